@@ -1,0 +1,172 @@
+"""Settings: `config/default.toml`, then environment variables, then explicit overrides.
+
+Every setting is documented once, in `config/default.toml`. Environment variables named
+`CEDULA_<SECTION>_<KEY>` override it, as do the short names in `SHORT_NAMES`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+
+SHORT_NAMES: dict[str, tuple[str, str]] = {
+    "CEDULA_ISSUER": ("server", "issuer"),
+    "CEDULA_DATA_DIR": ("server", "data_dir"),
+    "CEDULA_DATABASE_URL": ("database", "url"),
+    "CEDULA_REDIS_URL": ("store", "redis_url"),
+    "CEDULA_KEYSTORE": ("keys", "backend"),
+    "CEDULA_MASTER_KEY": ("keys", "master_key"),
+    "CEDULA_PKCS11_MODULE": ("keys", "pkcs11_module"),
+    "CEDULA_PKCS11_TOKEN": ("keys", "pkcs11_token"),
+    "CEDULA_PKCS11_PIN": ("keys", "pkcs11_pin"),
+}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or has a value that cannot work; the message says which and why."""
+
+
+def _coerce(raw: str, current: Any, name: str) -> Any:
+    """Turn an environment string into the type the default has."""
+    if isinstance(current, bool):
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    if isinstance(current, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if isinstance(current, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if isinstance(current, list):
+        return [_coerce(item.strip(), current[0], name) if current else item.strip()
+                for item in raw.split(",") if item.strip()]
+    return raw
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name, (section, key) in SHORT_NAMES.items():
+        if name in environ:
+            data.setdefault(section, {})
+            data[section][key] = _coerce(environ[name], data[section].get(key, ""), name)
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            continue
+        for key, current in list(values.items()):
+            name = f"CEDULA_{section}_{key}".upper()
+            if name in environ:
+                values[key] = _coerce(environ[name], current, name)
+
+
+@dataclass(frozen=True)
+class Settings(Mapping[str, Mapping[str, Any]]):
+    """All settings, by section. `settings["session"]["idle_seconds"]`."""
+
+    data: Mapping[str, Mapping[str, Any]]
+
+    def __getitem__(self, section: str) -> Mapping[str, Any]:
+        return self.data[section]
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    @cached_property
+    def issuer(self) -> str:
+        return str(self.data["server"]["issuer"]).rstrip("/")
+
+    @cached_property
+    def secure(self) -> bool:
+        """True when the issuer is https: cookies get __Host- and Secure, HSTS is sent."""
+        return urlsplit(self.issuer).scheme == "https"
+
+    @cached_property
+    def origin(self) -> str:
+        """The WebAuthn origin (W3C WebAuthn Level 3, section 5.1.3): scheme://host[:port]."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @cached_property
+    def rp_id(self) -> str:
+        """The WebAuthn relying party ID: the issuer's host name."""
+        return urlsplit(self.issuer).hostname or "localhost"
+
+    @cached_property
+    def data_dir(self) -> Path:
+        return Path(str(self.data["server"]["data_dir"])).expanduser().resolve()
+
+    @cached_property
+    def database_url(self) -> str:
+        url = str(self.data["database"]["url"])
+        return url or f"sqlite:///{self.data_dir / 'cedula.db'}"
+
+    @cached_property
+    def redis_url(self) -> str:
+        return str(self.data["store"]["redis_url"])
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read the defaults, apply the environment, then `overrides` (a nested mapping)."""
+    with DEFAULT_FILE.open("rb") as fh:
+        data: dict[str, Any] = tomllib.load(fh)
+    extra_file = (environ if environ is not None else os.environ).get("CEDULA_CONFIG")
+    if extra_file:
+        try:
+            with open(extra_file, "rb") as fh:
+                _merge(data, tomllib.load(fh))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"CEDULA_CONFIG={extra_file} cannot be read: {exc}") from exc
+    _apply_environment(data, environ if environ is not None else os.environ)
+    if overrides:
+        _merge(data, overrides)
+    settings = Settings(data)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    parts = urlsplit(settings.issuer)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            f"server.issuer must be an absolute http(s) URL, got {settings.issuer!r}; "
+            "set CEDULA_ISSUER, e.g. https://id.example.gov"
+        )
+    if parts.scheme == "http" and parts.hostname not in {"localhost", "127.0.0.1", "::1"}:
+        raise ConfigError(
+            f"server.issuer {settings.issuer!r} uses http on a public host; passkeys and secure "
+            "cookies need https (http is allowed only for localhost)"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError("server.issuer must not have a query or fragment (OIDC Discovery 1.0, section 3)")

@@ -1,0 +1,63 @@
+"""The OpenAPI 3.1 document at /openapi.json, assembled from what each component describes.
+
+A component describes its JSON API by adding to `app.extensions["cedula.openapi"]`
+(a dict with "paths" and "schemas"), usually through `describe(app, paths, schemas)`;
+packages that must not import `idp` (such as `keys`) update that dict directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "error_description"],
+    "properties": {
+        "error": {"type": "string", "description": "Machine-readable error code"},
+        "error_description": {"type": "string", "description": "A sentence for people"},
+    },
+}
+
+
+def spec(app: Flask) -> dict[str, Any]:
+    return app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
+
+
+def describe(app: Flask, paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> None:
+    document = spec(app)
+    for path, operations in paths.items():
+        document["paths"].setdefault(path, {}).update(operations)
+    document["schemas"].update(schemas or {})
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    document = spec(current_app)
+    settings = current_app.config["CEDULA"]
+    response = jsonify({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Cédula",
+            "version": "1",
+            "description": "Citizen identity (OpenID Connect, passkeys) and e-signature APIs.",
+        },
+        "servers": [{"url": settings.issuer}],
+        "paths": dict(sorted(document["paths"].items())),
+        "components": {"schemas": {"Error": ERROR_SCHEMA, **document["schemas"]}},
+    })
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    describe(app, {
+        "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "alive"}}}},
+        "/readyz": {"get": {"summary": "Readiness: database and ephemeral store reachable",
+                            "responses": {"200": {"description": "ready"},
+                                          "503": {"description": "not ready; see checks"}}}},
+    })
+    app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""What operators need: structured logs, health and readiness, Prometheus metrics."""

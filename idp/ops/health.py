@@ -1,0 +1,58 @@
+"""Liveness (`/healthz`: the process answers) and readiness (`/readyz`: it can serve)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from idp.db import get_db, pending_heads
+from idp.store import get_store
+
+log = logging.getLogger(__name__)
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Ready when the database answers and is migrated, and the ephemeral store answers."""
+    checks: dict[str, dict[str, str]] = {}
+    database = get_db(current_app)
+    try:
+        database.ping()
+        pending = pending_heads(database)
+        checks["database"] = (
+            {"status": "ok"} if not pending else
+            {"status": "fail", "detail": "schema is not up to date: run `cedula db upgrade`"}
+        )
+    except Exception as exc:  # any driver error means not ready
+        log.warning("database not ready", extra={"error": str(exc)})
+        checks["database"] = {"status": "fail", "detail": "database unreachable; check CEDULA_DATABASE_URL"}
+    store = get_store(current_app)
+    try:
+        store.ping()
+        checks["store"] = {"status": "ok", "backend": "redis" if store.shared else "memory"}
+    except Exception as exc:
+        log.warning("store not ready", extra={"error": str(exc)})
+        checks["store"] = {"status": "fail", "detail": "Redis unreachable; check CEDULA_REDIS_URL"}
+    for name, check in current_app.extensions.get("cedula.readiness", {}).items():
+        try:
+            check()
+            checks[name] = {"status": "ok"}
+        except Exception as exc:
+            log.warning("%s not ready", name, extra={"error": str(exc)})
+            checks[name] = {"status": "fail", "detail": str(exc)}
+    ready = all(c["status"] == "ok" for c in checks.values())
+    response = jsonify(status="ok" if ready else "fail", checks=checks)
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,54 @@
+"""`cedula serve`: gunicorn with threads; several workers only over a shared (Redis) store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from idp.config import Settings
+
+
+class ServeError(RuntimeError):
+    """The server cannot start with these settings; the message says what to change."""
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self._settings = settings
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from idp.app import create_app
+
+        return create_app(self._settings)
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    if workers > 1 and not settings.redis_url:
+        raise ServeError(
+            f"--workers {workers} needs a store shared between processes, but the in-process "
+            "store is configured: set CEDULA_REDIS_URL (e.g. redis://127.0.0.1:6379/0) or run "
+            "one worker."
+        )
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": int(settings["server"]["threads"]),
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": str(settings["logging"]["level"]).lower(),
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "preload_app": False,
+        "forwarded_allow_ips": "*" if int(settings["server"]["proxy_hops"]) else "127.0.0.1",
+        "limit_request_line": 8190,
+    }
+    _Gunicorn(settings, options).run()

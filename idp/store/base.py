@@ -1,0 +1,66 @@
+"""The interface every ephemeral store implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+
+class StoreError(RuntimeError):
+    """The ephemeral store cannot be reached or refused an operation."""
+
+
+class EphemeralStore(ABC):
+    """Keys are strings, values bytes; every key has a time-to-live in seconds."""
+
+    #: True when several processes can share this store.
+    shared: bool = False
+
+    @abstractmethod
+    def get(self, key: str) -> bytes | None: ...
+
+    @abstractmethod
+    def set(self, key: str, value: bytes, ttl: float) -> None: ...
+
+    @abstractmethod
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Set only if absent; True if this call set it (replay marks, single-use tokens)."""
+
+    @abstractmethod
+    def take(self, key: str) -> bytes | None:
+        """Get and delete atomically: a value can be taken once (challenges, codes)."""
+
+    @abstractmethod
+    def delete(self, *keys: str) -> None: ...
+
+    @abstractmethod
+    def expire(self, key: str, ttl: float) -> None:
+        """Give an existing key a new time-to-live."""
+
+    @abstractmethod
+    def incr(self, key: str, ttl: float) -> int:
+        """Add one; the window (ttl) starts with the first increment (rate limits)."""
+
+    @abstractmethod
+    def set_add(self, key: str, member: str, ttl: float) -> None:
+        """Add to a set and give the whole set this time-to-live."""
+
+    @abstractmethod
+    def set_remove(self, key: str, member: str) -> None: ...
+
+    @abstractmethod
+    def set_members(self, key: str) -> set[str]: ...
+
+    @abstractmethod
+    def schedule(self, queue: str, item: str, at: float) -> None:
+        """Put an item on a delayed queue, due at the Unix time `at`."""
+
+    @abstractmethod
+    def due(self, queue: str, now: float, limit: int = 100) -> list[str]:
+        """Remove and return up to `limit` items due by `now`, each to exactly one caller."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise StoreError when the store cannot serve requests."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,122 @@
+"""The in-process store: one process only (the embedded default)."""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+
+from idp.store.base import EphemeralStore
+
+
+class MemoryStore(EphemeralStore):
+    """A thread-safe dictionary with expiry. Not shared between processes."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[object, float]] = {}
+        self._queues: dict[str, list[tuple[float, int, str]]] = {}
+        self._sequence = 0
+        self._next_sweep = 0.0
+
+    def _live(self, key: str, now: float) -> object | None:
+        entry = self._values.get(key)
+        if entry is None:
+            return None
+        if entry[1] <= now:
+            del self._values[key]
+            return None
+        return entry[0]
+
+    def _sweep(self, now: float) -> None:
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + 30
+        for key in [k for k, (_, exp) in self._values.items() if exp <= now]:
+            del self._values[key]
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._live(key, time.time())
+            return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        now = time.time()
+        with self._lock:
+            self._sweep(now)
+            self._values[key] = (bytes(value), now + ttl)
+
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        now = time.time()
+        with self._lock:
+            self._sweep(now)
+            if self._live(key, now) is not None:
+                return False
+            self._values[key] = (bytes(value), now + ttl)
+            return True
+
+    def take(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._live(key, time.time())
+            self._values.pop(key, None)
+            return value if isinstance(value, bytes) else None
+
+    def delete(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._values.pop(key, None)
+
+    def expire(self, key: str, ttl: float) -> None:
+        now = time.time()
+        with self._lock:
+            value = self._live(key, now)
+            if value is not None:
+                self._values[key] = (value, now + ttl)
+
+    def incr(self, key: str, ttl: float) -> int:
+        now = time.time()
+        with self._lock:
+            value = self._live(key, now)
+            if value is None:
+                self._values[key] = (1, now + ttl)
+                return 1
+            count = int(value) + 1  # type: ignore[call-overload]
+            self._values[key] = (count, self._values[key][1])
+            return count
+
+    def set_add(self, key: str, member: str, ttl: float) -> None:
+        now = time.time()
+        with self._lock:
+            members = self._live(key, now)
+            members = set(members) if isinstance(members, set) else set()
+            members.add(member)
+            self._values[key] = (members, now + ttl)
+
+    def set_remove(self, key: str, member: str) -> None:
+        with self._lock:
+            members = self._live(key, time.time())
+            if isinstance(members, set):
+                members.discard(member)
+
+    def set_members(self, key: str) -> set[str]:
+        with self._lock:
+            members = self._live(key, time.time())
+            return set(members) if isinstance(members, set) else set()
+
+    def schedule(self, queue: str, item: str, at: float) -> None:
+        with self._lock:
+            self._sequence += 1
+            heapq.heappush(self._queues.setdefault(queue, []), (at, self._sequence, item))
+
+    def due(self, queue: str, now: float, limit: int = 100) -> list[str]:
+        with self._lock:
+            heap = self._queues.get(queue, [])
+            items = []
+            while heap and heap[0][0] <= now and len(items) < limit:
+                items.append(heapq.heappop(heap)[2])
+            return items
+
+    def ping(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""What every page and API shares: headers, CSRF, languages, errors, rate limits, JSON input."""

@@ -1,0 +1,115 @@
+"""Every error is a clear 4xx (or a 5xx that hides internals): JSON for APIs, a page for people.
+
+JSON errors have the OAuth 2.0 shape used across the product (RFC 6749, section 5.2):
+`{"error": "<machine code>", "error_description": "<human sentence>"}`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from idp.web.csrf import CsrfError
+from idp.web.i18n import gettext as _
+from idp.web.i18n import translate_or
+from idp.web.ratelimit import RateLimited
+
+log = logging.getLogger(__name__)
+
+API_PREFIXES = ("/webauthn/", "/api/", "/oauth/", "/token", "/userinfo", "/introspect",
+                "/revoke", "/register", "/pki/", "/jwks")
+
+_HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_data",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "temporarily_unavailable",
+}
+
+
+class ApiError(Exception):
+    """Raised by views (never by services) to answer with a JSON error."""
+
+    def __init__(self, status: int, error: str, description: str, *,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+        self.headers = headers or {}
+
+
+def wants_json() -> bool:
+    if request.path.startswith(API_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def json_error(status: int, error: str, description: str,
+               headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def error_page(status: int, title: str, message: str) -> Response:
+    response = Response(
+        render_template("error.html", status=status, title=title, message=message),
+        status=status,
+    )
+    return response
+
+
+def _respond(status: int, error: str, description: str, title: str,
+             headers: dict[str, str] | None = None) -> Response:
+    if wants_json():
+        return json_error(status, error, description, headers)
+    response = error_page(status, title, description)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return json_error(exc.status, exc.error, exc.description, exc.headers)
+
+    @app.errorhandler(CsrfError)
+    def _csrf(exc: CsrfError) -> Response:
+        return _respond(400, "invalid_csrf_token", _("error.csrf"), _("error.title.400"))
+
+    @app.errorhandler(RateLimited)
+    def _rate_limited(exc: RateLimited) -> Response:
+        return _respond(429, "too_many_requests", _("error.rate_limited"),
+                        _("error.title.429"), {"Retry-After": str(exc.retry_after)})
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        description = translate_or(f"error.http.{status}", exc.description or "")
+        title = translate_or(f"error.title.{status}", _("error.title.400"))
+        response = _respond(status, _HTTP_CODES.get(status, "error"), description, title)
+        allowed = getattr(exc, "valid_methods", None)
+        if status == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        return _respond(500, "server_error", _("error.http.500"), _("error.title.500"))

@@ -1,0 +1,134 @@
+"""Languages of the pages: Spanish by default, English, and any language added to the catalogs.
+
+Messages live next to the code that shows them, in `messages.toml` files:
+
+    [account.title]
+    es = "Tu cuenta"
+    en = "Your account"
+
+The language is the citizen's choice (the `lang` cookie, set by the switch on every page),
+else the best match of Accept-Language, else the first configured language.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request
+from markupsafe import Markup
+
+COOKIE = "lang"
+ROOTS = ("idp", "signing")
+
+bp = Blueprint("i18n", __name__)
+
+
+class Catalog:
+    """Messages by key and language, loaded once at start."""
+
+    def __init__(self, languages: list[str]) -> None:
+        self.languages = languages
+        self.messages: dict[str, dict[str, str]] = {}
+
+    def load(self, path: Path) -> None:
+        with path.open("rb") as fh:
+            self._walk(tomllib.load(fh), "", path)
+
+    def _walk(self, node: dict[str, Any], prefix: str, path: Path) -> None:
+        if node and all(isinstance(v, str) for v in node.values()):
+            if prefix in self.messages:
+                raise ValueError(f"message {prefix!r} is defined twice (again in {path})")
+            self.messages[prefix] = node
+            return
+        for key, value in node.items():
+            if not isinstance(value, dict):
+                raise ValueError(f"{path}: {prefix}.{key} mixes messages and sub-keys")
+            self._walk(value, f"{prefix}.{key}" if prefix else key, path)
+
+    def missing(self) -> list[str]:
+        """Keys that lack a translation into one of the configured languages."""
+        return sorted(f"{key} [{lang}]" for key, texts in self.messages.items()
+                      for lang in self.languages if lang not in texts)
+
+    def get(self, key: str, lang: str) -> str | None:
+        texts = self.messages.get(key)
+        if texts is None:
+            return None
+        return texts.get(lang) or texts.get(self.languages[0])
+
+
+def catalog_files(roots: Iterable[str] = ROOTS) -> list[Path]:
+    base = Path(__file__).resolve().parent.parent.parent
+    files: list[Path] = []
+    for root in roots:
+        files.extend(sorted((base / root).rglob("messages.toml")))
+    return files
+
+
+def current_language() -> str:
+    if not has_request_context():
+        return current_app.extensions["cedula.i18n"].languages[0]
+    if "lang" not in g:
+        languages = current_app.extensions["cedula.i18n"].languages
+        chosen = request.cookies.get(COOKIE)
+        if chosen not in languages:
+            chosen = request.accept_languages.best_match(languages) or languages[0]
+        g.lang = chosen
+    return g.lang
+
+
+def gettext(key: str, /, **params: Any) -> str:
+    """The message `key` in the current language, with `{params}` filled in."""
+    text = current_app.extensions["cedula.i18n"].get(key, current_language())
+    if text is None:
+        return key
+    return text.format(**params) if params else text
+
+
+def translate_or(key: str, fallback: str, /, **params: Any) -> str:
+    text = gettext(key, **params)
+    return fallback if text == key else text
+
+
+def _markup_gettext(key: str, /, **params: Any) -> Markup:
+    # Catalog texts are trusted; parameters are escaped.
+    text = current_app.extensions["cedula.i18n"].get(key, current_language())
+    if text is None:
+        return Markup.escape(key)
+    return Markup(text).format(**params) if params else Markup(text)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site relative paths: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+@bp.get("/language/<lang>")
+def choose_language(lang: str):
+    """The visible language switch: remember the choice, go back to the page."""
+    languages = current_app.extensions["cedula.i18n"].languages
+    response = redirect(safe_next(request.args.get("next")), code=303)
+    if lang in languages:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config["CEDULA"].secure, httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> Catalog:
+    catalog = Catalog(list(app.config["CEDULA"]["i18n"]["languages"]))
+    for path in catalog_files():
+        catalog.load(path)
+    app.extensions["cedula.i18n"] = catalog
+    app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,
+                                 languages=catalog.languages)
+    app.register_blueprint(bp)
+    return catalog

@@ -1,0 +1,39 @@
+"""Reading JSON request bodies safely: media type, size, shape, and same-origin."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, request
+
+from idp.web.errors import ApiError
+
+
+def require_same_origin() -> None:
+    """Refuse a cross-site call: a browser always sends Origin on a cross-origin POST."""
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != current_app.config["CEDULA"].origin:
+        raise ApiError(403, "invalid_origin",
+                       f"Requests from {origin} are not accepted; use {current_app.config['CEDULA'].origin}.")
+
+
+def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
+    """The request's JSON object, or a 4xx that says what is wrong with it."""
+    require_same_origin()
+    if request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type",
+                       "Send the body as JSON with Content-Type: application/json.")
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if allow_empty:
+            return {}
+        raise ApiError(400, "invalid_request", "The request body is empty; a JSON object is expected.")
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, "invalid_request", f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(value, dict):
+        raise ApiError(400, "invalid_request",
+                       f"The request body must be a JSON object, not {type(value).__name__}.")
+    return value

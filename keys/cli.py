@@ -1,0 +1,5 @@
+"""(being built)"""
+
+
+def commands() -> list:
+    return []

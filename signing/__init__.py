@@ -1,0 +1,3 @@
+"""Documents: templates, PAdES sealing and citizen signatures, verification."""
+
+__all__: list[str] = []

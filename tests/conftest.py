@@ -1,0 +1,135 @@
+"""Fixtures shared by the whole suite.
+
+Every test that takes `app` or `client` runs twice: on the embedded default (SQLite and the
+in-process store) and on the production parts (PostgreSQL and Redis). Each backend gets its
+own database, migrated once; every test starts from empty tables and an empty store.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support.parts import POSTGRES_ADMIN_URL, REDIS_TEST_URL, missing
+
+TEST_ISSUER = "http://localhost"
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    database_url: str
+    redis_url: str
+
+
+def _postgres_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"cedula_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _redis_available() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+
+
+@pytest.fixture(scope="session", params=["embedded", "production"])
+def backend(request, tmp_path_factory) -> Iterator[Backend]:
+    if request.param == "embedded":
+        path = tmp_path_factory.mktemp("sqlite") / "cedula.db"
+        yield Backend("embedded", f"sqlite:///{path}", "")
+        return
+    _redis_available()
+    generator = _postgres_database()
+    url = next(generator)
+    try:
+        yield Backend("production", url, REDIS_TEST_URL)
+    finally:
+        generator.close()
+
+
+def settings_for(backend: Backend, data_dir: Path, **sections) -> dict:
+    overrides: dict = {
+        "server": {"issuer": TEST_ISSUER, "data_dir": str(data_dir)},
+        "database": {"url": backend.database_url},
+        "store": {"redis_url": backend.redis_url, "key_prefix": f"cedula-test-{os.getpid()}:"},
+        "logging": {"level": "WARNING"},
+    }
+    for section, values in sections.items():
+        overrides.setdefault(section, {}).update(values)
+    return overrides
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    from idp import create_app
+    from idp.db import upgrade
+
+    data_dir = tmp_path_factory.mktemp(f"data-{backend.name}")
+    upgrade(backend.database_url)
+    application = create_app(settings_for(backend, data_dir))
+    application.testing = True
+    yield application
+    application.extensions["cedula.db"].dispose()
+    application.extensions["cedula.store"].close()
+
+
+# Tables whose rows outlive a single test (key material is made once per backend).
+PERSISTENT_TABLES: set[str] = set()
+
+
+def empty_tables(app) -> None:
+    from idp.db import all_metadata
+
+    engine = app.extensions["cedula.db"].engine
+    with engine.begin() as conn:
+        for metadata in reversed(all_metadata()):
+            for table in reversed(metadata.sorted_tables):
+                if table.name not in PERSISTENT_TABLES:
+                    conn.execute(sa.delete(table))
+
+
+def empty_store(app) -> None:
+    from idp.store import RedisStore
+
+    store = app.extensions["cedula.store"]
+    if isinstance(store, RedisStore):
+        store._client.flushdb()
+    else:
+        store._values.clear()
+        store._queues.clear()
+
+
+@pytest.fixture
+def fresh_app(app):
+    """The backend's app with empty tables and an empty store."""
+    empty_tables(app)
+    empty_store(app)
+    return app
+
+
+@pytest.fixture
+def client(fresh_app):
+    return fresh_app.test_client()
