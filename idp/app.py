@@ -23,6 +23,7 @@ COMPONENTS = (
     "idp.db",
     "idp.store",
     "keys",
+    "clients.registry",
     "idp.ops.health",
     "idp.home",
     "idp.sessions",

@@ -115,9 +115,10 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
 
 
 def _register_package_commands() -> None:
+    from clients.cli import commands as client_commands
     from keys.cli import commands as key_commands
 
-    for command in key_commands():
+    for command in (*key_commands(), *client_commands()):
         cli.add_command(command)
 
 

@@ -34,7 +34,7 @@ NAMING_CONVENTION = {
 }
 
 # Packages whose models and migrations make up the schema, in dependency order.
-SCHEMA_PACKAGES = ("keys", "idp", "signing")
+SCHEMA_PACKAGES = ("keys", "clients", "idp", "signing")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -1,0 +1,185 @@
+"""`cedula clients ...`: the operator's tools for agency clients."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from clients.registry.metadata import AUTH_METHODS, ClientMetadataError, Permissions
+from clients.registry.services import (
+    RegistryError,
+    find_client,
+    issue_initial_token,
+    list_clients,
+    public_metadata,
+    register_client,
+    set_enabled,
+)
+
+
+def _app():
+    return click.get_current_context().find_root().obj.app
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@click.group()
+def clients() -> None:
+    """Agency portals registered as OpenID Connect clients."""
+
+
+@clients.command("register")
+@click.option("--name", required=True, help="The agency portal's name, shown to citizens.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Exact redirect URI (repeatable).")
+@click.option("--post-logout-redirect-uri", "post_logout_uris", multiple=True,
+              help="Where RP-initiated logout may return (repeatable).")
+@click.option("--backchannel-logout-uri", help="OIDC Back-Channel Logout endpoint of the portal.")
+@click.option("--auth-method", type=click.Choice(AUTH_METHODS), default="client_secret_basic",
+              show_default=True, help="Token endpoint authentication.")
+@click.option("--jwks", "jwks_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File with the client's public JWK Set (private_key_jwt).")
+@click.option("--jwks-uri", help="URL of the client's public JWK Set (private_key_jwt).")
+@click.option("--scope", "scopes", multiple=True,
+              help="Scope the client may ask for (repeatable; default: openid profile email offline_access).")
+@click.option("--grant-type", "grant_types", multiple=True,
+              type=click.Choice(("authorization_code", "refresh_token", "client_credentials")),
+              help="Grant type (repeatable; default: authorization_code and refresh_token, plus "
+                   "client_credentials when documents:issue is granted).")
+@click.option("--subject-type", type=click.Choice(("pairwise", "public")), default="pairwise", show_default=True)
+@click.option("--sector-identifier-uri", help="https URL listing the redirect URIs of one sector.")
+@click.option("--id-token-alg", type=click.Choice(("ES256", "RS256")), default="ES256", show_default=True)
+@click.option("--application-type", type=click.Choice(("web", "native")), default="web", show_default=True)
+@click.option("--purpose", help="Why the agency asks for the citizen's data, shown on the consent page.")
+@click.option("--client-id", help="Use this client_id instead of a random one.")
+def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
+             backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
+             jwks_uri: str | None, scopes: tuple[str, ...], grant_types: tuple[str, ...],
+             subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
+             application_type: str, purpose: str | None, client_id: str | None) -> None:
+    """Register an agency portal; prints its metadata (the secret is shown only now)."""
+    metadata: dict[str, Any] = {
+        "client_name": name,
+        "redirect_uris": list(redirect_uris),
+        "token_endpoint_auth_method": auth_method,
+        "subject_type": subject_type,
+        "id_token_signed_response_alg": id_token_alg,
+        "application_type": application_type,
+    }
+    if scopes:
+        metadata["scope"] = " ".join(scopes)
+    if grant_types:
+        metadata["grant_types"] = list(grant_types)
+    elif "documents:issue" in scopes:
+        metadata["grant_types"] = ["authorization_code", "refresh_token", "client_credentials"]
+        if not redirect_uris:
+            metadata["grant_types"] = ["client_credentials"]
+    if post_logout_uris:
+        metadata["post_logout_redirect_uris"] = list(post_logout_uris)
+    if backchannel_logout_uri:
+        metadata["backchannel_logout_uri"] = backchannel_logout_uri
+    if jwks_file and jwks_uri:
+        raise click.UsageError("give --jwks or --jwks-uri, not both")
+    if jwks_file:
+        try:
+            metadata["jwks"] = json.loads(jwks_file.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise click.BadParameter(f"{jwks_file} is not a JSON JWK Set: {exc}", param_hint="--jwks") from None
+    if jwks_uri:
+        metadata["jwks_uri"] = jwks_uri
+    if sector_identifier_uri:
+        metadata["sector_identifier_uri"] = sector_identifier_uri
+    if purpose:
+        metadata["purpose"] = purpose
+    app = _app()
+    try:
+        with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+            registration = register_client(session, metadata=metadata,
+                                           permissions=Permissions(operator=True), client_id=client_id)
+            result = public_metadata(registration.client, issuer=app.config["CEDULA"].issuer)
+    except ClientMetadataError as exc:
+        raise click.ClickException(f"{exc.error}: {exc.description}") from None
+    except Exception as exc:
+        if "unique" in str(exc).lower():
+            raise click.ClickException(f"client_id {client_id!r} is already registered") from None
+        raise
+    if registration.client_secret:
+        result["client_secret"] = registration.client_secret
+    _echo_json(result)
+
+
+@clients.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_command(as_json: bool) -> None:
+    """List registered clients."""
+    app = _app()
+    with app.app_context(), app.extensions["cedula.db"].read() as session:
+        rows = list_clients(session)
+        issuer = app.config["CEDULA"].issuer
+        if as_json:
+            _echo_json([public_metadata(c, issuer=issuer) for c in rows])
+            return
+        for client in rows:
+            state = "enabled" if client.enabled else "disabled"
+            click.echo(f"{client.client_id}\t{state}\t{client.client_metadata.get('token_endpoint_auth_method')}"
+                       f"\t{client.client_metadata.get('client_name', '')}")
+
+
+@clients.command("show")
+@click.argument("client_id")
+def show(client_id: str) -> None:
+    """Print one client's metadata as JSON."""
+    app = _app()
+    try:
+        with app.app_context(), app.extensions["cedula.db"].read() as session:
+            _echo_json(public_metadata(find_client(session, client_id, enabled_only=False),
+                                       issuer=app.config["CEDULA"].issuer))
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _toggle(client_id: str, enabled: bool) -> None:
+    app = _app()
+    try:
+        with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+            set_enabled(session, client_id, enabled=enabled)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"client {client_id} {'enabled' if enabled else 'disabled'}")
+
+
+@clients.command("disable")
+@click.argument("client_id")
+def disable(client_id: str) -> None:
+    """Stop a client: no new sign-ins or tokens."""
+    _toggle(client_id, False)
+
+
+@clients.command("enable")
+@click.argument("client_id")
+def enable(client_id: str) -> None:
+    """Allow a disabled client again."""
+    _toggle(client_id, True)
+
+
+@clients.command("initial-token")
+@click.option("--label", default="", help="Who the token is for (kept for the audit).")
+@click.option("--scope", "scopes", multiple=True, help="Restricted scope clients may register (repeatable).")
+@click.option("--uses", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--days", type=click.IntRange(min=1, max=365), default=7, show_default=True)
+def initial_token(label: str, scopes: tuple[str, ...], uses: int, days: int) -> None:
+    """Issue an initial access token for dynamic registration (RFC 7591); shown only now."""
+    app = _app()
+    with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+        token = issue_initial_token(session, label=label, scopes=scopes, uses=uses,
+                                    valid_for=timedelta(days=days))
+    click.echo(token)
+
+
+def commands() -> list[click.Command]:
+    return [clients]

@@ -1,0 +1,45 @@
+"""The agency client registry: metadata rules, storage, operator CLI, RFC 7591/7592 endpoints."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from clients.registry.metadata import (
+    DEFAULT_SCOPES,
+    RESTRICTED_SCOPES,
+    ClientMetadataError,
+    Permissions,
+    validate_metadata,
+)
+from clients.registry.models import Client
+from clients.registry.services import (
+    ClientNotFound,
+    RegistryError,
+    check_secret,
+    find_client,
+    sector_of,
+)
+
+__all__ = [
+    "DEFAULT_SCOPES",
+    "RESTRICTED_SCOPES",
+    "Client",
+    "ClientMetadataError",
+    "ClientNotFound",
+    "Permissions",
+    "RegistryError",
+    "check_secret",
+    "find_client",
+    "init_app",
+    "sector_of",
+    "validate_metadata",
+]
+
+
+def init_app(app: Flask) -> None:
+    from clients.registry.views import OPENAPI_PATHS, bp
+
+    app.register_blueprint(bp)
+    document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
+    for path, operations in OPENAPI_PATHS.items():
+        document["paths"].setdefault(path, {}).update(operations)

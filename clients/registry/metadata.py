@@ -1,0 +1,257 @@
+"""Client metadata rules: RFC 7591 section 2, OIDC Dynamic Client Registration 1.0 section 2,
+RFC 8252 (native apps) and OIDC Back-Channel / RP-Initiated Logout metadata.
+
+`validate_metadata` turns what an agency (or an operator) asked for into the metadata the
+provider will enforce, or raises `ClientMetadataError` naming the field and the rule.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+AUTH_METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+ID_TOKEN_ALGS = ("ES256", "RS256")
+SUBJECT_TYPES = ("pairwise", "public")
+APPLICATION_TYPES = ("web", "native")
+
+DEFAULT_SCOPES = ("openid", "profile", "email", "offline_access")
+# Scopes only an operator can grant (never through dynamic registration without an initial
+# access token that carries them).
+RESTRICTED_SCOPES = ("national_id", "documents:issue")
+KNOWN_SCOPES = DEFAULT_SCOPES + RESTRICTED_SCOPES
+
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+_TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
+_URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
+
+
+class ClientMetadataError(ValueError):
+    """RFC 7591 section 3.2.2: `invalid_redirect_uri` or `invalid_client_metadata`."""
+
+    def __init__(self, field: str, message: str, *, error: str = "invalid_client_metadata") -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.error = error
+        self.description = f"{field}: {message}"
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What the registering party may ask for beyond the defaults."""
+
+    operator: bool = False
+    extra_scopes: tuple[str, ...] = ()
+
+    def allows_scope(self, scope: str) -> bool:
+        return scope in DEFAULT_SCOPES or self.operator or scope in self.extra_scopes
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host in _LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _absolute_url(field: str, value: Any, *, https_only: bool = True,
+                  error: str = "invalid_client_metadata") -> str:
+    if not isinstance(value, str) or not value:
+        raise ClientMetadataError(field, "must be a non-empty string URL", error=error)
+    if len(value) > 2000:
+        raise ClientMetadataError(field, "is longer than 2000 characters", error=error)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ClientMetadataError(field, f"{value!r} is not a valid URL", error=error) from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ClientMetadataError(field, f"{value!r} must be an absolute http(s) URL", error=error)
+    if parts.scheme == "http" and https_only and not _is_loopback(parts.hostname):
+        raise ClientMetadataError(field, f"{value!r} must use https (http only for localhost)", error=error)
+    if parts.fragment or "#" in value:
+        raise ClientMetadataError(field, f"{value!r} must not contain a fragment", error=error)
+    if parts.username is not None or parts.password is not None:
+        raise ClientMetadataError(field, f"{value!r} must not contain user information", error=error)
+    return value
+
+
+def _redirect_uri(value: Any, application_type: str) -> str:
+    """RFC 6749 section 3.1.2, OIDC Registration section 2 (application_type), RFC 8252 section 7."""
+    field = "redirect_uris"
+    if not isinstance(value, str) or not value:
+        raise ClientMetadataError(field, "each entry must be a non-empty string", error="invalid_redirect_uri")
+    if any(ch.isspace() for ch in value) or len(value) > 2000:
+        raise ClientMetadataError(field, f"{value!r} is not a valid URI", error="invalid_redirect_uri")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ClientMetadataError(field, f"{value!r} is not a valid URI", error="invalid_redirect_uri") from None
+    if "#" in value:
+        raise ClientMetadataError(field, f"{value!r} must not contain a fragment", error="invalid_redirect_uri")
+    if "*" in value:
+        raise ClientMetadataError(field, f"{value!r}: wildcards are not allowed", error="invalid_redirect_uri")
+    if application_type == "native":
+        if parts.scheme == "https":
+            return _absolute_url(field, value, error="invalid_redirect_uri")
+        if parts.scheme == "http":
+            # RFC 8252 section 7.3: loopback IP literal; section 8.3: not "localhost".
+            if parts.hostname not in ("127.0.0.1", "::1"):
+                raise ClientMetadataError(field, f"{value!r}: native apps use http only with 127.0.0.1 or [::1]",
+                                          error="invalid_redirect_uri")
+            return _absolute_url(field, value, https_only=False, error="invalid_redirect_uri")
+        # RFC 8252 section 7.1: private-use scheme, reverse domain name with a dot.
+        if not parts.scheme or "." not in parts.scheme:
+            raise ClientMetadataError(field, f"{value!r}: a private-use scheme must be a reverse domain name",
+                                      error="invalid_redirect_uri")
+        return value
+    return _absolute_url(field, value, error="invalid_redirect_uri")
+
+
+def _string_list(field: str, value: Any, allowed: tuple[str, ...] | None = None) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ClientMetadataError(field, "must be an array of strings")
+    if allowed is not None:
+        for item in value:
+            if item not in allowed:
+                raise ClientMetadataError(field, f"{item!r} is not supported; use one of {', '.join(allowed)}")
+    return list(dict.fromkeys(value))
+
+
+def _jwks(value: Any) -> dict[str, Any]:
+    """RFC 7517 section 5: a JWK Set with public keys only."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("keys"), list) or not value["keys"]:
+        raise ClientMetadataError("jwks", 'must be a JWK Set: {"keys": [...]} with at least one key')
+    for key in value["keys"]:
+        if not isinstance(key, Mapping) or key.get("kty") not in ("EC", "RSA", "OKP"):
+            raise ClientMetadataError("jwks", "every key needs kty EC, RSA or OKP")
+        if any(private in key for private in ("d", "p", "q", "dp", "dq", "qi", "k")):
+            raise ClientMetadataError("jwks", "contains private key material; publish public keys only")
+    return {"keys": [dict(k) for k in value["keys"]]}
+
+
+def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) -> dict[str, Any]:
+    """The metadata the provider will enforce, with defaults filled in (RFC 7591 section 2)."""
+    if not isinstance(requested, Mapping):
+        raise ClientMetadataError("metadata", "must be a JSON object")
+    application_type = requested.get("application_type", "web")
+    if application_type not in APPLICATION_TYPES:
+        raise ClientMetadataError("application_type", "must be web or native")
+
+    auth_method = requested.get("token_endpoint_auth_method", "client_secret_basic")
+    if auth_method not in AUTH_METHODS:
+        raise ClientMetadataError("token_endpoint_auth_method",
+                                  f"{auth_method!r} is not supported; use one of {', '.join(AUTH_METHODS)}")
+
+    grant_types = _string_list("grant_types", requested.get(
+        "grant_types", ["authorization_code", "refresh_token"]), GRANT_TYPES)
+    if "client_credentials" in grant_types and not permissions.operator and \
+            "documents:issue" not in permissions.extra_scopes:
+        raise ClientMetadataError("grant_types", "client_credentials is granted by an operator only")
+    if "client_credentials" in grant_types and auth_method == "none":
+        raise ClientMetadataError("grant_types", "client_credentials needs an authenticated client")
+
+    response_types = _string_list("response_types", requested.get(
+        "response_types", ["code"] if "authorization_code" in grant_types else []), ("code",))
+    if ("authorization_code" in grant_types) != ("code" in response_types):
+        raise ClientMetadataError("response_types", "code goes with the authorization_code grant")
+
+    raw_uris = requested.get("redirect_uris", [])
+    if not isinstance(raw_uris, list):
+        raise ClientMetadataError("redirect_uris", "must be an array of URIs", error="invalid_redirect_uri")
+    redirect_uris = list(dict.fromkeys(_redirect_uri(u, application_type) for u in raw_uris))
+    if "authorization_code" in grant_types and not redirect_uris:
+        raise ClientMetadataError("redirect_uris", "at least one is required for the authorization code grant",
+                                  error="invalid_redirect_uri")
+
+    scopes = requested.get("scope", " ".join(DEFAULT_SCOPES))
+    if not isinstance(scopes, str):
+        raise ClientMetadataError("scope", "must be a space-separated string")
+    scope_list = list(dict.fromkeys(scopes.split()))
+    for scope in scope_list:
+        if scope not in KNOWN_SCOPES:
+            raise ClientMetadataError("scope", f"{scope!r} is not offered by this provider")
+        if not permissions.allows_scope(scope):
+            raise ClientMetadataError("scope", f"{scope!r} is granted by an operator only")
+    if "authorization_code" in grant_types and "openid" not in scope_list:
+        raise ClientMetadataError("scope", "openid is required for sign-in clients")
+
+    metadata: dict[str, Any] = {
+        "application_type": application_type,
+        "redirect_uris": redirect_uris,
+        "token_endpoint_auth_method": auth_method,
+        "grant_types": grant_types,
+        "response_types": response_types,
+        "scope": " ".join(scope_list),
+    }
+
+    if "jwks" in requested and "jwks_uri" in requested:
+        raise ClientMetadataError("jwks", "give jwks or jwks_uri, not both (RFC 7591 section 2)")
+    if "jwks" in requested:
+        metadata["jwks"] = _jwks(requested["jwks"])
+    if "jwks_uri" in requested:
+        metadata["jwks_uri"] = _absolute_url("jwks_uri", requested["jwks_uri"])
+    if auth_method == "private_key_jwt":
+        if "jwks" not in metadata and "jwks_uri" not in metadata:
+            raise ClientMetadataError("jwks", "private_key_jwt needs the client's keys in jwks or jwks_uri")
+        metadata["token_endpoint_auth_signing_alg"] = requested.get("token_endpoint_auth_signing_alg", "ES256")
+        if metadata["token_endpoint_auth_signing_alg"] not in ("ES256", "ES384", "RS256", "PS256", "EdDSA"):
+            raise ClientMetadataError("token_endpoint_auth_signing_alg", "use ES256, ES384, RS256, PS256 or EdDSA")
+
+    alg = requested.get("id_token_signed_response_alg", "ES256")
+    if alg not in ID_TOKEN_ALGS:
+        raise ClientMetadataError("id_token_signed_response_alg", f"use one of {', '.join(ID_TOKEN_ALGS)}")
+    metadata["id_token_signed_response_alg"] = alg
+
+    subject_type = requested.get("subject_type", "pairwise")
+    if subject_type not in SUBJECT_TYPES:
+        raise ClientMetadataError("subject_type", "must be pairwise or public")
+    if subject_type == "public" and not permissions.operator:
+        raise ClientMetadataError("subject_type", "public subjects are allowed by an operator only")
+    metadata["subject_type"] = subject_type
+    if "sector_identifier_uri" in requested:
+        metadata["sector_identifier_uri"] = _absolute_url("sector_identifier_uri", requested["sector_identifier_uri"])
+
+    if "post_logout_redirect_uris" in requested:
+        uris = requested["post_logout_redirect_uris"]
+        if not isinstance(uris, list):
+            raise ClientMetadataError("post_logout_redirect_uris", "must be an array of URIs")
+        metadata["post_logout_redirect_uris"] = [
+            _absolute_url("post_logout_redirect_uris", u) for u in dict.fromkeys(uris)]
+    if "backchannel_logout_uri" in requested:
+        metadata["backchannel_logout_uri"] = _absolute_url("backchannel_logout_uri",
+                                                           requested["backchannel_logout_uri"])
+        session_required = requested.get("backchannel_logout_session_required", True)
+        if not isinstance(session_required, bool):
+            raise ClientMetadataError("backchannel_logout_session_required", "must be true or false")
+        metadata["backchannel_logout_session_required"] = session_required
+
+    for field, limit in _TEXT_FIELDS.items():
+        if field in requested:
+            value = requested[field]
+            if not isinstance(value, str) or not value.strip() or len(value) > limit:
+                raise ClientMetadataError(field, f"must be text of 1 to {limit} characters")
+            metadata[field] = value.strip()
+    for field in _URL_FIELDS:
+        if field in requested:
+            metadata[field] = _absolute_url(field, requested[field])
+    if "contacts" in requested:
+        metadata["contacts"] = _string_list("contacts", requested["contacts"])
+    if "default_max_age" in requested:
+        value = requested["default_max_age"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ClientMetadataError("default_max_age", "must be a non-negative whole number of seconds")
+        metadata["default_max_age"] = value
+    if "require_auth_time" in requested:
+        if not isinstance(requested["require_auth_time"], bool):
+            raise ClientMetadataError("require_auth_time", "must be true or false")
+        metadata["require_auth_time"] = requested["require_auth_time"]
+    return metadata

@@ -1,0 +1,56 @@
+"""Registered agency clients (RFC 7591 metadata) and initial access tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Client(Base):
+    """An agency portal registered as an OAuth 2.0 / OIDC client."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # SHA-256 of the secret (secrets are 256-bit random, so a fast hash is safe); None for
+    # private_key_jwt and public clients.
+    secret_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
+    registration_token_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
+    # Everything else, with RFC 7591 / OIDC Registration names, as validated.
+    client_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", sa.JSON)
+    # Set by an operator only: may ask for `public` subjects, restricted scopes.
+    operator_registered: Mapped[bool] = mapped_column(default=False)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class InitialAccessToken(Base):
+    """RFC 7591 section 3: a bearer token that allows dynamic registration."""
+
+    __tablename__ = "client_initial_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Scopes a client registered with this token may ask for (empty: the default scopes).
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    uses_left: Mapped[int] = mapped_column(default=1)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

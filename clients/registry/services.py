@@ -1,0 +1,239 @@
+"""Registering, reading, updating and authenticating agency clients.
+
+Secrets (client secrets, registration access tokens, initial access tokens) are 256-bit random
+values, shown once and stored as SHA-256 digests: a fast hash is safe for secrets this long.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
+from clients.registry.models import Client, InitialAccessToken
+
+# Fetches a sector_identifier_uri and returns the parsed JSON (OIDC Core 1.0, section 8.1).
+SectorFetcher = Callable[[str], Any]
+
+
+class RegistryError(Exception):
+    """Base of the registry's errors; `error` is the RFC 7591 / RFC 6749 code."""
+
+    error = "invalid_request"
+
+
+class ClientNotFound(RegistryError):
+    error = "invalid_client"
+
+
+class InvalidInitialToken(RegistryError):
+    error = "invalid_token"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A newly registered client with the secrets shown only now."""
+
+    client: Client
+    client_secret: str | None
+    registration_access_token: str | None
+
+
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode()).digest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_sector_identifier(uri: str) -> Any:
+    response = requests.get(uri, timeout=5, allow_redirects=False,
+                            headers={"Accept": "application/json"})
+    response.raise_for_status()
+    if len(response.content) > 64 * 1024:
+        raise ValueError("the document is larger than 64 KiB")
+    return response.json()
+
+
+def _check_sector(metadata: Mapping[str, Any], fetch: SectorFetcher) -> None:
+    """OIDC Core 1.0 section 8.1 and Registration 1.0 section 2: one sector per pairwise client."""
+    if metadata["subject_type"] != "pairwise":
+        return
+    uri = metadata.get("sector_identifier_uri")
+    if uri is None:
+        hosts = {urlsplit(u).hostname for u in metadata["redirect_uris"]}
+        if len(hosts) > 1:
+            raise ClientMetadataError(
+                "sector_identifier_uri",
+                "redirect URIs on several hosts need a sector_identifier_uri listing them all")
+        return
+    if urlsplit(uri).scheme != "https":
+        raise ClientMetadataError("sector_identifier_uri", "must use https")
+    try:
+        listed = fetch(uri)
+    except Exception as exc:  # any network or parse failure is the client's to fix
+        raise ClientMetadataError("sector_identifier_uri", f"could not be fetched as JSON: {exc}") from None
+    if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
+        raise ClientMetadataError("sector_identifier_uri", "must return a JSON array of redirect URIs")
+    missing = [u for u in metadata["redirect_uris"] if u not in listed]
+    if missing:
+        raise ClientMetadataError("sector_identifier_uri", f"does not list {', '.join(missing)}")
+
+
+def sector_of(client: Client) -> str:
+    """The sector identifier host used for pairwise subjects (OIDC Core 1.0 section 8.1)."""
+    metadata = client.client_metadata
+    uri = metadata.get("sector_identifier_uri") or (metadata.get("redirect_uris") or [""])[0]
+    return urlsplit(uri).hostname or client.client_id
+
+
+def register_client(
+    session: Session,
+    *,
+    metadata: Mapping[str, Any],
+    permissions: Permissions,
+    client_id: str | None = None,
+    with_registration_token: bool = False,
+    fetch_sector: SectorFetcher = fetch_sector_identifier,
+) -> Registration:
+    """Validate and store a client (RFC 7591 section 3.1); secrets are returned once."""
+    validated = validate_metadata(metadata, permissions)
+    _check_sector(validated, fetch_sector)
+    client_secret = None
+    if validated["token_endpoint_auth_method"] in ("client_secret_basic", "client_secret_post"):
+        client_secret = secrets.token_urlsafe(32)
+    registration_token = secrets.token_urlsafe(32) if with_registration_token else None
+    now = _now()
+    client = Client(
+        client_id=client_id or secrets.token_urlsafe(16),
+        secret_hash=_digest(client_secret) if client_secret else None,
+        registration_token_hash=_digest(registration_token) if registration_token else None,
+        client_metadata=validated,
+        operator_registered=permissions.operator,
+        enabled=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(client)
+    session.flush()
+    return Registration(client, client_secret, registration_token)
+
+
+def update_client(
+    session: Session,
+    client: Client,
+    *,
+    metadata: Mapping[str, Any],
+    fetch_sector: SectorFetcher = fetch_sector_identifier,
+) -> Client:
+    """RFC 7592 section 2.2: replace the metadata; restricted grants stay as the operator set them."""
+    previous = client.client_metadata
+    permissions = Permissions(operator=client.operator_registered,
+                              extra_scopes=tuple(previous.get("scope", "").split()))
+    validated = validate_metadata(metadata, permissions)
+    if validated["token_endpoint_auth_method"] != previous["token_endpoint_auth_method"]:
+        raise ClientMetadataError("token_endpoint_auth_method",
+                                  "cannot be changed; register a new client instead")
+    _check_sector(validated, fetch_sector)
+    client.client_metadata = validated
+    client.updated_at = _now()
+    return client
+
+
+def find_client(session: Session, client_id: str, *, enabled_only: bool = True) -> Client:
+    client = session.scalar(sa.select(Client).where(Client.client_id == client_id))
+    if client is None or (enabled_only and not client.enabled):
+        raise ClientNotFound(f"no {'enabled ' if enabled_only else ''}client {client_id!r}")
+    return client
+
+
+def list_clients(session: Session) -> list[Client]:
+    return list(session.scalars(sa.select(Client).order_by(Client.created_at, Client.id)))
+
+
+def set_enabled(session: Session, client_id: str, *, enabled: bool) -> Client:
+    client = find_client(session, client_id, enabled_only=False)
+    client.enabled = enabled
+    client.updated_at = _now()
+    return client
+
+
+def delete_client(session: Session, client: Client) -> None:
+    """RFC 7592 section 2.3: the client is disabled and its registration token voided.
+
+    The row stays so that audit records and issued documents keep naming the agency.
+    """
+    client.enabled = False
+    client.registration_token_hash = None
+    client.secret_hash = None
+    client.updated_at = _now()
+
+
+def check_secret(client: Client, presented: str) -> bool:
+    """Constant-time check of a client secret (RFC 6749 section 2.3.1)."""
+    if client.secret_hash is None or not presented:
+        return False
+    return hmac.compare_digest(client.secret_hash, _digest(presented))
+
+
+def check_registration_token(client: Client, presented: str) -> bool:
+    if client.registration_token_hash is None or not presented:
+        return False
+    return hmac.compare_digest(client.registration_token_hash, _digest(presented))
+
+
+def issue_initial_token(
+    session: Session, *, label: str = "", scopes: tuple[str, ...] = (), uses: int = 1,
+    valid_for: timedelta = timedelta(days=7),
+) -> str:
+    """An initial access token for RFC 7591 dynamic registration, shown once."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    session.add(InitialAccessToken(token_hash=_digest(token), label=label, scopes=list(scopes),
+                                   uses_left=uses, expires_at=now + valid_for, created_at=now))
+    return token
+
+
+def spend_initial_token(session: Session, presented: str) -> Permissions:
+    """Use one registration of an initial access token; the permissions it carries."""
+    row = session.scalar(
+        sa.select(InitialAccessToken)
+        .where(InitialAccessToken.token_hash == _digest(presented))
+        .with_for_update()
+    )
+    if row is None:
+        raise InvalidInitialToken("the initial access token is not valid")
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if expires <= _now() or row.uses_left <= 0:
+        raise InvalidInitialToken("the initial access token has expired or been used up")
+    row.uses_left -= 1
+    return Permissions(operator=False, extra_scopes=tuple(row.scopes or ()))
+
+
+def public_metadata(client: Client, *, issuer: str) -> dict[str, Any]:
+    """RFC 7591 section 3.2.1 / RFC 7592 section 3: the client information response."""
+    body: dict[str, Any] = {
+        "client_id": client.client_id,
+        "client_id_issued_at": int(client.created_at.timestamp()),
+        **client.client_metadata,
+    }
+    if client.secret_hash is not None:
+        body["client_secret_expires_at"] = 0
+    if client.registration_token_hash is not None:
+        body["registration_client_uri"] = f"{issuer}/register/{client.client_id}"
+    if not client.enabled:
+        body["disabled"] = True
+    return body
+

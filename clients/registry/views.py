@@ -1,0 +1,171 @@
+"""Dynamic client registration (RFC 7591) and client management (RFC 7592) endpoints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from clients.registry.metadata import ClientMetadataError, Permissions
+from clients.registry.services import (
+    ClientNotFound,
+    InvalidInitialToken,
+    check_registration_token,
+    delete_client,
+    find_client,
+    public_metadata,
+    register_client,
+    spend_initial_token,
+    update_client,
+)
+
+bp = Blueprint("registration", __name__)
+
+
+def _error(status: int, error: str, description: str) -> Response:
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer error="{error}"'
+    return response
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _body() -> dict[str, Any] | Response:
+    if request.mimetype != "application/json":
+        return _error(400, "invalid_client_metadata", "Send the metadata as application/json.")
+    try:
+        value = json.loads(request.get_data() or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _error(400, "invalid_client_metadata", f"The body is not valid JSON: {exc}.")
+    if not isinstance(value, dict):
+        return _error(400, "invalid_client_metadata", "The body must be a JSON object of client metadata.")
+    return value
+
+
+def _db():
+    return current_app.extensions["cedula.db"]
+
+
+def _issuer() -> str:
+    return current_app.config["CEDULA"].issuer
+
+
+def _created(body: dict[str, Any], status: int = 201) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.post("/register")
+def register() -> Response:
+    """RFC 7591 section 3: register a client with an initial access token."""
+    token = _bearer()
+    if token is None:
+        return _error(401, "invalid_token", "An initial access token is required (Authorization: Bearer ...).")
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    try:
+        with _db().transaction() as session:
+            permissions = spend_initial_token(session, token)
+            registration = register_client(session, metadata=body, permissions=permissions,
+                                           with_registration_token=True)
+            result = public_metadata(registration.client, issuer=_issuer())
+    except InvalidInitialToken as exc:
+        return _error(401, "invalid_token", str(exc))
+    except ClientMetadataError as exc:
+        return _error(400, exc.error, exc.description)
+    if registration.client_secret:
+        result["client_secret"] = registration.client_secret
+    result["registration_access_token"] = registration.registration_access_token
+    return _created(result)
+
+
+def _authorised_client(session, client_id: str):
+    token = _bearer()
+    if token is None:
+        return _error(401, "invalid_token", "The registration access token is required.")
+    try:
+        client = find_client(session, client_id)
+    except ClientNotFound:
+        # RFC 7592 section 2.1: answer as for a bad token; do not reveal whether it exists.
+        return _error(401, "invalid_token", "The registration access token is not valid for this client.")
+    if not check_registration_token(client, token):
+        return _error(401, "invalid_token", "The registration access token is not valid for this client.")
+    return client
+
+
+@bp.get("/register/<client_id>")
+def read(client_id: str) -> Response:
+    """RFC 7592 section 2.1: read the client's current metadata."""
+    with _db().read() as session:
+        client = _authorised_client(session, client_id)
+        if isinstance(client, Response):
+            return client
+        return _created(public_metadata(client, issuer=_issuer()), 200)
+
+
+@bp.put("/register/<client_id>")
+def update(client_id: str) -> Response:
+    """RFC 7592 section 2.2: replace the client's metadata."""
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    if body.get("client_id") not in (None, client_id):
+        return _error(400, "invalid_client_metadata", "client_id in the body must match the URL.")
+    for field in ("client_secret", "registration_access_token", "registration_client_uri",
+                  "client_id_issued_at", "client_secret_expires_at", "client_id"):
+        body.pop(field, None)
+    try:
+        with _db().transaction() as session:
+            client = _authorised_client(session, client_id)
+            if isinstance(client, Response):
+                return client
+            update_client(session, client, metadata=body)
+            result = public_metadata(client, issuer=_issuer())
+    except ClientMetadataError as exc:
+        return _error(400, exc.error, exc.description)
+    return _created(result, 200)
+
+
+@bp.delete("/register/<client_id>")
+def delete(client_id: str) -> Response:
+    """RFC 7592 section 2.3: deprovision the client."""
+    with _db().transaction() as session:
+        client = _authorised_client(session, client_id)
+        if isinstance(client, Response):
+            return client
+        delete_client(session, client)
+    return Response(status=204)
+
+
+OPENAPI_PATHS = {
+    "/register": {"post": {
+        "summary": "Register an agency client (RFC 7591) with an initial access token",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"201": {"description": "client information response, secrets shown once"},
+                      "400": {"description": "invalid_client_metadata or invalid_redirect_uri"},
+                      "401": {"description": "missing or invalid initial access token"}},
+    }},
+    "/register/{client_id}": {
+        "parameters": [{"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "get": {"summary": "Read a client's metadata (RFC 7592)", "security": [{"bearer": []}],
+                "responses": {"200": {"description": "client metadata"}, "401": {"description": "bad token"}}},
+        "put": {"summary": "Replace a client's metadata (RFC 7592)", "security": [{"bearer": []}],
+                "responses": {"200": {"description": "updated metadata"}, "400": {"description": "invalid metadata"},
+                              "401": {"description": "bad token"}}},
+        "delete": {"summary": "Deprovision a client (RFC 7592)", "security": [{"bearer": []}],
+                   "responses": {"204": {"description": "deleted"}, "401": {"description": "bad token"}}},
+    },
+}

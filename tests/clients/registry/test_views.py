@@ -1,0 +1,88 @@
+"""Dynamic registration (RFC 7591) and client management (RFC 7592) over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from clients.registry.services import issue_initial_token
+
+METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
+
+
+@pytest.fixture
+def initial_token(fresh_app):
+    with fresh_app.extensions["cedula.db"].transaction() as session:
+        return issue_initial_token(session, uses=2)
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_register_read_update_delete(client, initial_token):
+    created = client.post("/register", json=METADATA, headers=bearer(initial_token))
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["client_secret"] and body["registration_access_token"]
+    assert body["registration_client_uri"] == f"http://localhost/register/{body['client_id']}"
+    assert created.headers["Cache-Control"] == "no-store"
+    management = bearer(body["registration_access_token"])
+    path = f"/register/{body['client_id']}"
+
+    read = client.get(path, headers=management)
+    assert read.status_code == 200
+    assert "client_secret" not in read.get_json()
+    assert read.get_json()["redirect_uris"] == METADATA["redirect_uris"]
+
+    updated = client.put(path, headers=management,
+                         json={**METADATA, "client_id": body["client_id"], "client_name": "Hacienda Pública"})
+    assert updated.status_code == 200, updated.get_json()
+    assert updated.get_json()["client_name"] == "Hacienda Pública"
+
+    assert client.delete(path, headers=management).status_code == 204
+    assert client.get(path, headers=management).status_code == 401
+
+
+def test_registration_needs_a_valid_initial_token(client):
+    missing = client.post("/register", json=METADATA)
+    assert missing.status_code == 401
+    assert missing.get_json()["error"] == "invalid_token"
+    assert "Bearer" in missing.headers["WWW-Authenticate"]
+    assert client.post("/register", json=METADATA, headers=bearer("nope")).status_code == 401
+
+
+def test_bad_metadata_gets_the_rfc_7591_error(client, initial_token):
+    response = client.post("/register", json={**METADATA, "redirect_uris": ["http://evil.example/cb"]},
+                           headers=bearer(initial_token))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_redirect_uri"
+    restricted = client.post("/register", json={**METADATA, "scope": "openid national_id"},
+                             headers=bearer(initial_token))
+    assert restricted.get_json()["error"] == "invalid_client_metadata"
+
+
+@pytest.mark.parametrize("body,content_type", [
+    (b"{not json", "application/json"),
+    (b"[1, 2]", "application/json"),
+    (b"redirect_uris=x", "application/x-www-form-urlencoded"),
+])
+def test_malformed_bodies_are_400(client, initial_token, body, content_type):
+    response = client.post("/register", data=body, content_type=content_type, headers=bearer(initial_token))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_client_metadata"
+
+
+def test_management_with_another_clients_token_is_refused(client, initial_token):
+    first = client.post("/register", json=METADATA, headers=bearer(initial_token)).get_json()
+    second = client.post("/register", json=METADATA, headers=bearer(initial_token)).get_json()
+    response = client.get(f"/register/{first['client_id']}", headers=bearer(second["registration_access_token"]))
+    assert response.status_code == 401
+    assert client.get("/register/unknown", headers=bearer(second["registration_access_token"])).status_code == 401
+
+
+def test_restricted_scopes_cannot_be_added_by_update(client, initial_token):
+    body = client.post("/register", json=METADATA, headers=bearer(initial_token)).get_json()
+    response = client.put(f"/register/{body['client_id']}", headers=bearer(body["registration_access_token"]),
+                          json={**METADATA, "scope": "openid national_id"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_client_metadata"

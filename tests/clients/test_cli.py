@@ -1,0 +1,70 @@
+"""`cedula clients ...` as an operator uses it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from idp.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path):
+    env = {"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_LOGGING_LEVEL": "WARNING", "CEDULA_DATABASE_URL": "",
+           "CEDULA_REDIS_URL": ""}
+
+    def invoke(*args: str, ok: bool = True):
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    invoke("db", "upgrade")
+    return invoke
+
+
+def test_register_prints_rfc_7591_metadata_with_the_secret_once(run):
+    result = run("clients", "register", "--name", "Registro Civil",
+                 "--redirect-uri", "http://localhost:8001/callback",
+                 "--redirect-uri", "http://localhost:8001/callback2",
+                 "--backchannel-logout-uri", "http://localhost:8001/backchannel-logout",
+                 "--post-logout-redirect-uri", "http://localhost:8001/",
+                 "--purpose", "Emitir tu partida de nacimiento")
+    created = json.loads(result.output)
+    assert created["client_secret"]
+    assert created["redirect_uris"] == ["http://localhost:8001/callback", "http://localhost:8001/callback2"]
+    assert created["scope"] == "openid profile email offline_access"
+    assert created["grant_types"] == ["authorization_code", "refresh_token"]
+    assert created["token_endpoint_auth_method"] == "client_secret_basic"
+
+    shown = json.loads(run("clients", "show", created["client_id"]).output)
+    assert "client_secret" not in shown
+    assert created["client_id"] in run("clients", "list").output
+
+    run("clients", "disable", created["client_id"])
+    assert json.loads(run("clients", "show", created["client_id"]).output)["disabled"] is True
+
+
+def test_repeated_scope_and_private_key_jwt(run, tmp_path):
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b"}]}))
+    created = json.loads(run("clients", "register", "--name", "Hacienda", "--redirect-uri",
+                             "https://hacienda.example.gov/cb", "--auth-method", "private_key_jwt",
+                             "--jwks", str(jwks), "--scope", "openid", "--scope", "national_id",
+                             "--subject-type", "public").output)
+    assert "client_secret" not in created
+    assert created["scope"] == "openid national_id"
+    assert created["subject_type"] == "public"
+
+
+def test_invalid_registration_says_why(run):
+    result = run("clients", "register", "--name", "X", "--redirect-uri", "http://evil.example/cb", ok=False)
+    assert result.exit_code == 1
+    assert "invalid_redirect_uri" in result.output and "https" in result.output
+
+
+def test_initial_token(run):
+    token = run("clients", "initial-token", "--uses", "3").output.strip()
+    assert len(token) >= 43
