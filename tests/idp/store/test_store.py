@@ -1,0 +1,103 @@
+"""The ephemeral store contract, on the in-process store and on Redis."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+
+from idp.store import MemoryStore, RedisStore
+from tests.support.parts import REDIS_TEST_URL, missing
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request):
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    candidate = RedisStore(REDIS_TEST_URL, prefix=f"cedula-store-test-{uuid.uuid4().hex}:")
+    try:
+        candidate.ping()
+    except Exception as exc:
+        missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+    yield candidate
+    candidate._client.flushdb()
+    candidate.close()
+
+
+def test_set_get_delete(store):
+    store.set("a", b"1", 10)
+    assert store.get("a") == b"1"
+    store.delete("a")
+    assert store.get("a") is None
+
+
+def test_values_expire(store):
+    store.set("short", b"x", 0.05)
+    time.sleep(0.1)
+    assert store.get("short") is None
+
+
+def test_add_only_if_absent(store):
+    assert store.add("jti", b"1", 10) is True
+    assert store.add("jti", b"2", 10) is False
+    assert store.get("jti") == b"1"
+
+
+def test_take_is_single_use_even_under_concurrency(store):
+    store.set("challenge", b"c", 10)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(store.take("challenge"))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(b"c") == 1
+    assert store.take("challenge") is None
+
+
+def test_incr_counts_within_a_window(store):
+    assert [store.incr("rl", 10) for _ in range(3)] == [1, 2, 3]
+    store.set("other", b"", 0.05)
+    assert store.incr("rl-short", 0.05) == 1
+    time.sleep(0.1)
+    assert store.incr("rl-short", 0.05) == 1
+
+
+def test_expire_extends_a_key(store):
+    store.set("session", b"s", 0.05)
+    store.expire("session", 10)
+    time.sleep(0.1)
+    assert store.get("session") == b"s"
+
+
+def test_sets(store):
+    store.set_add("idx", "a", 10)
+    store.set_add("idx", "b", 10)
+    store.set_remove("idx", "a")
+    assert store.set_members("idx") == {"b"}
+    assert store.set_members("missing") == set()
+
+
+def test_delayed_queue_hands_each_item_to_one_caller(store):
+    now = time.time()
+    store.schedule("q", "late", now + 60)
+    store.schedule("q", "first", now - 2)
+    store.schedule("q", "second", now - 1)
+    assert store.due("q", now) == ["first", "second"]
+    assert store.due("q", now) == []
+    assert store.due("q", now + 61) == ["late"]
+
+
+def test_ping(store):
+    store.ping()
+
+
+def test_unreachable_redis_raises_store_error():
+    from idp.store import StoreError
+
+    dead = RedisStore("redis://127.0.0.1:1/0")
+    with pytest.raises(StoreError):
+        dead.ping()
