@@ -1,0 +1,65 @@
+"""A demo agency portal: a relying party of Cédula built only on public OIDC (authlib's client)."""
+
+from __future__ import annotations
+
+from authlib.integrations.flask_client import OAuth
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from flask import Flask
+from joserfc.jwk import ECKey
+
+from clients.portal.backchannel import ProviderKeys, ReplayCache
+from clients.portal.config import PortalConfig
+from clients.portal.sessions import SessionRegistry
+
+
+def create_portal(config: PortalConfig) -> Flask:
+    app = Flask("clients.portal", static_folder="static", template_folder="templates")
+    app.secret_key = config.secret_key
+    app.config.update(
+        PORTAL=config,
+        SESSION_COOKIE_NAME=f"portal_{config.client_id}",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=config.base_url.startswith("https://"),
+    )
+    client_kwargs = {
+        "scope": " ".join(config.scopes),
+        "code_challenge_method": "S256",
+        "token_endpoint_auth_method": config.auth_method,
+    }
+    extra = {}
+    secret: object = config.client_secret
+    if config.private_jwk:
+        key = ECKey.import_key(dict(config.private_jwk))
+        secret = key
+        extra["client_auth_methods"] = [PrivateKeyJWT(alg="ES256", headers={"kid": key.kid})]
+    oauth = OAuth(app)
+    oauth.register(
+        "cedula",
+        client_id=config.client_id,
+        client_secret=secret,
+        server_metadata_url=f"{config.issuer}/.well-known/openid-configuration",
+        client_kwargs=client_kwargs,
+        **extra,
+    )
+    app.extensions["portal.oauth"] = oauth
+    app.extensions["portal.sessions"] = SessionRegistry()
+    app.extensions["portal.keys"] = ProviderKeys(lambda: oauth.cedula.load_server_metadata()["jwks_uri"])
+    app.extensions["portal.replay"] = ReplayCache()
+
+    from clients.portal import views
+
+    app.register_blueprint(views.bp)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' "
+            f"{config.issuer}; frame-ancestors 'none'; base-uri 'none'")
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
