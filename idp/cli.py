@@ -100,7 +100,8 @@ def _redact(url: str) -> str:
 @pass_context
 def serve(ctx: Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the provider (gunicorn; more than one worker needs Redis)."""
-    from idp.serve import ServeError, serve as run_server
+    from idp.serve import ServeError
+    from idp.serve import serve as run_server
 
     settings = ctx.settings
     try:

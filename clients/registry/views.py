@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from clients.registry.metadata import ClientMetadataError, Permissions
+from clients.registry.metadata import ClientMetadataError
 from clients.registry.services import (
     ClientNotFound,
     InvalidInitialToken,
