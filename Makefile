@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/cedula db upgrade
 	$(BIN)/cedula keys init
 	$(BIN)/cedula pki init
-	$(BIN)/cedula serve
+	$(BIN)/cedula demo
 
 ## The whole test suite.
 test: $(STAMP) $(NODE_STAMP)

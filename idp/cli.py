@@ -115,6 +115,22 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command()
+@click.option("--host", help="Address the provider binds (default: server.host).")
+@click.option("--port", type=int, help="Port of the provider (default: server.port).")
+@pass_context
+def demo(ctx: Context, host: str | None, port: int | None) -> None:
+    """Serve the provider with two demo agency portals (what `make run` does)."""
+    from idp.demo import run_demo
+
+    settings = ctx.settings
+    try:
+        run_demo(ctx.app, host=host or str(settings["server"]["host"]),
+                 port=port if port is not None else int(settings["server"]["port"]))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _register_package_commands() -> None:
     from clients.cli import commands as client_commands
     from keys.cli import commands as key_commands
@@ -132,3 +148,7 @@ def main() -> None:
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -236,3 +236,37 @@ def public_metadata(client: Client, *, issuer: str) -> dict[str, Any]:
         body["disabled"] = True
     return body
 
+
+
+def upsert_operator_client(
+    session: Session,
+    *,
+    client_id: str,
+    metadata: Mapping[str, Any],
+    fetch_sector: SectorFetcher = fetch_sector_identifier,
+) -> Client:
+    """Create an operator-registered client with this id, or replace its metadata."""
+    try:
+        client = find_client(session, client_id, enabled_only=False)
+    except ClientNotFound:
+        return register_client(session, metadata=metadata, permissions=Permissions(operator=True),
+                               client_id=client_id, fetch_sector=fetch_sector).client
+    validated = validate_metadata(metadata, Permissions(operator=True))
+    _check_sector(validated, fetch_sector)
+    client.client_metadata = validated
+    client.operator_registered = True
+    client.enabled = True
+    if validated["token_endpoint_auth_method"] not in ("client_secret_basic", "client_secret_post"):
+        client.secret_hash = None
+    client.updated_at = _now()
+    return client
+
+
+def rotate_secret(session: Session, client: Client) -> str:
+    """A new client secret (the old one stops working at once); shown once."""
+    if client.client_metadata["token_endpoint_auth_method"] not in ("client_secret_basic", "client_secret_post"):
+        raise RegistryError(f"client {client.client_id} does not authenticate with a secret")
+    secret = secrets.token_urlsafe(32)
+    client.secret_hash = _digest(secret)
+    client.updated_at = _now()
+    return secret

@@ -1,0 +1,29 @@
+"""`cedula demo` registers its two agencies idempotently, with fresh credentials each start."""
+
+from __future__ import annotations
+
+import json
+
+from clients.registry.services import check_secret, find_client, list_clients
+from idp.demo import register_demo_clients
+
+
+def test_demo_clients_are_registered_and_refreshed(fresh_app):
+    first = {p.client_id: p for p in register_demo_clients(fresh_app)}
+    second = {p.client_id: p for p in register_demo_clients(fresh_app)}
+    db = fresh_app.extensions["cedula.db"]
+    with db.read() as session:
+        assert sorted(c.client_id for c in list_clients(session)) == ["hacienda", "registro-civil"]
+        tax = find_client(session, "hacienda")
+        registry = find_client(session, "registro-civil")
+        old_secret = first["hacienda"].env["PORTAL_CLIENT_SECRET"]
+        new_secret = second["hacienda"].env["PORTAL_CLIENT_SECRET"]
+        assert not check_secret(tax, old_secret)
+        assert check_secret(tax, new_secret)
+        public = registry.client_metadata["jwks"]["keys"][0]
+        private = json.loads(second["registro-civil"].env["PORTAL_PRIVATE_JWK"])
+        assert public["x"] == private["x"] and "d" not in public
+        assert registry.client_metadata["token_endpoint_auth_method"] == "private_key_jwt"
+        for client in (tax, registry):
+            assert client.client_metadata["backchannel_logout_uri"].endswith("/backchannel-logout")
+            assert client.client_metadata["redirect_uris"][0].startswith("http://localhost:800")
