@@ -26,6 +26,7 @@ COMPONENTS = (
     "clients.registry",
     "idp.ops.health",
     "idp.home",
+    "idp.citizens",
     "idp.sessions",
     "idp.webauthn",
     "idp.account",

@@ -1,3 +1,38 @@
 """Documents: templates, PAdES sealing and citizen signatures, verification."""
 
-__all__: list[str] = []
+__all__: list[str] = [
+    "FieldProblem",
+    "InvalidCode",
+    "InvalidTemplateData",
+    "RenderError",
+    "RenderedDocument",
+    "SigningError",
+    "Template",
+    "UnknownTemplate",
+    "catalogue",
+    "get_template",
+    "render_document",
+    "schemas",
+    "validate",
+]
+
+# Imported on first use, so that `import signing` (e.g. for its models) stays cheap.
+_HOMES = {
+    "FieldProblem": "signing.errors", "InvalidCode": "signing.errors",
+    "InvalidTemplateData": "signing.errors", "RenderError": "signing.errors",
+    "SigningError": "signing.errors", "UnknownTemplate": "signing.errors",
+    "RenderedDocument": "signing.render", "render_document": "signing.render:render",
+    "Template": "signing.templates", "catalogue": "signing.templates",
+    "get_template": "signing.templates", "schemas": "signing.templates",
+    "validate": "signing.templates",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'signing' has no attribute {name!r}")
+    import importlib
+
+    module, _, attribute = home.partition(":")
+    return getattr(importlib.import_module(module), attribute or name)

@@ -74,7 +74,7 @@ def settings_for(backend: Backend, data_dir: Path, **sections) -> dict:
     overrides: dict = {
         "server": {"issuer": TEST_ISSUER, "data_dir": str(data_dir)},
         "database": {"url": backend.database_url},
-        "store": {"redis_url": backend.redis_url, "key_prefix": f"cedula-test-{os.getpid()}:"},
+        "store": {"redis_url": backend.redis_url, "key_prefix": f"cedula-test-{uuid.uuid4().hex[:12]}:"},
         "logging": {"level": "WARNING"},
     }
     for section, values in sections.items():
@@ -116,7 +116,7 @@ def empty_store(app) -> None:
 
     store = app.extensions["cedula.store"]
     if isinstance(store, RedisStore):
-        store._client.flushdb()
+        store.delete_prefix()
     else:
         store._values.clear()
         store._queues.clear()

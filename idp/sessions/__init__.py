@@ -1,7 +1,136 @@
-"""(being built)"""
+"""The SSO session of the browser: who is signed in, since when, how.
 
-from flask import Flask
+Public API (the OpenID Provider calls these):
+
+    current_session(allow_recovery=False) -> SsoSession | None
+    require_citizen(allow_recovery=False) -> SsoSession   # raises LoginRequired
+    start_session(response, citizen_id=..., amr=..., credential_id=..., recovery=False)
+    end_session(response=None, sid=None)
+    sessions_for(citizen_id) -> list[SsoSession]
+    signed_in() -> bool   (also a Jinja global)
+
+The cookie is HttpOnly, SameSite=Lax, and with an https issuer Secure and `__Host-`
+prefixed. A recovery session (signed in with a recovery code) only lets the citizen add
+a passkey: `current_session()` and `require_citizen()` ignore it unless asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import quote
+
+from flask import Flask, Response, current_app, g, redirect, request
+
+from idp.sessions import records
+from idp.sessions.records import SessionPolicy, SsoSession
+from idp.store import get_store
+from idp.web.errors import json_error, wants_json
+from idp.web.i18n import gettext as _
+
+__all__ = ["LoginRequired", "SsoSession", "current_session", "end_session", "init_app",
+           "require_citizen", "sessions_for", "signed_in", "start_session"]
+
+log = logging.getLogger(__name__)
+_UNSET = object()
+
+
+class LoginRequired(Exception):
+    """The page or API needs a signed-in citizen."""
+
+
+def _policy() -> SessionPolicy:
+    return current_app.extensions["cedula.sessions"]
+
+
+def cookie_name() -> str:
+    settings = current_app.config["CEDULA"]
+    return ("__Host-" if settings.secure else "") + str(settings["session"]["cookie_name"])
+
+
+def _loaded() -> SsoSession | None:
+    cached = g.get("sso_session", _UNSET)
+    if cached is _UNSET:
+        token = request.cookies.get(cookie_name(), "")
+        cached = records.load(get_store(current_app), _policy(), token, time.time()) if token else None
+        g.sso_session = cached
+    return cached  # type: ignore[return-value]
+
+
+def current_session(*, allow_recovery: bool = False) -> SsoSession | None:
+    """This browser's live session, or None (recovery sessions only when allowed)."""
+    session = _loaded()
+    if session is None or (session.recovery and not allow_recovery):
+        return None
+    return session
+
+
+def require_citizen(*, allow_recovery: bool = False) -> SsoSession:
+    session = current_session(allow_recovery=allow_recovery)
+    if session is None:
+        raise LoginRequired()
+    return session
+
+
+def signed_in() -> bool:
+    return _loaded() is not None
+
+
+def start_session(response: Response, *, citizen_id: str, amr: tuple[str, ...] | list[str],
+                  credential_id: str | None = None, recovery: bool = False) -> SsoSession:
+    """Sign the browser in with a new session id (any previous session of it ends)."""
+    store = get_store(current_app)
+    previous = _loaded()
+    if previous is not None:
+        records.end(store, previous)
+    token, session = records.create(
+        store, _policy(), citizen_id=citizen_id, amr=tuple(amr),
+        user_agent=request.headers.get("User-Agent", ""), credential_id=credential_id,
+        recovery=recovery, now=time.time())
+    settings = current_app.config["CEDULA"]
+    lifetime = _policy().recovery_seconds if recovery else _policy().absolute_seconds
+    response.set_cookie(cookie_name(), token, max_age=lifetime, path="/", httponly=True,
+                        samesite="Lax", secure=settings.secure)
+    g.sso_session = session
+    log.info("session started", extra={"sid": session.sid, "citizen_id": citizen_id,
+                                       "amr": list(amr), "recovery": recovery})
+    return session
+
+
+def end_session(response: Response | None = None, *, sid: str | None = None) -> None:
+    """End the session `sid`, or this browser's session (clearing the cookie on `response`)."""
+    store = get_store(current_app)
+    if sid is not None:
+        session = records.by_sid(store, _policy(), sid, time.time())
+    else:
+        session = _loaded()
+        g.sso_session = None
+    if session is not None:
+        records.end(store, session)
+        log.info("session ended", extra={"sid": session.sid, "citizen_id": session.citizen_id})
+    if response is not None and sid is None:
+        settings = current_app.config["CEDULA"]
+        response.delete_cookie(cookie_name(), path="/", httponly=True, samesite="Lax",
+                               secure=settings.secure)
+
+
+def sessions_for(citizen_id: str) -> list[SsoSession]:
+    return records.for_citizen(get_store(current_app), _policy(), citizen_id, time.time())
 
 
 def init_app(app: Flask) -> None:
-    return None
+    settings = app.config["CEDULA"]
+    app.extensions["cedula.sessions"] = SessionPolicy(
+        key=app.extensions["cedula.secrets"].key("session"),
+        idle_seconds=int(settings["session"]["idle_seconds"]),
+        absolute_seconds=int(settings["session"]["absolute_seconds"]),
+        recovery_seconds=int(settings["recovery"]["session_seconds"]),
+    )
+    app.jinja_env.globals["signed_in"] = signed_in
+
+    @app.errorhandler(LoginRequired)
+    def _login_required(_exc: LoginRequired) -> Response:
+        if wants_json():
+            return json_error(401, "login_required", _("session.login_required"))
+        target = request.full_path.rstrip("?") if request.method == "GET" else "/account"
+        return redirect("/login?next=" + quote(target, safe="/"), code=302)

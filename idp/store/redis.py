@@ -88,6 +88,17 @@ class RedisStore(EphemeralStore):
         items = self._call(lambda: self._due(keys=[self._k(queue)], args=[now, limit]))
         return [i.decode() for i in items]
 
+    def delete_prefix(self) -> None:
+        """Delete every key under this store's prefix (tests and `cedula` maintenance)."""
+        batch = []
+        for key in self._client.scan_iter(match=self._prefix + "*", count=500):
+            batch.append(key)
+            if len(batch) >= 500:
+                self._client.delete(*batch)
+                batch.clear()
+        if batch:
+            self._client.delete(*batch)
+
     def ping(self) -> None:
         self._call(self._client.ping)
 

@@ -23,7 +23,7 @@ def store(request):
     except Exception as exc:
         missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
     yield candidate
-    candidate._client.flushdb()
+    candidate.delete_prefix()
     candidate.close()
 
 

@@ -1,0 +1,215 @@
+"""The citizen's pages: enrol, sign in, account (passkeys), recovery codes, recover, sign out."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request
+
+from idp.account import forms
+from idp.citizens import recovery, scheme, services
+from idp.citizens.enrolment import validate
+from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
+from idp.citizens.national_id import InvalidNationalId
+from idp.db import get_db
+from idp.ops.metrics import count
+from idp.sessions import current_session, end_session, require_citizen, start_session
+from idp.store import get_store
+from idp.web.csrf import validate_csrf
+from idp.web.i18n import safe_next
+from idp.web.ratelimit import hit
+from idp.webauthn.aaguid import model_name
+from idp.webauthn.encoding import b64url
+
+log = logging.getLogger(__name__)
+bp = Blueprint("account", __name__)
+
+NOTICES = {"renamed", "deleted", "added"}
+ERRORS = {"last_passkey", "invalid_name", "not_found"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _secret() -> bytes:
+    return current_app.extensions["cedula.secrets"].key("recovery")
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+def enrol() -> Response | str:
+    """The enrolment form. With JavaScript it runs the passkey ceremony through the JSON API;
+    without, a POST is checked here and the page explains that a passkey needs JavaScript."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    form_error = None
+    status = 200
+    if request.method == "POST":
+        validate_csrf()
+        values = forms.enrolment_fields(request.form)
+        try:
+            validate(values, scheme=scheme(current_app),
+                     minimum_age=int(current_app.config["CEDULA"]["enrolment"]["minimum_age"]),
+                     today=_now().date())
+            form_error = "enrol.needs_javascript"
+        except InvalidFields as exc:
+            errors = exc.errors
+            form_error = "enrol.error.summary"
+        status = 400
+    return render_template("account/enrol.html", values=values, errors=errors,
+                           form_error=form_error, scheme=scheme(current_app)), status
+
+
+@bp.get("/login")
+def login() -> Response | str:
+    target = safe_next(request.args.get("next"), "/account")
+    if current_session() is not None:
+        return redirect(target, code=303)
+    return render_template("account/login.html", next=target)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; every stored time is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _passkey_view(passkey) -> dict:
+    return {
+        "credential_id": b64url(passkey.credential_id),
+        "name": passkey.name,
+        "created": _utc(passkey.created_at),
+        "last_used": _utc(passkey.last_used_at),
+        "synced": passkey.backup_eligible,
+        "model": model_name(passkey.aaguid),
+    }
+
+
+@bp.get("/account")
+def overview() -> Response | str:
+    session = require_citizen(allow_recovery=True)
+    with get_db(current_app).read() as db:
+        citizen = services.get_citizen(db, session.citizen_id)
+        if citizen is None:
+            gone = redirect("/login", code=303)
+            end_session(gone)
+            return gone
+        passkeys = [_passkey_view(p) for p in services.passkeys_of(db, citizen.id)]
+        codes = recovery.codes_left(db, citizen.id)
+    notice = request.args.get("done")
+    error = request.args.get("error")
+    return render_template("account/overview.html", citizen=citizen, passkeys=passkeys,
+                           session=session, codes_left=codes, scheme=scheme(current_app),
+                           notice=notice if notice in NOTICES else None,
+                           error=error if error in ERRORS else None)
+
+
+@bp.route("/account/recovery-codes", methods=["GET", "POST"])
+def recovery_codes() -> Response | str:
+    """Recovery codes, shown once: right after enrolment, or when the citizen asks for new ones."""
+    store = get_store(current_app)
+    if request.method == "POST":
+        validate_csrf()
+        session = require_citizen()
+        fresh = True
+    else:
+        session = require_citizen(allow_recovery=True)
+        fresh = not session.recovery and recovery.take_pending(store, session.sid)
+    citizen_id = uuid.UUID(session.citizen_id)
+    if fresh:
+        with get_db(current_app).transaction() as db:
+            codes = recovery.issue_codes(
+                db, citizen_id=citizen_id, key=_secret(),
+                count=int(current_app.config["CEDULA"]["recovery"]["codes"]), now=_now())
+        count("recovery.codes", "issued")
+        log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
+        return render_template("account/recovery_codes.html", codes=codes, codes_left=len(codes),
+                               session=session)
+    with get_db(current_app).read() as db:
+        left = recovery.codes_left(db, citizen_id)
+    return render_template("account/recovery_codes.html", codes=None, codes_left=left,
+                           session=session)
+
+
+def _owned_action(credential: str, action) -> Response:
+    session = require_citizen()
+    validate_csrf()
+    raw = forms.credential_id(credential)
+    if raw is None:
+        return redirect("/account?error=not_found", code=303)
+    try:
+        with get_db(current_app).transaction() as db:
+            done = action(db, uuid.UUID(session.citizen_id), raw)
+    except PasskeyNotFound:
+        return redirect("/account?error=not_found", code=303)
+    except LastPasskey:
+        return redirect("/account?error=last_passkey", code=303)
+    if done in ERRORS:
+        return redirect(f"/account?error={done}", code=303)
+    return redirect(f"/account?done={done}", code=303)
+
+
+@bp.post("/account/passkeys/<credential>/rename")
+def rename_passkey(credential: str) -> Response:
+    name = forms.passkey_name(request.form)
+
+    def rename(db, citizen_id, raw):
+        if name is None:
+            return "invalid_name"
+        services.rename_passkey(db, citizen_id=citizen_id, credential_id=raw, name=name)
+        return "renamed"
+
+    return _owned_action(credential, rename)
+
+
+@bp.post("/account/passkeys/<credential>/delete")
+def delete_passkey(credential: str) -> Response:
+    def delete(db, citizen_id, raw):
+        services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
+        return "deleted"
+
+    return _owned_action(credential, delete)
+
+
+@bp.route("/recover", methods=["GET", "POST"])
+def recover() -> Response | str:
+    """Sign in once with a recovery code, only to add a new passkey."""
+    if request.method == "GET":
+        return render_template("account/recover.html", scheme=scheme(current_app), failed=False,
+                               national_id="")
+    validate_csrf()
+    hit("recover")
+    raw_id = request.form.get("national_id", "")
+    code = request.form.get("code", "")
+    try:
+        national_id = scheme(current_app).normalise(raw_id)
+        hit("recover-id", key=national_id)
+        with get_db(current_app).transaction() as db:
+            citizen = recovery.redeem(db, scheme=scheme(current_app).code, national_id=national_id,
+                                      code=code, key=_secret(), now=_now())
+            citizen_id = str(citizen.id)
+    except (InvalidNationalId, RecoveryFailed):
+        count("recovery.sign_in", "refused")
+        log.info("recovery refused")
+        return render_template("account/recover.html", scheme=scheme(current_app), failed=True,
+                               national_id=raw_id[:64]), 400
+    count("recovery.sign_in", "ok")
+    response = redirect("/account", code=303)
+    start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True)
+    log.info("recovery session started", extra={"citizen_id": citizen_id})
+    return response
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    validate_csrf()
+    response = redirect("/", code=303)
+    end_session(response)
+    return response
+
+
+__all__ = ["bp"]

@@ -1,0 +1,116 @@
+"""The enrolment form's fields: validated and normalised, all errors at once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from idp.citizens.errors import InvalidFields
+from idp.citizens.national_id import InvalidNationalId, NationalIdScheme
+
+FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
+NAME_MAX = 100
+EMAIL_MAX = 254
+# A pragmatic address check (RFC 5321 limits; one @, a dotted domain, no spaces).
+_EMAIL = re.compile(r"[^\s@]{1,64}@(?=.{1,253}$)[^\s@.]+(?:\.[^\s@.]+)+")
+
+
+@dataclass(frozen=True)
+class EnrolmentData:
+    given_name: str
+    family_name: str
+    birthdate: date
+    national_id_scheme: str
+    national_id: str
+    email: str
+
+    def to_json(self) -> dict[str, str]:
+        data = asdict(self)
+        data["birthdate"] = self.birthdate.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, str]) -> EnrolmentData:
+        return cls(**{**data, "birthdate": date.fromisoformat(data["birthdate"])})
+
+
+def _name(raw: object) -> tuple[str | None, str | None]:
+    if not isinstance(raw, str):
+        return None, "enrol.error.required"
+    value = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not value:
+        return None, "enrol.error.required"
+    if len(value) > NAME_MAX:
+        return None, "enrol.error.too_long"
+    if any(unicodedata.category(c)[0] in "CS" and c not in "'’" for c in value) or \
+            not any(c.isalpha() for c in value):
+        return None, "enrol.error.name"
+    return value, None
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def validate(fields: Mapping[str, object], *, scheme: NationalIdScheme, minimum_age: int,
+             today: date) -> EnrolmentData:
+    """The enrolment data, or InvalidFields naming every field that is wrong."""
+    errors: dict[str, str] = {}
+    given, err = _name(fields.get("given_name"))
+    if err:
+        errors["given_name"] = err
+    family, err = _name(fields.get("family_name"))
+    if err:
+        errors["family_name"] = err
+
+    born: date | None = None
+    raw_date = fields.get("birthdate")
+    if not isinstance(raw_date, str) or not raw_date.strip():
+        errors["birthdate"] = "enrol.error.required"
+    else:
+        try:
+            born = date.fromisoformat(raw_date.strip())
+            if len(raw_date.strip()) != 10:
+                raise ValueError
+        except ValueError:
+            errors["birthdate"] = "enrol.error.birthdate_format"
+            born = None
+        if born is not None:
+            if born > today or born.year < 1900:
+                errors["birthdate"] = "enrol.error.birthdate_range"
+            elif _age(born, today) < minimum_age:
+                errors["birthdate"] = "enrol.error.too_young"
+
+    national_id: str | None = None
+    raw_id = fields.get("national_id")
+    if not isinstance(raw_id, str) or not raw_id.strip():
+        errors["national_id"] = "enrol.error.required"
+    else:
+        try:
+            national_id = scheme.normalise(raw_id)
+        except InvalidNationalId as exc:
+            errors["national_id"] = f"national_id.error.{exc.reason}"
+        else:
+            embedded = scheme.birthdate(national_id)
+            if embedded is not None and born is not None and embedded != born:
+                errors["birthdate"] = "enrol.error.birthdate_mismatch"
+
+    email = fields.get("email")
+    if not isinstance(email, str) or not email.strip():
+        errors["email"] = "enrol.error.required"
+    else:
+        email = email.strip()
+        if len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email):
+            errors["email"] = "enrol.error.email"
+        else:
+            local, _, domain = email.rpartition("@")
+            email = f"{local}@{domain.lower()}"
+
+    if errors:
+        raise InvalidFields({f: errors[f] for f in FIELDS if f in errors})
+    return EnrolmentData(given_name=given, family_name=family, birthdate=born,  # type: ignore[arg-type]
+                         national_id_scheme=scheme.code, national_id=national_id,  # type: ignore[arg-type]
+                         email=email)  # type: ignore[arg-type]

@@ -1,0 +1,167 @@
+"""Citizen accounts and their passkeys: each function runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from idp.citizens.enrolment import EnrolmentData
+from idp.citizens.errors import (
+    CredentialExists,
+    EnrolmentRefused,
+    LastPasskey,
+    PasskeyNotFound,
+    SignCountRaced,
+)
+from idp.citizens.models import Citizen, Passkey
+from idp.webauthn.registration import NewPasskey
+
+USER_HANDLE_BYTES = 32
+PASSKEY_NAME_MAX = 64
+
+
+def new_user_handle() -> bytes:
+    """A random WebAuthn user handle (W3C WebAuthn Level 3, section 14.6.1: no personal data)."""
+    return secrets.token_bytes(USER_HANDLE_BYTES)
+
+
+def national_id_taken(session: Session, *, scheme: str, national_id: str) -> bool:
+    return session.scalar(
+        sa.select(sa.literal(True)).where(Citizen.national_id_scheme == scheme,
+                                          Citizen.national_id == national_id)
+    ) is not None
+
+
+def get_citizen(session: Session, citizen_id: uuid.UUID | str) -> Citizen | None:
+    try:
+        key = citizen_id if isinstance(citizen_id, uuid.UUID) else uuid.UUID(citizen_id)
+    except ValueError:
+        return None
+    return session.get(Citizen, key)
+
+
+def find_by_national_id(session: Session, *, scheme: str, national_id: str) -> Citizen | None:
+    return session.scalar(sa.select(Citizen).where(Citizen.national_id_scheme == scheme,
+                                                   Citizen.national_id == national_id))
+
+
+def _name(requested: str, taken: Sequence[str]) -> str:
+    name = requested[:PASSKEY_NAME_MAX]
+    number = 2
+    while name in taken:
+        suffix = f" ({number})"
+        name = requested[:PASSKEY_NAME_MAX - len(suffix)] + suffix
+        number += 1
+    return name
+
+
+def _passkey_row(citizen_id: uuid.UUID, passkey: NewPasskey, *, name: str,
+                 now: datetime) -> Passkey:
+    return Passkey(citizen_id=citizen_id, credential_id=passkey.credential_id,
+                   public_key=passkey.public_key, sign_count=passkey.sign_count,
+                   aaguid=passkey.aaguid, attestation_format=passkey.attestation_format,
+                   transports=list(passkey.transports), backup_eligible=passkey.backup_eligible,
+                   backed_up=passkey.backed_up, name=name, created_at=now, last_used_at=None)
+
+
+def credential_registered(session: Session, credential_id: bytes) -> bool:
+    return session.scalar(
+        sa.select(sa.literal(True)).where(Passkey.credential_id == credential_id)) is not None
+
+
+def enrol(session: Session, *, data: EnrolmentData, user_handle: bytes, passkey: NewPasskey,
+          passkey_name: str, now: datetime) -> Citizen:
+    """Create the citizen and their first passkey, or EnrolmentRefused.
+
+    Uniqueness of the national ID is checked again here, under the unique constraint,
+    because another enrolment may have finished since the options were issued.
+    """
+    if credential_registered(session, passkey.credential_id):
+        raise CredentialExists("this passkey is already registered")
+    citizen = Citizen(id=uuid.uuid4(), user_handle=user_handle, given_name=data.given_name,
+                      family_name=data.family_name, birthdate=data.birthdate,
+                      national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+                      email=data.email, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(citizen)
+            session.flush()
+            session.add(_passkey_row(citizen.id, passkey, name=_name(passkey_name, ()), now=now))
+            session.flush()
+    except IntegrityError:
+        raise EnrolmentRefused("national ID or user handle already enrolled") from None
+    return citizen
+
+
+def add_passkey(session: Session, *, citizen_id: uuid.UUID, passkey: NewPasskey,
+                passkey_name: str, now: datetime) -> Passkey:
+    """Register another passkey for a citizen; CredentialExists if it is known already."""
+    if credential_registered(session, passkey.credential_id):
+        raise CredentialExists("this passkey is already registered")
+    names = session.scalars(sa.select(Passkey.name).where(Passkey.citizen_id == citizen_id)).all()
+    row = _passkey_row(citizen_id, passkey, name=_name(passkey_name, names), now=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise CredentialExists("this passkey is already registered") from None
+    return row
+
+
+def passkeys_of(session: Session, citizen_id: uuid.UUID) -> list[Passkey]:
+    return list(session.scalars(sa.select(Passkey).where(Passkey.citizen_id == citizen_id)
+                                .order_by(Passkey.created_at, Passkey.id)))
+
+
+def find_passkey(session: Session, credential_id: bytes) -> Passkey | None:
+    """The passkey with this credential ID, with its citizen loaded (one query)."""
+    return session.scalar(sa.select(Passkey).where(Passkey.credential_id == credential_id)
+                          .options(sa.orm.joinedload(Passkey.citizen)))
+
+
+def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_count: int,
+               backed_up: bool, now: datetime) -> None:
+    """Store the new counter and last use; SignCountRaced if another sign-in got there first."""
+    result = session.execute(
+        sa.update(Passkey)
+        .where(Passkey.id == passkey_id, Passkey.sign_count == previous_count)
+        .values(sign_count=sign_count, backed_up=backed_up, last_used_at=now)
+    )
+    if result.rowcount != 1:
+        raise SignCountRaced("the signature counter changed during this sign-in")
+
+
+def _owned(session: Session, citizen_id: uuid.UUID, credential_id: bytes) -> Passkey:
+    passkey = session.scalar(sa.select(Passkey).where(Passkey.citizen_id == citizen_id,
+                                                      Passkey.credential_id == credential_id))
+    if passkey is None:
+        raise PasskeyNotFound("no such passkey on this account")
+    return passkey
+
+
+def rename_passkey(session: Session, *, citizen_id: uuid.UUID, credential_id: bytes,
+                   name: str) -> Passkey:
+    passkey = _owned(session, citizen_id, credential_id)
+    passkey.name = name
+    return passkey
+
+
+def delete_passkey(session: Session, *, citizen_id: uuid.UUID, credential_id: bytes) -> None:
+    """Remove a passkey, never the last one (LastPasskey)."""
+    # Lock the citizen so two deletions cannot both see two passkeys (PostgreSQL;
+    # SQLite has a single writer).
+    session.execute(sa.select(Citizen.id).where(Citizen.id == citizen_id).with_for_update())
+    passkey = _owned(session, citizen_id, credential_id)
+    count = session.scalar(sa.select(sa.func.count()).select_from(Passkey)
+                           .where(Passkey.citizen_id == citizen_id))
+    if count is None or count <= 1:
+        raise LastPasskey("a citizen keeps at least one passkey")
+    session.delete(passkey)
+    session.flush()

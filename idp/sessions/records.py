@@ -1,0 +1,133 @@
+"""SSO sessions in the ephemeral store: created at sign-in, refreshed while used, ended.
+
+The browser holds a random 32-byte token; the store knows only HMAC(key, token), so a
+copy of the store does not let anyone sign in. Each session also has a public `sid`
+(OpenID Connect Front-/Back-Channel Logout `sid`) and is listed under its citizen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import asdict, dataclass, field, replace
+
+from idp.store import EphemeralStore
+
+RECORD = "sso:s:"
+BY_SID = "sso:sid:"
+BY_CITIZEN = "sso:c:"
+REFRESH_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """Lifetimes and the HMAC key, read once from the settings."""
+
+    key: bytes
+    idle_seconds: int
+    absolute_seconds: int
+    recovery_seconds: int
+
+
+@dataclass(frozen=True)
+class SsoSession:
+    sid: str
+    citizen_id: str
+    created: float
+    auth_time: float
+    last_seen: float
+    expires: float  # the absolute end
+    amr: tuple[str, ...] = ()
+    user_agent: str = ""
+    recovery: bool = False
+    credential_id: str | None = None
+    ref: str = field(default="", compare=False, repr=False)
+
+    def to_json(self) -> bytes:
+        data = asdict(self)
+        data.pop("ref")
+        data["amr"] = list(self.amr)
+        return json.dumps(data).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes, ref: str) -> SsoSession:
+        data = json.loads(raw)
+        data["amr"] = tuple(data.get("amr") or ())
+        return cls(**data, ref=ref)
+
+    def ends_at(self, policy: SessionPolicy) -> float:
+        return min(self.expires, self.last_seen + policy.idle_seconds)
+
+
+def reference(policy: SessionPolicy, token: str) -> str:
+    return hmac.new(policy.key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def _write(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, now: float) -> None:
+    ttl = max(1.0, session.ends_at(policy) - now)
+    store.set(RECORD + session.ref, session.to_json(), ttl)
+    store.set(BY_SID + session.sid, session.ref.encode(), ttl)
+
+
+def create(store: EphemeralStore, policy: SessionPolicy, *, citizen_id: str, amr: tuple[str, ...],
+           user_agent: str, credential_id: str | None, recovery: bool,
+           now: float) -> tuple[str, SsoSession]:
+    """A new session (new token, new sid) and the token for the browser's cookie."""
+    token = secrets.token_urlsafe(32)
+    lifetime = policy.recovery_seconds if recovery else policy.absolute_seconds
+    session = SsoSession(sid=secrets.token_urlsafe(16), citizen_id=citizen_id, created=now,
+                         auth_time=now, last_seen=now, expires=now + lifetime, amr=amr,
+                         user_agent=user_agent[:200], recovery=recovery,
+                         credential_id=credential_id, ref=reference(policy, token))
+    _write(store, policy, session, now)
+    store.set_add(BY_CITIZEN + citizen_id, session.sid, policy.absolute_seconds)
+    return token, session
+
+
+def load(store: EphemeralStore, policy: SessionPolicy, token: str, now: float) -> SsoSession | None:
+    """The live session for this token, refreshed at most once a minute; None if ended."""
+    if not token or len(token) > 64:
+        return None
+    ref = reference(policy, token)
+    raw = store.get(RECORD + ref)
+    if raw is None:
+        return None
+    session = SsoSession.from_json(raw, ref)
+    if now >= session.ends_at(policy):
+        end(store, session)
+        return None
+    if now - session.last_seen >= REFRESH_SECONDS:
+        session = replace(session, last_seen=now)
+        _write(store, policy, session, now)
+    return session
+
+
+def end(store: EphemeralStore, session: SsoSession) -> None:
+    store.delete(RECORD + session.ref, BY_SID + session.sid)
+    store.set_remove(BY_CITIZEN + session.citizen_id, session.sid)
+
+
+def by_sid(store: EphemeralStore, policy: SessionPolicy, sid: str, now: float) -> SsoSession | None:
+    ref = store.get(BY_SID + sid)
+    if ref is None:
+        return None
+    raw = store.get(RECORD + ref.decode())
+    if raw is None:
+        return None
+    session = SsoSession.from_json(raw, ref.decode())
+    return session if now < session.ends_at(policy) else None
+
+
+def for_citizen(store: EphemeralStore, policy: SessionPolicy, citizen_id: str,
+                now: float) -> list[SsoSession]:
+    """The citizen's live sessions, oldest first; ended ones are dropped from the index."""
+    found = []
+    for sid in store.set_members(BY_CITIZEN + citizen_id):
+        session = by_sid(store, policy, sid, now)
+        if session is None:
+            store.set_remove(BY_CITIZEN + citizen_id, sid)
+        else:
+            found.append(session)
+    return sorted(found, key=lambda s: s.created)

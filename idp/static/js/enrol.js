@@ -1,0 +1,61 @@
+// Enrolment: send the fields as JSON, create the passkey, verify, then show the codes.
+import { browserErrorMessage, hideMessage, registerPasskey, showMessage, supported } from "./webauthn.js";
+
+const FIELDS = ["given_name", "family_name", "birthdate", "national_id", "email"];
+const form = document.getElementById("enrol-form");
+const formError = document.getElementById("form-error");
+const submit = document.getElementById("enrol-submit");
+
+function setFieldError(name, text) {
+  const input = document.getElementById(name);
+  const error = document.getElementById(`${name}-error`);
+  const hint = document.getElementById(`${name}-hint`);
+  const describedBy = hint ? [hint.id] : [];
+  if (text) {
+    error.textContent = text;
+    error.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+    describedBy.push(error.id);
+  } else {
+    error.textContent = "";
+    error.hidden = true;
+    input.removeAttribute("aria-invalid");
+  }
+  input.setAttribute("aria-describedby", describedBy.join(" "));
+}
+
+async function enrol(event) {
+  event.preventDefault();
+  if (!supported()) {
+    showMessage(formError, formError.dataset.unsupported);
+    return;
+  }
+  hideMessage(formError);
+  const body = {};
+  for (const name of FIELDS) {
+    body[name] = form.elements[name].value;
+    setFieldError(name, "");
+  }
+  submit.disabled = true;
+  try {
+    const result = await registerPasskey(body);
+    if (result.ok) {
+      window.location.assign(result.data.redirect || "/account/recovery-codes");
+      return;
+    }
+    if (result.data.error === "invalid_field" && result.data.fields) {
+      const names = FIELDS.filter((name) => result.data.fields[name]);
+      for (const name of names) setFieldError(name, result.data.fields[name]);
+      showMessage(formError, formError.dataset.summary);
+      document.getElementById(names[0]).focus();
+    } else {
+      showMessage(formError, result.data.error_description || formError.dataset.failed);
+    }
+  } catch (error) {
+    showMessage(formError, browserErrorMessage(error, formError));
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+form.addEventListener("submit", enrol);

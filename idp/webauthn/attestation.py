@@ -1,0 +1,36 @@
+"""Attestation policy: what the provider asks for and accepts about a new passkey's maker.
+
+W3C WebAuthn Level 3, section 7.1, steps 21-24: verify the attestation statement, then
+decide whether it is trustworthy. The default asks for no attestation ("none") and accepts
+any statement that verifies (including `packed` self-attestation); a stricter policy
+(trusted roots, allowed AAGUIDs) implements `AttestationPolicy` and is given to the
+relying party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from webauthn.helpers.structs import AttestationFormat
+from webauthn.registration.verify_registration_response import VerifiedRegistration
+
+
+class AttestationPolicy(Protocol):
+    #: The attestation conveyance preference sent to browsers (section 5.4.7).
+    conveyance: str
+    #: Trusted root certificates (PEM) by attestation format, for chain validation.
+    roots: Mapping[AttestationFormat, list[bytes]] | None
+
+    def check(self, registration: VerifiedRegistration) -> None:
+        """Raise WebAuthnError("invalid_credential", ...) to refuse this authenticator."""
+
+
+class AcceptAnyAttestation:
+    """Ask for none; accept every statement whose signature verifies."""
+
+    conveyance = "none"
+    roots: Mapping[AttestationFormat, list[bytes]] | None = None
+
+    def check(self, registration: VerifiedRegistration) -> None:
+        return None

@@ -1,0 +1,166 @@
+"""The three ceremonies end to end: enrolment, adding a passkey, signing in.
+
+Each `begin_*` issues a challenge and returns the options JSON for the browser; each
+`finish_*` takes the challenge (once), verifies the browser's response and updates the
+database in the caller's transaction. No Flask request objects here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from idp.citizens import services
+from idp.citizens.enrolment import EnrolmentData, validate
+from idp.citizens.errors import CredentialExists, EnrolmentRefused, SignCountRaced
+from idp.citizens.national_id import NationalIdScheme
+from idp.store import EphemeralStore
+from idp.webauthn import challenges
+from idp.webauthn.aaguid import model_name
+from idp.webauthn.authentication import parse_assertion, request_options, verify_assertion
+from idp.webauthn.encoding import b64url
+from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.registration import (
+    ExistingCredential,
+    creation_options,
+    parse_registration,
+    verify_registration,
+)
+from idp.webauthn.relying_party import RelyingParty
+
+
+@dataclass(frozen=True)
+class Registered:
+    purpose: str  # "enrol" | "add"
+    citizen_id: str
+    credential_id: str  # base64url
+    name: str
+    amr: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    citizen_id: str
+    credential_id: str  # base64url
+    amr: tuple[str, ...]
+
+
+def amr_for(*, backup_eligible: bool) -> tuple[str, ...]:
+    """RFC 8176 values: a synced passkey is a software key, a device-bound one hardware;
+    user verification makes it multi-factor."""
+    return ("swk" if backup_eligible else "hwk", "mfa")
+
+
+def _utc(now: float) -> datetime:
+    return datetime.fromtimestamp(now, UTC)
+
+
+def begin_enrolment(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+                    scheme: NationalIdScheme, minimum_age: int, fields: Mapping[str, object],
+                    now: float) -> dict[str, Any]:
+    """Validate the enrolment fields and ask the browser for a new passkey.
+
+    Raises InvalidFields, or EnrolmentRefused when the national ID is already enrolled
+    (the caller answers with the same words as for any other refusal).
+    """
+    data = validate(fields, scheme=scheme, minimum_age=minimum_age, today=_utc(now).date())
+    if services.national_id_taken(session, scheme=data.national_id_scheme,
+                                  national_id=data.national_id):
+        raise EnrolmentRefused("national ID already enrolled")
+    handle = services.new_user_handle()
+    ceremony = challenges.issue(store, purpose="enrol", ttl=rp.challenge_seconds, now=now,
+                                user_handle=handle, enrolment=data.to_json())
+    return creation_options(rp=rp, challenge=ceremony.challenge, user_handle=handle,
+                            user_name=data.email,
+                            display_name=f"{data.given_name} {data.family_name}")
+
+
+def begin_adding(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+                 citizen_id: str, now: float) -> dict[str, Any]:
+    """Ask the browser for another passkey for a signed-in citizen, excluding theirs."""
+    citizen = services.get_citizen(session, citizen_id)
+    if citizen is None:
+        raise WebAuthnError("login_required", "the signed-in citizen no longer exists", status=401)
+    existing = [ExistingCredential(p.credential_id, tuple(p.transports or ()))
+                for p in services.passkeys_of(session, citizen.id)]
+    ceremony = challenges.issue(store, purpose="add", ttl=rp.challenge_seconds, now=now,
+                                citizen_id=str(citizen.id), user_handle=citizen.user_handle)
+    return creation_options(rp=rp, challenge=ceremony.challenge, user_handle=citizen.user_handle,
+                            user_name=citizen.email, display_name=citizen.full_name,
+                            exclude=existing)
+
+
+def begin_sign_in(store: EphemeralStore, *, rp: RelyingParty, now: float) -> dict[str, Any]:
+    ceremony = challenges.issue(store, purpose="sign-in", ttl=rp.challenge_seconds, now=now)
+    return request_options(rp=rp, challenge=ceremony.challenge)
+
+
+def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+                        body: dict[str, Any], signed_in_citizen: str | None, default_name: str,
+                        now: float) -> Registered:
+    """Verify a new passkey and store it: a new citizen (enrol) or one more passkey (add)."""
+    response = parse_registration(body)
+    ceremony = challenges.take(store, challenge=response.client_data.challenge,
+                               purposes={"enrol", "add"}, now=now)
+    if ceremony.purpose == "add":
+        if signed_in_citizen is None:
+            raise WebAuthnError("login_required", "sign in to add a passkey", status=401)
+        if signed_in_citizen != ceremony.citizen_id:
+            raise WebAuthnError("forbidden", "the challenge was issued to another citizen",
+                                status=403)
+    passkey = verify_registration(rp=rp, response=response, expected_challenge=ceremony.challenge)
+    name = model_name(passkey.aaguid) or default_name
+    moment = _utc(now)
+    try:
+        if ceremony.purpose == "enrol":
+            assert ceremony.enrolment is not None and ceremony.user_handle is not None
+            data = EnrolmentData.from_json(ceremony.enrolment)
+            citizen = services.enrol(session, data=data, user_handle=ceremony.user_handle,
+                                     passkey=passkey, passkey_name=name, now=moment)
+            citizen_id = str(citizen.id)
+        else:
+            citizen_id = str(ceremony.citizen_id)
+            services.add_passkey(session, citizen_id=uuid.UUID(citizen_id), passkey=passkey,
+                                 passkey_name=name, now=moment)
+    except CredentialExists:
+        raise WebAuthnError("credential_exists", "this passkey is already registered",
+                            status=409) from None
+    except EnrolmentRefused:
+        raise WebAuthnError("enrolment_refused", "the national ID was enrolled meanwhile") from None
+    return Registered(purpose=ceremony.purpose, citizen_id=citizen_id,
+                      credential_id=b64url(passkey.credential_id), name=name,
+                      amr=amr_for(backup_eligible=passkey.backup_eligible))
+
+
+def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+                   body: dict[str, Any], now: float) -> SignedIn:
+    """Verify an assertion for a registered passkey and record its use."""
+    response = parse_assertion(body)
+    ceremony = challenges.take(store, challenge=response.client_data.challenge,
+                               purposes={"sign-in"}, now=now)
+    passkey = services.find_passkey(session, response.credential_id)
+    if passkey is None:
+        raise WebAuthnError("unknown_credential", "this passkey is not registered here")
+    verified = verify_assertion(rp=rp, response=response, expected_challenge=ceremony.challenge,
+                                public_key=passkey.public_key,
+                                stored_sign_count=passkey.sign_count,
+                                user_handle=passkey.citizen.user_handle)
+    try:
+        services.record_use(session, passkey_id=passkey.id, previous_count=passkey.sign_count,
+                            sign_count=verified.sign_count, backed_up=verified.backed_up,
+                            now=_utc(now))
+    except SignCountRaced:
+        raise WebAuthnError("sign_count_regression",
+                            "another sign-in with this passkey changed its counter") from None
+    return SignedIn(citizen_id=str(passkey.citizen_id),
+                    credential_id=b64url(passkey.credential_id),
+                    amr=amr_for(backup_eligible=passkey.backup_eligible))
+
+
+__all__ = ["Registered", "SignedIn", "begin_adding", "begin_enrolment", "begin_sign_in",
+           "finish_registration", "finish_sign_in"]

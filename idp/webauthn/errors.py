@@ -1,0 +1,26 @@
+"""The one error family of the WebAuthn ceremonies."""
+
+from __future__ import annotations
+
+# The machine codes a ceremony can be refused with (the `error` of the JSON answer).
+CODES = frozenset({
+    "invalid_request", "invalid_challenge", "challenge_expired", "invalid_origin",
+    "invalid_rp_id", "user_presence_required", "user_verification_required",
+    "unknown_credential", "sign_count_regression", "invalid_credential",
+    "unsupported_algorithm", "credential_exists", "enrolment_refused", "login_required",
+    "forbidden",
+})
+
+
+class WebAuthnError(Exception):
+    """A registration or sign-in is refused.
+
+    `code` is the API error code; the message says what was expected and what came
+    (for logs and developers; never contains secrets). `status` is the HTTP status.
+    """
+
+    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
+        assert code in CODES, code
+        super().__init__(message)
+        self.code = code
+        self.status = status

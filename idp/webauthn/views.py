@@ -1,0 +1,144 @@
+"""The WebAuthn JSON API: /webauthn/{registration,authentication}/{options,verify}."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from idp.citizens import scheme
+from idp.citizens.errors import EnrolmentRefused, InvalidFields
+from idp.citizens.recovery import mark_pending
+from idp.db import get_db
+from idp.ops.metrics import count
+from idp.sessions import current_session, start_session
+from idp.store import get_store
+from idp.web.errors import ApiError
+from idp.web.i18n import gettext as _
+from idp.web.jsonapi import json_body
+from idp.web.ratelimit import hit
+from idp.webauthn import ceremonies
+from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.relying_party import RelyingParty
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webauthn", __name__, url_prefix="/webauthn")
+
+ENROL_FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
+
+
+def _rp() -> RelyingParty:
+    return current_app.extensions["cedula.webauthn"]
+
+
+def _refuse(exc: WebAuthnError, event: str) -> ApiError:
+    count(event, exc.code)
+    log.info("webauthn refused", extra={"event": event, "error": exc.code, "detail": str(exc)})
+    return ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}"))
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.before_request
+def _limit_body() -> None:
+    request.max_content_length = int(current_app.config["CEDULA"]["webauthn"]["max_body_bytes"])
+
+
+@bp.post("/registration/options")
+def registration_options() -> Response:
+    """Enrolment (body: the enrolment fields) or another passkey (body: {}, signed in)."""
+    body = json_body(allow_empty=True)
+    settings = current_app.config["CEDULA"]
+    store = get_store(current_app)
+    if not any(name in body for name in ENROL_FIELDS):
+        session = current_session(allow_recovery=True)
+        if session is None:
+            raise ApiError(401, "login_required", _("webauthn.error.login_required"))
+        hit("webauthn-options", limit=int(settings["rate_limit"]["challenges"]))
+        with get_db(current_app).read() as db:
+            try:
+                options = ceremonies.begin_adding(db, store, rp=_rp(), citizen_id=session.citizen_id,
+                                                  now=time.time())
+            except WebAuthnError as exc:
+                raise _refuse(exc, "webauthn.registration") from None
+        return _no_store(jsonify(options))
+    hit("enrol")
+    with get_db(current_app).read() as db:
+        try:
+            options = ceremonies.begin_enrolment(
+                db, store, rp=_rp(), scheme=scheme(current_app),
+                minimum_age=int(settings["enrolment"]["minimum_age"]), fields=body,
+                now=time.time())
+        except InvalidFields as exc:
+            count("enrolment", "invalid_field")
+            response = jsonify(error="invalid_field",
+                               error_description=_(exc.errors[exc.field]),
+                               field=exc.field,
+                               fields={name: _(key) for name, key in exc.errors.items()})
+            response.status_code = 400
+            return _no_store(response)
+        except EnrolmentRefused:
+            count("enrolment", "refused")
+            log.info("enrolment refused", extra={"reason": "national_id_taken"})
+            raise ApiError(400, "enrolment_refused", _("webauthn.error.enrolment_refused")) from None
+    count("enrolment", "options")
+    return _no_store(jsonify(options))
+
+
+@bp.post("/registration/verify")
+def registration_verify() -> Response:
+    """Verify the new passkey (RegistrationResponseJSON); enrolment also signs the citizen in."""
+    body = json_body()
+    session = current_session(allow_recovery=True)
+    try:
+        with get_db(current_app).transaction() as db:
+            result = ceremonies.finish_registration(
+                db, get_store(current_app), rp=_rp(), body=body,
+                signed_in_citizen=session.citizen_id if session else None,
+                default_name=_("account.passkey.default_name"), now=time.time())
+    except WebAuthnError as exc:
+        raise _refuse(exc, "webauthn.registration") from None
+    count("webauthn.registration", result.purpose)
+    log.info("passkey registered", extra={"purpose": result.purpose, "citizen_id": result.citizen_id})
+    redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
+    response = jsonify(status="ok", redirect=redirect_to, credential_id=result.credential_id,
+                       name=result.name)
+    if result.purpose == "enrol" or (session is not None and session.recovery):
+        # A new citizen is signed in; a recovering one now holds a new passkey, so the
+        # short recovery session becomes a full one (with a new session id).
+        new = start_session(response, citizen_id=result.citizen_id, amr=result.amr,
+                            credential_id=result.credential_id)
+        if result.purpose == "enrol":
+            mark_pending(get_store(current_app), new.sid)
+    return _no_store(response)
+
+
+@bp.post("/authentication/options")
+def authentication_options() -> Response:
+    """Options for a usernameless sign-in with a discoverable credential."""
+    json_body(allow_empty=True)
+    hit("webauthn-options", limit=int(current_app.config["CEDULA"]["rate_limit"]["challenges"]))
+    return _no_store(jsonify(ceremonies.begin_sign_in(get_store(current_app), rp=_rp(),
+                                                      now=time.time())))
+
+
+@bp.post("/authentication/verify")
+def authentication_verify() -> Response:
+    """Verify the assertion (AuthenticationResponseJSON) and start the SSO session."""
+    body = json_body()
+    try:
+        with get_db(current_app).transaction() as db:
+            result = ceremonies.finish_sign_in(db, get_store(current_app), rp=_rp(), body=body,
+                                               now=time.time())
+    except WebAuthnError as exc:
+        raise _refuse(exc, "webauthn.authentication") from None
+    count("webauthn.authentication", "ok")
+    response = jsonify(status="ok", redirect="/account")
+    start_session(response, citizen_id=result.citizen_id, amr=result.amr,
+                  credential_id=result.credential_id)
+    log.info("signed in", extra={"citizen_id": result.citizen_id})
+    return _no_store(response)

@@ -1,0 +1,134 @@
+"""SSO sessions: cookie attributes, lifetimes, refresh, listing and ending."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from idp.sessions import records
+from tests.idp.conftest import csrf, fields, post_json, sign_in
+from tests.support.authenticator import SoftwareAuthenticator
+
+
+def policy(app):
+    return app.extensions["cedula.sessions"]
+
+
+def store(app):
+    return app.extensions["cedula.store"]
+
+
+def test_store_keeps_only_a_keyed_hash_of_the_token(client, enrolled):
+    token = client.get_cookie("cedula_session").value
+    assert len(token) == 43
+    ref = records.reference(policy(client.application), token)
+    assert store(client.application).get(records.RECORD + ref) is not None
+    assert store(client.application).get(records.RECORD + token) is None
+
+
+def test_session_record_contents(client, enrolled):
+    token = client.get_cookie("cedula_session").value
+    session = records.load(store(client.application), policy(client.application), token, time.time())
+    assert session.citizen_id == enrolled.citizen_id
+    assert session.amr == ("hwk", "mfa")
+    assert session.credential_id == enrolled.key.credential_id_b64
+    assert session.recovery is False
+    assert session.expires - session.created == 43200
+    assert len(session.sid) == 22
+
+
+def test_idle_lifetime_ends_the_session(client, enrolled, monkeypatch):
+    later = time.time() + 1801
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/account"
+
+
+def test_activity_keeps_the_session_alive_but_not_past_the_absolute_end(client, enrolled,
+                                                                        monkeypatch):
+    start = time.time()
+    for step in range(1, 30):  # every 25 minutes for 12 hours
+        moment = start + step * 1500
+        monkeypatch.setattr(time, "time", lambda moment=moment: moment)
+        expected = 200 if step * 1500 < 43200 else 302
+        assert client.get("/account").status_code == expected, step
+
+
+def test_refresh_is_written_at_most_once_a_minute(client, enrolled, monkeypatch):
+    token = client.get_cookie("cedula_session").value
+    s, p = store(client.application), policy(client.application)
+    created = records.load(s, p, token, time.time()).last_seen
+    assert records.load(s, p, token, created + 30).last_seen == created
+    assert records.load(s, p, token, created + 61).last_seen == created + 61
+
+
+def test_sessions_for_lists_and_end_session_by_sid(client, enrolled):
+    other = client.application.test_client()
+    assert sign_in(other, enrolled.key).status_code == 200
+    with client.application.test_request_context():
+        from idp.sessions import end_session, sessions_for
+
+        sessions = sessions_for(enrolled.citizen_id)
+        assert len(sessions) == 2
+        end_session(sid=sessions[0].sid)
+        assert len(sessions_for(enrolled.citizen_id)) == 1
+    assert client.get("/account").status_code == 302
+    assert other.get("/account").status_code == 200
+
+
+def test_sign_out_ends_the_session(client, enrolled):
+    token = csrf(client, "/account")
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert "cedula_session=;" in response.headers["Set-Cookie"]
+    assert client.get("/account").status_code == 302
+    assert records.for_citizen(store(client.application), policy(client.application),
+                               enrolled.citizen_id, time.time()) == []
+
+
+def test_sign_out_needs_csrf(client, enrolled):
+    assert client.post("/logout").status_code == 400
+    assert client.get("/account").status_code == 200
+
+
+def test_api_without_session_is_json_401(client):
+    response = post_json(client, "/webauthn/registration/options", {})
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "login_required"
+
+
+@pytest.fixture
+def https_app(backend, tmp_path):
+    from idp import create_app
+    from tests.conftest import empty_store, empty_tables, settings_for
+
+    app = create_app(settings_for(backend, tmp_path, server={"issuer": "https://localhost"}))
+    app.testing = True
+    empty_tables(app)
+    empty_store(app)
+    yield app
+    app.extensions["cedula.db"].dispose()
+    app.extensions["cedula.store"].close()
+
+
+def test_https_cookie_is_host_prefixed_and_secure(https_app):
+    client = https_app.test_client()
+    key = SoftwareAuthenticator(origin="https://localhost")
+    options = post_json(client, "/webauthn/registration/options", fields(),
+                        base_url="https://localhost").get_json()
+    response = post_json(client, "/webauthn/registration/verify", key.register(options),
+                         base_url="https://localhost")
+    assert response.status_code == 200, response.get_json()
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-cedula_session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Domain" not in cookie and "Path=/" in cookie
+
+
+def test_pages_without_session_go_to_login_with_next(client):
+    response = client.get("/account/recovery-codes")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/account/recovery-codes"

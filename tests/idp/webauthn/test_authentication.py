@@ -1,0 +1,171 @@
+"""Passkey sign-in over HTTP, and every assertion that must be refused."""
+
+from __future__ import annotations
+
+import time
+
+from idp.citizens.models import Passkey
+from idp.db import get_db
+from tests.idp.conftest import dui, enrol, post_json, registration_options, sign_in, sign_in_options
+from tests.support.authenticator import SoftwareAuthenticator
+
+
+def verify(client, response):
+    return post_json(client, "/webauthn/authentication/verify", response)
+
+
+def error_of(response) -> str:
+    assert 400 <= response.status_code < 500, (response.status_code, response.get_data())
+    assert response.get_json()["error_description"]
+    return response.get_json()["error"]
+
+
+def fresh(client):
+    """Another browser: no session cookie."""
+    return client.application.test_client()
+
+
+def test_request_options_are_usernameless_with_uv_required(client):
+    options = sign_in_options(client)
+    assert options["allowCredentials"] == []
+    assert options["userVerification"] == "required"
+    assert options["rpId"] == "localhost"
+    assert options["timeout"] == 300000
+
+
+def test_sign_in_sets_the_session_cookie_and_records_use(client, enrolled):
+    browser = fresh(client)
+    response = sign_in(browser, enrolled.key)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"status": "ok", "redirect": "/account"}
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("cedula_session=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert browser.get("/account").status_code == 200
+    with get_db(client.application).read() as db:
+        assert db.query(Passkey).one().last_used_at is not None
+
+
+def test_every_sign_in_gets_a_new_session_id(client, enrolled):
+    browser = fresh(client)
+    first = sign_in(browser, enrolled.key).headers["Set-Cookie"].split(";")[0]
+    second = sign_in(browser, enrolled.key).headers["Set-Cookie"].split(";")[0]
+    assert first != second
+    from idp.sessions import records
+
+    store = client.application.extensions["cedula.store"]
+    policy = client.application.extensions["cedula.sessions"]
+    sessions = records.for_citizen(store, policy, enrolled.citizen_id, time.time())
+    # The enrolment browser's session and the second sign-in's; the first one ended.
+    assert len(sessions) == 2
+
+
+def test_replayed_assertion_is_refused(client, enrolled):
+    browser = fresh(client)
+    assertion = enrolled.key.authenticate(sign_in_options(browser))
+    assert verify(browser, assertion).status_code == 200
+    assert error_of(verify(fresh(client), assertion)) == "invalid_challenge"
+
+
+def test_assertion_for_another_challenge_is_refused(client, enrolled):
+    sign_in_options(client)
+    assertion = enrolled.key.authenticate({"challenge": "B" * 43})
+    assert error_of(verify(fresh(client), assertion)) == "invalid_challenge"
+
+
+def test_registration_challenge_cannot_sign_in(client, enrolled):
+    options = registration_options(fresh(client), {"given_name": "X", "family_name": "Y",
+                                                   "birthdate": "1990-01-01",
+                                                   "national_id": dui(7), "email": "x@example.sv"})
+    assertion = enrolled.key.authenticate({"challenge": options["challenge"]})
+    assert error_of(verify(fresh(client), assertion)) == "invalid_challenge"
+
+
+def test_challenge_expires(client, enrolled, monkeypatch):
+    options = sign_in_options(client)
+    later = time.time() + 301
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert error_of(verify(client, enrolled.key.authenticate(options))) == "challenge_expired"
+
+
+def test_wrong_origin_is_refused(client, enrolled):
+    assertion = enrolled.key.authenticate(sign_in_options(client), origin="http://localhost:8080")
+    assert error_of(verify(client, assertion)) == "invalid_origin"
+
+
+def test_wrong_rp_id_is_refused(client, enrolled):
+    assertion = enrolled.key.authenticate(sign_in_options(client), rp_id="example.com")
+    assert error_of(verify(client, assertion)) == "invalid_rp_id"
+
+
+def test_user_verification_is_required(client, enrolled):
+    assertion = enrolled.key.authenticate(sign_in_options(client), uv=False)
+    assert error_of(verify(fresh(client), assertion)) == "user_verification_required"
+
+
+def test_unknown_credential_is_refused(client, enrolled):
+    stranger = SoftwareAuthenticator(user_handle=enrolled.key.user_handle)
+    assert error_of(sign_in(fresh(client), stranger)) == "unknown_credential"
+
+
+def test_bad_signature_is_refused(client, enrolled):
+    impostor = SoftwareAuthenticator(credential_id=enrolled.key.credential_id,
+                                     user_handle=enrolled.key.user_handle)
+    assert error_of(sign_in(fresh(client), impostor)) == "invalid_credential"
+
+
+def test_user_handle_must_match(client, enrolled):
+    response = sign_in(fresh(client), enrolled.key, user_handle=b"\x01" * 32)
+    assert error_of(response) == "invalid_credential"
+
+
+def test_missing_user_handle_is_refused(client, enrolled):
+    options = sign_in_options(client)
+    assertion = enrolled.key.authenticate(options)
+    assertion["response"]["userHandle"] = None
+    assert error_of(verify(client, assertion)) == "invalid_credential"
+
+
+def test_sign_count_must_grow_when_used(client):
+    key = SoftwareAuthenticator(counter_step=1)
+    enrol(client, key)
+    assert sign_in(fresh(client), key).status_code == 200  # count 1
+    assert sign_in(fresh(client), key).status_code == 200  # count 2
+    assert error_of(sign_in(fresh(client), key, sign_count=2)) == "sign_count_regression"
+    assert error_of(sign_in(fresh(client), key, sign_count=1)) == "sign_count_regression"
+    assert error_of(sign_in(fresh(client), key, sign_count=0)) == "sign_count_regression"
+    assert sign_in(fresh(client), key, sign_count=10).status_code == 200
+
+
+def test_zero_counters_are_accepted(client, enrolled):
+    for _ in range(3):
+        assert sign_in(fresh(client), enrolled.key, sign_count=0).status_code == 200
+
+
+def test_backup_state_without_eligibility_is_refused(client, enrolled):
+    response = sign_in(fresh(client), enrolled.key, bs=True, be=False)
+    assert error_of(response) == "invalid_credential"
+
+
+def test_deleted_passkey_cannot_sign_in(client, enrolled):
+    with get_db(client.application).transaction() as db:
+        db.query(Passkey).delete()
+    assert error_of(sign_in(fresh(client), enrolled.key)) == "unknown_credential"
+
+
+def test_malformed_signature_is_a_4xx(client, enrolled):
+    assertion = enrolled.key.authenticate(sign_in_options(client))
+    assertion["response"]["signature"] = "AAAA"
+    assert error_of(verify(client, assertion)) == "invalid_credential"
+
+
+def test_malformed_authenticator_data_is_a_4xx(client, enrolled):
+    assertion = enrolled.key.authenticate(sign_in_options(client))
+    assertion["response"]["authenticatorData"] = "AAAA"
+    assert error_of(verify(client, assertion)) == "invalid_credential"
+
+
+def test_client_data_that_is_not_json_is_a_4xx(client, enrolled):
+    assertion = enrolled.key.authenticate(sign_in_options(client))
+    assertion["response"]["clientDataJSON"] = "bm90IGpzb24"
+    assert error_of(verify(client, assertion)) == "invalid_request"

@@ -1,0 +1,39 @@
+"""Document texts: complete in every language, loadable with the pages' catalog."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from idp.web.i18n import Catalog, catalog_files
+from signing.errors import RenderError
+from signing.i18n import LANGUAGES, MESSAGES, format_date, format_datetime, text
+
+
+def test_the_pages_catalog_loads_the_document_texts_and_none_lacks_a_language():
+    catalog = Catalog(list(LANGUAGES))
+    for path in catalog_files():
+        catalog.load(path)
+    assert MESSAGES in catalog_files()
+    assert catalog.get("documents.residence.title", "en") == "Certificate of residence"
+    assert [m for m in catalog.missing() if m.startswith("documents.")] == []
+
+
+def test_dates_are_written_out_in_the_language():
+    assert format_date(date(2025, 5, 3), "es") == "3 de mayo de 2025"
+    assert format_date(date(2025, 5, 3), "en") == "3 May 2025"
+    when = datetime(2025, 5, 3, 14, 5, tzinfo=timezone(timedelta(hours=-5)))
+    assert format_datetime(when, "es") == "3 de mayo de 2025, 14:05 (UTC-05:00)"
+    assert format_datetime(when.astimezone(UTC), "en") == "3 May 2025, 19:05 (UTC)"
+
+
+def test_a_time_without_zone_or_an_unknown_language_is_refused():
+    with pytest.raises(RenderError, match="must carry its time zone"):
+        format_datetime(datetime(2025, 5, 3, 14, 5), "es")
+    with pytest.raises(RenderError, match="documents are printed in es or en, not 'fr'"):
+        format_date(date(2025, 5, 3), "fr")
+
+
+def test_texts_take_their_parameters():
+    assert text("documents.render.page", "es", number=1, total=3) == "Página 1 de 3"
