@@ -1,0 +1,118 @@
+"""Real headless Chromium against a live provider (SQLite and the in-process store).
+
+The provider runs once per session in a daemon thread, served by werkzeug at
+http://localhost:<free port> (localhost is a secure context, so WebAuthn works over http).
+Every test starts with empty tables, an empty store and a new browser without passkeys;
+`browser.new_device()` gives it a passkey authenticator. When a test fails, a screenshot,
+the page source and the browser console are saved and their folder printed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from tests.browser.chromium import Browser, find_chromium, remove_profile, start_chromium
+from tests.conftest import Backend, empty_store, empty_tables, settings_for
+
+_REPORTS = pytest.StashKey[dict]()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    app: Flask
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # one line per request is noise here
+        pass
+
+
+def _placeholder(environ, start_response):
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    from idp import create_app
+    from idp.db import upgrade
+
+    # Bind first, so the issuer can name the port the browser will use.
+    server: BaseWSGIServer = make_server("localhost", 0, _placeholder, threaded=True,
+                                         request_handler=_QuietHandler)
+    base = f"http://localhost:{server.port}"
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    database_url = f"sqlite:///{data_dir / 'cedula.db'}"
+    upgrade(database_url)
+    app = create_app(settings_for(
+        Backend("embedded", database_url, ""), data_dir,
+        server={"issuer": base},
+        # Every test signs in from 127.0.0.1; keep the limiter out of the way.
+        rate_limit={"attempts": 10_000},
+    ))
+    server.app = app
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(base, app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        app.extensions["cedula.db"].dispose()
+        app.extensions["cedula.store"].close()
+
+
+@pytest.fixture
+def server(live_server) -> LiveServer:
+    """The live server with empty tables and an empty store."""
+    empty_tables(live_server.app)
+    empty_store(live_server.app)
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def chromium_paths() -> tuple[str, str]:
+    return find_chromium()
+
+
+@pytest.fixture
+def browser(request, server, chromium_paths, tmp_path_factory) -> Iterator[Browser]:
+    """A new Chromium (fresh profile, no cookies, no authenticator) on the live server,
+    with passkey autofill off (see `Browser.disable_passkey_autofill`)."""
+    profile = Path(tempfile.mkdtemp(prefix="cedula-chromium-"))
+    driver = start_chromium(*chromium_paths, profile)
+    driver.set_page_load_timeout(30)
+    session = Browser(driver, server.url)
+    # Tests press the passkey buttons; test_enrol_and_sign_in turns autofill back on for
+    # the test of autofill itself.
+    session.disable_passkey_autofill()
+    try:
+        yield session
+        reports = request.node.stash.get(_REPORTS, {})
+        if any(report.failed for report in reports.values()):
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+            folder = tmp_path_factory.getbasetemp() / "browser-failures" / name
+            saved = session.save_evidence(folder)
+            print(f"browser evidence for {request.node.nodeid}: {folder}")
+            for path in saved:
+                print(f"  {path.name}")
+    finally:
+        driver.quit()
+        remove_profile(profile)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report

@@ -1,0 +1,112 @@
+"""What a citizen does through the pages: enrol, sign out, sign in, recover.
+
+Each step drives the page contract (ids and names the pages promise) and waits for its
+outcome explicitly; none sleeps.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from selenium.webdriver.common.by import By
+
+from tests.browser.chromium import Browser
+
+_numbers = itertools.count(4_892_613)
+
+
+def dui_check_digit(digits: str) -> str:
+    """El Salvador's DUI check digit: (10 - sum(digit * weight 9..2) mod 10) mod 10."""
+    total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+    return str((10 - total % 10) % 10)
+
+
+def valid_dui(number: int) -> str:
+    digits = f"{number:08d}"
+    return f"{digits}-{dui_check_digit(digits)}"
+
+
+def wrong_dui(number: int) -> str:
+    """A well-formed DUI whose check digit is wrong."""
+    digits = f"{number:08d}"
+    return f"{digits}-{(int(dui_check_digit(digits)) + 1) % 10}"
+
+
+@dataclass(frozen=True)
+class Person:
+    given_name: str
+    family_name: str
+    birthdate: str  # ISO 8601, as <input type=date> reports it
+    national_id: str
+    email: str
+
+    def fields(self) -> dict[str, str]:
+        return {"given_name": self.given_name, "family_name": self.family_name,
+                "birthdate": self.birthdate, "national_id": self.national_id,
+                "email": self.email}
+
+
+def new_person(**changes: str) -> Person:
+    n = next(_numbers)
+    values = {
+        "given_name": "María José",
+        "family_name": "Hernández Núñez",
+        "birthdate": "1990-05-17",
+        "national_id": valid_dui(n),
+        "email": f"maria.{n}@example.sv",
+    }
+    values.update(changes)
+    return Person(**values)
+
+
+ENROL_FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
+
+
+def fill_enrolment(browser: Browser, person: Person) -> None:
+    browser.open("/enrol")
+    form = browser.wait_for("form#enrol-form")
+    for name, value in person.fields().items():
+        field = form.find_element(By.NAME, name)
+        if name == "birthdate":
+            assert field.get_attribute("type") == "date"
+            browser.fill_date(field, value)
+        else:
+            browser.fill(field, value)
+
+
+def enrol(browser: Browser, person: Person) -> list[str]:
+    """Enrol with a new passkey; returns the recovery codes the page shows once."""
+    fill_enrolment(browser, person)
+    browser.one("#enrol-submit").click()
+    browser.wait_for_path("/account/recovery-codes")
+    return recovery_codes(browser)
+
+
+def recovery_codes(browser: Browser) -> list[str]:
+    browser.wait_for("ol#recovery-codes")
+    return [li.text.strip() for li in browser.all("ol#recovery-codes > li")]
+
+
+def continue_to_account(browser: Browser) -> None:
+    browser.wait_for("a#continue").click()
+    browser.wait_for_path("/account")
+    browser.wait_for("ul#passkeys")
+
+
+def sign_out(browser: Browser) -> None:
+    if browser.path != "/account":
+        browser.open("/account")
+    browser.wait_for("#sign-out").click()
+    browser.wait_for_path("/")
+
+
+def sign_in(browser: Browser, *, start: str = "/login", lands_on: str = "/account") -> None:
+    """Sign in with a discoverable passkey from the `#passkey-signin` button."""
+    browser.open(start)
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for_path(lands_on)
+
+
+def passkey_items(browser: Browser):
+    return browser.all("ul#passkeys > li.passkey")
