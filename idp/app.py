@@ -30,6 +30,7 @@ COMPONENTS = (
     "idp.sessions",
     "idp.webauthn",
     "idp.account",
+    "idp.oidc",
     "idp.openapi",
 )
 

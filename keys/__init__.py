@@ -1,7 +1,85 @@
-"""(being built)"""
+"""Key custody and the document PKI.
+
+Every private key of Cédula lives here: OIDC signing keys (JWKS with rotation), the root and
+issuing CAs, the OCSP responder, the time-stamping authority, agency seal keys and citizens'
+short-lived signing keys. Keys are held by a key store (`software`: AES-256-GCM wrapped under
+a master key; `pkcs11`: inside an HSM token). `keys` depends on no other Cédula package: it
+takes settings and the database from the Flask app.
+"""
+
+from __future__ import annotations
 
 from flask import Flask
 
+from keys.errors import (
+    InvalidRequest,
+    InvalidToken,
+    KeyNotFound,
+    KeyStoreError,
+    KeyStoreUnavailable,
+    PkiNotInitialised,
+    RotationPending,
+)
+from keys.jwt import VerifiedJwt
+from keys.pki import IssuedCertificate
+from keys.service import KeyService, get_service, jwks, sign_jwt, verify_jwt
 
-def init_app(app: Flask) -> None:
-    return None
+# pyHanko adapters load on first use: importing pyHanko costs most of a CLI start.
+_SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer",
+            "issue_citizen_certificate", "issue_seal_certificate", "revocation_info",
+            "seal_signer", "timestamper", "trust_roots", "validation_context"}
+
+
+def __getattr__(name: str):
+    if name in _SIGNERS:
+        from keys import signers
+
+        return getattr(signers, name)
+    raise AttributeError(f"module 'keys' has no attribute {name!r}")
+
+__all__ = [
+    "CustodySigner",
+    "InProcessTimeStamper",
+    "InvalidRequest",
+    "InvalidToken",
+    "IssuedCertificate",
+    "KeyNotFound",
+    "KeyService",
+    "KeyStoreError",
+    "KeyStoreUnavailable",
+    "PkiNotInitialised",
+    "RotationPending",
+    "VerifiedJwt",
+    "certificate_signer",
+    "get_service",
+    "init_app",
+    "issue_citizen_certificate",
+    "issue_seal_certificate",
+    "jwks",
+    "revocation_info",
+    "seal_signer",
+    "sign_jwt",
+    "timestamper",
+    "trust_roots",
+    "validation_context",
+    "verify_jwt",
+]
+
+
+def init_app(app: Flask) -> KeyService:
+    """Register `/jwks.json` and `/pki/...`, a readiness check and the OpenAPI paths.
+
+    The key store itself opens lazily, on the first signature.
+    """
+    from keys.service import EXTENSION
+    from keys.views import OPENAPI_PATHS, bp
+
+    service = KeyService(app.config["CEDULA"], app.extensions["cedula.db"])
+    app.extensions[EXTENSION] = service
+    app.register_blueprint(bp)
+    app.extensions.setdefault("cedula.readiness", {})["keys"] = (
+        lambda: service.custody.store.check())
+    document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
+    for path, operations in OPENAPI_PATHS.items():
+        document["paths"].setdefault(path, {}).update(operations)
+    return service

@@ -127,6 +127,7 @@ def fresh_app(app):
     """The backend's app with empty tables and an empty store."""
     empty_tables(app)
     empty_store(app)
+    app.extensions["cedula.keys"].invalidate()  # forget key material cached from the emptied tables
     return app
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the hot paths (`make bench`); never part of `make test`."""

@@ -1,0 +1,124 @@
+"""The benchmarked paths, each measured in-process through the WSGI app (one core, no network).
+
+Only the provider's own work is timed: the software authenticator's signing and the agency's
+preparation of each request happen outside the timed part.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.harness import Result, measure
+
+
+def _app(data_dir: Path):
+    from idp import create_app
+    from idp.db import upgrade
+    from keys import get_service
+
+    url = f"sqlite:///{data_dir / 'bench.db'}"
+    upgrade(url)
+    app = create_app({"server": {"issuer": "http://localhost", "data_dir": str(data_dir)},
+                      "database": {"url": url}, "store": {"redis_url": ""},
+                      "logging": {"level": "ERROR"}, "metrics": {"enabled": False},
+                      "rate_limit": {"attempts": 10**9, "challenges": 10**9}})
+    service = get_service(app)
+    service.custody.initialise()
+    service.keyring.bootstrap(service.now())
+    return app
+
+
+def _agency(app):
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+    from idp.db import get_db
+    from tests.idp.oidc.conftest import REDIRECT, Agency
+
+    with get_db(app).transaction() as session:
+        registration = register_client(session, metadata={"client_name": "Bench", "redirect_uris": [REDIRECT]},
+                                       permissions=Permissions(operator=True),
+                                       fetch_sector=lambda uri: [REDIRECT])
+        return Agency(registration.client.client_id, registration.client_secret, REDIRECT, None,
+                      dict(registration.client.client_metadata))
+
+
+def signin(app, seconds: float) -> Result:
+    """Passkey sign-in: authentication options + assertion verification (sets the SSO cookie)."""
+    from tests.idp.conftest import dui, enrol, post_json
+
+    browser = app.test_client()
+    enrolled = enrol(browser, national_id=dui(10000001))
+
+    def step() -> Callable[[], object]:
+        client = app.test_client()
+        options = post_json(client, "/webauthn/authentication/options", {}).get_json()
+        assertion = enrolled.key.authenticate(options)
+
+        def timed():
+            response = post_json(client, "/webauthn/authentication/verify", assertion)
+            assert response.status_code == 200, response.get_json()
+
+        return timed
+
+    return measure("sign-in (verify assertion)", step, seconds=seconds)
+
+
+def token(app, seconds: float) -> Result:
+    """Token endpoint: authorization code + PKCE + client_secret_basic -> ID and access tokens."""
+    from tests.idp.conftest import dui, enrol
+    from tests.idp.oidc.conftest import exchange, get_code
+
+    browser = app.test_client()
+    enrol(browser, national_id=dui(10000002))
+    agency = _agency(app)
+    get_code(browser, agency)  # the first authorization shows the decision page once
+
+    def step() -> Callable[[], object]:
+        code, flow = get_code(browser, agency)
+
+        def timed():
+            response = exchange(browser, agency, code, flow)
+            assert response.status_code == 200, response.get_json()
+
+        return timed
+
+    return measure("token (authorization_code)", step, seconds=seconds)
+
+
+def userinfo(app, seconds: float) -> Result:
+    """UserInfo with an RFC 9068 access token."""
+    from tests.idp.conftest import dui, enrol
+    from tests.idp.oidc.conftest import bearer, tokens_for
+
+    browser = app.test_client()
+    enrol(browser, national_id=dui(10000003))
+    tokens = tokens_for(browser, _agency(app))
+    headers = bearer(tokens["access_token"])
+
+    def step() -> Callable[[], object]:
+        def timed():
+            response = browser.get("/userinfo", headers=headers)
+            assert response.status_code == 200, response.get_json()
+
+        return timed
+
+    return measure("userinfo", step, seconds=seconds)
+
+
+SCENARIOS: dict[str, Callable] = {"signin": signin, "token": token, "userinfo": userinfo}
+
+
+def run(names: list[str], seconds: float) -> list[Result]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cedula-bench-") as folder:
+        app = _app(Path(folder))
+        for name in names:
+            results.append(SCENARIOS[name](app, seconds))
+    return results
+
+
+def as_json(results: list[Result]) -> str:
+    return json.dumps([r.as_dict() for r in results], indent=2)

@@ -1,0 +1,61 @@
+"""The OpenID Provider: OpenID Connect Core 1.0, authorization code flow with PKCE (RFC 7636),
+RFC 9068 access tokens, refresh token rotation, RFC 7009 revocation and RFC 7662 introspection.
+
+Agencies integrate with it as with any certified provider, starting from
+`/.well-known/openid-configuration`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from idp.oidc.errors import (
+    AuthorizationError,
+    InsufficientScope,
+    InvalidClient,
+    InvalidGrant,
+    InvalidToken,
+    OidcError,
+    UnsafeRedirect,
+)
+from idp.oidc.services import Provider
+from idp.oidc.tokens import Signer
+
+__all__ = [
+    "AuthorizationError",
+    "InsufficientScope",
+    "InvalidClient",
+    "InvalidGrant",
+    "InvalidToken",
+    "OidcError",
+    "Provider",
+    "Signer",
+    "UnsafeRedirect",
+    "init_app",
+]
+
+
+def init_app(app: Flask) -> Provider:
+    """Read the [oidc] settings, connect to `keys/`, register the endpoints and their OpenAPI."""
+    import keys
+    from idp.oidc import settings as oidc_settings
+    from idp.oidc.client_keys import RemoteKeySets
+    from idp.oidc.endpoints import bp as api_bp
+    from idp.oidc.openapi import PATHS, SCHEMAS
+    from idp.oidc.signer import KeysSigner
+    from idp.oidc.views import bp as pages_bp
+    from idp.openapi import describe
+
+    settings = app.config["CEDULA"]
+    loaded = oidc_settings.load(settings, settings.issuer)
+    provider = Provider(
+        settings=loaded,
+        signer=KeysSigner(keys.get_service(app)),
+        pairwise_key=app.extensions["cedula.secrets"].key("pairwise"),
+        remote_keys=RemoteKeySets(ttl=loaded.jwks_uri_cache_seconds),
+    )
+    app.extensions["cedula.oidc"] = provider
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)
+    describe(app, PATHS, SCHEMAS)
+    return provider

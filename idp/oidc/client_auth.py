@@ -1,0 +1,202 @@
+"""Client authentication at the token, introspection and revocation endpoints.
+
+RFC 6749 section 2.3.1 (client_secret_basic, client_secret_post), RFC 7523 section 2.2 and 3 /
+OIDC Core 1.0 section 9 (private_key_jwt), and `none` for public clients (RFC 6749 section 2.1,
+which then rely on PKCE). A client uses exactly the method it registered, and only one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from sqlalchemy.orm import Session
+
+from clients.registry import Client, ClientNotFound, check_secret, find_client
+from idp.oidc.client_keys import RemoteKeySets, candidates, parse
+from idp.oidc.errors import InvalidClient, OidcError
+from idp.store import EphemeralStore
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
+ASSERTION_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
+JTI_PREFIX = "oidc:jti:"
+
+
+@dataclass(frozen=True)
+class Presented:
+    """The credentials a request carries, before anything is checked."""
+
+    method: str
+    client_id: str
+    secret: str | None = None
+    assertion: str | None = None
+
+
+@dataclass(frozen=True)
+class AssertionPolicy:
+    """How client assertions are judged (RFC 7523 section 3)."""
+
+    audiences: Collection[str]
+    max_seconds: int
+    leeway: int
+    remote_keys: RemoteKeySets
+
+
+def _basic(header: str) -> tuple[str, str]:
+    """RFC 7617 / RFC 6749 section 2.3.1: both parts are form-urlencoded before base64."""
+    try:
+        decoded = base64.b64decode(header.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidClient("the Basic credentials are not base64 of client_id:client_secret",
+                            basic=True) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep or not client_id:
+        raise InvalidClient("the Basic credentials must be client_id:client_secret", basic=True)
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def _unverified_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidClient("client_assertion is not a compact JWS (RFC 7515 section 7.1)")
+    try:
+        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2])
+    except (ValueError, binascii.Error):
+        raise InvalidClient("client_assertion is not a JWT: its header or payload is not JSON") from None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise InvalidClient("client_assertion header and payload must be JSON objects")
+    return header, claims
+
+
+def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presented:
+    """Which one method the request uses (RFC 6749 section 2.3: never more than one)."""
+    used: list[Presented] = []
+    scheme, _, value = (authorization or "").partition(" ")
+    if scheme.lower() == "basic":
+        client_id, secret = _basic(value)
+        used.append(Presented("client_secret_basic", client_id, secret=secret))
+    if "client_secret" in form:
+        used.append(Presented("client_secret_post", form.get("client_id", ""), secret=form["client_secret"]))
+    if "client_assertion" in form or "client_assertion_type" in form:
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise InvalidClient(f"client_assertion_type must be {ASSERTION_TYPE}")
+        assertion = form.get("client_assertion", "")
+        _, claims = _unverified_jwt(assertion)
+        subject = claims.get("sub")
+        used.append(Presented("private_key_jwt", subject if isinstance(subject, str) else "",
+                              assertion=assertion))
+    if len(used) > 1:
+        raise OidcError("use one client authentication method per request, not "
+                        + " and ".join(p.method for p in used) + " (RFC 6749 section 2.3)")
+    if not used:
+        if not form.get("client_id"):
+            raise InvalidClient("client authentication is required (no credentials and no client_id)")
+        return Presented("none", form["client_id"])
+    found = used[0]
+    body_id = form.get("client_id")
+    if body_id is not None and body_id != found.client_id:
+        raise InvalidClient("client_id in the body does not match the authenticated client",
+                            basic=found.method == "client_secret_basic")
+    if not found.client_id:
+        raise InvalidClient("the client is not named: client_id (or the assertion's sub) is missing")
+    return found
+
+
+def authenticate(session: Session, *, authorization: str | None, form: Mapping[str, str],
+                 store: EphemeralStore, policy: AssertionPolicy, now: int) -> Client:
+    """The registered client that authenticated this request with its registered method."""
+    creds = presented(authorization=authorization, form=form)
+    basic = creds.method == "client_secret_basic"
+    try:
+        client = find_client(session, creds.client_id)
+    except ClientNotFound:
+        raise InvalidClient(f"client {creds.client_id!r} is not registered or is disabled", basic=basic) from None
+    registered = client.client_metadata.get("token_endpoint_auth_method")
+    if registered != creds.method:
+        raise InvalidClient(f"this client authenticates with {registered}, not {creds.method}", basic=basic)
+    if creds.method in ("client_secret_basic", "client_secret_post"):
+        if not check_secret(client, creds.secret or ""):
+            raise InvalidClient("the client secret is not valid", basic=basic)
+    elif creds.method == "private_key_jwt":
+        verify_assertion(client, creds.assertion or "", store=store, policy=policy, now=now)
+    return client
+
+
+def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
+                     policy: AssertionPolicy, now: int) -> None:
+    """RFC 7523 section 3 and OIDC Core 1.0 section 9: signature, iss, sub, aud, exp, jti once."""
+    metadata = client.client_metadata
+    header, _ = _unverified_jwt(assertion)
+    alg = metadata.get("token_endpoint_auth_signing_alg", "ES256")
+    if header.get("alg") != alg or alg not in ASSERTION_ALGS:
+        raise InvalidClient(f"client_assertion must be signed with {alg} (the registered "
+                            f"token_endpoint_auth_signing_alg), got {header.get('alg')!r}")
+    kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+    if "jwks" in metadata:
+        keys = parse(metadata["jwks"])
+    elif "jwks_uri" in metadata:
+        keys = policy.remote_keys.keys(metadata["jwks_uri"], kid=kid)
+    else:
+        raise InvalidClient("the client has no registered keys (jwks or jwks_uri)")
+    verified = None
+    for key in candidates(keys, kid=kid, alg=alg):
+        try:
+            verified = jws.deserialize_compact(assertion, key, algorithms=[alg])
+            break
+        except JoseError:
+            continue
+    if verified is None:
+        raise InvalidClient("client_assertion signature does not verify with the client's registered keys")
+    try:
+        claims = json.loads(verified.payload)
+    except ValueError:
+        raise InvalidClient("client_assertion payload is not JSON") from None
+    _check_claims(claims, client_id=client.client_id, policy=policy, now=now)
+    jti = claims["jti"]
+    ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
+    key = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
+    if not store.add(key, b"1", ttl):
+        raise InvalidClient("client_assertion was already used (its jti is spent; RFC 7523 section 3)")
+
+
+def _number(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidClient(f"client_assertion {name} must be a NumericDate")
+    return float(value)
+
+
+def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: AssertionPolicy, now: int) -> None:
+    if claims.get("iss") != client_id or claims.get("sub") != client_id:
+        raise InvalidClient("client_assertion iss and sub must both be the client_id")
+    aud = claims.get("aud")
+    audiences = aud if isinstance(aud, list) else [aud]
+    if not any(isinstance(a, str) and a in policy.audiences for a in audiences):
+        raise InvalidClient(f"client_assertion aud must be the issuer or this endpoint "
+                            f"({', '.join(sorted(policy.audiences))}), got {aud!r}")
+    exp = _number(claims, "exp")
+    if exp is None:
+        raise InvalidClient("client_assertion has no exp")
+    if exp + policy.leeway <= now:
+        raise InvalidClient("client_assertion has expired")
+    if exp - now > policy.max_seconds + policy.leeway:
+        raise InvalidClient(f"client_assertion lives too long: exp must be within "
+                            f"{policy.max_seconds} seconds")
+    for name in ("nbf", "iat"):
+        value = _number(claims, name)
+        if value is not None and value > now + policy.leeway:
+            raise InvalidClient(f"client_assertion {name} is in the future")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti or len(jti) > 256:
+        raise InvalidClient("client_assertion needs a jti (a unique string of at most 256 characters)")

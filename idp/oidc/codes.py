@@ -1,0 +1,84 @@
+"""Authorization codes (RFC 6749 section 4.1.2): single use, short-lived, bound to the client,
+the redirect URI and the PKCE challenge, kept in the ephemeral store under their SHA-256.
+
+Redeeming a code leaves a replay mark naming the grant the code creates, for
+`code_replay_seconds`: presenting the spent code again finds the mark and revokes that grant
+(RFC 6749 section 4.1.2: "SHOULD revoke ... all tokens previously issued based on that
+authorization code"). An expired, never redeemed code leaves no mark and is simply invalid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from idp.store import EphemeralStore
+
+CODE_PREFIX = "oidc:code:"
+MARK_PREFIX = "oidc:code-mark:"
+VOID_PREFIX = "oidc:grant-void:"
+
+
+@dataclass(frozen=True)
+class CodeGrant:
+    """Everything the token endpoint needs from the authorization step."""
+
+    grant_id: str
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    citizen_id: str
+    scopes: list[str]
+    claims: dict[str, Any]
+    nonce: str | None
+    sid: str
+    auth_time: int
+    acr: str
+    amr: list[str]
+    issued_at: int
+
+
+def _key(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
+    """A new code for `grant` (256 bits of randomness)."""
+    code = secrets.token_urlsafe(32)
+    store.set(CODE_PREFIX + _key(code), json.dumps(asdict(grant)).encode("utf-8"), ttl)
+    return code
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """Either the code's grant (first use) or the grant id a replayed code must revoke."""
+
+    grant: CodeGrant | None
+    replayed_grant_id: str | None
+
+
+def redeem(store: EphemeralStore, code: str, *, replay_ttl: int) -> Redemption:
+    """Take the code (atomically, once). A second use returns the grant to revoke instead."""
+    if not code or len(code) > 512:
+        return Redemption(None, None)
+    digest = _key(code)
+    raw = store.take(CODE_PREFIX + digest)
+    if raw is not None:
+        grant = CodeGrant(**json.loads(raw))
+        store.set(MARK_PREFIX + digest, grant.grant_id.encode("ascii"), replay_ttl)
+        return Redemption(grant, None)
+    mark = store.get(MARK_PREFIX + digest)
+    if mark is None:
+        return Redemption(None, None)
+    grant_id = mark.decode("ascii")
+    # Whichever finishes last sees this: the first redemption checks it after creating the grant.
+    store.set(VOID_PREFIX + grant_id, b"1", replay_ttl)
+    return Redemption(None, grant_id)
+
+
+def voided(store: EphemeralStore, grant_id: str) -> bool:
+    """True when the grant's code was presented twice (checked after the grant is created)."""
+    return store.get(VOID_PREFIX + grant_id) is not None

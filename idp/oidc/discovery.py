@@ -1,0 +1,48 @@
+"""Provider metadata (OpenID Connect Discovery 1.0 section 3, RFC 8414 section 2): exactly
+what this provider supports, nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from idp.oidc import claims, client_auth, tokens
+from idp.oidc.request import PROMPTS, SCOPES
+from idp.oidc.settings import LEVELS, OidcSettings
+
+
+def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]:
+    """The document served at /.well-known/openid-configuration."""
+    auth_methods = list(client_auth.METHODS)
+    return {
+        "issuer": settings.issuer,
+        "authorization_endpoint": settings.authorization_endpoint,
+        "token_endpoint": settings.token_endpoint,
+        "userinfo_endpoint": settings.userinfo_endpoint,
+        "jwks_uri": settings.jwks_uri,
+        "registration_endpoint": settings.registration_endpoint,
+        "introspection_endpoint": settings.introspection_endpoint,
+        "revocation_endpoint": settings.revocation_endpoint,
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["pairwise", "public"],
+        "id_token_signing_alg_values_supported": list(tokens.ID_TOKEN_ALGS),
+        "token_endpoint_auth_methods_supported": auth_methods,
+        "token_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
+        "introspection_endpoint_auth_methods_supported": auth_methods,
+        "introspection_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
+        "revocation_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": list(claims.SUPPORTED),
+        "claim_types_supported": ["normal"],
+        "claims_parameter_supported": True,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "acr_values_supported": [settings.acr_uris[level] for level in LEVELS],
+        "prompt_values_supported": list(PROMPTS),
+        "ui_locales_supported": ui_locales,
+        "authorization_response_iss_parameter_supported": True,
+    }

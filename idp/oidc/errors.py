@@ -1,0 +1,65 @@
+"""One error family for the OpenID Provider: catch `OidcError` to catch any protocol failure.
+
+`error` is the registered OAuth 2.0 / OpenID Connect code, `description` a sentence for the
+developer of the client that says what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+
+class OidcError(Exception):
+    """Base of every protocol error of `idp.oidc`."""
+
+    error = "invalid_request"
+    status = 400
+
+    def __init__(self, description: str, *, error: str | None = None) -> None:
+        super().__init__(description)
+        self.description = description
+        if error is not None:
+            self.error = error
+
+
+class UnsafeRedirect(OidcError):
+    """RFC 6749 section 4.1.2.1: the client or redirect URI is not valid; never redirect."""
+
+
+class AuthorizationError(OidcError):
+    """RFC 6749 section 4.1.2.1 / OIDC Core 3.1.2.6: sent back to the client's redirect URI.
+
+    Request validation fills in `redirect_uri` and `state` once they are known.
+    """
+
+    redirect_uri: str | None = None
+    state: str | None = None
+
+
+class InvalidClient(OidcError):
+    """RFC 6749 section 5.2: client authentication failed (401)."""
+
+    error = "invalid_client"
+    status = 401
+
+    def __init__(self, description: str, *, basic: bool = False) -> None:
+        super().__init__(description)
+        self.basic = basic
+
+
+class InvalidGrant(OidcError):
+    """RFC 6749 section 5.2: the code or refresh token is not valid for this client."""
+
+    error = "invalid_grant"
+
+
+class InvalidToken(OidcError):
+    """RFC 6750 section 3.1: the access token is expired, revoked, malformed or invalid."""
+
+    error = "invalid_token"
+    status = 401
+
+
+class InsufficientScope(OidcError):
+    """RFC 6750 section 3.1: the access token lacks a scope the resource needs."""
+
+    error = "insufficient_scope"
+    status = 403

@@ -1,0 +1,81 @@
+"""Token introspection (RFC 7662): is this access or refresh token active, and what it carries.
+
+Only the client a token was issued to learns anything about it; for every other client, and
+for unknown, expired or revoked tokens, the answer is `{"active": false}` (RFC 7662 section 2.2).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clients.registry import Client
+from idp.oidc import bearer
+from idp.oidc.errors import OidcError
+from idp.oidc.models import Grant, RefreshToken
+from idp.oidc.services import Provider, grant_active, subject_for, token_digest, utc
+from idp.store import EphemeralStore
+
+INACTIVE: dict[str, Any] = {"active": False}
+
+
+def _access(session: Session, store: EphemeralStore, provider: Provider, client: Client, token: str,
+            now: int) -> dict[str, Any] | None:
+    try:
+        checked = bearer.check(session, store, provider, token, now=now)
+    except OidcError:
+        return None
+    claims = checked.claims
+    if claims["client_id"] != client.client_id:
+        return None
+    body = {"active": True, "token_type": "Bearer"}
+    for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr"):
+        if name in claims:
+            body[name] = claims[name]
+    return body
+
+
+def _refresh(session: Session, provider: Provider, client: Client, token: str, now: int) -> dict[str, Any] | None:
+    row = session.execute(
+        sa.select(RefreshToken, Grant).join(Grant, Grant.id == RefreshToken.grant_id)
+        .where(RefreshToken.token_hash == token_digest(token))
+    ).first()
+    if row is None:
+        return None
+    refresh, grant = row
+    moment = datetime.fromtimestamp(now, UTC)
+    if (grant.client_id != client.client_id or refresh.used_at is not None
+            or utc(refresh.expires_at) <= moment or not grant_active(grant, moment)):
+        return None
+    return {
+        "active": True,
+        "token_type": "refresh_token",
+        "scope": " ".join(refresh.scopes),
+        "client_id": client.client_id,
+        "sub": subject_for(provider, client, str(grant.citizen_id)),
+        "iss": provider.settings.issuer,
+        "iat": int(utc(refresh.created_at).timestamp()),
+        "exp": int(utc(refresh.expires_at).timestamp()),
+    }
+
+
+def introspect(session: Session, store: EphemeralStore, provider: Provider, *, client: Client,
+               token: str | None, hint: str | None, now: int) -> dict[str, Any]:
+    """RFC 7662 section 2.1-2.2. `hint` only orders the look-ups (section 2.1)."""
+    if not token:
+        raise OidcError("token is required (RFC 7662 section 2.1)")
+    looks_like_jwt = token.count(".") == 2
+    order = ("refresh", "access") if hint == "refresh_token" else ("access", "refresh")
+    for kind in order:
+        if kind == "access" and looks_like_jwt:
+            found = _access(session, store, provider, client, token, now)
+        elif kind == "refresh" and not looks_like_jwt and len(token) <= 512:
+            found = _refresh(session, provider, client, token, now)
+        else:
+            found = None
+        if found is not None:
+            return found
+    return dict(INACTIVE)

@@ -1,0 +1,57 @@
+"""Grants (one authorization of a client by a citizen) and their refresh tokens.
+
+Authorization codes live in the ephemeral store (single use, 60 s); access tokens are
+self-contained JWTs whose grant is checked where they are presented. Refresh tokens are kept
+only as SHA-256 digests (they are 256-bit random values).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from idp.db import Base
+
+
+class Grant(Base):
+    """What a citizen authorised a client to receive, from one sign-in (session `sid`)."""
+
+    __tablename__ = "oidc_grants"
+    __table_args__ = (sa.Index("ix_oidc_grants_citizen_client", "citizen_id", "client_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    citizen_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("citizens.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(sa.String(64))
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON)
+    # The `claims` request parameter as granted (OIDC Core 5.5), for UserInfo and refreshes.
+    claims: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    sid: Mapped[str] = mapped_column(sa.String(128), index=True)
+    auth_time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    acr: Mapped[str] = mapped_column(sa.String(200))
+    amr: Mapped[list[str]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Why it was revoked: "code_reuse", "refresh_reuse", "revocation", "citizen".
+    revoked_reason: Mapped[str | None] = mapped_column(sa.String(32))
+
+
+class RefreshToken(Base):
+    """One refresh token of a grant; rotated on every use (OAuth 2.0 Security BCP, RFC 9700 4.14)."""
+
+    __tablename__ = "oidc_refresh_tokens"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    grant_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("oidc_grants.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Set when it is exchanged: presenting it again revokes the whole grant.
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

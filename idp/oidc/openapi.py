@@ -1,0 +1,98 @@
+"""OpenAPI 3.1 descriptions of the provider's JSON endpoints (added to /openapi.json)."""
+
+from __future__ import annotations
+
+_FORM = "application/x-www-form-urlencoded"
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_CLIENT_AUTH = [{"clientSecretBasic": []}, {}]
+
+
+def _form(properties: dict, required: list[str]) -> dict:
+    return {"required": True, "content": {_FORM: {"schema": {
+        "type": "object", "properties": properties, "required": required}}}}
+
+
+_CLIENT_FIELDS = {
+    "client_id": {"type": "string"},
+    "client_secret": {"type": "string", "description": "client_secret_post only"},
+    "client_assertion_type": {"type": "string",
+                              "const": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+    "client_assertion": {"type": "string", "description": "private_key_jwt (RFC 7523)"},
+}
+
+PATHS = {
+    "/token": {"post": {
+        "summary": "Token endpoint (RFC 6749 section 3.2): authorization_code with PKCE, refresh_token",
+        "security": _CLIENT_AUTH,
+        "requestBody": _form({
+            "grant_type": {"type": "string", "enum": ["authorization_code", "refresh_token"]},
+            "code": {"type": "string"}, "redirect_uri": {"type": "string"},
+            "code_verifier": {"type": "string", "minLength": 43, "maxLength": 128},
+            "refresh_token": {"type": "string"}, "scope": {"type": "string"}, **_CLIENT_FIELDS,
+        }, ["grant_type"]),
+        "responses": {
+            "200": {"description": "tokens", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
+            "400": {"description": "invalid_request, invalid_grant, invalid_scope, unauthorized_client, "
+                                   "unsupported_grant_type", "content": _ERROR},
+            "401": {"description": "invalid_client", "content": _ERROR},
+        },
+    }},
+    "/userinfo": {
+        "get": {"summary": "UserInfo (OIDC Core 5.3): claims about the citizen", "security": [{"bearer": []}],
+                "responses": {"200": {"description": "claims", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/UserInfo"}}}},
+                    "401": {"description": "missing, invalid, expired or revoked token", "content": _ERROR},
+                    "403": {"description": "insufficient_scope", "content": _ERROR}}},
+        "post": {"summary": "UserInfo (OIDC Core 5.3), token in the header or the form body",
+                 "security": [{"bearer": []}],
+                 "responses": {"200": {"description": "claims", "content": {"application/json": {
+                     "schema": {"$ref": "#/components/schemas/UserInfo"}}}},
+                     "401": {"description": "missing, invalid, expired or revoked token", "content": _ERROR}}},
+    },
+    "/introspect": {"post": {
+        "summary": "Token introspection (RFC 7662) of the calling client's own tokens",
+        "security": _CLIENT_AUTH,
+        "requestBody": _form({"token": {"type": "string"},
+                              "token_type_hint": {"type": "string", "enum": ["access_token", "refresh_token"]},
+                              **_CLIENT_FIELDS}, ["token"]),
+        "responses": {"200": {"description": "active or not", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Introspection"}}}},
+            "400": {"description": "invalid_request", "content": _ERROR},
+            "401": {"description": "invalid_client", "content": _ERROR}},
+    }},
+    "/revoke": {"post": {
+        "summary": "Token revocation (RFC 7009); a refresh token revokes its whole grant",
+        "security": _CLIENT_AUTH,
+        "requestBody": _form({"token": {"type": "string"},
+                              "token_type_hint": {"type": "string", "enum": ["access_token", "refresh_token"]},
+                              **_CLIENT_FIELDS}, ["token"]),
+        "responses": {"200": {"description": "revoked (or unknown: the same answer)"},
+                      "400": {"description": "invalid_request", "content": _ERROR},
+                      "401": {"description": "invalid_client", "content": _ERROR}},
+    }},
+    "/.well-known/openid-configuration": {"get": {
+        "summary": "Provider metadata (OpenID Connect Discovery 1.0)",
+        "responses": {"200": {"description": "metadata", "content": {"application/json": {
+            "schema": {"type": "object"}}}}},
+    }},
+}
+
+SCHEMAS = {
+    "TokenResponse": {"type": "object", "required": ["access_token", "token_type", "expires_in", "id_token"],
+                      "properties": {"access_token": {"type": "string", "description": "RFC 9068 JWT"},
+                                     "token_type": {"const": "Bearer"},
+                                     "expires_in": {"type": "integer"}, "scope": {"type": "string"},
+                                     "id_token": {"type": "string"}, "refresh_token": {"type": "string"}}},
+    "UserInfo": {"type": "object", "required": ["sub"],
+                 "properties": {"sub": {"type": "string"}, "given_name": {"type": "string"},
+                                "family_name": {"type": "string"},
+                                "birthdate": {"type": "string", "format": "date"},
+                                "email": {"type": "string"}, "email_verified": {"type": "boolean"},
+                                "national_id": {"type": "string"}}},
+    "Introspection": {"type": "object", "required": ["active"],
+                      "properties": {"active": {"type": "boolean"}, "scope": {"type": "string"},
+                                     "client_id": {"type": "string"}, "sub": {"type": "string"},
+                                     "exp": {"type": "integer"}, "iat": {"type": "integer"},
+                                     "iss": {"type": "string"}, "token_type": {"type": "string"}}},
+}

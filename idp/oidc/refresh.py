@@ -1,0 +1,82 @@
+"""The refresh token grant (RFC 6749 section 6, OIDC Core 1.0 section 12) with rotation:
+every use returns a new refresh token, and presenting a spent one revokes the whole grant
+(OAuth 2.0 Security BCP, RFC 9700 section 4.14.2: refresh token reuse detection).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from clients.registry import Client
+from idp.citizens.models import Citizen
+from idp.db import Database
+from idp.oidc.errors import InvalidGrant
+from idp.oidc.models import Grant, RefreshToken
+from idp.oidc.services import (
+    Provider,
+    TokenResponse,
+    grant_active,
+    mint,
+    new_refresh_token,
+    revoke_grant,
+    token_digest,
+    utc,
+)
+
+
+def refresh(database: Database, provider: Provider, *, client: Client, refresh_token: str | None,
+            scope: str | None, now: int) -> TokenResponse:
+    """Exchange a refresh token for new tokens and a new refresh token (rotation)."""
+    if not refresh_token:
+        raise InvalidGrant("refresh_token is required", error="invalid_request")
+    if "refresh_token" not in client.client_metadata.get("grant_types", []):
+        raise InvalidGrant("this client is not registered for the refresh_token grant",
+                           error="unauthorized_client")
+    moment = datetime.fromtimestamp(now, UTC)
+    reused = False
+    with database.transaction() as session:
+        row = session.execute(
+            sa.select(RefreshToken, Grant).join(Grant, Grant.id == RefreshToken.grant_id)
+            .where(RefreshToken.token_hash == token_digest(refresh_token))
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise InvalidGrant("the refresh token is not valid")
+        token, grant = row
+        if grant.client_id != client.client_id:
+            raise InvalidGrant("the refresh token is not valid")  # do not reveal whose it is
+        if token.used_at is not None:
+            # A spent token came back: someone holds a copy. Revoke everything of the grant.
+            revoke_grant(session, grant.id, reason="refresh_reuse", now=moment)
+            reused = True
+        else:
+            if not grant_active(grant, moment):
+                raise InvalidGrant("the grant of this refresh token was revoked or has expired")
+            if utc(token.expires_at) <= moment:
+                raise InvalidGrant("the refresh token has expired")
+            scopes = list(token.scopes)
+            if scope is not None:
+                narrowed = list(dict.fromkeys(scope.split()))
+                extra = [s for s in narrowed if s not in scopes]
+                if extra:
+                    raise InvalidGrant(f"scope may only narrow the original grant; {' '.join(extra)} "
+                                       "was not granted", error="invalid_scope")
+                if "openid" not in narrowed:
+                    raise InvalidGrant("scope must include openid", error="invalid_scope")
+                access_scopes = narrowed
+            else:
+                access_scopes = scopes
+            token.used_at = moment
+            citizen = session.get(Citizen, grant.citizen_id)
+            if citizen is None:
+                raise InvalidGrant("the citizen of this grant no longer exists")
+            # RFC 6749 section 6: the new refresh token keeps the original scope.
+            new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
+    if reused:
+        raise InvalidGrant("the refresh token was already used; every token of this grant is now "
+                           "revoked (refresh token reuse)")
+    # Signed after the commit: no transaction stays open while `keys/` signs.
+    return mint(provider, client=client, grant=grant, citizen=citizen, scopes=access_scopes,
+                nonce=None, refresh_token=new_token, now=now)

@@ -1,0 +1,159 @@
+"""Authorization request validation (RFC 6749 section 4.1.1, OIDC Core 1.0 section 3.1.2.1/2).
+
+Errors before the client and its redirect URI are known (`UnsafeRedirect`) are shown to the
+citizen and never redirected; every later error (`AuthorizationError`) goes back to the
+validated redirect URI with `state` (RFC 6749 section 4.1.2.1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from clients.registry import Client, ClientNotFound, find_client
+from idp.oidc import claims as claims_module
+from idp.oidc import pkce, redirect_uris
+from idp.oidc.errors import AuthorizationError, UnsafeRedirect
+
+PROMPTS = ("none", "login", "consent", "select_account")
+SCOPES = ("openid", "profile", "email", "national_id", "offline_access")
+_LIMITS = {"state": 2048, "nonce": 512, "login_hint": 256, "acr_values": 2048, "claims": 8192,
+           "scope": 1024}
+
+
+@dataclass
+class AuthorizationRequest:
+    """A validated authorization request, kept while the citizen signs in and decides."""
+
+    client_id: str
+    redirect_uri: str
+    state: str | None
+    scopes: list[str]
+    code_challenge: str
+    nonce: str | None = None
+    prompt: list[str] = field(default_factory=list)
+    max_age: int | None = None
+    login_hint: str | None = None
+    acr_values: list[str] = field(default_factory=list)
+    claims: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self)).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> AuthorizationRequest:
+        return cls(**json.loads(raw))
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise AuthorizationError(f"{name} is given more than once (RFC 6749 section 3.1)")
+    value = values[0] if values else None
+    if value is not None and len(value) > _LIMITS.get(name, 4096):
+        raise AuthorizationError(f"{name} is longer than {_LIMITS.get(name, 4096)} characters")
+    return value if value != "" else None
+
+
+def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, str]:
+    ids = params.get("client_id") or []
+    uris = params.get("redirect_uri") or []
+    if len(ids) != 1 or not ids[0]:
+        raise UnsafeRedirect("client_id is required, once")
+    if len(uris) > 1:
+        raise UnsafeRedirect("redirect_uri is given more than once")
+    try:
+        client = find_client(session, ids[0])
+    except ClientNotFound:
+        raise UnsafeRedirect(f"client {ids[0][:64]!r} is not registered or is disabled") from None
+    metadata = client.client_metadata
+    uri = redirect_uris.select(requested=uris[0] if uris else None,
+                               registered=metadata.get("redirect_uris", []),
+                               application_type=metadata.get("application_type", "web"))
+    return client, uri
+
+
+def validate(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, AuthorizationRequest]:
+    """The client and the validated request; raises UnsafeRedirect or AuthorizationError."""
+    client, redirect_uri = _client_and_redirect(session, params)
+    state_values = params.get("state") or []
+    state = state_values[0] if state_values and state_values[0] else None
+    try:
+        return client, _validate(client, redirect_uri, params)
+    except AuthorizationError as exc:
+        exc.redirect_uri = redirect_uri
+        exc.state = state if state is None or len(state) <= _LIMITS["state"] else None
+        raise
+
+
+def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[str]]) -> AuthorizationRequest:
+    metadata = client.client_metadata
+    state = _single(params, "state")
+    if "request" in params:
+        raise AuthorizationError("request objects are not supported (OIDC Core 6.1)",
+                                 error="request_not_supported")
+    if "request_uri" in params:
+        raise AuthorizationError("request_uri is not supported (OIDC Core 6.2)",
+                                 error="request_uri_not_supported")
+    response_type = _single(params, "response_type")
+    if response_type is None:
+        raise AuthorizationError("response_type is required")
+    if response_type != "code":
+        raise AuthorizationError(f"only response_type=code is supported, got {response_type!r}",
+                                 error="unsupported_response_type")
+    if "code" not in metadata.get("response_types", []):
+        raise AuthorizationError("this client is not registered for the authorization code flow",
+                                 error="unauthorized_client")
+    response_mode = _single(params, "response_mode")
+    if response_mode not in (None, "query"):
+        raise AuthorizationError(f"only response_mode=query is supported, got {response_mode!r}")
+
+    scope = _single(params, "scope")
+    requested = list(dict.fromkeys((scope or "").split()))
+    if "openid" not in requested:
+        raise AuthorizationError("scope must include openid", error="invalid_scope")
+    allowed = set(metadata.get("scope", "").split())
+    for name in requested:
+        if name not in SCOPES:
+            raise AuthorizationError(f"scope {name!r} is not offered by this provider", error="invalid_scope")
+        if name not in allowed:
+            raise AuthorizationError(f"this client is not registered for scope {name!r}", error="invalid_scope")
+    if "offline_access" in requested and "refresh_token" not in metadata.get("grant_types", []):
+        requested.remove("offline_access")  # OIDC Core 11: ignored when it cannot be granted
+
+    challenge = pkce.check_challenge(challenge=_single(params, "code_challenge"),
+                                     method=_single(params, "code_challenge_method"))
+
+    prompt = list(dict.fromkeys((_single(params, "prompt") or "").split()))
+    for value in prompt:
+        if value not in PROMPTS:
+            raise AuthorizationError(f"prompt {value!r} is not supported; use {', '.join(PROMPTS)}")
+    if "none" in prompt and len(prompt) > 1:
+        raise AuthorizationError("prompt=none cannot be combined with other values (OIDC Core 3.1.2.1)")
+
+    raw_max_age = _single(params, "max_age")
+    max_age: int | None = metadata.get("default_max_age")
+    if raw_max_age is not None:
+        if not raw_max_age.isdigit() or len(raw_max_age) > 10:
+            raise AuthorizationError("max_age must be a non-negative whole number of seconds")
+        max_age = int(raw_max_age)
+
+    # A restricted claim (national_id) comes only with its scope, which needs registration.
+    parsed_claims = claims_module.restrict(claims_module.parse(_single(params, "claims")), requested)
+    return AuthorizationRequest(
+        client_id=client.client_id,
+        redirect_uri=redirect_uri,
+        state=state,
+        scopes=requested,
+        code_challenge=challenge,
+        nonce=_single(params, "nonce"),
+        prompt=prompt,
+        max_age=max_age,
+        login_hint=_single(params, "login_hint"),
+        acr_values=(_single(params, "acr_values") or "").split(),
+        claims=claims_module.dump(parsed_claims),
+    )

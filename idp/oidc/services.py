@@ -1,0 +1,237 @@
+"""The provider's operations, free of Flask: issue a code, exchange it for tokens, revoke grants.
+
+Views parse HTTP and call these; these raise only `idp.oidc.errors.OidcError` subclasses.
+Each operation that writes does so in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clients.registry import Client, sector_of
+from idp.citizens.models import Citizen
+from idp.db import Database
+from idp.oidc import claims as claims_module
+from idp.oidc import codes, pkce, subjects, tokens
+from idp.oidc.assurance import Assurance
+from idp.oidc.client_auth import AssertionPolicy
+from idp.oidc.client_keys import RemoteKeySets
+from idp.oidc.errors import InvalidGrant
+from idp.oidc.models import Grant, RefreshToken
+from idp.oidc.request import AuthorizationRequest
+from idp.oidc.settings import OidcSettings
+from idp.store import EphemeralStore
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What every operation needs, built once at start (no per-request key or settings work)."""
+
+    settings: OidcSettings
+    signer: tokens.Signer
+    pairwise_key: bytes
+    remote_keys: RemoteKeySets
+
+    def assertion_policy(self, endpoint: str) -> AssertionPolicy:
+        """RFC 7523 section 3: the assertion's aud is the issuer or the endpoint it is sent to."""
+        return AssertionPolicy(
+            audiences=frozenset({self.settings.issuer, self.settings.token_endpoint, endpoint}),
+            max_seconds=self.settings.assertion_max_seconds,
+            leeway=self.settings.leeway_seconds,
+            remote_keys=self.remote_keys,
+        )
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The SSO session behind an authorization: who, when, how strongly."""
+
+    citizen_id: str
+    sid: str
+    auth_time: int
+    assurance: Assurance
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    """RFC 6749 section 5.1 and OIDC Core 3.1.3.3."""
+
+    access_token: str
+    expires_in: int
+    scope: str
+    id_token: str
+    refresh_token: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"access_token": self.access_token, "token_type": "Bearer",
+                                "expires_in": self.expires_in, "scope": self.scope,
+                                "id_token": self.id_token}
+        if self.refresh_token is not None:
+            body["refresh_token"] = self.refresh_token
+        return body
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_uuid(value: str) -> uuid.UUID:
+    return uuid.UUID(str(value))
+
+
+def token_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+def subject_for(provider: Provider, client: Client, citizen_id: str) -> str:
+    """OIDC Core 8: public only for clients an operator registered so; pairwise otherwise."""
+    subject_type = client.client_metadata.get("subject_type", "pairwise")
+    if subject_type == "public" and not client.operator_registered:
+        subject_type = "pairwise"
+    return subjects.subject(subject_type=subject_type, key=provider.pairwise_key,
+                            sector=sector_of(client), citizen_id=citizen_id)
+
+
+def issue_code(store: EphemeralStore, provider: Provider, *, request: AuthorizationRequest,
+               sign_in: SignIn, now: int) -> str:
+    """RFC 6749 section 4.1.2: a code for the citizen's decision to allow this request."""
+    grant = codes.CodeGrant(
+        grant_id=str(uuid.uuid4()), client_id=request.client_id, redirect_uri=request.redirect_uri,
+        code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
+        scopes=list(request.scopes), claims=request.claims, nonce=request.nonce, sid=sign_in.sid,
+        auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
+        issued_at=now)
+    return codes.issue(store, grant, ttl=provider.settings.code_seconds)
+
+
+def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, now: datetime) -> bool:
+    """Revoke a grant and every token issued from it (refresh tokens die with it; access
+    tokens are refused wherever the grant is checked). True if it was active."""
+    result = session.execute(
+        sa.update(Grant).where(Grant.id == uuid.UUID(str(grant_id)), Grant.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason))
+    return bool(result.rowcount)
+
+
+def grant_active(grant: Grant, now: datetime) -> bool:
+    return grant.revoked_at is None and utc(grant.expires_at) > now
+
+
+def wants_refresh(client: Client, scopes: Iterable[str]) -> bool:
+    return "offline_access" in scopes and "refresh_token" in client.client_metadata.get("grant_types", [])
+
+
+def new_refresh_token(session: Session, provider: Provider, *, grant: Grant, scopes: list[str],
+                      now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    expires = min(now + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
+    session.add(RefreshToken(grant_id=grant.id, token_hash=token_digest(token), scopes=scopes,
+                             created_at=now, expires_at=expires))
+    return token
+
+
+def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, scopes: list[str],
+         nonce: str | None, refresh_token: str | None, now: int) -> TokenResponse:
+    """Sign the access token (RFC 9068) and the ID token (OIDC Core 2) for a grant."""
+    settings = provider.settings
+    subject = subject_for(provider, client, str(grant.citizen_id))
+    authentication = tokens.Authentication(
+        auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
+    access_claims = tokens.access_token_claims(
+        issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
+        lifetime=settings.access_token_seconds, scopes=scopes, grant_id=str(grant.id),
+        authentication=authentication)
+    access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
+    alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
+    requested = claims_module.load(grant.claims)
+    extra = claims_module.release(citizen=citizen, names=claims_module.id_token_names(requested),
+                                  client_scopes=grant.scopes)
+    id_claims = tokens.id_token_claims(
+        issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
+        lifetime=settings.id_token_seconds, authentication=authentication, nonce=nonce,
+        access_token=access_token, alg=alg, extra=extra)
+    id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP)
+    return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
+                         scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token)
+
+
+def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
+                  code: str | None, redirect_uri: str | None, code_verifier: str | None,
+                  now: int) -> TokenResponse:
+    """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once."""
+    if not code:
+        raise InvalidGrant("code is required", error="invalid_request")
+    settings = provider.settings
+    redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds)
+    moment = datetime.fromtimestamp(now, UTC)
+    if redemption.replayed_grant_id is not None:
+        with database.transaction() as session:
+            revoke_grant(session, redemption.replayed_grant_id, reason="code_reuse", now=moment)
+        raise InvalidGrant("the authorization code was already used; the tokens issued for it "
+                           "are revoked (RFC 6749 section 4.1.2)")
+    granted = redemption.grant
+    if granted is None:
+        raise InvalidGrant("the authorization code is not valid or has expired")
+    if granted.client_id != client.client_id:
+        raise InvalidGrant("the authorization code was issued to another client")
+    if redirect_uri != granted.redirect_uri:
+        raise InvalidGrant("redirect_uri must be the one used in the authorization request")
+    pkce.verify(verifier=code_verifier, challenge=granted.code_challenge)
+
+    with database.transaction() as session:
+        citizen = session.get(Citizen, uuid.UUID(granted.citizen_id))
+        if citizen is None:
+            raise InvalidGrant("the citizen of this authorization no longer exists")
+        grant = Grant(
+            id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
+            scopes=granted.scopes, claims=granted.claims, sid=granted.sid,
+            auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
+            created_at=moment, expires_at=moment + timedelta(seconds=settings.grant_seconds),
+            revoked_at=None, revoked_reason=None)
+        session.add(grant)
+        session.flush()
+        refresh = (new_refresh_token(session, provider, grant=grant, scopes=granted.scopes, now=moment)
+                   if wants_refresh(client, granted.scopes) else None)
+    # Signed after the commit: no transaction stays open while `keys/` signs.
+    response = mint(provider, client=client, grant=grant, citizen=citizen, scopes=granted.scopes,
+                    nonce=granted.nonce, refresh_token=refresh, now=now)
+    if codes.voided(store, granted.grant_id):
+        # The code was presented again while this redemption ran: nothing it issued may live.
+        with database.transaction() as session:
+            revoke_grant(session, granted.grant_id, reason="code_reuse", now=moment)
+        raise InvalidGrant("the authorization code was used twice; its tokens are revoked")
+    return response
+
+
+def prior_grant_covers(session: Session, *, citizen_id: str, client_id: str, scopes: Iterable[str],
+                       claim_names: Iterable[str], now: datetime) -> bool:
+    """True when an active grant of this client already covers these scopes and claims, so the
+    citizen is not asked again (the consent issue replaces this with recorded consents)."""
+    wanted_scopes = set(scopes)
+    wanted_claims = set(claim_names)
+    rows = session.scalars(
+        sa.select(Grant).where(Grant.citizen_id == uuid.UUID(citizen_id), Grant.client_id == client_id,
+                               Grant.revoked_at.is_(None))
+        .order_by(Grant.created_at.desc()).limit(20))
+    for grant in rows:
+        if not grant_active(grant, now):
+            continue
+        granted_claims = {name for members in (grant.claims or {}).values() for name in members}
+        granted_claims.update(n for s in grant.scopes for n in claims_module.SCOPE_CLAIMS.get(s, ()))
+        if wanted_scopes <= set(grant.scopes) and wanted_claims <= granted_claims:
+            return True
+    return False

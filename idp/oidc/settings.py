@@ -1,0 +1,86 @@
+"""The `[oidc]` settings, read and checked once at start (documented in config/default.toml)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from idp.config import ConfigError
+
+LEVELS = ("low", "substantial", "high")
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    issuer: str
+    access_token_seconds: int
+    id_token_seconds: int
+    refresh_token_seconds: int
+    grant_seconds: int
+    code_seconds: int
+    code_replay_seconds: int
+    interaction_seconds: int
+    assertion_max_seconds: int
+    leeway_seconds: int
+    jwks_uri_cache_seconds: int
+    acr_uris: Mapping[str, str]
+
+    @property
+    def authorization_endpoint(self) -> str:
+        return f"{self.issuer}/authorize"
+
+    @property
+    def token_endpoint(self) -> str:
+        return f"{self.issuer}/token"
+
+    @property
+    def userinfo_endpoint(self) -> str:
+        return f"{self.issuer}/userinfo"
+
+    @property
+    def introspection_endpoint(self) -> str:
+        return f"{self.issuer}/introspect"
+
+    @property
+    def revocation_endpoint(self) -> str:
+        return f"{self.issuer}/revoke"
+
+    @property
+    def jwks_uri(self) -> str:
+        return f"{self.issuer}/jwks.json"
+
+    @property
+    def registration_endpoint(self) -> str:
+        return f"{self.issuer}/register"
+
+
+def _seconds(section: Mapping[str, Any], key: str, *, minimum: int = 1) -> int:
+    value = section.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"oidc.{key} must be a whole number of seconds >= {minimum}, got {value!r}")
+    return value
+
+
+def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
+    section = settings["oidc"]
+    acr_uris = {level: str(section[f"acr_{level}"]) for level in LEVELS}
+    if len(set(acr_uris.values())) != len(LEVELS) or not all(acr_uris.values()):
+        raise ConfigError("oidc.acr_low, acr_substantial and acr_high must be three different URIs")
+    loaded = OidcSettings(
+        issuer=issuer,
+        access_token_seconds=_seconds(section, "access_token_seconds"),
+        id_token_seconds=_seconds(section, "id_token_seconds"),
+        refresh_token_seconds=_seconds(section, "refresh_token_seconds"),
+        grant_seconds=_seconds(section, "grant_seconds"),
+        code_seconds=_seconds(section, "code_seconds"),
+        code_replay_seconds=_seconds(section, "code_replay_seconds"),
+        interaction_seconds=_seconds(section, "interaction_seconds"),
+        assertion_max_seconds=_seconds(section, "assertion_max_seconds"),
+        leeway_seconds=_seconds(section, "leeway_seconds", minimum=0),
+        jwks_uri_cache_seconds=_seconds(section, "jwks_uri_cache_seconds"),
+        acr_uris=acr_uris,
+    )
+    if loaded.code_replay_seconds < loaded.code_seconds:
+        raise ConfigError("oidc.code_replay_seconds must be at least oidc.code_seconds")
+    return loaded

@@ -1,0 +1,75 @@
+"""Certificate revocation lists (RFC 5280, section 5): one full CRL per CA, DER-encoded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from asn1crypto import crl
+
+from keys.errors import InvalidRequest
+from keys.x509 import Issuer, asn1_time
+
+# RFC 5280, section 5.3.1 names (as `openssl` and operators write them) -> asn1crypto names.
+REASONS = {
+    "unspecified": "unspecified",
+    "keyCompromise": "key_compromise",
+    "cACompromise": "ca_compromise",
+    "affiliationChanged": "affiliation_changed",
+    "superseded": "superseded",
+    "cessationOfOperation": "cessation_of_operation",
+    "certificateHold": "certificate_hold",
+    "privilegeWithdrawn": "privilege_withdrawn",
+    "aACompromise": "aa_compromise",
+}
+
+
+def reason_code(reason: str) -> str:
+    """Validate an RFC 5280 reason name (removeFromCRL is for delta CRLs, not accepted)."""
+    if reason not in REASONS:
+        raise InvalidRequest(
+            f"reason must be one of {', '.join(REASONS)} (RFC 5280, section 5.3.1), got {reason!r}"
+        )
+    return REASONS[reason]
+
+
+@dataclass(frozen=True)
+class RevokedEntry:
+    serial: int
+    revoked_at: datetime
+    reason: str  # RFC 5280 name
+
+
+def build_crl(*, issuer: Issuer, number: int, this_update: datetime, next_update: datetime,
+              revoked: Sequence[RevokedEntry]) -> bytes:
+    """A v2 CRL with cRLNumber and AKI; reason codes except `unspecified` (RFC 5280, 5.3.1)."""
+    signature_algorithm = issuer.algorithm.signature_algorithm()
+    tbs = {
+        "version": "v2",
+        "signature": signature_algorithm,
+        "issuer": issuer.subject,
+        "this_update": asn1_time(this_update),
+        "next_update": asn1_time(next_update),
+        "crl_extensions": [
+            {"extn_id": "authority_key_identifier", "critical": False,
+             "extn_value": {"key_identifier": issuer.key_identifier}},
+            {"extn_id": "crl_number", "critical": False, "extn_value": number},
+        ],
+    }
+    if revoked:  # an empty list must be absent, not empty (RFC 5280, section 5.1.2.6)
+        entries = []
+        for entry in sorted(revoked, key=lambda e: e.serial):
+            item: dict = {"user_certificate": entry.serial,
+                          "revocation_date": asn1_time(entry.revoked_at)}
+            if entry.reason != "unspecified":
+                item["crl_entry_extensions"] = [{"extn_id": "crl_reason", "critical": False,
+                                                 "extn_value": REASONS[entry.reason]}]
+            entries.append(item)
+        tbs["revoked_certificates"] = entries
+    tbs_list = crl.TbsCertList(tbs)
+    return crl.CertificateList({
+        "tbs_cert_list": tbs_list,
+        "signature_algorithm": signature_algorithm,
+        "signature": issuer.sign(tbs_list.dump()),
+    }).dump()

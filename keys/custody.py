@@ -1,0 +1,169 @@
+"""Key custody: opens the configured key store once, creates keys, signs with them.
+
+`Custody` is the only place that touches a `KeyStore`; the rest of the package asks it for a
+new key (a row in `keys_key` plus the private half in the store) or for a signature.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from keys.algorithms import KeyAlgorithm
+from keys.errors import KeyNotFound, KeyStoreUnavailable
+from keys.keystore.base import KeyRef, KeyStore
+from keys.keystore.masterkey import (
+    check_value,
+    create_master_key,
+    decode_master_key,
+    master_key_path,
+    read_master_key,
+)
+from keys.models import KeyState, StoredKey
+
+KEK_STATE = "kek"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Custody:
+    """The key store of this process (opened lazily) and the `keys_key` table."""
+
+    def __init__(self, *, settings: Mapping[str, Any], data_dir: Path, database: Any,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.data_dir = data_dir
+        self.database = database
+        self.clock = clock
+        self._store: KeyStore | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> str:
+        return str(self.settings["keys"]["backend"])
+
+    @property
+    def store(self) -> KeyStore:
+        """The key store, opened on first use (never at import or app creation)."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = self._open()
+        return self._store
+
+    def initialise(self) -> KeyStore:
+        """Open the store now (`cedula keys init`); an empty software store gets its master key."""
+        with self._lock:
+            if self._store is None:
+                self._store = self._open()
+        return self._store
+
+    def _open(self) -> KeyStore:
+        section = self.settings["keys"]
+        if self.backend == "pkcs11":
+            from keys.keystore.pkcs11 import Pkcs11KeyStore
+
+            return Pkcs11KeyStore(module=str(section["pkcs11_module"]),
+                                  token_label=str(section["pkcs11_token"]),
+                                  pin=str(section["pkcs11_pin"]))
+        if self.backend != "software":
+            raise KeyStoreUnavailable(
+                f"keys.backend (CEDULA_KEYSTORE) must be software or pkcs11, got {self.backend!r}"
+            )
+        from keys.keystore.software import SoftwareKeyStore
+
+        return SoftwareKeyStore(self._master_key())
+
+    def _master_key(self) -> bytes:
+        configured = str(self.settings["keys"].get("master_key", ""))
+        path = master_key_path(self.data_dir)
+        kek = decode_master_key(configured) if configured else read_master_key(path)
+        with self.database.transaction() as session:
+            state = session.get(KeyState, KEK_STATE)
+            if kek is None:
+                wrapped = session.scalar(sa.select(sa.func.count()).select_from(StoredKey)
+                                         .where(StoredKey.backend == "software"))
+                if wrapped or state is not None:
+                    raise KeyStoreUnavailable(
+                        f"the master key is missing: the database holds keys wrapped under it; "
+                        f"restore {path} or set CEDULA_MASTER_KEY"
+                    )
+                # An empty store makes its master key on first use (embedded default).
+                kek = create_master_key(path)
+            value = check_value(kek)
+            if state is None:
+                session.add(KeyState(name=KEK_STATE, generation=0, value=value))
+            elif state.value != value:
+                raise KeyStoreUnavailable(
+                    "the master key does not match the one the stored keys were wrapped under "
+                    f"(check value {value[:8]}..., expected {state.value[:8]}...)"
+                )
+        return kek
+
+    # keys ---------------------------------------------------------------------------------
+
+    def new_key(self, session: Session, *, purpose: str, algorithm: KeyAlgorithm) -> KeyRef:
+        """Generate a key pair in the store and record it (same transaction as its use)."""
+        key_id = uuid.uuid4().hex
+        generated = self.store.generate(key_id=key_id, algorithm=algorithm,
+                                        label=f"cedula-{purpose}-{key_id[:8]}")
+        session.add(StoredKey(id=key_id, purpose=purpose, algorithm=algorithm.name,
+                              backend=self.store.backend, wrapped=generated.ref.wrapped,
+                              public_key=generated.public_key, created_at=self.clock()))
+        session.flush()
+        return generated.ref
+
+    def ref(self, row: StoredKey) -> KeyRef:
+        if row.backend != self.store.backend:
+            raise KeyNotFound(
+                f"key {row.id} lives in the {row.backend} key store, but keys.backend is "
+                f"{self.store.backend}"
+            )
+        return KeyRef(row.id, row.algorithm, row.wrapped)
+
+    def load_ref(self, session: Session, key_id: str) -> KeyRef:
+        row = session.get(StoredKey, key_id)
+        if row is None:
+            raise KeyNotFound(f"no key {key_id} in custody")
+        return self.ref(row)
+
+    def sign(self, key: KeyRef, data: bytes, *, hash_name: str | None = None,
+             pss: bool = False) -> bytes:
+        return self.store.sign(key=key, data=data, hash_name=hash_name, pss=pss)
+
+    def destroy(self, key: KeyRef) -> None:
+        """Destroy the private key; call after the transaction deleting its row committed."""
+        self.store.destroy(key=key)
+
+    # change counters ----------------------------------------------------------------------
+
+    @staticmethod
+    def bump(session: Session, name: str) -> None:
+        """Tell other processes that `name` changed (they poll `generation`)."""
+        marker = uuid.uuid4().hex  # tells apart equal counters of a wiped and rebuilt table
+        state = session.get(KeyState, name)
+        if state is None:
+            session.add(KeyState(name=name, generation=1, value=marker))
+        else:
+            state.generation = state.generation + 1
+            state.value = marker
+
+    def generation(self, name: str) -> tuple[int, str]:
+        """The change counter of `name` (one primary-key read)."""
+        with self.database.read() as session:
+            row = session.execute(sa.select(KeyState.generation, KeyState.value)
+                                  .where(KeyState.name == name)).first()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()

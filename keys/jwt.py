@@ -1,0 +1,134 @@
+"""Sign and verify JWTs with the provider's own keys (RFC 7519 over JWS, RFC 7515).
+
+`sign_jwt` uses the current key for the algorithm and names it in `kid`; `verify_jwt`
+accepts only tokens signed by a key still in the JWKS. Both use the in-memory keyring: no
+key unwrapping and no database read per call beyond the periodic staleness check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from keys.algorithms import ecdsa_der_to_raw
+from keys.errors import InvalidRequest, InvalidToken
+from keys.jose import JWS_ALGORITHMS, b64url, encode_json, parse_compact, verify_signature
+from keys.rotation import Keyring
+
+_RESERVED_HEADERS = {"alg", "kid", "typ", "crit", "jku", "jwk", "x5u", "x5c", "b64"}
+
+
+@dataclass(frozen=True)
+class VerifiedJwt:
+    """A JWT whose signature and time claims held: its header, its claims, its key id."""
+
+    header: Mapping[str, Any]
+    claims: Mapping[str, Any]
+    kid: str
+
+
+def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | None,
+         headers: Mapping[str, Any] | None, now: datetime) -> str:
+    """A compact JWS over `claims` (RFC 7519, section 7.1) with `kid` of the current key."""
+    if not isinstance(claims, Mapping):
+        raise InvalidRequest("claims must be a mapping")
+    extra = dict(headers or {})
+    clash = _RESERVED_HEADERS & set(extra)
+    if clash:
+        raise InvalidRequest(f"headers may not set {', '.join(sorted(clash))}; they are set here")
+    exp = claims.get("exp")
+    if exp is not None:
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
+            raise InvalidRequest(f"exp must be a NumericDate (seconds), got {type(exp).__name__}")
+        limit = now + keyring.max_token
+        if exp > limit.timestamp():
+            raise InvalidRequest(
+                f"exp is {int(exp - now.timestamp())} s away; tokens may live at most "
+                f"jwks.max_token_seconds = {int(keyring.max_token.total_seconds())} s, so that "
+                "a retired key can leave the JWKS once its tokens expired"
+            )
+    key = keyring.current(alg, now)
+    header: dict[str, Any] = {"alg": alg, "kid": key.kid}
+    if typ:
+        header["typ"] = typ
+    header.update(extra)
+    signing_input = f"{b64url(encode_json(header))}.{b64url(encode_json(dict(claims)))}"
+    spec = JWS_ALGORITHMS[alg]
+    signature = keyring.custody.sign(key.key, signing_input.encode("ascii"), hash_name=spec.hash)
+    if spec.kind == "ec":
+        signature = ecdsa_der_to_raw(signature, spec.curve_bits or 256)
+    return f"{signing_input}.{b64url(signature)}"
+
+
+def _typ_matches(actual: Any, expected: str) -> bool:
+    """`typ` compares case-insensitively with "application/" optional (RFC 7515, 4.1.9)."""
+    if not isinstance(actual, str):
+        return False
+
+    def norm(value: str) -> str:
+        value = value.lower()
+        return value[len("application/"):] if value.startswith("application/") else value
+
+    return norm(actual) == norm(expected)
+
+
+def verify(keyring: Keyring, token: str, *, algorithms: Collection[str], now: datetime,
+           issuer: str | None = None, audience: str | None = None, typ: str | None = None,
+           leeway: int = 30, require: Collection[str] = ("exp",)) -> VerifiedJwt:
+    """Check signature (RFC 7515, 5.2) and claims exp/nbf/iat/iss/aud (RFC 7519, 4.1)."""
+    jws = parse_compact(token)
+    alg = jws.header.get("alg")
+    if alg not in algorithms or alg not in JWS_ALGORITHMS:
+        raise InvalidToken(f"alg must be one of {', '.join(sorted(algorithms))}, got {alg!r}")
+    if typ is not None and not _typ_matches(jws.header.get("typ"), typ):
+        raise InvalidToken(f"typ must be {typ!r}, got {jws.header.get('typ')!r}")
+    kid = jws.header.get("kid")
+    key = next((k for k in keyring.published(now) if k.kid == kid and k.alg == alg), None)
+    if key is None:
+        raise InvalidToken(f"kid {kid!r} is not a published {alg} key of this provider")
+    if not verify_signature(alg, key.public_key, jws.signing_input, jws.signature):
+        raise InvalidToken("the JWT signature does not verify")
+    try:
+        claims = json.loads(jws.payload)
+    except ValueError:
+        raise InvalidToken("the JWT payload is not JSON") from None
+    if not isinstance(claims, dict):
+        raise InvalidToken("the JWT payload is not a JSON object")
+    for name in require:
+        if name not in claims:
+            raise InvalidToken(f"the JWT has no {name} claim")
+    _check_times(claims, now=now, leeway=timedelta(seconds=leeway))
+    if issuer is not None and claims.get("iss") != issuer:
+        raise InvalidToken(f"iss must be {issuer!r}, got {claims.get('iss')!r}")
+    if audience is not None:
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if audience not in audiences:
+            raise InvalidToken(f"aud must contain {audience!r}, got {aud!r}")
+    return VerifiedJwt(jws.header, claims, kid)
+
+
+def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidToken(f"{name} must be a NumericDate, got {value!r}")
+    return float(value)
+
+
+def _check_times(claims: Mapping[str, Any], *, now: datetime, leeway: timedelta) -> None:
+    current = now.timestamp()
+    slack = leeway.total_seconds()
+    exp = _numeric(claims, "exp")
+    if exp is not None and current >= exp + slack:
+        raise InvalidToken(f"the JWT expired at {int(exp)} (now {int(current)})")
+    nbf = _numeric(claims, "nbf")
+    if nbf is not None and current + slack < nbf:
+        raise InvalidToken(f"the JWT is not valid before {int(nbf)} (now {int(current)})")
+    iat = _numeric(claims, "iat")
+    if iat is not None and iat > current + slack:
+        raise InvalidToken(f"the JWT was issued in the future ({int(iat)}, now {int(current)})")

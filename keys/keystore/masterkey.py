@@ -1,0 +1,71 @@
+"""The key-encryption key (KEK) of the software store: 32 bytes, never in the database.
+
+From `keys.master_key` (CEDULA_MASTER_KEY, base64url) or from `<data_dir>/master.key`, a file
+of mode 0600 created by `cedula keys init` (or on first use of an empty store).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from keys.errors import KeyStoreUnavailable
+
+FILE_NAME = "master.key"
+KEY_BYTES = 32
+
+
+def master_key_path(data_dir: Path) -> Path:
+    return data_dir / FILE_NAME
+
+
+def decode_master_key(value: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:
+        raise KeyStoreUnavailable("keys.master_key (CEDULA_MASTER_KEY) must be base64url") from None
+    if len(raw) != KEY_BYTES:
+        raise KeyStoreUnavailable(
+            f"keys.master_key (CEDULA_MASTER_KEY) must decode to {KEY_BYTES} bytes, got {len(raw)}"
+        )
+    return raw
+
+
+def read_master_key(path: Path) -> bytes | None:
+    """The KEK from its file, or None when there is no file. Refuses a file others can read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if mode & 0o077:
+        raise KeyStoreUnavailable(
+            f"{path} is readable by other users (mode {mode & 0o777:o}); run chmod 600 {path}"
+        )
+    raw = path.read_bytes()
+    if len(raw) != KEY_BYTES:
+        raise KeyStoreUnavailable(f"{path} must hold {KEY_BYTES} bytes, it holds {len(raw)}")
+    return raw
+
+
+def create_master_key(path: Path) -> bytes:
+    """Write a new random KEK (mode 0600, never overwrites); return the one on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        existing = read_master_key(path)
+        assert existing is not None
+        return existing
+    value = secrets.token_bytes(KEY_BYTES)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(value)
+    return value
+
+
+def check_value(kek: bytes) -> str:
+    """A public fingerprint of the KEK, stored to detect a wrong key before any unwrap fails."""
+    return hmac.new(kek, b"cedula/kek-check", hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,179 @@
+"""PKCS#11 key store: keys generated in the token (sensitive, not extractable), signing there.
+
+Tested against SoftHSM2. ECDSA uses the raw CKM_ECDSA mechanism on a digest computed here
+(every token supports it); RSA uses CKM_SHA*_RSA_PKCS or CKM_SHA*_RSA_PKCS_PSS.
+One logged-in session per process; python-pkcs11 serialises operations on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+
+import pkcs11
+from asn1crypto import keys as asn1_keys
+from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
+from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+from pkcs11.util.rsa import encode_rsa_public_key
+
+from keys.algorithms import KeyAlgorithm, ecdsa_raw_to_der, hash_for
+from keys.errors import KeyNotFound, KeyStoreError, KeyStoreUnavailable
+from keys.keystore.base import GeneratedKey, KeyRef, KeyStore
+
+_RSA_MECHANISMS = {
+    ("sha256", False): Mechanism.SHA256_RSA_PKCS,
+    ("sha384", False): Mechanism.SHA384_RSA_PKCS,
+    ("sha512", False): Mechanism.SHA512_RSA_PKCS,
+    ("sha256", True): Mechanism.SHA256_RSA_PKCS_PSS,
+    ("sha384", True): Mechanism.SHA384_RSA_PKCS_PSS,
+    ("sha512", True): Mechanism.SHA512_RSA_PKCS_PSS,
+}
+_PSS_PARAMS = {
+    "sha256": (Mechanism.SHA256, pkcs11.MGF.SHA256, 32),
+    "sha384": (Mechanism.SHA384, pkcs11.MGF.SHA384, 48),
+    "sha512": (Mechanism.SHA512, pkcs11.MGF.SHA512, 64),
+}
+_PRIVATE_TEMPLATE = {
+    Attribute.TOKEN: True,
+    Attribute.PRIVATE: True,
+    Attribute.SENSITIVE: True,
+    Attribute.EXTRACTABLE: False,
+}
+
+_libraries: dict[str, pkcs11.lib] = {}
+_libraries_lock = threading.Lock()
+# PKCS#11 logs in per application, not per session: one logged-in session per token and
+# process, shared by every store object of the process (several apps in one test run).
+_sessions: dict[tuple[str, str], tuple[bytes, pkcs11.Session]] = {}
+
+
+def _library(module: str) -> pkcs11.lib:
+    with _libraries_lock:
+        if module not in _libraries:
+            try:
+                _libraries[module] = pkcs11.lib(module)
+            except Exception as exc:  # the loader raises several unrelated types
+                raise KeyStoreUnavailable(
+                    f"PKCS#11 module {module!r} cannot be loaded: {exc}"
+                ) from None
+        return _libraries[module]
+
+
+class Pkcs11KeyStore(KeyStore):
+    backend = "pkcs11"
+
+    def __init__(self, *, module: str, token_label: str, pin: str) -> None:
+        if not token_label:
+            raise KeyStoreUnavailable("keys.pkcs11_token (CEDULA_PKCS11_TOKEN) is empty")
+        self._session = _open_session(module, token_label, pin)
+        self._handles: dict[str, pkcs11.PrivateKey] = {}
+        self._lock = threading.Lock()
+
+    def generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
+        ident = bytes.fromhex(key_id)
+        common = {"id": ident, "label": label, "store": True,
+                  "capabilities": MechanismFlag.SIGN | MechanismFlag.VERIFY,
+                  "private_template": dict(_PRIVATE_TEMPLATE)}
+        try:
+            if algorithm.kind == "ec":
+                params = self._session.create_domain_parameters(
+                    KeyType.EC,
+                    {Attribute.EC_PARAMS: encode_named_curve_parameters(algorithm.curve)},
+                    local=True,
+                )
+                public, private = params.generate_keypair(**common)
+                spki = encode_ec_public_key(public)
+            else:
+                public, private = self._session.generate_keypair(
+                    KeyType.RSA, algorithm.size, **common)
+                spki = asn1_keys.PublicKeyInfo({
+                    "algorithm": {"algorithm": "rsa"},
+                    "public_key": asn1_keys.RSAPublicKey.load(encode_rsa_public_key(public)),
+                }).dump()
+        except pkcs11.PKCS11Error as exc:
+            raise KeyStoreError(
+                f"the PKCS#11 token could not generate a {algorithm.name} key: "
+                f"{type(exc).__name__}"
+            ) from None
+        with self._lock:
+            self._handles[key_id] = private
+        return GeneratedKey(KeyRef(key_id, algorithm.name, None), spki)
+
+    def _private(self, key: KeyRef) -> pkcs11.PrivateKey:
+        handle = self._handles.get(key.key_id)
+        if handle is not None:
+            return handle
+        try:
+            handle = self._session.get_key(object_class=ObjectClass.PRIVATE_KEY,
+                                           id=bytes.fromhex(key.key_id))
+        except pkcs11.NoSuchKey:
+            raise KeyNotFound(f"key {key.key_id} is not in the PKCS#11 token") from None
+        with self._lock:
+            self._handles[key.key_id] = handle
+        return handle
+
+    def sign(self, *, key: KeyRef, data: bytes, hash_name: str | None = None,
+             pss: bool = False) -> bytes:
+        private = self._private(key)
+        name = hash_name or key.alg.hash
+        digest = hash_for(name)
+        try:
+            if key.alg.kind == "ec":
+                from cryptography.hazmat.primitives import hashes
+
+                h = hashes.Hash(digest)
+                h.update(data)
+                raw = private.sign(h.finalize(), mechanism=Mechanism.ECDSA)
+                return ecdsa_raw_to_der(raw)
+            mechanism = _RSA_MECHANISMS[(name, pss)]
+            return private.sign(data, mechanism=mechanism,
+                                mechanism_param=_PSS_PARAMS[name] if pss else None)
+        except pkcs11.PKCS11Error as exc:
+            raise KeyStoreError(
+                f"the PKCS#11 token refused to sign with key {key.key_id}: {type(exc).__name__}"
+            ) from None
+
+    def destroy(self, *, key: KeyRef) -> None:
+        with self._lock:
+            self._handles.pop(key.key_id, None)
+        for obj in list(self._session.get_objects({Attribute.ID: bytes.fromhex(key.key_id)})):
+            obj.destroy()
+
+    def check(self) -> None:
+        try:
+            self._session.generate_random(64)
+        except pkcs11.PKCS11Error as exc:
+            raise KeyStoreUnavailable(f"PKCS#11 token not usable: {type(exc).__name__}") from None
+
+    def close(self) -> None:
+        """Drop cached handles; the shared session lives as long as the process."""
+        with self._lock:
+            self._handles.clear()
+
+
+def _open_session(module: str, token_label: str, pin: str) -> pkcs11.Session:
+    wrong_pin = KeyStoreUnavailable(
+        f"the PIN for PKCS#11 token {token_label!r} is wrong (keys.pkcs11_pin)")
+    digest = hashlib.sha256(pin.encode()).digest()
+    with _libraries_lock:
+        known = _sessions.get((module, token_label))
+        if known is not None:
+            if not hmac.compare_digest(known[0], digest):
+                raise wrong_pin
+            return known[1]
+    lib = _library(module)
+    try:
+        token = lib.get_token(token_label=token_label)
+    except pkcs11.NoSuchToken:
+        raise KeyStoreUnavailable(f"no PKCS#11 token labelled {token_label!r} in {module}") from None
+    try:
+        session = token.open(user_pin=pin, rw=True)
+    except pkcs11.PinIncorrect:
+        raise wrong_pin from None
+    except pkcs11.PKCS11Error as exc:
+        raise KeyStoreUnavailable(
+            f"cannot log in to PKCS#11 token {token_label!r}: {type(exc).__name__}") from None
+    with _libraries_lock:
+        _sessions[(module, token_label)] = (digest, session)
+    return session

@@ -1,0 +1,85 @@
+"""Software key store: keys from `cryptography`, kept AES-256-GCM wrapped under the KEK.
+
+The wrapped form is `b"\\x01" || nonce (12) || ciphertext+tag` of the PKCS#8 DER, with the
+key id and algorithm as associated data, so a blob cannot be swapped onto another row.
+Unwrapped keys are kept in memory by this process only; never written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from keys.algorithms import KeyAlgorithm, generate_private_key, hash_for
+from keys.errors import KeyNotFound, KeyStoreError
+from keys.keystore.base import GeneratedKey, KeyRef, KeyStore
+
+FORMAT_VERSION = b"\x01"
+
+
+def _aad(key_id: str, algorithm: str) -> bytes:
+    return f"cedula-key/{key_id}/{algorithm}".encode()
+
+
+class SoftwareKeyStore(KeyStore):
+    backend = "software"
+
+    def __init__(self, kek: bytes) -> None:
+        self._aead = AESGCM(kek)
+        self._keys: dict[str, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey] = {}
+        self._lock = threading.Lock()
+
+    def generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
+        private = generate_private_key(algorithm)
+        pkcs8 = private.private_bytes(serialization.Encoding.DER,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption())
+        nonce = os.urandom(12)
+        wrapped = FORMAT_VERSION + nonce + self._aead.encrypt(
+            nonce, pkcs8, _aad(key_id, algorithm.name))
+        with self._lock:
+            self._keys[key_id] = private
+        public = private.public_key().public_bytes(serialization.Encoding.DER,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+        return GeneratedKey(KeyRef(key_id, algorithm.name, wrapped), public)
+
+    def _private(self, key: KeyRef):
+        cached = self._keys.get(key.key_id)
+        if cached is not None:
+            return cached
+        blob = key.wrapped
+        if not blob or blob[:1] != FORMAT_VERSION or len(blob) < 1 + 12 + 16:
+            raise KeyNotFound(f"key {key.key_id} has no wrapped private key in the software store")
+        try:
+            pkcs8 = self._aead.decrypt(blob[1:13], blob[13:], _aad(key.key_id, key.algorithm))
+        except InvalidTag:
+            raise KeyStoreError(
+                f"key {key.key_id} cannot be unwrapped: the master key is not the one it was "
+                "wrapped under, or the stored key was altered"
+            ) from None
+        private = serialization.load_der_private_key(pkcs8, password=None)
+        with self._lock:
+            self._keys[key.key_id] = private  # type: ignore[assignment]
+        return private
+
+    def sign(self, *, key: KeyRef, data: bytes, hash_name: str | None = None,
+             pss: bool = False) -> bytes:
+        private = self._private(key)
+        digest = hash_for(hash_name or key.alg.hash)
+        if isinstance(private, ec.EllipticCurvePrivateKey):
+            return private.sign(data, ec.ECDSA(digest))
+        if pss:
+            return private.sign(data, padding.PSS(padding.MGF1(digest), digest.digest_size), digest)
+        return private.sign(data, padding.PKCS1v15(), digest)
+
+    def destroy(self, *, key: KeyRef) -> None:
+        with self._lock:
+            self._keys.pop(key.key_id, None)
+
+    def check(self) -> None:
+        return None

@@ -1,0 +1,169 @@
+"""The OCSP responder (RFC 6960): good, revoked (time and reason) or unknown, nonce echoed.
+
+Certificates of the issuing CA are answered by the delegated responder certificate (EKU
+OCSPSigning, id-pkix-ocsp-nocheck); the issuing CA certificate itself by the root. Every
+request reads the revocation state from the database, so a revocation shows at once;
+responses without a nonce are reused for ocsp.cache_seconds while the state is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from asn1crypto import core, ocsp
+
+from keys.crl import REASONS
+from keys.pki import Authority, Pki
+
+log = logging.getLogger(__name__)
+MAX_REQUESTS = 32
+MAX_NONCE = 32  # RFC 8954, section 2.1
+
+
+@dataclass(frozen=True)
+class OcspReply:
+    der: bytes
+    status: str  # the OCSPResponseStatus name
+    produced_at: datetime | None = None
+    max_age: int = 0  # seconds an HTTP cache may keep it (0: do not cache)
+
+
+def _error(status: str) -> OcspReply:
+    return OcspReply(ocsp.OCSPResponse({"response_status": status}).dump(), status)
+
+
+def _find_ca(pki: Pki, cert_id: ocsp.CertId) -> Authority | None:
+    digest = cert_id["hash_algorithm"]["algorithm"].native
+    material = pki.material()
+    for ca in (material.issuing, material.root):
+        if (ca.name_hashes.get(digest) == cert_id["issuer_name_hash"].native
+                and ca.key_hashes.get(digest) == cert_id["issuer_key_hash"].native):
+            return ca
+    return None
+
+
+class OcspResponder:
+    def __init__(self, pki: Pki, settings: Mapping[str, Any]) -> None:
+        self.pki = pki
+        self.validity = timedelta(seconds=int(settings["ocsp"]["validity_seconds"]))
+        self.cache_seconds = int(settings["ocsp"]["cache_seconds"])
+        self._cache: dict[tuple, tuple[datetime, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def respond(self, der: bytes, *, now: datetime) -> OcspReply:
+        """Answer a DER OCSPRequest (RFC 6960, section 4.2); never raises on bad input."""
+        try:
+            return self._respond(der, now=now)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            log.info("malformed OCSP request", extra={"error": str(exc)})
+            return _error("malformed_request")
+
+    def _respond(self, der: bytes, *, now: datetime) -> OcspReply:
+        try:
+            request = ocsp.OCSPRequest.load(der, strict=True)
+            tbs = request["tbs_request"]
+            items = list(tbs["request_list"])
+            cert_ids = [item["req_cert"] for item in items]
+            serials = [cid["serial_number"].native for cid in cert_ids]
+            nonce = None
+            for ext in tbs["request_extensions"] or []:
+                if ext["extn_id"].native == "nonce":
+                    nonce = ext["extn_value"].parsed
+            if nonce is not None:
+                nonce.native  # noqa: B018 - forces parsing of the nested OCTET STRING
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            log.info("malformed OCSP request", extra={"error": str(exc)})
+            return _error("malformed_request")
+        if not items or len(items) > MAX_REQUESTS:
+            return _error("malformed_request")
+        if nonce is not None and not 1 <= len(nonce.native) <= MAX_NONCE:
+            return _error("malformed_request")
+        try:
+            cas = [_find_ca(self.pki, cid) for cid in cert_ids]
+        except (ValueError, TypeError):
+            return _error("malformed_request")
+        if any(ca is None for ca in cas) or len({ca.name for ca in cas if ca}) != 1:
+            return _error("unauthorized")  # not ours, or two CAs in one request
+        ca: Authority = cas[0]  # type: ignore[assignment]
+        statuses = self.pki.statuses(ca.name, serials)
+        state = tuple((cid.dump(), self._state(statuses.get(s))) for cid, s in
+                      zip(cert_ids, serials, strict=True))
+        key = (ca.name, state)
+        if nonce is None:
+            cached = self._cache.get(key)
+            if cached and (now - cached[0]).total_seconds() < self.cache_seconds:
+                return self._reply(cached[1], cached[0], now)
+        produced = now.replace(microsecond=0)
+        body = self._build(ca, cert_ids, serials, statuses, nonce, produced)
+        if nonce is None:
+            with self._lock:
+                if len(self._cache) > 10000:
+                    self._cache.clear()
+                self._cache[key] = (produced, body)
+            return self._reply(body, produced, now)
+        return OcspReply(body, "successful", produced, 0)
+
+    def _reply(self, body: bytes, produced: datetime, now: datetime) -> OcspReply:
+        left = self.cache_seconds - int((now - produced).total_seconds())
+        return OcspReply(body, "successful", produced, max(0, left))
+
+    @staticmethod
+    def _state(status) -> tuple:
+        if status is None:
+            return ("unknown",)
+        if status.revoked_at is None:
+            return ("good",)
+        return ("revoked", status.revoked_at.isoformat(), status.reason)
+
+    def _build(self, ca: Authority, cert_ids, serials, statuses, nonce,
+               produced: datetime) -> bytes:
+        material = self.pki.material()
+        responder = material.ocsp if ca.name == "issuing" else ca
+        responses = []
+        for cert_id, serial in zip(cert_ids, serials, strict=True):
+            status = statuses.get(serial)
+            if status is None:
+                cert_status = ocsp.CertStatus({"unknown": core.Null()})
+            elif status.revoked_at is None:
+                cert_status = ocsp.CertStatus({"good": core.Null()})
+            else:
+                info = {"revocation_time": status.revoked_at}
+                if status.reason and status.reason != "unspecified":
+                    info["revocation_reason"] = REASONS[status.reason]
+                cert_status = ocsp.CertStatus({"revoked": info})
+            responses.append({"cert_id": cert_id, "cert_status": cert_status,
+                              "this_update": produced,
+                              "next_update": produced + self.validity})
+        key_bits = responder.certificate.public_key["public_key"].contents[1:]
+        data = {
+            "responder_id": {"by_key": hashlib.sha1(key_bits).digest()},  # noqa: S324 - RFC 6960
+            "produced_at": produced,
+            "responses": responses,
+        }
+        if nonce is not None:
+            data["response_extensions"] = [{"extn_id": "nonce", "critical": False,
+                                            "extn_value": nonce}]
+        tbs = ocsp.ResponseData(data)
+        signature_algorithm = responder.algorithm.signature_algorithm()
+        basic = {
+            "tbs_response_data": tbs,
+            "signature_algorithm": signature_algorithm,
+            "signature": self.pki.custody.sign(responder.key, tbs.dump()),
+        }
+        if responder is material.ocsp:
+            basic["certs"] = [responder.certificate]
+        return ocsp.OCSPResponse({
+            "response_status": "successful",
+            "response_bytes": {"response_type": "basic_ocsp_response",
+                               "response": ocsp.BasicOCSPResponse(basic)},
+        }).dump()

@@ -1,0 +1,395 @@
+"""The document PKI: root CA, issuing CA, time-stamping and OCSP responder certificates,
+seal and citizen certificates, revocation (RFC 5280 profiles).
+
+CA material is parsed once per process and refreshed through the "pki" generation counter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from asn1crypto import x509 as asn1_x509
+from sqlalchemy.orm import Session
+
+from keys import x509
+from keys.algorithms import KeyAlgorithm, algorithm
+from keys.crl import RevokedEntry, build_crl, reason_code
+from keys.custody import Custody
+from keys.errors import InvalidRequest, KeyNotFound, PkiNotInitialised
+from keys.keystore.base import KeyRef
+from keys.models import Certificate, RevocationList, StoredKey
+
+GENERATION = "pki"
+REVOCATION = "revocation"
+CA_NAMES = ("root", "issuing")
+SERVICE_NAMES = ("tsa", "ocsp")
+
+
+def as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A certificate this service signs with (CA, TSA or OCSP responder), parsed once."""
+
+    name: str
+    certificate: asn1_x509.Certificate
+    key: KeyRef
+    algorithm: KeyAlgorithm
+    name_hashes: Mapping[str, bytes]  # by digest: hash of the DER subject (RFC 6960, 4.1.1)
+    key_hashes: Mapping[str, bytes]  # by digest: hash of the subjectPublicKey bits
+
+    @property
+    def serial(self) -> str:
+        return x509.serial_hex(self.certificate.serial_number)
+
+
+@dataclass(frozen=True)
+class PkiMaterial:
+    root: Authority
+    issuing: Authority
+    tsa: Authority
+    ocsp: Authority
+
+    def ca(self, name: str) -> Authority:
+        if name not in CA_NAMES:
+            raise KeyNotFound(f"no CA named {name!r}; CAs are root and issuing")
+        return self.root if name == "root" else self.issuing
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """A certificate the PKI issued, its key in custody, and its chain up to the root."""
+
+    serial: str
+    certificate: asn1_x509.Certificate
+    key: KeyRef
+    chain: tuple[asn1_x509.Certificate, ...]
+
+    @property
+    def pem(self) -> str:
+        return x509.pem(self.certificate)
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    serial: str
+    issuer: str
+    revoked_at: datetime | None
+    reason: str | None
+
+
+def _authority(row: Certificate, stored: StoredKey) -> Authority:
+    cert = asn1_x509.Certificate.load(row.der)
+    subject = cert.subject.dump()
+    key_bits = cert.public_key["public_key"].contents[1:]
+    digests = ("sha1", "sha256", "sha384", "sha512")
+    return Authority(
+        name=row.name or row.role, certificate=cert,
+        key=KeyRef(stored.id, stored.algorithm, stored.wrapped),
+        algorithm=algorithm(stored.algorithm),
+        name_hashes={d: hashlib.new(d, subject).digest() for d in digests},
+        key_hashes={d: hashlib.new(d, key_bits).digest() for d in digests},
+    )
+
+
+class Pki:
+    def __init__(self, custody: Custody, settings: Mapping[str, Any], issuer_url: str) -> None:
+        self.custody = custody
+        self.section = settings["pki"]
+        self.base_url = issuer_url.rstrip("/") + "/pki"
+        self.refresh = float(settings["keys"]["refresh_seconds"])
+        self._material: PkiMaterial | None = None
+        self._checked = 0.0
+        self._generation: tuple[int, str] = (-1, "")
+        self._lock = threading.Lock()
+        self._crl_lock = threading.Lock()
+        self.ca_algorithm = algorithm(str(self.section["algorithm"]))
+        self.leaf_algorithm = algorithm(str(self.section["end_entity_algorithm"]))
+
+    # material ----------------------------------------------------------------------------
+
+    def material(self) -> PkiMaterial:
+        """The CA and service certificates, parsed once; `PkiNotInitialised` before init."""
+        if self._material is not None and time.monotonic() - self._checked < self.refresh:
+            return self._material
+        with self._lock:
+            generation = self.custody.generation(GENERATION)
+            if self._material is None or generation != self._generation:
+                self._material = self._load()
+                self._generation = generation
+            self._checked = time.monotonic()
+            return self._material
+
+    def invalidate(self) -> None:
+        """Forget the cached material (the next call reads the database)."""
+        self._material = None
+        self._checked = 0.0
+
+    def initialised(self) -> bool:
+        try:
+            self.material()
+        except PkiNotInitialised:
+            return False
+        return True
+
+    def _load(self) -> PkiMaterial:
+        with self.custody.database.read() as session:
+            rows = session.execute(
+                sa.select(Certificate, StoredKey).join(StoredKey, StoredKey.id == Certificate.key_id)
+                .where(Certificate.name.in_(CA_NAMES + SERVICE_NAMES))
+            ).all()
+            found = {cert.name: _authority(cert, stored) for cert, stored in rows}
+        if set(found) != set(CA_NAMES + SERVICE_NAMES):
+            raise PkiNotInitialised("the document PKI does not exist yet: run `cedula pki init`")
+        return PkiMaterial(**found)
+
+    def url(self, kind: str, name: str = "") -> str:
+        return {"ca": f"{self.base_url}/ca/{name}.cer", "crl": f"{self.base_url}/crl/{name}.crl",
+                "ocsp": f"{self.base_url}/ocsp"}[kind]
+
+    def signer_of(self, authority: Authority, *, publish: bool = True) -> x509.Issuer:
+        """The issuing side of `authority` for certificates and CRLs."""
+        cert = authority.certificate
+        return x509.Issuer(
+            subject=cert.subject, key_identifier=cert.key_identifier or b"",
+            algorithm=authority.algorithm,
+            sign=lambda data: self.custody.sign(authority.key, data),
+            ca_issuers_url=self.url("ca", authority.name) if publish else None,
+            ocsp_url=self.url("ocsp") if publish else None,
+            crl_url=self.url("crl", authority.name) if publish else None,
+        )
+
+    # init --------------------------------------------------------------------------------
+
+    def _subject(self, common_name: str) -> asn1_x509.Name:
+        return x509.name(country_name=str(self.section["country"]),
+                         organization_name=str(self.section["organization"]),
+                         common_name=common_name)
+
+    def init(self, now: datetime) -> bool:
+        """Create the PKI unless it exists (idempotent). True when it was created now."""
+        if self.initialised():
+            return False
+        org = str(self.section["organization"])
+        days = {k: timedelta(days=int(self.section[f"{k}_days"]))
+                for k in ("root", "issuing", "service")}
+        with self.custody.database.transaction() as session:
+            if session.scalar(sa.select(Certificate.serial).where(Certificate.name == "root")):
+                return False
+            root = self._issue(session, now=now, role="root", name="root", issuer=None,
+                               subject=self._subject(f"{org} Root CA"), lifetime=days["root"],
+                               alg=self.ca_algorithm,
+                               extensions=x509.ca_extensions(path_length=1))
+            issuing = self._issue(session, now=now, role="issuing", name="issuing", issuer=root,
+                                  subject=self._subject(f"{org} Issuing CA"),
+                                  lifetime=days["issuing"], alg=self.ca_algorithm,
+                                  extensions=x509.ca_extensions(path_length=0))
+            self._issue(session, now=now, role="tsa", name="tsa", issuer=issuing,
+                        subject=self._subject(f"{org} Time-Stamping Authority"),
+                        lifetime=days["service"], alg=self.leaf_algorithm,
+                        extensions=x509.end_entity_extensions(
+                            key_usage={"digital_signature", "non_repudiation"},
+                            purposes=["time_stamping"], eku_critical=True))  # RFC 3161, 2.3
+            self._issue(session, now=now, role="ocsp", name="ocsp", issuer=issuing,
+                        subject=self._subject(f"{org} OCSP Responder"),
+                        lifetime=days["service"], alg=self.leaf_algorithm,
+                        extensions=x509.end_entity_extensions(
+                            key_usage={"digital_signature"}, purposes=["ocsp_signing"],
+                            ocsp_nocheck=True))
+            for ca in (root, issuing):
+                self._publish_crl(session, ca, now)
+            self.custody.bump(session, GENERATION)
+        self.invalidate()
+        return True
+
+    def _issue(self, session: Session, *, now: datetime, role: str, name: str | None,
+               issuer: Authority | None, subject: asn1_x509.Name, lifetime: timedelta,
+               alg: KeyAlgorithm, extensions: list[dict], client_id: str | None = None
+               ) -> Authority:
+        ref = self.custody.new_key(session, purpose=role, algorithm=alg)
+        stored = session.get(StoredKey, ref.key_id)
+        not_before = now.replace(microsecond=0) - timedelta(minutes=5)  # clock skew
+        not_after = now.replace(microsecond=0) + lifetime
+        if issuer is not None:  # never outlive the issuer (RFC 5280, 6.1.3 (a)(2))
+            not_after = min(not_after, issuer.certificate.not_valid_after)
+        serial = x509.new_serial()
+        if issuer is None:
+            signing = x509.Issuer(subject=subject, key_identifier=b"", algorithm=alg,
+                                  sign=lambda data: self.custody.sign(ref, data),
+                                  ca_issuers_url=None, ocsp_url=None, crl_url=None)
+        else:
+            signing = self.signer_of(issuer)
+        cert = x509.issue(issuer=signing, subject=subject, subject_public_key=stored.public_key,
+                          serial=serial, not_before=not_before, not_after=not_after,
+                          extensions=extensions, self_signed=issuer is None)
+        row = Certificate(serial=x509.serial_hex(serial), role=role,
+                          issuer=issuer.name if issuer else "root", name=name,
+                          subject=cert.subject.human_friendly, client_id=client_id,
+                          key_id=ref.key_id, der=cert.dump(), not_before=not_before,
+                          not_after=not_after, created_at=now)
+        session.add(row)
+        session.flush()
+        return _authority(row, stored)
+
+    # end-entity certificates -------------------------------------------------------------
+
+    def chain(self) -> tuple[asn1_x509.Certificate, ...]:
+        material = self.material()
+        return (material.issuing.certificate, material.root.certificate)
+
+    def issue_seal(self, *, client_id: str, organization_name: str,
+                   organization_identifier: str, now: datetime) -> IssuedCertificate:
+        """An electronic-seal certificate for an agency (ETSI EN 319 412-3 subject)."""
+        if not client_id or not organization_name or not organization_identifier:
+            raise InvalidRequest("client_id, organization name and identifier must not be empty")
+        subject = x509.name(country_name=str(self.section["country"]),
+                            organization_name=organization_name,
+                            organization_identifier=organization_identifier,
+                            common_name=organization_name)
+        extensions = x509.end_entity_extensions(
+            key_usage={"digital_signature", "non_repudiation"},
+            purposes=[x509.ID_KP_DOCUMENT_SIGNING])
+        return self._issue_end_entity(role="seal", subject=subject, client_id=client_id,
+                                      lifetime=timedelta(days=int(self.section["seal_days"])),
+                                      extensions=extensions, now=now)
+
+    def issue_citizen(self, *, given_name: str, surname: str, serial_number: str,
+                      now: datetime, lifetime: timedelta | None = None) -> IssuedCertificate:
+        """A short-lived signing certificate naming a citizen (ETSI EN 319 412-2 subject).
+
+        `serial_number` is the semantic identifier, e.g. "IDCSV-01234567-8" (EN 319 412-1, 5.1.3).
+        """
+        if not given_name or not surname or not serial_number:
+            raise InvalidRequest("given name, surname and serial number must not be empty")
+        subject = x509.name(country_name=str(self.section["country"]), given_name=given_name,
+                            surname=surname, serial_number=serial_number,
+                            common_name=f"{given_name} {surname}")
+        extensions = x509.end_entity_extensions(
+            key_usage={"digital_signature", "non_repudiation"},
+            purposes=[x509.ID_KP_DOCUMENT_SIGNING])
+        return self._issue_end_entity(
+            role="citizen", subject=subject, client_id=None, extensions=extensions, now=now,
+            lifetime=lifetime or timedelta(minutes=int(self.section["citizen_minutes"])))
+
+    def _issue_end_entity(self, *, role: str, subject: asn1_x509.Name, client_id: str | None,
+                          lifetime: timedelta, extensions: list[dict], now: datetime
+                          ) -> IssuedCertificate:
+        material = self.material()
+        with self.custody.database.transaction() as session:
+            issued = self._issue(session, now=now, role=role, name=None,
+                                 issuer=material.issuing, subject=subject, lifetime=lifetime,
+                                 alg=self.leaf_algorithm, extensions=extensions,
+                                 client_id=client_id)
+        return IssuedCertificate(issued.serial, issued.certificate, issued.key, self.chain())
+
+    def current_seal(self, *, client_id: str, now: datetime) -> IssuedCertificate:
+        """The newest valid, unrevoked seal certificate of an agency."""
+        with self.custody.database.read() as session:
+            row = session.execute(
+                sa.select(Certificate, StoredKey).join(StoredKey, StoredKey.id == Certificate.key_id)
+                .where(Certificate.client_id == client_id, Certificate.role == "seal",
+                       Certificate.revoked_at.is_(None), Certificate.not_after > now)
+                .order_by(Certificate.not_before.desc(), Certificate.created_at.desc()).limit(1)
+            ).first()
+        if row is None:
+            raise KeyNotFound(f"client {client_id!r} has no valid seal certificate; run "
+                              f"`cedula pki issue-seal --client {client_id}`")
+        return self._issued(*row)
+
+    def certificate(self, serial: str) -> IssuedCertificate:
+        with self.custody.database.read() as session:
+            row = session.execute(
+                sa.select(Certificate, StoredKey).join(StoredKey, StoredKey.id == Certificate.key_id)
+                .where(Certificate.serial == _normalise(serial))).first()
+        if row is None:
+            raise KeyNotFound(f"no certificate with serial {serial}")
+        return self._issued(*row)
+
+    def _issued(self, cert: Certificate, stored: StoredKey) -> IssuedCertificate:
+        return IssuedCertificate(cert.serial, asn1_x509.Certificate.load(cert.der),
+                                 self.custody.ref(stored), self.chain())
+
+    # revocation --------------------------------------------------------------------------
+
+    def revoke(self, *, serial: str, reason: str, now: datetime) -> CertificateStatus:
+        """Revoke a certificate; its CA's CRL is regenerated in the same transaction."""
+        reason_code(reason)
+        material = self.material()
+        with self._crl_lock, self.custody.database.transaction() as session:
+            row = session.get(Certificate, _normalise(serial), with_for_update=True)
+            if row is None:
+                raise KeyNotFound(f"no certificate with serial {serial} was issued here")
+            if row.role == "root":
+                raise InvalidRequest("the root CA certificate cannot be revoked; retire it instead")
+            if row.revoked_at is not None:
+                raise InvalidRequest(f"certificate {row.serial} was already revoked at "
+                                     f"{as_utc(row.revoked_at).isoformat()} ({row.revocation_reason})")
+            row.revoked_at = now.replace(microsecond=0)
+            row.revocation_reason = reason
+            session.flush()
+            self._publish_crl(session, material.ca(row.issuer), now)
+            self.custody.bump(session, REVOCATION)
+            return CertificateStatus(row.serial, row.issuer, row.revoked_at, reason)
+
+    def statuses(self, ca: str, serials: list[int]) -> dict[int, CertificateStatus]:
+        """Status of the given serials under one CA (one query)."""
+        keys = [x509.serial_hex(s) for s in serials]
+        with self.custody.database.read() as session:
+            rows = session.execute(
+                sa.select(Certificate.serial, Certificate.revoked_at,
+                          Certificate.revocation_reason)
+                .where(Certificate.serial.in_(keys), Certificate.issuer == ca,
+                       Certificate.role != "root")).all()
+        return {int(s, 16): CertificateStatus(s, ca, as_utc(r) if r else None, reason)
+                for s, r, reason in rows}
+
+    # CRLs --------------------------------------------------------------------------------
+
+    def crl(self, name: str, now: datetime) -> bytes:
+        """The CA's current CRL; reissued once half its validity has passed."""
+        authority = self.material().ca(name)
+        with self.custody.database.read() as session:
+            row = session.get(RevocationList, name)
+            if row is not None:
+                this_update, next_update = as_utc(row.this_update), as_utc(row.next_update)
+                if now < this_update + (next_update - this_update) / 2:
+                    return row.der
+        with self._crl_lock, self.custody.database.transaction() as session:
+            return self._publish_crl(session, authority, now)
+
+    def _publish_crl(self, session: Session, ca: Authority, now: datetime) -> bytes:
+        row = session.get(RevocationList, ca.name, with_for_update=True)
+        revoked = [RevokedEntry(int(serial, 16), as_utc(at), reason or "unspecified")
+                   for serial, at, reason in session.execute(
+                       sa.select(Certificate.serial, Certificate.revoked_at,
+                                 Certificate.revocation_reason)
+                       .where(Certificate.issuer == ca.name, Certificate.role != "root",
+                              Certificate.revoked_at.is_not(None)))]
+        this_update = now.replace(microsecond=0)
+        next_update = this_update + timedelta(hours=int(self.section["crl_hours"]))
+        number = (row.number + 1) if row is not None else 1
+        der = build_crl(issuer=self.signer_of(ca, publish=False), number=number,
+                        this_update=this_update, next_update=next_update, revoked=revoked)
+        if row is None:
+            session.add(RevocationList(ca=ca.name, number=number, der=der,
+                                       this_update=this_update, next_update=next_update))
+        else:
+            row.number, row.der = number, der
+            row.this_update, row.next_update = this_update, next_update
+        return der
+
+
+def _normalise(serial: str) -> str:
+    try:
+        return x509.serial_hex(x509.parse_serial(serial))
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None

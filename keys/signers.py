@@ -1,0 +1,150 @@
+"""pyHanko adapters for the signing service: signers whose keys stay in custody, an
+in-process time stamper, and a validation context with our own revocation information.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import timedelta
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.signers import Signer
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from keys.algorithms import algorithm_of_public_key
+from keys.errors import KeyStoreError
+from keys.keystore.base import KeyRef
+from keys.pki import IssuedCertificate
+from keys.service import KeyService, get_service
+
+
+class CustodySigner(Signer):
+    """A pyHanko `Signer` whose raw signatures are made by the key store (software or HSM)."""
+
+    def __init__(self, service: KeyService, issued: IssuedCertificate, *,
+                 prefer_pss: bool = False) -> None:
+        registry = SimpleCertificateStore.from_certs([issued.certificate, *issued.chain])
+        super().__init__(signing_cert=issued.certificate, cert_registry=registry,
+                         prefer_pss=prefer_pss, embed_roots=True)
+        self._service = service
+        self._key: KeyRef = issued.key
+        self._algorithm = algorithm_of_public_key(issued.certificate.public_key.dump())
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str,
+                             dry_run: bool = False) -> bytes:
+        """Raw signature of `data` hashed with `digest_algorithm` (pyHanko Signer contract)."""
+        if dry_run:
+            return bytes(self._algorithm.signature_bytes)
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        name = mechanism["algorithm"].native
+        pss = name == "rsassa_pss"
+        if pss:
+            digest_algorithm = mechanism["parameters"]["hash_algorithm"]["algorithm"].native
+        return await asyncio.to_thread(self._service.custody.sign, self._key, data,
+                                       hash_name=digest_algorithm, pss=pss)
+
+
+def seal_signer(app_or_service, *, client_id: str) -> CustodySigner:
+    """The signer for an agency's electronic seal (its newest valid seal certificate)."""
+    service = get_service(app_or_service)
+    return CustodySigner(service, service.pki.current_seal(client_id=client_id,
+                                                           now=service.now()))
+
+
+def issue_seal_certificate(app_or_service, *, client_id: str, organization_name: str,
+                           organization_identifier: str) -> IssuedCertificate:
+    """Issue an agency's seal certificate with a new key in custody (`pki issue-seal`)."""
+    service = get_service(app_or_service)
+    return service.pki.issue_seal(client_id=client_id, organization_name=organization_name,
+                                  organization_identifier=organization_identifier,
+                                  now=service.now())
+
+
+def issue_citizen_certificate(app_or_service, *, given_name: str, surname: str,
+                              serial_number: str, lifetime: timedelta | None = None
+                              ) -> IssuedCertificate:
+    """A short-lived certificate naming a citizen, with a fresh key in the key store.
+
+    `serial_number`: the ETSI EN 319 412-1 semantic identifier, e.g. "IDCSV-01234567-8".
+    """
+    service = get_service(app_or_service)
+    return service.pki.issue_citizen(given_name=given_name, surname=surname,
+                                     serial_number=serial_number, now=service.now(),
+                                     lifetime=lifetime)
+
+
+def certificate_signer(app_or_service, *, serial: str) -> CustodySigner:
+    """A signer for any certificate the PKI issued with a key in custody (e.g. a citizen's)."""
+    service = get_service(app_or_service)
+    return CustodySigner(service, service.pki.certificate(serial))
+
+
+class InProcessTimeStamper(TimeStamper):
+    """A pyHanko `TimeStamper` answered by our TSA in this process (no HTTP round trip)."""
+
+    def __init__(self, service: KeyService) -> None:
+        super().__init__(include_nonce=True)
+        self._service = service
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return await asyncio.to_thread(self._service.tsa.respond, req, now=self._service.now())
+
+
+def timestamper(app_or_service=None) -> InProcessTimeStamper:
+    return InProcessTimeStamper(get_service(app_or_service))
+
+
+def trust_roots(app_or_service=None) -> list[asn1_x509.Certificate]:
+    """The root certificate verifiers must trust."""
+    return [get_service(app_or_service).pki.material().root.certificate]
+
+
+def revocation_info(app_or_service=None, *,
+                    certificates: Iterable[asn1_x509.Certificate] = ()
+                    ) -> tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]:
+    """Fresh OCSP responses for `certificates` (plus the issuing CA and the TSA) and both CRLs."""
+    service = get_service(app_or_service)
+    material = service.pki.material()
+    now = service.now()
+    wanted = {c.issuer_serial: c for c in (*certificates, material.issuing.certificate,
+                                          material.tsa.certificate)}
+    responses = []
+    for cert in wanted.values():
+        issuer = material.root if cert.issuer == material.root.certificate.subject \
+            else material.issuing
+        request = asn1_ocsp.OCSPRequest({"tbs_request": {"request_list": [{"req_cert": {
+            "hash_algorithm": {"algorithm": "sha256"},
+            "issuer_name_hash": issuer.name_hashes["sha256"],
+            "issuer_key_hash": issuer.key_hashes["sha256"],
+            "serial_number": cert.serial_number,
+        }}]}})
+        reply = service.ocsp.respond(request.dump(), now=now)
+        if reply.status != "successful":
+            raise KeyStoreError(f"no OCSP response for serial {cert.serial_number:x}: "
+                                f"{reply.status}")
+        responses.append(asn1_ocsp.OCSPResponse.load(reply.der))
+    crls = [asn1_crl.CertificateList.load(service.pki.crl(name, now))
+            for name in ("root", "issuing")]
+    return responses, crls
+
+
+def validation_context(app_or_service=None, *,
+                       certificates: Iterable[asn1_x509.Certificate] = ()) -> ValidationContext:
+    """A pyHanko ValidationContext trusting our root, with our OCSP responses and CRLs
+    pre-fetched (no network), for embedding revocation info in PAdES B-LT/B-LTA.
+    """
+    service = get_service(app_or_service)
+    material = service.pki.material()
+    ocsps, crls = revocation_info(service, certificates=certificates)
+    return ValidationContext(
+        trust_roots=[material.root.certificate],
+        other_certs=[material.issuing.certificate, material.tsa.certificate,
+                     material.ocsp.certificate],
+        ocsps=ocsps, crls=crls, allow_fetching=False, revocation_mode="hard-fail",
+    )

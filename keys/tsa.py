@@ -1,0 +1,134 @@
+"""The time-stamping authority (RFC 3161, with ESSCertIDv2 per RFC 5816).
+
+Serial numbers are unique without coordination: 64 bits of nanosecond time followed by 64
+random bits (well inside the 160 bits clients must support, RFC 3161, section 2.4.2).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import algos, cms, core, tsp, x509
+from cryptography.hazmat.primitives import hashes
+
+from keys.algorithms import hash_for
+from keys.pki import Pki
+
+
+class TimeStampResp(tsp.TimeStampResp):
+    """TimeStampResp with timeStampToken OPTIONAL, as RFC 3161 (2.4.2) defines it."""
+
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration style
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
+def unique_serial() -> int:
+    return (time.time_ns() << 64) | secrets.randbits(64)
+
+
+def rejection(fail_info: str, text: str) -> TimeStampResp:
+    """A rejection with its PKIFailureInfo (RFC 3161, section 2.4.2)."""
+    return TimeStampResp({"status": {"status": "rejection", "status_string": [text],
+                                         "fail_info": {fail_info}}})
+
+
+class TimeStampAuthority:
+    def __init__(self, pki: Pki, settings: Mapping[str, Any]) -> None:
+        self.pki = pki
+        section = settings["tsa"]
+        self.policy = str(section["policy_oid"])
+        core.ObjectIdentifier(self.policy)  # fail early on a bad OID
+        self.accuracy_seconds = int(section["accuracy_seconds"])
+        self.hash_algorithms = {str(h) for h in section["hash_algorithms"]}
+
+    def respond_der(self, der: bytes, *, now: datetime) -> bytes:
+        """Answer a DER TimeStampReq; malformed input gets badDataFormat, never an exception."""
+        try:
+            request = tsp.TimeStampReq.load(der, strict=True)
+            request.native  # noqa: B018 - parse everything now, not lazily later
+        except (ValueError, TypeError, KeyError, OverflowError):
+            return rejection("bad_data_format", "the request is not a DER TimeStampReq").dump()
+        try:
+            return self.respond(request, now=now).dump()
+        except (ValueError, TypeError, KeyError, OverflowError):
+            return rejection("bad_data_format", "the request has values out of range").dump()
+
+    def respond(self, request: tsp.TimeStampReq, *, now: datetime) -> TimeStampResp:
+        """Check the request and grant a TimeStampToken (RFC 3161, sections 2.4.1, 2.4.2)."""
+        if request["version"].native != "v1":
+            return rejection("bad_request", "only version 1 requests are supported")
+        imprint = request["message_imprint"]
+        digest = imprint["hash_algorithm"]["algorithm"].native
+        if digest not in self.hash_algorithms:
+            return rejection("bad_alg", f"hash algorithm {digest} is not accepted; use one of "
+                                        f"{', '.join(sorted(self.hash_algorithms))}")
+        if len(imprint["hashed_message"].native) != hash_for(digest).digest_size:
+            return rejection("bad_data_format", f"the message imprint is not a {digest} digest")
+        policy = request["req_policy"].native
+        if policy is not None and policy != self.policy:
+            return rejection("unaccepted_policy", f"this TSA only issues under policy {self.policy}")
+        if request["extensions"].native:
+            return rejection("unaccepted_extension", "request extensions are not supported")
+        material = self.pki.material()
+        tsa = material.tsa
+        info = {
+            "version": "v1",
+            "policy": self.policy,
+            "message_imprint": imprint,
+            "serial_number": unique_serial(),
+            "gen_time": now.replace(microsecond=0),
+            "accuracy": {"seconds": self.accuracy_seconds},
+            "tsa": x509.GeneralName({"directory_name": tsa.certificate.subject}),
+        }
+        if request["nonce"].native is not None:
+            info["nonce"] = request["nonce"].native
+        tst_der = tsp.TSTInfo(info).dump()
+        sign_digest = tsa.algorithm.hash
+        h = hashes.Hash(hash_for(sign_digest))
+        h.update(tst_der)
+        signed_attrs = cms.CMSAttributes([
+            {"type": "content_type", "values": ["tst_info"]},
+            {"type": "signing_time", "values": [cms.Time({"utc_time": now.replace(microsecond=0)})]},
+            {"type": "message_digest", "values": [h.finalize()]},
+            {"type": "signing_certificate_v2", "values": [_signing_certificate_v2(tsa.certificate)]},
+        ])
+        signature = self.pki.custody.sign(tsa.key, signed_attrs.dump(), hash_name=sign_digest)
+        digest_algorithm = algos.DigestAlgorithm({"algorithm": sign_digest})
+        signer_info = {
+            "version": "v1",
+            "sid": {"issuer_and_serial_number": {"issuer": tsa.certificate.issuer,
+                                                 "serial_number": tsa.certificate.serial_number}},
+            "digest_algorithm": digest_algorithm,
+            "signed_attrs": signed_attrs,
+            "signature_algorithm": tsa.algorithm.signature_algorithm(sign_digest),
+            "signature": signature,
+        }
+        signed_data = {
+            "version": "v3",
+            "digest_algorithms": [digest_algorithm],
+            "encap_content_info": {"content_type": "tst_info",
+                                   "content": core.ParsableOctetString(tst_der)},
+            "signer_infos": [signer_info],
+        }
+        if request["cert_req"].native:  # RFC 3161, 2.4.1: certificates only when asked
+            signed_data["certificates"] = [tsa.certificate, material.issuing.certificate]
+        token = cms.ContentInfo({"content_type": "signed_data",
+                                 "content": cms.SignedData(signed_data)})
+        return TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
+
+
+def _signing_certificate_v2(certificate: x509.Certificate) -> tsp.SigningCertificateV2:
+    """ESSCertIDv2 with SHA-256, the default hashAlgorithm left out (RFC 5035, 5.4.1.1)."""
+    h = hashes.Hash(hashes.SHA256())
+    h.update(certificate.dump())
+    return tsp.SigningCertificateV2({"certs": [{
+        "cert_hash": h.finalize(),
+        "issuer_serial": {"issuer": [x509.GeneralName({"directory_name": certificate.issuer})],
+                          "serial_number": certificate.serial_number},
+    }]})

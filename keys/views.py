@@ -1,0 +1,170 @@
+"""HTTP endpoints: `/jwks.json` and the PKI services under `/pki/` (thin: parse, call, reply).
+
+Errors are JSON `{"error", "error_description"}`; protocol-level failures inside a well-framed
+OCSP or RFC 3161 request get the protocol's own error response instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import logging
+
+from flask import Blueprint, Response, jsonify, request
+
+from keys.errors import (
+    InvalidRequest,
+    KeyNotFound,
+    KeyStoreError,
+    KeyStoreUnavailable,
+    PkiNotInitialised,
+)
+from keys.service import get_service
+
+log = logging.getLogger(__name__)
+bp = Blueprint("keys", __name__)
+
+OCSP_REQUEST = "application/ocsp-request"
+OCSP_RESPONSE = "application/ocsp-response"
+TS_QUERY = "application/timestamp-query"
+TS_REPLY = "application/timestamp-reply"
+
+
+def _json_error(status: int, error: str, description: str) -> Response:
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(KeyStoreError)
+def _key_error(exc: KeyStoreError) -> Response:
+    if isinstance(exc, PkiNotInitialised):
+        return _json_error(503, "pki_not_initialised",
+                           "The document PKI has not been created yet; run `cedula pki init`.")
+    if isinstance(exc, KeyNotFound):
+        return _json_error(404, "not_found", str(exc))
+    if isinstance(exc, InvalidRequest):
+        return _json_error(400, "invalid_request", str(exc))
+    if not isinstance(exc, KeyStoreUnavailable):
+        log.error("key store failure", extra={"error": str(exc)})
+    return _json_error(503, "key_store_unavailable",
+                       "The key store cannot be used right now; try again later.")
+
+
+def _binary(body: bytes, mimetype: str, *, max_age: int = 0) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-store"
+    return response
+
+
+@bp.get("/jwks.json")
+def jwks_json() -> Response:
+    """The JWK Set; cacheable for at most the pre-publication period of the next key."""
+    service = get_service()
+    body = service.keyring.jwks(service.now())
+    response = jsonify(body)
+    response.headers["Cache-Control"] = f"public, max-age={service.keyring.cache_seconds}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+@bp.get("/pki/ca/<name>.cer")
+def ca_certificate(name: str) -> Response:
+    """A CA certificate, DER (RFC 2585 media type; the caIssuers target, RFC 5280 4.2.2.1)."""
+    service = get_service()
+    material = service.pki.material()
+    if name not in ("root", "issuing"):
+        return _json_error(404, "not_found", "CA certificates are root.cer and issuing.cer.")
+    return _binary(material.ca(name).certificate.dump(), "application/pkix-cert", max_age=86400)
+
+
+@bp.get("/pki/crl/<name>.crl")
+def crl(name: str) -> Response:
+    """The CA's current CRL, DER (RFC 5280, section 5; media type RFC 2585)."""
+    service = get_service()
+    if name not in ("root", "issuing"):
+        service.pki.material()
+        return _json_error(404, "not_found", "CRLs are root.crl and issuing.crl.")
+    body = service.pki.crl(name, service.now())
+    return _binary(body, "application/pkix-crl",
+                   max_age=int(service.settings["pki"]["crl_cache_seconds"]))
+
+
+def _ocsp_reply(der: bytes, *, cacheable: bool) -> Response:
+    service = get_service()
+    service.pki.material()
+    reply = service.ocsp.respond(der, now=service.now())
+    return _binary(reply.der, OCSP_RESPONSE, max_age=reply.max_age if cacheable else 0)
+
+
+@bp.post("/pki/ocsp")
+def ocsp_post() -> Response:
+    """OCSP over HTTP POST (RFC 6960, appendix A.1)."""
+    if request.mimetype != OCSP_REQUEST:
+        return _json_error(415, "unsupported_media_type",
+                           f"Send the DER OCSPRequest as {OCSP_REQUEST}.")
+    return _ocsp_reply(request.get_data(cache=False), cacheable=False)
+
+
+@bp.get("/pki/ocsp/<path:encoded>")
+def ocsp_get(encoded: str) -> Response:
+    """OCSP over HTTP GET: the base64 DER request in the path (RFC 6960, appendix A.1)."""
+    try:
+        der = base64.b64decode(encoded.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        der = b""
+    return _ocsp_reply(der, cacheable=True)
+
+
+@bp.post("/pki/tsa")
+def tsa() -> Response:
+    """RFC 3161 time-stamping over HTTP (RFC 3161, section 3.4)."""
+    if request.mimetype != TS_QUERY:
+        return _json_error(415, "unsupported_media_type", f"Send the TimeStampReq as {TS_QUERY}.")
+    service = get_service()
+    service.pki.material()
+    body = service.tsa.respond_der(request.get_data(cache=False), now=service.now())
+    return _binary(body, TS_REPLY)
+
+
+OPENAPI_PATHS = {
+    "/jwks.json": {"get": {
+        "summary": "The provider's public signing keys (RFC 7517 JWK Set)",
+        "responses": {"200": {"description": "JWK Set; Cache-Control fits the key rotation"}}}},
+    "/pki/ca/{name}.cer": {"get": {
+        "summary": "CA certificate (DER)",
+        "parameters": [{"name": "name", "in": "path", "required": True,
+                        "schema": {"enum": ["root", "issuing"]}}],
+        "responses": {"200": {"description": "application/pkix-cert"},
+                      "404": {"description": "no such CA"},
+                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/crl/{name}.crl": {"get": {
+        "summary": "Certificate revocation list (DER, RFC 5280)",
+        "parameters": [{"name": "name", "in": "path", "required": True,
+                        "schema": {"enum": ["root", "issuing"]}}],
+        "responses": {"200": {"description": "application/pkix-crl"},
+                      "404": {"description": "no such CA"},
+                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/ocsp": {"post": {
+        "summary": "OCSP responder (RFC 6960)",
+        "requestBody": {"content": {OCSP_REQUEST: {"schema": {"type": "string",
+                                                              "format": "binary"}}}},
+        "responses": {"200": {"description": OCSP_RESPONSE},
+                      "415": {"description": "wrong media type"},
+                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/ocsp/{request}": {"get": {
+        "summary": "OCSP responder, GET form (RFC 6960, appendix A.1)",
+        "parameters": [{"name": "request", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": OCSP_RESPONSE}}}},
+    "/pki/tsa": {"post": {
+        "summary": "Time-stamping authority (RFC 3161)",
+        "requestBody": {"content": {TS_QUERY: {"schema": {"type": "string",
+                                                          "format": "binary"}}}},
+        "responses": {"200": {"description": TS_REPLY},
+                      "415": {"description": "wrong media type"},
+                      "503": {"description": "PKI not initialised"}}}},
+}

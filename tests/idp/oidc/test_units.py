@@ -1,0 +1,130 @@
+"""The small spec modules on their own: PKCE, redirect URI matching, claims, subjects,
+assurance, client authentication parsing, codes, discovery."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from idp.oidc import assurance, claims, client_auth, codes, pkce, redirect_uris, subjects
+from idp.oidc.errors import AuthorizationError, InvalidClient, InvalidGrant, OidcError, UnsafeRedirect
+from idp.store import MemoryStore
+
+ACR = {"low": "urn:low", "substantial": "urn:substantial", "high": "urn:high"}
+
+
+def test_pkce_rfc_7636_appendix_b_example():
+    assert pkce.s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    pkce.verify(verifier="dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+                challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+
+
+@pytest.mark.parametrize(("challenge", "method", "message"), [
+    (None, "S256", "code_challenge is required"),
+    ("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "plain", "must be S256, got 'plain'"),
+    ("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", None, "none (plain)"),
+    ("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c+", "S256", "43 base64url"),
+])
+def test_pkce_challenge_refusals(challenge, method, message):
+    with pytest.raises(AuthorizationError, match=message.replace("(", r"\(").replace(")", r"\)")) as info:
+        pkce.check_challenge(challenge=challenge, method=method)
+    assert info.value.error == "invalid_request"
+
+
+def test_pkce_verifier_refusals():
+    with pytest.raises(InvalidGrant, match="43 to 128"):
+        pkce.verify(verifier="short", challenge="x" * 43)
+    with pytest.raises(InvalidGrant, match="does not match"):
+        pkce.verify(verifier="a" * 43, challenge=pkce.s256("b" * 43))
+
+
+def test_redirect_uri_exact_match_and_loopback_rule():
+    registered = ["https://a.example/cb"]
+    assert redirect_uris.select(requested="https://a.example/cb", registered=registered,
+                                application_type="web") == "https://a.example/cb"
+    for bad in ("https://a.example/cb?x", "https://a.example/CB", "https://a.example:443/cb",
+                "https://a.example/c%62", "https://u@a.example/cb"):
+        with pytest.raises(UnsafeRedirect):
+            redirect_uris.select(requested=bad, registered=registered, application_type="web")
+    native = ["http://127.0.0.1/cb"]
+    assert redirect_uris.select(requested="http://127.0.0.1:4000/cb", registered=native, application_type="native")
+    for bad in ("http://127.0.0.1:4000/other", "http://localhost:4000/cb", "https://127.0.0.1:4000/cb",
+                "http://u@127.0.0.1:4000/cb", "http://127.0.0.1:99999/cb"):
+        with pytest.raises(UnsafeRedirect):
+            redirect_uris.select(requested=bad, registered=native, application_type="native")
+    with pytest.raises(UnsafeRedirect):  # the port rule is for native clients only
+        redirect_uris.select(requested="http://127.0.0.1:4000/cb", registered=native, application_type="web")
+
+
+def test_claims_parameter_parsing_and_restriction():
+    parsed = claims.parse('{"id_token": {"acr": {"essential": true, "values": ["urn:high"]}, "x-unknown": null},'
+                          ' "userinfo": {"national_id": null, "email": {"essential": true}}}')
+    assert set(parsed["id_token"]) == {"acr"} and claims.essential_acr(parsed) == (["urn:high"], True)
+    assert set(claims.restrict(parsed, ["openid"])["userinfo"]) == {"email"}
+    assert set(claims.restrict(parsed, ["openid", "national_id"])["userinfo"]) == {"national_id", "email"}
+    assert claims.load(claims.dump(parsed)) == parsed
+    for bad in ("[]", '{"userinfo": []}', '{"userinfo": {"email": 1}}', '{"userinfo": {"email": {"essential": 1}}}'):
+        with pytest.raises(AuthorizationError):
+            claims.parse(bad)
+
+
+def test_pairwise_subjects():
+    key = bytes(32)
+    one = subjects.pairwise(key=key, sector="a.example", citizen_id="c1")
+    assert one == subjects.pairwise(key=key, sector="A.example", citizen_id="c1")
+    assert one != subjects.pairwise(key=key, sector="b.example", citizen_id="c1")
+    assert one != subjects.pairwise(key=bytes([1]) * 32, sector="a.example", citizen_id="c1")
+    assert len(one) == 43
+    assert subjects.subject(subject_type="public", key=key, sector="a.example", citizen_id="c1") == "c1"
+
+
+def test_assurance_is_the_lower_of_proofing_and_authenticator():
+    passkey = assurance.assess(amr=["hwk", "mfa"], acr_uris=ACR)
+    assert passkey.level == "low" and passkey.acr == "urn:low"  # self-asserted identity
+    assert assurance.assess(amr=["hwk", "mfa"], acr_uris=ACR, proofing="high").level == "substantial"
+    assert assurance.assess(amr=["hwk"], acr_uris=ACR, proofing="high").level == "low"
+    assurance.require(requested=["urn:low"], essential=False, achieved=passkey, acr_uris=ACR)
+    assurance.require(requested=["urn:unknown"], essential=False, achieved=passkey, acr_uris=ACR)
+    for requested, essential in ((["urn:substantial"], False), (["urn:unknown"], True)):
+        with pytest.raises(AuthorizationError) as info:
+            assurance.require(requested=requested, essential=essential, achieved=passkey, acr_uris=ACR)
+        assert info.value.error == "unmet_authentication_requirements"
+
+
+def _basic(raw: str) -> str:
+    return "Basic " + base64.b64encode(raw.encode()).decode()
+
+
+def test_client_credentials_presented():
+    found = client_auth.presented(authorization=_basic("my%3Aclient:s%2Bcret"), form={})
+    assert (found.method, found.client_id, found.secret) == ("client_secret_basic", "my:client", "s+cret")
+    assert client_auth.presented(authorization=None, form={"client_id": "a"}).method == "none"
+    with pytest.raises(OidcError, match="one client authentication method"):
+        client_auth.presented(authorization=_basic("a:b"), form={"client_id": "a", "client_secret": "b"})
+    with pytest.raises(InvalidClient, match="does not match"):
+        client_auth.presented(authorization=_basic("a:b"), form={"client_id": "other"})
+    with pytest.raises(InvalidClient, match="client_assertion_type"):
+        client_auth.presented(authorization=None, form={"client_assertion": "x.y.z"})
+    with pytest.raises(InvalidClient) as info:
+        client_auth.presented(authorization="Basic !!!", form={})
+    assert info.value.basic is True
+    with pytest.raises(InvalidClient, match="authentication is required"):
+        client_auth.presented(authorization=None, form={})
+
+
+def _grant(grant_id: str = "00000000-0000-4000-8000-000000000001") -> codes.CodeGrant:
+    return codes.CodeGrant(grant_id=grant_id, client_id="c", redirect_uri="https://a/cb", code_challenge="x",
+                           citizen_id="z", scopes=["openid"], claims={}, nonce=None, sid="s", auth_time=1,
+                           acr="urn:low", amr=["hwk"], issued_at=1)
+
+
+def test_codes_single_use_with_replay_mark():
+    store = MemoryStore()
+    code = codes.issue(store, _grant(), ttl=60)
+    first = codes.redeem(store, code, replay_ttl=600)
+    assert first.grant == _grant() and first.replayed_grant_id is None
+    second = codes.redeem(store, code, replay_ttl=600)
+    assert second.grant is None and second.replayed_grant_id == _grant().grant_id
+    assert codes.voided(store, _grant().grant_id)
+    assert codes.redeem(store, "never-issued", replay_ttl=600) == codes.Redemption(None, None)

@@ -1,0 +1,146 @@
+"""Interoperability: the certified `openid-client` (npm, v6) as the agency's relying party
+against a running `cedula serve`, with private_key_jwt and with a client secret.
+
+The citizen's part (passkey enrolment, the decision page) is played in Python with the
+software authenticator; URLs pass between Python and node over stdin/stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc.jwk import ECKey
+
+from tests.idp.conftest import fields
+from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.parts import missing, require_executable
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("openid_client_rp.mjs")
+CEDULA = [sys.executable, "-m", "idp.cli"] if not (Path(sys.executable).parent / "cedula").exists() \
+    else [str(Path(sys.executable).parent / "cedula")]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_executable("node", "install Node.js 20+")
+    if not (ROOT / "node_modules" / "openid-client" / "package.json").exists():
+        missing("node_modules/openid-client is not installed (npm ci)")
+    data = tmp_path_factory.mktemp("interop")
+    port = _free_port()
+    env = {**os.environ, "CEDULA_ISSUER": f"http://localhost:{port}", "CEDULA_DATA_DIR": str(data),
+           "CEDULA_DATABASE_URL": "", "CEDULA_REDIS_URL": "", "CEDULA_LOGGING_LEVEL": "WARNING"}
+
+    def cedula(*args: str) -> str:
+        done = subprocess.run([*CEDULA, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr + done.stdout
+        return done.stdout
+
+    cedula("db", "upgrade")
+    cedula("keys", "init")
+    key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
+    private = dict(key.as_dict(private=True), kid="rp-key-1")
+    public = dict(key.as_dict(private=False), kid="rp-key-1")
+    (data / "jwks.json").write_text(json.dumps({"keys": [public]}))
+    redirect = "http://localhost:8765/callback"
+    jwt_client = json.loads(cedula("clients", "register", "--name", "Registro Civil", "--redirect-uri", redirect,
+                                   "--auth-method", "private_key_jwt", "--jwks", str(data / "jwks.json")))
+    secret_client = json.loads(cedula("clients", "register", "--name", "Hacienda", "--redirect-uri", redirect,
+                                      "--auth-method", "client_secret_basic"))
+    process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://localhost:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:  # not listening yet, or the worker is still loading
+                time.sleep(0.2)
+        else:
+            pytest.fail("cedula serve did not start: " + process.stderr.read1().decode(errors="replace"))
+        yield {"base": base, "redirect": redirect,
+               "clients": [{"client_id": jwt_client["client_id"], "method": "private_key_jwt", "jwk": private,
+                            "redirect_uri": redirect},
+                           {"client_id": secret_client["client_id"], "method": "client_secret_basic",
+                            "secret": secret_client["client_secret"], "redirect_uri": redirect}]}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _enrol(browser: requests.Session, base: str) -> SoftwareAuthenticator:
+    key = SoftwareAuthenticator(origin=base, rp_id="localhost")
+    options = browser.post(f"{base}/webauthn/registration/options", json=fields()).json()
+    response = browser.post(f"{base}/webauthn/registration/verify", json=key.register(options))
+    assert response.status_code == 200, response.text
+    browser.get(f"{base}/account/recovery-codes")
+    return key
+
+
+def _follow(browser: requests.Session, base: str, url: str, redirect: str) -> str:
+    """The citizen's browser: follow the authorization request, allow, return the callback URL."""
+    response = browser.get(url, allow_redirects=False)
+    while response.status_code in (302, 303) and not response.headers["Location"].startswith(redirect):
+        response = browser.get(requests.compat.urljoin(base, response.headers["Location"]), allow_redirects=False)
+    if response.status_code == 200:
+        html = response.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
+        response = browser.post(f"{base}/authorize/decision", allow_redirects=False,
+                                data={"csrf_token": token, "interaction": interaction, "decision": "allow"})
+    assert response.status_code in (302, 303), response.text[:500]
+    location = response.headers["Location"]
+    assert location.startswith(redirect + "?"), location
+    return location
+
+
+def test_openid_client_code_flow_userinfo_refresh_introspection_revocation(server):
+    base = server["base"]
+    browser = requests.Session()
+    _enrol(browser, base)
+    rp = subprocess.Popen(["node", str(SCRIPT), base + "/", json.dumps(server["clients"])], cwd=ROOT,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = []
+    try:
+        for _ in server["clients"]:
+            line = rp.stdout.readline()
+            assert line, rp.stderr.read()
+            url = json.loads(line)["authorize"]
+            rp.stdin.write(_follow(browser, base, url, server["redirect"]) + "\n")
+            rp.stdin.flush()
+            line = rp.stdout.readline()
+            assert line, rp.stderr.read()
+            results.append(json.loads(line)["result"])
+        assert rp.wait(timeout=60) == 0, rp.stderr.read()
+    finally:
+        if rp.poll() is None:
+            rp.kill()
+    subs = set()
+    for result in results:
+        assert result["userinfo"]["sub"] == result["sub"] == result["refreshed_sub"]
+        assert result["userinfo"]["given_name"] == "Ana María"
+        assert result["acr"] == "http://eidas.europa.eu/LoA/low" and result["amr"] == ["hwk", "mfa"]
+        assert result["rotated"] is True
+        assert result["introspected"]["active"] is True
+        assert result["introspected"]["client_id"] == result["client_id"]
+        assert result["after_revocation"]["active"] is False
+        assert result["reuse"] == "invalid_grant"
+        subs.add(result["sub"])
+    assert len(subs) == 1  # both portals share the sector "localhost": the same pairwise sub

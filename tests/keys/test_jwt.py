@@ -1,0 +1,116 @@
+"""sign_jwt / verify_jwt: the provider's tokens, and the exact reasons others are refused."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from keys import InvalidRequest, InvalidToken, jwks, sign_jwt, verify_jwt
+from keys.jose import b64url, b64url_decode
+
+
+def _claims(**extra):
+    now = int(time.time())
+    return {"iss": "http://localhost", "aud": "portal", "sub": "c1", "iat": now,
+            "exp": now + 300, **extra}
+
+
+@pytest.mark.parametrize("alg", ["ES256", "RS256"])
+def test_round_trip(service, alg):
+    token = sign_jwt(service, _claims(), alg=alg)
+    header = __import__("json").loads(b64url_decode(token.split(".")[0]))
+    assert header["alg"] == alg and header["typ"] == "JWT"
+    assert header["kid"] in {k["kid"] for k in jwks(service)["keys"] if k["alg"] == alg}
+    result = verify_jwt(token, algorithms=[alg], app=service, issuer="http://localhost",
+                        audience="portal")
+    assert result.claims["sub"] == "c1"
+    assert result.kid == header["kid"]
+
+
+@pytest.mark.parametrize("alg", ["ES256", "RS256"])
+def test_independent_library_verifies_against_published_jwks(service, alg):
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    token = sign_jwt(service, _claims(), alg=alg)
+    decoded = jwt.decode(token, KeySet.import_key_set(jwks(service)), algorithms=[alg])
+    assert decoded.claims["aud"] == "portal"
+
+
+def test_tampered_signature(service):
+    token = sign_jwt(service, _claims(), alg="ES256")
+    head, body, sig = token.split(".")
+    forged = b64url(bytes([b64url_decode(sig)[0] ^ 1]) + b64url_decode(sig)[1:])
+    with pytest.raises(InvalidToken, match=r"^the JWT signature does not verify$"):
+        verify_jwt(f"{head}.{body}.{forged}", algorithms=["ES256"], app=service)
+
+
+def test_tampered_claims(service):
+    token = sign_jwt(service, _claims(), alg="RS256")
+    head, _body, sig = token.split(".")
+    body = b64url(b'{"sub":"admin","exp":9999999999}')
+    with pytest.raises(InvalidToken, match=r"^the JWT signature does not verify$"):
+        verify_jwt(f"{head}.{body}.{sig}", algorithms=["RS256"], app=service)
+
+
+def test_alg_not_allowed_and_none(service):
+    token = sign_jwt(service, _claims(), alg="RS256")
+    with pytest.raises(InvalidToken, match=r"alg must be one of ES256, got 'RS256'"):
+        verify_jwt(token, algorithms=["ES256"], app=service)
+    none_header = b64url(b'{"alg":"none"}')
+    unsigned = f"{none_header}.{b64url(b'{}')}."
+    with pytest.raises(InvalidToken, match=r"got 'none'"):
+        verify_jwt(unsigned, algorithms=["ES256"], app=service)
+
+
+def test_expired_and_wrong_audience(service):
+    old = _claims(exp=int(time.time()) - 120)
+    with pytest.raises(InvalidToken, match=r"^the JWT expired at"):
+        verify_jwt(sign_jwt(service, old), algorithms=["ES256"], app=service)
+    with pytest.raises(InvalidToken, match=r"aud must contain 'other', got 'portal'"):
+        verify_jwt(sign_jwt(service, _claims()), algorithms=["ES256"], app=service,
+                   audience="other")
+    with pytest.raises(InvalidToken, match=r"typ must be 'logout\+jwt', got 'JWT'"):
+        verify_jwt(sign_jwt(service, _claims()), algorithms=["ES256"], app=service,
+                   typ="logout+jwt")
+
+
+def test_unknown_kid(service):
+    token = sign_jwt(service, _claims(), headers={"cty": "x"})
+    _head, body, sig = token.split(".")
+    head = b64url(b'{"alg":"ES256","kid":"not-ours"}')
+    with pytest.raises(InvalidToken, match=r"kid 'not-ours' is not a published ES256 key"):
+        verify_jwt(f"{head}.{body}.{sig}", algorithms=["ES256"], app=service)
+
+
+def test_garbage(service):
+    for token in ("", "a.b", "!!.??.##", "e30.e30.e30"):
+        with pytest.raises(InvalidToken):
+            verify_jwt(token, algorithms=["ES256"], app=service)
+
+
+def test_sign_refuses_long_lived_tokens_and_reserved_headers(service):
+    too_long = _claims(exp=int(time.time()) + 10 * 86400)
+    with pytest.raises(InvalidRequest, match=r"tokens may live at most jwks.max_token_seconds"):
+        sign_jwt(service, too_long)
+    with pytest.raises(InvalidRequest, match=r"headers may not set kid"):
+        sign_jwt(service, _claims(), headers={"kid": "mine"})
+    with pytest.raises(InvalidRequest, match=r"alg must be one of ES256, RS256, got 'HS256'"):
+        sign_jwt(service, _claims(), alg="HS256")
+
+
+def test_keys_are_cached_no_query_per_signature(service, fresh_app):
+    import sqlalchemy as sa
+
+    sign_jwt(service, _claims())
+    statements = []
+    engine = fresh_app.extensions["cedula.db"].engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(20):
+            verify_jwt(sign_jwt(service, _claims()), algorithms=["ES256"], app=service)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) <= 2  # at most the periodic staleness check

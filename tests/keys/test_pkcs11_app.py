@@ -1,0 +1,61 @@
+"""The whole `keys` surface with every key inside a SoftHSM2 token."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.pkcs11
+
+
+@pytest.fixture(scope="module")
+def hsm_service(softhsm, backend, tmp_path_factory):
+    from idp import create_app
+    from keys import get_service
+    from tests.conftest import settings_for
+
+    data = tmp_path_factory.mktemp("hsm-app")
+    url = f"sqlite:///{data / 'cedula.db'}"
+    from idp.db import upgrade
+
+    upgrade(url)
+    app = create_app(settings_for(
+        backend, data, database={"url": url},
+        keys={"backend": "pkcs11", "pkcs11_module": softhsm.module,
+              "pkcs11_token": softhsm.label, "pkcs11_pin": softhsm.pin}))
+    service = get_service(app)
+    service.custody.initialise()
+    service.keyring.bootstrap(service.now())
+    service.pki.init(service.now())
+    yield service
+    app.extensions["cedula.db"].dispose()
+
+
+def test_keys_live_in_the_token(hsm_service):
+    import sqlalchemy as sa
+
+    from keys.models import StoredKey
+
+    with hsm_service.custody.database.read() as session:
+        rows = session.execute(sa.select(StoredKey.backend, StoredKey.wrapped)).all()
+    assert rows and all(b == "pkcs11" and w is None for b, w in rows)
+    assert not (hsm_service.settings.data_dir / "master.key").exists()
+
+
+@pytest.mark.parametrize("alg", ["ES256", "RS256"])
+def test_jwt_signed_in_the_token(hsm_service, alg):
+    from keys import sign_jwt, verify_jwt
+
+    token = sign_jwt(hsm_service, {"sub": "x", "exp": int(time.time()) + 60}, alg=alg)
+    assert verify_jwt(token, algorithms=[alg], app=hsm_service).claims["sub"] == "x"
+
+
+def test_seal_signed_in_the_token(hsm_service):
+    from keys import issue_seal_certificate, seal_signer
+    from tests.keys.test_signers import _sign, _validate
+
+    issue_seal_certificate(hsm_service, client_id="h", organization_name="H",
+                           organization_identifier="H-1")
+    signed = _sign(hsm_service, seal_signer(hsm_service, client_id="h"), lta=True)
+    assert _validate(hsm_service, signed).bottom_line

@@ -1,0 +1,83 @@
+"""pyHanko adapters: a PAdES B-LTA seal and a citizen signature made through custody."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.writer import PdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+
+from keys import (
+    certificate_signer,
+    issue_citizen_certificate,
+    issue_seal_certificate,
+    seal_signer,
+    timestamper,
+    validation_context,
+)
+
+
+def _blank_pdf() -> bytes:
+    from pyhanko.pdf_utils import generic
+
+    writer = PdfFileWriter()
+    writer.insert_page(generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Page"),
+        generic.NameObject("/MediaBox"): generic.ArrayObject(
+            [generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+    }))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _sign(service, signer, *, lta: bool) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(_blank_pdf()))
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature", subfilter=fields.SigSeedSubFilter.PADES,
+        embed_validation_info=True, use_pades_lta=lta,
+        validation_context=validation_context(service, certificates=[signer.signing_cert]),
+    )
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper(service))
+    out = pdf_signer.sign_pdf(writer)
+    return out.getvalue()
+
+
+def _validate(service, data: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data))
+    sig = reader.embedded_signatures[0]
+    return validate_pdf_signature(sig, validation_context(service))
+
+
+def test_seal_b_lta_validates(service):
+    issue_seal_certificate(service, client_id="hacienda", organization_name="Hacienda",
+                           organization_identifier="VATSV-1")
+    signed = _sign(service, seal_signer(service, client_id="hacienda"), lta=True)
+    status = _validate(service, signed)
+    assert status.bottom_line, status.pretty_print_details()
+    assert status.timestamp_validity is not None and status.timestamp_validity.valid
+    assert b"/DSS" in signed and b"/DocTimeStamp" in signed
+
+
+def test_citizen_signature_with_fresh_key(service):
+    issued = issue_citizen_certificate(service, given_name="Ana", surname="López",
+                                       serial_number="IDCSV-01234567-8")
+    signer = certificate_signer(service, serial=issued.serial)
+    signed = _sign(service, signer, lta=False)
+    status = _validate(service, signed)
+    assert status.bottom_line, status.pretty_print_details()
+    assert status.signing_cert.subject.native["serial_number"] == "IDCSV-01234567-8"
+
+
+def test_revoked_seal_does_not_validate(service):
+    issued = issue_seal_certificate(service, client_id="a", organization_name="A",
+                                    organization_identifier="A-1")
+    service.pki.revoke(serial=issued.serial, reason="keyCompromise", now=service.now())
+    with pytest.raises(Exception) as info:
+        _sign(service, certificate_signer(service, serial=issued.serial), lta=False)
+    assert "revoked" in repr(info.value).lower() or "revoked" in str(info.value.__cause__)
