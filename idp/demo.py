@@ -96,9 +96,9 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     processes = [subprocess.Popen([sys.executable, "-m", "idp.cli", "serve", "--host", host, "--port", str(port)])]
     processes += [_portal_process(p) for p in portals]
     print("\nCédula is running:", flush=True)
-    print(f"  identity provider        {settings.issuer}", flush=True)
+    print(f"  {'identity provider':<31} {settings.issuer}", flush=True)
     for portal in portals:
-        print(f"  {portal.name + ' (demo)':<24} {portal.base_url}", flush=True)
+        print(f"  {portal.name + ' (demo)':<31} {portal.base_url}", flush=True)
     print("Press Ctrl-C to stop.\n", flush=True)
 
     def stop(*_):
