@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scenarios import SCENARIOS, as_json, run  # noqa: E402
+from bench.scenarios import SCENARIOS, as_json, run
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ class Result:
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     def as_dict(self) -> dict:
         return {"name": self.name, "iterations": self.iterations, "ops_per_second": round(self.per_second, 1),

@@ -29,8 +29,16 @@ COMPONENTS = (
     "idp.citizens",
     "idp.sessions",
     "idp.webauthn",
+    "idp.assurance",
+    "idp.registry",
+    "idp.registrar",
     "idp.account",
     "idp.oidc",
+    "idp.documents",
+    "idp.audit",
+    "idp.consent",
+    "idp.logout",
+    "signing.web",
     "idp.openapi",
 )
 

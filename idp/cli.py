@@ -6,6 +6,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import click
@@ -133,13 +134,22 @@ def demo(ctx: Context, host: str | None, port: int | None) -> None:
 
 def _register_package_commands() -> None:
     from clients.cli import commands as client_commands
+    from idp.logout.cli import commands as logout_commands
     from keys.cli import commands as key_commands
+    from signing.cli import commands as document_commands
+    from signing.verify.cli import commands as verify_commands
 
-    for command in (*key_commands(), *client_commands()):
+    for command in (*key_commands(), *client_commands(), *logout_commands(), *verify_commands(),
+                    *document_commands()):
+        cli.add_command(command)
+    from idp.assurance.cli import commands as assurance_commands
+
+    for command in assurance_commands():  # registry import, registrar grant/revoke/list, mds load
         cli.add_command(command)
 
 
 _register_package_commands()
+cli.add_command(import_module("idp.audit.cli").audit_group)  # cedula audit verify / checkpoint
 
 
 def main() -> None:

@@ -64,6 +64,8 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
     with app.app_context(), app.extensions["cedula.db"].transaction() as session:
         upsert_operator_client(session, client_id="registro-civil", metadata=_portal_metadata(
             "Registro Civil", registry_url, registry_purpose,
+            scope="openid profile email documents:issue",
+            grant_types=["authorization_code", "refresh_token", "client_credentials"],
             token_endpoint_auth_method="private_key_jwt",
             token_endpoint_auth_signing_alg="ES256",
             jwks={"keys": [key.as_dict(private=False)]}))
@@ -71,13 +73,30 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
             "Ministerio de Hacienda", tax_url, tax_purpose,
             token_endpoint_auth_method="client_secret_basic"))
         secret = rotate_secret(session, find_client(session, "hacienda"))
+    _ensure_seal(app, client_id="registro-civil", name="Registro Civil")
     common = {"PORTAL_ISSUER": settings.issuer, "PORTAL_SCOPES": "openid profile email"}
     return [
         DemoPortal("registro-civil", "Registro Civil", int(demo["registry_port"]), "registry",
-                   registry_purpose, {**common, "PORTAL_PRIVATE_JWK": json.dumps(key.as_dict(private=True))}),
+                   registry_purpose, {**common, "PORTAL_PRIVATE_JWK": json.dumps(key.as_dict(private=True)),
+                                      "PORTAL_ISSUE_DOCUMENTS": "1"}),
         DemoPortal("hacienda", "Ministerio de Hacienda", int(demo["tax_port"]), "tax", tax_purpose,
                    {**common, "PORTAL_CLIENT_SECRET": secret}),
     ]
+
+
+def _ensure_seal(app: Flask, *, client_id: str, name: str) -> None:
+    """The civil registry seals the birth certificates it issues: give it a seal certificate."""
+    import keys
+
+    service = keys.get_service(app)
+    if not service.pki.initialised():
+        print("note: the PKI is not initialised (cedula pki init); documents cannot be sealed", flush=True)
+        return
+    try:
+        service.pki.current_seal(client_id=client_id, now=service.now())
+    except keys.KeyNotFound:
+        keys.issue_seal_certificate(app, client_id=client_id, organization_name=name,
+                                    organization_identifier=f"VATSV-{client_id}")
 
 
 def _portal_process(portal: DemoPortal) -> subprocess.Popen:

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from authlib.integrations.flask_client import OAuth
-from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from flask import Flask
 from joserfc.jwk import ECKey
 
 from clients.portal.backchannel import ProviderKeys, ReplayCache
 from clients.portal.config import PortalConfig
 from clients.portal.sessions import SessionRegistry
+
+
+class ShortLivedPrivateKeyJWT(PrivateKeyJWT):
+    """RFC 7523 client assertions that live 60 seconds: authlib's default hour is longer than
+    providers accept (Cédula: at most [oidc] assertion_max_seconds, 300 by default)."""
+
+    def sign(self, auth, token_endpoint):
+        return private_key_jwt_sign(auth.client_secret, client_id=auth.client_id,
+                                    token_endpoint=token_endpoint, claims=self.claims,
+                                    header=self.headers, alg=self.alg, expires_in=60)
+
+
+@dataclass(frozen=True)
+class ClientAuth:
+    """How this portal authenticates at the token endpoint (for its own, non-browser calls)."""
+
+    secret: object
+    method: PrivateKeyJWT | None
 
 
 def create_portal(config: PortalConfig) -> Flask:
@@ -29,10 +49,12 @@ def create_portal(config: PortalConfig) -> Flask:
     }
     extra = {}
     secret: object = config.client_secret
+    method = None
     if config.private_jwk:
         key = ECKey.import_key(dict(config.private_jwk))
         secret = key
-        extra["client_auth_methods"] = [PrivateKeyJWT(alg="ES256", headers={"kid": key.kid})]
+        method = ShortLivedPrivateKeyJWT(alg="ES256", headers={"kid": key.kid})
+        extra["client_auth_methods"] = [method]
     oauth = OAuth(app)
     oauth.register(
         "cedula",
@@ -43,6 +65,7 @@ def create_portal(config: PortalConfig) -> Flask:
         **extra,
     )
     app.extensions["portal.oauth"] = oauth
+    app.extensions["portal.client_auth"] = ClientAuth(secret=secret, method=method)
     app.extensions["portal.sessions"] = SessionRegistry()
     app.extensions["portal.keys"] = ProviderKeys(lambda: oauth.cedula.load_server_metadata()["jwks_uri"])
     app.extensions["portal.replay"] = ReplayCache()

@@ -19,6 +19,7 @@ class PortalSession:
     id_token: str
     token: dict[str, Any]
     created: float = field(default_factory=time.time)
+    issued: list[Any] = field(default_factory=list)  # documents issued to the citizen here
 
     @property
     def sid(self) -> str | None:

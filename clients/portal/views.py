@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 
 from authlib.integrations.base_client import OAuthError
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, session
 
 from clients.portal.backchannel import LogoutTokenError, validate_logout_token
+from clients.portal.documents import IssueError, issue_birth_certificate
 from clients.portal.sessions import PortalSession
 from clients.portal.texts import language, text
 
@@ -28,9 +30,21 @@ def _current() -> PortalSession | None:
     return current_app.extensions["portal.sessions"].get(session.get("portal_session"))
 
 
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, description="The form expired; reload the page and try again.")
+
+
 @bp.app_context_processor
 def _globals():
-    return {"t": text, "lang": language(), "portal": _config()}
+    return {"t": text, "lang": language(), "portal": _config(), "csrf_token": csrf_token}
 
 
 @bp.get("/")
@@ -65,9 +79,29 @@ def callback():
     return redirect("/", code=303)
 
 
+@bp.post("/documents/birth")
+def issue_birth():
+    """The civil registry issues the signed-in citizen's birth certificate (documents API)."""
+    _check_csrf()
+    current = _current()
+    if current is None or not _config().can_issue_documents:
+        return redirect("/", code=303)
+    try:
+        issued = issue_birth_certificate(
+            _config(), metadata=_oauth_client().load_server_metadata(),
+            client_auth=current_app.extensions["portal.client_auth"], claims=current.claims,
+            language=language())
+    except IssueError as exc:
+        log.warning("birth certificate not issued: %s", exc)
+        return render_template("portal/error.html", detail=str(exc)), 502
+    current.issued.append(issued)
+    return redirect("/#issued", code=303)
+
+
 @bp.post("/logout")
 def logout():
     """RP-initiated logout: end the local session, then the provider's (OIDC RP-Initiated Logout 1.0)."""
+    _check_csrf()
     current = _current()
     current_app.extensions["portal.sessions"].remove(session.pop("portal_session", None))
     if current is None:

@@ -59,15 +59,20 @@ def enrol() -> Response | str:
             form_error = "enrol.error.summary"
         status = 400
     return render_template("account/enrol.html", values=values, errors=errors,
-                           form_error=form_error, scheme=scheme(current_app)), status
+                           form_error=form_error, scheme=scheme(current_app),
+                           next=safe_next(request.args.get("next"), "")), status
 
 
 @bp.get("/login")
 def login() -> Response | str:
+    """Sign in. `reauth=1` (prompt=login, max_age) asks a signed-in citizen to prove it again:
+    the same citizen keeps the session (and the agencies theirs); another one replaces it."""
     target = safe_next(request.args.get("next"), "/account")
-    if current_session() is not None:
+    signed_in = current_session() is not None
+    reauth = signed_in and request.args.get("reauth") == "1"
+    if signed_in and not reauth:
         return redirect(target, code=303)
-    return render_template("account/login.html", next=target)
+    return render_template("account/login.html", next=target, reauth=reauth)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -111,6 +116,8 @@ def overview() -> Response | str:
 def recovery_codes() -> Response | str:
     """Recovery codes, shown once: right after enrolment, or when the citizen asks for new ones."""
     store = get_store(current_app)
+    # Enrolment started from an agency's sign-in goes back there after the codes.
+    next_page = safe_next(request.args.get("next"), "/account")
     if request.method == "POST":
         validate_csrf()
         session = require_citizen()
@@ -127,11 +134,11 @@ def recovery_codes() -> Response | str:
         count("recovery.codes", "issued")
         log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
         return render_template("account/recovery_codes.html", codes=codes, codes_left=len(codes),
-                               session=session)
+                               session=session, next=next_page)
     with get_db(current_app).read() as db:
         left = recovery.codes_left(db, citizen_id)
     return render_template("account/recovery_codes.html", codes=None, codes_left=left,
-                           session=session)
+                           session=session, next=next_page)
 
 
 def _owned_action(credential: str, action) -> Response:

@@ -1,24 +1,35 @@
-"""Level of assurance, reported honestly: `acr` (OIDC Core 1.0 section 2) and `amr` (RFC 8176).
+"""Level of assurance for the OpenID Provider: `acr` (OIDC Core 1.0 section 2), `amr` (RFC 8176)
+and step-up (RFC 9470).
 
-The level of a sign-in is the lower of how well the identity was proven (identity proofing)
-and how strong the authenticator was (eIDAS, Regulation (EU) 2015/1502, sections 2.1 and 2.2).
-Every citizen so far asserted their own identity at enrolment, so proofing is "low".
+A thin adapter over `idp.assurance`: the level of a sign-in is the lower of the citizen's
+identity proofing and the strength of the passkey used (`idp.assurance.levels`); this module
+maps levels to the configured acr URIs (`oidc.acr_*`), checks what an agency asks for
+(`acr_values`, an essential `acr` claim) and, when the sign-in is below it, sends the citizen
+to sign in again with a passkey that reaches it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from flask import Response, current_app, redirect
+
+from idp.assurance import services as assurance_services
+from idp.assurance.levels import LEVELS, authenticator_level, rank, sign_in_level
+from idp.db import get_db
+from idp.oidc import claims as claims_module
+from idp.oidc import interactions
 from idp.oidc.errors import AuthorizationError
-from idp.oidc.settings import LEVELS
+from idp.oidc.interactions import Interaction
+from idp.sessions import SsoSession
+from idp.store import EphemeralStore
 
-# Identity proofing of every enrolled citizen: self-asserted data, no document checked.
-IDENTITY_PROOFING = "low"
-
-# RFC 8176 section 2: methods that show the user was verified on the authenticator ("mfa":
-# the passkey ceremony required user verification, a second factor on top of possession).
-_USER_VERIFICATION = {"mfa", "user", "pin", "fpt", "face", "iris", "retina", "vbm"}
+UNMET = "unmet_authentication_requirements"  # OIDC Core errata set 2, RFC 9470 section 3
+# RFC 8176 section 2: methods that show the user was verified on the authenticator.
+_USER_VERIFICATION = {"mfa", "pin", "fpt", "face", "iris", "retina", "vbm"}
 _POSSESSION = {"hwk", "swk"}
 
 
@@ -29,44 +40,98 @@ class Assurance:
     amr: tuple[str, ...]
 
 
-def authenticator_level(amr: Iterable[str]) -> str:
-    """A passkey with user verification (possession + inherence/knowledge) is "substantial"."""
-    methods = set(amr)
-    if methods & _POSSESSION and methods & _USER_VERIFICATION:
-        return "substantial"
-    return "low"
+class StepUpRequired(Exception):
+    """The sign-in is below what the agency asks for, and the citizen can reach `level`."""
+
+    def __init__(self, level: str) -> None:
+        super().__init__(f"the agency asks for level {level}; the citizen must sign in again")
+        self.level = level
 
 
-def lower(a: str, b: str) -> str:
-    return a if LEVELS.index(a) <= LEVELS.index(b) else b
-
-
-def assess(*, amr: Iterable[str], acr_uris: Mapping[str, str],
-           proofing: str = IDENTITY_PROOFING) -> Assurance:
-    """The assurance a session gives: level, its acr URI, and the RFC 8176 amr values."""
+def assess(*, amr: Iterable[str], acr_uris: Mapping[str, str], proofing: str = "low") -> Assurance:
+    """The assurance from `amr` alone (no recorded facts): proofing as given, a passkey with
+    user verification at most substantial."""
     methods = tuple(dict.fromkeys(amr))
-    level = lower(proofing, authenticator_level(methods))
+    verified = bool(set(methods) & _USER_VERIFICATION) and bool(set(methods) & _POSSESSION)
+    authenticator = authenticator_level(user_verified=verified, backup_eligible=True,
+                                        attestation_trusted=False)
+    level = sign_in_level(proofing=proofing, authenticator=authenticator)  # type: ignore[arg-type]
     return Assurance(level=level, acr=acr_uris[level], amr=methods)
+
+
+def assess_sign_in(sso: SsoSession, *, acr_uris: Mapping[str, str]) -> Assurance:
+    """The assurance of this SSO session: the citizen's proofing and the passkey it used."""
+    with get_db(current_app).read() as db:
+        found = assurance_services.assess(db, citizen_id=sso.citizen_id,
+                                          credential_id=sso.credential_id, amr=sso.amr)
+    return Assurance(level=found.level, acr=acr_uris[found.level], amr=found.amr)
+
+
+def _target(requested: Iterable[str], essential: bool, achieved: Assurance,
+            acr_uris: Mapping[str, str]) -> str | None:
+    """None when met; else the lowest requested level. Unknown values only count when the
+    claim is essential (OIDC Core 5.5.1.1); a higher level satisfies a lower one."""
+    wanted = list(requested)
+    if not wanted:
+        return None
+    by_uri = {uri: level for level, uri in acr_uris.items()}
+    known = [by_uri[value] for value in wanted if value in by_uri]
+    if not known:
+        if essential:
+            raise AuthorizationError(f"none of the requested acr values {' '.join(wanted)} is "
+                                     f"offered; this provider has {' '.join(acr_uris.values())}",
+                                     error=UNMET)
+        return None
+    if any(rank(level) <= rank(achieved.level) for level in known):
+        return None
+    return min(known, key=rank)
 
 
 def require(*, requested: Iterable[str], essential: bool, achieved: Assurance,
             acr_uris: Mapping[str, str]) -> None:
-    """OIDC Core 3.1.2.1 (acr_values) and 5.5.1.1 (essential acr): refuse what cannot be met.
-
-    A higher level satisfies a lower one. Unknown values are ignored unless the acr claim is
-    essential. Unmet requirements are `unmet_authentication_requirements` (OIDC Core errata
-    set 2, RFC 9470 section 3); stepping up is left to a later version.
-    """
+    """OIDC Core 3.1.2.1 (acr_values) and 5.5.1.1 (essential acr): refuse what is not met."""
     wanted = list(requested)
-    if not wanted:
+    if _target(wanted, essential, achieved, acr_uris) is not None:
+        raise AuthorizationError(
+            f"the sign-in reached {achieved.acr}; the request asks for {' or '.join(wanted)}",
+            error=UNMET)
+
+
+def enforce(interaction: Interaction, sso: SsoSession, *, achieved: Assurance,
+            claims: claims_module.ClaimsRequest, acr_uris: Mapping[str, str]) -> None:
+    """RFC 9470 section 3 / OIDC Core 3.1.2.1: meet `acr_values` and an essential `acr` claim.
+
+    Raises StepUpRequired(level) when the citizen can reach the level with another sign-in
+    (identity proofed high enough, a passkey that reaches it), AuthorizationError
+    `unmet_authentication_requirements` when they cannot or a step-up already failed.
+    """
+    acr_values, essential = claims_module.essential_acr(claims)
+    targets = [t for t in (_target(interaction.request.acr_values, False, achieved, acr_uris),
+                           _target(acr_values, essential, achieved, acr_uris)) if t]
+    if not targets:
         return
-    by_uri = {uri: level for level, uri in acr_uris.items()}
-    known = [by_uri[value] for value in wanted if value in by_uri]
-    if not known and not essential:
-        return
-    rank = LEVELS.index(achieved.level)
-    if any(LEVELS.index(level) <= rank for level in known):
-        return
-    raise AuthorizationError(
-        f"the sign-in reached {achieved.acr}; the request asks for {' or '.join(wanted)}",
-        error="unmet_authentication_requirements")
+    level = max(targets, key=rank)
+    if interaction.step_up is not None:
+        raise AuthorizationError(f"the new sign-in reached {achieved.acr}, not the requested "
+                                 f"{acr_uris[level]}", error=UNMET)
+    with get_db(current_app).read() as db:
+        possible = assurance_services.reachable(db, citizen_id=sso.citizen_id, level=level)
+    if not possible:
+        raise AuthorizationError(f"the citizen has no identity proofing and passkey that reach "
+                                 f"{acr_uris[level]}", error=UNMET)
+    raise StepUpRequired(level)
+
+
+def step_up(store: EphemeralStore, interaction: Interaction, step: StepUpRequired, *,
+            ttl: int) -> Response:
+    """Send the citizen to sign in again with a passkey reaching `step.level` (the login page's
+    reauth mode offers only those), then back to this authorization request."""
+    interactions.update(store, interaction, ttl=ttl, login_after=time.time(), step_up=step.level)
+    back = f"/authorize/continue?interaction={interaction.id}"
+    response = redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr={step.level}", code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+__all__ = ["LEVELS", "UNMET", "Assurance", "StepUpRequired", "assess", "assess_sign_in",
+           "enforce", "require", "step_up"]

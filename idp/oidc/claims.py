@@ -3,6 +3,10 @@
 Scope claims are released at the UserInfo endpoint (section 5.4: an access token is issued);
 claims asked for with the `claims` parameter go where they were asked for (ID token or
 UserInfo). `national_id` is released only to clients an operator granted the scope.
+
+A grant's claims document is the request as the citizen allowed it: claims they did not allow
+are removed, and `granted` lists every claim name allowed. Nothing outside `granted` is ever
+released, whatever the scopes say.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ SESSION_CLAIMS = ("acr", "amr", "auth_time", "sid")
 SUPPORTED = ("sub", "iss", "aud", "exp", "iat", *SESSION_CLAIMS, "nonce", "at_hash", *CITIZEN_CLAIMS)
 RESTRICTED = {"national_id": "national_id"}  # claim -> the scope the client must be granted
 TARGETS = ("id_token", "userinfo")
+GRANTED = "granted"  # member of a grant's claims document: the claim names the citizen allowed
+OFFLINE = "offline_access"  # the permission to keep access while the citizen is away
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,44 @@ def requested_citizen_claims(*, scopes: Iterable[str], claims: ClaimsRequest,
         for name in members:
             names[name] = None
     return [n for n in CITIZEN_CLAIMS if n in names and allowed(n, client_scopes)]
+
+
+def essential_names(claims: ClaimsRequest) -> frozenset[str]:
+    """OIDC Core 5.5.1: the citizen claims marked essential (the agency cannot work without)."""
+    return frozenset(name for members in claims.values() for name, spec in members.items()
+                     if spec.essential and name in CITIZEN_CLAIMS)
+
+
+def granted_names(document: Mapping[str, Any] | None) -> frozenset[str]:
+    """The claim names a grant's citizen allowed (empty when none are recorded)."""
+    names = (document or {}).get(GRANTED)
+    if not isinstance(names, list):
+        return frozenset()
+    return frozenset(name for name in names if isinstance(name, str))
+
+
+def as_granted(*, claims: ClaimsRequest, scopes: Iterable[str],
+               granted: Iterable[str]) -> tuple[dict[str, Any], list[str]]:
+    """The claims document and scopes of a grant: only what the citizen allowed.
+
+    Scopes none of whose claims were allowed are dropped (RFC 6749 section 3.3: the token
+    response then tells the client the narrower scope), and so is offline_access if refused.
+    """
+    allowed = set(granted)
+    filtered = {target: {name: spec for name, spec in members.items()
+                         if name not in CITIZEN_CLAIMS or name in allowed}
+                for target, members in claims.items()}
+    document = dump(filtered)
+    document[GRANTED] = sorted(allowed)
+    kept = []
+    for scope in scopes:
+        if scope == OFFLINE and OFFLINE not in allowed:
+            continue
+        members = [n for n in SCOPE_CLAIMS.get(scope, ()) if n != "sub"]
+        if members and not any(name in allowed for name in members):
+            continue
+        kept.append(scope)
+    return document, kept
 
 
 def essential_acr(claims: ClaimsRequest) -> tuple[list[str], bool]:

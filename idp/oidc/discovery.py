@@ -26,7 +26,7 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "scopes_supported": list(SCOPES),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["pairwise", "public"],
         "id_token_signing_alg_values_supported": list(tokens.ID_TOKEN_ALGS),
         "token_endpoint_auth_methods_supported": auth_methods,
@@ -45,4 +45,8 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "prompt_values_supported": list(PROMPTS),
         "ui_locales_supported": ui_locales,
         "authorization_response_iss_parameter_supported": True,
+        # OIDC RP-Initiated Logout 1.0 section 2.1; Back-Channel Logout 1.0 section 2.1.
+        "end_session_endpoint": f"{settings.issuer}/end-session",
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
     }

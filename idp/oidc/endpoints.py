@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from clients.registry import Client
+from idp.consent.release import record_token_release
 from idp.db import get_db
-from idp.oidc import client_auth, discovery, introspection, refresh, revocation, services, userinfo
+from idp.oidc import client_auth, client_credentials, discovery, introspection, refresh, revocation, services, userinfo
 from idp.oidc.errors import InvalidClient, OidcError
 from idp.store import get_store
 
@@ -82,7 +83,7 @@ def token() -> Response:
         grant_type = form.get("grant_type")
         if not grant_type:
             raise OidcError("grant_type is required")
-        if grant_type not in ("authorization_code", "refresh_token"):
+        if grant_type not in ("authorization_code", "refresh_token", client_credentials.GRANT_TYPE):
             raise OidcError(f"grant_type {grant_type!r} is not supported here", error="unsupported_grant_type")
         if grant_type not in client.client_metadata.get("grant_types", []):
             raise OidcError(f"this client is not registered for the {grant_type} grant",
@@ -93,11 +94,14 @@ def token() -> Response:
                 get_db(current_app), get_store(current_app), provider(), client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
                 code_verifier=form.get("code_verifier"), now=now)
+        elif grant_type == client_credentials.GRANT_TYPE:
+            result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now)
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now)
     except OidcError as exc:
         return _oauth_error(exc)
+    record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
     return _json(result.to_json())
 
 
@@ -128,7 +132,7 @@ def userinfo_endpoint() -> Response:
     if not token:
         return _bearer_error(None)
     try:
-        with get_db(current_app).read() as session:
+        with get_db(current_app).transaction() as session:  # the release is logged in it
             body = userinfo.userinfo(session, get_store(current_app), provider(), access_token=token,
                                      now=int(time.time()))
     except OidcError as exc:

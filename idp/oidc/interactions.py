@@ -25,6 +25,9 @@ class Interaction:
     account_chosen: bool = False
     # The SSO session the decision page was shown to; only that session may answer it.
     shown_to: str | None = None
+    # The level of assurance the citizen was sent to sign in again for (RFC 9470 step-up);
+    # a second shortfall is answered with unmet_authentication_requirements, never a loop.
+    step_up: str | None = None
 
     def to_json(self) -> bytes:
         data = asdict(self)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,6 +70,10 @@ class TokenResponse:
     scope: str
     id_token: str
     refresh_token: str | None = None
+    # Not sent: whose claims the ID token released, and which (for the data-sharing log).
+    citizen_id: str | None = field(default=None, compare=False)
+    client_id: str | None = field(default=None, compare=False)
+    released: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"access_token": self.access_token, "token_type": "Bearer",
@@ -107,12 +111,18 @@ def subject_for(provider: Provider, client: Client, citizen_id: str) -> str:
 
 
 def issue_code(store: EphemeralStore, provider: Provider, *, request: AuthorizationRequest,
-               sign_in: SignIn, now: int) -> str:
-    """RFC 6749 section 4.1.2: a code for the citizen's decision to allow this request."""
+               sign_in: SignIn, granted: Collection[str], now: int) -> str:
+    """RFC 6749 section 4.1.2: a code for the citizen's decision to allow this request.
+
+    `granted`: the claim names (and offline_access) the citizen allowed; the grant carries
+    exactly those, so the ID token and UserInfo release nothing else.
+    """
+    claims, scopes = claims_module.as_granted(claims=claims_module.load(request.claims),
+                                              scopes=request.scopes, granted=granted)
     grant = codes.CodeGrant(
         grant_id=str(uuid.uuid4()), client_id=request.client_id, redirect_uri=request.redirect_uri,
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
-        scopes=list(request.scopes), claims=request.claims, nonce=request.nonce, sid=sign_in.sid,
+        scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
         issued_at=now)
     return codes.issue(store, grant, ttl=provider.settings.code_seconds)
@@ -158,7 +168,9 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
     requested = claims_module.load(grant.claims)
-    extra = claims_module.release(citizen=citizen, names=claims_module.id_token_names(requested),
+    granted = claims_module.granted_names(grant.claims)
+    extra = claims_module.release(citizen=citizen,
+                                  names=[n for n in claims_module.id_token_names(requested) if n in granted],
                                   client_scopes=grant.scopes)
     id_claims = tokens.id_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
@@ -166,7 +178,9 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
         access_token=access_token, alg=alg, extra=extra)
     id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP)
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
-                         scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token)
+                         scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
+                         citizen_id=str(grant.citizen_id), client_id=client.client_id,
+                         released=("sub", *extra))
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
@@ -215,23 +229,3 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             revoke_grant(session, granted.grant_id, reason="code_reuse", now=moment)
         raise InvalidGrant("the authorization code was used twice; its tokens are revoked")
     return response
-
-
-def prior_grant_covers(session: Session, *, citizen_id: str, client_id: str, scopes: Iterable[str],
-                       claim_names: Iterable[str], now: datetime) -> bool:
-    """True when an active grant of this client already covers these scopes and claims, so the
-    citizen is not asked again (the consent issue replaces this with recorded consents)."""
-    wanted_scopes = set(scopes)
-    wanted_claims = set(claim_names)
-    rows = session.scalars(
-        sa.select(Grant).where(Grant.citizen_id == uuid.UUID(citizen_id), Grant.client_id == client_id,
-                               Grant.revoked_at.is_(None))
-        .order_by(Grant.created_at.desc()).limit(20))
-    for grant in rows:
-        if not grant_active(grant, now):
-            continue
-        granted_claims = {name for members in (grant.claims or {}).values() for name in members}
-        granted_claims.update(n for s in grant.scopes for n in claims_module.SCOPE_CLAIMS.get(s, ()))
-        if wanted_scopes <= set(grant.scopes) and wanted_claims <= granted_claims:
-            return True
-    return False

@@ -1,9 +1,13 @@
 """The UserInfo endpoint's answer (OIDC Core 1.0 section 5.3): `sub` plus the claims of the
-access token's scopes and of `claims.userinfo`, restricted claims only for clients granted them.
+access token's scopes and of `claims.userinfo`, limited to what the citizen allowed the agency
+(the grant's consented claims), restricted claims only for clients granted them. Every answer
+is a release of personal data and is written to the citizen's data-sharing log (claim names,
+never values) in the same transaction.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,14 +21,23 @@ from idp.store import EphemeralStore
 
 def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, access_token: str,
              now: int) -> dict[str, Any]:
-    """OIDC Core 5.3.2: the claims about the citizen, for a valid access token with openid."""
+    """OIDC Core 5.3.2: the claims about the citizen, for a valid access token with openid.
+
+    `session` must be a transaction: the release is logged in it.
+    """
+    from idp.consent.services import record_release
+
     token = bearer.check(session, store, provider, access_token, now=now)
     scopes = token.scopes
     if "openid" not in scopes:
         raise InsufficientScope("the access token does not carry the openid scope")
     requested = claims_module.load(token.grant.claims)
-    names = claims_module.userinfo_names(scopes=scopes, claims=requested)
+    granted = claims_module.granted_names(token.grant.claims)
+    names = [n for n in claims_module.userinfo_names(scopes=scopes, claims=requested) if n in granted]
     # The grant's scopes bound what was consented to; restricted claims need the scope granted.
     body: dict[str, Any] = {"sub": token.claims["sub"]}
     body.update(claims_module.release(citizen=token.citizen, names=names, client_scopes=token.grant.scopes))
+    record_release(session, event="release.userinfo", citizen_id=token.grant.citizen_id,
+                   client_id=token.grant.client_id, claims=list(body),
+                   now=datetime.fromtimestamp(now, UTC))
     return body

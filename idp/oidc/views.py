@@ -1,5 +1,6 @@
 """The authorization endpoint (RFC 6749 section 3.1, OIDC Core 1.0 section 3.1.2) and the pages
-a citizen sees on the way: sign-in, identity choice, and what the agency asks for.
+a citizen sees on the way: sign-in, identity choice, and consent (what the agency asks for,
+claim by claim; remembered per agency by `idp.consent`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from clients.registry import Client, ClientNotFound, find_client
 from idp.citizens.models import Citizen
+from idp.consent import decision as consent_decision
+from idp.consent import get_consents
+from idp.consent import services as consent_services
 from idp.db import get_db
 from idp.oidc import assurance, interactions, services
 from idp.oidc import claims as claims_module
@@ -21,6 +25,7 @@ from idp.sessions import SsoSession, current_session, end_session
 from idp.store import get_store
 from idp.web.csrf import validate_csrf
 from idp.web.errors import error_page
+from idp.web.i18n import current_language
 from idp.web.i18n import gettext as _
 
 bp = Blueprint("oidc", __name__)
@@ -42,13 +47,17 @@ def _redirect_to_client(uri: str, params: dict[str, str | None], *, form_post: b
     response = redirect(target, code=303 if form_post else 302)
     response.headers["Cache-Control"] = "no-store"
     if form_post:
-        # Chromium applies form-action to the redirect after a form post: allow this client's origin.
-        parts = urlsplit(uri)
-        origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"
-        csp = str(current_app.config["CEDULA"]["security"]["content_security_policy"])
-        response.headers["Content-Security-Policy"] = csp.replace(
-            "form-action 'self'", f"form-action 'self' {origin}")
+        response.headers["Content-Security-Policy"] = _csp_posting_to(uri)
     return response
+
+
+def _csp_posting_to(uri: str) -> str:
+    """Chromium checks form-action (of the page with the form) on the redirect after a form post:
+    a page whose form ends in a redirect to the client allows the client's origin."""
+    parts = urlsplit(uri)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"
+    csp = str(current_app.config["CEDULA"]["security"]["content_security_policy"])
+    return csp.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
 def _error_redirect(exc: AuthorizationError, *, form_post: bool = False) -> Response:
@@ -75,8 +84,11 @@ def _continue_path(interaction: Interaction) -> str:
     return f"/authorize/continue?interaction={interaction.id}"
 
 
-def _to_login(interaction: Interaction) -> Response:
-    response = redirect("/login?next=" + quote(_continue_path(interaction), safe="/"), code=302)
+def _to_login(interaction: Interaction, *, reauth: bool = False) -> Response:
+    # reauth: the signed-in citizen must sign in again; the SSO session (and so every other
+    # agency's session) stays, see idp.sessions.reauthenticate.
+    target = "/login?next=" + quote(_continue_path(interaction), safe="/") + ("&reauth=1" if reauth else "")
+    response = redirect(target, code=302)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -138,21 +150,20 @@ def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
                                   "the sign-in is older than max_age; the citizen must sign in again",
                                   form_post=form_post)
         interactions.update(store, interaction, ttl=_ttl(), login_after=now)
-        response = _to_login(interaction)
-        end_session(response)  # /login signs a signed-in citizen straight through: end it first
-        return response
+        return _to_login(interaction, reauth=True)
 
     if "select_account" in prompt and not interaction.account_chosen:
         return _choose_account(interaction, client, sso)
 
-    achieved = assurance.assess(amr=sso.amr, acr_uris=provider().settings.acr_uris)
+    achieved = assurance.assess_sign_in(sso, acr_uris=provider().settings.acr_uris)
     requested_claims = claims_module.load(areq.claims)
     try:
-        assurance.require(requested=areq.acr_values, essential=False, achieved=achieved,
+        assurance.enforce(interaction, sso, achieved=achieved, claims=requested_claims,
                           acr_uris=provider().settings.acr_uris)
-        acr_values, essential = claims_module.essential_acr(requested_claims)
-        assurance.require(requested=acr_values, essential=essential, achieved=achieved,
-                          acr_uris=provider().settings.acr_uris)
+    except assurance.StepUpRequired as step:  # RFC 9470: sign in again with a stronger passkey
+        if "none" in prompt:
+            return _request_error(interaction, "login_required", str(step), form_post=form_post)
+        return assurance.step_up(store, interaction, step, ttl=_ttl())
     except AuthorizationError as exc:
         return _request_error(interaction, exc.error, exc.description, form_post=form_post)
 
@@ -162,50 +173,76 @@ def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
         return _request_error(interaction, "login_required",
                               "the signed-in citizen is not the subject the request names", form_post=form_post)
 
-    names = claims_module.requested_citizen_claims(scopes=areq.scopes, claims=requested_claims,
-                                                   client_scopes=areq.scopes)
+    asked = consent_decision.asked(scopes=areq.scopes, claims=requested_claims, client_scopes=areq.scopes)
+    with get_db(current_app).read() as session:
+        standing = consent_services.prior(
+            consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id),
+            now=services.utc_now())
     if "consent" not in prompt:
-        with get_db(current_app).read() as session:
-            covered = services.prior_grant_covers(
-                session, citizen_id=sso.citizen_id, client_id=client.client_id, scopes=areq.scopes,
-                claim_names=names, now=services.utc_now())
-        if covered:
-            return _issue(interaction, sso, achieved, form_post=form_post)
+        granted = consent_decision.covered(standing, asked)
+        if granted is not None:
+            return _issue(interaction, sso, achieved, granted=granted, form_post=form_post)
     if "none" in prompt:
         return _request_error(interaction, "consent_required",
                               "the citizen has not yet allowed this agency to receive this data",
                               form_post=form_post)
     interactions.update(store, interaction, ttl=_ttl(), shown_to=sso.sid)
-    return _decision_page(interaction, client, names)
+    return _decision_page(interaction, client, sso, asked, standing, again="consent" in prompt)
 
 
 def _issue(interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
-           form_post: bool) -> Response:
-    store = get_store(current_app)
-    if interactions.finish(store, interaction.id) is None:
+           granted: frozenset[str], form_post: bool) -> Response:
+    """Answer the request once (the interaction is taken) with a code for `granted` only."""
+    if interactions.finish(get_store(current_app), interaction.id) is None:
         return _unsafe(_("oidc.error.expired"))
+    return _code_response(interaction, sso, achieved, granted=granted, form_post=form_post)
+
+
+def _code_response(interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
+                   granted: frozenset[str], form_post: bool) -> Response:
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
                               assurance=achieved)
-    code = services.issue_code(store, provider(), request=interaction.request, sign_in=sign_in,
-                               now=int(time.time()))
+    code = services.issue_code(get_store(current_app), provider(), request=interaction.request,
+                               sign_in=sign_in, granted=granted, now=int(time.time()))
     return _redirect_to_client(interaction.request.redirect_uri,
                                {"code": code, "state": interaction.request.state}, form_post=form_post)
 
 
-def _no_store(body: str, status: int = 200) -> Response:
+def _no_store(body: str, status: int = 200, *, posts_to: str | None = None) -> Response:
     response = Response(body, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
+    if posts_to is not None:
+        response.headers["Content-Security-Policy"] = _csp_posting_to(posts_to)
     return response
 
 
-def _decision_page(interaction: Interaction, client: Client, names: list[str]) -> Response:
+def _agency(client: Client) -> consent_services.Agency:
     metadata = client.client_metadata
+    return consent_services.Agency(client_id=client.client_id,
+                                   name=metadata.get("client_name") or client.client_id,
+                                   purpose=metadata.get("purpose"))
+
+
+def _decision_page(interaction: Interaction, client: Client, sso: SsoSession, asked: consent_decision.Asked,
+                   standing: consent_decision.Prior | None, *, again: bool) -> Response:
+    """OIDC Core 3.1.2.4: the consent step. Each item with the value the agency will receive;
+    required ones listed, optional ones as ticked boxes the citizen can untick."""
+    with get_db(current_app).read() as session:
+        citizen = session.get(Citizen, services.as_uuid(sso.citizen_id))
+    shown = consent_decision.to_ask(standing, asked, again=again)
+    already = [n for n in asked.items if n not in shown and standing is not None and n in standing.granted]
+    values = {name: claims_module.citizen_value(citizen, name) for name in asked.items
+              if name in claims_module.CITIZEN_CLAIMS} if citizen is not None else {}
+    agency = _agency(client)
+    basis, law = get_consents(current_app).policy.basis(client.client_id)
     return _no_store(render_template(
-        "oidc/authorize.html", interaction=interaction.id,
-        client_name=metadata.get("client_name") or client.client_id,
-        purpose=metadata.get("purpose"), claims=names,
-        offline="offline_access" in interaction.request.scopes,
-        host=urlsplit(interaction.request.redirect_uri).netloc or interaction.request.redirect_uri))
+        "oidc/authorize.html", interaction=interaction.id, client_name=agency.name,
+        purpose=agency.purpose, law=law if basis == "law" else None,
+        required=[n for n in shown if asked.required(n)],
+        optional=[n for n in shown if not asked.required(n)],
+        already=already, values=values,
+        host=urlsplit(interaction.request.redirect_uri).netloc or interaction.request.redirect_uri),
+        posts_to=interaction.request.redirect_uri)
 
 
 def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -> Response:
@@ -214,7 +251,7 @@ def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -
     return _no_store(render_template(
         "oidc/select_account.html", interaction=interaction.id,
         client_name=client.client_metadata.get("client_name") or client.client_id,
-        name=citizen.full_name if citizen else ""))
+        name=citizen.full_name if citizen else ""), posts_to=interaction.request.redirect_uri)
 
 
 def _posted_interaction() -> Interaction | None:
@@ -247,12 +284,38 @@ def decide() -> Response:
     if sso is None or sso.sid != interaction.shown_to:
         # Signed out or another citizen since the page was shown: start the checks again.
         return redirect(_continue_path(interaction), code=303)
-    decision = request.form.get("decision")
-    if decision == "deny":
-        interactions.finish(get_store(current_app), interaction.id)
+    answer = request.form.get("decision")
+    if answer not in ("allow", "deny"):
+        return _unsafe(_("oidc.error.decision"))
+    if interactions.finish(get_store(current_app), interaction.id) is None:
+        return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
+    if answer == "deny":
         return _request_error(interaction, "access_denied", "the citizen did not allow the request",
                               form_post=True)
-    if decision != "allow":
-        return _unsafe(_("oidc.error.decision"))
-    achieved = assurance.assess(amr=sso.amr, acr_uris=provider().settings.acr_uris)
-    return _issue(interaction, sso, achieved, form_post=True)
+    client = _client(interaction.request.client_id)
+    if client is None:
+        return _unsafe(_("oidc.error.client_gone"))
+    outcome = _record_decision(interaction, client, sso)
+    achieved = assurance.assess_sign_in(sso, acr_uris=provider().settings.acr_uris)
+    return _code_response(interaction, sso, achieved, granted=outcome.granted_now, form_post=True)
+
+
+def _record_decision(interaction: Interaction, client: Client, sso: SsoSession) -> consent_decision.Decision:
+    """Apply the ticked boxes to the items the page asked about; remember the decision
+    (with its signed receipt and a log entry) in one transaction."""
+    areq = interaction.request
+    asked = consent_decision.asked(scopes=areq.scopes, claims=claims_module.load(areq.claims),
+                                   client_scopes=areq.scopes)
+    consents = get_consents(current_app)
+    now = services.utc_now()
+    with get_db(current_app).transaction() as session:
+        standing = consent_services.prior(
+            consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id,
+                                     for_update=True), now=now)
+        shown = consent_decision.to_ask(standing, asked, again="consent" in areq.prompt)
+        outcome = consent_decision.decide(standing, asked, shown=shown, ticked=request.form.getlist("claim"))
+        if shown:
+            consent_services.record(session, policy=consents.policy, sign=consents.sign,
+                                    citizen_id=sso.citizen_id, agency=_agency(client), decision=outcome,
+                                    language=current_language(), now=now)
+    return outcome

@@ -5,7 +5,9 @@ Public API (the OpenID Provider calls these):
     current_session(allow_recovery=False) -> SsoSession | None
     require_citizen(allow_recovery=False) -> SsoSession   # raises LoginRequired
     start_session(response, citizen_id=..., amr=..., credential_id=..., recovery=False)
-    end_session(response=None, sid=None)
+    reauthenticate(response, session=..., amr=..., credential_id=...)
+    end_session(response=None, sid=None, reason="logout")
+    add_listener(app, listener)   # told when a session starts, is re-authenticated or ends
     sessions_for(citizen_id) -> list[SsoSession]
     signed_in() -> bool   (also a Jinja global)
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Protocol
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, redirect, request
@@ -28,11 +31,31 @@ from idp.store import get_store
 from idp.web.errors import json_error, wants_json
 from idp.web.i18n import gettext as _
 
-__all__ = ["LoginRequired", "SsoSession", "current_session", "end_session", "init_app",
-           "require_citizen", "sessions_for", "signed_in", "start_session"]
+__all__ = ["LoginRequired", "SsoSession", "add_listener", "current_session", "end_session",
+           "init_app", "reauthenticate", "require_citizen", "sessions_for", "signed_in",
+           "start_session"]
 
 log = logging.getLogger(__name__)
 _UNSET = object()
+LISTENERS = "cedula.sessions.listeners"
+
+
+class SessionListener(Protocol):
+    def __call__(self, *, event: str, session: SsoSession, reason: str) -> None: ...
+
+
+def add_listener(app: Flask, listener: SessionListener) -> None:
+    """Call `listener(event=, session=, reason=)` for "started", "reauthenticated", "ended"."""
+    app.extensions.setdefault(LISTENERS, []).append(listener)
+
+
+def _announce(event: str, session: SsoSession, reason: str = "") -> None:
+    # A listener (back-channel logout) only enqueues work; its failure never fails the request.
+    for listener in current_app.extensions.get(LISTENERS, ()):
+        try:
+            listener(event=event, session=session, reason=reason)
+        except Exception:
+            log.exception("session listener failed", extra={"event": event, "sid": session.sid})
 
 
 class LoginRequired(Exception):
@@ -76,29 +99,56 @@ def signed_in() -> bool:
     return _loaded() is not None
 
 
+def _set_cookie(response: Response, token: str, lifetime: int) -> None:
+    settings = current_app.config["CEDULA"]
+    response.set_cookie(cookie_name(), token, max_age=lifetime, path="/", httponly=True,
+                        samesite="Lax", secure=settings.secure)
+
+
 def start_session(response: Response, *, citizen_id: str, amr: tuple[str, ...] | list[str],
                   credential_id: str | None = None, recovery: bool = False) -> SsoSession:
-    """Sign the browser in with a new session id (any previous session of it ends)."""
+    """Sign the browser in. The citizen already signed in here is re-authenticated (same sid,
+    new token); any other previous session of this browser ends, with back-channel logout."""
     store = get_store(current_app)
     previous = _loaded()
+    if (previous is not None and not recovery and not previous.recovery
+            and previous.citizen_id == citizen_id):
+        return reauthenticate(response, session=previous, amr=amr, credential_id=credential_id)
     if previous is not None:
         records.end(store, previous)
+        log.info("session ended", extra={"sid": previous.sid, "citizen_id": previous.citizen_id,
+                                         "reason": "replaced"})
+        _announce("ended", previous, "replaced")
     token, session = records.create(
         store, _policy(), citizen_id=citizen_id, amr=tuple(amr),
         user_agent=request.headers.get("User-Agent", ""), credential_id=credential_id,
         recovery=recovery, now=time.time())
-    settings = current_app.config["CEDULA"]
-    lifetime = _policy().recovery_seconds if recovery else _policy().absolute_seconds
-    response.set_cookie(cookie_name(), token, max_age=lifetime, path="/", httponly=True,
-                        samesite="Lax", secure=settings.secure)
+    _set_cookie(response, token, _policy().recovery_seconds if recovery else _policy().absolute_seconds)
     g.sso_session = session
     log.info("session started", extra={"sid": session.sid, "citizen_id": citizen_id,
                                        "amr": list(amr), "recovery": recovery})
+    _announce("started", session)
     return session
 
 
-def end_session(response: Response | None = None, *, sid: str | None = None) -> None:
-    """End the session `sid`, or this browser's session (clearing the cookie on `response`)."""
+def reauthenticate(response: Response, *, session: SsoSession, amr: tuple[str, ...] | list[str],
+                   credential_id: str | None) -> SsoSession:
+    """The signed-in citizen proved themselves again (prompt=login, max_age): keep the `sid`,
+    so no agency is logged out, but rotate the cookie's token and renew auth_time and amr."""
+    token, renewed = records.rotate(get_store(current_app), _policy(), session, amr=tuple(amr),
+                                    credential_id=credential_id, now=time.time())
+    _set_cookie(response, token, _policy().absolute_seconds)
+    g.sso_session = renewed
+    log.info("session re-authenticated", extra={"sid": renewed.sid, "citizen_id": renewed.citizen_id,
+                                                "amr": list(amr)})
+    _announce("reauthenticated", renewed)
+    return renewed
+
+
+def end_session(response: Response | None = None, *, sid: str | None = None,
+                reason: str = "logout") -> None:
+    """End the session `sid`, or this browser's session (clearing the cookie on `response`);
+    every agency signed in through it is told (back-channel logout, idp.logout)."""
     store = get_store(current_app)
     if sid is not None:
         session = records.by_sid(store, _policy(), sid, time.time())
@@ -107,7 +157,9 @@ def end_session(response: Response | None = None, *, sid: str | None = None) -> 
         g.sso_session = None
     if session is not None:
         records.end(store, session)
-        log.info("session ended", extra={"sid": session.sid, "citizen_id": session.citizen_id})
+        log.info("session ended", extra={"sid": session.sid, "citizen_id": session.citizen_id,
+                                         "reason": reason})
+        _announce("ended", session, reason)
     if response is not None and sid is None:
         settings = current_app.config["CEDULA"]
         response.delete_cookie(cookie_name(), path="/", httponly=True, samesite="Lax",

@@ -104,6 +104,19 @@ def load(store: EphemeralStore, policy: SessionPolicy, token: str, now: float) -
     return session
 
 
+def rotate(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, *,
+           amr: tuple[str, ...], credential_id: str | None, now: float) -> tuple[str, SsoSession]:
+    """Re-authentication: the same `sid` (agencies keep their sessions) under a new token, with
+    a new auth_time, amr and absolute end. The old token stops working at once."""
+    token = secrets.token_urlsafe(32)
+    renewed = replace(session, auth_time=now, last_seen=now, expires=now + policy.absolute_seconds,
+                      amr=amr, credential_id=credential_id, ref=reference(policy, token))
+    store.delete(RECORD + session.ref)
+    _write(store, policy, renewed, now)
+    store.set_add(BY_CITIZEN + session.citizen_id, session.sid, policy.absolute_seconds)
+    return token, renewed
+
+
 def end(store: EphemeralStore, session: SsoSession) -> None:
     store.delete(RECORD + session.ref, BY_SID + session.sid)
     store.set_remove(BY_CITIZEN + session.citizen_id, session.sid)

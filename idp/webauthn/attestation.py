@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from sqlalchemy.orm import Session
 from webauthn.helpers.structs import AttestationFormat
 from webauthn.registration.verify_registration_response import VerifiedRegistration
 
@@ -22,8 +23,11 @@ class AttestationPolicy(Protocol):
     #: Trusted root certificates (PEM) by attestation format, for chain validation.
     roots: Mapping[AttestationFormat, list[bytes]] | None
 
-    def check(self, registration: VerifiedRegistration) -> None:
-        """Raise WebAuthnError("invalid_credential", ...) to refuse this authenticator."""
+    def check(self, registration: VerifiedRegistration) -> object | None:
+        """Raise WebAuthnError to refuse this authenticator; else a verdict to record."""
+
+    def record(self, session: Session, *, credential_id: bytes, verdict: object | None) -> None:
+        """Keep the verdict with the passkey just stored (same transaction)."""
 
 
 class AcceptAnyAttestation:
@@ -33,4 +37,7 @@ class AcceptAnyAttestation:
     roots: Mapping[AttestationFormat, list[bytes]] | None = None
 
     def check(self, registration: VerifiedRegistration) -> None:
+        return None
+
+    def record(self, session: Session, *, credential_id: bytes, verdict: object | None) -> None:
         return None

@@ -132,6 +132,7 @@ def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingP
                             status=409) from None
     except EnrolmentRefused:
         raise WebAuthnError("enrolment_refused", "the national ID was enrolled meanwhile") from None
+    rp.attestation.record(session, credential_id=passkey.credential_id, verdict=passkey.attestation)
     return Registered(purpose=ceremony.purpose, citizen_id=citizen_id,
                       credential_id=b64url(passkey.credential_id), name=name,
                       amr=amr_for(backup_eligible=passkey.backup_eligible))

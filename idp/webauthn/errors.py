@@ -9,6 +9,9 @@ CODES = frozenset({
     "unknown_credential", "sign_count_regression", "invalid_credential",
     "unsupported_algorithm", "credential_exists", "enrolment_refused", "login_required",
     "forbidden",
+    # The attestation policy (idp.assurance.policy): a revoked or compromised model, or an
+    # attestation no trusted metadata vouches for when only certified ones are accepted.
+    "authenticator_refused", "attestation_untrusted",
 })
 
 

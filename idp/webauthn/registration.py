@@ -59,6 +59,7 @@ class NewPasskey:
     transports: tuple[str, ...]
     backup_eligible: bool
     backed_up: bool
+    attestation: object | None = None  # the attestation policy's verdict, recorded with it
 
 
 def creation_options(*, rp: RelyingParty, challenge: bytes, user_handle: bytes, user_name: str,
@@ -148,7 +149,7 @@ def verify_registration(*, rp: RelyingParty, response: RegistrationResponse,
         raise WebAuthnError("invalid_credential", f"registration response refused: {exc}") from None
     except Exception:  # malformed keys or CBOR inside the statement
         raise WebAuthnError("invalid_credential", "the attestation statement is malformed") from None
-    rp.attestation.check(verified)
+    verdict = rp.attestation.check(verified)
     return NewPasskey(
         credential_id=verified.credential_id,
         public_key=verified.credential_public_key,
@@ -158,6 +159,7 @@ def verify_registration(*, rp: RelyingParty, response: RegistrationResponse,
         transports=response.transports,
         backup_eligible=attestation.auth_data.flags.be,
         backed_up=attestation.auth_data.flags.bs,
+        attestation=verdict,
     )
 
 

@@ -7,11 +7,14 @@ import time
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from idp.assurance.levels import LEVELS
+from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
 from idp.db import get_db
 from idp.ops.metrics import count
+from idp.registry import check_after_enrolment
 from idp.sessions import current_session, start_session
 from idp.store import get_store
 from idp.web.errors import ApiError
@@ -103,6 +106,8 @@ def registration_verify() -> Response:
     except WebAuthnError as exc:
         raise _refuse(exc, "webauthn.registration") from None
     count("webauthn.registration", result.purpose)
+    if result.purpose == "enrol":  # match against the civil register: proofing substantial
+        check_after_enrolment(current_app, citizen_id=result.citizen_id)
     log.info("passkey registered", extra={"purpose": result.purpose, "citizen_id": result.citizen_id})
     redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
     response = jsonify(status="ok", redirect=redirect_to, credential_id=result.credential_id,
@@ -119,11 +124,17 @@ def registration_verify() -> Response:
 
 @bp.post("/authentication/options")
 def authentication_options() -> Response:
-    """Options for a usernameless sign-in with a discoverable credential."""
-    json_body(allow_empty=True)
+    """Options for a usernameless sign-in with a discoverable credential; with {"acr": level}
+    and a signed-in citizen (step-up, RFC 9470), only their passkeys that reach the level."""
+    body = json_body(allow_empty=True)
     hit("webauthn-options", limit=int(current_app.config["CEDULA"]["rate_limit"]["challenges"]))
-    return _no_store(jsonify(ceremonies.begin_sign_in(get_store(current_app), rp=_rp(),
-                                                      now=time.time())))
+    options = ceremonies.begin_sign_in(get_store(current_app), rp=_rp(), now=time.time())
+    session = current_session() if body.get("acr") in LEVELS else None
+    if session is not None:
+        with get_db(current_app).read() as db:
+            options["allowCredentials"] = credential_descriptors(
+                db, citizen_id=session.citizen_id, level=body["acr"])
+    return _no_store(jsonify(options))
 
 
 @bp.post("/authentication/verify")

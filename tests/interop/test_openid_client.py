@@ -104,7 +104,9 @@ def _follow(browser: requests.Session, base: str, url: str, redirect: str) -> st
         token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
         interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
         response = browser.post(f"{base}/authorize/decision", allow_redirects=False,
-                                data={"csrf_token": token, "interaction": interaction, "decision": "allow"})
+                                data={"csrf_token": token, "interaction": interaction, "decision": "allow",
+                                      # as a browser does: the ticked optional claims are sent
+                                      "claim": re.findall(r'name="claim" value="([^"]+)" checked', html)})
     assert response.status_code in (302, 303), response.text[:500]
     location = response.headers["Location"]
     assert location.startswith(redirect + "?"), location
@@ -136,7 +138,7 @@ def test_openid_client_code_flow_userinfo_refresh_introspection_revocation(serve
     for result in results:
         assert result["userinfo"]["sub"] == result["sub"] == result["refreshed_sub"]
         assert result["userinfo"]["given_name"] == "Ana María"
-        assert result["acr"] == "http://eidas.europa.eu/LoA/low" and result["amr"] == ["hwk", "mfa"]
+        assert result["acr"] == "http://eidas.europa.eu/LoA/low" and result["amr"] == ["hwk", "user", "mfa"]
         assert result["rotated"] is True
         assert result["introspected"]["active"] is True
         assert result["introspected"]["client_id"] == result["client_id"]

@@ -40,7 +40,10 @@ async function enrol(event) {
   try {
     const result = await registerPasskey(body);
     if (result.ok) {
-      window.location.assign(result.data.redirect || "/account/recovery-codes");
+      // Enrolment started from an agency's sign-in: the codes page leads back there.
+      const target = result.data.redirect || "/account/recovery-codes";
+      const next = form.dataset.next;
+      window.location.assign(next ? `${target}?next=${encodeURIComponent(next)}` : target);
       return;
     }
     if (result.data.error === "invalid_field" && result.data.fields) {

@@ -9,7 +9,9 @@ const next = document.getElementById("login").dataset.next || "/account";
 let pending = null;
 
 async function options() {
-  const result = await postJSON("/webauthn/authentication/options", {});
+  // Step-up (/login?reauth=1&acr=high): only the passkeys that reach the level are offered.
+  const acr = new URLSearchParams(window.location.search).get("acr");
+  const result = await postJSON("/webauthn/authentication/options", acr ? { acr } : {});
   if (!result.ok) throw Object.assign(new Error(result.data.error || "options"), { server: result.data });
   return requestOptions(result.data);
 }

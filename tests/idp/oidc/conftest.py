@@ -148,8 +148,10 @@ def decide(client, response, decision: str = "allow"):
     assert response.status_code == 200, html[:500]
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
+    # As a browser does: the optional claims' boxes that are ticked (all, by default) are sent.
+    ticked = re.findall(r'name="claim" value="([^"]+)" checked', html)
     return client.post("/authorize/decision", data={"csrf_token": token, "interaction": interaction,
-                                                    "decision": decision})
+                                                    "decision": decision, "claim": ticked})
 
 
 def get_code(client, agency: Agency, flow: Flow | None = None, **params: Any) -> tuple[str, Flow]:

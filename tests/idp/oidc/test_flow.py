@@ -69,7 +69,7 @@ def test_code_flow_with_decision_page_tokens_and_userinfo(client, register, citi
                             typ="at+jwt").claims
     assert id_token["nonce"] == flow.nonce and id_token["sid"] and id_token["auth_time"] <= id_token["iat"]
     assert id_token["acr"] == "http://eidas.europa.eu/LoA/low"
-    assert id_token["amr"] == ["hwk", "mfa"]
+    assert id_token["amr"] == ["hwk", "user", "mfa"]  # RFC 8176 (idp.assurance.amr)
     from idp.oidc.tokens import at_hash
 
     assert id_token["at_hash"] == at_hash(body["access_token"], "ES256")

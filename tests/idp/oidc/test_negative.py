@@ -152,7 +152,7 @@ def test_token_endpoint_request_errors(client, register, citizen):
                            content_type="application/x-www-form-urlencoded", headers=headers)
     assert response.get_json()["error"] == "invalid_request"
     form, headers = agency.auth({"grant_type": "client_credentials"})
-    assert client.post("/token", data=form, headers=headers).get_json()["error"] == "unsupported_grant_type"
+    assert client.post("/token", data=form, headers=headers).get_json()["error"] == "unauthorized_client"
 
 
 def test_private_key_jwt_assertions(client, register, citizen):

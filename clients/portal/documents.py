@@ -1,0 +1,73 @@
+"""The civil registry portal issues the citizen's birth certificate through Cédula's documents API.
+
+The agency authenticates with the client credentials grant (RFC 6749 section 4.4, scope
+`documents:issue`) and names the citizen by the `sub` its ID token carried. The registry's own
+record of the birth is simulated here from the citizen's claims plus fixed demo values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+
+from clients.portal.config import PortalConfig
+
+
+class IssueError(RuntimeError):
+    """The document could not be issued; the message is the provider's error description."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    id: str
+    csv: str
+    verify_url: str
+
+
+def registry_record(claims: dict[str, Any]) -> dict[str, Any]:
+    """The demo registry's entry for this citizen: names and date from the claims."""
+    born = date.fromisoformat(str(claims.get("birthdate") or "1990-01-01"))
+    folio = int(hashlib.sha256(str(claims.get("sub")).encode()).hexdigest()[:6], 16)
+    return {
+        "given_names": claims.get("given_name") or "—",
+        "surnames": claims.get("family_name") or "—",
+        "sex": "unspecified",
+        "born_on": born.isoformat(),
+        "place_of_birth": {"facility": "Hospital Nacional de Maternidad", "municipality": "San Salvador",
+                           "province": "San Salvador", "country": "El Salvador"},
+        "parents": [{"relationship": "parent", "full_name": "Según el asiento del registro (demostración)"}],
+        "registry": {"office": "Registro del Estado Familiar de San Salvador", "book": str(born.year),
+                     "page": str(folio % 400 + 1), "entry": f"{born.year}-{folio % 10000:04d}"},
+        "registered_on": (born + timedelta(days=7)).isoformat(),
+    }
+
+
+def _agency_session(config: PortalConfig, client_auth) -> OAuth2Session:
+    session = OAuth2Session(config.client_id, client_secret=client_auth.secret,
+                            token_endpoint_auth_method=config.auth_method, scope="documents:issue")
+    if client_auth.method is not None:
+        session.register_client_auth_method(client_auth.method)
+    return session
+
+
+def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], client_auth,
+                            claims: dict[str, Any], language: str) -> Issued:
+    with _agency_session(config, client_auth) as session:
+        try:
+            token = session.fetch_token(metadata["token_endpoint"], grant_type="client_credentials")
+        except Exception as exc:  # authlib raises OAuthError or requests errors
+            raise IssueError(f"no agency token: {exc}") from None
+    response = requests.post(
+        f"{config.issuer}/api/documents", timeout=30,
+        json={"template": "birth", "subject": claims["sub"], "data": registry_record(claims),
+              "language": language},
+        headers={"Authorization": f"Bearer {token['access_token']}"})
+    body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
+    if response.status_code != 201:
+        raise IssueError(body.get("error_description") or f"HTTP {response.status_code}")
+    return Issued(id=body["id"], csv=body["csv"], verify_url=body["verify_url"])

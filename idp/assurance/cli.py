@@ -1,0 +1,44 @@
+"""`cedula mds load FILE|URL`, plus the registry and registrar commands of this feature."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("mds")
+def mds_group() -> None:
+    """FIDO Metadata Service (MDS3): which authenticators are trusted or revoked."""
+
+
+@mds_group.command("load")
+@click.argument("source")
+def load(source: str) -> None:
+    """Fetch a BLOB from a file or URL, verify it against the MDS root and make it current.
+
+    It is kept in <data_dir>/mds/blob.jwt; running servers pick it up within a minute."""
+    from flask import current_app
+
+    from idp.assurance import metadata
+    from idp.assurance.errors import MetadataError
+    from idp.assurance.mds import fetch
+    from idp.cli import with_app
+
+    @with_app
+    def run() -> None:
+        service = metadata(current_app)
+        try:
+            blob = service.install(fetch(source, timeout=service.timeout))
+        except MetadataError as exc:
+            raise click.ClickException(str(exc)) from None
+        refused = sum(1 for e in blob.entries if e.refusal)
+        click.echo(f"metadata BLOB no. {blob.serial} loaded: {len(blob.entries)} authenticators "
+                   f"({refused} refused by status), next update {blob.next_update.isoformat()}")
+
+    run()
+
+
+def commands() -> list[click.Command]:
+    from idp.registrar.cli import commands as registrar_commands
+    from idp.registry.cli import commands as registry_commands
+
+    return [mds_group, *registry_commands(), *registrar_commands()]

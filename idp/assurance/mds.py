@@ -1,0 +1,335 @@
+"""FIDO Metadata Service (MDS3): the BLOB, its signature and chain, and lookups by authenticator.
+
+FIDO Alliance, "FIDO Metadata Service" v3.0, section 3.2 (metadata BLOB object processing
+rules): the BLOB is a JWT whose `x5c` chain must end at the MDS root (GlobalSign Root CA -
+R3 for the FIDO Alliance's service); its `no` never goes back; `nextUpdate` says when to
+fetch again. Each entry names an authenticator by AAGUID (FIDO2) or by
+attestationCertificateKeyIdentifiers (U2F), lists the roots its attestations chain to and
+its status reports. Revocation of the BLOB's own signing chain (CRLs) is not checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import textwrap
+import threading
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from webauthn.helpers import validate_certificate_chain
+from webauthn.helpers.exceptions import InvalidCertificateChain
+
+from idp.assurance.amr import single_uv_method
+from idp.assurance.errors import MetadataError
+
+log = logging.getLogger(__name__)
+
+MAX_BLOB_BYTES = 32 * 1024 * 1024
+# MDS3 section 3.1.4 AuthenticatorStatus values that mean the authenticator must not be trusted.
+REFUSED_STATUSES = frozenset({
+    "REVOKED", "USER_VERIFICATION_BYPASS", "ATTESTATION_KEY_COMPROMISE",
+    "USER_KEY_REMOTE_COMPROMISE", "USER_KEY_PHYSICAL_COMPROMISE",
+})
+_HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+
+
+@dataclass(frozen=True)
+class MetadataEntry:
+    """One authenticator model (MDS3 section 3.1.1 MetadataBLOBPayloadEntry)."""
+
+    aaguid: str | None
+    key_identifiers: tuple[str, ...]
+    description: str
+    roots: tuple[bytes, ...]  # PEM, from metadataStatement.attestationRootCertificates
+    statuses: tuple[str, ...]
+    uv_method: str | None
+
+    @property
+    def refusal(self) -> str | None:
+        """The status report that forbids trusting this authenticator, if any."""
+        return next((s for s in self.statuses if s in REFUSED_STATUSES), None)
+
+
+@dataclass(frozen=True)
+class MetadataBlob:
+    serial: int
+    next_update: date
+    entries: tuple[MetadataEntry, ...]
+    raw: bytes = field(repr=False)
+    by_aaguid: Mapping[str, MetadataEntry] = field(repr=False, default_factory=dict)
+    by_key_identifier: Mapping[str, MetadataEntry] = field(repr=False, default_factory=dict)
+    all_roots: tuple[bytes, ...] = field(repr=False, default=())
+
+    def find(self, *, aaguid: str | None = None,
+             key_identifier: str | None = None) -> MetadataEntry | None:
+        if aaguid and aaguid != "00000000-0000-0000-0000-000000000000":
+            entry = self.by_aaguid.get(aaguid.lower())
+            if entry is not None:
+                return entry
+        if key_identifier:
+            return self.by_key_identifier.get(key_identifier.lower())
+        return None
+
+    def due(self, now: datetime) -> bool:
+        """MDS3 section 3.1.6: fetch a newer BLOB once nextUpdate has come."""
+        return now >= datetime(self.next_update.year, self.next_update.month,
+                               self.next_update.day, tzinfo=UTC)
+
+
+def key_identifier(certificate_der: bytes) -> str:
+    """attestationCertificateKeyIdentifier: hex SHA-1 of the subjectPublicKey bit string
+    (MDS3 section 3.1.1, RFC 5280 section 4.2.1.2 method 1)."""
+    cert = x509.load_der_x509_certificate(certificate_der)
+    spki = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha1(_subject_public_key_bits(spki)).hexdigest()  # noqa: S324 - defined by FIDO
+
+
+def _subject_public_key_bits(spki: bytes) -> bytes:
+    """The BIT STRING contents (without the unused-bits byte) of a SubjectPublicKeyInfo."""
+    def header(data: bytes, at: int) -> tuple[int, int]:
+        length = data[at + 1]
+        if length < 0x80:
+            return at + 2, length
+        count = length & 0x7F
+        return at + 2 + count, int.from_bytes(data[at + 2:at + 2 + count], "big")
+
+    start, _ = header(spki, 0)                     # SEQUENCE
+    alg_start, alg_len = header(spki, start)       # AlgorithmIdentifier
+    bits_start, bits_len = header(spki, alg_start + alg_len)  # BIT STRING
+    return spki[bits_start + 1:bits_start + bits_len]
+
+
+def _b64url(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def _pem(b64_der: str) -> bytes:
+    body = "".join(b64_der.split())
+    base64.b64decode(body, validate=True)  # refuse anything that is not base64
+    return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(textwrap.wrap(body, 64))
+            + "\n-----END CERTIFICATE-----\n").encode()
+
+
+def _verify_signature(alg: str, key: Any, signature: bytes, signed: bytes) -> None:
+    """RFC 7518 section 3.1 algorithms a BLOB may use."""
+    family, bits = alg[:2], alg[2:]
+    if bits not in _HASHES or family not in ("RS", "PS", "ES"):
+        raise MetadataError(f"the BLOB is signed with {alg!r}; expected RS/PS/ES 256, 384 or 512")
+    digest = _HASHES[bits]()
+    if family == "ES":
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise MetadataError(f"alg {alg} needs an EC signing certificate")
+        size = (key.curve.key_size + 7) // 8
+        if len(signature) != 2 * size:
+            raise MetadataError("the BLOB signature has the wrong length for its curve")
+        signature = encode_dss_signature(int.from_bytes(signature[:size], "big"),
+                                         int.from_bytes(signature[size:], "big"))
+        key.verify(signature, signed, ec.ECDSA(digest))
+    elif isinstance(key, rsa.RSAPublicKey):
+        pad = padding.PKCS1v15() if family == "RS" else padding.PSS(
+            mgf=padding.MGF1(digest), salt_length=digest.digest_size)
+        key.verify(signature, signed, pad, digest)
+    else:
+        raise MetadataError(f"alg {alg} needs an RSA signing certificate")
+
+
+def _entry(raw: Mapping[str, Any]) -> MetadataEntry | None:
+    statement = raw.get("metadataStatement") or {}
+    if not isinstance(statement, Mapping):
+        raise MetadataError("an entry's metadataStatement is not an object")
+    aaguid = raw.get("aaguid") or statement.get("aaguid")
+    ids = raw.get("attestationCertificateKeyIdentifiers") or \
+        statement.get("attestationCertificateKeyIdentifiers") or []
+    if not aaguid and not ids:
+        return None  # a UAF authenticator (aaid): not a WebAuthn passkey
+    try:
+        roots = tuple(_pem(c) for c in statement.get("attestationRootCertificates") or [])
+    except (binascii.Error, TypeError, ValueError):
+        raise MetadataError(f"entry {aaguid or ids}: attestationRootCertificates are not "
+                            "base64 DER certificates") from None
+    reports = raw.get("statusReports") or []
+    statuses = tuple(str(r.get("status", "")) for r in reports if isinstance(r, Mapping))
+    details = statement.get("userVerificationDetails") or []
+    methods = [[str(m.get("userVerificationMethod", "")) for m in combo if isinstance(m, Mapping)]
+               for combo in details if isinstance(combo, list)]
+    return MetadataEntry(aaguid=str(aaguid).lower() if aaguid else None,
+                         key_identifiers=tuple(str(i).lower() for i in ids),
+                         description=str(statement.get("description") or "")[:200],
+                         roots=roots, statuses=statuses, uv_method=single_uv_method(methods))
+
+
+def parse_blob(raw: bytes, *, root_pem: bytes, now: datetime,
+               previous_serial: int | None = None) -> MetadataBlob:
+    """Verify and read a metadata BLOB (MDS3 section 3.2); MetadataError says what is wrong."""
+    if len(raw) > MAX_BLOB_BYTES:
+        raise MetadataError(f"the BLOB is {len(raw)} bytes; at most {MAX_BLOB_BYTES} are read")
+    try:
+        text = raw.decode("ascii").strip()
+        head_b64, body_b64, sig_b64 = text.split(".")
+        header = json.loads(_b64url(head_b64))
+        signature = _b64url(sig_b64)
+    except (UnicodeDecodeError, ValueError, binascii.Error):
+        raise MetadataError("the BLOB is not a compact JWS (three base64url parts)") from None
+    if not isinstance(header, dict) or not isinstance(header.get("alg"), str):
+        raise MetadataError("the BLOB header has no alg")
+    if "x5u" in header:
+        raise MetadataError("BLOBs with an x5u header are not supported; use x5c")
+    try:
+        chain = [base64.b64decode(c, validate=True) for c in header.get("x5c") or []]
+        root = x509.load_pem_x509_certificate(root_pem)
+        signer = x509.load_der_x509_certificate(chain[0]) if chain else root
+    except (binascii.Error, TypeError, ValueError):
+        raise MetadataError("the BLOB's x5c certificates cannot be read") from None
+    if chain:
+        try:
+            validate_certificate_chain(x5c=chain, pem_root_certs_bytes=[root_pem])
+        except InvalidCertificateChain as exc:
+            cause = exc.__cause__ or exc
+            raise MetadataError(f"the BLOB's signing chain does not end at the MDS root "
+                                f"{root.subject.rfc4514_string()!r}: {cause}") from None
+    try:
+        _verify_signature(header["alg"], signer.public_key(), signature,
+                          f"{head_b64}.{body_b64}".encode("ascii"))
+    except InvalidSignature:
+        raise MetadataError("the BLOB signature does not verify") from None
+    try:
+        payload = json.loads(_b64url(body_b64))
+        serial = int(payload["no"])
+        next_update = date.fromisoformat(str(payload["nextUpdate"]))
+        raw_entries = payload["entries"]
+        if not isinstance(raw_entries, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise MetadataError("the BLOB payload needs no, nextUpdate (YYYY-MM-DD) and entries") from None
+    if previous_serial is not None and serial < previous_serial:
+        raise MetadataError(f"the BLOB is number {serial}, older than the {previous_serial} "
+                            "already loaded (MDS3 section 3.2 step 7)")
+    entries = tuple(e for e in (_entry(r) for r in raw_entries if isinstance(r, Mapping)) if e)
+    return _index(raw, serial, next_update, entries)
+
+
+def _index(raw: bytes, serial: int, next_update: date,
+           entries: Iterable[MetadataEntry]) -> MetadataBlob:
+    entries = tuple(entries)
+    by_aaguid = {e.aaguid: e for e in entries if e.aaguid}
+    by_key = {k: e for e in entries for k in e.key_identifiers}
+    roots = tuple(dict.fromkeys(r for e in entries for r in e.roots))
+    return MetadataBlob(serial=serial, next_update=next_update, entries=entries, raw=raw,
+                        by_aaguid=by_aaguid, by_key_identifier=by_key, all_roots=roots)
+
+
+def fetch(source: str, *, timeout: int) -> bytes:
+    """The BLOB bytes from a file path or an http(s) URL (at most MAX_BLOB_BYTES)."""
+    if source.startswith(("https://", "http://")):
+        request = urllib.request.Request(source, headers={"User-Agent": "cedula-mds/1"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                data = response.read(MAX_BLOB_BYTES + 1)
+        except OSError as exc:
+            raise MetadataError(f"cannot download the BLOB from {source}: {exc}") from None
+    else:
+        try:
+            with open(source, "rb") as handle:
+                data = handle.read(MAX_BLOB_BYTES + 1)
+        except OSError as exc:
+            raise MetadataError(f"cannot read the BLOB file {source}: {exc.strerror}") from None
+    if len(data) > MAX_BLOB_BYTES:
+        raise MetadataError(f"the BLOB at {source} is larger than {MAX_BLOB_BYTES} bytes")
+    return data
+
+
+class MetadataService:
+    """The current BLOB of this process: read once, verified once, refreshed per nextUpdate.
+
+    The verified BLOB is also kept in `cache` (a file in the data folder, written by
+    `cedula mds load` or by a refresh), so workers on a machine share one download; a newer
+    cache file is picked up within `CHECK_SECONDS`.
+    """
+
+    CHECK_SECONDS = 60
+
+    def __init__(self, *, source: str, cache: Path, root_pem: bytes, timeout: int,
+                 retry_seconds: int) -> None:
+        self.source = source
+        self.cache = cache
+        self.root_pem = root_pem
+        self.timeout = timeout
+        self.retry_seconds = retry_seconds
+        self._blob: MetadataBlob | None = None
+        self._cache_mtime: float | None = None
+        self._checked = datetime.min.replace(tzinfo=UTC)
+        self._retry_after = datetime.min.replace(tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def current(self, now: datetime | None = None) -> MetadataBlob | None:
+        """The BLOB to trust now, or None when none is configured or loadable."""
+        now = now or datetime.now(UTC)
+        if self._blob is not None and not self._blob.due(now) and \
+                now - self._checked < timedelta(seconds=self.CHECK_SECONDS):
+            return self._blob
+        with self._lock:
+            self._checked = now
+            self._read_cache(now)
+            if self.source and (self._blob is None or self._blob.due(now)) \
+                    and now >= self._retry_after:
+                try:
+                    self.install(fetch(self.source, timeout=self.timeout), now=now)
+                except MetadataError as exc:
+                    self._retry_after = now + timedelta(seconds=self.retry_seconds)
+                    log.warning("FIDO metadata refresh failed", extra={"error": str(exc)})
+            if self._blob is not None and self._blob.due(now):
+                log.warning("FIDO metadata is past its nextUpdate",
+                            extra={"serial": self._blob.serial,
+                                   "next_update": self._blob.next_update.isoformat()})
+            return self._blob
+
+    def _read_cache(self, now: datetime) -> None:
+        try:
+            mtime = self.cache.stat().st_mtime
+        except OSError:
+            return
+        if mtime == self._cache_mtime:
+            return
+        try:
+            blob = parse_blob(self.cache.read_bytes(), root_pem=self.root_pem, now=now,
+                              previous_serial=self._blob.serial if self._blob else None)
+        except (MetadataError, OSError) as exc:
+            log.warning("FIDO metadata cache refused", extra={"error": str(exc)})
+        else:
+            self._blob = blob
+        self._cache_mtime = mtime
+
+    def install(self, raw: bytes, *, now: datetime | None = None) -> MetadataBlob:
+        """Verify `raw` and make it current (and the cache file); MetadataError if refused."""
+        now = now or datetime.now(UTC)
+        if self._blob is None:
+            self._read_cache(now)
+        blob = parse_blob(raw, root_pem=self.root_pem, now=now,
+                          previous_serial=self._blob.serial if self._blob else None)
+        self.cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self.cache.with_suffix(".tmp")
+        temporary.write_bytes(raw)
+        temporary.replace(self.cache)
+        self._cache_mtime = self.cache.stat().st_mtime
+        self._blob = blob
+        log.info("FIDO metadata loaded", extra={"serial": blob.serial, "entries": len(blob.entries),
+                                                "next_update": blob.next_update.isoformat()})
+        return blob
+
+
+__all__ = ["REFUSED_STATUSES", "MetadataBlob", "MetadataEntry", "MetadataService", "fetch",
+           "key_identifier", "parse_blob"]

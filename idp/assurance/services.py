@@ -1,0 +1,170 @@
+"""Facts per citizen and per sign-in, and the level they give. Runs in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp.assurance import amr as amr_module
+from idp.assurance.errors import ProofingError
+from idp.assurance.levels import (
+    PROOFING_METHODS,
+    Level,
+    authenticator_level,
+    rank,
+    sign_in_level,
+)
+from idp.assurance.models import IdentityProofing, PasskeyAssurance
+from idp.citizens.models import Citizen, Passkey
+from idp.webauthn.encoding import from_b64url
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The level of one sign-in and the two facts it comes from, with its RFC 8176 amr."""
+
+    level: Level
+    proofing: Level
+    authenticator: Level
+    amr: tuple[str, ...]
+
+
+def _uuid(value: uuid.UUID | str) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _credential(credential_id: str | bytes | None) -> bytes | None:
+    if credential_id is None or isinstance(credential_id, bytes):
+        return credential_id
+    try:
+        return from_b64url(credential_id, limit=1023)
+    except ValueError:
+        return None
+
+
+def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | None,
+           amr: Iterable[str]) -> Assessment:
+    """The level of a sign-in with this passkey (base64url credential ID) by this citizen.
+
+    One query: the citizen's proofing and the passkey's recorded attestation facts. The
+    authenticator level is the lower of what the passkey proved when it was registered and
+    what this sign-in showed (`amr`: user verification).
+    """
+    methods = tuple(dict.fromkeys(amr))
+    verified = amr_module.user_verified(methods)
+    from_amr: Level = "substantial" if verified and amr_module.possession(methods) else "low"
+    key = _uuid(citizen_id)
+    raw_credential = _credential(credential_id)
+    row = None
+    if key is not None:
+        passkey_match = sa.and_(Passkey.citizen_id == Citizen.id,
+                                Passkey.credential_id == (raw_credential or b""))
+        row = session.execute(
+            sa.select(IdentityProofing.level, Passkey.id, Passkey.backup_eligible,
+                      PasskeyAssurance.authenticator_level, PasskeyAssurance.uv_method)
+            .select_from(Citizen)
+            .outerjoin(IdentityProofing, IdentityProofing.citizen_id == Citizen.id)
+            .outerjoin(Passkey, passkey_match)
+            .outerjoin(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id)
+            .where(Citizen.id == key)).first()
+    proofing: Level = (row.level if row is not None and row.level else "low")  # type: ignore[assignment]
+    if row is None or row.id is None:
+        authenticator, final_amr = from_amr, methods
+    else:
+        recorded = row.authenticator_level or authenticator_level(
+            user_verified=True, backup_eligible=row.backup_eligible, attestation_trusted=False)
+        authenticator = recorded if verified else "low"
+        final_amr = amr_module.methods(backup_eligible=row.backup_eligible,
+                                       user_verified=verified, uv_method=row.uv_method)
+    return Assessment(level=sign_in_level(proofing=proofing, authenticator=authenticator),
+                      proofing=proofing, authenticator=authenticator, amr=final_amr)
+
+
+def proofing_of(session: Session, citizen_id: uuid.UUID | str) -> tuple[Level, str]:
+    """The citizen's identity proofing level and method ("self_asserted" without a record)."""
+    key = _uuid(citizen_id)
+    row = session.get(IdentityProofing, key) if key else None
+    if row is None:
+        return "low", "self_asserted"
+    return row.level, row.method  # type: ignore[return-value]
+
+
+def raise_proofing(session: Session, *, citizen_id: uuid.UUID, method: str,
+                   now: datetime) -> bool:
+    """Record a proofing method; the level only ever goes up. True when it went up."""
+    if method not in PROOFING_METHODS or method == "self_asserted":
+        raise ProofingError(f"unknown proofing method {method!r}; expected register_match "
+                            "or in_person")
+    level = PROOFING_METHODS[method]
+    row = session.get(IdentityProofing, citizen_id, with_for_update=True)
+    if row is None:
+        session.add(IdentityProofing(citizen_id=citizen_id, level=level, method=method,
+                                     updated_at=now))
+        session.flush()
+        return True
+    if rank(level) <= rank(row.level):
+        return False
+    row.level, row.method, row.updated_at = level, method, now
+    session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class QualifyingPasskey:
+    credential_id: bytes
+    transports: tuple[str, ...]
+
+
+def qualifying_passkeys(session: Session, *, citizen_id: uuid.UUID | str,
+                        level: str) -> list[QualifyingPasskey]:
+    """The citizen's passkeys whose authenticator reaches `level` (for allowCredentials)."""
+    key = _uuid(citizen_id)
+    if key is None:
+        return []
+    query = sa.select(Passkey.credential_id, Passkey.transports).where(Passkey.citizen_id == key)
+    if rank(level) >= rank("high"):
+        query = query.join(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id).where(
+            PasskeyAssurance.authenticator_level == "high")
+    return [QualifyingPasskey(row.credential_id, tuple(row.transports or ()))
+            for row in session.execute(query.order_by(Passkey.id))]
+
+
+def reachable(session: Session, *, citizen_id: uuid.UUID | str, level: str) -> bool:
+    """Whether a new sign-in could reach `level`: proofing high enough and a passkey that can."""
+    proofing, _ = proofing_of(session, citizen_id)
+    return rank(proofing) >= rank(level) and bool(
+        qualifying_passkeys(session, citizen_id=citizen_id, level=level))
+
+
+def passkey_levels(session: Session, citizen_id: uuid.UUID) -> dict[int, tuple[str, bool]]:
+    """Passkey id -> (authenticator level, attestation trusted), for the account page."""
+    rows = session.execute(
+        sa.select(Passkey.id, Passkey.backup_eligible, PasskeyAssurance.authenticator_level,
+                  PasskeyAssurance.attestation_trusted)
+        .outerjoin(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id)
+        .where(Passkey.citizen_id == citizen_id))
+    return {row.id: (row.authenticator_level or "substantial", bool(row.attestation_trusted))
+            for row in rows}
+
+
+def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
+                           level: str) -> list[dict[str, object]]:
+    """PublicKeyCredentialDescriptorJSON (W3C WebAuthn Level 3, section 5.8.3) of the
+    citizen's passkeys that reach `level`, for allowCredentials in a step-up sign-in."""
+    from idp.webauthn.encoding import b64url
+
+    return [{"type": "public-key", "id": b64url(p.credential_id),
+             **({"transports": list(p.transports)} if p.transports else {})}
+            for p in qualifying_passkeys(session, citizen_id=citizen_id, level=level)]
+
+
+__all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "passkey_levels",
+           "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable"]

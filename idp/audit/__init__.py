@@ -1,0 +1,59 @@
+"""The data-sharing log: every release of a citizen's personal data, append-only and
+hash-chained, with checkpoints of the chain head signed by the provider's key.
+
+Everyone who releases personal data appends, inside the transaction that does the work:
+
+    from idp import audit
+    audit.append(session, event="document.issued", citizen_id=citizen_id, client_id=agency,
+                 purpose=purpose, legal_basis="law", law="Ley ...", reference=document_id)
+
+`verify_chain` (and `cedula audit verify`) checks the whole chain and every checkpoint.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from idp.audit.chain import EVENTS, LEGAL_BASES
+from idp.audit.errors import AuditError, ChainBroken
+from idp.audit.export import citizen_bundle, verify_bundle
+from idp.audit.log import Appended, AuditLog, append, checkpoint, prepare
+from idp.audit.verify import ChainReport, Problem, verify_chain
+
+__all__ = [
+    "EVENTS",
+    "LEGAL_BASES",
+    "Appended",
+    "AuditError",
+    "AuditLog",
+    "ChainBroken",
+    "ChainReport",
+    "Problem",
+    "append",
+    "checkpoint",
+    "citizen_bundle",
+    "init_app",
+    "prepare",
+    "published_keys",
+    "verify_bundle",
+    "verify_chain",
+]
+
+
+def published_keys(app: Flask | None = None) -> dict[str, dict]:
+    """The provider's JWKS keys by kid (what checkpoints are checked against)."""
+    import keys
+
+    return {k["kid"]: dict(k) for k in keys.jwks(app)["keys"] if "kid" in k}
+
+
+def init_app(app: Flask) -> AuditLog:
+    import keys
+    from idp.audit import settings as audit_settings
+    from idp.audit.log import KeysCheckpointSigner
+
+    settings = app.config["CEDULA"]
+    log = AuditLog(policy=audit_settings.load(settings, settings.issuer),
+                   signer=KeysCheckpointSigner(keys.get_service(app)))
+    app.extensions["cedula.audit"] = log
+    return log

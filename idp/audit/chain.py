@@ -1,0 +1,94 @@
+"""The hash chain of the data-sharing log, free of any database: canonical JSON and SHA-256.
+
+Each entry has a body (what happened: time, event, citizen reference, agency, purpose, legal
+basis, claim names, reference) and a place in the chain (its sequence number and the hash of
+the entry before it). Its hash is
+
+    body_hash = SHA-256(canonical(body))
+    hash      = SHA-256(canonical({"seq": seq, "prev": prev_hash, "body": body_hash}))
+
+where canonical() is JSON with sorted keys, no whitespace, UTF-8 (the JSON Canonicalization
+Scheme of RFC 8785 for these plain string/integer/list values). Any change to a body, a
+sequence number or the order changes the hash of that entry and breaks every later link. The
+body hash lets a citizen check their own entries offline against signed checkpoints while
+seeing only the digests, never the content, of other people's entries in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64  # the `prev` of entry 1
+
+EVENTS = (
+    "release.id_token",   # claims released in an ID token (token endpoint)
+    "release.userinfo",   # claims released at the UserInfo endpoint
+    "consent.given",
+    "consent.revoked",
+    "document.issued",    # a document issued to the citizen (signing/)
+    "signature.made",     # a signature the citizen made (signing/)
+    "account.closed",
+    "registrar.lookup",             # a registrar looked the citizen up (idp/registrar)
+    "registrar.identity_verified",  # a registrar checked an identity document in person
+    "registrar.recovery_started",   # a registrar issued a code to bind a new passkey
+)
+LEGAL_BASES = ("consent", "law")
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8 (RFC 8785 for the values used here)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def timestamp(moment: datetime) -> str:
+    """The body's time, UTC to the microsecond (what both databases keep exactly)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Body:
+    """What one log entry says; never a claim's value, only claim names."""
+
+    at: datetime
+    event: str
+    citizen: str | None
+    agency: str | None
+    purpose: str | None
+    legal_basis: str
+    law: str | None
+    claims: tuple[str, ...]
+    reference: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": timestamp(self.at), "event": self.event, "citizen": self.citizen,
+                "agency": self.agency, "purpose": self.purpose, "legal_basis": self.legal_basis,
+                "law": self.law, "claims": list(self.claims), "reference": self.reference}
+
+
+def normalise_claims(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({str(name) for name in names}))
+
+
+def body_hash(body: Mapping[str, Any]) -> str:
+    return sha256_hex(canonical(dict(body)))
+
+
+def link_hash(*, seq: int, prev: str, body_digest: str) -> str:
+    """The entry's hash: covers its sequence number, the previous hash and its body."""
+    return sha256_hex(canonical({"seq": seq, "prev": prev, "body": body_digest}))
+
+
+def entry_hash(*, seq: int, prev: str, body: Mapping[str, Any]) -> str:
+    return link_hash(seq=seq, prev=prev, body_digest=body_hash(body))

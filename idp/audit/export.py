@@ -1,0 +1,158 @@
+"""A citizen's own log, with what is needed to check it offline, and the offline check.
+
+The document holds the citizen's entries in full, the signed checkpoints around them, and for
+each stretch of the chain between two checkpoints the sequence numbers and body hashes of every
+entry in it (other people's entries appear only as digests). Anyone can recompute the chain
+across each stretch and compare it with the signed head hashes (`verify_bundle`, or
+`cedula audit verify --file`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp.audit.chain import GENESIS, body_hash, link_hash, timestamp
+from idp.audit.errors import AuditError
+from idp.audit.models import AuditEntry, Checkpoint
+from idp.audit.verify import check_checkpoint_jws
+
+FORMAT = "cedula-data-sharing-log/1"
+HASHING = ("body_hash = SHA-256(canonical JSON of body); hash = SHA-256(canonical JSON of "
+           '{"seq": seq, "prev": previous hash, "body": body_hash}); canonical JSON: sorted keys, '
+           'no whitespace, UTF-8; the first entry\'s previous hash is 64 zeros. Checkpoints are '
+           "JWS (ES256/RS256) over {seq, head_hash, time, prev} signed by the provider; kid is "
+           "the RFC 7638 thumbprint of the key, published at the issuer's jwks_uri.")
+
+
+def entry_json(row: AuditEntry) -> dict[str, Any]:
+    return {"seq": row.seq, "prev_hash": row.prev_hash, "hash": row.hash, "body": row.body().to_json()}
+
+
+def citizen_entries(session: Session, citizen_id: str | uuid.UUID, *, offset: int = 0,
+                    limit: int | None = None, newest_first: bool = False) -> list[AuditEntry]:
+    """One citizen's entries (index on citizen_ref, seq)."""
+    order = AuditEntry.seq.desc() if newest_first else AuditEntry.seq
+    query = sa.select(AuditEntry).where(AuditEntry.citizen_ref == str(citizen_id)).order_by(order)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def count_entries(session: Session, citizen_id: str | uuid.UUID) -> int:
+    return int(session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.citizen_ref == str(citizen_id))) or 0)
+
+
+def needs_checkpoint(session: Session, citizen_id: str | uuid.UUID) -> bool:
+    """True when the citizen's newest entry is after the newest signed checkpoint."""
+    newest = session.scalar(sa.select(sa.func.max(AuditEntry.seq))
+                            .where(AuditEntry.citizen_ref == str(citizen_id)))
+    if newest is None:
+        return False
+    return newest > (session.scalar(sa.select(sa.func.max(Checkpoint.seq))) or 0)
+
+
+def _bounds(session: Session, seq: int) -> tuple[Checkpoint | None, Checkpoint | None]:
+    before = session.scalars(sa.select(Checkpoint).where(Checkpoint.seq < seq)
+                             .order_by(Checkpoint.seq.desc()).limit(1)).first()
+    after = session.scalars(sa.select(Checkpoint).where(Checkpoint.seq >= seq)
+                            .order_by(Checkpoint.seq).limit(1)).first()
+    return before, after
+
+
+def citizen_bundle(session: Session, *, citizen_id: str | uuid.UUID, issuer: str,
+                   now: datetime | None = None) -> dict[str, Any]:
+    """The citizen's log as JSON, checkable offline (call `log.checkpoint` first so that the
+    newest entries are covered by a signed checkpoint)."""
+    entries = citizen_entries(session, citizen_id)
+    checkpoints: dict[int, Checkpoint] = {}
+    stretches: list[tuple[int, int]] = []  # (after checkpoint seq or 0, until checkpoint seq)
+    uncovered: list[int] = []
+    for row in entries:
+        if stretches and stretches[-1][0] < row.seq <= stretches[-1][1]:
+            continue
+        before, after = _bounds(session, row.seq)
+        if after is None:
+            uncovered.append(row.seq)
+            continue
+        if before is not None:
+            checkpoints[before.seq] = before
+        checkpoints[after.seq] = after
+        stretches.append((before.seq if before else 0, after.seq))
+    segments = []
+    for low, high in stretches:
+        rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq > low, AuditEntry.seq <= high)
+                               .order_by(AuditEntry.seq).execution_options(yield_per=1000))
+        segments.append({"after": low, "until": high,
+                         "digests": [[r.seq, body_hash(r.body().to_json())] for r in rows]})
+    return {
+        "format": FORMAT,
+        "issuer": issuer,
+        "citizen": str(citizen_id),
+        "generated_at": timestamp(now or datetime.now(UTC)),
+        "hashing": HASHING,
+        "entries": [entry_json(row) for row in entries],
+        "segments": segments,
+        "checkpoints": [{"seq": c.seq, "head_hash": c.head_hash, "kid": c.kid, "jwk": c.jwk, "jws": c.jws}
+                        for c in sorted(checkpoints.values(), key=lambda c: c.seq)],
+        "not_yet_checkpointed": uncovered,
+    }
+
+
+def verify_bundle(document: Mapping[str, Any], *, published: Mapping[str, Any] | None = None) -> int:
+    """Check an exported log offline; the number of the citizen's entries proven. AuditError
+    names the first entry or checkpoint that does not check out."""
+    if not isinstance(document, Mapping) or document.get("format") != FORMAT:
+        raise AuditError(f"not a {FORMAT} document")
+    try:
+        checkpoints = {int(c["seq"]): c for c in document["checkpoints"]}
+        own = {int(e["seq"]): e for e in document["entries"]}
+        segments = list(document["segments"])
+    except (KeyError, TypeError, ValueError):
+        raise AuditError("the document lacks checkpoints, entries or segments") from None
+    for seq, cp in checkpoints.items():
+        try:
+            claims = check_checkpoint_jws(cp["jws"], cp["jwk"], kid=cp["kid"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuditError(f"checkpoint at entry {seq} is not valid: {exc}") from None
+        if claims.get("seq") != seq or claims.get("head_hash") != cp.get("head_hash"):
+            raise AuditError(f"checkpoint at entry {seq} does not say what the document says")
+        if published is not None and cp["kid"] not in published:
+            raise AuditError(f"checkpoint at entry {seq} was signed by a key that is not published")
+    proven: set[int] = set()
+    for segment in segments:
+        low, high = int(segment["after"]), int(segment["until"])
+        prev = GENESIS if low == 0 else checkpoints.get(low, {}).get("head_hash")
+        if prev is None or high not in checkpoints:
+            raise AuditError(f"the stretch {low + 1}-{high} has no signed checkpoint at its ends")
+        expected = low + 1
+        for seq, digest in segment["digests"]:
+            if seq != expected:
+                raise AuditError(f"entry {expected} is missing from the stretch {low + 1}-{high}")
+            entry = own.get(seq)
+            if entry is not None:
+                if body_hash(entry["body"]) != digest:
+                    raise AuditError(f"entry {seq} was altered: its content does not match the chain")
+                if entry["prev_hash"] != prev:
+                    raise AuditError(f"entry {seq} does not follow entry {seq - 1}")
+            prev = link_hash(seq=seq, prev=prev, body_digest=digest)
+            if entry is not None:
+                if entry["hash"] != prev:
+                    raise AuditError(f"entry {seq} does not have the hash the chain gives it")
+                proven.add(seq)
+            expected += 1
+        if expected - 1 != high or prev != checkpoints[high]["head_hash"]:
+            raise AuditError(f"the stretch {low + 1}-{high} does not lead to the signed checkpoint "
+                             f"at entry {high}: an entry in it was altered, removed or reordered")
+    unproven = sorted(set(own) - proven - set(document.get("not_yet_checkpointed", [])))
+    if unproven:
+        raise AuditError(f"entry {unproven[0]} is not covered by any stretch of the chain")
+    return len(proven)

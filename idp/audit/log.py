@@ -1,0 +1,226 @@
+"""Appending to the data-sharing log, and signing checkpoints of its head.
+
+Appends are serialised on the chain-head row: the first statement of an append is
+`UPDATE audit_chain_head SET seq = seq + 1 ... RETURNING`, which takes PostgreSQL's row lock
+(held to the end of the caller's transaction) and SQLite's database write lock. Concurrent
+appends from any number of workers therefore queue up and never fork the chain; a rolled back
+transaction gives its sequence number back. Append late in a transaction: the lock is held
+until it commits.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, Body, body_hash, link_hash, normalise_claims
+from idp.audit.errors import AuditError, ChainBroken
+from idp.audit.models import AuditEntry, ChainHead, Checkpoint
+from idp.audit.settings import AuditPolicy
+
+HEAD_ID = 1
+CHECKPOINT_TYP = "audit-checkpoint+jwt"
+
+
+class CheckpointSigner(Protocol):
+    def prepare(self, *, alg: str) -> None:
+        """Make sure a signing key exists (before any lock is held: a first key is created in
+        a transaction of its own, which SQLite would make wait for ours)."""
+        ...
+
+    def sign(self, claims: Mapping[str, Any], *, alg: str) -> tuple[str, str, dict[str, Any]]:
+        """A compact JWS over `claims`, its kid and the public JWK that verifies it."""
+        ...
+
+
+class KeysCheckpointSigner:
+    """Signs with the provider's current OIDC key through `keys/` (no key material here)."""
+
+    def __init__(self, service: Any) -> None:
+        self._service = service
+
+    def prepare(self, *, alg: str) -> None:
+        self._service.keyring.current(alg, self._service.now())  # in memory once a key exists
+
+    def sign(self, claims: Mapping[str, Any], *, alg: str) -> tuple[str, str, dict[str, Any]]:
+        import keys
+
+        token = keys.sign_jwt(self._service, claims, alg=alg, typ=CHECKPOINT_TYP)
+        kid = jws_header(token).get("kid")
+        jwk = next((k for k in keys.jwks(self._service)["keys"] if k.get("kid") == kid), None)
+        if not isinstance(kid, str) or jwk is None:
+            raise AuditError("the checkpoint was signed by a key that is not in the JWKS")
+        return token, kid, dict(jwk)
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """What appends need, built once at start."""
+
+    policy: AuditPolicy
+    signer: CheckpointSigner
+
+
+@dataclass(frozen=True)
+class Appended:
+    seq: int
+    hash: str
+    at: datetime
+    checkpoint: int | None  # the seq of a checkpoint signed with this append, if any
+
+
+def jws_header(token: str) -> dict[str, Any]:
+    head = token.split(".", 1)[0]
+    try:
+        value = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ref(value: str | uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _current_log() -> AuditLog:
+    from flask import current_app
+
+    return current_app.extensions["cedula.audit"]
+
+
+@dataclass(frozen=True)
+class _Head:
+    seq: int
+    hash: str
+    checkpoint_seq: int
+    checkpoint_at: datetime | None
+
+
+def _lock_head(session: Session, *, advance: int = 1) -> _Head | None:
+    """Advance the head by `advance` under its lock (one statement, no extra read)."""
+    for _attempt in range(2):
+        row = session.execute(
+            sa.update(ChainHead).where(ChainHead.id == HEAD_ID).values(seq=ChainHead.seq + advance)
+            .returning(ChainHead.seq, ChainHead.hash, ChainHead.checkpoint_seq, ChainHead.checkpoint_at)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if row is not None:
+            return _Head(int(row.seq), str(row.hash), int(row.checkpoint_seq), _utc(row.checkpoint_at))
+        if not advance:
+            return None
+        if session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)):
+            raise ChainBroken("the chain head row is missing while entries exist; "
+                              "run `cedula audit verify`")
+        try:
+            with session.begin_nested():
+                session.add(ChainHead(id=HEAD_ID, seq=0, hash=GENESIS, checkpoint_seq=0,
+                                      checkpoint_at=None))
+        except IntegrityError:
+            pass  # another worker made it first: lock it on the next attempt
+    raise ChainBroken("the chain head could not be created")
+
+
+def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
+           client_id: str | None = None, claims: Iterable[str] = (), purpose: str | None = None,
+           legal_basis: str = "consent", law: str | None = None, reference: str | None = None,
+           now: datetime | None = None, log: AuditLog | None = None) -> Appended:
+    """Append one entry inside the caller's transaction (it commits or rolls back with it).
+
+    `claims` are claim *names*; `reference` an opaque id (document, signature, consent), never
+    personal data. A checkpoint is signed here when the configured interval has passed.
+    """
+    if event not in EVENTS:
+        raise AuditError(f"event must be one of {', '.join(EVENTS)}, got {event!r}")
+    if legal_basis not in LEGAL_BASES:
+        raise AuditError(f"legal_basis must be consent or law, got {legal_basis!r}")
+    if legal_basis == "law" and not law:
+        raise AuditError("legal_basis law needs the text of the law")
+    log = log or _current_log()
+    moment = _utc(now) or datetime.now(UTC)
+    body = Body(at=moment, event=event, citizen=_ref(citizen_id), agency=client_id,
+                purpose=(purpose or None) and purpose[:500], legal_basis=legal_basis,
+                law=law if legal_basis == "law" else None, claims=normalise_claims(claims),
+                reference=reference)
+    log.signer.prepare(alg=log.policy.checkpoint_alg)
+    head = _lock_head(session)
+    assert head is not None
+    seq, prev = head.seq, head.hash
+    digest = link_hash(seq=seq, prev=prev, body_digest=body_hash(body.to_json()))
+    session.add(AuditEntry(seq=seq, prev_hash=prev, hash=digest, at=moment, event=event,
+                           citizen_ref=body.citizen, client_id=client_id, purpose=body.purpose,
+                           legal_basis=legal_basis, law=body.law, claims=list(body.claims),
+                           reference=reference))
+    session.execute(sa.update(ChainHead).where(ChainHead.id == HEAD_ID).values(hash=digest)
+                    .execution_options(synchronize_session=False))
+    signed = None
+    due_time = head.checkpoint_at is None or \
+        moment - head.checkpoint_at >= timedelta(seconds=log.policy.checkpoint_seconds)
+    if seq - head.checkpoint_seq >= log.policy.checkpoint_entries or due_time:
+        _sign_checkpoint(session, log, seq=seq, head_hash=digest, now=moment)
+        signed = seq
+    return Appended(seq=seq, hash=digest, at=moment, checkpoint=signed)
+
+
+def prepare(log: AuditLog | None = None) -> None:
+    """Create the checkpoint signing key now if there is none (call before a transaction that
+    writes and then appends, on a fresh installation)."""
+    log = log or _current_log()
+    log.signer.prepare(alg=log.policy.checkpoint_alg)
+
+
+def _previous_checkpoint(session: Session, before: int) -> Checkpoint | None:
+    return session.scalars(sa.select(Checkpoint).where(Checkpoint.seq < before)
+                           .order_by(Checkpoint.seq.desc()).limit(1)).first()
+
+
+def checkpoint_digest(jws: str) -> str:
+    return hashlib.sha256(jws.encode("ascii")).hexdigest()
+
+
+def _sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: str,
+                     now: datetime) -> Checkpoint:
+    previous = _previous_checkpoint(session, seq)
+    claims = {"iss": log.policy.issuer, "iat": int(now.timestamp()), "seq": seq,
+              "head_hash": head_hash, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "prev": checkpoint_digest(previous.jws) if previous else GENESIS}
+    token, kid, jwk = log.signer.sign(claims, alg=log.policy.checkpoint_alg)
+    row = Checkpoint(seq=seq, head_hash=head_hash, at=now, prev=claims["prev"], jws=token, kid=kid,
+                     jwk=jwk)
+    session.add(row)
+    session.execute(sa.update(ChainHead).where(ChainHead.id == HEAD_ID)
+                    .values(checkpoint_seq=seq, checkpoint_at=now)
+                    .execution_options(synchronize_session=False))
+    return row
+
+
+def checkpoint(session: Session, *, now: datetime | None = None, log: AuditLog | None = None) -> int | None:
+    """Sign a checkpoint of the current head now (`cedula audit checkpoint`, exports).
+
+    Returns its seq, or None when the log is empty. Nothing new since the last one: its seq.
+    """
+    log = log or _current_log()
+    moment = _utc(now) or datetime.now(UTC)
+    log.signer.prepare(alg=log.policy.checkpoint_alg)
+    head = _lock_head(session, advance=0)  # locks like an append, changes nothing
+    if head is None or head.seq == 0:
+        return None
+    if head.checkpoint_seq == head.seq:
+        return head.seq
+    _sign_checkpoint(session, log, seq=head.seq, head_hash=head.hash, now=moment)
+    return head.seq

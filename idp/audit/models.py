@@ -1,0 +1,74 @@
+"""The data-sharing log's tables: append-only entries, the chain head, signed checkpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from idp.audit.chain import Body
+from idp.db import Base
+
+
+class AuditEntry(Base):
+    """One release of personal data (or consent event), chained to the entry before it.
+
+    `citizen_ref` is the citizen's random internal id (no personal data; after the account is
+    closed it stays a pseudonym). Claim *names* only, never values.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entries_citizen_seq", "citizen_ref", "seq"),)
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                     primary_key=True, autoincrement=False)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    event: Mapped[str] = mapped_column(sa.String(32))
+    citizen_ref: Mapped[str | None] = mapped_column(sa.String(64))
+    client_id: Mapped[str | None] = mapped_column(sa.String(64))
+    purpose: Mapped[str | None] = mapped_column(sa.String(500))
+    legal_basis: Mapped[str] = mapped_column(sa.String(16))
+    law: Mapped[str | None] = mapped_column(sa.String(500))
+    claims: Mapped[list[str]] = mapped_column(sa.JSON)
+    reference: Mapped[str | None] = mapped_column(sa.String(200))
+
+    def body(self) -> Body:
+        return Body(at=self.at, event=self.event, citizen=self.citizen_ref, agency=self.client_id,
+                    purpose=self.purpose, legal_basis=self.legal_basis, law=self.law,
+                    claims=tuple(self.claims or ()), reference=self.reference)
+
+
+class ChainHead(Base):
+    """The single row (id 1) every append locks: the newest entry and the newest checkpoint."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    checkpoint_seq: Mapped[int] = mapped_column(sa.BigInteger)
+    checkpoint_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Checkpoint(Base):
+    """A signed statement of the chain head: JWS over {seq, head_hash, time, prev}.
+
+    `prev` is the SHA-256 of the previous checkpoint's JWS, so checkpoints form a chain of
+    their own: the newest one, signed by a key still in the JWKS, vouches for all before it.
+    `jwk` is the public key that signed it, kept because signing keys rotate out of the JWKS.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                     primary_key=True, autoincrement=False)
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    prev: Mapped[str] = mapped_column(sa.String(64))
+    jws: Mapped[str] = mapped_column(sa.Text)
+    kid: Mapped[str] = mapped_column(sa.String(128))
+    jwk: Mapped[dict[str, Any]] = mapped_column(sa.JSON)

@@ -1,0 +1,60 @@
+"""Consent: the citizen decides which agency receives which data, sees every release in the
+data-sharing log (`idp.audit`), withdraws an agency's access, downloads everything, closes
+the account.
+
+Public API:
+
+    get_consents(app) -> Consents        (.policy: ConsentPolicy, .sign: ReceiptSigner)
+    basis_for(client_id, app=None) -> ("consent", None) | ("law", "<law text>")
+    services.current / prior / record / record_release / connected / revoke
+    closure.close_account(...)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from idp.consent.errors import AccountClosed, AgencyNotConnected, ConsentError
+from idp.consent.receipts import ReceiptSigner
+from idp.consent.settings import ConsentPolicy
+
+__all__ = ["AccountClosed", "AgencyNotConnected", "ConsentError", "ConsentPolicy", "Consents",
+           "basis_for", "get_consents", "init_app"]
+
+EXTENSION = "cedula.consent"
+
+
+@dataclass(frozen=True)
+class Consents:
+    """Built once at start: the settings and the receipt signer (`keys/`)."""
+
+    policy: ConsentPolicy
+    sign: ReceiptSigner
+
+
+def get_consents(app: Flask | None = None) -> Consents:
+    return (app or current_app).extensions[EXTENSION]
+
+
+def basis_for(client_id: str | None, app: Flask | None = None) -> tuple[str, str | None]:
+    """The legal basis on which an agency receives data: consent, or a law the operator set."""
+    return get_consents(app).policy.basis(client_id)
+
+
+def init_app(app: Flask) -> Consents:
+    import keys
+    from idp.consent import settings as consent_settings
+    from idp.consent.openapi import PATHS, SCHEMAS
+    from idp.consent.receipts import keys_signer
+    from idp.consent.views import bp
+    from idp.openapi import describe
+
+    settings = app.config["CEDULA"]
+    consents = Consents(policy=consent_settings.load(settings, settings.issuer),
+                        sign=keys_signer(keys.get_service(app)))
+    app.extensions[EXTENSION] = consents
+    app.register_blueprint(bp)
+    describe(app, PATHS, SCHEMAS)
+    return consents

@@ -1,0 +1,75 @@
+"""Closing an account (the right to erasure, GDPR art. 17, within what must be kept).
+
+In one transaction: every agency's access is withdrawn (consents revoked with receipts,
+grants revoked, so every token stops working), passkeys and recovery codes are deleted, and
+the personal data on the citizen's row is erased (names, email) or replaced by a keyed hash
+(national ID: HMAC-SHA256 under a provider key, so the same person can enrol again and an
+operator holding the key can still answer "was this ID ever enrolled?"). The row itself stays,
+holding only its random id: issued documents (`signing/`, keyed by that id) stay verifiable, and
+the data-sharing log, which never held personal values, stays consistent. Sessions end and
+agencies are told (back-channel logout) by the caller after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp import audit
+from idp.citizens.models import Citizen, Passkey, RecoveryCode
+from idp.consent import services
+from idp.consent.errors import AccountClosed
+from idp.consent.models import Consent
+from idp.consent.receipts import ReceiptSigner
+from idp.consent.settings import ConsentPolicy
+from idp.oidc.models import Grant
+
+CLOSED_PREFIX = "closed:"
+ERASED_DATE = date(1, 1, 1)  # the column is required; 0001-01-01 means "erased"
+
+
+def is_closed(citizen: Citizen) -> bool:
+    return citizen.national_id.startswith(CLOSED_PREFIX)
+
+
+def pseudonym(key: bytes, *, scheme: str, national_id: str) -> str:
+    """A keyed hash of the national ID that fits its column (64 characters)."""
+    digest = hmac.new(key, f"{scheme}\x00{national_id}".encode(), hashlib.sha256).hexdigest()
+    return CLOSED_PREFIX + digest[: 64 - len(CLOSED_PREFIX)]
+
+
+@dataclass(frozen=True)
+class Closed:
+    citizen_id: str
+    agencies: tuple[str, ...]
+
+
+def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, pseudonym_key: bytes,
+                  citizen_id: str, language: str, now: datetime) -> Closed:
+    audit.prepare()  # the checkpoint key exists before this transaction writes anything
+    citizen = session.get(Citizen, uuid.UUID(citizen_id), with_for_update=True)
+    if citizen is None or is_closed(citizen):
+        raise AccountClosed("the account does not exist or is already closed")
+    agencies = set(session.scalars(sa.select(Consent.client_id).where(
+        Consent.citizen_id == citizen.id, Consent.revoked_at.is_(None))))
+    agencies.update(session.scalars(sa.select(Grant.client_id).where(
+        Grant.citizen_id == citizen.id, Grant.revoked_at.is_(None))))
+    for client_id in sorted(agencies):
+        services.revoke(session, policy=policy, sign=sign, citizen_id=citizen.id, client_id=client_id,
+                        language=language, now=now, reason="account_closed")
+    session.execute(sa.delete(Passkey).where(Passkey.citizen_id == citizen.id))
+    session.execute(sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == citizen.id))
+    citizen.national_id = pseudonym(pseudonym_key, scheme=citizen.national_id_scheme,
+                                    national_id=citizen.national_id)
+    citizen.given_name = ""
+    citizen.family_name = ""
+    citizen.email = ""
+    citizen.birthdate = ERASED_DATE
+    audit.append(session, event="account.closed", citizen_id=citizen.id, now=now)
+    return Closed(citizen_id=str(citizen.id), agencies=tuple(sorted(agencies)))

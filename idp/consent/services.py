@@ -1,0 +1,173 @@
+"""Consent operations, free of Flask: read the standing decision, record a new one, log each
+release of data, list the connected agencies, revoke one. Each runs in the caller's
+transaction; every change is written to the data-sharing log (`idp.audit`) in it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp import audit
+from idp.consent.decision import Decision, Prior
+from idp.consent.errors import AgencyNotConnected
+from idp.consent.models import Consent
+from idp.consent.receipts import ReceiptSigner, receipt_claims
+from idp.consent.settings import ConsentPolicy
+from idp.oidc.models import Grant
+from idp.oidc.services import revoke_grant
+
+
+def utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def as_uuid(value: str | uuid.UUID) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def current(session: Session, *, citizen_id: str | uuid.UUID, client_id: str,
+            for_update: bool = False) -> Consent | None:
+    """The standing consent row (neither superseded nor revoked), expired or not."""
+    query = (sa.select(Consent)
+             .where(Consent.citizen_id == as_uuid(citizen_id), Consent.client_id == client_id,
+                    Consent.superseded_at.is_(None), Consent.revoked_at.is_(None))
+             .order_by(Consent.given_at.desc()).limit(1))
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def prior(consent: Consent | None, *, now: datetime) -> Prior | None:
+    """The decision that still stands: None when there is none or it has expired."""
+    if consent is None or utc(consent.expires_at) <= now:
+        return None
+    return Prior(granted=frozenset(consent.claims), declined=frozenset(consent.declined))
+
+
+@dataclass(frozen=True)
+class Agency:
+    """What the citizen is shown about the agency, as it is at the time of the decision."""
+
+    client_id: str
+    name: str
+    purpose: str | None
+
+
+def record(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citizen_id: str,
+           agency: Agency, decision: Decision, language: str, now: datetime) -> Consent:
+    """Store the citizen's decision (superseding the standing one), sign its receipt, log it."""
+    previous = current(session, citizen_id=citizen_id, client_id=agency.client_id, for_update=True)
+    if previous is not None:
+        previous.superseded_at = now
+    basis, law = policy.basis(agency.client_id)
+    consent = Consent(
+        id=uuid.uuid4(), citizen_id=as_uuid(citizen_id), client_id=agency.client_id,
+        claims=sorted(decision.claims), declined=sorted(decision.declined),
+        agency_name=agency.name[:200], purpose=(agency.purpose or None) and agency.purpose[:500],
+        legal_basis=basis, law=law, given_at=now,
+        expires_at=now + timedelta(seconds=policy.lifetime_seconds), last_used_at=None,
+        superseded_at=None, revoked_at=None, receipt="", withdrawal_receipt=None)
+    consent.receipt = sign(receipt_claims(consent=consent, issuer=policy.issuer, event="given", at=now,
+                                          language=language))
+    session.add(consent)
+    audit.append(session, event="consent.given", citizen_id=citizen_id, client_id=agency.client_id,
+                 claims=decision.claims, purpose=consent.purpose, legal_basis=basis, law=law,
+                 reference=str(consent.id), now=now)
+    return consent
+
+
+def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID, client_id: str,
+                   claims: Iterable[str], now: datetime) -> audit.Appended:
+    """Log one release of claims (names only) under the agency's standing consent, and note
+    its last use. The purpose and legal basis are those the citizen was shown."""
+    consent = session.scalars(
+        sa.select(Consent).where(Consent.citizen_id == as_uuid(citizen_id), Consent.client_id == client_id)
+        .order_by(Consent.given_at.desc()).limit(1)).first()
+    if consent is not None:
+        session.execute(sa.update(Consent).where(Consent.id == consent.id).values(last_used_at=now)
+                        .execution_options(synchronize_session=False))
+    return audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
+                        purpose=consent.purpose if consent else None,
+                        legal_basis=consent.legal_basis if consent else "consent",
+                        law=consent.law if consent else None, now=now)
+
+
+@dataclass(frozen=True)
+class Connected:
+    """One agency on the "Connected agencies" page."""
+
+    client_id: str
+    name: str
+    purpose: str | None
+    legal_basis: str
+    law: str | None
+    claims: tuple[str, ...]
+    given_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    consent_id: str
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+
+def connected(session: Session, *, citizen_id: str | uuid.UUID) -> list[Connected]:
+    """Every agency with a standing consent, most recently used first (one query)."""
+    rows = session.scalars(
+        sa.select(Consent).where(Consent.citizen_id == as_uuid(citizen_id), Consent.superseded_at.is_(None),
+                                 Consent.revoked_at.is_(None)))
+    found = [Connected(client_id=c.client_id, name=c.agency_name, purpose=c.purpose,
+                       legal_basis=c.legal_basis, law=c.law, claims=tuple(c.claims),
+                       given_at=utc(c.given_at), expires_at=utc(c.expires_at),  # type: ignore[arg-type]
+                       last_used_at=utc(c.last_used_at), consent_id=str(c.id)) for c in rows]
+    return sorted(found, key=lambda c: (c.last_used_at or c.given_at), reverse=True)
+
+
+def history(session: Session, *, citizen_id: str | uuid.UUID) -> list[Consent]:
+    """Every consent record of the citizen, newest first (for receipts and the export)."""
+    return list(session.scalars(sa.select(Consent).where(Consent.citizen_id == as_uuid(citizen_id))
+                                .order_by(Consent.given_at.desc())))
+
+
+@dataclass(frozen=True)
+class Revoked:
+    client_id: str
+    grants: int
+    sids: tuple[str, ...]
+
+
+def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citizen_id: str | uuid.UUID,
+           client_id: str, language: str, now: datetime, reason: str = "citizen") -> Revoked:
+    """Withdraw the agency's access at once: end the consent (with a withdrawal receipt) and
+    revoke every grant, so its refresh and access tokens stop working (RFC 7009 section 2.1
+    semantics). Back-channel logout is the caller's, after the commit."""
+    citizen = as_uuid(citizen_id)
+    consents = list(session.scalars(
+        sa.select(Consent).where(Consent.citizen_id == citizen, Consent.client_id == client_id,
+                                 Consent.revoked_at.is_(None)).with_for_update()))
+    grants = list(session.execute(
+        sa.select(Grant.id, Grant.sid).where(Grant.citizen_id == citizen, Grant.client_id == client_id,
+                                             Grant.revoked_at.is_(None))))
+    if not consents and not grants:
+        raise AgencyNotConnected(f"the citizen has no consent or grant for client {client_id!r}")
+    standing = None
+    for consent in consents:
+        consent.revoked_at = now
+        if consent.superseded_at is None:
+            standing = consent
+            consent.withdrawal_receipt = sign(receipt_claims(
+                consent=consent, issuer=policy.issuer, event="withdrawn", at=now, language=language))
+    revoked = sum(1 for grant_id, _sid in grants if revoke_grant(session, grant_id, reason=reason, now=now))
+    basis, law = (standing.legal_basis, standing.law) if standing else policy.basis(client_id)
+    audit.append(session, event="consent.revoked", citizen_id=citizen, client_id=client_id,
+                 claims=standing.claims if standing else (), purpose=standing.purpose if standing else None,
+                 legal_basis=basis, law=law, reference=str(standing.id) if standing else None, now=now)
+    return Revoked(client_id=client_id, grants=revoked, sids=tuple(sorted({sid for _g, sid in grants})))

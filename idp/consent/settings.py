@@ -1,0 +1,45 @@
+"""The `[consent]` settings, read and checked once at start (documented in config/default.toml)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from idp.config import ConfigError
+
+
+@dataclass(frozen=True)
+class ConsentPolicy:
+    issuer: str
+    lifetime_seconds: int
+    reauth_seconds: int
+    page_size: int
+    # client_id -> the law under which that agency receives the data (legal basis "law").
+    legal_bases: Mapping[str, str] = field(default_factory=dict)
+
+    def basis(self, client_id: str | None) -> tuple[str, str | None]:
+        """("law", text) for agencies the operator configured, else ("consent", None)."""
+        law = self.legal_bases.get(client_id or "")
+        return ("law", law) if law else ("consent", None)
+
+
+def _positive(section: Mapping[str, Any], key: str) -> int:
+    value = section.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"consent.{key} must be a whole number >= 1, got {value!r}")
+    return value
+
+
+def load(settings: Mapping[str, Any], issuer: str) -> ConsentPolicy:
+    section = settings["consent"]
+    bases = section.get("legal_bases", {})
+    if not isinstance(bases, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() and len(v) <= 500
+            for k, v in bases.items()):
+        raise ConfigError("consent.legal_bases must map client_id to the text of a law "
+                          "(at most 500 characters each)")
+    return ConsentPolicy(issuer=issuer, lifetime_seconds=_positive(section, "lifetime_seconds"),
+                         reauth_seconds=_positive(section, "reauth_seconds"),
+                         page_size=_positive(section, "page_size"),
+                         legal_bases={k: v.strip() for k, v in bases.items()})

@@ -1,0 +1,215 @@
+"""The citizen's data pages: connected agencies (withdraw access), the data-sharing log (and
+its download), the export of all their data, consent receipts, closing the account."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request
+
+from idp import audit
+from idp.audit import export as audit_export
+from idp.consent import closure, get_consents, services
+from idp.consent.backchannel import end_all_sessions, logout_agency
+from idp.consent.errors import AccountClosed, AgencyNotConnected
+from idp.consent.export import account_export
+from idp.consent.models import Consent
+from idp.db import get_db
+from idp.ops.metrics import count
+from idp.sessions import SsoSession, end_session, require_citizen
+from idp.web.csrf import validate_csrf
+from idp.web.errors import error_page
+from idp.web.i18n import current_language
+from idp.web.i18n import gettext as _
+from idp.web.ratelimit import hit
+
+log = logging.getLogger(__name__)
+bp = Blueprint("consent", __name__, static_folder="static", static_url_path="/consent-static")
+
+NOTICES = {"revoked"}
+ERRORS = {"not_connected"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _download(body: Any, name: str, mimetype: str = "application/json") -> Response:
+    data = json.dumps(body, ensure_ascii=False, indent=2) if not isinstance(body, str) else body
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _private(response)
+
+
+def _citizen() -> SsoSession:
+    return require_citizen()
+
+
+@bp.get("/account/agencies")
+def agencies() -> Response:
+    session = _citizen()
+    with get_db(current_app).read() as db:
+        rows = services.connected(db, citizen_id=session.citizen_id)
+    notice = request.args.get("done")
+    error = request.args.get("error")
+    return _private(Response(render_template(
+        "consent/agencies.html", agencies=rows, now=_now(), section="agencies",
+        notice=notice if notice in NOTICES else None, error=error if error in ERRORS else None)))
+
+
+@bp.post("/account/agencies/revoke")
+def revoke() -> Response:
+    """Withdraw an agency's access: tokens stop at once, its sessions end (back-channel logout),
+    and the next sign-in asks for consent again."""
+    session = _citizen()
+    validate_csrf()
+    client_id = request.form.get("client_id", "")[:64]
+    consents = get_consents()
+    try:
+        with get_db(current_app).transaction() as db:
+            revoked = services.revoke(db, policy=consents.policy, sign=consents.sign,
+                                      citizen_id=session.citizen_id, client_id=client_id,
+                                      language=current_language(), now=_now())
+    except AgencyNotConnected:
+        return redirect("/account/agencies?error=not_connected", code=303)
+    logout_agency(client_id=revoked.client_id, citizen_id=session.citizen_id, reason="consent_revoked")
+    count("consent.revoke", "ok")
+    log.info("agency access withdrawn", extra={"client_id": client_id, "grants": revoked.grants})
+    return redirect("/account/agencies?done=revoked", code=303)
+
+
+@bp.get("/account/agencies/receipts/<consent_id>")
+def receipt(consent_id: str) -> Response:
+    """A consent receipt (signed JWS); `?withdrawal=1` for the receipt of its withdrawal."""
+    session = _citizen()
+    try:
+        wanted = uuid.UUID(consent_id)
+    except ValueError:
+        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+    with get_db(current_app).read() as db:
+        row = db.get(Consent, wanted)
+    if row is None or str(row.citizen_id) != session.citizen_id:
+        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+    token = row.withdrawal_receipt if request.args.get("withdrawal") else row.receipt
+    if not token:
+        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+    suffix = "-withdrawal" if request.args.get("withdrawal") else ""
+    return _download(token, f"consent-receipt-{row.id}{suffix}.jwt", "application/jwt")
+
+
+def _agency_names(db, citizen_id: str) -> dict[str, str]:
+    return {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
+
+
+@bp.get("/account/log")
+def log_page() -> Response:
+    session = _citizen()
+    size = get_consents().policy.page_size
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+    with get_db(current_app).read() as db:
+        total = audit_export.count_entries(db, session.citizen_id)
+        entries = audit_export.citizen_entries(db, session.citizen_id, offset=(number - 1) * size,
+                                               limit=size, newest_first=True)
+        names = _agency_names(db, session.citizen_id)
+    pages = max(1, -(-total // size))
+    return _private(Response(render_template(
+        "audit/log.html", entries=[_entry_view(e, names) for e in entries], page=min(number, pages),
+        pages=pages, total=total, section="log")))
+
+
+def _entry_view(entry, names: dict[str, str]) -> dict[str, Any]:
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+    return {"seq": entry.seq, "at": at, "event": entry.event.replace(".", "_"),
+            "agency": names.get(entry.client_id or "", entry.client_id), "claims": list(entry.claims or ()),
+            "legal_basis": entry.legal_basis, "law": entry.law, "purpose": entry.purpose}
+
+
+def _bundle(citizen_id: str) -> dict[str, Any]:
+    """The citizen's log; first a checkpoint if their newest entries are not yet covered."""
+    database = get_db(current_app)
+    with database.read() as db:
+        uncovered = audit_export.needs_checkpoint(db, citizen_id)
+    if uncovered:
+        with database.transaction() as db:
+            audit.checkpoint(db)
+    with database.read() as db:
+        return audit.citizen_bundle(db, citizen_id=citizen_id, issuer=current_app.config["CEDULA"].issuer,
+                                    now=_now())
+
+
+@bp.get("/account/log.json")
+def log_download() -> Response:
+    session = _citizen()
+    hit("data-download", key=session.citizen_id)
+    return _download(_bundle(session.citizen_id), "cedula-data-sharing-log.json")
+
+
+@bp.get("/account/export")
+def export() -> Response:
+    session = _citizen()
+    hit("data-download", key=session.citizen_id)
+    _bundle(session.citizen_id)  # makes sure a checkpoint covers the newest entries
+    with get_db(current_app).read() as db:
+        body = account_export(db, citizen_id=session.citizen_id,
+                              issuer=current_app.config["CEDULA"].issuer, now=_now())
+    count("account.export", "ok")
+    return _download(body, "cedula-my-data.json")
+
+
+def _recent(session: SsoSession) -> bool:
+    return _now().timestamp() - session.auth_time <= get_consents().policy.reauth_seconds
+
+
+@bp.get("/account/close")
+def close_page() -> Response:
+    session = _citizen()
+    return _private(Response(render_template("consent/close.html", recent=_recent(session),
+                                             section="close", failed=False)))
+
+
+@bp.post("/account/close/sign-in-again")
+def close_reauth() -> Response:
+    """Closing needs a fresh sign-in: end this session and come back through the passkey."""
+    _citizen()
+    validate_csrf()
+    response = redirect("/login?next=/account/close", code=303)
+    end_session(response, reason="reauthentication")
+    return response
+
+
+@bp.post("/account/close")
+def close() -> Response:
+    session = _citizen()
+    validate_csrf()
+    if not _recent(session):
+        return redirect("/account/close", code=303)
+    if request.form.get("confirm") != "close":
+        return _private(Response(render_template("consent/close.html", recent=True, section="close",
+                                                 failed=True), status=400))
+    consents = get_consents()
+    key = current_app.extensions["cedula.secrets"].key("account-closure")
+    try:
+        with get_db(current_app).transaction() as db:
+            closed = closure.close_account(db, policy=consents.policy, sign=consents.sign, pseudonym_key=key,
+                                           citizen_id=session.citizen_id, language=current_language(),
+                                           now=_now())
+    except AccountClosed:
+        return redirect("/", code=303)
+    for client_id in closed.agencies:
+        logout_agency(client_id=client_id, citizen_id=closed.citizen_id, reason="account_closed")
+    response = _private(Response(render_template("consent/closed.html")))
+    end_session(response, reason="account_closed")
+    end_all_sessions(citizen_id=closed.citizen_id)  # the citizen's other browsers and devices
+    count("account.close", "ok")
+    log.info("account closed", extra={"citizen_id": closed.citizen_id, "agencies": len(closed.agencies)})
+    return response

@@ -1,0 +1,34 @@
+"""Documents in the identity provider: the agencies' API (`/api/documents`), the citizen's
+"My documents" pages and signing a PDF with a passkey. The documents themselves (templates,
+sealing, storage) are `signing`'s; this package maps agencies' subjects to citizens and
+citizens' sessions and passkeys to signatures.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from idp.documents import subjects
+    from idp.documents.api import bp as api_bp
+    from idp.documents.api import directory
+    from idp.documents.openapi import PATHS, SCHEMAS
+    from idp.documents.pages import bp as pages_bp
+    from idp.documents.revocation import OPENAPI_PATHS as REVOCATION_PATHS
+    from idp.documents.revocation import bp as revocation_bp
+    from idp.openapi import describe
+    from signing.service import init_app as init_documents
+
+    service = init_documents(app, directory=directory(app))
+    subjects.install()
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(revocation_bp)
+    describe(app, PATHS, SCHEMAS)
+    describe(app, REVOCATION_PATHS)
+    service.warm_up_fonts()
+    if service.can_warm_up_keys():
+        threading.Thread(target=service.warm_up_keys, name="documents-warm-up", daemon=True).start()

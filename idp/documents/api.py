@@ -1,0 +1,190 @@
+"""The agencies' documents API: issue (`POST /api/documents`), the templates, metadata, PDF.
+
+Agencies authenticate with a client credentials access token carrying `documents:issue`
+(RFC 6750 bearer, section 2.1 header only). Errors are JSON with a machine code and a
+sentence; data errors are 422 and name every bad field.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from idp.db import get_db
+from idp.documents import subjects
+from idp.documents.directory import IdpDirectory
+from idp.oidc import client_credentials
+from idp.oidc.errors import OidcError
+from idp.ops.metrics import count
+from idp.store import get_store
+from idp.web.errors import ApiError
+from idp.web.jsonapi import json_body
+from signing import issuance
+from signing.errors import InvalidTemplateData, RenderError, SigningError, UnknownTemplate
+from signing.i18n import LANGUAGES
+from signing.models import Document
+from signing.pades import LEVELS, SealError, SealUnavailable
+from signing.service import DocumentNotFound, DocumentService, get_documents
+from signing.templates import schemas
+
+log = logging.getLogger(__name__)
+bp = Blueprint("documents_api", __name__, url_prefix="/api/documents")
+SCOPE = "documents:issue"
+
+
+def _service() -> DocumentService:
+    return get_documents(current_app)
+
+
+def _agency() -> client_credentials.AgencyToken:
+    """The calling agency, from its bearer token (RFC 6750 section 2.1 and 3)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "invalid_token", "An access token with scope documents:issue is "
+                       "required (Authorization: Bearer ...).",
+                       headers={"WWW-Authenticate": 'Bearer realm="cedula", scope="documents:issue"'})
+    try:
+        with get_db(current_app).read() as session:
+            return client_credentials.check(session, get_store(current_app),
+                                            current_app.extensions["cedula.oidc"],
+                                            token.strip(), scope=SCOPE)
+    except OidcError as exc:
+        safe = exc.description.replace('"', "'")
+        raise ApiError(exc.status, exc.error, exc.description, headers={
+            "WWW-Authenticate": f'Bearer realm="cedula", error="{exc.error}", '
+                                f'error_description="{safe}", scope="{SCOPE}"'}) from None
+
+
+def _string(body: dict, name: str, *, required: bool = True) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(422, "invalid_data", f"{name}: a non-empty string is required")
+    return value.strip()
+
+
+def metadata(document: Document) -> dict:
+    service = _service()
+    return {
+        "id": document.id,
+        "csv": document.csv,
+        "kind": document.kind,
+        "template": document.template,
+        "title": document.title,
+        "language": document.language,
+        "level": document.level,
+        "status": document.status,
+        "issued_at": document.issued_at.isoformat().replace("+00:00", "Z")
+        if document.issued_at.tzinfo else document.issued_at.isoformat() + "Z",
+        "sha256": document.sha256,
+        "size": document.size,
+        "verify_url": service.verify_url(document.csv),
+        "download_url": f"{service.issuer}/api/documents/{document.id}/pdf",
+    }
+
+
+@bp.get("/templates")
+def templates() -> Response:
+    """Every template's name and JSON Schema, as one JSON object."""
+    response = jsonify(schemas())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.post("")
+def issue() -> Response:
+    """Issue a sealed document for a citizen the agency knows by `subject`."""
+    agency = _agency()
+    body = json_body()
+    unknown = sorted(set(body) - {"template", "subject", "data", "language", "level"})
+    if unknown:
+        raise ApiError(422, "invalid_data", f"{unknown[0]}: this member is not accepted; send "
+                       "template, subject, data and optionally language and level")
+    template = _string(body, "template")
+    subject = _string(body, "subject")
+    language = _string(body, "language", required=False) or "es"
+    if language not in LANGUAGES:
+        raise ApiError(422, "invalid_data", f"language: must be one of {', '.join(LANGUAGES)}")
+    level = _string(body, "level", required=False)
+    if level is not None and level not in LEVELS:
+        raise ApiError(422, "invalid_data", f"level: must be one of {', '.join(LEVELS)}")
+    if not isinstance(body.get("data"), dict):
+        raise ApiError(422, "invalid_data", "data: a JSON object with the template's fields "
+                       "is required (see GET /api/documents/templates)")
+    service = _service()
+    with get_db(current_app).transaction() as session:
+        citizen_id = subjects.resolve(session, current_app.extensions["cedula.oidc"],
+                                      client=agency.client, subject=str(subject))
+    citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
+    if citizen is None:
+        count("documents.issue", "unknown_subject")
+        raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
+                       "this subject; use the sub of the citizen's ID token for this client")
+    try:
+        issued = issuance.issue(service, client_id=agency.client_id, template=str(template),
+                                citizen=citizen, data=body["data"], language=language, level=level)
+    except UnknownTemplate as exc:
+        raise ApiError(422, "invalid_data", f"template: {exc}") from None
+    except InvalidTemplateData as exc:
+        count("documents.issue", "invalid_data")
+        response = jsonify(error="invalid_data", error_description=exc.description(language),
+                           fields=exc.fields(language))
+        response.status_code = 422
+        return response
+    except RenderError as exc:
+        raise ApiError(422, "invalid_data", f"data: {exc}") from None
+    except SealUnavailable as exc:
+        count("documents.issue", "seal_unavailable")
+        raise ApiError(409, "seal_unavailable", str(exc)) from None
+    except (SealError, SigningError) as exc:
+        log.error("document not sealed", extra={"client_id": agency.client_id, "error": str(exc)})
+        raise ApiError(503, "temporarily_unavailable", "The document could not be sealed now; "
+                       "nothing was issued. Try again later.") from None
+    count("documents.issue", "ok")
+    log.info("document issued", extra={"client_id": agency.client_id, "document": issued.id,
+                                       "template": issued.template, "level": issued.level})
+    document = service.get(issued.id)
+    response = jsonify(metadata(document))
+    response.status_code = 201
+    response.headers["Location"] = f"{service.issuer}/api/documents/{issued.id}"
+    return response
+
+
+def _own(document_id: str) -> Document:
+    agency = _agency()
+    try:
+        return _service().get(document_id, client_id=agency.client_id)
+    except DocumentNotFound:
+        raise ApiError(404, "not_found", "No document with this id was issued by this client.") from None
+
+
+@bp.get("/<document_id>")
+def show(document_id: str) -> Response:
+    return jsonify(metadata(_own(document_id)))
+
+
+@bp.get("/<document_id>/pdf")
+def download(document_id: str) -> Response:
+    document = _own(document_id)
+    return pdf_response(_service().pdf(document), document.file_name)
+
+
+def pdf_response(data: bytes, file_name: str, *, inline: bool = False) -> Response:
+    from urllib.parse import quote
+
+    response = Response(data, mimetype="application/pdf")
+    ascii_name = file_name.encode("ascii", "ignore").decode() or "document.pdf"
+    ascii_name = ascii_name.replace('"', "")
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = (
+        f'{disposition}; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(file_name)}')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def directory(app) -> IdpDirectory:
+    from idp.citizens import scheme
+
+    return IdpDirectory(get_db(app), scheme(app))

@@ -1,0 +1,97 @@
+"""A passkey confirmation bound to one document (W3C WebAuthn Level 3, section 13.4.3).
+
+The challenge is SHA-256(document) || 32 random bytes: the authenticator signs over
+clientDataJSON, which holds the challenge, so the assertion commits to exactly that document
+and is fresh. The challenge is kept once in the ephemeral store with the citizen and the
+upload it was issued for; verifying takes it (single use), checks that its first 32 bytes are
+the digest of the document about to be signed, then verifies the assertion with the
+provider's WebAuthn checks (user verification required) for one of the citizen's passkeys.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from idp.citizens import services
+from idp.citizens.errors import SignCountRaced
+from idp.store import EphemeralStore
+from idp.webauthn.authentication import parse_assertion, request_options, verify_assertion
+from idp.webauthn.encoding import b64url
+from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.relying_party import RelyingParty
+
+PREFIX = "documents:confirm:"
+DIGEST = 32
+NONCE = 32
+GRACE_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    sha256: str
+    """Hex SHA-256 of the document the citizen confirmed."""
+    credential_id: str
+
+
+def begin(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen_id: str,
+          upload_id: str, document_sha256: bytes, ttl: int, now: float) -> dict[str, Any]:
+    """PublicKeyCredentialRequestOptionsJSON whose challenge commits to the document."""
+    if len(document_sha256) != DIGEST:
+        raise ValueError("document_sha256 must be a SHA-256 digest (32 bytes)")
+    challenge = document_sha256 + secrets.token_bytes(NONCE)
+    state = {"citizen_id": citizen_id, "upload_id": upload_id, "expires": now + ttl}
+    store.set(PREFIX + b64url(challenge), json.dumps(state).encode(), ttl + GRACE_SECONDS)
+    options = request_options(rp=rp, challenge=challenge)
+    options["allowCredentials"] = [
+        {"type": "public-key", "id": b64url(p.credential_id),
+         **({"transports": list(p.transports)} if p.transports else {})}
+        for p in services.passkeys_of(session, uuid.UUID(citizen_id))]
+    return options
+
+
+def finish(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen_id: str,
+           upload_id: str, document_sha256: bytes, body: dict[str, Any], now: float) -> Confirmed:
+    """Verify an assertion made for this document (section 7.2); WebAuthnError if not."""
+    response = parse_assertion(body)
+    challenge = response.client_data.challenge
+    if len(challenge) != DIGEST + NONCE:
+        raise WebAuthnError("invalid_challenge", f"the challenge must be {DIGEST + NONCE} bytes "
+                            f"issued for this document; got {len(challenge)} bytes")
+    raw = store.take(PREFIX + b64url(challenge))
+    if raw is None:
+        raise WebAuthnError("invalid_challenge",
+                            "the challenge was not issued by this provider or was already used")
+    state = json.loads(raw)
+    if not hmac.compare_digest(challenge[:DIGEST], document_sha256):
+        raise WebAuthnError("invalid_challenge",
+                            f"the passkey confirmed the document with SHA-256 "
+                            f"{challenge[:DIGEST].hex()}, not this one ({document_sha256.hex()})")
+    if state.get("citizen_id") != citizen_id or state.get("upload_id") != upload_id:
+        raise WebAuthnError("forbidden", "the challenge was issued for another document or "
+                            "citizen", status=403)
+    if now > float(state["expires"]):
+        raise WebAuthnError("challenge_expired", "the challenge has expired; start again")
+    passkey = services.find_passkey(session, response.credential_id)
+    if passkey is None or str(passkey.citizen_id) != citizen_id:
+        raise WebAuthnError("unknown_credential", "this passkey is not one of yours")
+    verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
+                                public_key=passkey.public_key,
+                                stored_sign_count=passkey.sign_count,
+                                user_handle=passkey.citizen.user_handle)
+    from datetime import UTC, datetime
+
+    try:
+        services.record_use(session, passkey_id=passkey.id, previous_count=passkey.sign_count,
+                            sign_count=verified.sign_count, backed_up=verified.backed_up,
+                            now=datetime.fromtimestamp(now, UTC))
+    except SignCountRaced:
+        raise WebAuthnError("sign_count_regression",
+                            "another use of this passkey changed its counter") from None
+    return Confirmed(sha256=challenge[:DIGEST].hex(), credential_id=b64url(passkey.credential_id))

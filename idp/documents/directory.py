@@ -1,0 +1,61 @@
+"""The identity provider's side of `signing.service.Directory`: citizens and agencies."""
+
+from __future__ import annotations
+
+from clients.registry import ClientNotFound, find_client
+from idp.citizens import services
+from idp.citizens.models import Citizen
+from idp.citizens.national_id.base import NationalIdScheme
+from idp.db import Database
+from signing.service import CitizenRef
+
+
+def citizen_ref(citizen: Citizen) -> CitizenRef:
+    return CitizenRef(id=str(citizen.id), given_name=citizen.given_name,
+                      family_name=citizen.family_name, national_id=citizen.national_id)
+
+
+class IdpDirectory:
+    def __init__(self, database: Database, scheme: NationalIdScheme) -> None:
+        self.database = database
+        self.scheme = scheme
+
+    def citizen(self, citizen_id: str) -> CitizenRef | None:
+        with self.database.read() as session:
+            citizen = services.get_citizen(session, citizen_id)
+            return citizen_ref(citizen) if citizen is not None else None
+
+    def citizen_by_national_id(self, national_id: str) -> CitizenRef | None:
+        try:
+            number = self.scheme.normalise(national_id)
+        except ValueError:
+            return None
+        with self.database.read() as session:
+            citizen = services.find_by_national_id(session, scheme=self.scheme.code,
+                                                   national_id=number)
+            return citizen_ref(citizen) if citizen is not None else None
+
+    def agency_name(self, client_id: str) -> str | None:
+        with self.database.read() as session:
+            try:
+                client = find_client(session, client_id, enabled_only=False)
+            except ClientNotFound:
+                return None
+            return str(client.client_metadata.get("client_name") or client.client_id)
+
+    def record(self, session, *, event: str, citizen_id: str, client_id: str | None,
+               document_id: str) -> None:
+        """The data-sharing log entry of a document issued to, or signed by, the citizen."""
+        from idp import audit, consent
+
+        basis, law = consent.basis_for(client_id) if client_id else ("consent", None)
+        purpose = self._purpose(client_id) if client_id else None
+        audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
+                     purpose=purpose, legal_basis=basis, law=law, reference=document_id)
+
+    def _purpose(self, client_id: str) -> str | None:
+        with self.database.read() as session:
+            try:
+                return find_client(session, client_id, enabled_only=False).client_metadata.get("purpose")
+            except ClientNotFound:
+                return None

@@ -1,0 +1,92 @@
+"""OpenAPI 3.1 descriptions of the documents API (added to /openapi.json)."""
+
+from __future__ import annotations
+
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_BEARER = [{"bearer": []}]
+_DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}
+
+PATHS = {
+    "/api/documents": {"post": {
+        "summary": "Issue a sealed document (PAdES) for a citizen; client credentials token "
+                   "with scope documents:issue",
+        "security": _BEARER,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/IssueRequest"}}}},
+        "responses": {
+            "201": {"description": "issued", "content": _DOC},
+            "401": {"description": "missing, invalid or expired token", "content": _ERROR},
+            "403": {"description": "insufficient_scope", "content": _ERROR},
+            "409": {"description": "seal_unavailable: the agency has no seal certificate",
+                    "content": _ERROR},
+            "415": {"description": "not JSON", "content": _ERROR},
+            "422": {"description": "invalid_data: names every bad field", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/DataError"}}}},
+        },
+    }},
+    "/api/documents/templates": {"get": {
+        "summary": "Every template's name and JSON Schema",
+        "responses": {"200": {"description": "template name -> JSON Schema", "content": {
+            "application/json": {"schema": {"type": "object",
+                                            "additionalProperties": {"type": "object"}}}}}},
+    }},
+    "/api/documents/{id}": {"get": {
+        "summary": "Metadata of a document this client issued",
+        "security": _BEARER,
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "the document", "content": _DOC},
+                      "401": {"description": "token", "content": _ERROR},
+                      "404": {"description": "not issued by this client", "content": _ERROR}},
+    }},
+    "/api/documents/{id}/pdf": {"get": {
+        "summary": "The sealed PDF of a document this client issued",
+        "security": _BEARER,
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "the PDF", "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                      "401": {"description": "token", "content": _ERROR},
+                      "404": {"description": "not issued by this client", "content": _ERROR}},
+    }},
+}
+
+SCHEMAS = {
+    "IssueRequest": {
+        "type": "object", "additionalProperties": False,
+        "required": ["template", "subject", "data"],
+        "properties": {
+            "template": {"type": "string", "examples": ["residence", "birth"]},
+            "subject": {"type": "string", "description": "the citizen's sub for this client"},
+            "data": {"type": "object", "description": "fields of the template's JSON Schema"},
+            "language": {"type": "string", "enum": ["es", "en"], "default": "es"},
+            "level": {"type": "string", "enum": ["B-B", "B-T", "B-LT", "B-LTA"],
+                      "description": "PAdES level; default documents.level (B-LTA)"},
+        },
+    },
+    "Document": {
+        "type": "object",
+        "required": ["id", "csv", "verify_url", "download_url", "sha256", "level"],
+        "properties": {
+            "id": {"type": "string"}, "csv": {"type": "string"},
+            "kind": {"type": "string", "enum": ["sealed", "citizen-signed"]},
+            "template": {"type": ["string", "null"]}, "title": {"type": "string"},
+            "language": {"type": "string"}, "level": {"type": "string"},
+            "status": {"type": "string", "enum": ["valid", "revoked", "superseded"]},
+            "issued_at": {"type": "string", "format": "date-time"},
+            "sha256": {"type": "string"}, "size": {"type": "integer"},
+            "verify_url": {"type": "string", "format": "uri"},
+            "download_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "DataError": {
+        "type": "object", "required": ["error", "error_description"],
+        "properties": {
+            "error": {"type": "string", "const": "invalid_data"},
+            "error_description": {"type": "string"},
+            "fields": {"type": "array", "items": {"type": "object", "properties": {
+                "path": {"type": "string"}, "pointer": {"type": "string"},
+                "message": {"type": "string"}}}},
+        },
+    },
+}

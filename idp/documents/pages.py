@@ -1,0 +1,199 @@
+"""The citizen's pages: "My documents" (list, download) and signing a PDF with a passkey."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+
+from idp.db import get_db
+from idp.documents import confirmation
+from idp.documents.api import pdf_response
+from idp.documents.uploads import Upload, Uploads
+from idp.ops.metrics import count
+from idp.sessions import require_citizen
+from idp.store import get_store
+from idp.web.csrf import validate_csrf
+from idp.web.errors import ApiError
+from idp.web.i18n import current_language
+from idp.web.i18n import gettext as _
+from idp.web.jsonapi import json_body
+from idp.web.ratelimit import hit
+from idp.webauthn.errors import WebAuthnError
+from signing import citizen_signature
+from signing.errors import SigningError
+from signing.pdf_input import InvalidPdf, check_pdf, human_size
+from signing.service import DocumentNotFound, DocumentService, get_documents
+
+log = logging.getLogger(__name__)
+bp = Blueprint("documents", __name__)
+UPLOAD_OVERHEAD = 64 * 1024  # multipart framing and the other form fields
+
+
+def _service() -> DocumentService:
+    return get_documents(current_app)
+
+
+def _uploads() -> Uploads:
+    service = _service()
+    return Uploads(service.store.root, ttl=service.settings.confirm_seconds)
+
+
+@bp.before_request
+def _limit_body() -> None:
+    if request.method == "POST" and request.path == "/account/sign":
+        request.max_content_length = _service().settings.max_bytes + UPLOAD_OVERHEAD
+
+
+@bp.get("/account/documents")
+def my_documents() -> str:
+    session = require_citizen()
+    service = _service()
+    documents = service.for_subject(session.citizen_id)
+    agencies: dict[str, str] = {}
+    for document in documents:
+        if document.client_id and document.client_id not in agencies:
+            agencies[document.client_id] = (service.directory.agency_name(document.client_id)
+                                            or document.client_id)
+    done = request.args.get("done")
+    return render_template("documents/list.html", documents=documents, agencies=agencies,
+                           verify_url=service.verify_url, human_size=human_size,
+                           notice="signed" if done == "signed" else None)
+
+
+@bp.get("/account/documents/<document_id>/pdf")
+def my_document_pdf(document_id: str) -> Response:
+    session = require_citizen()
+    try:
+        document = _service().get(document_id, subject=session.citizen_id)
+    except DocumentNotFound:
+        abort(404)
+    return pdf_response(_service().pdf(document), document.file_name)
+
+
+@bp.route("/account/sign", methods=["GET", "POST"])
+def sign() -> Response | tuple[str, int] | str:
+    """Step 1: choose a PDF. It is checked (type, size, damage, encryption) before anything."""
+    session = require_citizen()
+    service = _service()
+    limit = human_size(service.settings.max_bytes)
+    if request.method == "GET":
+        return render_template("documents/sign.html", limit=limit, error=None)
+    validate_csrf()
+    hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
+    upload = request.files.get("document")
+    if upload is None or not upload.filename:
+        return render_template("documents/sign.html", limit=limit,
+                               error=_("mydocs.sign.error.no_file")), 400
+    data = upload.read(service.settings.max_bytes + 1)
+    try:
+        checked = check_pdf(data, max_bytes=service.settings.max_bytes)
+    except InvalidPdf as exc:
+        count("documents.upload", exc.key)
+        return render_template("documents/sign.html", limit=limit,
+                               error=exc.message(current_language())), exc.status
+    pending = _uploads().put(get_store(current_app), citizen_id=session.citizen_id,
+                             data=checked.data,
+                             file_name=citizen_signature.clean_file_name(upload.filename),
+                             pages=checked.pages, signatures=checked.signatures)
+    count("documents.upload", "ok")
+    return redirect(f"/account/sign/{pending.id}", code=303)
+
+
+def _pending(upload_id: str, citizen_id: str) -> Upload:
+    pending = _uploads().get(get_store(current_app), upload_id, citizen_id=citizen_id)
+    if pending is None:
+        abort(404)
+    return pending
+
+
+@bp.get("/account/sign/<upload_id>")
+def review(upload_id: str) -> str:
+    """Step 2: what will be signed: name, size, pages, SHA-256; open it; confirm."""
+    session = require_citizen()
+    pending = _pending(upload_id, session.citizen_id)
+    return render_template("documents/review.html", upload=pending,
+                           size=human_size(pending.size))
+
+
+@bp.get("/account/sign/<upload_id>/pdf")
+def review_pdf(upload_id: str) -> Response:
+    session = require_citizen()
+    pending = _pending(upload_id, session.citizen_id)
+    data = _uploads().read(pending)
+    if data is None:
+        abort(404)
+    return pdf_response(data, pending.file_name, inline=True)
+
+
+def _api_pending(upload_id: str) -> tuple[str, Upload]:
+    session = require_citizen()
+    pending = _uploads().get(get_store(current_app), upload_id, citizen_id=session.citizen_id)
+    if pending is None:
+        raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
+    return session.citizen_id, pending
+
+
+def _refuse(exc: WebAuthnError) -> ApiError:
+    count("documents.confirm", exc.code)
+    log.info("document confirmation refused", extra={"error": exc.code, "detail": str(exc)})
+    return ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}"))
+
+
+@bp.post("/account/sign/<upload_id>/options")
+def confirm_options(upload_id: str) -> Response:
+    """WebAuthn request options whose challenge commits to this document's SHA-256."""
+    json_body(allow_empty=True)
+    citizen_id, pending = _api_pending(upload_id)
+    hit("webauthn-options", limit=int(current_app.config["CEDULA"]["rate_limit"]["challenges"]))
+    with get_db(current_app).read() as db:
+        options = confirmation.begin(
+            db, get_store(current_app), rp=current_app.extensions["cedula.webauthn"],
+            citizen_id=citizen_id, upload_id=pending.id,
+            document_sha256=bytes.fromhex(pending.sha256),
+            ttl=_service().settings.confirm_seconds, now=time.time())
+    response = jsonify(options)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/sign/<upload_id>/confirm")
+def confirm(upload_id: str) -> Response:
+    """Verify the passkey assertion for this document, then sign (PAdES B-LT) and store."""
+    body = json_body()
+    citizen_id, pending = _api_pending(upload_id)
+    data = _uploads().read(pending)
+    if data is None:
+        raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
+    try:
+        with get_db(current_app).transaction() as db:
+            confirmed = confirmation.finish(
+                db, get_store(current_app), rp=current_app.extensions["cedula.webauthn"],
+                citizen_id=citizen_id, upload_id=pending.id,
+                document_sha256=bytes.fromhex(pending.sha256), body=body, now=time.time())
+    except WebAuthnError as exc:
+        raise _refuse(exc) from None
+    service = _service()
+    citizen = service.directory.citizen(citizen_id)
+    if citizen is None:
+        raise ApiError(401, "login_required", _("webauthn.error.login_required"))
+    try:
+        signed = citizen_signature.sign(
+            service, citizen=citizen, pdf=data, confirmed_sha256=confirmed.sha256,
+            file_name=pending.file_name, language=current_language(),
+            client_id=pending.client_id)
+    except InvalidPdf as exc:
+        raise ApiError(exc.status, exc.error, exc.message(current_language())) from None
+    except SigningError as exc:
+        log.error("citizen signature failed", extra={"citizen_id": citizen_id, "error": str(exc)})
+        raise ApiError(422, "not_signed", _("mydocs.sign.error.not_signed")) from None
+    _uploads().discard(get_store(current_app), pending)
+    count("documents.citizen_signature", "ok")
+    log.info("document signed by citizen", extra={"citizen_id": citizen_id,
+                                                  "document": signed.id})
+    response = jsonify(status="ok", id=signed.id, csv=signed.csv, sha256=signed.sha256,
+                       signed_from=signed.signed_from,
+                       redirect=f"/account/documents?done=signed#doc-{signed.id}")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,69 @@
+"""An agency revokes (or supersedes) a document it issued: `POST /api/documents/<id>/revoke`.
+
+Body (JSON): `{"reason": "<why, shown to verifiers>", "superseded_by": "<newer id>"?}`.
+Authenticated like the rest of the agencies' API (client credentials token with
+`documents:issue`); an agency only reaches its own documents, others are "not found".
+The seal stays valid: `/verify` then shows the document revoked, with date and reason.
+
+Registered by `idp.documents.init_app`: `app.register_blueprint(revocation.bp)`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from idp.db import get_db
+from idp.documents.api import _agency
+from idp.web.errors import ApiError
+from idp.web.jsonapi import json_body
+from signing.verify import revocation
+from signing.verify.errors import VerificationError
+
+bp = Blueprint("documents_revocation", __name__, url_prefix="/api/documents")
+
+OPENAPI_PATHS = {
+    "/api/documents/{document_id}/revoke": {"post": {
+        "summary": "Revoke (or mark as superseded) a document this agency issued.",
+        "security": [{"bearer": ["documents:issue"]}],
+        "parameters": [{"name": "document_id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["reason"],
+            "properties": {"reason": {"type": "string", "maxLength": 200},
+                           "superseded_by": {"type": "string"}}}}}},
+        "responses": {
+            "200": {"description": "The document's new status."},
+            **{code: {"description": "Error.", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"}}}}
+               for code in ("400", "401", "404", "409", "415")},
+        },
+    }},
+}
+
+
+@bp.post("/<document_id>/revoke")
+def revoke(document_id: str) -> Response:
+    agency = _agency()
+    body = json_body()
+    reason, replacement = body.get("reason"), body.get("superseded_by")
+    if not isinstance(reason, str) or (replacement is not None and not isinstance(replacement, str)):
+        raise ApiError(400, "invalid_request", "reason must be a string, and superseded_by, "
+                       "if given, the id of a newer document.")
+    database = get_db(current_app)
+    now = current_app.extensions["cedula.keys"].now()
+    try:
+        if replacement:
+            change = revocation.supersede(database, document_id=document_id,
+                                          replacement_id=replacement, reason=reason, now=now,
+                                          client_id=agency.client_id)
+        else:
+            change = revocation.revoke(database, document_id=document_id, reason=reason,
+                                       now=now, client_id=agency.client_id)
+    except VerificationError as exc:
+        raise ApiError(exc.status, "conflict" if exc.status == 409 else exc.code,
+                       exc.description) from None
+    response = jsonify(id=change.id, csv=change.csv, status=change.status,
+                       revoked_at=change.revoked_at.isoformat() if change.revoked_at else None,
+                       reason=change.reason, superseded_by=change.superseded_by)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,114 @@
+"""Single logout: OpenID Connect RP-Initiated Logout 1.0 and Back-Channel Logout 1.0.
+
+Leaving one agency, signing out on the account pages, ending a session from the sessions page,
+a session running out, or the citizen withdrawing an agency's access: each ends the SSO session
+(or the agency's part in it) and every agency concerned receives a signed logout token at its
+`backchannel_logout_uri`, from a queue with retries, never inside the citizen's request.
+
+Public API:
+
+    notify_session_ended(sid=..., citizen_id=..., reason=...)
+    logout_client(client_id=..., citizen_id=...)
+    get_logout(app) -> Logout   (.settings, .queue(), .worker.run_once())
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+from idp.logout.errors import LogoutError, LogoutRefused
+from idp.logout.settings import LogoutSettings
+
+if TYPE_CHECKING:
+    from idp.logout.queue import Queue, Worker
+    from idp.sessions import SsoSession
+
+__all__ = ["Logout", "LogoutError", "LogoutRefused", "LogoutSettings", "get_logout", "init_app",
+           "logout_client", "notify_session_ended"]
+
+EXTENSION = "cedula.logout"
+
+
+def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
+    """Back-Channel Logout 1.0, 2.7: every agency that took part in session `sid` is told."""
+    from idp.logout import backchannel
+
+    backchannel.notify_session_ended(sid=sid, citizen_id=citizen_id, reason=reason)
+
+
+def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_revoked") -> None:
+    """Log the citizen out of one agency in every live session (consent withdrawn)."""
+    from idp.logout import backchannel
+
+    backchannel.logout_client(client_id=client_id, citizen_id=citizen_id, reason=reason)
+
+
+@dataclass
+class Logout:
+    """What single logout needs in each process, built once."""
+
+    app: Flask
+    settings: LogoutSettings
+    worker: Worker | None = None
+
+    def queue(self) -> Queue:
+        from idp.logout.queue import Queue
+        from idp.store import get_store
+
+        return Queue(get_store(self.app), self.settings)
+
+    def process_expiries(self, now: float) -> int:
+        from idp.logout import expiry
+        from idp.store import get_store
+
+        return expiry.process_due(get_store(self.app), self.app.extensions["cedula.sessions"], now=now,
+                                  announce=notify_session_ended)
+
+
+def get_logout(app: Flask) -> Logout:
+    return app.extensions[EXTENSION]
+
+
+def _on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
+    from flask import current_app
+
+    from idp.logout import expiry
+    from idp.store import get_store
+
+    store = get_store(current_app)
+    if event in ("started", "reauthenticated"):
+        expiry.track(store, current_app.extensions["cedula.sessions"], session)
+    elif event == "ended":
+        expiry.forget(store, session.sid)
+        notify_session_ended(sid=session.sid, citizen_id=session.citizen_id, reason=reason or "logout")
+
+
+def init_app(app: Flask) -> Logout:
+    """Settings, the session listener, the pages, and the delivery thread (started with the
+    first request this process serves, so commands like `cedula keys` never start one)."""
+    from idp.logout import backchannel, end_session, views
+    from idp.logout import settings as logout_settings
+    from idp.logout.queue import Worker
+    from idp.sessions import add_listener
+
+    settings = app.config["CEDULA"]
+    logout = Logout(app=app, settings=logout_settings.load(settings, settings.issuer))
+    logout.worker = Worker(app, queue=logout.queue, handlers=backchannel.HANDLERS,
+                           chores=(logout.process_expiries,), settings=logout.settings)
+    app.extensions[EXTENSION] = logout
+    add_listener(app, _on_session_event)
+    app.register_blueprint(end_session.bp)
+    app.register_blueprint(views.bp)
+
+    if logout.settings.background:
+        worker = logout.worker
+
+        @app.before_request
+        def _start_delivery_thread() -> None:
+            if not worker.started:
+                worker.start()
+
+    return logout

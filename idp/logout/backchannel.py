@@ -1,0 +1,222 @@
+"""OpenID Connect Back-Channel Logout 1.0: tell every agency of an ended SSO session.
+
+    notify_session_ended(sid=, citizen_id=, reason=)   # an SSO session ended (any cause)
+    logout_client(client_id=, citizen_id=)             # the citizen withdrew an agency's access
+
+Both only enqueue (a store write or two): finding the agencies (the OIDC grants with that
+`sid`), signing the logout tokens and POSTing them happen in the background (`queue.Worker`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from clients.registry import Client, ClientNotFound, find_client
+from idp.db import get_db
+from idp.logout.queue import Item, Queue
+from idp.logout.settings import LogoutSettings
+from idp.oidc.models import Grant
+from idp.oidc.services import Provider, subject_for
+from idp.ops.metrics import count
+from idp.sessions import records
+
+log = logging.getLogger(__name__)
+
+EVENT = "http://schemas.openid.net/event/backchannel-logout"
+TOKEN_TYP = "logout+jwt"  # noqa: S105 - a media type (section 2.4)
+DELIVERED = frozenset({200, 204})
+
+
+def _settings() -> LogoutSettings:
+    return current_app.extensions["cedula.logout"].settings
+
+
+def _queue() -> Queue:
+    return current_app.extensions["cedula.logout"].queue()
+
+
+def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
+    """Section 2.7: log out every agency that took part in the SSO session `sid`."""
+    _queue().put("session", {"sid": sid, "citizen_id": citizen_id, "reason": reason}, now=time.time())
+
+
+def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_revoked") -> None:
+    """Log the citizen out of one agency (its access was withdrawn), in every live session."""
+    _queue().put("client", {"client_id": client_id, "citizen_id": citizen_id, "reason": reason},
+                 now=time.time())
+
+
+def logout_token_claims(*, issuer: str, client_id: str, sub: str | None, sid: str | None,
+                        now: int, lifetime: int) -> dict[str, Any]:
+    """Section 2.4: iss, aud, iat, exp, jti, events, and sub and/or sid; never a nonce."""
+    if not sub and not sid:
+        raise ValueError("a logout token names a sub, a sid, or both")
+    claims: dict[str, Any] = {"iss": issuer, "aud": client_id, "iat": now, "exp": now + lifetime,
+                              "jti": secrets.token_urlsafe(18), "events": {EVENT: {}}}
+    if sub:
+        claims["sub"] = sub
+    if sid:
+        claims["sid"] = sid
+    return claims
+
+
+def agencies_by_sid(session: Session, *, citizen_id: str, sids: Iterable[str]) -> dict[str, list[Client]]:
+    """The agencies the citizen signed in to through each session (two queries in all)."""
+    wanted = list(sids)
+    if not wanted:
+        return {}
+    pairs = session.execute(
+        sa.select(Grant.sid, Grant.client_id).distinct()
+        .where(Grant.citizen_id == uuid.UUID(citizen_id), Grant.sid.in_(wanted))).all()
+    client_ids = {client_id for _, client_id in pairs}
+    clients = {c.client_id: c for c in session.scalars(
+        sa.select(Client).where(Client.client_id.in_(client_ids)))} if client_ids else {}
+    found: dict[str, list[Client]] = {sid: [] for sid in wanted}
+    for sid, client_id in sorted(pairs):
+        if client_id in clients:
+            found[sid].append(clients[client_id])
+    return found
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One logout token to send: to whom, about which session and subject."""
+
+    client_id: str
+    uri: str
+    alg: str
+    sub: str | None
+    sid: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "uri": self.uri, "alg": self.alg, "sub": self.sub,
+                "sid": self.sid, "reason": self.reason}
+
+
+def _delivery(provider: Provider, client: Client, *, citizen_id: str, sid: str | None,
+              reason: str) -> Delivery | None:
+    metadata = client.client_metadata
+    uri = metadata.get("backchannel_logout_uri")
+    if not uri:
+        return None
+    return Delivery(client_id=client.client_id, uri=uri,
+                    alg=metadata.get("id_token_signed_response_alg", "ES256"),
+                    sub=subject_for(provider, client, citizen_id), sid=sid, reason=reason)
+
+
+def _provider() -> Provider:
+    return current_app.extensions["cedula.oidc"]
+
+
+def expand_session(item: Item, queue: Queue, now: float) -> str:
+    """An ended session becomes one delivery per agency with a back-channel logout URI."""
+    sid, citizen_id = item.payload["sid"], item.payload["citizen_id"]
+    with get_db(current_app).read() as session:
+        clients = agencies_by_sid(session, citizen_id=citizen_id, sids=[sid])[sid]
+        deliveries = [d for c in clients if (d := _delivery(
+            _provider(), c, citizen_id=citizen_id, sid=sid, reason=item.payload["reason"]))]
+    for delivery in deliveries:
+        queue.put("deliver", delivery.to_json(), now=now)
+    queue.finish(item)
+    log.info("back-channel logout queued", extra={"sid": sid, "reason": item.payload["reason"],
+                                                  "clients": [d.client_id for d in deliveries]})
+    return "expanded"
+
+
+def expand_client(item: Item, queue: Queue, now: float) -> str:
+    """One agency, every live session of the citizen it took part in (or, when the agency does
+    not need `sid`, one token naming only the subject: all its sessions of that citizen)."""
+    client_id, citizen_id = item.payload["client_id"], item.payload["citizen_id"]
+    policy = current_app.extensions["cedula.sessions"]
+    live = [s.sid for s in records.for_citizen(current_app.extensions["cedula.store"], policy,
+                                               citizen_id, now)]
+    with get_db(current_app).read() as session:
+        try:
+            client = find_client(session, client_id, enabled_only=False)
+        except ClientNotFound:
+            client = None
+        if client is None:
+            queue.finish(item)
+            return "skipped"
+        if client.client_metadata.get("backchannel_logout_session_required", False):
+            taking_part = agencies_by_sid(session, citizen_id=citizen_id, sids=live)
+            sids = [sid for sid in live if any(c.client_id == client_id for c in taking_part[sid])]
+        else:
+            sids = [None]
+        deliveries = [d for sid in sids if (d := _delivery(
+            _provider(), client, citizen_id=citizen_id, sid=sid, reason=item.payload["reason"]))]
+    for delivery in deliveries:
+        queue.put("deliver", delivery.to_json(), now=now)
+    queue.finish(item)
+    return "expanded"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    status: int | None
+    error: str | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status in DELIVERED
+
+
+def post_logout_token(uri: str, token: str, *, settings: LogoutSettings) -> Attempt:
+    """Section 2.5: POST logout_token form-encoded; no redirects, short timeouts, body unread."""
+    try:
+        response = requests.post(uri, data={"logout_token": token}, allow_redirects=False, stream=True,
+                                 timeout=(settings.connect_timeout_seconds, settings.read_timeout_seconds),
+                                 headers={"Cache-Control": "no-store"})
+    except requests.RequestException as exc:
+        return Attempt(None, f"{type(exc).__name__}: {exc}"[:300])
+    response.close()
+    return Attempt(response.status_code, None)
+
+
+def deliver(item: Item, queue: Queue, now: float) -> str:
+    """Sign a fresh logout token (new jti and iat on each attempt) and send it."""
+    settings = _settings()
+    payload = item.payload
+    issued = int(time.time())
+    claims = logout_token_claims(issuer=settings.issuer, client_id=payload["client_id"],
+                                 sub=payload.get("sub"), sid=payload.get("sid"), now=issued,
+                                 lifetime=settings.token_seconds)
+    try:
+        token = _provider().signer.sign(claims, alg=payload["alg"], typ=TOKEN_TYP)
+    except Exception as exc:  # keys unavailable: an attempt that failed
+        attempt = Attempt(None, f"signing failed: {type(exc).__name__}")
+    else:
+        attempt = post_logout_token(payload["uri"], token, settings=settings)
+    facts = {"client_id": payload["client_id"], "sid": payload.get("sid"), "uri": payload["uri"],
+             "reason": payload.get("reason"), "attempt": item.attempt, "status": attempt.status,
+             "error": attempt.error}
+    if attempt.delivered:
+        queue.finish(item)
+        outcome = "delivered"
+        log.info("back-channel logout delivered", extra={**facts, "outcome": outcome,
+                                                         "seconds_queued": round(now - item.created, 3)})
+    elif queue.failed(item):
+        outcome = "gave_up"
+        log.warning("back-channel logout given up", extra={**facts, "outcome": outcome})
+    else:
+        outcome = "retry"
+        log.info("back-channel logout failed, will retry",
+                 extra={**facts, "outcome": outcome,
+                        "retry_in_seconds": settings.retry_delay(item.attempt)})
+    count("logout.backchannel", outcome)
+    return outcome
+
+
+HANDLERS = {"session": expand_session, "client": expand_client, "deliver": deliver}

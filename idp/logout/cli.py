@@ -1,0 +1,44 @@
+"""`cedula logout deliver`: work the back-channel logout queue from the command line."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+
+@click.group("logout")
+def logout_group() -> None:
+    """Single logout (back-channel logout deliveries)."""
+
+
+@logout_group.command("deliver")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.pass_context
+def deliver(click_ctx: click.Context, once: bool) -> None:
+    """Deliver due logout tokens and announce expired sessions (as the server threads do).
+
+    Useful with `[logout] background = false`, or to drain the queue by hand. Needs the Redis
+    store: the in-process store of a server is not reachable from another process.
+    """
+    from idp.logout import get_logout
+
+    app = click_ctx.find_root().obj.app
+    store = app.extensions["cedula.store"]
+    if not store.shared:
+        raise click.ClickException("the in-process store is not shared with the server: set "
+                                   "CEDULA_REDIS_URL, or let the server's own thread deliver")
+    logout = get_logout(app)
+    worker = logout.worker
+    while True:
+        tally = worker.run_once()
+        if tally or once:
+            summary = ", ".join(f"{outcome}: {n}" for outcome, n in sorted(tally.items()))
+            click.echo(summary or "nothing was due")
+        if once:
+            return
+        time.sleep(logout.settings.poll_seconds)
+
+
+def commands() -> list[click.Command]:
+    return [logout_group]

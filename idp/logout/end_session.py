@@ -1,0 +1,228 @@
+"""The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0, sections 2 and 3).
+
+An agency sends the citizen here to leave: `id_token_hint` (an ID token this provider issued to
+it, expired ones too), `client_id`, `post_logout_redirect_uri`, `state`, `ui_locales`, by GET or
+form POST. With a valid hint naming this browser's session, the session ends at once; without
+one (missing, not valid, another session), the citizen is asked first. The citizen goes back to
+the agency only at a `post_logout_redirect_uri` registered for it, exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request
+from sqlalchemy.orm import Session
+
+import keys
+from clients.registry import Client, ClientNotFound, find_client
+from idp.db import get_db
+from idp.logout.errors import LogoutRefused
+from idp.oidc.tokens import ID_TOKEN_ALGS
+from idp.sessions import current_session, end_session
+from idp.store import get_store
+from idp.web.csrf import validate_csrf
+
+bp = Blueprint("end_session", __name__)
+
+PENDING = "logout:request:"
+PARAMETERS = ("id_token_hint", "logout_hint", "client_id", "post_logout_redirect_uri", "state",
+              "ui_locales")
+LIMITS = {"id_token_hint": 16384, "state": 2048, "post_logout_redirect_uri": 2048,
+          "client_id": 64, "logout_hint": 256, "ui_locales": 256}
+# Clock skew allowed on the hint's iat.
+IAT_LEEWAY = 30
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    """A checked logout request: whom to send back where, and which session the hint names."""
+
+    client_id: str | None = None
+    client_name: str | None = None
+    redirect_uri: str | None = None  # a registered post_logout_redirect_uri of client_id
+    state: str | None = None
+    hint_sid: str | None = None      # set only when id_token_hint verified
+    ui_locales: str | None = None
+
+
+@dataclass(frozen=True)
+class Hint:
+    audience: str | None
+    sid: str | None
+
+
+def _single(params: Mapping[str, list[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise LogoutRefused("invalid_request", f"{name} was given {len(values)} times; give it once")
+    value = values[0] if values else None
+    if value is not None and len(value) > LIMITS[name]:
+        raise LogoutRefused("invalid_request", f"{name} is longer than {LIMITS[name]} characters")
+    return value or None
+
+
+def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float) -> Hint | None:
+    """Section 2: the hint must be an ID token this provider signed (signature, `iss`); it may
+    have expired (by at most `max_expired_seconds`, the longest an SSO session lives). None if
+    it is not such a token."""
+    try:
+        verified = keys.verify_jwt(token, algorithms=ID_TOKEN_ALGS, issuer=issuer,
+                                   leeway=max_expired_seconds, require=("iss", "sub", "aud", "iat"))
+    except keys.InvalidToken:
+        return None
+    claims = verified.claims
+    iat = claims.get("iat")
+    if not isinstance(iat, int | float) or iat > now + IAT_LEEWAY:
+        return None
+    aud = claims.get("aud")
+    audiences = aud if isinstance(aud, list) else [aud]
+    if len(audiences) == 1 and isinstance(audiences[0], str):
+        audience = audiences[0]
+    else:  # OIDC Core 2: with several audiences the client is `azp`
+        azp = claims.get("azp")
+        audience = azp if isinstance(azp, str) and azp in audiences else None
+    sid = claims.get("sid")
+    return Hint(audience=audience, sid=sid if isinstance(sid, str) else None)
+
+
+def _client(session: Session, client_id: str) -> Client | None:
+    try:
+        return find_client(session, client_id)
+    except ClientNotFound:
+        return None
+
+
+def check(session: Session, params: Mapping[str, list[str]], *, issuer: str,
+          max_expired_seconds: int, now: float) -> LogoutRequest:
+    """Sections 2 and 3: the checks, in order; raises LogoutRefused for a request not to act on."""
+    values = {name: _single(params, name) for name in PARAMETERS}
+    hint = None
+    if values["id_token_hint"]:
+        hint = verify_hint(values["id_token_hint"], issuer=issuer,
+                           max_expired_seconds=max_expired_seconds, now=now)
+    client_id = values["client_id"]
+    if hint is not None and hint.audience is not None:
+        if client_id is not None and client_id != hint.audience:
+            raise LogoutRefused("invalid_request",
+                                f"id_token_hint was issued to {hint.audience!r}, not to client_id "
+                                f"{client_id!r}")
+        client_id = hint.audience
+    client = _client(session, client_id) if client_id else None
+    if values["client_id"] and client is None:
+        raise LogoutRefused("invalid_client", f"client_id {values['client_id']!r} is not a registered agency")
+    redirect_uri = values["post_logout_redirect_uri"]
+    if redirect_uri is not None:
+        if client is None:
+            raise LogoutRefused("invalid_request", "post_logout_redirect_uri needs a client_id or a "
+                                "valid id_token_hint, to check that it is registered")
+        registered = client.client_metadata.get("post_logout_redirect_uris") or []
+        if redirect_uri not in registered:
+            raise LogoutRefused("invalid_request", f"post_logout_redirect_uri {redirect_uri!r} is not "
+                                f"registered for {client.client_id!r} (it must match exactly)")
+    return LogoutRequest(
+        client_id=client.client_id if client else None,
+        client_name=(client.client_metadata.get("client_name") or client.client_id) if client else None,
+        redirect_uri=redirect_uri, state=values["state"] if redirect_uri else None,
+        hint_sid=hint.sid if hint is not None and client is not None else None,
+        ui_locales=values["ui_locales"])
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def _use_locales(ui_locales: str | None) -> None:
+    """ui_locales (OIDC Core 3.1.2.1): the first offered language the citizen prefers."""
+    languages = current_app.extensions["cedula.i18n"].languages
+    for tag in (ui_locales or "").split():
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in languages:
+                g.lang = candidate
+                return
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _allow_form_action(response: Response, uri: str) -> None:
+    # The confirmation form's post ends in a redirect to the agency: form-action must allow it.
+    parts = urlsplit(uri)
+    csp = str(current_app.config["CEDULA"]["security"]["content_security_policy"])
+    response.headers["Content-Security-Policy"] = csp.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
+def _finish(done: LogoutRequest, *, signed_out: bool) -> Response:
+    """Section 3: back to the agency with `state`, or this provider's own page."""
+    if done.redirect_uri:
+        extra = urlencode({"state": done.state}) if done.state else ""
+        separator = "&" if urlsplit(done.redirect_uri).query else "?"
+        return _no_store(redirect(done.redirect_uri + (separator + extra if extra else ""), code=303))
+    page = render_template("logout/signed_out.html", client_name=done.client_name, signed_out=signed_out)
+    return _no_store(Response(page, mimetype="text/html"))
+
+
+def _refused(exc: LogoutRefused) -> Response:
+    page = render_template("logout/refused.html", error=exc.error, description=exc.description)
+    return _no_store(Response(page, status=400, mimetype="text/html"))
+
+
+@bp.route("/end-session", methods=["GET", "POST"])
+def end_session_endpoint() -> Response:
+    """RP-Initiated Logout 1.0, section 2 (GET and form POST)."""
+    source = request.args if request.method == "GET" else request.form
+    params = {name: source.getlist(name) for name in PARAMETERS}
+    _use_locales((params.get("ui_locales") or [None])[0])
+    sessions = current_app.extensions["cedula.sessions"]
+    try:
+        with get_db(current_app).read() as session:
+            checked = check(session, params, issuer=current_app.config["CEDULA"].issuer,
+                            max_expired_seconds=sessions.absolute_seconds, now=time.time())
+    except LogoutRefused as exc:
+        return _refused(exc)
+    sso = current_session()
+    if sso is None:
+        return _finish(checked, signed_out=False)
+    if checked.hint_sid is not None and checked.hint_sid == sso.sid:
+        response = _finish(checked, signed_out=True)
+        end_session(response, reason="rp_logout")
+        return response
+    return _confirmation(checked)
+
+
+def _confirmation(checked: LogoutRequest) -> Response:
+    """Not sure the agency speaks for this session: ask the citizen (section 2, last paragraphs)."""
+    request_id = secrets.token_urlsafe(24)
+    get_store(current_app).set(PENDING + request_id, json.dumps(asdict(checked)).encode(),
+                               current_app.extensions["cedula.logout"].settings.confirm_seconds)
+    page = render_template("logout/confirm.html", request_id=request_id, client_name=checked.client_name)
+    response = _no_store(Response(page, mimetype="text/html"))
+    if checked.redirect_uri:
+        _allow_form_action(response, checked.redirect_uri)
+    return response
+
+
+@bp.post("/end-session/confirm")
+def confirm() -> Response:
+    """The citizen's answer: `decision=logout` ends the session, `stay` keeps it."""
+    validate_csrf()
+    raw = get_store(current_app).take(PENDING + request.form.get("request", "")[:64])
+    if raw is None:
+        return _refused(LogoutRefused("expired", "this sign-out request has expired; "
+                                      "sign out again from the agency or from your account"))
+    data: dict[str, Any] = json.loads(raw)
+    checked = LogoutRequest(**data)
+    _use_locales(checked.ui_locales)
+    if request.form.get("decision") != "logout":
+        return _no_store(redirect("/account" if current_session() else "/", code=303))
+    response = _finish(checked, signed_out=True)
+    end_session(response, reason="rp_logout")
+    return response

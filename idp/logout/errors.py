@@ -1,0 +1,19 @@
+"""One error family for single logout: a refused logout request, a failed delivery."""
+
+from __future__ import annotations
+
+
+class LogoutError(Exception):
+    """Base of every error raised by `idp.logout` services."""
+
+
+class LogoutRefused(LogoutError):
+    """An RP-initiated logout request that must not be acted on (RP-Initiated Logout 1.0, 2-3).
+
+    `error` is the machine code shown on the page, `description` says what was expected.
+    """
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description

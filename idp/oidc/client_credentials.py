@@ -1,0 +1,125 @@
+"""The client credentials grant (RFC 6749 section 4.4) for agencies' own APIs calls.
+
+Only a confidential client whose registration includes the `client_credentials` grant and a
+scope offered through it (`documents:issue`, granted by an operator) gets a token. The token
+is an RFC 9068 JWT access token whose subject is the client itself (section 2.2: `sub` is the
+client_id when no resource owner is involved), for the documents API only (its `aud`), with
+no refresh token (RFC 6749 section 4.4.3) and no ID token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from clients.registry import Client, ClientNotFound, find_client
+from idp.oidc import bearer, tokens
+from idp.oidc.errors import InsufficientScope, InvalidToken, OidcError
+from idp.oidc.services import Provider
+from idp.store import EphemeralStore
+
+GRANT_TYPE = "client_credentials"
+# Scopes an agency may hold without a citizen: each names an API of the provider.
+SCOPES = ("documents:issue",)
+
+
+def audience(provider: Provider) -> str:
+    """The resource the tokens are for (RFC 9068 section 3: `aud` names the resource server)."""
+    return f"{provider.settings.issuer}/api/documents"
+
+
+@dataclass(frozen=True)
+class ClientCredentialsResponse:
+    """RFC 6749 section 4.4.3 / 5.1: no refresh token."""
+
+    access_token: str
+    expires_in: int
+    scope: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"access_token": self.access_token, "token_type": "Bearer",
+                "expires_in": self.expires_in, "scope": self.scope}
+
+
+def _offered(client: Client) -> list[str]:
+    registered = str(client.client_metadata.get("scope", "")).split()
+    return [scope for scope in SCOPES if scope in registered]
+
+
+def grant(provider: Provider, *, client: Client, scope: str | None, now: int
+          ) -> ClientCredentialsResponse:
+    """RFC 6749 section 4.4.2: an access token for the authenticated `client` itself."""
+    if client.client_metadata.get("token_endpoint_auth_method") == "none":
+        raise OidcError("the client credentials grant is for confidential clients only",
+                        error="unauthorized_client")
+    offered = _offered(client)
+    if not offered:
+        raise OidcError("this client holds no scope that the client credentials grant gives "
+                        f"({', '.join(SCOPES)}); an operator must grant it", error="invalid_scope")
+    if scope is None or not scope.strip():
+        scopes = offered
+    else:
+        scopes = list(dict.fromkeys(scope.split()))
+        refused = [s for s in scopes if s not in offered]
+        if refused:
+            raise OidcError(f"scope {' '.join(refused)} cannot be granted to this client through "
+                            f"client_credentials; it may ask for {' '.join(offered)}",
+                            error="invalid_scope")
+    settings = provider.settings
+    claims = {
+        "iss": settings.issuer,
+        "sub": client.client_id,
+        "aud": audience(provider),
+        "client_id": client.client_id,
+        "iat": now,
+        "exp": now + settings.access_token_seconds,
+        "jti": secrets.token_urlsafe(18),
+        "scope": " ".join(scopes),
+    }
+    token = provider.signer.sign(claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
+    return ClientCredentialsResponse(access_token=token, expires_in=settings.access_token_seconds,
+                                     scope=" ".join(scopes))
+
+
+@dataclass(frozen=True)
+class AgencyToken:
+    client: Client
+    claims: Mapping[str, Any]
+
+    @property
+    def client_id(self) -> str:
+        return self.client.client_id
+
+    @property
+    def scopes(self) -> list[str]:
+        return str(self.claims.get("scope", "")).split()
+
+
+def check(session: Session, store: EphemeralStore, provider: Provider, token: str, *,
+          scope: str) -> AgencyToken:
+    """RFC 9068 section 4 / RFC 6750 section 3.1: a valid client credentials token of an
+    enabled client that still holds `scope`; InvalidToken or InsufficientScope otherwise."""
+    if not token or token.count(".") != 2 or len(token) > 8192:
+        raise InvalidToken("the access token is not a JWT issued by this provider")
+    claims = provider.signer.verify(token, algorithms=(tokens.ACCESS_TOKEN_ALG,),
+                                    typ=tokens.ACCESS_TOKEN_TYP, audience=audience(provider))
+    if claims.get("iss") != provider.settings.issuer:
+        raise InvalidToken("the access token was not issued by this provider")
+    client_id = claims.get("client_id")
+    if not client_id or claims.get("sub") != client_id or "grant" in claims or not claims.get("jti"):
+        raise InvalidToken("the access token was not issued through the client credentials grant")
+    if bearer.revoked(store, str(claims["jti"])):
+        raise InvalidToken("the access token was revoked")
+    try:
+        client = find_client(session, str(client_id))
+    except ClientNotFound:
+        raise InvalidToken("the client of this access token is no longer registered or is "
+                           "disabled") from None
+    if scope not in str(claims.get("scope", "")).split() or scope not in _offered(client) or \
+            GRANT_TYPE not in client.client_metadata.get("grant_types", []):
+        raise InsufficientScope(f"this API needs an access token with scope {scope}")
+    return AgencyToken(client=client, claims=claims)

@@ -1,0 +1,155 @@
+"""`cedula registrar grant/revoke/list`: the registrar role, granted by an operator."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+
+import click
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@click.group("registrar")
+def registrar_group() -> None:
+    """Registrars: agents of a service point who verify identities in person."""
+
+
+def _citizen(db, national_id: str):
+    from flask import current_app
+
+    from idp.citizens import scheme
+    from idp.citizens.national_id import InvalidNationalId
+    from idp.citizens.services import find_by_national_id
+
+    try:
+        normalised = scheme(current_app).normalise(national_id)
+    except InvalidNationalId as exc:
+        raise click.ClickException(f"not a valid national ID: {exc}") from None
+    citizen = find_by_national_id(db, scheme=scheme(current_app).code, national_id=normalised)
+    if citizen is None:
+        raise click.ClickException("no citizen is enrolled with this national ID")
+    return citizen
+
+
+@registrar_group.command("grant")
+@click.argument("national_id")
+@click.option("--service-point", required=True, help="Name of the office the agent works at.")
+def grant(national_id: str, service_point: str) -> None:
+    """Make the citizen NATIONAL_ID a registrar of a service point.
+
+    The registrar signs in to /registrar at level high: identity proofed in person (by
+    another registrar) and a device-bound passkey with trusted attestation."""
+    from flask import current_app
+
+    from idp.cli import with_app
+    from idp.db import get_db
+    from idp.registrar import services
+    from idp.registrar.errors import RegistrarError
+
+    @with_app
+    def run() -> None:
+        try:
+            with get_db(current_app).transaction() as db:
+                citizen = _citizen(db, national_id)
+                role = services.grant(db, citizen=citizen, service_point=service_point,
+                                      operator=_operator(), now=datetime.now(UTC))
+                click.echo(f"{citizen.full_name} is a registrar of {role.service_point}")
+        except RegistrarError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    run()
+
+
+@registrar_group.command("revoke")
+@click.argument("national_id")
+def revoke(national_id: str) -> None:
+    """Take the registrar role away from the citizen NATIONAL_ID."""
+    from flask import current_app
+
+    from idp.cli import with_app
+    from idp.db import get_db
+    from idp.registrar import services
+    from idp.registrar.errors import RegistrarError
+
+    @with_app
+    def run() -> None:
+        try:
+            with get_db(current_app).transaction() as db:
+                citizen = _citizen(db, national_id)
+                services.revoke(db, citizen=citizen, operator=_operator(), now=datetime.now(UTC))
+                click.echo(f"{citizen.full_name} is no longer a registrar")
+        except RegistrarError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    run()
+
+
+@registrar_group.command("verify")
+@click.argument("national_id")
+@click.option("--document-type", required=True, type=click.Choice(["national_id_card", "passport",
+                                                                   "residence_permit"]))
+@click.option("--document-number", required=True)
+@click.option("--document-expiry", required=True, help="YYYY-MM-DD")
+def verify(national_id: str, document_type: str, document_number: str, document_expiry: str) -> None:
+    """Record that an operator checked NATIONAL_ID's identity document in person (proofing
+    high): how the first registrars get to level high."""
+    from flask import current_app
+
+    from idp.cli import with_app
+    from idp.db import get_db
+    from idp.registrar import services
+    from idp.registrar.documents import parse_document
+    from idp.registrar.errors import InvalidDocument, RegistrarError
+
+    @with_app
+    def run() -> None:
+        now = datetime.now(UTC)
+        try:
+            document = parse_document({"document_type": document_type, "document_number":
+                                       document_number, "document_expiry": document_expiry},
+                                      today=now.date())
+            with get_db(current_app).transaction() as db:
+                citizen = _citizen(db, national_id)
+                services.verify_in_person(db, actor=services.Actor.operator(_operator()),
+                                          citizen_id=citizen.id, document=document, now=now)
+                click.echo(f"{citizen.full_name}: identity verified in person (level high)")
+        except InvalidDocument as exc:
+            raise click.ClickException("wrong document fields: " + ", ".join(exc.errors)) from None
+        except RegistrarError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    run()
+
+
+@registrar_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include revoked registrars.")
+def list_registrars(show_all: bool) -> None:
+    """Registrars, by service point."""
+    from flask import current_app
+
+    from idp.cli import with_app
+    from idp.db import get_db
+    from idp.registrar import services
+
+    @with_app
+    def run() -> None:
+        with get_db(current_app).read() as db:
+            rows = services.registrars(db, include_revoked=show_all)
+            for role, citizen in rows:
+                state = "revoked" if role.revoked_at else "active"
+                click.echo(f"{role.service_point}\t{citizen.national_id}\t{citizen.full_name}\t"
+                           f"{state}\tgranted by {role.granted_by}")
+            if not rows:
+                click.echo("no registrars")
+
+    run()
+
+
+def commands() -> list[click.Command]:
+    return [registrar_group]

@@ -1,0 +1,32 @@
+"""The one error family of the registrar console."""
+
+from __future__ import annotations
+
+
+class RegistrarError(Exception):
+    """Any refusal of a registrar or operator action; `code` is the machine code."""
+
+    code = "invalid_request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class InvalidDocument(RegistrarError):
+    """The identity document fields are missing or wrong: `errors` maps field -> message key."""
+
+    code = "invalid_document"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("invalid document fields: " + ", ".join(sorted(errors)))
+        self.errors = errors
+
+
+class NotRegistrar(RegistrarError):
+    code = "not_registrar"
+
+
+class CitizenNotFound(RegistrarError):
+    code = "not_found"

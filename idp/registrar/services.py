@@ -1,0 +1,197 @@
+"""Registrar actions: role grants, look-ups, in-person proofing and in-person recovery.
+
+Every action is written twice in the caller's transaction: in the operator audit trail
+(`registrar_audit`) and, when it concerns a citizen, in that citizen's data-sharing log
+(`idp.audit.append`), so the citizen sees who looked them up or changed their proofing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp import audit
+from idp.assurance.models import IdentityDocument
+from idp.assurance.services import raise_proofing
+from idp.citizens.models import Citizen
+from idp.registrar.documents import DocumentCheck
+from idp.registrar.errors import CitizenNotFound, NotRegistrar, RegistrarError
+from idp.registrar.models import Registrar, RegistrarAuditEntry
+from idp.store import EphemeralStore
+
+BINDING_PREFIX = "registrar:bind:"
+BINDING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+BINDING_LENGTH = 12  # 60 bits, single use, minutes long
+SERVICE_POINT_MAX = 100
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a registrar (citizen id + service point) or an operator (a name)."""
+
+    name: str  # "registrar:<uuid>" | "operator:<name>"
+    service_point: str | None = None
+    registrar_id: uuid.UUID | None = None
+
+    @classmethod
+    def operator(cls, name: str) -> Actor:
+        return cls(name=f"operator:{name[:100]}")
+
+
+@dataclass(frozen=True)
+class BindingCode:
+    code: str
+    citizen_id: uuid.UUID
+    expires_in: int
+
+
+def trail(session: Session, *, actor: Actor, action: str, citizen_id: uuid.UUID | None,
+          now: datetime, details: dict[str, Any] | None = None,
+          citizen_event: str | None = None) -> RegistrarAuditEntry:
+    """One operator audit trail entry, and the citizen's log entry when `citizen_event`."""
+    entry = RegistrarAuditEntry(at=now, actor=actor.name, service_point=actor.service_point,
+                                action=action, citizen_id=citizen_id, details=details or {})
+    session.add(entry)
+    session.flush()
+    if citizen_event is not None and citizen_id is not None:
+        where = actor.service_point or "operator"
+        audit.append(session, event=citizen_event, citizen_id=citizen_id,
+                     purpose=f"{action} ({where})", legal_basis="consent",
+                     reference=f"registrar-audit:{entry.id}", now=now)
+    return entry
+
+
+# Roles (operator CLI).
+
+def grant(session: Session, *, citizen: Citizen, service_point: str, operator: str,
+          now: datetime) -> Registrar:
+    """Make the citizen a registrar of `service_point` (again, if revoked before)."""
+    point = " ".join(service_point.split())
+    if not 0 < len(point) <= SERVICE_POINT_MAX:
+        raise RegistrarError(f"the service point needs 1 to {SERVICE_POINT_MAX} characters")
+    role = session.get(Registrar, citizen.id)
+    if role is None:
+        role = Registrar(citizen_id=citizen.id, service_point=point, granted_at=now,
+                         granted_by=operator[:100], revoked_at=None)
+        session.add(role)
+    else:
+        role.service_point, role.granted_at, role.granted_by = point, now, operator[:100]
+        role.revoked_at = None
+    session.flush()
+    trail(session, actor=Actor.operator(operator), action="role.granted", citizen_id=citizen.id,
+          now=now, details={"service_point": point})
+    return role
+
+
+def revoke(session: Session, *, citizen: Citizen, operator: str, now: datetime) -> None:
+    role = session.get(Registrar, citizen.id)
+    if role is None or role.revoked_at is not None:
+        raise NotRegistrar("this citizen is not a registrar")
+    role.revoked_at = now
+    trail(session, actor=Actor.operator(operator), action="role.revoked", citizen_id=citizen.id,
+          now=now, details={"service_point": role.service_point})
+
+
+def registrars(session: Session, *, include_revoked: bool = False) -> list[tuple[Registrar, Citizen]]:
+    query = sa.select(Registrar, Citizen).join(Citizen, Citizen.id == Registrar.citizen_id)
+    if not include_revoked:
+        query = query.where(Registrar.revoked_at.is_(None))
+    return [(r, c) for r, c in session.execute(query.order_by(Registrar.service_point,
+                                                               Citizen.family_name))]
+
+
+def acting_registrar(session: Session, citizen_id: str | uuid.UUID) -> Actor:
+    """The signed-in citizen as a registrar, or NotRegistrar."""
+    key = citizen_id if isinstance(citizen_id, uuid.UUID) else uuid.UUID(citizen_id)
+    role = session.get(Registrar, key)
+    if role is None or role.revoked_at is not None:
+        raise NotRegistrar("the signed-in citizen is not a registrar")
+    return Actor(name=f"registrar:{key}", service_point=role.service_point, registrar_id=key)
+
+
+# Registrar console.
+
+def look_up(session: Session, *, actor: Actor, scheme: str, national_id: str,
+            now: datetime) -> Citizen | None:
+    """The citizen with this (normalised) national ID, or None; every look-up is logged
+    (unanswered ones too, so that fishing shows in the trail)."""
+    citizen = session.scalar(sa.select(Citizen).where(Citizen.national_id_scheme == scheme,
+                                                      Citizen.national_id == national_id))
+    if citizen is None:
+        trail(session, actor=actor, action="citizen.not_found", citizen_id=None, now=now)
+        return None
+    trail(session, actor=actor, action="citizen.looked_up", citizen_id=citizen.id, now=now,
+          citizen_event="registrar.lookup")
+    return citizen
+
+
+def _citizen(session: Session, citizen_id: uuid.UUID) -> Citizen:
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise CitizenNotFound("no such citizen")
+    return citizen
+
+
+def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
+                     document: DocumentCheck, now: datetime) -> IdentityDocument:
+    """Record the document checked face to face and raise the citizen's proofing to high."""
+    _citizen(session, citizen_id)
+    record = IdentityDocument(citizen_id=citizen_id, document_type=document.document_type,
+                              document_number=document.number, expiry=document.expiry,
+                              checked_at=now, checked_by=actor.registrar_id,
+                              service_point=actor.service_point or "operator")
+    session.add(record)
+    raised = raise_proofing(session, citizen_id=citizen_id, method="in_person", now=now)
+    trail(session, actor=actor, action="identity.verified", citizen_id=citizen_id, now=now,
+          details={"document_type": document.document_type, "proofing_raised": raised},
+          citizen_event="registrar.identity_verified")
+    session.flush()
+    return record
+
+
+def documents_of(session: Session, citizen_id: uuid.UUID) -> list[IdentityDocument]:
+    return list(session.scalars(sa.select(IdentityDocument)
+                                .where(IdentityDocument.citizen_id == citizen_id)
+                                .order_by(IdentityDocument.checked_at.desc())))
+
+
+def _binding_key(key: bytes, code: str) -> str:
+    return BINDING_PREFIX + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_binding(raw: str) -> str | None:
+    value = "".join(raw.split()).replace("-", "").upper()
+    if len(value) != BINDING_LENGTH or any(c not in BINDING_ALPHABET for c in value):
+        return None
+    return value
+
+
+def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
+                   citizen_id: uuid.UUID, document: DocumentCheck, key: bytes, ttl: int,
+                   now: datetime) -> BindingCode:
+    """After checking the document in person: a one-time code the citizen enters on their
+    own device to add a passkey there (a short recovery session, like a recovery code)."""
+    verify_in_person(session, actor=actor, citizen_id=citizen_id, document=document, now=now)
+    raw = "".join(secrets.choice(BINDING_ALPHABET) for _ in range(BINDING_LENGTH))
+    store.set(_binding_key(key, raw), str(citizen_id).encode(), ttl)
+    trail(session, actor=actor, action="recovery.code_issued", citizen_id=citizen_id, now=now,
+          details={"expires_in": ttl}, citizen_event="registrar.recovery_started")
+    code = "-".join(raw[i:i + 4] for i in range(0, BINDING_LENGTH, 4))
+    return BindingCode(code=code, citizen_id=citizen_id, expires_in=ttl)
+
+
+def redeem_binding(store: EphemeralStore, *, key: bytes, code: str) -> uuid.UUID | None:
+    """The citizen a binding code was issued for; the code is spent (single use)."""
+    normalised = normalise_binding(code)
+    if normalised is None:
+        return None
+    value = store.take(_binding_key(key, normalised))
+    return uuid.UUID(value.decode()) if value else None

@@ -1,0 +1,209 @@
+"""The registrar console (/registrar) and the page where a citizen binds a new passkey (/bind).
+
+Registrars are citizens with the role (granted by an operator) signed in at level high: the
+console sends anyone below it to sign in again with a passkey that reaches it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import segno
+from flask import Blueprint, Response, current_app, redirect, render_template, request
+
+from idp.assurance import services as assurance_services
+from idp.citizens import scheme
+from idp.citizens.national_id import InvalidNationalId
+from idp.db import get_db
+from idp.ops.metrics import count
+from idp.registrar import services
+from idp.registrar.documents import TYPES, parse_document
+from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar
+from idp.sessions import require_citizen, start_session
+from idp.store import get_store
+from idp.web.csrf import validate_csrf
+from idp.web.errors import error_page
+from idp.web.i18n import gettext as _
+from idp.web.ratelimit import hit
+
+log = logging.getLogger(__name__)
+bp = Blueprint("registrar", __name__)
+DONE = {"verified"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _binding_key() -> bytes:
+    return current_app.extensions["cedula.secrets"].key("registrar-binding")
+
+
+def _no_store(body: str | Response, status: int = 200) -> Response:
+    response = body if isinstance(body, Response) else Response(body, status=status,
+                                                                  mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _guard(back: str) -> services.Actor | Response:
+    """The signed-in registrar at level high, or the response that stops them."""
+    sso = require_citizen()
+    with get_db(current_app).read() as db:
+        try:
+            actor = services.acting_registrar(db, sso.citizen_id)
+        except NotRegistrar:
+            count("registrar", "not_registrar")
+            return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
+        found = assurance_services.assess(db, citizen_id=sso.citizen_id,
+                                          credential_id=sso.credential_id, amr=sso.amr)
+        if found.level == "high":
+            return actor
+        possible = assurance_services.reachable(db, citizen_id=sso.citizen_id, level="high")
+    if possible:
+        response = redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr=high", code=303)
+        return _no_store(response)
+    count("registrar", "level_too_low")
+    return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
+
+
+@bp.get("/registrar")
+def index() -> Response | str:
+    actor = _guard("/registrar")
+    if isinstance(actor, Response):
+        return actor
+    return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
+                                     national_id="", error=None))
+
+
+@bp.post("/registrar/lookup")
+def look_up() -> Response | str:
+    validate_csrf()
+    actor = _guard("/registrar")
+    if isinstance(actor, Response):
+        return actor
+    raw = request.form.get("national_id", "")
+    try:
+        national_id = scheme(current_app).normalise(raw)
+    except InvalidNationalId as exc:
+        return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
+                                         national_id=raw[:64], error=f"national_id.error.{exc.reason}"), 400)
+    with get_db(current_app).transaction() as db:
+        citizen = services.look_up(db, actor=actor, scheme=scheme(current_app).code,
+                                   national_id=national_id, now=_now())
+        citizen_id = citizen.id if citizen is not None else None
+    if citizen_id is None:
+        return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
+                                         national_id=national_id, error="registrar.error.not_found"), 404)
+    return _no_store(redirect(f"/registrar/citizens/{citizen_id}", code=303))
+
+
+def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[str, str] | None = None,
+                  values: dict[str, str] | None = None, status: int = 200) -> Response:
+    with get_db(current_app).read() as db:
+        from idp.citizens.services import get_citizen
+
+        citizen = get_citizen(db, citizen_id)
+        if citizen is None:
+            return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+        proofing, method = assurance_services.proofing_of(db, citizen_id)
+        documents = services.documents_of(db, citizen_id)
+    done = request.args.get("done")
+    return _no_store(render_template(
+        "registrar/citizen.html", actor=actor, citizen=citizen, proofing=proofing, method=method,
+        documents=documents, scheme=scheme(current_app), types=TYPES, errors=errors or {},
+        values=values or {}, done=done if done in DONE else None), status)
+
+
+def _citizen_id(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+@bp.get("/registrar/citizens/<raw_id>")
+def citizen(raw_id: str) -> Response:
+    citizen_id = _citizen_id(raw_id)
+    actor = _guard(f"/registrar/citizens/{citizen_id}" if citizen_id else "/registrar")
+    if isinstance(actor, Response):
+        return actor
+    if citizen_id is None:
+        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    return _citizen_page(actor, citizen_id)
+
+
+def _document_action(raw_id: str, action: str) -> Response:
+    validate_csrf()
+    citizen_id = _citizen_id(raw_id)
+    actor = _guard(f"/registrar/citizens/{citizen_id}" if citizen_id else "/registrar")
+    if isinstance(actor, Response):
+        return actor
+    if citizen_id is None:
+        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    values = {k: request.form.get(k, "")[:64] for k in ("document_type", "document_number",
+                                                         "document_expiry")}
+    try:
+        document = parse_document(request.form, today=_now().date())
+    except InvalidDocument as exc:
+        return _citizen_page(actor, citizen_id, errors={f"{action}-{k}": v for k, v in exc.errors.items()},
+                             values=values, status=400)
+    try:
+        with get_db(current_app).transaction() as db:
+            if action == "verify":
+                services.verify_in_person(db, actor=actor, citizen_id=citizen_id,
+                                          document=document, now=_now())
+                binding = None
+            else:
+                ttl = current_app.extensions["cedula.assurance"].binding_seconds
+                binding = services.start_recovery(db, get_store(current_app), actor=actor,
+                                                  citizen_id=citizen_id, document=document,
+                                                  key=_binding_key(), ttl=ttl, now=_now())
+    except CitizenNotFound:
+        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    count("registrar", action)
+    log.info("registrar action", extra={"action": action, "registrar": actor.name,
+                                        "citizen_id": str(citizen_id)})
+    if binding is None:
+        return _no_store(redirect(f"/registrar/citizens/{citizen_id}?done=verified", code=303))
+    link = f"{current_app.config['CEDULA'].issuer}/bind?code={binding.code}"
+    qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
+    return _no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
+                                     link=link, qr=qr, minutes=binding.expires_in // 60,
+                                     citizen_id=citizen_id))
+
+
+@bp.post("/registrar/citizens/<raw_id>/verify")
+def verify(raw_id: str) -> Response:
+    """Record the identity document checked in person; proofing becomes high."""
+    return _document_action(raw_id, "verify")
+
+
+@bp.post("/registrar/citizens/<raw_id>/recovery")
+def recovery(raw_id: str) -> Response:
+    """After the in-person check: a one-time code to add a passkey on the citizen's device."""
+    return _document_action(raw_id, "recovery")
+
+
+@bp.route("/bind", methods=["GET", "POST"])
+def bind() -> Response | str:
+    """The citizen enters the registrar's code (or opens its QR link) to add a passkey."""
+    if request.method == "GET":
+        return _no_store(render_template("registrar/bind.html", code=request.args.get("code", "")[:20],
+                                         failed=False))
+    validate_csrf()
+    hit("bind")
+    citizen_id = services.redeem_binding(get_store(current_app), key=_binding_key(),
+                                         code=request.form.get("code", ""))
+    if citizen_id is None:
+        count("registrar.bind", "failed")
+        return _no_store(render_template("registrar/bind.html", code="", failed=True), 400)
+    count("registrar.bind", "ok")
+    response = redirect("/account", code=303)
+    start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True)
+    log.info("binding code redeemed", extra={"citizen_id": str(citizen_id), "at": time.time()})
+    return _no_store(response)

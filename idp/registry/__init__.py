@@ -1,0 +1,75 @@
+"""The authoritative civil register: matching enrolment data raises proofing to substantial.
+
+Public: `register(app)` (the configured CivilRegister or None), `check_after_enrolment(app,
+citizen_id)`, `services.check_citizen(...)`, `base.CivilRegister` / `MatchResult` /
+`RegisterQuery` for plug-ins, and `imported.import_csv` behind `cedula registry import`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from importlib import import_module
+
+from flask import Flask
+
+from idp.config import ConfigError
+from idp.registry.base import CivilRegister, MatchResult, RegisterQuery
+from idp.registry.errors import RegistryError
+
+__all__ = ["CivilRegister", "MatchResult", "RegisterQuery", "RegistryError",
+           "check_after_enrolment", "init_app", "load_register", "register"]
+
+log = logging.getLogger(__name__)
+
+
+def load_register(name: str, settings: object) -> CivilRegister | None:
+    """"imported", "" (none) or a plug-in "package.module:Class" (built with
+    `Class.from_settings(settings)` when it has one, else `Class()`)."""
+    if not name:
+        return None
+    if name == "imported":
+        from idp.registry.imported import ImportedRegister
+
+        return ImportedRegister()
+    module_name, _, class_name = name.partition(":")
+    try:
+        cls = getattr(import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ConfigError(f"assurance.registry {name!r}: expected \"imported\", \"\" or "
+                          f"\"package.module:Class\" ({exc})") from None
+    factory = getattr(cls, "from_settings", None)
+    instance = factory(settings) if callable(factory) else cls()
+    if not callable(getattr(instance, "match", None)):
+        raise ConfigError(f"assurance.registry {name!r} has no match(session, query=...)")
+    return instance
+
+
+def register(app: Flask) -> CivilRegister | None:
+    return app.extensions.get("cedula.registry")
+
+
+def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
+    """Run right after an enrolment, in its own transaction: a register that is down or
+    refuses never undoes the enrolment (the citizen can ask again from their account)."""
+    found = register(app)
+    if found is None:
+        return None
+    from idp.db import get_db
+    from idp.registry.services import check_citizen
+
+    try:
+        with get_db(app).transaction() as session:
+            return check_citizen(session, found, citizen_id=uuid.UUID(citizen_id),
+                                 now=datetime.now(UTC))
+    except RegistryError as exc:
+        log.warning("register check after enrolment failed",
+                    extra={"citizen_id": citizen_id, "error": str(exc)})
+        return None
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["CEDULA"]
+    app.extensions["cedula.registry"] = load_register(
+        str(settings["assurance"].get("registry") or ""), settings)

@@ -1,0 +1,38 @@
+"""Matching a citizen against the register and raising their proofing on a match."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from idp.assurance.services import raise_proofing
+from idp.citizens.models import Citizen
+from idp.registry.base import CivilRegister, MatchResult, RegisterQuery
+from idp.registry.errors import RegistryError
+
+log = logging.getLogger(__name__)
+
+
+def query_for(citizen: Citizen) -> RegisterQuery:
+    return RegisterQuery(national_id_scheme=citizen.national_id_scheme,
+                         national_id=citizen.national_id, given_name=citizen.given_name,
+                         family_name=citizen.family_name, birthdate=citizen.birthdate)
+
+
+def check_citizen(session: Session, register: CivilRegister, *, citizen_id: uuid.UUID,
+                  now: datetime) -> MatchResult:
+    """Ask the register about this citizen's enrolment data; a match raises their identity
+    proofing to substantial (never lowers it). RegistryError when the citizen is unknown or
+    the register cannot answer."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise RegistryError(f"no citizen {citizen_id}")
+    result = register.match(session, query=query_for(citizen))
+    if result.matched:
+        raise_proofing(session, citizen_id=citizen_id, method="register_match", now=now)
+    log.info("register check", extra={"citizen_id": str(citizen_id), "outcome": result.outcome,
+                                      "source": result.source, "fields": list(result.fields)})
+    return result

@@ -1,0 +1,213 @@
+"""PAdES baseline signatures (ETSI EN 319 142-1) with pyHanko, keys kept in `keys/` custody.
+
+Levels, each adding to the one before (section 6.3 of EN 319 142-1):
+  B-B   the CMS signature with the signing certificate (signed attribute);
+  B-T   + a signature time-stamp from our own TSA (in process, no HTTP);
+  B-LT  + the full chain, OCSP responses and CRLs in the Document Security Store (DSS);
+  B-LTA + a document time-stamp over everything, so the validation data stays provable.
+
+`Sealer` is long-lived (one per app): it keeps each agency's seal signer and the revocation
+information it embeds for `documents.cache_seconds`, and drops them at once when anything is
+revoked in this deployment (one primary-key read per document checks that).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers.pdf_signer import (
+    DSSContentSettings,
+    SigDSSPlacementPreference,
+    TimestampDSSContentSettings,
+)
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathValidationError
+
+import keys
+from keys.errors import KeyNotFound, KeyStoreError
+from keys.pki import REVOCATION
+from signing.errors import SigningError
+from signing.stamp import SignatureStampStyle
+from signing.widget import tag_widget
+
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+# The validation data goes into the signature's own revision, and the data for the document
+# time-stamp before it, so that the document time-stamp is the last revision and covers the
+# whole file (no VRI dictionaries: deprecated by ETSI EN 319 142-1, 5.4.2).
+DSS_SETTINGS = DSSContentSettings(
+    include_vri=False, placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+    next_ts_settings=TimestampDSSContentSettings(include_vri=False,
+                                                         update_before_ts=True))
+
+
+class SealError(SigningError):
+    """The PDF could not be signed (a broken file, a locked document, a revoked certificate)."""
+
+
+class SealUnavailable(SigningError):
+    """The agency has no valid seal certificate: an operator must issue one."""
+
+
+@dataclass(frozen=True)
+class SignatureField:
+    """Where a signature goes: a new field, visible in `box` on `page` (0-based) or invisible."""
+
+    name: str
+    description: str
+    """The field's accessible name (/TU) and the structure element's /Alt."""
+    page: int = 0
+    box: tuple[float, float, float, float] | None = None
+    stamp: SignatureStampStyle | None = None
+    tag: bool = False
+    """Add the widget to the structure tree (documents this service rendered)."""
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    pdf: bytes
+    level: str
+    signer_serial: str
+    signed_at: datetime
+
+
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise SealError(f"the PAdES level must be one of {', '.join(LEVELS)}, not {level!r}")
+    return level
+
+
+class Sealer:
+    """Signs PDFs through `keys/`: agency seals and citizen signatures. Thread-safe."""
+
+    def __init__(self, service: keys.KeyService, *, cache_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.service = service
+        self.cache_seconds = cache_seconds
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._generation: tuple[int, str] | None = None
+        self._seals: dict[str, tuple[float, keys.CustodySigner]] = {}
+        self._revocation: dict[str, tuple[float, tuple[list, list]]] = {}
+
+    # caches ------------------------------------------------------------------------------
+
+    def _fresh(self) -> None:
+        """Forget everything cached if a certificate was revoked anywhere since."""
+        generation = self.service.custody.generation(REVOCATION)
+        if generation != self._generation:
+            with self._lock:
+                self._seals.clear()
+                self._revocation.clear()
+                self._generation = generation
+
+    def seal_signer(self, client_id: str) -> keys.CustodySigner:
+        """The agency's signer (its newest valid seal certificate), reused for a while."""
+        now = self.clock()
+        cached = self._seals.get(client_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            signer = keys.seal_signer(self.service, client_id=client_id)
+        except KeyNotFound as exc:
+            raise SealUnavailable(str(exc)) from None
+        if self.cache_seconds:
+            with self._lock:
+                self._seals[client_id] = (now + self.cache_seconds, signer)
+        return signer
+
+    def _revocation_info(self, certificate: asn1_x509.Certificate, *, cache: bool
+                         ) -> tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]:
+        key = f"{certificate.serial_number:x}"
+        now = self.clock()
+        cached = self._revocation.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        info = keys.revocation_info(self.service, certificates=[certificate])
+        if cache and self.cache_seconds:
+            with self._lock:
+                self._revocation[key] = (now + self.cache_seconds, info)
+        return info
+
+    def validation_context(self, certificate: asn1_x509.Certificate, *,
+                           cache: bool = True) -> ValidationContext:
+        """Trust in our root, with our own OCSP responses and CRLs (no network)."""
+        material = self.service.pki.material()
+        ocsps, crls = self._revocation_info(certificate, cache=cache)
+        return ValidationContext(
+            trust_roots=[material.root.certificate],
+            other_certs=[material.issuing.certificate, material.tsa.certificate,
+                         material.ocsp.certificate],
+            ocsps=ocsps, crls=crls, allow_fetching=False, revocation_mode="hard-fail")
+
+    def warm_up(self) -> None:
+        """Open the key store and parse the PKI now, so the first document is fast."""
+        try:
+            self.service.custody.store  # noqa: B018 - opens the store
+            self.service.pki.material()
+        except KeyStoreError:
+            pass  # not initialised yet: the first document will say so
+
+    # signing -----------------------------------------------------------------------------
+
+    def seal(self, pdf: bytes, *, client_id: str, level: str, field: SignatureField,
+             reason: str | None = None, location: str | None = None) -> SignedPdf:
+        """Seal `pdf` with the agency's seal certificate at PAdES `level`."""
+        self._fresh()
+        signer = self.seal_signer(client_id)
+        return self.sign(pdf, signer=signer, level=level, field=field, reason=reason,
+                         location=location, cache_revocation=True)
+
+    def sign(self, pdf: bytes, *, signer: keys.CustodySigner, level: str,
+             field: SignatureField, reason: str | None = None, location: str | None = None,
+             cache_revocation: bool = False) -> SignedPdf:
+        """Sign `pdf` with `signer` at PAdES `level` in a new incremental revision.
+
+        Signatures already in the file are kept: only an incremental update is appended.
+        """
+        check_level(level)
+        rank = LEVELS.index(level)
+        certificate = signer.signing_cert
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            fields.append_signature_field(writer, fields.SigFieldSpec(
+                sig_field_name=field.name, on_page=field.page,
+                box=tuple(round(v) for v in field.box) if field.box else None,
+                readable_field_name=field.description))
+            if field.tag:
+                tag_widget(writer, field_name=field.name, page=field.page, alt=field.description)
+            meta = signers.PdfSignatureMetadata(
+                field_name=field.name, md_algorithm="sha256",
+                subfilter=fields.SigSeedSubFilter.PADES,
+                reason=reason, location=location,
+                embed_validation_info=rank >= 2, use_pades_lta=rank >= 3,
+                dss_settings=DSS_SETTINGS,
+                validation_context=(self.validation_context(certificate, cache=cache_revocation)
+                                    if rank >= 2 else None),
+            )
+            pdf_signer = signers.PdfSigner(
+                # A time stamper per document: pyHanko's TimeStamper keeps the certificates
+                # and size-estimate responses it saw, which must not outlive a PKI change.
+                meta, signer=signer,
+                timestamper=keys.InProcessTimeStamper(self.service) if rank >= 1 else None,
+                stamp_style=field.stamp)
+            signed_at = datetime.now(UTC)
+            out = pdf_signer.sign_pdf(writer, existing_fields_only=True)
+        except (PathValidationError, PyHankoSigningError) as exc:
+            raise SealError(f"the PDF could not be signed: {exc}") from None
+        except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise SealError(f"the PDF could not be signed: it is damaged or uses features "
+                            f"that cannot be signed ({type(exc).__name__}: {exc})") from None
+        return SignedPdf(pdf=out.getvalue(), level=level,
+                         signer_serial=f"{certificate.serial_number:x}", signed_at=signed_at)

@@ -1,0 +1,88 @@
+"""PDFs given to the service to sign: size, type sniffing, encrypted or damaged files.
+
+Every refusal is an `InvalidPdf` with a message key (`signing/messages.toml`) and the HTTP
+status a view should answer with: 413 for too large, 422 for a file that is not a usable PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.validation.pdf_embedded import read_certification_data
+
+from signing.errors import SigningError
+from signing.i18n import text
+
+HEADER_WINDOW = 1024  # readers accept the %PDF- header within the first 1024 bytes
+
+
+class InvalidPdf(SigningError):
+    """A file that cannot be signed, with the reason as a message key."""
+
+    def __init__(self, key: str, *, status: int = 422, **params: str) -> None:
+        self.key = key
+        self.status = status
+        self.params = params
+        self.error = "document_too_large" if status == 413 else "invalid_document"
+        super().__init__(self.message("en"))
+
+    def message(self, language: str) -> str:
+        return text(f"documents.input.{self.key}", language, **self.params)
+
+
+@dataclass(frozen=True)
+class CheckedPdf:
+    data: bytes
+    sha256: str
+    pages: int
+    signatures: int
+    notes: list[str] = field(default_factory=list)
+
+
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
+
+
+def check_size(size: int, *, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InvalidPdf("too_large", status=413, size=human_size(size), limit=human_size(max_bytes))
+
+
+def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
+    """`data` if it is a readable, unencrypted PDF within the size limit, else `InvalidPdf`."""
+    if not isinstance(data, bytes | bytearray):
+        raise InvalidPdf("not_pdf")
+    data = bytes(data)
+    check_size(len(data), max_bytes=max_bytes)
+    if not data:
+        raise InvalidPdf("empty")
+    if b"%PDF-" not in data[:HEADER_WINDOW]:
+        raise InvalidPdf("not_pdf")
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            raise InvalidPdf("encrypted")
+        pages = int(reader.root["/Pages"]["/Count"])
+        signatures = len(reader.embedded_signatures)
+        certification = read_certification_data(reader)
+    except InvalidPdf:
+        raise
+    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+            RecursionError, OverflowError, AssertionError) as exc:
+        detail = str(exc).strip() or type(exc).__name__
+        raise InvalidPdf("broken", detail=detail[:200]) from None
+    if pages < 1:
+        raise InvalidPdf("no_pages")
+    if certification is not None and certification.permission == MDPPerm.NO_CHANGES:
+        raise InvalidPdf("locked")
+    return CheckedPdf(data=data, sha256=hashlib.sha256(data).hexdigest(), pages=pages,
+                      signatures=signatures)

@@ -1,0 +1,136 @@
+"""`DocumentService`: one per app. It holds the sealer, the document store and the settings,
+and reads document metadata. `init_app(app, directory=...)` builds it; the identity provider
+passes the `Directory` through which `signing` learns about citizens and agencies (it never
+imports `idp` or `clients`).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+import keys
+from signing.errors import SigningError
+from signing.models import Document
+from signing.pades import Sealer
+from signing.settings import DocumentSettings
+from signing.store import DocumentStore
+
+EXTENSION = "cedula.documents"
+
+
+class DocumentNotFound(SigningError):
+    """No document has this id (or it belongs to someone else)."""
+
+
+@dataclass(frozen=True)
+class CitizenRef:
+    """What documents need to know about a citizen."""
+
+    id: str
+    given_name: str
+    family_name: str
+    national_id: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Directory(Protocol):
+    """Citizens and agencies, as the identity provider knows them."""
+
+    def citizen(self, citizen_id: str) -> CitizenRef | None: ...
+
+    def citizen_by_national_id(self, national_id: str) -> CitizenRef | None: ...
+
+    def agency_name(self, client_id: str) -> str | None: ...
+
+    def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
+               document_id: str) -> None:
+        """Write the data-sharing log entry for a document issued ("document.issued") or
+        signed ("signature.made"), inside the transaction that stores it."""
+
+
+class DocumentService:
+    def __init__(self, *, settings: Any, database: Any, key_service: keys.KeyService,
+                 directory: Directory) -> None:
+        self.settings = DocumentSettings.load(settings, settings.data_dir)
+        self.issuer = settings.issuer.rstrip("/")
+        self.country = str(settings["pki"]["country"])
+        self.database = database
+        self.keys = key_service
+        self.directory = directory
+        self.store = DocumentStore(self.settings.storage_dir)
+        self.sealer = Sealer(key_service, cache_seconds=self.settings.cache_seconds)
+
+    def warm_up_fonts(self) -> None:
+        """Parse the fonts now (pure computation), so the first document is fast."""
+        from signing.render import typeface
+
+        for name in (typeface.REGULAR, typeface.BOLD):
+            typeface.typeface(name).width("Cédula", 10.0)
+
+    def can_warm_up_keys(self) -> bool:
+        """True when opening the key store would create nothing (it was initialised before)."""
+        from keys.keystore.masterkey import master_key_path
+
+        section = self.keys.settings["keys"]
+        return (str(section["backend"]) != "software" or bool(section.get("master_key"))
+                or master_key_path(self.keys.settings.data_dir).exists())
+
+    def warm_up_keys(self) -> None:
+        """Open the key store and parse the PKI, so the first seal needs no set-up."""
+        if self.can_warm_up_keys():
+            self.sealer.warm_up()
+
+    # reading -----------------------------------------------------------------------------
+
+    def get(self, document_id: str, *, subject: str | None = None,
+            client_id: str | None = None) -> Document:
+        """A document by id; with `subject` or `client_id`, only if it is theirs."""
+        if not isinstance(document_id, str) or not 10 <= len(document_id) <= 32:
+            raise DocumentNotFound(f"no document has the id {document_id!r}")
+        with self.database.read() as session:
+            row = session.get(Document, document_id)
+        if row is None or (subject is not None and row.subject != subject) or (
+                client_id is not None and row.client_id != client_id):
+            raise DocumentNotFound(f"no document has the id {document_id!r}")
+        return row
+
+    def for_subject(self, subject: str, *, limit: int = 200) -> list[Document]:
+        """A citizen's documents, newest first (one indexed query)."""
+        with self.database.read() as session:
+            return list(session.scalars(
+                sa.select(Document).where(Document.subject == subject)
+                .order_by(Document.issued_at.desc()).limit(limit)))
+
+    def pdf(self, document: Document) -> bytes:
+        return self.store.read(document.sha256)
+
+    def verify_url(self, csv: str) -> str:
+        return f"{self.issuer}/verify/{csv}"
+
+
+def new_document_id() -> str:
+    """A random public id: 130 bits in 26 lower-case base32 characters (safe in URLs, file
+    names and command lines: never starts with "-")."""
+    return base64.b32encode(secrets.token_bytes(17)).decode().rstrip("=").lower()[:26]
+
+
+def init_app(app: Any, *, directory: Directory) -> DocumentService:
+    service = DocumentService(settings=app.config["CEDULA"], database=app.extensions["cedula.db"],
+                              key_service=keys.get_service(app), directory=directory)
+    app.extensions[EXTENSION] = service
+    return service
+
+
+def get_documents(app: Any) -> DocumentService:
+    try:
+        return app.extensions[EXTENSION]
+    except KeyError:
+        raise SigningError("signing.service.init_app(app) has not run for this app") from None

@@ -1,0 +1,58 @@
+"""The `[documents]` settings, read and checked once at start (documented in config/default.toml)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from signing.errors import SigningError
+
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+PAPERS = ("A4", "Letter")
+
+
+class DocumentSettingsError(SigningError):
+    """A `[documents]` setting has a value that cannot work."""
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    max_bytes: int
+    level: str
+    storage_dir: Path
+    citizen_certificate: timedelta
+    cache_seconds: int
+    confirm_seconds: int
+    paper: str
+
+    @classmethod
+    def load(cls, settings: Mapping[str, Any], data_dir: Path) -> DocumentSettings:
+        section = settings.get("documents", {})
+
+        def whole(key: str, minimum: int) -> int:
+            value = section.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+                raise DocumentSettingsError(
+                    f"documents.{key} must be a whole number >= {minimum}, got {value!r}")
+            return value
+
+        level = str(section.get("level", "")).upper()
+        if level not in LEVELS:
+            raise DocumentSettingsError(f"documents.level must be one of {', '.join(LEVELS)}, "
+                                        f"got {section.get('level')!r}")
+        paper = str(section.get("paper", ""))
+        if paper not in PAPERS:
+            raise DocumentSettingsError(f"documents.paper must be A4 or Letter, got {paper!r}")
+        storage = str(section.get("storage_dir", "") or "")
+        return cls(
+            max_bytes=whole("max_bytes", 1024),
+            level=level,
+            storage_dir=Path(storage) if storage else Path(data_dir) / "documents",
+            citizen_certificate=timedelta(minutes=whole("citizen_certificate_minutes", 1)),
+            cache_seconds=whole("cache_seconds", 0),
+            confirm_seconds=whole("confirm_seconds", 30),
+            paper=paper,
+        )

@@ -1,0 +1,130 @@
+"""`cedula verify FILE [--json]` and `cedula documents revoke ID --reason ...`.
+
+`cedula verify` exits with the verdict, for scripts:
+0 TOTAL-PASSED, 1 TOTAL-FAILED, 2 INDETERMINATE, 3 input it cannot read
+(a missing file, or a file that is empty, not a PDF, damaged, encrypted or too large).
+`--json` prints the report of `POST /api/verify`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from signing.verify.report import Indication, VerificationReport
+from signing.verify.texts import LANGUAGES
+
+EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1,
+              Indication.INDETERMINATE: 2}
+EXIT_UNREADABLE = 3
+
+
+def _app():
+    """The Flask app of the `cedula` root context (built on first use by `idp.cli`)."""
+    return click.get_current_context().find_root().obj.app
+
+
+@click.command("verify")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the API's).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=LANGUAGES[0], show_default=True,
+              help="Language of the texts in the report.")
+def verify_command(file: Path, as_json: bool, lang: str) -> None:
+    """Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable."""
+    from signing.verify.errors import UnreadableDocument
+    from signing.verify.service import get_verification
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _unreadable(as_json, "unreadable_file", f"{file}: {exc.strerror or exc}")
+    app = _app()
+    with app.app_context():
+        try:
+            report = get_verification(app).verify(data)
+        except UnreadableDocument as exc:
+            _unreadable(as_json, exc.code, exc.description)
+    if as_json:
+        click.echo(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(report, lang))
+    sys.exit(EXIT_CODES[report.indication])
+
+
+def _unreadable(as_json: bool, code: str, description: str) -> None:
+    if as_json:
+        click.echo(json.dumps({"error": code, "error_description": description}))
+    else:
+        click.echo(f"Error: {description}", err=True)
+    sys.exit(EXIT_UNREADABLE)
+
+
+def render_text(report: VerificationReport, language: str) -> str:
+    """The report for a terminal: the verdict first, then one block per signature."""
+    sub = f" ({report.conclusion.sub_indication})" if report.conclusion.sub_indication else ""
+    lines = [f"{report.indication.value}{sub}", report.summary(language),
+             f"SHA-256: {report.sha256}"]
+    document = report.document
+    if document is not None:
+        status = document.status.upper()
+        if document.revoked_at is not None:
+            status += f" {document.revoked_at:%Y-%m-%d %H:%M} UTC"
+        lines += ["", f"{document.message(language)}", f"  CSV: {document.csv}",
+                  f"  {document.type} · {document.issuer} · {document.issued_at:%Y-%m-%d}",
+                  f"  status: {status}" + (f" ({document.reason})" if document.reason else "")]
+    for number, sig in enumerate(report.signatures, start=1):
+        conclusion = sig.conclusion
+        sub = f" ({conclusion.sub_indication})" if conclusion.sub_indication else ""
+        lines += ["", f"[{number}] {sig.field}: {conclusion.indication.value}{sub}",
+                  f"  {sig.message(language)}"]
+        if sig.signer is not None:
+            org = f" · {sig.signer.organization}" if sig.signer.organization else ""
+            lines.append(f"  signer: {sig.signer.name}{org}")
+        if sig.signing_time:
+            lines.append(f"  signing time: {sig.signing_time:%Y-%m-%d %H:%M:%S %Z}")
+        if sig.timestamp:
+            lines.append(f"  time-stamp: {sig.timestamp.time:%Y-%m-%d %H:%M:%S %Z} · "
+                         f"{sig.timestamp.authority}")
+        anchor = sig.trust_anchor.subject if sig.trust_anchor else "none"
+        lines += [f"  trust anchor: {anchor}", f"  revocation: {sig.revocation.status}",
+                  f"  level: {('PAdES ' + sig.level) if sig.level else 'none'}",
+                  f"  changes: {sig.modifications.explanation(language)}"]
+    return "\n".join(lines)
+
+
+@click.command("revoke")
+@click.argument("document_id")
+@click.option("--reason", required=True, help="Why the document is withdrawn (shown to verifiers).")
+@click.option("--superseded-by", "replacement", metavar="ID",
+              help="Mark it as replaced by this newer document instead of revoking it.")
+def revoke_command(document_id: str, reason: str, replacement: str | None) -> None:
+    """Revoke an issued document (its seal stays valid; verification shows it revoked)."""
+    from signing.verify import revocation
+    from signing.verify.errors import VerificationError
+
+    app = _app()
+    with app.app_context():
+        now = app.extensions["cedula.keys"].now()
+        try:
+            if replacement:
+                change = revocation.supersede(app.extensions["cedula.db"],
+                                              document_id=document_id,
+                                              replacement_id=replacement, reason=reason, now=now)
+            else:
+                change = revocation.revoke(app.extensions["cedula.db"], document_id=document_id,
+                                           reason=reason, now=now)
+        except VerificationError as exc:
+            raise click.ClickException(exc.description) from None
+    click.echo(f"document {change.id} ({change.csv}) is now {change.status} "
+               f"since {change.revoked_at:%Y-%m-%d %H:%M} UTC: {change.reason}")
+
+
+def commands() -> list[click.Command]:
+    """Top-level commands for `idp.cli`; also puts `revoke` into the `documents` group."""
+    from signing.cli import documents_group
+
+    documents_group.add_command(revoke_command)
+    return [verify_command]

@@ -1,0 +1,98 @@
+"""What changed in a PDF after a signature, in categories a person understands.
+
+pyHanko's difference analysis (`pyhanko.sign.diff_analysis`, `DEFAULT_DIFF_POLICY`) compares
+the signed revision with every later incremental update (ISO 32000-1, 7.5.6) and grades the
+changes with a `ModificationLevel`: NONE, LTA_UPDATES (DSS, document time-stamps),
+FORM_FILLING (form fields filled in, new signatures), ANNOTATIONS, OTHER (anything else: page
+content, fonts, redefined objects). Together with the signature's coverage of the file this
+gives `report.Modifications.level`:
+
+- none: the signature covers the whole file;
+- validation_data: only validation data and time-stamps were added;
+- signatures: only further signatures were added;
+- form_filling / annotations: changes the PDF standard allows but that alter the view;
+- other: forbidden changes, or changes beyond the DocMDP permissions of a certification;
+- appended: bytes that belong to no revision follow the file's last %%EOF;
+- unclear: the byte range does not cover its revision as the standard requires.
+"""
+
+from __future__ import annotations
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.policy_decl import LocalKnowledge
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+
+from signing.verify.report import Modifications
+
+DIFF_POLICY = DEFAULT_DIFF_POLICY
+TAIL = 64 * 1024  # bytes read from the end to find the last %%EOF
+
+_LEVELS = {
+    ModificationLevel.NONE: "none",
+    ModificationLevel.LTA_UPDATES: "validation_data",
+    ModificationLevel.FORM_FILLING: "form_filling",
+    ModificationLevel.ANNOTATIONS: "annotations",
+    ModificationLevel.OTHER: "other",
+}
+
+
+def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str]) -> Modifications:
+    """The changes after `embedded` (after `compute_integrity_info`).
+
+    `signature_fields`: names of the filled signature fields of the document, so that adding
+    a later signature is told apart from filling in an ordinary form field.
+    """
+    coverage = embedded.coverage
+    if coverage is None or coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        return Modifications("unclear", detail="the byte range does not cover its revision")
+    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return Modifications("none")
+    if _data_after_last_revision(embedded.reader):
+        return Modifications("appended", detail="bytes after the last %%EOF")
+    diff = embedded.diff_result
+    if not isinstance(diff, DiffResult):
+        return Modifications("other", detail=str(diff) if diff is not None else None)
+    if not embedded.summarise_integrity_info()["docmdp_ok"]:
+        return Modifications("other", detail="changes beyond the certification's permissions")
+    level = _LEVELS[diff.modification_level]
+    fields = tuple(sorted(diff.changed_form_fields))
+    if level == "form_filling":
+        others = tuple(f for f in fields if f not in signature_fields)
+        if not others:
+            return Modifications("signatures", fields=fields)
+        return Modifications("form_filling", fields=others)
+    return Modifications(level, fields=fields if level == "annotations" else ())
+
+
+def _data_after_last_revision(reader: PdfFileReader) -> bool:
+    """Anything but white space after the file's last %%EOF (ISO 32000-1, 7.5.5)."""
+    stream = reader.stream
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(max(0, size - TAIL))
+    tail = stream.read()
+    end = tail.rfind(b"%%EOF")
+    return end < 0 or bool(tail[end + 5:].strip(b"\x00\t\n\x0c\r "))
+
+
+def dss_knowledge(reader: PdfFileReader, base: LocalKnowledge) -> LocalKnowledge:
+    """`base` plus the certificates, CRLs and OCSP responses of the document's DSS."""
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return base
+    ocsps = [container for ref in dss.ocsps for container in OCSPContainer.load_multi(
+        asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE)))]
+    crls = [CRLContainer(asn1_crl.CertificateList.load(
+        ref.get_object().read_data(DecodePurpose.CRL))) for ref in dss.crls]
+    return LocalKnowledge(known_ocsps=base.known_ocsps + ocsps, known_crls=base.known_crls + crls,
+                          known_certs=base.known_certs + list(dss.load_certs()),
+                          known_poes=base.known_poes,
+                          nonrevoked_assertions=base.nonrevoked_assertions)

@@ -1,0 +1,111 @@
+"""The PAdES baseline level a signature reaches (ETSI EN 319 142-1 V1.1.1, clause 6).
+
+- B-B (6.3): a CAdES-detached signature (`/SubFilter /ETSI.CAdES.detached`) that binds the
+  signing certificate (ESS signing-certificate(-v2) signed attribute).
+- B-T (6.4): B-B plus a time-stamp proving the signature existed: a signature time-stamp
+  (unsigned attribute) or a document time-stamp over the signed revision.
+- B-LT (6.5): B-T plus the validation data in the Document Security Store: for every
+  certificate of the signer's chain below the trust anchor, a CRL of its issuer or an OCSP
+  response about it.
+- B-LTA (6.6): B-LT plus a document time-stamp over that validation data.
+
+Signatures with `/adbe.pkcs7.detached` are valid PDF signatures but no PAdES baseline: None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
+from asn1crypto.core import Void
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+PADES_SUBFILTER = "/ETSI.CAdES.detached"
+_SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
+
+
+def _attribute_types(attrs) -> set[str]:
+    if isinstance(attrs, Void):  # absent (never `.native`: that parses every token inside)
+        return set()
+    return {attr["type"].native for attr in attrs}
+
+
+def has_signature_timestamp(embedded: EmbeddedPdfSignature) -> bool:
+    """A signature time-stamp unsigned attribute (RFC 3161 Appendix A) is present."""
+    types = _attribute_types(embedded.signer_info["unsigned_attrs"])
+    return "signature_time_stamp_token" in types
+
+
+def _binds_certificate(embedded: EmbeddedPdfSignature) -> bool:
+    types = _attribute_types(embedded.signer_info["signed_attrs"])
+    return bool(types.intersection(_SIGNING_CERTIFICATE))
+
+
+class _Dss:
+    """Issuers of the CRLs and serials of the OCSP responses in one Document Security Store."""
+
+    def __init__(self, dss: DocumentSecurityStore) -> None:
+        self.crl_issuers: set[bytes] = set()
+        self.ocsp_certs: set[tuple[bytes, int]] = set()
+        for ref in dss.crls:
+            crl = asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+            self.crl_issuers.add(crl.issuer.dump())
+        for ref in dss.ocsps:
+            response = asn1_ocsp.OCSPResponse.load(
+                ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+            basic = response.basic_ocsp_response
+            if basic is None:
+                continue
+            for single in basic["tbs_response_data"]["responses"]:
+                cert_id = single["cert_id"]
+                self.ocsp_certs.add((cert_id["issuer_key_hash"].native,
+                                     cert_id["serial_number"].native))
+
+    def covers(self, chain: Sequence[asn1_x509.Certificate]) -> bool:
+        """Validation data for every certificate of `chain` (leaf first, anchor excluded)."""
+        for cert, issuer in pairwise(chain):
+            if cert.issuer.dump() in self.crl_issuers:
+                continue
+            key_hash = issuer.public_key.sha1
+            if (key_hash, cert.serial_number) not in self.ocsp_certs:
+                return False
+        return bool(chain)
+
+
+def _dss_at(reader: PdfFileReader, revision: int | None) -> _Dss | None:
+    handler = reader if revision is None else reader.get_historical_resolver(revision)
+    try:
+        return _Dss(DocumentSecurityStore.read_dss(handler))
+    except NoDSSFoundError:
+        return None
+
+
+def pades_level(*, embedded: EmbeddedPdfSignature, chain: Sequence[asn1_x509.Certificate],
+                document_timestamps: Sequence[EmbeddedPdfSignature]) -> str | None:
+    """The highest baseline level reached: "B-B", "B-T", "B-LT", "B-LTA" or None.
+
+    `chain`: the signer's certificate path, leaf first, ending with the trust anchor.
+    `document_timestamps`: the document's /DocTimeStamp signatures (any order).
+    """
+    if embedded.sig_object.get("/SubFilter") != PADES_SUBFILTER or \
+            not _binds_certificate(embedded):
+        return None
+    later = sorted((ts for ts in document_timestamps
+                    if ts.signed_revision > embedded.signed_revision),
+                   key=lambda ts: ts.signed_revision)
+    if not has_signature_timestamp(embedded) and not later:
+        return "B-B"
+    dss = _dss_at(embedded.reader, None)
+    if dss is None or len(chain) < 2 or not dss.covers(chain):
+        return "B-T"
+    for timestamp in later:
+        covered = _dss_at(embedded.reader, timestamp.signed_revision)
+        if covered is not None and covered.covers(chain):
+            return "B-LTA"
+    return "B-LT"

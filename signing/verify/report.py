@@ -1,0 +1,269 @@
+"""The verification report: one shape for the page, the API and `cedula verify --json`.
+
+JSON form (`VerificationReport.as_json(language)`); field names are stable, times are
+RFC 3339 in UTC, absent values are `null`:
+
+    {
+      "indication": "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED",
+      "sub_indication": null | "<ETSI EN 319 102-1 sub-indication>",
+      "summary": "<one plain sentence in the requested language>",
+      "validated_at": "<time of the validation>",
+      "file": {"sha256": "<hex>", "size": <bytes>},
+      "signatures": [<signature>, ...],          # in signing order
+      "document_timestamps": [<timestamp>, ...],  # PAdES document time-stamps
+      "document": null | <issued document>        # when this service issued the document
+    }
+
+    <signature> = {
+      "field": "<signature field name>",
+      "indication": ..., "sub_indication": ..., "message": "<plain words>",
+      "signer": {"name", "organization", "organization_identifier", "serial_number",
+                 "certificate": <certificate>},
+      "signing_time": "<time the signer claims>" | null,
+      "timestamp": null | {"time", "authority", "valid": bool},
+      "proven_time": "<oldest proof of existence of the signature>" | null,
+      "chain": [<certificate>, ...],               # signer first, trust anchor last
+      "trust_anchor": <certificate> | null,
+      "revocation": {"status": "good" | "revoked" | "unknown", "revoked_at", "reason"},
+      "level": "B-B" | "B-T" | "B-LT" | "B-LTA" | null,
+      "covers_whole_document": bool,
+      "modifications": {"level": "none" | "validation_data" | "signatures" | "form_filling"
+                                  | "annotations" | "other" | "appended" | "unclear",
+                        "fields": [...], "explanation": "<plain words>"}
+    }
+    <certificate> = {"subject", "issuer", "serial", "not_before", "not_after", "sha256"}
+    <timestamp> = {"field", "time", "authority", "valid": bool, "message"}
+    <issued document> = {"csv", "type", "issuer", "issued_at", "status": "valid" | "revoked"
+                         | "superseded", "revoked_at", "reason", "superseded_by",
+                         "matched_by": "hash" | "revision" | "csv", "message"}
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from signing.verify.texts import text
+
+
+class Indication(enum.Enum):
+    """Main status indication of ETSI EN 319 102-1, clause 5.1.3 (Table 4)."""
+
+    TOTAL_PASSED = "TOTAL-PASSED"
+    INDETERMINATE = "INDETERMINATE"
+    TOTAL_FAILED = "TOTAL-FAILED"
+
+    @property
+    def rank(self) -> int:
+        return {"TOTAL-PASSED": 0, "INDETERMINATE": 1, "TOTAL-FAILED": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """An indication with its sub-indication (None for TOTAL-PASSED)."""
+
+    indication: Indication
+    sub_indication: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is Indication.TOTAL_PASSED
+
+    def worst(self, other: Conclusion) -> Conclusion:
+        return other if other.indication.rank > self.indication.rank else self
+
+
+PASSED = Conclusion(Indication.TOTAL_PASSED)
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    subject: str
+    issuer: str
+    serial: str
+    not_before: datetime
+    not_after: datetime
+    sha256: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"subject": self.subject, "issuer": self.issuer, "serial": self.serial,
+                "not_before": _time(self.not_before), "not_after": _time(self.not_after),
+                "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    organization: str | None
+    organization_identifier: str | None
+    serial_number: str | None
+    certificate: CertificateInfo
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "organization": self.organization,
+                "organization_identifier": self.organization_identifier,
+                "serial_number": self.serial_number, "certificate": self.certificate.as_json()}
+
+
+@dataclass(frozen=True)
+class TimestampInfo:
+    time: datetime
+    authority: str
+    valid: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"time": _time(self.time), "authority": self.authority, "valid": self.valid}
+
+
+@dataclass(frozen=True)
+class Revocation:
+    status: str  # good | revoked | unknown
+    revoked_at: datetime | None = None
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status, "revoked_at": _time(self.revoked_at),
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Modifications:
+    """What changed in the file after a signature (pyHanko's difference analysis)."""
+
+    level: str  # none|validation_data|signatures|form_filling|annotations|other|appended|unclear
+    fields: tuple[str, ...] = ()
+    detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`
+
+    def explanation(self, language: str) -> str:
+        names = ", ".join(f"«{name}»" for name in self.fields)
+        return text(f"verify.modifications.{self.level}", language, fields=names)
+
+    def as_json(self, language: str) -> dict[str, Any]:
+        return {"level": self.level, "fields": list(self.fields),
+                "explanation": self.explanation(language)}
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    field: str
+    conclusion: Conclusion
+    reason: str  # message key suffix: verify.reason.<reason>
+    signer: Signer | None
+    signing_time: datetime | None
+    timestamp: TimestampInfo | None
+    proven_time: datetime | None
+    chain: tuple[CertificateInfo, ...]
+    trust_anchor: CertificateInfo | None
+    revocation: Revocation
+    level: str | None
+    covers_whole_document: bool
+    modifications: Modifications
+
+    def message(self, language: str) -> str:
+        return text(f"verify.reason.{self.reason}", language)
+
+    def as_json(self, language: str) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "indication": self.conclusion.indication.value,
+            "sub_indication": self.conclusion.sub_indication,
+            "message": self.message(language),
+            "signer": self.signer.as_json() if self.signer else None,
+            "signing_time": _time(self.signing_time),
+            "timestamp": self.timestamp.as_json() if self.timestamp else None,
+            "proven_time": _time(self.proven_time),
+            "chain": [cert.as_json() for cert in self.chain],
+            "trust_anchor": self.trust_anchor.as_json() if self.trust_anchor else None,
+            "revocation": self.revocation.as_json(),
+            "level": self.level,
+            "covers_whole_document": self.covers_whole_document,
+            "modifications": self.modifications.as_json(language),
+        }
+
+
+@dataclass(frozen=True)
+class DocumentTimestampReport:
+    field: str
+    time: datetime | None
+    authority: str | None
+    valid: bool
+    reason: str
+
+    def as_json(self, language: str) -> dict[str, Any]:
+        return {"field": self.field, "time": _time(self.time), "authority": self.authority,
+                "valid": self.valid, "message": text(f"verify.reason.{self.reason}", language)}
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """A document this service issued, as found by hash, by an earlier revision or by CSV."""
+
+    id: str
+    csv: str
+    type: str
+    issuer: str
+    issued_at: datetime
+    status: str  # valid | revoked | superseded
+    revoked_at: datetime | None
+    reason: str | None
+    superseded_by: str | None
+    matched_by: str  # hash | revision | csv
+    sha256: str
+
+    def message(self, language: str) -> str:
+        return text(f"verify.document.{self.status}", language)
+
+    def as_json(self, language: str) -> dict[str, Any]:
+        return {"csv": self.csv, "type": self.type, "issuer": self.issuer,
+                "issued_at": _time(self.issued_at), "status": self.status,
+                "revoked_at": _time(self.revoked_at), "reason": self.reason,
+                "superseded_by": self.superseded_by, "matched_by": self.matched_by,
+                "message": self.message(language)}
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    conclusion: Conclusion
+    validated_at: datetime
+    sha256: str
+    size: int
+    signatures: tuple[SignatureReport, ...]
+    document_timestamps: tuple[DocumentTimestampReport, ...] = ()
+    document: IssuedDocument | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)  # extra message keys
+
+    @property
+    def indication(self) -> Indication:
+        return self.conclusion.indication
+
+    def with_document(self, document: IssuedDocument | None) -> VerificationReport:
+        return replace(self, document=document)
+
+    def summary(self, language: str) -> str:
+        key = {Indication.TOTAL_PASSED: "passed", Indication.INDETERMINATE: "indeterminate",
+               Indication.TOTAL_FAILED: "failed"}[self.indication]
+        if not self.signatures:
+            key = "unsigned"
+        return text(f"verify.summary.{key}", language)
+
+    def as_json(self, language: str) -> dict[str, Any]:
+        return {
+            "indication": self.indication.value,
+            "sub_indication": self.conclusion.sub_indication,
+            "summary": self.summary(language),
+            "validated_at": _time(self.validated_at),
+            "file": {"sha256": self.sha256, "size": self.size},
+            "signatures": [s.as_json(language) for s in self.signatures],
+            "document_timestamps": [t.as_json(language) for t in self.document_timestamps],
+            "document": self.document.as_json(language) if self.document else None,
+        }
+
+
+def _time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,139 @@
+"""`VerificationService`: one per app. It verifies PDFs (`Verifier`) and looks documents up.
+
+Built by `signing.web.init_app`. The trust store and the verifier are built once; the own
+root, CA certificates and CRLs come from `keys` (cached there) at each verification.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+
+from signing.verify import lookup
+from signing.verify.errors import VerificationError
+from signing.verify.report import IssuedDocument, VerificationReport
+from signing.verify.trust import TrustStore
+from signing.verify.validation import Evidence, Verifier
+
+EXTENSION = "cedula.verify"
+log = logging.getLogger(__name__)
+
+
+class VerifySettingsError(VerificationError):
+    """A `[verify]` setting has a value that cannot work."""
+
+    code = "configuration"
+    status = 500
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    trust_roots: tuple[str, ...]
+    max_bytes: int
+    fetch_revocation: bool
+    attempts: int
+    window_seconds: int
+    lookups: int
+    failed_lookups: int
+
+    @classmethod
+    def load(cls, settings: Mapping[str, Any]) -> VerifySettings:
+        section = settings.get("verify", {})
+
+        def whole(key: str, default: int) -> int:
+            value = section.get(key, default)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise VerifySettingsError(f"verify.{key} must be a whole number >= 1, "
+                                          f"got {value!r}")
+            return value
+
+        roots = section.get("trust_roots", [])
+        if isinstance(roots, str):
+            roots = [r for r in roots.split(",") if r.strip()]
+        if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+            raise VerifySettingsError("verify.trust_roots must be a list of paths")
+        return cls(trust_roots=tuple(r.strip() for r in roots),
+                   max_bytes=whole("max_upload_bytes", 20 * 1024 * 1024),
+                   fetch_revocation=bool(section.get("fetch_revocation", False)),
+                   attempts=whole("attempts", 30), window_seconds=whole("window_seconds", 300),
+                   lookups=whole("lookups", 60), failed_lookups=whole("failed_lookups", 10))
+
+
+class VerificationService:
+    """Verification for one app: `verify(data)`, `by_code(code)`, `original(code)`."""
+
+    def __init__(self, *, settings: Any, database: Any, key_service: Any,
+                 extensions: Mapping[str, Any]) -> None:
+        self.settings = VerifySettings.load(settings)
+        self.data_dir = Path(settings.data_dir)
+        self.raw_settings = settings
+        self.database = database
+        self.keys = key_service
+        self.extensions = extensions  # the app's extensions: the document service may come later
+        self.verifier = Verifier(trust=TrustStore(self.settings.trust_roots),
+                                 evidence=self.evidence, clock=key_service.now,
+                                 max_bytes=self.settings.max_bytes,
+                                 fetch_revocation=self.settings.fetch_revocation)
+
+    def evidence(self, now: datetime) -> Evidence:
+        """The own root, CA/TSA/OCSP certificates and current CRLs (none before `pki init`)."""
+        from keys.errors import PkiNotInitialised
+
+        pki = self.keys.pki
+        try:
+            material = pki.material()
+            crls = tuple(asn1_crl.CertificateList.load(pki.crl(name, now))
+                         for name in ("root", "issuing"))
+        except PkiNotInitialised:
+            return Evidence()
+        return Evidence(roots=(material.root.certificate,),
+                        certificates=(material.issuing.certificate, material.tsa.certificate,
+                                      material.ocsp.certificate),
+                        crls=crls)
+
+    def agency_name(self, client_id: str) -> str | None:
+        documents = self.extensions.get("cedula.documents")
+        directory = getattr(documents, "directory", None)
+        return directory.agency_name(client_id) if directory is not None else None
+
+    def verify(self, data: bytes) -> VerificationReport:
+        """The report for an uploaded PDF, with the issued document it is, if any."""
+        report = self.verifier.verify(data)
+        with self.database.read() as session:
+            document = lookup.find_by_content(session, data=data, agency_name=self.agency_name)
+        return report.with_document(document)
+
+    def by_code(self, code: str) -> IssuedDocument:
+        """`InvalidCode` (mistyped) or `DocumentNotFound` (unknown) or the document."""
+        with self.database.read() as session:
+            return lookup.find_by_code(session, code=code, agency_name=self.agency_name)
+
+    def original(self, document: IssuedDocument) -> bytes:
+        """The stored PDF of an issued document, byte for byte."""
+        return self._store().read(document.sha256)
+
+    def report_for(self, document: IssuedDocument) -> VerificationReport:
+        """The report of the stored original, with the document's current status."""
+        return self.verifier.verify(self.original(document)).with_document(document)
+
+    def _store(self):
+        documents = self.extensions.get("cedula.documents")
+        if documents is not None:
+            return documents.store
+        from signing.settings import DocumentSettings
+        from signing.store import DocumentStore
+
+        return DocumentStore(DocumentSettings.load(self.raw_settings, self.data_dir).storage_dir)
+
+
+def get_verification(app: Any) -> VerificationService:
+    try:
+        return app.extensions[EXTENSION]
+    except KeyError:
+        raise VerificationError("signing.web.init_app(app) has not run for this app") from None

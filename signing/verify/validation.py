@@ -1,0 +1,319 @@
+"""Validate every signature of a PDF with pyHanko's AdES processes (ETSI EN 319 102-1).
+
+- Signatures with a signature time-stamp: the validation process for signatures providing
+  long-term availability and integrity of validation material (clause 5.6.3,
+  `ades_lta_validation`), which uses the DSS, the document time-stamps as proofs of existence
+  and past signature validation.
+- Signatures without one: the validation process for basic signatures (clause 5.3,
+  `ades_basic_validation`), with the DSS as local knowledge.
+
+Revocation information comes first from the document (DSS, signed revocation attributes), then
+from this service's own PKI (its current CRLs, read in-process). Nothing is fetched from URLs
+found in the file unless `[verify] fetch_revocation` is on (and certificates never are).
+Around the signature, the PDF itself is checked: byte range, coverage and pyHanko's difference
+analysis of every revision added after signing (see `indication`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+
+from asn1crypto import cms
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESPassed
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.validation import ades, generic_cms
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.policy_decl import (
+    CertificateFetchingRule,
+    LocalKnowledge,
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
+from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.revinfo.archival import CRLContainer
+
+from signing.verify import indication
+from signing.verify.differences import DIFF_POLICY, analyse, dss_knowledge
+from signing.verify.errors import UnreadableDocument
+from signing.verify.levels import has_signature_timestamp, pades_level
+from signing.verify.report import (
+    CertificateInfo,
+    Conclusion,
+    DocumentTimestampReport,
+    Modifications,
+    Revocation,
+    SignatureReport,
+    Signer,
+    TimestampInfo,
+    VerificationReport,
+)
+from signing.verify.trust import TrustAnchors, TrustStore
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
+HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What this service knows besides the file: its own roots, CA/TSA certificates, CRLs."""
+
+    roots: tuple[asn1_x509.Certificate, ...] = ()
+    certificates: tuple[asn1_x509.Certificate, ...] = ()
+    crls: tuple[asn1_crl.CertificateList, ...] = ()
+
+
+def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
+    """A strict pyHanko reader for `data`, or `UnreadableDocument` saying what is wrong."""
+    if not data:
+        raise UnreadableDocument("The file is empty.", code="empty_file")
+    if len(data) > max_bytes:
+        raise UnreadableDocument(f"The file has {len(data)} bytes; at most {max_bytes} are "
+                                 "accepted.", code="file_too_large")
+    if b"%PDF-" not in data[:HEADER_WINDOW]:
+        raise UnreadableDocument("The file is not a PDF document (it has no %PDF- header).",
+                                 code="not_pdf")
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=True)
+        encrypted = reader.encrypted
+        if not encrypted:
+            reader.root  # noqa: B018 - resolve the catalog now: a damaged file fails here
+    except Exception as exc:
+        log.debug("unreadable PDF", exc_info=exc)
+        raise UnreadableDocument("The PDF is damaged or incomplete and cannot be read "
+                                 f"({type(exc).__name__}).", code="damaged_pdf") from None
+    if encrypted:
+        raise UnreadableDocument("The PDF is encrypted; signatures of encrypted files are not "
+                                 "verified here. Ask the issuer for the unencrypted original.",
+                                 code="encrypted_pdf")
+    return reader
+
+
+class Verifier:
+    """Verifies PDFs against the trust anchors. Build once per process; thread-safe."""
+
+    def __init__(self, *, trust: TrustStore, evidence: Callable[[datetime], Evidence],
+                 clock: Callable[[], datetime], max_bytes: int,
+                 fetch_revocation: bool = False) -> None:
+        self.trust = trust
+        self.evidence = evidence
+        self.clock = clock
+        self.max_bytes = max_bytes
+        self.fetch_revocation = fetch_revocation
+
+    def verify(self, data: bytes) -> VerificationReport:
+        """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF."""
+        reader = read_pdf(data, max_bytes=self.max_bytes)
+        now = self.clock()
+        evidence = self.evidence(now)
+        anchors = self.trust.anchors(evidence.roots)
+        spec = self._spec(anchors, evidence)
+        timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
+                                      point_in_time_validation=False)
+        signatures, timestamps = asyncio.run(_validate_all(reader, spec, timing))
+        return VerificationReport(
+            conclusion=indication.overall([s.conclusion for s in signatures]),
+            validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+            signatures=tuple(signatures), document_timestamps=tuple(timestamps))
+
+    def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
+        rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
+            else RevinfoOnlineFetchingRule.LOCAL_ONLY
+        knowledge = LocalKnowledge(known_crls=[CRLContainer(c) for c in evidence.crls],
+                                   known_certs=list(evidence.certificates))
+        return PdfSignatureValidationSpec(
+            signature_validation_spec=SignatureValidationSpec(
+                cert_validation_policy=CertValidationPolicySpec(
+                    trust_manager=anchors.manager,
+                    revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO)),
+                revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                    online_fetching_rule=rule,
+                    certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH),
+                local_knowledge=knowledge,
+                key_usage_settings=PdfSignatureStatus.default_usage_constraints(None)),
+            diff_policy=DIFF_POLICY)
+
+
+async def _validate_all(reader: PdfFileReader, spec: PdfSignatureValidationSpec,
+                        timing: ValidationTimingInfo
+                        ) -> tuple[list[SignatureReport], list[DocumentTimestampReport]]:
+    regular: list[EmbeddedPdfSignature] = []
+    stamps: list[EmbeddedPdfSignature] = []
+    broken: list[SignatureReport] = []
+    for name, _sig_object, field in enumerate_sig_fields(reader, filled_status=True):
+        try:
+            embedded = EmbeddedPdfSignature(reader, field, name)
+            kind = embedded.sig_object_type
+        except Exception as exc:
+            log.debug("unreadable signature %s", name, exc_info=exc)
+            broken.append(_format_failure(name))
+            continue
+        (stamps if kind == "/DocTimeStamp" else regular).append(embedded)
+    regular.sort(key=lambda e: e.signed_revision)
+    signature_fields = {e.field_name for e in regular}
+    reports = [await _validate_signature(e, spec, timing, stamps, signature_fields)
+               for e in regular]
+    stamp_reports = [await _validate_timestamp(e, spec, timing) for e in
+                     sorted(stamps, key=lambda e: e.signed_revision)]
+    return broken + reports, stamp_reports
+
+
+def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature]) -> str:
+    """The EN 319 102-1 process for the signature's form: "basic" (5.3) without a time-stamp,
+    "with_time" (5.5) with a signature time-stamp, "lta" (5.6.3) with a later document
+    time-stamp (proofs of existence for the validation data)."""
+    if any(ts.signed_revision > embedded.signed_revision for ts in stamps):
+        return "lta"
+    return "with_time" if has_signature_timestamp(embedded) else "basic"
+
+
+def _format_failure(name: str, modifications: Modifications | None = None) -> SignatureReport:
+    mods = modifications or Modifications("unclear")
+    return SignatureReport(
+        field=name, conclusion=indication.FORMAT_FAILURE, reason="format_failure", signer=None,
+        signing_time=None, timestamp=None, proven_time=None, chain=(), trust_anchor=None,
+        revocation=Revocation("unknown"), level=None, covers_whole_document=False,
+        modifications=mods)
+
+
+async def _validate_signature(embedded: EmbeddedPdfSignature,
+                              spec: PdfSignatureValidationSpec, timing: ValidationTimingInfo,
+                              stamps: list[EmbeddedPdfSignature],
+                              signature_fields: set[str]) -> SignatureReport:
+    name = embedded.field_name
+    if embedded.sig_object.get("/SubFilter") not in SIGNATURE_SUBFILTERS:
+        return _format_failure(name)
+    try:
+        embedded.compute_integrity_info(diff_policy=DIFF_POLICY)
+        modifications = analyse(embedded, signature_fields)
+        process = _process(embedded, stamps)
+        if process == "lta":
+            result = await ades.ades_lta_validation(embedded, spec, timing_info=timing)
+            proven, ts_result = result.best_signature_time, result.signature_timestamp_status
+        else:
+            validation_spec = spec.signature_validation_spec
+            knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
+            arguments = {"validation_spec": _with_knowledge(validation_spec, knowledge),
+                         "timing_info": timing, "raw_digest": embedded.compute_digest()}
+            if process == "with_time":
+                result = await ades.ades_with_time_validation(embedded.signed_data, **arguments)
+                proven, ts_result = result.best_signature_time, result
+            else:
+                result = await ades.ades_basic_validation(embedded.signed_data, **arguments)
+                proven, ts_result = None, None
+    except Exception as exc:
+        log.info("signature %s could not be validated: %r", name, exc)
+        return _format_failure(name)
+    cryptographic = indication.from_ades(result.ades_subindic)
+    timestamp = _timestamp(embedded, ts_result)
+    if timestamp is not None and timestamp.valid:
+        cryptographic = indication.check_proven_time(
+            cryptographic, proven=proven, not_before=embedded.signer_cert.not_valid_before)
+    conclusion = indication.for_signature(cryptographic, modifications)
+    status = result.api_status
+    chain, anchor = _chain(status, embedded.signer_cert)
+    return SignatureReport(
+        field=name, conclusion=conclusion, reason=indication.reason(conclusion, modifications),
+        signer=_signer(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,
+        timestamp=timestamp, proven_time=proven,
+        chain=tuple(_certificate(c) for c in chain),
+        trust_anchor=_certificate(anchor) if anchor is not None else None,
+        revocation=_revocation(status, cryptographic),
+        level=pades_level(embedded=embedded, chain=chain, document_timestamps=stamps),
+        covers_whole_document=modifications.level == "none",
+        modifications=modifications)
+
+
+async def _validate_timestamp(embedded: EmbeddedPdfSignature,
+                              spec: PdfSignatureValidationSpec,
+                              timing: ValidationTimingInfo) -> DocumentTimestampReport:
+    name = embedded.field_name
+    try:
+        tst_info = embedded.signed_data["encap_content_info"]["content"].parsed
+        when = tst_info["gen_time"].native
+        authority = _name(embedded.signer_cert.subject)
+        validation_spec = spec.signature_validation_spec
+        knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
+        result = await ades.ades_timestamp_validation(
+            embedded.signed_data, _with_knowledge(validation_spec, knowledge),
+            embedded.compute_digest, timing_info=timing)
+    except Exception as exc:
+        log.info("document time-stamp %s could not be validated: %r", name, exc)
+        return DocumentTimestampReport(name, None, None, False, "format_failure")
+    conclusion = indication.from_ades(result.ades_subindic)
+    return DocumentTimestampReport(
+        name, when, authority, conclusion.passed,
+        "timestamp_valid" if conclusion.passed else (conclusion.sub_indication or "").lower())
+
+
+def _with_knowledge(spec: SignatureValidationSpec,
+                    knowledge: LocalKnowledge) -> SignatureValidationSpec:
+    from dataclasses import replace
+
+    return replace(spec, local_knowledge=knowledge)
+
+
+def _chain(status, signer: asn1_x509.Certificate
+           ) -> tuple[list[asn1_x509.Certificate], asn1_x509.Certificate | None]:
+    path = getattr(status, "validation_path", None) if status is not None else None
+    if path is None:
+        return [signer], None
+    certs = list(path.iter_certs(include_root=True))
+    if certs and certs[0].sha256 != signer.sha256:
+        certs.reverse()  # leaf first
+    anchor = certs[-1] if len(certs) > 1 or certs[0].self_signed else None
+    return certs, anchor
+
+
+def _name(name: asn1_x509.Name) -> str:
+    values = name.native
+    return values.get("common_name") or values.get("organization_name") or name.human_friendly
+
+
+def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
+    return CertificateInfo(subject=cert.subject.human_friendly, issuer=cert.issuer.human_friendly,
+                           serial=format(cert.serial_number, "x"),
+                           not_before=cert.not_valid_before, not_after=cert.not_valid_after,
+                           sha256=cert.sha256.hex())
+
+
+def _signer(cert: asn1_x509.Certificate) -> Signer:
+    subject = cert.subject.native
+    return Signer(name=_name(cert.subject), organization=subject.get("organization_name"),
+                  organization_identifier=subject.get("organization_identifier"),
+                  serial_number=subject.get("serial_number"), certificate=_certificate(cert))
+
+
+def _timestamp(embedded: EmbeddedPdfSignature, result) -> TimestampInfo | None:
+    tokens = list(generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False))
+    if not tokens:
+        return None
+    token: cms.SignedData = tokens[0]
+    when = token["encap_content_info"]["content"].parsed["gen_time"].native
+    tsa = generic_cms.extract_certs_for_validation(token).signer_cert
+    valid = result is not None and result.ades_subindic == AdESPassed.OK
+    return TimestampInfo(time=when, authority=_name(tsa.subject), valid=valid)
+
+
+def _revocation(status, cryptographic: Conclusion) -> Revocation:
+    details = getattr(status, "revocation_details", None) if status is not None else None
+    if details is not None:
+        return Revocation("revoked", details.revocation_date, details.revocation_reason.native)
+    if cryptographic.passed:
+        return Revocation("good")
+    return Revocation("unknown")

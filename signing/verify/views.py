@@ -1,0 +1,256 @@
+"""Public verification: the `/verify` pages and the `/api/verify` JSON API. No sign-in.
+
+- `GET /verify` (code form, upload form), `GET /verify?code=...` -> `/verify/<CSV>`,
+  `POST /verify` (upload, CSRF-protected) -> report page;
+- `GET /verify/<CSV>`: the issued document, its status and the report of the original;
+  `GET /verify/<CSV>/pdf`: the original, byte for byte;
+- `POST /api/verify` (PDF as body or multipart field `file`), `GET /api/verify/<CSV>`: the
+  report as JSON (`signing.verify.report`).
+
+Every request is rate-limited per client address; unknown codes count double toward a
+separate, lower limit, so guessing codes (95 random bits) stops early.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+
+from signing.errors import InvalidCode
+from signing.verify.errors import DocumentNotFound, UnreadableDocument, VerificationError
+from signing.verify.service import get_verification
+from signing.verify.texts import LANGUAGES
+
+bp = Blueprint("verify", __name__, template_folder="templates")
+MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
+
+
+class TooManyRequests(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests; retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+# helpers -------------------------------------------------------------------------------
+
+
+def _service():
+    return get_verification(current_app)
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _count(bucket: str, *, limit: int, window: int, weight: int = 1) -> None:
+    store = current_app.extensions["cedula.store"]
+    count = 0
+    for _ in range(weight):
+        count = store.incr(f"rl:verify-{bucket}:{_address()}", window)
+    if count > limit:
+        raise TooManyRequests(window)
+
+
+def _guard_lookups() -> None:
+    """Code look-ups: a generous limit, and a strict one on unknown codes (checked first)."""
+    settings = _service().settings
+    if current_app.extensions["cedula.store"].get(f"rl:verify-blocked:{_address()}"):
+        raise TooManyRequests(settings.window_seconds)
+    _count("code", limit=settings.lookups, window=settings.window_seconds)
+
+
+def _missed() -> None:
+    """Count an unknown code; at `failed_lookups`, block look-ups for the rest of the window."""
+    settings = _service().settings
+    store = current_app.extensions["cedula.store"]
+    misses = store.incr(f"rl:verify-miss:{_address()}", settings.window_seconds)
+    if misses >= settings.failed_lookups:
+        store.set(f"rl:verify-blocked:{_address()}", b"1", settings.window_seconds)
+
+
+def _language() -> str:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+    return current_app.jinja_env.globals["current_language"]()
+
+
+def _translate(key: str) -> str:
+    return str(current_app.jinja_env.globals["_"](key))
+
+
+def _json_error(status: int, error: str, description: str,
+                headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(headers or {})
+    return response
+
+
+def _page(template: str, status: int = 200, **context) -> Response:
+    response = Response(render_template(template, **context), status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _check_form_token() -> None:
+    """The upload form's CSRF token against the browser's cookie (`csrf_token()` global)."""
+    expected = str(current_app.jinja_env.globals["csrf_token"]())
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(expected, sent):
+        raise VerificationError("The form's security token is missing or out of date; "
+                                "reload the page and try again.", code="invalid_csrf_token")
+
+
+def _upload(*, api: bool) -> bytes:
+    settings = _service().settings
+    request.max_content_length = settings.max_bytes + MULTIPART_SLACK
+    if request.mimetype == "multipart/form-data":
+        if not api:
+            _check_form_token()
+        upload = request.files.get("file")
+        if upload is None:
+            raise UnreadableDocument("Choose a PDF file to verify.", code="empty_file")
+        return upload.read(settings.max_bytes + 1)
+    if not api:
+        raise UnreadableDocument("Send the PDF with the upload form.", code="not_pdf")
+    if request.mimetype not in ("application/pdf", "application/octet-stream"):
+        raise VerificationError("Send the PDF as the body (Content-Type: application/pdf) or as "
+                                "the multipart/form-data field \"file\".",
+                                code="unsupported_media_type")
+    return request.get_data(cache=False)
+
+
+# pages ---------------------------------------------------------------------------------
+
+
+@bp.get("/verify")
+def index() -> Response:
+    code = request.args.get("code")
+    if code is None:
+        return _page("verify/index.html")
+    try:
+        from signing import csv as verification_code
+
+        canonical = verification_code.normalise(code)
+    except InvalidCode:
+        return _page("verify/index.html", 400, code=code,
+                     code_error=_translate("verify.page.code_invalid"))
+    return redirect(url_for("verify.document", code=canonical), code=303)
+
+
+@bp.post("/verify")
+def upload() -> Response:
+    settings = _service().settings
+    _count("upload", limit=settings.attempts, window=settings.window_seconds)
+    try:
+        report = _service().verify(_upload(api=False))
+    except UnreadableDocument as exc:
+        return _page("verify/index.html", exc.http_status,
+                     file_error=_translate(f"verify.input.{exc.code}"))
+    return _page("verify/report.html", report=report, document=report.document,
+                 language=_language())
+
+
+def _report_or_none(found):
+    """The report of the stored original; None if the file is missing from the store."""
+    from signing.store import DocumentNotStored
+
+    try:
+        return _service().report_for(found)
+    except DocumentNotStored:
+        return None
+
+
+@bp.get("/verify/<code>")
+def document(code: str) -> Response:
+    _guard_lookups()
+    try:
+        found = _service().by_code(code)
+    except (InvalidCode, DocumentNotFound):
+        _missed()
+        return _page("verify/not_found.html", 404)
+    return _page("verify/report.html", report=_report_or_none(found), document=found,
+                 language=_language())
+
+
+@bp.get("/verify/<code>/pdf")
+def original(code: str) -> Response:
+    _guard_lookups()
+    try:
+        found = _service().by_code(code)
+    except (InvalidCode, DocumentNotFound):
+        _missed()
+        return _page("verify/not_found.html", 404)
+    from signing.store import DocumentNotStored
+
+    try:
+        data = _service().original(found)
+    except DocumentNotStored:
+        return _page("verify/not_found.html", 404)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.csv}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# API -----------------------------------------------------------------------------------
+
+
+@bp.post("/api/verify")
+def api_verify() -> Response:
+    settings = _service().settings
+    _count("upload", limit=settings.attempts, window=settings.window_seconds)
+    report = _service().verify(_upload(api=True))
+    return _json(report.as_json(_language()))
+
+
+@bp.get("/api/verify/<code>")
+def api_document(code: str) -> Response:
+    _guard_lookups()
+    try:
+        found = _service().by_code(code)
+    except (InvalidCode, DocumentNotFound):
+        _missed()
+        return _json_error(404, "not_found", "No document has this verification code.")
+    report = _report_or_none(found)
+    if report is None:
+        return _json_error(404, "not_found", "The original of this document is not available.")
+    return _json(report.as_json(_language()))
+
+
+def _json(body: dict) -> Response:
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# errors --------------------------------------------------------------------------------
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many(exc: TooManyRequests) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)}
+    if request.path.startswith("/api/"):
+        return _json_error(429, "too_many_requests",
+                           f"Too many verifications from this address; try again in "
+                           f"{exc.retry_after} seconds.", headers)
+    response = _page("verify/index.html", 429, limited=True)
+    response.headers.update(headers)
+    return response
+
+
+@bp.errorhandler(VerificationError)
+def _verification_error(exc: VerificationError) -> Response:
+    status = exc.http_status if isinstance(exc, UnreadableDocument) else \
+        {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.code, exc.status)
+    if request.path.startswith("/api/"):
+        return _json_error(status, exc.code, exc.description)
+    key = f"verify.input.{exc.code}"
+    return _page("verify/index.html", status, file_error=_translate(key)
+                 if _translate(key) != key else exc.description)

@@ -1,0 +1,177 @@
+"""Step-up to level high in headless Chromium, with two virtual authenticators on one browser:
+a synced passkey (built in, backup eligible, like a password manager's) and a device-bound one
+on a USB security key whose attestation chains to a root the FIDO metadata lists.
+
+The citizen (proofed in person) signs in with the synced passkey; an agency asks for
+`acr_values` high; the provider sends them to sign in again, offering only the device-bound
+passkey; the ID token then says high.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import cbor2
+import pytest
+from cryptography import x509
+
+from tests.browser.chromium import Browser
+from tests.browser.flows import continue_to_account, enrol, new_person, passkey_items, sign_in, sign_out
+from tests.idp.oidc.conftest import claims_of
+from tests.support.attestation import AttestationPki, pem
+
+pytestmark = pytest.mark.browser
+
+HIGH = "http://eidas.europa.eu/LoA/high"
+SUBSTANTIAL = "http://eidas.europa.eu/LoA/substantial"
+
+_CAPTURE = """
+const done = arguments[arguments.length - 1];
+navigator.credentials.create({publicKey: {
+  rp: {name: "probe"}, user: {id: new Uint8Array([7]), name: "probe", displayName: "probe"},
+  challenge: new Uint8Array(32), pubKeyCredParams: [{type: "public-key", alg: -7}],
+  attestation: "direct", authenticatorSelection: {residentKey: "discouraged", userVerification: "required"}
+}}).then(c => done(c.toJSON().response.attestationObject)).catch(e => done("error: " + e));
+"""
+
+
+def _authenticator(browser: Browser, *, synced: bool) -> str:
+    """A CTAP2 authenticator with user verification (CDP WebAuthn domain): the synced one built
+    in (Chromium allows one), the device-bound one a USB security key."""
+    return browser.driver.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal" if synced else "usb", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True,
+        "defaultBackupEligibility": synced, "defaultBackupState": synced}})["authenticatorId"]
+
+
+def _responds(browser: Browser, authenticator: str, on: bool) -> None:
+    """Whether this authenticator answers (its user touches it)."""
+    browser.driver.execute_cdp_cmd("WebAuthn.setAutomaticPresenceSimulation",
+                                   {"authenticatorId": authenticator, "enabled": on})
+
+
+def _chromium_attestation(browser: Browser) -> tuple[uuid.UUID, x509.Certificate]:
+    """The AAGUID and batch attestation certificate of Chromium's virtual authenticator."""
+    probe = _authenticator(browser, synced=False)
+    raw = browser.driver.execute_async_script(_CAPTURE)
+    browser.driver.execute_cdp_cmd("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": probe})
+    assert not raw.startswith("error"), raw
+    attestation = cbor2.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    assert attestation["fmt"] == "packed" and attestation["attStmt"].get("x5c"), attestation["fmt"]
+    aaguid = uuid.UUID(bytes=attestation["authData"][37:53])
+    return aaguid, x509.load_der_x509_certificate(attestation["attStmt"]["x5c"][0])
+
+
+def _install_metadata(app, tmp_path, monkeypatch, entries, pki: AttestationPki) -> None:
+    from idp.assurance.mds import MetadataService
+
+    service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
+                              root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
+    monkeypatch.setattr(app.extensions["cedula.webauthn"].attestation, "metadata", service)
+    monkeypatch.setitem(app.extensions, "cedula.mds", service)
+    service.install(pki.blob(entries))
+
+
+def _agency(app, base: str) -> tuple[str, str, str]:
+    from clients.registry.services import find_client, rotate_secret, upsert_operator_client
+    from keys import get_service
+
+    keys = get_service(app)
+    keys.invalidate()
+    keys.custody.initialise()
+    keys.keyring.bootstrap(keys.now())
+    redirect_uri = f"{base}/step-up-callback"
+    with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+        upsert_operator_client(session, client_id="hacienda", metadata={
+            "client_name": "Ministerio de Hacienda", "redirect_uris": [redirect_uri],
+            "scope": "openid profile", "token_endpoint_auth_method": "client_secret_basic"})
+        secret = rotate_secret(session, find_client(session, "hacienda"))
+    return "hacienda", secret, redirect_uri
+
+
+def _raise_to_high(app, citizen_id: str) -> None:
+    from idp.assurance.services import raise_proofing
+    from idp.db import get_db
+
+    with get_db(app).transaction() as session:
+        raise_proofing(session, citizen_id=uuid.UUID(citizen_id), method="in_person",
+                       now=datetime.now(UTC))
+
+
+def _levels(app) -> dict[str, str]:
+    from idp.assurance.models import PasskeyAssurance
+    from idp.citizens.models import Passkey
+    from idp.db import get_db
+
+    with get_db(app).read() as session:
+        rows = session.query(Passkey, PasskeyAssurance).join(
+            PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id).all()
+        return {("synced" if p.backup_eligible else "device"): a.authenticator_level for p, a in rows}
+
+
+def test_step_up_from_a_synced_to_a_device_bound_passkey(browser: Browser, server, tmp_path,
+                                                         monkeypatch):
+    app = server.app
+    browser.open("/")
+    browser.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
+    aaguid, batch = _chromium_attestation(browser)
+    pki = AttestationPki.build()
+    _install_metadata(app, tmp_path, monkeypatch,
+                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
+    synced = _authenticator(browser, synced=True)
+    device = _authenticator(browser, synced=False)
+
+    # Enrol with the synced passkey, then add the device-bound one from the account page.
+    _responds(browser, device, False)
+    person = new_person()
+    enrol(browser, person)
+    continue_to_account(browser)
+    _responds(browser, synced, False)
+    _responds(browser, device, True)
+    browser.one("#add-passkey").click()
+    browser.wait(lambda d: len(passkey_items(browser)) == 2, "expected a second passkey")
+    assert _levels(app) == {"synced": "substantial", "device": "high"}
+    from idp.citizens.models import Citizen
+    from idp.db import get_db
+
+    with get_db(app).read() as session:
+        citizen_id = str(session.query(Citizen).one().id)
+    _raise_to_high(app, citizen_id)
+
+    # Sign in again with the synced passkey only.
+    sign_out(browser)
+    _responds(browser, synced, True)
+    _responds(browser, device, False)
+    sign_in(browser)
+
+    # The agency asks for high: both authenticators answer, but only the device-bound passkey
+    # is allowed, so Chromium uses it.
+    client_id, secret, redirect_uri = _agency(app, server.url)
+    _responds(browser, device, True)
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    browser.open("/authorize?" + urlencode({
+        "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
+        "scope": "openid profile", "state": "s1", "nonce": "n1", "acr_values": HIGH,
+        "code_challenge": challenge, "code_challenge_method": "S256"}))
+    browser.wait(lambda d: urlsplit(d.current_url).path == "/login", "expected the step-up sign-in")
+    query = parse_qs(urlsplit(browser.driver.current_url).query)
+    assert query["reauth"] == ["1"] and query["acr"] == ["high"]
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for("button[name=decision][value=allow]").click()
+    browser.wait(lambda d: d.current_url.startswith(redirect_uri), "expected the agency's callback")
+    result = {k: v[0] for k, v in parse_qs(urlsplit(browser.driver.current_url).query).items()}
+    assert result.get("state") == "s1" and "code" in result, result
+
+    token = app.test_client().post("/token", data={
+        "grant_type": "authorization_code", "code": result["code"], "redirect_uri": redirect_uri,
+        "code_verifier": verifier},
+        headers={"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()})
+    assert token.status_code == 200, token.get_json()
+    id_token = claims_of(token.get_json()["id_token"])
+    assert id_token["acr"] == HIGH and id_token["amr"] == ["hwk", "user", "mfa"]

@@ -1,0 +1,72 @@
+"""Fixtures for levels of assurance: the test attestation PKI, metadata, proofing, OIDC helpers."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.idp.oidc.conftest import oidc_app, register  # noqa: F401  (fixtures reused here)
+from tests.support.attestation import AAGUIDS, AttestationPki, AttestingAuthenticator, pem
+
+_PKI: AttestationPki | None = None
+
+
+def shared_pki() -> AttestationPki:
+    """The test PKI, built once per test session (deterministic in what it proves)."""
+    global _PKI
+    if _PKI is None:
+        _PKI = AttestationPki.build()
+    return _PKI
+
+
+@pytest.fixture
+def pki() -> AttestationPki:
+    return shared_pki()
+
+
+@pytest.fixture
+def metadata(fresh_app, pki, tmp_path, monkeypatch):
+    """`metadata(entries)` makes a BLOB signed by the test MDS root current for this app."""
+    from idp.assurance.mds import MetadataService
+
+    policy = fresh_app.extensions["cedula.webauthn"].attestation
+    service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
+                              root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
+    monkeypatch.setattr(policy, "metadata", service)
+    monkeypatch.setitem(fresh_app.extensions, "cedula.mds", service)
+    serials = itertools.count(1)
+
+    def load(entries: list[dict]):
+        return service.install(pki.blob(entries, no=next(serials)))
+
+    load.service = service
+    return load
+
+
+def all_formats_listed(pki: AttestationPki, **entry) -> list[dict]:
+    """Entries for the test authenticators of every format, chained to the test root."""
+    from tests.support.attestation import u2f_key_identifier
+
+    entries = [pki.entry(aaguid=AAGUIDS[f], **entry) for f in ("packed-full", "tpm", "android-key",
+                                                              "apple")]
+    entries.append(pki.entry(key_identifiers=[u2f_key_identifier(pki.u2f_certificate())], **entry))
+    return entries
+
+
+def device_key(pki: AttestationPki, fmt: str = "packed-full", **kwargs) -> AttestingAuthenticator:
+    return AttestingAuthenticator(pki=pki, aaguid=AAGUIDS[fmt].bytes, attestation=fmt, **kwargs)
+
+
+def set_proofing(app, citizen_id: str, level: str) -> None:
+    from idp.assurance.services import raise_proofing
+    from idp.db import get_db
+
+    method = {"substantial": "register_match", "high": "in_person"}.get(level)
+    if method is None:
+        return
+    with get_db(app).transaction() as session:
+        raise_proofing(session, citizen_id=uuid.UUID(citizen_id), method=method,
+                       now=datetime.now(UTC))

@@ -1,0 +1,39 @@
+"""Fixtures for the data-sharing log: an app with signing keys, a log with a short interval."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.idp.oidc.conftest import oidc_app  # noqa: F401  (fixture: keys ready)
+
+
+@pytest.fixture
+def audit_log(oidc_app):  # noqa: F811
+    """The app's log with a checkpoint every 5 entries (and no time-based ones)."""
+    from dataclasses import replace
+
+    from idp.audit import AuditLog
+
+    base = oidc_app.extensions["cedula.audit"]
+    return AuditLog(policy=replace(base.policy, checkpoint_entries=5, checkpoint_seconds=10**8),
+                    signer=base.signer)
+
+
+def fill(app, log, count: int, *, citizen: str = "c1", start: int = 0) -> None:
+    from idp import audit
+    from idp.db import get_db
+
+    with app.app_context():
+        for n in range(start, start + count):
+            with get_db(app).transaction() as session:
+                audit.append(session, event="release.userinfo", citizen_id=citizen if n % 2 == 0 else "c2",
+                             client_id=f"agency-{n % 3}", claims=["sub", "email"], purpose="Trámites",
+                             log=log)
+
+
+def verify(app):
+    from idp.audit import published_keys, verify_chain
+    from idp.db import get_db
+
+    with app.app_context(), get_db(app).read() as session:
+        return verify_chain(session, published=published_keys(app))

@@ -1,0 +1,181 @@
+"""The hash chain: an untouched log passes; changing, deleting or reordering any single row
+fails naming that row; checkpoints are signed at the interval and checked too."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from tests.idp.audit.conftest import fill, verify
+
+
+def _sql(app, statement: str, **params) -> None:
+    with app.extensions["cedula.db"].engine.begin() as conn:
+        conn.execute(sa.text(statement), params)
+
+
+def test_canonical_json_and_hashes_are_fixed():
+    from idp.audit.chain import GENESIS, canonical, entry_hash
+
+    assert canonical({"b": 1, "a": ["é", None]}) == '{"a":["é",null],"b":1}'.encode()
+    body = {"at": "2026-01-02T03:04:05.000006Z", "event": "consent.given", "citizen": "c", "agency": "a",
+            "purpose": None, "legal_basis": "consent", "law": None, "claims": ["sub"], "reference": None}
+    first = entry_hash(seq=1, prev=GENESIS, body=body)
+    assert len(first) == 64 and first == entry_hash(seq=1, prev=GENESIS, body=dict(reversed(body.items())))
+    assert entry_hash(seq=2, prev=GENESIS, body=body) != first
+
+
+def test_untouched_log_passes_with_checkpoints_at_the_interval(oidc_app, audit_log):
+    fill(oidc_app, audit_log, 12)
+    report = verify(oidc_app)
+    assert report.ok, report.problem
+    assert report.entries == 12
+    from idp.audit.models import Checkpoint
+    from idp.db import get_db
+
+    with get_db(oidc_app).read() as session:
+        seqs = list(session.scalars(sa.select(Checkpoint.seq).order_by(Checkpoint.seq)))
+    assert seqs == [1, 6, 11]  # the first append, then every 5 entries
+
+
+@pytest.mark.parametrize("column, value", [("claims", '["sub","national_id"]'), ("client_id", "other"),
+                                           ("event", "consent.given"), ("citizen_ref", "c9"),
+                                           ("prev_hash", "f" * 64), ("hash", "e" * 64)])
+def test_changing_any_field_of_a_row_names_that_row(oidc_app, audit_log, column, value):
+    fill(oidc_app, audit_log, 9)
+    _sql(oidc_app, f"UPDATE audit_entries SET {column} = :v WHERE seq = 7", v=value)
+    report = verify(oidc_app)
+    assert not report.ok
+    if column == "hash":  # the row itself still hashes the same: its successor no longer follows it
+        assert (report.problem.seq, report.problem.kind) in {(7, "altered")}
+    else:
+        assert report.problem.seq == 7 and report.problem.kind == "altered", report.problem
+    assert "entry 7" in report.problem.message
+
+
+def test_a_row_altered_with_its_own_hash_recomputed_breaks_the_next_link(oidc_app, audit_log):
+    from idp.audit.chain import body_hash, link_hash
+    from idp.audit.models import AuditEntry
+    from idp.db import get_db
+
+    fill(oidc_app, audit_log, 8)
+    with get_db(oidc_app).transaction() as session:
+        row = session.get(AuditEntry, 4)
+        row.client_id = "elsewhere"
+        row.hash = link_hash(seq=4, prev=row.prev_hash, body_digest=body_hash(row.body().to_json()))
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (5, "out_of_order")
+    assert "entry 4 was altered and its hash recomputed" in report.problem.message
+
+
+def test_changing_a_time_names_that_row(oidc_app, audit_log):
+    from datetime import UTC, datetime
+
+    fill(oidc_app, audit_log, 4)
+    with oidc_app.extensions["cedula.db"].engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_entries SET at = :at WHERE seq = 2"),
+                     {"at": datetime(2020, 1, 1, tzinfo=UTC)})
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (2, "altered")
+
+
+def test_deleting_a_row_names_it(oidc_app, audit_log):
+    fill(oidc_app, audit_log, 9)
+    _sql(oidc_app, "DELETE FROM audit_entries WHERE seq = 4")
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (4, "missing")
+    assert report.problem.message == "entry 4 is missing: the log goes from entry 3 to entry 5"
+
+
+def test_deleting_the_newest_row_names_it(oidc_app, audit_log):
+    fill(oidc_app, audit_log, 9)
+    _sql(oidc_app, "DELETE FROM audit_entries WHERE seq = 9")
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (9, "missing")
+
+
+def test_deleting_a_row_and_renumbering_the_rest_names_it(oidc_app, audit_log):
+    fill(oidc_app, audit_log, 6)
+    _sql(oidc_app, "DELETE FROM audit_entries WHERE seq = 3")
+    for seq in (4, 5, 6):
+        _sql(oidc_app, "UPDATE audit_entries SET seq = :new WHERE seq = :old", new=seq - 1, old=seq)
+    report = verify(oidc_app)
+    assert report.problem.seq == 3 and report.problem.kind == "altered"
+
+
+def test_reordering_two_rows_names_the_first(oidc_app, audit_log):
+    fill(oidc_app, audit_log, 8)
+    _sql(oidc_app, "UPDATE audit_entries SET seq = -1 WHERE seq = 5")
+    _sql(oidc_app, "UPDATE audit_entries SET seq = 5 WHERE seq = 6")
+    _sql(oidc_app, "UPDATE audit_entries SET seq = 6 WHERE seq = -1")
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (5, "altered")
+
+
+def test_a_recomputed_chain_is_caught_by_the_signed_checkpoint(oidc_app, audit_log):
+    from idp.audit.chain import body_hash, link_hash
+    from idp.audit.models import AuditEntry, ChainHead
+    from idp.db import get_db
+
+    fill(oidc_app, audit_log, 9)  # checkpoints at 1 and 6
+    with get_db(oidc_app).transaction() as session:
+        rows = list(session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq)))
+        rows[2].claims = ["sub", "national_id"]  # entry 3, then every hash after it recomputed
+        prev = rows[1].hash
+        for row in rows[2:]:
+            row.prev_hash = prev
+            row.hash = link_hash(seq=row.seq, prev=prev, body_digest=body_hash(row.body().to_json()))
+            prev = row.hash
+        session.get(ChainHead, 1).hash = prev
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (6, "checkpoint")
+    assert "at or before 6" in report.problem.message
+
+
+def test_a_forged_or_removed_checkpoint_fails(oidc_app, audit_log):
+    fill(oidc_app, audit_log, 12)
+    _sql(oidc_app, "UPDATE audit_checkpoints SET jws = :j WHERE seq = 6",
+         j="eyJhbGciOiJFUzI1NiJ9.eyJzZXEiOjZ9.AAAA")
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (6, "checkpoint")
+    _sql(oidc_app, "DELETE FROM audit_checkpoints WHERE seq = 6")
+    report = verify(oidc_app)
+    assert report.problem.kind == "checkpoint" and report.problem.seq == 11  # its successor no longer links
+
+
+def test_unknown_events_and_bases_are_refused(oidc_app, audit_log):
+    from idp import audit
+    from idp.db import get_db
+
+    with oidc_app.app_context(), get_db(oidc_app).transaction() as session:
+        with pytest.raises(audit.AuditError, match="event must be one of"):
+            audit.append(session, event="release.everything", citizen_id="c", log=audit_log)
+        with pytest.raises(audit.AuditError, match="needs the text of the law"):
+            audit.append(session, event="document.issued", citizen_id="c", legal_basis="law", log=audit_log)
+
+
+def test_citizen_bundle_checks_offline_and_catches_tampering(oidc_app, audit_log):
+    from idp import audit
+    from idp.db import get_db
+
+    fill(oidc_app, audit_log, 13)
+    with oidc_app.app_context():
+        with get_db(oidc_app).transaction() as session:
+            audit.checkpoint(session, log=audit_log)
+        with get_db(oidc_app).read() as session:
+            bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+    assert [e["seq"] for e in bundle["entries"]] == [1, 3, 5, 7, 9, 11, 13]
+    for segment in bundle["segments"]:  # others' entries appear only as (seq, body digest)
+        assert all(isinstance(seq, int) and len(digest) == 64 for seq, digest in segment["digests"])
+    document = json.loads(json.dumps(bundle))
+    assert audit.verify_bundle(document) == 7
+    document["entries"][2]["body"]["claims"] = ["sub"]
+    with pytest.raises(audit.AuditError, match="entry 5 was altered"):
+        audit.verify_bundle(document)
+    document = json.loads(json.dumps(bundle))
+    assert [(s["after"], s["until"]) for s in document["segments"]] == [(0, 1), (1, 6), (6, 11), (11, 13)]
+    document["segments"][1]["digests"].pop(0)
+    with pytest.raises(audit.AuditError, match="entry 2 is missing"):
+        audit.verify_bundle(document)

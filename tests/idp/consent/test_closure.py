@@ -1,0 +1,82 @@
+"""Closing an account: personal data erased or pseudonymised, passkeys and sessions gone,
+agencies cut off and told, the log still verifies and holds no personal values."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from tests.idp.conftest import sign_in
+from tests.idp.consent.conftest import csrf_from, log_of
+from tests.idp.oidc.conftest import bearer, tokens_for
+
+
+def test_closing_needs_confirmation(client, citizen):
+    page = client.get("/account/close")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="close-form"' in html
+    refused = client.post("/account/close", data={"csrf_token": csrf_from(html)})
+    assert refused.status_code == 400 and 'id="close-error"' in refused.get_data(as_text=True)
+    assert client.post("/account/close", data={"confirm": "close"}).status_code == 400  # no CSRF token
+    assert client.get("/account").status_code == 200  # still open
+
+
+def test_an_old_sign_in_must_be_renewed_first(client, citizen, monkeypatch):
+    from idp.consent import views
+
+    later = datetime.fromtimestamp(time.time() + 3600, UTC)
+    monkeypatch.setattr(views, "_now", lambda: later)
+    html = client.get("/account/close").get_data(as_text=True)
+    assert 'id="reauth-needed"' in html and 'id="close-form"' not in html
+    blocked = client.post("/account/close", data={"csrf_token": csrf_from(html), "confirm": "close"})
+    assert blocked.status_code == 303 and blocked.headers["Location"] == "/account/close"
+    again = client.post("/account/close/sign-in-again", data={"csrf_token": csrf_from(html)})
+    assert again.status_code == 303 and again.headers["Location"] == "/login?next=/account/close"
+
+
+def test_closing_erases_personal_data_and_cuts_agencies_off(client, register, citizen, listener, delivery):
+    from idp import audit
+    from idp.citizens.models import Citizen, Passkey, RecoveryCode
+    from idp.db import get_db
+    from idp.oidc.models import Grant
+
+    agency = register(backchannel_logout_uri=listener.uri)
+    body = tokens_for(client, agency)
+    html = client.get("/account/close").get_data(as_text=True)
+    closed = client.post("/account/close", data={"csrf_token": csrf_from(html), "confirm": "close"})
+    assert closed.status_code == 200 and "Cache-Control" in closed.headers
+
+    app = client.application
+    with get_db(app).read() as session:
+        row = session.get(Citizen, uuid.UUID(citizen.citizen_id))
+        assert (row.given_name, row.family_name, row.email) == ("", "", "")
+        assert row.birthdate.isoformat() == "0001-01-01"
+        assert row.national_id.startswith("closed:") and citizen.national_id not in row.national_id
+        assert len(row.national_id) == 64
+        assert session.scalar(sa.select(sa.func.count()).select_from(Passkey)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+        assert all(g.revoked_at is not None for g in session.scalars(sa.select(Grant)))
+    assert client.get("/userinfo", headers=bearer(body["access_token"])).status_code == 401
+    assert client.get("/account").status_code == 302  # signed out
+    assert sign_in(client, citizen.key).status_code != 200  # the passkey is gone
+
+    delivery.run_once()
+    assert listener.arrived.wait(10)
+
+    events = [e.event for e in log_of(app, citizen.citizen_id)]
+    assert events[-2:] == ["consent.revoked", "account.closed"]
+    with app.app_context(), get_db(app).read() as session:
+        report = audit.verify_chain(session, published=audit.published_keys(app))
+    assert report.ok, report.problem
+
+
+def test_the_same_person_can_enrol_again_after_closing(client, citizen):
+    from tests.idp.conftest import enrol
+
+    html = client.get("/account/close").get_data(as_text=True)
+    client.post("/account/close", data={"csrf_token": csrf_from(html), "confirm": "close"})
+    again = enrol(client.application.test_client())
+    assert again.citizen_id != citizen.citizen_id

@@ -1,0 +1,67 @@
+"""An agency allowed to issue documents, a citizen who signed in to it, and the PKI."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests.idp.conftest import enrol
+from tests.idp.oidc.conftest import REDIRECT, Agency, claims_of, tokens_for
+from tests.signing.conftest import AGENCY, AGENCY_NAME, pki_app, pki_rows  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def docs_app(pki_app):  # noqa: F811
+    from signing.service import get_documents
+
+    service = get_documents(pki_app)
+    service.sealer._seals.clear()
+    service.sealer._revocation.clear()
+    return pki_app
+
+
+@pytest.fixture
+def web(docs_app):
+    return docs_app.test_client()
+
+
+def register(app, *, client_id: str = AGENCY, scope: str = "openid profile documents:issue",
+             grant_types=("authorization_code", "refresh_token", "client_credentials"),
+             **extra) -> Agency:
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+    from idp.db import get_db
+
+    metadata = {"client_name": AGENCY_NAME, "redirect_uris": [REDIRECT], "scope": scope,
+                "grant_types": list(grant_types), **extra}
+    with get_db(app).transaction() as session:
+        registration = register_client(session, metadata=metadata, client_id=client_id,
+                                       permissions=Permissions(operator=True),
+                                       fetch_sector=lambda uri: metadata["redirect_uris"])
+        return Agency(client_id, registration.client_secret, REDIRECT, None,
+                      dict(registration.client.client_metadata))
+
+
+@pytest.fixture
+def agency(docs_app) -> Agency:
+    return register(docs_app)
+
+
+def agency_token(web, agency: Agency, scope: str | None = None) -> str:
+    form = {"grant_type": "client_credentials"}
+    if scope is not None:
+        form["scope"] = scope
+    raw = f"{agency.client_id}:{agency.secret}".encode()
+    response = web.post("/token", data=form,
+                        headers={"Authorization": "Basic " + base64.b64encode(raw).decode()})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["access_token"]
+
+
+@pytest.fixture
+def signed_in(web, agency):
+    """A citizen enrolled in `web` who signed in to the agency: (enrolled, sub for the agency)."""
+    enrolled = enrol(web)
+    tokens = tokens_for(web, agency, scope="openid profile")
+    return enrolled, claims_of(tokens["id_token"])["sub"]

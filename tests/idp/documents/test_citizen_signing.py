@@ -1,0 +1,143 @@
+"""A citizen signs a PDF: upload, review, a passkey assertion bound to the document's SHA-256."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+
+from tests.idp.conftest import csrf, post_json
+from tests.signing.validation import lta, reader
+
+
+def _pdf(text: str = "hola") -> bytes:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    content = generic.StreamObject(stream_data=f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode())
+    font = generic.DictionaryObject({generic.NameObject("/Type"): generic.NameObject("/Font"),
+                                     generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+                                     generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica")})
+    from pyhanko.pdf_utils.writer import PageObject
+
+    writer.insert_page(PageObject(contents=writer.add_object(content), media_box=(0, 0, 595, 842),
+                                  resources=generic.DictionaryObject({
+                                      generic.NameObject("/Font"): generic.DictionaryObject(
+                                          {generic.NameObject("/F1"): font})})))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _upload(web, data: bytes, name: str = "contrato.pdf"):
+    return web.post("/account/sign", data={"csrf_token": csrf(web, "/account/sign"),
+                                           "document": (io.BytesIO(data), name)},
+                    content_type="multipart/form-data")
+
+
+def _upload_id(response) -> str:
+    assert response.status_code == 303, response.get_data(as_text=True)[:400]
+    return re.fullmatch(r".*/account/sign/([\w-]+)", response.headers["Location"]).group(1)
+
+
+def _challenge(options) -> bytes:
+    value = options["challenge"]
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def test_citizen_signs_an_agency_document_and_the_seal_stays_valid(web, agency, signed_in,
+                                                                   docs_app):
+    from tests.idp.documents.conftest import agency_token
+    from tests.idp.documents.test_api import _issue
+
+    enrolled, sub = signed_in
+    issued = _issue(web, agency_token(web, agency), subject=sub).get_json()
+    original = web.get(f"/account/documents/{issued['id']}/pdf").data
+    upload = _upload_id(_upload(web, original, "certificado.pdf"))
+    review = web.get(f"/account/sign/{upload}").get_data(as_text=True)
+    assert hashlib.sha256(original).hexdigest() in review and "certificado.pdf" in review
+
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    challenge = _challenge(options)
+    assert challenge[:32] == hashlib.sha256(original).digest() and len(challenge) == 64
+    assert options["userVerification"] == "required"
+    assert [c["id"] for c in options["allowCredentials"]] == [enrolled.key.credential_id_b64]
+
+    response = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["signed_from"] == hashlib.sha256(original).hexdigest()
+    signed = web.get(f"/account/documents/{body['id']}/pdf").data
+    assert signed.startswith(original)  # an incremental update: the confirmed bytes, unchanged
+
+    root = __import__("keys").get_service(docs_app).pki.material().root.certificate
+    signatures = reader(signed).embedded_regular_signatures
+    assert len(signatures) == 2
+    citizen = lta(signed, root, index=1).api_status
+    assert citizen.intact and citizen.valid and citizen.trusted
+    assert citizen.signing_cert.subject.native["serial_number"] == f"IDCSV-{enrolled.national_id}"
+    # The citizen's signature covers exactly the confirmed document plus its own revision.
+    covered = signatures[1].byte_range
+    assert covered[0] == 0 and covered[2] + covered[3] >= len(original)
+    seal = lta(signed, root, index=0).api_status
+    assert seal.intact and seal.valid and seal.trusted
+    assert "signed" in web.get("/account/documents?done=signed").get_data(as_text=True)
+    from tests.idp.documents.test_revocation_and_log import _log
+
+    assert ("signature.made", None, body["id"]) in _log(docs_app, enrolled.citizen_id)
+
+
+def test_assertion_made_for_another_documents_hash_is_refused(web, signed_in):
+    enrolled, _ = signed_in
+    first = _upload_id(_upload(web, _pdf("uno"), "uno.pdf"))
+    second = _upload_id(_upload(web, _pdf("dos"), "dos.pdf"))
+    options = post_json(web, f"/account/sign/{first}/options", {}).get_json()
+    assertion = enrolled.key.authenticate(options)
+    response = post_json(web, f"/account/sign/{second}/confirm", assertion)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_challenge"
+    from idp.db import get_db
+    from signing.models import Document
+
+    with get_db(web.application).read() as session:
+        assert session.query(Document).count() == 0
+
+
+def test_a_challenge_is_used_once(web, signed_in):
+    enrolled, _ = signed_in
+    upload = _upload_id(_upload(web, _pdf()))
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    assertion = enrolled.key.authenticate(options)
+    assert post_json(web, f"/account/sign/{upload}/confirm", assertion).status_code == 200
+    again = post_json(web, f"/account/sign/{upload}/confirm", assertion)
+    assert again.status_code == 404  # the upload is gone once signed
+
+
+def test_uploads_that_are_not_usable_pdfs_get_a_clear_4xx(web, signed_in):
+    response = _upload(web, b"hello, this is not a pdf", "notes.pdf")
+    assert response.status_code == 422
+    assert "no es un PDF" in response.get_data(as_text=True)
+    response = _upload(web, b"%PDF-1.7\n1 0 obj garbage", "broken.pdf")
+    assert response.status_code == 422
+    assert "dañado" in response.get_data(as_text=True)
+
+
+def test_too_large_upload_is_413(web, signed_in, docs_app):
+    from signing.service import get_documents
+
+    settings = get_documents(docs_app).settings
+    original = settings.max_bytes
+    object.__setattr__(settings, "max_bytes", 2048)
+    try:
+        response = _upload(web, _pdf() + b"%" + b"x" * 4096)
+    finally:
+        object.__setattr__(settings, "max_bytes", original)
+    assert response.status_code == 413
+
+
+def test_signing_pages_need_a_signed_in_citizen(docs_app):
+    anonymous = docs_app.test_client()
+    assert anonymous.get("/account/documents").status_code == 302
+    assert anonymous.get("/account/sign").status_code == 302

@@ -1,0 +1,60 @@
+"""An agency revokes its documents; issuing and signing land in the citizen's data-sharing log."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from tests.idp.documents.conftest import agency_token, register
+from tests.idp.documents.test_api import _issue
+from tests.idp.oidc.conftest import bearer
+
+
+def _log(app, citizen_ref):
+    from idp.audit.models import AuditEntry
+
+    with app.extensions["cedula.db"].read() as session:
+        return [(e.event, e.client_id, e.reference) for e in session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.citizen_ref == citizen_ref).order_by(AuditEntry.seq))]
+
+
+def _revoke(web, token, document_id, **body):
+    return web.post(f"/api/documents/{document_id}/revoke", data=json.dumps(body),
+                    content_type="application/json", headers=bearer(token))
+
+
+def test_agency_revokes_its_document_and_verification_shows_it(web, agency, signed_in):
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    issued = _issue(web, token, subject=sub).get_json()
+    response = _revoke(web, token, issued["id"], reason="Datos del domicilio corregidos")
+    assert response.status_code == 200, response.get_json()
+    report = web.get(f"/api/verify/{issued['csv']}").get_json()
+    assert report["document"]["status"] == "revoked"
+    assert report["document"]["revoked_at"]
+    assert "corregidos" in json.dumps(report["document"], ensure_ascii=False)
+    again = _revoke(web, token, issued["id"], reason="otra vez")
+    assert again.status_code == 409, again.get_json()
+
+
+def test_another_agency_cannot_revoke_and_bad_bodies_are_400(web, docs_app, agency, signed_in):
+    _, sub = signed_in
+    issued = _issue(web, agency_token(web, agency), subject=sub).get_json()
+    other = register(docs_app, client_id="otra-agencia")
+    other_token = agency_token(web, other)
+    assert _revoke(web, other_token, issued["id"], reason="no es mío").status_code == 404
+    own = agency_token(web, agency)
+    assert _revoke(web, own, issued["id"], reason=42).status_code == 400
+    assert web.post(f"/api/documents/{issued['id']}/revoke", data="reason=x",
+                    headers=bearer(own)).status_code == 415
+    assert web.post(f"/api/documents/{issued['id']}/revoke", json={"reason": "x"}).status_code == 401
+
+
+def test_issued_document_is_in_the_citizens_log(web, docs_app, agency, signed_in):
+    enrolled, sub = signed_in
+    issued = _issue(web, agency_token(web, agency), subject=sub).get_json()
+    entries = _log(docs_app, enrolled.citizen_id)
+    assert ("document.issued", agency.client_id, issued["id"]) in entries
+    page = web.get("/account/log").get_data(as_text=True)
+    assert issued["id"] in page or "document" in page

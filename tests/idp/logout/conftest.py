@@ -1,0 +1,86 @@
+"""Single logout tests: an agency's back-channel endpoint on loopback, the queue worked by hand."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.idp.oidc.conftest import citizen, oidc_app, register  # noqa: F401 - fixtures
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@dataclass
+class Receiver:
+    """An agency's backchannel_logout_uri: records every POST, answers with `status`."""
+
+    base: str
+    status: int = 200
+    received: list[dict] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def uri(self, name: str = "a") -> str:
+        return f"{self.base}/{name}/backchannel-logout"
+
+    def tokens(self, name: str | None = None) -> list[str]:
+        with self.lock:
+            return [r["form"]["logout_token"][0] for r in self.received
+                    if name is None or r["path"] == f"/{name}/backchannel-logout"]
+
+    def __call__(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length).decode()
+        with self.lock:
+            self.received.append({"path": environ["PATH_INFO"], "method": environ["REQUEST_METHOD"],
+                                  "content_type": environ.get("CONTENT_TYPE", ""),
+                                  "form": parse_qs(body)})
+            status = self.status
+        headers = [("Content-Type", "text/plain")]
+        if status in (301, 302, 303, 307, 308):
+            headers.append(("Location", f"{self.base}/elsewhere"))
+        start_response(f"{status} X", headers)
+        return [b""]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = make_server("localhost", 0, lambda e, s: None, threaded=True, request_handler=_Quiet)
+    recorder = Receiver(f"http://localhost:{server.port}")
+    server.app = recorder
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield recorder
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def dead_uri() -> str:
+    """A loopback port nobody listens on (connection refused at once)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/backchannel-logout"
+
+
+@pytest.fixture(autouse=True)
+def worker(app):
+    """The app's delivery worker with its thread stopped: tests call `run_once` themselves."""
+    from idp.logout import get_logout
+
+    handle = get_logout(app).worker
+    was_running = handle.running
+    handle.stop()
+    yield handle
+    if was_running:
+        handle.start()

@@ -1,0 +1,196 @@
+"""The registrar console: role and level checks, look-up, in-person verification, recovery
+binding codes, and every action in the operator trail and the citizen's log."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.idp.assurance.conftest import all_formats_listed, device_key, set_proofing
+from tests.idp.conftest import csrf, dui, enrol, post_json, sign_in
+from tests.support.authenticator import SoftwareAuthenticator
+
+FUTURE = (date.today() + timedelta(days=365)).isoformat()
+
+
+def _grant(app, citizen_id: str, point: str = "Oficina Centro") -> None:
+    from idp.db import get_db
+    from idp.registrar import services
+
+    with get_db(app).transaction() as session:
+        from idp.citizens.models import Citizen
+
+        citizen = session.get(Citizen, uuid.UUID(citizen_id))
+        services.grant(session, citizen=citizen, service_point=point, operator="tester",
+                       now=datetime.now(UTC))
+
+
+@pytest.fixture
+def registrar(client, oidc_app, pki, metadata):
+    """A registrar signed in at level high (device-bound attested passkey, proofed in person)."""
+    metadata(all_formats_listed(pki))
+    agent = enrol(client, device_key(pki, counter_step=1), national_id=dui(11111111))
+    set_proofing(oidc_app, agent.citizen_id, "high")
+    _grant(oidc_app, agent.citizen_id)
+    return agent
+
+
+def _other_citizen(app, number: int = 22222222) -> tuple[str, str]:
+    other = app.test_client()
+    found = enrol(other, SoftwareAuthenticator(), national_id=dui(number), email="eva@example.sv")
+    return found.citizen_id, found.national_id
+
+
+def _trail(app):
+    from idp.db import get_db
+    from idp.registrar.models import RegistrarAuditEntry
+
+    with get_db(app).read() as session:
+        return [(e.actor.split(":")[0], e.action, str(e.citizen_id) if e.citizen_id else None)
+                for e in session.query(RegistrarAuditEntry).order_by(RegistrarAuditEntry.id)]
+
+
+def _log(app, citizen_id):
+    from idp.audit.models import AuditEntry
+    from idp.db import get_db
+
+    with get_db(app).read() as session:
+        return [e.event for e in session.query(AuditEntry).filter_by(citizen_ref=citizen_id)
+                .order_by(AuditEntry.seq)]
+
+
+def test_only_registrars_get_in(client, oidc_app):
+    enrol(client)
+    response = client.get("/registrar")
+    assert response.status_code == 403
+    assert "solo para el personal de las oficinas" in response.get_data(as_text=True)
+    assert client.get("/registrar", headers={"Accept": "text/html"}).status_code == 403
+
+
+def test_not_signed_in_goes_to_login(client, oidc_app):
+    response = client.get("/registrar")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=/registrar")
+
+
+def test_registrar_below_high_steps_up_or_is_refused(client, oidc_app, pki, metadata):
+    metadata(all_formats_listed(pki))
+    synced = SoftwareAuthenticator(backup_eligible=True, counter_step=1)
+    agent = enrol(client, synced)
+    set_proofing(oidc_app, agent.citizen_id, "high")
+    _grant(oidc_app, agent.citizen_id)
+    response = client.get("/registrar")
+    assert response.status_code == 403 and "nivel alto" in response.get_data(as_text=True)
+    device = device_key(pki, counter_step=1)
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", device.register(options)).status_code == 200
+    assert sign_in(client, synced).status_code == 200
+    response = client.get("/registrar")
+    assert response.status_code == 303
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query == {"reauth": ["1"], "next": ["/registrar"], "acr": ["high"]}
+    assert sign_in(client, device).status_code == 200
+    assert client.get("/registrar").status_code == 200
+
+
+def test_look_up_verify_in_person_and_logs(client, oidc_app, registrar):
+    other_id, other_number = _other_citizen(oidc_app)
+    page = client.get("/registrar")
+    assert page.status_code == 200 and "Oficina Centro" in page.get_data(as_text=True)
+    token = csrf(client, "/registrar")
+    bad = client.post("/registrar/lookup", data={"csrf_token": token, "national_id": "123"})
+    assert bad.status_code == 400 and 'id="form-error"' in bad.get_data(as_text=True)
+    missing = client.post("/registrar/lookup", data={"csrf_token": token, "national_id": dui(33333333)})
+    assert missing.status_code == 404
+    found = client.post("/registrar/lookup", data={"csrf_token": token,
+                                                  "national_id": other_number.replace("-", "")})
+    assert found.status_code == 303 and found.headers["Location"] == f"/registrar/citizens/{other_id}"
+    page = client.get(found.headers["Location"]).get_data(as_text=True)
+    assert 'id="proofing-level">bajo' in page
+    expired = client.post(f"/registrar/citizens/{other_id}/verify", data={
+        "csrf_token": token, "document_type": "passport", "document_number": "A1234567",
+        "document_expiry": "2001-01-01"})
+    assert expired.status_code == 400
+    assert "El documento está vencido" in expired.get_data(as_text=True)
+    wrong = client.post(f"/registrar/citizens/{other_id}/verify", data={
+        "csrf_token": token, "document_type": "library_card", "document_number": "!",
+        "document_expiry": ""})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and html.count('aria-invalid="true"') == 3
+    done = client.post(f"/registrar/citizens/{other_id}/verify", data={
+        "csrf_token": token, "document_type": "national_id_card", "document_number": "04892613-5",
+        "document_expiry": FUTURE})
+    assert done.status_code == 303 and done.headers["Location"].endswith("?done=verified")
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert 'id="proofing-level">alto' in page and "04892613-5" in page
+    assert _trail(oidc_app) == [
+        ("operator", "role.granted", registrar.citizen_id),
+        ("registrar", "citizen.not_found", None),
+        ("registrar", "citizen.looked_up", other_id),
+        ("registrar", "identity.verified", other_id),
+    ]
+    assert _log(oidc_app, other_id) == ["registrar.lookup", "registrar.identity_verified"]
+
+
+def test_recovery_binding_code(client, oidc_app, registrar):
+    other_id, _ = _other_citizen(oidc_app)
+    token = csrf(client, "/registrar")
+    response = client.post(f"/registrar/citizens/{other_id}/recovery", data={
+        "csrf_token": token, "document_type": "passport", "document_number": "A1234567",
+        "document_expiry": FUTURE})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    code = re.search(r'id="binding-code">([A-Z0-9-]+)<', html).group(1)
+    assert 'src="data:image/svg+xml' in html and f"/bind?code={code}" in html
+    assert _log(oidc_app, other_id) == ["registrar.identity_verified", "registrar.recovery_started"]
+
+    device = oidc_app.test_client()  # the citizen's own phone
+    page = device.get(f"/bind?code={code}").get_data(as_text=True)
+    assert f'value="{code}"' in page
+    bind_token = csrf(device, "/bind")
+    wrong = device.post("/bind", data={"csrf_token": bind_token, "code": "AAAA-BBBB-CCCC"})
+    assert wrong.status_code == 400 and "no es válido" in wrong.get_data(as_text=True)
+    ok = device.post("/bind", data={"csrf_token": bind_token, "code": code.lower()})
+    assert ok.status_code == 303 and ok.headers["Location"] == "/account"
+    options = post_json(device, "/webauthn/registration/options", {}).get_json()
+    new_key = SoftwareAuthenticator()
+    verified = post_json(device, "/webauthn/registration/verify", new_key.register(options))
+    assert verified.status_code == 200
+    again = oidc_app.test_client()
+    assert again.post("/bind", data={"csrf_token": csrf(again, "/bind"), "code": code}).status_code == 400
+
+
+def test_cli_grant_revoke_list(oidc_app, client):
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+
+    citizen = enrol(client)
+    context = Context()
+    context._app = oidc_app
+    runner = CliRunner()
+    result = runner.invoke(cli, ["registrar", "grant", citizen.national_id, "--service-point",
+                                 "Oficina Norte"], obj=context)
+    assert result.exit_code == 0, result.output
+    assert "Ana María López Pérez is a registrar of Oficina Norte" in result.output
+    result = runner.invoke(cli, ["registrar", "list"], obj=context)
+    assert "Oficina Norte\t" + citizen.national_id in result.output
+    result = runner.invoke(cli, ["registrar", "revoke", citizen.national_id], obj=context)
+    assert result.exit_code == 0 and "is no longer a registrar" in result.output
+    result = runner.invoke(cli, ["registrar", "revoke", citizen.national_id], obj=context)
+    assert result.exit_code == 1 and "this citizen is not a registrar" in result.output
+    result = runner.invoke(cli, ["registrar", "grant", dui(99999999), "--service-point", "X"], obj=context)
+    assert result.exit_code == 1 and "no citizen is enrolled with this national ID" in result.output
+    result = runner.invoke(cli, ["registrar", "verify", citizen.national_id, "--document-type",
+                                 "passport", "--document-number", "P123456", "--document-expiry",
+                                 "2001-01-01"], obj=context)
+    assert result.exit_code == 1 and "wrong document fields: document_expiry" in result.output
+    result = runner.invoke(cli, ["registrar", "verify", citizen.national_id, "--document-type",
+                                 "passport", "--document-number", "P123456", "--document-expiry",
+                                 FUTURE], obj=context)
+    assert result.exit_code == 0 and "identity verified in person (level high)" in result.output
+    assert [a for _, a, _ in _trail(oidc_app)] == ["role.granted", "role.revoked", "identity.verified"]
+    assert _log(oidc_app, citizen.citizen_id) == ["registrar.identity_verified"]

@@ -1,0 +1,115 @@
+"""Fixtures for documents: the PKI built once per backend, restored before each test.
+
+Building a PKI (CA keys, certificates, CRLs) takes a while, so it is made once per backend
+and its rows are copied back after `fresh_app` empties the tables, as pyHanko builds its
+test PKI once. The software key store's master key lives in the app's data dir, which
+outlives the tests, so the restored wrapped keys still open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+AGENCY = "registro-civil"
+AGENCY_NAME = "Registro Civil de San Salvador"
+OTHER_AGENCY = "hacienda"
+
+
+@dataclass
+class FakeDirectory:
+    """Citizens and agencies for `signing` tests, which must not need the identity provider."""
+
+    agencies: dict[str, str] = field(default_factory=lambda: {
+        AGENCY: AGENCY_NAME, OTHER_AGENCY: "Ministerio de Hacienda"})
+    citizens: dict = field(default_factory=dict)
+    records: list = field(default_factory=list)
+
+    def citizen(self, citizen_id):
+        return self.citizens.get(citizen_id)
+
+    def citizen_by_national_id(self, national_id):
+        return next((c for c in self.citizens.values() if c.national_id == national_id), None)
+
+    def agency_name(self, client_id):
+        return self.agencies.get(client_id)
+
+    def record(self, session, *, event, citizen_id, client_id, document_id):
+        self.records.append((event, citizen_id, client_id, document_id))
+
+
+def _key_tables():
+    from keys.models import Base
+
+    return Base.metadata.sorted_tables
+
+
+@pytest.fixture(scope="session")
+def pki_rows(app):
+    """Key store, OIDC keys, PKI and two agencies' seal certificates, made once per backend."""
+    from keys import get_service, issue_seal_certificate
+    from tests.conftest import empty_store, empty_tables
+
+    empty_tables(app)
+    empty_store(app)
+    service = get_service(app)
+    service.invalidate()
+    service.custody.initialise()
+    now = datetime.now(UTC)
+    service.keyring.bootstrap(now)
+    service.pki.init(now)
+    issue_seal_certificate(service, client_id=AGENCY, organization_name=AGENCY_NAME,
+                           organization_identifier="VATSV-0614-010101-001-1")
+    issue_seal_certificate(service, client_id=OTHER_AGENCY, organization_name="Ministerio de Hacienda",
+                           organization_identifier="VATSV-0614-020202-002-2")
+    engine = app.extensions["cedula.db"].engine
+    with engine.connect() as conn:
+        return [(table, [dict(row._mapping) for row in conn.execute(sa.select(table))])
+                for table in _key_tables()]
+
+
+def restore_pki(app, rows) -> None:
+    from keys import get_service
+
+    engine = app.extensions["cedula.db"].engine
+    with engine.begin() as conn:
+        for table, values in rows:
+            if values:
+                conn.execute(sa.insert(table), values)
+    get_service(app).invalidate()
+
+
+@pytest.fixture
+def pki_app(fresh_app, pki_rows):
+    """`fresh_app` with the session's PKI and seal certificates back in place."""
+    restore_pki(fresh_app, pki_rows)
+    return fresh_app
+
+
+@pytest.fixture(scope="session")
+def _services(app):
+    from keys import get_service
+    from signing.service import DocumentService
+
+    return DocumentService(settings=app.config["CEDULA"], database=app.extensions["cedula.db"],
+                           key_service=get_service(app), directory=FakeDirectory())
+
+
+@pytest.fixture
+def documents(pki_app, _services):
+    """A DocumentService on a fake directory, its caches emptied (tables were restored)."""
+    _services.directory = FakeDirectory()
+    _services.sealer._seals.clear()
+    _services.sealer._revocation.clear()
+    return _services
+
+
+@pytest.fixture
+def citizen():
+    from signing.service import CitizenRef
+
+    return CitizenRef(id="5b0c1b9e-2f43-4a8e-9d0c-6f1f3e3b8a11", given_name="María José",
+                      family_name="Núñez Peña", national_id="04892613-3")

@@ -1,0 +1,59 @@
+"""Issuing: validate, render, seal, store in one transaction; nothing left on failure."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from signing.errors import InvalidTemplateData, UnknownTemplate
+from signing.issuance import UnknownAgency, issue
+from signing.models import Document
+from signing.pades import SealUnavailable
+from tests.signing import samples
+from tests.signing.conftest import AGENCY
+
+
+def _count(documents) -> int:
+    with documents.database.read() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(Document))
+
+
+def _files(documents) -> list:
+    root = documents.store.root
+    return [p for p in root.rglob("*.pdf") if "pending" not in p.parts] if root.exists() else []
+
+
+def test_issue_stores_file_and_row(documents, citizen):
+    before = len(_files(documents))
+    issued = issue(documents, client_id=AGENCY, template="birth", citizen=citizen,
+                   data=samples.BIRTH, language="en")
+    row = documents.get(issued.id, subject=citizen.id)
+    assert row.csv == issued.csv and row.kind == "sealed" and row.template == "birth"
+    assert row.level == "B-LTA" and row.language == "en" and row.status == "valid"
+    assert documents.pdf(row)[:5] == b"%PDF-" and len(_files(documents)) == before + 1
+
+
+@pytest.mark.parametrize("failure", ["data", "template", "agency", "seal", "database"])
+def test_a_failure_at_any_step_leaves_no_row_and_no_file(documents, citizen, failure,
+                                                         monkeypatch):
+    before = (_count(documents), len(_files(documents)))
+    kwargs = {"client_id": AGENCY, "template": "residence", "citizen": citizen,
+              "data": samples.RESIDENCE}
+    expected: type[Exception] = Exception
+    if failure == "data":
+        kwargs["data"], expected = {"full_name": "x"}, InvalidTemplateData
+    elif failure == "template":
+        kwargs["template"], expected = "marriage", UnknownTemplate
+    elif failure == "agency":
+        kwargs["client_id"], expected = "unknown-agency", UnknownAgency
+    elif failure == "seal":
+        documents.directory.agencies["no-seal"] = "Sin Sello"
+        kwargs["client_id"], expected = "no-seal", SealUnavailable
+    else:  # the row cannot be written: its CSV is already taken (unique constraint)
+        taken = issue(documents, **kwargs).csv
+        before = (_count(documents), len(_files(documents)))
+        monkeypatch.setattr("signing.issuance.verification_code.generate", lambda: taken)
+        expected = sa.exc.IntegrityError
+    with pytest.raises(expected):
+        issue(documents, **kwargs)
+    assert (_count(documents), len(_files(documents))) == before

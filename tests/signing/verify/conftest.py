@@ -1,0 +1,51 @@
+"""Fixtures for verification: the independent PKI and its signed PDFs, built once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.signing.verify import samples
+
+
+@pytest.fixture(scope="session")
+def pki() -> samples.Pki:
+    return samples.build_pki()
+
+
+@pytest.fixture(scope="session")
+def root_file(pki, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("roots")
+    (folder / "otra-raiz.pem").write_bytes(pki.root.pem)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def verifier(pki, root_file):
+    """A verifier trusting the independent root (as an extra root in a folder), with its CRLs."""
+    from signing.verify.trust import TrustStore
+    from signing.verify.validation import Evidence, Verifier
+
+    evidence = Evidence(crls=pki.crls, certificates=(pki.issuing.asn1,))
+    return Verifier(trust=TrustStore([str(root_file)]), evidence=lambda now: evidence,
+                    clock=lambda: samples.NOW + timedelta(minutes=5), max_bytes=2 * 1024 * 1024)
+
+
+@pytest.fixture(scope="session")
+def signed(pki) -> bytes:
+    """B-T: signed by the trusted signer with a signature time-stamp."""
+    return samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki),
+                        stamper=samples.timestamper(pki))
+
+
+@pytest.fixture(scope="session")
+def signed_with_field(pki) -> bytes:
+    return samples.sign(samples.blank_pdf(with_field=True), samples.signer_for(pki.signer, pki),
+                        stamper=samples.timestamper(pki))
+
+
+@pytest.fixture(scope="session")
+def signed_with_hidden(pki) -> bytes:
+    return samples.sign(samples.blank_pdf(hidden_content=True),
+                        samples.signer_for(pki.signer, pki), stamper=samples.timestamper(pki))

@@ -1,0 +1,182 @@
+"""The /verify pages, the JSON API, revocation and `cedula verify`, on documents the service
+issued with its own PKI (the session PKI of `tests/signing/conftest.py`)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+
+from signing.verify import revocation
+from tests.signing import samples as document_samples
+from tests.signing.conftest import AGENCY
+from tests.signing.verify import forgeries, samples
+
+
+@pytest.fixture
+def issued(documents, citizen):
+    from signing.issuance import issue
+
+    result = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
+                   data=document_samples.sample("residence"))
+    return result, documents.store.read(result.sha256)
+
+
+def _pdf(client, data: bytes):
+    return client.post("/api/verify", data=data, headers={"Content-Type": "application/pdf"})
+
+
+def test_issued_document_by_code(pki_app, issued):
+    document, _ = issued
+    client = pki_app.test_client()
+    body = client.get(f"/api/verify/{document.csv}?lang=en").get_json()
+    assert body["indication"] == "TOTAL-PASSED" and body["sub_indication"] is None
+    assert body["document"]["status"] == "valid" and body["document"]["matched_by"] == "csv"
+    assert body["document"]["csv"] == document.csv
+    sig = body["signatures"][0]
+    assert sig["level"] == document.level and sig["revocation"]["status"] == "good"
+    assert "Root CA" in sig["trust_anchor"]["subject"]
+
+
+def test_upload_matches_by_hash_and_appended_revision(pki_app, issued):
+    document, pdf = issued
+    client = pki_app.test_client()
+    body = _pdf(client, pdf).get_json()
+    assert body["indication"] == "TOTAL-PASSED"
+    assert body["document"]["matched_by"] == "hash"
+    forged = _pdf(client, forgeries.incremental_saving(pdf)).get_json()
+    assert (forged["indication"], forged["sub_indication"]) == ("TOTAL-FAILED", "FORMAT_FAILURE")
+    assert forged["document"]["matched_by"] == "revision"
+    multipart = client.post("/api/verify", data={"file": (io.BytesIO(pdf), "a.pdf")},
+                            content_type="multipart/form-data")
+    assert multipart.get_json()["file"]["sha256"] == document.sha256
+
+
+def test_revoked_document_stays_cryptographically_valid(pki_app, issued):
+    document, _ = issued
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    change = revocation.revoke(pki_app.extensions["cedula.db"], document_id=document.id,
+                               reason="Datos erróneos", now=when)
+    assert change.status == "revoked"
+    body = pki_app.test_client().get(f"/api/verify/{document.csv}").get_json()
+    assert body["indication"] == "TOTAL-PASSED"
+    assert body["document"]["status"] == "revoked"
+    assert body["document"]["revoked_at"] == "2030-01-02T03:04:05Z"
+    assert body["document"]["reason"] == "Datos erróneos"
+    with pytest.raises(revocation.RevocationRefused):
+        revocation.revoke(pki_app.extensions["cedula.db"], document_id=document.id,
+                          reason="again", now=when)
+    page = pki_app.test_client().get(f"/verify/{document.csv}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and b"Revoked by the issuing agency" in page.data
+
+
+def test_revoke_refuses_other_agency_and_empty_reason(pki_app, issued):
+    document, _ = issued
+    database = pki_app.extensions["cedula.db"]
+    with pytest.raises(revocation.DocumentNotFound):
+        revocation.revoke(database, document_id=document.id, reason="x",
+                          now=datetime.now(UTC), client_id="hacienda")
+    with pytest.raises(revocation.InvalidReason):
+        revocation.revoke(database, document_id=document.id, reason="  ", now=datetime.now(UTC))
+
+
+def test_pages_and_original(pki_app, issued):
+    document, pdf = issued
+    client = pki_app.test_client()
+    index = client.get("/verify")
+    assert index.status_code == 200 and b'<label for="code">' in index.data
+    assert b"style=" not in index.data and b"<script" not in index.data
+    assert client.get(f"/verify?code={document.csv.lower()}").status_code == 303
+    page = client.get(f"/verify/{document.csv}")
+    assert page.status_code == 200 and document.csv.encode() in page.data
+    original = client.get(f"/verify/{document.csv}/pdf")
+    assert original.data == pdf and original.mimetype == "application/pdf"
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', index.data).group(1).decode()
+    upload = client.post("/verify", data={"csrf_token": token, "file": (io.BytesIO(pdf), "d.pdf")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 200 and b"notice-success" in upload.data
+    no_token = client.post("/verify", data={"file": (io.BytesIO(pdf), "d.pdf")},
+                           content_type="multipart/form-data")
+    assert no_token.status_code == 400
+
+
+def test_unknown_code_reveals_nothing_and_guessing_is_limited(client):
+    first = client.get("/api/verify/7KQ4-M2XH-9PRT-WC3N-B8DZ")
+    mistyped = client.get("/api/verify/7KQ4-M2XH-9PRT-WC3N-B8DA")
+    assert first.status_code == mistyped.status_code == 404
+    assert first.get_json() == mistyped.get_json() == {
+        "error": "not_found", "error_description": "No document has this verification code."}
+    limit = client.application.extensions["cedula.verify"].settings.failed_lookups
+    statuses = [client.get("/api/verify/0000-0000-0000-0000-0000").status_code
+                for _ in range(limit)]
+    assert statuses[-1] == 429
+    limited = client.get("/verify/0000")
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+
+
+@pytest.mark.parametrize(("data", "status", "error"), [
+    (b"", 400, "empty_file"),
+    (b"not a pdf", 415, "not_pdf"),
+    (b"%PDF-1.7\n1 0 obj", 422, "damaged_pdf"),
+])
+def test_api_bad_input(client, data, status, error):
+    response = _pdf(client, data)
+    assert (response.status_code, response.get_json()["error"]) == (status, error)
+
+
+def test_api_oversized_and_wrong_type(client):
+    limit = client.application.extensions["cedula.verify"].settings.max_bytes
+    big = _pdf(client, b"%PDF-1.7\n" + b" " * (limit + 70 * 1024))
+    assert big.status_code == 413 and big.get_json()["error"] == "request_too_large"
+    wrong = client.post("/api/verify", data=b"{}", headers={"Content-Type": "application/json"})
+    assert (wrong.status_code, wrong.get_json()["error"]) == (415, "unsupported_media_type")
+
+
+def _cli(app, *args):
+    from idp.cli import Context, cli
+
+    context = Context()
+    context._settings = app.config["CEDULA"]
+    context._app = app
+    return CliRunner().invoke(cli, list(args), obj=context)
+
+
+def test_cli_exit_codes(pki_app, issued, tmp_path):
+    document, pdf = issued
+    files = {"good.pdf": pdf, "forged.pdf": forgeries.incremental_saving(pdf),
+             "unsigned.pdf": samples.blank_pdf(), "junk.pdf": b"junk"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    results = {name: _cli(pki_app, "verify", str(tmp_path / name)) for name in files}
+    assert {name: r.exit_code for name, r in results.items()} == {
+        "good.pdf": 0, "forged.pdf": 1, "unsigned.pdf": 2, "junk.pdf": 3}
+    assert "TOTAL-PASSED" in results["good.pdf"].output
+    assert _cli(pki_app, "verify", str(tmp_path / "missing.pdf")).exit_code == 3
+    as_json = _cli(pki_app, "verify", "--json", "--lang", "en", str(tmp_path / "good.pdf"))
+    import json
+
+    body = json.loads(as_json.output)
+    api = pki_app.test_client().post("/api/verify?lang=en", data=pdf,
+                                     headers={"Content-Type": "application/pdf"}).get_json()
+    assert body.keys() == api.keys()
+    assert body["signatures"] == api["signatures"] and body["indication"] == api["indication"]
+    assert body["document"]["csv"] == document.csv
+
+
+def test_cli_revoke(pki_app, issued):
+    from idp.cli import Context
+    from signing.verify.cli import revoke_command
+
+    document, _ = issued
+    context = Context()
+    context._settings = pki_app.config["CEDULA"]
+    context._app = pki_app
+    result = CliRunner().invoke(revoke_command, [document.id, "--reason", "Emitido por error"],
+                                obj=context)
+    assert result.exit_code == 0, result.output
+    assert "revoked" in result.output
+    again = CliRunner().invoke(revoke_command, [document.id, "--reason", "x"], obj=context)
+    assert again.exit_code == 1 and "already revoked" in again.output
