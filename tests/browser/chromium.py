@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.virtual_authenticator import (
@@ -102,7 +102,9 @@ class Browser:
 
     def wait(self, condition, message: str, seconds: float = WAIT_SECONDS):
         try:
-            return WebDriverWait(self.driver, seconds).until(condition)
+            # A page that reloads while the condition reads it leaves stale elements: look again.
+            return WebDriverWait(self.driver, seconds,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(condition)
         except TimeoutException:
             raise AssertionError(f"{message}; the page is {self.driver.current_url}"
                                  f"{self.shown_errors()}") from None
