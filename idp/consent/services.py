@@ -84,6 +84,9 @@ def record(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citi
     return consent
 
 
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID, client_id: str,
                    claims: Iterable[str], now: datetime) -> audit.Appended:
     """Log one release of claims (names only) under the agency's standing consent, and note
@@ -91,7 +94,9 @@ def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID,
     consent = session.scalars(
         sa.select(Consent).where(Consent.citizen_id == as_uuid(citizen_id), Consent.client_id == client_id)
         .order_by(Consent.given_at.desc()).limit(1)).first()
-    if consent is not None:
+    last_used = utc(consent.last_used_at) if consent is not None else None
+    if consent is not None and (last_used is None or now - last_used >= LAST_USE_RESOLUTION):
+        # "Last use" is shown by the minute: no write on every UserInfo call.
         session.execute(sa.update(Consent).where(Consent.id == consent.id).values(last_used_at=now)
                         .execution_options(synchronize_session=False))
     return audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
