@@ -27,3 +27,20 @@ def test_demo_clients_are_registered_and_refreshed(fresh_app):
         for client in (tax, registry):
             assert client.client_metadata["backchannel_logout_uri"].endswith("/backchannel-logout")
             assert client.client_metadata["redirect_uris"][0].startswith("http://localhost:800")
+
+
+def test_the_civil_registry_can_issue_sealed_documents(fresh_app):
+    import keys
+
+    service = keys.get_service(fresh_app)
+    service.custody.initialise()
+    service.pki.init(service.now())
+    portals = {p.client_id: p for p in register_demo_clients(fresh_app)}
+    assert portals["registro-civil"].env["PORTAL_ISSUE_DOCUMENTS"] == "1"
+    with fresh_app.extensions["cedula.db"].read() as session:
+        metadata = find_client(session, "registro-civil").client_metadata
+    assert "documents:issue" in metadata["scope"].split()
+    assert "client_credentials" in metadata["grant_types"]
+    seal = service.pki.current_seal(client_id="registro-civil", now=service.now())
+    register_demo_clients(fresh_app)  # a second start keeps the same seal certificate
+    assert service.pki.current_seal(client_id="registro-civil", now=service.now()).serial == seal.serial
