@@ -25,9 +25,9 @@ _MONTHS = {
 }
 
 
-@cache
-def _messages() -> dict[str, dict[str, str]]:
-    with MESSAGES.open("rb") as fh:
+def load_messages(path: Path) -> dict[str, dict[str, str]]:
+    """A `messages.toml` file as {key: {language: text}} (nested tables joined with dots)."""
+    with path.open("rb") as fh:
         tree = tomllib.load(fh)
     flat: dict[str, dict[str, str]] = {}
 
@@ -42,6 +42,21 @@ def _messages() -> dict[str, dict[str, str]]:
     return flat
 
 
+def lookup(messages: dict[str, dict[str, str]], key: str, language: str, source: Path,
+           params: dict[str, Any]) -> str:
+    """The text of `key` in `language` (else the default language), with `{params}` filled in."""
+    texts = messages.get(key)
+    if texts is None:
+        raise KeyError(f"no message {key!r} in {source}")
+    message = texts.get(language) or texts[LANGUAGES[0]]
+    return message.format(**params) if params else message
+
+
+@cache
+def _messages() -> dict[str, dict[str, str]]:
+    return load_messages(MESSAGES)
+
+
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
         raise RenderError(f"documents are printed in {' or '.join(LANGUAGES)}, "
@@ -51,11 +66,7 @@ def check_language(language: str) -> str:
 
 def text(key: str, language: str, /, **params: Any) -> str:
     """The message `key` in `language` (else the default language), with `{params}` filled in."""
-    texts = _messages().get(key)
-    if texts is None:
-        raise KeyError(f"no message {key!r} in {MESSAGES}")
-    message = texts.get(language) or texts[LANGUAGES[0]]
-    return message.format(**params) if params else message
+    return lookup(_messages(), key, language, MESSAGES, params)
 
 
 def has_text(key: str) -> bool:

@@ -6,30 +6,18 @@ them for the pages); keys start with `verify.`.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("es", "en")
+from signing.i18n import LANGUAGES, load_messages, lookup
+
 MESSAGES = Path(__file__).with_name("messages.toml")
 
 
 @cache
 def _messages() -> dict[str, dict[str, str]]:
-    with MESSAGES.open("rb") as fh:
-        tree = tomllib.load(fh)
-    flat: dict[str, dict[str, str]] = {}
-
-    def walk(node: dict[str, Any], prefix: str) -> None:
-        if node and all(isinstance(v, str) for v in node.values()):
-            flat[prefix] = node
-            return
-        for key, value in node.items():
-            walk(value, f"{prefix}.{key}" if prefix else key)
-
-    walk(tree, "")
-    return flat
+    return load_messages(MESSAGES)
 
 
 def language_or_default(language: str | None) -> str:
@@ -38,11 +26,7 @@ def language_or_default(language: str | None) -> str:
 
 def text(key: str, language: str, /, **params: Any) -> str:
     """The message `key` in `language` (else Spanish), with `{params}` filled in."""
-    texts = _messages().get(key)
-    if texts is None:
-        raise KeyError(f"no message {key!r} in {MESSAGES}")
-    message = texts.get(language) or texts[LANGUAGES[0]]
-    return message.format(**params) if params else message
+    return lookup(_messages(), key, language, MESSAGES, params)
 
 
 def keys() -> frozenset[str]:
