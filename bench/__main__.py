@@ -8,27 +8,60 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.harness import Result, Skipped
 from bench.scenarios import SCENARIOS, as_json, run
+
+COLUMNS = (("ops/s", "ops_per_second", 10), ("p50 ms", "p50_ms", 10), ("p95 ms", "p95_ms", 10),
+           ("p99 ms", "p99_ms", 10))
+
+
+def table(results: list[Result | Skipped]) -> str:
+    """One row per measurement; in a comparison, `vs base` is ops/s over the baseline's ops/s
+    (above 1: Cédula is faster); `/cpu-s` is operations per second of CPU time (the server's
+    CPU time over HTTP), which waiting for a busy core does not inflate, and `cpu vs` compares it."""
+    baselines = {r.group: r for r in results if isinstance(r, Result) and r.baseline}
+    width = max([44, *(len(r.name) + 2 for r in results)])
+    lines = [f"{'scenario':<{width}}" + "".join(f"{title:>{w}}" for title, _, w in COLUMNS)
+             + f"{'vs base':>10}{'/cpu-s':>10}{'cpu vs':>9}"]
+    group = None
+    for result in results:
+        if group is not None and result.group != group:
+            lines.append("")
+        group = result.group
+        if isinstance(result, Skipped):
+            lines.append(f"{result.name:<{width}}skipped: {result.reason}")
+            continue
+        row = result.as_dict()
+        base = baselines.get(result.group)
+        ratio = (f"{result.per_second / base.per_second:.2f}x"
+                 if base is not None and base.per_second and not result.baseline else "")
+        cpu = row.get("per_cpu_second")
+        base_cpu = base.extra.get("per_cpu_second") if base is not None else None
+        cpu_ratio = f"{cpu / base_cpu:.2f}x" if cpu and base_cpu and not result.baseline else ""
+        lines.append(f"{result.name:<{width}}" + "".join(f"{row[key]:>{w}}" for _, key, w in COLUMNS)
+                     + f"{ratio:>10}{cpu if cpu is not None else '':>10}{cpu_ratio:>9}")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench", description="Benchmarks of Cédula's hot paths (one core).")
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                         help=f"any of: {', '.join(SCENARIOS)} (default: all)")
-    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per scenario (default 3)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per measurement (default 3)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args()
+    if args.list:
+        for name, function in SCENARIOS.items():
+            print(f"{name:<16}{(function.__doc__ or '').strip().splitlines()[0]}")
+        return
     unknown = [name for name in args.scenarios if name not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+    if not 0 < args.seconds <= 120:
+        parser.error("--seconds must be more than 0 and at most 120")
     results = run(args.scenarios or list(SCENARIOS), args.seconds)
-    if args.json:
-        print(as_json(results))
-        return
-    print(f"{'scenario':<32}{'ops/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-    for result in results:
-        row = result.as_dict()
-        print(f"{row['name']:<32}{row['ops_per_second']:>10}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['p99_ms']:>10}")
+    print(as_json(results) if args.json else table(results))
 
 
 if __name__ == "__main__":

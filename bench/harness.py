@@ -6,7 +6,8 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,33 +16,67 @@ class Result:
     iterations: int
     seconds: float
     latencies_ms: list[float]
+    group: str = ""
+    """Results of one group are compared with each other (e.g. "seal B-LTA")."""
+    side: str = "cedula"
+    """Whose code ran: "cedula", or the baseline ("pyhanko", "oidc-provider")."""
+    baseline: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
         return self.iterations / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return 0.0
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "iterations": self.iterations, "ops_per_second": round(self.per_second, 1),
+        mean = statistics.fmean(self.latencies_ms) if self.latencies_ms else 0.0
+        return {"name": self.name, "group": self.group or self.name, "side": self.side,
+                "baseline": self.baseline, "iterations": self.iterations,
+                "seconds": round(self.seconds, 3), "ops_per_second": round(self.per_second, 1),
                 "p50_ms": round(self.percentile(50), 3), "p95_ms": round(self.percentile(95), 3),
-                "p99_ms": round(self.percentile(99), 3), "mean_ms": round(statistics.fmean(self.latencies_ms), 3)}
+                "p99_ms": round(self.percentile(99), 3), "mean_ms": round(mean, 3), **self.extra}
 
 
-def measure(name: str, step: Callable[[], Callable[[], object]], *, seconds: float, warmup: int = 20) -> Result:
-    """`step()` prepares one iteration (untimed) and returns the callable to time."""
+@dataclass(frozen=True)
+class Skipped:
+    """One side of a comparison that could not run, and why (e.g. node is not installed)."""
+
+    name: str
+    group: str
+    side: str
+    reason: str
+    baseline: bool = True
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "group": self.group, "side": self.side,
+                "baseline": self.baseline, "skipped": self.reason}
+
+
+def measure(name: str, step: Callable[[], Callable[[], object]], *, seconds: float, warmup: int = 20,
+            **labels: Any) -> Result:
+    """`step()` prepares one iteration (untimed) and returns the callable to time.
+
+    Besides wall-clock latency, the process CPU time of the timed parts is summed: on a busy
+    machine wall time includes waiting for a core, CPU time does not (`per_cpu_second`).
+    """
     for _ in range(warmup):
         step()()
     gc.collect()
     latencies: list[float] = []
-    spent = 0.0
+    spent = cpu = 0.0
     while spent < seconds:
         timed = step()
+        cpu_started = time.process_time()
         started = time.perf_counter()
         timed()
         elapsed = time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
         spent += elapsed
         latencies.append(elapsed * 1000)
-    return Result(name, len(latencies), spent, latencies)
+    extra = {"cpu_seconds": round(cpu, 3), "per_cpu_second": round(len(latencies) / cpu, 1) if cpu else None}
+    return Result(name, len(latencies), spent, latencies, extra=extra, **labels)

@@ -1,4 +1,7 @@
-"""The benchmarked paths, each measured in-process through the WSGI app (one core, no network).
+"""The scenarios. `signin`, `token` and `userinfo` are measured in-process through the WSGI app
+(one core, no network); `seal` compares Cédula's sealing with plain pyHanko in-process
+(bench/seal.py); `http-token` and `http-userinfo` compare Cédula and node oidc-provider over
+loopback HTTP (bench/http.py, bench/servers.py).
 
 Only the provider's own work is timed: the software authenticator's signing and the agency's
 preparation of each request happen outside the timed part.
@@ -11,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.harness import Result, measure
+from bench.harness import Result, Skipped, measure
 
 
 def _app(data_dir: Path):
@@ -63,7 +66,7 @@ def signin(app, seconds: float) -> Result:
 
         return timed
 
-    return measure("sign-in (verify assertion)", step, seconds=seconds)
+    return [measure("sign-in (verify assertion)", step, seconds=seconds)]
 
 
 def token(app, seconds: float) -> Result:
@@ -85,7 +88,7 @@ def token(app, seconds: float) -> Result:
 
         return timed
 
-    return measure("token (authorization_code)", step, seconds=seconds)
+    return [measure("token (authorization_code)", step, seconds=seconds)]
 
 
 def userinfo(app, seconds: float) -> Result:
@@ -105,20 +108,44 @@ def userinfo(app, seconds: float) -> Result:
 
         return timed
 
-    return measure("userinfo", step, seconds=seconds)
+    return [measure("userinfo", step, seconds=seconds)]
 
 
-SCENARIOS: dict[str, Callable] = {"signin": signin, "token": token, "userinfo": userinfo}
+def seal(app, seconds: float) -> list[Result]:
+    """Sealing at B-B and B-LTA: Cédula's issue and seal vs plain pyHanko (in-process)."""
+    from bench.seal import seal as compare
+
+    return compare(app, seconds)
 
 
-def run(names: list[str], seconds: float) -> list[Result]:
-    results = []
+def http_token(app, seconds: float) -> list[Result | Skipped]:
+    """Token endpoint over loopback HTTP: `cedula serve` vs node oidc-provider, one core each."""
+    from bench.servers import compare
+
+    return compare("token", seconds)
+
+
+def http_userinfo(app, seconds: float) -> list[Result | Skipped]:
+    """UserInfo over loopback HTTP: `cedula serve` vs node oidc-provider, one core each."""
+    from bench.servers import compare
+
+    return compare("userinfo", seconds)
+
+
+SCENARIOS: dict[str, Callable] = {"signin": signin, "token": token, "userinfo": userinfo,
+                                  "seal": seal, "http-token": http_token,
+                                  "http-userinfo": http_userinfo}
+IN_PROCESS = ("signin", "token", "userinfo", "seal")
+
+
+def run(names: list[str], seconds: float) -> list[Result | Skipped]:
+    results: list[Result | Skipped] = []
     with tempfile.TemporaryDirectory(prefix="cedula-bench-") as folder:
-        app = _app(Path(folder))
+        app = _app(Path(folder)) if any(n in IN_PROCESS for n in names) else None
         for name in names:
-            results.append(SCENARIOS[name](app, seconds))
+            results.extend(SCENARIOS[name](app, seconds))
     return results
 
 
-def as_json(results: list[Result]) -> str:
-    return json.dumps([r.as_dict() for r in results], indent=2)
+def as_json(results: list[Result | Skipped]) -> str:
+    return json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False)

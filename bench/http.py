@@ -1,0 +1,118 @@
+"""A small HTTP load driver: N threads, one keep-alive connection each, a fixed duration.
+
+Only loopback targets (127.0.0.1) are accepted. Each request is prepared before the timed
+window (`requests` is a list, taken in order, each used once: e.g. one authorization code per
+token request); the window ends when the time is up or the list is used up. Every answer
+must have the expected status, or the run fails: a benchmark of errors measures nothing.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+LOOPBACK = "127.0.0.1"
+
+
+class LoadError(RuntimeError):
+    """The server answered with an unexpected status, or could not be reached."""
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Load:
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    server_cpu_seconds: float | None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants still running (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    pending.extend(int(child) for child in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run(*, port: int, requests: Sequence[Request] | Request, seconds: float, concurrency: int,
+        expect: int = 200, server_pid: int | None = None, limit: int = 200_000) -> Load:
+    """Send `requests` (or one request repeated) to 127.0.0.1:`port` for `seconds`."""
+    if not 1 <= concurrency <= 64:
+        raise ValueError("concurrency must be between 1 and 64")
+    if not 0 < seconds <= 120:
+        raise ValueError("seconds must be more than 0 and at most 120")
+    lock = threading.Lock()
+    queue = iter(requests) if not isinstance(requests, Request) else None
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    failures: list[str] = []
+    sent = 0
+    start_line = threading.Barrier(concurrency + 1)
+    deadline = 0.0
+
+    def next_request() -> Request | None:
+        nonlocal sent
+        with lock:
+            if sent >= limit or failures or time.perf_counter() >= deadline:
+                return None
+            item = requests if queue is None else next(queue, None)
+            if item is not None:
+                sent += 1
+            return item
+
+    def worker(index: int) -> None:
+        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+        mine = latencies[index]
+        start_line.wait()
+        try:
+            while (item := next_request()) is not None:
+                began = time.perf_counter()
+                connection.request(item.method, item.path, body=item.body, headers=item.headers)
+                response = connection.getresponse()
+                body = response.read()
+                mine.append((time.perf_counter() - began) * 1000)
+                if response.status != expect:
+                    failures.append(f"{item.method} {item.path}: {response.status} {body[:300]!r}")
+        except (OSError, http.client.HTTPException) as exc:
+            failures.append(f"connection failed: {exc}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    cpu_before = cpu_seconds(server_pid) if server_pid else None
+    began = time.perf_counter()
+    deadline = began + seconds
+    start_line.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    cpu_used = cpu_seconds(server_pid) - cpu_before if server_pid and cpu_before is not None else None
+    if failures:
+        raise LoadError(f"{len(failures)} request(s) failed; first: {failures[0]}")
+    merged = [value for part in latencies for value in part]
+    return Load(requests=len(merged), seconds=elapsed, latencies_ms=merged,
+                server_cpu_seconds=cpu_used)
