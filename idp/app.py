@@ -20,6 +20,7 @@ COMPONENTS = (
     "idp.web.csrf",
     "idp.web.i18n",
     "idp.web.errors",
+    "idp.web.inputs",
     "idp.db",
     "idp.store",
     "keys",

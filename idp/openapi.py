@@ -23,6 +23,26 @@ ERROR_SCHEMA = {
 }
 
 
+# Every security requirement in the document names one of these (OpenAPI 3.1, section 4.8.27).
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer",
+               "description": "An access token (RFC 6750), or an RFC 7591/7592 initial or registration access token"},
+    "clientSecretBasic": {"type": "http", "scheme": "basic",
+                          "description": "client_secret_basic (RFC 6749, section 2.3.1)"},
+}
+
+# Any refusal not listed by an operation has the same shape (the quality bar: never a bare 4xx).
+REFUSED = {"description": "Refused: `error` is a machine code, `error_description` a sentence",
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def _with_refusals(operations: dict[str, Any]) -> dict[str, Any]:
+    return {method: ({**operation, "responses": {**operation.get("responses", {}), "4XX": REFUSED}}
+                     if method in METHODS else operation)
+            for method, operation in operations.items()}
+
+
 def spec(app: Flask) -> dict[str, Any]:
     return app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
 
@@ -46,8 +66,9 @@ def openapi_json() -> Response:
             "description": "Citizen identity (OpenID Connect, passkeys) and e-signature APIs.",
         },
         "servers": [{"url": settings.issuer}],
-        "paths": dict(sorted(document["paths"].items())),
-        "components": {"schemas": {"Error": ERROR_SCHEMA, **document["schemas"]}},
+        "paths": {path: _with_refusals(operations) for path, operations in sorted(document["paths"].items())},
+        "components": {"schemas": {"Error": ERROR_SCHEMA, **document["schemas"]},
+                       "securitySchemes": SECURITY_SCHEMES},
     })
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -25,7 +25,7 @@ def quiet_pyhanko() -> None:
 def init_app(app: Flask) -> VerificationService:
     """Build the verification service (trust roots read now) and register the blueprint."""
     from keys import get_service
-    from signing.verify.views import bp
+    from signing.verify.views import MULTIPART_SLACK, bp
 
     quiet_pyhanko()
     service = VerificationService(settings=app.config["CEDULA"],
@@ -33,6 +33,9 @@ def init_app(app: Flask) -> VerificationService:
                                   key_service=get_service(app), extensions=app.extensions)
     app.extensions[EXTENSION] = service
     app.register_blueprint(bp)
+    limits = app.extensions.setdefault("cedula.body_limits", {})  # see idp.web.inputs
+    for endpoint in ("verify.upload", "verify.api_verify"):
+        limits[endpoint] = service.settings.max_bytes + MULTIPART_SLACK
     document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
     for path, operations in PATHS.items():
         document["paths"].setdefault(path, {}).update(operations)

@@ -38,16 +38,40 @@ def _bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _body() -> dict[str, Any] | Response:
+def _body() -> dict[str, Any]:
+    """The metadata object; read only once the caller is authenticated (RFC 6750 section 3.1)."""
     if request.mimetype != "application/json":
-        return _error(400, "invalid_client_metadata", "Send the metadata as application/json.")
+        raise _malformed("Send the metadata as application/json.")
     try:
         value = json.loads(request.get_data() or b"null")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _error(400, "invalid_client_metadata", f"The body is not valid JSON: {exc}.")
+        raise _malformed(f"The body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise _malformed("The body is nested too deeply.") from None
     if not isinstance(value, dict):
-        return _error(400, "invalid_client_metadata", "The body must be a JSON object of client metadata.")
+        raise _malformed("The body must be a JSON object of client metadata.")
+    if _has_nul(value):
+        raise _malformed("The metadata contains a NUL character (\\u0000), which no field accepts.")
     return value
+
+
+def _has_nul(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend((*item.keys(), *item.values()))
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _malformed(description: str) -> ClientMetadataError:
+    error = ClientMetadataError("body", description)
+    error.description = description
+    return error
 
 
 def _db():
@@ -72,13 +96,10 @@ def register() -> Response:
     token = _bearer()
     if token is None:
         return _error(401, "invalid_token", "An initial access token is required (Authorization: Bearer ...).")
-    body = _body()
-    if isinstance(body, Response):
-        return body
     try:
         with _db().transaction() as session:
             permissions = spend_initial_token(session, token)
-            registration = register_client(session, metadata=body, permissions=permissions,
+            registration = register_client(session, metadata=_body(), permissions=permissions,
                                            with_registration_token=True)
             result = public_metadata(registration.client, issuer=_issuer())
     except InvalidInitialToken as exc:
@@ -118,19 +139,17 @@ def read(client_id: str) -> Response:
 @bp.put("/register/<client_id>")
 def update(client_id: str) -> Response:
     """RFC 7592 section 2.2: replace the client's metadata."""
-    body = _body()
-    if isinstance(body, Response):
-        return body
-    if body.get("client_id") not in (None, client_id):
-        return _error(400, "invalid_client_metadata", "client_id in the body must match the URL.")
-    for field in ("client_secret", "registration_access_token", "registration_client_uri",
-                  "client_id_issued_at", "client_secret_expires_at", "client_id"):
-        body.pop(field, None)
     try:
         with _db().transaction() as session:
             client = _authorised_client(session, client_id)
             if isinstance(client, Response):
                 return client
+            body = _body()
+            if body.get("client_id") not in (None, client_id):
+                raise _malformed("client_id in the body must match the URL.")
+            for field in ("client_secret", "registration_access_token", "registration_client_uri",
+                          "client_id_issued_at", "client_secret_expires_at", "client_id"):
+                body.pop(field, None)
             update_client(session, client, metadata=body)
             result = public_metadata(client, issuer=_issuer())
     except ClientMetadataError as exc:

@@ -16,13 +16,16 @@ def init_app(app: Flask) -> None:
     from idp.documents.api import bp as api_bp
     from idp.documents.api import directory
     from idp.documents.openapi import PATHS, SCHEMAS
+    from idp.documents.pages import UPLOAD_OVERHEAD
     from idp.documents.pages import bp as pages_bp
     from idp.documents.revocation import OPENAPI_PATHS as REVOCATION_PATHS
     from idp.documents.revocation import bp as revocation_bp
     from idp.openapi import describe
+    from idp.web.inputs import allow_larger_body
     from signing.service import init_app as init_documents
 
     service = init_documents(app, directory=directory(app))
+    allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD)
     subjects.install()
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)

@@ -33,7 +33,28 @@ def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
         value = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, "invalid_request", f"The request body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise ApiError(400, "invalid_request", "The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_request",
                        f"The request body must be a JSON object, not {type(value).__name__}.")
+    if has_nul(value):
+        raise ApiError(400, "invalid_request",
+                       "The request body contains a NUL character (\\u0000), which no field accepts.")
     return value
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a decoded JSON value holds U+0000 anywhere (PostgreSQL text cannot store it)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

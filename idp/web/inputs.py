@@ -1,0 +1,67 @@
+"""What no view should have to read: oversized bodies and characters no field accepts.
+
+Every request whose declared Content-Length exceeds its route's limit gets 413 before any view
+runs (so an early refusal, such as a login redirect, never hides it). The limit is
+`[server] max_body_bytes`, or what a component registered for its endpoint in
+`app.extensions["cedula.body_limits"]` (uploads of PDFs); bodies without a length are cut at
+the same limit as they are read.
+
+U+0000 is never part of an identifier, a name, a code or a token, and PostgreSQL text cannot
+hold it (a lookup would fail with a server error): a NUL in the path, the query string or a
+form field gets 400 `invalid_request`. The path and query are checked before every request;
+form fields when the form is parsed (lazily, so a view's own body limit still applies first).
+JSON bodies are checked by `idp.web.jsonapi.json_body`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Request, current_app, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+NUL = "\x00"
+BODY_LIMITS = "cedula.body_limits"
+
+
+class NulCharacter(BadRequest):
+    description = "The request contains a NUL character (U+0000), which no field accepts."
+
+
+def _holds_nul(values: MultiDict) -> bool:
+    return any(NUL in name or NUL in value for name, value in values.items(multi=True))
+
+
+class CedulaRequest(Request):
+    """Flask's request, whose form refuses NUL characters once parsed."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if _holds_nul(self.form):
+            raise NulCharacter()
+
+
+def allow_larger_body(app: Flask, endpoint: str, limit: int) -> None:
+    """Let `endpoint` take bodies up to `limit` bytes (above `[server] max_body_bytes`)."""
+    app.extensions.setdefault(BODY_LIMITS, {})[endpoint] = limit
+
+
+def refuse_oversized() -> None:
+    """Before every request: 413 if the body is larger than its route accepts (RFC 9110, 15.5.14)."""
+    limit = current_app.extensions.get(BODY_LIMITS, {}).get(request.endpoint)
+    if limit is not None:
+        request.max_content_length = limit
+    length = request.content_length
+    if length is not None and length > (limit or current_app.config["MAX_CONTENT_LENGTH"]):
+        raise RequestEntityTooLarge()
+
+
+def refuse_nul() -> None:
+    """Before every request: 400 if the path or a query parameter holds U+0000."""
+    if NUL in request.path or _holds_nul(request.args):
+        raise NulCharacter()
+
+
+def init_app(app: Flask) -> None:
+    app.request_class = CedulaRequest
+    app.before_request(refuse_oversized)
+    app.before_request(refuse_nul)
