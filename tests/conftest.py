@@ -128,6 +128,7 @@ def fresh_app(app):
     empty_tables(app)
     empty_store(app)
     app.extensions["cedula.keys"].invalidate()  # forget key material cached from the emptied tables
+    app.extensions["cedula.oidc"].clients.clear()  # and clients cached for client authentication
     return app
 
 

@@ -7,6 +7,8 @@ Everyone who releases personal data appends, inside the transaction that does th
     audit.append(session, event="document.issued", citizen_id=citizen_id, client_id=agency,
                  purpose=purpose, legal_basis="law", law="Ley ...", reference=document_id)
 
+The entry is pending until the sealer (`idp.audit.seal`: a thread per process, `cedula audit
+seal`, and every reader that needs the chain) gives it its place in the chain.
 `verify_chain` (and `cedula audit verify`) checks the whole chain and every checkpoint.
 """
 
@@ -18,6 +20,7 @@ from idp.audit.chain import EVENTS, LEGAL_BASES
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.export import citizen_bundle, verify_bundle
 from idp.audit.log import Appended, AuditLog, append, checkpoint, prepare
+from idp.audit.seal import Sealer, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
 
 __all__ = [
@@ -29,12 +32,14 @@ __all__ = [
     "ChainBroken",
     "ChainReport",
     "Problem",
+    "Sealer",
     "append",
     "checkpoint",
     "citizen_bundle",
     "init_app",
     "prepare",
     "published_keys",
+    "seal",
     "verify_bundle",
     "verify_chain",
 ]
@@ -48,12 +53,23 @@ def published_keys(app: Flask | None = None) -> dict[str, dict]:
 
 
 def init_app(app: Flask) -> AuditLog:
+    """The log's settings and signer, and the sealing thread (started with the first request
+    this process serves, so commands like `cedula keys` never start one)."""
     import keys
     from idp.audit import settings as audit_settings
     from idp.audit.log import KeysCheckpointSigner
+    from idp.db import get_db
 
     settings = app.config["CEDULA"]
     log = AuditLog(policy=audit_settings.load(settings, settings.issuer),
                    signer=KeysCheckpointSigner(keys.get_service(app)))
     app.extensions["cedula.audit"] = log
+    sealer = Sealer(database=get_db(app), log=log, seconds=log.policy.seal_seconds)
+    app.extensions["cedula.audit.sealer"] = sealer
+
+    @app.before_request
+    def _start_sealer() -> None:
+        if not sealer.started:
+            sealer.start()
+
     return log

@@ -20,8 +20,9 @@ def audit_group() -> None:
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False),
               help="Check a citizen's downloaded log (JSON) offline instead of the database.")
 def verify(path: str | None) -> None:
-    """Check every entry and checkpoint; name the first entry altered, removed or reordered."""
-    from idp.audit import AuditError, published_keys, verify_bundle, verify_chain
+    """Seal pending entries, then check every entry and checkpoint; name the first entry
+    altered, removed or reordered."""
+    from idp.audit import AuditError, published_keys, seal, verify_bundle, verify_chain
     from idp.db import get_db
 
     app = _app()
@@ -35,6 +36,7 @@ def verify(path: str | None) -> None:
                 raise click.ClickException(f"the log does not check out: {exc}") from None
             click.echo(f"ok: {proven} entries proven against signed checkpoints")
             return
+        seal(get_db(app), log=app.extensions["cedula.audit"])
         with get_db(app).read() as session:
             report = verify_chain(session, published=published_keys(app))
     for warning in report.warnings:
@@ -42,7 +44,20 @@ def verify(path: str | None) -> None:
     if report.problem is not None:
         raise click.ClickException(f"the log was tampered with: {report.problem.message} "
                                    f"(first bad entry: {report.problem.seq})")
-    click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified")
+    pending = f" ({report.pending} entries committed since are pending)" if report.pending else ""
+    click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified{pending}")
+
+
+@audit_group.command("seal")
+def seal_command() -> None:
+    """Chain the pending entries now (what each server process does every seal_seconds)."""
+    from idp.audit import seal
+    from idp.db import get_db
+
+    app = _app()
+    with app.app_context():
+        count = seal(get_db(app), log=app.extensions["cedula.audit"])
+    click.echo(f"{count} entries sealed")
 
 
 @audit_group.command("checkpoint")

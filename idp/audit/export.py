@@ -35,10 +35,18 @@ def entry_json(row: AuditEntry) -> dict[str, Any]:
 
 
 def citizen_entries(session: Session, citizen_id: str | uuid.UUID, *, offset: int = 0,
-                    limit: int | None = None, newest_first: bool = False) -> list[AuditEntry]:
-    """One citizen's entries (index on citizen_ref, seq)."""
-    order = AuditEntry.seq.desc() if newest_first else AuditEntry.seq
-    query = sa.select(AuditEntry).where(AuditEntry.citizen_ref == str(citizen_id)).order_by(order)
+                    limit: int | None = None, newest_first: bool = False,
+                    sealed_only: bool = False) -> list[AuditEntry]:
+    """One citizen's entries, in chain order; entries not sealed yet come last, in insertion
+    order (index on citizen_ref, seq)."""
+    pending = AuditEntry.seq.is_(None)
+    if newest_first:
+        order = (pending.desc(), AuditEntry.seq.desc(), AuditEntry.id.desc())
+    else:
+        order = (pending, AuditEntry.seq, AuditEntry.id)
+    query = sa.select(AuditEntry).where(AuditEntry.citizen_ref == str(citizen_id)).order_by(*order)
+    if sealed_only:
+        query = query.where(AuditEntry.seq.is_not(None))
     if offset:
         query = query.offset(offset)
     if limit is not None:
@@ -52,7 +60,11 @@ def count_entries(session: Session, citizen_id: str | uuid.UUID) -> int:
 
 
 def needs_checkpoint(session: Session, citizen_id: str | uuid.UUID) -> bool:
-    """True when the citizen's newest entry is after the newest signed checkpoint."""
+    """True when the citizen has entries not sealed yet, or sealed after the newest signed
+    checkpoint."""
+    if session.scalar(sa.select(AuditEntry.id).where(AuditEntry.citizen_ref == str(citizen_id),
+                                                     AuditEntry.seq.is_(None)).limit(1)) is not None:
+        return True
     newest = session.scalar(sa.select(sa.func.max(AuditEntry.seq))
                             .where(AuditEntry.citizen_ref == str(citizen_id)))
     if newest is None:
@@ -71,8 +83,9 @@ def _bounds(session: Session, seq: int) -> tuple[Checkpoint | None, Checkpoint |
 def citizen_bundle(session: Session, *, citizen_id: str | uuid.UUID, issuer: str,
                    now: datetime | None = None) -> dict[str, Any]:
     """The citizen's log as JSON, checkable offline (call `log.checkpoint` first so that the
-    newest entries are covered by a signed checkpoint)."""
-    entries = citizen_entries(session, citizen_id)
+    newest entries are sealed and covered by a signed checkpoint; entries committed since are
+    left out, to appear in the next download)."""
+    entries = citizen_entries(session, citizen_id, sealed_only=True)
     checkpoints: dict[int, Checkpoint] = {}
     stretches: list[tuple[int, int]] = []  # (after checkpoint seq or 0, until checkpoint seq)
     uncovered: list[int] = []

@@ -1,11 +1,11 @@
 """Appending to the data-sharing log, and signing checkpoints of its head.
 
-Appends are serialised on the chain-head row: the first statement of an append is
-`UPDATE audit_chain_head SET seq = seq + 1 ... RETURNING`, which takes PostgreSQL's row lock
-(held to the end of the caller's transaction) and SQLite's database write lock. Concurrent
-appends from any number of workers therefore queue up and never fork the chain; a rolled back
-transaction gives its sequence number back. Append late in a transaction: the lock is held
-until it commits.
+An append is one INSERT of a *pending* entry in the caller's transaction: it commits or rolls
+back with the release it records, takes no lock and reads nothing, so releases in any number
+of workers never wait for each other. The sealer (`idp.audit.seal`) then gives pending
+entries their sequence number, previous hash and hash, in batches, under the chain-head row
+lock, and signs checkpoints at the configured interval. Readers that need the whole chain
+(`cedula audit verify`, `checkpoint`, a citizen's download) seal first.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, Body, body_hash, link_hash, normalise_claims
+from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, Body, normalise_claims
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
 from idp.audit.settings import AuditPolicy
@@ -73,10 +73,10 @@ class AuditLog:
 
 @dataclass(frozen=True)
 class Appended:
-    seq: int
-    hash: str
+    """A recorded entry; it is pending until the sealer gives it its `seq` and hash."""
+
     at: datetime
-    checkpoint: int | None  # the seq of a checkpoint signed with this append, if any
+    event: str
 
 
 def jws_header(token: str) -> dict[str, Any]:
@@ -112,20 +112,20 @@ class _Head:
     checkpoint_at: datetime | None
 
 
-def _lock_head(session: Session, *, advance: int = 1) -> _Head | None:
-    """Advance the head by `advance` under its lock (one statement, no extra read)."""
+def lock_head(session: Session) -> _Head:
+    """Lock the chain head for the rest of the transaction (PostgreSQL's row lock, SQLite's
+    write lock: one statement, no read before it), creating it on a fresh database."""
     for _attempt in range(2):
         row = session.execute(
-            sa.update(ChainHead).where(ChainHead.id == HEAD_ID).values(seq=ChainHead.seq + advance)
+            sa.update(ChainHead).where(ChainHead.id == HEAD_ID).values(seq=ChainHead.seq)
             .returning(ChainHead.seq, ChainHead.hash, ChainHead.checkpoint_seq, ChainHead.checkpoint_at)
             .execution_options(synchronize_session=False)
         ).first()
         if row is not None:
             return _Head(int(row.seq), str(row.hash), int(row.checkpoint_seq), _utc(row.checkpoint_at))
-        if not advance:
-            return None
-        if session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)):
-            raise ChainBroken("the chain head row is missing while entries exist; "
+        if session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                          .where(AuditEntry.seq.is_not(None))):
+            raise ChainBroken("the chain head row is missing while sealed entries exist; "
                               "run `cedula audit verify`")
         try:
             with session.begin_nested():
@@ -136,6 +136,10 @@ def _lock_head(session: Session, *, advance: int = 1) -> _Head | None:
     raise ChainBroken("the chain head could not be created")
 
 
+# Built once: the request path only binds values (no statement construction per call).
+_INSERT = AuditEntry.__table__.insert()
+
+
 def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
            client_id: str | None = None, claims: Iterable[str] = (), purpose: str | None = None,
            legal_basis: str = "consent", law: str | None = None, reference: str | None = None,
@@ -143,7 +147,8 @@ def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
     """Append one entry inside the caller's transaction (it commits or rolls back with it).
 
     `claims` are claim *names*; `reference` an opaque id (document, signature, consent), never
-    personal data. A checkpoint is signed here when the configured interval has passed.
+    personal data. The entry is pending until the sealer chains it (within `[audit]
+    seal_seconds`, or when a reader seals); checkpoints are signed by the sealer.
     """
     if event not in EVENTS:
         raise AuditError(f"event must be one of {', '.join(EVENTS)}, got {event!r}")
@@ -151,35 +156,21 @@ def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
         raise AuditError(f"legal_basis must be consent or law, got {legal_basis!r}")
     if legal_basis == "law" and not law:
         raise AuditError("legal_basis law needs the text of the law")
-    log = log or _current_log()
     moment = _utc(now) or datetime.now(UTC)
     body = Body(at=moment, event=event, citizen=_ref(citizen_id), agency=client_id,
                 purpose=(purpose or None) and purpose[:500], legal_basis=legal_basis,
                 law=law if legal_basis == "law" else None, claims=normalise_claims(claims),
                 reference=reference)
-    log.signer.prepare(alg=log.policy.checkpoint_alg)
-    head = _lock_head(session)
-    assert head is not None
-    seq, prev = head.seq, head.hash
-    digest = link_hash(seq=seq, prev=prev, body_digest=body_hash(body.to_json()))
-    session.add(AuditEntry(seq=seq, prev_hash=prev, hash=digest, at=moment, event=event,
-                           citizen_ref=body.citizen, client_id=client_id, purpose=body.purpose,
-                           legal_basis=legal_basis, law=body.law, claims=list(body.claims),
-                           reference=reference))
-    session.execute(sa.update(ChainHead).where(ChainHead.id == HEAD_ID).values(hash=digest)
-                    .execution_options(synchronize_session=False))
-    signed = None
-    due_time = head.checkpoint_at is None or \
-        moment - head.checkpoint_at >= timedelta(seconds=log.policy.checkpoint_seconds)
-    if seq - head.checkpoint_seq >= log.policy.checkpoint_entries or due_time:
-        _sign_checkpoint(session, log, seq=seq, head_hash=digest, now=moment)
-        signed = seq
-    return Appended(seq=seq, hash=digest, at=moment, checkpoint=signed)
+    session.connection().execute(_INSERT, {
+        "at": moment, "event": event, "citizen_ref": body.citizen, "client_id": client_id,
+        "purpose": body.purpose, "legal_basis": legal_basis, "law": body.law,
+        "claims": list(body.claims), "reference": reference})
+    return Appended(at=moment, event=event)
 
 
 def prepare(log: AuditLog | None = None) -> None:
-    """Create the checkpoint signing key now if there is none (call before a transaction that
-    writes and then appends, on a fresh installation)."""
+    """Create the checkpoint signing key now if there is none. Appends never sign; the sealer
+    and `checkpoint` prepare for themselves (this stays for callers that warm the key up)."""
     log = log or _current_log()
     log.signer.prepare(alg=log.policy.checkpoint_alg)
 
@@ -193,8 +184,10 @@ def checkpoint_digest(jws: str) -> str:
     return hashlib.sha256(jws.encode("ascii")).hexdigest()
 
 
-def _sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: str,
-                     now: datetime) -> Checkpoint:
+def sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: str,
+                    now: datetime) -> Checkpoint:
+    """Sign a checkpoint of entry `seq`, whose hash is `head_hash` (the caller holds the head
+    lock)."""
     previous = _previous_checkpoint(session, seq)
     claims = {"iss": log.policy.issuer, "iat": int(now.timestamp()), "seq": seq,
               "head_hash": head_hash, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -203,6 +196,7 @@ def _sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: st
     row = Checkpoint(seq=seq, head_hash=head_hash, at=now, prev=claims["prev"], jws=token, kid=kid,
                      jwk=jwk)
     session.add(row)
+    session.flush()  # the next checkpoint of the same batch finds this one as its previous
     session.execute(sa.update(ChainHead).where(ChainHead.id == HEAD_ID)
                     .values(checkpoint_seq=seq, checkpoint_at=now)
                     .execution_options(synchronize_session=False))
@@ -210,17 +204,18 @@ def _sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: st
 
 
 def checkpoint(session: Session, *, now: datetime | None = None, log: AuditLog | None = None) -> int | None:
-    """Sign a checkpoint of the current head now (`cedula audit checkpoint`, exports).
+    """Seal every pending entry, then sign a checkpoint of the head now (`cedula audit
+    checkpoint`, a citizen's download). Returns its seq, or None when the log is empty;
+    nothing new since the last checkpoint: its seq."""
+    from idp.audit.seal import seal_locked
 
-    Returns its seq, or None when the log is empty. Nothing new since the last one: its seq.
-    """
     log = log or _current_log()
     moment = _utc(now) or datetime.now(UTC)
     log.signer.prepare(alg=log.policy.checkpoint_alg)
-    head = _lock_head(session, advance=0)  # locks like an append, changes nothing
-    if head is None or head.seq == 0:
+    head = seal_locked(session, log=log, head=lock_head(session), now=moment, limit=None).head
+    if head.seq == 0:
         return None
     if head.checkpoint_seq == head.seq:
         return head.seq
-    _sign_checkpoint(session, log, seq=head.seq, head_hash=head.hash, now=moment)
+    sign_checkpoint(session, log, seq=head.seq, head_hash=head.hash, now=moment)
     return head.seq

@@ -11,21 +11,30 @@ from sqlalchemy.orm import Mapped, mapped_column
 from idp.audit.chain import Body
 from idp.db import Base
 
+SERIAL = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+
 
 class AuditEntry(Base):
     """One release of personal data (or consent event), chained to the entry before it.
 
+    The request that releases data inserts the entry *pending* (`seq`, `prev_hash` and `hash`
+    NULL; `id` from the database, in insertion order) in its own transaction; the sealer
+    (`idp.audit.seal`) gives pending entries their place in the chain shortly after.
     `citizen_ref` is the citizen's random internal id (no personal data; after the account is
     closed it stays a pseudonym). Claim *names* only, never values.
     """
 
     __tablename__ = "audit_entries"
-    __table_args__ = (sa.Index("ix_audit_entries_citizen_seq", "citizen_ref", "seq"),)
+    __table_args__ = (
+        sa.Index("ix_audit_entries_citizen_seq", "citizen_ref", "seq"),
+        sa.Index("ix_audit_entries_pending", "id", sqlite_where=sa.text("seq IS NULL"),
+                 postgresql_where=sa.text("seq IS NULL")),
+    )
 
-    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                     primary_key=True, autoincrement=False)
-    prev_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    id: Mapped[int] = mapped_column(SERIAL, sa.Identity(), primary_key=True)
+    seq: Mapped[int | None] = mapped_column(SERIAL, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     event: Mapped[str] = mapped_column(sa.String(32))
     citizen_ref: Mapped[str | None] = mapped_column(sa.String(64))
@@ -43,7 +52,7 @@ class AuditEntry(Base):
 
 
 class ChainHead(Base):
-    """The single row (id 1) every append locks: the newest entry and the newest checkpoint."""
+    """The single row (id 1) the sealer locks: the newest sealed entry and the newest checkpoint."""
 
     __tablename__ = "audit_chain_head"
 

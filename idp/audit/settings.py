@@ -17,6 +17,7 @@ class AuditPolicy:
     checkpoint_entries: int
     checkpoint_seconds: int
     checkpoint_alg: str
+    seal_seconds: float = 1.0
 
 
 def load(settings: Mapping[str, Any], issuer: str) -> AuditPolicy:
@@ -30,4 +31,8 @@ def load(settings: Mapping[str, Any], issuer: str) -> AuditPolicy:
     alg = section.get("checkpoint_alg")
     if alg not in ALGORITHMS:
         raise ConfigError(f"audit.checkpoint_alg must be one of {', '.join(ALGORITHMS)}, got {alg!r}")
-    return AuditPolicy(issuer=issuer, checkpoint_alg=str(alg), **values)
+    seal = section.get("seal_seconds", 1.0)
+    if not isinstance(seal, int | float) or isinstance(seal, bool) or not (seal == 0 or 0.05 <= seal <= 3600):
+        raise ConfigError(f"audit.seal_seconds must be 0 (no sealing thread) or between 0.05 and 3600, "
+                          f"got {seal!r}")
+    return AuditPolicy(issuer=issuer, checkpoint_alg=str(alg), seal_seconds=float(seal), **values)

@@ -1,11 +1,15 @@
 """Checking the whole data-sharing log: every entry's hash and link, and every checkpoint.
 
-`verify_chain` walks the entries in sequence order (streamed, constant memory apart from the
-checkpoints) and stops at the first problem, naming the entry: altered (content no longer
+`verify_chain` walks the sealed entries in sequence order (streamed, constant memory apart from
+the checkpoints) and stops at the first problem, naming the entry: altered (content no longer
 matches its hash), missing (a sequence number skipped, or the newest entries gone), or out of
 order (its link to the previous entry is broken). Checkpoints are JWS (RFC 7515) over
 {seq, head_hash, time, prev}; each is verified with the key that signed it, must match the
 chain at its seq, and must link to the checkpoint before it.
+
+Entries not sealed yet (`seq` NULL, see `idp.audit.seal`) are counted as pending, not judged:
+they have no place in the chain to check. A sealed entry turned back into a pending one
+leaves a gap in the sequence and is reported as missing.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class ChainReport:
     checkpoints: int
     problem: Problem | None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    pending: int = 0  # committed entries the sealer has not chained yet
 
     @property
     def ok(self) -> bool:
@@ -130,8 +135,8 @@ def verify_entries(rows: Iterable[Any],
 def verify_chain(session: Session, *, published: Mapping[str, Mapping[str, Any]]) -> ChainReport:
     """Check the whole log. `published`: the provider's current JWKS keys by kid."""
     checkpoints = list(session.scalars(sa.select(Checkpoint).order_by(Checkpoint.seq)))
-    rows = session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq)
-                           .execution_options(yield_per=2000))
+    rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq.is_not(None))
+                           .order_by(AuditEntry.seq).execution_options(yield_per=2000))
     count, last_hash, at_checkpoints, problem = verify_entries(rows, {c.seq for c in checkpoints})
     warnings: list[str] = []
     if problem is None:
@@ -160,5 +165,7 @@ def verify_chain(session: Session, *, published: Mapping[str, Mapping[str, Any]]
     if problem is None and checkpoints and checkpoints[-1].kid not in published:
         warnings.append("the newest checkpoint was signed by a key that is no longer published; "
                         "run `cedula audit checkpoint` so that a current key vouches for the log")
+    pending = int(session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.seq.is_(None))) or 0)
     return ChainReport(entries=count, checkpoints=len(checkpoints), problem=problem,
-                       warnings=tuple(warnings))
+                       warnings=tuple(warnings), pending=pending)

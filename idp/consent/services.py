@@ -85,20 +85,26 @@ def record(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citi
 
 
 LAST_USE_RESOLUTION = timedelta(minutes=1)
+# The release path's statements, built once (only values are bound per call).
+_LATEST_CONSENT = (
+    sa.select(Consent.id, Consent.purpose, Consent.legal_basis, Consent.law, Consent.last_used_at)
+    .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"))
+    .order_by(Consent.given_at.desc()).limit(1))
+_NOTE_USE = sa.update(Consent).where(Consent.id == sa.bindparam("consent")).values(
+    last_used_at=sa.bindparam("now"))
 
 
 def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID, client_id: str,
                    claims: Iterable[str], now: datetime) -> audit.Appended:
     """Log one release of claims (names only) under the agency's standing consent, and note
     its last use. The purpose and legal basis are those the citizen was shown."""
-    consent = session.scalars(
-        sa.select(Consent).where(Consent.citizen_id == as_uuid(citizen_id), Consent.client_id == client_id)
-        .order_by(Consent.given_at.desc()).limit(1)).first()
+    session.flush()  # the statements below bypass the ORM: let them see what it holds
+    connection = session.connection()
+    consent = connection.execute(_LATEST_CONSENT, {"citizen": as_uuid(citizen_id), "client": client_id}).first()
     last_used = utc(consent.last_used_at) if consent is not None else None
     if consent is not None and (last_used is None or now - last_used >= LAST_USE_RESOLUTION):
         # "Last use" is shown by the minute: no write on every UserInfo call.
-        session.execute(sa.update(Consent).where(Consent.id == consent.id).values(last_used_at=now)
-                        .execution_options(synchronize_session=False))
+        connection.execute(_NOTE_USE, {"consent": consent.id, "now": now})
     return audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
                         purpose=consent.purpose if consent else None,
                         legal_basis=consent.legal_basis if consent else "consent",

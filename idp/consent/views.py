@@ -116,6 +116,8 @@ def log_page() -> Response:
     size = get_consents().policy.page_size
     page = request.args.get("page", "1")
     number = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+    # Show the log as the chain has it: seal what is pending first (no lock when nothing is).
+    audit.seal(get_db(current_app), log=current_app.extensions["cedula.audit"])
     with get_db(current_app).read() as db:
         total = audit_export.count_entries(db, session.citizen_id)
         entries = audit_export.citizen_entries(db, session.citizen_id, offset=(number - 1) * size,

@@ -5,6 +5,12 @@ allowed) or a pairwise `sub` for its sector. Pairwise subjects are recorded in t
 index when a grant is made (`record_grant`, a mapper hook on `Grant`, in the grant's own
 transaction), so resolving one is a primary-key read. Grants made before the index existed
 are indexed once per sector, on the first subject of that sector that is not found.
+
+The hook is on the token endpoint's path, so it does as little as it can: the client comes
+from the provider's client cache (the token endpoint has just authenticated it), and a
+(sector, citizen) pair the database has shown to be indexed already - an insert that found
+the row there, which on both databases means a committed row - is remembered by the process
+and not inserted again. Index rows are only ever deleted with their citizen.
 """
 
 from __future__ import annotations
@@ -41,16 +47,34 @@ def subject_type(client: Client | _ClientView) -> str:
     return "public" if wanted == "public" and client.operator_registered else "pairwise"
 
 
-def _insert_ignoring_duplicates(connection: Connection | Session, rows: list[dict]) -> None:
+def _insert_ignoring_duplicates(connection: Connection | Session, rows: list[dict]) -> int:
+    """Insert, skipping rows already there; how many were inserted."""
     if not rows:
-        return
+        return 0
     dialect = (connection.get_bind() if isinstance(connection, Session) else connection).dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(SubjectIndex.__table__).values(rows).on_conflict_do_nothing()
-    connection.execute(statement)
+    return connection.execute(statement).rowcount
+
+
+# (sector, citizen_id) pairs known to be in the index (committed), per process.
+_KNOWN: set[tuple[str, uuid.UUID]] = set()
+KNOWN_MAX = 100_000
+
+
+def _client_view(provider: Provider, connection: Connection, client_id: str) -> Client | _ClientView | None:
+    cached = provider.clients.peek(client_id)
+    if cached is not None:
+        return cached
+    row = connection.execute(
+        sa.select(Client.client_id, Client.client_metadata, Client.operator_registered)
+        .where(Client.client_id == client_id)).first()
+    if row is None:
+        return None
+    return _ClientView(client_id=row[0], client_metadata=row[1] or {}, operator_registered=bool(row[2]))
 
 
 def record_grant(_mapper, connection: Connection, grant: Grant) -> None:
@@ -60,20 +84,21 @@ def record_grant(_mapper, connection: Connection, grant: Grant) -> None:
     provider: Provider | None = current_app.extensions.get("cedula.oidc")
     if provider is None:
         return
-    row = connection.execute(
-        sa.select(Client.client_id, Client.client_metadata, Client.operator_registered)
-        .where(Client.client_id == grant.client_id)).first()
-    if row is None:
+    client = _client_view(provider, connection, grant.client_id)
+    if client is None or subject_type(client) != "pairwise":
         return
-    client = _ClientView(client_id=row[0], client_metadata=row[1] or {},
-                         operator_registered=bool(row[2]))
-    if subject_type(client) != "pairwise":
+    named = sector_of(client)  # type: ignore[arg-type]
+    sector = named.lower()
+    pair = (sector, grant.citizen_id)
+    if pair in _KNOWN:
         return
-    sector = sector_of(client)  # type: ignore[arg-type]
-    sub = subjects.pairwise(key=provider.pairwise_key, sector=sector,
-                            citizen_id=str(grant.citizen_id))
-    _insert_ignoring_duplicates(connection, [{"sector": sector.lower(), "subject": sub,
-                                              "citizen_id": grant.citizen_id}])
+    sub = subjects.pairwise(key=provider.pairwise_key, sector=named, citizen_id=str(grant.citizen_id))
+    inserted = _insert_ignoring_duplicates(connection, [{"sector": sector, "subject": sub,
+                                                         "citizen_id": grant.citizen_id}])
+    if inserted == 0:  # the row was there, committed: no need to insert it again
+        if len(_KNOWN) >= KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN.add(pair)
 
 
 def resolve(session: Session, provider: Provider, *, client: Client, subject: str) -> uuid.UUID | None:

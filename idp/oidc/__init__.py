@@ -39,6 +39,7 @@ def init_app(app: Flask) -> Provider:
     """Read the [oidc] settings, connect to `keys/`, register the endpoints and their OpenAPI."""
     import keys
     from idp.oidc import settings as oidc_settings
+    from idp.oidc.client_cache import ClientCache
     from idp.oidc.client_keys import RemoteKeySets
     from idp.oidc.endpoints import bp as api_bp
     from idp.oidc.openapi import PATHS, SCHEMAS
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> Provider:
         signer=KeysSigner(keys.get_service(app)),
         pairwise_key=app.extensions["cedula.secrets"].key("pairwise"),
         remote_keys=RemoteKeySets(ttl=loaded.jwks_uri_cache_seconds),
+        clients=ClientCache(seconds=loaded.client_cache_seconds),
     )
     app.extensions["cedula.oidc"] = provider
     app.register_blueprint(pages_bp)

@@ -22,6 +22,9 @@ from idp.oidc.services import Provider, grant_active
 from idp.store import EphemeralStore
 
 REVOKED_PREFIX = "oidc:at-revoked:"
+# Built once: each check only binds the grant id.
+_GRANT_AND_CITIZEN = (sa.select(Grant, Citizen).join(Citizen, Citizen.id == Grant.citizen_id)
+                      .where(Grant.id == sa.bindparam("grant")))
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,7 @@ def check(session: Session, store: EphemeralStore, provider: Provider, token: st
         grant_id = uuid.UUID(str(claims["grant"]))
     except ValueError:
         raise InvalidToken("the access token names no valid grant") from None
-    row = session.execute(
-        sa.select(Grant, Citizen).join(Citizen, Citizen.id == Grant.citizen_id).where(Grant.id == grant_id)
-    ).first()
+    row = session.execute(_GRANT_AND_CITIZEN, {"grant": grant_id}).first()
     if row is None:
         raise InvalidToken("the grant of this access token no longer exists")
     grant, citizen = row

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
@@ -112,12 +112,16 @@ def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presente
 
 
 def authenticate(session: Session, *, authorization: str | None, form: Mapping[str, str],
-                 store: EphemeralStore, policy: AssertionPolicy, now: int) -> Client:
-    """The registered client that authenticated this request with its registered method."""
+                 store: EphemeralStore, policy: AssertionPolicy, now: int,
+                 lookup: Callable[[Session, str], Client] = find_client) -> Client:
+    """The registered client that authenticated this request with its registered method.
+
+    `lookup` finds the enabled client (default: a database read; the endpoints pass the
+    provider's `ClientCache.find`)."""
     creds = presented(authorization=authorization, form=form)
     basic = creds.method == "client_secret_basic"
     try:
-        client = find_client(session, creds.client_id)
+        client = lookup(session, creds.client_id)
     except ClientNotFound:
         raise InvalidClient(f"client {creds.client_id!r} is not registered or is disabled", basic=basic) from None
     registered = client.client_metadata.get("token_endpoint_auth_method")

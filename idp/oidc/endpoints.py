@@ -60,7 +60,7 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
         return client_auth.authenticate(
             session, authorization=request.headers.get("Authorization"), form=form,
             store=get_store(current_app), policy=provider().assertion_policy(endpoint),
-            now=int(time.time()))
+            now=int(time.time()), lookup=provider().clients.find)
 
 
 @bp.get("/.well-known/openid-configuration")

@@ -24,6 +24,7 @@ from idp.oidc import claims as claims_module
 from idp.oidc import codes, pkce, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.client_auth import AssertionPolicy
+from idp.oidc.client_cache import ClientCache
 from idp.oidc.client_keys import RemoteKeySets
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
@@ -40,6 +41,8 @@ class Provider:
     signer: tokens.Signer
     pairwise_key: bytes
     remote_keys: RemoteKeySets
+    # Clients read for client authentication, kept `client_cache_seconds` (see client_cache).
+    clients: ClientCache = field(default_factory=lambda: ClientCache(seconds=0))
 
     def assertion_policy(self, endpoint: str) -> AssertionPolicy:
         """RFC 7523 section 3: the assertion's aud is the issuer or the endpoint it is sent to."""

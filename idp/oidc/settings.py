@@ -25,6 +25,7 @@ class OidcSettings:
     leeway_seconds: int
     jwks_uri_cache_seconds: int
     acr_uris: Mapping[str, str]
+    client_cache_seconds: int = 5
 
     @property
     def authorization_endpoint(self) -> str:
@@ -79,6 +80,7 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         assertion_max_seconds=_seconds(section, "assertion_max_seconds"),
         leeway_seconds=_seconds(section, "leeway_seconds", minimum=0),
         jwks_uri_cache_seconds=_seconds(section, "jwks_uri_cache_seconds"),
+        client_cache_seconds=_seconds(section, "client_cache_seconds", minimum=0),
         acr_uris=acr_uris,
     )
     if loaded.code_replay_seconds < loaded.code_seconds:

@@ -9,17 +9,25 @@ from tests.idp.oidc.conftest import oidc_app  # noqa: F401  (fixture: keys ready
 
 @pytest.fixture
 def audit_log(oidc_app):  # noqa: F811
-    """The app's log with a checkpoint every 5 entries (and no time-based ones)."""
+    """The app's log with a checkpoint every 5 entries (and no time-based ones); the app's own
+    sealing thread is stopped meanwhile, so that only this policy seals."""
     from dataclasses import replace
 
     from idp.audit import AuditLog
 
     base = oidc_app.extensions["cedula.audit"]
-    return AuditLog(policy=replace(base.policy, checkpoint_entries=5, checkpoint_seconds=10**8),
-                    signer=base.signer)
+    sealer = oidc_app.extensions["cedula.audit.sealer"]
+    was_running = sealer.running
+    sealer.stop()
+    yield AuditLog(policy=replace(base.policy, checkpoint_entries=5, checkpoint_seconds=10**8),
+                   signer=base.signer)
+    if was_running:
+        sealer.start()
 
 
-def fill(app, log, count: int, *, citizen: str = "c1", start: int = 0) -> None:
+def fill(app, log, count: int, *, citizen: str = "c1", start: int = 0, seal: bool = True) -> None:
+    """Append `count` entries, each in its own transaction, then seal them (as the sealing
+    thread would a moment later)."""
     from idp import audit
     from idp.db import get_db
 
@@ -29,6 +37,8 @@ def fill(app, log, count: int, *, citizen: str = "c1", start: int = 0) -> None:
                 audit.append(session, event="release.userinfo", citizen_id=citizen if n % 2 == 0 else "c2",
                              client_id=f"agency-{n % 3}", claims=["sub", "email"], purpose="Trámites",
                              log=log)
+        if seal:
+            audit.seal(get_db(app), log=log)
 
 
 def verify(app):

@@ -62,7 +62,7 @@ def test_a_row_altered_with_its_own_hash_recomputed_breaks_the_next_link(oidc_ap
 
     fill(oidc_app, audit_log, 8)
     with get_db(oidc_app).transaction() as session:
-        row = session.get(AuditEntry, 4)
+        row = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq == 4)).one()
         row.client_id = "elsewhere"
         row.hash = link_hash(seq=4, prev=row.prev_hash, body_digest=body_hash(row.body().to_json()))
     report = verify(oidc_app)
@@ -179,3 +179,46 @@ def test_citizen_bundle_checks_offline_and_catches_tampering(oidc_app, audit_log
     document["segments"][1]["digests"].pop(0)
     with pytest.raises(audit.AuditError, match="entry 2 is missing"):
         audit.verify_bundle(document)
+
+
+def test_pending_entries_are_reported_as_pending_not_as_tampering(oidc_app, audit_log):
+    from idp import audit
+    from idp.db import get_db
+
+    fill(oidc_app, audit_log, 4)
+    fill(oidc_app, audit_log, 3, start=4, seal=False)
+    report = verify(oidc_app)
+    assert report.ok, report.problem
+    assert (report.entries, report.pending) == (4, 3)
+    assert audit.seal(get_db(oidc_app), log=audit_log) == 3
+    report = verify(oidc_app)
+    assert report.ok and (report.entries, report.pending) == (7, 0)
+
+
+def test_a_sealed_entry_made_pending_again_is_missing(oidc_app, audit_log):
+    fill(oidc_app, audit_log, 6)
+    _sql(oidc_app, "UPDATE audit_entries SET seq = NULL, prev_hash = NULL, hash = NULL WHERE seq = 3")
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (3, "missing")
+    # Sealing again does not hide it: the entry is chained after the head, entry 3 stays a gap.
+    from idp import audit
+    from idp.db import get_db
+
+    assert audit.seal(get_db(oidc_app), log=audit_log) == 1
+    report = verify(oidc_app)
+    assert (report.problem.seq, report.problem.kind) == (3, "missing")
+
+
+def test_checkpoints_fall_at_the_interval_whatever_the_batches(oidc_app, audit_log):
+    """Sealing 12 entries in one batch signs at 1, 6 and 11, as sealing them one by one does."""
+    from idp.audit.models import Checkpoint
+    from idp.db import get_db
+
+    fill(oidc_app, audit_log, 12, seal=False)
+    from idp import audit
+
+    assert audit.seal(get_db(oidc_app), log=audit_log) == 12
+    with get_db(oidc_app).read() as session:
+        seqs = list(session.scalars(sa.select(Checkpoint.seq).order_by(Checkpoint.seq)))
+    assert seqs == [1, 6, 11]
+    assert verify(oidc_app).ok

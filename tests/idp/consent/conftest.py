@@ -70,7 +70,7 @@ def log_of(app, citizen_id: str) -> list:
 
     with get_db(app).read() as session:
         return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.citizen_ref == citizen_id)
-                                    .order_by(AuditEntry.seq)))
+                                    .order_by(AuditEntry.id)))
 
 
 def csrf_from(html: str) -> str:

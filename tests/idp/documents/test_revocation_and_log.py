@@ -16,7 +16,7 @@ def _log(app, citizen_ref):
 
     with app.extensions["cedula.db"].read() as session:
         return [(e.event, e.client_id, e.reference) for e in session.scalars(
-            sa.select(AuditEntry).where(AuditEntry.citizen_ref == citizen_ref).order_by(AuditEntry.seq))]
+            sa.select(AuditEntry).where(AuditEntry.citizen_ref == citizen_ref).order_by(AuditEntry.id))]
 
 
 def _revoke(web, token, document_id, **body):

@@ -60,7 +60,7 @@ def _log(app, citizen_id):
 
     with get_db(app).read() as session:
         return [e.event for e in session.query(AuditEntry).filter_by(citizen_ref=citizen_id)
-                .order_by(AuditEntry.seq)]
+                .order_by(AuditEntry.id)]
 
 
 def test_only_registrars_get_in(client, oidc_app):

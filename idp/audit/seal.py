@@ -1,0 +1,179 @@
+"""The sealer: gives pending log entries their place in the hash chain, in batches.
+
+Requests only INSERT pending entries (`idp.audit.log.append`). Sealing runs in one short
+transaction of its own: lock the chain-head row, read the pending entries in `id` order, set
+each one's `seq`, `prev_hash` and `hash` (the chain of `idp.audit.chain`), move the head, sign
+checkpoints where the `[audit]` interval falls, commit. Any number of processes may seal at
+once: the head lock makes them take turns, and each reads the pending entries only after it
+holds the lock, so no entry is chained twice.
+
+Order. The chain's order is the order in which entries become visible to the sealer, that
+is their commit order, with `id` order among the entries one batch sees. Pending entries are
+found by `seq IS NULL`, never by "every id above the last sealed one": on PostgreSQL ids are
+taken at INSERT but transactions commit in any order, so an entry with a lower id may commit
+after higher ones were sealed. It is then simply sealed by the next run, after them; a
+watermark on ids would have skipped it forever. On SQLite one writer at a time commits, so
+commit order and id order are the same.
+
+What a pending entry is worth. It is durable (committed with the release it records) but not
+yet protected by the chain; it becomes so within `seal_seconds`. Tamper evidence was always
+anchored in the signed checkpoints, which cover sealed entries only, so this does not move
+the line of what a database administrator could rewrite unnoticed (the entries after the
+newest checkpoint), it only makes the newest second of it pending rather than chained.
+
+Where it runs: a daemon thread per process every `[audit] seal_seconds` (started with the
+first request, like the back-channel logout deliveries), `cedula audit seal`, and before
+every reader that needs the whole chain (`checkpoint`, `cedula audit verify`, downloads).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp.audit.chain import Body, body_hash, link_hash
+from idp.audit.errors import ChainBroken
+from idp.audit.log import HEAD_ID, AuditLog, _Head, lock_head, sign_checkpoint
+from idp.audit.models import AuditEntry, ChainHead
+from idp.db import Database
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+_ENTRIES = AuditEntry.__table__
+_BODY = (_ENTRIES.c.id, _ENTRIES.c.at, _ENTRIES.c.event, _ENTRIES.c.citizen_ref, _ENTRIES.c.client_id,
+         _ENTRIES.c.purpose, _ENTRIES.c.legal_basis, _ENTRIES.c.law, _ENTRIES.c.claims, _ENTRIES.c.reference)
+_SEAL = (_ENTRIES.update()
+         .where(_ENTRIES.c.id == sa.bindparam("b_id"), _ENTRIES.c.seq.is_(None))
+         .values(seq=sa.bindparam("b_seq"), prev_hash=sa.bindparam("b_prev"), hash=sa.bindparam("b_hash")))
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What one sealing did: entries chained, checkpoints signed, and the head after it."""
+
+    entries: int
+    checkpoints: int
+    head: _Head
+
+
+def _due(head: _Head, log: AuditLog, *, seq: int, now: datetime) -> bool:
+    if head.checkpoint_at is None or seq - head.checkpoint_seq >= log.policy.checkpoint_entries:
+        return True
+    return now - head.checkpoint_at >= timedelta(seconds=log.policy.checkpoint_seconds)
+
+
+def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
+                limit: int | None = BATCH) -> Sealed:
+    """Chain pending entries after `head` (whose lock the caller holds): up to `limit`, or all.
+
+    A checkpoint is signed at each entry where the interval falls (every `checkpoint_entries`
+    entries, or the first entry `checkpoint_seconds` after the last one), as appends did.
+    """
+    entries = checkpoints = 0
+    while True:
+        query = sa.select(*_BODY).where(_ENTRIES.c.seq.is_(None)).order_by(_ENTRIES.c.id)
+        take = BATCH if limit is None else min(BATCH, limit - entries)
+        rows = session.execute(query.limit(take)).all() if take > 0 else []
+        if not rows:
+            break
+        updates = []
+        for row in rows:
+            seq = head.seq + 1
+            body = Body(at=row.at, event=row.event, citizen=row.citizen_ref, agency=row.client_id,
+                        purpose=row.purpose, legal_basis=row.legal_basis, law=row.law,
+                        claims=tuple(row.claims or ()), reference=row.reference)
+            digest = link_hash(seq=seq, prev=head.hash, body_digest=body_hash(body.to_json()))
+            updates.append({"b_id": row.id, "b_seq": seq, "b_prev": head.hash, "b_hash": digest})
+            head = replace(head, seq=seq, hash=digest)
+        result = session.execute(_SEAL, updates)
+        if result.rowcount not in (-1, len(updates)):
+            raise ChainBroken(f"{len(updates) - result.rowcount} pending entries changed while they "
+                              "were being sealed; nothing was sealed")
+        session.execute(sa.update(ChainHead).where(ChainHead.id == HEAD_ID)
+                        .values(seq=head.seq, hash=head.hash).execution_options(synchronize_session=False))
+        # Checkpoints where the interval falls inside this batch (hash of that entry).
+        for update in updates:
+            if _due(head, log, seq=update["b_seq"], now=now):
+                sign_checkpoint(session, log, seq=update["b_seq"], head_hash=update["b_hash"], now=now)
+                head = replace(head, checkpoint_seq=update["b_seq"], checkpoint_at=now)
+                checkpoints += 1
+        entries += len(rows)
+        if len(rows) < take:
+            break
+    return Sealed(entries=entries, checkpoints=checkpoints, head=head)
+
+
+def pending_count(session: Session) -> int:
+    """Committed entries not yet sealed (an index-only count on the partial index)."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(_ENTRIES)
+                              .where(_ENTRIES.c.seq.is_(None))) or 0)
+
+
+def _has_pending(database: Database) -> bool:
+    with database.read() as session:
+        return session.scalar(sa.select(_ENTRIES.c.id).where(_ENTRIES.c.seq.is_(None)).limit(1)) is not None
+
+
+def seal(database: Database, *, log: AuditLog, now: datetime | None = None) -> int:
+    """Seal every entry pending now, one batch per short transaction; the number sealed.
+
+    Takes no lock at all when nothing is pending (a read of the partial index).
+    """
+    total = 0
+    log.signer.prepare(alg=log.policy.checkpoint_alg)  # a first key is made outside our lock
+    while _has_pending(database):
+        with database.transaction() as session:
+            sealed = seal_locked(session, log=log, head=lock_head(session),
+                                 now=now or datetime.now(UTC))
+        total += sealed.entries
+        if sealed.entries < BATCH:
+            break
+    return total
+
+
+class Sealer:
+    """The sealing thread of one process (a daemon; `stop()` keeps later requests from
+    starting it again)."""
+
+    def __init__(self, *, database: Database, log: AuditLog, seconds: float) -> None:
+        self.database = database
+        self.log = log
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.started = False
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        with self._lock:
+            self.started = True
+            if self.running or self.seconds <= 0:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="cedula-audit-sealer", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 30) -> None:
+        with self._lock:
+            self.started = True
+            thread, self._thread = self._thread, None
+            self._stop.set()
+        if thread is not None:
+            thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                seal(self.database, log=self.log)
+            except Exception:  # the loop must outlive a database outage; entries stay pending
+                log.exception("sealing the data-sharing log failed; trying again")

@@ -1,0 +1,58 @@
+"""Client authentication reads clients through a short per-process cache: a change made in
+this process applies at once, a change made elsewhere within `client_cache_seconds`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.idp.oidc.conftest import tokens_for
+
+
+def _introspect(web, agency):
+    form, headers = agency.auth({"token": "nothing"})
+    return web.post("/introspect", data=form, headers=headers)
+
+
+def test_a_client_disabled_in_this_process_stops_at_once(client, oidc_app, register, citizen):
+    from clients.registry.services import set_enabled
+    from idp.db import get_db
+
+    agency = register()
+    tokens_for(client, agency)  # the client is now cached
+    with get_db(oidc_app).transaction() as session:
+        set_enabled(session, agency.client_id, enabled=False)
+    response = _introspect(client, agency)
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "invalid_client"
+
+
+def test_a_client_disabled_elsewhere_stops_within_the_bound(client, oidc_app, register, citizen, monkeypatch):
+    from clients.registry.models import Client
+    from idp.db import get_db
+    cache = oidc_app.extensions["cedula.oidc"].clients
+    assert cache.seconds == 5  # config/default.toml [oidc] client_cache_seconds
+    agency = register()
+    assert _introspect(client, agency).status_code == 200  # cached now
+    # Another process disables it: no ORM event reaches this one.
+    with get_db(oidc_app).engine.begin() as conn:
+        conn.execute(sa.update(Client).where(Client.client_id == agency.client_id).values(enabled=False))
+    assert _introspect(client, agency).status_code == 200  # still within the bound
+    later = cache.clock() + cache.seconds + 0.01
+    monkeypatch.setattr(cache, "clock", lambda: later)
+    response = _introspect(client, agency)
+    assert response.status_code == 401 and response.get_json()["error"] == "invalid_client"
+
+
+def test_unknown_and_disabled_clients_are_never_cached(oidc_app):
+    from clients.registry import ClientNotFound
+    from idp.db import get_db
+    from idp.oidc.client_cache import ClientCache
+
+    cache = ClientCache(seconds=60)
+    with get_db(oidc_app).read() as session:
+        for _ in range(2):
+            try:
+                cache.find(session, "nobody")
+            except ClientNotFound:
+                pass
+    assert cache.peek("nobody") is None
