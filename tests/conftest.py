@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from tests.support.parts import POSTGRES_ADMIN_URL, REDIS_TEST_URL, missing
 
 TEST_ISSUER = "http://localhost"
+TEST_MASTER_KEY = "Y2VkdWxhLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE"  # 32 bytes, tests only
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def settings_for(backend: Backend, data_dir: Path, **sections) -> dict:
         "database": {"url": backend.database_url},
         "store": {"redis_url": backend.redis_url, "key_prefix": f"cedula-test-{uuid.uuid4().hex[:12]}:"},
         "logging": {"level": "WARNING"},
+        # Every test app shares its backend's database: one key-encryption key for all of them.
+        "keys": {"master_key": TEST_MASTER_KEY},
     }
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)

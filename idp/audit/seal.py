@@ -126,6 +126,8 @@ def seal(database: Database, *, log: AuditLog, now: datetime | None = None) -> i
     Takes no lock at all when nothing is pending (a read of the partial index).
     """
     total = 0
+    if not _has_pending(database):
+        return 0  # an idle tick reads one index and touches nothing else (not even the keys)
     log.signer.prepare(alg=log.policy.checkpoint_alg)  # a first key is made outside our lock
     while _has_pending(database):
         with database.transaction() as session:

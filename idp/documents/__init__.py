@@ -26,6 +26,11 @@ def init_app(app: Flask) -> None:
 
     service = init_documents(app, directory=directory(app))
     allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD)
+    from idp.documents import prepared
+
+    allow_larger_body(app, "documents_prepared.create", prepared.body_limit(service.settings.max_bytes))
+    app.register_blueprint(prepared.bp)
+    describe(app, prepared.OPENAPI_PATHS, prepared.OPENAPI_SCHEMAS)
     subjects.install()
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)

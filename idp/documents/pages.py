@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
 from idp.db import get_db
-from idp.documents import confirmation
+from idp.documents import confirmation, prepared
 from idp.documents.api import pdf_response
 from idp.documents.uploads import Upload, Uploads
 from idp.ops.metrics import count
@@ -51,13 +52,15 @@ def my_documents() -> str:
     session = require_citizen()
     service = _service()
     documents = service.for_subject(session.citizen_id)
+    with get_db(current_app).read() as db:
+        waiting = prepared.waiting_for(db, session.citizen_id, now=datetime.now(UTC))
     agencies: dict[str, str] = {}
-    for document in documents:
-        if document.client_id and document.client_id not in agencies:
-            agencies[document.client_id] = (service.directory.agency_name(document.client_id)
-                                            or document.client_id)
+    for client_id in [d.client_id for d in documents] + [w.client_id for w in waiting]:
+        if client_id and client_id not in agencies:
+            agencies[client_id] = service.directory.agency_name(client_id) or client_id
     done = request.args.get("done")
     return render_template("documents/list.html", documents=documents, agencies=agencies,
+                           waiting=waiting,
                            verify_url=service.verify_url, human_size=human_size,
                            notice="signed" if done == "signed" else None)
 
@@ -146,6 +149,8 @@ def confirm_options(upload_id: str) -> Response:
     """WebAuthn request options whose challenge commits to this document's SHA-256."""
     json_body(allow_empty=True)
     citizen_id, pending = _api_pending(upload_id)
+    if pending.prepared_id:
+        prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(current_app.config["CEDULA"]["rate_limit"]["challenges"]))
     with get_db(current_app).read() as db:
         options = confirmation.begin(
@@ -163,6 +168,8 @@ def confirm(upload_id: str) -> Response:
     """Verify the passkey assertion for this document, then sign (PAdES B-LT) and store."""
     body = json_body()
     citizen_id, pending = _api_pending(upload_id)
+    if pending.prepared_id:
+        prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     data = _uploads().read(pending)
     if data is None:
         raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
@@ -188,6 +195,9 @@ def confirm(upload_id: str) -> Response:
     except SigningError as exc:
         log.error("citizen signature failed", extra={"citizen_id": citizen_id, "error": str(exc)})
         raise ApiError(422, "not_signed", _("mydocs.sign.error.not_signed")) from None
+    if pending.prepared_id:
+        prepared.record_signature(pending.prepared_id, citizen_id=citizen_id,
+                                  document_id=signed.id)
     _uploads().discard(get_store(current_app), pending)
     count("documents.citizen_signature", "ok")
     log.info("document signed by citizen", extra={"citizen_id": citizen_id,

@@ -31,6 +31,8 @@ class Upload:
     pages: int
     signatures: int
     client_id: str | None = None
+    prepared_id: str | None = None
+    """Set when the PDF is one an agency prepared (`idp.documents.prepared`)."""
 
 
 class Uploads:
@@ -44,12 +46,13 @@ class Uploads:
         return self.root / f"{upload_id}.pdf"
 
     def put(self, store: EphemeralStore, *, citizen_id: str, data: bytes, file_name: str,
-            pages: int, signatures: int, client_id: str | None = None) -> Upload:
+            pages: int, signatures: int, client_id: str | None = None,
+            prepared_id: str | None = None) -> Upload:
         self.sweep()
         upload = Upload(id=secrets.token_urlsafe(18), citizen_id=citizen_id,
                         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                         file_name=file_name, pages=pages, signatures=signatures,
-                        client_id=client_id)
+                        client_id=client_id, prepared_id=prepared_id)
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temp = tempfile.mkstemp(dir=self.root, prefix=".", suffix=".part")
         with os.fdopen(fd, "wb") as fh:

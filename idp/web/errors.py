@@ -15,6 +15,7 @@ from idp.web.csrf import CsrfError
 from idp.web.i18n import gettext as _
 from idp.web.i18n import translate_or
 from idp.web.ratelimit import RateLimited
+from keys import KeyStoreError
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,13 @@ def init_app(app: Flask) -> None:
         if status == 405 and allowed:
             response.headers["Allow"] = ", ".join(allowed)
         return response
+
+    @app.errorhandler(KeyStoreError)
+    def _key_store(exc: KeyStoreError) -> Response:
+        # The operator must act (HSM down, wrong master key): say so in the log, not to the user.
+        log.error("key store failure", extra={"path": request.path, "error": str(exc)})
+        return _respond(503, "temporarily_unavailable", _("error.http.503"), _("error.title.500"),
+                        {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

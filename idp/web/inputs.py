@@ -28,7 +28,8 @@ class NulCharacter(BadRequest):
 
 
 def _holds_nul(values: MultiDict) -> bool:
-    return any(NUL in name or NUL in value for name, value in values.items(multi=True))
+    return any(NUL in name or (isinstance(value, str) and NUL in value)
+               for name, value in values.items(multi=True))
 
 
 class CedulaRequest(Request):

@@ -73,3 +73,19 @@ def test_metrics_are_exposed(client):
 
 def test_every_message_is_translated(app):
     assert app.extensions["cedula.i18n"].missing() == []
+
+
+def test_a_key_store_failure_is_a_503_not_a_500(fresh_app, monkeypatch):
+    from keys import KeyStoreUnavailable
+
+    def broken():
+        raise KeyStoreUnavailable("the HSM does not answer")
+
+    monkeypatch.setitem(fresh_app.view_functions, "home.index", broken)
+    client = fresh_app.test_client()
+    page = client.get("/")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "HSM" not in page.get_data(as_text=True)
+    api = client.get("/", headers={"Accept": "application/json"})
+    assert api.status_code == 503
+    assert api.get_json()["error"] == "temporarily_unavailable"

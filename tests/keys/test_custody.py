@@ -14,7 +14,7 @@ from keys.errors import KeyStoreUnavailable
 
 def _custody(app, data_dir, **keys_settings):
     settings = {section: dict(values) for section, values in app.config["CEDULA"].items()}
-    settings["keys"].update(keys_settings)
+    settings["keys"].update({"master_key": "", **keys_settings})  # a key file unless told
     return Custody(settings=settings, data_dir=data_dir,
                    database=app.extensions["cedula.db"])
 

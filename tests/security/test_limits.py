@@ -29,6 +29,8 @@ def _limit(app, path: str) -> int:
     settings = app.config["CEDULA"]
     if path == "/account/sign":
         return int(settings["documents"]["max_bytes"]) + FRAMING
+    if path == "/api/documents/prepared":  # the PDF in base64 (4 characters per 3 bytes)
+        return (int(settings["documents"]["max_bytes"]) + 2) // 3 * 4 + FRAMING
     if path in UPLOADS:
         return int(settings["verify"]["max_upload_bytes"]) + FRAMING
     return int(settings["server"]["max_body_bytes"])
