@@ -29,7 +29,6 @@ every reader that needs the whole chain (`checkpoint`, `cedula audit verify`, do
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -41,6 +40,7 @@ from idp.audit.errors import ChainBroken
 from idp.audit.log import HEAD_ID, AuditLog, _Head, lock_head, sign_checkpoint
 from idp.audit.models import AuditEntry, ChainHead
 from idp.db import Database
+from idp.ops.background import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -139,43 +139,15 @@ def seal(database: Database, *, log: AuditLog, now: datetime | None = None) -> i
     return total
 
 
-class Sealer:
-    """The sealing thread of one process (a daemon; `stop()` keeps later requests from
-    starting it again)."""
+class Sealer(Periodic):
+    """The sealing thread of one process; entries stay pending through an outage."""
+
+    name = "cedula-audit-sealer"
 
     def __init__(self, *, database: Database, log: AuditLog, seconds: float) -> None:
+        super().__init__(seconds=seconds)
         self.database = database
         self.log = log
-        self.seconds = seconds
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.started = False
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        with self._lock:
-            self.started = True
-            if self.running or self.seconds <= 0:
-                return
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="cedula-audit-sealer", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 30) -> None:
-        with self._lock:
-            self.started = True
-            thread, self._thread = self._thread, None
-            self._stop.set()
-        if thread is not None:
-            thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.seconds):
-            try:
-                seal(self.database, log=self.log)
-            except Exception:  # the loop must outlive a database outage; entries stay pending
-                log.exception("sealing the data-sharing log failed; trying again")
+    def tick(self) -> None:
+        seal(self.database, log=self.log)

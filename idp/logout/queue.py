@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from typing import Any
 from flask import Flask
 
 from idp.logout.settings import LogoutSettings
+from idp.ops.background import Periodic
 from idp.store import EphemeralStore
 
 log = logging.getLogger(__name__)
@@ -102,11 +102,14 @@ Handler = Callable[[Item, Queue, float], str]
 Chore = Callable[[float], int]
 
 
-class Worker:
+class Worker(Periodic):
     """The delivery loop of one process: chores (session expiry), then due items by kind."""
+
+    name = "cedula-logout"
 
     def __init__(self, app: Flask, *, queue: Callable[[], Queue], handlers: Mapping[str, Handler],
                  chores: tuple[Chore, ...], settings: LogoutSettings) -> None:
+        super().__init__(seconds=settings.poll_seconds)
         self.app = app
         self.queue = queue
         self.handlers = dict(handlers)
@@ -114,40 +117,9 @@ class Worker:
         self.settings = settings
         self._pool = ThreadPoolExecutor(max_workers=settings.concurrency,
                                         thread_name_prefix="cedula-logout-delivery")
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.started = False
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        with self._lock:
-            self.started = True
-            if self.running:
-                return
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="cedula-logout", daemon=True)
-            self._thread.start()
-        log.info("back-channel logout delivery thread started")
-
-    def stop(self, timeout: float = 30) -> None:
-        """Stop the thread after its current run (it is not restarted by later requests)."""
-        with self._lock:
-            self.started = True
-            thread, self._thread = self._thread, None
-            self._stop.set()
-        if thread is not None:
-            thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.settings.poll_seconds):
-            try:
-                self.run_once()
-            except Exception:  # the loop must outlive a store or database outage
-                log.exception("back-channel logout run failed; trying again")
+    def tick(self) -> None:
+        self.run_once()
 
     def run_once(self, *, now: float | None = None) -> Counter[str]:
         """Do everything due by `now` (default: the clock); returns outcomes and their counts."""
