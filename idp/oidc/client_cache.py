@@ -4,7 +4,7 @@ section 2.3) at the token, introspection and revocation endpoints.
 Each entry is a detached copy of the client's row, read-only, valid for `[oidc]
 client_cache_seconds`. That is the bound on how long a client disabled, deleted or given a
 new secret by another process keeps authenticating here; the process that makes the change
-(any ORM update or delete of a `Client`) forgets its copy at once. Only enabled clients are
+(any ORM insert, update or delete of a `Client`) forgets its copy at once. Only enabled clients are
 kept: an unknown or disabled client is looked up every time.
 """
 
@@ -33,7 +33,9 @@ def _forget(_mapper, _connection, target: Client) -> None:
 
 def _listen() -> None:
     with _listening:
-        for event in ("after_update", "after_delete"):
+        # An insert counts too: a client_id registered again (after a delete that bypassed the
+        # ORM, or a reset) must not be answered with the old row's keys or secret.
+        for event in ("after_insert", "after_update", "after_delete"):
             if not sa.event.contains(Client, event, _forget):
                 sa.event.listen(Client, event, _forget)
 

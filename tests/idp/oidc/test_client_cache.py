@@ -56,3 +56,27 @@ def test_unknown_and_disabled_clients_are_never_cached(oidc_app):
             except ClientNotFound:
                 pass
     assert cache.peek("nobody") is None
+
+
+def test_a_client_id_registered_again_in_this_process_is_not_answered_from_the_old_row(
+        client, oidc_app, register, citizen):
+    from clients.registry.models import Client
+    from idp.db import get_db
+
+    agency = register()
+    assert _introspect(client, agency).status_code == 200  # cached now
+    # The row goes away without the ORM (as a reset or another process would) ...
+    with get_db(oidc_app).engine.begin() as conn:
+        conn.execute(sa.delete(Client).where(Client.client_id == agency.client_id))
+    # ... and the same client_id is registered again in this process, with a new secret.
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+
+    with get_db(oidc_app).transaction() as session:
+        again = register_client(session, metadata={"client_name": "Registro Civil",
+                                                   "redirect_uris": [agency.redirect_uri]},
+                                permissions=Permissions(operator=True), client_id=agency.client_id,
+                                fetch_sector=lambda uri: [agency.redirect_uri])
+    assert _introspect(client, agency).status_code == 401  # the old secret no longer works
+    agency.secret = again.client_secret
+    assert _introspect(client, agency).status_code == 200
