@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from idp.citizens import services
-from idp.citizens.errors import SignCountRaced
 from idp.store import EphemeralStore
-from idp.webauthn.authentication import parse_assertion, request_options, verify_assertion
+from idp.webauthn.authentication import parse_assertion, request_options
+from idp.webauthn.ceremonies import use_passkey
 from idp.webauthn.encoding import b64url
 from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
@@ -81,17 +81,5 @@ def finish(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen
     passkey = services.find_passkey(session, response.credential_id)
     if passkey is None or str(passkey.citizen_id) != citizen_id:
         raise WebAuthnError("unknown_credential", "this passkey is not one of yours")
-    verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
-                                public_key=passkey.public_key,
-                                stored_sign_count=passkey.sign_count,
-                                user_handle=passkey.citizen.user_handle)
-    from datetime import UTC, datetime
-
-    try:
-        services.record_use(session, passkey_id=passkey.id, previous_count=passkey.sign_count,
-                            sign_count=verified.sign_count, backed_up=verified.backed_up,
-                            now=datetime.fromtimestamp(now, UTC))
-    except SignCountRaced:
-        raise WebAuthnError("sign_count_regression",
-                            "another use of this passkey changed its counter") from None
+    use_passkey(session, rp=rp, response=response, passkey=passkey, challenge=challenge, now=now)
     return Confirmed(sha256=challenge[:DIGEST].hex(), credential_id=b64url(passkey.credential_id))

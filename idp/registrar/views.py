@@ -126,25 +126,33 @@ def _citizen_id(raw: str) -> uuid.UUID | None:
         return None
 
 
-@bp.get("/registrar/citizens/<raw_id>")
-def citizen(raw_id: str) -> Response:
+def _target(raw_id: str) -> tuple[services.Actor, uuid.UUID] | Response:
+    """The acting registrar and the citizen a registrar URL names, or the response that
+    refuses the request (no role, level too low, or no such citizen)."""
     citizen_id = _citizen_id(raw_id)
     actor = _guard(f"/registrar/citizens/{citizen_id}" if citizen_id else "/registrar")
     if isinstance(actor, Response):
         return actor
     if citizen_id is None:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    return actor, citizen_id
+
+
+@bp.get("/registrar/citizens/<raw_id>")
+def citizen(raw_id: str) -> Response:
+    target = _target(raw_id)
+    if isinstance(target, Response):
+        return target
+    actor, citizen_id = target
     return _citizen_page(actor, citizen_id)
 
 
 def _document_action(raw_id: str, action: str) -> Response:
     validate_csrf()
-    citizen_id = _citizen_id(raw_id)
-    actor = _guard(f"/registrar/citizens/{citizen_id}" if citizen_id else "/registrar")
-    if isinstance(actor, Response):
-        return actor
-    if citizen_id is None:
-        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    target = _target(raw_id)
+    if isinstance(target, Response):
+        return target
+    actor, citizen_id = target
     values = {k: request.form.get(k, "")[:64] for k in ("document_type", "document_number",
                                                          "document_expiry")}
     try:

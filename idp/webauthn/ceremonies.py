@@ -138,16 +138,12 @@ def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingP
                       amr=amr_for(backup_eligible=passkey.backup_eligible))
 
 
-def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
-                   body: dict[str, Any], now: float) -> SignedIn:
-    """Verify an assertion for a registered passkey and record its use."""
-    response = parse_assertion(body)
-    ceremony = challenges.take(store, challenge=response.client_data.challenge,
-                               purposes={"sign-in"}, now=now)
-    passkey = services.find_passkey(session, response.credential_id)
-    if passkey is None:
-        raise WebAuthnError("unknown_credential", "this passkey is not registered here")
-    verified = verify_assertion(rp=rp, response=response, expected_challenge=ceremony.challenge,
+def use_passkey(session: Session, *, rp: RelyingParty, response: Any, passkey: Any,
+                challenge: bytes, now: float) -> None:
+    """Verify an assertion from `passkey` for `challenge` and record the use (W3C WebAuthn
+    Level 3, section 7.2, steps 11-24): signature, origin, RP ID, user verification, and a
+    sign count that never goes back (also under concurrent use). WebAuthnError if not."""
+    verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
                                 public_key=passkey.public_key,
                                 stored_sign_count=passkey.sign_count,
                                 user_handle=passkey.citizen.user_handle)
@@ -157,11 +153,24 @@ def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
                             now=_utc(now))
     except SignCountRaced:
         raise WebAuthnError("sign_count_regression",
-                            "another sign-in with this passkey changed its counter") from None
+                            "another use of this passkey changed its counter") from None
+
+
+def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+                   body: dict[str, Any], now: float) -> SignedIn:
+    """Verify an assertion for a registered passkey and record its use."""
+    response = parse_assertion(body)
+    ceremony = challenges.take(store, challenge=response.client_data.challenge,
+                               purposes={"sign-in"}, now=now)
+    passkey = services.find_passkey(session, response.credential_id)
+    if passkey is None:
+        raise WebAuthnError("unknown_credential", "this passkey is not registered here")
+    use_passkey(session, rp=rp, response=response, passkey=passkey,
+                challenge=ceremony.challenge, now=now)
     return SignedIn(citizen_id=str(passkey.citizen_id),
                     credential_id=b64url(passkey.credential_id),
                     amr=amr_for(backup_eligible=passkey.backup_eligible))
 
 
 __all__ = ["Registered", "SignedIn", "begin_adding", "begin_enrolment", "begin_sign_in",
-           "finish_registration", "finish_sign_in"]
+           "finish_registration", "finish_sign_in", "use_passkey"]

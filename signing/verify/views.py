@@ -166,13 +166,20 @@ def _report_or_none(found):
         return None
 
 
-@bp.get("/verify/<code>")
-def document(code: str) -> Response:
+def _by_code(code: str):
+    """The document a verification code names, or None (counted as a miss: guessing is limited)."""
     _guard_lookups()
     try:
-        found = _service().by_code(code)
+        return _service().by_code(code)
     except (InvalidCode, DocumentNotFound):
         _missed()
+        return None
+
+
+@bp.get("/verify/<code>")
+def document(code: str) -> Response:
+    found = _by_code(code)
+    if found is None:
         return _page("verify/not_found.html", 404)
     return _page("verify/report.html", report=_report_or_none(found), document=found,
                  language=_language())
@@ -180,11 +187,8 @@ def document(code: str) -> Response:
 
 @bp.get("/verify/<code>/pdf")
 def original(code: str) -> Response:
-    _guard_lookups()
-    try:
-        found = _service().by_code(code)
-    except (InvalidCode, DocumentNotFound):
-        _missed()
+    found = _by_code(code)
+    if found is None:
         return _page("verify/not_found.html", 404)
     from signing.store import DocumentNotStored
 
