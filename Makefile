@@ -2,16 +2,30 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# Dependencies are installed from the lock files (exact versions and hashes), never resolved
+# afresh: `make lock` refreshes them on purpose.
+RUN_LOCK  := requirements/main.txt
+TEST_LOCK := requirements/test.txt
+RUN_STAMP  := $(VENV)/.run-stamp
+TEST_STAMP := $(VENV)/.test-stamp
 NODE_STAMP := node_modules/.installed-stamp
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint audit lock clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes --no-deps -r $(RUN_LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	@touch $@
+
+$(TEST_STAMP): $(TEST_LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes --no-deps -r $(TEST_LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	@touch $@ $(RUN_STAMP)
 
 # Node packages used by the tests (axe-core, openid-client); skipped when npm is absent.
 $(NODE_STAMP): package.json package-lock.json
@@ -20,22 +34,32 @@ $(NODE_STAMP): package.json package-lock.json
 
 ## Serve the provider at http://localhost:8000 with the embedded default (SQLite, in-process
 ## store, software key store under ./instance).
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/cedula db upgrade
 	$(BIN)/cedula keys init
 	$(BIN)/cedula pki init
 	$(BIN)/cedula demo
 
 ## The whole test suite.
-test: $(STAMP) $(NODE_STAMP)
+test: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks (never part of `make test`).
-bench: $(STAMP)
+bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-lint: $(STAMP)
+## Static checks CI runs before the tests.
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+
+## Known vulnerabilities in the locked dependencies (PyPI advisory database).
+audit: $(TEST_STAMP)
+	$(BIN)/python .ci/audit.py $(BIN)/pip-audit $(TEST_LOCK)
+
+## Refresh the lock files from pyproject.toml (on purpose: review the diff, then commit it).
+lock: $(TEST_STAMP)
+	cd requirements && ../$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade -o main.txt ../pyproject.toml
+	cd requirements && ../$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade --extra test --extra dev -c main.txt -o test.txt ../pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

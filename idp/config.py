@@ -12,11 +12,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+# The defaults ship inside the package (an installed wheel has no `config/` folder);
+# `config/default.toml` at the repository root is the documented copy, kept identical by a test.
+DEFAULT_RESOURCE = ("idp", "defaults.toml")
 
 SHORT_NAMES: dict[str, tuple[str, str]] = {
     "CEDULA_ISSUER": ("server", "issuer"),
@@ -139,8 +142,8 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Read the defaults, apply the environment, then `overrides` (a nested mapping)."""
-    with DEFAULT_FILE.open("rb") as fh:
-        data: dict[str, Any] = tomllib.load(fh)
+    package, name = DEFAULT_RESOURCE
+    data: dict[str, Any] = tomllib.loads(files(package).joinpath(name).read_text(encoding="utf-8"))
     extra_file = (environ if environ is not None else os.environ).get("CEDULA_CONFIG")
     if extra_file:
         try:

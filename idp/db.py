@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from importlib import import_module
+from importlib.resources import files
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -36,7 +37,12 @@ NAMING_CONVENTION = {
 # Packages whose models and migrations make up the schema, in dependency order.
 SCHEMA_PACKAGES = ("keys", "clients", "idp", "signing")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+def _package_folder(package: str, *parts: str) -> Path:
+    """A folder shipped inside an installed package (importlib.resources, not the source tree)."""
+    return Path(str(files(package).joinpath(*parts)))
+
+
+MIGRATIONS_DIR = _package_folder("idp", "migrations")
 
 
 class Base(DeclarativeBase):
@@ -108,7 +114,7 @@ def alembic_config(url: str) -> AlembicConfig:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     locations = []
     for package in SCHEMA_PACKAGES:
-        folder = Path(import_module(package).__file__).resolve().parent / "migrations" / "versions"
+        folder = _package_folder(package, "migrations", "versions")
         if folder.is_dir():
             locations.append(str(folder))
     cfg.set_main_option("version_locations", " ".join(locations))

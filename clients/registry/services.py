@@ -98,6 +98,15 @@ def sector_of(client: Client) -> str:
     return urlsplit(uri).hostname or client.client_id
 
 
+def new_client_id() -> str:
+    """A random client_id (128 bits) that never starts with "-": operators pass it to commands
+    (`cedula clients show ID`), where a leading dash would read as an option."""
+    while True:
+        candidate = secrets.token_urlsafe(16)
+        if not candidate.startswith("-"):
+            return candidate
+
+
 def register_client(
     session: Session,
     *,
@@ -116,7 +125,7 @@ def register_client(
     registration_token = secrets.token_urlsafe(32) if with_registration_token else None
     now = _now()
     client = Client(
-        client_id=client_id or secrets.token_urlsafe(16),
+        client_id=client_id or new_client_id(),
         secret_hash=_digest(client_secret) if client_secret else None,
         registration_token_hash=_digest(registration_token) if registration_token else None,
         client_metadata=validated,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+from pathlib import Path
+
 import pytest
 
-from idp.config import ConfigError, load_settings
+from idp.config import DEFAULT_RESOURCE, ConfigError, load_settings
 
 
 def test_defaults_are_the_embedded_setup(tmp_path):
@@ -49,10 +52,20 @@ def test_bad_issuers_are_refused(issuer, fragment):
         load_settings(environ={"CEDULA_ISSUER": issuer})
 
 
-def test_every_default_setting_is_documented():
-    from idp.config import DEFAULT_FILE
+REPOSITORY = Path(__file__).resolve().parents[2]
 
-    lines = DEFAULT_FILE.read_text(encoding="utf-8").splitlines()
+
+def test_the_shipped_defaults_are_the_documented_copy():
+    """The package reads its own copy (an installed wheel has no config/ folder); config/default.toml
+    is what operators read. They must never drift apart."""
+    package, name = DEFAULT_RESOURCE
+    shipped = files(package).joinpath(name).read_text(encoding="utf-8")
+    assert shipped == (REPOSITORY / "config" / "default.toml").read_text(encoding="utf-8"), (
+        f"{package}/{name} differs from config/default.toml: copy config/default.toml over it")
+
+
+def test_every_default_setting_is_documented():
+    lines = (REPOSITORY / "config" / "default.toml").read_text(encoding="utf-8").splitlines()
     for index, line in enumerate(lines):
         if "=" in line and not line.lstrip().startswith("#") and not line.startswith("["):
             above = lines[index - 1].strip()

@@ -98,3 +98,12 @@ def test_initial_access_tokens_are_counted_and_expire(fresh_app):
     for presented in (token, expired, "not-a-token"):
         with db.transaction() as session, pytest.raises(InvalidInitialToken):
             spend_initial_token(session, presented)
+
+
+def test_client_ids_never_start_with_a_dash(monkeypatch):
+    """A client_id is typed into commands (`cedula clients show ID`): a leading dash reads as an option."""
+    from clients.registry import services
+
+    drawn = iter(["-F-xdEwhV1ILsXU9ZA_W0A", "-second", "aB3_xdEwhV1ILsXU9ZA_W0"])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda _n: next(drawn))
+    assert services.new_client_id() == "aB3_xdEwhV1ILsXU9ZA_W0"
