@@ -22,7 +22,7 @@ import pytest
 import requests
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-PACKAGES = ("idp", "signing", "keys", "clients")
+PACKAGES = ("infra", "idp", "signing", "keys", "clients")
 OWN = {*PACKAGES, "tests", "bench"}
 
 
