@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -98,8 +99,15 @@ def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory) -> Path:
     """A fresh virtual environment with the locked dependencies and the wheel (not editable)."""
     work = tmp_path_factory.mktemp("wheel")
+    source = work / "source"  # a copy: building in place would leave build/ in the checkout
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPOSITORY / name, source / name)
+    for package in PACKAGES:
+        shutil.copytree(REPOSITORY / package, source / package, ignore=ignore)
     _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"),
-          str(REPOSITORY)])
+          str(source)])
     wheel = next((work / "dist").glob("cedula-*.whl"))
     target = work / "venv"
     venv.EnvBuilder(with_pip=True).create(target)
