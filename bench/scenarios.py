@@ -19,11 +19,11 @@ from bench.harness import Result, Skipped, measure
 
 def _app(data_dir: Path):
     from idp import create_app
-    from idp.db import upgrade
+    from idp.schema import SCHEMA
     from keys import get_service
 
     url = f"sqlite:///{data_dir / 'bench.db'}"
-    upgrade(url)
+    SCHEMA.upgrade(url)
     app = create_app({"server": {"issuer": "http://localhost", "data_dir": str(data_dir)},
                       "database": {"url": url}, "store": {"redis_url": ""},
                       "logging": {"level": "ERROR"}, "metrics": {"enabled": False},
@@ -37,7 +37,7 @@ def _app(data_dir: Path):
 def _agency(app):
     from clients.registry import Permissions
     from clients.registry.services import register_client
-    from idp.db import get_db
+    from infra.db import get_db
     from tests.idp.oidc.conftest import REDIRECT, Agency
 
     with get_db(app).transaction() as session:

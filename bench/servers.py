@@ -195,11 +195,12 @@ class Cedula(Side):
         from clients.registry import Permissions
         from clients.registry.services import register_client
         from idp import create_app
-        from idp.db import get_db, upgrade
+        from idp.schema import SCHEMA
+        from infra.db import get_db
         from keys import get_service
         from tests.idp.conftest import dui, enrol
 
-        upgrade(self.overrides()["database"]["url"])
+        SCHEMA.upgrade(self.overrides()["database"]["url"])
         app = create_app(self.overrides())
         service = get_service(app)
         service.custody.initialise()

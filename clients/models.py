@@ -1,4 +1,4 @@
-"""Tables of the agency client registry (imported by `idp.db.all_metadata`)."""
+"""Tables of the agency client registry (listed by `idp.schema.SCHEMA`)."""
 
 from clients.registry.models import Base
 

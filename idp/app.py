@@ -9,39 +9,49 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from idp.config import Settings, load_settings
-from idp.secrets import AppSecrets, master_secret
+from idp.schema import SCHEMA
+from infra.components import Component, wire
+from infra.config import Settings, load_settings
+from infra.secrets import AppSecrets, master_secret
 
-# Each module's init_app(app) registers its blueprints, hooks and extensions, in this order.
-COMPONENTS = (
-    "idp.ops.logging",
-    "idp.ops.metrics",
-    "idp.web.headers",
-    "idp.web.csrf",
-    "idp.web.i18n",
-    "idp.web.errors",
-    "idp.web.inputs",
-    "idp.db",
-    "idp.store",
-    "keys",
-    "clients.registry",
-    "idp.ops.health",
-    "idp.home",
-    "idp.citizens",
-    "idp.sessions",
-    "idp.webauthn",
-    "idp.assurance",
-    "idp.registry",
-    "idp.registrar",
-    "idp.account",
-    "idp.oidc",
-    "idp.documents",
-    "idp.audit",
-    "idp.consent",
-    "idp.logout",
-    "signing.web",
-    "idp.openapi",
-)
+# The parts of the provider, built in this order by `infra.components.wire`. A component that
+# reads another's slot must come after it; `wire` stops the start with the slot's name if not.
+I18N_PACKAGES = ("idp", "signing")
+
+
+def _components() -> list[Component]:
+    def component(module: str, *args: object) -> Component:
+        return Component(module, lambda app: import_module(module).init_app(app, *args))
+
+    return [
+        component("infra.ops.logging"),
+        component("infra.ops.metrics"),
+        component("infra.web.headers"),
+        component("infra.web.csrf"),
+        component("infra.web.i18n", I18N_PACKAGES),
+        component("infra.web.errors"),
+        component("infra.web.inputs"),
+        component("infra.db", SCHEMA),
+        component("infra.store"),
+        component("keys"),
+        component("clients.registry"),
+        component("infra.ops.health"),
+        component("idp.home"),
+        component("idp.citizens"),
+        component("idp.sessions"),
+        component("idp.webauthn"),
+        component("idp.assurance"),
+        component("idp.registry"),
+        component("idp.registrar"),
+        component("idp.account"),
+        component("idp.oidc"),
+        component("idp.documents"),
+        component("idp.audit"),
+        component("idp.consent"),
+        component("idp.logout"),
+        component("signing.web"),
+        component("infra.openapi"),
+    ]
 
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
@@ -62,6 +72,5 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    for name in COMPONENTS:
-        import_module(name).init_app(app)
+    wire(app, _components())
     return app

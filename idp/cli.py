@@ -12,8 +12,8 @@ from typing import Any
 import click
 from flask import Flask
 
-from idp.config import ConfigError, Settings, load_settings
-from idp.ops.logging import configure as configure_logging
+from infra.config import ConfigError, Settings, load_settings
+from infra.ops.logging import configure as configure_logging
 
 log = logging.getLogger("cedula")
 
@@ -77,11 +77,11 @@ def db() -> None:
 @pass_context
 def db_upgrade(ctx: Context) -> None:
     """Create or migrate the schema to the newest version (safe to run again)."""
-    from idp.db import upgrade
+    from idp.schema import SCHEMA
 
     settings = ctx.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
+    SCHEMA.upgrade(settings.database_url)
     click.echo(f"database is up to date ({_redact(settings.database_url)})")
 
 

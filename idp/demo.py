@@ -21,7 +21,7 @@ from flask import Flask
 from joserfc.jwk import ECKey
 
 from clients.registry.services import find_client, rotate_secret, upsert_operator_client
-from idp.config import Settings
+from infra.config import Settings
 
 
 @dataclass(frozen=True)

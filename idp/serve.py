@@ -6,7 +6,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from idp.config import Settings
+from infra.config import Settings
 
 
 class ServeError(RuntimeError):

@@ -9,8 +9,11 @@ takes settings and the database from the Flask app.
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
 
+from flask import Flask, Response, request
+
+from infra.web.errors import unavailable
 from keys.errors import (
     InvalidRequest,
     InvalidToken,
@@ -25,6 +28,8 @@ from keys.pki import IssuedCertificate
 from keys.service import KeyService, get_service, jwks, sign_jwt, verify_jwt
 
 # pyHanko adapters load on first use: importing pyHanko costs most of a CLI start.
+log = logging.getLogger(__name__)
+
 _SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer",
             "issue_citizen_certificate", "issue_seal_certificate", "revocation_info",
             "seal_signer", "timestamper", "trust_roots", "validation_context"}
@@ -66,6 +71,12 @@ __all__ = [
 ]
 
 
+def _key_store_failure(exc: KeyStoreError) -> Response:
+    # The operator must act (HSM down, wrong master key): say so in the log, not to the user.
+    log.error("key store failure", extra={"path": request.path, "error": str(exc)})
+    return unavailable(retry_after=30)
+
+
 def init_app(app: Flask) -> KeyService:
     """Register `/jwks.json` and `/pki/...`, a readiness check and the OpenAPI paths.
 
@@ -76,6 +87,7 @@ def init_app(app: Flask) -> KeyService:
 
     service = KeyService(app.config["CEDULA"], app.extensions["cedula.db"])
     app.extensions[EXTENSION] = service
+    app.register_error_handler(KeyStoreError, _key_store_failure)
     app.register_blueprint(bp)
     app.extensions.setdefault("cedula.readiness", {})["keys"] = (
         lambda: service.custody.store.check())

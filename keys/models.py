@@ -11,13 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from infra.db import new_metadata
 
 UTC_DATETIME = sa.DateTime(timezone=True)
 
@@ -25,7 +19,7 @@ UTC_DATETIME = sa.DateTime(timezone=True)
 class Base(DeclarativeBase):
     """Declarative base of the `keys` tables."""
 
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = new_metadata()
 
 
 class StoredKey(Base):

@@ -1,6 +1,6 @@
 """Texts of documents and of document errors in the citizen's language, outside any request.
 
-The texts live in `signing/messages.toml` (the format of `idp/web/i18n.py`, which also loads
+The texts live in `signing/messages.toml` (the format of `infra/web/i18n.py`, which also loads
 them for pages). Documents are printed in one of `LANGUAGES`; the first is the default.
 """
 

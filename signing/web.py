@@ -33,7 +33,7 @@ def init_app(app: Flask) -> VerificationService:
                                   key_service=get_service(app), extensions=app.extensions)
     app.extensions[EXTENSION] = service
     app.register_blueprint(bp)
-    limits = app.extensions.setdefault("cedula.body_limits", {})  # see idp.web.inputs
+    limits = app.extensions.setdefault("cedula.body_limits", {})  # see infra.web.inputs
     for endpoint in ("verify.upload", "verify.api_verify"):
         limits[endpoint] = service.settings.max_bytes + MULTIPART_SLACK
     document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})

@@ -88,10 +88,10 @@ def settings_for(backend: Backend, data_dir: Path, **sections) -> dict:
 @pytest.fixture(scope="session")
 def app(backend, tmp_path_factory):
     from idp import create_app
-    from idp.db import upgrade
+    from idp.schema import SCHEMA
 
     data_dir = tmp_path_factory.mktemp(f"data-{backend.name}")
-    upgrade(backend.database_url)
+    SCHEMA.upgrade(backend.database_url)
     application = create_app(settings_for(backend, data_dir))
     application.testing = True
     yield application
@@ -104,18 +104,18 @@ PERSISTENT_TABLES: set[str] = set()
 
 
 def empty_tables(app) -> None:
-    from idp.db import all_metadata
+    from idp.schema import SCHEMA
 
     engine = app.extensions["cedula.db"].engine
     with engine.begin() as conn:
-        for metadata in reversed(all_metadata()):
+        for metadata in reversed(SCHEMA.metadata()):
             for table in reversed(metadata.sorted_tables):
                 if table.name not in PERSISTENT_TABLES:
                     conn.execute(sa.delete(table))
 
 
 def empty_store(app) -> None:
-    from idp.store import RedisStore
+    from infra.store import RedisStore
 
     store = app.extensions["cedula.store"]
     if isinstance(store, RedisStore):

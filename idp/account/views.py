@@ -13,15 +13,15 @@ from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
 from idp.citizens.national_id import InvalidNationalId
-from idp.db import get_db
-from idp.ops.metrics import count
 from idp.sessions import current_session, end_session, require_citizen, start_session
-from idp.store import get_store
-from idp.web.csrf import validate_csrf
-from idp.web.i18n import safe_next
-from idp.web.ratelimit import hit
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.encoding import b64url
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.i18n import safe_next
+from infra.web.ratelimit import hit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from idp.assurance.roots import FIDO_MDS_ROOT_PEM
-from idp.config import ConfigError
+from infra.config import ConfigError
 
 CONVEYANCES = ("auto", "direct", "none")
 UNTRUSTED = ("accept", "refuse")

@@ -10,14 +10,14 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from idp.assurance import services
 from idp.citizens.services import get_citizen, passkeys_of
-from idp.db import get_db
-from idp.ops.metrics import count
 from idp.registry import register
 from idp.registry.errors import RegistryError
 from idp.registry.services import check_citizen
 from idp.sessions import require_citizen
-from idp.web.csrf import validate_csrf
-from idp.web.ratelimit import hit
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.web.csrf import validate_csrf
+from infra.web.ratelimit import hit
 
 bp = Blueprint("assurance", __name__)
 OUTCOMES = {"match", "not_found", "mismatch", "unavailable"}

@@ -58,7 +58,7 @@ def init_app(app: Flask) -> AuditLog:
     import keys
     from idp.audit import settings as audit_settings
     from idp.audit.log import KeysCheckpointSigner
-    from idp.db import get_db
+    from infra.db import get_db
 
     settings = app.config["CEDULA"]
     log = AuditLog(policy=audit_settings.load(settings, settings.issuer),

@@ -23,7 +23,7 @@ def verify(path: str | None) -> None:
     """Seal pending entries, then check every entry and checkpoint; name the first entry
     altered, removed or reordered."""
     from idp.audit import AuditError, published_keys, seal, verify_bundle, verify_chain
-    from idp.db import get_db
+    from infra.db import get_db
 
     app = _app()
     with app.app_context():
@@ -52,7 +52,7 @@ def verify(path: str | None) -> None:
 def seal_command() -> None:
     """Chain the pending entries now (what each server process does every seal_seconds)."""
     from idp.audit import seal
-    from idp.db import get_db
+    from infra.db import get_db
 
     app = _app()
     with app.app_context():
@@ -64,7 +64,7 @@ def seal_command() -> None:
 def checkpoint_command() -> None:
     """Sign a checkpoint of the chain head now (for cron, before backups, after rotations)."""
     from idp.audit import checkpoint
-    from idp.db import get_db
+    from infra.db import get_db
 
     app = _app()
     with app.app_context(), get_db(app).transaction() as session:

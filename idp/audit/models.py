@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from idp.audit.chain import Body
-from idp.db import Base
+from idp.tables import Base
 
 SERIAL = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 

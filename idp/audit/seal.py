@@ -39,8 +39,8 @@ from idp.audit.chain import Body, body_hash, link_hash
 from idp.audit.errors import ChainBroken
 from idp.audit.log import HEAD_ID, AuditLog, _Head, lock_head, sign_checkpoint
 from idp.audit.models import AuditEntry, ChainHead
-from idp.db import Database
-from idp.ops.background import Periodic
+from infra.db import Database
+from infra.ops.background import Periodic
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from idp.db import Base
+from idp.tables import Base
 
 
 class Citizen(Base):

@@ -49,7 +49,7 @@ def init_app(app: Flask) -> Consents:
     from idp.consent.openapi import PATHS, SCHEMAS
     from idp.consent.receipts import keys_signer
     from idp.consent.views import bp
-    from idp.openapi import describe
+    from infra.openapi import describe
 
     settings = app.config["CEDULA"]
     consents = Consents(policy=consent_settings.load(settings, settings.issuer),

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.db import Base
+from idp.tables import Base
 
 
 class Consent(Base):

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 
 from idp.consent.services import record_release
-from idp.db import get_db
+from infra.db import get_db
 
 
 def record_token_release(response: Any, *, client: Any = None) -> None:

@@ -18,14 +18,14 @@ from idp.consent.backchannel import end_all_sessions, logout_agency
 from idp.consent.errors import AccountClosed, AgencyNotConnected
 from idp.consent.export import account_export
 from idp.consent.models import Consent
-from idp.db import get_db
-from idp.ops.metrics import count
 from idp.sessions import SsoSession, end_session, require_citizen
-from idp.web.csrf import validate_csrf
-from idp.web.errors import error_page
-from idp.web.i18n import current_language
-from idp.web.i18n import gettext as _
-from idp.web.ratelimit import hit
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.web.csrf import validate_csrf
+from infra.web.errors import error_page
+from infra.web.i18n import current_language
+from infra.web.i18n import gettext as _
+from infra.web.ratelimit import hit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("consent", __name__, static_folder="static", static_url_path="/consent-static")

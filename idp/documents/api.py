@@ -11,15 +11,15 @@ import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.db import get_db
 from idp.documents import subjects
 from idp.documents.directory import IdpDirectory
 from idp.oidc import client_credentials
 from idp.oidc.errors import OidcError
-from idp.ops.metrics import count
-from idp.store import get_store
-from idp.web.errors import ApiError
-from idp.web.jsonapi import json_body
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.errors import ApiError
+from infra.web.jsonapi import json_body
 from signing import issuance
 from signing.errors import InvalidTemplateData, RenderError, SigningError, UnknownTemplate
 from signing.i18n import LANGUAGES

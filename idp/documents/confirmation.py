@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from idp.citizens import services
-from idp.store import EphemeralStore
 from idp.webauthn.authentication import parse_assertion, request_options
 from idp.webauthn.ceremonies import use_passkey
 from idp.webauthn.encoding import b64url
 from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
+from infra.store import EphemeralStore
 
 PREFIX = "documents:confirm:"
 DIGEST = 32

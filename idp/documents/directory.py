@@ -6,7 +6,7 @@ from clients.registry import ClientNotFound, find_client
 from idp.citizens import services
 from idp.citizens.models import Citizen
 from idp.citizens.national_id.base import NationalIdScheme
-from idp.db import Database
+from infra.db import Database
 from signing.service import CitizenRef
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.db import Base
+from idp.tables import Base
 
 
 class SubjectIndex(Base):

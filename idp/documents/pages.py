@@ -8,20 +8,20 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
-from idp.db import get_db
 from idp.documents import confirmation, prepared
 from idp.documents.api import pdf_response
 from idp.documents.uploads import Upload, Uploads
-from idp.ops.metrics import count
 from idp.sessions import require_citizen
-from idp.store import get_store
-from idp.web.csrf import validate_csrf
-from idp.web.errors import ApiError
-from idp.web.i18n import current_language
-from idp.web.i18n import gettext as _
-from idp.web.jsonapi import json_body
-from idp.web.ratelimit import hit
 from idp.webauthn.errors import WebAuthnError
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.errors import ApiError
+from infra.web.i18n import current_language
+from infra.web.i18n import gettext as _
+from infra.web.jsonapi import json_body
+from infra.web.ratelimit import hit
 from signing import citizen_signature
 from signing.errors import SigningError
 from signing.pdf_input import InvalidPdf, check_pdf, human_size

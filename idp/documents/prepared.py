@@ -21,18 +21,18 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect
 from sqlalchemy.orm import Session
 
-from idp.db import get_db
 from idp.documents import subjects
 from idp.documents.api import _agency, _service, _string
 from idp.documents.models import PreparedDocument
 from idp.documents.uploads import Uploads
-from idp.ops.metrics import count
 from idp.sessions import require_citizen
-from idp.store import get_store
-from idp.web.errors import ApiError, error_page
-from idp.web.i18n import gettext as _
-from idp.web.jsonapi import json_body
-from idp.web.ratelimit import hit
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.errors import ApiError, error_page
+from infra.web.i18n import gettext as _
+from infra.web.jsonapi import json_body
+from infra.web.ratelimit import hit
 from signing.citizen_signature import clean_file_name
 from signing.pdf_input import CheckedPdf, InvalidPdf, check_pdf
 from signing.service import new_document_id

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from idp.db import get_db
 from idp.documents.api import _agency
-from idp.web.errors import ApiError
-from idp.web.jsonapi import json_body
+from infra.db import get_db
+from infra.web.errors import ApiError
+from infra.web.jsonapi import json_body
 from signing.verify import revocation
 from signing.verify.errors import VerificationError
 

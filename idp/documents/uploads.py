@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 PREFIX = "documents:upload:"
 

@@ -56,13 +56,13 @@ class Logout:
 
     def queue(self) -> Queue:
         from idp.logout.queue import Queue
-        from idp.store import get_store
+        from infra.store import get_store
 
         return Queue(get_store(self.app), self.settings)
 
     def process_expiries(self, now: float) -> int:
         from idp.logout import expiry
-        from idp.store import get_store
+        from infra.store import get_store
 
         return expiry.process_due(get_store(self.app), self.app.extensions["cedula.sessions"], now=now,
                                   announce=notify_session_ended)
@@ -76,7 +76,7 @@ def _on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
     from flask import current_app
 
     from idp.logout import expiry
-    from idp.store import get_store
+    from infra.store import get_store
 
     store = get_store(current_app)
     if event in ("started", "reauthenticated"):

@@ -23,13 +23,13 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
-from idp.db import get_db
 from idp.logout.queue import Item, Queue
 from idp.logout.settings import LogoutSettings
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider, subject_for
-from idp.ops.metrics import count
 from idp.sessions import records
+from infra.db import get_db
+from infra.ops.metrics import count
 
 log = logging.getLogger(__name__)
 

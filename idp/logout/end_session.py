@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 
 import keys
 from clients.registry import Client, ClientNotFound, find_client
-from idp.db import get_db
 from idp.logout.errors import LogoutRefused
 from idp.oidc.tokens import ID_TOKEN_ALGS
 from idp.sessions import current_session, end_session
-from idp.store import get_store
-from idp.web.csrf import validate_csrf
+from infra.db import get_db
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
 
 bp = Blueprint("end_session", __name__)
 

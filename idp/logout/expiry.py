@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy, SsoSession
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 QUEUE = "logout:expiries"
 MARK = "logout:live:"

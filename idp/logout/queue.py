@@ -27,8 +27,8 @@ from typing import Any
 from flask import Flask
 
 from idp.logout.settings import LogoutSettings
-from idp.ops.background import Periodic
-from idp.store import EphemeralStore
+from infra.ops.background import Periodic
+from infra.store import EphemeralStore
 
 log = logging.getLogger(__name__)
 

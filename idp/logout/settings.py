@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from idp.config import ConfigError
+from infra.config import ConfigError
 
 
 @dataclass(frozen=True)

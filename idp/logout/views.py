@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
-from idp.db import get_db
 from idp.logout import devices
 from idp.logout.backchannel import agencies_by_sid
 from idp.sessions import end_session, require_citizen, sessions_for
-from idp.web.csrf import validate_csrf
+from infra.db import get_db
+from infra.web.csrf import validate_csrf
 
 bp = Blueprint("logout_sessions", __name__)
 

@@ -45,7 +45,7 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.openapi import PATHS, SCHEMAS
     from idp.oidc.signer import KeysSigner
     from idp.oidc.views import bp as pages_bp
-    from idp.openapi import describe
+    from infra.openapi import describe
 
     settings = app.config["CEDULA"]
     loaded = oidc_settings.load(settings, settings.issuer)

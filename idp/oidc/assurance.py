@@ -19,13 +19,13 @@ from flask import Response, current_app, redirect
 
 from idp.assurance import services as assurance_services
 from idp.assurance.levels import LEVELS, authenticator_level, rank, sign_in_level
-from idp.db import get_db
 from idp.oidc import claims as claims_module
 from idp.oidc import interactions
 from idp.oidc.errors import AuthorizationError
 from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession
-from idp.store import EphemeralStore
+from infra.db import get_db
+from infra.store import EphemeralStore
 
 UNMET = "unmet_authentication_requirements"  # OIDC Core errata set 2, RFC 9470 section 3
 # RFC 8176 section 2: methods that show the user was verified on the authenticator.

@@ -19,7 +19,7 @@ from idp.oidc import tokens
 from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider, grant_active
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 REVOKED_PREFIX = "oidc:at-revoked:"
 # Built once: each check only binds the grant id.

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, ClientNotFound, check_secret, find_client
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")

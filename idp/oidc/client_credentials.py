@@ -20,7 +20,7 @@ from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import bearer, tokens
 from idp.oidc.errors import InsufficientScope, InvalidToken, OidcError
 from idp.oidc.services import Provider
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 GRANT_TYPE = "client_credentials"
 # Scopes an agency may hold without a citizen: each names an API of the provider.

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 CODE_PREFIX = "oidc:code:"
 MARK_PREFIX = "oidc:code-mark:"

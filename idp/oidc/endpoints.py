@@ -13,10 +13,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from clients.registry import Client
 from idp.consent.release import record_token_release
-from idp.db import get_db
 from idp.oidc import client_auth, client_credentials, discovery, introspection, refresh, revocation, services, userinfo
 from idp.oidc.errors import InvalidClient, OidcError
-from idp.store import get_store
+from infra.db import get_db
+from infra.store import get_store
 
 bp = Blueprint("oidc_api", __name__)
 

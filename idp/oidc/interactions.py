@@ -9,7 +9,7 @@ import secrets
 from dataclasses import asdict, dataclass, replace
 
 from idp.oidc.request import AuthorizationRequest
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 PREFIX = "oidc:interaction:"
 

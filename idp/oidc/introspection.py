@@ -17,7 +17,7 @@ from idp.oidc import bearer
 from idp.oidc.errors import OidcError
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import Provider, grant_active, subject_for, token_digest, utc
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 INACTIVE: dict[str, Any] = {"active": False}
 

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
-from idp.db import Database
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
@@ -24,6 +23,7 @@ from idp.oidc.services import (
     token_digest,
     utc,
 )
+from infra.db import Database
 
 
 def refresh(database: Database, provider: Provider, *, client: Client, refresh_token: str | None,

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from clients.registry import Client
-from idp.db import Database
 from idp.oidc import bearer
 from idp.oidc.errors import OidcError
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import Provider, revoke_grant, token_digest
-from idp.store import EphemeralStore
+from infra.db import Database
+from infra.store import EphemeralStore
 
 
 def _revoke_refresh(database: Database, client: Client, token: str, now: int) -> bool:

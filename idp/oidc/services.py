@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, sector_of
 from idp.citizens.models import Citizen
-from idp.db import Database
 from idp.oidc import claims as claims_module
 from idp.oidc import codes, pkce, subjects, tokens
 from idp.oidc.assurance import Assurance
@@ -30,7 +29,8 @@ from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
-from idp.store import EphemeralStore
+from infra.db import Database
+from infra.store import EphemeralStore
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from idp.oidc import bearer
 from idp.oidc import claims as claims_module
 from idp.oidc.errors import InsufficientScope
 from idp.oidc.services import Provider
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 
 def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, access_token: str,

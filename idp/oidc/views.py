@@ -15,18 +15,18 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.db import get_db
 from idp.oidc import assurance, interactions, services
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession, current_session, end_session
-from idp.store import get_store
-from idp.web.csrf import validate_csrf
-from idp.web.errors import error_page
-from idp.web.i18n import current_language
-from idp.web.i18n import gettext as _
+from infra.db import get_db
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.errors import error_page
+from infra.web.i18n import current_language
+from infra.web.i18n import gettext as _
 
 bp = Blueprint("oidc", __name__)
 

@@ -48,9 +48,9 @@ def grant(national_id: str, service_point: str) -> None:
     from flask import current_app
 
     from idp.cli import with_app
-    from idp.db import get_db
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
+    from infra.db import get_db
 
     @with_app
     def run() -> None:
@@ -73,9 +73,9 @@ def revoke(national_id: str) -> None:
     from flask import current_app
 
     from idp.cli import with_app
-    from idp.db import get_db
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
+    from infra.db import get_db
 
     @with_app
     def run() -> None:
@@ -102,10 +102,10 @@ def verify(national_id: str, document_type: str, document_number: str, document_
     from flask import current_app
 
     from idp.cli import with_app
-    from idp.db import get_db
     from idp.registrar import services
     from idp.registrar.documents import parse_document
     from idp.registrar.errors import InvalidDocument, RegistrarError
+    from infra.db import get_db
 
     @with_app
     def run() -> None:
@@ -134,8 +134,8 @@ def list_registrars(show_all: bool) -> None:
     from flask import current_app
 
     from idp.cli import with_app
-    from idp.db import get_db
     from idp.registrar import services
+    from infra.db import get_db
 
     @with_app
     def run() -> None:

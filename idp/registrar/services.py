@@ -25,7 +25,7 @@ from idp.citizens.models import Citizen
 from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import CitizenNotFound, NotRegistrar, RegistrarError
 from idp.registrar.models import Registrar, RegistrarAuditEntry
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 BINDING_PREFIX = "registrar:bind:"
 BINDING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I

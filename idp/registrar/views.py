@@ -18,17 +18,17 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from idp.assurance import services as assurance_services
 from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
-from idp.db import get_db
-from idp.ops.metrics import count
 from idp.registrar import services
 from idp.registrar.documents import TYPES, parse_document
 from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar
 from idp.sessions import require_citizen, start_session
-from idp.store import get_store
-from idp.web.csrf import validate_csrf
-from idp.web.errors import error_page
-from idp.web.i18n import gettext as _
-from idp.web.ratelimit import hit
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.errors import error_page
+from infra.web.i18n import gettext as _
+from infra.web.ratelimit import hit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("registrar", __name__)

@@ -14,9 +14,9 @@ from importlib import import_module
 
 from flask import Flask
 
-from idp.config import ConfigError
 from idp.registry.base import CivilRegister, MatchResult, RegisterQuery
 from idp.registry.errors import RegistryError
+from infra.config import ConfigError
 
 __all__ = ["CivilRegister", "MatchResult", "RegisterQuery", "RegistryError",
            "check_after_enrolment", "init_app", "load_register", "register"]
@@ -56,8 +56,8 @@ def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
     found = register(app)
     if found is None:
         return None
-    from idp.db import get_db
     from idp.registry.services import check_citizen
+    from infra.db import get_db
 
     try:
         with get_db(app).transaction() as session:

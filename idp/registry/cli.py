@@ -26,9 +26,9 @@ def import_command(file: Path, replace: bool) -> None:
 
     from idp.citizens import scheme
     from idp.cli import with_app
-    from idp.db import get_db
     from idp.registry.errors import RegistryError
     from idp.registry.imported import import_csv
+    from infra.db import get_db
 
     @with_app
     def run() -> None:

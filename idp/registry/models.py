@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.db import Base
+from idp.tables import Base
 
 
 class RegisterRecord(Base):

@@ -27,9 +27,9 @@ from flask import Flask, Response, current_app, g, redirect, request
 
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy, SsoSession
-from idp.store import get_store
-from idp.web.errors import json_error, wants_json
-from idp.web.i18n import gettext as _
+from infra.store import get_store
+from infra.web.errors import json_error, wants_json
+from infra.web.i18n import gettext as _
 
 __all__ = ["LoginRequired", "SsoSession", "add_listener", "current_session", "end_session",
            "init_app", "reauthenticate", "require_citizen", "sessions_for", "signed_in",

@@ -13,7 +13,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 
-from idp.store import EphemeralStore
+from infra.store import EphemeralStore
 
 RECORD = "sso:s:"
 BY_SID = "sso:sid:"

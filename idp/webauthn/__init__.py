@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from idp.openapi import describe
 from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.openapi import PATHS, SCHEMAS
 from idp.webauthn.relying_party import RelyingParty
+from infra.openapi import describe
 
 __all__ = ["RelyingParty", "WebAuthnError", "init_app", "relying_party"]
 

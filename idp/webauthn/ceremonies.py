@@ -19,7 +19,6 @@ from idp.citizens import services
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import CredentialExists, EnrolmentRefused, SignCountRaced
 from idp.citizens.national_id import NationalIdScheme
-from idp.store import EphemeralStore
 from idp.webauthn import challenges
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.authentication import parse_assertion, request_options, verify_assertion
@@ -32,6 +31,7 @@ from idp.webauthn.registration import (
     verify_registration,
 )
 from idp.webauthn.relying_party import RelyingParty
+from infra.store import EphemeralStore
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from idp.store import EphemeralStore
 from idp.webauthn.encoding import b64url
 from idp.webauthn.errors import WebAuthnError
+from infra.store import EphemeralStore
 
 Purpose = Literal["enrol", "add", "sign-in"]
 

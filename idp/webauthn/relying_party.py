@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from idp.config import Settings
 from idp.webauthn.attestation import AcceptAnyAttestation, AttestationPolicy
+from infra.config import Settings
 
 
 @dataclass(frozen=True)

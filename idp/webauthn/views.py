@@ -12,18 +12,18 @@ from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
-from idp.db import get_db
-from idp.ops.metrics import count
 from idp.registry import check_after_enrolment
 from idp.sessions import current_session, start_session
-from idp.store import get_store
-from idp.web.errors import ApiError
-from idp.web.i18n import gettext as _
-from idp.web.jsonapi import json_body
-from idp.web.ratelimit import hit
 from idp.webauthn import ceremonies
 from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.errors import ApiError
+from infra.web.i18n import gettext as _
+from infra.web.jsonapi import json_body
+from infra.web.ratelimit import hit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webauthn", __name__, url_prefix="/webauthn")

@@ -1,6 +1,6 @@
 """Texts of the verification report in Spanish or English, outside any request (API, CLI).
 
-They live in `signing/verify/messages.toml` (the format of `idp/web/i18n.py`, which also loads
+They live in `signing/verify/messages.toml` (the format of `infra/web/i18n.py`, which also loads
 them for the pages); keys start with `verify.`.
 """
 

@@ -127,7 +127,7 @@ def register_agency(app: Flask, base_url: str) -> Agency:
     """The civil registry: sign-in with consent, logout, and issuing sealed documents."""
     from clients.registry import Permissions
     from clients.registry.services import register_client
-    from idp.db import get_db
+    from infra.db import get_db
 
     agency = Agency(app, base_url, AGENCY, "")
     metadata = {"client_name": AGENCY_NAME, "redirect_uris": [agency.redirect_uri],

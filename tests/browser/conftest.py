@@ -44,7 +44,7 @@ def _placeholder(environ, start_response):
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     from idp import create_app
-    from idp.db import upgrade
+    from idp.schema import SCHEMA
 
     # Bind first, so the issuer can name the port the browser will use.
     server: BaseWSGIServer = make_server("localhost", 0, _placeholder, threaded=True,
@@ -52,7 +52,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     base = f"http://localhost:{server.port}"
     data_dir = tmp_path_factory.mktemp("browser-data")
     database_url = f"sqlite:///{data_dir / 'cedula.db'}"
-    upgrade(database_url)
+    SCHEMA.upgrade(database_url)
     app = create_app(settings_for(
         Backend("embedded", database_url, ""), data_dir,
         server={"issuer": base},

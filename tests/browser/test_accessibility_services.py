@@ -316,8 +316,8 @@ def test_sessions_and_logout_confirmation(browser, agency):
 def test_registrar_console_and_binding(browser, server, agency, tmp_path, monkeypatch):
     from idp.assurance.services import raise_proofing
     from idp.citizens.models import Citizen
-    from idp.db import get_db
     from idp.registrar.services import grant
+    from infra.db import get_db
     from tests.browser.test_step_up import _authenticator, _chromium_attestation, _install_metadata
     from tests.support.attestation import AttestationPki
 

@@ -96,7 +96,7 @@ def _agency(app, base: str) -> tuple[str, str, str]:
 
 def _raise_to_high(app, citizen_id: str) -> None:
     from idp.assurance.services import raise_proofing
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).transaction() as session:
         raise_proofing(session, citizen_id=uuid.UUID(citizen_id), method="in_person",
@@ -106,7 +106,7 @@ def _raise_to_high(app, citizen_id: str) -> None:
 def _levels(app) -> dict[str, str]:
     from idp.assurance.models import PasskeyAssurance
     from idp.citizens.models import Passkey
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).read() as session:
         rows = session.query(Passkey, PasskeyAssurance).join(
@@ -137,7 +137,7 @@ def test_step_up_from_a_synced_to_a_device_bound_passkey(browser: Browser, serve
     browser.wait(lambda d: len(passkey_items(browser)) == 2, "expected a second passkey")
     assert _levels(app) == {"synced": "substantial", "device": "high"}
     from idp.citizens.models import Citizen
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).read() as session:
         citizen_id = str(session.query(Citizen).one().id)

@@ -65,7 +65,7 @@ def enrol(client, key: SoftwareAuthenticator | None = None, **overrides: Any) ->
 
     codes = re.findall(r"<li>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</li>", page)
     from idp.citizens.models import Passkey
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(client.application).read() as db:
         citizen = db.query(Passkey).filter_by(credential_id=key.credential_id).one().citizen

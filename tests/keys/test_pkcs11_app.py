@@ -17,9 +17,9 @@ def hsm_service(softhsm, backend, tmp_path_factory):
 
     data = tmp_path_factory.mktemp("hsm-app")
     url = f"sqlite:///{data / 'cedula.db'}"
-    from idp.db import upgrade
+    from idp.schema import SCHEMA
 
-    upgrade(url)
+    SCHEMA.upgrade(url)
     app = create_app(settings_for(
         backend, data, database={"url": url},
         keys={"backend": "pkcs11", "pkcs11_module": softhsm.module,

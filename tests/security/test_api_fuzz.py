@@ -121,7 +121,7 @@ class Credentials:
 @pytest.fixture
 def credentials(pki_app) -> Credentials:  # noqa: F811
     from clients.registry.services import issue_initial_token
-    from idp.db import get_db
+    from infra.db import get_db
 
     web = pki_app.test_client()
     agency = register(pki_app)

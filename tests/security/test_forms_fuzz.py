@@ -129,11 +129,11 @@ def snapshot(app) -> dict[str, list[str]]:
 
     Key material (`keys_*`) is left out: it is made on first use, by a background warm-up too.
     """
-    from idp.db import all_metadata
+    from idp.schema import SCHEMA
 
     with app.extensions["cedula.db"].engine.connect() as conn:
         return {table.name: sorted(repr(tuple(row)) for row in conn.execute(sa.select(table)))
-                for metadata in all_metadata() for table in metadata.sorted_tables
+                for metadata in SCHEMA.metadata() for table in metadata.sorted_tables
                 if not table.name.startswith("keys_")}
 
 

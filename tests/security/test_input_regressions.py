@@ -12,7 +12,7 @@ METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://h.example.gov/
 
 @pytest.fixture
 def initial_token(fresh_app):
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(fresh_app).transaction() as session:
         return issue_initial_token(session, uses=5)
@@ -77,3 +77,13 @@ def test_registration_checks_the_token_before_the_body(client, initial_token):
     for headers in ({}, {"Authorization": "Bearer wrong"}):
         assert _error(client.put(f"/register/{client_id}", data="not json", headers=headers)) == (401, "invalid_token")
         assert _error(client.post("/register", data="not json", headers=headers)) == (401, "invalid_token")
+
+
+def test_a_multipart_part_without_a_name_is_not_a_500(client):
+    """Found by schemathesis: a form-data part with no name reached the NUL check as None."""
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--{boundary}--\r\n").encode()
+    response = client.post("/api/verify", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "empty_file"  # no "file" field: nothing to verify

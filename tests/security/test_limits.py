@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from idp.web.errors import API_PREFIXES
+from infra.web.errors import API_PREFIXES
 from tests.idp.conftest import enrol, post_json
 
 # Routes that take a PDF: their limit is the document size plus the multipart framing.

@@ -40,7 +40,7 @@ def test_templates_prints_every_schema_as_one_json_object(run):
 def test_issue_list_show(run, pki_app, tmp_path):
     from clients.registry import Permissions
     from clients.registry.services import register_client
-    from idp.db import get_db
+    from infra.db import get_db
     from tests.idp.conftest import dui, enrol
 
     with get_db(pki_app).transaction() as session:

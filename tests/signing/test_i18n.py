@@ -6,16 +6,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from idp.web.i18n import Catalog, catalog_files
+from infra.web.i18n import Catalog, catalog_files
 from signing.errors import RenderError
 from signing.i18n import LANGUAGES, MESSAGES, format_date, format_datetime, text
 
 
 def test_the_pages_catalog_loads_the_document_texts_and_none_lacks_a_language():
     catalog = Catalog(list(LANGUAGES))
-    for path in catalog_files():
+    for path in catalog_files(("signing",)):
         catalog.load(path)
-    assert MESSAGES in catalog_files()
+    assert MESSAGES in catalog_files(("signing",))
     assert catalog.get("documents.residence.title", "en") == "Certificate of residence"
     assert [m for m in catalog.missing() if m.startswith("documents.")] == []
 

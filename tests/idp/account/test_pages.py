@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from idp.citizens.models import Passkey, RecoveryCode
-from idp.db import get_db
+from infra.db import get_db
 from tests.idp.conftest import csrf, dui, enrol, post_json, registration_options, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
 

@@ -62,7 +62,7 @@ def device_key(pki: AttestationPki, fmt: str = "packed-full", **kwargs) -> Attes
 
 def set_proofing(app, citizen_id: str, level: str) -> None:
     from idp.assurance.services import raise_proofing
-    from idp.db import get_db
+    from infra.db import get_db
 
     method = {"substantial": "register_match", "high": "in_person"}.get(level)
     if method is None:

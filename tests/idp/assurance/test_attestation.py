@@ -13,7 +13,7 @@ from tests.support.attestation import AAGUIDS, FORMATS
 def _facts(app, key):
     from idp.assurance.models import PasskeyAssurance
     from idp.citizens.models import Passkey
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).read() as db:
         passkey = db.query(Passkey).filter_by(credential_id=key.credential_id).one()
@@ -115,7 +115,7 @@ def test_without_metadata_nothing_is_asked_and_nothing_reaches_high(client, fres
 
 def test_uv_method_from_metadata_is_recorded(client, fresh_app, pki, metadata):
     from idp.assurance.models import PasskeyAssurance
-    from idp.db import get_db
+    from infra.db import get_db
 
     metadata([pki.entry(aaguid=AAGUIDS["packed-full"], uv_methods=[["fingerprint_internal"]],
                         description="Test Key Bio")])

@@ -29,7 +29,7 @@ def fill(app, log, count: int, *, citizen: str = "c1", start: int = 0, seal: boo
     """Append `count` entries, each in its own transaction, then seal them (as the sealing
     thread would a moment later)."""
     from idp import audit
-    from idp.db import get_db
+    from infra.db import get_db
 
     with app.app_context():
         for n in range(start, start + count):
@@ -43,7 +43,7 @@ def fill(app, log, count: int, *, citizen: str = "c1", start: int = 0, seal: boo
 
 def verify(app):
     from idp.audit import published_keys, verify_chain
-    from idp.db import get_db
+    from infra.db import get_db
 
     with app.app_context(), get_db(app).read() as session:
         return verify_chain(session, published=published_keys(app))

@@ -33,7 +33,7 @@ def test_untouched_log_passes_with_checkpoints_at_the_interval(oidc_app, audit_l
     assert report.ok, report.problem
     assert report.entries == 12
     from idp.audit.models import Checkpoint
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(oidc_app).read() as session:
         seqs = list(session.scalars(sa.select(Checkpoint.seq).order_by(Checkpoint.seq)))
@@ -58,7 +58,7 @@ def test_changing_any_field_of_a_row_names_that_row(oidc_app, audit_log, column,
 def test_a_row_altered_with_its_own_hash_recomputed_breaks_the_next_link(oidc_app, audit_log):
     from idp.audit.chain import body_hash, link_hash
     from idp.audit.models import AuditEntry
-    from idp.db import get_db
+    from infra.db import get_db
 
     fill(oidc_app, audit_log, 8)
     with get_db(oidc_app).transaction() as session:
@@ -117,7 +117,7 @@ def test_reordering_two_rows_names_the_first(oidc_app, audit_log):
 def test_a_recomputed_chain_is_caught_by_the_signed_checkpoint(oidc_app, audit_log):
     from idp.audit.chain import body_hash, link_hash
     from idp.audit.models import AuditEntry, ChainHead
-    from idp.db import get_db
+    from infra.db import get_db
 
     fill(oidc_app, audit_log, 9)  # checkpoints at 1 and 6
     with get_db(oidc_app).transaction() as session:
@@ -147,7 +147,7 @@ def test_a_forged_or_removed_checkpoint_fails(oidc_app, audit_log):
 
 def test_unknown_events_and_bases_are_refused(oidc_app, audit_log):
     from idp import audit
-    from idp.db import get_db
+    from infra.db import get_db
 
     with oidc_app.app_context(), get_db(oidc_app).transaction() as session:
         with pytest.raises(audit.AuditError, match="event must be one of"):
@@ -158,7 +158,7 @@ def test_unknown_events_and_bases_are_refused(oidc_app, audit_log):
 
 def test_citizen_bundle_checks_offline_and_catches_tampering(oidc_app, audit_log):
     from idp import audit
-    from idp.db import get_db
+    from infra.db import get_db
 
     fill(oidc_app, audit_log, 13)
     with oidc_app.app_context():
@@ -183,7 +183,7 @@ def test_citizen_bundle_checks_offline_and_catches_tampering(oidc_app, audit_log
 
 def test_pending_entries_are_reported_as_pending_not_as_tampering(oidc_app, audit_log):
     from idp import audit
-    from idp.db import get_db
+    from infra.db import get_db
 
     fill(oidc_app, audit_log, 4)
     fill(oidc_app, audit_log, 3, start=4, seal=False)
@@ -202,7 +202,7 @@ def test_a_sealed_entry_made_pending_again_is_missing(oidc_app, audit_log):
     assert (report.problem.seq, report.problem.kind) == (3, "missing")
     # Sealing again does not hide it: the entry is chained after the head, entry 3 stays a gap.
     from idp import audit
-    from idp.db import get_db
+    from infra.db import get_db
 
     assert audit.seal(get_db(oidc_app), log=audit_log) == 1
     report = verify(oidc_app)
@@ -212,7 +212,7 @@ def test_a_sealed_entry_made_pending_again_is_missing(oidc_app, audit_log):
 def test_checkpoints_fall_at_the_interval_whatever_the_batches(oidc_app, audit_log):
     """Sealing 12 entries in one batch signs at 1, 6 and 11, as sealing them one by one does."""
     from idp.audit.models import Checkpoint
-    from idp.db import get_db
+    from infra.db import get_db
 
     fill(oidc_app, audit_log, 12, seal=False)
     from idp import audit

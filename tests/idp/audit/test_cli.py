@@ -42,7 +42,7 @@ def test_checkpoint_command_signs_the_head(oidc_app, audit_log):
 
 def test_verify_file_checks_a_downloaded_log(oidc_app, audit_log, tmp_path):
     from idp import audit
-    from idp.db import get_db
+    from infra.db import get_db
 
     fill(oidc_app, audit_log, 4)
     with oidc_app.app_context():

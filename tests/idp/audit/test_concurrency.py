@@ -14,7 +14,7 @@ from tests.idp.audit.conftest import verify
 def test_concurrent_appends_and_sealers_make_one_chain(oidc_app, audit_log):
     from idp import audit
     from idp.audit.models import AuditEntry
-    from idp.db import get_db
+    from infra.db import get_db
 
     threads, each = 8, 15
     errors: list[BaseException] = []
@@ -64,7 +64,7 @@ def test_concurrent_appends_and_sealers_make_one_chain(oidc_app, audit_log):
 def test_a_rolled_back_append_leaves_no_entry_and_no_gap(oidc_app, audit_log):
     from idp import audit
     from idp.audit.models import AuditEntry
-    from idp.db import get_db
+    from infra.db import get_db
 
     with oidc_app.app_context():
         try:
@@ -86,7 +86,7 @@ def test_appending_takes_no_lock_while_the_head_is_locked(oidc_app, audit_log):
     """A release commits while another transaction holds the chain head (a sealer)."""
     from idp import audit
     from idp.audit.log import lock_head
-    from idp.db import get_db
+    from infra.db import get_db
 
     database = get_db(oidc_app)
     with oidc_app.app_context(), database.transaction() as holder:
@@ -105,7 +105,7 @@ def test_an_entry_that_commits_after_later_ones_were_sealed_is_sealed_after_them
 
     from idp import audit
     from idp.audit.models import AuditEntry
-    from idp.db import get_db
+    from infra.db import get_db
 
     database = get_db(oidc_app)
     if database.engine.dialect.name != "postgresql":

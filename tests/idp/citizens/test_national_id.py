@@ -14,7 +14,7 @@ from idp.citizens.national_id import (
     NationalIdScheme,
     load_scheme,
 )
-from idp.web.i18n import Catalog
+from infra.web.i18n import Catalog
 
 DUI = load_scheme("sv-dui")
 DNI = load_scheme("es-dni")
@@ -50,7 +50,7 @@ def test_built_in_schemes(name, country):
 
 
 def test_the_default_setting_is_a_built_in_scheme():
-    from idp.config import load_settings
+    from infra.config import load_settings
 
     assert load_scheme(load_settings({})["enrolment"]["national_id_scheme"]).code == "sv-dui"
 

@@ -16,8 +16,8 @@ from idp.citizens.errors import (
     PasskeyNotFound,
     SignCountRaced,
 )
-from idp.db import get_db
 from idp.webauthn.registration import NewPasskey
+from infra.db import get_db
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 DATA = EnrolmentData(given_name="Ana", family_name="López", birthdate=date(1990, 1, 1),

@@ -66,7 +66,7 @@ def delivery(app):
 
 def log_of(app, citizen_id: str) -> list:
     from idp.audit.models import AuditEntry
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).read() as session:
         return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.citizen_ref == citizen_id)

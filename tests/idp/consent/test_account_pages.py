@@ -90,7 +90,7 @@ def test_export_holds_profile_passkeys_consents_documents_and_log(client, regist
 
 def test_receipts_of_other_citizens_are_not_found(client, register, citizen):
     from idp.consent.models import Consent
-    from idp.db import get_db
+    from infra.db import get_db
 
     tokens_for(client, register())
     with get_db(client.application).read() as session:

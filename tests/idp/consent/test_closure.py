@@ -40,8 +40,8 @@ def test_an_old_sign_in_must_be_renewed_first(client, citizen, monkeypatch):
 def test_closing_erases_personal_data_and_cuts_agencies_off(client, register, citizen, listener, delivery):
     from idp import audit
     from idp.citizens.models import Citizen, Passkey, RecoveryCode
-    from idp.db import get_db
     from idp.oidc.models import Grant
+    from infra.db import get_db
 
     agency = register(backchannel_logout_uri=listener.uri)
     body = tokens_for(client, agency)

@@ -136,7 +136,7 @@ def test_prompt_none_without_sufficient_consent_is_consent_required(client, regi
 
 def test_expired_consent_asks_again(client, register, citizen):
     from idp.consent.models import Consent
-    from idp.db import get_db
+    from infra.db import get_db
 
     agency = register()
     tokens_for(client, agency)

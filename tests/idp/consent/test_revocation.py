@@ -60,7 +60,7 @@ def test_revocation_ends_tokens_sessions_and_consent(client, register, citizen, 
 
 def test_revocation_receipts_and_errors(client, register, citizen):
     from idp.consent.models import Consent
-    from idp.db import get_db
+    from infra.db import get_db
 
     agency = register()
     tokens_for(client, agency)

@@ -31,7 +31,7 @@ def register(app, *, client_id: str = AGENCY, scope: str = "openid profile docum
              **extra) -> Agency:
     from clients.registry import Permissions
     from clients.registry.services import register_client
-    from idp.db import get_db
+    from infra.db import get_db
 
     metadata = {"client_name": AGENCY_NAME, "redirect_uris": [REDIRECT], "scope": scope,
                 "grant_types": list(grant_types), **extra}

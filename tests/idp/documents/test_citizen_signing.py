@@ -98,7 +98,7 @@ def test_assertion_made_for_another_documents_hash_is_refused(web, signed_in):
     response = post_json(web, f"/account/sign/{second}/confirm", assertion)
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_challenge"
-    from idp.db import get_db
+    from infra.db import get_db
     from signing.models import Document
 
     with get_db(web.application).read() as session:

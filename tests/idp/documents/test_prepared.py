@@ -37,8 +37,8 @@ def _open(web, prepared_id: str) -> str:
 
 
 def _expire(app, prepared_id: str) -> None:
-    from idp.db import get_db
     from idp.documents.models import PreparedDocument
+    from infra.db import get_db
 
     with get_db(app).transaction() as session:
         session.get(PreparedDocument, prepared_id).expires_at = (
@@ -46,7 +46,7 @@ def _expire(app, prepared_id: str) -> None:
 
 
 def _documents(app) -> int:
-    from idp.db import get_db
+    from infra.db import get_db
     from signing.models import Document
 
     with get_db(app).read() as session:

@@ -87,7 +87,7 @@ def oidc_app(fresh_app):
 def register(oidc_app):
     from clients.registry import Permissions
     from clients.registry.services import register_client
-    from idp.db import get_db
+    from infra.db import get_db
 
     def make(*, operator: bool = True, **metadata: Any) -> Agency:
         metadata.setdefault("client_name", "Registro Civil")

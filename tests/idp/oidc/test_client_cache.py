@@ -15,7 +15,7 @@ def _introspect(web, agency):
 
 def test_a_client_disabled_in_this_process_stops_at_once(client, oidc_app, register, citizen):
     from clients.registry.services import set_enabled
-    from idp.db import get_db
+    from infra.db import get_db
 
     agency = register()
     tokens_for(client, agency)  # the client is now cached
@@ -28,7 +28,7 @@ def test_a_client_disabled_in_this_process_stops_at_once(client, oidc_app, regis
 
 def test_a_client_disabled_elsewhere_stops_within_the_bound(client, oidc_app, register, citizen, monkeypatch):
     from clients.registry.models import Client
-    from idp.db import get_db
+    from infra.db import get_db
     cache = oidc_app.extensions["cedula.oidc"].clients
     assert cache.seconds == 5  # config/default.toml [oidc] client_cache_seconds
     agency = register()
@@ -45,8 +45,8 @@ def test_a_client_disabled_elsewhere_stops_within_the_bound(client, oidc_app, re
 
 def test_unknown_and_disabled_clients_are_never_cached(oidc_app):
     from clients.registry import ClientNotFound
-    from idp.db import get_db
     from idp.oidc.client_cache import ClientCache
+    from infra.db import get_db
 
     cache = ClientCache(seconds=60)
     with get_db(oidc_app).read() as session:
@@ -61,7 +61,7 @@ def test_unknown_and_disabled_clients_are_never_cached(oidc_app):
 def test_a_client_id_registered_again_in_this_process_is_not_answered_from_the_old_row(
         client, oidc_app, register, citizen):
     from clients.registry.models import Client
-    from idp.db import get_db
+    from infra.db import get_db
 
     agency = register()
     assert _introspect(client, agency).status_code == 200  # cached now

@@ -9,7 +9,7 @@ import pytest
 
 from idp.oidc import assurance, claims, client_auth, codes, pkce, redirect_uris, subjects
 from idp.oidc.errors import AuthorizationError, InvalidClient, InvalidGrant, OidcError, UnsafeRedirect
-from idp.store import MemoryStore
+from infra.store import MemoryStore
 
 ACR = {"low": "urn:low", "substantial": "urn:substantial", "high": "urn:high"}
 

@@ -18,8 +18,8 @@ FUTURE = (date.today() + timedelta(days=365)).isoformat()
 
 
 def _grant(app, citizen_id: str, point: str = "Oficina Centro") -> None:
-    from idp.db import get_db
     from idp.registrar import services
+    from infra.db import get_db
 
     with get_db(app).transaction() as session:
         from idp.citizens.models import Citizen
@@ -46,8 +46,8 @@ def _other_citizen(app, number: int = 22222222) -> tuple[str, str]:
 
 
 def _trail(app):
-    from idp.db import get_db
     from idp.registrar.models import RegistrarAuditEntry
+    from infra.db import get_db
 
     with get_db(app).read() as session:
         return [(e.actor.split(":")[0], e.action, str(e.citizen_id) if e.citizen_id else None)
@@ -56,7 +56,7 @@ def _trail(app):
 
 def _log(app, citizen_id):
     from idp.audit.models import AuditEntry
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).read() as session:
         return [e.event for e in session.query(AuditEntry).filter_by(citizen_ref=citizen_id)

@@ -20,14 +20,14 @@ CSV = ("national_id,given_name,family_name,birthdate\n"
 
 
 def _import(app, data: str, **kwargs):
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).transaction() as session:
         return import_csv(session, data=data.encode(), scheme=SCHEME, now=NOW, **kwargs)
 
 
 def _match(app, **overrides):
-    from idp.db import get_db
+    from infra.db import get_db
 
     query = dict(national_id_scheme="sv-dui", national_id=dui(4892613), given_name="Ana María",
                  family_name="López Pérez", birthdate=date(1990, 5, 17))
@@ -66,8 +66,8 @@ def test_import_normalises_ids_and_matches(fresh_app):
      "line 2: given_name and family_name need 1 to 100 characters"),
 ])
 def test_a_bad_row_refuses_the_whole_file(fresh_app, text, problem):
-    from idp.db import get_db
     from idp.registry.models import RegisterRecord
+    from infra.db import get_db
 
     good = f"{dui(2)},Eva,Ruiz,1991-01-01\n"
     with pytest.raises(ImportRefused) as info:
@@ -79,7 +79,7 @@ def test_a_bad_row_refuses_the_whole_file(fresh_app, text, problem):
 
 def _proofing(app, citizen_id):
     from idp.assurance.services import proofing_of
-    from idp.db import get_db
+    from infra.db import get_db
 
     with get_db(app).read() as session:
         return proofing_of(session, citizen_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from idp.citizens.models import Passkey
-from idp.db import get_db
+from infra.db import get_db
 from tests.idp.conftest import dui, enrol, post_json, registration_options, sign_in, sign_in_options
 from tests.support.authenticator import SoftwareAuthenticator
 

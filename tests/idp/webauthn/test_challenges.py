@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from idp.store import MemoryStore
 from idp.webauthn import challenges
 from idp.webauthn.errors import WebAuthnError
+from infra.store import MemoryStore
 
 
 def test_a_challenge_is_taken_once():

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from idp.citizens.models import Citizen, Passkey
-from idp.db import get_db
+from infra.db import get_db
 from tests.idp.conftest import dui, enrol, fields, post_json, registration_options
 from tests.support.authenticator import SoftwareAuthenticator, b64url
 

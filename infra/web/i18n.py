@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +23,6 @@ from flask import Blueprint, Flask, current_app, g, has_request_context, redirec
 from markupsafe import Markup
 
 COOKIE = "lang"
-ROOTS = ("idp", "signing")
 
 bp = Blueprint("i18n", __name__)
 
@@ -61,12 +61,12 @@ class Catalog:
         return texts.get(lang) or texts.get(self.languages[0])
 
 
-def catalog_files(roots: Iterable[str] = ROOTS) -> list[Path]:
-    base = Path(__file__).resolve().parent.parent.parent
-    files: list[Path] = []
-    for root in roots:
-        files.extend(sorted((base / root).rglob("messages.toml")))
-    return files
+def catalog_files(packages: Iterable[str]) -> list[Path]:
+    """Every `messages.toml` shipped inside the given packages (importlib.resources)."""
+    found: list[Path] = []
+    for package in packages:
+        found.extend(sorted(Path(str(files(package))).rglob("messages.toml")))
+    return found
 
 
 def current_language() -> str:
@@ -123,9 +123,10 @@ def choose_language(lang: str):
     return response
 
 
-def init_app(app: Flask) -> Catalog:
+def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
+    """Load the catalogs of `infra` and of the given packages."""
     catalog = Catalog(list(app.config["CEDULA"]["i18n"]["languages"]))
-    for path in catalog_files():
+    for path in catalog_files(("infra", *packages)):
         catalog.load(path)
     app.extensions["cedula.i18n"] = catalog
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,

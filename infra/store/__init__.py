@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from idp.store.base import EphemeralStore, StoreError
-from idp.store.memory import MemoryStore
-from idp.store.redis import RedisStore
+from infra.store.base import EphemeralStore, StoreError
+from infra.store.memory import MemoryStore
+from infra.store.redis import RedisStore
 
 __all__ = ["EphemeralStore", "MemoryStore", "RedisStore", "StoreError", "get_store", "init_app"]
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from idp.store import MemoryStore, RedisStore
+from infra.store import MemoryStore, RedisStore
 from tests.support.parts import REDIS_TEST_URL, missing
 
 
@@ -96,7 +96,7 @@ def test_ping(store):
 
 
 def test_unreachable_redis_raises_store_error():
-    from idp.store import StoreError
+    from infra.store import StoreError
 
     dead = RedisStore("redis://127.0.0.1:1/0")
     with pytest.raises(StoreError):

@@ -16,7 +16,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from idp.config import ConfigError, Settings
+from infra.config import ConfigError, Settings
 
 FILE_NAME = "secret.key"
 

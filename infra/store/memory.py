@@ -6,7 +6,7 @@ import heapq
 import threading
 import time
 
-from idp.store.base import EphemeralStore
+from infra.store.base import EphemeralStore
 
 
 class MemoryStore(EphemeralStore):

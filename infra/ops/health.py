@@ -6,8 +6,8 @@ import logging
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from idp.db import get_db, pending_heads
-from idp.store import get_store
+from infra.db import get_db, pending_heads
+from infra.store import get_store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from idp.config import DEFAULT_RESOURCE, ConfigError, load_settings
+from infra.config import DEFAULT_RESOURCE, ConfigError, load_settings
 
 
 def test_defaults_are_the_embedded_setup(tmp_path):

@@ -2,14 +2,15 @@
 
 from alembic import context
 
-from idp.db import all_metadata, create_engine
+from infra.db import create_engine
 
 config = context.config
-url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+url = config.attributes["url"]
+schema = config.attributes["schema"]  # the application's infra.db.Schema
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=all_metadata(), literal_binds=True)
+    context.configure(url=url, target_metadata=schema.metadata(), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -19,7 +20,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=all_metadata(),
+            target_metadata=schema.metadata(),
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():

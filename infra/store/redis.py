@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from idp.store.base import EphemeralStore, StoreError
+from infra.store.base import EphemeralStore, StoreError
 
 # Pop the due items of a sorted-set queue atomically, so each goes to one worker only.
 _DUE = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from idp.store import get_store
+from infra.store import get_store
 
 
 class RateLimited(Exception):

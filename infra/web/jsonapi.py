@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app, request
 
-from idp.web.errors import ApiError
+from infra.web.errors import ApiError
 
 
 def require_same_origin() -> None:

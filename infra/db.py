@@ -1,8 +1,8 @@
 """The relational store: SQLAlchemy 2 engine, one transaction per operation, Alembic upgrades.
 
-Each package owns its tables: `idp.db.Base` for the identity provider, `keys.models.Base`
-and `signing.models.Base` for theirs. Alembic keeps one migration branch per package
-(`<package>/migrations/versions`), all upgraded together by `cedula db upgrade`.
+Each package owns its tables (`<package>.models.Base`, on `new_metadata()`) and its Alembic
+branch (`<package>/migrations/versions`); the application names the packages once, in a
+`Schema`, and `cedula db upgrade` brings every branch up together.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from importlib import import_module
 from importlib.resources import files
@@ -22,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +35,57 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Packages whose models and migrations make up the schema, in dependency order.
-SCHEMA_PACKAGES = ("keys", "clients", "idp", "signing")
-
-def _package_folder(package: str, *parts: str) -> Path:
-    """A folder shipped inside an installed package (importlib.resources, not the source tree)."""
-    return Path(str(files(package).joinpath(*parts)))
+# The Alembic environment (env.py, script.py.mako); each package keeps its own versions.
+MIGRATIONS_DIR = Path(str(files("infra").joinpath("migrations")))
 
 
-MIGRATIONS_DIR = _package_folder("idp", "migrations")
+def new_metadata() -> sa.MetaData:
+    """The MetaData of one package's tables, with the constraint names every package shares."""
+    return sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Base(DeclarativeBase):
-    """Declarative base of the identity provider's tables."""
+@dataclass(frozen=True)
+class Schema:
+    """The packages whose tables make up the database, in dependency order.
 
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    Each package `p` has its tables in `p.models` (a `Base` whose metadata lists them) and its
+    Alembic branch in `p/migrations/versions`; the application declares the list once.
+    """
+
+    packages: tuple[str, ...]
+
+    def metadata(self) -> list[sa.MetaData]:
+        """Every package's MetaData, for Alembic and for tests that empty the tables."""
+        result = []
+        for package in self.packages:
+            try:
+                module = import_module(f"{package}.models")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{package}.models":
+                    raise
+                continue
+            result.append(module.Base.metadata)
+        return result
+
+    def alembic_config(self, url: str) -> AlembicConfig:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        locations = [str(folder) for folder in (
+            Path(str(files(package).joinpath("migrations", "versions"))) for package in self.packages)
+            if folder.is_dir()]
+        cfg.set_main_option("version_locations", " ".join(locations))
+        cfg.set_main_option("path_separator", "space")
+        cfg.attributes["url"] = url
+        cfg.attributes["schema"] = self
+        return cfg
+
+    def upgrade(self, url: str) -> None:
+        """Bring the schema to the newest revision of every package (`cedula db upgrade`)."""
+        command.upgrade(self.alembic_config(url), "heads")
+
+    def heads(self, url: str) -> set[str]:
+        """The newest revision of every package's migration branch."""
+        return set(ScriptDirectory.from_config(self.alembic_config(url)).get_heads())
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -79,8 +116,9 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engin
 class Database:
     """The engine and a session factory; `transaction()` is the unit of work."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(self, url: str, *, schema: Schema, pool_size: int = 10, echo: bool = False) -> None:
         self.url = url
+        self.schema = schema
         self.engine = create_engine(url, pool_size=pool_size, echo=echo)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -99,7 +137,7 @@ class Database:
     @cached_property
     def expected_heads(self) -> set[str]:
         """The newest revision of every package's migration branch (read once)."""
-        return set(ScriptDirectory.from_config(alembic_config(self.url)).get_heads())
+        return self.schema.heads(self.url)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -109,26 +147,6 @@ class Database:
         self.engine.dispose()
 
 
-def alembic_config(url: str) -> AlembicConfig:
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    locations = []
-    for package in SCHEMA_PACKAGES:
-        folder = _package_folder(package, "migrations", "versions")
-        if folder.is_dir():
-            locations.append(str(folder))
-    cfg.set_main_option("version_locations", " ".join(locations))
-    cfg.set_main_option("path_separator", "space")
-    cfg.attributes["url"] = url
-    return cfg
-
-
-def upgrade(url: str) -> None:
-    """Bring the schema to the newest revision of every package (`cedula db upgrade`)."""
-    cfg = alembic_config(url)
-    command.upgrade(cfg, "heads")
-
-
 def pending_heads(database: Database) -> set[str]:
     """Heads the database has not reached yet; empty when the schema is current."""
     with database.engine.connect() as conn:
@@ -136,24 +154,10 @@ def pending_heads(database: Database) -> set[str]:
     return database.expected_heads - current
 
 
-def all_metadata() -> list[sa.MetaData]:
-    """Every package's MetaData, for Alembic and for tests that empty the tables."""
-    result = []
-    for package in SCHEMA_PACKAGES:
-        try:
-            module = import_module(f"{package}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{package}.models":
-                raise
-            continue
-        result.append(module.Base.metadata)
-    return result
-
-
-def init_app(app: Flask) -> Database:
+def init_app(app: Flask, schema: Schema) -> Database:
     settings = app.config["CEDULA"]
     database = Database(
-        settings.database_url,
+        settings.database_url, schema=schema,
         pool_size=int(settings["database"]["pool_size"]),
         echo=bool(settings["database"]["echo"]),
     )

@@ -10,7 +10,7 @@ U+0000 is never part of an identifier, a name, a code or a token, and PostgreSQL
 hold it (a lookup would fail with a server error): a NUL in the path, the query string or a
 form field gets 400 `invalid_request`. The path and query are checked before every request;
 form fields when the form is parsed (lazily, so a view's own body limit still applies first).
-JSON bodies are checked by `idp.web.jsonapi.json_body`.
+JSON bodies are checked by `infra.web.jsonapi.json_body`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class NulCharacter(BadRequest):
 
 
 def _holds_nul(values: MultiDict) -> bool:
-    return any(NUL in name or (isinstance(value, str) and NUL in value)
+    # A multipart part may come without a name (werkzeug keys it None): nothing to check there.
+    return any((isinstance(name, str) and NUL in name) or (isinstance(value, str) and NUL in value)
                for name, value in values.items(multi=True))
 
 

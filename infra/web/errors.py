@@ -11,11 +11,10 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from idp.web.csrf import CsrfError
-from idp.web.i18n import gettext as _
-from idp.web.i18n import translate_or
-from idp.web.ratelimit import RateLimited
-from keys import KeyStoreError
+from infra.web.csrf import CsrfError
+from infra.web.i18n import gettext as _
+from infra.web.i18n import translate_or
+from infra.web.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,13 @@ def error_page(status: int, title: str, message: str) -> Response:
     return response
 
 
-def _respond(status: int, error: str, description: str, title: str,
+def unavailable(retry_after: int = 30) -> Response:
+    """503 with Retry-After: a part the service needs is down (the operator is told in the log)."""
+    return respond(503, "temporarily_unavailable", _("error.http.503"), _("error.title.500"),
+                   {"Retry-After": str(retry_after)})
+
+
+def respond(status: int, error: str, description: str, title: str,
              headers: dict[str, str] | None = None) -> Response:
     if wants_json():
         return json_error(status, error, description, headers)
@@ -92,11 +97,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CsrfError)
     def _csrf(exc: CsrfError) -> Response:
-        return _respond(400, "invalid_csrf_token", _("error.csrf"), _("error.title.400"))
+        return respond(400, "invalid_csrf_token", _("error.csrf"), _("error.title.400"))
 
     @app.errorhandler(RateLimited)
     def _rate_limited(exc: RateLimited) -> Response:
-        return _respond(429, "too_many_requests", _("error.rate_limited"),
+        return respond(429, "too_many_requests", _("error.rate_limited"),
                         _("error.title.429"), {"Retry-After": str(exc.retry_after)})
 
     @app.errorhandler(HTTPException)
@@ -104,20 +109,13 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         description = translate_or(f"error.http.{status}", exc.description or "")
         title = translate_or(f"error.title.{status}", _("error.title.400"))
-        response = _respond(status, _HTTP_CODES.get(status, "error"), description, title)
+        response = respond(status, _HTTP_CODES.get(status, "error"), description, title)
         allowed = getattr(exc, "valid_methods", None)
         if status == 405 and allowed:
             response.headers["Allow"] = ", ".join(allowed)
         return response
 
-    @app.errorhandler(KeyStoreError)
-    def _key_store(exc: KeyStoreError) -> Response:
-        # The operator must act (HSM down, wrong master key): say so in the log, not to the user.
-        log.error("key store failure", extra={"path": request.path, "error": str(exc)})
-        return _respond(503, "temporarily_unavailable", _("error.http.503"), _("error.title.500"),
-                        {"Retry-After": "30"})
-
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        return _respond(500, "server_error", _("error.http.500"), _("error.title.500"))
+        return respond(500, "server_error", _("error.http.500"), _("error.title.500"))

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 # The defaults ship inside the package (an installed wheel has no `config/` folder);
 # `config/default.toml` at the repository root is the documented copy, kept identical by a test.
-DEFAULT_RESOURCE = ("idp", "defaults.toml")
+DEFAULT_RESOURCE = ("infra", "defaults.toml")
 
 SHORT_NAMES: dict[str, tuple[str, str]] = {
     "CEDULA_ISSUER": ("server", "issuer"),

@@ -1,0 +1,7 @@
+"""The database of the whole product: which packages own tables, in dependency order."""
+
+from __future__ import annotations
+
+from infra.db import Schema
+
+SCHEMA = Schema(packages=("keys", "clients", "idp", "signing"))

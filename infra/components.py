@@ -1,0 +1,77 @@
+"""How the application is put together: typed slots for its components, and `wire(app)`.
+
+Every component (the database, the store, the OpenID Provider, the verification service, ...)
+has one `Slot`, declared next to the code that builds it, and is read back through it:
+`DATABASE.of(app) -> Database`. A slot is installed once; reading one that is not installed
+yet, or installing one twice, stops the application at start with a message naming it. So
+the order in which `wire()` builds the components is a declared, checked contract, not a
+hidden one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+from flask import Flask, current_app
+
+T = TypeVar("T")
+
+_REGISTRY = "cedula"  # the one key this product uses in app.extensions
+
+
+class ComponentError(RuntimeError):
+    """The application is wired wrongly: a component is missing or installed twice."""
+
+
+class Slot(Generic[T]):
+    """The typed home of one component in an application."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+    def install(self, app: Flask, value: T) -> T:
+        registry = _registry(app)
+        if self in registry:
+            raise ComponentError(f"{self.name} is installed twice: a component must not replace "
+                                 "another's; pass what it needs when it is built instead")
+        registry[self] = value
+        return value
+
+    def of(self, app: Flask | None = None) -> T:
+        """The component in `app` (default: the current application)."""
+        try:
+            return cast(T, _registry(app or current_app)[self])
+        except KeyError:
+            raise ComponentError(f"{self.name} is not installed: the component that provides it "
+                                 "must come earlier in the application's wiring") from None
+
+    def installed(self, app: Flask) -> bool:
+        return self in _registry(app)
+
+
+def _registry(app: Flask) -> dict[Slot[Any], Any]:
+    return app.extensions.setdefault(_REGISTRY, {})
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of the application: `init(app)` builds it and installs its slots."""
+
+    name: str
+    init: Callable[[Flask], object]
+
+
+def wire(app: Flask, components: Sequence[Component]) -> None:
+    """Build the components in the declared order; a wrong order fails here, at start."""
+    for component in components:
+        try:
+            component.init(app)
+        except ComponentError as exc:
+            raise ComponentError(f"wiring {component.name}: {exc}") from None
