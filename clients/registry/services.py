@@ -215,19 +215,29 @@ def issue_initial_token(
 
 
 def spend_initial_token(session: Session, presented: str) -> Permissions:
-    """Use one registration of an initial access token; the permissions it carries."""
-    row = session.scalar(
-        sa.select(InitialAccessToken)
-        .where(InitialAccessToken.token_hash == _digest(presented))
-        .with_for_update()
-    )
-    if row is None:
-        raise InvalidInitialToken("the initial access token is not valid")
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if expires <= _now() or row.uses_left <= 0:
+    """Use one registration of an initial access token; the permissions it carries.
+
+    A compare-and-set (`uses_left = uses_left - 1 WHERE uses_left > 0`): of any number of
+    concurrent registrations with a single-use token exactly one spends it, on every backend.
+    The use is given back if the registration fails (same transaction)."""
+    digest = _digest(presented)
+    spent = session.execute(
+        sa.update(InitialAccessToken)
+        .where(InitialAccessToken.token_hash == digest, InitialAccessToken.uses_left > 0)
+        .values(uses_left=InitialAccessToken.uses_left - 1)
+        .returning(InitialAccessToken.expires_at, InitialAccessToken.scopes)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if spent is None:
+        known = session.scalar(sa.select(InitialAccessToken.id).where(InitialAccessToken.token_hash == digest))
+        if known is None:
+            raise InvalidInitialToken("the initial access token is not valid")
         raise InvalidInitialToken("the initial access token has expired or been used up")
-    row.uses_left -= 1
-    return Permissions(operator=False, extra_scopes=tuple(row.scopes or ()))
+    expires = spent.expires_at if spent.expires_at.tzinfo else spent.expires_at.replace(tzinfo=UTC)
+    if expires <= _now():
+        # Raised inside the caller's transaction: the decrement above is rolled back with it.
+        raise InvalidInitialToken("the initial access token has expired or been used up")
+    return Permissions(operator=False, extra_scopes=tuple(spent.scopes or ()))
 
 
 def public_metadata(client: Client, *, issuer: str) -> dict[str, Any]:

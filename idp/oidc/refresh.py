@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
@@ -26,6 +27,32 @@ from idp.oidc.services import (
 from infra.db import Database
 
 
+def spend(session: Session, token_id: int, *, now: datetime) -> bool:
+    """Mark the refresh token used, once: a compare-and-set that exactly one of any number of
+    concurrent requests wins, on every backend (PostgreSQL re-checks the row after the
+    winner's commit; SQLite serialises the writers). RETURNING tells who won without relying
+    on the driver's rowcount."""
+    won = session.execute(
+        sa.update(RefreshToken).where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
+        .values(used_at=now).returning(RefreshToken.id).execution_options(synchronize_session=False)
+    ).first()
+    return won is not None
+
+
+def _narrowed(scopes: list[str], scope: str | None) -> list[str]:
+    """RFC 6749 section 6: the requested scope may only narrow the grant's."""
+    if scope is None:
+        return scopes
+    narrowed = list(dict.fromkeys(scope.split()))
+    extra = [s for s in narrowed if s not in scopes]
+    if extra:
+        raise InvalidGrant(f"scope may only narrow the original grant; {' '.join(extra)} "
+                           "was not granted", error="invalid_scope")
+    if "openid" not in narrowed:
+        raise InvalidGrant("scope must include openid", error="invalid_scope")
+    return narrowed
+
+
 def refresh(database: Database, provider: Provider, *, client: Client, refresh_token: str | None,
             scope: str | None, now: int) -> TokenResponse:
     """Exchange a refresh token for new tokens and a new refresh token (rotation)."""
@@ -40,35 +67,27 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         row = session.execute(
             sa.select(RefreshToken, Grant).join(Grant, Grant.id == RefreshToken.grant_id)
             .where(RefreshToken.token_hash == token_digest(refresh_token))
-            .with_for_update()
         ).first()
         if row is None:
             raise InvalidGrant("the refresh token is not valid")
         token, grant = row
         if grant.client_id != client.client_id:
             raise InvalidGrant("the refresh token is not valid")  # do not reveal whose it is
-        if token.used_at is not None:
-            # A spent token came back: someone holds a copy. Revoke everything of the grant.
-            revoke_grant(session, grant.id, reason="refresh_reuse", now=moment)
-            reused = True
-        else:
+        if token.used_at is None:
             if not grant_active(grant, moment):
                 raise InvalidGrant("the grant of this refresh token was revoked or has expired")
             if utc(token.expires_at) <= moment:
                 raise InvalidGrant("the refresh token has expired")
             scopes = list(token.scopes)
-            if scope is not None:
-                narrowed = list(dict.fromkeys(scope.split()))
-                extra = [s for s in narrowed if s not in scopes]
-                if extra:
-                    raise InvalidGrant(f"scope may only narrow the original grant; {' '.join(extra)} "
-                                       "was not granted", error="invalid_scope")
-                if "openid" not in narrowed:
-                    raise InvalidGrant("scope must include openid", error="invalid_scope")
-                access_scopes = narrowed
-            else:
-                access_scopes = scopes
-            token.used_at = moment
+            access_scopes = _narrowed(scopes, scope)
+            reused = not spend(session, token.id, now=moment)
+        else:
+            reused = True
+        if reused:
+            # A spent token came back, or lost the race to spend it: someone holds a copy.
+            # Revoke everything of the grant, the winner's new chain included.
+            revoke_grant(session, grant.id, reason="refresh_reuse", now=moment)
+        else:
             citizen = session.get(Citizen, grant.citizen_id)
             if citizen is None:
                 raise InvalidGrant("the citizen of this grant no longer exists")
