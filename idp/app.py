@@ -33,6 +33,7 @@ def _components() -> list[Component]:
         component("infra.web.inputs"),
         component("infra.db", SCHEMA),
         component("infra.store"),
+        component("infra.outbound"),
         component("keys"),
         component("clients.registry"),
         component("infra.ops.health"),
