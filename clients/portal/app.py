@@ -53,7 +53,8 @@ def create_portal(config: PortalConfig) -> Flask:
     if config.private_jwk:
         key = ECKey.import_key(dict(config.private_jwk))
         secret = key
-        method = ShortLivedPrivateKeyJWT(alg="ES256", headers={"kid": key.kid})
+        # aud: the issuer, one string (RFC 7523 as FAPI 2.0 and Cédula's strict rule require).
+        method = ShortLivedPrivateKeyJWT(alg="ES256", headers={"kid": key.kid}, claims={"aud": config.issuer})
         extra["client_auth_methods"] = [method]
     oauth = OAuth(app)
     oauth.register(

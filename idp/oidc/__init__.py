@@ -58,6 +58,7 @@ def init_app(app: Flask) -> Provider:
             ttl=loaded.jwks_uri_cache_seconds, budget=loaded.jwks_uri_fetch_seconds,
             fetch=jwks_fetcher(get_outbound(app), seconds=loaded.jwks_uri_fetch_seconds)),
         clients=ClientCache(seconds=loaded.client_cache_seconds),
+        sessions=app.extensions["cedula.sessions"],
     )
     app.extensions["cedula.oidc"] = provider
     app.register_blueprint(pages_bp)

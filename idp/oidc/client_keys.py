@@ -125,7 +125,7 @@ class RemoteKeySets:
                     self._fetch(uri, entry)
             finally:
                 entry.flight.release()
-        if entry.keys is None:
+        if entry.keys is None or self.clock() - entry.fetched > self.ttl + MAX_STALE_SECONDS:
             raise InvalidClient(UNREACHABLE)
         return entry.keys
 

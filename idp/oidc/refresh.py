@@ -6,12 +6,14 @@ every use returns a new refresh token, and presenting a spent one revokes the wh
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
+from idp.oidc import standing
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
@@ -62,40 +64,68 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         raise InvalidGrant("this client is not registered for the refresh_token grant",
                            error="unauthorized_client")
     moment = datetime.fromtimestamp(now, UTC)
-    reused = False
+    refused: str | None = None
     with database.transaction() as session:
         row = session.execute(
-            sa.select(RefreshToken, Grant).join(Grant, Grant.id == RefreshToken.grant_id)
+            sa.select(RefreshToken, Grant, Citizen).join(Grant, Grant.id == RefreshToken.grant_id)
+            .join(Citizen, Citizen.id == Grant.citizen_id)
             .where(RefreshToken.token_hash == token_digest(refresh_token))
         ).first()
         if row is None:
             raise InvalidGrant("the refresh token is not valid")
-        token, grant = row
+        token, grant, citizen = row
         if grant.client_id != client.client_id:
             raise InvalidGrant("the refresh token is not valid")  # do not reveal whose it is
-        if token.used_at is None:
+        if token.used_at is not None:
+            refused, reason = REUSED, "refresh_reuse"
+        else:
             if not grant_active(grant, moment):
                 raise InvalidGrant("the grant of this refresh token was revoked or has expired")
             if utc(token.expires_at) <= moment:
                 raise InvalidGrant("the refresh token has expired")
-            scopes = list(token.scopes)
-            access_scopes = _narrowed(scopes, scope)
-            reused = not spend(session, token.id, now=moment)
+            refused, reason, claims, scopes = _standing(session, grant, citizen, now=moment)
+            if refused is None:
+                access_scopes = _narrowed(scopes, scope)
+                if not spend(session, token.id, now=moment):
+                    # Lost the race to spend it: another request holds a copy of the token.
+                    refused, reason = REUSED, "refresh_reuse"
+        if refused is not None:
+            # Revoke everything of the grant (the winner's new chain included, on reuse).
+            revoke_grant(session, grant.id, reason=reason, now=moment)
         else:
-            reused = True
-        if reused:
-            # A spent token came back, or lost the race to spend it: someone holds a copy.
-            # Revoke everything of the grant, the winner's new chain included.
-            revoke_grant(session, grant.id, reason="refresh_reuse", now=moment)
-        else:
-            citizen = session.get(Citizen, grant.citizen_id)
-            if citizen is None:
-                raise InvalidGrant("the citizen of this grant no longer exists")
-            # RFC 6749 section 6: the new refresh token keeps the original scope.
+            # RFC 6749 section 6: the new refresh token keeps the (still consented) scope.
             new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
-    if reused:
-        raise InvalidGrant("the refresh token was already used; every token of this grant is now "
-                           "revoked (refresh token reuse)")
-    # Signed after the commit: no transaction stays open while `keys/` signs.
-    return mint(provider, client=client, grant=grant, citizen=citizen, scopes=access_scopes,
+    if refused is not None:
+        raise InvalidGrant(refused)
+    # Signed after the commit: no transaction stays open while `keys/` signs. The ID token
+    # releases only what the citizen's standing decision still allows.
+    current = replace_claims(grant, claims=claims, scopes=scopes)
+    return mint(provider, client=client, grant=current, citizen=citizen, scopes=access_scopes,
                 nonce=None, refresh_token=new_token, now=now)
+
+
+REUSED = ("the refresh token was already used; every token of this grant is now revoked "
+          "(refresh token reuse)")
+
+
+def _standing(session: Session, grant: Grant, citizen: Citizen, *,
+              now: datetime) -> tuple[str | None, str, dict[str, Any], list[str]]:
+    """(refusal or None, revocation reason, claims and scopes the grant may still use)."""
+    if standing.account_closed(citizen):
+        return "the citizen's account is closed", "account_closed", {}, []
+    consent = standing.standing_consent(session, citizen_id=grant.citizen_id, client_id=grant.client_id, now=now)
+    if consent is None:
+        return ("the citizen withdrew this agency's access, or the consent expired; sign the citizen in "
+                "again", "consent", {}, [])
+    claims, scopes = standing.narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
+    if not standing.offline(scopes):
+        return ("the citizen no longer allows this agency offline access; sign the citizen in again",
+                "consent", {}, [])
+    return None, "", claims, scopes
+
+
+def replace_claims(grant: Grant, *, claims: dict[str, Any], scopes: list[str]) -> Grant:
+    """A detached copy of `grant` with narrowed claims and scopes (the row is left as it is)."""
+    copy = Grant(**{column.key: getattr(grant, column.key) for column in Grant.__table__.columns})
+    copy.claims, copy.scopes = claims, scopes
+    return copy

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.idp.oidc.conftest import citizen, oidc_app, register  # noqa: F401 - fixtures
 from tests.support.live import LiveServer, live_server
 
 

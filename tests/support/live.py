@@ -42,7 +42,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def _database(backend_name: str, folder: Path) -> Iterator[str]:
+def database_for(backend_name: str, folder: Path) -> Iterator[str]:
     if backend_name == "embedded":
         yield f"sqlite:///{folder / 'cedula.db'}"
         return
@@ -92,7 +92,7 @@ def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[Live
     from idp.schema import SCHEMA
     from tests.conftest import settings_for
 
-    with _database(backend.name, folder) as url:
+    with database_for(backend.name, folder) as url:
         port = free_port()
         base = f"http://localhost:{port}"
         prefix = f"cedula-live-{uuid.uuid4().hex[:10]}:"

@@ -97,8 +97,9 @@ def serve(handler: Handler, *, tls: ssl.SSLContext | None = None) -> Iterator[Pe
             except OSError:
                 pass
 
+    listener.settimeout(0.2)
+
     def accept() -> None:
-        listener.settimeout(0.2)
         while not stop.is_set():
             try:
                 sock, _ = listener.accept()
