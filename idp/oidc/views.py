@@ -15,12 +15,13 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.oidc import assurance, interactions, services
+from idp.oidc import assurance, interactions, provider, services
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession, current_session, end_session
+from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
@@ -29,10 +30,6 @@ from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("oidc", __name__)
-
-
-def provider() -> services.Provider:
-    return current_app.extensions["cedula.oidc"]
 
 
 def _ttl() -> int:
@@ -56,7 +53,7 @@ def _csp_posting_to(uri: str) -> str:
     a page whose form ends in a redirect to the client allows the client's origin."""
     parts = urlsplit(uri)
     origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"
-    csp = str(current_app.config["CEDULA"]["security"]["content_security_policy"])
+    csp = str(get_settings()["security"]["content_security_policy"])
     return csp.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
