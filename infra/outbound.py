@@ -42,9 +42,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 
-from infra.config import ConfigError
+from infra.components import Slot
+from infra.config import ConfigError, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -425,14 +426,12 @@ def policy_from(settings: Mapping[str, Any], issuer: str) -> OutboundPolicy:
                           max_redirects=redirects)
 
 
-EXTENSION = "cedula.outbound"
+OUTBOUND: Slot[Outbound] = Slot("outbound HTTP client")
 
 
 def init_app(app: Flask) -> Outbound:
-    settings = app.config["CEDULA"]
-    outbound = Outbound(policy_from(settings, settings.issuer))
-    app.extensions[EXTENSION] = outbound
-    return outbound
+    settings = get_settings(app)
+    return OUTBOUND.install(app, Outbound(policy_from(settings, settings.issuer)))
 
 
 _standalone: list[Outbound] = []
@@ -448,4 +447,4 @@ def get_outbound(app: Flask | None = None) -> Outbound:
             settings = load_settings()
             _standalone.append(Outbound(policy_from(settings, settings.issuer)))
         return _standalone[0]
-    return (app or current_app).extensions[EXTENSION]
+    return OUTBOUND.of(app)

@@ -20,6 +20,7 @@ from clients.registry.services import (
     freeze_sector,
     sector_of,
 )
+from infra.openapi import describe
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -42,6 +43,4 @@ def init_app(app: Flask) -> None:
     from clients.registry.views import OPENAPI_PATHS, bp
 
     app.register_blueprint(bp)
-    document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
-    for path, operations in OPENAPI_PATHS.items():
-        document["paths"].setdefault(path, {}).update(operations)
+    describe(app, OPENAPI_PATHS)

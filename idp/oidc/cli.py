@@ -19,6 +19,8 @@ from clients.registry import Client, ClientNotFound, find_client
 from clients.registry.services import computed_sector, sector_of
 from idp.oidc import subjects
 from idp.oidc.models import Grant
+from infra.db import get_db
+from infra.secrets import get_secrets
 
 
 @click.command("move-sector")
@@ -36,8 +38,8 @@ def move_sector(client_id: str, target: str | None, map_file: Path) -> None:
     agency's new home.
     """
     app = click.get_current_context().find_root().obj.app
-    key = app.extensions["cedula.secrets"].key("pairwise")
-    with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+    key = get_secrets(app).key("pairwise")
+    with app.app_context(), get_db(app).transaction() as session:
         try:
             client = find_client(session, client_id, enabled_only=False)
         except ClientNotFound as exc:

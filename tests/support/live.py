@@ -134,8 +134,11 @@ def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[Live
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-            app.extensions["cedula.db"].dispose()
-            app.extensions["cedula.store"].close()
+            from infra.db import get_db
+            from infra.store import get_store
+
+            get_db(app).dispose()
+            get_store(app).close()
 
 
 class Citizen:

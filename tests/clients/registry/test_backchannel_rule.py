@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from clients.registry.services import approve_backchannel, issue_initial_token
+from infra.db import get_db
 
 BODY = {"client_name": "Portal", "redirect_uris": ["https://portal.example.gov/cb"]}
 REFUSAL = ("backchannel_logout_uri: must be on the host of a redirect URI (portal.example.gov); an endpoint on "
@@ -15,7 +16,7 @@ REFUSAL = ("backchannel_logout_uri: must be on the host of a redirect URI (porta
 
 @pytest.fixture
 def initial(fresh_app):
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         return {"Authorization": f"Bearer {issue_initial_token(session, uses=10)}"}
 
 
@@ -42,7 +43,7 @@ def test_an_update_keeps_to_the_rule_and_to_what_an_operator_approved(client, fr
     path = f"/register/{created['client_id']}"
     elsewhere = {**BODY, "backchannel_logout_uri": "https://sso.example.org/logout"}
     assert client.put(path, json=elsewhere, headers=management).status_code == 400
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         approve_backchannel(session, created["client_id"], "https://sso.example.org/logout")
     assert client.put(path, json=elsewhere, headers=management).status_code == 200
     other = {**BODY, "backchannel_logout_uri": "https://sso.example.org/other"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from idp.oidc import provider
 from tests.idp.oidc.conftest import Agency
 
 ISSUER = "http://localhost"
@@ -58,7 +59,7 @@ def test_the_legacy_rule_keeps_the_endpoint_and_array_audiences(client, register
     agency = register(token_endpoint_auth_method="private_key_jwt")
     with get_db(oidc_app).transaction() as session:
         set_assertion_audience(session, agency.client_id, "legacy")
-    oidc_app.extensions["cedula.oidc"].clients.clear()
+    provider(oidc_app).clients.clear()
     for aud in (ISSUER, f"{ISSUER}/token", f"{ISSUER}{path}", [f"{ISSUER}/token", "https://x.example"]):
         assert authenticated(attempt(client, agency, path, aud=aud)), aud
     refused = attempt(client, agency, path, aud="https://other.example/token")

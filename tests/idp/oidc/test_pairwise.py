@@ -9,6 +9,7 @@ import json
 
 from click.testing import CliRunner
 
+from idp.oidc import provider
 from tests.idp.oidc.conftest import Agency, claims_of, tokens_for
 
 
@@ -81,7 +82,7 @@ def test_an_operator_moves_a_sector_with_a_map_of_old_to_new_subjects(client, oi
     assert "moved from sector 'portal.example.gov' to 'portal.example.org'; 1 subjects mapped" in moved.output
     rows = list(csv.reader(target.open()))
     assert rows[0] == ["old_sub", "new_sub"] and rows[1][0] == old
-    oidc_app.extensions["cedula.oidc"].clients.clear()
+    provider(oidc_app).clients.clear()
     assert sub_for(client, agency) == rows[1][1] != old
     again = CliRunner().invoke(cli, ["clients", "move-sector", agency.client_id, "--to", "portal.example.org",
                                      "--map", str(tmp_path / "again.csv")], obj=context)
