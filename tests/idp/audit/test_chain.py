@@ -171,15 +171,17 @@ def test_citizen_bundle_checks_offline_and_catches_tampering(oidc_app, audit_log
     for segment in bundle["segments"]:  # others' entries appear only as (seq, body digest)
         assert all(isinstance(seq, int) and len(digest) == 64 for seq, digest in segment["digests"])
     document = json.loads(json.dumps(bundle))
-    assert audit.verify_bundle(document) == 7
+    with oidc_app.app_context():
+        trusted = audit.trusted_keys(oidc_app)
+    assert audit.verify_bundle(document, trusted=trusted) == 7
     document["entries"][2]["body"]["claims"] = ["sub"]
     with pytest.raises(audit.AuditError, match="entry 5 was altered"):
-        audit.verify_bundle(document)
+        audit.verify_bundle(document, trusted=trusted)
     document = json.loads(json.dumps(bundle))
     assert [(s["after"], s["until"]) for s in document["segments"]] == [(0, 1), (1, 6), (6, 11), (11, 13)]
     document["segments"][1]["digests"].pop(0)
     with pytest.raises(audit.AuditError, match="entry 2 is missing"):
-        audit.verify_bundle(document)
+        audit.verify_bundle(document, trusted=trusted)
 
 
 def test_pending_entries_are_reported_as_pending_not_as_tampering(oidc_app, audit_log):
