@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from idp.oidc.throttle import ClientAuthLimits
 from infra.config import ConfigError
 
 LEVELS = ("low", "substantial", "high")
@@ -27,6 +28,12 @@ class OidcSettings:
     acr_uris: Mapping[str, str]
     client_cache_seconds: int = 5
     jwks_uri_fetch_seconds: float = 3.0
+    client_auth_failures: int = 10
+    client_auth_window_seconds: int = 300
+
+    @property
+    def client_auth_limits(self) -> ClientAuthLimits:
+        return ClientAuthLimits(failures=self.client_auth_failures, window=self.client_auth_window_seconds)
 
     @property
     def authorization_endpoint(self) -> str:
@@ -90,6 +97,8 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         jwks_uri_cache_seconds=_seconds(section, "jwks_uri_cache_seconds"),
         client_cache_seconds=_seconds(section, "client_cache_seconds", minimum=0),
         jwks_uri_fetch_seconds=_fraction(section, "jwks_uri_fetch_seconds", low=0.1, high=30),
+        client_auth_failures=_seconds(section, "client_auth_failures"),
+        client_auth_window_seconds=_seconds(section, "client_auth_window_seconds"),
         acr_uris=acr_uris,
     )
     if loaded.code_replay_seconds < loaded.code_seconds:

@@ -68,8 +68,12 @@ def test_openapi_document(client):
 
 
 def test_metrics_are_exposed(client):
+    from infra.config import get_settings
+    from infra.ops.metrics import TOKEN_FILE
+
     client.get("/healthz")
-    body = client.get("/metrics").get_data(as_text=True)
+    token = (get_settings(client.application).data_dir / TOKEN_FILE).read_text().strip()
+    body = client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
     assert "cedula_http_requests_total" in body
 
 
