@@ -124,12 +124,14 @@ class LogKeys:
         key = self.current()
         return self._sign(key, claims, typ=typ), key.kid, dict(key.jwk)
 
-    def _sign(self, key: LogKeyInfo, claims: Mapping[str, Any], *, typ: str) -> str:
+    def _sign(self, key: LogKeyInfo, claims: Mapping[str, Any], *, typ: str, ref: Any = None) -> str:
+        """RFC 7515 section 7.1 with the key in custody (`ref`: its KeyRef when known already)."""
         from keys.algorithms import ecdsa_der_to_raw
         from keys.jose import JWS_ALGORITHMS, b64url, encode_json
 
-        with self.database.read() as session:
-            ref = self.service.custody.load_ref(session, key.key_id)
+        if ref is None:
+            with self.database.read() as session:
+                ref = self.service.custody.load_ref(session, key.key_id)
         header = {"alg": key.alg, "kid": key.kid, "typ": typ}
         signing_input = f"{b64url(encode_json(header))}.{b64url(encode_json(dict(claims)))}"
         spec = JWS_ALGORITHMS[key.alg]
@@ -160,30 +162,16 @@ class LogKeys:
                     info = LogKeyInfo(seq=seq, kid=kid, alg=self.alg, jwk=jwk, key_id=ref.key_id)
                     statement = {"seq": seq, "kid": kid, "jwk": public(jwk), "alg": self.alg,
                                  "prev": previous.kid if previous else None, "iat": int(now.timestamp())}
-                    signer = previous or info
+                    # The first key endorses itself (proof of possession); later ones, the key before.
+                    endorsement = (self._sign(previous, statement, typ=ENDORSEMENT_TYP) if previous else
+                                   self._sign(info, statement, typ=ENDORSEMENT_TYP, ref=ref))
                     session.add(LogKey(seq=seq, kid=kid, alg=self.alg, jwk=jwk, key_id=ref.key_id,
-                                       created_at=now, endorsement=self._sign_with(session, signer, ref, info,
-                                                                                   statement)))
+                                       created_at=now, endorsement=endorsement))
             except IntegrityError:
                 self._current = None  # another process made this one first: use theirs
                 return self.current()
             self._current = info
             return info
-
-    def _sign_with(self, session: Session, signer: LogKeyInfo, new_ref: Any, new: LogKeyInfo,
-                   claims: Mapping[str, Any]) -> str:
-        if signer.key_id == new.key_id:  # the first key endorses itself (proof of possession)
-            from keys.algorithms import ecdsa_der_to_raw
-            from keys.jose import JWS_ALGORITHMS, b64url, encode_json
-
-            header = {"alg": new.alg, "kid": new.kid, "typ": ENDORSEMENT_TYP}
-            signing_input = f"{b64url(encode_json(header))}.{b64url(encode_json(dict(claims)))}"
-            spec = JWS_ALGORITHMS[new.alg]
-            signature = self.service.custody.sign(new_ref, signing_input.encode("ascii"), hash_name=spec.hash)
-            if spec.kind == "ec":
-                signature = ecdsa_der_to_raw(signature, spec.curve_bits or 256)
-            return f"{signing_input}.{b64url(signature)}"
-        return self._sign(signer, claims, typ=ENDORSEMENT_TYP)
 
     # -- verifying --------------------------------------------------------------------------
 

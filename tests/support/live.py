@@ -27,8 +27,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import requests
 
-from tests.support.parts import POSTGRES_ADMIN_URL, missing
-
 ROOT = Path(__file__).resolve().parents[2]
 CEDULA = [str(Path(sys.executable).parent / "cedula")] if (Path(sys.executable).parent / "cedula").exists() \
     else [sys.executable, "-m", "idp.cli"]
@@ -43,24 +41,17 @@ def free_port() -> int:
 
 @contextmanager
 def database_for(backend_name: str, folder: Path) -> Iterator[str]:
+    """A database of its own: a SQLite file in `folder`, or a new PostgreSQL database."""
     if backend_name == "embedded":
         yield f"sqlite:///{folder / 'cedula.db'}"
         return
-    import psycopg
+    from tests.conftest import _postgres_database
 
-    name = f"cedula_live_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    databases = _postgres_database()
     try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
+        yield next(databases)
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.close()
 
 
 @dataclass

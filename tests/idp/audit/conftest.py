@@ -48,3 +48,15 @@ def verify(app):
 
     with app.app_context(), get_db(app).read() as session:
         return verify_chain(session, trusted=trusted_keys(app))
+
+
+def checkpointed_bundle(app, log, citizen: str = "c1") -> dict:
+    """Sign a checkpoint of the head, then the citizen's downloadable log."""
+    from idp import audit
+    from infra.db import get_db
+
+    with app.app_context():
+        with get_db(app).transaction() as session:
+            audit.checkpoint(session, log=log)
+        with get_db(app).read() as session:
+            return audit.citizen_bundle(session, citizen_id=citizen, issuer="http://localhost")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from infra.db import get_db
-from tests.idp.audit.conftest import fill, verify
+from tests.idp.audit.conftest import checkpointed_bundle, fill, verify
 
 
 def _sql(app, statement: str, **params) -> None:
@@ -159,14 +159,9 @@ def test_unknown_events_and_bases_are_refused(oidc_app, audit_log):
 
 def test_citizen_bundle_checks_offline_and_catches_tampering(oidc_app, audit_log):
     from idp import audit
-    from infra.db import get_db
 
     fill(oidc_app, audit_log, 13)
-    with oidc_app.app_context():
-        with get_db(oidc_app).transaction() as session:
-            audit.checkpoint(session, log=audit_log)
-        with get_db(oidc_app).read() as session:
-            bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+    bundle = checkpointed_bundle(oidc_app, audit_log)
     assert [e["seq"] for e in bundle["entries"]] == [1, 3, 5, 7, 9, 11, 13]
     for segment in bundle["segments"]:  # others' entries appear only as (seq, body digest)
         assert all(isinstance(seq, int) and len(digest) == 64 for seq, digest in segment["digests"])

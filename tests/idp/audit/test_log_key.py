@@ -19,7 +19,7 @@ from joserfc.jwk import ECKey
 from idp.audit.chain import GENESIS, body_hash, link_hash
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
 from infra.db import get_db
-from tests.idp.audit.conftest import fill, verify
+from tests.idp.audit.conftest import checkpointed_bundle, fill, verify
 from tests.idp.audit.test_cli import run
 
 
@@ -162,11 +162,7 @@ def test_a_kept_copy_of_the_log_keys_verifies_a_downloaded_log(oidc_app, audit_l
     from idp import audit
 
     fill(oidc_app, audit_log, 4)
-    with oidc_app.app_context():
-        with get_db(oidc_app).transaction() as session:
-            audit.checkpoint(session, log=audit_log)
-        with get_db(oidc_app).read() as session:
-            bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+    bundle = checkpointed_bundle(oidc_app, audit_log)
     kept = tmp_path / "log-keys.json"
     kept.write_text(oidc_app.test_client().get("/audit/log-keys.json").get_data(as_text=True))
     (tmp_path / "log.json").write_text(json.dumps(bundle))
