@@ -29,6 +29,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from signing.verify.byterange import RawCoverage
 from signing.verify.report import Modifications
 
 DIFF_POLICY = DEFAULT_DIFF_POLICY
@@ -43,17 +44,20 @@ _LEVELS = {
 }
 
 
-def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str]) -> Modifications:
+def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
+            raw: RawCoverage) -> Modifications:
     """The changes after `embedded` (after `compute_integrity_info`).
 
     `signature_fields`: names of the filled signature fields of the document, so that adding
     a later signature is told apart from filling in an ordinary form field.
+    `raw`: the byte-level check of the signature (`byterange.check`), which alone decides
+    whether the signature covers the whole file: pyHanko's own verdict is not trusted for that.
     """
-    coverage = embedded.coverage
-    if coverage is None or coverage < SignatureCoverageLevel.ENTIRE_REVISION:
-        return Modifications("unclear", detail="the byte range does not cover its revision")
-    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
+    if raw.entire_file:
         return Modifications("none")
+    coverage = embedded.coverage
+    if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        return Modifications("unclear", detail="the byte range does not cover its revision")
     if _data_after_last_revision(embedded.reader):
         return Modifications("appended", detail="bytes after the last %%EOF")
     diff = embedded.diff_result
@@ -80,6 +84,18 @@ def _data_after_last_revision(reader: PdfFileReader) -> bool:
     tail = stream.read()
     end = tail.rfind(b"%%EOF")
     return end < 0 or bool(tail[end + 5:].strip(b"\x00\t\n\x0c\r "))
+
+
+def dss_entries(reader: PdfFileReader) -> int:
+    """How many certificates, OCSP responses and CRLs the document's DSS lists (not parsed)."""
+    try:
+        dss = reader.root.get("/DSS")
+        if dss is None:
+            return 0
+        dss = dss.get_object()
+        return sum(len(dss.get(key, ())) for key in ("/Certs", "/OCSPs", "/CRLs"))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return 0
 
 
 def dss_knowledge(reader: PdfFileReader, base: LocalKnowledge) -> LocalKnowledge:

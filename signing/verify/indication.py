@@ -44,6 +44,12 @@ FORMAT_FAILURE = Conclusion(Indication.TOTAL_FAILED, AdESFailure.FORMAT_FAILURE.
 SIG_CONSTRAINTS_FAILURE = Conclusion(Indication.INDETERMINATE,
                                      AdESIndeterminate.SIG_CONSTRAINTS_FAILURE.name)
 UNSIGNED = Conclusion(Indication.INDETERMINATE, NO_SIGNATURE_FOUND)
+# Not EN 319 102-1 sub-indications either: the verification stopped at its work limits
+# (`signing.verify.budget`), or a signature carries more certificates than are examined.
+TIME_BUDGET_EXCEEDED = "TIME_BUDGET_EXCEEDED"
+BUDGET_EXCEEDED = Conclusion(Indication.INDETERMINATE, TIME_BUDGET_EXCEEDED)
+CHAIN_GENERAL_FAILURE = Conclusion(Indication.INDETERMINATE,
+                                   AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE.name)
 
 # Modification levels (report.Modifications.level) and their verdict (see module docstring).
 _BY_MODIFICATION = {

@@ -233,6 +233,7 @@ class VerificationReport:
     document_timestamps: tuple[DocumentTimestampReport, ...] = ()
     document: IssuedDocument | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra message keys
+    reason: str | None = None  # verify.summary.<reason> instead of the indication's text
 
     @property
     def indication(self) -> Indication:
@@ -246,6 +247,8 @@ class VerificationReport:
                Indication.TOTAL_FAILED: "failed"}[self.indication]
         if not self.signatures:
             key = "unsigned"
+        if self.reason:
+            key = self.reason
         return text(f"verify.summary.{key}", language)
 
     def as_json(self, language: str) -> dict[str, Any]:

@@ -199,3 +199,26 @@ def sign(pdf: bytes, signer: signers.Signer, *, stamper=None, content_timestamp:
         if content_timestamp else None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     return signers.PdfSigner(meta, signer=signer, timestamper=stamper).sign_pdf(writer).getvalue()
+
+
+def certificate_bomb(count: int) -> tuple[Party, list[Party]]:
+    """A signer under `count` CA certificates that all share one name and omit the authority
+    key identifier: every one looks like a possible issuer of every other one, so exhaustive
+    path building tries count! orderings."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bomba")])
+    cas = []
+    for _ in range(count):
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=30))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .sign(key, hashes.SHA256()))
+        cas.append(Party(cert, key))
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder().subject_name(_name("Firmante bomba")).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(cas[0].key, hashes.SHA256()))
+    return Party(leaf, key), cas
