@@ -11,6 +11,9 @@ gives `report.Modifications.level`:
 - validation_data: only validation data and time-stamps were added;
 - signatures: only further signatures were added;
 - form_filling / annotations: changes the PDF standard allows but that alter the view;
+- metadata: changes of what the document claims (/Info, XMP, /MarkInfo, /Version), found by
+  Cédula's own policy (`policy`), which also catches form appearance switches
+  (/NeedAppearances, /DA, ...) that pyHanko lets pass;
 - other: forbidden changes, or changes beyond the DocMDP permissions of a certification;
 - appended: bytes that belong to no revision follow the file's last %%EOF;
 - unclear: the byte range does not cover its revision as the standard requires.
@@ -29,6 +32,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from signing.verify import policy
 from signing.verify.byterange import RawCoverage
 from signing.verify.report import Modifications
 
@@ -69,9 +73,15 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
     fields = tuple(sorted(diff.changed_form_fields))
     if level == "form_filling":
         others = tuple(f for f in fields if f not in signature_fields)
-        if not others:
-            return Modifications("signatures", fields=fields)
-        return Modifications("form_filling", fields=others)
+        if others:
+            return Modifications("form_filling", fields=others)
+        level = "signatures"
+    if level in ("validation_data", "signatures"):
+        # pyHanko let it pass: Cédula's own policy decides what may follow a signature
+        finding = policy.review(embedded.reader, embedded.signed_revision)
+        if finding is not None:
+            return Modifications(finding.level, detail=finding.detail)
+        return Modifications(level, fields=fields if level == "signatures" else ())
     return Modifications(level, fields=fields if level == "annotations" else ())
 
 

@@ -58,6 +58,7 @@ _BY_MODIFICATION = {
     "signatures": PASSED,
     "form_filling": SIG_CONSTRAINTS_FAILURE,
     "annotations": SIG_CONSTRAINTS_FAILURE,
+    "metadata": SIG_CONSTRAINTS_FAILURE,
     "other": FORMAT_FAILURE,
     "appended": FORMAT_FAILURE,
     "unclear": FORMAT_FAILURE,
@@ -110,6 +111,7 @@ def reason(conclusion: Conclusion, modifications: Modifications) -> str:
         return "passed"
     if conclusion in (FORMAT_FAILURE, SIG_CONSTRAINTS_FAILURE) and \
             from_modifications(modifications) == conclusion:
-        return {"unclear": "wrapped", "appended": "appended"}.get(
+        return {"unclear": "wrapped", "appended": "appended",
+                "metadata": "changed_claims"}.get(
             modifications.level, "modified" if conclusion == FORMAT_FAILURE else "changed_view")
     return (conclusion.sub_indication or "generic").lower()

@@ -45,7 +45,7 @@ SCHEMAS = {
             "covers_whole_document": {"type": "boolean"},
             "modifications": {"type": "object", "properties": {
                 "level": {"type": "string", "enum": ["none", "validation_data", "signatures",
-                                                     "form_filling", "annotations", "other",
+                                                     "form_filling", "annotations", "metadata", "other",
                                                      "appended", "unclear"]},
                 "fields": {"type": "array", "items": {"type": "string"}},
                 "explanation": {"type": "string"}}},

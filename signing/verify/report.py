@@ -28,7 +28,8 @@ RFC 3339 in UTC, absent values are `null`:
       "level": "B-B" | "B-T" | "B-LT" | "B-LTA" | null,
       "covers_whole_document": bool,
       "modifications": {"level": "none" | "validation_data" | "signatures" | "form_filling"
-                                  | "annotations" | "other" | "appended" | "unclear",
+                                  | "annotations" | "metadata" | "other" | "appended"
+                                  | "unclear",
                         "fields": [...], "explanation": "<plain words>"}
     }
     <certificate> = {"subject", "issuer", "serial", "not_before", "not_after", "sha256"}
@@ -132,7 +133,7 @@ class Revocation:
 class Modifications:
     """What changed in the file after a signature (pyHanko's difference analysis)."""
 
-    level: str  # none|validation_data|signatures|form_filling|annotations|other|appended|unclear
+    level: str  # none|validation_data|signatures|form_filling|annotations|metadata|other|appended|unclear
     fields: tuple[str, ...] = ()
     detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`
 

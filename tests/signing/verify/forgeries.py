@@ -254,3 +254,67 @@ def eof_bomb(pdf: bytes, markers: int) -> bytes:
         generic.StreamObject(stream_data=b"%%EOF\n" * markers))
     writer.update_root()
     return _out(writer)
+
+
+# Shadow changes that pyHanko's default policy lets pass --------------------------------------
+
+def _update_root(pdf: bytes, change) -> bytes:
+    writer = _writer(pdf)
+    change(writer, writer.root)
+    writer.update_root()
+    return _out(writer)
+
+
+def need_appearances(pdf: bytes) -> bytes:
+    """Switch /NeedAppearances on: viewers redraw every field from its stored value."""
+    def change(writer, root):
+        form = root["/AcroForm"]
+        form[N("/NeedAppearances")] = generic.BooleanObject(True)
+        if isinstance(root.raw_get("/AcroForm"), generic.IndirectObject):
+            writer.update_container(form)
+    return _update_root(pdf, change)
+
+
+def form_default_appearance(pdf: bytes) -> bytes:
+    def change(writer, root):
+        form = root["/AcroForm"]
+        form[N("/DA")] = generic.TextStringObject("/Helv 0 Tf 1 1 1 rg")  # white text
+        if isinstance(root.raw_get("/AcroForm"), generic.IndirectObject):
+            writer.update_container(form)
+    return _update_root(pdf, change)
+
+
+def info_title(pdf: bytes) -> bytes:
+    """Give the document information dictionary a new title."""
+    writer = _writer(pdf)
+    info = writer.trailer["/Info"]
+    info[N("/Title")] = generic.TextStringObject("Factura pagada")
+    writer.update_container(info)
+    return _out(writer)
+
+
+def false_pdfa_claim(pdf: bytes) -> bytes:
+    xmp = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+           b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+           b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+           b'<pdfaid:part>3</pdfaid:part><pdfaid:conformance>A</pdfaid:conformance>'
+           b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+
+    def change(writer, root):
+        from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
+
+        root[N("/Metadata")] = writer.add_object(MetadataStream(stream_data=xmp))
+    return _update_root(pdf, change)
+
+
+def mark_info(pdf: bytes) -> bytes:
+    return _update_root(pdf, lambda writer, root: root.__setitem__(
+        N("/MarkInfo"), generic.DictionaryObject({N("/Marked"): generic.BooleanObject(True)})))
+
+
+def catalog_version(pdf: bytes) -> bytes:
+    """Change the catalog's /Version (which overrides the header, ISO 32000-1, 7.7.2)."""
+    def change(writer, root):
+        root[N("/Version")] = N("/1.7" if root.get("/Version") == "/2.0" else "/2.0")
+    return _update_root(pdf, change)

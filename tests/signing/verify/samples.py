@@ -137,7 +137,7 @@ TEXT = b"BT /F1 18 Tf 72 760 Td (Importe: 100 EUR) Tj ET"
 
 
 def blank_pdf(*, with_field: bool = False, hidden_content: bool = False,
-              encrypt: bool = False) -> bytes:
+              encrypt: bool = False, stored_value: str = "") -> bytes:
     """One A4 page with a line of text; optionally a text form field, or a second (unused)
     content stream prepared for a shadow attack."""
     writer = PdfFileWriter()
@@ -166,7 +166,7 @@ def blank_pdf(*, with_field: bool = False, hidden_content: bool = False,
             N("/Type"): N("/Annot"), N("/Subtype"): N("/Widget"), N("/FT"): N("/Tx"),
             N("/T"): generic.TextStringObject("Nota"),
             N("/Rect"): generic.ArrayObject([generic.NumberObject(n) for n in (72, 750, 272, 780)]),
-            N("/P"): page_ref, N("/V"): generic.TextStringObject(""),
+            N("/P"): page_ref, N("/V"): generic.TextStringObject(stored_value),
             N("/AP"): generic.DictionaryObject({N("/N"): appearance}),
         }))
         page_ref.get_object()[N("/Annots")] = generic.ArrayObject([widget])

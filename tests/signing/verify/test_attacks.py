@@ -125,3 +125,37 @@ def test_time_budget_answers_indeterminate(verifier, signed):
                        limits=replace(verifier.limits, seconds=0.0))
     report = hurried.verify(signed)
     assert _verdict(report) == ("INDETERMINATE", "TIME_BUDGET_EXCEEDED")
+
+
+SHADOWS = [
+    ("signed_with_field", forgeries.need_appearances, "form_filling"),
+    ("signed_with_field", forgeries.form_default_appearance, "form_filling"),
+    ("signed", forgeries.info_title, "metadata"),
+    ("signed", forgeries.false_pdfa_claim, "metadata"),
+    ("signed", forgeries.mark_info, "metadata"),
+    ("signed", forgeries.catalog_version, "metadata"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "attack", "level"), SHADOWS,
+                         ids=[a[1].__name__ for a in SHADOWS])
+def test_changes_of_what_is_shown_or_claimed_are_not_passed(request, verifier, fixture, attack,
+                                                           level):
+    original = request.getfixturevalue(fixture)
+    assert verifier.verify(original).conclusion.passed
+    report = verifier.verify(attack(original))
+    assert _verdict(report) == ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
+    sig = report.signatures[0]
+    assert sig.modifications.level == level and sig.modifications.detail
+    assert not sig.covers_whole_document
+
+
+def test_shadow_field_value_then_need_appearances(verifier, pki):
+    """A field that shows one value and stores another, signed; /NeedAppearances switched on
+    after signing makes viewers show the stored one."""
+    pdf = samples.blank_pdf(with_field=True, stored_value="9999 EUR")
+    signed = samples.sign(pdf, samples.signer_for(pki.signer, pki),
+                          stamper=samples.timestamper(pki))
+    report = verifier.verify(forgeries.need_appearances(signed))
+    assert _verdict(report) == ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
+    assert "/NeedAppearances" in report.signatures[0].modifications.detail
