@@ -27,6 +27,12 @@ RFC 3339 in UTC, absent values are `null`:
       "revocation": {"status": "good" | "revoked" | "unknown", "revoked_at", "reason"},
       "level": "B-B" | "B-T" | "B-LT" | "B-LTA" | null,
       "covers_whole_document": bool,
+      "signed_as": "agency_seal" | "citizen_signature" | null,   # from the certificate policy
+      "assurance_level": "low" | "substantial" | "high" | null,  # (own PKI's certificates only)
+      "role": "<who signed as what, in words>" | null,
+      "approval": null | {"status": "verified" | "failed" | "absent", "problem", "method":
+                          "passkey", "user_verified": bool, "level", "approved_at", "aaguid",
+                          "message": "<plain words>"},
       "modifications": {"level": "none" | "validation_data" | "signatures" | "form_filling"
                                   | "annotations" | "metadata" | "other" | "appended"
                                   | "unclear",
@@ -161,9 +167,31 @@ class SignatureReport:
     level: str | None
     covers_whole_document: bool
     modifications: Modifications
+    signed_as: str | None = None  # "agency_seal" | "citizen_signature" (own PKI only)
+    assurance_level: str | None = None  # "low" | "substantial" | "high" (certificate policy)
+    approval: Any = None  # signing.verify.approval.ApprovalReport, citizen signatures
 
     def message(self, language: str) -> str:
         return text(f"verify.reason.{self.reason}", language)
+
+    def role(self, language: str) -> str | None:
+        """"Agency seal, level high" / "Citizen signature, level substantial" in words."""
+        if self.signed_as is None:
+            return None
+        return text(f"verify.role.{self.signed_as}", language,
+                    level=text(f"verify.level.{self.assurance_level}", language))
+
+    def approval_text(self, language: str) -> str | None:
+        approval = self.approval
+        if approval is None or approval.status == "absent":
+            return None
+        if approval.status == "failed":
+            return text("verify.approval.failed", language, problem=approval.problem or "")
+        when = _time(approval.approved_at) or ""
+        return text("verify.approval.verified", language,
+                    uv=text("verify.approval.uv" if approval.user_verified
+                            else "verify.approval.no_uv", language),
+                    level=text(f"verify.level.{approval.level}", language), at=when)
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {
@@ -181,6 +209,11 @@ class SignatureReport:
             "level": self.level,
             "covers_whole_document": self.covers_whole_document,
             "modifications": self.modifications.as_json(language),
+            "signed_as": self.signed_as,
+            "assurance_level": self.assurance_level,
+            "role": self.role(language),
+            "approval": ({**self.approval.as_json(), "message": self.approval_text(language)}
+                         if self.approval is not None else None),
         }
 
 

@@ -56,6 +56,7 @@ from signing.verify.levels import has_signature_timestamp, pades_level
 from signing.verify.report import (
     CertificateInfo,
     Conclusion,
+    Indication,
     DocumentTimestampReport,
     Modifications,
     Revocation,
@@ -70,6 +71,22 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
 HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What this deployment expects of its own signatures: passkey approvals made for its
+    WebAuthn origin and RP ID, and citizens' certificates at least `minimum_level`."""
+
+    origin: str = ""
+    rp_id: str = ""
+    minimum_level: str = "substantial"
+
+
+@dataclass(frozen=True)
+class _Context:
+    own_roots: frozenset[bytes]
+    expectations: Expectations
 
 
 @dataclass(frozen=True)
@@ -112,8 +129,10 @@ class Verifier:
 
     def __init__(self, *, trust: TrustStore, evidence: Callable[[datetime], Evidence],
                  clock: Callable[[], datetime], max_bytes: int,
-                 fetch_revocation: bool = False, limits: Limits | None = None) -> None:
+                 fetch_revocation: bool = False, limits: Limits | None = None,
+                 expectations: Expectations | None = None) -> None:
         self.trust = trust
+        self.expectations = expectations or Expectations()
         self.evidence = evidence
         self.clock = clock
         self.max_bytes = max_bytes
@@ -134,13 +153,14 @@ class Verifier:
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
                                       point_in_time_validation=False)
         budget = Budget(self.limits)
+        context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations)
         outcome: dict[str, object] = {}
 
         def work() -> None:
             budgets.activate(budget)
             try:
                 outcome["result"] = asyncio.run(_validate_all(data, reader, spec, timing,
-                                                              budget))
+                                                              budget, context))
             except BudgetExceeded:
                 outcome["budget"] = True
             except UnreadableDocument as exc:
@@ -192,7 +212,7 @@ class Verifier:
 
 
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
-                        timing: ValidationTimingInfo, budget: Budget
+                        timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
@@ -223,8 +243,9 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
     reports = []
     for embedded in regular:
         budget.check()
-        reports.append(await _validate_signature(data, embedded, spec, timing, stamps,
-                                                 signature_fields, budget, too_many_dss))
+        report = await _validate_signature(data, embedded, spec, timing, stamps,
+                                           signature_fields, budget, too_many_dss)
+        reports.append(_with_role(report, embedded, data, context))
     stamp_reports = []
     for embedded in sorted(stamps, key=lambda e: e.signed_revision):
         budget.check()
@@ -346,6 +367,47 @@ async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,
     return DocumentTimestampReport(
         name, when, authority, conclusion.passed,
         "timestamp_valid" if conclusion.passed else (conclusion.sub_indication or "").lower())
+
+
+def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: bytes,
+               context: _Context) -> SignatureReport:
+    """Who signed as what, at which level (own PKI's certificate policies, keys.policies),
+    and for citizens' signatures the passkey approval inside them (`signing.approval`)."""
+    from dataclasses import replace
+
+    from keys.policies import LEVELS, role_and_level
+    from signing.verify import approval as approvals
+
+    if report.trust_anchor is None or \
+            bytes.fromhex(report.trust_anchor.sha256) not in context.own_roots:
+        return report  # another CA's policies are not ours to interpret
+    signer = embedded.signer_cert
+    policy_ext = signer.certificate_policies_value
+    oids = {p["policy_identifier"].dotted for p in policy_ext} if policy_ext else set()
+    signed_as, level = role_and_level(oids)
+    report = replace(report, signed_as=signed_as, assurance_level=level)
+    if signed_as != "citizen_signature":
+        return report
+    expected = context.expectations
+    checked = approvals.check(
+        signed_attrs=embedded.signer_info["signed_attrs"], data=data,
+        first_range_end=embedded.byte_range[1],
+        signed_end=embedded.byte_range[2] + embedded.byte_range[3],
+        origin=expected.origin, rp_id=expected.rp_id)
+    report = replace(report, approval=checked)
+    if checked.status == "failed":
+        failed = Conclusion(Indication.TOTAL_FAILED, checked.failure)
+        return replace(report, conclusion=report.conclusion.worst(failed),
+                       reason="approval_failed" if report.conclusion.passed else report.reason)
+    problem = None
+    if checked.status == "absent":
+        problem = "no_approval"
+    elif level is None or LEVELS.index(level) < LEVELS.index(expected.minimum_level):
+        problem = "below_minimum_level"
+    if problem is not None and report.conclusion.indication is not Indication.TOTAL_FAILED:
+        return replace(report, conclusion=report.conclusion.worst(
+            indication.SIG_CONSTRAINTS_FAILURE), reason=problem)
+    return report
 
 
 def _with_knowledge(spec: SignatureValidationSpec,

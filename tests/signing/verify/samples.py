@@ -137,13 +137,14 @@ TEXT = b"BT /F1 18 Tf 72 760 Td (Importe: 100 EUR) Tj ET"
 
 
 def blank_pdf(*, with_field: bool = False, hidden_content: bool = False,
-              encrypt: bool = False, stored_value: str = "") -> bytes:
+              encrypt: bool = False, stored_value: str = "", text: str | None = None) -> bytes:
     """One A4 page with a line of text; optionally a text form field, or a second (unused)
     content stream prepared for a shadow attack."""
     writer = PdfFileWriter()
     font = writer.add_object(generic.DictionaryObject({
         N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"), N("/BaseFont"): N("/Helvetica")}))
-    content = writer.add_object(generic.StreamObject(stream_data=TEXT))
+    content = writer.add_object(generic.StreamObject(
+        stream_data=TEXT if text is None else f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode()))
     page = generic.DictionaryObject({
         N("/Type"): N("/Page"),
         N("/MediaBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
