@@ -16,10 +16,10 @@ from typing import Any
 from asn1crypto import crl as asn1_crl
 
 from signing.verify import lookup
+from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
 from signing.verify.report import IssuedDocument, VerificationReport
 from signing.verify.trust import TrustStore
-from signing.verify.budget import Limits
 from signing.verify.validation import Evidence, Expectations, Verifier
 
 EXTENSION = "cedula.verify"

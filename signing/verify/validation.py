@@ -56,8 +56,8 @@ from signing.verify.levels import has_signature_timestamp, pades_level
 from signing.verify.report import (
     CertificateInfo,
     Conclusion,
-    Indication,
     DocumentTimestampReport,
+    Indication,
     Modifications,
     Revocation,
     SignatureReport,

@@ -12,8 +12,8 @@ import pytest
 
 from signing.approval import Approval
 from signing.citizen_signature import LevelTooLow, NotConfirmed, sign
-from tests.support.authenticator import SoftwareAuthenticator, b64url, from_b64url
 from tests.signing.verify.samples import blank_pdf
+from tests.support.authenticator import SoftwareAuthenticator, b64url, from_b64url
 
 
 def approval_for(pdf: bytes, *, level: str = "substantial",
