@@ -6,6 +6,8 @@ RFC 3339 in UTC, absent values are `null`:
     {
       "indication": "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED",
       "sub_indication": null | "<ETSI EN 319 102-1 sub-indication>",
+      "document_status": null | "valid" | "revoked" | "superseded",  # the issuer's word on
+                                  # the document itself: check it first, whatever "indication"
       "summary": "<one plain sentence in the requested language>",
       "validated_at": "<time of the validation>",
       "file": {"sha256": "<hex>", "size": <bytes>},
@@ -283,12 +285,26 @@ class VerificationReport:
             key = "unsigned"
         if self.reason:
             key = self.reason
+        if self.withdrawn and self.indication is not Indication.TOTAL_FAILED:
+            key = f"withdrawn_{self.document_status}"
         return text(f"verify.summary.{key}", language)
+
+    @property
+    def document_status(self) -> str | None:
+        """"revoked" or "superseded" when the issuing agency withdrew the document (the
+        signatures may still be valid: the document no longer is); "valid"; None when the
+        document is not one this service issued."""
+        return self.document.status if self.document is not None else None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.document_status in ("revoked", "superseded")
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {
             "indication": self.indication.value,
             "sub_indication": self.conclusion.sub_indication,
+            "document_status": self.document_status,
             "summary": self.summary(language),
             "validated_at": _time(self.validated_at),
             "file": {"sha256": self.sha256, "size": self.size},
