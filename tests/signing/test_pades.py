@@ -150,3 +150,14 @@ def test_agency_without_seal_certificate_is_told_what_to_do(documents):
     with pytest.raises(SealUnavailable, match="run `cedula pki issue-seal --client nobody`"):
         documents.sealer.seal(rendered.pdf, client_id="nobody", level="B-B",
                               field=_field(rendered))
+
+
+def test_seal_is_a_certification_signature(documents):
+    """Issue 13: agency seals certify the document (DocMDP P=2), so viewers lock it too."""
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko.sign.validation.pdf_embedded import read_certification_data
+
+    pdf = _seal(documents)
+    certification = read_certification_data(reader(pdf))
+    assert certification is not None and certification.permission == MDPPerm.FILL_FORMS
+    assert passed(lta(pdf, _root(documents)))
