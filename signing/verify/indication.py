@@ -85,6 +85,24 @@ def check_proven_time(conclusion: Conclusion, *, proven: datetime | None,
     return conclusion
 
 
+def check_validity_period(conclusion: Conclusion, *, proven: datetime | None, now: datetime,
+                          not_before: datetime, not_after: datetime) -> Conclusion:
+    """The signing certificate's validity period, checked here and not left to pyHanko alone
+    (EN 319 102-1, 5.2.6 and 5.5.4): the oldest proof of existence (else the validation
+    time) must fall within [notBefore, notAfter]. After notAfter nothing proves the signature
+    was made while the certificate was valid: INDETERMINATE/OUT_OF_BOUNDS_NO_POE (a failure
+    already found stays)."""
+    if conclusion.indication is Indication.TOTAL_FAILED:
+        return conclusion
+    moment = proven if proven is not None else now
+    if moment > not_after:
+        return conclusion.worst(Conclusion(Indication.INDETERMINATE,
+                                           AdESIndeterminate.OUT_OF_BOUNDS_NO_POE.name))
+    if proven is not None and proven < not_before:
+        return Conclusion(Indication.TOTAL_FAILED, AdESFailure.NOT_YET_VALID.name)
+    return conclusion
+
+
 def from_modifications(modifications: Modifications) -> Conclusion:
     """The verdict of the PDF format check on what changed after the signature (5.2.2, 5.2.8)."""
     return _BY_MODIFICATION[modifications.level]

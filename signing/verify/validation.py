@@ -328,6 +328,10 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if timestamp is not None and timestamp.valid:
         cryptographic = indication.check_proven_time(
             cryptographic, proven=proven, not_before=embedded.signer_cert.not_valid_before)
+    cryptographic = indication.check_validity_period(
+        cryptographic, proven=proven if timestamp is not None and timestamp.valid else None,
+        now=timing.validation_time, not_before=embedded.signer_cert.not_valid_before,
+        not_after=embedded.signer_cert.not_valid_after)
     conclusion = indication.for_signature(cryptographic, modifications)
     status = result.api_status
     chain, anchor = _chain(status, embedded.signer_cert)

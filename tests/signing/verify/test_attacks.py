@@ -159,3 +159,14 @@ def test_shadow_field_value_then_need_appearances(verifier, pki):
     report = verifier.verify(forgeries.need_appearances(signed))
     assert _verdict(report) == ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
     assert "/NeedAppearances" in report.signatures[0].modifications.detail
+
+
+def test_certificate_expired_before_the_signature_timestamp(verifier, pki):
+    """Issue 13: the time-stamp proves the signature existed only after the certificate had
+    expired; nothing proves it was made while the certificate was valid."""
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(pki.expired, pki),
+                       stamper=samples.timestamper(pki))
+    report = verifier.verify(pdf)
+    assert _verdict(report) in {("INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"),
+                                ("TOTAL-FAILED", "EXPIRED")}
+    assert not report.conclusion.passed
