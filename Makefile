@@ -12,7 +12,7 @@ NODE_STAMP := node_modules/.installed-stamp
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test bench lint audit lock clean
+.PHONY: run test bench lint typecheck audit lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: $(TEST_STAMP) $(NODE_STAMP)
 ## Static checks CI runs before the tests.
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+
+## Static types (mypy, strict where pyproject.toml says).
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
 
 ## Known vulnerabilities in the locked dependencies (PyPI advisory database).
 audit: $(TEST_STAMP)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bench.harness import Result, measure
+from infra.config import get_settings
+from infra.db import get_db
 
 LEVELS = ("B-B", "B-LTA")
 
@@ -26,7 +28,7 @@ def _documents(app):
     service.pki.init(datetime.now(UTC))
     issue_seal_certificate(service, client_id=AGENCY, organization_name=AGENCY_NAME,
                            organization_identifier="VATSV-0614-010101-001-1")
-    documents = DocumentService(settings=app.config["CEDULA"], database=app.extensions["cedula.db"],
+    documents = DocumentService(settings=get_settings(app), database=get_db(app),
                                 key_service=service, directory=FakeDirectory())
     documents.warm_up_fonts()
     documents.warm_up_keys()

@@ -19,6 +19,8 @@ from clients.registry.services import (
     register_client,
     set_enabled,
 )
+from infra.config import get_settings
+from infra.db import get_db
 
 
 def _app():
@@ -98,10 +100,10 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         metadata["purpose"] = purpose
     app = _app()
     try:
-        with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+        with app.app_context(), get_db(app).transaction() as session:
             registration = register_client(session, metadata=metadata,
                                            permissions=Permissions(operator=True), client_id=client_id)
-            result = public_metadata(registration.client, issuer=app.config["CEDULA"].issuer)
+            result = public_metadata(registration.client, issuer=get_settings(app).issuer)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
     except Exception as exc:
@@ -118,9 +120,9 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
 def list_command(as_json: bool) -> None:
     """List registered clients."""
     app = _app()
-    with app.app_context(), app.extensions["cedula.db"].read() as session:
+    with app.app_context(), get_db(app).read() as session:
         rows = list_clients(session)
-        issuer = app.config["CEDULA"].issuer
+        issuer = get_settings(app).issuer
         if as_json:
             _echo_json([public_metadata(c, issuer=issuer) for c in rows])
             return
@@ -136,9 +138,9 @@ def show(client_id: str) -> None:
     """Print one client's metadata as JSON."""
     app = _app()
     try:
-        with app.app_context(), app.extensions["cedula.db"].read() as session:
+        with app.app_context(), get_db(app).read() as session:
             _echo_json(public_metadata(find_client(session, client_id, enabled_only=False),
-                                       issuer=app.config["CEDULA"].issuer))
+                                       issuer=get_settings(app).issuer))
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -146,7 +148,7 @@ def show(client_id: str) -> None:
 def _toggle(client_id: str, enabled: bool) -> None:
     app = _app()
     try:
-        with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+        with app.app_context(), get_db(app).transaction() as session:
             set_enabled(session, client_id, enabled=enabled)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
@@ -175,7 +177,7 @@ def enable(client_id: str) -> None:
 def initial_token(label: str, scopes: tuple[str, ...], uses: int, days: int) -> None:
     """Issue an initial access token for dynamic registration (RFC 7591); shown only now."""
     app = _app()
-    with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+    with app.app_context(), get_db(app).transaction() as session:
         token = issue_initial_token(session, label=label, scopes=scopes, uses=uses,
                                     valid_for=timedelta(days=days))
     click.echo(token)

@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from idp.schema import SCHEMA
 from infra.components import Component, wire
-from infra.config import Settings, load_settings
-from infra.secrets import AppSecrets, master_secret
+from infra.config import SETTINGS, Settings, load_settings
+from infra.secrets import SECRETS, AppSecrets, master_secret
 
 # The parts of the provider, built in this order by `infra.components.wire`. A component that
 # reads another's slot must come after it; `wire` stops the start with the slot's name if not.
@@ -31,16 +31,17 @@ def _components() -> list[Component]:
         component("infra.web.i18n", I18N_PACKAGES),
         component("infra.web.errors"),
         component("infra.web.inputs"),
+        component("infra.openapi"),
         component("infra.db", SCHEMA),
         component("infra.store"),
+        component("infra.ops.health"),
         component("keys"),
         component("clients.registry"),
-        component("infra.ops.health"),
         component("idp.home"),
         component("idp.citizens"),
         component("idp.sessions"),
-        component("idp.webauthn"),
         component("idp.assurance"),
+        component("idp.webauthn"),
         component("idp.registry"),
         component("idp.registrar"),
         component("idp.account"),
@@ -50,7 +51,6 @@ def _components() -> list[Component]:
         component("idp.consent"),
         component("idp.logout"),
         component("signing.web"),
-        component("infra.openapi"),
     ]
 
 
@@ -58,15 +58,13 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the provider. `config` is a nested mapping of settings that override the rest."""
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask("idp", instance_path=str(settings.data_dir), instance_relative_config=False)
-    app.config["CEDULA"] = settings
+    SETTINGS.install(app, settings)
     app.config["MAX_CONTENT_LENGTH"] = int(settings["server"]["max_body_bytes"])
     app.config["SESSION_COOKIE_SECURE"] = settings.secure
     app.config["PREFERRED_URL_SCHEME"] = "https" if settings.secure else "http"
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    secrets = AppSecrets(master_secret(settings))
-    app.extensions["cedula.secrets"] = secrets
-    app.config["CEDULA_CSRF_KEY"] = secrets.key("csrf")
+    SECRETS.install(app, AppSecrets(master_secret(settings)))
 
     hops = int(settings["server"]["proxy_hops"])
     if hops:

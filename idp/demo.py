@@ -21,7 +21,8 @@ from flask import Flask
 from joserfc.jwk import ECKey
 
 from clients.registry.services import find_client, rotate_secret, upsert_operator_client
-from infra.config import Settings
+from infra.config import Settings, get_settings
+from infra.db import get_db
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _portal_metadata(name: str, base_url: str, purpose: str, **extra) -> dict:
 
 def register_demo_clients(app: Flask) -> list[DemoPortal]:
     """Register (or refresh) both demo agencies; returns how to start their portals."""
-    settings: Settings = app.config["CEDULA"]
+    settings: Settings = get_settings(app)
     demo = settings["demo"]
     registry_url = f"http://localhost:{int(demo['registry_port'])}"
     tax_url = f"http://localhost:{int(demo['tax_port'])}"
@@ -61,7 +62,7 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
                                                   "alg": "ES256"}, private=True)
     registry_purpose = "Emitir y consultar tus partidas y certificados del registro civil"
     tax_purpose = "Identificarte para tus declaraciones y devoluciones de impuestos"
-    with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+    with app.app_context(), get_db(app).transaction() as session:
         upsert_operator_client(session, client_id="registro-civil", metadata=_portal_metadata(
             "Registro Civil", registry_url, registry_purpose,
             scope="openid profile email documents:issue",
@@ -108,7 +109,7 @@ def _portal_process(portal: DemoPortal) -> subprocess.Popen:
 
 def run_demo(app: Flask, *, host: str, port: int) -> None:
     """Start the provider and both portals; stop all three on Ctrl-C or when one exits."""
-    settings: Settings = app.config["CEDULA"]
+    settings: Settings = get_settings(app)
     if urlsplit(settings.issuer).hostname not in ("localhost", "127.0.0.1"):
         raise RuntimeError("cedula demo runs on this machine only; CEDULA_ISSUER must be a localhost URL")
     portals = register_demo_clients(app)

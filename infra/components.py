@@ -57,7 +57,7 @@ class Slot(Generic[T]):
 
 
 def _registry(app: Flask) -> dict[Slot[Any], Any]:
-    return app.extensions.setdefault(_REGISTRY, {})
+    return cast(dict[Slot[Any], Any], app.extensions.setdefault(_REGISTRY, {}))
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,17 @@ from __future__ import annotations
 import copy
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from flask import Flask
+
+from infra.components import Slot
 
 # The defaults ship inside the package (an installed wheel has no `config/` folder);
 # `config/default.toml` at the repository root is the documented copy, kept identical by a test.
@@ -93,7 +97,7 @@ class Settings(Mapping[str, Mapping[str, Any]]):
     def __getitem__(self, section: str) -> Mapping[str, Any]:
         return self.data[section]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.data)
 
     def __len__(self) -> int:
@@ -134,6 +138,14 @@ class Settings(Mapping[str, Mapping[str, Any]]):
     @cached_property
     def redis_url(self) -> str:
         return str(self.data["store"]["redis_url"])
+
+
+SETTINGS: Slot[Settings] = Slot("settings")
+
+
+def get_settings(app: Flask | None = None) -> Settings:
+    """The settings of `app` (default: the current application)."""
+    return SETTINGS.of(app)
 
 
 def load_settings(

@@ -15,6 +15,7 @@ from functools import cached_property
 from importlib import import_module
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -24,6 +25,9 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from infra.components import Slot
+from infra.config import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +92,7 @@ class Schema:
         return set(ScriptDirectory.from_config(self.alembic_config(url)).get_heads())
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -154,16 +158,19 @@ def pending_heads(database: Database) -> set[str]:
     return database.expected_heads - current
 
 
+DATABASE: Slot[Database] = Slot("database")
+
+
 def init_app(app: Flask, schema: Schema) -> Database:
-    settings = app.config["CEDULA"]
+    settings = get_settings(app)
     database = Database(
         settings.database_url, schema=schema,
         pool_size=int(settings["database"]["pool_size"]),
         echo=bool(settings["database"]["echo"]),
     )
-    app.extensions["cedula.db"] = database
-    return database
+    return DATABASE.install(app, database)
 
 
-def get_db(app: Flask) -> Database:
-    return app.extensions["cedula.db"]
+def get_db(app: Flask | None = None) -> Database:
+    """The database of `app` (default: the current application)."""
+    return DATABASE.of(app)

@@ -1,15 +1,17 @@
 """The OpenAPI 3.1 document at /openapi.json, assembled from what each component describes.
 
-A component describes its JSON API by adding to `app.extensions["cedula.openapi"]`
-(a dict with "paths" and "schemas"), usually through `describe(app, paths, schemas)`;
-packages that must not import `idp` (such as `keys`) update that dict directly.
+Every component describes its JSON API with `describe(app, paths, schemas)` while it is wired.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, jsonify
+
+from infra.components import Slot
+from infra.config import get_settings
 
 bp = Blueprint("openapi", __name__)
 
@@ -43,21 +45,28 @@ def _with_refusals(operations: dict[str, Any]) -> dict[str, Any]:
             for method, operation in operations.items()}
 
 
-def spec(app: Flask) -> dict[str, Any]:
-    return app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
+@dataclass
+class Document:
+    """What the components describe: paths and schemas, gathered while the app is wired."""
+
+    paths: dict[str, Any] = field(default_factory=dict)
+    schemas: dict[str, Any] = field(default_factory=dict)
+
+
+OPENAPI: Slot[Document] = Slot("OpenAPI document")
 
 
 def describe(app: Flask, paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> None:
-    document = spec(app)
+    document = OPENAPI.of(app)
     for path, operations in paths.items():
-        document["paths"].setdefault(path, {}).update(operations)
-    document["schemas"].update(schemas or {})
+        document.paths.setdefault(path, {}).update(operations)
+    document.schemas.update(schemas or {})
 
 
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
-    document = spec(current_app)
-    settings = current_app.config["CEDULA"]
+    document = OPENAPI.of()
+    settings = get_settings()
     response = jsonify({
         "openapi": "3.1.0",
         "info": {
@@ -66,8 +75,8 @@ def openapi_json() -> Response:
             "description": "Citizen identity (OpenID Connect, passkeys) and e-signature APIs.",
         },
         "servers": [{"url": settings.issuer}],
-        "paths": {path: _with_refusals(operations) for path, operations in sorted(document["paths"].items())},
-        "components": {"schemas": {"Error": ERROR_SCHEMA, **document["schemas"]},
+        "paths": {path: _with_refusals(operations) for path, operations in sorted(document.paths.items())},
+        "components": {"schemas": {"Error": ERROR_SCHEMA, **document.schemas},
                        "securitySchemes": SECURITY_SCHEMES},
     })
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -75,6 +84,8 @@ def openapi_json() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Early in the wiring: every component after it may `describe` its API."""
+    OPENAPI.install(app, Document())
     describe(app, {
         "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "alive"}}}},
         "/readyz": {"get": {"summary": "Readiness: database and ephemeral store reachable",

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import Flask
 
+from infra.components import Slot
 from infra.config import ConfigError, Settings
 
 FILE_NAME = "secret.key"
@@ -66,3 +68,11 @@ class AppSecrets:
         if purpose not in self._keys:
             self._keys[purpose] = derive(self._master, purpose)
         return self._keys[purpose]
+
+
+SECRETS: Slot[AppSecrets] = Slot("secrets")
+
+
+def get_secrets(app: Flask | None = None) -> AppSecrets:
+    """The derived keys of `app` (default: the current application)."""
+    return SECRETS.of(app)

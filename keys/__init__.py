@@ -13,6 +13,10 @@ import logging
 
 from flask import Flask, Response, request
 
+from infra.config import get_settings
+from infra.db import get_db
+from infra.openapi import describe
+from infra.ops.health import add_readiness_check
 from infra.web.errors import unavailable
 from keys.errors import (
     InvalidRequest,
@@ -83,16 +87,12 @@ def init_app(app: Flask) -> KeyService:
 
     The key store itself opens lazily, on the first signature.
     """
-    from keys.service import EXTENSION
+    from keys.service import KEYS
     from keys.views import OPENAPI_PATHS, bp
 
-    service = KeyService(app.config["CEDULA"], app.extensions["cedula.db"])
-    app.extensions[EXTENSION] = service
+    service = KEYS.install(app, KeyService(get_settings(app), get_db(app)))
     app.register_error_handler(KeyStoreError, _key_store_failure)
     app.register_blueprint(bp)
-    app.extensions.setdefault("cedula.readiness", {})["keys"] = (
-        lambda: service.custody.store.check())
-    document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
-    for path, operations in OPENAPI_PATHS.items():
-        document["paths"].setdefault(path, {}).update(operations)
+    add_readiness_check(app, "keys", service.custody.store.check)
+    describe(app, OPENAPI_PATHS)
     return service

@@ -8,17 +8,17 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
+from infra.components import Slot
 from keys import jwt
 from keys.custody import Custody
-from keys.errors import KeyStoreError
 from keys.ocsp import OcspResponder
 from keys.pki import Pki
 from keys.rotation import Keyring
 from keys.tsa import TimeStampAuthority
 
-EXTENSION = "cedula.keys"
+KEYS: Slot[KeyService] = Slot("key service")
 
 
 class KeyService:
@@ -51,11 +51,7 @@ def get_service(app_or_service: Flask | KeyService | None = None) -> KeyService:
     """The KeyService of an app (default: the current app), or the service itself."""
     if isinstance(app_or_service, KeyService):
         return app_or_service
-    app = app_or_service if app_or_service is not None else current_app
-    try:
-        return app.extensions[EXTENSION]  # type: ignore[union-attr]
-    except KeyError:
-        raise KeyStoreError("keys.init_app(app) has not run for this app") from None
+    return KEYS.of(app_or_service)
 
 
 def sign_jwt(app_or_service: Flask | KeyService | None, claims: Mapping[str, Any], *,

@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from flask import Flask
 
 import keys
+from infra.components import Slot
+from infra.config import get_settings
+from infra.db import get_db
 from signing.errors import SigningError
 from signing.models import Document
 from signing.pades import Sealer
 from signing.settings import DocumentSettings
 from signing.store import DocumentStore
 
-EXTENSION = "cedula.documents"
+DOCUMENTS: Slot[DocumentService] = Slot("document service")
 
 
 class DocumentNotFound(SigningError):
@@ -122,15 +126,11 @@ def new_document_id() -> str:
     return base64.b32encode(secrets.token_bytes(17)).decode().rstrip("=").lower()[:26]
 
 
-def init_app(app: Any, *, directory: Directory) -> DocumentService:
-    service = DocumentService(settings=app.config["CEDULA"], database=app.extensions["cedula.db"],
+def init_app(app: Flask, *, directory: Directory) -> DocumentService:
+    service = DocumentService(settings=get_settings(app), database=get_db(app),
                               key_service=keys.get_service(app), directory=directory)
-    app.extensions[EXTENSION] = service
-    return service
+    return DOCUMENTS.install(app, service)
 
 
-def get_documents(app: Any) -> DocumentService:
-    try:
-        return app.extensions[EXTENSION]
-    except KeyError:
-        raise SigningError("signing.service.init_app(app) has not run for this app") from None
+def get_documents(app: Flask | None = None) -> DocumentService:
+    return DOCUMENTS.of(app)

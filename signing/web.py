@@ -1,5 +1,5 @@
 """The public face of `signing` in the web app: verification pages and API (`/verify`,
-`/api/verify`). Listed in `idp.app.COMPONENTS`; it imports nothing from `idp`.
+`/api/verify`). Wired after `idp.documents` (it reads the document service); imports nothing from `idp`.
 """
 
 from __future__ import annotations
@@ -8,8 +8,13 @@ import logging
 
 from flask import Flask
 
+from infra.config import get_settings
+from infra.db import get_db
+from infra.openapi import describe
+from infra.web.inputs import allow_larger_body
+from signing.service import get_documents
 from signing.verify.openapi import PATHS, SCHEMAS
-from signing.verify.service import EXTENSION, VerificationService
+from signing.verify.service import VERIFICATION, VerificationService
 
 # pyHanko logs every failed check of a forged or untrusted file with a traceback; those are
 # verdicts in the report, not faults of the service.
@@ -28,16 +33,11 @@ def init_app(app: Flask) -> VerificationService:
     from signing.verify.views import MULTIPART_SLACK, bp
 
     quiet_pyhanko()
-    service = VerificationService(settings=app.config["CEDULA"],
-                                  database=app.extensions["cedula.db"],
-                                  key_service=get_service(app), extensions=app.extensions)
-    app.extensions[EXTENSION] = service
+    service = VERIFICATION.install(app, VerificationService(
+        settings=get_settings(app), database=get_db(app), key_service=get_service(app),
+        documents=get_documents(app)))
     app.register_blueprint(bp)
-    limits = app.extensions.setdefault("cedula.body_limits", {})  # see infra.web.inputs
     for endpoint in ("verify.upload", "verify.api_verify"):
-        limits[endpoint] = service.settings.max_bytes + MULTIPART_SLACK
-    document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
-    for path, operations in PATHS.items():
-        document["paths"].setdefault(path, {}).update(operations)
-    document["schemas"].update(SCHEMAS)
+        allow_larger_body(app, endpoint, service.settings.max_bytes + MULTIPART_SLACK)
+    describe(app, PATHS, SCHEMAS)
     return service

@@ -16,6 +16,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from idp.oidc import provider
+from infra.db import get_db
+from infra.store import get_store
+from keys import get_service
 from tests.support.parts import POSTGRES_ADMIN_URL, REDIS_TEST_URL, missing
 
 TEST_ISSUER = "http://localhost"
@@ -95,8 +99,8 @@ def app(backend, tmp_path_factory):
     application = create_app(settings_for(backend, data_dir))
     application.testing = True
     yield application
-    application.extensions["cedula.db"].dispose()
-    application.extensions["cedula.store"].close()
+    get_db(application).dispose()
+    get_store(application).close()
 
 
 # Tables whose rows outlive a single test (key material is made once per backend).
@@ -106,7 +110,7 @@ PERSISTENT_TABLES: set[str] = set()
 def empty_tables(app) -> None:
     from idp.schema import SCHEMA
 
-    engine = app.extensions["cedula.db"].engine
+    engine = get_db(app).engine
     with engine.begin() as conn:
         for metadata in reversed(SCHEMA.metadata()):
             for table in reversed(metadata.sorted_tables):
@@ -117,7 +121,7 @@ def empty_tables(app) -> None:
 def empty_store(app) -> None:
     from infra.store import RedisStore
 
-    store = app.extensions["cedula.store"]
+    store = get_store(app)
     if isinstance(store, RedisStore):
         store.delete_prefix()
     else:
@@ -130,8 +134,8 @@ def fresh_app(app):
     """The backend's app with empty tables and an empty store."""
     empty_tables(app)
     empty_store(app)
-    app.extensions["cedula.keys"].invalidate()  # forget key material cached from the emptied tables
-    app.extensions["cedula.oidc"].clients.clear()  # and clients cached for client authentication
+    get_service(app).invalidate()  # forget key material cached from the emptied tables
+    provider(app).clients.clear()  # and clients cached for client authentication
     return app
 
 

@@ -19,6 +19,7 @@ from clients.registry.services import (
     find_client,
     sector_of,
 )
+from infra.openapi import describe
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -40,6 +41,4 @@ def init_app(app: Flask) -> None:
     from clients.registry.views import OPENAPI_PATHS, bp
 
     app.register_blueprint(bp)
-    document = app.extensions.setdefault("cedula.openapi", {"paths": {}, "schemas": {}})
-    for path, operations in OPENAPI_PATHS.items():
-        document["paths"].setdefault(path, {}).update(operations)
+    describe(app, OPENAPI_PATHS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from clients.registry.metadata import ClientMetadataError
 from clients.registry.services import (
@@ -19,6 +19,8 @@ from clients.registry.services import (
     spend_initial_token,
     update_client,
 )
+from infra.config import get_settings
+from infra.db import get_db
 
 bp = Blueprint("registration", __name__)
 
@@ -75,11 +77,11 @@ def _malformed(description: str) -> ClientMetadataError:
 
 
 def _db():
-    return current_app.extensions["cedula.db"]
+    return get_db()
 
 
 def _issuer() -> str:
-    return current_app.config["CEDULA"].issuer
+    return get_settings().issuer
 
 
 def _created(body: dict[str, Any], status: int = 201) -> Response:

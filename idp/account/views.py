@@ -16,8 +16,10 @@ from idp.citizens.national_id import InvalidNationalId
 from idp.sessions import current_session, end_session, require_citizen, start_session
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.encoding import b64url
+from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
+from infra.secrets import get_secrets
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
 from infra.web.i18n import safe_next
@@ -35,7 +37,7 @@ def _now() -> datetime:
 
 
 def _secret() -> bytes:
-    return current_app.extensions["cedula.secrets"].key("recovery")
+    return get_secrets().key("recovery")
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
@@ -51,7 +53,7 @@ def enrol() -> Response | str:
         values = forms.enrolment_fields(request.form)
         try:
             validate(values, scheme=scheme(current_app),
-                     minimum_age=int(current_app.config["CEDULA"]["enrolment"]["minimum_age"]),
+                     minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
                      today=_now().date())
             form_error = "enrol.needs_javascript"
         except InvalidFields as exc:
@@ -130,7 +132,7 @@ def recovery_codes() -> Response | str:
         with get_db(current_app).transaction() as db:
             codes = recovery.issue_codes(
                 db, citizen_id=citizen_id, key=_secret(),
-                count=int(current_app.config["CEDULA"]["recovery"]["codes"]), now=_now())
+                count=int(get_settings()["recovery"]["codes"]), now=_now())
         count("recovery.codes", "issued")
         log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
         return render_template("account/recovery_codes.html", codes=codes, codes_left=len(codes),

@@ -8,15 +8,16 @@ reachable), `metadata(app)` (the MetadataService) and the error family `errors.A
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import Flask
 
 from idp.assurance.mds import MetadataService
 from idp.assurance.policy import MetadataAttestationPolicy
 from idp.assurance.settings import AssuranceSettings, load
+from idp.webauthn.attestation import ATTESTATION_POLICY
+from infra.components import Slot
+from infra.config import get_settings
 
-__all__ = ["AssuranceSettings", "init_app", "metadata", "metadata_service"]
+__all__ = ["AssuranceSettings", "assurance_settings", "init_app", "metadata", "metadata_service"]
 
 
 def metadata_service(settings: AssuranceSettings) -> MetadataService:
@@ -25,19 +26,25 @@ def metadata_service(settings: AssuranceSettings) -> MetadataService:
                            retry_seconds=settings.mds_retry_seconds)
 
 
-def metadata(app: Flask) -> MetadataService:
-    return app.extensions["cedula.mds"]
+ASSURANCE: Slot[AssuranceSettings] = Slot("assurance settings")
+METADATA: Slot[MetadataService] = Slot("FIDO metadata service")
+
+
+def metadata(app: Flask | None = None) -> MetadataService:
+    return METADATA.of(app)
+
+
+def assurance_settings(app: Flask | None = None) -> AssuranceSettings:
+    return ASSURANCE.of(app)
 
 
 def init_app(app: Flask) -> None:
-    """After `idp.webauthn`: the relying party gets the metadata-backed attestation policy."""
+    """Before `idp.webauthn`: installs the metadata-backed attestation policy it is built with."""
     from idp.assurance.views import bp
 
-    settings = load(app.config["CEDULA"])
-    service = metadata_service(settings)
-    app.extensions["cedula.assurance"] = settings
-    app.extensions["cedula.mds"] = service
-    policy = MetadataAttestationPolicy(metadata=service, attestation=settings.attestation,
-                                       refuse_untrusted=settings.untrusted_attestation == "refuse")
-    app.extensions["cedula.webauthn"] = replace(app.extensions["cedula.webauthn"], attestation=policy)
+    settings = ASSURANCE.install(app, load(get_settings(app)))
+    service = METADATA.install(app, metadata_service(settings))
+    ATTESTATION_POLICY.install(app, MetadataAttestationPolicy(
+        metadata=service, attestation=settings.attestation,
+        refuse_untrusted=settings.untrusted_attestation == "refuse"))
     app.register_blueprint(bp)

@@ -22,8 +22,11 @@ from idp.audit.export import citizen_bundle, verify_bundle
 from idp.audit.log import Appended, AuditLog, append, checkpoint, prepare
 from idp.audit.seal import Sealer, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
+from infra.components import Slot
+from infra.config import get_settings
 
 __all__ = [
+    "AUDIT_LOG",
     "EVENTS",
     "LEGAL_BASES",
     "Appended",
@@ -34,6 +37,7 @@ __all__ = [
     "Problem",
     "Sealer",
     "append",
+    "audit_log",
     "checkpoint",
     "citizen_bundle",
     "init_app",
@@ -43,6 +47,15 @@ __all__ = [
     "verify_bundle",
     "verify_chain",
 ]
+
+
+AUDIT_LOG: Slot[AuditLog] = Slot("data-sharing log")
+SEALER: Slot[Sealer] = Slot("data-sharing log sealer")
+
+
+def audit_log(app: Flask | None = None) -> AuditLog:
+    """The data-sharing log's policy and signer (default: of the current application)."""
+    return AUDIT_LOG.of(app)
 
 
 def published_keys(app: Flask | None = None) -> dict[str, dict]:
@@ -60,12 +73,11 @@ def init_app(app: Flask) -> AuditLog:
     from idp.audit.log import KeysCheckpointSigner
     from infra.db import get_db
 
-    settings = app.config["CEDULA"]
+    settings = get_settings(app)
     log = AuditLog(policy=audit_settings.load(settings, settings.issuer),
                    signer=KeysCheckpointSigner(keys.get_service(app)))
-    app.extensions["cedula.audit"] = log
-    sealer = Sealer(database=get_db(app), log=log, seconds=log.policy.seal_seconds)
-    app.extensions["cedula.audit.sealer"] = sealer
+    AUDIT_LOG.install(app, log)
+    sealer = SEALER.install(app, Sealer(database=get_db(app), log=log, seconds=log.policy.seal_seconds))
 
     @app.before_request
     def _start_sealer() -> None:

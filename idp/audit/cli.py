@@ -6,6 +6,8 @@ import json
 
 import click
 
+from idp.audit import audit_log
+
 
 def _app():
     return click.get_current_context().find_root().obj.app
@@ -36,7 +38,7 @@ def verify(path: str | None) -> None:
                 raise click.ClickException(f"the log does not check out: {exc}") from None
             click.echo(f"ok: {proven} entries proven against signed checkpoints")
             return
-        seal(get_db(app), log=app.extensions["cedula.audit"])
+        seal(get_db(app), log=audit_log(app))
         with get_db(app).read() as session:
             report = verify_chain(session, published=published_keys(app))
     for warning in report.warnings:
@@ -56,7 +58,7 @@ def seal_command() -> None:
 
     app = _app()
     with app.app_context():
-        count = seal(get_db(app), log=app.extensions["cedula.audit"])
+        count = seal(get_db(app), log=audit_log(app))
     click.echo(f"{count} entries sealed")
 
 

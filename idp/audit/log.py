@@ -99,9 +99,9 @@ def _ref(value: str | uuid.UUID | None) -> str | None:
 
 
 def _current_log() -> AuditLog:
-    from flask import current_app
+    from idp.audit import audit_log  # the package imports this module
 
-    return current_app.extensions["cedula.audit"]
+    return audit_log()
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,20 @@ from __future__ import annotations
 from flask import Flask
 
 from idp.citizens.national_id import NationalIdScheme, load_scheme
+from infra.components import Slot
+from infra.config import get_settings
 
 __all__ = ["init_app", "scheme"]
 
 
-def scheme(app: Flask) -> NationalIdScheme:
+NATIONAL_ID: Slot[NationalIdScheme] = Slot("national identity number scheme")
+
+
+def scheme(app: Flask | None = None) -> NationalIdScheme:
     """The national identity number scheme chosen in `enrolment.national_id_scheme`."""
-    return app.extensions["cedula.national_id"]
+    return NATIONAL_ID.of(app)
 
 
 def init_app(app: Flask) -> None:
-    settings = app.config["CEDULA"]
-    app.extensions["cedula.national_id"] = load_scheme(str(settings["enrolment"]["national_id_scheme"]))
+    settings = get_settings(app)
+    NATIONAL_ID.install(app, load_scheme(str(settings["enrolment"]["national_id_scheme"])))

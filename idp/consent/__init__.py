@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
 
 from idp.consent.errors import AccountClosed, AgencyNotConnected, ConsentError
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
+from infra.components import Slot
+from infra.config import get_settings
 
 __all__ = ["AccountClosed", "AgencyNotConnected", "ConsentError", "ConsentPolicy", "Consents",
            "basis_for", "get_consents", "init_app"]
 
-EXTENSION = "cedula.consent"
+CONSENTS: Slot[Consents] = Slot("consents")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Consents:
 
 
 def get_consents(app: Flask | None = None) -> Consents:
-    return (app or current_app).extensions[EXTENSION]
+    return CONSENTS.of(app)
 
 
 def basis_for(client_id: str | None, app: Flask | None = None) -> tuple[str, str | None]:
@@ -51,10 +53,10 @@ def init_app(app: Flask) -> Consents:
     from idp.consent.views import bp
     from infra.openapi import describe
 
-    settings = app.config["CEDULA"]
+    settings = get_settings(app)
     consents = Consents(policy=consent_settings.load(settings, settings.issuer),
                         sign=keys_signer(keys.get_service(app)))
-    app.extensions[EXTENSION] = consents
+    CONSENTS.install(app, consents)
     app.register_blueprint(bp)
     describe(app, PATHS, SCHEMAS)
     return consents

@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
-
 from idp.sessions import end_session, sessions_for
 
 log = logging.getLogger(__name__)
 
 
-def logout_agency(*, client_id: str, citizen_id: str, reason: str) -> bool:
-    """Queue logout tokens for every session the agency has of this citizen (section 2.7).
-    False when single logout is not part of this deployment."""
-    if "cedula.logout" not in current_app.extensions:
-        log.warning("back-channel logout is not configured; agency not told",
-                    extra={"client_id": client_id, "reason": reason})
-        return False
+def logout_agency(*, client_id: str, citizen_id: str, reason: str) -> None:
+    """Queue logout tokens for every session the agency has of this citizen (section 2.7)."""
     from idp.logout import logout_client
 
     logout_client(client_id=client_id, citizen_id=citizen_id, reason=reason)
-    return True
 
 
 def end_all_sessions(*, citizen_id: str) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from idp import audit
+from idp.audit import audit_log
 from idp.audit import export as audit_export
 from idp.consent import closure, get_consents, services
 from idp.consent.backchannel import end_all_sessions, logout_agency
@@ -19,8 +20,10 @@ from idp.consent.errors import AccountClosed, AgencyNotConnected
 from idp.consent.export import account_export
 from idp.consent.models import Consent
 from idp.sessions import SsoSession, end_session, require_citizen
+from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
+from infra.secrets import get_secrets
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
 from infra.web.i18n import current_language
@@ -117,7 +120,7 @@ def log_page() -> Response:
     page = request.args.get("page", "1")
     number = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
     # Show the log as the chain has it: seal what is pending first (no lock when nothing is).
-    audit.seal(get_db(current_app), log=current_app.extensions["cedula.audit"])
+    audit.seal(get_db(current_app), log=audit_log())
     with get_db(current_app).read() as db:
         total = audit_export.count_entries(db, session.citizen_id)
         entries = audit_export.citizen_entries(db, session.citizen_id, offset=(number - 1) * size,
@@ -145,7 +148,7 @@ def _bundle(citizen_id: str) -> dict[str, Any]:
         with database.transaction() as db:
             audit.checkpoint(db)
     with database.read() as db:
-        return audit.citizen_bundle(db, citizen_id=citizen_id, issuer=current_app.config["CEDULA"].issuer,
+        return audit.citizen_bundle(db, citizen_id=citizen_id, issuer=get_settings().issuer,
                                     now=_now())
 
 
@@ -163,7 +166,7 @@ def export() -> Response:
     _bundle(session.citizen_id)  # makes sure a checkpoint covers the newest entries
     with get_db(current_app).read() as db:
         body = account_export(db, citizen_id=session.citizen_id,
-                              issuer=current_app.config["CEDULA"].issuer, now=_now())
+                              issuer=get_settings().issuer, now=_now())
     count("account.export", "ok")
     return _download(body, "cedula-my-data.json")
 
@@ -199,7 +202,7 @@ def close() -> Response:
         return _private(Response(render_template("consent/close.html", recent=True, section="close",
                                                  failed=True), status=400))
     consents = get_consents()
-    key = current_app.extensions["cedula.secrets"].key("account-closure")
+    key = get_secrets().key("account-closure")
     try:
         with get_db(current_app).transaction() as db:
             closed = closure.close_account(db, policy=consents.policy, sign=consents.sign, pseudonym_key=key,

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from idp.documents import subjects
 from idp.documents.directory import IdpDirectory
-from idp.oidc import client_credentials
+from idp.oidc import client_credentials, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -47,7 +47,7 @@ def _agency() -> client_credentials.AgencyToken:
     try:
         with get_db(current_app).read() as session:
             return client_credentials.check(session, get_store(current_app),
-                                            current_app.extensions["cedula.oidc"],
+                                            provider(),
                                             token.strip(), scope=SCOPE)
     except OidcError as exc:
         safe = exc.description.replace('"', "'")
@@ -115,7 +115,7 @@ def issue() -> Response:
                        "is required (see GET /api/documents/templates)")
     service = _service()
     with get_db(current_app).transaction() as session:
-        citizen_id = subjects.resolve(session, current_app.extensions["cedula.oidc"],
+        citizen_id = subjects.resolve(session, provider(),
                                       client=agency.client, subject=str(subject))
     citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
     if citizen is None:

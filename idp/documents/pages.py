@@ -12,7 +12,9 @@ from idp.documents import confirmation, prepared
 from idp.documents.api import pdf_response
 from idp.documents.uploads import Upload, Uploads
 from idp.sessions import require_citizen
+from idp.webauthn import relying_party
 from idp.webauthn.errors import WebAuthnError
+from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
@@ -152,10 +154,10 @@ def confirm_options(upload_id: str) -> Response:
     citizen_id, pending = _api_pending(upload_id)
     if pending.prepared_id:
         prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
-    hit("webauthn-options", limit=int(current_app.config["CEDULA"]["rate_limit"]["challenges"]))
+    hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
     with get_db(current_app).read() as db:
         options = confirmation.begin(
-            db, get_store(current_app), rp=current_app.extensions["cedula.webauthn"],
+            db, get_store(current_app), rp=relying_party(),
             citizen_id=citizen_id, upload_id=pending.id,
             document_sha256=bytes.fromhex(pending.sha256),
             ttl=_service().settings.confirm_seconds, now=time.time())
@@ -196,7 +198,7 @@ def confirm(upload_id: str) -> Response:
     try:
         with get_db(current_app).transaction() as db:
             confirmed = confirmation.finish(
-                db, get_store(current_app), rp=current_app.extensions["cedula.webauthn"],
+                db, get_store(current_app), rp=relying_party(),
                 citizen_id=citizen_id, upload_id=pending.id,
                 document_sha256=bytes.fromhex(pending.sha256), body=body, now=time.time())
     except WebAuthnError as exc:

@@ -25,6 +25,7 @@ from idp.documents import subjects
 from idp.documents.api import _agency, _service, _string
 from idp.documents.models import PreparedDocument
 from idp.documents.uploads import Uploads
+from idp.oidc import provider
 from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -202,7 +203,7 @@ def create() -> Response:
     days = _days(body)
     service = _service()
     with get_db(current_app).transaction() as session:
-        citizen_id = subjects.resolve(session, current_app.extensions["cedula.oidc"],
+        citizen_id = subjects.resolve(session, provider(),
                                       client=agency.client, subject=subject)
     if citizen_id is None or service.directory.citizen(str(citizen_id)) is None:
         count("documents.prepare", "unknown_subject")

@@ -16,6 +16,7 @@ from idp.documents.api import _agency
 from infra.db import get_db
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
+from keys import get_service
 from signing.verify import revocation
 from signing.verify.errors import VerificationError
 
@@ -50,7 +51,7 @@ def revoke(document_id: str) -> Response:
         raise ApiError(400, "invalid_request", "reason must be a string, and superseded_by, "
                        "if given, the id of a newer document.")
     database = get_db(current_app)
-    now = current_app.extensions["cedula.keys"].now()
+    now = get_service(current_app).now()
     try:
         if replacement:
             change = revocation.supersede(database, document_id=document_id,

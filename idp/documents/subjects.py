@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, sector_of
 from idp.citizens.models import Citizen
 from idp.documents.models import IndexedSector, SubjectIndex
-from idp.oidc import subjects
+from idp.oidc import PROVIDER, subjects
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider
 
@@ -79,11 +79,9 @@ def _client_view(provider: Provider, connection: Connection, client_id: str) -> 
 
 def record_grant(_mapper, connection: Connection, grant: Grant) -> None:
     """After a grant is inserted: index the pairwise `sub` its client sees (same transaction)."""
-    if not has_app_context():
+    if not has_app_context() or not PROVIDER.installed(current_app):
         return
-    provider: Provider | None = current_app.extensions.get("cedula.oidc")
-    if provider is None:
-        return
+    provider = PROVIDER.of()
     client = _client_view(provider, connection, grant.client_id)
     if client is None or subject_type(client) != "pairwise":
         return

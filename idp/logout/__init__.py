@@ -21,6 +21,9 @@ from flask import Flask
 
 from idp.logout.errors import LogoutError, LogoutRefused
 from idp.logout.settings import LogoutSettings
+from idp.sessions import session_policy
+from infra.components import Slot
+from infra.config import get_settings
 
 if TYPE_CHECKING:
     from idp.logout.queue import Queue, Worker
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Logout", "LogoutError", "LogoutRefused", "LogoutSettings", "get_logout", "init_app",
            "logout_client", "notify_session_ended"]
 
-EXTENSION = "cedula.logout"
+LOGOUT: Slot[Logout] = Slot("single logout")
 
 
 def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
@@ -64,12 +67,12 @@ class Logout:
         from idp.logout import expiry
         from infra.store import get_store
 
-        return expiry.process_due(get_store(self.app), self.app.extensions["cedula.sessions"], now=now,
+        return expiry.process_due(get_store(self.app), session_policy(self.app), now=now,
                                   announce=notify_session_ended)
 
 
-def get_logout(app: Flask) -> Logout:
-    return app.extensions[EXTENSION]
+def get_logout(app: Flask | None = None) -> Logout:
+    return LOGOUT.of(app)
 
 
 def _on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
@@ -80,7 +83,7 @@ def _on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
 
     store = get_store(current_app)
     if event in ("started", "reauthenticated"):
-        expiry.track(store, current_app.extensions["cedula.sessions"], session)
+        expiry.track(store, session_policy(), session)
     elif event == "ended":
         expiry.forget(store, session.sid)
         notify_session_ended(sid=session.sid, citizen_id=session.citizen_id, reason=reason or "logout")
@@ -94,11 +97,11 @@ def init_app(app: Flask) -> Logout:
     from idp.logout.queue import Worker
     from idp.sessions import add_listener
 
-    settings = app.config["CEDULA"]
+    settings = get_settings(app)
     logout = Logout(app=app, settings=logout_settings.load(settings, settings.issuer))
     logout.worker = Worker(app, queue=logout.queue, handlers=backchannel.HANDLERS,
                            chores=(logout.process_expiries,), settings=logout.settings)
-    app.extensions[EXTENSION] = logout
+    LOGOUT.install(app, logout)
     add_listener(app, _on_session_event)
     app.register_blueprint(end_session.bp)
     app.register_blueprint(views.bp)

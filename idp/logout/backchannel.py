@@ -23,13 +23,16 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
+from idp.logout import get_logout
 from idp.logout.queue import Item, Queue
 from idp.logout.settings import LogoutSettings
+from idp.oidc import provider
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider, subject_for
-from idp.sessions import records
+from idp.sessions import records, session_policy
 from infra.db import get_db
 from infra.ops.metrics import count
+from infra.store import get_store
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +42,11 @@ DELIVERED = frozenset({200, 204})
 
 
 def _settings() -> LogoutSettings:
-    return current_app.extensions["cedula.logout"].settings
+    return get_logout().settings
 
 
 def _queue() -> Queue:
-    return current_app.extensions["cedula.logout"].queue()
+    return get_logout().queue()
 
 
 def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
@@ -117,7 +120,7 @@ def _delivery(provider: Provider, client: Client, *, citizen_id: str, sid: str |
 
 
 def _provider() -> Provider:
-    return current_app.extensions["cedula.oidc"]
+    return provider()
 
 
 def expand_session(item: Item, queue: Queue, now: float) -> str:
@@ -139,8 +142,8 @@ def expand_client(item: Item, queue: Queue, now: float) -> str:
     """One agency, every live session of the citizen it took part in (or, when the agency does
     not need `sid`, one token naming only the subject: all its sessions of that citizen)."""
     client_id, citizen_id = item.payload["client_id"], item.payload["citizen_id"]
-    policy = current_app.extensions["cedula.sessions"]
-    live = [s.sid for s in records.for_citizen(current_app.extensions["cedula.store"], policy,
+    policy = session_policy()
+    live = [s.sid for s in records.for_citizen(get_store(), policy,
                                                citizen_id, now)]
     with get_db(current_app).read() as session:
         try:

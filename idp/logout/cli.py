@@ -6,6 +6,8 @@ import time
 
 import click
 
+from infra.store import get_store
+
 
 @click.group("logout")
 def logout_group() -> None:
@@ -24,7 +26,7 @@ def deliver(click_ctx: click.Context, once: bool) -> None:
     from idp.logout import get_logout
 
     app = click_ctx.find_root().obj.app
-    store = app.extensions["cedula.store"]
+    store = get_store(app)
     if not store.shared:
         raise click.ClickException("the in-process store is not shared with the server: set "
                                    "CEDULA_REDIS_URL, or let the server's own thread deliver")

@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session
 
 import keys
 from clients.registry import Client, ClientNotFound, find_client
+from idp.logout import get_logout
 from idp.logout.errors import LogoutRefused
 from idp.oidc.tokens import ID_TOKEN_ALGS
-from idp.sessions import current_session, end_session
+from idp.sessions import current_session, end_session, session_policy
+from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
+from infra.web.i18n import catalog
 
 bp = Blueprint("end_session", __name__)
 
@@ -139,7 +142,7 @@ def check(session: Session, params: Mapping[str, list[str]], *, issuer: str,
 
 def _use_locales(ui_locales: str | None) -> None:
     """ui_locales (OIDC Core 3.1.2.1): the first offered language the citizen prefers."""
-    languages = current_app.extensions["cedula.i18n"].languages
+    languages = catalog().languages
     for tag in (ui_locales or "").split():
         for candidate in (tag, tag.split("-")[0]):
             if candidate in languages:
@@ -155,7 +158,7 @@ def _no_store(response: Response) -> Response:
 def _allow_form_action(response: Response, uri: str) -> None:
     # The confirmation form's post ends in a redirect to the agency: form-action must allow it.
     parts = urlsplit(uri)
-    csp = str(current_app.config["CEDULA"]["security"]["content_security_policy"])
+    csp = str(get_settings()["security"]["content_security_policy"])
     response.headers["Content-Security-Policy"] = csp.replace(
         "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
 
@@ -181,10 +184,10 @@ def end_session_endpoint() -> Response:
     source = request.args if request.method == "GET" else request.form
     params = {name: source.getlist(name) for name in PARAMETERS}
     _use_locales((params.get("ui_locales") or [None])[0])
-    sessions = current_app.extensions["cedula.sessions"]
+    sessions = session_policy()
     try:
         with get_db(current_app).read() as session:
-            checked = check(session, params, issuer=current_app.config["CEDULA"].issuer,
+            checked = check(session, params, issuer=get_settings().issuer,
                             max_expired_seconds=sessions.absolute_seconds, now=time.time())
     except LogoutRefused as exc:
         return _refused(exc)
@@ -202,7 +205,7 @@ def _confirmation(checked: LogoutRequest) -> Response:
     """Not sure the agency speaks for this session: ask the citizen (section 2, last paragraphs)."""
     request_id = secrets.token_urlsafe(24)
     get_store(current_app).set(PENDING + request_id, json.dumps(asdict(checked)).encode(),
-                               current_app.extensions["cedula.logout"].settings.confirm_seconds)
+                               get_logout().settings.confirm_seconds)
     page = render_template("logout/confirm.html", request_id=request_id, client_name=checked.client_name)
     response = _no_store(Response(page, mimetype="text/html"))
     if checked.redirect_uri:

@@ -20,6 +20,9 @@ from idp.oidc.errors import (
 )
 from idp.oidc.services import Provider
 from idp.oidc.tokens import Signer
+from infra.components import Slot
+from infra.config import get_settings
+from infra.secrets import get_secrets
 
 __all__ = [
     "AuthorizationError",
@@ -47,17 +50,25 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.views import bp as pages_bp
     from infra.openapi import describe
 
-    settings = app.config["CEDULA"]
+    settings = get_settings(app)
     loaded = oidc_settings.load(settings, settings.issuer)
-    provider = Provider(
+    built = Provider(
         settings=loaded,
         signer=KeysSigner(keys.get_service(app)),
-        pairwise_key=app.extensions["cedula.secrets"].key("pairwise"),
+        pairwise_key=get_secrets(app).key("pairwise"),
         remote_keys=RemoteKeySets(ttl=loaded.jwks_uri_cache_seconds),
         clients=ClientCache(seconds=loaded.client_cache_seconds),
     )
-    app.extensions["cedula.oidc"] = provider
+    PROVIDER.install(app, built)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     describe(app, PATHS, SCHEMAS)
-    return provider
+    return built
+
+
+PROVIDER: Slot[Provider] = Slot("OpenID Provider")
+
+
+def provider(app: Flask | None = None) -> Provider:
+    """The OpenID Provider of `app` (default: the current application)."""
+    return PROVIDER.of(app)

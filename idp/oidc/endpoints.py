@@ -13,18 +13,25 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from clients.registry import Client
 from idp.consent.release import record_token_release
-from idp.oidc import client_auth, client_credentials, discovery, introspection, refresh, revocation, services, userinfo
+from idp.oidc import (
+    client_auth,
+    client_credentials,
+    discovery,
+    introspection,
+    provider,
+    refresh,
+    revocation,
+    services,
+    userinfo,
+)
 from idp.oidc.errors import InvalidClient, OidcError
+from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 
 bp = Blueprint("oidc_api", __name__)
 
 FORM = "application/x-www-form-urlencoded"
-
-
-def provider() -> services.Provider:
-    return current_app.extensions["cedula.oidc"]
 
 
 def _json(body: Mapping, status: int = 200) -> Response:
@@ -66,7 +73,7 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
 @bp.get("/.well-known/openid-configuration")
 def openid_configuration() -> Response:
     """OpenID Connect Discovery 1.0 section 4."""
-    settings = current_app.config["CEDULA"]
+    settings = get_settings()
     response = jsonify(discovery.metadata(provider().settings,
                                           ui_locales=list(settings["i18n"]["languages"])))
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
+from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
 from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
@@ -22,8 +23,10 @@ from idp.registrar import services
 from idp.registrar.documents import TYPES, parse_document
 from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar
 from idp.sessions import require_citizen, start_session
+from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
+from infra.secrets import get_secrets
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
@@ -40,7 +43,7 @@ def _now() -> datetime:
 
 
 def _binding_key() -> bytes:
-    return current_app.extensions["cedula.secrets"].key("registrar-binding")
+    return get_secrets().key("registrar-binding")
 
 
 def _no_store(body: str | Response, status: int = 200) -> Response:
@@ -167,7 +170,7 @@ def _document_action(raw_id: str, action: str) -> Response:
                                           document=document, now=_now())
                 binding = None
             else:
-                ttl = current_app.extensions["cedula.assurance"].binding_seconds
+                ttl = assurance_settings().binding_seconds
                 binding = services.start_recovery(db, get_store(current_app), actor=actor,
                                                   citizen_id=citizen_id, document=document,
                                                   key=_binding_key(), ttl=ttl, now=_now())
@@ -178,7 +181,7 @@ def _document_action(raw_id: str, action: str) -> Response:
                                         "citizen_id": str(citizen_id)})
     if binding is None:
         return _no_store(redirect(f"/registrar/citizens/{citizen_id}?done=verified", code=303))
-    link = f"{current_app.config['CEDULA'].issuer}/bind?code={binding.code}"
+    link = f"{get_settings().issuer}/bind?code={binding.code}"
     qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
     return _no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
                                      link=link, qr=qr, minutes=binding.expires_in // 60,

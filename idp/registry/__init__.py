@@ -16,7 +16,8 @@ from flask import Flask
 
 from idp.registry.base import CivilRegister, MatchResult, RegisterQuery
 from idp.registry.errors import RegistryError
-from infra.config import ConfigError
+from infra.components import Slot
+from infra.config import ConfigError, get_settings
 
 __all__ = ["CivilRegister", "MatchResult", "RegisterQuery", "RegistryError",
            "check_after_enrolment", "init_app", "load_register", "register"]
@@ -46,8 +47,12 @@ def load_register(name: str, settings: object) -> CivilRegister | None:
     return instance
 
 
-def register(app: Flask) -> CivilRegister | None:
-    return app.extensions.get("cedula.registry")
+# None when no register is configured (`assurance.registry = ""`): matching is then off.
+REGISTER: Slot[CivilRegister | None] = Slot("civil register")
+
+
+def register(app: Flask | None = None) -> CivilRegister | None:
+    return REGISTER.of(app)
 
 
 def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
@@ -70,6 +75,5 @@ def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
 
 
 def init_app(app: Flask) -> None:
-    settings = app.config["CEDULA"]
-    app.extensions["cedula.registry"] = load_register(
-        str(settings["assurance"].get("registry") or ""), settings)
+    settings = get_settings(app)
+    REGISTER.install(app, load_register(str(settings["assurance"].get("registry") or ""), settings))

@@ -27,6 +27,9 @@ from flask import Flask, Response, current_app, g, redirect, request
 
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy, SsoSession
+from infra.components import Slot
+from infra.config import get_settings
+from infra.secrets import get_secrets
 from infra.store import get_store
 from infra.web.errors import json_error, wants_json
 from infra.web.i18n import gettext as _
@@ -37,7 +40,8 @@ __all__ = ["LoginRequired", "SsoSession", "add_listener", "current_session", "en
 
 log = logging.getLogger(__name__)
 _UNSET = object()
-LISTENERS = "cedula.sessions.listeners"
+LISTENERS: Slot[list[SessionListener]] = Slot("session listeners")
+POLICY: Slot[SessionPolicy] = Slot("session policy")
 
 
 class SessionListener(Protocol):
@@ -46,12 +50,12 @@ class SessionListener(Protocol):
 
 def add_listener(app: Flask, listener: SessionListener) -> None:
     """Call `listener(event=, session=, reason=)` for "started", "reauthenticated", "ended"."""
-    app.extensions.setdefault(LISTENERS, []).append(listener)
+    LISTENERS.of(app).append(listener)
 
 
 def _announce(event: str, session: SsoSession, reason: str = "") -> None:
     # A listener (back-channel logout) only enqueues work; its failure never fails the request.
-    for listener in current_app.extensions.get(LISTENERS, ()):
+    for listener in LISTENERS.of():
         try:
             listener(event=event, session=session, reason=reason)
         except Exception:
@@ -62,12 +66,17 @@ class LoginRequired(Exception):
     """The page or API needs a signed-in citizen."""
 
 
+def session_policy(app: Flask | None = None) -> SessionPolicy:
+    """How long sessions live and how their tokens are keyed (default: the current application)."""
+    return POLICY.of(app)
+
+
 def _policy() -> SessionPolicy:
-    return current_app.extensions["cedula.sessions"]
+    return POLICY.of()
 
 
 def cookie_name() -> str:
-    settings = current_app.config["CEDULA"]
+    settings = get_settings()
     return ("__Host-" if settings.secure else "") + str(settings["session"]["cookie_name"])
 
 
@@ -100,7 +109,7 @@ def signed_in() -> bool:
 
 
 def _set_cookie(response: Response, token: str, lifetime: int) -> None:
-    settings = current_app.config["CEDULA"]
+    settings = get_settings()
     response.set_cookie(cookie_name(), token, max_age=lifetime, path="/", httponly=True,
                         samesite="Lax", secure=settings.secure)
 
@@ -161,7 +170,7 @@ def end_session(response: Response | None = None, *, sid: str | None = None,
                                          "reason": reason})
         _announce("ended", session, reason)
     if response is not None and sid is None:
-        settings = current_app.config["CEDULA"]
+        settings = get_settings()
         response.delete_cookie(cookie_name(), path="/", httponly=True, samesite="Lax",
                                secure=settings.secure)
 
@@ -171,13 +180,14 @@ def sessions_for(citizen_id: str) -> list[SsoSession]:
 
 
 def init_app(app: Flask) -> None:
-    settings = app.config["CEDULA"]
-    app.extensions["cedula.sessions"] = SessionPolicy(
-        key=app.extensions["cedula.secrets"].key("session"),
+    settings = get_settings(app)
+    LISTENERS.install(app, [])
+    POLICY.install(app, SessionPolicy(
+        key=get_secrets(app).key("session"),
         idle_seconds=int(settings["session"]["idle_seconds"]),
         absolute_seconds=int(settings["session"]["absolute_seconds"]),
         recovery_seconds=int(settings["recovery"]["session_seconds"]),
-    )
+    ))
     app.jinja_env.globals["signed_in"] = signed_in
 
     @app.errorhandler(LoginRequired)

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from webauthn.helpers.structs import AttestationFormat
 from webauthn.registration.verify_registration_response import VerifiedRegistration
 
+from infra.components import Slot
+
 
 class AttestationPolicy(Protocol):
     #: The attestation conveyance preference sent to browsers (section 5.4.7).
@@ -41,3 +43,8 @@ class AcceptAnyAttestation:
 
     def record(self, session: Session, *, credential_id: bytes, verdict: object | None) -> None:
         return None
+
+
+# Installed by the component that decides which authenticators to trust (`idp.assurance`),
+# read when the relying party is built.
+ATTESTATION_POLICY: Slot[AttestationPolicy] = Slot("attestation policy")

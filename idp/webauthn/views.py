@@ -14,9 +14,10 @@ from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
 from idp.registry import check_after_enrolment
 from idp.sessions import current_session, start_session
-from idp.webauthn import ceremonies
+from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
+from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
@@ -32,7 +33,7 @@ ENROL_FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email"
 
 
 def _rp() -> RelyingParty:
-    return current_app.extensions["cedula.webauthn"]
+    return relying_party()
 
 
 def _refuse(exc: WebAuthnError, event: str) -> ApiError:
@@ -48,14 +49,14 @@ def _no_store(response: Response) -> Response:
 
 @bp.before_request
 def _limit_body() -> None:
-    request.max_content_length = int(current_app.config["CEDULA"]["webauthn"]["max_body_bytes"])
+    request.max_content_length = int(get_settings()["webauthn"]["max_body_bytes"])
 
 
 @bp.post("/registration/options")
 def registration_options() -> Response:
     """Enrolment (body: the enrolment fields) or another passkey (body: {}, signed in)."""
     body = json_body(allow_empty=True)
-    settings = current_app.config["CEDULA"]
+    settings = get_settings()
     store = get_store(current_app)
     if not any(name in body for name in ENROL_FIELDS):
         session = current_session(allow_recovery=True)
@@ -127,7 +128,7 @@ def authentication_options() -> Response:
     """Options for a usernameless sign-in with a discoverable credential; with {"acr": level}
     and a signed-in citizen (step-up, RFC 9470), only their passkeys that reach the level."""
     body = json_body(allow_empty=True)
-    hit("webauthn-options", limit=int(current_app.config["CEDULA"]["rate_limit"]["challenges"]))
+    hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
     options = ceremonies.begin_sign_in(get_store(current_app), rp=_rp(), now=time.time())
     session = current_session() if body.get("acr") in LEVELS else None
     if session is not None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 
+from infra.components import Slot
 from infra.db import get_db, pending_heads
 from infra.store import get_store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
+READINESS: Slot[dict[str, Callable[[], object]]] = Slot("readiness checks")
 
 
 @bp.get("/healthz")
@@ -40,7 +43,7 @@ def readyz() -> Response:
     except Exception as exc:
         log.warning("store not ready", extra={"error": str(exc)})
         checks["store"] = {"status": "fail", "detail": "Redis unreachable; check CEDULA_REDIS_URL"}
-    for name, check in current_app.extensions.get("cedula.readiness", {}).items():
+    for name, check in READINESS.of().items():
         try:
             check()
             checks[name] = {"status": "ok"}
@@ -54,5 +57,11 @@ def readyz() -> Response:
     return response
 
 
-def init_app(app) -> None:
+def add_readiness_check(app: Flask, name: str, check: Callable[[], object]) -> None:
+    """`/readyz` also runs `check` (it raises when the part cannot serve; the message says why)."""
+    READINESS.of(app)[name] = check
+
+
+def init_app(app: Flask) -> None:
+    READINESS.install(app, {})
     app.register_blueprint(bp)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from infra.config import get_settings
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -51,4 +53,4 @@ def init_app(app: Flask) -> None:
 
 
 def current_app_setting(app: Flask | None = None) -> bool:
-    return bool((app or current_app).config["CEDULA"]["metrics"]["enabled"])
+    return bool(get_settings(app)["metrics"]["enabled"])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from infra.components import Slot
+from infra.config import get_settings
 from infra.store.base import EphemeralStore, StoreError
 from infra.store.memory import MemoryStore
 from infra.store.redis import RedisStore
@@ -22,12 +24,14 @@ def create_store(redis_url: str, *, prefix: str) -> EphemeralStore:
     return MemoryStore()
 
 
+STORE: Slot[EphemeralStore] = Slot("store")
+
+
 def init_app(app: Flask) -> EphemeralStore:
-    settings = app.config["CEDULA"]
-    store = create_store(settings.redis_url, prefix=str(settings["store"]["key_prefix"]))
-    app.extensions["cedula.store"] = store
-    return store
+    settings = get_settings(app)
+    return STORE.install(app, create_store(settings.redis_url, prefix=str(settings["store"]["key_prefix"])))
 
 
-def get_store(app: Flask) -> EphemeralStore:
-    return app.extensions["cedula.store"]
+def get_store(app: Flask | None = None) -> EphemeralStore:
+    """The ephemeral store of `app` (default: the current application)."""
+    return STORE.of(app)

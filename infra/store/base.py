@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 
 
@@ -48,7 +49,7 @@ class EphemeralStore(ABC):
     def set_remove(self, key: str, member: str) -> None: ...
 
     @abstractmethod
-    def set_members(self, key: str) -> set[str]: ...
+    def set_members(self, key: str) -> builtins.set[str]: ...
 
     @abstractmethod
     def schedule(self, queue: str, item: str, at: float) -> None:

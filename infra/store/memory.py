@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import heapq
 import threading
 import time
+from typing import cast
 
 from infra.store.base import EphemeralStore
 
@@ -82,7 +84,7 @@ class MemoryStore(EphemeralStore):
             if value is None:
                 self._values[key] = (1, now + ttl)
                 return 1
-            count = int(value) + 1  # type: ignore[call-overload]
+            count = cast(int, value) + 1
             self._values[key] = (count, self._values[key][1])
             return count
 
@@ -100,7 +102,7 @@ class MemoryStore(EphemeralStore):
             if isinstance(members, set):
                 members.discard(member)
 
-    def set_members(self, key: str) -> set[str]:
+    def set_members(self, key: str) -> builtins.set[str]:
         with self._lock:
             members = self._live(key, time.time())
             return set(members) if isinstance(members, set) else set()
@@ -113,7 +115,7 @@ class MemoryStore(EphemeralStore):
     def due(self, queue: str, now: float, limit: int = 100) -> list[str]:
         with self._lock:
             heap = self._queues.get(queue, [])
-            items = []
+            items: list[str] = []
             while heap and heap[0][0] <= now and len(items) < limit:
                 items.append(heapq.heappop(heap)[2])
             return items

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 import redis
 
 from infra.store.base import EphemeralStore, StoreError
@@ -18,6 +22,9 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
+
+
+T = TypeVar("T")
 
 
 def _ms(ttl: float) -> int:
@@ -38,14 +45,14 @@ class RedisStore(EphemeralStore):
     def _k(self, key: str) -> str:
         return self._prefix + key
 
-    def _call(self, fn, *args):
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
         try:
             return fn(*args)
         except redis.RedisError as exc:
             raise StoreError(f"Redis is unavailable: {exc}") from exc
 
     def get(self, key: str) -> bytes | None:
-        return self._call(self._client.get, self._k(key))
+        return cast(bytes | None, self._call(self._client.get, self._k(key)))
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl)))
@@ -54,7 +61,7 @@ class RedisStore(EphemeralStore):
         return bool(self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl), nx=True)))
 
     def take(self, key: str) -> bytes | None:
-        return self._call(self._client.getdel, self._k(key))
+        return cast(bytes | None, self._call(self._client.getdel, self._k(key)))
 
     def delete(self, *keys: str) -> None:
         if keys:
@@ -67,7 +74,7 @@ class RedisStore(EphemeralStore):
         return int(self._call(lambda: self._incr(keys=[self._k(key)], args=[_ms(ttl)])))
 
     def set_add(self, key: str, member: str, ttl: float) -> None:
-        def run():
+        def run() -> None:
             pipe = self._client.pipeline()
             pipe.sadd(self._k(key), member)
             pipe.pexpire(self._k(key), _ms(ttl))
@@ -78,8 +85,9 @@ class RedisStore(EphemeralStore):
     def set_remove(self, key: str, member: str) -> None:
         self._call(self._client.srem, self._k(key), member)
 
-    def set_members(self, key: str) -> set[str]:
-        return {m.decode() for m in self._call(self._client.smembers, self._k(key))}
+    def set_members(self, key: str) -> builtins.set[str]:
+        members = cast(builtins.set[bytes], self._call(self._client.smembers, self._k(key)))
+        return {m.decode() for m in members}
 
     def schedule(self, queue: str, item: str, at: float) -> None:
         self._call(lambda: self._client.zadd(self._k(queue), {item: at}))
@@ -90,7 +98,7 @@ class RedisStore(EphemeralStore):
 
     def delete_prefix(self) -> None:
         """Delete every key under this store's prefix (tests and `cedula` maintenance)."""
-        batch = []
+        batch: list[bytes] = []
         for key in self._client.scan_iter(match=self._prefix + "*", count=500):
             batch.append(key)
             if len(batch) >= 500:

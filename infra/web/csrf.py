@@ -12,7 +12,10 @@ import hashlib
 import hmac
 import secrets
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
+
+from infra.config import get_settings
+from infra.secrets import get_secrets
 
 FORM_FIELD = "csrf_token"
 COOKIE = "csrf"
@@ -24,11 +27,11 @@ class CsrfError(ValueError):
 
 
 def _cookie_name() -> str:
-    return ("__Host-" if current_app.config["CEDULA"].secure else "") + COOKIE
+    return ("__Host-" if get_settings().secure else "") + COOKIE
 
 
 def _sign(value: str) -> str:
-    key = current_app.config["CEDULA_CSRF_KEY"]
+    key = get_secrets().key("csrf")
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
@@ -60,7 +63,7 @@ def init_app(app: Flask) -> None:
                 g.csrf_cookie,
                 httponly=True,
                 samesite="Lax",
-                secure=app.config["CEDULA"].secure,
+                secure=get_settings(app).secure,
                 path="/",
             )
         return response

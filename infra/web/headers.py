@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from infra.config import get_settings
+
 
 def init_app(app: Flask) -> None:
-    settings = app.config["CEDULA"]
+    settings = get_settings(app)
     csp = str(settings["security"]["content_security_policy"])
     hsts = f"max-age={int(settings['security']['hsts_seconds'])}; includeSubDomains"
     secure = settings.secure

@@ -19,8 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request
+from flask import Blueprint, Flask, g, has_request_context, redirect, request
 from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from infra.components import Slot
+from infra.config import get_settings
 
 COOKIE = "lang"
 
@@ -61,6 +65,14 @@ class Catalog:
         return texts.get(lang) or texts.get(self.languages[0])
 
 
+CATALOG: Slot[Catalog] = Slot("message catalog")
+
+
+def catalog(app: Flask | None = None) -> Catalog:
+    """The message catalog of `app` (default: the current application)."""
+    return CATALOG.of(app)
+
+
 def catalog_files(packages: Iterable[str]) -> list[Path]:
     """Every `messages.toml` shipped inside the given packages (importlib.resources)."""
     found: list[Path] = []
@@ -71,19 +83,19 @@ def catalog_files(packages: Iterable[str]) -> list[Path]:
 
 def current_language() -> str:
     if not has_request_context():
-        return current_app.extensions["cedula.i18n"].languages[0]
+        return catalog().languages[0]
     if "lang" not in g:
-        languages = current_app.extensions["cedula.i18n"].languages
+        languages = catalog().languages
         chosen = request.cookies.get(COOKIE)
         if chosen not in languages:
             chosen = request.accept_languages.best_match(languages) or languages[0]
         g.lang = chosen
-    return g.lang
+    return str(g.lang)
 
 
 def gettext(key: str, /, **params: Any) -> str:
     """The message `key` in the current language, with `{params}` filled in."""
-    text = current_app.extensions["cedula.i18n"].get(key, current_language())
+    text = catalog().get(key, current_language())
     if text is None:
         return key
     return text.format(**params) if params else text
@@ -96,7 +108,7 @@ def translate_or(key: str, fallback: str, /, **params: Any) -> str:
 
 def _markup_gettext(key: str, /, **params: Any) -> Markup:
     # Catalog texts are trusted; parameters are escaped.
-    text = current_app.extensions["cedula.i18n"].get(key, current_language())
+    text = catalog().get(key, current_language())
     if text is None:
         return Markup.escape(key)
     return Markup(text).format(**params) if params else Markup(text)  # noqa: S704 - catalog text is ours
@@ -113,23 +125,23 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 @bp.get("/language/<lang>")
-def choose_language(lang: str):
+def choose_language(lang: str) -> WerkzeugResponse:
     """The visible language switch: remember the choice, go back to the page."""
-    languages = current_app.extensions["cedula.i18n"].languages
+    languages = catalog().languages
     response = redirect(safe_next(request.args.get("next")), code=303)
     if lang in languages:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=current_app.config["CEDULA"].secure, httponly=True)
+                            secure=get_settings().secure, httponly=True)
     return response
 
 
 def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
     """Load the catalogs of `infra` and of the given packages."""
-    catalog = Catalog(list(app.config["CEDULA"]["i18n"]["languages"]))
+    loaded = Catalog(list(get_settings(app)["i18n"]["languages"]))
     for path in catalog_files(("infra", *packages)):
-        catalog.load(path)
-    app.extensions["cedula.i18n"] = catalog
+        loaded.load(path)
+    CATALOG.install(app, loaded)
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,
-                                 languages=catalog.languages)
+                                 languages=loaded.languages)
     app.register_blueprint(bp)
-    return catalog
+    return loaded

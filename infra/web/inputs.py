@@ -3,7 +3,7 @@
 Every request whose declared Content-Length exceeds its route's limit gets 413 before any view
 runs (so an early refusal, such as a login redirect, never hides it). The limit is
 `[server] max_body_bytes`, or what a component registered for its endpoint in
-`app.extensions["cedula.body_limits"]` (uploads of PDFs); bodies without a length are cut at
+`allow_larger_body` (uploads of PDFs); bodies without a length are cut at
 the same limit as they are read.
 
 U+0000 is never part of an identifier, a name, a code or a token, and PostgreSQL text cannot
@@ -15,19 +15,23 @@ JSON bodies are checked by `infra.web.jsonapi.json_body`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Request, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from infra.components import Slot
+
 NUL = "\x00"
-BODY_LIMITS = "cedula.body_limits"
+BODY_LIMITS: Slot[dict[str, int]] = Slot("body limits")  # endpoint -> bytes
 
 
 class NulCharacter(BadRequest):
     description = "The request contains a NUL character (U+0000), which no field accepts."
 
 
-def _holds_nul(values: MultiDict) -> bool:
+def _holds_nul(values: MultiDict[str, Any]) -> bool:
     # A multipart part may come without a name (werkzeug keys it None): nothing to check there.
     return any((isinstance(name, str) and NUL in name) or (isinstance(value, str) and NUL in value)
                for name, value in values.items(multi=True))
@@ -44,12 +48,12 @@ class CedulaRequest(Request):
 
 def allow_larger_body(app: Flask, endpoint: str, limit: int) -> None:
     """Let `endpoint` take bodies up to `limit` bytes (above `[server] max_body_bytes`)."""
-    app.extensions.setdefault(BODY_LIMITS, {})[endpoint] = limit
+    BODY_LIMITS.of(app)[endpoint] = limit
 
 
 def refuse_oversized() -> None:
     """Before every request: 413 if the body is larger than its route accepts (RFC 9110, 15.5.14)."""
-    limit = current_app.extensions.get(BODY_LIMITS, {}).get(request.endpoint)
+    limit = BODY_LIMITS.of().get(request.endpoint or "")
     if limit is not None:
         request.max_content_length = limit
     length = request.content_length
@@ -64,6 +68,7 @@ def refuse_nul() -> None:
 
 
 def init_app(app: Flask) -> None:
+    BODY_LIMITS.install(app, {})
     app.request_class = CedulaRequest
     app.before_request(refuse_oversized)
     app.before_request(refuse_nul)

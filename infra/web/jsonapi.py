@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
+from infra.config import get_settings
 from infra.web.errors import ApiError
 
 
 def require_same_origin() -> None:
     """Refuse a cross-site call: a browser always sends Origin on a cross-origin POST."""
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and origin != current_app.config["CEDULA"].origin:
+    if origin and origin != "null" and origin != get_settings().origin:
         raise ApiError(403, "invalid_origin",
-                       f"Requests from {origin} are not accepted; use {current_app.config['CEDULA'].origin}.")
+                       f"Requests from {origin} are not accepted; use {get_settings().origin}.")
 
 
 def json_body(*, allow_empty: bool = False) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from infra.config import get_settings
 from infra.store import get_store
 
 
@@ -22,7 +23,7 @@ def client_address() -> str:
 def hit(bucket: str, *, key: str | None = None, limit: int | None = None,
         window: int | None = None) -> None:
     """Count one attempt in `bucket` for this client; raise RateLimited past the limit."""
-    settings = current_app.config["CEDULA"]["rate_limit"]
+    settings = get_settings()["rate_limit"]
     limit = int(limit or settings["attempts"])
     window = int(window or settings["window_seconds"])
     count = get_store(current_app).incr(f"rl:{bucket}:{key or client_address()}", window)

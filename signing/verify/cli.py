@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from infra.db import get_db
+from keys import get_service
 from signing.verify.report import Indication, VerificationReport
 from signing.verify.texts import LANGUAGES
 
@@ -126,14 +128,14 @@ def revoke_command(document_id: str, reason: str, replacement: str | None) -> No
 
     app = _app()
     with app.app_context():
-        now = app.extensions["cedula.keys"].now()
+        now = get_service(app).now()
         try:
             if replacement:
-                change = revocation.supersede(app.extensions["cedula.db"],
+                change = revocation.supersede(get_db(app),
                                               document_id=document_id,
                                               replacement_id=replacement, reason=reason, now=now)
             else:
-                change = revocation.revoke(app.extensions["cedula.db"], document_id=document_id,
+                change = revocation.revoke(get_db(app), document_id=document_id,
                                            reason=reason, now=now)
         except VerificationError as exc:
             raise click.ClickException(exc.description) from None

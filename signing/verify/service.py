@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
+from flask import Flask
 
+from infra.components import Slot
+from infra.config import Settings
+from infra.db import Database
+from keys.service import KeyService
+from signing.service import DocumentService
 from signing.verify import lookup
 from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
@@ -22,7 +28,6 @@ from signing.verify.report import IssuedDocument, VerificationReport
 from signing.verify.trust import TrustStore
 from signing.verify.validation import Evidence, Expectations, Verifier
 
-EXTENSION = "cedula.verify"
 log = logging.getLogger(__name__)
 
 
@@ -80,14 +85,14 @@ class VerifySettings:
 class VerificationService:
     """Verification for one app: `verify(data)`, `by_code(code)`, `original(code)`."""
 
-    def __init__(self, *, settings: Any, database: Any, key_service: Any,
-                 extensions: Mapping[str, Any]) -> None:
+    def __init__(self, *, settings: Settings, database: Database, key_service: KeyService,
+                 documents: DocumentService) -> None:
         self.settings = VerifySettings.load(settings)
         self.data_dir = Path(settings.data_dir)
         self.raw_settings = settings
         self.database = database
         self.keys = key_service
-        self.extensions = extensions  # the app's extensions: the document service may come later
+        self.documents = documents
         self.verifier = Verifier(trust=TrustStore(self.settings.trust_roots),
                                  evidence=self.evidence, clock=key_service.now,
                                  max_bytes=self.settings.max_bytes,
@@ -112,9 +117,7 @@ class VerificationService:
                         crls=crls)
 
     def agency_name(self, client_id: str) -> str | None:
-        documents = self.extensions.get("cedula.documents")
-        directory = getattr(documents, "directory", None)
-        return directory.agency_name(client_id) if directory is not None else None
+        return self.documents.directory.agency_name(client_id)
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for an uploaded PDF, with the issued document it is, if any."""
@@ -130,31 +133,23 @@ class VerificationService:
 
     def original(self, document: IssuedDocument) -> bytes:
         """The stored PDF of an issued document, byte for byte."""
-        return self._store().read(document.sha256)
+        return self.documents.store.read(document.sha256)
 
     def report_for(self, document: IssuedDocument) -> VerificationReport:
         """The report of the stored original, with the document's current status."""
         return self.verifier.verify(self.original(document)).with_document(document)
 
-    def _store(self):
-        documents = self.extensions.get("cedula.documents")
-        if documents is not None:
-            return documents.store
-        from signing.settings import DocumentSettings
-        from signing.store import DocumentStore
-
-        return DocumentStore(DocumentSettings.load(self.raw_settings, self.data_dir).storage_dir)
 
 
-def expectations(settings: Any) -> Expectations:
+def expectations(settings: Settings) -> Expectations:
     """This deployment's WebAuthn origin and RP ID (approvals inside citizens' signatures)
     and the minimum level of a citizen's certificate (`documents.minimum_signing_level`)."""
     minimum = str(settings.get("documents", {}).get("minimum_signing_level", "substantial"))
     return Expectations(origin=settings.origin, rp_id=settings.rp_id, minimum_level=minimum)
 
 
-def get_verification(app: Any) -> VerificationService:
-    try:
-        return app.extensions[EXTENSION]
-    except KeyError:
-        raise VerificationError("signing.web.init_app(app) has not run for this app") from None
+VERIFICATION: Slot[VerificationService] = Slot("verification service")
+
+
+def get_verification(app: Flask | None = None) -> VerificationService:
+    return VERIFICATION.of(app)

@@ -17,6 +17,7 @@ import hmac
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
+from infra.store import get_store
 from signing.errors import InvalidCode
 from signing.verify.errors import DocumentNotFound, UnreadableDocument, VerificationError
 from signing.verify.service import get_verification
@@ -44,7 +45,7 @@ def _address() -> str:
 
 
 def _count(bucket: str, *, limit: int, window: int, weight: int = 1) -> None:
-    store = current_app.extensions["cedula.store"]
+    store = get_store()
     count = 0
     for _ in range(weight):
         count = store.incr(f"rl:verify-{bucket}:{_address()}", window)
@@ -55,7 +56,7 @@ def _count(bucket: str, *, limit: int, window: int, weight: int = 1) -> None:
 def _guard_lookups() -> None:
     """Code look-ups: a generous limit, and a strict one on unknown codes (checked first)."""
     settings = _service().settings
-    if current_app.extensions["cedula.store"].get(f"rl:verify-blocked:{_address()}"):
+    if get_store().get(f"rl:verify-blocked:{_address()}"):
         raise TooManyRequests(settings.window_seconds)
     _count("code", limit=settings.lookups, window=settings.window_seconds)
 
@@ -63,7 +64,7 @@ def _guard_lookups() -> None:
 def _missed() -> None:
     """Count an unknown code; at `failed_lookups`, block look-ups for the rest of the window."""
     settings = _service().settings
-    store = current_app.extensions["cedula.store"]
+    store = get_store()
     misses = store.incr(f"rl:verify-miss:{_address()}", settings.window_seconds)
     if misses >= settings.failed_lookups:
         store.set(f"rl:verify-blocked:{_address()}", b"1", settings.window_seconds)

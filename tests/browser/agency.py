@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import sqlalchemy as sa
 from flask import Flask
 
+from infra.db import get_db
 from tests.idp.oidc.conftest import claims_of
 from tests.signing import samples
 from tests.signing.conftest import AGENCY, AGENCY_NAME
@@ -39,7 +40,7 @@ def build_pki(app: Flask) -> list[tuple[sa.Table, list[dict]]]:
     service.pki.init(now)
     issue_seal_certificate(service, client_id=AGENCY, organization_name=AGENCY_NAME,
                            organization_identifier="VATSV-0614-010101-001-1")
-    with app.extensions["cedula.db"].engine.connect() as conn:
+    with get_db(app).engine.connect() as conn:
         return [(table, [dict(row._mapping) for row in conn.execute(sa.select(table))])
                 for table in Base.metadata.sorted_tables]
 
@@ -48,7 +49,7 @@ def restore_pki(app: Flask, rows: list[tuple[sa.Table, list[dict]]]) -> None:
     from keys import get_service
     from signing.service import get_documents
 
-    with app.extensions["cedula.db"].engine.begin() as conn:
+    with get_db(app).engine.begin() as conn:
         # A background worker may have made keys since the tables were emptied: replace them.
         for table, _ in reversed(rows):
             conn.execute(sa.delete(table))

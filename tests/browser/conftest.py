@@ -19,6 +19,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from infra.db import get_db
+from infra.store import get_store
 from tests.browser.chromium import Browser, find_chromium, remove_profile, start_chromium
 from tests.conftest import Backend, empty_store, empty_tables, settings_for
 
@@ -68,8 +70,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-        app.extensions["cedula.db"].dispose()
-        app.extensions["cedula.store"].close()
+        get_db(app).dispose()
+        get_store(app).close()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from infra.web.i18n import catalog
 from tests.browser.chromium import Browser
 from tests.browser.flows import (
     continue_to_account,
@@ -24,7 +25,7 @@ ANY_ERROR = "#form-error, .field-error, [role=alert]"
 
 
 def message(server, key: str, lang: str = "es") -> str:
-    text = server.app.extensions["cedula.i18n"].get(key, lang)
+    text = catalog(server.app).get(key, lang)
     assert text, f"no message {key!r}"
     return text
 

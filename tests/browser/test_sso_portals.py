@@ -21,6 +21,7 @@ from selenium.webdriver.common.by import By
 from werkzeug.serving import make_server
 
 from clients.portal import PortalConfig, create_portal
+from infra.db import get_db
 from tests.browser.chromium import Browser
 from tests.browser.conftest import LiveServer, _QuietHandler
 from tests.browser.flows import Person, new_person
@@ -63,7 +64,7 @@ def portals(server: LiveServer) -> Iterator[dict[str, Portal]]:
     urls = {name: f"http://localhost:{s.port}" for name, s in servers.items()}
     key = ECKey.generate_key("P-256", parameters={"kid": "registry-test", "alg": "ES256", "use": "sig"},
                              private=True)
-    with server.app.app_context(), server.app.extensions["cedula.db"].transaction() as session:
+    with server.app.app_context(), get_db(server.app).transaction() as session:
         upsert_operator_client(session, client_id="registro-civil", metadata=_metadata(
             "Registro Civil", urls["registry"], token_endpoint_auth_method="private_key_jwt",
             scope="openid profile email documents:issue",

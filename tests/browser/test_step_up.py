@@ -20,10 +20,14 @@ import cbor2
 import pytest
 from cryptography import x509
 
+from idp.assurance import METADATA
+from idp.webauthn import relying_party
+from infra.db import get_db
 from tests.browser.chromium import Browser
 from tests.browser.flows import continue_to_account, enrol, new_person, passkey_items, sign_in, sign_out
 from tests.idp.oidc.conftest import claims_of
 from tests.support.attestation import AttestationPki, pem
+from tests.support.components import replace_component
 
 pytestmark = pytest.mark.browser
 
@@ -72,8 +76,8 @@ def _install_metadata(app, tmp_path, monkeypatch, entries, pki: AttestationPki) 
 
     service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
                               root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
-    monkeypatch.setattr(app.extensions["cedula.webauthn"].attestation, "metadata", service)
-    monkeypatch.setitem(app.extensions, "cedula.mds", service)
+    monkeypatch.setattr(relying_party(app).attestation, "metadata", service)
+    replace_component(monkeypatch, app, METADATA, service)
     service.install(pki.blob(entries))
 
 
@@ -86,7 +90,7 @@ def _agency(app, base: str) -> tuple[str, str, str]:
     keys.custody.initialise()
     keys.keyring.bootstrap(keys.now())
     redirect_uri = f"{base}/step-up-callback"
-    with app.app_context(), app.extensions["cedula.db"].transaction() as session:
+    with app.app_context(), get_db(app).transaction() as session:
         upsert_operator_client(session, client_id="hacienda", metadata={
             "client_name": "Ministerio de Hacienda", "redirect_uris": [redirect_uri],
             "scope": "openid profile", "token_endpoint_auth_method": "client_secret_basic"})

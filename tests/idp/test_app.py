@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from infra.web.i18n import catalog
+
 
 def test_healthz(client):
     response = client.get("/healthz")
@@ -72,7 +74,7 @@ def test_metrics_are_exposed(client):
 
 
 def test_every_message_is_translated(app):
-    assert app.extensions["cedula.i18n"].missing() == []
+    assert catalog(app).missing() == []
 
 
 def test_a_key_store_failure_is_a_503_not_a_500(fresh_app, monkeypatch):

@@ -6,12 +6,13 @@ import json
 
 from clients.registry.services import check_secret, find_client, list_clients
 from idp.demo import register_demo_clients
+from infra.db import get_db
 
 
 def test_demo_clients_are_registered_and_refreshed(fresh_app):
     first = {p.client_id: p for p in register_demo_clients(fresh_app)}
     second = {p.client_id: p for p in register_demo_clients(fresh_app)}
-    db = fresh_app.extensions["cedula.db"]
+    db = get_db(fresh_app)
     with db.read() as session:
         assert sorted(c.client_id for c in list_clients(session)) == ["hacienda", "registro-civil"]
         tax = find_client(session, "hacienda")
@@ -37,7 +38,7 @@ def test_the_civil_registry_can_issue_sealed_documents(fresh_app):
     service.pki.init(service.now())
     portals = {p.client_id: p for p in register_demo_clients(fresh_app)}
     assert portals["registro-civil"].env["PORTAL_ISSUE_DOCUMENTS"] == "1"
-    with fresh_app.extensions["cedula.db"].read() as session:
+    with get_db(fresh_app).read() as session:
         metadata = find_client(session, "registro-civil").client_metadata
     assert "documents:issue" in metadata["scope"].split()
     assert "client_credentials" in metadata["grant_types"]

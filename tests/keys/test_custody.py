@@ -7,16 +7,18 @@ import os
 
 import pytest
 
+from infra.config import get_settings
+from infra.db import get_db
 from keys.algorithms import algorithm
 from keys.custody import Custody
 from keys.errors import KeyStoreUnavailable
 
 
 def _custody(app, data_dir, **keys_settings):
-    settings = {section: dict(values) for section, values in app.config["CEDULA"].items()}
+    settings = {section: dict(values) for section, values in get_settings(app).items()}
     settings["keys"].update({"master_key": "", **keys_settings})  # a key file unless told
     return Custody(settings=settings, data_dir=data_dir,
-                   database=app.extensions["cedula.db"])
+                   database=get_db(app))
 
 
 def test_master_key_file_is_created_private(fresh_app, tmp_path):
@@ -37,7 +39,7 @@ def test_group_readable_master_key_is_refused(fresh_app, tmp_path):
 
 def test_lost_master_key_is_reported_not_replaced(fresh_app, tmp_path):
     custody = _custody(fresh_app, tmp_path)
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         custody.new_key(session, purpose="test", algorithm=algorithm("EC-P256"))
     (tmp_path / "master.key").unlink()
     with pytest.raises(KeyStoreUnavailable, match=r"the master key is missing"):
@@ -69,9 +71,9 @@ def test_wrapped_keys_in_database_are_not_plaintext(fresh_app, tmp_path):
     from keys.models import StoredKey
 
     custody = _custody(fresh_app, tmp_path)
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         ref = custody.new_key(session, purpose="test", algorithm=algorithm("EC-P256"))
-    with fresh_app.extensions["cedula.db"].read() as session:
+    with get_db(fresh_app).read() as session:
         row = session.scalars(sa.select(StoredKey).where(StoredKey.id == ref.key_id)).one()
     assert row.backend == "software"
     assert row.wrapped[:1] == b"\x01" and b"\x30\x81" not in row.wrapped[:4]

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from infra.db import get_db
 from keys import InvalidRequest, InvalidToken, jwks, sign_jwt, verify_jwt
 from keys.jose import b64url, b64url_decode
 
@@ -105,7 +106,7 @@ def test_keys_are_cached_no_query_per_signature(service, fresh_app):
 
     sign_jwt(service, _claims())
     statements = []
-    engine = fresh_app.extensions["cedula.db"].engine
+    engine = get_db(fresh_app).engine
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     sa.event.listen(engine, "before_cursor_execute", listener)
     try:

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from infra.db import get_db
+
 pytestmark = pytest.mark.pkcs11
 
 
@@ -29,7 +31,7 @@ def hsm_service(softhsm, backend, tmp_path_factory):
     service.keyring.bootstrap(service.now())
     service.pki.init(service.now())
     yield service
-    app.extensions["cedula.db"].dispose()
+    get_db(app).dispose()
 
 
 def test_keys_live_in_the_token(hsm_service):

@@ -6,6 +6,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from infra.config import get_settings
 from keys import InvalidRequest, KeyNotFound, issue_citizen_certificate, issue_seal_certificate
 
 
@@ -160,7 +161,7 @@ def test_cli(service, fresh_app):
     from idp.cli import Context, cli
 
     ctx = Context()
-    ctx._settings = fresh_app.config["CEDULA"]
+    ctx._settings = get_settings(fresh_app)
     ctx._app = fresh_app
     runner = CliRunner()
     result = runner.invoke(cli, ["pki", "init"], obj=ctx)

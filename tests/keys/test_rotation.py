@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from infra.config import get_settings
+from infra.db import get_db
 from keys import InvalidToken, RotationPending, sign_jwt, verify_jwt
 from keys.jose import public_jwk
 
@@ -127,8 +129,8 @@ def test_retired_key_leaves_only_after_its_tokens_expired(service, clock):
 def test_another_process_sees_a_rotation_within_refresh(service, fresh_app):
     from keys.service import KeyService
 
-    settings = fresh_app.config["CEDULA"]
-    other = KeyService(settings, fresh_app.extensions["cedula.db"])
+    settings = get_settings(fresh_app)
+    other = KeyService(settings, get_db(fresh_app))
     other.custody._store = service.custody.store
     before = {k["kid"] for k in other.keyring.jwks(other.now())["keys"]}
     result = service.keyring.rotate(service.now())
@@ -152,7 +154,7 @@ def test_cache_longer_than_prepublication_is_refused(fresh_app):
     from keys.errors import InvalidRequest
     from keys.rotation import Keyring
 
-    settings = {s: dict(v) for s, v in fresh_app.config["CEDULA"].items()}
+    settings = {s: dict(v) for s, v in get_settings(fresh_app).items()}
     settings["jwks"].update(cache_seconds=7200, prepublish_seconds=3600)
     with pytest.raises(InvalidRequest, match=r"jwks.cache_seconds must not exceed"):
         Keyring(None, settings)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from infra.db import get_db
 from tests.idp.assurance.conftest import metadata, oidc_app, pki  # noqa: F401 - fixtures
 from tests.idp.conftest import Enrolled, csrf, dui, enrol
 
@@ -131,7 +132,7 @@ def snapshot(app) -> dict[str, list[str]]:
     """
     from idp.schema import SCHEMA
 
-    with app.extensions["cedula.db"].engine.connect() as conn:
+    with get_db(app).engine.connect() as conn:
         return {table.name: sorted(repr(tuple(row)) for row in conn.execute(sa.select(table)))
                 for metadata in SCHEMA.metadata() for table in metadata.sorted_tables
                 if not table.name.startswith("keys_")}

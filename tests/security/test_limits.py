@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from infra.config import get_settings
+from infra.db import get_db
+from infra.store import get_store
 from infra.web.errors import API_PREFIXES
 from tests.idp.conftest import enrol, post_json
 
@@ -26,7 +29,7 @@ def _routes(app) -> list[tuple[str, str]]:
 
 
 def _limit(app, path: str) -> int:
-    settings = app.config["CEDULA"]
+    settings = get_settings(app)
     if path == "/account/sign":
         return int(settings["documents"]["max_bytes"]) + FRAMING
     if path == "/api/documents/prepared":  # the PDF in base64 (4 characters per 3 bytes)
@@ -60,7 +63,7 @@ def test_every_post_route_refuses_an_oversized_body_with_413(client, signed_in):
 def test_uploads_keep_their_larger_limit(client):
     """A PDF above [server] max_body_bytes but within the document limit is read, not refused."""
     enrol(client)
-    size = 2 * int(client.application.config["CEDULA"]["server"]["max_body_bytes"])
+    size = 2 * int(get_settings(client.application)["server"]["max_body_bytes"])
     pdf = b"%PDF-1.7\n" + b"0" * size
     assert client.post("/api/verify", data=pdf, content_type="application/pdf").status_code == 422
     for path, field in (("/verify", "file"), ("/account/sign", "document")):
@@ -70,7 +73,7 @@ def test_uploads_keep_their_larger_limit(client):
 
 def test_a_body_without_content_length_is_cut_at_the_limit(client):
     """Chunked uploads (no Content-Length) are counted as they are read."""
-    size = int(client.application.config["CEDULA"]["server"]["max_body_bytes"]) + 1
+    size = int(get_settings(client.application)["server"]["max_body_bytes"]) + 1
     for path, content_type in (("/token", "application/x-www-form-urlencoded"),
                                ("/api/documents", "application/json"),
                                ("/enrol", "application/x-www-form-urlencoded")):
@@ -95,8 +98,8 @@ def _challenges_until_refused(client, limit: int) -> list[int]:
 
 def test_forwarded_headers_do_not_change_the_client_address_without_proxies(client):
     app = client.application
-    assert int(app.config["CEDULA"]["server"]["proxy_hops"]) == 0
-    limit = int(app.config["CEDULA"]["rate_limit"]["challenges"])
+    assert int(get_settings(app)["server"]["proxy_hops"]) == 0
+    limit = int(get_settings(app)["rate_limit"]["challenges"])
     # A new X-Forwarded-For on every request does not open a new rate-limit bucket.
     assert _challenges_until_refused(client, limit)[-1] == 429
 
@@ -108,11 +111,11 @@ def test_forwarded_headers_are_trusted_only_through_configured_proxies(app, back
 
     app = create_app(settings_for(backend, tmp_path, server={"proxy_hops": 1}))
     try:
-        limit = int(app.config["CEDULA"]["rate_limit"]["challenges"])
+        limit = int(get_settings(app)["rate_limit"]["challenges"])
         assert 429 not in _challenges_until_refused(app.test_client(), limit)
     finally:
-        app.extensions["cedula.db"].dispose()
-        app.extensions["cedula.store"].close()
+        get_db(app).dispose()
+        get_store(app).close()
 
 
 def test_forwarded_headers_do_not_change_urls_or_cookies(client):

@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from infra.config import get_settings
+from infra.db import get_db
+
 AGENCY = "registro-civil"
 AGENCY_NAME = "Registro Civil de San Salvador"
 OTHER_AGENCY = "hacienda"
@@ -65,7 +68,7 @@ def pki_rows(app):
                            organization_identifier="VATSV-0614-010101-001-1")
     issue_seal_certificate(service, client_id=OTHER_AGENCY, organization_name="Ministerio de Hacienda",
                            organization_identifier="VATSV-0614-020202-002-2")
-    engine = app.extensions["cedula.db"].engine
+    engine = get_db(app).engine
     with engine.connect() as conn:
         return [(table, [dict(row._mapping) for row in conn.execute(sa.select(table))])
                 for table in _key_tables()]
@@ -74,7 +77,7 @@ def pki_rows(app):
 def restore_pki(app, rows) -> None:
     from keys import get_service
 
-    engine = app.extensions["cedula.db"].engine
+    engine = get_db(app).engine
     with engine.begin() as conn:
         for table, values in rows:
             if values:
@@ -94,7 +97,7 @@ def _services(app):
     from keys import get_service
     from signing.service import DocumentService
 
-    return DocumentService(settings=app.config["CEDULA"], database=app.extensions["cedula.db"],
+    return DocumentService(settings=get_settings(app), database=get_db(app),
                            key_service=get_service(app), directory=FakeDirectory())
 
 

@@ -18,6 +18,7 @@ from clients.registry.services import (
     set_enabled,
     spend_initial_token,
 )
+from infra.db import get_db
 
 WEB = {"client_name": "Registro Civil", "redirect_uris": ["https://registro.example.gov/cb"]}
 
@@ -27,13 +28,13 @@ def no_fetch(uri):
 
 
 def test_secret_is_returned_once_and_stored_hashed(fresh_app):
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         registration = register_client(session, metadata=WEB, permissions=Permissions(operator=True),
                                        fetch_sector=no_fetch)
         client_id = registration.client.client_id
     secret = registration.client_secret
     assert secret and len(secret) >= 43
-    with fresh_app.extensions["cedula.db"].read() as session:
+    with get_db(fresh_app).read() as session:
         client = find_client(session, client_id)
         assert client.secret_hash == hashlib.sha256(secret.encode()).digest()
         assert secret.encode() not in repr(client.client_metadata).encode()
@@ -44,7 +45,7 @@ def test_secret_is_returned_once_and_stored_hashed(fresh_app):
 
 def test_private_key_jwt_and_public_clients_get_no_secret(fresh_app):
     key = {"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         jwt_client = register_client(session, metadata={**WEB, "token_endpoint_auth_method": "private_key_jwt",
                                                         "jwks": {"keys": [key]}},
                                      permissions=Permissions(), fetch_sector=no_fetch)
@@ -55,11 +56,11 @@ def test_private_key_jwt_and_public_clients_get_no_secret(fresh_app):
 
 
 def test_disabled_clients_are_not_found(fresh_app):
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         client_id = register_client(session, metadata=WEB, permissions=Permissions(),
                                     fetch_sector=no_fetch).client.client_id
         set_enabled(session, client_id, enabled=False)
-    with fresh_app.extensions["cedula.db"].read() as session:
+    with get_db(fresh_app).read() as session:
         with pytest.raises(ClientNotFound):
             find_client(session, client_id)
         assert find_client(session, client_id, enabled_only=False).enabled is False
@@ -67,7 +68,7 @@ def test_disabled_clients_are_not_found(fresh_app):
 
 def test_pairwise_clients_on_several_hosts_need_a_sector(fresh_app):
     metadata = {**WEB, "redirect_uris": ["https://a.example.gov/cb", "https://b.example.gov/cb"]}
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         with pytest.raises(ClientMetadataError) as info:
             register_client(session, metadata=metadata, permissions=Permissions(), fetch_sector=no_fetch)
     assert info.value.field == "sector_identifier_uri"
@@ -76,7 +77,7 @@ def test_pairwise_clients_on_several_hosts_need_a_sector(fresh_app):
 def test_sector_identifier_uri_must_list_every_redirect_uri(fresh_app):
     uris = ["https://a.example.gov/cb", "https://b.example.gov/cb"]
     metadata = {**WEB, "redirect_uris": uris, "sector_identifier_uri": "https://sector.example.gov/uris.json"}
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         with pytest.raises(ClientMetadataError) as info:
             register_client(session, metadata=metadata, permissions=Permissions(),
                             fetch_sector=lambda uri: uris[:1])
@@ -89,7 +90,7 @@ def test_sector_identifier_uri_must_list_every_redirect_uri(fresh_app):
 def test_initial_access_tokens_are_counted_and_expire(fresh_app):
     from datetime import timedelta
 
-    db = fresh_app.extensions["cedula.db"]
+    db = get_db(fresh_app)
     with db.transaction() as session:
         token = issue_initial_token(session, scopes=("national_id",), uses=1)
         expired = issue_initial_token(session, valid_for=timedelta(seconds=-1))

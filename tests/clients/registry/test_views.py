@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from clients.registry.services import issue_initial_token
+from infra.db import get_db
 
 METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 
 
 @pytest.fixture
 def initial_token(fresh_app):
-    with fresh_app.extensions["cedula.db"].transaction() as session:
+    with get_db(fresh_app).transaction() as session:
         return issue_initial_token(session, uses=2)
 
 

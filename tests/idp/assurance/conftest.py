@@ -8,8 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from idp.assurance import METADATA
+from idp.webauthn import relying_party
 from tests.idp.oidc.conftest import oidc_app, register  # noqa: F401  (fixtures reused here)
 from tests.support.attestation import AAGUIDS, AttestationPki, AttestingAuthenticator, pem
+from tests.support.components import replace_component
 
 _PKI: AttestationPki | None = None
 
@@ -32,11 +35,11 @@ def metadata(fresh_app, pki, tmp_path, monkeypatch):
     """`metadata(entries)` makes a BLOB signed by the test MDS root current for this app."""
     from idp.assurance.mds import MetadataService
 
-    policy = fresh_app.extensions["cedula.webauthn"].attestation
+    policy = relying_party(fresh_app).attestation
     service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
                               root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
     monkeypatch.setattr(policy, "metadata", service)
-    monkeypatch.setitem(fresh_app.extensions, "cedula.mds", service)
+    replace_component(monkeypatch, fresh_app, METADATA, service)
     serials = itertools.count(1)
 
     def load(entries: list[dict]):

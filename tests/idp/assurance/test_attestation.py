@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from idp.webauthn import relying_party
 from tests.idp.assurance.conftest import all_formats_listed, device_key
 from tests.idp.conftest import dui, enrol, fields, post_json, registration_options
 from tests.support.attestation import AAGUIDS, FORMATS
@@ -92,7 +93,7 @@ def test_not_in_the_blob_means_not_trusted(client, fresh_app, pki, metadata, fmt
 def test_refuse_mode_only_registers_trusted_authenticators(client, fresh_app, pki, metadata,
                                                           monkeypatch):
     metadata(all_formats_listed(pki))
-    policy = fresh_app.extensions["cedula.webauthn"].attestation
+    policy = relying_party(fresh_app).attestation
     monkeypatch.setattr(policy, "refuse_untrusted", True)
     _, response = _register(client, device_key(pki, "packed-full", trusted_chain=False))
     assert response.status_code == 400

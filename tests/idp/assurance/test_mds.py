@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from idp.assurance import METADATA
 from idp.assurance.errors import MetadataError
 from idp.assurance.mds import MetadataService, key_identifier, parse_blob
 from idp.assurance.roots import FIDO_MDS_ROOT_PEM
 from tests.idp.assurance.conftest import shared_pki
 from tests.support.attestation import AAGUIDS, der, pem, u2f_key_identifier
+from tests.support.components import replace_component
 
 NOW = datetime.now(UTC)
 
@@ -154,7 +156,7 @@ def test_cli_loads_a_blob(app, pki, tmp_path, monkeypatch):
 
     service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
                               root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
-    monkeypatch.setitem(app.extensions, "cedula.mds", service)
+    replace_component(monkeypatch, app, METADATA, service)
     context = Context()
     context._app = app
     blob = tmp_path / "blob.jwt"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from idp.audit import AUDIT_LOG, SEALER
 from tests.idp.oidc.conftest import oidc_app  # noqa: F401  (fixture: keys ready)
 
 
@@ -15,8 +16,8 @@ def audit_log(oidc_app):  # noqa: F811
 
     from idp.audit import AuditLog
 
-    base = oidc_app.extensions["cedula.audit"]
-    sealer = oidc_app.extensions["cedula.audit.sealer"]
+    base = AUDIT_LOG.of(oidc_app)
+    sealer = SEALER.of(oidc_app)
     was_running = sealer.running
     sealer.stop()
     yield AuditLog(policy=replace(base.policy, checkpoint_entries=5, checkpoint_seconds=10**8),

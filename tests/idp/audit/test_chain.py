@@ -8,11 +8,12 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from infra.db import get_db
 from tests.idp.audit.conftest import fill, verify
 
 
 def _sql(app, statement: str, **params) -> None:
-    with app.extensions["cedula.db"].engine.begin() as conn:
+    with get_db(app).engine.begin() as conn:
         conn.execute(sa.text(statement), params)
 
 
@@ -74,7 +75,7 @@ def test_changing_a_time_names_that_row(oidc_app, audit_log):
     from datetime import UTC, datetime
 
     fill(oidc_app, audit_log, 4)
-    with oidc_app.extensions["cedula.db"].engine.begin() as conn:
+    with get_db(oidc_app).engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_entries SET at = :at WHERE seq = 2"),
                      {"at": datetime(2020, 1, 1, tzinfo=UTC)})
     report = verify(oidc_app)

@@ -7,6 +7,8 @@ import json
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from infra.config import get_settings
+from infra.db import get_db
 from tests.idp.audit.conftest import fill
 
 
@@ -14,7 +16,7 @@ def run(app, *args: str):
     from idp.cli import Context, cli
 
     context = Context()
-    context._settings = app.config["CEDULA"]
+    context._settings = get_settings(app)
     context._app = app
     return CliRunner().invoke(cli, list(args), obj=context)
 
@@ -25,7 +27,7 @@ def test_verify_passes_then_names_the_tampered_row(oidc_app, audit_log):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "ok: 7 entries and 2 checkpoints verified"
 
-    with oidc_app.extensions["cedula.db"].engine.begin() as conn:
+    with get_db(oidc_app).engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_entries SET purpose = 'otra cosa' WHERE seq = 3"))
     result = run(oidc_app, "audit", "verify")
     assert result.exit_code == 1

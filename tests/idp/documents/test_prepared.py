@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from infra.config import get_settings
 from tests.idp.conftest import post_json
 from tests.idp.documents.conftest import agency_token, register
 from tests.idp.documents.test_citizen_signing import _challenge, _pdf
@@ -215,7 +216,7 @@ def test_a_pdf_above_the_document_limit_is_413(web, agency, signed_in, docs_app)
 def test_a_body_above_the_server_limit_but_within_the_document_limit_is_read(web, agency,
                                                                             signed_in):
     _, sub = signed_in
-    size = 2 * int(web.application.config["CEDULA"]["server"]["max_body_bytes"])
+    size = 2 * int(get_settings(web.application)["server"]["max_body_bytes"])
     pdf = base64.b64encode(b"%PDF-1.7\n" + b"0" * size).decode()
     response = _prepare(web, agency_token(web, agency), subject=sub, pdf=pdf)
     assert response.status_code == 422  # read and checked: damaged, not refused for its size

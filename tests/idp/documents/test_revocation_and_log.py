@@ -6,6 +6,7 @@ import json
 
 import sqlalchemy as sa
 
+from infra.db import get_db
 from tests.idp.documents.conftest import agency_token, register
 from tests.idp.documents.test_api import _issue
 from tests.idp.oidc.conftest import bearer
@@ -14,7 +15,7 @@ from tests.idp.oidc.conftest import bearer
 def _log(app, citizen_ref):
     from idp.audit.models import AuditEntry
 
-    with app.extensions["cedula.db"].read() as session:
+    with get_db(app).read() as session:
         return [(e.event, e.client_id, e.reference) for e in session.scalars(
             sa.select(AuditEntry).where(AuditEntry.citizen_ref == citizen_ref).order_by(AuditEntry.id))]
 

@@ -12,6 +12,7 @@ from joserfc.jwk import KeySet
 
 from idp.logout import get_logout
 from idp.logout.backchannel import EVENT, logout_token_claims
+from infra.config import get_settings
 from tests.idp.conftest import sign_in
 from tests.idp.oidc.conftest import claims_of, header_of, tokens_for
 from tests.support.authenticator import SoftwareAuthenticator
@@ -140,7 +141,7 @@ def test_errors_and_redirects_are_retried_until_delivered(client, citizen, agenc
 
 def test_an_expired_session_logs_the_agencies_out(client, citizen, agencies, receiver, worker, app):
     tokens_for(client, agencies["a"])
-    idle = int(app.config["CEDULA"]["session"]["idle_seconds"])
+    idle = int(get_settings(app)["session"]["idle_seconds"])
     assert worker.run_once(now=time.time() + idle - 60) == {}  # still alive: nothing to say
     tally = worker.run_once(now=time.time() + idle + 5)
     assert tally == {"expired": 1, "expanded": 1, "delivered": 1}
@@ -152,7 +153,7 @@ def test_an_expired_session_logs_the_agencies_out(client, citizen, agencies, rec
 def test_a_session_in_use_is_not_announced_as_expired(client, citizen, agencies, receiver, worker,
                                                       app, monkeypatch):
     tokens_for(client, agencies["a"])
-    idle = int(app.config["CEDULA"]["session"]["idle_seconds"])
+    idle = int(get_settings(app)["session"]["idle_seconds"])
     start = time.time()
     later = start + idle - 100
     monkeypatch.setattr(time, "time", lambda: later)

@@ -8,7 +8,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from idp.sessions import records
+from idp.sessions import records, session_policy
+from infra.store import get_store
 from tests.idp.conftest import dui, enrol, sign_in
 from tests.idp.oidc.conftest import Flow, authorize_url, claims_of, exchange, redirect_params, tokens_for
 from tests.support.authenticator import SoftwareAuthenticator
@@ -19,7 +20,7 @@ def the_session(client):
     token = client.get_cookie("cedula_session").value
     import time
 
-    return token, records.load(app.extensions["cedula.store"], app.extensions["cedula.sessions"], token,
+    return token, records.load(get_store(app), session_policy(app), token,
                                time.time())
 
 
@@ -62,7 +63,7 @@ def the_session_by_token(client, token):
     import time
 
     app = client.application
-    return records.load(app.extensions["cedula.store"], app.extensions["cedula.sessions"], token,
+    return records.load(get_store(app), session_policy(app), token,
                         time.time())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from idp.oidc import provider
 from tests.idp.oidc.conftest import tokens_for
 
 
@@ -29,7 +30,7 @@ def test_a_client_disabled_in_this_process_stops_at_once(client, oidc_app, regis
 def test_a_client_disabled_elsewhere_stops_within_the_bound(client, oidc_app, register, citizen, monkeypatch):
     from clients.registry.models import Client
     from infra.db import get_db
-    cache = oidc_app.extensions["cedula.oidc"].clients
+    cache = provider(oidc_app).clients
     assert cache.seconds == 5  # config/default.toml [oidc] client_cache_seconds
     agency = register()
     assert _introspect(client, agency).status_code == 200  # cached now

@@ -11,6 +11,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
+from infra.store import get_store
 from keys import sign_jwt
 from tests.idp.oidc.conftest import (
     Flow,
@@ -116,7 +117,7 @@ def test_code_reuse_revokes_the_tokens_of_the_first_use(client, register, citize
 def test_expired_code(client, register, citizen, monkeypatch):
     agency = register()
     code, flow = get_code(client, agency)
-    client.application.extensions["cedula.store"].delete(
+    get_store(client.application).delete(
         "oidc:code:" + __import__("hashlib").sha256(code.encode()).hexdigest())
     response = exchange(client, agency, code, flow)
     assert response.get_json()["error_description"] == "the authorization code is not valid or has expired"

@@ -6,17 +6,19 @@ import time
 
 import pytest
 
-from idp.sessions import records
+from idp.sessions import records, session_policy
+from infra.db import get_db
+from infra.store import get_store
 from tests.idp.conftest import csrf, fields, post_json, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
 
 
 def policy(app):
-    return app.extensions["cedula.sessions"]
+    return session_policy(app)
 
 
 def store(app):
-    return app.extensions["cedula.store"]
+    return get_store(app)
 
 
 def test_store_keeps_only_a_keyed_hash_of_the_token(client, enrolled):
@@ -110,8 +112,8 @@ def https_app(backend, tmp_path):
     empty_tables(app)
     empty_store(app)
     yield app
-    app.extensions["cedula.db"].dispose()
-    app.extensions["cedula.store"].close()
+    get_db(app).dispose()
+    get_store(app).close()
 
 
 def test_https_cookie_is_host_prefixed_and_secure(https_app):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 from idp.citizens.models import Passkey
+from idp.sessions import session_policy
 from infra.db import get_db
+from infra.store import get_store
 from tests.idp.conftest import dui, enrol, post_json, registration_options, sign_in, sign_in_options
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -53,8 +55,8 @@ def test_every_sign_in_gets_a_new_session_id(client, enrolled):
     assert first != second
     from idp.sessions import records
 
-    store = client.application.extensions["cedula.store"]
-    policy = client.application.extensions["cedula.sessions"]
+    store = get_store(client.application)
+    policy = session_policy(client.application)
     sessions = records.for_citizen(store, policy, enrolled.citizen_id, time.time())
     # The enrolment browser's session and the second sign-in's; the first one ended.
     assert len(sessions) == 2

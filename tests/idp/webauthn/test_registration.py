@@ -8,6 +8,7 @@ import pytest
 
 from idp.citizens.models import Citizen, Passkey
 from infra.db import get_db
+from infra.store import get_store
 from tests.idp.conftest import dui, enrol, fields, post_json, registration_options
 from tests.support.authenticator import SoftwareAuthenticator, b64url
 
@@ -133,8 +134,8 @@ def test_unsupported_algorithm_is_refused(app, backend, tmp_path):
         options = registration_options(client)
         assert error_of(verify(client, SoftwareAuthenticator().register(options))) == "unsupported_algorithm"
     finally:
-        only_eddsa.extensions["cedula.db"].dispose()
-        only_eddsa.extensions["cedula.store"].close()
+        get_db(only_eddsa).dispose()
+        get_store(only_eddsa).close()
 
 
 def test_second_enrolment_with_same_national_id_is_refused_generically(client):

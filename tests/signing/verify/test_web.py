@@ -10,7 +10,10 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
+from infra.config import get_settings
+from infra.db import get_db
 from signing.verify import revocation
+from signing.verify.service import get_verification
 from tests.signing import samples as document_samples
 from tests.signing.conftest import AGENCY
 from tests.signing.verify import forgeries, samples
@@ -58,7 +61,7 @@ def test_upload_matches_by_hash_and_appended_revision(pki_app, issued):
 def test_revoked_document_stays_cryptographically_valid(pki_app, issued):
     document, _ = issued
     when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-    change = revocation.revoke(pki_app.extensions["cedula.db"], document_id=document.id,
+    change = revocation.revoke(get_db(pki_app), document_id=document.id,
                                reason="Datos erróneos", now=when)
     assert change.status == "revoked"
     body = pki_app.test_client().get(f"/api/verify/{document.csv}").get_json()
@@ -67,7 +70,7 @@ def test_revoked_document_stays_cryptographically_valid(pki_app, issued):
     assert body["document"]["revoked_at"] == "2030-01-02T03:04:05Z"
     assert body["document"]["reason"] == "Datos erróneos"
     with pytest.raises(revocation.RevocationRefused):
-        revocation.revoke(pki_app.extensions["cedula.db"], document_id=document.id,
+        revocation.revoke(get_db(pki_app), document_id=document.id,
                           reason="again", now=when)
     page = pki_app.test_client().get(f"/verify/{document.csv}", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and b"Revoked by the issuing agency" in page.data
@@ -75,7 +78,7 @@ def test_revoked_document_stays_cryptographically_valid(pki_app, issued):
 
 def test_revoke_refuses_other_agency_and_empty_reason(pki_app, issued):
     document, _ = issued
-    database = pki_app.extensions["cedula.db"]
+    database = get_db(pki_app)
     with pytest.raises(revocation.DocumentNotFound):
         revocation.revoke(database, document_id=document.id, reason="x",
                           now=datetime.now(UTC), client_id="hacienda")
@@ -109,7 +112,7 @@ def test_unknown_code_reveals_nothing_and_guessing_is_limited(client):
     assert first.status_code == mistyped.status_code == 404
     assert first.get_json() == mistyped.get_json() == {
         "error": "not_found", "error_description": "No document has this verification code."}
-    limit = client.application.extensions["cedula.verify"].settings.failed_lookups
+    limit = get_verification(client.application).settings.failed_lookups
     statuses = [client.get("/api/verify/0000-0000-0000-0000-0000").status_code
                 for _ in range(limit)]
     assert statuses[-1] == 429
@@ -128,7 +131,7 @@ def test_api_bad_input(client, data, status, error):
 
 
 def test_api_oversized_and_wrong_type(client):
-    limit = client.application.extensions["cedula.verify"].settings.max_bytes
+    limit = get_verification(client.application).settings.max_bytes
     big = _pdf(client, b"%PDF-1.7\n" + b" " * (limit + 70 * 1024))
     assert big.status_code == 413 and big.get_json()["error"] == "request_too_large"
     wrong = client.post("/api/verify", data=b"{}", headers={"Content-Type": "application/json"})
@@ -139,7 +142,7 @@ def _cli(app, *args):
     from idp.cli import Context, cli
 
     context = Context()
-    context._settings = app.config["CEDULA"]
+    context._settings = get_settings(app)
     context._app = app
     return CliRunner().invoke(cli, list(args), obj=context)
 
@@ -172,7 +175,7 @@ def test_cli_revoke(pki_app, issued):
 
     document, _ = issued
     context = Context()
-    context._settings = pki_app.config["CEDULA"]
+    context._settings = get_settings(pki_app)
     context._app = pki_app
     result = CliRunner().invoke(revoke_command, [document.id, "--reason", "Emitido por error"],
                                 obj=context)
@@ -186,7 +189,7 @@ def test_withdrawn_document_is_said_first_everywhere(pki_app, issued, tmp_path):
     """Issue 13: a revoked or superseded document has its own machine-readable field and CLI
     exit code, and the page says it before any green box."""
     document, pdf = issued
-    revocation.revoke(pki_app.extensions["cedula.db"], document_id=document.id,
+    revocation.revoke(get_db(pki_app), document_id=document.id,
                       reason="Datos erróneos", now=datetime.now(UTC))
     client = pki_app.test_client()
     body = _pdf(client, pdf).get_json()
