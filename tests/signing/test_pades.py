@@ -161,3 +161,11 @@ def test_seal_is_a_certification_signature(documents):
     certification = read_certification_data(reader(pdf))
     assert certification is not None and certification.permission == MDPPerm.FILL_FORMS
     assert passed(lta(pdf, _root(documents)))
+
+
+def test_header_and_catalog_agree_on_the_version(documents):
+    """Issue 13: no %PDF-1.7 header under a /Version /2.0 catalog."""
+    pdf = _seal(documents)
+    assert pdf.startswith(b"%PDF-2.0\n")
+    version = reader(pdf).root.get("/Version")
+    assert version in (None, "/2.0")
