@@ -83,7 +83,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
                 raise InvalidGrant("the grant of this refresh token was revoked or has expired")
             if utc(token.expires_at) <= moment:
                 raise InvalidGrant("the refresh token has expired")
-            refused, reason, claims, scopes = _standing(session, grant, citizen, now=moment)
+            refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment)
             if refused is None:
                 access_scopes = _narrowed(scopes, scope)
                 if not spend(session, token.id, now=moment):
@@ -106,22 +106,6 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
 
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "
           "(refresh token reuse)")
-
-
-def _standing(session: Session, grant: Grant, citizen: Citizen, *,
-              now: datetime) -> tuple[str | None, str, dict[str, Any], list[str]]:
-    """(refusal or None, revocation reason, claims and scopes the grant may still use)."""
-    if standing.account_closed(citizen):
-        return "the citizen's account is closed", "account_closed", {}, []
-    consent = standing.standing_consent(session, citizen_id=grant.citizen_id, client_id=grant.client_id, now=now)
-    if consent is None:
-        return ("the citizen withdrew this agency's access, or the consent expired; sign the citizen in "
-                "again", "consent", {}, [])
-    claims, scopes = standing.narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
-    if not standing.offline(scopes):
-        return ("the citizen no longer allows this agency offline access; sign the citizen in again",
-                "consent", {}, [])
-    return None, "", claims, scopes
 
 
 def replace_claims(grant: Grant, *, claims: dict[str, Any], scopes: list[str]) -> Grant:

@@ -92,3 +92,20 @@ def session_alive(store: EphemeralStore, policy: SessionPolicy | None, *, sid: s
         return True
     session = records.by_sid(store, policy, sid, now)
     return session is not None and session.citizen_id == str(citizen_id)
+
+
+def for_refresh(session: Session, grant: Any, citizen: Any, *,
+                now: datetime) -> tuple[str | None, str, dict[str, Any], list[str]]:
+    """What a refresh token of `grant` may still do: (refusal or None, the reason to revoke the
+    grant for, the claims and scopes it may still use)."""
+    if account_closed(citizen):
+        return "the citizen's account is closed", "account_closed", {}, []
+    consent = standing_consent(session, citizen_id=grant.citizen_id, client_id=grant.client_id, now=now)
+    if consent is None:
+        return ("the citizen withdrew this agency's access, or the consent expired; sign the citizen in "
+                "again", "consent", {}, [])
+    claims, scopes = narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
+    if not offline(scopes):
+        return ("the citizen no longer allows this agency offline access; sign the citizen in again",
+                "consent", {}, [])
+    return None, "", claims, scopes

@@ -33,6 +33,11 @@ def refused_grant(response, description: str) -> None:
     assert response.get_json() == {"error": "invalid_grant", "error_description": description}
 
 
+def introspect(client, agency, token: str):
+    form, headers = agency.auth({"token": token})
+    return client.post("/introspect", data=form, headers=headers)
+
+
 def grants_of(app, agency) -> int:
     import sqlalchemy as sa
 
@@ -116,7 +121,11 @@ def test_narrowing_the_consent_reaches_older_refresh_and_access_tokens(client, r
 def test_withdrawing_offline_access_ends_older_refresh_tokens(client, register, citizen):
     agency = register(scope=OFFLINE)
     old = tokens_for(client, agency, scope=OFFLINE)
+    seen = introspect(client, agency, old["refresh_token"])
+    assert seen.get_json()["active"] is True
     narrow(client, agency, untick={"offline_access"})
+    seen = introspect(client, agency, old["refresh_token"])
+    assert seen.get_json() == {"active": False}  # what /token would refuse, introspection says
     again = token_request(client, agency, {"grant_type": "refresh_token", "refresh_token": old["refresh_token"]})
     refused_grant(again, "the citizen no longer allows this agency offline access; sign the citizen in again")
 
