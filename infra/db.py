@@ -121,6 +121,21 @@ class PoolSettings:
                    recycle_seconds=int(section["pool_recycle_seconds"]))
 
 
+def _sqlite_savepoint_inside_a_transaction(conn: sa.Connection, _name: str) -> None:
+    """Open the real transaction before a SAVEPOINT that would otherwise be the outermost.
+
+    Python's sqlite3 begins a transaction only before the first INSERT/UPDATE/DELETE. A
+    SAVEPOINT before any of those starts a transaction of its own in SQLite, and its RELEASE
+    commits it: what the savepoint wrote would survive the rollback of the surrounding unit
+    of work (`session.begin_nested()` after only reads). BEGIN IMMEDIATE first makes the
+    savepoint nest in the unit of work, which commits or rolls back as a whole; IMMEDIATE
+    takes the write lock now (waiting up to busy_timeout), since the savepoint is there to write.
+    """
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _socket_is_quiet(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     """Refuse, at checkout, a pooled connection the server has already closed (no round trip).
 
@@ -153,6 +168,7 @@ def create_engine(url: str, *, pool: PoolSettings | None = None, echo: bool = Fa
             Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "savepoint", _sqlite_savepoint_inside_a_transaction)
         return engine
     pool = pool or PoolSettings()
     engine = sa.create_engine(
