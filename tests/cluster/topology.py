@@ -435,6 +435,19 @@ class Topology:
                 node.start(wait=False)
         for node in self.nodes:
             node.wait_ready()
+        self.wait_balanced()
+
+    def wait_balanced(self, seconds: float = 30) -> None:
+        """Until HAProxy sends requests to every node again (its health checks saw them rise)."""
+        names = {node.name for node in self.nodes}
+
+        def balanced() -> bool:
+            seen = {requests.get(self.url("/healthz"), timeout=5).headers.get("Cedula-Node")
+                    for _ in range(2 * len(names))}
+            return seen == names
+
+        wait_for("HAProxy balancing over every node", balanced, seconds=seconds,
+                 log=self.haproxy.log if self.haproxy else None)
 
     def stop(self) -> None:
         for part in (self.haproxy, *self.nodes):
