@@ -11,7 +11,7 @@ to sign in again with a passkey that reaches it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -97,13 +97,14 @@ def require(*, requested: Iterable[str], essential: bool, achieved: Assurance,
             error=UNMET)
 
 
-def enforce(interaction: Interaction, sso: SsoSession, *, achieved: Assurance,
-            claims: claims_module.ClaimsRequest, acr_uris: Mapping[str, str]) -> None:
+def enforce(interaction: Interaction, *, achieved: Assurance, claims: claims_module.ClaimsRequest,
+            acr_uris: Mapping[str, str], reachable: Callable[[str], bool]) -> None:
     """RFC 9470 section 3 / OIDC Core 3.1.2.1: meet `acr_values` and an essential `acr` claim.
 
     Raises StepUpRequired(level) when the citizen can reach the level with another sign-in
-    (identity proofed high enough, a passkey that reaches it), AuthorizationError
-    `unmet_authentication_requirements` when they cannot or a step-up already failed.
+    (`reachable(level)`: identity proofed high enough, a passkey that reaches it),
+    AuthorizationError `unmet_authentication_requirements` when they cannot or a step-up
+    already failed.
     """
     acr_values, essential = claims_module.essential_acr(claims)
     targets = [t for t in (_target(interaction.request.acr_values, False, achieved, acr_uris),
@@ -114,24 +115,30 @@ def enforce(interaction: Interaction, sso: SsoSession, *, achieved: Assurance,
     if interaction.step_up is not None:
         raise AuthorizationError(f"the new sign-in reached {achieved.acr}, not the requested "
                                  f"{acr_uris[level]}", error=UNMET)
-    with get_db(current_app).read() as db:
-        possible = assurance_services.reachable(db, citizen_id=sso.citizen_id, level=level)
-    if not possible:
+    if not reachable(level):
         raise AuthorizationError(f"the citizen has no identity proofing and passkey that reach "
                                  f"{acr_uris[level]}", error=UNMET)
     raise StepUpRequired(level)
 
 
-def step_up(store: EphemeralStore, interaction: Interaction, step: StepUpRequired, *,
-            ttl: int) -> Response:
+def reachable_by(citizen_id: str) -> Callable[[str], bool]:
+    """Whether the citizen could reach a level with another sign-in (asked only when needed)."""
+    def check(level: str) -> bool:
+        with get_db(current_app).read() as db:
+            return bool(assurance_services.reachable(db, citizen_id=citizen_id, level=level))
+
+    return check
+
+
+def step_up(store: EphemeralStore, interaction: Interaction, level: str, *, ttl: int) -> Response:
     """Send the citizen to sign in again with a passkey reaching `step.level` (the login page's
     reauth mode offers only those), then back to this authorization request."""
-    interactions.update(store, interaction, ttl=ttl, login_after=time.time(), step_up=step.level)
+    interactions.update(store, interaction, ttl=ttl, login_after=time.time(), step_up=level)
     back = f"/authorize/continue?interaction={interaction.id}"
-    response = redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr={step.level}", code=302)
+    response = redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr={level}", code=302)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 __all__ = ["LEVELS", "UNMET", "Assurance", "StepUpRequired", "assess", "assess_sign_in",
-           "enforce", "require", "step_up"]
+           "enforce", "reachable_by", "require", "step_up"]

@@ -6,6 +6,7 @@ claim by claim; remembered per agency by `idp.consent`).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
@@ -15,7 +16,7 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.oidc import assurance, interactions, provider, services
+from idp.oidc import assurance, interaction_policy, interactions, provider, services
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
@@ -124,67 +125,50 @@ def _client(client_id: str) -> Client | None:
 
 
 def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
-    """OIDC Core 3.1.2.3-3.1.2.5: authenticate the citizen, then obtain the decision."""
-    store = get_store(current_app)
-    areq = interaction.request
-    client = _client(areq.client_id)
+    """OIDC Core 3.1.2.3-3.1.2.5: gather the facts, let the interaction policy decide, answer."""
+    client = _client(interaction.request.client_id)
     if client is None:
         return _unsafe(_("oidc.error.client_gone"))
     sso = current_session()
-    prompt = set(areq.prompt)
-    if sso is None:
-        if "none" in prompt:
-            return _request_error(interaction, "login_required", "the citizen is not signed in",
-                                  form_post=form_post)
-        return _to_login(interaction)
+    standing = None
+    facts = interaction_policy.Facts(achieved=None, acr_uris=provider().settings.acr_uris,
+                                     subject_of=lambda citizen_id: services.subject_for(provider(), client, citizen_id),
+                                     reachable=lambda _level: False)
+    if sso is not None:
+        facts = replace(facts, achieved=assurance.assess_sign_in(sso, acr_uris=facts.acr_uris),
+                        reachable=assurance.reachable_by(sso.citizen_id))
+        with get_db(current_app).read() as session:
+            standing = consent_services.prior(
+                consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id),
+                now=services.utc_now())
+    outcome = interaction_policy.decide(interaction, sso, standing, time.time(), facts=facts)
+    return _answer(interaction, client, sso, outcome, form_post=form_post)
 
-    now = time.time()
-    fresh = interaction.login_after is not None and sso.auth_time >= interaction.login_after
-    too_old = areq.max_age is not None and now - sso.auth_time > areq.max_age
-    if not fresh and ("login" in prompt or too_old):
-        if "none" in prompt:
-            return _request_error(interaction, "login_required",
-                                  "the sign-in is older than max_age; the citizen must sign in again",
-                                  form_post=form_post)
-        interactions.update(store, interaction, ttl=_ttl(), login_after=now)
-        return _to_login(interaction, reauth=True)
 
-    if "select_account" in prompt and not interaction.account_chosen:
-        return _choose_account(interaction, client, sso)
-
-    achieved = assurance.assess_sign_in(sso, acr_uris=provider().settings.acr_uris)
-    requested_claims = claims_module.load(areq.claims)
-    try:
-        assurance.enforce(interaction, sso, achieved=achieved, claims=requested_claims,
-                          acr_uris=provider().settings.acr_uris)
-    except assurance.StepUpRequired as step:  # RFC 9470: sign in again with a stronger passkey
-        if "none" in prompt:
-            return _request_error(interaction, "login_required", str(step), form_post=form_post)
-        return assurance.step_up(store, interaction, step, ttl=_ttl())
-    except AuthorizationError as exc:
-        return _request_error(interaction, exc.error, exc.description, form_post=form_post)
-
-    wanted_sub = requested_claims.get("id_token", {}).get("sub")
-    if wanted_sub is not None and wanted_sub.value is not None and \
-            wanted_sub.value != services.subject_for(provider(), client, sso.citizen_id):
-        return _request_error(interaction, "login_required",
-                              "the signed-in citizen is not the subject the request names", form_post=form_post)
-
-    asked = consent_decision.asked(scopes=areq.scopes, claims=requested_claims, client_scopes=areq.scopes)
-    with get_db(current_app).read() as session:
-        standing = consent_services.prior(
-            consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id),
-            now=services.utc_now())
-    if "consent" not in prompt:
-        granted = consent_decision.covered(standing, asked)
-        if granted is not None:
+def _answer(interaction: Interaction, client: Client, sso: SsoSession | None,
+            outcome: interaction_policy.Outcome, *, form_post: bool) -> Response:
+    """The response for each outcome of the interaction policy (the only effects are here)."""
+    store = get_store(current_app)
+    match outcome:
+        case interaction_policy.Refuse(error=error, description=description):
+            return _request_error(interaction, error, description, form_post=form_post)
+        case interaction_policy.Login(reauth=reauth, login_after=login_after):
+            if login_after is not None:
+                interaction = interactions.update(store, interaction, ttl=_ttl(), login_after=login_after)
+            return _to_login(interaction, reauth=reauth)
+        case interaction_policy.SelectAccount():
+            assert sso is not None
+            return _choose_account(interaction, client, sso)
+        case interaction_policy.StepUp(level=level):
+            return assurance.step_up(store, interaction, level, ttl=_ttl())
+        case interaction_policy.Issue(granted=granted, achieved=achieved):
+            assert sso is not None
             return _issue(interaction, sso, achieved, granted=granted, form_post=form_post)
-    if "none" in prompt:
-        return _request_error(interaction, "consent_required",
-                              "the citizen has not yet allowed this agency to receive this data",
-                              form_post=form_post)
-    interactions.update(store, interaction, ttl=_ttl(), shown_to=sso.sid)
-    return _decision_page(interaction, client, sso, asked, standing, again="consent" in prompt)
+        case interaction_policy.Consent(asked=asked, standing=standing, again=again):
+            assert sso is not None
+            interactions.update(store, interaction, ttl=_ttl(), shown_to=sso.sid)
+            return _decision_page(interaction, client, sso, asked, standing, again=again)
+    raise AssertionError(f"unhandled outcome {outcome!r}")
 
 
 def _issue(interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,

@@ -1,0 +1,130 @@
+"""What the authorization endpoint does next, as a pure decision (OIDC Core 1.0, 3.1.2.3-3.1.2.5).
+
+`decide` looks at the authorization request in progress, the citizen's SSO session, the consent
+they already gave and the time, and returns one outcome: sign in (again), choose an account, step
+up to a higher level of assurance (RFC 9470), ask for consent, issue a code, or refuse with an
+OAuth error. It reads nothing and changes nothing: the view gathers the facts, then maps the
+outcome to a response (node-oidc-provider's interaction policy is the model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from idp.consent import decision as consent_decision
+from idp.oidc import assurance
+from idp.oidc import claims as claims_module
+from idp.oidc.errors import AuthorizationError
+from idp.oidc.interactions import Interaction
+from idp.sessions import SsoSession
+
+
+@dataclass(frozen=True)
+class Login:
+    """Send the citizen to sign in; `reauth` keeps the SSO session and asks for a new sign-in
+    made at or after `login_after` (prompt=login, max_age)."""
+
+    reauth: bool = False
+    login_after: float | None = None
+
+
+@dataclass(frozen=True)
+class SelectAccount:
+    """prompt=select_account: continue as the signed-in citizen, or sign in as someone else."""
+
+
+@dataclass(frozen=True)
+class StepUp:
+    """Sign in again with a passkey that reaches `level` (RFC 9470)."""
+
+    level: str
+
+
+@dataclass(frozen=True)
+class Consent:
+    """Ask the citizen (OIDC Core 3.1.2.4); `again` when prompt=consent asks even what was given."""
+
+    asked: consent_decision.Asked
+    standing: consent_decision.Prior | None
+    again: bool
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Answer with an authorization code for `granted` only."""
+
+    granted: frozenset[str]
+    achieved: assurance.Assurance
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """Answer the client with an OAuth error (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6)."""
+
+    error: str
+    description: str
+
+
+Outcome = Login | SelectAccount | StepUp | Consent | Issue | Refuse
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the decision depends on besides the request: gathered by the view."""
+
+    achieved: assurance.Assurance | None
+    """The assurance of the session's sign-in (None without a session)."""
+    acr_uris: Mapping[str, str]
+    subject_of: Callable[[str], str]
+    """The `sub` this client sees for a citizen id (pairwise or public)."""
+    reachable: Callable[[str], bool]
+    """Whether the signed-in citizen could reach a level with another sign-in."""
+
+
+def decide(interaction: Interaction, session: SsoSession | None,
+           consent: consent_decision.Prior | None, now: float, *, facts: Facts) -> Outcome:
+    """The next step of the authorization request `interaction` for `session` at `now`."""
+    request = interaction.request
+    prompt = set(request.prompt)
+    if session is None:
+        if "none" in prompt:
+            return Refuse("login_required", "the citizen is not signed in")
+        return Login()
+
+    fresh = interaction.login_after is not None and session.auth_time >= interaction.login_after
+    too_old = request.max_age is not None and now - session.auth_time > request.max_age
+    if not fresh and ("login" in prompt or too_old):
+        if "none" in prompt:
+            return Refuse("login_required", "the sign-in is older than max_age; the citizen must sign in again")
+        return Login(reauth=True, login_after=now)
+
+    if "select_account" in prompt and not interaction.account_chosen:
+        return SelectAccount()
+
+    achieved = facts.achieved
+    assert achieved is not None, "a signed-in citizen's assurance is part of the facts"
+    requested = claims_module.load(request.claims)
+    try:
+        assurance.enforce(interaction, achieved=achieved, claims=requested, acr_uris=facts.acr_uris,
+                          reachable=facts.reachable)
+    except assurance.StepUpRequired as step:
+        if "none" in prompt:
+            return Refuse("login_required", str(step))
+        return StepUp(step.level)
+    except AuthorizationError as exc:
+        return Refuse(exc.error, exc.description)
+
+    wanted_sub = requested.get("id_token", {}).get("sub")
+    if wanted_sub is not None and wanted_sub.value is not None \
+            and wanted_sub.value != facts.subject_of(session.citizen_id):
+        return Refuse("login_required", "the signed-in citizen is not the subject the request names")
+
+    asked = consent_decision.asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
+    if "consent" not in prompt:
+        granted = consent_decision.covered(consent, asked)
+        if granted is not None:
+            return Issue(granted, achieved)
+    if "none" in prompt:
+        return Refuse("consent_required", "the citizen has not yet allowed this agency to receive this data")
+    return Consent(asked, consent, again="consent" in prompt)
