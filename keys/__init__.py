@@ -34,7 +34,7 @@ from keys.service import KeyService, get_service, jwks, sign_jwt, verify_jwt
 # pyHanko adapters load on first use: importing pyHanko costs most of a CLI start.
 log = logging.getLogger(__name__)
 
-_SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer",
+_SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer", "destroy_key",
             "issue_citizen_certificate", "issue_seal_certificate", "revocation_info",
             "seal_signer", "timestamper", "trust_roots", "validation_context"}
 
@@ -60,6 +60,7 @@ __all__ = [
     "RotationPending",
     "VerifiedJwt",
     "certificate_signer",
+    "destroy_key",
     "get_service",
     "init_app",
     "issue_citizen_certificate",

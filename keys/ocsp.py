@@ -76,9 +76,20 @@ class OcspResponder:
             cert_ids = [item["req_cert"] for item in items]
             serials = [cid["serial_number"].native for cid in cert_ids]
             nonce = None
+            seen: set[str] = set()
             for ext in tbs["request_extensions"] or []:
-                if ext["extn_id"].native == "nonce":
+                name = ext["extn_id"].native
+                if name in seen:  # RFC 5280, 4.2: an extension appears at most once
+                    return _error("malformed_request")
+                seen.add(name)
+                if name == "nonce":
                     nonce = ext["extn_value"].parsed
+                elif ext["critical"].native:  # RFC 6960, 4.4: unknown critical: refuse
+                    return _error("malformed_request")
+            for item in items:
+                for ext in item["single_request_extensions"] or []:
+                    if ext["critical"].native:
+                        return _error("malformed_request")
             if nonce is not None:
                 nonce.native  # noqa: B018 - forces parsing of the nested OCTET STRING
         except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:

@@ -7,6 +7,7 @@ CA material is parsed once per process and refreshed through the "pki" generatio
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from asn1crypto import x509 as asn1_x509
 from sqlalchemy.orm import Session
 
-from keys import x509
+from keys import policies, x509
 from keys.algorithms import KeyAlgorithm, algorithm
 from keys.crl import RevokedEntry, build_crl, reason_code
 from keys.custody import Custody
@@ -26,6 +27,7 @@ from keys.errors import InvalidRequest, KeyNotFound, PkiNotInitialised
 from keys.keystore.base import KeyRef
 from keys.models import Certificate, RevocationList, StoredKey
 
+log = logging.getLogger(__name__)
 GENERATION = "pki"
 REVOCATION = "revocation"
 CA_NAMES = ("root", "issuing")
@@ -256,26 +258,38 @@ class Pki:
                             organization_identifier=organization_identifier,
                             common_name=organization_name)
         extensions = x509.end_entity_extensions(
-            key_usage={"digital_signature", "non_repudiation"},
-            purposes=[x509.ID_KP_DOCUMENT_SIGNING])
+            key_usage={"digital_signature", "non_repudiation"}, purposes=x509.SIGNING_PURPOSES,
+            policies=(policies.SEAL_POLICY, policies.ETSI_NCP))
         return self._issue_end_entity(role="seal", subject=subject, client_id=client_id,
                                       lifetime=timedelta(days=int(self.section["seal_days"])),
                                       extensions=extensions, now=now)
 
-    def issue_citizen(self, *, given_name: str, surname: str, serial_number: str,
-                      now: datetime, lifetime: timedelta | None = None) -> IssuedCertificate:
+    def issue_citizen(self, *, given_name: str, surname: str, serial_number: str | None,
+                      level: str, now: datetime, lifetime: timedelta | None = None
+                      ) -> IssuedCertificate:
         """A short-lived signing certificate naming a citizen (ETSI EN 319 412-2 subject).
 
-        `serial_number` is the semantic identifier, e.g. "IDCSV-01234567-8" (EN 319 412-1, 5.1.3).
+        `level`: the level of assurance of the sign-in that approved the signature, stated
+        as the certificate policy (`keys.policies.CITIZEN_POLICIES`). `serial_number` is the
+        semantic identifier, e.g. "IDCSV-01234567-8" (EN 319 412-1, 5.1.3), only for proofed
+        identities (substantial or high): nobody vouches for a self-asserted national ID.
         """
-        if not given_name or not surname or not serial_number:
-            raise InvalidRequest("given name, surname and serial number must not be empty")
+        if level not in policies.CITIZEN_POLICIES:
+            raise InvalidRequest(f"level must be one of {', '.join(policies.LEVELS)}, "
+                                 f"got {level!r}")
+        if not given_name or not surname:
+            raise InvalidRequest("given name and surname must not be empty")
+        if level == "low":
+            serial_number = None
+        elif not serial_number:
+            raise InvalidRequest("a proofed citizen's certificate needs the semantic "
+                                 "identifier (serial number)")
         subject = x509.name(country_name=str(self.section["country"]), given_name=given_name,
-                            surname=surname, serial_number=serial_number,
+                            surname=surname, serial_number=serial_number or "",
                             common_name=f"{given_name} {surname}")
         extensions = x509.end_entity_extensions(
-            key_usage={"digital_signature", "non_repudiation"},
-            purposes=[x509.ID_KP_DOCUMENT_SIGNING])
+            key_usage={"digital_signature", "non_repudiation"}, purposes=x509.SIGNING_PURPOSES,
+            policies=(policies.CITIZEN_POLICIES[level], policies.ETSI_NCP))
         return self._issue_end_entity(
             role="citizen", subject=subject, client_id=None, extensions=extensions, now=now,
             lifetime=lifetime or timedelta(minutes=int(self.section["citizen_minutes"])))
@@ -290,6 +304,19 @@ class Pki:
                                  alg=self.leaf_algorithm, extensions=extensions,
                                  client_id=client_id)
         return IssuedCertificate(issued.serial, issued.certificate, issued.key, self.chain())
+
+    def destroy_key(self, issued: IssuedCertificate) -> None:
+        """Destroy the private key of a one-time certificate (a citizen's), for good: its
+        wrapped form is erased from the database in one transaction, then the key store
+        forgets it (software) or deletes it from the token (PKCS#11). Logged."""
+        with self.custody.database.transaction() as session:
+            row = session.get(StoredKey, issued.key.key_id, with_for_update=True)
+            if row is not None:
+                row.wrapped = None
+        self.custody.destroy(issued.key)
+        log.info("one-time signing key destroyed",
+                 extra={"key_id": issued.key.key_id, "certificate": issued.serial,
+                        "backend": self.custody.backend})
 
     def current_seal(self, *, client_id: str, now: datetime) -> IssuedCertificate:
         """The newest valid, unrevoked seal certificate of an agency."""

@@ -67,16 +67,23 @@ def issue_seal_certificate(app_or_service, *, client_id: str, organization_name:
 
 
 def issue_citizen_certificate(app_or_service, *, given_name: str, surname: str,
-                              serial_number: str, lifetime: timedelta | None = None
-                              ) -> IssuedCertificate:
+                              serial_number: str | None, level: str,
+                              lifetime: timedelta | None = None) -> IssuedCertificate:
     """A short-lived certificate naming a citizen, with a fresh key in the key store.
 
-    `serial_number`: the ETSI EN 319 412-1 semantic identifier, e.g. "IDCSV-01234567-8".
+    `serial_number`: the ETSI EN 319 412-1 semantic identifier, e.g. "IDCSV-01234567-8"
+    (left out at level low); `level`: the level of assurance the certificate policy states.
     """
     service = get_service(app_or_service)
     return service.pki.issue_citizen(given_name=given_name, surname=surname,
-                                     serial_number=serial_number, now=service.now(),
-                                     lifetime=lifetime)
+                                     serial_number=serial_number, level=level,
+                                     now=service.now(), lifetime=lifetime)
+
+
+def destroy_key(app_or_service, issued: IssuedCertificate) -> None:
+    """Destroy the private key of a one-time certificate in the key store, for good."""
+    service = get_service(app_or_service)
+    service.pki.destroy_key(issued)
 
 
 def certificate_signer(app_or_service, *, serial: str) -> CustodySigner:

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes
 from keys.algorithms import hash_for
 from keys.pki import Pki
 
+MAX_NONCE_BYTES = 32  # RFC 3161 nonces are "large random numbers"; 64 bits is usual
+
 
 class TimeStampResp(tsp.TimeStampResp):
     """TimeStampResp with timeStampToken OPTIONAL, as RFC 3161 (2.4.2) defines it."""
@@ -73,8 +75,12 @@ class TimeStampAuthority:
         policy = request["req_policy"].native
         if policy is not None and policy != self.policy:
             return rejection("unaccepted_policy", f"this TSA only issues under policy {self.policy}")
-        if request["extensions"].native:
+        if request["extensions"].native:  # RFC 3161, 2.4.2: failInfo unacceptedExtension
             return rejection("unaccepted_extension", "request extensions are not supported")
+        nonce = request["nonce"].native
+        if nonce is not None and not 0 <= nonce < 1 << (8 * MAX_NONCE_BYTES):
+            return rejection("bad_data_format", f"the nonce must be a non-negative integer of "
+                                                f"at most {MAX_NONCE_BYTES} bytes")
         material = self.pki.material()
         tsa = material.tsa
         info = {

@@ -19,6 +19,10 @@ from keys.algorithms import KeyAlgorithm
 Sign = Callable[[bytes], bytes]
 
 ID_KP_DOCUMENT_SIGNING = "1.3.6.1.5.5.7.3.36"  # RFC 9336
+# Seal and citizen certificates: document signing (RFC 9336) and emailProtection, which NSS
+# (pdfsig, Evince, Okular, LibreOffice) and `openssl cms -verify` require of a CMS signer
+# whose certificate has an EKU at all (RFC 8550, 4.4.4); not critical (RFC 5280, 4.2.1.12).
+SIGNING_PURPOSES = (ID_KP_DOCUMENT_SIGNING, "email_protection")
 
 
 def new_serial() -> int:
@@ -93,13 +97,17 @@ def ca_extensions(*, path_length: int | None) -> list[dict]:
 
 
 def end_entity_extensions(*, key_usage: set[str], purposes: Sequence[str] = (),
-                          eku_critical: bool = False, ocsp_nocheck: bool = False) -> list[dict]:
+                          eku_critical: bool = False, ocsp_nocheck: bool = False,
+                          policies: Sequence[str] = ()) -> list[dict]:
     extensions = [
         _ext("basic_constraints", {"ca": False}, True),
         _ext("key_usage", key_usage, True),
     ]
     if purposes:
         extensions.append(_ext("extended_key_usage", list(purposes), eku_critical))
+    if policies:  # RFC 5280, 4.2.1.4 (not critical: relying parties need not process them)
+        extensions.append(_ext("certificate_policies",
+                               [{"policy_identifier": oid} for oid in policies]))
     if ocsp_nocheck:  # RFC 6960, section 4.2.2.2.1
         extensions.append(_ext("ocsp_no_check", core.Null()))
     return extensions

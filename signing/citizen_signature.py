@@ -1,21 +1,26 @@
 """A citizen's own signature on a PDF: PAdES B-LT with a short-lived certificate naming them.
 
-The caller (the identity provider) has already had the citizen confirm the document with a
-passkey whose challenge committed to the document's SHA-256; this module refuses any file
-whose digest is not the confirmed one, issues a certificate for this one signature (a fresh
-key in the key store, issued by the issuing CA, ETSI EN 319 412-2 subject), signs in a new
-incremental revision (signatures already in the file stay valid) and stores the result.
+The caller (the identity provider) has already had the citizen approve the document with a
+passkey whose challenge committed to the document's SHA-256, and passes that verified
+assertion as an `Approval`. This module refuses any file the approval is not for, or an
+approval below `documents.minimum_signing_level` (defence in depth: the pages gate on it
+too), issues a certificate for this one signature (a fresh key in the key store, issued by
+the issuing CA, ETSI EN 319 412-2 subject, the approval's level as certificate policy),
+signs in a new incremental revision with the approval as a signed attribute (signatures
+already in the file stay valid), destroys the key, and stores the result.
 """
 
 from __future__ import annotations
 
-import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import keys
+from keys.policies import LEVELS
 from signing import csv as verification_code
+from signing.approval import Approval, ApprovalAttributes, ApprovalError
 from signing.errors import SigningError
 from signing.i18n import check_language, text
 from signing.models import Document
@@ -24,10 +29,15 @@ from signing.pdf_input import check_pdf
 from signing.service import CitizenRef, DocumentService, new_document_id
 
 LEVEL = "B-LT"
+log = logging.getLogger(__name__)
 
 
 class NotConfirmed(SigningError):
     """The PDF is not the one the citizen confirmed with their passkey."""
+
+
+class LevelTooLow(SigningError):
+    """The sign-in that approved the signature is below `documents.minimum_signing_level`."""
 
 
 @dataclass(frozen=True)
@@ -50,30 +60,49 @@ def semantic_identifier(*, country: str, national_id: str) -> str:
     return f"IDC{country}-{national_id}"
 
 
-def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, confirmed_sha256: str,
+def check_approval(approval: Approval, *, document: bytes, minimum_level: str) -> None:
+    """`NotConfirmed` unless `approval` is a user-verified approval of exactly `document`;
+    `LevelTooLow` below `minimum_level`."""
+    try:
+        approval.check_for(document)
+    except ApprovalError as exc:
+        raise NotConfirmed(str(exc)) from None
+    if LEVELS.index(approval.level) < LEVELS.index(minimum_level):
+        raise LevelTooLow(f"signing needs a sign-in at level {minimum_level} or higher; "
+                          f"this one was {approval.level}")
+
+
+def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval: Approval,
          file_name: str, language: str = "es", client_id: str | None = None,
          now: datetime | None = None) -> SignedDocument:
-    """Sign `pdf` for `citizen`, who confirmed exactly `confirmed_sha256`; store the result.
+    """Sign `pdf` for `citizen`, who approved exactly these bytes with `approval`; store it.
 
-    Raises `InvalidPdf`, `NotConfirmed`, `SealError`, or a `keys.KeyStoreError`.
+    Raises `InvalidPdf`, `NotConfirmed`, `LevelTooLow`, `SealError`, or a
+    `keys.KeyStoreError`. The one-time key is destroyed whatever happens once it exists.
     """
     checked = check_pdf(pdf, max_bytes=service.settings.max_bytes)
-    if not hmac.compare_digest(checked.sha256, str(confirmed_sha256).lower()):
-        raise NotConfirmed(f"the passkey confirmed the document with SHA-256 "
-                           f"{confirmed_sha256}, but this file has SHA-256 {checked.sha256}")
+    check_approval(approval, document=checked.data,
+                   minimum_level=service.settings.minimum_signing_level)
     language = check_language(language)
+    proofed = approval.level != "low"
     issued = keys.issue_citizen_certificate(
         service.keys, given_name=citizen.given_name, surname=citizen.family_name,
         serial_number=semantic_identifier(country=service.country,
-                                          national_id=citizen.national_id),
-        lifetime=service.settings.citizen_certificate)
-    signer = keys.CustodySigner(service.keys, issued)
-    field = SignatureField(
-        name=f"Signature-{secrets.token_hex(4)}",
-        description=text("documents.signature.description", language, name=citizen.full_name))
-    signed = service.sealer.sign(
-        checked.data, signer=signer, level=LEVEL, field=field,
-        reason=text("documents.signature.reason", language, name=citizen.full_name))
+                                          national_id=citizen.national_id) if proofed else None,
+        level=approval.level, lifetime=service.settings.citizen_certificate)
+    try:
+        signer = keys.CustodySigner(service.keys, issued)
+        signer.signed_attr_prov_spec = ApprovalAttributes(
+            signing_cert=issued.certificate, approval=approval, approved_length=len(checked.data))
+        field = SignatureField(
+            name=f"Signature-{secrets.token_hex(4)}",
+            description=text("documents.signature.description", language,
+                             name=citizen.full_name))
+        signed = service.sealer.sign(
+            checked.data, signer=signer, level=LEVEL, field=field,
+            reason=text("documents.signature.reason", language, name=citizen.full_name))
+    finally:
+        keys.destroy_key(service.keys, issued)
     issued_at = (now or signed.signed_at).astimezone(UTC).replace(microsecond=0)
     document_id = new_document_id()
     csv = verification_code.generate()

@@ -26,6 +26,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
+from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import (
     DSSContentSettings,
@@ -163,15 +164,18 @@ class Sealer:
 
     def seal(self, pdf: bytes, *, client_id: str, level: str, field: SignatureField,
              reason: str | None = None, location: str | None = None) -> SignedPdf:
-        """Seal `pdf` with the agency's seal certificate at PAdES `level`."""
+        """Seal `pdf` with the agency's seal certificate at PAdES `level`, as a certification
+        signature (ISO 32000-1, 12.8.2.2, DocMDP P=2): viewers lock the document, and only
+        form filling and further signatures are permitted (Cédula's verifier itself lets
+        only signatures, validation data and document time-stamps follow)."""
         self._fresh()
         signer = self.seal_signer(client_id)
         return self.sign(pdf, signer=signer, level=level, field=field, reason=reason,
-                         location=location, cache_revocation=True)
+                         location=location, cache_revocation=True, certify=True)
 
     def sign(self, pdf: bytes, *, signer: keys.CustodySigner, level: str,
              field: SignatureField, reason: str | None = None, location: str | None = None,
-             cache_revocation: bool = False) -> SignedPdf:
+             cache_revocation: bool = False, certify: bool = False) -> SignedPdf:
         """Sign `pdf` with `signer` at PAdES `level` in a new incremental revision.
 
         Signatures already in the file are kept: only an incremental update is appended.
@@ -192,6 +196,7 @@ class Sealer:
                 subfilter=fields.SigSeedSubFilter.PADES,
                 reason=reason, location=location,
                 embed_validation_info=rank >= 2, use_pades_lta=rank >= 3,
+                certify=certify, docmdp_permissions=MDPPerm.FILL_FORMS,
                 dss_settings=DSS_SETTINGS,
                 validation_context=(self.validation_context(certificate, cache=cache_revocation)
                                     if rank >= 2 else None),

@@ -27,6 +27,7 @@ class DocumentSettings:
     cache_seconds: int
     confirm_seconds: int
     paper: str
+    minimum_signing_level: str = "substantial"
 
     @classmethod
     def load(cls, settings: Mapping[str, Any], data_dir: Path) -> DocumentSettings:
@@ -46,6 +47,10 @@ class DocumentSettings:
         paper = str(section.get("paper", ""))
         if paper not in PAPERS:
             raise DocumentSettingsError(f"documents.paper must be A4 or Letter, got {paper!r}")
+        minimum = str(section.get("minimum_signing_level", "substantial"))
+        if minimum not in ("substantial", "high"):
+            raise DocumentSettingsError("documents.minimum_signing_level must be substantial "
+                                        f"or high, got {minimum!r}")
         storage = str(section.get("storage_dir", "") or "")
         return cls(
             max_bytes=whole("max_bytes", 1024),
@@ -55,4 +60,5 @@ class DocumentSettings:
             cache_seconds=whole("cache_seconds", 0),
             confirm_seconds=whole("confirm_seconds", 30),
             paper=paper,
+            minimum_signing_level=minimum,
         )

@@ -38,6 +38,14 @@ class Confirmed:
     sha256: str
     """Hex SHA-256 of the document the citizen confirmed."""
     credential_id: str
+    # The verified assertion, for the approval evidence inside the signature (signing.approval)
+    authenticator_data: bytes = b""
+    client_data_json: bytes = b""
+    signature: bytes = b""
+    raw_credential_id: bytes = b""
+    credential_public_key: bytes = b""
+    aaguid: str = ""
+    user_verified: bool = False
 
 
 def begin(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen_id: str,
@@ -82,4 +90,11 @@ def finish(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen
     if passkey is None or str(passkey.citizen_id) != citizen_id:
         raise WebAuthnError("unknown_credential", "this passkey is not one of yours")
     use_passkey(session, rp=rp, response=response, passkey=passkey, challenge=challenge, now=now)
-    return Confirmed(sha256=challenge[:DIGEST].hex(), credential_id=b64url(passkey.credential_id))
+    flags = response.authenticator_data[32] if len(response.authenticator_data) > 32 else 0
+    return Confirmed(sha256=challenge[:DIGEST].hex(), credential_id=b64url(passkey.credential_id),
+                     authenticator_data=response.authenticator_data,
+                     client_data_json=response.client_data.raw,
+                     signature=response.credential.response.signature,
+                     raw_credential_id=passkey.credential_id,
+                     credential_public_key=passkey.public_key, aaguid=passkey.aaguid,
+                     user_verified=bool(flags & 0x04))

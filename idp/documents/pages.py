@@ -25,6 +25,7 @@ from infra.web.i18n import gettext as _
 from infra.web.jsonapi import json_body
 from infra.web.ratelimit import hit
 from signing import citizen_signature
+from signing.approval import Approval
 from signing.errors import SigningError
 from signing.pdf_input import InvalidPdf, check_pdf, human_size
 from signing.service import DocumentNotFound, DocumentService, get_documents
@@ -165,6 +166,25 @@ def confirm_options(upload_id: str) -> Response:
     return response
 
 
+def _approval(confirmed: confirmation.Confirmed, citizen_id: str) -> Approval:
+    """The verified assertion and the level of the signing sign-in (idp.assurance)."""
+    import uuid
+
+    from idp.assurance.services import assess
+
+    sso = require_citizen()
+    with get_db(current_app).read() as db:
+        level = assess(db, citizen_id=citizen_id, credential_id=sso.credential_id,
+                       amr=sso.amr).level
+    return Approval(
+        authenticator_data=confirmed.authenticator_data,
+        client_data_json=confirmed.client_data_json, signature=confirmed.signature,
+        credential_id=confirmed.raw_credential_id,
+        credential_public_key=confirmed.credential_public_key,
+        aaguid=uuid.UUID(confirmed.aaguid).bytes if confirmed.aaguid else bytes(16),
+        user_verified=confirmed.user_verified, level=level, approved_at=datetime.now(UTC))
+
+
 @bp.post("/account/sign/<upload_id>/confirm")
 def confirm(upload_id: str) -> Response:
     """Verify the passkey assertion for this document, then sign (PAdES B-LT) and store."""
@@ -189,9 +209,11 @@ def confirm(upload_id: str) -> Response:
         raise ApiError(401, "login_required", _("webauthn.error.login_required"))
     try:
         signed = citizen_signature.sign(
-            service, citizen=citizen, pdf=data, confirmed_sha256=confirmed.sha256,
+            service, citizen=citizen, pdf=data, approval=_approval(confirmed, citizen_id),
             file_name=pending.file_name, language=current_language(),
             client_id=pending.client_id)
+    except citizen_signature.LevelTooLow:
+        raise ApiError(403, "insufficient_level", _("mydocs.sign.error.not_signed")) from None
     except InvalidPdf as exc:
         raise ApiError(exc.status, exc.error, exc.message(current_language())) from None
     except SigningError as exc:

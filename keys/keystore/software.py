@@ -32,6 +32,7 @@ class SoftwareKeyStore(KeyStore):
     def __init__(self, kek: bytes) -> None:
         self._aead = AESGCM(kek)
         self._keys: dict[str, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey] = {}
+        self._destroyed: set[str] = set()  # a KeyRef still carrying the blob must not sign
         self._lock = threading.Lock()
 
     def generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
@@ -49,6 +50,8 @@ class SoftwareKeyStore(KeyStore):
         return GeneratedKey(KeyRef(key_id, algorithm.name, wrapped), public)
 
     def _private(self, key: KeyRef):
+        if key.key_id in self._destroyed:
+            raise KeyNotFound(f"key {key.key_id} was destroyed")
         cached = self._keys.get(key.key_id)
         if cached is not None:
             return cached
@@ -80,6 +83,7 @@ class SoftwareKeyStore(KeyStore):
     def destroy(self, *, key: KeyRef) -> None:
         with self._lock:
             self._keys.pop(key.key_id, None)
+            self._destroyed.add(key.key_id)
 
     def check(self) -> None:
         return None

@@ -132,6 +132,9 @@ def write(*, pages: list[Page], root: Node, size: tuple[float, float], meta: Met
     catalog[_name("/StructTreeRoot")] = tree_root
     catalog[_name("/ViewerPreferences")] = generic.DictionaryObject(
         {_name("/DisplayDocTitle"): generic.BooleanObject(True)})
+    # PDF 2.0 from the first byte: the PAdES signature (ISO 32000-2 DSS and document
+    # time-stamps) declares /Version /2.0, which must not sit under a %PDF-1.7 header.
+    writer.ensure_output_version((2, 0))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

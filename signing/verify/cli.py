@@ -2,7 +2,9 @@
 
 `cedula verify` exits with the verdict, for scripts:
 0 TOTAL-PASSED, 1 TOTAL-FAILED, 2 INDETERMINATE, 3 input it cannot read
-(a missing file, or a file that is empty, not a PDF, damaged, encrypted or too large).
+(a missing file, or a file that is empty, not a PDF, damaged, encrypted or too large),
+4 the signatures are not TOTAL-FAILED but the issuing agency revoked or superseded the
+document (JSON: "document_status").
 `--json` prints the report of `POST /api/verify`.
 """
 
@@ -22,6 +24,16 @@ from signing.verify.texts import LANGUAGES
 EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1,
               Indication.INDETERMINATE: 2}
 EXIT_UNREADABLE = 3
+EXIT_WITHDRAWN = 4
+
+
+def exit_code(report: VerificationReport) -> int:
+    """A forgery (1) before a withdrawal (4) before an open question (2)."""
+    if report.indication is Indication.TOTAL_FAILED:
+        return EXIT_CODES[report.indication]
+    if report.withdrawn:
+        return EXIT_WITHDRAWN
+    return EXIT_CODES[report.indication]
 
 
 def _app():
@@ -35,7 +47,8 @@ def _app():
 @click.option("--lang", type=click.Choice(LANGUAGES), default=LANGUAGES[0], show_default=True,
               help="Language of the texts in the report.")
 def verify_command(file: Path, as_json: bool, lang: str) -> None:
-    """Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable."""
+    """Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable,
+    4 withdrawn by its issuer (revoked or superseded)."""
     from signing.verify.errors import UnreadableDocument
     from signing.verify.service import get_verification
 
@@ -53,7 +66,7 @@ def verify_command(file: Path, as_json: bool, lang: str) -> None:
         click.echo(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
     else:
         click.echo(render_text(report, lang))
-    sys.exit(EXIT_CODES[report.indication])
+    sys.exit(exit_code(report))
 
 
 def _unreadable(as_json: bool, code: str, description: str) -> None:
@@ -69,6 +82,8 @@ def render_text(report: VerificationReport, language: str) -> str:
     sub = f" ({report.conclusion.sub_indication})" if report.conclusion.sub_indication else ""
     lines = [f"{report.indication.value}{sub}", report.summary(language),
              f"SHA-256: {report.sha256}"]
+    if report.withdrawn:
+        lines.insert(0, f"DOCUMENT {str(report.document_status).upper()} BY ITS ISSUER")
     document = report.document
     if document is not None:
         status = document.status.upper()
@@ -85,6 +100,10 @@ def render_text(report: VerificationReport, language: str) -> str:
         if sig.signer is not None:
             org = f" · {sig.signer.organization}" if sig.signer.organization else ""
             lines.append(f"  signer: {sig.signer.name}{org}")
+        if sig.role(language):
+            lines.append(f"  signed as: {sig.role(language)}")
+        if sig.approval_text(language):
+            lines.append(f"  approval: {sig.approval_text(language)}")
         if sig.signing_time:
             lines.append(f"  signing time: {sig.signing_time:%Y-%m-%d %H:%M:%S %Z}")
         if sig.timestamp:

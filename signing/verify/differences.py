@@ -11,6 +11,9 @@ gives `report.Modifications.level`:
 - validation_data: only validation data and time-stamps were added;
 - signatures: only further signatures were added;
 - form_filling / annotations: changes the PDF standard allows but that alter the view;
+- metadata: changes of what the document claims (/Info, XMP, /MarkInfo, /Version), found by
+  Cédula's own policy (`policy`), which also catches form appearance switches
+  (/NeedAppearances, /DA, ...) that pyHanko lets pass;
 - other: forbidden changes, or changes beyond the DocMDP permissions of a certification;
 - appended: bytes that belong to no revision follow the file's last %%EOF;
 - unclear: the byte range does not cover its revision as the standard requires.
@@ -29,6 +32,8 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from signing.verify import policy
+from signing.verify.byterange import RawCoverage
 from signing.verify.report import Modifications
 
 DIFF_POLICY = DEFAULT_DIFF_POLICY
@@ -43,17 +48,20 @@ _LEVELS = {
 }
 
 
-def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str]) -> Modifications:
+def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
+            raw: RawCoverage) -> Modifications:
     """The changes after `embedded` (after `compute_integrity_info`).
 
     `signature_fields`: names of the filled signature fields of the document, so that adding
     a later signature is told apart from filling in an ordinary form field.
+    `raw`: the byte-level check of the signature (`byterange.check`), which alone decides
+    whether the signature covers the whole file: pyHanko's own verdict is not trusted for that.
     """
-    coverage = embedded.coverage
-    if coverage is None or coverage < SignatureCoverageLevel.ENTIRE_REVISION:
-        return Modifications("unclear", detail="the byte range does not cover its revision")
-    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
+    if raw.entire_file:
         return Modifications("none")
+    coverage = embedded.coverage
+    if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        return Modifications("unclear", detail="the byte range does not cover its revision")
     if _data_after_last_revision(embedded.reader):
         return Modifications("appended", detail="bytes after the last %%EOF")
     diff = embedded.diff_result
@@ -65,9 +73,15 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str]) -> Modif
     fields = tuple(sorted(diff.changed_form_fields))
     if level == "form_filling":
         others = tuple(f for f in fields if f not in signature_fields)
-        if not others:
-            return Modifications("signatures", fields=fields)
-        return Modifications("form_filling", fields=others)
+        if others:
+            return Modifications("form_filling", fields=others)
+        level = "signatures"
+    if level in ("validation_data", "signatures"):
+        # pyHanko let it pass: Cédula's own policy decides what may follow a signature
+        finding = policy.review(embedded.reader, embedded.signed_revision)
+        if finding is not None:
+            return Modifications(finding.level, detail=finding.detail)
+        return Modifications(level, fields=fields if level == "signatures" else ())
     return Modifications(level, fields=fields if level == "annotations" else ())
 
 
@@ -80,6 +94,18 @@ def _data_after_last_revision(reader: PdfFileReader) -> bool:
     tail = stream.read()
     end = tail.rfind(b"%%EOF")
     return end < 0 or bool(tail[end + 5:].strip(b"\x00\t\n\x0c\r "))
+
+
+def dss_entries(reader: PdfFileReader) -> int:
+    """How many certificates, OCSP responses and CRLs the document's DSS lists (not parsed)."""
+    try:
+        dss = reader.root.get("/DSS")
+        if dss is None:
+            return 0
+        dss = dss.get_object()
+        return sum(len(dss.get(key, ())) for key in ("/Certs", "/OCSPs", "/CRLs"))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return 0
 
 
 def dss_knowledge(reader: PdfFileReader, base: LocalKnowledge) -> LocalKnowledge:

@@ -44,6 +44,12 @@ FORMAT_FAILURE = Conclusion(Indication.TOTAL_FAILED, AdESFailure.FORMAT_FAILURE.
 SIG_CONSTRAINTS_FAILURE = Conclusion(Indication.INDETERMINATE,
                                      AdESIndeterminate.SIG_CONSTRAINTS_FAILURE.name)
 UNSIGNED = Conclusion(Indication.INDETERMINATE, NO_SIGNATURE_FOUND)
+# Not EN 319 102-1 sub-indications either: the verification stopped at its work limits
+# (`signing.verify.budget`), or a signature carries more certificates than are examined.
+TIME_BUDGET_EXCEEDED = "TIME_BUDGET_EXCEEDED"
+BUDGET_EXCEEDED = Conclusion(Indication.INDETERMINATE, TIME_BUDGET_EXCEEDED)
+CHAIN_GENERAL_FAILURE = Conclusion(Indication.INDETERMINATE,
+                                   AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE.name)
 
 # Modification levels (report.Modifications.level) and their verdict (see module docstring).
 _BY_MODIFICATION = {
@@ -52,6 +58,7 @@ _BY_MODIFICATION = {
     "signatures": PASSED,
     "form_filling": SIG_CONSTRAINTS_FAILURE,
     "annotations": SIG_CONSTRAINTS_FAILURE,
+    "metadata": SIG_CONSTRAINTS_FAILURE,
     "other": FORMAT_FAILURE,
     "appended": FORMAT_FAILURE,
     "unclear": FORMAT_FAILURE,
@@ -73,6 +80,24 @@ def check_proven_time(conclusion: Conclusion, *, proven: datetime | None,
                       not_before: datetime) -> Conclusion:
     """TOTAL-FAILED/NOT_YET_VALID when a validated time-stamp proves the signature existed
     before its certificate was issued (5.5.4; Table 5)."""
+    if proven is not None and proven < not_before:
+        return Conclusion(Indication.TOTAL_FAILED, AdESFailure.NOT_YET_VALID.name)
+    return conclusion
+
+
+def check_validity_period(conclusion: Conclusion, *, proven: datetime | None, now: datetime,
+                          not_before: datetime, not_after: datetime) -> Conclusion:
+    """The signing certificate's validity period, checked here and not left to pyHanko alone
+    (EN 319 102-1, 5.2.6 and 5.5.4): the oldest proof of existence (else the validation
+    time) must fall within [notBefore, notAfter]. After notAfter nothing proves the signature
+    was made while the certificate was valid: INDETERMINATE/OUT_OF_BOUNDS_NO_POE (a failure
+    already found stays)."""
+    if conclusion.indication is Indication.TOTAL_FAILED:
+        return conclusion
+    moment = proven if proven is not None else now
+    if moment > not_after:
+        return conclusion.worst(Conclusion(Indication.INDETERMINATE,
+                                           AdESIndeterminate.OUT_OF_BOUNDS_NO_POE.name))
     if proven is not None and proven < not_before:
         return Conclusion(Indication.TOTAL_FAILED, AdESFailure.NOT_YET_VALID.name)
     return conclusion
@@ -104,6 +129,7 @@ def reason(conclusion: Conclusion, modifications: Modifications) -> str:
         return "passed"
     if conclusion in (FORMAT_FAILURE, SIG_CONSTRAINTS_FAILURE) and \
             from_modifications(modifications) == conclusion:
-        return {"unclear": "wrapped", "appended": "appended"}.get(
+        return {"unclear": "wrapped", "appended": "appended",
+                "metadata": "changed_claims"}.get(
             modifications.level, "modified" if conclusion == FORMAT_FAILURE else "changed_view")
     return (conclusion.sub_indication or "generic").lower()

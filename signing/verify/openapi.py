@@ -13,11 +13,17 @@ SCHEMAS = {
     "VerificationReport": {
         "type": "object",
         "description": "Verification report; indications per ETSI EN 319 102-1, clause 5.1.3.",
-        "required": ["indication", "sub_indication", "summary", "validated_at", "file",
+        "required": ["indication", "sub_indication", "document_status", "summary", "validated_at", "file",
                      "signatures", "document_timestamps", "document"],
         "properties": {
             "indication": _INDICATION,
             "sub_indication": {"type": ["string", "null"]},
+            "document_status": {"type": ["string", "null"],
+                                "enum": ["valid", "revoked", "superseded", None],
+                                "description": "The issuing agency's word on the document "
+                                               "itself; revoked or superseded documents are "
+                                               "not to be relied on whatever the signatures "
+                                               "say."},
             "summary": {"type": "string"},
             "validated_at": _TIME,
             "file": {"type": "object", "properties": {"sha256": {"type": "string"},
@@ -43,9 +49,15 @@ SCHEMAS = {
                 "revoked_at": _TIME, "reason": {"type": ["string", "null"]}}},
             "level": {"type": ["string", "null"], "enum": ["B-B", "B-T", "B-LT", "B-LTA", None]},
             "covers_whole_document": {"type": "boolean"},
+            "signed_as": {"type": ["string", "null"],
+                          "enum": ["agency_seal", "citizen_signature", None]},
+            "assurance_level": {"type": ["string", "null"],
+                                "enum": ["low", "substantial", "high", None]},
+            "role": {"type": ["string", "null"]},
+            "approval": {"type": ["object", "null"]},
             "modifications": {"type": "object", "properties": {
                 "level": {"type": "string", "enum": ["none", "validation_data", "signatures",
-                                                     "form_filling", "annotations", "other",
+                                                     "form_filling", "annotations", "metadata", "other",
                                                      "appended", "unclear"]},
                 "fields": {"type": "array", "items": {"type": "string"}},
                 "explanation": {"type": "string"}}},

@@ -6,6 +6,8 @@ RFC 3339 in UTC, absent values are `null`:
     {
       "indication": "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED",
       "sub_indication": null | "<ETSI EN 319 102-1 sub-indication>",
+      "document_status": null | "valid" | "revoked" | "superseded",  # the issuer's word on
+                                  # the document itself: check it first, whatever "indication"
       "summary": "<one plain sentence in the requested language>",
       "validated_at": "<time of the validation>",
       "file": {"sha256": "<hex>", "size": <bytes>},
@@ -27,8 +29,15 @@ RFC 3339 in UTC, absent values are `null`:
       "revocation": {"status": "good" | "revoked" | "unknown", "revoked_at", "reason"},
       "level": "B-B" | "B-T" | "B-LT" | "B-LTA" | null,
       "covers_whole_document": bool,
+      "signed_as": "agency_seal" | "citizen_signature" | null,   # from the certificate policy
+      "assurance_level": "low" | "substantial" | "high" | null,  # (own PKI's certificates only)
+      "role": "<who signed as what, in words>" | null,
+      "approval": null | {"status": "verified" | "failed" | "absent", "problem", "method":
+                          "passkey", "user_verified": bool, "level", "approved_at", "aaguid",
+                          "message": "<plain words>"},
       "modifications": {"level": "none" | "validation_data" | "signatures" | "form_filling"
-                                  | "annotations" | "other" | "appended" | "unclear",
+                                  | "annotations" | "metadata" | "other" | "appended"
+                                  | "unclear",
                         "fields": [...], "explanation": "<plain words>"}
     }
     <certificate> = {"subject", "issuer", "serial", "not_before", "not_after", "sha256"}
@@ -132,7 +141,7 @@ class Revocation:
 class Modifications:
     """What changed in the file after a signature (pyHanko's difference analysis)."""
 
-    level: str  # none|validation_data|signatures|form_filling|annotations|other|appended|unclear
+    level: str  # none|validation_data|signatures|form_filling|annotations|metadata|other|appended|unclear
     fields: tuple[str, ...] = ()
     detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`
 
@@ -160,9 +169,31 @@ class SignatureReport:
     level: str | None
     covers_whole_document: bool
     modifications: Modifications
+    signed_as: str | None = None  # "agency_seal" | "citizen_signature" (own PKI only)
+    assurance_level: str | None = None  # "low" | "substantial" | "high" (certificate policy)
+    approval: Any = None  # signing.verify.approval.ApprovalReport, citizen signatures
 
     def message(self, language: str) -> str:
         return text(f"verify.reason.{self.reason}", language)
+
+    def role(self, language: str) -> str | None:
+        """"Agency seal, level high" / "Citizen signature, level substantial" in words."""
+        if self.signed_as is None:
+            return None
+        return text(f"verify.role.{self.signed_as}", language,
+                    level=text(f"verify.level.{self.assurance_level}", language))
+
+    def approval_text(self, language: str) -> str | None:
+        approval = self.approval
+        if approval is None or approval.status == "absent":
+            return None
+        if approval.status == "failed":
+            return text("verify.approval.failed", language, problem=approval.problem or "")
+        when = _time(approval.approved_at) or ""
+        return text("verify.approval.verified", language,
+                    uv=text("verify.approval.uv" if approval.user_verified
+                            else "verify.approval.no_uv", language),
+                    level=text(f"verify.level.{approval.level}", language), at=when)
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {
@@ -180,6 +211,11 @@ class SignatureReport:
             "level": self.level,
             "covers_whole_document": self.covers_whole_document,
             "modifications": self.modifications.as_json(language),
+            "signed_as": self.signed_as,
+            "assurance_level": self.assurance_level,
+            "role": self.role(language),
+            "approval": ({**self.approval.as_json(), "message": self.approval_text(language)}
+                         if self.approval is not None else None),
         }
 
 
@@ -233,6 +269,7 @@ class VerificationReport:
     document_timestamps: tuple[DocumentTimestampReport, ...] = ()
     document: IssuedDocument | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra message keys
+    reason: str | None = None  # verify.summary.<reason> instead of the indication's text
 
     @property
     def indication(self) -> Indication:
@@ -246,12 +283,28 @@ class VerificationReport:
                Indication.TOTAL_FAILED: "failed"}[self.indication]
         if not self.signatures:
             key = "unsigned"
+        if self.reason:
+            key = self.reason
+        if self.withdrawn and self.indication is not Indication.TOTAL_FAILED:
+            key = f"withdrawn_{self.document_status}"
         return text(f"verify.summary.{key}", language)
+
+    @property
+    def document_status(self) -> str | None:
+        """"revoked" or "superseded" when the issuing agency withdrew the document (the
+        signatures may still be valid: the document no longer is); "valid"; None when the
+        document is not one this service issued."""
+        return self.document.status if self.document is not None else None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.document_status in ("revoked", "superseded")
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {
             "indication": self.indication.value,
             "sub_indication": self.conclusion.sub_indication,
+            "document_status": self.document_status,
             "summary": self.summary(language),
             "validated_at": _time(self.validated_at),
             "file": {"sha256": self.sha256, "size": self.size},

@@ -22,10 +22,11 @@ from infra.db import Database
 from keys.service import KeyService
 from signing.service import DocumentService
 from signing.verify import lookup
+from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
 from signing.verify.report import IssuedDocument, VerificationReport
 from signing.verify.trust import TrustStore
-from signing.verify.validation import Evidence, Verifier
+from signing.verify.validation import Evidence, Expectations, Verifier
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class VerifySettings:
     window_seconds: int
     lookups: int
     failed_lookups: int
+    limits: Limits
 
     @classmethod
     def load(cls, settings: Mapping[str, Any]) -> VerifySettings:
@@ -63,7 +65,17 @@ class VerifySettings:
             roots = [r for r in roots.split(",") if r.strip()]
         if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
             raise VerifySettingsError("verify.trust_roots must be a list of paths")
-        return cls(trust_roots=tuple(r.strip() for r in roots),
+        budget = section.get("time_budget_seconds", 20)
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
+            raise VerifySettingsError(f"verify.time_budget_seconds must be a number > 0, "
+                                      f"got {budget!r}")
+        limits = Limits(seconds=float(budget),
+                        cms_certificates=whole("max_cms_certificates", 20),
+                        dss_entries=whole("max_dss_entries", 1000),
+                        path_steps=whole("max_path_steps", 2000),
+                        revisions=whole("max_revisions", 500),
+                        signatures=whole("max_signatures", 50))
+        return cls(limits=limits, trust_roots=tuple(r.strip() for r in roots),
                    max_bytes=whole("max_upload_bytes", 20 * 1024 * 1024),
                    fetch_revocation=bool(section.get("fetch_revocation", False)),
                    attempts=whole("attempts", 30), window_seconds=whole("window_seconds", 300),
@@ -84,7 +96,9 @@ class VerificationService:
         self.verifier = Verifier(trust=TrustStore(self.settings.trust_roots),
                                  evidence=self.evidence, clock=key_service.now,
                                  max_bytes=self.settings.max_bytes,
-                                 fetch_revocation=self.settings.fetch_revocation)
+                                 fetch_revocation=self.settings.fetch_revocation,
+                                 limits=self.settings.limits,
+                                 expectations=expectations(settings))
 
     def evidence(self, now: datetime) -> Evidence:
         """The own root, CA/TSA/OCSP certificates and current CRLs (none before `pki init`)."""
@@ -125,6 +139,13 @@ class VerificationService:
         """The report of the stored original, with the document's current status."""
         return self.verifier.verify(self.original(document)).with_document(document)
 
+
+
+def expectations(settings: Settings) -> Expectations:
+    """This deployment's WebAuthn origin and RP ID (approvals inside citizens' signatures)
+    and the minimum level of a citizen's certificate (`documents.minimum_signing_level`)."""
+    minimum = str(settings.get("documents", {}).get("minimum_signing_level", "substantial"))
+    return Expectations(origin=settings.origin, rp_id=settings.rp_id, minimum_level=minimum)
 
 
 VERIFICATION: Slot[VerificationService] = Slot("verification service")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
-from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from signing.verify.budget import BoundedTrustManager
 from signing.verify.errors import VerificationError
 
 SUFFIXES = (".pem", ".crt", ".cer", ".der")
@@ -32,7 +32,7 @@ class TrustConfigurationError(VerificationError):
 @dataclass(frozen=True)
 class TrustAnchors:
     certificates: tuple[asn1_x509.Certificate, ...]
-    manager: SimpleTrustManager
+    manager: BoundedTrustManager
 
     def is_own(self, cert: asn1_x509.Certificate, own: Iterable[asn1_x509.Certificate]) -> bool:
         return any(cert.sha256 == o.sha256 for o in own)
@@ -93,6 +93,6 @@ class TrustStore:
             return cached[1]
         with self._lock:
             anchors = TrustAnchors(tuple(roots.values()),
-                                   SimpleTrustManager.build(trust_roots=list(roots.values())))
+                                   BoundedTrustManager(roots.values()))
             self._cached = (key, anchors)
             return anchors

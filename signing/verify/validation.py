@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,14 +47,17 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
-from signing.verify import indication
-from signing.verify.differences import DIFF_POLICY, analyse, dss_knowledge
+from signing.verify import budget as budgets
+from signing.verify import byterange, indication
+from signing.verify.budget import Budget, BudgetExceeded, Limits
+from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
 from signing.verify.levels import has_signature_timestamp, pades_level
 from signing.verify.report import (
     CertificateInfo,
     Conclusion,
     DocumentTimestampReport,
+    Indication,
     Modifications,
     Revocation,
     SignatureReport,
@@ -67,6 +71,22 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
 HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What this deployment expects of its own signatures: passkey approvals made for its
+    WebAuthn origin and RP ID, and citizens' certificates at least `minimum_level`."""
+
+    origin: str = ""
+    rp_id: str = ""
+    minimum_level: str = "substantial"
+
+
+@dataclass(frozen=True)
+class _Context:
+    own_roots: frozenset[bytes]
+    expectations: Expectations
 
 
 @dataclass(frozen=True)
@@ -109,15 +129,22 @@ class Verifier:
 
     def __init__(self, *, trust: TrustStore, evidence: Callable[[datetime], Evidence],
                  clock: Callable[[], datetime], max_bytes: int,
-                 fetch_revocation: bool = False) -> None:
+                 fetch_revocation: bool = False, limits: Limits | None = None,
+                 expectations: Expectations | None = None) -> None:
         self.trust = trust
+        self.expectations = expectations or Expectations()
         self.evidence = evidence
         self.clock = clock
         self.max_bytes = max_bytes
         self.fetch_revocation = fetch_revocation
+        self.limits = limits or Limits()
 
     def verify(self, data: bytes) -> VerificationReport:
-        """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF."""
+        """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
+
+        The work runs under a `Budget`: past `limits.seconds` the answer is INDETERMINATE
+        (TIME_BUDGET_EXCEEDED) at once, and the abandoned work stops at its next checkpoint.
+        """
         reader = read_pdf(data, max_bytes=self.max_bytes)
         now = self.clock()
         evidence = self.evidence(now)
@@ -125,7 +152,42 @@ class Verifier:
         spec = self._spec(anchors, evidence)
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
                                       point_in_time_validation=False)
-        signatures, timestamps = asyncio.run(_validate_all(reader, spec, timing))
+        budget = Budget(self.limits)
+        context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations)
+        outcome: dict[str, object] = {}
+
+        def work() -> None:
+            budgets.activate(budget)
+            try:
+                outcome["result"] = asyncio.run(_validate_all(data, reader, spec, timing,
+                                                              budget, context))
+            except BudgetExceeded:
+                outcome["budget"] = True
+            except UnreadableDocument as exc:
+                outcome["unreadable"] = exc
+            except RecursionError:
+                outcome["unreadable"] = UnreadableDocument(
+                    "The PDF is nested too deeply to be read.", code="damaged_pdf")
+            except Exception as exc:  # never a 500: an unexpected failure is a verdict
+                log.warning("verification failed unexpectedly", exc_info=exc)
+                outcome["unreadable"] = UnreadableDocument(
+                    "The PDF is damaged or uses structures that cannot be verified "
+                    f"({type(exc).__name__}).", code="damaged_pdf")
+
+        worker = threading.Thread(target=work, name="verification", daemon=True)
+        worker.start()
+        worker.join(budget.remaining() + 0.05)
+        if worker.is_alive() or "budget" in outcome or budget.exceeded:
+            budget.cancelled = True
+            log.warning("verification stopped: budget exceeded",
+                        extra={"limit": budget.exceeded or "time", "size": len(data)})
+            return VerificationReport(
+                conclusion=indication.BUDGET_EXCEEDED, validated_at=now,
+                sha256=hashlib.sha256(data).hexdigest(), size=len(data), signatures=(),
+                reason="budget_exceeded")
+        if "unreadable" in outcome:
+            raise outcome["unreadable"]  # type: ignore[misc]
+        signatures, timestamps = outcome["result"]  # type: ignore[misc]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
@@ -149,27 +211,45 @@ class Verifier:
             diff_policy=DIFF_POLICY)
 
 
-async def _validate_all(reader: PdfFileReader, spec: PdfSignatureValidationSpec,
-                        timing: ValidationTimingInfo
+async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
+                        timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
-    for name, _sig_object, field in enumerate_sig_fields(reader, filled_status=True):
+    try:
+        found = list(enumerate_sig_fields(reader, filled_status=True))
+    except (RecursionError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        # a cyclic or absurdly deep field tree: the form cannot be read (ISO 32000-1, 12.7.3.1)
+        raise UnreadableDocument("The PDF's form field tree is cyclic or too deep to be read "
+                                 f"({type(exc).__name__}).", code="damaged_pdf") from None
+    if len(found) > budget.limits.signatures:
+        budget.exceeded = "signatures"
+        raise BudgetExceeded(f"{len(found)} signature fields")
+    for name, _sig_object, sig_field in found:
+        budget.check()
         try:
-            embedded = EmbeddedPdfSignature(reader, field, name)
+            embedded = EmbeddedPdfSignature(reader, sig_field, name)
             kind = embedded.sig_object_type
+            embedded.signer_cert  # noqa: B018 - a CMS without its signer's certificate fails here
         except Exception as exc:
             log.debug("unreadable signature %s", name, exc_info=exc)
-            broken.append(_format_failure(name))
+            broken.append(_format_failure(name, reason="format_failure"))
             continue
         (stamps if kind == "/DocTimeStamp" else regular).append(embedded)
     regular.sort(key=lambda e: e.signed_revision)
     signature_fields = {e.field_name for e in regular}
-    reports = [await _validate_signature(e, spec, timing, stamps, signature_fields)
-               for e in regular]
-    stamp_reports = [await _validate_timestamp(e, spec, timing) for e in
-                     sorted(stamps, key=lambda e: e.signed_revision)]
+    too_many_dss = dss_entries(reader) > budget.limits.dss_entries
+    reports = []
+    for embedded in regular:
+        budget.check()
+        report = await _validate_signature(data, embedded, spec, timing, stamps,
+                                           signature_fields, budget, too_many_dss)
+        reports.append(_with_role(report, embedded, data, context))
+    stamp_reports = []
+    for embedded in sorted(stamps, key=lambda e: e.signed_revision):
+        budget.check()
+        stamp_reports.append(await _validate_timestamp(data, embedded, spec, timing))
     return broken + reports, stamp_reports
 
 
@@ -182,25 +262,43 @@ def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature])
     return "with_time" if has_signature_timestamp(embedded) else "basic"
 
 
-def _format_failure(name: str, modifications: Modifications | None = None) -> SignatureReport:
+def _format_failure(name: str, modifications: Modifications | None = None, *,
+                    reason: str = "format_failure",
+                    conclusion: Conclusion = indication.FORMAT_FAILURE) -> SignatureReport:
     mods = modifications or Modifications("unclear")
     return SignatureReport(
-        field=name, conclusion=indication.FORMAT_FAILURE, reason="format_failure", signer=None,
+        field=name, conclusion=conclusion, reason=reason, signer=None,
         signing_time=None, timestamp=None, proven_time=None, chain=(), trust_anchor=None,
         revocation=Revocation("unknown"), level=None, covers_whole_document=False,
         modifications=mods)
 
 
-async def _validate_signature(embedded: EmbeddedPdfSignature,
+def _raw_coverage(data: bytes, embedded: EmbeddedPdfSignature) -> byterange.RawCoverage:
+    try:
+        return byterange.check(data, list(embedded.byte_range), embedded.pkcs7_content)
+    except (ValueError, TypeError, KeyError) as exc:
+        return byterange.RawCoverage(False, problem=f"the byte range cannot be read ({exc})")
+
+
+async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                               spec: PdfSignatureValidationSpec, timing: ValidationTimingInfo,
-                              stamps: list[EmbeddedPdfSignature],
-                              signature_fields: set[str]) -> SignatureReport:
+                              stamps: list[EmbeddedPdfSignature], signature_fields: set[str],
+                              budget: Budget, too_many_dss: bool) -> SignatureReport:
     name = embedded.field_name
     if embedded.sig_object.get("/SubFilter") not in SIGNATURE_SUBFILTERS:
         return _format_failure(name)
+    raw = _raw_coverage(data, embedded)
+    if not raw.ok:
+        return _format_failure(name, Modifications("unclear", detail=raw.problem),
+                               reason="wrapped")
+    certificates = embedded.signed_data["certificates"]
+    if len(certificates or ()) > budget.limits.cms_certificates or too_many_dss:
+        return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"),
+                               reason="too_many_certificates",
+                               conclusion=indication.CHAIN_GENERAL_FAILURE)
     try:
-        embedded.compute_integrity_info(diff_policy=DIFF_POLICY)
-        modifications = analyse(embedded, signature_fields)
+        embedded.compute_integrity_info(diff_policy=budgets.bounded_policy(DIFF_POLICY))
+        modifications = analyse(embedded, signature_fields, raw)
         process = _process(embedded, stamps)
         if process == "lta":
             result = await ades.ades_lta_validation(embedded, spec, timing_info=timing)
@@ -216,14 +314,24 @@ async def _validate_signature(embedded: EmbeddedPdfSignature,
             else:
                 result = await ades.ades_basic_validation(embedded.signed_data, **arguments)
                 proven, ts_result = None, None
+    except BudgetExceeded:
+        raise
     except Exception as exc:
+        if budget.exceeded:
+            raise BudgetExceeded(budget.exceeded) from None
         log.info("signature %s could not be validated: %r", name, exc)
         return _format_failure(name)
+    if budget.exceeded:  # pyHanko swallowed the exception raised in path building
+        raise BudgetExceeded(budget.exceeded)
     cryptographic = indication.from_ades(result.ades_subindic)
     timestamp = _timestamp(embedded, ts_result)
     if timestamp is not None and timestamp.valid:
         cryptographic = indication.check_proven_time(
             cryptographic, proven=proven, not_before=embedded.signer_cert.not_valid_before)
+    cryptographic = indication.check_validity_period(
+        cryptographic, proven=proven if timestamp is not None and timestamp.valid else None,
+        now=timing.validation_time, not_before=embedded.signer_cert.not_valid_before,
+        not_after=embedded.signer_cert.not_valid_after)
     conclusion = indication.for_signature(cryptographic, modifications)
     status = result.api_status
     chain, anchor = _chain(status, embedded.signer_cert)
@@ -239,10 +347,12 @@ async def _validate_signature(embedded: EmbeddedPdfSignature,
         modifications=modifications)
 
 
-async def _validate_timestamp(embedded: EmbeddedPdfSignature,
+async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,
                               spec: PdfSignatureValidationSpec,
                               timing: ValidationTimingInfo) -> DocumentTimestampReport:
     name = embedded.field_name
+    if not _raw_coverage(data, embedded).ok:
+        return DocumentTimestampReport(name, None, None, False, "wrapped")
     try:
         tst_info = embedded.signed_data["encap_content_info"]["content"].parsed
         when = tst_info["gen_time"].native
@@ -252,6 +362,8 @@ async def _validate_timestamp(embedded: EmbeddedPdfSignature,
         result = await ades.ades_timestamp_validation(
             embedded.signed_data, _with_knowledge(validation_spec, knowledge),
             embedded.compute_digest, timing_info=timing)
+    except BudgetExceeded:
+        raise
     except Exception as exc:
         log.info("document time-stamp %s could not be validated: %r", name, exc)
         return DocumentTimestampReport(name, None, None, False, "format_failure")
@@ -259,6 +371,47 @@ async def _validate_timestamp(embedded: EmbeddedPdfSignature,
     return DocumentTimestampReport(
         name, when, authority, conclusion.passed,
         "timestamp_valid" if conclusion.passed else (conclusion.sub_indication or "").lower())
+
+
+def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: bytes,
+               context: _Context) -> SignatureReport:
+    """Who signed as what, at which level (own PKI's certificate policies, keys.policies),
+    and for citizens' signatures the passkey approval inside them (`signing.approval`)."""
+    from dataclasses import replace
+
+    from keys.policies import LEVELS, role_and_level
+    from signing.verify import approval as approvals
+
+    if report.trust_anchor is None or \
+            bytes.fromhex(report.trust_anchor.sha256) not in context.own_roots:
+        return report  # another CA's policies are not ours to interpret
+    signer = embedded.signer_cert
+    policy_ext = signer.certificate_policies_value
+    oids = {p["policy_identifier"].dotted for p in policy_ext} if policy_ext else set()
+    signed_as, level = role_and_level(oids)
+    report = replace(report, signed_as=signed_as, assurance_level=level)
+    if signed_as != "citizen_signature":
+        return report
+    expected = context.expectations
+    checked = approvals.check(
+        signed_attrs=embedded.signer_info["signed_attrs"], data=data,
+        first_range_end=embedded.byte_range[1],
+        signed_end=embedded.byte_range[2] + embedded.byte_range[3],
+        origin=expected.origin, rp_id=expected.rp_id)
+    report = replace(report, approval=checked)
+    if checked.status == "failed":
+        failed = Conclusion(Indication.TOTAL_FAILED, checked.failure)
+        return replace(report, conclusion=report.conclusion.worst(failed),
+                       reason="approval_failed" if report.conclusion.passed else report.reason)
+    problem = None
+    if checked.status == "absent":
+        problem = "no_approval"
+    elif level is None or LEVELS.index(level) < LEVELS.index(expected.minimum_level):
+        problem = "below_minimum_level"
+    if problem is not None and report.conclusion.indication is not Indication.TOTAL_FAILED:
+        return replace(report, conclusion=report.conclusion.worst(
+            indication.SIG_CONSTRAINTS_FAILURE), reason=problem)
+    return report
 
 
 def _with_knowledge(spec: SignatureValidationSpec,

@@ -61,3 +61,28 @@ def test_seal_signed_in_the_token(hsm_service):
                            organization_identifier="H-1")
     signed = _sign(hsm_service, seal_signer(hsm_service, client_id="h"), lta=True)
     assert _validate(hsm_service, signed).bottom_line
+
+
+def test_one_time_citizen_key_is_destroyed_in_the_token(hsm_service, caplog):
+    """Issue 12: after the signature the key is gone from the token; it cannot sign again."""
+    import logging
+
+    from keys import KeyNotFound, certificate_signer, destroy_key, issue_citizen_certificate
+    from keys.custody import Custody
+
+    issued = issue_citizen_certificate(hsm_service, given_name="Ana", surname="López",
+                                       serial_number="IDCSV-01234567-8", level="substantial")
+    assert hsm_service.custody.sign(issued.key, b"once")
+    with caplog.at_level(logging.INFO, logger="keys.pki"):
+        destroy_key(hsm_service, issued)
+    assert any("destroyed" in r.getMessage() for r in caplog.records)
+    with pytest.raises(KeyNotFound):
+        hsm_service.custody.sign(issued.key, b"again")
+    # not even a process that never saw the key (a fresh custody on the same token)
+    fresh = Custody(settings=hsm_service.settings, data_dir=hsm_service.settings.data_dir,
+                    database=hsm_service.custody.database)
+    with pytest.raises(KeyNotFound):
+        fresh.sign(issued.key, b"again")
+    with pytest.raises(KeyNotFound):
+        certificate_signer(hsm_service, serial=issued.serial)._service.custody.sign(
+            issued.key, b"again")

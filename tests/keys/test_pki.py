@@ -76,14 +76,48 @@ def test_citizen_certificate_is_short_lived(service):
     from datetime import timedelta
 
     issued = issue_citizen_certificate(service, given_name="Ana", surname="López",
-                                       serial_number="IDCSV-01234567-8")
+                                       serial_number="IDCSV-01234567-8", level="substantial")
     cert = _load(issued.certificate)
     assert cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value == \
         "IDCSV-01234567-8"
     lifetime = cert.not_valid_after_utc - cert.not_valid_before_utc
     assert lifetime <= timedelta(minutes=65)
     with pytest.raises(InvalidRequest, match=r"must not be empty"):
-        issue_citizen_certificate(service, given_name="", surname="x", serial_number="y")
+        issue_citizen_certificate(service, given_name="", surname="x", serial_number="y",
+                                  level="substantial")
+
+
+@pytest.mark.parametrize(("level", "serial"), [("low", None), ("substantial", "IDCSV-1"),
+                                               ("high", "IDCSV-1")])
+def test_citizen_certificate_states_its_level(service, level, serial):
+    """Issue 12: a certificate policy per level; the IDC identifier only when proofed."""
+    from keys.policies import CITIZEN_POLICIES, ETSI_NCP
+
+    issued = issue_citizen_certificate(service, given_name="Ana", surname="López",
+                                       serial_number="IDCSV-1", level=level)
+    cert = _load(issued.certificate)
+    policies = {p.policy_identifier.dotted_string for p in
+                cert.extensions.get_extension_for_class(x509.CertificatePolicies).value}
+    assert policies == {CITIZEN_POLICIES[level], ETSI_NCP}
+    serials = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    assert [a.value for a in serials] == ([serial] if serial else [])
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    assert not eku.critical and set(eku.value) == {
+        x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36"), ExtendedKeyUsageOID.EMAIL_PROTECTION}
+    with pytest.raises(InvalidRequest, match="level must be one of"):
+        issue_citizen_certificate(service, given_name="A", surname="B", serial_number="x",
+                                  level="medium")
+
+
+def test_seal_certificate_states_the_seal_policy(service):
+    from keys.policies import ETSI_NCP, SEAL_POLICY
+
+    issued = issue_seal_certificate(service, client_id="h", organization_name="H",
+                                    organization_identifier="VATSV-1")
+    cert = _load(issued.certificate)
+    policies = {p.policy_identifier.dotted_string for p in
+                cert.extensions.get_extension_for_class(x509.CertificatePolicies).value}
+    assert policies == {SEAL_POLICY, ETSI_NCP}
 
 
 def test_revoke_updates_crl_at_once(service):

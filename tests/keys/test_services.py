@@ -143,6 +143,8 @@ def test_tsa_grants_with_nonce_policy_and_accuracy(pki_client, service):
     (_ts_query(b"\x11" * 20, algorithm="sha1"), "bad_alg"),
     (_ts_query(b"\x11" * 31), "bad_data_format"),
     (_ts_query(req_policy="1.2.3.4"), "unaccepted_policy"),
+    (_ts_query(nonce=1 << 300), "bad_data_format"),  # bounded nonce (issue 13)
+    (_ts_query(nonce=-5), "bad_data_format"),
 ])
 def test_tsa_rejections(pki_client, service, query, fail):
     reply = _post_ts(pki_client, query)
@@ -191,3 +193,26 @@ def test_readiness_and_openapi(pki_client):
     assert body["checks"]["keys"] == {"status": "ok"}
     paths = pki_client.get("/openapi.json").get_json()["paths"]
     assert {"/jwks.json", "/pki/ocsp", "/pki/tsa", "/pki/crl/{name}.crl"} <= set(paths)
+
+
+def test_ocsp_unknown_critical_and_duplicate_extensions_are_refused(pki_client, service, seal):
+    """Issue 13: an unknown critical extension (RFC 6960, 4.4) or an extension given twice
+    (RFC 5280, 4.2) makes the request malformed."""
+    def request(extensions):
+        ca = service.pki.material().ca("issuing")
+        return ocsp.OCSPRequest({"tbs_request": {
+            "request_list": [{"req_cert": {
+                "hash_algorithm": {"algorithm": "sha1"},
+                "issuer_name_hash": ca.name_hashes["sha1"],
+                "issuer_key_hash": ca.key_hashes["sha1"],
+                "serial_number": seal.certificate.serial_number}}],
+            "request_extensions": extensions}}).dump()
+
+    unknown = request([{"extn_id": "1.2.3.4.5", "critical": True,
+                        "extn_value": b"\x05\x00"}])
+    assert _post_ocsp(pki_client, unknown)["response_status"].native == "malformed_request"
+    twice = request([{"extn_id": "nonce", "extn_value": b"a" * 16},
+                     {"extn_id": "nonce", "extn_value": b"b" * 16}])
+    assert _post_ocsp(pki_client, twice)["response_status"].native == "malformed_request"
+    fine = request([{"extn_id": "nonce", "extn_value": b"a" * 16}])
+    assert _post_ocsp(pki_client, fine)["response_status"].native == "successful"

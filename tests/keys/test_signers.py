@@ -66,7 +66,7 @@ def test_seal_b_lta_validates(service):
 
 def test_citizen_signature_with_fresh_key(service):
     issued = issue_citizen_certificate(service, given_name="Ana", surname="López",
-                                       serial_number="IDCSV-01234567-8")
+                                       serial_number="IDCSV-01234567-8", level="substantial")
     signer = certificate_signer(service, serial=issued.serial)
     signed = _sign(service, signer, lta=False)
     status = _validate(service, signed)

@@ -150,3 +150,22 @@ def test_agency_without_seal_certificate_is_told_what_to_do(documents):
     with pytest.raises(SealUnavailable, match="run `cedula pki issue-seal --client nobody`"):
         documents.sealer.seal(rendered.pdf, client_id="nobody", level="B-B",
                               field=_field(rendered))
+
+
+def test_seal_is_a_certification_signature(documents):
+    """Issue 13: agency seals certify the document (DocMDP P=2), so viewers lock it too."""
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko.sign.validation.pdf_embedded import read_certification_data
+
+    pdf = _seal(documents)
+    certification = read_certification_data(reader(pdf))
+    assert certification is not None and certification.permission == MDPPerm.FILL_FORMS
+    assert passed(lta(pdf, _root(documents)))
+
+
+def test_header_and_catalog_agree_on_the_version(documents):
+    """Issue 13: no %PDF-1.7 header under a /Version /2.0 catalog."""
+    pdf = _seal(documents)
+    assert pdf.startswith(b"%PDF-2.0\n")
+    version = reader(pdf).root.get("/Version")
+    assert version in (None, "/2.0")

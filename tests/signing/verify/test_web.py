@@ -183,3 +183,25 @@ def test_cli_revoke(pki_app, issued):
     assert "revoked" in result.output
     again = CliRunner().invoke(revoke_command, [document.id, "--reason", "x"], obj=context)
     assert again.exit_code == 1 and "already revoked" in again.output
+
+
+def test_withdrawn_document_is_said_first_everywhere(pki_app, issued, tmp_path):
+    """Issue 13: a revoked or superseded document has its own machine-readable field and CLI
+    exit code, and the page says it before any green box."""
+    document, pdf = issued
+    revocation.revoke(get_db(pki_app), document_id=document.id,
+                      reason="Datos erróneos", now=datetime.now(UTC))
+    client = pki_app.test_client()
+    body = _pdf(client, pdf).get_json()
+    assert body["indication"] == "TOTAL-PASSED" and body["document_status"] == "revoked"
+    assert body["summary"].startswith("ATENCIÓN: el organismo emisor REVOCÓ")
+    path = tmp_path / "revoked.pdf"
+    path.write_bytes(pdf)
+    result = _cli(pki_app, "verify", str(path))
+    assert result.exit_code == 4, result.output
+    assert result.output.startswith("DOCUMENT REVOKED BY ITS ISSUER")
+    page = client.get(f"/verify/{document.csv}").get_data(as_text=True)
+    alert = page.index('id="withdrawn"')
+    assert "notice-success" not in page[:alert] and "notice-success" not in page
+    fresh = _pdf(client, forgeries.incremental_saving(pdf)).get_json()
+    assert fresh["indication"] == "TOTAL-FAILED"  # a forgery stays a forgery (exit 1)

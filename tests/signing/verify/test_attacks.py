@@ -1,0 +1,172 @@
+"""Attacks of the outside review (issue 13) on the verifier, with files the tests craft.
+
+Each test failed on the verifier before the fix (a forged file TOTAL-PASSED, a crash, or
+hours of work) and now gets its exact indication.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from signing.verify import lookup
+from signing.verify.errors import UnreadableDocument
+from tests.signing.verify import forgeries, samples
+
+
+def _verdict(report):
+    return report.indication.value, report.conclusion.sub_indication
+
+
+def test_literal_string_contents_cannot_smuggle_a_revision(verifier, signed):
+    forged = forgeries.literal_contents(signed)
+    assert b"9999 EUR" in forged
+    report = verifier.verify(forged)
+    assert _verdict(report) == ("TOTAL-FAILED", "FORMAT_FAILURE")
+    sig = report.signatures[0]
+    assert sig.modifications.level == "unclear" and not sig.covers_whole_document
+    assert "hexadecimal string" in sig.modifications.detail
+    assert sig.reason == "wrapped"
+
+
+def test_literal_string_contents_of_a_basic_signature(verifier, pki):
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    report = verifier.verify(forgeries.literal_contents(pdf))
+    assert _verdict(report) == ("TOTAL-FAILED", "FORMAT_FAILURE")
+
+
+def test_a_hex_string_that_is_not_the_parsed_cms_is_refused():
+    from signing.verify import byterange
+
+    body = b"%PDF-1.7\n1 0 obj<</Contents <3082> /ByteRange [0 20 26 10]>>\n%%EOF\n"
+    raw = byterange.check(body + b"x" * 4, (0, 28, 34, 4), b"\x30\x83")
+    assert not raw.ok
+
+
+def test_signature_without_its_certificate_is_a_format_failure(verifier, signed):
+    report = verifier.verify(forgeries.without_signer_certificate(signed))
+    assert _verdict(report) == ("TOTAL-FAILED", "FORMAT_FAILURE")
+
+
+@pytest.mark.parametrize("attack", [forgeries.cyclic_field_tree, forgeries.deep_field_tree],
+                         ids=["cyclic", "deep"])
+def test_broken_field_trees_are_unreadable_not_crashes(verifier, signed, attack):
+    with pytest.raises(UnreadableDocument) as info:
+        verifier.verify(attack(signed))
+    assert info.value.code == "damaged_pdf"
+
+
+def test_eof_bomb_is_hashed_once(monkeypatch):
+    """Revision look-up hashes each byte a bounded number of times (it used to hash every
+    prefix: quadratic, 83 s for 1 MB). `bench/` shows the time; this counts the bytes."""
+    pdf = forgeries.eof_bomb(samples.blank_pdf(), 20000)
+    hashed = 0
+    real = hashlib.sha256
+
+    class Counting:
+        def __init__(self, data=b""):
+            nonlocal hashed
+            hashed += len(data)
+            self._h = real(data)
+
+        def update(self, data):
+            nonlocal hashed
+            hashed += len(data)
+            self._h.update(data)
+
+        def hexdigest(self):
+            return self._h.hexdigest()
+
+        def copy(self):
+            clone = Counting()
+            clone._h = self._h.copy()
+            return clone
+
+    monkeypatch.setattr(lookup.hashlib, "sha256", Counting)
+    digests = lookup.revision_digests(pdf)
+    assert hashed <= len(pdf)
+    ends = lookup.revision_ends(pdf)
+    assert len(digests) == lookup.MAX_REVISIONS
+    assert digests[0] == real(pdf[:ends[-1]]).hexdigest()
+    assert digests[-1] == real(pdf[:ends[-lookup.MAX_REVISIONS]]).hexdigest()
+
+
+def test_eof_bomb_still_verifies(verifier):
+    report = verifier.verify(forgeries.eof_bomb(samples.blank_pdf(), 20000))
+    assert _verdict(report) == ("INDETERMINATE", "NO_SIGNATURE_FOUND")
+
+
+def test_same_name_certificate_bomb_stops_at_the_path_building_cap(verifier, pki):
+    """Nine CA certificates with one name made path building try 9! paths (> 180 s)."""
+    leaf, cas = samples.certificate_bomb(9)
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(leaf, pki, chain=tuple(cas)))
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("INDETERMINATE", "TIME_BUDGET_EXCEEDED")
+    assert report.signatures == () and report.reason == "budget_exceeded"
+    assert "could not be finished" in report.summary("en")
+
+
+def test_too_many_certificates_in_one_cms(verifier, pki):
+    leaf, cas = samples.certificate_bomb(21)
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(leaf, pki, chain=tuple(cas)))
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("INDETERMINATE", "CERTIFICATE_CHAIN_GENERAL_FAILURE")
+    assert report.signatures[0].reason == "too_many_certificates"
+
+
+def test_time_budget_answers_indeterminate(verifier, signed):
+    from dataclasses import replace
+
+    from signing.verify.validation import Verifier
+
+    hurried = Verifier(trust=verifier.trust, evidence=verifier.evidence, clock=verifier.clock,
+                       max_bytes=verifier.max_bytes,
+                       limits=replace(verifier.limits, seconds=0.0))
+    report = hurried.verify(signed)
+    assert _verdict(report) == ("INDETERMINATE", "TIME_BUDGET_EXCEEDED")
+
+
+SHADOWS = [
+    ("signed_with_field", forgeries.need_appearances, "form_filling"),
+    ("signed_with_field", forgeries.form_default_appearance, "form_filling"),
+    ("signed", forgeries.info_title, "metadata"),
+    ("signed", forgeries.false_pdfa_claim, "metadata"),
+    ("signed", forgeries.mark_info, "metadata"),
+    ("signed", forgeries.catalog_version, "metadata"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "attack", "level"), SHADOWS,
+                         ids=[a[1].__name__ for a in SHADOWS])
+def test_changes_of_what_is_shown_or_claimed_are_not_passed(request, verifier, fixture, attack,
+                                                           level):
+    original = request.getfixturevalue(fixture)
+    assert verifier.verify(original).conclusion.passed
+    report = verifier.verify(attack(original))
+    assert _verdict(report) == ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
+    sig = report.signatures[0]
+    assert sig.modifications.level == level and sig.modifications.detail
+    assert not sig.covers_whole_document
+
+
+def test_shadow_field_value_then_need_appearances(verifier, pki):
+    """A field that shows one value and stores another, signed; /NeedAppearances switched on
+    after signing makes viewers show the stored one."""
+    pdf = samples.blank_pdf(with_field=True, stored_value="9999 EUR")
+    signed = samples.sign(pdf, samples.signer_for(pki.signer, pki),
+                          stamper=samples.timestamper(pki))
+    report = verifier.verify(forgeries.need_appearances(signed))
+    assert _verdict(report) == ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
+    assert "/NeedAppearances" in report.signatures[0].modifications.detail
+
+
+def test_certificate_expired_before_the_signature_timestamp(verifier, pki):
+    """Issue 13: the time-stamp proves the signature existed only after the certificate had
+    expired; nothing proves it was made while the certificate was valid."""
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(pki.expired, pki),
+                       stamper=samples.timestamper(pki))
+    report = verifier.verify(pdf)
+    assert _verdict(report) in {("INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"),
+                                ("TOTAL-FAILED", "EXPIRED")}
+    assert not report.conclusion.passed
