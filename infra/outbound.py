@@ -39,13 +39,16 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from flask import Flask, has_app_context
 
 from infra.components import Slot
 from infra.config import ConfigError, get_settings
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +175,7 @@ class _Reader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
         self._sock.settimeout(self._deadline.left())
         return self._sock.recv_into(buffer)
 
@@ -334,7 +337,7 @@ class Outbound:
                 raw.settimeout(deadline.left())  # the whole handshake within it (one deadline)
                 sock = self.tls.wrap_socket(raw, server_hostname=host.strip("[]"))
             connection = http.client.HTTPConnection(host, port)  # Host header from the name
-            connection.sock = _Socket(sock, deadline)  # type: ignore[assignment]
+            connection.sock = _Socket(sock, deadline)
             connection.putrequest(method, path, skip_accept_encoding=True)
             sent = {"User-Agent": self.policy.user_agent, "Connection": "close", **headers}
             if body is not None:
