@@ -42,7 +42,7 @@ def _third_party_imports(folders: tuple[str, ...]) -> dict[str, set[str]]:
                     continue
                 for name in names:
                     top = name.split(".")[0]
-                    if top in sys.stdlib_module_names or top in OWN or top == "__future__":
+                    if top in sys.stdlib_module_names or top in OWN or top in {"__future__", "_typeshed"}:
                         continue
                     found.setdefault(top, set()).add(str(path.relative_to(REPOSITORY)))
     return found
