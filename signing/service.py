@@ -127,8 +127,20 @@ def new_document_id() -> str:
 
 
 def init_app(app: Flask, *, directory: Directory) -> DocumentService:
+    """The document service, and the archive time-stamp task (started with the first request
+    this process serves, so that commands never start one)."""
+    from signing.archive import ArchiveRenewal
+
     service = DocumentService(settings=get_settings(app), database=get_db(app),
                               key_service=keys.get_service(app), directory=directory)
+    archive = ArchiveRenewal(service, seconds=service.settings.archive_renew_hours * 3600,
+                             horizon=service.settings.archive_renew_before)
+
+    @app.before_request
+    def _start_archive_renewal() -> None:
+        if not archive.started:
+            archive.start()
+
     return DOCUMENTS.install(app, service)
 
 
