@@ -38,6 +38,16 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def distribution_url(issuer_url: str, configured: str = "") -> str:
+    """Where certificates point for CA certificates, CRLs and OCSP: plain http (RFC 5280,
+    4.2.1.13 and 4.2.2.1; ETSI EN 319 412-2, GEN-4.3.11-4: an http or ldap CRL distribution
+    point), so that checking a certificate never needs TLS, itself checked by certificates."""
+    base = configured or issuer_url
+    if base.startswith("https://"):
+        base = "http://" + base.removeprefix("https://")
+    return base.rstrip("/") + "/pki"
+
+
 @dataclass(frozen=True)
 class Authority:
     """A certificate this service signs with (CA, TSA or OCSP responder), parsed once."""
@@ -108,7 +118,7 @@ class Pki:
     def __init__(self, custody: Custody, settings: Mapping[str, Any], issuer_url: str) -> None:
         self.custody = custody
         self.section = settings["pki"]
-        self.base_url = issuer_url.rstrip("/") + "/pki"
+        self.base_url = distribution_url(issuer_url, str(self.section.get("distribution_url", "")))
         self.refresh = float(settings["keys"]["refresh_seconds"])
         self._material: PkiMaterial | None = None
         self._checked = 0.0
