@@ -12,7 +12,7 @@ NODE_STAMP := node_modules/.installed-stamp
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test bench lint typecheck audit lock clean
+.PHONY: run test bench cluster loadtest lint typecheck audit lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ test: $(TEST_STAMP) $(NODE_STAMP)
 ## Benchmarks (never part of `make test`).
 bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## Two `cedula serve --workers 2` nodes behind HAProxy, over their own PostgreSQL and Redis, on
+## free loopback ports (prints the addresses; stops after CLUSTER_MINUTES, default 60, or Ctrl-C).
+cluster: $(TEST_STAMP)
+	$(BIN)/python -m tests.cluster.topology --minutes $(or $(CLUSTER_MINUTES),60)
+
+## The load test (Locust, headless, bounded): one and two nodes, SQLite and PostgreSQL + Redis.
+loadtest: $(TEST_STAMP)
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 ## Static checks CI runs before the tests.
 lint: $(TEST_STAMP)

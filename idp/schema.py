@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from infra.db import Schema
 
-SCHEMA = Schema(packages=("keys", "clients", "idp", "signing"))
+SCHEMA = Schema(packages=("infra", "keys", "clients", "idp", "signing"))

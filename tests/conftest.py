@@ -83,6 +83,10 @@ def settings_for(backend: Backend, data_dir: Path, **sections) -> dict:
         "logging": {"level": "WARNING"},
         # Every test app shares its backend's database: one key-encryption key for all of them.
         "keys": {"master_key": TEST_MASTER_KEY},
+        # No background threads in test apps: they would race the emptying of the tables between
+        # tests (and outlive the test database); tests run the sealer and deliveries themselves.
+        "audit": {"seal_seconds": 0},
+        "logout": {"background": False},
     }
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)

@@ -25,6 +25,9 @@ def init_app(app: Flask) -> None:
     from signing.service import init_app as init_documents
 
     service = init_documents(app, directory=directory(app))
+    from idp.documents import idempotency
+
+    idempotency.init_app(app)
     allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD)
     from idp.documents import prepared
 

@@ -8,14 +8,16 @@ sentence; data errors are 422 and name every bad field.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.documents import subjects
+from idp.documents import idempotency, subjects
 from idp.documents.directory import IdpDirectory
 from idp.oidc import client_credentials, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
+from infra.idempotency import IdempotencyError, InProgress, Replay
 from infra.ops.metrics import count
 from infra.store import get_store
 from infra.web.errors import ApiError
@@ -114,17 +116,52 @@ def issue() -> Response:
         raise ApiError(422, "invalid_data", "data: a JSON object with the template's fields "
                        "is required (see GET /api/documents/templates)")
     service = _service()
+    keys = idempotency.idempotency_keys(current_app)
+    try:
+        claim = idempotency.begin(keys, client_id=agency.client_id,
+                                  header=request.headers.get(idempotency.HEADER), body=body)
+    except IdempotencyError as exc:
+        raise _idempotency_error(exc) from None
+    if isinstance(claim, Replay):
+        count("documents.issue", "replayed")
+        return _issued_response(service, str(claim.result["document_id"]), replayed=True)
+    try:
+        with keys.working(claim) if claim is not None else nullcontext():
+            issued = _issue(idempotency.issuing_service(service, keys, claim), agency, body,
+                            template=str(template), subject=str(subject), language=language, level=level)
+    except BaseException:
+        if claim is not None:
+            keys.abandon(claim)  # nothing was issued: a retry with this key may start at once
+        raise
+    if isinstance(issued, Response):  # the template refused the data: nothing was issued
+        if claim is not None:
+            keys.abandon(claim)
+        return issued
+    count("documents.issue", "ok")
+    log.info("document issued", extra={"client_id": agency.client_id, "document": issued.id,
+                                       "template": issued.template, "level": issued.level})
+    return _issued_response(service, issued.id)
+
+
+def _idempotency_error(exc: IdempotencyError) -> ApiError:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, InProgress) else None
+    return ApiError(exc.status, exc.error, str(exc), headers=headers)
+
+
+def _issue(service: DocumentService, agency: client_credentials.AgencyToken, body: dict, *,
+           template: str, subject: str, language: str, level: str | None):
+    """The document issued, or the 422 response for data the template refuses."""
     with get_db(current_app).transaction() as session:
         citizen_id = subjects.resolve(session, provider(),
-                                      client=agency.client, subject=str(subject))
+                                      client=agency.client, subject=subject)
     citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
     if citizen is None:
         count("documents.issue", "unknown_subject")
         raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
                        "this subject; use the sub of the citizen's ID token for this client")
     try:
-        issued = issuance.issue(service, client_id=agency.client_id, template=str(template),
-                                citizen=citizen, data=body["data"], language=language, level=level)
+        return issuance.issue(service, client_id=agency.client_id, template=template,
+                              citizen=citizen, data=body["data"], language=language, level=level)
     except UnknownTemplate as exc:
         raise ApiError(422, "invalid_data", f"template: {exc}") from None
     except InvalidTemplateData as exc:
@@ -142,13 +179,16 @@ def issue() -> Response:
         log.error("document not sealed", extra={"client_id": agency.client_id, "error": str(exc)})
         raise ApiError(503, "temporarily_unavailable", "The document could not be sealed now; "
                        "nothing was issued. Try again later.") from None
-    count("documents.issue", "ok")
-    log.info("document issued", extra={"client_id": agency.client_id, "document": issued.id,
-                                       "template": issued.template, "level": issued.level})
-    document = service.get(issued.id)
-    response = jsonify(metadata(document))
+    except IdempotencyError as exc:  # another request took the key over while this one sealed
+        raise _idempotency_error(exc) from None
+
+
+def _issued_response(service: DocumentService, document_id: str, *, replayed: bool = False) -> Response:
+    response = jsonify(metadata(service.get(document_id)))
     response.status_code = 201
-    response.headers["Location"] = f"{service.issuer}/api/documents/{issued.id}"
+    response.headers["Location"] = f"{service.issuer}/api/documents/{document_id}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 

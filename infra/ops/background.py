@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from infra.leases import Lease, Leases, holder_id
+
 log = logging.getLogger(__name__)
 
 
@@ -56,3 +58,34 @@ class Periodic:
                 self.tick()
             except Exception:  # the loop must outlive a database or store outage
                 log.exception("%s run failed; trying again", self.name)
+
+
+class Singleton(Periodic):
+    """A periodic task that runs on one process of the whole cluster at a time.
+
+    Every process ticks; only the holder of the lease `lease_name` runs `run(lease)`. The
+    holder extends its lease on every tick; when it dies, the lease expires after
+    `lease_seconds` and the next process to tick takes over (with a larger fencing token).
+    """
+
+    def __init__(self, *, seconds: float, leases: Leases, lease_name: str,
+                 lease_seconds: float | None = None, holder: str | None = None) -> None:
+        super().__init__(seconds=seconds)
+        self.leases = leases
+        self.lease_name = lease_name
+        self.lease_seconds = lease_seconds or max(10.0, 3 * seconds)
+        self.holder = holder or holder_id()
+
+    def run(self, lease: Lease) -> None:
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        lease = self.leases.acquire(self.lease_name, holder=self.holder, seconds=self.lease_seconds)
+        if lease is not None:
+            self.run(lease)
+
+    def stop(self, timeout: float = 30) -> None:
+        super().stop(timeout)
+        current = self.leases.current(self.lease_name)
+        if current is not None and current.holder == self.holder:
+            self.leases.release(current)

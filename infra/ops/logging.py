@@ -10,11 +10,17 @@ import uuid
 
 from flask import Flask, Response, g, has_request_context, request
 
+from infra.config import get_settings
+
+NODE_HEADER = "Cedula-Node"
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _SECRET_WORDS = ("secret", "password", "pin", "private", "token", "code_verifier", "assertion")
 
 
 class JsonFormatter(logging.Formatter):
+    #: This server's name in a cluster (`server.node_name`), put in every line when set.
+    node = ""
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
@@ -23,6 +29,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if JsonFormatter.node:
+            entry["node"] = JsonFormatter.node
         if has_request_context() and "request_id" in g:
             entry["request_id"] = g.request_id
         for key, value in vars(record).items():
@@ -49,6 +57,9 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
 
 def init_app(app: Flask) -> None:
     access = logging.getLogger("cedula.access")
+    node = str(get_settings(app)["server"]["node_name"])
+    if node:
+        JsonFormatter.node = node
 
     @app.before_request
     def _start() -> None:
@@ -59,6 +70,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _log(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if node:
+            response.headers[NODE_HEADER] = node
         if request.path not in ("/healthz", "/metrics"):
             access.info(
                 "request",

@@ -10,17 +10,18 @@ from __future__ import annotations
 from flask import Flask
 
 from infra.components import Slot
-from infra.config import get_settings
+from infra.config import ConfigError, get_settings
 from infra.store.base import EphemeralStore, StoreError
 from infra.store.memory import MemoryStore
-from infra.store.redis import RedisStore
+from infra.store.redis import RedisOptions, RedisStore
 
-__all__ = ["EphemeralStore", "MemoryStore", "RedisStore", "StoreError", "get_store", "init_app"]
+__all__ = ["EphemeralStore", "MemoryStore", "RedisOptions", "RedisStore", "StoreError", "get_store",
+           "init_app"]
 
 
-def create_store(redis_url: str, *, prefix: str) -> EphemeralStore:
+def create_store(redis_url: str, *, prefix: str, options: RedisOptions | None = None) -> EphemeralStore:
     if redis_url:
-        return RedisStore(redis_url, prefix=prefix)
+        return RedisStore(redis_url, prefix=prefix, options=options)
     return MemoryStore()
 
 
@@ -29,7 +30,15 @@ STORE: Slot[EphemeralStore] = Slot("store")
 
 def init_app(app: Flask) -> EphemeralStore:
     settings = get_settings(app)
-    return STORE.install(app, create_store(settings.redis_url, prefix=str(settings["store"]["key_prefix"])))
+    section = settings["store"]
+    options = RedisOptions(connect_timeout_seconds=float(section["connect_timeout_seconds"]),
+                           timeout_seconds=float(section["timeout_seconds"]),
+                           retries=int(section["retries"]))
+    try:
+        store = create_store(settings.redis_url, prefix=str(section["key_prefix"]), options=options)
+    except ValueError as exc:
+        raise ConfigError(f"store.redis_url (CEDULA_REDIS_URL): {exc}") from None
+    return STORE.install(app, store)
 
 
 def get_store(app: Flask | None = None) -> EphemeralStore:

@@ -1,14 +1,28 @@
-"""The Redis store: shared by every worker on every machine (production)."""
+"""The Redis store: shared by every worker on every machine (production).
+
+`redis://` and `rediss://` URLs name one server; `redis+sentinel://h1:p1,h2:p2/service/db`
+names Redis Sentinel's sentinels and the service they monitor: the primary is asked of the
+sentinels, and found again when it stops answering or turns read-only after a failover.
+Every command has a bounded time (`timeout_seconds`) and a bounded number of retries after a
+lost connection, so a Redis outage becomes a `StoreError` (503) within seconds, never a hang.
+"""
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+from redis.sentinel import Sentinel
 
 from infra.store.base import EphemeralStore, StoreError
+
+SENTINEL_SCHEME = "redis+sentinel"
 
 # Pop the due items of a sorted-set queue atomically, so each goes to one worker only.
 _DUE = """
@@ -31,14 +45,81 @@ def _ms(ttl: float) -> int:
     return max(1, int(ttl * 1000))
 
 
+@dataclass(frozen=True)
+class RedisOptions:
+    """Bounds on every Redis call ([store] in config/default.toml)."""
+
+    connect_timeout_seconds: float = 2.0
+    timeout_seconds: float = 3.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class SentinelUrl:
+    """`redis+sentinel://[[user]:password@]host:port[,host:port...]/service[/db][?options]`."""
+
+    sentinels: tuple[tuple[str, int], ...]
+    service: str
+    db: int = 0
+    username: str | None = None
+    password: str | None = None
+    sentinel_password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> SentinelUrl:
+        parts = urlsplit(url)
+        if parts.scheme != SENTINEL_SCHEME:
+            raise ValueError(f"a sentinel URL starts with {SENTINEL_SCHEME}://, got {url.split(':', 1)[0]}://")
+        credentials, _, hosts = parts.netloc.rpartition("@")
+        sentinels = []
+        for item in hosts.split(","):
+            host, _, port = item.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"sentinel address {item!r} must be host:port")
+            sentinels.append((host.strip("[]"), int(port)))
+        path = [segment for segment in parts.path.split("/") if segment]
+        if not 1 <= len(path) <= 2:
+            raise ValueError("a sentinel URL names the monitored service and optionally the "
+                             "database: redis+sentinel://host:26379/mymaster/0")
+        if len(path) == 2 and not path[1].isdigit():
+            raise ValueError(f"the database must be a number, got {path[1]!r}")
+        username, _, password = credentials.partition(":") if credentials else ("", "", "")
+        query = parse_qs(parts.query)
+        return cls(sentinels=tuple(sentinels), service=unquote(path[0]),
+                   db=int(path[1]) if len(path) == 2 else 0,
+                   username=unquote(username) or None, password=unquote(password) or None,
+                   sentinel_password=query.get("sentinel_password", [None])[0])
+
+
+def connect(url: str, options: RedisOptions | None = None) -> redis.Redis:
+    """A client for a `redis://`, `rediss://` or `redis+sentinel://` URL, with bounded calls."""
+    options = options or RedisOptions()
+    common: dict[str, Any] = {
+        "socket_timeout": options.timeout_seconds,
+        "socket_connect_timeout": options.connect_timeout_seconds,
+        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), options.retries),
+        "retry_on_error": [redis.ConnectionError, redis.TimeoutError],
+        "health_check_interval": 30,
+    }
+    if not url.startswith(SENTINEL_SCHEME + "://"):
+        return redis.Redis.from_url(url, **common)
+    parsed = SentinelUrl.parse(url)
+    sentinel = Sentinel(
+        list(parsed.sentinels),
+        sentinel_kwargs={"socket_timeout": options.timeout_seconds,
+                         "socket_connect_timeout": options.connect_timeout_seconds,
+                         "password": parsed.sentinel_password},
+    )
+    return cast(redis.Redis, sentinel.master_for(parsed.service, db=parsed.db, username=parsed.username,
+                                                 password=parsed.password, **common))
+
+
 class RedisStore(EphemeralStore):
     shared = True
 
-    def __init__(self, url: str, *, prefix: str = "cedula:") -> None:
+    def __init__(self, url: str, *, prefix: str = "cedula:", options: RedisOptions | None = None) -> None:
         self._prefix = prefix
-        self._client = redis.Redis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
-        )
+        self._client = connect(url, options)
         self._due = self._client.register_script(_DUE)
         self._incr = self._client.register_script(_INCR)
 

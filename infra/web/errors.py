@@ -9,11 +9,15 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from infra.config import get_settings
+from infra.db import is_unavailable
+from infra.store.base import StoreError
 from infra.web.csrf import CsrfError
+from infra.web.i18n import current_language, translate_or
 from infra.web.i18n import gettext as _
-from infra.web.i18n import translate_or
 from infra.web.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
@@ -66,18 +70,32 @@ def json_error(status: int, error: str, description: str,
     return response
 
 
+_PLAIN_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body><main><h1>{title}</h1><p role="alert">{message}</p><p><a href="/">{home}</a></p></main></body></html>
+"""
+
+
 def error_page(status: int, title: str, message: str) -> Response:
-    response = Response(
-        render_template("error.html", status=status, title=title, message=message),
-        status=status,
-    )
-    return response
+    """The error page; a plain one when the page itself needs what failed (its layout asks the
+    session store whether the visitor is signed in, which fails while Redis is down)."""
+    try:
+        body = render_template("error.html", status=status, title=title, message=message)
+    except Exception as exc:
+        log.warning("error page rendered plain", extra={"status": status, "error": str(exc)})
+        body = _PLAIN_PAGE.format(lang=escape(current_language()), title=escape(title),
+                                  message=escape(message), home=escape(_("error.back_home")))
+    return Response(body, status=status, mimetype="text/html")
 
 
-def unavailable(retry_after: int = 30) -> Response:
-    """503 with Retry-After: a part the service needs is down (the operator is told in the log)."""
-    return respond(503, "temporarily_unavailable", _("error.http.503"), _("error.title.500"),
-                   {"Retry-After": str(retry_after)})
+def unavailable(retry_after: int = 30, *, message: str = "error.http.503") -> Response:
+    """503 with Retry-After: a part the service needs is down (the operator is told in the log).
+
+    `message` is the key of the sentence shown (it says what is unavailable, in plain words,
+    and when to try again)."""
+    return respond(503, "temporarily_unavailable", _(message, seconds=retry_after),
+                   _("error.title.503"), {"Retry-After": str(retry_after)})
 
 
 def respond(status: int, error: str, description: str, title: str,
@@ -115,7 +133,19 @@ def init_app(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(allowed)
         return response
 
+    retry_after = int(get_settings(app)["server"]["retry_after_seconds"])
+
+    @app.errorhandler(StoreError)
+    def _store_unavailable(exc: StoreError) -> Response:
+        log.error("ephemeral store unavailable: answering 503",
+                  extra={"path": request.path, "error": str(exc)})
+        return unavailable(retry_after, message="error.unavailable.store")
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if is_unavailable(exc):
+            log.error("database unavailable: answering 503",
+                      extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else ""})
+            return unavailable(retry_after, message="error.unavailable.database")
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return respond(500, "server_error", _("error.http.500"), _("error.title.500"))

@@ -60,6 +60,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         server={"issuer": base},
         # Every test signs in from 127.0.0.1; keep the limiter out of the way.
         rate_limit={"attempts": 10_000},
+        # A real server: the log's sealer and the back-channel deliveries run on their threads.
+        audit={"seal_seconds": 1}, logout={"background": True},
     ))
     server.app = app
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -1,0 +1,57 @@
+"""The connection pool: no round trip per checkout, and recovery when the server ends connections."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from idp.schema import SCHEMA
+from infra.db import Database, is_unavailable
+from tests.support.parts import POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def database(app, backend):
+    if not backend.database_url.startswith("postgresql"):
+        pytest.skip("the pool under test is PostgreSQL's (SQLite opens its file per connection)")
+    database = Database(backend.database_url, schema=SCHEMA)
+    yield database
+    database.dispose()
+
+
+def _backend_pid(database: Database) -> int:
+    with database.read() as session:
+        return int(session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_checkout_costs_no_round_trip(database, monkeypatch):
+    """Issue 16: `pool_pre_ping` sent a `SELECT 1` before every checkout."""
+    pings = []
+    monkeypatch.setattr(database.engine.dialect, "do_ping", lambda conn: pings.append(conn) or True)
+    for _ in range(20):
+        _backend_pid(database)
+    assert pings == []
+
+
+def test_connections_the_server_ended_are_replaced_without_an_error(database):
+    """A PostgreSQL restart ends every connection; the next request must not fail for it."""
+    first = _backend_pid(database)
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+    for _ in range(50):  # the terminated backend closes its socket within milliseconds
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            gone = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                                 (first,)).fetchone()[0] == 0
+        if gone:
+            break
+    second = _backend_pid(database)  # no OperationalError: the dead connection was not used
+    assert second != first
+
+
+def test_an_unreachable_server_is_unavailable_not_a_bug():
+    dead = Database("postgresql+psycopg://postgres@127.0.0.1:1/none", schema=SCHEMA)
+    with pytest.raises(sa.exc.OperationalError) as caught:
+        _backend_pid(dead)
+    assert is_unavailable(caught.value)
+    dead.dispose()

@@ -1,0 +1,79 @@
+"""A part the service needs is down: 503 with Retry-After and a sentence, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import socket
+
+import pytest
+import sqlalchemy as sa
+
+from infra.db import DATABASE, Database
+from infra.store import STORE, RedisStore
+from tests.support.components import replace_component
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def dead_store(fresh_app, monkeypatch):
+    """The app's store swapped for a Redis that nobody listens to (connection refused)."""
+    store = RedisStore(f"redis://127.0.0.1:{_closed_port()}/0", prefix="dead:")
+    replace_component(monkeypatch, fresh_app, STORE, store)
+    yield store
+    store.close()
+
+
+def test_store_down_is_503_with_retry_after_for_an_api(fresh_app, dead_store):
+    response = fresh_app.test_client().post("/webauthn/authentication/options", json={})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json() == {
+        "error": "temporarily_unavailable",
+        "error_description": "No podemos consultar las sesiones en este momento porque un servicio "
+                             "interno no responde. No se perdió nada de lo que ya hiciste. "
+                             "Inténtalo de nuevo en 5 segundos."}
+
+
+def test_store_down_is_a_503_page_for_people(fresh_app, dead_store):
+    client = fresh_app.test_client()
+    client.set_cookie("cedula_session", "a-session-id-the-store-cannot-look-up")
+    response = client.get("/account", headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    page = response.get_data(as_text=True)
+    assert "The service is briefly unavailable" in page
+    assert "Try again in 5 seconds." in page
+    assert "Traceback" not in page and "Redis" not in page
+
+
+def test_database_down_is_503_with_retry_after(fresh_app, monkeypatch):
+    from idp.schema import SCHEMA
+
+    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/none", schema=SCHEMA)
+    replace_component(monkeypatch, fresh_app, DATABASE, dead)
+    response = fresh_app.test_client().post(
+        "/token", data={"grant_type": "client_credentials"},
+        headers={"Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"] == "temporarily_unavailable"
+    assert "la base de datos no responde" in response.get_json()["error_description"]
+    dead.dispose()
+
+
+def test_a_wrong_statement_is_still_a_500(fresh_app, monkeypatch):
+    """Only unavailability becomes 503: a programming error is not dressed up as an outage."""
+    from infra.db import is_unavailable
+
+    with pytest.raises(sa.exc.DBAPIError) as caught:
+        with fresh_app.app_context():
+            from infra.db import get_db
+
+            with get_db(fresh_app).read() as session:
+                session.execute(sa.text("SELECT * FROM no_such_table"))
+    assert not is_unavailable(caught.value)
