@@ -28,7 +28,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 
 import keys
-from infra.ops.background import Periodic
+from infra.leases import Lease, Leases
+from infra.ops.background import Singleton
 from signing.errors import SigningError
 from signing.models import Document
 from signing.service import DocumentService
@@ -165,17 +166,21 @@ def renew_all(service: DocumentService, *, now: datetime, horizon: timedelta,
     return report
 
 
-class ArchiveRenewal(Periodic):
-    """The periodic task: `renew_all` every `[documents] archive_renew_hours`."""
+class ArchiveRenewal(Singleton):
+    """The periodic task: `renew_all` every `[documents] archive_renew_hours`, on one process of
+    the cluster at a time (a lease; another node takes over when the holder dies). A run that
+    overlaps with `cedula documents renew-lta` is harmless: each renewal checks its row."""
 
     name = "cedula-archive-timestamps"
+    LEASE = "documents-archive-renewal"
 
-    def __init__(self, service: DocumentService, *, seconds: float, horizon: timedelta) -> None:
-        super().__init__(seconds=seconds)
+    def __init__(self, service: DocumentService, *, seconds: float, horizon: timedelta,
+                 leases: Leases, holder: str | None = None) -> None:
+        super().__init__(seconds=seconds, leases=leases, lease_name=self.LEASE, holder=holder)
         self.service = service
         self.horizon = horizon
 
-    def tick(self) -> None:
+    def run(self, lease: Lease) -> None:
         report = renew_all(self.service, now=self.service.keys.now(), horizon=self.horizon)
         if report.renewed or report.failed:
             log.info("archive time-stamps run", extra={"checked": report.checked,

@@ -159,7 +159,7 @@ def test_pyhanko_adesverify_passes_the_seal(sealed):
 
 
 def test_pyhanko_adesverify_refuses_a_changed_seal(sealed, tmp_path):
-    path, pdf, root = sealed
+    _, pdf, root = sealed
     ranges = _byte_ranges(pdf)[0]
     tampered = bytearray(pdf)
     tampered[ranges[1] // 2] ^= 1  # inside the seal's first signed range

@@ -129,3 +129,19 @@ def test_renewal_is_idempotent_and_only_when_due(documents, citizen, pki_app, cl
     assert row.size == len(pdf) and row.sha256 != document.sha256
     assert pdf.startswith(documents.store.read(document.sha256))  # an incremental update
     assert _verdict(pki_app, documents, document.id) == ("TOTAL-PASSED", None)
+
+
+def test_the_periodic_task_runs_on_one_process_at_a_time(documents, monkeypatch):
+    """Two nodes tick; only the holder of the lease renews (infra.leases)."""
+    from infra.leases import Leases
+
+    runs = []
+    monkeypatch.setattr(archive, "renew_all",
+                        lambda service, **kwargs: runs.append(kwargs) or archive.RenewalReport())
+    nodes = [archive.ArchiveRenewal(documents, seconds=3600, horizon=timedelta(days=120),
+                                    leases=Leases(documents.database), holder=f"node-{n}")
+             for n in (1, 2)]
+    for node in nodes + nodes:
+        node.tick()
+    assert len(runs) == 2  # node 1, twice; node 2 never
+    assert Leases(documents.database).current(archive.ArchiveRenewal.LEASE).holder == "node-1"
