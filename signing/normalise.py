@@ -30,11 +30,10 @@ from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing.pdf_input import CheckedPdf, InvalidPdf, check_pdf
+from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
@@ -89,10 +88,8 @@ def normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
         writer.write(out)
     except InvalidPdf:
         raise
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-            RecursionError, OverflowError, AssertionError) as exc:
-        detail = str(exc).strip() or type(exc).__name__
-        raise InvalidPdf("broken", detail=detail[:200]) from None
+    except READ_ERRORS as exc:
+        raise broken(exc) from None
     result = check_pdf(out.getvalue(), max_bytes=max_bytes)
     return NormalisedPdf(checked=result, removed=tuple(found), original_sha256=checked.sha256)
 
@@ -101,10 +98,8 @@ def require_normalised(data: bytes) -> None:
     """`InvalidPdf("not_normalised")` if `data` still has something `normalise` removes."""
     try:
         found = findings(PdfFileReader(io.BytesIO(data), strict=False))
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-            RecursionError, OverflowError, AssertionError) as exc:
-        raise InvalidPdf("broken", detail=(str(exc).strip() or type(exc).__name__)[:200]) \
-            from None
+    except READ_ERRORS as exc:
+        raise broken(exc) from None
     if found:
         raise InvalidPdf("not_normalised", found=", ".join(found))
 
