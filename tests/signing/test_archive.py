@@ -145,3 +145,13 @@ def test_the_periodic_task_runs_on_one_process_at_a_time(documents, monkeypatch)
         node.tick()
     assert len(runs) == 2  # node 1, twice; node 2 never
     assert Leases(documents.database).current(archive.ArchiveRenewal.LEASE).holder == "node-1"
+
+
+def test_an_lta_seal_outlives_its_seal_certificate(documents, citizen, pki_app, clock):
+    """At +800 days the seal certificate (730 days) has expired, the document time-stamp's
+    (1095 days) has not: the seal is still TOTAL-PASSED, without any renewal (a guard: the
+    verifier's own evidence-record path must not change this)."""
+    document = _issue(documents, citizen)
+    now = clock(timedelta(days=800))
+    _operate(documents, now)
+    assert _verdict(pki_app, documents, document.id) == ("TOTAL-PASSED", None)
