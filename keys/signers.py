@@ -148,10 +148,9 @@ def validation_context(app_or_service=None, *,
     """A pyHanko ValidationContext trusting our root, with our OCSP responses and CRLs
     pre-fetched (no network), for embedding revocation info in PAdES B-LT/B-LTA.
 
-    `crls`: which CAs' CRLs to include. Archive time-stamps leave the issuing CA's out: OCSP
-    responses cover the time-stamping authority, and a full CRL issued after an earlier
-    signer's certificate expired would make validators (pyHanko's time slide, EN 319 102-1
-    5.6.2.1) judge that signature at a time its certificate no longer covers.
+    `crls`: which CAs' CRLs to include. Archive time-stamps need only the root's: OCSP
+    responses cover the time-stamping authority, the root's CRL the issuing CA; the issuing
+    CA's full CRL would say nothing about earlier signers' certificates that expired since.
     """
     service = get_service(app_or_service)
     material = service.pki.material()
