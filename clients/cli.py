@@ -11,12 +11,16 @@ import click
 
 from clients.registry.metadata import AUTH_METHODS, ClientMetadataError, Permissions
 from clients.registry.services import (
+    ASSERTION_AUDIENCES,
     RegistryError,
+    approve_backchannel,
     find_client,
     issue_initial_token,
     list_clients,
     public_metadata,
     register_client,
+    sector_of,
+    set_assertion_audience,
     set_enabled,
 )
 from infra.config import get_settings
@@ -29,6 +33,14 @@ def _app():
 
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _operator_view(client: Any, issuer: str) -> dict[str, Any]:
+    """The client's metadata plus what only operators set and see."""
+    return {**public_metadata(client, issuer=issuer),
+            "operator": {"pairwise_sector": sector_of(client), "sector_fixed": client.sector is not None,
+                         "assertion_audience": client.assertion_audience,
+                         "backchannel_approved_uri": client.backchannel_approved_uri}}
 
 
 @click.group()
@@ -124,12 +136,14 @@ def list_command(as_json: bool) -> None:
         rows = list_clients(session)
         issuer = get_settings(app).issuer
         if as_json:
-            _echo_json([public_metadata(c, issuer=issuer) for c in rows])
+            _echo_json([_operator_view(c, issuer) for c in rows])
             return
         for client in rows:
             state = "enabled" if client.enabled else "disabled"
-            click.echo(f"{client.client_id}\t{state}\t{client.client_metadata.get('token_endpoint_auth_method')}"
-                       f"\t{client.client_metadata.get('client_name', '')}")
+            method = client.client_metadata.get("token_endpoint_auth_method")
+            if method == "private_key_jwt":
+                method += f" (aud {client.assertion_audience})"
+            click.echo(f"{client.client_id}\t{state}\t{method}\t{client.client_metadata.get('client_name', '')}")
 
 
 @clients.command("show")
@@ -139,8 +153,8 @@ def show(client_id: str) -> None:
     app = _app()
     try:
         with app.app_context(), get_db(app).read() as session:
-            _echo_json(public_metadata(find_client(session, client_id, enabled_only=False),
-                                       issuer=get_settings(app).issuer))
+            _echo_json(_operator_view(find_client(session, client_id, enabled_only=False),
+                                      get_settings(app).issuer))
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -167,6 +181,43 @@ def disable(client_id: str) -> None:
 def enable(client_id: str) -> None:
     """Allow a disabled client again."""
     _toggle(client_id, True)
+
+
+@clients.command("approve-backchannel")
+@click.argument("client_id")
+@click.argument("uri")
+def approve_backchannel_command(client_id: str, uri: str) -> None:
+    """Approve (and set) a back-channel logout URI that is not on the host of one of the
+    client's redirect URIs. The provider POSTs logout tokens there on its own: approve only an
+    endpoint you know belongs to the agency. It must still be public https."""
+    app = _app()
+    try:
+        with app.app_context(), get_db(app).transaction() as session:
+            approve_backchannel(session, client_id, uri)
+    except ClientMetadataError as exc:
+        raise click.ClickException(f"{exc.error}: {exc.description}") from None
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"client {client_id}: back-channel logout to {uri} approved")
+
+
+@clients.command("assertion-audience")
+@click.argument("client_id")
+@click.argument("rule", type=click.Choice(ASSERTION_AUDIENCES))
+def assertion_audience(client_id: str, rule: str) -> None:
+    """Set how a private_key_jwt client's assertions must name the provider (`aud`).
+
+    strict (the default of new clients): the issuer, as one string, as FAPI 2.0 requires.
+    legacy (clients registered before strict became the rule): the issuer, the token endpoint
+    or the endpoint called, also in an array. Move clients to strict once they send the issuer.
+    """
+    app = _app()
+    try:
+        with app.app_context(), get_db(app).transaction() as session:
+            set_assertion_audience(session, client_id, rule)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"client {client_id}: client assertions need aud {rule}")
 
 
 @clients.command("initial-token")

@@ -34,6 +34,7 @@ def _components() -> list[Component]:
         component("infra.openapi"),
         component("infra.db", SCHEMA),
         component("infra.store"),
+        component("infra.outbound"),
         component("infra.ops.health"),
         component("keys"),
         component("clients.registry"),

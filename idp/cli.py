@@ -133,6 +133,7 @@ def demo(ctx: Context, host: str | None, port: int | None) -> None:
 
 
 def _register_package_commands() -> None:
+    from clients.cli import clients as clients_group
     from clients.cli import commands as client_commands
     from idp.logout.cli import commands as logout_commands
     from keys.cli import commands as key_commands
@@ -142,6 +143,10 @@ def _register_package_commands() -> None:
     for command in (*key_commands(), *client_commands(), *logout_commands(), *verify_commands(),
                     *document_commands()):
         cli.add_command(command)
+    from idp.oidc.cli import commands as oidc_commands
+
+    for command in oidc_commands():  # cedula clients move-sector (it needs the provider's subjects)
+        clients_group.add_command(command)
     from idp.assurance.cli import commands as assurance_commands
 
     for command in assurance_commands():  # registry import, registrar grant/revoke/list, mds load

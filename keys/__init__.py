@@ -93,7 +93,7 @@ def init_app(app: Flask) -> KeyService:
     service = KEYS.install(app, KeyService(get_settings(app), get_db(app)))
     app.register_error_handler(KeyStoreError, _key_store_failure)
     app.register_blueprint(bp)
-    add_readiness_check(app, "keys", service.custody.store.check)
+    add_readiness_check(app, "keys", lambda: service.custody.store.check())  # opens the store only when asked
     from keys import renewal
 
     add_readiness_check(app, "pki", lambda: renewal.check(service.pki, service.now))

@@ -7,6 +7,7 @@ imports `idp` or `clients`).
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -29,6 +30,9 @@ DOCUMENTS: Slot[DocumentService] = Slot("document service")
 
 class DocumentNotFound(SigningError):
     """No document has this id (or it belongs to someone else)."""
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,15 @@ class DocumentService:
                 or master_key_path(self.keys.settings.data_dir).exists())
 
     def warm_up_keys(self) -> None:
-        """Open the key store and parse the PKI, so the first seal needs no set-up."""
-        if self.can_warm_up_keys():
+        """Open the key store and parse the PKI, so the first seal needs no set-up. Best effort:
+        a store or database that is not ready yet (before `cedula db upgrade`, `keys init`, `pki
+        init`) is set up by the first seal instead."""
+        if not self.can_warm_up_keys():
+            return
+        try:
             self.sealer.warm_up()
+        except Exception as exc:  # the warm-up never decides anything
+            log.info("documents warm-up skipped", extra={"reason": f"{type(exc).__name__}: {exc}"})
 
     # reading -----------------------------------------------------------------------------
 

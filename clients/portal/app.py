@@ -19,8 +19,10 @@ class ShortLivedPrivateKeyJWT(PrivateKeyJWT):
     providers accept (Cédula: at most [oidc] assertion_max_seconds, 300 by default)."""
 
     def sign(self, auth, token_endpoint):
+        # A copy: authlib writes the jti it draws into the claims it is given, and a jti must
+        # never be sent twice (the provider refuses a spent one, RFC 7523 section 3).
         return private_key_jwt_sign(auth.client_secret, client_id=auth.client_id,
-                                    token_endpoint=token_endpoint, claims=self.claims,
+                                    token_endpoint=token_endpoint, claims=dict(self.claims or {}),
                                     header=self.headers, alg=self.alg, expires_in=60)
 
 
@@ -53,7 +55,8 @@ def create_portal(config: PortalConfig) -> Flask:
     if config.private_jwk:
         key = ECKey.import_key(dict(config.private_jwk))
         secret = key
-        method = ShortLivedPrivateKeyJWT(alg="ES256", headers={"kid": key.kid})
+        # aud: the issuer, one string (RFC 7523 as FAPI 2.0 and Cédula's strict rule require).
+        method = ShortLivedPrivateKeyJWT(alg="ES256", headers={"kid": key.kid}, claims={"aud": config.issuer})
         extra["client_auth_methods"] = [method]
     oauth = OAuth(app)
     oauth.register(

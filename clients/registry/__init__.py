@@ -17,6 +17,7 @@ from clients.registry.services import (
     RegistryError,
     check_secret,
     find_client,
+    freeze_sector,
     sector_of,
 )
 from infra.openapi import describe
@@ -31,6 +32,7 @@ __all__ = [
     "RegistryError",
     "check_secret",
     "find_client",
+    "freeze_sector",
     "init_app",
     "sector_of",
     "validate_metadata",

@@ -26,6 +26,11 @@ RESTRICTED_SCOPES = ("national_id", "documents:issue")
 KNOWN_SCOPES = DEFAULT_SCOPES + RESTRICTED_SCOPES
 
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# How many entries each array may hold: generous for any real portal, and a bound on what one
+# registration makes the provider store, check and match on every request.
+MAX_ITEMS = {"redirect_uris": 20, "post_logout_redirect_uris": 20, "contacts": 10, "jwks": 10,
+             "grant_types": 10, "response_types": 10}
+MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
 
@@ -116,9 +121,16 @@ def _redirect_uri(value: Any, application_type: str) -> str:
     return _absolute_url(field, value, error="invalid_redirect_uri")
 
 
+def _count(field: str, value: list[Any], *, error: str = "invalid_client_metadata") -> None:
+    limit = MAX_ITEMS[field]
+    if len(value) > limit:
+        raise ClientMetadataError(field, f"has {len(value)} entries; at most {limit} are accepted", error=error)
+
+
 def _string_list(field: str, value: Any, allowed: tuple[str, ...] | None = None) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ClientMetadataError(field, "must be an array of strings")
+    _count(field, value)
     if allowed is not None:
         for item in value:
             if item not in allowed:
@@ -130,6 +142,7 @@ def _jwks(value: Any) -> dict[str, Any]:
     """RFC 7517 section 5: a JWK Set with public keys only."""
     if not isinstance(value, Mapping) or not isinstance(value.get("keys"), list) or not value["keys"]:
         raise ClientMetadataError("jwks", 'must be a JWK Set: {"keys": [...]} with at least one key')
+    _count("jwks", value["keys"])
     for key in value["keys"]:
         if not isinstance(key, Mapping) or key.get("kty") not in ("EC", "RSA", "OKP"):
             raise ClientMetadataError("jwks", "every key needs kty EC, RSA or OKP")
@@ -167,6 +180,7 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
     raw_uris = requested.get("redirect_uris", [])
     if not isinstance(raw_uris, list):
         raise ClientMetadataError("redirect_uris", "must be an array of URIs", error="invalid_redirect_uri")
+    _count("redirect_uris", raw_uris, error="invalid_redirect_uri")
     redirect_uris = list(dict.fromkeys(_redirect_uri(u, application_type) for u in raw_uris))
     if "authorization_code" in grant_types and not redirect_uris:
         raise ClientMetadataError("redirect_uris", "at least one is required for the authorization code grant",
@@ -224,6 +238,7 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         uris = requested["post_logout_redirect_uris"]
         if not isinstance(uris, list):
             raise ClientMetadataError("post_logout_redirect_uris", "must be an array of URIs")
+        _count("post_logout_redirect_uris", uris)
         metadata["post_logout_redirect_uris"] = [
             _absolute_url("post_logout_redirect_uris", u) for u in dict.fromkeys(uris)]
     if "backchannel_logout_uri" in requested:
@@ -244,7 +259,10 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if field in requested:
             metadata[field] = _absolute_url(field, requested[field])
     if "contacts" in requested:
-        metadata["contacts"] = _string_list("contacts", requested["contacts"])
+        contacts = _string_list("contacts", requested["contacts"])
+        if any(len(contact) > MAX_CONTACT_LENGTH for contact in contacts):
+            raise ClientMetadataError("contacts", f"each contact is at most {MAX_CONTACT_LENGTH} characters")
+        metadata["contacts"] = contacts
     if "default_max_age" in requested:
         value = requested["default_max_age"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:

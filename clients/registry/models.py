@@ -31,6 +31,15 @@ class Client(Base):
     # Set by an operator only: may ask for `public` subjects, restricted scopes.
     operator_registered: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # The pairwise sector (OIDC Core 8.1), fixed at the client's first grant: later metadata
+    # changes never re-key the subjects citizens already have (`cedula clients move-sector`).
+    sector: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    # private_key_jwt `aud` rule: "strict" (the issuer, one string: FAPI 2.0, the class of
+    # CVE-2025-27370/27371), or "legacy" (issuer, token endpoint or the endpoint called, arrays
+    # too) for clients registered before strict became the rule. Set by an operator only.
+    assertion_audience: Mapped[str] = mapped_column(sa.String(8), default="strict", server_default="strict")
+    # A backchannel_logout_uri an operator approved although it is not on a redirect URI's host.
+    backchannel_approved_uri: Mapped[str | None] = mapped_column(sa.String(2000), default=None)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 

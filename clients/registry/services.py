@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,13 +16,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
 from clients.registry.models import Client, InitialAccessToken
 
+# private_key_jwt `aud` rules (see Client.assertion_audience).
+ASSERTION_AUDIENCES = ("strict", "legacy")
 # Fetches a sector_identifier_uri and returns the parsed JSON (OIDC Core 1.0, section 8.1).
 SectorFetcher = Callable[[str], Any]
 
@@ -58,12 +60,11 @@ def _now() -> datetime:
 
 
 def fetch_sector_identifier(uri: str) -> Any:
-    response = requests.get(uri, timeout=5, allow_redirects=False,
-                            headers={"Accept": "application/json"})
-    response.raise_for_status()
-    if len(response.content) > 64 * 1024:
-        raise ValueError("the document is larger than 64 KiB")
-    return response.json()
+    """GET the sector_identifier_uri through the application's guarded outbound client
+    (public https hosts only, a total time budget, 64 KiB at most)."""
+    from infra.outbound import get_outbound
+
+    return get_outbound().get_json(uri, max_bytes=64 * 1024)
 
 
 def _check_sector(metadata: Mapping[str, Any], fetch: SectorFetcher) -> None:
@@ -82,8 +83,10 @@ def _check_sector(metadata: Mapping[str, Any], fetch: SectorFetcher) -> None:
         raise ClientMetadataError("sector_identifier_uri", "must use https")
     try:
         listed = fetch(uri)
-    except Exception as exc:  # any network or parse failure is the client's to fix
-        raise ClientMetadataError("sector_identifier_uri", f"could not be fetched as JSON: {exc}") from None
+    except Exception:  # any network or parse failure is the client's to fix; never say which
+        raise ClientMetadataError(
+            "sector_identifier_uri", "could not be fetched: it must be a public https URL that answers "
+            "200 with a JSON array of redirect URIs (at most 64 KiB) within a few seconds") from None
     if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
         raise ClientMetadataError("sector_identifier_uri", "must return a JSON array of redirect URIs")
     missing = [u for u in metadata["redirect_uris"] if u not in listed]
@@ -91,11 +94,99 @@ def _check_sector(metadata: Mapping[str, Any], fetch: SectorFetcher) -> None:
         raise ClientMetadataError("sector_identifier_uri", f"does not list {', '.join(missing)}")
 
 
-def sector_of(client: Client) -> str:
-    """The sector identifier host used for pairwise subjects (OIDC Core 1.0 section 8.1)."""
-    metadata = client.client_metadata
+def _loopback_host(host: str) -> bool:
+    if host in ("localhost", "localhost.") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def computed_sector(metadata: Mapping[str, Any], client_id: str) -> str:
+    """OIDC Core 1.0 section 8.1: the host of the sector_identifier_uri, else of the redirect
+    URIs. A client whose redirect URIs are on loopback (localhost, 127.0.0.0/8, ::1: every
+    developer's and every native app's host, shared by unrelated clients) or have no host (a
+    private-use scheme) is a sector of its own: its client_id."""
     uri = metadata.get("sector_identifier_uri") or (metadata.get("redirect_uris") or [""])[0]
-    return urlsplit(uri).hostname or client.client_id
+    host = urlsplit(uri).hostname
+    if not host or _loopback_host(host):
+        return client_id
+    return host.lower()
+
+
+def sector_of(client: Client) -> str:
+    """The sector of the client's pairwise subjects: fixed at its first grant, computed until then."""
+    return getattr(client, "sector", None) or computed_sector(client.client_metadata, client.client_id)
+
+
+def freeze_sector(session: Session, client: Client) -> str:
+    """Fix the client's sector now (at its first grant), if not fixed yet; the sector in force.
+
+    One conditional UPDATE: of concurrent first grants, the first to commit decides, and the
+    others read its value (the same, unless the metadata changed in between)."""
+    if client.sector is not None:
+        return client.sector
+    session.execute(sa.update(Client).where(Client.client_id == client.client_id, Client.sector.is_(None))
+                    .values(sector=computed_sector(client.client_metadata, client.client_id))
+                    .execution_options(synchronize_session=False))
+    return str(session.scalar(sa.select(Client.sector).where(Client.client_id == client.client_id)))
+
+
+def _keep_sector(client: Client, validated: Mapping[str, Any]) -> None:
+    """An update never moves a client whose sector is fixed to another one (that would give
+    every citizen a new `sub` there): only an operator does, mapping old to new subjects."""
+    if client.sector is None:
+        return
+    wanted = computed_sector(validated, client.client_id)
+    if wanted != client.sector:
+        raise ClientMetadataError(
+            "redirect_uris",
+            f"would move the client's pairwise subjects from sector {client.sector!r} to {wanted!r}; "
+            f"the sector is fixed since the client's first sign-in so that citizens keep their "
+            f"identifiers. Keep the first redirect URI (or the sector_identifier_uri) on {client.sector}, "
+            "or ask an operator to move the client (cedula clients move-sector)",
+            error="invalid_redirect_uri")
+
+
+def _origin(uri: str) -> tuple[str | None, int | None]:
+    parts = urlsplit(uri)
+    return parts.hostname, parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+
+
+def _check_backchannel(validated: Mapping[str, Any], *, approved: str | None) -> None:
+    """A back-channel logout endpoint on the host (and port) of a redirect URI, or one an
+    operator approved: the provider POSTs to it on its own, so an agency must not be able to
+    point it anywhere else (`cedula clients approve-backchannel`)."""
+    uri = validated.get("backchannel_logout_uri")
+    if uri is None or uri == approved:
+        return
+    if _origin(uri) in {_origin(u) for u in validated["redirect_uris"]}:
+        return
+    hosts = ", ".join(sorted({urlsplit(u).netloc for u in validated["redirect_uris"]})) or "none"
+    raise ClientMetadataError(
+        "backchannel_logout_uri",
+        f"must be on the host of a redirect URI ({hosts}); an endpoint on {urlsplit(uri).netloc} "
+        "needs an operator's approval (cedula clients approve-backchannel CLIENT_ID URI)")
+
+
+def _screen(validated: Mapping[str, Any], screen: Callable[[str], None] | None) -> None:
+    """The URLs the provider itself will call: no loopback, private or numeric hosts, https."""
+    check = screen or _default_screen
+    for field in ("jwks_uri", "sector_identifier_uri", "backchannel_logout_uri"):
+        if field in validated:
+            try:
+                check(validated[field])
+            except Exception:
+                raise ClientMetadataError(
+                    field, "must be an https URL on a public host (the provider calls it; "
+                    "private, loopback and link-local addresses are refused)") from None
+
+
+def _default_screen(url: str) -> None:
+    from infra.outbound import get_outbound
+
+    get_outbound().screen(url)
 
 
 def new_client_id() -> str:
@@ -115,9 +206,15 @@ def register_client(
     client_id: str | None = None,
     with_registration_token: bool = False,
     fetch_sector: SectorFetcher = fetch_sector_identifier,
+    screen: Callable[[str], None] | None = None,
 ) -> Registration:
-    """Validate and store a client (RFC 7591 section 3.1); secrets are returned once."""
+    """Validate and store a client (RFC 7591 section 3.1); secrets are returned once.
+
+    An operator's registration approves the back-channel logout URI it names."""
     validated = validate_metadata(metadata, permissions)
+    _screen(validated, screen)
+    approved = _approval(validated) if permissions.operator else None
+    _check_backchannel(validated, approved=approved)
     _check_sector(validated, fetch_sector)
     client_secret = None
     if validated["token_endpoint_auth_method"] in ("client_secret_basic", "client_secret_post"):
@@ -131,6 +228,8 @@ def register_client(
         client_metadata=validated,
         operator_registered=permissions.operator,
         enabled=True,
+        assertion_audience="strict",
+        backchannel_approved_uri=approved,
         created_at=now,
         updated_at=now,
     )
@@ -145,8 +244,10 @@ def update_client(
     *,
     metadata: Mapping[str, Any],
     fetch_sector: SectorFetcher = fetch_sector_identifier,
+    screen: Callable[[str], None] | None = None,
 ) -> Client:
-    """RFC 7592 section 2.2: replace the metadata; restricted grants stay as the operator set them."""
+    """RFC 7592 section 2.2: replace the metadata; restricted grants stay as the operator set
+    them, and so do the sector, the audience rule and the approved back-channel URI."""
     previous = client.client_metadata
     permissions = Permissions(operator=client.operator_registered,
                               extra_scopes=tuple(previous.get("scope", "").split()))
@@ -154,8 +255,43 @@ def update_client(
     if validated["token_endpoint_auth_method"] != previous["token_endpoint_auth_method"]:
         raise ClientMetadataError("token_endpoint_auth_method",
                                   "cannot be changed; register a new client instead")
+    _screen(validated, screen)
+    _check_backchannel(validated, approved=client.backchannel_approved_uri)
+    _keep_sector(client, validated)
     _check_sector(validated, fetch_sector)
     client.client_metadata = validated
+    client.updated_at = _now()
+    return client
+
+
+def _approval(validated: Mapping[str, Any]) -> str | None:
+    """The back-channel URI an operator's registration approves: one off the redirect hosts."""
+    uri = validated.get("backchannel_logout_uri")
+    if uri is None or _origin(uri) in {_origin(u) for u in validated["redirect_uris"]}:
+        return None
+    return uri
+
+
+def approve_backchannel(session: Session, client_id: str, uri: str) -> Client:
+    """An operator allows a back-channel logout endpoint off the client's redirect hosts, and
+    sets it (Back-Channel Logout 1.0 section 2.2 metadata), keeping the session requirement."""
+    client = find_client(session, client_id, enabled_only=False)
+    metadata = {**client.client_metadata, "backchannel_logout_uri": uri}
+    validated = validate_metadata(metadata, Permissions(operator=True,
+                                                        extra_scopes=tuple(metadata.get("scope", "").split())))
+    _screen(validated, None)
+    client.backchannel_approved_uri = validated["backchannel_logout_uri"]
+    client.client_metadata = validated
+    client.updated_at = _now()
+    return client
+
+
+def set_assertion_audience(session: Session, client_id: str, rule: str) -> Client:
+    """An operator sets the private_key_jwt audience rule of a client: strict or legacy."""
+    if rule not in ASSERTION_AUDIENCES:
+        raise RegistryError(f"the audience rule must be one of {', '.join(ASSERTION_AUDIENCES)}, got {rule!r}")
+    client = find_client(session, client_id, enabled_only=False)
+    client.assertion_audience = rule
     client.updated_at = _now()
     return client
 
@@ -215,19 +351,29 @@ def issue_initial_token(
 
 
 def spend_initial_token(session: Session, presented: str) -> Permissions:
-    """Use one registration of an initial access token; the permissions it carries."""
-    row = session.scalar(
-        sa.select(InitialAccessToken)
-        .where(InitialAccessToken.token_hash == _digest(presented))
-        .with_for_update()
-    )
-    if row is None:
-        raise InvalidInitialToken("the initial access token is not valid")
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if expires <= _now() or row.uses_left <= 0:
+    """Use one registration of an initial access token; the permissions it carries.
+
+    A compare-and-set (`uses_left = uses_left - 1 WHERE uses_left > 0`): of any number of
+    concurrent registrations with a single-use token exactly one spends it, on every backend.
+    The use is given back if the registration fails (same transaction)."""
+    digest = _digest(presented)
+    spent = session.execute(
+        sa.update(InitialAccessToken)
+        .where(InitialAccessToken.token_hash == digest, InitialAccessToken.uses_left > 0)
+        .values(uses_left=InitialAccessToken.uses_left - 1)
+        .returning(InitialAccessToken.expires_at, InitialAccessToken.scopes)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if spent is None:
+        known = session.scalar(sa.select(InitialAccessToken.id).where(InitialAccessToken.token_hash == digest))
+        if known is None:
+            raise InvalidInitialToken("the initial access token is not valid")
         raise InvalidInitialToken("the initial access token has expired or been used up")
-    row.uses_left -= 1
-    return Permissions(operator=False, extra_scopes=tuple(row.scopes or ()))
+    expires = spent.expires_at if spent.expires_at.tzinfo else spent.expires_at.replace(tzinfo=UTC)
+    if expires <= _now():
+        # Raised inside the caller's transaction: the decrement above is rolled back with it.
+        raise InvalidInitialToken("the initial access token has expired or been used up")
+    return Permissions(operator=False, extra_scopes=tuple(spent.scopes or ()))
 
 
 def public_metadata(client: Client, *, issuer: str) -> dict[str, Any]:
@@ -261,6 +407,10 @@ def upsert_operator_client(
         return register_client(session, metadata=metadata, permissions=Permissions(operator=True),
                                client_id=client_id, fetch_sector=fetch_sector).client
     validated = validate_metadata(metadata, Permissions(operator=True))
+    _screen(validated, None)
+    client.backchannel_approved_uri = _approval(validated)
+    _check_backchannel(validated, approved=client.backchannel_approved_uri)
+    _keep_sector(client, validated)
     _check_sector(validated, fetch_sector)
     client.client_metadata = validated
     client.operator_registered = True

@@ -17,7 +17,6 @@ import json
 import logging
 import textwrap
 import threading
-import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -235,12 +234,16 @@ def _index(raw: bytes, serial: int, next_update: date,
 def fetch(source: str, *, timeout: int) -> bytes:
     """The BLOB bytes from a file path or an http(s) URL (at most MAX_BLOB_BYTES)."""
     if source.startswith(("https://", "http://")):
-        request = urllib.request.Request(source, headers={"User-Agent": "cedula-mds/1"})  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                data = response.read(MAX_BLOB_BYTES + 1)
-        except OSError as exc:
-            raise MetadataError(f"cannot download the BLOB from {source}: {exc}") from None
+        from infra.outbound import OutboundError, get_outbound
+
+        try:  # the guarded outbound client: public addresses only, one time budget, size cap
+            response = get_outbound().get(source, accept="application/jwt, application/octet-stream, */*",
+                                          total_seconds=timeout, max_bytes=MAX_BLOB_BYTES)
+        except OutboundError as exc:
+            raise MetadataError(f"cannot download the BLOB from {source}: {exc.reason} ({exc.detail})") from None
+        if response.status != 200:
+            raise MetadataError(f"cannot download the BLOB from {source}: it answered {response.status}")
+        data = response.body
     else:
         try:
             with open(source, "rb") as handle:

@@ -1,5 +1,6 @@
 """The data-sharing log: every release of a citizen's personal data, append-only and
-hash-chained, with checkpoints of the chain head signed by the provider's key.
+hash-chained, with checkpoints of the chain head signed by the log's own long-lived key
+(`idp.audit.log_key`, also the signer of consent receipts).
 
 Everyone who releases personal data appends, inside the transaction that does the work:
 
@@ -20,6 +21,7 @@ from idp.audit.chain import EVENTS, LEGAL_BASES
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.export import citizen_bundle, verify_bundle
 from idp.audit.log import Appended, AuditLog, append, checkpoint, prepare
+from idp.audit.log_key import LogKeyError, LogKeys
 from idp.audit.seal import Sealer, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
 from infra.components import Slot
@@ -29,11 +31,14 @@ __all__ = [
     "AUDIT_LOG",
     "EVENTS",
     "LEGAL_BASES",
+    "LOG_KEYS",
     "Appended",
     "AuditError",
     "AuditLog",
     "ChainBroken",
     "ChainReport",
+    "LogKeyError",
+    "LogKeys",
     "Problem",
     "Sealer",
     "append",
@@ -41,9 +46,10 @@ __all__ = [
     "checkpoint",
     "citizen_bundle",
     "init_app",
+    "log_keys",
     "prepare",
-    "published_keys",
     "seal",
+    "trusted_keys",
     "verify_bundle",
     "verify_chain",
 ]
@@ -51,6 +57,7 @@ __all__ = [
 
 AUDIT_LOG: Slot[AuditLog] = Slot("data-sharing log")
 SEALER: Slot[Sealer] = Slot("data-sharing log sealer")
+LOG_KEYS: Slot[LogKeys] = Slot("data-sharing log keys")
 
 
 def audit_log(app: Flask | None = None) -> AuditLog:
@@ -58,11 +65,18 @@ def audit_log(app: Flask | None = None) -> AuditLog:
     return AUDIT_LOG.of(app)
 
 
-def published_keys(app: Flask | None = None) -> dict[str, dict]:
-    """The provider's JWKS keys by kid (what checkpoints are checked against)."""
-    import keys
+def log_keys(app: Flask | None = None) -> LogKeys:
+    """The log's key history and current key (default: of the current application)."""
+    return LOG_KEYS.of(app)
 
-    return {k["kid"]: dict(k) for k in keys.jwks(app)["keys"] if "kid" in k}
+
+def trusted_keys(app: Flask | None = None) -> dict[str, dict]:
+    """kid -> public JWK of the log keys the key store vouches for (what checkpoints and
+    receipts are checked against); LogKeyError when the history does not check out."""
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return log_keys(app).trusted(session)
 
 
 def init_app(app: Flask) -> AuditLog:
@@ -70,13 +84,16 @@ def init_app(app: Flask) -> AuditLog:
     this process serves, so commands like `cedula keys` never start one)."""
     import keys
     from idp.audit import settings as audit_settings
-    from idp.audit.log import KeysCheckpointSigner
+    from idp.audit.log import LogKeySigner
+    from idp.audit.views import bp
     from infra.db import get_db
 
     settings = get_settings(app)
-    log = AuditLog(policy=audit_settings.load(settings, settings.issuer),
-                   signer=KeysCheckpointSigner(keys.get_service(app)))
+    policy = audit_settings.load(settings, settings.issuer)
+    keyring = LOG_KEYS.install(app, LogKeys(keys.get_service(app), get_db(app), alg=policy.checkpoint_alg))
+    log = AuditLog(policy=policy, signer=LogKeySigner(keyring))
     AUDIT_LOG.install(app, log)
+    app.register_blueprint(bp)
     sealer = SEALER.install(app, Sealer(database=get_db(app), log=log, seconds=log.policy.seal_seconds))
 
     @app.before_request

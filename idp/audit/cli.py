@@ -21,26 +21,34 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False),
               help="Check a citizen's downloaded log (JSON) offline instead of the database.")
-def verify(path: str | None) -> None:
+@click.option("--keys", "keys_path", type=click.Path(exists=True, dir_okay=False),
+              help="With --file: the log keys to trust, a copy of <issuer>/audit/log-keys.json kept "
+                   "earlier (default: the keys this deployment's key store vouches for).")
+def verify(path: str | None, keys_path: str | None) -> None:
     """Seal pending entries, then check every entry and checkpoint; name the first entry
-    altered, removed or reordered."""
-    from idp.audit import AuditError, published_keys, seal, verify_bundle, verify_chain
+    altered, removed or reordered. Checkpoints count only when signed by one of the log's keys,
+    each proven to be held by this deployment's key store."""
+    from idp.audit import AuditError, seal, trusted_keys, verify_bundle, verify_chain
     from infra.db import get_db
 
     app = _app()
     with app.app_context():
+        try:
+            trusted = _kept_keys(keys_path) if keys_path else trusted_keys(app)
+        except (OSError, ValueError, AuditError) as exc:
+            raise click.ClickException(f"the log's keys cannot be trusted: {exc}") from None
         if path is not None:
             try:
                 with open(path, encoding="utf-8") as handle:
                     document = json.load(handle)
-                proven = verify_bundle(document)
+                proven = verify_bundle(document, trusted=trusted)
             except (OSError, ValueError, AuditError) as exc:
                 raise click.ClickException(f"the log does not check out: {exc}") from None
             click.echo(f"ok: {proven} entries proven against signed checkpoints")
             return
         seal(get_db(app), log=audit_log(app))
         with get_db(app).read() as session:
-            report = verify_chain(session, published=published_keys(app))
+            report = verify_chain(session, trusted=trusted)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.problem is not None:
@@ -48,6 +56,61 @@ def verify(path: str | None) -> None:
                                    f"(first bad entry: {report.problem.seq})")
     pending = f" ({report.pending} entries committed since are pending)" if report.pending else ""
     click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified{pending}")
+
+
+def _kept_keys(path: str) -> dict[str, dict]:
+    """A kept copy of /audit/log-keys.json: kid -> JWK (the endorsement chain is checked)."""
+    from idp.audit.log_key import ENDORSEMENT_TYP, public, verify_compact
+
+    with open(path, encoding="utf-8") as handle:
+        document = json.load(handle)
+    keys = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(keys, list) or not keys:
+        raise ValueError(f"{path} is not a JWK Set of log keys")
+    trusted: dict[str, dict] = {}
+    previous: dict | None = None
+    for key in sorted(keys, key=lambda k: int(k.get("log_key_seq", 0))):
+        claims = verify_compact(str(key.get("endorsement", "")), previous or key, typ=ENDORSEMENT_TYP)
+        if claims.get("kid") != key.get("kid") or claims.get("jwk") != public(key):
+            raise ValueError(f"log key {key.get('kid')!r} does not match its endorsement")
+        trusted[str(key["kid"])] = key
+        previous = key
+    return trusted
+
+
+@audit_group.group("log-key")
+def log_key_group() -> None:
+    """The log's own signing key (checkpoints and consent receipts)."""
+
+
+@log_key_group.command("show")
+def log_key_show() -> None:
+    """Print the log's key history (made on first use), each key proven by the key store.
+    Publish or keep its kids: a verifier that knows them notices a history that changes."""
+    from idp.audit import log_keys, trusted_keys
+    from idp.audit.log_key import LIMITS
+    from infra.db import get_db
+
+    app = _app()
+    with app.app_context():
+        log_keys(app).current()
+        trusted = trusted_keys(app)
+        with get_db(app).read() as session:
+            for row in log_keys(app).history(session):
+                state = "proven" if row.kid in trusted else "NOT PROVEN"
+                click.echo(f"{row.seq}\t{row.kid}\t{row.alg}\t{row.created_at:%Y-%m-%d}\t{state}")
+    click.echo(LIMITS, err=True)
+
+
+@log_key_group.command("rotate")
+def log_key_rotate() -> None:
+    """Add a new log key, endorsed by the current one; the old keys stay and keep verifying."""
+    from idp.audit import log_keys
+
+    app = _app()
+    with app.app_context():
+        made = log_keys(app).rotate()
+    click.echo(f"log key {made.seq} ({made.kid}) now signs checkpoints and receipts")
 
 
 @audit_group.command("seal")

@@ -19,15 +19,16 @@ from sqlalchemy.orm import Session
 
 from idp.audit.chain import GENESIS, body_hash, link_hash, timestamp
 from idp.audit.errors import AuditError
-from idp.audit.models import AuditEntry, Checkpoint
+from idp.audit.models import AuditEntry, Checkpoint, LogKey
 from idp.audit.verify import check_checkpoint_jws
 
 FORMAT = "cedula-data-sharing-log/1"
 HASHING = ("body_hash = SHA-256(canonical JSON of body); hash = SHA-256(canonical JSON of "
            '{"seq": seq, "prev": previous hash, "body": body_hash}); canonical JSON: sorted keys, '
            'no whitespace, UTF-8; the first entry\'s previous hash is 64 zeros. Checkpoints are '
-           "JWS (ES256/RS256) over {seq, head_hash, time, prev} signed by the provider; kid is "
-           "the RFC 7638 thumbprint of the key, published at the issuer's jwks_uri.")
+           "JWS (ES256/RS256) over {seq, head_hash, time, prev} signed by the log's own key; kid is "
+           "the RFC 7638 thumbprint of the key; every log key the provider ever had is published at "
+           "<issuer>/audit/log-keys.json (and listed in log_keys here): keep a copy.")
 
 
 def entry_json(row: AuditEntry) -> dict[str, Any]:
@@ -117,12 +118,16 @@ def citizen_bundle(session: Session, *, citizen_id: str | uuid.UUID, issuer: str
         "checkpoints": [{"seq": c.seq, "head_hash": c.head_hash, "kid": c.kid, "jwk": c.jwk, "jws": c.jws}
                         for c in sorted(checkpoints.values(), key=lambda c: c.seq)],
         "not_yet_checkpointed": uncovered,
+        "log_keys": [{"seq": k.seq, "kid": k.kid, "jwk": dict(k.jwk), "endorsement": k.endorsement}
+                     for k in session.scalars(sa.select(LogKey).order_by(LogKey.seq))],
     }
 
 
-def verify_bundle(document: Mapping[str, Any], *, published: Mapping[str, Any] | None = None) -> int:
+def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[str, Any]]) -> int:
     """Check an exported log offline; the number of the citizen's entries proven. AuditError
-    names the first entry or checkpoint that does not check out."""
+    names the first entry or checkpoint that does not check out. `trusted`: the log keys the
+    verifier trusts, by kid (the provider's `/audit/log-keys.json` as the verifier kept it, or
+    `idp.audit.trusted_keys` on the provider): the document's own list is never trusted."""
     if not isinstance(document, Mapping) or document.get("format") != FORMAT:
         raise AuditError(f"not a {FORMAT} document")
     try:
@@ -132,14 +137,15 @@ def verify_bundle(document: Mapping[str, Any], *, published: Mapping[str, Any] |
     except (KeyError, TypeError, ValueError):
         raise AuditError("the document lacks checkpoints, entries or segments") from None
     for seq, cp in checkpoints.items():
+        key = trusted.get(str(cp.get("kid")))
+        if key is None:
+            raise AuditError(f"checkpoint at entry {seq} is signed by a key that is not one of the log's keys")
         try:
-            claims = check_checkpoint_jws(cp["jws"], cp["jwk"], kid=cp["kid"])
+            claims = check_checkpoint_jws(cp["jws"], key, kid=cp["kid"])
         except (ValueError, KeyError, TypeError) as exc:
             raise AuditError(f"checkpoint at entry {seq} is not valid: {exc}") from None
         if claims.get("seq") != seq or claims.get("head_hash") != cp.get("head_hash"):
             raise AuditError(f"checkpoint at entry {seq} does not say what the document says")
-        if published is not None and cp["kid"] not in published:
-            raise AuditError(f"checkpoint at entry {seq} was signed by a key that is not published")
     proven: set[int] = set()
     for segment in segments:
         low, high = int(segment["after"]), int(segment["until"])

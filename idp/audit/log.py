@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, Body, normalise_claims
 from idp.audit.errors import AuditError, ChainBroken
+from idp.audit.log_key import LogKeys
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
 from idp.audit.settings import AuditPolicy
 
@@ -43,24 +44,18 @@ class CheckpointSigner(Protocol):
         ...
 
 
-class KeysCheckpointSigner:
-    """Signs with the provider's current OIDC key through `keys/` (no key material here)."""
+class LogKeySigner:
+    """Signs checkpoints with the log's own key (`idp.audit.log_key`), never an OIDC key: a
+    rotation of the provider's keys never leaves a checkpoint without its key."""
 
-    def __init__(self, service: Any) -> None:
-        self._service = service
+    def __init__(self, keys: LogKeys) -> None:
+        self.keys = keys
 
     def prepare(self, *, alg: str) -> None:
-        self._service.keyring.current(alg, self._service.now())  # in memory once a key exists
+        self.keys.current()
 
     def sign(self, claims: Mapping[str, Any], *, alg: str) -> tuple[str, str, dict[str, Any]]:
-        import keys
-
-        token = keys.sign_jwt(self._service, claims, alg=alg, typ=CHECKPOINT_TYP)
-        kid = jws_header(token).get("kid")
-        jwk = next((k for k in keys.jwks(self._service)["keys"] if k.get("kid") == kid), None)
-        if not isinstance(kid, str) or jwk is None:
-            raise AuditError("the checkpoint was signed by a key that is not in the JWKS")
-        return token, kid, dict(jwk)
+        return self.keys.sign(claims, typ=CHECKPOINT_TYP)
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,24 @@ class Checkpoint(Base):
     jws: Mapped[str] = mapped_column(sa.Text)
     kid: Mapped[str] = mapped_column(sa.String(128))
     jwk: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+class LogKey(Base):
+    """The log's own signing keys: a permanent, append-only history (never deleted, never
+    rotated out), so that every checkpoint and consent receipt ever signed stays verifiable.
+
+    `seq` 1 is the first key; each later key is introduced by an `endorsement` (a JWS over its
+    seq, kid, public JWK and its predecessor's kid) signed by the key before it; the first key
+    endorses itself. The private half lives in `keys/` custody (`key_id`: its `keys_key` row), so
+    a key that custody cannot sign with is not a log key, whatever this table says.
+    """
+
+    __tablename__ = "audit_log_keys"
+
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    kid: Mapped[str] = mapped_column(sa.String(64), unique=True)  # RFC 7638 thumbprint
+    alg: Mapped[str] = mapped_column(sa.String(8))
+    jwk: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    key_id: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    endorsement: Mapped[str] = mapped_column(sa.Text)

@@ -4,8 +4,10 @@
 the checkpoints) and stops at the first problem, naming the entry: altered (content no longer
 matches its hash), missing (a sequence number skipped, or the newest entries gone), or out of
 order (its link to the previous entry is broken). Checkpoints are JWS (RFC 7515) over
-{seq, head_hash, time, prev}; each is verified with the key that signed it, must match the
-chain at its seq, and must link to the checkpoint before it.
+{seq, head_hash, time, prev}; each must be signed by one of the log's keys (`trusted`: the
+history `idp.audit.log_key` vouches for with the key store; a key that is not one of them is
+refused, however well it signs), must match the chain at its seq, and must link to the
+checkpoint before it.
 
 Entries not sealed yet (`seq` NULL, see `idp.audit.seal`) are counted as pending, not judged:
 they have no place in the chain to check. A sealed entry turned back into a pending one
@@ -14,19 +16,18 @@ leaves a gap in the sequence and is reported as missing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 from sqlalchemy.orm import Session
 
 from idp.audit.chain import GENESIS, body_hash, link_hash
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
+from idp.audit.log_key import public, verify_compact
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
 
 ALGORITHMS = ("ES256", "RS256")
@@ -60,35 +61,24 @@ def check_checkpoint_jws(token: str, jwk: Mapping[str, Any], *, kid: str) -> dic
         key = JWKRegistry.import_key(dict(jwk))
     except (JoseError, ValueError, TypeError) as exc:
         raise ValueError(f"its key cannot be read ({exc})") from None
-    if key.thumbprint() != kid:  # RFC 7638: the provider's kids are key thumbprints
+    if key.thumbprint() != kid:  # RFC 7638: log keys' kids are key thumbprints
         raise ValueError("its key is not the key its kid names")
-    try:
-        verified = jws.deserialize_compact(token, key, algorithms=list(ALGORITHMS))
-    except (JoseError, ValueError) as exc:
-        raise ValueError(f"its signature does not verify ({exc})") from None
-    header = verified.headers()
-    if header.get("kid") != kid or str(header.get("typ", "")).lower() != CHECKPOINT_TYP:
-        raise ValueError(f"its header must have kid {kid!r} and typ {CHECKPOINT_TYP}")
-    try:
-        claims = json.loads(verified.payload)
-    except ValueError:
-        raise ValueError("its payload is not JSON") from None
-    if not isinstance(claims, dict):
-        raise ValueError("its payload is not a JSON object")
-    return claims
+    return verify_compact(token, jwk, typ=CHECKPOINT_TYP, kid=kid)
 
 
 def check_checkpoint(row: Any, *, previous_jws: str | None, chain_hash: str | None,
-                     published: Mapping[str, Mapping[str, Any]]) -> str | None:
+                     trusted: Mapping[str, Mapping[str, Any]]) -> str | None:
     """What is wrong with one checkpoint, or None. `chain_hash`: the entry hash at its seq."""
+    key = trusted.get(row.kid)
+    if key is None:
+        return (f"checkpoint at entry {row.seq} is signed by a key that is not one of the log's keys "
+                f"(kid {row.kid!r}): the log was re-signed by someone else")
+    if public(key) != public(row.jwk or {}):
+        return f"checkpoint at entry {row.seq} names a log key but carries another"
     try:
-        claims = check_checkpoint_jws(row.jws, row.jwk, kid=row.kid)
+        claims = check_checkpoint_jws(row.jws, key, kid=row.kid)
     except ValueError as exc:
         return f"checkpoint at entry {row.seq} is not valid: {exc}"
-    live = published.get(row.kid)
-    if live is not None and {k: live.get(k) for k in ("kty", "crv", "x", "y", "n", "e")} != \
-            {k: row.jwk.get(k) for k in ("kty", "crv", "x", "y", "n", "e")}:
-        return f"checkpoint at entry {row.seq} names a published key but carries another"
     if claims.get("seq") != row.seq or claims.get("head_hash") != row.head_hash:
         return f"checkpoint at entry {row.seq} does not say what its row says"
     expected_prev = checkpoint_digest(previous_jws) if previous_jws else GENESIS
@@ -132,8 +122,8 @@ def verify_entries(rows: Iterable[Any],
     return expected - 1, prev, at_checkpoints, None
 
 
-def verify_chain(session: Session, *, published: Mapping[str, Mapping[str, Any]]) -> ChainReport:
-    """Check the whole log. `published`: the provider's current JWKS keys by kid."""
+def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]]) -> ChainReport:
+    """Check the whole log. `trusted`: the log's keys by kid (`idp.audit.trusted_keys`)."""
     checkpoints = list(session.scalars(sa.select(Checkpoint).order_by(Checkpoint.seq)))
     rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq.is_not(None))
                            .order_by(AuditEntry.seq).execution_options(yield_per=2000))
@@ -157,14 +147,11 @@ def verify_chain(session: Session, *, published: Mapping[str, Mapping[str, Any]]
         if problem is not None and row.seq >= problem.seq:
             break
         error = check_checkpoint(row, previous_jws=previous, chain_hash=at_checkpoints.get(row.seq),
-                                 published=published)
+                                 trusted=trusted)
         if error is not None:
             problem = Problem(row.seq, "checkpoint", error)
             break
         previous = row.jws
-    if problem is None and checkpoints and checkpoints[-1].kid not in published:
-        warnings.append("the newest checkpoint was signed by a key that is no longer published; "
-                        "run `cedula audit checkpoint` so that a current key vouches for the log")
     pending = int(session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.seq.is_(None))) or 0)
     return ChainReport(entries=count, checkpoints=len(checkpoints), problem=problem,

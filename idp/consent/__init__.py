@@ -46,16 +46,16 @@ def basis_for(client_id: str | None, app: Flask | None = None) -> tuple[str, str
 
 
 def init_app(app: Flask) -> Consents:
-    import keys
+    from idp.audit import log_keys
     from idp.consent import settings as consent_settings
     from idp.consent.openapi import PATHS, SCHEMAS
-    from idp.consent.receipts import keys_signer
+    from idp.consent.receipts import log_key_signer
     from idp.consent.views import bp
     from infra.openapi import describe
 
     settings = get_settings(app)
     consents = Consents(policy=consent_settings.load(settings, settings.issuer),
-                        sign=keys_signer(keys.get_service(app)))
+                        sign=log_key_signer(log_keys(app)))
     CONSENTS.install(app, consents)
     app.register_blueprint(bp)
     describe(app, PATHS, SCHEMAS)

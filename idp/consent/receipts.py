@@ -1,13 +1,16 @@
 """Consent receipts: a signed JWS (RFC 7515, compact) per decision, with the elements of a
 consent record of ISO/IEC TS 27560:2023 (section 6) that apply to a sign-in with Cédula.
 
-The receipt is signed with the provider's current OIDC key through `keys/` (`typ`
-consent-receipt+jwt, RFC 8725 section 3.11 explicit typing), so anyone can check it against
-the provider's JWKS. It names claims, never their values.
+The receipt is signed with the data-sharing log's own key (`idp.audit.log_key`; `typ`
+consent-receipt+jwt, RFC 8725 section 3.11 explicit typing), never with a rotating OIDC key:
+log keys are never rotated out, so a receipt verifies for as long as the citizen keeps it,
+against `<issuer>/audit/log-keys.json` (`verify_receipt`). It names claims, never their values.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -65,10 +68,26 @@ def receipt_claims(*, consent: Consent, issuer: str, event: str, at: datetime,
     }
 
 
-def keys_signer(service: Any) -> ReceiptSigner:
-    def sign(claims: Mapping[str, Any]) -> str:
-        import keys
+def log_key_signer(keys: Any) -> ReceiptSigner:
+    """Receipts signed by the log's current key (`idp.audit.LogKeys`)."""
 
-        return keys.sign_jwt(service, claims, alg="ES256", typ=RECEIPT_TYP)
+    def sign(claims: Mapping[str, Any]) -> str:
+        return keys.sign(claims, typ=RECEIPT_TYP)[0]
 
     return sign
+
+
+def verify_receipt(token: str, trusted: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The claims of a receipt signed by one of the log keys `trusted` (kid -> JWK); ValueError
+    says what is wrong."""
+    from idp.audit.log_key import verify_compact
+
+    head = token.split(".", 1)[0]
+    try:
+        kid = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))).get("kid")
+    except (ValueError, AttributeError):
+        raise ValueError("the receipt is not a JWS") from None
+    key = trusted.get(str(kid))
+    if key is None:
+        raise ValueError(f"the receipt is signed by a key that is not one of the log's keys (kid {kid!r})")
+    return verify_compact(token, key, typ=RECEIPT_TYP, kid=str(kid))

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -95,12 +96,14 @@ _NOTE_USE = sa.update(Consent).where(Consent.id == sa.bindparam("consent")).valu
 
 
 def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID, client_id: str,
-                   claims: Iterable[str], now: datetime) -> audit.Appended:
+                   claims: Iterable[str], now: datetime, consent: Any = None) -> audit.Appended:
     """Log one release of claims (names only) under the agency's standing consent, and note
-    its last use. The purpose and legal basis are those the citizen was shown."""
+    its last use. The purpose and legal basis are those the citizen was shown. `consent`: the
+    standing decision when the caller read it already (`idp.oidc.standing.StandingConsent`)."""
     session.flush()  # the statements below bypass the ORM: let them see what it holds
     connection = session.connection()
-    consent = connection.execute(_LATEST_CONSENT, {"citizen": as_uuid(citizen_id), "client": client_id}).first()
+    if consent is None:
+        consent = connection.execute(_LATEST_CONSENT, {"citizen": as_uuid(citizen_id), "client": client_id}).first()
     last_used = utc(consent.last_used_at) if consent is not None else None
     if consent is not None and (last_used is None or now - last_used >= LAST_USE_RESOLUTION):
         # "Last use" is shown by the minute: no write on every UserInfo call.

@@ -77,6 +77,7 @@ def revoke() -> Response:
     validate_csrf()
     client_id = request.form.get("client_id", "")[:64]
     consents = get_consents()
+    audit.prepare()  # the withdrawal receipt's log key exists before the transaction writes
     try:
         with get_db(current_app).transaction() as db:
             revoked = services.revoke(db, policy=consents.policy, sign=consents.sign,

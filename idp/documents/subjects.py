@@ -39,6 +39,7 @@ class _ClientView:
     client_id: str
     client_metadata: dict
     operator_registered: bool
+    sector: str | None = None  # fixed at the first grant (clients.registry.freeze_sector)
 
 
 def subject_type(client: Client | _ClientView) -> str:
@@ -70,11 +71,12 @@ def _client_view(provider: Provider, connection: Connection, client_id: str) -> 
     if cached is not None:
         return cached
     row = connection.execute(
-        sa.select(Client.client_id, Client.client_metadata, Client.operator_registered)
+        sa.select(Client.client_id, Client.client_metadata, Client.operator_registered, Client.sector)
         .where(Client.client_id == client_id)).first()
     if row is None:
         return None
-    return _ClientView(client_id=row[0], client_metadata=row[1] or {}, operator_registered=bool(row[2]))
+    return _ClientView(client_id=row[0], client_metadata=row[1] or {}, operator_registered=bool(row[2]),
+                       sector=row[3])
 
 
 def record_grant(_mapper, connection: Connection, grant: Grant) -> None:

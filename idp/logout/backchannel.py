@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -32,6 +31,7 @@ from idp.oidc.services import Provider, subject_for
 from idp.sessions import records, session_policy
 from infra.db import get_db
 from infra.ops.metrics import count
+from infra.outbound import Outbound, OutboundError, get_outbound
 from infra.store import get_store
 
 log = logging.getLogger(__name__)
@@ -176,16 +176,15 @@ class Attempt:
         return self.status in DELIVERED
 
 
-def post_logout_token(uri: str, token: str, *, settings: LogoutSettings) -> Attempt:
-    """Section 2.5: POST logout_token form-encoded; no redirects, short timeouts, body unread."""
+def post_logout_token(outbound: Outbound, uri: str, token: str, *, settings: LogoutSettings) -> Attempt:
+    """Section 2.5: POST logout_token form-encoded, through the guarded outbound client
+    (public addresses only, checked after resolution; no redirects; one time budget)."""
     try:
-        response = requests.post(uri, data={"logout_token": token}, allow_redirects=False, stream=True,
-                                 timeout=(settings.connect_timeout_seconds, settings.read_timeout_seconds),
-                                 headers={"Cache-Control": "no-store"})
-    except requests.RequestException as exc:
-        return Attempt(None, f"{type(exc).__name__}: {exc}"[:300])
-    response.close()
-    return Attempt(response.status_code, None)
+        response = outbound.post_form(uri, {"logout_token": token}, total_seconds=settings.delivery_seconds,
+                                      headers={"Cache-Control": "no-store"})
+    except OutboundError as exc:
+        return Attempt(None, f"{exc.reason}: {exc.detail}"[:300])
+    return Attempt(response.status, None)
 
 
 def deliver(item: Item, queue: Queue, now: float) -> str:
@@ -201,7 +200,7 @@ def deliver(item: Item, queue: Queue, now: float) -> str:
     except Exception as exc:  # keys unavailable: an attempt that failed
         attempt = Attempt(None, f"signing failed: {type(exc).__name__}")
     else:
-        attempt = post_logout_token(payload["uri"], token, settings=settings)
+        attempt = post_logout_token(get_outbound(current_app), payload["uri"], token, settings=settings)
     facts = {"client_id": payload["client_id"], "sid": payload.get("sid"), "uri": payload["uri"],
              "reason": payload.get("reason"), "attempt": item.attempt, "status": attempt.status,
              "error": attempt.error}

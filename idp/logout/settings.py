@@ -16,8 +16,7 @@ class LogoutSettings:
     max_attempts: int
     retry_seconds: int
     retry_max_seconds: int
-    connect_timeout_seconds: float
-    read_timeout_seconds: float
+    delivery_seconds: float
     concurrency: int
     poll_seconds: float
     background: bool
@@ -52,8 +51,7 @@ def load(settings: Mapping[str, Any], issuer: str) -> LogoutSettings:
         max_attempts=_number(section, "max_attempts", minimum=1),
         retry_seconds=_number(section, "retry_seconds", minimum=1),
         retry_max_seconds=_number(section, "retry_max_seconds", minimum=1),
-        connect_timeout_seconds=float(_number(section, "connect_timeout_seconds", minimum=0.1, whole=False)),
-        read_timeout_seconds=float(_number(section, "read_timeout_seconds", minimum=0.1, whole=False)),
+        delivery_seconds=float(_number(section, "delivery_seconds", minimum=0.1, whole=False)),
         concurrency=_number(section, "concurrency", minimum=1),
         poll_seconds=float(_number(section, "poll_seconds", minimum=0.05, whole=False)),
         background=background,

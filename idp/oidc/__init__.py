@@ -43,12 +43,14 @@ def init_app(app: Flask) -> Provider:
     import keys
     from idp.oidc import settings as oidc_settings
     from idp.oidc.client_cache import ClientCache
-    from idp.oidc.client_keys import RemoteKeySets
+    from idp.oidc.client_keys import RemoteKeySets, jwks_fetcher
     from idp.oidc.endpoints import bp as api_bp
     from idp.oidc.openapi import PATHS, SCHEMAS
     from idp.oidc.signer import KeysSigner
     from idp.oidc.views import bp as pages_bp
+    from idp.sessions import session_policy
     from infra.openapi import describe
+    from infra.outbound import get_outbound
 
     settings = get_settings(app)
     loaded = oidc_settings.load(settings, settings.issuer)
@@ -56,8 +58,11 @@ def init_app(app: Flask) -> Provider:
         settings=loaded,
         signer=KeysSigner(keys.get_service(app)),
         pairwise_key=get_secrets(app).key("pairwise"),
-        remote_keys=RemoteKeySets(ttl=loaded.jwks_uri_cache_seconds),
+        remote_keys=RemoteKeySets(
+            ttl=loaded.jwks_uri_cache_seconds, budget=loaded.jwks_uri_fetch_seconds,
+            fetch=jwks_fetcher(get_outbound(app), seconds=loaded.jwks_uri_fetch_seconds)),
         clients=ClientCache(seconds=loaded.client_cache_seconds),
+        sessions=session_policy(app),
     )
     PROVIDER.install(app, built)
     app.register_blueprint(pages_bp)

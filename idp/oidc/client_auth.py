@@ -43,12 +43,17 @@ class Presented:
 
 @dataclass(frozen=True)
 class AssertionPolicy:
-    """How client assertions are judged (RFC 7523 section 3)."""
+    """How client assertions are judged (RFC 7523 section 3).
+
+    `issuer` is the one audience a client with the strict rule may use (its default, FAPI 2.0
+    Security Profile 5.3.2.1: the class of CVE-2025-27370/27371, where an assertion made for one
+    endpoint is replayed at another); `audiences` are what the legacy rule also accepts."""
 
     audiences: Collection[str]
     max_seconds: int
     leeway: int
     remote_keys: RemoteKeySets
+    issuer: str = ""
 
 
 def _basic(header: str) -> tuple[str, str]:
@@ -164,7 +169,8 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
         claims = json.loads(verified.payload)
     except ValueError:
         raise InvalidClient("client_assertion payload is not JSON") from None
-    _check_claims(claims, client_id=client.client_id, policy=policy, now=now)
+    _check_claims(claims, client_id=client.client_id, policy=policy, now=now,
+                  strict=getattr(client, "assertion_audience", "strict") != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
     key = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
@@ -181,14 +187,23 @@ def _number(claims: Mapping[str, Any], name: str) -> float | None:
     return float(value)
 
 
-def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: AssertionPolicy, now: int) -> None:
-    if claims.get("iss") != client_id or claims.get("sub") != client_id:
-        raise InvalidClient("client_assertion iss and sub must both be the client_id")
-    aud = claims.get("aud")
-    audiences = aud if isinstance(aud, list) else [aud]
+def _check_audience(aud: Any, *, policy: AssertionPolicy, strict: bool) -> None:
+    if strict:
+        if not isinstance(aud, str) or aud != policy.issuer:
+            raise InvalidClient(f"client_assertion aud must be the issuer {policy.issuer!r}, as a single "
+                                f"string (not an array, not an endpoint), got {aud!r}")
+        return
+    audiences = aud if isinstance(aud, list) else [aud]  # the legacy rule of older clients
     if not any(isinstance(a, str) and a in policy.audiences for a in audiences):
         raise InvalidClient(f"client_assertion aud must be the issuer or this endpoint "
                             f"({', '.join(sorted(policy.audiences))}), got {aud!r}")
+
+
+def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: AssertionPolicy, now: int,
+                  strict: bool = True) -> None:
+    if claims.get("iss") != client_id or claims.get("sub") != client_id:
+        raise InvalidClient("client_assertion iss and sub must both be the client_id")
+    _check_audience(claims.get("aud"), policy=policy, strict=strict)
     exp = _number(claims, "exp")
     if exp is None:
         raise InvalidClient("client_assertion has no exp")

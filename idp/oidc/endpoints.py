@@ -22,12 +22,14 @@ from idp.oidc import (
     refresh,
     revocation,
     services,
+    throttle,
     userinfo,
 )
-from idp.oidc.errors import InvalidClient, OidcError
+from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
+from infra.web.ratelimit import client_address
 
 bp = Blueprint("oidc_api", __name__)
 
@@ -46,6 +48,8 @@ def _oauth_error(exc: OidcError) -> Response:
     response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
     if isinstance(exc, InvalidClient) and exc.basic:
         response.headers["WWW-Authenticate"] = 'Basic realm="cedula", charset="UTF-8"'
+    if isinstance(exc, ClientAuthenticationThrottled):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -62,12 +66,33 @@ def _form() -> dict[str, str]:
     return values
 
 
+def _named_client(form: dict[str, str]) -> str:
+    """The client a request claims to be, before anything is checked (for the failure count)."""
+    try:
+        return client_auth.presented(authorization=request.headers.get("Authorization"), form=form).client_id
+    except OidcError:
+        return form.get("client_id", "")
+
+
 def _authenticated(form: dict[str, str], endpoint: str) -> Client:
-    with get_db(current_app).read() as session:
-        return client_auth.authenticate(
-            session, authorization=request.headers.get("Authorization"), form=form,
-            store=get_store(current_app), policy=provider().assertion_policy(endpoint),
-            now=int(time.time()), lookup=provider().clients.find)
+    """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle)."""
+    store = get_store(current_app)
+    limits = provider().settings.client_auth_limits
+    named, address = _named_client(form)[:200], client_address()
+    if named and throttle.refused(store, limits, client_id=named, address=address):
+        raise ClientAuthenticationThrottled(
+            f"too many failed client authentications for this client from this address; try again in "
+            f"{limits.window} seconds", retry_after=limits.window)
+    try:
+        with get_db(current_app).read() as session:
+            return client_auth.authenticate(
+                session, authorization=request.headers.get("Authorization"), form=form, store=store,
+                policy=provider().assertion_policy(endpoint), now=int(time.time()),
+                lookup=provider().clients.find)
+    except InvalidClient:
+        if named:
+            throttle.failed(store, limits, client_id=named, address=address)
+        raise
 
 
 @bp.get("/.well-known/openid-configuration")

@@ -45,6 +45,16 @@ class InvalidClient(OidcError):
         self.basic = basic
 
 
+class ClientAuthenticationThrottled(InvalidClient):
+    """Too many failed client authentications for this client from this address (429)."""
+
+    status = 429
+
+    def __init__(self, description: str, *, retry_after: int) -> None:
+        super().__init__(description)
+        self.retry_after = retry_after
+
+
 class InvalidGrant(OidcError):
     """RFC 6749 section 5.2: the code or refresh token is not valid for this client."""
 

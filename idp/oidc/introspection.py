@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
-from idp.oidc import bearer
+from idp.citizens.models import Citizen
+from idp.oidc import bearer, client_credentials, standing
 from idp.oidc.errors import OidcError
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import Provider, grant_active, subject_for, token_digest, utc
@@ -24,12 +25,16 @@ INACTIVE: dict[str, Any] = {"active": False}
 
 def _access(session: Session, store: EphemeralStore, provider: Provider, client: Client, token: str,
             now: int) -> dict[str, Any] | None:
+    """A citizen's access token, or the client's own from the client credentials grant."""
     try:
-        checked = bearer.check(session, store, provider, token, now=now)
+        kind, claims = bearer.identify(provider, token)
+        if claims["client_id"] != client.client_id:
+            return None
+        if kind == bearer.CITIZEN:
+            bearer.check_claims(session, store, provider, claims, now=now)
+        else:
+            client_credentials.inspect(session, store, provider, claims)
     except OidcError:
-        return None
-    claims = checked.claims
-    if claims["client_id"] != client.client_id:
         return None
     body = {"active": True, "token_type": "Bearer"}
     for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr"):
@@ -40,20 +45,24 @@ def _access(session: Session, store: EphemeralStore, provider: Provider, client:
 
 def _refresh(session: Session, provider: Provider, client: Client, token: str, now: int) -> dict[str, Any] | None:
     row = session.execute(
-        sa.select(RefreshToken, Grant).join(Grant, Grant.id == RefreshToken.grant_id)
+        sa.select(RefreshToken, Grant, Citizen).join(Grant, Grant.id == RefreshToken.grant_id)
+        .join(Citizen, Citizen.id == Grant.citizen_id)
         .where(RefreshToken.token_hash == token_digest(token))
     ).first()
     if row is None:
         return None
-    refresh, grant = row
+    refresh, grant, citizen = row
     moment = datetime.fromtimestamp(now, UTC)
     if (grant.client_id != client.client_id or refresh.used_at is not None
             or utc(refresh.expires_at) <= moment or not grant_active(grant, moment)):
         return None
+    refused, _reason, _claims, scopes = standing.for_refresh(session, grant, citizen, now=moment)
+    if refused is not None:  # what the token would be refused for at /token
+        return None
     return {
         "active": True,
         "token_type": "refresh_token",
-        "scope": " ".join(refresh.scopes),
+        "scope": " ".join(scopes),
         "client_id": client.client_id,
         "sub": subject_for(provider, client, str(grant.citizen_id)),
         "iss": provider.settings.issuer,

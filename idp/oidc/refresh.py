@@ -6,11 +6,14 @@ every use returns a new refresh token, and presenting a spent one revokes the wh
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
+from idp.oidc import standing
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
@@ -26,6 +29,32 @@ from idp.oidc.services import (
 from infra.db import Database
 
 
+def spend(session: Session, token_id: int, *, now: datetime) -> bool:
+    """Mark the refresh token used, once: a compare-and-set that exactly one of any number of
+    concurrent requests wins, on every backend (PostgreSQL re-checks the row after the
+    winner's commit; SQLite serialises the writers). RETURNING tells who won without relying
+    on the driver's rowcount."""
+    won = session.execute(
+        sa.update(RefreshToken).where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
+        .values(used_at=now).returning(RefreshToken.id).execution_options(synchronize_session=False)
+    ).first()
+    return won is not None
+
+
+def _narrowed(scopes: list[str], scope: str | None) -> list[str]:
+    """RFC 6749 section 6: the requested scope may only narrow the grant's."""
+    if scope is None:
+        return scopes
+    narrowed = list(dict.fromkeys(scope.split()))
+    extra = [s for s in narrowed if s not in scopes]
+    if extra:
+        raise InvalidGrant(f"scope may only narrow the original grant; {' '.join(extra)} "
+                           "was not granted", error="invalid_scope")
+    if "openid" not in narrowed:
+        raise InvalidGrant("scope must include openid", error="invalid_scope")
+    return narrowed
+
+
 def refresh(database: Database, provider: Provider, *, client: Client, refresh_token: str | None,
             scope: str | None, now: int) -> TokenResponse:
     """Exchange a refresh token for new tokens and a new refresh token (rotation)."""
@@ -35,48 +64,52 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         raise InvalidGrant("this client is not registered for the refresh_token grant",
                            error="unauthorized_client")
     moment = datetime.fromtimestamp(now, UTC)
-    reused = False
+    refused: str | None = None
     with database.transaction() as session:
         row = session.execute(
-            sa.select(RefreshToken, Grant).join(Grant, Grant.id == RefreshToken.grant_id)
+            sa.select(RefreshToken, Grant, Citizen).join(Grant, Grant.id == RefreshToken.grant_id)
+            .join(Citizen, Citizen.id == Grant.citizen_id)
             .where(RefreshToken.token_hash == token_digest(refresh_token))
-            .with_for_update()
         ).first()
         if row is None:
             raise InvalidGrant("the refresh token is not valid")
-        token, grant = row
+        token, grant, citizen = row
         if grant.client_id != client.client_id:
             raise InvalidGrant("the refresh token is not valid")  # do not reveal whose it is
         if token.used_at is not None:
-            # A spent token came back: someone holds a copy. Revoke everything of the grant.
-            revoke_grant(session, grant.id, reason="refresh_reuse", now=moment)
-            reused = True
+            refused, reason = REUSED, "refresh_reuse"
         else:
             if not grant_active(grant, moment):
                 raise InvalidGrant("the grant of this refresh token was revoked or has expired")
             if utc(token.expires_at) <= moment:
                 raise InvalidGrant("the refresh token has expired")
-            scopes = list(token.scopes)
-            if scope is not None:
-                narrowed = list(dict.fromkeys(scope.split()))
-                extra = [s for s in narrowed if s not in scopes]
-                if extra:
-                    raise InvalidGrant(f"scope may only narrow the original grant; {' '.join(extra)} "
-                                       "was not granted", error="invalid_scope")
-                if "openid" not in narrowed:
-                    raise InvalidGrant("scope must include openid", error="invalid_scope")
-                access_scopes = narrowed
-            else:
-                access_scopes = scopes
-            token.used_at = moment
-            citizen = session.get(Citizen, grant.citizen_id)
-            if citizen is None:
-                raise InvalidGrant("the citizen of this grant no longer exists")
-            # RFC 6749 section 6: the new refresh token keeps the original scope.
+            refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment)
+            if refused is None:
+                access_scopes = _narrowed(scopes, scope)
+                if not spend(session, token.id, now=moment):
+                    # Lost the race to spend it: another request holds a copy of the token.
+                    refused, reason = REUSED, "refresh_reuse"
+        if refused is not None:
+            # Revoke everything of the grant (the winner's new chain included, on reuse).
+            revoke_grant(session, grant.id, reason=reason, now=moment)
+        else:
+            # RFC 6749 section 6: the new refresh token keeps the (still consented) scope.
             new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
-    if reused:
-        raise InvalidGrant("the refresh token was already used; every token of this grant is now "
-                           "revoked (refresh token reuse)")
-    # Signed after the commit: no transaction stays open while `keys/` signs.
-    return mint(provider, client=client, grant=grant, citizen=citizen, scopes=access_scopes,
+    if refused is not None:
+        raise InvalidGrant(refused)
+    # Signed after the commit: no transaction stays open while `keys/` signs. The ID token
+    # releases only what the citizen's standing decision still allows.
+    current = replace_claims(grant, claims=claims, scopes=scopes)
+    return mint(provider, client=client, grant=current, citizen=citizen, scopes=access_scopes,
                 nonce=None, refresh_token=new_token, now=now)
+
+
+REUSED = ("the refresh token was already used; every token of this grant is now revoked "
+          "(refresh token reuse)")
+
+
+def replace_claims(grant: Grant, *, claims: dict[str, Any], scopes: list[str]) -> Grant:
+    """A detached copy of `grant` with narrowed claims and scopes (the row is left as it is)."""
+    copy = Grant(**{column.key: getattr(grant, column.key) for column in Grant.__table__.columns})
+    copy.claims, copy.scopes = claims, scopes
+    return copy

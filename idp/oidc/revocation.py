@@ -1,6 +1,7 @@
 """Token revocation (RFC 7009). Revoking a refresh token revokes its whole grant, with every
-access token issued from it (section 2.1); revoking an access token refuses that one token.
-Unknown tokens and tokens of other clients get the same 200 answer (section 2.2).
+access token issued from it (section 2.1); revoking an access token (a citizen's, or an
+agency's own from the client credentials grant) refuses that one token wherever it is
+presented. Unknown tokens and tokens of other clients get the same 200 answer (section 2.2).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _revoke_refresh(database: Database, client: Client, token: str, now: int) ->
 
 def _revoke_access(store: EphemeralStore, provider: Provider, client: Client, token: str, now: int) -> bool:
     try:
-        claims = bearer.verify_signature(provider, token)
+        _kind, claims = bearer.identify(provider, token)
     except OidcError:
         return False
     if claims.get("client_id") != client.client_id:

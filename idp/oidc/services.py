@@ -17,10 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clients.registry import Client, sector_of
+from clients.registry import Client, freeze_sector, sector_of
 from idp.citizens.models import Citizen
 from idp.oidc import claims as claims_module
-from idp.oidc import codes, pkce, subjects, tokens
+from idp.oidc import codes, pkce, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.client_auth import AssertionPolicy
 from idp.oidc.client_cache import ClientCache
@@ -29,6 +29,7 @@ from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
+from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.store import EphemeralStore
 
@@ -43,14 +44,18 @@ class Provider:
     remote_keys: RemoteKeySets
     # Clients read for client authentication, kept `client_cache_seconds` (see client_cache).
     clients: ClientCache = field(default_factory=lambda: ClientCache(seconds=0))
+    # The SSO sessions' rules: grants without offline access live only as long as their session.
+    sessions: SessionPolicy | None = None
 
     def assertion_policy(self, endpoint: str) -> AssertionPolicy:
-        """RFC 7523 section 3: the assertion's aud is the issuer or the endpoint it is sent to."""
+        """RFC 7523 section 3: the assertion's aud is the issuer (strict, the default), or for
+        clients on the legacy rule also the token endpoint or the endpoint it is sent to."""
         return AssertionPolicy(
             audiences=frozenset({self.settings.issuer, self.settings.token_endpoint, endpoint}),
             max_seconds=self.settings.assertion_max_seconds,
             leeway=self.settings.leeway_seconds,
             remote_keys=self.remote_keys,
+            issuer=self.settings.issuer,
         )
 
 
@@ -104,13 +109,14 @@ def token_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
-def subject_for(provider: Provider, client: Client, citizen_id: str) -> str:
-    """OIDC Core 8: public only for clients an operator registered so; pairwise otherwise."""
+def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: str | None = None) -> str:
+    """OIDC Core 8: public only for clients an operator registered so; pairwise otherwise, in
+    the client's sector (`sector`: the one just fixed, when the caller fixed it)."""
     subject_type = client.client_metadata.get("subject_type", "pairwise")
     if subject_type == "public" and not client.operator_registered:
         subject_type = "pairwise"
     return subjects.subject(subject_type=subject_type, key=provider.pairwise_key,
-                            sector=sector_of(client), citizen_id=citizen_id)
+                            sector=sector or sector_of(client), citizen_id=citizen_id)
 
 
 def issue_code(store: EphemeralStore, provider: Provider, *, request: AuthorizationRequest,
@@ -158,10 +164,10 @@ def new_refresh_token(session: Session, provider: Provider, *, grant: Grant, sco
 
 
 def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, scopes: list[str],
-         nonce: str | None, refresh_token: str | None, now: int) -> TokenResponse:
+         nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None) -> TokenResponse:
     """Sign the access token (RFC 9068) and the ID token (OIDC Core 2) for a grant."""
     settings = provider.settings
-    subject = subject_for(provider, client, str(grant.citizen_id))
+    subject = subject_for(provider, client, str(grant.citizen_id), sector=sector)
     authentication = tokens.Authentication(
         auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
@@ -208,24 +214,37 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if redirect_uri != granted.redirect_uri:
         raise InvalidGrant("redirect_uri must be the one used in the authorization request")
     pkce.verify(verifier=code_verifier, challenge=granted.code_challenge)
+    # The state the code depends on, now (not when it was issued): the sign-in it came from ...
+    if not standing.session_alive(store, provider.sessions, sid=granted.sid, citizen_id=granted.citizen_id,
+                                  now=float(now)):
+        raise InvalidGrant("the citizen signed out (or the session ended) after this code was issued; "
+                           "start a new authorization request")
 
     with database.transaction() as session:
         citizen = session.get(Citizen, uuid.UUID(granted.citizen_id))
-        if citizen is None:
-            raise InvalidGrant("the citizen of this authorization no longer exists")
+        if citizen is None or standing.account_closed(citizen):
+            raise InvalidGrant("the citizen of this authorization no longer has an account")
+        # ... and the citizen's decision for this agency: withdrawn or narrowed since, it wins.
+        consent = standing.standing_consent(session, citizen_id=granted.citizen_id, client_id=client.client_id,
+                                            now=moment)
+        if consent is None:
+            raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
+                               "this code was issued")
+        claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
         grant = Grant(
             id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
-            scopes=granted.scopes, claims=granted.claims, sid=granted.sid,
+            scopes=scopes, claims=claims, sid=granted.sid,
             auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
             created_at=moment, expires_at=moment + timedelta(seconds=settings.grant_seconds),
             revoked_at=None, revoked_reason=None)
         session.add(grant)
         session.flush()
-        refresh = (new_refresh_token(session, provider, grant=grant, scopes=granted.scopes, now=moment)
-                   if wants_refresh(client, granted.scopes) else None)
+        sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
+        refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
+                   if wants_refresh(client, scopes) else None)
     # Signed after the commit: no transaction stays open while `keys/` signs.
-    response = mint(provider, client=client, grant=grant, citizen=citizen, scopes=granted.scopes,
-                    nonce=granted.nonce, refresh_token=refresh, now=now)
+    response = mint(provider, client=client, grant=grant, citizen=citizen, scopes=scopes,
+                    nonce=granted.nonce, refresh_token=refresh, now=now, sector=sector)
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from idp.oidc.throttle import ClientAuthLimits
 from infra.config import ConfigError
 
 LEVELS = ("low", "substantial", "high")
@@ -26,6 +27,13 @@ class OidcSettings:
     jwks_uri_cache_seconds: int
     acr_uris: Mapping[str, str]
     client_cache_seconds: int = 5
+    jwks_uri_fetch_seconds: float = 3.0
+    client_auth_failures: int = 10
+    client_auth_window_seconds: int = 300
+
+    @property
+    def client_auth_limits(self) -> ClientAuthLimits:
+        return ClientAuthLimits(failures=self.client_auth_failures, window=self.client_auth_window_seconds)
 
     @property
     def authorization_endpoint(self) -> str:
@@ -63,6 +71,13 @@ def _seconds(section: Mapping[str, Any], key: str, *, minimum: int = 1) -> int:
     return value
 
 
+def _fraction(section: Mapping[str, Any], key: str, *, low: float, high: float) -> float:
+    value = section.get(key)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"oidc.{key} must be a number of seconds from {low} to {high}, got {value!r}")
+    return float(value)
+
+
 def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
     section = settings["oidc"]
     acr_uris = {level: str(section[f"acr_{level}"]) for level in LEVELS}
@@ -81,6 +96,9 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         leeway_seconds=_seconds(section, "leeway_seconds", minimum=0),
         jwks_uri_cache_seconds=_seconds(section, "jwks_uri_cache_seconds"),
         client_cache_seconds=_seconds(section, "client_cache_seconds", minimum=0),
+        jwks_uri_fetch_seconds=_fraction(section, "jwks_uri_fetch_seconds", low=0.1, high=30),
+        client_auth_failures=_seconds(section, "client_auth_failures"),
+        client_auth_window_seconds=_seconds(section, "client_auth_window_seconds"),
         acr_uris=acr_uris,
     )
     if loaded.code_replay_seconds < loaded.code_seconds:

@@ -1,6 +1,7 @@
 """The UserInfo endpoint's answer (OIDC Core 1.0 section 5.3): `sub` plus the claims of the
 access token's scopes and of `claims.userinfo`, limited to what the citizen allowed the agency
-(the grant's consented claims), restricted claims only for clients granted them. Every answer
+(the grant's consented claims, cut down to the citizen's standing decision for the agency, which
+may have narrowed since), restricted claims only for clients granted them. Every answer
 is a release of personal data and is written to the citizen's data-sharing log (claim names,
 never values) in the same transaction.
 """
@@ -32,12 +33,12 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, acc
     if "openid" not in scopes:
         raise InsufficientScope("the access token does not carry the openid scope")
     requested = claims_module.load(token.grant.claims)
-    granted = claims_module.granted_names(token.grant.claims)
+    granted = claims_module.granted_names(token.grant.claims) & token.consent.claims
     names = [n for n in claims_module.userinfo_names(scopes=scopes, claims=requested) if n in granted]
     # The grant's scopes bound what was consented to; restricted claims need the scope granted.
     body: dict[str, Any] = {"sub": token.claims["sub"]}
     body.update(claims_module.release(citizen=token.citizen, names=names, client_scopes=token.grant.scopes))
     record_release(session, event="release.userinfo", citizen_id=token.grant.citizen_id,
                    client_id=token.grant.client_id, claims=list(body),
-                   now=datetime.fromtimestamp(now, UTC))
+                   now=datetime.fromtimestamp(now, UTC), consent=token.consent)
     return body

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from clients.registry import Client, ClientNotFound, find_client
+from idp import audit
 from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
@@ -289,6 +290,7 @@ def _record_decision(interaction: Interaction, client: Client, sso: SsoSession) 
                                    client_scopes=areq.scopes)
     consents = get_consents(current_app)
     now = services.utc_now()
+    audit.prepare()  # the receipt's log key exists before this transaction writes (SQLite: one writer)
     with get_db(current_app).transaction() as session:
         standing = consent_services.prior(
             consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id,

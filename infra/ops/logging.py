@@ -1,16 +1,26 @@
-"""Structured logs: one JSON object a line, with the request id, never secrets."""
+"""Structured logs: one JSON object a line, with the request id, never secrets.
+
+The access log masks the values of the URL parts named in `[logging] masked_path_parameters`
+(by default `code`: a document's verification code is a bearer link to its PDF). A masked value
+becomes `[masked:<10 hex>]`, an HMAC under a key of this deployment, so requests for the same
+code can still be told apart and correlated without the log holding the code."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import sys
 import time
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
 from infra.config import get_settings
+from infra.secrets import get_secrets
 
 NODE_HEADER = "Cedula-Node"
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -55,8 +65,20 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(noisy).setLevel("WARNING")
 
 
+def masked_path(path: str, values: Mapping[str, Any], names: Iterable[str], key: bytes) -> str:
+    """`path` with the values of the view arguments `names` replaced by keyed digests."""
+    for name in names:
+        value = values.get(name)
+        if isinstance(value, str) and value:
+            digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+            path = path.replace(value, f"[masked:{digest}]")
+    return path
+
+
 def init_app(app: Flask) -> None:
     access = logging.getLogger("cedula.access")
+    masked = tuple(str(n) for n in get_settings(app)["logging"].get("masked_path_parameters", ()))
+    key = get_secrets(app).key("access-log-mask") if masked else b""
     node = str(get_settings(app)["server"]["node_name"])
     if node:
         JsonFormatter.node = node
@@ -77,7 +99,7 @@ def init_app(app: Flask) -> None:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": masked_path(request.path, request.view_args or {}, masked, key),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
                     "remote": request.remote_addr,

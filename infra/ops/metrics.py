@@ -1,13 +1,28 @@
-"""Prometheus metrics at /metrics: request counts and latency by endpoint, plus domain counters."""
+"""Prometheus metrics at /metrics: request counts and latency by endpoint, plus domain counters.
+
+`/metrics` answers only a bearer token (RFC 6750 section 2.1): `[metrics] token`
+(CEDULA_METRICS_TOKEN), or when it is empty a random one kept in `<data_dir>/metrics.token`
+(mode 0600, shared by the workers of a machine). Request counts by endpoint and status tell
+an outsider what the service does and to whom; only the operator's scraper reads them.
+"""
 
 from __future__ import annotations
 
+import hmac
+import os
+import secrets
 import time
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
-from infra.config import get_settings
+from infra.components import Slot
+from infra.config import ConfigError, Settings, get_settings
+from infra.web.errors import json_error
+
+TOKEN_FILE = "metrics.token"  # noqa: S105 - a file name
+TOKEN: Slot[str] = Slot("metrics bearer token")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -29,12 +44,48 @@ def count(event: str, outcome: str = "ok") -> None:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    return Response(generate_latest(REGISTRY), mimetype=CONTENT_TYPE_LATEST)
+    expected = TOKEN.of()
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), expected.encode()):
+        return json_error(401, "invalid_token", "The metrics need the bearer token of [metrics] token, or the "
+                          "one in the data folder's metrics.token (Authorization: Bearer ...).",
+                          headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    response = Response(generate_latest(REGISTRY), mimetype=CONTENT_TYPE_LATEST)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def metrics_token(settings: Settings) -> str:
+    """The configured token, or the one in <data_dir>/metrics.token (made once, mode 0600)."""
+    configured = str(settings["metrics"].get("token", ""))
+    if configured:
+        if len(configured) < 20:
+            raise ConfigError("metrics.token must be at least 20 characters (e.g. `openssl rand -base64 32`)")
+        return configured
+    path = Path(settings.data_dir) / TOKEN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        # Written aside, then linked into place: workers starting together all read one token.
+        draft = path.with_name(f".{TOKEN_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    token = path.read_text(encoding="ascii").strip()
+    if len(token) < 20:
+        raise ConfigError(f"{path} holds no usable token; delete it to make a new one")
+    return token
 
 
 def init_app(app: Flask) -> None:
     if not current_app_setting(app):
         return
+    TOKEN.install(app, metrics_token(get_settings(app)))
 
     @app.before_request
     def _start() -> None:

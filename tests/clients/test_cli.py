@@ -68,3 +68,35 @@ def test_invalid_registration_says_why(run):
 def test_initial_token(run):
     token = run("clients", "initial-token", "--uses", "3").output.strip()
     assert len(token) >= 43
+
+
+def test_operator_settings_are_shown_and_set_by_command(run):
+    created = json.loads(run("clients", "register", "--name", "Portal", "--redirect-uri",
+                             "https://portal.example.gov/cb", "--auth-method", "private_key_jwt",
+                             "--jwks-uri", "https://portal.example.gov/jwks.json").output)
+    client_id = created["client_id"]
+    shown = json.loads(run("clients", "show", client_id).output)["operator"]
+    assert shown == {"pairwise_sector": "portal.example.gov", "sector_fixed": False,
+                     "assertion_audience": "strict", "backchannel_approved_uri": None}
+    assert "private_key_jwt (aud strict)" in run("clients", "list").output
+    assert "need aud legacy" in run("clients", "assertion-audience", client_id, "legacy").output
+    assert json.loads(run("clients", "show", client_id).output)["operator"]["assertion_audience"] == "legacy"
+    wrong = run("clients", "assertion-audience", client_id, "lenient", ok=False)
+    assert wrong.exit_code == 2 and "'lenient' is not one of 'strict', 'legacy'" in wrong.output
+
+
+def test_an_operator_approves_a_back_channel_uri_on_another_host(run):
+    created = json.loads(run("clients", "register", "--name", "Portal", "--redirect-uri",
+                             "https://portal.example.gov/cb").output)
+    client_id = created["client_id"]
+    approved = run("clients", "approve-backchannel", client_id, "https://sso.example.gov/logout")
+    assert approved.output.strip() == \
+        f"client {client_id}: back-channel logout to https://sso.example.gov/logout approved"
+    shown = json.loads(run("clients", "show", client_id).output)
+    assert shown["backchannel_logout_uri"] == "https://sso.example.gov/logout"
+    assert shown["backchannel_logout_session_required"] is True
+    assert shown["operator"]["backchannel_approved_uri"] == "https://sso.example.gov/logout"
+    private = run("clients", "approve-backchannel", client_id, "https://169.254.169.254/logout", ok=False)
+    assert private.exit_code == 1 and "must be an https URL on a public host" in private.output
+    unknown = run("clients", "approve-backchannel", "nobody", "https://sso.example.gov/logout", ok=False)
+    assert unknown.exit_code == 1 and "no client 'nobody'" in unknown.output

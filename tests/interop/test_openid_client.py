@@ -145,4 +145,4 @@ def test_openid_client_code_flow_userinfo_refresh_introspection_revocation(serve
         assert result["after_revocation"]["active"] is False
         assert result["reuse"] == "invalid_grant"
         subs.add(result["sub"])
-    assert len(subs) == 1  # both portals share the sector "localhost": the same pairwise sub
+    assert len(subs) == 2  # clients on loopback are each a pairwise sector of their own (issue 14)

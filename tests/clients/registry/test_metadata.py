@@ -120,3 +120,29 @@ def test_logout_metadata():
 ])
 def test_wrong_types_are_refused_naming_the_field(field, value):
     assert refused({**WEB, field: value}).field == field
+
+
+@pytest.mark.parametrize(("field", "value", "limit", "error"), [
+    ("redirect_uris", [f"https://portal.example.gov/cb/{n}" for n in range(20_000)], 20, "invalid_redirect_uri"),
+    ("redirect_uris", [f"https://portal.example.gov/cb/{n}" for n in range(21)], 20, "invalid_redirect_uri"),
+    ("post_logout_redirect_uris", [f"https://portal.example.gov/bye/{n}" for n in range(21)], 20,
+     "invalid_client_metadata"),
+    ("contacts", [f"ops{n}@portal.example.gov" for n in range(11)], 10, "invalid_client_metadata"),
+    ("grant_types", ["authorization_code"] * 11, 10, "invalid_client_metadata"),
+    ("response_types", ["code"] * 11, 10, "invalid_client_metadata"),
+])
+def test_metadata_arrays_have_count_limits(field, value, limit, error):
+    """Issue 14: 20,000 redirect URIs were accepted; each array now has a limit, checked first."""
+    problem = refused({**WEB, field: value}, OPERATOR)
+    assert problem.error == error and problem.field == field
+    assert problem.description == f"{field}: has {len(value)} entries; at most {limit} are accepted"
+    assert validate_metadata({**WEB, field: value[:limit]} if field != "redirect_uris" else
+                             {"redirect_uris": value[:limit]}, OPERATOR)
+
+
+def test_jwks_and_contacts_have_limits_too():
+    key = {"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}
+    problem = refused({**WEB, "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [key] * 11}})
+    assert problem.description == "jwks: has 11 entries; at most 10 are accepted"
+    long = refused({**WEB, "contacts": ["a" * 321]})
+    assert long.description == "contacts: each contact is at most 320 characters"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from idp.audit import AUDIT_LOG, SEALER
-from tests.idp.oidc.conftest import oidc_app  # noqa: F401  (fixture: keys ready)
+from tests.idp.oidc.conftest import oidc_app, register  # noqa: F401  (fixtures: keys ready)
 
 
 @pytest.fixture
@@ -43,8 +43,20 @@ def fill(app, log, count: int, *, citizen: str = "c1", start: int = 0, seal: boo
 
 
 def verify(app):
-    from idp.audit import published_keys, verify_chain
+    from idp.audit import trusted_keys, verify_chain
     from infra.db import get_db
 
     with app.app_context(), get_db(app).read() as session:
-        return verify_chain(session, published=published_keys(app))
+        return verify_chain(session, trusted=trusted_keys(app))
+
+
+def checkpointed_bundle(app, log, citizen: str = "c1") -> dict:
+    """Sign a checkpoint of the head, then the citizen's downloadable log."""
+    from idp import audit
+    from infra.db import get_db
+
+    with app.app_context():
+        with get_db(app).transaction() as session:
+            audit.checkpoint(session, log=log)
+        with get_db(app).read() as session:
+            return audit.citizen_bundle(session, citizen_id=citizen, issuer="http://localhost")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from infra.db import get_db
-from tests.idp.audit.conftest import fill, verify
+from tests.idp.audit.conftest import checkpointed_bundle, fill, verify
 
 
 def _sql(app, statement: str, **params) -> None:
@@ -159,27 +159,24 @@ def test_unknown_events_and_bases_are_refused(oidc_app, audit_log):
 
 def test_citizen_bundle_checks_offline_and_catches_tampering(oidc_app, audit_log):
     from idp import audit
-    from infra.db import get_db
 
     fill(oidc_app, audit_log, 13)
-    with oidc_app.app_context():
-        with get_db(oidc_app).transaction() as session:
-            audit.checkpoint(session, log=audit_log)
-        with get_db(oidc_app).read() as session:
-            bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+    bundle = checkpointed_bundle(oidc_app, audit_log)
     assert [e["seq"] for e in bundle["entries"]] == [1, 3, 5, 7, 9, 11, 13]
     for segment in bundle["segments"]:  # others' entries appear only as (seq, body digest)
         assert all(isinstance(seq, int) and len(digest) == 64 for seq, digest in segment["digests"])
     document = json.loads(json.dumps(bundle))
-    assert audit.verify_bundle(document) == 7
+    with oidc_app.app_context():
+        trusted = audit.trusted_keys(oidc_app)
+    assert audit.verify_bundle(document, trusted=trusted) == 7
     document["entries"][2]["body"]["claims"] = ["sub"]
     with pytest.raises(audit.AuditError, match="entry 5 was altered"):
-        audit.verify_bundle(document)
+        audit.verify_bundle(document, trusted=trusted)
     document = json.loads(json.dumps(bundle))
     assert [(s["after"], s["until"]) for s in document["segments"]] == [(0, 1), (1, 6), (6, 11), (11, 13)]
     document["segments"][1]["digests"].pop(0)
     with pytest.raises(audit.AuditError, match="entry 2 is missing"):
-        audit.verify_bundle(document)
+        audit.verify_bundle(document, trusted=trusted)
 
 
 def test_pending_entries_are_reported_as_pending_not_as_tampering(oidc_app, audit_log):

@@ -93,7 +93,8 @@ def register(oidc_app):
         metadata.setdefault("client_name", "Registro Civil")
         metadata.setdefault("redirect_uris", [REDIRECT])
         key = None
-        if metadata.get("token_endpoint_auth_method") == "private_key_jwt" and "jwks" not in metadata:
+        if metadata.get("token_endpoint_auth_method") == "private_key_jwt" and "jwks" not in metadata \
+                and "jwks_uri" not in metadata:
             key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
             public = key.as_dict(private=False)
             public["kid"] = "agency-key"

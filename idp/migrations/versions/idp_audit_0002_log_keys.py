@@ -1,0 +1,33 @@
+"""The data-sharing log's own signing keys (append-only history).
+
+Revision ID: idp_audit_0002
+Revises: idp_prepared_0001
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "idp_audit_0002"
+down_revision = "idp_prepared_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "audit_log_keys",
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("kid", sa.String(64), nullable=False),
+        sa.Column("alg", sa.String(8), nullable=False),
+        sa.Column("jwk", sa.JSON(), nullable=False),
+        sa.Column("key_id", sa.String(32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("endorsement", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log_keys")),
+        sa.UniqueConstraint("kid", name=op.f("uq_audit_log_keys_kid")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("audit_log_keys")

@@ -1,0 +1,111 @@
+"""What a grant still stands on when it is used: every code, refresh token and access token
+is checked against the citizen's decisions at the moment it is redeemed or presented, not
+only at the moment it was issued (issue 14, "grants outlive the citizen's decisions").
+
+A grant depends on:
+- the citizen's account (closed: nothing of it works any more);
+- the citizen's standing consent for the agency (`idp.consent`: the newest decision, neither
+  withdrawn nor expired). What a grant releases is what it was granted *and* what that
+  decision still allows: narrowing the consent narrows every older grant at its next use,
+  withdrawing it (or letting it expire) ends them; offline access ends with `offline_access`;
+- for a grant without offline access, the SSO session it came from: once the citizen signs
+  out (or the session ends), its code no longer redeems and its access tokens stop working.
+  A grant with offline access outlives the session by design (OIDC Core 1.0 section 11).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp.consent.models import Consent
+from idp.oidc import claims as claims_module
+from idp.sessions import records
+from idp.sessions.records import SessionPolicy
+from infra.store import EphemeralStore
+
+
+@dataclass(frozen=True)
+class StandingConsent:
+    """The citizen's standing decision for one agency, as the release path needs it."""
+
+    id: uuid.UUID
+    claims: frozenset[str]
+    purpose: str | None
+    legal_basis: str
+    law: str | None
+    last_used_at: datetime | None
+
+
+# Built once: the newest decision that is neither superseded nor withdrawn (index on
+# citizen_id, client_id).
+_STANDING = (
+    sa.select(Consent.id, Consent.claims, Consent.purpose, Consent.legal_basis, Consent.law,
+              Consent.last_used_at, Consent.expires_at)
+    .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"),
+           Consent.superseded_at.is_(None), Consent.revoked_at.is_(None))
+    .order_by(Consent.given_at.desc()).limit(1))
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def standing_consent(session: Session, *, citizen_id: str | uuid.UUID, client_id: str,
+                     now: datetime) -> StandingConsent | None:
+    """The decision in force now, or None (never given, withdrawn, or expired)."""
+    row = session.execute(_STANDING, {"citizen": uuid.UUID(str(citizen_id)), "client": client_id}).first()
+    if row is None or _utc(row.expires_at) <= now:
+        return None
+    return StandingConsent(id=row.id, claims=frozenset(row.claims or ()), purpose=row.purpose,
+                           legal_basis=row.legal_basis, law=row.law,
+                           last_used_at=_utc(row.last_used_at) if row.last_used_at else None)
+
+
+def account_closed(citizen: Any) -> bool:
+    from idp.consent.closure import is_closed  # imported late: closure builds on the provider
+
+    return is_closed(citizen)
+
+
+def narrowed(*, claims: Mapping[str, Any], scopes: Iterable[str],
+             allowed: frozenset[str]) -> tuple[dict[str, Any], list[str]]:
+    """A grant's claims document and scopes cut down to what the standing consent allows."""
+    granted = claims_module.granted_names(claims) & allowed
+    return claims_module.as_granted(claims=claims_module.load(claims), scopes=list(scopes), granted=granted)
+
+
+def offline(scopes: Iterable[str]) -> bool:
+    return claims_module.OFFLINE in set(scopes)
+
+
+def session_alive(store: EphemeralStore, policy: SessionPolicy | None, *, sid: str, citizen_id: str,
+                  now: float) -> bool:
+    """True while the SSO session `sid` of this citizen lives (two store reads)."""
+    if policy is None:
+        return True
+    session = records.by_sid(store, policy, sid, now)
+    return session is not None and session.citizen_id == str(citizen_id)
+
+
+def for_refresh(session: Session, grant: Any, citizen: Any, *,
+                now: datetime) -> tuple[str | None, str, dict[str, Any], list[str]]:
+    """What a refresh token of `grant` may still do: (refusal or None, the reason to revoke the
+    grant for, the claims and scopes it may still use)."""
+    if account_closed(citizen):
+        return "the citizen's account is closed", "account_closed", {}, []
+    consent = standing_consent(session, citizen_id=grant.citizen_id, client_id=grant.client_id, now=now)
+    if consent is None:
+        return ("the citizen withdrew this agency's access, or the consent expired; sign the citizen in "
+                "again", "consent", {}, [])
+    claims, scopes = narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
+    if not offline(scopes):
+        return ("the citizen no longer allows this agency offline access; sign the citizen in again",
+                "consent", {}, [])
+    return None, "", claims, scopes

@@ -1,0 +1,92 @@
+"""Pairwise subjects (OIDC Core 1.0 section 8, issue 14): clients on loopback are each a sector
+of their own, a client's sector is fixed at its first grant (an RFC 7592 update cannot move it
+and re-key every citizen), and an operator moves it with a map from old to new subjects."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from click.testing import CliRunner
+
+from idp.oidc import provider
+from tests.idp.oidc.conftest import Agency, claims_of, tokens_for
+
+
+def sub_for(client, agency: Agency) -> str:
+    return claims_of(tokens_for(client, agency)["id_token"])["sub"]
+
+
+def test_loopback_clients_do_not_share_a_sector(client, register, citizen):
+    """The demo's two agencies (localhost:8001 and :8002) used to receive the same `sub`."""
+    registry = register(client_name="Registro Civil", redirect_uris=["http://localhost:8001/callback"])
+    tax = register(client_name="Hacienda", redirect_uris=["http://localhost:8002/callback"])
+    native = register(client_name="App", application_type="native", redirect_uris=["http://127.0.0.1/callback"])
+    subs = {sub_for(client, registry), sub_for(client, tax), sub_for(client, native)}
+    assert len(subs) == 3
+
+
+def test_clients_of_one_public_host_share_its_sector(client, register, citizen):
+    one = register(client_name="Portal", redirect_uris=["https://portal.example.gov/a"])
+    two = register(client_name="Portal móvil", redirect_uris=["https://portal.example.gov/b"])
+    assert sub_for(client, one) == sub_for(client, two)
+
+
+def dynamic_client(client, app, redirect: str) -> tuple[Agency, dict[str, str], dict]:
+    from clients.registry.services import issue_initial_token
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        token = issue_initial_token(session, uses=1)
+    body = {"client_name": "Portal", "redirect_uris": [redirect]}
+    created = client.post("/register", json=body, headers={"Authorization": f"Bearer {token}"}).get_json()
+    agency = Agency(created["client_id"], created["client_secret"], redirect, metadata=created)
+    return agency, {"Authorization": f"Bearer {created['registration_access_token']}"}, body
+
+
+def test_an_update_cannot_move_a_client_to_another_sector_after_its_first_grant(client, oidc_app, citizen):
+    agency, management, body = dynamic_client(client, oidc_app, "https://portal.example.gov/cb")
+    path = f"/register/{agency.client_id}"
+    # Before any citizen signed in, the client may still change its mind.
+    early = client.put(path, json={**body, "redirect_uris": ["https://www.portal.example.gov/cb"]}, headers=management)
+    assert early.status_code == 200, early.get_json()
+    agency.redirect_uri = "https://www.portal.example.gov/cb"
+    before = sub_for(client, agency)
+    moved = client.put(path, json={**body, "redirect_uris": ["https://other.example.gov/cb"]}, headers=management)
+    assert moved.status_code == 400
+    assert moved.get_json() == {
+        "error": "invalid_redirect_uri",
+        "error_description": "redirect_uris: would move the client's pairwise subjects from sector "
+                             "'www.portal.example.gov' to 'other.example.gov'; the sector is fixed since the "
+                             "client's first sign-in so that citizens keep their identifiers. Keep the first "
+                             "redirect URI (or the sector_identifier_uri) on www.portal.example.gov, or ask an "
+                             "operator to move the client (cedula clients move-sector)"}
+    # Another path on the same host is fine, and the citizen keeps the same identifier.
+    kept = client.put(path, json={**body, "redirect_uris": ["https://www.portal.example.gov/new"]}, headers=management)
+    assert kept.status_code == 200
+    agency.redirect_uri = "https://www.portal.example.gov/new"
+    assert sub_for(client, agency) == before
+
+
+def test_an_operator_moves_a_sector_with_a_map_of_old_to_new_subjects(client, oidc_app, register, citizen, tmp_path):
+    from idp.cli import Context, cli
+
+    agency = register(redirect_uris=["https://portal.example.gov/cb"])
+    old = sub_for(client, agency)
+    context = Context()
+    context._app = oidc_app
+    target = tmp_path / "map.csv"
+    moved = CliRunner().invoke(cli, ["clients", "move-sector", agency.client_id, "--to", "portal.example.org",
+                                     "--map", str(target)], obj=context)
+    assert moved.exit_code == 0, moved.output
+    assert "moved from sector 'portal.example.gov' to 'portal.example.org'; 1 subjects mapped" in moved.output
+    rows = list(csv.reader(target.open()))
+    assert rows[0] == ["old_sub", "new_sub"] and rows[1][0] == old
+    provider(oidc_app).clients.clear()
+    assert sub_for(client, agency) == rows[1][1] != old
+    again = CliRunner().invoke(cli, ["clients", "move-sector", agency.client_id, "--to", "portal.example.org",
+                                     "--map", str(tmp_path / "again.csv")], obj=context)
+    assert again.exit_code == 1 and "already in sector 'portal.example.org'" in again.output
+    shown = json.loads(CliRunner().invoke(cli, ["clients", "show", agency.client_id], obj=context).output)
+    assert shown["operator"] == {"pairwise_sector": "portal.example.org", "sector_fixed": True,
+                                 "assertion_audience": "strict", "backchannel_approved_uri": None}

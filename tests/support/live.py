@@ -1,0 +1,169 @@
+"""A real `cedula serve` process on a free loopback port, for tests that need real threads,
+real sockets and a real gunicorn worker (races, stalls), on either backend.
+
+Each server gets a database of its own (a SQLite file, or a new PostgreSQL database) and, on
+the production backend, its own Redis key prefix; `LiveServer.app` is an in-process app on
+the same database and data folder, for setting things up (registering clients) without HTTP.
+The in-process store is the server's own memory: state that lives in the store (sessions,
+codes) is only reachable over HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CEDULA = [str(Path(sys.executable).parent / "cedula")] if (Path(sys.executable).parent / "cedula").exists() \
+    else [sys.executable, "-m", "idp.cli"]
+MASTER_KEY = "Y2VkdWxhLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE"  # 32 bytes, tests only
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def database_for(backend_name: str, folder: Path) -> Iterator[str]:
+    """A database of its own: a SQLite file in `folder`, or a new PostgreSQL database."""
+    if backend_name == "embedded":
+        yield f"sqlite:///{folder / 'cedula.db'}"
+        return
+    from tests.conftest import _postgres_database
+
+    databases = _postgres_database()
+    try:
+        yield next(databases)
+    finally:
+        databases.close()
+
+
+@dataclass
+class LiveServer:
+    base: str
+    env: dict[str, str]
+    app: Any
+    backend: str
+    process: subprocess.Popen = field(repr=False)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def cedula(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        done = subprocess.run([*CEDULA, *args], env=self.env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+        if ok:
+            assert done.returncode == 0, done.stderr + done.stdout
+        return done
+
+    def stderr(self) -> str:
+        return self.process.stderr.read1().decode(errors="replace") if self.process.stderr else ""
+
+
+@contextmanager
+def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[LiveServer]:
+    """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars."""
+    from idp import create_app
+    from idp.schema import SCHEMA
+    from tests.conftest import settings_for
+
+    with database_for(backend.name, folder) as url:
+        port = free_port()
+        base = f"http://localhost:{port}"
+        prefix = f"cedula-live-{uuid.uuid4().hex[:10]}:"
+        env = {**os.environ, "CEDULA_ISSUER": base, "CEDULA_DATA_DIR": str(folder), "CEDULA_DATABASE_URL": url,
+               "CEDULA_REDIS_URL": backend.redis_url, "CEDULA_STORE_KEY_PREFIX": prefix,
+               "CEDULA_MASTER_KEY": MASTER_KEY, "CEDULA_LOGGING_LEVEL": "WARNING", **environment}
+        SCHEMA.upgrade(url)
+        overrides = settings_for(backend, folder)
+        overrides["server"]["issuer"] = base
+        overrides["database"]["url"] = url
+        overrides["store"]["key_prefix"] = prefix
+        overrides["keys"]["master_key"] = MASTER_KEY
+        app = create_app(overrides)
+        from keys import get_service
+
+        service = get_service(app)
+        service.custody.initialise()
+        service.keyring.bootstrap(service.now())
+        process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = LiveServer(base=base, env=env, app=app, backend=backend.name, process=process)
+        try:
+            for _ in range(300):
+                if process.poll() is not None:
+                    pytest.fail("cedula serve stopped: " + server.stderr())
+                try:
+                    if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                time.sleep(0.1)
+            else:
+                pytest.fail("cedula serve did not become ready: " + server.stderr())
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+            from infra.db import get_db
+            from infra.store import get_store
+
+            get_db(app).dispose()
+            get_store(app).close()
+
+
+class Citizen:
+    """A citizen's browser against a live server: enrolled with a software passkey."""
+
+    def __init__(self, server: LiveServer, **overrides: Any) -> None:
+        from tests.idp.conftest import fields
+        from tests.support.authenticator import SoftwareAuthenticator
+
+        self.server = server
+        self.browser = requests.Session()
+        self.key = SoftwareAuthenticator(origin=server.base, rp_id="localhost")
+        options = self.browser.post(server.url("/webauthn/registration/options"), json=fields(**overrides),
+                                    timeout=30).json()
+        response = self.browser.post(server.url("/webauthn/registration/verify"), json=self.key.register(options),
+                                     timeout=30)
+        assert response.status_code == 200, response.text
+        self.browser.get(server.url("/account/recovery-codes"), timeout=30)
+
+    def authorize(self, url: str, redirect_uri: str) -> dict[str, str]:
+        """Follow an authorization request, allow what is asked, return the callback's query."""
+        response = self.browser.get(url, allow_redirects=False, timeout=30)
+        while response.status_code in (302, 303) and not response.headers["Location"].startswith(redirect_uri):
+            response = self.browser.get(urljoin(self.server.base, response.headers["Location"]),
+                                        allow_redirects=False, timeout=30)
+        if response.status_code == 200:
+            html = response.text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+            interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
+            response = self.browser.post(
+                self.server.url("/authorize/decision"), allow_redirects=False, timeout=30,
+                data={"csrf_token": token, "interaction": interaction, "decision": "allow",
+                      "claim": re.findall(r'name="claim" value="([^"]+)" checked', html)})
+        assert response.status_code in (302, 303), response.text[:500]
+        location = response.headers["Location"]
+        assert location.startswith(redirect_uri + "?"), location
+        return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
