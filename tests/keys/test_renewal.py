@@ -147,13 +147,18 @@ def test_due_lists_what_needs_renewing(service):
 
 
 def test_metrics_and_readiness_report_lifetimes(pki_client, service):
-    body = pki_client.get("/metrics").get_data(as_text=True)
+    from infra.config import get_settings
+    from infra.ops.metrics import TOKEN_FILE
+
+    token = (get_settings(pki_client.application).data_dir / TOKEN_FILE).read_text().strip()
+    operator = {"Authorization": f"Bearer {token}"}
+    body = pki_client.get("/metrics", headers=operator).get_data(as_text=True)
     assert 'cedula_pki_seconds_left{certificate="tsa"}' in body
     assert 'cedula_pki_renewal_due{certificate="root_crl"} 0.0' in body
     assert pki_client.get("/readyz").get_json()["checks"]["pki"] == {"status": "ok"}
     crl_end = service.pki.root_crl_next_update()
     service.clock = lambda: crl_end - timedelta(days=1)
-    body = pki_client.get("/metrics").get_data(as_text=True)
+    body = pki_client.get("/metrics", headers=operator).get_data(as_text=True)
     assert 'cedula_pki_renewal_due{certificate="root_crl"} 1.0' in body
     service.clock = lambda: crl_end + timedelta(days=1)
     ready = pki_client.get("/readyz")
