@@ -94,5 +94,9 @@ def init_app(app: Flask) -> KeyService:
     app.register_error_handler(KeyStoreError, _key_store_failure)
     app.register_blueprint(bp)
     add_readiness_check(app, "keys", lambda: service.custody.store.check())  # opens the store only when asked
+    from keys import renewal
+
+    add_readiness_check(app, "pki", lambda: renewal.check(service.pki, service.now))
+    renewal.expose(service.pki, service.now)
     describe(app, OPENAPI_PATHS)
     return service

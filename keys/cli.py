@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import click
@@ -92,7 +93,15 @@ def pki_group() -> None:
 @pki_group.command("init")
 @_in_app
 def pki_init() -> None:
-    """Create the root CA, issuing CA, TSA and OCSP certificates (once; safe to rerun)."""
+    """Create the root CA, issuing CA, TSA and OCSP certificates (once; safe to rerun).
+
+    \b
+    This is the root key ceremony (docs/pki.md): run it on the signing host with the root's
+    token attached (PKCS#11) or the key store at hand, witnessed, and record the printed
+    SHA-256 of the root. Afterwards the web process never uses the root key: the issuing CA
+    signs certificates and CRLs, a short-lived delegated responder answers OCSP, and only
+    `cedula pki renew issuing` and `cedula pki crl root` need the root again.
+    """
     service = _service()
     created = service.pki.init(service.now())
     root = service.pki.material().root.certificate
@@ -124,14 +133,69 @@ def pki_issue_seal(client_id: str, organization: str | None,
               help="RFC 5280 reason: keyCompromise, cACompromise, affiliationChanged, "
                    "superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, "
                    "aACompromise, unspecified.")
+@click.option("--invalidity-date", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z",
+                                                                 "%Y-%m-%dT%H:%M:%S",
+                                                                 "%Y-%m-%d"]),
+              default=None, help="Since when the key is known or suspected compromised "
+                                 "(RFC 5280, 5.3.2), UTC unless an offset is given; "
+                                 "signatures not proven older are then distrusted.")
 @_in_app
-def pki_revoke(serial: str, reason: str) -> None:
+def pki_revoke(serial: str, reason: str, invalidity_date: datetime | None) -> None:
     """Revoke a certificate by serial (hex, as `openssl x509 -serial` prints it)."""
     service = _service()
-    status = service.pki.revoke(serial=serial, reason=reason, now=service.now())
-    click.echo(f"revoked {status.serial.upper()} ({reason}) at "
+    status = service.pki.revoke(serial=serial, reason=reason, now=service.now(),
+                                invalidity_date=invalidity_date)
+    since = f", invalid since {status.invalidity_date.isoformat()}" \
+        if status.invalidity_date else ""
+    click.echo(f"revoked {status.serial.upper()} ({reason}{since}) at "
                f"{status.revoked_at.isoformat() if status.revoked_at else '-'}; "
                f"the {status.issuer} CRL was reissued")
+
+
+@pki_group.command("renew")
+@click.argument("certificate", type=click.Choice(["tsa", "ocsp", "issuing"]))
+@_in_app
+def pki_renew(certificate: str) -> None:
+    """Issue the successor of the TSA, OCSP responder or issuing CA certificate now.
+
+    TSA and OCSP get a new key (they also renew themselves within their window); the
+    issuing CA is certified again under the same key by the root (a root key ceremony).
+    """
+    service = _service()
+    service.pki.renew(certificate, service.now())
+    cert = getattr(service.pki.material(), certificate).certificate
+    click.echo(f"{certificate} renewed: serial {cert.serial_number:X}, valid until "
+               f"{cert.not_valid_after.isoformat()}")
+
+
+@pki_group.command("crl")
+@click.argument("ca", type=click.Choice(["root", "issuing"]))
+@_in_app
+def pki_crl(ca: str) -> None:
+    """Issue a CA's CRL now (the root's needs the root key: a ceremony, before it expires)."""
+    service = _service()
+    if ca == "root":
+        service.pki.publish_root_crl(service.now())
+    else:
+        service.pki.crl("issuing", service.now())
+    click.echo(f"{ca} CRL issued; next update "
+               f"{service.pki.crl_next_update(ca).isoformat()}")
+
+
+@pki_group.command("status")
+@_in_app
+def pki_status() -> None:
+    """When each PKI certificate and the root CRL expire, and what is due for renewal."""
+    from keys import renewal
+
+    service = _service()
+    now = service.now()
+    due = service.pki.due(now)
+    for name, moment in renewal.lifetimes(service.pki).items():
+        state = f"DUE: {renewal.HOW[name]}" if name in due else "ok"
+        click.echo(f"{name:9} expires {moment.isoformat()}  {state}")
+    if due:
+        raise SystemExit(1)
 
 
 @pki_group.command("export-root")

@@ -39,11 +39,13 @@ class RevokedEntry:
     serial: int
     revoked_at: datetime
     reason: str  # RFC 5280 name
+    invalidity_date: datetime | None = None
 
 
 def build_crl(*, issuer: Issuer, number: int, this_update: datetime, next_update: datetime,
               revoked: Sequence[RevokedEntry]) -> bytes:
-    """A v2 CRL with cRLNumber and AKI; reason codes except `unspecified` (RFC 5280, 5.3.1)."""
+    """A v2 CRL with cRLNumber and AKI; reason codes except `unspecified` (RFC 5280, 5.3.1)
+    and invalidity dates (5.3.2) as entry extensions."""
     signature_algorithm = issuer.algorithm.signature_algorithm()
     tbs = {
         "version": "v2",
@@ -62,9 +64,15 @@ def build_crl(*, issuer: Issuer, number: int, this_update: datetime, next_update
         for entry in sorted(revoked, key=lambda e: e.serial):
             item: dict = {"user_certificate": entry.serial,
                           "revocation_date": asn1_time(entry.revoked_at)}
+            extensions: list[dict] = []
             if entry.reason != "unspecified":
-                item["crl_entry_extensions"] = [{"extn_id": "crl_reason", "critical": False,
-                                                 "extn_value": REASONS[entry.reason]}]
+                extensions.append({"extn_id": "crl_reason", "critical": False,
+                                   "extn_value": REASONS[entry.reason]})
+            if entry.invalidity_date is not None:  # GeneralizedTime (RFC 5280, 5.3.2)
+                extensions.append({"extn_id": "invalidity_date", "critical": False,
+                                   "extn_value": entry.invalidity_date.replace(microsecond=0)})
+            if extensions:
+                item["crl_entry_extensions"] = extensions
             entries.append(item)
         tbs["revoked_certificates"] = entries
     tbs_list = crl.TbsCertList(tbs)

@@ -71,6 +71,8 @@ class Certificate(Base):
     not_after: Mapped[datetime] = mapped_column(UTC_DATETIME)
     revoked_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
     revocation_reason: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    invalidity_date: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    """Since when the key is known or suspected compromised (RFC 5280, section 5.3.2)."""
     created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
 
 

@@ -106,10 +106,13 @@ class OcspResponder:
         if any(ca is None for ca in cas) or len({ca.name for ca in cas if ca}) != 1:
             return _error("unauthorized")  # not ours, or two CAs in one request
         ca: Authority = cas[0]  # type: ignore[assignment]
+        if ca.name == "root":  # the root key stays offline: its CRL answers for the CAs
+            return _error("unauthorized")
+        self.pki.renew_services(now)  # the delegated responder is short-lived
         statuses = self.pki.statuses(ca.name, serials)
         state = tuple((cid.dump(), self._state(statuses.get(s))) for cid, s in
                       zip(cert_ids, serials, strict=True))
-        key = (ca.name, state)
+        key = (ca.name, self.pki.material().ocsp.serial, state)  # a new responder: new bodies
         if nonce is None:
             cached = self._cache.get(key)
             if cached and (now - cached[0]).total_seconds() < self.cache_seconds:
@@ -134,7 +137,8 @@ class OcspResponder:
             return ("unknown",)
         if status.revoked_at is None:
             return ("good",)
-        return ("revoked", status.revoked_at.isoformat(), status.reason)
+        return ("revoked", status.revoked_at.isoformat(), status.reason,
+                status.invalidity_date.isoformat() if status.invalidity_date else None)
 
     def _build(self, ca: Authority, cert_ids, serials, statuses, nonce,
                produced: datetime) -> bytes:
@@ -152,9 +156,13 @@ class OcspResponder:
                 if status.reason and status.reason != "unspecified":
                     info["revocation_reason"] = REASONS[status.reason]
                 cert_status = ocsp.CertStatus({"revoked": info})
-            responses.append({"cert_id": cert_id, "cert_status": cert_status,
-                              "this_update": produced,
-                              "next_update": produced + self.validity})
+            single = {"cert_id": cert_id, "cert_status": cert_status, "this_update": produced,
+                      "next_update": produced + self.validity}
+            if status is not None and status.revoked_at and status.invalidity_date:
+                # a CRL entry extension as a single extension (RFC 6960, 4.4; RFC 5280, 5.3.2)
+                single["single_extensions"] = [{"extn_id": "invalidity_date", "critical": False,
+                                                "extn_value": status.invalidity_date}]
+            responses.append(single)
         key_bits = responder.certificate.public_key["public_key"].contents[1:]
         data = {
             "responder_id": {"by_key": hashlib.sha1(key_bits).digest()},  # noqa: S324 - RFC 6960

@@ -38,6 +38,16 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def distribution_url(issuer_url: str, configured: str = "") -> str:
+    """Where certificates point for CA certificates, CRLs and OCSP: plain http (RFC 5280,
+    4.2.1.13 and 4.2.2.1; ETSI EN 319 412-2, GEN-4.3.11-4: an http or ldap CRL distribution
+    point), so that checking a certificate never needs TLS, itself checked by certificates."""
+    base = configured or issuer_url
+    if base.startswith("https://"):
+        base = "http://" + base.removeprefix("https://")
+    return base.rstrip("/") + "/pki"
+
+
 @dataclass(frozen=True)
 class Authority:
     """A certificate this service signs with (CA, TSA or OCSP responder), parsed once."""
@@ -87,6 +97,7 @@ class CertificateStatus:
     issuer: str
     revoked_at: datetime | None
     reason: str | None
+    invalidity_date: datetime | None = None
 
 
 def _authority(row: Certificate, stored: StoredKey) -> Authority:
@@ -107,7 +118,7 @@ class Pki:
     def __init__(self, custody: Custody, settings: Mapping[str, Any], issuer_url: str) -> None:
         self.custody = custody
         self.section = settings["pki"]
-        self.base_url = issuer_url.rstrip("/") + "/pki"
+        self.base_url = distribution_url(issuer_url, str(self.section.get("distribution_url", "")))
         self.refresh = float(settings["keys"]["refresh_seconds"])
         self._material: PkiMaterial | None = None
         self._checked = 0.0
@@ -166,7 +177,8 @@ class Pki:
             algorithm=authority.algorithm,
             sign=lambda data: self.custody.sign(authority.key, data),
             ca_issuers_url=self.url("ca", authority.name) if publish else None,
-            ocsp_url=self.url("ocsp") if publish else None,
+            # The root answers no OCSP (its key stays offline): its CRL is the only source.
+            ocsp_url=self.url("ocsp") if publish and authority.name != "root" else None,
             crl_url=self.url("crl", authority.name) if publish else None,
         )
 
@@ -195,18 +207,8 @@ class Pki:
                                   subject=self._subject(f"{org} Issuing CA"),
                                   lifetime=days["issuing"], alg=self.ca_algorithm,
                                   extensions=x509.ca_extensions(path_length=0))
-            self._issue(session, now=now, role="tsa", name="tsa", issuer=issuing,
-                        subject=self._subject(f"{org} Time-Stamping Authority"),
-                        lifetime=days["service"], alg=self.leaf_algorithm,
-                        extensions=x509.end_entity_extensions(
-                            key_usage={"digital_signature", "non_repudiation"},
-                            purposes=["time_stamping"], eku_critical=True))  # RFC 3161, 2.3
-            self._issue(session, now=now, role="ocsp", name="ocsp", issuer=issuing,
-                        subject=self._subject(f"{org} OCSP Responder"),
-                        lifetime=days["service"], alg=self.leaf_algorithm,
-                        extensions=x509.end_entity_extensions(
-                            key_usage={"digital_signature"}, purposes=["ocsp_signing"],
-                            ocsp_nocheck=True))
+            for service in SERVICE_NAMES:
+                self._issue_service(session, service, issuer=issuing, now=now)
             for ca in (root, issuing):
                 self._publish_crl(session, ca, now)
             self.custody.bump(session, GENERATION)
@@ -241,6 +243,121 @@ class Pki:
         session.add(row)
         session.flush()
         return _authority(row, stored)
+
+    def _issue_service(self, session: Session, name: str, *, issuer: Authority,
+                       now: datetime) -> Authority:
+        """A new key and certificate for the TSA or the delegated OCSP responder."""
+        org = str(self.section["organization"])
+        if name == "tsa":
+            return self._issue(session, now=now, role="tsa", name="tsa", issuer=issuer,
+                               subject=self._subject(f"{org} Time-Stamping Authority"),
+                               lifetime=timedelta(days=int(self.section["service_days"])),
+                               alg=self.leaf_algorithm,
+                               extensions=x509.end_entity_extensions(
+                                   key_usage={"digital_signature", "non_repudiation"},
+                                   purposes=["time_stamping"], eku_critical=True))  # RFC 3161
+        # RFC 6960, 4.2.2.2: a delegated responder, short-lived and not itself checked
+        return self._issue(session, now=now, role="ocsp", name="ocsp", issuer=issuer,
+                           subject=self._subject(f"{org} OCSP Responder"),
+                           lifetime=timedelta(days=int(self.section["responder_days"])),
+                           alg=self.leaf_algorithm,
+                           extensions=x509.end_entity_extensions(
+                               key_usage={"digital_signature"}, purposes=["ocsp_signing"],
+                               ocsp_nocheck=True))
+
+    # renewal -----------------------------------------------------------------------------
+
+    def renewal_window(self, name: str) -> timedelta:
+        """How long before its notAfter a certificate is renewed (or warned about): the OCSP
+        responder at half its life, the others `[pki] renew_before_days` ahead."""
+        if name == "ocsp":
+            return timedelta(days=int(self.section["responder_days"])) / 2
+        return timedelta(days=int(self.section["renew_before_days"]))
+
+    def crl_next_update(self, ca: str) -> datetime | None:
+        with self.custody.database.read() as session:
+            row = session.get(RevocationList, ca)
+            return as_utc(row.next_update) if row is not None else None
+
+    def root_crl_next_update(self) -> datetime | None:
+        return self.crl_next_update("root")
+
+    def due(self, now: datetime) -> dict[str, datetime]:
+        """What needs renewing within its window: {"tsa" | "ocsp" | "issuing" | "root" |
+        "root_crl": when it expires}. The root CRL is issued offline, like the root."""
+        material = self.material()
+        found = {}
+        for name in (*CA_NAMES, *SERVICE_NAMES):
+            not_after = as_utc(getattr(material, name).certificate.not_valid_after)
+            if not_after - now <= self.renewal_window(name):
+                found[name] = not_after
+        next_update = self.root_crl_next_update()
+        if next_update is not None and next_update - now <= self.renewal_window("root"):
+            found["root_crl"] = next_update
+        return found
+
+    def renew_services(self, now: datetime) -> list[str]:
+        """Renew the TSA and OCSP responder certificates that are due (the issuing CA key is
+        online for them; the root's is not needed). Safe to run in several processes at once:
+        the current row is locked and checked again. Returns the names renewed."""
+        material = self.material()
+        due = [name for name in SERVICE_NAMES
+               if as_utc(getattr(material, name).certificate.not_valid_after) - now
+               <= self.renewal_window(name)]
+        return [name for name in due if self.renew(name, now, only_if_due=True)]
+
+    def renew(self, name: str, now: datetime, *, only_if_due: bool = False) -> bool:
+        """Issue the successor of the TSA, OCSP responder or issuing CA certificate now.
+
+        TSA and OCSP get a new key from the issuing CA. The issuing CA keeps its key and is
+        certified again by the root (same name and key: every certificate, CRL and OCSP
+        response it signed stays valid): this needs the root key, a ceremony, never the web
+        process. The previous certificate stays on record (and valid until it expires) but
+        is no longer used.
+        """
+        if name not in (*SERVICE_NAMES, "issuing"):
+            raise InvalidRequest(f"renew one of tsa, ocsp, issuing; not {name!r}")
+        material = self.material()
+        with self._crl_lock, self.custody.database.transaction() as session:
+            current = session.execute(sa.select(Certificate).where(Certificate.name == name)
+                                      .with_for_update()).scalar_one()
+            if only_if_due and as_utc(current.not_after) - now > self.renewal_window(name):
+                return False  # another process renewed it first
+            previous = current.serial
+            current.name = None
+            session.flush()
+            if name == "issuing":
+                self._recertify_issuing(session, current, material.root, now)
+            else:
+                self._issue_service(session, name, issuer=material.issuing, now=now)
+            self.custody.bump(session, GENERATION)
+        self.invalidate()
+        log.info("PKI certificate renewed", extra={"certificate": name, "previous": previous})
+        return True
+
+    def _recertify_issuing(self, session: Session, current: Certificate, root: Authority,
+                           now: datetime) -> None:
+        stored = session.get(StoredKey, current.key_id)
+        old = asn1_x509.Certificate.load(current.der)
+        not_before = now.replace(microsecond=0) - timedelta(minutes=5)
+        not_after = min(now.replace(microsecond=0)
+                        + timedelta(days=int(self.section["issuing_days"])),
+                        as_utc(root.certificate.not_valid_after))
+        serial = x509.new_serial()
+        cert = x509.issue(issuer=self.signer_of(root), subject=old.subject,
+                          subject_public_key=stored.public_key, serial=serial,
+                          not_before=not_before, not_after=not_after,
+                          extensions=x509.ca_extensions(path_length=0), self_signed=False)
+        session.add(Certificate(serial=x509.serial_hex(serial), role="issuing", issuer="root",
+                                name="issuing", subject=cert.subject.human_friendly,
+                                client_id=None, key_id=stored.id, der=cert.dump(),
+                                not_before=not_before, not_after=not_after, created_at=now))
+        session.flush()
+
+    def publish_root_crl(self, now: datetime) -> bytes:
+        """Issue the root's CRL (signed with the root key: a ceremony, like `renew issuing`)."""
+        with self._crl_lock, self.custody.database.transaction() as session:
+            return self._publish_crl(session, self.material().root, now)
 
     # end-entity certificates -------------------------------------------------------------
 
@@ -347,9 +464,20 @@ class Pki:
 
     # revocation --------------------------------------------------------------------------
 
-    def revoke(self, *, serial: str, reason: str, now: datetime) -> CertificateStatus:
-        """Revoke a certificate; its CA's CRL is regenerated in the same transaction."""
+    def revoke(self, *, serial: str, reason: str, now: datetime,
+               invalidity_date: datetime | None = None) -> CertificateStatus:
+        """Revoke a certificate; its CA's CRL is regenerated in the same transaction.
+
+        `invalidity_date`: since when the key is known or suspected to be compromised (RFC
+        5280, 5.3.2), earlier than the revocation; verifiers then distrust signatures not
+        proven to exist before it, not only those after the revocation.
+        """
         reason_code(reason)
+        if invalidity_date is not None:
+            invalidity_date = as_utc(invalidity_date).replace(microsecond=0)
+            if invalidity_date > now:
+                raise InvalidRequest("the invalidity date must not be in the future "
+                                     f"(it is {invalidity_date.isoformat()})")
         material = self.material()
         with self._crl_lock, self.custody.database.transaction() as session:
             row = session.get(Certificate, _normalise(serial), with_for_update=True)
@@ -362,10 +490,23 @@ class Pki:
                                      f"{as_utc(row.revoked_at).isoformat()} ({row.revocation_reason})")
             row.revoked_at = now.replace(microsecond=0)
             row.revocation_reason = reason
+            row.invalidity_date = invalidity_date
+            replaced = row.name in SERVICE_NAMES
+            if replaced:  # out of use at once: a successor signs from now on
+                service, row.name = row.name, None
+                session.flush()
+                self._issue_service(session, service, issuer=material.issuing, now=now)
+                self.custody.bump(session, GENERATION)
             session.flush()
             self._publish_crl(session, material.ca(row.issuer), now)
             self.custody.bump(session, REVOCATION)
-            return CertificateStatus(row.serial, row.issuer, row.revoked_at, reason)
+            status = CertificateStatus(row.serial, row.issuer, row.revoked_at, reason,
+                                       invalidity_date)
+        if replaced:
+            self.invalidate()
+            log.warning("revoked PKI service certificate replaced",
+                        extra={"certificate": status.serial})
+        return status
 
     def statuses(self, ca: str, serials: list[int]) -> dict[int, CertificateStatus]:
         """Status of the given serials under one CA (one query)."""
@@ -373,36 +514,42 @@ class Pki:
         with self.custody.database.read() as session:
             rows = session.execute(
                 sa.select(Certificate.serial, Certificate.revoked_at,
-                          Certificate.revocation_reason)
+                          Certificate.revocation_reason, Certificate.invalidity_date)
                 .where(Certificate.serial.in_(keys), Certificate.issuer == ca,
                        Certificate.role != "root")).all()
-        return {int(s, 16): CertificateStatus(s, ca, as_utc(r) if r else None, reason)
-                for s, r, reason in rows}
+        return {int(s, 16): CertificateStatus(s, ca, as_utc(r) if r else None, reason,
+                                              as_utc(invalid) if invalid else None)
+                for s, r, reason, invalid in rows}
 
     # CRLs --------------------------------------------------------------------------------
 
     def crl(self, name: str, now: datetime) -> bytes:
-        """The CA's current CRL; reissued once half its validity has passed."""
+        """The CA's current CRL; the issuing CA's is reissued once half its validity has
+        passed. The root's is only ever read here: it is issued offline (`cedula pki crl`),
+        and `due` warns before it runs out."""
         authority = self.material().ca(name)
         with self.custody.database.read() as session:
             row = session.get(RevocationList, name)
             if row is not None:
                 this_update, next_update = as_utc(row.this_update), as_utc(row.next_update)
-                if now < this_update + (next_update - this_update) / 2:
+                if name == "root" or now < this_update + (next_update - this_update) / 2:
                     return row.der
         with self._crl_lock, self.custody.database.transaction() as session:
             return self._publish_crl(session, authority, now)
 
     def _publish_crl(self, session: Session, ca: Authority, now: datetime) -> bytes:
         row = session.get(RevocationList, ca.name, with_for_update=True)
-        revoked = [RevokedEntry(int(serial, 16), as_utc(at), reason or "unspecified")
-                   for serial, at, reason in session.execute(
+        revoked = [RevokedEntry(int(serial, 16), as_utc(at), reason or "unspecified",
+                                as_utc(invalid) if invalid else None)
+                   for serial, at, reason, invalid in session.execute(
                        sa.select(Certificate.serial, Certificate.revoked_at,
-                                 Certificate.revocation_reason)
+                                 Certificate.revocation_reason, Certificate.invalidity_date)
                        .where(Certificate.issuer == ca.name, Certificate.role != "root",
                               Certificate.revoked_at.is_not(None)))]
         this_update = now.replace(microsecond=0)
-        next_update = this_update + timedelta(hours=int(self.section["crl_hours"]))
+        next_update = this_update + (timedelta(days=int(self.section["root_crl_days"]))
+                                     if ca.name == "root" else
+                                     timedelta(hours=int(self.section["crl_hours"])))
         number = (row.number + 1) if row is not None else 1
         der = build_crl(issuer=self.signer_of(ca, publish=False), number=number,
                         this_update=this_update, next_update=next_update, revoked=revoked)

@@ -113,18 +113,20 @@ def trust_roots(app_or_service=None) -> list[asn1_x509.Certificate]:
 
 
 def revocation_info(app_or_service=None, *,
-                    certificates: Iterable[asn1_x509.Certificate] = ()
+                    certificates: Iterable[asn1_x509.Certificate] = (),
+                    crls: tuple[str, ...] = ("root", "issuing")
                     ) -> tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]:
-    """Fresh OCSP responses for `certificates` (plus the issuing CA and the TSA) and both CRLs."""
+    """Fresh OCSP responses for `certificates` (plus the TSA) and both CRLs. Certificates the
+    root issued (the issuing CA) are covered by the root's CRL: the root answers no OCSP, its
+    key stays offline."""
     service = get_service(app_or_service)
     material = service.pki.material()
     now = service.now()
-    wanted = {c.issuer_serial: c for c in (*certificates, material.issuing.certificate,
-                                          material.tsa.certificate)}
+    wanted = {c.issuer_serial: c for c in (*certificates, material.tsa.certificate)
+              if c.issuer != material.root.certificate.subject}
     responses = []
     for cert in wanted.values():
-        issuer = material.root if cert.issuer == material.root.certificate.subject \
-            else material.issuing
+        issuer = material.issuing
         request = asn1_ocsp.OCSPRequest({"tbs_request": {"request_list": [{"req_cert": {
             "hash_algorithm": {"algorithm": "sha256"},
             "issuer_name_hash": issuer.name_hashes["sha256"],
@@ -136,22 +138,27 @@ def revocation_info(app_or_service=None, *,
             raise KeyStoreError(f"no OCSP response for serial {cert.serial_number:x}: "
                                 f"{reply.status}")
         responses.append(asn1_ocsp.OCSPResponse.load(reply.der))
-    crls = [asn1_crl.CertificateList.load(service.pki.crl(name, now))
-            for name in ("root", "issuing")]
-    return responses, crls
+    lists = [asn1_crl.CertificateList.load(service.pki.crl(name, now)) for name in crls]
+    return responses, lists
 
 
 def validation_context(app_or_service=None, *,
-                       certificates: Iterable[asn1_x509.Certificate] = ()) -> ValidationContext:
+                       certificates: Iterable[asn1_x509.Certificate] = (),
+                       crls: tuple[str, ...] = ("root", "issuing")) -> ValidationContext:
     """A pyHanko ValidationContext trusting our root, with our OCSP responses and CRLs
     pre-fetched (no network), for embedding revocation info in PAdES B-LT/B-LTA.
+
+    `crls`: which CAs' CRLs to include. Archive time-stamps need only the root's: OCSP
+    responses cover the time-stamping authority, the root's CRL the issuing CA; the issuing
+    CA's full CRL would say nothing about earlier signers' certificates that expired since.
     """
     service = get_service(app_or_service)
     material = service.pki.material()
-    ocsps, crls = revocation_info(service, certificates=certificates)
+    ocsps, crls = revocation_info(service, certificates=certificates, crls=crls)
     return ValidationContext(
         trust_roots=[material.root.certificate],
         other_certs=[material.issuing.certificate, material.tsa.certificate,
                      material.ocsp.certificate],
         ocsps=ocsps, crls=crls, allow_fetching=False, revocation_mode="hard-fail",
+        moment=service.now(),
     )

@@ -81,6 +81,7 @@ class TimeStampAuthority:
         if nonce is not None and not 0 <= nonce < 1 << (8 * MAX_NONCE_BYTES):
             return rejection("bad_data_format", f"the nonce must be a non-negative integer of "
                                                 f"at most {MAX_NONCE_BYTES} bytes")
+        self.pki.renew_services(now)  # a TSA certificate about to expire is replaced first
         material = self.pki.material()
         tsa = material.tsa
         info = {

@@ -24,6 +24,7 @@ from signing.approval import Approval, ApprovalAttributes, ApprovalError
 from signing.errors import SigningError
 from signing.i18n import check_language, text
 from signing.models import Document
+from signing.normalise import require_normalised
 from signing.pades import SignatureField
 from signing.pdf_input import check_pdf
 from signing.service import CitizenRef, DocumentService, new_document_id
@@ -77,10 +78,12 @@ def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval:
          now: datetime | None = None) -> SignedDocument:
     """Sign `pdf` for `citizen`, who approved exactly these bytes with `approval`; store it.
 
-    Raises `InvalidPdf`, `NotConfirmed`, `LevelTooLow`, `SealError`, or a
+    `pdf` must be normalised (`signing.normalise`): forms flattened, no active content;
+    otherwise `InvalidPdf("not_normalised")`. Raises `InvalidPdf`, `NotConfirmed`, `LevelTooLow`, `SealError`, or a
     `keys.KeyStoreError`. The one-time key is destroyed whatever happens once it exists.
     """
     checked = check_pdf(pdf, max_bytes=service.settings.max_bytes)
+    require_normalised(checked.data)
     check_approval(approval, document=checked.data,
                    minimum_level=service.settings.minimum_signing_level)
     language = check_language(language)

@@ -138,5 +138,29 @@ def show(document_id: str) -> None:
     click.echo(json.dumps(_row(_service().get(document_id)), ensure_ascii=False, indent=2))
 
 
+@documents_group.command("renew-lta")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Look at no more than this many documents (oldest first).")
+@_in_app
+def renew_lta(limit: int | None) -> None:
+    """Add archive time-stamps to stored B-LTA documents that need one (ETSI EN 319 142-1).
+
+    Due: the last document time-stamp's chain expires within
+    [documents] archive_renew_before_days, or its digest is weak. Idempotent; safe to run
+    while the web processes run the same task. Exit 1 if a document could not be renewed.
+    """
+    from signing.archive import renew_all
+
+    service = _service()
+    report = renew_all(service, now=service.keys.now(),
+                       horizon=service.settings.archive_renew_before, limit=limit)
+    click.echo(f"checked {report.checked} B-LTA documents; renewed {len(report.renewed)}"
+               + (f": {', '.join(report.renewed)}" if report.renewed else ""))
+    for document_id, error in report.failed:
+        click.echo(f"failed {document_id}: {error}", err=True)
+    if report.failed:
+        raise SystemExit(1)
+
+
 def commands() -> list[click.Command]:
     return [documents_group]

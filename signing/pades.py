@@ -150,7 +150,8 @@ class Sealer:
             trust_roots=[material.root.certificate],
             other_certs=[material.issuing.certificate, material.tsa.certificate,
                          material.ocsp.certificate],
-            ocsps=ocsps, crls=crls, allow_fetching=False, revocation_mode="hard-fail")
+            ocsps=ocsps, crls=crls, allow_fetching=False, revocation_mode="hard-fail",
+            moment=self.service.now())
 
     def warm_up(self) -> None:
         """Open the key store and parse the PKI now, so the first document is fast."""

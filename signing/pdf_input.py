@@ -44,6 +44,17 @@ class CheckedPdf:
     notes: list[str] = field(default_factory=list)
 
 
+# What pyHanko raises on a damaged or hostile file while reading or rewriting it.
+READ_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+               RecursionError, OverflowError, AssertionError)
+
+
+def broken(exc: BaseException) -> InvalidPdf:
+    """The refusal for a file pyHanko could not read or rewrite, saying what went wrong."""
+    detail = str(exc).strip() or type(exc).__name__
+    return InvalidPdf("broken", detail=detail[:200])
+
+
 def human_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
@@ -76,10 +87,8 @@ def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
         certification = read_certification_data(reader)
     except InvalidPdf:
         raise
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-            RecursionError, OverflowError, AssertionError) as exc:
-        detail = str(exc).strip() or type(exc).__name__
-        raise InvalidPdf("broken", detail=detail[:200]) from None
+    except READ_ERRORS as exc:
+        raise broken(exc) from None
     if pages < 1:
         raise InvalidPdf("no_pages")
     if certification is not None and certification.permission == MDPPerm.NO_CHANGES:

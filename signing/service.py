@@ -75,6 +75,8 @@ class DocumentService:
         self.directory = directory
         self.store = DocumentStore(self.settings.storage_dir)
         self.sealer = Sealer(key_service, cache_seconds=self.settings.cache_seconds)
+        self.renewal: Any = None
+        """The archive time-stamp task (`signing.archive.ArchiveRenewal`), set by init_app."""
 
     def warm_up_fonts(self) -> None:
         """Parse the fonts now (pure computation), so the first document is fast."""
@@ -137,8 +139,22 @@ def new_document_id() -> str:
 
 
 def init_app(app: Flask, *, directory: Directory) -> DocumentService:
+    """The document service, and the archive time-stamp task (started with the first request
+    this process serves, so that commands never start one)."""
+    from infra.leases import Leases
+    from signing.archive import ArchiveRenewal
+
     service = DocumentService(settings=get_settings(app), database=get_db(app),
                               key_service=keys.get_service(app), directory=directory)
+    archive = service.renewal = ArchiveRenewal(
+        service, seconds=service.settings.archive_renew_hours * 3600,
+        horizon=service.settings.archive_renew_before, leases=Leases(get_db(app)))
+
+    @app.before_request
+    def _start_archive_renewal() -> None:
+        if not archive.started:
+            archive.start()
+
     return DOCUMENTS.install(app, service)
 
 

@@ -28,6 +28,8 @@ class DocumentSettings:
     confirm_seconds: int
     paper: str
     minimum_signing_level: str = "substantial"
+    archive_renew_before: timedelta = timedelta(days=120)
+    archive_renew_hours: int = 24
 
     @classmethod
     def load(cls, settings: Mapping[str, Any], data_dir: Path) -> DocumentSettings:
@@ -61,4 +63,6 @@ class DocumentSettings:
             confirm_seconds=whole("confirm_seconds", 30),
             paper=paper,
             minimum_signing_level=minimum,
+            archive_renew_before=timedelta(days=whole("archive_renew_before_days", 1)),
+            archive_renew_hours=whole("archive_renew_hours", 0),
         )

@@ -27,7 +27,8 @@ from infra.web.ratelimit import hit
 from signing import citizen_signature
 from signing.approval import Approval
 from signing.errors import SigningError
-from signing.pdf_input import InvalidPdf, check_pdf, human_size
+from signing.normalise import normalise
+from signing.pdf_input import InvalidPdf, human_size
 from signing.service import DocumentNotFound, DocumentService, get_documents
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,8 @@ def sign() -> Response | tuple[str, int] | str:
         return render_template("documents/sign.html", limit=limit,
                                error=_("mydocs.sign.error.no_file")), 400
     data = upload.read(service.settings.max_bytes + 1)
-    try:
-        checked = check_pdf(data, max_bytes=service.settings.max_bytes)
+    try:  # the citizen sees, approves and signs the normalised file (signing.normalise)
+        checked = normalise(data, max_bytes=service.settings.max_bytes).checked
     except InvalidPdf as exc:
         count("documents.upload", exc.key)
         return render_template("documents/sign.html", limit=limit,

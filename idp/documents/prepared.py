@@ -35,7 +35,8 @@ from infra.web.i18n import gettext as _
 from infra.web.jsonapi import json_body
 from infra.web.ratelimit import hit
 from signing.citizen_signature import clean_file_name
-from signing.pdf_input import CheckedPdf, InvalidPdf, check_pdf
+from signing.normalise import FOUND, normalise
+from signing.pdf_input import CheckedPdf, InvalidPdf
 from signing.service import new_document_id
 from signing.store import DocumentNotStored
 
@@ -209,18 +210,19 @@ def create() -> Response:
         count("documents.prepare", "unknown_subject")
         raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
                        "this subject; use the sub of the citizen's ID token for this client")
-    try:
-        checked = check_pdf(_decode(body.get("pdf")), max_bytes=service.settings.max_bytes)
+    try:  # what the citizen will see and sign: forms flattened, no active content
+        normalised = normalise(_decode(body.get("pdf")), max_bytes=service.settings.max_bytes)
     except InvalidPdf as exc:
         count("documents.prepare", exc.key)
         raise ApiError(exc.status, exc.error, exc.message("en")) from None
     row = prepare(get_db(current_app), service.store, client_id=agency.client_id,
-                  citizen_id=citizen_id, checked=checked, file_name=file_name, days=days,
-                  now=_now())
+                  citizen_id=citizen_id, checked=normalised.checked, file_name=file_name,
+                  days=days, now=_now())
     count("documents.prepare", "ok")
     log.info("document prepared for signature", extra={"client_id": agency.client_id,
                                                        "prepared": row.id})
-    response = jsonify(_describe(row, _now()))
+    response = jsonify(_describe(row, _now()) | {
+        "original_sha256": normalised.original_sha256, "normalised": list(normalised.removed)})
     response.status_code = 201
     response.headers["Location"] = f"{service.issuer}/api/documents/prepared/{row.id}"
     return response
@@ -287,13 +289,14 @@ def open_for_signing(prepared_id: str) -> Response:
         return error_page(_refusal(status)[0], _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{status}"))
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
     service = _service()
-    try:
-        checked = check_pdf(service.store.read(sha256), max_bytes=service.settings.max_bytes)
+    try:  # rows from before normalisation hold the file as the agency sent it
+        normalised = normalise(service.store.read(sha256), max_bytes=service.settings.max_bytes)
     except (DocumentNotStored, InvalidPdf) as exc:
         log.error("prepared document unreadable", extra={"prepared": prepared_id,
                                                          "error": str(exc)})
         return error_page(404, _("error.title.404"), _("mydocs.prepared.not_found"))
-    if checked.sha256 != sha256:
+    checked = normalised.checked
+    if normalised.original_sha256 != sha256:
         log.error("prepared document changed in the store", extra={"prepared": prepared_id})
         return error_page(404, _("error.title.404"), _("mydocs.prepared.not_found"))
     uploads = Uploads(service.store.root, ttl=service.settings.confirm_seconds)
@@ -389,7 +392,13 @@ OPENAPI_SCHEMAS = {
         "properties": {
             "id": {"type": "string"},
             "status": {"type": "string", "enum": ["waiting", "signed", "expired", "withdrawn"]},
-            "sha256": {"type": "string", "description": "of the prepared PDF"},
+            "sha256": {"type": "string", "description": "of the prepared PDF as the citizen "
+                                                        "sees and signs it (normalised)"},
+            "original_sha256": {"type": "string", "description": "of the PDF as sent (in the "
+                                                                 "creation response only)"},
+            "normalised": {"type": "array", "items": {"type": "string", "enum": list(FOUND)},
+                "description": "what was removed or flattened before the citizen sees it "
+                               "(in the creation response only)"},
             "file_name": {"type": "string"}, "pages": {"type": "integer"},
             "size": {"type": "integer"},
             "created_at": {"type": "string", "format": "date-time"},

@@ -110,7 +110,15 @@ def render_text(report: VerificationReport, language: str) -> str:
             lines.append(f"  time-stamp: {sig.timestamp.time:%Y-%m-%d %H:%M:%S %Z} · "
                          f"{sig.timestamp.authority}")
         anchor = sig.trust_anchor.subject if sig.trust_anchor else "none"
-        lines += [f"  trust anchor: {anchor}", f"  revocation: {sig.revocation.status}",
+        revocation = sig.revocation
+        revoked = "".join([f" at {revocation.revoked_at:%Y-%m-%d %H:%M:%S %Z}"
+                           if revocation.revoked_at else "",
+                           f" ({revocation.reason})" if revocation.reason else "",
+                           f", invalid since {revocation.invalidity_date:%Y-%m-%d %H:%M:%S %Z}"
+                           if revocation.invalidity_date else ""])
+        if sig.timestamps_not_used:
+            lines.append(f"  document time-stamps not used: {', '.join(sig.timestamps_not_used)}")
+        lines += [f"  trust anchor: {anchor}", f"  revocation: {revocation.status}{revoked}",
                   f"  level: {('PAdES ' + sig.level) if sig.level else 'none'}",
                   f"  changes: {sig.modifications.explanation(language)}"]
     return "\n".join(lines)

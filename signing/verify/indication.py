@@ -103,6 +103,20 @@ def check_validity_period(conclusion: Conclusion, *, proven: datetime | None, no
     return conclusion
 
 
+def check_revocation(conclusion: Conclusion, *, revoked_since: datetime | None,
+                     proven: datetime | None) -> Conclusion:
+    """A revoked certificate distrusts every signature not proven to exist before
+    `revoked_since`: the invalidity date (RFC 5280, 5.3.2, e.g. since when the key was
+    compromised) when known, else the revocation date (EN 319 102-1, 5.2.6 and 5.6.2.4):
+    INDETERMINATE/REVOKED_NO_POE (a failure already found stays)."""
+    if revoked_since is None or conclusion.indication is Indication.TOTAL_FAILED:
+        return conclusion
+    if proven is None or proven >= revoked_since:
+        return conclusion.worst(Conclusion(Indication.INDETERMINATE,
+                                           AdESIndeterminate.REVOKED_NO_POE.name))
+    return conclusion
+
+
 def from_modifications(modifications: Modifications) -> Conclusion:
     """The verdict of the PDF format check on what changed after the signature (5.2.2, 5.2.8)."""
     return _BY_MODIFICATION[modifications.level]

@@ -26,7 +26,10 @@ RFC 3339 in UTC, absent values are `null`:
       "proven_time": "<oldest proof of existence of the signature>" | null,
       "chain": [<certificate>, ...],               # signer first, trust anchor last
       "trust_anchor": <certificate> | null,
-      "revocation": {"status": "good" | "revoked" | "unknown", "revoked_at", "reason"},
+      "revocation": {"status": "good" | "revoked" | "unknown", "revoked_at", "reason",
+                     "invalidity_date"},           # revoked: also when the signature predates it
+      "document_timestamps_not_used": [<field>, ...],  # later document time-stamps that could
+                                    # not be validated; the signature's verdict is its own
       "level": "B-B" | "B-T" | "B-LT" | "B-LTA" | null,
       "covers_whole_document": bool,
       "signed_as": "agency_seal" | "citizen_signature" | null,   # from the certificate policy
@@ -130,11 +133,12 @@ class TimestampInfo:
 class Revocation:
     status: str  # good | revoked | unknown
     revoked_at: datetime | None = None
-    reason: str | None = None
+    reason: str | None = None  # RFC 5280, 5.3.1, asn1crypto's names: key_compromise, ...
+    invalidity_date: datetime | None = None  # RFC 5280, 5.3.2
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "revoked_at": _time(self.revoked_at),
-                "reason": self.reason}
+                "reason": self.reason, "invalidity_date": _time(self.invalidity_date)}
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,9 @@ class SignatureReport:
     signed_as: str | None = None  # "agency_seal" | "citizen_signature" (own PKI only)
     assurance_level: str | None = None  # "low" | "substantial" | "high" (certificate policy)
     approval: Any = None  # signing.verify.approval.ApprovalReport, citizen signatures
+    timestamps_not_used: tuple[str, ...] = ()
+    """Fields of later document time-stamps that could not be validated (untrusted, broken):
+    they neither help nor harm this signature, whose verdict is its own."""
 
     def message(self, language: str) -> str:
         return text(f"verify.reason.{self.reason}", language)
@@ -208,6 +215,7 @@ class SignatureReport:
             "chain": [cert.as_json() for cert in self.chain],
             "trust_anchor": self.trust_anchor.as_json() if self.trust_anchor else None,
             "revocation": self.revocation.as_json(),
+            "document_timestamps_not_used": list(self.timestamps_not_used),
             "level": self.level,
             "covers_whole_document": self.covers_whole_document,
             "modifications": self.modifications.as_json(language),

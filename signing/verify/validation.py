@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 from asn1crypto import cms
 from asn1crypto import crl as asn1_crl
@@ -48,7 +49,7 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from signing.verify import budget as budgets
-from signing.verify import byterange, indication
+from signing.verify import byterange, compromise, indication
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
@@ -240,16 +241,30 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
     regular.sort(key=lambda e: e.signed_revision)
     signature_fields = {e.field_name for e in regular}
     too_many_dss = dss_entries(reader) > budget.limits.dss_entries
+    ordered = sorted(stamps, key=lambda e: e.signed_revision)
+    stamp_reports = []
+    for embedded in ordered:
+        budget.check()
+        stamp_reports.append(await _validate_timestamp(data, embedded, spec, timing))
+    # An archive time-stamp whose authority's certificate has expired since is judged at the
+    # time of the next valid one, which proves it existed then (EN 319 102-1, 5.6.2.5).
+    for index in range(len(ordered) - 2, -1, -1):
+        report, later = stamp_reports[index], stamp_reports[index + 1]
+        if not report.valid and later.valid and later.time is not None:
+            budget.check()
+            then = _at(later.time)
+            again = await _validate_timestamp(data, ordered[index], spec, then)
+            if again.valid:
+                stamp_reports[index] = again
+    unusable = frozenset(r.field for r in stamp_reports if not r.valid)
+    valid_times = {r.field: r.time for r in stamp_reports if r.valid}
     reports = []
     for embedded in regular:
         budget.check()
         report = await _validate_signature(data, embedded, spec, timing, stamps,
-                                           signature_fields, budget, too_many_dss)
+                                           signature_fields, budget, too_many_dss, unusable,
+                                           valid_times)
         reports.append(_with_role(report, embedded, data, context))
-    stamp_reports = []
-    for embedded in sorted(stamps, key=lambda e: e.signed_revision):
-        budget.check()
-        stamp_reports.append(await _validate_timestamp(data, embedded, spec, timing))
     return broken + reports, stamp_reports
 
 
@@ -283,7 +298,10 @@ def _raw_coverage(data: bytes, embedded: EmbeddedPdfSignature) -> byterange.RawC
 async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                               spec: PdfSignatureValidationSpec, timing: ValidationTimingInfo,
                               stamps: list[EmbeddedPdfSignature], signature_fields: set[str],
-                              budget: Budget, too_many_dss: bool) -> SignatureReport:
+                              budget: Budget, too_many_dss: bool,
+                              unusable_stamps: frozenset[str] = frozenset(),
+                              valid_times: dict[str, datetime | None] | None = None
+                              ) -> SignatureReport:
     name = embedded.field_name
     if embedded.sig_object.get("/SubFilter") not in SIGNATURE_SUBFILTERS:
         return _format_failure(name)
@@ -296,6 +314,9 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"),
                                reason="too_many_certificates",
                                conclusion=indication.CHAIN_GENERAL_FAILURE)
+    later = sorted((ts for ts in stamps if ts.signed_revision > embedded.signed_revision),
+                   key=lambda ts: ts.signed_revision)
+    not_used = tuple(ts.field_name for ts in later if ts.field_name in unusable_stamps)
     try:
         embedded.compute_integrity_info(diff_policy=budgets.bounded_policy(DIFF_POLICY))
         modifications = analyse(embedded, signature_fields, raw)
@@ -303,17 +324,30 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         if process == "lta":
             result = await ades.ades_lta_validation(embedded, spec, timing_info=timing)
             proven, ts_result = result.best_signature_time, result.signature_timestamp_status
+            if not indication.from_ades(result.ades_subindic).passed:
+                # Document time-stamps only add proofs of existence: a signature that passes
+                # on its own is not downgraded by one appended later (e.g. by an untrusted
+                # TSA); the report names the time-stamps that could not be used.
+                own = await _own_process(embedded, spec, timing)
+                if indication.from_ades(own[0].ades_subindic).passed:
+                    result, proven, ts_result = own
+                else:
+                    # Archive time-stamps (EN 319 142-1, PAdES-LTA; EN 319 102-1, 5.6.2.5):
+                    # the first document time-stamp after the signature is valid, each one
+                    # judged at the time of the next and the newest now; it proves the
+                    # signature and its validation data existed at its time: judge the
+                    # signature then. (pyHanko's own process lets current CRLs keep its
+                    # control time after certificates expired, and fails such documents.)
+                    first = (valid_times or {}).get(later[0].field_name) if later else None
+                    if first is not None and first < timing.validation_time:
+                        then = _at(first)
+                        own = await _own_process(embedded, spec, then)
+                        if indication.from_ades(own[0].ades_subindic).passed:
+                            result, proven, ts_result = own
+                            proven = proven or first
+                            timing = then
         else:
-            validation_spec = spec.signature_validation_spec
-            knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
-            arguments = {"validation_spec": _with_knowledge(validation_spec, knowledge),
-                         "timing_info": timing, "raw_digest": embedded.compute_digest()}
-            if process == "with_time":
-                result = await ades.ades_with_time_validation(embedded.signed_data, **arguments)
-                proven, ts_result = result.best_signature_time, result
-            else:
-                result = await ades.ades_basic_validation(embedded.signed_data, **arguments)
-                proven, ts_result = None, None
+            result, proven, ts_result = await _own_process(embedded, spec, timing)
     except BudgetExceeded:
         raise
     except Exception as exc:
@@ -328,23 +362,56 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if timestamp is not None and timestamp.valid:
         cryptographic = indication.check_proven_time(
             cryptographic, proven=proven, not_before=embedded.signer_cert.not_valid_before)
+    proven_by_stamp = proven if timestamp is not None and timestamp.valid else None
     cryptographic = indication.check_validity_period(
-        cryptographic, proven=proven if timestamp is not None and timestamp.valid else None,
+        cryptographic, proven=proven_by_stamp,
         now=timing.validation_time, not_before=embedded.signer_cert.not_valid_before,
         not_after=embedded.signer_cert.not_valid_after)
-    conclusion = indication.for_signature(cryptographic, modifications)
     status = result.api_status
     chain, anchor = _chain(status, embedded.signer_cert)
+    revocation = _revocation(status, cryptographic)
+    if anchor is not None and len(chain) > 1:
+        knowledge = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge)
+        listed = compromise.signer_revocation(
+            signer=embedded.signer_cert, issuer=chain[1],
+            crls=[container.crl_data for container in knowledge.known_crls])
+        if listed is not None:
+            revocation = listed
+            cryptographic = indication.check_revocation(
+                cryptographic, revoked_since=compromise.since(listed), proven=proven_by_stamp)
+    conclusion = indication.for_signature(cryptographic, modifications)
     return SignatureReport(
         field=name, conclusion=conclusion, reason=indication.reason(conclusion, modifications),
         signer=_signer(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,
         timestamp=timestamp, proven_time=proven,
         chain=tuple(_certificate(c) for c in chain),
         trust_anchor=_certificate(anchor) if anchor is not None else None,
-        revocation=_revocation(status, cryptographic),
+        revocation=revocation,
         level=pades_level(embedded=embedded, chain=chain, document_timestamps=stamps),
         covers_whole_document=modifications.level == "none",
-        modifications=modifications)
+        modifications=modifications, timestamps_not_used=not_used)
+
+
+def _at(moment: datetime) -> ValidationTimingInfo:
+    """Point-in-time validation at `moment` (EN 319 102-1, 5.6.2: past validation)."""
+    return ValidationTimingInfo(validation_time=moment, best_signature_time=moment,
+                                point_in_time_validation=True)
+
+
+async def _own_process(embedded: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec,
+                       timing: ValidationTimingInfo) -> tuple[Any, datetime | None, Any]:
+    """The signature validated without document time-stamps: with time (5.5) when it has a
+    signature time-stamp, else basic (5.3); the DSS is local knowledge. (result, proven time,
+    signature time-stamp result)."""
+    validation_spec = spec.signature_validation_spec
+    knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
+    arguments = {"validation_spec": _with_knowledge(validation_spec, knowledge),
+                 "timing_info": timing, "raw_digest": embedded.compute_digest()}
+    if has_signature_timestamp(embedded):
+        result = await ades.ades_with_time_validation(embedded.signed_data, **arguments)
+        return result, result.best_signature_time, result
+    result = await ades.ades_basic_validation(embedded.signed_data, **arguments)
+    return result, None, None
 
 
 async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,

@@ -31,9 +31,6 @@ def test_the_audit_sealer_runs_on_one_node_at_a_time(app):
     assert isinstance(SEALER.of(app), Singleton)
 
 
-@pytest.mark.xfail(strict=True, reason="needs document renewal (signing) to run as an "
-                   "infra.ops.background.Singleton with its deliveries on the outbox, in signing, done "
-                   "after merge")
 def test_document_renewal_runs_on_one_node_at_a_time(app):
     from signing.service import get_documents
 

@@ -1,4 +1,5 @@
-"""Independent validation of a sealed document, without pyHanko: poppler's pdfsig and openssl.
+"""Independent validation of a sealed document: poppler's pdfsig, openssl, and pyHanko's own
+command line (`pyhanko sign adesverify`, offline, trusting only the exported root).
 
 pdfsig reports the seal's signature valid and the document time-stamp (the last signature)
 covering the whole file; the seal's CMS, dumped by `pdfsig -dump` and checked against its
@@ -129,3 +130,40 @@ def test_document_timestamp_verifies_with_openssl_ts(sealed, tmp_path):
         capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Verification: OK" in result.stdout
+
+
+def _adesverify(path: Path, root: Path) -> subprocess.CompletedProcess:
+    """pyHanko's own AdES report (`pyhanko sign adesverify`, the pyhanko-cli package), offline:
+    only the exported root is trusted, and the validation data in the file is fresh, so
+    nothing needs fetching."""
+    import sys
+
+    pyhanko = Path(sys.executable).parent / "pyhanko"
+    if not pyhanko.exists():
+        from tests.support.parts import missing
+
+        missing("pyhanko-cli is not installed (the test extra)")
+    return subprocess.run([str(pyhanko), "sign", "adesverify", "--trust", str(root),
+                           "--trust-replace", "--pretty-print", str(path)],
+                          capture_output=True, text=True, check=False)
+
+
+def test_pyhanko_adesverify_passes_the_seal(sealed):
+    path, _, root = sealed
+    result = _adesverify(path, root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "The signer's certificate is trusted." in result.stdout
+    assert "The TSA certificate is trusted." in result.stdout
+    assert "All modifications relate to signature maintenance" in result.stdout
+    assert "The signature is judged VALID." in result.stdout
+
+
+def test_pyhanko_adesverify_refuses_a_changed_seal(sealed, tmp_path):
+    _, pdf, root = sealed
+    ranges = _byte_ranges(pdf)[0]
+    tampered = bytearray(pdf)
+    tampered[ranges[1] // 2] ^= 1  # inside the seal's first signed range
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(bytes(tampered))
+    result = _adesverify(changed, root)
+    assert result.returncode != 0

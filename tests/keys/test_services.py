@@ -73,9 +73,8 @@ def test_ocsp_unknown_serial_and_root_issued(pki_client, service, seal):
     assert status.name == "unknown"
     issuing = service.pki.material().issuing.certificate
     reply = _post_ocsp(pki_client, _ocsp_request(service, issuing, issuer="root"))
-    basic = reply.basic_ocsp_response
-    assert basic["tbs_response_data"]["responses"][0]["cert_status"].name == "good"
-    assert not basic["certs"]  # the root answers for itself
+    # the root key stays offline (issue 13): its CRL answers for the issuing CA
+    assert reply["response_status"].native == "unauthorized"
 
 
 def test_ocsp_get_form_and_cache_headers(pki_client, service, seal):
@@ -216,3 +215,14 @@ def test_ocsp_unknown_critical_and_duplicate_extensions_are_refused(pki_client, 
     assert _post_ocsp(pki_client, twice)["response_status"].native == "malformed_request"
     fine = request([{"extn_id": "nonce", "extn_value": b"a" * 16}])
     assert _post_ocsp(pki_client, fine)["response_status"].native == "successful"
+
+
+def test_ocsp_revoked_with_invalidity_date(pki_client, service, seal):
+    """RFC 6960, 4.4: the CRL entry extension invalidityDate as a single extension."""
+    compromised = service.now().replace(microsecond=0) - __import__("datetime").timedelta(days=2)
+    service.pki.revoke(serial=seal.serial, reason="keyCompromise", now=service.now(),
+                       invalidity_date=compromised)
+    reply = _post_ocsp(pki_client, _ocsp_request(service, seal.certificate))
+    single = reply.basic_ocsp_response["tbs_response_data"]["responses"][0]
+    assert single["cert_status"].name == "revoked"
+    assert single.invalidity_date_value.native == compromised

@@ -162,3 +162,19 @@ def test_one_time_key_cannot_sign_again(documents, citizen, caplog):
     signer = keys.certificate_signer(documents.keys, serial=signed.signer_serial)
     with pytest.raises(KeyNotFound):
         documents.keys.custody.sign(signer._key, b"again")
+
+
+def test_sign_refuses_a_file_that_was_not_normalised(documents, citizen):
+    """Defence in depth behind the pages (issue 13): a form that shows one value and stores
+    another, or a script, is never signed as it is, even with a matching approval."""
+    from keys.models import Certificate
+    from signing.pdf_input import InvalidPdf
+    from tests.signing.test_normalise import shadow_form
+
+    pdf = shadow_form()
+    with pytest.raises(InvalidPdf) as refused:
+        sign(documents, citizen=citizen, pdf=pdf, approval=approval_for(pdf), file_name="a.pdf")
+    assert (refused.value.key, refused.value.params) == \
+        ("not_normalised", {"found": "form_fields, need_appearances"})
+    with documents.database.read() as session:
+        assert session.query(Certificate).filter_by(role="citizen").count() == 0

@@ -150,3 +150,46 @@ def test_signing_pages_need_a_signed_in_citizen(docs_app):
     anonymous = docs_app.test_client()
     assert anonymous.get("/account/documents").status_code == 302
     assert anonymous.get("/account/sign").status_code == 302
+
+
+def test_the_citizen_approves_and_signs_the_normalised_file(web, signed_in, docs_app):
+    """Issue 13: an upload whose form shows "100 EUR" and stores "9999 EUR" (with
+    /NeedAppearances) and that runs a script on opening is flattened and cleaned before the
+    citizen sees it; the preview, the passkey challenge and the signature are all about the
+    cleaned bytes."""
+    from signing.normalise import findings
+    from tests.signing.test_normalise import _reader, _text, active_content, shadow_form
+
+    enrolled, _ = signed_in
+    texts = []
+    for original in (shadow_form(), active_content()):
+        upload = _upload_id(_upload(web, original, "formulario.pdf"))
+        shown = web.get(f"/account/sign/{upload}/pdf").data
+        assert shown != original and findings(_reader(shown)) == []
+        assert b"9999" not in shown and b"/JavaScript" not in shown
+        review = web.get(f"/account/sign/{upload}").get_data(as_text=True)
+        assert hashlib.sha256(shown).hexdigest() in review
+        options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+        assert _challenge(options)[:32] == hashlib.sha256(shown).digest()
+        response = post_json(web, f"/account/sign/{upload}/confirm",
+                             enrolled.key.authenticate(options))
+        body = response.get_json()
+        assert response.status_code == 200, body
+        assert body["signed_from"] == hashlib.sha256(shown).hexdigest()
+        signed = web.get(f"/account/documents/{body['id']}/pdf").data
+        assert signed.startswith(shown)
+        texts.append(_text(signed))
+    assert "Total 100 EUR" in texts[0]  # what the form showed is in the page itself
+
+
+def test_a_signed_upload_with_a_form_is_refused(web, signed_in):
+    """A signed PDF cannot be cleaned without breaking its signatures: it is refused, saying
+    why, rather than signed with a form that can change what it shows."""
+    from tests.signing.test_normalise import shadow_form
+    from tests.signing.verify import samples
+
+    pki = samples.build_pki()
+    signed = samples.sign(shadow_form(), samples.signer_for(pki.signer, pki))
+    response = _upload(web, signed, "firmado.pdf")
+    assert response.status_code == 422
+    assert "ya está firmado y contiene formularios" in response.get_data(as_text=True)

@@ -261,3 +261,28 @@ def test_openapi_describes_the_prepared_documents_api(web):
     assert set(spec["paths"]["/api/documents/prepared/{id}"]) == {"get", "delete"}
     assert "201" in spec["paths"]["/api/documents/prepared"]["post"]["responses"]
     assert "PrepareRequest" in spec["components"]["schemas"]
+
+
+def test_a_prepared_form_is_normalised_before_the_citizen_sees_it(web, agency, signed_in,
+                                                                   docs_app):
+    """Issue 13: agency-prepared documents are cleaned like uploads; the agency is told what
+    was removed and the hash of what the citizen will sign."""
+    from signing.normalise import findings
+    from tests.signing.test_normalise import _reader, shadow_form
+
+    enrolled, sub = signed_in
+    original = shadow_form()
+    created = _prepared(web, agency_token(web, agency), sub,
+                        pdf=base64.b64encode(original).decode())
+    assert created["original_sha256"] == hashlib.sha256(original).hexdigest()
+    assert created["normalised"] == ["form_fields", "need_appearances", "earlier_revisions"]
+    assert created["sha256"] != created["original_sha256"]
+    upload = _open(web, created["id"])
+    shown = web.get(f"/account/sign/{upload}/pdf").data
+    assert hashlib.sha256(shown).hexdigest() == created["sha256"]
+    assert findings(_reader(shown)) == [] and b"9999" not in shown
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    assert _challenge(options)[:32] == hashlib.sha256(shown).digest()
+    body = post_json(web, f"/account/sign/{upload}/confirm",
+                     enrolled.key.authenticate(options)).get_json()
+    assert body["signed_from"] == created["sha256"]

@@ -1,0 +1,81 @@
+"""What the revocation data says about the signer's certificate, with the invalidity date.
+
+pyHanko's validation decides with the revocation *date* alone: a signature proven to exist
+before its certificate was revoked passes, whatever the reason. When a key was compromised,
+the date it was revoked says little; the CRL entry's invalidity date (RFC 5280, 5.3.2: "the
+date on which it is known or suspected that the private key was compromised") says since when
+nobody can tell the holder's signatures from a thief's. This module reads every CRL the
+verification knows (this service's own, those in the document's DSS), keeps those that the
+certificate's issuer really signed and that cover it (RFC 5280, 6.3.3 (f) and (b)), and
+reports the certificate's revocation: date, reason, invalidity date. `indication.check_revocation`
+then judges the signature against the invalidity date (or the revocation date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+
+from signing.verify.report import Revocation
+
+
+def _signed_by(crl: asn1_crl.CertificateList, issuer: asn1_x509.Certificate) -> bool:
+    """The CRL's signature verifies under the issuer's key (RFC 5280, 6.3.3 (f))."""
+    if crl["tbs_cert_list"]["issuer"] != issuer.subject:
+        return False
+    try:
+        parsed = x509.load_der_x509_crl(crl.dump())
+        return parsed.is_signature_valid(
+            x509.load_der_x509_certificate(issuer.dump()).public_key())  # type: ignore[arg-type]
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+
+
+def _entry(crl: asn1_crl.CertificateList, serial: int) -> Revocation | None:
+    for entry in crl["tbs_cert_list"]["revoked_certificates"]:
+        if entry["user_certificate"].native != serial:
+            continue
+        reason = entry.crl_reason_value
+        invalid = entry.invalidity_date_value
+        return Revocation("revoked", entry["revocation_date"].native,
+                          reason.native if reason is not None else None,
+                          invalid.native if invalid is not None else None)
+    return None
+
+
+def signer_revocation(*, signer: asn1_x509.Certificate, issuer: asn1_x509.Certificate | None,
+                      crls: Iterable[asn1_crl.CertificateList]) -> Revocation | None:
+    """The signer's revocation as its issuer's CRLs state it, or None if none lists it.
+
+    When several CRLs list it, the one that distrusts the most wins (the earliest invalidity
+    date, else the earliest revocation date).
+    """
+    if issuer is None:
+        return None
+    found: list[Revocation] = []
+    seen: set[bytes] = set()
+    for crl in crls:
+        digest = crl.sha256
+        if digest in seen:
+            continue
+        seen.add(digest)
+        try:
+            entry = _entry(crl, signer.serial_number)
+        except (ValueError, TypeError, KeyError):
+            continue
+        if entry is not None and _signed_by(crl, issuer):
+            found.append(entry)
+    if not found:
+        return None
+    return min(found, key=lambda r: (since(r) is None, since(r) or datetime.min.replace(tzinfo=UTC)))
+
+
+def since(revocation: Revocation) -> datetime | None:
+    """Since when signatures under the certificate are not trusted without an older proof of
+    existence: the invalidity date when known, else the revocation date."""
+    return revocation.invalidity_date or revocation.revoked_at
