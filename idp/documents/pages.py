@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
+from idp.account import reauth
 from idp.documents import confirmation, eligibility, prepared
 from idp.documents.api import pdf_response
 from idp.documents.uploads import Upload, Uploads
@@ -120,6 +121,8 @@ def sign() -> Response | tuple[str, int] | str:
     session, refusal = signing_citizen()
     if refusal is not None:
         return refused_page(refusal)
+    if not reauth.fresh(session):  # the file is chosen again after the check
+        return reauth.recheck_redirect("/account/sign")
     service = _service()
     limit = human_size(service.settings.max_bytes)
     if request.method == "GET":
@@ -158,6 +161,8 @@ def review(upload_id: str) -> Response | str:
     session, refusal = signing_citizen()
     if refusal is not None:
         return refused_page(refusal)
+    if not reauth.fresh(session):
+        return reauth.recheck_redirect()
     pending = _pending(upload_id, session.citizen_id)
     return render_template("documents/review.html", upload=pending,
                            size=human_size(pending.size))
@@ -191,9 +196,15 @@ def _refuse(exc: WebAuthnError) -> ApiError:
 
 @bp.post("/account/sign/<upload_id>/options")
 def confirm_options(upload_id: str) -> Response:
-    """WebAuthn request options whose challenge commits to this document's SHA-256."""
+    """WebAuthn request options whose challenge commits to this document's SHA-256.
+
+    Signing is a sensitive action (idp.account.reauth): the options are only given in a
+    session whose passkey check is fresh. The confirmation that follows is itself a
+    user-verified assertion, made in this session, for this document."""
     json_body(allow_empty=True)
     citizen_id, pending = _api_pending(upload_id)
+    if not reauth.fresh(require_citizen()):
+        return reauth.recheck_api(action="sign", next_page=f"/account/sign/{pending.id}")
     if pending.prepared_id:
         prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))

@@ -273,11 +273,14 @@ def _refusal(code: str) -> tuple[int, str]:
 @bp.get("/account/sign/prepared/<prepared_id>")
 def open_for_signing(prepared_id: str) -> Response:
     """Put the prepared PDF into the pending-upload review, then show that review."""
+    from idp.account import reauth
     from idp.documents.pages import refused_page, signing_citizen
 
     session, refusal = signing_citizen()
     if refusal is not None:
         return refused_page(refusal)
+    if not reauth.fresh(session):
+        return reauth.recheck_redirect()
     now = _now()
     with get_db(current_app).read() as db:
         row = find(db, prepared_id, citizen_id=session.citizen_id)

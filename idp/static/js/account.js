@@ -17,6 +17,10 @@ async function addPasskey() {
       window.location.assign("/account?done=added");
       return;
     }
+    if (result.data.reauth_uri) {  // adding a passkey needs a fresh passkey check first
+      window.location.assign(result.data.reauth_uri);
+      return;
+    }
     showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
   } catch (error) {
     showMessage(errorBox, browserErrorMessage(error, errorBox));

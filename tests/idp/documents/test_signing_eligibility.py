@@ -144,3 +144,31 @@ def test_a_proofed_citizen_whose_passkey_is_below_the_minimum_is_sent_to_step_up
                           content_type="multipart/form-data")
         assert upload.status_code == 403
     _nothing_issued(docs_app)
+
+
+def test_signing_in_a_stale_session_starts_with_a_passkey_recheck(web, signed_in, docs_app):
+    """Issue 12: signing is a sensitive action; after account.reauth_seconds the citizen
+    confirms with a passkey and comes back to the page that asked."""
+    from tests.idp.conftest import age_session, recheck
+
+    enrolled, _ = signed_in
+    upload = _upload_id(_upload(web, _pdf()))
+    age_session(web, 301)
+    page = web.get("/account/sign")
+    assert page.status_code == 303
+    assert page.headers["Location"] == "/account/reauth?next=/account/sign"
+    review = web.get(f"/account/sign/{upload}")
+    assert review.headers["Location"] == f"/account/reauth?next=/account/sign/{upload}"
+    options = post_json(web, f"/account/sign/{upload}/options", {})
+    assert options.status_code == 403
+    assert options.get_json()["error"] == "reauthentication_required"
+    assert options.get_json()["reauth_uri"] == f"/account/reauth?next=/account/sign/{upload}"
+    assert "firmar un documento" in options.get_json()["error_description"]
+    stale_upload = _upload(web, _pdf("otro"))
+    assert stale_upload.headers["Location"] == "/account/reauth?next=/account/sign"
+    _nothing_issued(docs_app)
+
+    assert recheck(web, enrolled.key).status_code == 200
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    response = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
+    assert response.status_code == 200, response.get_json()
