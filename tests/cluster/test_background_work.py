@@ -13,9 +13,6 @@ from infra.ops.background import Singleton
 from infra.outbox import OutboxWorker
 
 
-@pytest.mark.xfail(strict=True, reason="needs the back-channel logout deliveries on the infra outbox "
-                   "(written in the transaction that ends the session, delivered by any node, kept "
-                   "across a Redis restart without AOF) in idp/logout, done after merge")
 def test_logout_deliveries_go_through_the_outbox(app):
     from idp.logout import get_logout
 
