@@ -32,6 +32,7 @@ from infra.web.i18n import gettext as _
 
 ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign")
 CLOCK_SKEW = 5  # seconds an auth_time may lie ahead (several workers' clocks)
+RECOVER = "/recover"
 
 
 def _now() -> float:
@@ -82,13 +83,18 @@ def recheck_form(*, action: str, keep: Iterable[str] = (), back: str = "/account
     return response
 
 
-def recheck_api(*, action: str, next_page: str) -> Response:
+def recheck_api(session: SsoSession, *, action: str, next_page: str) -> Response:
     """For a JSON API: 403 `reauthentication_required`, with `reauth_uri`, the re-check page
-    that returns to `next_page` (where the citizen starts the action again)."""
-    response = jsonify(error="reauthentication_required",
-                       error_description=_("recheck.api", action=_(f"recheck.action.{action}"),
-                                           minutes=minutes()),
-                       reauth_uri=recheck_uri(next_page))
+    that returns to `next_page` (where the citizen starts the action again). A recovery
+    session has no passkey to re-check with: its way back is another recovery code."""
+    if session.recovery:
+        description = _("recheck.api_recovery", minutes=minutes())
+        uri = RECOVER
+    else:
+        description = _("recheck.api", action=_(f"recheck.action.{action}"), minutes=minutes())
+        uri = recheck_uri(next_page)
+    response = jsonify(error="reauthentication_required", error_description=description,
+                       reauth_uri=uri)
     response.status_code = 403
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -203,8 +203,9 @@ def confirm_options(upload_id: str) -> Response:
     user-verified assertion, made in this session, for this document."""
     json_body(allow_empty=True)
     citizen_id, pending = _api_pending(upload_id)
-    if not reauth.fresh(require_citizen()):
-        return reauth.recheck_api(action="sign", next_page=f"/account/sign/{pending.id}")
+    session = require_citizen()
+    if not reauth.fresh(session):
+        return reauth.recheck_api(session, action="sign", next_page=f"/account/sign/{pending.id}")
     if pending.prepared_id:
         prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))

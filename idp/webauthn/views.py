@@ -65,7 +65,7 @@ def registration_options() -> Response:
             raise ApiError(401, "login_required", _("webauthn.error.login_required"))
         if not reauth.fresh(session):  # a copied session cookie alone cannot add a passkey
             count("webauthn.registration", "reauthentication_required")
-            return reauth.recheck_api(action="add_passkey", next_page="/account")
+            return reauth.recheck_api(session, action="add_passkey", next_page="/account")
         hit("webauthn-options", limit=int(settings["rate_limit"]["challenges"]))
         with get_db(current_app).read() as db:
             try:

@@ -17,7 +17,9 @@ async function addPasskey() {
       window.location.assign("/account?done=added");
       return;
     }
-    if (result.data.reauth_uri) {  // adding a passkey needs a fresh passkey check first
+    // Adding a passkey needs a fresh passkey check first; a stale recovery sign-in has no
+    // passkey to check with, and the message says to use another recovery code.
+    if (result.data.reauth_uri && result.data.reauth_uri.startsWith("/account/reauth")) {
       window.location.assign(result.data.reauth_uri);
       return;
     }

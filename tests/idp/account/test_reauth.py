@@ -224,7 +224,10 @@ def test_a_recovery_session_adds_a_passkey_only_while_the_code_is_fresh(client, 
     age_session(later, STALE)
     refused = _add_passkey(later, SoftwareAuthenticator())
     assert refused.status_code == 403
-    assert refused.get_json()["error"] == "reauthentication_required"
+    body = refused.get_json()
+    assert body["error"] == "reauthentication_required"
+    assert body["reauth_uri"] == "/recover"  # no passkey to re-check with: another code
+    assert "otro código de recuperación" in body["error_description"]
 
 
 @pytest.mark.parametrize(("sections", "message"), [
