@@ -118,6 +118,9 @@ def _api_refusal(refusal: eligibility.Refusal) -> ApiError:
 @bp.route("/account/sign", methods=["GET", "POST"])
 def sign() -> Response | tuple[str, int] | str:
     """Step 1: choose a PDF. It is checked (type, size, damage, encryption) before anything."""
+    require_citizen()
+    if request.method == "POST":
+        validate_csrf()
     session, refusal = signing_citizen()
     if refusal is not None:
         return refused_page(refusal)
@@ -127,7 +130,6 @@ def sign() -> Response | tuple[str, int] | str:
     limit = human_size(service.settings.max_bytes)
     if request.method == "GET":
         return render_template("documents/sign.html", limit=limit, error=None)
-    validate_csrf()
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
     upload = request.files.get("document")
     if upload is None or not upload.filename:

@@ -120,15 +120,25 @@ def look_up() -> Response | str:
 
 
 def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[str, str] | None = None,
-                  values: dict[str, str] | None = None, status: int = 200) -> Response:
-    """The citizen's page; every time it shows their data, the opening is logged."""
+                  values: dict[str, str] | None = None, status: int = 200,
+                  opening: bool = False) -> Response:
+    """The citizen's page. `opening`: the registrar opens it (GET), which is logged; shown
+    again with a form's errors it is the same visit, and a refused form changes nothing."""
+    if services.is_own_record(actor, citizen_id):
+        return _own_record(actor, "open")
     try:
         with get_db(current_app).transaction() as db:
-            citizen = services.open_record(db, actor=actor, citizen_id=citizen_id, now=_now())
+            if opening:
+                citizen = services.open_record(db, actor=actor, citizen_id=citizen_id, now=_now())
+            else:
+                from idp.citizens.services import get_citizen
+
+                found = get_citizen(db, citizen_id)
+                if found is None:
+                    raise CitizenNotFound("no such citizen")
+                citizen = found
             proofing, method = assurance_services.proofing_of(db, citizen_id)
             documents = services.documents_of(db, citizen_id)
-    except OwnRecord:
-        return _own_record(actor, "open")
     except CitizenNotFound:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     done = request.args.get("done")
@@ -163,7 +173,7 @@ def citizen(raw_id: str) -> Response:
     if isinstance(target, Response):
         return target
     actor, citizen_id = target
-    return _citizen_page(actor, citizen_id)
+    return _citizen_page(actor, citizen_id, opening=True)
 
 
 def _document_action(raw_id: str, action: str) -> Response:
@@ -172,6 +182,8 @@ def _document_action(raw_id: str, action: str) -> Response:
     if isinstance(target, Response):
         return target
     actor, citizen_id = target
+    if services.is_own_record(actor, citizen_id):
+        return _own_record(actor, action)
     values = {k: request.form.get(k, "")[:64] for k in ("document_type", "document_number",
                                                          "document_expiry")}
     try:
