@@ -22,8 +22,7 @@ import time
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from flask import Response, jsonify, redirect, render_template, request
-from werkzeug.wrappers import Response as BaseResponse
+from flask import Response, jsonify, render_template, request
 
 from idp.account.settings import account_settings
 from idp.assurance.amr import user_verified
@@ -64,9 +63,12 @@ def page_target() -> str:
     return request.full_path.rstrip("?")
 
 
-def recheck_redirect(next_page: str | None = None) -> BaseResponse:
+def recheck_redirect(next_page: str | None = None) -> Response:
     """For a page: go through the passkey re-check, then back to `next_page` (this page)."""
-    return redirect(recheck_uri(next_page or page_target()), code=303)
+    response = Response(status=303)
+    response.headers["Location"] = recheck_uri(next_page or page_target())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def recheck_form(*, action: str, keep: Iterable[str] = (), back: str = "/account") -> Response:

@@ -17,6 +17,7 @@ from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
 from idp.citizens.national_id import InvalidNationalId
 from idp.sessions import (
+    SsoSession,
     current_session,
     end_session,
     reauthenticate,
@@ -217,7 +218,7 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _signed_in_for_api():
+def _signed_in_for_api() -> SsoSession:
     session = current_session()
     if session is None:
         raise ApiError(401, "login_required", _("webauthn.error.login_required"))
