@@ -12,7 +12,7 @@ import click
 from clients.registry.metadata import AUTH_METHODS, ClientMetadataError, Permissions
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
-    RegistryError,
+    ClientRegistryError,
     approve_backchannel,
     find_client,
     issue_initial_token,
@@ -155,7 +155,7 @@ def show(client_id: str) -> None:
         with app.app_context(), get_db(app).read() as session:
             _echo_json(_operator_view(find_client(session, client_id, enabled_only=False),
                                       get_settings(app).issuer))
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -164,7 +164,7 @@ def _toggle(client_id: str, enabled: bool) -> None:
     try:
         with app.app_context(), get_db(app).transaction() as session:
             set_enabled(session, client_id, enabled=enabled)
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id} {'enabled' if enabled else 'disabled'}")
 
@@ -196,7 +196,7 @@ def approve_backchannel_command(client_id: str, uri: str) -> None:
             approve_backchannel(session, client_id, uri)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: back-channel logout to {uri} approved")
 
@@ -215,7 +215,7 @@ def assertion_audience(client_id: str, rule: str) -> None:
     try:
         with app.app_context(), get_db(app).transaction() as session:
             set_assertion_audience(session, client_id, rule)
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: client assertions need aud {rule}")
 

@@ -19,8 +19,8 @@ from infra.openapi import describe
 from infra.ops.health import add_readiness_check
 from infra.web.errors import unavailable
 from keys.errors import (
+    InvalidJwt,
     InvalidRequest,
-    InvalidToken,
     KeyNotFound,
     KeyStoreError,
     KeyStoreUnavailable,
@@ -49,8 +49,8 @@ def __getattr__(name: str):
 __all__ = [
     "CustodySigner",
     "InProcessTimeStamper",
+    "InvalidJwt",
     "InvalidRequest",
-    "InvalidToken",
     "IssuedCertificate",
     "KeyNotFound",
     "KeyService",

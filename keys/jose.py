@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from keys.algorithms import KeyAlgorithm, ecdsa_raw_to_der, load_public_key
-from keys.errors import InvalidToken
+from keys.errors import InvalidJwt
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ def b64url(data: bytes) -> str:
 def b64url_decode(text: str) -> bytes:
     """Strict base64url without padding (RFC 7515, section 2)."""
     if "=" in text or any(c in text for c in "+/ \n"):
-        raise InvalidToken("JWT segment is not unpadded base64url")
+        raise InvalidJwt("JWT segment is not unpadded base64url")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise InvalidToken("JWT segment is not valid base64url") from None
+        raise InvalidJwt("JWT segment is not valid base64url") from None
 
 
 def _int_b64(value: int, length: int | None = None) -> str:
@@ -68,7 +68,7 @@ def public_jwk(spki_der: bytes, *, kid: str, alg: str) -> dict[str, str]:
         numbers = key.public_numbers()
         return {"kty": "RSA", "n": _int_b64(numbers.n), "e": _int_b64(numbers.e),
                 "kid": kid, "use": "sig", "alg": alg}
-    raise InvalidToken(f"no JWK form for {type(key).__name__}")
+    raise InvalidJwt(f"no JWK form for {type(key).__name__}")
 
 
 def thumbprint(spki_der: bytes) -> str:
@@ -101,16 +101,16 @@ class CompactJws:
 def parse_compact(token: str) -> CompactJws:
     """Split and decode a JWS compact serialisation (RFC 7515, section 7.1)."""
     if not isinstance(token, str) or token.count(".") != 2:
-        raise InvalidToken("a JWT has three dot-separated parts")
+        raise InvalidJwt("a JWT has three dot-separated parts")
     head, body, sig = token.split(".")
     try:
         header = json.loads(b64url_decode(head))
     except ValueError:
-        raise InvalidToken("the JWT header is not JSON") from None
+        raise InvalidJwt("the JWT header is not JSON") from None
     if not isinstance(header, dict):
-        raise InvalidToken("the JWT header is not a JSON object")
+        raise InvalidJwt("the JWT header is not a JSON object")
     if "crit" in header:
-        raise InvalidToken("the JWT has critical header parameters this verifier does not know")
+        raise InvalidJwt("the JWT has critical header parameters this verifier does not know")
     return CompactJws(header, b64url_decode(body), f"{head}.{body}".encode("ascii"),
                       b64url_decode(sig))
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from keys.algorithms import ecdsa_der_to_raw
-from keys.errors import InvalidRequest, InvalidToken
+from keys.errors import InvalidJwt, InvalidRequest
 from keys.jose import JWS_ALGORITHMS, b64url, encode_json, parse_compact, verify_signature
 from keys.rotation import Keyring
 
@@ -82,32 +82,32 @@ def verify(keyring: Keyring, token: str, *, algorithms: Collection[str], now: da
     jws = parse_compact(token)
     alg = jws.header.get("alg")
     if alg not in algorithms or alg not in JWS_ALGORITHMS:
-        raise InvalidToken(f"alg must be one of {', '.join(sorted(algorithms))}, got {alg!r}")
+        raise InvalidJwt(f"alg must be one of {', '.join(sorted(algorithms))}, got {alg!r}")
     if typ is not None and not _typ_matches(jws.header.get("typ"), typ):
-        raise InvalidToken(f"typ must be {typ!r}, got {jws.header.get('typ')!r}")
+        raise InvalidJwt(f"typ must be {typ!r}, got {jws.header.get('typ')!r}")
     kid = jws.header.get("kid")
     key = next((k for k in keyring.published(now) if k.kid == kid and k.alg == alg), None)
     if key is None:
-        raise InvalidToken(f"kid {kid!r} is not a published {alg} key of this provider")
+        raise InvalidJwt(f"kid {kid!r} is not a published {alg} key of this provider")
     if not verify_signature(alg, key.public_key, jws.signing_input, jws.signature):
-        raise InvalidToken("the JWT signature does not verify")
+        raise InvalidJwt("the JWT signature does not verify")
     try:
         claims = json.loads(jws.payload)
     except ValueError:
-        raise InvalidToken("the JWT payload is not JSON") from None
+        raise InvalidJwt("the JWT payload is not JSON") from None
     if not isinstance(claims, dict):
-        raise InvalidToken("the JWT payload is not a JSON object")
+        raise InvalidJwt("the JWT payload is not a JSON object")
     for name in require:
         if name not in claims:
-            raise InvalidToken(f"the JWT has no {name} claim")
+            raise InvalidJwt(f"the JWT has no {name} claim")
     _check_times(claims, now=now, leeway=timedelta(seconds=leeway))
     if issuer is not None and claims.get("iss") != issuer:
-        raise InvalidToken(f"iss must be {issuer!r}, got {claims.get('iss')!r}")
+        raise InvalidJwt(f"iss must be {issuer!r}, got {claims.get('iss')!r}")
     if audience is not None:
         aud = claims.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
         if audience not in audiences:
-            raise InvalidToken(f"aud must contain {audience!r}, got {aud!r}")
+            raise InvalidJwt(f"aud must contain {audience!r}, got {aud!r}")
     return VerifiedJwt(jws.header, claims, kid)
 
 
@@ -116,7 +116,7 @@ def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise InvalidToken(f"{name} must be a NumericDate, got {value!r}")
+        raise InvalidJwt(f"{name} must be a NumericDate, got {value!r}")
     return float(value)
 
 
@@ -125,10 +125,10 @@ def _check_times(claims: Mapping[str, Any], *, now: datetime, leeway: timedelta)
     slack = leeway.total_seconds()
     exp = _numeric(claims, "exp")
     if exp is not None and current >= exp + slack:
-        raise InvalidToken(f"the JWT expired at {int(exp)} (now {int(current)})")
+        raise InvalidJwt(f"the JWT expired at {int(exp)} (now {int(current)})")
     nbf = _numeric(claims, "nbf")
     if nbf is not None and current + slack < nbf:
-        raise InvalidToken(f"the JWT is not valid before {int(nbf)} (now {int(current)})")
+        raise InvalidJwt(f"the JWT is not valid before {int(nbf)} (now {int(current)})")
     iat = _numeric(claims, "iat")
     if iat is not None and iat > current + slack:
-        raise InvalidToken(f"the JWT was issued in the future ({int(iat)}, now {int(current)})")
+        raise InvalidJwt(f"the JWT was issued in the future ({int(iat)}, now {int(current)})")

@@ -38,7 +38,7 @@ def load(source: str) -> None:
 
 
 def commands() -> list[click.Command]:
+    from idp.civil_register.cli import commands as registry_commands
     from idp.registrar.cli import commands as registrar_commands
-    from idp.registry.cli import commands as registry_commands
 
     return [mds_group, *registry_commands(), *registrar_commands()]

@@ -22,7 +22,7 @@ from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.export import citizen_bundle, verify_bundle
 from idp.audit.log import Appended, AuditLog, append, checkpoint, prepare
 from idp.audit.log_key import LogKeyError, LogKeys
-from idp.audit.seal import Sealer, seal
+from idp.audit.seal import SealingThread, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
 from infra.components import Slot
 from infra.config import get_settings
@@ -40,7 +40,7 @@ __all__ = [
     "LogKeyError",
     "LogKeys",
     "Problem",
-    "Sealer",
+    "SealingThread",
     "append",
     "audit_log",
     "checkpoint",
@@ -56,7 +56,7 @@ __all__ = [
 
 
 AUDIT_LOG: Slot[AuditLog] = Slot("data-sharing log")
-SEALER: Slot[Sealer] = Slot("data-sharing log sealer")
+SEALER: Slot[SealingThread] = Slot("data-sharing log sealer")
 LOG_KEYS: Slot[LogKeys] = Slot("data-sharing log keys")
 
 
@@ -94,7 +94,7 @@ def init_app(app: Flask) -> AuditLog:
     log = AuditLog(policy=policy, signer=LogKeySigner(keyring))
     AUDIT_LOG.install(app, log)
     app.register_blueprint(bp)
-    sealer = SEALER.install(app, Sealer(database=get_db(app), log=log, seconds=log.policy.seal_seconds))
+    sealer = SEALER.install(app, SealingThread(database=get_db(app), log=log, seconds=log.policy.seal_seconds))
 
     @app.before_request
     def _start_sealer() -> None:

@@ -139,7 +139,7 @@ def seal(database: Database, *, log: AuditLog, now: datetime | None = None) -> i
     return total
 
 
-class Sealer(Periodic):
+class SealingThread(Periodic):
     """The sealing thread of one process; entries stay pending through an outage."""
 
     name = "cedula-audit-sealer"

@@ -1,5 +1,5 @@
 """The tokens the provider mints: ID tokens (OIDC Core 1.0 section 2) and JWT access tokens
-(RFC 9068). Both are signed by `keys/` through a `Signer`; nothing here touches key material.
+(RFC 9068). Both are signed by `keys/` through a `TokenSigner`; nothing here touches key material.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ ID_TOKEN_ALGS = ("ES256", "RS256")
 ACCESS_TOKEN_ALG = "ES256"  # noqa: S105 - an algorithm name
 
 
-class Signer(Protocol):
+class TokenSigner(Protocol):
     """What the provider needs from `keys/`: sign with the current key, verify its own tokens."""
 
     def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str) -> str: ...

@@ -131,7 +131,7 @@ def render_text(report: VerificationReport, language: str) -> str:
               help="Mark it as replaced by this newer document instead of revoking it.")
 def revoke_command(document_id: str, reason: str, replacement: str | None) -> None:
     """Revoke an issued document (its seal stays valid; verification shows it revoked)."""
-    from signing.verify import revocation
+    from signing.verify import document_revocation
     from signing.verify.errors import VerificationError
 
     app = _app()
@@ -139,11 +139,11 @@ def revoke_command(document_id: str, reason: str, replacement: str | None) -> No
         now = get_service(app).now()
         try:
             if replacement:
-                change = revocation.supersede(get_db(app),
+                change = document_revocation.supersede(get_db(app),
                                               document_id=document_id,
                                               replacement_id=replacement, reason=reason, now=now)
             else:
-                change = revocation.revoke(get_db(app), document_id=document_id,
+                change = document_revocation.revoke(get_db(app), document_id=document_id,
                                            reason=reason, now=now)
         except VerificationError as exc:
             raise click.ClickException(exc.description) from None

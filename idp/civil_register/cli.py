@@ -25,9 +25,9 @@ def import_command(file: Path, replace: bool) -> None:
     from flask import current_app
 
     from idp.citizens import scheme
+    from idp.civil_register.errors import CivilRegisterError
+    from idp.civil_register.imported import import_csv
     from idp.cli import with_app
-    from idp.registry.errors import RegistryError
-    from idp.registry.imported import import_csv
     from infra.db import get_db
 
     @with_app
@@ -36,7 +36,7 @@ def import_command(file: Path, replace: bool) -> None:
             with get_db(current_app).transaction() as session:
                 result = import_csv(session, data=file.read_bytes(), scheme=scheme(current_app),
                                     now=datetime.now(UTC), replace=replace)
-        except RegistryError as exc:
+        except CivilRegisterError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{result.rows} records read: {result.inserted} new, {result.updated} "
                    f"changed, {result.removed} removed")
