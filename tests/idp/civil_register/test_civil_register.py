@@ -120,8 +120,7 @@ def test_cli_import(app, tmp_path):
     from tests.conftest import empty_tables
 
     empty_tables(app)
-    context = Context()
-    context._app = app
+    context = Context(app=app)
     path = tmp_path / "register.csv"
     path.write_text(CSV, encoding="utf-8")
     result = CliRunner().invoke(cli, ["registry", "import", str(path)], obj=context)

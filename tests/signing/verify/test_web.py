@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from infra.config import get_settings
 from infra.db import get_db
 from signing.verify import document_revocation
 from signing.verify.service import get_verification
@@ -141,9 +140,7 @@ def test_api_oversized_and_wrong_type(client):
 def _cli(app, *args):
     from idp.cli import Context, cli
 
-    context = Context()
-    context._settings = get_settings(app)
-    context._app = app
+    context = Context(app=app)
     return CliRunner().invoke(cli, list(args), obj=context)
 
 
@@ -174,9 +171,7 @@ def test_cli_revoke(pki_app, issued):
     from signing.verify.cli import revoke_command
 
     document, _ = issued
-    context = Context()
-    context._settings = get_settings(pki_app)
-    context._app = pki_app
+    context = Context(app=pki_app)
     result = CliRunner().invoke(revoke_command, [document.id, "--reason", "Emitido por error"],
                                 obj=context)
     assert result.exit_code == 0, result.output
