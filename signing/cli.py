@@ -12,7 +12,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from signing.errors import InvalidTemplateData, SigningError
+from signing.data_problems import InvalidTemplateData
+from signing.errors import SigningError
 
 
 def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
