@@ -35,7 +35,7 @@ from keys.service import KeyService, get_service, jwks, sign_jwt, verify_jwt
 log = logging.getLogger(__name__)
 
 _SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer", "destroy_key",
-            "issue_citizen_certificate", "issue_seal_certificate", "revocation_info",
+            "issue_citizen_certificate", "issue_seal_certificate", "own_pki_context", "revocation_info",
             "seal_signer", "timestamper", "trust_roots", "validation_context"}
 
 
@@ -66,6 +66,7 @@ __all__ = [
     "issue_citizen_certificate",
     "issue_seal_certificate",
     "jwks",
+    "own_pki_context",
     "revocation_info",
     "seal_signer",
     "sign_jwt",

@@ -10,9 +10,7 @@ lock, and signs checkpoints at the configured interval. Readers that need the wh
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -74,15 +72,6 @@ class Appended:
 
     at: datetime
     event: str
-
-
-def jws_header(token: str) -> dict[str, Any]:
-    head = token.split(".", 1)[0]
-    try:
-        value = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -128,8 +128,9 @@ class LogKeys:
 
     def _sign(self, key: LogKeyInfo, claims: Mapping[str, Any], *, typ: str, ref: Any = None) -> str:
         """RFC 7515 section 7.1 with the key in custody (`ref`: its KeyRef when known already)."""
+        from infra.jose import b64url
         from keys.algorithms import ecdsa_der_to_raw
-        from keys.jose import JWS_ALGORITHMS, b64url, encode_json
+        from keys.jose import JWS_ALGORITHMS, encode_json
 
         if ref is None:
             with self.database.read() as session:

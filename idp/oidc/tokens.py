@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from infra.jose import b64url
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 section 2.1, a media type
 ID_TOKEN_TYP = "JWT"  # noqa: S105 - a media type
@@ -33,7 +34,7 @@ def at_hash(access_token: str, alg: str) -> str:
     if alg not in ID_TOKEN_ALGS:
         raise ValueError(f"no at_hash rule for {alg!r}")
     digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+    return b64url(digest[: len(digest) // 2])
 
 
 @dataclass(frozen=True)

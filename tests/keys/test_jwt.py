@@ -7,8 +7,8 @@ import time
 import pytest
 
 from infra.db import get_db
+from infra.jose import b64url, b64url_decode
 from keys import InvalidJwt, InvalidRequest, jwks, sign_jwt, verify_jwt
-from keys.jose import b64url, b64url_decode
 
 
 def _claims(**extra):
