@@ -23,7 +23,8 @@ from infra.store import get_store
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from signing import issuance
-from signing.errors import InvalidTemplateData, RenderError, SigningError, UnknownTemplate
+from signing.data_problems import InvalidTemplateData
+from signing.errors import RenderError, SigningError, UnknownTemplate
 from signing.i18n import LANGUAGES
 from signing.models import Document
 from signing.pades import LEVELS, SealError, SealUnavailable

@@ -20,9 +20,9 @@ from idp.oidc import (
     introspection,
     provider,
     refresh,
-    revocation,
     services,
     throttle,
+    token_revocation,
     userinfo,
 )
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
@@ -195,7 +195,7 @@ def revoke() -> Response:
     try:
         form = _form()
         client = _authenticated(form, provider().settings.revocation_endpoint)
-        revocation.revoke(get_db(current_app), get_store(current_app), provider(), client=client,
+        token_revocation.revoke(get_db(current_app), get_store(current_app), provider(), client=client,
                           token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc)
