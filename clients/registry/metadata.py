@@ -33,6 +33,9 @@ MAX_ITEMS = {"redirect_uris": 20, "post_logout_redirect_uris": 20, "contacts": 1
 MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
+# Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
+# (require_pushed_authorization_requests).
+_FLAGS = ("require_auth_time", "require_pushed_authorization_requests")
 
 
 class ClientMetadataError(ValueError):
@@ -268,8 +271,9 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ClientMetadataError("default_max_age", "must be a non-negative whole number of seconds")
         metadata["default_max_age"] = value
-    if "require_auth_time" in requested:
-        if not isinstance(requested["require_auth_time"], bool):
-            raise ClientMetadataError("require_auth_time", "must be true or false")
-        metadata["require_auth_time"] = requested["require_auth_time"]
+    for flag in _FLAGS:
+        if flag in requested:
+            if not isinstance(requested[flag], bool):
+                raise ClientMetadataError(flag, "must be true or false")
+            metadata[flag] = requested[flag]
     return metadata

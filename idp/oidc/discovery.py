@@ -23,6 +23,9 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "registration_endpoint": settings.registration_endpoint,
         "introspection_endpoint": settings.introspection_endpoint,
         "revocation_endpoint": settings.revocation_endpoint,
+        # RFC 9126 section 5.
+        "pushed_authorization_request_endpoint": settings.pushed_authorization_request_endpoint,
+        "require_pushed_authorization_requests": settings.require_pushed_authorization_requests,
         "scopes_supported": list(SCOPES),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

@@ -18,6 +18,7 @@ from idp.oidc import (
     client_credentials,
     discovery,
     introspection,
+    par,
     provider,
     refresh,
     revocation,
@@ -25,6 +26,7 @@ from idp.oidc import (
     throttle,
     userinfo,
 )
+from idp.oidc import request as request_module
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db
@@ -104,6 +106,24 @@ def openid_configuration() -> Response:
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.post("/par")
+def pushed_authorization_request() -> Response:
+    """RFC 9126 section 2: validate the request as /authorize would, keep it, name it."""
+    try:
+        form = _form()
+        client = _authenticated(form, provider().settings.pushed_authorization_request_endpoint)
+        if "request_uri" in form:
+            raise OidcError("request_uri cannot be pushed (RFC 9126 section 2.1)")
+        params = par.authorization_params({k: [v] for k, v in form.items()}, client_id=client.client_id)
+        with get_db(current_app).read() as session:
+            request_module.validate(session, params, pushed=True)
+        pushed = par.push(get_store(current_app), client_id=client.client_id, params=params,
+                          lifetime=provider().settings.par_seconds, now=int(time.time()))
+    except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)
+        return _oauth_error(exc)
+    return _json(pushed.to_json(), 201)
 
 
 @bp.post("/token")

@@ -77,12 +77,20 @@ def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) 
     return client, uri
 
 
-def validate(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, AuthorizationRequest]:
-    """The client and the validated request; raises UnsafeRedirect or AuthorizationError."""
+def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: bool = False,
+             require_par: bool = False) -> tuple[Client, AuthorizationRequest]:
+    """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
+
+    `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
+    refuses every other request (the setting), as it does for clients whose metadata says so."""
     client, redirect_uri = _client_and_redirect(session, params)
     state_values = params.get("state") or []
     state = state_values[0] if state_values and state_values[0] else None
     try:
+        if not pushed and (require_par or client.client_metadata.get("require_pushed_authorization_requests")):
+            raise AuthorizationError("this client must push its authorization requests to the pushed "
+                                     "authorization request endpoint and send only client_id and "
+                                     "request_uri here (RFC 9126 section 5)")
         return client, _validate(client, redirect_uri, params)
     except AuthorizationError as exc:
         exc.redirect_uri = redirect_uri
@@ -97,8 +105,8 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         raise AuthorizationError("request objects are not supported (OIDC Core 6.1)",
                                  error="request_not_supported")
     if "request_uri" in params:
-        raise AuthorizationError("request_uri is not supported (OIDC Core 6.2)",
-                                 error="request_uri_not_supported")
+        raise AuthorizationError("request_uri is accepted only as issued by the pushed authorization "
+                                 "request endpoint, alone with client_id (RFC 9126 section 4)")
     response_type = _single(params, "response_type")
     if response_type is None:
         raise AuthorizationError("response_type is required")

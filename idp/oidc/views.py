@@ -17,7 +17,7 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.oidc import assurance, interaction_policy, interactions, provider, services
+from idp.oidc import assurance, interaction_policy, interactions, par, provider, services
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
@@ -92,14 +92,27 @@ def _to_login(interaction: Interaction, *, reauth: bool = False) -> Response:
     return response
 
 
+def _one(params: dict[str, list[str]], name: str) -> str:
+    values = params.get(name) or []
+    if len(values) != 1:
+        raise UnsafeRedirect(f"{name} must be given once")
+    return values[0]
+
+
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize() -> Response:
     """RFC 6749 section 4.1.1; OIDC Core 3.1.2.1 (GET and form POST)."""
     source = request.args if request.method == "GET" else request.form
     params = {key: source.getlist(key) for key in source}
+    pushed = "request_uri" in params
     try:
+        if pushed:  # RFC 9126 section 4: only the pushed request counts
+            params = par.take(get_store(current_app), request_uri=_one(params, "request_uri"),
+                              client_id=_one(params, "client_id"), now=int(time.time()))
         with get_db(current_app).read() as session:
-            _client, validated = request_module.validate(session, params)
+            _client, validated = request_module.validate(
+                session, params, pushed=pushed,
+                require_par=provider().settings.require_pushed_authorization_requests)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
