@@ -34,8 +34,8 @@ MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
 # Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
-# (require_pushed_authorization_requests).
-_FLAGS = ("require_auth_time", "require_pushed_authorization_requests")
+# (require_pushed_authorization_requests), RFC 9449 section 5.2 (dpop_bound_access_tokens).
+_FLAGS = ("require_auth_time", "require_pushed_authorization_requests", "dpop_bound_access_tokens")
 
 
 class ClientMetadataError(ValueError):

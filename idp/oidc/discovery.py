@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idp.oidc import claims, client_auth, tokens
+from idp.oidc import claims, client_auth, dpop, tokens
 from idp.oidc.request import PROMPTS, SCOPES
 from idp.oidc.settings import LEVELS, OidcSettings
 
@@ -39,6 +39,8 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
         "code_challenge_methods_supported": ["S256"],
+        # RFC 9449 section 5.1.
+        "dpop_signing_alg_values_supported": list(dpop.ALGS),
         "claims_supported": list(claims.SUPPORTED),
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": True,

@@ -36,8 +36,9 @@ def _access(session: Session, store: EphemeralStore, provider: Provider, client:
             client_credentials.inspect(session, store, provider, claims)
     except OidcError:
         return None
-    body = {"active": True, "token_type": "Bearer"}
-    for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr"):
+    # RFC 9449 section 6.2: a bound token shows its key's thumbprint and the DPoP type.
+    body = {"active": True, "token_type": "DPoP" if "cnf" in claims else "Bearer"}
+    for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr", "cnf"):
         if name in claims:
             body[name] = claims[name]
     return body

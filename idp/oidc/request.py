@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import claims as claims_module
-from idp.oidc import pkce, redirect_uris
+from idp.oidc import dpop, pkce, redirect_uris
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 
 PROMPTS = ("none", "login", "consent", "select_account")
@@ -40,6 +40,8 @@ class AuthorizationRequest:
     login_hint: str | None = None
     acr_values: list[str] = field(default_factory=list)
     claims: dict[str, Any] = field(default_factory=dict)
+    # RFC 9449 section 10: the thumbprint of the DPoP key the code will be bound to.
+    dpop_jkt: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
@@ -150,6 +152,10 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
             raise AuthorizationError("max_age must be a non-negative whole number of seconds")
         max_age = int(raw_max_age)
 
+    dpop_jkt = _single(params, "dpop_jkt")
+    if dpop_jkt is not None and not dpop.thumbprint_ok(dpop_jkt):
+        raise AuthorizationError("dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 section 10)")
+
     # A restricted claim (national_id) comes only with its scope, which needs registration.
     parsed_claims = claims_module.restrict(claims_module.parse(_single(params, "claims")), requested)
     return AuthorizationRequest(
@@ -164,4 +170,5 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         login_hint=_single(params, "login_hint"),
         acr_values=(_single(params, "acr_values") or "").split(),
         claims=claims_module.dump(parsed_claims),
+        dpop_jkt=dpop_jkt,
     )

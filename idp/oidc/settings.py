@@ -32,6 +32,9 @@ class OidcSettings:
     client_auth_window_seconds: int = 300
     par_seconds: int = 60
     require_pushed_authorization_requests: bool = False
+    dpop_proof_seconds: int = 60
+    dpop_require_nonce: bool = True
+    dpop_nonce_seconds: int = 300
 
     @property
     def client_auth_limits(self) -> ClientAuthLimits:
@@ -114,6 +117,9 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         client_auth_window_seconds=_seconds(section, "client_auth_window_seconds"),
         par_seconds=_seconds(section, "par_seconds"),
         require_pushed_authorization_requests=_flag(section, "require_pushed_authorization_requests"),
+        dpop_proof_seconds=_seconds(section, "dpop_proof_seconds"),
+        dpop_require_nonce=_flag(section, "dpop_require_nonce"),
+        dpop_nonce_seconds=_seconds(section, "dpop_nonce_seconds", minimum=10),
         acr_uris=acr_uris,
     )
     if not 5 <= loaded.par_seconds <= 600:
