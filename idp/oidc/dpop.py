@@ -69,6 +69,7 @@ class Proof:
 
     jkt: str
     jti: str
+    alg: str = "ES256"
 
 
 def thumbprint_ok(value: Any) -> bool:
@@ -179,7 +180,7 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
     marker = JTI_PREFIX + hashlib.sha256(f"{jkt}\x00{jti}".encode()).hexdigest()
     if not store.add(marker, b"1", policy.seconds + policy.leeway + 1):
         raise DpopError("the DPoP proof was already used (its jti is spent); make a new proof for each request")
-    return Proof(jkt=jkt, jti=jti)
+    return Proof(jkt=jkt, jti=jti, alg=alg)
 
 
 def bound_key(claims: Mapping[str, Any]) -> str | None:

@@ -18,6 +18,7 @@ from idp.oidc import (
     client_credentials,
     discovery,
     dpop,
+    fapi,
     introspection,
     par,
     protected,
@@ -59,12 +60,15 @@ def _oauth_error(exc: OidcError) -> Response:
     return response
 
 
-def _dpop_key(client: Client, url: str) -> str | None:
-    """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required for clients
-    registered with dpop_bound_access_tokens (section 5.2)."""
+def _dpop_key(client: Client, url: str, *, token_request: bool = True) -> str | None:
+    """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
+    requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
     proof = protected.proof(url)
-    if proof is None and client.client_metadata.get("dpop_bound_access_tokens"):
-        raise dpop.DpopError("this client is registered with dpop_bound_access_tokens: send a DPoP proof")
+    if proof is None and token_request and fapi.requires_dpop(client):
+        raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
+                             "send a DPoP proof")
+    if proof is not None:
+        fapi.check_signing_alg(client, proof.alg, what="the DPoP proof", error=dpop.DpopError)
     return proof.jkt if proof is not None else None
 
 
@@ -130,7 +134,7 @@ def pushed_authorization_request() -> Response:
         if "request_uri" in form:
             raise OidcError("request_uri cannot be pushed (RFC 9126 section 2.1)")
         params = par.authorization_params({k: [v] for k, v in form.items()}, client_id=client.client_id)
-        jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint)
+        jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
         if jkt is not None:  # RFC 9449 section 10.1: the proof binds the code, as dpop_jkt would
             if form.get("dpop_jkt", jkt) != jkt:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")

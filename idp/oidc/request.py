@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import claims as claims_module
-from idp.oidc import dpop, pkce, redirect_uris
+from idp.oidc import dpop, fapi, pkce, redirect_uris
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 
 PROMPTS = ("none", "login", "consent", "select_account")
@@ -42,6 +42,8 @@ class AuthorizationRequest:
     claims: dict[str, Any] = field(default_factory=dict)
     # RFC 9449 section 10: the thumbprint of the DPoP key the code will be bound to.
     dpop_jkt: str | None = None
+    # The client follows the FAPI 2.0 profile (idp.oidc.fapi): its code lives at most 60 s.
+    fapi: bool = False
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
@@ -93,6 +95,7 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: b
             raise AuthorizationError("this client must push its authorization requests to the pushed "
                                      "authorization request endpoint and send only client_id and "
                                      "request_uri here (RFC 9126 section 5)")
+        fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri)
         return client, _validate(client, redirect_uri, params)
     except AuthorizationError as exc:
         exc.redirect_uri = redirect_uri
@@ -171,4 +174,5 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         acr_values=(_single(params, "acr_values") or "").split(),
         claims=claims_module.dump(parsed_claims),
         dpop_jkt=dpop_jkt,
+        fapi=fapi.applies(client),
     )

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, freeze_sector, sector_of
 from idp.citizens.models import Citizen
 from idp.oidc import claims as claims_module
-from idp.oidc import codes, pkce, standing, subjects, tokens
+from idp.oidc import codes, fapi, pkce, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.client_auth import AssertionPolicy
 from idp.oidc.client_cache import ClientCache
@@ -144,7 +144,8 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
         issued_at=now, dpop_jkt=request.dpop_jkt)
-    return codes.issue(store, grant, ttl=provider.settings.code_seconds)
+    ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
+    return codes.issue(store, grant, ttl=ttl)
 
 
 def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, now: datetime) -> bool:

@@ -281,7 +281,7 @@ def test_introspection_shows_the_key(client, register, citizen):
 
 
 def test_client_credentials_and_the_documents_api(client, register):
-    agency = register(scope="openid profile documents:issue",
+    agency = register(scope="openid profile documents:issue", security_profile="oidc",
                       grant_types=["authorization_code", "refresh_token", "client_credentials"])
     key = DpopKey()
     response = post_token(client, agency, {"grant_type": "client_credentials"}, key)
