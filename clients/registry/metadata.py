@@ -34,6 +34,7 @@ MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
 SECURITY_PROFILES = ("fapi2", "oidc")
+SIGNING_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
 FAPI_ALGS = ("ES256", "PS256")
 # Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
 # (require_pushed_authorization_requests), RFC 9449 section 5.2 (dpop_bound_access_tokens).
@@ -222,8 +223,17 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if "jwks" not in metadata and "jwks_uri" not in metadata:
             raise ClientMetadataError("jwks", "private_key_jwt needs the client's keys in jwks or jwks_uri")
         metadata["token_endpoint_auth_signing_alg"] = requested.get("token_endpoint_auth_signing_alg", "ES256")
-        if metadata["token_endpoint_auth_signing_alg"] not in ("ES256", "ES384", "RS256", "PS256", "EdDSA"):
+        if metadata["token_endpoint_auth_signing_alg"] not in SIGNING_ALGS:
             raise ClientMetadataError("token_endpoint_auth_signing_alg", "use ES256, ES384, RS256, PS256 or EdDSA")
+
+    if "request_object_signing_alg" in requested:  # OIDC Registration section 2 (JAR, RFC 9101)
+        if requested["request_object_signing_alg"] not in SIGNING_ALGS:
+            raise ClientMetadataError("request_object_signing_alg", f"use one of {', '.join(SIGNING_ALGS)}")
+        metadata["request_object_signing_alg"] = requested["request_object_signing_alg"]
+    if "authorization_signed_response_alg" in requested:  # JARM section 3
+        if requested["authorization_signed_response_alg"] != "ES256":
+            raise ClientMetadataError("authorization_signed_response_alg", "use ES256")
+        metadata["authorization_signed_response_alg"] = "ES256"
 
     alg = requested.get("id_token_signed_response_alg", "ES256")
     if alg not in ID_TOKEN_ALGS:
@@ -314,6 +324,9 @@ def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any]) -> None:
     if metadata["id_token_signed_response_alg"] not in FAPI_ALGS:
         raise ClientMetadataError("id_token_signed_response_alg",
                                   f"FAPI 2.0 ID tokens are signed with {' or '.join(FAPI_ALGS)}")
+    if metadata.get("request_object_signing_alg", "ES256") not in FAPI_ALGS:
+        raise ClientMetadataError("request_object_signing_alg",
+                                  f"FAPI 2.0 request objects are signed with {' or '.join(FAPI_ALGS)}")
     for uri in metadata["redirect_uris"]:
         if not uri.startswith("https://"):
             raise ClientMetadataError("redirect_uris", f"{uri!r}: FAPI 2.0 clients use https redirect URIs "

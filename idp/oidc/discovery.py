@@ -44,7 +44,9 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "claims_supported": list(claims.SUPPORTED),
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": True,
-        "request_parameter_supported": False,
+        # RFC 9101 (signed, never encrypted nor `none`); request_uri only from /par (RFC 9126).
+        "request_parameter_supported": True,
+        "request_object_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
         "request_uri_parameter_supported": False,
         "acr_values_supported": [settings.acr_uris[level] for level in LEVELS],
         "prompt_values_supported": list(PROMPTS),

@@ -20,6 +20,7 @@ from idp.oidc import (
     dpop,
     fapi,
     introspection,
+    jar,
     par,
     protected,
     provider,
@@ -134,9 +135,13 @@ def pushed_authorization_request() -> Response:
         if "request_uri" in form:
             raise OidcError("request_uri cannot be pushed (RFC 9126 section 2.1)")
         params = par.authorization_params({k: [v] for k, v in form.items()}, client_id=client.client_id)
+        settings = provider().settings
+        expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
+                              issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds)
+        params = {name: list(values) for name, values in expanded.items()}
         jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
         if jkt is not None:  # RFC 9449 section 10.1: the proof binds the code, as dpop_jkt would
-            if form.get("dpop_jkt", jkt) != jkt:
+            if params.get("dpop_jkt", [jkt]) != [jkt]:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
             params["dpop_jkt"] = [jkt]
         with get_db(current_app).read() as session:

@@ -8,7 +8,7 @@ validated redirect URI with `state` (RFC 6749 section 4.1.2.1).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -63,17 +63,21 @@ def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
     return value if value != "" else None
 
 
-def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, str]:
+def _named_client(session: Session, params: Mapping[str, Sequence[str]]) -> Client:
     ids = params.get("client_id") or []
-    uris = params.get("redirect_uri") or []
     if len(ids) != 1 or not ids[0]:
         raise UnsafeRedirect("client_id is required, once")
-    if len(uris) > 1:
-        raise UnsafeRedirect("redirect_uri is given more than once")
     try:
-        client = find_client(session, ids[0])
+        return find_client(session, ids[0])
     except ClientNotFound:
         raise UnsafeRedirect(f"client {ids[0][:64]!r} is not registered or is disabled") from None
+
+
+def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, str]:
+    uris = params.get("redirect_uri") or []
+    client = _named_client(session, params)
+    if len(uris) > 1:
+        raise UnsafeRedirect("redirect_uri is given more than once")
     metadata = client.client_metadata
     uri = redirect_uris.select(requested=uris[0] if uris else None,
                                registered=metadata.get("redirect_uris", []),
@@ -81,12 +85,18 @@ def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) 
     return client, uri
 
 
+Expander = Callable[[Client, Mapping[str, Sequence[str]]], Mapping[str, Sequence[str]]]
+
+
 def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: bool = False,
-             require_par: bool = False) -> tuple[Client, AuthorizationRequest]:
+             require_par: bool = False, expand: Expander | None = None) -> tuple[Client, AuthorizationRequest]:
     """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
 
     `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
-    refuses every other request (the setting), as it does for clients whose metadata says so."""
+    refuses every other request (the setting), as it does for clients whose metadata says so.
+    `expand`: replaces a request with its request object's parameters (idp.oidc.jar)."""
+    if expand is not None and "request" in params:
+        params = expand(_named_client(session, params), params)
     client, redirect_uri = _client_and_redirect(session, params)
     state_values = params.get("state") or []
     state = state_values[0] if state_values and state_values[0] else None

@@ -6,6 +6,7 @@ claim by claim; remembered per agency by `idp.consent`).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -17,7 +18,7 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.oidc import assurance, interaction_policy, interactions, par, provider, services
+from idp.oidc import assurance, interaction_policy, interactions, jar, par, provider, services
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
@@ -92,6 +93,13 @@ def _to_login(interaction: Interaction, *, reauth: bool = False) -> Response:
     return response
 
 
+def _request_object(client: Client, params: Mapping[str, Sequence[str]]) -> Mapping[str, Sequence[str]]:
+    """RFC 9101: the parameters of the request's signed request object."""
+    settings = provider().settings
+    return jar.expand(params, client=client, remote_keys=provider().remote_keys, issuer=settings.issuer,
+                      now=int(time.time()), leeway=settings.leeway_seconds)
+
+
 def _one(params: dict[str, list[str]], name: str) -> str:
     values = params.get(name) or []
     if len(values) != 1:
@@ -112,7 +120,7 @@ def authorize() -> Response:
         with get_db(current_app).read() as session:
             _client, validated = request_module.validate(
                 session, params, pushed=pushed,
-                require_par=provider().settings.require_pushed_authorization_requests)
+                require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:

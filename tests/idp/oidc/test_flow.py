@@ -32,7 +32,7 @@ def test_discovery_advertises_exactly_what_is_supported(client):
         "private_key_jwt", "client_secret_basic", "client_secret_post", "none"}
     assert meta["authorization_response_iss_parameter_supported"] is True
     assert meta["claims_parameter_supported"] is True
-    assert meta["request_parameter_supported"] is False
+    assert meta["request_parameter_supported"] is True
     assert "national_id" in meta["claims_supported"]
     assert meta["acr_values_supported"][0] == "http://eidas.europa.eu/LoA/low"
     assert client.get("/jwks.json").status_code == 200

@@ -66,7 +66,6 @@ def test_unknown_or_missing_client_gets_an_error_page(client, register, citizen)
     ({"scope": "openid admin"}, "invalid_scope"),
     ({"prompt": "none login"}, "invalid_request"),
     ({"max_age": "-1"}, "invalid_request"),
-    ({"request": "eyJ.x.y"}, "request_not_supported"),
     ({"response_mode": "fragment"}, "invalid_request"),
     ({"claims": "{not json"}, "invalid_request"),
 ])
