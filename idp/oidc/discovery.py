@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idp.oidc import claims, client_auth, dpop, tokens
+from idp.oidc import claims, client_auth, dpop, introspection, jarm, tokens
 from idp.oidc.request import PROMPTS, SCOPES
 from idp.oidc.settings import LEVELS, OidcSettings
 
@@ -28,7 +28,9 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "require_pushed_authorization_requests": settings.require_pushed_authorization_requests,
         "scopes_supported": list(SCOPES),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": ["query", *jarm.MODES],
+        "authorization_signing_alg_values_supported": [jarm.ALG],  # JARM section 4.1
+        "introspection_signing_alg_values_supported": [introspection.SIGNED_ALG],  # RFC 9701 section 7
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["pairwise", "public"],
         "id_token_signing_alg_values_supported": list(tokens.ID_TOKEN_ALGS),

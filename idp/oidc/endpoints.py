@@ -229,6 +229,11 @@ def introspect() -> Response:
                                             now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc)
+    if introspection.wants_signed(request.headers.get("Accept", "")):
+        signed = introspection.signed(provider(), client=client, body=body, now=int(time.time()))
+        response = Response(signed, status=200, mimetype=introspection.SIGNED_TYPE)
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return _json(body)
 
 

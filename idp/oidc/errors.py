@@ -39,6 +39,9 @@ class AuthorizationError(OidcError):
 
     redirect_uri: str | None = None
     state: str | None = None
+    # The client and its response mode (JARM: the error is signed too).
+    client_id: str | None = None
+    response_mode: str | None = None
 
 
 class InvalidClient(OidcError):

@@ -89,3 +89,21 @@ def introspect(session: Session, store: EphemeralStore, provider: Provider, *, c
         if found is not None:
             return found
     return dict(INACTIVE)
+
+
+SIGNED_TYPE = "application/token-introspection+jwt"
+SIGNED_TYP = "token-introspection+jwt"
+SIGNED_ALG = "ES256"
+
+
+def wants_signed(accept: str) -> bool:
+    """RFC 9701 section 4: the client asks for a JWT with its Accept header."""
+    return any(part.split(";")[0].strip().lower() == SIGNED_TYPE for part in accept.split(","))
+
+
+def signed(provider: Provider, *, client: Client, body: dict[str, Any], now: int) -> str:
+    """RFC 9701 section 5: the answer as a JWT signed by the provider (through `keys/`), for
+    the client that asked (`aud`), the introspection result under `token_introspection`."""
+    claims = {"iss": provider.settings.issuer, "aud": client.client_id, "iat": now,
+              "token_introspection": body}
+    return provider.signer.sign(claims, alg=SIGNED_ALG, typ=SIGNED_TYP)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import claims as claims_module
-from idp.oidc import dpop, fapi, pkce, redirect_uris
+from idp.oidc import dpop, fapi, jarm, pkce, redirect_uris
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 
 PROMPTS = ("none", "login", "consent", "select_account")
@@ -44,6 +44,8 @@ class AuthorizationRequest:
     dpop_jkt: str | None = None
     # The client follows the FAPI 2.0 profile (idp.oidc.fapi): its code lives at most 60 s.
     fapi: bool = False
+    # query, or query.jwt / jwt (JARM, idp.oidc.jarm); None: the default, query.
+    response_mode: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
@@ -109,6 +111,9 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: b
         return client, _validate(client, redirect_uri, params)
     except AuthorizationError as exc:
         exc.redirect_uri = redirect_uri
+        exc.client_id = client.client_id
+        modes = params.get("response_mode") or []
+        exc.response_mode = modes[0] if len(modes) == 1 and jarm.wanted(modes[0]) else None
         exc.state = state if state is None or len(state) <= _LIMITS["state"] else None
         raise
 
@@ -132,8 +137,8 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         raise AuthorizationError("this client is not registered for the authorization code flow",
                                  error="unauthorized_client")
     response_mode = _single(params, "response_mode")
-    if response_mode not in (None, "query"):
-        raise AuthorizationError(f"only response_mode=query is supported, got {response_mode!r}")
+    if response_mode not in (None, "query", *jarm.MODES):
+        raise AuthorizationError(f"response_mode must be query, query.jwt or jwt, got {response_mode!r}")
 
     scope = _single(params, "scope")
     requested = list(dict.fromkeys((scope or "").split()))
@@ -185,4 +190,5 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         claims=claims_module.dump(parsed_claims),
         dpop_jkt=dpop_jkt,
         fapi=fapi.applies(client),
+        response_mode=response_mode,
     )
