@@ -116,8 +116,10 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
 
 
 @bp.get("/.well-known/openid-configuration")
+@bp.get("/.well-known/oauth-authorization-server")
 def openid_configuration() -> Response:
-    """OpenID Connect Discovery 1.0 section 4."""
+    """OpenID Connect Discovery 1.0 section 4 and RFC 8414 section 3 (the issuer has no path,
+    so both documents are at the root and are the same)."""
     settings = get_settings()
     response = jsonify(discovery.metadata(provider().settings,
                                           ui_locales=list(settings["i18n"]["languages"])))

@@ -177,3 +177,10 @@ def test_par_metadata_is_validated_and_advertised(client, register):
     meta = client.get("/.well-known/openid-configuration").get_json()
     assert meta["pushed_authorization_request_endpoint"] == "http://localhost/par"
     assert meta["require_pushed_authorization_requests"] is False
+
+
+def test_rfc8414_metadata_is_the_discovery_document(client):
+    oauth = client.get("/.well-known/oauth-authorization-server")
+    assert oauth.status_code == 200 and oauth.headers["Cache-Control"] == "public, max-age=300"
+    assert oauth.get_json() == client.get("/.well-known/openid-configuration").get_json()
+    assert oauth.get_json()["issuer"] == "http://localhost"
