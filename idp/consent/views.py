@@ -16,7 +16,7 @@ from idp.account import reauth
 from idp.audit import audit_log
 from idp.audit import export as audit_export
 from idp.consent import closure, get_consents, services
-from idp.consent.backchannel import end_all_sessions, logout_agency
+from idp.consent.agency_logout import end_all_sessions, logout_agency
 from idp.consent.errors import AccountClosed, AgencyNotConnected
 from idp.consent.export import account_export
 from idp.consent.models import Consent

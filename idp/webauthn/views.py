@@ -13,7 +13,7 @@ from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
-from idp.registry import check_after_enrolment
+from idp.civil_register import check_after_enrolment
 from idp.sessions import current_session, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.errors import WebAuthnError
