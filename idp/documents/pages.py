@@ -10,10 +10,11 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 
 from idp.account import reauth
 from idp.assurance.levels import at_least
-from idp.documents import confirmation, eligibility, prepared
+from idp.documents import confirmation, prepared
 from idp.documents.api import pdf_response
+from idp.documents.gate import api_refusal, refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
-from idp.sessions import SsoSession, require_citizen
+from idp.sessions import require_citizen
 from idp.webauthn import relying_party
 from idp.webauthn.errors import WebAuthnError
 from infra.config import get_settings
@@ -79,41 +80,6 @@ def my_document_pdf(document_id: str) -> Response:
     except DocumentNotFound:
         abort(404)
     return pdf_response(_service().pdf(document), document.file_name)
-
-
-def _refusal(session: SsoSession) -> eligibility.Refusal | None:
-    """Why this sign-in may not sign (below documents.minimum_signing_level), or None."""
-    from idp.assurance.services import assess
-
-    with get_db(current_app).read() as db:
-        assessment = assess(db, citizen_id=session.citizen_id,
-                            credential_id=session.credential_id, amr=session.amr)
-    return eligibility.refusal(assessment, minimum=_service().settings.minimum_signing_level)
-
-
-def refused_page(refusal: eligibility.Refusal) -> Response:
-    """403: why this citizen cannot sign yet, and the way to the level signing needs."""
-    count("documents.sign_refused", refusal.reason)
-    body = render_template("documents/not_eligible.html", refusal=refusal,
-                           level=_(f"assurance.level.{refusal.level}"),
-                           minimum=_(f"assurance.level.{refusal.minimum}"))
-    return Response(body, status=403, mimetype="text/html")
-
-
-def signing_citizen() -> tuple[SsoSession, eligibility.Refusal | None]:
-    """The signed-in citizen and, when their sign-in is below the minimum, why."""
-    session = require_citizen()
-    return session, _refusal(session)
-
-
-def _api_refusal(refusal: eligibility.Refusal) -> ApiError:
-    """403 `insufficient_user_authentication` (the RFC 9470 code: this sign-in does not meet
-    the level the operation requires), saying which fact fell short and what to do."""
-    count("documents.sign_refused", refusal.reason)
-    return ApiError(403, "insufficient_user_authentication",
-                    _(f"mydocs.eligibility.{refusal.reason}.api",
-                      level=_(f"assurance.level.{refusal.level}"),
-                      minimum=_(f"assurance.level.{refusal.minimum}")))
 
 
 @bp.route("/account/sign", methods=["GET", "POST"])
@@ -184,7 +150,7 @@ def review_pdf(upload_id: str) -> Response:
 def _api_pending(upload_id: str) -> tuple[str, Upload]:
     session, refusal = signing_citizen()
     if refusal is not None:
-        raise _api_refusal(refusal)
+        raise api_refusal(refusal)
     pending = _uploads().get(get_store(current_app), upload_id, citizen_id=session.citizen_id)
     if pending is None:
         raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))

@@ -1,0 +1,58 @@
+"""The signing pages' and API's door: who may sign, as a page or a JSON answer.
+
+`idp.documents.eligibility` decides (pure); this module reads the session's assessment and
+maps a refusal to the 403 page (why, and the way to the level signing needs) or to the 403
+JSON error, for every entry point: choosing a PDF, the review, an agency's prepared
+document, the confirmation's options and the confirmation.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, render_template
+
+from idp.documents import eligibility
+from idp.sessions import SsoSession, require_citizen
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.web.errors import ApiError
+from infra.web.i18n import gettext as _
+from signing.service import get_documents
+
+
+def refusal_for(session: SsoSession) -> eligibility.Refusal | None:
+    """Why this sign-in may not sign (below documents.minimum_signing_level), or None."""
+    from idp.assurance.services import assess
+
+    with get_db(current_app).read() as db:
+        assessment = assess(db, citizen_id=session.citizen_id,
+                            credential_id=session.credential_id, amr=session.amr)
+    minimum = get_documents(current_app).settings.minimum_signing_level
+    return eligibility.refusal(assessment, minimum=minimum)
+
+
+def signing_citizen() -> tuple[SsoSession, eligibility.Refusal | None]:
+    """The signed-in citizen and, when their sign-in is below the minimum, why."""
+    session = require_citizen()
+    return session, refusal_for(session)
+
+
+def refused_page(refusal: eligibility.Refusal) -> Response:
+    """403: why this citizen cannot sign yet, and the way to the level signing needs."""
+    count("documents.sign_refused", refusal.reason)
+    body = render_template("documents/not_eligible.html", refusal=refusal,
+                           level=_(f"assurance.level.{refusal.level}"),
+                           minimum=_(f"assurance.level.{refusal.minimum}"))
+    return Response(body, status=403, mimetype="text/html")
+
+
+def api_refusal(refusal: eligibility.Refusal) -> ApiError:
+    """403 `insufficient_user_authentication` (the RFC 9470 code: this sign-in does not meet
+    the level the operation requires), saying which fact fell short and what to do."""
+    count("documents.sign_refused", refusal.reason)
+    return ApiError(403, "insufficient_user_authentication",
+                    _(f"mydocs.eligibility.{refusal.reason}.api",
+                      level=_(f"assurance.level.{refusal.level}"),
+                      minimum=_(f"assurance.level.{refusal.minimum}")))
+
+
+__all__ = ["api_refusal", "refusal_for", "refused_page", "signing_citizen"]
