@@ -136,12 +136,13 @@ def _register_package_commands() -> None:
     from clients.cli import clients as clients_group
     from clients.cli import commands as client_commands
     from idp.logout.cli import commands as logout_commands
+    from infra.notify.cli import commands as notify_commands
     from keys.cli import commands as key_commands
     from signing.cli import commands as document_commands
     from signing.verify.cli import commands as verify_commands
 
     for command in (*key_commands(), *client_commands(), *logout_commands(), *verify_commands(),
-                    *document_commands()):
+                    *document_commands(), *notify_commands()):
         cli.add_command(command)
     from idp.oidc.cli import commands as oidc_commands
 
