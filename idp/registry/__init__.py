@@ -75,5 +75,8 @@ def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
 
 
 def init_app(app: Flask) -> None:
+    from idp.registry import demo
+
     settings = get_settings(app)
     REGISTER.install(app, load_register(str(settings["assurance"].get("registry") or ""), settings))
+    demo.init_app(app, settings)
