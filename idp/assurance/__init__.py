@@ -40,6 +40,7 @@ def assurance_settings(app: Flask | None = None) -> AssuranceSettings:
 
 def init_app(app: Flask) -> None:
     """Before `idp.webauthn`: installs the metadata-backed attestation policy it is built with."""
+    from idp.assurance.reclaim_views import bp as reclaim_bp
     from idp.assurance.views import bp
 
     settings = ASSURANCE.install(app, load(get_settings(app)))
@@ -48,3 +49,4 @@ def init_app(app: Flask) -> None:
         metadata=service, attestation=settings.attestation,
         refuse_untrusted=settings.untrusted_attestation == "refuse"))
     app.register_blueprint(bp)
+    app.register_blueprint(reclaim_bp)
