@@ -113,7 +113,8 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
     the register match it needs; proofing and evidence are recorded here) or "in_person" (a
     registrar checked the document; the caller records it and the proofing it gives). Raises
     ReclaimRefused("holder_verified") when a register code meets a holder proofed at
-    substantial or more. Call `idp.audit.prepare()` before the transaction (it may need to
+    substantial or more, ReclaimRefused("own_record") when a registrar would take their own
+    national ID. Call `idp.audit.prepare()` before the transaction (it may need to
     write the log's key in a transaction of its own)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
@@ -121,6 +122,8 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
         Citizen.national_id_scheme == data.national_id_scheme,
         Citizen.national_id == data.national_id).with_for_update())
     agencies: tuple[str, ...] = ()
+    if actor.registrar_id is not None and holder is not None and holder.id == actor.registrar_id:
+        raise ReclaimRefused("a registrar cannot act on their own record", reason="own_record")
     if holder is not None:
         level, _ = proofing_of(session, holder.id)
         if method == "register_channel" and rank(level) >= rank("substantial"):

@@ -222,7 +222,7 @@ def request_code() -> ResponseReturnValue:
     return redirect("/reclaim/code?code=sent#code-entry", code=303)
 
 
-def _after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
+def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
     """Tell every agency and end every session of the frozen account (after the commit)."""
     if frozen_id is None:
         return
@@ -269,7 +269,7 @@ def enter_code() -> ResponseReturnValue:
         reason = check.refused.reason if check.refused else "wrong"
         count("reclaim.verify", reason)
         return redirect(f"/reclaim/code?code={reason}#code-entry", code=303)
-    _after_freeze(done.frozen_id, done.agencies)
+    after_freeze(done.frozen_id, done.agencies)
     get_store(current_app).delete(_store_key(claim_id))
     count("reclaim.verify", "reclaimed" if done.frozen_id else "enrolled")
     log.info("national ID reclaimed", extra={"citizen_id": done.citizen_id,
@@ -283,4 +283,4 @@ def enter_code() -> ResponseReturnValue:
     return response
 
 
-__all__ = ["bp"]
+__all__ = ["after_freeze", "bp"]
