@@ -1,4 +1,5 @@
-"""The authoritative civil register: matching enrolment data raises proofing to substantial.
+"""The authoritative civil register: a match of the enrolment data is evidence (level low); the
+register's contacts of record then let proofing reach substantial (`idp.assurance.possession`).
 
 Public: `register(app)` (the configured CivilRegister or None), `check_after_enrolment(app,
 citizen_id)`, `services.check_citizen(...)`, `base.CivilRegister` / `MatchResult` /
