@@ -69,7 +69,9 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
             grant_types=["authorization_code", "refresh_token", "client_credentials"],
             token_endpoint_auth_method="private_key_jwt",
             token_endpoint_auth_signing_alg="ES256",
-            jwks={"keys": [key.as_dict(private=False)]}))
+            jwks={"keys": [key.as_dict(private=False)]},
+            # Until the demo portal speaks PAR and DPoP (issue #17): an operator's exception.
+            security_profile="oidc"))
         upsert_operator_client(session, client_id="hacienda", metadata=_portal_metadata(
             "Ministerio de Hacienda", tax_url, tax_purpose,
             token_endpoint_auth_method="client_secret_basic"))
@@ -103,7 +105,7 @@ def _ensure_seal(app: Flask, *, client_id: str, name: str) -> None:
 def _demo_register(app: Flask) -> bool:
     """Import the sample civil register; True when its outbox page can be shown (e-mail goes
     to the outbox, the register is the imported one)."""
-    from idp.registry.demo import load_demo_register
+    from idp.civil_register.demo import load_demo_register
     from infra.notify import notify_settings
 
     settings: Settings = get_settings(app)

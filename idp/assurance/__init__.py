@@ -12,7 +12,7 @@ from flask import Flask
 
 from idp.assurance.mds import MetadataService
 from idp.assurance.policy import MetadataAttestationPolicy
-from idp.assurance.settings import AssuranceSettings, load
+from idp.assurance.settings import ASSURANCE, AssuranceSettings, assurance_settings, load
 from idp.webauthn.attestation import ATTESTATION_POLICY
 from infra.components import Slot
 from infra.config import get_settings
@@ -26,16 +26,11 @@ def metadata_service(settings: AssuranceSettings) -> MetadataService:
                            retry_seconds=settings.mds_retry_seconds)
 
 
-ASSURANCE: Slot[AssuranceSettings] = Slot("assurance settings")
 METADATA: Slot[MetadataService] = Slot("FIDO metadata service")
 
 
 def metadata(app: Flask | None = None) -> MetadataService:
     return METADATA.of(app)
-
-
-def assurance_settings(app: Flask | None = None) -> AssuranceSettings:
-    return ASSURANCE.of(app)
 
 
 def init_app(app: Flask) -> None:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from idp.assurance.errors import AssuranceError
 from idp.assurance.models import PossessionAttempt, PossessionCode
-from idp.registry.base import Contact
+from idp.civil_register.base import Contact
 
 CODE_DIGITS = 8
 PURPOSES = ("proofing", "reclaim")

@@ -25,7 +25,6 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as ResponseType
 
 from idp import audit
-from idp.assurance import assurance_settings
 from idp.assurance.codes import send_code
 from idp.assurance.possession import (
     NoSuchChannel,
@@ -39,15 +38,16 @@ from idp.assurance.possession import (
     withdraw,
 )
 from idp.assurance.reclaim import ReclaimRefused, reclaim
+from idp.assurance.settings import assurance_settings
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
+from idp.civil_register import register
+from idp.civil_register.base import Contact, RegisterQuery
+from idp.civil_register.errors import CivilRegisterError
 from idp.consent import get_consents
-from idp.consent.backchannel import logout_agency
+from idp.consent.agency_logout import logout_agency
 from idp.registrar.services import Actor
-from idp.registry import register
-from idp.registry.base import Contact, RegisterQuery
-from idp.registry.errors import RegistryError
 from idp.sessions import end_session, sessions_for, start_session
 from infra.config import get_settings
 from infra.db import get_db
@@ -98,7 +98,7 @@ def _private(response: R) -> R:
 
 
 def _contacts(data: EnrolmentData) -> tuple[Contact, ...] | None:
-    """The register's contacts of record when the typed details match it; RegistryError if
+    """The register's contacts of record when the typed details match it; CivilRegisterError if
     it cannot answer; None when no register is configured or the details do not match."""
     found = register(current_app)
     if found is None:
@@ -138,7 +138,7 @@ def claim() -> ResponseReturnValue:
     hit("reclaim-id", key=f"{data.national_id_scheme}:{data.national_id}")
     try:
         contacts = _contacts(data)
-    except RegistryError:
+    except CivilRegisterError:
         count("reclaim", "registry_unavailable")
         return unavailable(60, message="reclaim.error.registry_unavailable")
     if contacts is None:
@@ -158,7 +158,7 @@ def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
                notice: str | None = None, retry_after: int | None = None) -> ResponseReturnValue:
     try:
         contacts = _contacts(data)
-    except RegistryError:
+    except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
     with get_db(current_app).read() as db:
         pending = pending_code(db, purpose=PURPOSE, claimant=claim_id, now=_now())
@@ -193,7 +193,7 @@ def request_code() -> ResponseReturnValue:
     claim_id, data = found
     try:
         contacts = _contacts(data)
-    except RegistryError:
+    except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
     if contacts is None:
         return redirect("/reclaim", code=303)

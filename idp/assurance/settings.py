@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 from idp.assurance.possession import CodeLimits
 from idp.assurance.roots import FIDO_MDS_ROOT_PEM
+from infra.components import Slot
 from infra.config import ConfigError
 
 CONVEYANCES = ("auto", "direct", "none")
@@ -74,3 +77,11 @@ def load(settings: Any) -> AssuranceSettings:
             national_id_attempts=_whole(section, "national_id_attempts"),
             window_seconds=_whole(section, "code_window_seconds", minimum=60)),
     )
+
+
+ASSURANCE: Slot[AssuranceSettings] = Slot("assurance settings")
+
+
+def assurance_settings(app: Flask | None = None) -> AssuranceSettings:
+    """The `[assurance]` settings of `app` (default: the current application)."""
+    return ASSURANCE.of(app)

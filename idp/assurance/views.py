@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from idp.assurance import assurance_settings, services
+from idp.assurance import services
 from idp.assurance.codes import send_code
 from idp.assurance.possession import (
     CodeLimits,
@@ -25,11 +25,12 @@ from idp.assurance.possession import (
     verify_code,
     withdraw,
 )
+from idp.assurance.settings import assurance_settings
 from idp.citizens.services import get_citizen, passkeys_of
-from idp.registry import register
-from idp.registry.base import Contact
-from idp.registry.errors import RegistryError
-from idp.registry.services import check_citizen
+from idp.civil_register import register
+from idp.civil_register.base import Contact
+from idp.civil_register.errors import CivilRegisterError
+from idp.civil_register.services import check_citizen
 from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.notify import DeliveryFailed
@@ -60,7 +61,7 @@ def _contacts(db: Session, citizen_id: uuid.UUID) -> tuple[tuple[Contact, ...] |
         return None, False
     try:
         result = check_citizen(db, found, citizen_id=citizen_id, now=_now())
-    except RegistryError:
+    except CivilRegisterError:
         return None, True
     return (result.contacts if result.matched else None), False
 
@@ -121,7 +122,7 @@ def register_check() -> ResponseReturnValue:
         with get_db(current_app).transaction() as db:
             result = check_citizen(db, found, citizen_id=uuid.UUID(session.citizen_id), now=_now())
         outcome: str = result.outcome
-    except RegistryError:
+    except CivilRegisterError:
         outcome = "unavailable"
     count("registry.check", outcome)
     return redirect(f"/account/assurance?register={outcome}", code=303)

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import click
+from flask.cli import AppGroup
 
 from infra.notify.base import CHANNELS
 from infra.notify.outbox import OutboxNotifier
@@ -16,14 +17,14 @@ ACTION_TEXT = {"read": "to read", "post": "to print and post", "text": "to send 
 def _outbox() -> OutboxNotifier:
     from infra.notify import get_outbox
 
-    return get_outbox(click.get_current_context().find_root().obj.app)
+    return get_outbox()
 
 
 def _when(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
-@click.group("notify")
+@click.group("notify", cls=AppGroup)
 def notify_group() -> None:
     """Messages to people (one-time codes, notices): the notification outbox."""
 
@@ -68,7 +69,3 @@ def done_command(message_id: int) -> None:
     if not _outbox().mark_done(message_id):
         raise click.ClickException(f"no waiting message #{message_id} in the outbox")
     click.echo(f"message #{message_id} marked done")
-
-
-def commands() -> list[click.Command]:
-    return [notify_group]

@@ -22,7 +22,7 @@ LANGUAGES = ["es", "en"]
 
 def _register(app, person: Person, email: str) -> None:
     from idp.citizens.national_id import load_scheme
-    from idp.registry.imported import import_csv
+    from idp.civil_register.imported import import_csv
 
     text = ("national_id,given_name,family_name,birthdate,email,postal_address\n"
             f'{person.national_id},{person.given_name},{person.family_name},{person.birthdate},'

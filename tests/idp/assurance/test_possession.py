@@ -19,7 +19,7 @@ from idp.assurance.possession import (
     issue_code,
     verify_code,
 )
-from idp.registry.base import Contact
+from idp.civil_register.base import Contact
 from infra.db import get_db
 from infra.notify import NOTIFIER, SmtpNotifier, SmtpSettings, get_outbox
 from tests.idp.conftest import csrf, dui, enrol
@@ -35,7 +35,7 @@ NID = ("sv-dui", dui(4892613))
 
 def _import(app, text: str = REGISTER) -> None:
     from idp.citizens.national_id import load_scheme
-    from idp.registry.imported import import_csv
+    from idp.civil_register.imported import import_csv
 
     with get_db(app).transaction() as session:
         import_csv(session, data=text.encode(), scheme=load_scheme("sv-dui"), now=datetime.now(UTC))

@@ -38,7 +38,7 @@ def _import(app) -> None:
     from datetime import UTC, datetime
 
     from idp.citizens.national_id import load_scheme
-    from idp.registry.imported import import_csv
+    from idp.civil_register.imported import import_csv
 
     with get_db(app).transaction() as session:
         import_csv(session, data=REGISTER.encode(), scheme=load_scheme("sv-dui"), now=datetime.now(UTC))
@@ -48,7 +48,8 @@ def _national_id_agency(register, receiver):  # noqa: F811
     return register(client_name="Hacienda", scope="openid profile national_id",
                     redirect_uris=["https://hacienda.example.gov/cb"],
                     backchannel_logout_uri=receiver.uri("a"),
-                    backchannel_logout_session_required=True)
+                    backchannel_logout_session_required=True,
+                    security_profile="oidc")  # an operator's exception to FAPI 2.0 (test_fapi)
 
 
 def _national_id_tokens(browser, agency) -> dict:

@@ -107,8 +107,7 @@ def test_cli_outbox(app):
     from tests.conftest import empty_tables
 
     empty_tables(app)
-    context = Context()
-    context._app = app
+    context = Context(app=app)
     runner = CliRunner()
     assert runner.invoke(cli, ["notify", "outbox"], obj=context).output == "the outbox is empty\n"
     get_outbox(app).send(**message(channel="postal", address="Calle 1\nSan Salvador"))

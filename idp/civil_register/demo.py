@@ -14,7 +14,7 @@ from importlib.resources import files
 from flask import Blueprint, Flask, current_app, render_template
 
 from idp.citizens.national_id import NationalIdScheme
-from idp.registry.imported import ImportResult, _rows, import_csv
+from idp.civil_register.imported import ImportResult, _rows, import_csv
 from infra.config import ConfigError, Settings
 from infra.db import get_db
 from infra.notify import get_outbox, notify_settings
@@ -24,7 +24,7 @@ bp = Blueprint("demo_register", __name__)
 
 
 def demo_register_text() -> str:
-    return files("idp.registry").joinpath("demo_register.csv").read_text(encoding="utf-8")
+    return files("idp.civil_register").joinpath("demo_register.csv").read_text(encoding="utf-8")
 
 
 def demo_addresses(scheme: NationalIdScheme) -> list[str]:

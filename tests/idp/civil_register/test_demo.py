@@ -32,7 +32,7 @@ def demo_app(backend, app, tmp_path):
 
 
 def test_the_sample_register_loads(fresh_app):
-    from idp.registry.demo import load_demo_register
+    from idp.civil_register.demo import load_demo_register
 
     result = load_demo_register(fresh_app)
     assert (result.rows, result.inserted) == (4, 4)
@@ -41,7 +41,7 @@ def test_the_sample_register_loads(fresh_app):
 
 def test_substantial_is_reachable_in_the_demo(demo_app):
     from idp.assurance.services import proofing_of
-    from idp.registry.demo import load_demo_register
+    from idp.civil_register.demo import load_demo_register
     from infra.db import get_db
 
     load_demo_register(demo_app)

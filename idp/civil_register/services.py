@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from idp.assurance.services import proofing_of, raise_proofing, record_evidence
 from idp.citizens.models import Citizen
-from idp.registry.base import CivilRegister, MatchResult, RegisterQuery
-from idp.registry.errors import RegistryError
+from idp.civil_register.base import CivilRegister, MatchResult, RegisterQuery
+from idp.civil_register.errors import CivilRegisterError
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,11 @@ def check_citizen(session: Session, register: CivilRegister, *, citizen_id: uuid
     """Ask the register about this citizen's enrolment data. A match is recorded as evidence
     (method register_match, still level low: the details are known to anyone who has seen the
     ID card); the result carries the register's contacts of record, to which a one-time code
-    can then prove possession (`idp.assurance.possession`). RegistryError when the citizen is
+    can then prove possession (`idp.assurance.possession`). CivilRegisterError when the citizen is
     unknown or the register cannot answer."""
     citizen = session.get(Citizen, citizen_id)
     if citizen is None:
-        raise RegistryError(f"no citizen {citizen_id}")
+        raise CivilRegisterError(f"no citizen {citizen_id}")
     result = register.match(session, query=query_for(citizen))
     if result.matched and proofing_of(session, citizen_id)[1] == "self_asserted":
         raise_proofing(session, citizen_id=citizen_id, method="register_match", now=now)

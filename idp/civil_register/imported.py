@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from idp.citizens.enrolment import EMAIL_MAX, EMAIL_PATTERN, NAME_MAX
 from idp.citizens.national_id import InvalidNationalId, NationalIdScheme
-from idp.registry.base import Contact, MatchResult, RegisterQuery, compare
-from idp.registry.errors import ImportRefused
-from idp.registry.models import RegisterRecord
+from idp.civil_register.base import Contact, MatchResult, RegisterQuery, compare
+from idp.civil_register.errors import ImportRefused
+from idp.civil_register.models import RegisterRecord
 
 HEADER = ("national_id", "given_name", "family_name", "birthdate")
 # Optional columns after those four, in any order: the contacts of record.
