@@ -49,6 +49,7 @@ class CodeLimits:
     code_sends: int = 3
     national_id_attempts: int = 10
     window_seconds: int = 900
+    national_id_daily_sends: int = 10
 
 
 class PossessionError(AssuranceError):
@@ -133,7 +134,7 @@ def issue_code(session: Session, *, key: bytes, limits: CodeLimits, purpose: str
                national_id_scheme: str, national_id: str, contact: Contact, source: str,
                now: datetime) -> IssuedCode:
     """Make a code for `contact`; TooManyAttempts past the limits of codes sent per claimant
-    and per national ID in the window (the wrong-entry limits apply here too: no new code
+    and per national ID in the window, or per national ID in a day (the wrong-entry limits apply here too: no new code
     while entering codes is blocked)."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}; expected one of {', '.join(PURPOSES)}")
@@ -151,6 +152,14 @@ def issue_code(session: Session, *, key: bytes, limits: CodeLimits, purpose: str
             raise TooManyAttempts(f"{count} codes were sent for {who} in the last "
                                   f"{limits.window_seconds} seconds",
                                   retry_after=_retry_after(oldest, now, limits.window_seconds))
+    day = now - timedelta(days=1)
+    count, oldest = session.execute(
+        sa.select(sa.func.count(), sa.func.min(PossessionCode.created_at))
+        .where(PossessionCode.national_id_scheme == national_id_scheme,
+               PossessionCode.national_id == national_id, PossessionCode.created_at > day)).one()
+    if count >= limits.national_id_daily_sends:  # the person's mailbox is not a target either
+        raise TooManyAttempts(f"{count} codes were sent for this national ID in the last day",
+                              retry_after=_retry_after(oldest, now, 86400))
     _check_failures(session, limits=limits, purpose=purpose, claimant=claimant,
                     national_id_scheme=national_id_scheme, national_id=national_id, now=now)
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"

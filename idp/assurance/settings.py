@@ -75,6 +75,7 @@ def load(settings: Any) -> AssuranceSettings:
             code_attempts=_whole(section, "code_attempts"),
             code_sends=_whole(section, "code_sends"),
             national_id_attempts=_whole(section, "national_id_attempts"),
+            national_id_daily_sends=_whole(section, "national_id_daily_sends"),
             window_seconds=_whole(section, "code_window_seconds", minimum=60)),
     )
 

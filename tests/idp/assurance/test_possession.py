@@ -187,7 +187,7 @@ def test_brute_force_through_the_page_is_stopped(client, fresh_app, matched):
 # The service, with the clock in hand.
 
 LIMITS = CodeLimits(code_seconds=900, postal_code_seconds=86400, code_attempts=5, code_sends=3,
-                    national_id_attempts=10, window_seconds=900)
+                    national_id_attempts=10, window_seconds=900, national_id_daily_sends=12)
 EMAIL = Contact("email", "ana.registro@correo.example")
 
 
@@ -277,6 +277,21 @@ def test_codes_sent_per_national_id_are_limited(fresh_app):
         with pytest.raises(TooManyAttempts) as info:
             _issue(session, "claimant-10", now)
     assert "10 codes were sent for this national ID" in str(info.value)
+
+
+def test_codes_sent_per_national_id_in_a_day_are_limited(fresh_app):
+    """Nobody floods the person's mailbox: past the daily number, no code for anyone, even
+    after the short window."""
+    now = datetime.now(UTC)
+    with get_db(fresh_app).transaction() as session:
+        for n in range(12):
+            _issue(session, f"claimant-{n}", now + timedelta(hours=n))
+        with pytest.raises(TooManyAttempts) as info:
+            _issue(session, "claimant-12", now + timedelta(hours=12))
+    assert str(info.value) == "12 codes were sent for this national ID in the last day"
+    assert 12 * 3600 - 60 < info.value.retry_after <= 12 * 3600 + 1
+    with get_db(fresh_app).transaction() as session:
+        _issue(session, "claimant-13", now + timedelta(hours=24, seconds=1))
 
 
 def test_issue_refuses_unknown_purposes(fresh_app):

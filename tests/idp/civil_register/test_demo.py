@@ -74,3 +74,10 @@ def test_the_outbox_page_is_refused_for_a_public_issuer(backend, tmp_path):
     with pytest.raises(ConfigError) as info:
         create_app(overrides)
     assert "allowed only for a localhost issuer" in str(info.value)
+
+
+def test_cedula_demo_imports_the_register_and_turns_the_page_on(fresh_app, capsys):
+    from idp.demo import _demo_register
+
+    assert _demo_register(fresh_app) is True  # imported register, e-mail to the outbox
+    assert "demo civil register: 4 people (4 new)" in capsys.readouterr().out
