@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp.assurance.errors import AssuranceError
@@ -139,8 +140,13 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
                        family_name=data.family_name, birthdate=data.birthdate,
                        national_id_scheme=data.national_id_scheme, national_id=data.national_id,
                        email=data.email, created_at=now)
-    session.add(claimant)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(claimant)
+            session.flush()
+    except IntegrityError:  # another claim for this ID finished first (it proved the same)
+        raise ReclaimRefused("the national ID was taken over meanwhile",
+                             reason="holder_verified") from None
     if method == "register_channel":
         raise_proofing(session, citizen_id=claimant.id, method="register_match", now=now)
         record_evidence(session, citizen_id=claimant.id, kind="register_match", source=source,

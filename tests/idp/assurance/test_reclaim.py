@@ -241,3 +241,68 @@ def test_no_claim_no_code(client, fresh_app):
     assert client.post("/reclaim/code", data={"csrf_token": token, "channel": "email"}
                        ).headers["Location"] == "/reclaim"
     assert get_outbox(fresh_app).messages() == []
+
+
+
+def _reclaim_kwargs(app):
+    from idp.assurance.reclaim import reclaim  # noqa: F401
+    from idp.citizens.enrolment import EnrolmentData
+    from idp.consent import get_consents
+    from idp.registrar.services import Actor
+
+    with app.app_context():
+        from idp import audit
+
+        audit.prepare()
+    consents = get_consents(app)
+    data = EnrolmentData.from_json({**fields(email=REAL_EMAIL), "national_id_scheme": "sv-dui"})
+    return dict(data=data, method="register_channel", source="imported", detail="email",
+                actor=Actor(name="citizen:reclaim"), policy=consents.policy, sign=consents.sign,
+                key=b"k" * 32, language="es")
+
+
+def test_a_second_claim_on_a_reclaimed_id_is_refused(fresh_app):
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from idp.assurance.reclaim import ReclaimRefused, reclaim
+
+    kwargs = _reclaim_kwargs(fresh_app)
+    with get_db(fresh_app).transaction() as first:
+        reclaim(first, now=datetime.now(UTC), **kwargs)
+    with get_db(fresh_app).transaction() as second, pytest.raises(ReclaimRefused) as info:
+        reclaim(second, now=datetime.now(UTC), **kwargs)  # the holder is proofed substantial now
+    assert info.value.reason == "holder_verified"
+
+
+def test_two_claims_racing_for_a_free_id_one_wins(fresh_app, backend):
+    """Both proved the code and neither saw a holder: the second waits on the unique national
+    ID and is refused when the first commits (never an IntegrityError, never a 500)."""
+    import threading
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from idp.assurance.reclaim import ReclaimRefused, reclaim
+
+    if backend.name != "production":
+        pytest.skip("SQLite has one writer at a time: the second claim waits for the first")
+    kwargs = _reclaim_kwargs(fresh_app)
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            with get_db(fresh_app).transaction() as session:
+                reclaim(session, now=datetime.now(UTC), **kwargs)
+            outcome.append("reclaimed")
+        except ReclaimRefused as exc:
+            outcome.append(exc.reason)
+
+    with get_db(fresh_app).transaction() as first:
+        reclaim(first, now=datetime.now(UTC), **kwargs)
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(1.0)  # it blocks on the unique index until this transaction ends
+    racer.join(30)
+    assert outcome == ["holder_verified"]
