@@ -90,7 +90,7 @@ def test_the_code_sent_to_the_register_contact_makes_it_substantial(client, fres
     assert response.headers["Location"] == "/account/assurance?code=verified"
     assert _proofing(fresh_app, matched.citizen_id) == ("substantial", "register_channel")
     page = client.get("/account/assurance?code=verified").get_data(as_text=True)
-    assert "Recibiste el código enviado a un contacto del registro civil: email a•••@correo.example" in page
+    assert "Recibiste el código enviado a un contacto del registro civil: Correo a•••@correo.example" in page
     assert 'id="code-entry"' not in page and 'id="code-request"' not in page
 
 
