@@ -4,6 +4,7 @@ one-time code sent to a contact the register holds (substantial)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -39,6 +40,7 @@ from infra.secrets import get_secrets
 from infra.web.csrf import validate_csrf
 from infra.web.ratelimit import hit
 
+log = logging.getLogger(__name__)
 bp = Blueprint("assurance", __name__)
 REGISTER_OUTCOMES = {"match", "not_found", "mismatch", "unavailable"}
 CODE_OUTCOMES = {"sent", "verified", "wrong", "expired", "used", "none", "no_channel"}
@@ -166,6 +168,8 @@ def request_code() -> ResponseReturnValue:
         count("possession.code", "delivery_failed")
         return _page(citizen_id, status=503, notice="delivery_failed", retry_after=exc.retry_after)
     count("possession.code", f"sent_{issued.contact.channel}")
+    log.info("proofing code sent", extra={"citizen_id": str(citizen_id),
+                                          "channel": issued.contact.channel})
     return redirect("/account/assurance?code=sent#code-entry", code=303)
 
 
@@ -200,4 +204,5 @@ def enter_code() -> ResponseReturnValue:
         count("possession.verify", check.refused.reason)
         return redirect(f"/account/assurance?code={check.refused.reason}#code-entry", code=303)
     count("possession.verify", "verified")
+    log.info("identity proofed by a register code", extra={"citizen_id": str(citizen_id)})
     return redirect("/account/assurance?code=verified", code=303)
