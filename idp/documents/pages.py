@@ -12,7 +12,7 @@ from idp.account import reauth
 from idp.assurance.levels import at_least
 from idp.documents import confirmation, prepared
 from idp.documents.api import pdf_response
-from idp.documents.gate import api_refusal, refused_page, signing_citizen
+from idp.documents.signing_gate import api_refusal, refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
 from idp.sessions import require_citizen
 from idp.webauthn import relying_party

@@ -1,10 +1,6 @@
-"""The signing pages' and API's door: who may sign, as a page or a JSON answer.
-
-`idp.documents.eligibility` decides (pure); this module reads the session's assessment and
-maps a refusal to the 403 page (why, and the way to the level signing needs) or to the 403
-JSON error, for every entry point: choosing a PDF, the review, an agency's prepared
-document, the confirmation's options and the confirmation.
-"""
+"""The signing gate: whether the signed-in citizen may sign (their sign-in at least
+`documents.minimum_signing_level`), and the page that says why not and how to get there. Used by
+the upload pages and by documents an agency prepared for signature."""
 
 from __future__ import annotations
 
@@ -19,21 +15,14 @@ from infra.web.i18n import gettext as _
 from signing.service import get_documents
 
 
-def refusal_for(session: SsoSession) -> eligibility.Refusal | None:
+def _refusal(session: SsoSession) -> eligibility.Refusal | None:
     """Why this sign-in may not sign (below documents.minimum_signing_level), or None."""
     from idp.assurance.services import assess
 
     with get_db(current_app).read() as db:
         assessment = assess(db, citizen_id=session.citizen_id,
                             credential_id=session.credential_id, amr=session.amr)
-    minimum = get_documents(current_app).settings.minimum_signing_level
-    return eligibility.refusal(assessment, minimum=minimum)
-
-
-def signing_citizen() -> tuple[SsoSession, eligibility.Refusal | None]:
-    """The signed-in citizen and, when their sign-in is below the minimum, why."""
-    session = require_citizen()
-    return session, refusal_for(session)
+    return eligibility.refusal(assessment, minimum=get_documents(current_app).settings.minimum_signing_level)
 
 
 def refused_page(refusal: eligibility.Refusal) -> Response:
@@ -45,6 +34,12 @@ def refused_page(refusal: eligibility.Refusal) -> Response:
     return Response(body, status=403, mimetype="text/html")
 
 
+def signing_citizen() -> tuple[SsoSession, eligibility.Refusal | None]:
+    """The signed-in citizen and, when their sign-in is below the minimum, why."""
+    session = require_citizen()
+    return session, _refusal(session)
+
+
 def api_refusal(refusal: eligibility.Refusal) -> ApiError:
     """403 `insufficient_user_authentication` (the RFC 9470 code: this sign-in does not meet
     the level the operation requires), saying which fact fell short and what to do."""
@@ -53,6 +48,3 @@ def api_refusal(refusal: eligibility.Refusal) -> ApiError:
                     _(f"mydocs.eligibility.{refusal.reason}.api",
                       level=_(f"assurance.level.{refusal.level}"),
                       minimum=_(f"assurance.level.{refusal.minimum}")))
-
-
-__all__ = ["api_refusal", "refusal_for", "refused_page", "signing_citizen"]
