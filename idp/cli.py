@@ -155,6 +155,7 @@ def _register_package_commands() -> None:
 
 _register_package_commands()
 cli.add_command(import_module("idp.audit.cli").audit_group)  # cedula audit verify / checkpoint
+cli.add_command(import_module("idp.oidc.cli").resources_group)  # cedula resources register / list
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from idp.oidc import (
     protected,
     provider,
     refresh,
+    resources,
     revocation,
     services,
     throttle,
@@ -175,14 +176,17 @@ def token() -> Response:
             result = services.exchange_code(
                 get_db(current_app), get_store(current_app), provider(), client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
-                code_verifier=form.get("code_verifier"), now=now, jkt=jkt)
+                code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"))
         elif grant_type == client_credentials.GRANT_TYPE:
+            if "resource" in form:
+                raise resources.InvalidTarget("agency tokens are for the documents API only; resource cannot "
+                                              "be used with client_credentials")
             result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now,
                                               jkt=jkt)
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
-                                     jkt=jkt)
+                                     jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
         return _oauth_error(exc)
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
