@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 
 from idp.oidc import dpop, provider
-from idp.oidc.errors import InvalidToken, OidcError
+from idp.oidc.errors import InsufficientUserAuthentication, InvalidToken, OidcError
 from infra.store import get_store
 
 REALM = 'realm="cedula"'
@@ -79,6 +79,8 @@ def challenge(exc: OidcError, *, scope: str | None = None) -> str:
         return f"Bearer {REALM}{extra}, DPoP {REALM}, {algs}"
     safe = exc.description.replace('"', "'").replace("\\", "/")
     error = f'error="{exc.error}", error_description="{safe}"'
+    if isinstance(exc, InsufficientUserAuthentication):  # RFC 9470 section 3
+        error += f', acr_values="{exc.acr_values}"'
     used_dpop = request.headers.get("Authorization", "").lower().startswith("dpop ")
     if isinstance(exc, dpop.DpopError | dpop.NotBound) or used_dpop:
         return f"DPoP {REALM}, {error}{extra}, {algs}, Bearer {REALM}"
@@ -96,7 +98,7 @@ def challenge_headers(exc: OidcError, *, scope: str | None = None) -> dict[str, 
 
 def status_of(exc: OidcError) -> int:
     """RFC 9449 section 7.1: a bad proof at a resource is 401, like a bad token."""
-    if isinstance(exc, dpop.DpopError | InvalidToken):
+    if isinstance(exc, dpop.DpopError | InvalidToken | InsufficientUserAuthentication):
         return 401
     return exc.status
 
