@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
 from clients.registry import Client, ClientNotFound, find_client
 from clients.registry.services import computed_sector, sector_of
@@ -24,6 +25,7 @@ from infra.secrets import get_secrets
 
 
 @click.command("move-sector")
+@with_appcontext
 @click.argument("client_id")
 @click.option("--to", "target", help="The new sector (a host name). Default: the one the client's current "
                                      "metadata gives (its sector_identifier_uri or first redirect URI).")
@@ -37,9 +39,8 @@ def move_sector(client_id: str, target: str | None, map_file: Path) -> None:
     another agency's sector lets the two correlate their citizens: do it only for the same
     agency's new home.
     """
-    app = click.get_current_context().find_root().obj.app
-    key = get_secrets(app).key("pairwise")
-    with app.app_context(), get_db(app).transaction() as session:
+    key = get_secrets().key("pairwise")
+    with get_db().transaction() as session:
         try:
             client = find_client(session, client_id, enabled_only=False)
         except ClientNotFound as exc:
@@ -70,16 +71,13 @@ def move_sector(client_id: str, target: str | None, map_file: Path) -> None:
                f"in {map_file}")
 
 
-def commands() -> list[click.Command]:
-    return [move_sector]
-
-
 @click.group("resources")
 def resources_group() -> None:
     """Agencies' APIs as protected resources (RFC 8707 resource indicators)."""
 
 
 @resources_group.command("register")
+@with_appcontext
 @click.argument("identifier")
 @click.option("--name", required=True, help="What the API is, e.g. 'API de declaraciones de Hacienda'.")
 @click.option("--scope", "scopes", multiple=True, required=True,
@@ -95,8 +93,7 @@ def register_resource(identifier: str, name: str, scopes: tuple[str, ...], owner
 
     from idp.oidc import resources
 
-    app = click.get_current_context().find_root().obj.app
-    with app.app_context(), get_db(app).transaction() as session:
+    with get_db().transaction() as session:
         for client_id in dict.fromkeys([owner, *clients]):
             try:
                 find_client(session, client_id, enabled_only=False)
@@ -112,12 +109,12 @@ def register_resource(identifier: str, name: str, scopes: tuple[str, ...], owner
 
 
 @resources_group.command("list")
+@with_appcontext
 def list_resources() -> None:
     """The registered APIs, one a line: identifier, scopes, clients, owner."""
     from idp.oidc.models import Resource
 
-    app = click.get_current_context().find_root().obj.app
-    with app.app_context(), get_db(app).read() as session:
+    with get_db().read() as session:
         for resource in session.scalars(sa.select(Resource).order_by(Resource.identifier)):
             click.echo(f"{resource.identifier}\t{' '.join(resource.scopes)}\t{','.join(resource.clients)}\t"
                        f"{resource.owner}")

@@ -10,20 +10,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from joserfc import jws
-from joserfc.errors import JoseError
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, check_secret, find_client
 from idp.oidc import fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError
+from infra.jose import JoseError, unverified, verify_compact
 from infra.store import EphemeralStore
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -71,16 +69,13 @@ def _basic(header: str) -> tuple[str, str]:
 
 
 def _unverified_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise InvalidClient("client_assertion is not a compact JWS (RFC 7515 section 7.1)")
+    """Header and claims of a client assertion before its signature is checked: the claims name
+    the client (whose keys then check it), the header its key."""
     try:
-        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2])
-    except (ValueError, binascii.Error):
-        raise InvalidClient("client_assertion is not a JWT: its header or payload is not JSON") from None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise InvalidClient("client_assertion header and payload must be JSON objects")
-    return header, claims
+        read = unverified(token)
+        return read.header, read.claims()
+    except JoseError as exc:
+        raise InvalidClient(f"client_assertion is not a JWT (a compact JWS, RFC 7515 section 7.1): {exc}") from None
 
 
 def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presented:
@@ -162,16 +157,16 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
     verified = None
     for key in candidates(keys, kid=kid, alg=alg):
         try:
-            verified = jws.deserialize_compact(assertion, key, algorithms=[alg])
+            verified = verify_compact(assertion, key, algorithms=[alg])
             break
         except JoseError:
             continue
     if verified is None:
         raise InvalidClient("client_assertion signature does not verify with the client's registered keys")
     try:
-        claims = json.loads(verified.payload)
-    except ValueError:
-        raise InvalidClient("client_assertion payload is not JSON") from None
+        claims = verified.claims()
+    except JoseError:
+        raise InvalidClient("client_assertion payload is not a JSON object") from None
     _check_claims(claims, client_id=client.client_id, policy=policy, now=now,
                   strict=fapi.strict_audience(client) or getattr(client, "assertion_audience", "strict") != "legacy")
     jti = claims["jti"]

@@ -26,9 +26,9 @@ from idp.oidc import (
     provider,
     refresh,
     resources,
-    revocation,
     services,
     throttle,
+    token_revocation,
     userinfo,
 )
 from idp.oidc import request as request_module
@@ -58,14 +58,14 @@ def _oauth_error(exc: OidcError) -> Response:
     if isinstance(exc, ClientAuthenticationThrottled):
         response.headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, dpop.UseDpopNonce):
-        protected.add_nonce(response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
+        protected.add_nonce(provider(), response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
     return response
 
 
 def _dpop_key(client: Client, url: str, *, token_request: bool = True) -> str | None:
     """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
     requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
-    proof = protected.proof(url)
+    proof = protected.proof(provider(), url)
     if proof is None and token_request and fapi.requires_dpop(client):
         raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
                              "send a DPoP proof")
@@ -192,7 +192,7 @@ def token() -> Response:
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
     response = _json(result.to_json())
     if jkt is not None:
-        protected.add_nonce(response)
+        protected.add_nonce(provider(), response)
     return response
 
 
@@ -200,7 +200,7 @@ def _resource_error(exc: OidcError) -> Response:
     """RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent."""
     status = protected.status_of(exc)
     response = _json({"error": exc.error, "error_description": exc.description}, status)
-    response.headers.update(protected.challenge_headers(exc))
+    response.headers.update(protected.challenge_headers(provider(), exc))
     return response
 
 
@@ -210,7 +210,7 @@ def userinfo_endpoint() -> Response:
     RFC 9449 section 7) or (POST) the form body (RFC 6750 section 2.2)."""
     from_body = request.form.get("access_token") if request.method == "POST" and request.mimetype == FORM else None
     try:
-        token = protected.presented(provider().settings.userinfo_endpoint, body_token=from_body)
+        token = protected.presented(provider(), provider().settings.userinfo_endpoint, body_token=from_body)
         with get_db(current_app).transaction() as session:  # the release is logged in it
             body = userinfo.userinfo(session, get_store(current_app), provider(), access_token=token.token,
                                      now=int(time.time()), jkt=token.jkt)
@@ -219,7 +219,7 @@ def userinfo_endpoint() -> Response:
     response = _json(body)
     response.headers["Access-Control-Allow-Origin"] = "*"
     if token.jkt is not None:
-        protected.add_nonce(response)
+        protected.add_nonce(provider(), response)
     return response
 
 
@@ -249,7 +249,7 @@ def revoke() -> Response:
     try:
         form = _form()
         client = _authenticated(form, provider().settings.revocation_endpoint)
-        revocation.revoke(get_db(current_app), get_store(current_app), provider(), client=client,
+        token_revocation.revoke(get_db(current_app), get_store(current_app), provider(), client=client,
                           token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc)

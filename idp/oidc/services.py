@@ -40,7 +40,7 @@ class Provider:
     """What every operation needs, built once at start (no per-request key or settings work)."""
 
     settings: OidcSettings
-    signer: tokens.Signer
+    signer: tokens.TokenSigner
     pairwise_key: bytes
     remote_keys: RemoteKeySets
     # Clients read for client authentication, kept `client_cache_seconds` (see client_cache).
