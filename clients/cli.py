@@ -68,11 +68,16 @@ def clients() -> None:
 @click.option("--application-type", type=click.Choice(("web", "native")), default="web", show_default=True)
 @click.option("--purpose", help="Why the agency asks for the citizen's data, shown on the consent page.")
 @click.option("--client-id", help="Use this client_id instead of a random one.")
+@click.option("--security-profile", type=click.Choice(("fapi2", "oidc")),
+              help="fapi2: the FAPI 2.0 profile (private_key_jwt ES256/PS256, PAR, DPoP, https), the default "
+                   "with national_id or documents:issue; oidc: an operator's exception for a portal that "
+                   "cannot follow it yet (docs/agencies-fapi.md).")
 def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
              backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
              jwks_uri: str | None, scopes: tuple[str, ...], grant_types: tuple[str, ...],
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
-             application_type: str, purpose: str | None, client_id: str | None) -> None:
+             application_type: str, purpose: str | None, client_id: str | None,
+             security_profile: str | None) -> None:
     """Register an agency portal; prints its metadata (the secret is shown only now)."""
     metadata: dict[str, Any] = {
         "client_name": name,
@@ -84,6 +89,8 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
     }
     if scopes:
         metadata["scope"] = " ".join(scopes)
+    if security_profile:
+        metadata["security_profile"] = security_profile
     if grant_types:
         metadata["grant_types"] = list(grant_types)
     elif "documents:issue" in scopes:
