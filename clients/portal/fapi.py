@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import requests
@@ -46,7 +46,7 @@ class FapiClient:
         if not config.private_jwk:
             raise ValueError("a FAPI 2.0 portal authenticates with private_key_jwt: set PORTAL_PRIVATE_JWK")
         self.config = config
-        self.signing_key = ECKey.import_key(dict(config.private_jwk))
+        self.signing_key = ECKey.import_key(cast(dict[str, Any], dict(config.private_jwk)))
         self.dpop_key = ECKey.generate_key("P-256")
         self._nonce: str | None = None
         self._lock = threading.Lock()
