@@ -92,6 +92,7 @@ def register_resource(identifier: str, name: str, scopes: tuple[str, ...], owner
     from datetime import UTC, datetime
 
     from idp.oidc import resources
+    from idp.oidc.request import SCOPES
 
     with get_db().transaction() as session:
         for client_id in dict.fromkeys([owner, *clients]):
@@ -101,7 +102,8 @@ def register_resource(identifier: str, name: str, scopes: tuple[str, ...], owner
                 raise click.ClickException(str(exc)) from None
         try:
             resource = resources.register(session, identifier=identifier, name=name, scopes=scopes,
-                                          clients=clients, owner=owner, now=datetime.now(UTC))
+                                          clients=clients, owner=owner, now=datetime.now(UTC),
+                                          offered=SCOPES)
         except resources.ResourceRegistrationError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"registered {resource.identifier} ({resource.name}): scopes {' '.join(resource.scopes)}; "

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from idp.oidc.errors import OidcError
 from idp.oidc.models import Resource
-from idp.oidc.request import SCOPES
 
 
 class InvalidTarget(OidcError):
@@ -53,14 +52,15 @@ def check_identifier(uri: str) -> str:
 
 
 def register(session: Session, *, identifier: str, name: str, scopes: Iterable[str], clients: Iterable[str],
-             owner: str, now: datetime) -> Resource:
-    """Register an agency's API (the operator's `cedula resources register`)."""
+             owner: str, now: datetime, offered: Sequence[str]) -> Resource:
+    """Register an agency's API (the operator's `cedula resources register`); `offered`: the
+    provider's scopes (idp.oidc.request.SCOPES)."""
     identifier = check_identifier(identifier)
     scope_list = list(dict.fromkeys(scopes))
-    unknown = [s for s in scope_list if s not in SCOPES or s == "offline_access"]
+    unknown = [s for s in scope_list if s not in offered or s == "offline_access"]
     if not scope_list or unknown:
-        offered = ", ".join(s for s in SCOPES if s != "offline_access")
-        raise ResourceRegistrationError(f"scopes must be some of {offered}"
+        names = ", ".join(s for s in offered if s != "offline_access")
+        raise ResourceRegistrationError(f"scopes must be some of {names}"
                                         + (f"; not {' '.join(unknown)}" if unknown else ""))
     if not name.strip() or len(name) > 200:
         raise ResourceRegistrationError("the name must be text of 1 to 200 characters")
@@ -78,10 +78,32 @@ def find(session: Session, identifier: str) -> Resource | None:
     return session.scalar(sa.select(Resource).where(Resource.identifier == identifier))
 
 
+def check_requested(session: Session, *, identifiers: Sequence[str], client_id: str, issuer: str) -> None:
+    """RFC 8707 section 2.1: every `resource` of an authorization request is a registered API
+    this client may get tokens for (or the provider itself)."""
+    for identifier in identifiers:
+        if identifier == issuer:
+            continue
+        found = find(session, identifier) if len(identifier) <= 500 else None
+        if found is None:
+            raise InvalidTarget(f"{identifier!r} is not a resource registered with this provider")
+        if client_id not in found.clients:
+            raise InvalidTarget(f"this client may not get tokens for {identifier}")
+
+
 def audience(session: Session, *, resource: str | None, client_id: str, scopes: Sequence[str],
-             issuer: str) -> Audience | None:
+             issuer: str, authorized: Sequence[str] = ()) -> Audience | None:
     """RFC 8707 section 2.2: the audience and scopes of a token asked for `resource` (None: no
-    resource asked, or the provider itself: the usual token)."""
+    resource asked, or the provider itself: the usual token). `authorized`: the resources of
+    the authorization request, if it named any: the token may be for one of them only (the
+    only one, when the token request names none)."""
+    if authorized:
+        if resource is None and len(authorized) == 1:
+            resource = authorized[0]
+        elif resource is None:
+            raise InvalidTarget("the authorization named several resources: name one with resource")
+        elif resource not in authorized:
+            raise InvalidTarget(f"{resource} was not among the resources of the authorization request")
     if resource is None or resource == issuer:
         return None
     found = find(session, resource) if len(resource) <= 500 else None

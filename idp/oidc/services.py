@@ -143,7 +143,7 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now, dpop_jkt=request.dpop_jkt)
+        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources))
     ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
     return codes.issue(store, grant, ttl=ttl)
 
@@ -266,7 +266,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         session.flush()
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
         target = resources.audience(session, resource=resource, client_id=client.client_id, scopes=scopes,
-                                    issuer=settings.issuer)
+                                    issuer=settings.issuer, authorized=list(granted.resources))
         refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                      dpop_jkt=jkt if public(client) else None)
                    if wants_refresh(client, scopes) else None)

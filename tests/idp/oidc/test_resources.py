@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
+from idp.oidc.request import SCOPES
 from tests.idp.oidc.conftest import Agency, bearer, claims_of, exchange, get_code, token_request
 
 API_A = "https://api.hacienda.example.gov/declaraciones"
@@ -25,9 +26,9 @@ def apis(oidc_app, register):
     with get_db(oidc_app).transaction() as session:
         now = datetime.now(UTC)
         resources.register(session, identifier=API_A, name="Declaraciones", scopes=["openid", "profile"],
-                           clients=[portal.client_id], owner=owner_a.client_id, now=now)
+                           clients=[portal.client_id], owner=owner_a.client_id, now=now, offered=SCOPES)
         resources.register(session, identifier=API_B, name="Partidas", scopes=["profile"],
-                           clients=[], owner=owner_b.client_id, now=now)
+                           clients=[], owner=owner_b.client_id, now=now, offered=SCOPES)
     return portal, owner_a, owner_b
 
 
@@ -88,7 +89,7 @@ def test_registration_rules(oidc_app):
                                ("https://api.example.gov/x", ["admin"]), ("https://api.example.gov/x", [])]:
         with pytest.raises(resources.ResourceRegistrationError), get_db(oidc_app).transaction() as session:
             resources.register(session, identifier=identifier, name="x", scopes=scopes, clients=[], owner="c",
-                               now=now)
+                               now=now, offered=SCOPES)
 
 
 def test_cedula_resources_register_and_list(tmp_path):
@@ -112,3 +113,20 @@ def test_cedula_resources_register_and_list(tmp_path):
     assert run("resources", "list").output.split("\t")[0] == API_A
     unknown = run("resources", "register", API_B, "--name", "Partidas", "--scope", "profile", "--owner", "nobody")
     assert unknown.exit_code != 0 and "nobody" in unknown.output
+
+
+def test_resources_named_at_authorize_bound_the_token_request(client, apis, citizen):
+    from tests.idp.oidc.conftest import Flow, authorize_url, redirect_params
+
+    portal, _, _ = apis
+    refused = redirect_params(client.get(authorize_url(portal, Flow(), resource=API_B)), portal)
+    assert refused["error"] == "invalid_target"
+    unknown = redirect_params(client.get(authorize_url(portal, Flow(), resource="https://x.example/api#f")), portal)
+    assert unknown["error"] == "invalid_target"
+
+    code, flow = get_code(client, portal, resource=API_A)
+    body = exchange(client, portal, code, flow).get_json()  # the one resource asked for: its token
+    assert claims_of(body["access_token"])["aud"] == API_A
+    code, flow = get_code(client, portal, resource=API_A)
+    other = exchange(client, portal, code, flow, resource="http://localhost")
+    assert other.status_code == 400 and other.get_json()["error"] == "invalid_target"
