@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from clients.registry.metadata import AUTH_METHODS, ClientMetadataError, Permissions
+from clients.registry.metadata import AGENCY_SCOPES, AUTH_METHODS, ClientMetadataError, Permissions
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
     RegistryError,
@@ -89,7 +89,7 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         metadata["scope"] = " ".join(scopes)
     if grant_types:
         metadata["grant_types"] = list(grant_types)
-    elif "documents:issue" in scopes:
+    elif set(AGENCY_SCOPES) & set(scopes):
         metadata["grant_types"] = ["authorization_code", "refresh_token", "client_credentials"]
         if not redirect_uris:
             metadata["grant_types"] = ["client_credentials"]

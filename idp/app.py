@@ -51,6 +51,7 @@ def _components() -> list[Component]:
         component("idp.audit"),
         component("idp.consent"),
         component("idp.logout"),
+        component("idp.indicators"),
         component("signing.web"),
     ]
 

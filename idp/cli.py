@@ -155,6 +155,7 @@ def _register_package_commands() -> None:
 
 _register_package_commands()
 cli.add_command(import_module("idp.audit.cli").audit_group)  # cedula audit verify / checkpoint
+cli.add_command(import_module("idp.indicators.cli").indicators_group)  # cedula indicators export
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from idp.oidc.models import Grant
 from idp.oidc.services import Provider, subject_for
 from idp.sessions import records, session_policy
 from infra.db import get_db
+from infra.indicators import tally_apart
 from infra.ops.metrics import count
 from infra.outbound import Outbound, OutboundError, get_outbound
 from infra.store import get_store
@@ -218,6 +219,7 @@ def deliver(item: Item, queue: Queue, now: float) -> str:
                  extra={**facts, "outcome": outcome,
                         "retry_in_seconds": settings.retry_delay(item.attempt)})
     count("logout.backchannel", outcome)
+    tally_apart(get_db(current_app), "backchannel", agency=str(payload["client_id"])[:64], dimension=outcome)
     return outcome
 
 

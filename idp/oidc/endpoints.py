@@ -28,6 +28,7 @@ from idp.oidc import (
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db
+from infra.indicators import tally_apart
 from infra.store import get_store
 from infra.web.ratelimit import client_address
 
@@ -128,6 +129,8 @@ def token() -> Response:
                 code_verifier=form.get("code_verifier"), now=now)
         elif grant_type == client_credentials.GRANT_TYPE:
             result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now)
+            tally_apart(get_db(current_app), "token.issued", agency=client.client_id,
+                        dimension=client_credentials.GRANT_TYPE)
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now)

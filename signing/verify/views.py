@@ -17,6 +17,8 @@ import hmac
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
+from infra.db import get_db
+from infra.indicators import tally_apart
 from infra.store import get_store
 from signing.errors import InvalidCode
 from signing.verify.errors import DocumentNotFound, UnreadableDocument, VerificationError
@@ -149,7 +151,7 @@ def upload() -> Response:
     settings = _service().settings
     _count("upload", limit=settings.attempts, window=settings.window_seconds)
     try:
-        report = _service().verify(_upload(api=False))
+        report = _counted(_service().verify(_upload(api=False)))
     except UnreadableDocument as exc:
         return _page("verify/index.html", exc.http_status,
                      file_error=_translate(f"verify.input.{exc.code}"))
@@ -157,12 +159,21 @@ def upload() -> Response:
                  language=_language())
 
 
+def _counted(report, agency: str | None = None):
+    """Count the verification by its overall indication (for the issuing agency when the
+    document was found by its code; an upload names no agency)."""
+    if report is not None:
+        tally_apart(get_db(current_app), "verification", agency=agency,
+                    dimension=report.indication.value)
+    return report
+
+
 def _report_or_none(found):
     """The report of the stored original; None if the file is missing from the store."""
     from signing.store import DocumentNotStored
 
     try:
-        return _service().report_for(found)
+        return _counted(_service().report_for(found), found.client_id)
     except DocumentNotStored:
         return None
 
@@ -211,7 +222,7 @@ def original(code: str) -> Response:
 def api_verify() -> Response:
     settings = _service().settings
     _count("upload", limit=settings.attempts, window=settings.window_seconds)
-    report = _service().verify(_upload(api=True))
+    report = _counted(_service().verify(_upload(api=True)))
     return _json(report.as_json(_language()))
 
 
