@@ -126,7 +126,7 @@ def test_the_cli_export_gives_the_same_numbers_with_the_floor(activity, docs_app
 
 
 def test_an_agency_reads_its_own_indicators_only_with_the_floor(activity, web):
-    a, b = activity
+    a, _b = activity
     token = agency_token(web, a, scope="indicators:read")
     response = web.get("/api/indicators", headers=bearer(token))
     body = response.get_json()
