@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from clients.registry.metadata import AGENCY_SCOPES, AUTH_METHODS, ClientMetadataError, Permissions
+from clients.registry.metadata import AUTH_METHODS, ClientMetadataError
+from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
     RegistryError,
@@ -18,7 +19,7 @@ from clients.registry.services import (
     issue_initial_token,
     list_clients,
     public_metadata,
-    register_client,
+    rotate_secret,
     sector_of,
     set_assertion_audience,
     set_enabled,
@@ -77,44 +78,24 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
              application_type: str, purpose: str | None, client_id: str | None) -> None:
     """Register an agency portal; prints its metadata (the secret is shown only now)."""
-    metadata: dict[str, Any] = {
-        "client_name": name,
-        "redirect_uris": list(redirect_uris),
-        "token_endpoint_auth_method": auth_method,
-        "subject_type": subject_type,
-        "id_token_signed_response_alg": id_token_alg,
-        "application_type": application_type,
-    }
-    if scopes:
-        metadata["scope"] = " ".join(scopes)
-    if grant_types:
-        metadata["grant_types"] = list(grant_types)
-    elif set(AGENCY_SCOPES) & set(scopes):
-        metadata["grant_types"] = ["authorization_code", "refresh_token", "client_credentials"]
-        if not redirect_uris:
-            metadata["grant_types"] = ["client_credentials"]
-    if post_logout_uris:
-        metadata["post_logout_redirect_uris"] = list(post_logout_uris)
-    if backchannel_logout_uri:
-        metadata["backchannel_logout_uri"] = backchannel_logout_uri
     if jwks_file and jwks_uri:
         raise click.UsageError("give --jwks or --jwks-uri, not both")
+    jwks = None
     if jwks_file:
         try:
-            metadata["jwks"] = json.loads(jwks_file.read_text())
+            jwks = json.loads(jwks_file.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise click.BadParameter(f"{jwks_file} is not a JSON JWK Set: {exc}", param_hint="--jwks") from None
-    if jwks_uri:
-        metadata["jwks_uri"] = jwks_uri
-    if sector_identifier_uri:
-        metadata["sector_identifier_uri"] = sector_identifier_uri
-    if purpose:
-        metadata["purpose"] = purpose
+    answers = OperatorRegistration(
+        name=name, redirect_uris=redirect_uris, post_logout_uris=post_logout_uris,
+        backchannel_logout_uri=backchannel_logout_uri, auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri,
+        scopes=scopes, grant_types=grant_types, subject_type=subject_type,
+        sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
+        application_type=application_type, purpose=purpose)
     app = _app()
     try:
         with app.app_context(), get_db(app).transaction() as session:
-            registration = register_client(session, metadata=metadata,
-                                           permissions=Permissions(operator=True), client_id=client_id)
+            registration = register_by_operator(session, answers, client_id=client_id)
             result = public_metadata(registration.client, issuer=get_settings(app).issuer)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
@@ -218,6 +199,37 @@ def assertion_audience(client_id: str, rule: str) -> None:
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: client assertions need aud {rule}")
+
+
+@clients.command("rotate-secret")
+@click.argument("client_id")
+def rotate_secret_command(client_id: str) -> None:
+    """Give a client a new secret (the old one stops working at once); shown only now."""
+    app = _app()
+    try:
+        with app.app_context(), get_db(app).transaction() as session:
+            secret = rotate_secret(session, find_client(session, client_id, enabled_only=False))
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(secret)
+
+
+@clients.command("grant-scope")
+@click.argument("client_id")
+@click.argument("scopes", nargs=-1, required=True)
+def grant_scope(client_id: str, scopes: tuple[str, ...]) -> None:
+    """Grant restricted SCOPES (national_id, documents:issue, indicators:read) to a client;
+    an agency scope also allows the client credentials grant."""
+    app = _app()
+    try:
+        with app.app_context(), get_db(app).transaction() as session:
+            client = grant_scopes(session, client_id, scopes)
+            granted = client.client_metadata.get("scope", "")
+    except ClientMetadataError as exc:
+        raise click.ClickException(f"{exc.error}: {exc.description}") from None
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"client {client_id}: scope {granted}")
 
 
 @clients.command("initial-token")
