@@ -52,6 +52,7 @@ def _components() -> list[Component]:
         component("idp.consent"),
         component("idp.logout"),
         component("idp.indicators"),
+        component("idp.operator"),
         component("signing.web"),
     ]
 

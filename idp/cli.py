@@ -156,6 +156,7 @@ def _register_package_commands() -> None:
 _register_package_commands()
 cli.add_command(import_module("idp.audit.cli").audit_group)  # cedula audit verify / checkpoint
 cli.add_command(import_module("idp.indicators.cli").indicators_group)  # cedula indicators export
+cli.add_command(import_module("idp.operator.cli").operators_group)  # cedula operators grant/revoke/list
 
 
 def main() -> None:
