@@ -16,6 +16,7 @@ from idp.oidc import client_credentials, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.indicators import today
+from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.errors import ApiError
 
@@ -31,8 +32,10 @@ def _agency() -> str:
                        headers={"WWW-Authenticate": f'Bearer realm="cedula", scope="{SCOPE}"'})
     try:
         with get_db(current_app).read() as session:
-            return client_credentials.check(session, get_store(current_app), provider(),
-                                            token.strip(), scope=SCOPE).client_id
+            agency = client_credentials.check(session, get_store(current_app), provider(),
+                                              token.strip(), scope=SCOPE).client_id
+        label_agency(agency)
+        return agency
     except OidcError as exc:
         safe = exc.description.replace('"', "'")
         raise ApiError(exc.status, exc.error, exc.description, headers={

@@ -224,7 +224,7 @@ def deliver(message: Message, now: float) -> str:
         log.info("back-channel logout failed, will retry",
                  extra={**facts, "outcome": outcome,
                         "retry_in_seconds": settings.retry_delay(message.attempts)})
-    count("logout.backchannel", outcome)
+    count("logout.backchannel", outcome, agency=str(payload["client_id"]))
     tally_apart(get_db(current_app), "backchannel", agency=str(payload["client_id"])[:64], dimension=outcome)
     if not attempt.delivered:
         raise DeliveryFailed(attempt.error or f"HTTP {attempt.status}")

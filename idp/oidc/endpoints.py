@@ -29,6 +29,7 @@ from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcEr
 from infra.config import get_settings
 from infra.db import get_db
 from infra.indicators import tally_apart
+from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.ratelimit import client_address
 
@@ -86,10 +87,12 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
             f"{limits.window} seconds", retry_after=limits.window)
     try:
         with get_db(current_app).read() as session:
-            return client_auth.authenticate(
+            client = client_auth.authenticate(
                 session, authorization=request.headers.get("Authorization"), form=form, store=store,
                 policy=provider().assertion_policy(endpoint), now=int(time.time()),
                 lookup=provider().clients.find)
+        label_agency(client.client_id)
+        return client
     except InvalidClient:
         if named:
             throttle.failed(store, limits, client_id=named, address=address)

@@ -26,6 +26,7 @@ from idp.sessions import SsoSession, current_session, end_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.indicators import tally_apart
+from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
@@ -106,6 +107,7 @@ def authorize() -> Response:
     except AuthorizationError as exc:
         return _error_redirect(exc)
     interaction = interactions.start(get_store(current_app), validated, ttl=_ttl())
+    label_agency(validated.client_id)
     _funnel(validated.client_id, "authorize")
     return _proceed(interaction)
 
