@@ -35,3 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(transparency_bp)
     describe(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)
     count_errors(app)
+    if bool(get_settings(app)["metrics"]["enabled"]):
+        from idp.indicators.collectors import expose
+
+        expose(app)

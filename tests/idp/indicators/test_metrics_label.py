@@ -37,3 +37,23 @@ def test_authenticated_agencies_label_their_requests(web, docs_app):
     assert 'agency="made-up-agency"' not in body
     assert re.search(r'^cedula_http_requests_total\{agency="",endpoint="oidc_api.token",method="POST",status="401"\}',
                      body, re.M)
+
+
+def test_platform_gauges_for_the_alerts(web, docs_app):
+    from datetime import UTC, datetime
+
+    from idp import audit
+    from infra.db import get_db
+
+    with get_db(docs_app).transaction() as session:
+        audit.append(session, event="account.closed", citizen_id="c-1", now=datetime.now(UTC))
+        audit.append(session, event="account.closed", citizen_id="c-2", now=datetime.now(UTC))
+    body = _metrics(web)
+    assert re.search(r"^cedula_audit_pending_entries 2\.0$", body, re.M)
+    assert "cedula_audit_checkpoint_age_seconds" in body
+    with docs_app.app_context(), get_db(docs_app).transaction() as session:
+        audit.checkpoint(session)
+    body = _metrics(web)
+    assert re.search(r"^cedula_audit_pending_entries 0\.0$", body, re.M)
+    age = float(re.search(r"^cedula_audit_checkpoint_age_seconds (\S+)$", body, re.M).group(1))
+    assert 0 <= age < 60
