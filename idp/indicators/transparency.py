@@ -75,7 +75,8 @@ def page() -> Response:
                                         previous=(first - timedelta(days=1)).strftime("%Y-%m"),
                                         following=(last + timedelta(days=1)).strftime("%Y-%m")
                                         if last < now else None), mimetype="text/html")
-    response.headers["Cache-Control"] = "public, max-age=300"
+    # Not cached: the page is in the language of the visitor's cookie.
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
