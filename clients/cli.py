@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask.cli import AppGroup
 
 from clients.registry.metadata import AUTH_METHODS, ClientMetadataError
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
-    RegistryError,
+    ClientRegistryError,
     approve_backchannel,
     find_client,
     issue_initial_token,
@@ -28,10 +29,6 @@ from infra.config import get_settings
 from infra.db import get_db
 
 
-def _app():
-    return click.get_current_context().find_root().obj.app
-
-
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
@@ -44,7 +41,7 @@ def _operator_view(client: Any, issuer: str) -> dict[str, Any]:
                          "backchannel_approved_uri": client.backchannel_approved_uri}}
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def clients() -> None:
     """Agency portals registered as OpenID Connect clients."""
 
@@ -65,7 +62,7 @@ def clients() -> None:
 @click.option("--grant-type", "grant_types", multiple=True,
               type=click.Choice(("authorization_code", "refresh_token", "client_credentials")),
               help="Grant type (repeatable; default: authorization_code and refresh_token, plus "
-                   "client_credentials when documents:issue is granted).")
+                   "client_credentials when documents:issue or indicators:read is granted).")
 @click.option("--subject-type", type=click.Choice(("pairwise", "public")), default="pairwise", show_default=True)
 @click.option("--sector-identifier-uri", help="https URL listing the redirect URIs of one sector.")
 @click.option("--id-token-alg", type=click.Choice(("ES256", "RS256")), default="ES256", show_default=True)
@@ -92,11 +89,10 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         scopes=scopes, grant_types=grant_types, subject_type=subject_type,
         sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
         application_type=application_type, purpose=purpose)
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             registration = register_by_operator(session, answers, client_id=client_id)
-            result = public_metadata(registration.client, issuer=get_settings(app).issuer)
+            result = public_metadata(registration.client, issuer=get_settings().issuer)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
     except Exception as exc:
@@ -112,10 +108,9 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(as_json: bool) -> None:
     """List registered clients."""
-    app = _app()
-    with app.app_context(), get_db(app).read() as session:
+    with get_db().read() as session:
         rows = list_clients(session)
-        issuer = get_settings(app).issuer
+        issuer = get_settings().issuer
         if as_json:
             _echo_json([_operator_view(c, issuer) for c in rows])
             return
@@ -131,21 +126,19 @@ def list_command(as_json: bool) -> None:
 @click.argument("client_id")
 def show(client_id: str) -> None:
     """Print one client's metadata as JSON."""
-    app = _app()
     try:
-        with app.app_context(), get_db(app).read() as session:
+        with get_db().read() as session:
             _echo_json(_operator_view(find_client(session, client_id, enabled_only=False),
-                                      get_settings(app).issuer))
-    except RegistryError as exc:
+                                      get_settings().issuer))
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
 
 
 def _toggle(client_id: str, enabled: bool) -> None:
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             set_enabled(session, client_id, enabled=enabled)
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id} {'enabled' if enabled else 'disabled'}")
 
@@ -171,13 +164,12 @@ def approve_backchannel_command(client_id: str, uri: str) -> None:
     """Approve (and set) a back-channel logout URI that is not on the host of one of the
     client's redirect URIs. The provider POSTs logout tokens there on its own: approve only an
     endpoint you know belongs to the agency. It must still be public https."""
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             approve_backchannel(session, client_id, uri)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: back-channel logout to {uri} approved")
 
@@ -192,11 +184,10 @@ def assertion_audience(client_id: str, rule: str) -> None:
     legacy (clients registered before strict became the rule): the issuer, the token endpoint
     or the endpoint called, also in an array. Move clients to strict once they send the issuer.
     """
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             set_assertion_audience(session, client_id, rule)
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: client assertions need aud {rule}")
 
@@ -205,11 +196,10 @@ def assertion_audience(client_id: str, rule: str) -> None:
 @click.argument("client_id")
 def rotate_secret_command(client_id: str) -> None:
     """Give a client a new secret (the old one stops working at once); shown only now."""
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             secret = rotate_secret(session, find_client(session, client_id, enabled_only=False))
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(secret)
 
@@ -220,14 +210,13 @@ def rotate_secret_command(client_id: str) -> None:
 def grant_scope(client_id: str, scopes: tuple[str, ...]) -> None:
     """Grant restricted SCOPES (national_id, documents:issue, indicators:read) to a client;
     an agency scope also allows the client credentials grant."""
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             client = grant_scopes(session, client_id, scopes)
             granted = client.client_metadata.get("scope", "")
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: scope {granted}")
 
@@ -239,12 +228,8 @@ def grant_scope(client_id: str, scopes: tuple[str, ...]) -> None:
 @click.option("--days", type=click.IntRange(min=1, max=365), default=7, show_default=True)
 def initial_token(label: str, scopes: tuple[str, ...], uses: int, days: int) -> None:
     """Issue an initial access token for dynamic registration (RFC 7591); shown only now."""
-    app = _app()
-    with app.app_context(), get_db(app).transaction() as session:
+    with get_db().transaction() as session:
         token = issue_initial_token(session, label=label, scopes=scopes, uses=uses,
                                     valid_for=timedelta(days=days))
     click.echo(token)
 
-
-def commands() -> list[click.Command]:
-    return [clients]

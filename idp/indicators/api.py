@@ -12,7 +12,7 @@ from idp.indicators import indicator_settings
 from idp.indicators.export import FORMATS, as_csv, as_json
 from idp.indicators.report import PeriodError, parse_period
 from idp.indicators.services import report
-from idp.oidc import client_credentials, provider
+from idp.oidc import client_credentials, protected, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.indicators import today
@@ -25,22 +25,22 @@ SCOPE = "indicators:read"
 
 
 def _agency() -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "invalid_token", f"An access token with scope {SCOPE} is required "
-                       "(Authorization: Bearer ...), from the client credentials grant.",
-                       headers={"WWW-Authenticate": f'Bearer realm="cedula", scope="{SCOPE}"'})
+    """The calling agency, from its access token: Bearer (RFC 6750 section 2.1 and 3) or
+    DPoP-bound with its proof (RFC 9449 section 7), like the documents API."""
     try:
+        presented = protected.presented(provider().settings.issuer + request.path)
         with get_db(current_app).read() as session:
             agency = client_credentials.check(session, get_store(current_app), provider(),
-                                              token.strip(), scope=SCOPE).client_id
-        label_agency(agency)
-        return agency
+                                              presented.token, scope=SCOPE, jkt=presented.jkt).client_id
     except OidcError as exc:
-        safe = exc.description.replace('"', "'")
-        raise ApiError(exc.status, exc.error, exc.description, headers={
-            "WWW-Authenticate": f'Bearer realm="cedula", error="{exc.error}", '
-                                f'error_description="{safe}", scope="{SCOPE}"'}) from None
+        description = exc.description
+        if isinstance(exc, protected.MissingToken):
+            description = (f"An access token with scope {SCOPE} is required (Authorization: Bearer ... "
+                           "or DPoP ...), from the client credentials grant.")
+        raise ApiError(protected.status_of(exc), exc.error, description,
+                       headers=protected.challenge_headers(exc, scope=SCOPE)) from None
+    label_agency(agency)
+    return agency
 
 
 @bp.get("/api/indicators")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import click
+from flask.cli import AppGroup
 
 
-@click.group("indicators")
+@click.group("indicators", cls=AppGroup)
 def indicators_group() -> None:
     """Indicators: daily counts of what the service does, by agency."""
 
@@ -28,7 +29,6 @@ def export(start: str | None, end: str | None, step: str, agency: str | None, fm
     as "< floor" unless --exact."""
     from flask import current_app
 
-    from idp.cli import with_app
     from idp.indicators import indicator_settings
     from idp.indicators.export import as_csv, as_json
     from idp.indicators.report import PeriodError, parse_period
@@ -36,26 +36,18 @@ def export(start: str | None, end: str | None, step: str, agency: str | None, fm
     from infra.db import get_db
     from infra.indicators import today
 
-    @with_app
-    def run() -> None:
-        settings = indicator_settings()
-        try:
-            period = parse_period(start=start, end=end, step=step, today=today(), max_days=settings.max_days)
-        except PeriodError as exc:
-            raise click.BadParameter(exc.description, param_hint=f"--{exc.field}") from None
-        with get_db(current_app).read() as session:
-            found = report(session, period, agency=agency)
-        floor = None if exact else settings.privacy_floor
-        text = as_csv(found, floor=floor) if fmt == "csv" else \
-            json.dumps(as_json(found, floor=floor), ensure_ascii=False, indent=2) + "\n"
-        if output:
-            with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        else:
-            click.echo(text, nl=False)
-
-    run()
-
-
-def commands() -> list[click.Command]:
-    return [indicators_group]
+    settings = indicator_settings()
+    try:
+        period = parse_period(start=start, end=end, step=step, today=today(), max_days=settings.max_days)
+    except PeriodError as exc:
+        raise click.BadParameter(exc.description, param_hint=f"--{exc.field}") from None
+    with get_db(current_app).read() as session:
+        found = report(session, period, agency=agency)
+    floor = None if exact else settings.privacy_floor
+    text = as_csv(found, floor=floor) if fmt == "csv" else \
+        json.dumps(as_json(found, floor=floor), ensure_ascii=False, indent=2) + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, redirect, request
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from clients.registry import RESTRICTED_SCOPES, ClientMetadataError, RegistryError
+from clients.registry import RESTRICTED_SCOPES, ClientMetadataError, ClientRegistryError
 from clients.registry.metadata import AUTH_METHODS, DEFAULT_SCOPES, SUBJECT_TYPES
 from clients.registry.models import Client
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
@@ -113,7 +113,7 @@ def _details(actor: Actor, client_id: str, *, error: str | None = None, status: 
     with get_db(current_app).read() as session:
         try:
             client = find_client(session, client_id, enabled_only=False)
-        except RegistryError:
+        except ClientRegistryError:
             return error_page(404, _("operator.agencies.title"), _("operator.agency.not_found"))
         sector = sector_of(client)
     held = str(client.client_metadata.get("scope", "")).split()
@@ -139,7 +139,7 @@ def _act(actor: Actor, client_id: str, action: str, change: Callable[[Session], 
                             details={"client_id": client_id, **(details or {})})
     except ClientMetadataError as exc:
         return None, exc.description
-    except RegistryError:
+    except ClientRegistryError:
         return None, _("operator.agency.not_found")
     provider().clients.clear()  # client authentication must see the change at once
     return result, None

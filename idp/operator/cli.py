@@ -6,6 +6,7 @@ import getpass
 from datetime import UTC, datetime
 
 import click
+from flask.cli import AppGroup
 
 
 def _shell_user() -> str:
@@ -15,7 +16,7 @@ def _shell_user() -> str:
         return "unknown"
 
 
-@click.group("operators")
+@click.group("operators", cls=AppGroup)
 def operators_group() -> None:
     """Operators: who may use the operator console (/operator), signed in at level high."""
 
@@ -23,29 +24,24 @@ def operators_group() -> None:
 def _run(national_id: str, action: str) -> None:
     from flask import current_app
 
-    from idp.cli import with_app
     from idp.operator import services
     from idp.operator.errors import OperatorError
     from idp.registrar.cli import _citizen
     from idp.registrar.services import Actor
     from infra.db import get_db
 
-    @with_app
-    def run() -> None:
-        by = Actor.operator(_shell_user())
-        try:
-            with get_db(current_app).transaction() as db:
-                citizen = _citizen(db, national_id)
-                if action == "grant":
-                    services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
-                    click.echo(f"{citizen.full_name} is an operator (the console needs a sign-in at level high)")
-                else:
-                    services.revoke(db, citizen=citizen, by=by, now=datetime.now(UTC))
-                    click.echo(f"{citizen.full_name} is no longer an operator")
-        except OperatorError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    run()
+    by = Actor.operator(_shell_user())
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = _citizen(db, national_id)
+            if action == "grant":
+                services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
+                click.echo(f"{citizen.full_name} is an operator (the console needs a sign-in at level high)")
+            else:
+                services.revoke(db, citizen=citizen, by=by, now=datetime.now(UTC))
+                click.echo(f"{citizen.full_name} is no longer an operator")
+    except OperatorError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @operators_group.command("grant")
@@ -69,22 +65,13 @@ def list_operators(show_all: bool) -> None:
     """Operators, by name."""
     from flask import current_app
 
-    from idp.cli import with_app
     from idp.operator import services
     from infra.db import get_db
 
-    @with_app
-    def run() -> None:
-        with get_db(current_app).read() as db:
-            rows = services.operators(db, include_revoked=show_all)
-            for role, citizen in rows:
-                state = "revoked" if role.revoked_at else "active"
-                click.echo(f"{citizen.national_id}\t{citizen.full_name}\t{state}\tgranted by {role.granted_by}")
-            if not rows:
-                click.echo("no operators")
-
-    run()
-
-
-def commands() -> list[click.Command]:
-    return [operators_group]
+    with get_db(current_app).read() as db:
+        rows = services.operators(db, include_revoked=show_all)
+        for role, citizen in rows:
+            state = "revoked" if role.revoked_at else "active"
+            click.echo(f"{citizen.national_id}\t{citizen.full_name}\t{state}\tgranted by {role.granted_by}")
+        if not rows:
+            click.echo("no operators")

@@ -43,8 +43,7 @@ def test_grant_scopes_validates_like_a_registration(fresh_app):
 def test_cli_rotates_a_secret_and_grants_a_scope(fresh_app):
     from idp.cli import Context, cli
 
-    context = Context()
-    context._app = fresh_app
+    context = Context(app=fresh_app)
     runner = CliRunner()
     result = runner.invoke(cli, ["clients", "register", "--name", "Portal", "--redirect-uri",
                                  "https://portal.example/cb", "--client-id", "portal"], obj=context)

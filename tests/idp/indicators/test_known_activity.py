@@ -102,8 +102,7 @@ def test_the_cli_export_gives_the_same_numbers_with_the_floor(activity, docs_app
 
     from idp.cli import Context, cli
 
-    context = Context()
-    context._app = docs_app
+    context = Context(app=docs_app)
     runner = CliRunner()
     result = runner.invoke(cli, ["indicators", "export", "--format", "csv"], obj=context)
     assert result.exit_code == 0, result.output

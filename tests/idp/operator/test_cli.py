@@ -11,8 +11,7 @@ def test_cli_grant_revoke_list(oidc_app, client):
     from idp.cli import Context, cli
 
     citizen = enrol(client)
-    context = Context()
-    context._app = oidc_app
+    context = Context(app=oidc_app)
     runner = CliRunner()
     result = runner.invoke(cli, ["operators", "list"], obj=context)
     assert result.exit_code == 0 and result.output == "no operators\n"
