@@ -48,6 +48,7 @@ class OperatorRegistration:
     application_type: str = "web"
     purpose: str | None = None
     contacts: tuple[str, ...] = field(default_factory=tuple)
+    security_profile: str | None = None  # "fapi2" | "oidc"; None: fapi2 with a restricted scope
 
 
 def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
@@ -85,6 +86,8 @@ def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
         metadata["purpose"] = answers.purpose
     if answers.contacts:
         metadata["contacts"] = list(answers.contacts)
+    if answers.security_profile:
+        metadata["security_profile"] = answers.security_profile
     return metadata
 
 

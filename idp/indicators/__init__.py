@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from idp.indicators.settings import IndicatorSettings
-from infra.components import Slot
+from idp.indicators.settings import SETTINGS, indicator_settings
 
 __all__ = ["SETTINGS", "indicator_settings", "init_app"]
-
-SETTINGS: Slot[IndicatorSettings] = Slot("indicator settings")
-
-
-def indicator_settings(app: Flask | None = None) -> IndicatorSettings:
-    return SETTINGS.of(app)
 
 
 def init_app(app: Flask) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.indicators import indicator_settings
 from idp.indicators.export import FORMATS, as_csv, as_json
 from idp.indicators.report import PeriodError, parse_period
 from idp.indicators.services import report
+from idp.indicators.settings import indicator_settings
 from idp.oidc import client_credentials, protected, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db

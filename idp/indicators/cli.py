@@ -29,10 +29,10 @@ def export(start: str | None, end: str | None, step: str, agency: str | None, fm
     as "< floor" unless --exact."""
     from flask import current_app
 
-    from idp.indicators import indicator_settings
     from idp.indicators.export import as_csv, as_json
     from idp.indicators.report import PeriodError, parse_period
     from idp.indicators.services import report
+    from idp.indicators.settings import indicator_settings
     from infra.db import get_db
     from infra.indicators import today
 

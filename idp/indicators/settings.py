@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
+
+from infra.components import Slot
 from infra.config import ConfigError
 
 
@@ -24,3 +27,10 @@ def load(settings: Mapping[str, Any]) -> IndicatorSettings:
             raise ConfigError(f"indicators.{key} must be a whole number >= {least}, got {value!r}")
         values[key] = value
     return IndicatorSettings(**values)
+
+
+SETTINGS: Slot[IndicatorSettings] = Slot("indicator settings")
+
+
+def indicator_settings(app: Flask | None = None) -> IndicatorSettings:
+    return SETTINGS.of(app)

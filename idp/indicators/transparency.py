@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, current_app, render_template, request
 
 from clients.registry.services import list_clients
-from idp.indicators import indicator_settings
 from idp.indicators.report import Period, Report, Series, Shown, build, public
+from idp.indicators.settings import indicator_settings
 from infra.db import get_db
 from infra.indicators import read, today
 from infra.web.i18n import translate_or

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry import RESTRICTED_SCOPES, ClientMetadataError, ClientRegistryError
-from clients.registry.metadata import AUTH_METHODS, DEFAULT_SCOPES, SUBJECT_TYPES
+from clients.registry.metadata import AUTH_METHODS, DEFAULT_SCOPES, SECURITY_PROFILES, SUBJECT_TYPES
 from clients.registry.models import Client
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
@@ -65,13 +65,13 @@ def index(actor: Actor) -> BaseResponse:
 def _form_page(actor: Actor, *, values: dict[str, Any], error: ClientMetadataError | None = None,
                status: int = 200) -> BaseResponse:
     return render("operator/agency_new.html", status, actor=actor, values=values, error=error,
-                  auth_methods=AUTH_METHODS, subject_types=SUBJECT_TYPES,
+                  auth_methods=AUTH_METHODS, subject_types=SUBJECT_TYPES, profiles=SECURITY_PROFILES,
                   scopes=DEFAULT_SCOPES + tuple(RESTRICTED_SCOPES))
 
 
 EMPTY = {"name": "", "redirect_uris": "", "post_logout_uris": "", "backchannel_logout_uri": "",
          "auth_method": "client_secret_basic", "jwks_uri": "", "scopes": ["openid", "profile", "email"],
-         "subject_type": "pairwise", "purpose": "", "contacts": ""}
+         "subject_type": "pairwise", "purpose": "", "contacts": "", "security_profile": ""}
 
 
 @bp.get("/agencies/new")
@@ -95,7 +95,8 @@ def register(actor: Actor) -> BaseResponse:
         backchannel_logout_uri=values["backchannel_logout_uri"].strip() or None,
         auth_method=values["auth_method"], jwks_uri=values["jwks_uri"].strip() or None,
         scopes=tuple(values["scopes"]), subject_type=values["subject_type"],
-        purpose=values["purpose"].strip() or None, contacts=_lines("contacts"))
+        purpose=values["purpose"].strip() or None, contacts=_lines("contacts"),
+        security_profile=values["security_profile"] if values["security_profile"] in SECURITY_PROFILES else None)
     try:
         with get_db(current_app).transaction() as session:
             registration = register_by_operator(session, answers)

@@ -12,12 +12,12 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry.services import list_clients
-from idp.indicators import indicator_settings
 from idp.indicators.catalog import KINDS
 from idp.indicators.charts import svg
 from idp.indicators.export import as_csv, as_json
 from idp.indicators.report import Period, PeriodError, Report, Series, parse_period
 from idp.indicators.services import report
+from idp.indicators.settings import indicator_settings
 from idp.operator import services
 from idp.operator.guard import now, operator_page, render
 from idp.registrar.services import Actor

@@ -25,7 +25,7 @@ def test_agency_scopes_bring_the_client_credentials_grant():
 def test_grant_scopes_validates_like_a_registration(fresh_app):
     with get_db(fresh_app).transaction() as session:
         client = register_by_operator(session, OperatorRegistration(
-            name="Portal", redirect_uris=("https://portal.example/cb",))).client
+            name="Portal", redirect_uris=("https://portal.example/cb",), security_profile="oidc")).client
         client_id = client.client_id
         public = register_by_operator(session, OperatorRegistration(
             name="App", redirect_uris=("https://app.example/cb",), auth_method="none")).client.client_id
@@ -46,7 +46,8 @@ def test_cli_rotates_a_secret_and_grants_a_scope(fresh_app):
     context = Context(app=fresh_app)
     runner = CliRunner()
     result = runner.invoke(cli, ["clients", "register", "--name", "Portal", "--redirect-uri",
-                                 "https://portal.example/cb", "--client-id", "portal"], obj=context)
+                                 "https://portal.example/cb", "--client-id", "portal", "--security-profile",
+                                 "oidc"], obj=context)
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["clients", "rotate-secret", "portal"], obj=context)
     assert result.exit_code == 0, result.output
@@ -59,3 +60,15 @@ def test_cli_rotates_a_secret_and_grants_a_scope(fresh_app):
     assert result.exit_code == 1 and "profile is not a restricted scope" in result.output
     result = runner.invoke(cli, ["clients", "rotate-secret", "nobody"], obj=context)
     assert result.exit_code == 1 and "no client 'nobody'" in result.output
+
+
+def test_a_restricted_scope_brings_fapi2_unless_the_operator_says_oidc(fresh_app):
+    with get_db(fresh_app).transaction() as session:
+        with pytest.raises(ClientMetadataError, match=r"FAPI 2\.0 clients authenticate with private_key_jwt"):
+            register_by_operator(session, OperatorRegistration(
+                name="Aduanas", redirect_uris=("https://aduanas.example/cb",), scopes=("openid", "indicators:read")))
+        plain = register_by_operator(session, OperatorRegistration(
+            name="Aduanas", redirect_uris=("https://aduanas.example/cb",))).client.client_id
+    with get_db(fresh_app).transaction() as session, \
+            pytest.raises(ClientMetadataError, match=r"FAPI 2\.0 clients authenticate with private_key_jwt"):
+        grant_scopes(session, plain, ["documents:issue"])

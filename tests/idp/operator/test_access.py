@@ -45,7 +45,7 @@ def test_a_citizen_cannot_post_either(client, oidc_app):
 def test_an_agency_token_is_no_sign_in(client, oidc_app, register):
     """A bearer token (an agency's) opens nothing: the console wants a citizen's session."""
     agency = register(grant_types=["authorization_code", "client_credentials"],
-                      scope="openid documents:issue indicators:read")
+                      scope="openid documents:issue indicators:read", security_profile="oidc")
     import base64
 
     raw = f"{agency.client_id}:{agency.secret}".encode()

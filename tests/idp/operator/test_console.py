@@ -34,7 +34,8 @@ def _register(client, **fields):
     form = {"csrf_token": csrf(client, "/operator/agencies/new"), "name": "Ministerio de Trabajo",
             "redirect_uris": "https://trabajo.example/cb\r\nhttps://trabajo.example/cb2",
             "auth_method": "client_secret_basic", "scope": ["openid", "profile"], "subject_type": "pairwise",
-            "purpose": "Trámites laborales", "contacts": "ti@trabajo.example", **fields}
+            "purpose": "Trámites laborales", "contacts": "ti@trabajo.example", "security_profile": "oidc",
+            **fields}
     return client.post("/operator/agencies/new", data=form)
 
 
@@ -103,8 +104,14 @@ def test_initial_access_token(client, oidc_app, operator):
     done = client.post("/operator/initial-tokens", data={"csrf_token": token, "label": "Aduanas",
                                                          "scope": "documents:issue", "uses": "1", "days": "3"})
     issued = re.search(r'id="initial-token">([^<]+)<', done.get_data(as_text=True)).group(1)
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from joserfc.jwk import ECKey
+
+    public = ECKey.import_key(ec.generate_private_key(ec.SECP256R1())).as_dict(private=False)
     registered = client.post("/register", json={"redirect_uris": ["https://aduanas.example/cb"],
-                                                "scope": "openid documents:issue"},
+                                                "scope": "openid documents:issue",
+                                                "token_endpoint_auth_method": "private_key_jwt",
+                                                "jwks": {"keys": [{**public, "kid": "k1"}]}},
                              headers={"Authorization": f"Bearer {issued}"})
     assert registered.status_code == 201, registered.get_json()
     assert _trail(oidc_app)[-1][1] == "agency.initial_token"
