@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hmac
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from infra.db import get_db
 from infra.indicators import tally_apart
 from infra.store import get_store
 from signing.errors import InvalidCode
+from signing.models import Document
 from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
 from signing.verify.service import get_verification
 from signing.verify.texts import LANGUAGES
@@ -159,12 +161,16 @@ def upload() -> Response:
                  language=_language())
 
 
-def _counted(report, agency: str | None = None):
-    """Count the verification by its overall indication (for the issuing agency when the
-    document was found by its code; an upload names no agency)."""
+def _counted(report):
+    """Count the verification by its overall indication, for the agency that issued the
+    document when it is one of ours (found by its code or recognised by its hash)."""
     if report is not None:
-        tally_apart(get_db(current_app), "verification", agency=agency,
-                    dimension=report.indication.value)
+        database = get_db(current_app)
+        agency = None
+        if report.document is not None:
+            with database.read() as session:
+                agency = session.scalar(sa.select(Document.client_id).where(Document.id == report.document.id))
+        tally_apart(database, "verification", agency=agency, dimension=report.indication.value)
     return report
 
 
@@ -173,7 +179,7 @@ def _report_or_none(found):
     from signing.store import DocumentNotStored
 
     try:
-        return _counted(_service().report_for(found), found.client_id)
+        return _counted(_service().report_for(found))
     except DocumentNotStored:
         return None
 

@@ -24,11 +24,12 @@ K_B = 1           # consents withdrawn from agency B
 SCOPE = "openid profile documents:issue indicators:read"
 
 
-def _issue(web, token: str, subject: str) -> None:
+def _issue(web, token: str, subject: str) -> str:
     response = web.post("/api/documents", data=json.dumps(
         {"template": "residence", "subject": subject, "data": samples.RESIDENCE}),
         content_type="application/json", headers=bearer(token))
     assert response.status_code == 201, response.get_json()
+    return response.get_json()["csv"]
 
 
 def _withdraw(web, client_id: str) -> None:
@@ -50,8 +51,9 @@ def activity(web, docs_app):
         subjects[agency.client_id] = claims_of(tokens["id_token"])["sub"]
     for agency, documents in ((a, M_A), (b, M_B)):
         token = agency_token(web, agency, scope="documents:issue")
-        for _ in range(documents):
-            _issue(web, token, subjects[agency.client_id])
+        codes = [_issue(web, token, subjects[agency.client_id]) for _ in range(documents)]
+    verified = web.get(f"/api/verify/{codes[0]}")  # one of B's documents, verified by its code
+    assert verified.status_code == 200, verified.get_json()
     for _ in range(K_B):
         _withdraw(web, b.client_id)
     return a, b
@@ -81,6 +83,9 @@ def test_the_operator_report_has_the_exact_numbers(activity, docs_app):
         assert found.total("funnel.authorization", "authorize") == signins
         assert found.total("funnel.authorization", "consent") == 1
     assert _report(docs_app, b.client_id).total("consent.withdrawn") == K_B
+    assert [(s.dimension, s.total) for s in _report(docs_app, b.client_id).of("verification")] == [
+        ("TOTAL-PASSED", 1)]
+    assert _report(docs_app, a.client_id).total("verification") == 0
     assert _report(docs_app, a.client_id).total("consent.withdrawn") == 0
     overall = _report(docs_app)
     assert overall.total("signin.level") == N_A + N_B
