@@ -75,7 +75,7 @@ def exposition() -> bytes:
     if multiprocess_dir() is None:
         return generate_latest(REGISTRY)
     combined = CollectorRegistry()
-    multiprocess.MultiProcessCollector(combined)
+    multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
     return generate_latest(combined) + generate_latest(REGISTRY)
 
 
