@@ -1,15 +1,15 @@
 """Daily indicators: counts by day, agency, kind and dimension (no per-citizen data).
 
-Revision ID: infra_0002
-Revises: infra_0001
+Revision ID: infra_0003
+Revises: infra_0002
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "infra_0002"
-down_revision = "infra_0001"
+revision = "infra_0003"
+down_revision = "infra_0002"
 branch_labels = None
 depends_on = None
 
