@@ -18,7 +18,7 @@ from idp.oidc import client_credentials, protected, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.idempotency import IdempotencyError, InProgress, Replay
-from infra.ops.metrics import count
+from infra.ops.metrics import count, label_agency
 from infra.store import get_store
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
@@ -46,8 +46,10 @@ def _agency() -> client_credentials.AgencyToken:
     try:
         presented = protected.presented(provider(), provider().settings.issuer + request.path)
         with get_db(current_app).read() as session:
-            return client_credentials.check(session, get_store(current_app), provider(),
-                                            presented.token, scope=SCOPE, jkt=presented.jkt)
+            agency = client_credentials.check(session, get_store(current_app), provider(),
+                                              presented.token, scope=SCOPE, jkt=presented.jkt)
+        label_agency(agency.client_id)
+        return agency
     except OidcError as exc:
         description = exc.description
         if isinstance(exc, protected.MissingToken):
@@ -136,7 +138,7 @@ def issue() -> Response:
         if claim is not None:
             keys.abandon(claim)
         return issued
-    count("documents.issue", "ok")
+    count("documents.issue", "ok", agency=agency.client_id)
     log.info("document issued", extra={"client_id": agency.client_id, "document": issued.id,
                                        "template": issued.template, "level": issued.level})
     return _issued_response(service, issued.id)

@@ -35,6 +35,8 @@ from idp.oidc import request as request_module
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db
+from infra.indicators import tally_apart
+from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.ratelimit import client_address
 
@@ -106,10 +108,12 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
             f"{limits.window} seconds", retry_after=limits.window)
     try:
         with get_db(current_app).read() as session:
-            return client_auth.authenticate(
+            client = client_auth.authenticate(
                 session, authorization=request.headers.get("Authorization"), form=form, store=store,
                 policy=provider().assertion_policy(endpoint), now=int(time.time()),
                 lookup=provider().clients.find)
+        label_agency(client.client_id)
+        return client
     except InvalidClient:
         if named:
             throttle.failed(store, limits, client_id=named, address=address)
@@ -183,6 +187,8 @@ def token() -> Response:
                                               "be used with client_credentials")
             result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now,
                                               jkt=jkt)
+            tally_apart(get_db(current_app), "token.issued", agency=client.client_id,
+                        dimension=client_credentials.GRANT_TYPE)
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,

@@ -27,6 +27,7 @@ from idp.oidc.services import (
     utc,
 )
 from infra.db import Database
+from infra.indicators import tally
 
 
 def spend(session: Session, token_id: int, *, now: datetime) -> bool:
@@ -103,6 +104,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             # RFC 6749 section 6: the new refresh token keeps the (still consented) scope.
             new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                           dpop_jkt=token.dpop_jkt)
+            tally(session, "token.issued", agency=client.client_id, dimension="refresh_token", now=moment)
     if refused is not None:
         raise InvalidGrant(refused)
     # Signed after the commit: no transaction stays open while `keys/` signs. The ID token

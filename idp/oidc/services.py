@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, freeze_sector, sector_of
 from idp.citizens.models import Citizen
+from idp.indicators import catalog as indicators
 from idp.oidc import claims as claims_module
 from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
@@ -32,6 +33,7 @@ from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
+from infra.indicators import tally_many
 from infra.store import EphemeralStore
 
 
@@ -214,6 +216,19 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
                          released=("sub", *extra))
 
 
+def _count_sign_in(session: Session, provider: Provider, *, client_id: str, citizen_id: uuid.UUID,
+                   grant: Grant, now: datetime) -> None:
+    """A sign-in to an agency, counted by level and authenticator (in the grant's transaction);
+    the citizen's first agency sign-in ever closes the enrolment funnel."""
+    level = indicators.level_of(grant.acr, provider.settings.acr_uris)
+    earlier = session.scalar(sa.select(Grant.id).where(Grant.citizen_id == citizen_id, Grant.id != grant.id)
+                             .limit(1))
+    tally_many(session, [("signin.level", client_id, level),
+                         ("signin.authenticator", client_id, indicators.authenticator(grant.amr)),
+                         ("token.issued", client_id, "authorization_code")]
+               + ([] if earlier is not None else [("funnel.enrolment", client_id, "first_signin")]), now=now)
+
+
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
                   now: int, jkt: str | None = None, resource: str | None = None) -> TokenResponse:
@@ -267,6 +282,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
         target = resources.audience(session, resource=resource, client_id=client.client_id, scopes=scopes,
                                     issuer=settings.issuer, authorized=list(granted.resources))
+        _count_sign_in(session, provider, client_id=client.client_id, citizen_id=citizen.id, grant=grant,
+                       now=moment)
         refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                      dpop_jkt=jkt if public(client) else None)
                    if wants_refresh(client, scopes) else None)
