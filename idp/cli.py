@@ -87,6 +87,8 @@ COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
                   "Registrars: agents of a service point who verify identities in person."),
     "registry": ("idp.civil_register.cli:registry_group",
                  "The authoritative civil register that enrolments are matched against."),
+    "resources": ("idp.oidc.cli:resources_group",
+                  "Agencies' APIs as protected resources (RFC 8707 resource indicators)."),
     "verify": ("signing.verify.cli:verify_command",
                "Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable, "
                "4 withdrawn by its issuer (revoked or superseded)."),

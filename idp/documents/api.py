@@ -44,7 +44,7 @@ def _agency() -> client_credentials.AgencyToken:
     """The calling agency, from its access token: Bearer (RFC 6750 section 2.1 and 3) or
     DPoP-bound with its proof (RFC 9449 section 7)."""
     try:
-        presented = protected.presented(provider().settings.issuer + request.path)
+        presented = protected.presented(provider(), provider().settings.issuer + request.path)
         with get_db(current_app).read() as session:
             agency = client_credentials.check(session, get_store(current_app), provider(),
                                               presented.token, scope=SCOPE, jkt=presented.jkt)
@@ -56,7 +56,7 @@ def _agency() -> client_credentials.AgencyToken:
             description = ("An access token with scope documents:issue is required "
                            "(Authorization: Bearer ... or DPoP ...).")
         raise ApiError(protected.status_of(exc), exc.error, description,
-                       headers=protected.challenge_headers(exc, scope=SCOPE)) from None
+                       headers=protected.challenge_headers(provider(), exc, scope=SCOPE)) from None
 
 
 def _string(body: dict, name: str, *, required: bool = True) -> str | None:

@@ -25,6 +25,7 @@ from idp.oidc import (
     protected,
     provider,
     refresh,
+    resources,
     services,
     throttle,
     token_revocation,
@@ -59,14 +60,14 @@ def _oauth_error(exc: OidcError) -> Response:
     if isinstance(exc, ClientAuthenticationThrottled):
         response.headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, dpop.UseDpopNonce):
-        protected.add_nonce(response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
+        protected.add_nonce(provider(), response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
     return response
 
 
 def _dpop_key(client: Client, url: str, *, token_request: bool = True) -> str | None:
     """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
     requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
-    proof = protected.proof(url)
+    proof = protected.proof(provider(), url)
     if proof is None and token_request and fapi.requires_dpop(client):
         raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
                              "send a DPoP proof")
@@ -151,7 +152,7 @@ def pushed_authorization_request() -> Response:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
             params["dpop_jkt"] = [jkt]
         with get_db(current_app).read() as session:
-            request_module.validate(session, params, pushed=True)
+            request_module.validate(session, params, pushed=True, issuer=settings.issuer)
         pushed = par.push(get_store(current_app), client_id=client.client_id, params=params,
                           lifetime=provider().settings.par_seconds, now=int(time.time()))
     except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)
@@ -179,8 +180,11 @@ def token() -> Response:
             result = services.exchange_code(
                 get_db(current_app), get_store(current_app), provider(), client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
-                code_verifier=form.get("code_verifier"), now=now, jkt=jkt)
+                code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"))
         elif grant_type == client_credentials.GRANT_TYPE:
+            if "resource" in form:
+                raise resources.InvalidTarget("agency tokens are for the documents API only; resource cannot "
+                                              "be used with client_credentials")
             result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now,
                                               jkt=jkt)
             tally_apart(get_db(current_app), "token.issued", agency=client.client_id,
@@ -188,13 +192,13 @@ def token() -> Response:
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
-                                     jkt=jkt)
+                                     jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
         return _oauth_error(exc)
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
     response = _json(result.to_json())
     if jkt is not None:
-        protected.add_nonce(response)
+        protected.add_nonce(provider(), response)
     return response
 
 
@@ -202,7 +206,7 @@ def _resource_error(exc: OidcError) -> Response:
     """RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent."""
     status = protected.status_of(exc)
     response = _json({"error": exc.error, "error_description": exc.description}, status)
-    response.headers.update(protected.challenge_headers(exc))
+    response.headers.update(protected.challenge_headers(provider(), exc))
     return response
 
 
@@ -212,7 +216,7 @@ def userinfo_endpoint() -> Response:
     RFC 9449 section 7) or (POST) the form body (RFC 6750 section 2.2)."""
     from_body = request.form.get("access_token") if request.method == "POST" and request.mimetype == FORM else None
     try:
-        token = protected.presented(provider().settings.userinfo_endpoint, body_token=from_body)
+        token = protected.presented(provider(), provider().settings.userinfo_endpoint, body_token=from_body)
         with get_db(current_app).transaction() as session:  # the release is logged in it
             body = userinfo.userinfo(session, get_store(current_app), provider(), access_token=token.token,
                                      now=int(time.time()), jkt=token.jkt)
@@ -221,7 +225,7 @@ def userinfo_endpoint() -> Response:
     response = _json(body)
     response.headers["Access-Control-Allow-Origin"] = "*"
     if token.jkt is not None:
-        protected.add_nonce(response)
+        protected.add_nonce(provider(), response)
     return response
 
 

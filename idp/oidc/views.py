@@ -130,7 +130,8 @@ def authorize() -> Response:
         with get_db(current_app).read() as session:
             _client, validated = request_module.validate(
                 session, params, pushed=pushed,
-                require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object)
+                require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
+                issuer=provider().settings.issuer)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
