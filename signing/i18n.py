@@ -1,21 +1,22 @@
 """Texts of documents and of document errors in the citizen's language, outside any request.
 
-The texts live in `signing/messages.toml` (the format of `infra/web/i18n.py`, which also loads
-them for pages). Documents are printed in one of `LANGUAGES`; the first is the default.
+The texts live in signing's gettext catalogs, `signing/translations/<lang>/LC_MESSAGES/messages.po`
+(read by `infra.i18n.Catalog`, which also serves them to the pages). Documents are printed in one
+of `LANGUAGES`; the first is the default.
 """
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from infra.i18n.catalog import Catalog, translations_dir
 from signing.errors import RenderError
 
 LANGUAGES = ("es", "en")
-MESSAGES = Path(__file__).with_name("messages.toml")
+TRANSLATIONS = translations_dir("signing")
 
 _MONTHS = {
     "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
@@ -25,36 +26,18 @@ _MONTHS = {
 }
 
 
-def load_messages(path: Path) -> dict[str, dict[str, str]]:
-    """A `messages.toml` file as {key: {language: text}} (nested tables joined with dots)."""
-    with path.open("rb") as fh:
-        tree = tomllib.load(fh)
-    flat: dict[str, dict[str, str]] = {}
-
-    def walk(node: dict[str, Any], prefix: str) -> None:
-        if node and all(isinstance(v, str) for v in node.values()):
-            flat[prefix] = node
-            return
-        for key, value in node.items():
-            walk(value, f"{prefix}.{key}" if prefix else key)
-
-    walk(tree, "")
-    return flat
-
-
-def lookup(messages: dict[str, dict[str, str]], key: str, language: str, source: Path,
-           params: dict[str, Any]) -> str:
+def lookup(catalog: Catalog, key: str, language: str, source: Path, params: dict[str, Any]) -> str:
     """The text of `key` in `language` (else the default language), with `{params}` filled in."""
-    texts = messages.get(key)
-    if texts is None:
+    message = catalog.get(key, language)
+    if message is None:
         raise KeyError(f"no message {key!r} in {source}")
-    message = texts.get(language) or texts[LANGUAGES[0]]
     return message.format(**params) if params else message
 
 
 @cache
-def _messages() -> dict[str, dict[str, str]]:
-    return load_messages(MESSAGES)
+def catalog() -> Catalog:
+    """signing's messages (documents, document errors, verification), loaded once."""
+    return Catalog(list(LANGUAGES)).load_all([TRANSLATIONS])
 
 
 def check_language(language: str) -> str:
@@ -66,11 +49,11 @@ def check_language(language: str) -> str:
 
 def text(key: str, language: str, /, **params: Any) -> str:
     """The message `key` in `language` (else the default language), with `{params}` filled in."""
-    return lookup(_messages(), key, language, MESSAGES, params)
+    return lookup(catalog(), key, language, TRANSLATIONS, params)
 
 
 def has_text(key: str) -> bool:
-    return key in _messages()
+    return key in catalog().messages
 
 
 def format_date(value: date, language: str) -> str:

@@ -1,10 +1,10 @@
 """Languages of the pages: Spanish by default, English, and any language added to the catalogs.
 
-Messages live next to the code that shows them, in `messages.toml` files:
+Messages are gettext catalogs, one per package and language (`infra.i18n.catalog`):
+`<package>/translations/<lang>/LC_MESSAGES/messages.po`, keyed by message id:
 
-    [account.title]
-    es = "Tu cuenta"
-    en = "Your account"
+    msgid "account.title"
+    msgstr "Tu cuenta"
 
 The language is the citizen's choice (the `lang` cookie, set by the switch on every page),
 else the best match of Accept-Language, else the first configured language.
@@ -12,9 +12,7 @@ else the best match of Accept-Language, else the first configured language.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,44 +23,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from infra.components import Slot
 from infra.config import get_settings
+from infra.i18n.catalog import Catalog, translations_dir
+
+__all__ = ["CATALOG", "COOKIE", "Catalog", "catalog", "catalog_files", "current_language", "gettext",
+           "init_app", "safe_next", "translate_or"]
 
 COOKIE = "lang"
 
 bp = Blueprint("i18n", __name__)
-
-
-class Catalog:
-    """Messages by key and language, loaded once at start."""
-
-    def __init__(self, languages: list[str]) -> None:
-        self.languages = languages
-        self.messages: dict[str, dict[str, str]] = {}
-
-    def load(self, path: Path) -> None:
-        with path.open("rb") as fh:
-            self._walk(tomllib.load(fh), "", path)
-
-    def _walk(self, node: dict[str, Any], prefix: str, path: Path) -> None:
-        if node and all(isinstance(v, str) for v in node.values()):
-            if prefix in self.messages:
-                raise ValueError(f"message {prefix!r} is defined twice (again in {path})")
-            self.messages[prefix] = node
-            return
-        for key, value in node.items():
-            if not isinstance(value, dict):
-                raise ValueError(f"{path}: {prefix}.{key} mixes messages and sub-keys")
-            self._walk(value, f"{prefix}.{key}" if prefix else key, path)
-
-    def missing(self) -> list[str]:
-        """Keys that lack a translation into one of the configured languages."""
-        return sorted(f"{key} [{lang}]" for key, texts in self.messages.items()
-                      for lang in self.languages if lang not in texts)
-
-    def get(self, key: str, lang: str) -> str | None:
-        texts = self.messages.get(key)
-        if texts is None:
-            return None
-        return texts.get(lang) or texts.get(self.languages[0])
 
 
 CATALOG: Slot[Catalog] = Slot("message catalog")
@@ -74,11 +42,8 @@ def catalog(app: Flask | None = None) -> Catalog:
 
 
 def catalog_files(packages: Iterable[str]) -> list[Path]:
-    """Every `messages.toml` shipped inside the given packages (importlib.resources)."""
-    found: list[Path] = []
-    for package in packages:
-        found.extend(sorted(Path(str(files(package))).rglob("messages.toml")))
-    return found
+    """The `translations` folders of the given packages that have one (importlib.resources)."""
+    return [folder for folder in map(translations_dir, packages) if folder.is_dir()]
 
 
 def current_language() -> str:
@@ -138,8 +103,7 @@ def choose_language(lang: str) -> WerkzeugResponse:
 def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
     """Load the catalogs of `infra` and of the given packages."""
     loaded = Catalog(list(get_settings(app)["i18n"]["languages"]))
-    for path in catalog_files(("infra", *packages)):
-        loaded.load(path)
+    loaded.load_all(catalog_files(("infra", *packages)))
     CATALOG.install(app, loaded)
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,
                                  languages=loaded.languages)

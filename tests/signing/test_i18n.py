@@ -8,14 +8,14 @@ import pytest
 
 from infra.web.i18n import Catalog, catalog_files
 from signing.errors import RenderError
-from signing.i18n import LANGUAGES, MESSAGES, format_date, format_datetime, text
+from signing.i18n import LANGUAGES, TRANSLATIONS, format_date, format_datetime, text
 
 
 def test_the_pages_catalog_loads_the_document_texts_and_none_lacks_a_language():
     catalog = Catalog(list(LANGUAGES))
     for path in catalog_files(("signing",)):
         catalog.load(path)
-    assert MESSAGES in catalog_files(("signing",))
+    assert catalog_files(("signing",)) == [TRANSLATIONS]
     assert catalog.get("documents.residence.title", "en") == "Certificate of residence"
     assert [m for m in catalog.missing() if m.startswith("documents.")] == []
 
