@@ -7,24 +7,16 @@ of `LANGUAGES`; the first is the default.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from infra.i18n.catalog import Catalog, translations_dir
+from infra.i18n import Catalog, Formats, translations_dir
 from signing.errors import RenderError
 
 LANGUAGES = ("es", "en")
 TRANSLATIONS = translations_dir("signing")
-
-_MONTHS = {
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}
-
 
 def lookup(catalog: Catalog, key: str, language: str, source: Path, params: dict[str, Any]) -> str:
     """The text of `key` in `language` (else the default language), with `{params}` filled in."""
@@ -57,21 +49,17 @@ def has_text(key: str) -> bool:
 
 
 def format_date(value: date, language: str) -> str:
-    """A date written out: `3 de mayo de 2025`, `3 May 2025`."""
-    month = _MONTHS[check_language(language)][value.month - 1]
-    if language == "es":
-        return f"{value.day} de {month} de {value.year}"
-    return f"{value.day} {month} {value.year}"
+    """A date written out as the language does (CLDR, the pages' `|date`): `3 de mayo de 2025`,
+    `May 3, 2025`."""
+    return Formats.of(check_language(language)).date(value, "long")
 
 
 def format_datetime(value: datetime, language: str) -> str:
-    """A date and time with its offset from UTC: `3 de mayo de 2025, 14:05 (UTC+02:00)`."""
+    """A date and time in the time zone it carries, with its offset from UTC:
+    `3 de mayo de 2025, 14:05 (GMT-05:00)`, `May 3, 2025, 7:05 PM (GMT)`."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise RenderError("the issue time must carry its time zone (an aware datetime)")
-    offset = value.utcoffset() or timedelta(0)
-    zone = "UTC"
-    if offset:
-        sign = "+" if offset > timedelta(0) else "-"
-        minutes = abs(int(offset.total_seconds())) // 60
-        zone = f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-    return f"{format_date(value.date(), language)}, {value:%H:%M} ({zone})"
+    formats = Formats.of(check_language(language), value.tzinfo)
+    # CLDR puts a narrow no-break space (U+202F) before AM/PM; the embedded Noto Sans has no glyph
+    # for it, so the document prints the no-break space it has.
+    return f"{formats.datetime(value, 'long')} ({formats.offset(value)})".replace("\u202f", "\u00a0")

@@ -7,12 +7,20 @@ Messages are gettext catalogs, one per package and language (`infra.i18n.catalog
     msgstr "Tu cuenta"
 
 The language is the citizen's choice (the `lang` cookie, set by the switch on every page),
-else the best match of Accept-Language, else the first configured language.
+else the best match of Accept-Language, else the first configured language: this is the one
+locale selector, used for messages and for dates and numbers alike.
+
+Dates and times are written in that language (CLDR, `infra.i18n.Formats`) and in the citizen's
+time zone: the `tz` cookie (an IANA name, set by `js/timezone.js` on the pages that show times),
+else the `[i18n] timezone` setting. Templates use the filters `|date` (`17 de mayo de 1990`) and
+`|datetime` (`3 may 2025, 14:05`); while the zone is only the setting's, times carry their offset
+(`(GMT-06:00)`) so that nobody misreads them. Python code asks `formats()`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,16 +32,19 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from infra.components import Slot
 from infra.config import get_settings
 from infra.i18n.catalog import Catalog, translations_dir
+from infra.i18n.formats import Formats, UnknownZone, Width, zone
 
-__all__ = ["CATALOG", "COOKIE", "Catalog", "catalog", "catalog_files", "current_language", "gettext",
-           "init_app", "safe_next", "translate_or"]
+__all__ = ["CATALOG", "COOKIE", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog", "catalog_files",
+           "current_language", "current_zone", "formats", "gettext", "init_app", "safe_next", "translate_or"]
 
 COOKIE = "lang"
+TZ_COOKIE = "tz"
 
 bp = Blueprint("i18n", __name__)
 
 
 CATALOG: Slot[Catalog] = Slot("message catalog")
+TIME_ZONE: Slot[tzinfo] = Slot("default time zone ([i18n] timezone)")
 
 
 def catalog(app: Flask | None = None) -> Catalog:
@@ -56,6 +67,58 @@ def current_language() -> str:
             chosen = request.accept_languages.best_match(languages) or languages[0]
         g.lang = chosen
     return str(g.lang)
+
+
+def current_zone() -> tuple[tzinfo, bool]:
+    """The citizen's time zone, and whether it is theirs (the `tz` cookie) or the setting's."""
+    default = TIME_ZONE.of()
+    if not has_request_context():
+        return default, False
+    if "tz" not in g:
+        chosen: tuple[tzinfo, bool] = (default, False)
+        name = request.cookies.get(TZ_COOKIE)
+        if name:
+            try:
+                chosen = (zone(name), True)
+            except UnknownZone:
+                pass  # a stale or forged cookie: the setting's zone, with offsets shown
+        g.tz = chosen
+    zone_info, own = g.tz
+    return zone_info, bool(own)
+
+
+def formats() -> Formats:
+    """Dates, times and numbers in the current language and time zone."""
+    return Formats.of(current_language(), current_zone()[0])
+
+
+def _shows_time() -> None:
+    if has_request_context():
+        g.shows_times = True
+
+
+def _date_filter(value: date | datetime | None, width: Width = "long") -> str:
+    """`{{ citizen.birthdate|date }}` -> `17 de mayo de 1990`; a moment gives its local date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        _shows_time()
+    return formats().date(value, width)
+
+
+def _datetime_filter(value: datetime | None, width: Width = "medium") -> str:
+    """`{{ entry.at|datetime }}` -> `3 may 2025, 14:05` in the citizen's zone."""
+    if value is None:
+        return ""
+    _shows_time()
+    zone_info, own = current_zone()
+    local = Formats.of(current_language(), zone_info)
+    text = local.datetime(value, width)
+    return text if own else f"{text} ({local.offset(value)})"
+
+
+def _number_filter(value: int | float) -> str:
+    return formats().number(value)
 
 
 def gettext(key: str, /, **params: Any) -> str:
@@ -101,11 +164,20 @@ def choose_language(lang: str) -> WerkzeugResponse:
 
 
 def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
-    """Load the catalogs of `infra` and of the given packages."""
-    loaded = Catalog(list(get_settings(app)["i18n"]["languages"]))
+    """Load the catalogs of `infra` and of the given packages; install the date filters."""
+    settings = get_settings(app)["i18n"]
+    loaded = Catalog(list(settings["languages"]))
     loaded.load_all(catalog_files(("infra", *packages)))
+    for language in loaded.languages:
+        Formats.of(language)  # a language without CLDR data stops the start, not a page
     CATALOG.install(app, loaded)
+    try:
+        TIME_ZONE.install(app, zone(str(settings["timezone"])))
+    except UnknownZone as exc:
+        raise ValueError(f"[i18n] timezone: {exc}") from None
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,
-                                 languages=loaded.languages)
+                                 languages=loaded.languages,
+                                 shows_times=lambda: bool(g.get("shows_times")))
+    app.jinja_env.filters.update(date=_date_filter, datetime=_datetime_filter, number=_number_filter)
     app.register_blueprint(bp)
     return loaded
