@@ -34,7 +34,7 @@ class FieldProblem:
     pointer: str
     """The same place as a JSON Pointer (RFC 6901), e.g. `/household/0/full_name`."""
     key: str
-    """Key of the message in signing's catalogs (`signing/translations`)."""
+    """Key of the message in `signing/messages.toml`."""
     params: Mapping[str, str] = field(default_factory=dict)
 
     def message(self, language: str) -> str:
