@@ -20,7 +20,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_datetime_format, get_timezone_gmt
+from babel.dates import format_date, format_skeleton, format_time, get_datetime_format, get_timezone_gmt
 from babel.numbers import format_decimal
 
 Width = Literal["short", "medium", "long", "full"]
@@ -79,6 +79,11 @@ class Formats:
         A moment is first put in this time zone: its local date is the one the reader lives."""
         day = self.local(value).date() if isinstance(value, dt.datetime) else value
         return format_date(day, width, locale=self.locale)
+
+    def month(self, value: dt.date | dt.datetime) -> str:
+        """A month of a year: `mayo de 2025` / `May 2025` (CLDR skeleton yMMMM)."""
+        day = self.local(value).date() if isinstance(value, dt.datetime) else value
+        return format_skeleton("yMMMM", day, locale=self.locale)
 
     def time(self, value: dt.datetime, width: Width = "short") -> str:
         """`21:05` / `9:05 PM`, in this time zone."""

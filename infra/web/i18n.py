@@ -12,9 +12,10 @@ locale selector, used for messages and for dates and numbers alike.
 
 Dates and times are written in that language (CLDR, `infra.i18n.Formats`) and in the citizen's
 time zone: the `tz` cookie (an IANA name, set by `js/timezone.js` on the pages that show times),
-else the `[i18n] timezone` setting. Templates use the filters `|date` (`17 de mayo de 1990`) and
-`|datetime` (`3 may 2025, 14:05`); while the zone is only the setting's, times carry their offset
-(`(GMT-06:00)`) so that nobody misreads them. Python code asks `formats()`.
+else the `[i18n] timezone` setting. Templates use the filters `|date` (`17 de mayo de 1990`),
+`|datetime` (`3 may 2025, 14:05`), `|month` (`mayo de 2025`) and `|number`; while the zone is
+only the setting's, times carry their offset (`(GMT-06:00)`) so that nobody misreads them.
+Python code asks `formats()`.
 """
 
 from __future__ import annotations
@@ -117,6 +118,11 @@ def _datetime_filter(value: datetime | None, width: Width = "medium") -> str:
     return text if own else f"{text} ({local.offset(value)})"
 
 
+def _month_filter(value: date | datetime | None) -> str:
+    """`{{ month|month }}` -> `mayo de 2025`."""
+    return "" if value is None else formats().month(value)
+
+
 def _number_filter(value: int | float) -> str:
     return formats().number(value)
 
@@ -178,6 +184,7 @@ def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,
                                  languages=loaded.languages,
                                  shows_times=lambda: bool(g.get("shows_times")))
-    app.jinja_env.filters.update(date=_date_filter, datetime=_datetime_filter, number=_number_filter)
+    app.jinja_env.filters.update(date=_date_filter, datetime=_datetime_filter, month=_month_filter,
+                                 number=_number_filter)
     app.register_blueprint(bp)
     return loaded

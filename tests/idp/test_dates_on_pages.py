@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tests.idp.conftest import enrol
 
@@ -36,3 +37,20 @@ def test_times_are_in_the_citizens_zone_once_the_browser_has_told_it(client):
     client.set_cookie("tz", "Asia/Tokyo")
     moments = _times(client.get("/account/sessions").get_data(as_text=True))
     assert moments and not any("GMT" in t for t in moments), moments
+
+
+# <time datetime>, <input type="date" value/min/max>: ISO 8601 for machines, not text to read.
+MACHINE_ATTRIBUTE = re.compile(r'\b(?:datetime|value|min|max)="\{\{[^}]*\}\}"')
+
+
+def test_no_template_writes_a_date_by_hand():
+    """Every visible date goes through |date, |datetime or |month (CLDR, the citizen's zone)."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for package in ("idp", "signing"):
+        for template in sorted((root / package).rglob("*.html")):
+            for number, line in enumerate(template.read_text(encoding="utf-8").splitlines(), 1):
+                visible = MACHINE_ATTRIBUTE.sub("", line)
+                if "strftime(" in visible or "isoformat(" in visible or re.search(r"\bUTC</", visible):
+                    found.append(f"{template.relative_to(root)}:{number}")
+    assert found == []

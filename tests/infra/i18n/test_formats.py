@@ -40,6 +40,11 @@ def test_the_offset_is_written_as_the_language_does():
     assert Formats.of("es", timezone(timedelta(hours=2))).offset(MOMENT) == "GMT+02:00"
 
 
+def test_a_month_is_named_in_each_language():
+    assert Formats.of("es").month(date(2025, 5, 1)) == "mayo de 2025"
+    assert Formats.of("en").month(date(2025, 5, 1)) == "May 2025"
+
+
 def test_numbers_use_the_languages_separators():
     assert Formats.of("es").number(12345.5) == "12.345,5"
     assert Formats.of("en").number(12345.5) == "12,345.5"
