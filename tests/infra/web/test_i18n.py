@@ -80,3 +80,15 @@ def test_the_time_zone_script_is_served_as_a_file_under_the_csp(client):
     assert script.status_code == 200
     assert "document.cookie = `tz=${zone}" in script.get_data(as_text=True)
     assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_an_unknown_zone_in_the_settings_stops_the_start():
+    from flask import Flask
+
+    from infra.config import SETTINGS
+    from infra.web import i18n
+
+    app = Flask("t")
+    SETTINGS.install(app, load_settings({"i18n": {"timezone": "Mars/Olympus_Mons"}}))
+    with pytest.raises(ValueError, match=r"\[i18n\] timezone: unknown time zone 'Mars/Olympus_Mons'"):
+        i18n.init_app(app, ("idp", "signing"))
