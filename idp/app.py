@@ -39,6 +39,7 @@ def _components() -> list[Component]:
         component("keys"),
         component("clients.registry"),
         component("idp.home"),
+        component("idp.info"),
         component("idp.citizens"),
         component("idp.sessions"),
         component("idp.assurance"),
