@@ -98,29 +98,41 @@ def _shows_time() -> None:
         g.shows_times = True
 
 
-def _date_filter(value: date | datetime | None, width: Width = "long") -> str:
+def _moment(value: date | datetime | str) -> date | datetime:
+    """A date or moment; an ISO 8601 string (a value read from JSON) is parsed, never shown raw."""
+    if not isinstance(value, str):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed.date() if len(value) == 10 else parsed
+
+
+def _date_filter(value: date | datetime | str | None, width: Width = "long") -> str:
     """`{{ citizen.birthdate|date }}` -> `17 de mayo de 1990`; a moment gives its local date."""
-    if value is None:
+    if value is None or value == "":
         return ""
-    if isinstance(value, datetime):
+    day = _moment(value)
+    if isinstance(day, datetime):
         _shows_time()
-    return formats().date(value, width)
+    return formats().date(day, width)
 
 
-def _datetime_filter(value: datetime | None, width: Width = "medium") -> str:
+def _datetime_filter(value: datetime | str | None, width: Width = "medium") -> str:
     """`{{ entry.at|datetime }}` -> `3 may 2025, 14:05` in the citizen's zone."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    moment = _moment(value)
+    if not isinstance(moment, datetime):
+        return _date_filter(moment, width)
     _shows_time()
     zone_info, own = current_zone()
     local = Formats.of(current_language(), zone_info)
-    text = local.datetime(value, width)
-    return text if own else f"{text} ({local.offset(value)})"
+    text = local.datetime(moment, width)
+    return text if own else f"{text} ({local.offset(moment)})"
 
 
-def _month_filter(value: date | datetime | None) -> str:
+def _month_filter(value: date | datetime | str | None) -> str:
     """`{{ month|month }}` -> `mayo de 2025`."""
-    return "" if value is None else formats().month(value)
+    return "" if value is None or value == "" else formats().month(_moment(value))
 
 
 def _number_filter(value: int | float) -> str:

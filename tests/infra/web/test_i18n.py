@@ -58,6 +58,11 @@ def test_a_forged_tz_cookie_falls_back_to_the_setting(app, forged):
     assert _render(app, cookies={"tz": forged}) == "3 may 2025, 13:05 (GMT-06:00) · 17 de mayo de 1990"
 
 
+def test_an_iso_string_is_parsed_not_shown_raw(app):
+    template = "{{ '1990-05-17'|date }} · {{ '2025-05-03T19:05:00Z'|datetime }} · {{ '2025-05-01'|month }}"
+    assert _render(app, template) == "17 de mayo de 1990 · 3 may 2025, 13:05 (GMT-06:00) · mayo de 2025"
+
+
 def test_a_missing_value_is_an_empty_cell_not_none(app):
     assert _render(app, "[{{ nothing|datetime }}][{{ nothing|date }}]").replace("\n", "") == "[][]"
 
