@@ -44,7 +44,7 @@ def _components() -> list[Component]:
         component("idp.sessions"),
         component("idp.assurance"),
         component("idp.webauthn"),
-        component("idp.registry"),
+        component("idp.civil_register"),
         component("idp.registrar"),
         component("idp.account"),
         component("idp.oidc"),
