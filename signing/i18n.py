@@ -56,7 +56,7 @@ def format_date(value: date, language: str) -> str:
 
 def format_datetime(value: datetime, language: str) -> str:
     """A date and time in the time zone it carries, with its offset from UTC:
-    `3 de mayo de 2025, 14:05 (GMT-05:00)`, `May 3, 2025, 7:05 PM (GMT)`."""
+    `3 de mayo de 2025, 14:05 (GMT-05:00)`, `May 3, 2025, 7:05 PM (GMT+00:00)`."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise RenderError("the issue time must carry its time zone (an aware datetime)")
     formats = Formats.of(check_language(language), value.tzinfo)
