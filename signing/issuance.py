@@ -56,13 +56,14 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
     if not agency:
         raise UnknownAgency(f"client {client_id!r} is not a registered agency")
     issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    printed_at = issued_at.astimezone(service.settings.time_zone)  # the deployment's local time
     csv = verification_code.generate()
     verify_url = service.verify_url(csv)
-    rendered = render(chosen, data, language=language, agency_name=agency, issued_at=issued_at,
+    rendered = render(chosen, data, language=language, agency_name=agency, issued_at=printed_at,
                       csv=csv, verify_url=verify_url, citizen_name=citizen.full_name,
                       paper=service.settings.paper)
     stamp = SignatureStampStyle(kicker=text("documents.seal.kicker", language),
-                                name=agency, when=format_datetime(issued_at, language))
+                                name=agency, when=format_datetime(printed_at, language))
     field = SignatureField(
         name="Seal", page=rendered.signature_page, box=rendered.signature_box, stamp=stamp,
         description=text("documents.seal.description", language, agency=agency), tag=True)
