@@ -151,6 +151,10 @@ def _register_package_commands() -> None:
 
     for command in assurance_commands():  # registry import, registrar grant/revoke/list, mds load
         cli.add_command(command)
+    from idp.wallet.cli import commands as wallet_commands
+
+    for command in wallet_commands():  # cedula wallet trusted-issuers / status-lists / metadata
+        cli.add_command(command)
 
 
 _register_package_commands()

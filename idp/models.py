@@ -8,6 +8,7 @@ from idp.documents import models as documents  # noqa: F401  (registers the tabl
 from idp.oidc import models as oidc  # noqa: F401  (registers the tables)
 from idp.registrar import models as registrar  # noqa: F401  (registers the tables)
 from idp.registry import models as registry  # noqa: F401  (registers the tables)
+from idp.wallet import models as wallet  # noqa: F401  (registers the tables)
 from idp.tables import Base
 
 __all__ = ["Base"]

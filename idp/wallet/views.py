@@ -1,0 +1,259 @@
+"""The wallet's HTTP surface (thin: parse, call the services, map errors to responses).
+
+OpenID4VCI 1.0: `/.well-known/openid-credential-issuer`, the pre-authorized code grant's
+authorization server (`/.well-known/oauth-authorization-server/wallet`, `/wallet/token`),
+`/wallet/nonce`, `/wallet/credential`, `/wallet/notification`, offers by reference
+(`/wallet/offers/<id>`); SD-JWT VC type metadata (`/wallet/types/<template>`); Token Status
+Lists (`/wallet/status/<id>`); and the citizen's page offering a document to a wallet.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+
+from idp.sessions import require_citizen
+from idp.wallet import credential, nonce, offer, sd_jwt_vc, status_list, vci_metadata
+from idp.wallet.errors import InvalidGrant, InvalidNonce, InvalidToken, NotOffered, WalletError
+from idp.wallet.service import get_wallet
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.ratelimit import hit
+from signing.templates import catalogue
+
+log = logging.getLogger(__name__)
+bp = Blueprint("wallet", __name__)
+FORM = "application/x-www-form-urlencoded"
+
+
+def _json(body: Any, status: int = 200, *, cache: str = "no-store") -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = cache
+    return response
+
+
+def _error(exc: WalletError) -> Response:
+    response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
+    if isinstance(exc, InvalidToken):
+        safe = exc.description.replace('"', "'")
+        response.headers["WWW-Authenticate"] = (
+            f'Bearer realm="cedula", error="invalid_token", error_description="{safe}"')
+    return response
+
+
+@bp.errorhandler(WalletError)
+def _wallet_error(exc: WalletError) -> Response:
+    return _error(exc)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# metadata ------------------------------------------------------------------------------
+
+
+@bp.get("/.well-known/openid-credential-issuer")
+def issuer_metadata() -> Response:
+    wallet = get_wallet()
+    return _json(vci_metadata.issuer_metadata(wallet.settings, signing_alg=wallet.signing_alg),
+                 cache="public, max-age=300")
+
+
+@bp.get("/.well-known/oauth-authorization-server/wallet")
+def authorization_server_metadata() -> Response:
+    return _json(vci_metadata.authorization_server_metadata(get_wallet().settings),
+                 cache="public, max-age=300")
+
+
+@bp.get("/wallet/types/<template>")
+def type_metadata(template: str) -> Response:
+    found = catalogue().get(template)
+    if found is None:
+        return _json({"error": "not_found", "error_description": "No credential type has this "
+                      "name; see credential_configurations_supported."}, 404)
+    return _json(sd_jwt_vc.type_metadata(get_wallet().settings.issuer, template, found.schema),
+                 cache="public, max-age=3600")
+
+
+# OpenID4VCI ----------------------------------------------------------------------------
+
+
+@bp.get("/wallet/offers/<offer_id>")
+def offer_by_reference(offer_id: str) -> Response:
+    """Section 4.1.3: the Credential Offer a `credential_offer_uri` names."""
+    found = offer.body(get_store(current_app), offer_id)
+    if found is None:
+        return _json({"error": "not_found", "error_description": "This credential offer "
+                      "expired or does not exist; open the document in Cédula for a new one."}, 404)
+    return _json(found)
+
+
+@bp.post("/wallet/token")
+def token() -> Response:
+    """Section 6: the pre-authorized code grant (form-encoded, RFC 6749 section 3.2)."""
+    wallet = get_wallet()
+    if request.mimetype != FORM:
+        raise WalletError(f"send the parameters as {FORM}")
+    hit("wallet-token", limit=60, window=60)
+    grant_type = request.form.get("grant_type")
+    if grant_type != offer.PRE_AUTHORIZED:
+        raise WalletError(f"grant_type must be {offer.PRE_AUTHORIZED}",
+                          error="unsupported_grant_type")
+    try:
+        grant = offer.redeem(get_store(current_app), code=request.form.get("pre-authorized_code"),
+                             tx_code=request.form.get("tx_code"),
+                             ttl=wallet.settings.offer_seconds)
+    except InvalidGrant:
+        count("wallet.token", "invalid_grant")
+        raise
+    access_token = offer.issue_token(get_store(current_app), grant,
+                                     ttl=wallet.settings.access_token_seconds)
+    count("wallet.token", "ok")
+    response = _json({"access_token": access_token, "token_type": "Bearer",
+                      "expires_in": wallet.settings.access_token_seconds,
+                      "authorization_details": [{
+                          "type": "openid_credential",
+                          "credential_configuration_id": grant.configuration_id,
+                          "credential_identifiers": [grant.configuration_id]}]})
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.post("/wallet/nonce")
+def nonce_endpoint() -> Response:
+    """Section 7: a fresh c_nonce (no authentication; rate-limited per address)."""
+    hit("wallet-nonce", limit=120, window=60)
+    return _json({"c_nonce": nonce.issue(get_store(current_app),
+                                         ttl=get_wallet().settings.nonce_seconds)})
+
+
+def _json_object() -> dict[str, Any]:
+    if request.mimetype != "application/json":
+        raise WalletError("send the request as JSON (Content-Type: application/json)",
+                          error="invalid_credential_request", status=415)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise WalletError("the body must be a JSON object", error="invalid_credential_request")
+    return body
+
+
+@bp.post("/wallet/credential")
+def credential_endpoint() -> Response:
+    """Section 8: one credential per key proof for the configuration the token is for."""
+    wallet = get_wallet()
+    grant = offer.check_token(get_store(current_app), request.headers.get("Authorization"))
+    body = _json_object()
+    requested = body.get("credential_configuration_id") or body.get("credential_identifier")
+    if requested != grant.configuration_id:
+        raise WalletError("credential_configuration_id (or credential_identifier) must be "
+                          f"{grant.configuration_id!r}, the credential this token is for",
+                          error="unknown_credential_configuration"
+                          if "credential_configuration_id" in body else "unknown_credential_identifier")
+    proofs = body.get("proofs")
+    if not isinstance(proofs, dict) or set(proofs) != {"jwt"} or not isinstance(proofs["jwt"], list) \
+            or not 1 <= len(proofs["jwt"]) <= credential.MAX_PROOFS:
+        raise WalletError("proofs must be {\"jwt\": [one to "
+                          f"{credential.MAX_PROOFS} key proofs]}}", error="invalid_proof")
+    holder_keys = []
+    try:
+        for proof in proofs["jwt"]:
+            holder_keys.append(credential.verify_proof(
+                proof, store=get_store(current_app), audience=wallet.settings.credential_issuer,
+                now=_now(), max_age=wallet.settings.nonce_seconds))
+    except InvalidNonce:
+        count("wallet.credential", "invalid_nonce")
+        raise
+    except WalletError as exc:
+        count("wallet.credential", exc.error)
+        raise
+    issued = wallet.issue(grant, holder_keys, now=_now())
+    count("wallet.credential", "ok")
+    log.info("wallet credential issued", extra={"document": grant.document_id,
+                                                "credentials": len(issued)})
+    return _json({"credentials": [{"credential": vc.credential} for vc in issued],
+                  "notification_id": issued[0].notification_id})
+
+
+@bp.post("/wallet/notification")
+def notification() -> Response:
+    """Section 11: credential_accepted, credential_failure or credential_deleted."""
+    grant = offer.check_token(get_store(current_app), request.headers.get("Authorization"))
+    body = _json_object()
+    with get_db(current_app).transaction() as session:
+        credential.notify(session, notification_id=body.get("notification_id"),
+                          event=body.get("event"), document_ids={grant.document_id}, now=_now())
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Token Status List ---------------------------------------------------------------------
+
+
+@bp.get("/wallet/status/<list_id>")
+def status(list_id: str) -> Response:
+    """Section 8.1: the Status List Token, `application/statuslist+jwt`."""
+    wallet = get_wallet()
+    token_text = wallet.status_list_token(list_id, now=_now())
+    if token_text is None:
+        return _json({"error": "not_found", "error_description": "No status list has this id."}, 404)
+    response = Response(token_text, mimetype=status_list.MEDIA_TYPE)
+    response.headers["Cache-Control"] = f"public, max-age={wallet.settings.status_list_ttl_seconds}"
+    return response
+
+
+# the citizen's page --------------------------------------------------------------------
+
+
+@bp.route("/account/documents/<document_id>/wallet", methods=["GET", "POST"])
+def add_to_wallet(document_id: str) -> Response:
+    """GET: what adding to a wallet means; POST (CSRF): a new offer, as QR and link, and the
+    transaction code to type in the wallet (shown here only, once)."""
+    session = require_citizen()
+    wallet = get_wallet()
+    try:
+        with get_db(current_app).read() as db:
+            document, _kept = credential.offerable(db, document_id=document_id,
+                                                   citizen_id=session.citizen_id)
+    except NotOffered as exc:
+        if exc.status == 404:
+            abort(404)
+        return _page("wallet/offer.html", 409, document=None, reason=exc.description)
+    created = None
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-offer", key=session.citizen_id, limit=20, window=3600)
+        created = wallet.offer(document, citizen_id=session.citizen_id)
+    return _page("wallet/offer.html", document=document, offer=created,
+                 link=created.uri(wallet.settings.credential_issuer) if created else None,
+                 qr=_qr_svg(created.uri(wallet.settings.credential_issuer)) if created else None,
+                 minutes=wallet.settings.offer_seconds // 60)
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    response = Response(render_template(template, **context), status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _qr_svg(data: str) -> str:
+    """The offer as a QR code in SVG markup (segno, as the PDFs' QR codes)."""
+    import segno
+    from markupsafe import Markup
+
+    from infra.web.i18n import gettext as _
+
+    code = segno.make(data, error="m", micro=False)
+    return Markup(code.svg_inline(  # noqa: S704 - segno writes the markup, escaping the title
+scale=4, dark="#000", light="#fff", svgclass="qr",
+                                  lineclass=None, title=_("wallet.offer.qr_title")))
+
+
+__all__ = ["InvalidGrant", "bp"]
