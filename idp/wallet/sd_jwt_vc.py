@@ -28,6 +28,7 @@ KB_TYP = "kb+jwt"
 FORMAT = "dc+sd-jwt"
 ALGORITHMS = ("ES256", "ES384", "RS256", "PS256")
 HOLDER_ALGORITHMS = ("ES256", "ES384")
+MAX_HEADER = 16 * 1024
 # Shown in every credential of every type (sd "never" in the type metadata).
 ALWAYS_SHOWN = ("issuing_authority", "issuing_country")
 
@@ -130,8 +131,10 @@ def import_public_jwk(value: Any) -> ECKey | RSAKey:
 
 def verify_jws(token: str, key: Any, algorithms: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(header, claims) of a compact JWS whose signature `key` verifies (joserfc)."""
+    registry = jws.JWSRegistry(algorithms=list(algorithms))
+    registry.max_header_length = MAX_HEADER  # x5c chains are larger than joserfc's default 512
     try:
-        verified = jws.deserialize_compact(token, key, algorithms=list(algorithms))
+        verified = jws.deserialize_compact(token, key, registry=registry)
     except (JoseError, ValueError, TypeError):
         raise InvalidSdJwt("the signature does not verify") from None
     try:
