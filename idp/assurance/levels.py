@@ -18,6 +18,7 @@ PROOFING_METHODS: dict[str, Level] = {
     "self_asserted": "low",      # typed in at enrolment, nothing checked
     "register_match": "substantial",  # matched against the authoritative civil register
     "in_person": "high",         # a registrar checked the identity document face to face
+    "eudi_wallet": "high",       # a PID (LoA high) from a trusted issuer matched the record
 }
 
 

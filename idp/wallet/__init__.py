@@ -33,6 +33,9 @@ def init_app(app: Flask) -> Wallet | None:
     wallet = WALLET.install(app, Wallet(settings=loaded, database=get_db(app),
                                         store=get_store(app), keys=keys.get_service(app),
                                         directory=get_documents(app).directory))
+    from infra.outbound import get_outbound
+
+    wallet.outbound = get_outbound(app)
     app.register_blueprint(bp)
     from idp.wallet import verification
     from signing.verify import other_forms

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from cryptography import x509
 from flask import Flask
 
 from idp.wallet import credential, sd_jwt_vc, status_list
@@ -32,6 +33,8 @@ class Wallet:
         self.store = store
         self.keys = keys
         self.directory = directory
+        self.outbound: Any = None
+        """The guarded outbound client (set by init_app); status lists of PID issuers."""
 
     @property
     def signing_alg(self) -> str:
@@ -69,6 +72,21 @@ class Wallet:
                                      holder_jwk=key, agency=agency,
                                      sign=self._signer(kept.client_id), now=now)
                     for key in holder_keys]
+
+    def fetch_status(self, uri: str) -> str:
+        """A Status List Token over the guarded outbound client (infra.outbound)."""
+        from infra.outbound import get_outbound
+
+        response = self.outbound.get(uri, accept=status_list.MEDIA_TYPE) if self.outbound \
+            else get_outbound().get(uri, accept=status_list.MEDIA_TYPE)
+        if response.status != 200:
+            raise ValueError(f"the status list answered {response.status}")
+        return response.body.decode("ascii")
+
+    def trusted_issuers(self) -> list[x509.Certificate]:
+        from idp.wallet import trust
+
+        return trust.read_anchors(self.settings.trusted_issuers)
 
     def status_list_token(self, list_id: str, *, now: datetime) -> str | None:
         if not isinstance(list_id, str) or len(list_id) > 32:

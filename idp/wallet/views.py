@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from idp.sessions import require_citizen
-from idp.wallet import credential, nonce, offer, sd_jwt_vc, status_list, vci_metadata
+from idp.wallet import credential, nonce, offer, sd_jwt_vc, status_list, vci_metadata, vp_request
 from idp.wallet.errors import InvalidGrant, InvalidNonce, InvalidToken, NotOffered, WalletError
 from idp.wallet.service import get_wallet
 from infra.db import get_db
@@ -235,6 +235,85 @@ def add_to_wallet(document_id: str) -> Response:
                  link=created.uri(wallet.settings.credential_issuer) if created else None,
                  qr=_qr_svg(created.uri(wallet.settings.credential_issuer)) if created else None,
                  minutes=wallet.settings.offer_seconds // 60)
+
+
+# OpenID4VP: proofing with a PID -------------------------------------------------------
+
+_OUTCOME = "wallet:vp:outcome:"
+
+
+@bp.route("/account/wallet-proofing", methods=["GET", "POST"])
+def wallet_proofing() -> Response:
+    """GET: what proving one's identity with a wallet means; POST (CSRF): a presentation
+    request (OpenID4VP) as QR code and same-device link."""
+    session = require_citizen()
+    wallet = get_wallet()
+    created = None
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-presentation", key=session.citizen_id, limit=20, window=3600)
+        created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
+                                    purpose="proofing", citizen_id=session.citizen_id,
+                                    pid_vct=wallet.settings.pid_vct,
+                                    ttl=wallet.settings.presentation_seconds)
+    return _page("wallet/proofing.html", request_=created,
+                 link=created.uri() if created else None,
+                 qr=_qr_svg(created.uri()) if created else None)
+
+
+@bp.post("/wallet/presentations/response")
+def presentation_response() -> Response:
+    """Section 8.2 (direct_post): verify the PID, apply it, answer with a redirect_uri."""
+    import hashlib
+    import json
+
+    from idp.citizens import scheme
+    from idp.wallet import proofing, vp_response
+
+    wallet = get_wallet()
+    if request.mimetype != FORM:
+        raise WalletError(f"send the response as {FORM} (response_mode direct_post)")
+    hit("wallet-presentation-response", limit=60, window=60)
+    store = get_store(current_app)
+    try:
+        presented, identity = vp_response.verify(
+            store, form=request.form.to_dict(), anchors=wallet.trusted_issuers(),
+            fetch_status=wallet.fetch_status, pid_vct=wallet.settings.pid_vct, now=_now(),
+            max_age=wallet.settings.presentation_seconds)
+    except WalletError as exc:
+        count("wallet.presentation", exc.error)
+        log.info("wallet presentation refused", extra={"error": exc.error,
+                                                       "detail": exc.description})
+        raise
+    with get_db(current_app).transaction() as db:
+        outcome = proofing.apply(db, identity, country=scheme().country, scheme=scheme(),
+                                 now=_now())
+    count("wallet.presentation", outcome.status)
+    code = vp_response.keep_result(store, identity, ttl=wallet.settings.presentation_seconds)
+    record = json.dumps({"citizen_id": identity.citizen_id, "status": outcome.status,
+                         "differences": list(outcome.differences)}).encode()
+    for key in (code, presented.state):
+        store.set(_OUTCOME + hashlib.sha256(key.encode()).hexdigest(), record,
+                  wallet.settings.presentation_seconds)
+    return _json({"redirect_uri": f"{wallet.settings.issuer}/account/wallet-proofing/done"
+                                  f"?response_code={code}"})
+
+
+@bp.get("/account/wallet-proofing/done")
+def wallet_proofing_done() -> Response:
+    """Where the wallet sends the browser (response_code), or where the page that showed the
+    QR code continues (state): the outcome, for the session that asked only."""
+    import hashlib
+    import json
+
+    session = require_citizen()
+    key = request.args.get("response_code") or request.args.get("state") or ""
+    raw = get_store(current_app).get(_OUTCOME + hashlib.sha256(key.encode()).hexdigest()) \
+        if 16 <= len(key) <= 128 else None
+    outcome = json.loads(raw) if raw is not None else None
+    if outcome is None or outcome["citizen_id"] != str(session.citizen_id):
+        return _page("wallet/proofing_done.html", 404, outcome=None)
+    return _page("wallet/proofing_done.html", outcome=outcome)
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:

@@ -67,3 +67,18 @@ class PidIssuer:
         token = jws.serialize_compact(header, json.dumps(payload).encode(), ECKey.import_key(pem),
                                       algorithms=["ES256"])
         return sd_jwt.serialize(token, disclosures)
+
+
+def status_list_token(issuer: PidIssuer, *, uri: str, invalid: list[int], size: int = 64) -> str:
+    """A Status List Token signed by the PID issuer (draft-ietf-oauth-status-list, 5.1)."""
+    from idp.wallet import status_list
+
+    now = int(time.time())
+    payload = {"sub": uri, "iat": now, "exp": now + 3600, "ttl": 300,
+               "status_list": {"bits": 1, "lst": status_list.encode(size, invalid)}}
+    header = {"alg": "ES256", "typ": "statuslist+jwt",
+              "x5c": [base64.b64encode(issuer.certificate.public_bytes(serialization.Encoding.DER)).decode()]}
+    pem = issuer.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                   serialization.NoEncryption())
+    return jws.serialize_compact(header, json.dumps(payload).encode(), ECKey.import_key(pem),
+                                 algorithms=["ES256"])
