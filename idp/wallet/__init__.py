@@ -37,6 +37,10 @@ def init_app(app: Flask) -> Wallet | None:
 
     wallet.outbound = get_outbound(app)
     app.register_blueprint(bp)
+    from idp.wallet.openapi import PATHS
+    from infra.openapi import describe
+
+    describe(app, PATHS)
     from idp.wallet import verification
     from signing.verify import other_forms
 

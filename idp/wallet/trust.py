@@ -52,8 +52,8 @@ def load_pem_bundle(data: bytes) -> list[x509.Certificate]:
         return []
     try:
         return list(x509.load_pem_x509_certificates(data))
-    except ValueError as exc:
-        raise ValueError(f"not a file of PEM certificates ({exc})") from None
+    except ValueError:
+        raise ValueError("not a file of PEM certificates (-----BEGIN CERTIFICATE----- ...)") from None
 
 
 def read_anchors(path: Path) -> list[x509.Certificate]:

@@ -23,7 +23,7 @@ from infra.web.ratelimit import RateLimited
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/webauthn/", "/api/", "/oauth/", "/token", "/userinfo", "/introspect",
-                "/revoke", "/register", "/pki/", "/jwks")
+                "/revoke", "/register", "/pki/", "/jwks", "/wallet/")
 
 _HTTP_CODES = {
     400: "invalid_request",

@@ -1,0 +1,54 @@
+"""`cedula wallet ...`: trusted PID issuers, status lists, issuer metadata."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from idp.cli import Context, cli
+from tests.idp.wallet.conftest import new_offer
+from tests.idp.wallet.pid import PidIssuer
+
+
+def _run(app, *args):
+    context = Context()
+    context._app = app
+    return CliRunner().invoke(cli, ["wallet", *args], obj=context)
+
+
+def test_trusted_issuers_add_list_remove(docs_app, tmp_path):
+    from idp.wallet import get_wallet, trust
+
+    path = get_wallet(docs_app).settings.trusted_issuers
+    path.unlink(missing_ok=True)
+    assert "no trusted PID issuer" in _run(docs_app, "trusted-issuers", "list").output
+    issuer = PidIssuer("PID Provider Uno")
+    pem = tmp_path / "pid-ca.pem"
+    pem.write_bytes(issuer.ca_pem)
+    added = _run(docs_app, "trusted-issuers", "add", str(pem))
+    assert added.exit_code == 0, added.output
+    fingerprint = trust.fingerprint(issuer.ca)
+    listed = _run(docs_app, "trusted-issuers", "list").output
+    assert fingerprint in listed and "PID Provider Uno CA" in listed
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    refused = _run(docs_app, "trusted-issuers", "add", str(bad))
+    assert refused.exit_code == 1 and "not a file of PEM certificates" in refused.output
+    empty = tmp_path / "empty.pem"
+    empty.write_text("")
+    assert "holds no certificate" in _run(docs_app, "trusted-issuers", "add", str(empty)).output
+    assert _run(docs_app, "trusted-issuers", "remove", "00" * 32).exit_code == 1
+    removed = _run(docs_app, "trusted-issuers", "remove", fingerprint)
+    assert removed.exit_code == 0 and trust.read_anchors(path) == []
+
+
+def test_status_lists_and_metadata(web, docs_app, birth, holder):
+    assert "no status list yet" in _run(docs_app, "status-lists").output
+    link, tx_code = new_offer(web, birth["id"])
+    holder.receive(link, tx_code)
+    listed = _run(docs_app, "status-lists").output
+    assert "/wallet/status/" in listed and "used 1/131072" in listed and "invalid 0" in listed
+    metadata = json.loads(_run(docs_app, "metadata").output)
+    assert set(metadata["credential_configurations_supported"]) == {"birth_dc+sd-jwt",
+                                                                    "residence_dc+sd-jwt"}
