@@ -45,13 +45,13 @@ class Offer:
 
 def create(store: Store, *, credential_issuer: str, authorization_server: str,
            document_id: str, citizen_id: str, configuration_id: str, ttl: int,
-           tx_code_length: int, tx_code_attempts: int) -> Offer:
+           tx_code_length: int, tx_code_attempts: int, issuer_state: str | None = None) -> Offer:
     """A new offer for one document: its JSON body served by reference, the code bound to
     the document, and the transaction code (numeric, shown to the citizen only)."""
     code = secrets.token_urlsafe(32)
     tx_code = "".join(secrets.choice("0123456789") for _ in range(tx_code_length))
     offer_id = secrets.token_urlsafe(24)
-    body = {
+    body: dict[str, Any] = {
         "credential_issuer": credential_issuer,
         "credential_configuration_ids": [configuration_id],
         "grants": {PRE_AUTHORIZED: {
@@ -62,6 +62,9 @@ def create(store: Store, *, credential_issuer: str, authorization_server: str,
             "authorization_server": authorization_server,
         }},
     }
+    if issuer_state is not None:  # the authorization code flow, for wallets that prefer it
+        body["grants"]["authorization_code"] = {"issuer_state": issuer_state,
+                                                "authorization_server": authorization_server}
     grant = {"document_id": document_id, "citizen_id": citizen_id,
              "configuration_id": configuration_id, "tx_code": _hash(tx_code),
              "attempts": tx_code_attempts}

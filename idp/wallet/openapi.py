@@ -8,7 +8,7 @@ from typing import Any
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _OBJECT = {"application/json": {"schema": {"type": "object"}}}
-_BEARER = [{"bearer": []}]
+_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _path_parameter(name: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from cryptography import x509
 from flask import Flask
 
-from idp.wallet import credential, sd_jwt_vc, status_list
+from idp.wallet import authorization, credential, sd_jwt_vc, status_list
 from idp.wallet import offer as offers
 from idp.wallet.errors import NotOffered
 from idp.wallet.settings import WalletSettings
@@ -53,7 +53,10 @@ class Wallet:
             citizen_id=str(citizen_id),
             configuration_id=sd_jwt_vc.configuration_id(str(document.template)),
             ttl=self.settings.offer_seconds, tx_code_length=self.settings.tx_code_length,
-            tx_code_attempts=self.settings.tx_code_attempts)
+            tx_code_attempts=self.settings.tx_code_attempts,
+            issuer_state=authorization.remember_issuer_state(
+                self.store, document_id=document.id, citizen_id=str(citizen_id),
+                ttl=self.settings.offer_seconds))
 
     def issue(self, grant: offers.Grant, holder_keys: Sequence[Mapping[str, Any]], *,
               now: datetime) -> list[credential.IssuedVc]:

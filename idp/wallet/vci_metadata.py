@@ -55,15 +55,26 @@ def issuer_metadata(settings: WalletSettings, *, signing_alg: str) -> dict[str, 
     }
 
 
+def scope_configurations() -> dict[str, str]:
+    """scope -> credential configuration id, for the authorization endpoint."""
+    return {scope(name): sd_jwt_vc.configuration_id(name) for name in catalogue()}
+
+
 def authorization_server_metadata(settings: WalletSettings) -> dict[str, Any]:
-    """RFC 8414 section 2 for the pre-authorized code grant's server (no client needed:
-    `pre-authorized_grant_anonymous_access_supported`, OpenID4VCI section 12.3)."""
+    """RFC 8414 section 2 for the wallet's authorization server: the authorization code grant
+    for registered public clients with PKCE S256, and the pre-authorized code grant (no client
+    needed: `pre-authorized_grant_anonymous_access_supported`, OpenID4VCI section 12.3)."""
     return {
         "issuer": settings.authorization_server,
+        "authorization_endpoint": f"{settings.issuer}/wallet/authorize",
         "token_endpoint": f"{settings.issuer}/wallet/token",
-        "grant_types_supported": [PRE_AUTHORIZED],
+        "grant_types_supported": ["authorization_code", PRE_AUTHORIZED],
         "pre-authorized_grant_anonymous_access_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
-        "response_types_supported": [],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,
+        "authorization_details_types_supported": ["openid_credential"],
         "scopes_supported": sorted(scope(name) for name in catalogue()),
     }

@@ -16,7 +16,16 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from idp.sessions import require_citizen
-from idp.wallet import credential, nonce, offer, sd_jwt_vc, status_list, vci_metadata, vp_request
+from idp.wallet import (
+    authorization,
+    credential,
+    nonce,
+    offer,
+    sd_jwt_vc,
+    status_list,
+    vci_metadata,
+    vp_request,
+)
 from idp.wallet.errors import InvalidGrant, InvalidNonce, InvalidToken, NotOffered, WalletError
 from idp.wallet.service import get_wallet
 from infra.db import get_db
@@ -103,13 +112,17 @@ def token() -> Response:
         raise WalletError(f"send the parameters as {FORM}")
     hit("wallet-token", limit=60, window=60)
     grant_type = request.form.get("grant_type")
-    if grant_type != offer.PRE_AUTHORIZED:
-        raise WalletError(f"grant_type must be {offer.PRE_AUTHORIZED}",
+    if grant_type not in (offer.PRE_AUTHORIZED, authorization.AUTHORIZATION_CODE):
+        raise WalletError(f"grant_type must be {offer.PRE_AUTHORIZED} or authorization_code",
                           error="unsupported_grant_type")
     try:
-        grant = offer.redeem(get_store(current_app), code=request.form.get("pre-authorized_code"),
-                             tx_code=request.form.get("tx_code"),
-                             ttl=wallet.settings.offer_seconds)
+        if grant_type == offer.PRE_AUTHORIZED:
+            grant = offer.redeem(get_store(current_app),
+                                 code=request.form.get("pre-authorized_code"),
+                                 tx_code=request.form.get("tx_code"),
+                                 ttl=wallet.settings.offer_seconds)
+        else:
+            grant = authorization.redeem(get_store(current_app), request.form.to_dict())
     except InvalidGrant:
         count("wallet.token", "invalid_grant")
         raise
@@ -124,6 +137,80 @@ def token() -> Response:
                           "credential_identifiers": [grant.configuration_id]}]})
     response.headers["Pragma"] = "no-cache"
     return response
+
+
+# the authorization code flow (OpenID4VCI 1.0, section 5) ----------------------------
+
+_INTERACTION = "wallet:authz-interaction:"
+
+
+def _to_client(redirect_uri: str, params: dict[str, str | None]) -> Response:
+    """RFC 6749 4.1.2 / 4.1.2.1, with `iss` (RFC 9207)."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in {**params, "iss": get_wallet().settings.authorization_server}.items()
+                       if v is not None})
+    response = Response(status=303)
+    response.headers["Location"] = redirect_uri + ("&" if "?" in redirect_uri else "?") + query
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _refused(exc: authorization.AuthorizationRefused) -> Response:
+    redirect_to = exc.redirect or {}
+    return _to_client(str(redirect_to["redirect_uri"]), {
+        "error": exc.error, "error_description": exc.description, "state": redirect_to.get("state")})
+
+
+@bp.get("/wallet/authorize")
+def authorize() -> Response:
+    """Section 5.1: check the request, make sure a citizen is signed in, ask them."""
+    import json
+    import secrets
+
+    params = {key: request.args.getlist(key) for key in request.args}
+    try:
+        with get_db(current_app).read() as db:
+            asked = authorization.parse(db, params, scopes=vci_metadata.scope_configurations())
+    except authorization.UnsafeAuthorization as exc:
+        return _page("wallet/authorize.html", 400, error=exc.description)
+    except authorization.AuthorizationRefused as exc:
+        return _refused(exc)
+    session = require_citizen()
+    store = get_store(current_app)
+    with get_db(current_app).read() as db:
+        document = authorization.document_for(db, store, asked, citizen_id=session.citizen_id)
+    if document is None:
+        return _to_client(asked.redirect_uri, {
+            "error": "access_denied", "state": asked.state,
+            "error_description": "the citizen holds no valid document of this type"})
+    interaction = secrets.token_urlsafe(24)
+    store.set(_INTERACTION + interaction, json.dumps({
+        "request": asked.as_json(), "citizen_id": str(session.citizen_id),
+        "document_id": document.id}).encode(), 600)
+    return _page("wallet/authorize.html", asked=asked, document=document, interaction=interaction)
+
+
+@bp.post("/wallet/authorize")
+def authorize_decision() -> Response:
+    """The citizen's answer (CSRF-protected form): a code for the wallet, or access_denied."""
+    import json
+
+    session = require_citizen()
+    validate_csrf()
+    raw = get_store(current_app).take(_INTERACTION + (request.form.get("interaction") or "")[:64])
+    held = json.loads(raw) if raw is not None else None
+    if held is None or held["citizen_id"] != str(session.citizen_id):
+        return _page("wallet/authorize.html", 400, error=None, expired=True)
+    asked = authorization.CredentialRequest.from_json(held["request"])
+    if request.form.get("decision") != "allow":
+        count("wallet.authorize", "denied")
+        return _to_client(asked.redirect_uri, {"error": "access_denied", "state": asked.state,
+                                               "error_description": "the citizen said no"})
+    code = authorization.issue_code(get_store(current_app), asked, document_id=held["document_id"],
+                                    citizen_id=session.citizen_id)
+    count("wallet.authorize", "allowed")
+    return _to_client(asked.redirect_uri, {"code": code, "state": asked.state})
 
 
 @bp.post("/wallet/nonce")

@@ -131,6 +131,44 @@ class SoftwareWallet:
             self.access_token = reply.body["access_token"]
         return reply
 
+    def authorization_server(self) -> dict[str, Any]:
+        server = self.metadata["authorization_servers"][0]
+        parts = urlsplit(server)
+        reply = self.transport.get(
+            f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{parts.path}")
+        assert reply.status == 200, reply.text
+        return reply.body
+
+    def authorization_url(self, *, client_id: str, redirect_uri: str, scope: str | None = None,
+                          configuration_id: str | None = None, issuer_state: str | None = None,
+                          state: str = "st-wallet", method: str = "S256") -> tuple[str, str]:
+        """An authorization request (OpenID4VCI 1.0, 5.1) with PKCE: (URL, code_verifier)."""
+        import base64
+        import hashlib
+        import secrets
+        from urllib.parse import urlencode
+
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
+                  "state": state, "code_challenge": challenge, "code_challenge_method": method}
+        if scope is not None:
+            params["scope"] = scope
+        if configuration_id is not None:
+            params["authorization_details"] = json.dumps([{
+                "type": "openid_credential", "credential_configuration_id": configuration_id}])
+        if issuer_state is not None:
+            params["issuer_state"] = issuer_state
+        return self.authorization_server()["authorization_endpoint"] + "?" + urlencode(params), verifier
+
+    def token_with_code(self, *, code: str, client_id: str, redirect_uri: str, verifier: str) -> Reply:
+        reply = self.transport.post(self.authorization_server()["token_endpoint"], form={
+            "grant_type": "authorization_code", "code": code, "client_id": client_id,
+            "redirect_uri": redirect_uri, "code_verifier": verifier})
+        if reply.status == 200:
+            self.access_token = reply.body["access_token"]
+        return reply
+
     def nonce(self) -> str:
         reply = self.transport.post(self.metadata["nonce_endpoint"])
         assert reply.status == 200, reply.text
