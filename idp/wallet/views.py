@@ -372,6 +372,16 @@ def presentation_response() -> Response:
         log.info("wallet presentation refused", extra={"error": exc.error,
                                                        "detail": exc.description})
         raise
+    if presented.purpose == "enrolment":
+        from idp.wallet import enrolment
+
+        with get_db(current_app).read() as db:
+            status = enrolment.examine(db, identity, scheme=scheme())
+        count("wallet.presentation", f"enrolment_{status}")
+        enrolment.keep(store, state=presented.state, identity=identity, status=status,
+                       ttl=wallet.settings.presentation_seconds)
+        return _json({"redirect_uri": f"{wallet.settings.issuer}/enrol/wallet/done"
+                                      f"?state={presented.state}"})
     with get_db(current_app).transaction() as db:
         outcome = proofing.apply(db, identity, country=scheme().country, scheme=scheme(),
                                  now=_now())
@@ -401,6 +411,84 @@ def wallet_proofing_done() -> Response:
     if outcome is None or outcome["citizen_id"] != str(session.citizen_id):
         return _page("wallet/proofing_done.html", 404, outcome=None)
     return _page("wallet/proofing_done.html", outcome=outcome)
+
+
+# enrolment without a registrar ---------------------------------------------------------
+
+
+@bp.route("/enrol/wallet", methods=["GET", "POST"])
+def enrol_with_wallet() -> Response:
+    """GET: what enrolling with a wallet means; POST (CSRF): the presentation request, owned
+    by this browser (an HttpOnly cookie)."""
+    from idp.wallet import enrolment
+
+    wallet = get_wallet()
+    created = None
+    binding = request.cookies.get(enrolment.COOKIE)
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-enrolment", limit=20, window=3600)
+        binding = binding if enrolment.owner(binding) else enrolment.new_binding()
+        created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
+                                    purpose="enrolment", citizen_id=str(enrolment.owner(binding)),
+                                    pid_vct=wallet.settings.pid_vct,
+                                    ttl=wallet.settings.presentation_seconds)
+    response = _page("wallet/enrol.html", request_=created,
+                     link=created.uri() if created else None,
+                     qr=_qr_svg(created.uri()) if created else None)
+    if created is not None and binding:
+        from infra.config import get_settings
+
+        response.set_cookie(enrolment.COOKIE, binding, max_age=wallet.settings.presentation_seconds * 2,
+                            path="/enrol/wallet", httponly=True, samesite="Lax",
+                            secure=get_settings().secure)
+    return response
+
+
+@bp.get("/enrol/wallet/done")
+def enrol_with_wallet_done() -> Response:
+    """The PID arrived: the enrolment form, filled from it (the person adds an email and
+    creates a passkey); or why no account can be made from it."""
+    from idp.citizens import scheme
+    from idp.wallet import enrolment
+
+    state = request.args.get("state", "")
+    found = enrolment.pending(get_store(current_app), state=state,
+                              binding=request.cookies.get(enrolment.COOKIE))
+    if found is None:
+        return _page("wallet/enrol.html", 404, request_=None, outcome="unknown")
+    status, identity = found
+    if status != "ready":
+        return _page("wallet/enrol.html", 409, request_=None, outcome=status)
+    response = Response(render_template(
+        "account/enrol.html", values=enrolment.form_values(identity, scheme=scheme()), errors={},
+        form_error=None, scheme=scheme(), next=f"/enrol/wallet/complete?state={state}"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/enrol/wallet/complete")
+def enrol_with_wallet_complete() -> Response:
+    """After the passkey: the PID raises the new account's proofing to high if the details
+    the person enrolled with are still the PID's."""
+    from idp.citizens import scheme
+    from idp.wallet import enrolment, proofing
+    from idp.wallet.vp_response import ProvenIdentity
+
+    session = require_citizen()
+    identity = enrolment.take(get_store(current_app), state=request.args.get("state", ""),
+                              binding=request.cookies.get(enrolment.COOKIE))
+    if identity is None:
+        return _page("wallet/proofing_done.html", 404, outcome=None)
+    bound = ProvenIdentity(**{**identity.__dict__, "citizen_id": str(session.citizen_id)})
+    with get_db(current_app).transaction() as db:
+        outcome = proofing.apply(db, bound, country=scheme().country, scheme=scheme(), now=_now())
+    count("wallet.enrolment", outcome.status)
+    response = _page("wallet/proofing_done.html", outcome={
+        "citizen_id": str(session.citizen_id), "status": outcome.status,
+        "differences": list(outcome.differences)})
+    response.delete_cookie(enrolment.COOKIE, path="/enrol/wallet")
+    return response
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
