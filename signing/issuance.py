@@ -6,7 +6,7 @@ a transaction that then fails is removed again, `DocumentStore.staged`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,12 +42,11 @@ class IssuedDocument:
 
 def issue(service: DocumentService, *, client_id: str, template: str, citizen: CitizenRef,
           data: Mapping[str, Any], language: str | None = None, level: str | None = None,
-          now: datetime | None = None,
-          keep: Callable[[Any, str, dict[str, Any]], None] | None = None) -> IssuedDocument:
+          now: datetime | None = None) -> IssuedDocument:
     """Render `template` with `data` for `citizen`, seal it as the agency `client_id`, store it.
 
-    `keep(session, document_id, clean_data)`, if given, runs inside the transaction that
-    stores the document (the identity provider keeps the data to issue it to a wallet too).
+    The directory keeps the clean data in the same transaction (`Directory.keep_data`: the
+    identity provider issues the same document to wallets too).
 
     Raises `UnknownTemplate`, `InvalidTemplateData` (every bad field named), `RenderError`,
     `UnknownAgency`, `SealUnavailable` (no seal certificate) or `SealError`.
@@ -80,8 +79,9 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
             level=level, signer_serial=sealed.signer_serial, status="valid"))
         service.directory.record(session, event="document.issued", citizen_id=citizen.id,
                                  client_id=client_id, document_id=document_id)
-        if keep is not None:
-            keep(session, document_id, chosen.validate(data, today=issued_at.date()))
+        service.directory.keep_data(session, document_id=document_id, template=chosen.name,
+                                    client_id=client_id, citizen_id=citizen.id,
+                                    data=chosen.validate(data, today=issued_at.date()))
     return IssuedDocument(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
                           level=level, language=language, title=rendered.title,
                           issued_at=issued_at, verify_url=verify_url, size=stored.size)

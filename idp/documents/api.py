@@ -159,13 +159,9 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
         count("documents.issue", "unknown_subject")
         raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
                        "this subject; use the sub of the citizen's ID token for this client")
-    from idp.wallet.credential import data_keeper
-
     try:
         return issuance.issue(service, client_id=agency.client_id, template=template,
-                              citizen=citizen, data=body["data"], language=language, level=level,
-                              keep=data_keeper(citizen_id=citizen.id, client_id=agency.client_id,
-                                               template=template))
+                              citizen=citizen, data=body["data"], language=language, level=level)
     except UnknownTemplate as exc:
         raise ApiError(422, "invalid_data", f"template: {exc}") from None
     except InvalidTemplateData as exc:

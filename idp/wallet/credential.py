@@ -30,16 +30,13 @@ EVENTS = ("credential_accepted", "credential_failure", "credential_deleted")
 MAX_PROOFS = 5
 
 
-def data_keeper(*, citizen_id: str, client_id: str, template: str
-                ) -> Callable[[Session, str, dict[str, Any]], None]:
-    """What `signing.issuance.issue` calls inside its transaction: keep the clean data."""
-
-    def keep(session: Session, document_id: str, data: dict[str, Any]) -> None:
-        session.add(CredentialData(document_id=document_id, template=template,
-                                   client_id=client_id, citizen_id=uuid.UUID(str(citizen_id)),
-                                   data=data, created_at=datetime.now(UTC)))
-
-    return keep
+def keep_data(session: Session, *, document_id: str, template: str, client_id: str,
+              citizen_id: str, data: Mapping[str, Any]) -> None:
+    """Keep an issued document's clean data, in the transaction that issues it
+    (`signing.service.Directory.keep_data`, called by `signing.issuance.issue`)."""
+    session.add(CredentialData(document_id=document_id, template=template, client_id=client_id,
+                               citizen_id=uuid.UUID(str(citizen_id)), data=dict(data),
+                               created_at=datetime.now(UTC)))
 
 
 def templates() -> tuple[str, ...]:

@@ -73,3 +73,55 @@ def test_birth_certificate_in_a_wallet_and_both_forms_on_the_csv_page(browser, a
     browser.wait_for("#withdrawn")
     assert browser.one("#other-form-dc-sd-jwt").get_attribute("data-status") == "revoked"
     pages.check("verify-report:revoked")
+
+
+def test_wallet_proofing_and_enrolment_pages(browser, agency):  # noqa: F811
+    pages = Pages(browser)
+    pages.visit("wallet-enrol", "/enrol/wallet", wait="#wallet-enrol-form")
+    browser.one("#wallet-enrol-form button").click()
+    browser.wait_for("#request-qr svg")
+    assert browser.one("#request-link").get_attribute("href").startswith("openid4vp://")
+    pages.check("wallet-enrol:shown")
+    assert_reflows(browser, "wallet-enrol")
+    browser.one("#request-continue").click()
+    browser.wait_for("#enrol-outcome")
+    pages.check("wallet-enrol:waiting")
+
+    signed_in_citizen(browser)
+    pages.visit("wallet-proofing", "/account/wallet-proofing", wait="#wallet-proofing-form")
+    browser.one("#wallet-proofing-form button").click()
+    browser.wait_for("#request-qr svg")
+    pages.check("wallet-proofing:shown")
+    assert_reflows(browser, "wallet-proofing")
+    browser.one("#request-continue").click()
+    browser.wait_for("#proofing-outcome")
+    pages.check("wallet-proofing:waiting")
+
+
+def test_a_wallet_asks_for_the_birth_certificate_and_the_citizen_agrees(browser, agency):  # noqa: F811
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+    from infra.db import get_db
+
+    signed_in_citizen(browser)
+    claims = consent_with_keyboard(browser, agency)
+    _issue_birth(agency, claims["sub"])
+    callback = f"{agency.base_url}/wallet-callback"
+    metadata = {"client_name": "Cartera Ejemplo", "redirect_uris": [callback],
+                "token_endpoint_auth_method": "none", "grant_types": ["authorization_code"],
+                "scope": "openid"}
+    with get_db(agency.app).transaction() as session:
+        register_client(session, metadata=metadata, client_id="cartera-ejemplo",
+                        permissions=Permissions(operator=True),
+                        fetch_sector=lambda uri: metadata["redirect_uris"])
+    wallet = SoftwareWallet(Transport(flask_client=agency.app.test_client()))
+    wallet.discover(agency.base_url)
+    url, _ = wallet.authorization_url(client_id="cartera-ejemplo", redirect_uri=callback,
+                                      scope="birth_certificate")
+    path = url.split(agency.base_url, 1)[1]
+    Pages(browser).visit("wallet-authorize", path, wait="#wallet-authorize-form")
+    assert "Cartera Ejemplo" in browser.one("#authorize-question").text
+    browser.open(path)
+    browser.wait_for("#wallet-authorize-form")
+    browser.one("#wallet-authorize-form button[value=allow]").click()
+    browser.wait(lambda d: d.current_url.startswith(callback + "?code="), "expected the wallet's callback")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -52,3 +53,23 @@ def test_status_lists_and_metadata(web, docs_app, birth, holder):
     metadata = json.loads(_run(docs_app, "metadata").output)
     assert set(metadata["credential_configurations_supported"]) == {"birth_dc+sd-jwt",
                                                                     "residence_dc+sd-jwt"}
+
+
+def test_a_document_an_operator_issues_from_the_cli_can_be_offered(web, docs_app, agency,
+                                                                   signed_in, tmp_path):
+    from click.testing import CliRunner
+
+    from tests.signing import samples
+    from tests.signing.conftest import AGENCY
+
+    enrolled, _ = signed_in
+    data = tmp_path / "birth.json"
+    data.write_text(json.dumps(samples.BIRTH))
+    context = Context()
+    context._app = docs_app
+    result = CliRunner().invoke(cli, ["documents", "issue", "--client", AGENCY, "--template", "birth",
+                                      "--national-id", enrolled.national_id, "--data", str(data),
+                                      "--out", str(tmp_path / "birth.pdf")], obj=context)
+    assert result.exit_code == 0, result.output
+    document_id = re.search(r"^issued (\w+):", result.output, re.M).group(1)
+    assert web.get(f"/account/documents/{document_id}/wallet").status_code == 200
