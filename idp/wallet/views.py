@@ -505,9 +505,10 @@ def _qr_svg(data: str) -> str:
     from infra.web.i18n import gettext as _
 
     code = segno.make(data, error="m", micro=False)
+    # No fixed size: a viewBox in modules, scaled by CSS (.qr-code svg) to the column.
     return Markup(code.svg_inline(  # noqa: S704 - segno writes the markup, escaping the title
-scale=4, dark="#000", light="#fff", svgclass="qr",
-                                  lineclass=None, title=_("wallet.offer.qr_title")))
+        omitsize=True, dark="#000", light="#fff", svgclass="qr", lineclass=None,
+        title=_("wallet.offer.qr_title")))
 
 
 __all__ = ["InvalidGrant", "bp"]
