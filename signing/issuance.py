@@ -27,7 +27,7 @@ class UnknownAgency(SigningError):
 
 
 @dataclass(frozen=True)
-class IssuedDocument:
+class IssuanceResult:
     id: str
     csv: str
     sha256: str
@@ -42,7 +42,7 @@ class IssuedDocument:
 
 def issue(service: DocumentService, *, client_id: str, template: str, citizen: CitizenRef,
           data: Mapping[str, Any], language: str | None = None, level: str | None = None,
-          now: datetime | None = None) -> IssuedDocument:
+          now: datetime | None = None) -> IssuanceResult:
     """Render `template` with `data` for `citizen`, seal it as the agency `client_id`, store it.
 
     The directory keeps the clean data in the same transaction (`Directory.keep_data`: the
@@ -82,7 +82,7 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
         service.directory.keep_data(session, document_id=document_id, template=chosen.name,
                                     client_id=client_id, citizen_id=citizen.id,
                                     data=chosen.validate(data, today=issued_at.date()))
-    return IssuedDocument(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
+    return IssuanceResult(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
                           level=level, language=language, title=rendered.title,
                           issued_at=issued_at, verify_url=verify_url, size=stored.size)
 
@@ -97,4 +97,4 @@ def file_name(title: str, csv: str) -> str:
     return f"{base}-{csv[:9]}.pdf"
 
 
-__all__ = ["IssuedDocument", "RenderError", "UnknownAgency", "issue"]
+__all__ = ["IssuanceResult", "RenderError", "UnknownAgency", "issue"]

@@ -13,8 +13,7 @@ from tests.idp.wallet.pid import PidIssuer
 
 
 def _run(app, *args):
-    context = Context()
-    context._app = app
+    context = Context(app=app)
     return CliRunner().invoke(cli, ["wallet", *args], obj=context)
 
 
@@ -65,8 +64,7 @@ def test_a_document_an_operator_issues_from_the_cli_can_be_offered(web, docs_app
     enrolled, _ = signed_in
     data = tmp_path / "birth.json"
     data.write_text(json.dumps(samples.BIRTH))
-    context = Context()
-    context._app = docs_app
+    context = Context(app=docs_app)
     result = CliRunner().invoke(cli, ["documents", "issue", "--client", AGENCY, "--template", "birth",
                                       "--national-id", enrolled.national_id, "--data", str(data),
                                       "--out", str(tmp_path / "birth.pdf")], obj=context)
