@@ -108,19 +108,25 @@ def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> 
     return Grant(grant["document_id"], grant["citizen_id"], grant["configuration_id"])
 
 
-def issue_token(store: Store, grant: Grant, *, ttl: int) -> str:
+def issue_token(store: Store, grant: Grant, *, ttl: int, jkt: str | None = None) -> str:
+    """An opaque access token for `grant`, bound to a DPoP key's thumbprint if `jkt` (RFC
+    9449 section 5)."""
     token = secrets.token_urlsafe(32)
-    store.set(_TOKEN + _hash(token), json.dumps(grant.__dict__).encode(), ttl)
+    store.set(_TOKEN + _hash(token), json.dumps({**grant.__dict__, "jkt": jkt}).encode(), ttl)
     return token
 
 
-def check_token(store: Store, authorization: str | None) -> Grant:
-    """RFC 6750 section 2.1: `Authorization: Bearer <token>` of this token endpoint."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken("an access token from the token endpoint is required "
-                           "(Authorization: Bearer ...)")
-    raw = store.get(_TOKEN + _hash(token.strip()))
+def check_token(store: Store, token: str, *, scheme: str, jkt: str | None) -> Grant:
+    """RFC 6750 section 2.1 / RFC 9449 section 7: a token of this token endpoint; a DPoP-bound
+    one only under the DPoP scheme with a proof of its key, an unbound one only as Bearer."""
+    raw = store.get(_TOKEN + _hash(token))
     if raw is None:
         raise InvalidToken("the access token is unknown or expired")
-    return Grant(**json.loads(raw))
+    record = json.loads(raw)
+    bound = record.pop("jkt", None)
+    if bound is not None and (scheme != "DPoP" or jkt != bound):
+        raise InvalidToken("this access token is DPoP-bound: present it with the DPoP scheme "
+                           "and a proof of its key")
+    if bound is None and scheme == "DPoP":
+        raise InvalidToken("this access token is not DPoP-bound; present it with the Bearer scheme")
+    return Grant(**record)

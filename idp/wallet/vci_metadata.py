@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from idp.oidc.dpop import ALGS
 from idp.wallet import credential, sd_jwt_vc
 from idp.wallet.offer import PRE_AUTHORIZED
 from idp.wallet.settings import WalletSettings
@@ -76,5 +77,6 @@ def authorization_server_metadata(settings: WalletSettings) -> dict[str, Any]:
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": True,
         "authorization_details_types_supported": ["openid_credential"],
+        "dpop_signing_alg_values_supported": list(ALGS),
         "scopes_supported": sorted(scope(name) for name in catalogue()),
     }

@@ -104,13 +104,55 @@ def offer_by_reference(offer_id: str) -> Response:
     return _json(found)
 
 
+def _dpop_refusal(exc: Exception, *, status: int) -> Response:
+    """RFC 9449 sections 5 and 8: invalid_dpop_proof, or use_dpop_nonce with the nonce."""
+    from idp.oidc import dpop, protected
+
+    response = _json({"error": getattr(exc, "error", "invalid_dpop_proof"),
+                      "error_description": getattr(exc, "description", str(exc))}, status)
+    if isinstance(exc, dpop.UseDpopNonce) or request.headers.get("DPoP"):
+        protected.add_nonce(response)
+    return response
+
+
+def _grant_of_request(url: str) -> offer.Grant | Response:
+    """The grant of the request's access token (Bearer, or DPoP with its proof)."""
+    from idp.oidc import protected
+    from idp.oidc.errors import OidcError
+
+    try:
+        presented = protected.presented(url)
+        return offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
+                                 jkt=presented.jkt)
+    except OidcError as exc:
+        response = _json({"error": exc.error, "error_description": exc.description},
+                         protected.status_of(exc))
+        response.headers.update(protected.challenge_headers(exc))
+        return response
+    except InvalidToken as exc:
+        response = _error(exc)
+        from idp.oidc.errors import InvalidToken as OidcInvalidToken
+
+        response.headers.update(protected.challenge_headers(OidcInvalidToken(exc.description)))
+        return response
+
+
 @bp.post("/wallet/token")
 def token() -> Response:
-    """Section 6: the pre-authorized code grant (form-encoded, RFC 6749 section 3.2)."""
+    """Section 6: the pre-authorized code and authorization code grants (form-encoded, RFC
+    6749 section 3.2); with a DPoP proof (RFC 9449 section 5), a DPoP-bound token."""
+    from idp.oidc import protected
+    from idp.oidc.dpop import DpopError
+
     wallet = get_wallet()
     if request.mimetype != FORM:
         raise WalletError(f"send the parameters as {FORM}")
     hit("wallet-token", limit=60, window=60)
+    try:  # before the code is spent: a proof without the server's nonce must be retried
+        proof = protected.proof(f"{wallet.settings.issuer}/wallet/token")
+    except DpopError as exc:
+        count("wallet.token", exc.error)
+        return _dpop_refusal(exc, status=400)
     grant_type = request.form.get("grant_type")
     if grant_type not in (offer.PRE_AUTHORIZED, authorization.AUTHORIZATION_CODE):
         raise WalletError(f"grant_type must be {offer.PRE_AUTHORIZED} or authorization_code",
@@ -126,10 +168,11 @@ def token() -> Response:
     except InvalidGrant:
         count("wallet.token", "invalid_grant")
         raise
+    jkt = proof.jkt if proof is not None else None
     access_token = offer.issue_token(get_store(current_app), grant,
-                                     ttl=wallet.settings.access_token_seconds)
+                                     ttl=wallet.settings.access_token_seconds, jkt=jkt)
     count("wallet.token", "ok")
-    response = _json({"access_token": access_token, "token_type": "Bearer",
+    response = _json({"access_token": access_token, "token_type": "DPoP" if jkt else "Bearer",
                       "expires_in": wallet.settings.access_token_seconds,
                       "authorization_details": [{
                           "type": "openid_credential",
@@ -235,7 +278,9 @@ def _json_object() -> dict[str, Any]:
 def credential_endpoint() -> Response:
     """Section 8: one credential per key proof for the configuration the token is for."""
     wallet = get_wallet()
-    grant = offer.check_token(get_store(current_app), request.headers.get("Authorization"))
+    grant = _grant_of_request(f"{wallet.settings.issuer}/wallet/credential")
+    if isinstance(grant, Response):
+        return grant
     body = _json_object()
     requested = body.get("credential_configuration_id") or body.get("credential_identifier")
     if requested != grant.configuration_id:
@@ -271,7 +316,9 @@ def credential_endpoint() -> Response:
 @bp.post("/wallet/notification")
 def notification() -> Response:
     """Section 11: credential_accepted, credential_failure or credential_deleted."""
-    grant = offer.check_token(get_store(current_app), request.headers.get("Authorization"))
+    grant = _grant_of_request(f"{get_wallet().settings.issuer}/wallet/notification")
+    if isinstance(grant, Response):
+        return grant
     body = _json_object()
     with get_db(current_app).transaction() as session:
         credential.notify(session, notification_id=body.get("notification_id"),

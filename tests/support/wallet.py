@@ -98,6 +98,45 @@ class SoftwareWallet:
     key: ECKey = field(default_factory=lambda: ECKey.generate_key("P-256"))
     metadata: dict[str, Any] = field(default_factory=dict)
     access_token: str | None = None
+    dpop_key: ECKey | None = None  # set: tokens are DPoP-bound (RFC 9449) to this key
+    dpop_nonce: str | None = None
+
+    def dpop_proof(self, method: str, url: str, *, access_token: str | None = None,
+                   key: ECKey | None = None) -> str:
+        """RFC 9449 section 4.2: a fresh proof for this request."""
+        import base64
+        import hashlib
+        import secrets
+
+        signer = key or self.dpop_key
+        assert signer is not None
+        claims: dict[str, Any] = {"jti": secrets.token_urlsafe(16), "htm": method, "htu": url,
+                                  "iat": int(time.time())}
+        if self.dpop_nonce:
+            claims["nonce"] = self.dpop_nonce
+        if access_token:
+            claims["ath"] = base64.urlsafe_b64encode(
+                hashlib.sha256(access_token.encode()).digest()).rstrip(b"=").decode()
+        return jws.serialize_compact(
+            {"alg": "ES256", "typ": "dpop+jwt", "jwk": signer.as_dict(private=False)},
+            json.dumps(claims).encode(), signer, algorithms=["ES256"])
+
+    def _post_with_dpop(self, url: str, *, form: dict[str, str] | None = None, json_body: Any = None,
+                        access_token: str | None = None) -> Reply:
+        """POST with a DPoP proof, once more with the server's nonce if it asks (section 8)."""
+        for _ in range(2):
+            headers = {"DPoP": self.dpop_proof("POST", url, access_token=access_token)}
+            if access_token:
+                headers["Authorization"] = f"DPoP {access_token}"
+            reply = self.transport.post(url, form=form, json_body=json_body, headers=headers)
+            nonce = {k.lower(): v for k, v in reply.headers.items()}.get("dpop-nonce")
+            if nonce and reply.status in (400, 401) and (reply.body or {}).get("error") == "use_dpop_nonce":
+                self.dpop_nonce = nonce
+                continue
+            if nonce:
+                self.dpop_nonce = nonce
+            return reply
+        return reply
 
     # OpenID4VCI ------------------------------------------------------------------------
 
@@ -126,7 +165,10 @@ class SoftwareWallet:
                 "pre-authorized_code": grant["pre-authorized_code"]}
         if tx_code is not None:
             form["tx_code"] = tx_code
-        reply = self.transport.post(as_metadata["token_endpoint"], form=form)
+        if self.dpop_key is not None:
+            reply = self._post_with_dpop(as_metadata["token_endpoint"], form=form)
+        else:
+            reply = self.transport.post(as_metadata["token_endpoint"], form=form)
         if reply.status == 200:
             self.access_token = reply.body["access_token"]
         return reply
@@ -188,6 +230,10 @@ class SoftwareWallet:
 
     def request_credential(self, configuration_id: str, proofs: list[str],
                            access_token: str | None = None) -> Reply:
+        if self.dpop_key is not None:
+            return self._post_with_dpop(
+                self.metadata["credential_endpoint"], access_token=access_token or self.access_token,
+                json_body={"credential_configuration_id": configuration_id, "proofs": {"jwt": proofs}})
         return self.transport.post(
             self.metadata["credential_endpoint"],
             json_body={"credential_configuration_id": configuration_id, "proofs": {"jwt": proofs}},
