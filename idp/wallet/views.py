@@ -49,6 +49,8 @@ def _json(body: Any, status: int = 200, *, cache: str = "no-store") -> Response:
 
 def _error(exc: WalletError) -> Response:
     response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
+    if exc.status == 503:  # a dependency (a PID issuer's status list) is down: retry later
+        response.headers["Retry-After"] = "30"
     if isinstance(exc, InvalidToken):
         safe = exc.description.replace('"', "'")
         response.headers["WWW-Authenticate"] = (

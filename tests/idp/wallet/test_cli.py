@@ -71,3 +71,22 @@ def test_a_document_an_operator_issues_from_the_cli_can_be_offered(web, docs_app
     assert result.exit_code == 0, result.output
     document_id = re.search(r"^issued (\w+):", result.output, re.M).group(1)
     assert web.get(f"/account/documents/{document_id}/wallet").status_code == 200
+
+
+def test_an_operator_revoking_the_document_revokes_the_credential(web, docs_app, birth, holder):
+    from idp.wallet import status_list
+    from tests.idp.wallet.test_status_list import _path
+
+    link, tx_code = new_offer(web, birth["id"])
+    held = holder.receive(link, tx_code)
+    context = Context(app=docs_app)
+    result = CliRunner().invoke(cli, ["documents", "revoke", birth["id"], "--reason",
+                                      "Inscripción anulada por resolución"], obj=context)
+    assert result.exit_code == 0, result.output
+    reference = held.payload["status"]["status_list"]
+    token = web.get(_path(reference["uri"])).get_data(as_text=True)
+    from idp.wallet import sd_jwt
+
+    claims = json.loads(sd_jwt.b64url_decode(token.split(".")[1]))
+    assert status_list.decode_status(claims["status_list"]["lst"], reference["idx"]) == status_list.INVALID
+    assert "invalid 1" in _run(docs_app, "status-lists").output

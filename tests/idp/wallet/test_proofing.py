@@ -178,3 +178,26 @@ def test_a_presentation_for_another_request_is_refused(web, docs_app, citizen, p
     presentation = _present(holder, pid_issuer, first)
     response = _respond(web, second, presentation)
     assert response.status_code == 400 and response.get_json()["error"] == "invalid_nonce"
+
+
+def test_an_unreachable_status_list_is_503_with_retry_after(web, docs_app, citizen, pid_issuer, holder):
+    from idp.wallet import get_wallet
+
+    wallet = get_wallet(docs_app)
+
+    def down(uri):
+        raise ConnectionError(uri)
+
+    wallet.fetch_status = down
+    try:
+        params = _request(web)
+        pid = HeldCredential(pid_issuer.issue(
+            holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
+            status={"status_list": {"idx": 1, "uri": STATUS_URI}}))
+        response = _respond(web, params, holder.present(pid, reveal=REVEAL, nonce=params["nonce"],
+                                                         audience=params["client_id"]))
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert response.get_json()["error"] == "status_unavailable"
+        assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    finally:
+        del wallet.fetch_status
