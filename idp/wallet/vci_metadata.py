@@ -51,6 +51,7 @@ def issuer_metadata(settings: WalletSettings, *, signing_alg: str) -> dict[str, 
         "credential_endpoint": f"{base}/wallet/credential",
         "nonce_endpoint": f"{base}/wallet/nonce",
         "notification_endpoint": f"{base}/wallet/notification",
+        "batch_credential_issuance": {"batch_size": credential.MAX_PROOFS},
         "display": [{"name": "Cédula", "locale": "es"}, {"name": "Cédula", "locale": "en"}],
         "credential_configurations_supported": configurations(settings, signing_alg=signing_alg),
     }

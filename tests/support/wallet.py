@@ -211,6 +211,16 @@ class SoftwareWallet:
             self.access_token = reply.body["access_token"]
         return reply
 
+    def token_with_code_dpop(self, *, code: str, client_id: str, redirect_uri: str,
+                             verifier: str) -> Reply:
+        """`token_with_code` with a DPoP proof (and the server's nonce when it asks)."""
+        reply = self._post_with_dpop(self.authorization_server()["token_endpoint"], form={
+            "grant_type": "authorization_code", "code": code, "client_id": client_id,
+            "redirect_uri": redirect_uri, "code_verifier": verifier})
+        if reply.status == 200:
+            self.access_token = reply.body["access_token"]
+        return reply
+
     def nonce(self) -> str:
         reply = self.transport.post(self.metadata["nonce_endpoint"])
         assert reply.status == 200, reply.text

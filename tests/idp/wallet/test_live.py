@@ -155,3 +155,54 @@ def _status(uri: str, root: x509.Certificate, credential: str) -> int:
     listed = status_list.check_token_claims(claims, expected_uri=uri, now=datetime.now(UTC).timestamp())
     index = HeldCredential(credential).payload["status"]["status_list"]["idx"]
     return status_list.decode_status(listed["lst"], index, bits=listed["bits"])
+
+
+def test_authorization_code_flow_with_dpop_over_http(live):
+    """A registered public wallet, PKCE and DPoP, the citizen's consent in their browser."""
+    from urllib.parse import parse_qs
+
+    from joserfc.jwk import ECKey
+
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+    from infra.db import get_db
+
+    server, agency = live
+    citizen = Citizen(server, national_id=_other_dui(), email="otra@example.sv")
+    bearer = _agency_bearer(server, agency)
+    issued = requests.post(server.url("/api/documents"), headers=bearer, timeout=120, json={
+        "template": "birth", "subject": _subject(server, agency, citizen), "data": samples.BIRTH})
+    assert issued.status_code == 201, issued.text
+    callback = "https://wallet.example/callback"
+    metadata = {"client_name": "Cartera Ejemplo", "redirect_uris": [callback],
+                "token_endpoint_auth_method": "none", "grant_types": ["authorization_code"],
+                "scope": "openid"}
+    with get_db(server.app).transaction() as session:
+        register_client(session, metadata=metadata, client_id="cartera-live",
+                        permissions=Permissions(operator=True),
+                        fetch_sector=lambda uri: metadata["redirect_uris"])
+
+    wallet = SoftwareWallet(Transport(session=requests.Session()), dpop_key=ECKey.generate_key("P-256"))
+    wallet.discover(server.base)
+    url, verifier = wallet.authorization_url(client_id="cartera-live", redirect_uri=callback,
+                                             configuration_id="birth_dc+sd-jwt")
+    page = citizen.browser.get(url, timeout=30)
+    assert page.status_code == 200 and "Cartera Ejemplo" in page.text
+    decided = citizen.browser.post(server.url("/wallet/authorize"), allow_redirects=False, timeout=30, data={
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1),
+        "interaction": re.search(r'name="interaction" value="([^"]+)"', page.text).group(1),
+        "decision": "allow"})
+    assert decided.status_code == 303, decided.text[:300]
+    answer = {k: v[0] for k, v in parse_qs(urlsplit(decided.headers["Location"]).query).items()}
+    assert answer["iss"] == server.base + "/wallet"
+    token = wallet.token_with_code_dpop(code=answer["code"], client_id="cartera-live",
+                                        redirect_uri=callback, verifier=verifier)
+    assert token.status == 200 and token.body["token_type"] == "DPoP", token.text
+    reply = wallet.request_credential("birth_dc+sd-jwt", [wallet.proof(nonce=wallet.nonce())])
+    assert reply.status == 200, reply.text
+
+
+def _other_dui() -> str:
+    from tests.idp.conftest import dui
+
+    return dui(3141592)
