@@ -206,4 +206,5 @@ def redeem(store: Store, form: Mapping[str, str]) -> Grant:
         verify(verifier=form.get("code_verifier"), challenge=record["challenge"])
     except OidcError as exc:
         raise InvalidGrant(exc.description) from None
-    return Grant(record["document_id"], record["citizen_id"], record["configuration_id"])
+    return Grant(record["document_id"], record["citizen_id"], record["configuration_id"],
+                 record["client_id"])

@@ -86,6 +86,7 @@ class Grant:
     document_id: str
     citizen_id: str
     configuration_id: str
+    client_id: str | None = None  # the wallet's client (authorization code flow); None: anonymous
 
 
 def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> Grant:

@@ -40,4 +40,8 @@ def apply(session: Session, identity: ProvenIdentity, *, country: str, scheme: o
         return Outcome("mismatch", tuple(differences))
     raised = raise_proofing(session, citizen_id=uuid.UUID(identity.citizen_id),
                             method="eudi_wallet", now=now)
+    from idp import audit
+
+    audit.append(session, event="wallet.identity_proven", citizen_id=identity.citizen_id,
+                 claims=("family_name", "given_name", "birthdate", "national_id"), now=now)
     return Outcome("raised" if raised else "already_high")

@@ -70,11 +70,18 @@ class Wallet:
             current = session.get(Document, grant.document_id)
             if current is None or current.status != "valid":
                 raise NotOffered("this document was revoked; it is no longer issued")
-            return [credential.issue(session, settings=self.settings, document=current,
-                                     kept=kept, configuration_id=grant.configuration_id,
-                                     holder_jwk=key, agency=agency,
-                                     sign=self._signer(kept.client_id), now=now)
-                    for key in holder_keys]
+            issued = [credential.issue(session, settings=self.settings, document=current,
+                                       kept=kept, configuration_id=grant.configuration_id,
+                                       holder_jwk=key, agency=agency,
+                                       sign=self._signer(kept.client_id), now=now)
+                      for key in holder_keys]
+            from idp import audit
+
+            # The citizen's data-sharing log: the document went to a wallet (the wallet's client
+            # in the authorization code flow; none for an offer the citizen scanned).
+            audit.append(session, event="wallet.credential_issued", citizen_id=grant.citizen_id,
+                         client_id=grant.client_id, reference=current.id, now=now)
+            return issued
 
     def fetch_status(self, uri: str) -> str:
         """A Status List Token over the guarded outbound client (infra.outbound)."""

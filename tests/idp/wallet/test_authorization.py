@@ -50,7 +50,8 @@ def _consent(web, url: str, decision: str = "allow") -> dict[str, str]:
     return _query(response.headers["Location"])
 
 
-def test_scope_request_gives_a_credential_for_the_citizens_document(web, birth, holder, wallet_client):
+def test_scope_request_gives_a_credential_for_the_citizens_document(web, birth, holder, wallet_client,
+                                                                    signed_in):
     holder.discover("http://localhost")
     metadata = holder.authorization_server()
     assert metadata["code_challenge_methods_supported"] == ["S256"]
@@ -74,6 +75,10 @@ def test_scope_request_gives_a_credential_for_the_citizens_document(web, birth, 
     assert token.status == 200, token.text
     reply = holder.request_credential("birth_dc+sd-jwt", [holder.proof(nonce=holder.nonce())])
     assert reply.status == 200, reply.text
+    from tests.idp.documents.test_revocation_and_log import _log
+
+    entries = _log(web.application, signed_in[0].citizen_id)
+    assert ("wallet.credential_issued", WALLET, birth["id"]) in entries
     replay = holder.token_with_code(code=answer["code"], client_id=WALLET, redirect_uri=CALLBACK,
                                     verifier=verifier)
     assert replay.body["error"] == "invalid_grant"

@@ -109,6 +109,9 @@ def test_a_matching_pid_raises_proofing_to_high_and_cannot_be_replayed(
     done = web.get(urlsplit(redirect).path + "?" + urlsplit(redirect).query)
     assert 'data-status="raised"' in done.get_data(as_text=True)
     assert _proofing_level(docs_app, citizen.citizen_id) == ("high", "eudi_wallet")
+    from tests.idp.documents.test_revocation_and_log import _log
+
+    assert ("wallet.identity_proven", None, None) in _log(docs_app, citizen.citizen_id)
     # the page that showed the QR code reaches the same outcome with its state
     assert 'data-status="raised"' in web.get(
         f"/account/wallet-proofing/done?state={params['state']}").get_data(as_text=True)
