@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, request
 
-from idp.oidc import dpop, provider
+from idp.oidc import dpop
+from idp.oidc.current import provider
 from idp.oidc.errors import InvalidToken, OidcError
 from infra.store import get_store
 
