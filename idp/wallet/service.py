@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,9 @@ from signing.models import Document
 from signing.service import Directory
 
 WALLET: Slot[Wallet] = Slot("wallet issuer and verifier")
+# A status list whose entries did not change is served as signed for this long (its content is
+# read from the database every time, so a revocation shows at once; only the signature is saved).
+REUSE_SECONDS = 60
 
 
 class Wallet:
@@ -35,6 +39,8 @@ class Wallet:
         self.directory = directory
         self.outbound: Any = None
         """The guarded outbound client (set by init_app); status lists of PID issuers."""
+        self._lists: dict[str, tuple[status_list.ListState, float, str]] = {}
+        self._lists_lock = threading.Lock()
 
     @property
     def signing_alg(self) -> str:
@@ -105,11 +111,19 @@ class Wallet:
             listed = status_list.state(session, list_id)
         if listed is None:
             return None
-        claims = status_list.payload(self.settings.issuer, listed, now=int(now.timestamp()),
+        moment = now.timestamp()
+        with self._lists_lock:  # the same list signed moments ago: no new signature needed
+            cached = self._lists.get(list_id)
+            if cached is not None and cached[0] == listed and moment - cached[1] < REUSE_SECONDS:
+                return cached[2]
+        claims = status_list.payload(self.settings.issuer, listed, now=int(moment),
                                      ttl=self.settings.status_list_ttl_seconds,
                                      lifetime=self.settings.status_list_seconds)
-        return sign_with_seal(self.keys, client_id=listed.client_id,
-                              header={"typ": status_list.TYP}, payload=claims).token
+        token = sign_with_seal(self.keys, client_id=listed.client_id,
+                               header={"typ": status_list.TYP}, payload=claims).token
+        with self._lists_lock:
+            self._lists[list_id] = (listed, moment, token)
+        return token
 
 
 def get_wallet(app: Flask | None = None) -> Wallet:

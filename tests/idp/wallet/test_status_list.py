@@ -84,3 +84,14 @@ def test_a_document_not_issued_to_a_wallet_says_so_on_its_csv_page(web, birth):
     api = web.get(f"/api/verify/{birth['csv']}").get_json()
     assert api["other_forms"] == [{"format": "dc+sd-jwt", "status": "not_issued",
                                    "message": api["other_forms"][0]["message"], "credentials": 0}]
+
+
+def test_an_unchanged_list_is_not_signed_again_but_a_revocation_shows_at_once(web, agency, birth, holder):
+    link, tx_code = new_offer(web, birth["id"])
+    uri = _path(holder.receive(link, tx_code).payload["status"]["status_list"]["uri"])
+    first, second = web.get(uri).get_data(as_text=True), web.get(uri).get_data(as_text=True)
+    assert first == second
+    revoked = web.post(f"/api/documents/{birth['id']}/revoke", data=json.dumps({"reason": "Error"}),
+                       content_type="application/json", headers=bearer(agency_token(web, agency)))
+    assert revoked.status_code == 200
+    assert web.get(uri).get_data(as_text=True) != first
