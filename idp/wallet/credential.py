@@ -63,9 +63,10 @@ def offerable(session: Session, *, document_id: str, citizen_id: str) -> tuple[D
 
 
 def verify_proof(proof: object, *, store: Store, audience: str, now: datetime,
-                 max_age: int, leeway: int = 30) -> dict[str, Any]:
+                 max_age: int, client_id: str | None = None, leeway: int = 30) -> dict[str, Any]:
     """Appendix F.1 and section 8.2.1.1: typ, an asymmetric alg, the key in `jwk` (public),
-    the signature by it, `aud` = the Credential Issuer Identifier, a recent `iat`, and a
+    the signature by it, `iss` the wallet's client_id when it has one (absent for anonymous
+    pre-authorized access), `aud` = the Credential Issuer Identifier, a recent `iat`, and a
     `nonce` this issuer gave out and nobody used yet. Returns the holder's public JWK."""
     if not isinstance(proof, str) or proof.count(".") != 2 or len(proof) > 8192:
         raise InvalidProof("the proof must be a compact JWT")
@@ -86,6 +87,10 @@ def verify_proof(proof: object, *, store: Store, audience: str, now: datetime,
         _, claims = sd_jwt_vc.verify_jws(proof, key, [header["alg"]])
     except InvalidSdJwt as exc:
         raise InvalidProof(f"proof: {exc.description}") from None
+    if "iss" in claims and claims["iss"] != client_id:
+        raise InvalidProof("the proof's iss must be the wallet's client_id" if client_id else
+                           "the proof must not have iss: this token was obtained anonymously "
+                           "(pre-authorized code)")
     if claims.get("aud") != audience:
         raise InvalidProof(f"the proof's aud must be {audience!r}, got {claims.get('aud')!r}")
     iat = claims.get("iat")

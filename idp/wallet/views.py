@@ -300,7 +300,7 @@ def credential_endpoint() -> Response:
         for proof in proofs["jwt"]:
             holder_keys.append(credential.verify_proof(
                 proof, store=get_store(current_app), audience=wallet.settings.credential_issuer,
-                now=_now(), max_age=wallet.settings.nonce_seconds))
+                now=_now(), max_age=wallet.settings.nonce_seconds, client_id=grant.client_id))
     except InvalidNonce:
         count("wallet.credential", "invalid_nonce")
         raise

@@ -228,7 +228,7 @@ class SoftwareWallet:
 
     def proof(self, *, nonce: str | None, audience: str | None = None, iat: int | None = None,
               typ: str = "openid4vci-proof+jwt", key: ECKey | None = None,
-              header_jwk: dict | None = None) -> str:
+              header_jwk: dict | None = None, issuer: str | None = None) -> str:
         signer = key or self.key
         header = {"alg": "ES256", "typ": typ,
                   "jwk": header_jwk if header_jwk is not None else signer.as_dict(private=False)}
@@ -236,6 +236,8 @@ class SoftwareWallet:
                                   "iat": int(time.time()) if iat is None else iat}
         if nonce is not None:
             claims["nonce"] = nonce
+        if issuer is not None:
+            claims["iss"] = issuer
         return jws.serialize_compact(header, json.dumps(claims).encode(), signer, algorithms=["ES256"])
 
     def request_credential(self, configuration_id: str, proofs: list[str],

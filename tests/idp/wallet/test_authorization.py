@@ -73,7 +73,11 @@ def test_scope_request_gives_a_credential_for_the_citizens_document(web, birth, 
     token = holder.token_with_code(code=answer["code"], client_id=WALLET, redirect_uri=CALLBACK,
                                    verifier=verifier)
     assert token.status == 200, token.text
-    reply = holder.request_credential("birth_dc+sd-jwt", [holder.proof(nonce=holder.nonce())])
+    foreign = holder.request_credential("birth_dc+sd-jwt",
+                                        [holder.proof(nonce=holder.nonce(), issuer="otra-cartera")])
+    assert (foreign.status, foreign.body["error"]) == (400, "invalid_proof")
+    reply = holder.request_credential("birth_dc+sd-jwt",
+                                      [holder.proof(nonce=holder.nonce(), issuer=WALLET)])
     assert reply.status == 200, reply.text
     from tests.idp.documents.test_revocation_and_log import _log
 

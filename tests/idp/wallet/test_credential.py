@@ -39,6 +39,8 @@ def test_wrong_nonce_audience_typ_and_replayed_nonce_are_refused(web, birth, hol
     assert old.body["error"] == "invalid_proof"
     wrong_typ = holder.request_credential(configuration, [holder.proof(nonce=holder.nonce(), typ="JWT")])
     assert wrong_typ.body["error"] == "invalid_proof"
+    with_iss = holder.request_credential(configuration, [holder.proof(nonce=holder.nonce(), issuer="x")])
+    assert with_iss.body["error"] == "invalid_proof" and "anonymously" in with_iss.body["error_description"]
 
     c_nonce = holder.nonce()
     first = holder.request_credential(configuration, [holder.proof(nonce=c_nonce)])
