@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from infra.indicators import tally
 from signing import csv as verification_code
 from signing.errors import RenderError, SigningError
 from signing.i18n import check_language, format_datetime, text
@@ -79,6 +80,7 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
             level=level, signer_serial=sealed.signer_serial, status="valid"))
         service.directory.record(session, event="document.issued", citizen_id=citizen.id,
                                  client_id=client_id, document_id=document_id)
+        tally(session, "document.issued", agency=client_id, dimension=chosen.name[:64])
         service.directory.keep_data(session, document_id=document_id, template=chosen.name,
                                     client_id=client_id, citizen_id=citizen.id,
                                     data=chosen.validate(data, today=issued_at.date()))
