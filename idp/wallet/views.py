@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
+from idp.oidc.current import provider
 from idp.sessions import require_citizen
 from idp.wallet import (
     authorization,
@@ -113,7 +114,7 @@ def _dpop_refusal(exc: Exception, *, status: int) -> Response:
     response = _json({"error": getattr(exc, "error", "invalid_dpop_proof"),
                       "error_description": getattr(exc, "description", str(exc))}, status)
     if isinstance(exc, dpop.UseDpopNonce) or request.headers.get("DPoP"):
-        protected.add_nonce(response)
+        protected.add_nonce(provider(), response)
     return response
 
 
@@ -123,19 +124,19 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
     from idp.oidc.errors import OidcError
 
     try:
-        presented = protected.presented(url)
+        presented = protected.presented(provider(), url)
         return offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
                                  jkt=presented.jkt)
     except OidcError as exc:
         response = _json({"error": exc.error, "error_description": exc.description},
                          protected.status_of(exc))
-        response.headers.update(protected.challenge_headers(exc))
+        response.headers.update(protected.challenge_headers(provider(), exc))
         return response
     except InvalidToken as exc:
         response = _error(exc)
         from idp.oidc.errors import InvalidToken as OidcInvalidToken
 
-        response.headers.update(protected.challenge_headers(OidcInvalidToken(exc.description)))
+        response.headers.update(protected.challenge_headers(provider(), OidcInvalidToken(exc.description)))
         return response
 
 
@@ -151,7 +152,7 @@ def token() -> Response:
         raise WalletError(f"send the parameters as {FORM}")
     hit("wallet-token", limit=60, window=60)
     try:  # before the code is spent: a proof without the server's nonce must be retried
-        proof = protected.proof(f"{wallet.settings.issuer}/wallet/token")
+        proof = protected.proof(provider(), f"{wallet.settings.issuer}/wallet/token")
     except DpopError as exc:
         count("wallet.token", exc.error)
         return _dpop_refusal(exc, status=400)
