@@ -12,7 +12,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from idp.documents import subjects
     from idp.documents.api import bp as api_bp
     from idp.documents.api import directory
     from idp.documents.openapi import PATHS, SCHEMAS
@@ -34,7 +33,6 @@ def init_app(app: Flask) -> None:
     allow_larger_body(app, "documents_prepared.create", prepared.body_limit(service.settings.max_bytes))
     app.register_blueprint(prepared.bp)
     describe(app, prepared.OPENAPI_PATHS, prepared.OPENAPI_SCHEMAS)
-    subjects.install()
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(revocation_bp)

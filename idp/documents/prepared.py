@@ -21,11 +21,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect
 from sqlalchemy.orm import Session
 
-from idp.documents import subjects
 from idp.documents.api import _agency, _service, _string
 from idp.documents.models import PreparedDocument
 from idp.documents.uploads import Uploads
-from idp.oidc import provider
+from idp.oidc import provider, subjects
 from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.ops.metrics import count

@@ -17,7 +17,7 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.oidc import assurance, interaction_policy, interactions, provider, services
+from idp.oidc import assurance, interaction_policy, interactions, provider, services, subjects
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
@@ -133,7 +133,7 @@ def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
     sso = current_session()
     standing = None
     facts = interaction_policy.Facts(achieved=None, acr_uris=provider().settings.acr_uris,
-                                     subject_of=lambda citizen_id: services.subject_for(provider(), client, citizen_id),
+                                     subject_of=lambda citizen_id: subjects.subject_for(provider(), client, citizen_id),
                                      reachable=lambda _level: False)
     if sso is not None:
         facts = replace(facts, achieved=assurance.assess_sign_in(sso, acr_uris=facts.acr_uris),
