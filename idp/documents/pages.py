@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
-from idp.documents import confirmation, prepared
+from idp.documents import confirmation, prepared, prepared_page
 from idp.documents.api import pdf_response
 from idp.documents.uploads import Upload, Uploads
 from idp.sessions import require_citizen
@@ -154,7 +154,7 @@ def confirm_options(upload_id: str) -> Response:
     json_body(allow_empty=True)
     citizen_id, pending = _api_pending(upload_id)
     if pending.prepared_id:
-        prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
+        prepared_page.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
     with get_db(current_app).read() as db:
         options = confirmation.begin(
@@ -192,7 +192,7 @@ def confirm(upload_id: str) -> Response:
     body = json_body()
     citizen_id, pending = _api_pending(upload_id)
     if pending.prepared_id:
-        prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
+        prepared_page.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     data = _uploads().read(pending)
     if data is None:
         raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
@@ -221,7 +221,7 @@ def confirm(upload_id: str) -> Response:
         log.error("citizen signature failed", extra={"citizen_id": citizen_id, "error": str(exc)})
         raise ApiError(422, "not_signed", _("mydocs.sign.error.not_signed")) from None
     if pending.prepared_id:
-        prepared.record_signature(pending.prepared_id, citizen_id=citizen_id,
+        prepared_page.record_signature(pending.prepared_id, citizen_id=citizen_id,
                                   document_id=signed.id)
     _uploads().discard(get_store(current_app), pending)
     count("documents.citizen_signature", "ok")
