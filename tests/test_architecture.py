@@ -62,8 +62,8 @@ KNOWN_CYCLES = (
     # The provider and consent use each other (decision, release, standing, grant revocation).
     {"idp.consent", "idp.consent.agency_logout", "idp.consent.closure", "idp.consent.services",
      "idp.consent.views", "idp.logout", "idp.logout.backchannel", "idp.logout.end_session",
-     "idp.logout.views", "idp.oidc", "idp.oidc.endpoints", "idp.oidc.services", "idp.oidc.standing",
-     "idp.oidc.views"},
+     "idp.logout.views", "idp.oidc", "idp.oidc.endpoints", "idp.oidc.protected", "idp.oidc.services",
+     "idp.oidc.standing", "idp.oidc.views"},
     {"idp.oidc.bearer", "idp.oidc.client_credentials"},
     {"signing.archive", "signing.service"},
 )

@@ -98,6 +98,11 @@ def withdraw(session: Session, *, row: PreparedDocument, now: datetime) -> None:
     row.status = "withdrawn"
 
 
+def refusal_status(code: str) -> tuple[int, str]:
+    """The HTTP status and error code of a document that cannot be signed (expired: gone)."""
+    return (410, "document_expired") if code == "expired" else (409, f"document_{code}")
+
+
 def check_signable(row: PreparedDocument, *, now: datetime) -> None:
     status = status_at(row, now)
     if status != "waiting":

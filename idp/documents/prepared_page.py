@@ -1,6 +1,6 @@
 """The citizen's side of documents prepared for their signature (`idp.documents.prepared`):
-`/account/sign/prepared/<id>` puts the PDF into the pending-upload review; the confirmation
-pages check it is still signable and record the signature."""
+`/account/sign/prepared/<id>` puts the PDF into the pending-upload review (the confirmation
+pages, `idp.documents.pages`, check it is still signable and record the signature)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, redirect
 
 from idp.documents.api import _service
-from idp.documents.prepared import PreparedError, check_signable, find, mark_signed, status_at
+from idp.documents.prepared import find, refusal_status, status_at
 from idp.documents.uploads import Uploads
-from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
-from infra.web.errors import ApiError, error_page
+from infra.web.errors import error_page
 from infra.web.i18n import gettext as _
 from infra.web.ratelimit import hit
 from signing.normalise import normalise
@@ -31,14 +30,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _refusal(code: str) -> tuple[int, str]:
-    return (410, "document_expired") if code == "expired" else (409, f"document_{code}")
-
-
 @bp.get("/account/sign/prepared/<prepared_id>")
 def open_for_signing(prepared_id: str) -> Response:
     """Put the prepared PDF into the pending-upload review, then show that review."""
-    session = require_citizen()
+    from idp.account import reauth
+    from idp.documents.pages import refused_page, signing_citizen
+
+    session, refusal = signing_citizen()
+    if refusal is not None:
+        return refused_page(refusal)
+    if not reauth.fresh(session):
+        return reauth.recheck_redirect()
     now = _now()
     with get_db(current_app).read() as db:
         row = find(db, prepared_id, citizen_id=session.citizen_id)
@@ -50,7 +52,7 @@ def open_for_signing(prepared_id: str) -> Response:
     if status == "signed" and signed_id:
         return redirect(f"/account/documents#doc-{signed_id}", code=303)
     if status != "waiting":
-        return error_page(_refusal(status)[0], _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{status}"))
+        return error_page(refusal_status(status)[0], _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{status}"))
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
     service = _service()
     try:  # rows from before normalisation hold the file as the agency sent it
@@ -70,27 +72,3 @@ def open_for_signing(prepared_id: str) -> Response:
                           prepared_id=prepared_id)
     count("documents.prepared_opened", "ok")
     return redirect(f"/account/sign/{pending.id}", code=303)
-
-
-def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
-    """Before a confirmation: 409 if withdrawn (or already signed), 410 if expired."""
-    with get_db(current_app).read() as session:
-        row = find(session, prepared_id, citizen_id=citizen_id)
-        if row is None:
-            raise ApiError(404, "not_found", _("mydocs.prepared.not_found"))
-        try:
-            check_signable(row, now=_now())
-        except PreparedError as exc:
-            status, error = _refusal(exc.code)
-            count("documents.confirm", error)
-            raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}")) from None
-
-
-def record_signature(prepared_id: str, *, citizen_id: str, document_id: str) -> None:
-    """After the signature: the prepared document is signed, by `document_id`."""
-    with get_db(current_app).transaction() as session:
-        done = mark_signed(session, prepared_id=prepared_id, citizen_id=citizen_id,
-                           document_id=document_id, now=_now())
-    if not done:  # withdrawn or expired while the signature was being made
-        log.warning("prepared document changed while being signed",
-                    extra={"prepared": prepared_id, "document": document_id})

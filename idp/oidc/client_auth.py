@@ -18,6 +18,7 @@ from urllib.parse import unquote_plus
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, check_secret, find_client
+from idp.oidc import fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError
 from infra.jose import JoseError, unverified, verify_compact
@@ -127,6 +128,7 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
     registered = client.client_metadata.get("token_endpoint_auth_method")
     if registered != creds.method:
         raise InvalidClient(f"this client authenticates with {registered}, not {creds.method}", basic=basic)
+    fapi.check_client_authentication(client, method=creds.method)
     if creds.method in ("client_secret_basic", "client_secret_post"):
         if not check_secret(client, creds.secret or ""):
             raise InvalidClient("the client secret is not valid", basic=basic)
@@ -144,6 +146,7 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
     if header.get("alg") != alg or alg not in ASSERTION_ALGS:
         raise InvalidClient(f"client_assertion must be signed with {alg} (the registered "
                             f"token_endpoint_auth_signing_alg), got {header.get('alg')!r}")
+    fapi.check_signing_alg(client, alg, what="client_assertion", error=InvalidClient)
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     if "jwks" in metadata:
         keys = parse(metadata["jwks"])
@@ -165,7 +168,7 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
     except JoseError:
         raise InvalidClient("client_assertion payload is not a JSON object") from None
     _check_claims(claims, client_id=client.client_id, policy=policy, now=now,
-                  strict=getattr(client, "assertion_audience", "strict") != "legacy")
+                  strict=fapi.strict_audience(client) or getattr(client, "assertion_audience", "strict") != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
     key = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()

@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, freeze_sector
 from idp.citizens.models import Citizen
 from idp.oidc import claims as claims_module
-from idp.oidc import codes, pkce, standing, subjects, tokens
+from idp.oidc import codes, fapi, pkce, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.client_auth import AssertionPolicy
 from idp.oidc.client_cache import ClientCache
 from idp.oidc.client_keys import RemoteKeySets
+from idp.oidc.dpop import DpopError, DpopPolicy
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.request import AuthorizationRequest
@@ -46,6 +47,13 @@ class Provider:
     clients: ClientCache = field(default_factory=lambda: ClientCache(seconds=0))
     # The SSO sessions' rules: grants without offline access live only as long as their session.
     sessions: SessionPolicy | None = None
+
+    @property
+    def dpop_policy(self) -> DpopPolicy:
+        """RFC 9449 section 4.3 and 8: how proofs are judged."""
+        return DpopPolicy(seconds=self.settings.dpop_proof_seconds, leeway=self.settings.leeway_seconds,
+                          require_nonce=self.settings.dpop_require_nonce,
+                          nonce_seconds=self.settings.dpop_nonce_seconds)
 
     def assertion_policy(self, endpoint: str) -> AssertionPolicy:
         """RFC 7523 section 3: the assertion's aud is the issuer (strict, the default), or for
@@ -78,13 +86,15 @@ class TokenResponse:
     scope: str
     id_token: str
     refresh_token: str | None = None
+    # RFC 9449 section 5: "DPoP" when the access token is bound to the client's key.
+    token_type: str = "Bearer"  # noqa: S105 - a token type name
     # Not sent: whose claims the ID token released, and which (for the data-sharing log).
     citizen_id: str | None = field(default=None, compare=False)
     client_id: str | None = field(default=None, compare=False)
     released: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"access_token": self.access_token, "token_type": "Bearer",
+        body: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type,
                                 "expires_in": self.expires_in, "scope": self.scope,
                                 "id_token": self.id_token}
         if self.refresh_token is not None:
@@ -123,8 +133,9 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now)
-    return codes.issue(store, grant, ttl=provider.settings.code_seconds)
+        issued_at=now, dpop_jkt=request.dpop_jkt)
+    ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
+    return codes.issue(store, grant, ttl=ttl)
 
 
 def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, now: datetime) -> bool:
@@ -140,22 +151,30 @@ def grant_active(grant: Grant, now: datetime) -> bool:
     return grant.revoked_at is None and utc(grant.expires_at) > now
 
 
+def public(client: Client) -> bool:
+    """RFC 6749 section 2.1: a client without credentials."""
+    return client.client_metadata.get("token_endpoint_auth_method") == "none"
+
+
 def wants_refresh(client: Client, scopes: Iterable[str]) -> bool:
     return "offline_access" in scopes and "refresh_token" in client.client_metadata.get("grant_types", [])
 
 
 def new_refresh_token(session: Session, provider: Provider, *, grant: Grant, scopes: list[str],
-                      now: datetime) -> str:
+                      now: datetime, dpop_jkt: str | None = None) -> str:
+    """`dpop_jkt`: the DPoP key a public client's refresh token is bound to (RFC 9449 section 5)."""
     token = secrets.token_urlsafe(32)
     expires = min(now + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
     session.add(RefreshToken(grant_id=grant.id, token_hash=token_digest(token), scopes=scopes,
-                             created_at=now, expires_at=expires))
+                             created_at=now, expires_at=expires, dpop_jkt=dpop_jkt))
     return token
 
 
 def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, scopes: list[str],
-         nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None) -> TokenResponse:
-    """Sign the access token (RFC 9068) and the ID token (OIDC Core 2) for a grant."""
+         nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
+         jkt: str | None = None) -> TokenResponse:
+    """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
+    the ID token (OIDC Core 2) for a grant."""
     settings = provider.settings
     subject = subjects.subject_for(provider, client, str(grant.citizen_id), sector=sector)
     authentication = tokens.Authentication(
@@ -164,6 +183,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
         issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=str(grant.id),
         authentication=authentication)
+    if jkt is not None:
+        access_claims["cnf"] = {"jkt": jkt}
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
     requested = claims_module.load(grant.claims)
@@ -178,14 +199,16 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
     id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP)
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
+                         token_type="DPoP" if jkt is not None else "Bearer",
                          citizen_id=str(grant.citizen_id), client_id=client.client_id,
                          released=("sub", *extra))
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
-                  now: int) -> TokenResponse:
-    """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once."""
+                  now: int, jkt: str | None = None) -> TokenResponse:
+    """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once; `jkt` the key of
+    the request's DPoP proof (RFC 9449 section 10: it must be the code's `dpop_jkt`, if any)."""
     if not code:
         raise InvalidGrant("code is required", error="invalid_request")
     settings = provider.settings
@@ -204,6 +227,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if redirect_uri != granted.redirect_uri:
         raise InvalidGrant("redirect_uri must be the one used in the authorization request")
     pkce.verify(verifier=code_verifier, challenge=granted.code_challenge)
+    if granted.dpop_jkt is not None and granted.dpop_jkt != jkt:
+        raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
     if not standing.session_alive(store, provider.sessions, sid=granted.sid, citizen_id=granted.citizen_id,
                                   now=float(now)):
@@ -231,11 +256,12 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         session.flush()
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
         subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)
-        refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
+        refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
+                                     dpop_jkt=jkt if public(client) else None)
                    if wants_refresh(client, scopes) else None)
     # Signed after the commit: no transaction stays open while `keys/` signs.
     response = mint(provider, client=client, grant=grant, citizen=citizen, scopes=scopes,
-                    nonce=granted.nonce, refresh_token=refresh, now=now, sector=sector)
+                    nonce=granted.nonce, refresh_token=refresh, now=now, sector=sector, jkt=jkt)
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:
