@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.imports import absolute_imports
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 PACKAGES = ("infra", "keys", "signing", "clients", "idp")
 ALLOWED = {
@@ -27,18 +29,10 @@ def imports_of(package: str, root: Path = REPOSITORY) -> dict[str, set[str]]:
     """Own top-level packages imported by each module of `package`."""
     found: dict[str, set[str]] = {}
     for path in sorted((root / package).rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                if top in PACKAGES:
-                    found.setdefault(top, set()).add(str(path.relative_to(root)))
+        for name in absolute_imports(path):
+            top = name.split(".")[0]
+            if top in PACKAGES:
+                found.setdefault(top, set()).add(str(path.relative_to(root)))
     return found
 
 
