@@ -10,18 +10,9 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from idp.documents import prepared
 from idp.documents.api import _agency, _service, _string
 from idp.documents.models import PreparedDocument
-from idp.documents.prepared import (
-    DEFAULT_DAYS,
-    MAX_DAYS,
-    PreparedError,
-    find,
-    prepare,
-    status_at,
-    utc,
-    withdraw,
-)
 from idp.oidc import provider, subjects
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -39,12 +30,12 @@ def _now() -> datetime:
 
 
 def _time(moment: datetime) -> str:
-    return utc(moment).isoformat().replace("+00:00", "Z")
+    return prepared.utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def _describe(row: PreparedDocument, now: datetime) -> dict:
     issuer = _service().issuer
-    body = {"id": row.id, "status": status_at(row, now), "sha256": row.sha256,
+    body = {"id": row.id, "status": prepared.status_at(row, now), "sha256": row.sha256,
             "file_name": row.file_name, "pages": row.pages, "size": row.size,
             "created_at": _time(row.created_at), "expires_at": _time(row.expires_at),
             "sign_url": f"{issuer}/account/sign/prepared/{row.id}"}
@@ -55,10 +46,10 @@ def _describe(row: PreparedDocument, now: datetime) -> dict:
 
 
 def _days(body: dict) -> int:
-    days = body.get("expires_in_days", DEFAULT_DAYS)
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+    days = body.get("expires_in_days", prepared.DEFAULT_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= prepared.MAX_DAYS:
         raise ApiError(422, "invalid_data",
-                       f"expires_in_days: an integer from 1 to {MAX_DAYS} is required")
+                       f"expires_in_days: an integer from 1 to {prepared.MAX_DAYS} is required")
     return days
 
 
@@ -98,7 +89,7 @@ def create() -> Response:
     except InvalidPdf as exc:
         count("documents.prepare", exc.key)
         raise ApiError(exc.status, exc.error, exc.message("en")) from None
-    row = prepare(get_db(current_app), service.store, client_id=agency.client_id,
+    row = prepared.prepare(get_db(current_app), service.store, client_id=agency.client_id,
                   citizen_id=citizen_id, checked=normalised.checked, file_name=file_name,
                   days=days, now=_now())
     count("documents.prepare", "ok")
@@ -120,7 +111,7 @@ def _not_found() -> ApiError:
 def show(prepared_id: str) -> Response:
     agency = _agency()
     with get_db(current_app).read() as session:
-        row = find(session, prepared_id, client_id=agency.client_id)
+        row = prepared.find(session, prepared_id, client_id=agency.client_id)
         if row is None:
             raise _not_found()
         response = jsonify(_describe(row, _now()))
@@ -134,12 +125,12 @@ def remove(prepared_id: str) -> Response:
     agency = _agency()
     now = _now()
     with get_db(current_app).transaction() as session:
-        row = find(session, prepared_id, client_id=agency.client_id)
+        row = prepared.find(session, prepared_id, client_id=agency.client_id)
         if row is None:
             raise _not_found()
         try:
-            withdraw(session, row=row, now=now)
-        except PreparedError as exc:
+            prepared.withdraw(session, row=row, now=now)
+        except prepared.PreparedError as exc:
             raise ApiError(409, exc.code, str(exc).capitalize() + ".") from None
         session.flush()
         body = _describe(row, now)
