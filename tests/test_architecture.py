@@ -52,8 +52,12 @@ def test_the_rule_catches_a_forbidden_import(tmp_path):
 
 # Import cycles between modules (imports inside functions count: a late import hides a cycle,
 # it does not open it). These remain and may only shrink; every other module is in none.
+# Of the first, only idp.logout ↔ its modules (accessor in the package) is left on this branch:
+# read `provider` from idp.oidc.services and `get_consents` from idp.consent.consents, not from
+# the packages. The two bigger entries stay until the branches in flight (perf: oidc.services
+# logging releases through consent.services) are merged; then shrink them.
 KNOWN_CYCLES = (
-    # The provider and consent use each other (decision, release, standing, grant revocation).
+    # The provider, consent and logout used each other through their packages' accessors.
     {"idp.consent", "idp.consent.agency_logout", "idp.consent.closure", "idp.consent.services",
      "idp.consent.views", "idp.logout", "idp.logout.backchannel", "idp.logout.end_session",
      "idp.logout.views", "idp.oidc", "idp.oidc.endpoints", "idp.oidc.protected", "idp.oidc.services",

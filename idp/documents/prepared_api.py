@@ -13,7 +13,8 @@ from flask import Blueprint, Response, current_app, jsonify
 from idp.documents import prepared
 from idp.documents.api import _agency, _service, _string
 from idp.documents.models import PreparedDocument
-from idp.oidc import provider, subjects
+from idp.oidc import subjects
+from idp.oidc.services import provider
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.web.errors import ApiError

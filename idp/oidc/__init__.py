@@ -18,13 +18,13 @@ from idp.oidc.errors import (
     OidcError,
     UnsafeRedirect,
 )
-from idp.oidc.services import Provider
+from idp.oidc.services import PROVIDER, Provider, provider
 from idp.oidc.tokens import TokenSigner
-from infra.components import Slot
 from infra.config import get_settings
 from infra.secrets import get_secrets
 
 __all__ = [
+    "PROVIDER",
     "AuthorizationError",
     "InsufficientScope",
     "InvalidClient",
@@ -35,6 +35,7 @@ __all__ = [
     "TokenSigner",
     "UnsafeRedirect",
     "init_app",
+    "provider",
 ]
 
 
@@ -70,10 +71,3 @@ def init_app(app: Flask) -> Provider:
     describe(app, PATHS, SCHEMAS)
     return built
 
-
-PROVIDER: Slot[Provider] = Slot("OpenID Provider")
-
-
-def provider(app: Flask | None = None) -> Provider:
-    """The OpenID Provider of `app` (default: the current application)."""
-    return PROVIDER.of(app)

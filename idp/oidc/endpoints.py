@@ -23,7 +23,6 @@ from idp.oidc import (
     jar,
     par,
     protected,
-    provider,
     refresh,
     services,
     throttle,
@@ -32,6 +31,7 @@ from idp.oidc import (
 )
 from idp.oidc import request as request_module
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
+from idp.oidc.services import provider
 from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
