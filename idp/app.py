@@ -35,6 +35,7 @@ def _components() -> list[Component]:
         component("infra.db", SCHEMA),
         component("infra.store"),
         component("infra.outbound"),
+        component("infra.notify"),
         component("infra.ops.health"),
         component("keys"),
         component("clients.registry"),

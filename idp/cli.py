@@ -73,6 +73,8 @@ COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
              "Key custody: master key and OpenID Connect signing keys."),
     "logout": ("idp.logout.cli:logout_group",
                "Single logout (back-channel logout deliveries)."),
+    "notify": ("infra.notify.cli:notify_group",
+               "Messages to people (one-time codes, notices): the notification outbox."),
     "mds": ("idp.assurance.cli:mds_group",
             "FIDO Metadata Service (MDS3): which authenticators are trusted or revoked."),
     "pki": ("keys.cli:pki_group",

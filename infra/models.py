@@ -1,4 +1,4 @@
-"""The platform's own tables: leases, the outbox and idempotency records.
+"""The platform's own tables: leases, the outbox, idempotency records and the notification outbox.
 
 Times are seconds since the Unix epoch read from the database's clock (`infra.clock.db_now`),
 so processes on machines whose clocks disagree still agree on who holds what.
@@ -74,7 +74,30 @@ class IdempotencyRow(Base):
     expires_at: Mapped[float] = mapped_column(sa.Float)
 
 
+class NotificationRow(Base):
+    """A message to a person that no transport delivered automatically (`infra.notify`): in the
+    embedded default every message, in production letters to print and post and text messages
+    without a gateway. The operator reads them with `cedula notify outbox`."""
+
+    __tablename__ = "infra_notifications"
+    __table_args__ = (sa.Index("ix_infra_notifications_address", "channel", "address"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[float] = mapped_column(sa.Float)
+    channel: Mapped[str] = mapped_column(sa.String(16))  # email | phone | postal
+    address: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(35))
+    # What the operator does with it: "read" (embedded default), "post" (print and post),
+    # "text" (send as a text message).
+    action: Mapped[str] = mapped_column(sa.String(16))
+    # When the operator marked it done (posted, texted); None while it waits.
+    done_at: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+
+
 # The tables as Core objects, for statements built without the ORM's unit of work.
 LEASES = cast(sa.Table, LeaseRow.__table__)
 OUTBOX = cast(sa.Table, OutboxRow.__table__)
 IDEMPOTENCY = cast(sa.Table, IdempotencyRow.__table__)
+NOTIFICATIONS = cast(sa.Table, NotificationRow.__table__)

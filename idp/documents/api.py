@@ -15,8 +15,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
 from idp.oidc import client_credentials, protected, subjects
+from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
-from idp.oidc.services import provider
 from infra.db import get_db
 from infra.idempotency import IdempotencyError, InProgress, Replay
 from infra.ops.metrics import count

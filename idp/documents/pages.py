@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
 from idp.account import reauth
-from idp.documents import confirmation, eligibility, prepared
+from idp.documents import confirmation, eligibility, prepared, prepared_page
 from idp.documents.api import pdf_response
+from idp.documents.signing_gate import refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
-from idp.sessions import SsoSession, require_citizen
+from idp.sessions import require_citizen
 from idp.webauthn import relying_party
 from idp.webauthn.errors import WebAuthnError
 from infra.config import get_settings
@@ -78,31 +79,6 @@ def my_document_pdf(document_id: str) -> Response:
     except DocumentNotFound:
         abort(404)
     return pdf_response(_service().pdf(document), document.file_name)
-
-
-def _refusal(session: SsoSession) -> eligibility.Refusal | None:
-    """Why this sign-in may not sign (below documents.minimum_signing_level), or None."""
-    from idp.assurance.services import assess
-
-    with get_db(current_app).read() as db:
-        assessment = assess(db, citizen_id=session.citizen_id,
-                            credential_id=session.credential_id, amr=session.amr)
-    return eligibility.refusal(assessment, minimum=_service().settings.minimum_signing_level)
-
-
-def refused_page(refusal: eligibility.Refusal) -> Response:
-    """403: why this citizen cannot sign yet, and the way to the level signing needs."""
-    count("documents.sign_refused", refusal.reason)
-    body = render_template("documents/not_eligible.html", refusal=refusal,
-                           level=_(f"assurance.level.{refusal.level}"),
-                           minimum=_(f"assurance.level.{refusal.minimum}"))
-    return Response(body, status=403, mimetype="text/html")
-
-
-def signing_citizen() -> tuple[SsoSession, eligibility.Refusal | None]:
-    """The signed-in citizen and, when their sign-in is below the minimum, why."""
-    session = require_citizen()
-    return session, _refusal(session)
 
 
 def _api_refusal(refusal: eligibility.Refusal) -> ApiError:
@@ -209,7 +185,7 @@ def confirm_options(upload_id: str) -> Response:
     if not reauth.fresh(session):
         return reauth.recheck_api(session, action="sign", next_page=f"/account/sign/{pending.id}")
     if pending.prepared_id:
-        _ensure_signable(pending.prepared_id, citizen_id=citizen_id)
+        prepared_page.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
     with get_db(current_app).read() as db:
         options = confirmation.begin(
@@ -247,7 +223,7 @@ def confirm(upload_id: str) -> Response:
     body = json_body()
     citizen_id, pending = _api_pending(upload_id)
     if pending.prepared_id:
-        _ensure_signable(pending.prepared_id, citizen_id=citizen_id)
+        prepared_page.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     data = _uploads().read(pending)
     if data is None:
         raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
@@ -281,7 +257,7 @@ def confirm(upload_id: str) -> Response:
         log.error("citizen signature failed", extra={"citizen_id": citizen_id, "error": str(exc)})
         raise ApiError(422, "not_signed", _("mydocs.sign.error.not_signed")) from None
     if pending.prepared_id:
-        _record_prepared_signature(pending.prepared_id, citizen_id=citizen_id,
+        prepared_page.record_signature(pending.prepared_id, citizen_id=citizen_id,
                                   document_id=signed.id)
     _uploads().discard(get_store(current_app), pending)
     count("documents.citizen_signature", "ok")
@@ -292,30 +268,3 @@ def confirm(upload_id: str) -> Response:
                        redirect=f"/account/documents?done=signed#doc-{signed.id}")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-# documents an agency prepared (`idp.documents.prepared`) ----------------------------------
-
-
-def _ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
-    """Before a confirmation: 409 if withdrawn (or already signed), 410 if expired."""
-    with get_db(current_app).read() as session:
-        row = prepared.find(session, prepared_id, citizen_id=citizen_id)
-        if row is None:
-            raise ApiError(404, "not_found", _("mydocs.prepared.not_found"))
-        try:
-            prepared.check_signable(row, now=datetime.now(UTC))
-        except prepared.PreparedError as exc:
-            status, error = prepared.refusal_status(exc.code)
-            count("documents.confirm", error)
-            raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}")) from None
-
-
-def _record_prepared_signature(prepared_id: str, *, citizen_id: str, document_id: str) -> None:
-    """After the signature: the prepared document is signed, by `document_id`."""
-    with get_db(current_app).transaction() as session:
-        done = prepared.mark_signed(session, prepared_id=prepared_id, citizen_id=citizen_id,
-                                     document_id=document_id, now=datetime.now(UTC))
-    if not done:  # withdrawn or expired while the signature was being made
-        log.warning("prepared document changed while being signed",
-                    extra={"prepared": prepared_id, "document": document_id})

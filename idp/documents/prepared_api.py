@@ -14,7 +14,7 @@ from idp.documents import prepared
 from idp.documents.api import _agency, _service, _string
 from idp.documents.models import PreparedDocument
 from idp.oidc import subjects
-from idp.oidc.services import provider
+from idp.oidc.current import provider
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.web.errors import ApiError

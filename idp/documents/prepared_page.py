@@ -1,6 +1,6 @@
 """The citizen's side of documents prepared for their signature (`idp.documents.prepared`):
-`/account/sign/prepared/<id>` puts the PDF into the pending-upload review (the confirmation
-pages, `idp.documents.pages`, check it is still signable and record the signature)."""
+`/account/sign/prepared/<id>` puts the PDF into the pending-upload review; the confirmation
+pages (`idp.documents.pages`) ask here whether it is still signable and record the signature."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, redirect
 
+from idp.documents import prepared
 from idp.documents.api import _service
 from idp.documents.prepared import find, refusal_status, status_at
+from idp.documents.signing_gate import refused_page, signing_citizen
 from idp.documents.uploads import Uploads
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
-from infra.web.errors import error_page
+from infra.web.errors import ApiError, error_page
 from infra.web.i18n import gettext as _
 from infra.web.ratelimit import hit
 from signing.normalise import normalise
@@ -34,7 +36,6 @@ def _now() -> datetime:
 def open_for_signing(prepared_id: str) -> Response:
     """Put the prepared PDF into the pending-upload review, then show that review."""
     from idp.account import reauth
-    from idp.documents.pages import refused_page, signing_citizen
 
     session, refusal = signing_citizen()
     if refusal is not None:
@@ -72,3 +73,27 @@ def open_for_signing(prepared_id: str) -> Response:
                           prepared_id=prepared_id)
     count("documents.prepared_opened", "ok")
     return redirect(f"/account/sign/{pending.id}", code=303)
+
+
+def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
+    """Before a confirmation: 409 if withdrawn (or already signed), 410 if expired."""
+    with get_db(current_app).read() as session:
+        row = prepared.find(session, prepared_id, citizen_id=citizen_id)
+        if row is None:
+            raise ApiError(404, "not_found", _("mydocs.prepared.not_found"))
+        try:
+            prepared.check_signable(row, now=datetime.now(UTC))
+        except prepared.PreparedError as exc:
+            status, error = prepared.refusal_status(exc.code)
+            count("documents.confirm", error)
+            raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}")) from None
+
+
+def record_signature(prepared_id: str, *, citizen_id: str, document_id: str) -> None:
+    """After the signature: the prepared document is signed, by `document_id`."""
+    with get_db(current_app).transaction() as session:
+        done = prepared.mark_signed(session, prepared_id=prepared_id, citizen_id=citizen_id,
+                                     document_id=document_id, now=datetime.now(UTC))
+    if not done:  # withdrawn or expired while the signature was being made
+        log.warning("prepared document changed while being signed",
+                    extra={"prepared": prepared_id, "document": document_id})

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, ClientNotFound, find_client
 from idp.logout import deliveries, get_logout
 from idp.logout.settings import LogoutSettings
+from idp.oidc.current import provider
 from idp.oidc.models import Grant
-from idp.oidc.services import Provider, provider
+from idp.oidc.services import Provider
 from idp.oidc.subjects import subject_for
 from idp.sessions import records, session_policy
 from infra.db import get_db

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from idp.oidc.current import PROVIDER, provider
 from idp.oidc.errors import (
     AuthorizationError,
     InsufficientScope,
@@ -18,7 +19,7 @@ from idp.oidc.errors import (
     OidcError,
     UnsafeRedirect,
 )
-from idp.oidc.services import PROVIDER, Provider, provider
+from idp.oidc.services import Provider
 from idp.oidc.tokens import TokenSigner
 from infra.config import get_settings
 from infra.secrets import get_secrets

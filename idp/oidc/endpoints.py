@@ -30,8 +30,8 @@ from idp.oidc import (
     userinfo,
 )
 from idp.oidc import request as request_module
+from idp.oidc.current import provider
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
-from idp.oidc.services import provider
 from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store

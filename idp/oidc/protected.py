@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 
 from idp.oidc import dpop
+from idp.oidc.current import provider
 from idp.oidc.errors import InvalidToken, OidcError
-from idp.oidc.services import provider
 from infra.store import get_store
 
 REALM = 'realm="cedula"'

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, freeze_sector
@@ -32,7 +31,6 @@ from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
 from idp.sessions.records import SessionPolicy
-from infra.components import Slot
 from infra.db import Database
 from infra.store import EphemeralStore
 
@@ -67,14 +65,6 @@ class Provider:
             remote_keys=self.remote_keys,
             issuer=self.settings.issuer,
         )
-
-
-PROVIDER: Slot[Provider] = Slot("OpenID Provider")
-
-
-def provider(app: Flask | None = None) -> Provider:
-    """The OpenID Provider of `app` (default: the current application)."""
-    return PROVIDER.of(app)
 
 
 @dataclass(frozen=True)

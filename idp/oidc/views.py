@@ -21,9 +21,9 @@ from idp.consent.consents import get_consents
 from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, services, subjects
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
+from idp.oidc.current import provider
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
-from idp.oidc.services import provider
 from idp.sessions import SsoSession, current_session, end_session
 from infra.config import get_settings
 from infra.db import get_db

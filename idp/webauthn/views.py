@@ -111,7 +111,7 @@ def registration_verify() -> Response:
     except WebAuthnError as exc:
         raise _refuse(exc, "webauthn.registration") from None
     count("webauthn.registration", result.purpose)
-    if result.purpose == "enrol":  # match against the civil register: proofing substantial
+    if result.purpose == "enrol":  # match against the civil register (evidence; still low)
         check_after_enrolment(current_app, citizen_id=result.citizen_id)
     log.info("passkey registered", extra={"purpose": result.purpose, "citizen_id": result.citizen_id})
     redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
