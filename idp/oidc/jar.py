@@ -12,15 +12,18 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from joserfc.errors import JoseError
+
 from clients.registry import Client
 from idp.oidc import client_auth, fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import OidcError, UnsafeRedirect
-from infra.jose import JoseError, unverified, verify_compact
+from infra import jose
 
 TYP = "oauth-authz-req+jwt"
 MAX_LIFETIME = 3600  # FAPI 2.0 Message Signing 5.3.1: exp at most 60 minutes after nbf
 MAX_LENGTH = 65536
+LIMITS = jose.Limits(header=2048, payload=MAX_LENGTH)
 # What a request object never carries: itself, a reference, the client's credentials.
 NOT_INSIDE = ("request", "request_uri", "client_secret", "client_assertion", "client_assertion_type")
 
@@ -39,11 +42,11 @@ def _segments(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise InvalidRequestObject("request is not a signed JWT (compact JWS; RFC 9101 section 4); "
                                    "encrypted request objects are not accepted")
     try:
-        read = unverified(token)  # the header names the key that then checks it
+        read = jose.unverified(token, limits=LIMITS)
         return read.header, read.claims()
-    except JoseError as exc:
-        raise InvalidRequestObject(f"the request object's header and payload must be JSON objects "
-                                   f"in a compact JWS ({exc})") from None
+    except JoseError:
+        raise InvalidRequestObject("the request object is not a compact JWS whose header and payload "
+                                   "are JSON objects") from None
 
 
 def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
@@ -117,7 +120,7 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     verified = None
     for key in candidates(_keys(client, remote_keys, kid), kid=kid, alg=alg):
         try:
-            verified = verify_compact(request_object, key, algorithms=[alg])
+            verified = jose.verify_compact(request_object, key, algorithms=[alg], limits=LIMITS)
             break
         except JoseError:
             continue
