@@ -7,10 +7,12 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.support.source import parse
+
 
 def absolute_imports(path: Path) -> Iterator[str]:
     """The dotted names of every `import x.y` and `from x.y import z` in the file."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in ast.walk(parse(path)):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
