@@ -48,8 +48,28 @@ class Context(ScriptInfo):
 
         return create_app(self.settings)
 
+    def verification_only(self) -> None:
+        """Commands that only verify PDFs build just that (`idp.app.create_verification_app`)."""
+        if self._loaded_app is None:
+            self.create_app = self._create_verification_app
+
+    def _create_verification_app(self) -> Flask:
+        from idp.app import create_verification_app
+
+        return create_verification_app(self.settings)
+
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def _verify_command() -> click.Command:
+    """`cedula verify`: verification builds only what it needs, not the web app."""
+    from signing.verify.cli import verify_command
+
+    context = click.get_current_context(silent=True)
+    if context is not None:  # resolved before the root callback runs: make the root object now
+        context.ensure_object(Context).verification_only()
+    return verify_command
 
 
 def _clients_group() -> click.Command:
@@ -91,7 +111,7 @@ COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
                   "Agencies' APIs as protected resources (RFC 8707 resource indicators)."),
     "wallet": ("idp.wallet.cli:wallet_group",
                "Digital wallets: trusted PID issuers, status lists, issuer metadata."),
-    "verify": ("signing.verify.cli:verify_command",
+    "verify": (_verify_command,
                "Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable, "
                "4 withdrawn by its issuer (revoked or superseded)."),
 }

@@ -10,6 +10,7 @@ takes settings and the database from the Flask app.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, request
 
@@ -39,7 +40,7 @@ _SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer", "dest
             "seal_signer", "timestamper", "trust_roots", "validation_context"}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _SIGNERS:
         from keys import signers
 

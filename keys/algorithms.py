@@ -15,6 +15,7 @@ from typing import Literal
 from asn1crypto import algos
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
@@ -74,7 +75,7 @@ def algorithm(name: str) -> KeyAlgorithm:
 
 def hash_for(name: str) -> hashes.HashAlgorithm:
     try:
-        return HASHES[name]()
+        return HASHES[name]()  # type: ignore[abstract]  # the concrete classes of HASHES
     except KeyError:
         raise InvalidRequest(f"digest must be one of {', '.join(HASHES)}, got {name!r}") from None
 
@@ -99,7 +100,7 @@ def generate_private_key(alg: KeyAlgorithm) -> ec.EllipticCurvePrivateKey | rsa.
 
 
 @lru_cache(maxsize=512)
-def load_public_key(spki_der: bytes):
+def load_public_key(spki_der: bytes) -> PublicKeyTypes:
     """A `cryptography` public key from SubjectPublicKeyInfo DER, parsed once."""
     return serialization.load_der_public_key(spki_der)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import sqlalchemy as sa
@@ -16,8 +16,11 @@ from flask.cli import AppGroup
 
 from keys.errors import KeyStoreError
 
+if TYPE_CHECKING:
+    from keys.service import KeyService
 
-def _service():
+
+def _service() -> KeyService:
     from keys.service import get_service
 
     return get_service()
@@ -177,8 +180,8 @@ def pki_crl(ca: str) -> None:
         service.pki.publish_root_crl(service.now())
     else:
         service.pki.crl("issuing", service.now())
-    click.echo(f"{ca} CRL issued; next update "
-               f"{service.pki.crl_next_update(ca).isoformat()}")
+    next_update = service.pki.crl_next_update(ca)
+    click.echo(f"{ca} CRL issued; next update {next_update.isoformat() if next_update else 'unknown'}")
 
 
 @pki_group.command("status")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import crl
 
@@ -62,9 +63,9 @@ def build_crl(*, issuer: Issuer, number: int, this_update: datetime, next_update
     if revoked:  # an empty list must be absent, not empty (RFC 5280, section 5.1.2.6)
         entries = []
         for entry in sorted(revoked, key=lambda e: e.serial):
-            item: dict = {"user_certificate": entry.serial,
+            item: dict[str, Any] = {"user_certificate": entry.serial,
                           "revocation_date": asn1_time(entry.revoked_at)}
-            extensions: list[dict] = []
+            extensions: list[dict[str, Any]] = []
             if entry.reason != "unspecified":
                 extensions.append({"extn_id": "crl_reason", "critical": False,
                                    "extn_value": REASONS[entry.reason]})
@@ -76,8 +77,8 @@ def build_crl(*, issuer: Issuer, number: int, this_update: datetime, next_update
             entries.append(item)
         tbs["revoked_certificates"] = entries
     tbs_list = crl.TbsCertList(tbs)
-    return crl.CertificateList({
+    return bytes(crl.CertificateList({
         "tbs_cert_list": tbs_list,
         "signature_algorithm": signature_algorithm,
         "signature": issuer.sign(tbs_list.dump()),
-    }).dump()
+    }).dump())

@@ -48,8 +48,8 @@ def public_jwk(spki_der: bytes, *, kid: str, alg: str) -> dict[str, str]:
                 "x": _int_b64(numbers.x, width), "y": _int_b64(numbers.y, width),
                 "kid": kid, "use": "sig", "alg": alg}
     if isinstance(key, rsa.RSAPublicKey):
-        numbers = key.public_numbers()
-        return {"kty": "RSA", "n": _int_b64(numbers.n), "e": _int_b64(numbers.e),
+        rsa_numbers = key.public_numbers()
+        return {"kty": "RSA", "n": _int_b64(rsa_numbers.n), "e": _int_b64(rsa_numbers.e),
                 "kid": kid, "use": "sig", "alg": alg}
     raise InvalidJwt(f"no JWK form for {type(key).__name__}")
 

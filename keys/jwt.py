@@ -115,7 +115,7 @@ def verify(keyring: Keyring, token: str, *, algorithms: Collection[str], now: da
         audiences = aud if isinstance(aud, list) else [aud]
         if audience not in audiences:
             raise InvalidJwt(f"aud must contain {audience!r}, got {aud!r}")
-    return VerifiedJwt(verified.header, claims, kid)
+    return VerifiedJwt(verified.header, claims, str(kid))
 
 
 def _numeric(claims: Mapping[str, Any], name: str) -> float | None:

@@ -53,7 +53,7 @@ class OcspResponder:
         self.pki = pki
         self.validity = timedelta(seconds=int(settings["ocsp"]["validity_seconds"]))
         self.cache_seconds = int(settings["ocsp"]["cache_seconds"])
-        self._cache: dict[tuple, tuple[datetime, bytes]] = {}
+        self._cache: dict[tuple[Any, ...], tuple[datetime, bytes]] = {}
         self._lock = threading.Lock()
 
     def clear(self) -> None:
@@ -132,7 +132,7 @@ class OcspResponder:
         return OcspReply(body, "successful", produced, max(0, left))
 
     @staticmethod
-    def _state(status) -> tuple:
+    def _state(status: Any) -> tuple[Any, ...]:
         if status is None:
             return ("unknown",)
         if status.revoked_at is None:
@@ -140,8 +140,8 @@ class OcspResponder:
         return ("revoked", status.revoked_at.isoformat(), status.reason,
                 status.invalidity_date.isoformat() if status.invalidity_date else None)
 
-    def _build(self, ca: Authority, cert_ids, serials, statuses, nonce,
-               produced: datetime) -> bytes:
+    def _build(self, ca: Authority, cert_ids: list[Any], serials: list[int], statuses: Mapping[int, Any],
+               nonce: bytes | None, produced: datetime) -> bytes:
         material = self.pki.material()
         responder = material.ocsp if ca.name == "issuing" else ca
         responses = []
@@ -180,8 +180,8 @@ class OcspResponder:
         }
         if responder is material.ocsp:
             basic["certs"] = [responder.certificate]
-        return ocsp.OCSPResponse({
+        return bytes(ocsp.OCSPResponse({
             "response_status": "successful",
             "response_bytes": {"response_type": "basic_ocsp_response",
                                "response": ocsp.BasicOCSPResponse(basic)},
-        }).dump()
+        }).dump())

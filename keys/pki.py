@@ -100,6 +100,14 @@ class CertificateStatus:
     invalidity_date: datetime | None = None
 
 
+def _stored(session: Session, key_id: str) -> StoredKey:
+    """The key-store row of a key the PKI uses (it is made before the certificate)."""
+    stored = session.get(StoredKey, key_id)
+    if stored is None:
+        raise KeyNotFound(f"key {key_id} is not in the key store")
+    return stored
+
+
 def _authority(row: Certificate, stored: StoredKey) -> Authority:
     cert = asn1_x509.Certificate.load(row.der)
     subject = cert.subject.dump()
@@ -217,10 +225,10 @@ class Pki:
 
     def _issue(self, session: Session, *, now: datetime, role: str, name: str | None,
                issuer: Authority | None, subject: asn1_x509.Name, lifetime: timedelta,
-               alg: KeyAlgorithm, extensions: list[dict], client_id: str | None = None
+               alg: KeyAlgorithm, extensions: list[dict[str, Any]], client_id: str | None = None
                ) -> Authority:
         ref = self.custody.new_key(session, purpose=role, algorithm=alg)
-        stored = session.get(StoredKey, ref.key_id)
+        stored = _stored(session, ref.key_id)
         not_before = now.replace(microsecond=0) - timedelta(minutes=5)  # clock skew
         not_after = now.replace(microsecond=0) + lifetime
         if issuer is not None:  # never outlive the issuer (RFC 5280, 6.1.3 (a)(2))
@@ -337,7 +345,7 @@ class Pki:
 
     def _recertify_issuing(self, session: Session, current: Certificate, root: Authority,
                            now: datetime) -> None:
-        stored = session.get(StoredKey, current.key_id)
+        stored = _stored(session, current.key_id)
         old = asn1_x509.Certificate.load(current.der)
         not_before = now.replace(microsecond=0) - timedelta(minutes=5)
         not_after = min(now.replace(microsecond=0)
@@ -412,7 +420,7 @@ class Pki:
             lifetime=lifetime or timedelta(minutes=int(self.section["citizen_minutes"])))
 
     def _issue_end_entity(self, *, role: str, subject: asn1_x509.Name, client_id: str | None,
-                          lifetime: timedelta, extensions: list[dict], now: datetime
+                          lifetime: timedelta, extensions: list[dict[str, Any]], now: datetime
                           ) -> IssuedCertificate:
         material = self.material()
         with self.custody.database.transaction() as session:
@@ -533,7 +541,7 @@ class Pki:
             if row is not None:
                 this_update, next_update = as_utc(row.this_update), as_utc(row.next_update)
                 if name == "root" or now < this_update + (next_update - this_update) / 2:
-                    return row.der
+                    return bytes(row.der)
         with self._crl_lock, self.custody.database.transaction() as session:
             return self._publish_crl(session, authority, now)
 
@@ -545,7 +553,7 @@ class Pki:
                        sa.select(Certificate.serial, Certificate.revoked_at,
                                  Certificate.revocation_reason, Certificate.invalidity_date)
                        .where(Certificate.issuer == ca.name, Certificate.role != "root",
-                              Certificate.revoked_at.is_not(None)))]
+                              Certificate.revoked_at.is_not(None))) if at is not None]
         this_update = now.replace(microsecond=0)
         next_update = this_update + (timedelta(days=int(self.section["root_crl_days"]))
                                      if ca.name == "root" else

@@ -15,10 +15,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from keys.algorithms import KeyAlgorithm
 from keys.algorithms import algorithm as key_algorithm
 from keys.custody import Custody
 from keys.errors import InvalidRequest, KeyNotFound, RotationPending
@@ -64,6 +66,14 @@ class _Snapshot:
     generation: tuple[int, str] = (-1, "")
     checked: float = 0.0
     keys: tuple[SigningKeyInfo, ...] = field(default_factory=tuple)
+
+
+@overload
+def _utc(value: datetime) -> datetime: ...
+
+
+@overload
+def _utc(value: None) -> None: ...
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -136,7 +146,7 @@ class Keyring:
             key=KeyRef(stored.id, stored.algorithm, stored.wrapped),
             public_key=stored.public_key,
             jwk=public_jwk(stored.public_key, kid=signing.kid, alg=signing.alg),
-            published_at=_utc(signing.published_at), active_at=_utc(signing.active_at),  # type: ignore[arg-type]
+            published_at=_utc(signing.published_at), active_at=_utc(signing.active_at),
             retired_at=_utc(signing.retired_at), remove_at=_utc(signing.remove_at),
         )
 
@@ -162,7 +172,7 @@ class Keyring:
 
     # changing -----------------------------------------------------------------------------
 
-    def _key_algorithm(self, alg: str):
+    def _key_algorithm(self, alg: str) -> KeyAlgorithm:
         return key_algorithm("EC-P256" if alg == "ES256" else self.rsa_algorithm)
 
     def bootstrap(self, now: datetime, *, algs: tuple[str, ...] | None = None) -> list[str]:
@@ -180,9 +190,12 @@ class Keyring:
         self.invalidate()
         return made
 
-    def _add(self, session, alg: str, *, published_at: datetime, active_at: datetime) -> SigningKey:
+    def _add(self, session: Session, alg: str, *, published_at: datetime, active_at: datetime) -> SigningKey:
         ref = self.custody.new_key(session, purpose="oidc", algorithm=self._key_algorithm(alg))
-        spki = session.get(StoredKey, ref.key_id).public_key
+        stored = session.get(StoredKey, ref.key_id)
+        if stored is None:
+            raise KeyNotFound(f"key {ref.key_id} was not stored")
+        spki = stored.public_key
         row = SigningKey(kid=thumbprint(spki), key_id=ref.key_id, alg=alg,
                          published_at=published_at, active_at=active_at)
         session.add(row)
@@ -220,7 +233,7 @@ class Keyring:
         with self.custody.database.transaction() as session:
             rows = session.scalars(sa.select(SigningKey).where(SigningKey.remove_at.is_not(None)))
             for row in list(rows):
-                if _utc(row.remove_at) <= now:
+                if row.remove_at is not None and _utc(row.remove_at) <= now:
                     stored = session.get(StoredKey, row.key_id)
                     session.delete(row)
                     session.flush()

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra.jose import b64url
 from keys.algorithms import KeyAlgorithm, algorithm_of_public_key, ecdsa_der_to_raw
 from keys.errors import InvalidRequest
-from keys.jose import b64url, encode_json
+from keys.jose import encode_json
 from keys.service import KeyService, get_service
 
 _SET_HERE = {"alg", "x5c", "kid", "jwk", "jku", "x5u", "crit", "b64"}

@@ -4,7 +4,7 @@ plus the functions other packages call (`sign_jwt`, `verify_jwt`, `jwks`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ class KeyService:
 
     def __init__(self, settings: Any, database: Any) -> None:
         self.settings = settings
-        self.clock = lambda: datetime.now(UTC)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.custody = Custody(settings=settings, data_dir=settings.data_dir, database=database,
                                clock=lambda: self.clock())
         self.keyring = Keyring(self.custody, settings)

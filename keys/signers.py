@@ -12,6 +12,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
+from flask import Flask
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
@@ -23,13 +24,15 @@ from keys.keystore.base import KeyRef
 from keys.pki import IssuedCertificate
 from keys.service import KeyService, get_service
 
+AppOrService = Flask | KeyService | None  # what `get_service` takes
+
 
 class CustodySigner(Signer):
     """A pyHanko `Signer` whose raw signatures are made by the key store (software or HSM)."""
 
     def __init__(self, service: KeyService, issued: IssuedCertificate, *,
                  prefer_pss: bool = False) -> None:
-        registry = SimpleCertificateStore.from_certs([issued.certificate, *issued.chain])
+        registry = SimpleCertificateStore.from_certs([issued.certificate, *issued.chain])  # type: ignore[no-untyped-call]
         super().__init__(signing_cert=issued.certificate, cert_registry=registry,
                          prefer_pss=prefer_pss, embed_roots=True)
         self._service = service
@@ -50,14 +53,14 @@ class CustodySigner(Signer):
                                        hash_name=digest_algorithm, pss=pss)
 
 
-def seal_signer(app_or_service, *, client_id: str) -> CustodySigner:
+def seal_signer(app_or_service: AppOrService, *, client_id: str) -> CustodySigner:
     """The signer for an agency's electronic seal (its newest valid seal certificate)."""
     service = get_service(app_or_service)
     return CustodySigner(service, service.pki.current_seal(client_id=client_id,
                                                            now=service.now()))
 
 
-def issue_seal_certificate(app_or_service, *, client_id: str, organization_name: str,
+def issue_seal_certificate(app_or_service: AppOrService, *, client_id: str, organization_name: str,
                            organization_identifier: str) -> IssuedCertificate:
     """Issue an agency's seal certificate with a new key in custody (`pki issue-seal`)."""
     service = get_service(app_or_service)
@@ -66,7 +69,7 @@ def issue_seal_certificate(app_or_service, *, client_id: str, organization_name:
                                   now=service.now())
 
 
-def issue_citizen_certificate(app_or_service, *, given_name: str, surname: str,
+def issue_citizen_certificate(app_or_service: AppOrService, *, given_name: str, surname: str,
                               serial_number: str | None, level: str,
                               lifetime: timedelta | None = None) -> IssuedCertificate:
     """A short-lived certificate naming a citizen, with a fresh key in the key store.
@@ -80,13 +83,13 @@ def issue_citizen_certificate(app_or_service, *, given_name: str, surname: str,
                                      now=service.now(), lifetime=lifetime)
 
 
-def destroy_key(app_or_service, issued: IssuedCertificate) -> None:
+def destroy_key(app_or_service: AppOrService, issued: IssuedCertificate) -> None:
     """Destroy the private key of a one-time certificate in the key store, for good."""
     service = get_service(app_or_service)
     service.pki.destroy_key(issued)
 
 
-def certificate_signer(app_or_service, *, serial: str) -> CustodySigner:
+def certificate_signer(app_or_service: AppOrService, *, serial: str) -> CustodySigner:
     """A signer for any certificate the PKI issued with a key in custody (e.g. a citizen's)."""
     service = get_service(app_or_service)
     return CustodySigner(service, service.pki.certificate(serial))
@@ -96,23 +99,23 @@ class InProcessTimeStamper(TimeStamper):
     """A pyHanko `TimeStamper` answered by our TSA in this process (no HTTP round trip)."""
 
     def __init__(self, service: KeyService) -> None:
-        super().__init__(include_nonce=True)
+        super().__init__(include_nonce=True)  # type: ignore[no-untyped-call]
         self._service = service
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         return await asyncio.to_thread(self._service.tsa.respond, req, now=self._service.now())
 
 
-def timestamper(app_or_service=None) -> InProcessTimeStamper:
+def timestamper(app_or_service: AppOrService = None) -> InProcessTimeStamper:
     return InProcessTimeStamper(get_service(app_or_service))
 
 
-def trust_roots(app_or_service=None) -> list[asn1_x509.Certificate]:
+def trust_roots(app_or_service: AppOrService = None) -> list[asn1_x509.Certificate]:
     """The root certificate verifiers must trust."""
     return [get_service(app_or_service).pki.material().root.certificate]
 
 
-def revocation_info(app_or_service=None, *,
+def revocation_info(app_or_service: AppOrService = None, *,
                     certificates: Iterable[asn1_x509.Certificate] = (),
                     crls: tuple[str, ...] = ("root", "issuing")
                     ) -> tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]:
@@ -142,7 +145,7 @@ def revocation_info(app_or_service=None, *,
     return responses, lists
 
 
-def validation_context(app_or_service=None, *,
+def validation_context(app_or_service: AppOrService = None, *,
                        certificates: Iterable[asn1_x509.Certificate] = (),
                        crls: tuple[str, ...] = ("root", "issuing")) -> ValidationContext:
     """A pyHanko ValidationContext trusting our root, with our OCSP responses and CRLs

@@ -21,7 +21,7 @@ from keys.pki import Pki
 MAX_NONCE_BYTES = 32  # RFC 3161 nonces are "large random numbers"; 64 bits is usual
 
 
-class TimeStampResp(tsp.TimeStampResp):
+class TimeStampResp(tsp.TimeStampResp):  # type: ignore[misc]  # asn1crypto is untyped
     """TimeStampResp with timeStampToken OPTIONAL, as RFC 3161 (2.4.2) defines it."""
 
     _fields = [  # noqa: RUF012 - asn1crypto's declaration style
@@ -55,11 +55,11 @@ class TimeStampAuthority:
             request = tsp.TimeStampReq.load(der, strict=True)
             request.native  # noqa: B018 - parse everything now, not lazily later
         except (ValueError, TypeError, KeyError, OverflowError):
-            return rejection("bad_data_format", "the request is not a DER TimeStampReq").dump()
+            return bytes(rejection("bad_data_format", "the request is not a DER TimeStampReq").dump())
         try:
-            return self.respond(request, now=now).dump()
+            return bytes(self.respond(request, now=now).dump())
         except (ValueError, TypeError, KeyError, OverflowError):
-            return rejection("bad_data_format", "the request has values out of range").dump()
+            return bytes(rejection("bad_data_format", "the request has values out of range").dump())
 
     def respond(self, request: tsp.TimeStampReq, *, now: datetime) -> TimeStampResp:
         """Check the request and grant a TimeStampToken (RFC 3161, sections 2.4.1, 2.4.2)."""

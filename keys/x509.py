@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import core, keys, x509
 
@@ -81,12 +82,12 @@ def _uri(url: str) -> x509.GeneralName:
     return x509.GeneralName(name="uniform_resource_identifier", value=url)
 
 
-def _ext(extn_id: str, value, critical: bool = False) -> dict:
+def _ext(extn_id: str, value: Any, critical: bool = False) -> dict[str, Any]:
     return {"extn_id": extn_id, "critical": critical, "extn_value": value}
 
 
-def ca_extensions(*, path_length: int | None) -> list[dict]:
-    constraints = {"ca": True}
+def ca_extensions(*, path_length: int | None) -> list[dict[str, Any]]:
+    constraints: dict[str, Any] = {"ca": True}
     if path_length is not None:
         constraints["path_len_constraint"] = path_length
     return [
@@ -98,7 +99,7 @@ def ca_extensions(*, path_length: int | None) -> list[dict]:
 
 def end_entity_extensions(*, key_usage: set[str], purposes: Sequence[str] = (),
                           eku_critical: bool = False, ocsp_nocheck: bool = False,
-                          policies: Sequence[str] = ()) -> list[dict]:
+                          policies: Sequence[str] = ()) -> list[dict[str, Any]]:
     extensions = [
         _ext("basic_constraints", {"ca": False}, True),
         _ext("key_usage", key_usage, True),
@@ -114,7 +115,7 @@ def end_entity_extensions(*, key_usage: set[str], purposes: Sequence[str] = (),
 
 
 def issue(*, issuer: Issuer, subject: x509.Name, subject_public_key: bytes, serial: int,
-          not_before: datetime, not_after: datetime, extensions: list[dict],
+          not_before: datetime, not_after: datetime, extensions: list[dict[str, Any]],
           self_signed: bool = False) -> x509.Certificate:
     """Build and sign a v3 certificate; adds SKI, AKI, AIA and CRL DP (RFC 5280, 4.2)."""
     ski = key_identifier(subject_public_key)
@@ -158,4 +159,4 @@ def issue(*, issuer: Issuer, subject: x509.Name, subject_public_key: bytes, seri
 def pem(certificate: x509.Certificate) -> str:
     from asn1crypto import pem as asn1_pem
 
-    return asn1_pem.armor("CERTIFICATE", certificate.dump()).decode("ascii")
+    return bytes(asn1_pem.armor("CERTIFICATE", certificate.dump())).decode("ascii")

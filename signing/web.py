@@ -27,15 +27,21 @@ def quiet_pyhanko() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def init_app(app: Flask) -> VerificationService:
-    """Build the verification service (trust roots read now) and register the blueprint."""
+def init_service(app: Flask) -> VerificationService:
+    """Build the verification service alone (trust roots read now): what `cedula verify` needs."""
     from keys import get_service
-    from signing.verify.views import MULTIPART_SLACK, bp
 
     quiet_pyhanko()
-    service = VERIFICATION.install(app, VerificationService(
+    return VERIFICATION.install(app, VerificationService(
         settings=get_settings(app), database=get_db(app), key_service=get_service(app),
         documents=get_documents(app)))
+
+
+def init_app(app: Flask) -> VerificationService:
+    """Build the verification service and register the pages and the API."""
+    from signing.verify.views import MULTIPART_SLACK, bp
+
+    service = init_service(app)
     app.register_blueprint(bp)
     for endpoint in ("verify.upload", "verify.api_verify"):
         allow_larger_body(app, endpoint, service.settings.max_bytes + MULTIPART_SLACK)

@@ -7,7 +7,6 @@ third-party module the code imports must be a declared dependency.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.source import parse
+from tests.support.imports import absolute_imports
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PACKAGES = ("infra", "idp", "signing", "keys", "clients")
@@ -34,19 +33,11 @@ def _third_party_imports(folders: tuple[str, ...]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for folder in folders:
         for path in (REPOSITORY / folder).rglob("*.py"):
-            tree = parse(path)
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
+            for name in absolute_imports(path):
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in OWN or top in {"__future__", "_typeshed"}:
                     continue
-                for name in names:
-                    top = name.split(".")[0]
-                    if top in sys.stdlib_module_names or top in OWN or top in {"__future__", "_typeshed"}:
-                        continue
-                    found.setdefault(top, set()).add(str(path.relative_to(REPOSITORY)))
+                found.setdefault(top, set()).add(str(path.relative_to(REPOSITORY)))
     return found
 
 

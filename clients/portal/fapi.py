@@ -5,7 +5,6 @@ issuer as the one audience. docs/agencies-fapi.md explains each step.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import secrets
@@ -20,6 +19,7 @@ from joserfc import jws, jwt
 from joserfc.jwk import ECKey
 
 from clients.portal.config import PortalConfig
+from infra.jose import b64url
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TIMEOUT = 30
@@ -29,14 +29,10 @@ class FapiError(RuntimeError):
     """The provider refused a step; the message is its error and description."""
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def pkce_pair() -> tuple[str, str]:
     """RFC 7636 section 4.1/4.2: a verifier and its S256 challenge."""
     verifier = secrets.token_urlsafe(48)
-    return verifier, _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+    return verifier, b64url(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
 class FapiClient:
@@ -67,7 +63,7 @@ class FapiClient:
             if self._nonce:
                 claims["nonce"] = self._nonce
         if access_token is not None:
-            claims["ath"] = _b64(hashlib.sha256(access_token.encode("ascii")).digest())
+            claims["ath"] = b64url(hashlib.sha256(access_token.encode("ascii")).digest())
         header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": self.dpop_key.as_dict(private=False)}
         return jws.serialize_compact(header, json.dumps(claims).encode(), self.dpop_key, algorithms=["ES256"])
 

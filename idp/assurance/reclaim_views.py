@@ -45,8 +45,8 @@ from idp.citizens.errors import InvalidFields
 from idp.civil_register import register
 from idp.civil_register.base import Contact, RegisterQuery
 from idp.civil_register.errors import CivilRegisterError
-from idp.consent import get_consents
 from idp.consent.agency_logout import logout_agency
+from idp.consent.consents import get_consents
 from idp.registrar.services import Actor
 from idp.sessions import end_session, sessions_for, start_session
 from infra.config import get_settings

@@ -20,7 +20,6 @@ What such an insider can still do is said in `LIMITS` below.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from collections.abc import Mapping
@@ -30,7 +29,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from idp.audit.errors import AuditError
 from idp.audit.models import LogKey
+from infra import jose
 from infra.components import Slot
 
 PURPOSE = "audit-log"  # keys_key.purpose of log keys
@@ -76,19 +75,16 @@ def verify_compact(token: str, jwk: Mapping[str, Any], *, typ: str, kid: str | N
     says what is wrong."""
     try:
         key = JWKRegistry.import_key(dict(jwk))
-        verified = jws.deserialize_compact(token, key, algorithms=list(ALGORITHMS))
+        verified = jose.verify_compact(token, key, algorithms=ALGORITHMS)
     except (JoseError, ValueError, TypeError) as exc:
         raise ValueError(f"its signature does not verify ({exc})") from None
-    header = verified.headers()
+    header = verified.header
     if str(header.get("typ", "")).lower() != typ or (kid is not None and header.get("kid") != kid):
         raise ValueError(f"its header must have typ {typ}" + (f" and kid {kid!r}" if kid else ""))
     try:
-        claims = json.loads(verified.payload)
-    except ValueError:
-        raise ValueError("its payload is not JSON") from None
-    if not isinstance(claims, dict):
-        raise ValueError("its payload is not a JSON object")
-    return claims
+        return verified.claims()
+    except JoseError:
+        raise ValueError("its payload is not a JSON object") from None
 
 
 class LogKeys:

@@ -74,3 +74,12 @@ class RecoveryCode(Base):
     code_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+# A closed account's national ID is replaced by a keyed hash with this prefix (idp.consent.closure).
+CLOSED_PREFIX = "closed:"
+
+
+def is_closed(citizen: Citizen) -> bool:
+    """The account was closed (right to erasure): its personal data is erased."""
+    return citizen.national_id.startswith(CLOSED_PREFIX)

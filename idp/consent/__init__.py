@@ -12,38 +12,15 @@ Public API:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Flask
 
+from idp.consent.consents import CONSENTS, Consents, basis_for, get_consents
 from idp.consent.errors import AccountClosed, AgencyNotConnected, ConsentError
-from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
-from infra.components import Slot
 from infra.config import get_settings
 
-__all__ = ["AccountClosed", "AgencyNotConnected", "ConsentError", "ConsentPolicy", "Consents",
+__all__ = ["CONSENTS", "AccountClosed", "AgencyNotConnected", "ConsentError", "ConsentPolicy", "Consents",
            "basis_for", "get_consents", "init_app"]
-
-CONSENTS: Slot[Consents] = Slot("consents")
-
-
-@dataclass(frozen=True)
-class Consents:
-    """Built once at start: the settings and the receipt signer (`keys/`)."""
-
-    policy: ConsentPolicy
-    sign: ReceiptSigner
-
-
-def get_consents(app: Flask | None = None) -> Consents:
-    return CONSENTS.of(app)
-
-
-def basis_for(client_id: str | None, app: Flask | None = None) -> tuple[str, str | None]:
-    """The legal basis on which an agency receives data: consent, or a law the operator set."""
-    return get_consents(app).policy.basis(client_id)
-
 
 def init_app(app: Flask) -> Consents:
     from idp.audit import log_keys

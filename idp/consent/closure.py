@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp import audit
-from idp.citizens.models import Citizen, Passkey, RecoveryCode
+from idp.citizens.models import CLOSED_PREFIX, Citizen, Passkey, RecoveryCode, is_closed
 from idp.consent import services
 from idp.consent.errors import AccountClosed
 from idp.consent.models import Consent
@@ -30,12 +30,7 @@ from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
 from idp.oidc.models import Grant
 
-CLOSED_PREFIX = "closed:"
 ERASED_DATE = date(1, 1, 1)  # the column is required; 0001-01-01 means "erased"
-
-
-def is_closed(citizen: Citizen) -> bool:
-    return citizen.national_id.startswith(CLOSED_PREFIX)
 
 
 def pseudonym(key: bytes, *, scheme: str, national_id: str) -> str:

@@ -15,8 +15,9 @@ from idp import audit
 from idp.account import reauth
 from idp.audit import audit_log
 from idp.audit import export as audit_export
-from idp.consent import closure, get_consents, services
+from idp.consent import closure, services
 from idp.consent.agency_logout import end_all_sessions, logout_agency
+from idp.consent.consents import get_consents
 from idp.consent.errors import AccountClosed, AgencyNotConnected
 from idp.consent.export import account_export
 from idp.consent.models import Consent

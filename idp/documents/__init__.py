@@ -12,7 +12,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from idp.documents import subjects
     from idp.documents.api import bp as api_bp
     from idp.documents.api import directory
     from idp.documents.openapi import PATHS, SCHEMAS
@@ -29,12 +28,14 @@ def init_app(app: Flask) -> None:
 
     idempotency.init_app(app)
     allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD)
-    from idp.documents import prepared
+    from idp.documents import prepared_api, prepared_page
+    from idp.documents.openapi import PREPARED_PATHS, PREPARED_SCHEMAS
+    from idp.documents.prepared import body_limit
 
-    allow_larger_body(app, "documents_prepared.create", prepared.body_limit(service.settings.max_bytes))
-    app.register_blueprint(prepared.bp)
-    describe(app, prepared.OPENAPI_PATHS, prepared.OPENAPI_SCHEMAS)
-    subjects.install()
+    allow_larger_body(app, "documents_prepared_api.create", body_limit(service.settings.max_bytes))
+    app.register_blueprint(prepared_api.bp)
+    app.register_blueprint(prepared_page.bp)
+    describe(app, PREPARED_PATHS, PREPARED_SCHEMAS)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(revocation_bp)

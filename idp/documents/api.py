@@ -12,9 +12,10 @@ from contextlib import nullcontext
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.documents import idempotency, subjects
+from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
-from idp.oidc import client_credentials, protected, provider
+from idp.oidc import client_credentials, protected, subjects
+from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.idempotency import IdempotencyError, InProgress, Replay

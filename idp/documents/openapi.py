@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from idp.documents.prepared import DEFAULT_DAYS, MAX_DAYS
+from signing.normalise import FOUND
+
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _BEARER = [{"bearer": []}]
 _DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}
@@ -87,6 +90,87 @@ SCHEMAS = {
             "fields": {"type": "array", "items": {"type": "object", "properties": {
                 "path": {"type": "string"}, "pointer": {"type": "string"},
                 "message": {"type": "string"}}}},
+        },
+    },
+}
+
+
+# Documents prepared for a citizen's signature (`idp.documents.prepared_api`).
+_PREPARED = {"application/json": {"schema": {"$ref": "#/components/schemas/PreparedDocument"}}}
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_TOKEN = {"description": "missing, invalid or expired token", "content": _ERROR}
+_MISSING = {"description": "not prepared by this client", "content": _ERROR}
+
+PREPARED_PATHS = {
+    "/api/documents/prepared": {"post": {
+        "summary": "Prepare a PDF for a citizen to sign with a passkey; client credentials "
+                   "token with scope documents:issue",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/PrepareRequest"}}}},
+        "responses": {
+            "201": {"description": "waiting for the citizen's signature", "content": _PREPARED},
+            "401": _TOKEN,
+            "403": {"description": "insufficient_scope", "content": _ERROR},
+            "413": {"description": "document_too_large: above [documents] max_bytes",
+                    "content": _ERROR},
+            "415": {"description": "not JSON", "content": _ERROR},
+            "422": {"description": "invalid_data (bad member, unknown subject, bad base64) or "
+                                   "invalid_document (not a PDF, damaged, encrypted)",
+                    "content": _ERROR},
+        },
+    }},
+    "/api/documents/prepared/{id}": {
+        "get": {"summary": "Status of a prepared document; once signed, the signed "
+                           "document's id and download URL",
+                "security": [{"bearer": []}], "parameters": _ID,
+                "responses": {"200": {"description": "the prepared document",
+                                      "content": _PREPARED},
+                              "401": _TOKEN, "404": _MISSING}},
+        "delete": {"summary": "Withdraw a prepared document the citizen has not signed",
+                   "security": [{"bearer": []}], "parameters": _ID,
+                   "responses": {"200": {"description": "withdrawn", "content": _PREPARED},
+                                 "401": _TOKEN, "404": _MISSING,
+                                 "409": {"description": "not_waiting: signed, expired or "
+                                                        "withdrawn already", "content": _ERROR}}},
+    },
+}
+
+PREPARED_SCHEMAS = {
+    "PrepareRequest": {
+        "type": "object", "additionalProperties": False,
+        "required": ["subject", "file_name", "pdf"],
+        "properties": {
+            "subject": {"type": "string", "description": "the citizen's sub for this client"},
+            "file_name": {"type": "string", "examples": ["contrato.pdf"]},
+            "pdf": {"type": "string", "contentEncoding": "base64",
+                    "contentMediaType": "application/pdf"},
+            "expires_in_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,
+                                "default": DEFAULT_DAYS},
+        },
+    },
+    "PreparedDocument": {
+        "type": "object",
+        "required": ["id", "status", "sha256", "sign_url", "expires_at"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["waiting", "signed", "expired", "withdrawn"]},
+            "sha256": {"type": "string", "description": "of the prepared PDF as the citizen "
+                                                        "sees and signs it (normalised)"},
+            "original_sha256": {"type": "string", "description": "of the PDF as sent (in the "
+                                                                 "creation response only)"},
+            "normalised": {"type": "array", "items": {"type": "string", "enum": list(FOUND)},
+                "description": "what was removed or flattened before the citizen sees it "
+                               "(in the creation response only)"},
+            "file_name": {"type": "string"}, "pages": {"type": "integer"},
+            "size": {"type": "integer"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "sign_url": {"type": "string", "format": "uri",
+                         "description": "where the citizen signs it (send them this link)"},
+            "signed_document_id": {"type": "string"},
+            "download_url": {"type": "string", "format": "uri",
+                             "description": "the signed PDF (GET with the same token)"},
         },
     },
 }

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 
 from idp.account import reauth
 from idp.assurance.levels import at_least
-from idp.documents import confirmation, prepared
+from idp.documents import confirmation, prepared, prepared_page
 from idp.documents.api import pdf_response
 from idp.documents.signing_gate import api_refusal, refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
@@ -176,7 +176,7 @@ def confirm_options(upload_id: str) -> Response:
     if not reauth.fresh(session):
         return reauth.recheck_api(session, action="sign", next_page=f"/account/sign/{pending.id}")
     if pending.prepared_id:
-        prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
+        prepared_page.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
     with get_db(current_app).read() as db:
         options = confirmation.begin(
@@ -221,7 +221,7 @@ def confirm(upload_id: str) -> Response:
     body = json_body()
     citizen_id, pending = _api_pending(upload_id)
     if pending.prepared_id:
-        prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
+        prepared_page.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     data = _uploads().read(pending)
     if data is None:
         raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
@@ -263,7 +263,7 @@ def confirm(upload_id: str) -> Response:
         log.error("citizen signature failed", extra={"citizen_id": citizen_id, "error": str(exc)})
         raise ApiError(422, "not_signed", _("mydocs.sign.error.not_signed")) from None
     if pending.prepared_id:
-        prepared.record_signature(pending.prepared_id, citizen_id=citizen_id,
+        prepared_page.record_signature(pending.prepared_id, citizen_id=citizen_id,
                                   document_id=signed.id)
     _uploads().discard(get_store(current_app), pending)
     count("documents.citizen_signature", "ok")

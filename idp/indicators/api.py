@@ -12,7 +12,8 @@ from idp.indicators.export import FORMATS, as_csv, as_json
 from idp.indicators.report import PeriodError, parse_period
 from idp.indicators.services import report
 from idp.indicators.settings import indicator_settings
-from idp.oidc import client_credentials, protected, provider
+from idp.oidc import client_credentials, protected
+from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.indicators import today

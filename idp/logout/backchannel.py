@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, ClientNotFound, find_client
 from idp.logout import deliveries, get_logout
 from idp.logout.settings import LogoutSettings
-from idp.oidc import provider
+from idp.oidc.current import provider
 from idp.oidc.models import Grant
-from idp.oidc.services import Provider, subject_for
+from idp.oidc.services import Provider
+from idp.oidc.subjects import subject_for
 from idp.sessions import records, session_policy
 from infra.db import get_db
 from infra.indicators import tally_apart

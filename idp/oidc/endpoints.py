@@ -23,7 +23,6 @@ from idp.oidc import (
     jar,
     par,
     protected,
-    provider,
     refresh,
     resources,
     services,
@@ -32,6 +31,7 @@ from idp.oidc import (
     userinfo,
 )
 from idp.oidc import request as request_module
+from idp.oidc.current import provider
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db

@@ -17,7 +17,8 @@ from idp.citizens.models import Citizen
 from idp.oidc import bearer, client_credentials, resources, standing
 from idp.oidc.errors import OidcError
 from idp.oidc.models import Grant, RefreshToken
-from idp.oidc.services import Provider, grant_active, subject_for, token_digest, utc
+from idp.oidc.services import Provider, grant_active, token_digest, utc
+from idp.oidc.subjects import subject_for
 from infra.store import EphemeralStore
 
 INACTIVE: dict[str, Any] = {"active": False}

@@ -76,3 +76,30 @@ class Resource(Base):
     # The client the API authenticates as when it introspects tokens (RFC 7662).
     owner: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+# The index from an agency's view of a citizen (its `sub`) back to the citizen
+# (`idp.oidc.subjects`). A pairwise `sub` is an HMAC (OIDC Core 1.0 section 8.1) and cannot be
+# reversed, and computing it for every citizen to find one is out of the question at national
+# scale. So every subject the provider gives out is recorded when the grant that carries it is
+# made (one row per sector and citizen), and an agency's `subject` is found with one read.
+
+
+class SubjectIndex(Base):
+    """(sector, pairwise sub) -> citizen."""
+
+    __tablename__ = "document_subjects"
+
+    sector: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    citizen_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
+
+
+class IndexedSector(Base):
+    """A sector whose grants made before the index existed have been indexed (once)."""
+
+    __tablename__ = "document_subject_sectors"
+
+    sector: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    indexed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clients.registry import Client, freeze_sector, sector_of
+from clients.registry import Client, freeze_sector
 from idp.citizens.models import Citizen
 from idp.indicators import catalog as indicators
 from idp.oidc import claims as claims_module
@@ -121,16 +121,6 @@ def token_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
-def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: str | None = None) -> str:
-    """OIDC Core 8: public only for clients an operator registered so; pairwise otherwise, in
-    the client's sector (`sector`: the one just fixed, when the caller fixed it)."""
-    subject_type = client.client_metadata.get("subject_type", "pairwise")
-    if subject_type == "public" and not client.operator_registered:
-        subject_type = "pairwise"
-    return subjects.subject(subject_type=subject_type, key=provider.pairwise_key,
-                            sector=sector or sector_of(client), citizen_id=citizen_id)
-
-
 def issue_code(store: EphemeralStore, provider: Provider, *, request: AuthorizationRequest,
                sign_in: SignIn, granted: Collection[str], now: int) -> str:
     """RFC 6749 section 4.1.2: a code for the citizen's decision to allow this request.
@@ -188,7 +178,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
     """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
     the ID token (OIDC Core 2) for a grant."""
     settings = provider.settings
-    subject = subject_for(provider, client, str(grant.citizen_id), sector=sector)
+    subject = subjects.subject_for(provider, client, str(grant.citizen_id), sector=sector)
     authentication = tokens.Authentication(
         auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
@@ -280,6 +270,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         session.add(grant)
         session.flush()
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
+        subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)
         target = resources.audience(session, resource=resource, client_id=client.client_id, scopes=scopes,
                                     issuer=settings.issuer, authorized=list(granted.resources))
         _count_sign_in(session, provider, client_id=client.client_id, citizen_id=citizen.id, grant=grant,

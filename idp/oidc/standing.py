@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from idp.citizens.models import is_closed
 from idp.consent.models import Consent
 from idp.oidc import claims as claims_module
 from idp.sessions import records
@@ -69,8 +70,6 @@ def standing_consent(session: Session, *, citizen_id: str | uuid.UUID, client_id
 
 
 def account_closed(citizen: Any) -> bool:
-    from idp.consent.closure import is_closed  # imported late: closure builds on the provider
-
     return is_closed(citizen)
 
 

@@ -1,18 +1,39 @@
-"""Subject identifiers (OIDC Core 1.0 section 8): pairwise per sector by default, public on request.
+"""Subject identifiers (OIDC Core 1.0 section 8), in one home: which kind a client gets, the
+`sub` itself, and the index from an agency's `sub` back to the citizen.
 
-A pairwise `sub` is HMAC-SHA256(pairwise key, sector || 0x00 || citizen id), base64url: two
-agencies in different sectors cannot correlate a citizen by `sub`, and it is stable for as long
-as the provider's secret is. A public `sub` is the citizen's random internal UUID (never the
-national ID); only clients an operator allowed get it.
+Pairwise by default, public on request: a public `sub` is the citizen's random internal UUID
+(never the national ID), given only to clients an operator registered so. A pairwise `sub` is
+HMAC-SHA256(pairwise key, sector || 0x00 || citizen id), base64url: two agencies in different
+sectors cannot correlate a citizen by `sub`, and it is stable for as long as the provider's
+secret is. The sector is the client's (`clients.registry.sector_of`), fixed at its first grant.
+
+The code exchange records the pairwise `sub` of each grant (`record`, in the grant's own
+transaction), so an agency's `subject` (the documents API) resolves with one primary-key read
+(`resolve`). Grants made before the index existed are indexed once per sector, on the first
+subject of that sector that is not found. Index rows are only ever deleted with their citizen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Literal
+import uuid
+from datetime import UTC, datetime
+from typing import Literal, Protocol
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clients.registry import Client, sector_of
+from idp.citizens.models import Citizen
+from idp.oidc.models import Grant, IndexedSector, SubjectIndex
 from infra.jose import b64url
+
+
+class Provider(Protocol):
+    """What subjects need of the provider (`idp.oidc.services.Provider`): its pairwise key."""
+
+    pairwise_key: bytes
 
 
 def pairwise(*, key: bytes, sector: str, citizen_id: str) -> str:
@@ -28,3 +49,96 @@ def subject(*, subject_type: Literal["pairwise", "public"] | str, key: bytes, se
     if subject_type == "public":
         return citizen_id
     return pairwise(key=key, sector=sector, citizen_id=citizen_id)
+
+
+def subject_type(client: Client) -> Literal["pairwise", "public"]:
+    """OIDC Core 1.0 section 8: public only for clients an operator registered so."""
+    wanted = client.client_metadata.get("subject_type", "pairwise")
+    return "public" if wanted == "public" and client.operator_registered else "pairwise"
+
+
+def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: str | None = None) -> str:
+    """The `sub` `client` sees for the citizen (`sector`: the one just fixed, when the caller
+    fixed it)."""
+    return subject(subject_type=subject_type(client), key=provider.pairwise_key,
+                   sector=sector or sector_of(client), citizen_id=citizen_id)
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
+    """Insert, skipping rows already there; how many were inserted."""
+    if not rows:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # RETURNING counts what was inserted on both databases (psycopg 3 reports a rowcount of -1).
+    statement = (insert(SubjectIndex.__table__).values(rows).on_conflict_do_nothing()
+                 .returning(SubjectIndex.__table__.c.sector))
+    return len(session.execute(statement).all())
+
+
+# (sector, citizen_id) pairs known to be in the index (committed), per process.
+_KNOWN: set[tuple[str, uuid.UUID]] = set()
+KNOWN_MAX = 100_000
+
+
+def record(session: Session, provider: Provider, *, client: Client, sector: str,
+           citizen_id: uuid.UUID) -> None:
+    """Index the pairwise `sub` `client` sees for the citizen, in the transaction that makes
+    the grant (the code exchange calls this). A pair the database has shown to be indexed
+    already (an insert that found the row: a committed row) is not inserted again."""
+    if subject_type(client) != "pairwise":
+        return
+    pair = (sector.lower(), citizen_id)
+    if pair in _KNOWN:
+        return
+    sub = pairwise(key=provider.pairwise_key, sector=sector, citizen_id=str(citizen_id))
+    if _insert_ignoring_duplicates(session, [{"sector": pair[0], "subject": sub, "citizen_id": citizen_id}]) == 0:
+        if len(_KNOWN) >= KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN.add(pair)
+
+
+def resolve(session: Session, provider: Provider, *, client: Client, subject: str) -> uuid.UUID | None:
+    """The citizen `client` knows as `subject`, or None (one indexed read in the usual case)."""
+    if not isinstance(subject, str) or not 1 <= len(subject) <= 64:
+        return None
+    if subject_type(client) == "public":
+        try:
+            citizen_id = uuid.UUID(subject)
+        except ValueError:
+            return None
+        if str(citizen_id) != subject:
+            return None
+        found: uuid.UUID | None = session.scalar(sa.select(Citizen.id).where(Citizen.id == citizen_id))
+        return found
+    sector = sector_of(client).lower()
+    found = _lookup(session, sector, subject)
+    if found is None and session.get(IndexedSector, sector) is None:
+        index_sector(session, provider, sector=sector)
+        found = _lookup(session, sector, subject)
+    return found
+
+
+def _lookup(session: Session, sector: str, subject: str) -> uuid.UUID | None:
+    found: uuid.UUID | None = session.scalar(
+        sa.select(SubjectIndex.citizen_id).where(SubjectIndex.sector == sector, SubjectIndex.subject == subject))
+    return found
+
+
+def index_sector(session: Session, provider: Provider, *, sector: str) -> int:
+    """Index every citizen with a grant for a client of `sector` (once per sector)."""
+    clients = [c.client_id for c in session.scalars(sa.select(Client))
+               if subject_type(c) == "pairwise" and sector_of(c).lower() == sector]
+    rows: list[dict[str, object]] = []
+    if clients:
+        citizens = session.scalars(sa.select(Grant.citizen_id).distinct().where(Grant.client_id.in_(clients)))
+        rows = [{"sector": sector, "citizen_id": citizen_id,
+                 "subject": pairwise(key=provider.pairwise_key, sector=sector, citizen_id=str(citizen_id))}
+                for citizen_id in citizens]
+    for start in range(0, len(rows), 1000):
+        _insert_ignoring_duplicates(session, rows[start:start + 1000])
+    session.merge(IndexedSector(sector=sector, indexed_at=datetime.now(UTC)))
+    session.flush()
+    return len(rows)

@@ -16,11 +16,12 @@ from clients.registry import Client, ClientNotFound, find_client
 from idp import audit
 from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
-from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, provider, services
+from idp.consent.consents import get_consents
+from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, services, subjects
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
+from idp.oidc.current import provider
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession, current_session, end_session
@@ -172,7 +173,7 @@ def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
     sso = current_session()
     standing = None
     facts = interaction_policy.Facts(achieved=None, acr_uris=provider().settings.acr_uris,
-                                     subject_of=lambda citizen_id: services.subject_for(provider(), client, citizen_id),
+                                     subject_of=lambda citizen_id: subjects.subject_for(provider(), client, citizen_id),
                                      reachable=lambda _level: False)
     if sso is not None:
         facts = replace(facts, achieved=assurance.assess_sign_in(sso, acr_uris=facts.acr_uris),

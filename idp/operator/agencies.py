@@ -27,7 +27,7 @@ from clients.registry.services import (
     sector_of,
     set_enabled,
 )
-from idp.oidc import provider
+from idp.oidc.current import provider
 from idp.operator import services
 from idp.operator.guard import now, operator_page, render
 from idp.registrar.services import Actor

@@ -272,7 +272,7 @@ def reclaim() -> Response:
     from idp.assurance.reclaim_views import after_freeze
     from idp.citizens.enrolment import validate
     from idp.citizens.errors import InvalidFields
-    from idp.consent import get_consents
+    from idp.consent.consents import get_consents
     from infra.web.i18n import current_language
 
     actor = _guard("/registrar/reclaim")

@@ -7,8 +7,6 @@ object properties and array elements, decoy digests, and key binding (section 4.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import secrets
@@ -17,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from idp.wallet.errors import InvalidSdJwt
+from infra import jose
+from infra.jose import b64url
 
 SD_ALG = "sha-256"
 SALT_BYTES = 16  # 128 bits (RFC 9901, section 9.3)
@@ -26,17 +26,14 @@ _RESERVED = {"_sd", "..."}
 NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "iat"})
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def b64url_decode(text: str) -> bytes:
-    if not isinstance(text, str) or "=" in text or any(c in text for c in "+/ \n"):
+    """Strict unpadded base64url (RFC 9901 section 4.2.1), through infra.jose."""
+    if not isinstance(text, str):
         raise InvalidSdJwt("a segment is not unpadded base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidSdJwt("a segment is not valid base64url") from None
+        return jose.b64url_decode(text)
+    except ValueError:
+        raise InvalidSdJwt("a segment is not valid unpadded base64url") from None
 
 
 def digest(text: str) -> str:

@@ -9,19 +9,18 @@ the same trust anchor as the sealed PDF) and bound to the holder's key with `cnf
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
 from idp.wallet import sd_jwt, trust
 from idp.wallet.errors import InvalidSdJwt
+from infra import jose
 
 TYP = "dc+sd-jwt"
 KB_TYP = "kb+jwt"
@@ -29,6 +28,7 @@ FORMAT = "dc+sd-jwt"
 ALGORITHMS = ("ES256", "ES384", "RS256", "PS256")
 HOLDER_ALGORITHMS = ("ES256", "ES384")
 MAX_HEADER = 16 * 1024
+LIMITS = jose.Limits(header=MAX_HEADER)  # x5c chains are larger than joserfc's default 512
 # Shown in every credential of every type (sd "never" in the type metadata).
 ALWAYS_SHOWN = ("issuing_authority", "issuing_country")
 
@@ -131,29 +131,21 @@ def import_public_jwk(value: Any) -> ECKey | RSAKey:
 
 def verify_jws(token: str, key: Any, algorithms: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(header, claims) of a compact JWS whose signature `key` verifies (joserfc)."""
-    registry = jws.JWSRegistry(algorithms=list(algorithms))
-    registry.max_header_length = MAX_HEADER  # x5c chains are larger than joserfc's default 512
     try:
-        verified = jws.deserialize_compact(token, key, registry=registry)
+        verified = jose.verify_compact(token, key, algorithms=algorithms, limits=LIMITS)
     except (JoseError, ValueError, TypeError):
         raise InvalidSdJwt("the signature does not verify") from None
     try:
-        claims = json.loads(verified.payload)
-    except ValueError:
-        raise InvalidSdJwt("the JWT payload is not JSON") from None
-    if not isinstance(claims, dict):
-        raise InvalidSdJwt("the JWT payload is not a JSON object")
-    return dict(verified.headers()), claims
+        return verified.header, verified.claims()
+    except JoseError:
+        raise InvalidSdJwt("the JWT payload is not a JSON object") from None
 
 
 def unverified_header(token: str) -> dict[str, Any]:
     try:
-        header = json.loads(sd_jwt.b64url_decode(token.split(".")[0]))
-    except (ValueError, IndexError):
-        raise InvalidSdJwt("the JWT header is not JSON") from None
-    if not isinstance(header, dict):
-        raise InvalidSdJwt("the JWT header is not a JSON object")
-    return header
+        return jose.unverified(token, limits=LIMITS).header  # to choose the key, nothing more
+    except JoseError:
+        raise InvalidSdJwt("the JWT header is not a JSON object") from None
 
 
 @dataclass(frozen=True)

@@ -138,10 +138,13 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
 
 def _issuer_payload(presentation: str) -> dict[str, Any]:
     from idp.wallet import sd_jwt
+    from idp.wallet.sd_jwt_vc import LIMITS
+    from infra import jose
 
-    jws = sd_jwt.parse(presentation).jws
-    payload = json.loads(sd_jwt.b64url_decode(jws.split(".")[1]))
-    return payload if isinstance(payload, dict) else {}
+    try:  # verified already: only read here
+        return jose.unverified(sd_jwt.parse(presentation).jws, limits=LIMITS).claims()
+    except jose.JoseError:
+        return {}
 
 
 def keep_result(store: Store, identity: ProvenIdentity, *, ttl: int) -> str:

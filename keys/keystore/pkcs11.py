@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+from typing import Any
 
 import pkcs11
 from asn1crypto import keys as asn1_keys
@@ -41,14 +42,16 @@ _PRIVATE_TEMPLATE = {
     Attribute.EXTRACTABLE: False,
 }
 
-_libraries: dict[str, pkcs11.lib] = {}
+# python-pkcs11's own annotations do not describe its objects (lib is typed as a function,
+# PrivateKey without sign): its library, token and key objects are `Any` here.
+_libraries: dict[str, Any] = {}
 _libraries_lock = threading.Lock()
 # PKCS#11 logs in per application, not per session: one logged-in session per token and
 # process, shared by every store object of the process (several apps in one test run).
 _sessions: dict[tuple[str, str], tuple[bytes, pkcs11.Session]] = {}
 
 
-def _library(module: str) -> pkcs11.lib:
+def _library(module: str) -> Any:
     with _libraries_lock:
         if module not in _libraries:
             try:
@@ -67,16 +70,18 @@ class Pkcs11KeyStore(KeyStore):
         if not token_label:
             raise KeyStoreUnavailable("keys.pkcs11_token (CEDULA_PKCS11_TOKEN) is empty")
         self._session = _open_session(module, token_label, pin)
-        self._handles: dict[str, pkcs11.PrivateKey] = {}
+        self._handles: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
         ident = bytes.fromhex(key_id)
-        common = {"id": ident, "label": label, "store": True,
+        common: dict[str, Any] = {"id": ident, "label": label, "store": True,
                   "capabilities": MechanismFlag.SIGN | MechanismFlag.VERIFY,
                   "private_template": dict(_PRIVATE_TEMPLATE)}
         try:
             if algorithm.kind == "ec":
+                if algorithm.curve is None:
+                    raise KeyStoreError(f"{algorithm.name} names no curve")
                 params = self._session.create_domain_parameters(
                     KeyType.EC,
                     {Attribute.EC_PARAMS: encode_named_curve_parameters(algorithm.curve)},
@@ -100,7 +105,7 @@ class Pkcs11KeyStore(KeyStore):
             self._handles[key_id] = private
         return GeneratedKey(KeyRef(key_id, algorithm.name, None), spki)
 
-    def _private(self, key: KeyRef) -> pkcs11.PrivateKey:
+    def _private(self, key: KeyRef) -> Any:
         handle = self._handles.get(key.key_id)
         if handle is not None:
             return handle
@@ -127,8 +132,8 @@ class Pkcs11KeyStore(KeyStore):
                 raw = private.sign(h.finalize(), mechanism=Mechanism.ECDSA)
                 return ecdsa_raw_to_der(raw)
             mechanism = _RSA_MECHANISMS[(name, pss)]
-            return private.sign(data, mechanism=mechanism,
-                                mechanism_param=_PSS_PARAMS[name] if pss else None)
+            return bytes(private.sign(data, mechanism=mechanism,
+                                      mechanism_param=_PSS_PARAMS[name] if pss else None))
         except pkcs11.PKCS11Error as exc:
             raise KeyStoreError(
                 f"the PKCS#11 token refused to sign with key {key.key_id}: {type(exc).__name__}"
@@ -168,7 +173,7 @@ def _open_session(module: str, token_label: str, pin: str) -> pkcs11.Session:
     except pkcs11.NoSuchToken:
         raise KeyStoreUnavailable(f"no PKCS#11 token labelled {token_label!r} in {module}") from None
     try:
-        session = token.open(user_pin=pin, rw=True)
+        session: pkcs11.Session = token.open(user_pin=pin, rw=True)
     except pkcs11.PinIncorrect:
         raise wrong_pin from None
     except pkcs11.PKCS11Error as exc:

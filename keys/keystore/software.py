@@ -49,7 +49,7 @@ class SoftwareKeyStore(KeyStore):
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
         return GeneratedKey(KeyRef(key_id, algorithm.name, wrapped), public)
 
-    def _private(self, key: KeyRef):
+    def _private(self, key: KeyRef) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
         if key.key_id in self._destroyed:
             raise KeyNotFound(f"key {key.key_id} was destroyed")
         cached = self._keys.get(key.key_id)
@@ -66,8 +66,10 @@ class SoftwareKeyStore(KeyStore):
                 "wrapped under, or the stored key was altered"
             ) from None
         private = serialization.load_der_private_key(pkcs8, password=None)
+        if not isinstance(private, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+            raise KeyStoreError(f"key {key.key_id} is a {type(private).__name__}, not an EC or RSA key")
         with self._lock:
-            self._keys[key.key_id] = private  # type: ignore[assignment]
+            self._keys[key.key_id] = private
         return private
 
     def sign(self, *, key: KeyRef, data: bytes, hash_name: str | None = None,

@@ -51,3 +51,21 @@ def test_composed_groups_carry_their_subcommands():
     runner = CliRunner()
     assert "move-sector" in runner.invoke(cli, ["clients", "--help"]).output
     assert "revoke" in runner.invoke(cli, ["documents", "--help"]).output
+
+
+def test_verify_builds_only_what_verification_needs(tmp_path):
+    """`cedula verify` answers without the web app: no provider, no pages are built."""
+    pdf = tmp_path / "junk.pdf"
+    pdf.write_bytes(b"%PDF-1.7 not really")
+    env = {**os.environ, "PYTHONPATH": ROOT, "CEDULA_DATA_DIR": str(tmp_path / "data"),
+           "CEDULA_DATABASE_URL": f"sqlite:///{tmp_path / 'cedula.db'}", "CEDULA_REDIS_URL": ""}
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import sys\n"
+         "from click.testing import CliRunner\n"
+         "from idp.cli import cli\n"
+         f"result = CliRunner().invoke(cli, ['verify', {str(pdf)!r}])\n"
+         "print(result.exit_code, sorted(m for m in ('idp.oidc.views', 'idp.webauthn.views', 'idp.account')"
+         " if m in sys.modules))\n"],
+        env=env, check=True, capture_output=True, text=True, timeout=120).stdout.strip().splitlines()[-1]
+    assert out == "3 []"  # unreadable input, and none of the web app was imported

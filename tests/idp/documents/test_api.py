@@ -124,7 +124,7 @@ def test_another_agencys_subject_is_not_resolved(web, docs_app, agency, signed_i
 def test_subjects_of_grants_made_before_the_index_are_found(web, docs_app, agency, signed_in):
     import sqlalchemy as sa
 
-    from idp.documents.models import IndexedSector, SubjectIndex
+    from idp.oidc.models import IndexedSector, SubjectIndex
     from infra.db import get_db
 
     _, sub = signed_in

@@ -321,3 +321,18 @@ def test_discovery_and_metadata(client):
     with pytest.raises(ClientMetadataError, match="dpop_bound_access_tokens"):
         validate_metadata({"redirect_uris": ["https://a.example/cb"], "dpop_bound_access_tokens": 1},
                           Permissions())
+
+
+def test_a_proof_with_an_rsa_key_in_its_header_is_read(app):
+    """An RSA public key makes the proof's header longer than joserfc's default limit (512
+    characters); the proof is still read and checked (infra.jose with the DPoP limits)."""
+    from joserfc.jwk import RSAKey
+
+    key = DpopKey(key=RSAKey.generate_key(2048))
+    url = "https://op.example/token"
+    proof = key.proof("POST", url, alg="PS256")
+    assert len(proof.split(".")[0]) > 512
+    checked = dpop.verify(proof, method="POST", url=url, store=get_store(app),
+                          policy=dpop.DpopPolicy(require_nonce=False), nonces=dpop.Nonces(get_store(app), seconds=300),
+                          now=int(time.time()))
+    assert checked.jkt == key.jkt

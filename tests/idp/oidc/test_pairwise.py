@@ -89,3 +89,20 @@ def test_an_operator_moves_a_sector_with_a_map_of_old_to_new_subjects(client, oi
     shown = json.loads(CliRunner().invoke(cli, ["clients", "show", agency.client_id], obj=context).output)
     assert shown["operator"] == {"pairwise_sector": "portal.example.org", "sector_fixed": True,
                                  "assertion_audience": "strict", "backchannel_approved_uri": None}
+
+
+def test_the_code_exchange_records_the_subject_it_gives_out(client, oidc_app, register, citizen):
+    """The subject index row is written by the code exchange itself (one home: idp.oidc.subjects),
+    in the grant's transaction: no ORM hook installed by another package does it."""
+    import sqlalchemy as sa
+
+    from idp.oidc.models import Grant, SubjectIndex
+    from infra.db import get_db
+
+    assert not list(sa.inspect(Grant).dispatch.after_insert)  # no mapper hook writes it
+    agency = register(client_name="Portal", redirect_uris=["https://portal.example.gov/cb"])
+    sub = sub_for(client, agency)
+    with get_db(oidc_app).read() as session:
+        rows = session.execute(sa.select(SubjectIndex.sector, SubjectIndex.citizen_id)
+                               .where(SubjectIndex.subject == sub)).all()
+    assert [(sector, str(citizen_id)) for sector, citizen_id in rows] == [("portal.example.gov", citizen.citizen_id)]

@@ -1,0 +1,139 @@
+"""The agencies' API for documents prepared for a citizen's signature (`idp.documents.prepared`):
+`POST /api/documents/prepared`, `GET` and `DELETE /api/documents/prepared/<id>`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from idp.documents import prepared
+from idp.documents.api import _agency, _service, _string
+from idp.documents.models import PreparedDocument
+from idp.oidc import subjects
+from idp.oidc.current import provider
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.web.errors import ApiError
+from infra.web.jsonapi import json_body
+from signing.normalise import normalise
+from signing.pdf_input import InvalidPdf
+
+log = logging.getLogger(__name__)
+bp = Blueprint("documents_prepared_api", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _time(moment: datetime) -> str:
+    return prepared.utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def _describe(row: PreparedDocument, now: datetime) -> dict:
+    issuer = _service().issuer
+    body = {"id": row.id, "status": prepared.status_at(row, now), "sha256": row.sha256,
+            "file_name": row.file_name, "pages": row.pages, "size": row.size,
+            "created_at": _time(row.created_at), "expires_at": _time(row.expires_at),
+            "sign_url": f"{issuer}/account/sign/prepared/{row.id}"}
+    if row.signed_document_id:
+        body["signed_document_id"] = row.signed_document_id
+        body["download_url"] = f"{issuer}/api/documents/{row.signed_document_id}/pdf"
+    return body
+
+
+def _days(body: dict) -> int:
+    days = body.get("expires_in_days", prepared.DEFAULT_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= prepared.MAX_DAYS:
+        raise ApiError(422, "invalid_data",
+                       f"expires_in_days: an integer from 1 to {prepared.MAX_DAYS} is required")
+    return days
+
+
+def _decode(value: object) -> bytes:
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(422, "invalid_data", "pdf: the PDF is required, base64-encoded "
+                       "(RFC 4648 section 4)")
+    try:
+        return base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(422, "invalid_data", "pdf: not valid base64 (RFC 4648 section 4, "
+                       "alphabet A-Z a-z 0-9 + / with = padding)") from None
+
+
+@bp.post("/api/documents/prepared")
+def create() -> Response:
+    """Prepare a PDF for a citizen the agency knows by `subject` to sign."""
+    agency = _agency()
+    body = json_body()
+    unknown = sorted(set(body) - {"subject", "file_name", "pdf", "expires_in_days"})
+    if unknown:
+        raise ApiError(422, "invalid_data", f"{unknown[0]}: this member is not accepted; send "
+                       "subject, file_name, pdf and optionally expires_in_days")
+    subject = str(_string(body, "subject"))
+    file_name = str(_string(body, "file_name"))
+    days = _days(body)
+    service = _service()
+    with get_db(current_app).transaction() as session:
+        citizen_id = subjects.resolve(session, provider(),
+                                      client=agency.client, subject=subject)
+    if citizen_id is None or service.directory.citizen(str(citizen_id)) is None:
+        count("documents.prepare", "unknown_subject")
+        raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
+                       "this subject; use the sub of the citizen's ID token for this client")
+    try:  # what the citizen will see and sign: forms flattened, no active content
+        normalised = normalise(_decode(body.get("pdf")), max_bytes=service.settings.max_bytes)
+    except InvalidPdf as exc:
+        count("documents.prepare", exc.key)
+        raise ApiError(exc.status, exc.error, exc.message("en")) from None
+    row = prepared.prepare(get_db(current_app), service.store, client_id=agency.client_id,
+                  citizen_id=citizen_id, checked=normalised.checked, file_name=file_name,
+                  days=days, now=_now())
+    count("documents.prepare", "ok")
+    log.info("document prepared for signature", extra={"client_id": agency.client_id,
+                                                       "prepared": row.id})
+    response = jsonify(_describe(row, _now()) | {
+        "original_sha256": normalised.original_sha256, "normalised": list(normalised.removed)})
+    response.status_code = 201
+    response.headers["Location"] = f"{service.issuer}/api/documents/prepared/{row.id}"
+    return response
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "not_found", "No prepared document with this id was prepared by "
+                    "this client.")
+
+
+@bp.get("/api/documents/prepared/<prepared_id>")
+def show(prepared_id: str) -> Response:
+    agency = _agency()
+    with get_db(current_app).read() as session:
+        row = prepared.find(session, prepared_id, client_id=agency.client_id)
+        if row is None:
+            raise _not_found()
+        response = jsonify(_describe(row, _now()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.delete("/api/documents/prepared/<prepared_id>")
+def remove(prepared_id: str) -> Response:
+    """Withdraw a document the citizen has not signed yet."""
+    agency = _agency()
+    now = _now()
+    with get_db(current_app).transaction() as session:
+        row = prepared.find(session, prepared_id, client_id=agency.client_id)
+        if row is None:
+            raise _not_found()
+        try:
+            prepared.withdraw(session, row=row, now=now)
+        except prepared.PreparedError as exc:
+            raise ApiError(409, exc.code, str(exc).capitalize() + ".") from None
+        session.flush()
+        body = _describe(row, now)
+    count("documents.prepared_withdrawn", "ok")
+    return jsonify(body)

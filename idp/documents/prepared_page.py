@@ -1,0 +1,99 @@
+"""The citizen's side of documents prepared for their signature (`idp.documents.prepared`):
+`/account/sign/prepared/<id>` puts the PDF into the pending-upload review; the confirmation
+pages (`idp.documents.pages`) ask here whether it is still signable and record the signature."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, redirect
+
+from idp.documents import prepared
+from idp.documents.api import _service
+from idp.documents.prepared import find, refusal_status, status_at
+from idp.documents.signing_gate import refused_page, signing_citizen
+from idp.documents.uploads import Uploads
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.errors import ApiError, error_page
+from infra.web.i18n import gettext as _
+from infra.web.ratelimit import hit
+from signing.normalise import normalise
+from signing.pdf_input import InvalidPdf
+from signing.store import DocumentNotStored
+
+log = logging.getLogger(__name__)
+bp = Blueprint("documents_prepared", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.get("/account/sign/prepared/<prepared_id>")
+def open_for_signing(prepared_id: str) -> Response:
+    """Put the prepared PDF into the pending-upload review, then show that review."""
+    from idp.account import reauth
+
+    session, refusal = signing_citizen()
+    if refusal is not None:
+        return refused_page(refusal)
+    if not reauth.fresh(session):
+        return reauth.recheck_redirect()
+    now = _now()
+    with get_db(current_app).read() as db:
+        row = find(db, prepared_id, citizen_id=session.citizen_id)
+        if row is None:
+            return error_page(404, _("error.title.404"), _("mydocs.prepared.not_found"))
+        status = status_at(row, now)
+        client_id, sha256, file_name = row.client_id, row.sha256, row.file_name
+        signed_id = row.signed_document_id
+    if status == "signed" and signed_id:
+        return redirect(f"/account/documents#doc-{signed_id}", code=303)
+    if status != "waiting":
+        return error_page(refusal_status(status)[0], _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{status}"))
+    hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
+    service = _service()
+    try:  # rows from before normalisation hold the file as the agency sent it
+        normalised = normalise(service.store.read(sha256), max_bytes=service.settings.max_bytes)
+    except (DocumentNotStored, InvalidPdf) as exc:
+        log.error("prepared document unreadable", extra={"prepared": prepared_id,
+                                                         "error": str(exc)})
+        return error_page(404, _("error.title.404"), _("mydocs.prepared.not_found"))
+    checked = normalised.checked
+    if normalised.original_sha256 != sha256:
+        log.error("prepared document changed in the store", extra={"prepared": prepared_id})
+        return error_page(404, _("error.title.404"), _("mydocs.prepared.not_found"))
+    uploads = Uploads(service.store.root, ttl=service.settings.confirm_seconds)
+    pending = uploads.put(get_store(current_app), citizen_id=session.citizen_id,
+                          data=checked.data, file_name=file_name, pages=checked.pages,
+                          signatures=checked.signatures, client_id=client_id,
+                          prepared_id=prepared_id)
+    count("documents.prepared_opened", "ok")
+    return redirect(f"/account/sign/{pending.id}", code=303)
+
+
+def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
+    """Before a confirmation: 409 if withdrawn (or already signed), 410 if expired."""
+    with get_db(current_app).read() as session:
+        row = prepared.find(session, prepared_id, citizen_id=citizen_id)
+        if row is None:
+            raise ApiError(404, "not_found", _("mydocs.prepared.not_found"))
+        try:
+            prepared.check_signable(row, now=datetime.now(UTC))
+        except prepared.PreparedError as exc:
+            status, error = prepared.refusal_status(exc.code)
+            count("documents.confirm", error)
+            raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}")) from None
+
+
+def record_signature(prepared_id: str, *, citizen_id: str, document_id: str) -> None:
+    """After the signature: the prepared document is signed, by `document_id`."""
+    with get_db(current_app).transaction() as session:
+        done = prepared.mark_signed(session, prepared_id=prepared_id, citizen_id=citizen_id,
+                                     document_id=document_id, now=datetime.now(UTC))
+    if not done:  # withdrawn or expired while the signature was being made
+        log.warning("prepared document changed while being signed",
+                    extra={"prepared": prepared_id, "document": document_id})
