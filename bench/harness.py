@@ -6,7 +6,7 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -42,6 +42,20 @@ class Result:
                 "p99_ms": round(self.percentile(99), 3), "mean_ms": round(mean, 3), **self.extra}
 
 
+def median_of(runs: list[Result]) -> Result:
+    """The repetition with the median operations per CPU-second (per second when no CPU time
+    was read), carrying every repetition's figure and their spread: on a shared machine the
+    spread says how far to trust the row."""
+    def key(result: Result) -> float:
+        return result.extra.get("per_cpu_second") or result.per_second
+
+    ordered = sorted(runs, key=key)
+    middle = ordered[len(ordered) // 2]
+    figures = [round(key(r), 1) for r in runs]
+    spread = (max(figures) - min(figures)) / key(middle) if key(middle) else 0.0
+    return replace(middle, extra={**middle.extra, "runs": figures, "spread": round(spread, 3)})
+
+
 @dataclass(frozen=True)
 class Skipped:
     """One side of a comparison that could not run, and why (e.g. node is not installed)."""
@@ -57,15 +71,23 @@ class Skipped:
                 "baseline": self.baseline, "skipped": self.reason}
 
 
+REPEAT = 3  # timed repetitions of each measurement (`--repeat`); the median is reported
+
+
 def measure(name: str, step: Callable[[], Callable[[], object]], *, seconds: float, warmup: int = 20,
-            **labels: Any) -> Result:
-    """`step()` prepares one iteration (untimed) and returns the callable to time.
+            repeat: int | None = None, **labels: Any) -> Result:
+    """`step()` prepares one iteration (untimed) and returns the callable to time; `repeat`
+    timed windows of `seconds` each, after `warmup` untimed iterations; the median window.
 
     Besides wall-clock latency, the process CPU time of the timed parts is summed: on a busy
     machine wall time includes waiting for a core, CPU time does not (`per_cpu_second`).
     """
     for _ in range(warmup):
         step()()
+    return median_of([_window(name, step, seconds=seconds, **labels) for _ in range(repeat or REPEAT)])
+
+
+def _window(name: str, step: Callable[[], Callable[[], object]], *, seconds: float, **labels: Any) -> Result:
     gc.collect()
     latencies: list[float] = []
     spent = cpu = 0.0

@@ -118,23 +118,31 @@ def seal(app, seconds: float) -> list[Result]:
     return compare(app, seconds)
 
 
-def http_token(app, seconds: float) -> list[Result | Skipped]:
-    """Token endpoint over loopback HTTP: `cedula serve` vs node oidc-provider, one core each."""
-    from bench.servers import compare
+def _http(what: str, doc: str, **options) -> Callable:
+    def scenario(app, seconds: float) -> list[Result | Skipped]:
+        from bench.servers import compare
 
-    return compare("token", seconds)
+        return compare(what, seconds, **options)
 
-
-def http_userinfo(app, seconds: float) -> list[Result | Skipped]:
-    """UserInfo over loopback HTTP: `cedula serve` vs node oidc-provider, one core each."""
-    from bench.servers import compare
-
-    return compare("userinfo", seconds)
+    scenario.__doc__ = doc
+    return scenario
 
 
-SCENARIOS: dict[str, Callable] = {"signin": signin, "token": token, "userinfo": userinfo,
-                                  "seal": seal, "http-token": http_token,
-                                  "http-userinfo": http_userinfo}
+SCENARIOS: dict[str, Callable] = {
+    "signin": signin, "token": token, "userinfo": userinfo, "seal": seal,
+    "http-token": _http("token", "Token endpoint (code + PKCE) over loopback HTTP: cédula serve vs "
+                        "node oidc-provider, one core each."),
+    "http-userinfo": _http("userinfo", "UserInfo over loopback HTTP: cédula serve vs node oidc-provider."),
+    "http-authorize": _http("authorize", "/authorize, signed in with consent remembered (a code at once), "
+                            "over HTTP, vs node oidc-provider."),
+    "http-client-credentials": _http("client-credentials", "Client credentials grant (JWT access token) "
+                                     "over HTTP, vs node oidc-provider."),
+    "http-roundtrip": _http("roundtrip", "authorize -> token -> userinfo, one journey per operation, "
+                            "over HTTP, vs node oidc-provider."),
+    "http-production": _http("token", "/token on PostgreSQL + Redis, 1 and 2 workers (2 workers use both "
+                             "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
+                             node=False, workers=(1, 2)),
+}
 IN_PROCESS = ("signin", "token", "userinfo", "seal")
 
 
