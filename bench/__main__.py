@@ -51,6 +51,18 @@ def table(results: list[Result | Skipped]) -> str:
     return "\n".join(lines)
 
 
+def counts(results: list[Result | Skipped]) -> str:
+    """`--count`: the work per operation."""
+    width = max([44, *(len(r.name) + 2 for r in results)])
+    lines = [f"{'scenario':<{width}}{'calls/op':>10}{'SQL/op':>8}{'commits/op':>11}"]
+    for result in results:
+        if isinstance(result, Result) and "calls_per_op" in result.extra:
+            row = result.extra
+            lines.append(f"{result.name:<{width}}{row['calls_per_op']:>10}{row['sql_per_op']:>8}"
+                         f"{row['commits_per_op']:>11}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench", description="Benchmarks of Cédula's hot paths (one core).")
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
@@ -58,6 +70,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per measurement (default 3)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed repetitions of each measurement, median reported (default 3)")
+    parser.add_argument("--count", type=int, default=0, metavar="N",
+                        help="in-process scenarios: instead of timing, count Python calls, SQL statements "
+                             "and commits per operation over N operations (other load does not change them)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args()
@@ -73,8 +88,11 @@ def main() -> None:
     if not 1 <= args.repeat <= 9:
         parser.error("--repeat must be between 1 and 9")
     harness.REPEAT = args.repeat
+    if not 0 <= args.count <= 10_000:
+        parser.error("--count must be between 0 and 10000")
+    harness.COUNT = args.count
     results = run(args.scenarios or list(SCENARIOS), args.seconds)
-    print(as_json(results) if args.json else table(results))
+    print(as_json(results) if args.json else counts(results) if args.count else table(results))
 
 
 if __name__ == "__main__":

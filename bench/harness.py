@@ -72,6 +72,7 @@ class Skipped:
 
 
 REPEAT = 3  # timed repetitions of each measurement (`--repeat`); the median is reported
+COUNT = 0  # `--count N`: instead of timing, count the work of N iterations (see `count`)
 
 
 def measure(name: str, step: Callable[[], Callable[[], object]], *, seconds: float, warmup: int = 20,
@@ -84,6 +85,8 @@ def measure(name: str, step: Callable[[], Callable[[], object]], *, seconds: flo
     """
     for _ in range(warmup):
         step()()
+    if COUNT:
+        return count(name, step, iterations=COUNT, **labels)
     return median_of([_window(name, step, seconds=seconds, **labels) for _ in range(repeat or REPEAT)])
 
 
@@ -102,3 +105,48 @@ def _window(name: str, step: Callable[[], Callable[[], object]], *, seconds: flo
         latencies.append(elapsed * 1000)
     extra = {"cpu_seconds": round(cpu, 3), "per_cpu_second": round(len(latencies) / cpu, 1) if cpu else None}
     return Result(name, len(latencies), spent, latencies, extra=extra, **labels)
+
+
+def count(name: str, step: Callable[[], Callable[[], object]], *, iterations: int, **labels: Any) -> Result:
+    """The work of one operation in numbers that other load on the machine does not change:
+    Python function calls (Python and C functions, counted by a profile hook), SQL statements
+    and commits, averaged over `iterations` (after the warm-up). A change that makes these
+    smaller makes the operation cheaper on any machine; timings on a shared one may not show it."""
+    import sys
+
+    import sqlalchemy as sa
+
+    calls = statements = commits = 0
+    active = False
+
+    def on_call(_frame, event, _arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    def on_statement(*_args):
+        nonlocal statements
+        statements += active
+
+    def on_commit(*_args):
+        nonlocal commits
+        commits += active
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", on_statement)
+    sa.event.listen(sa.engine.Engine, "commit", on_commit)
+    try:
+        for _ in range(iterations):
+            timed = step()  # the step's own preparation is not counted: only what `timed` runs
+            active = True
+            sys.setprofile(on_call)
+            try:
+                timed()
+            finally:
+                sys.setprofile(None)
+                active = False
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", on_statement)
+        sa.event.remove(sa.engine.Engine, "commit", on_commit)
+    extra = {"calls_per_op": round(calls / iterations), "sql_per_op": round(statements / iterations, 2),
+             "commits_per_op": round(commits / iterations, 2), "per_cpu_second": None}
+    return Result(name, iterations, 0.0, [], extra=extra, **labels)
