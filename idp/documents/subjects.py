@@ -57,8 +57,11 @@ def _insert_ignoring_duplicates(connection: Connection | Session, rows: list[dic
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(SubjectIndex.__table__).values(rows).on_conflict_do_nothing()
-    return connection.execute(statement).rowcount
+    # RETURNING counts what was inserted on both databases: psycopg 3 reports a rowcount of -1
+    # here, which read as "inserted" made every token request on PostgreSQL insert again.
+    statement = (insert(SubjectIndex.__table__).values(rows).on_conflict_do_nothing()
+                 .returning(SubjectIndex.__table__.c.sector))
+    return len(connection.execute(statement).all())
 
 
 # (sector, citizen_id) pairs known to be in the index (committed), per process.

@@ -20,6 +20,8 @@ from idp.oidc.services import (
     Provider,
     TokenResponse,
     grant_active,
+    id_token_release,
+    log_id_token_release,
     mint,
     new_refresh_token,
     revoke_grant,
@@ -95,13 +97,17 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         else:
             # RFC 6749 section 6: the new refresh token keeps the (still consented) scope.
             new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
+            # The ID token releases only what the citizen's standing decision still allows;
+            # the release is logged in this transaction, with the rotation.
+            current = replace_claims(grant, claims=claims, scopes=scopes)
+            extra = id_token_release(current, citizen)
+            log_id_token_release(session, grant=current, client=client, released=extra, consent=None,
+                                 now=moment)
     if refused is not None:
         raise InvalidGrant(refused)
-    # Signed after the commit: no transaction stays open while `keys/` signs. The ID token
-    # releases only what the citizen's standing decision still allows.
-    current = replace_claims(grant, claims=claims, scopes=scopes)
+    # Signed after the commit: no transaction stays open while `keys/` signs.
     return mint(provider, client=client, grant=current, citizen=citizen, scopes=access_scopes,
-                nonce=None, refresh_token=new_token, now=now)
+                nonce=None, refresh_token=new_token, now=now, extra=extra, logged=True)
 
 
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "
