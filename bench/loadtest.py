@@ -47,16 +47,27 @@ def run(name: str, *, seconds: int, users: int) -> dict[str, str]:
     return rows["Aggregated"]
 
 
-def main() -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: configurations (default: all four), --seconds, --users."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("configurations", nargs="*", choices=[*CONFIGURATIONS, []], default=list(CONFIGURATIONS))
+    parser.add_argument("configurations", nargs="*", metavar="configuration",
+                        help=f"any of {', '.join(CONFIGURATIONS)} (default: all)")
     parser.add_argument("--seconds", type=int, default=30, help="timed run per configuration (5-600)")
     parser.add_argument("--users", type=int, default=8, help="simulated users (1-64)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not 5 <= args.seconds <= 600 or not 1 <= args.users <= 64:
         parser.error("--seconds must be 5-600 and --users 1-64")
+    unknown = [name for name in args.configurations if name not in CONFIGURATIONS]
+    if unknown:
+        parser.error(f"unknown configuration {', '.join(unknown)}: choose from {', '.join(CONFIGURATIONS)}")
+    args.configurations = args.configurations or list(CONFIGURATIONS)
+    return args
+
+
+def main() -> None:
+    args = arguments()
     print(f"{'configuration':<14}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>9}")
-    for name in args.configurations or list(CONFIGURATIONS):
+    for name in args.configurations:
         row = run(name, seconds=args.seconds, users=args.users)
         total, failed = int(row["Request Count"]), int(row["Failure Count"])
         print(f"{name:<14}{total:>10}{float(row['Requests/s']):>9.1f}{row['50%']:>9}{row['95%']:>9}"

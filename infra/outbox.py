@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ from infra.ops.background import Periodic
 log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+FAILURES = frozenset({"retry", "gave_up"})
+"""Outcomes of a handler that raised: tried again later, or given up after the last attempt."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,15 @@ class RetryPolicy:
     def pause(self, attempts: int) -> float:
         return float(min(self.first_seconds * 2 ** max(attempts - 1, 0), self.max_seconds))
 
+    def gives_up(self, message: Message) -> bool:
+        """True when a failure of this attempt is the last one allowed."""
+        return message.attempts >= self.max_attempts
+
+
+def _now(now: float | None) -> Any:
+    """An explicit moment (a command or test replaying time), else the database's clock."""
+    return db_now() if now is None else sa.literal(float(now), sa.Float())
+
 
 class Outbox:
     def __init__(self, database: Database, *, holder: str | None = None) -> None:
@@ -69,7 +81,7 @@ class Outbox:
 
     @staticmethod
     def put(session: Session, *, topic: str, key: str, payload: Mapping[str, Any],
-            delay_seconds: float = 0.0) -> bool:
+            delay_seconds: float = 0.0, now: float | None = None) -> bool:
         """Add a message in the caller's transaction; False if (topic, key) is already there
         (putting the same delivery twice is harmless)."""
         if not topic or not key:
@@ -83,16 +95,18 @@ class Outbox:
                 session.execute(sa.insert(OUTBOX).values(
                     topic=topic, key=key, payload=json.dumps(dict(payload), separators=(",", ":")),
                     state=PENDING, attempts=0, created_at=db_now(),
-                    due_at=db_now() + delay_seconds))
+                    due_at=_now(now) + delay_seconds))
         except sa.exc.IntegrityError:
             return False  # a concurrent transaction put the same message
         return True
 
-    def claim(self, topic: str, *, limit: int = 20, seconds: float = 30.0) -> list[Message]:
-        """Take up to `limit` due messages of `topic` for `seconds` (each to one claimer)."""
+    def claim(self, topic: str, *, limit: int = 20, seconds: float = 30.0,
+              now: float | None = None) -> list[Message]:
+        """Take up to `limit` messages of `topic` due by `now` (default: the database's clock)
+        for `seconds` (each to one claimer)."""
         due = (sa.select(OUTBOX.c.id)
                .where(OUTBOX.c.topic == topic, OUTBOX.c.state == PENDING,
-                      OUTBOX.c.due_at <= db_now(),
+                      OUTBOX.c.due_at <= _now(now),
                       sa.or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until <= db_now()))
                .order_by(OUTBOX.c.due_at, OUTBOX.c.id).limit(limit)
                .with_for_update(skip_locked=True))
@@ -124,13 +138,15 @@ class Outbox:
         message over (it will deliver again; the receiver recognises the key)."""
         return self._finish(message, state=DELIVERED, finished_at=db_now(), last_error=None)
 
-    def failed(self, message: Message, *, error: str, policy: RetryPolicy) -> bool:
-        """Schedule the next attempt after the policy's pause, or give up after the last."""
-        if message.attempts >= policy.max_attempts:
+    def failed(self, message: Message, *, error: str, policy: RetryPolicy,
+               now: float | None = None) -> bool:
+        """Schedule the next attempt after the policy's pause (from `now`, default the
+        database's clock), or give up after the last (`policy.gives_up(message)`)."""
+        if policy.gives_up(message):
             log.error("outbox message given up", extra={"topic": message.topic, "key": message.key,
                                                          "attempts": message.attempts, "error": error})
             return self._finish(message, state=FAILED, finished_at=db_now(), last_error=error[:2000])
-        return self._finish(message, due_at=db_now() + policy.pause(message.attempts),
+        return self._finish(message, due_at=_now(now) + policy.pause(message.attempts),
                             last_error=error[:2000])
 
     def counts(self, topic: str) -> dict[str, int]:
@@ -142,10 +158,14 @@ class Outbox:
 
 
 Handler = Callable[[Message], object]
+"""Delivers one message; raising retries it later. What it returns, when a string, names the
+outcome in `deliver_due`'s tally (default "delivered")."""
 
 
 class OutboxWorker(Periodic):
-    """Delivers due messages on every tick: `handlers[topic](message)`; raising retries it."""
+    """Delivers due messages on every tick: `handlers[topic](message)`; raising retries it.
+    Topics are worked in the order of `handlers`, so messages that one handler puts for a later
+    topic are delivered in the same pass."""
 
     name = "cedula-outbox"
 
@@ -161,19 +181,38 @@ class OutboxWorker(Periodic):
     def tick(self) -> None:
         self.deliver_due()
 
-    def deliver_due(self) -> int:
-        """One pass over every topic; the number of messages delivered."""
-        delivered = 0
+    def deliver_due(self, *, now: float | None = None) -> int:
+        """One pass over every topic; the number of messages handled without failing."""
+        return sum(n for outcome, n in self.work(now=now).items() if outcome not in FAILURES)
+
+    def work(self, *, now: float | None = None) -> Counter[str]:
+        """One pass over every topic, each topic's claimed messages handled by `handle_all`;
+        the outcomes and their counts."""
+        tally: Counter[str] = Counter()
         for topic, handler in self.handlers.items():
-            for message in self.outbox.claim(topic, limit=self.batch, seconds=self.claim_seconds):
-                try:
-                    handler(message)
-                except Exception as exc:
-                    log.warning("outbox delivery failed", extra={
-                        "topic": topic, "key": message.key, "attempts": message.attempts,
-                        "error": str(exc)})
-                    self.outbox.failed(message, error=f"{type(exc).__name__}: {exc}", policy=self.policy)
-                    continue
-                if self.outbox.delivered(message):
-                    delivered += 1
-        return delivered
+            while True:
+                messages = self.outbox.claim(topic, limit=self.batch, seconds=self.claim_seconds, now=now)
+                if not messages:
+                    break
+                tally.update(self.handle_all(topic, handler, messages, now=now))
+                if len(messages) < self.batch:
+                    break
+        return tally
+
+    def handle_all(self, topic: str, handler: Handler, messages: list[Message], *,
+                   now: float | None) -> list[str]:
+        """Handle claimed messages one after the other (subclasses may do it concurrently)."""
+        return [self.handle(topic, handler, message, now=now) for message in messages]
+
+    def handle(self, topic: str, handler: Handler, message: Message, *, now: float | None) -> str:
+        try:
+            result = handler(message)
+        except Exception as exc:
+            gives_up = self.policy.gives_up(message)
+            log.warning("outbox delivery failed", extra={
+                "topic": topic, "key": message.key, "attempts": message.attempts,
+                "error": str(exc), "gave_up": gives_up})
+            self.outbox.failed(message, error=f"{type(exc).__name__}: {exc}", policy=self.policy, now=now)
+            return "gave_up" if gives_up else "retry"
+        self.outbox.delivered(message)
+        return result if isinstance(result, str) else "delivered"

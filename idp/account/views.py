@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -184,6 +186,31 @@ def delete_passkey(credential: str) -> Response:
     return _owned_action(credential, delete)
 
 
+def _note_failure(national_id: str) -> None:
+    """Count wrong codes per national ID, to tell the operator, never to refuse the owner.
+
+    A per-ID limit that refused every attempt would let a stranger lock the owner out (20 wrong
+    codes from anywhere, repeated every window). It is not needed either: a code has 60 bits, so
+    even a botnet that goes around the per-address limit needs ~10^17 guesses per hit on a
+    citizen with ten codes. So the owner's right code always works (within their own address's
+    limit), and a national ID that draws more wrong codes than `[rate_limit] attempts` in a
+    window is logged once per window as a warning (`recovery.guessing`) for the operator.
+    """
+    settings = get_settings(current_app)["rate_limit"]
+    failures = get_store(current_app).incr(f"rl:recover-failures:{national_id}",
+                                           int(settings["window_seconds"]))
+    if failures == int(settings["attempts"]) + 1:
+        count("recovery.guessing", "national_id")
+        log.warning("recovery codes are being guessed for one national ID from several addresses",
+                    extra={"national_id_hash": _id_fingerprint(national_id), "failures": failures})
+
+
+def _id_fingerprint(national_id: str) -> str:
+    """A short keyed digest: the log names which ID without holding the ID itself."""
+    return hmac.new(get_secrets().key("log-fingerprint"), national_id.encode(),
+                    hashlib.sha256).hexdigest()[:16]
+
+
 @bp.route("/recover", methods=["GET", "POST"])
 def recover() -> Response | str:
     """Sign in once with a recovery code, only to add a new passkey."""
@@ -191,12 +218,12 @@ def recover() -> Response | str:
         return render_template("account/recover.html", scheme=scheme(current_app), failed=False,
                                national_id="")
     validate_csrf()
-    hit("recover")
+    hit("recover")  # per address: the limit a guesser meets
     raw_id = request.form.get("national_id", "")
     code = request.form.get("code", "")
+    national_id = None
     try:
         national_id = scheme(current_app).normalise(raw_id)
-        hit("recover-id", key=national_id)
         with get_db(current_app).transaction() as db:
             citizen = recovery.redeem(db, scheme=scheme(current_app).code, national_id=national_id,
                                       code=code, key=_secret(), now=_now())
@@ -204,6 +231,8 @@ def recover() -> Response | str:
     except (InvalidNationalId, RecoveryFailed):
         count("recovery.sign_in", "refused")
         log.info("recovery refused")
+        if national_id is not None:
+            _note_failure(national_id)
         return render_template("account/recover.html", scheme=scheme(current_app), failed=True,
                                national_id=raw_id[:64]), 400
     count("recovery.sign_in", "ok")

@@ -8,8 +8,8 @@ Everyone who releases personal data appends, inside the transaction that does th
     audit.append(session, event="document.issued", citizen_id=citizen_id, client_id=agency,
                  purpose=purpose, legal_basis="law", law="Ley ...", reference=document_id)
 
-The entry is pending until the sealer (`idp.audit.seal`: a thread per process, `cedula audit
-seal`, and every reader that needs the chain) gives it its place in the chain.
+The entry is pending until the sealer (`idp.audit.seal`: a thread on one node at a time,
+`cedula audit seal`, and every reader that needs the chain) gives it its place in the chain.
 `verify_chain` (and `cedula audit verify`) checks the whole chain and every checkpoint.
 """
 
@@ -22,7 +22,7 @@ from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.export import citizen_bundle, verify_bundle
 from idp.audit.log import Appended, AuditLog, append, checkpoint, prepare
 from idp.audit.log_key import LogKeyError, LogKeys
-from idp.audit.seal import Sealer, seal
+from idp.audit.seal import ChainSealer, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
 from infra.components import Slot
 from infra.config import get_settings
@@ -37,10 +37,10 @@ __all__ = [
     "AuditLog",
     "ChainBroken",
     "ChainReport",
+    "ChainSealer",
     "LogKeyError",
     "LogKeys",
     "Problem",
-    "Sealer",
     "append",
     "audit_log",
     "checkpoint",
@@ -56,7 +56,7 @@ __all__ = [
 
 
 AUDIT_LOG: Slot[AuditLog] = Slot("data-sharing log")
-SEALER: Slot[Sealer] = Slot("data-sharing log sealer")
+SEALER: Slot[ChainSealer] = Slot("data-sharing log sealer")
 LOG_KEYS: Slot[LogKeys] = Slot("data-sharing log keys")
 
 
@@ -94,7 +94,8 @@ def init_app(app: Flask) -> AuditLog:
     log = AuditLog(policy=policy, signer=LogKeySigner(keyring))
     AUDIT_LOG.install(app, log)
     app.register_blueprint(bp)
-    sealer = SEALER.install(app, Sealer(database=get_db(app), log=log, seconds=log.policy.seal_seconds))
+    sealer = SEALER.install(app, ChainSealer(database=get_db(app), log=log,
+                                                seconds=log.policy.seal_seconds))
 
     @app.before_request
     def _start_sealer() -> None:

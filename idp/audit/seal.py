@@ -21,9 +21,12 @@ anchored in the signed checkpoints, which cover sealed entries only, so this doe
 the line of what a database administrator could rewrite unnoticed (the entries after the
 newest checkpoint), it only makes the newest second of it pending rather than chained.
 
-Where it runs: a daemon thread per process every `[audit] seal_seconds` (started with the
-first request, like the back-channel logout deliveries), `cedula audit seal`, and before
-every reader that needs the whole chain (`checkpoint`, `cedula audit verify`, downloads).
+Where it runs: `ChainSealer`, every `[audit] seal_seconds` on one process of the whole cluster
+at a time (the lease `audit-log-sealer`; when its node dies another takes over within a few
+intervals, and entries only wait pending meanwhile), `cedula audit seal`, and before every
+reader that needs the whole chain (`checkpoint`, `cedula audit verify`, downloads). Those
+others may run at the same time as the thread: the head lock keeps them correct, the lease only
+keeps N idle workers from queuing on that lock every interval.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from idp.audit.errors import ChainBroken
 from idp.audit.log import HEAD_ID, AuditLog, _Head, lock_head, sign_checkpoint
 from idp.audit.models import AuditEntry, ChainHead
 from infra.db import Database
-from infra.ops.background import Periodic
+from infra.leases import Lease, Leases
+from infra.ops.background import Singleton
 
 log = logging.getLogger(__name__)
 
@@ -139,15 +143,18 @@ def seal(database: Database, *, log: AuditLog, now: datetime | None = None) -> i
     return total
 
 
-class Sealer(Periodic):
-    """The sealing thread of one process; entries stay pending through an outage."""
+class ChainSealer(Singleton):
+    """The sealing thread: every process ticks, the holder of the lease seals; entries stay
+    pending through an outage or a take-over."""
 
     name = "cedula-audit-sealer"
+    LEASE = "audit-log-sealer"
 
-    def __init__(self, *, database: Database, log: AuditLog, seconds: float) -> None:
-        super().__init__(seconds=seconds)
+    def __init__(self, *, database: Database, log: AuditLog, seconds: float,
+                 holder: str | None = None) -> None:
+        super().__init__(seconds=seconds, leases=Leases(database), lease_name=self.LEASE, holder=holder)
         self.database = database
         self.log = log
 
-    def tick(self) -> None:
+    def run(self, lease: Lease) -> None:
         seal(self.database, log=self.log)

@@ -3,13 +3,14 @@
 Leaving one agency, signing out on the account pages, ending a session from the sessions page,
 a session running out, or the citizen withdrawing an agency's access: each ends the SSO session
 (or the agency's part in it) and every agency concerned receives a signed logout token at its
-`backchannel_logout_uri`, from a queue with retries, never inside the citizen's request.
+`backchannel_logout_uri`, from the outbox with retries on any node, never inside the
+citizen's request.
 
 Public API:
 
     notify_session_ended(sid=..., citizen_id=..., reason=...)
     logout_client(client_id=..., citizen_id=...)
-    get_logout(app) -> Logout   (.settings, .queue(), .worker.run_once())
+    get_logout(app) -> Logout   (.settings, .worker.run_once())
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from infra.components import Slot
 from infra.config import get_settings
 
 if TYPE_CHECKING:
-    from idp.logout.queue import Queue, Worker
+    from idp.logout.deliveries import LogoutWorker
     from idp.sessions import SsoSession
 
 __all__ = ["Logout", "LogoutError", "LogoutRefused", "LogoutSettings", "get_logout", "init_app",
@@ -55,13 +56,7 @@ class Logout:
 
     app: Flask
     settings: LogoutSettings
-    worker: Worker | None = None
-
-    def queue(self) -> Queue:
-        from idp.logout.queue import Queue
-        from infra.store import get_store
-
-        return Queue(get_store(self.app), self.settings)
+    worker: LogoutWorker | None = None
 
     def process_expiries(self, now: float) -> int:
         from idp.logout import expiry
@@ -94,13 +89,13 @@ def init_app(app: Flask) -> Logout:
     first request this process serves, so commands like `cedula keys` never start one)."""
     from idp.logout import backchannel, end_session, views
     from idp.logout import settings as logout_settings
-    from idp.logout.queue import Worker
+    from idp.logout.deliveries import LogoutWorker
     from idp.sessions import add_listener
 
     settings = get_settings(app)
     logout = Logout(app=app, settings=logout_settings.load(settings, settings.issuer))
-    logout.worker = Worker(app, queue=logout.queue, handlers=backchannel.HANDLERS,
-                           chores=(logout.process_expiries,), settings=logout.settings)
+    logout.worker = LogoutWorker(app, handlers=backchannel.HANDLERS,
+                                 chores=(logout.process_expiries,), settings=logout.settings)
     LOGOUT.install(app, logout)
     add_listener(app, _on_session_event)
     app.register_blueprint(end_session.bp)

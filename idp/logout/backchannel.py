@@ -3,8 +3,9 @@
     notify_session_ended(sid=, citizen_id=, reason=)   # an SSO session ended (any cause)
     logout_client(client_id=, citizen_id=)             # the citizen withdrew an agency's access
 
-Both only enqueue (a store write or two): finding the agencies (the OIDC grants with that
-`sid`), signing the logout tokens and POSTing them happen in the background (`queue.Worker`).
+Both only write one outbox message (`deliveries.put`): finding the agencies (the OIDC grants
+with that `sid`), signing the logout tokens and POSTing them happen in the background, on any
+node (`deliveries.LogoutWorker`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
-from idp.logout import get_logout
-from idp.logout.queue import Item, Queue
+from idp.logout import deliveries, get_logout
 from idp.logout.settings import LogoutSettings
 from idp.oidc import provider
 from idp.oidc.models import Grant
@@ -32,6 +32,7 @@ from idp.sessions import records, session_policy
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.outbound import Outbound, OutboundError, get_outbound
+from infra.outbox import Message, Outbox
 from infra.store import get_store
 
 log = logging.getLogger(__name__)
@@ -45,19 +46,21 @@ def _settings() -> LogoutSettings:
     return get_logout().settings
 
 
-def _queue() -> Queue:
-    return get_logout().queue()
+class DeliveryFailed(Exception):
+    """An attempt that did not reach the agency (retried by the outbox worker)."""
 
 
 def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
-    """Section 2.7: log out every agency that took part in the SSO session `sid`."""
-    _queue().put("session", {"sid": sid, "citizen_id": citizen_id, "reason": reason}, now=time.time())
+    """Section 2.7: log out every agency that took part in the SSO session `sid` (a session
+    ends once: a second announcement of the same `sid` is recognised and dropped)."""
+    deliveries.put(current_app, deliveries.SESSION, key=sid,
+                   payload={"sid": sid, "citizen_id": citizen_id, "reason": reason})
 
 
 def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_revoked") -> None:
     """Log the citizen out of one agency (its access was withdrawn), in every live session."""
-    _queue().put("client", {"client_id": client_id, "citizen_id": citizen_id, "reason": reason},
-                 now=time.time())
+    deliveries.put(current_app, deliveries.CLIENT, key=secrets.token_urlsafe(16),
+                   payload={"client_id": client_id, "citizen_id": citizen_id, "reason": reason})
 
 
 def logout_token_claims(*, issuer: str, client_id: str, sub: str | None, sid: str | None,
@@ -123,46 +126,49 @@ def _provider() -> Provider:
     return provider()
 
 
-def expand_session(item: Item, queue: Queue, now: float) -> str:
+def _put_deliveries(session: Session, expanded: Message, found: list[Delivery], now: float) -> None:
+    """One `logout.deliver` message per delivery, due at once, keyed by the expanded message
+    and the agency and session, in the expansion's transaction."""
+    for delivery in found:
+        Outbox.put(session, topic=deliveries.DELIVER,
+                   key=f"{expanded.topic}:{expanded.key}:{delivery.client_id}:{delivery.sid or ''}",
+                   payload=delivery.to_json(), now=now)
+
+
+def expand_session(message: Message, now: float) -> str:
     """An ended session becomes one delivery per agency with a back-channel logout URI."""
-    sid, citizen_id = item.payload["sid"], item.payload["citizen_id"]
-    with get_db(current_app).read() as session:
+    sid, citizen_id = message.payload["sid"], message.payload["citizen_id"]
+    with get_db(current_app).transaction() as session:
         clients = agencies_by_sid(session, citizen_id=citizen_id, sids=[sid])[sid]
-        deliveries = [d for c in clients if (d := _delivery(
-            _provider(), c, citizen_id=citizen_id, sid=sid, reason=item.payload["reason"]))]
-    for delivery in deliveries:
-        queue.put("deliver", delivery.to_json(), now=now)
-    queue.finish(item)
-    log.info("back-channel logout queued", extra={"sid": sid, "reason": item.payload["reason"],
-                                                  "clients": [d.client_id for d in deliveries]})
+        found = [d for c in clients if (d := _delivery(
+            _provider(), c, citizen_id=citizen_id, sid=sid, reason=message.payload["reason"]))]
+        _put_deliveries(session, message, found, now)
+    log.info("back-channel logout queued", extra={"sid": sid, "reason": message.payload["reason"],
+                                                  "clients": [d.client_id for d in found]})
     return "expanded"
 
 
-def expand_client(item: Item, queue: Queue, now: float) -> str:
+def expand_client(message: Message, now: float) -> str:
     """One agency, every live session of the citizen it took part in (or, when the agency does
     not need `sid`, one token naming only the subject: all its sessions of that citizen)."""
-    client_id, citizen_id = item.payload["client_id"], item.payload["citizen_id"]
+    client_id, citizen_id = message.payload["client_id"], message.payload["citizen_id"]
     policy = session_policy()
-    live = [s.sid for s in records.for_citizen(get_store(), policy,
-                                               citizen_id, now)]
-    with get_db(current_app).read() as session:
+    live = [s.sid for s in records.for_citizen(get_store(), policy, citizen_id, now)]
+    with get_db(current_app).transaction() as session:
         try:
             client = find_client(session, client_id, enabled_only=False)
         except ClientNotFound:
             client = None
         if client is None:
-            queue.finish(item)
             return "skipped"
         if client.client_metadata.get("backchannel_logout_session_required", False):
             taking_part = agencies_by_sid(session, citizen_id=citizen_id, sids=live)
             sids = [sid for sid in live if any(c.client_id == client_id for c in taking_part[sid])]
         else:
             sids = [None]
-        deliveries = [d for sid in sids if (d := _delivery(
-            _provider(), client, citizen_id=citizen_id, sid=sid, reason=item.payload["reason"]))]
-    for delivery in deliveries:
-        queue.put("deliver", delivery.to_json(), now=now)
-    queue.finish(item)
+        found = [d for sid in sids if (d := _delivery(
+            _provider(), client, citizen_id=citizen_id, sid=sid, reason=message.payload["reason"]))]
+        _put_deliveries(session, message, found, now)
     return "expanded"
 
 
@@ -187,10 +193,12 @@ def post_logout_token(outbound: Outbound, uri: str, token: str, *, settings: Log
     return Attempt(response.status, None)
 
 
-def deliver(item: Item, queue: Queue, now: float) -> str:
-    """Sign a fresh logout token (new jti and iat on each attempt) and send it."""
+def deliver(message: Message, now: float) -> str:
+    """Sign a fresh logout token (new jti and iat on each attempt: an agency that saw the
+    first one may refuse its replay, section 2.6) and send it; raise `DeliveryFailed` when it
+    did not arrive, and the outbox retries."""
     settings = _settings()
-    payload = item.payload
+    payload = message.payload
     issued = int(time.time())
     claims = logout_token_claims(issuer=settings.issuer, client_id=payload["client_id"],
                                  sub=payload.get("sub"), sid=payload.get("sid"), now=issued,
@@ -202,23 +210,24 @@ def deliver(item: Item, queue: Queue, now: float) -> str:
     else:
         attempt = post_logout_token(get_outbound(current_app), payload["uri"], token, settings=settings)
     facts = {"client_id": payload["client_id"], "sid": payload.get("sid"), "uri": payload["uri"],
-             "reason": payload.get("reason"), "attempt": item.attempt, "status": attempt.status,
+             "reason": payload.get("reason"), "attempt": message.attempts, "status": attempt.status,
              "error": attempt.error}
     if attempt.delivered:
-        queue.finish(item)
         outcome = "delivered"
-        log.info("back-channel logout delivered", extra={**facts, "outcome": outcome,
-                                                         "seconds_queued": round(now - item.created, 3)})
-    elif queue.failed(item):
+        log.info("back-channel logout delivered", extra={**facts, "outcome": outcome})
+    elif deliveries.retry_policy(settings).gives_up(message):
         outcome = "gave_up"
         log.warning("back-channel logout given up", extra={**facts, "outcome": outcome})
     else:
         outcome = "retry"
         log.info("back-channel logout failed, will retry",
                  extra={**facts, "outcome": outcome,
-                        "retry_in_seconds": settings.retry_delay(item.attempt)})
+                        "retry_in_seconds": settings.retry_delay(message.attempts)})
     count("logout.backchannel", outcome)
+    if not attempt.delivered:
+        raise DeliveryFailed(attempt.error or f"HTTP {attempt.status}")
     return outcome
 
 
-HANDLERS = {"session": expand_session, "client": expand_client, "deliver": deliver}
+HANDLERS = {deliveries.SESSION: expand_session, deliveries.CLIENT: expand_client,
+            deliveries.DELIVER: deliver}

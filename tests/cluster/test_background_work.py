@@ -1,30 +1,22 @@
 """Background work that survives node loss, applied to the product's own background jobs.
 
-The mechanisms are in infra (tests/infra/test_leases.py, tests/infra/test_outbox.py); putting
-the product's jobs on them is done after the merge, in the packages that own the jobs. These
-tests say what must hold then; they are strict xfails until it does.
+The mechanisms are in infra (tests/infra/test_leases.py, tests/infra/test_outbox.py); the jobs'
+own tests show them at work (tests/idp/logout/test_deliveries.py, tests/idp/audit/test_seal.py,
+tests/signing/test_archive.py); these check that each job is built on them.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from infra.ops.background import Singleton
 from infra.outbox import OutboxWorker
 
 
-@pytest.mark.xfail(strict=True, reason="needs the back-channel logout deliveries on the infra outbox "
-                   "(written in the transaction that ends the session, delivered by any node, kept "
-                   "across a Redis restart without AOF) in idp/logout, done after merge")
 def test_logout_deliveries_go_through_the_outbox(app):
     from idp.logout import get_logout
 
     assert isinstance(get_logout(app).worker, OutboxWorker)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the data-sharing log sealer to run as an "
-                   "infra.ops.background.Singleton (one node at a time, moved when its node dies) in "
-                   "idp/audit, done after merge")
 def test_the_audit_sealer_runs_on_one_node_at_a_time(app):
     from idp.audit import SEALER
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from idp.citizens.models import Passkey, RecoveryCode
@@ -207,6 +208,25 @@ def test_recovery_is_rate_limited(client, enrolled):
                                                "code": "AAAA-BBBB-CCCC"}).status_code
                 for _ in range(21)]
     assert statuses[:20] == [400] * 20 and statuses[20] == 429
+
+
+def test_wrong_codes_from_many_addresses_do_not_lock_the_owner_out(client, enrolled, caplog):
+    """Issue 14: 20 wrong codes from anywhere blocked the owner's valid code for 5 minutes."""
+    caplog.set_level(logging.WARNING, logger="idp.account.views")
+    for number in range(30):
+        stranger = client.application.test_client()
+        stranger.environ_base["REMOTE_ADDR"] = f"198.51.100.{number + 1}"
+        token = csrf(stranger, "/recover")
+        assert stranger.post("/recover", data={"csrf_token": token, "national_id": enrolled.national_id,
+                                               "code": "AAAA-BBBB-CCCC"}).status_code == 400
+    warnings = [r for r in caplog.records if "being guessed" in r.getMessage()]
+    assert len(warnings) == 1 and enrolled.national_id not in str(vars(warnings[0]))
+    owner = client.application.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    token = csrf(owner, "/recover")
+    response = owner.post("/recover", data={"csrf_token": token, "national_id": enrolled.national_id,
+                                            "code": enrolled.codes[2]})
+    assert response.status_code == 303 and response.headers["Location"] == "/account"
 
 
 def test_new_recovery_codes_replace_the_old(client, enrolled):

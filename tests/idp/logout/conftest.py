@@ -84,3 +84,14 @@ def worker(app):
     yield handle
     if was_running:
         handle.start()
+
+
+@pytest.fixture
+def agencies(register, receiver):  # noqa: F811 - the fixture imported above
+    return {
+        "a": register(client_name="Registro Civil", backchannel_logout_uri=receiver.uri("a"),
+                      backchannel_logout_session_required=True),
+        "b": register(client_name="Hacienda", backchannel_logout_uri=receiver.uri("b"),
+                      backchannel_logout_session_required=False, id_token_signed_response_alg="RS256"),
+        "quiet": register(client_name="Sin cierre"),  # registered no back-channel logout URI
+    }

@@ -34,17 +34,6 @@ def verified(client, token: str) -> dict:
     return dict(jwt.decode(token, keys, algorithms=["ES256", "RS256"]).claims)
 
 
-@pytest.fixture
-def agencies(register, receiver):
-    return {
-        "a": register(client_name="Registro Civil", backchannel_logout_uri=receiver.uri("a"),
-                      backchannel_logout_session_required=True),
-        "b": register(client_name="Hacienda", backchannel_logout_uri=receiver.uri("b"),
-                      backchannel_logout_session_required=False, id_token_signed_response_alg="RS256"),
-        "quiet": register(client_name="Sin cierre"),  # registered no back-channel logout URI
-    }
-
-
 def test_logout_token_claims_follow_section_2_4():
     claims = logout_token_claims(issuer="https://id.example", client_id="c1", sub="s", sid="x",
                                  now=1000, lifetime=120)
