@@ -110,14 +110,17 @@ def _window(name: str, step: Callable[[], Callable[[], object]], *, seconds: flo
 def count(name: str, step: Callable[[], Callable[[], object]], *, iterations: int, **labels: Any) -> Result:
     """The work of one operation in numbers that other load on the machine does not change:
     Python function calls (Python and C functions, counted by a profile hook), SQL statements
-    and commits, averaged over `iterations` (after the warm-up). A change that makes these
+    and commits of this thread, averaged over `iterations` (after the warm-up). A change that makes these
     smaller makes the operation cheaper on any machine; timings on a shared one may not show it."""
     import sys
 
     import sqlalchemy as sa
 
+    import threading
+
     calls = statements = commits = 0
     active = False
+    mine = threading.get_ident()  # background threads (the log's sealer, deliveries) are not counted
 
     def on_call(_frame, event, _arg):
         nonlocal calls
@@ -126,11 +129,11 @@ def count(name: str, step: Callable[[], Callable[[], object]], *, iterations: in
 
     def on_statement(*_args):
         nonlocal statements
-        statements += active
+        statements += active and threading.get_ident() == mine
 
     def on_commit(*_args):
         nonlocal commits
-        commits += active
+        commits += active and threading.get_ident() == mine
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", on_statement)
     sa.event.listen(sa.engine.Engine, "commit", on_commit)

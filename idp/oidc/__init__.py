@@ -49,11 +49,18 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.signer import KeysSigner
     from idp.oidc.views import bp as pages_bp
     from idp.sessions import session_policy
+    from infra.db import get_db
+    from infra.invalidation import GenerationCache, Invalidation
     from infra.openapi import describe
     from infra.outbound import get_outbound
+    from infra.store import get_store
 
     settings = get_settings(app)
     loaded = oidc_settings.load(settings, settings.issuer)
+    invalidation = Invalidation(get_store(app))
+    # Rows kept per process (clients, grants, citizens, consents): any update or delete of
+    # them, by any process, advances the store's cache generation after its commit.
+    invalidation.watch(get_db(app).engine, WATCHED_TABLES)
     built = Provider(
         settings=loaded,
         signer=KeysSigner(keys.get_service(app)),
@@ -61,8 +68,10 @@ def init_app(app: Flask) -> Provider:
         remote_keys=RemoteKeySets(
             ttl=loaded.jwks_uri_cache_seconds, budget=loaded.jwks_uri_fetch_seconds,
             fetch=jwks_fetcher(get_outbound(app), seconds=loaded.jwks_uri_fetch_seconds)),
-        clients=ClientCache(seconds=loaded.client_cache_seconds),
+        clients=ClientCache(seconds=loaded.client_cache_seconds, invalidation=invalidation),
         sessions=session_policy(app),
+        invalidation=invalidation,
+        token_states=GenerationCache(seconds=loaded.state_cache_seconds),
     )
     PROVIDER.install(app, built)
     app.register_blueprint(pages_bp)
@@ -72,6 +81,7 @@ def init_app(app: Flask) -> Provider:
 
 
 PROVIDER: Slot[Provider] = Slot("OpenID Provider")
+WATCHED_TABLES = ("clients", "oidc_grants", "citizens", "consents")
 
 
 def provider(app: Flask | None = None) -> Provider:

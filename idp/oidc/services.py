@@ -31,6 +31,7 @@ from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
+from infra.invalidation import NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
 
 
@@ -46,6 +47,15 @@ class Provider:
     clients: ClientCache = field(default_factory=lambda: ClientCache(seconds=0))
     # The SSO sessions' rules: grants without offline access live only as long as their session.
     sessions: SessionPolicy | None = None
+    # What access tokens stand on, kept per process under the store's cache generation
+    # (`idp.oidc.bearer`, `infra.invalidation`); None: read for every request.
+    invalidation: Invalidation | None = None
+    token_states: GenerationCache[uuid.UUID, Any] = field(
+        default_factory=lambda: GenerationCache(seconds=0))
+
+    def generation(self) -> bytes:
+        """The cache generation now (one store read), or NO_GENERATION without caches."""
+        return self.invalidation.generation() if self.invalidation is not None else NO_GENERATION
 
     def assertion_policy(self, endpoint: str) -> AssertionPolicy:
         """RFC 7523 section 3: the assertion's aud is the issuer (strict, the default), or for

@@ -41,6 +41,10 @@ class StandingConsent:
     legal_basis: str
     law: str | None
     last_used_at: datetime | None
+    expires_at: datetime | None = None
+
+    def in_force(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
 
 
 # Built once: the newest decision that is neither superseded nor withdrawn (index on
@@ -60,12 +64,19 @@ def _utc(value: datetime) -> datetime:
 def standing_consent(session: Session, *, citizen_id: str | uuid.UUID, client_id: str,
                      now: datetime) -> StandingConsent | None:
     """The decision in force now, or None (never given, withdrawn, or expired)."""
+    consent = newest_decision(session, citizen_id=citizen_id, client_id=client_id)
+    return consent if consent is not None and consent.in_force(now) else None
+
+
+def newest_decision(session: Session, *, citizen_id: str | uuid.UUID, client_id: str) -> StandingConsent | None:
+    """The newest decision neither superseded nor withdrawn, expired or not (one indexed read)."""
     row = session.execute(_STANDING, {"citizen": uuid.UUID(str(citizen_id)), "client": client_id}).first()
-    if row is None or _utc(row.expires_at) <= now:
+    if row is None:
         return None
     return StandingConsent(id=row.id, claims=frozenset(row.claims or ()), purpose=row.purpose,
                            legal_basis=row.legal_basis, law=row.law,
-                           last_used_at=_utc(row.last_used_at) if row.last_used_at else None)
+                           last_used_at=_utc(row.last_used_at) if row.last_used_at else None,
+                           expires_at=_utc(row.expires_at))
 
 
 def account_closed(citizen: Any) -> bool:
