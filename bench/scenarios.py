@@ -94,6 +94,28 @@ def token(app, seconds: float) -> Result:
     return [measure("token (authorization_code)", step, seconds=seconds)]
 
 
+def authorize(app, seconds: float) -> Result:
+    """/authorize of a signed-in citizen whose consent stands: a code at once (302)."""
+    from tests.idp.conftest import dui, enrol
+    from tests.idp.oidc.conftest import Flow, authorize_url, get_code
+
+    browser = app.test_client()
+    enrol(browser, national_id=dui(10000005))
+    agency = _agency(app)
+    get_code(browser, agency)  # the first authorization shows the decision page once
+
+    def step() -> Callable[[], object]:
+        url = authorize_url(agency, Flow())
+
+        def timed():
+            response = browser.get(url)
+            assert response.status_code == 302 and "code=" in response.headers["Location"], response.status_code
+
+        return timed
+
+    return [measure("authorize (signed in, consent remembered)", step, seconds=seconds)]
+
+
 def userinfo(app, seconds: float) -> Result:
     """UserInfo with an RFC 9068 access token."""
     from tests.idp.conftest import dui, enrol
@@ -132,7 +154,7 @@ def _http(what: str, doc: str, **options) -> Callable:
 
 
 SCENARIOS: dict[str, Callable] = {
-    "signin": signin, "token": token, "userinfo": userinfo, "seal": seal,
+    "signin": signin, "authorize": authorize, "token": token, "userinfo": userinfo, "seal": seal,
     "http-token": _http("token", "Token endpoint (code + PKCE) over loopback HTTP: cédula serve vs "
                         "node oidc-provider, one core each."),
     "http-userinfo": _http("userinfo", "UserInfo over loopback HTTP: cédula serve vs node oidc-provider."),
@@ -146,7 +168,7 @@ SCENARIOS: dict[str, Callable] = {
                              "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
                              node=False, workers=(1, 2)),
 }
-IN_PROCESS = ("signin", "token", "userinfo", "seal")
+IN_PROCESS = ("signin", "authorize", "token", "userinfo", "seal")
 
 
 def run(names: list[str], seconds: float) -> list[Result | Skipped]:

@@ -72,6 +72,8 @@ def init_app(app: Flask) -> Provider:
         sessions=session_policy(app),
         invalidation=invalidation,
         token_states=GenerationCache(seconds=loaded.state_cache_seconds),
+        decisions=GenerationCache(seconds=loaded.state_cache_seconds),
+        sign_in_levels=GenerationCache(seconds=loaded.state_cache_seconds),
     )
     PROVIDER.install(app, built)
     app.register_blueprint(pages_bp)
@@ -81,7 +83,9 @@ def init_app(app: Flask) -> Provider:
 
 
 PROVIDER: Slot[Provider] = Slot("OpenID Provider")
-WATCHED_TABLES = ("clients", "oidc_grants", "citizens", "consents")
+WATCHED_TABLES = ("clients", "oidc_grants", "citizens", "consents",
+                  # what the assurance of a sign-in depends on (`assurance.assess_sign_in`)
+                  "passkeys", "assurance_passkeys", "identity_proofing")
 
 
 def provider(app: Flask | None = None) -> Provider:

@@ -8,7 +8,7 @@ validated redirect URI with `state` (RFC 6749 section 4.1.2.1).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -59,7 +59,8 @@ def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
     return value if value != "" else None
 
 
-def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, str]:
+def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]],
+                         lookup: Callable[[Session, str], Client]) -> tuple[Client, str]:
     ids = params.get("client_id") or []
     uris = params.get("redirect_uri") or []
     if len(ids) != 1 or not ids[0]:
@@ -67,7 +68,7 @@ def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) 
     if len(uris) > 1:
         raise UnsafeRedirect("redirect_uri is given more than once")
     try:
-        client = find_client(session, ids[0])
+        client = lookup(session, ids[0])
     except ClientNotFound:
         raise UnsafeRedirect(f"client {ids[0][:64]!r} is not registered or is disabled") from None
     metadata = client.client_metadata
@@ -77,9 +78,11 @@ def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) 
     return client, uri
 
 
-def validate(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, AuthorizationRequest]:
-    """The client and the validated request; raises UnsafeRedirect or AuthorizationError."""
-    client, redirect_uri = _client_and_redirect(session, params)
+def validate(session: Session, params: Mapping[str, Sequence[str]], *,
+             lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, AuthorizationRequest]:
+    """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
+    `lookup`: how to find an enabled client (the provider's cache, `ClientCache.find`)."""
+    client, redirect_uri = _client_and_redirect(session, params, lookup)
     state_values = params.get("state") or []
     state = state_values[0] if state_values and state_values[0] else None
     try:

@@ -52,6 +52,11 @@ class Provider:
     invalidation: Invalidation | None = None
     token_states: GenerationCache[uuid.UUID, Any] = field(
         default_factory=lambda: GenerationCache(seconds=0))
+    # (citizen, client) -> standing decision, and the assurance of SSO sign-ins, at /authorize.
+    decisions: GenerationCache[tuple[str, str], Any] = field(
+        default_factory=lambda: GenerationCache(seconds=0))
+    sign_in_levels: GenerationCache[tuple[str, str | None, tuple[str, ...]], Any] = field(
+        default_factory=lambda: GenerationCache(seconds=0))
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""

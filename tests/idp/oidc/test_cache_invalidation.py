@@ -39,6 +39,8 @@ def worker_b(second_worker, fresh_app):
     get_service(second_worker).invalidate()  # the tables were emptied
     provider(second_worker).clients.clear()
     provider(second_worker).token_states.clear()
+    provider(second_worker).decisions.clear()
+    provider(second_worker).sign_in_levels.clear()
     return second_worker
 
 
@@ -120,3 +122,31 @@ def test_what_a_worker_keeps_is_used_while_nothing_changes(client, agency, citiz
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
     assert not [s for s in seen if s.startswith("SELECT")], seen  # only the log entry is written
+
+
+def test_a_sign_in_does_not_invalidate_what_workers_keep(client, agency, citizen):
+    """A sign-in updates its passkey's counter: nothing cached depends on it, so the cache
+    generation stays (or every sign-in anywhere would empty every worker's caches)."""
+    from tests.idp.conftest import sign_in
+
+    invalidation = provider(client.application).invalidation
+    before = invalidation.generation()
+    assert sign_in(client.application.test_client(), citizen.key).status_code == 200
+    assert invalidation.generation() == before
+
+
+def test_a_passkey_removed_on_another_worker_changes_the_sign_in_level_here(client, agency, citizen, worker_b):
+    """The level of an SSO session comes from its passkey; a change of it applies at once."""
+    import sqlalchemy as sa
+
+    from idp.citizens.models import Passkey
+
+    levels = provider(client.application).sign_in_levels
+    tokens_for(client, agency, scope=OFFLINE)  # /authorize kept this sign-in's level
+    assert levels._entries
+    before = provider(client.application).invalidation.generation()
+    with get_db(worker_b).engine.begin() as conn:
+        conn.execute(sa.update(Passkey).values(backup_eligible=True))
+    generation = provider(client.application).invalidation.generation()
+    assert generation != before
+    assert all(levels.get(key, generation) is None for key in list(levels._entries))
