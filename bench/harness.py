@@ -113,10 +113,9 @@ def count(name: str, step: Callable[[], Callable[[], object]], *, iterations: in
     and commits of this thread, averaged over `iterations` (after the warm-up). A change that makes these
     smaller makes the operation cheaper on any machine; timings on a shared one may not show it."""
     import sys
+    import threading
 
     import sqlalchemy as sa
-
-    import threading
 
     calls = statements = commits = 0
     active = False

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask.cli import AppGroup
 
 from clients.registry.metadata import AUTH_METHODS, ClientMetadataError, Permissions
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
-    RegistryError,
+    ClientRegistryError,
     approve_backchannel,
     find_client,
     issue_initial_token,
@@ -27,10 +28,6 @@ from infra.config import get_settings
 from infra.db import get_db
 
 
-def _app():
-    return click.get_current_context().find_root().obj.app
-
-
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
@@ -43,7 +40,7 @@ def _operator_view(client: Any, issuer: str) -> dict[str, Any]:
                          "backchannel_approved_uri": client.backchannel_approved_uri}}
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def clients() -> None:
     """Agency portals registered as OpenID Connect clients."""
 
@@ -110,12 +107,11 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         metadata["sector_identifier_uri"] = sector_identifier_uri
     if purpose:
         metadata["purpose"] = purpose
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             registration = register_client(session, metadata=metadata,
                                            permissions=Permissions(operator=True), client_id=client_id)
-            result = public_metadata(registration.client, issuer=get_settings(app).issuer)
+            result = public_metadata(registration.client, issuer=get_settings().issuer)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
     except Exception as exc:
@@ -131,10 +127,9 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(as_json: bool) -> None:
     """List registered clients."""
-    app = _app()
-    with app.app_context(), get_db(app).read() as session:
+    with get_db().read() as session:
         rows = list_clients(session)
-        issuer = get_settings(app).issuer
+        issuer = get_settings().issuer
         if as_json:
             _echo_json([_operator_view(c, issuer) for c in rows])
             return
@@ -150,21 +145,19 @@ def list_command(as_json: bool) -> None:
 @click.argument("client_id")
 def show(client_id: str) -> None:
     """Print one client's metadata as JSON."""
-    app = _app()
     try:
-        with app.app_context(), get_db(app).read() as session:
+        with get_db().read() as session:
             _echo_json(_operator_view(find_client(session, client_id, enabled_only=False),
-                                      get_settings(app).issuer))
-    except RegistryError as exc:
+                                      get_settings().issuer))
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
 
 
 def _toggle(client_id: str, enabled: bool) -> None:
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             set_enabled(session, client_id, enabled=enabled)
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id} {'enabled' if enabled else 'disabled'}")
 
@@ -190,13 +183,12 @@ def approve_backchannel_command(client_id: str, uri: str) -> None:
     """Approve (and set) a back-channel logout URI that is not on the host of one of the
     client's redirect URIs. The provider POSTs logout tokens there on its own: approve only an
     endpoint you know belongs to the agency. It must still be public https."""
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             approve_backchannel(session, client_id, uri)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: back-channel logout to {uri} approved")
 
@@ -211,11 +203,10 @@ def assertion_audience(client_id: str, rule: str) -> None:
     legacy (clients registered before strict became the rule): the issuer, the token endpoint
     or the endpoint called, also in an array. Move clients to strict once they send the issuer.
     """
-    app = _app()
     try:
-        with app.app_context(), get_db(app).transaction() as session:
+        with get_db().transaction() as session:
             set_assertion_audience(session, client_id, rule)
-    except RegistryError as exc:
+    except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: client assertions need aud {rule}")
 
@@ -227,12 +218,8 @@ def assertion_audience(client_id: str, rule: str) -> None:
 @click.option("--days", type=click.IntRange(min=1, max=365), default=7, show_default=True)
 def initial_token(label: str, scopes: tuple[str, ...], uses: int, days: int) -> None:
     """Issue an initial access token for dynamic registration (RFC 7591); shown only now."""
-    app = _app()
-    with app.app_context(), get_db(app).transaction() as session:
+    with get_db().transaction() as session:
         token = issue_initial_token(session, label=label, scopes=scopes, uses=uses,
                                     valid_for=timedelta(days=days))
     click.echo(token)
 
-
-def commands() -> list[click.Command]:
-    return [clients]

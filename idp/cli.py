@@ -1,79 +1,146 @@
-"""The `cedula` command: serve, database, and the commands each package contributes."""
+"""The `cedula` command: serve, database, and the commands each package contributes.
+
+Flask's own CLI machinery does the wiring: the root object is a `ScriptInfo` (`Context`) that
+reads the settings once and builds the app only when a command needs it; the packages' groups
+are `flask.cli.AppGroup`s, whose commands run inside the app context (`with_appcontext`), so
+no package imports this module. Package commands are imported when they run: `cedula --help`
+reads their one-line help from `COMMANDS` and imports none of them (a test keeps the two equal).
+"""
 
 from __future__ import annotations
 
-import functools
-import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import AppGroup, ScriptInfo
 
 from infra.config import ConfigError, Settings, load_settings
-from infra.ops.logging import configure as configure_logging
-
-log = logging.getLogger("cedula")
 
 
-class Context:
-    """Settings are read once; the app is built only by commands that need it."""
+class Context(ScriptInfo):
+    """The root object: settings are read once; the app is built only by commands that need it."""
 
-    def __init__(self) -> None:
-        self._settings: Settings | None = None
-        self._app: Flask | None = None
+    def __init__(self, *, settings: Settings | None = None, app: Flask | None = None) -> None:
+        super().__init__(create_app=self._create_app, set_debug_flag=False, load_dotenv_defaults=False)
+        self._settings = settings
+        self._loaded_app = app
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings()
+            if self._loaded_app is not None:
+                from infra.config import get_settings
+
+                self._settings = get_settings(self._loaded_app)
+            else:
+                self._settings = load_settings()
         return self._settings
 
     @property
     def app(self) -> Flask:
-        if self._app is None:
-            from idp.app import create_app
+        return self.load_app()
 
-            self._app = create_app(self.settings)
-        return self._app
+    def _create_app(self) -> Flask:
+        from idp.app import create_app
+
+        return create_app(self.settings)
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run the command inside the application context (database, store, key store ready)."""
+def _clients_group() -> click.Command:
+    """`cedula clients ...`, with `move-sector` (it needs the provider's pairwise subjects)."""
+    from clients.cli import clients
+    from idp.oidc.cli import move_sector
 
-    @functools.wraps(fn)
-    @pass_context
-    def wrapper(ctx: Context, *args: Any, **kwargs: Any) -> Any:
-        with ctx.app.app_context():
-            return fn(*args, **kwargs)
-
-    return wrapper
+    clients.add_command(move_sector)
+    return clients
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# name -> (where the command is, the first sentence of its help, shown by `cedula --help`)
+COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
+    "audit": ("idp.audit.cli:audit_group",
+              "The data-sharing log (hash chain with signed checkpoints)."),
+    "clients": (_clients_group,
+                "Agency portals registered as OpenID Connect clients."),
+    "documents": ("signing.cli:documents_group",
+                  "Issued documents: templates, issuing as an agency, listing."),
+    "keys": ("keys.cli:keys_group",
+             "Key custody: master key and OpenID Connect signing keys."),
+    "logout": ("idp.logout.cli:logout_group",
+               "Single logout (back-channel logout deliveries)."),
+    "mds": ("idp.assurance.cli:mds_group",
+            "FIDO Metadata Service (MDS3): which authenticators are trusted or revoked."),
+    "pki": ("keys.cli:pki_group",
+            "The document PKI: CAs, seal certificates, revocation."),
+    "registrar": ("idp.registrar.cli:registrar_group",
+                  "Registrars: agents of a service point who verify identities in person."),
+    "registry": ("idp.civil_register.cli:registry_group",
+                 "The authoritative civil register that enrolments are matched against."),
+    "verify": ("signing.verify.cli:verify_command",
+               "Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable, "
+               "4 withdrawn by its issuer (revoked or superseded)."),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the package command `name` (see `COMMANDS`)."""
+    where = COMMANDS[name][0]
+    if callable(where):
+        return where()
+    module, attribute = where.split(":")
+    command = getattr(import_module(module), attribute)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{where} is not a click command")
+    return command
+
+
+class Root(AppGroup):
+    """The root group: its own commands, and the packages' commands imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `cedula --help`, without importing the packages' commands."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self.commands[name].get_short_help_str(limit) if name in self.commands
+                 else click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cedula")
 @click.pass_context
 def cli(click_ctx: click.Context) -> None:
     """Cédula: citizen identity (OpenID Connect, passkeys) and e-signature provider."""
-    click_ctx.ensure_object(Context)
+    from infra.ops.logging import configure as configure_logging
+
+    context = click_ctx.ensure_object(Context)
     try:
-        settings = click_ctx.obj.settings
+        settings = context.settings
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     configure_logging(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
 
 
-@cli.group()
+@cli.group(cls=AppGroup)
 def db() -> None:
     """The relational database."""
 
 
-@db.command("upgrade")
+@db.command("upgrade", with_appcontext=False)
 @pass_context
 def db_upgrade(ctx: Context) -> None:
     """Create or migrate the schema to the newest version (safe to run again)."""
@@ -94,7 +161,7 @@ def _redact(url: str) -> str:
     return url
 
 
-@cli.command()
+@cli.command(with_appcontext=False)
 @click.option("--host", help="Address to bind (default: server.host).")
 @click.option("--port", type=int, help="Port to bind (default: server.port).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: server.workers).")
@@ -116,7 +183,7 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
         raise click.ClickException(str(exc)) from None
 
 
-@cli.command()
+@cli.command(with_appcontext=False)
 @click.option("--host", help="Address the provider binds (default: server.host).")
 @click.option("--port", type=int, help="Port of the provider (default: server.port).")
 @pass_context
@@ -130,31 +197,6 @@ def demo(ctx: Context, host: str | None, port: int | None) -> None:
                  port=port if port is not None else int(settings["server"]["port"]))
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def _register_package_commands() -> None:
-    from clients.cli import clients as clients_group
-    from clients.cli import commands as client_commands
-    from idp.logout.cli import commands as logout_commands
-    from keys.cli import commands as key_commands
-    from signing.cli import commands as document_commands
-    from signing.verify.cli import commands as verify_commands
-
-    for command in (*key_commands(), *client_commands(), *logout_commands(), *verify_commands(),
-                    *document_commands()):
-        cli.add_command(command)
-    from idp.oidc.cli import commands as oidc_commands
-
-    for command in oidc_commands():  # cedula clients move-sector (it needs the provider's subjects)
-        clients_group.add_command(command)
-    from idp.assurance.cli import commands as assurance_commands
-
-    for command in assurance_commands():  # registry import, registrar grant/revoke/list, mds load
-        cli.add_command(command)
-
-
-_register_package_commands()
-cli.add_command(import_module("idp.audit.cli").audit_group)  # cedula audit verify / checkpoint
 
 
 def main() -> None:

@@ -69,7 +69,9 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
             grant_types=["authorization_code", "refresh_token", "client_credentials"],
             token_endpoint_auth_method="private_key_jwt",
             token_endpoint_auth_signing_alg="ES256",
-            jwks={"keys": [key.as_dict(private=False)]}))
+            jwks={"keys": [key.as_dict(private=False)]},
+            # Until the demo portal speaks PAR and DPoP (issue #17): an operator's exception.
+            security_profile="oidc"))
         upsert_operator_client(session, client_id="hacienda", metadata=_portal_metadata(
             "Ministerio de Hacienda", tax_url, tax_purpose,
             token_endpoint_auth_method="client_secret_basic"))

@@ -8,7 +8,6 @@ key does not give the others.
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 from pathlib import Path
@@ -19,6 +18,7 @@ from flask import Flask
 
 from infra.components import Slot
 from infra.config import ConfigError, Settings
+from infra.jose import b64url_decode
 
 FILE_NAME = "secret.key"
 
@@ -42,7 +42,7 @@ def master_secret(settings: Settings) -> bytes:
     configured = str(settings["server"].get("secret_key", ""))
     if configured:
         try:
-            value = base64.urlsafe_b64decode(configured + "=" * (-len(configured) % 4))
+            value = b64url_decode(configured, padding=True)
         except ValueError:
             raise ConfigError("server.secret_key must be base64url") from None
         if len(value) < 32:

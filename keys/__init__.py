@@ -19,8 +19,8 @@ from infra.openapi import describe
 from infra.ops.health import add_readiness_check
 from infra.web.errors import unavailable
 from keys.errors import (
+    InvalidJwt,
     InvalidRequest,
-    InvalidToken,
     KeyNotFound,
     KeyStoreError,
     KeyStoreUnavailable,
@@ -35,7 +35,7 @@ from keys.service import KeyService, get_service, jwks, sign_jwt, verify_jwt
 log = logging.getLogger(__name__)
 
 _SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer", "destroy_key",
-            "issue_citizen_certificate", "issue_seal_certificate", "revocation_info",
+            "issue_citizen_certificate", "issue_seal_certificate", "own_pki_context", "revocation_info",
             "seal_signer", "timestamper", "trust_roots", "validation_context"}
 
 
@@ -49,8 +49,8 @@ def __getattr__(name: str):
 __all__ = [
     "CustodySigner",
     "InProcessTimeStamper",
+    "InvalidJwt",
     "InvalidRequest",
-    "InvalidToken",
     "IssuedCertificate",
     "KeyNotFound",
     "KeyService",
@@ -66,6 +66,7 @@ __all__ = [
     "issue_citizen_certificate",
     "issue_seal_certificate",
     "jwks",
+    "own_pki_context",
     "revocation_info",
     "seal_signer",
     "sign_jwt",

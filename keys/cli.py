@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
+from flask.cli import AppGroup
 
 from keys.errors import KeyStoreError
 
@@ -19,31 +20,29 @@ from keys.errors import KeyStoreError
 def _service():
     from keys.service import get_service
 
-    return get_service(click.get_current_context().find_root().obj.app)
+    return get_service()
 
 
-def _in_app(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run inside the app context; key errors become a clean one-line message."""
+def _key_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Key errors become a clean one-line message (the app context comes from `AppGroup`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        app = click.get_current_context().find_root().obj.app
-        with app.app_context():
-            try:
-                return fn(*args, **kwargs)
-            except KeyStoreError as exc:
-                raise click.ClickException(str(exc)) from None
+        try:
+            return fn(*args, **kwargs)
+        except KeyStoreError as exc:
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 
 
-@click.group("keys")
+@click.group("keys", cls=AppGroup)
 def keys_group() -> None:
     """Key custody: master key and OpenID Connect signing keys."""
 
 
 @keys_group.command("init")
-@_in_app
+@_key_errors
 def keys_init() -> None:
     """Open the key store (creating the master key file if needed) and make signing keys."""
     service = _service()
@@ -58,7 +57,7 @@ def keys_init() -> None:
 @keys_group.command("rotate")
 @click.option("--alg", "algs", multiple=True, type=click.Choice(["ES256", "RS256"]),
               help="Rotate only this algorithm (repeatable; default: all).")
-@_in_app
+@_key_errors
 def keys_rotate(algs: tuple[str, ...]) -> None:
     """Publish the next signing keys now; they sign after jwks.prepublish_seconds."""
     service = _service()
@@ -70,7 +69,7 @@ def keys_rotate(algs: tuple[str, ...]) -> None:
 
 
 @keys_group.command("list")
-@_in_app
+@_key_errors
 def keys_list() -> None:
     """The signing keys and where each is in its rotation."""
     service = _service()
@@ -85,13 +84,13 @@ def keys_list() -> None:
                    f"leaves JWKS {removal}")
 
 
-@click.group("pki")
+@click.group("pki", cls=AppGroup)
 def pki_group() -> None:
     """The document PKI: CAs, seal certificates, revocation."""
 
 
 @pki_group.command("init")
-@_in_app
+@_key_errors
 def pki_init() -> None:
     """Create the root CA, issuing CA, TSA and OCSP certificates (once; safe to rerun).
 
@@ -115,7 +114,7 @@ def pki_init() -> None:
 @click.option("--organization", help="Organisation name in the subject (default: client_id).")
 @click.option("--organization-id",
               help="organizationIdentifier, e.g. VATSV-06142006901011 (default: client_id).")
-@_in_app
+@_key_errors
 def pki_issue_seal(client_id: str, organization: str | None,
                    organization_id: str | None) -> None:
     """Issue an agency's electronic-seal certificate and print it (PEM)."""
@@ -139,7 +138,7 @@ def pki_issue_seal(client_id: str, organization: str | None,
               default=None, help="Since when the key is known or suspected compromised "
                                  "(RFC 5280, 5.3.2), UTC unless an offset is given; "
                                  "signatures not proven older are then distrusted.")
-@_in_app
+@_key_errors
 def pki_revoke(serial: str, reason: str, invalidity_date: datetime | None) -> None:
     """Revoke a certificate by serial (hex, as `openssl x509 -serial` prints it)."""
     service = _service()
@@ -154,7 +153,7 @@ def pki_revoke(serial: str, reason: str, invalidity_date: datetime | None) -> No
 
 @pki_group.command("renew")
 @click.argument("certificate", type=click.Choice(["tsa", "ocsp", "issuing"]))
-@_in_app
+@_key_errors
 def pki_renew(certificate: str) -> None:
     """Issue the successor of the TSA, OCSP responder or issuing CA certificate now.
 
@@ -170,7 +169,7 @@ def pki_renew(certificate: str) -> None:
 
 @pki_group.command("crl")
 @click.argument("ca", type=click.Choice(["root", "issuing"]))
-@_in_app
+@_key_errors
 def pki_crl(ca: str) -> None:
     """Issue a CA's CRL now (the root's needs the root key: a ceremony, before it expires)."""
     service = _service()
@@ -183,7 +182,7 @@ def pki_crl(ca: str) -> None:
 
 
 @pki_group.command("status")
-@_in_app
+@_key_errors
 def pki_status() -> None:
     """When each PKI certificate and the root CRL expire, and what is due for renewal."""
     from keys import renewal
@@ -199,7 +198,7 @@ def pki_status() -> None:
 
 
 @pki_group.command("export-root")
-@_in_app
+@_key_errors
 def pki_export_root() -> None:
     """Print the root CA certificate (PEM) for verifiers' trust stores."""
     from keys.x509 import pem
@@ -208,7 +207,7 @@ def pki_export_root() -> None:
 
 
 @pki_group.command("list")
-@_in_app
+@_key_errors
 def pki_list() -> None:
     """Every issued certificate: serial, role, status, subject."""
     from keys.models import Certificate
@@ -220,6 +219,3 @@ def pki_list() -> None:
             status = f"revoked ({row.revocation_reason})" if row.revoked_at else "valid"
             click.echo(f"{row.serial.upper()}  {row.role:8}  {status:24}  {row.subject}")
 
-
-def commands() -> list[click.Command]:
-    return [keys_group, pki_group]

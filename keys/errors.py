@@ -26,7 +26,7 @@ class RotationPending(KeyStoreError):
     """A next signing key is already published and not yet active."""
 
 
-class InvalidToken(KeyStoreError):
+class InvalidJwt(KeyStoreError):
     """A JWT is malformed, has a bad signature, or its claims do not hold."""
 
 

@@ -1,22 +1,19 @@
-"""JOSE primitives: JWS compact serialisation (RFC 7515), JWK (RFC 7517/7518), thumbprints
-(RFC 7638). Only what the provider signs with: ES256 and RS256.
-"""
+"""JOSE for the provider's own keys: JWK (RFC 7517/7518) and thumbprints (RFC 7638) of keys in
+custody, and the algorithms the provider signs with (ES256 and RS256). Parsing and checking
+JWS is `infra.jose`'s (joserfc), for every package."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from keys.algorithms import KeyAlgorithm, ecdsa_raw_to_der, load_public_key
-from keys.errors import InvalidToken
+from infra.jose import b64url
+from keys.algorithms import KeyAlgorithm, load_public_key
+from keys.errors import InvalidJwt
 
 
 @dataclass(frozen=True)
@@ -34,20 +31,6 @@ JWS_ALGORITHMS = {
 
 # The key algorithm a new signing key gets for each JWS algorithm.
 KEY_ALGORITHM_FOR = {"ES256": "EC-P256", "RS256": "RSA-2048"}
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Strict base64url without padding (RFC 7515, section 2)."""
-    if "=" in text or any(c in text for c in "+/ \n"):
-        raise InvalidToken("JWT segment is not unpadded base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidToken("JWT segment is not valid base64url") from None
 
 
 def _int_b64(value: int, length: int | None = None) -> str:
@@ -68,7 +51,7 @@ def public_jwk(spki_der: bytes, *, kid: str, alg: str) -> dict[str, str]:
         numbers = key.public_numbers()
         return {"kty": "RSA", "n": _int_b64(numbers.n), "e": _int_b64(numbers.e),
                 "kid": kid, "use": "sig", "alg": alg}
-    raise InvalidToken(f"no JWK form for {type(key).__name__}")
+    raise InvalidJwt(f"no JWK form for {type(key).__name__}")
 
 
 def thumbprint(spki_der: bytes) -> str:
@@ -88,48 +71,3 @@ def key_matches(alg: str, key_algorithm: KeyAlgorithm) -> bool:
 
 def encode_json(value: dict[str, Any]) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-@dataclass(frozen=True)
-class CompactJws:
-    header: dict[str, Any]
-    payload: bytes
-    signing_input: bytes
-    signature: bytes
-
-
-def parse_compact(token: str) -> CompactJws:
-    """Split and decode a JWS compact serialisation (RFC 7515, section 7.1)."""
-    if not isinstance(token, str) or token.count(".") != 2:
-        raise InvalidToken("a JWT has three dot-separated parts")
-    head, body, sig = token.split(".")
-    try:
-        header = json.loads(b64url_decode(head))
-    except ValueError:
-        raise InvalidToken("the JWT header is not JSON") from None
-    if not isinstance(header, dict):
-        raise InvalidToken("the JWT header is not a JSON object")
-    if "crit" in header:
-        raise InvalidToken("the JWT has critical header parameters this verifier does not know")
-    return CompactJws(header, b64url_decode(body), f"{head}.{body}".encode("ascii"),
-                      b64url_decode(sig))
-
-
-def verify_signature(alg: str, spki_der: bytes, signing_input: bytes, signature: bytes) -> bool:
-    """Check a JWS signature (RFC 7518, sections 3.3 and 3.4)."""
-    spec = JWS_ALGORITHMS[alg]
-    key = load_public_key(spki_der)
-    digest = {"sha256": hashes.SHA256}[spec.hash]()
-    try:
-        if spec.kind == "ec":
-            width = ((spec.curve_bits or 256) + 7) // 8
-            if len(signature) != 2 * width or not isinstance(key, ec.EllipticCurvePublicKey):
-                return False
-            key.verify(ecdsa_raw_to_der(signature), signing_input, ec.ECDSA(digest))
-        else:
-            if not isinstance(key, rsa.RSAPublicKey):
-                return False
-            key.verify(signature, signing_input, padding.PKCS1v15(), digest)
-    except InvalidSignature:
-        return False
-    return True

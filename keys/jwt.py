@@ -7,15 +7,17 @@ key unwrapping and no database read per call beyond the periodic staleness check
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from joserfc.errors import BadSignatureError
+
+from infra.jose import JoseError, b64url, public_key, unverified, verify_compact
 from keys.algorithms import ecdsa_der_to_raw
-from keys.errors import InvalidRequest, InvalidToken
-from keys.jose import JWS_ALGORITHMS, b64url, encode_json, parse_compact, verify_signature
+from keys.errors import InvalidJwt, InvalidRequest
+from keys.jose import JWS_ALGORITHMS, encode_json
 from keys.rotation import Keyring
 
 _RESERVED_HEADERS = {"alg", "kid", "typ", "crit", "jku", "jwk", "x5u", "x5c", "b64"}
@@ -79,36 +81,41 @@ def verify(keyring: Keyring, token: str, *, algorithms: Collection[str], now: da
            issuer: str | None = None, audience: str | None = None, typ: str | None = None,
            leeway: int = 30, require: Collection[str] = ("exp",)) -> VerifiedJwt:
     """Check signature (RFC 7515, 5.2) and claims exp/nbf/iat/iss/aud (RFC 7519, 4.1)."""
-    jws = parse_compact(token)
-    alg = jws.header.get("alg")
+    try:
+        header = unverified(token).header  # only to choose the key
+    except JoseError as exc:
+        raise InvalidJwt(f"the JWT is not a compact JWS: {exc}") from None
+    alg = header.get("alg")
     if alg not in algorithms or alg not in JWS_ALGORITHMS:
-        raise InvalidToken(f"alg must be one of {', '.join(sorted(algorithms))}, got {alg!r}")
-    if typ is not None and not _typ_matches(jws.header.get("typ"), typ):
-        raise InvalidToken(f"typ must be {typ!r}, got {jws.header.get('typ')!r}")
-    kid = jws.header.get("kid")
+        raise InvalidJwt(f"alg must be one of {', '.join(sorted(algorithms))}, got {alg!r}")
+    if typ is not None and not _typ_matches(header.get("typ"), typ):
+        raise InvalidJwt(f"typ must be {typ!r}, got {header.get('typ')!r}")
+    kid = header.get("kid")
     key = next((k for k in keyring.published(now) if k.kid == kid and k.alg == alg), None)
     if key is None:
-        raise InvalidToken(f"kid {kid!r} is not a published {alg} key of this provider")
-    if not verify_signature(alg, key.public_key, jws.signing_input, jws.signature):
-        raise InvalidToken("the JWT signature does not verify")
+        raise InvalidJwt(f"kid {kid!r} is not a published {alg} key of this provider")
     try:
-        claims = json.loads(jws.payload)
-    except ValueError:
-        raise InvalidToken("the JWT payload is not JSON") from None
-    if not isinstance(claims, dict):
-        raise InvalidToken("the JWT payload is not a JSON object")
+        verified = verify_compact(token, public_key(key.public_key), algorithms=[alg])
+    except BadSignatureError:
+        raise InvalidJwt("the JWT signature does not verify") from None
+    except JoseError as exc:
+        raise InvalidJwt(f"the JWT is refused: {exc}") from None
+    try:
+        claims = verified.claims()
+    except JoseError as exc:
+        raise InvalidJwt(f"the JWT {exc}") from None
     for name in require:
         if name not in claims:
-            raise InvalidToken(f"the JWT has no {name} claim")
+            raise InvalidJwt(f"the JWT has no {name} claim")
     _check_times(claims, now=now, leeway=timedelta(seconds=leeway))
     if issuer is not None and claims.get("iss") != issuer:
-        raise InvalidToken(f"iss must be {issuer!r}, got {claims.get('iss')!r}")
+        raise InvalidJwt(f"iss must be {issuer!r}, got {claims.get('iss')!r}")
     if audience is not None:
         aud = claims.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
         if audience not in audiences:
-            raise InvalidToken(f"aud must contain {audience!r}, got {aud!r}")
-    return VerifiedJwt(jws.header, claims, kid)
+            raise InvalidJwt(f"aud must contain {audience!r}, got {aud!r}")
+    return VerifiedJwt(verified.header, claims, kid)
 
 
 def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
@@ -116,7 +123,7 @@ def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise InvalidToken(f"{name} must be a NumericDate, got {value!r}")
+        raise InvalidJwt(f"{name} must be a NumericDate, got {value!r}")
     return float(value)
 
 
@@ -125,10 +132,10 @@ def _check_times(claims: Mapping[str, Any], *, now: datetime, leeway: timedelta)
     slack = leeway.total_seconds()
     exp = _numeric(claims, "exp")
     if exp is not None and current >= exp + slack:
-        raise InvalidToken(f"the JWT expired at {int(exp)} (now {int(current)})")
+        raise InvalidJwt(f"the JWT expired at {int(exp)} (now {int(current)})")
     nbf = _numeric(claims, "nbf")
     if nbf is not None and current + slack < nbf:
-        raise InvalidToken(f"the JWT is not valid before {int(nbf)} (now {int(current)})")
+        raise InvalidJwt(f"the JWT is not valid before {int(nbf)} (now {int(current)})")
     iat = _numeric(claims, "iat")
     if iat is not None and iat > current + slack:
-        raise InvalidToken(f"the JWT was issued in the future ({int(iat)}, now {int(current)})")
+        raise InvalidJwt(f"the JWT was issued in the future ({int(iat)}, now {int(current)})")

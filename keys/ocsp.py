@@ -8,7 +8,6 @@ responses without a nonce are reused for ocsp.cache_seconds while the state is u
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from asn1crypto import core, ocsp
 
 from keys.crl import REASONS
 from keys.pki import Authority, Pki
+from keys.x509 import key_identifier
 
 log = logging.getLogger(__name__)
 MAX_REQUESTS = 32
@@ -163,9 +163,8 @@ class OcspResponder:
                 single["single_extensions"] = [{"extn_id": "invalidity_date", "critical": False,
                                                 "extn_value": status.invalidity_date}]
             responses.append(single)
-        key_bits = responder.certificate.public_key["public_key"].contents[1:]
-        data = {
-            "responder_id": {"by_key": hashlib.sha1(key_bits).digest()},  # noqa: S324 - RFC 6960
+        data = {  # KeyHash: SHA-1 of the responder's subjectPublicKey (RFC 6960, 4.2.1)
+            "responder_id": {"by_key": key_identifier(responder.certificate.public_key.dump())},
             "produced_at": produced,
             "responses": responses,
         }

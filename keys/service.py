@@ -69,7 +69,7 @@ def verify_jwt(token: str, *, algorithms: Collection[str],
                app: Flask | KeyService | None = None, issuer: str | None = None,
                audience: str | None = None, typ: str | None = None, leeway: int = 30,
                require: Collection[str] = ("exp",)) -> jwt.VerifiedJwt:
-    """Verify a JWT signed by this provider (RFC 7519, section 7.2); `InvalidToken` if not."""
+    """Verify a JWT signed by this provider (RFC 7519, section 7.2); `InvalidJwt` if not."""
     service = get_service(app)
     return jwt.verify(service.keyring, token, algorithms=algorithms, now=service.now(),
                       issuer=issuer, audience=audience, typ=typ, leeway=leeway, require=require)

@@ -153,8 +153,15 @@ def validation_context(app_or_service=None, *,
     CA's full CRL would say nothing about earlier signers' certificates that expired since.
     """
     service = get_service(app_or_service)
+    ocsps, lists = revocation_info(service, certificates=certificates, crls=crls)
+    return own_pki_context(service, ocsps=ocsps, crls=lists)
+
+
+def own_pki_context(service: KeyService, *, ocsps: list[asn1_ocsp.OCSPResponse],
+                    crls: list[asn1_crl.CertificateList]) -> ValidationContext:
+    """The one context sealing and archive time-stamps validate with: trust in our root, our
+    CA, TSA and OCSP certificates, the revocation data given, nothing fetched, hard-fail."""
     material = service.pki.material()
-    ocsps, crls = revocation_info(service, certificates=certificates, crls=crls)
     return ValidationContext(
         trust_roots=[material.root.certificate],
         other_certs=[material.issuing.certificate, material.tsa.certificate,

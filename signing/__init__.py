@@ -18,8 +18,8 @@ __all__: list[str] = [
 
 # Imported on first use, so that `import signing` (e.g. for its models) stays cheap.
 _HOMES = {
-    "FieldProblem": "signing.errors", "InvalidCode": "signing.errors",
-    "InvalidTemplateData": "signing.errors", "RenderError": "signing.errors",
+    "FieldProblem": "signing.data_problems", "InvalidCode": "signing.errors",
+    "InvalidTemplateData": "signing.data_problems", "RenderError": "signing.errors",
     "SigningError": "signing.errors", "UnknownTemplate": "signing.errors",
     "RenderedDocument": "signing.render", "render_document": "signing.render:render",
     "Template": "signing.templates", "catalogue": "signing.templates",

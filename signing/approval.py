@@ -26,7 +26,6 @@ exactly the bytes that were signed. Format (docs/signatures.md):
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -37,6 +36,7 @@ from asn1crypto import cms, core
 from pyhanko.sign import attributes
 from pyhanko.sign.signers.pdf_cms import CAdESSignedAttributeProviderSpec, PdfCMSSignedAttributes
 
+from infra.jose import b64url_decode
 from keys.policies import LEVELS, PASSKEY_APPROVAL
 from signing.errors import SigningError
 
@@ -117,7 +117,7 @@ class Approval:
 def _challenge(client_data_json: bytes) -> bytes:
     try:
         value = json.loads(client_data_json)["challenge"]
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        return b64url_decode(value, padding=True)
     except (ValueError, KeyError, TypeError) as exc:
         raise ApprovalError(f"clientDataJSON has no readable challenge ({exc})") from None
 

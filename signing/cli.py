@@ -10,28 +10,25 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
+from flask.cli import AppGroup
 
-from signing.errors import InvalidTemplateData, SigningError
-
-
-def _app():
-    return click.get_current_context().find_root().obj.app
+from signing.data_problems import InvalidTemplateData
+from signing.errors import SigningError
 
 
-def _in_app(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run inside the app context; document and key errors become a one-line message."""
+def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Document and key errors become a one-line message (the app context comes from `AppGroup`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from keys.errors import KeyStoreError
 
-        with _app().app_context():
-            try:
-                return fn(*args, **kwargs)
-            except InvalidTemplateData as exc:
-                raise click.ClickException(exc.description("en")) from None
-            except (SigningError, KeyStoreError) as exc:
-                raise click.ClickException(str(exc)) from None
+        try:
+            return fn(*args, **kwargs)
+        except InvalidTemplateData as exc:
+            raise click.ClickException(exc.description("en")) from None
+        except (SigningError, KeyStoreError) as exc:
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 
@@ -39,7 +36,7 @@ def _in_app(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _service():
     from signing.service import get_documents
 
-    return get_documents(_app())
+    return get_documents()
 
 
 def _row(document) -> dict[str, Any]:
@@ -55,12 +52,12 @@ def _row(document) -> dict[str, Any]:
             "superseded_by": document.superseded_by}
 
 
-@click.group("documents")
+@click.group("documents", cls=AppGroup)
 def documents_group() -> None:
     """Issued documents: templates, issuing as an agency, listing."""
 
 
-@documents_group.command("templates")
+@documents_group.command("templates", with_appcontext=False)
 def templates() -> None:
     """Print every template's name and JSON Schema, as one JSON object."""
     from signing.templates import schemas
@@ -80,7 +77,7 @@ def templates() -> None:
 @click.option("--language", default="es", type=click.Choice(["es", "en"]), show_default=True)
 @click.option("--level", default=None, type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]),
               help="PAdES level (default: documents.level).")
-@_in_app
+@_clean_errors
 def issue(client_id: str, template: str, national_id: str, data_file: Path, out_file: Path,
           language: str, level: str | None) -> None:
     """Issue and seal a document for a citizen, as the agency CLIENT (operators only)."""
@@ -107,7 +104,7 @@ def issue(client_id: str, template: str, national_id: str, data_file: Path, out_
 @click.option("--client", "client_id", default=None, help="Only documents of this agency.")
 @click.option("--national-id", default=None, help="Only documents of this citizen.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
-@_in_app
+@_clean_errors
 def list_documents(client_id: str | None, national_id: str | None, limit: int) -> None:
     """List documents, newest first: id, CSV, kind, level, status, date, title."""
     from signing.models import Document
@@ -132,7 +129,7 @@ def list_documents(client_id: str | None, national_id: str | None, limit: int) -
 
 @documents_group.command("show")
 @click.argument("document_id")
-@_in_app
+@_clean_errors
 def show(document_id: str) -> None:
     """Print a document's metadata as JSON."""
     click.echo(json.dumps(_row(_service().get(document_id)), ensure_ascii=False, indent=2))
@@ -141,7 +138,7 @@ def show(document_id: str) -> None:
 @documents_group.command("renew-lta")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Look at no more than this many documents (oldest first).")
-@_in_app
+@_clean_errors
 def renew_lta(limit: int | None) -> None:
     """Add archive time-stamps to stored B-LTA documents that need one (ETSI EN 319 142-1).
 
@@ -162,5 +159,10 @@ def renew_lta(limit: int | None) -> None:
         raise SystemExit(1)
 
 
-def commands() -> list[click.Command]:
-    return [documents_group]
+def _add_revoke() -> None:
+    from signing.verify.cli import revoke_command
+
+    documents_group.add_command(revoke_command)
+
+
+_add_revoke()  # `cedula documents revoke` lives with the rest of document withdrawal (signing.verify)

@@ -27,7 +27,7 @@ class UnknownAgency(SigningError):
 
 
 @dataclass(frozen=True)
-class IssuedDocument:
+class IssuanceResult:
     id: str
     csv: str
     sha256: str
@@ -42,7 +42,7 @@ class IssuedDocument:
 
 def issue(service: DocumentService, *, client_id: str, template: str, citizen: CitizenRef,
           data: Mapping[str, Any], language: str | None = None, level: str | None = None,
-          now: datetime | None = None) -> IssuedDocument:
+          now: datetime | None = None) -> IssuanceResult:
     """Render `template` with `data` for `citizen`, seal it as the agency `client_id`, store it.
 
     Raises `UnknownTemplate`, `InvalidTemplateData` (every bad field named), `RenderError`,
@@ -76,7 +76,7 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
             level=level, signer_serial=sealed.signer_serial, status="valid"))
         service.directory.record(session, event="document.issued", citizen_id=citizen.id,
                                  client_id=client_id, document_id=document_id)
-    return IssuedDocument(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
+    return IssuanceResult(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
                           level=level, language=language, title=rendered.title,
                           issued_at=issued_at, verify_url=verify_url, size=stored.size)
 
@@ -91,4 +91,4 @@ def file_name(title: str, csv: str) -> str:
     return f"{base}-{csv[:9]}.pdf"
 
 
-__all__ = ["IssuedDocument", "RenderError", "UnknownAgency", "issue"]
+__all__ = ["IssuanceResult", "RenderError", "UnknownAgency", "issue"]

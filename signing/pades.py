@@ -144,14 +144,8 @@ class Sealer:
     def validation_context(self, certificate: asn1_x509.Certificate, *,
                            cache: bool = True) -> ValidationContext:
         """Trust in our root, with our own OCSP responses and CRLs (no network)."""
-        material = self.service.pki.material()
         ocsps, crls = self._revocation_info(certificate, cache=cache)
-        return ValidationContext(
-            trust_roots=[material.root.certificate],
-            other_certs=[material.issuing.certificate, material.tsa.certificate,
-                         material.ocsp.certificate],
-            ocsps=ocsps, crls=crls, allow_fetching=False, revocation_mode="hard-fail",
-            moment=self.service.now())
+        return keys.own_pki_context(self.service, ocsps=ocsps, crls=crls)
 
     def warm_up(self) -> None:
         """Open the key store and parse the PKI now, so the first document is fast."""

@@ -9,8 +9,8 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from flask import Flask
 from joserfc.jwk import ECKey
 
-from clients.portal.backchannel import ProviderKeys, ReplayCache
 from clients.portal.config import PortalConfig
+from clients.portal.logout_token import ProviderKeys, ReplayCache
 from clients.portal.sessions import SessionRegistry
 
 

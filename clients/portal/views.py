@@ -9,8 +9,8 @@ import secrets
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, session
 
-from clients.portal.backchannel import LogoutTokenError, validate_logout_token
 from clients.portal.documents import IssueError, issue_birth_certificate
+from clients.portal.logout_token import LogoutTokenError, validate_logout_token
 from clients.portal.sessions import PortalSession
 from clients.portal.texts import language, text
 

@@ -14,7 +14,7 @@ from clients.registry.metadata import (
 from clients.registry.models import Client
 from clients.registry.services import (
     ClientNotFound,
-    RegistryError,
+    ClientRegistryError,
     check_secret,
     find_client,
     freeze_sector,
@@ -28,8 +28,8 @@ __all__ = [
     "Client",
     "ClientMetadataError",
     "ClientNotFound",
+    "ClientRegistryError",
     "Permissions",
-    "RegistryError",
     "check_secret",
     "find_client",
     "freeze_sector",

@@ -33,6 +33,12 @@ MAX_ITEMS = {"redirect_uris": 20, "post_logout_redirect_uris": 20, "contacts": 1
 MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
+SECURITY_PROFILES = ("fapi2", "oidc")
+SIGNING_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
+FAPI_ALGS = ("ES256", "PS256")
+# Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
+# (require_pushed_authorization_requests), RFC 9449 section 5.2 (dpop_bound_access_tokens).
+_FLAGS = ("require_auth_time", "require_pushed_authorization_requests", "dpop_bound_access_tokens")
 
 
 class ClientMetadataError(ValueError):
@@ -217,8 +223,17 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if "jwks" not in metadata and "jwks_uri" not in metadata:
             raise ClientMetadataError("jwks", "private_key_jwt needs the client's keys in jwks or jwks_uri")
         metadata["token_endpoint_auth_signing_alg"] = requested.get("token_endpoint_auth_signing_alg", "ES256")
-        if metadata["token_endpoint_auth_signing_alg"] not in ("ES256", "ES384", "RS256", "PS256", "EdDSA"):
+        if metadata["token_endpoint_auth_signing_alg"] not in SIGNING_ALGS:
             raise ClientMetadataError("token_endpoint_auth_signing_alg", "use ES256, ES384, RS256, PS256 or EdDSA")
+
+    if "request_object_signing_alg" in requested:  # OIDC Registration section 2 (JAR, RFC 9101)
+        if requested["request_object_signing_alg"] not in SIGNING_ALGS:
+            raise ClientMetadataError("request_object_signing_alg", f"use one of {', '.join(SIGNING_ALGS)}")
+        metadata["request_object_signing_alg"] = requested["request_object_signing_alg"]
+    if "authorization_signed_response_alg" in requested:  # JARM section 3
+        if requested["authorization_signed_response_alg"] != "ES256":
+            raise ClientMetadataError("authorization_signed_response_alg", "use ES256")
+        metadata["authorization_signed_response_alg"] = "ES256"
 
     alg = requested.get("id_token_signed_response_alg", "ES256")
     if alg not in ID_TOKEN_ALGS:
@@ -268,8 +283,56 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ClientMetadataError("default_max_age", "must be a non-negative whole number of seconds")
         metadata["default_max_age"] = value
-    if "require_auth_time" in requested:
-        if not isinstance(requested["require_auth_time"], bool):
-            raise ClientMetadataError("require_auth_time", "must be true or false")
-        metadata["require_auth_time"] = requested["require_auth_time"]
+    for flag in _FLAGS:
+        if flag in requested:
+            if not isinstance(requested[flag], bool):
+                raise ClientMetadataError(flag, "must be true or false")
+            metadata[flag] = requested[flag]
+    _security_profile(requested, metadata, permissions)
     return metadata
+
+
+def _security_profile(requested: Mapping[str, Any], metadata: dict[str, Any], permissions: Permissions) -> None:
+    """`security_profile`: "fapi2" (FAPI 2.0 Security Profile, section 5) or "oidc". New clients
+    asking for a restricted scope (national_id, documents:issue) get "fapi2" unless an operator
+    registers them with "oidc" explicitly; any client may ask for "fapi2"."""
+    wanted = requested.get("security_profile")
+    sensitive = any(scope in RESTRICTED_SCOPES for scope in metadata["scope"].split())
+    if wanted is not None and wanted not in SECURITY_PROFILES:
+        raise ClientMetadataError("security_profile", f"use one of {', '.join(SECURITY_PROFILES)}")
+    if wanted == "oidc" and sensitive and not permissions.operator:
+        raise ClientMetadataError("security_profile", "clients with restricted scopes follow the FAPI 2.0 "
+                                  "profile; only an operator may register one without it")
+    profile = wanted or ("fapi2" if sensitive else None)
+    if profile is None:
+        return
+    metadata["security_profile"] = profile
+    if profile == "fapi2":
+        _fapi2(requested, metadata)
+
+
+def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any]) -> None:
+    """FAPI 2.0 Security Profile section 5.3.2 and 5.4 as client metadata: private_key_jwt with
+    ES256 or PS256 (no client secrets), https redirect URIs, PAR and DPoP-bound tokens."""
+    if metadata["token_endpoint_auth_method"] != "private_key_jwt":  # noqa: S105 - a method name
+        raise ClientMetadataError("token_endpoint_auth_method", "FAPI 2.0 clients authenticate with "
+                                  "private_key_jwt (no client secrets): register jwks or jwks_uri and "
+                                  "token_endpoint_auth_method private_key_jwt")
+    if metadata["token_endpoint_auth_signing_alg"] not in FAPI_ALGS:
+        raise ClientMetadataError("token_endpoint_auth_signing_alg",
+                                  f"FAPI 2.0 clients sign with {' or '.join(FAPI_ALGS)}")
+    if metadata["id_token_signed_response_alg"] not in FAPI_ALGS:
+        raise ClientMetadataError("id_token_signed_response_alg",
+                                  f"FAPI 2.0 ID tokens are signed with {' or '.join(FAPI_ALGS)}")
+    if metadata.get("request_object_signing_alg", "ES256") not in FAPI_ALGS:
+        raise ClientMetadataError("request_object_signing_alg",
+                                  f"FAPI 2.0 request objects are signed with {' or '.join(FAPI_ALGS)}")
+    for uri in metadata["redirect_uris"]:
+        if not uri.startswith("https://"):
+            raise ClientMetadataError("redirect_uris", f"{uri!r}: FAPI 2.0 clients use https redirect URIs "
+                                      "only", error="invalid_redirect_uri")
+    for flag in ("require_pushed_authorization_requests", "dpop_bound_access_tokens"):
+        if requested.get(flag) is False:
+            raise ClientMetadataError(flag, "FAPI 2.0 clients push their requests and use DPoP-bound "
+                                      "tokens; it cannot be false")
+        metadata[flag] = True

@@ -28,17 +28,17 @@ ASSERTION_AUDIENCES = ("strict", "legacy")
 SectorFetcher = Callable[[str], Any]
 
 
-class RegistryError(Exception):
+class ClientRegistryError(Exception):
     """Base of the registry's errors; `error` is the RFC 7591 / RFC 6749 code."""
 
     error = "invalid_request"
 
 
-class ClientNotFound(RegistryError):
+class ClientNotFound(ClientRegistryError):
     error = "invalid_client"
 
 
-class InvalidInitialToken(RegistryError):
+class InvalidInitialToken(ClientRegistryError):
     error = "invalid_token"
 
 
@@ -289,7 +289,7 @@ def approve_backchannel(session: Session, client_id: str, uri: str) -> Client:
 def set_assertion_audience(session: Session, client_id: str, rule: str) -> Client:
     """An operator sets the private_key_jwt audience rule of a client: strict or legacy."""
     if rule not in ASSERTION_AUDIENCES:
-        raise RegistryError(f"the audience rule must be one of {', '.join(ASSERTION_AUDIENCES)}, got {rule!r}")
+        raise ClientRegistryError(f"the audience rule must be one of {', '.join(ASSERTION_AUDIENCES)}, got {rule!r}")
     client = find_client(session, client_id, enabled_only=False)
     client.assertion_audience = rule
     client.updated_at = _now()
@@ -424,7 +424,7 @@ def upsert_operator_client(
 def rotate_secret(session: Session, client: Client) -> str:
     """A new client secret (the old one stops working at once); shown once."""
     if client.client_metadata["token_endpoint_auth_method"] not in ("client_secret_basic", "client_secret_post"):
-        raise RegistryError(f"client {client.client_id} does not authenticate with a secret")
+        raise ClientRegistryError(f"client {client.client_id} does not authenticate with a secret")
     secret = secrets.token_urlsafe(32)
     client.secret_hash = _digest(secret)
     client.updated_at = _now()

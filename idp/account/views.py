@@ -5,26 +5,39 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
-from idp.account import forms
+from idp.account import forms, reauth
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
 from idp.citizens.national_id import InvalidNationalId
-from idp.sessions import current_session, end_session, require_citizen, start_session
+from idp.sessions import (
+    SsoSession,
+    current_session,
+    end_session,
+    reauthenticate,
+    require_citizen,
+    start_session,
+)
+from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.encoding import b64url
+from idp.webauthn.errors import WebAuthnError
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
+from infra.web.errors import ApiError
+from infra.web.i18n import gettext as _
 from infra.web.i18n import safe_next
+from infra.web.jsonapi import json_body
 from infra.web.ratelimit import hit
 
 log = logging.getLogger(__name__)
@@ -125,6 +138,8 @@ def recovery_codes() -> Response | str:
     if request.method == "POST":
         validate_csrf()
         session = require_citizen()
+        if not reauth.fresh(session):
+            return reauth.recheck_form(action="recovery_codes", back="/account/recovery-codes")
         fresh = True
     else:
         session = require_citizen(allow_recovery=True)
@@ -145,9 +160,12 @@ def recovery_codes() -> Response | str:
                            session=session, next=next_page)
 
 
-def _owned_action(credential: str, action) -> Response:
+def _owned_action(credential: str, action, *, recheck: str | None = None) -> Response:
+    """`recheck`: the action is sensitive (reauth.ACTIONS) and needs a fresh passkey check."""
     session = require_citizen()
     validate_csrf()
+    if recheck is not None and not reauth.fresh(session):
+        return reauth.recheck_form(action=recheck)
     raw = forms.credential_id(credential)
     if raw is None:
         return redirect("/account?error=not_found", code=303)
@@ -183,7 +201,66 @@ def delete_passkey(credential: str) -> Response:
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
         return "deleted"
 
-    return _owned_action(credential, delete)
+    return _owned_action(credential, delete, recheck="delete_passkey")
+
+
+@bp.get("/account/reauth")
+def recheck() -> str:
+    """Confirm it is you: a passkey check, then back to `next` (the page that asked)."""
+    require_citizen()
+    return render_template("account/reauth.html", action=None, resubmit=None, fields=[],
+                           next=safe_next(request.args.get("next"), "/account"),
+                           minutes=reauth.minutes())
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _signed_in_for_api() -> SsoSession:
+    session = current_session()
+    if session is None:
+        raise ApiError(401, "login_required", _("webauthn.error.login_required"))
+    return session
+
+
+@bp.post("/account/reauth/options")
+def recheck_options() -> Response:
+    """PublicKeyCredentialRequestOptionsJSON for the signed-in citizen's passkeys only."""
+    json_body(allow_empty=True)
+    session = _signed_in_for_api()
+    hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
+    try:
+        with get_db(current_app).read() as db:
+            options = ceremonies.begin_recheck(db, get_store(current_app), rp=relying_party(),
+                                               citizen_id=session.citizen_id, now=time.time())
+    except WebAuthnError as exc:
+        raise ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}")) from None
+    return _no_store(jsonify(options))
+
+
+@bp.post("/account/reauth/verify")
+def recheck_verify() -> Response:
+    """Verify the assertion; the session is re-authenticated (new token, auth_time now)."""
+    body = json_body()
+    session = _signed_in_for_api()
+    hit("recheck", key=session.citizen_id)
+    try:
+        with get_db(current_app).transaction() as db:
+            result = ceremonies.finish_recheck(db, get_store(current_app), rp=relying_party(),
+                                               body=body, citizen_id=session.citizen_id,
+                                               now=time.time())
+    except WebAuthnError as exc:
+        count("account.recheck", exc.code)
+        log.info("passkey re-check refused", extra={"citizen_id": session.citizen_id,
+                                                    "error": exc.code, "detail": str(exc)})
+        raise ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}")) from None
+    response = jsonify(status="ok")
+    reauthenticate(response, session=session, amr=result.amr, credential_id=result.credential_id)
+    count("account.recheck", "ok")
+    log.info("passkey re-check", extra={"citizen_id": session.citizen_id})
+    return _no_store(response)
 
 
 def _note_failure(national_id: str) -> None:

@@ -1,11 +1,12 @@
-"""`cedula mds load FILE|URL`, plus the registry and registrar commands of this feature."""
+"""`cedula mds load FILE|URL`: the FIDO Metadata Service BLOB."""
 
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 
-@click.group("mds")
+@click.group("mds", cls=AppGroup)
 def mds_group() -> None:
     """FIDO Metadata Service (MDS3): which authenticators are trusted or revoked."""
 
@@ -21,24 +22,12 @@ def load(source: str) -> None:
     from idp.assurance import metadata
     from idp.assurance.errors import MetadataError
     from idp.assurance.mds import fetch
-    from idp.cli import with_app
 
-    @with_app
-    def run() -> None:
-        service = metadata(current_app)
-        try:
-            blob = service.install(fetch(source, timeout=service.timeout))
-        except MetadataError as exc:
-            raise click.ClickException(str(exc)) from None
-        refused = sum(1 for e in blob.entries if e.refusal)
-        click.echo(f"metadata BLOB no. {blob.serial} loaded: {len(blob.entries)} authenticators "
-                   f"({refused} refused by status), next update {blob.next_update.isoformat()}")
-
-    run()
-
-
-def commands() -> list[click.Command]:
-    from idp.registrar.cli import commands as registrar_commands
-    from idp.registry.cli import commands as registry_commands
-
-    return [mds_group, *registry_commands(), *registrar_commands()]
+    service = metadata(current_app)
+    try:
+        blob = service.install(fetch(source, timeout=service.timeout))
+    except MetadataError as exc:
+        raise click.ClickException(str(exc)) from None
+    refused = sum(1 for e in blob.entries if e.refusal)
+    click.echo(f"metadata BLOB no. {blob.serial} loaded: {len(blob.entries)} authenticators "
+               f"({refused} refused by status), next update {blob.next_update.isoformat()}")

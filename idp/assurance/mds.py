@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import logging
 import textwrap
@@ -24,16 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from webauthn.helpers import validate_certificate_chain
 from webauthn.helpers.exceptions import InvalidCertificateChain
 
 from idp.assurance.amr import single_uv_method
 from idp.assurance.errors import MetadataError
+from infra.jose import JoseError, Limits, public_key, unverified, verify_compact
+from keys.x509 import key_identifier as rfc5280_key_identifier
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +40,9 @@ REFUSED_STATUSES = frozenset({
     "REVOKED", "USER_VERIFICATION_BYPASS", "ATTESTATION_KEY_COMPROMISE",
     "USER_KEY_REMOTE_COMPROMISE", "USER_KEY_PHYSICAL_COMPROMISE",
 })
-_HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+BLOB_LIMITS = Limits(header=64 * 1024, payload=MAX_BLOB_BYTES)  # x5c chain; the whole list
+# RFC 7518 section 3.1 algorithms a BLOB may be signed with.
+BLOB_ALGORITHMS = tuple(f"{family}{bits}" for family in ("RS", "PS", "ES") for bits in (256, 384, 512))
 
 
 @dataclass(frozen=True)
@@ -93,27 +92,7 @@ def key_identifier(certificate_der: bytes) -> str:
     """attestationCertificateKeyIdentifier: hex SHA-1 of the subjectPublicKey bit string
     (MDS3 section 3.1.1, RFC 5280 section 4.2.1.2 method 1)."""
     cert = x509.load_der_x509_certificate(certificate_der)
-    spki = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    return hashlib.sha1(_subject_public_key_bits(spki)).hexdigest()  # noqa: S324 - defined by FIDO
-
-
-def _subject_public_key_bits(spki: bytes) -> bytes:
-    """The BIT STRING contents (without the unused-bits byte) of a SubjectPublicKeyInfo."""
-    def header(data: bytes, at: int) -> tuple[int, int]:
-        length = data[at + 1]
-        if length < 0x80:
-            return at + 2, length
-        count = length & 0x7F
-        return at + 2 + count, int.from_bytes(data[at + 2:at + 2 + count], "big")
-
-    start, _ = header(spki, 0)                     # SEQUENCE
-    alg_start, alg_len = header(spki, start)       # AlgorithmIdentifier
-    bits_start, bits_len = header(spki, alg_start + alg_len)  # BIT STRING
-    return spki[bits_start + 1:bits_start + bits_len]
-
-
-def _b64url(segment: str) -> bytes:
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    return rfc5280_key_identifier(cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)).hex()
 
 
 def _pem(b64_der: str) -> bytes:
@@ -121,29 +100,6 @@ def _pem(b64_der: str) -> bytes:
     base64.b64decode(body, validate=True)  # refuse anything that is not base64
     return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(textwrap.wrap(body, 64))
             + "\n-----END CERTIFICATE-----\n").encode()
-
-
-def _verify_signature(alg: str, key: Any, signature: bytes, signed: bytes) -> None:
-    """RFC 7518 section 3.1 algorithms a BLOB may use."""
-    family, bits = alg[:2], alg[2:]
-    if bits not in _HASHES or family not in ("RS", "PS", "ES"):
-        raise MetadataError(f"the BLOB is signed with {alg!r}; expected RS/PS/ES 256, 384 or 512")
-    digest = _HASHES[bits]()
-    if family == "ES":
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            raise MetadataError(f"alg {alg} needs an EC signing certificate")
-        size = (key.curve.key_size + 7) // 8
-        if len(signature) != 2 * size:
-            raise MetadataError("the BLOB signature has the wrong length for its curve")
-        signature = encode_dss_signature(int.from_bytes(signature[:size], "big"),
-                                         int.from_bytes(signature[size:], "big"))
-        key.verify(signature, signed, ec.ECDSA(digest))
-    elif isinstance(key, rsa.RSAPublicKey):
-        pad = padding.PKCS1v15() if family == "RS" else padding.PSS(
-            mgf=padding.MGF1(digest), salt_length=digest.digest_size)
-        key.verify(signature, signed, pad, digest)
-    else:
-        raise MetadataError(f"alg {alg} needs an RSA signing certificate")
 
 
 def _entry(raw: Mapping[str, Any]) -> MetadataEntry | None:
@@ -178,12 +134,10 @@ def parse_blob(raw: bytes, *, root_pem: bytes, now: datetime,
         raise MetadataError(f"the BLOB is {len(raw)} bytes; at most {MAX_BLOB_BYTES} are read")
     try:
         text = raw.decode("ascii").strip()
-        head_b64, body_b64, sig_b64 = text.split(".")
-        header = json.loads(_b64url(head_b64))
-        signature = _b64url(sig_b64)
-    except (UnicodeDecodeError, ValueError, binascii.Error):
+        header = unverified(text, limits=BLOB_LIMITS).header  # to find the signer in x5c
+    except (UnicodeDecodeError, JoseError):
         raise MetadataError("the BLOB is not a compact JWS (three base64url parts)") from None
-    if not isinstance(header, dict) or not isinstance(header.get("alg"), str):
+    if not isinstance(header.get("alg"), str):
         raise MetadataError("the BLOB header has no alg")
     if "x5u" in header:
         raise MetadataError("BLOBs with an x5u header are not supported; use x5c")
@@ -200,13 +154,15 @@ def parse_blob(raw: bytes, *, root_pem: bytes, now: datetime,
             cause = exc.__cause__ or exc
             raise MetadataError(f"the BLOB's signing chain does not end at the MDS root "
                                 f"{root.subject.rfc4514_string()!r}: {cause}") from None
+    if header["alg"] not in BLOB_ALGORITHMS:
+        raise MetadataError(f"the BLOB is signed with {header['alg']!r}; expected RS/PS/ES 256, 384 or 512")
+    key = public_key(signer.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
     try:
-        _verify_signature(header["alg"], signer.public_key(), signature,
-                          f"{head_b64}.{body_b64}".encode("ascii"))
-    except InvalidSignature:
+        verified = verify_compact(text, key, algorithms=[header["alg"]], limits=BLOB_LIMITS)
+    except JoseError:
         raise MetadataError("the BLOB signature does not verify") from None
     try:
-        payload = json.loads(_b64url(body_b64))
+        payload = json.loads(verified.payload)
         serial = int(payload["no"])
         next_update = date.fromisoformat(str(payload["nextUpdate"]))
         raw_entries = payload["entries"]

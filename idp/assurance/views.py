@@ -10,9 +10,9 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from idp.assurance import services
 from idp.citizens.services import get_citizen, passkeys_of
-from idp.registry import register
-from idp.registry.errors import RegistryError
-from idp.registry.services import check_citizen
+from idp.civil_register import register
+from idp.civil_register.errors import CivilRegisterError
+from idp.civil_register.services import check_citizen
 from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -58,7 +58,7 @@ def register_check() -> Response:
             result = check_citizen(db, found, citizen_id=uuid.UUID(session.citizen_id),
                                    now=datetime.now(UTC))
         outcome = result.outcome
-    except RegistryError:
+    except CivilRegisterError:
         outcome = "unavailable"
     count("registry.check", outcome)
     return redirect(f"/account/assurance?register={outcome}", code=303)

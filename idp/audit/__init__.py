@@ -20,9 +20,9 @@ from flask import Flask
 from idp.audit.chain import EVENTS, LEGAL_BASES
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.export import citizen_bundle, verify_bundle
-from idp.audit.log import Appended, AuditLog, append, checkpoint, prepare
-from idp.audit.log_key import LogKeyError, LogKeys
-from idp.audit.seal import ChainSealer, seal
+from idp.audit.log import AUDIT_LOG, Appended, AuditLog, append, audit_log, prepare
+from idp.audit.log_key import LOG_KEYS, LogKeyError, LogKeys, log_keys
+from idp.audit.seal import ChainSealer, checkpoint, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
 from infra.components import Slot
 from infra.config import get_settings
@@ -55,19 +55,7 @@ __all__ = [
 ]
 
 
-AUDIT_LOG: Slot[AuditLog] = Slot("data-sharing log")
 SEALER: Slot[ChainSealer] = Slot("data-sharing log sealer")
-LOG_KEYS: Slot[LogKeys] = Slot("data-sharing log keys")
-
-
-def audit_log(app: Flask | None = None) -> AuditLog:
-    """The data-sharing log's policy and signer (default: of the current application)."""
-    return AUDIT_LOG.of(app)
-
-
-def log_keys(app: Flask | None = None) -> LogKeys:
-    """The log's key history and current key (default: of the current application)."""
-    return LOG_KEYS.of(app)
 
 
 def trusted_keys(app: Flask | None = None) -> dict[str, dict]:

@@ -34,6 +34,7 @@ EVENTS = (
     "signature.made",     # a signature the citizen made (signing/)
     "account.closed",
     "registrar.lookup",             # a registrar looked the citizen up (idp/registrar)
+    "registrar.viewed",             # a registrar opened the citizen's page (idp/registrar)
     "registrar.identity_verified",  # a registrar checked an identity document in person
     "registrar.recovery_started",   # a registrar issued a code to bind a new passkey
 )

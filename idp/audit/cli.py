@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 
 import click
+from flask.cli import AppGroup
 
 from idp.audit import audit_log
 
 
-def _app():
-    return click.get_current_context().find_root().obj.app
-
-
-@click.group("audit")
+@click.group("audit", cls=AppGroup)
 def audit_group() -> None:
     """The data-sharing log (hash chain with signed checkpoints)."""
 
@@ -31,24 +28,22 @@ def verify(path: str | None, keys_path: str | None) -> None:
     from idp.audit import AuditError, seal, trusted_keys, verify_bundle, verify_chain
     from infra.db import get_db
 
-    app = _app()
-    with app.app_context():
+    try:
+        trusted = _kept_keys(keys_path) if keys_path else trusted_keys()
+    except (OSError, ValueError, AuditError) as exc:
+        raise click.ClickException(f"the log's keys cannot be trusted: {exc}") from None
+    if path is not None:
         try:
-            trusted = _kept_keys(keys_path) if keys_path else trusted_keys(app)
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+            proven = verify_bundle(document, trusted=trusted)
         except (OSError, ValueError, AuditError) as exc:
-            raise click.ClickException(f"the log's keys cannot be trusted: {exc}") from None
-        if path is not None:
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    document = json.load(handle)
-                proven = verify_bundle(document, trusted=trusted)
-            except (OSError, ValueError, AuditError) as exc:
-                raise click.ClickException(f"the log does not check out: {exc}") from None
-            click.echo(f"ok: {proven} entries proven against signed checkpoints")
-            return
-        seal(get_db(app), log=audit_log(app))
-        with get_db(app).read() as session:
-            report = verify_chain(session, trusted=trusted)
+            raise click.ClickException(f"the log does not check out: {exc}") from None
+        click.echo(f"ok: {proven} entries proven against signed checkpoints")
+        return
+    seal(get_db(), log=audit_log())
+    with get_db().read() as session:
+        report = verify_chain(session, trusted=trusted)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.problem is not None:
@@ -91,14 +86,12 @@ def log_key_show() -> None:
     from idp.audit.log_key import LIMITS
     from infra.db import get_db
 
-    app = _app()
-    with app.app_context():
-        log_keys(app).current()
-        trusted = trusted_keys(app)
-        with get_db(app).read() as session:
-            for row in log_keys(app).history(session):
-                state = "proven" if row.kid in trusted else "NOT PROVEN"
-                click.echo(f"{row.seq}\t{row.kid}\t{row.alg}\t{row.created_at:%Y-%m-%d}\t{state}")
+    log_keys().current()
+    trusted = trusted_keys()
+    with get_db().read() as session:
+        for row in log_keys().history(session):
+            state = "proven" if row.kid in trusted else "NOT PROVEN"
+            click.echo(f"{row.seq}\t{row.kid}\t{row.alg}\t{row.created_at:%Y-%m-%d}\t{state}")
     click.echo(LIMITS, err=True)
 
 
@@ -107,9 +100,7 @@ def log_key_rotate() -> None:
     """Add a new log key, endorsed by the current one; the old keys stay and keep verifying."""
     from idp.audit import log_keys
 
-    app = _app()
-    with app.app_context():
-        made = log_keys(app).rotate()
+    made = log_keys().rotate()
     click.echo(f"log key {made.seq} ({made.kid}) now signs checkpoints and receipts")
 
 
@@ -119,9 +110,7 @@ def seal_command() -> None:
     from idp.audit import seal
     from infra.db import get_db
 
-    app = _app()
-    with app.app_context():
-        count = seal(get_db(app), log=audit_log(app))
+    count = seal(get_db(), log=audit_log())
     click.echo(f"{count} entries sealed")
 
 
@@ -131,11 +120,7 @@ def checkpoint_command() -> None:
     from idp.audit import checkpoint
     from infra.db import get_db
 
-    app = _app()
-    with app.app_context(), get_db(app).transaction() as session:
+    with get_db().transaction() as session:
         seq = checkpoint(session)
     click.echo("the log is empty" if seq is None else f"checkpoint at entry {seq}")
 
-
-def commands() -> list[click.Command]:
-    return [audit_group]

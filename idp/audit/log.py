@@ -5,14 +5,12 @@ back with the release it records, takes no lock and reads nothing, so releases i
 of workers never wait for each other. The sealer (`idp.audit.seal`) then gives pending
 entries their sequence number, previous hash and hash, in batches, under the chain-head row
 lock, and signs checkpoints at the configured interval. Readers that need the whole chain
-(`cedula audit verify`, `checkpoint`, a citizen's download) seal first.
+(`cedula audit verify`, `seal.checkpoint`, a citizen's download) seal first.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,7 @@ from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.log_key import LogKeys
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
 from idp.audit.settings import AuditPolicy
+from infra.components import Slot
 
 HEAD_ID = 1
 CHECKPOINT_TYP = "audit-checkpoint+jwt"
@@ -74,15 +74,6 @@ class Appended:
     event: str
 
 
-def jws_header(token: str) -> dict[str, Any]:
-    head = token.split(".", 1)[0]
-    try:
-        value = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -93,9 +84,15 @@ def _ref(value: str | uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _current_log() -> AuditLog:
-    from idp.audit import audit_log  # the package imports this module
+AUDIT_LOG: Slot[AuditLog] = Slot("data-sharing log")
 
+
+def audit_log(app: Flask | None = None) -> AuditLog:
+    """The data-sharing log's policy and signer (default: of the current application)."""
+    return AUDIT_LOG.of(app)
+
+
+def _current_log() -> AuditLog:
     return audit_log()
 
 
@@ -196,21 +193,3 @@ def sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: str
                     .values(checkpoint_seq=seq, checkpoint_at=now)
                     .execution_options(synchronize_session=False))
     return row
-
-
-def checkpoint(session: Session, *, now: datetime | None = None, log: AuditLog | None = None) -> int | None:
-    """Seal every pending entry, then sign a checkpoint of the head now (`cedula audit
-    checkpoint`, a citizen's download). Returns its seq, or None when the log is empty;
-    nothing new since the last checkpoint: its seq."""
-    from idp.audit.seal import seal_locked
-
-    log = log or _current_log()
-    moment = _utc(now) or datetime.now(UTC)
-    log.signer.prepare(alg=log.policy.checkpoint_alg)
-    head = seal_locked(session, log=log, head=lock_head(session), now=moment, limit=None).head
-    if head.seq == 0:
-        return None
-    if head.checkpoint_seq == head.seq:
-        return head.seq
-    sign_checkpoint(session, log, seq=head.seq, head_hash=head.hash, now=moment)
-    return head.seq

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from idp.audit.errors import AuditError
 from idp.audit.models import LogKey
+from infra.components import Slot
 
 PURPOSE = "audit-log"  # keys_key.purpose of log keys
 ENDORSEMENT_TYP = "log-key+jwt"
@@ -126,8 +128,9 @@ class LogKeys:
 
     def _sign(self, key: LogKeyInfo, claims: Mapping[str, Any], *, typ: str, ref: Any = None) -> str:
         """RFC 7515 section 7.1 with the key in custody (`ref`: its KeyRef when known already)."""
+        from infra.jose import b64url
         from keys.algorithms import ecdsa_der_to_raw
-        from keys.jose import JWS_ALGORITHMS, b64url, encode_json
+        from keys.jose import JWS_ALGORITHMS, encode_json
 
         if ref is None:
             with self.database.read() as session:
@@ -230,3 +233,11 @@ class LogKeys:
                           "created_at": row.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                           if row.created_at.tzinfo else row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                           "endorsement": row.endorsement} for row in self.history(session)]}
+
+
+LOG_KEYS: Slot[LogKeys] = Slot("data-sharing log keys")
+
+
+def log_keys(app: Flask | None = None) -> LogKeys:
+    """The log's key history and current key (default: of the current application)."""
+    return LOG_KEYS.of(app)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from idp.audit.chain import Body, body_hash, link_hash
 from idp.audit.errors import ChainBroken
-from idp.audit.log import HEAD_ID, AuditLog, _Head, lock_head, sign_checkpoint
+from idp.audit.log import HEAD_ID, AuditLog, _Head, _utc, audit_log, lock_head, sign_checkpoint
 from idp.audit.models import AuditEntry, ChainHead
 from infra.db import Database
 from infra.leases import Lease, Leases
@@ -158,3 +158,19 @@ class ChainSealer(Singleton):
 
     def run(self, lease: Lease) -> None:
         seal(self.database, log=self.log)
+
+
+def checkpoint(session: Session, *, now: datetime | None = None, log: AuditLog | None = None) -> int | None:
+    """Seal every pending entry, then sign a checkpoint of the head now (`cedula audit
+    checkpoint`, a citizen's download). Returns its seq, or None when the log is empty;
+    nothing new since the last checkpoint: its seq."""
+    log = log or audit_log()
+    moment = _utc(now) or datetime.now(UTC)
+    log.signer.prepare(alg=log.policy.checkpoint_alg)
+    head = seal_locked(session, log=log, head=lock_head(session), now=moment, limit=None).head
+    if head.seq == 0:
+        return None
+    if head.checkpoint_seq == head.seq:
+        return head.seq
+    sign_checkpoint(session, log, seq=head.seq, head_hash=head.hash, now=moment)
+    return head.seq

@@ -14,7 +14,7 @@ bp = Blueprint("audit", __name__)
 
 @bp.get("/audit/log-keys.json")
 def log_keys_document() -> Response:
-    from idp.audit import log_keys
+    from idp.audit.log_key import log_keys
 
     with get_db().read() as session:
         response = jsonify(log_keys().published(session))

@@ -9,14 +9,13 @@ against `<issuer>/audit/log-keys.json` (`verify_receipt`). It names claims, neve
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from idp.consent.models import Consent
+from infra.jose import JoseError, unverified
 
 RECEIPT_TYP = "consent-receipt+jwt"
 SCHEMA = "ISO/IEC TS 27560:2023"
@@ -82,10 +81,9 @@ def verify_receipt(token: str, trusted: Mapping[str, Mapping[str, Any]]) -> dict
     says what is wrong."""
     from idp.audit.log_key import verify_compact
 
-    head = token.split(".", 1)[0]
     try:
-        kid = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))).get("kid")
-    except (ValueError, AttributeError):
+        kid = unverified(token).header.get("kid")  # which log key to check it with
+    except JoseError:
         raise ValueError("the receipt is not a JWS") from None
     key = trusted.get(str(kid))
     if key is None:

@@ -13,7 +13,6 @@ from infra.config import ConfigError
 class ConsentPolicy:
     issuer: str
     lifetime_seconds: int
-    reauth_seconds: int
     page_size: int
     # client_id -> the law under which that agency receives the data (legal basis "law").
     legal_bases: Mapping[str, str] = field(default_factory=dict)
@@ -40,6 +39,5 @@ def load(settings: Mapping[str, Any], issuer: str) -> ConsentPolicy:
         raise ConfigError("consent.legal_bases must map client_id to the text of a law "
                           "(at most 500 characters each)")
     return ConsentPolicy(issuer=issuer, lifetime_seconds=_positive(section, "lifetime_seconds"),
-                         reauth_seconds=_positive(section, "reauth_seconds"),
                          page_size=_positive(section, "page_size"),
                          legal_bases={k: v.strip() for k, v in bases.items()})

@@ -12,10 +12,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from idp import audit
+from idp.account import reauth
 from idp.audit import audit_log
 from idp.audit import export as audit_export
 from idp.consent import closure, get_consents, services
-from idp.consent.backchannel import end_all_sessions, logout_agency
+from idp.consent.agency_logout import end_all_sessions, logout_agency
 from idp.consent.errors import AccountClosed, AgencyNotConnected
 from idp.consent.export import account_export
 from idp.consent.models import Consent
@@ -172,33 +173,21 @@ def export() -> Response:
     return _download(body, "cedula-my-data.json")
 
 
-def _recent(session: SsoSession) -> bool:
-    return _now().timestamp() - session.auth_time <= get_consents().policy.reauth_seconds
-
-
 @bp.get("/account/close")
 def close_page() -> Response:
+    """Closing needs a fresh passkey check (account.reauth_seconds, idp.account.reauth)."""
     session = _citizen()
-    return _private(Response(render_template("consent/close.html", recent=_recent(session),
+    return _private(Response(render_template("consent/close.html", recent=reauth.fresh(session),
+                                             recheck=reauth.recheck_uri("/account/close"),
                                              section="close", failed=False)))
-
-
-@bp.post("/account/close/sign-in-again")
-def close_reauth() -> Response:
-    """Closing needs a fresh sign-in: end this session and come back through the passkey."""
-    _citizen()
-    validate_csrf()
-    response = redirect("/login?next=/account/close", code=303)
-    end_session(response, reason="reauthentication")
-    return response
 
 
 @bp.post("/account/close")
 def close() -> Response:
     session = _citizen()
     validate_csrf()
-    if not _recent(session):
-        return redirect("/account/close", code=303)
+    if not reauth.fresh(session):
+        return reauth.recheck_form(action="close", keep=("confirm",), back="/account/close")
     if request.form.get("confirm") != "close":
         return _private(Response(render_template("consent/close.html", recent=True, section="close",
                                                  failed=True), status=400))

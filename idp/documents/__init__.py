@@ -18,8 +18,8 @@ def init_app(app: Flask) -> None:
     from idp.documents.openapi import PATHS, SCHEMAS
     from idp.documents.pages import UPLOAD_OVERHEAD
     from idp.documents.pages import bp as pages_bp
-    from idp.documents.revocation import OPENAPI_PATHS as REVOCATION_PATHS
-    from idp.documents.revocation import bp as revocation_bp
+    from idp.documents.revocation_api import OPENAPI_PATHS as REVOCATION_PATHS
+    from idp.documents.revocation_api import bp as revocation_bp
     from infra.openapi import describe
     from infra.web.inputs import allow_larger_body
     from signing.service import init_app as init_documents

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from idp.documents import idempotency, subjects
 from idp.documents.directory import IdpDirectory
-from idp.oidc import client_credentials, provider
+from idp.oidc import client_credentials, protected, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.idempotency import IdempotencyError, InProgress, Replay
@@ -23,7 +23,8 @@ from infra.store import get_store
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from signing import issuance
-from signing.errors import InvalidTemplateData, RenderError, SigningError, UnknownTemplate
+from signing.data_problems import InvalidTemplateData
+from signing.errors import RenderError, SigningError, UnknownTemplate
 from signing.i18n import LANGUAGES
 from signing.models import Document
 from signing.pades import LEVELS, SealError, SealUnavailable
@@ -40,22 +41,20 @@ def _service() -> DocumentService:
 
 
 def _agency() -> client_credentials.AgencyToken:
-    """The calling agency, from its bearer token (RFC 6750 section 2.1 and 3)."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "invalid_token", "An access token with scope documents:issue is "
-                       "required (Authorization: Bearer ...).",
-                       headers={"WWW-Authenticate": 'Bearer realm="cedula", scope="documents:issue"'})
+    """The calling agency, from its access token: Bearer (RFC 6750 section 2.1 and 3) or
+    DPoP-bound with its proof (RFC 9449 section 7)."""
     try:
+        presented = protected.presented(provider().settings.issuer + request.path)
         with get_db(current_app).read() as session:
-            return client_credentials.check(session, get_store(current_app),
-                                            provider(),
-                                            token.strip(), scope=SCOPE)
+            return client_credentials.check(session, get_store(current_app), provider(),
+                                            presented.token, scope=SCOPE, jkt=presented.jkt)
     except OidcError as exc:
-        safe = exc.description.replace('"', "'")
-        raise ApiError(exc.status, exc.error, exc.description, headers={
-            "WWW-Authenticate": f'Bearer realm="cedula", error="{exc.error}", '
-                                f'error_description="{safe}", scope="{SCOPE}"'}) from None
+        description = exc.description
+        if isinstance(exc, protected.MissingToken):
+            description = ("An access token with scope documents:issue is required "
+                           "(Authorization: Bearer ... or DPoP ...).")
+        raise ApiError(protected.status_of(exc), exc.error, description,
+                       headers=protected.challenge_headers(exc, scope=SCOPE)) from None
 
 
 def _string(body: dict, name: str, *, required: bool = True) -> str | None:

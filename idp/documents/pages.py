@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
-from idp.documents import confirmation, prepared
+from idp.account import reauth
+from idp.documents import confirmation, eligibility, prepared
 from idp.documents.api import pdf_response
 from idp.documents.uploads import Upload, Uploads
-from idp.sessions import require_citizen
+from idp.sessions import SsoSession, require_citizen
 from idp.webauthn import relying_party
 from idp.webauthn.errors import WebAuthnError
 from infra.config import get_settings
@@ -79,15 +80,56 @@ def my_document_pdf(document_id: str) -> Response:
     return pdf_response(_service().pdf(document), document.file_name)
 
 
+def _refusal(session: SsoSession) -> eligibility.Refusal | None:
+    """Why this sign-in may not sign (below documents.minimum_signing_level), or None."""
+    from idp.assurance.services import assess
+
+    with get_db(current_app).read() as db:
+        assessment = assess(db, citizen_id=session.citizen_id,
+                            credential_id=session.credential_id, amr=session.amr)
+    return eligibility.refusal(assessment, minimum=_service().settings.minimum_signing_level)
+
+
+def refused_page(refusal: eligibility.Refusal) -> Response:
+    """403: why this citizen cannot sign yet, and the way to the level signing needs."""
+    count("documents.sign_refused", refusal.reason)
+    body = render_template("documents/not_eligible.html", refusal=refusal,
+                           level=_(f"assurance.level.{refusal.level}"),
+                           minimum=_(f"assurance.level.{refusal.minimum}"))
+    return Response(body, status=403, mimetype="text/html")
+
+
+def signing_citizen() -> tuple[SsoSession, eligibility.Refusal | None]:
+    """The signed-in citizen and, when their sign-in is below the minimum, why."""
+    session = require_citizen()
+    return session, _refusal(session)
+
+
+def _api_refusal(refusal: eligibility.Refusal) -> ApiError:
+    """403 `insufficient_user_authentication` (the RFC 9470 code: this sign-in does not meet
+    the level the operation requires), saying which fact fell short and what to do."""
+    count("documents.sign_refused", refusal.reason)
+    return ApiError(403, "insufficient_user_authentication",
+                    _(f"mydocs.eligibility.{refusal.reason}.api",
+                      level=_(f"assurance.level.{refusal.level}"),
+                      minimum=_(f"assurance.level.{refusal.minimum}")))
+
+
 @bp.route("/account/sign", methods=["GET", "POST"])
 def sign() -> Response | tuple[str, int] | str:
     """Step 1: choose a PDF. It is checked (type, size, damage, encryption) before anything."""
-    session = require_citizen()
+    require_citizen()
+    if request.method == "POST":
+        validate_csrf()
+    session, refusal = signing_citizen()
+    if refusal is not None:
+        return refused_page(refusal)
+    if not reauth.fresh(session):  # the file is chosen again after the check
+        return reauth.recheck_redirect("/account/sign")
     service = _service()
     limit = human_size(service.settings.max_bytes)
     if request.method == "GET":
         return render_template("documents/sign.html", limit=limit, error=None)
-    validate_csrf()
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
     upload = request.files.get("document")
     if upload is None or not upload.filename:
@@ -116,9 +158,13 @@ def _pending(upload_id: str, citizen_id: str) -> Upload:
 
 
 @bp.get("/account/sign/<upload_id>")
-def review(upload_id: str) -> str:
+def review(upload_id: str) -> Response | str:
     """Step 2: what will be signed: name, size, pages, SHA-256; open it; confirm."""
-    session = require_citizen()
+    session, refusal = signing_citizen()
+    if refusal is not None:
+        return refused_page(refusal)
+    if not reauth.fresh(session):
+        return reauth.recheck_redirect()
     pending = _pending(upload_id, session.citizen_id)
     return render_template("documents/review.html", upload=pending,
                            size=human_size(pending.size))
@@ -135,7 +181,9 @@ def review_pdf(upload_id: str) -> Response:
 
 
 def _api_pending(upload_id: str) -> tuple[str, Upload]:
-    session = require_citizen()
+    session, refusal = signing_citizen()
+    if refusal is not None:
+        raise _api_refusal(refusal)
     pending = _uploads().get(get_store(current_app), upload_id, citizen_id=session.citizen_id)
     if pending is None:
         raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
@@ -150,9 +198,16 @@ def _refuse(exc: WebAuthnError) -> ApiError:
 
 @bp.post("/account/sign/<upload_id>/options")
 def confirm_options(upload_id: str) -> Response:
-    """WebAuthn request options whose challenge commits to this document's SHA-256."""
+    """WebAuthn request options whose challenge commits to this document's SHA-256.
+
+    Signing is a sensitive action (idp.account.reauth): the options are only given in a
+    session whose passkey check is fresh. The confirmation that follows is itself a
+    user-verified assertion, made in this session, for this document."""
     json_body(allow_empty=True)
     citizen_id, pending = _api_pending(upload_id)
+    session = require_citizen()
+    if not reauth.fresh(session):
+        return reauth.recheck_api(session, action="sign", next_page=f"/account/sign/{pending.id}")
     if pending.prepared_id:
         prepared.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
@@ -213,8 +268,13 @@ def confirm(upload_id: str) -> Response:
             service, citizen=citizen, pdf=data, approval=_approval(confirmed, citizen_id),
             file_name=pending.file_name, language=current_language(),
             client_id=pending.client_id)
-    except citizen_signature.LevelTooLow:
-        raise ApiError(403, "insufficient_level", _("mydocs.sign.error.not_signed")) from None
+    except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most
+        log.warning("citizen signature refused by the signing service",
+                    extra={"citizen_id": citizen_id, "error": str(exc)})
+        raise ApiError(403, "insufficient_user_authentication",
+                       _("mydocs.eligibility.refused.api",
+                         minimum=_(f"assurance.level.{service.settings.minimum_signing_level}"))
+                       ) from None
     except InvalidPdf as exc:
         raise ApiError(exc.status, exc.error, exc.message(current_language())) from None
     except SigningError as exc:

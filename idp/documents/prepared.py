@@ -26,7 +26,6 @@ from idp.documents.api import _agency, _service, _string
 from idp.documents.models import PreparedDocument
 from idp.documents.uploads import Uploads
 from idp.oidc import provider
-from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
@@ -274,7 +273,14 @@ def _refusal(code: str) -> tuple[int, str]:
 @bp.get("/account/sign/prepared/<prepared_id>")
 def open_for_signing(prepared_id: str) -> Response:
     """Put the prepared PDF into the pending-upload review, then show that review."""
-    session = require_citizen()
+    from idp.account import reauth
+    from idp.documents.pages import refused_page, signing_citizen
+
+    session, refusal = signing_citizen()
+    if refusal is not None:
+        return refused_page(refusal)
+    if not reauth.fresh(session):
+        return reauth.recheck_redirect()
     now = _now()
     with get_db(current_app).read() as db:
         row = find(db, prepared_id, citizen_id=session.citizen_id)

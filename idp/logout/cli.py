@@ -5,19 +5,19 @@ from __future__ import annotations
 import time
 
 import click
+from flask.cli import AppGroup
 
 from infra.store import get_store
 
 
-@click.group("logout")
+@click.group("logout", cls=AppGroup)
 def logout_group() -> None:
     """Single logout (back-channel logout deliveries)."""
 
 
 @logout_group.command("deliver")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-@click.pass_context
-def deliver(click_ctx: click.Context, once: bool) -> None:
+def deliver(once: bool) -> None:
     """Deliver due logout tokens and announce expired sessions (as the server threads do).
 
     Useful with `[logout] background = false`, or to drain the queue by hand. Deliveries are
@@ -26,11 +26,10 @@ def deliver(click_ctx: click.Context, once: bool) -> None:
     """
     from idp.logout import get_logout
 
-    app = click_ctx.find_root().obj.app
-    if not get_store(app).shared:
+    if not get_store().shared:
         click.echo("in-process store: delivering the outbox only (expired sessions are announced "
                    "by the server's own thread)", err=True)
-    logout = get_logout(app)
+    logout = get_logout()
     worker = logout.worker
     while True:
         tally = worker.run_once()
@@ -41,6 +40,3 @@ def deliver(click_ctx: click.Context, once: bool) -> None:
             return
         time.sleep(logout.settings.poll_seconds)
 
-
-def commands() -> list[click.Command]:
-    return [logout_group]

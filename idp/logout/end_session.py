@@ -78,7 +78,7 @@ def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float
     try:
         verified = keys.verify_jwt(token, algorithms=ID_TOKEN_ALGS, issuer=issuer,
                                    leeway=max_expired_seconds, require=("iss", "sub", "aud", "iat"))
-    except keys.InvalidToken:
+    except keys.InvalidJwt:
         return None
     claims = verified.claims
     iat = claims.get("iat")

@@ -19,7 +19,7 @@ from idp.oidc.errors import (
     UnsafeRedirect,
 )
 from idp.oidc.services import Provider
-from idp.oidc.tokens import Signer
+from idp.oidc.tokens import TokenSigner
 from infra.components import Slot
 from infra.config import get_settings
 from infra.secrets import get_secrets
@@ -32,7 +32,7 @@ __all__ = [
     "InvalidToken",
     "OidcError",
     "Provider",
-    "Signer",
+    "TokenSigner",
     "UnsafeRedirect",
     "init_app",
 ]

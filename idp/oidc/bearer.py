@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import ClientNotFound
 from idp.citizens.models import Citizen
-from idp.oidc import standing, tokens
+from idp.oidc import dpop, standing, tokens
 from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider, grant_active
@@ -106,12 +106,15 @@ def revoke(store: EphemeralStore, claims: Mapping[str, Any], *, now: int) -> Non
 
 
 def check(session: Session, store: EphemeralStore, provider: Provider, token: str, *,
-          now: int) -> AccessToken:
+          now: int, jkt: str | None = None) -> AccessToken:
     """A valid, unrevoked access token of an active grant that still stands, with its citizen
     and the citizen's standing consent: two store reads (revoked `jti`, the cache generation)
     and, unless this process holds the state under the current generation, two indexed
-    queries; two store reads more for a grant without offline access."""
+    queries; two store reads more for a grant without offline access. `jkt`: the key of the
+    request's DPoP proof, None for Bearer; a DPoP-bound token needs its own key (RFC 9449
+    section 7.1)."""
     claims = verify_signature(provider, token)
+    dpop.confirm(claims, jkt=jkt)
     return check_claims(session, store, provider, claims, now=now)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
 from clients.registry import Client, ClientNotFound, find_client
 from clients.registry.services import computed_sector, sector_of
@@ -24,6 +25,7 @@ from infra.secrets import get_secrets
 
 
 @click.command("move-sector")
+@with_appcontext
 @click.argument("client_id")
 @click.option("--to", "target", help="The new sector (a host name). Default: the one the client's current "
                                      "metadata gives (its sector_identifier_uri or first redirect URI).")
@@ -37,9 +39,8 @@ def move_sector(client_id: str, target: str | None, map_file: Path) -> None:
     another agency's sector lets the two correlate their citizens: do it only for the same
     agency's new home.
     """
-    app = click.get_current_context().find_root().obj.app
-    key = get_secrets(app).key("pairwise")
-    with app.app_context(), get_db(app).transaction() as session:
+    key = get_secrets().key("pairwise")
+    with get_db().transaction() as session:
         try:
             client = find_client(session, client_id, enabled_only=False)
         except ClientNotFound as exc:
@@ -69,6 +70,3 @@ def move_sector(client_id: str, target: str | None, map_file: Path) -> None:
     click.echo(f"client {client_id} moved from sector {old!r} to {new!r}; {len(citizens)} subjects mapped "
                f"in {map_file}")
 
-
-def commands() -> list[click.Command]:
-    return [move_sector]

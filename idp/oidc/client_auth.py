@@ -10,19 +10,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from joserfc import jws
-from joserfc.errors import JoseError
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, check_secret, find_client
+from idp.oidc import fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError
+from infra.jose import JoseError, unverified, verify_compact
 from infra.store import EphemeralStore
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -70,16 +69,13 @@ def _basic(header: str) -> tuple[str, str]:
 
 
 def _unverified_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise InvalidClient("client_assertion is not a compact JWS (RFC 7515 section 7.1)")
+    """Header and claims of a client assertion before its signature is checked: the claims name
+    the client (whose keys then check it), the header its key."""
     try:
-        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2])
-    except (ValueError, binascii.Error):
-        raise InvalidClient("client_assertion is not a JWT: its header or payload is not JSON") from None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise InvalidClient("client_assertion header and payload must be JSON objects")
-    return header, claims
+        read = unverified(token)
+        return read.header, read.claims()
+    except JoseError as exc:
+        raise InvalidClient(f"client_assertion is not a JWT (a compact JWS, RFC 7515 section 7.1): {exc}") from None
 
 
 def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presented:
@@ -132,6 +128,7 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
     registered = client.client_metadata.get("token_endpoint_auth_method")
     if registered != creds.method:
         raise InvalidClient(f"this client authenticates with {registered}, not {creds.method}", basic=basic)
+    fapi.check_client_authentication(client, method=creds.method)
     if creds.method in ("client_secret_basic", "client_secret_post"):
         if not check_secret(client, creds.secret or ""):
             raise InvalidClient("the client secret is not valid", basic=basic)
@@ -149,6 +146,7 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
     if header.get("alg") != alg or alg not in ASSERTION_ALGS:
         raise InvalidClient(f"client_assertion must be signed with {alg} (the registered "
                             f"token_endpoint_auth_signing_alg), got {header.get('alg')!r}")
+    fapi.check_signing_alg(client, alg, what="client_assertion", error=InvalidClient)
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     if "jwks" in metadata:
         keys = parse(metadata["jwks"])
@@ -159,18 +157,18 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
     verified = None
     for key in candidates(keys, kid=kid, alg=alg):
         try:
-            verified = jws.deserialize_compact(assertion, key, algorithms=[alg])
+            verified = verify_compact(assertion, key, algorithms=[alg])
             break
         except JoseError:
             continue
     if verified is None:
         raise InvalidClient("client_assertion signature does not verify with the client's registered keys")
     try:
-        claims = json.loads(verified.payload)
-    except ValueError:
-        raise InvalidClient("client_assertion payload is not JSON") from None
+        claims = verified.claims()
+    except JoseError:
+        raise InvalidClient("client_assertion payload is not a JSON object") from None
     _check_claims(claims, client_id=client.client_id, policy=policy, now=now,
-                  strict=getattr(client, "assertion_audience", "strict") != "legacy")
+                  strict=fapi.strict_audience(client) or getattr(client, "assertion_audience", "strict") != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
     key = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()

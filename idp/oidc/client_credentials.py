@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
-from idp.oidc import bearer, tokens
+from idp.oidc import bearer, dpop, tokens
 from idp.oidc.errors import InsufficientScope, InvalidToken, OidcError
 from idp.oidc.services import Provider
 from infra.store import EphemeralStore
@@ -39,9 +39,10 @@ class ClientCredentialsResponse:
     access_token: str
     expires_in: int
     scope: str
+    token_type: str = "Bearer"  # noqa: S105 - "DPoP" when bound (RFC 9449 section 5)
 
     def to_json(self) -> dict[str, Any]:
-        return {"access_token": self.access_token, "token_type": "Bearer",
+        return {"access_token": self.access_token, "token_type": self.token_type,
                 "expires_in": self.expires_in, "scope": self.scope}
 
 
@@ -50,9 +51,10 @@ def _offered(client: Client) -> list[str]:
     return [scope for scope in SCOPES if scope in registered]
 
 
-def grant(provider: Provider, *, client: Client, scope: str | None, now: int
+def grant(provider: Provider, *, client: Client, scope: str | None, now: int, jkt: str | None = None
           ) -> ClientCredentialsResponse:
-    """RFC 6749 section 4.4.2: an access token for the authenticated `client` itself."""
+    """RFC 6749 section 4.4.2: an access token for the authenticated `client` itself (bound to
+    the DPoP key `jkt`, RFC 9449 section 6, when the request carried a proof)."""
     if client.client_metadata.get("token_endpoint_auth_method") == "none":
         raise OidcError("the client credentials grant is for confidential clients only",
                         error="unauthorized_client")
@@ -80,9 +82,11 @@ def grant(provider: Provider, *, client: Client, scope: str | None, now: int
         "jti": secrets.token_urlsafe(18),
         "scope": " ".join(scopes),
     }
+    if jkt is not None:
+        claims["cnf"] = {"jkt": jkt}
     token = provider.signer.sign(claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     return ClientCredentialsResponse(access_token=token, expires_in=settings.access_token_seconds,
-                                     scope=" ".join(scopes))
+                                     scope=" ".join(scopes), token_type="DPoP" if jkt else "Bearer")
 
 
 @dataclass(frozen=True)
@@ -115,12 +119,14 @@ def inspect(session: Session, store: EphemeralStore, provider: Provider, claims:
 
 
 def check(session: Session, store: EphemeralStore, provider: Provider, token: str, *,
-          scope: str) -> AgencyToken:
+          scope: str, jkt: str | None = None) -> AgencyToken:
     """RFC 9068 section 4 / RFC 6750 section 3.1: a valid client credentials token of an
-    enabled client that still holds `scope`; InvalidToken or InsufficientScope otherwise."""
+    enabled client that still holds `scope`; InvalidToken or InsufficientScope otherwise.
+    `jkt`: the key of the request's DPoP proof (None: presented as Bearer; RFC 9449 7.1)."""
     kind, claims = bearer.identify(provider, token)
     if kind != bearer.AGENCY:
         raise InvalidToken("the access token was not issued through the client credentials grant")
+    dpop.confirm(claims, jkt=jkt)
     checked = inspect(session, store, provider, claims)
     if scope not in checked.scopes or scope not in _offered(checked.client):
         raise InsufficientScope(f"this API needs an access token with scope {scope}")

@@ -39,6 +39,8 @@ class CodeGrant:
     acr: str
     amr: list[str]
     issued_at: int
+    # RFC 9449 section 10: the DPoP key the code is bound to (dpop_jkt at /authorize or /par).
+    dpop_jkt: str | None = None
 
 
 def _key(code: str) -> str:

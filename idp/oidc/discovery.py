@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idp.oidc import claims, client_auth, tokens
+from idp.oidc import claims, client_auth, dpop, introspection, jarm, tokens
 from idp.oidc.request import PROMPTS, SCOPES
 from idp.oidc.settings import LEVELS, OidcSettings
 
@@ -23,9 +23,14 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "registration_endpoint": settings.registration_endpoint,
         "introspection_endpoint": settings.introspection_endpoint,
         "revocation_endpoint": settings.revocation_endpoint,
+        # RFC 9126 section 5.
+        "pushed_authorization_request_endpoint": settings.pushed_authorization_request_endpoint,
+        "require_pushed_authorization_requests": settings.require_pushed_authorization_requests,
         "scopes_supported": list(SCOPES),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": ["query", *jarm.MODES],
+        "authorization_signing_alg_values_supported": [jarm.ALG],  # JARM section 4.1
+        "introspection_signing_alg_values_supported": [introspection.SIGNED_ALG],  # RFC 9701 section 7
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["pairwise", "public"],
         "id_token_signing_alg_values_supported": list(tokens.ID_TOKEN_ALGS),
@@ -36,10 +41,14 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
         "code_challenge_methods_supported": ["S256"],
+        # RFC 9449 section 5.1.
+        "dpop_signing_alg_values_supported": list(dpop.ALGS),
         "claims_supported": list(claims.SUPPORTED),
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": True,
-        "request_parameter_supported": False,
+        # RFC 9101 (signed, never encrypted nor `none`); request_uri only from /par (RFC 9126).
+        "request_parameter_supported": True,
+        "request_object_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
         "request_uri_parameter_supported": False,
         "acr_values_supported": [settings.acr_uris[level] for level in LEVELS],
         "prompt_values_supported": list(PROMPTS),

@@ -17,14 +17,20 @@ from idp.oidc import (
     client_auth,
     client_credentials,
     discovery,
+    dpop,
+    fapi,
     introspection,
+    jar,
+    par,
+    protected,
     provider,
     refresh,
-    revocation,
     services,
     throttle,
+    token_revocation,
     userinfo,
 )
+from idp.oidc import request as request_module
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db
@@ -50,7 +56,21 @@ def _oauth_error(exc: OidcError) -> Response:
         response.headers["WWW-Authenticate"] = 'Basic realm="cedula", charset="UTF-8"'
     if isinstance(exc, ClientAuthenticationThrottled):
         response.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, dpop.UseDpopNonce):
+        protected.add_nonce(response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
     return response
+
+
+def _dpop_key(client: Client, url: str, *, token_request: bool = True) -> str | None:
+    """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
+    requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
+    proof = protected.proof(url)
+    if proof is None and token_request and fapi.requires_dpop(client):
+        raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
+                             "send a DPoP proof")
+    if proof is not None:
+        fapi.check_signing_alg(client, proof.alg, what="the DPoP proof", error=dpop.DpopError)
+    return proof.jkt if proof is not None else None
 
 
 def _form() -> dict[str, str]:
@@ -96,14 +116,43 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
 
 
 @bp.get("/.well-known/openid-configuration")
+@bp.get("/.well-known/oauth-authorization-server")
 def openid_configuration() -> Response:
-    """OpenID Connect Discovery 1.0 section 4."""
+    """OpenID Connect Discovery 1.0 section 4 and RFC 8414 section 3 (the issuer has no path,
+    so both documents are at the root and are the same)."""
     settings = get_settings()
     response = jsonify(discovery.metadata(provider().settings,
                                           ui_locales=list(settings["i18n"]["languages"])))
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.post("/par")
+def pushed_authorization_request() -> Response:
+    """RFC 9126 section 2: validate the request as /authorize would, keep it, name it."""
+    try:
+        form = _form()
+        client = _authenticated(form, provider().settings.pushed_authorization_request_endpoint)
+        if "request_uri" in form:
+            raise OidcError("request_uri cannot be pushed (RFC 9126 section 2.1)")
+        params = par.authorization_params({k: [v] for k, v in form.items()}, client_id=client.client_id)
+        settings = provider().settings
+        expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
+                              issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds)
+        params = {name: list(values) for name, values in expanded.items()}
+        jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
+        if jkt is not None:  # RFC 9449 section 10.1: the proof binds the code, as dpop_jkt would
+            if params.get("dpop_jkt", [jkt]) != [jkt]:
+                raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
+            params["dpop_jkt"] = [jkt]
+        with get_db(current_app).read() as session:
+            request_module.validate(session, params, pushed=True)
+        pushed = par.push(get_store(current_app), client_id=client.client_id, params=params,
+                          lifetime=provider().settings.par_seconds, now=int(time.time()))
+    except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)
+        return _oauth_error(exc)
+    return _json(pushed.to_json(), 201)
 
 
 @bp.post("/token")
@@ -120,57 +169,53 @@ def token() -> Response:
         if grant_type not in client.client_metadata.get("grant_types", []):
             raise OidcError(f"this client is not registered for the {grant_type} grant",
                             error="unauthorized_client")
+        jkt = _dpop_key(client, provider().settings.token_endpoint)
         now = int(time.time())
         if grant_type == "authorization_code":
             result = services.exchange_code(
                 get_db(current_app), get_store(current_app), provider(), client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
-                code_verifier=form.get("code_verifier"), now=now)
+                code_verifier=form.get("code_verifier"), now=now, jkt=jkt)
         elif grant_type == client_credentials.GRANT_TYPE:
-            result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now)
+            result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now,
+                                              jkt=jkt)
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
-                                     refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now)
+                                     refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
+                                     jkt=jkt)
     except OidcError as exc:
         return _oauth_error(exc)
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
-    return _json(result.to_json())
+    response = _json(result.to_json())
+    if jkt is not None:
+        protected.add_nonce(response)
+    return response
 
 
-def _bearer_error(exc: OidcError | None, status: int = 401) -> Response:
-    """RFC 6750 section 3: a challenge; no error code when no token was sent (section 3.1)."""
-    challenge = 'Bearer realm="cedula"'
-    body: dict[str, str] = {"error": "invalid_token", "error_description": "An access token is required."}
-    if exc is not None:
-        status = exc.status
-        safe = exc.description.replace('"', "'")
-        challenge += f', error="{exc.error}", error_description="{safe}"'
-        body = {"error": exc.error, "error_description": exc.description}
-    response = _json(body, status)
-    response.headers["WWW-Authenticate"] = challenge
+def _resource_error(exc: OidcError) -> Response:
+    """RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent."""
+    status = protected.status_of(exc)
+    response = _json({"error": exc.error, "error_description": exc.description}, status)
+    response.headers.update(protected.challenge_headers(exc))
     return response
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo_endpoint() -> Response:
-    """OIDC Core 5.3; the token in the Authorization header or (POST) the form body (RFC 6750 2)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    from_header = value.strip() if scheme.lower() == "bearer" else None
+    """OIDC Core 5.3; the token in the Authorization header (Bearer, or DPoP with its proof,
+    RFC 9449 section 7) or (POST) the form body (RFC 6750 section 2.2)."""
     from_body = request.form.get("access_token") if request.method == "POST" and request.mimetype == FORM else None
-    if from_header and from_body:
-        return _bearer_error(OidcError("send the access token once, not in the header and the body"), 400)
-    token = from_header or from_body
-    if not token:
-        return _bearer_error(None)
     try:
+        token = protected.presented(provider().settings.userinfo_endpoint, body_token=from_body)
         with get_db(current_app).transaction() as session:  # the release is logged in it
-            body = userinfo.userinfo(session, get_store(current_app), provider(), access_token=token,
-                                     now=int(time.time()))
+            body = userinfo.userinfo(session, get_store(current_app), provider(), access_token=token.token,
+                                     now=int(time.time()), jkt=token.jkt)
     except OidcError as exc:
-        return _bearer_error(exc)
+        return _resource_error(exc)
     response = _json(body)
     response.headers["Access-Control-Allow-Origin"] = "*"
+    if token.jkt is not None:
+        protected.add_nonce(response)
     return response
 
 
@@ -186,6 +231,11 @@ def introspect() -> Response:
                                             now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc)
+    if introspection.wants_signed(request.headers.get("Accept", "")):
+        signed = introspection.signed(provider(), client=client, body=body, now=int(time.time()))
+        response = Response(signed, status=200, mimetype=introspection.SIGNED_TYPE)
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return _json(body)
 
 
@@ -195,7 +245,7 @@ def revoke() -> Response:
     try:
         form = _form()
         client = _authenticated(form, provider().settings.revocation_endpoint)
-        revocation.revoke(get_db(current_app), get_store(current_app), provider(), client=client,
+        token_revocation.revoke(get_db(current_app), get_store(current_app), provider(), client=client,
                           token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc)

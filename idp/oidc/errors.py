@@ -24,6 +24,13 @@ class UnsafeRedirect(OidcError):
     """RFC 6749 section 4.1.2.1: the client or redirect URI is not valid; never redirect."""
 
 
+class InvalidRequestUri(UnsafeRedirect):
+    """RFC 9126 section 4 / OIDC Core 3.1.2.6: the request_uri is unknown, spent, expired or
+    another client's; the request it named (and so its redirect URI) is unknown: never redirect."""
+
+    error = "invalid_request_uri"
+
+
 class AuthorizationError(OidcError):
     """RFC 6749 section 4.1.2.1 / OIDC Core 3.1.2.6: sent back to the client's redirect URI.
 
@@ -32,6 +39,9 @@ class AuthorizationError(OidcError):
 
     redirect_uri: str | None = None
     state: str | None = None
+    # The client and its response mode (JARM: the error is signed too).
+    client_id: str | None = None
+    response_mode: str | None = None
 
 
 class InvalidClient(OidcError):

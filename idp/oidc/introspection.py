@@ -36,8 +36,9 @@ def _access(session: Session, store: EphemeralStore, provider: Provider, client:
             client_credentials.inspect(session, store, provider, claims)
     except OidcError:
         return None
-    body = {"active": True, "token_type": "Bearer"}
-    for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr"):
+    # RFC 9449 section 6.2: a bound token shows its key's thumbprint and the DPoP type.
+    body = {"active": True, "token_type": "DPoP" if "cnf" in claims else "Bearer"}
+    for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr", "cnf"):
         if name in claims:
             body[name] = claims[name]
     return body
@@ -88,3 +89,21 @@ def introspect(session: Session, store: EphemeralStore, provider: Provider, *, c
         if found is not None:
             return found
     return dict(INACTIVE)
+
+
+SIGNED_TYPE = "application/token-introspection+jwt"
+SIGNED_TYP = "token-introspection+jwt"
+SIGNED_ALG = "ES256"
+
+
+def wants_signed(accept: str) -> bool:
+    """RFC 9701 section 4: the client asks for a JWT with its Accept header."""
+    return any(part.split(";")[0].strip().lower() == SIGNED_TYPE for part in accept.split(","))
+
+
+def signed(provider: Provider, *, client: Client, body: dict[str, Any], now: int) -> str:
+    """RFC 9701 section 5: the answer as a JWT signed by the provider (through `keys/`), for
+    the client that asked (`aud`), the introspection result under `token_introspection`."""
+    claims = {"iss": provider.settings.issuer, "aud": client.client_id, "iat": now,
+              "token_introspection": body}
+    return provider.signer.sign(claims, alg=SIGNED_ALG, typ=SIGNED_TYP)

@@ -55,3 +55,5 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     # Set when it is exchanged: presenting it again revokes the whole grant.
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # RFC 9449 section 5: a public client's refresh token works only with a proof of this key.
+    dpop_jkt: Mapped[str | None] = mapped_column(sa.String(64), default=None)

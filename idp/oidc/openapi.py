@@ -71,6 +71,27 @@ PATHS = {
                       "400": {"description": "invalid_request", "content": _ERROR},
                       "401": {"description": "invalid_client", "content": _ERROR}},
     }},
+    "/par": {"post": {
+        "summary": "Pushed authorization request (RFC 9126): the request (or a signed request object, "
+                   "RFC 9101) for a request_uri, single use, 60 s; an optional DPoP proof binds the code",
+        "security": _CLIENT_AUTH,
+        "requestBody": _form({"response_type": {"const": "code"}, "redirect_uri": {"type": "string"},
+                              "scope": {"type": "string"}, "state": {"type": "string"},
+                              "code_challenge": {"type": "string"}, "code_challenge_method": {"const": "S256"},
+                              "request": {"type": "string", "description": "signed request object (JAR)"},
+                              "dpop_jkt": {"type": "string"}, **_CLIENT_FIELDS}, []),
+        "responses": {"201": {"description": "request_uri and expires_in", "content": {"application/json": {
+            "schema": {"type": "object", "required": ["request_uri", "expires_in"],
+                       "properties": {"request_uri": {"type": "string"}, "expires_in": {"type": "integer"}}}}}},
+            "400": {"description": "invalid_request, invalid_request_object, invalid_scope, invalid_dpop_proof, "
+                                   "use_dpop_nonce", "content": _ERROR},
+            "401": {"description": "invalid_client", "content": _ERROR}},
+    }},
+    "/.well-known/oauth-authorization-server": {"get": {
+        "summary": "Authorization server metadata (RFC 8414), the same document as OpenID discovery",
+        "responses": {"200": {"description": "metadata", "content": {"application/json": {
+            "schema": {"type": "object"}}}}},
+    }},
     "/.well-known/openid-configuration": {"get": {
         "summary": "Provider metadata (OpenID Connect Discovery 1.0)",
         "responses": {"200": {"description": "metadata", "content": {"application/json": {

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 
 from idp.oidc.errors import AuthorizationError, InvalidGrant
+from infra.jose import b64url
 
 METHODS = ("S256",)
 # RFC 7636 section 4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
@@ -19,7 +19,7 @@ _S256_CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43}")
 def s256(verifier: str) -> str:
     """RFC 7636 section 4.2: code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return b64url(digest)
 
 
 def check_challenge(*, challenge: str | None, method: str | None) -> str:

@@ -58,8 +58,9 @@ def _narrowed(scopes: list[str], scope: str | None) -> list[str]:
 
 
 def refresh(database: Database, provider: Provider, *, client: Client, refresh_token: str | None,
-            scope: str | None, now: int) -> TokenResponse:
-    """Exchange a refresh token for new tokens and a new refresh token (rotation)."""
+            scope: str | None, now: int, jkt: str | None = None) -> TokenResponse:
+    """Exchange a refresh token for new tokens and a new refresh token (rotation). `jkt`: the
+    key of the request's DPoP proof; a bound refresh token needs its own (RFC 9449 section 5)."""
     if not refresh_token:
         raise InvalidGrant("refresh_token is required", error="invalid_request")
     if "refresh_token" not in client.client_metadata.get("grant_types", []):
@@ -78,6 +79,10 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         token, grant, citizen = row
         if grant.client_id != client.client_id:
             raise InvalidGrant("the refresh token is not valid")  # do not reveal whose it is
+        if token.dpop_jkt is not None and token.dpop_jkt != jkt:
+            # Not spent, not revoked: whoever lacks the key cannot use it, nor burn it.
+            raise InvalidGrant("the refresh token is bound to a DPoP key; send a DPoP proof signed with "
+                               "that key (RFC 9449 section 5)")
         if token.used_at is not None:
             refused, reason = REUSED, "refresh_reuse"
         else:
@@ -96,7 +101,8 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             revoke_grant(session, grant.id, reason=reason, now=moment)
         else:
             # RFC 6749 section 6: the new refresh token keeps the (still consented) scope.
-            new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
+            new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
+                                          dpop_jkt=token.dpop_jkt)
             # The ID token releases only what the citizen's standing decision still allows;
             # the release is logged in this transaction, with the rotation.
             current = replace_claims(grant, claims=claims, scopes=scopes)
@@ -107,7 +113,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         raise InvalidGrant(refused)
     # Signed after the commit: no transaction stays open while `keys/` signs.
     return mint(provider, client=client, grant=current, citizen=citizen, scopes=access_scopes,
-                nonce=None, refresh_token=new_token, now=now, extra=extra, logged=True)
+                nonce=None, refresh_token=new_token, now=now, jkt=jkt, extra=extra, logged=True)
 
 
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import claims as claims_module
-from idp.oidc import pkce, redirect_uris
+from idp.oidc import dpop, fapi, jarm, pkce, redirect_uris
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 
 PROMPTS = ("none", "login", "consent", "select_account")
@@ -40,6 +40,12 @@ class AuthorizationRequest:
     login_hint: str | None = None
     acr_values: list[str] = field(default_factory=list)
     claims: dict[str, Any] = field(default_factory=dict)
+    # RFC 9449 section 10: the thumbprint of the DPoP key the code will be bound to.
+    dpop_jkt: str | None = None
+    # The client follows the FAPI 2.0 profile (idp.oidc.fapi): its code lives at most 60 s.
+    fapi: bool = False
+    # query, or query.jwt / jwt (JARM, idp.oidc.jarm); None: the default, query.
+    response_mode: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
@@ -59,18 +65,23 @@ def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
     return value if value != "" else None
 
 
-def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]],
-                         lookup: Callable[[Session, str], Client]) -> tuple[Client, str]:
+def _named_client(session: Session, params: Mapping[str, Sequence[str]],
+                  lookup: Callable[[Session, str], Client] = find_client) -> Client:
     ids = params.get("client_id") or []
-    uris = params.get("redirect_uri") or []
     if len(ids) != 1 or not ids[0]:
         raise UnsafeRedirect("client_id is required, once")
-    if len(uris) > 1:
-        raise UnsafeRedirect("redirect_uri is given more than once")
     try:
-        client = lookup(session, ids[0])
+        return lookup(session, ids[0])
     except ClientNotFound:
         raise UnsafeRedirect(f"client {ids[0][:64]!r} is not registered or is disabled") from None
+
+
+def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]],
+                         lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, str]:
+    uris = params.get("redirect_uri") or []
+    client = _named_client(session, params, lookup)
+    if len(uris) > 1:
+        raise UnsafeRedirect("redirect_uri is given more than once")
     metadata = client.client_metadata
     uri = redirect_uris.select(requested=uris[0] if uris else None,
                                registered=metadata.get("redirect_uris", []),
@@ -78,17 +89,35 @@ def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]],
     return client, uri
 
 
-def validate(session: Session, params: Mapping[str, Sequence[str]], *,
+Expander = Callable[[Client, Mapping[str, Sequence[str]]], Mapping[str, Sequence[str]]]
+
+
+def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: bool = False,
+             require_par: bool = False, expand: Expander | None = None,
              lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, AuthorizationRequest]:
     """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
+
+    `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
+    refuses every other request (the setting), as it does for clients whose metadata says so.
+    `expand`: replaces a request with its request object's parameters (idp.oidc.jar).
     `lookup`: how to find an enabled client (the provider's cache, `ClientCache.find`)."""
+    if expand is not None and "request" in params:
+        params = expand(_named_client(session, params, lookup), params)
     client, redirect_uri = _client_and_redirect(session, params, lookup)
     state_values = params.get("state") or []
     state = state_values[0] if state_values and state_values[0] else None
     try:
+        if not pushed and (require_par or client.client_metadata.get("require_pushed_authorization_requests")):
+            raise AuthorizationError("this client must push its authorization requests to the pushed "
+                                     "authorization request endpoint and send only client_id and "
+                                     "request_uri here (RFC 9126 section 5)")
+        fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri)
         return client, _validate(client, redirect_uri, params)
     except AuthorizationError as exc:
         exc.redirect_uri = redirect_uri
+        exc.client_id = client.client_id
+        modes = params.get("response_mode") or []
+        exc.response_mode = modes[0] if len(modes) == 1 and jarm.wanted(modes[0]) else None
         exc.state = state if state is None or len(state) <= _LIMITS["state"] else None
         raise
 
@@ -100,8 +129,8 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         raise AuthorizationError("request objects are not supported (OIDC Core 6.1)",
                                  error="request_not_supported")
     if "request_uri" in params:
-        raise AuthorizationError("request_uri is not supported (OIDC Core 6.2)",
-                                 error="request_uri_not_supported")
+        raise AuthorizationError("request_uri is accepted only as issued by the pushed authorization "
+                                 "request endpoint, alone with client_id (RFC 9126 section 4)")
     response_type = _single(params, "response_type")
     if response_type is None:
         raise AuthorizationError("response_type is required")
@@ -112,8 +141,8 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         raise AuthorizationError("this client is not registered for the authorization code flow",
                                  error="unauthorized_client")
     response_mode = _single(params, "response_mode")
-    if response_mode not in (None, "query"):
-        raise AuthorizationError(f"only response_mode=query is supported, got {response_mode!r}")
+    if response_mode not in (None, "query", *jarm.MODES):
+        raise AuthorizationError(f"response_mode must be query, query.jwt or jwt, got {response_mode!r}")
 
     scope = _single(params, "scope")
     requested = list(dict.fromkeys((scope or "").split()))
@@ -145,6 +174,10 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
             raise AuthorizationError("max_age must be a non-negative whole number of seconds")
         max_age = int(raw_max_age)
 
+    dpop_jkt = _single(params, "dpop_jkt")
+    if dpop_jkt is not None and not dpop.thumbprint_ok(dpop_jkt):
+        raise AuthorizationError("dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 section 10)")
+
     # A restricted claim (national_id) comes only with its scope, which needs registration.
     parsed_claims = claims_module.restrict(claims_module.parse(_single(params, "claims")), requested)
     return AuthorizationRequest(
@@ -159,4 +192,7 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         login_hint=_single(params, "login_hint"),
         acr_values=(_single(params, "acr_values") or "").split(),
         claims=claims_module.dump(parsed_claims),
+        dpop_jkt=dpop_jkt,
+        fapi=fapi.applies(client),
+        response_mode=response_mode,
     )

@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, freeze_sector, sector_of
 from idp.citizens.models import Citizen
 from idp.oidc import claims as claims_module
-from idp.oidc import codes, pkce, standing, subjects, tokens
+from idp.oidc import codes, fapi, pkce, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.client_auth import AssertionPolicy
 from idp.oidc.client_cache import ClientCache
 from idp.oidc.client_keys import RemoteKeySets
+from idp.oidc.dpop import DpopError, DpopPolicy
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.request import AuthorizationRequest
@@ -40,7 +41,7 @@ class Provider:
     """What every operation needs, built once at start (no per-request key or settings work)."""
 
     settings: OidcSettings
-    signer: tokens.Signer
+    signer: tokens.TokenSigner
     pairwise_key: bytes
     remote_keys: RemoteKeySets
     # Clients read for client authentication, kept `client_cache_seconds` (see client_cache).
@@ -61,6 +62,13 @@ class Provider:
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
         return self.invalidation.generation() if self.invalidation is not None else NO_GENERATION
+
+    @property
+    def dpop_policy(self) -> DpopPolicy:
+        """RFC 9449 section 4.3 and 8: how proofs are judged."""
+        return DpopPolicy(seconds=self.settings.dpop_proof_seconds, leeway=self.settings.leeway_seconds,
+                          require_nonce=self.settings.dpop_require_nonce,
+                          nonce_seconds=self.settings.dpop_nonce_seconds)
 
     def assertion_policy(self, endpoint: str) -> AssertionPolicy:
         """RFC 7523 section 3: the assertion's aud is the issuer (strict, the default), or for
@@ -93,6 +101,8 @@ class TokenResponse:
     scope: str
     id_token: str
     refresh_token: str | None = None
+    # RFC 9449 section 5: "DPoP" when the access token is bound to the client's key.
+    token_type: str = "Bearer"  # noqa: S105 - a token type name
     # Not sent: whose claims the ID token released, and which (for the data-sharing log).
     citizen_id: str | None = field(default=None, compare=False)
     client_id: str | None = field(default=None, compare=False)
@@ -101,7 +111,7 @@ class TokenResponse:
     logged: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"access_token": self.access_token, "token_type": "Bearer",
+        body: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type,
                                 "expires_in": self.expires_in, "scope": self.scope,
                                 "id_token": self.id_token}
         if self.refresh_token is not None:
@@ -150,8 +160,9 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now)
-    return codes.issue(store, grant, ttl=provider.settings.code_seconds)
+        issued_at=now, dpop_jkt=request.dpop_jkt)
+    ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
+    return codes.issue(store, grant, ttl=ttl)
 
 
 def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, now: datetime) -> bool:
@@ -167,16 +178,22 @@ def grant_active(grant: Grant, now: datetime) -> bool:
     return grant.revoked_at is None and utc(grant.expires_at) > now
 
 
+def public(client: Client) -> bool:
+    """RFC 6749 section 2.1: a client without credentials."""
+    return client.client_metadata.get("token_endpoint_auth_method") == "none"
+
+
 def wants_refresh(client: Client, scopes: Iterable[str]) -> bool:
     return "offline_access" in scopes and "refresh_token" in client.client_metadata.get("grant_types", [])
 
 
 def new_refresh_token(session: Session, provider: Provider, *, grant: Grant, scopes: list[str],
-                      now: datetime) -> str:
+                      now: datetime, dpop_jkt: str | None = None) -> str:
+    """`dpop_jkt`: the DPoP key a public client's refresh token is bound to (RFC 9449 section 5)."""
     token = secrets.token_urlsafe(32)
     expires = min(now + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
     session.add(RefreshToken(grant_id=grant.id, token_hash=token_digest(token), scopes=scopes,
-                             created_at=now, expires_at=expires))
+                             created_at=now, expires_at=expires, dpop_jkt=dpop_jkt))
     return token
 
 
@@ -203,10 +220,10 @@ def log_id_token_release(session: Session, *, grant: Grant, client: Client, rele
 
 def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, scopes: list[str],
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
-         extra: dict[str, Any] | None = None, logged: bool = False) -> TokenResponse:
-    """Sign the access token (RFC 9068) and the ID token (OIDC Core 2) for a grant (`extra`:
-    its released claims, when the caller computed them to log the release; `logged`: the
-    release is in the log already)."""
+         jkt: str | None = None, extra: dict[str, Any] | None = None, logged: bool = False) -> TokenResponse:
+    """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
+    the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
+    computed them to log the release; `logged`: the release is in the log already)."""
     settings = provider.settings
     subject = subject_for(provider, client, str(grant.citizen_id), sector=sector)
     authentication = tokens.Authentication(
@@ -215,6 +232,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
         issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=str(grant.id),
         authentication=authentication)
+    if jkt is not None:
+        access_claims["cnf"] = {"jkt": jkt}
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
     extra = id_token_release(grant, citizen) if extra is None else extra
@@ -225,14 +244,16 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
     id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP)
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
+                         token_type="DPoP" if jkt is not None else "Bearer",
                          citizen_id=str(grant.citizen_id), client_id=client.client_id,
                          released=("sub", *extra), logged=logged)
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
-                  now: int) -> TokenResponse:
-    """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once."""
+                  now: int, jkt: str | None = None) -> TokenResponse:
+    """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once; `jkt` the key of
+    the request's DPoP proof (RFC 9449 section 10: it must be the code's `dpop_jkt`, if any)."""
     if not code:
         raise InvalidGrant("code is required", error="invalid_request")
     settings = provider.settings
@@ -251,6 +272,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if redirect_uri != granted.redirect_uri:
         raise InvalidGrant("redirect_uri must be the one used in the authorization request")
     pkce.verify(verifier=code_verifier, challenge=granted.code_challenge)
+    if granted.dpop_jkt is not None and granted.dpop_jkt != jkt:
+        raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
     if not standing.session_alive(store, provider.sessions, sid=granted.sid, citizen_id=granted.citizen_id,
                                   now=float(now)):
@@ -277,7 +300,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         session.add(grant)
         session.flush()
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
-        refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment)
+        refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
+                                     dpop_jkt=jkt if public(client) else None)
                    if wants_refresh(client, scopes) else None)
         # One transaction: the grant, its refresh token and the log entry of the release.
         extra = id_token_release(grant, citizen)
@@ -286,8 +310,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         provider.clients.forget(client.client_id)  # its sector is fixed now: read it again
     # Signed after the commit: no transaction stays open while `keys/` signs.
     response = mint(provider, client=client, grant=grant, citizen=citizen, scopes=scopes,
-                    nonce=granted.nonce, refresh_token=refresh, now=now, sector=sector, extra=extra,
-                    logged=True)
+                    nonce=granted.nonce, refresh_token=refresh, now=now, sector=sector, jkt=jkt,
+                    extra=extra, logged=True)
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:

@@ -31,6 +31,11 @@ class OidcSettings:
     jwks_uri_fetch_seconds: float = 3.0
     client_auth_failures: int = 10
     client_auth_window_seconds: int = 300
+    par_seconds: int = 60
+    require_pushed_authorization_requests: bool = False
+    dpop_proof_seconds: int = 60
+    dpop_require_nonce: bool = True
+    dpop_nonce_seconds: int = 300
 
     @property
     def client_auth_limits(self) -> ClientAuthLimits:
@@ -57,6 +62,10 @@ class OidcSettings:
         return f"{self.issuer}/revoke"
 
     @property
+    def pushed_authorization_request_endpoint(self) -> str:
+        return f"{self.issuer}/par"
+
+    @property
     def jwks_uri(self) -> str:
         return f"{self.issuer}/jwks.json"
 
@@ -77,6 +86,13 @@ def _fraction(section: Mapping[str, Any], key: str, *, low: float, high: float) 
     if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
         raise ConfigError(f"oidc.{key} must be a number of seconds from {low} to {high}, got {value!r}")
     return float(value)
+
+
+def _flag(section: Mapping[str, Any], key: str) -> bool:
+    value = section.get(key)
+    if not isinstance(value, bool):
+        raise ConfigError(f"oidc.{key} must be true or false, got {value!r}")
+    return value
 
 
 def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
@@ -101,8 +117,15 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         jwks_uri_fetch_seconds=_fraction(section, "jwks_uri_fetch_seconds", low=0.1, high=30),
         client_auth_failures=_seconds(section, "client_auth_failures"),
         client_auth_window_seconds=_seconds(section, "client_auth_window_seconds"),
+        par_seconds=_seconds(section, "par_seconds"),
+        require_pushed_authorization_requests=_flag(section, "require_pushed_authorization_requests"),
+        dpop_proof_seconds=_seconds(section, "dpop_proof_seconds"),
+        dpop_require_nonce=_flag(section, "dpop_require_nonce"),
+        dpop_nonce_seconds=_seconds(section, "dpop_nonce_seconds", minimum=10),
         acr_uris=acr_uris,
     )
+    if not 5 <= loaded.par_seconds <= 600:
+        raise ConfigError("oidc.par_seconds must be from 5 to 600 (RFC 9126 section 2.2: short-lived)")
     if loaded.code_replay_seconds < loaded.code_seconds:
         raise ConfigError("oidc.code_replay_seconds must be at least oidc.code_seconds")
     return loaded

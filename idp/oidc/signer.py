@@ -1,4 +1,4 @@
-"""The `tokens.Signer` the provider uses: `keys/` signs with its current key and verifies
+"""The `tokens.TokenSigner` the provider uses: `keys/` signs with its current key and verifies
 against its published keys (no key loading per call: `keys` caches its keyring).
 """
 
@@ -12,7 +12,7 @@ from idp.oidc.errors import InvalidToken
 
 
 class KeysSigner:
-    """Adapts `keys.sign_jwt` / `keys.verify_jwt` to `idp.oidc.tokens.Signer`."""
+    """Adapts `keys.sign_jwt` / `keys.verify_jwt` to `idp.oidc.tokens.TokenSigner`."""
 
     def __init__(self, service: keys.KeyService) -> None:
         self._service = service
@@ -25,6 +25,6 @@ class KeysSigner:
         try:
             verified = keys.verify_jwt(token, algorithms=algorithms, app=self._service, typ=typ,
                                        audience=audience, leeway=0, require=("exp", "iat"))
-        except keys.InvalidToken as exc:
+        except keys.InvalidJwt as exc:
             raise InvalidToken(str(exc)) from None
         return verified.claims

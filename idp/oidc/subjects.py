@@ -8,17 +8,18 @@ national ID); only clients an operator allowed get it.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from typing import Literal
+
+from infra.jose import b64url
 
 
 def pairwise(*, key: bytes, sector: str, citizen_id: str) -> str:
     """OIDC Core 1.0 section 8.1: a pairwise pseudonymous identifier for one sector."""
     message = sector.lower().encode("utf-8") + b"\x00" + citizen_id.encode("ascii")
     digest = hmac.new(key, message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return b64url(digest)
 
 
 def subject(*, subject_type: Literal["pairwise", "public"] | str, key: bytes, sector: str,

@@ -1,15 +1,16 @@
 """The tokens the provider mints: ID tokens (OIDC Core 1.0 section 2) and JWT access tokens
-(RFC 9068). Both are signed by `keys/` through a `Signer`; nothing here touches key material.
+(RFC 9068). Both are signed by `keys/` through a `TokenSigner`; nothing here touches key material.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from infra.jose import b64url
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 section 2.1, a media type
 ID_TOKEN_TYP = "JWT"  # noqa: S105 - a media type
@@ -17,7 +18,7 @@ ID_TOKEN_ALGS = ("ES256", "RS256")
 ACCESS_TOKEN_ALG = "ES256"  # noqa: S105 - an algorithm name
 
 
-class Signer(Protocol):
+class TokenSigner(Protocol):
     """What the provider needs from `keys/`: sign with the current key, verify its own tokens."""
 
     def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str) -> str: ...
@@ -33,7 +34,7 @@ def at_hash(access_token: str, alg: str) -> str:
     if alg not in ID_TOKEN_ALGS:
         raise ValueError(f"no at_hash rule for {alg!r}")
     digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+    return b64url(digest[: len(digest) // 2])
 
 
 @dataclass(frozen=True)

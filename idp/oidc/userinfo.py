@@ -21,14 +21,14 @@ from infra.store import EphemeralStore
 
 
 def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, access_token: str,
-             now: int) -> dict[str, Any]:
+             now: int, jkt: str | None = None) -> dict[str, Any]:
     """OIDC Core 5.3.2: the claims about the citizen, for a valid access token with openid.
 
     `session` must be a transaction: the release is logged in it.
     """
     from idp.consent.services import record_release, use_due
 
-    token = bearer.check(session, store, provider, access_token, now=now)
+    token = bearer.check(session, store, provider, access_token, now=now, jkt=jkt)
     scopes = token.scopes
     if "openid" not in scopes:
         raise InsufficientScope("the access token does not carry the openid scope")

@@ -6,6 +6,7 @@ claim by claim; remembered per agency by `idp.consent`).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -17,7 +18,7 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import get_consents
 from idp.consent import services as consent_services
-from idp.oidc import assurance, interaction_policy, interactions, provider, services
+from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, provider, services
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc import standing as standing_module
@@ -39,10 +40,15 @@ def _ttl() -> int:
     return provider().settings.interaction_seconds
 
 
-def _redirect_to_client(uri: str, params: dict[str, str | None], *, form_post: bool) -> Response:
-    """RFC 6749 section 4.1.2 / 4.1.2.1 with RFC 9207 `iss`, in the query (response_mode=query)."""
+def _redirect_to_client(uri: str, params: dict[str, str | None], *, form_post: bool,
+                        jarm_for: str | None = None) -> Response:
+    """RFC 6749 section 4.1.2 / 4.1.2.1 with RFC 9207 `iss`, in the query (response_mode=query);
+    for `jarm_for` (a client that asked for query.jwt or jwt), all of it in one signed JWT."""
     values = {k: v for k, v in params.items() if v is not None}
     values["iss"] = provider().settings.issuer
+    if jarm_for is not None:
+        values = {"response": jarm.response(provider().signer, issuer=values.pop("iss"), client_id=jarm_for,
+                                            params=values, now=int(time.time()))}
     target = uri + ("&" if urlsplit(uri).query else "?") + urlencode(values)
     response = redirect(target, code=303 if form_post else 302)
     response.headers["Cache-Control"] = "no-store"
@@ -63,7 +69,8 @@ def _csp_posting_to(uri: str) -> str:
 def _error_redirect(exc: AuthorizationError, *, form_post: bool = False) -> Response:
     assert exc.redirect_uri is not None
     return _redirect_to_client(exc.redirect_uri, {"error": exc.error, "error_description": exc.description,
-                                                  "state": exc.state}, form_post=form_post)
+                                                  "state": exc.state}, form_post=form_post,
+                               jarm_for=exc.client_id if jarm.wanted(exc.response_mode) else None)
 
 
 def _request_error(interaction: Interaction, error: str, description: str, *,
@@ -71,6 +78,8 @@ def _request_error(interaction: Interaction, error: str, description: str, *,
     exc = AuthorizationError(description, error=error)
     exc.redirect_uri = interaction.request.redirect_uri
     exc.state = interaction.request.state
+    exc.client_id = interaction.request.client_id
+    exc.response_mode = interaction.request.response_mode
     return _error_redirect(exc, form_post=form_post)
 
 
@@ -93,14 +102,35 @@ def _to_login(interaction: Interaction, *, reauth: bool = False) -> Response:
     return response
 
 
+def _request_object(client: Client, params: Mapping[str, Sequence[str]]) -> Mapping[str, Sequence[str]]:
+    """RFC 9101: the parameters of the request's signed request object."""
+    settings = provider().settings
+    return jar.expand(params, client=client, remote_keys=provider().remote_keys, issuer=settings.issuer,
+                      now=int(time.time()), leeway=settings.leeway_seconds)
+
+
+def _one(params: dict[str, list[str]], name: str) -> str:
+    values = params.get(name) or []
+    if len(values) != 1:
+        raise UnsafeRedirect(f"{name} must be given once")
+    return values[0]
+
+
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize() -> Response:
     """RFC 6749 section 4.1.1; OIDC Core 3.1.2.1 (GET and form POST)."""
     source = request.args if request.method == "GET" else request.form
     params = {key: source.getlist(key) for key in source}
+    pushed = "request_uri" in params
     try:
+        if pushed:  # RFC 9126 section 4: only the pushed request counts
+            params = par.take(get_store(current_app), request_uri=_one(params, "request_uri"),
+                              client_id=_one(params, "client_id"), now=int(time.time()))
         with get_db(current_app).read() as session:
-            _client, validated = request_module.validate(session, params, lookup=provider().clients.find)
+            _client, validated = request_module.validate(
+                session, params, pushed=pushed,
+                require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
+                lookup=provider().clients.find)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
@@ -192,8 +222,9 @@ def _code_response(interaction: Interaction, sso: SsoSession, achieved: assuranc
                               assurance=achieved)
     code = services.issue_code(get_store(current_app), provider(), request=interaction.request,
                                sign_in=sign_in, granted=granted, now=int(time.time()))
-    return _redirect_to_client(interaction.request.redirect_uri,
-                               {"code": code, "state": interaction.request.state}, form_post=form_post)
+    areq = interaction.request
+    return _redirect_to_client(areq.redirect_uri, {"code": code, "state": areq.state}, form_post=form_post,
+                               jarm_for=areq.client_id if jarm.wanted(areq.response_mode) else None)
 
 
 def _no_store(body: str, status: int = 200, *, posts_to: str | None = None) -> Response:

@@ -6,6 +6,7 @@ import getpass
 from datetime import UTC, datetime
 
 import click
+from flask.cli import AppGroup
 
 
 def _operator() -> str:
@@ -15,7 +16,7 @@ def _operator() -> str:
         return "unknown"
 
 
-@click.group("registrar")
+@click.group("registrar", cls=AppGroup)
 def registrar_group() -> None:
     """Registrars: agents of a service point who verify identities in person."""
 
@@ -47,23 +48,18 @@ def grant(national_id: str, service_point: str) -> None:
     another registrar) and a device-bound passkey with trusted attestation."""
     from flask import current_app
 
-    from idp.cli import with_app
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
     from infra.db import get_db
 
-    @with_app
-    def run() -> None:
-        try:
-            with get_db(current_app).transaction() as db:
-                citizen = _citizen(db, national_id)
-                role = services.grant(db, citizen=citizen, service_point=service_point,
-                                      operator=_operator(), now=datetime.now(UTC))
-                click.echo(f"{citizen.full_name} is a registrar of {role.service_point}")
-        except RegistrarError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    run()
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = _citizen(db, national_id)
+            role = services.grant(db, citizen=citizen, service_point=service_point,
+                                  operator=_operator(), now=datetime.now(UTC))
+            click.echo(f"{citizen.full_name} is a registrar of {role.service_point}")
+    except RegistrarError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @registrar_group.command("revoke")
@@ -72,22 +68,17 @@ def revoke(national_id: str) -> None:
     """Take the registrar role away from the citizen NATIONAL_ID."""
     from flask import current_app
 
-    from idp.cli import with_app
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
     from infra.db import get_db
 
-    @with_app
-    def run() -> None:
-        try:
-            with get_db(current_app).transaction() as db:
-                citizen = _citizen(db, national_id)
-                services.revoke(db, citizen=citizen, operator=_operator(), now=datetime.now(UTC))
-                click.echo(f"{citizen.full_name} is no longer a registrar")
-        except RegistrarError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    run()
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = _citizen(db, national_id)
+            services.revoke(db, citizen=citizen, operator=_operator(), now=datetime.now(UTC))
+            click.echo(f"{citizen.full_name} is no longer a registrar")
+    except RegistrarError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @registrar_group.command("verify")
@@ -101,30 +92,25 @@ def verify(national_id: str, document_type: str, document_number: str, document_
     high): how the first registrars get to level high."""
     from flask import current_app
 
-    from idp.cli import with_app
     from idp.registrar import services
     from idp.registrar.documents import parse_document
     from idp.registrar.errors import InvalidDocument, RegistrarError
     from infra.db import get_db
 
-    @with_app
-    def run() -> None:
-        now = datetime.now(UTC)
-        try:
-            document = parse_document({"document_type": document_type, "document_number":
-                                       document_number, "document_expiry": document_expiry},
-                                      today=now.date())
-            with get_db(current_app).transaction() as db:
-                citizen = _citizen(db, national_id)
-                services.verify_in_person(db, actor=services.Actor.operator(_operator()),
-                                          citizen_id=citizen.id, document=document, now=now)
-                click.echo(f"{citizen.full_name}: identity verified in person (level high)")
-        except InvalidDocument as exc:
-            raise click.ClickException("wrong document fields: " + ", ".join(exc.errors)) from None
-        except RegistrarError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    run()
+    now = datetime.now(UTC)
+    try:
+        document = parse_document({"document_type": document_type, "document_number":
+                                   document_number, "document_expiry": document_expiry},
+                                  today=now.date())
+        with get_db(current_app).transaction() as db:
+            citizen = _citizen(db, national_id)
+            services.verify_in_person(db, actor=services.Actor.operator(_operator()),
+                                      citizen_id=citizen.id, document=document, now=now)
+            click.echo(f"{citizen.full_name}: identity verified in person (level high)")
+    except InvalidDocument as exc:
+        raise click.ClickException("wrong document fields: " + ", ".join(exc.errors)) from None
+    except RegistrarError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @registrar_group.command("list")
@@ -133,23 +119,15 @@ def list_registrars(show_all: bool) -> None:
     """Registrars, by service point."""
     from flask import current_app
 
-    from idp.cli import with_app
     from idp.registrar import services
     from infra.db import get_db
 
-    @with_app
-    def run() -> None:
-        with get_db(current_app).read() as db:
-            rows = services.registrars(db, include_revoked=show_all)
-            for role, citizen in rows:
-                state = "revoked" if role.revoked_at else "active"
-                click.echo(f"{role.service_point}\t{citizen.national_id}\t{citizen.full_name}\t"
-                           f"{state}\tgranted by {role.granted_by}")
-            if not rows:
-                click.echo("no registrars")
+    with get_db(current_app).read() as db:
+        rows = services.registrars(db, include_revoked=show_all)
+        for role, citizen in rows:
+            state = "revoked" if role.revoked_at else "active"
+            click.echo(f"{role.service_point}\t{citizen.national_id}\t{citizen.full_name}\t"
+                       f"{state}\tgranted by {role.granted_by}")
+        if not rows:
+            click.echo("no registrars")
 
-    run()
-
-
-def commands() -> list[click.Command]:
-    return [registrar_group]

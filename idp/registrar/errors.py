@@ -30,3 +30,10 @@ class NotRegistrar(RegistrarError):
 
 class CitizenNotFound(RegistrarError):
     code = "not_found"
+
+
+class OwnRecord(RegistrarError):
+    """A registrar tried to act on their own record (look it up, open it, verify it or bind a
+    passkey to it): nobody vouches for themselves."""
+
+    code = "own_record"

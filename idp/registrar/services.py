@@ -23,7 +23,7 @@ from idp.assurance.models import IdentityDocument
 from idp.assurance.services import raise_proofing
 from idp.citizens.models import Citizen
 from idp.registrar.documents import DocumentCheck
-from idp.registrar.errors import CitizenNotFound, NotRegistrar, RegistrarError
+from idp.registrar.errors import CitizenNotFound, NotRegistrar, OwnRecord, RegistrarError
 from idp.registrar.models import Registrar, RegistrarAuditEntry
 from infra.store import EphemeralStore
 
@@ -119,6 +119,34 @@ def acting_registrar(session: Session, citizen_id: str | uuid.UUID) -> Actor:
 
 # Registrar console.
 
+def is_own_record(actor: Actor, citizen_id: uuid.UUID) -> bool:
+    """Whether `citizen_id` is the acting registrar's own record (segregation of duties:
+    ETSI EN 319 411-1, 6.2.2, the identity is checked by someone other than its holder)."""
+    return actor.registrar_id is not None and actor.registrar_id == citizen_id
+
+
+def _not_own(actor: Actor, citizen_id: uuid.UUID, action: str) -> None:
+    if is_own_record(actor, citizen_id):
+        raise OwnRecord(f"a registrar cannot {action} their own record")
+
+
+def refused_own_record(session: Session, *, actor: Actor, action: str, now: datetime) -> None:
+    """Trail a registrar's attempt at their own record (it is refused; nothing else happens)."""
+    trail(session, actor=actor, action="own_record.refused", citizen_id=actor.registrar_id,
+          now=now, details={"attempted": action})
+
+
+def open_record(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
+                now: datetime) -> Citizen:
+    """The citizen whose page a registrar opens; every opening is written to the operator
+    trail and the citizen's log (not only look-ups by national ID)."""
+    _not_own(actor, citizen_id, "open")
+    citizen = _citizen(session, citizen_id)
+    trail(session, actor=actor, action="citizen.viewed", citizen_id=citizen_id, now=now,
+          citizen_event="registrar.viewed")
+    return citizen
+
+
 def look_up(session: Session, *, actor: Actor, scheme: str, national_id: str,
             now: datetime) -> Citizen | None:
     """The citizen with this (normalised) national ID, or None; every look-up is logged
@@ -128,6 +156,7 @@ def look_up(session: Session, *, actor: Actor, scheme: str, national_id: str,
     if citizen is None:
         trail(session, actor=actor, action="citizen.not_found", citizen_id=None, now=now)
         return None
+    _not_own(actor, citizen.id, "look up")
     trail(session, actor=actor, action="citizen.looked_up", citizen_id=citizen.id, now=now,
           citizen_event="registrar.lookup")
     return citizen
@@ -143,6 +172,7 @@ def _citizen(session: Session, citizen_id: uuid.UUID) -> Citizen:
 def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
                      document: DocumentCheck, now: datetime) -> IdentityDocument:
     """Record the document checked face to face and raise the citizen's proofing to high."""
+    _not_own(actor, citizen_id, "verify")
     _citizen(session, citizen_id)
     record = IdentityDocument(citizen_id=citizen_id, document_type=document.document_type,
                               document_number=document.number, expiry=document.expiry,
@@ -179,6 +209,7 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
                    now: datetime) -> BindingCode:
     """After checking the document in person: a one-time code the citizen enters on their
     own device to add a passkey there (a short recovery session, like a recovery code)."""
+    _not_own(actor, citizen_id, "bind a passkey to")
     verify_in_person(session, actor=actor, citizen_id=citizen_id, document=document, now=now)
     raw = "".join(secrets.choice(BINDING_ALPHABET) for _ in range(BINDING_LENGTH))
     store.set(_binding_key(key, raw), str(citizen_id).encode(), ttl)

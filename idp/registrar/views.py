@@ -21,7 +21,7 @@ from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
 from idp.registrar import services
 from idp.registrar.documents import TYPES, parse_document
-from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar
+from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar, OwnRecord
 from idp.sessions import require_citizen, start_session
 from infra.config import get_settings
 from infra.db import get_db
@@ -29,7 +29,7 @@ from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.errors import error_page
+from infra.web.errors import error_page, respond
 from infra.web.i18n import gettext as _
 from infra.web.ratelimit import hit
 
@@ -74,6 +74,17 @@ def _guard(back: str) -> services.Actor | Response:
     return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
 
 
+def _own_record(actor: services.Actor, action: str) -> Response:
+    """403: a registrar's own record is never theirs to act on. The attempt is trailed."""
+    with get_db(current_app).transaction() as db:
+        services.refused_own_record(db, actor=actor, action=action, now=_now())
+    count("registrar", "own_record")
+    log.warning("registrar refused on own record", extra={"registrar": actor.name,
+                                                          "action": action})
+    return _no_store(respond(403, "own_record", _("registrar.denied.own_record"),
+                             _("registrar.denied.title")))
+
+
 @bp.get("/registrar")
 def index() -> Response | str:
     actor = _guard("/registrar")
@@ -95,10 +106,13 @@ def look_up() -> Response | str:
     except InvalidNationalId as exc:
         return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
                                          national_id=raw[:64], error=f"national_id.error.{exc.reason}"), 400)
-    with get_db(current_app).transaction() as db:
-        citizen = services.look_up(db, actor=actor, scheme=scheme(current_app).code,
-                                   national_id=national_id, now=_now())
-        citizen_id = citizen.id if citizen is not None else None
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = services.look_up(db, actor=actor, scheme=scheme(current_app).code,
+                                       national_id=national_id, now=_now())
+            citizen_id = citizen.id if citizen is not None else None
+    except OwnRecord:
+        return _own_record(actor, "look_up")
     if citizen_id is None:
         return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
                                          national_id=national_id, error="registrar.error.not_found"), 404)
@@ -106,15 +120,27 @@ def look_up() -> Response | str:
 
 
 def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[str, str] | None = None,
-                  values: dict[str, str] | None = None, status: int = 200) -> Response:
-    with get_db(current_app).read() as db:
-        from idp.citizens.services import get_citizen
+                  values: dict[str, str] | None = None, status: int = 200,
+                  opening: bool = False) -> Response:
+    """The citizen's page. `opening`: the registrar opens it (GET), which is logged; shown
+    again with a form's errors it is the same visit, and a refused form changes nothing."""
+    if services.is_own_record(actor, citizen_id):
+        return _own_record(actor, "open")
+    try:
+        with get_db(current_app).transaction() as db:
+            if opening:
+                citizen = services.open_record(db, actor=actor, citizen_id=citizen_id, now=_now())
+            else:
+                from idp.citizens.services import get_citizen
 
-        citizen = get_citizen(db, citizen_id)
-        if citizen is None:
-            return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
-        proofing, method = assurance_services.proofing_of(db, citizen_id)
-        documents = services.documents_of(db, citizen_id)
+                found = get_citizen(db, citizen_id)
+                if found is None:
+                    raise CitizenNotFound("no such citizen")
+                citizen = found
+            proofing, method = assurance_services.proofing_of(db, citizen_id)
+            documents = services.documents_of(db, citizen_id)
+    except CitizenNotFound:
+        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     done = request.args.get("done")
     return _no_store(render_template(
         "registrar/citizen.html", actor=actor, citizen=citizen, proofing=proofing, method=method,
@@ -147,7 +173,7 @@ def citizen(raw_id: str) -> Response:
     if isinstance(target, Response):
         return target
     actor, citizen_id = target
-    return _citizen_page(actor, citizen_id)
+    return _citizen_page(actor, citizen_id, opening=True)
 
 
 def _document_action(raw_id: str, action: str) -> Response:
@@ -156,6 +182,8 @@ def _document_action(raw_id: str, action: str) -> Response:
     if isinstance(target, Response):
         return target
     actor, citizen_id = target
+    if services.is_own_record(actor, citizen_id):
+        return _own_record(actor, action)
     values = {k: request.form.get(k, "")[:64] for k in ("document_type", "document_number",
                                                          "document_expiry")}
     try:
@@ -176,6 +204,8 @@ def _document_action(raw_id: str, action: str) -> Response:
                                                   key=_binding_key(), ttl=ttl, now=_now())
     except CitizenNotFound:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    except OwnRecord:
+        return _own_record(actor, action)
     count("registrar", action)
     log.info("registrar action", extra={"action": action, "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})

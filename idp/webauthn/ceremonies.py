@@ -1,4 +1,4 @@
-"""The three ceremonies end to end: enrolment, adding a passkey, signing in.
+"""The ceremonies end to end: enrolment, adding a passkey, signing in, re-checking.
 
 Each `begin_*` issues a challenge and returns the options JSON for the browser; each
 `finish_*` takes the challenge (once), verifies the browser's response and updates the
@@ -100,6 +100,43 @@ def begin_sign_in(store: EphemeralStore, *, rp: RelyingParty, now: float) -> dic
     return request_options(rp=rp, challenge=ceremony.challenge)
 
 
+def begin_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+                  citizen_id: str, now: float) -> dict[str, Any]:
+    """A signed-in citizen confirms it is still them (before a sensitive action): options
+    naming only their passkeys, user verification required."""
+    citizen = services.get_citizen(session, citizen_id)
+    if citizen is None:
+        raise WebAuthnError("login_required", "the signed-in citizen no longer exists", status=401)
+    ceremony = challenges.issue(store, purpose="recheck", ttl=rp.challenge_seconds, now=now,
+                                citizen_id=str(citizen.id))
+    options = request_options(rp=rp, challenge=ceremony.challenge)
+    options["allowCredentials"] = [
+        {"type": "public-key", "id": b64url(p.credential_id),
+         **({"transports": list(p.transports)} if p.transports else {})}
+        for p in services.passkeys_of(session, citizen.id)]
+    return options
+
+
+def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+                   body: dict[str, Any], citizen_id: str, now: float) -> SignedIn:
+    """Verify the re-check assertion: issued to `citizen_id`, made with one of their
+    passkeys, user verified (section 7.2). WebAuthnError if not; nothing else changes."""
+    response = parse_assertion(body)
+    ceremony = challenges.take(store, challenge=response.client_data.challenge,
+                               purposes={"recheck"}, now=now)
+    if ceremony.citizen_id != citizen_id:
+        raise WebAuthnError("forbidden", "the challenge was issued to another citizen",
+                            status=403)
+    passkey = services.find_passkey(session, response.credential_id)
+    if passkey is None or str(passkey.citizen_id) != citizen_id:
+        raise WebAuthnError("unknown_credential",
+                            "this passkey is not one of the signed-in citizen's")
+    use_passkey(session, rp=rp, response=response, passkey=passkey,
+                challenge=ceremony.challenge, now=now)
+    return SignedIn(citizen_id=citizen_id, credential_id=b64url(passkey.credential_id),
+                    amr=amr_for(backup_eligible=passkey.backup_eligible))
+
+
 def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingParty,
                         body: dict[str, Any], signed_in_citizen: str | None, default_name: str,
                         now: float) -> Registered:
@@ -172,5 +209,6 @@ def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
                     amr=amr_for(backup_eligible=passkey.backup_eligible))
 
 
-__all__ = ["Registered", "SignedIn", "begin_adding", "begin_enrolment", "begin_sign_in",
-           "finish_registration", "finish_sign_in", "use_passkey"]
+__all__ = ["Registered", "SignedIn", "begin_adding", "begin_enrolment", "begin_recheck",
+           "begin_sign_in", "finish_recheck", "finish_registration", "finish_sign_in",
+           "use_passkey"]

@@ -2,7 +2,7 @@
 
 W3C WebAuthn Level 3, section 13.4.3: challenges are random (32 bytes here), issued by
 the relying party, and each verified once. The state records what the ceremony is for
-(enrolment, adding a passkey, signing in), for whom, and the pending enrolment data.
+(enrolment, adding a passkey, signing in, a signed-in citizen's re-check), for whom, and the pending enrolment data.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from idp.webauthn.encoding import b64url
 from idp.webauthn.errors import WebAuthnError
 from infra.store import EphemeralStore
 
-Purpose = Literal["enrol", "add", "sign-in"]
+Purpose = Literal["enrol", "add", "sign-in", "recheck"]
 
 PREFIX = "webauthn:challenge:"
 # The state outlives the challenge a little, so an expired challenge says "expired"

@@ -16,7 +16,9 @@ def _errors(*codes: str) -> dict[str, Any]:
                        "unknown_credential, sign_count_regression, invalid_credential, "
                        "unsupported_algorithm, enrolment_refused, invalid_field",
                 "401": "login_required: no signed-in citizen",
-                "403": "invalid_origin (Origin header) or forbidden",
+                "403": "invalid_origin (Origin header), forbidden, or "
+                       "reauthentication_required (adding a passkey needs a fresh passkey "
+                       "check: send the citizen to `reauth_uri`)",
                 "409": "credential_exists",
                 "413": "request_too_large",
                 "415": "unsupported_media_type: send application/json",

@@ -7,12 +7,13 @@ import time
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from idp.account import reauth
 from idp.assurance.levels import LEVELS
 from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
-from idp.registry import check_after_enrolment
+from idp.civil_register import check_after_enrolment
 from idp.sessions import current_session, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.errors import WebAuthnError
@@ -62,6 +63,9 @@ def registration_options() -> Response:
         session = current_session(allow_recovery=True)
         if session is None:
             raise ApiError(401, "login_required", _("webauthn.error.login_required"))
+        if not reauth.fresh(session):  # a copied session cookie alone cannot add a passkey
+            count("webauthn.registration", "reauthentication_required")
+            return reauth.recheck_api(session, action="add_passkey", next_page="/account")
         hit("webauthn-options", limit=int(settings["rate_limit"]["challenges"]))
         with get_db(current_app).read() as db:
             try:

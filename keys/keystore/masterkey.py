@@ -6,13 +6,13 @@ of mode 0600 created by `cedula keys init` (or on first use of an empty store).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
 import secrets
 from pathlib import Path
 
+from infra.jose import b64url_decode
 from keys.errors import KeyStoreUnavailable
 
 FILE_NAME = "master.key"
@@ -25,7 +25,7 @@ def master_key_path(data_dir: Path) -> Path:
 
 def decode_master_key(value: str) -> bytes:
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        raw = b64url_decode(value, padding=True)
     except ValueError:
         raise KeyStoreUnavailable("keys.master_key (CEDULA_MASTER_KEY) must be base64url") from None
     if len(raw) != KEY_BYTES:

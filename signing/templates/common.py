@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from signing.errors import FieldProblem
+from signing.data_problems import FieldProblem
 from signing.i18n import format_date, text
 from signing.templates.template import problem
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from signing.errors import FieldProblem
+from signing.data_problems import FieldProblem
 from signing.i18n import text
 from signing.render.blocks import Block, Facts, Grid, Heading, Paragraph
 from signing.templates import common

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from signing.errors import FieldProblem, InvalidTemplateData
+from signing.data_problems import FieldProblem, InvalidTemplateData
 from signing.render.blocks import Block
 from signing.render.typeface import BOLD, REGULAR, typeface
 

@@ -2,5 +2,5 @@
 line. Indications per ETSI EN 319 102-1; pyHanko does the validation.
 
 Public surface: `Verifier` and `read_pdf` (`validation`), the report model (`report`),
-`VerificationService`/`get_verification` (`service`), `revoke`/`supersede` (`revocation`).
+`VerificationService`/`get_verification` (`service`), `revoke`/`supersede` (`document_revocation`).
 """

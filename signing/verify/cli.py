@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import click
+from flask import Flask
+from flask.cli import ScriptInfo, with_appcontext
 
 from infra.db import get_db
 from keys import get_service
@@ -36,9 +38,9 @@ def exit_code(report: VerificationReport) -> int:
     return EXIT_CODES[report.indication]
 
 
-def _app():
-    """The Flask app of the `cedula` root context (built on first use by `idp.cli`)."""
-    return click.get_current_context().find_root().obj.app
+def _app() -> Flask:
+    """The app of the `cedula` root (Flask's `ScriptInfo` builds it on first use)."""
+    return click.get_current_context().ensure_object(ScriptInfo).load_app()
 
 
 @click.command("verify")
@@ -125,35 +127,25 @@ def render_text(report: VerificationReport, language: str) -> str:
 
 
 @click.command("revoke")
+@with_appcontext
 @click.argument("document_id")
 @click.option("--reason", required=True, help="Why the document is withdrawn (shown to verifiers).")
 @click.option("--superseded-by", "replacement", metavar="ID",
               help="Mark it as replaced by this newer document instead of revoking it.")
 def revoke_command(document_id: str, reason: str, replacement: str | None) -> None:
     """Revoke an issued document (its seal stays valid; verification shows it revoked)."""
-    from signing.verify import revocation
+    from signing.verify import document_revocation
     from signing.verify.errors import VerificationError
 
-    app = _app()
-    with app.app_context():
-        now = get_service(app).now()
-        try:
-            if replacement:
-                change = revocation.supersede(get_db(app),
-                                              document_id=document_id,
-                                              replacement_id=replacement, reason=reason, now=now)
-            else:
-                change = revocation.revoke(get_db(app), document_id=document_id,
-                                           reason=reason, now=now)
-        except VerificationError as exc:
-            raise click.ClickException(exc.description) from None
+    now = get_service().now()
+    try:
+        if replacement:
+            change = document_revocation.supersede(get_db(), document_id=document_id,
+                                                   replacement_id=replacement, reason=reason, now=now)
+        else:
+            change = document_revocation.revoke(get_db(), document_id=document_id, reason=reason, now=now)
+    except VerificationError as exc:
+        raise click.ClickException(exc.description) from None
     click.echo(f"document {change.id} ({change.csv}) is now {change.status} "
                f"since {change.revoked_at:%Y-%m-%d %H:%M} UTC: {change.reason}")
 
-
-def commands() -> list[click.Command]:
-    """Top-level commands for `idp.cli`; also puts `revoke` into the `documents` group."""
-    from signing.cli import documents_group
-
-    documents_group.add_command(revoke_command)
-    return [verify_command]

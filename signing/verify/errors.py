@@ -32,7 +32,7 @@ class UnreadableDocument(VerificationError):
         return {"file_too_large": 413, "empty_file": 400, "not_pdf": 415}.get(self.code, 422)
 
 
-class DocumentNotFound(VerificationError):
+class IssuedDocumentNotFound(VerificationError):
     """No issued document has this verification code (or id). Says nothing else."""
 
     code = "not_found"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from signing import csv as verification_code
 from signing.errors import InvalidCode
 from signing.models import Document
-from signing.verify.errors import DocumentNotFound
+from signing.verify.errors import IssuedDocumentNotFound
 from signing.verify.report import IssuedDocument
 
 # ISO 32000-1, 7.5.5: every revision ends with %%EOF and an optional end-of-line marker.
@@ -72,13 +72,13 @@ def find_by_code(session: Session, *, code: str,
                  agency_name: Callable[[str], str | None] = lambda _: None) -> IssuedDocument:
     """The issued document with verification code `code` (any spelling `signing.csv` reads).
 
-    `InvalidCode` for a mistyped code, `DocumentNotFound` for a well-formed unknown one.
+    `InvalidCode` for a mistyped code, `IssuedDocumentNotFound` for a well-formed unknown one.
     """
     canonical = verification_code.normalise(code)
     row = session.scalars(sa.select(Document).where(Document.csv == canonical,
                                                     Document.kind == "sealed")).first()
     if row is None:
-        raise DocumentNotFound("No document has this verification code.")
+        raise IssuedDocumentNotFound("No document has this verification code.")
     return describe(session, row, matched_by="csv", agency_name=agency_name)
 
 

@@ -106,7 +106,7 @@ class CertificateInfo:
 
 
 @dataclass(frozen=True)
-class Signer:
+class SignerIdentity:
     name: str
     organization: str | None
     organization_identifier: str | None
@@ -163,7 +163,7 @@ class SignatureReport:
     field: str
     conclusion: Conclusion
     reason: str  # message key suffix: verify.reason.<reason>
-    signer: Signer | None
+    signer: SignerIdentity | None
     signing_time: datetime | None
     timestamp: TimestampInfo | None
     proven_time: datetime | None

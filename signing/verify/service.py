@@ -127,7 +127,7 @@ class VerificationService:
         return report.with_document(document)
 
     def by_code(self, code: str) -> IssuedDocument:
-        """`InvalidCode` (mistyped) or `DocumentNotFound` (unknown) or the document."""
+        """`InvalidCode` (mistyped) or `IssuedDocumentNotFound` (unknown) or the document."""
         with self.database.read() as session:
             return lookup.find_by_code(session, code=code, agency_name=self.agency_name)
 

@@ -62,7 +62,7 @@ from signing.verify.report import (
     Modifications,
     Revocation,
     SignatureReport,
-    Signer,
+    SignerIdentity,
     TimestampInfo,
     VerificationReport,
 )
@@ -512,9 +512,9 @@ def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
                            sha256=cert.sha256.hex())
 
 
-def _signer(cert: asn1_x509.Certificate) -> Signer:
+def _signer(cert: asn1_x509.Certificate) -> SignerIdentity:
     subject = cert.subject.native
-    return Signer(name=_name(cert.subject), organization=subject.get("organization_name"),
+    return SignerIdentity(name=_name(cert.subject), organization=subject.get("organization_name"),
                   organization_identifier=subject.get("organization_identifier"),
                   serial_number=subject.get("serial_number"), certificate=_certificate(cert))
 

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from infra.store import get_store
 from signing.errors import InvalidCode
-from signing.verify.errors import DocumentNotFound, UnreadableDocument, VerificationError
+from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
 from signing.verify.service import get_verification
 from signing.verify.texts import LANGUAGES
 
@@ -172,7 +172,7 @@ def _by_code(code: str):
     _guard_lookups()
     try:
         return _service().by_code(code)
-    except (InvalidCode, DocumentNotFound):
+    except (InvalidCode, IssuedDocumentNotFound):
         _missed()
         return None
 
@@ -220,7 +220,7 @@ def api_document(code: str) -> Response:
     _guard_lookups()
     try:
         found = _service().by_code(code)
-    except (InvalidCode, DocumentNotFound):
+    except (InvalidCode, IssuedDocumentNotFound):
         _missed()
         return _json_error(404, "not_found", "No document has this verification code.")
     report = _report_or_none(found)

@@ -133,7 +133,7 @@ def register_agency(app: Flask, base_url: str) -> Agency:
     agency = Agency(app, base_url, AGENCY, "")
     metadata = {"client_name": AGENCY_NAME, "redirect_uris": [agency.redirect_uri],
                 "post_logout_redirect_uris": [agency.after_logout], "purpose": PURPOSE,
-                "scope": "openid profile email documents:issue",
+                "scope": "openid profile email documents:issue", "security_profile": "oidc",
                 "grant_types": ["authorization_code", "refresh_token", "client_credentials"]}
     with get_db(app).transaction() as session:
         registration = register_client(session, metadata=metadata, client_id=AGENCY,

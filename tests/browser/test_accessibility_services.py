@@ -243,6 +243,17 @@ def test_data_pages_after_consent(browser, agency):
     pages.check("closed")
 
 
+def _proof_in_person(app) -> None:
+    """The only citizen had their identity checked at a registrar's office (level high)."""
+    from idp.assurance.services import raise_proofing
+    from idp.citizens.models import Citizen
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        citizen = session.query(Citizen).one()
+        raise_proofing(session, citizen_id=citizen.id, method="in_person", now=datetime.now(UTC))
+
+
 def test_documents_signing_and_verification(browser, agency, tmp_path):
     signed_in_citizen(browser)
     claims = consent_with_keyboard(browser, agency)
@@ -255,6 +266,10 @@ def test_documents_signing_and_verification(browser, agency, tmp_path):
     pages.visit("documents", "/account/documents", wait="#documents li.document")
     assert document["csv"] in browser.one("#documents").text
     assert_reflows(browser, "documents")
+    # Self-asserted (level low): signing is refused, saying why and how to raise the level.
+    pages.visit("sign-refused", "/account/sign", wait="#sign-refused")
+    assert_reflows(browser, "sign-refused")
+    _proof_in_person(agency.app)
     pages.visit("sign", "/account/sign", wait="#document")
 
     for lang in LANGUAGES:

@@ -69,7 +69,8 @@ def portals(server: LiveServer) -> Iterator[dict[str, Portal]]:
             "Registro Civil", urls["registry"], token_endpoint_auth_method="private_key_jwt",
             scope="openid profile email documents:issue",
             grant_types=["authorization_code", "refresh_token", "client_credentials"],
-            token_endpoint_auth_signing_alg="ES256", jwks={"keys": [key.as_dict(private=False)]}))
+            token_endpoint_auth_signing_alg="ES256", jwks={"keys": [key.as_dict(private=False)]},
+            security_profile="oidc"))
         upsert_operator_client(session, client_id="hacienda", metadata=_metadata(
             "Ministerio de Hacienda", urls["tax"], token_endpoint_auth_method="client_secret_basic"))
         secret = rotate_secret(session, find_client(session, "hacienda"))

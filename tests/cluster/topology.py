@@ -406,7 +406,7 @@ class Topology:
         metadata = {"client_name": AGENCY_NAME, "redirect_uris": [REDIRECT],
                     "scope": "openid profile email offline_access documents:issue",
                     "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
-                    "token_endpoint_auth_method": "client_secret_basic"}
+                    "token_endpoint_auth_method": "client_secret_basic", "security_profile": "oidc"}
         with get_db(app).transaction() as session:
             registration = register_client(session, metadata=metadata, client_id=AGENCY,
                                            permissions=Permissions(operator=True),

@@ -92,3 +92,37 @@ def csrf(client, page: str = "/login") -> str:
 @pytest.fixture
 def enrolled(client) -> Enrolled:
     return enrol(client)
+
+
+def session_cookie(client) -> str:
+    from idp.sessions import cookie_name
+
+    with client.application.test_request_context():
+        name = cookie_name()
+    cookie = client.get_cookie(name)
+    assert cookie is not None, "not signed in"
+    return cookie.value
+
+
+def age_session(client, seconds: float) -> None:
+    """Make the browser's session as if its last passkey check were `seconds` older."""
+    import json
+    import time
+
+    from idp.sessions import records, session_policy
+    from infra.store import get_store
+
+    app = client.application
+    store = get_store(app)
+    key = records.RECORD + records.reference(session_policy(app), session_cookie(client))
+    data = json.loads(store.get(key))
+    data["auth_time"] -= seconds
+    store.set(key, json.dumps(data).encode(), max(1.0, data["expires"] - time.time()))
+
+
+def recheck(client, key: SoftwareAuthenticator, **kwargs: Any):
+    """Confirm with a passkey that it is still the citizen (idp.account.reauth)."""
+    options = post_json(client, "/account/reauth/options", {})
+    assert options.status_code == 200, options.get_json()
+    return post_json(client, "/account/reauth/verify",
+                     key.authenticate(options.get_json(), **kwargs))

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from infra.db import get_db
-from keys import InvalidRequest, InvalidToken, jwks, sign_jwt, verify_jwt
-from keys.jose import b64url, b64url_decode
+from infra.jose import b64url, b64url_decode
+from keys import InvalidJwt, InvalidRequest, jwks, sign_jwt, verify_jwt
 
 
 def _claims(**extra):
@@ -43,7 +43,7 @@ def test_tampered_signature(service):
     token = sign_jwt(service, _claims(), alg="ES256")
     head, body, sig = token.split(".")
     forged = b64url(bytes([b64url_decode(sig)[0] ^ 1]) + b64url_decode(sig)[1:])
-    with pytest.raises(InvalidToken, match=r"^the JWT signature does not verify$"):
+    with pytest.raises(InvalidJwt, match=r"^the JWT signature does not verify$"):
         verify_jwt(f"{head}.{body}.{forged}", algorithms=["ES256"], app=service)
 
 
@@ -51,28 +51,28 @@ def test_tampered_claims(service):
     token = sign_jwt(service, _claims(), alg="RS256")
     head, _body, sig = token.split(".")
     body = b64url(b'{"sub":"admin","exp":9999999999}')
-    with pytest.raises(InvalidToken, match=r"^the JWT signature does not verify$"):
+    with pytest.raises(InvalidJwt, match=r"^the JWT signature does not verify$"):
         verify_jwt(f"{head}.{body}.{sig}", algorithms=["RS256"], app=service)
 
 
 def test_alg_not_allowed_and_none(service):
     token = sign_jwt(service, _claims(), alg="RS256")
-    with pytest.raises(InvalidToken, match=r"alg must be one of ES256, got 'RS256'"):
+    with pytest.raises(InvalidJwt, match=r"alg must be one of ES256, got 'RS256'"):
         verify_jwt(token, algorithms=["ES256"], app=service)
     none_header = b64url(b'{"alg":"none"}')
     unsigned = f"{none_header}.{b64url(b'{}')}."
-    with pytest.raises(InvalidToken, match=r"got 'none'"):
+    with pytest.raises(InvalidJwt, match=r"got 'none'"):
         verify_jwt(unsigned, algorithms=["ES256"], app=service)
 
 
 def test_expired_and_wrong_audience(service):
     old = _claims(exp=int(time.time()) - 120)
-    with pytest.raises(InvalidToken, match=r"^the JWT expired at"):
+    with pytest.raises(InvalidJwt, match=r"^the JWT expired at"):
         verify_jwt(sign_jwt(service, old), algorithms=["ES256"], app=service)
-    with pytest.raises(InvalidToken, match=r"aud must contain 'other', got 'portal'"):
+    with pytest.raises(InvalidJwt, match=r"aud must contain 'other', got 'portal'"):
         verify_jwt(sign_jwt(service, _claims()), algorithms=["ES256"], app=service,
                    audience="other")
-    with pytest.raises(InvalidToken, match=r"typ must be 'logout\+jwt', got 'JWT'"):
+    with pytest.raises(InvalidJwt, match=r"typ must be 'logout\+jwt', got 'JWT'"):
         verify_jwt(sign_jwt(service, _claims()), algorithms=["ES256"], app=service,
                    typ="logout+jwt")
 
@@ -81,13 +81,13 @@ def test_unknown_kid(service):
     token = sign_jwt(service, _claims(), headers={"cty": "x"})
     _head, body, sig = token.split(".")
     head = b64url(b'{"alg":"ES256","kid":"not-ours"}')
-    with pytest.raises(InvalidToken, match=r"kid 'not-ours' is not a published ES256 key"):
+    with pytest.raises(InvalidJwt, match=r"kid 'not-ours' is not a published ES256 key"):
         verify_jwt(f"{head}.{body}.{sig}", algorithms=["ES256"], app=service)
 
 
 def test_garbage(service):
     for token in ("", "a.b", "!!.??.##", "e30.e30.e30"):
-        with pytest.raises(InvalidToken):
+        with pytest.raises(InvalidJwt):
             verify_jwt(token, algorithms=["ES256"], app=service)
 
 

@@ -6,7 +6,6 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from infra.config import get_settings
 from keys import InvalidRequest, KeyNotFound, issue_citizen_certificate, issue_seal_certificate
 
 
@@ -160,9 +159,7 @@ def test_cli(service, fresh_app):
 
     from idp.cli import Context, cli
 
-    ctx = Context()
-    ctx._settings = get_settings(fresh_app)
-    ctx._app = fresh_app
+    ctx = Context(app=fresh_app)
     runner = CliRunner()
     result = runner.invoke(cli, ["pki", "init"], obj=ctx)
     assert result.exit_code == 0 and "PKI already exists" in result.output

@@ -9,7 +9,7 @@ import pytest
 
 from infra.config import get_settings
 from infra.db import get_db
-from keys import InvalidToken, RotationPending, sign_jwt, verify_jwt
+from keys import InvalidJwt, RotationPending, sign_jwt, verify_jwt
 from keys.jose import public_jwk
 
 
@@ -122,7 +122,7 @@ def test_retired_key_leaves_only_after_its_tokens_expired(service, clock):
     clock.now += ring.max_token  # well past exp and the removal margin
     assert ring.prune(clock.now) == [old.kid]
     assert old.kid not in {k["kid"] for k in ring.jwks(clock.now)["keys"]}
-    with pytest.raises(InvalidToken):
+    with pytest.raises(InvalidJwt):
         verify_jwt(last, algorithms=["ES256"], app=service, leeway=10**9)
 
 

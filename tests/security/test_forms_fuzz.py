@@ -52,7 +52,6 @@ FORMS = (
     Form("recovery-codes", "POST", "/account/recovery-codes", {}),
     Form("agencies-revoke", "POST", "/account/agencies/revoke", {"client_id": "registro-civil"}),
     Form("close", "POST", "/account/close", {"confirm": "close"}),
-    Form("close-sign-in-again", "POST", "/account/close/sign-in-again", {}),
     Form("session-end", "POST", "/account/sessions/{sid}/end", {}),
     Form("register-check", "POST", "/account/assurance/register-check", {}),
     Form("sign-upload", "POST", "/account/sign", {}, upload="document"),
@@ -122,7 +121,11 @@ def registrar_world(client, oidc_app, pki, metadata) -> World:  # noqa: F811
     agent = enrol(client, device_key(pki, counter_step=1), national_id=dui(11111111))
     set_proofing(oidc_app, agent.citizen_id, "high")
     _grant(oidc_app, agent.citizen_id)
-    return _world(client, agent)
+    world = _world(client, agent)
+    # The forms act on another citizen: a registrar's own record is refused whatever the input.
+    other = enrol(oidc_app.test_client(), national_id=dui(27182818), email="otra@example.sv")
+    world.values.update(national_id=other.national_id, citizen_id=other.citizen_id)
+    return world
 
 
 def snapshot(app) -> dict[str, list[str]]:

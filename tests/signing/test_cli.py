@@ -7,7 +7,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from infra.config import get_settings
 from tests.signing import samples
 from tests.signing.conftest import AGENCY
 
@@ -20,9 +19,7 @@ def run(pki_app):
     service = get_documents(pki_app)
     service.sealer._seals.clear()
     service.sealer._revocation.clear()
-    ctx = Context()
-    ctx._settings = get_settings(pki_app)
-    ctx._app = pki_app
+    ctx = Context(app=pki_app)
 
     def invoke(*args: str):
         return CliRunner().invoke(cli, list(args), obj=ctx)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from signing.errors import InvalidTemplateData, UnknownTemplate
+from signing.data_problems import InvalidTemplateData
+from signing.errors import UnknownTemplate
 from signing.issuance import UnknownAgency, issue
 from signing.models import Document
 from signing.pades import SealUnavailable

@@ -15,7 +15,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signing import csv
-from signing.errors import InvalidCode, InvalidTemplateData, RenderError, UnknownTemplate
+from signing.data_problems import InvalidTemplateData
+from signing.errors import InvalidCode, RenderError, UnknownTemplate
 from signing.render import render
 from tests.signing.samples import sample
 from tests.support.parts import missing, require_executable

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from jsonschema import Draft202012Validator
 
-from signing.errors import InvalidTemplateData, UnknownTemplate
+from signing.data_problems import InvalidTemplateData
+from signing.errors import UnknownTemplate
 from signing.templates import catalogue, get_template, schemas, validate
 from tests.signing.samples import sample
 

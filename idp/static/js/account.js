@@ -17,6 +17,12 @@ async function addPasskey() {
       window.location.assign("/account?done=added");
       return;
     }
+    // Adding a passkey needs a fresh passkey check first; a stale recovery sign-in has no
+    // passkey to check with, and the message says to use another recovery code.
+    if (result.data.reauth_uri && result.data.reauth_uri.startsWith("/account/reauth")) {
+      window.location.assign(result.data.reauth_uri);
+      return;
+    }
     showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
   } catch (error) {
     showMessage(errorBox, browserErrorMessage(error, errorBox));

@@ -18,6 +18,10 @@ async function confirmDocument() {
   status.textContent = status.dataset.working;
   try {
     const options = await postJSON(`${base}/options`, {});
+    if (!options.ok && options.data.reauth_uri) {  // a fresh passkey check comes first
+      window.location.assign(options.data.reauth_uri);
+      return;
+    }
     if (!options.ok) {
       showMessage(errorBox, options.data.error_description || errorBox.dataset.failed);
       return;

@@ -63,15 +63,54 @@ def test_code_grant_needs_a_redirect_uri():
     assert refused({"redirect_uris": []}).error == "invalid_redirect_uri"
 
 
+FAPI = {**WEB, "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}]}}
+
+
 def test_restricted_scopes_need_an_operator():
     for scope in ("openid national_id", "openid documents:issue"):
-        assert refused({**WEB, "scope": scope}).field == "scope"
-        assert validate_metadata({**WEB, "scope": scope}, OPERATOR)["scope"] == scope
+        assert refused({**FAPI, "scope": scope}).field == "scope"
+        assert validate_metadata({**FAPI, "scope": scope}, OPERATOR)["scope"] == scope
 
 
 def test_initial_token_can_carry_a_restricted_scope():
     permissions = Permissions(extra_scopes=("national_id",))
-    assert validate_metadata({**WEB, "scope": "openid national_id"}, permissions)
+    assert validate_metadata({**FAPI, "scope": "openid national_id"}, permissions)
+
+
+def test_restricted_scopes_make_fapi2_clients_by_default():
+    metadata = validate_metadata({**FAPI, "scope": "openid national_id"}, OPERATOR)
+    assert metadata["security_profile"] == "fapi2"
+    assert metadata["require_pushed_authorization_requests"] is True
+    assert metadata["dpop_bound_access_tokens"] is True
+    assert "security_profile" not in validate_metadata(WEB, AGENCY)
+    assert validate_metadata({**WEB, "security_profile": "fapi2", **FAPI}, AGENCY)["security_profile"] == "fapi2"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"token_endpoint_auth_method": "client_secret_basic"}, "token_endpoint_auth_method"),
+    ({"token_endpoint_auth_method": "client_secret_post"}, "token_endpoint_auth_method"),
+    ({"token_endpoint_auth_method": "none"}, "token_endpoint_auth_method"),
+    ({"token_endpoint_auth_signing_alg": "RS256"}, "token_endpoint_auth_signing_alg"),
+    ({"token_endpoint_auth_signing_alg": "EdDSA"}, "token_endpoint_auth_signing_alg"),
+    ({"id_token_signed_response_alg": "RS256"}, "id_token_signed_response_alg"),
+    ({"redirect_uris": ["http://localhost:8001/callback"]}, "redirect_uris"),
+    ({"require_pushed_authorization_requests": False}, "require_pushed_authorization_requests"),
+    ({"dpop_bound_access_tokens": False}, "dpop_bound_access_tokens"),
+])
+def test_fapi2_clients_rules(change, field):
+    requested = {**FAPI, "scope": "openid national_id", **change}
+    if change.get("token_endpoint_auth_method", "private_key_jwt") != "private_key_jwt":
+        requested.pop("jwks")
+    assert refused(requested, OPERATOR).field == field
+
+
+def test_only_an_operator_opts_a_restricted_client_out_of_fapi2():
+    permissions = Permissions(extra_scopes=("national_id",))
+    opted_out = {**WEB, "scope": "openid national_id", "security_profile": "oidc"}
+    assert refused(opted_out, permissions).field == "security_profile"
+    assert validate_metadata(opted_out, OPERATOR)["security_profile"] == "oidc"
+    assert refused({**WEB, "security_profile": "fapi1"}).field == "security_profile"
 
 
 def test_unknown_scope_and_missing_openid():
@@ -95,7 +134,8 @@ def test_private_key_jwt_needs_keys_and_refuses_private_material():
 
 def test_client_credentials_is_for_operators_and_confidential_clients():
     assert refused({**WEB, "grant_types": ["authorization_code", "client_credentials"]}).field == "grant_types"
-    metadata = validate_metadata({"grant_types": ["client_credentials"], "scope": "documents:issue"}, OPERATOR)
+    metadata = validate_metadata({"grant_types": ["client_credentials"], "scope": "documents:issue",
+                                  "security_profile": "oidc"}, OPERATOR)
     assert metadata["response_types"] == [] and metadata["redirect_uris"] == []
     assert refused({"grant_types": ["client_credentials"], "token_endpoint_auth_method": "none"},
                    OPERATOR).field == "grant_types"

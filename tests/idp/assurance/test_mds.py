@@ -157,8 +157,7 @@ def test_cli_loads_a_blob(app, pki, tmp_path, monkeypatch):
     service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
                               root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
     replace_component(monkeypatch, app, METADATA, service)
-    context = Context()
-    context._app = app
+    context = Context(app=app)
     blob = tmp_path / "blob.jwt"
     blob.write_bytes(pki.blob([pki.entry(aaguid=AAGUIDS["tpm"], statuses=["REVOKED"])], no=4))
     result = CliRunner().invoke(cli, ["mds", "load", str(blob)], obj=context)

@@ -7,7 +7,6 @@ import json
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from infra.config import get_settings
 from infra.db import get_db
 from tests.idp.audit.conftest import fill
 
@@ -15,9 +14,7 @@ from tests.idp.audit.conftest import fill
 def run(app, *args: str):
     from idp.cli import Context, cli
 
-    context = Context()
-    context._settings = get_settings(app)
-    context._app = app
+    context = Context(app=app)
     return CliRunner().invoke(cli, list(args), obj=context)
 
 

@@ -3,13 +3,11 @@ agencies cut off and told, the log still verifies and holds no personal values."
 
 from __future__ import annotations
 
-import time
 import uuid
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from tests.idp.conftest import sign_in
+from tests.idp.conftest import age_session, csrf, recheck, sign_in
 from tests.idp.consent.conftest import csrf_from, log_of
 from tests.idp.oidc.conftest import bearer, tokens_for
 
@@ -24,17 +22,24 @@ def test_closing_needs_confirmation(client, citizen):
     assert client.get("/account").status_code == 200  # still open
 
 
-def test_an_old_sign_in_must_be_renewed_first(client, citizen, monkeypatch):
-    from idp.consent import views
-
-    later = datetime.fromtimestamp(time.time() + 3600, UTC)
-    monkeypatch.setattr(views, "_now", lambda: later)
+def test_an_old_sign_in_must_be_rechecked_first(client, citizen):
+    """Issue 12: closing is a sensitive action (account.reauth_seconds): after a passkey
+    re-check the same form goes on, confirmation and CSRF token included."""
+    age_session(client, 301)
     html = client.get("/account/close").get_data(as_text=True)
     assert 'id="reauth-needed"' in html and 'id="close-form"' not in html
-    blocked = client.post("/account/close", data={"csrf_token": csrf_from(html), "confirm": "close"})
-    assert blocked.status_code == 303 and blocked.headers["Location"] == "/account/close"
-    again = client.post("/account/close/sign-in-again", data={"csrf_token": csrf_from(html)})
-    assert again.status_code == 303 and again.headers["Location"] == "/login?next=/account/close"
+    assert 'id="reauth-link" class="button button-primary" href="/account/reauth?next=/account/close"' in html
+    token = csrf(client, "/account")
+    page = client.post("/account/close", data={"csrf_token": token, "confirm": "close"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "cerrar tu cuenta" in text
+    assert '<form id="recheck-resubmit" method="post" action="/account/close" hidden>' in text
+    assert '<input type="hidden" name="confirm" value="close">' in text
+    assert client.get("/account").status_code == 200  # still open
+    assert recheck(client, citizen.key).status_code == 200
+    assert 'id="close-form"' in client.get("/account/close").get_data(as_text=True)
+    closed = client.post("/account/close", data={"csrf_token": token, "confirm": "close"})
+    assert closed.status_code == 200 and client.get("/account").status_code == 302
 
 
 def test_closing_erases_personal_data_and_cuts_agencies_off(client, register, citizen, listener, delivery):

@@ -34,7 +34,7 @@ def register(app, *, client_id: str = AGENCY, scope: str = "openid profile docum
     from infra.db import get_db
 
     metadata = {"client_name": AGENCY_NAME, "redirect_uris": [REDIRECT], "scope": scope,
-                "grant_types": list(grant_types), **extra}
+                "grant_types": list(grant_types), "security_profile": "oidc", **extra}
     with get_db(app).transaction() as session:
         registration = register_client(session, metadata=metadata, client_id=client_id,
                                        permissions=Permissions(operator=True),

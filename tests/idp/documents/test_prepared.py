@@ -12,7 +12,7 @@ import pytest
 
 from infra.config import get_settings
 from tests.idp.conftest import post_json
-from tests.idp.documents.conftest import agency_token, register
+from tests.idp.documents.conftest import agency_token, proof_in_person, register
 from tests.idp.documents.test_citizen_signing import _challenge, _pdf
 from tests.idp.oidc.conftest import bearer
 from tests.signing.validation import lta, reader
@@ -123,7 +123,8 @@ def test_another_citizen_cannot_open_it(web, agency, signed_in, docs_app):
     _, sub = signed_in
     created = _prepared(web, agency_token(web, agency), sub)
     stranger = docs_app.test_client()
-    enrol(stranger, national_id=dui(12345678), email="otro@example.sv")
+    other = enrol(stranger, national_id=dui(12345678), email="otro@example.sv")
+    proof_in_person(docs_app, other.citizen_id)  # may sign, just not this one
     assert stranger.get(f"/account/sign/prepared/{created['id']}").status_code == 404
     assert "Esperan tu firma" not in stranger.get("/account/documents").get_data(as_text=True)
 

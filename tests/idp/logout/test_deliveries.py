@@ -11,23 +11,14 @@ from idp.logout.deliveries import LogoutWorker
 from infra.db import get_db
 from infra.models import OUTBOX
 from infra.outbox import Message
-from infra.store import get_store
-from infra.store.redis import RedisStore
+from tests.conftest import empty_store
 from tests.idp.logout.test_backchannel import sign_out
 from tests.idp.oidc.conftest import tokens_for
 
 
 def _forget_everything_in_the_store(app) -> None:
     """What a Redis restart without AOF does: every key of this app gone."""
-    store = get_store(app)
-    if isinstance(store, RedisStore):
-        keys = list(store._client.scan_iter(match=store._prefix + "*"))
-        if keys:
-            store._client.delete(*keys)
-    else:
-        with store._lock:
-            store._values.clear()
-            store._queues.clear()
+    empty_store(app)
 
 
 def test_a_sign_out_is_delivered_after_the_store_forgot_everything(client, citizen, agencies, receiver, worker):

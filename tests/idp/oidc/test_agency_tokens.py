@@ -16,7 +16,7 @@ DOCUMENT = f"/api/documents/{uuid.uuid4()}"  # none such: a valid token gets 404
 
 @pytest.fixture
 def agency(register):
-    return register(scope="openid profile documents:issue",
+    return register(scope="openid profile documents:issue", security_profile="oidc",
                     grant_types=["authorization_code", "refresh_token", "client_credentials"])
 
 

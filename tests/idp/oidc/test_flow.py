@@ -32,7 +32,7 @@ def test_discovery_advertises_exactly_what_is_supported(client):
         "private_key_jwt", "client_secret_basic", "client_secret_post", "none"}
     assert meta["authorization_response_iss_parameter_supported"] is True
     assert meta["claims_parameter_supported"] is True
-    assert meta["request_parameter_supported"] is False
+    assert meta["request_parameter_supported"] is True
     assert "national_id" in meta["claims_supported"]
     assert meta["acr_values_supported"][0] == "http://eidas.europa.eu/LoA/low"
     assert client.get("/jwks.json").status_code == 200
@@ -210,7 +210,8 @@ def test_national_id_only_for_clients_granted_it(client, register, citizen):
     body = tokens_for(client, ordinary, scope="openid", claims='{"userinfo": {"national_id": null}}')
     assert "national_id" not in client.get("/userinfo", headers=bearer(body["access_token"])).get_json()
 
-    granted = register(scope="openid profile national_id", redirect_uris=["https://hacienda.example.gov/cb"])
+    granted = register(scope="openid profile national_id", redirect_uris=["https://hacienda.example.gov/cb"],
+                       security_profile="oidc")  # an operator's exception to FAPI 2.0 (test_fapi)
     flow = Flow()
     page = client.get(authorize_url(granted, flow, scope="openid national_id"))
     assert 'data-claim="national_id"' in page.get_data(as_text=True)

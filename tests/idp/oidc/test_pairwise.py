@@ -73,8 +73,7 @@ def test_an_operator_moves_a_sector_with_a_map_of_old_to_new_subjects(client, oi
 
     agency = register(redirect_uris=["https://portal.example.gov/cb"])
     old = sub_for(client, agency)
-    context = Context()
-    context._app = oidc_app
+    context = Context(app=oidc_app)
     target = tmp_path / "map.csv"
     moved = CliRunner().invoke(cli, ["clients", "move-sector", agency.client_id, "--to", "portal.example.org",
                                      "--map", str(target)], obj=context)

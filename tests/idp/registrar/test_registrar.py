@@ -126,13 +126,18 @@ def test_look_up_verify_in_person_and_logs(client, oidc_app, registrar):
     assert done.status_code == 303 and done.headers["Location"].endswith("?done=verified")
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert 'id="proofing-level">alto' in page and "04892613-5" in page
+    # Every opening of the citizen's page is logged (issue 12); the page shown again with a
+    # form's errors is the same visit (a refused form changes nothing).
     assert _trail(oidc_app) == [
         ("operator", "role.granted", registrar.citizen_id),
         ("registrar", "citizen.not_found", None),
         ("registrar", "citizen.looked_up", other_id),
+        ("registrar", "citizen.viewed", other_id),
         ("registrar", "identity.verified", other_id),
+        ("registrar", "citizen.viewed", other_id),
     ]
-    assert _log(oidc_app, other_id) == ["registrar.lookup", "registrar.identity_verified"]
+    assert _log(oidc_app, other_id) == [
+        "registrar.lookup", "registrar.viewed", "registrar.identity_verified", "registrar.viewed"]
 
 
 def test_recovery_binding_code(client, oidc_app, registrar):
@@ -169,8 +174,7 @@ def test_cli_grant_revoke_list(oidc_app, client):
     from idp.cli import Context, cli
 
     citizen = enrol(client)
-    context = Context()
-    context._app = oidc_app
+    context = Context(app=oidc_app)
     runner = CliRunner()
     result = runner.invoke(cli, ["registrar", "grant", citizen.national_id, "--service-point",
                                  "Oficina Norte"], obj=context)
@@ -194,3 +198,88 @@ def test_cli_grant_revoke_list(oidc_app, client):
     assert result.exit_code == 0 and "identity verified in person (level high)" in result.output
     assert [a for _, a, _ in _trail(oidc_app)] == ["role.granted", "role.revoked", "identity.verified"]
     assert _log(oidc_app, citizen.citizen_id) == ["registrar.identity_verified"]
+
+
+def test_every_opening_of_a_citizens_page_is_logged(client, oidc_app, registrar):
+    """Issue 12: not only look-ups by national ID; also a page opened from a link, a
+    bookmark or the browser's history, each time."""
+    other_id, _ = _other_citizen(oidc_app)
+    for _ in range(2):
+        assert client.get(f"/registrar/citizens/{other_id}").status_code == 200
+    assert _trail(oidc_app)[1:] == [("registrar", "citizen.viewed", other_id)] * 2
+    assert _log(oidc_app, other_id) == ["registrar.viewed", "registrar.viewed"]
+    from idp.audit.models import AuditEntry
+    from infra.db import get_db
+
+    with get_db(oidc_app).read() as session:
+        entry = session.query(AuditEntry).filter_by(citizen_ref=other_id).first()
+        assert entry.purpose == "citizen.viewed (Oficina Centro)"
+    assert _log(oidc_app, registrar.citizen_id) == []  # nothing about the registrar's own
+
+
+def test_the_citizen_reads_in_their_log_who_opened_their_record(client, oidc_app, registrar):
+    citizen = oidc_app.test_client()
+    other = enrol(citizen, SoftwareAuthenticator(), national_id=dui(22222222),
+                  email="eva@example.sv")
+    client.get(f"/registrar/citizens/{other.citizen_id}")
+    page = citizen.get("/account/log", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-event="registrar_viewed"' in page
+    assert "A service office opened your record" in page and "Oficina Centro" in page
+
+
+def _own_refused(response) -> None:
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403, html[:300]
+    assert "No puedes consultar, verificar ni recuperar tu propio registro" in html
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_registrar_cannot_act_on_their_own_record(client, oidc_app, registrar):
+    from idp.assurance.services import proofing_of
+    from infra.db import get_db
+
+    token = csrf(client, "/registrar")
+    own = registrar.citizen_id
+    _own_refused(client.post("/registrar/lookup", data={"csrf_token": token,
+                                                       "national_id": registrar.national_id}))
+    _own_refused(client.get(f"/registrar/citizens/{own}"))
+    document = {"csrf_token": token, "document_type": "passport", "document_number": "A1234567",
+                "document_expiry": FUTURE}
+    _own_refused(client.post(f"/registrar/citizens/{own}/verify", data=document))
+    recovery = client.post(f"/registrar/citizens/{own}/recovery", data=document)
+    _own_refused(recovery)
+    assert "binding-code" not in recovery.get_data(as_text=True)
+    api = client.get(f"/registrar/citizens/{own}", headers={"Accept": "application/json"})
+    assert api.status_code == 403 and api.get_json()["error"] == "own_record"
+    assert api.get_json()["error_description"].startswith("No puedes consultar")
+
+    assert _trail(oidc_app)[1:] == [("registrar", "own_record.refused", own)] * 5
+    from idp.registrar.models import RegistrarAuditEntry
+
+    with get_db(oidc_app).read() as session:
+        attempted = [e.details["attempted"] for e in session.query(RegistrarAuditEntry)
+                     .filter_by(action="own_record.refused").order_by(RegistrarAuditEntry.id)]
+        assert attempted == ["look_up", "open", "verify", "recovery", "open"]
+        assert proofing_of(session, own) == ("high", "in_person")  # set by the fixture only
+    assert _log(oidc_app, own) == []
+
+
+def test_the_services_refuse_a_registrars_own_record_too(oidc_app, registrar):
+    """Defence in depth: whatever calls the services (a page, a future API) is refused."""
+    from idp.registrar import services
+    from idp.registrar.documents import DocumentCheck
+    from idp.registrar.errors import OwnRecord
+    from infra.db import get_db
+
+    own = uuid.UUID(registrar.citizen_id)
+    with get_db(oidc_app).read() as session:
+        actor = services.acting_registrar(session, own)
+    now = datetime.now(UTC)
+    check = DocumentCheck(document_type="passport", number="A1234567",
+                          expiry=date.today() + timedelta(days=30))
+    with get_db(oidc_app).read() as session:
+        with pytest.raises(OwnRecord, match="cannot open their own record"):
+            services.open_record(session, actor=actor, citizen_id=own, now=now)
+        with pytest.raises(OwnRecord, match="cannot verify their own record"):
+            services.verify_in_person(session, actor=actor, citizen_id=own, document=check,
+                                      now=now)

@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from infra.config import get_settings
 from infra.db import get_db
-from signing.verify import revocation
+from signing.verify import document_revocation
 from signing.verify.service import get_verification
 from tests.signing import samples as document_samples
 from tests.signing.conftest import AGENCY
@@ -61,7 +60,7 @@ def test_upload_matches_by_hash_and_appended_revision(pki_app, issued):
 def test_revoked_document_stays_cryptographically_valid(pki_app, issued):
     document, _ = issued
     when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-    change = revocation.revoke(get_db(pki_app), document_id=document.id,
+    change = document_revocation.revoke(get_db(pki_app), document_id=document.id,
                                reason="Datos erróneos", now=when)
     assert change.status == "revoked"
     body = pki_app.test_client().get(f"/api/verify/{document.csv}").get_json()
@@ -69,8 +68,8 @@ def test_revoked_document_stays_cryptographically_valid(pki_app, issued):
     assert body["document"]["status"] == "revoked"
     assert body["document"]["revoked_at"] == "2030-01-02T03:04:05Z"
     assert body["document"]["reason"] == "Datos erróneos"
-    with pytest.raises(revocation.RevocationRefused):
-        revocation.revoke(get_db(pki_app), document_id=document.id,
+    with pytest.raises(document_revocation.RevocationRefused):
+        document_revocation.revoke(get_db(pki_app), document_id=document.id,
                           reason="again", now=when)
     page = pki_app.test_client().get(f"/verify/{document.csv}", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and b"Revoked by the issuing agency" in page.data
@@ -79,11 +78,11 @@ def test_revoked_document_stays_cryptographically_valid(pki_app, issued):
 def test_revoke_refuses_other_agency_and_empty_reason(pki_app, issued):
     document, _ = issued
     database = get_db(pki_app)
-    with pytest.raises(revocation.DocumentNotFound):
-        revocation.revoke(database, document_id=document.id, reason="x",
+    with pytest.raises(document_revocation.IssuedDocumentNotFound):
+        document_revocation.revoke(database, document_id=document.id, reason="x",
                           now=datetime.now(UTC), client_id="hacienda")
-    with pytest.raises(revocation.InvalidReason):
-        revocation.revoke(database, document_id=document.id, reason="  ", now=datetime.now(UTC))
+    with pytest.raises(document_revocation.InvalidReason):
+        document_revocation.revoke(database, document_id=document.id, reason="  ", now=datetime.now(UTC))
 
 
 def test_pages_and_original(pki_app, issued):
@@ -141,9 +140,7 @@ def test_api_oversized_and_wrong_type(client):
 def _cli(app, *args):
     from idp.cli import Context, cli
 
-    context = Context()
-    context._settings = get_settings(app)
-    context._app = app
+    context = Context(app=app)
     return CliRunner().invoke(cli, list(args), obj=context)
 
 
@@ -174,9 +171,7 @@ def test_cli_revoke(pki_app, issued):
     from signing.verify.cli import revoke_command
 
     document, _ = issued
-    context = Context()
-    context._settings = get_settings(pki_app)
-    context._app = pki_app
+    context = Context(app=pki_app)
     result = CliRunner().invoke(revoke_command, [document.id, "--reason", "Emitido por error"],
                                 obj=context)
     assert result.exit_code == 0, result.output
@@ -189,7 +184,7 @@ def test_withdrawn_document_is_said_first_everywhere(pki_app, issued, tmp_path):
     """Issue 13: a revoked or superseded document has its own machine-readable field and CLI
     exit code, and the page says it before any green box."""
     document, pdf = issued
-    revocation.revoke(get_db(pki_app), document_id=document.id,
+    document_revocation.revoke(get_db(pki_app), document_id=document.id,
                       reason="Datos erróneos", now=datetime.now(UTC))
     client = pki_app.test_client()
     body = _pdf(client, pdf).get_json()

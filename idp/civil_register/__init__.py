@@ -14,13 +14,21 @@ from importlib import import_module
 
 from flask import Flask
 
-from idp.registry.base import CivilRegister, MatchResult, RegisterQuery
-from idp.registry.errors import RegistryError
+from idp.civil_register.base import CivilRegister, MatchResult, RegisterQuery
+from idp.civil_register.errors import CivilRegisterError
 from infra.components import Slot
 from infra.config import ConfigError, get_settings
 
-__all__ = ["CivilRegister", "MatchResult", "RegisterQuery", "RegistryError",
-           "check_after_enrolment", "init_app", "load_register", "register"]
+__all__ = [
+    "CivilRegister",
+    "CivilRegisterError",
+    "MatchResult",
+    "RegisterQuery",
+    "check_after_enrolment",
+    "init_app",
+    "load_register",
+    "register",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +39,7 @@ def load_register(name: str, settings: object) -> CivilRegister | None:
     if not name:
         return None
     if name == "imported":
-        from idp.registry.imported import ImportedRegister
+        from idp.civil_register.imported import ImportedRegister
 
         return ImportedRegister()
     module_name, _, class_name = name.partition(":")
@@ -61,14 +69,14 @@ def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
     found = register(app)
     if found is None:
         return None
-    from idp.registry.services import check_citizen
+    from idp.civil_register.services import check_citizen
     from infra.db import get_db
 
     try:
         with get_db(app).transaction() as session:
             return check_citizen(session, found, citizen_id=uuid.UUID(citizen_id),
                                  now=datetime.now(UTC))
-    except RegistryError as exc:
+    except CivilRegisterError as exc:
         log.warning("register check after enrolment failed",
                     extra={"citizen_id": citizen_id, "error": str(exc)})
         return None

@@ -5,7 +5,7 @@ Authenticated like the rest of the agencies' API (client credentials token with
 `documents:issue`); an agency only reaches its own documents, others are "not found".
 The seal stays valid: `/verify` then shows the document revoked, with date and reason.
 
-Registered by `idp.documents.init_app`: `app.register_blueprint(revocation.bp)`.
+Registered by `idp.documents.init_app`: `app.register_blueprint(revocation_api.bp)`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from infra.db import get_db
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from keys import get_service
-from signing.verify import revocation
+from signing.verify import document_revocation
 from signing.verify.errors import VerificationError
 
 bp = Blueprint("documents_revocation", __name__, url_prefix="/api/documents")
@@ -54,11 +54,11 @@ def revoke(document_id: str) -> Response:
     now = get_service(current_app).now()
     try:
         if replacement:
-            change = revocation.supersede(database, document_id=document_id,
+            change = document_revocation.supersede(database, document_id=document_id,
                                           replacement_id=replacement, reason=reason, now=now,
                                           client_id=agency.client_id)
         else:
-            change = revocation.revoke(database, document_id=document_id, reason=reason,
+            change = document_revocation.revoke(database, document_id=document_id, reason=reason,
                                        now=now, client_id=agency.client_id)
     except VerificationError as exc:
         raise ApiError(exc.status, "conflict" if exc.status == 409 else exc.code,

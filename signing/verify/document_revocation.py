@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from signing.models import Document
-from signing.verify.errors import DocumentNotFound, RevocationRefused, VerificationError
+from signing.verify.errors import IssuedDocumentNotFound, RevocationRefused, VerificationError
 
 MAX_REASON = 200
 
@@ -51,7 +51,7 @@ def _locked(session: Session, document_id: str, client_id: str | None) -> Docume
     # Someone else's document is "not found" too: nothing is revealed about it.
     if row is None or row.kind != "sealed" or (client_id is not None and
                                                row.client_id != client_id):
-        raise DocumentNotFound(f"No document with id {document_id!r} was issued by this agency.")
+        raise IssuedDocumentNotFound(f"No document with id {document_id!r} was issued by this agency.")
     return row
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from idp.citizens.enrolment import NAME_MAX
 from idp.citizens.national_id import InvalidNationalId, NationalIdScheme
-from idp.registry.base import MatchResult, RegisterQuery, compare
-from idp.registry.errors import ImportRefused
-from idp.registry.models import RegisterRecord
+from idp.civil_register.base import MatchResult, RegisterQuery, compare
+from idp.civil_register.errors import ImportRefused
+from idp.civil_register.models import RegisterRecord
 
 HEADER = ("national_id", "given_name", "family_name", "birthdate")
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 
-class RegistryError(Exception):
+class CivilRegisterError(Exception):
     """Any failure of the civil register: `code` is the machine code."""
 
     code = "registry_error"
 
 
-class RegistryUnavailable(RegistryError):
+class RegistryUnavailable(CivilRegisterError):
     """The register could not be asked (a remote API down); try again later."""
 
     code = "registry_unavailable"
 
 
-class ImportRefused(RegistryError):
+class ImportRefused(CivilRegisterError):
     """A register file that cannot be imported; `problems` lists (line, message)."""
 
     code = "import_refused"

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from idp.assurance.services import raise_proofing
 from idp.citizens.models import Citizen
-from idp.registry.base import CivilRegister, MatchResult, RegisterQuery
-from idp.registry.errors import RegistryError
+from idp.civil_register.base import CivilRegister, MatchResult, RegisterQuery
+from idp.civil_register.errors import CivilRegisterError
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,11 @@ def query_for(citizen: Citizen) -> RegisterQuery:
 def check_citizen(session: Session, register: CivilRegister, *, citizen_id: uuid.UUID,
                   now: datetime) -> MatchResult:
     """Ask the register about this citizen's enrolment data; a match raises their identity
-    proofing to substantial (never lowers it). RegistryError when the citizen is unknown or
+    proofing to substantial (never lowers it). CivilRegisterError when the citizen is unknown or
     the register cannot answer."""
     citizen = session.get(Citizen, citizen_id)
     if citizen is None:
-        raise RegistryError(f"no citizen {citizen_id}")
+        raise CivilRegisterError(f"no citizen {citizen_id}")
     result = register.match(session, query=query_for(citizen))
     if result.matched:
         raise_proofing(session, citizen_id=citizen_id, method="register_match", now=now)

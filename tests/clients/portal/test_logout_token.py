@@ -8,7 +8,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, OctKey
 
-from clients.portal.backchannel import EVENT, LogoutTokenError, ProviderKeys, ReplayCache, validate_logout_token
+from clients.portal.logout_token import EVENT, LogoutTokenError, ProviderKeys, ReplayCache, validate_logout_token
 
 ISSUER = "http://localhost:8000"
 CLIENT = "registro-civil"

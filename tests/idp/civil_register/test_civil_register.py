@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from idp.citizens.national_id import load_scheme
-from idp.registry.base import RegisterQuery, fold
-from idp.registry.errors import ImportRefused
-from idp.registry.imported import ImportedRegister, import_csv
+from idp.civil_register.base import RegisterQuery, fold
+from idp.civil_register.errors import ImportRefused
+from idp.civil_register.imported import ImportedRegister, import_csv
 from tests.idp.conftest import csrf, dui, enrol
 
 SCHEME = load_scheme("sv-dui")
@@ -66,7 +66,7 @@ def test_import_normalises_ids_and_matches(fresh_app):
      "line 2: given_name and family_name need 1 to 100 characters"),
 ])
 def test_a_bad_row_refuses_the_whole_file(fresh_app, text, problem):
-    from idp.registry.models import RegisterRecord
+    from idp.civil_register.models import RegisterRecord
     from infra.db import get_db
 
     good = f"{dui(2)},Eva,Ruiz,1991-01-01\n"
@@ -120,8 +120,7 @@ def test_cli_import(app, tmp_path):
     from tests.conftest import empty_tables
 
     empty_tables(app)
-    context = Context()
-    context._app = app
+    context = Context(app=app)
     path = tmp_path / "register.csv"
     path.write_text(CSV, encoding="utf-8")
     result = CliRunner().invoke(cli, ["registry", "import", str(path)], obj=context)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +12,8 @@ import requests
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+
+from infra.jose import unverified
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 ALGORITHMS = ("ES256", "RS256")
@@ -73,11 +73,10 @@ class ReplayCache:
 
 def _kid(token: str) -> str | None:
     try:
-        segment = token.split(".", 1)[0]
-        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (ValueError, UnicodeDecodeError):
+        kid = unverified(token).header.get("kid")  # which of the provider's keys to check it with
+    except JoseError:
         raise LogoutTokenError("not a compact JWS") from None
-    return header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
 
 
 def validate_logout_token(token: str, *, keys: ProviderKeys, issuer: str, client_id: str,

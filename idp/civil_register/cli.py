@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 
-@click.group("registry")
+@click.group("registry", cls=AppGroup)
 def registry_group() -> None:
     """The authoritative civil register that enrolments are matched against."""
 
@@ -25,24 +26,15 @@ def import_command(file: Path, replace: bool) -> None:
     from flask import current_app
 
     from idp.citizens import scheme
-    from idp.cli import with_app
-    from idp.registry.errors import RegistryError
-    from idp.registry.imported import import_csv
+    from idp.civil_register.errors import CivilRegisterError
+    from idp.civil_register.imported import import_csv
     from infra.db import get_db
 
-    @with_app
-    def run() -> None:
-        try:
-            with get_db(current_app).transaction() as session:
-                result = import_csv(session, data=file.read_bytes(), scheme=scheme(current_app),
-                                    now=datetime.now(UTC), replace=replace)
-        except RegistryError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(f"{result.rows} records read: {result.inserted} new, {result.updated} "
-                   f"changed, {result.removed} removed")
-
-    run()
-
-
-def commands() -> list[click.Command]:
-    return [registry_group]
+    try:
+        with get_db(current_app).transaction() as session:
+            result = import_csv(session, data=file.read_bytes(), scheme=scheme(current_app),
+                                now=datetime.now(UTC), replace=replace)
+    except CivilRegisterError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{result.rows} records read: {result.inserted} new, {result.updated} "
+               f"changed, {result.removed} removed")

@@ -1,0 +1,110 @@
+"""A fresh passkey check before a sensitive account action (issue 12).
+
+Adding or deleting a passkey, new recovery codes, closing the account and signing change what
+the account is or speak in the citizen's name. They need a passkey assertion with user
+verification at most `account.reauth_seconds` old in this session (NIST SP 800-63B, section
+4.2.3 / 7.2: re-authentication before sensitive operations). A copied session cookie alone
+therefore cannot make a takeover permanent: whoever holds only the cookie cannot add their
+own passkey or take recovery codes. A re-check also rotates the session's token
+(`idp.sessions.reauthenticate`), so a cookie copied before it stops working.
+
+`is_fresh` decides; the rest maps "not fresh" to a response:
+
+- a page (GET): 303 to `/account/reauth?next=<the page>`, which comes back after the check;
+- a form (POST): the re-check page, holding the same form (same action, the fields the view
+  names, a CSRF token for this browser) that the page submits again once the check passed;
+- a JSON API: 403 `reauthentication_required`, with `reauth_uri` to send the citizen to.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from flask import Response, jsonify, render_template, request
+
+from idp.account.settings import account_settings
+from idp.assurance.amr import user_verified
+from idp.sessions import SsoSession
+from infra.web.i18n import gettext as _
+
+ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign")
+CLOCK_SKEW = 5  # seconds an auth_time may lie ahead (several workers' clocks)
+RECOVER = "/recover"
+
+
+def _now() -> float:
+    return time.time()
+
+
+def is_fresh(session: SsoSession, *, now: float, max_age: int) -> bool:
+    """Whether the session's last check is recent enough for a sensitive action.
+
+    The check is the sign-in or re-check with a user-verified passkey (amr `mfa`, `pin`,
+    ...). A recovery session's check is the recovery code it was opened with, and such a
+    session can only add a passkey; it is fresh for the same `max_age`.
+    """
+    age = now - session.auth_time
+    if age > max_age or age < -CLOCK_SKEW:
+        return False
+    return session.recovery or user_verified(session.amr)
+
+
+def fresh(session: SsoSession) -> bool:
+    return is_fresh(session, now=_now(), max_age=account_settings().reauth_seconds)
+
+
+def recheck_uri(next_page: str) -> str:
+    return "/account/reauth?next=" + quote(next_page, safe="/")
+
+
+def page_target() -> str:
+    return request.full_path.rstrip("?")
+
+
+def recheck_redirect(next_page: str | None = None) -> Response:
+    """For a page: go through the passkey re-check, then back to `next_page` (this page)."""
+    response = Response(status=303)
+    response.headers["Location"] = recheck_uri(next_page or page_target())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def recheck_form(*, action: str, keep: Iterable[str] = (), back: str = "/account") -> Response:
+    """For a form POST: the re-check page, which submits the same form again afterwards.
+
+    Only the fields named in `keep` are carried over (never the CSRF token: the page puts a
+    fresh one in, for this browser's cookie); the form goes to this same path.
+    """
+    fields = [(name, value[:500]) for name in keep for value in request.form.getlist(name)[:1]]
+    body = render_template("account/reauth.html", action=action, resubmit=request.path,
+                           fields=fields, next=back, minutes=minutes())
+    response = Response(body, status=200, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def recheck_api(session: SsoSession, *, action: str, next_page: str) -> Response:
+    """For a JSON API: 403 `reauthentication_required`, with `reauth_uri`, the re-check page
+    that returns to `next_page` (where the citizen starts the action again). A recovery
+    session has no passkey to re-check with: its way back is another recovery code."""
+    if session.recovery:
+        description = _("recheck.api_recovery", minutes=minutes())
+        uri = RECOVER
+    else:
+        description = _("recheck.api", action=_(f"recheck.action.{action}"), minutes=minutes())
+        uri = recheck_uri(next_page)
+    response = jsonify(error="reauthentication_required", error_description=description,
+                       reauth_uri=uri)
+    response.status_code = 403
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def minutes() -> int:
+    return max(1, account_settings().reauth_seconds // 60)
+
+
+__all__ = ["ACTIONS", "fresh", "is_fresh", "minutes", "page_target", "recheck_api", "recheck_form",
+           "recheck_redirect", "recheck_uri"]

@@ -1,0 +1,73 @@
+"""/help, /privacy, /accessibility, /contact: static content from the catalogs, filled in with
+the operator's `[organisation]` settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+
+from infra.components import Slot
+from infra.config import ConfigError
+
+bp = Blueprint("info", __name__)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Who runs this Cédula and how to reach them (`[organisation]`)."""
+
+    name: str
+    email: str
+    phone: str
+    address: str
+    hours: str
+    privacy_email: str
+    accessibility_email: str
+    supervisory_authority: str
+    supervisory_authority_url: str
+
+
+def organisation(settings: Mapping[str, Any]) -> Organisation:
+    section = settings.get("organisation", {})
+    values = {}
+    for field in Organisation.__dataclass_fields__:  # every field is text
+        value = section.get(field, "")
+        if not isinstance(value, str):
+            raise ConfigError(f"organisation.{field} must be text, got {value!r}")
+        values[field] = value.strip()
+    if not values["name"] or not values["email"]:
+        raise ConfigError("organisation.name and organisation.email must be set: the help, privacy "
+                          "and contact pages tell citizens who runs the service and how to reach them")
+    values["privacy_email"] = values["privacy_email"] or values["email"]
+    values["accessibility_email"] = values["accessibility_email"] or values["email"]
+    return Organisation(**values)
+
+
+ORGANISATION: Slot[Organisation] = Slot("organisation")
+
+
+def _page(template: str) -> str:
+    return render_template(f"info/{template}.html", organisation=ORGANISATION.of(current_app))
+
+
+@bp.get("/help")
+def help_page() -> str:
+    return _page("help")
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return _page("privacy")
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    return _page("accessibility")
+
+
+@bp.get("/contact")
+def contact() -> str:
+    return _page("contact")

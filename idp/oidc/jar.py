@@ -1,0 +1,154 @@
+"""JWT-Secured Authorization Requests (JAR, RFC 9101): the `request` parameter, at /authorize
+and in a pushed request (RFC 9126 section 3).
+
+The request object is signed by the client with a key of its registered JWK Set (never `none`,
+never a MAC); its `iss` and `client_id` are the client, its `aud` the issuer, its `exp` near.
+Only the parameters inside it count (section 6.3); `client_id` outside must be the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+
+from clients.registry import Client
+from idp.oidc import client_auth, fapi
+from idp.oidc.client_keys import RemoteKeySets, candidates, parse
+from idp.oidc.errors import OidcError, UnsafeRedirect
+
+TYP = "oauth-authz-req+jwt"
+MAX_LIFETIME = 3600  # FAPI 2.0 Message Signing 5.3.1: exp at most 60 minutes after nbf
+MAX_LENGTH = 65536
+# What a request object never carries: itself, a reference, the client's credentials.
+NOT_INSIDE = ("request", "request_uri", "client_secret", "client_assertion", "client_assertion_type")
+
+Params = dict[str, list[str]]
+
+
+class InvalidRequestObject(UnsafeRedirect):
+    """OIDC Core 3.1.2.6 / RFC 9101 section 6.3: the request object is not valid. Its
+    redirect_uri is not trusted either: an error page at /authorize, JSON at /par."""
+
+    error = "invalid_request_object"
+
+
+def _segments(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    parts = token.split(".")
+    if len(parts) != 3 or len(token) > MAX_LENGTH:
+        raise InvalidRequestObject("request is not a signed JWT (compact JWS; RFC 9101 section 4); "
+                                   "encrypted request objects are not accepted")
+    try:
+        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2])
+    except (ValueError, TypeError):
+        raise InvalidRequestObject("the request object's header or payload is not JSON") from None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise InvalidRequestObject("the request object's header and payload must be JSON objects")
+    return header, claims
+
+
+def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
+    metadata = client.client_metadata
+    if "jwks" in metadata:
+        return parse(metadata["jwks"])
+    if "jwks_uri" in metadata:
+        try:
+            return remote_keys.keys(metadata["jwks_uri"], kid=kid)
+        except OidcError as exc:
+            raise InvalidRequestObject(f"the client's keys cannot be read: {exc.description}") from None
+    raise InvalidRequestObject("the client has no registered keys (jwks or jwks_uri) to sign request objects")
+
+
+def _number(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidRequestObject(f"the request object's {name} must be a NumericDate")
+    return float(value)
+
+
+def _as_params(claims: Mapping[str, Any]) -> Params:
+    """The authorization request parameters a request object carries (RFC 9101 section 4)."""
+    params: Params = {}
+    for name, value in claims.items():
+        if name in NOT_INSIDE:
+            raise InvalidRequestObject(f"a request object cannot carry {name}")
+        if name in ("iss", "aud", "exp", "iat", "nbf", "jti"):
+            continue
+        if isinstance(value, str):
+            params[name] = [value]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            params[name] = [str(value)]  # max_age
+        elif name == "claims" and isinstance(value, dict):
+            params[name] = [json.dumps(value)]
+        else:
+            raise InvalidRequestObject(f"the request object's {name} must be a string")
+    return params
+
+
+def expand(params: Mapping[str, Sequence[str]], *, client: Client, remote_keys: RemoteKeySets, issuer: str,
+           now: int, leeway: int) -> Mapping[str, Sequence[str]]:
+    """The request's parameters: those of its request object when it has one (section 6.3)."""
+    if "request" not in params:
+        return params
+    values = params["request"]
+    if len(values) != 1 or not values[0]:
+        raise InvalidRequestObject("request must be given once")
+    return unpack(values[0], client=client, outside=params, remote_keys=remote_keys, issuer=issuer, now=now,
+                  leeway=leeway)
+
+
+def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequence[str]],
+           remote_keys: RemoteKeySets, issuer: str, now: int, leeway: int) -> Params:
+    """RFC 9101 section 6: verify the request object of `client` and return its parameters."""
+    header, unverified = _segments(request_object)
+    alg = header.get("alg")
+    registered = client.client_metadata.get("request_object_signing_alg")
+    if not isinstance(alg, str) or alg not in client_auth.ASSERTION_ALGS:
+        raise InvalidRequestObject(f"the request object must be signed with one of "
+                                   f"{', '.join(client_auth.ASSERTION_ALGS)}, not {alg!r} (RFC 9101 section 10.1)")
+    if registered is not None and alg != registered:
+        raise InvalidRequestObject(f"the request object must be signed with {registered} (the registered "
+                                   f"request_object_signing_alg), not {alg}")
+    fapi.check_signing_alg(client, alg, what="the request object", error=InvalidRequestObject)
+    if "typ" in header and header["typ"] not in (TYP, "JWT"):
+        raise InvalidRequestObject(f"the request object's typ must be {TYP}")
+    kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+    verified = None
+    for key in candidates(_keys(client, remote_keys, kid), kid=kid, alg=alg):
+        try:
+            verified = jws.deserialize_compact(request_object, key, algorithms=[alg])
+            break
+        except JoseError:
+            continue
+    if verified is None:
+        raise InvalidRequestObject("the request object's signature does not verify with a key of the "
+                                   "client's registered JWK Set")
+    claims = unverified
+    if claims.get("iss") != client.client_id:
+        raise InvalidRequestObject("the request object's iss must be the client_id")
+    if claims.get("client_id") != client.client_id or list(outside.get("client_id") or []) != [client.client_id]:
+        raise InvalidRequestObject("client_id inside and outside the request object must be the same client")
+    aud = claims.get("aud")
+    if not (aud == issuer or (isinstance(aud, list) and issuer in aud)):
+        raise InvalidRequestObject(f"the request object's aud must be the issuer {issuer!r}, got {aud!r}")
+    exp = _number(claims, "exp")
+    if exp is None:
+        raise InvalidRequestObject("the request object has no exp")
+    if exp + leeway <= now:
+        raise InvalidRequestObject("the request object has expired")
+    nbf = _number(claims, "nbf")
+    if nbf is not None and nbf > now + leeway:
+        raise InvalidRequestObject("the request object's nbf is in the future")
+    start = nbf if nbf is not None else _number(claims, "iat") or now
+    if exp - start > MAX_LIFETIME:
+        raise InvalidRequestObject(f"the request object lives too long: at most {MAX_LIFETIME} seconds from "
+                                   "nbf (or iat) to exp")
+    params = _as_params(claims)
+    params["client_id"] = [client.client_id]
+    return params

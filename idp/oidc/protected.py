@@ -1,0 +1,109 @@
+"""The request side of the provider's protected resources (/userinfo, the documents API):
+reading the access token (RFC 6750 section 2, RFC 9449 section 7), checking its DPoP proof,
+and the `WWW-Authenticate` challenges of a refusal (RFC 6750 section 3, RFC 9449 section 7.1).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import Response, current_app, request
+
+from idp.oidc import dpop, provider
+from idp.oidc.errors import InvalidToken, OidcError
+from infra.store import get_store
+
+REALM = 'realm="cedula"'
+
+
+@dataclass(frozen=True)
+class Presented:
+    """The access token of a request, how it came (`Bearer` or `DPoP`), the proof's key."""
+
+    token: str
+    scheme: str
+    jkt: str | None = None
+
+
+class MissingToken(OidcError):
+    """RFC 6750 section 3.1: no token at all; the challenge then carries no error code."""
+
+    error = "invalid_token"
+    status = 401
+
+
+def nonces() -> dpop.Nonces:
+    return dpop.Nonces(get_store(current_app), seconds=provider().settings.dpop_nonce_seconds)
+
+
+def proof(url: str, *, access_token: str | None = None, required: bool = False) -> dpop.Proof | None:
+    """RFC 9449 section 4.3: the request's one DPoP header, verified for `url` (None: none sent)."""
+    values = request.headers.getlist("DPoP")
+    if len(values) > 1:
+        raise dpop.DpopError("send one DPoP header, not several (RFC 9449 section 4.3)")
+    if not values:
+        if required:
+            raise dpop.DpopError("a DPoP proof is required with the DPoP scheme (RFC 9449 section 7.1)")
+        return None
+    return dpop.verify(values[0], method=request.method, url=url, store=get_store(current_app),
+                       policy=provider().dpop_policy, nonces=nonces(), now=int(time.time()),
+                       access_token=access_token)
+
+
+def presented(url: str, *, body_token: str | None = None) -> Presented:
+    """The access token in the Authorization header (`Bearer` or `DPoP` with its proof) or,
+    for /userinfo's POST, the form body (Bearer, RFC 6750 section 2.2)."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    value = value.strip()
+    if scheme.lower() not in ("bearer", "dpop") or not value:
+        value = ""
+    if value and body_token:
+        raise OidcError("send the access token once, not in the header and the body")
+    if scheme.lower() == "dpop" and value:
+        checked = proof(url, access_token=value, required=True)
+        assert checked is not None
+        return Presented(token=value, scheme="DPoP", jkt=checked.jkt)
+    token = value or body_token
+    if not token:
+        raise MissingToken("An access token is required.")
+    return Presented(token=token, scheme="Bearer")
+
+
+def challenge(exc: OidcError, *, scope: str | None = None) -> str:
+    """RFC 6750 section 3 and RFC 9449 section 7.1: a Bearer and a DPoP challenge; the error
+    goes in the DPoP one when the failure is about DPoP or the DPoP scheme was used."""
+    extra = f', scope="{scope}"' if scope else ""
+    algs = f'algs="{" ".join(dpop.ALGS)}"'
+    if isinstance(exc, MissingToken):
+        return f"Bearer {REALM}{extra}, DPoP {REALM}, {algs}"
+    safe = exc.description.replace('"', "'").replace("\\", "/")
+    error = f'error="{exc.error}", error_description="{safe}"'
+    used_dpop = request.headers.get("Authorization", "").lower().startswith("dpop ")
+    if isinstance(exc, dpop.DpopError | dpop.NotBound) or used_dpop:
+        return f"DPoP {REALM}, {error}{extra}, {algs}, Bearer {REALM}"
+    return f"Bearer {REALM}, {error}{extra}, DPoP {REALM}, {algs}"
+
+
+def challenge_headers(exc: OidcError, *, scope: str | None = None) -> dict[str, str]:
+    """The refusal's headers: the challenges and, to a DPoP client, the nonce to use next."""
+    headers = {"WWW-Authenticate": challenge(exc, scope=scope)}
+    if provider().settings.dpop_require_nonce and (isinstance(exc, dpop.UseDpopNonce) or request.headers.get("DPoP")):
+        headers["DPoP-Nonce"] = nonces().current(int(time.time()))
+        headers["Access-Control-Expose-Headers"] = "DPoP-Nonce, WWW-Authenticate"
+    return headers
+
+
+def status_of(exc: OidcError) -> int:
+    """RFC 9449 section 7.1: a bad proof at a resource is 401, like a bad token."""
+    if isinstance(exc, dpop.DpopError | InvalidToken):
+        return 401
+    return exc.status
+
+
+def add_nonce(response: Response) -> Response:
+    """RFC 9449 section 8/9: the current nonce, for the client's next proof."""
+    if provider().settings.dpop_require_nonce:
+        response.headers["DPoP-Nonce"] = nonces().current(int(time.time()))
+        response.headers["Access-Control-Expose-Headers"] = "DPoP-Nonce, WWW-Authenticate"
+    return response

@@ -1,0 +1,45 @@
+// Confirm it is you before a sensitive action: a passkey check limited to the signed-in
+// citizen's passkeys, then either the same form is submitted again (with this browser's
+// CSRF token) or the page that asked is opened again.
+import { browserErrorMessage, credentialToJSON, hideMessage, postJSON, requestOptions, showMessage, supported } from "./webauthn.js";
+
+const button = document.getElementById("recheck-confirm");
+const errorBox = document.getElementById("recheck-error");
+const status = document.getElementById("recheck-status");
+const resubmit = document.getElementById("recheck-resubmit");
+const next = document.getElementById("recheck").dataset.next || "/account";
+
+async function recheck() {
+  if (!supported()) {
+    showMessage(errorBox, errorBox.dataset.unsupported);
+    return;
+  }
+  hideMessage(errorBox);
+  button.disabled = true;
+  status.textContent = status.dataset.working;
+  try {
+    const options = await postJSON("/account/reauth/options", {});
+    if (!options.ok) {
+      showMessage(errorBox, options.data.error_description || errorBox.dataset.failed);
+      return;
+    }
+    const credential = await navigator.credentials.get({ publicKey: requestOptions(options.data) });
+    const result = await postJSON("/account/reauth/verify", credentialToJSON(credential));
+    if (!result.ok) {
+      showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
+      return;
+    }
+    if (resubmit) {
+      resubmit.submit();
+    } else {
+      window.location.assign(next);
+    }
+  } catch (error) {
+    showMessage(errorBox, browserErrorMessage(error, errorBox));
+  } finally {
+    button.disabled = false;
+    status.textContent = "";
+  }
+}
+
+button.addEventListener("click", recheck);

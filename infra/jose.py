@@ -1,0 +1,119 @@
+"""JOSE for every package: base64url (RFC 7515 section 2) and reading compact JWS (RFC 7515
+section 7.1), all through joserfc, with its size limits and `crit` handling.
+
+Signing stays with whoever holds the key (`keys/` signs through key custody); every parse and
+every signature check goes through here or through joserfc directly, never a hand-written copy.
+
+    token = verify_compact(token, key, algorithms=["ES256"])   # JoseError if not
+    claims = token.claims()                                      # JoseError if not a JSON object
+    header = unverified(token).header                           # to choose the key, nothing more
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import JWKRegistry, Key
+from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
+
+__all__ = ["CompactJws", "JoseError", "Limits", "b64url", "b64url_decode", "public_key", "unverified", "verify_compact"]
+
+
+def b64url(data: bytes) -> str:
+    """Unpadded base64url (RFC 7515 section 2; RFC 4648 section 5)."""
+    return urlsafe_b64encode(data).decode("ascii")
+
+
+def b64url_decode(text: str | bytes, *, padding: bool = False) -> bytes:
+    """Strict base64url: no `+` or `/`, no stray bits, no padding (with `padding=True`, `=`
+    padding is also accepted, for values people paste); ValueError if not."""
+    try:
+        data = text.encode("ascii") if isinstance(text, str) else text
+    except UnicodeEncodeError:
+        raise ValueError("not base64url: non-ASCII characters") from None
+    if padding:
+        data = data.rstrip(b"=")
+    try:
+        return urlsafe_b64decode(data)
+    except (binascii.Error, TypeError):
+        raise ValueError("not unpadded base64url (RFC 7515 section 2)") from None
+
+
+@dataclass(frozen=True)
+class CompactJws:
+    """A compact JWS read by joserfc: its protected header and its payload bytes."""
+
+    header: dict[str, Any]
+    payload: bytes
+
+    def claims(self) -> dict[str, Any]:
+        """The payload as a JSON object (a JWT claims set); JoseError if it is not one."""
+        try:
+            value = json.loads(self.payload)
+        except ValueError:
+            raise JoseError("the payload is not JSON") from None
+        if not isinstance(value, dict):
+            raise JoseError("the payload is not a JSON object")
+        return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Largest header and payload segments read (base64url characters); joserfc's defaults
+    (512 and 128,000) unless a caller reads bigger documents (an x5c chain, an MDS BLOB)."""
+
+    header: int = jws.JWSRegistry.max_header_length
+    payload: int = jws.JWSRegistry.max_payload_length
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@lru_cache(maxsize=16)
+def _registry(algorithms: tuple[str, ...] | None, limits: Limits) -> jws.JWSRegistry:
+    registry = jws.JWSRegistry(algorithms=list(algorithms) if algorithms else None)
+    registry.max_header_length = limits.header
+    registry.max_payload_length = limits.payload
+    return registry
+
+
+def unverified(token: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> CompactJws:
+    """Header and payload of a compact JWS *before* its signature is checked: only to choose
+    the key that will check it. JoseError when it is not a compact JWS within the limits."""
+    try:
+        value = token.encode("ascii") if isinstance(token, str) else token
+    except UnicodeEncodeError:
+        raise JoseError("a compact JWS is ASCII") from None
+    extracted = jws.extract_compact(value, registry=_registry(None, limits))
+    return CompactJws(dict(extracted.headers()), extracted.payload)
+
+
+def verify_compact(token: str | bytes, key: Any, *, algorithms: Collection[str],
+                   limits: Limits = DEFAULT_LIMITS) -> CompactJws:
+    """The header and payload of a compact JWS whose signature `key` verifies with one of
+    `algorithms` (RFC 7515 section 5.2), `crit` understood (section 4.1.11). JoseError if not:
+    malformed, too large, another algorithm, an unknown critical header, a bad signature."""
+    try:
+        value = token.encode("ascii") if isinstance(token, str) else token
+    except UnicodeEncodeError:
+        raise JoseError("a compact JWS is ASCII") from None
+    registry = _registry(tuple(sorted(algorithms)), limits)
+    verified = jws.deserialize_compact(value, key, registry=registry)
+    return CompactJws(dict(verified.headers()), verified.payload)
+
+
+@lru_cache(maxsize=256)
+def public_key(spki_der: bytes) -> Key:
+    """A joserfc key for a DER SubjectPublicKeyInfo (EC or RSA); built once per key."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    kind = "EC" if isinstance(load_der_public_key(spki_der), ec.EllipticCurvePublicKey) else "RSA"
+    return JWKRegistry.import_key(spki_der, kind)

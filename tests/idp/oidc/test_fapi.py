@@ -1,0 +1,151 @@
+"""The FAPI 2.0 Security Profile for the clients that follow it (idp.oidc.fapi): a whole flow
+with PAR, DPoP and private_key_jwt, and each rule refused with its exact error."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from idp.oidc import fapi
+from tests.idp.oidc.conftest import Agency, Flow, claims_of, decide, redirect_params
+from tests.idp.oidc.test_dpop import USERINFO, post_token
+from tests.idp.oidc.test_par import pushed_params
+from tests.support.dpop import DpopKey
+
+PAR = "http://localhost/par"
+
+
+@pytest.fixture
+def fapi_agency(register) -> Agency:
+    agency = register(token_endpoint_auth_method="private_key_jwt", scope="openid profile national_id",
+                      redirect_uris=["https://hacienda.example.gov/cb"])
+    assert agency.metadata["security_profile"] == "fapi2"
+    return agency
+
+
+def push(client, agency: Agency, flow: Flow, key: DpopKey | None, **params):
+    form, headers = agency.auth(pushed_params(agency, flow, **params))
+    if key is not None:
+        headers["DPoP"] = key.proof("POST", PAR)
+    response = client.post("/par", data=form, headers=headers)
+    if key is not None and response.status_code == 400 and response.get_json()["error"] == "use_dpop_nonce":
+        key.remember(response)
+        return push(client, agency, flow, key, **params)
+    return response
+
+
+def code_for(client, agency: Agency, key: DpopKey | None, flow: Flow, **params) -> str:
+    params.setdefault("scope", "openid profile")
+    pushed = push(client, agency, flow, key, **params)
+    assert pushed.status_code == 201, pushed.get_json()
+    page = client.get("/authorize?" + urlencode({"client_id": agency.client_id,
+                                                 "request_uri": pushed.get_json()["request_uri"]}))
+    result = redirect_params(decide(client, page), agency)
+    assert result["iss"] == "http://localhost" and result["state"] == flow.state
+    return result["code"]
+
+
+def code_form(agency: Agency, code: str, flow: Flow) -> dict[str, str]:
+    return {"grant_type": "authorization_code", "code": code, "redirect_uri": agency.redirect_uri,
+            "code_verifier": flow.verifier}
+
+
+def test_a_fapi_client_signs_in_with_par_dpop_and_private_key_jwt(client, fapi_agency, citizen):
+    key, flow = DpopKey(), Flow()
+    code = code_for(client, fapi_agency, key, flow, scope="openid national_id")
+    response = post_token(client, fapi_agency, code_form(fapi_agency, code, flow), key)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["token_type"] == "DPoP" and claims_of(body["access_token"])["cnf"]["jkt"] == key.jkt
+    key.remember(response)
+    info = client.get("/userinfo", headers={"Authorization": f"DPoP {body['access_token']}",
+                                            "DPoP": key.proof("GET", USERINFO, access_token=body["access_token"])})
+    assert info.status_code == 200 and info.get_json()["national_id"] == citizen.national_id
+
+
+def test_unpushed_requests_are_refused(client, fapi_agency, citizen):
+    flow = Flow()
+    response = client.get("/authorize?" + urlencode(pushed_params(fapi_agency, flow)))
+    result = redirect_params(response, fapi_agency)
+    assert result["error"] == "invalid_request" and "RFC 9126" in result["error_description"]
+
+
+def test_par_needs_redirect_uri(client, fapi_agency):
+    response = push(client, fapi_agency, Flow(), DpopKey(), redirect_uri=None, scope="openid profile")
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_request"
+    assert "redirect_uri" in response.get_json()["error_description"]
+
+
+def test_tokens_without_dpop_are_refused(client, fapi_agency, citizen):
+    flow = Flow()
+    code = code_for(client, fapi_agency, None, flow)  # pushed without a proof: the code is not bound
+    response = post_token(client, fapi_agency, code_form(fapi_agency, code, flow), None)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_dpop_proof"
+
+
+def test_dpop_proofs_of_other_algorithms_are_refused(client, fapi_agency, citizen):
+    from joserfc.jwk import ECKey
+
+    key, flow = DpopKey(), Flow()
+    code = code_for(client, fapi_agency, key, flow)
+    p384 = DpopKey(key=ECKey.generate_key("P-384"), nonce=key.nonce)
+    form, headers = fapi_agency.auth(code_form(fapi_agency, code, flow))
+    headers["DPoP"] = p384.proof("POST", "http://localhost/token", alg="ES384")
+    response = client.post("/token", data=form, headers=headers)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_dpop_proof"
+    assert "ES256 or PS256" in response.get_json()["error_description"]
+
+
+def test_the_code_lives_at_most_60_seconds(client, fapi_agency, citizen, monkeypatch):
+    from dataclasses import replace
+
+    from idp.oidc import PROVIDER, codes, provider
+    from tests.support.components import replace_component
+
+    before = provider(client.application)
+    replace_component(monkeypatch, client.application, PROVIDER,
+                      replace(before, settings=replace(before.settings, code_seconds=300)))
+    lifetimes: list[int] = []
+    issue = codes.issue
+    monkeypatch.setattr(codes, "issue", lambda store, grant, *, ttl: lifetimes.append(ttl) or issue(
+        store, grant, ttl=ttl))
+    code_for(client, fapi_agency, DpopKey(), Flow())
+    assert lifetimes == [60]
+    assert fapi.code_seconds(fapi=False, configured=300) == 300
+
+
+def _switch_to_fapi(app, agency: Agency, **columns) -> None:
+    """An operator moves an existing client to the profile (its metadata as stored)."""
+    import sqlalchemy as sa
+
+    from clients.registry.models import Client
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        row = session.execute(sa.select(Client).where(Client.client_id == agency.client_id)).scalar_one()
+        row.client_metadata = {**row.client_metadata, "security_profile": "fapi2"}
+        for name, value in columns.items():
+            setattr(row, name, value)
+    from idp.oidc import provider
+
+    provider(app).clients.forget(agency.client_id)
+
+
+def test_client_secrets_are_refused_for_fapi_clients(client, register, citizen):
+    agency = register(security_profile="oidc")
+    _switch_to_fapi(client.application, agency)
+    form, headers = agency.auth({"grant_type": "client_credentials"})
+    response = client.post("/token", data=form, headers=headers)
+    assert response.status_code == 401 and response.get_json()["error"] == "invalid_client"
+    assert "private_key_jwt" in response.get_json()["error_description"]
+
+
+def test_assertions_for_an_endpoint_are_refused_even_on_the_legacy_rule(client, register):
+    agency = register(token_endpoint_auth_method="private_key_jwt", security_profile="oidc")
+    _switch_to_fapi(client.application, agency, assertion_audience="legacy")
+    form = {"grant_type": "authorization_code", "code": "x", "redirect_uri": agency.redirect_uri,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": agency.assertion(aud="http://localhost/token")}
+    response = client.post("/token", data=form)
+    assert response.status_code == 401 and "aud must be the issuer" in response.get_json()["error_description"]

@@ -1,0 +1,53 @@
+"""The `cedula` root command: package commands load when they run, not at start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from idp.cli import COMMANDS, cli, load_command
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _fresh_interpreter(code: str) -> str:
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
+                           text=True, timeout=60).stdout.strip()
+
+
+def test_help_imports_no_package_command_nor_the_web_app():
+    loaded = _fresh_interpreter(
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from idp.cli import cli\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        "heavy = ('idp.app', 'sqlalchemy', 'keys', 'signing', 'clients', 'idp.oidc', 'pyhanko')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n")
+    assert loaded == "[]"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_help_listed_is_the_commands_own(name):
+    command = load_command(name)
+    limit = 200
+    assert click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit) \
+        == command.get_short_help_str(limit)
+
+
+def test_help_lists_every_command():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == {*COMMANDS, "db", "serve", "demo"}
+
+
+def test_composed_groups_carry_their_subcommands():
+    runner = CliRunner()
+    assert "move-sector" in runner.invoke(cli, ["clients", "--help"]).output
+    assert "revoke" in runner.invoke(cli, ["documents", "--help"]).output
