@@ -322,7 +322,10 @@ class Cedula(Side):
                                    "token_endpoint_auth_method": "client_secret_basic",
                                    "id_token_signed_response_alg": "ES256",
                                    "grant_types": ["authorization_code", "client_credentials"],
-                                   "scope": "openid profile email documents:issue"},
+                                   "scope": "openid profile email documents:issue",
+                                   # as oidc-provider's client: OIDC, not the FAPI 2.0 profile
+                                   # that a restricted scope otherwise brings
+                                   "security_profile": "oidc"},
                 permissions=Permissions(operator=True), fetch_sector=lambda uri: [REDIRECT])
             self.client_id = registration.client.client_id
             self.secret = registration.client_secret
