@@ -153,6 +153,13 @@ def _http(what: str, doc: str, **options) -> Callable:
     return scenario
 
 
+def _wsgi(app, seconds: float) -> list[Result | Skipped]:
+    """UserInfo under gunicorn (cedula serve) and under granian: the WSGI server's own cost."""
+    from bench.wsgi_servers import compare
+
+    return compare(seconds)
+
+
 SCENARIOS: dict[str, Callable] = {
     "signin": signin, "authorize": authorize, "token": token, "userinfo": userinfo, "seal": seal,
     "http-token": _http("token", "Token endpoint (code + PKCE) over loopback HTTP: cédula serve vs "
@@ -164,6 +171,7 @@ SCENARIOS: dict[str, Callable] = {
                                      "over HTTP, vs node oidc-provider."),
     "http-roundtrip": _http("roundtrip", "authorize -> token -> userinfo, one journey per operation, "
                             "over HTTP, vs node oidc-provider."),
+    "http-wsgi": _wsgi,
     "http-production": _http("token", "/token on PostgreSQL + Redis, 1 and 2 workers (2 workers use both "
                              "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
                              node=False, workers=(1, 2)),
