@@ -35,10 +35,10 @@ $(NODE_STAMP): package.json package-lock.json
 ## Serve the provider at http://localhost:8000 with the embedded default (SQLite, in-process
 ## store, software key store under ./instance).
 run: $(RUN_STAMP)
-	$(BIN)/cedula db upgrade
-	$(BIN)/cedula keys init
-	$(BIN)/cedula pki init
-	$(BIN)/cedula demo
+	@$(BIN)/cedula db upgrade
+	@$(BIN)/cedula keys init
+	@$(BIN)/cedula pki init
+	@$(BIN)/cedula demo
 
 ## The whole test suite.
 test: $(TEST_STAMP) $(NODE_STAMP)

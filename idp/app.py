@@ -35,6 +35,7 @@ def _components() -> list[Component]:
         component("infra.db", SCHEMA),
         component("infra.store"),
         component("infra.outbound"),
+        component("infra.notify"),
         component("infra.ops.health"),
         component("keys"),
         component("clients.registry"),
@@ -52,6 +53,8 @@ def _components() -> list[Component]:
         component("idp.audit"),
         component("idp.consent"),
         component("idp.logout"),
+        component("idp.indicators"),
+        component("idp.operator"),
         component("signing.web"),
     ]
 

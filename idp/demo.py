@@ -70,8 +70,11 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
             token_endpoint_auth_method="private_key_jwt",
             token_endpoint_auth_signing_alg="ES256",
             jwks={"keys": [key.as_dict(private=False)]},
-            # Until the demo portal speaks PAR and DPoP (issue #17): an operator's exception.
-            security_profile="oidc"))
+            # The portal is a FAPI 2.0 client (PAR, DPoP, private_key_jwt: clients/portal/fapi.py);
+            # the profile itself needs https redirect URIs, which a laptop demo has not: the
+            # operator's exception, with PAR and DPoP still required.
+            security_profile="oidc", require_pushed_authorization_requests=True,
+            dpop_bound_access_tokens=True))
         upsert_operator_client(session, client_id="hacienda", metadata=_portal_metadata(
             "Ministerio de Hacienda", tax_url, tax_purpose,
             token_endpoint_auth_method="client_secret_basic"))
@@ -81,7 +84,7 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
     return [
         DemoPortal("registro-civil", "Registro Civil", int(demo["registry_port"]), "registry",
                    registry_purpose, {**common, "PORTAL_PRIVATE_JWK": json.dumps(key.as_dict(private=True)),
-                                      "PORTAL_ISSUE_DOCUMENTS": "1"}),
+                                      "PORTAL_ISSUE_DOCUMENTS": "1", "PORTAL_FAPI": "1"}),
         DemoPortal("hacienda", "Ministerio de Hacienda", int(demo["tax_port"]), "tax", tax_purpose,
                    {**common, "PORTAL_CLIENT_SECRET": secret}),
     ]
@@ -102,6 +105,21 @@ def _ensure_seal(app: Flask, *, client_id: str, name: str) -> None:
                                     organization_identifier=f"VATSV-{client_id}")
 
 
+def _demo_register(app: Flask) -> bool:
+    """Import the sample civil register; True when its outbox page can be shown (e-mail goes
+    to the outbox, the register is the imported one)."""
+    from idp.civil_register.demo import load_demo_register
+    from infra.notify import notify_settings
+
+    settings: Settings = get_settings(app)
+    if str(settings["assurance"].get("registry") or "") != "imported":
+        return False
+    with app.app_context():
+        result = load_demo_register(app)
+    print(f"demo civil register: {result.rows} people ({result.inserted} new)", flush=True)
+    return notify_settings(app).email == "outbox"
+
+
 def _portal_process(portal: DemoPortal) -> subprocess.Popen:
     env = {**os.environ, **portal.env, "PORTAL_NAME": portal.name, "PORTAL_BASE_URL": portal.base_url,
            "PORTAL_CLIENT_ID": portal.client_id, "PORTAL_THEME": portal.theme,
@@ -115,12 +133,17 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     if urlsplit(settings.issuer).hostname not in ("localhost", "127.0.0.1"):
         raise RuntimeError("cedula demo runs on this machine only; CEDULA_ISSUER must be a localhost URL")
     portals = register_demo_clients(app)
-    processes = [subprocess.Popen([sys.executable, "-m", "idp.cli", "serve", "--host", host, "--port", str(port)])]
+    outbox_page = _demo_register(app)
+    provider_env = {**os.environ, "CEDULA_DEMO_OUTBOX_PAGE": "true"} if outbox_page else None
+    processes = [subprocess.Popen([sys.executable, "-m", "idp.cli", "serve", "--host", host,
+                                   "--port", str(port)], env=provider_env)]
     processes += [_portal_process(p) for p in portals]
     print("\nCédula is running:", flush=True)
     print(f"  {'identity provider':<31} {settings.issuer}", flush=True)
     for portal in portals:
         print(f"  {portal.name + ' (demo)':<31} {portal.base_url}", flush=True)
+    if outbox_page:
+        print(f"  {'messages to the demo register':<31} {settings.issuer}/demo/outbox", flush=True)
     print("Press Ctrl-C to stop.\n", flush=True)
 
     def stop(*_):

@@ -12,7 +12,7 @@ from flask import Flask
 
 from idp.assurance.mds import MetadataService
 from idp.assurance.policy import MetadataAttestationPolicy
-from idp.assurance.settings import AssuranceSettings, load
+from idp.assurance.settings import ASSURANCE, AssuranceSettings, assurance_settings, load
 from idp.webauthn.attestation import ATTESTATION_POLICY
 from infra.components import Slot
 from infra.config import get_settings
@@ -26,7 +26,6 @@ def metadata_service(settings: AssuranceSettings) -> MetadataService:
                            retry_seconds=settings.mds_retry_seconds)
 
 
-ASSURANCE: Slot[AssuranceSettings] = Slot("assurance settings")
 METADATA: Slot[MetadataService] = Slot("FIDO metadata service")
 
 
@@ -34,12 +33,9 @@ def metadata(app: Flask | None = None) -> MetadataService:
     return METADATA.of(app)
 
 
-def assurance_settings(app: Flask | None = None) -> AssuranceSettings:
-    return ASSURANCE.of(app)
-
-
 def init_app(app: Flask) -> None:
     """Before `idp.webauthn`: installs the metadata-backed attestation policy it is built with."""
+    from idp.assurance.reclaim_views import bp as reclaim_bp
     from idp.assurance.views import bp
 
     settings = ASSURANCE.install(app, load(get_settings(app)))
@@ -48,3 +44,4 @@ def init_app(app: Flask) -> None:
         metadata=service, attestation=settings.attestation,
         refuse_untrusted=settings.untrusted_attestation == "refuse"))
     app.register_blueprint(bp)
+    app.register_blueprint(reclaim_bp)

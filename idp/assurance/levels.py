@@ -13,10 +13,16 @@ from typing import Literal
 Level = Literal["low", "substantial", "high"]
 LEVELS: tuple[Level, ...] = ("low", "substantial", "high")
 
-# How the citizen's identity was proven (eIDAS 2015/1502 annex 2.1.2).
+# How the citizen's identity was proven (eIDAS 2015/1502 annex 2.1.2; NIST SP 800-63A
+# section 4.4: evidence validated AND the applicant verified to be its genuine owner).
 PROOFING_METHODS: dict[str, Level] = {
     "self_asserted": "low",      # typed in at enrolment, nothing checked
-    "register_match": "substantial",  # matched against the authoritative civil register
+    # The details match the authoritative civil register: the evidence exists, but anyone who
+    # read the ID card knows them; nothing shows the applicant is that person. Still low.
+    "register_match": "low",
+    # Plus a one-time code sent to a contact the register holds for that person (e-mail,
+    # phone, postal address) and entered back: the applicant controls the person's channel.
+    "register_channel": "substantial",
     "in_person": "high",         # a registrar checked the identity document face to face
 }
 

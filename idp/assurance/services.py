@@ -19,9 +19,10 @@ from idp.assurance.levels import (
     rank,
     sign_in_level,
 )
-from idp.assurance.models import IdentityProofing, PasskeyAssurance
+from idp.assurance.models import IdentityProofing, PasskeyAssurance, ProofingEvidence
 from idp.citizens.models import Citizen, Passkey
 from idp.webauthn.encoding import from_b64url
+from infra.indicators import tally
 
 
 @dataclass(frozen=True)
@@ -99,22 +100,40 @@ def proofing_of(session: Session, citizen_id: uuid.UUID | str) -> tuple[Level, s
 
 def raise_proofing(session: Session, *, citizen_id: uuid.UUID, method: str,
                    now: datetime) -> bool:
-    """Record a proofing method; the level only ever goes up. True when it went up."""
+    """Record a proofing method; the level only ever goes up. True when it went up (or, at
+    the same level, when a self-asserted identity gained a register match)."""
     if method not in PROOFING_METHODS or method == "self_asserted":
-        raise ProofingError(f"unknown proofing method {method!r}; expected register_match "
-                            "or in_person")
+        raise ProofingError(f"unknown proofing method {method!r}; expected register_match, "
+                            "register_channel or in_person")
     level = PROOFING_METHODS[method]
     row = session.get(IdentityProofing, citizen_id, with_for_update=True)
     if row is None:
         session.add(IdentityProofing(citizen_id=citizen_id, level=level, method=method,
                                      updated_at=now))
         session.flush()
+        tally(session, "proofing.raised", dimension=method, now=now)
         return True
     if rank(level) <= rank(row.level):
         return False
     row.level, row.method, row.updated_at = level, method, now
     session.flush()
+    tally(session, "proofing.raised", dimension=method, now=now)
     return True
+
+
+def record_evidence(session: Session, *, citizen_id: uuid.UUID, kind: str, source: str,
+                    detail: str = "", now: datetime) -> None:
+    """Append one piece of proofing evidence (shown to the citizen, kept for audits)."""
+    session.add(ProofingEvidence(citizen_id=citizen_id, kind=kind, source=source[:100],
+                                 detail=detail[:200], recorded_at=now))
+    session.flush()
+
+
+def evidence_of(session: Session, citizen_id: uuid.UUID) -> list[ProofingEvidence]:
+    """The citizen's evidence, oldest first."""
+    return list(session.scalars(sa.select(ProofingEvidence)
+                                .where(ProofingEvidence.citizen_id == citizen_id)
+                                .order_by(ProofingEvidence.recorded_at, ProofingEvidence.id)))
 
 
 @dataclass(frozen=True)
@@ -166,5 +185,6 @@ def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
             for p in qualifying_passkeys(session, citizen_id=citizen_id, level=level)]
 
 
-__all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "passkey_levels",
-           "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable"]
+__all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "evidence_of",
+           "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
+           "record_evidence"]

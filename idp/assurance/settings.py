@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
+from idp.assurance.possession import CodeLimits
 from idp.assurance.roots import FIDO_MDS_ROOT_PEM
+from infra.components import Slot
 from infra.config import ConfigError
 
 CONVEYANCES = ("auto", "direct", "none")
@@ -29,6 +33,7 @@ class AssuranceSettings:
     untrusted_attestation: str
     registry: str
     binding_seconds: int
+    codes: CodeLimits
 
 
 def _whole(section: Mapping[str, Any], key: str, minimum: int = 1) -> int:
@@ -64,4 +69,20 @@ def load(settings: Any) -> AssuranceSettings:
         untrusted_attestation=_choice(section, "untrusted_attestation", UNTRUSTED),
         registry=str(section.get("registry") or ""),
         binding_seconds=_whole(section, "binding_seconds", minimum=60),
+        codes=CodeLimits(
+            code_seconds=_whole(section, "code_seconds", minimum=60),
+            postal_code_seconds=_whole(section, "postal_code_seconds", minimum=3600),
+            code_attempts=_whole(section, "code_attempts"),
+            code_sends=_whole(section, "code_sends"),
+            national_id_attempts=_whole(section, "national_id_attempts"),
+            national_id_daily_sends=_whole(section, "national_id_daily_sends"),
+            window_seconds=_whole(section, "code_window_seconds", minimum=60)),
     )
+
+
+ASSURANCE: Slot[AssuranceSettings] = Slot("assurance settings")
+
+
+def assurance_settings(app: Flask | None = None) -> AssuranceSettings:
+    """The `[assurance]` settings of `app` (default: the current application)."""
+    return ASSURANCE.of(app)

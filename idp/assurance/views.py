@@ -1,33 +1,77 @@
-"""The citizen's page about their level of assurance (/account/assurance), with the check
-against the civil register that raises identity proofing to substantial."""
+"""The citizen's page about their level of assurance (/account/assurance): the routes to a
+higher level, explained; the check against the civil register (evidence, still low); the
+one-time code sent to a contact the register holds (substantial)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from idp.assurance import services
+from idp.assurance.codes import send_code
+from idp.assurance.possession import (
+    CodeLimits,
+    NoSuchChannel,
+    TooManyAttempts,
+    available_channels,
+    contact_for,
+    issue_code,
+    mask,
+    pending_code,
+    verify_code,
+    withdraw,
+)
+from idp.assurance.settings import assurance_settings
 from idp.citizens.services import get_citizen, passkeys_of
 from idp.civil_register import register
+from idp.civil_register.base import Contact
 from idp.civil_register.errors import CivilRegisterError
 from idp.civil_register.services import check_citizen
 from idp.sessions import require_citizen
 from infra.db import get_db
+from infra.notify import DeliveryFailed
 from infra.ops.metrics import count
+from infra.secrets import get_secrets
 from infra.web.csrf import validate_csrf
 from infra.web.ratelimit import hit
 
+log = logging.getLogger(__name__)
 bp = Blueprint("assurance", __name__)
-OUTCOMES = {"match", "not_found", "mismatch", "unavailable"}
+REGISTER_OUTCOMES = {"match", "not_found", "mismatch", "unavailable"}
+CODE_OUTCOMES = {"sent", "verified", "wrong", "expired", "used", "none", "no_channel"}
+PURPOSE = "proofing"
+KEY_PURPOSE = "possession-codes"
 
 
-@bp.get("/account/assurance")
-def overview() -> Response | str:
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _limits() -> CodeLimits:
+    return assurance_settings(current_app).codes
+
+
+def _contacts(db: Session, citizen_id: uuid.UUID) -> tuple[tuple[Contact, ...] | None, bool]:
+    """(the register's contacts of record when the citizen's details match, register down)."""
+    found = register(current_app)
+    if found is None:
+        return None, False
+    try:
+        result = check_citizen(db, found, citizen_id=citizen_id, now=_now())
+    except CivilRegisterError:
+        return None, True
+    return (result.contacts if result.matched else None), False
+
+
+def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None,
+          retry_after: int | None = None) -> ResponseReturnValue:
     session = require_citizen()
-    citizen_id = uuid.UUID(session.citizen_id)
-    with get_db(current_app).read() as db:
+    with get_db(current_app).transaction() as db:
         citizen = get_citizen(db, citizen_id)
         if citizen is None:
             return redirect("/login", code=303)
@@ -37,16 +81,39 @@ def overview() -> Response | str:
                      "synced": p.backup_eligible} for p in passkeys_of(db, citizen_id)]
         current = services.assess(db, citizen_id=session.citizen_id,
                                   credential_id=session.credential_id, amr=session.amr)
-    outcome = request.args.get("register")
-    return render_template("assurance/account.html", proofing=proofing, method=method,
-                           passkeys=passkeys, current=current,
-                           can_check=register(current_app) is not None and proofing == "low",
-                           outcome=outcome if outcome in OUTCOMES else None)
+        evidence = services.evidence_of(db, citizen_id)
+        contacts, unavailable = (None, False)
+        if proofing == "low" and method == "register_match":
+            contacts, unavailable = _contacts(db, citizen_id)
+        pending = pending_code(db, purpose=PURPOSE, claimant=str(citizen_id), now=_now()) \
+            if proofing == "low" else None
+    register_outcome = request.args.get("register")
+    code_outcome = request.args.get("code")
+    body = render_template(
+        "assurance/account.html", proofing=proofing, method=method, passkeys=passkeys,
+        current=current, evidence=evidence,
+        can_check=register(current_app) is not None and proofing == "low"
+        and method == "self_asserted",
+        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(contacts)]
+        if contacts else [],
+        register_unavailable=unavailable, pending=pending,
+        outcome=register_outcome if register_outcome in REGISTER_OUTCOMES else None,
+        code_outcome=code_outcome if code_outcome in CODE_OUTCOMES else None,
+        demo_outbox="demo_register.outbox" in current_app.view_functions,
+        notice=notice, notice_minutes=max(1, -(-(retry_after or 60) // 60)))
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return body, status, headers
+
+
+@bp.get("/account/assurance")
+def overview() -> ResponseReturnValue:
+    session = require_citizen()
+    return _page(uuid.UUID(session.citizen_id))
 
 
 @bp.post("/account/assurance/register-check")
-def register_check() -> Response:
-    """The citizen asks to be matched against the civil register (substantial on a match)."""
+def register_check() -> ResponseReturnValue:
+    """The citizen asks to be matched against the civil register (evidence; still low)."""
     validate_csrf()
     session = require_citizen()
     hit("register-check", key=session.citizen_id)
@@ -55,10 +122,87 @@ def register_check() -> Response:
         return redirect("/account/assurance", code=303)
     try:
         with get_db(current_app).transaction() as db:
-            result = check_citizen(db, found, citizen_id=uuid.UUID(session.citizen_id),
-                                   now=datetime.now(UTC))
-        outcome = result.outcome
+            result = check_citizen(db, found, citizen_id=uuid.UUID(session.citizen_id), now=_now())
+        outcome: str = result.outcome
     except CivilRegisterError:
         outcome = "unavailable"
     count("registry.check", outcome)
     return redirect(f"/account/assurance?register={outcome}", code=303)
+
+
+@bp.post("/account/assurance/code")
+def request_code() -> ResponseReturnValue:
+    """Send a one-time code to the register's contact of record the citizen chose."""
+    validate_csrf()
+    session = require_citizen()
+    hit("possession-code", key=session.citizen_id)
+    citizen_id = uuid.UUID(session.citizen_id)
+    channel = request.form.get("channel", "")
+    now = _now()
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = get_citizen(db, citizen_id)
+            if citizen is None:
+                return redirect("/login", code=303)
+            contacts, unavailable = _contacts(db, citizen_id)
+            if unavailable:
+                return redirect("/account/assurance?register=unavailable", code=303)
+            if contacts is None:
+                return redirect("/account/assurance?register=mismatch", code=303)
+            issued = issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE), limits=_limits(),
+                                purpose=PURPOSE, claimant=str(citizen_id),
+                                national_id_scheme=citizen.national_id_scheme,
+                                national_id=citizen.national_id,
+                                contact=contact_for(contacts, channel), source=register(current_app).name,  # type: ignore[union-attr]
+                                now=now)
+    except NoSuchChannel:
+        return redirect("/account/assurance?code=no_channel", code=303)
+    except TooManyAttempts as exc:
+        count("possession.code", "too_many")
+        return _page(citizen_id, status=429, notice="too_many", retry_after=exc.retry_after)
+    try:
+        send_code(issued, purpose=PURPOSE)
+    except DeliveryFailed as exc:
+        with get_db(current_app).transaction() as db:
+            withdraw(db, issued.id)
+        count("possession.code", "delivery_failed")
+        return _page(citizen_id, status=503, notice="delivery_failed", retry_after=exc.retry_after)
+    count("possession.code", f"sent_{issued.contact.channel}")
+    log.info("proofing code sent", extra={"citizen_id": str(citizen_id),
+                                          "channel": issued.contact.channel})
+    return redirect("/account/assurance?code=sent#code-entry", code=303)
+
+
+@bp.post("/account/assurance/code/verify")
+def enter_code() -> ResponseReturnValue:
+    """The citizen types the code back: proof of possession, identity proofing substantial."""
+    validate_csrf()
+    session = require_citizen()
+    hit("possession-verify", key=session.citizen_id)
+    citizen_id = uuid.UUID(session.citizen_id)
+    now = _now()
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = get_citizen(db, citizen_id)
+            if citizen is None:
+                return redirect("/login", code=303)
+            check = verify_code(db, key=get_secrets(current_app).key(KEY_PURPOSE), limits=_limits(),
+                                purpose=PURPOSE, claimant=str(citizen_id),
+                                national_id_scheme=citizen.national_id_scheme,
+                                national_id=citizen.national_id,
+                                entered=request.form.get("code", "")[:64], now=now)
+            if check.accepted is not None:
+                services.raise_proofing(db, citizen_id=citizen_id, method="register_channel", now=now)
+                services.record_evidence(
+                    db, citizen_id=citizen_id, kind="register_channel",
+                    source=check.accepted.source,
+                    detail=f"{check.accepted.channel} {check.accepted.address_hint}", now=now)
+    except TooManyAttempts as exc:
+        count("possession.verify", "too_many")
+        return _page(citizen_id, status=429, notice="too_many", retry_after=exc.retry_after)
+    if check.refused is not None:
+        count("possession.verify", check.refused.reason)
+        return redirect(f"/account/assurance?code={check.refused.reason}#code-entry", code=303)
+    count("possession.verify", "verified")
+    log.info("identity proofed by a register code", extra={"citizen_id": str(citizen_id)})
+    return redirect("/account/assurance?code=verified", code=303)

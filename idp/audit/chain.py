@@ -37,6 +37,8 @@ EVENTS = (
     "registrar.viewed",             # a registrar opened the citizen's page (idp/registrar)
     "registrar.identity_verified",  # a registrar checked an identity document in person
     "registrar.recovery_started",   # a registrar issued a code to bind a new passkey
+    "identity.frozen",      # the national ID was reclaimed by its proven owner (idp/assurance)
+    "identity.reclaimed",   # the citizen's national ID, held by another account, moved to them
 )
 LEGAL_BASES = ("consent", "law")
 

@@ -15,7 +15,7 @@ FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
 NAME_MAX = 100
 EMAIL_MAX = 254
 # A pragmatic address check (RFC 5321 limits; one @, a dotted domain, no spaces).
-_EMAIL = re.compile(r"[^\s@]{1,64}@(?=.{1,253}$)[^\s@.]+(?:\.[^\s@.]+)+")
+EMAIL_PATTERN = re.compile(r"[^\s@]{1,64}@(?=.{1,253}$)[^\s@.]+(?:\.[^\s@.]+)+")
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def validate(fields: Mapping[str, object], *, scheme: NationalIdScheme, minimum_
         errors["email"] = "enrol.error.required"
     else:
         email = email.strip()
-        if len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email):
+        if len(email) > EMAIL_MAX or not EMAIL_PATTERN.fullmatch(email):
             errors["email"] = "enrol.error.email"
         else:
             local, _, domain = email.rpartition("@")

@@ -1,4 +1,5 @@
-"""The authoritative civil register: matching enrolment data raises proofing to substantial.
+"""The authoritative civil register: a match of the enrolment data is evidence (level low); the
+register's contacts of record then let proofing reach substantial (`idp.assurance.possession`).
 
 Public: `register(app)` (the configured CivilRegister or None), `check_after_enrolment(app,
 citizen_id)`, `services.check_citizen(...)`, `base.CivilRegister` / `MatchResult` /
@@ -83,5 +84,8 @@ def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
 
 
 def init_app(app: Flask) -> None:
+    from idp.civil_register import demo
+
     settings = get_settings(app)
     REGISTER.install(app, load_register(str(settings["assurance"].get("registry") or ""), settings))
+    demo.init_app(app, settings)

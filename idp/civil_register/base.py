@@ -17,6 +17,16 @@ from typing import Literal, Protocol
 from sqlalchemy.orm import Session
 
 Outcome = Literal["match", "not_found", "mismatch"]
+ContactChannel = Literal["email", "phone", "postal"]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A channel the register holds for the person (their contact of record): proofing sends
+    a one-time code there to check that the applicant controls it."""
+
+    channel: ContactChannel
+    address: str
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,8 @@ class MatchResult:
     source: str  # which register answered, for the audit trail
     # For "mismatch": which fields differ (never their values).
     fields: tuple[str, ...] = ()
+    # For "match": the register's contacts of record for this person (may be empty).
+    contacts: tuple[Contact, ...] = ()
 
     @property
     def matched(self) -> bool:
@@ -55,8 +67,9 @@ def fold(name: str) -> str:
 
 
 def compare(query: RegisterQuery, *, given_name: str, family_name: str, birthdate: date,
-            source: str) -> MatchResult:
-    """The matching rules, for any register that returns the record it holds."""
+            source: str, contacts: tuple[Contact, ...] = ()) -> MatchResult:
+    """The matching rules, for any register that returns the record it holds; the contacts
+    of record are passed on only when the record matches."""
     differing = tuple(name for name, same in (
         ("given_name", fold(query.given_name) == fold(given_name)),
         ("family_name", fold(query.family_name) == fold(family_name)),
@@ -64,4 +77,4 @@ def compare(query: RegisterQuery, *, given_name: str, family_name: str, birthdat
     ) if not same)
     if differing:
         return MatchResult("mismatch", source, differing)
-    return MatchResult("match", source)
+    return MatchResult("match", source, contacts=contacts)

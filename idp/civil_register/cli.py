@@ -21,8 +21,9 @@ def registry_group() -> None:
 def import_command(file: Path, replace: bool) -> None:
     """Import FILE: UTF-8 CSV with the header national_id,given_name,family_name,birthdate.
 
-    National IDs are normalised with the configured scheme; any bad row refuses the whole
-    file (one transaction)."""
+    Optionally followed by any of email,phone,postal_address: the contacts of record to which
+    identity proofing sends one-time codes. National IDs are normalised with the configured
+    scheme; any bad row refuses the whole file (one transaction)."""
     from flask import current_app
 
     from idp.citizens import scheme

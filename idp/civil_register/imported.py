@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from idp.citizens.enrolment import NAME_MAX
+from idp.citizens.enrolment import EMAIL_MAX, EMAIL_PATTERN, NAME_MAX
 from idp.citizens.national_id import InvalidNationalId, NationalIdScheme
-from idp.civil_register.base import MatchResult, RegisterQuery, compare
+from idp.civil_register.base import Contact, MatchResult, RegisterQuery, compare
 from idp.civil_register.errors import ImportRefused
 from idp.civil_register.models import RegisterRecord
 
 HEADER = ("national_id", "given_name", "family_name", "birthdate")
+# Optional columns after those four, in any order: the contacts of record.
+CONTACT_COLUMNS = ("email", "phone", "postal_address")
+POSTAL_MAX = 500
+_PHONE = re.compile(r"\+?[0-9]{7,15}")
+
+
+def contacts_of(record: RegisterRecord) -> tuple[Contact, ...]:
+    found = (("email", record.email), ("phone", record.phone), ("postal", record.postal_address))
+    return tuple(Contact(channel, address) for channel, address in found if address)  # type: ignore[arg-type]
 
 
 class ImportedRegister:
@@ -32,7 +43,7 @@ class ImportedRegister:
         if record is None:
             return MatchResult("not_found", self.name)
         return compare(query, given_name=record.given_name, family_name=record.family_name,
-                       birthdate=record.birthdate, source=self.name)
+                       birthdate=record.birthdate, source=self.name, contacts=contacts_of(record))
 
 
 @dataclass(frozen=True)
@@ -43,20 +54,46 @@ class ImportResult:
     removed: int
 
 
-def _rows(text: str, scheme: NationalIdScheme) -> tuple[list[dict], list[tuple[int, str]]]:
-    reader = csv.DictReader(io.StringIO(text))
+def _contact(column: str, raw: str) -> tuple[str | None, str | None]:
+    """(normalised value or None when empty, problem)."""
+    if column == "postal_address":
+        lines = [" ".join(line.split()) for line in raw.replace("\r", "\n").split("\n")]
+        value = "\n".join(line for line in lines if line)
+        if len(value) > POSTAL_MAX:
+            return None, f"postal_address has more than {POSTAL_MAX} characters"
+        return value or None, None
+    value = " ".join(raw.split())
+    if not value:
+        return None, None
+    if column == "email":
+        if len(value) > EMAIL_MAX or not EMAIL_PATTERN.fullmatch(value):
+            return None, "email is not an e-mail address"
+        local, _, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}", None
+    digits = re.sub(r"[\s().-]", "", value)
+    if not _PHONE.fullmatch(digits):
+        return None, "phone must be 7 to 15 digits, optionally after +"
+    return digits, None
+
+
+def _rows(text: str, scheme: NationalIdScheme) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = tuple(name.strip().lower() for name in (reader.fieldnames or ()))
-    if header[:4] != HEADER or len(header) != 4:
-        return [], [(1, f"the header must be {','.join(HEADER)}; got {','.join(header) or 'nothing'}")]
-    reader.fieldnames = list(HEADER)
-    rows: list[dict] = []
+    extra = header[4:]
+    if header[:4] != HEADER or any(c not in CONTACT_COLUMNS for c in extra) or \
+            len(set(extra)) != len(extra):
+        return [], [(1, f"the header must be {','.join(HEADER)}, optionally followed by any of "
+                        f"{','.join(CONTACT_COLUMNS)}; got {','.join(header) or 'nothing'}")]
+    reader.fieldnames = list(header)
+    rows: list[dict[str, Any]] = []
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
+    for raw in reader:
+        number = reader.line_num
         if None in raw or any(v is None for v in raw.values()):
-            problems.append((number, "expected 4 columns"))
+            problems.append((number, f"expected {len(header)} columns"))
             continue
-        values = {k: " ".join(str(v).split()) for k, v in raw.items()}
+        values = {k: " ".join(str(v).split()) for k, v in raw.items() if k in HEADER}
         try:
             national_id = scheme.normalise(values["national_id"])
         except InvalidNationalId as exc:
@@ -77,15 +114,25 @@ def _rows(text: str, scheme: NationalIdScheme) -> tuple[list[dict], list[tuple[i
         except ValueError:
             problems.append((number, "birthdate must be YYYY-MM-DD"))
             continue
+        contacts: dict[str, str | None] = dict.fromkeys(CONTACT_COLUMNS)
+        bad = None
+        for column in extra:
+            contacts[column], bad = _contact(column, str(raw[column]))
+            if bad:
+                break
+        if bad:
+            problems.append((number, bad))
+            continue
         rows.append({"national_id": national_id, "given_name": values["given_name"],
-                     "family_name": values["family_name"], "birthdate": born})
+                     "family_name": values["family_name"], "birthdate": born, **contacts})
     return rows, problems
 
 
 def import_csv(session: Session, *, data: bytes, scheme: NationalIdScheme, now: datetime,
                replace: bool = False) -> ImportResult:
     """Import a register extract (UTF-8 CSV with the header national_id,given_name,
-    family_name,birthdate) in the caller's transaction. Every row is checked first; any
+    family_name,birthdate and optionally email,phone,postal_address) in the caller's
+    transaction. A file without a contact column leaves that contact as it was. Every row is checked first; any
     problem refuses the whole file (ImportRefused lists them). `replace` drops the records
     of this scheme that the file no longer has."""
     try:
@@ -93,6 +140,7 @@ def import_csv(session: Session, *, data: bytes, scheme: NationalIdScheme, now: 
     except UnicodeDecodeError as exc:
         raise ImportRefused([(1, f"the file is not UTF-8 ({exc.reason} at byte {exc.start})")]) from None
     rows, problems = _rows(text, scheme)
+    columns = _columns(text)
     if problems:
         raise ImportRefused(problems)
     existing = {r.national_id: r for r in session.scalars(
@@ -103,16 +151,27 @@ def import_csv(session: Session, *, data: bytes, scheme: NationalIdScheme, now: 
         if record is None:
             session.add(RegisterRecord(national_id_scheme=scheme.code, imported_at=now, **row))
             inserted += 1
-        elif (record.given_name, record.family_name, record.birthdate) != \
-                (row["given_name"], row["family_name"], row["birthdate"]):
-            record.given_name, record.family_name = row["given_name"], row["family_name"]
-            record.birthdate, record.imported_at = row["birthdate"], now
-            updated += 1
+        else:
+            changed = False
+            for field, value in row.items():
+                if field in CONTACT_COLUMNS and field not in columns:
+                    continue
+                if getattr(record, field) != value:
+                    setattr(record, field, value)
+                    changed = True
+            if changed:
+                record.imported_at = now
+                updated += 1
     removed = 0
     if replace and existing:
         removed = _remove(session, existing.values())
     session.flush()
     return ImportResult(rows=len(rows), inserted=inserted, updated=updated, removed=removed)
+
+
+def _columns(text: str) -> set[str]:
+    header = next(csv.reader(io.StringIO(text, newline="")), [])
+    return {name.strip().lower() for name in header}
 
 
 def _remove(session: Session, records: Iterable[RegisterRecord]) -> int:

@@ -23,4 +23,10 @@ class RegisterRecord(Base):
     given_name: Mapped[str] = mapped_column(sa.String(100))
     family_name: Mapped[str] = mapped_column(sa.String(100))
     birthdate: Mapped[date] = mapped_column(sa.Date)
+    # The register's contacts of record, to which proofing sends one-time codes (any may be
+    # missing): an e-mail address, a phone number (E.164 digits) and a postal address (lines
+    # separated by "\n").
+    email: Mapped[str | None] = mapped_column(sa.String(254), nullable=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    postal_address: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
     imported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

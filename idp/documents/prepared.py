@@ -274,7 +274,7 @@ def _refusal(code: str) -> tuple[int, str]:
 def open_for_signing(prepared_id: str) -> Response:
     """Put the prepared PDF into the pending-upload review, then show that review."""
     from idp.account import reauth
-    from idp.documents.pages import refused_page, signing_citizen
+    from idp.documents.signing_gate import refused_page, signing_citizen
 
     session, refusal = signing_citizen()
     if refusal is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from idp.oidc.current import PROVIDER, provider
 from idp.oidc.errors import (
     AuthorizationError,
     InsufficientScope,
@@ -20,11 +21,11 @@ from idp.oidc.errors import (
 )
 from idp.oidc.services import Provider
 from idp.oidc.tokens import TokenSigner
-from infra.components import Slot
 from infra.config import get_settings
 from infra.secrets import get_secrets
 
 __all__ = [
+    "PROVIDER",
     "AuthorizationError",
     "InsufficientScope",
     "InvalidClient",
@@ -35,6 +36,7 @@ __all__ = [
     "TokenSigner",
     "UnsafeRedirect",
     "init_app",
+    "provider",
 ]
 
 
@@ -82,12 +84,8 @@ def init_app(app: Flask) -> Provider:
     return built
 
 
-PROVIDER: Slot[Provider] = Slot("OpenID Provider")
+# Rows kept per process (infra.invalidation): an update or delete of any of them advances the
+# cache generation.
 WATCHED_TABLES = ("clients", "oidc_grants", "citizens", "consents",
                   # what the assurance of a sign-in depends on (`assurance.assess_sign_in`)
                   "passkeys", "assurance_passkeys", "identity_proofing")
-
-
-def provider(app: Flask | None = None) -> Provider:
-    """The OpenID Provider of `app` (default: the current application)."""
-    return PROVIDER.of(app)

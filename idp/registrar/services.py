@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from idp import audit
 from idp.assurance.models import IdentityDocument
-from idp.assurance.services import raise_proofing
+from idp.assurance.services import raise_proofing, record_evidence
 from idp.citizens.models import Citizen
 from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import CitizenNotFound, NotRegistrar, OwnRecord, RegistrarError
@@ -180,6 +180,8 @@ def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
                               service_point=actor.service_point or "operator")
     session.add(record)
     raised = raise_proofing(session, citizen_id=citizen_id, method="in_person", now=now)
+    record_evidence(session, citizen_id=citizen_id, kind="in_person",
+                    source=actor.service_point or "operator", detail=document.document_type, now=now)
     trail(session, actor=actor, action="identity.verified", citizen_id=citizen_id, now=now,
           details={"document_type": document.document_type, "proofing_raised": raised},
           citizen_event="registrar.identity_verified")

@@ -248,3 +248,79 @@ def bind() -> Response | str:
     start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True)
     log.info("binding code redeemed", extra={"citizen_id": str(citizen_id), "at": time.time()})
     return _no_store(response)
+
+
+RECLAIM_FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
+                  "document_type", "document_number", "document_expiry")
+
+
+def _reclaim_form(actor: services.Actor, *, values: dict[str, str], errors: dict[str, str],
+                  status: int = 200, refused: str | None = None) -> Response:
+    return _no_store(render_template("registrar/reclaim.html", actor=actor, values=values,
+                                     errors=errors, refused=refused, scheme=scheme(current_app),
+                                     types=TYPES), status)
+
+
+@bp.route("/registrar/reclaim", methods=["GET", "POST"])
+def reclaim() -> Response:
+    """In person: the holder of the identity document gets the national ID that another
+    account holds; that account is frozen (idp.assurance.reclaim) and the holder gets a
+    binding code to add a passkey on their own device."""
+    from idp import audit
+    from idp.assurance.reclaim import ReclaimRefused
+    from idp.assurance.reclaim import reclaim as move_national_id
+    from idp.assurance.reclaim_views import after_freeze
+    from idp.citizens.enrolment import validate
+    from idp.citizens.errors import InvalidFields
+    from idp.consent import get_consents
+    from infra.web.i18n import current_language
+
+    actor = _guard("/registrar/reclaim")
+    if isinstance(actor, Response):
+        return actor
+    if request.method == "GET":
+        return _reclaim_form(actor, values={}, errors={})
+    validate_csrf()
+    values = {k: str(request.form.get(k, ""))[:254] for k in RECLAIM_FIELDS}
+    errors: dict[str, str] = {}
+    data = document = None
+    try:
+        data = validate(values, scheme=scheme(current_app),
+                        minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
+                        today=_now().date())
+    except InvalidFields as exc:
+        errors.update(exc.errors)
+    try:
+        document = parse_document(request.form, today=_now().date())
+    except InvalidDocument as exc:
+        errors.update({f"reclaim-{k}": v for k, v in exc.errors.items()})
+    if errors or data is None or document is None:
+        return _reclaim_form(actor, values=values, errors=errors, status=400)
+    consents = get_consents()
+    audit.prepare()
+    try:
+        with get_db(current_app).transaction() as db:
+            done = move_national_id(db, data=data, method="in_person",
+                                    source=actor.service_point or "operator",
+                                    detail=document.document_type, actor=actor,
+                                    policy=consents.policy, sign=consents.sign,
+                                    key=get_secrets().key("reclaim"), language=current_language(),
+                                    now=_now())
+            binding = services.start_recovery(db, get_store(current_app), actor=actor,
+                                              citizen_id=uuid.UUID(done.citizen_id),
+                                              document=document, key=_binding_key(),
+                                              ttl=assurance_settings().binding_seconds, now=_now())
+    except ReclaimRefused as exc:
+        if exc.reason == "own_record":
+            return _own_record(actor, "reclaim")
+        count("registrar", f"reclaim_{exc.reason}")
+        return _reclaim_form(actor, values=values, errors={}, status=403, refused=exc.reason)
+    after_freeze(done.frozen_id, done.agencies)
+    count("registrar", "reclaim")
+    log.info("registrar action", extra={"action": "reclaim", "registrar": actor.name,
+                                        "citizen_id": done.citizen_id, "frozen": done.frozen_id})
+    link = f"{get_settings().issuer}/bind?code={binding.code}"
+    qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
+    return _no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
+                                     link=link, qr=qr, minutes=binding.expires_in // 60,
+                                     citizen_id=done.citizen_id))

@@ -67,7 +67,7 @@ def set_proofing(app, citizen_id: str, level: str) -> None:
     from idp.assurance.services import raise_proofing
     from infra.db import get_db
 
-    method = {"substantial": "register_match", "high": "in_person"}.get(level)
+    method = {"substantial": "register_channel", "high": "in_person"}.get(level)
     if method is None:
         return
     with get_db(app).transaction() as session:

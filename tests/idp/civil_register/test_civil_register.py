@@ -1,7 +1,9 @@
-"""The imported civil register: CSV import, matching rules, proofing raised on a match."""
+"""The imported civil register: CSV import (with the contacts of record), matching rules,
+and a match recorded as evidence that leaves the identity at level low."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,6 +15,10 @@ from idp.civil_register.imported import ImportedRegister, import_csv
 from tests.idp.conftest import csrf, dui, enrol
 
 SCHEME = load_scheme("sv-dui")
+CONTACTS_CSV = ("national_id,given_name,family_name,birthdate,email,phone,postal_address\n"
+                f"{dui(4892613)},ANA MARIA,Lopez  Perez,1990-05-17,Ana.Lopez@CORREO.example,"
+                '+503 7000-0001,"Calle El Mirador 12\n San Salvador"\n'
+                f'{dui(1234567)},José,Álvarez,1985-01-31,,,"Avenida Norte 3\nSanta Ana"\n')
 NOW = datetime.now(UTC)
 CSV = ("national_id,given_name,family_name,birthdate\n"
        f"{dui(4892613).replace('-', '')},ANA MARIA,Lopez  Perez,1990-05-17\n"
@@ -55,7 +61,8 @@ def test_import_normalises_ids_and_matches(fresh_app):
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("id,name\n1,2\n", "line 1: the header must be national_id,given_name,family_name,birthdate"),
+    ("id,name\n1,2\n", "line 1: the header must be national_id,given_name,family_name,birthdate, "
+                       "optionally followed by any of email,phone,postal_address; got id,name"),
     ("national_id,given_name,family_name,birthdate\n123,Ana,López,1990-05-17\n",
      "line 2: national_id: sv-dui:"),
     (f"national_id,given_name,family_name,birthdate\n{dui(1)},Ana,López,17/05/1990\n",
@@ -85,10 +92,26 @@ def _proofing(app, citizen_id):
         return proofing_of(session, citizen_id)
 
 
-def test_enrolment_matching_the_register_is_substantial(client, fresh_app):
-    _import(fresh_app, CSV)
+def test_a_register_match_without_the_channel_code_stays_low(client, fresh_app):
+    """Issue #12, reproduction 2: knowing what is printed on the ID card (DUI, names, birth
+    date) used to give level substantial. A match is evidence, not proof of possession."""
+    from idp.assurance.services import assess, evidence_of
+    from infra.db import get_db
+
+    _import(fresh_app, CONTACTS_CSV)
     citizen = enrol(client)  # Ana María López Pérez, as in the register (other accents and case)
-    assert _proofing(fresh_app, citizen.citizen_id) == ("substantial", "register_match")
+    assert _proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
+    with get_db(fresh_app).read() as session:
+        assert [(e.kind, e.source) for e in evidence_of(session, uuid.UUID(citizen.citizen_id))] == \
+            [("register_match", "imported")]
+        level = assess(session, citizen_id=citizen.citizen_id, credential_id=citizen.key.credential_id,
+                       amr=["hwk", "user", "mfa"]).level
+    assert level == "low"
+    page = client.get("/account/assurance").get_data(as_text=True)
+    assert 'id="proofing-level">bajo (coinciden con el registro civil, sin código recibido)' in page
+    assert "Tus datos coinciden con el registro civil (" in page  # the evidence, shown
+    assert 'id="code-request"' in page and "A•••@correo.example" in page  # masked, never whole
+    assert "Ana.Lopez@correo.example" not in page
 
 
 def test_citizen_triggered_check(client, fresh_app):
@@ -96,15 +119,48 @@ def test_citizen_triggered_check(client, fresh_app):
     assert _proofing(fresh_app, citizen.citizen_id) == ("low", "self_asserted")
     page = client.get("/account/assurance").get_data(as_text=True)
     assert 'id="register-check"' in page and 'id="proofing-level">bajo' in page
+    assert 'id="evidence">Nada todavía' in page
     token = csrf(client, "/account/assurance")
     response = client.post("/account/assurance/register-check", data={"csrf_token": token})
     assert response.headers["Location"] == "/account/assurance?register=not_found"
     _import(fresh_app, CSV)
     response = client.post("/account/assurance/register-check", data={"csrf_token": token})
     assert response.headers["Location"] == "/account/assurance?register=match"
-    assert _proofing(fresh_app, citizen.citizen_id) == ("substantial", "register_match")
+    assert _proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
     page = client.get("/account/assurance?register=match").get_data(as_text=True)
-    assert 'id="register-check"' not in page and "sustancial" in page
+    assert 'id="register-check"' not in page and "pide un código" in page
+    assert 'id="no-contacts"' in page  # this register extract has no contacts for her
+
+
+def test_import_with_contacts(fresh_app):
+    from idp.civil_register.models import RegisterRecord
+    from infra.db import get_db
+
+    result = _import(fresh_app, CONTACTS_CSV)
+    assert (result.rows, result.inserted) == (2, 2)
+    with get_db(fresh_app).read() as session:
+        ana = session.query(RegisterRecord).filter_by(national_id=dui(4892613)).one()
+        jose = session.query(RegisterRecord).filter_by(national_id=dui(1234567)).one()
+    assert (ana.email, ana.phone, ana.postal_address) == (
+        "Ana.Lopez@correo.example", "+50370000001", "Calle El Mirador 12\nSan Salvador")
+    assert (jose.email, jose.phone, jose.postal_address) == (None, None, "Avenida Norte 3\nSanta Ana")
+    again = _import(fresh_app, CSV)  # no contact columns: the contacts stay
+    assert (again.inserted, again.updated) == (0, 0)
+    with get_db(fresh_app).read() as session:
+        assert session.query(RegisterRecord).filter_by(national_id=dui(4892613)).one().email == \
+            "Ana.Lopez@correo.example"
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ("x@", "line 2: email is not an e-mail address"),
+    ("ana@correo.example,12", "line 2: phone must be 7 to 15 digits, optionally after +"),
+])
+def test_bad_contacts_refuse_the_file(fresh_app, row, problem):
+    header = "national_id,given_name,family_name,birthdate,email,phone\n"
+    values = row.split(",") + [""] * (2 - len(row.split(",")))
+    with pytest.raises(ImportRefused) as info:
+        _import(fresh_app, header + f"{dui(1)},Ana,López,1990-05-17,{','.join(values)}\n")
+    assert str(info.value) == "nothing was imported: " + problem
 
 
 def test_register_check_needs_csrf_and_a_session(client):

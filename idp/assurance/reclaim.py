@@ -1,0 +1,169 @@
+"""Reclaiming a squatted identity: "this is my ID and I did not enrol".
+
+Whoever enrols a national ID first holds it. When its genuine owner proves possession (a code
+sent to a contact the civil register holds for them, or a registrar in person), in one
+transaction:
+
+* the account that held the ID is frozen: every agency's access is withdrawn (consents
+  revoked with receipts, grants revoked, so its tokens stop working), its passkeys and
+  recovery codes are deleted (they stop working at once), its proofing is removed, and its
+  national ID is replaced by a keyed tombstone (`frozen:`); the row, with the names it typed
+  in, stays for the operator's investigation;
+* the claimant gets a new account (a new `sub` for every agency: nothing the other person
+  did is attached to them) holding the national ID, proofed by what they showed;
+* both sides are written to the operator audit trail and to each citizen's data-sharing log.
+
+After the commit the caller ends the frozen account's sessions and tells the agencies
+(back-channel logout, `idp.logout`). A code from the register cannot take an ID from an
+account that is itself proofed at substantial or high (it proved the same channel, or a
+document in person): then only a registrar can decide, in person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from idp.assurance.errors import AssuranceError
+from idp.assurance.levels import rank
+from idp.assurance.models import IdentityProofing
+from idp.assurance.services import proofing_of, raise_proofing, record_evidence
+from idp.citizens.enrolment import EnrolmentData
+from idp.citizens.models import Citizen, Passkey, RecoveryCode
+from idp.citizens.services import new_user_handle
+from idp.consent import services as consent_services
+from idp.consent.models import Consent
+from idp.consent.receipts import ReceiptSigner
+from idp.consent.settings import ConsentPolicy
+from idp.oidc.models import Grant
+from idp.registrar.services import Actor, trail
+
+FROZEN_PREFIX = "frozen:"
+METHODS = ("register_channel", "in_person")
+
+
+class ReclaimRefused(AssuranceError):
+    """The national ID cannot be taken over this way; `reason` says why."""
+
+    code = "reclaim_refused"
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Reclaimed:
+    citizen_id: str
+    """The claimant's new account."""
+    frozen_id: str | None
+    """The account that held the national ID, now frozen (None: nobody held it)."""
+    agencies: tuple[str, ...]
+    """Agencies that held consents or grants of the frozen account (to be logged out)."""
+
+
+def is_frozen(citizen: Citizen) -> bool:
+    return citizen.national_id.startswith(FROZEN_PREFIX)
+
+
+def tombstone(key: bytes, *, citizen_id: uuid.UUID, scheme: str, national_id: str) -> str:
+    """A keyed value that fits the national ID column, unique per frozen account: an operator
+    holding the key can tell which ID it held; nobody else can."""
+    digest = hmac.new(key, f"{scheme}\x00{national_id}\x00{citizen_id}".encode(),
+                      hashlib.sha256).hexdigest()
+    return FROZEN_PREFIX + digest[: 64 - len(FROZEN_PREFIX)]
+
+
+def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: ReceiptSigner,
+            key: bytes, language: str, now: datetime) -> tuple[tuple[str, ...], dict[str, object]]:
+    agencies = set(session.scalars(sa.select(Consent.client_id).where(
+        Consent.citizen_id == holder.id, Consent.revoked_at.is_(None))))
+    agencies.update(session.scalars(sa.select(Grant.client_id).where(
+        Grant.citizen_id == holder.id, Grant.revoked_at.is_(None))))
+    for client_id in sorted(agencies):
+        consent_services.revoke(session, policy=policy, sign=sign, citizen_id=holder.id,
+                                client_id=client_id, language=language, now=now,
+                                reason="identity_reclaimed")
+    aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid)
+                                         .where(Passkey.citizen_id == holder.id))))
+    passkeys = session.execute(sa.delete(Passkey).where(Passkey.citizen_id == holder.id)).rowcount  # type: ignore[attr-defined]
+    session.execute(sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == holder.id))
+    proofing, method = proofing_of(session, holder.id)
+    session.execute(sa.delete(IdentityProofing).where(IdentityProofing.citizen_id == holder.id))
+    holder.national_id = tombstone(key, citizen_id=holder.id, scheme=holder.national_id_scheme,
+                                   national_id=holder.national_id)
+    session.flush()
+    return tuple(sorted(agencies)), {"passkeys_deleted": int(passkeys or 0), "aaguids": aaguids,
+                                     "agencies": sorted(agencies), "proofing_was": proofing,
+                                     "proofing_method_was": method}
+
+
+def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, detail: str,
+            actor: Actor, policy: ConsentPolicy, sign: ReceiptSigner, key: bytes, language: str,
+            now: datetime) -> Reclaimed:
+    """Move `data.national_id` to a new account for the claimant, freezing its holder.
+
+    `method` is what the claimant proved: "register_channel" (a code from the register, with
+    the register match it needs; proofing and evidence are recorded here) or "in_person" (a
+    registrar checked the document; the caller records it and the proofing it gives). Raises
+    ReclaimRefused("holder_verified") when a register code meets a holder proofed at
+    substantial or more, ReclaimRefused("own_record") when a registrar would take their own
+    national ID. Call `idp.audit.prepare()` before the transaction (it may need to
+    write the log's key in a transaction of its own)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    holder = session.scalar(sa.select(Citizen).where(
+        Citizen.national_id_scheme == data.national_id_scheme,
+        Citizen.national_id == data.national_id).with_for_update())
+    agencies: tuple[str, ...] = ()
+    if actor.registrar_id is not None and holder is not None and holder.id == actor.registrar_id:
+        raise ReclaimRefused("a registrar cannot act on their own record", reason="own_record")
+    if holder is not None:
+        level, _ = proofing_of(session, holder.id)
+        if method == "register_channel" and rank(level) >= rank("substantial"):
+            raise ReclaimRefused("the account holding this national ID is proofed at "
+                                 f"{level}; only a registrar can move it, in person",
+                                 reason="holder_verified")
+        agencies, facts = _freeze(session, holder, policy=policy, sign=sign, key=key,
+                                  language=language, now=now)
+        trail(session, actor=actor, action="identity.frozen", citizen_id=holder.id, now=now,
+              details={**facts, "reclaimed_by_method": method},
+              citizen_event="identity.frozen")
+    claimant = Citizen(id=uuid.uuid4(), user_handle=new_user_handle(), given_name=data.given_name,
+                       family_name=data.family_name, birthdate=data.birthdate,
+                       national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+                       email=data.email, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(claimant)
+            session.flush()
+    except IntegrityError:  # another claim for this ID finished first (it proved the same)
+        raise ReclaimRefused("the national ID was taken over meanwhile",
+                             reason="holder_verified") from None
+    if method == "register_channel":
+        raise_proofing(session, citizen_id=claimant.id, method="register_match", now=now)
+        record_evidence(session, citizen_id=claimant.id, kind="register_match", source=source,
+                        now=now)
+        raise_proofing(session, citizen_id=claimant.id, method=method, now=now)
+        record_evidence(session, citizen_id=claimant.id, kind=method, source=source,
+                        detail=detail, now=now)
+    # in_person: the registrar's document check is recorded by the caller
+    # (idp.registrar.services.verify_in_person), with the document itself.
+    if holder is not None:
+        record_evidence(session, citizen_id=claimant.id, kind="reclaim", source=source, now=now)
+    trail(session, actor=actor, action="identity.reclaimed", citizen_id=claimant.id, now=now,
+          details={"method": method, "frozen": str(holder.id) if holder else None},
+          citizen_event="identity.reclaimed")
+    return Reclaimed(citizen_id=str(claimant.id), frozen_id=str(holder.id) if holder else None,
+                     agencies=agencies)
+
+
+__all__ = ["FROZEN_PREFIX", "METHODS", "ReclaimRefused", "Reclaimed", "is_frozen", "reclaim",
+           "tombstone"]

@@ -1,0 +1,286 @@
+"""/reclaim: "this is my ID and I did not enrol" (pages; the logic is in `reclaim` and
+`possession`).
+
+1. The claimant types the details printed on their ID card (and an e-mail for their new
+   account). Whatever the national ID's state, the answer only says whether the details match
+   the civil register, which is what this route needs: never whether the ID is enrolled.
+2. They choose one of the register's contacts of record (shown masked) and get a code there.
+3. Entering the code moves the national ID to a new account for them (the account that held
+   it is frozen, its sessions ended, its agencies told) and signs them in to create a passkey.
+
+The claim lives in the ephemeral store under a random id kept in a cookie for /reclaim only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as ResponseType
+
+from idp import audit
+from idp.assurance.codes import send_code
+from idp.assurance.possession import (
+    NoSuchChannel,
+    TooManyAttempts,
+    available_channels,
+    contact_for,
+    issue_code,
+    mask,
+    pending_code,
+    verify_code,
+    withdraw,
+)
+from idp.assurance.reclaim import ReclaimRefused, reclaim
+from idp.assurance.settings import assurance_settings
+from idp.citizens import scheme
+from idp.citizens.enrolment import EnrolmentData, validate
+from idp.citizens.errors import InvalidFields
+from idp.civil_register import register
+from idp.civil_register.base import Contact, RegisterQuery
+from idp.civil_register.errors import CivilRegisterError
+from idp.consent import get_consents
+from idp.consent.agency_logout import logout_agency
+from idp.registrar.services import Actor
+from idp.sessions import end_session, sessions_for, start_session
+from infra.config import get_settings
+from infra.db import get_db
+from infra.notify import DeliveryFailed
+from infra.ops.metrics import count
+from infra.secrets import get_secrets
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.errors import unavailable
+from infra.web.i18n import current_language
+from infra.web.ratelimit import hit
+
+log = logging.getLogger(__name__)
+bp = Blueprint("reclaim", __name__)
+
+PURPOSE = "reclaim"
+KEY_PURPOSE = "possession-codes"
+COOKIE = "cedula_reclaim"
+CLAIM_SECONDS = 1800
+FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
+CODE_OUTCOMES = {"sent", "wrong", "expired", "used", "none", "no_channel"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _store_key(claim_id: str) -> str:
+    return f"reclaim:claim:{claim_id}"
+
+
+def _claim() -> tuple[str, EnrolmentData] | None:
+    claim_id = request.cookies.get(COOKIE, "")
+    if not claim_id or len(claim_id) > 64:
+        return None
+    raw = get_store(current_app).get(_store_key(claim_id))
+    if raw is None:
+        return None
+    return claim_id, EnrolmentData.from_json(json.loads(raw))
+
+
+R = TypeVar("R", bound=ResponseType)
+
+
+def _private(response: R) -> R:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _contacts(data: EnrolmentData) -> tuple[Contact, ...] | None:
+    """The register's contacts of record when the typed details match it; CivilRegisterError if
+    it cannot answer; None when no register is configured or the details do not match."""
+    found = register(current_app)
+    if found is None:
+        return None
+    with get_db(current_app).read() as db:
+        result = found.match(db, query=RegisterQuery(
+            national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+            given_name=data.given_name, family_name=data.family_name, birthdate=data.birthdate))
+    return result.contacts if result.matched else None
+
+
+def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
+          failed: str | None = None, status: int = 200) -> ResponseReturnValue:
+    return _private(Response(render_template(
+        "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed,
+        scheme=scheme(current_app), available=register(current_app) is not None), status=status))
+
+
+@bp.get("/reclaim")
+def start() -> ResponseReturnValue:
+    return _form(values={})
+
+
+@bp.post("/reclaim")
+def claim() -> ResponseReturnValue:
+    """Check the typed details against the civil register; on a match, open a claim."""
+    validate_csrf()
+    hit("reclaim")
+    values = {name: str(request.form.get(name, ""))[:300] for name in FIELDS}
+    settings = get_settings()
+    try:
+        data = validate(values, scheme=scheme(current_app),
+                        minimum_age=int(settings["enrolment"]["minimum_age"]),
+                        today=_now().date())
+    except InvalidFields as exc:
+        return _form(values=values, errors=exc.errors, status=400)
+    hit("reclaim-id", key=f"{data.national_id_scheme}:{data.national_id}")
+    try:
+        contacts = _contacts(data)
+    except CivilRegisterError:
+        count("reclaim", "registry_unavailable")
+        return unavailable(60, message="reclaim.error.registry_unavailable")
+    if contacts is None:
+        count("reclaim", "no_match")
+        return _form(values=values, failed="no_match", status=400)
+    claim_id = secrets.token_urlsafe(24)
+    get_store(current_app).set(_store_key(claim_id), json.dumps(data.to_json()).encode(),
+                               CLAIM_SECONDS)
+    count("reclaim", "claim")
+    response = redirect("/reclaim/code", code=303)
+    response.set_cookie(COOKIE, claim_id, max_age=CLAIM_SECONDS, path="/reclaim",
+                        secure=get_settings().secure, httponly=True, samesite="Lax")
+    return _private(response)
+
+
+def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
+               notice: str | None = None, retry_after: int | None = None) -> ResponseReturnValue:
+    try:
+        contacts = _contacts(data)
+    except CivilRegisterError:
+        return unavailable(60, message="reclaim.error.registry_unavailable")
+    with get_db(current_app).read() as db:
+        pending = pending_code(db, purpose=PURPOSE, claimant=claim_id, now=_now())
+    outcome = request.args.get("code")
+    response = _private(Response(render_template(
+        "assurance/reclaim_code.html",
+        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(contacts or ())],
+        pending=pending, code_outcome=outcome if outcome in CODE_OUTCOMES else None,
+        demo_outbox="demo_register.outbox" in current_app.view_functions,
+        notice=notice, notice_minutes=max(1, -(-(retry_after or 60) // 60))), status=status))
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@bp.get("/reclaim/code")
+def code_page() -> ResponseReturnValue:
+    found = _claim()
+    if found is None:
+        return redirect("/reclaim", code=303)
+    return _code_page(*found)
+
+
+@bp.post("/reclaim/code")
+def request_code() -> ResponseReturnValue:
+    """Send a code to the register contact the claimant chose."""
+    validate_csrf()
+    hit("reclaim-code")
+    found = _claim()
+    if found is None:
+        return redirect("/reclaim", code=303)
+    claim_id, data = found
+    try:
+        contacts = _contacts(data)
+    except CivilRegisterError:
+        return unavailable(60, message="reclaim.error.registry_unavailable")
+    if contacts is None:
+        return redirect("/reclaim", code=303)
+    try:
+        with get_db(current_app).transaction() as db:
+            issued = issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
+                                limits=assurance_settings(current_app).codes, purpose=PURPOSE,
+                                claimant=claim_id, national_id_scheme=data.national_id_scheme,
+                                national_id=data.national_id,
+                                contact=contact_for(contacts, request.form.get("channel", "")),
+                                source=register(current_app).name, now=_now())  # type: ignore[union-attr]
+    except NoSuchChannel:
+        return redirect("/reclaim/code?code=no_channel", code=303)
+    except TooManyAttempts as exc:
+        count("reclaim.code", "too_many")
+        return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)
+    try:
+        send_code(issued, purpose=PURPOSE)
+    except DeliveryFailed as exc:
+        with get_db(current_app).transaction() as db:
+            withdraw(db, issued.id)
+        count("reclaim.code", "delivery_failed")
+        return _code_page(claim_id, data, status=503, notice="delivery_failed",
+                          retry_after=exc.retry_after)
+    count("reclaim.code", f"sent_{issued.contact.channel}")
+    return redirect("/reclaim/code?code=sent#code-entry", code=303)
+
+
+def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
+    """Tell every agency and end every session of the frozen account (after the commit)."""
+    if frozen_id is None:
+        return
+    for client_id in agencies:
+        logout_agency(client_id=client_id, citizen_id=frozen_id, reason="identity_reclaimed")
+    for sso in sessions_for(frozen_id):
+        end_session(sid=sso.sid, reason="identity_reclaimed")
+
+
+@bp.post("/reclaim/verify")
+def enter_code() -> ResponseReturnValue:
+    """The code proves possession: the national ID moves to a new account for the claimant."""
+    validate_csrf()
+    hit("reclaim-verify")
+    found = _claim()
+    if found is None:
+        return redirect("/reclaim", code=303)
+    claim_id, data = found
+    consents = get_consents()
+    now = _now()
+    audit.prepare()  # the log's key exists before the transaction that may freeze an account
+    try:
+        with get_db(current_app).transaction() as db:
+            check = verify_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
+                                limits=assurance_settings(current_app).codes, purpose=PURPOSE,
+                                claimant=claim_id, national_id_scheme=data.national_id_scheme,
+                                national_id=data.national_id,
+                                entered=request.form.get("code", "")[:64], now=now)
+            done = None
+            if check.accepted is not None:
+                done = reclaim(db, data=data, method="register_channel", source=check.accepted.source,
+                               detail=f"{check.accepted.channel} {check.accepted.address_hint}",
+                               actor=Actor(name="citizen:reclaim"), policy=consents.policy,
+                               sign=consents.sign, key=get_secrets(current_app).key("reclaim"),
+                               language=current_language(), now=now)
+    except TooManyAttempts as exc:
+        count("reclaim.verify", "too_many")
+        return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)
+    except ReclaimRefused as exc:
+        count("reclaim.verify", exc.reason)
+        log.warning("reclaim refused", extra={"reason": exc.reason})
+        return _private(Response(render_template("assurance/reclaim_refused.html"), status=409))
+    if done is None:
+        reason = check.refused.reason if check.refused else "wrong"
+        count("reclaim.verify", reason)
+        return redirect(f"/reclaim/code?code={reason}#code-entry", code=303)
+    after_freeze(done.frozen_id, done.agencies)
+    get_store(current_app).delete(_store_key(claim_id))
+    count("reclaim.verify", "reclaimed" if done.frozen_id else "enrolled")
+    log.info("national ID reclaimed", extra={"citizen_id": done.citizen_id,
+                                             "frozen": done.frozen_id, "at": time.time()})
+    minutes = max(1, int(get_settings()["recovery"]["session_seconds"]) // 60)
+    response = _private(Response(render_template("assurance/reclaim_done.html",
+                                                 frozen=done.frozen_id is not None, minutes=minutes)))
+    response.delete_cookie(COOKIE, path="/reclaim")
+    # The claimant is signed in only to create a passkey (a recovery session).
+    start_session(response, citizen_id=done.citizen_id, amr=("otp",), recovery=True)
+    return response
+
+
+__all__ = ["after_freeze", "bp"]

@@ -1,0 +1,85 @@
+"""Proofing that proves possession: the register's contacts of record, one-time codes sent
+to them, and the evidence gathered per citizen.
+
+Revision ID: idp_assurance_0002
+Revises: idp_audit_0002
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "idp_assurance_0002"
+down_revision = "idp_audit_0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("registry_records") as batch:
+        batch.add_column(sa.Column("email", sa.String(254), nullable=True))
+        batch.add_column(sa.Column("phone", sa.String(16), nullable=True))
+        batch.add_column(sa.Column("postal_address", sa.String(500), nullable=True))
+    op.create_table(
+        "proofing_evidence",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("citizen_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("source", sa.String(100), nullable=False),
+        sa.Column("detail", sa.String(200), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
+                                name=op.f("fk_proofing_evidence_citizen_id_citizens")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proofing_evidence")),
+    )
+    op.create_index(op.f("ix_proofing_evidence_citizen_id"), "proofing_evidence", ["citizen_id"])
+    op.create_table(
+        "possession_codes",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("purpose", sa.String(16), nullable=False),
+        sa.Column("claimant", sa.String(64), nullable=False),
+        sa.Column("national_id_scheme", sa.String(40), nullable=False),
+        sa.Column("national_id", sa.String(64), nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("address_hint", sa.String(120), nullable=False),
+        sa.Column("source", sa.String(100), nullable=False),
+        sa.Column("code_hash", sa.LargeBinary(32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("failed_attempts", sa.Integer(), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_possession_codes")),
+    )
+    op.create_index("ix_possession_codes_claimant", "possession_codes",
+                    ["purpose", "claimant", "created_at"])
+    op.create_index("ix_possession_codes_national_id", "possession_codes",
+                    ["national_id_scheme", "national_id", "created_at"])
+    op.create_table(
+        "possession_attempts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("purpose", sa.String(16), nullable=False),
+        sa.Column("claimant", sa.String(64), nullable=False),
+        sa.Column("national_id_scheme", sa.String(40), nullable=False),
+        sa.Column("national_id", sa.String(64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_possession_attempts")),
+    )
+    op.create_index("ix_possession_attempts_claimant", "possession_attempts",
+                    ["purpose", "claimant", "at"])
+    op.create_index("ix_possession_attempts_national_id", "possession_attempts",
+                    ["national_id_scheme", "national_id", "at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_possession_attempts_national_id", table_name="possession_attempts")
+    op.drop_index("ix_possession_attempts_claimant", table_name="possession_attempts")
+    op.drop_table("possession_attempts")
+    op.drop_index("ix_possession_codes_national_id", table_name="possession_codes")
+    op.drop_index("ix_possession_codes_claimant", table_name="possession_codes")
+    op.drop_table("possession_codes")
+    op.drop_index(op.f("ix_proofing_evidence_citizen_id"), table_name="proofing_evidence")
+    op.drop_table("proofing_evidence")
+    with op.batch_alter_table("registry_records") as batch:
+        batch.drop_column("postal_address")
+        batch.drop_column("phone")
+        batch.drop_column("email")

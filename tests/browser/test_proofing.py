@@ -1,0 +1,112 @@
+"""Identity proofing through the pages in Chromium (issue #12): a code sent to the civil
+register's contact raises the identity to substantial; a squatted national ID is reclaimed.
+Every page passes axe-core in Spanish and English."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from infra.db import get_db
+from infra.notify import get_outbox
+from tests.browser.flows import Person, continue_to_account, enrol, new_person
+from tests.browser.test_accessibility import check_page
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = ["es", "en"]
+
+
+def _register(app, person: Person, email: str) -> None:
+    from idp.citizens.national_id import load_scheme
+    from idp.civil_register.imported import import_csv
+
+    text = ("national_id,given_name,family_name,birthdate,email,postal_address\n"
+            f'{person.national_id},{person.given_name},{person.family_name},{person.birthdate},'
+            f'{email},"Calle El Mirador 12\nSan Salvador"\n')
+    with get_db(app).transaction() as session:
+        import_csv(session, data=text.encode(), scheme=load_scheme("sv-dui"), now=datetime.now(UTC))
+
+
+def _code(app, email: str) -> str:
+    [message, *_] = get_outbox(app).messages(addresses=[email])
+    return re.search(r"(\d{4} \d{4})", message.body).group(1)
+
+
+def _proofing(app, national_id: str) -> tuple[str, str]:
+    import sqlalchemy as sa
+
+    from idp.assurance.services import proofing_of
+    from idp.citizens.models import Citizen
+
+    with get_db(app).read() as session:
+        citizen_id = session.scalar(sa.select(Citizen.id).where(Citizen.national_id == national_id))
+        return proofing_of(session, citizen_id)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_register_code_makes_the_identity_substantial(browser, server, lang):
+    person = new_person()
+    email = f"registro.{person.national_id[:8]}@correo.example"
+    _register(server.app, person, email)
+    browser.choose_language(lang, then="/enrol")
+    browser.new_device()
+    enrol(browser, person)
+    continue_to_account(browser)
+    assert _proofing(server.app, person.national_id) == ("low", "register_match")
+    browser.open("/account/assurance")
+    browser.wait_for("form#code-request")
+    check_page(browser, lang)
+    browser.one("form#code-request button[type=submit]").click()
+    browser.wait_for("form#code-entry")
+    assert browser.one("#code-outcome").get_attribute("role") == "status"
+    check_page(browser, lang)
+    browser.fill(browser.one("#code"), _code(server.app, email))
+    browser.one("form#code-entry button[type=submit]").click()
+    browser.wait_for("#code-outcome")
+    assert _proofing(server.app, person.national_id) == ("substantial", "register_channel")
+    assert browser.all("form#code-entry") == []
+    check_page(browser, lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_reclaiming_a_squatted_national_id(browser, server, lang):
+    person = new_person()
+    email = f"registro.{person.national_id[:8]}@correo.example"
+    _register(server.app, person, email)
+    # The impostor enrols first with the victim's details, on their own device.
+    browser.new_device()
+    enrol(browser, person)
+    continue_to_account(browser)
+    browser.driver.delete_all_cookies()
+    # The real holder, on another device: the enrolment page points to the way back.
+    browser.new_device()
+    browser.choose_language(lang, then="/enrol")
+    browser.one("#reclaim-link a").click()
+    browser.wait_for_path("/reclaim")
+    check_page(browser, lang)
+    form = browser.wait_for("form#reclaim-form")
+    for name, value in person.fields().items():
+        field = form.find_element(By.NAME, name)
+        if name == "birthdate":
+            browser.fill_date(field, value)
+        else:
+            browser.fill(field, "real.holder@example.sv" if name == "email" else value)
+    browser.one("#reclaim-submit").click()
+    browser.wait_for_path("/reclaim/code")
+    check_page(browser, lang)
+    browser.one("form#code-request button[type=submit]").click()
+    browser.wait_for("form#code-entry")
+    check_page(browser, lang)
+    browser.fill(browser.one("#code"), _code(server.app, email))
+    browser.one("form#code-entry button[type=submit]").click()
+    browser.wait_for("#reclaim-done")
+    check_page(browser, lang)
+    assert _proofing(server.app, person.national_id) == ("substantial", "register_channel")
+    # Signed in just to create the passkey of the new account.
+    browser.one("a.button-primary").click()
+    browser.wait_for_path("/account")
+    browser.wait_for("#recovery-notice")

@@ -1,0 +1,120 @@
+"""E-mail through a real SMTP server on loopback (aiosmtpd): delivered with STARTTLS, implicit
+TLS and AUTH; a server that refuses, one that hangs, and a closed port give DeliveryFailed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from infra.notify import DeliveryFailed, InvalidMessage, SmtpNotifier, SmtpSettings
+from tests.support.smtp import HOST, Mailbox, closed_port, make_tls, silent_server, smtp_server
+
+SENDER = "Cédula <no-reply@id.example.gov>"
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    return make_tls(tmp_path_factory.mktemp("smtp-tls"))
+
+
+def notifier(port: int, **kwargs) -> SmtpNotifier:
+    values = dict(host=HOST, port=port, security="none", sender=SENDER, timeout_seconds=5)
+    values.update(kwargs)
+    return SmtpNotifier(SmtpSettings(**values))
+
+
+def send(n: SmtpNotifier, address: str = "ana@example.org"):
+    return n.send(channel="email", address=address, subject="Tu código de verificación",
+                  body="Tu código es 123456.\nCaduca en 15 minutos.", language="es")
+
+
+def test_delivered_over_starttls_with_login(tls):
+    mailbox = Mailbox()
+    with smtp_server(mailbox, starttls=tls, credentials=("cedula", "s3cret")) as port:
+        sent = send(notifier(port, security="starttls", ca_file=str(tls.ca_file),
+                             username="cedula", password="s3cret"))
+    assert (sent.channel, sent.via) == ("email", "smtp") and sent.id.endswith("@id.example.gov>")
+    [message] = mailbox.messages
+    assert mailbox.envelopes == [("no-reply@id.example.gov", ["ana@example.org"])]
+    assert message["To"] == "ana@example.org" and message["Message-ID"] == sent.id
+    assert message["Subject"] == "Tu código de verificación"
+    assert message["Content-Language"] == "es" and message["Auto-Submitted"] == "auto-generated"
+    assert "Tu código es 123456." in message.get_content()
+
+
+def test_delivered_over_implicit_tls(tls):
+    mailbox = Mailbox()
+    with smtp_server(mailbox, implicit_tls=tls) as port:
+        send(notifier(port, security="ssl", ca_file=str(tls.ca_file)))
+    assert len(mailbox.messages) == 1
+
+
+def test_an_untrusted_certificate_is_refused(tls):
+    mailbox = Mailbox()
+    with smtp_server(mailbox, starttls=tls) as port, pytest.raises(DeliveryFailed) as info:
+        send(notifier(port, security="starttls"))  # the system CAs do not know the test cert
+    assert "failed the TLS handshake" in str(info.value) and mailbox.messages == []
+
+
+def test_starttls_is_never_skipped():
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port, pytest.raises(DeliveryFailed) as info:
+        send(notifier(port, security="starttls"))
+    assert str(info.value) == (f"the mail server {HOST}:{port} does not offer STARTTLS "
+                               "(mail is never sent unencrypted)")
+    assert mailbox.messages == []
+
+
+def test_a_wrong_password_is_a_clear_failure(tls):
+    with smtp_server(Mailbox(), starttls=tls, credentials=("cedula", "s3cret")) as port, \
+            pytest.raises(DeliveryFailed) as info:
+        send(notifier(port, security="starttls", ca_file=str(tls.ca_file), username="cedula",
+                      password="wrong"))
+    assert str(info.value).endswith("refused the user name or password")
+
+
+def test_a_server_that_refuses_the_recipient():
+    with smtp_server(Mailbox(refuse_rcpt=True)) as port, pytest.raises(DeliveryFailed) as info:
+        send(notifier(port))
+    assert str(info.value) == f"the mail server {HOST}:{port} refused the recipient"
+    assert info.value.permanent and info.value.code == "delivery_failed"
+
+
+def test_a_server_that_refuses_the_message():
+    with smtp_server(Mailbox(refuse_data=True)) as port, pytest.raises(DeliveryFailed) as info:
+        send(notifier(port))
+    assert str(info.value) == f"the mail server {HOST}:{port} refused the message (554)"
+    assert info.value.permanent
+
+
+def test_a_closed_port_is_refused_not_a_crash():
+    port = closed_port()
+    with pytest.raises(DeliveryFailed) as info:
+        send(notifier(port, retry_after_seconds=120))
+    assert str(info.value) == f"the mail server {HOST}:{port} refused the connection"
+    assert info.value.retry_after == 120 and not info.value.permanent
+
+
+def test_a_server_that_never_answers_times_out():
+    with silent_server() as port, pytest.raises(DeliveryFailed) as info:
+        started = time.monotonic()
+        send(notifier(port, timeout_seconds=0.5))
+    assert str(info.value) == f"the mail server {HOST}:{port} did not answer within 0.5 seconds"
+    assert time.monotonic() - started < 10  # bounded by the timeout, not the OS's
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"channel": "postal"}, "the SMTP notifier sends e-mail only, not 'postal'"),
+    ({"channel": "fax"}, "unknown channel 'fax'; expected one of email, phone, postal"),
+    ({"address": "ana@example.org\r\nBcc: x@evil.example"}, "an email address cannot contain a line break"),
+    ({"address": "Ana <ana@example.org>"}, "'Ana <ana@example.org>' is not an e-mail address"),
+    ({"subject": "a\nBcc: x@evil.example"}, "the subject must be one line of 1 to 200 characters"),
+    ({"body": " "}, "the body must have 1 to 10000 characters"),
+])
+def test_bad_messages_are_refused_before_connecting(kwargs, expected):
+    message = dict(channel="email", address="ana@example.org", subject="s", body="b", language="es")
+    message.update(kwargs)
+    with pytest.raises(InvalidMessage) as info:
+        notifier(closed_port()).send(**message)
+    assert str(info.value) == expected
