@@ -6,7 +6,7 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -42,6 +42,20 @@ class Result:
                 "p99_ms": round(self.percentile(99), 3), "mean_ms": round(mean, 3), **self.extra}
 
 
+def median_of(runs: list[Result]) -> Result:
+    """The repetition with the median operations per CPU-second (per second when no CPU time
+    was read), carrying every repetition's figure and their spread: on a shared machine the
+    spread says how far to trust the row."""
+    def key(result: Result) -> float:
+        return result.extra.get("per_cpu_second") or result.per_second
+
+    ordered = sorted(runs, key=key)
+    middle = ordered[len(ordered) // 2]
+    figures = [round(key(r), 1) for r in runs]
+    spread = (max(figures) - min(figures)) / key(middle) if key(middle) else 0.0
+    return replace(middle, extra={**middle.extra, "runs": figures, "spread": round(spread, 3)})
+
+
 @dataclass(frozen=True)
 class Skipped:
     """One side of a comparison that could not run, and why (e.g. node is not installed)."""
@@ -57,15 +71,26 @@ class Skipped:
                 "baseline": self.baseline, "skipped": self.reason}
 
 
+REPEAT = 3  # timed repetitions of each measurement (`--repeat`); the median is reported
+COUNT = 0  # `--count N`: instead of timing, count the work of N iterations (see `count`)
+
+
 def measure(name: str, step: Callable[[], Callable[[], object]], *, seconds: float, warmup: int = 20,
-            **labels: Any) -> Result:
-    """`step()` prepares one iteration (untimed) and returns the callable to time.
+            repeat: int | None = None, **labels: Any) -> Result:
+    """`step()` prepares one iteration (untimed) and returns the callable to time; `repeat`
+    timed windows of `seconds` each, after `warmup` untimed iterations; the median window.
 
     Besides wall-clock latency, the process CPU time of the timed parts is summed: on a busy
     machine wall time includes waiting for a core, CPU time does not (`per_cpu_second`).
     """
     for _ in range(warmup):
         step()()
+    if COUNT:
+        return count(name, step, iterations=COUNT, **labels)
+    return median_of([_window(name, step, seconds=seconds, **labels) for _ in range(repeat or REPEAT)])
+
+
+def _window(name: str, step: Callable[[], Callable[[], object]], *, seconds: float, **labels: Any) -> Result:
     gc.collect()
     latencies: list[float] = []
     spent = cpu = 0.0
@@ -80,3 +105,51 @@ def measure(name: str, step: Callable[[], Callable[[], object]], *, seconds: flo
         latencies.append(elapsed * 1000)
     extra = {"cpu_seconds": round(cpu, 3), "per_cpu_second": round(len(latencies) / cpu, 1) if cpu else None}
     return Result(name, len(latencies), spent, latencies, extra=extra, **labels)
+
+
+def count(name: str, step: Callable[[], Callable[[], object]], *, iterations: int, **labels: Any) -> Result:
+    """The work of one operation in numbers that other load on the machine does not change:
+    Python function calls (Python and C functions, counted by a profile hook), SQL statements
+    and commits of this thread, averaged over `iterations` (after the warm-up). A change that makes these
+    smaller makes the operation cheaper on any machine; timings on a shared one may not show it."""
+    import sys
+    import threading
+
+    import sqlalchemy as sa
+
+    calls = statements = commits = 0
+    active = False
+    mine = threading.get_ident()  # background threads (the log's sealer, deliveries) are not counted
+
+    def on_call(_frame, event, _arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    def on_statement(*_args):
+        nonlocal statements
+        statements += active and threading.get_ident() == mine
+
+    def on_commit(*_args):
+        nonlocal commits
+        commits += active and threading.get_ident() == mine
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", on_statement)
+    sa.event.listen(sa.engine.Engine, "commit", on_commit)
+    try:
+        for _ in range(iterations):
+            timed = step()  # the step's own preparation is not counted: only what `timed` runs
+            active = True
+            sys.setprofile(on_call)
+            try:
+                timed()
+            finally:
+                sys.setprofile(None)
+                active = False
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", on_statement)
+        sa.event.remove(sa.engine.Engine, "commit", on_commit)
+    calls -= iterations  # the hook also sees the call that removes it (sys.setprofile(None))
+    extra = {"calls_per_op": round(calls / iterations), "sql_per_op": round(statements / iterations, 2),
+             "commits_per_op": round(commits / iterations, 2), "per_cpu_second": None}
+    return Result(name, iterations, 0.0, [], extra=extra, **labels)

@@ -12,7 +12,7 @@ import http.client
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 LOOPBACK = "127.0.0.1"
@@ -28,6 +28,9 @@ class Request:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
+
+
+ANY = Request("GET", "/")  # the token of a journey's turn
 
 
 @dataclass(frozen=True)
@@ -57,15 +60,22 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def run(*, port: int, requests: Sequence[Request] | Request, seconds: float, concurrency: int,
-        expect: int = 200, server_pid: int | None = None, limit: int = 200_000) -> Load:
-    """Send `requests` (or one request repeated) to 127.0.0.1:`port` for `seconds`."""
+def run(*, port: int, requests: Sequence[Request] | Request | Callable[[], Request], seconds: float,
+        concurrency: int, expect: int | Collection[int] = 200, server_pid: int | None = None,
+        limit: int = 200_000, journey: Callable[[http.client.HTTPConnection], None] | None = None) -> Load:
+    """Send `requests` (or one request repeated, or one made by a callable each time) to
+    127.0.0.1:`port` for `seconds`; `expect` is the status (or statuses) every answer must have.
+
+    `journey`, instead of requests: a function that runs one whole exchange of several requests
+    on the connection (and raises `LoadError` on a wrong answer); each call counts as one."""
     if not 1 <= concurrency <= 64:
         raise ValueError("concurrency must be between 1 and 64")
     if not 0 < seconds <= 120:
         raise ValueError("seconds must be more than 0 and at most 120")
     lock = threading.Lock()
-    queue = iter(requests) if not isinstance(requests, Request) else None
+    expected = {expect} if isinstance(expect, int) else set(expect)
+    made = requests if callable(requests) and not isinstance(requests, Request) else None
+    queue = iter(requests) if made is None and not isinstance(requests, Request) else None  # type: ignore[arg-type]
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     failures: list[str] = []
     sent = 0
@@ -77,7 +87,12 @@ def run(*, port: int, requests: Sequence[Request] | Request, seconds: float, con
         with lock:
             if sent >= limit or failures or time.perf_counter() >= deadline:
                 return None
-            item = requests if queue is None else next(queue, None)
+            if journey is not None:
+                item: Request | None = ANY
+            elif made is not None:
+                item = made()
+            else:
+                item = requests if queue is None else next(queue, None)  # type: ignore[assignment]
             if item is not None:
                 sent += 1
             return item
@@ -89,12 +104,18 @@ def run(*, port: int, requests: Sequence[Request] | Request, seconds: float, con
         try:
             while (item := next_request()) is not None:
                 began = time.perf_counter()
+                if journey is not None:
+                    journey(connection)
+                    mine.append((time.perf_counter() - began) * 1000)
+                    continue
                 connection.request(item.method, item.path, body=item.body, headers=item.headers)
                 response = connection.getresponse()
                 body = response.read()
                 mine.append((time.perf_counter() - began) * 1000)
-                if response.status != expect:
+                if response.status not in expected:
                     failures.append(f"{item.method} {item.path}: {response.status} {body[:300]!r}")
+        except LoadError as exc:
+            failures.append(str(exc))
         except (OSError, http.client.HTTPException) as exc:
             failures.append(f"connection failed: {exc}")
         finally:

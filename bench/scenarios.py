@@ -27,7 +27,10 @@ def _app(data_dir: Path):
     app = create_app({"server": {"issuer": "http://localhost", "data_dir": str(data_dir)},
                       "database": {"url": url}, "store": {"redis_url": ""},
                       "logging": {"level": "ERROR"}, "metrics": {"enabled": False},
-                      "rate_limit": {"attempts": 10**9, "challenges": 10**9}})
+                      "rate_limit": {"attempts": 10**9, "challenges": 10**9},
+                      # `signin` signs one citizen in again and again from new browsers: measure
+                      # a sign-in, not the ending of the oldest session beyond the cap.
+                      "session": {"max_per_citizen": 10**6}})
     service = get_service(app)
     service.custody.initialise()
     service.keyring.bootstrap(service.now())
@@ -91,6 +94,28 @@ def token(app, seconds: float) -> Result:
     return [measure("token (authorization_code)", step, seconds=seconds)]
 
 
+def authorize(app, seconds: float) -> Result:
+    """/authorize of a signed-in citizen whose consent stands: a code at once (302)."""
+    from tests.idp.conftest import dui, enrol
+    from tests.idp.oidc.conftest import Flow, authorize_url, get_code
+
+    browser = app.test_client()
+    enrol(browser, national_id=dui(10000005))
+    agency = _agency(app)
+    get_code(browser, agency)  # the first authorization shows the decision page once
+
+    def step() -> Callable[[], object]:
+        url = authorize_url(agency, Flow())
+
+        def timed():
+            response = browser.get(url)
+            assert response.status_code == 302 and "code=" in response.headers["Location"], response.status_code
+
+        return timed
+
+    return [measure("authorize (signed in, consent remembered)", step, seconds=seconds)]
+
+
 def userinfo(app, seconds: float) -> Result:
     """UserInfo with an RFC 9068 access token."""
     from tests.idp.conftest import dui, enrol
@@ -118,24 +143,40 @@ def seal(app, seconds: float) -> list[Result]:
     return compare(app, seconds)
 
 
-def http_token(app, seconds: float) -> list[Result | Skipped]:
-    """Token endpoint over loopback HTTP: `cedula serve` vs node oidc-provider, one core each."""
-    from bench.servers import compare
+def _http(what: str, doc: str, **options) -> Callable:
+    def scenario(app, seconds: float) -> list[Result | Skipped]:
+        from bench.servers import compare
 
-    return compare("token", seconds)
+        return compare(what, seconds, **options)
 
-
-def http_userinfo(app, seconds: float) -> list[Result | Skipped]:
-    """UserInfo over loopback HTTP: `cedula serve` vs node oidc-provider, one core each."""
-    from bench.servers import compare
-
-    return compare("userinfo", seconds)
+    scenario.__doc__ = doc
+    return scenario
 
 
-SCENARIOS: dict[str, Callable] = {"signin": signin, "token": token, "userinfo": userinfo,
-                                  "seal": seal, "http-token": http_token,
-                                  "http-userinfo": http_userinfo}
-IN_PROCESS = ("signin", "token", "userinfo", "seal")
+def _wsgi(app, seconds: float) -> list[Result | Skipped]:
+    """UserInfo under gunicorn (cedula serve) and under granian: the WSGI server's own cost."""
+    from bench.wsgi_servers import compare
+
+    return compare(seconds)
+
+
+SCENARIOS: dict[str, Callable] = {
+    "signin": signin, "authorize": authorize, "token": token, "userinfo": userinfo, "seal": seal,
+    "http-token": _http("token", "Token endpoint (code + PKCE) over loopback HTTP: cédula serve vs "
+                        "node oidc-provider, one core each."),
+    "http-userinfo": _http("userinfo", "UserInfo over loopback HTTP: cédula serve vs node oidc-provider."),
+    "http-authorize": _http("authorize", "/authorize, signed in with consent remembered (a code at once), "
+                            "over HTTP, vs node oidc-provider."),
+    "http-client-credentials": _http("client-credentials", "Client credentials grant (JWT access token) "
+                                     "over HTTP, vs node oidc-provider."),
+    "http-roundtrip": _http("roundtrip", "authorize -> token -> userinfo, one journey per operation, "
+                            "over HTTP, vs node oidc-provider."),
+    "http-wsgi": _wsgi,
+    "http-production": _http("token", "/token on PostgreSQL + Redis, 1 and 2 workers (2 workers use both "
+                             "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
+                             node=False, workers=(1, 2)),
+}
+IN_PROCESS = ("signin", "authorize", "token", "userinfo", "seal")
 
 
 def run(names: list[str], seconds: float) -> list[Result | Skipped]:

@@ -20,16 +20,21 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from bench import http
-from bench.harness import Result, Skipped
+from bench import harness, http
+from bench.harness import Result, Skipped, median_of
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_SERVER = ROOT / "bench" / "node" / "oidc_provider_server.mjs"
 REDIRECT = "https://portal.example.gov/callback"
+RESOURCE = "urn:bench:api"
+EMBEDDED, PRODUCTION = "embedded", "production"
+POSTGRES_ADMIN_URL = os.environ.get("CEDULA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("CEDULA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 CONCURRENCY = 8  # = gunicorn threads per worker (server.threads)
 SERVER_CORE, DRIVER_CORE = 0, 1
 
@@ -40,9 +45,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _pinned():
+class Unavailable(http.LoadError):
+    """A part a configuration needs (PostgreSQL, Redis) cannot be reached."""
+
+
+def _pinned(cores: set[int] | None = None):
     if len(os.sched_getaffinity(0)) > 1:
-        return lambda: os.sched_setaffinity(0, {SERVER_CORE})
+        return lambda: os.sched_setaffinity(0, cores or {SERVER_CORE})
     return None
 
 
@@ -76,10 +85,11 @@ class Side:
     def url(self, path: str) -> str:
         return f"http://{http.LOOPBACK}:{self.port}{path}"
 
-    def start(self, command: list[str], env: dict[str, str]) -> None:
+    def start(self, command: list[str], env: dict[str, str], cores: set[int] | None = None) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
         log = (self.folder / f"{self.name}.log").open("wb")
         self.process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, stdout=log,
-                                        stderr=subprocess.STDOUT, preexec_fn=_pinned())
+                                        stderr=subprocess.STDOUT, preexec_fn=_pinned(cores))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -132,6 +142,53 @@ class Side:
         response = session.get(self.url(f"{self.authorize_path}?{urlencode(query)}"), allow_redirects=False)
         return self.follow(session, response), verifier
 
+    def authorize_request(self, **params: str) -> tuple[http.Request, str]:
+        """A GET /authorize of the signed-in browser (its cookies), and its PKCE verifier."""
+        verifier = secrets.token_urlsafe(48)
+        query = {"response_type": "code", "client_id": self.client_id, "redirect_uri": REDIRECT,
+                 "scope": "openid profile email", "state": secrets.token_urlsafe(8),
+                 "nonce": secrets.token_urlsafe(8), "code_challenge": _s256(verifier),
+                 "code_challenge_method": "S256", **params}
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.browser.cookies)
+        return http.Request("GET", f"{self.authorize_path}?{urlencode(query)}", headers={
+            "Host": f"localhost:{self.port}", "Cookie": cookies}), verifier
+
+    def direct_code(self) -> None:
+        """Check that the signed-in browser gets a code at once (no page, no interaction)."""
+        request, _ = self.authorize_request()
+        response = requests.get(self.url(request.path), headers=request.headers, allow_redirects=False)
+        location = response.headers.get("Location", "")
+        if response.status_code not in (302, 303) or not location.startswith(REDIRECT) or "code=" not in location:
+            raise http.LoadError(f"{self.name} /authorize did not answer with a code at once: "
+                                 f"{response.status_code} {location[:200]} {response.text[:200]}")
+
+    def round_trip(self, connection) -> None:
+        """/authorize -> /token -> /userinfo on one keep-alive connection (raises LoadError)."""
+        request, verifier = self.authorize_request()
+        answer = _send(connection, request)
+        location = answer.getheader("Location", "")
+        if answer.status not in (302, 303) or "code=" not in location:
+            raise http.LoadError(f"{self.name} /authorize: {answer.status} {location[:200]}")
+        code = parse_qs(urlsplit(location).query)["code"][0]
+        answer = _send(connection, self.token_request(code, verifier))
+        if answer.status != 200:
+            raise http.LoadError(f"{self.name} /token: {answer.status}")
+        import json
+
+        token = json.loads(answer.body)["access_token"]
+        answer = _send(connection, http.Request("GET", self.userinfo_path, headers={
+            "Host": f"localhost:{self.port}", "Authorization": f"Bearer {token}"}))
+        if answer.status != 200:
+            raise http.LoadError(f"{self.name} /userinfo: {answer.status} {answer.body[:200]!r}")
+
+    def client_credentials_request(self) -> http.Request:
+        body = urlencode({"grant_type": "client_credentials", **self.client_credentials_params}).encode()
+        return http.Request("POST", "/token", body=body, headers={
+            "Host": f"localhost:{self.port}", "Authorization": _basic(self.client_id, self.secret),
+            "Content-Type": "application/x-www-form-urlencoded"})
+
+    client_credentials_params: ClassVar[dict[str, str]] = {}
+
     def codes(self, count: int, **params: str) -> list[tuple[str, str]]:
         """`count` fresh codes, fetched by four browsers sharing the signed-in session (the first
         one alone, so that a consent these parameters still need is given once)."""
@@ -164,31 +221,85 @@ class Side:
         return response.json()["access_token"]
 
 
+class _Answer:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    def getheader(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+
+def _send(connection, request: http.Request) -> _Answer:
+    connection.request(request.method, request.path, body=request.body, headers=request.headers)
+    response = connection.getresponse()
+    body = response.read()
+    return _Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+
+
 class Cedula(Side):
     name = "cedula"
     authorize_path = "/authorize"
     userinfo_path = "/userinfo"
+    client_credentials_params: ClassVar[dict[str, str]] = {"scope": "documents:issue"}
+
+    def __init__(self, folder: Path, *, backend: str = EMBEDDED, workers: int = 1) -> None:
+        super().__init__(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.backend = backend
+        self.workers = workers
+        self.database_url = f"sqlite:///{self.folder / 'cedula.db'}"
+        self.redis_url = ""
+        self.postgres_name: str | None = None
 
     def overrides(self) -> dict:
         return {"server": {"issuer": self.issuer, "data_dir": str(self.folder)},
-                "database": {"url": f"sqlite:///{self.folder / 'cedula.db'}"},
-                "store": {"redis_url": ""}, "logging": {"level": "WARNING"},
+                "database": {"url": self.database_url},
+                "store": {"redis_url": self.redis_url}, "logging": {"level": "WARNING"},
                 "rate_limit": {"attempts": 10**9, "challenges": 10**9},
                 "oidc": {"code_seconds": 600}}
+
+    def _production_parts(self) -> None:
+        """A database of its own on the PostgreSQL server (dropped at stop) and Redis db 11."""
+        import psycopg
+        import redis
+
+        try:
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+            admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+        except (redis.RedisError, psycopg.OperationalError) as exc:
+            raise Unavailable(f"PostgreSQL or Redis is not reachable: {exc}") from exc
+        self.postgres_name = f"cedula_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        with admin:
+            admin.execute(f'CREATE DATABASE "{self.postgres_name}"')
+        self.database_url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{self.postgres_name}"
+        self.redis_url = REDIS_URL
+
+    def stop(self) -> None:
+        super().stop()
+        if self.postgres_name is not None:
+            import psycopg
+
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.postgres_name}" WITH (FORCE)')
+            self.postgres_name = None
 
     def launch(self) -> None:
         from tests.support.authenticator import SoftwareAuthenticator
 
         self.key = SoftwareAuthenticator(origin=self.issuer, rp_id="localhost")
+        if self.backend == PRODUCTION:
+            self._production_parts()
         self._set_up_in_process()
         config = self.folder / "bench.toml"
         config.write_text("".join(
             f"[{section}]\n" + "".join(f"{key} = {_toml(value)}\n" for key, value in values.items())
             for section, values in self.overrides().items()))
         cedula = Path(sys.executable).parent / "cedula"
-        self.start([str(cedula), "serve", "--workers", "1", "--host", http.LOOPBACK,
-                    "--port", str(self.port)], {"CEDULA_CONFIG": str(config)})
+        self.start([str(cedula), "serve", "--workers", str(self.workers), "--host", http.LOOPBACK,
+                    "--port", str(self.port)], {"CEDULA_CONFIG": str(config)},
+                   cores=None if self.workers == 1 else {SERVER_CORE, DRIVER_CORE})
         self._sign_in()
+        self.code(self.browser)  # consent given once (the decision page), remembered from then on
 
     def _set_up_in_process(self) -> None:
         """Database, OIDC keys, the agency client and the enrolled citizen (no server yet)."""
@@ -201,7 +312,10 @@ class Cedula(Side):
         from tests.idp.conftest import dui, enrol
 
         SCHEMA.upgrade(self.overrides()["database"]["url"])
-        app = create_app(self.overrides())
+        # No background threads in this set-up app: they would outlive it (and, on PostgreSQL,
+        # the database dropped at stop).
+        app = create_app({**self.overrides(), "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                          "documents": {"archive_renew_hours": 0}})
         service = get_service(app)
         service.custody.initialise()
         service.keyring.bootstrap(service.now())
@@ -209,7 +323,12 @@ class Cedula(Side):
             registration = register_client(
                 session, metadata={"client_name": "Bench", "redirect_uris": [REDIRECT],
                                    "token_endpoint_auth_method": "client_secret_basic",
-                                   "id_token_signed_response_alg": "ES256"},
+                                   "id_token_signed_response_alg": "ES256",
+                                   "grant_types": ["authorization_code", "client_credentials"],
+                                   "scope": "openid profile email documents:issue",
+                                   # as oidc-provider's client: OIDC, not the FAPI 2.0 profile
+                                   # that a restricted scope otherwise brings
+                                   "security_profile": "oidc"},
                 permissions=Permissions(operator=True), fetch_sector=lambda uri: [REDIRECT])
             self.client_id = registration.client.client_id
             self.secret = registration.client_secret
@@ -244,6 +363,7 @@ class OidcProvider(Side):
     authorize_path = "/auth"
     userinfo_path = "/me"
     client_id = "bench"
+    client_credentials_params: ClassVar[dict[str, str]] = {"resource": RESOURCE, "scope": "api:read"}
 
     @staticmethod
     def missing() -> str | None:
@@ -266,70 +386,115 @@ def _toml(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _result(load: http.Load, *, name: str, group: str, side: str, baseline: bool) -> Result:
-    cpu = load.server_cpu_seconds
-    extra = {"concurrency": CONCURRENCY, "cpu_seconds": round(cpu, 3) if cpu is not None else None,
-             "per_cpu_second": round(load.requests / cpu, 1) if cpu else None}
-    return Result(name, load.requests, load.seconds, load.latencies_ms, group=group, side=side,
-                  baseline=baseline, extra=extra)
+def _result(loads: list[http.Load], *, name: str, group: str, side: str, baseline: bool) -> Result:
+    runs = []
+    for load in loads:
+        cpu = load.server_cpu_seconds
+        extra = {"concurrency": CONCURRENCY, "cpu_seconds": round(cpu, 3) if cpu is not None else None,
+                 "per_cpu_second": round(load.requests / cpu, 1) if cpu else None}
+        runs.append(Result(name, load.requests, load.seconds, load.latencies_ms, group=group, side=side,
+                           baseline=baseline, extra=extra))
+    return median_of(runs)
 
 
-def _token(side: Side, seconds: float, **params: str) -> http.Load:
-    """A pilot run sizes the batch of codes, so the timed run does not run out of them early."""
+def _timed(side: Side, seconds: float, **load) -> list[http.Load]:
+    """A warm-up window (untimed: both sides are measured warm), then `REPEAT` timed ones."""
+    http.run(port=side.port, seconds=min(2.0, seconds), concurrency=CONCURRENCY, **load)
+    return [http.run(port=side.port, seconds=seconds, concurrency=CONCURRENCY, server_pid=side.process.pid,
+                     **load) for _ in range(harness.REPEAT)]
+
+
+def _token(side: Side, seconds: float, **params: str) -> list[http.Load]:
+    """A pilot run (which warms the server up) sizes each batch of codes, so that a timed
+    window does not run out of them early; codes are single use, a batch per window."""
     pilot = http.run(port=side.port, requests=[side.token_request(*c) for c in side.codes(200, **params)],
                      seconds=30, concurrency=CONCURRENCY, server_pid=side.process.pid)
     wanted = min(20_000, int(pilot.requests / pilot.seconds * seconds * 1.3) + 50)
-    batch = [side.token_request(*c) for c in side.codes(wanted, **params)]
-    return http.run(port=side.port, requests=batch, seconds=seconds, concurrency=CONCURRENCY,
-                    server_pid=side.process.pid)
+    loads = []
+    for _ in range(harness.REPEAT):
+        batch = [side.token_request(*c) for c in side.codes(wanted, **params)]
+        loads.append(http.run(port=side.port, requests=batch, seconds=seconds, concurrency=CONCURRENCY,
+                              server_pid=side.process.pid))
+    return loads
 
 
-def _userinfo(side: Side, seconds: float) -> http.Load:
+def _userinfo(side: Side, seconds: float) -> list[http.Load]:
     request = http.Request("GET", side.userinfo_path, headers={
         "Host": f"localhost:{side.port}", "Authorization": f"Bearer {side.access_token()}"})
-    http.run(port=side.port, requests=request, seconds=min(2.0, seconds), concurrency=CONCURRENCY)
-    return http.run(port=side.port, requests=request, seconds=seconds, concurrency=CONCURRENCY,
-                    server_pid=side.process.pid)
+    return _timed(side, seconds, requests=request)
 
 
-def compare(what: str, seconds: float) -> list[Result | Skipped]:
-    """`what` is "token" or "userinfo"; Cédula first, then oidc-provider (or why it is skipped)."""
-    group = f"http {what}"
+def _authorize(side: Side, seconds: float) -> list[http.Load]:
+    """A signed-in citizen whose consent stands: each request is answered with the code at once."""
+    side.direct_code()
+    return _timed(side, seconds, requests=lambda: side.authorize_request()[0], expect=(302, 303))
+
+
+def _client_credentials(side: Side, seconds: float) -> list[http.Load]:
+    return _timed(side, seconds, requests=side.client_credentials_request())
+
+
+def _roundtrip(side: Side, seconds: float) -> list[http.Load]:
+    """One journey = /authorize (signed in, consent standing) -> /token -> /userinfo."""
+    side.direct_code()
+    return _timed(side, seconds, requests=http.ANY, journey=side.round_trip)
+
+
+MEASURES = {"token": _token, "userinfo": _userinfo, "authorize": _authorize,
+            "client-credentials": _client_credentials, "roundtrip": _roundtrip}
+WHAT = tuple(MEASURES)
+
+
+def _node_rows(node: OidcProvider, what: str, group: str, seconds: float) -> list[Result]:
+    """oidc-provider's rows: JWT access tokens (the baseline) where it can issue them for the
+    same work as Cédula; opaque ones where its UserInfo needs them."""
+    if what == "token":
+        return [_result(_token(node, seconds, resource=RESOURCE, scope="openid profile email api:read"),
+                        name=f"{group}: oidc-provider (JWT access token)", group=group,
+                        side="oidc-provider", baseline=True),
+                _result(_token(node, seconds), name=f"{group}: oidc-provider (opaque access token)",
+                        group=group, side="oidc-provider", baseline=False)]
+    label = {"userinfo": "opaque access token", "authorize": "signed in, grant remembered",
+             "client-credentials": "JWT access token", "roundtrip": "opaque access token"}[what]
+    return [_result(MEASURES[what](node, seconds), name=f"{group}: oidc-provider ({label})", group=group,
+                    side="oidc-provider", baseline=True)]
+
+
+def compare(what: str, seconds: float, *, backend: str = EMBEDDED, node: bool = True,
+            workers: tuple[int, ...] = (1,)) -> list[Result | Skipped]:
+    """`what` is one of WHAT; Cédula first (per worker count), then oidc-provider (or why it is
+    skipped). Servers run on core 0 (both cores with more than one worker), the driver on core 1."""
+    group = f"http {what}" + ("" if backend == EMBEDDED else " (PostgreSQL + Redis)")
     results: list[Result | Skipped] = []
     affinity = os.sched_getaffinity(0)
     if len(affinity) > 1:
         os.sched_setaffinity(0, {DRIVER_CORE})
     try:
         with tempfile.TemporaryDirectory(prefix="cedula-bench-http-") as folder:
-            cedula = Cedula(Path(folder))
-            try:
-                cedula.launch()
-                load = _token(cedula, seconds) if what == "token" else _userinfo(cedula, seconds)
-                results.append(_result(load, name=f"{group}: cédula serve (1 worker)", group=group,
-                                       side="cedula", baseline=False))
-            finally:
-                cedula.stop()
+            for count in workers:
+                cedula = Cedula(Path(folder) / f"{backend}-{count}", backend=backend, workers=count)
+                try:
+                    cedula.launch()
+                    loads = MEASURES[what](cedula, seconds)
+                    results.append(_result(loads, name=f"{group}: cédula serve ({count} worker"
+                                           f"{'s' if count > 1 else ''})", group=group, side="cedula",
+                                           baseline=False))
+                except Unavailable as exc:
+                    results.append(Skipped(f"{group}: cédula serve", group, "cedula", str(exc), baseline=False))
+                finally:
+                    cedula.stop()
+            if not node:
+                return results
             missing = OidcProvider.missing()
             if missing:
                 results.append(Skipped(f"{group}: node oidc-provider", group, "oidc-provider", missing))
                 return results
-            node = OidcProvider(Path(folder))
+            baseline = OidcProvider(Path(folder))
             try:
-                node.launch()
-                if what == "token":
-                    results.append(_result(_token(node, seconds, resource="urn:bench:api",
-                                                  scope="openid profile email api:read"),
-                                           name=f"{group}: oidc-provider (JWT access token)",
-                                           group=group, side="oidc-provider", baseline=True))
-                    results.append(_result(_token(node, seconds),
-                                           name=f"{group}: oidc-provider (opaque access token)",
-                                           group=group, side="oidc-provider", baseline=False))
-                else:
-                    results.append(_result(_userinfo(node, seconds),
-                                           name=f"{group}: oidc-provider (opaque access token)",
-                                           group=group, side="oidc-provider", baseline=True))
+                baseline.launch()
+                results.extend(_node_rows(baseline, what, group, seconds))
             finally:
-                node.stop()
+                baseline.stop()
     finally:
         os.sched_setaffinity(0, affinity)
     return results

@@ -27,6 +27,13 @@ from keys.service import KeyService, get_service
 AppOrService = Flask | KeyService | None  # what `get_service` takes
 
 
+def _inline(service: KeyService) -> bool:
+    """Sign in the caller's thread with the software key store: a signature takes well under
+    a millisecond there, less than handing it to a worker thread (pyHanko's event loop runs
+    one document, nothing waits on it). An HSM's calls go to a worker thread."""
+    return getattr(service.custody.store, "backend", "") == "software"
+
+
 class CustodySigner(Signer):
     """A pyHanko `Signer` whose raw signatures are made by the key store (software or HSM)."""
 
@@ -49,6 +56,8 @@ class CustodySigner(Signer):
         pss = name == "rsassa_pss"
         if pss:
             digest_algorithm = mechanism["parameters"]["hash_algorithm"]["algorithm"].native
+        if _inline(self._service):
+            return self._service.custody.sign(self._key, data, hash_name=digest_algorithm, pss=pss)
         return await asyncio.to_thread(self._service.custody.sign, self._key, data,
                                        hash_name=digest_algorithm, pss=pss)
 
@@ -103,6 +112,8 @@ class InProcessTimeStamper(TimeStamper):
         self._service = service
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        if _inline(self._service):
+            return self._service.tsa.respond(req, now=self._service.now())
         return await asyncio.to_thread(self._service.tsa.respond, req, now=self._service.now())
 
 

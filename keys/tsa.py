@@ -2,13 +2,20 @@
 
 Serial numbers are unique without coordination: 64 bits of nanosecond time followed by 64
 random bits (well inside the 160 bits clients must support, RFC 3161, section 2.4.2).
+
+What is the same in every token of one TSA certificate (its name, ESSCertIDv2, signer
+identifier, algorithms and the certificates sent on request) is encoded once and kept as DER:
+each token loads those pieces as they are. Built from the parsed certificates every time, a
+token cost asn1crypto a walk over both certificates at each encoding step (issue 16).
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,9 +47,39 @@ def rejection(fail_info: str, text: str) -> TimeStampResp:
                                          "fail_info": {fail_info}}})
 
 
+@dataclass(frozen=True)
+class _Pieces:
+    """The DER of what every token of one TSA certificate (and digest) carries."""
+
+    name: bytes
+    content_type: bytes
+    signing_certificate: bytes
+    sid: bytes
+    digest_algorithm: bytes
+    signature_algorithm: bytes
+    certificates: bytes
+
+    @classmethod
+    def of(cls, tsa: Any, issuing: x509.Certificate, sign_digest: str) -> _Pieces:
+        certificate = tsa.certificate
+        return cls(
+            name=x509.GeneralName({"directory_name": certificate.subject}).dump(),
+            content_type=cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}).dump(),
+            signing_certificate=cms.CMSAttribute({"type": "signing_certificate_v2",
+                                                  "values": [_signing_certificate_v2(certificate)]}).dump(),
+            sid=cms.SignerIdentifier({"issuer_and_serial_number": {
+                "issuer": certificate.issuer, "serial_number": certificate.serial_number}}).dump(),
+            digest_algorithm=algos.DigestAlgorithm({"algorithm": sign_digest}).dump(),
+            signature_algorithm=tsa.algorithm.signature_algorithm(sign_digest).dump(),
+            certificates=cms.CertificateSet([certificate, issuing]).dump(),
+        )
+
+
 class TimeStampAuthority:
     def __init__(self, pki: Pki, settings: Mapping[str, Any]) -> None:
         self.pki = pki
+        self._pieces: dict[tuple[bytes, bytes, str], _Pieces] = {}
+        self._lock = threading.Lock()
         section = settings["tsa"]
         self.policy = str(section["policy_oid"])
         core.ObjectIdentifier(self.policy)  # fail early on a bad OID
@@ -84,6 +121,8 @@ class TimeStampAuthority:
         self.pki.renew_services(now)  # a TSA certificate about to expire is replaced first
         material = self.pki.material()
         tsa = material.tsa
+        sign_digest = tsa.algorithm.hash
+        pieces = self.pieces(tsa, material.issuing.certificate, sign_digest)
         info = {
             "version": "v1",
             "policy": self.policy,
@@ -91,43 +130,55 @@ class TimeStampAuthority:
             "serial_number": unique_serial(),
             "gen_time": now.replace(microsecond=0),
             "accuracy": {"seconds": self.accuracy_seconds},
-            "tsa": x509.GeneralName({"directory_name": tsa.certificate.subject}),
+            "tsa": x509.GeneralName.load(pieces.name),
         }
         if request["nonce"].native is not None:
             info["nonce"] = request["nonce"].native
         tst_der = tsp.TSTInfo(info).dump()
-        sign_digest = tsa.algorithm.hash
         h = hashes.Hash(hash_for(sign_digest))
         h.update(tst_der)
         signed_attrs = cms.CMSAttributes([
-            {"type": "content_type", "values": ["tst_info"]},
+            cms.CMSAttribute.load(pieces.content_type),
             {"type": "signing_time", "values": [cms.Time({"utc_time": now.replace(microsecond=0)})]},
             {"type": "message_digest", "values": [h.finalize()]},
-            {"type": "signing_certificate_v2", "values": [_signing_certificate_v2(tsa.certificate)]},
+            cms.CMSAttribute.load(pieces.signing_certificate),
         ])
         signature = self.pki.custody.sign(tsa.key, signed_attrs.dump(), hash_name=sign_digest)
-        digest_algorithm = algos.DigestAlgorithm({"algorithm": sign_digest})
         signer_info = {
             "version": "v1",
-            "sid": {"issuer_and_serial_number": {"issuer": tsa.certificate.issuer,
-                                                 "serial_number": tsa.certificate.serial_number}},
-            "digest_algorithm": digest_algorithm,
+            "sid": cms.SignerIdentifier.load(pieces.sid),
+            "digest_algorithm": algos.DigestAlgorithm.load(pieces.digest_algorithm),
             "signed_attrs": signed_attrs,
-            "signature_algorithm": tsa.algorithm.signature_algorithm(sign_digest),
+            "signature_algorithm": algos.SignedDigestAlgorithm.load(pieces.signature_algorithm),
             "signature": signature,
         }
         signed_data = {
             "version": "v3",
-            "digest_algorithms": [digest_algorithm],
+            "digest_algorithms": [algos.DigestAlgorithm.load(pieces.digest_algorithm)],
             "encap_content_info": {"content_type": "tst_info",
                                    "content": core.ParsableOctetString(tst_der)},
             "signer_infos": [signer_info],
         }
         if request["cert_req"].native:  # RFC 3161, 2.4.1: certificates only when asked
-            signed_data["certificates"] = [tsa.certificate, material.issuing.certificate]
+            signed_data["certificates"] = cms.CertificateSet.load(pieces.certificates)
+        # Encoded, then loaded as it is: wrapping the parsed structure in the explicitly
+        # tagged ContentInfo would copy every node of it again.
         token = cms.ContentInfo({"content_type": "signed_data",
-                                 "content": cms.SignedData(signed_data)})
+                                 "content": cms.SignedData.load(cms.SignedData(signed_data).dump())})
         return TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
+
+
+    def pieces(self, tsa: Any, issuing: x509.Certificate, sign_digest: str) -> _Pieces:
+        """The encoded pieces for this TSA certificate, issuing CA and digest (made once)."""
+        key = (tsa.certificate.sha256, issuing.sha256, sign_digest)
+        found = self._pieces.get(key)
+        if found is None:
+            found = _Pieces.of(tsa, issuing, sign_digest)
+            with self._lock:
+                if len(self._pieces) >= 16:  # a few certificates over the TSA's life
+                    self._pieces.clear()
+                self._pieces[key] = found
+        return found
 
 
 def _signing_certificate_v2(certificate: x509.Certificate) -> tsp.SigningCertificateV2:

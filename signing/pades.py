@@ -8,7 +8,12 @@ Levels, each adding to the one before (section 6.3 of EN 319 142-1):
 
 `Sealer` is long-lived (one per app): it keeps each agency's seal signer and the revocation
 information it embeds for `documents.cache_seconds`, and drops them at once when anything is
-revoked in this deployment (one primary-key read per document checks that).
+revoked in this deployment (one primary-key read per document checks that). It also keeps,
+while the PKI stays as it is (another primary-key read): the time stamper (pyHanko keeps the
+TSA's certificates and the size-estimate token it got, so a B-LTA document no longer asks the
+TSA for a throwaway token), and the space each signer's signature takes at each level, learnt
+from the first document, so that later documents skip pyHanko's trial signature (a document
+whose signature would not fit is signed again with a fresh estimate).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.general import SigningError as PyHankoSigningError
@@ -38,7 +44,7 @@ from pyhanko_certvalidator.errors import PathValidationError
 
 import keys
 from keys.errors import KeyNotFound, KeyStoreError
-from keys.pki import REVOCATION
+from keys.pki import GENERATION, REVOCATION
 from signing.errors import SigningError
 from signing.stamp import SignatureStampStyle
 from signing.widget import tag_widget
@@ -98,20 +104,35 @@ class Sealer:
         self.cache_seconds = cache_seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._generation: tuple[int, str] | None = None
+        self._generation: tuple[tuple[int, str], tuple[int, str]] | None = None
         self._seals: dict[str, tuple[float, keys.CustodySigner]] = {}
         self._revocation: dict[str, tuple[float, tuple[list, list]]] = {}
+        self._timestamper: keys.InProcessTimeStamper | None = None
+        # (issuer and key type of the signer, level) -> bytes reserved for the signature (hex digits)
+        self._reserved: dict[tuple[str, str], int] = {}
 
     # caches ------------------------------------------------------------------------------
 
     def _fresh(self) -> None:
-        """Forget everything cached if a certificate was revoked anywhere since."""
-        generation = self.service.custody.generation(REVOCATION)
+        """Forget everything cached if a certificate was revoked, or the PKI changed (a new
+        TSA or CA certificate), anywhere since."""
+        generation = (self.service.custody.generation(REVOCATION), self.service.custody.generation(GENERATION))
         if generation != self._generation:
             with self._lock:
                 self._seals.clear()
                 self._revocation.clear()
+                self._timestamper = None
+                self._reserved.clear()
                 self._generation = generation
+
+    def _stamper(self) -> keys.InProcessTimeStamper:
+        """One time stamper while the PKI stays as it is (see `_fresh`)."""
+        stamper = self._timestamper
+        if stamper is None:
+            stamper = keys.InProcessTimeStamper(self.service)
+            if self._generation is not None:  # kept only when `_fresh` watches the PKI
+                self._timestamper = stamper
+        return stamper
 
     def seal_signer(self, client_id: str) -> keys.CustodySigner:
         """The agency's signer (its newest valid seal certificate), reused for a while."""
@@ -197,13 +218,27 @@ class Sealer:
                                     if rank >= 2 else None),
             )
             pdf_signer = signers.PdfSigner(
-                # A time stamper per document: pyHanko's TimeStamper keeps the certificates
-                # and size-estimate responses it saw, which must not outlive a PKI change.
-                meta, signer=signer,
-                timestamper=keys.InProcessTimeStamper(self.service) if rank >= 1 else None,
+                # pyHanko's TimeStamper keeps the certificates and size-estimate responses it
+                # saw: one per PKI generation (`_stamper`), never across a PKI change.
+                meta, signer=signer, timestamper=self._stamper() if rank >= 1 else None,
                 stamp_style=field.stamp)
             signed_at = datetime.now(UTC)
-            out = pdf_signer.sign_pdf(writer, existing_fields_only=True)
+            # Signatures by certificates of one issuer, key type and size take the same space,
+            # give or take a name's length, well within the margin.
+            key = (f"{certificate.issuer.sha256.hex()}:{certificate.public_key.algorithm}:"
+                   f"{certificate.public_key.bit_size}", level)
+            reserved = self._reserved.get(key)
+            if reserved is None:
+                out = pdf_signer.sign_pdf(writer, existing_fields_only=True)
+                self._learn(key, out.getvalue(), field.name)
+            else:
+                try:
+                    out = pdf_signer.sign_pdf(writer, existing_fields_only=True, bytes_reserved=reserved)
+                except PyHankoSigningError:
+                    # Did not fit (a larger time-stamp token, a longer chain): estimate again.
+                    self._reserved.pop(key, None)
+                    return self.sign(pdf, signer=signer, level=level, field=field, reason=reason,
+                                     location=location, cache_revocation=cache_revocation, certify=certify)
         except (PathValidationError, PyHankoSigningError) as exc:
             raise SealError(f"the PDF could not be signed: {exc}") from None
         except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
@@ -211,3 +246,21 @@ class Sealer:
                             f"that cannot be signed ({type(exc).__name__}: {exc})") from None
         return SignedPdf(pdf=out.getvalue(), level=level,
                          signer_serial=f"{certificate.serial_number:x}", signed_at=signed_at)
+
+    def _learn(self, key: tuple[str, str], signed: bytes, field_name: str) -> None:
+        """Remember the space pyHanko reserved for this signer's signature at this level (its
+        estimate, with pyHanko's own 50 % margin): the gap in the field's /ByteRange."""
+        if self._generation is None:  # only while `_fresh` watches the PKI
+            return
+        try:
+            reader = PdfFileReader(io.BytesIO(signed), strict=False)
+            found = next(s for s in reader.embedded_signatures if s.field_name == field_name)
+            start, first, second, _length = (int(v) for v in found.sig_object["/ByteRange"])
+        except (StopIteration, PdfError, KeyError, ValueError, TypeError):
+            return
+        reserved = second - first - 2  # the hex digits between < and >
+        if reserved > 0 and start == 0:
+            with self._lock:
+                if len(self._reserved) >= 1000:
+                    self._reserved.clear()
+                self._reserved[key] = reserved

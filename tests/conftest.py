@@ -141,6 +141,9 @@ def fresh_app(app):
     empty_store(app)
     get_service(app).invalidate()  # forget key material cached from the emptied tables
     provider(app).clients.clear()  # and clients cached for client authentication
+    provider(app).token_states.clear()  # and what access tokens stand on
+    provider(app).decisions.clear()
+    provider(app).sign_in_levels.clear()
     return app
 
 

@@ -1,9 +1,10 @@
-// The baseline for `python -m bench http-token http-userinfo`: node oidc-provider configured
-// like Cédula's provider for one confidential agency client.
+// The baseline for `python -m bench http-*`: node oidc-provider configured like Cédula's
+// provider for one confidential agency client.
 //
 //   PORT=9100 BENCH_CLIENT_SECRET=... node bench/node/oidc_provider_server.mjs
 //
-// Equivalent to Cédula: authorization code flow only, PKCE (S256) required, client_secret_basic,
+// Equivalent to Cédula: authorization code flow (and client credentials, for the agency's own
+// JWT access tokens to `urn:bench:api`, as Cédula's for its documents API), PKCE (S256) required, client_secret_basic,
 // ES256 ID tokens, claims from a findAccount, no refresh tokens (no offline_access), state in
 // memory (MapAdapter below: oidc-provider's own in-memory adapter is an LRU of 1,000 entries,
 // which drops codes and grants under a benchmark's load). Access tokens: opaque by default (oidc-provider's UserInfo only
@@ -87,7 +88,7 @@ const provider = new Provider(issuer, {
     client_secret: secret,
     redirect_uris: [REDIRECT],
     response_types: ['code'],
-    grant_types: ['authorization_code'],
+    grant_types: ['authorization_code', 'client_credentials'],
     token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: 'ES256',
   }],
@@ -107,6 +108,7 @@ const provider = new Provider(issuer, {
   ttl: { AuthorizationCode: 600, AccessToken: 300, IdToken: 600, Interaction: 900, Session: 86400, Grant: 86400 },
   features: {
     devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
       defaultResource: async (ctx, client, oneOf) => oneOf,

@@ -133,6 +133,8 @@ def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_c
         sa.update(Passkey)
         .where(Passkey.id == passkey_id, Passkey.sign_count == previous_count)
         .values(sign_count=sign_count, backed_up=backed_up, last_used_at=now)
+        # Nothing a cache keeps depends on these (infra.invalidation): no cache generation per sign-in.
+        .execution_options(cache_neutral=True)
     )
     if result.rowcount != 1:
         raise SignCountRaced("the signature counter changed during this sign-in")

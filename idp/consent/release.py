@@ -15,10 +15,11 @@ from infra.db import get_db
 def record_token_release(response: Any, *, client: Any = None) -> None:
     """Append `release.id_token` for a token response that carries an ID token about a citizen.
 
-    Responses without a citizen (client credentials) release no personal data: nothing to log.
+    Responses without a citizen (client credentials) release no personal data: nothing to log;
+    a response whose grant logged the release in its own transaction (`logged`) is not logged twice.
     """
     citizen_id = getattr(response, "citizen_id", None)
-    if not citizen_id or not getattr(response, "id_token", None):
+    if not citizen_id or not getattr(response, "id_token", None) or getattr(response, "logged", False):
         return
     client_id = getattr(response, "client_id", None) or getattr(client, "client_id", None)
     with get_db(current_app).transaction() as session:

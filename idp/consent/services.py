@@ -96,8 +96,16 @@ _LATEST_CONSENT = (
     sa.select(Consent.id, Consent.purpose, Consent.legal_basis, Consent.law, Consent.last_used_at)
     .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"))
     .order_by(Consent.given_at.desc()).limit(1))
+# Changes nothing a cache keeps that matters (`infra.invalidation`): no generation is bumped.
 _NOTE_USE = sa.update(Consent).where(Consent.id == sa.bindparam("consent")).values(
-    last_used_at=sa.bindparam("now"))
+    last_used_at=sa.bindparam("now")).execution_options(cache_neutral=True)
+
+
+def use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """True when the consent's last use should be written now ("last use" is shown by the
+    minute: no write on every UserInfo call)."""
+    last_used = utc(last_used_at)
+    return last_used is None or now - last_used >= LAST_USE_RESOLUTION
 
 
 def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID, client_id: str,
@@ -109,8 +117,7 @@ def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID,
     connection = session.connection()
     if consent is None:
         consent = connection.execute(_LATEST_CONSENT, {"citizen": as_uuid(citizen_id), "client": client_id}).first()
-    last_used = utc(consent.last_used_at) if consent is not None else None
-    if consent is not None and (last_used is None or now - last_used >= LAST_USE_RESOLUTION):
+    if consent is not None and use_due(consent.last_used_at, now):
         # "Last use" is shown by the minute: no write on every UserInfo call.
         connection.execute(_NOTE_USE, {"consent": consent.id, "now": now})
     return audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,

@@ -51,11 +51,18 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.signer import KeysSigner
     from idp.oidc.views import bp as pages_bp
     from idp.sessions import session_policy
+    from infra.db import get_db
+    from infra.invalidation import GenerationCache, Invalidation
     from infra.openapi import describe
     from infra.outbound import get_outbound
+    from infra.store import get_store
 
     settings = get_settings(app)
     loaded = oidc_settings.load(settings, settings.issuer)
+    invalidation = Invalidation(get_store(app))
+    # Rows kept per process (clients, grants, citizens, consents): any update or delete of
+    # them, by any process, advances the store's cache generation after its commit.
+    invalidation.watch(get_db(app).engine, WATCHED_TABLES)
     built = Provider(
         settings=loaded,
         signer=KeysSigner(keys.get_service(app)),
@@ -63,8 +70,12 @@ def init_app(app: Flask) -> Provider:
         remote_keys=RemoteKeySets(
             ttl=loaded.jwks_uri_cache_seconds, budget=loaded.jwks_uri_fetch_seconds,
             fetch=jwks_fetcher(get_outbound(app), seconds=loaded.jwks_uri_fetch_seconds)),
-        clients=ClientCache(seconds=loaded.client_cache_seconds),
+        clients=ClientCache(seconds=loaded.client_cache_seconds, invalidation=invalidation),
         sessions=session_policy(app),
+        invalidation=invalidation,
+        token_states=GenerationCache(seconds=loaded.state_cache_seconds),
+        decisions=GenerationCache(seconds=loaded.state_cache_seconds),
+        sign_in_levels=GenerationCache(seconds=loaded.state_cache_seconds),
     )
     PROVIDER.install(app, built)
     app.register_blueprint(pages_bp)
@@ -72,3 +83,9 @@ def init_app(app: Flask) -> Provider:
     describe(app, PATHS, SCHEMAS)
     return built
 
+
+# Rows kept per process (infra.invalidation): an update or delete of any of them advances the
+# cache generation.
+WATCHED_TABLES = ("clients", "oidc_grants", "citizens", "consents",
+                  # what the assurance of a sign-in depends on (`assurance.assess_sign_in`)
+                  "passkeys", "assurance_passkeys", "identity_proofing")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from flask import Response, current_app, redirect
@@ -25,6 +26,7 @@ from idp.oidc.errors import AuthorizationError
 from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession
 from infra.db import get_db
+from infra.invalidation import GenerationCache
 from infra.store import EphemeralStore
 
 UNMET = "unmet_authentication_requirements"  # OIDC Core errata set 2, RFC 9470 section 3
@@ -59,11 +61,19 @@ def assess(*, amr: Iterable[str], acr_uris: Mapping[str, str], proofing: str = "
     return Assurance(level=level, acr=acr_uris[level], amr=methods)
 
 
-def assess_sign_in(sso: SsoSession, *, acr_uris: Mapping[str, str]) -> Assurance:
-    """The assurance of this SSO session: the citizen's proofing and the passkey it used."""
-    with get_db(current_app).read() as db:
-        found = assurance_services.assess(db, citizen_id=sso.citizen_id,
-                                          credential_id=sso.credential_id, amr=sso.amr)
+def assess_sign_in(sso: SsoSession, *, acr_uris: Mapping[str, str],
+                   cache: GenerationCache[Any, Any] | None = None, generation: bytes = b"") -> Assurance:
+    """The assurance of this SSO session: the citizen's proofing and the passkey it used (kept
+    per process under the cache generation when `cache` is given: a change of the proofing or
+    of the passkey, by any process, is seen at once)."""
+    key = (sso.citizen_id, sso.credential_id, tuple(sso.amr))
+    found = cache.get(key, generation) if cache is not None else None
+    if found is None:
+        with get_db(current_app).read() as db:
+            found = assurance_services.assess(db, citizen_id=sso.citizen_id,
+                                              credential_id=sso.credential_id, amr=sso.amr)
+        if cache is not None:
+            cache.put(key, found, generation)
     return Assurance(level=found.level, acr=acr_uris[found.level], amr=found.amr)
 
 

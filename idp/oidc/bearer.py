@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,12 +34,25 @@ _GRANT_AND_CITIZEN = (sa.select(Grant, Citizen).join(Citizen, Citizen.id == Gran
 
 
 @dataclass(frozen=True)
+class TokenState:
+    """What a citizen's access token stands on, as read from the database: kept per process
+    under the store's cache generation (`Provider.token_states`), so shared between threads
+    and never changed (detached rows)."""
+
+    grant: Grant
+    citizen: Citizen
+    consent: standing.StandingConsent
+
+
+@dataclass(frozen=True)
 class AccessToken:
     claims: Mapping[str, Any]
     grant: Grant
     citizen: Citizen
     # The citizen's decision in force now: what this token may still release.
     consent: standing.StandingConsent
+    # The cache generation the state was checked under (`remember_use`).
+    generation: bytes = b""
 
     @property
     def scopes(self) -> list[str]:
@@ -99,9 +112,11 @@ def revoke(store: EphemeralStore, claims: Mapping[str, Any], *, now: int) -> Non
 def check(session: Session, store: EphemeralStore, provider: Provider, token: str, *,
           now: int, jkt: str | None = None) -> AccessToken:
     """A valid, unrevoked access token of an active grant that still stands, with its citizen
-    and the citizen's standing consent (two indexed queries; two store reads more for a grant
-    without offline access). `jkt`: the key of the request's DPoP proof, None for Bearer; a
-    DPoP-bound token needs its own key (RFC 9449 section 7.1)."""
+    and the citizen's standing consent: two store reads (revoked `jti`, the cache generation)
+    and, unless this process holds the state under the current generation, two indexed
+    queries; two store reads more for a grant without offline access. `jkt`: the key of the
+    request's DPoP proof, None for Bearer; a DPoP-bound token needs its own key (RFC 9449
+    section 7.1)."""
     claims = verify_signature(provider, token)
     dpop.confirm(claims, jkt=jkt)
     return check_claims(session, store, provider, claims, now=now)
@@ -116,15 +131,26 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
         grant_id = uuid.UUID(str(claims["grant"]))
     except ValueError:
         raise InvalidToken("the access token names no valid grant") from None
-    row = session.execute(_GRANT_AND_CITIZEN, {"grant": grant_id}).first()
-    if row is None:
-        raise InvalidToken("the grant of this access token no longer exists")
-    grant, citizen = row
+    generation = provider.generation()
+    state = provider.token_states.get(grant_id, generation)
+    if state is None:
+        row = session.execute(_GRANT_AND_CITIZEN, {"grant": grant_id}).first()
+        if row is None:
+            raise InvalidToken("the grant of this access token no longer exists")
+        grant, citizen = row
+        consent = standing.newest_decision(session, citizen_id=grant.citizen_id, client_id=grant.client_id)
+        if consent is not None:  # only what was found is kept: a new row would bump nothing
+            session.expunge(grant)
+            session.expunge(citizen)
+            state = TokenState(grant=grant, citizen=citizen, consent=consent)
+            provider.token_states.put(grant_id, state, generation)
+    else:
+        grant, citizen, consent = state.grant, state.citizen, state.consent
     moment = datetime.fromtimestamp(now, UTC)
     if grant.client_id != claims["client_id"] or not grant_active(grant, moment):
         raise InvalidToken("the grant of this access token was revoked or has expired")
     try:
-        provider.clients.find(session, grant.client_id)
+        provider.clients.find(session, grant.client_id, generation)
     except ClientNotFound:
         raise InvalidToken("the client of this access token is disabled or no longer registered") from None
     if standing.account_closed(citizen):
@@ -132,7 +158,15 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
     if not standing.offline(grant.scopes) and not standing.session_alive(
             store, provider.sessions, sid=grant.sid, citizen_id=str(grant.citizen_id), now=float(now)):
         raise InvalidToken("the citizen signed out: the access token ended with the session")
-    consent = standing.standing_consent(session, citizen_id=grant.citizen_id, client_id=grant.client_id, now=moment)
-    if consent is None:
+    if consent is None or not consent.in_force(moment):
         raise InvalidToken("the citizen withdrew this agency's access, or the consent expired")
-    return AccessToken(claims=claims, grant=grant, citizen=citizen, consent=consent)
+    return AccessToken(claims=claims, grant=grant, citizen=citizen, consent=consent, generation=generation)
+
+
+def remember_use(provider: Provider, token: AccessToken, *, at: datetime) -> None:
+    """The consent's last use was just written (`idp.consent.services.record_release`, a
+    statement that bumps no generation): keep the state this process holds in step with it."""
+    state = provider.token_states.get(token.grant.id, token.generation)
+    if state is not None:
+        provider.token_states.put(token.grant.id, replace(state, consent=replace(state.consent, last_used_at=at)),
+                                  token.generation)

@@ -20,6 +20,8 @@ from idp.oidc.services import (
     Provider,
     TokenResponse,
     grant_active,
+    id_token_release,
+    log_id_token_release,
     mint,
     new_refresh_token,
     revoke_grant,
@@ -105,14 +107,18 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                           dpop_jkt=token.dpop_jkt)
             tally(session, "token.issued", agency=client.client_id, dimension="refresh_token", now=moment)
+            # The ID token releases only what the citizen's standing decision still allows;
+            # the release is logged in this transaction, with the rotation.
+            current = replace_claims(grant, claims=claims, scopes=scopes)
+            extra = id_token_release(current, citizen)
+            log_id_token_release(session, grant=current, client=client, released=extra, consent=None,
+                                 now=moment)
     if refused is not None:
         raise InvalidGrant(refused)
-    # Signed after the commit: no transaction stays open while `keys/` signs. The ID token
-    # releases only what the citizen's standing decision still allows.
-    current = replace_claims(grant, claims=claims, scopes=scopes)
+    # Signed after the commit: no transaction stays open while `keys/` signs.
     return mint(provider, client=client, grant=current, citizen=citizen,
                 scopes=target.scopes if target else access_scopes, nonce=None, refresh_token=new_token, now=now,
-                jkt=jkt, audience=target)
+                jkt=jkt, audience=target, extra=extra, logged=True)
 
 
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "

@@ -68,19 +68,21 @@ def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
     return value if value != "" else None
 
 
-def _named_client(session: Session, params: Mapping[str, Sequence[str]]) -> Client:
+def _named_client(session: Session, params: Mapping[str, Sequence[str]],
+                  lookup: Callable[[Session, str], Client] = find_client) -> Client:
     ids = params.get("client_id") or []
     if len(ids) != 1 or not ids[0]:
         raise UnsafeRedirect("client_id is required, once")
     try:
-        return find_client(session, ids[0])
+        return lookup(session, ids[0])
     except ClientNotFound:
         raise UnsafeRedirect(f"client {ids[0][:64]!r} is not registered or is disabled") from None
 
 
-def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]]) -> tuple[Client, str]:
+def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]],
+                         lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, str]:
     uris = params.get("redirect_uri") or []
-    client = _named_client(session, params)
+    client = _named_client(session, params, lookup)
     if len(uris) > 1:
         raise UnsafeRedirect("redirect_uri is given more than once")
     metadata = client.client_metadata
@@ -95,15 +97,17 @@ Expander = Callable[[Client, Mapping[str, Sequence[str]]], Mapping[str, Sequence
 
 def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: bool = False,
              require_par: bool = False, expand: Expander | None = None,
-             issuer: str = "") -> tuple[Client, AuthorizationRequest]:
+             issuer: str = "",
+             lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, AuthorizationRequest]:
     """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
 
     `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
     refuses every other request (the setting), as it does for clients whose metadata says so.
-    `expand`: replaces a request with its request object's parameters (idp.oidc.jar)."""
+    `expand`: replaces a request with its request object's parameters (idp.oidc.jar).
+    `lookup`: how to find an enabled client (the provider's cache, `ClientCache.find`)."""
     if expand is not None and "request" in params:
-        params = expand(_named_client(session, params), params)
-    client, redirect_uri = _client_and_redirect(session, params)
+        params = expand(_named_client(session, params, lookup), params)
+    client, redirect_uri = _client_and_redirect(session, params, lookup)
     state_values = params.get("state") or []
     state = state_values[0] if state_values and state_values[0] else None
     try:

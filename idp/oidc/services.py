@@ -34,6 +34,7 @@ from idp.oidc.settings import OidcSettings
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.indicators import tally_many
+from infra.invalidation import NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
 
 
@@ -49,6 +50,20 @@ class Provider:
     clients: ClientCache = field(default_factory=lambda: ClientCache(seconds=0))
     # The SSO sessions' rules: grants without offline access live only as long as their session.
     sessions: SessionPolicy | None = None
+    # What access tokens stand on, kept per process under the store's cache generation
+    # (`idp.oidc.bearer`, `infra.invalidation`); None: read for every request.
+    invalidation: Invalidation | None = None
+    token_states: GenerationCache[uuid.UUID, Any] = field(
+        default_factory=lambda: GenerationCache(seconds=0))
+    # (citizen, client) -> standing decision, and the assurance of SSO sign-ins, at /authorize.
+    decisions: GenerationCache[tuple[str, str], Any] = field(
+        default_factory=lambda: GenerationCache(seconds=0))
+    sign_in_levels: GenerationCache[tuple[str, str | None, tuple[str, ...]], Any] = field(
+        default_factory=lambda: GenerationCache(seconds=0))
+
+    def generation(self) -> bytes:
+        """The cache generation now (one store read), or NO_GENERATION without caches."""
+        return self.invalidation.generation() if self.invalidation is not None else NO_GENERATION
 
     @property
     def dpop_policy(self) -> DpopPolicy:
@@ -94,6 +109,8 @@ class TokenResponse:
     citizen_id: str | None = field(default=None, compare=False)
     client_id: str | None = field(default=None, compare=False)
     released: tuple[str, ...] = field(default=(), compare=False)
+    # True when the release was logged in the grant's own transaction (no second one needed).
+    logged: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type,
@@ -172,11 +189,34 @@ def new_refresh_token(session: Session, provider: Provider, *, grant: Grant, sco
     return token
 
 
+def id_token_release(grant: Grant, citizen: Citizen) -> dict[str, Any]:
+    """The claims (besides `sub`) the ID token of `grant` releases: those requested for the ID
+    token that the grant carries (OIDC Core 5.4, 5.5)."""
+    requested = claims_module.load(grant.claims)
+    granted = claims_module.granted_names(grant.claims)
+    return claims_module.release(citizen=citizen,
+                                 names=[n for n in claims_module.id_token_names(requested) if n in granted],
+                                 client_scopes=grant.scopes)
+
+
+def log_id_token_release(session: Session, *, grant: Grant, client: Client, released: Iterable[str],
+                         consent: Any, now: datetime) -> None:
+    """The data-sharing log's entry for an ID token, in the transaction that makes the grant or
+    rotates its refresh token: it commits with them, before anything is signed or sent (no log
+    entry, no tokens), and saves the token endpoint a transaction of its own."""
+    from idp.consent.services import record_release  # the consent package builds on this one
+
+    record_release(session, event="release.id_token", citizen_id=grant.citizen_id, client_id=client.client_id,
+                   claims=("sub", *released), now=now, consent=consent)
+
+
 def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, scopes: list[str],
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
-         jkt: str | None = None, audience: resources.Audience | None = None) -> TokenResponse:
+         jkt: str | None = None, audience: resources.Audience | None = None,
+         extra: dict[str, Any] | None = None, logged: bool = False) -> TokenResponse:
     """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
-    the ID token (OIDC Core 2) for a grant."""
+    the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
+    computed them to log the release; `logged`: the release is in the log already)."""
     settings = provider.settings
     subject = subjects.subject_for(provider, client, str(grant.citizen_id), sector=sector)
     authentication = tokens.Authentication(
@@ -189,11 +229,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
         access_claims["cnf"] = {"jkt": jkt}
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
-    requested = claims_module.load(grant.claims)
-    granted = claims_module.granted_names(grant.claims)
-    extra = claims_module.release(citizen=citizen,
-                                  names=[n for n in claims_module.id_token_names(requested) if n in granted],
-                                  client_scopes=grant.scopes)
+    extra = id_token_release(grant, citizen) if extra is None else extra
     id_claims = tokens.id_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
         lifetime=settings.id_token_seconds, authentication=authentication, nonce=nonce,
@@ -203,7 +239,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
                          token_type="DPoP" if jkt is not None else "Bearer",
                          citizen_id=str(grant.citizen_id), client_id=client.client_id,
-                         released=("sub", *extra))
+                         released=("sub", *extra), logged=logged)
 
 
 def _count_sign_in(session: Session, provider: Provider, *, client_id: str, citizen_id: uuid.UUID,
@@ -278,10 +314,15 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                      dpop_jkt=jkt if public(client) else None)
                    if wants_refresh(client, scopes) else None)
+        # One transaction: the grant, its refresh token and the log entry of the release.
+        extra = id_token_release(grant, citizen)
+        log_id_token_release(session, grant=grant, client=client, released=extra, consent=consent, now=moment)
+    if client.sector is None:
+        provider.clients.forget(client.client_id)  # its sector is fixed now: read it again
     # Signed after the commit: no transaction stays open while `keys/` signs.
     response = mint(provider, client=client, grant=grant, citizen=citizen,
                     scopes=target.scopes if target else scopes, nonce=granted.nonce, refresh_token=refresh,
-                    now=now, sector=sector, jkt=jkt, audience=target)
+                    now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True)
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:

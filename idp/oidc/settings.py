@@ -27,6 +27,7 @@ class OidcSettings:
     jwks_uri_cache_seconds: int
     acr_uris: Mapping[str, str]
     client_cache_seconds: int = 5
+    state_cache_seconds: int = 0
     jwks_uri_fetch_seconds: float = 3.0
     client_auth_failures: int = 10
     client_auth_window_seconds: int = 300
@@ -120,6 +121,7 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         leeway_seconds=_seconds(section, "leeway_seconds", minimum=0),
         jwks_uri_cache_seconds=_seconds(section, "jwks_uri_cache_seconds"),
         client_cache_seconds=_seconds(section, "client_cache_seconds", minimum=0),
+        state_cache_seconds=_seconds(section, "state_cache_seconds", minimum=0),
         jwks_uri_fetch_seconds=_fraction(section, "jwks_uri_fetch_seconds", low=0.1, high=30),
         client_auth_failures=_seconds(section, "client_auth_failures"),
         client_auth_window_seconds=_seconds(section, "client_auth_window_seconds"),

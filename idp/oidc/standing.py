@@ -29,6 +29,8 @@ from idp.consent.models import Consent
 from idp.oidc import claims as claims_module
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy
+from infra.db import Database
+from infra.invalidation import GenerationCache
 from infra.store import EphemeralStore
 
 
@@ -42,13 +44,18 @@ class StandingConsent:
     legal_basis: str
     law: str | None
     last_used_at: datetime | None
+    expires_at: datetime | None = None
+    declined: frozenset[str] = frozenset()
+
+    def in_force(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
 
 
 # Built once: the newest decision that is neither superseded nor withdrawn (index on
 # citizen_id, client_id).
 _STANDING = (
     sa.select(Consent.id, Consent.claims, Consent.purpose, Consent.legal_basis, Consent.law,
-              Consent.last_used_at, Consent.expires_at)
+              Consent.last_used_at, Consent.expires_at, Consent.declined)
     .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"),
            Consent.superseded_at.is_(None), Consent.revoked_at.is_(None))
     .order_by(Consent.given_at.desc()).limit(1))
@@ -61,12 +68,33 @@ def _utc(value: datetime) -> datetime:
 def standing_consent(session: Session, *, citizen_id: str | uuid.UUID, client_id: str,
                      now: datetime) -> StandingConsent | None:
     """The decision in force now, or None (never given, withdrawn, or expired)."""
+    consent = newest_decision(session, citizen_id=citizen_id, client_id=client_id)
+    return consent if consent is not None and consent.in_force(now) else None
+
+
+def newest_decision(session: Session, *, citizen_id: str | uuid.UUID, client_id: str) -> StandingConsent | None:
+    """The newest decision neither superseded nor withdrawn, expired or not (one indexed read)."""
     row = session.execute(_STANDING, {"citizen": uuid.UUID(str(citizen_id)), "client": client_id}).first()
-    if row is None or _utc(row.expires_at) <= now:
+    if row is None:
         return None
     return StandingConsent(id=row.id, claims=frozenset(row.claims or ()), purpose=row.purpose,
                            legal_basis=row.legal_basis, law=row.law,
-                           last_used_at=_utc(row.last_used_at) if row.last_used_at else None)
+                           last_used_at=_utc(row.last_used_at) if row.last_used_at else None,
+                           expires_at=_utc(row.expires_at), declined=frozenset(row.declined or ()))
+
+
+def kept_decision(database: Database, cache: GenerationCache[tuple[str, str], StandingConsent], *,
+                  citizen_id: str, client_id: str, generation: bytes) -> StandingConsent | None:
+    """`newest_decision`, from what this process keeps under the cache generation (no database
+    session at all when it has it); only decisions found are kept."""
+    key = (str(citizen_id), client_id)
+    found = cache.get(key, generation)
+    if found is None:
+        with database.read() as session:
+            found = newest_decision(session, citizen_id=citizen_id, client_id=client_id)
+        if found is not None:
+            cache.put(key, found, generation)
+    return found
 
 
 def account_closed(citizen: Any) -> bool:

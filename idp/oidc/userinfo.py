@@ -38,7 +38,7 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, acc
 
     `session` must be a transaction: the release is logged in it.
     """
-    from idp.consent.services import record_release
+    from idp.consent.services import record_release, use_due
 
     token = bearer.check(session, store, provider, access_token, now=now, jkt=jkt)
     scopes = token.scopes
@@ -52,7 +52,10 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, acc
     # The grant's scopes bound what was consented to; restricted claims need the scope granted.
     body: dict[str, Any] = {"sub": token.claims["sub"]}
     body.update(claims_module.release(citizen=token.citizen, names=names, client_scopes=token.grant.scopes))
+    moment = datetime.fromtimestamp(now, UTC)
+    noted = use_due(token.consent.last_used_at, moment)
     record_release(session, event="release.userinfo", citizen_id=token.grant.citizen_id,
-                   client_id=token.grant.client_id, claims=list(body),
-                   now=datetime.fromtimestamp(now, UTC), consent=token.consent)
+                   client_id=token.grant.client_id, claims=list(body), now=moment, consent=token.consent)
+    if noted:
+        bearer.remember_use(provider, token, at=moment)
     return body

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
-from clients.registry import Client, ClientNotFound, find_client
+from clients.registry import Client, ClientNotFound
 from idp import audit
 from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
@@ -21,6 +21,7 @@ from idp.consent.consents import get_consents
 from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, services, subjects
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
+from idp.oidc import standing as standing_module
 from idp.oidc.current import provider
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
@@ -132,7 +133,7 @@ def authorize() -> Response:
             _client, validated = request_module.validate(
                 session, params, pushed=pushed,
                 require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
-                issuer=provider().settings.issuer)
+                issuer=provider().settings.issuer, lookup=provider().clients.find)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
@@ -160,7 +161,7 @@ def resume() -> Response:
 def _client(client_id: str) -> Client | None:
     try:
         with get_db(current_app).read() as session:
-            return find_client(session, client_id)
+            return provider().clients.find(session, client_id)
     except ClientNotFound:
         return None
 
@@ -176,12 +177,17 @@ def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
                                      subject_of=lambda citizen_id: subjects.subject_for(provider(), client, citizen_id),
                                      reachable=lambda _level: False)
     if sso is not None:
-        facts = replace(facts, achieved=assurance.assess_sign_in(sso, acr_uris=facts.acr_uris),
+        # What does not change per request is kept per process under the cache generation.
+        generation = provider().generation()
+        facts = replace(facts, achieved=assurance.assess_sign_in(sso, acr_uris=facts.acr_uris,
+                                                                 cache=provider().sign_in_levels,
+                                                                 generation=generation),
                         reachable=assurance.reachable_by(sso.citizen_id))
-        with get_db(current_app).read() as session:
-            standing = consent_services.prior(
-                consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id),
-                now=services.utc_now())
+        decision = standing_module.kept_decision(get_db(current_app), provider().decisions,
+                                                 citizen_id=sso.citizen_id, client_id=client.client_id,
+                                                 generation=generation)
+        if decision is not None and decision.in_force(services.utc_now()):
+            standing = consent_decision.Prior(granted=decision.claims, declined=decision.declined)
     outcome = interaction_policy.decide(interaction, sso, standing, time.time(), facts=facts)
     return _answer(interaction, client, sso, outcome, form_post=form_post)
 

@@ -128,10 +128,15 @@ def start_session(response: Response, *, citizen_id: str, amr: tuple[str, ...] |
         log.info("session ended", extra={"sid": previous.sid, "citizen_id": previous.citizen_id,
                                          "reason": "replaced"})
         _announce("ended", previous, "replaced")
-    token, session = records.create(
+    created = records.create(
         store, _policy(), citizen_id=citizen_id, amr=tuple(amr),
         user_agent=request.headers.get("User-Agent", ""), credential_id=credential_id,
         recovery=recovery, now=time.time())
+    token, session = created.token, created.session
+    for oldest in created.ended:  # beyond [session] max_per_citizen: ended, agencies told
+        log.info("session ended", extra={"sid": oldest.sid, "citizen_id": oldest.citizen_id,
+                                         "reason": "limit"})
+        _announce("ended", oldest, "limit")
     _set_cookie(response, token, _policy().recovery_seconds if recovery else _policy().absolute_seconds)
     g.sso_session = session
     log.info("session started", extra={"sid": session.sid, "citizen_id": citizen_id,
@@ -187,6 +192,7 @@ def init_app(app: Flask) -> None:
         idle_seconds=int(settings["session"]["idle_seconds"]),
         absolute_seconds=int(settings["session"]["absolute_seconds"]),
         recovery_seconds=int(settings["recovery"]["session_seconds"]),
+        max_per_citizen=int(settings["session"]["max_per_citizen"]),
     ))
     app.jinja_env.globals["signed_in"] = signed_in
 

@@ -29,6 +29,8 @@ class SessionPolicy:
     idle_seconds: int
     absolute_seconds: int
     recovery_seconds: int
+    # At most this many live sessions per citizen ([session] max_per_citizen); the oldest end.
+    max_per_citizen: int = 20
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,19 @@ def _write(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, no
     store.set(BY_SID + session.sid, session.ref.encode(), ttl)
 
 
+@dataclass(frozen=True)
+class Created:
+    """A new session, the token for the browser's cookie, and the citizen's oldest sessions
+    it ended to stay within `max_per_citizen` (to be announced: back-channel logout)."""
+
+    token: str
+    session: SsoSession
+    ended: tuple[SsoSession, ...] = ()
+
+
 def create(store: EphemeralStore, policy: SessionPolicy, *, citizen_id: str, amr: tuple[str, ...],
-           user_agent: str, credential_id: str | None, recovery: bool,
-           now: float) -> tuple[str, SsoSession]:
-    """A new session (new token, new sid) and the token for the browser's cookie."""
+           user_agent: str, credential_id: str | None, recovery: bool, now: float) -> Created:
+    """A new session (new token, new sid); the citizen's oldest sessions end beyond the cap."""
     token = secrets.token_urlsafe(32)
     lifetime = policy.recovery_seconds if recovery else policy.absolute_seconds
     session = SsoSession(sid=secrets.token_urlsafe(16), citizen_id=citizen_id, created=now,
@@ -82,8 +93,22 @@ def create(store: EphemeralStore, policy: SessionPolicy, *, citizen_id: str, amr
                          user_agent=user_agent[:200], recovery=recovery,
                          credential_id=credential_id, ref=reference(policy, token))
     _write(store, policy, session, now)
-    store.set_add(BY_CITIZEN + citizen_id, session.sid, policy.absolute_seconds)
-    return token, session
+    size = store.set_add(BY_CITIZEN + citizen_id, session.sid, policy.absolute_seconds)
+    ended = _over_the_cap(store, policy, session, now) if size > policy.max_per_citizen else ()
+    return Created(token, session, ended)
+
+
+def _over_the_cap(store: EphemeralStore, policy: SessionPolicy, newest: SsoSession,
+                  now: float) -> tuple[SsoSession, ...]:
+    """End the citizen's oldest live sessions so that at most `max_per_citizen` remain (the
+    new one always stays). Only read when the index has grown past the cap, so a sign-in
+    costs the same however many sessions the citizen ever had."""
+    others = [s for s in for_citizen(store, policy, newest.citizen_id, now) if s.sid != newest.sid]
+    surplus = len(others) + 1 - max(1, policy.max_per_citizen)
+    ended = tuple(others[:surplus]) if surplus > 0 else ()
+    for session in ended:
+        end(store, session)
+    return ended
 
 
 def load(store: EphemeralStore, policy: SessionPolicy, token: str, now: float) -> SsoSession | None:

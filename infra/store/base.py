@@ -42,8 +42,9 @@ class EphemeralStore(ABC):
         """Add one; the window (ttl) starts with the first increment (rate limits)."""
 
     @abstractmethod
-    def set_add(self, key: str, member: str, ttl: float) -> None:
-        """Add to a set and give the whole set this time-to-live."""
+    def set_add(self, key: str, member: str, ttl: float) -> int:
+        """Add to a set and give the whole set this time-to-live; the set's size after it
+        (constant time, whatever the size)."""
 
     @abstractmethod
     def set_remove(self, key: str, member: str) -> None: ...

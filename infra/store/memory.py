@@ -88,13 +88,15 @@ class MemoryStore(EphemeralStore):
             self._values[key] = (count, self._values[key][1])
             return count
 
-    def set_add(self, key: str, member: str, ttl: float) -> None:
+    def set_add(self, key: str, member: str, ttl: float) -> int:
         now = time.time()
         with self._lock:
             members = self._live(key, now)
-            members = set(members) if isinstance(members, set) else set()
-            members.add(member)
+            if not isinstance(members, set):
+                members = set()
+            members.add(member)  # in place: readers get copies (set_members), so no copy here
             self._values[key] = (members, now + ttl)
+            return len(members)
 
     def set_remove(self, key: str, member: str) -> None:
         with self._lock:

@@ -154,14 +154,15 @@ class RedisStore(EphemeralStore):
     def incr(self, key: str, ttl: float) -> int:
         return int(self._call(lambda: self._incr(keys=[self._k(key)], args=[_ms(ttl)])))
 
-    def set_add(self, key: str, member: str, ttl: float) -> None:
-        def run() -> None:
+    def set_add(self, key: str, member: str, ttl: float) -> int:
+        def run() -> int:
             pipe = self._client.pipeline()
             pipe.sadd(self._k(key), member)
             pipe.pexpire(self._k(key), _ms(ttl))
-            pipe.execute()
+            pipe.scard(self._k(key))
+            return int(pipe.execute()[-1])
 
-        self._call(run)
+        return self._call(run)
 
     def set_remove(self, key: str, member: str) -> None:
         self._call(self._client.srem, self._k(key), member)

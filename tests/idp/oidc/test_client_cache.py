@@ -1,5 +1,6 @@
-"""Client authentication reads clients through a short per-process cache: a change made in
-this process applies at once, a change made elsewhere within `client_cache_seconds`."""
+"""Client authentication reads clients through a per-process cache: a change made through
+Cédula in any process applies at once (the store's cache generation, `infra.invalidation`), a
+change made outside Cédula within `client_cache_seconds`."""
 
 from __future__ import annotations
 
@@ -27,16 +28,35 @@ def test_a_client_disabled_in_this_process_stops_at_once(client, oidc_app, regis
     assert response.get_json()["error"] == "invalid_client"
 
 
-def test_a_client_disabled_elsewhere_stops_within_the_bound(client, oidc_app, register, citizen, monkeypatch):
+def test_a_client_disabled_through_any_connection_of_cedula_stops_at_once(client, oidc_app, register, citizen):
+    """No ORM event here (a Core UPDATE, as another process would run it): the write still
+    advances the store's cache generation after its commit, and the cached copy is dropped."""
     from clients.registry.models import Client
     from infra.db import get_db
-    cache = provider(oidc_app).clients
-    assert cache.seconds == 5  # config/default.toml [oidc] client_cache_seconds
+
     agency = register()
     assert _introspect(client, agency).status_code == 200  # cached now
-    # Another process disables it: no ORM event reaches this one.
     with get_db(oidc_app).engine.begin() as conn:
         conn.execute(sa.update(Client).where(Client.client_id == agency.client_id).values(enabled=False))
+    response = _introspect(client, agency)
+    assert response.status_code == 401 and response.get_json()["error"] == "invalid_client"
+
+
+def test_a_client_disabled_outside_cedula_stops_within_the_bound(client, oidc_app, register, citizen, monkeypatch):
+    """SQL by hand (an engine Cédula does not watch) advances no generation: the bound holds."""
+    from clients.registry.models import Client
+    from infra.db import get_db
+
+    cache = provider(oidc_app).clients
+    assert cache.seconds == 30  # config/default.toml [oidc] client_cache_seconds
+    agency = register()
+    assert _introspect(client, agency).status_code == 200  # cached now
+    outside = sa.create_engine(get_db(oidc_app).engine.url)
+    try:
+        with outside.begin() as conn:
+            conn.execute(sa.update(Client).where(Client.client_id == agency.client_id).values(enabled=False))
+    finally:
+        outside.dispose()
     assert _introspect(client, agency).status_code == 200  # still within the bound
     later = cache.clock() + cache.seconds + 0.01
     monkeypatch.setattr(cache, "clock", lambda: later)

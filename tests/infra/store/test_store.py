@@ -81,6 +81,18 @@ def test_sets(store):
     assert store.set_members("missing") == set()
 
 
+def test_set_add_answers_the_size_of_the_set(store):
+    """Constant time: the caller learns the size without reading the members (session cap)."""
+    assert store.set_add("sized", "a", 10) == 1
+    assert store.set_add("sized", "b", 10) == 2
+    assert store.set_add("sized", "b", 10) == 2  # a member already there
+    store.set_remove("sized", "a")
+    assert store.set_add("sized", "c", 10) == 2
+    members = store.set_members("sized")
+    members.add("not stored")  # readers get a copy: changing it changes nothing stored
+    assert store.set_members("sized") == {"b", "c"}
+
+
 def test_delayed_queue_hands_each_item_to_one_caller(store):
     now = time.time()
     store.schedule("q", "late", now + 60)

@@ -1,0 +1,98 @@
+"""The token endpoint's writes (issue 16): the grant, its refresh token and the data-sharing log
+entry of the release commit together, in one transaction, before anything is signed or sent;
+what does not change per request (the client's fixed sector, a subject already indexed) is
+not written again. Counted with the engine's own events, on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from idp.audit.models import AuditEntry
+from infra.db import get_db
+from tests.idp.oidc.conftest import exchange, get_code, token_request
+
+OFFLINE = "openid profile email offline_access"
+
+
+@contextmanager
+def watched(app) -> Iterator[dict[str, list[str]]]:
+    """Every statement and commit on the app's engine while the block runs."""
+    engine = get_db(app).engine
+    seen: dict[str, list[str]] = {"statements": [], "commits": []}
+
+    def statement(_conn, _cursor, text, *_args):
+        seen["statements"].append(" ".join(text.split()))
+
+    def commit(_conn):
+        seen["commits"].append("commit")
+
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    sa.event.listen(engine, "commit", commit)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", statement)
+        sa.event.remove(engine, "commit", commit)
+
+
+def releases(app) -> list[AuditEntry]:
+    with get_db(app).read() as session:
+        return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.event == "release.id_token")
+                                    .order_by(AuditEntry.id)))
+
+
+@pytest.fixture
+def agency(register):
+    return register(scope=OFFLINE)
+
+
+def test_code_exchange_commits_grant_and_log_entry_once(oidc_app, client, agency, citizen):
+    code, flow = get_code(client, agency)
+    with watched(oidc_app) as seen:
+        answer = exchange(client, agency, code, flow)
+    assert answer.status_code == 200, answer.get_json()
+    assert len(seen["commits"]) == 1, seen
+    inserts = [s for s in seen["statements"] if s.startswith("INSERT INTO")]
+    assert any(s.startswith("INSERT INTO oidc_grants") for s in inserts)
+    assert sum(s.startswith("INSERT INTO audit_entries") for s in inserts) == 1  # logged once, not twice
+    logged = releases(oidc_app)
+    assert len(logged) == 1 and logged[0].client_id == agency.client_id
+    assert "sub" in logged[0].claims
+
+
+def test_a_failed_exchange_logs_nothing(oidc_app, client, agency, citizen):
+    code, flow = get_code(client, agency)
+    answer = exchange(client, agency, code, flow, code_verifier="x" * 50)
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_grant"
+    assert releases(oidc_app) == []
+
+
+def test_refresh_commits_rotation_and_log_entry_once(oidc_app, client, agency, citizen):
+    code, flow = get_code(client, agency, scope=OFFLINE)
+    first = exchange(client, agency, code, flow).get_json()
+    assert "refresh_token" in first, first
+    with watched(oidc_app) as seen:
+        answer = token_request(client, agency, {"grant_type": "refresh_token",
+                                                "refresh_token": first["refresh_token"]})
+    assert answer.status_code == 200, answer.get_json()
+    assert len(seen["commits"]) == 1, seen
+    assert sum(s.startswith("INSERT INTO audit_entries") for s in seen["statements"]) == 1
+    assert len(releases(oidc_app)) == 2
+
+
+def test_later_exchanges_do_not_fix_the_sector_or_index_the_subject_again(oidc_app, client, agency, citizen):
+    """The sector is fixed at the first grant and the client is read again with it; the
+    subject-index row is inserted once (PostgreSQL's rowcount of -1 made every grant insert it)."""
+    for _ in range(2):
+        code, flow = get_code(client, agency)
+        assert exchange(client, agency, code, flow).status_code == 200
+    code, flow = get_code(client, agency)
+    with watched(oidc_app) as seen:
+        assert exchange(client, agency, code, flow).status_code == 200
+    written = [s for s in seen["statements"] if s.startswith(("INSERT", "UPDATE"))]
+    again = [s for s in written if "clients" in s.split()[:3] or s.startswith("INSERT INTO document_subjects")]
+    assert again == [], written
