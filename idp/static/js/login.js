@@ -1,6 +1,7 @@
 // Passkey sign-in: a button for a modal sign-in, and browser autofill (conditional
 // mediation) on the username field where the browser supports it.
-import { browserErrorMessage, credentialToJSON, hideMessage, postJSON, requestOptions, showMessage, supported } from "./webauthn.js";
+import { clearErrors, showErrors } from "./error-summary.js";
+import { browserErrorMessage, credentialToJSON, postJSON, requestOptions, supported } from "./webauthn.js";
 
 const button = document.getElementById("passkey-signin");
 const username = document.getElementById("login-username");
@@ -22,14 +23,14 @@ async function finish(credential) {
     window.location.assign(next);
     return;
   }
-  showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
+  showErrors(errorBox, [{ text: result.data.error_description || errorBox.dataset.failed }]);
 }
 
 function report(error) {
   if (error && error.server) {
-    showMessage(errorBox, error.server.error_description || errorBox.dataset.failed);
+    showErrors(errorBox, [{ text: error.server.error_description || errorBox.dataset.failed }]);
   } else {
-    showMessage(errorBox, browserErrorMessage(error, errorBox));
+    showErrors(errorBox, [{ text: browserErrorMessage(error, errorBox) }]);
   }
 }
 
@@ -41,7 +42,7 @@ async function autofill() {
   try {
     const publicKey = await options();
     const credential = await navigator.credentials.get({ mediation: "conditional", publicKey, signal });
-    hideMessage(errorBox);
+    clearErrors(errorBox);
     await finish(credential);
   } catch (error) {
     if (!signal.aborted) report(error);
@@ -50,12 +51,12 @@ async function autofill() {
 
 async function signIn() {
   if (!supported()) {
-    showMessage(errorBox, errorBox.dataset.unsupported);
+    showErrors(errorBox, [{ text: errorBox.dataset.unsupported }]);
     return;
   }
   if (pending) pending.abort();
   pending = null;
-  hideMessage(errorBox);
+  clearErrors(errorBox);
   button.disabled = true;
   try {
     const publicKey = await options();
