@@ -12,15 +12,16 @@ function retitle() {
   document.title = shown ? `${prefix} ${base}` : base;
 }
 
-// items: [{ text, field }] (field: the id of the input the error is about, or none).
+// items: [{ text, field, href }]: field is the id of the control the item is about (the link
+// moves focus there); href a page the next step is on; neither: plain text.
 export function showErrors(box, items) {
   const list = box.querySelector("ul");
   list.replaceChildren(
-    ...items.map(({ text, field }) => {
+    ...items.map(({ text, field, href }) => {
       const item = document.createElement("li");
-      if (field) {
+      if (field || href) {
         const link = document.createElement("a");
-        link.href = `#${field}`;
+        link.href = field ? `#${field}` : href;
         link.textContent = text;
         item.append(link);
       } else {

@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 from tests.idp.conftest import csrf, dui
+from tests.support.authenticator import SoftwareAuthenticator
 
 
 class _Summary(HTMLParser):
@@ -122,3 +123,22 @@ def test_the_sign_in_page_has_a_summary_for_its_script(client):
 
 def test_every_page_loads_the_summary_script(client):
     assert 'src="/static/js/error-summary.js"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_sign_in_page_carries_each_failure_and_next_step_in_both_languages(client):
+    for lang, words in (("es", "llave de acceso"), ("en", "passkey")):
+        page = summary_of(client.get("/login", headers={"Accept-Language": lang}))
+        for key in ("cancelled", "unknown", "forgotten", "try-again", "other-device", "recover",
+                    "help"):
+            assert page.box[f"data-{key}"], key
+        assert words in page.box["data-unknown"] and "QR" in page.box["data-other-device"]
+        assert page.box["data-help-href"] == "/help#passkey"
+
+
+def test_a_passkey_unknown_here_is_refused_with_its_own_code(client):
+    """The code the sign-in page tells apart (a deleted passkey) and signals to the device."""
+    stranger = SoftwareAuthenticator()
+    options = client.post("/webauthn/authentication/options", json={}).get_json()
+    assertion = stranger.authenticate(options)
+    refused = client.post("/webauthn/authentication/verify", json=assertion)
+    assert refused.status_code == 400 and refused.get_json()["error"] == "unknown_credential"
