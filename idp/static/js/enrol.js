@@ -61,4 +61,30 @@ async function enrol(event) {
   }
 }
 
+// Before the citizen fills the form: can this device keep a passkey itself (a platform
+// authenticator with user verification)? If not, explain the other routes first
+// (WebAuthn Level 3, section 5.1.7: isUserVerifyingPlatformAuthenticatorAvailable).
+async function checkCapability() {
+  const routes = document.getElementById("enrol-routes");
+  const why = document.getElementById("enrol-routes-why");
+  if (!supported()) {
+    why.textContent = why.dataset.noWebauthn;
+    for (const item of routes.querySelectorAll("[data-needs-webauthn]")) item.hidden = true;
+    routes.hidden = false;
+    return;
+  }
+  let platform = false;
+  try {
+    platform = typeof PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable === "function"
+      && (await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable());
+  } catch (error) {
+    platform = false;
+  }
+  if (!platform) {
+    why.textContent = why.dataset.noPlatform;
+    routes.hidden = false;
+  }
+}
+
 form.addEventListener("submit", enrol);
+checkCapability();
