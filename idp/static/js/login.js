@@ -76,6 +76,8 @@ function report(error) {
 async function autofill() {
   if (!supported() || typeof PublicKeyCredential.isConditionalMediationAvailable !== "function") return;
   if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
+  // The browser lists the passkeys under the field: show it (hidden where it would do nothing).
+  document.getElementById("login-autofill").hidden = false;
   pending = new AbortController();
   const { signal } = pending;
   try {

@@ -25,3 +25,13 @@ def test_the_routes_are_in_the_page_hidden_until_the_capability_check(client):
             assert f'id="{route}"' in body
         assert "QR" in body and 'href="/contact"' in body
         assert 'data-no-platform="' in body and 'data-no-webauthn="' in body
+
+
+def test_the_sign_in_passkey_field_is_hidden_until_the_browser_offers_autofill(client):
+    """Issue 19: the "Tu cuenta" box did nothing when typed in. It is now the passkey autofill
+    anchor only, hidden unless the browser lists passkeys under it, and says so."""
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<div class="field" id="login-autofill" hidden>\s*<label for="login-username">'
+                     r'Tus llaves de acceso guardadas</label>', page)
+    assert "Tu cuenta" not in page
+    assert "No hace falta escribir nada" in page
