@@ -1,0 +1,60 @@
+"""Single logout ends on a page that lists the agencies the citizen was signed out of: those
+holding grants from the session that ended (issue 19)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from tests.idp.oidc.conftest import tokens_for
+
+
+def listed(response) -> list[str]:
+    page = response.get_data(as_text=True)
+    found = re.search(r'<ul id="signed-out-agencies"[^>]*>(.*?)</ul>', page, re.S)
+    return re.findall(r"<li>([^<]*)</li>", found.group(1)) if found else []
+
+
+def test_the_page_names_every_agency_of_the_ended_session(client, register, citizen):
+    hacienda = register(client_name="Hacienda")
+    registro = register(client_name="Registro Civil")
+    register(client_name="Salud")  # never signed in to: not listed
+    tokens_for(client, registro)
+    id_token = tokens_for(client, hacienda)["id_token"]
+    response = client.get("/end-session?" + urlencode({"id_token_hint": id_token}),
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert listed(response) == ["Hacienda", "Registro Civil"]
+    assert "Agencies you were signed out of" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # and the session is over
+
+
+def test_a_confirmed_sign_out_lists_them_too(client, register, citizen):
+    agency = register(client_name="Hacienda")
+    tokens_for(client, agency)
+    page = client.get("/end-session").get_data(as_text=True)  # no hint: the citizen is asked
+    request_id = re.search(r'name="request" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/end-session/confirm", data={"csrf_token": token, "request": request_id,
+                                                         "decision": "logout"})
+    assert response.status_code == 200 and listed(response) == ["Hacienda"]
+
+
+def test_a_session_without_agencies_says_so(client, register, citizen):
+    page = client.get("/end-session").get_data(as_text=True)
+    request_id = re.search(r'name="request" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/end-session/confirm", data={"csrf_token": token, "request": request_id,
+                                                         "decision": "logout"},
+                           headers={"Accept-Language": "en"})
+    assert listed(response) == []
+    assert 'id="signed-out-no-agencies"' in response.get_data(as_text=True)
+
+
+def test_another_citizens_agencies_are_never_listed(client, register, citizen):
+    """A browser not signed in gets the plain page, whatever the hint names."""
+    agency = register(client_name="Hacienda")
+    id_token = tokens_for(client, agency)["id_token"]
+    stranger = client.application.test_client()
+    response = stranger.get("/end-session?" + urlencode({"id_token_hint": id_token}))
+    assert listed(response) == [] and 'id="signed-out-no-agencies"' not in response.get_data(as_text=True)
