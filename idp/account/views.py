@@ -16,6 +16,7 @@ from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
 from idp.citizens.national_id import InvalidNationalId
+from idp.logout.end_session import signed_out_redirect
 from idp.sessions import (
     SsoSession,
     current_session,
@@ -322,7 +323,7 @@ def recover() -> Response | str:
 @bp.post("/logout")
 def logout() -> Response:
     validate_csrf()
-    response = redirect("/", code=303)
+    response = signed_out_redirect(current_session())
     end_session(response)
     return response
 

@@ -175,6 +175,31 @@ def agencies_signed_out(sso: SsoSession | None) -> list[str]:
     return sorted(set(names), key=str.casefold)
 
 
+SIGNED_OUT = "logout:signed-out:"
+# How long the signed-out page can be reloaded (or its language switched) with its list.
+SIGNED_OUT_SECONDS = 600
+
+
+def signed_out_redirect(sso: SsoSession | None) -> Response:
+    """A 303 to the signed-out page that lists the agencies of `sso`; call it before ending
+    the session (the citizen's own sign-out: /logout, or this device on the sessions page)."""
+    token = secrets.token_urlsafe(18)
+    get_store(current_app).set(SIGNED_OUT + token, json.dumps(agencies_signed_out(sso)).encode(),
+                               SIGNED_OUT_SECONDS)
+    return _no_store(redirect("/signed-out?" + urlencode({"r": token}), code=303))
+
+
+@bp.get("/signed-out")
+def signed_out_page() -> Response:
+    """Where the citizen's own sign-out ends: what ended, and at which agencies."""
+    raw = get_store(current_app).get(SIGNED_OUT + request.args.get("r", "")[:64])
+    agencies = json.loads(raw) if raw is not None else []
+    page = render_template("logout/signed_out.html", client_name=None,
+                           signed_out=raw is not None and current_session() is None,
+                           agencies=agencies if current_session() is None else [])
+    return _no_store(Response(page, mimetype="text/html"))
+
+
 def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> Response:
     """Section 3: back to the agency with `state`, or this provider's own page, which lists
     the agencies the citizen was signed out of."""

@@ -58,3 +58,34 @@ def test_another_citizens_agencies_are_never_listed(client, register, citizen):
     stranger = client.application.test_client()
     response = stranger.get("/end-session?" + urlencode({"id_token_hint": id_token}))
     assert listed(response) == [] and 'id="signed-out-no-agencies"' not in response.get_data(as_text=True)
+
+
+def _csrf(client, page: str = "/account") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).get_data(as_text=True)).group(1)
+
+
+def test_the_citizens_own_sign_out_ends_on_the_same_list(client, register, citizen):
+    agency = register(client_name="Hacienda")
+    tokens_for(client, agency)
+    response = client.post("/logout", data={"csrf_token": _csrf(client)})
+    assert response.status_code == 303 and response.headers["Cache-Control"] == "no-store"
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and listed(page) == ["Hacienda"]
+    assert listed(client.get(response.headers["Location"])) == ["Hacienda"]  # a reload keeps it
+    assert client.get("/account").status_code == 302
+
+
+def test_ending_this_device_on_the_sessions_page_ends_on_the_list(client, register, citizen):
+    agency = register(client_name="Registro Civil")
+    tokens_for(client, agency)
+    page = client.get("/account/sessions").get_data(as_text=True)
+    sid = re.search(r'action="/account/sessions/([^"/]+)/end"', page).group(1)
+    response = client.post(f"/account/sessions/{sid}/end", data={"csrf_token": _csrf(client, "/account/sessions")})
+    assert listed(client.get(response.headers["Location"])) == ["Registro Civil"]
+
+
+def test_a_made_up_or_expired_link_lists_nothing(client, citizen):
+    client.post("/logout", data={"csrf_token": _csrf(client)})
+    page = client.get("/signed-out?r=not-a-real-one")
+    assert page.status_code == 200 and listed(page) == []
+    assert 'id="signed-out-no-agencies"' not in page.get_data(as_text=True)
