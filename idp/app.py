@@ -50,9 +50,12 @@ def _components() -> list[Component]:
         component("idp.account"),
         component("idp.oidc"),
         component("idp.documents"),
+        component("idp.wallet"),
         component("idp.audit"),
         component("idp.consent"),
         component("idp.logout"),
+        component("idp.indicators"),
+        component("idp.operator"),
         component("signing.web"),
     ]
 

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import hmac
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
+from infra.db import get_db
+from infra.indicators import tally_apart
 from infra.store import get_store
 from signing.errors import InvalidCode
+from signing.models import Document
 from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
 from signing.verify.service import get_verification
 from signing.verify.texts import LANGUAGES
@@ -149,7 +153,7 @@ def upload() -> Response:
     settings = _service().settings
     _count("upload", limit=settings.attempts, window=settings.window_seconds)
     try:
-        report = _service().verify(_upload(api=False))
+        report = _counted(_service().verify(_upload(api=False)))
     except UnreadableDocument as exc:
         return _page("verify/index.html", exc.http_status,
                      file_error=_translate(f"verify.input.{exc.code}"))
@@ -157,12 +161,25 @@ def upload() -> Response:
                  language=_language())
 
 
+def _counted(report):
+    """Count the verification by its overall indication, for the agency that issued the
+    document when it is one of ours (found by its code or recognised by its hash)."""
+    if report is not None:
+        database = get_db(current_app)
+        agency = None
+        if report.document is not None:
+            with database.read() as session:
+                agency = session.scalar(sa.select(Document.client_id).where(Document.id == report.document.id))
+        tally_apart(database, "verification", agency=agency, dimension=report.indication.value)
+    return report
+
+
 def _report_or_none(found):
     """The report of the stored original; None if the file is missing from the store."""
     from signing.store import DocumentNotStored
 
     try:
-        return _service().report_for(found)
+        return _counted(_service().report_for(found))
     except DocumentNotStored:
         return None
 
@@ -183,7 +200,13 @@ def document(code: str) -> Response:
     if found is None:
         return _page("verify/not_found.html", 404)
     return _page("verify/report.html", report=_report_or_none(found), document=found,
-                 language=_language())
+                 language=_language(), forms=_other_forms(found))
+
+
+def _other_forms(found):
+    from signing.verify import other_forms
+
+    return other_forms.of(current_app, found.id, found.status)
 
 
 @bp.get("/verify/<code>/pdf")
@@ -211,7 +234,7 @@ def original(code: str) -> Response:
 def api_verify() -> Response:
     settings = _service().settings
     _count("upload", limit=settings.attempts, window=settings.window_seconds)
-    report = _service().verify(_upload(api=True))
+    report = _counted(_service().verify(_upload(api=True)))
     return _json(report.as_json(_language()))
 
 
@@ -226,7 +249,9 @@ def api_document(code: str) -> Response:
     report = _report_or_none(found)
     if report is None:
         return _json_error(404, "not_found", "The original of this document is not available.")
-    return _json(report.as_json(_language()))
+    body = report.as_json(_language())
+    body["other_forms"] = [form.as_json() for form in _other_forms(found)]
+    return _json(body)
 
 
 def _json(body: dict) -> Response:
