@@ -1,15 +1,16 @@
 // The account page: add a passkey (also the way out of a recovery sign-in).
-import { browserErrorMessage, hideMessage, registerPasskey, showMessage, supported } from "./webauthn.js";
+import { clearErrors, showErrors } from "./error-summary.js";
+import { browserErrorMessage, registerPasskey, supported } from "./webauthn.js";
 
 const button = document.getElementById("add-passkey");
 const errorBox = document.getElementById("add-passkey-error");
 
 async function addPasskey() {
   if (!supported()) {
-    showMessage(errorBox, errorBox.dataset.unsupported);
+    showErrors(errorBox, [{ text: errorBox.dataset.unsupported }]);
     return;
   }
-  hideMessage(errorBox);
+  clearErrors(errorBox);
   button.disabled = true;
   try {
     const result = await registerPasskey({});
@@ -23,9 +24,9 @@ async function addPasskey() {
       window.location.assign(result.data.reauth_uri);
       return;
     }
-    showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
+    showErrors(errorBox, [{ text: result.data.error_description || errorBox.dataset.failed }]);
   } catch (error) {
-    showMessage(errorBox, browserErrorMessage(error, errorBox));
+    showErrors(errorBox, [{ text: browserErrorMessage(error, errorBox) }]);
   } finally {
     button.disabled = false;
   }

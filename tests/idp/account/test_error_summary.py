@@ -142,3 +142,14 @@ def test_a_passkey_unknown_here_is_refused_with_its_own_code(client):
     assertion = stranger.authenticate(options)
     refused = client.post("/webauthn/authentication/verify", json=assertion)
     assert refused.status_code == 400 and refused.get_json()["error"] == "unknown_credential"
+
+
+def test_the_account_pages_use_the_same_summary(client, enrolled):
+    overview = summary_of(client.get("/account?error=not_found", headers={"Accept-Language": "en"}))
+    assert overview.title.startswith("Error: ") and overview.box["id"] == "account-error"
+    assert overview.heading == "There is a problem" and len(overview.items) == 1
+    page = client.get("/account").get_data(as_text=True)
+    assert re.search(r'<div id="add-passkey-error" role="alert" class="error-summary"[^>]*data-error-summary', page)
+    assert "<title>Error:" not in page
+    recheck = summary_of(client.get("/account/reauth"))
+    assert recheck.box["id"] == "recheck-error" and recheck.hidden is True
