@@ -84,3 +84,32 @@ def test_a_deleted_passkey_is_named_and_forgotten_by_the_device(browser, server)
     assert held  # the device held it before the sign-in
     if has_signal:  # Chromium's virtual authenticator honours the signal: the passkey is gone
         browser.wait(lambda d: browser.passkey_ids() == [], "the device to forget the passkey")
+
+
+def test_the_account_page_tells_the_device_which_passkeys_are_left(browser, server):
+    """A passkey deleted from another device disappears from this one too: the account page
+    signals the accepted passkeys (signalAllAcceptedCredentials) where the browser can."""
+    browser.new_device()
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    assert len(browser.passkey_ids()) == 1
+    with get_db(server.app).transaction() as db:
+        db.execute(sa.delete(Passkey))  # deleted elsewhere; this session goes on
+    browser.open("/account")
+    browser.wait_for("#citizen-name")
+    [passkeys] = browser.all("ul#passkeys")  # empty now, still there for the script
+    assert passkeys.get_attribute("data-rp-id") == "localhost"
+    # Chromium has had the Signal API since version 132; the page feature-detects it.
+    assert browser.driver.execute_script(
+        "return typeof PublicKeyCredential.signalAllAcceptedCredentials === 'function'")
+    browser.wait(lambda d: browser.passkey_ids() == [], "the device to drop the deleted passkey")
+
+
+def test_the_account_page_keeps_the_passkeys_the_account_holds(browser):
+    browser.new_device()
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    browser.open("/account")
+    browser.wait_for("ul#passkeys > li.passkey")
+    browser.driver.execute_async_script("setTimeout(arguments[0], 300)")
+    assert len(browser.passkey_ids()) == 1

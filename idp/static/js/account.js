@@ -33,3 +33,23 @@ async function addPasskey() {
 }
 
 if (button) button.addEventListener("click", addPasskey);
+
+// WebAuthn Signal API (Level 3, section 5.1.10): tell this device's passkey provider which of
+// the citizen's passkeys the account still accepts, so one deleted (here or from another
+// device) stops being offered. Feature-detected; nothing happens where the browser lacks it.
+async function signalAccepted() {
+  const list = document.getElementById("passkeys");
+  if (!list || typeof window.PublicKeyCredential !== "function"
+      || typeof PublicKeyCredential.signalAllAcceptedCredentials !== "function") return;
+  const allAcceptedCredentialIds = [...list.querySelectorAll("[data-credential-id]")]
+    .map((item) => item.dataset.credentialId);
+  try {
+    await PublicKeyCredential.signalAllAcceptedCredentials({
+      rpId: list.dataset.rpId, userId: list.dataset.userId, allAcceptedCredentialIds,
+    });
+  } catch (error) {
+    // A provider that refuses the signal changes nothing for the citizen.
+  }
+}
+
+signalAccepted();

@@ -153,3 +153,10 @@ def test_the_account_pages_use_the_same_summary(client, enrolled):
     assert "<title>Error:" not in page
     recheck = summary_of(client.get("/account/reauth"))
     assert recheck.box["id"] == "recheck-error" and recheck.hidden is True
+
+
+def test_the_account_page_carries_what_the_signal_api_needs(client, enrolled):
+    page = client.get("/account").get_data(as_text=True)
+    found = re.search(r'<ul id="passkeys" class="cards" data-rp-id="localhost" data-user-id="([A-Za-z0-9_-]+)">',
+                      page)
+    assert found and f'data-credential-id="{enrolled.key.credential_id_b64}"' in page
