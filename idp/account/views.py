@@ -16,6 +16,7 @@ from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
 from idp.citizens.national_id import InvalidNationalId
+from idp.logout.end_session import signed_out_redirect
 from idp.sessions import (
     SsoSession,
     current_session,
@@ -123,7 +124,10 @@ def overview() -> Response | str:
         codes = recovery.codes_left(db, citizen.id)
     notice = request.args.get("done")
     error = request.args.get("error")
+    # For the WebAuthn Signal API on the page (js/account.js): the passkeys the account still
+    # holds, so a device drops the ones deleted here or elsewhere.
     return render_template("account/overview.html", citizen=citizen, passkeys=passkeys,
+                           rp_id=relying_party().id, user_id=b64url(citizen.user_handle),
                            session=session, codes_left=codes, scheme=scheme(current_app),
                            notice=notice if notice in NOTICES else None,
                            error=error if error in ERRORS else None)
@@ -322,7 +326,7 @@ def recover() -> Response | str:
 @bp.post("/logout")
 def logout() -> Response:
     validate_csrf()
-    response = redirect("/", code=303)
+    response = signed_out_redirect(current_session())
     end_session(response)
     return response
 

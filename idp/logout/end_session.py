@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 import keys
 from clients.registry import Client, ClientNotFound, find_client
 from idp.logout import get_logout
+from idp.logout.backchannel import agencies_by_sid
 from idp.logout.errors import LogoutRefused
 from idp.oidc.tokens import ID_TOKEN_ALGS
-from idp.sessions import current_session, end_session, session_policy
+from idp.sessions import SsoSession, current_session, end_session, session_policy
 from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
@@ -163,13 +164,51 @@ def _allow_form_action(response: Response, uri: str) -> None:
         "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
 
 
-def _finish(done: LogoutRequest, *, signed_out: bool) -> Response:
-    """Section 3: back to the agency with `state`, or this provider's own page."""
+def agencies_signed_out(sso: SsoSession | None) -> list[str]:
+    """The names of the agencies the citizen signed in to through `sso` (those holding grants
+    from it): the ones single logout signs them out of, for the page that says so."""
+    if sso is None:
+        return []
+    with get_db(current_app).read() as db:
+        found = agencies_by_sid(db, citizen_id=sso.citizen_id, sids=[sso.sid])
+    names = [c.client_metadata.get("client_name") or c.client_id for c in found.get(sso.sid, [])]
+    return sorted(set(names), key=str.casefold)
+
+
+SIGNED_OUT = "logout:signed-out:"
+# How long the signed-out page can be reloaded (or its language switched) with its list.
+SIGNED_OUT_SECONDS = 600
+
+
+def signed_out_redirect(sso: SsoSession | None) -> Response:
+    """A 303 to the signed-out page that lists the agencies of `sso`; call it before ending
+    the session (the citizen's own sign-out: /logout, or this device on the sessions page)."""
+    token = secrets.token_urlsafe(18)
+    get_store(current_app).set(SIGNED_OUT + token, json.dumps(agencies_signed_out(sso)).encode(),
+                               SIGNED_OUT_SECONDS)
+    return _no_store(redirect("/signed-out?" + urlencode({"r": token}), code=303))
+
+
+@bp.get("/signed-out")
+def signed_out_page() -> Response:
+    """Where the citizen's own sign-out ends: what ended, and at which agencies."""
+    raw = get_store(current_app).get(SIGNED_OUT + request.args.get("r", "")[:64])
+    agencies = json.loads(raw) if raw is not None else []
+    page = render_template("logout/signed_out.html", client_name=None,
+                           signed_out=raw is not None and current_session() is None,
+                           agencies=agencies if current_session() is None else [])
+    return _no_store(Response(page, mimetype="text/html"))
+
+
+def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> Response:
+    """Section 3: back to the agency with `state`, or this provider's own page, which lists
+    the agencies the citizen was signed out of."""
     if done.redirect_uri:
         extra = urlencode({"state": done.state}) if done.state else ""
         separator = "&" if urlsplit(done.redirect_uri).query else "?"
         return _no_store(redirect(done.redirect_uri + (separator + extra if extra else ""), code=303))
-    page = render_template("logout/signed_out.html", client_name=done.client_name, signed_out=signed_out)
+    page = render_template("logout/signed_out.html", client_name=done.client_name, signed_out=signed_out,
+                           agencies=agencies or [])
     return _no_store(Response(page, mimetype="text/html"))
 
 
@@ -195,7 +234,7 @@ def end_session_endpoint() -> Response:
     if sso is None:
         return _finish(checked, signed_out=False)
     if checked.hint_sid is not None and checked.hint_sid == sso.sid:
-        response = _finish(checked, signed_out=True)
+        response = _finish(checked, signed_out=True, agencies=agencies_signed_out(sso))
         end_session(response, reason="rp_logout")
         return response
     return _confirmation(checked)
@@ -226,6 +265,6 @@ def confirm() -> Response:
     _use_locales(checked.ui_locales)
     if request.form.get("decision") != "logout":
         return _no_store(redirect("/account" if current_session() else "/", code=303))
-    response = _finish(checked, signed_out=True)
+    response = _finish(checked, signed_out=True, agencies=agencies_signed_out(current_session()))
     end_session(response, reason="rp_logout")
     return response

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from idp.logout import devices
 from idp.logout.backchannel import agencies_by_sid
+from idp.logout.end_session import signed_out_redirect
 from idp.sessions import end_session, require_citizen, sessions_for
 from infra.db import get_db
 from infra.web.csrf import validate_csrf
@@ -59,7 +60,7 @@ def end_one(sid: str) -> Response:
     current = require_citizen()
     validate_csrf()
     if sid == current.sid:
-        response = redirect("/", code=303)
+        response = signed_out_redirect(current)
         end_session(response, reason="citizen")
         return response
     if sid not in {s.sid for s in sessions_for(current.citizen_id)}:

@@ -98,7 +98,7 @@ def sign_out(browser: Browser) -> None:
     if browser.path != "/account":
         browser.open("/account")
     browser.wait_for("#sign-out").click()
-    browser.wait_for_path("/")
+    browser.wait_for_path("/signed-out")
 
 
 def sign_in(browser: Browser, *, start: str = "/login", lands_on: str = "/account") -> None:

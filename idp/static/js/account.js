@@ -1,15 +1,16 @@
 // The account page: add a passkey (also the way out of a recovery sign-in).
-import { browserErrorMessage, hideMessage, registerPasskey, showMessage, supported } from "./webauthn.js";
+import { clearErrors, showErrors } from "./error-summary.js";
+import { browserErrorMessage, registerPasskey, supported } from "./webauthn.js";
 
 const button = document.getElementById("add-passkey");
 const errorBox = document.getElementById("add-passkey-error");
 
 async function addPasskey() {
   if (!supported()) {
-    showMessage(errorBox, errorBox.dataset.unsupported);
+    showErrors(errorBox, [{ text: errorBox.dataset.unsupported }]);
     return;
   }
-  hideMessage(errorBox);
+  clearErrors(errorBox);
   button.disabled = true;
   try {
     const result = await registerPasskey({});
@@ -23,12 +24,32 @@ async function addPasskey() {
       window.location.assign(result.data.reauth_uri);
       return;
     }
-    showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
+    showErrors(errorBox, [{ text: result.data.error_description || errorBox.dataset.failed }]);
   } catch (error) {
-    showMessage(errorBox, browserErrorMessage(error, errorBox));
+    showErrors(errorBox, [{ text: browserErrorMessage(error, errorBox) }]);
   } finally {
     button.disabled = false;
   }
 }
 
 if (button) button.addEventListener("click", addPasskey);
+
+// WebAuthn Signal API (Level 3, section 5.1.10): tell this device's passkey provider which of
+// the citizen's passkeys the account still accepts, so one deleted (here or from another
+// device) stops being offered. Feature-detected; nothing happens where the browser lacks it.
+async function signalAccepted() {
+  const list = document.getElementById("passkeys");
+  if (!list || typeof window.PublicKeyCredential !== "function"
+      || typeof PublicKeyCredential.signalAllAcceptedCredentials !== "function") return;
+  const allAcceptedCredentialIds = [...list.querySelectorAll("[data-credential-id]")]
+    .map((item) => item.dataset.credentialId);
+  try {
+    await PublicKeyCredential.signalAllAcceptedCredentials({
+      rpId: list.dataset.rpId, userId: list.dataset.userId, allAcceptedCredentialIds,
+    });
+  } catch (error) {
+    // A provider that refuses the signal changes nothing for the citizen.
+  }
+}
+
+signalAccepted();

@@ -1,5 +1,6 @@
 // Enrolment: send the fields as JSON, create the passkey, verify, then show the codes.
-import { browserErrorMessage, hideMessage, registerPasskey, showMessage, supported } from "./webauthn.js";
+import { clearErrors, showErrors } from "./error-summary.js";
+import { browserErrorMessage, registerPasskey, supported } from "./webauthn.js";
 
 const FIELDS = ["given_name", "family_name", "birthdate", "national_id", "email"];
 const form = document.getElementById("enrol-form");
@@ -27,10 +28,10 @@ function setFieldError(name, text) {
 async function enrol(event) {
   event.preventDefault();
   if (!supported()) {
-    showMessage(formError, formError.dataset.unsupported);
+    showErrors(formError, [{ text: formError.dataset.unsupported }]);
     return;
   }
-  hideMessage(formError);
+  clearErrors(formError);
   const body = {};
   for (const name of FIELDS) {
     body[name] = form.elements[name].value;
@@ -49,16 +50,41 @@ async function enrol(event) {
     if (result.data.error === "invalid_field" && result.data.fields) {
       const names = FIELDS.filter((name) => result.data.fields[name]);
       for (const name of names) setFieldError(name, result.data.fields[name]);
-      showMessage(formError, formError.dataset.summary);
-      document.getElementById(names[0]).focus();
+      showErrors(formError, names.map((name) => ({ text: result.data.fields[name], field: name })));
     } else {
-      showMessage(formError, result.data.error_description || formError.dataset.failed);
+      showErrors(formError, [{ text: result.data.error_description || formError.dataset.failed }]);
     }
   } catch (error) {
-    showMessage(formError, browserErrorMessage(error, formError));
+    showErrors(formError, [{ text: browserErrorMessage(error, formError) }]);
   } finally {
     submit.disabled = false;
   }
 }
 
+// Before the citizen fills the form: can this device keep a passkey itself (a platform
+// authenticator with user verification)? If not, explain the other routes first
+// (WebAuthn Level 3, section 5.1.7: isUserVerifyingPlatformAuthenticatorAvailable).
+async function checkCapability() {
+  const routes = document.getElementById("enrol-routes");
+  const why = document.getElementById("enrol-routes-why");
+  if (!supported()) {
+    why.textContent = why.dataset.noWebauthn;
+    for (const item of routes.querySelectorAll("[data-needs-webauthn]")) item.hidden = true;
+    routes.hidden = false;
+    return;
+  }
+  let platform = false;
+  try {
+    platform = typeof PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable === "function"
+      && (await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable());
+  } catch (error) {
+    platform = false;
+  }
+  if (!platform) {
+    why.textContent = why.dataset.noPlatform;
+    routes.hidden = false;
+  }
+}
+
 form.addEventListener("submit", enrol);
+checkCapability();

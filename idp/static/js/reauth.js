@@ -1,7 +1,8 @@
 // Confirm it is you before a sensitive action: a passkey check limited to the signed-in
 // citizen's passkeys, then either the same form is submitted again (with this browser's
 // CSRF token) or the page that asked is opened again.
-import { browserErrorMessage, credentialToJSON, hideMessage, postJSON, requestOptions, showMessage, supported } from "./webauthn.js";
+import { clearErrors, showErrors } from "./error-summary.js";
+import { browserErrorMessage, credentialToJSON, postJSON, requestOptions, supported } from "./webauthn.js";
 
 const button = document.getElementById("recheck-confirm");
 const errorBox = document.getElementById("recheck-error");
@@ -11,22 +12,22 @@ const next = document.getElementById("recheck").dataset.next || "/account";
 
 async function recheck() {
   if (!supported()) {
-    showMessage(errorBox, errorBox.dataset.unsupported);
+    showErrors(errorBox, [{ text: errorBox.dataset.unsupported }]);
     return;
   }
-  hideMessage(errorBox);
+  clearErrors(errorBox);
   button.disabled = true;
   status.textContent = status.dataset.working;
   try {
     const options = await postJSON("/account/reauth/options", {});
     if (!options.ok) {
-      showMessage(errorBox, options.data.error_description || errorBox.dataset.failed);
+      showErrors(errorBox, [{ text: options.data.error_description || errorBox.dataset.failed }]);
       return;
     }
     const credential = await navigator.credentials.get({ publicKey: requestOptions(options.data) });
     const result = await postJSON("/account/reauth/verify", credentialToJSON(credential));
     if (!result.ok) {
-      showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
+      showErrors(errorBox, [{ text: result.data.error_description || errorBox.dataset.failed }]);
       return;
     }
     if (resubmit) {
@@ -35,7 +36,7 @@ async function recheck() {
       window.location.assign(next);
     }
   } catch (error) {
-    showMessage(errorBox, browserErrorMessage(error, errorBox));
+    showErrors(errorBox, [{ text: browserErrorMessage(error, errorBox) }]);
   } finally {
     button.disabled = false;
     status.textContent = "";

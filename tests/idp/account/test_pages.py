@@ -196,8 +196,8 @@ def test_recovery_failures_look_the_same(client, enrolled):
         response = browser.post("/recover", data={"csrf_token": token, "national_id": national_id,
                                                   "code": code})
         assert response.status_code == 400
-        pages.append(re.search(r'id="form-error" role="alert"[^>]*>([^<]*)<', html(response)).group(1))
-    assert len(set(pages)) == 1
+        pages.append(re.search(r'class="error-summary-list">(.*?)</ul>', html(response), re.S).group(1))
+    assert len(set(pages)) == 1 and "<li>" in pages[0]
 
 
 def test_recovery_is_rate_limited(client, enrolled):

@@ -17,7 +17,9 @@ def test_closing_needs_confirmation(client, citizen):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'id="close-form"' in html
     refused = client.post("/account/close", data={"csrf_token": csrf_from(html)})
-    assert refused.status_code == 400 and 'id="close-error"' in refused.get_data(as_text=True)
+    refused_page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="close-error"' in refused_page
+    assert refused_page.count("<title>Error: ") == 1 and '<a href="#confirm">' in refused_page
     assert client.post("/account/close", data={"confirm": "close"}).status_code == 400  # no CSRF token
     assert client.get("/account").status_code == 200  # still open
 

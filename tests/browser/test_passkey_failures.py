@@ -1,0 +1,115 @@
+"""Passkey failures in Chromium say why and what to do next: a cancelled (or timed-out)
+prompt, a passkey the provider does not know (deleted from the account), with the WebAuthn
+Signal API telling the device to forget it where the browser has it."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from idp.citizens.models import Passkey
+from infra.db import get_db
+from infra.web.i18n import catalog
+from tests.browser.flows import continue_to_account, enrol, new_person, sign_out
+
+pytestmark = pytest.mark.browser
+
+
+def message(server, key: str, lang: str = "en") -> str:
+    text = catalog(server.app).get(key, lang)
+    assert text, f"no message {key!r}"
+    return text
+
+
+def summary_items(browser) -> list[tuple[str, str | None]]:
+    items = []
+    for li in browser.all("#login-error li"):
+        links = li.find_elements("css selector", "a")
+        items.append((li.text.strip(), links[0].get_attribute("href") if links else None))
+    return items
+
+
+def active_id(browser) -> str:
+    return browser.driver.execute_script("return document.activeElement && document.activeElement.id")
+
+
+def test_a_cancelled_prompt_or_no_passkey_here_says_why_and_offers_the_next_steps(browser, server):
+    browser.choose_language("en", then="/login")
+    # A device without a passkey for this site: the browser answers NotAllowedError, as it
+    # does for a cancelled or timed-out prompt (it does not tell them apart, for privacy).
+    browser.new_device()
+    browser.disable_passkey_autofill()
+    browser.open("/login")
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for("#login-error li")
+    browser.wait(lambda d: active_id(browser) == "login-error", "focus on the error summary")
+    items = summary_items(browser)
+    texts = [text for text, _ in items]
+    assert texts[0] == message(server, "login.error.cancelled")
+    assert texts[1:] == [message(server, key) for key in
+                         ("login.next.try_again", "login.next.other_device", "login.next.recover",
+                          "login.next.help")]
+    hrefs = [href for _, href in items]
+    assert hrefs[1].endswith("#passkey-signin") and hrefs[3].endswith("#recover-link")
+    assert hrefs[4].endswith("/help#passkey")
+    assert browser.driver.title.startswith("Error: ")
+    browser.assert_accessible()
+
+    browser.all("#login-error li a")[0].click()  # "Try again" goes back to the button
+    browser.wait(lambda d: active_id(browser) == "passkey-signin", "focus on the sign-in button")
+
+
+def test_a_deleted_passkey_is_named_and_forgotten_by_the_device(browser, server):
+    browser.new_device()
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    sign_out(browser)
+    [held] = browser.passkey_ids()
+    # The passkey is deleted from the account (e.g. from another device) but this device keeps it.
+    with get_db(server.app).transaction() as db:
+        db.execute(sa.delete(Passkey))
+    browser.disable_passkey_autofill()
+    browser.open("/login")
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for("#login-error li")
+    first = summary_items(browser)[0][0]
+    has_signal = browser.driver.execute_script(
+        "return typeof PublicKeyCredential.signalUnknownCredential === 'function'")
+    unknown = message(server, "login.error.unknown", "es")
+    if has_signal:
+        assert first == f"{unknown} {message(server, 'login.error.forgotten', 'es')}"
+    else:
+        assert first == unknown
+    assert browser.path == "/login"
+    assert held  # the device held it before the sign-in
+    if has_signal:  # Chromium's virtual authenticator honours the signal: the passkey is gone
+        browser.wait(lambda d: browser.passkey_ids() == [], "the device to forget the passkey")
+
+
+def test_the_account_page_tells_the_device_which_passkeys_are_left(browser, server):
+    """A passkey deleted from another device disappears from this one too: the account page
+    signals the accepted passkeys (signalAllAcceptedCredentials) where the browser can."""
+    browser.new_device()
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    assert len(browser.passkey_ids()) == 1
+    with get_db(server.app).transaction() as db:
+        db.execute(sa.delete(Passkey))  # deleted elsewhere; this session goes on
+    browser.open("/account")
+    browser.wait_for("#citizen-name")
+    [passkeys] = browser.all("ul#passkeys")  # empty now, still there for the script
+    assert passkeys.get_attribute("data-rp-id") == "localhost"
+    # Chromium has had the Signal API since version 132; the page feature-detects it.
+    assert browser.driver.execute_script(
+        "return typeof PublicKeyCredential.signalAllAcceptedCredentials === 'function'")
+    browser.wait(lambda d: browser.passkey_ids() == [], "the device to drop the deleted passkey")
+
+
+def test_the_account_page_keeps_the_passkeys_the_account_holds(browser):
+    browser.new_device()
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    browser.open("/account")
+    browser.wait_for("ul#passkeys > li.passkey")
+    browser.driver.execute_async_script("setTimeout(arguments[0], 300)")
+    assert len(browser.passkey_ids()) == 1

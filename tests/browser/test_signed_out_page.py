@@ -1,0 +1,53 @@
+"""Single logout in Chromium ends on a page that lists the agencies the citizen was signed
+out of (issue 19), in es and en, accessible (axe-core) at 320 px."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.web.i18n import catalog
+from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
+from tests.browser.flows import continue_to_account, enrol, new_person
+from tests.signing.conftest import AGENCY_NAME
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def pki_rows(live_server):
+    from tests.conftest import empty_store, empty_tables
+
+    empty_tables(live_server.app)
+    empty_store(live_server.app)
+    return build_pki(live_server.app)
+
+
+@pytest.fixture
+def agency(server, pki_rows) -> Agency:
+    restore_pki(server.app, pki_rows)
+    return register_agency(server.app, server.url)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_signed_out_page_lists_the_agencies(browser, server, agency, lang):
+    browser.new_device()
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    browser.choose_language(lang, then="/account")
+    browser.open(agency.authorize_path())
+    browser.wait_for("button[name=decision][value=allow]").click()
+    browser.wait(lambda d: d.current_url.startswith(agency.redirect_uri), "expected the agency's callback")
+    agency.redeem(browser.driver.current_url)
+
+    browser.open("/end-session")  # no hint: the citizen confirms
+    browser.wait_for("#logout-yes").click()
+    agencies = browser.wait_for("#signed-out-agencies")
+    assert [li.text for li in agencies.find_elements("css selector", "li")] == [AGENCY_NAME]
+    assert browser.one("#signed-out-agencies-title").text == catalog(server.app).get(
+        "logout.done.agencies_title", lang)
+    browser.driver.set_window_size(320, 800)
+    assert browser.driver.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    browser.assert_accessible()
+    browser.open("/account")
+    browser.wait_for_path("/login")
