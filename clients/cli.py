@@ -10,7 +10,8 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from clients.registry.metadata import AUTH_METHODS, ClientMetadataError, Permissions
+from clients.registry.metadata import AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
+from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
     ClientRegistryError,
@@ -19,7 +20,7 @@ from clients.registry.services import (
     issue_initial_token,
     list_clients,
     public_metadata,
-    register_client,
+    rotate_secret,
     sector_of,
     set_assertion_audience,
     set_enabled,
@@ -61,56 +62,39 @@ def clients() -> None:
 @click.option("--grant-type", "grant_types", multiple=True,
               type=click.Choice(("authorization_code", "refresh_token", "client_credentials")),
               help="Grant type (repeatable; default: authorization_code and refresh_token, plus "
-                   "client_credentials when documents:issue is granted).")
+                   "client_credentials when documents:issue or indicators:read is granted).")
 @click.option("--subject-type", type=click.Choice(("pairwise", "public")), default="pairwise", show_default=True)
 @click.option("--sector-identifier-uri", help="https URL listing the redirect URIs of one sector.")
 @click.option("--id-token-alg", type=click.Choice(("ES256", "RS256")), default="ES256", show_default=True)
 @click.option("--application-type", type=click.Choice(("web", "native")), default="web", show_default=True)
 @click.option("--purpose", help="Why the agency asks for the citizen's data, shown on the consent page.")
 @click.option("--client-id", help="Use this client_id instead of a random one.")
+@click.option("--security-profile", type=click.Choice(SECURITY_PROFILES),
+              help="fapi2 (the default with a restricted scope: private_key_jwt, PAR, DPoP) or oidc.")
 def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
              backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
              jwks_uri: str | None, scopes: tuple[str, ...], grant_types: tuple[str, ...],
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
-             application_type: str, purpose: str | None, client_id: str | None) -> None:
+             application_type: str, purpose: str | None, client_id: str | None,
+             security_profile: str | None) -> None:
     """Register an agency portal; prints its metadata (the secret is shown only now)."""
-    metadata: dict[str, Any] = {
-        "client_name": name,
-        "redirect_uris": list(redirect_uris),
-        "token_endpoint_auth_method": auth_method,
-        "subject_type": subject_type,
-        "id_token_signed_response_alg": id_token_alg,
-        "application_type": application_type,
-    }
-    if scopes:
-        metadata["scope"] = " ".join(scopes)
-    if grant_types:
-        metadata["grant_types"] = list(grant_types)
-    elif "documents:issue" in scopes:
-        metadata["grant_types"] = ["authorization_code", "refresh_token", "client_credentials"]
-        if not redirect_uris:
-            metadata["grant_types"] = ["client_credentials"]
-    if post_logout_uris:
-        metadata["post_logout_redirect_uris"] = list(post_logout_uris)
-    if backchannel_logout_uri:
-        metadata["backchannel_logout_uri"] = backchannel_logout_uri
     if jwks_file and jwks_uri:
         raise click.UsageError("give --jwks or --jwks-uri, not both")
+    jwks = None
     if jwks_file:
         try:
-            metadata["jwks"] = json.loads(jwks_file.read_text())
+            jwks = json.loads(jwks_file.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise click.BadParameter(f"{jwks_file} is not a JSON JWK Set: {exc}", param_hint="--jwks") from None
-    if jwks_uri:
-        metadata["jwks_uri"] = jwks_uri
-    if sector_identifier_uri:
-        metadata["sector_identifier_uri"] = sector_identifier_uri
-    if purpose:
-        metadata["purpose"] = purpose
+    answers = OperatorRegistration(
+        name=name, redirect_uris=redirect_uris, post_logout_uris=post_logout_uris,
+        backchannel_logout_uri=backchannel_logout_uri, auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri,
+        scopes=scopes, grant_types=grant_types, subject_type=subject_type,
+        sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
+        application_type=application_type, purpose=purpose, security_profile=security_profile)
     try:
         with get_db().transaction() as session:
-            registration = register_client(session, metadata=metadata,
-                                           permissions=Permissions(operator=True), client_id=client_id)
+            registration = register_by_operator(session, answers, client_id=client_id)
             result = public_metadata(registration.client, issuer=get_settings().issuer)
     except ClientMetadataError as exc:
         raise click.ClickException(f"{exc.error}: {exc.description}") from None
@@ -209,6 +193,35 @@ def assertion_audience(client_id: str, rule: str) -> None:
     except ClientRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"client {client_id}: client assertions need aud {rule}")
+
+
+@clients.command("rotate-secret")
+@click.argument("client_id")
+def rotate_secret_command(client_id: str) -> None:
+    """Give a client a new secret (the old one stops working at once); shown only now."""
+    try:
+        with get_db().transaction() as session:
+            secret = rotate_secret(session, find_client(session, client_id, enabled_only=False))
+    except ClientRegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(secret)
+
+
+@clients.command("grant-scope")
+@click.argument("client_id")
+@click.argument("scopes", nargs=-1, required=True)
+def grant_scope(client_id: str, scopes: tuple[str, ...]) -> None:
+    """Grant restricted SCOPES (national_id, documents:issue, indicators:read) to a client;
+    an agency scope also allows the client credentials grant."""
+    try:
+        with get_db().transaction() as session:
+            client = grant_scopes(session, client_id, scopes)
+            granted = client.client_metadata.get("scope", "")
+    except ClientMetadataError as exc:
+        raise click.ClickException(f"{exc.error}: {exc.description}") from None
+    except ClientRegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"client {client_id}: scope {granted}")
 
 
 @clients.command("initial-token")

@@ -54,6 +54,8 @@ def _components() -> list[Component]:
         component("idp.audit"),
         component("idp.consent"),
         component("idp.logout"),
+        component("idp.indicators"),
+        component("idp.operator"),
         component("signing.web"),
     ]
 

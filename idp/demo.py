@@ -70,8 +70,11 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
             token_endpoint_auth_method="private_key_jwt",
             token_endpoint_auth_signing_alg="ES256",
             jwks={"keys": [key.as_dict(private=False)]},
-            # Until the demo portal speaks PAR and DPoP (issue #17): an operator's exception.
-            security_profile="oidc"))
+            # The portal is a FAPI 2.0 client (PAR, DPoP, private_key_jwt: clients/portal/fapi.py);
+            # the profile itself needs https redirect URIs, which a laptop demo has not: the
+            # operator's exception, with PAR and DPoP still required.
+            security_profile="oidc", require_pushed_authorization_requests=True,
+            dpop_bound_access_tokens=True))
         upsert_operator_client(session, client_id="hacienda", metadata=_portal_metadata(
             "Ministerio de Hacienda", tax_url, tax_purpose,
             token_endpoint_auth_method="client_secret_basic"))
@@ -81,7 +84,7 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
     return [
         DemoPortal("registro-civil", "Registro Civil", int(demo["registry_port"]), "registry",
                    registry_purpose, {**common, "PORTAL_PRIVATE_JWK": json.dumps(key.as_dict(private=True)),
-                                      "PORTAL_ISSUE_DOCUMENTS": "1"}),
+                                      "PORTAL_ISSUE_DOCUMENTS": "1", "PORTAL_FAPI": "1"}),
         DemoPortal("hacienda", "Ministerio de Hacienda", int(demo["tax_port"]), "tax", tax_purpose,
                    {**common, "PORTAL_CLIENT_SECRET": secret}),
     ]

@@ -7,6 +7,7 @@ from idp.civil_register import models as registry  # noqa: F401  (registers the 
 from idp.consent import models as consent  # noqa: F401  (registers the tables)
 from idp.documents import models as documents  # noqa: F401  (registers the tables)
 from idp.oidc import models as oidc  # noqa: F401  (registers the tables)
+from idp.operator import models as operator  # noqa: F401  (registers the tables)
 from idp.registrar import models as registrar  # noqa: F401  (registers the tables)
 from idp.tables import Base
 

@@ -1,4 +1,5 @@
-"""The platform's own tables: leases, the outbox, idempotency records and the notification outbox.
+"""The platform's own tables: leases, the outbox, idempotency records, the notification outbox
+and daily indicators.
 
 Times are seconds since the Unix epoch read from the database's clock (`infra.clock.db_now`),
 so processes on machines whose clocks disagree still agree on who holds what.
@@ -6,6 +7,7 @@ so processes on machines whose clocks disagree still agree on who holds what.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 import sqlalchemy as sa
@@ -101,3 +103,23 @@ LEASES = cast(sa.Table, LeaseRow.__table__)
 OUTBOX = cast(sa.Table, OutboxRow.__table__)
 IDEMPOTENCY = cast(sa.Table, IdempotencyRow.__table__)
 NOTIFICATIONS = cast(sa.Table, NotificationRow.__table__)
+
+
+class IndicatorRow(Base):
+    """A daily count: how many times `kind` happened on `day` for `agency` (a client id, or ""
+    for the platform itself), split by one `dimension` (a level, an authenticator kind, a
+    result, or ""). `shard` spreads concurrent increments of one count over a few rows, so
+    that busy transactions do not queue on one row lock; readers add the shards up."""
+
+    __tablename__ = "infra_indicators"
+    __table_args__ = (sa.Index("ix_infra_indicators_kind_day", "kind", "day"),)
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    agency: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
+    dimension: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    shard: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+INDICATORS = cast(sa.Table, IndicatorRow.__table__)

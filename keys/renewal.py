@@ -3,8 +3,9 @@
 The TSA and OCSP responder certificates renew themselves (`Pki.renew_services`); the issuing
 CA, the root and the root's CRL need the root key, which stays offline, so they are reported
 ahead: `cedula pki status` lists what is due, metrics expose the seconds left and a "due" flag
-per certificate (scraped by the operator's alerting), and `/readyz` fails once one of them has
-actually expired (then documents can no longer be sealed or verified as valid).
+per certificate (scraped by the operator's alerting), `/readyz` warns (still ready) while one is
+within its renewal window and fails once one has actually expired (then documents can no longer
+be sealed or verified as valid).
 """
 
 from __future__ import annotations
@@ -44,18 +45,26 @@ HOW = {"tsa": "`cedula pki renew tsa`", "ocsp": "`cedula pki renew ocsp`",
        "root_crl": "`cedula pki crl root` (root key ceremony)"}
 
 
-def check(pki: Pki, now: Callable[[], datetime]) -> None:
+def check(pki: Pki, now: Callable[[], datetime]) -> list[str]:
     """Readiness: renew the TSA and OCSP certificates if due, then raise `PkiExpired` once
-    something that needs the root key has run out (not merely due)."""
+    something that needs the root key has run out; what is within its renewal window
+    (`[pki] renew_before_days`) but still valid comes back as warnings (ready, but warned)."""
     try:
         pki.renew_services(now())  # what renews itself does so before it is judged
         moments = lifetimes(pki)
     except PkiNotInitialised:
-        return  # the key store's own check reports a PKI that does not exist yet
-    expired = [name for name, moment in moments.items() if moment <= now()]
+        return []  # the key store's own check reports a PKI that does not exist yet
+    moment_now = now()
+    expired = [name for name, moment in moments.items() if moment <= moment_now]
     if expired:
         raise PkiExpired("expired: " + ", ".join(f"{name} (renew with {HOW[name]})"
                                                   for name in expired))
+    warnings = []
+    for name, moment in sorted(moments.items()):
+        window = pki.renewal_window(name if name != "root_crl" else "root")
+        if window is not None and moment - moment_now <= window:
+            warnings.append(f"{name} expires {moment:%Y-%m-%d %H:%M} UTC: renew with {HOW[name]}")
+    return warnings
 
 
 class _Collector(Collector):

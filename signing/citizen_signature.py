@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import keys
+from infra.indicators import tally
 from keys.policies import LEVELS
 from signing import csv as verification_code
 from signing.approval import Approval, ApprovalAttributes, ApprovalError
@@ -119,6 +120,7 @@ def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval:
             status="valid"))
         service.directory.record(session, event="signature.made", citizen_id=citizen.id,
                                  client_id=client_id, document_id=document_id)
+        tally(session, "signature.made", agency=client_id)
     return SignedDocument(id=document_id, csv=csv, sha256=stored.sha256,
                           signed_from=checked.sha256, level=LEVEL,
                           signer_serial=signed.signer_serial, issued_at=issued_at,

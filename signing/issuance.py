@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from infra.indicators import tally
 from signing import csv as verification_code
 from signing.errors import RenderError, SigningError
 from signing.i18n import check_language, format_datetime, text
@@ -55,13 +56,14 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
     if not agency:
         raise UnknownAgency(f"client {client_id!r} is not a registered agency")
     issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    printed_at = issued_at.astimezone(service.settings.time_zone)  # the deployment's local time
     csv = verification_code.generate()
     verify_url = service.verify_url(csv)
-    rendered = render(chosen, data, language=language, agency_name=agency, issued_at=issued_at,
+    rendered = render(chosen, data, language=language, agency_name=agency, issued_at=printed_at,
                       csv=csv, verify_url=verify_url, citizen_name=citizen.full_name,
                       paper=service.settings.paper)
     stamp = SignatureStampStyle(kicker=text("documents.seal.kicker", language),
-                                name=agency, when=format_datetime(issued_at, language))
+                                name=agency, when=format_datetime(printed_at, language))
     field = SignatureField(
         name="Seal", page=rendered.signature_page, box=rendered.signature_box, stamp=stamp,
         description=text("documents.seal.description", language, agency=agency), tag=True)
@@ -76,6 +78,7 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
             level=level, signer_serial=sealed.signer_serial, status="valid"))
         service.directory.record(session, event="document.issued", citizen_id=citizen.id,
                                  client_id=client_id, document_id=document_id)
+        tally(session, "document.issued", agency=client_id, dimension=chosen.name[:64])
     return IssuanceResult(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
                           level=level, language=language, title=rendered.title,
                           issued_at=issued_at, verify_url=verify_url, size=stored.size)

@@ -1,6 +1,6 @@
 """PDFs given to the service to sign: size, type sniffing, encrypted or damaged files.
 
-Every refusal is an `InvalidPdf` with a message key (`signing/messages.toml`) and the HTTP
+Every refusal is an `InvalidPdf` with a message key (signing's catalogs, `signing/translations`) and the HTTP
 status a view should answer with: 413 for too large, 422 for a file that is not a usable PDF.
 """
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from infra.i18n import UnknownZone, zone
 from signing.errors import SigningError
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
@@ -30,6 +31,7 @@ class DocumentSettings:
     minimum_signing_level: str = "substantial"
     archive_renew_before: timedelta = timedelta(days=120)
     archive_renew_hours: int = 24
+    time_zone: tzinfo = UTC  # the time printed on documents ([i18n] timezone)
 
     @classmethod
     def load(cls, settings: Mapping[str, Any], data_dir: Path) -> DocumentSettings:
@@ -54,6 +56,10 @@ class DocumentSettings:
             raise DocumentSettingsError("documents.minimum_signing_level must be substantial "
                                         f"or high, got {minimum!r}")
         storage = str(section.get("storage_dir", "") or "")
+        try:
+            time_zone = zone(str(settings.get("i18n", {}).get("timezone", "UTC")))
+        except UnknownZone as exc:
+            raise DocumentSettingsError(f"i18n.timezone: {exc}") from None
         return cls(
             max_bytes=whole("max_bytes", 1024),
             level=level,
@@ -65,4 +71,5 @@ class DocumentSettings:
             minimum_signing_level=minimum,
             archive_renew_before=timedelta(days=whole("archive_renew_before_days", 1)),
             archive_renew_hours=whole("archive_renew_hours", 0),
+            time_zone=time_zone,
         )

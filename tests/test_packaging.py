@@ -102,7 +102,7 @@ def installed(tmp_path_factory) -> Path:
     source = work / "source"  # a copy: building in place would leave build/ in the checkout
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(REPOSITORY / name, source / name)
     for package in PACKAGES:
         shutil.copytree(REPOSITORY / package, source / package, ignore=ignore)

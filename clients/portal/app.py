@@ -72,6 +72,10 @@ def create_portal(config: PortalConfig) -> Flask:
     app.extensions["portal.sessions"] = SessionRegistry()
     app.extensions["portal.keys"] = ProviderKeys(lambda: oauth.cedula.load_server_metadata()["jwks_uri"])
     app.extensions["portal.replay"] = ReplayCache()
+    if config.fapi:
+        from clients.portal.fapi import FapiClient
+
+        app.extensions["portal.fapi"] = FapiClient(config)
 
     from clients.portal import views
 

@@ -24,6 +24,8 @@ class PortalConfig:
     theme: str = "registry"        # "registry" or "tax": colours of the page
     purpose: str = ""
     can_issue_documents: bool = False
+    # A FAPI 2.0 client (clients/portal/fapi.py): PAR, DPoP and private_key_jwt.
+    fapi: bool = False
     secret_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
 
     @property
@@ -59,4 +61,5 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> PortalConfig:
         theme=environ.get("PORTAL_THEME", "registry"),
         purpose=environ.get("PORTAL_PURPOSE", ""),
         can_issue_documents=environ.get("PORTAL_ISSUE_DOCUMENTS", "") in ("1", "true", "yes"),
+        fapi=environ.get("PORTAL_FAPI", "") in ("1", "true", "yes"),
     )

@@ -16,6 +16,7 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 
 from clients.portal.config import PortalConfig
+from clients.portal.fapi import FapiClient, FapiError
 
 
 class IssueError(RuntimeError):
@@ -56,17 +57,25 @@ def _agency_session(config: PortalConfig, client_auth) -> OAuth2Session:
 
 
 def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], client_auth,
-                            claims: dict[str, Any], language: str) -> Issued:
-    with _agency_session(config, client_auth) as session:
+                            claims: dict[str, Any], language: str, fapi: FapiClient | None = None) -> Issued:
+    """Issue through the documents API; a FAPI 2.0 portal (`fapi`) with a DPoP-bound token."""
+    document = {"template": "birth", "subject": claims["sub"], "data": registry_record(claims),
+                "language": language}
+    url = f"{config.issuer}/api/documents"
+    if fapi is not None:
         try:
-            token = session.fetch_token(metadata["token_endpoint"], grant_type="client_credentials")
-        except Exception as exc:  # authlib raises OAuthError or requests errors
+            token = fapi.token(metadata, {"grant_type": "client_credentials", "scope": "documents:issue"})
+            response = fapi.call("POST", url, token["access_token"], json=document)
+        except (FapiError, OSError) as exc:
             raise IssueError(f"no agency token: {exc}") from None
-    response = requests.post(
-        f"{config.issuer}/api/documents", timeout=30,
-        json={"template": "birth", "subject": claims["sub"], "data": registry_record(claims),
-              "language": language},
-        headers={"Authorization": f"Bearer {token['access_token']}"})
+    else:
+        with _agency_session(config, client_auth) as session:
+            try:
+                token = session.fetch_token(metadata["token_endpoint"], grant_type="client_credentials")
+            except Exception as exc:  # authlib raises OAuthError or requests errors
+                raise IssueError(f"no agency token: {exc}") from None
+        response = requests.post(url, timeout=30, json=document,
+                                 headers={"Authorization": f"Bearer {token['access_token']}"})
     body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
     if response.status_code != 201:
         raise IssueError(body.get("error_description") or f"HTTP {response.status_code}")

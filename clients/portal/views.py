@@ -10,6 +10,7 @@ from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, session
 
 from clients.portal.documents import IssueError, issue_birth_certificate
+from clients.portal.fapi import FapiError, pkce_pair
 from clients.portal.logout_token import LogoutTokenError, validate_logout_token
 from clients.portal.sessions import PortalSession
 from clients.portal.texts import language, text
@@ -56,21 +57,66 @@ def index():
     return render_template("portal/index.html", current=current, notice=notice)
 
 
+def _fapi():
+    return current_app.extensions.get("portal.fapi")
+
+
 @bp.get("/login")
 def login():
+    if _fapi() is not None:
+        return _fapi_login()
     return _oauth_client().authorize_redirect(
         redirect_uri=f"{_config().base_url}/callback", nonce=secrets.token_urlsafe(16))
+
+
+def _fapi_login():
+    """FAPI 2.0: push the request (PAR), keep state, nonce and PKCE verifier in the cookie session."""
+    verifier, challenge = pkce_pair()
+    pending = {"state": secrets.token_urlsafe(16), "nonce": secrets.token_urlsafe(16), "verifier": verifier}
+    params = {"response_type": "code", "redirect_uri": f"{_config().base_url}/callback",
+              "scope": " ".join(_config().scopes), "state": pending["state"], "nonce": pending["nonce"],
+              "code_challenge": challenge, "code_challenge_method": "S256"}
+    try:
+        url = _fapi().authorization_url(_oauth_client().load_server_metadata(), params)
+    except (FapiError, OSError) as exc:
+        log.warning("pushed authorization request failed: %s", exc)
+        return render_template("portal/error.html", detail=str(exc)), 502
+    session["fapi_pending"] = pending
+    return redirect(url, code=302)
+
+
+def _fapi_tokens() -> tuple[dict, dict]:
+    """The callback of a pushed request: state and iss (RFC 9207) first, then a DPoP-bound
+    token (private_key_jwt), the ID token checked by authlib, and UserInfo with the DPoP key."""
+    pending = session.pop("fapi_pending", None)
+    if not pending or not hmac.compare_digest(request.args.get("state", ""), pending["state"]):
+        raise ValueError("the answer does not belong to a sign-in this browser started")
+    if request.args.get("iss") != _config().issuer:
+        raise ValueError("the answer does not come from the expected provider (iss)")
+    if "error" in request.args:
+        raise ValueError(f"{request.args['error']}: {request.args.get('error_description', '')}")
+    metadata = _oauth_client().load_server_metadata()
+    token = _fapi().token(metadata, {"grant_type": "authorization_code", "code": request.args.get("code", ""),
+                                     "redirect_uri": f"{_config().base_url}/callback",
+                                     "code_verifier": pending["verifier"]})
+    claims = dict(_oauth_client().parse_id_token(token, nonce=pending["nonce"]))
+    claims.update(_fapi().userinfo(metadata, token["access_token"]))
+    return token, claims
 
 
 @bp.get("/callback")
 def callback():
     if request.args.get("error") == "access_denied":
+        session.pop("fapi_pending", None)
         return render_template("portal/index.html", current=None, notice="denied"), 200
     try:
-        token = _oauth_client().authorize_access_token()
-        claims = dict(token.get("userinfo") or {})
-        claims.update(_oauth_client().userinfo(token=token))
-    except (OAuthError, ValueError) as exc:
+        if _fapi() is not None:
+            token, claims = _fapi_tokens()
+        else:
+            token = _oauth_client().authorize_access_token()
+            claims = dict(token.get("userinfo") or {})
+            claims.update(_oauth_client().userinfo(token=token))
+    except (OAuthError, FapiError, ValueError, OSError) as exc:
         log.warning("sign-in failed: %s", exc)
         return render_template("portal/error.html", detail=str(exc)), 400
     key = current_app.extensions["portal.sessions"].create(
@@ -90,7 +136,7 @@ def issue_birth():
         issued = issue_birth_certificate(
             _config(), metadata=_oauth_client().load_server_metadata(),
             client_auth=current_app.extensions["portal.client_auth"], claims=current.claims,
-            language=language())
+            language=language(), fapi=_fapi())
     except IssueError as exc:
         log.warning("birth certificate not issued: %s", exc)
         return render_template("portal/error.html", detail=str(exc)), 502

@@ -22,7 +22,9 @@ APPLICATION_TYPES = ("web", "native")
 DEFAULT_SCOPES = ("openid", "profile", "email", "offline_access")
 # Scopes only an operator can grant (never through dynamic registration without an initial
 # access token that carries them).
-RESTRICTED_SCOPES = ("national_id", "documents:issue")
+RESTRICTED_SCOPES = ("national_id", "documents:issue", "indicators:read")
+# Restricted scopes an agency uses through the client credentials grant (no citizen involved).
+AGENCY_SCOPES = ("documents:issue", "indicators:read")
 KNOWN_SCOPES = DEFAULT_SCOPES + RESTRICTED_SCOPES
 
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -173,7 +175,7 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
     grant_types = _string_list("grant_types", requested.get(
         "grant_types", ["authorization_code", "refresh_token"]), GRANT_TYPES)
     if "client_credentials" in grant_types and not permissions.operator and \
-            "documents:issue" not in permissions.extra_scopes:
+            not set(AGENCY_SCOPES) & set(permissions.extra_scopes):
         raise ClientMetadataError("grant_types", "client_credentials is granted by an operator only")
     if "client_credentials" in grant_types and auth_method == "none":
         raise ClientMetadataError("grant_types", "client_credentials needs an authenticated client")

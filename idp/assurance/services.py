@@ -22,6 +22,7 @@ from idp.assurance.levels import (
 from idp.assurance.models import IdentityProofing, PasskeyAssurance, ProofingEvidence
 from idp.citizens.models import Citizen, Passkey
 from idp.webauthn.encoding import from_b64url
+from infra.indicators import tally
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,13 @@ def raise_proofing(session: Session, *, citizen_id: uuid.UUID, method: str,
         session.add(IdentityProofing(citizen_id=citizen_id, level=level, method=method,
                                      updated_at=now))
         session.flush()
+        tally(session, "proofing.raised", dimension=method, now=now)
         return True
     if rank(level) <= rank(row.level):
         return False
     row.level, row.method, row.updated_at = level, method, now
     session.flush()
+    tally(session, "proofing.raised", dimension=method, now=now)
     return True
 
 

@@ -22,6 +22,7 @@ from idp.consent.receipts import ReceiptSigner, receipt_claims
 from idp.consent.settings import ConsentPolicy
 from idp.oidc.models import Grant
 from idp.oidc.services import revoke_grant
+from infra.indicators import tally, tally_many
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -79,6 +80,10 @@ def record(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citi
     consent.receipt = sign(receipt_claims(consent=consent, issuer=policy.issuer, event="given", at=now,
                                           language=language))
     session.add(consent)
+    narrowed = previous is not None and set(decision.claims) < set(previous.claims or ())
+    tally_many(session, [("consent.narrowed" if narrowed else "consent.given", agency.client_id, None),
+                         *(("consent.data", agency.client_id, str(name)[:64]) for name in sorted(decision.claims))],
+               now=now)
     audit.append(session, event="consent.given", citizen_id=citizen_id, client_id=agency.client_id,
                  claims=decision.claims, purpose=consent.purpose, legal_basis=basis, law=law,
                  reference=str(consent.id), now=now)
@@ -181,6 +186,7 @@ def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citi
                 consent=consent, issuer=policy.issuer, event="withdrawn", at=now, language=language))
     revoked = sum(1 for grant_id, _sid in grants if revoke_grant(session, grant_id, reason=reason, now=now))
     basis, law = (standing.legal_basis, standing.law) if standing else policy.basis(client_id)
+    tally(session, "consent.withdrawn", agency=client_id, now=now)
     audit.append(session, event="consent.revoked", citizen_id=citizen, client_id=client_id,
                  claims=standing.claims if standing else (), purpose=standing.purpose if standing else None,
                  legal_basis=basis, law=law, reference=str(standing.id) if standing else None, now=now)

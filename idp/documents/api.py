@@ -18,7 +18,7 @@ from idp.oidc import client_credentials, protected, provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
 from infra.idempotency import IdempotencyError, InProgress, Replay
-from infra.ops.metrics import count
+from infra.ops.metrics import count, label_agency
 from infra.store import get_store
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
@@ -44,17 +44,19 @@ def _agency() -> client_credentials.AgencyToken:
     """The calling agency, from its access token: Bearer (RFC 6750 section 2.1 and 3) or
     DPoP-bound with its proof (RFC 9449 section 7)."""
     try:
-        presented = protected.presented(provider().settings.issuer + request.path)
+        presented = protected.presented(provider(), provider().settings.issuer + request.path)
         with get_db(current_app).read() as session:
-            return client_credentials.check(session, get_store(current_app), provider(),
-                                            presented.token, scope=SCOPE, jkt=presented.jkt)
+            agency = client_credentials.check(session, get_store(current_app), provider(),
+                                              presented.token, scope=SCOPE, jkt=presented.jkt)
+        label_agency(agency.client_id)
+        return agency
     except OidcError as exc:
         description = exc.description
         if isinstance(exc, protected.MissingToken):
             description = ("An access token with scope documents:issue is required "
                            "(Authorization: Bearer ... or DPoP ...).")
         raise ApiError(protected.status_of(exc), exc.error, description,
-                       headers=protected.challenge_headers(exc, scope=SCOPE)) from None
+                       headers=protected.challenge_headers(provider(), exc, scope=SCOPE)) from None
 
 
 def _string(body: dict, name: str, *, required: bool = True) -> str | None:
@@ -136,7 +138,7 @@ def issue() -> Response:
         if claim is not None:
             keys.abandon(claim)
         return issued
-    count("documents.issue", "ok")
+    count("documents.issue", "ok", agency=agency.client_id)
     log.info("document issued", extra={"client_id": agency.client_id, "document": issued.id,
                                        "template": issued.template, "level": issued.level})
     return _issued_response(service, issued.id)

@@ -30,6 +30,7 @@ from idp.oidc.models import Grant
 from idp.oidc.services import Provider, subject_for
 from idp.sessions import records, session_policy
 from infra.db import get_db
+from infra.indicators import tally_apart
 from infra.ops.metrics import count
 from infra.outbound import Outbound, OutboundError, get_outbound
 from infra.outbox import Message, Outbox
@@ -223,7 +224,8 @@ def deliver(message: Message, now: float) -> str:
         log.info("back-channel logout failed, will retry",
                  extra={**facts, "outcome": outcome,
                         "retry_in_seconds": settings.retry_delay(message.attempts)})
-    count("logout.backchannel", outcome)
+    count("logout.backchannel", outcome, agency=str(payload["client_id"]))
+    tally_apart(get_db(current_app), "backchannel", agency=str(payload["client_id"])[:64], dimension=outcome)
     if not attempt.delivered:
         raise DeliveryFailed(attempt.error or f"HTTP {attempt.status}")
     return outcome

@@ -62,6 +62,8 @@ def verify_signature(provider: Provider, token: str) -> Mapping[str, Any]:
 
 CITIZEN = "citizen"
 AGENCY = "agency"
+# A citizen's token for an agency's API (RFC 8707): `aud` the API's identifier.
+RESOURCE = "resource"
 
 
 def identify(provider: Provider, token: str) -> tuple[str, Mapping[str, Any]]:
@@ -78,6 +80,8 @@ def identify(provider: Provider, token: str) -> tuple[str, Mapping[str, Any]]:
         return CITIZEN, claims
     if aud == agency_audience(provider) and "grant" not in claims and claims.get("sub") == claims["client_id"]:
         return AGENCY, claims
+    if isinstance(aud, str) and claims.get("grant") and claims.get("sub"):
+        return RESOURCE, claims
     raise InvalidToken("the access token is not for a resource of this provider")
 
 

@@ -70,3 +70,53 @@ def move_sector(client_id: str, target: str | None, map_file: Path) -> None:
     click.echo(f"client {client_id} moved from sector {old!r} to {new!r}; {len(citizens)} subjects mapped "
                f"in {map_file}")
 
+
+@click.group("resources")
+def resources_group() -> None:
+    """Agencies' APIs as protected resources (RFC 8707 resource indicators)."""
+
+
+@resources_group.command("register")
+@with_appcontext
+@click.argument("identifier")
+@click.option("--name", required=True, help="What the API is, e.g. 'API de declaraciones de Hacienda'.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              help="A scope the API accepts (repeat): tokens for it carry no other (openid, profile, ...).")
+@click.option("--owner", required=True, help="The client the API authenticates as to introspect its tokens.")
+@click.option("--client", "clients", multiple=True,
+              help="A client that may get tokens for the API (repeat); the owner always may.")
+def register_resource(identifier: str, name: str, scopes: tuple[str, ...], owner: str,
+                      clients: tuple[str, ...]) -> None:
+    """Register IDENTIFIER (an https URI) as an API: a token asked for it with `resource` has it
+    as its only audience, and is refused by every other API."""
+    from datetime import UTC, datetime
+
+    from idp.oidc import resources
+    from idp.oidc.request import SCOPES
+
+    with get_db().transaction() as session:
+        for client_id in dict.fromkeys([owner, *clients]):
+            try:
+                find_client(session, client_id, enabled_only=False)
+            except ClientNotFound as exc:
+                raise click.ClickException(str(exc)) from None
+        try:
+            resource = resources.register(session, identifier=identifier, name=name, scopes=scopes,
+                                          clients=clients, owner=owner, now=datetime.now(UTC),
+                                          offered=SCOPES)
+        except resources.ResourceRegistrationError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"registered {resource.identifier} ({resource.name}): scopes {' '.join(resource.scopes)}; "
+                   f"clients {', '.join(resource.clients)}; introspected by {resource.owner}")
+
+
+@resources_group.command("list")
+@with_appcontext
+def list_resources() -> None:
+    """The registered APIs, one a line: identifier, scopes, clients, owner."""
+    from idp.oidc.models import Resource
+
+    with get_db().read() as session:
+        for resource in session.scalars(sa.select(Resource).order_by(Resource.identifier)):
+            click.echo(f"{resource.identifier}\t{' '.join(resource.scopes)}\t{','.join(resource.clients)}\t"
+                       f"{resource.owner}")

@@ -24,7 +24,7 @@ from infra.store import EphemeralStore
 
 GRANT_TYPE = "client_credentials"
 # Scopes an agency may hold without a citizen: each names an API of the provider.
-SCOPES = ("documents:issue",)
+SCOPES = ("documents:issue", "indicators:read")
 
 
 def audience(provider: Provider) -> str:

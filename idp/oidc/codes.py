@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from infra.store import EphemeralStore
@@ -41,6 +41,8 @@ class CodeGrant:
     issued_at: int
     # RFC 9449 section 10: the DPoP key the code is bound to (dpop_jkt at /authorize or /par).
     dpop_jkt: str | None = None
+    # RFC 8707 section 2.1: the resources of the authorization request (tokens for these only).
+    resources: list[str] = field(default_factory=list)
 
 
 def _key(code: str) -> str:

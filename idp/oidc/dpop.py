@@ -9,21 +9,19 @@ knows them; `confirm` is the resource server's binding check (section 7.1 and 7.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
 from idp.oidc.errors import InvalidToken, OidcError
+from infra import jose
 from infra.store import EphemeralStore
 
 TYP = "dpop+jwt"
@@ -33,6 +31,7 @@ JTI_PREFIX = "oidc:dpop-jti:"
 NONCE_PREFIX = "oidc:dpop-nonce:"
 _PRIVATE = ("d", "p", "q", "dp", "dq", "qi", "k")
 MAX_PROOF = 8192
+LIMITS = jose.Limits(header=4096, payload=4096)  # an RSA jwk makes a header longer than 512
 
 
 class DpopError(OidcError):
@@ -80,8 +79,7 @@ def thumbprint_ok(value: Any) -> bool:
 
 def ath(access_token: str) -> str:
     """Section 4.2: base64url of the SHA-256 of the access token's ASCII."""
-    digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return jose.b64url(hashlib.sha256(access_token.encode("ascii")).digest())
 
 
 def htu(url: str) -> str:
@@ -121,16 +119,13 @@ class Nonces:
 
 
 def _segments(proof: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    parts = proof.split(".")
-    if len(parts) != 3 or len(proof) > MAX_PROOF:
+    if proof.count(".") != 2 or len(proof) > MAX_PROOF:
         raise DpopError("the DPoP proof is not a compact JWS (RFC 9449 section 4.3)")
     try:
-        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2])
-    except (ValueError, TypeError):
-        raise DpopError("the DPoP proof's header or payload is not JSON") from None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise DpopError("the DPoP proof's header and payload must be JSON objects")
-    return header, claims
+        read = jose.unverified(proof, limits=LIMITS)
+        return read.header, read.claims()
+    except JoseError:
+        raise DpopError("the DPoP proof is not a compact JWS whose header and payload are JSON objects") from None
 
 
 def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, policy: DpopPolicy,
@@ -152,7 +147,7 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
         key = JWKRegistry.import_key(jwk)
         if key.key_type == "oct":
             raise DpopError("the DPoP proof's jwk must be an asymmetric public key")
-        jws.deserialize_compact(proof, key, algorithms=[alg])
+        jose.verify_compact(proof, key, algorithms=[alg], limits=LIMITS)
     except (JoseError, ValueError, TypeError):
         raise DpopError("the DPoP proof's signature does not verify with its jwk") from None
     jti = claims.get("jti")

@@ -25,6 +25,7 @@ from idp.oidc import (
     protected,
     provider,
     refresh,
+    resources,
     services,
     throttle,
     token_revocation,
@@ -34,6 +35,8 @@ from idp.oidc import request as request_module
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db
+from infra.indicators import tally_apart
+from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.ratelimit import client_address
 
@@ -57,14 +60,14 @@ def _oauth_error(exc: OidcError) -> Response:
     if isinstance(exc, ClientAuthenticationThrottled):
         response.headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, dpop.UseDpopNonce):
-        protected.add_nonce(response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
+        protected.add_nonce(provider(), response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
     return response
 
 
 def _dpop_key(client: Client, url: str, *, token_request: bool = True) -> str | None:
     """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
     requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
-    proof = protected.proof(url)
+    proof = protected.proof(provider(), url)
     if proof is None and token_request and fapi.requires_dpop(client):
         raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
                              "send a DPoP proof")
@@ -105,10 +108,12 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
             f"{limits.window} seconds", retry_after=limits.window)
     try:
         with get_db(current_app).read() as session:
-            return client_auth.authenticate(
+            client = client_auth.authenticate(
                 session, authorization=request.headers.get("Authorization"), form=form, store=store,
                 policy=provider().assertion_policy(endpoint), now=int(time.time()),
                 lookup=provider().clients.find)
+        label_agency(client.client_id)
+        return client
     except InvalidClient:
         if named:
             throttle.failed(store, limits, client_id=named, address=address)
@@ -147,7 +152,7 @@ def pushed_authorization_request() -> Response:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
             params["dpop_jkt"] = [jkt]
         with get_db(current_app).read() as session:
-            request_module.validate(session, params, pushed=True)
+            request_module.validate(session, params, pushed=True, issuer=settings.issuer)
         pushed = par.push(get_store(current_app), client_id=client.client_id, params=params,
                           lifetime=provider().settings.par_seconds, now=int(time.time()))
     except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)
@@ -175,20 +180,25 @@ def token() -> Response:
             result = services.exchange_code(
                 get_db(current_app), get_store(current_app), provider(), client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
-                code_verifier=form.get("code_verifier"), now=now, jkt=jkt)
+                code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"))
         elif grant_type == client_credentials.GRANT_TYPE:
+            if "resource" in form:
+                raise resources.InvalidTarget("agency tokens are for the documents API only; resource cannot "
+                                              "be used with client_credentials")
             result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now,
                                               jkt=jkt)
+            tally_apart(get_db(current_app), "token.issued", agency=client.client_id,
+                        dimension=client_credentials.GRANT_TYPE)
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
-                                     jkt=jkt)
+                                     jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
         return _oauth_error(exc)
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
     response = _json(result.to_json())
     if jkt is not None:
-        protected.add_nonce(response)
+        protected.add_nonce(provider(), response)
     return response
 
 
@@ -196,7 +206,7 @@ def _resource_error(exc: OidcError) -> Response:
     """RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent."""
     status = protected.status_of(exc)
     response = _json({"error": exc.error, "error_description": exc.description}, status)
-    response.headers.update(protected.challenge_headers(exc))
+    response.headers.update(protected.challenge_headers(provider(), exc))
     return response
 
 
@@ -206,7 +216,7 @@ def userinfo_endpoint() -> Response:
     RFC 9449 section 7) or (POST) the form body (RFC 6750 section 2.2)."""
     from_body = request.form.get("access_token") if request.method == "POST" and request.mimetype == FORM else None
     try:
-        token = protected.presented(provider().settings.userinfo_endpoint, body_token=from_body)
+        token = protected.presented(provider(), provider().settings.userinfo_endpoint, body_token=from_body)
         with get_db(current_app).transaction() as session:  # the release is logged in it
             body = userinfo.userinfo(session, get_store(current_app), provider(), access_token=token.token,
                                      now=int(time.time()), jkt=token.jkt)
@@ -215,7 +225,7 @@ def userinfo_endpoint() -> Response:
     response = _json(body)
     response.headers["Access-Control-Allow-Origin"] = "*"
     if token.jkt is not None:
-        protected.add_nonce(response)
+        protected.add_nonce(provider(), response)
     return response
 
 

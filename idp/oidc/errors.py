@@ -78,6 +78,18 @@ class InvalidToken(OidcError):
     status = 401
 
 
+class InsufficientUserAuthentication(OidcError):
+    """RFC 9470 section 3: the sign-in behind the token is below what the resource needs;
+    `acr_values` names the level to ask for in a new authorization request."""
+
+    error = "insufficient_user_authentication"
+    status = 401
+
+    def __init__(self, description: str, *, acr_values: str) -> None:
+        super().__init__(description)
+        self.acr_values = acr_values
+
+
 class InsufficientScope(OidcError):
     """RFC 6750 section 3.1: the access token lacks a scope the resource needs."""
 

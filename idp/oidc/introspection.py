@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
-from idp.oidc import bearer, client_credentials, standing
+from idp.oidc import bearer, client_credentials, resources, standing
 from idp.oidc.errors import OidcError
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import Provider, grant_active, subject_for, token_digest, utc
@@ -28,9 +28,11 @@ def _access(session: Session, store: EphemeralStore, provider: Provider, client:
     """A citizen's access token, or the client's own from the client credentials grant."""
     try:
         kind, claims = bearer.identify(provider, token)
-        if claims["client_id"] != client.client_id:
+        # Its client, or (RFC 8707) the agency API it is for, introspecting as its owner client.
+        api = kind == bearer.RESOURCE and resources.owned_by(session, claims["aud"], client.client_id)
+        if claims["client_id"] != client.client_id and not api:
             return None
-        if kind == bearer.CITIZEN:
+        if kind in (bearer.CITIZEN, bearer.RESOURCE):
             bearer.check_claims(session, store, provider, claims, now=now)
         else:
             client_credentials.inspect(session, store, provider, claims)

@@ -8,22 +8,22 @@ Only the parameters inside it count (section 6.3); `client_id` outside must be t
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from joserfc import jws
 from joserfc.errors import JoseError
 
 from clients.registry import Client
 from idp.oidc import client_auth, fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import OidcError, UnsafeRedirect
+from infra import jose
 
 TYP = "oauth-authz-req+jwt"
 MAX_LIFETIME = 3600  # FAPI 2.0 Message Signing 5.3.1: exp at most 60 minutes after nbf
 MAX_LENGTH = 65536
+LIMITS = jose.Limits(header=2048, payload=MAX_LENGTH)
 # What a request object never carries: itself, a reference, the client's credentials.
 NOT_INSIDE = ("request", "request_uri", "client_secret", "client_assertion", "client_assertion_type")
 
@@ -38,17 +38,15 @@ class InvalidRequestObject(UnsafeRedirect):
 
 
 def _segments(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    parts = token.split(".")
-    if len(parts) != 3 or len(token) > MAX_LENGTH:
+    if token.count(".") != 2 or len(token) > MAX_LENGTH:
         raise InvalidRequestObject("request is not a signed JWT (compact JWS; RFC 9101 section 4); "
                                    "encrypted request objects are not accepted")
     try:
-        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2])
-    except (ValueError, TypeError):
-        raise InvalidRequestObject("the request object's header or payload is not JSON") from None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise InvalidRequestObject("the request object's header and payload must be JSON objects")
-    return header, claims
+        read = jose.unverified(token, limits=LIMITS)
+        return read.header, read.claims()
+    except JoseError:
+        raise InvalidRequestObject("the request object is not a compact JWS whose header and payload "
+                                   "are JSON objects") from None
 
 
 def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
@@ -122,7 +120,7 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     verified = None
     for key in candidates(_keys(client, remote_keys, kid), kid=kid, alg=alg):
         try:
-            verified = jws.deserialize_compact(request_object, key, algorithms=[alg])
+            verified = jose.verify_compact(request_object, key, algorithms=[alg], limits=LIMITS)
             break
         except JoseError:
             continue

@@ -19,7 +19,7 @@ def wanted(response_mode: str | None) -> bool:
     return response_mode in MODES
 
 
-def response(signer: tokens.Signer, *, issuer: str, client_id: str, params: Mapping[str, str | None],
+def response(signer: tokens.TokenSigner, *, issuer: str, client_id: str, params: Mapping[str, str | None],
              now: int) -> str:
     """Section 2.1: iss, aud (the client), exp, and the response's parameters (code and state,
     or error, error_description and state)."""

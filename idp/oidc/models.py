@@ -57,3 +57,22 @@ class RefreshToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # RFC 9449 section 5: a public client's refresh token works only with a proof of this key.
     dpop_jkt: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+
+
+class Resource(Base):
+    """An agency's API registered as a protected resource (RFC 8707): tokens asked for it carry
+    its identifier as `aud` and only the scopes it accepts; its owner client may introspect them."""
+
+    __tablename__ = "oidc_resources"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    # The resource indicator (RFC 8707 section 2): an absolute URI without a fragment.
+    identifier: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # The provider's scopes this API accepts; a token for it carries no other.
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON)
+    # The clients that may ask for tokens for it.
+    clients: Mapped[list[str]] = mapped_column(sa.JSON)
+    # The client the API authenticates as when it introspects tokens (RFC 7662).
+    owner: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -28,13 +28,19 @@ PATHS = {
             "grant_type": {"type": "string", "enum": ["authorization_code", "refresh_token"]},
             "code": {"type": "string"}, "redirect_uri": {"type": "string"},
             "code_verifier": {"type": "string", "minLength": 43, "maxLength": 128},
-            "refresh_token": {"type": "string"}, "scope": {"type": "string"}, **_CLIENT_FIELDS,
+            "refresh_token": {"type": "string"}, "scope": {"type": "string"},
+            "resource": {"type": "string", "format": "uri",
+                         "description": "RFC 8707: an API registered with `cedula resources register`"},
+            **_CLIENT_FIELDS,
         }, ["grant_type"]),
+        "parameters": [{"name": "DPoP", "in": "header", "required": False, "schema": {"type": "string"},
+                        "description": "RFC 9449 proof: binds the access token (token_type DPoP)"}],
         "responses": {
             "200": {"description": "tokens", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
             "400": {"description": "invalid_request, invalid_grant, invalid_scope, unauthorized_client, "
-                                   "unsupported_grant_type", "content": _ERROR},
+                                   "unsupported_grant_type, invalid_target, invalid_dpop_proof, use_dpop_nonce",
+                    "content": _ERROR},
             "401": {"description": "invalid_client", "content": _ERROR},
         },
     }},
@@ -102,7 +108,7 @@ PATHS = {
 SCHEMAS = {
     "TokenResponse": {"type": "object", "required": ["access_token", "token_type", "expires_in", "id_token"],
                       "properties": {"access_token": {"type": "string", "description": "RFC 9068 JWT"},
-                                     "token_type": {"const": "Bearer"},
+                                     "token_type": {"enum": ["Bearer", "DPoP"]},
                                      "expires_in": {"type": "integer"}, "scope": {"type": "string"},
                                      "id_token": {"type": "string"}, "refresh_token": {"type": "string"}}},
     "UserInfo": {"type": "object", "required": ["sub"],

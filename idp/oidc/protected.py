@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 
 from idp.oidc import dpop
-from idp.oidc.current import provider
-from idp.oidc.errors import InvalidToken, OidcError
+from idp.oidc.errors import InsufficientUserAuthentication, InvalidToken, OidcError
+from idp.oidc.services import Provider
 from infra.store import get_store
 
 REALM = 'realm="cedula"'
@@ -34,11 +34,12 @@ class MissingToken(OidcError):
     status = 401
 
 
-def nonces() -> dpop.Nonces:
-    return dpop.Nonces(get_store(current_app), seconds=provider().settings.dpop_nonce_seconds)
+def nonces(provider: Provider) -> dpop.Nonces:
+    return dpop.Nonces(get_store(current_app), seconds=provider.settings.dpop_nonce_seconds)
 
 
-def proof(url: str, *, access_token: str | None = None, required: bool = False) -> dpop.Proof | None:
+def proof(provider: Provider, url: str, *, access_token: str | None = None,
+          required: bool = False) -> dpop.Proof | None:
     """RFC 9449 section 4.3: the request's one DPoP header, verified for `url` (None: none sent)."""
     values = request.headers.getlist("DPoP")
     if len(values) > 1:
@@ -48,11 +49,11 @@ def proof(url: str, *, access_token: str | None = None, required: bool = False) 
             raise dpop.DpopError("a DPoP proof is required with the DPoP scheme (RFC 9449 section 7.1)")
         return None
     return dpop.verify(values[0], method=request.method, url=url, store=get_store(current_app),
-                       policy=provider().dpop_policy, nonces=nonces(), now=int(time.time()),
+                       policy=provider.dpop_policy, nonces=nonces(provider), now=int(time.time()),
                        access_token=access_token)
 
 
-def presented(url: str, *, body_token: str | None = None) -> Presented:
+def presented(provider: Provider, url: str, *, body_token: str | None = None) -> Presented:
     """The access token in the Authorization header (`Bearer` or `DPoP` with its proof) or,
     for /userinfo's POST, the form body (Bearer, RFC 6750 section 2.2)."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
@@ -62,7 +63,7 @@ def presented(url: str, *, body_token: str | None = None) -> Presented:
     if value and body_token:
         raise OidcError("send the access token once, not in the header and the body")
     if scheme.lower() == "dpop" and value:
-        checked = proof(url, access_token=value, required=True)
+        checked = proof(provider, url, access_token=value, required=True)
         assert checked is not None
         return Presented(token=value, scheme="DPoP", jkt=checked.jkt)
     token = value or body_token
@@ -80,31 +81,33 @@ def challenge(exc: OidcError, *, scope: str | None = None) -> str:
         return f"Bearer {REALM}{extra}, DPoP {REALM}, {algs}"
     safe = exc.description.replace('"', "'").replace("\\", "/")
     error = f'error="{exc.error}", error_description="{safe}"'
+    if isinstance(exc, InsufficientUserAuthentication):  # RFC 9470 section 3
+        error += f', acr_values="{exc.acr_values}"'
     used_dpop = request.headers.get("Authorization", "").lower().startswith("dpop ")
     if isinstance(exc, dpop.DpopError | dpop.NotBound) or used_dpop:
         return f"DPoP {REALM}, {error}{extra}, {algs}, Bearer {REALM}"
     return f"Bearer {REALM}, {error}{extra}, DPoP {REALM}, {algs}"
 
 
-def challenge_headers(exc: OidcError, *, scope: str | None = None) -> dict[str, str]:
+def challenge_headers(provider: Provider, exc: OidcError, *, scope: str | None = None) -> dict[str, str]:
     """The refusal's headers: the challenges and, to a DPoP client, the nonce to use next."""
     headers = {"WWW-Authenticate": challenge(exc, scope=scope)}
-    if provider().settings.dpop_require_nonce and (isinstance(exc, dpop.UseDpopNonce) or request.headers.get("DPoP")):
-        headers["DPoP-Nonce"] = nonces().current(int(time.time()))
+    if provider.settings.dpop_require_nonce and (isinstance(exc, dpop.UseDpopNonce) or request.headers.get("DPoP")):
+        headers["DPoP-Nonce"] = nonces(provider).current(int(time.time()))
         headers["Access-Control-Expose-Headers"] = "DPoP-Nonce, WWW-Authenticate"
     return headers
 
 
 def status_of(exc: OidcError) -> int:
     """RFC 9449 section 7.1: a bad proof at a resource is 401, like a bad token."""
-    if isinstance(exc, dpop.DpopError | InvalidToken):
+    if isinstance(exc, dpop.DpopError | InvalidToken | InsufficientUserAuthentication):
         return 401
     return exc.status
 
 
-def add_nonce(response: Response) -> Response:
+def add_nonce(provider: Provider, response: Response) -> Response:
     """RFC 9449 section 8/9: the current nonce, for the client's next proof."""
-    if provider().settings.dpop_require_nonce:
-        response.headers["DPoP-Nonce"] = nonces().current(int(time.time()))
+    if provider.settings.dpop_require_nonce:
+        response.headers["DPoP-Nonce"] = nonces(provider).current(int(time.time()))
         response.headers["Access-Control-Expose-Headers"] = "DPoP-Nonce, WWW-Authenticate"
     return response

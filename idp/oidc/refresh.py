@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
-from idp.oidc import standing
+from idp.oidc import resources, standing
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
@@ -27,6 +27,7 @@ from idp.oidc.services import (
     utc,
 )
 from infra.db import Database
+from infra.indicators import tally
 
 
 def spend(session: Session, token_id: int, *, now: datetime) -> bool:
@@ -56,7 +57,7 @@ def _narrowed(scopes: list[str], scope: str | None) -> list[str]:
 
 
 def refresh(database: Database, provider: Provider, *, client: Client, refresh_token: str | None,
-            scope: str | None, now: int, jkt: str | None = None) -> TokenResponse:
+            scope: str | None, now: int, jkt: str | None = None, resource: str | None = None) -> TokenResponse:
     """Exchange a refresh token for new tokens and a new refresh token (rotation). `jkt`: the
     key of the request's DPoP proof; a bound refresh token needs its own (RFC 9449 section 5)."""
     if not refresh_token:
@@ -91,6 +92,8 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment)
             if refused is None:
                 access_scopes = _narrowed(scopes, scope)
+                target = resources.audience(session, resource=resource, client_id=client.client_id,
+                                            scopes=access_scopes, issuer=provider.settings.issuer)
                 if not spend(session, token.id, now=moment):
                     # Lost the race to spend it: another request holds a copy of the token.
                     refused, reason = REUSED, "refresh_reuse"
@@ -101,13 +104,15 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             # RFC 6749 section 6: the new refresh token keeps the (still consented) scope.
             new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                           dpop_jkt=token.dpop_jkt)
+            tally(session, "token.issued", agency=client.client_id, dimension="refresh_token", now=moment)
     if refused is not None:
         raise InvalidGrant(refused)
     # Signed after the commit: no transaction stays open while `keys/` signs. The ID token
     # releases only what the citizen's standing decision still allows.
     current = replace_claims(grant, claims=claims, scopes=scopes)
-    return mint(provider, client=client, grant=current, citizen=citizen, scopes=access_scopes,
-                nonce=None, refresh_token=new_token, now=now, jkt=jkt)
+    return mint(provider, client=client, grant=current, citizen=citizen,
+                scopes=target.scopes if target else access_scopes, nonce=None, refresh_token=new_token, now=now,
+                jkt=jkt, audience=target)
 
 
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "

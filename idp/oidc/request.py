@@ -11,12 +11,13 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import claims as claims_module
-from idp.oidc import dpop, fapi, jarm, pkce, redirect_uris
+from idp.oidc import dpop, fapi, jarm, pkce, redirect_uris, resources
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 
 PROMPTS = ("none", "login", "consent", "select_account")
@@ -46,6 +47,8 @@ class AuthorizationRequest:
     fapi: bool = False
     # query, or query.jwt / jwt (JARM, idp.oidc.jarm); None: the default, query.
     response_mode: str | None = None
+    # RFC 8707 section 2.1: the APIs the tokens may be for (checked by `validate`).
+    resources: list[str] = field(default_factory=list)
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
@@ -91,7 +94,8 @@ Expander = Callable[[Client, Mapping[str, Sequence[str]]], Mapping[str, Sequence
 
 
 def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: bool = False,
-             require_par: bool = False, expand: Expander | None = None) -> tuple[Client, AuthorizationRequest]:
+             require_par: bool = False, expand: Expander | None = None,
+             issuer: str = "") -> tuple[Client, AuthorizationRequest]:
     """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
 
     `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
@@ -108,7 +112,13 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: b
                                      "authorization request endpoint and send only client_id and "
                                      "request_uri here (RFC 9126 section 5)")
         fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri)
-        return client, _validate(client, redirect_uri, params)
+        validated = _validate(client, redirect_uri, params)
+        try:
+            resources.check_requested(session, identifiers=validated.resources, client_id=client.client_id,
+                                      issuer=issuer)
+        except resources.InvalidTarget as exc:
+            raise AuthorizationError(exc.description, error="invalid_target") from None
+        return client, validated
     except AuthorizationError as exc:
         exc.redirect_uri = redirect_uri
         exc.client_id = client.client_id
@@ -116,6 +126,19 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: b
         exc.response_mode = modes[0] if len(modes) == 1 and jarm.wanted(modes[0]) else None
         exc.state = state if state is None or len(state) <= _LIMITS["state"] else None
         raise
+
+
+def _resources(params: Mapping[str, Sequence[str]]) -> list[str]:
+    """RFC 8707 section 2: absolute URIs without a fragment, at most five."""
+    values = list(dict.fromkeys(params.get("resource") or []))
+    if len(values) > 5:
+        raise AuthorizationError("at most five resource parameters are accepted", error="invalid_target")
+    for value in values:
+        parts = urlsplit(value)
+        if not parts.scheme or not parts.netloc or "#" in value or len(value) > 500:
+            raise AuthorizationError(f"resource {value[:100]!r} must be an absolute URI without a fragment "
+                                     "(RFC 8707 section 2)", error="invalid_target")
+    return values
 
 
 def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[str]]) -> AuthorizationRequest:
@@ -191,4 +214,5 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         dpop_jkt=dpop_jkt,
         fapi=fapi.applies(client),
         response_mode=response_mode,
+        resources=_resources(params),
     )

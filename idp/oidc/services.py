@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, freeze_sector, sector_of
 from idp.citizens.models import Citizen
+from idp.indicators import catalog as indicators
 from idp.oidc import claims as claims_module
-from idp.oidc import codes, fapi, pkce, standing, subjects, tokens
+from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.client_auth import AssertionPolicy
 from idp.oidc.client_cache import ClientCache
@@ -32,6 +33,7 @@ from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
+from infra.indicators import tally_many
 from infra.store import EphemeralStore
 
 
@@ -143,7 +145,7 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now, dpop_jkt=request.dpop_jkt)
+        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources))
     ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
     return codes.issue(store, grant, ttl=ttl)
 
@@ -182,7 +184,7 @@ def new_refresh_token(session: Session, provider: Provider, *, grant: Grant, sco
 
 def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, scopes: list[str],
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
-         jkt: str | None = None) -> TokenResponse:
+         jkt: str | None = None, audience: resources.Audience | None = None) -> TokenResponse:
     """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
     the ID token (OIDC Core 2) for a grant."""
     settings = provider.settings
@@ -192,7 +194,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
     access_claims = tokens.access_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=str(grant.id),
-        authentication=authentication)
+        authentication=authentication, audience=audience.identifier if audience else None)
     if jkt is not None:
         access_claims["cnf"] = {"jkt": jkt}
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
@@ -214,9 +216,22 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
                          released=("sub", *extra))
 
 
+def _count_sign_in(session: Session, provider: Provider, *, client_id: str, citizen_id: uuid.UUID,
+                   grant: Grant, now: datetime) -> None:
+    """A sign-in to an agency, counted by level and authenticator (in the grant's transaction);
+    the citizen's first agency sign-in ever closes the enrolment funnel."""
+    level = indicators.level_of(grant.acr, provider.settings.acr_uris)
+    earlier = session.scalar(sa.select(Grant.id).where(Grant.citizen_id == citizen_id, Grant.id != grant.id)
+                             .limit(1))
+    tally_many(session, [("signin.level", client_id, level),
+                         ("signin.authenticator", client_id, indicators.authenticator(grant.amr)),
+                         ("token.issued", client_id, "authorization_code")]
+               + ([] if earlier is not None else [("funnel.enrolment", client_id, "first_signin")]), now=now)
+
+
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
-                  now: int, jkt: str | None = None) -> TokenResponse:
+                  now: int, jkt: str | None = None, resource: str | None = None) -> TokenResponse:
     """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once; `jkt` the key of
     the request's DPoP proof (RFC 9449 section 10: it must be the code's `dpop_jkt`, if any)."""
     if not code:
@@ -265,12 +280,17 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         session.add(grant)
         session.flush()
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
+        target = resources.audience(session, resource=resource, client_id=client.client_id, scopes=scopes,
+                                    issuer=settings.issuer, authorized=list(granted.resources))
+        _count_sign_in(session, provider, client_id=client.client_id, citizen_id=citizen.id, grant=grant,
+                       now=moment)
         refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                      dpop_jkt=jkt if public(client) else None)
                    if wants_refresh(client, scopes) else None)
     # Signed after the commit: no transaction stays open while `keys/` signs.
-    response = mint(provider, client=client, grant=grant, citizen=citizen, scopes=scopes,
-                    nonce=granted.nonce, refresh_token=refresh, now=now, sector=sector, jkt=jkt)
+    response = mint(provider, client=client, grant=grant, citizen=citizen,
+                    scopes=target.scopes if target else scopes, nonce=granted.nonce, refresh_token=refresh,
+                    now=now, sector=sector, jkt=jkt, audience=target)
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:

@@ -35,6 +35,7 @@ class OidcSettings:
     dpop_proof_seconds: int = 60
     dpop_require_nonce: bool = True
     dpop_nonce_seconds: int = 300
+    national_id_level: str = "low"
 
     @property
     def client_auth_limits(self) -> ClientAuthLimits:
@@ -94,6 +95,13 @@ def _flag(section: Mapping[str, Any], key: str) -> bool:
     return value
 
 
+def _level(section: Mapping[str, Any], key: str) -> str:
+    value = section.get(key)
+    if value not in LEVELS:
+        raise ConfigError(f"oidc.{key} must be one of {', '.join(LEVELS)}, got {value!r}")
+    return str(value)
+
+
 def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
     section = settings["oidc"]
     acr_uris = {level: str(section[f"acr_{level}"]) for level in LEVELS}
@@ -120,6 +128,7 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         dpop_proof_seconds=_seconds(section, "dpop_proof_seconds"),
         dpop_require_nonce=_flag(section, "dpop_require_nonce"),
         dpop_nonce_seconds=_seconds(section, "dpop_nonce_seconds", minimum=10),
+        national_id_level=_level(section, "national_id_level"),
         acr_uris=acr_uris,
     )
     if not 5 <= loaded.par_seconds <= 600:

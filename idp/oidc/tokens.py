@@ -73,7 +73,7 @@ def id_token_claims(*, issuer: str, subject: str, client_id: str, now: int, life
 
 def access_token_claims(*, issuer: str, subject: str, client_id: str, now: int, lifetime: int,
                         scopes: Collection[str], grant_id: str | None,
-                        authentication: Authentication | None) -> dict[str, Any]:
+                        authentication: Authentication | None, audience: str | None = None) -> dict[str, Any]:
     """RFC 9068 section 2.2: iss, exp, aud, sub, client_id, iat, jti (+ scope, auth_time, acr).
 
     The audience is the provider itself (its UserInfo endpoint is the only resource server);
@@ -82,7 +82,7 @@ def access_token_claims(*, issuer: str, subject: str, client_id: str, now: int, 
     claims: dict[str, Any] = {
         "iss": issuer,
         "sub": subject,
-        "aud": issuer,
+        "aud": audience or issuer,  # RFC 8707: the resource asked for, else the provider itself
         "client_id": client_id,
         "iat": now,
         "exp": now + lifetime,

@@ -15,9 +15,21 @@ from sqlalchemy.orm import Session
 
 from idp.oidc import bearer
 from idp.oidc import claims as claims_module
-from idp.oidc.errors import InsufficientScope
+from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication
 from idp.oidc.services import Provider
 from infra.store import EphemeralStore
+
+
+def _check_level(provider: Provider, claims: Any, needed: str, *, what: str) -> None:
+    """RFC 9470 section 3: refuse a token whose sign-in (its `acr`) is below `needed`."""
+    from idp.assurance.levels import rank
+
+    by_uri = {uri: level for level, uri in provider.settings.acr_uris.items()}
+    achieved = by_uri.get(str(claims.get("acr", "")), "low")
+    if rank(achieved) < rank(needed):
+        raise InsufficientUserAuthentication(
+            f"{what} is released only after a sign-in at level {needed}; ask again with acr_values",
+            acr_values=provider.settings.acr_uris[needed])
 
 
 def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, access_token: str,
@@ -35,6 +47,8 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, acc
     requested = claims_module.load(token.grant.claims)
     granted = claims_module.granted_names(token.grant.claims) & token.consent.claims
     names = [n for n in claims_module.userinfo_names(scopes=scopes, claims=requested) if n in granted]
+    if "national_id" in names:
+        _check_level(provider, token.claims, provider.settings.national_id_level, what="national_id")
     # The grant's scopes bound what was consented to; restricted claims need the scope granted.
     body: dict[str, Any] = {"sub": token.claims["sub"]}
     body.update(claims_module.release(citizen=token.citizen, names=names, client_scopes=token.grant.scopes))

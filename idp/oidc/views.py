@@ -26,6 +26,8 @@ from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession, current_session, end_session
 from infra.config import get_settings
 from infra.db import get_db
+from infra.indicators import tally_apart
+from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
@@ -128,13 +130,21 @@ def authorize() -> Response:
         with get_db(current_app).read() as session:
             _client, validated = request_module.validate(
                 session, params, pushed=pushed,
-                require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object)
+                require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
+                issuer=provider().settings.issuer)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
         return _error_redirect(exc)
     interaction = interactions.start(get_store(current_app), validated, ttl=_ttl())
+    label_agency(validated.client_id)
+    _funnel(validated.client_id, "authorize")
     return _proceed(interaction)
+
+
+def _funnel(client_id: str, step: str) -> None:
+    """authorize -> consent -> code: where citizens stop on their way to an agency."""
+    tally_apart(get_db(current_app), "funnel.authorization", agency=client_id, dimension=step)
 
 
 @bp.get("/authorize/continue")
@@ -197,6 +207,7 @@ def _answer(interaction: Interaction, client: Client, sso: SsoSession | None,
         case interaction_policy.Consent(asked=asked, standing=standing, again=again):
             assert sso is not None
             interactions.update(store, interaction, ttl=_ttl(), shown_to=sso.sid)
+            _funnel(client.client_id, "consent")
             return _decision_page(interaction, client, sso, asked, standing, again=again)
     raise AssertionError(f"unhandled outcome {outcome!r}")
 
@@ -215,6 +226,7 @@ def _code_response(interaction: Interaction, sso: SsoSession, achieved: assuranc
                               assurance=achieved)
     code = services.issue_code(get_store(current_app), provider(), request=interaction.request,
                                sign_in=sign_in, granted=granted, now=int(time.time()))
+    _funnel(interaction.request.client_id, "code")
     areq = interaction.request
     return _redirect_to_client(areq.redirect_uri, {"code": code, "state": areq.state}, form_post=form_post,
                                jarm_for=areq.client_id if jarm.wanted(areq.response_mode) else None)

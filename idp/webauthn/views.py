@@ -20,6 +20,7 @@ from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
 from infra.config import get_settings
 from infra.db import get_db
+from infra.indicators import tally_apart, tally_many
 from infra.ops.metrics import count
 from infra.store import get_store
 from infra.web.errors import ApiError
@@ -94,6 +95,7 @@ def registration_options() -> Response:
             log.info("enrolment refused", extra={"reason": "national_id_taken"})
             raise ApiError(400, "enrolment_refused", _("webauthn.error.enrolment_refused")) from None
     count("enrolment", "options")
+    tally_apart(get_db(current_app), "funnel.enrolment", dimension="started")
     return _no_store(jsonify(options))
 
 
@@ -108,6 +110,8 @@ def registration_verify() -> Response:
                 db, get_store(current_app), rp=_rp(), body=body,
                 signed_in_citizen=session.citizen_id if session else None,
                 default_name=_("account.passkey.default_name"), now=time.time())
+            if result.purpose == "enrol":
+                tally_many(db, [("enrolment", None, None), ("funnel.enrolment", None, "passkey")])
     except WebAuthnError as exc:
         raise _refuse(exc, "webauthn.registration") from None
     count("webauthn.registration", result.purpose)

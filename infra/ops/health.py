@@ -45,12 +45,13 @@ def readyz() -> Response:
         checks["store"] = {"status": "fail", "detail": "Redis unreachable; check CEDULA_REDIS_URL"}
     for name, check in READINESS.of().items():
         try:
-            check()
-            checks[name] = {"status": "ok"}
+            warnings = check()
+            checks[name] = ({"status": "warn", "detail": "; ".join(warnings)}
+                            if isinstance(warnings, list) and warnings else {"status": "ok"})
         except Exception as exc:
             log.warning("%s not ready", name, extra={"error": str(exc)})
             checks[name] = {"status": "fail", "detail": str(exc)}
-    ready = all(c["status"] == "ok" for c in checks.values())
+    ready = all(c["status"] in ("ok", "warn") for c in checks.values())
     response = jsonify(status="ok" if ready else "fail", checks=checks)
     response.status_code = 200 if ready else 503
     response.headers["Cache-Control"] = "no-store"
@@ -58,7 +59,10 @@ def readyz() -> Response:
 
 
 def add_readiness_check(app: Flask, name: str, check: Callable[[], object]) -> None:
-    """`/readyz` also runs `check` (it raises when the part cannot serve; the message says why)."""
+    """`/readyz` also runs `check`: it raises when the part cannot serve (503; the message says
+    why), or returns a non-empty list of warnings for what still serves but needs an operator
+    soon (200, `"status": "warn"` with the warnings, so a balancer keeps the node and a monitor
+    can alert)."""
     READINESS.of(app)[name] = check
 
 

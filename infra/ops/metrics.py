@@ -1,5 +1,16 @@
 """Prometheus metrics at /metrics: request counts and latency by endpoint, plus domain counters.
 
+Requests and domain events carry an `agency` label (the client_id) where the request is made by,
+or for, a registered agency that the provider has identified (an authenticated client, an
+agency token, a validated authorization request); "" otherwise. A client_id that nobody
+authenticated never becomes a label value, so outsiders cannot grow the series.
+
+With several worker processes (`cedula serve --workers N` sets PROMETHEUS_MULTIPROC_DIR to a
+fresh folder before the workers start), counters and histograms live in prometheus_client's
+multiprocess files and /metrics adds every worker's up (`MultiProcessCollector`): the totals are
+the server's, whichever worker answers the scrape. Collectors computed on scrape (the PKI
+lifetimes of `keys.renewal`) stay in `REGISTRY` and are read by the worker that answers.
+
 `/metrics` answers only a bearer token (RFC 6750 section 2.1): `[metrics] token`
 (CEDULA_METRICS_TOKEN), or when it is empty a random one kept in `<data_dir>/metrics.token`
 (mode 0600, shared by the workers of a machine). Request counts by endpoint and status tell
@@ -15,7 +26,7 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 from infra.components import Slot
 from infra.config import ConfigError, Settings, get_settings
@@ -24,22 +35,48 @@ from infra.web.errors import json_error
 TOKEN_FILE = "metrics.token"  # noqa: S105 - a file name
 TOKEN: Slot[str] = Slot("metrics bearer token")
 
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-REQUESTS = Counter("cedula_http_requests_total", "HTTP requests by endpoint and status",
-                   ["endpoint", "method", "status"], registry=REGISTRY)
+REQUESTS = Counter("cedula_http_requests_total", "HTTP requests by endpoint, status and agency",
+                   ["endpoint", "method", "status", "agency"], registry=None)
 LATENCY = Histogram("cedula_http_request_seconds", "HTTP request latency by endpoint",
-                    ["endpoint"], registry=REGISTRY,
+                    ["endpoint"], registry=None,
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
-EVENTS = Counter("cedula_events_total", "Domain events (enrolments, sign-ins, failures, ...)",
-                 ["event", "outcome"], registry=REGISTRY)
+EVENTS = Counter("cedula_events_total", "Domain events (enrolments, sign-ins, failures, ...) by agency",
+                 ["event", "outcome", "agency"], registry=None)
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get(MULTIPROCESS_ENV) or None
+
+
+if multiprocess_dir() is None:  # one process: its own counters are the totals
+    for _metric in (REQUESTS, LATENCY, EVENTS):
+        REGISTRY.register(_metric)
 
 bp = Blueprint("metrics", __name__)
 
 
-def count(event: str, outcome: str = "ok") -> None:
-    """Count a domain event, e.g. count("webauthn.authentication", "refused")."""
-    EVENTS.labels(event, outcome).inc()
+def count(event: str, outcome: str = "ok", *, agency: str | None = None) -> None:
+    """Count a domain event, e.g. count("webauthn.authentication", "refused"); `agency` a
+    client_id the provider identified (never one taken unchecked from a request)."""
+    EVENTS.labels(event, outcome, (agency or "")[:64]).inc()
+
+
+def label_agency(client_id: str) -> None:
+    """This request is made by (or for) the identified agency `client_id`: its request count
+    carries the agency label."""
+    g.metrics_agency = client_id[:64]
+
+
+def exposition() -> bytes:
+    """Every metric in the text format: all workers' counters in multiprocess mode."""
+    if multiprocess_dir() is None:
+        return generate_latest(REGISTRY)
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+    return generate_latest(combined) + generate_latest(REGISTRY)
 
 
 @bp.get("/metrics")
@@ -50,7 +87,7 @@ def metrics() -> Response:
         return json_error(401, "invalid_token", "The metrics need the bearer token of [metrics] token, or the "
                           "one in the data folder's metrics.token (Authorization: Bearer ...).",
                           headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
-    response = Response(generate_latest(REGISTRY), mimetype=CONTENT_TYPE_LATEST)
+    response = Response(exposition(), mimetype=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -94,7 +131,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _observe(response: Response) -> Response:
         endpoint = request.endpoint or "unmatched"
-        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        REQUESTS.labels(endpoint, request.method, str(response.status_code), g.get("metrics_agency", "")).inc()
         started = g.get("metrics_started")
         if started is not None:
             LATENCY.labels(endpoint).observe(time.perf_counter() - started)

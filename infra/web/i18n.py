@@ -1,20 +1,27 @@
 """Languages of the pages: Spanish by default, English, and any language added to the catalogs.
 
-Messages live next to the code that shows them, in `messages.toml` files:
+Messages are gettext catalogs, one per package and language (`infra.i18n.catalog`):
+`<package>/translations/<lang>/LC_MESSAGES/messages.po`, keyed by message id:
 
-    [account.title]
-    es = "Tu cuenta"
-    en = "Your account"
+    msgid "account.title"
+    msgstr "Tu cuenta"
 
 The language is the citizen's choice (the `lang` cookie, set by the switch on every page),
-else the best match of Accept-Language, else the first configured language.
+else the best match of Accept-Language, else the first configured language: this is the one
+locale selector, used for messages and for dates and numbers alike.
+
+Dates and times are written in that language (CLDR, `infra.i18n.Formats`) and in the citizen's
+time zone: the `tz` cookie (an IANA name, set by `js/timezone.js` on the pages that show times),
+else the `[i18n] timezone` setting. Templates use the filters `|date` (`17 de mayo de 1990`),
+`|datetime` (`3 may 2025, 14:05`), `|month` (`mayo de 2025`) and `|number`; while the zone is
+only the setting's, times carry their offset (`(GMT-06:00)`) so that nobody misreads them.
+Python code asks `formats()`.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
-from importlib.resources import files
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,47 +32,20 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from infra.components import Slot
 from infra.config import get_settings
+from infra.i18n.catalog import Catalog, translations_dir
+from infra.i18n.formats import Formats, UnknownZone, Width, zone
+
+__all__ = ["CATALOG", "COOKIE", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog", "catalog_files",
+           "current_language", "current_zone", "formats", "gettext", "init_app", "safe_next", "translate_or"]
 
 COOKIE = "lang"
+TZ_COOKIE = "tz"
 
 bp = Blueprint("i18n", __name__)
 
 
-class Catalog:
-    """Messages by key and language, loaded once at start."""
-
-    def __init__(self, languages: list[str]) -> None:
-        self.languages = languages
-        self.messages: dict[str, dict[str, str]] = {}
-
-    def load(self, path: Path) -> None:
-        with path.open("rb") as fh:
-            self._walk(tomllib.load(fh), "", path)
-
-    def _walk(self, node: dict[str, Any], prefix: str, path: Path) -> None:
-        if node and all(isinstance(v, str) for v in node.values()):
-            if prefix in self.messages:
-                raise ValueError(f"message {prefix!r} is defined twice (again in {path})")
-            self.messages[prefix] = node
-            return
-        for key, value in node.items():
-            if not isinstance(value, dict):
-                raise ValueError(f"{path}: {prefix}.{key} mixes messages and sub-keys")
-            self._walk(value, f"{prefix}.{key}" if prefix else key, path)
-
-    def missing(self) -> list[str]:
-        """Keys that lack a translation into one of the configured languages."""
-        return sorted(f"{key} [{lang}]" for key, texts in self.messages.items()
-                      for lang in self.languages if lang not in texts)
-
-    def get(self, key: str, lang: str) -> str | None:
-        texts = self.messages.get(key)
-        if texts is None:
-            return None
-        return texts.get(lang) or texts.get(self.languages[0])
-
-
 CATALOG: Slot[Catalog] = Slot("message catalog")
+TIME_ZONE: Slot[tzinfo] = Slot("default time zone ([i18n] timezone)")
 
 
 def catalog(app: Flask | None = None) -> Catalog:
@@ -74,11 +54,8 @@ def catalog(app: Flask | None = None) -> Catalog:
 
 
 def catalog_files(packages: Iterable[str]) -> list[Path]:
-    """Every `messages.toml` shipped inside the given packages (importlib.resources)."""
-    found: list[Path] = []
-    for package in packages:
-        found.extend(sorted(Path(str(files(package))).rglob("messages.toml")))
-    return found
+    """The `translations` folders of the given packages that have one (importlib.resources)."""
+    return [folder for folder in map(translations_dir, packages) if folder.is_dir()]
 
 
 def current_language() -> str:
@@ -91,6 +68,75 @@ def current_language() -> str:
             chosen = request.accept_languages.best_match(languages) or languages[0]
         g.lang = chosen
     return str(g.lang)
+
+
+def current_zone() -> tuple[tzinfo, bool]:
+    """The citizen's time zone, and whether it is theirs (the `tz` cookie) or the setting's."""
+    default = TIME_ZONE.of()
+    if not has_request_context():
+        return default, False
+    if "tz" not in g:
+        chosen: tuple[tzinfo, bool] = (default, False)
+        name = request.cookies.get(TZ_COOKIE)
+        if name:
+            try:
+                chosen = (zone(name), True)
+            except UnknownZone:
+                pass  # a stale or forged cookie: the setting's zone, with offsets shown
+        g.tz = chosen
+    zone_info, own = g.tz
+    return zone_info, bool(own)
+
+
+def formats() -> Formats:
+    """Dates, times and numbers in the current language and time zone."""
+    return Formats.of(current_language(), current_zone()[0])
+
+
+def _shows_time() -> None:
+    if has_request_context():
+        g.shows_times = True
+
+
+def _moment(value: date | datetime | str) -> date | datetime:
+    """A date or moment; an ISO 8601 string (a value read from JSON) is parsed, never shown raw."""
+    if not isinstance(value, str):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed.date() if len(value) == 10 else parsed
+
+
+def _date_filter(value: date | datetime | str | None, width: Width = "long") -> str:
+    """`{{ citizen.birthdate|date }}` -> `17 de mayo de 1990`; a moment gives its local date."""
+    if value is None or value == "":
+        return ""
+    day = _moment(value)
+    if isinstance(day, datetime):
+        _shows_time()
+    return formats().date(day, width)
+
+
+def _datetime_filter(value: datetime | str | None, width: Width = "medium") -> str:
+    """`{{ entry.at|datetime }}` -> `3 may 2025, 14:05` in the citizen's zone."""
+    if value is None or value == "":
+        return ""
+    moment = _moment(value)
+    if not isinstance(moment, datetime):
+        return _date_filter(moment, width)
+    _shows_time()
+    zone_info, own = current_zone()
+    local = Formats.of(current_language(), zone_info)
+    text = local.datetime(moment, width)
+    return text if own else f"{text} ({local.offset(moment)})"
+
+
+def _month_filter(value: date | datetime | str | None) -> str:
+    """`{{ month|month }}` -> `mayo de 2025`."""
+    return "" if value is None or value == "" else formats().month(_moment(value))
+
+
+def _number_filter(value: int | float) -> str:
+    return formats().number(value)
 
 
 def gettext(key: str, /, **params: Any) -> str:
@@ -136,12 +182,21 @@ def choose_language(lang: str) -> WerkzeugResponse:
 
 
 def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
-    """Load the catalogs of `infra` and of the given packages."""
-    loaded = Catalog(list(get_settings(app)["i18n"]["languages"]))
-    for path in catalog_files(("infra", *packages)):
-        loaded.load(path)
+    """Load the catalogs of `infra` and of the given packages; install the date filters."""
+    settings = get_settings(app)["i18n"]
+    loaded = Catalog(list(settings["languages"]))
+    loaded.load_all(catalog_files(("infra", *packages)))
+    for language in loaded.languages:
+        Formats.of(language)  # a language without CLDR data stops the start, not a page
     CATALOG.install(app, loaded)
+    try:
+        TIME_ZONE.install(app, zone(str(settings["timezone"])))
+    except UnknownZone as exc:
+        raise ValueError(f"[i18n] timezone: {exc}") from None
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,
-                                 languages=loaded.languages)
+                                 languages=loaded.languages,
+                                 shows_times=lambda: bool(g.get("shows_times")))
+    app.jinja_env.filters.update(date=_date_filter, datetime=_datetime_filter, month=_month_filter,
+                                 number=_number_filter)
     app.register_blueprint(bp)
     return loaded

@@ -2,7 +2,7 @@
 
 Data is checked against the schema (JSON Schema Draft 2020-12, with `format` asserted) and
 then against rules a schema cannot say (dates in the future, dates out of order). Every bad
-field is reported at once, each with its JSONPath and a message key (`signing/messages.toml`).
+field is reported at once, each with its JSONPath and a message key (`signing/translations`).
 """
 
 from __future__ import annotations

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from signing.i18n import format_datetime
 from signing.verify.texts import text
 
 
@@ -196,7 +197,7 @@ class SignatureReport:
             return None
         if approval.status == "failed":
             return text("verify.approval.failed", language, problem=approval.problem or "")
-        when = _time(approval.approved_at) or ""
+        when = _written(approval.approved_at, language)
         return text("verify.approval.verified", language,
                     uv=text("verify.approval.uv" if approval.user_verified
                             else "verify.approval.no_uv", language),
@@ -320,6 +321,13 @@ class VerificationReport:
             "document_timestamps": [t.as_json(language) for t in self.document_timestamps],
             "document": self.document.as_json(language) if self.document else None,
         }
+
+
+def _written(value: datetime | None, language: str) -> str:
+    """A moment in a sentence: CLDR, as on the documents (`3 de mayo de 2025, 19:05 (GMT+00:00)`)."""
+    if value is None:
+        return ""
+    return format_datetime(value if value.tzinfo else value.replace(tzinfo=UTC), language)
 
 
 def _time(value: datetime | None) -> str | None:

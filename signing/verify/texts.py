@@ -1,23 +1,14 @@
 """Texts of the verification report in Spanish or English, outside any request (API, CLI).
 
-They live in `signing/verify/messages.toml` (the format of `infra/web/i18n.py`, which also loads
-them for the pages); keys start with `verify.`.
+They are signing's messages whose keys start with `verify.` (`signing/translations/<lang>/
+LC_MESSAGES/messages.po`, read by `signing.i18n`; the pages read the same catalog).
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from signing.i18n import LANGUAGES, load_messages, lookup
-
-MESSAGES = Path(__file__).with_name("messages.toml")
-
-
-@cache
-def _messages() -> dict[str, dict[str, str]]:
-    return load_messages(MESSAGES)
+from signing.i18n import LANGUAGES, TRANSLATIONS, catalog, lookup
 
 
 def language_or_default(language: str | None) -> str:
@@ -26,8 +17,8 @@ def language_or_default(language: str | None) -> str:
 
 def text(key: str, language: str, /, **params: Any) -> str:
     """The message `key` in `language` (else Spanish), with `{params}` filled in."""
-    return lookup(_messages(), key, language, MESSAGES, params)
+    return lookup(catalog(), key, language, TRANSLATIONS, params)
 
 
 def keys() -> frozenset[str]:
-    return frozenset(_messages())
+    return frozenset(key for key in catalog().messages if key.startswith("verify."))

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import hmac
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
+from infra.db import get_db
+from infra.indicators import tally_apart
 from infra.store import get_store
 from signing.errors import InvalidCode
+from signing.models import Document
 from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
 from signing.verify.service import get_verification
 from signing.verify.texts import LANGUAGES
@@ -149,7 +153,7 @@ def upload() -> Response:
     settings = _service().settings
     _count("upload", limit=settings.attempts, window=settings.window_seconds)
     try:
-        report = _service().verify(_upload(api=False))
+        report = _counted(_service().verify(_upload(api=False)))
     except UnreadableDocument as exc:
         return _page("verify/index.html", exc.http_status,
                      file_error=_translate(f"verify.input.{exc.code}"))
@@ -157,12 +161,25 @@ def upload() -> Response:
                  language=_language())
 
 
+def _counted(report):
+    """Count the verification by its overall indication, for the agency that issued the
+    document when it is one of ours (found by its code or recognised by its hash)."""
+    if report is not None:
+        database = get_db(current_app)
+        agency = None
+        if report.document is not None:
+            with database.read() as session:
+                agency = session.scalar(sa.select(Document.client_id).where(Document.id == report.document.id))
+        tally_apart(database, "verification", agency=agency, dimension=report.indication.value)
+    return report
+
+
 def _report_or_none(found):
     """The report of the stored original; None if the file is missing from the store."""
     from signing.store import DocumentNotStored
 
     try:
-        return _service().report_for(found)
+        return _counted(_service().report_for(found))
     except DocumentNotStored:
         return None
 
@@ -211,7 +228,7 @@ def original(code: str) -> Response:
 def api_verify() -> Response:
     settings = _service().settings
     _count("upload", limit=settings.attempts, window=settings.window_seconds)
-    report = _service().verify(_upload(api=True))
+    report = _counted(_service().verify(_upload(api=True)))
     return _json(report.as_json(_language()))
 
 

@@ -100,3 +100,12 @@ def test_an_operator_approves_a_back_channel_uri_on_another_host(run):
     assert private.exit_code == 1 and "must be an https URL on a public host" in private.output
     unknown = run("clients", "approve-backchannel", "nobody", "https://sso.example.gov/logout", ok=False)
     assert unknown.exit_code == 1 and "no client 'nobody'" in unknown.output
+
+
+def test_restricted_scopes_register_fapi2_clients_unless_the_operator_says_otherwise(run):
+    with_secret = run("clients", "register", "--name", "Hacienda", "--redirect-uri", "https://h.example.gov/cb",
+                      "--scope", "openid", "--scope", "national_id", ok=False)
+    assert with_secret.exit_code != 0 and "private_key_jwt" in with_secret.output
+    opted_out = run("clients", "register", "--name", "Hacienda", "--redirect-uri", "https://h.example.gov/cb",
+                    "--scope", "openid", "--scope", "national_id", "--security-profile", "oidc")
+    assert json.loads(opted_out.output[opted_out.output.index("{"):])["security_profile"] == "oidc"

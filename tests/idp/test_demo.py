@@ -25,6 +25,9 @@ def test_demo_clients_are_registered_and_refreshed(fresh_app):
         private = json.loads(second["registro-civil"].env["PORTAL_PRIVATE_JWK"])
         assert public["x"] == private["x"] and "d" not in public
         assert registry.client_metadata["token_endpoint_auth_method"] == "private_key_jwt"
+        assert registry.client_metadata["require_pushed_authorization_requests"] is True
+        assert registry.client_metadata["dpop_bound_access_tokens"] is True
+        assert second["registro-civil"].env["PORTAL_FAPI"] == "1"
         for client in (tax, registry):
             assert client.client_metadata["backchannel_logout_uri"].endswith("/backchannel-logout")
             assert client.client_metadata["redirect_uris"][0].startswith("http://localhost:800")

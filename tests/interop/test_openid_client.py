@@ -7,6 +7,7 @@ software authenticator; URLs pass between Python and node over stdin/stdout.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -21,7 +22,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
-from tests.idp.conftest import fields
+from tests.idp.conftest import dui, fields
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.parts import missing, require_executable
 
@@ -63,6 +64,11 @@ def server(tmp_path_factory):
                                    "--auth-method", "private_key_jwt", "--jwks", str(data / "jwks.json")))
     secret_client = json.loads(cedula("clients", "register", "--name", "Hacienda", "--redirect-uri", redirect,
                                       "--auth-method", "client_secret_basic"))
+    fapi_client = json.loads(cedula("clients", "register", "--name", "Registro Nacional", "--redirect-uri",
+                                    "https://localhost:8765/callback", "--auth-method", "private_key_jwt",
+                                    "--jwks", str(data / "jwks.json"), "--scope", "openid", "--scope", "profile",
+                                    "--scope", "national_id", "--scope", "offline_access"))
+    assert fapi_client["security_profile"] == "fapi2"
     process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://localhost:{port}"
@@ -79,15 +85,17 @@ def server(tmp_path_factory):
                "clients": [{"client_id": jwt_client["client_id"], "method": "private_key_jwt", "jwk": private,
                             "redirect_uri": redirect},
                            {"client_id": secret_client["client_id"], "method": "client_secret_basic",
-                            "secret": secret_client["client_secret"], "redirect_uri": redirect}]}
+                            "secret": secret_client["client_secret"], "redirect_uri": redirect}],
+               "fapi": {"client_id": fapi_client["client_id"], "jwk": private,
+                        "redirect_uri": "https://localhost:8765/callback"}}
     finally:
         process.terminate()
         process.wait(timeout=20)
 
 
-def _enrol(browser: requests.Session, base: str) -> SoftwareAuthenticator:
+def _enrol(browser: requests.Session, base: str, **overrides: str) -> SoftwareAuthenticator:
     key = SoftwareAuthenticator(origin=base, rp_id="localhost")
-    options = browser.post(f"{base}/webauthn/registration/options", json=fields()).json()
+    options = browser.post(f"{base}/webauthn/registration/options", json=fields(**overrides)).json()
     response = browser.post(f"{base}/webauthn/registration/verify", json=key.register(options))
     assert response.status_code == 200, response.text
     browser.get(f"{base}/account/recovery-codes")
@@ -146,3 +154,44 @@ def test_openid_client_code_flow_userinfo_refresh_introspection_revocation(serve
         assert result["reuse"] == "invalid_grant"
         subs.add(result["sub"])
     assert len(subs) == 2  # clients on loopback are each a pairwise sector of their own (issue 14)
+
+
+FAPI_SCRIPT = Path(__file__).with_name("openid_client_fapi.mjs")
+FAPI_REDIRECT = "https://localhost:8765/callback"  # openid-client only parses it: nothing listens
+
+
+def test_openid_client_fapi2_par_dpop_private_key_jwt_and_jarm(server):
+    """A FAPI 2.0 client (national_id: the profile by default): PAR, DPoP-bound tokens,
+    private_key_jwt, code and refresh; then the same with JARM."""
+    base = server["base"]
+    fapi_client = server["fapi"]
+    browser = requests.Session()
+    _enrol(browser, base, national_id=dui(7310542), email="rosa@example.sv")
+    rp = subprocess.Popen(["node", str(FAPI_SCRIPT), base + "/", json.dumps(fapi_client)], cwd=ROOT,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = []
+    try:
+        for mode in ("query", "jwt"):
+            line = rp.stdout.readline()
+            assert line, rp.stderr.read()
+            url = json.loads(line)["authorize"]
+            assert "request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A" in url and "scope=" not in url
+            callback = _follow(browser, base, url, FAPI_REDIRECT)
+            assert ("response=" in callback) == (mode == "jwt"), callback
+            rp.stdin.write(callback + "\n")
+            rp.stdin.flush()
+            line = rp.stdout.readline()
+            assert line, rp.stderr.read()
+            results.append(json.loads(line)["result"])
+        assert rp.wait(timeout=60) == 0, rp.stderr.read()
+    finally:
+        if rp.poll() is None:
+            rp.kill()
+    for result in results:
+        assert result["token_type"].lower() == "dpop" and result["refreshed_type"].lower() == "dpop"
+        payload = result["access_token"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert len(claims["cnf"]["jkt"]) == 43
+        assert result["userinfo"]["sub"] == result["sub"] == result["refreshed_sub"]
+        assert result["userinfo"]["national_id"]
+        assert result["without_dpop"] == "invalid_token"

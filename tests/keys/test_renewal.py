@@ -160,6 +160,11 @@ def test_metrics_and_readiness_report_lifetimes(pki_client, service):
     service.clock = lambda: crl_end - timedelta(days=1)
     body = pki_client.get("/metrics", headers=operator).get_data(as_text=True)
     assert 'cedula_pki_renewal_due{certificate="root_crl"} 1.0' in body
+    ahead = pki_client.get("/readyz")  # due but not expired: still ready, and warned
+    assert ahead.status_code == 200 and ahead.get_json()["status"] == "ok"
+    warned = ahead.get_json()["checks"]["pki"]
+    assert warned["status"] == "warn"
+    assert "root_crl expires " in warned["detail"] and "`cedula pki crl root`" in warned["detail"]
     service.clock = lambda: crl_end + timedelta(days=1)
     ready = pki_client.get("/readyz")
     assert ready.status_code == 503

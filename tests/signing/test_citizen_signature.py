@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -53,6 +54,11 @@ def test_signature_carries_the_approval_and_the_level(documents, citizen, pki_ap
     assert body["role"] == "Signature of a person, level substantial"
     assert body["approval"]["message"].startswith("Approved with a passkey, user verified, "
                                                   "level substantial, at ")
+    # The moment in words (CLDR via Babel), not an ISO 8601 string.
+    assert re.search(r", at [A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d\d\u00a0[AP]M \(GMT\+00:00\)\.$",
+                     body["approval"]["message"]), body["approval"]["message"]
+    assert re.search(r", el \d{1,2} de [a-z]+ de \d{4}, \d{1,2}:\d\d \(GMT\+00:00\)\.$",
+                     report.as_json("es")["signatures"][0]["approval"]["message"])
     assert sig.signer.serial_number == f"IDCSV-{citizen.national_id}"
 
 

@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+import signing
+from infra.i18n import Formats
 from infra.web.i18n import Catalog, catalog_files
 from signing.errors import RenderError
-from signing.i18n import LANGUAGES, MESSAGES, format_date, format_datetime, text
+from signing.i18n import LANGUAGES, TRANSLATIONS, format_date, format_datetime, text
 
 
 def test_the_pages_catalog_loads_the_document_texts_and_none_lacks_a_language():
     catalog = Catalog(list(LANGUAGES))
     for path in catalog_files(("signing",)):
         catalog.load(path)
-    assert MESSAGES in catalog_files(("signing",))
+    assert catalog_files(("signing",)) == [TRANSLATIONS]
     assert catalog.get("documents.residence.title", "en") == "Certificate of residence"
     assert [m for m in catalog.missing() if m.startswith("documents.")] == []
 
 
-def test_dates_are_written_out_in_the_language():
+def test_dates_are_written_out_in_the_language_by_babel_as_on_the_pages():
     assert format_date(date(2025, 5, 3), "es") == "3 de mayo de 2025"
-    assert format_date(date(2025, 5, 3), "en") == "3 May 2025"
+    assert format_date(date(2025, 5, 3), "en") == "May 3, 2025"
     when = datetime(2025, 5, 3, 14, 5, tzinfo=timezone(timedelta(hours=-5)))
-    assert format_datetime(when, "es") == "3 de mayo de 2025, 14:05 (UTC-05:00)"
-    assert format_datetime(when.astimezone(UTC), "en") == "3 May 2025, 19:05 (UTC)"
+    assert format_datetime(when, "es") == "3 de mayo de 2025, 14:05 (GMT-05:00)"
+    assert format_datetime(when.astimezone(UTC), "en") == "May 3, 2025, 7:05\u00a0PM (GMT+00:00)"
+    # The same CLDR formatting as the pages' |date filter, not a second hand-written one.
+    for language in LANGUAGES:
+        assert format_date(date(1990, 5, 17), language) == Formats.of(language).date(date(1990, 5, 17))
+
+
+def test_no_month_names_are_written_by_hand_in_signing():
+    sources = Path(signing.__file__).parent.rglob("*.py")
+    assert [str(p) for p in sources if "septiembre" in p.read_text(encoding="utf-8")] == []
 
 
 def test_a_time_without_zone_or_an_unknown_language_is_refused():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -12,6 +15,7 @@ from signing.models import Document
 from signing.pades import SealUnavailable
 from tests.signing import samples
 from tests.signing.conftest import AGENCY
+from tests.support.parts import require_executable
 
 
 def _count(documents) -> int:
@@ -32,6 +36,20 @@ def test_issue_stores_file_and_row(documents, citizen):
     assert row.csv == issued.csv and row.kind == "sealed" and row.template == "birth"
     assert row.level == "B-LTA" and row.language == "en" and row.status == "valid"
     assert documents.pdf(row)[:5] == b"%PDF-" and len(_files(documents)) == before + 1
+
+
+def test_the_document_prints_its_issue_time_in_the_deployments_zone_by_babel(documents, citizen, tmp_path):
+    """[i18n] timezone (America/El_Salvador, UTC-6 all year): the row keeps UTC, the paper local time."""
+    issued = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
+                   data=samples.RESIDENCE, language="es", now=datetime(2025, 5, 3, 19, 5, 7, tzinfo=UTC))
+    row = documents.get(issued.id, subject=citizen.id)
+    assert row.issued_at.replace(tzinfo=UTC) == datetime(2025, 5, 3, 19, 5, 7, tzinfo=UTC)
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(documents.pdf(row))
+    require_executable("pdftotext", "apt-get install poppler-utils")
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
+                                   text=True).stdout.split())
+    assert "3 de mayo de 2025, 13:05 (GMT-06:00)" in text
 
 
 @pytest.mark.parametrize("failure", ["data", "template", "agency", "seal", "database"])

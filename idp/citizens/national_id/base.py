@@ -32,8 +32,8 @@ class NationalIdScheme(ABC):
 
     A plug-in subclasses this, sets `code`, `country` and `example`, implements
     `normalise`, and is chosen with `enrolment.national_id_scheme = "package.module:Class"`.
-    Its messages (`national_id.<code>.label`, `national_id.<code>.hint`) go in a
-    `messages.toml` under `idp/`, like the built-in ones.
+    Its messages (`national_id.<code>.label`, `national_id.<code>.hint`) go in idp's
+    gettext catalogs (`idp/translations/<lang>/LC_MESSAGES/messages.po`), like the built-in ones.
     """
 
     code: ClassVar[str]       # "sv-dui": lower-case ISO 3166-1 alpha-2, a hyphen, the name

@@ -1,0 +1,77 @@
+"""Server-rendered SVG bar charts of a report's series (no script): one bar per period, the
+sum of the series given. The page shows the same numbers in a table next to each chart, so
+the chart itself is an image with a title and a one-sentence description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from idp.indicators.report import Bucket, Series
+
+WIDTH, HEIGHT = 640, 240
+MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 48, 40, 12
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def _nice_top(value: int) -> int:
+    """The axis top: 1, 2 or 5 times a power of ten, at least `value` (and at least 1)."""
+    if value <= 1:
+        return 1
+    magnitude = 10 ** (len(str(value)) - 1)
+    return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= value))
+
+
+def bars(buckets: Sequence[Bucket], series: Sequence[Series]) -> tuple[list[Bar], int]:
+    totals = [sum(s.values[i] for s in series) for i in range(len(buckets))]
+    top = _nice_top(max(totals, default=0))
+    inner_w = WIDTH - MARGIN_LEFT - 8
+    inner_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    slot = inner_w / max(len(buckets), 1)
+    found = []
+    for i, (bucket, total) in enumerate(zip(buckets, totals, strict=True)):
+        height = inner_h * total / top
+        found.append(Bar(label=bucket.label, value=total, x=MARGIN_LEFT + i * slot + slot * 0.15,
+                         y=MARGIN_TOP + inner_h - height, width=max(slot * 0.7, 1), height=height))
+    return found, top
+
+
+def svg(*, title: str, description: str, buckets: Sequence[Bucket], series: Sequence[Series],
+        chart_id: str) -> Markup:
+    """The chart as inline SVG (presentation attributes only: no style, nothing the CSP blocks)."""
+    found, top = bars(buckets, series)
+    inner_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    base = MARGIN_TOP + inner_h
+    cid = escape(chart_id)
+    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+             f'aria-labelledby="{cid}-title {cid}-desc" xmlns="http://www.w3.org/2000/svg">',
+             f'<title id="{cid}-title">{escape(title)}</title>',
+             f'<desc id="{cid}-desc">{escape(description)}</desc>']
+    for fraction in (0, 0.5, 1):
+        y = base - inner_h * fraction
+        parts.append(f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" '
+                     'stroke="#6b6b6b" stroke-width="1"/>')
+        parts.append(f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+                     f'fill="#1a1a1a">{int(top * fraction)}</text>')
+    step = max(1, len(found) // 8)  # at most ~8 period labels under the axis
+    for i, bar in enumerate(found):
+        parts.append(f'<rect x="{bar.x:.1f}" y="{bar.y:.1f}" width="{bar.width:.1f}" '
+                     f'height="{bar.height:.1f}" fill="#1d4f91"><title>{escape(bar.label)}: '
+                     f'{bar.value}</title></rect>')
+        if i % step == 0:
+            parts.append(f'<text x="{bar.x + bar.width / 2:.1f}" y="{base + 16}" text-anchor="middle" '
+                         f'font-size="11" fill="#1a1a1a">{escape(bar.label[-5:])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text part is escaped above

@@ -1,0 +1,25 @@
+"""Errors by kind: every 4xx/5xx answer of a known endpoint counted as `error` with the
+dimension "<status>:<endpoint>" (a 404 for a path nobody serves is not counted: scanners
+would only fill the table). A 503 is not written either: it answers "a part the service needs
+(the database, Redis) is away", and waiting for the database to count it would only slow the
+answer down; the metrics (`cedula_http_requests_total`) count it."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from infra.db import get_db
+from infra.indicators import tally_apart
+
+
+def dimension(status: int, endpoint: str) -> str:
+    return f"{status}:{endpoint}"[:64]
+
+
+def count_errors(app: Flask) -> None:
+    @app.after_request
+    def _count(response: Response) -> Response:
+        if response.status_code >= 400 and response.status_code != 503 and request.endpoint \
+                and request.endpoint != "static":
+            tally_apart(get_db(app), "error", dimension=dimension(response.status_code, request.endpoint))
+        return response

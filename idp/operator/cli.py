@@ -1,0 +1,77 @@
+"""`cedula operators grant/revoke/list`: the operator role (the console at /operator)."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+
+import click
+from flask.cli import AppGroup
+
+
+def _shell_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@click.group("operators", cls=AppGroup)
+def operators_group() -> None:
+    """Operators: who may use the operator console (/operator), signed in at level high."""
+
+
+def _run(national_id: str, action: str) -> None:
+    from flask import current_app
+
+    from idp.operator import services
+    from idp.operator.errors import OperatorError
+    from idp.registrar.cli import _citizen
+    from idp.registrar.services import Actor
+    from infra.db import get_db
+
+    by = Actor.operator(_shell_user())
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = _citizen(db, national_id)
+            if action == "grant":
+                services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
+                click.echo(f"{citizen.full_name} is an operator (the console needs a sign-in at level high)")
+            else:
+                services.revoke(db, citizen=citizen, by=by, now=datetime.now(UTC))
+                click.echo(f"{citizen.full_name} is no longer an operator")
+    except OperatorError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@operators_group.command("grant")
+@click.argument("national_id")
+def grant(national_id: str) -> None:
+    """Make the citizen NATIONAL_ID an operator. The console asks for level high: identity
+    proofed in person and a device-bound passkey with trusted attestation."""
+    _run(national_id, "grant")
+
+
+@operators_group.command("revoke")
+@click.argument("national_id")
+def revoke(national_id: str) -> None:
+    """Take the operator role away from the citizen NATIONAL_ID."""
+    _run(national_id, "revoke")
+
+
+@operators_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include revoked operators.")
+def list_operators(show_all: bool) -> None:
+    """Operators, by name."""
+    from flask import current_app
+
+    from idp.operator import services
+    from infra.db import get_db
+
+    with get_db(current_app).read() as db:
+        rows = services.operators(db, include_revoked=show_all)
+        for role, citizen in rows:
+            state = "revoked" if role.revoked_at else "active"
+            click.echo(f"{citizen.national_id}\t{citizen.full_name}\t{state}\tgranted by {role.granted_by}")
+        if not rows:
+            click.echo("no operators")

@@ -1,0 +1,88 @@
+"""Who may use the operator console, and the helpers every console page shares.
+
+An operator is a citizen with the operator role signed in at level high with a passkey (the
+assurance of *this* sign-in, not of the account): below it the console sends them to sign in
+again with a passkey that reaches it, or refuses when none can. A citizen without the role,
+or an agency (a bearer token is not a sign-in), gets 403. Every state-changing form is a POST
+with the CSRF token; every page is `no-store`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, ParamSpec
+from urllib.parse import quote
+
+from flask import Response, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from idp.assurance import services as assurance_services
+from idp.operator import services
+from idp.operator.errors import NotOperator
+from idp.registrar.services import Actor
+from idp.sessions import require_citizen
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.web.csrf import validate_csrf
+from infra.web.errors import error_page
+from infra.web.i18n import gettext as _
+
+P = ParamSpec("P")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
+    response = body if isinstance(body, BaseResponse) else Response(body, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def operator_or_refusal(back: str) -> Actor | BaseResponse:
+    """The signed-in operator at level high, or the response that stops them."""
+    sso = require_citizen()
+    with get_db(current_app).read() as db:
+        try:
+            actor = services.acting_operator(db, sso.citizen_id)
+        except NotOperator:
+            count("operator", "not_operator")
+            return error_page(403, _("operator.denied.title"), _("operator.denied.role"))
+        found = assurance_services.assess(db, citizen_id=sso.citizen_id, credential_id=sso.credential_id,
+                                          amr=sso.amr)
+        if found.level == "high":
+            return actor
+        possible = assurance_services.reachable(db, citizen_id=sso.citizen_id, level="high")
+    if possible:
+        return no_store(redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr=high", code=303))
+    count("operator", "level_too_low")
+    return error_page(403, _("operator.denied.title"), _("operator.denied.level"))
+
+
+def operator_page(fn: Callable[..., BaseResponse | str]) -> Callable[..., BaseResponse]:
+    """A console view: the guard first (a POST's CSRF token before it), then the view with
+    `actor`; its answer is never cached."""
+
+    @wraps(fn)
+    def view(*args: Any, **kwargs: Any) -> BaseResponse:
+        if request.method == "POST":
+            validate_csrf()
+        back = request.path if request.method == "GET" else "/operator"
+        actor = operator_or_refusal(back)
+        if isinstance(actor, BaseResponse):
+            return no_store(actor)
+        return no_store(fn(actor, *args, **kwargs))
+
+    return view
+
+
+def render(template: str, status: int = 200, **context: Any) -> Response:
+    return Response(render_template(template, **context), status=status, mimetype="text/html")
+
+
+def actor_citizen(actor: Actor) -> uuid.UUID:
+    return uuid.UUID(actor.name.split(":", 1)[1])

@@ -1,0 +1,120 @@
+"""Console: keys and PKI — the OIDC signing keys and where each is in its rotation, the PKI
+certificates with their expiry (warned `WARN_DAYS` ahead, and whatever `keys` says is due),
+revoke a certificate, renew the TSA/OCSP/issuing certificate, and the FIDO metadata (MDS3)
+status. The same `keys` service calls as `cedula keys` and `cedula pki`; each action is then
+recorded in the operator audit trail (the key store writes in its own transaction)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
+
+import keys
+from idp.assurance import metadata as fido_metadata
+from idp.operator import services
+from idp.operator.guard import now, operator_page, render
+from idp.registrar.services import Actor
+from infra.db import get_db
+from keys import renewal
+from keys.crl import REASONS
+from keys.errors import KeyStoreError
+from keys.models import Certificate
+
+bp = Blueprint("operator_keys", __name__, url_prefix="/operator")
+WARN_DAYS = 30
+RENEWABLE = ("tsa", "ocsp", "issuing")
+DONE = {"revoked", "renewed", "rotated"}
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseResponse:
+    service = keys.get_service(current_app)
+    moment = service.now()
+    service.keyring.invalidate()
+    signing = [{"alg": k.alg, "kid": k.kid, "state": "active" if k.active(moment) else
+                "next" if k.active_at > moment else "retired", "active_at": k.active_at,
+                "retired_at": k.retired_at, "remove_at": k.remove_at} for k in service.keyring.keys()]
+    try:
+        due = service.pki.due(moment)
+        lifetimes = [{"name": name, "expires": when, "due": name in due, "how": renewal.HOW.get(name, ""),
+                      "soon": when - moment < timedelta(days=WARN_DAYS)}
+                     for name, when in renewal.lifetimes(service.pki).items()]
+    except KeyStoreError:
+        lifetimes = []
+    with get_db(current_app).read() as session:
+        certificates = [{"serial": c.serial.upper(), "role": c.role, "subject": c.subject, "client_id": c.client_id,
+                         "not_after": _utc(c.not_after), "revoked": c.revoked_at is not None,
+                         "reason": c.revocation_reason,
+                         "soon": c.revoked_at is None and _utc(c.not_after) - moment < timedelta(days=WARN_DAYS),
+                         "expired": _utc(c.not_after) <= moment}
+                        for c in session.scalars(sa.select(Certificate).order_by(Certificate.created_at.desc())
+                                                 .limit(500))]
+    blob = fido_metadata(current_app).current(moment)
+    fido = None if blob is None else {"serial": blob.serial, "next_update": blob.next_update,
+                                      "entries": len(blob.entries), "due": blob.due(moment)}
+    done = request.args.get("done")
+    return render("operator/keys.html", status, actor=actor, signing=signing, lifetimes=lifetimes,
+                  certificates=certificates, fido=fido, reasons=tuple(REASONS), renewable=RENEWABLE,
+                  error=error, done=done if done in DONE else None, warn_days=WARN_DAYS, now=moment)
+
+
+@bp.get("/keys")
+@operator_page
+def index(actor: Actor) -> BaseResponse:
+    return _page(actor)
+
+
+def _recorded(actor: Actor, action: str, details: dict[str, Any]) -> None:
+    with get_db(current_app).transaction() as session:
+        services.record(session, actor=actor, action=action, now=now(), details=details)
+
+
+@bp.post("/keys/revoke")
+@operator_page
+def revoke(actor: Actor) -> BaseResponse:
+    serial = request.form.get("serial", "")[:42].strip().lower()
+    reason = request.form.get("reason", "unspecified")
+    if reason not in REASONS or not serial:
+        return _page(actor, error=f"reason must be one of {', '.join(REASONS)}; serial is required", status=400)
+    service = keys.get_service(current_app)
+    try:
+        service.pki.revoke(serial=serial, reason=reason, now=service.now())
+    except KeyStoreError as exc:
+        return _page(actor, error=str(exc), status=400)
+    _recorded(actor, "certificate.revoked", {"serial": serial, "reason": reason})
+    return redirect("/operator/keys?done=revoked", code=303)
+
+
+@bp.post("/keys/renew")
+@operator_page
+def renew(actor: Actor) -> BaseResponse:
+    name = request.form.get("certificate", "")
+    if name not in RENEWABLE:
+        return _page(actor, error=f"certificate must be one of {', '.join(RENEWABLE)}", status=400)
+    service = keys.get_service(current_app)
+    try:
+        service.pki.renew(name, service.now())
+    except KeyStoreError as exc:
+        return _page(actor, error=str(exc), status=400)
+    _recorded(actor, "certificate.renewed", {"certificate": name})
+    return redirect("/operator/keys?done=renewed", code=303)
+
+
+@bp.post("/keys/rotate")
+@operator_page
+def rotate(actor: Actor) -> BaseResponse:
+    service = keys.get_service(current_app)
+    try:
+        result = service.keyring.rotate(service.now())
+    except KeyStoreError as exc:
+        return _page(actor, error=str(exc), status=400)
+    _recorded(actor, "signing_keys.rotated", {"published": [k.kid for k in result.published],
+                                             "removed": list(result.removed)})
+    return redirect("/operator/keys?done=rotated", code=303)

@@ -1,0 +1,72 @@
+"""Console: operators and registrars — list, grant and revoke (the same services as
+`cedula operators ...` and `cedula registrar ...`), each in the operator audit trail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from idp.citizens import scheme
+from idp.citizens.national_id import InvalidNationalId
+from idp.citizens.services import find_by_national_id
+from idp.operator import services
+from idp.operator.errors import OperatorError
+from idp.operator.guard import actor_citizen, now, operator_page, render
+from idp.registrar import services as registrar_services
+from idp.registrar.errors import RegistrarError
+from idp.registrar.services import Actor
+from infra.db import get_db
+from infra.web.i18n import gettext as _
+
+bp = Blueprint("operator_people", __name__, url_prefix="/operator")
+DONE = {"operator.granted", "operator.revoked", "registrar.granted", "registrar.revoked"}
+
+
+def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseResponse:
+    with get_db(current_app).read() as session:
+        operators = services.operators(session)
+        registrars = registrar_services.registrars(session)
+    done = request.args.get("done")
+    return render("operator/people.html", status, actor=actor, operators=operators, registrars=registrars,
+                  scheme=scheme(current_app), error=error, done=done if done in DONE else None,
+                  me=actor_citizen(actor))
+
+
+@bp.get("/people")
+@operator_page
+def index(actor: Actor) -> BaseResponse:
+    return _page(actor)
+
+
+@bp.post("/people")
+@operator_page
+def change(actor: Actor) -> BaseResponse:
+    role, action = request.form.get("role"), request.form.get("action")
+    if role not in ("operator", "registrar") or action not in ("grant", "revoke"):
+        return _page(actor, error=_("operator.people.error.action"), status=400)
+    try:
+        national_id = scheme(current_app).normalise(request.form.get("national_id", "")[:64])
+    except InvalidNationalId:
+        return _page(actor, error=_("operator.people.error.national_id"), status=400)
+    try:
+        with get_db(current_app).transaction() as session:
+            citizen = find_by_national_id(session, scheme=scheme(current_app).code, national_id=national_id)
+            if citizen is None:
+                return _page(actor, error=_("operator.people.error.not_found"), status=404)
+            if role == "operator" and action == "revoke" and citizen.id == actor_citizen(actor):
+                return _page(actor, error=_("operator.people.error.self"), status=400)
+            if role == "operator":
+                if action == "grant":
+                    services.grant(session, citizen=citizen, by=actor, now=now())
+                else:
+                    services.revoke(session, citizen=citizen, by=actor, now=now())
+            elif action == "grant":
+                registrar_services.grant(session, citizen=citizen, operator=actor.name.split(":", 1)[1],
+                                         service_point=request.form.get("service_point", "")[:200], now=now())
+            else:
+                registrar_services.revoke(session, citizen=citizen, operator=actor.name.split(":", 1)[1],
+                                          now=now())
+    except (OperatorError, RegistrarError) as exc:
+        return _page(actor, error=str(exc), status=400)
+    verb = "granted" if action == "grant" else "revoked"
+    return redirect(f"/operator/people?done={role}.{verb}", code=303)

@@ -1,0 +1,132 @@
+"""Resource indicators (RFC 8707): a token asked for one agency's API has its `aud` and only
+the scopes it accepts, and is refused by another agency's API and by /userinfo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+
+from idp.oidc.request import SCOPES
+from tests.idp.oidc.conftest import Agency, bearer, claims_of, exchange, get_code, token_request
+
+API_A = "https://api.hacienda.example.gov/declaraciones"
+API_B = "https://api.registro.example.gov/partidas"
+
+
+@pytest.fixture
+def apis(oidc_app, register):
+    """Two agencies' APIs, each introspecting as its own client; `portal` may ask for A only."""
+    from idp.oidc import resources
+    from infra.db import get_db
+
+    portal = register(grant_types=["authorization_code", "refresh_token"], scope="openid profile email offline_access")
+    owner_a, owner_b = register(client_name="API A"), register(client_name="API B")
+    with get_db(oidc_app).transaction() as session:
+        now = datetime.now(UTC)
+        resources.register(session, identifier=API_A, name="Declaraciones", scopes=["openid", "profile"],
+                           clients=[portal.client_id], owner=owner_a.client_id, now=now, offered=SCOPES)
+        resources.register(session, identifier=API_B, name="Partidas", scopes=["profile"],
+                           clients=[], owner=owner_b.client_id, now=now, offered=SCOPES)
+    return portal, owner_a, owner_b
+
+
+def introspect(client, agency: Agency, token: str) -> dict:
+    form, headers = agency.auth({"token": token})
+    return client.post("/introspect", data=form, headers=headers).get_json()
+
+
+def test_a_token_for_api_a_is_refused_by_api_b_and_userinfo(client, apis, citizen):
+    portal, owner_a, owner_b = apis
+    code, flow = get_code(client, portal, scope="openid profile email offline_access")
+    response = exchange(client, portal, code, flow, resource=API_A)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    access = claims_of(body["access_token"])
+    assert access["aud"] == API_A and access["scope"] == "openid profile" and body["scope"] == "openid profile"
+    seen = introspect(client, owner_a, body["access_token"])
+    assert seen["active"] is True and seen["aud"] == API_A and seen["client_id"] == portal.client_id
+    assert introspect(client, owner_b, body["access_token"]) == {"active": False}
+    refused = client.get("/userinfo", headers=bearer(body["access_token"]))
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_token"
+    # The refresh token still serves the whole grant: a token for the provider itself again.
+    again = token_request(client, portal, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    assert claims_of(again.get_json()["access_token"])["aud"] == "http://localhost"
+
+
+@pytest.mark.parametrize(("resource", "reason"), [
+    (API_B, "may not get tokens"),
+    ("https://unknown.example.gov/api", "not a resource registered"),
+])
+def test_resources_a_client_may_not_use_are_invalid_targets(client, apis, citizen, resource, reason):
+    portal, _, _ = apis
+    code, flow = get_code(client, portal)
+    response = exchange(client, portal, code, flow, resource=resource)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_target"
+    assert reason in response.get_json()["error_description"]
+
+
+def test_a_refresh_can_ask_for_a_resource(client, apis, citizen):
+    portal, _, _ = apis
+    code, flow = get_code(client, portal, scope="openid email offline_access")
+    body = exchange(client, portal, code, flow).get_json()
+    refresh = body["refresh_token"]
+    not_its = token_request(client, portal, {"grant_type": "refresh_token", "refresh_token": refresh,
+                                             "resource": API_B})
+    assert not_its.status_code == 400 and not_its.get_json()["error"] == "invalid_target"
+    # Refused without spending the refresh token.
+    ok = token_request(client, portal, {"grant_type": "refresh_token", "refresh_token": refresh, "resource": API_A})
+    assert ok.status_code == 200 and claims_of(ok.get_json()["access_token"])["scope"] == "openid"
+
+
+def test_registration_rules(oidc_app):
+    from idp.oidc import resources
+    from infra.db import get_db
+
+    now = datetime.now(UTC)
+    for identifier, scopes in [("http://api.example.gov/x", ["profile"]), ("https://api.example.gov/x#f", ["profile"]),
+                               ("https://api.example.gov/x", ["admin"]), ("https://api.example.gov/x", [])]:
+        with pytest.raises(resources.ResourceRegistrationError), get_db(oidc_app).transaction() as session:
+            resources.register(session, identifier=identifier, name="x", scopes=scopes, clients=[], owner="c",
+                               now=now, offered=SCOPES)
+
+
+def test_cedula_resources_register_and_list(tmp_path):
+    from idp.cli import cli
+
+    env = {"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_LOGGING_LEVEL": "WARNING", "CEDULA_DATABASE_URL": "",
+           "CEDULA_REDIS_URL": ""}
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+    assert run("db", "upgrade").exit_code == 0
+    registered = run("clients", "register", "--name", "API de Hacienda", "--redirect-uri", "https://h.example.gov/cb")
+    assert registered.exit_code == 0, registered.output
+    import json
+
+    owner = json.loads(registered.output[registered.output.index("{"):])["client_id"]
+    result = run("resources", "register", API_A, "--name", "Declaraciones", "--scope", "openid", "--scope",
+                 "profile", "--owner", owner)
+    assert result.exit_code == 0, result.output
+    assert run("resources", "list").output.split("\t")[0] == API_A
+    unknown = run("resources", "register", API_B, "--name", "Partidas", "--scope", "profile", "--owner", "nobody")
+    assert unknown.exit_code != 0 and "nobody" in unknown.output
+
+
+def test_resources_named_at_authorize_bound_the_token_request(client, apis, citizen):
+    from tests.idp.oidc.conftest import Flow, authorize_url, redirect_params
+
+    portal, _, _ = apis
+    refused = redirect_params(client.get(authorize_url(portal, Flow(), resource=API_B)), portal)
+    assert refused["error"] == "invalid_target"
+    unknown = redirect_params(client.get(authorize_url(portal, Flow(), resource="https://x.example/api#f")), portal)
+    assert unknown["error"] == "invalid_target"
+
+    code, flow = get_code(client, portal, resource=API_A)
+    body = exchange(client, portal, code, flow).get_json()  # the one resource asked for: its token
+    assert claims_of(body["access_token"])["aud"] == API_A
+    code, flow = get_code(client, portal, resource=API_A)
+    other = exchange(client, portal, code, flow, resource="http://localhost")
+    assert other.status_code == 400 and other.get_json()["error"] == "invalid_target"

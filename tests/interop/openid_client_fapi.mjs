@@ -1,0 +1,74 @@
+// A FAPI 2.0 agency portal on the certified `openid-client` (v6): private_key_jwt, PAR, DPoP,
+// and once with JARM (response_mode=jwt). argv[2] is the issuer, argv[3] the client (JSON).
+// For each round it prints {"authorize": url}, reads the callback URL from stdin, then runs
+// the code grant, UserInfo and a refresh with the DPoP key, and prints the results.
+import * as client from 'openid-client';
+import { createInterface } from 'node:readline';
+
+const issuer = new URL(process.argv[2]);
+const spec = JSON.parse(process.argv[3]);
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+const signingKey = await crypto.subtle.importKey(
+  'jwk', spec.jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+
+// RFC 9449 section 8: a first proof without the server's nonce is answered with
+// use_dpop_nonce; the handle keeps the nonce, and the request is made once more.
+async function withNonce(call) {
+  try {
+    return await call();
+  } catch (error) {
+    if (error?.error === 'use_dpop_nonce' || error?.cause?.error === 'use_dpop_nonce') return await call();
+    throw error;
+  }
+}
+
+for (const mode of ['query', 'jwt']) {
+  const config = await client.discovery(
+    issuer, spec.client_id,
+    { id_token_signed_response_alg: 'ES256', authorization_signed_response_alg: 'ES256' },
+    client.PrivateKeyJwt({ key: signingKey, kid: spec.jwk.kid }),
+    { execute: [client.allowInsecureRequests] });
+  if (mode === 'jwt') client.useJwtResponseMode(config);
+  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const parameters = {
+    redirect_uri: spec.redirect_uri,
+    scope: 'openid profile national_id offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  };
+  if (mode === 'jwt') parameters.response_mode = 'jwt';
+  const url = await withNonce(() => client.buildAuthorizationUrlWithPAR(config, parameters, { DPoP }));
+  console.log(JSON.stringify({ authorize: url.href }));
+  const { value: callback } = await lines.next();
+  const tokens = await withNonce(() => client.authorizationCodeGrant(config, new URL(callback.trim()), {
+    pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
+  }, undefined, { DPoP }));
+  const claims = tokens.claims();
+  const userinfo = await withNonce(() => client.fetchUserInfo(config, tokens.access_token, claims.sub, { DPoP }));
+  const refreshed = await withNonce(() => client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP }));
+  let withoutDpop = null;
+  try {
+    await client.fetchUserInfo(config, refreshed.access_token, claims.sub);
+  } catch (error) {
+    withoutDpop = error?.cause?.[0]?.parameters?.error ?? error?.error ?? error?.code ?? String(error);
+  }
+  console.log(JSON.stringify({
+    result: {
+      mode,
+      sub: claims.sub,
+      token_type: tokens.token_type,
+      access_token: tokens.access_token,
+      userinfo,
+      refreshed_type: refreshed.token_type,
+      refreshed_sub: refreshed.claims()?.sub,
+      without_dpop: withoutDpop,
+    },
+  }));
+}
+process.exit(0);
