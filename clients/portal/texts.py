@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib.resources import files
+
 from flask import request
 
 TEXTS = {
@@ -42,9 +45,24 @@ TEXTS = {
 }
 
 
+def _catalog() -> None:
+    """Merge messages.toml ([portal.<key>] es/en) into TEXTS."""
+    catalog = tomllib.loads(files("clients.portal").joinpath("messages.toml").read_text(encoding="utf-8"))
+    for key, translations in catalog["portal"].items():
+        for lang, sentence in translations.items():
+            TEXTS[lang][key] = sentence
+
+
+_catalog()
+
+
 def language() -> str:
     return request.accept_languages.best_match(["es", "en"]) or "es"
 
 
 def text(key: str) -> str:
     return TEXTS[language()][key]
+
+
+def text_in(lang: str, key: str) -> str:
+    return TEXTS[lang][key]
