@@ -51,6 +51,7 @@ def _components() -> list[Component]:
         component("idp.account"),
         component("idp.oidc"),
         component("idp.documents"),
+        component("idp.wallet"),
         component("idp.audit"),
         component("idp.consent"),
         component("idp.logout"),

@@ -89,6 +89,8 @@ COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
                  "The authoritative civil register that enrolments are matched against."),
     "resources": ("idp.oidc.cli:resources_group",
                   "Agencies' APIs as protected resources (RFC 8707 resource indicators)."),
+    "wallet": ("idp.wallet.cli:wallet_group",
+               "Digital wallets: trusted PID issuers, status lists, issuer metadata."),
     "verify": ("signing.verify.cli:verify_command",
                "Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable, "
                "4 withdrawn by its issuer (revoked or superseded)."),

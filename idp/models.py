@@ -10,5 +10,6 @@ from idp.oidc import models as oidc  # noqa: F401  (registers the tables)
 from idp.operator import models as operator  # noqa: F401  (registers the tables)
 from idp.registrar import models as registrar  # noqa: F401  (registers the tables)
 from idp.tables import Base
+from idp.wallet import models as wallet  # noqa: F401  (registers the tables)
 
 __all__ = ["Base"]

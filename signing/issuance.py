@@ -46,6 +46,9 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
           now: datetime | None = None) -> IssuanceResult:
     """Render `template` with `data` for `citizen`, seal it as the agency `client_id`, store it.
 
+    The directory keeps the clean data in the same transaction (`Directory.keep_data`: the
+    identity provider issues the same document to wallets too).
+
     Raises `UnknownTemplate`, `InvalidTemplateData` (every bad field named), `RenderError`,
     `UnknownAgency`, `SealUnavailable` (no seal certificate) or `SealError`.
     """
@@ -79,6 +82,9 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
         service.directory.record(session, event="document.issued", citizen_id=citizen.id,
                                  client_id=client_id, document_id=document_id)
         tally(session, "document.issued", agency=client_id, dimension=chosen.name[:64])
+        service.directory.keep_data(session, document_id=document_id, template=chosen.name,
+                                    client_id=client_id, citizen_id=citizen.id,
+                                    data=chosen.validate(data, today=issued_at.date()))
     return IssuanceResult(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
                           level=level, language=language, title=rendered.title,
                           issued_at=issued_at, verify_url=verify_url, size=stored.size)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -62,6 +63,11 @@ class Directory(Protocol):
                document_id: str) -> None:
         """Write the data-sharing log entry for a document issued ("document.issued") or
         signed ("signature.made"), inside the transaction that stores it."""
+
+    def keep_data(self, session: Any, *, document_id: str, template: str, client_id: str,
+                  citizen_id: str, data: Mapping[str, Any]) -> None:
+        """Keep the validated data of an issued document, inside the transaction that stores
+        it (the identity provider issues the same document to wallets); may keep nothing."""
 
 
 class DocumentService:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib.resources import files
-
 from flask import request
+
+from infra.i18n.catalog import Catalog, translations_dir
 
 TEXTS = {
     "es": {
@@ -46,9 +45,9 @@ TEXTS = {
 
 
 def _catalog() -> None:
-    """Merge messages.toml ([portal.<key>] es/en) into TEXTS."""
-    catalog = tomllib.loads(files("clients.portal").joinpath("messages.toml").read_text(encoding="utf-8"))
-    for key, translations in catalog["portal"].items():
+    """Merge the portal's gettext catalogs (clients/portal/translations) into TEXTS."""
+    catalog = Catalog(list(TEXTS)).load_all([translations_dir("clients.portal")])
+    for key, translations in catalog.messages.items():
         for lang, sentence in translations.items():
             TEXTS[lang][key] = sentence
 

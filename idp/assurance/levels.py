@@ -24,6 +24,7 @@ PROOFING_METHODS: dict[str, Level] = {
     # phone, postal address) and entered back: the applicant controls the person's channel.
     "register_channel": "substantial",
     "in_person": "high",         # a registrar checked the identity document face to face
+    "eudi_wallet": "high",       # a PID (LoA high) from a trusted issuer matched the record
 }
 
 

@@ -39,6 +39,8 @@ EVENTS = (
     "registrar.recovery_started",   # a registrar issued a code to bind a new passkey
     "identity.frozen",      # the national ID was reclaimed by its proven owner (idp/assurance)
     "identity.reclaimed",   # the citizen's national ID, held by another account, moved to them
+    "wallet.credential_issued",     # a document issued to the citizen's wallet (idp/wallet)
+    "wallet.identity_proven",       # the citizen's PID from a wallet proved their identity
 )
 LEGAL_BASES = ("consent", "law")
 

@@ -53,6 +53,14 @@ class IdpDirectory:
         audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
                      purpose=purpose, legal_basis=basis, law=law, reference=document_id)
 
+    def keep_data(self, session, *, document_id: str, template: str, client_id: str,
+                  citizen_id: str, data) -> None:
+        """The issued document's data, for issuing it to wallets too (`idp.wallet`)."""
+        from idp.wallet.credential import keep_data
+
+        keep_data(session, document_id=document_id, template=template, client_id=client_id,
+                  citizen_id=citizen_id, data=data)
+
     def _purpose(self, client_id: str) -> str | None:
         with self.database.read() as session:
             try:

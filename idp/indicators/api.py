@@ -28,7 +28,7 @@ def _agency() -> str:
     """The calling agency, from its access token: Bearer (RFC 6750 section 2.1 and 3) or
     DPoP-bound with its proof (RFC 9449 section 7), like the documents API."""
     try:
-        presented = protected.presented(provider().settings.issuer + request.path)
+        presented = protected.presented(provider(), provider().settings.issuer + request.path)
         with get_db(current_app).read() as session:
             agency = client_credentials.check(session, get_store(current_app), provider(),
                                               presented.token, scope=SCOPE, jkt=presented.jkt).client_id
@@ -38,7 +38,7 @@ def _agency() -> str:
             description = (f"An access token with scope {SCOPE} is required (Authorization: Bearer ... "
                            "or DPoP ...), from the client credentials grant.")
         raise ApiError(protected.status_of(exc), exc.error, description,
-                       headers=protected.challenge_headers(exc, scope=SCOPE)) from None
+                       headers=protected.challenge_headers(provider(), exc, scope=SCOPE)) from None
     label_agency(agency)
     return agency
 

@@ -23,7 +23,10 @@ from infra.web.ratelimit import RateLimited
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/webauthn/", "/api/", "/oauth/", "/token", "/userinfo", "/introspect",
-                "/revoke", "/register", "/pki/", "/jwks")
+                "/revoke", "/register", "/pki/", "/jwks",
+                # the wallet's JSON endpoints (its /wallet/authorize is a page)
+                "/wallet/token", "/wallet/nonce", "/wallet/credential", "/wallet/notification",
+                "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/")
 
 _HTTP_CODES = {
     400: "invalid_request",

@@ -200,7 +200,13 @@ def document(code: str) -> Response:
     if found is None:
         return _page("verify/not_found.html", 404)
     return _page("verify/report.html", report=_report_or_none(found), document=found,
-                 language=_language())
+                 language=_language(), forms=_other_forms(found))
+
+
+def _other_forms(found):
+    from signing.verify import other_forms
+
+    return other_forms.of(current_app, found.id, found.status)
 
 
 @bp.get("/verify/<code>/pdf")
@@ -243,7 +249,9 @@ def api_document(code: str) -> Response:
     report = _report_or_none(found)
     if report is None:
         return _json_error(404, "not_found", "The original of this document is not available.")
-    return _json(report.as_json(_language()))
+    body = report.as_json(_language())
+    body["other_forms"] = [form.as_json() for form in _other_forms(found)]
+    return _json(body)
 
 
 def _json(body: dict) -> Response:

@@ -32,7 +32,10 @@ from tests.signing import samples
 from tests.signing.conftest import pki_app, pki_rows  # noqa: F401 - fixtures
 
 # Routes that answer in JSON and so must be described in /openapi.json.
-JSON_ROUTES = ("/api/", "/webauthn/", "/token", "/userinfo", "/introspect", "/revoke", "/register", "/pki/")
+JSON_ROUTES = ("/api/", "/webauthn/", "/token", "/userinfo", "/introspect", "/revoke", "/register", "/pki/",
+               "/wallet/token", "/wallet/nonce", "/wallet/credential", "/wallet/notification",
+               "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/",
+               "/.well-known/openid-credential-issuer")
 EXAMPLES = 25
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"/|sqlalchemy\.|werkzeug\.exceptions")
 

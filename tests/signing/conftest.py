@@ -43,6 +43,9 @@ class FakeDirectory:
     def record(self, session, *, event, citizen_id, client_id, document_id):
         self.records.append((event, citizen_id, client_id, document_id))
 
+    def keep_data(self, session, *, document_id, template, client_id, citizen_id, data):
+        self.kept = (document_id, template, client_id, citizen_id, data)
+
 
 def _key_tables():
     from keys.models import Base

@@ -1,0 +1,210 @@
+"""The authorization code flow of OpenID4VCI 1.0 (section 5) with Cédula as authorization
+server: a wallet registered as a client (public, `token_endpoint_auth_method: none`) asks at
+`/wallet/authorize` for a credential, by `scope` or by `authorization_details` of type
+`openid_credential` (RFC 9396, OpenID4VCI 5.1.1), with PKCE S256 (RFC 7636) and, from an
+offer, `issuer_state`; the signed-in citizen agrees; the code (single use, 60 seconds) is
+redeemed at `/wallet/token` with the code verifier.
+
+Pure checks here; the views map them to redirects and pages. Errors that make the client or
+its redirect URI untrustworthy are `UnsafeAuthorization` (never redirected, RFC 6749 4.1.2.1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp.wallet import sd_jwt_vc
+from idp.wallet.errors import InvalidGrant, WalletError
+from idp.wallet.models import CredentialData
+from idp.wallet.offer import Grant
+from infra.store import EphemeralStore as Store
+from signing.models import Document
+
+_CODE = "wallet:authz-code:"
+_ISSUER_STATE = "wallet:issuer-state:"
+CODE_SECONDS = 60
+AUTHORIZATION_CODE = "authorization_code"
+
+
+class UnsafeAuthorization(WalletError):
+    """The client or redirect URI cannot be trusted: answer with a page, never redirect."""
+
+
+class AuthorizationRefused(WalletError):
+    """An error for the client, sent to its redirect URI with `state` (`redirect`, once the
+    redirect URI is known to be the client's)."""
+
+    redirect: dict[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class CredentialRequest:
+    client_id: str
+    client_name: str
+    redirect_uri: str
+    state: str | None
+    code_challenge: str
+    configuration_id: str
+    template: str
+    issuer_state: str | None
+    by_details: bool
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, raw: str) -> CredentialRequest:
+        return cls(**json.loads(raw))
+
+
+def _single(params: Mapping[str, list[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise AuthorizationRefused(f"{name} is given more than once")
+    return values[0] if values else None
+
+
+def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[str, str]
+          ) -> CredentialRequest:
+    """Section 5.1 and RFC 6749 4.1.1: the client, its exact redirect URI, then the rest."""
+    from clients.registry import ClientNotFound, find_client
+
+    client_id = _single(params, "client_id") if len(params.get("client_id") or []) <= 1 else None
+    if not client_id:
+        raise UnsafeAuthorization("client_id is required (one value)")
+    try:
+        client = find_client(session, client_id)
+    except ClientNotFound:
+        raise UnsafeAuthorization("this client is not registered with Cédula") from None
+    metadata = client.client_metadata
+    given = params.get("redirect_uri") or []
+    redirect_uri = given[0] if len(given) == 1 else None
+    if redirect_uri is None or redirect_uri not in metadata.get("redirect_uris", []):
+        raise UnsafeAuthorization("redirect_uri must be one of the client's registered redirect URIs, "
+                                  "exactly")
+    state = _single(params, "state")
+    request: dict[str, str | None] = {"redirect_uri": redirect_uri, "state": state}
+    try:
+        if _single(params, "response_type") != "code":
+            raise AuthorizationRefused("response_type must be code", error="unsupported_response_type")
+        if metadata.get("token_endpoint_auth_method") != "none":
+            raise AuthorizationRefused("register the wallet as a public client "
+                                       "(token_endpoint_auth_method none): wallets keep no secret",
+                                       error="unauthorized_client")
+        from idp.oidc.errors import OidcError
+        from idp.oidc.pkce import check_challenge
+
+        try:
+            challenge = check_challenge(challenge=_single(params, "code_challenge"),
+                                        method=_single(params, "code_challenge_method"))
+        except OidcError as exc:
+            raise AuthorizationRefused(exc.description) from None
+        configuration_id, by_details = _configuration(params, scopes)
+    except AuthorizationRefused as exc:
+        exc.redirect = request
+        raise
+    template = configuration_id.removesuffix("_" + sd_jwt_vc.FORMAT)
+    return CredentialRequest(
+        client_id=client.client_id,
+        client_name=str(metadata.get("client_name") or client.client_id),
+        redirect_uri=str(redirect_uri), state=state, code_challenge=challenge,
+        configuration_id=configuration_id, template=template,
+        issuer_state=_single(params, "issuer_state"), by_details=by_details)
+
+
+def _configuration(params: Mapping[str, list[str]], scopes: Mapping[str, str]) -> tuple[str, bool]:
+    """Section 5.1.1 (authorization_details) or 5.1.2 (scope): exactly one credential."""
+    details = _single(params, "authorization_details")
+    scope = _single(params, "scope")
+    if details is not None:
+        try:
+            parsed = json.loads(details)
+        except ValueError:
+            raise AuthorizationRefused("authorization_details is not JSON",
+                                       error="invalid_authorization_details") from None
+        if not isinstance(parsed, list) or len(parsed) != 1 or not isinstance(parsed[0], dict) \
+                or parsed[0].get("type") != "openid_credential":
+            raise AuthorizationRefused("authorization_details must hold one object of type "
+                                       "openid_credential", error="invalid_authorization_details")
+        wanted = parsed[0].get("credential_configuration_id")
+        if wanted not in scopes.values():
+            raise AuthorizationRefused(f"credential_configuration_id {wanted!r} is not offered; "
+                                       "see the Credential Issuer Metadata",
+                                       error="invalid_authorization_details")
+        return str(wanted), True
+    asked = [s for s in (scope or "").split() if s != "openid"]
+    if len(asked) != 1 or asked[0] not in scopes:
+        raise AuthorizationRefused(f"scope must name one credential: {', '.join(sorted(scopes))} "
+                                   "(or send authorization_details)", error="invalid_scope")
+    return scopes[asked[0]], False
+
+
+def remember_issuer_state(store: Store, *, document_id: str, citizen_id: str, ttl: int) -> str:
+    """The `issuer_state` of an offer's authorization code grant (section 4.1.1)."""
+    value = secrets.token_urlsafe(32)
+    store.set(_ISSUER_STATE + hashlib.sha256(value.encode()).hexdigest(),
+              json.dumps({"document_id": document_id, "citizen_id": citizen_id}).encode(), ttl)
+    return value
+
+
+def document_for(session: Session, store: Store, request: CredentialRequest, *,
+                 citizen_id: str) -> Document | None:
+    """The document the credential is for: the offer's (issuer_state, the citizen's own), or
+    the citizen's newest valid document of the template whose data was kept."""
+    if request.issuer_state:
+        raw = store.get(_ISSUER_STATE + hashlib.sha256(request.issuer_state.encode()).hexdigest())
+        if raw is not None:
+            offered = json.loads(raw)
+            if offered["citizen_id"] == str(citizen_id):
+                document = session.get(Document, offered["document_id"])
+                if document is not None and document.status == "valid" \
+                        and document.template == request.template:
+                    return document
+    return session.scalars(
+        sa.select(Document).join(CredentialData, CredentialData.document_id == Document.id)
+        .where(Document.subject == str(citizen_id), Document.template == request.template,
+               Document.status == "valid", Document.kind == "sealed")
+        .order_by(Document.issued_at.desc()).limit(1)).first()
+
+
+def issue_code(store: Store, request: CredentialRequest, *, document_id: str, citizen_id: str) -> str:
+    code = secrets.token_urlsafe(32)
+    record = {"client_id": request.client_id, "redirect_uri": request.redirect_uri,
+              "challenge": request.code_challenge, "document_id": document_id,
+              "citizen_id": str(citizen_id), "configuration_id": request.configuration_id}
+    store.set(_CODE + hashlib.sha256(code.encode()).hexdigest(), json.dumps(record).encode(),
+              CODE_SECONDS)
+    return code
+
+
+def redeem(store: Store, form: Mapping[str, str]) -> Grant:
+    """RFC 6749 4.1.3 for a public client: the code once, same client and redirect URI, and
+    the PKCE verifier (RFC 7636 4.6)."""
+    code = form.get("code")
+    if not code:
+        raise InvalidGrant("code is required")
+    raw = store.take(_CODE + hashlib.sha256(code.encode()).hexdigest())
+    if raw is None:
+        raise InvalidGrant("the authorization code is unknown, expired or already used")
+    record: dict[str, Any] = json.loads(raw)
+    if form.get("client_id") != record["client_id"]:
+        raise InvalidGrant("the code was issued to another client")
+    if form.get("redirect_uri") != record["redirect_uri"]:
+        raise InvalidGrant("redirect_uri must be the one of the authorization request")
+    from idp.oidc.errors import OidcError
+    from idp.oidc.pkce import verify
+
+    try:
+        verify(verifier=form.get("code_verifier"), challenge=record["challenge"])
+    except OidcError as exc:
+        raise InvalidGrant(exc.description) from None
+    return Grant(record["document_id"], record["citizen_id"], record["configuration_id"],
+                 record["client_id"])

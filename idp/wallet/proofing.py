@@ -1,0 +1,47 @@
+"""Proofing with a wallet: a verified PID that matches the citizen's record raises their
+identity proofing to high (method `eudi_wallet`, `idp.assurance`), in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from idp.wallet.vp_response import ProvenIdentity, matches
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "raised" | "already_high" | "mismatch" | "unknown_citizen"
+    differences: tuple[str, ...] = ()
+
+
+def apply(session: Session, identity: ProvenIdentity, *, country: str, scheme: object,
+          now: datetime) -> Outcome:
+    from idp.assurance.services import raise_proofing
+    from idp.citizens import services
+
+    citizen = services.get_citizen(session, identity.citizen_id)
+    if citizen is None:
+        return Outcome("unknown_citizen")
+    differences = matches(identity, given_name=citizen.given_name,
+                          family_name=citizen.family_name,
+                          birthdate=citizen.birthdate.isoformat(),
+                          national_id=citizen.national_id, country=country,
+                          normalise_id=scheme.normalise)  # type: ignore[attr-defined]
+    if differences:
+        log.info("wallet PID does not match the citizen", extra={
+            "citizen_id": identity.citizen_id, "differences": differences})
+        return Outcome("mismatch", tuple(differences))
+    raised = raise_proofing(session, citizen_id=uuid.UUID(identity.citizen_id),
+                            method="eudi_wallet", now=now)
+    from idp import audit
+
+    audit.append(session, event="wallet.identity_proven", citizen_id=identity.citizen_id,
+                 claims=("family_name", "given_name", "birthdate", "national_id"), now=now)
+    return Outcome("raised" if raised else "already_high")

@@ -1,0 +1,130 @@
+"""Token Status List (draft-ietf-oauth-status-list): one list per agency, one bit per issued
+credential (0 VALID, 1 INVALID), compressed with DEFLATE/ZLIB, published as a JWT signed by
+the agency's seal at a public URL.
+
+A credential's bit is derived from its document: when the document is revoked or
+superseded (agency API, operator), the next list the agency publishes shows the credential
+invalid. There is nothing to keep in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from idp.wallet import sd_jwt
+from idp.wallet.errors import InvalidSdJwt
+from idp.wallet.models import IssuedCredential, StatusList
+from signing.models import Document
+
+TYP = "statuslist+jwt"
+MEDIA_TYPE = "application/statuslist+jwt"
+BITS = 1
+VALID, INVALID = 0, 1
+
+
+def encode(size: int, invalid: Iterable[int]) -> str:
+    """`lst` (section 4.1): a byte array, bit i of the list at byte i // 8, bit i % 8 (least
+    significant first), ZLIB-compressed (RFC 1950) at the highest level, base64url."""
+    data = bytearray((size + 7) // 8)
+    for index in invalid:
+        data[index // 8] |= 1 << (index % 8)
+    return sd_jwt.b64url(zlib.compress(bytes(data), level=9))
+
+
+def decode_status(lst: str, index: int, *, bits: int = BITS, limit: int = 16 * 1024 * 1024) -> int:
+    """The status at `index` of an encoded list (for verifiers)."""
+    if bits not in (1, 2, 4, 8):
+        raise InvalidSdJwt("status_list.bits must be 1, 2, 4 or 8")
+    decompressor = zlib.decompressobj()
+    try:
+        data = decompressor.decompress(sd_jwt.b64url_decode(lst), limit)
+    except zlib.error:
+        raise InvalidSdJwt("status_list.lst is not ZLIB-compressed") from None
+    if decompressor.unconsumed_tail:
+        raise InvalidSdJwt("the status list is larger than this verifier accepts")
+    position = index * bits
+    if index < 0 or position // 8 >= len(data):
+        raise InvalidSdJwt("the credential's status index is outside the status list")
+    return (data[position // 8] >> (position % 8)) & ((1 << bits) - 1)
+
+
+def uri(issuer: str, list_id: str) -> str:
+    return f"{issuer.rstrip('/')}/wallet/status/{list_id}"
+
+
+def reference(issuer: str, list_id: str, index: int) -> dict[str, Any]:
+    """The `status` claim of a credential (section 6.1)."""
+    return {"status_list": {"idx": index, "uri": uri(issuer, list_id)}}
+
+
+def allocate(session: Session, *, client_id: str, size: int, now: datetime) -> tuple[str, int]:
+    """A new index in the agency's current list (a new list when it is full), taken under a
+    row lock so that two issuances never share an index."""
+    current = session.scalars(
+        sa.select(StatusList).where(StatusList.client_id == client_id,
+                                    StatusList.next_index < StatusList.size)
+        .order_by(StatusList.created_at).limit(1).with_for_update()).first()
+    if current is None:
+        current = StatusList(id=secrets.token_hex(16), client_id=client_id, size=size,
+                             next_index=0, created_at=now)
+        session.add(current)
+        session.flush()
+    index = current.next_index
+    current.next_index = index + 1
+    return current.id, index
+
+
+@dataclass(frozen=True)
+class ListState:
+    id: str
+    client_id: str
+    size: int
+    used: int
+    invalid: tuple[int, ...]
+
+
+def state(session: Session, list_id: str) -> ListState | None:
+    """The list and the indexes whose document is no longer valid."""
+    row = session.get(StatusList, list_id)
+    if row is None:
+        return None
+    invalid = session.scalars(
+        sa.select(IssuedCredential.status_index)
+        .join(Document, Document.id == IssuedCredential.document_id)
+        .where(IssuedCredential.status_list_id == list_id, Document.status != "valid")
+        .order_by(IssuedCredential.status_index)).all()
+    return ListState(row.id, row.client_id, row.size, row.next_index, tuple(invalid))
+
+
+def payload(issuer: str, listed: ListState, *, now: int, ttl: int, lifetime: int) -> dict[str, Any]:
+    """The Status List Token's claims (section 5.1)."""
+    return {"sub": uri(issuer, listed.id), "iat": now, "exp": now + lifetime, "ttl": ttl,
+            "status_list": {"bits": BITS, "lst": encode(listed.size, listed.invalid)}}
+
+
+def lists(session: Session, client_id: str | None = None) -> list[StatusList]:
+    query = sa.select(StatusList).order_by(StatusList.client_id, StatusList.created_at)
+    if client_id:
+        query = query.where(StatusList.client_id == client_id)
+    return list(session.scalars(query))
+
+
+def check_token_claims(claims: Mapping[str, Any], *, expected_uri: str, now: float) -> Mapping[str, Any]:
+    """A Status List Token's claims a verifier relies on (section 8.3)."""
+    if claims.get("sub") != expected_uri:
+        raise InvalidSdJwt("the status list's sub is not the URI the credential names")
+    exp = claims.get("exp")
+    if isinstance(exp, int | float) and now >= exp:
+        raise InvalidSdJwt("the status list expired")
+    status_list = claims.get("status_list")
+    if not isinstance(status_list, Mapping) or not isinstance(status_list.get("lst"), str):
+        raise InvalidSdJwt("the status list token has no status_list")
+    return status_list

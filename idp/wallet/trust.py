@@ -1,0 +1,129 @@
+"""Which issuers a verifier trusts: an `x5c` chain (RFC 7515, 4.1.6) checked up to one of a
+set of trust anchors, with every certificate in its validity period at the time of checking.
+
+Used twice: by the credential tests' verifier of Cédula's own credentials (anchor: the
+document PKI root), and by the OpenID4VP verifier for PIDs (anchors: the trusted PID issuers,
+a PEM file managed with `cedula wallet trusted-issuers`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+
+from idp.wallet.errors import InvalidSdJwt
+
+MAX_CHAIN = 5
+
+
+class UntrustedIssuer(InvalidSdJwt):
+    """The issuer's certificate chain does not lead to a trusted anchor."""
+
+    error = "untrusted_issuer"
+
+
+@dataclass(frozen=True)
+class TrustedChain:
+    leaf: x509.Certificate
+    anchor: x509.Certificate
+
+    @property
+    def public_key_pem(self) -> bytes:
+        return self.leaf.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def fingerprint(certificate: x509.Certificate) -> str:
+    return certificate.fingerprint(hashes.SHA256()).hex()
+
+
+def load_pem_bundle(data: bytes) -> list[x509.Certificate]:
+    """Every certificate in a PEM file (an empty list for an empty file)."""
+    if not data.strip():
+        return []
+    try:
+        return list(x509.load_pem_x509_certificates(data))
+    except ValueError:
+        raise ValueError("not a file of PEM certificates (-----BEGIN CERTIFICATE----- ...)") from None
+
+
+def read_anchors(path: Path) -> list[x509.Certificate]:
+    return load_pem_bundle(path.read_bytes()) if path.exists() else []
+
+
+def write_anchors(path: Path, certificates: Iterable[x509.Certificate]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    unique = {fingerprint(c): c for c in certificates}
+    data = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in unique.values())
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+def parse_x5c(x5c: object) -> list[x509.Certificate]:
+    if not isinstance(x5c, list) or not x5c or len(x5c) > MAX_CHAIN:
+        raise InvalidSdJwt(f"x5c must be an array of 1 to {MAX_CHAIN} certificates")
+    chain = []
+    for item in x5c:
+        try:
+            chain.append(x509.load_der_x509_certificate(base64.b64decode(item, validate=True)))
+        except (TypeError, ValueError, binascii.Error):
+            raise InvalidSdJwt("x5c holds something that is not a base64 DER certificate") from None
+    return chain
+
+
+def _valid_at(certificate: x509.Certificate, now: datetime) -> bool:
+    return certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
+
+
+def check_chain(x5c: object, *, anchors: Sequence[x509.Certificate], now: datetime) -> TrustedChain:
+    """The leaf of `x5c` if each certificate is signed by the next and the last is signed by
+    (or is) a trust anchor, all valid `now` (RFC 5280, 6.1, without policy processing)."""
+    chain = parse_x5c(x5c)
+    if not anchors:
+        raise UntrustedIssuer("no trusted issuer is configured")
+    for certificate in chain:
+        if not _valid_at(certificate, now):
+            raise UntrustedIssuer(f"the certificate {certificate.subject.rfc4514_string()} is "
+                                  "not valid now")
+    for child, parent in itertools.pairwise(chain):
+        _signed_by(child, parent)
+    last = chain[-1]
+    for anchor in anchors:
+        if fingerprint(anchor) == fingerprint(last):
+            return TrustedChain(chain[0], anchor)
+        if anchor.subject == last.issuer and _valid_at(anchor, now):
+            try:
+                _signed_by(last, anchor)
+            except UntrustedIssuer:
+                continue
+            return TrustedChain(chain[0], anchor)
+    raise UntrustedIssuer(f"the issuer {chain[0].subject.rfc4514_string()} is not trusted: "
+                          "its chain leads to none of the trusted issuers' certificates")
+
+
+def _signed_by(child: x509.Certificate, parent: x509.Certificate) -> None:
+    try:
+        child.verify_directly_issued_by(parent)
+    except (ValueError, TypeError, InvalidSignature):
+        raise UntrustedIssuer(f"{child.subject.rfc4514_string()} is not signed by "
+                              f"{parent.subject.rfc4514_string()}") from None
+    constraints = _basic_constraints(parent)
+    if constraints is None or not constraints.ca:
+        raise UntrustedIssuer(f"{parent.subject.rfc4514_string()} is not a CA")
+
+
+def _basic_constraints(certificate: x509.Certificate) -> x509.BasicConstraints | None:
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return None

@@ -1,0 +1,564 @@
+"""The wallet's HTTP surface (thin: parse, call the services, map errors to responses).
+
+OpenID4VCI 1.0: `/.well-known/openid-credential-issuer`, the pre-authorized code grant's
+authorization server (`/.well-known/oauth-authorization-server/wallet`, `/wallet/token`),
+`/wallet/nonce`, `/wallet/credential`, `/wallet/notification`, offers by reference
+(`/wallet/offers/<id>`); SD-JWT VC type metadata (`/wallet/types/<template>`); Token Status
+Lists (`/wallet/status/<id>`); and the citizen's page offering a document to a wallet.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+
+from idp.oidc.current import provider
+from idp.sessions import require_citizen
+from idp.wallet import (
+    authorization,
+    credential,
+    nonce,
+    offer,
+    sd_jwt_vc,
+    status_list,
+    vci_metadata,
+    vp_request,
+)
+from idp.wallet.errors import InvalidGrant, InvalidNonce, InvalidToken, NotOffered, WalletError
+from idp.wallet.service import get_wallet
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.ratelimit import hit
+from signing.templates import catalogue
+
+log = logging.getLogger(__name__)
+bp = Blueprint("wallet", __name__)
+FORM = "application/x-www-form-urlencoded"
+
+
+def _json(body: Any, status: int = 200, *, cache: str = "no-store") -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = cache
+    return response
+
+
+def _error(exc: WalletError) -> Response:
+    response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
+    if exc.status == 503:  # a dependency (a PID issuer's status list) is down: retry later
+        response.headers["Retry-After"] = "30"
+    if isinstance(exc, InvalidToken):
+        safe = exc.description.replace('"', "'")
+        response.headers["WWW-Authenticate"] = (
+            f'Bearer realm="cedula", error="invalid_token", error_description="{safe}"')
+    return response
+
+
+@bp.errorhandler(WalletError)
+def _wallet_error(exc: WalletError) -> Response:
+    return _error(exc)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# metadata ------------------------------------------------------------------------------
+
+
+@bp.get("/.well-known/openid-credential-issuer")
+def issuer_metadata() -> Response:
+    wallet = get_wallet()
+    return _json(vci_metadata.issuer_metadata(wallet.settings, signing_alg=wallet.signing_alg),
+                 cache="public, max-age=300")
+
+
+@bp.get("/.well-known/oauth-authorization-server/wallet")
+def authorization_server_metadata() -> Response:
+    return _json(vci_metadata.authorization_server_metadata(get_wallet().settings),
+                 cache="public, max-age=300")
+
+
+@bp.get("/wallet/types/<template>")
+def type_metadata(template: str) -> Response:
+    found = catalogue().get(template)
+    if found is None:
+        return _json({"error": "not_found", "error_description": "No credential type has this "
+                      "name; see credential_configurations_supported."}, 404)
+    return _json(sd_jwt_vc.type_metadata(get_wallet().settings.issuer, template, found.schema),
+                 cache="public, max-age=3600")
+
+
+# OpenID4VCI ----------------------------------------------------------------------------
+
+
+@bp.get("/wallet/offers/<offer_id>")
+def offer_by_reference(offer_id: str) -> Response:
+    """Section 4.1.3: the Credential Offer a `credential_offer_uri` names."""
+    found = offer.body(get_store(current_app), offer_id)
+    if found is None:
+        return _json({"error": "not_found", "error_description": "This credential offer "
+                      "expired or does not exist; open the document in Cédula for a new one."}, 404)
+    return _json(found)
+
+
+def _dpop_refusal(exc: Exception, *, status: int) -> Response:
+    """RFC 9449 sections 5 and 8: invalid_dpop_proof, or use_dpop_nonce with the nonce."""
+    from idp.oidc import dpop, protected
+
+    response = _json({"error": getattr(exc, "error", "invalid_dpop_proof"),
+                      "error_description": getattr(exc, "description", str(exc))}, status)
+    if isinstance(exc, dpop.UseDpopNonce) or request.headers.get("DPoP"):
+        protected.add_nonce(provider(), response)
+    return response
+
+
+def _grant_of_request(url: str) -> offer.Grant | Response:
+    """The grant of the request's access token (Bearer, or DPoP with its proof)."""
+    from idp.oidc import protected
+    from idp.oidc.errors import OidcError
+
+    try:
+        presented = protected.presented(provider(), url)
+        return offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
+                                 jkt=presented.jkt)
+    except OidcError as exc:
+        response = _json({"error": exc.error, "error_description": exc.description},
+                         protected.status_of(exc))
+        response.headers.update(protected.challenge_headers(provider(), exc))
+        return response
+    except InvalidToken as exc:
+        response = _error(exc)
+        from idp.oidc.errors import InvalidToken as OidcInvalidToken
+
+        response.headers.update(protected.challenge_headers(provider(), OidcInvalidToken(exc.description)))
+        return response
+
+
+@bp.post("/wallet/token")
+def token() -> Response:
+    """Section 6: the pre-authorized code and authorization code grants (form-encoded, RFC
+    6749 section 3.2); with a DPoP proof (RFC 9449 section 5), a DPoP-bound token."""
+    from idp.oidc import protected
+    from idp.oidc.dpop import DpopError
+
+    wallet = get_wallet()
+    if request.mimetype != FORM:
+        raise WalletError(f"send the parameters as {FORM}")
+    hit("wallet-token", limit=60, window=60)
+    try:  # before the code is spent: a proof without the server's nonce must be retried
+        proof = protected.proof(provider(), f"{wallet.settings.issuer}/wallet/token")
+    except DpopError as exc:
+        count("wallet.token", exc.error)
+        return _dpop_refusal(exc, status=400)
+    grant_type = request.form.get("grant_type")
+    if grant_type not in (offer.PRE_AUTHORIZED, authorization.AUTHORIZATION_CODE):
+        raise WalletError(f"grant_type must be {offer.PRE_AUTHORIZED} or authorization_code",
+                          error="unsupported_grant_type")
+    try:
+        if grant_type == offer.PRE_AUTHORIZED:
+            grant = offer.redeem(get_store(current_app),
+                                 code=request.form.get("pre-authorized_code"),
+                                 tx_code=request.form.get("tx_code"),
+                                 ttl=wallet.settings.offer_seconds)
+        else:
+            grant = authorization.redeem(get_store(current_app), request.form.to_dict())
+    except InvalidGrant:
+        count("wallet.token", "invalid_grant")
+        raise
+    jkt = proof.jkt if proof is not None else None
+    access_token = offer.issue_token(get_store(current_app), grant,
+                                     ttl=wallet.settings.access_token_seconds, jkt=jkt)
+    count("wallet.token", "ok")
+    response = _json({"access_token": access_token, "token_type": "DPoP" if jkt else "Bearer",
+                      "expires_in": wallet.settings.access_token_seconds,
+                      "authorization_details": [{
+                          "type": "openid_credential",
+                          "credential_configuration_id": grant.configuration_id,
+                          "credential_identifiers": [grant.configuration_id]}]})
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+# the authorization code flow (OpenID4VCI 1.0, section 5) ----------------------------
+
+_INTERACTION = "wallet:authz-interaction:"
+
+
+def _to_client(redirect_uri: str, params: dict[str, str | None]) -> Response:
+    """RFC 6749 4.1.2 / 4.1.2.1, with `iss` (RFC 9207)."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in {**params, "iss": get_wallet().settings.authorization_server}.items()
+                       if v is not None})
+    response = Response(status=303)
+    response.headers["Location"] = redirect_uri + ("&" if "?" in redirect_uri else "?") + query
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _refused(exc: authorization.AuthorizationRefused) -> Response:
+    redirect_to = exc.redirect or {}
+    return _to_client(str(redirect_to["redirect_uri"]), {
+        "error": exc.error, "error_description": exc.description, "state": redirect_to.get("state")})
+
+
+@bp.get("/wallet/authorize")
+def authorize() -> Response:
+    """Section 5.1: check the request, make sure a citizen is signed in, ask them."""
+    import json
+    import secrets
+
+    params = {key: request.args.getlist(key) for key in request.args}
+    try:
+        with get_db(current_app).read() as db:
+            asked = authorization.parse(db, params, scopes=vci_metadata.scope_configurations())
+    except authorization.UnsafeAuthorization as exc:
+        return _page("wallet/authorize.html", 400, error=exc.description)
+    except authorization.AuthorizationRefused as exc:
+        return _refused(exc)
+    session = require_citizen()
+    store = get_store(current_app)
+    with get_db(current_app).read() as db:
+        document = authorization.document_for(db, store, asked, citizen_id=session.citizen_id)
+    if document is None:
+        return _to_client(asked.redirect_uri, {
+            "error": "access_denied", "state": asked.state,
+            "error_description": "the citizen holds no valid document of this type"})
+    interaction = secrets.token_urlsafe(24)
+    store.set(_INTERACTION + interaction, json.dumps({
+        "request": asked.as_json(), "citizen_id": str(session.citizen_id),
+        "document_id": document.id}).encode(), 600)
+    return _page("wallet/authorize.html", asked=asked, document=document, interaction=interaction)
+
+
+@bp.post("/wallet/authorize")
+def authorize_decision() -> Response:
+    """The citizen's answer (CSRF-protected form): a code for the wallet, or access_denied."""
+    import json
+
+    session = require_citizen()
+    validate_csrf()
+    raw = get_store(current_app).take(_INTERACTION + (request.form.get("interaction") or "")[:64])
+    held = json.loads(raw) if raw is not None else None
+    if held is None or held["citizen_id"] != str(session.citizen_id):
+        return _page("wallet/authorize.html", 400, error=None, expired=True)
+    asked = authorization.CredentialRequest.from_json(held["request"])
+    if request.form.get("decision") != "allow":
+        count("wallet.authorize", "denied")
+        return _to_client(asked.redirect_uri, {"error": "access_denied", "state": asked.state,
+                                               "error_description": "the citizen said no"})
+    code = authorization.issue_code(get_store(current_app), asked, document_id=held["document_id"],
+                                    citizen_id=session.citizen_id)
+    count("wallet.authorize", "allowed")
+    return _to_client(asked.redirect_uri, {"code": code, "state": asked.state})
+
+
+@bp.post("/wallet/nonce")
+def nonce_endpoint() -> Response:
+    """Section 7: a fresh c_nonce (no authentication; rate-limited per address)."""
+    hit("wallet-nonce", limit=120, window=60)
+    return _json({"c_nonce": nonce.issue(get_store(current_app),
+                                         ttl=get_wallet().settings.nonce_seconds)})
+
+
+def _json_object() -> dict[str, Any]:
+    if request.mimetype != "application/json":
+        raise WalletError("send the request as JSON (Content-Type: application/json)",
+                          error="invalid_credential_request", status=415)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise WalletError("the body must be a JSON object", error="invalid_credential_request")
+    return body
+
+
+@bp.post("/wallet/credential")
+def credential_endpoint() -> Response:
+    """Section 8: one credential per key proof for the configuration the token is for."""
+    wallet = get_wallet()
+    grant = _grant_of_request(f"{wallet.settings.issuer}/wallet/credential")
+    if isinstance(grant, Response):
+        return grant
+    body = _json_object()
+    requested = body.get("credential_configuration_id") or body.get("credential_identifier")
+    if requested != grant.configuration_id:
+        raise WalletError("credential_configuration_id (or credential_identifier) must be "
+                          f"{grant.configuration_id!r}, the credential this token is for",
+                          error="unknown_credential_configuration"
+                          if "credential_configuration_id" in body else "unknown_credential_identifier")
+    proofs = body.get("proofs")
+    if not isinstance(proofs, dict) or set(proofs) != {"jwt"} or not isinstance(proofs["jwt"], list) \
+            or not 1 <= len(proofs["jwt"]) <= credential.MAX_PROOFS:
+        raise WalletError("proofs must be {\"jwt\": [one to "
+                          f"{credential.MAX_PROOFS} key proofs]}}", error="invalid_proof")
+    holder_keys = []
+    try:
+        for proof in proofs["jwt"]:
+            holder_keys.append(credential.verify_proof(
+                proof, store=get_store(current_app), audience=wallet.settings.credential_issuer,
+                now=_now(), max_age=wallet.settings.nonce_seconds, client_id=grant.client_id))
+    except InvalidNonce:
+        count("wallet.credential", "invalid_nonce")
+        raise
+    except WalletError as exc:
+        count("wallet.credential", exc.error)
+        raise
+    issued = wallet.issue(grant, holder_keys, now=_now())
+    count("wallet.credential", "ok")
+    log.info("wallet credential issued", extra={"document": grant.document_id,
+                                                "credentials": len(issued)})
+    return _json({"credentials": [{"credential": vc.credential} for vc in issued],
+                  "notification_id": issued[0].notification_id})
+
+
+@bp.post("/wallet/notification")
+def notification() -> Response:
+    """Section 11: credential_accepted, credential_failure or credential_deleted."""
+    grant = _grant_of_request(f"{get_wallet().settings.issuer}/wallet/notification")
+    if isinstance(grant, Response):
+        return grant
+    body = _json_object()
+    with get_db(current_app).transaction() as session:
+        credential.notify(session, notification_id=body.get("notification_id"),
+                          event=body.get("event"), document_ids={grant.document_id}, now=_now())
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Token Status List ---------------------------------------------------------------------
+
+
+@bp.get("/wallet/status/<list_id>")
+def status(list_id: str) -> Response:
+    """Section 8.1: the Status List Token, `application/statuslist+jwt`."""
+    wallet = get_wallet()
+    token_text = wallet.status_list_token(list_id, now=_now())
+    if token_text is None:
+        return _json({"error": "not_found", "error_description": "No status list has this id."}, 404)
+    response = Response(token_text, mimetype=status_list.MEDIA_TYPE)
+    response.headers["Cache-Control"] = f"public, max-age={wallet.settings.status_list_ttl_seconds}"
+    return response
+
+
+# the citizen's page --------------------------------------------------------------------
+
+
+@bp.route("/account/documents/<document_id>/wallet", methods=["GET", "POST"])
+def add_to_wallet(document_id: str) -> Response:
+    """GET: what adding to a wallet means; POST (CSRF): a new offer, as QR and link, and the
+    transaction code to type in the wallet (shown here only, once)."""
+    session = require_citizen()
+    wallet = get_wallet()
+    try:
+        with get_db(current_app).read() as db:
+            document, _kept = credential.offerable(db, document_id=document_id,
+                                                   citizen_id=session.citizen_id)
+    except NotOffered as exc:
+        if exc.status == 404:
+            abort(404)
+        return _page("wallet/offer.html", 409, document=None, reason=exc.description)
+    created = None
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-offer", key=session.citizen_id, limit=20, window=3600)
+        created = wallet.offer(document, citizen_id=session.citizen_id)
+    return _page("wallet/offer.html", document=document, offer=created,
+                 link=created.uri(wallet.settings.credential_issuer) if created else None,
+                 qr=_qr_svg(created.uri(wallet.settings.credential_issuer)) if created else None,
+                 minutes=wallet.settings.offer_seconds // 60)
+
+
+# OpenID4VP: proofing with a PID -------------------------------------------------------
+
+_OUTCOME = "wallet:vp:outcome:"
+
+
+@bp.route("/account/wallet-proofing", methods=["GET", "POST"])
+def wallet_proofing() -> Response:
+    """GET: what proving one's identity with a wallet means; POST (CSRF): a presentation
+    request (OpenID4VP) as QR code and same-device link."""
+    session = require_citizen()
+    wallet = get_wallet()
+    created = None
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-presentation", key=session.citizen_id, limit=20, window=3600)
+        created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
+                                    purpose="proofing", citizen_id=session.citizen_id,
+                                    pid_vct=wallet.settings.pid_vct,
+                                    ttl=wallet.settings.presentation_seconds)
+    return _page("wallet/proofing.html", request_=created,
+                 link=created.uri() if created else None,
+                 qr=_qr_svg(created.uri()) if created else None)
+
+
+@bp.post("/wallet/presentations/response")
+def presentation_response() -> Response:
+    """Section 8.2 (direct_post): verify the PID, apply it, answer with a redirect_uri."""
+    import hashlib
+    import json
+
+    from idp.citizens import scheme
+    from idp.wallet import proofing, vp_response
+
+    wallet = get_wallet()
+    if request.mimetype != FORM:
+        raise WalletError(f"send the response as {FORM} (response_mode direct_post)")
+    hit("wallet-presentation-response", limit=60, window=60)
+    store = get_store(current_app)
+    try:
+        presented, identity = vp_response.verify(
+            store, form=request.form.to_dict(), anchors=wallet.trusted_issuers(),
+            fetch_status=wallet.fetch_status, pid_vct=wallet.settings.pid_vct, now=_now(),
+            max_age=wallet.settings.presentation_seconds)
+    except WalletError as exc:
+        count("wallet.presentation", exc.error)
+        log.info("wallet presentation refused", extra={"error": exc.error,
+                                                       "detail": exc.description})
+        raise
+    if presented.purpose == "enrolment":
+        from idp.wallet import enrolment
+
+        with get_db(current_app).read() as db:
+            status = enrolment.examine(db, identity, scheme=scheme())
+        count("wallet.presentation", f"enrolment_{status}")
+        enrolment.keep(store, state=presented.state, identity=identity, status=status,
+                       ttl=wallet.settings.presentation_seconds)
+        return _json({"redirect_uri": f"{wallet.settings.issuer}/enrol/wallet/done"
+                                      f"?state={presented.state}"})
+    with get_db(current_app).transaction() as db:
+        outcome = proofing.apply(db, identity, country=scheme().country, scheme=scheme(),
+                                 now=_now())
+    count("wallet.presentation", outcome.status)
+    code = vp_response.keep_result(store, identity, ttl=wallet.settings.presentation_seconds)
+    record = json.dumps({"citizen_id": identity.citizen_id, "status": outcome.status,
+                         "differences": list(outcome.differences)}).encode()
+    for key in (code, presented.state):
+        store.set(_OUTCOME + hashlib.sha256(key.encode()).hexdigest(), record,
+                  wallet.settings.presentation_seconds)
+    return _json({"redirect_uri": f"{wallet.settings.issuer}/account/wallet-proofing/done"
+                                  f"?response_code={code}"})
+
+
+@bp.get("/account/wallet-proofing/done")
+def wallet_proofing_done() -> Response:
+    """Where the wallet sends the browser (response_code), or where the page that showed the
+    QR code continues (state): the outcome, for the session that asked only."""
+    import hashlib
+    import json
+
+    session = require_citizen()
+    key = request.args.get("response_code") or request.args.get("state") or ""
+    raw = get_store(current_app).get(_OUTCOME + hashlib.sha256(key.encode()).hexdigest()) \
+        if 16 <= len(key) <= 128 else None
+    outcome = json.loads(raw) if raw is not None else None
+    if outcome is None or outcome["citizen_id"] != str(session.citizen_id):
+        return _page("wallet/proofing_done.html", 404, outcome=None)
+    return _page("wallet/proofing_done.html", outcome=outcome)
+
+
+# enrolment without a registrar ---------------------------------------------------------
+
+
+@bp.route("/enrol/wallet", methods=["GET", "POST"])
+def enrol_with_wallet() -> Response:
+    """GET: what enrolling with a wallet means; POST (CSRF): the presentation request, owned
+    by this browser (an HttpOnly cookie)."""
+    from idp.wallet import enrolment
+
+    wallet = get_wallet()
+    created = None
+    binding = request.cookies.get(enrolment.COOKIE)
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-enrolment", limit=20, window=3600)
+        binding = binding if enrolment.owner(binding) else enrolment.new_binding()
+        created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
+                                    purpose="enrolment", citizen_id=str(enrolment.owner(binding)),
+                                    pid_vct=wallet.settings.pid_vct,
+                                    ttl=wallet.settings.presentation_seconds)
+    response = _page("wallet/enrol.html", request_=created,
+                     link=created.uri() if created else None,
+                     qr=_qr_svg(created.uri()) if created else None)
+    if created is not None and binding:
+        from infra.config import get_settings
+
+        response.set_cookie(enrolment.COOKIE, binding, max_age=wallet.settings.presentation_seconds * 2,
+                            path="/enrol/wallet", httponly=True, samesite="Lax",
+                            secure=get_settings().secure)
+    return response
+
+
+@bp.get("/enrol/wallet/done")
+def enrol_with_wallet_done() -> Response:
+    """The PID arrived: the enrolment form, filled from it (the person adds an email and
+    creates a passkey); or why no account can be made from it."""
+    from idp.citizens import scheme
+    from idp.wallet import enrolment
+
+    state = request.args.get("state", "")
+    found = enrolment.pending(get_store(current_app), state=state,
+                              binding=request.cookies.get(enrolment.COOKIE))
+    if found is None:
+        return _page("wallet/enrol.html", 404, request_=None, outcome="unknown")
+    status, identity = found
+    if status != "ready":
+        return _page("wallet/enrol.html", 409, request_=None, outcome=status)
+    response = Response(render_template(
+        "account/enrol.html", values=enrolment.form_values(identity, scheme=scheme()), errors={},
+        form_error=None, scheme=scheme(), next=f"/enrol/wallet/complete?state={state}"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/enrol/wallet/complete")
+def enrol_with_wallet_complete() -> Response:
+    """After the passkey: the PID raises the new account's proofing to high if the details
+    the person enrolled with are still the PID's."""
+    from idp.citizens import scheme
+    from idp.wallet import enrolment, proofing
+    from idp.wallet.vp_response import ProvenIdentity
+
+    session = require_citizen()
+    identity = enrolment.take(get_store(current_app), state=request.args.get("state", ""),
+                              binding=request.cookies.get(enrolment.COOKIE))
+    if identity is None:
+        return _page("wallet/proofing_done.html", 404, outcome=None)
+    bound = ProvenIdentity(**{**identity.__dict__, "citizen_id": str(session.citizen_id)})
+    with get_db(current_app).transaction() as db:
+        outcome = proofing.apply(db, bound, country=scheme().country, scheme=scheme(), now=_now())
+    count("wallet.enrolment", outcome.status)
+    response = _page("wallet/proofing_done.html", outcome={
+        "citizen_id": str(session.citizen_id), "status": outcome.status,
+        "differences": list(outcome.differences)})
+    response.delete_cookie(enrolment.COOKIE, path="/enrol/wallet")
+    return response
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    response = Response(render_template(template, **context), status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _qr_svg(data: str) -> str:
+    """The offer as a QR code in SVG markup (segno, as the PDFs' QR codes)."""
+    import segno
+    from markupsafe import Markup
+
+    from infra.web.i18n import gettext as _
+
+    code = segno.make(data, error="m", micro=False)
+    # No fixed size: a viewBox in modules, scaled by CSS (.qr-code svg) to the column.
+    return Markup(code.svg_inline(  # noqa: S704 - segno writes the markup, escaping the title
+        omitsize=True, dark="#000", light="#fff", svgclass="qr", lineclass=None,
+        title=_("wallet.offer.qr_title")))
+
+
+__all__ = ["InvalidGrant", "bp"]

@@ -1,0 +1,190 @@
+"""Authorization Responses with `direct_post` (OpenID4VP 1.0, section 8.2): the wallet posts
+`vp_token` and `state`; Cédula verifies the PID (issuer trusted, signature, disclosures, key
+binding with this request's nonce and audience, validity, status) and answers with a
+`redirect_uri` carrying a one-time `response_code` (section 8.2, session fixation defence)
+that only the browser session which made the request can redeem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+
+from idp.wallet import dcql, sd_jwt_vc, status_list, vp_request
+from idp.wallet.errors import InvalidSdJwt, PresentationRejected
+from infra.store import EphemeralStore as Store
+
+_RESULT = "wallet:vp:result:"
+MAX_VP_TOKEN = 64 * 1024
+
+StatusFetcher = Callable[[str], str]
+"""`fetch(uri)` -> the Status List Token at `uri` (a guarded outbound GET)."""
+
+
+@dataclass(frozen=True)
+class ProvenIdentity:
+    """What a verified PID says, and which request and session it answers."""
+
+    purpose: str
+    citizen_id: str
+    family_name: str
+    given_name: str
+    birthdate: str
+    national_id: str
+    issuing_country: str
+    issuer: str
+
+
+def _vp_token(raw: object) -> dict[str, Any]:
+    """Section 8.1: a JSON object, credential query id -> array of presentations."""
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_VP_TOKEN:
+        raise PresentationRejected("vp_token is required: a JSON object as a string")
+    try:
+        token = json.loads(raw)
+    except ValueError:
+        raise PresentationRejected("vp_token is not JSON") from None
+    if not isinstance(token, dict) or not token:
+        raise PresentationRejected("vp_token must be a JSON object keyed by the query's ids")
+    return token
+
+
+def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequence[x509.Certificate],
+                 now: datetime) -> None:
+    """Token Status List section 8.3: fetch the list, check its signature by the same trusted
+    issuers, its `sub`, and the credential's entry (anything but VALID is refused)."""
+    if claims_status is None:
+        return
+    reference = claims_status.get("status_list") if isinstance(claims_status, Mapping) else None
+    if not isinstance(reference, Mapping) or not isinstance(reference.get("uri"), str) \
+            or not isinstance(reference.get("idx"), int):
+        raise PresentationRejected("the credential's status claim is malformed")
+    try:
+        token = fetch(reference["uri"])
+    except Exception as exc:  # the list is unreachable: the status cannot be known
+        raise PresentationRejected("the credential's status list could not be fetched: "
+                                   f"{type(exc).__name__}", error="status_unavailable",
+                                   status=503) from None
+    try:
+        header = sd_jwt_vc.unverified_header(token)
+        if header.get("typ") != status_list.TYP:
+            raise InvalidSdJwt(f"the status list's typ must be {status_list.TYP}")
+        from idp.wallet import trust
+
+        chain = trust.check_chain(header.get("x5c"), anchors=anchors, now=now)
+        from joserfc.jwk import ECKey, RSAKey
+
+        alg = header.get("alg")
+        if alg not in sd_jwt_vc.ALGORITHMS:
+            raise InvalidSdJwt("the status list's alg is not accepted")
+        key = (ECKey if alg.startswith("ES") else RSAKey).import_key(chain.public_key_pem)
+        _, claims = sd_jwt_vc.verify_jws(token, key, [alg])
+        listed = status_list.check_token_claims(claims, expected_uri=reference["uri"],
+                                                now=now.timestamp())
+        value = status_list.decode_status(str(listed["lst"]), reference["idx"],
+                                          bits=int(listed.get("bits", 1)))
+    except InvalidSdJwt as exc:
+        raise PresentationRejected(f"status list: {exc.description}") from None
+    if value != status_list.VALID:
+        raise PresentationRejected("the credential was revoked or suspended by its issuer",
+                                   error="credential_revoked")
+
+
+def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Certificate],
+           fetch_status: StatusFetcher, pid_vct: str, now: datetime, max_age: int
+           ) -> tuple[vp_request.PresentationRequest, ProvenIdentity]:
+    """Sections 8.2 and 8.6: the request this `state` names (taken once), then the PID."""
+    request = vp_request.take(store, form.get("state"))
+    if request is None:
+        raise PresentationRejected("state is unknown, expired or was already answered: "
+                                   "start again from Cédula", error="invalid_request")
+    if form.get("error"):
+        raise PresentationRejected(f"the wallet declined: {form.get('error')}",
+                                   error="access_denied")
+    token = _vp_token(form.get("vp_token"))
+    if set(token) != {dcql.CREDENTIAL_ID}:
+        raise PresentationRejected(f"vp_token must answer exactly {dcql.CREDENTIAL_ID!r}")
+    presentations = token[dcql.CREDENTIAL_ID]
+    if not isinstance(presentations, list) or len(presentations) != 1 \
+            or not isinstance(presentations[0], str):
+        raise PresentationRejected("vp_token.pid must be an array of one SD-JWT presentation")
+    try:
+        verified = sd_jwt_vc.verify(presentations[0], anchors=anchors, now=now,
+                                    nonce=request.nonce, audience=request.client_id,
+                                    max_kb_age=max_age)
+    except InvalidSdJwt as exc:
+        raise PresentationRejected(exc.description, error=exc.error) from None
+    payload_status = _issuer_payload(presentations[0]).get("status")
+    check_status(payload_status, fetch=fetch_status, anchors=anchors, now=now)
+    vct = str(verified.claims.get("vct"))
+    if vct != pid_vct:
+        raise PresentationRejected(f"the credential is not a PID ({pid_vct}), but {vct!r}")
+    found = dcql.check(request.query, credential_id=dcql.CREDENTIAL_ID, vct=vct,
+                       claims=verified.claims)
+    identity = ProvenIdentity(
+        purpose=request.purpose, citizen_id=request.citizen_id,
+        family_name=str(found["family_name"]), given_name=str(found["given_name"]),
+        birthdate=str(found["birthdate"]), national_id=str(found["personal_administrative_number"]),
+        issuing_country=str(found["issuing_country"]), issuer=str(verified.claims.get("iss")))
+    return request, identity
+
+
+def _issuer_payload(presentation: str) -> dict[str, Any]:
+    from idp.wallet import sd_jwt
+
+    jws = sd_jwt.parse(presentation).jws
+    payload = json.loads(sd_jwt.b64url_decode(jws.split(".")[1]))
+    return payload if isinstance(payload, dict) else {}
+
+
+def keep_result(store: Store, identity: ProvenIdentity, *, ttl: int) -> str:
+    """A one-time `response_code` for the browser to redeem the result with."""
+    code = secrets.token_urlsafe(32)
+    store.set(_RESULT + hashlib.sha256(code.encode()).hexdigest(),
+              json.dumps(asdict(identity)).encode(), ttl)
+    return code
+
+
+def redeem(store: Store, response_code: object, *, citizen_id: str) -> ProvenIdentity | None:
+    """The result for this code, once, and only for the session that made the request."""
+    if not isinstance(response_code, str) or len(response_code) > 128:
+        return None
+    raw = store.take(_RESULT + hashlib.sha256(response_code.encode()).hexdigest())
+    if raw is None:
+        return None
+    identity = ProvenIdentity(**json.loads(raw))
+    return identity if identity.citizen_id == str(citizen_id) else None
+
+
+def _plain(text: str) -> str:
+    """Names compared as people write them: case, accents and spacing aside."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def matches(identity: ProvenIdentity, *, given_name: str, family_name: str, birthdate: str,
+            national_id: str, country: str, normalise_id: Callable[[str], str]) -> list[str]:
+    """Which facts of the PID differ from the citizen's record (empty: it is them)."""
+    differences = []
+    if identity.issuing_country.upper() != country.upper():
+        differences.append("issuing_country")
+    try:
+        pid_number = normalise_id(identity.national_id)
+    except ValueError:
+        pid_number = None
+    if pid_number != national_id:
+        differences.append("personal_administrative_number")
+    if identity.birthdate != birthdate:
+        differences.append("birthdate")
+    if _plain(identity.given_name) != _plain(given_name):
+        differences.append("given_name")
+    if _plain(identity.family_name) != _plain(family_name):
+        differences.append("family_name")
+    return differences

@@ -1,0 +1,127 @@
+"""A citizen opens their birth certificate, asks for the wallet offer and sees its QR code
+and transaction code; a wallet takes the credential; the verification (CSV) page shows both
+forms valid; after the agency revokes the document, both show revoked. The pages pass
+axe-core in Spanish and English, without CSP violations, and reflow at 320 CSS pixels."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
+    Pages,
+    agency,
+    assert_reflows,
+    consent_with_keyboard,
+    pki_rows,
+    signed_in_citizen,
+)
+from tests.signing import samples
+from tests.support.wallet import SoftwareWallet, Transport
+
+pytestmark = pytest.mark.browser
+
+
+def _issue_birth(registry, subject: str) -> dict:
+    web = registry.app.test_client()
+    token = web.post("/token", headers=registry._basic(), data={"grant_type": "client_credentials"})
+    bearer = {"Authorization": "Bearer " + token.get_json()["access_token"]}
+    response = web.post("/api/documents", headers=bearer, content_type="application/json",
+                        data=json.dumps({"template": "birth", "data": samples.BIRTH,
+                                         "subject": subject}))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json() | {"bearer": bearer}
+
+
+def test_birth_certificate_in_a_wallet_and_both_forms_on_the_csv_page(browser, agency):  # noqa: F811
+    signed_in_citizen(browser)
+    claims = consent_with_keyboard(browser, agency)
+    document = _issue_birth(agency, claims["sub"])
+    pages = Pages(browser)
+
+    browser.open("/account/documents")
+    browser.wait_for(f"#doc-{document['id']}")
+    browser.one(f"#doc-{document['id']} a[href$='/wallet']").click()
+    browser.wait_for("#wallet-offer-form")
+    pages.check("wallet-offer")
+    browser.one("#wallet-offer-form button").click()
+    qr = browser.wait_for("#offer-qr svg")
+    assert qr.size["width"] >= 100
+    tx_code = browser.wait_for_text("#offer-tx-code")
+    link = browser.one("#offer-link").get_attribute("href")
+    assert link.startswith("openid-credential-offer://") and re.fullmatch(r"\d{6}", tx_code)
+    pages.check("wallet-offer:shown")
+    assert_reflows(browser, "wallet-offer")
+
+    wallet = SoftwareWallet(Transport(flask_client=agency.app.test_client()))
+    held = wallet.receive(link, tx_code)
+    assert held.payload["vct"].endswith("/wallet/types/birth")
+
+    pages.visit("verify-report:wallet", f"/verify/{document['csv']}",
+                wait="#other-form-dc-sd-jwt")
+    assert browser.one("#other-form-dc-sd-jwt").get_attribute("data-status") == "valid"
+    assert not browser.all("#withdrawn")
+    assert_reflows(browser, "verify-report:wallet")
+
+    revoked = agency.app.test_client().post(
+        f"/api/documents/{document['id']}/revoke", headers=document["bearer"],
+        content_type="application/json", data=json.dumps({"reason": "Inscripción rectificada"}))
+    assert revoked.status_code == 200, revoked.get_json()
+    browser.open(f"/verify/{document['csv']}")
+    browser.wait_for("#withdrawn")
+    assert browser.one("#other-form-dc-sd-jwt").get_attribute("data-status") == "revoked"
+    pages.check("verify-report:revoked")
+
+
+def test_wallet_proofing_and_enrolment_pages(browser, agency):  # noqa: F811
+    pages = Pages(browser)
+    pages.visit("wallet-enrol", "/enrol/wallet", wait="#wallet-enrol-form")
+    browser.one("#wallet-enrol-form button").click()
+    browser.wait_for("#request-qr svg")
+    assert browser.one("#request-link").get_attribute("href").startswith("openid4vp://")
+    pages.check("wallet-enrol:shown")
+    assert_reflows(browser, "wallet-enrol")
+    browser.one("#request-continue").click()
+    browser.wait_for("#enrol-outcome")
+    pages.check("wallet-enrol:waiting")
+
+    signed_in_citizen(browser)
+    pages.visit("wallet-proofing", "/account/wallet-proofing", wait="#wallet-proofing-form")
+    browser.one("#wallet-proofing-form button").click()
+    browser.wait_for("#request-qr svg")
+    pages.check("wallet-proofing:shown")
+    assert_reflows(browser, "wallet-proofing")
+    browser.one("#request-continue").click()
+    browser.wait_for("#proofing-outcome")
+    pages.check("wallet-proofing:waiting")
+
+
+def test_a_wallet_asks_for_the_birth_certificate_and_the_citizen_agrees(browser, agency):  # noqa: F811
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+    from infra.db import get_db
+
+    signed_in_citizen(browser)
+    claims = consent_with_keyboard(browser, agency)
+    _issue_birth(agency, claims["sub"])
+    callback = f"{agency.base_url}/wallet-callback"
+    metadata = {"client_name": "Cartera Ejemplo", "redirect_uris": [callback],
+                "token_endpoint_auth_method": "none", "grant_types": ["authorization_code"],
+                "scope": "openid"}
+    with get_db(agency.app).transaction() as session:
+        register_client(session, metadata=metadata, client_id="cartera-ejemplo",
+                        permissions=Permissions(operator=True),
+                        fetch_sector=lambda uri: metadata["redirect_uris"])
+    wallet = SoftwareWallet(Transport(flask_client=agency.app.test_client()))
+    wallet.discover(agency.base_url)
+    url, _ = wallet.authorization_url(client_id="cartera-ejemplo", redirect_uri=callback,
+                                      scope="birth_certificate")
+    path = url.split(agency.base_url, 1)[1]
+    Pages(browser).visit("wallet-authorize", path, wait="#wallet-authorize-form")
+    assert "Cartera Ejemplo" in browser.one("#authorize-question").text
+    browser.open(path)
+    browser.wait_for("#wallet-authorize-form")
+    browser.one("#wallet-authorize-form button[value=allow]").click()
+    browser.wait(lambda d: d.current_url.startswith(callback + "?code="), "expected the wallet's callback")

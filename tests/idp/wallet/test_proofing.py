@@ -1,0 +1,206 @@
+"""OpenID4VP: a citizen proves their identity with a PID from a wallet (DCQL, direct_post);
+a matching PID from a trusted issuer raises proofing to high. Each attack is refused:
+replayed presentation, disclosure removed or altered, untrusted issuer, revoked PID, a
+presentation for another request."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from idp.wallet import sd_jwt
+from tests.idp.conftest import enrol, fields
+from tests.idp.wallet.pid import PidIssuer, status_list_token
+from tests.support.wallet import HeldCredential
+
+STATUS_URI = "https://pid.example/status/1"
+
+
+@pytest.fixture
+def citizen(web):
+    return enrol(web)
+
+
+@pytest.fixture
+def pid_issuer(docs_app):
+    from idp.wallet import get_wallet, trust
+
+    issuer = PidIssuer()
+    path = get_wallet(docs_app).settings.trusted_issuers
+    trust.write_anchors(path, trust.load_pem_bundle(issuer.ca_pem))
+    yield issuer
+    path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def revoked(docs_app, pid_issuer):
+    """The PID issuer's status list, served to Cédula's fetcher: index 7 is revoked."""
+    from idp.wallet import get_wallet
+
+    wallet = get_wallet(docs_app)
+    token = status_list_token(pid_issuer, uri=STATUS_URI, invalid=[7])
+    wallet.fetch_status = lambda uri: token if uri == STATUS_URI else (_ for _ in ()).throw(ValueError(uri))
+    yield
+    del wallet.fetch_status
+
+
+def _pid_claims(**overrides):
+    person = fields()
+    claims = {"family_name": person["family_name"], "given_name": person["given_name"],
+              "birthdate": person["birthdate"], "personal_administrative_number": person["national_id"],
+              "issuing_country": "SV", "nationalities": ["SV"]}
+    claims.update(overrides)
+    return claims
+
+
+def _request(web) -> dict[str, str]:
+    page = web.get("/account/wallet-proofing").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    shown = web.post("/account/wallet-proofing", data={"csrf_token": token})
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
+    link = re.search(r'id="request-link" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert link.startswith("openid4vp://?") and "<svg" in html
+    params = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    assert params["response_mode"] == "direct_post"
+    assert params["client_id"] == "redirect_uri:" + params["response_uri"]
+    query = json.loads(params["dcql_query"])
+    assert [c["path"] for c in query["credentials"][0]["claims"]] == [
+        ["family_name"], ["given_name"], ["birthdate"], ["personal_administrative_number"],
+        ["issuing_country"]]
+    return params
+
+
+REVEAL = [("family_name",), ("given_name",), ("birthdate",), ("personal_administrative_number",),
+          ("issuing_country",)]
+
+
+def _respond(web, params, presentation, *, state=None):
+    return web.post(urlsplit(params["response_uri"]).path, data={
+        "vp_token": json.dumps({"pid": [presentation]}), "state": state or params["state"]})
+
+
+def _proofing_level(app, citizen_id):
+    from idp.assurance.services import proofing_of
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return proofing_of(session, citizen_id)
+
+
+def _present(holder, pid_issuer, params, reveal=REVEAL, **claims):
+    pid = HeldCredential(pid_issuer.issue(holder_jwk=holder.key.as_dict(private=False),
+                                          claims=_pid_claims(**claims)))
+    return holder.present(pid, reveal=reveal, nonce=params["nonce"], audience=params["client_id"])
+
+
+def test_a_matching_pid_raises_proofing_to_high_and_cannot_be_replayed(
+        web, docs_app, citizen, pid_issuer, holder):
+    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    params = _request(web)
+    presentation = _present(holder, pid_issuer, params)
+    response = _respond(web, params, presentation)
+    assert response.status_code == 200, response.get_json()
+    redirect = response.get_json()["redirect_uri"]
+    assert "response_code=" in redirect
+    done = web.get(urlsplit(redirect).path + "?" + urlsplit(redirect).query)
+    assert 'data-status="raised"' in done.get_data(as_text=True)
+    assert _proofing_level(docs_app, citizen.citizen_id) == ("high", "eudi_wallet")
+    from tests.idp.documents.test_revocation_and_log import _log
+
+    assert ("wallet.identity_proven", None, None) in _log(docs_app, citizen.citizen_id)
+    # the page that showed the QR code reaches the same outcome with its state
+    assert 'data-status="raised"' in web.get(
+        f"/account/wallet-proofing/done?state={params['state']}").get_data(as_text=True)
+
+    replay = _respond(web, params, presentation)
+    assert replay.status_code == 400 and replay.get_json()["error"] == "invalid_request"
+
+
+def test_a_pid_of_someone_else_changes_nothing(web, docs_app, citizen, pid_issuer, holder):
+    params = _request(web)
+    response = _respond(web, params, _present(holder, pid_issuer, params, birthdate="1991-01-01"))
+    assert response.status_code == 200
+    page = web.get(f"/account/wallet-proofing/done?state={params['state']}").get_data(as_text=True)
+    assert 'data-status="mismatch"' in page
+    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+
+
+def test_a_removed_disclosure_is_refused(web, docs_app, citizen, pid_issuer, holder):
+    params = _request(web)
+    presentation = _present(holder, pid_issuer, params, reveal=REVEAL[:2] + REVEAL[3:])
+    response = _respond(web, params, presentation)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_presentation"
+    assert "birthdate" in response.get_json()["error_description"]
+    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+
+
+def test_an_altered_disclosure_is_refused(web, docs_app, citizen, pid_issuer, holder):
+    params = _request(web)
+    good = sd_jwt.parse(_present(holder, pid_issuer, params))
+    forged = [sd_jwt.Disclosure.make("birthdate", "1990-05-17").encoded
+              if sd_jwt.Disclosure.parse(d).name == "birthdate" else d for d in good.disclosures]
+    pid = HeldCredential(sd_jwt.serialize(good.jws, forged))
+    presentation = holder.present(pid, reveal=[], disclosures=forged, nonce=params["nonce"],
+                                  audience=params["client_id"])
+    response = _respond(web, params, presentation)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_sd_jwt"
+    assert "not referenced" in response.get_json()["error_description"]
+
+
+def test_a_pid_from_an_untrusted_issuer_is_refused(web, docs_app, citizen, pid_issuer, holder):
+    params = _request(web)
+    response = _respond(web, params, _present(holder, PidIssuer("Falso"), params))
+    assert response.status_code == 400 and response.get_json()["error"] == "untrusted_issuer"
+    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+
+
+def test_a_revoked_pid_is_refused(web, docs_app, citizen, pid_issuer, holder, revoked):
+    params = _request(web)
+    revoked_pid = HeldCredential(pid_issuer.issue(
+        holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
+        status={"status_list": {"idx": 7, "uri": STATUS_URI}}))
+    response = _respond(web, params, holder.present(revoked_pid, reveal=REVEAL, nonce=params["nonce"],
+                                                     audience=params["client_id"]))
+    assert response.status_code == 400 and response.get_json()["error"] == "credential_revoked"
+    params = _request(web)
+    valid_pid = HeldCredential(pid_issuer.issue(
+        holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
+        status={"status_list": {"idx": 6, "uri": STATUS_URI}}))
+    response = _respond(web, params, holder.present(valid_pid, reveal=REVEAL, nonce=params["nonce"],
+                                                     audience=params["client_id"]))
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_presentation_for_another_request_is_refused(web, docs_app, citizen, pid_issuer, holder):
+    first, second = _request(web), _request(web)
+    presentation = _present(holder, pid_issuer, first)
+    response = _respond(web, second, presentation)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_nonce"
+
+
+def test_an_unreachable_status_list_is_503_with_retry_after(web, docs_app, citizen, pid_issuer, holder):
+    from idp.wallet import get_wallet
+
+    wallet = get_wallet(docs_app)
+
+    def down(uri):
+        raise ConnectionError(uri)
+
+    wallet.fetch_status = down
+    try:
+        params = _request(web)
+        pid = HeldCredential(pid_issuer.issue(
+            holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
+            status={"status_list": {"idx": 1, "uri": STATUS_URI}}))
+        response = _respond(web, params, holder.present(pid, reveal=REVEAL, nonce=params["nonce"],
+                                                         audience=params["client_id"]))
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert response.get_json()["error"] == "status_unavailable"
+        assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    finally:
+        del wallet.fetch_status
