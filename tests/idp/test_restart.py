@@ -3,9 +3,11 @@ default, in-process store) stops cleanly is still signed in after it starts agai
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 
+import pytest
 import requests
 
 from tests.conftest import Backend
@@ -24,11 +26,12 @@ def _wait_ready(base: str, process: subprocess.Popen) -> None:
     raise AssertionError("cedula serve did not become ready")
 
 
-def test_a_signed_in_citizen_stays_signed_in_across_a_clean_restart(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_signed_in_citizen_stays_signed_in_across_a_clean_restart(tmp_path, stop):
     with live_server(Backend("embedded", "", ""), tmp_path) as server:
         citizen = Citizen(server)
         assert citizen.browser.get(server.url("/account"), allow_redirects=False, timeout=30).status_code == 200
-        server.process.terminate()  # SIGTERM: gunicorn stops its worker gracefully
+        server.process.send_signal(stop)  # gunicorn stops its worker (gracefully, or quickly on Ctrl-C)
         server.process.wait(timeout=30)
         assert (tmp_path / "store.snapshot").exists()
         port = server.base.rsplit(":", 1)[1]
