@@ -62,7 +62,8 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
-def render(source: str) -> Rendered:
+def render(source: str, *, without_title: bool = False) -> Rendered:
+    """`without_title`: leave out level-1 headings (the page around it has its own h1)."""
     lines = source.splitlines()
     html: list[str] = []
     headings: list[Heading] = []
@@ -87,13 +88,17 @@ def render(source: str) -> Rendered:
                 body.append(lines[i])
                 i += 1
             label = f' data-language="{escape(language)}"' if language else ""
-            html.append(f"<pre{label}><code>{escape(chr(10).join(body))}</code></pre>")
+            # tabindex: a code block wider than the screen scrolls, and keyboards must reach it.
+            html.append(f'<pre tabindex="0"{label}><code>{escape(chr(10).join(body))}</code></pre>')
             i += 1
             continue
         heading = _HEADING.match(stripped)
         if heading:
             flush()
             level, text = len(heading.group(1)), heading.group(2)
+            if level == 1 and without_title:
+                i += 1
+                continue
             anchor = slug(text)
             while anchor in used:
                 anchor += "-2"

@@ -25,7 +25,7 @@ GUIDE: Slot[Rendered | None] = Slot("developer guide")
 def load_guide(source: Path = SOURCE) -> Rendered | None:
     """The guide rendered once at start; None (and a log line) when it is not shipped."""
     try:
-        return render(source.read_text(encoding="utf-8"))
+        return render(source.read_text(encoding="utf-8"), without_title=True)
     except OSError as exc:
         log.warning("developer guide %s not available: %s", source, exc)
         return None

@@ -18,7 +18,7 @@ def test_headings_lists_code_tables_and_links():
     assert '<a href="/developers/api">a link</a>' in html
     assert "<ul><li>first continued</li><li>second</li></ul>" in html
     assert "<ol><li>one</li><li>two</li></ol>" in html
-    assert '<pre data-language="sh"><code>echo &lt;hi&gt; &amp; bye</code></pre>' in html
+    assert '<pre tabindex="0" data-language="sh"><code>echo &lt;hi&gt; &amp; bye</code></pre>' in html
     assert '<th scope="col">A</th>' in html and "<td><code>x</code></td>" in html
     assert [(h.level, h.id) for h in rendered.headings] == [(1, "title"), (2, "step-one")]
 
@@ -30,6 +30,11 @@ def test_raw_html_and_script_links_are_text():
     assert 'href="javascript' not in html and 'href="data' not in html
     assert 'href="https://ok.example/' not in html  # a quote in a URL: the link is not made
     assert "[x](javascript:alert(1))" in html
+
+
+def test_the_title_can_be_left_to_the_page():
+    rendered = render("# Title\n\n## Part\n", without_title=True)
+    assert "<h1" not in str(rendered.html) and [h.id for h in rendered.headings] == ["part"]
 
 
 def test_repeated_headings_get_distinct_ids():

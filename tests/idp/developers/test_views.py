@@ -84,6 +84,7 @@ def test_headings_follow_the_language(client):
 def test_the_guide_is_the_markdown_in_docs(client):
     html = client.get("/developers").get_data(as_text=True)
     assert '<h2 id="3-authenticate-your-portal-with-private-key-jwt">' in html
+    assert html.count("<h1") == 1  # the page's own; the Markdown's title is left out
     assert "openssl ecparam -name prime256v1 -genkey -noout -out registro-private.pem" in html
     assert "acr_values=http://eidas.europa.eu/LoA/substantial" in html
     assert "Entrar con Cédula" in html and "Sign in with Cédula" in html
