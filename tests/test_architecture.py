@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.source import parse
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 PACKAGES = ("infra", "keys", "signing", "clients", "idp")
 ALLOWED = {
@@ -27,7 +29,7 @@ def imports_of(package: str, root: Path = REPOSITORY) -> dict[str, set[str]]:
     """Own top-level packages imported by each module of `package`."""
     found: dict[str, set[str]] = {}
     for path in sorted((root / package).rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        tree = parse(path)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -84,7 +86,7 @@ def module_graph(root: Path = REPOSITORY) -> dict[str, set[str]]:
     for module, path in paths.items():
         edges = graph.setdefault(module, set())
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.Import):
                 edges.update(alias.name for alias in node.names if alias.name in paths)
             elif isinstance(node, ast.ImportFrom):

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.source import parse
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 PACKAGES = ("infra", "idp", "signing", "keys", "clients")
 OWN = {*PACKAGES, "tests", "bench"}
@@ -32,7 +34,7 @@ def _third_party_imports(folders: tuple[str, ...]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for folder in folders:
         for path in (REPOSITORY / folder).rglob("*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            tree = parse(path)
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
