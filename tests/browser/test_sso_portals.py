@@ -230,3 +230,37 @@ def test_the_civil_registry_issues_a_birth_certificate_that_verifies(browser: Br
                  "expected the verification page to show the document")
     browser.open("/account/documents")
     browser.wait(lambda d: code in d.page_source, "expected the certificate under My documents")
+
+
+def test_the_registry_portal_steps_up_and_says_what_to_do_when_the_level_is_out_of_reach(
+        browser: Browser, portals, server):
+    """The "certified register data" page needs level substantial: a citizen who only enrolled
+    (level low) is sent back to Cédula with acr_values, which answers unmet_authentication_requirements
+    (their identity is not proofed); the portal says how to reach the level. The portal's pages
+    (claims, level, documents) pass axe-core with no CSP violation."""
+    registry = portals["registry"]
+    browser.new_device()
+    browser.driver.get(registry.url + "/")
+    browser.wait_for("#portal-signin").click()
+    browser.wait_for("#enrol-link").click()
+    _enrol_here(browser, new_person())
+    browser.wait_for("a#continue").click()
+    _allow(browser)
+    _shows_signed_in(browser, registry)
+    assert browser.one('#claims tr[data-claim="acr"] td').text  # the level, in words
+    browser.assert_accessible()
+
+    browser.driver.get(registry.url + "/level")
+    browser.wait_for("#level-now")
+    browser.assert_accessible()
+    browser.one("#level-start").click()
+    browser.wait(lambda d: d.current_url.startswith(registry.url + "/level?notice=unmet"),
+                 "expected the portal's level page with the unmet notice")
+    assert browser.one("#level-unmet").text
+    assert not browser.all("#register-data")
+    browser.assert_accessible()
+
+    browser.driver.get(registry.url + "/documents")
+    browser.wait_for("#documents-none")
+    browser.assert_accessible()
+    assert browser.csp_violations() == []
