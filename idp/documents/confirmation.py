@@ -13,12 +13,12 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from idp.assurance.services import credential_descriptors
 from idp.citizens import services
 from idp.webauthn.authentication import parse_assertion, request_options
 from idp.webauthn.ceremonies import use_passkey
@@ -49,18 +49,18 @@ class Confirmed:
 
 
 def begin(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen_id: str,
-          upload_id: str, document_sha256: bytes, ttl: int, now: float) -> dict[str, Any]:
-    """PublicKeyCredentialRequestOptionsJSON whose challenge commits to the document."""
+          upload_id: str, document_sha256: bytes, ttl: int, now: float,
+          level: str = "substantial") -> dict[str, Any]:
+    """PublicKeyCredentialRequestOptionsJSON whose challenge commits to the document;
+    allowCredentials names the citizen's passkeys that reach `level` (the signing minimum)."""
     if len(document_sha256) != DIGEST:
         raise ValueError("document_sha256 must be a SHA-256 digest (32 bytes)")
     challenge = document_sha256 + secrets.token_bytes(NONCE)
     state = {"citizen_id": citizen_id, "upload_id": upload_id, "expires": now + ttl}
     store.set(PREFIX + b64url(challenge), json.dumps(state).encode(), ttl + GRACE_SECONDS)
     options = request_options(rp=rp, challenge=challenge)
-    options["allowCredentials"] = [
-        {"type": "public-key", "id": b64url(p.credential_id),
-         **({"transports": list(p.transports)} if p.transports else {})}
-        for p in services.passkeys_of(session, uuid.UUID(citizen_id))]
+    options["allowCredentials"] = credential_descriptors(session, citizen_id=citizen_id,
+                                                         level=level)
     return options
 
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
 from idp.account import reauth
-from idp.documents import confirmation, eligibility, prepared
+from idp.assurance.levels import at_least
+from idp.documents import confirmation, prepared
 from idp.documents.api import pdf_response
-from idp.documents.signing_gate import refused_page, signing_citizen
+from idp.documents.signing_gate import api_refusal, refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
 from idp.sessions import require_citizen
 from idp.webauthn import relying_party
@@ -79,16 +80,6 @@ def my_document_pdf(document_id: str) -> Response:
     except DocumentNotFound:
         abort(404)
     return pdf_response(_service().pdf(document), document.file_name)
-
-
-def _api_refusal(refusal: eligibility.Refusal) -> ApiError:
-    """403 `insufficient_user_authentication` (the RFC 9470 code: this sign-in does not meet
-    the level the operation requires), saying which fact fell short and what to do."""
-    count("documents.sign_refused", refusal.reason)
-    return ApiError(403, "insufficient_user_authentication",
-                    _(f"mydocs.eligibility.{refusal.reason}.api",
-                      level=_(f"assurance.level.{refusal.level}"),
-                      minimum=_(f"assurance.level.{refusal.minimum}")))
 
 
 @bp.route("/account/sign", methods=["GET", "POST"])
@@ -159,7 +150,7 @@ def review_pdf(upload_id: str) -> Response:
 def _api_pending(upload_id: str) -> tuple[str, Upload]:
     session, refusal = signing_citizen()
     if refusal is not None:
-        raise _api_refusal(refusal)
+        raise api_refusal(refusal)
     pending = _uploads().get(get_store(current_app), upload_id, citizen_id=session.citizen_id)
     if pending is None:
         raise ApiError(404, "not_found", _("mydocs.sign.error.expired"))
@@ -192,29 +183,36 @@ def confirm_options(upload_id: str) -> Response:
             db, get_store(current_app), rp=relying_party(),
             citizen_id=citizen_id, upload_id=pending.id,
             document_sha256=bytes.fromhex(pending.sha256),
-            ttl=_service().settings.confirm_seconds, now=time.time())
+            ttl=_service().settings.confirm_seconds, now=time.time(),
+            level=_service().settings.minimum_signing_level)
     response = jsonify(options)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _approval(confirmed: confirmation.Confirmed, citizen_id: str) -> Approval:
-    """The verified assertion and the level of the signing sign-in (idp.assurance)."""
+    """The verified assertion, at the level of the signing sign-in (idp.assurance): the lower
+    of this session's sign-in and the passkey that approved the document, so the level a
+    certificate states is never above the passkey whose assertion it carries."""
     import uuid
 
+    from idp.assurance.levels import lower
     from idp.assurance.services import assess
 
     sso = require_citizen()
     with get_db(current_app).read() as db:
-        level = assess(db, citizen_id=citizen_id, credential_id=sso.credential_id,
-                       amr=sso.amr).level
+        session_level = assess(db, citizen_id=citizen_id, credential_id=sso.credential_id,
+                               amr=sso.amr).level
+        approving = assess(db, citizen_id=citizen_id, credential_id=confirmed.raw_credential_id,
+                           amr=("mfa",) if confirmed.user_verified else ()).level
     return Approval(
         authenticator_data=confirmed.authenticator_data,
         client_data_json=confirmed.client_data_json, signature=confirmed.signature,
         credential_id=confirmed.raw_credential_id,
         credential_public_key=confirmed.credential_public_key,
         aaguid=uuid.UUID(confirmed.aaguid).bytes if confirmed.aaguid else bytes(16),
-        user_verified=confirmed.user_verified, level=level, approved_at=datetime.now(UTC))
+        user_verified=confirmed.user_verified, level=lower(session_level, approving),
+        approved_at=datetime.now(UTC))
 
 
 @bp.post("/account/sign/<upload_id>/confirm")
@@ -239,9 +237,17 @@ def confirm(upload_id: str) -> Response:
     citizen = service.directory.citizen(citizen_id)
     if citizen is None:
         raise ApiError(401, "login_required", _("webauthn.error.login_required"))
+    approval = _approval(confirmed, citizen_id)
+    minimum = service.settings.minimum_signing_level
+    if not at_least(approval.level, minimum):  # approved with a passkey below the minimum
+        count("documents.sign_refused", "approving_passkey")
+        raise ApiError(403, "insufficient_user_authentication",
+                       _("mydocs.eligibility.approving.api",
+                         level=_(f"assurance.level.{approval.level}"),
+                         minimum=_(f"assurance.level.{minimum}")))
     try:
         signed = citizen_signature.sign(
-            service, citizen=citizen, pdf=data, approval=_approval(confirmed, citizen_id),
+            service, citizen=citizen, pdf=data, approval=approval,
             file_name=pending.file_name, language=current_language(),
             client_id=pending.client_id)
     except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most

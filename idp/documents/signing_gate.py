@@ -10,6 +10,7 @@ from idp.documents import eligibility
 from idp.sessions import SsoSession, require_citizen
 from infra.db import get_db
 from infra.ops.metrics import count
+from infra.web.errors import ApiError
 from infra.web.i18n import gettext as _
 from signing.service import get_documents
 
@@ -37,3 +38,13 @@ def signing_citizen() -> tuple[SsoSession, eligibility.Refusal | None]:
     """The signed-in citizen and, when their sign-in is below the minimum, why."""
     session = require_citizen()
     return session, _refusal(session)
+
+
+def api_refusal(refusal: eligibility.Refusal) -> ApiError:
+    """403 `insufficient_user_authentication` (the RFC 9470 code: this sign-in does not meet
+    the level the operation requires), saying which fact fell short and what to do."""
+    count("documents.sign_refused", refusal.reason)
+    return ApiError(403, "insufficient_user_authentication",
+                    _(f"mydocs.eligibility.{refusal.reason}.api",
+                      level=_(f"assurance.level.{refusal.level}"),
+                      minimum=_(f"assurance.level.{refusal.minimum}")))

@@ -1,28 +1,24 @@
 """Issue 12 end to end in Chromium: only a verified person signs, and anyone can check it.
 
-A citizen enrols with a passkey (Chromium's virtual authenticator) and is self-asserted:
-the signing page refuses and points to the proofing page. Their identity is then proven,
-the citizen signs a PDF at /account/sign with the passkey, and the verification page shows
-the approval evidence embedded in the signature: approved with a passkey, user verified,
-level substantial.
-
-Proofing route: a registrar checks the citizen's identity card in person (the registrar's
-console over HTTP, signed in at level high with an attested security key).
+A citizen enrols with a passkey (Chromium's virtual authenticator); the civil register
+matches them, which is evidence but no proof (level low): the signing page refuses and points
+to the proofing page. There the citizen asks for a one-time code sent to the register's
+contact of record (the embedded default's outbox) and types it back: substantial. The citizen
+signs a PDF at /account/sign with the passkey, and the verification page shows the approval
+evidence embedded in the signature: approved with a passkey, user verified, level
+substantial.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from tests.browser.agency import build_pki, restore_pki
 from tests.browser.chromium import Browser
 from tests.browser.flows import continue_to_account, enrol, new_person
-from tests.idp.conftest import dui
-from tests.idp.conftest import enrol as enrol_over_http
 
 pytestmark = pytest.mark.browser
 
@@ -43,39 +39,28 @@ def documents(server, pki_rows):
     return server
 
 
-def _registrar_checks_identity_card(server, tmp_path, monkeypatch, national_id: str) -> None:
-    """At a service office: a registrar (level high) looks the citizen up and records the
-    identity card checked face to face; the citizen's proofing becomes high."""
-    from idp.assurance.services import raise_proofing
-    from idp.citizens.models import Citizen
-    from idp.registrar.services import grant
+def _in_the_civil_register(app, person) -> str:
+    """The civil register holds this person, with an e-mail address of record (not the one
+    typed at enrolment); returns that address."""
+    from idp.citizens.national_id import load_scheme
+    from idp.civil_register.imported import import_csv
     from infra.db import get_db
-    from tests.browser.test_step_up import _install_metadata
-    from tests.idp.assurance.conftest import all_formats_listed, device_key
-    from tests.idp.conftest import csrf
-    from tests.support.attestation import AttestationPki
 
-    app = server.app
-    pki = AttestationPki.build()
-    _install_metadata(app, tmp_path, monkeypatch, all_formats_listed(pki), pki)
-    office = app.test_client()
-    agent = enrol_over_http(office, device_key(pki, origin=server.url, counter_step=1),
-                            national_id=dui(11111111), email="registro@example.sv")
-    now = datetime.now(UTC)
-    with get_db(app).transaction() as session:  # the operator made them a registrar
-        registrar = session.get(Citizen, uuid.UUID(agent.citizen_id))
-        raise_proofing(session, citizen_id=registrar.id, method="in_person", now=now)
-        grant(session, citizen=registrar, service_point="Oficina Centro", operator="tester",
-              now=now)
-    token = csrf(office, "/registrar")
-    found = office.post("/registrar/lookup", data={"csrf_token": token,
-                                                   "national_id": national_id})
-    assert found.status_code == 303, found.get_data(as_text=True)[:500]
-    verified = office.post(found.headers["Location"] + "/verify", data={
-        "csrf_token": token, "document_type": "national_id_card",
-        "document_number": national_id,
-        "document_expiry": (date.today() + timedelta(days=700)).isoformat()})
-    assert verified.status_code == 303, verified.get_data(as_text=True)[:500]
+    address = f"registro.{person.national_id[:8]}@correo.example"
+    row = (f"national_id,given_name,family_name,birthdate,email,phone,postal_address\n"
+           f"{person.national_id},{person.given_name},{person.family_name},{person.birthdate},"
+           f"{address},,\n")
+    with get_db(app).transaction() as session:
+        import_csv(session, data=row.encode(), scheme=load_scheme("sv-dui"), now=datetime.now(UTC))
+    return address
+
+
+def _code_in_the_outbox(app, address: str) -> str:
+    """What the operator reads with `cedula notify outbox` (or the demo's /demo/outbox)."""
+    from infra.notify import get_outbox
+
+    [message] = get_outbox(app).messages(addresses=[address])
+    return re.search(r"(\d{4} \d{4})", message.body).group(1)
 
 
 def _pdf(tmp_path):
@@ -86,14 +71,16 @@ def _pdf(tmp_path):
     return path
 
 
-def test_enrol_prove_sign_and_verify(browser: Browser, documents, tmp_path, monkeypatch):
+def test_enrol_prove_sign_and_verify(browser: Browser, documents, tmp_path):
     server = documents
     person = new_person(given_name="Rosa Elena", family_name="Martínez Cruz")
+    address = _in_the_civil_register(server.app, person)
     browser.new_device()
     enrol(browser, person)
     continue_to_account(browser)
 
-    # Self-asserted: the signing page refuses, says why, and leads to the proofing page.
+    # A register match alone is evidence, not proof (low): the signing page refuses, says
+    # why, and leads to the proofing page.
     browser.open("/account/sign")
     refusal = browser.wait_for("#sign-refused")
     assert refusal.get_attribute("data-reason") == "identity"
@@ -103,10 +90,13 @@ def test_enrol_prove_sign_and_verify(browser: Browser, documents, tmp_path, monk
     browser.wait_for_path("/account/assurance")
     assert browser.wait_for("#proofing-level").text.startswith("bajo")
 
-    _registrar_checks_identity_card(server, tmp_path / "office", monkeypatch,
-                                    person.national_id)
-    browser.driver.refresh()
-    assert browser.wait_for("#proofing-level").text.startswith("alto")
+    # Proof of possession: a code sent to the register's contact of record, typed back.
+    browser.wait_for("form#code-request button[type=submit]").click()
+    browser.wait_for("form#code-entry")
+    browser.fill(browser.one("input#code"), _code_in_the_outbox(server.app, address))
+    browser.one("form#code-entry button[type=submit]").click()
+    browser.wait(lambda _: "code=verified" in browser.full_path, "expected the code accepted")
+    assert browser.wait_for("#proofing-level").text.startswith("sustancial")
 
     # Sign a PDF: choose it, check it, confirm with the passkey.
     browser.open("/account/sign")

@@ -12,6 +12,7 @@ import io
 
 import pytest
 
+from tests.idp.assurance.conftest import metadata, pki  # noqa: F401 - fixtures
 from tests.idp.conftest import csrf, enrol, post_json
 from tests.idp.documents.conftest import proof_in_person
 from tests.idp.documents.test_citizen_signing import _pdf, _upload, _upload_id
@@ -172,3 +173,45 @@ def test_signing_in_a_stale_session_starts_with_a_passkey_recheck(web, signed_in
     options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
     response = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
     assert response.status_code == 200, response.get_json()
+
+
+def test_the_approving_passkey_must_reach_the_minimum_too(web, docs_app, pki, metadata):  # noqa: F811
+    """With documents.minimum_signing_level = high, a citizen signed in with a device-bound,
+    attested security key (high) who also has a synced passkey (substantial): the options
+    name only the security key, and an approval made with the synced passkey signs nothing.
+    The certificate's level is never above the passkey whose assertion it carries."""
+    from tests.idp.assurance.conftest import all_formats_listed, device_key
+    from tests.idp.documents.test_citizen_signing import _challenge
+
+    metadata(all_formats_listed(pki))
+    security_key = device_key(pki, counter_step=1)
+    enrolled = enrol(web, security_key)
+    proof_in_person(docs_app, enrolled.citizen_id)
+    synced = SoftwareAuthenticator(backup_eligible=True, backed_up=True)
+    options = post_json(web, "/webauthn/registration/options", {}).get_json()
+    assert post_json(web, "/webauthn/registration/verify", synced.register(options)).status_code == 200
+
+    with minimum_level(docs_app, "high"):
+        upload = _upload_id(_upload(web, _pdf()))
+        options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+        assert [c["id"] for c in options["allowCredentials"]] == [security_key.credential_id_b64]
+        refused = post_json(web, f"/account/sign/{upload}/confirm", synced.authenticate(options),
+                            headers={"Accept-Language": "en"})
+        assert refused.status_code == 403
+        assert refused.get_json() == {
+            "error": "insufficient_user_authentication",
+            "error_description": "You confirmed with a passkey that only reaches level "
+                                 "substantial, and signing needs level high. Nothing was "
+                                 "signed; confirm with a passkey at that level."}
+        _nothing_issued(docs_app)
+
+        options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+        assert len(_challenge(options)) == 64
+        signed = post_json(web, f"/account/sign/{upload}/confirm",
+                           security_key.authenticate(options))
+        assert signed.status_code == 200, signed.get_json()
+    pdf = web.get(f"/account/documents/{signed.get_json()['id']}/pdf").data
+    report = web.post("/api/verify", data=pdf,
+                      headers={"Content-Type": "application/pdf"}).get_json()
+    assert report["signatures"][0]["assurance_level"] == "high"
+    assert report["signatures"][0]["approval"]["level"] == "high"
