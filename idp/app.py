@@ -41,6 +41,7 @@ def _components() -> list[Component]:
         component("clients.registry"),
         component("idp.home"),
         component("idp.info"),
+        component("idp.developers"),
         component("idp.citizens"),
         component("idp.sessions"),
         component("idp.assurance"),

@@ -17,6 +17,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from infra.config import Settings
+from infra.store import keep_snapshots
+from infra.store.snapshot import Snapshots
 
 
 class ServeError(RuntimeError):
@@ -27,6 +29,7 @@ class _Gunicorn(BaseApplication):
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self._settings = settings
         self._options = options
+        self.snapshots: Snapshots | None = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -36,7 +39,17 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from idp.app import create_app
 
-        return create_app(self._settings)
+        app = create_app(self._settings)
+        if int(self._options["workers"]) == 1:
+            self.snapshots = keep_snapshots(app)
+        return app
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """Gunicorn hook, in the worker on its way out: the last snapshot of the in-process store."""
+    snapshots = getattr(worker.app, "snapshots", None)
+    if snapshots is not None:
+        snapshots.stop()
 
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -84,6 +97,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         "preload_app": False,
         "forwarded_allow_ips": "*" if int(settings["server"]["proxy_hops"]) else "127.0.0.1",
         "limit_request_line": 8190,
+        "worker_exit": _worker_exit,
         "max_requests": int(settings["server"].get("max_requests", 0)),
         "max_requests_jitter": int(settings["server"].get("max_requests", 0)) // 10,
     }

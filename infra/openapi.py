@@ -63,11 +63,11 @@ def describe(app: Flask, paths: dict[str, Any], schemas: dict[str, Any] | None =
     document.schemas.update(schemas or {})
 
 
-@bp.get("/openapi.json")
-def openapi_json() -> Response:
-    document = OPENAPI.of()
-    settings = get_settings()
-    response = jsonify({
+def build(app: Flask | None = None) -> dict[str, Any]:
+    """The whole OpenAPI document of `app` (default: the current application)."""
+    document = OPENAPI.of(app)
+    settings = get_settings(app)
+    return {
         "openapi": "3.1.0",
         "info": {
             "title": "Cédula",
@@ -78,7 +78,12 @@ def openapi_json() -> Response:
         "paths": {path: _with_refusals(operations) for path, operations in sorted(document.paths.items())},
         "components": {"schemas": {"Error": ERROR_SCHEMA, **document.schemas},
                        "securitySchemes": SECURITY_SCHEMES},
-    })
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    response = jsonify(build())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 

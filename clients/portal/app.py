@@ -77,9 +77,10 @@ def create_portal(config: PortalConfig) -> Flask:
 
         app.extensions["portal.fapi"] = FapiClient(config)
 
-    from clients.portal import views
+    from clients.portal import pages, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)
 
     @app.after_request
     def _headers(response):

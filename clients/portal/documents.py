@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -61,22 +62,54 @@ def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], c
     """Issue through the documents API; a FAPI 2.0 portal (`fapi`) with a DPoP-bound token."""
     document = {"template": "birth", "subject": claims["sub"], "data": registry_record(claims),
                 "language": language}
-    url = f"{config.issuer}/api/documents"
-    if fapi is not None:
-        try:
-            token = fapi.token(metadata, {"grant_type": "client_credentials", "scope": "documents:issue"})
-            response = fapi.call("POST", url, token["access_token"], json=document)
-        except (FapiError, OSError) as exc:
-            raise IssueError(f"no agency token: {exc}") from None
-    else:
-        with _agency_session(config, client_auth) as session:
-            try:
-                token = session.fetch_token(metadata["token_endpoint"], grant_type="client_credentials")
-            except Exception as exc:  # authlib raises OAuthError or requests errors
-                raise IssueError(f"no agency token: {exc}") from None
-        response = requests.post(url, timeout=30, json=document,
-                                 headers={"Authorization": f"Bearer {token['access_token']}"})
+    response = agency_call(config, metadata=metadata, client_auth=client_auth, fapi=fapi,
+                           method="POST", url=f"{config.issuer}/api/documents", json=document)
     body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
     if response.status_code != 201:
         raise IssueError(body.get("error_description") or f"HTTP {response.status_code}")
     return Issued(id=body["id"], csv=body["csv"], verify_url=body["verify_url"])
+
+
+def agency_call(config: PortalConfig, *, metadata: dict[str, Any], client_auth, fapi: FapiClient | None,
+                method: str, url: str, json: dict[str, Any] | None = None) -> requests.Response:
+    """One documents API call with an agency token (client credentials, RFC 6749 section 4.4);
+    a FAPI 2.0 portal's token is DPoP-bound."""
+    if fapi is not None:
+        try:
+            token = fapi.token(metadata, {"grant_type": "client_credentials", "scope": "documents:issue"})
+            return fapi.call(method, url, token["access_token"], json=json)
+        except (FapiError, OSError) as exc:
+            raise IssueError(f"no agency token: {exc}") from None
+    with _agency_session(config, client_auth) as session:
+        try:
+            token = session.fetch_token(metadata["token_endpoint"], grant_type="client_credentials")
+        except Exception as exc:  # authlib raises OAuthError or requests errors
+            raise IssueError(f"no agency token: {exc}") from None
+    try:
+        return requests.request(method, url, timeout=30, json=json,
+                                headers={"Authorization": f"Bearer {token['access_token']}"})
+    except requests.RequestException as exc:
+        raise IssueError(f"the documents API did not answer: {exc}") from None
+
+
+def document_metadata(config: PortalConfig, *, metadata: dict[str, Any], client_auth, fapi: FapiClient | None,
+                      document_ids: list[str]) -> list[dict[str, Any]]:
+    """`GET /api/documents/{id}` for each document this portal issued (status, title, dates)."""
+    found = []
+    for document_id in document_ids:
+        response = agency_call(config, metadata=metadata, client_auth=client_auth, fapi=fapi, method="GET",
+                               url=f"{config.issuer}/api/documents/{quote(document_id, safe='')}")
+        if response.status_code != 200:
+            raise IssueError(f"HTTP {response.status_code} for document {document_id}")
+        found.append(response.json())
+    return found
+
+
+def document_pdf(config: PortalConfig, *, metadata: dict[str, Any], client_auth, fapi: FapiClient | None,
+                 document_id: str) -> bytes:
+    """`GET /api/documents/{id}/pdf`: the sealed PDF, to hand to the citizen."""
+    response = agency_call(config, metadata=metadata, client_auth=client_auth, fapi=fapi, method="GET",
+                           url=f"{config.issuer}/api/documents/{quote(document_id, safe='')}/pdf")
+    if response.status_code != 200 or not response.content.startswith(b"%PDF-"):
+        raise IssueError(f"HTTP {response.status_code} for the PDF of document {document_id}")
+    return response.content

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import request
 
+from infra.i18n.catalog import Catalog, translations_dir
+
 TEXTS = {
     "es": {
         "signin": "Entrar con Cédula",
@@ -42,9 +44,24 @@ TEXTS = {
 }
 
 
+def _catalog() -> None:
+    """Merge the portal's gettext catalogs (clients/portal/translations) into TEXTS."""
+    catalog = Catalog(list(TEXTS)).load_all([translations_dir("clients.portal")])
+    for key, translations in catalog.messages.items():
+        for lang, sentence in translations.items():
+            TEXTS[lang][key] = sentence
+
+
+_catalog()
+
+
 def language() -> str:
     return request.accept_languages.best_match(["es", "en"]) or "es"
 
 
 def text(key: str) -> str:
     return TEXTS[language()][key]
+
+
+def text_in(lang: str, key: str) -> str:
+    return TEXTS[lang][key]

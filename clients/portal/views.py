@@ -9,6 +9,7 @@ import secrets
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, session
 
+from clients.portal.claims import ACR_SUBSTANTIAL
 from clients.portal.documents import IssueError, issue_birth_certificate
 from clients.portal.fapi import FapiError, pkce_pair
 from clients.portal.logout_token import LogoutTokenError, validate_logout_token
@@ -63,19 +64,27 @@ def _fapi():
 
 @bp.get("/login")
 def login():
+    """Sign in; `?level=substantial` asks for that level (`acr_values`, OIDC Core 3.1.2.1) and
+    comes back to the page that needs it (step-up)."""
+    extra = {}
+    if request.args.get("level") == "substantial":
+        extra["acr_values"] = ACR_SUBSTANTIAL
+        session["return_to"] = "/level"
+    else:
+        session.pop("return_to", None)
     if _fapi() is not None:
-        return _fapi_login()
+        return _fapi_login(extra)
     return _oauth_client().authorize_redirect(
-        redirect_uri=f"{_config().base_url}/callback", nonce=secrets.token_urlsafe(16))
+        redirect_uri=f"{_config().base_url}/callback", nonce=secrets.token_urlsafe(16), **extra)
 
 
-def _fapi_login():
+def _fapi_login(extra: dict[str, str] | None = None):
     """FAPI 2.0: push the request (PAR), keep state, nonce and PKCE verifier in the cookie session."""
     verifier, challenge = pkce_pair()
     pending = {"state": secrets.token_urlsafe(16), "nonce": secrets.token_urlsafe(16), "verifier": verifier}
     params = {"response_type": "code", "redirect_uri": f"{_config().base_url}/callback",
               "scope": " ".join(_config().scopes), "state": pending["state"], "nonce": pending["nonce"],
-              "code_challenge": challenge, "code_challenge_method": "S256"}
+              "code_challenge": challenge, "code_challenge_method": "S256", **(extra or {})}
     try:
         url = _fapi().authorization_url(_oauth_client().load_server_metadata(), params)
     except (FapiError, OSError) as exc:
@@ -109,6 +118,9 @@ def callback():
     if request.args.get("error") == "access_denied":
         session.pop("fapi_pending", None)
         return render_template("portal/index.html", current=None, notice="denied"), 200
+    if request.args.get("error") == "unmet_authentication_requirements":
+        session.pop("fapi_pending", None)  # the level asked for (step-up) was not reached
+        return redirect("/level?notice=unmet", code=303)
     try:
         if _fapi() is not None:
             token, claims = _fapi_tokens()
@@ -119,10 +131,13 @@ def callback():
     except (OAuthError, FapiError, ValueError, OSError) as exc:
         log.warning("sign-in failed: %s", exc)
         return render_template("portal/error.html", detail=str(exc)), 400
-    key = current_app.extensions["portal.sessions"].create(
-        PortalSession(claims=claims, id_token=token["id_token"], token=token))
+    sessions = current_app.extensions["portal.sessions"]
+    earlier = sessions.get(session.get("portal_session"))
+    key = sessions.create(PortalSession(claims=claims, id_token=token["id_token"], token=token,
+                                        issued=earlier.issued if earlier else []))
+    sessions.remove(session.get("portal_session"))
     session["portal_session"] = key
-    return redirect("/", code=303)
+    return redirect("/level" if session.pop("return_to", None) == "/level" else "/", code=303)
 
 
 @bp.post("/documents/birth")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import builtins
 import heapq
+import logging
 import threading
 import time
+from pathlib import Path
 from typing import cast
 
+from infra.store import snapshot
 from infra.store.base import EphemeralStore
+
+log = logging.getLogger(__name__)
 
 
 class MemoryStore(EphemeralStore):
@@ -16,12 +21,47 @@ class MemoryStore(EphemeralStore):
 
     shared = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, snapshot_path: Path | None = None, snapshot_key: bytes = b"") -> None:
         self._lock = threading.Lock()
         self._values: dict[str, tuple[object, float]] = {}
         self._queues: dict[str, list[tuple[float, int, str]]] = {}
         self._sequence = 0
         self._next_sweep = 0.0
+        self.snapshot_path = snapshot_path
+        self._snapshot_key = snapshot_key
+        if snapshot_path is not None:
+            if len(snapshot_key) < 32:
+                raise ValueError("a store snapshot needs a key of at least 32 bytes")
+            self._restore(snapshot_path)
+
+    def _restore(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            log.warning("store snapshot %s not read, starting empty: %s", path, exc)
+            return
+        try:
+            values, queues = snapshot.load(data, key=self._snapshot_key, now=time.time())
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("store snapshot %s ignored, starting empty: %s", path, exc)
+            return
+        with self._lock:
+            self._values.update(values)
+            for queue, items in queues.items():
+                for at, item in items:
+                    self._sequence += 1
+                    heapq.heappush(self._queues.setdefault(queue, []), (at, self._sequence, item))
+        log.info("store snapshot %s loaded: %d entries", path, len(values))
+
+    def save_snapshot(self) -> None:
+        """Write every live entry to the snapshot file (atomically, mode 0600)."""
+        if self.snapshot_path is None:
+            return
+        with self._lock:
+            data = snapshot.dump(self._values, self._queues, key=self._snapshot_key, now=time.time())
+        snapshot.write_atomically(self.snapshot_path, data)
 
     def _live(self, key: str, now: float) -> object | None:
         entry = self._values.get(key)

@@ -148,8 +148,8 @@ def test_sign_in_once_use_both_agencies_and_leave_everywhere(browser: Browser, p
     _allow(browser)
     _shows_signed_in(browser, tax)
     assert browser.passkeys()[0].sign_count == uses  # the passkey was not used again
-    claims = {row.find_element(By.TAG_NAME, "th").text: row.find_element(By.TAG_NAME, "td").text
-              for row in browser.all("#claims tbody tr")}
+    claims = {row.get_attribute("data-claim"): row.find_element(By.TAG_NAME, "td").get_attribute("textContent")
+              for row in browser.all("#claims-raw tbody tr")}  # the technical details, as received
     assert claims["sid"] and claims["given_name"] == person.given_name
 
     # 3. Leave at the tax agency (RP-initiated logout): back at the tax agency, signed out.
@@ -230,3 +230,37 @@ def test_the_civil_registry_issues_a_birth_certificate_that_verifies(browser: Br
                  "expected the verification page to show the document")
     browser.open("/account/documents")
     browser.wait(lambda d: code in d.page_source, "expected the certificate under My documents")
+
+
+def test_the_registry_portal_steps_up_and_says_what_to_do_when_the_level_is_out_of_reach(
+        browser: Browser, portals, server):
+    """The "certified register data" page needs level substantial: a citizen who only enrolled
+    (level low) is sent back to Cédula with acr_values, which answers unmet_authentication_requirements
+    (their identity is not proofed); the portal says how to reach the level. The portal's pages
+    (claims, level, documents) pass axe-core with no CSP violation."""
+    registry = portals["registry"]
+    browser.new_device()
+    browser.driver.get(registry.url + "/")
+    browser.wait_for("#portal-signin").click()
+    browser.wait_for("#enrol-link").click()
+    _enrol_here(browser, new_person())
+    browser.wait_for("a#continue").click()
+    _allow(browser)
+    _shows_signed_in(browser, registry)
+    assert browser.one('#claims tr[data-claim="acr"] td').text  # the level, in words
+    browser.assert_accessible()
+
+    browser.driver.get(registry.url + "/level")
+    browser.wait_for("#level-now")
+    browser.assert_accessible()
+    browser.one("#level-start").click()
+    browser.wait(lambda d: d.current_url.startswith(registry.url + "/level?notice=unmet"),
+                 "expected the portal's level page with the unmet notice")
+    assert browser.one("#level-unmet").text
+    assert not browser.all("#register-data")
+    browser.assert_accessible()
+
+    browser.driver.get(registry.url + "/documents")
+    browser.wait_for("#documents-none")
+    browser.assert_accessible()
+    assert browser.csp_violations() == []

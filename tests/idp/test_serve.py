@@ -13,3 +13,24 @@ def test_several_workers_need_redis(tmp_path):
     assert result.exit_code == 1
     assert "CEDULA_REDIS_URL" in result.output
     assert "--workers 2" in result.output
+
+
+def test_one_worker_snapshots_the_store_on_its_way_out(tmp_path):
+    """Gunicorn's worker_exit hook writes the in-process store's last snapshot (clean shutdown)."""
+    from types import SimpleNamespace
+
+    from idp.serve import _Gunicorn, _worker_exit
+    from infra.config import load_settings
+    from infra.store import get_store
+    from infra.store.snapshot import FILE_NAME
+
+    settings = load_settings({"server": {"data_dir": str(tmp_path)}, "store": {"redis_url": ""},
+                              "database": {"url": f"sqlite:///{tmp_path / 'cedula.db'}"},
+                              "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                              "documents": {"archive_renew_hours": 0}})
+    server = _Gunicorn(settings, {"workers": 1, "worker_exit": _worker_exit})
+    assert server.cfg.worker_exit is _worker_exit
+    app = server.load()
+    get_store(app).set("session", b"signed-in", 600)
+    _worker_exit(None, SimpleNamespace(app=server))
+    assert (tmp_path / FILE_NAME).exists()

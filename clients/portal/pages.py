@@ -1,0 +1,103 @@
+"""What a real portal does beyond sign-in: a service that needs level substantial (step-up with
+`acr_values`, OIDC Core 3.1.2.1) and the citizen's documents through the documents API."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_datetime
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from clients.portal.claims import ACR_SUBSTANTIAL, describe, level_rank
+from clients.portal.documents import IssueError, document_metadata, document_pdf
+from clients.portal.sessions import PortalSession, SessionRegistry
+from clients.portal.texts import language
+
+log = logging.getLogger(__name__)
+bp = Blueprint("pages", __name__)
+
+SUBSTANTIAL = 2
+# What the register holds about the citizen, shown once the level is reached.
+REGISTER_CLAIMS = ("given_name", "family_name", "birthdate", "national_id")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"describe_claims": lambda claims: describe(claims, language()),
+            "issuer": current_app.config["PORTAL"].issuer}
+
+
+def _current() -> PortalSession | None:
+    registry: SessionRegistry = current_app.extensions["portal.sessions"]
+    return registry.get(session.get("portal_session"))
+
+
+def _api_arguments() -> dict[str, Any]:
+    return {"config": current_app.config["PORTAL"],
+            "metadata": current_app.extensions["portal.oauth"].cedula.load_server_metadata(),
+            "client_auth": current_app.extensions["portal.client_auth"],
+            "fapi": current_app.extensions.get("portal.fapi")}
+
+
+@bp.get("/level")
+def level() -> str:
+    """Only for level substantial or above, as the ID token's `acr` says; else the way up."""
+    current = _current()
+    notice = request.args.get("notice") if request.args.get("notice") == "unmet" else None
+    granted = current is not None and level_rank(current.claims) >= SUBSTANTIAL
+    rows = []
+    if current is not None:
+        rows = describe({k: v for k, v in current.claims.items() if k in (*REGISTER_CLAIMS, "acr")}, language())
+    return render_template("portal/level.html", current=current, granted=granted, notice=notice,
+                           rows=rows if granted else [r for r in rows if r.key == "acr"],
+                           acr=ACR_SUBSTANTIAL)
+
+
+def _issued_on(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return format_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")), format="long",
+                               locale=language())
+    except ValueError:
+        return value
+
+
+@bp.get("/documents")
+def documents() -> WerkzeugResponse | tuple[str, int]:
+    """The documents this agency issued for the signed-in citizen, with their current status."""
+    current = _current()
+    if current is None:
+        return redirect("/", code=303)
+    listed, unavailable = [], False
+    if current_app.config["PORTAL"].can_issue_documents and current.issued:
+        try:
+            listed = document_metadata(**_api_arguments(), document_ids=[d.id for d in current.issued])
+        except IssueError as exc:
+            log.warning("documents not listed: %s", exc)
+            unavailable = True
+    for item in listed:
+        item["issued_on"] = _issued_on(item.get("issued_at"))
+    return render_template("portal/documents.html", current=current, documents=listed,
+                           unavailable=unavailable), (503 if unavailable else 200)
+
+
+@bp.get("/documents/<document_id>.pdf")
+def document_download(document_id: str) -> Response:
+    """Only a document issued to this citizen in this portal session: never another's by id."""
+    current = _current()
+    if current is None or document_id not in {d.id for d in current.issued}:
+        abort(404)
+    try:
+        pdf = document_pdf(**_api_arguments(), document_id=document_id)
+    except IssueError as exc:
+        log.warning("document PDF not fetched: %s", exc)
+        response = Response("The document cannot be fetched just now; try again in a few minutes.",
+                            status=503, mimetype="text/plain")
+        response.headers["Retry-After"] = "30"
+        return response
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{document_id}.pdf"'})

@@ -1,0 +1,130 @@
+"""The demo portal's pages in-process: claims for people, the step-up page, the documents page's
+guards and the link to the developer guide. The provider is not contacted (its metadata is given)."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from clients.portal.app import create_portal
+from clients.portal.claims import ACR_SUBSTANTIAL
+from clients.portal.config import PortalConfig
+from clients.portal.documents import Issued
+from clients.portal.sessions import PortalSession
+
+ISSUER = "http://cedula.test"
+BASE = "https://registro.example.gov"
+LOW = "http://eidas.europa.eu/LoA/low"
+
+
+@pytest.fixture
+def portal():
+    app = create_portal(PortalConfig(name="Registro Civil", base_url=BASE, issuer=ISSUER, client_id="registro",
+                                     client_secret="secret", can_issue_documents=True))
+    app.extensions["portal.oauth"].cedula.server_metadata.update({
+        "_loaded_at": time.time(), "issuer": ISSUER, "authorization_endpoint": f"{ISSUER}/authorize",
+        "token_endpoint": f"{ISSUER}/token", "jwks_uri": f"{ISSUER}/jwks.json",
+        "userinfo_endpoint": f"{ISSUER}/userinfo", "end_session_endpoint": f"{ISSUER}/end-session"})
+    return app
+
+
+def _signed_in(portal, browser, **claims) -> PortalSession:
+    current = PortalSession(claims={"sub": "pairwise-1", "sid": "sid-1", "given_name": "Rosa", "family_name": "Díaz",
+                                    "birthdate": "1990-05-17", "national_id": "00000019-9", **claims},
+                            id_token="id-token", token={})
+    key = portal.extensions["portal.sessions"].create(current)
+    with browser.session_transaction() as cookie:
+        cookie["portal_session"] = key
+    return current
+
+
+def test_claims_are_shown_for_people_with_the_raw_data_under_technical_details(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW, amr=["hwk", "user"])
+    html = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<tr data-claim="birthdate"><th scope="row">Fecha de nacimiento</th><td>17 de mayo de 1990</td></tr>' in html
+    assert "Bajo: la identidad es la que declaraste" in html
+    assert "[&#39;hwk&#39;" not in html and "['hwk'" not in html  # no Python repr anywhere
+    assert '<tr data-claim="amr"><th scope="row"><code>amr</code></th><td><code>["hwk", "user"]</code>' in html
+    assert f'href="{ISSUER}/developers"' in html
+
+
+def test_english_follows_accept_language(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW)
+    html = browser.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<th scope=\"row\">Date of birth</th><td>May 17, 1990</td>" in html
+
+
+def test_the_level_page_asks_a_signed_out_citizen_to_sign_in_at_level_substantial(portal):
+    html = portal.test_client().get("/level").get_data(as_text=True)
+    assert 'href="/login?level=substantial"' in html and 'id="register-data"' not in html
+
+
+def test_step_up_asks_for_acr_values_and_comes_back_to_the_page(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW)
+    page = browser.get("/level", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Low: the identity is the one you gave" in page and 'id="register-data"' not in page
+    assert "00000019-9" not in page  # the register data waits for the level
+    login = browser.get("/login?level=substantial")
+    assert login.status_code == 302
+    query = parse_qs(urlsplit(login.headers["Location"]).query)
+    assert query["acr_values"] == [ACR_SUBSTANTIAL]
+    assert query["code_challenge_method"] == ["S256"]
+    with browser.session_transaction() as cookie:
+        assert cookie["return_to"] == "/level"
+    plain = browser.get("/login")
+    assert "acr_values" not in parse_qs(urlsplit(plain.headers["Location"]).query)
+    with browser.session_transaction() as cookie:
+        assert "return_to" not in cookie
+
+
+def test_the_level_page_shows_the_register_data_once_the_id_token_says_substantial(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=ACR_SUBSTANTIAL)
+    page = browser.get("/level", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert 'id="level-granted"' in page and "00000019-9" in page and "17 de mayo de 1990" in page
+    assert 'id="level-start"' not in page
+
+
+def test_a_level_that_cannot_be_reached_says_what_to_do(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW)
+    answer = browser.get("/callback?error=unmet_authentication_requirements&state=x")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/level?notice=unmet")
+    page = browser.get("/level?notice=unmet", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'id="level-unmet"' in page and "service point" in page
+
+
+def test_documents_need_a_signed_in_citizen(portal):
+    browser = portal.test_client()
+    assert browser.get("/documents").status_code == 303
+    assert browser.get("/documents/anything.pdf").status_code == 404
+
+
+def test_a_citizen_cannot_fetch_a_document_issued_to_someone_else(portal):
+    rosa, luis = portal.test_client(), portal.test_client()
+    _signed_in(portal, rosa, acr=LOW).issued.append(Issued(id="doc-rosa", csv="CSV-R", verify_url="/verify"))
+    _signed_in(portal, luis, acr=LOW, sub="pairwise-2")
+    assert luis.get("/documents/doc-rosa.pdf").status_code == 404
+
+
+def test_no_documents_yet_says_so_and_offers_one(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW)
+    page = browser.get("/documents", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="documents-none"' in html and 'id="issue-birth"' in html
+
+
+@pytest.mark.parametrize("path", ["/", "/level", "/documents"])
+def test_pages_are_csp_clean(portal, path):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW)
+    response = browser.get(path)
+    html = response.get_data(as_text=True)
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert "<script" not in html and " style=" not in html
