@@ -12,7 +12,7 @@ from idp.info.views import organisation
 from infra.config import ConfigError
 from tests.conftest import settings_for
 
-PAGES = ("/help", "/privacy", "/accessibility", "/contact")
+PAGES = ("/help", "/privacy", "/accessibility", "/contact", "/transparency")
 
 
 @pytest.mark.parametrize("path", PAGES)
