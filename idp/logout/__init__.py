@@ -15,26 +15,21 @@ Public API:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import Flask
 
+from idp.logout.current import LOGOUT, Logout, get_logout
 from idp.logout.errors import LogoutError, LogoutRefused
 from idp.logout.settings import LogoutSettings
 from idp.sessions import session_policy
-from infra.components import Slot
 from infra.config import get_settings
 
 if TYPE_CHECKING:
-    from idp.logout.deliveries import LogoutWorker
     from idp.sessions import SsoSession
 
-__all__ = ["Logout", "LogoutError", "LogoutRefused", "LogoutSettings", "get_logout", "init_app",
+__all__ = ["LOGOUT", "Logout", "LogoutError", "LogoutRefused", "LogoutSettings", "get_logout", "init_app",
            "logout_client", "notify_session_ended"]
-
-LOGOUT: Slot[Logout] = Slot("single logout")
-
 
 def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
     """Back-Channel Logout 1.0, 2.7: every agency that took part in session `sid` is told."""
@@ -48,26 +43,6 @@ def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_rev
     from idp.logout import backchannel
 
     backchannel.logout_client(client_id=client_id, citizen_id=citizen_id, reason=reason)
-
-
-@dataclass
-class Logout:
-    """What single logout needs in each process, built once."""
-
-    app: Flask
-    settings: LogoutSettings
-    worker: LogoutWorker | None = None
-
-    def process_expiries(self, now: float) -> int:
-        from idp.logout import expiry
-        from infra.store import get_store
-
-        return expiry.process_due(get_store(self.app), session_policy(self.app), now=now,
-                                  announce=notify_session_ended)
-
-
-def get_logout(app: Flask | None = None) -> Logout:
-    return LOGOUT.of(app)
 
 
 def _on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
@@ -93,7 +68,8 @@ def init_app(app: Flask) -> Logout:
     from idp.sessions import add_listener
 
     settings = get_settings(app)
-    logout = Logout(app=app, settings=logout_settings.load(settings, settings.issuer))
+    logout = Logout(app=app, settings=logout_settings.load(settings, settings.issuer),
+                    announce=notify_session_ended)
     logout.worker = LogoutWorker(app, handlers=backchannel.HANDLERS,
                                  chores=(logout.process_expiries,), settings=logout.settings)
     LOGOUT.install(app, logout)

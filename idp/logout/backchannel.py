@@ -23,7 +23,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
-from idp.logout import deliveries, get_logout
+from idp.logout import deliveries
+from idp.logout.current import get_logout
 from idp.logout.settings import LogoutSettings
 from idp.oidc.current import provider
 from idp.oidc.models import Grant

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 import keys
 from clients.registry import Client, ClientNotFound, find_client
-from idp.logout import get_logout
 from idp.logout.backchannel import agencies_by_sid
+from idp.logout.current import get_logout
 from idp.logout.errors import LogoutRefused
 from idp.oidc.tokens import ID_TOKEN_ALGS
 from idp.sessions import SsoSession, current_session, end_session, session_policy
