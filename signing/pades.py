@@ -40,7 +40,7 @@ from pyhanko.sign.signers.pdf_signer import (
     TimestampDSSContentSettings,
 )
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathValidationError
+from pyhanko_certvalidator.errors import PathError, PathValidationError
 
 import keys
 from keys.errors import KeyNotFound, KeyStoreError
@@ -186,8 +186,8 @@ class Sealer:
         only signatures, validation data and document time-stamps follow)."""
         self._fresh()
         signer = self.seal_signer(client_id)
-        return self.sign(pdf, signer=signer, level=level, field=field, reason=reason,
-                         location=location, cache_revocation=True, certify=True)
+        return self._sign(pdf, signer=signer, level=level, field=field, reason=reason,
+                          location=location, cache_revocation=True, certify=True)
 
     def sign(self, pdf: bytes, *, signer: keys.CustodySigner, level: str,
              field: SignatureField, reason: str | None = None, location: str | None = None,
@@ -195,7 +195,16 @@ class Sealer:
         """Sign `pdf` with `signer` at PAdES `level` in a new incremental revision.
 
         Signatures already in the file are kept: only an incremental update is appended.
+        What is cached is first checked against the PKI's and revocations' generations (a
+        citizen's signature comes here directly, not through `seal`).
         """
+        self._fresh()
+        return self._sign(pdf, signer=signer, level=level, field=field, reason=reason,
+                          location=location, cache_revocation=cache_revocation, certify=certify)
+
+    def _sign(self, pdf: bytes, *, signer: keys.CustodySigner, level: str,
+              field: SignatureField, reason: str | None, location: str | None,
+              cache_revocation: bool, certify: bool) -> SignedPdf:
         check_level(level)
         rank = LEVELS.index(level)
         certificate = signer.signing_cert
@@ -239,7 +248,7 @@ class Sealer:
                     self._reserved.pop(key, None)
                     return self.sign(pdf, signer=signer, level=level, field=field, reason=reason,
                                      location=location, cache_revocation=cache_revocation, certify=certify)
-        except (PathValidationError, PyHankoSigningError) as exc:
+        except (PathError, PathValidationError, PyHankoSigningError) as exc:
             raise SealError(f"the PDF could not be signed: {exc}") from None
         except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise SealError(f"the PDF could not be signed: it is damaged or uses features "

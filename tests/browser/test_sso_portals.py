@@ -190,7 +190,8 @@ def test_the_sessions_page_ends_a_session_at_the_agencies(browser: Browser, port
     assert "Chrome" in card.find_element(By.CSS_SELECTOR, ".session-device").text
     browser.assert_accessible()
     card.find_element(By.CSS_SELECTOR, "form.end-session button").click()
-    browser.wait_for_path("/")
+    browser.wait_for_path("/signed-out")  # the page lists the agencies signed out of
+    assert "Registro Civil" in browser.wait_for("main").text
 
     def registry_signed_out(driver) -> bool:
         driver.get(registry.url + "/")

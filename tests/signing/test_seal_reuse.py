@@ -9,7 +9,7 @@ import pytest
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
 from keys.pki import GENERATION
-from tests.signing.test_pades import _root, _seal
+from tests.signing.test_pades import AGENCY, _field, _rendered, _root, _seal
 from tests.signing.validation import lta, passed
 
 
@@ -69,3 +69,19 @@ def test_a_pki_change_drops_what_was_kept(documents, estimates):
         custody.bump(session, GENERATION)  # e.g. a new TSA certificate
     _seal(documents, level="B-LTA")
     assert len(estimates) == 2  # estimated again
+
+
+def test_a_pki_change_drops_the_time_stamper_for_citizen_signatures_too(documents, estimates):
+    """A citizen's signature reaches `Sealer.sign` without `seal`: it too must see the PKI
+    change, or it keeps a time stamper of the old PKI (a 500 in the browser suite after a PKI
+    was rebuilt: "no issuer matching Cédula Root CA")."""
+    _seal(documents, level="B-T")
+    stale = documents.sealer._timestamper
+    assert stale is not None
+    custody = documents.keys.custody
+    with custody.database.transaction() as session:
+        custody.bump(session, GENERATION)
+    rendered = _rendered()
+    signer = documents.sealer.seal_signer(AGENCY)
+    documents.sealer.sign(rendered.pdf, signer=signer, level="B-T", field=_field(rendered))
+    assert documents.sealer._timestamper is not stale

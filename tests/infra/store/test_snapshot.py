@@ -130,9 +130,10 @@ def test_a_session_survives_a_restart_of_the_embedded_default(tmp_path):
     from idp.sessions import records, session_policy
 
     first = _embedded_app(tmp_path)
-    token, session = records.create(get_store(first), session_policy(first), citizen_id="c-1",
-                                    amr=("hwk", "user"), user_agent="test", credential_id=None,
-                                    recovery=False, now=time.time())
+    created = records.create(get_store(first), session_policy(first), citizen_id="c-1",
+                             amr=("hwk", "user"), user_agent="test", credential_id=None,
+                             recovery=False, now=time.time())
+    token, session = created.token, created.session
     snapshots = keep_snapshots(first)
     assert snapshots is not None
     snapshots.stop()  # what `cedula serve` does on clean shutdown
