@@ -191,12 +191,26 @@ _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk I/
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """True when `exc` says the database cannot be reached now (not that a statement is wrong).
+    """True when `exc`, or an exception it was raised from or while handling, says the database
+    cannot be reached now (not that a statement is wrong).
 
     Connection refused or lost, the server shutting down, the pool waiting longer than
     `pool_timeout_seconds`, SQLite's lock wait running out: the caller answers 503 and the
-    next request, on a fresh connection, may well succeed.
+    next request, on a fresh connection, may well succeed. The chain is followed because a
+    library in between (pyHanko signing with a key read from the database, a cache) may wrap the
+    driver's error in its own.
     """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _unavailable_itself(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _unavailable_itself(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.TimeoutError):
         return True
     if not isinstance(exc, sa.exc.DBAPIError):

@@ -55,3 +55,27 @@ def test_an_unreachable_server_is_unavailable_not_a_bug():
         _backend_pid(dead)
     assert is_unavailable(caught.value)
     dead.dispose()
+
+
+def test_a_driver_error_wrapped_by_a_library_is_still_unavailable():
+    """pyHanko (signing with a key read from the database) or a cache may raise their own error
+    from the driver's: the request still gets 503, not 500."""
+    dead = Database("postgresql+psycopg://postgres@127.0.0.1:1/none", schema=SCHEMA)
+    with pytest.raises(sa.exc.OperationalError) as caught:
+        _backend_pid(dead)
+    dead.dispose()
+    try:
+        try:
+            raise caught.value
+        except sa.exc.OperationalError as exc:
+            raise ValueError("signing failed") from exc
+    except ValueError as wrapped:
+        assert is_unavailable(wrapped)
+    try:
+        try:
+            raise caught.value
+        except sa.exc.OperationalError:
+            raise KeyError("while handling it")  # noqa: B904 - the implicit context is the point
+    except KeyError as chained:
+        assert is_unavailable(chained)
+    assert not is_unavailable(ValueError("a bug, nothing to do with the database"))
