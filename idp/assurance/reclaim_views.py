@@ -35,7 +35,6 @@ from idp.assurance.possession import (
     mask,
     pending_code,
     verify_code,
-    withdraw,
 )
 from idp.assurance.reclaim import ReclaimRefused, reclaim
 from idp.assurance.settings import assurance_settings
@@ -212,9 +211,7 @@ def request_code() -> ResponseReturnValue:
         return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)
     try:
         send_code(issued, purpose=PURPOSE)
-    except DeliveryFailed as exc:
-        with get_db(current_app).transaction() as db:
-            withdraw(db, issued.id)
+    except DeliveryFailed as exc:  # the code was withdrawn
         count("reclaim.code", "delivery_failed")
         return _code_page(claim_id, data, status=503, notice="delivery_failed",
                           retry_after=exc.retry_after)

@@ -24,7 +24,6 @@ from idp.assurance.possession import (
     mask,
     pending_code,
     verify_code,
-    withdraw,
 )
 from idp.assurance.settings import assurance_settings
 from idp.citizens.services import get_citizen, passkeys_of
@@ -162,9 +161,7 @@ def request_code() -> ResponseReturnValue:
         return _page(citizen_id, status=429, notice="too_many", retry_after=exc.retry_after)
     try:
         send_code(issued, purpose=PURPOSE)
-    except DeliveryFailed as exc:
-        with get_db(current_app).transaction() as db:
-            withdraw(db, issued.id)
+    except DeliveryFailed as exc:  # the code was withdrawn
         count("possession.code", "delivery_failed")
         return _page(citizen_id, status=503, notice="delivery_failed", retry_after=exc.retry_after)
     count("possession.code", f"sent_{issued.contact.channel}")
