@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 
 from infra.db import get_db
 from infra.notify import get_outbox
@@ -65,7 +66,10 @@ def test_a_register_code_makes_the_identity_substantial(browser, server, lang):
     assert browser.one("#code-outcome").get_attribute("role") == "status"
     check_page(browser, lang)
     browser.fill(browser.one("#code"), _code(server.app, email))
-    browser.one("form#code-entry button[type=submit]").click()
+    entry = browser.one("form#code-entry")
+    entry.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # The code-entry page already has an outcome region: wait for that page to go first.
+    browser.wait(staleness_of(entry), "expected the code to be posted")
     browser.wait_for("#code-outcome")
     assert _proofing(server.app, person.national_id) == ("substantial", "register_channel")
     assert browser.all("form#code-entry") == []
