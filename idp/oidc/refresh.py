@@ -15,6 +15,7 @@ from clients.registry import Client
 from idp.citizens.models import Citizen
 from idp.oidc import resources, standing
 from idp.oidc.errors import InvalidGrant
+from idp.oidc.grants import revoke_grant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
     Provider,
@@ -24,7 +25,6 @@ from idp.oidc.services import (
     log_id_token_release,
     mint,
     new_refresh_token,
-    revoke_grant,
     token_digest,
     utc,
 )
