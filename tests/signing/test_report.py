@@ -20,7 +20,7 @@ def test_a_report_is_a_tagged_pdf_with_its_text():
     assert "Ministerio de Educación" in text and "Registro de datos compartidos" in text
     assert "Página 1 de 3" in text and "Página 3 de 3" in text
     root, _ = pdf_catalog(pdf)
-    assert root["/MarkInfo"]["/Marked"] is True and str(root["/Lang"]) == "es"
+    assert bool(root["/MarkInfo"]["/Marked"]) and str(root["/Lang"]) == "es"
     assert "/StructTreeRoot" in root
 
 
