@@ -2,25 +2,18 @@
 
 Only the browser family and the operating system are kept (`idp.logout.devices`), stored as
 "browser|system" on the passkey row, never the User-Agent itself. A passkey's creation is
-noted by the registration view; its use by a session listener: a sign-in or re-check with
-the passkey (the session names it) updates the row only when the device changed.
+noted by the registration view; its use by the sign-in history's session listener
+(`idp.account.sign_ins`): the row is updated only when the device changed.
 """
 
 from __future__ import annotations
 
-import logging
-
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from idp.citizens.models import Passkey
 from idp.logout.devices import Device, describe
-from idp.sessions import SsoSession
-from idp.webauthn.encoding import from_b64url
-from infra.db import get_db
 
-log = logging.getLogger(__name__)
 SEPARATOR = "|"
 
 
@@ -65,16 +58,4 @@ def note_used(session: Session, *, credential_id: bytes, user_agent: str) -> Non
                     .execution_options(cache_neutral=True))
 
 
-def on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
-    """Session listener (idp.sessions.add_listener): a sign-in or re-check with a passkey."""
-    if event not in {"started", "reauthenticated"} or not session.credential_id:
-        return
-    try:
-        raw = from_b64url(session.credential_id, limit=1023)
-    except ValueError:
-        return
-    with get_db(current_app).transaction() as db:
-        note_used(db, credential_id=raw, user_agent=session.user_agent)
-
-
-__all__ = ["note_created", "note_used", "on_session_event", "parse", "summary"]
+__all__ = ["note_created", "note_used", "parse", "summary"]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
-from idp.account import forms, passkey_devices, reauth
+from idp.account import forms, passkey_devices, reauth, sign_ins
 from idp.account.confirmation import Confirmation, confirmation_page
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
@@ -133,8 +133,7 @@ def overview() -> Response | str:
             return _signed_out_citizen()
         passkeys = [_passkey_view(p) for p in services.passkeys_of(db, citizen.id)]
         codes = recovery.codes_left(db, citizen.id)
-    history = sorted((p for p in passkeys if p["last_used"]), key=lambda p: p["last_used"],
-                     reverse=True)
+        history = [] if session.recovery else sign_ins.recent(db, citizen.id)
     sessions_count = 0 if session.recovery else len(sessions_for(session.citizen_id))
     notice = request.args.get("done")
     error = request.args.get("error")

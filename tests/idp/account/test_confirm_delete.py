@@ -7,7 +7,7 @@ import re
 
 from idp.citizens.models import Passkey
 from infra.db import get_db
-from tests.idp.conftest import age_session, csrf, post_json, registration_options, recheck
+from tests.idp.conftest import age_session, csrf, post_json, recheck, registration_options
 from tests.support.authenticator import SoftwareAuthenticator
 
 
@@ -25,13 +25,14 @@ def test_get_shows_the_confirmation_and_deletes_nothing(client, enrolled):
     second = SoftwareAuthenticator()
     add_passkey(client, second)
     html = client.get("/account").get_data(as_text=True)
-    assert f'<form class="delete-passkey inline-form" method="get" action="/account/passkeys/{second.credential_id_b64}/delete">' in html
+    action = f"/account/passkeys/{second.credential_id_b64}/delete"
+    assert f'<form class="delete-passkey inline-form" method="get" action="{action}">' in html
     page = client.get(f"/account/passkeys/{second.credential_id_b64}/delete", headers={"Accept-Language": "en"})
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "Delete the passkey" in body and "This cannot be undone." in body
     assert 'id="confirm-instead"' in body and "rename it" in body
-    assert f'<form id="confirm-form" method="post" action="/account/passkeys/{second.credential_id_b64}/delete">' in body
+    assert f'<form id="confirm-form" method="post" action="{action}">' in body
     assert 'name="csrf_token"' in body and 'id="confirm-cancel" class="button" href="/account"' in body
     assert "confirm(" not in body and "<script" not in body.split("</main>")[0].split("<main")[-1]
     assert count(client) == 2

@@ -107,5 +107,6 @@ def test_the_agencies_card_goes_to_the_confirmation(client, register, citizen):
     agency = register()
     tokens_for(client, agency)
     html = client.get("/account/agencies").get_data(as_text=True)
-    form = re.search(r'<form class="revoke-agency" method="get" action="/account/agencies/revoke">(.*?)</form>', html, re.S)
+    form = re.search(r'<form class="revoke-agency" method="get" action="/account/agencies/revoke">(.*?)</form>',
+                     html, re.S)
     assert form and f'value="{agency.client_id}"' in form.group(1) and "csrf_token" not in form.group(1)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from tests.idp.logout.test_sessions_page import (  # noqa: F401  (the fixture, and its helpers)
-    cards,
-    csrf_of,
-    page,
-    two_browsers,
-)
+import pytest
+
+from tests.idp.conftest import sign_in
+from tests.idp.logout.test_sessions_page import FIREFOX_WINDOWS, SAFARI_IPHONE, cards, csrf_of, page
+from tests.idp.oidc.conftest import tokens_for
+
+
+@pytest.fixture
+def two_browsers(fresh_app, citizen, register):
+    """The citizen on Firefox on Windows (at an agency) and on Safari on an iPhone."""
+    first, phone = fresh_app.test_client(), fresh_app.test_client()
+    first.environ_base["HTTP_USER_AGENT"] = FIREFOX_WINDOWS
+    phone.environ_base["HTTP_USER_AGENT"] = SAFARI_IPHONE
+    assert sign_in(first, citizen.key).status_code == 200
+    assert sign_in(phone, citizen.key).status_code == 200
+    tokens_for(first, register(client_name="Registro Civil"))
+    return first, phone
 
 
 def _phone_sid(first) -> str:
