@@ -1,5 +1,6 @@
 """Every table of the identity provider, imported here so `Base.metadata` is complete."""
 
+from idp.account import models as account  # noqa: F401  (registers the tables)
 from idp.assurance import models as assurance  # noqa: F401  (registers the tables)
 from idp.audit import models as audit  # noqa: F401  (registers the tables)
 from idp.citizens import models as citizens  # noqa: F401  (registers the tables)

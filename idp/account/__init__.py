@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from idp.account import settings
+    from idp.account import settings, sign_ins
     from idp.account.openapi import PATHS
     from idp.account.views import bp
+    from idp.sessions import add_listener
     from infra.openapi import describe
 
     settings.init_app(app)
+    add_listener(app, sign_ins.on_session_event)
     app.register_blueprint(bp)
     describe(app, PATHS)

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
-from idp.account import forms, reauth
+from idp.account import forms, passkey_devices, reauth, sign_ins
+from idp.account.confirmation import Confirmation, confirmation_page
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
@@ -23,6 +24,7 @@ from idp.sessions import (
     end_session,
     reauthenticate,
     require_citizen,
+    sessions_for,
     start_session,
 )
 from idp.webauthn import ceremonies, relying_party
@@ -101,6 +103,8 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def _passkey_view(passkey) -> dict:
+    """A passkey as the account page shows it: the citizen's own name for it, the model named
+    from its AAGUID (None: a plain "Passkey"), and where it was created and last used."""
     return {
         "credential_id": b64url(passkey.credential_id),
         "name": passkey.name,
@@ -108,20 +112,29 @@ def _passkey_view(passkey) -> dict:
         "last_used": _utc(passkey.last_used_at),
         "synced": passkey.backup_eligible,
         "model": model_name(passkey.aaguid),
+        "created_device": passkey_devices.parse(passkey.created_device),
+        "last_used_device": passkey_devices.parse(passkey.last_used_device),
     }
+
+
+def _signed_out_citizen() -> Response:
+    gone = redirect("/login", code=303)
+    end_session(gone)
+    return gone
 
 
 @bp.get("/account")
 def overview() -> Response | str:
+    """Sign-in and security: passkeys, recovery codes, recent sign-ins, sessions."""
     session = require_citizen(allow_recovery=True)
     with get_db(current_app).read() as db:
         citizen = services.get_citizen(db, session.citizen_id)
         if citizen is None:
-            gone = redirect("/login", code=303)
-            end_session(gone)
-            return gone
+            return _signed_out_citizen()
         passkeys = [_passkey_view(p) for p in services.passkeys_of(db, citizen.id)]
         codes = recovery.codes_left(db, citizen.id)
+        history = [] if session.recovery else sign_ins.recent(db, citizen.id)
+    sessions_count = 0 if session.recovery else len(sessions_for(session.citizen_id))
     notice = request.args.get("done")
     error = request.args.get("error")
     # For the WebAuthn Signal API on the page (js/account.js): the passkeys the account still
@@ -129,8 +142,21 @@ def overview() -> Response | str:
     return render_template("account/overview.html", citizen=citizen, passkeys=passkeys,
                            rp_id=relying_party().id, user_id=b64url(citizen.user_handle),
                            session=session, codes_left=codes, scheme=scheme(current_app),
+                           history=history, sessions_count=sessions_count,
                            notice=notice if notice in NOTICES else None,
                            error=error if error in ERRORS else None)
+
+
+@bp.get("/account/details")
+def details() -> Response | str:
+    """Personal data: what Cédula holds about the citizen (from enrolment and proofing)."""
+    session = require_citizen()
+    with get_db(current_app).read() as db:
+        citizen = services.get_citizen(db, session.citizen_id)
+        if citizen is None:
+            return _signed_out_citizen()
+    return render_template("account/details.html", citizen=citizen, scheme=scheme(current_app),
+                           enrolled=_utc(citizen.created_at))
 
 
 @bp.route("/account/recovery-codes", methods=["GET", "POST"])
@@ -196,6 +222,32 @@ def rename_passkey(credential: str) -> Response:
         return "renamed"
 
     return _owned_action(credential, rename)
+
+
+@bp.get("/account/passkeys/<credential>/delete")
+def confirm_delete_passkey(credential: str) -> Response:
+    """Are you sure? What deleting this passkey does, and renaming as the other way."""
+    session = require_citizen()
+    raw = forms.credential_id(credential)
+    if raw is None:
+        return redirect("/account?error=not_found", code=303)
+    with get_db(current_app).read() as db:
+        owned = [p for p in services.passkeys_of(db, uuid.UUID(session.citizen_id))]
+    passkey = next((p for p in owned if p.credential_id == raw), None)
+    if passkey is None:
+        return redirect("/account?error=not_found", code=303)
+    if len(owned) < 2:
+        return redirect("/account?error=last_passkey", code=303)
+    model = model_name(passkey.aaguid) or _("account.passkey.plain")
+    return confirmation_page(Confirmation(
+        group="security", title=_("account.confirm.passkey.title", name=passkey.name),
+        lead=_("account.confirm.passkey.lead", name=passkey.name, model=model),
+        effects=(_("account.confirm.passkey.effect_sign_in"),
+                 _("account.confirm.passkey.effect_device"),
+                 _("account.confirm.passkey.effect_others", count=len(owned) - 1)),
+        instead=_("account.confirm.passkey.instead"),
+        action=f"/account/passkeys/{credential}/delete",
+        button=_("account.confirm.passkey.button"), back="/account"))
 
 
 @bp.post("/account/passkeys/<credential>/delete")

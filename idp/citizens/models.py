@@ -59,6 +59,10 @@ class Passkey(Base):
     name: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Where it was created and last used, as "browser|system" ("Chrome|macOS"), never the raw
+    # User-Agent (idp.account.passkey_devices); None where it is not known.
+    created_device: Mapped[str | None] = mapped_column(sa.String(80))
+    last_used_device: Mapped[str | None] = mapped_column(sa.String(80))
 
     citizen: Mapped[Citizen] = relationship(back_populates="passkeys")
 

@@ -1,8 +1,9 @@
 """Closing an account (the right to erasure, GDPR art. 17, within what must be kept).
 
 In one transaction: every agency's access is withdrawn (consents revoked with receipts,
-grants revoked, so every token stops working), passkeys and recovery codes are deleted, and
-the personal data on the citizen's row is erased (names, email) or replaced by a keyed hash
+grants revoked, so every token stops working), passkeys, recovery codes and the sign-in
+history are deleted, and the personal data on the citizen's row is erased (names, email) or
+replaced by a keyed hash
 (national ID: HMAC-SHA256 under a provider key, so the same person can enrol again and an
 operator holding the key can still answer "was this ID ever enrolled?"). The row itself stays,
 holding only its random id: issued documents (`signing/`, keyed by that id) stay verifiable, and
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp import audit
+from idp.account.models import SignIn
 from idp.citizens.models import CLOSED_PREFIX, Citizen, Passkey, RecoveryCode, is_closed
 from idp.consent import services
 from idp.consent.errors import AccountClosed
@@ -60,6 +62,7 @@ def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigne
                         language=language, now=now, reason="account_closed")
     session.execute(sa.delete(Passkey).where(Passkey.citizen_id == citizen.id))
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == citizen.id))
+    session.execute(sa.delete(SignIn).where(SignIn.citizen_id == citizen.id))
     citizen.national_id = pseudonym(pseudonym_key, scheme=citizen.national_id_scheme,
                                     national_id=citizen.national_id)
     citizen.given_name = ""

@@ -1,5 +1,5 @@
 """Everything Cédula holds about a citizen, as one JSON document (GDPR art. 15 and 20):
-profile, passkeys' metadata (never key material), consents with their signed receipts, the
+profile, passkeys' metadata (never key material), the sign-in history, consents with their signed receipts, the
 data-sharing log (checkable offline) and the list of documents issued to or signed by them.
 """
 
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp import audit
+from idp.account.models import SignIn
 from idp.citizens.models import Citizen, Passkey
 from idp.consent.models import Consent
 from idp.consent.services import history
@@ -71,6 +72,9 @@ def account_export(session: Session, *, citizen_id: str, issuer: str, now: datet
                       "last_used_at": _iso(p.last_used_at), "synced": p.backup_eligible,
                       "backed_up": p.backed_up, "transports": list(p.transports or []),
                       "attestation_format": p.attestation_format} for p in passkeys],
+        "sign_ins": [{"at": _iso(s.at), "kind": s.kind, "device": s.device, "passkey_name": s.passkey_name}
+                     for s in session.scalars(sa.select(SignIn).where(SignIn.citizen_id == citizen.id)
+                                              .order_by(SignIn.at.desc()))],
         "consents": [consent_json(c) for c in history(session, citizen_id=citizen_id)],
         "documents": documents(session, citizen_id),
         "log": audit.citizen_bundle(session, citizen_id=citizen_id, issuer=issuer, now=now),

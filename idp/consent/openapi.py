@@ -19,7 +19,7 @@ PATHS = {
     }},
     "/account/export": {"get": {
         "summary": "Everything held about the signed-in citizen (GDPR art. 15 and 20)",
-        "description": _SIGNED_IN + " Profile, passkeys' metadata, consents with their signed "
+        "description": _SIGNED_IN + " Profile, passkeys' metadata, the sign-in history, consents with their signed "
                        "receipts (ISO/IEC TS 27560 fields), documents list and the data-sharing log.",
         "responses": {
             "200": {"description": "format cedula-account-export/1", "content": {"application/json": {

@@ -13,9 +13,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from idp import audit
 from idp.account import reauth
+from idp.account.confirmation import Confirmation, confirmation_page
 from idp.audit import audit_log
 from idp.audit import export as audit_export
-from idp.consent import closure, services
+from idp.consent import closure, readable, services
 from idp.consent.agency_logout import end_all_sessions, logout_agency
 from idp.consent.consents import get_consents
 from idp.consent.errors import AccountClosed, AgencyNotConnected
@@ -31,6 +32,7 @@ from infra.web.errors import error_page
 from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
 from infra.web.ratelimit import hit
+from signing.render.report import report
 
 log = logging.getLogger(__name__)
 bp = Blueprint("consent", __name__, static_folder="static", static_url_path="/consent-static")
@@ -69,6 +71,28 @@ def agencies() -> Response:
     return _private(Response(render_template(
         "consent/agencies.html", agencies=rows, now=_now(), section="agencies",
         notice=notice if notice in NOTICES else None, error=error if error in ERRORS else None)))
+
+
+@bp.get("/account/agencies/revoke")
+def confirm_revoke() -> Response:
+    """Are you sure? What withdrawing an agency's access does, and what to do instead."""
+    session = _citizen()
+    client_id = request.args.get("client_id", "")[:64]
+    with get_db(current_app).read() as db:
+        agency = next((a for a in services.connected(db, citizen_id=session.citizen_id)
+                       if a.client_id == client_id), None)
+    if agency is None:
+        return redirect("/account/agencies?error=not_connected", code=303)
+    return confirmation_page(Confirmation(
+        group="agencies", title=_("consent.confirm.title", agency=agency.name),
+        lead=_("consent.confirm.lead", agency=agency.name),
+        effects=(_("consent.confirm.effect_tokens", agency=agency.name),
+                 _("consent.confirm.effect_sessions", agency=agency.name),
+                 _("consent.confirm.effect_next", agency=agency.name),
+                 _("consent.confirm.effect_kept", agency=agency.name)),
+        instead=_("consent.confirm.instead", agency=agency.name),
+        action="/account/agencies/revoke", fields=(("client_id", agency.client_id),),
+        button=_("consent.confirm.button", agency=agency.name), back="/account/agencies"))
 
 
 @bp.post("/account/agencies/revoke")
@@ -112,6 +136,59 @@ def receipt(consent_id: str) -> Response:
     return _download(token, f"consent-receipt-{row.id}{suffix}.jwt", "application/jwt")
 
 
+def _own_consent(consent_id: str, citizen_id: str) -> Consent | None:
+    try:
+        wanted = uuid.UUID(consent_id)
+    except ValueError:
+        return None
+    with get_db(current_app).read() as db:
+        row = db.get(Consent, wanted)
+        if row is not None:
+            db.expunge(row)
+    return row if row is not None and str(row.citizen_id) == citizen_id else None
+
+
+def _when(moment: datetime) -> str:
+    return current_app.jinja_env.filters["datetime"](moment)
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _private(response)
+
+
+@bp.get("/account/agencies/<consent_id>/receipt")
+def receipt_page(consent_id: str) -> Response:
+    """A consent receipt for people: agency, purpose, data released, when, how to withdraw."""
+    session = _citizen()
+    row = _own_consent(consent_id, session.citizen_id)
+    if row is None:
+        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+    item = readable.receipt(row, text=_, now=_now())
+    return _private(Response(render_template(
+        "consent/receipt.html", receipt=item, section="receipt",
+        status=readable.status_text(item, text=_, when=_when))))
+
+
+@bp.get("/account/agencies/<consent_id>/receipt.pdf")
+def receipt_pdf(consent_id: str) -> Response:
+    """The same receipt as a tagged PDF (the signed JWS stays at .../receipts/<id>)."""
+    session = _citizen()
+    hit("data-download", key=session.citizen_id)
+    row = _own_consent(consent_id, session.citizen_id)
+    if row is None:
+        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+    item = readable.receipt(row, text=_, now=_now())
+    withdraw = get_settings().issuer + "/account/agencies"
+    body = report(title=_("consent.receipt.title", agency=item.agency), language=current_language(),
+                  author="Cédula", subject=_("consent.receipt.subject", agency=item.agency),
+                  created=_now(), page_label=_("pdf.page"),
+                  blocks=readable.receipt_blocks(item, text=_, when=_when, withdraw_url=withdraw))
+    count("consent.receipt_pdf", "ok")
+    return _pdf(body, f"consent-receipt-{item.id}.pdf")
+
+
 def _agency_names(db, citizen_id: str) -> dict[str, str]:
     return {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
 
@@ -133,6 +210,28 @@ def log_page() -> Response:
     return _private(Response(render_template(
         "audit/log.html", entries=[_entry_view(e, names) for e in entries], page=min(number, pages),
         pages=pages, total=total, section="log")))
+
+
+PDF_ENTRIES = 2000  # the newest entries in the PDF; the JSON download holds them all
+
+
+@bp.get("/account/log.pdf")
+def log_pdf() -> Response:
+    """The data-sharing log as a readable PDF (newest first); the checkable copy is the JSON."""
+    session = _citizen()
+    hit("data-download", key=session.citizen_id)
+    audit.seal(get_db(current_app), log=audit_log())
+    with get_db(current_app).read() as db:
+        total = audit_export.count_entries(db, session.citizen_id)
+        entries = audit_export.citizen_entries(db, session.citizen_id, offset=0, limit=PDF_ENTRIES,
+                                               newest_first=True)
+        names = _agency_names(db, session.citizen_id)
+    rows = readable.log_rows([_entry_view(e, names) for e in entries], text=_, when=_when)
+    body = report(title=_("audit.log.title"), language=current_language(), author="Cédula",
+                  subject=_("audit.log.pdf_subject"), created=_now(), page_label=_("pdf.page"),
+                  blocks=readable.log_blocks(rows, text=_, total=total, generated=_when(_now())))
+    count("audit.log_pdf", "ok")
+    return _pdf(body, "cedula-data-sharing-log.pdf")
 
 
 def _entry_view(entry, names: dict[str, str]) -> dict[str, Any]:

@@ -7,16 +7,18 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
+from idp.account.confirmation import Confirmation, confirmation_page
 from idp.logout import devices
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.end_session import signed_out_redirect
 from idp.sessions import end_session, require_citizen, sessions_for
 from infra.db import get_db
 from infra.web.csrf import validate_csrf
+from infra.web.i18n import gettext as _
 
 bp = Blueprint("logout_sessions", __name__)
 
-NOTICES = {"ended"}
+NOTICES = {"ended", "ended_others"}
 ERRORS = {"not_found"}
 
 
@@ -52,6 +54,65 @@ def sessions_page() -> str:
     return render_template("logout/sessions.html", sessions=views,
                            notice=notice if notice in NOTICES else None,
                            error=error if error in ERRORS else None)
+
+
+def _device_words(user_agent: str) -> str:
+    device = devices.describe(user_agent)
+    if device.browser and device.system:
+        return _("logout.device.both", browser=device.browser, system=device.system)
+    return device.browser or device.system or _("logout.device.unknown")
+
+
+@bp.get("/account/sessions/<sid>/end")
+def confirm_end_one(sid: str) -> Response:
+    """Are you sure? Ending another device's session (this browser's is a plain sign-out)."""
+    current = require_citizen()
+    if sid == current.sid:
+        return redirect("/account/sessions", code=303)
+    session = next((s for s in sessions_for(current.citizen_id) if s.sid == sid), None)
+    if session is None:
+        return redirect("/account/sessions?error=not_found", code=303)
+    with get_db(current_app).read() as db:
+        agencies = agencies_by_sid(db, citizen_id=current.citizen_id, sids=[sid]).get(sid, [])
+    names = [c.client_metadata.get("client_name") or c.client_id for c in agencies]
+    device = _device_words(session.user_agent)
+    effects = [_("logout.confirm.one.effect_device", device=device)]
+    if names:
+        effects.append(_("logout.confirm.one.effect_agencies", agencies=", ".join(names)))
+    return confirmation_page(Confirmation(
+        group="security", title=_("logout.confirm.one.title", device=device),
+        lead=_("logout.confirm.one.lead", device=device), effects=effects,
+        instead=_("logout.confirm.one.instead"),
+        action=f"/account/sessions/{sid}/end", button=_("logout.confirm.one.button"),
+        back="/account/sessions"))
+
+
+@bp.get("/account/sessions/end-others")
+def confirm_end_others() -> Response:
+    current = require_citizen()
+    others = [s for s in sessions_for(current.citizen_id) if s.sid != current.sid]
+    if not others:
+        return redirect("/account/sessions", code=303)
+    return confirmation_page(Confirmation(
+        group="security", title=_("logout.confirm.others.title"),
+        lead=_("logout.confirm.others.lead", count=len(others)),
+        effects=(_("logout.confirm.others.effect_devices"),
+                 _("logout.confirm.others.effect_agencies"),
+                 _("logout.confirm.others.effect_here")),
+        instead=_("logout.confirm.others.instead"),
+        action="/account/sessions/end-others", button=_("logout.confirm.others.button"),
+        back="/account/sessions"))
+
+
+@bp.post("/account/sessions/end-others")
+def end_others() -> Response:
+    """End every session of the citizen but this browser's (each agency told)."""
+    current = require_citizen()
+    validate_csrf()
+    for session in sessions_for(current.citizen_id):
+        if session.sid != current.sid:
+            end_session(sid=session.sid, reason="citizen")
+    return redirect("/account/sessions?done=ended_others", code=303)
 
 
 @bp.post("/account/sessions/<sid>/end")

@@ -8,6 +8,7 @@ import time
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from idp.account import reauth
+from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
 from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
@@ -16,6 +17,7 @@ from idp.citizens.recovery import mark_pending
 from idp.civil_register import check_after_enrolment
 from idp.sessions import current_session, start_session
 from idp.webauthn import ceremonies, relying_party
+from idp.webauthn.encoding import from_b64url
 from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
 from infra.config import get_settings
@@ -110,6 +112,8 @@ def registration_verify() -> Response:
                 db, get_store(current_app), rp=_rp(), body=body,
                 signed_in_citizen=session.citizen_id if session else None,
                 default_name=_("account.passkey.default_name"), now=time.time())
+            note_created(db, credential_id=from_b64url(result.credential_id),
+                         user_agent=request.headers.get("User-Agent", ""))
             if result.purpose == "enrol":
                 tally_many(db, [("enrolment", None, None), ("funnel.enrolment", None, "passkey")])
     except WebAuthnError as exc:

@@ -228,6 +228,9 @@ def test_data_pages_after_consent(browser, agency):
     browser.open("/account/agencies")
     tab_until(browser, "form.revoke-agency button")
     press(browser, Keys.ENTER)
+    browser.wait_for("#confirm-form")  # what withdrawing does, then confirm
+    tab_until(browser, "#confirm-button")
+    press(browser, Keys.ENTER)
     browser.wait_for("#no-agencies")
     pages.check("agencies:none")
 

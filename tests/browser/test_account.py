@@ -95,6 +95,7 @@ def test_manage_passkeys(browser):
     form = item_for(browser, first_id).find_element(By.CSS_SELECTOR, "form.delete-passkey")
     submit_in(form)
     accept_confirmation_if_any(browser)
+    browser.wait_for("#confirm-button").click()  # the confirmation page says what will happen
     browser.wait(lambda _: list(names(browser)) == [second_id], "expected one passkey left")
     assert not browser.all("form.delete-passkey")
     browser.driver.refresh()

@@ -9,7 +9,7 @@ from tests.idp.conftest import enrol
 
 
 def _account(client) -> str:
-    response = client.get("/account")
+    response = client.get("/account/details")  # personal data
     assert response.status_code == 200
     return response.get_data(as_text=True)
 

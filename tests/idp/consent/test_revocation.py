@@ -14,7 +14,8 @@ from tests.idp.oidc.conftest import Flow, authorize_url, bearer, claims_of, toke
 
 
 def revoke(client, client_id: str):
-    page = client.get("/account/agencies").get_data(as_text=True)
+    """Withdraw as the confirmation page does (its form posts the CSRF token of this browser)."""
+    page = client.get("/account").get_data(as_text=True)
     return client.post("/account/agencies/revoke", data={"csrf_token": csrf_from(page), "client_id": client_id})
 
 

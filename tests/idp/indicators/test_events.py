@@ -37,7 +37,7 @@ def test_back_channel_deliveries_are_counted_by_agency(client, register, citizen
     agency = register(scope="openid profile", backchannel_logout_uri=listener.uri,
                       backchannel_logout_session_required=True)
     tokens_for(client, agency, scope="openid profile")
-    page = client.get("/account/agencies").get_data(as_text=True)
+    page = client.get(f"/account/agencies/revoke?client_id={agency.client_id}").get_data(as_text=True)
     client.post("/account/agencies/revoke", data={"csrf_token": csrf_from(page), "client_id": agency.client_id})
     delivery.run_once()
     assert listener.arrived.wait(10)

@@ -33,7 +33,7 @@ def _issue(web, token: str, subject: str) -> str:
 
 
 def _withdraw(web, client_id: str) -> None:
-    page = web.get("/account/agencies").get_data(as_text=True)
+    page = web.get(f"/account/agencies/revoke?client_id={client_id}").get_data(as_text=True)  # the confirmation step
     response = web.post("/account/agencies/revoke", data={"csrf_token": csrf_from(page), "client_id": client_id})
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
 

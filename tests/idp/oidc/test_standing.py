@@ -19,7 +19,8 @@ def csrf_of(client, page: str = "/account") -> str:
 
 
 def withdraw(client, agency) -> None:
-    answer = client.post("/account/agencies/revoke", data={"csrf_token": csrf_of(client, "/account/agencies"),
+    confirmation = f"/account/agencies/revoke?client_id={agency.client_id}"
+    answer = client.post("/account/agencies/revoke", data={"csrf_token": csrf_of(client, confirmation),
                                                            "client_id": agency.client_id})
     assert answer.status_code == 303 and answer.headers["Location"] == "/account/agencies?done=revoked"
 

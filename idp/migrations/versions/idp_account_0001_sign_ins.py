@@ -1,0 +1,35 @@
+"""The citizen's sign-in history (idp.account.models.SignIn).
+
+Revision ID: idp_account_0001
+Revises: idp_passkeys_0001
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "idp_account_0001"
+down_revision = "idp_passkeys_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "sign_ins",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("citizen_id", sa.Uuid(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("device", sa.String(80), nullable=True),
+        sa.Column("passkey_name", sa.String(64), nullable=True),
+        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
+                                name=op.f("fk_sign_ins_citizen_id_citizens")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_ins")),
+    )
+    op.create_index("ix_sign_ins_citizen_at", "sign_ins", ["citizen_id", "at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_sign_ins_citizen_at", table_name="sign_ins")
+    op.drop_table("sign_ins")
