@@ -76,7 +76,7 @@ def record(database, *, code: object, where: object, contact: object, language: 
     """Store one report (one transaction) and return its reference for the person."""
     canonical, where_found, reached = check(code=code, where=where, contact=contact)
     received = Received(reference=secrets.token_hex(8).upper(), code=canonical,
-                        created_at=now.replace(microsecond=0))
+                        created_at=now)
     with database.transaction() as session:
         session.add(ForgeryReport(id=received.reference, code=canonical, where_found=where_found,
                                   contact=reached, language=language[:8],

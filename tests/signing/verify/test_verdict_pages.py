@@ -144,3 +144,15 @@ def test_mistyped_code_is_not_called_a_forgery(client):
     assert "forged" not in html.lower() and 'action="/verify/report"' not in html
     spanish = client.get("/verify/7KQ4-M2XH-9PRT-WC3N-B8DA").get_data(as_text=True)
     assert verdict_of(spanish)[1] == "\u2717 Posible documento falso"
+
+
+def test_openapi_describes_every_field_of_the_report(pki_app, issued):
+    document, _ = issued
+    client = pki_app.test_client()
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    body = client.get(f"/api/verify/{document.csv}").get_json()
+    described = schemas["VerificationReport"]["properties"]
+    assert set(body) - {"other_forms"} <= set(described)
+    assert body["verdict"] in described["verdict"]["enum"]
+    unknown = client.get("/api/verify/7KQ4-M2XH-9PRT-WC3N-B8DA").get_json()
+    assert set(unknown) <= set(schemas["CodeVerdict"]["properties"])
