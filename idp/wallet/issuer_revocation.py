@@ -44,6 +44,7 @@ OCSP_REQUEST = "application/ocsp-request"
 OCSP_RESPONSE = "application/ocsp-response"
 CRL = "application/pkix-crl"
 MAX_URLS = 4  # per certificate and kind: a crafted certificate cannot make us fetch more
+MAX_FETCHES = 4  # per PID: with the fetch time budget, the longest a presentation can wait
 
 Fetch = Callable[[str, bytes | None], bytes]
 """`fetch(url, body)`: GET `url` (body None: a CRL) or POST the DER OCSP request `body` to it;
@@ -93,25 +94,30 @@ def gather(chain: Sequence[x509.Certificate], anchor: x509.Certificate, *, fetch
     crls: list[asn1_crl.CertificateList] = []
     responses: list[asn1_ocsp.OCSPResponse] = []
     problems: list[str] = []
-    seen: set[str] = set()
+    budget = MAX_FETCHES
     for certificate, issuer in zip(anchored, issuers, strict=False):
         subject, parent = _asn1(certificate), _asn1(issuer)
-        for url in _urls([point.url for point in subject.crl_distribution_points if point.url]):
-            if url in seen:
+        # One good source per certificate is enough (pyHanko's "either" check): OCSP first
+        # (small, current), then the CRLs; each responder at most once.
+        sources = [("OCSP", url) for url in _urls(subject.ocsp_urls)] + \
+            [("CRL", url) for url in _urls([p.url for p in subject.crl_distribution_points if p.url])]
+        for kind, url in sources:
+            if budget == 0:
+                problems.append(f"{kind} {url}: not fetched (at most {MAX_FETCHES} per PID)")
                 continue
-            seen.add(url)
+            budget -= 1
             try:
-                crls.append(asn1_crl.CertificateList.load(fetch(url, None), strict=True))
-            except Exception as exc:  # noqa: BLE001 - unreachable or not a CRL: status unknown
-                problems.append(f"CRL {url}: {type(exc).__name__}")
-        for url in _urls(subject.ocsp_urls):
-            request = format_ocsp_request(subject, AuthorityWithCert(parent),
-                                          certid_hash_algo="sha256", request_nonces=False)
-            try:
-                responses.append(process_ocsp_response_data(fetch(url, request.dump()),
-                                                            ocsp_request=request, ocsp_url=url))
-            except Exception as exc:  # noqa: BLE001 - unreachable or refused: status unknown
-                problems.append(f"OCSP {url}: {type(exc).__name__}")
+                if kind == "OCSP":
+                    request = format_ocsp_request(subject, AuthorityWithCert(parent),
+                                                  certid_hash_algo="sha256", request_nonces=False)
+                    responses.append(process_ocsp_response_data(
+                        fetch(url, request.dump()), ocsp_request=request, ocsp_url=url))
+                else:
+                    crls.append(asn1_crl.CertificateList.load(fetch(url, None), strict=True))
+            except Exception as exc:
+                problems.append(f"{kind} {url}: {type(exc).__name__}")
+                continue
+            break
     return crls, responses, problems
 
 

@@ -23,8 +23,8 @@ SCHEMAS = {
     "VerificationReport": {
         "type": "object",
         "description": "Verification report; indications per ETSI EN 319 102-1, clause 5.1.3.",
-        "required": ["verdict", "advice", "indication", "sub_indication", "document_status", "summary", "validated_at", "file",
-                     "signatures", "document_timestamps", "document"],
+        "required": ["verdict", "advice", "indication", "sub_indication", "document_status",
+                     "summary", "validated_at", "file", "signatures", "document_timestamps", "document"],
         "properties": {
             "verdict": _VERDICT,
             "advice": _ADVICE,

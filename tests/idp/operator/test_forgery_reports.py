@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from tests.idp.conftest import enrol
-
 CODE = "7KQ4-M2XH-9PRT-WC3N-B8DA"
 
 

@@ -138,3 +138,17 @@ def test_an_unreachable_responder_is_503_and_nothing_is_proofed(web, docs_app, c
     assert body["error"] == "issuer_revocation_unavailable"
     assert "could not be obtained" in body["error_description"]
     assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+
+
+def test_ocsp_first_then_the_crl_when_the_responder_fails(fresh_app):
+    issuer = PidIssuer(ocsp=True)
+    assert _check(fresh_app, issuer).state == "good" and issuer.fetched == [OCSP_URL]
+    other = PidIssuer(ocsp=True)
+
+    def ocsp_down(url, body):
+        if url == OCSP_URL:
+            raise ConnectionError(url)
+        return other.serve(url, body)
+
+    assert _check(fresh_app, other, fetch=ocsp_down).state == "good"
+    assert other.fetched == [CRL_URL]
