@@ -83,9 +83,11 @@ SCHEMAS = {
                        "`invalid_code`): a typing mistake.",
         "required": ["error", "error_description"],
         "properties": {
-            "error": {"type": "string", "enum": ["not_found", "invalid_code"]},
+            "error": {"type": "string", "description": "not_found or invalid_code for a code "
+                                                        "that names no document; other errors "
+                                                        "(invalid_request, ...) carry no verdict."},
             "error_description": {"type": "string"},
-            "verdict": {"type": "string", "enum": ["not_found", "malformed_code"]},
+            "verdict": {"type": "string", "enum": ["not_found", "malformed_code"]},  # when present
             "advice": _ADVICE,
             "possible_forgery": {"type": "boolean"},
             "report_url": {"type": "string", "format": "uri"},
