@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from sqlalchemy.orm import Session
 
 import keys
-from clients.registry import Client, ClientNotFound, find_client
+from clients.registry import Client, ClientNotFound, agency_name, find_client
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.current import get_logout
 from idp.logout.errors import LogoutRefused
@@ -31,7 +31,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.i18n import catalog
+from infra.web.i18n import catalog, current_language
 
 bp = Blueprint("end_session", __name__)
 
@@ -132,7 +132,7 @@ def check(session: Session, params: Mapping[str, list[str]], *, issuer: str,
                                 f"registered for {client.client_id!r} (it must match exactly)")
     return LogoutRequest(
         client_id=client.client_id if client else None,
-        client_name=(client.client_metadata.get("client_name") or client.client_id) if client else None,
+        client_name=agency_name(client, current_language()) if client else None,
         redirect_uri=redirect_uri, state=values["state"] if redirect_uri else None,
         hint_sid=hint.sid if hint is not None and client is not None else None,
         ui_locales=values["ui_locales"])
@@ -171,7 +171,7 @@ def agencies_signed_out(sso: SsoSession | None) -> list[str]:
         return []
     with get_db(current_app).read() as db:
         found = agencies_by_sid(db, citizen_id=sso.citizen_id, sids=[sso.sid])
-    names = [c.client_metadata.get("client_name") or c.client_id for c in found.get(sso.sid, [])]
+    names = [agency_name(c, current_language()) for c in found.get(sso.sid, [])]
     return sorted(set(names), key=str.casefold)
 
 
