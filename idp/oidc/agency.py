@@ -25,11 +25,15 @@ class AgencyView:
     logo_url: str | None  # /agency-logos/<sha256>.<ext>, or None: the name alone
 
 
-def agency_view(client: Client, locale: str | None = None) -> AgencyView:
+def agency_view(client: Client, locale: str | None = None, *, with_logo: bool = True) -> AgencyView:
+    """Name and purpose in the citizen's language; the kept logo's URL (one small query)
+    unless `with_logo` is false."""
     language = locale or current_language()
-    with get_db(current_app).read() as session:
-        logo = logo_for(session, client.client_id, language)
-        logo_url = url_of(logo) if logo is not None else None
+    logo_url = None
+    if with_logo:
+        with get_db(current_app).read() as session:
+            logo = logo_for(session, client.client_id, language)
+            logo_url = url_of(logo) if logo is not None else None
     return AgencyView(client_id=client.client_id, name=agency_name(client, language),
                       purpose=localized(client.client_metadata, "purpose", language), logo_url=logo_url)
 

@@ -249,7 +249,7 @@ def _no_store(body: str, status: int = 200, *, posts_to: str | None = None) -> R
 
 
 def _agency(client: Client) -> consent_services.Agency:
-    shown = agency_view(client)
+    shown = agency_view(client, with_logo=False)
     return consent_services.Agency(client_id=client.client_id, name=shown.name, purpose=shown.purpose)
 
 
@@ -280,7 +280,7 @@ def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -
         citizen = session.get(Citizen, services.as_uuid(sso.citizen_id))
     return _no_store(render_template(
         "oidc/select_account.html", interaction=interaction.id,
-        client_name=agency_view(client).name,
+        client_name=agency_view(client, with_logo=False).name,
         name=citizen.full_name if citizen else ""), posts_to=interaction.request.redirect_uri)
 
 

@@ -84,11 +84,12 @@ def binding_open(store: EphemeralStore, *, actor: Actor, citizen_id: uuid.UUID) 
     return raw is not None and json.loads(raw).get("registrar") == actor.name
 
 
-def _close(store: EphemeralStore, *, actor: Actor, citizen_id: uuid.UUID) -> None:
+def _close(store: EphemeralStore, *, actor: Actor, citizen_id: uuid.UUID) -> bytes:
     """Spend the binding step (once: a concurrent second route finds it gone)."""
     raw = store.take(_ticket(citizen_id))
     if raw is None or json.loads(raw).get("registrar") != actor.name:
         raise EnrolmentClosed("the passkey step of this enrolment is done, expired or someone else's")
+    return raw
 
 
 def is_own(actor: Actor, citizen_id: uuid.UUID) -> bool:
@@ -134,9 +135,11 @@ def begin_security_key(session: Session, store: EphemeralStore, *, actor: Actor,
 
 
 def finish_security_key(session: Session, store: EphemeralStore, *, actor: Actor, citizen_id: uuid.UUID,
-                        rp: RelyingParty, body: dict[str, Any], now: datetime, moment: float) -> str:
+                        rp: RelyingParty, body: dict[str, Any], now: datetime, moment: float,
+                        retry_seconds: int = 300) -> str:
     """Verify the security key's registration (section 7.1, user verified) and bind it to the
-    enrolled citizen; closes the binding step. The passkey's name is returned."""
+    enrolled citizen; closes the binding step. The passkey's name is returned. A key that is
+    registered already leaves the step open (`retry_seconds`) for another key or the phone."""
     _check(actor, citizen_id, store)
     response = parse_registration(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge, purposes={"assisted"},
@@ -144,11 +147,12 @@ def finish_security_key(session: Session, store: EphemeralStore, *, actor: Actor
     if ceremony.citizen_id != str(citizen_id):
         raise WebAuthnError("forbidden", "the challenge was issued for another citizen", status=403)
     passkey = verify_registration(rp=rp, response=response, expected_challenge=ceremony.challenge)
-    _close(store, actor=actor, citizen_id=citizen_id)
+    ticket = _close(store, actor=actor, citizen_id=citizen_id)
     name = model_name(passkey.aaguid) or "Security key"
     try:
         citizens.add_passkey(session, citizen_id=citizen_id, passkey=passkey, passkey_name=name, now=now)
     except CredentialExists:
+        store.set(_ticket(citizen_id), ticket, retry_seconds)
         raise WebAuthnError("credential_exists", "this security key is already registered", status=409) from None
     rp.attestation.record(session, credential_id=passkey.credential_id, verdict=passkey.attestation)
     services.trail(session, actor=actor, action="enrolment.security_key_bound", citizen_id=citizen_id, now=now,

@@ -178,3 +178,19 @@ def test_only_registrars(client, oidc_app, path):
 
     enrol(client)
     assert client.get(path).status_code == 403
+
+
+def test_a_key_without_user_verification_or_already_registered_leaves_the_step_open(client, oidc_app, registrar):
+    citizen_id = _created(client)
+    html = client.get(f"/registrar/enrolments/{citizen_id}").get_data(as_text=True)
+    token = re.search(r'data-csrf="([^"]+)"', html).group(1)
+    options_path, verify_path = (f"/registrar/enrolments/{citizen_id}/key/{step}" for step in ("options", "verify"))
+    options = _json(client, options_path, {}, token).get_json()
+    no_pin = _json(client, verify_path, SoftwareAuthenticator(user_verified=False).register(options), token)
+    assert no_pin.status_code == 400 and no_pin.get_json()["error"] == "user_verification_required"
+    options = _json(client, options_path, {}, token).get_json()
+    taken = _json(client, verify_path, registrar.key.register(options), token)
+    assert taken.status_code == 409 and taken.get_json()["error"] == "credential_exists"
+    assert client.get(f"/registrar/enrolments/{citizen_id}").status_code == 200
+    options = _json(client, options_path, {}, token).get_json()
+    assert _json(client, verify_path, SoftwareAuthenticator().register(options), token).status_code == 200
