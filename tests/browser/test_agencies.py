@@ -6,6 +6,7 @@ violation, es and en."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agen
     path = agency.authorize_path(claims=CLAIMS)
     pages.visit("consent", path, wait="form.consent-form")
     for lang in LANGUAGES:
-        browser.choose_language(lang, then=path)
+        browser.choose_language(lang, then=quote(path, safe="/"))
         image = browser.wait_for("#agency-logo")
         assert image.get_attribute("src").endswith(logo)
         assert browser.driver.execute_script("return arguments[0].naturalWidth;", image) == 96
