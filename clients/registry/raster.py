@@ -1,5 +1,6 @@
 """Agency logos are raster images only: PNG (ISO/IEC 15948), JPEG (ITU T.81 / JFIF) or WebP
-(RFC 9649), recognised by their magic bytes and read for their dimensions. SVG, HTML and
+(RFC 9649), recognised by their magic bytes, read for their dimensions and, for PNG, walked
+chunk by chunk with each CRC up to IEND (nothing may follow). SVG, HTML and
 anything else are refused: an SVG is a document that can carry scripts and links.
 
 No image library decodes the pixels here: the bytes are served as they are, from Cédula's
@@ -9,6 +10,7 @@ own origin with `Content-Type` fixed to the type found, `nosniff` and a `sandbox
 from __future__ import annotations
 
 import struct
+import zlib
 from dataclasses import dataclass
 
 MAX_BYTES = 256 * 1024
@@ -36,9 +38,23 @@ class RasterImage:
 
 
 def _png(data: bytes) -> tuple[int, int]:
-    # The IHDR chunk comes first: length 13, "IHDR", width, height (section 11.2.2).
+    # The IHDR chunk comes first: length 13, "IHDR", width, height (section 11.2.2); then every
+    # chunk is walked with its CRC (section 5.3) up to IEND, with nothing after it.
     if len(data) < 33 or data[12:16] != b"IHDR":
         raise ImageRefused("corrupt", "a PNG must start with its IHDR chunk")
+    at, kinds = 8, []
+    while at + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind = data[at + 4:at + 8]
+        end = at + 12 + length
+        if end > len(data) or zlib.crc32(data[at + 4:end - 4]) != struct.unpack(">I", data[end - 4:end])[0]:
+            raise ImageRefused("corrupt", f"the PNG chunk {kind!r} is cut short or its CRC is wrong")
+        kinds.append(kind)
+        at = end
+        if kind == b"IEND":
+            break
+    if not kinds or kinds[-1] != b"IEND" or at != len(data) or b"IDAT" not in kinds:
+        raise ImageRefused("corrupt", "a PNG must hold image data and end with IEND")
     return struct.unpack(">II", data[16:24])
 
 
@@ -91,6 +107,8 @@ def check_raster(data: bytes, *, max_bytes: int = MAX_BYTES) -> RasterImage:
     elif data.startswith(b"\xff\xd8\xff"):
         content_type, (width, height) = "image/jpeg", _jpeg(data)
     elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        if struct.unpack("<I", data[4:8])[0] + 8 != len(data):
+            raise ImageRefused("corrupt", "the WebP's RIFF size is not the file's size")
         content_type, (width, height) = "image/webp", _webp(data)
     else:
         raise ImageRefused("type", "expected a PNG, JPEG or WebP image (SVG and other formats are refused)")

@@ -25,6 +25,10 @@ def test_the_three_raster_formats_and_their_dimensions():
     (png(8, 8), "dimensions"),
     (png(4000, 16), "dimensions"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, "corrupt"),
+    (png(32, 32)[:-12], "corrupt"),                      # no IEND
+    (png(32, 32) + b"<script>", "corrupt"),              # bytes after IEND
+    (png(32, 32)[:40] + b"X" + png(32, 32)[41:], "corrupt"),  # a CRC that does not match
+    (webp_lossless(50, 20) + b"extra", "corrupt"),
     (b"\xff\xd8\xff\xe0\x00", "corrupt"),
 ])
 def test_refusals_say_why(data, reason):
