@@ -57,3 +57,19 @@ def test_names_in_the_citizens_lists_follow_the_language(client, oidc_app, regis
     spanish = client.get("/account/agencies", headers={"Accept-Language": "es"}).get_data(as_text=True)
     english = client.get("/account/agencies", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Ministerio de Hacienda" in spanish and "Ministry of Finance" in english
+
+
+def test_no_citizen_request_fetches_anything(client, oidc_app, register, monkeypatch):
+    """The logo comes from what was kept at registration: the sign-in and consent pages make
+    no outbound request, even when the agency has a logo_uri."""
+    from infra.outbound import Outbound
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("an outbound request on a citizen's page")
+
+    agency = register(**NAMES, logo_uri="https://hacienda.example.gov/logo.png")
+    monkeypatch.setattr(Outbound, "request", refuse)
+    started = client.get(authorize_url(agency, Flow()))
+    assert client.get(started.headers["Location"]).status_code == 200
+    enrol(client)
+    assert client.get(authorize_url(agency, Flow())).status_code == 200
