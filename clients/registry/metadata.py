@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from clients.registry.localized import LOCALIZABLE, MAX_TAGS, split_key, valid_tag
+
 AUTH_METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 ID_TOKEN_ALGS = ("ES256", "RS256")
@@ -159,6 +161,31 @@ def _jwks(value: Any) -> dict[str, Any]:
     return {"keys": [dict(k) for k in value["keys"]]}
 
 
+def _text(field: str, value: Any) -> str:
+    limit = _TEXT_FIELDS[field]
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise ClientMetadataError(field, f"must be text of 1 to {limit} characters")
+    return value.strip()
+
+
+def _language_tagged(requested: Mapping[str, Any]) -> dict[str, str]:
+    """OIDC Registration section 2.1: `client_name#en`, `logo_uri#es`, ... checked like the
+    untagged field. Tagged forms of other fields are unknown metadata (ignored, RFC 7591 2)."""
+    tagged: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for key, value in requested.items():
+        field, tag = split_key(key) if isinstance(key, str) else (key, None)
+        if tag is None or field not in LOCALIZABLE:
+            continue
+        if not valid_tag(tag):
+            raise ClientMetadataError(key, f"{tag!r} is not a BCP 47 language tag (e.g. en, es, es-419)")
+        counts[field] = counts.get(field, 0) + 1
+        if counts[field] > MAX_TAGS:
+            raise ClientMetadataError(field, f"at most {MAX_TAGS} language-tagged values are accepted")
+        tagged[key] = _text(field, value) if field in _TEXT_FIELDS else _absolute_url(key, value)
+    return tagged
+
+
 def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) -> dict[str, Any]:
     """The metadata the provider will enforce, with defaults filled in (RFC 7591 section 2)."""
     if not isinstance(requested, Mapping):
@@ -266,15 +293,13 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
             raise ClientMetadataError("backchannel_logout_session_required", "must be true or false")
         metadata["backchannel_logout_session_required"] = session_required
 
-    for field, limit in _TEXT_FIELDS.items():
+    for field in _TEXT_FIELDS:
         if field in requested:
-            value = requested[field]
-            if not isinstance(value, str) or not value.strip() or len(value) > limit:
-                raise ClientMetadataError(field, f"must be text of 1 to {limit} characters")
-            metadata[field] = value.strip()
+            metadata[field] = _text(field, requested[field])
     for field in _URL_FIELDS:
         if field in requested:
             metadata[field] = _absolute_url(field, requested[field])
+    metadata.update(_language_tagged(requested))
     if "contacts" in requested:
         contacts = _string_list("contacts", requested["contacts"])
         if any(len(contact) > MAX_CONTACT_LENGTH for contact in contacts):

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clients.registry.localized import agency_name
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
 from clients.registry.models import Client, InitialAccessToken
 
@@ -301,6 +302,16 @@ def find_client(session: Session, client_id: str, *, enabled_only: bool = True) 
     if client is None or (enabled_only and not client.enabled):
         raise ClientNotFound(f"no {'enabled ' if enabled_only else ''}client {client_id!r}")
     return client
+
+
+def agency_names(session: Session, client_ids: Iterable[str], locale: str | None) -> dict[str, str]:
+    """client_id -> the agency's name in `locale` (localized: the tagged name, else the plain
+    one), for the clients that are still registered; one query."""
+    wanted = {c for c in client_ids if c}
+    if not wanted:
+        return {}
+    rows = session.scalars(sa.select(Client).where(Client.client_id.in_(wanted)))
+    return {client.client_id: agency_name(client, locale) for client in rows}
 
 
 def list_clients(session: Session) -> list[Client]:

@@ -3,6 +3,7 @@ its download), the export of all their data, consent receipts, closing the accou
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -11,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
+from clients.registry.services import agency_names
 from idp import audit
 from idp.account import reauth
 from idp.account.confirmation import Confirmation, confirmation_page
@@ -66,6 +68,8 @@ def agencies() -> Response:
     session = _citizen()
     with get_db(current_app).read() as db:
         rows = services.connected(db, citizen_id=session.citizen_id)
+        names = agency_names(db, [r.client_id for r in rows], current_language())
+    rows = [dataclasses.replace(r, name=names.get(r.client_id, r.name)) for r in rows]
     notice = request.args.get("done")
     error = request.args.get("error")
     return _private(Response(render_template(
@@ -190,7 +194,10 @@ def receipt_pdf(consent_id: str) -> Response:
 
 
 def _agency_names(db, citizen_id: str) -> dict[str, str]:
-    return {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
+    """The names of the agencies in the citizen's log: in their language while the agency is
+    registered, else the name it had when the citizen consented."""
+    kept = {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
+    return {**kept, **agency_names(db, kept, current_language())}
 
 
 @bp.get("/account/log")

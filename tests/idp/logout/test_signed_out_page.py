@@ -89,3 +89,11 @@ def test_a_made_up_or_expired_link_lists_nothing(client, citizen):
     page = client.get("/signed-out?r=not-a-real-one")
     assert page.status_code == 200 and listed(page) == []
     assert 'id="signed-out-no-agencies"' not in page.get_data(as_text=True)
+
+
+def test_the_list_follows_the_language_the_page_is_read_in(client, register, citizen):
+    agency = register(client_name="Hacienda", **{"client_name#en": "Treasury"})
+    tokens_for(client, agency)
+    response = client.post("/logout", data={"csrf_token": _csrf(client)})
+    assert listed(client.get(response.headers["Location"], headers={"Accept-Language": "es"})) == ["Hacienda"]
+    assert listed(client.get(response.headers["Location"], headers={"Accept-Language": "en"})) == ["Treasury"]
