@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from clients.registry.metadata import AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
+from clients.registry.metadata import ASSURANCE_LEVELS, AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
@@ -71,12 +71,15 @@ def clients() -> None:
 @click.option("--client-id", help="Use this client_id instead of a random one.")
 @click.option("--security-profile", type=click.Choice(SECURITY_PROFILES),
               help="fapi2 (the default with a restricted scope: private_key_jwt, PAR, DPoP) or oidc.")
+@click.option("--max-level", type=click.Choice(ASSURANCE_LEVELS),
+              help="Highest level of assurance the portal may ask for (high: fapi2 by default; "
+                   "absent: high for fapi2, substantial otherwise).")
 def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
              backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
              jwks_uri: str | None, scopes: tuple[str, ...], grant_types: tuple[str, ...],
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
              application_type: str, purpose: str | None, client_id: str | None,
-             security_profile: str | None) -> None:
+             security_profile: str | None, max_level: str | None) -> None:
     """Register an agency portal; prints its metadata (the secret is shown only now)."""
     if jwks_file and jwks_uri:
         raise click.UsageError("give --jwks or --jwks-uri, not both")
@@ -91,7 +94,8 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         backchannel_logout_uri=backchannel_logout_uri, auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri,
         scopes=scopes, grant_types=grant_types, subject_type=subject_type,
         sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
-        application_type=application_type, purpose=purpose, security_profile=security_profile)
+        application_type=application_type, purpose=purpose, security_profile=security_profile,
+        max_assurance_level=max_level)
     try:
         with get_db().transaction() as session:
             registration = register_by_operator(session, answers, client_id=client_id)

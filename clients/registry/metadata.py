@@ -36,6 +36,11 @@ MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
 SECURITY_PROFILES = ("fapi2", "oidc")
+# `max_assurance_level`: the highest level of assurance the client may ask for (acr_values or
+# an essential acr claim). Level high is for FAPI 2.0 clients: asking for it at registration
+# brings the profile, as a restricted scope does. Absent: high for FAPI 2.0 clients,
+# substantial for the others (idp.oidc.fapi.max_level).
+ASSURANCE_LEVELS = ("low", "substantial", "high")
 SIGNING_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
 FAPI_ALGS = ("ES256", "PS256")
 # Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
@@ -290,21 +295,27 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
             if not isinstance(requested[flag], bool):
                 raise ClientMetadataError(flag, "must be true or false")
             metadata[flag] = requested[flag]
+    if "max_assurance_level" in requested:
+        if requested["max_assurance_level"] not in ASSURANCE_LEVELS:
+            raise ClientMetadataError("max_assurance_level", f"use one of {', '.join(ASSURANCE_LEVELS)}")
+        metadata["max_assurance_level"] = requested["max_assurance_level"]
     _security_profile(requested, metadata, permissions)
     return metadata
 
 
 def _security_profile(requested: Mapping[str, Any], metadata: dict[str, Any], permissions: Permissions) -> None:
     """`security_profile`: "fapi2" (FAPI 2.0 Security Profile, section 5) or "oidc". New clients
-    asking for a restricted scope (national_id, documents:issue) get "fapi2" unless an operator
-    registers them with "oidc" explicitly; any client may ask for "fapi2"."""
+    asking for a restricted scope (national_id, documents:issue) or for level high
+    (`max_assurance_level`) get "fapi2" unless an operator registers them with "oidc"
+    explicitly; any client may ask for "fapi2"."""
     wanted = requested.get("security_profile")
-    sensitive = any(scope in RESTRICTED_SCOPES for scope in metadata["scope"].split())
+    sensitive = any(scope in RESTRICTED_SCOPES for scope in metadata["scope"].split()) \
+        or metadata.get("max_assurance_level") == "high"
     if wanted is not None and wanted not in SECURITY_PROFILES:
         raise ClientMetadataError("security_profile", f"use one of {', '.join(SECURITY_PROFILES)}")
     if wanted == "oidc" and sensitive and not permissions.operator:
-        raise ClientMetadataError("security_profile", "clients with restricted scopes follow the FAPI 2.0 "
-                                  "profile; only an operator may register one without it")
+        raise ClientMetadataError("security_profile", "clients with restricted scopes or level high follow "
+                                  "the FAPI 2.0 profile; only an operator may register one without it")
     profile = wanted or ("fapi2" if sensitive else None)
     if profile is None:
         return

@@ -49,6 +49,7 @@ class OperatorRegistration:
     purpose: str | None = None
     contacts: tuple[str, ...] = field(default_factory=tuple)
     security_profile: str | None = None  # "fapi2" | "oidc"; None: fapi2 with a restricted scope
+    max_assurance_level: str | None = None  # "low" | "substantial" | "high" (high: fapi2 by default)
 
 
 def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
@@ -88,6 +89,8 @@ def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
         metadata["contacts"] = list(answers.contacts)
     if answers.security_profile:
         metadata["security_profile"] = answers.security_profile
+    if answers.max_assurance_level:
+        metadata["max_assurance_level"] = answers.max_assurance_level
     return metadata
 
 
