@@ -64,6 +64,9 @@ class Permissions:
 
     operator: bool = False
     extra_scopes: tuple[str, ...] = ()
+    # The embedded demo (oidc.fapi_loopback_redirects, loopback issuer only): FAPI 2.0 clients
+    # may have http redirect URIs on this machine.
+    loopback_redirects: bool = False
 
     def allows_scope(self, scope: str) -> bool:
         return scope in DEFAULT_SCOPES or self.operator or scope in self.extra_scopes
@@ -321,10 +324,10 @@ def _security_profile(requested: Mapping[str, Any], metadata: dict[str, Any], pe
         return
     metadata["security_profile"] = profile
     if profile == "fapi2":
-        _fapi2(requested, metadata)
+        _fapi2(requested, metadata, loopback=permissions.loopback_redirects)
 
 
-def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any]) -> None:
+def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any], *, loopback: bool = False) -> None:
     """FAPI 2.0 Security Profile section 5.3.2 and 5.4 as client metadata: private_key_jwt with
     ES256 or PS256 (no client secrets), https redirect URIs, PAR and DPoP-bound tokens."""
     if metadata["token_endpoint_auth_method"] != "private_key_jwt":  # noqa: S105 - a method name
@@ -341,7 +344,7 @@ def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any]) -> None:
         raise ClientMetadataError("request_object_signing_alg",
                                   f"FAPI 2.0 request objects are signed with {' or '.join(FAPI_ALGS)}")
     for uri in metadata["redirect_uris"]:
-        if not uri.startswith("https://"):
+        if not uri.startswith("https://") and not (loopback and _is_loopback(urlsplit(uri).hostname)):
             raise ClientMetadataError("redirect_uris", f"{uri!r}: FAPI 2.0 clients use https redirect URIs "
                                       "only", error="invalid_redirect_uri")
     for flag in ("require_pushed_authorization_requests", "dpop_bound_access_tokens"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from clients.registry import Client
 from idp.assurance.levels import rank
@@ -25,9 +26,23 @@ def applies(client: Client) -> bool:
     return client.client_metadata.get("security_profile") == PROFILE
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def loopback(url: str) -> bool:
+    """An http(s) URL on this machine (the embedded demo's provider and portals)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
+
+
 def check_authorization(client: Client, params: Mapping[str, Sequence[str]], *, pushed: bool,
-                        redirect_uri: str) -> None:
-    """Section 5.3.2.2: only pushed requests (PAR), with their redirect_uri, to an https one."""
+                        redirect_uri: str, loopback_redirects: bool = False) -> None:
+    """Section 5.3.2.2: only pushed requests (PAR), with their redirect_uri, to an https one
+    (item 8; `loopback_redirects`: also http on this machine, the embedded demo's setting
+    oidc.fapi_loopback_redirects, which a provider off loopback refuses to start with)."""
     if not applies(client):
         return
     if not pushed:
@@ -35,7 +50,7 @@ def check_authorization(client: Client, params: Mapping[str, Sequence[str]], *, 
                                  "authorization request endpoint (RFC 9126 section 5)")
     if not params.get("redirect_uri"):
         raise AuthorizationError("FAPI 2.0: the pushed request must carry redirect_uri")
-    if not redirect_uri.startswith("https://"):
+    if not redirect_uri.startswith("https://") and not (loopback_redirects and loopback(redirect_uri)):
         raise AuthorizationError("FAPI 2.0: the redirect URI must use https")
 
 

@@ -97,12 +97,13 @@ Expander = Callable[[Client, Mapping[str, Sequence[str]]], Mapping[str, Sequence
 
 def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris: Mapping[str, str],
              pushed: bool = False, require_par: bool = False, expand: Expander | None = None,
-             issuer: str = "",
+             issuer: str = "", fapi_loopback_redirects: bool = False,
              lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, AuthorizationRequest]:
     """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
 
     `acr_uris`: level -> acr URI (oidc.acr_*), for the highest level the client may ask for
-    (idp.oidc.fapi.check_level).
+    (idp.oidc.fapi.check_level); `fapi_loopback_redirects`: the embedded demo's setting
+    (idp.oidc.fapi.check_authorization).
 
     `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
     refuses every other request (the setting), as it does for clients whose metadata says so.
@@ -118,7 +119,8 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris:
             raise AuthorizationError("this client must push its authorization requests to the pushed "
                                      "authorization request endpoint and send only client_id and "
                                      "request_uri here (RFC 9126 section 5)")
-        fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri)
+        fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri,
+                                 loopback_redirects=fapi_loopback_redirects)
         validated = _validate(client, redirect_uri, params, acr_uris=acr_uris)
         try:
             resources.check_requested(session, identifiers=validated.resources, client_id=client.client_id,

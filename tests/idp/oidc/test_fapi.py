@@ -228,3 +228,80 @@ def test_requested_level_is_the_one_the_provider_would_enforce():
     assert fapi.requested_level(acr_values=["H", "S"], claim_acr=[], acr_uris=uris) == "substantial"
     assert fapi.requested_level(acr_values=["S"], claim_acr=["H"], acr_uris=uris) == "high"
     assert fapi.requested_level(acr_values=["urn:x"], claim_acr=["urn:y"], acr_uris=uris) is None
+
+
+DEMO_REDIRECT = "http://localhost:8001/callback"
+
+
+def _demo_portal(app) -> Agency:
+    """A FAPI 2.0 client on http://localhost, as `cedula demo` registers the civil registry."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from joserfc.jwk import ECKey
+
+    from clients.registry.services import upsert_operator_client
+    from infra.db import get_db
+
+    key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
+    public = {**key.as_dict(private=False), "kid": "agency-key"}
+    metadata = {"client_name": "Registro Civil", "redirect_uris": [DEMO_REDIRECT], "scope": "openid profile",
+                "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [public]},
+                "security_profile": "fapi2"}
+    with get_db(app).transaction() as session:
+        client = upsert_operator_client(session, client_id="registro-demo", metadata=metadata,
+                                        fetch_sector=lambda uri: [DEMO_REDIRECT], loopback_redirects=True)
+        validated = dict(client.client_metadata)
+    return Agency("registro-demo", None, DEMO_REDIRECT, key, validated)
+
+
+def test_loopback_redirects_need_the_demo_setting_at_authorization(client, oidc_app, citizen, monkeypatch):
+    from dataclasses import replace
+
+    from idp.oidc import PROVIDER, provider
+    from tests.support.components import replace_component
+
+    portal = _demo_portal(oidc_app)
+    assert portal.metadata["security_profile"] == "fapi2"
+    refused = push(client, portal, Flow(), DpopKey())
+    assert refused.status_code == 400 and refused.get_json()["error_description"] == \
+        "FAPI 2.0: the redirect URI must use https"
+
+    before = provider(oidc_app)
+    replace_component(monkeypatch, oidc_app, PROVIDER, replace(
+        before, settings=replace(before.settings, fapi_loopback_redirects=True)))
+    key, flow = DpopKey(), Flow()
+    code = code_for(client, portal, key, flow)
+    tokens = post_token(client, portal, code_form(portal, code, flow), key)
+    assert tokens.status_code == 200 and tokens.get_json()["token_type"] == "DPoP"
+
+
+def test_loopback_redirects_are_registered_only_with_the_demo_permission():
+    from clients.registry import ClientMetadataError, Permissions
+    from clients.registry.metadata import validate_metadata
+
+    metadata = {"redirect_uris": [DEMO_REDIRECT], "token_endpoint_auth_method": "private_key_jwt",
+                "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}]}, "security_profile": "fapi2"}
+    with pytest.raises(ClientMetadataError) as strict:
+        validate_metadata(metadata, Permissions(operator=True))
+    assert strict.value.error == "invalid_redirect_uri"
+    demo = Permissions(operator=True, loopback_redirects=True)
+    assert validate_metadata(metadata, demo)["redirect_uris"] == [DEMO_REDIRECT]
+    elsewhere = {**metadata, "redirect_uris": ["http://registro.example.gob/callback"]}
+    with pytest.raises(ClientMetadataError):
+        validate_metadata(elsewhere, demo)
+
+
+@pytest.mark.parametrize(("issuer", "allowed"), [
+    ("http://localhost:8000", True), ("http://127.0.0.1:8000", True), ("http://[::1]:8000", True),
+    ("https://id.example.gob", False), ("http://localhost.example.gob", False),
+])
+def test_the_demo_setting_is_refused_off_loopback(oidc_app, issuer, allowed):
+    from idp.oidc.settings import load
+    from infra.config import ConfigError, get_settings
+
+    section = {**get_settings(oidc_app)["oidc"], "fapi_loopback_redirects": True}
+    if allowed:
+        assert load({"oidc": section}, issuer).fapi_loopback_redirects is True
+    else:
+        with pytest.raises(ConfigError, match="embedded demo only"):
+            load({"oidc": section}, issuer)
+    assert load({"oidc": {**section, "fapi_loopback_redirects": False}}, issuer).fapi_loopback_redirects is False
