@@ -11,7 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from clients.registry.logos import refresh_logos
-from clients.registry.metadata import AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
+from clients.registry.metadata import ASSURANCE_LEVELS, AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
@@ -76,12 +76,16 @@ def clients() -> None:
                    "logo_uri, client_uri, policy_uri, tos_uri; repeatable).")
 @click.option("--security-profile", type=click.Choice(SECURITY_PROFILES),
               help="fapi2 (the default with a restricted scope: private_key_jwt, PAR, DPoP) or oidc.")
+@click.option("--max-level", type=click.Choice(ASSURANCE_LEVELS),
+              help="Highest level of assurance the portal may ask for (high: fapi2 by default; "
+                   "absent: high for fapi2, substantial otherwise).")
 def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
              backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
              jwks_uri: str | None, scopes: tuple[str, ...], grant_types: tuple[str, ...],
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
              application_type: str, purpose: str | None, client_id: str | None,
-             logo_uri: str | None, localized: tuple[str, ...], security_profile: str | None) -> None:
+             logo_uri: str | None, localized: tuple[str, ...], security_profile: str | None,
+             max_level: str | None) -> None:
     """Register an agency portal; prints its metadata (the secret is shown only now)."""
     if jwks_file and jwks_uri:
         raise click.UsageError("give --jwks or --jwks-uri, not both")
@@ -103,7 +107,7 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         scopes=scopes, grant_types=grant_types, subject_type=subject_type,
         sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
         application_type=application_type, purpose=purpose, security_profile=security_profile,
-        localized=tagged, logo_uri=logo_uri)
+        localized=tagged, logo_uri=logo_uri, max_assurance_level=max_level)
     try:
         with get_db().transaction() as session:
             registration = register_by_operator(session, answers, client_id=client_id)

@@ -52,9 +52,16 @@ def _portal_metadata(name: str, base_url: str, purpose: str, **extra) -> dict:
     }
 
 
-def register_demo_clients(app: Flask) -> list[DemoPortal]:
-    """Register (or refresh) both demo agencies; returns how to start their portals."""
+def register_demo_clients(app: Flask, *, fapi: bool | None = None) -> list[DemoPortal]:
+    """Register (or refresh) both demo agencies; returns how to start their portals.
+
+    `fapi`: register the civil registry as a FAPI 2.0 client on http://localhost, which the
+    provider accepts only with oidc.fapi_loopback_redirects (the default: that setting of `app`;
+    `cedula demo` turns it on for the provider it starts). Without it, the operator's exception
+    (security_profile oidc) with PAR and DPoP still required."""
     settings: Settings = get_settings(app)
+    if fapi is None:
+        fapi = bool(settings["oidc"].get("fapi_loopback_redirects"))
     demo = settings["demo"]
     registry_url = f"http://localhost:{int(demo['registry_port'])}"
     tax_url = f"http://localhost:{int(demo['tax_port'])}"
@@ -70,11 +77,12 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
             token_endpoint_auth_method="private_key_jwt",
             token_endpoint_auth_signing_alg="ES256",
             jwks={"keys": [key.as_dict(private=False)]},
-            # The portal is a FAPI 2.0 client (PAR, DPoP, private_key_jwt: clients/portal/fapi.py);
-            # the profile itself needs https redirect URIs, which a laptop demo has not: the
-            # operator's exception, with PAR and DPoP still required.
-            security_profile="oidc", require_pushed_authorization_requests=True,
-            dpop_bound_access_tokens=True))
+            # The portal is a FAPI 2.0 client (PAR, DPoP, private_key_jwt: clients/portal/fapi.py).
+            # The profile needs https redirect URIs; a laptop demo has http://localhost, which
+            # oidc.fapi_loopback_redirects allows there (docs/agencies-fapi.md). Without that
+            # setting: the operator's exception, with PAR and DPoP still required.
+            security_profile="fapi2" if fapi else "oidc", require_pushed_authorization_requests=True,
+            dpop_bound_access_tokens=True), loopback_redirects=fapi)
         upsert_operator_client(session, client_id="hacienda", metadata=_portal_metadata(
             "Ministerio de Hacienda", tax_url, tax_purpose,
             token_endpoint_auth_method="client_secret_basic"))
@@ -132,9 +140,13 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     settings: Settings = get_settings(app)
     if urlsplit(settings.issuer).hostname not in ("localhost", "127.0.0.1"):
         raise RuntimeError("cedula demo runs on this machine only; CEDULA_ISSUER must be a localhost URL")
-    portals = register_demo_clients(app)
+    portals = register_demo_clients(app, fapi=True)
     outbox_page = _demo_register(app)
-    provider_env = {**os.environ, "CEDULA_DEMO_OUTBOX_PAGE": "true"} if outbox_page else None
+    # The provider lets the civil registry, a FAPI 2.0 client, come back to http://localhost
+    # (refused at start for any issuer off this machine).
+    provider_env = {**os.environ, "CEDULA_OIDC_FAPI_LOOPBACK_REDIRECTS": "true"}
+    if outbox_page:
+        provider_env["CEDULA_DEMO_OUTBOX_PAGE"] = "true"
     processes = [subprocess.Popen([sys.executable, "-m", "idp.cli", "serve", "--host", host,
                                    "--port", str(port)], env=provider_env)]
     processes += [_portal_process(p) for p in portals]

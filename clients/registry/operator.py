@@ -52,6 +52,7 @@ class OperatorRegistration:
     # Language-tagged metadata (OIDC Registration section 2.1): {"client_name#en": "...", ...}.
     localized: Mapping[str, str] = field(default_factory=dict)
     logo_uri: str | None = None
+    max_assurance_level: str | None = None  # "low" | "substantial" | "high" (high: fapi2 by default)
 
 
 def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
@@ -97,6 +98,8 @@ def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
         if "#" not in key:
             raise ClientMetadataError(key, "name a language: field#tag, e.g. client_name#en")
         metadata[key] = value
+    if answers.max_assurance_level:
+        metadata["max_assurance_level"] = answers.max_assurance_level
     return metadata
 
 

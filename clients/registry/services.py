@@ -410,14 +410,17 @@ def upsert_operator_client(
     client_id: str,
     metadata: Mapping[str, Any],
     fetch_sector: SectorFetcher = fetch_sector_identifier,
+    loopback_redirects: bool = False,
 ) -> Client:
-    """Create an operator-registered client with this id, or replace its metadata."""
+    """Create an operator-registered client with this id, or replace its metadata
+    (`loopback_redirects`: the embedded demo's FAPI 2.0 portals on http://localhost)."""
+    permissions = Permissions(operator=True, loopback_redirects=loopback_redirects)
     try:
         client = find_client(session, client_id, enabled_only=False)
     except ClientNotFound:
-        return register_client(session, metadata=metadata, permissions=Permissions(operator=True),
+        return register_client(session, metadata=metadata, permissions=permissions,
                                client_id=client_id, fetch_sector=fetch_sector).client
-    validated = validate_metadata(metadata, Permissions(operator=True))
+    validated = validate_metadata(metadata, permissions)
     _screen(validated, None)
     client.backchannel_approved_uri = _approval(validated)
     _check_backchannel(validated, approved=client.backchannel_approved_uri)

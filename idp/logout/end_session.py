@@ -9,6 +9,8 @@ the agency only at a `post_logout_redirect_uri` registered for it, exactly.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -187,29 +189,57 @@ def agencies_signed_out(sso: SsoSession | None) -> list[str]:
 SIGNED_OUT = "logout:signed-out:"
 # How long the signed-out page can be reloaded (or its language switched) with its list.
 SIGNED_OUT_SECONDS = 600
+# The list is for the browser that signed out only: the link's `r` names it, this cookie (set
+# with the redirect, sent only to /signed-out) proves the browser is that one. A link copied,
+# shared or opened elsewhere shows the plain page: it never tells who was signed in where.
+SIGNED_OUT_COOKIE = "cedula_signed_out"
+
+
+def _browser_digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
 
 
 def signed_out_redirect(sso: SsoSession | None) -> Response:
     """A 303 to the signed-out page that lists the agencies of `sso`; call it before ending
     the session (the citizen's own sign-out: /logout, or this device on the sessions page)."""
-    token = secrets.token_urlsafe(18)
-    get_store(current_app).set(SIGNED_OUT + token, json.dumps(_agencies_of(sso)).encode(),
-                               SIGNED_OUT_SECONDS)
-    return _no_store(redirect("/signed-out?" + urlencode({"r": token}), code=303))
+    token, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
+    record = {"agencies": _agencies_of(sso), "browser": _browser_digest(nonce)}
+    get_store(current_app).set(SIGNED_OUT + token, json.dumps(record).encode(), SIGNED_OUT_SECONDS)
+    response = redirect("/signed-out?" + urlencode({"r": token}), code=303)
+    response.set_cookie(SIGNED_OUT_COOKIE, nonce, max_age=SIGNED_OUT_SECONDS, path="/signed-out",
+                        secure=get_settings().secure, httponly=True, samesite="Lax")
+    return _no_store(response)
+
+
+def signed_out_list(raw: bytes | None, *, nonce: str | None) -> dict[str, str] | None:
+    """The agencies a sign-out recorded (client_id to name), for the browser holding its nonce;
+    None for any other browser, a made-up or expired link (pure: the view reads the store and
+    the cookie)."""
+    if raw is None or not nonce:
+        return None
+    try:
+        record = json.loads(raw)
+        expected, agencies = record["browser"], record["agencies"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not hmac.compare_digest(str(expected), _browser_digest(nonce)) or not isinstance(agencies, dict):
+        return None
+    return {str(client_id): str(name) for client_id, name in agencies.items()}
 
 
 @bp.get("/signed-out")
 def signed_out_page() -> Response:
-    """Where the citizen's own sign-out ends: what ended, and at which agencies."""
+    """Where the citizen's own sign-out ends: what ended, and at which agencies (to the browser
+    that signed out, and only while it is not signed in again)."""
     raw = get_store(current_app).get(SIGNED_OUT + request.args.get("r", "")[:64])
-    kept = json.loads(raw) if raw is not None else {}
-    if isinstance(kept, dict) and kept:  # names again in the language the page is read in now
+    kept = signed_out_list(raw, nonce=request.cookies.get(SIGNED_OUT_COOKIE, "")[:64])
+    shown = kept is not None and current_session() is None
+    agencies: list[str] = []
+    if shown and kept:  # names again in the language the page is read in now
         with get_db(current_app).read() as db:
-            kept = {**kept, **agency_names(db, kept, current_language())}
-    agencies = _sorted_names(kept.values() if isinstance(kept, dict) else kept)
-    page = render_template("logout/signed_out.html", client_name=None,
-                           signed_out=raw is not None and current_session() is None,
-                           agencies=agencies if current_session() is None else [])
+            agencies = _sorted_names({**kept, **agency_names(db, kept, current_language())}.values())
+    page = render_template("logout/signed_out.html", client_name=None, signed_out=shown,
+                           agencies=agencies)
     return _no_store(Response(page, mimetype="text/html"))
 
 

@@ -293,7 +293,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             scopes=scopes, claims=claims, sid=granted.sid,
             auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
             created_at=moment, expires_at=moment + timedelta(seconds=settings.grant_seconds),
-            revoked_at=None, revoked_reason=None)
+            revoked_at=None, revoked_reason=None, resources=list(granted.resources) or None)
         session.add(grant)
         session.flush()
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on

@@ -134,7 +134,9 @@ def authorize() -> Response:
             _client, validated = request_module.validate(
                 session, params, pushed=pushed,
                 require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
-                issuer=provider().settings.issuer, lookup=provider().clients.find)
+                issuer=provider().settings.issuer, lookup=provider().clients.find,
+                acr_uris=provider().settings.acr_uris,
+                fapi_loopback_redirects=provider().settings.fapi_loopback_redirects)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
