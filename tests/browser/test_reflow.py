@@ -5,13 +5,15 @@ sentence left in Spanish (the page's text comes from the catalogs).
 
 The list of pages is checked against the apps' URL maps (`test_every_html_route_is_visited_or_
 excluded`): a new GET route must be added to PAGES (how to reach it) or to EXCLUDED (why it
-serves no page), so no page is forgotten. One browser per role walks its pages; the signed-in
+serves no page), so no page is forgotten; the routes only `cedula demo` serves (DEMO_PAGES) are
+checked on a provider configured as the demo configures it. One browser per role walks its pages; the signed-in
 walk uses one person who is citizen, registrar and operator (one sign-in for the three roles).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -152,14 +154,54 @@ PORTAL_EXCLUDED: dict[str, str] = {
 }
 
 
+# Routes only `cedula demo` serves (demo.outbox_page): checked on an app of their own.
+DEMO_PAGES: dict[str, tuple[Visit, ...]] = {
+    "/demo/outbox": (Visit("/demo/outbox"),),
+}
+
+
+@pytest.fixture
+def demo_server(tmp_path) -> Iterator[LiveServer]:
+    """The provider as `cedula demo` configures it (the outbox page on), on a port of its own."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from idp import create_app
+    from idp.schema import SCHEMA
+    from infra.db import get_db
+    from infra.store import get_store
+    from tests.browser.conftest import _placeholder, _QuietHandler
+    from tests.conftest import Backend, settings_for
+
+    database_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    SCHEMA.upgrade(database_url)
+    server = make_server("localhost", 0, _placeholder, threaded=True, request_handler=_QuietHandler)
+    base = f"http://localhost:{server.port}"
+    app = create_app(settings_for(Backend("embedded", database_url, ""), tmp_path,
+                                  server={"issuer": base}, demo={"outbox_page": True}))
+    server.app = app
+    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(base, app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        get_db(app).dispose()
+        get_store(app).close()
+
+
 def _get_rules(app) -> set[str]:
     return {rule.rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
 
 
-def test_every_html_route_is_visited_or_excluded(live_server):
+def test_every_html_route_is_visited_or_excluded(live_server, demo_server):
     from clients.portal import PortalConfig, create_portal
 
     rules = _get_rules(live_server.app)
+    assert sorted(_get_rules(demo_server.app) - rules) == sorted(DEMO_PAGES)
     assert sorted(rules - PAGES.keys() - EXCLUDED.keys()) == [], \
         "add each new GET route to PAGES (how to reach its page) or to EXCLUDED (why it serves none)"
     assert sorted((PAGES.keys() | EXCLUDED.keys()) - rules) == [], "these routes are gone"
@@ -230,7 +272,7 @@ class Walk:
     def language(self, lang: str) -> None:
         if self.base is None:
             self.browser.choose_language(lang, then="/")
-        else:  # a portal follows Accept-Language
+        else:  # another server (a portal, the demo provider): Accept-Language, no cookie here
             agent = self.browser.driver.execute_script("return navigator.userAgent;")
             self.browser.driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {
                 "userAgent": agent, "acceptLanguage": lang})
@@ -392,3 +434,10 @@ def test_portal_pages_reflow_and_are_accessible_in_both_languages(browser, porta
     walk.pages([v for visits in PORTAL_PAGES.values() for v in visits if v is not signed_out])
     walk.report()
 
+
+
+@pytest.mark.browser
+def test_demo_pages_reflow_and_are_accessible_in_both_languages(browser, demo_server):
+    walk = Walk(browser, base=demo_server.url)
+    walk.pages([v for visits in DEMO_PAGES.values() for v in visits])
+    walk.report()
