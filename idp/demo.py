@@ -123,7 +123,8 @@ def _demo_register(app: Flask) -> None:
 
     with app.app_context():
         result = load_demo_register(app)
-    print(f"demo civil register: {result.rows} people ({result.inserted} new)", flush=True)
+    if result.inserted:  # said once, on the first start
+        print(f"demo civil register: {result.rows} people ({result.inserted} new)", flush=True)
 
 
 def prepare_database(settings: Settings) -> None:
