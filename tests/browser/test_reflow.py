@@ -241,10 +241,10 @@ for (const el of document.querySelectorAll('body *')) {
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 const range = document.createRange();
 for (let node = walker.nextNode(); node && wide.length < 6; node = walker.nextNode()) {
-  if (!node.textContent.trim() || within(node.parentElement)) continue;
+  if (!node.textContent.trim()) continue;
   range.selectNodeContents(node);
   const r = range.getBoundingClientRect();
-  if (r.width && r.right > root.clientWidth + 1)
+  if (r.width && r.right > root.clientWidth + 1 && !within(node.parentElement))
     wide.push('text "' + node.textContent.trim().slice(0, 40) + '" in ' + node.parentElement.tagName.toLowerCase());
 }
 return {lang: document.documentElement.lang, title: document.title.trim(),
