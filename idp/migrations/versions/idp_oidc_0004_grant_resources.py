@@ -2,7 +2,7 @@
 so that its refreshes are bound by them as its code exchange was.
 
 Revision ID: idp_oidc_0004
-Revises: idp_wallet_0001
+Revises: idp_passkeys_0001
 Create Date: 2026-12-05
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_oidc_0004"
-down_revision = "idp_wallet_0001"
+down_revision = "idp_passkeys_0001"
 branch_labels = None
 depends_on = None
 
