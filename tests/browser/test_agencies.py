@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.browser.agency import AGENCY_NAME
 from tests.browser.flows import continue_to_account, enrol, new_person, valid_dui
 from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
     CLAIMS,
@@ -40,10 +41,17 @@ def _localise(app, client_id: str) -> str:
 
 def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agency):  # noqa: F811
     logo = _localise(agency.app, agency.client_id)
-    spanish = agency.app.test_client().get(logo)
-    assert spanish.status_code == 200
-    signed_in_citizen(browser)
+    assert agency.app.test_client().get(logo).status_code == 200
     pages = Pages(browser)
+    # Signed out: the sign-in page already names the agency, with its logo.
+    browser.new_device()
+    for lang in LANGUAGES:
+        browser.choose_language(lang, then=quote(agency.authorize_path(), safe="/"))
+        browser.wait_for("#agency-logo")
+        assert browser.path == "/login"
+        assert browser.one("#agency-logo").get_attribute("alt") == (ENGLISH_NAME if lang == "en" else AGENCY_NAME)
+        pages.check("sign-in-agency", lang)
+    signed_in_citizen(browser)
     path = agency.authorize_path(claims=CLAIMS)
     pages.visit("consent", path, wait="form.consent-form")
     for lang in LANGUAGES:
