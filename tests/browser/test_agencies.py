@@ -128,3 +128,38 @@ def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_pat
         assert session.query(Passkey).filter_by(citizen_id=person_row.id).count() == 1
     browser.open(enrolment_path)
     browser.wait_for("#enrolment-closed")
+
+
+def test_operator_uploads_a_logo(browser, server, tmp_path, monkeypatch):
+    """The console's upload form (multipart, CSRF): an SVG is refused with the reason, a PNG is
+    kept and shown from our origin; the agency page passes axe in es and en."""
+    from selenium.webdriver.common.by import By
+
+    from tests.browser.test_operator import _operator
+    from tests.support.images import SVG
+
+    _operator(browser, server, tmp_path, monkeypatch)
+    browser.choose_language("es", then="/operator/agencies/new")
+    form = browser.wait_for("#agency-form")
+    browser.fill(form.find_element(By.ID, "name"), "Ministerio de Trabajo")
+    browser.fill(form.find_element(By.ID, "name_en"), "Ministry of Labour")
+    form.find_element(By.ID, "redirect_uris").send_keys("https://trabajo.example/cb")
+    browser.one("#agency-submit").click()
+    client_id = browser.wait_for_text("#client-id")
+    pages = Pages(browser)
+    svg, good = tmp_path / "logo.svg", tmp_path / "logo.png"
+    svg.write_bytes(SVG)
+    good.write_bytes(png(64, 64))
+    browser.open(f"/operator/agencies/{client_id}")
+    browser.wait_for("#logo-form").find_element(By.ID, "logo-file").send_keys(str(svg))
+    browser.one("#upload-logo").click()
+    browser.wait_for("#form-error")
+    assert "SVG" in browser.one("#form-error").text
+    pages.check("operator-agency:logo-refused", "es")
+    browser.wait_for("#logo-form").find_element(By.ID, "logo-file").send_keys(str(good))
+    browser.one("#upload-logo").click()
+    browser.wait_for("#done")
+    image = browser.one("#agency-logos img")
+    assert image.get_attribute("src").startswith(server.url + "/agency-logos/")
+    assert browser.driver.execute_script("return arguments[0].naturalWidth;", image) == 64
+    pages.visit("operator-agency", f"/operator/agencies/{client_id}", wait="#agency-logos img")
