@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.browser.agency import AGENCY_NAME
 from tests.browser.flows import continue_to_account, enrol, new_person, valid_dui
 from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
     CLAIMS,
@@ -40,10 +41,17 @@ def _localise(app, client_id: str) -> str:
 
 def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agency):  # noqa: F811
     logo = _localise(agency.app, agency.client_id)
-    spanish = agency.app.test_client().get(logo)
-    assert spanish.status_code == 200
-    signed_in_citizen(browser)
+    assert agency.app.test_client().get(logo).status_code == 200
     pages = Pages(browser)
+    # Signed out: the sign-in page already names the agency, with its logo.
+    browser.new_device()
+    for lang in LANGUAGES:
+        browser.choose_language(lang, then=quote(agency.authorize_path(), safe="/"))
+        browser.wait_for("#agency-logo")
+        assert browser.path == "/login"
+        assert browser.one("#agency-logo").get_attribute("alt") == (ENGLISH_NAME if lang == "en" else AGENCY_NAME)
+        pages.check("sign-in-agency", lang)
+    signed_in_citizen(browser)
     path = agency.authorize_path(claims=CLAIMS)
     pages.visit("consent", path, wait="form.consent-form")
     for lang in LANGUAGES:
@@ -120,3 +128,38 @@ def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_pat
         assert session.query(Passkey).filter_by(citizen_id=person_row.id).count() == 1
     browser.open(enrolment_path)
     browser.wait_for("#enrolment-closed")
+
+
+def test_operator_uploads_a_logo(browser, server, tmp_path, monkeypatch):
+    """The console's upload form (multipart, CSRF): an SVG is refused with the reason, a PNG is
+    kept and shown from our origin; the agency page passes axe in es and en."""
+    from selenium.webdriver.common.by import By
+
+    from tests.browser.test_operator import _operator
+    from tests.support.images import SVG
+
+    _operator(browser, server, tmp_path, monkeypatch)
+    browser.choose_language("es", then="/operator/agencies/new")
+    form = browser.wait_for("#agency-form")
+    browser.fill(form.find_element(By.ID, "name"), "Ministerio de Trabajo")
+    browser.fill(form.find_element(By.ID, "name_en"), "Ministry of Labour")
+    form.find_element(By.ID, "redirect_uris").send_keys("https://trabajo.example/cb")
+    browser.one("#agency-submit").click()
+    client_id = browser.wait_for_text("#client-id")
+    pages = Pages(browser)
+    svg, good = tmp_path / "logo.svg", tmp_path / "logo.png"
+    svg.write_bytes(SVG)
+    good.write_bytes(png(64, 64))
+    browser.open(f"/operator/agencies/{client_id}")
+    browser.wait_for("#logo-form").find_element(By.ID, "logo-file").send_keys(str(svg))
+    browser.one("#upload-logo").click()
+    browser.wait_for("#form-error")
+    assert "SVG" in browser.one("#form-error").text
+    pages.check("operator-agency:logo-refused", "es")
+    browser.wait_for("#logo-form").find_element(By.ID, "logo-file").send_keys(str(good))
+    browser.one("#upload-logo").click()
+    browser.wait_for("#done")
+    image = browser.one("#agency-logos img")
+    assert image.get_attribute("src").startswith(server.url + "/agency-logos/")
+    assert browser.driver.execute_script("return arguments[0].naturalWidth;", image) == 64
+    pages.visit("operator-agency", f"/operator/agencies/{client_id}", wait="#agency-logos img")
