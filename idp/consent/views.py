@@ -66,10 +66,13 @@ def agencies() -> Response:
     session = _citizen()
     with get_db(current_app).read() as db:
         rows = services.connected(db, citizen_id=session.citizen_id)
+        standing = {a.consent_id for a in rows}
+        earlier = [readable.receipt(c, text=_, now=_now())
+                   for c in services.history(db, citizen_id=session.citizen_id) if str(c.id) not in standing]
     notice = request.args.get("done")
     error = request.args.get("error")
     return _private(Response(render_template(
-        "consent/agencies.html", agencies=rows, now=_now(), section="agencies",
+        "consent/agencies.html", agencies=rows, now=_now(), section="agencies", earlier=earlier[:50],
         notice=notice if notice in NOTICES else None, error=error if error in ERRORS else None)))
 
 
