@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from idp import audit
 from idp.account import reauth
-from idp.account.confirmation import Confirmation, confirmation_page
+from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.audit import audit_log
 from idp.audit import export as audit_export
 from idp.consent import closure, readable, services
@@ -77,7 +77,7 @@ def agencies() -> Response:
 
 
 @bp.get("/account/agencies/revoke")
-def confirm_revoke() -> Response:
+def confirm_revoke() -> Page:
     """Are you sure? What withdrawing an agency's access does, and what to do instead."""
     session = _citizen()
     client_id = request.args.get("client_id", "")[:64]
@@ -85,7 +85,7 @@ def confirm_revoke() -> Response:
         agency = next((a for a in services.connected(db, citizen_id=session.citizen_id)
                        if a.client_id == client_id), None)
     if agency is None:
-        return redirect("/account/agencies?error=not_connected", code=303)
+        return see_other("/account/agencies?error=not_connected")
     return confirmation_page(Confirmation(
         group="agencies", title=_("consent.confirm.title", agency=agency.name),
         lead=_("consent.confirm.lead", agency=agency.name),
@@ -152,7 +152,8 @@ def _own_consent(consent_id: str, citizen_id: str) -> Consent | None:
 
 
 def _when(moment: datetime) -> str:
-    return current_app.jinja_env.filters["datetime"](moment)
+    """A moment as the `|datetime` filter writes it (the citizen's language and time zone)."""
+    return str(current_app.jinja_env.filters["datetime"](moment))
 
 
 def _pdf(body: bytes, name: str) -> Response:
