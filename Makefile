@@ -12,33 +12,44 @@ NODE_STAMP := node_modules/.installed-stamp
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
+# Install output goes to this log, not the terminal; a failed step prints where it is and its tail.
+INSTALL_LOG := $(VENV)/install.log
+# $(call quietly,what,command): one line on the terminal, the command's output in INSTALL_LOG.
+quietly = echo "$(1) (output in $(INSTALL_LOG))"; \
+	if ! ( $(2) ) >>$(INSTALL_LOG) 2>&1; then \
+	  echo "$(1) failed; the last lines of $(INSTALL_LOG):" >&2; tail -n 25 $(INSTALL_LOG) >&2; exit 1; fi
+# What `make run` prints: Cédula's own lines, warnings and errors (not every request); set
+# CEDULA_LOGGING_LEVEL=INFO for the request log.
+RUN_ENV := CEDULA_LOGGING_LEVEL=$${CEDULA_LOGGING_LEVEL:-WARNING} CEDULA_LOGGING_FORMAT=$${CEDULA_LOGGING_FORMAT:-text}
+
 .PHONY: run test bench cluster loadtest lint typecheck audit lock clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "creating the virtual environment $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
 
+# The stamps keep a warm checkout from installing again: only a newer lock file or
+# pyproject.toml runs these steps.
 $(RUN_STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet --require-hashes --no-deps -r $(RUN_LOCK)
-	$(PIP) install --quiet --no-deps -e .
+	@$(call quietly,installing the locked Python packages,$(PIP) install --require-hashes --no-deps -r $(RUN_LOCK) && $(PIP) install --no-deps -e .)
 	@touch $@
 
 $(TEST_STAMP): $(TEST_LOCK) pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet --require-hashes --no-deps -r $(TEST_LOCK)
-	$(PIP) install --quiet --no-deps -e .
+	@$(call quietly,installing the locked Python packages for the tests,$(PIP) install --require-hashes --no-deps -r $(TEST_LOCK) && $(PIP) install --no-deps -e .)
 	@touch $@ $(RUN_STAMP)
 
 # Node packages used by the tests (axe-core, openid-client); skipped when npm is absent.
-$(NODE_STAMP): package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+$(NODE_STAMP): package.json package-lock.json | $(BIN)/python
+	@if command -v npm >/dev/null 2>&1; then \
+	  $(call quietly,installing the locked Node packages,npm ci --no-audit --no-fund --loglevel=error) && touch $(NODE_STAMP); \
 	else echo "npm not found: browser accessibility and interoperability tests will be skipped"; fi
 
 ## Serve the provider at http://localhost:8000 with the embedded default (SQLite, in-process
-## store, software key store under ./instance).
+## store, software key store under ./instance). `cedula demo` prepares the database, signing
+## keys and document PKI in its own process (as `cedula db upgrade`, `keys init` and `pki init`
+## would), quick when they exist, then starts the provider and the two demo portals.
 run: $(RUN_STAMP)
-	@$(BIN)/cedula db upgrade
-	@$(BIN)/cedula keys init
-	@$(BIN)/cedula pki init
-	@$(BIN)/cedula demo
+	@$(RUN_ENV) $(BIN)/cedula demo
 
 ## The whole test suite.
 test: $(TEST_STAMP) $(NODE_STAMP)

@@ -10,7 +10,8 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from clients.registry.metadata import AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
+from clients.registry.logos import refresh_logos
+from clients.registry.metadata import ASSURANCE_LEVELS, AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
@@ -69,14 +70,22 @@ def clients() -> None:
 @click.option("--application-type", type=click.Choice(("web", "native")), default="web", show_default=True)
 @click.option("--purpose", help="Why the agency asks for the citizen's data, shown on the consent page.")
 @click.option("--client-id", help="Use this client_id instead of a random one.")
+@click.option("--logo-uri", help="https URL of the agency's logo (PNG, JPEG or WebP), fetched and kept by Cédula.")
+@click.option("--localized", "localized", multiple=True, metavar="FIELD#TAG=VALUE",
+              help="A value in one language, e.g. 'client_name#en=Tax Agency' (client_name, purpose, "
+                   "logo_uri, client_uri, policy_uri, tos_uri; repeatable).")
 @click.option("--security-profile", type=click.Choice(SECURITY_PROFILES),
               help="fapi2 (the default with a restricted scope: private_key_jwt, PAR, DPoP) or oidc.")
+@click.option("--max-level", type=click.Choice(ASSURANCE_LEVELS),
+              help="Highest level of assurance the portal may ask for (high: fapi2 by default; "
+                   "absent: high for fapi2, substantial otherwise).")
 def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
              backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
              jwks_uri: str | None, scopes: tuple[str, ...], grant_types: tuple[str, ...],
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
              application_type: str, purpose: str | None, client_id: str | None,
-             security_profile: str | None) -> None:
+             logo_uri: str | None, localized: tuple[str, ...], security_profile: str | None,
+             max_level: str | None) -> None:
     """Register an agency portal; prints its metadata (the secret is shown only now)."""
     if jwks_file and jwks_uri:
         raise click.UsageError("give --jwks or --jwks-uri, not both")
@@ -86,12 +95,19 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
             jwks = json.loads(jwks_file.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise click.BadParameter(f"{jwks_file} is not a JSON JWK Set: {exc}", param_hint="--jwks") from None
+    tagged: dict[str, str] = {}
+    for item in localized:
+        key, sep, value = item.partition("=")
+        if not sep or "#" not in key:
+            raise click.BadParameter(f"{item!r}: write FIELD#TAG=VALUE", param_hint="--localized")
+        tagged[key.strip()] = value
     answers = OperatorRegistration(
         name=name, redirect_uris=redirect_uris, post_logout_uris=post_logout_uris,
         backchannel_logout_uri=backchannel_logout_uri, auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri,
         scopes=scopes, grant_types=grant_types, subject_type=subject_type,
         sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
-        application_type=application_type, purpose=purpose, security_profile=security_profile)
+        application_type=application_type, purpose=purpose, security_profile=security_profile,
+        localized=tagged, logo_uri=logo_uri, max_assurance_level=max_level)
     try:
         with get_db().transaction() as session:
             registration = register_by_operator(session, answers, client_id=client_id)
@@ -102,6 +118,10 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         if "unique" in str(exc).lower():
             raise click.ClickException(f"client_id {client_id!r} is already registered") from None
         raise
+    for outcome in refresh_logos(get_db(), registration.client.client_id):
+        if outcome.error:
+            click.echo(f"logo {outcome.uri}: {outcome.error} (the agency is shown by name; "
+                       "upload one in /operator or fix logo_uri)", err=True)
     if registration.client_secret:
         result["client_secret"] = registration.client_secret
     _echo_json(result)

@@ -72,7 +72,7 @@ def _verification_components() -> list[Component]:
         from idp.citizens import scheme
         from idp.documents.directory import IdpDirectory
         from infra.db import get_db
-        from signing.service import init_app as init_documents
+        from signing.component import init_app as init_documents
 
         return init_documents(app, directory=IdpDirectory(get_db(app), scheme(app)))
 
@@ -82,7 +82,7 @@ def _verification_components() -> list[Component]:
         component("infra.db", SCHEMA),
         component("keys"),
         component("idp.citizens"),
-        Component("signing.service", documents),
+        Component("signing.component", documents),
         Component("signing.web", lambda app: import_module("signing.web").init_service(app)),
     ]
 

@@ -218,14 +218,18 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
 @click.option("--port", type=int, help="Port of the provider (default: server.port).")
 @pass_context
 def demo(ctx: Context, host: str | None, port: int | None) -> None:
-    """Serve the provider with two demo agency portals (what `make run` does)."""
-    from idp.demo import run_demo
+    """Serve the provider with two demo agency portals (what `make run` does); prepares the
+    database, signing keys and document PKI first, as `db upgrade`, `keys init` and `pki init`
+    would (quick when they exist)."""
+    from idp.demo import prepare_database, run_demo
+    from keys.errors import KeyStoreError
 
     settings = ctx.settings
+    prepare_database(settings)
     try:
         run_demo(ctx.app, host=host or str(settings["server"]["host"]),
                  port=port if port is not None else int(settings["server"]["port"]))
-    except RuntimeError as exc:
+    except (RuntimeError, KeyStoreError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

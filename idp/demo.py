@@ -52,9 +52,16 @@ def _portal_metadata(name: str, base_url: str, purpose: str, **extra) -> dict:
     }
 
 
-def register_demo_clients(app: Flask) -> list[DemoPortal]:
-    """Register (or refresh) both demo agencies; returns how to start their portals."""
+def register_demo_clients(app: Flask, *, fapi: bool | None = None) -> list[DemoPortal]:
+    """Register (or refresh) both demo agencies; returns how to start their portals.
+
+    `fapi`: register the civil registry as a FAPI 2.0 client on http://localhost, which the
+    provider accepts only with oidc.fapi_loopback_redirects (the default: that setting of `app`;
+    `cedula demo` turns it on for the provider it starts). Without it, the operator's exception
+    (security_profile oidc) with PAR and DPoP still required."""
     settings: Settings = get_settings(app)
+    if fapi is None:
+        fapi = bool(settings["oidc"].get("fapi_loopback_redirects"))
     demo = settings["demo"]
     registry_url = f"http://localhost:{int(demo['registry_port'])}"
     tax_url = f"http://localhost:{int(demo['tax_port'])}"
@@ -70,11 +77,12 @@ def register_demo_clients(app: Flask) -> list[DemoPortal]:
             token_endpoint_auth_method="private_key_jwt",
             token_endpoint_auth_signing_alg="ES256",
             jwks={"keys": [key.as_dict(private=False)]},
-            # The portal is a FAPI 2.0 client (PAR, DPoP, private_key_jwt: clients/portal/fapi.py);
-            # the profile itself needs https redirect URIs, which a laptop demo has not: the
-            # operator's exception, with PAR and DPoP still required.
-            security_profile="oidc", require_pushed_authorization_requests=True,
-            dpop_bound_access_tokens=True))
+            # The portal is a FAPI 2.0 client (PAR, DPoP, private_key_jwt: clients/portal/fapi.py).
+            # The profile needs https redirect URIs; a laptop demo has http://localhost, which
+            # oidc.fapi_loopback_redirects allows there (docs/agencies-fapi.md). Without that
+            # setting: the operator's exception, with PAR and DPoP still required.
+            security_profile="fapi2" if fapi else "oidc", require_pushed_authorization_requests=True,
+            dpop_bound_access_tokens=True), loopback_redirects=fapi)
         upsert_operator_client(session, client_id="hacienda", metadata=_portal_metadata(
             "Ministerio de Hacienda", tax_url, tax_purpose,
             token_endpoint_auth_method="client_secret_basic"))
@@ -105,19 +113,52 @@ def _ensure_seal(app: Flask, *, client_id: str, name: str) -> None:
                                     organization_identifier=f"VATSV-{client_id}")
 
 
-def _demo_register(app: Flask) -> bool:
-    """Import the sample civil register; True when its outbox page can be shown (e-mail goes
-    to the outbox, the register is the imported one)."""
-    from idp.civil_register.demo import load_demo_register
+def _register_imported(app: Flask) -> bool:
+    """Whether the civil register is the imported one (the demo loads its sample)."""
+    return str(get_settings(app)["assurance"].get("registry") or "") == "imported"
+
+
+def _outbox_page(app: Flask) -> bool:
+    """Whether to serve the sample register's outbox page (e-mail goes to the outbox)."""
     from infra.notify import notify_settings
 
-    settings: Settings = get_settings(app)
-    if str(settings["assurance"].get("registry") or "") != "imported":
-        return False
+    return _register_imported(app) and notify_settings(app).email == "outbox"
+
+
+def _demo_register(app: Flask) -> None:
+    """Import the sample civil register (records already there stay)."""
+    from idp.civil_register.demo import load_demo_register
+
     with app.app_context():
         result = load_demo_register(app)
-    print(f"demo civil register: {result.rows} people ({result.inserted} new)", flush=True)
-    return notify_settings(app).email == "outbox"
+    if result.inserted:  # said once, on the first start
+        print(f"demo civil register: {result.rows} people ({result.inserted} new)", flush=True)
+
+
+def prepare_database(settings: Settings) -> None:
+    """What `cedula db upgrade` does, before the app is built: create or migrate the schema
+    (a version check when it is current)."""
+    from idp.schema import SCHEMA
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    SCHEMA.upgrade(settings.database_url)
+
+
+def prepare_keys(app: Flask) -> list[str]:
+    """What `cedula keys init` and `cedula pki init` do, in this process (each of those commands
+    is a process of its own, building the app again): what was made, empty when all existed."""
+    import keys
+
+    made = []
+    with app.app_context():
+        service = keys.get_service(app)
+        store = service.custody.initialise()
+        algs = service.keyring.bootstrap(service.now())
+        if algs:
+            made.append(f"signing keys {', '.join(algs)} ({store.backend} key store)")
+        if service.pki.init(service.now()):
+            made.append("document PKI (root CA, issuing CA, time stamping, OCSP)")
+    return made
 
 
 def _portal_process(portal: DemoPortal) -> subprocess.Popen:
@@ -132,11 +173,25 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     settings: Settings = get_settings(app)
     if urlsplit(settings.issuer).hostname not in ("localhost", "127.0.0.1"):
         raise RuntimeError("cedula demo runs on this machine only; CEDULA_ISSUER must be a localhost URL")
-    portals = register_demo_clients(app)
-    outbox_page = _demo_register(app)
-    provider_env = {**os.environ, "CEDULA_DEMO_OUTBOX_PAGE": "true"} if outbox_page else None
+    made = prepare_keys(app)
+    if made:
+        print(f"first start: created {'; '.join(made)} under {settings.data_dir}", flush=True)
+    # The provider starts first (its start is the longest); the portals need their credentials,
+    # made while it starts. It lets the civil registry, a FAPI 2.0 client, come back to
+    # http://localhost (refused at start for any issuer off this machine).
+    outbox_page = _outbox_page(app)
+    provider_env = {**os.environ, "CEDULA_OIDC_FAPI_LOOPBACK_REDIRECTS": "true"}
+    if outbox_page:
+        provider_env["CEDULA_DEMO_OUTBOX_PAGE"] = "true"
     processes = [subprocess.Popen([sys.executable, "-m", "idp.cli", "serve", "--host", host,
                                    "--port", str(port)], env=provider_env)]
+    try:
+        portals = register_demo_clients(app, fapi=True)
+        if _register_imported(app):
+            _demo_register(app)
+    except BaseException:
+        processes[0].terminate()
+        raise
     processes += [_portal_process(p) for p in portals]
     print("\nCédula is running:", flush=True)
     print(f"  {'identity provider':<31} {settings.issuer}", flush=True)

@@ -86,8 +86,23 @@ class Schema:
         return cfg
 
     def upgrade(self, url: str) -> None:
-        """Bring the schema to the newest revision of every package (`cedula db upgrade`)."""
+        """Bring the schema to the newest revision of every package (`cedula db upgrade`).
+        A database already there is left alone without running Alembic's environment, which
+        imports every package's models (the warm start of `make run`)."""
+        if self.current(url) == self.heads(url):
+            return
         command.upgrade(self.alembic_config(url), "heads")
+
+    def current(self, url: str) -> set[str]:
+        """The revisions the database is at (empty for a new database)."""
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                if not sa.inspect(conn).has_table("alembic_version"):
+                    return set()
+                return set(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+        finally:
+            engine.dispose()
 
     def heads(self, url: str) -> set[str]:
         """The newest revision of every package's migration branch."""

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -314,8 +314,12 @@ class Pki:
                <= self.renewal_window(name)]
         return [name for name in due if self.renew(name, now, only_if_due=True)]
 
-    def renew(self, name: str, now: datetime, *, only_if_due: bool = False) -> bool:
+    def renew(self, name: str, now: datetime, *, only_if_due: bool = False,
+              record: Callable[[Session], None] | None = None) -> bool:
         """Issue the successor of the TSA, OCSP responder or issuing CA certificate now.
+
+        `record(session)`: the caller's own record of the renewal (an operator's audit entry),
+        written in this transaction: both commit together, and if it raises nothing is renewed.
 
         TSA and OCSP get a new key from the issuing CA. The issuing CA keeps its key and is
         certified again by the root (same name and key: every certificate, CRL and OCSP
@@ -339,6 +343,8 @@ class Pki:
             else:
                 self._issue_service(session, name, issuer=material.issuing, now=now)
             self.custody.bump(session, GENERATION)
+            if record is not None:
+                record(session)
         self.invalidate()
         log.info("PKI certificate renewed", extra={"certificate": name, "previous": previous})
         return True
@@ -473,8 +479,12 @@ class Pki:
     # revocation --------------------------------------------------------------------------
 
     def revoke(self, *, serial: str, reason: str, now: datetime,
-               invalidity_date: datetime | None = None) -> CertificateStatus:
+               invalidity_date: datetime | None = None,
+               record: Callable[[Session, CertificateStatus], None] | None = None) -> CertificateStatus:
         """Revoke a certificate; its CA's CRL is regenerated in the same transaction.
+
+        `record(session, status)`: the caller's own record of the revocation (an operator's
+        audit entry), written in this transaction too: if it raises, nothing is revoked.
 
         `invalidity_date`: since when the key is known or suspected to be compromised (RFC
         5280, 5.3.2), earlier than the revocation; verifiers then distrust signatures not
@@ -510,6 +520,8 @@ class Pki:
             self.custody.bump(session, REVOCATION)
             status = CertificateStatus(row.serial, row.issuer, row.revoked_at, reason,
                                        invalidity_date)
+            if record is not None:
+                record(session, status)
         if replaced:
             self.invalidate()
             log.warning("revoked PKI service certificate replaced",

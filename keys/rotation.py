@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, overload
@@ -201,8 +201,14 @@ class Keyring:
         session.add(row)
         return row
 
-    def rotate(self, now: datetime, *, algs: tuple[str, ...] | None = None) -> RotationResult:
-        """Publish the next key of each algorithm; it signs after the pre-publication period."""
+    def rotate(self, now: datetime, *, algs: tuple[str, ...] | None = None,
+               record: Callable[[Session, RotationResult], None] | None = None) -> RotationResult:
+        """Publish the next key of each algorithm; it signs after the pre-publication period.
+
+        `record(session, result)`: the caller's own record of the rotation (an operator's audit
+        entry), written in this transaction: the rotation and the record commit together, and
+        if it raises, nothing is rotated. (Keys already past their removal time are pruned
+        first, in a transaction of their own: that housekeeping happens on every rotation.)"""
         removed = self.prune(now)
         published: list[SigningKeyInfo] = []
         with self.custody.database.transaction() as session:
@@ -223,8 +229,11 @@ class Keyring:
                 session.flush()
                 published.append(self._info(new, session.get(StoredKey, new.key_id)))
             self.custody.bump(session, GENERATION)
+            result = RotationResult(tuple(published), tuple(removed))
+            if record is not None:
+                record(session, result)
         self.invalidate()
-        return RotationResult(tuple(published), tuple(removed))
+        return result
 
     def prune(self, now: datetime) -> list[str]:
         """Delete keys whose removal time has passed, with their private halves."""

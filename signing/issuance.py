@@ -55,7 +55,7 @@ def issue(service: DocumentService, *, client_id: str, template: str, citizen: C
     chosen = get_template(template)
     language = check_language(language or "es")
     level = check_level(level or service.settings.level)
-    agency = service.directory.agency_name(client_id)
+    agency = service.directory.agency_name(client_id, language)
     if not agency:
         raise UnknownAgency(f"client {client_id!r} is not a registered agency")
     issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)

@@ -55,3 +55,17 @@ class Document(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
     revocation_reason: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     superseded_by: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+
+
+class ForgeryReport(Base):
+    """Someone was given a document whose well-formed verification code no document has
+    (`signing.verify.forgery_reports`); operators read these. No client address is kept."""
+
+    __tablename__ = "forgery_reports"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random, the reference
+    code: Mapped[str] = mapped_column(sa.String(24), index=True)  # canonical, grouped
+    where_found: Mapped[str] = mapped_column(sa.String(1000))  # how they got the document
+    contact: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    language: Mapped[str] = mapped_column(sa.String(8))
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME, index=True)

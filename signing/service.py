@@ -1,7 +1,7 @@
 """`DocumentService`: one per app. It holds the sealer, the document store and the settings,
-and reads document metadata. `init_app(app, directory=...)` builds it; the identity provider
-passes the `Directory` through which `signing` learns about citizens and agencies (it never
-imports `idp` or `clients`).
+and reads document metadata. `signing.component.init_app(app, directory=...)` builds it; the
+identity provider passes the `Directory` through which `signing` learns about citizens and
+agencies (it never imports `idp` or `clients`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from flask import Flask
 
 import keys
 from infra.components import Slot
-from infra.config import get_settings
-from infra.db import get_db
 from signing.errors import SigningError
 from signing.models import Document
 from signing.pades import Sealer
@@ -57,7 +55,7 @@ class Directory(Protocol):
 
     def citizen_by_national_id(self, national_id: str) -> CitizenRef | None: ...
 
-    def agency_name(self, client_id: str) -> str | None: ...
+    def agency_name(self, client_id: str, language: str | None = None) -> str | None: ...
 
     def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
                document_id: str) -> None:
@@ -82,7 +80,8 @@ class DocumentService:
         self.store = DocumentStore(self.settings.storage_dir)
         self.sealer = Sealer(key_service, cache_seconds=self.settings.cache_seconds)
         self.renewal: Any = None
-        """The archive time-stamp task (`signing.archive.ArchiveRenewal`), set by init_app."""
+        """The archive time-stamp task (`signing.archive.ArchiveRenewal`), set by
+        `signing.component.init_app`."""
 
     def warm_up_fonts(self) -> None:
         """Parse the fonts now (pure computation), so the first document is fast."""
@@ -142,26 +141,6 @@ def new_document_id() -> str:
     """A random public id: 130 bits in 26 lower-case base32 characters (safe in URLs, file
     names and command lines: never starts with "-")."""
     return base64.b32encode(secrets.token_bytes(17)).decode().rstrip("=").lower()[:26]
-
-
-def init_app(app: Flask, *, directory: Directory) -> DocumentService:
-    """The document service, and the archive time-stamp task (started with the first request
-    this process serves, so that commands never start one)."""
-    from infra.leases import Leases
-    from signing.archive import ArchiveRenewal
-
-    service = DocumentService(settings=get_settings(app), database=get_db(app),
-                              key_service=keys.get_service(app), directory=directory)
-    archive = service.renewal = ArchiveRenewal(
-        service, seconds=service.settings.archive_renew_hours * 3600,
-        horizon=service.settings.archive_renew_before, leases=Leases(get_db(app)))
-
-    @app.before_request
-    def _start_archive_renewal() -> None:
-        if not archive.started:
-            archive.start()
-
-    return DOCUMENTS.install(app, service)
 
 
 def get_documents(app: Flask | None = None) -> DocumentService:

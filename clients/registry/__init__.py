@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from clients.registry.localized import agency_name, localized
 from clients.registry.metadata import (
     DEFAULT_SCOPES,
     RESTRICTED_SCOPES,
@@ -30,10 +31,12 @@ __all__ = [
     "ClientNotFound",
     "ClientRegistryError",
     "Permissions",
+    "agency_name",
     "check_secret",
     "find_client",
     "freeze_sector",
     "init_app",
+    "localized",
     "sector_of",
     "validate_metadata",
 ]

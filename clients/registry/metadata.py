@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from clients.registry.localized import LOCALIZABLE, MAX_TAGS, split_key, valid_tag
+
 AUTH_METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 ID_TOKEN_ALGS = ("ES256", "RS256")
@@ -36,6 +38,11 @@ MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
 SECURITY_PROFILES = ("fapi2", "oidc")
+# `max_assurance_level`: the highest level of assurance the client may ask for (acr_values or
+# an essential acr claim). Level high is for FAPI 2.0 clients: asking for it at registration
+# brings the profile, as a restricted scope does. Absent: high for FAPI 2.0 clients,
+# substantial for the others (idp.oidc.fapi.max_level).
+ASSURANCE_LEVELS = ("low", "substantial", "high")
 SIGNING_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
 FAPI_ALGS = ("ES256", "PS256")
 # Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
@@ -59,6 +66,9 @@ class Permissions:
 
     operator: bool = False
     extra_scopes: tuple[str, ...] = ()
+    # The embedded demo (oidc.fapi_loopback_redirects, loopback issuer only): FAPI 2.0 clients
+    # may have http redirect URIs on this machine.
+    loopback_redirects: bool = False
 
     def allows_scope(self, scope: str) -> bool:
         return scope in DEFAULT_SCOPES or self.operator or scope in self.extra_scopes
@@ -157,6 +167,31 @@ def _jwks(value: Any) -> dict[str, Any]:
         if any(private in key for private in ("d", "p", "q", "dp", "dq", "qi", "k")):
             raise ClientMetadataError("jwks", "contains private key material; publish public keys only")
     return {"keys": [dict(k) for k in value["keys"]]}
+
+
+def _text(field: str, value: Any) -> str:
+    limit = _TEXT_FIELDS[field]
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise ClientMetadataError(field, f"must be text of 1 to {limit} characters")
+    return value.strip()
+
+
+def _language_tagged(requested: Mapping[str, Any]) -> dict[str, str]:
+    """OIDC Registration section 2.1: `client_name#en`, `logo_uri#es`, ... checked like the
+    untagged field. Tagged forms of other fields are unknown metadata (ignored, RFC 7591 2)."""
+    tagged: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for key, value in requested.items():
+        field, tag = split_key(key) if isinstance(key, str) else (key, None)
+        if tag is None or field not in LOCALIZABLE:
+            continue
+        if not valid_tag(tag):
+            raise ClientMetadataError(key, f"{tag!r} is not a BCP 47 language tag (e.g. en, es, es-419)")
+        counts[field] = counts.get(field, 0) + 1
+        if counts[field] > MAX_TAGS:
+            raise ClientMetadataError(field, f"at most {MAX_TAGS} language-tagged values are accepted")
+        tagged[key] = _text(field, value) if field in _TEXT_FIELDS else _absolute_url(key, value)
+    return tagged
 
 
 def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) -> dict[str, Any]:
@@ -266,15 +301,13 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
             raise ClientMetadataError("backchannel_logout_session_required", "must be true or false")
         metadata["backchannel_logout_session_required"] = session_required
 
-    for field, limit in _TEXT_FIELDS.items():
+    for field in _TEXT_FIELDS:
         if field in requested:
-            value = requested[field]
-            if not isinstance(value, str) or not value.strip() or len(value) > limit:
-                raise ClientMetadataError(field, f"must be text of 1 to {limit} characters")
-            metadata[field] = value.strip()
+            metadata[field] = _text(field, requested[field])
     for field in _URL_FIELDS:
         if field in requested:
             metadata[field] = _absolute_url(field, requested[field])
+    metadata.update(_language_tagged(requested))
     if "contacts" in requested:
         contacts = _string_list("contacts", requested["contacts"])
         if any(len(contact) > MAX_CONTACT_LENGTH for contact in contacts):
@@ -290,30 +323,36 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
             if not isinstance(requested[flag], bool):
                 raise ClientMetadataError(flag, "must be true or false")
             metadata[flag] = requested[flag]
+    if "max_assurance_level" in requested:
+        if requested["max_assurance_level"] not in ASSURANCE_LEVELS:
+            raise ClientMetadataError("max_assurance_level", f"use one of {', '.join(ASSURANCE_LEVELS)}")
+        metadata["max_assurance_level"] = requested["max_assurance_level"]
     _security_profile(requested, metadata, permissions)
     return metadata
 
 
 def _security_profile(requested: Mapping[str, Any], metadata: dict[str, Any], permissions: Permissions) -> None:
     """`security_profile`: "fapi2" (FAPI 2.0 Security Profile, section 5) or "oidc". New clients
-    asking for a restricted scope (national_id, documents:issue) get "fapi2" unless an operator
-    registers them with "oidc" explicitly; any client may ask for "fapi2"."""
+    asking for a restricted scope (national_id, documents:issue) or for level high
+    (`max_assurance_level`) get "fapi2" unless an operator registers them with "oidc"
+    explicitly; any client may ask for "fapi2"."""
     wanted = requested.get("security_profile")
-    sensitive = any(scope in RESTRICTED_SCOPES for scope in metadata["scope"].split())
+    sensitive = any(scope in RESTRICTED_SCOPES for scope in metadata["scope"].split()) \
+        or metadata.get("max_assurance_level") == "high"
     if wanted is not None and wanted not in SECURITY_PROFILES:
         raise ClientMetadataError("security_profile", f"use one of {', '.join(SECURITY_PROFILES)}")
     if wanted == "oidc" and sensitive and not permissions.operator:
-        raise ClientMetadataError("security_profile", "clients with restricted scopes follow the FAPI 2.0 "
-                                  "profile; only an operator may register one without it")
+        raise ClientMetadataError("security_profile", "clients with restricted scopes or level high follow "
+                                  "the FAPI 2.0 profile; only an operator may register one without it")
     profile = wanted or ("fapi2" if sensitive else None)
     if profile is None:
         return
     metadata["security_profile"] = profile
     if profile == "fapi2":
-        _fapi2(requested, metadata)
+        _fapi2(requested, metadata, loopback=permissions.loopback_redirects)
 
 
-def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any]) -> None:
+def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any], *, loopback: bool = False) -> None:
     """FAPI 2.0 Security Profile section 5.3.2 and 5.4 as client metadata: private_key_jwt with
     ES256 or PS256 (no client secrets), https redirect URIs, PAR and DPoP-bound tokens."""
     if metadata["token_endpoint_auth_method"] != "private_key_jwt":  # noqa: S105 - a method name
@@ -330,7 +369,7 @@ def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any]) -> None:
         raise ClientMetadataError("request_object_signing_alg",
                                   f"FAPI 2.0 request objects are signed with {' or '.join(FAPI_ALGS)}")
     for uri in metadata["redirect_uris"]:
-        if not uri.startswith("https://"):
+        if not uri.startswith("https://") and not (loopback and _is_loopback(urlsplit(uri).hostname)):
             raise ClientMetadataError("redirect_uris", f"{uri!r}: FAPI 2.0 clients use https redirect URIs "
                                       "only", error="invalid_redirect_uri")
     for flag in ("require_pushed_authorization_requests", "dpop_bound_access_tokens"):

@@ -57,3 +57,27 @@ class InitialAccessToken(Base):
     uses_left: Mapped[int] = mapped_column(default=1)
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AgencyLogo(Base):
+    """An agency's logo, checked (clients.registry.raster) and kept here so that citizens'
+    pages load it from Cédula's own origin (`/agency-logos/<sha256>`), never from the agency.
+    One row per client and language tag ("" for the untagged `logo_uri`)."""
+
+    __tablename__ = "agency_logos"
+    __table_args__ = (sa.UniqueConstraint("client_id", "language", name="uq_agency_logos_client_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    language: Mapped[str] = mapped_column(sa.String(35), default="")
+    # "fetched" from logo_uri, or "uploaded" by an operator (a fetch never replaces that).
+    source: Mapped[str] = mapped_column(sa.String(16))
+    source_uri: Mapped[str | None] = mapped_column(sa.String(2000), default=None)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True, default=None)
+    content_type: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    width: Mapped[int | None] = mapped_column(default=None)
+    height: Mapped[int | None] = mapped_column(default=None)
+    data: Mapped[bytes | None] = mapped_column(sa.LargeBinary, default=None)
+    # The last failure to fetch (shown to operators), and when; None after a success.
+    error: Mapped[str | None] = mapped_column(sa.String(300), default=None)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

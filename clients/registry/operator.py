@@ -49,6 +49,10 @@ class OperatorRegistration:
     purpose: str | None = None
     contacts: tuple[str, ...] = field(default_factory=tuple)
     security_profile: str | None = None  # "fapi2" | "oidc"; None: fapi2 with a restricted scope
+    # Language-tagged metadata (OIDC Registration section 2.1): {"client_name#en": "...", ...}.
+    localized: Mapping[str, str] = field(default_factory=dict)
+    logo_uri: str | None = None
+    max_assurance_level: str | None = None  # "low" | "substantial" | "high" (high: fapi2 by default)
 
 
 def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
@@ -88,6 +92,14 @@ def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
         metadata["contacts"] = list(answers.contacts)
     if answers.security_profile:
         metadata["security_profile"] = answers.security_profile
+    if answers.logo_uri:
+        metadata["logo_uri"] = answers.logo_uri
+    for key, value in answers.localized.items():
+        if "#" not in key:
+            raise ClientMetadataError(key, "name a language: field#tag, e.g. client_name#en")
+        metadata[key] = value
+    if answers.max_assurance_level:
+        metadata["max_assurance_level"] = answers.max_assurance_level
     return metadata
 
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clients.registry.localized import agency_name
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
 from clients.registry.models import Client, InitialAccessToken
 
@@ -303,6 +304,16 @@ def find_client(session: Session, client_id: str, *, enabled_only: bool = True) 
     return client
 
 
+def agency_names(session: Session, client_ids: Iterable[str], locale: str | None) -> dict[str, str]:
+    """client_id -> the agency's name in `locale` (localized: the tagged name, else the plain
+    one), for the clients that are still registered; one query."""
+    wanted = {c for c in client_ids if c}
+    if not wanted:
+        return {}
+    rows = session.scalars(sa.select(Client).where(Client.client_id.in_(wanted)))
+    return {client.client_id: agency_name(client, locale) for client in rows}
+
+
 def list_clients(session: Session) -> list[Client]:
     return list(session.scalars(sa.select(Client).order_by(Client.created_at, Client.id)))
 
@@ -399,14 +410,17 @@ def upsert_operator_client(
     client_id: str,
     metadata: Mapping[str, Any],
     fetch_sector: SectorFetcher = fetch_sector_identifier,
+    loopback_redirects: bool = False,
 ) -> Client:
-    """Create an operator-registered client with this id, or replace its metadata."""
+    """Create an operator-registered client with this id, or replace its metadata
+    (`loopback_redirects`: the embedded demo's FAPI 2.0 portals on http://localhost)."""
+    permissions = Permissions(operator=True, loopback_redirects=loopback_redirects)
     try:
         client = find_client(session, client_id, enabled_only=False)
     except ClientNotFound:
-        return register_client(session, metadata=metadata, permissions=Permissions(operator=True),
+        return register_client(session, metadata=metadata, permissions=permissions,
                                client_id=client_id, fetch_sector=fetch_sector).client
-    validated = validate_metadata(metadata, Permissions(operator=True))
+    validated = validate_metadata(metadata, permissions)
     _screen(validated, None)
     client.backchannel_approved_uri = _approval(validated)
     _check_backchannel(validated, approved=client.backchannel_approved_uri)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
+from clients.registry.logos import EXTENSIONS, refresh_logos, stored_logo
 from clients.registry.metadata import ClientMetadataError
 from clients.registry.services import (
     ClientNotFound,
@@ -108,6 +110,7 @@ def register() -> Response:
         return _error(401, "invalid_token", str(exc))
     except ClientMetadataError as exc:
         return _error(400, exc.error, exc.description)
+    refresh_logos(_db(), registration.client.client_id)
     if registration.client_secret:
         result["client_secret"] = registration.client_secret
     result["registration_access_token"] = registration.registration_access_token
@@ -156,6 +159,7 @@ def update(client_id: str) -> Response:
             result = public_metadata(client, issuer=_issuer())
     except ClientMetadataError as exc:
         return _error(400, exc.error, exc.description)
+    refresh_logos(_db(), client_id)
     return _created(result, 200)
 
 
@@ -168,6 +172,29 @@ def delete(client_id: str) -> Response:
             return client
         delete_client(session, client)
     return Response(status=204)
+
+
+_LOGO_NAME = re.compile(r"([0-9a-f]{64})\.(png|jpg|webp)")
+
+
+@bp.get("/agency-logos/<name>")
+def logo(name: str) -> Response:
+    """An agency's logo from Cédula's own origin, by content hash (clients.registry.logos):
+    the stored bytes with the type they were checked to be, never sniffed, never a document."""
+    match = _LOGO_NAME.fullmatch(name)
+    if match is None:
+        abort(404)
+    with _db().read() as session:
+        found = stored_logo(session, match.group(1))
+        if found is None or found.data is None or EXTENSIONS.get(str(found.content_type)) != match.group(2):
+            abort(404)
+        data, content_type = found.data, str(found.content_type)
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
 
 
 OPENAPI_PATHS = {

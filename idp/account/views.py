@@ -18,6 +18,7 @@ from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
 from idp.citizens.national_id import InvalidNationalId
 from idp.logout.end_session import signed_out_redirect
+from idp.oidc.agency import agency_of_next
 from idp.sessions import (
     SsoSession,
     current_session,
@@ -92,7 +93,7 @@ def login() -> Response | str:
     reauth = signed_in and request.args.get("reauth") == "1"
     if signed_in and not reauth:
         return redirect(target, code=303)
-    return render_template("account/login.html", next=target, reauth=reauth)
+    return render_template("account/login.html", next=target, reauth=reauth, agency=agency_of_next(target))
 
 
 def _utc(moment: datetime | None) -> datetime | None:

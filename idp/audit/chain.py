@@ -37,6 +37,9 @@ EVENTS = (
     "registrar.viewed",             # a registrar opened the citizen's page (idp/registrar)
     "registrar.identity_verified",  # a registrar checked an identity document in person
     "registrar.recovery_started",   # a registrar issued a code to bind a new passkey
+    "registrar.enrolled",           # a registrar created the identity at a service point
+    "registrar.enrolment_link",     # ... and gave a one-time link to create a passkey on a phone
+    "registrar.enrolment_key",      # ... or bound a security key on the registrar's computer
     "identity.frozen",      # the national ID was reclaimed by its proven owner (idp/assurance)
     "identity.reclaimed",   # the citizen's national ID, held by another account, moved to them
     "wallet.credential_issued",     # a document issued to the citizen's wallet (idp/wallet)

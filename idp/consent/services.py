@@ -20,8 +20,8 @@ from idp.consent.errors import AgencyNotConnected
 from idp.consent.models import Consent
 from idp.consent.receipts import ReceiptSigner, receipt_claims
 from idp.consent.settings import ConsentPolicy
+from idp.oidc.grants import revoke_grant
 from idp.oidc.models import Grant
-from idp.oidc.services import revoke_grant
 from infra.indicators import tally, tally_many
 
 

@@ -3,6 +3,7 @@ its download), the export of all their data, consent receipts, closing the accou
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -11,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
+from clients.registry.services import agency_names
 from idp import audit
 from idp.account import reauth
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
@@ -66,9 +68,11 @@ def agencies() -> Response:
     session = _citizen()
     with get_db(current_app).read() as db:
         rows = services.connected(db, citizen_id=session.citizen_id)
+        names = agency_names(db, [r.client_id for r in rows], current_language())
         standing = {a.consent_id for a in rows}
         earlier = [readable.receipt(c, text=_, now=_now())
                    for c in services.history(db, citizen_id=session.citizen_id) if str(c.id) not in standing]
+    rows = [dataclasses.replace(r, name=names.get(r.client_id, r.name)) for r in rows]
     notice = request.args.get("done")
     error = request.args.get("error")
     return _private(Response(render_template(
@@ -84,8 +88,10 @@ def confirm_revoke() -> Page:
     with get_db(current_app).read() as db:
         agency = next((a for a in services.connected(db, citizen_id=session.citizen_id)
                        if a.client_id == client_id), None)
+        names = agency_names(db, [client_id], current_language()) if agency else {}
     if agency is None:
         return see_other("/account/agencies?error=not_connected")
+    agency = dataclasses.replace(agency, name=names.get(client_id, agency.name))
     return confirmation_page(Confirmation(
         group="agencies", title=_("consent.confirm.title", agency=agency.name),
         lead=_("consent.confirm.lead", agency=agency.name),
@@ -194,7 +200,10 @@ def receipt_pdf(consent_id: str) -> Response:
 
 
 def _agency_names(db, citizen_id: str) -> dict[str, str]:
-    return {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
+    """The names of the agencies in the citizen's log: in their language while the agency is
+    registered, else the name it had when the citizen consented."""
+    kept = {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
+    return {**kept, **agency_names(db, kept, current_language())}
 
 
 @bp.get("/account/log")

@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     from idp.documents.revocation_api import bp as revocation_bp
     from infra.openapi import describe
     from infra.web.inputs import allow_larger_body
-    from signing.service import init_app as init_documents
+    from signing.component import init_app as init_documents
 
     service = init_documents(app, directory=directory(app))
     from idp.documents import idempotency

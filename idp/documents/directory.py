@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clients.registry import ClientNotFound, find_client
+from clients.registry import agency_name as localized_name
 from idp.citizens import services
 from idp.citizens.models import Citizen
 from idp.citizens.national_id.base import NationalIdScheme
@@ -35,13 +36,13 @@ class IdpDirectory:
                                                    national_id=number)
             return citizen_ref(citizen) if citizen is not None else None
 
-    def agency_name(self, client_id: str) -> str | None:
+    def agency_name(self, client_id: str, language: str | None = None) -> str | None:
         with self.database.read() as session:
             try:
                 client = find_client(session, client_id, enabled_only=False)
             except ClientNotFound:
                 return None
-            return str(client.client_metadata.get("client_name") or client.client_id)
+            return localized_name(client, language)
 
     def record(self, session, *, event: str, citizen_id: str, client_id: str | None,
                document_id: str) -> None:

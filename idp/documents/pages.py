@@ -64,7 +64,7 @@ def my_documents() -> str:
     agencies: dict[str, str] = {}
     for client_id in [d.client_id for d in documents] + [w.client_id for w in waiting]:
         if client_id and client_id not in agencies:
-            agencies[client_id] = service.directory.agency_name(client_id) or client_id
+            agencies[client_id] = service.directory.agency_name(client_id, current_language()) or client_id
     done = request.args.get("done")
     return render_template("documents/list.html", documents=documents, agencies=agencies,
                            waiting=waiting,

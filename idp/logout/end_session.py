@@ -9,10 +9,12 @@ the agency only at a `post_logout_redirect_uri` registered for it, exactly.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -21,7 +23,8 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from sqlalchemy.orm import Session
 
 import keys
-from clients.registry import Client, ClientNotFound, find_client
+from clients.registry import Client, ClientNotFound, agency_name, find_client
+from clients.registry.services import agency_names
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.current import get_logout
 from idp.logout.errors import LogoutRefused
@@ -31,7 +34,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.i18n import catalog
+from infra.web.i18n import catalog, current_language
 
 bp = Blueprint("end_session", __name__)
 
@@ -132,7 +135,7 @@ def check(session: Session, params: Mapping[str, list[str]], *, issuer: str,
                                 f"registered for {client.client_id!r} (it must match exactly)")
     return LogoutRequest(
         client_id=client.client_id if client else None,
-        client_name=(client.client_metadata.get("client_name") or client.client_id) if client else None,
+        client_name=agency_name(client, current_language()) if client else None,
         redirect_uri=redirect_uri, state=values["state"] if redirect_uri else None,
         hint_sid=hint.sid if hint is not None and client is not None else None,
         ui_locales=values["ui_locales"])
@@ -164,39 +167,79 @@ def _allow_form_action(response: Response, uri: str) -> None:
         "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
 
 
-def agencies_signed_out(sso: SsoSession | None) -> list[str]:
-    """The names of the agencies the citizen signed in to through `sso` (those holding grants
-    from it): the ones single logout signs them out of, for the page that says so."""
+def _agencies_of(sso: SsoSession | None) -> dict[str, str]:
+    """client_id -> name (in the citizen's language) of the agencies the citizen signed in to
+    through `sso` (those holding grants from it): the ones single logout signs them out of."""
     if sso is None:
-        return []
+        return {}
     with get_db(current_app).read() as db:
         found = agencies_by_sid(db, citizen_id=sso.citizen_id, sids=[sso.sid])
-    names = [c.client_metadata.get("client_name") or c.client_id for c in found.get(sso.sid, [])]
+    return {c.client_id: agency_name(c, current_language()) for c in found.get(sso.sid, [])}
+
+
+def _sorted_names(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=str.casefold)
+
+
+def agencies_signed_out(sso: SsoSession | None) -> list[str]:
+    """The names of the agencies single logout signs the citizen out of, for the page."""
+    return _sorted_names(_agencies_of(sso).values())
 
 
 SIGNED_OUT = "logout:signed-out:"
 # How long the signed-out page can be reloaded (or its language switched) with its list.
 SIGNED_OUT_SECONDS = 600
+# The list is for the browser that signed out only: the link's `r` names it, this cookie (set
+# with the redirect, sent only to /signed-out) proves the browser is that one. A link copied,
+# shared or opened elsewhere shows the plain page: it never tells who was signed in where.
+SIGNED_OUT_COOKIE = "cedula_signed_out"
+
+
+def _browser_digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
 
 
 def signed_out_redirect(sso: SsoSession | None) -> Response:
     """A 303 to the signed-out page that lists the agencies of `sso`; call it before ending
     the session (the citizen's own sign-out: /logout, or this device on the sessions page)."""
-    token = secrets.token_urlsafe(18)
-    get_store(current_app).set(SIGNED_OUT + token, json.dumps(agencies_signed_out(sso)).encode(),
-                               SIGNED_OUT_SECONDS)
-    return _no_store(redirect("/signed-out?" + urlencode({"r": token}), code=303))
+    token, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
+    record = {"agencies": _agencies_of(sso), "browser": _browser_digest(nonce)}
+    get_store(current_app).set(SIGNED_OUT + token, json.dumps(record).encode(), SIGNED_OUT_SECONDS)
+    response = redirect("/signed-out?" + urlencode({"r": token}), code=303)
+    response.set_cookie(SIGNED_OUT_COOKIE, nonce, max_age=SIGNED_OUT_SECONDS, path="/signed-out",
+                        secure=get_settings().secure, httponly=True, samesite="Lax")
+    return _no_store(response)
+
+
+def signed_out_list(raw: bytes | None, *, nonce: str | None) -> dict[str, str] | None:
+    """The agencies a sign-out recorded (client_id to name), for the browser holding its nonce;
+    None for any other browser, a made-up or expired link (pure: the view reads the store and
+    the cookie)."""
+    if raw is None or not nonce:
+        return None
+    try:
+        record = json.loads(raw)
+        expected, agencies = record["browser"], record["agencies"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not hmac.compare_digest(str(expected), _browser_digest(nonce)) or not isinstance(agencies, dict):
+        return None
+    return {str(client_id): str(name) for client_id, name in agencies.items()}
 
 
 @bp.get("/signed-out")
 def signed_out_page() -> Response:
-    """Where the citizen's own sign-out ends: what ended, and at which agencies."""
+    """Where the citizen's own sign-out ends: what ended, and at which agencies (to the browser
+    that signed out, and only while it is not signed in again)."""
     raw = get_store(current_app).get(SIGNED_OUT + request.args.get("r", "")[:64])
-    agencies = json.loads(raw) if raw is not None else []
-    page = render_template("logout/signed_out.html", client_name=None,
-                           signed_out=raw is not None and current_session() is None,
-                           agencies=agencies if current_session() is None else [])
+    kept = signed_out_list(raw, nonce=request.cookies.get(SIGNED_OUT_COOKIE, "")[:64])
+    shown = kept is not None and current_session() is None
+    agencies: list[str] = []
+    if shown and kept:  # names again in the language the page is read in now
+        with get_db(current_app).read() as db:
+            agencies = _sorted_names({**kept, **agency_names(db, kept, current_language())}.values())
+    page = render_template("logout/signed_out.html", client_name=None, signed_out=shown,
+                           agencies=agencies)
     return _no_store(Response(page, mimetype="text/html"))
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
+from clients.registry import agency_name
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.logout import devices
 from idp.logout.backchannel import agencies_by_sid
@@ -14,6 +15,7 @@ from idp.logout.end_session import signed_out_redirect
 from idp.sessions import end_session, require_citizen, sessions_for
 from infra.db import get_db
 from infra.web.csrf import validate_csrf
+from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("logout_sessions", __name__)
@@ -46,7 +48,7 @@ def sessions_page() -> str:
     views = [SessionView(
         sid=s.sid, device=devices.describe(s.user_agent), signed_in=_utc(s.created),
         last_seen=_utc(s.last_seen), this_device=s.sid == current.sid, recovery=s.recovery,
-        agencies=[c.client_metadata.get("client_name") or c.client_id for c in agencies.get(s.sid, [])])
+        agencies=[agency_name(c, current_language()) for c in agencies.get(s.sid, [])])
         for s in live]
     views.sort(key=lambda v: (not v.this_device, -v.last_seen.timestamp()))
     notice = request.args.get("done")
@@ -74,7 +76,7 @@ def confirm_end_one(sid: str) -> Page:
         return see_other("/account/sessions?error=not_found")
     with get_db(current_app).read() as db:
         agencies = agencies_by_sid(db, citizen_id=current.citizen_id, sids=[sid]).get(sid, [])
-    names = [c.client_metadata.get("client_name") or c.client_id for c in agencies]
+    names = [agency_name(c, current_language()) for c in agencies]
     device = _device_words(session.user_agent)
     effects = [_("logout.confirm.one.effect_device", device=device)]
     if names:

@@ -7,6 +7,8 @@ Agencies integrate with it as with any certified provider, starting from
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 
 from idp.oidc.current import PROVIDER, provider
@@ -19,10 +21,13 @@ from idp.oidc.errors import (
     OidcError,
     UnsafeRedirect,
 )
-from idp.oidc.services import Provider
 from idp.oidc.tokens import TokenSigner
 from infra.config import get_settings
 from infra.secrets import get_secrets
+
+if TYPE_CHECKING:
+    # Not at run time: the provider's operations import `idp.consent`, which imports `idp.oidc.claims`.
+    from idp.oidc.services import Provider
 
 __all__ = [
     "PROVIDER",
@@ -32,7 +37,6 @@ __all__ = [
     "InvalidGrant",
     "InvalidToken",
     "OidcError",
-    "Provider",
     "TokenSigner",
     "UnsafeRedirect",
     "init_app",
@@ -48,6 +52,7 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.client_keys import RemoteKeySets, jwks_fetcher
     from idp.oidc.endpoints import bp as api_bp
     from idp.oidc.openapi import PATHS, SCHEMAS
+    from idp.oidc.services import Provider
     from idp.oidc.signer import KeysSigner
     from idp.oidc.views import bp as pages_bp
     from idp.sessions import session_policy

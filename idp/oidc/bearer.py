@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from clients.registry import ClientNotFound
 from idp.citizens.models import Citizen
 from idp.oidc import dpop, standing, tokens
+from idp.oidc.agency_audience import audience as agency_audience
 from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider, grant_active
@@ -81,8 +82,6 @@ RESOURCE = "resource"
 
 def identify(provider: Provider, token: str) -> tuple[str, Mapping[str, Any]]:
     """The kind of a valid access token of this provider and its claims (no state checked)."""
-    from idp.oidc.client_credentials import audience as agency_audience
-
     if not token or token.count(".") != 2 or len(token) > 8192:
         raise InvalidToken("the access token is not a JWT issued by this provider")
     claims = provider.signer.verify(token, algorithms=(tokens.ACCESS_TOKEN_ALG,), typ=tokens.ACCESS_TOKEN_TYP)

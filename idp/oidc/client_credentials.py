@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import bearer, dpop, tokens
+from idp.oidc.agency_audience import audience
 from idp.oidc.errors import InsufficientScope, InvalidToken, OidcError
 from idp.oidc.services import Provider
 from infra.store import EphemeralStore
@@ -25,11 +26,6 @@ from infra.store import EphemeralStore
 GRANT_TYPE = "client_credentials"
 # Scopes an agency may hold without a citizen: each names an API of the provider.
 SCOPES = ("documents:issue", "indicators:read")
-
-
-def audience(provider: Provider) -> str:
-    """The resource the tokens are for (RFC 9068 section 3: `aud` names the resource server)."""
-    return f"{provider.settings.issuer}/api/documents"
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,9 @@ def pushed_authorization_request() -> Response:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
             params["dpop_jkt"] = [jkt]
         with get_db(current_app).read() as session:
-            request_module.validate(session, params, pushed=True, issuer=settings.issuer)
+            request_module.validate(session, params, pushed=True, issuer=settings.issuer,
+                                    acr_uris=settings.acr_uris,
+                                    fapi_loopback_redirects=settings.fapi_loopback_redirects)
         pushed = par.push(get_store(current_app), client_id=client.client_id, params=params,
                           lifetime=provider().settings.par_seconds, now=int(time.time()))
     except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)

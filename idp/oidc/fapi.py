@@ -10,8 +10,11 @@ silently drop it. Rules every client already follows (PKCE S256, response_type=c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
 
 from clients.registry import Client
+from idp.assurance.levels import rank
 from idp.oidc.errors import AuthorizationError, InvalidClient, OidcError
 
 PROFILE = "fapi2"
@@ -23,9 +26,23 @@ def applies(client: Client) -> bool:
     return client.client_metadata.get("security_profile") == PROFILE
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def loopback(url: str) -> bool:
+    """An http(s) URL on this machine (the embedded demo's provider and portals)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
+
+
 def check_authorization(client: Client, params: Mapping[str, Sequence[str]], *, pushed: bool,
-                        redirect_uri: str) -> None:
-    """Section 5.3.2.2: only pushed requests (PAR), with their redirect_uri, to an https one."""
+                        redirect_uri: str, loopback_redirects: bool = False) -> None:
+    """Section 5.3.2.2: only pushed requests (PAR), with their redirect_uri, to an https one
+    (item 8; `loopback_redirects`: also http on this machine, the embedded demo's setting
+    oidc.fapi_loopback_redirects, which a provider off loopback refuses to start with)."""
     if not applies(client):
         return
     if not pushed:
@@ -33,7 +50,7 @@ def check_authorization(client: Client, params: Mapping[str, Sequence[str]], *, 
                                  "authorization request endpoint (RFC 9126 section 5)")
     if not params.get("redirect_uri"):
         raise AuthorizationError("FAPI 2.0: the pushed request must carry redirect_uri")
-    if not redirect_uri.startswith("https://"):
+    if not redirect_uri.startswith("https://") and not (loopback_redirects and loopback(redirect_uri)):
         raise AuthorizationError("FAPI 2.0: the redirect URI must use https")
 
 
@@ -57,6 +74,39 @@ def check_signing_alg(client: Client, alg: str, *, what: str, error: type[OidcEr
 def requires_dpop(client: Client) -> bool:
     """Section 5.3.2.1: sender-constrained access tokens (DPoP, as mutual TLS is not offered)."""
     return applies(client) or bool(client.client_metadata.get("dpop_bound_access_tokens"))
+
+
+def max_level_of(metadata: Mapping[str, Any]) -> str:
+    """The highest level of assurance a client may ask for: its `max_assurance_level`, else
+    high on this profile and substantial off it (clients/registry/metadata.py)."""
+    return str(metadata.get("max_assurance_level")
+               or ("high" if metadata.get("security_profile") == PROFILE else "substantial"))
+
+
+def requested_level(*, acr_values: Sequence[str], claim_acr: Sequence[str],
+                    acr_uris: Mapping[str, str]) -> str | None:
+    """The level a request makes the provider enforce (idp.oidc.assurance.enforce): for
+    `acr_values` and for the `acr` claim each, the lowest known level named (a higher level
+    satisfies a lower one; unknown values are ignored here); the higher of the two."""
+    by_uri = {uri: level for level, uri in acr_uris.items()}
+    floors = [min(known, key=rank) for known in ([by_uri[v] for v in values if v in by_uri]
+                                                 for values in (acr_values, claim_acr)) if known]
+    return max(floors, key=rank) if floors else None
+
+
+def check_level(client: Client, *, acr_values: Sequence[str], claim_acr: Sequence[str],
+                acr_uris: Mapping[str, str]) -> None:
+    """Level high for FAPI 2.0 clients (issue 17: the profile goes with level high as with
+    national_id): a request for a level above the client's `max_level_of` is refused at /authorize
+    and /par with invalid_request (RFC 6749 section 4.1.2.1), before the citizen signs in."""
+    wanted = requested_level(acr_values=acr_values, claim_acr=claim_acr, acr_uris=acr_uris)
+    allowed = max_level_of(client.client_metadata)
+    if wanted is None or rank(wanted) <= rank(allowed):
+        return
+    raise AuthorizationError(
+        f"this client may ask for level {allowed} at most, not {wanted} ({acr_uris[wanted]}); level high "
+        "is for clients registered with the FAPI 2.0 profile (security_profile fapi2) or with "
+        "max_assurance_level high")
 
 
 def code_seconds(*, fapi: bool, configured: int) -> int:

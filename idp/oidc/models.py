@@ -39,6 +39,9 @@ class Grant(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Why it was revoked: "code_reuse", "refresh_reuse", "revocation", "citizen".
     revoked_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    # RFC 8707 section 2.1: the resources the authorization request named (None or empty: none);
+    # every token of the grant, refreshed ones too, is for one of them (idp.oidc.resources).
+    resources: Mapped[list[str] | None] = mapped_column(sa.JSON, default=None)
 
 
 class RefreshToken(Base):

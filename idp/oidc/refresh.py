@@ -15,6 +15,7 @@ from clients.registry import Client
 from idp.citizens.models import Citizen
 from idp.oidc import resources, standing
 from idp.oidc.errors import InvalidGrant
+from idp.oidc.grants import revoke_grant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
     Provider,
@@ -24,7 +25,6 @@ from idp.oidc.services import (
     log_id_token_release,
     mint,
     new_refresh_token,
-    revoke_grant,
     token_digest,
     utc,
 )
@@ -94,8 +94,11 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment)
             if refused is None:
                 access_scopes = _narrowed(scopes, scope)
+                # RFC 8707 section 2.2: the resources of the authorization bound its refreshes
+                # as they bound its code exchange (the one named, or one of several, never another).
                 target = resources.audience(session, resource=resource, client_id=client.client_id,
-                                            scopes=access_scopes, issuer=provider.settings.issuer)
+                                            scopes=access_scopes, issuer=provider.settings.issuer,
+                                            authorized=grant.resources or ())
                 if not spend(session, token.id, now=moment):
                     # Lost the race to spend it: another request holds a copy of the token.
                     refused, reason = REUSED, "refresh_reuse"

@@ -95,11 +95,15 @@ def _client_and_redirect(session: Session, params: Mapping[str, Sequence[str]],
 Expander = Callable[[Client, Mapping[str, Sequence[str]]], Mapping[str, Sequence[str]]]
 
 
-def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: bool = False,
-             require_par: bool = False, expand: Expander | None = None,
-             issuer: str = "",
+def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris: Mapping[str, str],
+             pushed: bool = False, require_par: bool = False, expand: Expander | None = None,
+             issuer: str = "", fapi_loopback_redirects: bool = False,
              lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, AuthorizationRequest]:
     """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
+
+    `acr_uris`: level -> acr URI (oidc.acr_*), for the highest level the client may ask for
+    (idp.oidc.fapi.check_level); `fapi_loopback_redirects`: the embedded demo's setting
+    (idp.oidc.fapi.check_authorization).
 
     `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
     refuses every other request (the setting), as it does for clients whose metadata says so.
@@ -115,8 +119,9 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, pushed: b
             raise AuthorizationError("this client must push its authorization requests to the pushed "
                                      "authorization request endpoint and send only client_id and "
                                      "request_uri here (RFC 9126 section 5)")
-        fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri)
-        validated = _validate(client, redirect_uri, params)
+        fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri,
+                                 loopback_redirects=fapi_loopback_redirects)
+        validated = _validate(client, redirect_uri, params, acr_uris=acr_uris)
         try:
             resources.check_requested(session, identifiers=validated.resources, client_id=client.client_id,
                                       issuer=issuer)
@@ -145,7 +150,8 @@ def _resources(params: Mapping[str, Sequence[str]]) -> list[str]:
     return values
 
 
-def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[str]]) -> AuthorizationRequest:
+def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[str]], *,
+              acr_uris: Mapping[str, str]) -> AuthorizationRequest:
     metadata = client.client_metadata
     state = _single(params, "state")
     if "request" in params:
@@ -203,6 +209,9 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
 
     # A restricted claim (national_id) comes only with its scope, which needs registration.
     parsed_claims = claims_module.restrict(claims_module.parse(_single(params, "claims")), requested)
+    acr_values = (_single(params, "acr_values") or "").split()
+    fapi.check_level(client, acr_values=acr_values, claim_acr=claims_module.essential_acr(parsed_claims)[0],
+                     acr_uris=acr_uris)
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -213,7 +222,7 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         prompt=prompt,
         max_age=max_age,
         login_hint=_single(params, "login_hint"),
-        acr_values=(_single(params, "acr_values") or "").split(),
+        acr_values=acr_values,
         claims=claims_module.dump(parsed_claims),
         dpop_jkt=dpop_jkt,
         fapi=fapi.applies(client),

@@ -1,4 +1,4 @@
-"""The provider's operations, free of Flask: issue a code, exchange it for tokens, revoke grants.
+"""The provider's operations, free of Flask: issue a code, exchange it for tokens.
 
 Views parse HTTP and call these; these raise only `idp.oidc.errors.OidcError` subclasses.
 Each operation that writes does so in one transaction.
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, freeze_sector
 from idp.citizens.models import Citizen
+from idp.consent.services import record_release
 from idp.indicators import catalog as indicators
 from idp.oidc import claims as claims_module
 from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
@@ -28,6 +29,7 @@ from idp.oidc.client_cache import ClientCache
 from idp.oidc.client_keys import RemoteKeySets
 from idp.oidc.dpop import DpopError, DpopPolicy
 from idp.oidc.errors import InvalidGrant
+from idp.oidc.grants import revoke_grant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
@@ -157,15 +159,6 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
     return codes.issue(store, grant, ttl=ttl)
 
 
-def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, now: datetime) -> bool:
-    """Revoke a grant and every token issued from it (refresh tokens die with it; access
-    tokens are refused wherever the grant is checked). True if it was active."""
-    result = session.execute(
-        sa.update(Grant).where(Grant.id == uuid.UUID(str(grant_id)), Grant.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason))
-    return bool(result.rowcount)
-
-
 def grant_active(grant: Grant, now: datetime) -> bool:
     return grant.revoked_at is None and utc(grant.expires_at) > now
 
@@ -204,8 +197,6 @@ def log_id_token_release(session: Session, *, grant: Grant, client: Client, rele
     """The data-sharing log's entry for an ID token, in the transaction that makes the grant or
     rotates its refresh token: it commits with them, before anything is signed or sent (no log
     entry, no tokens), and saves the token endpoint a transaction of its own."""
-    from idp.consent.services import record_release  # the consent package builds on this one
-
     record_release(session, event="release.id_token", citizen_id=grant.citizen_id, client_id=client.client_id,
                    claims=("sub", *released), now=now, consent=consent)
 
@@ -302,7 +293,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             scopes=scopes, claims=claims, sid=granted.sid,
             auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
             created_at=moment, expires_at=moment + timedelta(seconds=settings.grant_seconds),
-            revoked_at=None, revoked_reason=None)
+            revoked_at=None, revoked_reason=None, resources=list(granted.resources) or None)
         session.add(grant)
         session.flush()
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from idp.oidc import fapi
 from idp.oidc.throttle import ClientAuthLimits
 from infra.config import ConfigError
 
@@ -33,6 +34,9 @@ class OidcSettings:
     client_auth_window_seconds: int = 300
     par_seconds: int = 60
     require_pushed_authorization_requests: bool = False
+    # Embedded demo only (refused unless the issuer is loopback): FAPI 2.0 clients may use http
+    # redirect URIs on this machine (idp.oidc.fapi.check_authorization).
+    fapi_loopback_redirects: bool = False
     dpop_proof_seconds: int = 60
     dpop_require_nonce: bool = True
     dpop_nonce_seconds: int = 300
@@ -127,6 +131,7 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         client_auth_window_seconds=_seconds(section, "client_auth_window_seconds"),
         par_seconds=_seconds(section, "par_seconds"),
         require_pushed_authorization_requests=_flag(section, "require_pushed_authorization_requests"),
+        fapi_loopback_redirects=_flag(section, "fapi_loopback_redirects"),
         dpop_proof_seconds=_seconds(section, "dpop_proof_seconds"),
         dpop_require_nonce=_flag(section, "dpop_require_nonce"),
         dpop_nonce_seconds=_seconds(section, "dpop_nonce_seconds", minimum=10),
@@ -137,4 +142,8 @@ def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
         raise ConfigError("oidc.par_seconds must be from 5 to 600 (RFC 9126 section 2.2: short-lived)")
     if loaded.code_replay_seconds < loaded.code_seconds:
         raise ConfigError("oidc.code_replay_seconds must be at least oidc.code_seconds")
+    if loaded.fapi_loopback_redirects and not fapi.loopback(issuer):
+        raise ConfigError(f"oidc.fapi_loopback_redirects is for the embedded demo only: the issuer {issuer} "
+                          "is not on this machine (localhost, 127.0.0.1, [::1]); FAPI 2.0 clients need https "
+                          "redirect URIs")
     return loaded

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from clients.registry import Client
 from idp.oidc import bearer
 from idp.oidc.errors import OidcError
+from idp.oidc.grants import revoke_grant
 from idp.oidc.models import Grant, RefreshToken
-from idp.oidc.services import Provider, revoke_grant, token_digest
+from idp.oidc.services import Provider, token_digest
 from infra.db import Database
 from infra.store import EphemeralStore
 

@@ -22,6 +22,7 @@ from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc import standing as standing_module
+from idp.oidc.agency import agency_view
 from idp.oidc.current import provider
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
@@ -133,7 +134,9 @@ def authorize() -> Response:
             _client, validated = request_module.validate(
                 session, params, pushed=pushed,
                 require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
-                issuer=provider().settings.issuer, lookup=provider().clients.find)
+                issuer=provider().settings.issuer, lookup=provider().clients.find,
+                acr_uris=provider().settings.acr_uris,
+                fapi_loopback_redirects=provider().settings.fapi_loopback_redirects)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
@@ -248,10 +251,8 @@ def _no_store(body: str, status: int = 200, *, posts_to: str | None = None) -> R
 
 
 def _agency(client: Client) -> consent_services.Agency:
-    metadata = client.client_metadata
-    return consent_services.Agency(client_id=client.client_id,
-                                   name=metadata.get("client_name") or client.client_id,
-                                   purpose=metadata.get("purpose"))
+    shown = agency_view(client, with_logo=False)
+    return consent_services.Agency(client_id=client.client_id, name=shown.name, purpose=shown.purpose)
 
 
 def _decision_page(interaction: Interaction, client: Client, sso: SsoSession, asked: consent_decision.Asked,
@@ -264,11 +265,11 @@ def _decision_page(interaction: Interaction, client: Client, sso: SsoSession, as
     already = [n for n in asked.items if n not in shown and standing is not None and n in standing.granted]
     values = {name: claims_module.citizen_value(citizen, name) for name in asked.items
               if name in claims_module.CITIZEN_CLAIMS} if citizen is not None else {}
-    agency = _agency(client)
+    agency = agency_view(client)
     basis, law = get_consents(current_app).policy.basis(client.client_id)
     return _no_store(render_template(
         "oidc/authorize.html", interaction=interaction.id, client_name=agency.name,
-        purpose=agency.purpose, law=law if basis == "law" else None,
+        purpose=agency.purpose, agency=agency, law=law if basis == "law" else None,
         required=[n for n in shown if asked.required(n)],
         optional=[n for n in shown if not asked.required(n)],
         already=already, values=values,
@@ -281,7 +282,7 @@ def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -
         citizen = session.get(Citizen, services.as_uuid(sso.citizen_id))
     return _no_store(render_template(
         "oidc/select_account.html", interaction=interaction.id,
-        client_name=client.client_metadata.get("client_name") or client.client_id,
+        client_name=agency_view(client, with_logo=False).name,
         name=citizen.full_name if citizen else ""), posts_to=interaction.request.redirect_uri)
 
 

@@ -1,5 +1,5 @@
 """The operator console (/operator): agencies, indicators, keys and PKI, people (operators
-and registrars), the operator audit trail. Operators are citizens with the operator role
+and registrars), the operator audit trail, reports of possible forgeries. Operators are citizens with the operator role
 (`cedula operators grant`) signed in at level high with a passkey; every action is written
 to the operator audit trail.
 
@@ -15,7 +15,7 @@ __all__ = ["init_app"]
 
 
 def init_app(app: Flask) -> None:
-    from idp.operator import agencies, audit, indicators, keys, people, views
+    from idp.operator import agencies, audit, forgery_reports, indicators, keys, people, views
 
-    for module in (views, agencies, indicators, keys, people, audit):
+    for module in (views, agencies, indicators, keys, people, audit, forgery_reports):
         app.register_blueprint(module.bp)

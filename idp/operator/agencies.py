@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry import RESTRICTED_SCOPES, ClientMetadataError, ClientRegistryError
+from clients.registry.logos import logos_of, refresh_logos, upload_logo, url_of
 from clients.registry.metadata import AUTH_METHODS, DEFAULT_SCOPES, SECURITY_PROFILES, SUBJECT_TYPES
 from clients.registry.models import Client
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
+from clients.registry.raster import MAX_BYTES, ImageRefused
 from clients.registry.services import (
     approve_backchannel,
     find_client,
@@ -36,7 +38,7 @@ from infra.web.errors import error_page
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("operator_agencies", __name__, url_prefix="/operator")
-DONE = {"disabled", "enabled", "backchannel", "scopes"}
+DONE = {"disabled", "enabled", "backchannel", "scopes", "logo"}
 MAX_LINES = 20
 
 
@@ -71,7 +73,8 @@ def _form_page(actor: Actor, *, values: dict[str, Any], error: ClientMetadataErr
 
 EMPTY = {"name": "", "redirect_uris": "", "post_logout_uris": "", "backchannel_logout_uri": "",
          "auth_method": "client_secret_basic", "jwks_uri": "", "scopes": ["openid", "profile", "email"],
-         "subject_type": "pairwise", "purpose": "", "contacts": "", "security_profile": ""}
+         "subject_type": "pairwise", "purpose": "", "contacts": "", "security_profile": "",
+         "name_en": "", "logo_uri": ""}
 
 
 @bp.get("/agencies/new")
@@ -96,7 +99,9 @@ def register(actor: Actor) -> BaseResponse:
         auth_method=values["auth_method"], jwks_uri=values["jwks_uri"].strip() or None,
         scopes=tuple(values["scopes"]), subject_type=values["subject_type"],
         purpose=values["purpose"].strip() or None, contacts=_lines("contacts"),
-        security_profile=values["security_profile"] if values["security_profile"] in SECURITY_PROFILES else None)
+        security_profile=values["security_profile"] if values["security_profile"] in SECURITY_PROFILES else None,
+        localized={"client_name#en": values["name_en"].strip()} if values["name_en"].strip() else {},
+        logo_uri=values["logo_uri"].strip() or None)
     try:
         with get_db(current_app).transaction() as session:
             registration = register_by_operator(session, answers)
@@ -106,6 +111,7 @@ def register(actor: Actor) -> BaseResponse:
             client_id = client.client_id
     except ClientMetadataError as exc:
         return _form_page(actor, values=values, error=exc, status=400)
+    refresh_logos(get_db(current_app), client_id)  # a failure shows on the agency's page
     return render("operator/agency_secret.html", actor=actor, client_id=client_id,
                   secret=registration.client_secret, registered=True)
 
@@ -117,11 +123,12 @@ def _details(actor: Actor, client_id: str, *, error: str | None = None, status: 
         except ClientRegistryError:
             return error_page(404, _("operator.agencies.title"), _("operator.agency.not_found"))
         sector = sector_of(client)
+        logos = [(row, url_of(row) if row.sha256 else None) for row in logos_of(session, client.client_id)]
     held = str(client.client_metadata.get("scope", "")).split()
     done = request.args.get("done")
     return render("operator/agency.html", status, actor=actor, client=client, metadata=client.client_metadata,
                   sector=sector, grantable=[s for s in RESTRICTED_SCOPES if s not in held],
-                  error=error, done=done if done in DONE else None)
+                  error=error, done=done if done in DONE else None, logos=logos, max_kib=MAX_BYTES // 1024)
 
 
 @bp.get("/agencies/<client_id>")
@@ -188,6 +195,38 @@ def scopes(actor: Actor, client_id: str) -> BaseResponse:
     if error:
         return _details(actor, client_id, error=error, status=400)
     return redirect(f"/operator/agencies/{client_id}?done=scopes", code=303)
+
+
+@bp.post("/agencies/<client_id>/logo")
+@operator_page
+def logo(actor: Actor, client_id: str) -> BaseResponse:
+    """An operator uploads the agency's logo (PNG, JPEG or WebP, checked like a fetched one)."""
+    upload = request.files.get("logo")
+    data = upload.stream.read(MAX_BYTES + 1) if upload is not None else b""
+    if not data:
+        return _details(actor, client_id, error=_("operator.agency.logo.missing"), status=400)
+    try:
+        _kept, error = _act(actor, client_id, "agency.logo_uploaded",
+                        lambda session: (find_client(session, client_id, enabled_only=False),
+                                         upload_logo(session, client_id=client_id, data=data, now=now())),
+                        {"bytes": len(data)})
+    except ImageRefused as exc:
+        return _details(actor, client_id, error=_("operator.agency.logo.refused", reason=str(exc)), status=400)
+    if error:
+        return _details(actor, client_id, error=error, status=400)
+    return redirect(f"/operator/agencies/{client_id}?done=logo", code=303)
+
+
+@bp.post("/agencies/<client_id>/logo/fetch")
+@operator_page
+def fetch_logo(actor: Actor, client_id: str) -> BaseResponse:
+    """Fetch the agency's logo_uri again (after the agency fixed it); failures show on the page."""
+    outcomes = refresh_logos(get_db(current_app), client_id)
+    with get_db(current_app).transaction() as session:
+        services.record(session, actor=actor, action="agency.logo_fetched", now=now(),
+                        details={"client_id": client_id,
+                                 "failed": [o.language or "-" for o in outcomes if o.error]})
+    return redirect(f"/operator/agencies/{client_id}?done=logo", code=303)
 
 
 @bp.get("/initial-tokens")

@@ -1,16 +1,19 @@
 """Console: keys and PKI — the OIDC signing keys and where each is in its rotation, the PKI
 certificates with their expiry (warned `WARN_DAYS` ahead, and whatever `keys` says is due),
 revoke a certificate, renew the TSA/OCSP/issuing certificate, and the FIDO metadata (MDS3)
-status. The same `keys` service calls as `cedula keys` and `cedula pki`; each action is then
-recorded in the operator audit trail (the key store writes in its own transaction)."""
+status. The same `keys` service calls as `cedula keys` and `cedula pki`; each action is
+recorded in the operator audit trail inside the key store's own transaction (the `record`
+hook of `keys`): the change and its audit entry commit together or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, request
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 import keys
@@ -71,9 +74,13 @@ def index(actor: Actor) -> BaseResponse:
     return _page(actor)
 
 
-def _recorded(actor: Actor, action: str, details: dict[str, Any]) -> None:
-    with get_db(current_app).transaction() as session:
-        services.record(session, actor=actor, action=action, now=now(), details=details)
+def _recorder(actor: Actor, action: str, details: Callable[..., dict[str, Any]]) -> Callable[..., None]:
+    """The audit entry of a key action, for the key store to write in its transaction
+    (`details` builds it from what the key store passes: the rotation, the new status)."""
+    def record(session: Session, *outcome: Any) -> None:
+        services.record(session, actor=actor, action=action, now=now(), details=details(*outcome))
+
+    return record
 
 
 @bp.post("/keys/revoke")
@@ -85,10 +92,10 @@ def revoke(actor: Actor) -> BaseResponse:
         return _page(actor, error=f"reason must be one of {', '.join(REASONS)}; serial is required", status=400)
     service = keys.get_service(current_app)
     try:
-        service.pki.revoke(serial=serial, reason=reason, now=service.now())
+        service.pki.revoke(serial=serial, reason=reason, now=service.now(), record=_recorder(
+            actor, "certificate.revoked", lambda status: {"serial": serial, "reason": reason}))
     except KeyStoreError as exc:
         return _page(actor, error=str(exc), status=400)
-    _recorded(actor, "certificate.revoked", {"serial": serial, "reason": reason})
     return redirect("/operator/keys?done=revoked", code=303)
 
 
@@ -100,10 +107,10 @@ def renew(actor: Actor) -> BaseResponse:
         return _page(actor, error=f"certificate must be one of {', '.join(RENEWABLE)}", status=400)
     service = keys.get_service(current_app)
     try:
-        service.pki.renew(name, service.now())
+        service.pki.renew(name, service.now(), record=_recorder(
+            actor, "certificate.renewed", lambda: {"certificate": name}))
     except KeyStoreError as exc:
         return _page(actor, error=str(exc), status=400)
-    _recorded(actor, "certificate.renewed", {"certificate": name})
     return redirect("/operator/keys?done=renewed", code=303)
 
 
@@ -112,9 +119,9 @@ def renew(actor: Actor) -> BaseResponse:
 def rotate(actor: Actor) -> BaseResponse:
     service = keys.get_service(current_app)
     try:
-        result = service.keyring.rotate(service.now())
+        service.keyring.rotate(service.now(), record=_recorder(
+            actor, "signing_keys.rotated", lambda result: {"published": [k.kid for k in result.published],
+                                                           "removed": list(result.removed)}))
     except KeyStoreError as exc:
         return _page(actor, error=str(exc), status=400)
-    _recorded(actor, "signing_keys.rotated", {"published": [k.kid for k in result.published],
-                                             "removed": list(result.removed)})
     return redirect("/operator/keys?done=rotated", code=303)

@@ -13,6 +13,8 @@ __all__ = ["init_app"]
 
 
 def init_app(app: Flask) -> None:
+    from idp.registrar.enrolment_views import bp as enrolment_bp
     from idp.registrar.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(enrolment_bp)

@@ -37,3 +37,17 @@ class OwnRecord(RegistrarError):
     passkey to it): nobody vouches for themselves."""
 
     code = "own_record"
+
+
+class AlreadyEnrolled(RegistrarError):
+    """Assisted enrolment: the national ID already has an identity (look it up and help with
+    recovery, or give it back to the document's holder through /registrar/reclaim)."""
+
+    code = "already_enrolled"
+
+
+class EnrolmentClosed(RegistrarError):
+    """Assisted enrolment: the step that binds a passkey has been done already, has expired
+    (`assurance.binding_seconds`), or belongs to another registrar."""
+
+    code = "enrolment_closed"

@@ -195,7 +195,7 @@ def documents_of(session: Session, citizen_id: uuid.UUID) -> list[IdentityDocume
                                 .order_by(IdentityDocument.checked_at.desc())))
 
 
-def _binding_key(key: bytes, code: str) -> str:
+def binding_key(key: bytes, code: str) -> str:
     return BINDING_PREFIX + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
@@ -214,7 +214,7 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     _not_own(actor, citizen_id, "bind a passkey to")
     verify_in_person(session, actor=actor, citizen_id=citizen_id, document=document, now=now)
     raw = "".join(secrets.choice(BINDING_ALPHABET) for _ in range(BINDING_LENGTH))
-    store.set(_binding_key(key, raw), str(citizen_id).encode(), ttl)
+    store.set(binding_key(key, raw), str(citizen_id).encode(), ttl)
     trail(session, actor=actor, action="recovery.code_issued", citizen_id=citizen_id, now=now,
           details={"expires_in": ttl}, citizen_event="registrar.recovery_started")
     code = "-".join(raw[i:i + 4] for i in range(0, BINDING_LENGTH, 4))
@@ -226,5 +226,5 @@ def redeem_binding(store: EphemeralStore, *, key: bytes, code: str) -> uuid.UUID
     normalised = normalise_binding(code)
     if normalised is None:
         return None
-    value = store.take(_binding_key(key, normalised))
+    value = store.take(binding_key(key, normalised))
     return uuid.UUID(value.decode()) if value else None

@@ -156,6 +156,7 @@ class Verified:
     issuer_certificate: x509.Certificate
     holder_jwk: dict[str, Any]
     kb_claims: dict[str, Any] | None
+    issuer_chain: trust.TrustedChain | None = None  # for the issuer's revocation check
 
 
 def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datetime,
@@ -207,4 +208,4 @@ def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datet
         iat = kb_claims.get("iat")
         if not isinstance(iat, int | float) or not current - max_kb_age - leeway <= iat <= current + leeway:
             raise InvalidSdJwt("the key binding JWT's iat is missing or not recent")
-    return Verified(claims, chain.leaf, dict(holder or {}), kb_claims)
+    return Verified(claims, chain.leaf, dict(holder or {}), kb_claims, chain)

@@ -10,7 +10,7 @@ from typing import Any
 from cryptography import x509
 from flask import Flask
 
-from idp.wallet import authorization, credential, sd_jwt_vc, status_list
+from idp.wallet import authorization, credential, sd_jwt_vc, status_list, trust
 from idp.wallet import offer as offers
 from idp.wallet.errors import NotOffered
 from idp.wallet.settings import WalletSettings
@@ -98,6 +98,35 @@ class Wallet:
         if response.status != 200:
             raise ValueError(f"the status list answered {response.status}")
         return response.body.decode("ascii")
+
+    def fetch_revocation(self, url: str, body: bytes | None) -> bytes:
+        """A CRL (GET) or an OCSP response (POST of the DER request) over the guarded outbound
+        client (infra.outbound): a certificate cannot point it at a private address."""
+        from idp.wallet.issuer_revocation import CRL, OCSP_REQUEST, OCSP_RESPONSE
+        from infra.outbound import get_outbound
+
+        outbound = self.outbound or get_outbound()
+        seconds = self.settings.issuer_revocation_fetch_seconds
+        if body is None:
+            response = outbound.get(url, accept=CRL, total_seconds=seconds)
+        else:
+            response = outbound.request("POST", url, body=body, total_seconds=seconds,
+                                        headers={"Content-Type": OCSP_REQUEST,
+                                                 "Accept": OCSP_RESPONSE},
+                                        follow_redirects=False)
+        if response.status != 200:
+            raise ValueError(f"the revocation responder answered {response.status}")
+        return response.body
+
+    def check_issuer_revocation(self, chain: trust.TrustedChain, *, now: datetime) -> None:
+        """Refuse a PID whose issuer certificate is revoked, or (policy `require`) whose status
+        cannot be obtained (`idp.wallet.issuer_revocation`)."""
+        from idp.wallet import issuer_revocation
+
+        issuer_revocation.check(chain.chain or (chain.leaf,), chain.anchor,
+                                fetch=self.fetch_revocation, now=now,
+                                policy=self.settings.issuer_revocation, store=self.store,
+                                max_cache=self.settings.issuer_revocation_cache_seconds)
 
     def trusted_issuers(self) -> list[x509.Certificate]:
         from idp.wallet import trust

@@ -27,6 +27,9 @@ class WalletSettings:
     trusted_issuers: Path
     presentation_seconds: int
     pid_vct: str
+    issuer_revocation: str = "require"
+    issuer_revocation_cache_seconds: int = 3600
+    issuer_revocation_fetch_seconds: int = 5
 
     @property
     def credential_issuer(self) -> str:
@@ -55,6 +58,12 @@ def load(settings: Any) -> WalletSettings:
         raise ConfigError(f"wallet.enabled must be true or false, got {enabled!r}")
     trusted = str(section.get("trusted_issuers") or "")
     size = _whole(section, "status_list_size", 8, 8 * 1024 * 1024)
+    from idp.wallet.issuer_revocation import POLICIES
+
+    revocation = section.get("issuer_revocation", "require")
+    if revocation not in POLICIES:
+        raise ConfigError(f"wallet.issuer_revocation must be one of {', '.join(POLICIES)}, "
+                          f"got {revocation!r}")
     if size % 8:
         raise ConfigError("wallet.status_list_size must be a multiple of 8")
     return WalletSettings(
@@ -73,4 +82,7 @@ def load(settings: Any) -> WalletSettings:
         trusted_issuers=Path(trusted) if trusted else settings.data_dir / "wallet" / "trusted-issuers.pem",
         presentation_seconds=_whole(section, "presentation_seconds", 30, 3600),
         pid_vct=str(section.get("pid_vct") or "urn:eudi:pid:1"),
+        issuer_revocation=revocation,
+        issuer_revocation_cache_seconds=_whole(section, "issuer_revocation_cache_seconds", 1, 86400),
+        issuer_revocation_fetch_seconds=_whole(section, "issuer_revocation_fetch_seconds", 1, 60),
     )

@@ -35,6 +35,7 @@ class UntrustedIssuer(InvalidSdJwt):
 class TrustedChain:
     leaf: x509.Certificate
     anchor: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()  # x5c as sent, leaf first
 
     @property
     def public_key_pem(self) -> bytes:
@@ -100,13 +101,13 @@ def check_chain(x5c: object, *, anchors: Sequence[x509.Certificate], now: dateti
     last = chain[-1]
     for anchor in anchors:
         if fingerprint(anchor) == fingerprint(last):
-            return TrustedChain(chain[0], anchor)
+            return TrustedChain(chain[0], anchor, tuple(chain))
         if anchor.subject == last.issuer and _valid_at(anchor, now):
             try:
                 _signed_by(last, anchor)
             except UntrustedIssuer:
                 continue
-            return TrustedChain(chain[0], anchor)
+            return TrustedChain(chain[0], anchor, tuple(chain))
     raise UntrustedIssuer(f"the issuer {chain[0].subject.rfc4514_string()} is not trusted: "
                           "its chain leads to none of the trusted issuers' certificates")
 

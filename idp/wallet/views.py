@@ -415,7 +415,9 @@ def presentation_response() -> Response:
     try:
         presented, identity = vp_response.verify(
             store, form=request.form.to_dict(), anchors=wallet.trusted_issuers(),
-            fetch_status=wallet.fetch_status, pid_vct=wallet.settings.pid_vct, now=_now(),
+            fetch_status=wallet.fetch_status,
+            check_issuer=lambda chain: wallet.check_issuer_revocation(chain, now=_now()),
+            pid_vct=wallet.settings.pid_vct, now=_now(),
             max_age=wallet.settings.presentation_seconds)
     except WalletError as exc:
         count("wallet.presentation", exc.error)

@@ -20,6 +20,7 @@ from cryptography import x509
 
 from idp.wallet import dcql, sd_jwt_vc, status_list, vp_request
 from idp.wallet.errors import InvalidSdJwt, PresentationRejected
+from idp.wallet.trust import TrustedChain
 from infra.store import EphemeralStore as Store
 
 _RESULT = "wallet:vp:result:"
@@ -27,6 +28,9 @@ MAX_VP_TOKEN = 64 * 1024
 
 StatusFetcher = Callable[[str], str]
 """`fetch(uri)` -> the Status List Token at `uri` (a guarded outbound GET)."""
+IssuerCheck = Callable[[TrustedChain], object]
+"""`check(chain)`: raises `InvalidSdJwt` (issuer_revoked, issuer_revocation_unavailable) when
+the PID issuer's certificate must not be trusted (`Wallet.check_issuer_revocation`)."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,11 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
 
 
 def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Certificate],
-           fetch_status: StatusFetcher, pid_vct: str, now: datetime, max_age: int
-           ) -> tuple[vp_request.PresentationRequest, ProvenIdentity]:
-    """Sections 8.2 and 8.6: the request this `state` names (taken once), then the PID."""
+           fetch_status: StatusFetcher, check_issuer: IssuerCheck, pid_vct: str,
+           now: datetime, max_age: int) -> tuple[vp_request.PresentationRequest, ProvenIdentity]:
+    """Sections 8.2 and 8.6: the request this `state` names (taken once), then the PID:
+    signature and chain, then the issuer certificate's revocation (`check_issuer`), then the
+    credential's own status."""
     request = vp_request.take(store, form.get("state"))
     if request is None:
         raise PresentationRejected("state is unknown, expired or was already answered: "
@@ -121,6 +127,12 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
                                     max_kb_age=max_age)
     except InvalidSdJwt as exc:
         raise PresentationRejected(exc.description, error=exc.error) from None
+    if verified.issuer_chain is None:
+        raise PresentationRejected("the PID issuer's certificate chain is missing")
+    try:
+        check_issuer(verified.issuer_chain)
+    except InvalidSdJwt as exc:
+        raise PresentationRejected(exc.description, error=exc.error, status=exc.status) from None
     payload_status = _issuer_payload(presentations[0]).get("status")
     check_status(payload_status, fetch=fetch_status, anchors=anchors, now=now)
     vct = str(verified.claims.get("vct"))

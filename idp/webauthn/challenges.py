@@ -16,7 +16,7 @@ from idp.webauthn.encoding import b64url
 from idp.webauthn.errors import WebAuthnError
 from infra.store import EphemeralStore
 
-Purpose = Literal["enrol", "add", "sign-in", "recheck"]
+Purpose = Literal["enrol", "add", "sign-in", "recheck", "assisted"]
 
 PREFIX = "webauthn:challenge:"
 # The state outlives the challenge a little, so an expired challenge says "expired"

@@ -5,6 +5,16 @@ from __future__ import annotations
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _INDICATION = {"type": "string", "enum": ["TOTAL-PASSED", "INDETERMINATE", "TOTAL-FAILED"]}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
+_VERDICT = {"type": "string",
+            "enum": ["valid", "not_valid", "indeterminate", "revoked", "superseded"],
+            "description": "The one answer for people, shown first on the /verify page: "
+                           "not_valid (TOTAL-FAILED: changed after signing or broken "
+                           "signature) before revoked/superseded (the issuing agency withdrew "
+                           "it) before indeterminate; valid only when nothing is wrong."}
+_ADVICE = {"type": "object", "required": ["title", "means", "next"],
+           "description": "The verdict in plain words, in the requested language.",
+           "properties": {"title": {"type": "string"}, "means": {"type": "string"},
+                          "next": {"type": "string", "description": "What to do next."}}}
 _CERT = {"type": "object", "properties": {
     "subject": {"type": "string"}, "issuer": {"type": "string"}, "serial": {"type": "string"},
     "not_before": _TIME, "not_after": _TIME, "sha256": {"type": "string"}}}
@@ -13,9 +23,11 @@ SCHEMAS = {
     "VerificationReport": {
         "type": "object",
         "description": "Verification report; indications per ETSI EN 319 102-1, clause 5.1.3.",
-        "required": ["indication", "sub_indication", "document_status", "summary", "validated_at", "file",
-                     "signatures", "document_timestamps", "document"],
+        "required": ["verdict", "advice", "indication", "sub_indication", "document_status",
+                     "summary", "validated_at", "file", "signatures", "document_timestamps", "document"],
         "properties": {
+            "verdict": _VERDICT,
+            "advice": _ADVICE,
             "indication": _INDICATION,
             "sub_indication": {"type": ["string", "null"]},
             "document_status": {"type": ["string", "null"],
@@ -63,6 +75,27 @@ SCHEMAS = {
                 "explanation": {"type": "string"}}},
         },
     },
+    "CodeVerdict": {
+        "type": "object",
+        "description": "A verification code that names no document. `not_found` (404): the "
+                       "code is well-formed but unknown, possibly a forged document; report it "
+                       "at `report_url` or to `contact`. `malformed_code` (400, error "
+                       "`invalid_code`): a typing mistake.",
+        "required": ["error", "error_description"],
+        "properties": {
+            "error": {"type": "string", "description": "not_found or invalid_code for a code "
+                                                        "that names no document; other errors "
+                                                        "(invalid_request, ...) carry no verdict."},
+            "error_description": {"type": "string"},
+            "verdict": {"type": "string", "enum": ["not_found", "malformed_code"]},  # when present
+            "advice": _ADVICE,
+            "possible_forgery": {"type": "boolean"},
+            "report_url": {"type": "string", "format": "uri"},
+            "contact": {"type": "object", "description": "[organisation] name, email, phone, "
+                                                         "address, hours (those set).",
+                        "additionalProperties": {"type": "string"}},
+        },
+    },
     "IssuedDocument": {
         "type": "object",
         "properties": {
@@ -106,6 +139,12 @@ PATHS = {
                    "report of its original.",
         "parameters": [{"name": "csv", "in": "path", "required": True,
                         "schema": {"type": "string"}}, _LANG],
-        "responses": {"200": _REPORT, **_errors(404, 429)},
+        "responses": {"200": _REPORT, **_errors(429), **{
+            str(code): {"description": text, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/CodeVerdict"}}}}
+            for code, text in ((400, "A mistyped code (verdict malformed_code)."),
+                               (404, "No document has this well-formed code (verdict "
+                                     "not_found, possible_forgery), or its original is "
+                                     "missing (error not_found only)."))}},
     }},
 }

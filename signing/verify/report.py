@@ -6,6 +6,10 @@ RFC 3339 in UTC, absent values are `null`:
     {
       "indication": "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED",
       "sub_indication": null | "<ETSI EN 319 102-1 sub-indication>",
+      "verdict": "valid" | "not_valid" | "indeterminate" | "revoked" | "superseded",
+                                  # the one answer for people (`signing.verify.verdict`): what
+                                  # the page shows first; the fields below are its grounds
+      "advice": {"title", "means", "next"},      # the verdict in plain words
       "document_status": null | "valid" | "revoked" | "superseded",  # the issuer's word on
                                   # the document itself: check it first, whatever "indication"
       "summary": "<one plain sentence in the requested language>",
@@ -59,6 +63,7 @@ from typing import Any
 
 from signing.i18n import format_datetime
 from signing.verify.texts import text
+from signing.verify.verdict import Verdict, advice, decide
 
 
 class Indication(enum.Enum):
@@ -309,8 +314,14 @@ class VerificationReport:
     def withdrawn(self) -> bool:
         return self.document_status in ("revoked", "superseded")
 
+    @property
+    def verdict(self) -> Verdict:
+        return decide(indication=self.indication.value, document_status=self.document_status)
+
     def as_json(self, language: str) -> dict[str, Any]:
         return {
+            "verdict": self.verdict.value,
+            "advice": advice(self.verdict, language),
             "indication": self.indication.value,
             "sub_indication": self.conclusion.sub_indication,
             "document_status": self.document_status,

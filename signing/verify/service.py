@@ -48,6 +48,8 @@ class VerifySettings:
     lookups: int
     failed_lookups: int
     limits: Limits
+    reports: int = 5
+    reports_window_seconds: int = 3600
 
     @classmethod
     def load(cls, settings: Mapping[str, Any]) -> VerifySettings:
@@ -79,7 +81,9 @@ class VerifySettings:
                    max_bytes=whole("max_upload_bytes", 20 * 1024 * 1024),
                    fetch_revocation=bool(section.get("fetch_revocation", False)),
                    attempts=whole("attempts", 30), window_seconds=whole("window_seconds", 300),
-                   lookups=whole("lookups", 60), failed_lookups=whole("failed_lookups", 10))
+                   lookups=whole("lookups", 60), failed_lookups=whole("failed_lookups", 10),
+                   reports=whole("reports", 5),
+                   reports_window_seconds=whole("reports_window_seconds", 3600))
 
 
 class VerificationService:

@@ -5,7 +5,12 @@
 - `GET /verify/<CSV>`: the issued document, its status and the report of the original;
   `GET /verify/<CSV>/pdf`: the original, byte for byte;
 - `POST /api/verify` (PDF as body or multipart field `file`), `GET /api/verify/<CSV>`: the
-  report as JSON (`signing.verify.report`).
+  report as JSON (`signing.verify.report`);
+- `POST /verify/report` (CSRF-protected, rate-limited): report a possible forgery, a
+  well-formed code that no document has (`signing.verify.forgery_reports`).
+
+Every page says one verdict first (`signing.verify.verdict`), as the h1, with what it means and
+what to do next; the details follow in a disclosure.
 
 Every request is rate-limited per client address; unknown codes count double toward a
 separate, lower limit, so guessing codes (95 random bits) stops early.
@@ -14,18 +19,23 @@ separate, lower limit, so guessing codes (95 random bits) stops early.
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
+from infra.config import get_settings
 from infra.db import get_db
 from infra.indicators import tally_apart
 from infra.store import get_store
+from infra.web.csrf import CsrfError, validate_csrf
 from signing.errors import InvalidCode
 from signing.models import Document
+from signing.verify import forgery_reports
 from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
 from signing.verify.service import get_verification
 from signing.verify.texts import LANGUAGES
+from signing.verify.verdict import Verdict, advice, decide
 
 bp = Blueprint("verify", __name__, template_folder="templates")
 MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
@@ -157,8 +167,7 @@ def upload() -> Response:
     except UnreadableDocument as exc:
         return _page("verify/index.html", exc.http_status,
                      file_error=_translate(f"verify.input.{exc.code}"))
-    return _page("verify/report.html", report=report, document=report.document,
-                 language=_language())
+    return _report_page(report, report.document)
 
 
 def _counted(report):
@@ -185,22 +194,84 @@ def _report_or_none(found):
 
 
 def _by_code(code: str):
-    """The document a verification code names, or None (counted as a miss: guessing is limited)."""
+    """The document a verification code names, or the verdict on the code: `NOT_FOUND` for a
+    well-formed code no document has (a possible forgery), `MALFORMED_CODE` for a mistyped one.
+    Both count as a miss: guessing is limited."""
     _guard_lookups()
     try:
         return _service().by_code(code)
-    except (InvalidCode, IssuedDocumentNotFound):
+    except InvalidCode:
         _missed()
-        return None
+        return Verdict.MALFORMED_CODE
+    except IssuedDocumentNotFound:
+        _missed()
+        return Verdict.NOT_FOUND
+
+
+def _organisation() -> dict[str, str]:
+    """Who runs this service and how to reach them (`[organisation]`, checked at start)."""
+    section = get_settings(current_app).get("organisation", {})
+    return {key: str(section.get(key, "") or "").strip()
+            for key in ("name", "email", "phone", "address", "hours")}
+
+
+def _not_found(verdict: Verdict, code: str, *, status: int | None = None, form=None,
+               errors=()) -> Response:
+    """The page for a code that names no document: a possible forgery with how to report it,
+    or a mistyped code with how to type it again."""
+    from signing import csv as verification_code
+
+    canonical = verification_code.normalise(code) if verdict is Verdict.NOT_FOUND else None
+    return _page("verify/not_found.html",
+                 status or (404 if verdict is Verdict.NOT_FOUND else 400),
+                 verdict=verdict, advice=advice(verdict, _language()), code=code[:64],
+                 canonical=canonical, organisation=_organisation(), form=form or {},
+                 errors=list(errors))
 
 
 @bp.get("/verify/<code>")
 def document(code: str) -> Response:
     found = _by_code(code)
-    if found is None:
-        return _page("verify/not_found.html", 404)
-    return _page("verify/report.html", report=_report_or_none(found), document=found,
-                 language=_language(), forms=_other_forms(found))
+    if isinstance(found, Verdict):
+        return _not_found(found, code)
+    report = _report_or_none(found)
+    return _report_page(report, found, forms=_other_forms(found))
+
+
+def _report_page(report, document, *, forms=()) -> Response:
+    verdict = report.verdict if report is not None else \
+        decide(indication=None, document_status=document.status if document else None)
+    return _page("verify/report.html", report=report, document=document, language=_language(),
+                 forms=forms, verdict=verdict, advice=advice(verdict, _language()),
+                 organisation=_organisation())
+
+
+@bp.post("/verify/report")
+def report_forgery() -> Response:
+    """A person reports a document whose well-formed code no document has."""
+    settings = _service().settings
+    form = {key: request.form.get(key, "")[:2000] for key in ("code", "where", "contact")}
+    try:
+        validate_csrf()
+    except CsrfError:
+        return _not_found_or_mistyped(form, [("where", _translate("verify.input.invalid_csrf_token"))])
+    _count("report", limit=settings.reports, window=settings.reports_window_seconds)
+    try:
+        received = forgery_reports.record(get_db(current_app), code=form["code"],
+                                          where=form["where"], contact=form["contact"],
+                                          language=_language(), now=datetime.now(UTC))
+    except forgery_reports.InvalidForgeryReport as exc:
+        return _not_found_or_mistyped(form, [(None if exc.field == "code" else exc.field,
+                                              _translate(f"verify.report.error.{exc.code}"))])
+    return _page("verify/reported.html", 201, received=received, organisation=_organisation(),
+                 advice=advice(Verdict.NOT_FOUND, _language()))
+
+
+def _not_found_or_mistyped(form: dict[str, str], errors) -> Response:
+    from signing import csv as verification_code
+
+    verdict = Verdict.NOT_FOUND if verification_code.is_valid(form["code"]) else Verdict.MALFORMED_CODE
+    return _not_found(verdict, form["code"], status=400, form=form, errors=errors)
 
 
 def _other_forms(found):
@@ -212,14 +283,14 @@ def _other_forms(found):
 @bp.get("/verify/<code>/pdf")
 def original(code: str) -> Response:
     found = _by_code(code)
-    if found is None:
-        return _page("verify/not_found.html", 404)
+    if isinstance(found, Verdict):
+        return _not_found(found, code)
     from signing.store import DocumentNotStored
 
     try:
         data = _service().original(found)
     except DocumentNotStored:
-        return _page("verify/not_found.html", 404)
+        return _report_page(None, found)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{found.csv}.pdf"'
     response.headers["Cache-Control"] = "no-store"
@@ -240,18 +311,39 @@ def api_verify() -> Response:
 
 @bp.get("/api/verify/<code>")
 def api_document(code: str) -> Response:
-    _guard_lookups()
-    try:
-        found = _service().by_code(code)
-    except (InvalidCode, IssuedDocumentNotFound):
-        _missed()
-        return _json_error(404, "not_found", "No document has this verification code.")
+    found = _by_code(code)
+    if found is Verdict.MALFORMED_CODE:
+        return _json_verdict(400, "invalid_code", "This is not a verification code: it has a "
+                             "typing mistake (wrong length, letters or check symbol).", found)
+    if found is Verdict.NOT_FOUND:
+        return _json_verdict(404, "not_found", "No document has this verification code.", found)
     report = _report_or_none(found)
     if report is None:
         return _json_error(404, "not_found", "The original of this document is not available.")
     body = report.as_json(_language())
     body["other_forms"] = [form.as_json() for form in _other_forms(found)]
     return _json(body)
+
+
+def _json_verdict(status: int, error: str, description: str, verdict: Verdict) -> Response:
+    """An error that is also a verdict on the code: `possible_forgery` for a well-formed code
+    that no document has, with where to report it."""
+    response = _json_error(status, error, description)
+    body = response.get_json()
+    body.update(verdict=verdict.value, advice=advice(verdict, _language()),
+                possible_forgery=verdict is Verdict.NOT_FOUND)
+    if verdict is Verdict.NOT_FOUND:
+        body["report_url"] = url_for("verify.document", code=_canonical(request.view_args["code"]),
+                                     _external=True) + "#report"
+        body["contact"] = {key: value for key, value in _organisation().items() if value}
+    response.set_data(jsonify(body).get_data())
+    return response
+
+
+def _canonical(code: str) -> str:
+    from signing import csv as verification_code
+
+    return verification_code.normalise(code)
 
 
 def _json(body: dict) -> Response:

@@ -300,7 +300,7 @@ def test_documents_signing_and_verification(browser, agency, tmp_path):
         browser.choose_language(lang, then="/verify")
         browser.one("#file").send_keys(str(sealed))
         browser.one("#file").submit()
-        browser.wait_for("#report-heading")
+        browser.wait_for("#verdict-title")  # the details (#report-heading) are folded away
         pages.check("verify-report:upload", lang)
         assert_reflows(browser, "verify-report:upload")
 

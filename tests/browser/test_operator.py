@@ -107,6 +107,8 @@ def test_operator_registers_disables_rotates_and_reads_the_chart(browser, server
     actions = [cell.text for cell in browser.all("#audit tbody td:nth-child(3)")]
     assert actions[:3] == ["agency.secret_rotated", "agency.disabled", "agency.registered"]
     pages.visit("operator-token", "/operator/initial-tokens", wait="form")
+    pages.visit("operator-forgery-reports", "/operator/forgery-reports", wait="#forgery-reports")
+    assert_reflows(browser, "operator-forgery-reports")
 
 
 def test_a_citizen_cannot_open_the_console(browser, server):

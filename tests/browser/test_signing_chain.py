@@ -120,6 +120,9 @@ def test_enrol_prove_sign_and_verify(browser: Browser, documents, tmp_path):
     browser.open("/verify")
     browser.wait_for("#file").send_keys(str(pdf))
     browser.one("#file").submit()
+    # The verdict first; the details (who, level, approval) one click below it.
+    assert browser.wait_for("h1#verdict-title").get_attribute("data-verdict") == "valid"
+    browser.one("details#details summary").click()
     report = browser.wait_for("#report-heading").find_element("xpath", "..").text
     assert "Rosa Elena Martínez Cruz" in report
     assert re.search(r"Aprobado con una llave de acceso, con verificación de la persona, "

@@ -93,7 +93,9 @@ def _agency(app, base: str) -> tuple[str, str, str]:
     with app.app_context(), get_db(app).transaction() as session:
         upsert_operator_client(session, client_id="hacienda", metadata={
             "client_name": "Ministerio de Hacienda", "redirect_uris": [redirect_uri],
-            "scope": "openid profile", "token_endpoint_auth_method": "client_secret_basic"})
+            "scope": "openid profile", "token_endpoint_auth_method": "client_secret_basic",
+            # Level high is for FAPI 2.0 clients; an operator's exception keeps this flow short.
+            "max_assurance_level": "high", "security_profile": "oidc"})
         secret = rotate_secret(session, find_client(session, "hacienda"))
     return "hacienda", secret, redirect_uri
 

@@ -109,3 +109,20 @@ def test_restricted_scopes_register_fapi2_clients_unless_the_operator_says_other
     opted_out = run("clients", "register", "--name", "Hacienda", "--redirect-uri", "https://h.example.gov/cb",
                     "--scope", "openid", "--scope", "national_id", "--security-profile", "oidc")
     assert json.loads(opted_out.output[opted_out.output.index("{"):])["security_profile"] == "oidc"
+
+
+def test_register_with_names_per_language_and_a_logo(run):
+    from tests.support import peers
+    from tests.support.images import png
+
+    with peers.serve(peers.answer(200, png(40, 40), **{"Content-Type": "image/png"})) as peer:
+        result = run("clients", "register", "--name", "Registro Civil",
+                     "--redirect-uri", "http://localhost:8001/callback",
+                     "--localized", "client_name#en=Civil Registry", "--localized", "purpose#en=Birth certificates",
+                     "--logo-uri", peer.url("/logo.png"))
+    created = json.loads(result.stdout)
+    assert created["client_name#en"] == "Civil Registry" and created["purpose#en"] == "Birth certificates"
+    assert created["logo_uri"] == peer.url("/logo.png") and peer.connections == 1
+    bad = run("clients", "register", "--name", "X", "--redirect-uri", "http://localhost:8001/cb",
+              "--localized", "client_name=no tag", ok=False)
+    assert bad.exit_code == 2 and "FIELD#TAG=VALUE" in bad.output

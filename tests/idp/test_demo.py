@@ -48,3 +48,15 @@ def test_the_civil_registry_can_issue_sealed_documents(fresh_app):
     seal = service.pki.current_seal(client_id="registro-civil", now=service.now())
     register_demo_clients(fresh_app)  # a second start keeps the same seal certificate
     assert service.pki.current_seal(client_id="registro-civil", now=service.now()).serial == seal.serial
+
+
+def test_the_civil_registry_is_a_fapi_client_when_the_provider_allows_loopback_redirects(fresh_app):
+    register_demo_clients(fresh_app)  # the test app's provider: setting off
+    with get_db(fresh_app).read() as session:
+        assert find_client(session, "registro-civil").client_metadata["security_profile"] == "oidc"
+    register_demo_clients(fresh_app, fapi=True)  # as `cedula demo` does for the provider it starts
+    with get_db(fresh_app).read() as session:
+        metadata = find_client(session, "registro-civil").client_metadata
+    assert metadata["security_profile"] == "fapi2"
+    assert metadata["redirect_uris"][0].startswith("http://localhost:")
+    assert metadata["require_pushed_authorization_requests"] is True and metadata["dpop_bound_access_tokens"] is True

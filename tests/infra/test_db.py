@@ -79,3 +79,15 @@ def test_a_driver_error_wrapped_by_a_library_is_still_unavailable():
     except KeyError as chained:
         assert is_unavailable(chained)
     assert not is_unavailable(ValueError("a bug, nothing to do with the database"))
+
+
+def test_a_current_schema_is_not_migrated_again(tmp_path, monkeypatch):
+    """`make run` upgrades on every start: a database at the heads skips Alembic's environment."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'cedula.db'}"
+    assert SCHEMA.current(url) == set()
+    SCHEMA.upgrade(url)
+    assert SCHEMA.current(url) == SCHEMA.heads(url)
+    monkeypatch.setattr(command, "upgrade", lambda *a, **k: pytest.fail("migrated a current schema"))
+    SCHEMA.upgrade(url)

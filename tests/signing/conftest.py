@@ -37,7 +37,7 @@ class FakeDirectory:
     def citizen_by_national_id(self, national_id):
         return next((c for c in self.citizens.values() if c.national_id == national_id), None)
 
-    def agency_name(self, client_id):
+    def agency_name(self, client_id, language=None):
         return self.agencies.get(client_id)
 
     def record(self, session, *, event, citizen_id, client_id, document_id):

@@ -101,3 +101,37 @@ def test_the_civil_registry_issues_a_document_with_a_dpop_bound_agency_token(ser
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/").get_data(as_text=True)).group(1)
     issued = browser.post("/documents/birth", data={"csrf_token": csrf})
     assert issued.status_code == 303, issued.get_data(as_text=True)[:800]
+
+
+@pytest.fixture(scope="module")
+def demo_server(backend, tmp_path_factory):
+    """A provider started as `cedula demo` starts it: FAPI 2.0 clients may come back to localhost."""
+    folder = tmp_path_factory.mktemp(f"fapi-demo-{backend.name}")
+    with live_server(backend, folder, CEDULA_OIDC_FAPI_LOOPBACK_REDIRECTS="true") as running:
+        yield running
+
+
+def test_the_demo_civil_registry_signs_in_as_a_fapi_client_on_localhost(demo_server):
+    import json
+
+    from clients.portal.app import create_portal
+    from clients.portal.config import PortalConfig
+    from clients.registry.services import find_client
+    from idp.demo import register_demo_clients
+    from infra.db import get_db
+
+    portals = {p.client_id: p for p in register_demo_clients(demo_server.app, fapi=True)}
+    registry = portals["registro-civil"]
+    with get_db(demo_server.app).read() as session:
+        assert find_client(session, "registro-civil").client_metadata["security_profile"] == "fapi2"
+    portal = create_portal(PortalConfig(
+        name=registry.name, base_url=registry.base_url, issuer=demo_server.base, client_id=registry.client_id,
+        private_jwk=json.loads(registry.env["PORTAL_PRIVATE_JWK"]), scopes=("openid", "profile"), fapi=True))
+    citizen = Citizen(demo_server, given_name="Ana", family_name="Rivas", national_id="00000027-0")
+    browser = portal.test_client()
+    login = browser.get("/login")
+    assert login.status_code == 302, login.get_data(as_text=True)
+    answer = citizen.authorize(login.headers["Location"], f"{registry.base_url}/callback")
+    assert answer["iss"] == demo_server.base and "code" in answer, answer
+    assert browser.get("/callback?" + urlencode(answer)).status_code == 303
+    assert "Rivas" in browser.get("/").get_data(as_text=True)

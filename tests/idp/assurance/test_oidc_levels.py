@@ -36,6 +36,9 @@ AUTHENTICATORS = {
     "device_bound_attested": (lambda pki: device_key(pki), "high", "hwk"),
 }
 RANK = ["low", "substantial", "high"]
+# Level high is for FAPI 2.0 clients (idp.oidc.fapi.check_level); these tests use an operator's
+# exception to the profile to keep the flow short (test_fapi covers the profile's own flow).
+MAY_ASK_HIGH = {"max_assurance_level": "high", "security_profile": "oidc"}
 
 
 @pytest.mark.parametrize("proofing", RANK)
@@ -85,7 +88,7 @@ def _finish(client, agency, flow, path):
 
 def test_step_up_to_high_with_the_device_bound_passkey(client, oidc_app, register, pki, metadata):
     _, _, device = _two_passkeys(client, oidc_app, pki, metadata)
-    agency = register()
+    agency = register(**MAY_ASK_HIGH)
     assert claims_of(tokens_for(client, agency)["id_token"])["acr"] == ACR["substantial"]
     flow = Flow()
     back, level = _step_up_location(client.get(authorize_url(agency, flow, acr_values=ACR["high"])))
@@ -100,7 +103,7 @@ def test_step_up_to_high_with_the_device_bound_passkey(client, oidc_app, registe
 
 def test_essential_acr_claim_steps_up_too(client, oidc_app, register, pki, metadata):
     _, _, device = _two_passkeys(client, oidc_app, pki, metadata)
-    agency = register()
+    agency = register(**MAY_ASK_HIGH)
     flow = Flow()
     claims = json.dumps({"id_token": {"acr": {"essential": True, "values": [ACR["high"]]}}})
     back, level = _step_up_location(client.get(authorize_url(agency, flow, claims=claims)))
@@ -112,7 +115,7 @@ def test_essential_acr_claim_steps_up_too(client, oidc_app, register, pki, metad
 def test_a_step_up_that_does_not_reach_the_level_fails_without_a_loop(client, oidc_app, register,
                                                                       pki, metadata):
     _, synced, _ = _two_passkeys(client, oidc_app, pki, metadata)
-    agency = register()
+    agency = register(**MAY_ASK_HIGH)
     flow = Flow()
     back, _ = _step_up_location(client.get(authorize_url(agency, flow, acr_values=ACR["high"])))
     assert sign_in(client, synced).status_code == 200  # the wrong passkey again
@@ -125,7 +128,7 @@ def test_no_qualifying_passkey_is_an_error_for_the_agency(client, oidc_app, regi
     metadata(all_formats_listed(pki))
     citizen = enrol(client, SoftwareAuthenticator(backup_eligible=True))
     set_proofing(oidc_app, citizen.citizen_id, "high")
-    agency = register()
+    agency = register(**MAY_ASK_HIGH)
     flow = Flow()
     result = redirect_params(client.get(authorize_url(agency, flow, acr_values=ACR["high"])), agency)
     assert result["error"] == "unmet_authentication_requirements"
@@ -151,7 +154,7 @@ def test_a_lower_or_unknown_request_is_met(client, oidc_app, register, pki, meta
 
 def test_prompt_none_cannot_step_up(client, oidc_app, register, pki, metadata):
     _two_passkeys(client, oidc_app, pki, metadata)
-    agency = register()
+    agency = register(**MAY_ASK_HIGH)
     result = redirect_params(client.get(authorize_url(agency, Flow(), acr_values=ACR["high"],
                                                       prompt="none")), agency)
     assert result["error"] == "login_required"

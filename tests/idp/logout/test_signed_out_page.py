@@ -3,6 +3,7 @@ holding grants from the session that ended (issue 19)."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlencode
 
@@ -89,3 +90,42 @@ def test_a_made_up_or_expired_link_lists_nothing(client, citizen):
     page = client.get("/signed-out?r=not-a-real-one")
     assert page.status_code == 200 and listed(page) == []
     assert 'id="signed-out-no-agencies"' not in page.get_data(as_text=True)
+
+
+def test_the_list_follows_the_language_the_page_is_read_in(client, register, citizen):
+    agency = register(client_name="Hacienda", **{"client_name#en": "Treasury"})
+    tokens_for(client, agency)
+    response = client.post("/logout", data={"csrf_token": _csrf(client)})
+    assert listed(client.get(response.headers["Location"], headers={"Accept-Language": "es"})) == ["Hacienda"]
+    assert listed(client.get(response.headers["Location"], headers={"Accept-Language": "en"})) == ["Treasury"]
+def test_the_link_shows_the_list_only_to_the_browser_that_signed_out(client, register, citizen):
+    """The link alone (copied, shared, in another browser's history) tells nothing of who was
+    signed in where: it shows the plain page."""
+    agency = register(client_name="Hacienda")
+    tokens_for(client, agency)
+    response = client.post("/logout", data={"csrf_token": _csrf(client)})
+    link = response.headers["Location"]
+    cookie = response.headers.get_all("Set-Cookie")
+    bound = [c for c in cookie if c.startswith("cedula_signed_out=")]
+    assert bound and "HttpOnly" in bound[0] and "Path=/signed-out" in bound[0] and "Max-Age=600" in bound[0]
+    assert listed(client.get(link)) == ["Hacienda"]
+
+    elsewhere = client.application.test_client()
+    page = elsewhere.get(link)
+    assert page.status_code == 200 and listed(page) == []
+    html = page.get_data(as_text=True)
+    assert "Hacienda" not in html and 'id="signed-out-no-agencies"' not in html
+    # Another browser's own cookie (from its own sign-out) does not open this list either.
+    elsewhere.set_cookie("cedula_signed_out", "a-nonce-of-another-sign-out", path="/signed-out")
+    assert listed(elsewhere.get(link)) == [] and "Hacienda" not in elsewhere.get(link).get_data(as_text=True)
+    assert listed(client.get(link)) == ["Hacienda"]  # the browser that signed out still sees it
+
+
+def test_the_list_needs_the_browser_nonce():
+    from idp.logout.end_session import _browser_digest, signed_out_list
+
+    raw = json.dumps({"agencies": {"hacienda-portal": "Hacienda"}, "browser": _browser_digest("n1")}).encode()
+    assert signed_out_list(raw, nonce="n1") == {"hacienda-portal": "Hacienda"}
+    assert signed_out_list(raw, nonce="n2") is None
+    assert signed_out_list(raw, nonce=None) is None and signed_out_list(None, nonce="n1") is None
+    assert signed_out_list(b'["Hacienda"]', nonce="n1") is None  # a record of the old form

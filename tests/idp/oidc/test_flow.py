@@ -182,7 +182,7 @@ def test_select_account_shows_the_chooser(client, register, citizen):
 
 
 def test_acr_values_above_the_session_level_are_unmet(client, register, citizen):
-    agency = register()
+    agency = register(max_assurance_level="high", security_profile="oidc")  # high: see test_fapi
     result = redirect_params(client.get(authorize_url(
         agency, Flow(), acr_values="http://eidas.europa.eu/LoA/substantial")), agency)
     assert result["error"] == "unmet_authentication_requirements"

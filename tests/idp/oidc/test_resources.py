@@ -130,3 +130,67 @@ def test_resources_named_at_authorize_bound_the_token_request(client, apis, citi
     code, flow = get_code(client, portal, resource=API_A)
     other = exchange(client, portal, code, flow, resource="http://localhost")
     assert other.status_code == 400 and other.get_json()["error"] == "invalid_target"
+
+
+API_C = "https://api.hacienda.example.gov/pagos"
+
+
+def _also_api_c(app, portal: Agency, owner: Agency) -> None:
+    """A second API the portal may use, which the authorization requests below may leave out."""
+    from idp.oidc import resources
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        resources.register(session, identifier=API_C, name="Pagos", scopes=["openid", "profile"],
+                           clients=[portal.client_id], owner=owner.client_id, now=datetime.now(UTC),
+                           offered=SCOPES)
+
+
+def refresh_with(client, portal: Agency, refresh_token: str, **form: str):
+    return token_request(client, portal, {"grant_type": "refresh_token", "refresh_token": refresh_token, **form})
+
+
+def test_a_refresh_keeps_the_resource_named_at_authorization(client, oidc_app, apis, citizen):
+    portal, owner_a, _ = apis
+    _also_api_c(oidc_app, portal, owner_a)
+    code, flow = get_code(client, portal, scope="openid profile offline_access", resource=API_A)
+    body = exchange(client, portal, code, flow).get_json()
+    assert claims_of(body["access_token"])["aud"] == API_A
+
+    # Without resource: the same audience as the authorization's, not the provider's.
+    again = refresh_with(client, portal, body["refresh_token"])
+    assert again.status_code == 200, again.get_json()
+    assert claims_of(again.get_json()["access_token"])["aud"] == API_A
+    latest = again.get_json()["refresh_token"]
+    # Another API the client may use, or the provider itself, was not in the grant.
+    for other in (API_C, "http://localhost"):
+        refused = refresh_with(client, portal, latest, resource=other)
+        assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_target", other
+        assert "not among the resources of the authorization request" in refused.get_json()["error_description"]
+    # The refusals spent nothing: the same refresh token still works, with the grant's resource.
+    named = refresh_with(client, portal, latest, resource=API_A)
+    assert named.status_code == 200 and claims_of(named.get_json()["access_token"])["aud"] == API_A
+
+
+def test_a_refresh_narrows_to_one_of_the_resources_named_at_authorization(client, oidc_app, apis, citizen):
+    portal, owner_a, _ = apis
+    _also_api_c(oidc_app, portal, owner_a)
+    from urllib.parse import urlencode
+
+    from tests.idp.oidc.conftest import Flow, authorize_url, decide, redirect_params
+
+    flow = Flow()
+    url = authorize_url(portal, flow, scope="openid profile offline_access", resource=API_A)
+    code = redirect_params(decide(client, client.get(url + "&" + urlencode({"resource": API_C}))), portal)["code"]
+    body = exchange(client, portal, code, flow, resource=API_A).get_json()
+    assert claims_of(body["access_token"])["aud"] == API_A
+
+    unnamed = refresh_with(client, portal, body["refresh_token"])
+    assert unnamed.status_code == 400 and unnamed.get_json()["error"] == "invalid_target"
+    assert "name one with resource" in unnamed.get_json()["error_description"]
+    narrowed = refresh_with(client, portal, body["refresh_token"], resource=API_C, scope="openid")
+    assert narrowed.status_code == 200, narrowed.get_json()
+    access = claims_of(narrowed.get_json()["access_token"])
+    assert access["aud"] == API_C and access["scope"] == "openid"
+    refused = refresh_with(client, portal, narrowed.get_json()["refresh_token"], resource=API_B)
+    assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_target"

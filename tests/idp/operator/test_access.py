@@ -12,7 +12,7 @@ from tests.support.authenticator import SoftwareAuthenticator
 
 PAGES = ["/operator", "/operator/agencies", "/operator/agencies/new", "/operator/indicators",
          "/operator/keys", "/operator/people", "/operator/audit", "/operator/audit/export",
-         "/operator/indicators/export", "/operator/initial-tokens"]
+         "/operator/indicators/export", "/operator/initial-tokens", "/operator/forgery-reports"]
 
 
 def test_not_signed_in_goes_to_login(client, oidc_app):

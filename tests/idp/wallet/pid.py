@@ -30,23 +30,82 @@ def self_signed_ca(name: str, key: ec.EllipticCurvePrivateKey) -> tuple[x509.Cer
     return cert, key
 
 
-class PidIssuer:
-    """A CA and a PID signing certificate under it, issuing PIDs (EUDI PID SD-JWT VC)."""
+CRL_URL = "https://pid.example/crl/pid-ca.crl"
+OCSP_URL = "https://pid.example/ocsp"
 
-    def __init__(self, name: str = "PID Provider Test") -> None:
+
+class PidIssuer:
+    """A CA and a PID signing certificate under it, issuing PIDs (EUDI PID SD-JWT VC).
+
+    The PID certificate names where its revocation status is published: the CA's CRL
+    (`crl_url`) and, with `ocsp=True`, the CA's OCSP responder. `serve` answers Cédula's
+    revocation fetcher (`Wallet.fetch_revocation`) as those would; `revoked` lists the
+    revoked serial numbers, `down` makes every responder unreachable."""
+
+    def __init__(self, name: str = "PID Provider Test", *, crl_url: str | None = CRL_URL,
+                 ocsp: bool = False) -> None:
         self.ca_key = ec.generate_private_key(ec.SECP256R1())
         self.ca, _ = self_signed_ca(name + " CA", self.ca_key)
         self.key = ec.generate_private_key(ec.SECP256R1())
+        self.revoked: set[int] = set()
+        self.down = False
+        self.fetched: list[str] = []
         now = datetime.now(UTC)
-        self.certificate = (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "ES"),
                                      x509.NameAttribute(NameOID.COMMON_NAME, name)]))
             .issuer_name(self.ca.subject).public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=90))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(self.ca_key, hashes.SHA256()))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True))
+        if crl_url:
+            builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                [x509.UniformResourceIdentifier(crl_url)], None, None, None)]), critical=False)
+        if ocsp:
+            builder = builder.add_extension(x509.AuthorityInformationAccess([
+                x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
+                                       x509.UniformResourceIdentifier(OCSP_URL))]), critical=False)
+        self.certificate = builder.sign(self.ca_key, hashes.SHA256())
+
+    def revoke(self) -> None:
+        self.revoked.add(self.certificate.serial_number)
+
+    def crl(self, *, next_update: timedelta = timedelta(hours=1)) -> bytes:
+        now = datetime.now(UTC)
+        builder = (x509.CertificateRevocationListBuilder().issuer_name(self.ca.subject)
+                   .last_update(now - timedelta(minutes=5)).next_update(now + next_update))
+        for serial in self.revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder().serial_number(serial)
+                .revocation_date(now - timedelta(minutes=1)).build())
+        return builder.sign(self.ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def ocsp_response(self, request: bytes) -> bytes:
+        from cryptography.x509 import ocsp
+
+        asked = ocsp.load_der_ocsp_request(request)
+        assert asked.serial_number == self.certificate.serial_number
+        now = datetime.now(UTC)
+        revoked = asked.serial_number in self.revoked
+        builder = ocsp.OCSPResponseBuilder().add_response(
+            cert=self.certificate, issuer=self.ca, algorithm=hashes.SHA256(),
+            cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+            this_update=now - timedelta(minutes=1), next_update=now + timedelta(hours=1),
+            revocation_time=now - timedelta(minutes=1) if revoked else None,
+            revocation_reason=None).responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca)
+        return builder.sign(self.ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def serve(self, url: str, body: bytes | None) -> bytes:
+        """What the PID provider's CRL and OCSP endpoints answer (Wallet.fetch_revocation)."""
+        self.fetched.append(url)
+        if self.down:
+            raise ConnectionError(url)
+        if url == CRL_URL and body is None:
+            return self.crl()
+        if url == OCSP_URL and body is not None:
+            return self.ocsp_response(body)
+        raise ValueError(f"nothing is published at {url}")
 
     @property
     def ca_pem(self) -> bytes:

@@ -29,9 +29,12 @@ def pid_issuer(docs_app):
     from idp.wallet import get_wallet, trust
 
     issuer = PidIssuer()
-    path = get_wallet(docs_app).settings.trusted_issuers
+    wallet = get_wallet(docs_app)
+    path = wallet.settings.trusted_issuers
     trust.write_anchors(path, trust.load_pem_bundle(issuer.ca_pem))
+    wallet.fetch_revocation = issuer.serve  # its CRL, as the PID provider publishes it
     yield issuer
+    del wallet.fetch_revocation
     path.unlink(missing_ok=True)
 
 

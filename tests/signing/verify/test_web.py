@@ -108,11 +108,21 @@ def test_pages_and_original(pki_app, issued):
 
 
 def test_unknown_code_reveals_nothing_and_guessing_is_limited(client):
-    first = client.get("/api/verify/7KQ4-M2XH-9PRT-WC3N-B8DZ")
-    mistyped = client.get("/api/verify/7KQ4-M2XH-9PRT-WC3N-B8DA")
-    assert first.status_code == mistyped.status_code == 404
-    assert first.get_json() == mistyped.get_json() == {
-        "error": "not_found", "error_description": "No document has this verification code."}
+    """A well-formed unknown code is a possible forgery; a mistyped one is bad input. Neither
+    says anything about any document (the check symbol is public arithmetic)."""
+    unknown = client.get("/api/verify/7KQ4-M2XH-9PRT-WC3N-B8DA?lang=en")
+    mistyped = client.get("/api/verify/7KQ4-M2XH-9PRT-WC3N-B8DZ?lang=en")
+    assert (unknown.status_code, mistyped.status_code) == (404, 400)
+    body = unknown.get_json()
+    assert (body["error"], body["error_description"]) == (
+        "not_found", "No document has this verification code.")
+    assert (body["verdict"], body["possible_forgery"]) == ("not_found", True)
+    assert body["report_url"].endswith("/verify/7KQ4-M2XH-9PRT-WC3N-B8DA#report")
+    assert body["contact"]["email"] and body["advice"]["title"] == "Possible forged document"
+    wrong = mistyped.get_json()
+    assert (wrong["error"], wrong["verdict"], wrong["possible_forgery"]) == (
+        "invalid_code", "malformed_code", False)
+    assert "report_url" not in wrong
     limit = get_verification(client.application).settings.failed_lookups
     statuses = [client.get("/api/verify/0000-0000-0000-0000-0000").status_code
                 for _ in range(limit)]

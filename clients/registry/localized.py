@@ -1,0 +1,59 @@
+"""Human-readable client metadata in several languages: OIDC Dynamic Client Registration 1.0
+section 2.1 (RFC 7591 section 2.2): `client_name#en`, `logo_uri#es`, ...
+
+The one home for choosing the value a citizen sees: `localized(metadata, field, locale)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# The fields an agency may give per language (OIDC Registration section 2.1 lists the
+# human-readable ones; `purpose` is Cédula's own and follows the same rule).
+LOCALIZABLE = ("client_name", "purpose", "logo_uri", "client_uri", "policy_uri", "tos_uri")
+# At most this many language-tagged variants of one field.
+MAX_TAGS = 20
+# BCP 47 (RFC 5646) language tags, loosely: a 2-3 letter language, then subtags of 1-8
+# letters or digits (script, region, variant). Enough to match them; not a registry check.
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """`client_name#en` -> ("client_name", "en"); `client_name` -> ("client_name", None)."""
+    field, sep, tag = key.partition("#")
+    return field, (tag if sep else None)
+
+
+def valid_tag(tag: str) -> bool:
+    return len(tag) <= 35 and _TAG.fullmatch(tag) is not None
+
+
+def pick(variants: Mapping[str, T], locale: str | None) -> T | None:
+    """The variant for `locale` (a BCP 47 tag such as "es" or "en-GB") among `variants` keyed by
+    language tag ("" for the untagged one): the exact tag, then the same primary language (`en`
+    for `en-GB`, `es-419` for `es`), then the untagged one (OIDC Registration section 2.1: used
+    when no language matches). Tags compare case-insensitively (RFC 5646 section 2.1.1)."""
+    by_tag = {tag.lower(): value for tag, value in variants.items()}
+    if locale:
+        wanted = locale.replace("_", "-").lower()
+        primary = wanted.split("-")[0]
+        for tag in (wanted, primary, *sorted(t for t in by_tag if t and t.split("-")[0] == primary)):
+            if tag and tag in by_tag:
+                return by_tag[tag]
+    return by_tag.get("")
+
+
+def localized(metadata: Mapping[str, Any], field: str, locale: str | None) -> str | None:
+    """The value of `field` a reader of `locale` sees: `field#<tag>` or `field` (see `pick`)."""
+    variants = {tag or "": value for key, value in metadata.items()
+                for name, tag in [split_key(key)] if name == field and isinstance(value, str)}
+    return pick(variants, locale)
+
+
+def agency_name(client: Any, locale: str | None) -> str:
+    """The agency's name as a citizen reading `locale` sees it; its client_id if it has none."""
+    return localized(client.client_metadata, "client_name", locale) or client.client_id

@@ -1,0 +1,201 @@
+"""Assisted enrolment pages of the registrar console (idp.registrar.enrolment): the form that
+creates the identity after the in-person check, then the page that binds a passkey by a
+security key on this computer or a one-time link for the citizen's phone."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+import segno
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+
+from idp.assurance import assurance_settings
+from idp.citizens import scheme
+from idp.citizens.enrolment import validate
+from idp.citizens.errors import InvalidFields
+from idp.registrar import enrolment
+from idp.registrar.documents import TYPES, parse_document
+from idp.registrar.errors import (
+    AlreadyEnrolled,
+    CitizenNotFound,
+    EnrolmentClosed,
+    InvalidDocument,
+    OwnRecord,
+)
+from idp.registrar.services import Actor
+from idp.registrar.views import _binding_key, _citizen_id, _guard, _no_store, _now, _own_record
+from idp.webauthn import relying_party
+from idp.webauthn.errors import WebAuthnError
+from infra.config import get_settings
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.errors import error_page
+from infra.web.i18n import gettext as _
+from infra.web.jsonapi import json_body
+
+log = logging.getLogger(__name__)
+bp = Blueprint("registrar_enrolment", __name__)
+FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
+          "document_type", "document_number", "document_expiry")
+
+
+def _form(actor: Actor, *, values: dict[str, str], errors: dict[str, str], status: int = 200,
+          refused: str | None = None) -> Response:
+    return _no_store(render_template("registrar/enrol.html", actor=actor, values=values, errors=errors,
+                                     refused=refused, scheme=scheme(current_app), types=TYPES), status)
+
+
+@bp.route("/registrar/enrol", methods=["GET", "POST"])
+def enrol() -> Response:
+    """After checking the person's identity document in person: create their identity."""
+    actor = _guard("/registrar/enrol")
+    if isinstance(actor, Response):
+        return actor
+    if request.method == "GET":
+        return _form(actor, values={}, errors={})
+    validate_csrf()
+    values = {k: str(request.form.get(k, ""))[:254] for k in FIELDS}
+    errors: dict[str, str] = {}
+    data = document = None
+    try:
+        data = validate(values, scheme=scheme(current_app),
+                        minimum_age=int(get_settings()["enrolment"]["minimum_age"]), today=_now().date())
+    except InvalidFields as exc:
+        errors.update(exc.errors)
+    try:
+        document = parse_document(request.form, today=_now().date())
+    except InvalidDocument as exc:
+        errors.update({f"enrol-{k}": v for k, v in exc.errors.items()})
+    if errors or data is None or document is None:
+        return _form(actor, values=values, errors=errors, status=400)
+    try:
+        with get_db(current_app).transaction() as db:
+            citizen = enrolment.enrol_in_person(db, get_store(current_app), actor=actor, data=data,
+                                                document=document, ttl=assurance_settings().binding_seconds,
+                                                now=_now())
+            citizen_id = citizen.id
+    except OwnRecord:
+        return _own_record(actor, "enrol")
+    except AlreadyEnrolled:
+        count("registrar", "enrol_already_enrolled")
+        return _form(actor, values=values, errors={}, status=409, refused="already_enrolled")
+    count("registrar", "enrol")
+    log.info("registrar action", extra={"action": "enrol", "registrar": actor.name, "citizen_id": str(citizen_id)})
+    return _no_store(redirect(f"/registrar/enrolments/{citizen_id}", code=303))  # type: ignore[arg-type]
+
+
+def _target(raw_id: str) -> tuple[Actor, uuid.UUID] | Response:
+    citizen_id = _citizen_id(raw_id)
+    actor = _guard(f"/registrar/enrolments/{citizen_id}" if citizen_id else "/registrar")
+    if isinstance(actor, Response):
+        return actor
+    if citizen_id is None:
+        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    return actor, citizen_id
+
+
+@bp.get("/registrar/enrolments/<raw_id>")
+def binding_page(raw_id: str) -> Response:
+    """The two routes to the citizen's first passkey, while the step is open."""
+    target = _target(raw_id)
+    if isinstance(target, Response):
+        return target
+    actor, citizen_id = target
+    if enrolment.is_own(actor, citizen_id):
+        return _own_record(actor, "bind")
+    from idp.citizens.services import get_citizen
+
+    with get_db(current_app).read() as db:
+        citizen = get_citizen(db, citizen_id)
+    if citizen is None:
+        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    is_open = enrolment.binding_open(get_store(current_app), actor=actor, citizen_id=citizen_id)
+    return _no_store(render_template("registrar/enrolment.html", actor=actor, citizen=citizen,
+                                     open=is_open, minutes=assurance_settings().binding_seconds // 60),
+                     200 if is_open else 410)
+
+
+@bp.post("/registrar/enrolments/<raw_id>/phone")
+def phone_link(raw_id: str) -> Response:
+    """Route (b): a one-time link and code for the citizen's phone."""
+    validate_csrf()
+    target = _target(raw_id)
+    if isinstance(target, Response):
+        return target
+    actor, citizen_id = target
+    ttl = assurance_settings().binding_seconds
+    try:
+        with get_db(current_app).transaction() as db:
+            binding = enrolment.issue_phone_link(db, get_store(current_app), actor=actor, citizen_id=citizen_id,
+                                                 key=_binding_key(), ttl=ttl, now=_now())
+    except OwnRecord:
+        return _own_record(actor, "bind")
+    except EnrolmentClosed:
+        return error_page(410, _("registrar.enrolment.title"), _("registrar.enrolment.closed"))
+    count("registrar", "enrol_phone")
+    link = f"{get_settings().issuer}/bind?code={binding.code}"
+    qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
+    return _no_store(render_template("registrar/binding.html", actor=actor, code=binding.code, link=link,
+                                     qr=qr, minutes=binding.expires_in // 60, citizen_id=citizen_id))
+
+
+def _json_refusal(status: int, error: str, description: str) -> Response:
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    return _no_store(response)
+
+
+def _key_step(raw_id: str, finish: bool) -> Response:
+    validate_csrf()
+    target = _target(raw_id)
+    if isinstance(target, Response):
+        return target
+    actor, citizen_id = target
+    body = json_body(allow_empty=not finish)
+    store = get_store(current_app)
+    try:
+        if not finish:
+            with get_db(current_app).read() as db:
+                options = enrolment.begin_security_key(db, store, actor=actor, citizen_id=citizen_id,
+                                                       rp=relying_party(), now=time.time())
+            return _no_store(jsonify(options))
+        with get_db(current_app).transaction() as db:
+            name = enrolment.finish_security_key(db, store, actor=actor, citizen_id=citizen_id,
+                                                 rp=relying_party(), body=body, now=_now(), moment=time.time())
+    except OwnRecord:
+        return _own_record(actor, "bind")
+    except EnrolmentClosed:
+        return _json_refusal(410, "enrolment_closed", _("registrar.enrolment.closed"))
+    except CitizenNotFound:
+        return _json_refusal(404, "not_found", _("registrar.error.not_found"))
+    except WebAuthnError as exc:
+        count("registrar", f"enrol_key_{exc.code}")
+        return _json_refusal(exc.status, exc.code, str(exc))
+    count("registrar", "enrol_key")
+    log.info("registrar action", extra={"action": "enrol_key", "registrar": actor.name,
+                                        "citizen_id": str(citizen_id)})
+    return _no_store(jsonify(done=True, name=name, next=f"/registrar/enrolments/{citizen_id}/done"))
+
+
+@bp.post("/registrar/enrolments/<raw_id>/key/options")
+def key_options(raw_id: str) -> Response:
+    """Route (a): creation options for a security key plugged into this computer."""
+    return _key_step(raw_id, finish=False)
+
+
+@bp.post("/registrar/enrolments/<raw_id>/key/verify")
+def key_verify(raw_id: str) -> Response:
+    return _key_step(raw_id, finish=True)
+
+
+@bp.get("/registrar/enrolments/<raw_id>/done")
+def done(raw_id: str) -> Response:
+    target = _target(raw_id)
+    if isinstance(target, Response):
+        return target
+    actor, citizen_id = target
+    return _no_store(render_template("registrar/enrolment_done.html", actor=actor, citizen_id=citizen_id))

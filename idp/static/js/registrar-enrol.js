@@ -1,0 +1,50 @@
+// Assisted enrolment, security key route: a WebAuthn registration ceremony on the registrar's
+// computer for the identity just created (idp/registrar/enrolment.py). No framework.
+import { creationOptions, credentialToJSON, showMessage, hideMessage, browserErrorMessage, supported } from "./webauthn.js";
+
+const route = document.getElementById("key-route");
+const button = document.getElementById("key-submit");
+const message = document.getElementById("key-error");
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": route.dataset.csrf },
+    body: JSON.stringify(body),
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch (error) {
+    data = {};
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+button.addEventListener("click", async () => {
+  hideMessage(message);
+  if (!supported()) {
+    showMessage(message, route.dataset.unsupported);
+    return;
+  }
+  button.disabled = true;
+  try {
+    const options = await post(route.dataset.options, {});
+    if (!options.ok) {
+      showMessage(message, options.data.error_description || route.dataset.failed);
+      return;
+    }
+    const credential = await navigator.credentials.create({ publicKey: creationOptions(options.data) });
+    const verified = await post(route.dataset.verify, credentialToJSON(credential));
+    if (verified.ok && verified.data.next) {
+      window.location.assign(verified.data.next);
+      return;
+    }
+    showMessage(message, verified.data.error === "credential_exists" ? route.dataset.exists : route.dataset.failed);
+  } catch (error) {
+    showMessage(message, browserErrorMessage(error, route));
+  } finally {
+    button.disabled = false;
+  }
+});

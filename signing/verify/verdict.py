@@ -1,0 +1,72 @@
+"""The one verdict a person reads first: valid, not valid, cannot tell, revoked, superseded;
+and, for a verification code, not found (a possible forgery) or mistyped.
+
+A pure decision on what the report and the issuing agency say (issue 19). The order matters:
+
+1. the file's signatures fail (ETSI EN 319 102-1 TOTAL-FAILED: changed after signing, broken
+   signature): `not_valid`, whatever else is known: a changed copy is never to be relied on;
+2. the issuing agency withdrew the document: `revoked` or `superseded` (its signatures may
+   still be cryptographically valid; the document no longer is);
+3. the signatures cannot be judged (INDETERMINATE, unsigned, or the stored original missing):
+   `indeterminate`;
+4. else `valid`.
+
+Each verdict has a title, what it means and what to do next, in `verify.verdict.<value>.*`.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Verdict(enum.Enum):
+    VALID = "valid"
+    NOT_VALID = "not_valid"
+    INDETERMINATE = "indeterminate"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    NOT_FOUND = "not_found"  # a well-formed code no document has: possibly a forgery
+    MALFORMED_CODE = "malformed_code"  # a mistyped code (wrong length, letters or check symbol)
+
+    @property
+    def good(self) -> bool:
+        return self is Verdict.VALID
+
+    @property
+    def urgent(self) -> bool:
+        """Announced at once (role=alert): the person must not rely on the document."""
+        return self in (Verdict.NOT_VALID, Verdict.REVOKED, Verdict.SUPERSEDED, Verdict.NOT_FOUND)
+
+    @property
+    def tone(self) -> str:
+        """The notice's style; the title's words and an icon carry the meaning, not colour."""
+        if self.good:
+            return "success"
+        return "error" if self.urgent else "warning"
+
+    @property
+    def icon(self) -> str:
+        return {"success": "\u2713", "error": "\u2717", "warning": "?"}[self.tone]
+
+
+def decide(*, indication: str | None, document_status: str | None) -> Verdict:
+    """The verdict of a verification: `indication` is the report's EN 319 102-1 main
+    indication (None when the original could not be examined), `document_status` the issuing
+    agency's word ("valid", "revoked", "superseded"; None for a document it did not issue)."""
+    if indication == "TOTAL-FAILED":
+        return Verdict.NOT_VALID
+    if document_status == "revoked":
+        return Verdict.REVOKED
+    if document_status == "superseded":
+        return Verdict.SUPERSEDED
+    if indication == "TOTAL-PASSED":
+        return Verdict.VALID
+    return Verdict.INDETERMINATE
+
+
+def advice(verdict: Verdict, language: str) -> dict[str, str]:
+    """The verdict in words: `title`, what it `means`, what to do `next` (JSON and pages)."""
+    from signing.verify.texts import text
+
+    return {part: text(f"verify.verdict.{verdict.value}.{part}", language)
+            for part in ("title", "means", "next")}

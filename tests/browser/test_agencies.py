@@ -1,0 +1,122 @@
+"""Issue #19 in Chromium: the consent page names the agency with its logo and its name in the
+citizen's language; a registrar enrols a person at a service point and binds a security key
+(the virtual authenticator) on their own computer. Every page: axe-core, one h1, no CSP
+violation, es and en."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser.flows import continue_to_account, enrol, new_person, valid_dui
+from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
+    CLAIMS,
+    LANGUAGES,
+    Pages,
+    agency,
+    assert_reflows,
+    pki_rows,
+    signed_in_citizen,
+)
+from tests.support.images import png
+
+pytestmark = pytest.mark.browser
+ENGLISH_NAME = "Civil Registry of the Republic"
+
+
+def _localise(app, client_id: str) -> str:
+    """The agency's name in English and an operator-uploaded logo; the logo's URL."""
+    from clients.registry.logos import upload_logo, url_of
+    from clients.registry.models import Client
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        client = session.query(Client).filter_by(client_id=client_id).one()
+        client.client_metadata = {**client.client_metadata, "client_name#en": ENGLISH_NAME}
+        return url_of(upload_logo(session, client_id=client_id, data=png(96, 96)))
+
+
+def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agency):  # noqa: F811
+    logo = _localise(agency.app, agency.client_id)
+    spanish = agency.app.test_client().get(logo)
+    assert spanish.status_code == 200
+    signed_in_citizen(browser)
+    pages = Pages(browser)
+    path = agency.authorize_path(claims=CLAIMS)
+    pages.visit("consent", path, wait="form.consent-form")
+    for lang in LANGUAGES:
+        browser.choose_language(lang, then=quote(path, safe="/"))
+        image = browser.wait_for("#agency-logo")
+        assert image.get_attribute("src").endswith(logo)
+        assert browser.driver.execute_script("return arguments[0].naturalWidth;", image) == 96
+        alt = image.get_attribute("alt")
+        title = browser.one("h1").text
+        if lang == "en":
+            assert alt == ENGLISH_NAME and ENGLISH_NAME in title
+        else:
+            assert alt != ENGLISH_NAME and alt in title
+    assert_reflows(browser, "consent-logo")
+
+
+def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_path, monkeypatch):  # noqa: F811
+    from idp.assurance.services import proofing_of, raise_proofing
+    from idp.citizens.models import Citizen, Passkey
+    from idp.registrar.services import grant
+    from infra.db import get_db
+    from tests.browser.test_step_up import _authenticator, _chromium_attestation, _install_metadata
+    from tests.support.attestation import AttestationPki
+
+    app = server.app
+    browser.open("/")
+    browser.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
+    aaguid, batch = _chromium_attestation(browser)
+    pki = AttestationPki.build()
+    _install_metadata(app, tmp_path, monkeypatch,
+                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
+    _authenticator(browser, synced=False)  # the security key plugged into the registrar's computer
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    now = datetime.now(UTC)
+    with get_db(app).transaction() as session:
+        registrar = session.query(Citizen).one()
+        raise_proofing(session, citizen_id=registrar.id, method="in_person", now=now)
+        grant(session, citizen=registrar, service_point="Oficina Centro", operator="tester", now=now)
+        registrar_id = registrar.id
+
+    pages = Pages(browser)
+    pages.visit("registrar-enrol", "/registrar/enrol", wait="#enrol-form")
+    for lang in LANGUAGES:
+        browser.choose_language(lang, then="/registrar/enrol")
+        browser.one("#enrol-submit").click()  # empty: every field in error
+        browser.wait_for("#form-error")
+        pages.check("registrar-enrol:errors", lang)
+
+    browser.choose_language("es", then="/registrar/enrol")
+    form = browser.wait_for("#enrol-form")
+    person = {"national_id": valid_dui(31313131), "given_name": "Rosa", "family_name": "Martínez Soto",
+              "email": "rosa@example.sv"}
+    for name, value in person.items():
+        browser.fill(form.find_element("css selector", f"#{name}"), value)
+    browser.fill_date(form.find_element("css selector", "#birthdate"), "1955-03-02")
+    browser.fill(form.find_element("css selector", "#enrol-document_number"), "A1234567")
+    browser.fill_date(form.find_element("css selector", "#enrol-document_expiry"), "2099-01-31")
+    browser.one("#enrol-submit").click()
+    browser.wait_for("#key-submit")
+    pages.check("registrar-enrolment", "es")
+    enrolment_path = browser.full_path
+    browser.choose_language("en", then=enrolment_path)
+    browser.wait_for("#key-submit")
+    pages.check("registrar-enrolment", "en")
+    assert_reflows(browser, "registrar-enrolment")
+    browser.one("#key-submit").click()
+    browser.wait_for("#enrolment-done")
+    pages.check("registrar-enrolment-done", "en")
+
+    with get_db(app).read() as session:
+        person_row = session.query(Citizen).filter(Citizen.id != registrar_id).one()
+        assert proofing_of(session, person_row.id) == ("high", "in_person")
+        assert session.query(Passkey).filter_by(citizen_id=person_row.id).count() == 1
+    browser.open(enrolment_path)
+    browser.wait_for("#enrolment-closed")

@@ -1,0 +1,443 @@
+"""Every HTML page the provider, the signing service and the demo portals serve, in Spanish
+and English, at 320 CSS pixels (WCAG 1.4.10 reflow): no sideways scrolling, axe-core with no
+serious or critical WCAG A/AA violation, a title and an h1, no CSP violation, and in English no
+sentence left in Spanish (the page's text comes from the catalogs).
+
+The list of pages is checked against the apps' URL maps (`test_every_html_route_is_visited_or_
+excluded`): a new GET route must be added to PAGES (how to reach it) or to EXCLUDED (why it
+serves no page), so no page is forgotten; the routes only `cedula demo` serves (DEMO_PAGES) are
+checked on a provider configured as the demo configures it. One browser per role walks its pages; the signed-in
+walk uses one person who is citizen, registrar and operator (one sign-in for the three roles).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser import test_sso_portals
+from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
+from tests.browser.chromium import BLOCKING_IMPACTS, Browser, describe_violations
+from tests.browser.conftest import LiveServer
+from tests.test_catalog_templates import spanish_only_fragments
+
+LANGUAGES = ("es", "en")
+WIDTH = 320
+UNKNOWN_CODE = "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """How to reach a page: the path (with `{name}` filled from the walk's state), what to wait
+    for, and where the browser must end up (a page that redirects without state)."""
+
+    path: str
+    wait: str = "h1"
+    lands: str | None = None
+
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"    # a citizen who is also registrar and operator
+PORTAL = "portal"
+
+# url rule -> (role, visits). Every HTML GET route of the provider (with the signing service).
+PAGES: dict[str, tuple[str, tuple[Visit, ...]]] = {
+    "/": (PUBLIC, (Visit("/"),)),
+    "/accessibility": (PUBLIC, (Visit("/accessibility"),)),
+    "/contact": (PUBLIC, (Visit("/contact"),)),
+    "/help": (PUBLIC, (Visit("/help"),)),
+    "/privacy": (PUBLIC, (Visit("/privacy"),)),
+    "/developers": (PUBLIC, (Visit("/developers"),)),
+    "/developers/api": (PUBLIC, (Visit("/developers/api"),)),
+    "/transparency": (PUBLIC, (Visit("/transparency"),)),
+    "/enrol": (PUBLIC, (Visit("/enrol", wait="#enrol-form"),)),
+    "/enrol/wallet": (PUBLIC, (Visit("/enrol/wallet"),)),
+    "/enrol/wallet/done": (PUBLIC, (Visit("/enrol/wallet/done"),)),
+    "/login": (PUBLIC, (Visit("/login"),)),
+    "/recover": (PUBLIC, (Visit("/recover"),)),
+    "/bind": (PUBLIC, (Visit("/bind", wait="#bind-form"),)),
+    "/reclaim": (PUBLIC, (Visit("/reclaim"),)),
+    # Without a claim in progress the code page sends the claimant back to the start.
+    "/reclaim/code": (PUBLIC, (Visit("/reclaim/code", lands="/reclaim"),)),
+    "/signed-out": (PUBLIC, (Visit("/signed-out"),)),
+    "/verify": (PUBLIC, (Visit("/verify", wait="#code"), Visit("/verify?code=%21%21", wait="#code-error"))),
+    "/verify/<code>": (PUBLIC, (Visit(f"/verify/{UNKNOWN_CODE}"), Visit("/verify/{csv}", wait="#document-heading"))),
+    "/authorize": (PUBLIC, (Visit("/authorize?client_id=no-such-agency"),
+                            Visit("{consent}", wait="form.consent-form"))),
+    "/authorize/continue": (PUBLIC, (Visit("/authorize/continue?interaction=gone"),)),
+    "/end-session": (PUBLIC, (Visit("/end-session"), Visit("{end_session}", wait="#logout-confirm"))),
+    "/account": (SIGNED_IN, (Visit("/account", wait="ul#passkeys"),)),
+    "/account/agencies": (SIGNED_IN, (Visit("/account/agencies"),)),
+    "/account/assurance": (SIGNED_IN, (Visit("/account/assurance"),)),
+    "/account/close": (SIGNED_IN, (Visit("/account/close", wait="#close-form"),)),
+    "/account/documents": (SIGNED_IN, (Visit("/account/documents"),)),
+    "/account/documents/<document_id>/wallet": (SIGNED_IN, (Visit("/account/documents/{document_id}/wallet"),)),
+    "/account/log": (SIGNED_IN, (Visit("/account/log"),)),
+    "/account/reauth": (SIGNED_IN, (Visit("/account/reauth?next=/account"),)),
+    "/account/recovery-codes": (SIGNED_IN, (Visit("/account/recovery-codes"),)),
+    "/account/sessions": (SIGNED_IN, (Visit("/account/sessions"),)),
+    "/account/sign": (SIGNED_IN, (Visit("/account/sign", wait="#document"),)),
+    "/account/sign/<upload_id>": (SIGNED_IN, (Visit("{review}", wait="#confirm-sign"),)),
+    "/enrol/wallet/complete": (SIGNED_IN, (Visit("/enrol/wallet/complete"),)),
+    "/account/wallet-proofing": (SIGNED_IN, (Visit("/account/wallet-proofing"),)),
+    "/account/wallet-proofing/done": (SIGNED_IN, (Visit("/account/wallet-proofing/done"),)),
+    "/registrar": (SIGNED_IN, (Visit("/registrar", wait="#lookup-form"),)),
+    "/registrar/citizens/<raw_id>": (SIGNED_IN, (Visit("/registrar/citizens/{other}", wait="#verify-form"),)),
+    "/registrar/reclaim": (SIGNED_IN, (Visit("/registrar/reclaim"),)),
+    "/operator": (SIGNED_IN, (Visit("/operator", wait="ul.cards"),)),
+    "/operator/agencies": (SIGNED_IN, (Visit("/operator/agencies"),)),
+    "/operator/agencies/new": (SIGNED_IN, (Visit("/operator/agencies/new", wait="#agency-form"),)),
+    "/operator/agencies/<client_id>": (SIGNED_IN, (Visit("/operator/agencies/{client_id}"),)),
+    "/operator/audit": (SIGNED_IN, (Visit("/operator/audit"),)),
+    "/operator/indicators": (SIGNED_IN, (Visit("/operator/indicators"),)),
+    "/operator/initial-tokens": (SIGNED_IN, (Visit("/operator/initial-tokens"),)),
+    "/operator/keys": (SIGNED_IN, (Visit("/operator/keys"),)),
+    "/operator/people": (SIGNED_IN, (Visit("/operator/people"),)),
+}
+
+# url rule -> why no page is checked there (reviewed: JSON, files, redirects, protocol endpoints).
+EXCLUDED: dict[str, str] = {
+    "/.well-known/oauth-authorization-server": "JSON metadata (RFC 8414)",
+    "/.well-known/oauth-authorization-server/wallet": "JSON metadata (RFC 8414)",
+    "/.well-known/openid-configuration": "JSON metadata (OIDC Discovery)",
+    "/.well-known/openid-credential-issuer": "JSON metadata (OpenID4VCI)",
+    "/account/agencies/receipts/<consent_id>": "a signed consent receipt (JWS download)",
+    "/account/documents/<document_id>/pdf": "a PDF download",
+    "/account/export": "a JSON download",
+    "/account/log.json": "a JSON download",
+    "/account/sign/<upload_id>/pdf": "the PDF under review (embedded)",
+    "/account/sign/prepared/<prepared_id>": "redirect to the review page (/account/sign/<upload_id>)",
+    "/api/documents/<document_id>": "JSON API",
+    "/api/documents/<document_id>/pdf": "PDF API",
+    "/api/documents/prepared/<prepared_id>": "JSON API",
+    "/api/documents/templates": "JSON API",
+    "/api/indicators": "JSON API",
+    "/api/verify/<code>": "JSON API",
+    "/audit/log-keys.json": "JSON",
+    "/consent-static/<path:filename>": "static files",
+    "/healthz": "probe (text)",
+    "/jwks.json": "JSON Web Key Set",
+    "/language/<lang>": "sets the language cookie, then redirects",
+    "/metrics": "Prometheus text",
+    "/openapi.json": "JSON",
+    "/operator/audit/export": "a JSON Lines download",
+    "/operator/indicators/export": "a CSV or JSON download",
+    "/pki/ca/<name>.cer": "certificate (DER)",
+    "/pki/crl/<name>.crl": "CRL (DER)",
+    "/pki/ocsp/<path:encoded>": "OCSP responder (RFC 6960)",
+    "/readyz": "probe (text)",
+    "/register/<client_id>": "JSON (RFC 7592 client configuration)",
+    "/static/<path:filename>": "static files",
+    "/userinfo": "JSON (OIDC UserInfo)",
+    "/verify/<code>/pdf": "the original PDF download",
+    "/wallet/authorize": "OpenID4VCI authorization for a wallet app (redirects)",
+    "/wallet/offers/<offer_id>": "JSON credential offer",
+    "/wallet/status/<list_id>": "status list token",
+    "/wallet/types/<template>": "JSON type metadata",
+}
+
+PORTAL_PAGES: dict[str, tuple[Visit, ...]] = {
+    "/": (Visit("/", wait="#portal-signin"), Visit("/", wait="#signed-in")),
+    "/level": (Visit("/level", wait="#level-now"),),
+    "/documents": (Visit("/documents"),),
+}
+PORTAL_EXCLUDED: dict[str, str] = {
+    "/login": "redirect to the provider",
+    "/callback": "the provider's redirect back (redirects)",
+    "/documents/<document_id>.pdf": "a PDF download",
+    "/static/<path:filename>": "static files",
+}
+
+
+# Routes only `cedula demo` serves (demo.outbox_page): checked on an app of their own.
+DEMO_PAGES: dict[str, tuple[Visit, ...]] = {
+    "/demo/outbox": (Visit("/demo/outbox"),),
+}
+
+
+@pytest.fixture
+def demo_server(tmp_path) -> Iterator[LiveServer]:
+    """The provider as `cedula demo` configures it (the outbox page on), on a port of its own."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from idp import create_app
+    from idp.schema import SCHEMA
+    from infra.db import get_db
+    from infra.store import get_store
+    from tests.browser.conftest import _placeholder, _QuietHandler
+    from tests.conftest import Backend, settings_for
+
+    database_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    SCHEMA.upgrade(database_url)
+    server = make_server("localhost", 0, _placeholder, threaded=True, request_handler=_QuietHandler)
+    base = f"http://localhost:{server.port}"
+    app = create_app(settings_for(Backend("embedded", database_url, ""), tmp_path,
+                                  server={"issuer": base}, demo={"outbox_page": True}))
+    server.app = app
+    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(base, app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        get_db(app).dispose()
+        get_store(app).close()
+
+
+def _get_rules(app) -> set[str]:
+    return {rule.rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
+
+
+def test_every_html_route_is_visited_or_excluded(live_server, demo_server):
+    from clients.portal import PortalConfig, create_portal
+
+    rules = _get_rules(live_server.app)
+    assert sorted(_get_rules(demo_server.app) - rules) == sorted(DEMO_PAGES)
+    assert sorted(rules - PAGES.keys() - EXCLUDED.keys()) == [], \
+        "add each new GET route to PAGES (how to reach its page) or to EXCLUDED (why it serves none)"
+    assert sorted((PAGES.keys() | EXCLUDED.keys()) - rules) == [], "these routes are gone"
+    assert not PAGES.keys() & EXCLUDED.keys()
+    portal = create_portal(PortalConfig(name="Portal", base_url="http://localhost:1",
+                                        issuer="http://localhost:2", client_id="p", client_secret="s"))
+    portal_rules = _get_rules(portal)
+    assert sorted(portal_rules - PORTAL_PAGES.keys() - PORTAL_EXCLUDED.keys()) == []
+    assert sorted((PORTAL_PAGES.keys() | PORTAL_EXCLUDED.keys()) - portal_rules) == []
+
+
+# --- the walk -------------------------------------------------------------------------------
+
+CHECK_PAGE = """
+const root = document.scrollingElement || document.documentElement;
+const wide = [];
+// A code block may scroll inside itself (WCAG 1.4.10 excepts content that needs two
+// dimensions); anything else wider than the viewport fails, even inside a scrolling wrapper
+// (tables reflow as cards).
+// Content clipped by an ancestor (overflow hidden: visually hidden text) cannot widen the page.
+// `within(p)`: content whose nearest element is p (inclusive) is excused.
+const within = start => {
+  if (!start || start.closest('pre')) return true;
+  for (let p = start; p && p !== document.body; p = p.parentElement)
+    if (['hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
+  return false;
+};
+const contained = el => within(el.parentElement);
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (r.width && r.right > root.clientWidth + 1 && contained(el)) continue;
+  if (r.width && r.right > root.clientWidth + 1 && getComputedStyle(el).position !== 'fixed')
+    wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string'
+              && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+}
+// Text can stick out of an element that fits (a long word): name its element.
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const range = document.createRange();
+for (let node = walker.nextNode(); node && wide.length < 6; node = walker.nextNode()) {
+  if (!node.textContent.trim()) continue;
+  range.selectNodeContents(node);
+  const r = range.getBoundingClientRect();
+  if (r.width && r.right > root.clientWidth + 1 && !within(node.parentElement))
+    wide.push('text "' + node.textContent.trim().slice(0, 40) + '" in ' + node.parentElement.tagName.toLowerCase());
+}
+return {lang: document.documentElement.lang, title: document.title.trim(),
+        h1: document.querySelectorAll('h1').length, scroll: root.scrollWidth, client: root.clientWidth,
+        wide: wide.slice(0, 6), text: document.body ? document.body.innerText : ''};
+"""
+
+
+QUOTED = re.compile(r'"[^"\n]{1,120}"|“[^”\n]{1,120}”|«[^»\n]{1,120}»')
+
+
+class Walk:
+    """Visits pages at 320 px in each language; collects every problem, then reports them all."""
+
+    def __init__(self, browser: Browser, *, base: str | None = None) -> None:
+        self.browser = browser
+        self.base = base
+        # Data shown as it was written (not interface text): taken out before looking for Spanish.
+        self.data: set[str] = set()
+        self.problems: list[str] = []
+        self.spanish = spanish_only_fragments()
+        browser.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": WIDTH, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+
+    def language(self, lang: str) -> None:
+        if self.base is None:
+            self.browser.choose_language(lang, then="/")
+        else:  # another server (a portal, the demo provider): Accept-Language, no cookie here
+            agent = self.browser.driver.execute_script("return navigator.userAgent;")
+            self.browser.driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {
+                "userAgent": agent, "acceptLanguage": lang})
+
+    def open(self, path: str) -> None:
+        if self.base is None:
+            self.browser.open(path)
+        else:
+            self.browser.driver.get(self.base + path)
+
+    def page(self, visit: Visit, lang: str, state: dict[str, str]) -> None:
+        browser = self.browser
+        path = visit.path.format(**state)
+        where = f"{path} [{lang}]"
+        self.open(path)
+        try:
+            browser.wait_for(visit.wait)
+        except AssertionError as exc:
+            self.problems.append(f"{where}: {exc}")
+            return
+        expected = (visit.lands or path.split("?")[0])
+        if browser.path != expected:
+            self.problems.append(f"{where}: ended on {browser.full_path}, expected {expected}")
+        seen = browser.driver.execute_script(CHECK_PAGE)
+        if seen["lang"] != lang:
+            self.problems.append(f"{where}: <html lang={seen['lang']!r}>")
+        if not seen["title"] or not seen["h1"]:
+            self.problems.append(f"{where}: title {seen['title']!r}, {seen['h1']} h1")
+        if seen["scroll"] > seen["client"] or seen["wide"]:
+            self.problems.append(f"{where}: scrolls sideways at {WIDTH}px (scrollWidth {seen['scroll']} > "
+                                 f"{seen['client']}); too wide: {', '.join(seen['wide'])}")
+        if lang == "en":
+            text = seen["text"]
+            for value in self.data:
+                text = text.replace(value, " ")
+            # A quotation is not interface text (the guide quotes the Spanish button label).
+            text = QUOTED.sub(" ", text)
+            left = sorted(f for f in self.spanish if f in text)
+            if left:
+                self.problems.append(f"{where}: Spanish left in the English page: {left[:5]}")
+        blocking = [v for v in browser.axe_violations() if v["impact"] in BLOCKING_IMPACTS]
+        if blocking:
+            self.problems.append(f"{where}: axe-core:\n{describe_violations(blocking)}")
+        csp = browser.csp_violations()
+        if csp:
+            self.problems.append(f"{where}: CSP violations {csp[:2]}")
+
+    def pages(self, visits: list[Visit], state: dict[str, str] | None = None) -> None:
+        for lang in LANGUAGES:
+            self.language(lang)
+            for visit in visits:
+                self.page(visit, lang, state or {})
+
+    def report(self) -> None:
+        assert not self.problems, f"{len(self.problems)} problems at {WIDTH}px:\n" + "\n".join(self.problems)
+
+
+def _visits(role: str, *, needing_state: bool) -> list[Visit]:
+    return [v for r, visits in PAGES.values() if r == role for v in visits
+            if ("{" in v.path) == needing_state]
+
+
+@pytest.mark.browser
+def test_public_pages_reflow_and_are_accessible_in_both_languages(browser):
+    walk = Walk(browser)
+    walk.pages(_visits(PUBLIC, needing_state=False))
+    walk.report()
+
+
+@pytest.fixture(scope="module")
+def pki_rows(live_server):
+    from tests.conftest import empty_store, empty_tables
+
+    empty_tables(live_server.app)
+    empty_store(live_server.app)
+    return build_pki(live_server.app)
+
+
+@pytest.fixture
+def agency(server, pki_rows) -> Agency:
+    restore_pki(server.app, pki_rows)
+    return register_agency(server.app, server.url)
+
+
+def _everyone(browser: Browser, server: LiveServer, tmp_path, monkeypatch) -> None:
+    """One sign-in: a citizen proofed in person, with an attested security key, who is also
+    an operator and a registrar."""
+    from idp.citizens.models import Citizen
+    from idp.registrar.services import grant
+    from infra.db import get_db
+    from tests.browser.test_operator import _operator
+
+    _operator(browser, server, tmp_path, monkeypatch)
+    with get_db(server.app).transaction() as session:
+        person = session.query(Citizen).one()
+        grant(session, citizen=person, service_point="Oficina Centro", operator="tester",
+              now=datetime.now(UTC))
+
+
+@pytest.mark.browser
+def test_signed_in_pages_reflow_and_are_accessible_in_both_languages(browser, server, agency, tmp_path,
+                                                                    monkeypatch):
+    from tests.idp.conftest import dui
+    from tests.idp.conftest import enrol as enrol_over_http
+    from tests.support.authenticator import SoftwareAuthenticator
+
+    _everyone(browser, server, tmp_path, monkeypatch)
+    other = enrol_over_http(server.app.test_client(), SoftwareAuthenticator(origin=server.url),
+                            national_id=dui(22222222), email="eva@example.sv")
+    state = {"consent": agency.authorize_path(), "client_id": agency.client_id,
+             "other": str(other.citizen_id)}
+    walk = Walk(browser)
+    # The consent page, before the citizen decides.
+    walk.pages([Visit("{consent}", wait="form.consent-form")], state)
+
+    browser.open(agency.authorize_path())
+    browser.wait_for("button[name=decision][value=allow]").click()
+    browser.wait(lambda d: d.current_url.startswith(agency.redirect_uri), "expected the agency's callback")
+    claims, _info = agency.redeem(browser.driver.current_url)
+    document, pdf = agency.issue_residence(claims["sub"])
+    sealed = tmp_path / "certificado.pdf"
+    sealed.write_bytes(pdf)
+    browser.open("/account/sign")
+    browser.wait_for("#document").send_keys(str(sealed))
+    browser.one("#document").submit()
+    browser.wait_for("#confirm-sign")
+    state |= {"document_id": document["id"], "csv": document["csv"], "review": browser.full_path,
+              "end_session": "/end-session?" + f"client_id={agency.client_id}&post_logout_redirect_uri="
+              + quote(agency.after_logout, safe="")}
+
+    visits = [v for v in _visits(SIGNED_IN, needing_state=False) + _visits(SIGNED_IN, needing_state=True)
+              + _visits(PUBLIC, needing_state=True) if v.path != "{consent}"]
+    # A document's title is in the language it was issued in (here Spanish): data, not interface.
+    walk.data.add(document.get("title") or "Certificado de residencia")
+    walk.pages(visits, state)
+    walk.report()
+
+
+portals = test_sso_portals.portals  # the demo portals, served for this module's test too
+
+
+@pytest.mark.browser
+def test_portal_pages_reflow_and_are_accessible_in_both_languages(browser, portals):
+    from tests.browser.flows import new_person
+    from tests.browser.test_sso_portals import _allow, _enrol_here, _shows_signed_in
+
+    registry = portals["registry"]
+    walk = Walk(browser, base=registry.url)
+    signed_out = PORTAL_PAGES["/"][0]
+    walk.pages([signed_out])
+    browser.new_device()
+    browser.driver.get(registry.url + "/")
+    browser.wait_for("#portal-signin").click()
+    browser.wait_for("#enrol-link").click()
+    _enrol_here(browser, new_person())
+    browser.wait_for("a#continue").click()
+    _allow(browser)
+    _shows_signed_in(browser, registry)
+    walk.pages([v for visits in PORTAL_PAGES.values() for v in visits if v is not signed_out])
+    walk.report()
+
+
+
+@pytest.mark.browser
+def test_demo_pages_reflow_and_are_accessible_in_both_languages(browser, demo_server):
+    walk = Walk(browser, base=demo_server.url)
+    walk.pages([v for visits in DEMO_PAGES.values() for v in visits])
+    walk.report()

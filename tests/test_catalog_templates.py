@@ -1,0 +1,115 @@
+"""Every visible sentence of every page comes from the gettext catalogs.
+
+Statically: the templates hold no human text outside `_()` calls (text between tags, and the
+attributes people read or hear: alt, title, aria-label, placeholder). Allowed: punctuation,
+data placeholders, the brand name, and a short reviewed list.
+
+In the browser (tests/browser/test_reflow.py): an English page shows none of the Spanish-only
+sentences of the catalogs (`spanish_only_fragments`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment
+
+from infra.i18n import Catalog, translations_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("infra", "idp", "signing", "keys", "clients.portal")
+TEMPLATE_ROOTS = ("idp", "signing", "clients")
+
+# Words that are the same in every language (names, codes, units), allowed outside `_()`.
+ALLOWED_WORDS = {
+    "Cédula",
+    "JSON", "JWS", "PDF", "QR", "OpenAPI", "OIDC", "API", "CSV", "SVG", "PAdES", "DUI",
+    "GitHub", "https", "http", "localhost", "nbsp", "mdash", "ndash", "middot", "rarr",
+    "larr", "hellip", "times", "copy", "amp", "lt", "gt", "quot",
+    "kid",  # the JOSE header name, as operators read it in key listings
+}
+
+# --- the Spanish-only fragments -------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([^)]*\)[sd]|<[^>]*>|&\w+;")
+
+
+@cache
+def catalog_texts() -> dict[str, dict[str, str]]:
+    """{key: {language: text}} of every shipped catalog."""
+    folders = [folder for folder in map(translations_dir, PACKAGES) if folder.is_dir()]
+    return Catalog(["es", "en"]).load_all(folders).messages
+
+
+@cache
+def spanish_only_fragments(min_length: int = 16) -> frozenset[str]:
+    """Pieces of Spanish sentences (between placeholders, at least `min_length` characters with
+    a space) that no English text contains: one on an English page is a string not translated."""
+    texts = catalog_texts()
+    english = "\n".join(t.get("en", "") for t in texts.values())
+    found = set()
+    for translations in texts.values():
+        es, en = translations.get("es", ""), translations.get("en", "")
+        if not es or es == en:
+            continue
+        for piece in _PLACEHOLDER.split(es):
+            piece = " ".join(piece.split()).strip(" .,:;()¿?¡!«»\"'")
+            if len(piece) >= min_length and " " in piece and piece not in english:
+                found.add(piece)
+    return frozenset(found)
+
+
+def test_there_are_spanish_only_fragments_to_look_for():
+    fragments = spanish_only_fragments()
+    assert len(fragments) > 300
+    assert not any(f in "\n".join(t.get("en", "") for t in catalog_texts().values()) for f in fragments)
+
+
+# --- templates ------------------------------------------------------------------------------
+
+_HIDDEN = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>", re.S)
+_HEARD = re.compile(r"\b(alt|title|aria-label|placeholder|aria-description)\s*=\s*\"([^\"]*)\"", re.I)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def templates() -> list[Path]:
+    found = []
+    for root in TEMPLATE_ROOTS:
+        found += [p for p in (ROOT / root).rglob("templates/**/*.html")]
+    return sorted(found)
+
+
+def literal_text(source: str) -> list[str]:
+    """Human text a template writes itself: the template data (outside Jinja tags) between
+    HTML tags, and read-aloud attribute values, with Jinja expressions taken out."""
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    data = []
+    for _lineno, kind, value in env.lex(source):
+        data.append(value if kind == "data" else " \x00 ")
+    html = _HIDDEN.sub(" ", "".join(data))
+    words = []
+    for _name, value in _HEARD.findall(html):
+        words += _WORD.findall(value.replace("\x00", " "))
+    text = _TAG.sub(" ", html)
+    words += _WORD.findall(text.replace("\x00", " "))
+    return [w for w in words if w not in ALLOWED_WORDS]
+
+
+def test_there_are_templates_to_check():
+    assert len(templates()) > 40
+
+
+@pytest.mark.parametrize("path", templates(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_template_writes_no_human_text_outside_gettext(path):
+    words = literal_text(path.read_text(encoding="utf-8"))
+    assert words == [], f"{path.relative_to(ROOT)}: text not from the catalogs: {words[:12]}"
+
+
+def test_literal_text_finds_text_and_ignores_calls_and_scripts():
+    source = ('<p title="Hola">{{ _("a.b") }} Texto <b>{{ name }}</b></p>'
+              '<script>let x = "nada";</script>{# comment #}<img alt="{{ _("c") }}">')
+    assert literal_text(source) == ["Hola", "Texto"]

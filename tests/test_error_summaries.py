@@ -1,0 +1,46 @@
+"""Every form page that can show a validation error does it with the error summary (GOV.UK
+pattern, `_error_summary.html`: a titled box linking to the fields, "Error:" before the page
+title), not with a notice of its own. Read from the templates: a page with a form that shows
+something when its `error`, `errors`, `failed`, `code_error` or `file_error` is set must call
+`error_summary(...)` and set `page_errors` (what base.html reads for the title)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.test_catalog_templates import ROOT, templates
+
+SHOWS_AN_ERROR = re.compile(r"\{%-? *(?:if|elif) [^%]*\b(?:error|errors|failed|code_error|file_error|search\.errors)\b")
+
+
+def form_pages() -> list[Path]:
+    return [p for p in templates() if "<form" in (text := p.read_text(encoding="utf-8"))
+            and SHOWS_AN_ERROR.search(text)]
+
+
+def test_there_are_form_pages_with_errors():
+    assert len(form_pages()) >= 10
+
+
+@pytest.mark.parametrize("path", form_pages(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_form_page_shows_its_errors_in_the_error_summary(path):
+    text = path.read_text(encoding="utf-8")
+    assert "error_summary(page_errors" in text, f"{path.relative_to(ROOT)} shows errors without the summary"
+    assert re.search(r"\{%-? *set page_errors\b", text), f"{path.relative_to(ROOT)} does not set page_errors"
+
+
+def test_a_refused_binding_code_titles_the_page_with_error_and_links_the_field(client):
+    import html as entities
+
+    from tests.idp.conftest import csrf
+
+    token = csrf(client, "/bind")
+    page = client.post("/bind", data={"csrf_token": token, "code": "WRONG-CODE"},
+                       headers={"Accept-Language": "en"}).get_data(as_text=True)
+    title = entities.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).strip()
+    assert title.startswith("Error: "), title
+    assert 'id="form-error"' in page and 'href="#code"' in page
+    assert 'aria-invalid="true"' in page
