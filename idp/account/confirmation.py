@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from flask import Response, render_template
 
+Page = Response
+"""What the confirmation views answer: always a Flask response (a page or a 303)."""
 
 @dataclass(frozen=True)
 class Confirmation:
@@ -32,4 +34,11 @@ def confirmation_page(confirm: Confirmation) -> Response:
     return response
 
 
-__all__ = ["Confirmation", "confirmation_page"]
+def see_other(location: str) -> Page:
+    """303 to `location` (a Flask response, as the pages are)."""
+    response = Response(status=303)
+    response.headers["Location"] = location
+    return response
+
+
+__all__ = ["Confirmation", "Page", "confirmation_page", "see_other"]

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
 from idp.account import forms, passkey_devices, reauth, sign_ins
-from idp.account.confirmation import Confirmation, confirmation_page
+from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
@@ -226,19 +226,19 @@ def rename_passkey(credential: str) -> Response:
 
 
 @bp.get("/account/passkeys/<credential>/delete")
-def confirm_delete_passkey(credential: str) -> Response:
+def confirm_delete_passkey(credential: str) -> Page:
     """Are you sure? What deleting this passkey does, and renaming as the other way."""
     session = require_citizen()
     raw = forms.credential_id(credential)
     if raw is None:
-        return redirect("/account?error=not_found", code=303)
+        return see_other("/account?error=not_found")
     with get_db(current_app).read() as db:
-        owned = [p for p in services.passkeys_of(db, uuid.UUID(session.citizen_id))]
+        owned = services.passkeys_of(db, uuid.UUID(session.citizen_id))
     passkey = next((p for p in owned if p.credential_id == raw), None)
     if passkey is None:
-        return redirect("/account?error=not_found", code=303)
+        return see_other("/account?error=not_found")
     if len(owned) < 2:
-        return redirect("/account?error=last_passkey", code=303)
+        return see_other("/account?error=last_passkey")
     model = model_name(passkey.aaguid) or _("account.passkey.plain")
     return confirmation_page(Confirmation(
         group="security", title=_("account.confirm.passkey.title", name=passkey.name),

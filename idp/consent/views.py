@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from clients.registry.services import agency_names
 from idp import audit
 from idp.account import reauth
-from idp.account.confirmation import Confirmation, confirmation_page
+from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.audit import audit_log
 from idp.audit import export as audit_export
 from idp.consent import closure, readable, services
@@ -69,24 +69,29 @@ def agencies() -> Response:
     with get_db(current_app).read() as db:
         rows = services.connected(db, citizen_id=session.citizen_id)
         names = agency_names(db, [r.client_id for r in rows], current_language())
+        standing = {a.consent_id for a in rows}
+        earlier = [readable.receipt(c, text=_, now=_now())
+                   for c in services.history(db, citizen_id=session.citizen_id) if str(c.id) not in standing]
     rows = [dataclasses.replace(r, name=names.get(r.client_id, r.name)) for r in rows]
     notice = request.args.get("done")
     error = request.args.get("error")
     return _private(Response(render_template(
-        "consent/agencies.html", agencies=rows, now=_now(), section="agencies",
+        "consent/agencies.html", agencies=rows, now=_now(), section="agencies", earlier=earlier[:50],
         notice=notice if notice in NOTICES else None, error=error if error in ERRORS else None)))
 
 
 @bp.get("/account/agencies/revoke")
-def confirm_revoke() -> Response:
+def confirm_revoke() -> Page:
     """Are you sure? What withdrawing an agency's access does, and what to do instead."""
     session = _citizen()
     client_id = request.args.get("client_id", "")[:64]
     with get_db(current_app).read() as db:
         agency = next((a for a in services.connected(db, citizen_id=session.citizen_id)
                        if a.client_id == client_id), None)
+        names = agency_names(db, [client_id], current_language()) if agency else {}
     if agency is None:
-        return redirect("/account/agencies?error=not_connected", code=303)
+        return see_other("/account/agencies?error=not_connected")
+    agency = dataclasses.replace(agency, name=names.get(client_id, agency.name))
     return confirmation_page(Confirmation(
         group="agencies", title=_("consent.confirm.title", agency=agency.name),
         lead=_("consent.confirm.lead", agency=agency.name),
@@ -153,7 +158,8 @@ def _own_consent(consent_id: str, citizen_id: str) -> Consent | None:
 
 
 def _when(moment: datetime) -> str:
-    return current_app.jinja_env.filters["datetime"](moment)
+    """A moment as the `|datetime` filter writes it (the citizen's language and time zone)."""
+    return str(current_app.jinja_env.filters["datetime"](moment))
 
 
 def _pdf(body: bytes, name: str) -> Response:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from clients.registry import agency_name
-from idp.account.confirmation import Confirmation, confirmation_page
+from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.logout import devices
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.end_session import signed_out_redirect
@@ -66,17 +66,17 @@ def _device_words(user_agent: str) -> str:
 
 
 @bp.get("/account/sessions/<sid>/end")
-def confirm_end_one(sid: str) -> Response:
+def confirm_end_one(sid: str) -> Page:
     """Are you sure? Ending another device's session (this browser's is a plain sign-out)."""
     current = require_citizen()
     if sid == current.sid:
-        return redirect("/account/sessions", code=303)
+        return see_other("/account/sessions")
     session = next((s for s in sessions_for(current.citizen_id) if s.sid == sid), None)
     if session is None:
-        return redirect("/account/sessions?error=not_found", code=303)
+        return see_other("/account/sessions?error=not_found")
     with get_db(current_app).read() as db:
         agencies = agencies_by_sid(db, citizen_id=current.citizen_id, sids=[sid]).get(sid, [])
-    names = [c.client_metadata.get("client_name") or c.client_id for c in agencies]
+    names = [agency_name(c, current_language()) for c in agencies]
     device = _device_words(session.user_agent)
     effects = [_("logout.confirm.one.effect_device", device=device)]
     if names:
@@ -90,11 +90,11 @@ def confirm_end_one(sid: str) -> Response:
 
 
 @bp.get("/account/sessions/end-others")
-def confirm_end_others() -> Response:
+def confirm_end_others() -> Page:
     current = require_citizen()
     others = [s for s in sessions_for(current.citizen_id) if s.sid != current.sid]
     if not others:
-        return redirect("/account/sessions", code=303)
+        return see_other("/account/sessions")
     return confirmation_page(Confirmation(
         group="security", title=_("logout.confirm.others.title"),
         lead=_("logout.confirm.others.lead", count=len(others)),
@@ -107,14 +107,14 @@ def confirm_end_others() -> Response:
 
 
 @bp.post("/account/sessions/end-others")
-def end_others() -> Response:
+def end_others() -> Page:
     """End every session of the citizen but this browser's (each agency told)."""
     current = require_citizen()
     validate_csrf()
     for session in sessions_for(current.citizen_id):
         if session.sid != current.sid:
             end_session(sid=session.sid, reason="citizen")
-    return redirect("/account/sessions?done=ended_others", code=303)
+    return see_other("/account/sessions?done=ended_others")
 
 
 @bp.post("/account/sessions/<sid>/end")

@@ -40,9 +40,7 @@ def _clean(block: BlockT) -> BlockT:
     if isinstance(block, Grid):
         return Grid(tuple(printable(c) for c in block.columns),  # type: ignore[return-value]
                     tuple(tuple(printable(c) for c in row) for row in block.rows), block.widths)
-    if isinstance(block, Bullets):
-        return Bullets(tuple(printable(i) for i in block.items))  # type: ignore[return-value]
-    return block
+    return Bullets(tuple(printable(i) for i in block.items))  # type: ignore[return-value]
 
 
 def report(*, title: str, blocks: Sequence[Block], language: str, author: str, subject: str,

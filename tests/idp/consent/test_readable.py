@@ -110,3 +110,20 @@ def test_the_agencies_card_goes_to_the_confirmation(client, register, citizen):
     form = re.search(r'<form class="revoke-agency" method="get" action="/account/agencies/revoke">(.*?)</form>',
                      html, re.S)
     assert form and f'value="{agency.client_id}"' in form.group(1) and "csrf_token" not in form.group(1)
+
+
+def test_a_withdrawn_permission_keeps_its_receipts(client, register, citizen):
+    agency = register(client_name="Registro Civil")
+    tokens_for(client, agency)
+    consent_id = _consent_id(client)
+    html = client.get(f"/account/agencies/revoke?client_id={agency.client_id}").get_data(as_text=True)
+    client.post("/account/agencies/revoke", data={"csrf_token": csrf_from(html), "client_id": agency.client_id})
+    agencies = client.get("/account/agencies", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    earlier = agencies[agencies.index('id="earlier"'):]
+    assert '<tr data-status="withdrawn">' in earlier and "Registro Civil" in earlier
+    assert f'href="/account/agencies/{consent_id}/receipt"' in earlier
+    page = client.get(f"/account/agencies/{consent_id}/receipt", headers={"Accept-Language": "en"})
+    body = page.get_data(as_text=True)
+    assert 'data-status="withdrawn"' in body and "Withdrawn on" in body
+    assert "there is nothing to withdraw" in body
+    assert f'href="/account/agencies/receipts/{consent_id}?withdrawal=1" download' in body
