@@ -73,6 +73,12 @@ PAGES: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "/end-session": (PUBLIC, (Visit("/end-session"), Visit("{end_session}", wait="#logout-confirm"))),
     "/account": (SIGNED_IN, (Visit("/account", wait="ul#passkeys"),)),
     "/account/agencies": (SIGNED_IN, (Visit("/account/agencies"),)),
+    "/account/agencies/<consent_id>/receipt": (SIGNED_IN, (Visit("/account/agencies/{consent_id}/receipt"),)),
+    "/account/agencies/revoke": (SIGNED_IN, (Visit("/account/agencies/revoke?client_id={client_id}"),)),
+    "/account/details": (SIGNED_IN, (Visit("/account/details"),)),
+    "/account/passkeys/<credential>/delete": (SIGNED_IN, (Visit("/account/passkeys/{spare_passkey}/delete"),)),
+    "/account/sessions/<sid>/end": (SIGNED_IN, (Visit("/account/sessions/{other_sid}/end"),)),
+    "/account/sessions/end-others": (SIGNED_IN, (Visit("/account/sessions/end-others"),)),
     "/account/assurance": (SIGNED_IN, (Visit("/account/assurance"),)),
     "/account/close": (SIGNED_IN, (Visit("/account/close", wait="#close-form"),)),
     "/account/documents": (SIGNED_IN, (Visit("/account/documents"),)),
@@ -89,11 +95,17 @@ PAGES: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "/registrar": (SIGNED_IN, (Visit("/registrar", wait="#lookup-form"),)),
     "/registrar/citizens/<raw_id>": (SIGNED_IN, (Visit("/registrar/citizens/{other}", wait="#verify-form"),)),
     "/registrar/reclaim": (SIGNED_IN, (Visit("/registrar/reclaim"),)),
+    "/registrar/enrol": (SIGNED_IN, (Visit("/registrar/enrol"),)),
+    # The passkey step while it is open, and once it is done or expired (410, the same page).
+    "/registrar/enrolments/<raw_id>": (SIGNED_IN, (Visit("/registrar/enrolments/{enrolled}"),
+                                                   Visit("/registrar/enrolments/{other}"))),
+    "/registrar/enrolments/<raw_id>/done": (SIGNED_IN, (Visit("/registrar/enrolments/{enrolled}/done"),)),
     "/operator": (SIGNED_IN, (Visit("/operator", wait="ul.cards"),)),
     "/operator/agencies": (SIGNED_IN, (Visit("/operator/agencies"),)),
     "/operator/agencies/new": (SIGNED_IN, (Visit("/operator/agencies/new", wait="#agency-form"),)),
     "/operator/agencies/<client_id>": (SIGNED_IN, (Visit("/operator/agencies/{client_id}"),)),
     "/operator/audit": (SIGNED_IN, (Visit("/operator/audit"),)),
+    "/operator/forgery-reports": (SIGNED_IN, (Visit("/operator/forgery-reports"),)),
     "/operator/indicators": (SIGNED_IN, (Visit("/operator/indicators"),)),
     "/operator/initial-tokens": (SIGNED_IN, (Visit("/operator/initial-tokens"),)),
     "/operator/keys": (SIGNED_IN, (Visit("/operator/keys"),)),
@@ -107,6 +119,9 @@ EXCLUDED: dict[str, str] = {
     "/.well-known/openid-configuration": "JSON metadata (OIDC Discovery)",
     "/.well-known/openid-credential-issuer": "JSON metadata (OpenID4VCI)",
     "/account/agencies/receipts/<consent_id>": "a signed consent receipt (JWS download)",
+    "/account/agencies/<consent_id>/receipt.pdf": "a PDF download (the receipt, readable)",
+    "/account/log.pdf": "a PDF download (the data-sharing log, readable)",
+    "/agency-logos/<name>": "an image (an agency's logo)",
     "/account/documents/<document_id>/pdf": "a PDF download",
     "/account/export": "a JSON download",
     "/account/log.json": "a JSON download",
@@ -372,6 +387,52 @@ def _everyone(browser: Browser, server: LiveServer, tmp_path, monkeypatch) -> No
               now=datetime.now(UTC))
 
 
+def _account_state(server: LiveServer, *, spare_passkey: bool) -> dict[str, str]:
+    """What the account's confirmation pages and the registrar's enrolment pages need: a
+    second passkey (the only one cannot be deleted), another session of the citizen's, the
+    consent given, and an identity enrolled at the service point with its passkey step open."""
+    import json
+    import os
+    import time
+    import uuid
+
+    import sqlalchemy as sa
+
+    from idp.citizens.models import Citizen, Passkey
+    from idp.consent.models import Consent
+    from idp.registrar.enrolment import _ticket
+    from idp.sessions import session_policy
+    from idp.sessions.records import create
+    from infra.db import get_db
+    from infra.jose import b64url
+    from infra.store import get_store
+    from tests.idp.conftest import dui
+
+    now = datetime.now(UTC)
+    store = get_store(server.app)
+    with get_db(server.app).transaction() as db:
+        person = db.scalars(sa.select(Citizen).where(Citizen.passkeys.any()).order_by(Citizen.created_at)).first()
+        consent = db.scalars(sa.select(Consent).where(Consent.citizen_id == person.id)).first()
+        spare = os.urandom(16)
+        if spare_passkey:
+            db.add(Passkey(citizen_id=person.id, credential_id=spare, public_key=b"\xa0", sign_count=0,
+                           aaguid="00000000-0000-0000-0000-000000000000", attestation_format="none",
+                           transports=["usb"], backup_eligible=False, backed_up=False,
+                           name="Llave de reserva", created_at=now))
+        enrolled = Citizen(id=uuid.uuid4(), user_handle=os.urandom(32), given_name="Rosa",
+                           family_name="Quintanilla", birthdate=now.date().replace(year=1980),
+                           national_id_scheme=person.national_id_scheme, national_id=dui(44444444), created_at=now)
+        db.add(enrolled)
+        person_id = person.id
+        consent_id = consent.id if consent is not None else ""
+    other = create(store, session_policy(server.app), citizen_id=str(person_id), amr=("hwk", "user"),
+                   user_agent="Mozilla/5.0 (Android 14; Mobile) Firefox/128.0", credential_id=None,
+                   recovery=False, now=time.time())
+    store.set(_ticket(enrolled.id), json.dumps({"registrar": f"registrar:{person_id}"}).encode(), 3600)
+    return {"spare_passkey": b64url(spare), "other_sid": other.session.sid,
+            "consent_id": str(consent_id), "enrolled": str(enrolled.id)}
+
+
 @pytest.mark.browser
 def test_signed_in_pages_reflow_and_are_accessible_in_both_languages(browser, server, agency, tmp_path,
                                                                     monkeypatch):
@@ -399,7 +460,8 @@ def test_signed_in_pages_reflow_and_are_accessible_in_both_languages(browser, se
     browser.wait_for("#document").send_keys(str(sealed))
     browser.one("#document").submit()
     browser.wait_for("#confirm-sign")
-    state |= {"document_id": document["id"], "csv": document["csv"], "review": browser.full_path,
+    state |= _account_state(server, spare_passkey=True) | {
+              "document_id": document["id"], "csv": document["csv"], "review": browser.full_path,
               "end_session": "/end-session?" + f"client_id={agency.client_id}&post_logout_redirect_uri="
               + quote(agency.after_logout, safe="")}
 
