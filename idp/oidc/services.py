@@ -60,6 +60,9 @@ class Provider:
         default_factory=lambda: GenerationCache(seconds=0))
     sign_in_levels: GenerationCache[tuple[str, str | None, tuple[str, ...]], Any] = field(
         default_factory=lambda: GenerationCache(seconds=0))
+    # Citizens this process saw given a grant (committed): their next grant is not their
+    # first, so /token need not ask the database (`_count_sign_in`). Only ever true; bounded.
+    granted_citizens: set[uuid.UUID] = field(default_factory=set)
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
@@ -242,13 +245,25 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
                          released=("sub", *extra), logged=logged)
 
 
+_EARLIER_GRANT = (sa.select(Grant.id).where(Grant.citizen_id == sa.bindparam("citizen"),
+                                           Grant.id != sa.bindparam("grant")).limit(1))
+GRANTED_CITIZENS_KEPT = 100_000
+
+
+def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
+    """Remember, after the commit, that the citizen has a grant (see `Provider.granted_citizens`)."""
+    if len(provider.granted_citizens) >= GRANTED_CITIZENS_KEPT:
+        provider.granted_citizens.clear()
+    provider.granted_citizens.add(citizen_id)
+
+
 def _count_sign_in(session: Session, provider: Provider, *, client_id: str, citizen_id: uuid.UUID,
                    grant: Grant, now: datetime) -> None:
     """A sign-in to an agency, counted by level and authenticator (in the grant's transaction);
     the citizen's first agency sign-in ever closes the enrolment funnel."""
     level = indicators.level_of(grant.acr, provider.settings.acr_uris)
-    earlier = session.scalar(sa.select(Grant.id).where(Grant.citizen_id == citizen_id, Grant.id != grant.id)
-                             .limit(1))
+    earlier = (True if citizen_id in provider.granted_citizens else
+               session.execute(_EARLIER_GRANT, {"citizen": citizen_id, "grant": grant.id}).first())
     tally_many(session, [("signin.level", client_id, level),
                          ("signin.authenticator", client_id, indicators.authenticator(grant.amr)),
                          ("token.issued", client_id, "authorization_code")]
@@ -317,6 +332,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         # One transaction: the grant, its refresh token and the log entry of the release.
         extra = id_token_release(grant, citizen)
         log_id_token_release(session, grant=grant, client=client, released=extra, consent=consent, now=moment)
+    _granted(provider, citizen.id)
     if client.sector is None:
         provider.clients.forget(client.client_id)  # its sector is fixed now: read it again
     # Signed after the commit: no transaction stays open while `keys/` signs.
