@@ -71,17 +71,26 @@ def today(now: datetime | None = None) -> date:
     return moment.date()
 
 
-def _upsert(dialect: str, values: list[dict[str, object]]) -> sa.Executable:
+_KEY = ("day", "agency", "kind", "dimension", "shard")
+
+
+def _build_upsert(dialect: str) -> sa.Executable:
     if dialect == "postgresql":
-        pg = postgresql.insert(INDICATORS).values(values)
+        pg = postgresql.insert(INDICATORS)
         return pg.on_conflict_do_update(index_elements=list(_KEY),
                                         set_={"count": INDICATORS.c.count + pg.excluded.count})
-    lite = sqlite.insert(INDICATORS).values(values)
+    lite = sqlite.insert(INDICATORS)
     return lite.on_conflict_do_update(index_elements=list(_KEY),
                                       set_={"count": INDICATORS.c.count + lite.excluded.count})
 
 
-_KEY = ("day", "agency", "kind", "dimension", "shard")
+# Built once per dialect: a count binds only its values (one row each, executemany for many).
+_UPSERTS = {dialect: _build_upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _upsert(dialect: str) -> sa.Executable:
+    statement = _UPSERTS.get(dialect)
+    return statement if statement is not None else _build_upsert(dialect)
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,7 @@ def increment(kind: str, *, agency: str | None = None, dimension: str | None = N
 
 def add_up(connection: sa.Connection, counts: Iterable[Increment]) -> None:
     """Add `counts` in the connection's transaction: increments of one key summed, then one
-    UPSERT for all the keys (none for no count). The rows are written in key order, so that
+    UPSERT per key, in one call (a statement built once, executemany; none for no count). The rows are written in key order, so that
     concurrent transactions touching the same rows take their locks in one order."""
     totals: dict[tuple[date, str, str, str], int] = {}
     for count in counts:
@@ -118,7 +127,7 @@ def add_up(connection: sa.Connection, counts: Iterable[Increment]) -> None:
     shard = random.randrange(SHARDS)  # one shard per statement: a key appears in it once
     rows = [{"day": day, "agency": agency, "kind": kind, "dimension": dimension, "shard": shard, "count": by}
             for (day, agency, kind, dimension), by in sorted(totals.items())]
-    connection.execute(_upsert(connection.dialect.name, rows))
+    connection.execute(_upsert(connection.dialect.name), rows if len(rows) > 1 else rows[0])
 
 
 def tally(session: Session, kind: str, *, agency: str | None = None, dimension: str | None = None,
