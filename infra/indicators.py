@@ -115,8 +115,9 @@ def increment(kind: str, *, agency: str | None = None, dimension: str | None = N
 
 def add_up(connection: sa.Connection, counts: Iterable[Increment]) -> None:
     """Add `counts` in the connection's transaction: increments of one key summed, then one
-    UPSERT per key, in one call (a statement built once, executemany; none for no count). The rows are written in key order, so that
-    concurrent transactions touching the same rows take their locks in one order."""
+    UPSERT per key, in one call (a statement built once, executemany; none for no count). The
+    rows are written in key order, so that concurrent transactions touching the same rows take
+    their locks in one order."""
     totals: dict[tuple[date, str, str, str], int] = {}
     for count in counts:
         if count.by:
