@@ -63,6 +63,8 @@ class Provider:
     # Citizens this process saw given a grant (committed): their next grant is not their
     # first, so /token need not ask the database (`_count_sign_in`). Only ever true; bounded.
     granted_citizens: set[uuid.UUID] = field(default_factory=set)
+    # Citizens read at /token (detached rows), under the cache generation like `token_states`.
+    citizens: GenerationCache[uuid.UUID, Any] = field(default_factory=lambda: GenerationCache(seconds=0))
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
@@ -301,8 +303,11 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         raise InvalidGrant("the citizen signed out (or the session ended) after this code was issued; "
                            "start a new authorization request")
 
+    citizen_id = uuid.UUID(granted.citizen_id)
+    generation = provider.generation()  # read before the rows (`infra.invalidation`)
+    kept = provider.citizens.get(citizen_id, generation)
     with database.transaction() as session:
-        citizen = session.get(Citizen, uuid.UUID(granted.citizen_id))
+        citizen = kept if kept is not None else session.get(Citizen, citizen_id)
         if citizen is None or standing.account_closed(citizen):
             raise InvalidGrant("the citizen of this authorization no longer has an account")
         # ... and the citizen's decision for this agency: withdrawn or narrowed since, it wins.
@@ -333,6 +338,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         extra = id_token_release(grant, citizen)
         log_id_token_release(session, grant=grant, client=client, released=extra, consent=consent, now=moment)
     _granted(provider, citizen.id)
+    if kept is None:  # detached by the commit: shared read-only from now on
+        provider.citizens.put(citizen_id, citizen, generation)
     if client.sector is None:
         provider.clients.forget(client.client_id)  # its sector is fixed now: read it again
     # Signed after the commit: no transaction stays open while `keys/` signs.
