@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -310,10 +310,15 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         citizen = kept if kept is not None else session.get(Citizen, citizen_id)
         if citizen is None or standing.account_closed(citizen):
             raise InvalidGrant("the citizen of this authorization no longer has an account")
-        # ... and the citizen's decision for this agency: withdrawn or narrowed since, it wins.
-        consent = standing.standing_consent(session, citizen_id=granted.citizen_id, client_id=client.client_id,
-                                            now=moment)
+        # ... and the citizen's decision for this agency: withdrawn or narrowed since, it wins
+        # (kept per process under the generation, as at /authorize: a change bumps it).
+        decision_key = (str(citizen_id), client.client_id)
+        consent = provider.decisions.get(decision_key, generation)
         if consent is None:
+            consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
+            if consent is not None:
+                provider.decisions.put(decision_key, consent, generation)
+        if consent is None or not consent.in_force(moment):
             raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
                                "this code was issued")
         claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
@@ -338,6 +343,10 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         extra = id_token_release(grant, citizen)
         log_id_token_release(session, grant=grant, client=client, released=extra, consent=consent, now=moment)
     _granted(provider, citizen.id)
+    from idp.consent.services import use_due  # the consent package builds on this one
+
+    if use_due(consent.last_used_at, moment):  # noted by the release above (a cache-neutral write)
+        provider.decisions.put(decision_key, replace(consent, last_used_at=moment), generation)
     if kept is None:  # detached by the commit: shared read-only from now on
         provider.citizens.put(citizen_id, citizen, generation)
     if client.sector is None:
