@@ -98,7 +98,8 @@ class Side:
             try:
                 if requests.get(self.url("/.well-known/openid-configuration"), timeout=10).ok:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # A slow first answer (a worker still starting on a busy machine): ask again.
                 time.sleep(0.2)
         raise http.LoadError(f"{self.name} did not answer within 60 s")
 

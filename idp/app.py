@@ -33,6 +33,7 @@ def _components() -> list[Component]:
         component("infra.web.inputs"),
         component("infra.openapi"),
         component("infra.db", SCHEMA),
+        component("infra.group_commit"),
         component("infra.store"),
         component("infra.outbound"),
         component("infra.notify"),

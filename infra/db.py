@@ -17,7 +17,7 @@ from functools import cached_property
 from importlib import import_module
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from alembic import command
@@ -238,6 +238,25 @@ def _unavailable_itself(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
 
 
+class _LazySession:
+    """A read session that opens on its first use (`Database.lazy_read`)."""
+
+    __slots__ = ("_factory", "_session")
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._session: Session | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = self._factory()
+        return getattr(self._session, name)
+
+    def close_if_opened(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+
 class Database:
     """The engine and a session factory; `transaction()` is the unit of work."""
 
@@ -259,6 +278,16 @@ class Database:
         """A session for reads only; nothing is committed."""
         with self.sessionmaker() as session:
             yield session
+
+    @contextmanager
+    def lazy_read(self) -> Iterator[Session]:
+        """`read()`, but the session is made only if something uses it: a request answered from
+        per-process caches (`infra.invalidation`) pays for no session at all."""
+        lazy = _LazySession(self.sessionmaker)
+        try:
+            yield cast(Session, lazy)
+        finally:
+            lazy.close_if_opened()
 
     @cached_property
     def expected_heads(self) -> set[str]:

@@ -8,8 +8,10 @@ back is not counted and one that commits is counted once:
 
     tally(session, "document.issued", agency=client_id, dimension=template)
 
-Events that have no transaction of their own (an error answered, an authorization request
-received) use `tally_apart`, which writes in a short transaction of its own and never fails
+Events whose request has no transaction of its own (an authorization request received, a
+client credentials token) hand their count to the group commit (`infra.group_commit`: one
+transaction for the counts of concurrent requests, which each request waits for). Rare ones
+(an error answered) use `tally_apart`, which writes in a short transaction of its own and never fails
 the request that counts (a count lost while the database is down is logged, not raised).
 
 A count is spread over `SHARDS` rows chosen at random, so that concurrent transactions
@@ -69,40 +71,79 @@ def today(now: datetime | None = None) -> date:
     return moment.date()
 
 
-def _upsert(dialect: str, values: dict[str, object]) -> sa.Executable:
+_KEY = ("day", "agency", "kind", "dimension", "shard")
+
+
+def _build_upsert(dialect: str) -> sa.Executable:
     if dialect == "postgresql":
-        pg = postgresql.insert(INDICATORS).values(values)
+        pg = postgresql.insert(INDICATORS)
         return pg.on_conflict_do_update(index_elements=list(_KEY),
                                         set_={"count": INDICATORS.c.count + pg.excluded.count})
-    lite = sqlite.insert(INDICATORS).values(values)
+    lite = sqlite.insert(INDICATORS)
     return lite.on_conflict_do_update(index_elements=list(_KEY),
                                       set_={"count": INDICATORS.c.count + lite.excluded.count})
 
 
-_KEY = ("day", "agency", "kind", "dimension", "shard")
+# Built once per dialect: a count binds only its values (one row each, executemany for many).
+_UPSERTS = {dialect: _build_upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _upsert(dialect: str) -> sa.Executable:
+    statement = _UPSERTS.get(dialect)
+    return statement if statement is not None else _build_upsert(dialect)
+
+
+@dataclass(frozen=True)
+class Increment:
+    """One count to add (`tally`'s arguments, checked), for `add_up`."""
+
+    day: date
+    agency: str
+    kind: str
+    dimension: str
+    by: int = 1
+
+
+def increment(kind: str, *, agency: str | None = None, dimension: str | None = None, by: int = 1,
+              now: datetime | None = None) -> Increment:
+    """A checked count of `kind` for `agency` and `dimension` on the day of `now`."""
+    if by < 0:
+        raise IndicatorError(f"a count only grows; got {by}")
+    return Increment(day=today(now), agency=_checked("agency", agency), kind=_checked("kind", kind, required=True),
+                     dimension=_checked("dimension", dimension), by=by)
+
+
+def add_up(connection: sa.Connection, counts: Iterable[Increment]) -> None:
+    """Add `counts` in the connection's transaction: increments of one key summed, then one
+    UPSERT per key, in one call (a statement built once, executemany; none for no count). The
+    rows are written in key order, so that concurrent transactions touching the same rows take
+    their locks in one order."""
+    totals: dict[tuple[date, str, str, str], int] = {}
+    for count in counts:
+        if count.by:
+            key = (count.day, count.agency, count.kind, count.dimension)
+            totals[key] = totals.get(key, 0) + count.by
+    if not totals:
+        return
+    shard = random.randrange(SHARDS)  # one shard per statement: a key appears in it once
+    rows = [{"day": day, "agency": agency, "kind": kind, "dimension": dimension, "shard": shard, "count": by}
+            for (day, agency, kind, dimension), by in sorted(totals.items())]
+    connection.execute(_upsert(connection.dialect.name), rows if len(rows) > 1 else rows[0])
 
 
 def tally(session: Session, kind: str, *, agency: str | None = None, dimension: str | None = None,
           by: int = 1, now: datetime | None = None) -> None:
     """Add `by` to today's count of `kind` for `agency` and `dimension`, in the caller's
     transaction (it commits or rolls back with the event)."""
-    if by < 0:
-        raise IndicatorError(f"a count only grows; got {by}")
-    if by == 0:
-        return
-    values: dict[str, object] = {
-        "day": today(now), "agency": _checked("agency", agency), "kind": _checked("kind", kind, required=True),
-        "dimension": _checked("dimension", dimension), "shard": random.randrange(SHARDS),
-        "count": by}
-    connection = session.connection()
-    connection.execute(_upsert(connection.dialect.name, values))
+    add_up(session.connection(), [increment(kind, agency=agency, dimension=dimension, by=by, now=now)])
 
 
 def tally_many(session: Session, counts: Iterable[tuple[str, str | None, str | None]], *,
                now: datetime | None = None) -> None:
-    """Several counts of one event (e.g. a consent: one per kind of data shared)."""
-    for kind, agency, dimension in counts:
-        tally(session, kind, agency=agency, dimension=dimension, now=now)
+    """Several counts of one event (e.g. a consent: one per kind of data shared), in one
+    statement."""
+    add_up(session.connection(), [increment(kind, agency=agency, dimension=dimension, now=now)
+                                  for kind, agency, dimension in counts])
 
 
 def tally_apart(database: Database, kind: str, *, agency: str | None = None, dimension: str | None = None,

@@ -1,7 +1,8 @@
 """Appending to the data-sharing log, and signing checkpoints of its head.
 
-An append is one INSERT of a *pending* entry in the caller's transaction: it commits or rolls
-back with the release it records, takes no lock and reads nothing, so releases in any number
+An append is one INSERT of a *pending* entry in the caller's transaction (or in a group commit
+the caller waits for, `pending_entry` and `infra.group_commit`): it commits or rolls back with
+the release it records, takes no lock and reads nothing, so releases in any number
 of workers never wait for each other. The sealer (`idp.audit.seal`) then gives pending
 entries their sequence number, previous hash and hash, in batches, under the chain-head row
 lock, and signs checkpoints at the configured interval. Readers that need the whole chain
@@ -28,6 +29,7 @@ from idp.audit.log_key import LogKeys
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
 from idp.audit.settings import AuditPolicy
 from infra.components import Slot
+from infra.group_commit import Write
 
 HEAD_ID = 1
 CHECKPOINT_TYP = "audit-checkpoint+jwt"
@@ -132,16 +134,12 @@ def lock_head(session: Session) -> _Head:
 _INSERT = AuditEntry.__table__.insert()
 
 
-def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
-           client_id: str | None = None, claims: Iterable[str] = (), purpose: str | None = None,
-           legal_basis: str = "consent", law: str | None = None, reference: str | None = None,
-           now: datetime | None = None, log: AuditLog | None = None) -> Appended:
-    """Append one entry inside the caller's transaction (it commits or rolls back with it).
-
-    `claims` are claim *names*; `reference` an opaque id (document, signature, consent), never
-    personal data. The entry is pending until the sealer chains it (within `[audit]
-    seal_seconds`, or when a reader seals); checkpoints are signed by the sealer.
-    """
+def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: str | None = None,
+                  claims: Iterable[str] = (), purpose: str | None = None, legal_basis: str = "consent",
+                  law: str | None = None, reference: str | None = None,
+                  now: datetime | None = None) -> tuple[Write, Appended]:
+    """The INSERT of one pending entry, checked, for a transaction of the caller's choosing:
+    its own (`append`) or a group commit that it waits for (`infra.group_commit`)."""
     if event not in EVENTS:
         raise AuditError(f"event must be one of {', '.join(EVENTS)}, got {event!r}")
     if legal_basis not in LEGAL_BASES:
@@ -153,11 +151,27 @@ def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
                 purpose=(purpose or None) and purpose[:500], legal_basis=legal_basis,
                 law=law if legal_basis == "law" else None, claims=normalise_claims(claims),
                 reference=reference)
-    session.connection().execute(_INSERT, {
+    return Write(_INSERT, {
         "at": moment, "event": event, "citizen_ref": body.citizen, "client_id": client_id,
         "purpose": body.purpose, "legal_basis": legal_basis, "law": body.law,
-        "claims": list(body.claims), "reference": reference})
-    return Appended(at=moment, event=event)
+        "claims": list(body.claims), "reference": reference}), Appended(at=moment, event=event)
+
+
+def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
+           client_id: str | None = None, claims: Iterable[str] = (), purpose: str | None = None,
+           legal_basis: str = "consent", law: str | None = None, reference: str | None = None,
+           now: datetime | None = None, log: AuditLog | None = None) -> Appended:
+    """Append one entry inside the caller's transaction (it commits or rolls back with it).
+
+    `claims` are claim *names*; `reference` an opaque id (document, signature, consent), never
+    personal data. The entry is pending until the sealer chains it (within `[audit]
+    seal_seconds`, or when a reader seals); checkpoints are signed by the sealer.
+    """
+    write, appended = pending_entry(event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
+                                    purpose=purpose, legal_basis=legal_basis, law=law, reference=reference,
+                                    now=now)
+    session.connection().execute(write.statement, write.values)
+    return appended
 
 
 def prepare(log: AuditLog | None = None) -> None:

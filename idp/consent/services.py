@@ -22,6 +22,7 @@ from idp.consent.receipts import ReceiptSigner, receipt_claims
 from idp.consent.settings import ConsentPolicy
 from idp.oidc.grants import revoke_grant
 from idp.oidc.models import Grant
+from infra.group_commit import Write
 from infra.indicators import tally, tally_many
 
 
@@ -108,22 +109,37 @@ def use_due(last_used_at: datetime | None, now: datetime) -> bool:
     return last_used is None or now - last_used >= LAST_USE_RESOLUTION
 
 
+def release_writes(*, event: str, citizen_id: str | uuid.UUID, client_id: str, claims: Iterable[str],
+                   now: datetime, consent: Any) -> tuple[list[Write], audit.Appended]:
+    """The writes that log one release of claims (names only) under the agency's standing
+    `consent` (the purpose and legal basis the citizen was shown; None: no consent stands) and
+    note its last use when due: plain appends, for the caller's transaction or a group commit."""
+    entry, appended = audit.pending_entry(
+        event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
+        purpose=consent.purpose if consent else None,
+        legal_basis=consent.legal_basis if consent else "consent",
+        law=consent.law if consent else None, now=now)
+    writes = [entry]
+    if consent is not None and use_due(consent.last_used_at, now):
+        # "Last use" is shown by the minute: no write on every UserInfo call.
+        writes.append(Write(_NOTE_USE, {"consent": consent.id, "now": now}))
+    return writes, appended
+
+
 def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID, client_id: str,
                    claims: Iterable[str], now: datetime, consent: Any = None) -> audit.Appended:
     """Log one release of claims (names only) under the agency's standing consent, and note
-    its last use. The purpose and legal basis are those the citizen was shown. `consent`: the
-    standing decision when the caller read it already (`idp.oidc.standing.StandingConsent`)."""
+    its last use, in the caller's transaction. `consent`: the standing decision when the caller
+    read it already (`idp.oidc.standing.StandingConsent`)."""
     session.flush()  # the statements below bypass the ORM: let them see what it holds
     connection = session.connection()
     if consent is None:
         consent = connection.execute(_LATEST_CONSENT, {"citizen": as_uuid(citizen_id), "client": client_id}).first()
-    if consent is not None and use_due(consent.last_used_at, now):
-        # "Last use" is shown by the minute: no write on every UserInfo call.
-        connection.execute(_NOTE_USE, {"consent": consent.id, "now": now})
-    return audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
-                        purpose=consent.purpose if consent else None,
-                        legal_basis=consent.legal_basis if consent else "consent",
-                        law=consent.law if consent else None, now=now)
+    writes, appended = release_writes(event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
+                                      now=now, consent=consent)
+    for write in writes:
+        connection.execute(write.statement, write.values)
+    return appended
 
 
 @dataclass(frozen=True)

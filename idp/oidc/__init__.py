@@ -81,6 +81,7 @@ def init_app(app: Flask) -> Provider:
         token_states=GenerationCache(seconds=loaded.state_cache_seconds),
         decisions=GenerationCache(seconds=loaded.state_cache_seconds),
         sign_in_levels=GenerationCache(seconds=loaded.state_cache_seconds),
+        citizens=GenerationCache(seconds=loaded.state_cache_seconds),
     )
     PROVIDER.install(app, built)
     app.register_blueprint(pages_bp)

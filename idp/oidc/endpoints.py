@@ -35,7 +35,8 @@ from idp.oidc.current import provider
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
 from infra.config import get_settings
 from infra.db import get_db
-from infra.indicators import tally_apart
+from infra.group_commit import get_group_commit
+from infra.indicators import increment
 from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.ratelimit import client_address
@@ -189,8 +190,9 @@ def token() -> Response:
                                               "be used with client_credentials")
             result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now,
                                               jkt=jkt)
-            tally_apart(get_db(current_app), "token.issued", agency=client.client_id,
-                        dimension=client_credentials.GRANT_TYPE)
+            # Counted through the group commit, with the counts of concurrent requests.
+            get_group_commit(current_app).count([increment(
+                "token.issued", agency=client.client_id, dimension=client_credentials.GRANT_TYPE)])
         else:
             result = refresh.refresh(get_db(current_app), provider(), client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
@@ -219,12 +221,13 @@ def userinfo_endpoint() -> Response:
     from_body = request.form.get("access_token") if request.method == "POST" and request.mimetype == FORM else None
     try:
         token = protected.presented(provider(), provider().settings.userinfo_endpoint, body_token=from_body)
-        with get_db(current_app).transaction() as session:  # the release is logged in it
-            body = userinfo.userinfo(session, get_store(current_app), provider(), access_token=token.token,
-                                     now=int(time.time()), jkt=token.jkt)
+        with get_db(current_app).lazy_read() as session:  # the release is logged by the group commit
+            released = userinfo.userinfo(session, get_store(current_app), provider(), get_group_commit(current_app),
+                                         access_token=token.token, now=int(time.time()), jkt=token.jkt)
     except OidcError as exc:
         return _resource_error(exc)
-    response = _json(body)
+    label_agency(released.client_id)
+    response = _json(released.body)
     response.headers["Access-Control-Allow-Origin"] = "*"
     if token.jkt is not None:
         protected.add_nonce(provider(), response)

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -62,6 +62,11 @@ class Provider:
         default_factory=lambda: GenerationCache(seconds=0))
     sign_in_levels: GenerationCache[tuple[str, str | None, tuple[str, ...]], Any] = field(
         default_factory=lambda: GenerationCache(seconds=0))
+    # Citizens this process saw given a grant (committed): their next grant is not their
+    # first, so /token need not ask the database (`_count_sign_in`). Only ever true; bounded.
+    granted_citizens: set[uuid.UUID] = field(default_factory=set)
+    # Citizens read at /token (detached rows), under the cache generation like `token_states`.
+    citizens: GenerationCache[uuid.UUID, Any] = field(default_factory=lambda: GenerationCache(seconds=0))
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
@@ -233,13 +238,25 @@ def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, 
                          released=("sub", *extra), logged=logged)
 
 
+_EARLIER_GRANT = (sa.select(Grant.id).where(Grant.citizen_id == sa.bindparam("citizen"),
+                                           Grant.id != sa.bindparam("grant")).limit(1))
+GRANTED_CITIZENS_KEPT = 100_000
+
+
+def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
+    """Remember, after the commit, that the citizen has a grant (see `Provider.granted_citizens`)."""
+    if len(provider.granted_citizens) >= GRANTED_CITIZENS_KEPT:
+        provider.granted_citizens.clear()
+    provider.granted_citizens.add(citizen_id)
+
+
 def _count_sign_in(session: Session, provider: Provider, *, client_id: str, citizen_id: uuid.UUID,
                    grant: Grant, now: datetime) -> None:
     """A sign-in to an agency, counted by level and authenticator (in the grant's transaction);
     the citizen's first agency sign-in ever closes the enrolment funnel."""
     level = indicators.level_of(grant.acr, provider.settings.acr_uris)
-    earlier = session.scalar(sa.select(Grant.id).where(Grant.citizen_id == citizen_id, Grant.id != grant.id)
-                             .limit(1))
+    earlier = (True if citizen_id in provider.granted_citizens else
+               session.execute(_EARLIER_GRANT, {"citizen": citizen_id, "grant": grant.id}).first())
     tally_many(session, [("signin.level", client_id, level),
                          ("signin.authenticator", client_id, indicators.authenticator(grant.amr)),
                          ("token.issued", client_id, "authorization_code")]
@@ -277,14 +294,22 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         raise InvalidGrant("the citizen signed out (or the session ended) after this code was issued; "
                            "start a new authorization request")
 
+    citizen_id = uuid.UUID(granted.citizen_id)
+    generation = provider.generation()  # read before the rows (`infra.invalidation`)
+    kept = provider.citizens.get(citizen_id, generation)
     with database.transaction() as session:
-        citizen = session.get(Citizen, uuid.UUID(granted.citizen_id))
+        citizen = kept if kept is not None else session.get(Citizen, citizen_id)
         if citizen is None or standing.account_closed(citizen):
             raise InvalidGrant("the citizen of this authorization no longer has an account")
-        # ... and the citizen's decision for this agency: withdrawn or narrowed since, it wins.
-        consent = standing.standing_consent(session, citizen_id=granted.citizen_id, client_id=client.client_id,
-                                            now=moment)
+        # ... and the citizen's decision for this agency: withdrawn or narrowed since, it wins
+        # (kept per process under the generation, as at /authorize: a change bumps it).
+        decision_key = (str(citizen_id), client.client_id)
+        consent = provider.decisions.get(decision_key, generation)
         if consent is None:
+            consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
+            if consent is not None:
+                provider.decisions.put(decision_key, consent, generation)
+        if consent is None or not consent.in_force(moment):
             raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
                                "this code was issued")
         claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
@@ -308,6 +333,13 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         # One transaction: the grant, its refresh token and the log entry of the release.
         extra = id_token_release(grant, citizen)
         log_id_token_release(session, grant=grant, client=client, released=extra, consent=consent, now=moment)
+    _granted(provider, citizen.id)
+    from idp.consent.services import use_due  # the consent package builds on this one
+
+    if use_due(consent.last_used_at, moment):  # noted by the release above (a cache-neutral write)
+        provider.decisions.put(decision_key, replace(consent, last_used_at=moment), generation)
+    if kept is None:  # detached by the commit: shared read-only from now on
+        provider.citizens.put(citizen_id, citizen, generation)
     if client.sector is None:
         provider.clients.forget(client.client_id)  # its sector is fixed now: read it again
     # Signed after the commit: no transaction stays open while `keys/` signs.

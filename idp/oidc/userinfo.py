@@ -3,11 +3,15 @@ access token's scopes and of `claims.userinfo`, limited to what the citizen allo
 (the grant's consented claims, cut down to the citizen's standing decision for the agency, which
 may have narrowed since), restricted claims only for clients granted them. Every answer
 is a release of personal data and is written to the citizen's data-sharing log (claim names,
-never values) in the same transaction.
+never values) before it is given: the entry is committed through the group commit
+(`infra.group_commit`, with the entries of concurrent requests) and `userinfo` returns only
+once it is. What the token stands on is read in a read-only session (usually not at all: it is
+kept per process under the cache generation, `idp.oidc.bearer`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +21,16 @@ from idp.oidc import bearer
 from idp.oidc import claims as claims_module
 from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication
 from idp.oidc.services import Provider
+from infra.group_commit import GroupCommit
 from infra.store import EphemeralStore
+
+
+@dataclass(frozen=True)
+class Released:
+    """UserInfo's answer, logged already, and the agency it went to."""
+
+    body: dict[str, Any]
+    client_id: str
 
 
 def _check_level(provider: Provider, claims: Any, needed: str, *, what: str) -> None:
@@ -32,13 +45,14 @@ def _check_level(provider: Provider, claims: Any, needed: str, *, what: str) -> 
             acr_values=provider.settings.acr_uris[needed])
 
 
-def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, access_token: str,
-             now: int, jkt: str | None = None) -> dict[str, Any]:
+def userinfo(session: Session, store: EphemeralStore, provider: Provider, group: GroupCommit, *,
+             access_token: str, now: int, jkt: str | None = None) -> Released:
     """OIDC Core 5.3.2: the claims about the citizen, for a valid access token with openid.
 
-    `session` must be a transaction: the release is logged in it.
+    `session` is for reads; the release is logged through `group`, committed on return (no log
+    entry, no data).
     """
-    from idp.consent.services import record_release, use_due
+    from idp.consent.services import release_writes
 
     token = bearer.check(session, store, provider, access_token, now=now, jkt=jkt)
     scopes = token.scopes
@@ -53,9 +67,10 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, *, acc
     body: dict[str, Any] = {"sub": token.claims["sub"]}
     body.update(claims_module.release(citizen=token.citizen, names=names, client_scopes=token.grant.scopes))
     moment = datetime.fromtimestamp(now, UTC)
-    noted = use_due(token.consent.last_used_at, moment)
-    record_release(session, event="release.userinfo", citizen_id=token.grant.citizen_id,
-                   client_id=token.grant.client_id, claims=list(body), now=moment, consent=token.consent)
-    if noted:
+    writes, _entry = release_writes(event="release.userinfo", citizen_id=token.grant.citizen_id,
+                                    client_id=token.grant.client_id, claims=list(body), now=moment,
+                                    consent=token.consent)
+    group.commit(writes)
+    if len(writes) > 1:  # the consent's last use was noted too
         bearer.remember_use(provider, token, at=moment)
-    return body
+    return Released(body=body, client_id=token.grant.client_id)

@@ -29,7 +29,8 @@ from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession, current_session, end_session
 from infra.config import get_settings
 from infra.db import get_db
-from infra.indicators import tally_apart
+from infra.group_commit import get_group_commit
+from infra.indicators import increment
 from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
@@ -130,7 +131,7 @@ def authorize() -> Response:
         if pushed:  # RFC 9126 section 4: only the pushed request counts
             params = par.take(get_store(current_app), request_uri=_one(params, "request_uri"),
                               client_id=_one(params, "client_id"), now=int(time.time()))
-        with get_db(current_app).read() as session:
+        with get_db(current_app).lazy_read() as session:
             _client, validated = request_module.validate(
                 session, params, pushed=pushed,
                 require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
@@ -143,13 +144,16 @@ def authorize() -> Response:
         return _error_redirect(exc)
     interaction = interactions.start(get_store(current_app), validated, ttl=_ttl())
     label_agency(validated.client_id)
-    _funnel(validated.client_id, "authorize")
-    return _proceed(interaction)
+    # Counted with the request's next step, if any: one group commit per request.
+    return _proceed(interaction, funnel=("authorize",))
 
 
-def _funnel(client_id: str, step: str) -> None:
-    """authorize -> consent -> code: where citizens stop on their way to an agency."""
-    tally_apart(get_db(current_app), "funnel.authorization", agency=client_id, dimension=step)
+def _funnel(client_id: str, *steps: str) -> None:
+    """authorize -> consent -> code: where citizens stop on their way to an agency (the steps
+    this request went through, counted together through the group commit)."""
+    if steps:
+        get_group_commit(current_app).count([increment("funnel.authorization", agency=client_id, dimension=step)
+                                             for step in steps])
 
 
 @bp.get("/authorize/continue")
@@ -163,16 +167,17 @@ def resume() -> Response:
 
 def _client(client_id: str) -> Client | None:
     try:
-        with get_db(current_app).read() as session:
+        with get_db(current_app).lazy_read() as session:
             return provider().clients.find(session, client_id)
     except ClientNotFound:
         return None
 
 
-def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
+def _proceed(interaction: Interaction, *, form_post: bool = False, funnel: tuple[str, ...] = ()) -> Response:
     """OIDC Core 3.1.2.3-3.1.2.5: gather the facts, let the interaction policy decide, answer."""
     client = _client(interaction.request.client_id)
     if client is None:
+        _funnel(interaction.request.client_id, *funnel)
         return _unsafe(_("oidc.error.client_gone"))
     sso = current_session()
     standing = None
@@ -192,13 +197,16 @@ def _proceed(interaction: Interaction, *, form_post: bool = False) -> Response:
         if decision is not None and decision.in_force(services.utc_now()):
             standing = consent_decision.Prior(granted=decision.claims, declined=decision.declined)
     outcome = interaction_policy.decide(interaction, sso, standing, time.time(), facts=facts)
-    return _answer(interaction, client, sso, outcome, form_post=form_post)
+    return _answer(interaction, client, sso, outcome, form_post=form_post, funnel=funnel)
 
 
 def _answer(interaction: Interaction, client: Client, sso: SsoSession | None,
-            outcome: interaction_policy.Outcome, *, form_post: bool) -> Response:
-    """The response for each outcome of the interaction policy (the only effects are here)."""
+            outcome: interaction_policy.Outcome, *, form_post: bool, funnel: tuple[str, ...] = ()) -> Response:
+    """The response for each outcome of the interaction policy (the only effects are here);
+    `funnel`: the steps of this request not counted yet."""
     store = get_store(current_app)
+    if not isinstance(outcome, interaction_policy.Issue | interaction_policy.Consent):
+        _funnel(client.client_id, *funnel)
     match outcome:
         case interaction_policy.Refuse(error=error, description=description):
             return _request_error(interaction, error, description, form_post=form_post)
@@ -213,30 +221,31 @@ def _answer(interaction: Interaction, client: Client, sso: SsoSession | None,
             return assurance.step_up(store, interaction, level, ttl=_ttl())
         case interaction_policy.Issue(granted=granted, achieved=achieved):
             assert sso is not None
-            return _issue(interaction, sso, achieved, granted=granted, form_post=form_post)
+            return _issue(interaction, sso, achieved, granted=granted, form_post=form_post, funnel=funnel)
         case interaction_policy.Consent(asked=asked, standing=standing, again=again):
             assert sso is not None
             interactions.update(store, interaction, ttl=_ttl(), shown_to=sso.sid)
-            _funnel(client.client_id, "consent")
+            _funnel(client.client_id, *funnel, "consent")
             return _decision_page(interaction, client, sso, asked, standing, again=again)
     raise AssertionError(f"unhandled outcome {outcome!r}")
 
 
 def _issue(interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
-           granted: frozenset[str], form_post: bool) -> Response:
+           granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> Response:
     """Answer the request once (the interaction is taken) with a code for `granted` only."""
     if interactions.finish(get_store(current_app), interaction.id) is None:
+        _funnel(interaction.request.client_id, *funnel)
         return _unsafe(_("oidc.error.expired"))
-    return _code_response(interaction, sso, achieved, granted=granted, form_post=form_post)
+    return _code_response(interaction, sso, achieved, granted=granted, form_post=form_post, funnel=funnel)
 
 
 def _code_response(interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
-                   granted: frozenset[str], form_post: bool) -> Response:
+                   granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> Response:
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
                               assurance=achieved)
     code = services.issue_code(get_store(current_app), provider(), request=interaction.request,
                                sign_in=sign_in, granted=granted, now=int(time.time()))
-    _funnel(interaction.request.client_id, "code")
+    _funnel(interaction.request.client_id, *funnel, "code")
     areq = interaction.request
     return _redirect_to_client(areq.redirect_uri, {"code": code, "state": areq.state}, form_post=form_post,
                                jarm_for=areq.client_id if jarm.wanted(areq.response_mode) else None)

@@ -1,0 +1,57 @@
+"""UserInfo (idp.oidc.userinfo): each answer's log entry is committed, through the group commit,
+before the answer; no entry, no data; the request is counted under its agency in /metrics."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.idp.oidc.conftest import bearer, tokens_for
+
+
+def _userinfo_entries(app) -> int:
+    from idp.audit.models import AuditEntry
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.event == "release.userinfo"))
+
+
+def test_each_answer_is_in_the_log_when_it_is_given(client, citizen, register, oidc_app):
+    agency = register()
+    headers = bearer(tokens_for(client, agency)["access_token"])
+    for expected in (1, 2, 3):
+        assert client.get("/userinfo", headers=headers).status_code == 200
+        assert _userinfo_entries(oidc_app) == expected
+
+
+def test_no_log_entry_no_data(client, citizen, register, oidc_app, monkeypatch):
+    from infra.group_commit import get_group_commit
+
+    agency = register()
+    headers = bearer(tokens_for(client, agency)["access_token"])
+
+    def refused(*_args, **_kwargs):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(get_group_commit(oidc_app), "commit", refused)
+    response = client.get("/userinfo", headers=headers)
+    assert response.status_code == 503
+    assert b"given_name" not in response.data
+    assert _userinfo_entries(oidc_app) == 0
+
+
+def test_userinfo_requests_are_labelled_with_their_agency(client, citizen, register, oidc_app):
+    from infra.ops.metrics import TOKEN, current_app_setting
+
+    if not current_app_setting(oidc_app):
+        pytest.skip("metrics are off in this configuration")
+    agency = register()
+    headers = bearer(tokens_for(client, agency)["access_token"])
+    assert client.get("/userinfo", headers=headers).status_code == 200
+    body = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN.of(oidc_app)}"}).get_data(as_text=True)
+    assert re.search(r'^cedula_http_requests_total\{agency="' + re.escape(agency.client_id)
+                     + r'",endpoint="oidc_api.userinfo_endpoint",method="GET",status="200"\}', body, re.M), body

@@ -1,0 +1,115 @@
+"""infra.group_commit: appends of concurrent requests committed in one transaction that each
+request waits for; a failure reaches every request of the batch."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from idp import audit
+from idp.audit.models import AuditEntry
+from infra.db import get_db
+from infra.group_commit import MAX_BATCH, GroupCommit, Write, get_group_commit
+from infra.indicators import increment, read
+
+DAY = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def _entry(citizen: str) -> Write:
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id=citizen, client_id="agency",
+                                           claims=["sub"], now=DAY)
+    return write
+
+
+def _entries(app) -> list[str]:
+    with get_db(app).read() as session:
+        return sorted(session.scalars(sa.select(AuditEntry.citizen_ref)))
+
+
+def test_a_commit_is_done_when_it_returns(fresh_app):
+    group = get_group_commit(fresh_app)
+    group.commit([_entry("c-1")], [increment("token.issued", agency="agency", dimension="client_credentials",
+                                             now=DAY)])
+    assert _entries(fresh_app) == ["c-1"]
+    with get_db(fresh_app).read() as session:
+        assert [(c.kind, c.count) for c in read(session, start=DAY.date(), end=DAY.date())] == [
+            ("token.issued", 1)]
+
+
+def test_concurrent_requests_share_commits_and_every_one_is_committed(fresh_app):
+    group = GroupCommit(get_db(fresh_app).engine)
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def request(n: int) -> None:
+        start.wait()
+        try:
+            for i in range(10):
+                group.commit([_entry(f"c-{n}-{i}")], [increment("funnel.authorization", agency="agency",
+                                                                 dimension="code", now=DAY)])
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(_entries(fresh_app)) == 80
+    assert group.served == 80 and 1 <= group.batches <= 80
+    with get_db(fresh_app).read() as session:
+        assert [c.count for c in read(session, start=DAY.date(), end=DAY.date())] == [80]
+
+
+def test_increments_of_one_key_are_added_up_into_one_statement(fresh_app):
+    database = get_db(fresh_app)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        GroupCommit(database.engine).commit(counts=[
+            increment("funnel.authorization", agency="a", dimension="authorize", now=DAY),
+            increment("funnel.authorization", agency="a", dimension="code", now=DAY),
+            increment("funnel.authorization", agency="a", dimension="code", now=DAY)])
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", seen)
+    assert len([s for s in statements if "infra_indicators" in s]) == 1
+    with database.read() as session:
+        assert [(c.dimension, c.count) for c in read(session, start=DAY.date(), end=DAY.date())] == [
+            ("authorize", 1), ("code", 2)]
+
+
+def test_a_failed_batch_fails_every_request_in_it_and_commits_nothing(fresh_app):
+    group = GroupCommit(get_db(fresh_app).engine)
+    broken = Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})
+    with pytest.raises(sa.exc.DBAPIError):
+        group.commit([_entry("c-lost"), broken])
+    assert _entries(fresh_app) == []
+    group.commit([_entry("c-kept")])  # the next batch is not affected
+    assert _entries(fresh_app) == ["c-kept"]
+
+
+def test_count_never_fails_the_request(fresh_app, caplog):
+    group = GroupCommit(sa.create_engine("sqlite:////nonexistent-dir/none.db"))
+    assert group.count([increment("token.issued", agency="a", now=DAY)]) is False
+    assert "indicator not counted" in caplog.text
+
+
+def test_a_queue_longer_than_a_batch_is_served_in_several(fresh_app):
+    group = GroupCommit(get_db(fresh_app).engine)
+    # Fill the queue as if MAX_BATCH + 5 requests were waiting, then let one request lead.
+    from infra.group_commit import _Request
+
+    waiting = [_Request(writes=[_entry(f"w-{n}")], counts=()) for n in range(MAX_BATCH + 5)]
+    group._queue.extend(waiting)
+    group.commit([_entry("leader")])
+    assert "leader" in _entries(fresh_app)
+    assert group.batches == 2  # the leader's own request was in the second batch
+    assert all(request.done and request.error is None for request in waiting)
