@@ -137,8 +137,15 @@ def userinfo(app, seconds: float) -> Result:
 
 
 def seal(app, seconds: float) -> list[Result]:
-    """Sealing at B-B and B-LTA: Cédula's issue and seal vs plain pyHanko (in-process)."""
+    """Sealing at B-B, B-T, B-LT and B-LTA: Cédula's issue and seal vs plain pyHanko (in-process)."""
     from bench.seal import seal as compare
+
+    return compare(app, seconds)
+
+
+def verify(app, seconds: float) -> list[Result | Skipped]:
+    """Verifying a B-LTA seal: `cedula verify` and in-process vs `pyhanko sign adesverify`."""
+    from bench.verify import verify as compare
 
     return compare(app, seconds)
 
@@ -162,6 +169,7 @@ def _wsgi(app, seconds: float) -> list[Result | Skipped]:
 
 SCENARIOS: dict[str, Callable] = {
     "signin": signin, "authorize": authorize, "token": token, "userinfo": userinfo, "seal": seal,
+    "verify": verify,
     "http-token": _http("token", "Token endpoint (code + PKCE) over loopback HTTP: cédula serve vs "
                         "node oidc-provider, one core each."),
     "http-userinfo": _http("userinfo", "UserInfo over loopback HTTP: cédula serve vs node oidc-provider."),
@@ -176,7 +184,7 @@ SCENARIOS: dict[str, Callable] = {
                              "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
                              node=False, workers=(1, 2)),
 }
-IN_PROCESS = ("signin", "authorize", "token", "userinfo", "seal")
+IN_PROCESS = ("signin", "authorize", "token", "userinfo", "seal", "verify")
 
 
 def run(names: list[str], seconds: float) -> list[Result | Skipped]:
