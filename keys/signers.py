@@ -14,9 +14,9 @@ from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from flask import Flask
 from pyhanko.sign import attributes
+from pyhanko.sign.attributes import SignedAttributeProviderSpec
 from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.signers import Signer
-from pyhanko.sign.signers.pdf_cms import SignedAttributeProviderSpec
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -37,7 +37,7 @@ def _inline(service: KeyService) -> bool:
     return getattr(service.custody.store, "backend", "") == "software"
 
 
-class _EncodedSigningCertificate(tsp.SigningCertificateV2):
+class _EncodedSigningCertificate(tsp.SigningCertificateV2):  # type: ignore[misc]
     """A signing-certificate-v2 value (RFC 5035) parsed from its DER, that encodes as that DER.
 
     asn1crypto takes a header whose last byte is 0x80 for an indefinite length, so a value
@@ -47,8 +47,8 @@ class _EncodedSigningCertificate(tsp.SigningCertificateV2):
 
     def dump(self, force: bool = False) -> bytes:
         if self._header is not None and not self._is_mutated():
-            return self._header + self._contents + self._trailer  # DER as parsed
-        return super().dump(force)
+            return bytes(self._header + self._contents + self._trailer)  # DER as parsed
+        return bytes(super().dump(force))
 
 
 class _PreparedSigningCertificate(attributes.SigningCertificateV2Provider):

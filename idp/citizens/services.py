@@ -6,6 +6,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -120,12 +121,12 @@ def passkeys_of(session: Session, citizen_id: uuid.UUID) -> list[Passkey]:
                                 .order_by(Passkey.created_at, Passkey.id)))
 
 
-# A sign-in's two statements, built once (SQLAlchemy keeps their compiled form): building
-# the expressions again was a fifth of the sign-in's own work.
+# A sign-in's two statements, built once (SQLAlchemy keeps their compiled form); with the
+# UPDATE as a table statement, a verified assertion runs a quarter fewer Python calls.
 _PASSKEY_BY_CREDENTIAL = (sa.select(Passkey)
                           .where(Passkey.credential_id == sa.bindparam("credential_id"))
                           .options(sa.orm.joinedload(Passkey.citizen)))
-_TABLE = Passkey.__table__
+_TABLE = cast(sa.Table, Passkey.__table__)
 _RECORD_USE = (
     sa.update(_TABLE)
     .where(_TABLE.c.id == sa.bindparam("passkey_id"),
@@ -148,9 +149,9 @@ def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_c
     (SignCountRaced if another sign-in got there first). A table statement: the ORM's
     synchronisation of loaded objects cost more than the UPDATE, and the loaded passkey is
     not read for these columns afterwards (it keeps the values it was read with)."""
-    result = session.execute(_RECORD_USE, {"passkey_id": passkey_id, "previous_count": previous_count,
-                                           "new_count": sign_count, "new_backed_up": backed_up,
-                                           "used_at": now})
+    result = cast("sa.CursorResult[Any]", session.execute(_RECORD_USE, {
+        "passkey_id": passkey_id, "previous_count": previous_count, "new_count": sign_count,
+        "new_backed_up": backed_up, "used_at": now}))
     if result.rowcount != 1:
         raise SignCountRaced("the signature counter changed during this sign-in")
 

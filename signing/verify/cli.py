@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
@@ -46,7 +45,8 @@ def _verification() -> VerificationService:
     root = click.get_current_context().ensure_object(ScriptInfo)
     build = getattr(root, "verification", None)
     if build is not None:
-        return build()
+        verification: VerificationService = build()
+        return verification
     from signing.verify.service import get_verification
 
     return get_verification(root.load_app())

@@ -105,8 +105,11 @@ class Originals(Protocol):
     """What verification reads of the document service (`signing.service.DocumentService`):
     agencies' names and the stored originals."""
 
-    directory: AgencyNames
-    store: DocumentStore
+    @property
+    def directory(self) -> AgencyNames: ...
+
+    @property
+    def store(self) -> DocumentStore: ...
 
 
 @dataclass(frozen=True)
