@@ -150,6 +150,13 @@ def verify(app, seconds: float) -> list[Result | Skipped]:
     return compare(app, seconds)
 
 
+def _signin_http(app, seconds: float) -> list[Result | Skipped]:
+    """Passkey sign-in over loopback HTTP (options + verify), per server CPU-second."""
+    from bench.signin_http import signin_http
+
+    return signin_http(seconds)
+
+
 def _http(what: str, doc: str, **options) -> Callable:
     def scenario(app, seconds: float) -> list[Result | Skipped]:
         from bench.servers import compare
@@ -180,6 +187,7 @@ SCENARIOS: dict[str, Callable] = {
     "http-roundtrip": _http("roundtrip", "authorize -> token -> userinfo, one journey per operation, "
                             "over HTTP, vs node oidc-provider."),
     "http-wsgi": _wsgi,
+    "http-signin": _signin_http,
     "http-production": _http("token", "/token on PostgreSQL + Redis, 1 and 2 workers (2 workers use both "
                              "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
                              node=False, workers=(1, 2)),
