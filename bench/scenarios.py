@@ -137,10 +137,24 @@ def userinfo(app, seconds: float) -> Result:
 
 
 def seal(app, seconds: float) -> list[Result]:
-    """Sealing at B-B and B-LTA: Cédula's issue and seal vs plain pyHanko (in-process)."""
+    """Sealing at B-B, B-T, B-LT and B-LTA: Cédula's issue and seal vs plain pyHanko (in-process)."""
     from bench.seal import seal as compare
 
     return compare(app, seconds)
+
+
+def verify(app, seconds: float) -> list[Result | Skipped]:
+    """Verifying a B-LTA seal: `cedula verify` and in-process vs `pyhanko sign adesverify`."""
+    from bench.verify import verify as compare
+
+    return compare(app, seconds)
+
+
+def _signin_http(app, seconds: float) -> list[Result | Skipped]:
+    """Passkey sign-in over loopback HTTP (options + verify), per server CPU-second."""
+    from bench.signin_http import signin_http
+
+    return signin_http(seconds)
 
 
 def _http(what: str, doc: str, **options) -> Callable:
@@ -162,6 +176,7 @@ def _wsgi(app, seconds: float) -> list[Result | Skipped]:
 
 SCENARIOS: dict[str, Callable] = {
     "signin": signin, "authorize": authorize, "token": token, "userinfo": userinfo, "seal": seal,
+    "verify": verify,
     "http-token": _http("token", "Token endpoint (code + PKCE) over loopback HTTP: cédula serve vs "
                         "node oidc-provider, one core each."),
     "http-userinfo": _http("userinfo", "UserInfo over loopback HTTP: cédula serve vs node oidc-provider."),
@@ -172,11 +187,12 @@ SCENARIOS: dict[str, Callable] = {
     "http-roundtrip": _http("roundtrip", "authorize -> token -> userinfo, one journey per operation, "
                             "over HTTP, vs node oidc-provider."),
     "http-wsgi": _wsgi,
+    "http-signin": _signin_http,
     "http-production": _http("token", "/token on PostgreSQL + Redis, 1 and 2 workers (2 workers use both "
                              "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
                              node=False, workers=(1, 2)),
 }
-IN_PROCESS = ("signin", "authorize", "token", "userinfo", "seal")
+IN_PROCESS = ("signin", "authorize", "token", "userinfo", "seal", "verify")
 
 
 def run(names: list[str], seconds: float) -> list[Result | Skipped]:

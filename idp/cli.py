@@ -12,12 +12,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, ScriptInfo
 
 from infra.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from infra.db import Database
+    from signing.verify.service import VerificationService
 
 
 class Context(ScriptInfo):
@@ -57,6 +62,42 @@ class Context(ScriptInfo):
         from idp.app import create_verification_app
 
         return create_verification_app(self.settings)
+
+    def verification(self) -> VerificationService:
+        """`cedula verify`'s service: the given app's, else built from the settings without
+        any Flask app (`signing.verify.service.without_web_app`): importing and wiring the
+        app cost several times the verification itself."""
+        if self._loaded_app is not None:
+            from signing.verify.service import get_verification
+
+            return get_verification(self._loaded_app)
+        from idp.schema import SCHEMA
+        from infra.db import Database, PoolSettings
+        from signing.verify.service import without_web_app
+
+        settings = self.settings
+        database = Database(settings.database_url, schema=SCHEMA,
+                            pool=PoolSettings.from_settings(settings["database"]))
+        return without_web_app(settings=settings, database=database,
+                               directory=_AgencyNames(database))
+
+
+class _AgencyNames:
+    """Agencies' names for `cedula verify` (all it asks of `idp.documents.directory`, whose
+    citizen side would load the passkey code)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def agency_name(self, client_id: str) -> str | None:
+        from clients.registry import ClientNotFound, find_client
+
+        with self.database.read() as session:
+            try:
+                client = find_client(session, client_id, enabled_only=False)
+            except ClientNotFound:
+                return None
+            return str(client.client_metadata.get("client_name") or client.client_id)
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)

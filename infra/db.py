@@ -17,19 +17,18 @@ from functools import cached_property
 from importlib import import_module
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from infra.components import Slot
 from infra.config import get_settings
+
+if TYPE_CHECKING:  # alembic loads when migrations run: a command that only reads does not pay it
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +73,8 @@ class Schema:
         return result
 
     def alembic_config(self, url: str) -> AlembicConfig:
+        from alembic.config import Config as AlembicConfig
+
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         locations = [str(folder) for folder in (
@@ -91,6 +92,8 @@ class Schema:
         imports every package's models (the warm start of `make run`)."""
         if self.current(url) == self.heads(url):
             return
+        from alembic import command
+
         command.upgrade(self.alembic_config(url), "heads")
 
     def current(self, url: str) -> set[str]:
@@ -106,6 +109,8 @@ class Schema:
 
     def heads(self, url: str) -> set[str]:
         """The newest revision of every package's migration branch."""
+        from alembic.script import ScriptDirectory
+
         return set(ScriptDirectory.from_config(self.alembic_config(url)).get_heads())
 
 
@@ -304,6 +309,8 @@ class Database:
 
 def pending_heads(database: Database) -> set[str]:
     """Heads the database has not reached yet; empty when the schema is current."""
+    from alembic.runtime.migration import MigrationContext
+
     with database.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     return database.expected_heads - current

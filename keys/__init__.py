@@ -10,15 +10,8 @@ takes settings and the database from the Flask app.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, request
-
-from infra.config import get_settings
-from infra.db import get_db
-from infra.openapi import describe
-from infra.ops.health import add_readiness_check
-from infra.web.errors import unavailable
 from keys.errors import (
     InvalidJwt,
     InvalidRequest,
@@ -28,23 +21,34 @@ from keys.errors import (
     PkiNotInitialised,
     RotationPending,
 )
-from keys.jwt import VerifiedJwt
-from keys.pki import IssuedCertificate
-from keys.service import KeyService, get_service, jwks, sign_jwt, verify_jwt
 
-# pyHanko adapters load on first use: importing pyHanko costs most of a CLI start.
+if TYPE_CHECKING:
+    from flask import Flask, Response
+
+    from keys.service import KeyService
+
+# The rest loads on first use (`from keys import seal_signer` works as before): pyHanko costs
+# most of a command's start, and a command that only reads the PKI (`cedula verify`) needs
+# neither the JWT code nor the web layer.
 log = logging.getLogger(__name__)
 
-_SIGNERS = {"CustodySigner", "InProcessTimeStamper", "certificate_signer", "destroy_key",
-            "issue_citizen_certificate", "issue_seal_certificate", "own_pki_context", "revocation_info",
-            "seal_signer", "timestamper", "trust_roots", "validation_context"}
+_LAZY = {
+    **dict.fromkeys(("CustodySigner", "InProcessTimeStamper", "certificate_signer", "destroy_key",
+                     "issue_citizen_certificate", "issue_seal_certificate", "own_pki_context",
+                     "revocation_info", "seal_signer", "timestamper", "trust_roots",
+                     "validation_context"), "keys.signers"),
+    **dict.fromkeys(("KeyService", "get_service", "jwks", "sign_jwt", "verify_jwt"), "keys.service"),
+    "VerifiedJwt": "keys.jwt",
+    "IssuedCertificate": "keys.pki",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SIGNERS:
-        from keys import signers
+    module = _LAZY.get(name)
+    if module is not None:
+        from importlib import import_module
 
-        return getattr(signers, name)
+        return getattr(import_module(module), name)
     raise AttributeError(f"module 'keys' has no attribute {name!r}")
 
 __all__ = [
@@ -79,6 +83,10 @@ __all__ = [
 
 
 def _key_store_failure(exc: KeyStoreError) -> Response:
+    from flask import request
+
+    from infra.web.errors import unavailable
+
     # The operator must act (HSM down, wrong master key): say so in the log, not to the user.
     log.error("key store failure", extra={"path": request.path, "error": str(exc)})
     return unavailable(retry_after=30)
@@ -89,7 +97,11 @@ def init_app(app: Flask) -> KeyService:
 
     The key store itself opens lazily, on the first signature.
     """
-    from keys.service import KEYS
+    from infra.config import get_settings
+    from infra.db import get_db
+    from infra.openapi import describe
+    from infra.ops.health import add_readiness_check
+    from keys.service import KEYS, KeyService
     from keys.views import OPENAPI_PATHS, bp
 
     service = KEYS.install(app, KeyService(get_settings(app), get_db(app)))

@@ -13,6 +13,9 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from flask import Flask
+from pyhanko.sign import attributes
+from pyhanko.sign.attributes import SignedAttributeProviderSpec
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
@@ -34,6 +37,47 @@ def _inline(service: KeyService) -> bool:
     return getattr(service.custody.store, "backend", "") == "software"
 
 
+class _EncodedSigningCertificate(tsp.SigningCertificateV2):  # type: ignore[misc]
+    """A signing-certificate-v2 value (RFC 5035) parsed from its DER, that encodes as that DER.
+
+    asn1crypto takes a header whose last byte is 0x80 for an indefinite length, so a value
+    exactly 128 bytes long (`30 81 80`, as a seal certificate's often is) was encoded again,
+    down to the issuer's name, every time the signed attributes were (about 20 per signature).
+    """
+
+    def dump(self, force: bool = False) -> bytes:
+        if self._header is not None and not self._is_mutated():
+            return bytes(self._header + self._contents + self._trailer)  # DER as parsed
+        return bytes(super().dump(force))
+
+
+class _PreparedSigningCertificate(attributes.SigningCertificateV2Provider):
+    """The signing-certificate-v2 attribute encoded once per signer, not once per signature."""
+
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
+        super().__init__(signing_cert)
+        self._der = as_signing_certificate_v2(signing_cert).dump()
+
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        return _EncodedSigningCertificate.load(self._der)  # a fresh object: nothing shared
+
+
+class _PreparedAttributes(SignedAttributeProviderSpec):
+    """pyHanko's signed attributes for a signature, with the signer's prepared
+    signing-certificate-v2 attribute in place of one built per signature."""
+
+    def __init__(self, spec: SignedAttributeProviderSpec,
+                 prepared: _PreparedSigningCertificate) -> None:
+        self._spec = spec
+        self._prepared = prepared
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str
+                              ) -> Iterable[attributes.CMSAttributeProvider]:
+        for provider in self._spec.signed_attr_providers(data_digest, digest_algorithm):
+            yield (self._prepared if isinstance(provider, attributes.SigningCertificateV2Provider)
+                   and provider.signing_cert is self._prepared.signing_cert else provider)
+
+
 class CustodySigner(Signer):
     """A pyHanko `Signer` whose raw signatures are made by the key store (software or HSM)."""
 
@@ -45,6 +89,12 @@ class CustodySigner(Signer):
         self._service = service
         self._key: KeyRef = issued.key
         self._algorithm = algorithm_of_public_key(issued.certificate.public_key.dump())
+        self._prepared = _PreparedSigningCertificate(issued.certificate)
+
+    def _signed_attr_provider_spec(self, *args, **kwargs) -> SignedAttributeProviderSpec:  # type: ignore[no-untyped-def]
+        """pyHanko's choice of signed attributes (PAdES, CAdES or plain CMS), with the
+        signing-certificate-v2 attribute prepared once for this signer."""
+        return _PreparedAttributes(super()._signed_attr_provider_spec(*args, **kwargs), self._prepared)
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str,
                              dry_run: bool = False) -> bytes:

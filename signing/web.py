@@ -4,32 +4,20 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from infra.config import get_settings
 from infra.db import get_db
 from infra.openapi import describe
 from infra.web.inputs import allow_larger_body
-from signing.service import get_documents
 from signing.verify.openapi import PATHS, SCHEMAS
-from signing.verify.service import VERIFICATION, VerificationService
-
-# pyHanko logs every failed check of a forged or untrusted file with a traceback; those are
-# verdicts in the report, not faults of the service.
-QUIET_LOGGERS = ("pyhanko.sign.validation", "pyhanko_certvalidator", "pyhanko.sign.diff_analysis",
-                 "pyhanko.pdf_utils.reader")
-
-
-def quiet_pyhanko() -> None:
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.ERROR)
+from signing.verify.service import VERIFICATION, VerificationService, quiet_pyhanko
 
 
 def init_service(app: Flask) -> VerificationService:
     """Build the verification service alone (trust roots read now): what `cedula verify` needs."""
     from keys import get_service
+    from signing.service import get_documents
 
     quiet_pyhanko()
     return VERIFICATION.install(app, VerificationService(

@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
 from flask.cli import ScriptInfo, with_appcontext
 
-from infra.db import get_db
-from keys import get_service
 from signing.verify.report import Indication, VerificationReport
 from signing.verify.texts import LANGUAGES
+
+if TYPE_CHECKING:
+    from signing.verify.service import VerificationService
 
 EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1,
               Indication.INDETERMINATE: 2}
@@ -38,9 +39,17 @@ def exit_code(report: VerificationReport) -> int:
     return EXIT_CODES[report.indication]
 
 
-def _app() -> Flask:
-    """The app of the `cedula` root (Flask's `ScriptInfo` builds it on first use)."""
-    return click.get_current_context().ensure_object(ScriptInfo).load_app()
+def _verification() -> VerificationService:
+    """The root object's verification service (`idp.cli.Context.verification`: no web app),
+    or the service of the app Flask's `ScriptInfo` builds."""
+    root = click.get_current_context().ensure_object(ScriptInfo)
+    build = getattr(root, "verification", None)
+    if build is not None:
+        verification: VerificationService = build()
+        return verification
+    from signing.verify.service import get_verification
+
+    return get_verification(root.load_app())
 
 
 @click.command("verify")
@@ -52,18 +61,15 @@ def verify_command(file: Path, as_json: bool, lang: str) -> None:
     """Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable,
     4 withdrawn by its issuer (revoked or superseded)."""
     from signing.verify.errors import UnreadableDocument
-    from signing.verify.service import get_verification
 
     try:
         data = file.read_bytes()
     except OSError as exc:
         _unreadable(as_json, "unreadable_file", f"{file}: {exc.strerror or exc}")
-    app = _app()
-    with app.app_context():
-        try:
-            report = get_verification(app).verify(data)
-        except UnreadableDocument as exc:
-            _unreadable(as_json, exc.code, exc.description)
+    try:
+        report = _verification().verify(data)
+    except UnreadableDocument as exc:
+        _unreadable(as_json, exc.code, exc.description)
     if as_json:
         click.echo(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
     else:
@@ -134,6 +140,8 @@ def render_text(report: VerificationReport, language: str) -> str:
               help="Mark it as replaced by this newer document instead of revoking it.")
 def revoke_command(document_id: str, reason: str, replacement: str | None) -> None:
     """Revoke an issued document (its seal stays valid; verification shows it revoked)."""
+    from infra.db import get_db
+    from keys import get_service
     from signing.verify import document_revocation
     from signing.verify.errors import VerificationError
 

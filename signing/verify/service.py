@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import crl as asn1_crl
 from flask import Flask
@@ -19,8 +19,6 @@ from flask import Flask
 from infra.components import Slot
 from infra.config import Settings
 from infra.db import Database
-from keys.service import KeyService
-from signing.service import DocumentService
 from signing.verify import lookup
 from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
@@ -28,7 +26,22 @@ from signing.verify.report import IssuedDocument, VerificationReport
 from signing.verify.trust import TrustStore
 from signing.verify.validation import Evidence, Expectations, Verifier
 
+if TYPE_CHECKING:  # `cedula verify` builds this service without the sealing side (signing.service)
+    from keys.service import KeyService
+    from signing.store import DocumentStore
+
 log = logging.getLogger(__name__)
+
+
+# pyHanko logs every failed check of a forged or untrusted file with a traceback; those are
+# verdicts in the report, not faults of the service.
+QUIET_LOGGERS = ("pyhanko.sign.validation", "pyhanko_certvalidator", "pyhanko.sign.diff_analysis",
+                 "pyhanko.pdf_utils.reader")
+
+
+def quiet_pyhanko() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 class VerifySettingsError(VerificationError):
@@ -86,11 +99,36 @@ class VerifySettings:
                    reports_window_seconds=whole("reports_window_seconds", 3600))
 
 
+class AgencyNames(Protocol):
+    """The one thing verification asks of the directory (`signing.service.Directory`)."""
+
+    def agency_name(self, client_id: str) -> str | None: ...
+
+
+class Originals(Protocol):
+    """What verification reads of the document service (`signing.service.DocumentService`):
+    agencies' names and the stored originals."""
+
+    @property
+    def directory(self) -> AgencyNames: ...
+
+    @property
+    def store(self) -> DocumentStore: ...
+
+
+@dataclass(frozen=True)
+class StoredOriginals:
+    """`Originals` without the sealing side, for `cedula verify` (`without_web_app`)."""
+
+    directory: AgencyNames
+    store: DocumentStore
+
+
 class VerificationService:
     """Verification for one app: `verify(data)`, `by_code(code)`, `original(code)`."""
 
     def __init__(self, *, settings: Settings, database: Database, key_service: KeyService,
-                 documents: DocumentService) -> None:
+                 documents: Originals) -> None:
         self.settings = VerifySettings.load(settings)
         self.data_dir = Path(settings.data_dir)
         self.raw_settings = settings
@@ -143,6 +181,21 @@ class VerificationService:
         """The report of the stored original, with the document's current status."""
         return self.verifier.verify(self.original(document)).with_document(document)
 
+
+
+def without_web_app(*, settings: Settings, database: Database,
+                    directory: AgencyNames) -> VerificationService:
+    """The service as `cedula verify` builds it: no Flask app, no sealing (pyHanko's signers,
+    fonts and rendering stay unloaded), the PKI only read. The web app's service
+    (`signing.web.init_service`) verifies the same way."""
+    from keys.service import KeyService
+    from signing.settings import DocumentSettings
+    from signing.store import DocumentStore
+    quiet_pyhanko()
+    store = DocumentStore(DocumentSettings.load(settings, settings.data_dir).storage_dir)
+    return VerificationService(settings=settings, database=database,
+                               key_service=KeyService(settings, database),
+                               documents=StoredOriginals(directory, store))
 
 
 def expectations(settings: Settings) -> Expectations:

@@ -81,3 +81,41 @@ def test_revoked_seal_does_not_validate(service):
     with pytest.raises(Exception) as info:
         _sign(service, certificate_signer(service, serial=issued.serial), lta=False)
     assert "revoked" in repr(info.value).lower() or "revoked" in str(info.value.__cause__)
+
+
+def test_seal_carries_its_prepared_signing_certificate_attribute(service):
+    """The signing-certificate-v2 attribute (RFC 5035) prepared once per signer names the
+    seal certificate (its SHA-256 and issuer/serial), as pyHanko's per-signature one does."""
+    from asn1crypto import tsp
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import as_signing_certificate_v2
+
+    issue_seal_certificate(service, client_id="hacienda", organization_name="Hacienda",
+                           organization_identifier="VATSV-1")
+    signer = seal_signer(service, client_id="hacienda")
+    signed = _sign(service, signer, lta=False)
+    info = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0].signer_info
+    [attribute] = [a for a in info["signed_attrs"] if a["type"].native == "signing_certificate_v2"]
+    assert attribute["values"][0].dump() == as_signing_certificate_v2(signer.signing_cert).dump()
+    assert isinstance(attribute["values"][0], tsp.SigningCertificateV2)
+
+
+def test_a_128_byte_signing_certificate_value_encodes_as_parsed(monkeypatch):
+    """asn1crypto reads the header `30 81 80` (a definite length of 128) as an indefinite
+    length and encodes such a value again, down to the last name, on each dump; the prepared
+    value gives the DER it was parsed from."""
+    from asn1crypto import core
+
+    from keys.signers import _EncodedSigningCertificate
+
+    cert_hash = core.OctetString(b"\x01" * 122).dump()
+    der = b"\x30\x81\x80" + b"\x30\x7e" + b"\x30\x7c" + cert_hash  # certs [ESSCertIDv2]
+    encoded = _EncodedSigningCertificate.load(der)
+    calls = []
+    for cls in (core.Sequence, core.SequenceOf):
+        original = cls._set_contents
+        monkeypatch.setattr(cls, "_set_contents", lambda self, force=False, _o=original:
+                            calls.append(self) or _o(self, force))
+    assert encoded.dump() == der and encoded.dump() == der
+    assert calls == []
+    assert encoded["certs"][0]["cert_hash"].native == b"\x01" * 122
