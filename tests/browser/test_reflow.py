@@ -421,7 +421,8 @@ def _account_state(server: LiveServer, *, spare_passkey: bool) -> dict[str, str]
                            name="Llave de reserva", created_at=now))
         enrolled = Citizen(id=uuid.uuid4(), user_handle=os.urandom(32), given_name="Rosa",
                            family_name="Quintanilla", birthdate=now.date().replace(year=1980),
-                           national_id_scheme=person.national_id_scheme, national_id=dui(44444444), created_at=now)
+                           national_id_scheme=person.national_id_scheme, national_id=dui(44444444),
+                           email="rosa.q@example.sv", created_at=now)
         db.add(enrolled)
         person_id = person.id
         consent_id = consent.id if consent is not None else ""
