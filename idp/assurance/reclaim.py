@@ -37,7 +37,7 @@ from idp.assurance.models import IdentityProofing
 from idp.assurance.services import proofing_of, raise_proofing, record_evidence
 from idp.citizens.enrolment import EnrolmentData
 from idp.citizens.models import Citizen, Passkey, RecoveryCode
-from idp.citizens.services import new_user_handle
+from idp.citizens.services import new_citizen
 from idp.consent import services as consent_services
 from idp.consent.models import Consent
 from idp.consent.receipts import ReceiptSigner
@@ -136,10 +136,7 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
         trail(session, actor=actor, action="identity.frozen", citizen_id=holder.id, now=now,
               details={**facts, "reclaimed_by_method": method},
               citizen_event="identity.frozen")
-    claimant = Citizen(id=uuid.uuid4(), user_handle=new_user_handle(), given_name=data.given_name,
-                       family_name=data.family_name, birthdate=data.birthdate,
-                       national_id_scheme=data.national_id_scheme, national_id=data.national_id,
-                       email=data.email, created_at=now)
+    claimant = new_citizen(data, now=now)
     try:
         with session.begin_nested():
             session.add(claimant)

@@ -76,6 +76,15 @@ def credential_registered(session: Session, credential_id: bytes) -> bool:
         sa.select(sa.literal(True)).where(Passkey.credential_id == credential_id)) is not None
 
 
+def new_citizen(data: EnrolmentData, *, now: datetime, user_handle: bytes | None = None) -> Citizen:
+    """The citizen row for enrolment data (not added: each route adds it under its own refusal:
+    enrolment, assisted enrolment at a service point, reclaiming an ID)."""
+    return Citizen(id=uuid.uuid4(), user_handle=user_handle or new_user_handle(), given_name=data.given_name,
+                   family_name=data.family_name, birthdate=data.birthdate,
+                   national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+                   email=data.email, created_at=now)
+
+
 def enrol(session: Session, *, data: EnrolmentData, user_handle: bytes, passkey: NewPasskey,
           passkey_name: str, now: datetime) -> Citizen:
     """Create the citizen and their first passkey, or EnrolmentRefused.
@@ -85,10 +94,7 @@ def enrol(session: Session, *, data: EnrolmentData, user_handle: bytes, passkey:
     """
     if credential_registered(session, passkey.credential_id):
         raise CredentialExists("this passkey is already registered")
-    citizen = Citizen(id=uuid.uuid4(), user_handle=user_handle, given_name=data.given_name,
-                      family_name=data.family_name, birthdate=data.birthdate,
-                      national_id_scheme=data.national_id_scheme, national_id=data.national_id,
-                      email=data.email, created_at=now)
+    citizen = new_citizen(data, now=now, user_handle=user_handle)
     try:
         with session.begin_nested():
             session.add(citizen)

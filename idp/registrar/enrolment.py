@@ -61,10 +61,7 @@ def enrol_in_person(session: Session, store: EphemeralStore, *, actor: Actor, da
         raise OwnRecord("a registrar cannot enrol themselves")
     if citizens.national_id_taken(session, scheme=data.national_id_scheme, national_id=data.national_id):
         raise AlreadyEnrolled("this national ID already has an identity")
-    citizen = Citizen(id=uuid.uuid4(), user_handle=citizens.new_user_handle(), given_name=data.given_name,
-                      family_name=data.family_name, birthdate=data.birthdate,
-                      national_id_scheme=data.national_id_scheme, national_id=data.national_id,
-                      email=data.email, created_at=now)
+    citizen = citizens.new_citizen(data, now=now)
     try:
         with session.begin_nested():
             session.add(citizen)

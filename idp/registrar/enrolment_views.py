@@ -25,7 +25,8 @@ from idp.registrar.errors import (
     OwnRecord,
 )
 from idp.registrar.services import Actor
-from idp.registrar.views import _binding_key, _citizen_id, _guard, _no_store, _now, _own_record
+from idp.registrar.views import _binding_key, _guard, _no_store, _now, _own_record
+from idp.registrar.views import _target as _registrar_target
 from idp.webauthn import relying_party
 from idp.webauthn.errors import WebAuthnError
 from infra.config import get_settings
@@ -89,13 +90,7 @@ def enrol() -> Response:
 
 
 def _target(raw_id: str) -> tuple[Actor, uuid.UUID] | Response:
-    citizen_id = _citizen_id(raw_id)
-    actor = _guard(f"/registrar/enrolments/{citizen_id}" if citizen_id else "/registrar")
-    if isinstance(actor, Response):
-        return actor
-    if citizen_id is None:
-        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
-    return actor, citizen_id
+    return _registrar_target(raw_id, under="/registrar/enrolments/")
 
 
 @bp.get("/registrar/enrolments/<raw_id>")

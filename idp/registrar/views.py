@@ -155,11 +155,12 @@ def _citizen_id(raw: str) -> uuid.UUID | None:
         return None
 
 
-def _target(raw_id: str) -> tuple[services.Actor, uuid.UUID] | Response:
-    """The acting registrar and the citizen a registrar URL names, or the response that
-    refuses the request (no role, level too low, or no such citizen)."""
+def _target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[services.Actor, uuid.UUID] | Response:
+    """The acting registrar and the citizen a registrar URL names (`under` + the id: where a
+    re-check sends the registrar back), or the response that refuses the request (no role,
+    level too low, or no such citizen)."""
     citizen_id = _citizen_id(raw_id)
-    actor = _guard(f"/registrar/citizens/{citizen_id}" if citizen_id else "/registrar")
+    actor = _guard(f"{under}{citizen_id}" if citizen_id else "/registrar")
     if isinstance(actor, Response):
         return actor
     if citizen_id is None:
