@@ -230,9 +230,35 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
+# SQLAlchemy's own errors (no driver error attached) that only a lost connection causes:
+# the pool giving up after a reconnected connection was found closed again at checkout (the
+# server accepted it and shut down at once: the first moment of an outage), and a connection
+# or session used again after its connection was invalidated mid-transaction.
+_LOST_CONNECTION_WORDS = (
+    "This connection is closed",  # pool/base.py: reconnection attempts exhausted on checkout
+    "Can't reconnect until invalid",  # engine/base.py: the connection was invalidated
+)
+_DRIVER_UNAVAILABLE_NAMES = ("OperationalError", "InterfaceError")
+
+
+def _driver_unavailable(exc: BaseException) -> bool:
+    """A driver's own OperationalError or InterfaceError (PEP 249), not wrapped by SQLAlchemy:
+    raised from the pool's checkout hook or a raw connection (psycopg: connection lost,
+    server shutting down, cannot connect)."""
+    module = type(exc).__module__.split(".", 1)[0]
+    if module != "psycopg":
+        return False
+    return any(base.__name__ in _DRIVER_UNAVAILABLE_NAMES and base.__module__.startswith("psycopg")
+               for base in type(exc).__mro__)
+
+
 def _unavailable_itself(exc: BaseException) -> bool:
-    if isinstance(exc, sa.exc.TimeoutError):
+    if isinstance(exc, sa.exc.TimeoutError | sa.exc.DisconnectionError):
         return True
+    if _driver_unavailable(exc):
+        return True
+    if isinstance(exc, sa.exc.InvalidRequestError) and not isinstance(exc, sa.exc.DBAPIError):
+        return any(words in str(exc) for words in _LOST_CONNECTION_WORDS)
     if not isinstance(exc, sa.exc.DBAPIError):
         return False
     if exc.connection_invalidated:

@@ -125,8 +125,23 @@ def init_app(app: Flask) -> None:
         return respond(429, "too_many_requests", _("error.rate_limited"),
                         _("error.title.429"), {"Retry-After": str(exc.retry_after)})
 
+    retry_after = int(get_settings(app)["server"]["retry_after_seconds"])
+
+    def _database_unavailable(exc: BaseException) -> Response:
+        log.error("database unavailable: answering 503",
+                  extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else ""})
+        return unavailable(retry_after, message="error.unavailable.database")
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
+        # An error outside the view (an after_request hook, the session's save, another error
+        # handler) reaches Flask's handle_exception, which passes an InternalServerError holding
+        # it here, past the Exception handler below: an outage must still be a 503.
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, StoreError):
+            return _store_unavailable(original)
+        if original is not None and is_unavailable(original):
+            return _database_unavailable(original)
         status = exc.code or 500
         description = translate_or(f"error.http.{status}", exc.description or "")
         title = translate_or(f"error.title.{status}", _("error.title.400"))
@@ -135,8 +150,6 @@ def init_app(app: Flask) -> None:
         if status == 405 and allowed:
             response.headers["Allow"] = ", ".join(allowed)
         return response
-
-    retry_after = int(get_settings(app)["server"]["retry_after_seconds"])
 
     @app.errorhandler(StoreError)
     def _store_unavailable(exc: StoreError) -> Response:
@@ -147,8 +160,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         if is_unavailable(exc):
-            log.error("database unavailable: answering 503",
-                      extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else ""})
-            return unavailable(retry_after, message="error.unavailable.database")
+            return _database_unavailable(exc)
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return respond(500, "server_error", _("error.http.500"), _("error.title.500"))

@@ -24,6 +24,7 @@ from selenium.webdriver.common.virtual_authenticator import (
     VirtualAuthenticatorOptions,
 )
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.parts import missing, require_executable
@@ -129,6 +130,40 @@ class Browser:
                     return element.text.strip()
             return False
         return self.wait(text, f"expected {css} to show a message", seconds)
+
+    def current_page(self) -> WebElement:
+        """The <html> element of the document shown now; it goes stale once another loads."""
+        return self.driver.find_element(By.TAG_NAME, "html")
+
+    def wait_for_new_page(self, old_page: WebElement, message: str = "expected a new page",
+                          seconds: float = WAIT_SECONDS) -> None:
+        """Wait until `old_page` (from `current_page()`) has been replaced by another document.
+
+        A wait on a selector, a text or a path that the old page already satisfies (the same
+        form after a POST-redirect-GET, a status region present before) returns at once, before
+        the server has answered; this one can only be true after the navigation.
+        """
+        self.wait(staleness_of(old_page), message, seconds)
+
+    def submit_and_wait(self, target: WebElement | str, seconds: float = WAIT_SECONDS) -> None:
+        """Click `target` (an element or a CSS selector) and wait for the page it loads.
+
+        Only for actions that navigate (a form post, a link); a page that stays (a script
+        showing an error in place) would make this wait time out.
+        """
+        element = self.one(target) if isinstance(target, str) else target
+        old_page = self.current_page()
+        element.click()
+        self.wait_for_new_page(old_page, f"expected {target if isinstance(target, str) else 'the click'}"
+                                         " to load a new page", seconds)
+
+    def submit_form_and_wait(self, field: WebElement | str,
+                             seconds: float = WAIT_SECONDS) -> None:
+        """Submit the form of `field` (WebElement.submit) and wait for the page it loads."""
+        element = self.one(field) if isinstance(field, str) else field
+        old_page = self.current_page()
+        element.submit()
+        self.wait_for_new_page(old_page, "expected the form post to load a new page", seconds)
 
     def one(self, css: str) -> WebElement:
         return self.driver.find_element(By.CSS_SELECTOR, css)

@@ -33,9 +33,39 @@ class LiveServer:
     app: Flask
 
 
+class _InFlight:
+    """Requests the live server is still answering. A test may end right after a click whose
+    request the server has not finished (Chromium quits, the server goes on): the next test
+    waits for it before emptying the tables, or that request's rows would land in its tables."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def __exit__(self, *_exc) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, seconds: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout=seconds)
+
+
+_IN_FLIGHT = _InFlight()
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:  # one line per request is noise here
         pass
+
+    def run_wsgi(self) -> None:
+        with _IN_FLIGHT:
+            super().run_wsgi()
 
 
 def _placeholder(environ, start_response):
@@ -79,6 +109,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 @pytest.fixture
 def server(live_server) -> LiveServer:
     """The live server with empty tables and an empty store."""
+    _IN_FLIGHT.wait_idle(30)  # the previous test's last requests first (see _InFlight)
     empty_tables(live_server.app)
     empty_store(live_server.app)
     return live_server

@@ -239,8 +239,10 @@ def test_data_pages_after_consent(browser, agency):
     tab_until(browser, "#confirm")
     press(browser, Keys.SPACE)
     tab_until(browser, "#close-form button[type=submit]")
+    close_page = browser.current_page()
     press(browser, Keys.ENTER)
-    browser.wait_for("h1")
+    # The close page has an h1 too: wait for it to be replaced, not for any h1.
+    browser.wait_for_new_page(close_page, "expected the close form to be posted")
     browser.wait(lambda d: browser.path != "/account/close" or not browser.all("#close-form"),
                  "expected the account to be closed")
     pages.check("closed")

@@ -10,7 +10,6 @@ logout token the provider delivers in the background.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -197,9 +196,9 @@ def test_the_sessions_page_ends_a_session_at_the_agencies(browser: Browser, port
         driver.get(registry.url + "/")
         return bool(driver.find_elements(By.ID, "portal-signin"))
 
-    started = time.monotonic()
+    # The wait's own limit bounds the time; a check of the elapsed time after it could fail
+    # by a fraction of a second when the last poll (a page load) ends just past 20 s.
     browser.wait(registry_signed_out, "expected the civil registry's session to be ended", seconds=20)
-    assert time.monotonic() - started < 20
 
 
 def test_the_civil_registry_issues_a_birth_certificate_that_verifies(browser: Browser, portals, server):

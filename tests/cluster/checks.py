@@ -60,3 +60,24 @@ def sessions_alive(provider: Provider, ledger: Ledger, *, expect_alive: bool) ->
         else:
             assert response.status_code in (302, 303), response.status_code
             assert "/login" in response.headers["Location"]
+
+
+def log_tails(topology: Topology, *, lines: int = 60) -> str:
+    """The end of each node's log (tracebacks of unhandled errors are logged there)."""
+    parts = []
+    for node in topology.nodes:
+        text = node.log.read_text(errors="replace") if node.log.exists() else ""
+        parts.append(f"--- {node.name} ({node.log}) ---\n" + "\n".join(text.splitlines()[-lines:]))
+    return "\n".join(parts)
+
+
+def no_server_error(topology: Topology, ledger: Ledger, *, status: int = 500) -> None:
+    """No answer was a 500; if one was, say which request it was and what the nodes logged,
+    so that a failure seen once in CI can be understood from its report alone."""
+    failed = ledger.with_status(status)
+    if failed:
+        shown = "\n".join(f"  {a.request} (step {a.step}) on {a.node}, request id {a.request_id}: "
+                          f"{a.detail!r}" for a in failed[:10])
+        raise AssertionError(f"{len(failed)} of {ledger.sent} answers were {status}:\n{shown}\n"
+                             f"{log_tails(topology)}")
+

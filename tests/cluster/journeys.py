@@ -51,6 +51,9 @@ class Answer:
     status: int | None  # None: no answer (connection failed)
     node: str | None
     retry_after: str | None = None
+    request: str = ""  # "POST /token", to find the request again when it went wrong
+    request_id: str | None = None  # X-Request-Id, as in the node's access log
+    detail: str = ""  # the start of the body of a 5xx, or the connection error
 
 
 @dataclass
@@ -77,6 +80,10 @@ class Ledger:
     def nodes(self) -> Counter[str | None]:
         return Counter(a.node for a in self.answers)
 
+    def with_status(self, status: int | None) -> list[Answer]:
+        with self.lock:
+            return [a for a in self.answers if a.status == status]
+
 
 class Provider:
     """An HTTP client for one provider (base URL on loopback, Host of the issuer)."""
@@ -97,13 +104,16 @@ class Provider:
         kwargs.setdefault("allow_redirects", False)
         if method == "POST":
             kwargs.setdefault("headers", {}).setdefault("Origin", self.issuer)
+        request = f"{method} {path.split('?', 1)[0]}"
         try:
             response = session.request(method, self.base_url + path, **kwargs)
         except requests.RequestException as exc:
-            self.ledger.add(Answer(step, None, None))
+            self.ledger.add(Answer(step, None, None, request=request, detail=str(exc)[:300]))
             raise JourneyError(step, None, str(exc)) from None
         self.ledger.add(Answer(step, response.status_code, response.headers.get(NODE_HEADER),
-                               response.headers.get("Retry-After")))
+                               response.headers.get("Retry-After"), request=request,
+                               request_id=response.headers.get("X-Request-Id"),
+                               detail=response.text[:300] if response.status_code >= 500 else ""))
         if response.status_code not in expect:
             raise JourneyError(step, response)
         return response

@@ -51,7 +51,7 @@ def test_a_node_killed_under_load_fails_only_its_requests_in_flight(topology, pr
     # Only requests in flight on node-a when it died failed: one per user at most.
     assert len(failed) <= running.threads, failed
     assert all(a.status in (None, 502, 503, 504) for a in failed), failed
-    assert 500 not in provider.ledger.statuses()
+    checks.no_server_error(topology, provider.ledger)
     assert {a.node for a in after[len(after) // 2:] if a.status and a.status < 500} == {"node-b"}
     assert running.completed >= 3
     checks.acknowledged_documents_exist_once(topology, provider.ledger)
@@ -69,8 +69,7 @@ def test_redis_restarted_with_aof_keeps_sessions_and_no_500(topology, provider, 
     topology.redis.start()
     time.sleep(3)
     running.stop()
-    statuses = provider.ledger.statuses()
-    assert 500 not in statuses, statuses
+    checks.no_server_error(topology, provider.ledger)
     for answer in provider.ledger.answers:
         if answer.status == UNAVAILABLE:
             assert answer.retry_after == "5", answer
@@ -97,11 +96,10 @@ def test_redis_away_for_10_seconds_is_503_with_retry_after(topology, provider, l
     running.stop()
     assert readiness == [UNAVAILABLE, UNAVAILABLE]
     assert any(a.status == UNAVAILABLE for a in during), during
+    checks.no_server_error(topology, provider.ledger)
     for answer in during:
-        assert answer.status != 500, answer
         if answer.status == UNAVAILABLE:
             assert answer.retry_after == "5", answer
-    assert 500 not in provider.ledger.statuses()
     unavailable = requests.post(topology.url("/webauthn/authentication/options"), json={}, timeout=10,
                                 headers={"Origin": topology.issuer})
     assert unavailable.status_code == 200  # and back
@@ -142,7 +140,7 @@ def test_postgresql_stopped_for_10_seconds_then_back_without_restarting_the_node
     assert _wait(lambda: running.completed > completed + 1, seconds=40), running.errors[-3:]
     running.stop()
     assert any(a.status == UNAVAILABLE for a in during), during
-    assert 500 not in provider.ledger.statuses(), provider.ledger.statuses()
+    checks.no_server_error(topology, provider.ledger)
     for answer in during:
         if answer.status == UNAVAILABLE:
             assert answer.retry_after == "5", answer

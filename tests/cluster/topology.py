@@ -13,7 +13,6 @@ import base64
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from tests.support import ports
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
@@ -40,9 +41,7 @@ class TopologyError(RuntimeError):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
+    return ports.free_port(LOOPBACK)
 
 
 def wait_for(what: str, check, *, seconds: float, log: Path | None = None) -> None:

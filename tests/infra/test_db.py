@@ -91,3 +91,53 @@ def test_a_current_schema_is_not_migrated_again(tmp_path, monkeypatch):
     assert SCHEMA.current(url) == SCHEMA.heads(url)
     monkeypatch.setattr(command, "upgrade", lambda *a, **k: pytest.fail("migrated a current schema"))
     SCHEMA.upgrade(url)
+
+
+def _lost(message: str = "server closed the connection unexpectedly") -> sa.exc.OperationalError:
+    return sa.exc.OperationalError("SELECT 1", {}, psycopg.OperationalError(message))
+
+
+@pytest.mark.parametrize("error", [
+    psycopg.OperationalError("connection is lost"),  # raw, from the pool's checkout hook
+    psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+    psycopg.InterfaceError("the connection is closed"),
+    sa.exc.InvalidatePoolError("the server closed the connection (restart or shutdown)"),
+    # pool/base.py, when the reconnected connection is found closed at checkout again
+    sa.exc.InvalidRequestError("This connection is closed"),
+    sa.exc.PendingRollbackError("Can't reconnect until invalid transaction is rolled back.  "
+                                "Please rollback() fully before proceeding"),
+    _lost(),
+], ids=lambda e: type(e).__name__)
+def test_every_way_a_lost_connection_is_reported_is_unavailable(error):
+    """Seen under the PostgreSQL outage of tests/cluster/test_faults.py: only a driver error
+    wrapped by SQLAlchemy was known, the others answered 500."""
+    assert is_unavailable(error)
+
+
+@pytest.mark.parametrize("error", [
+    psycopg.errors.UndefinedTable('relation "no_such_table" does not exist'),
+    psycopg.ProgrammingError("syntax error"),
+    sa.exc.InvalidRequestError("A value is required for bind parameter 'x'"),
+    sa.exc.ResourceClosedError("This result object does not return rows."),
+    sa.exc.PendingRollbackError("This Session's transaction has been rolled back due to a "
+                                "previous exception during flush."),
+], ids=lambda e: type(e).__name__)
+def test_a_misuse_or_a_wrong_statement_is_not_unavailable(error):
+    assert not is_unavailable(error)
+
+
+def test_the_pool_giving_up_on_closed_connections_is_unavailable():
+    """The server accepts a connection and shuts down at once (the first instant of an outage):
+    the checkout hook refuses the pooled connection and the reconnected one, and SQLAlchemy
+    raises its own error, without the driver's."""
+    engine = sa.create_engine("sqlite://")
+
+    def closed(*_args) -> None:
+        raise sa.exc.InvalidatePoolError("the server closed the connection (restart or shutdown)")
+
+    sa.event.listen(engine, "checkout", closed)
+    with pytest.raises(sa.exc.InvalidRequestError) as caught:
+        engine.connect()
+    engine.dispose()
+    assert not isinstance(caught.value, sa.exc.DBAPIError)
+    assert is_unavailable(caught.value)

@@ -76,11 +76,14 @@ def test_a_dead_nodes_claim_is_taken_over_and_its_late_answer_ignored(database):
     with database.transaction() as session:
         Outbox.put(session, topic="t", key="k", payload={})
     dead = Outbox(database, holder="dead-node")
-    [claimed] = dead.claim("t", seconds=0.2)  # then the node is killed
+    # Long enough that a busy machine cannot let it run out before the next line looks.
+    [claimed] = dead.claim("t", seconds=1.5)  # then the node is killed
     other = Outbox(database, holder="node-b")
     assert other.claim("t") == []  # not while the claim lasts
-    time.sleep(0.3)
-    [taken] = other.claim("t")
+    deadline = time.monotonic() + 10
+    while not (taken_now := other.claim("t")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [taken] = taken_now
     assert taken.key == "k" and taken.attempts == 2
     assert not dead.delivered(claimed)  # too late: node-b owns it now
     assert other.delivered(taken)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import requests
 
+from tests.support import ports
+
 ROOT = Path(__file__).resolve().parents[2]
 CEDULA = [str(Path(sys.executable).parent / "cedula")] if (Path(sys.executable).parent / "cedula").exists() \
     else [sys.executable, "-m", "idp.cli"]
@@ -34,9 +35,7 @@ MASTER_KEY = "Y2VkdWxhLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE"  # 32 bytes, tests on
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return ports.free_port("127.0.0.1")
 
 
 @contextmanager

@@ -93,7 +93,8 @@ def test_a_dead_agency_is_retried_then_given_up_without_holding_up_anyone(
     tokens_for(client, alive)
     started = time.monotonic()
     sign_out(client)
-    assert time.monotonic() - started < 1
+    # Not held up by the delivery (5 s per attempt); a bound of 1 s failed by chance on a busy machine.
+    assert time.monotonic() - started < 4
     settings = get_logout(client.application).settings
     caplog.set_level(logging.INFO, logger="idp.logout.backchannel")
     now = time.time()

@@ -77,3 +77,50 @@ def test_a_wrong_statement_is_still_a_500(fresh_app, monkeypatch):
             with get_db(fresh_app).read() as session:
                 session.execute(sa.text("SELECT * FROM no_such_table"))
     assert not is_unavailable(caught.value)
+
+
+@pytest.mark.parametrize("error", [
+    lambda: sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection")),
+    lambda: sa.exc.InvalidRequestError("This connection is closed"),
+], ids=["driver-error", "pool-gave-up"])
+def test_database_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch, error):
+    """An after_request hook (the error indicators write to the database) failing while the
+    database goes away reaches Flask's handle_exception, which hands an InternalServerError to
+    the HTTPException handler: it must still answer 503."""
+    def lost(response):
+        raise error()
+
+    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    monkeypatch.setitem(fresh_app.after_request_funcs, None,
+                        [*fresh_app.after_request_funcs.get(None, []), lost])
+    response = fresh_app.test_client().post(
+        "/token", data={"grant_type": "client_credentials"},
+        headers={"Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"] == "temporarily_unavailable"
+
+
+def test_store_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch):
+    from infra.store.base import StoreError
+
+    def lost(response):
+        raise StoreError("connection refused")
+
+    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setitem(fresh_app.after_request_funcs, None,
+                        [*fresh_app.after_request_funcs.get(None, []), lost])
+    response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_a_bug_after_the_view_is_still_a_500(fresh_app, monkeypatch):
+    def bug(response):
+        raise KeyError("a bug, nothing to do with the database")
+
+    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setitem(fresh_app.after_request_funcs, None,
+                        [*fresh_app.after_request_funcs.get(None, []), bug])
+    response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
+    assert response.status_code == 500
