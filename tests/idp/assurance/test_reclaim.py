@@ -14,6 +14,7 @@ from idp.assurance.models import PossessionCode
 from infra.db import get_db
 from infra.notify import get_outbox
 from tests.idp.conftest import csrf, dui, enrol, fields, post_json, registration_options, sign_in
+from tests.support.error_summary import assert_error_summary
 from tests.idp.logout.conftest import agencies, receiver, worker  # noqa: F401 - fixtures
 from tests.idp.oidc.conftest import (  # noqa: F401 - fixtures
     Flow,
@@ -210,10 +211,14 @@ def test_wrong_and_reused_codes_and_brute_force(fresh_app):
     code = _code(fresh_app).replace(" ", "")
     wrong = f"{(int(code) + 1) % 10 ** 8:08d}"
     assert _enter(claimant, wrong).headers["Location"] == "/reclaim/code?code=wrong#code-entry"
+    page = claimant.get("/reclaim/code?code=wrong").get_data(as_text=True)
+    assert_error_summary(page, target="code")
+    assert 'aria-invalid="true"' in page
     for _ in range(4):
         _enter(claimant, wrong)
     limited = _enter(claimant, code)  # five wrong entries: the right code waits out the window
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) <= 901
+    assert_error_summary(limited.get_data(as_text=True), target=None)
     assert sign_in(fresh_app.test_client(), squatter.key).status_code == 200  # nothing moved
     with get_db(fresh_app).read() as session:
         [row] = session.scalars(sa.select(PossessionCode)).all()
