@@ -108,8 +108,8 @@ def test_a_wrong_code_leaves_it_low(client, fresh_app, matched):
     _request(client)
     code = _code_from_outbox(fresh_app, "ana.registro@correo.example")
     wrong = f"{(int(code.replace(' ', '')) + 1) % 10 ** 8:08d}"
-    assert _enter(client, wrong).headers["Location"] == "/account/assurance?code=wrong#code-entry"
-    assert _enter(client, "not a code").headers["Location"] == "/account/assurance?code=wrong#code-entry"
+    assert _enter(client, wrong).headers["Location"] == "/account/assurance?code=wrong#form-error"
+    assert _enter(client, "not a code").headers["Location"] == "/account/assurance?code=wrong#form-error"
     assert _proofing(fresh_app, matched.citizen_id) == ("low", "register_match")
     page = client.get("/account/assurance?code=wrong").get_data(as_text=True)
     assert "Ese código no es correcto" in page
@@ -120,7 +120,7 @@ def test_a_wrong_code_leaves_it_low(client, fresh_app, matched):
 
 
 def test_entering_before_asking(client, fresh_app, matched):
-    assert _enter(client, "12345678").headers["Location"] == "/account/assurance?code=none#code-entry"
+    assert _enter(client, "12345678").headers["Location"] == "/account/assurance?code=none#form-error"
 
 
 def test_a_letter_goes_to_the_outbox_to_print_and_post(client, fresh_app, matched):

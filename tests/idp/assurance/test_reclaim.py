@@ -210,7 +210,7 @@ def test_wrong_and_reused_codes_and_brute_force(fresh_app):
     _send(claimant)
     code = _code(fresh_app).replace(" ", "")
     wrong = f"{(int(code) + 1) % 10 ** 8:08d}"
-    assert _enter(claimant, wrong).headers["Location"] == "/reclaim/code?code=wrong#code-entry"
+    assert _enter(claimant, wrong).headers["Location"] == "/reclaim/code?code=wrong#form-error"
     page = claimant.get("/reclaim/code?code=wrong").get_data(as_text=True)
     assert_error_summary(page, target="code")
     assert 'aria-invalid="true"' in page
