@@ -23,8 +23,8 @@ from idp.civil_register.base import Contact
 from infra.db import get_db
 from infra.notify import NOTIFIER, SmtpNotifier, SmtpSettings, get_outbox
 from tests.idp.conftest import csrf, dui, enrol
-from tests.support.error_summary import assert_error_summary
 from tests.support.components import replace_component
+from tests.support.error_summary import assert_error_summary
 from tests.support.smtp import HOST, closed_port, silent_server
 
 REGISTER = ("national_id,given_name,family_name,birthdate,email,phone,postal_address\n"

@@ -14,7 +14,6 @@ from idp.assurance.models import PossessionCode
 from infra.db import get_db
 from infra.notify import get_outbox
 from tests.idp.conftest import csrf, dui, enrol, fields, post_json, registration_options, sign_in
-from tests.support.error_summary import assert_error_summary
 from tests.idp.logout.conftest import agencies, receiver, worker  # noqa: F401 - fixtures
 from tests.idp.oidc.conftest import (  # noqa: F401 - fixtures
     Flow,
@@ -28,6 +27,7 @@ from tests.idp.oidc.conftest import (  # noqa: F401 - fixtures
     register,
 )
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.error_summary import assert_error_summary
 
 REGISTER = ("national_id,given_name,family_name,birthdate,email,phone,postal_address\n"
             f"{dui(4892613)},Ana María,López Pérez,1990-05-17,ana.registro@correo.example,"

@@ -111,7 +111,7 @@ def test_button_assets_are_served_and_labelled(client, name):
 class _Languages(HTMLParser):
     """The text of <main> outside any element marked lang="en" (WCAG 3.1.2 language of parts)."""
 
-    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source"}
+    VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "source"})
 
     def __init__(self) -> None:
         super().__init__()

@@ -214,7 +214,8 @@ def test_english_pages(client, oidc_app, operator):
 
 def test_the_form_sets_the_highest_level_an_agency_may_ask_for(client, oidc_app, operator):
     form = client.get("/operator/agencies/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert '<select id="max_assurance_level" name="max_assurance_level" aria-describedby="max_assurance_level-hint"' in form
+    assert ('<select id="max_assurance_level" name="max_assurance_level" '
+            'aria-describedby="max_assurance_level-hint"') in form
     assert 'id="max_assurance_level-hint"' in form and "Level high is for FAPI 2.0 portals" in form
     assert [f'<option value="{level}"' in form for level in ("", "low", "substantial", "high")] == [True] * 4
     # Unknown: refused with the registry's words, the summary linked to the field, kept selected.
