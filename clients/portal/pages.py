@@ -81,6 +81,8 @@ def documents() -> WerkzeugResponse | tuple[str, int]:
             unavailable = True
     for item in listed:
         item["issued_on"] = _issued_on(item.get("issued_at"))
+        # The title in the reader's language (`titles`, by language tag), else as printed.
+        item["title"] = (item.get("titles") or {}).get(language()) or item.get("title")
     return render_template("portal/documents.html", current=current, documents=listed,
                            unavailable=unavailable), (503 if unavailable else 200)
 

@@ -265,7 +265,7 @@ def enter_code() -> ResponseReturnValue:
     if done is None:
         reason = check.refused.reason if check.refused else "wrong"
         count("reclaim.verify", reason)
-        return redirect(f"/reclaim/code?code={reason}#code-entry", code=303)
+        return redirect(f"/reclaim/code?code={reason}#form-error", code=303)
     after_freeze(done.frozen_id, done.agencies)
     get_store(current_app).delete(_store_key(claim_id))
     count("reclaim.verify", "reclaimed" if done.frozen_id else "enrolled")

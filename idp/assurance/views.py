@@ -199,7 +199,7 @@ def enter_code() -> ResponseReturnValue:
         return _page(citizen_id, status=429, notice="too_many", retry_after=exc.retry_after)
     if check.refused is not None:
         count("possession.verify", check.refused.reason)
-        return redirect(f"/account/assurance?code={check.refused.reason}#code-entry", code=303)
+        return redirect(f"/account/assurance?code={check.refused.reason}#form-error", code=303)
     count("possession.verify", "verified")
     log.info("identity proofed by a register code", extra={"citizen_id": str(citizen_id)})
     return redirect("/account/assurance?code=verified", code=303)

@@ -24,9 +24,10 @@ def init_app(app: Flask) -> None:
     from signing.component import init_app as init_documents
 
     service = init_documents(app, directory=directory(app))
-    from idp.documents import idempotency
+    from idp.documents import idempotency, titles
 
     idempotency.init_app(app)
+    titles.init_app(app)
     allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD)
     from idp.documents import prepared_api, prepared_page
     from idp.documents.openapi import PREPARED_PATHS, PREPARED_SCHEMAS

@@ -31,6 +31,7 @@ from signing.models import Document
 from signing.pades import LEVELS, SealError, SealUnavailable
 from signing.service import DocumentNotFound, DocumentService, get_documents
 from signing.templates import schemas
+from signing.titles import titles
 
 log = logging.getLogger(__name__)
 bp = Blueprint("documents_api", __name__, url_prefix="/api/documents")
@@ -77,6 +78,7 @@ def metadata(document: Document) -> dict:
         "kind": document.kind,
         "template": document.template,
         "title": document.title,
+        "titles": titles(document.template),
         "language": document.language,
         "level": document.level,
         "status": document.status,

@@ -73,7 +73,11 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "string"}, "csv": {"type": "string"},
             "kind": {"type": "string", "enum": ["sealed", "citizen-signed"]},
-            "template": {"type": ["string", "null"]}, "title": {"type": "string"},
+            "template": {"type": ["string", "null"]},
+            "title": {"type": "string", "description": "The title the PDF says, in `language`."},
+            "titles": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "The template's title by language tag (es, en); "
+                                      "empty for a document without a template."},
             "language": {"type": "string"}, "level": {"type": "string"},
             "status": {"type": "string", "enum": ["valid", "revoked", "superseded"]},
             "issued_at": {"type": "string", "format": "date-time"},

@@ -16,7 +16,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry import RESTRICTED_SCOPES, ClientMetadataError, ClientRegistryError
 from clients.registry.logos import logos_of, refresh_logos, upload_logo, url_of
-from clients.registry.metadata import AUTH_METHODS, DEFAULT_SCOPES, SECURITY_PROFILES, SUBJECT_TYPES
+from clients.registry.metadata import (
+    ASSURANCE_LEVELS,
+    AUTH_METHODS,
+    DEFAULT_SCOPES,
+    SECURITY_PROFILES,
+    SUBJECT_TYPES,
+)
 from clients.registry.models import Client
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.raster import MAX_BYTES, ImageRefused
@@ -68,13 +74,13 @@ def _form_page(actor: Actor, *, values: dict[str, Any], error: ClientMetadataErr
                status: int = 200) -> BaseResponse:
     return render("operator/agency_new.html", status, actor=actor, values=values, error=error,
                   auth_methods=AUTH_METHODS, subject_types=SUBJECT_TYPES, profiles=SECURITY_PROFILES,
-                  scopes=DEFAULT_SCOPES + tuple(RESTRICTED_SCOPES))
+                  assurance_levels=ASSURANCE_LEVELS, scopes=DEFAULT_SCOPES + tuple(RESTRICTED_SCOPES))
 
 
 EMPTY = {"name": "", "redirect_uris": "", "post_logout_uris": "", "backchannel_logout_uri": "",
          "auth_method": "client_secret_basic", "jwks_uri": "", "scopes": ["openid", "profile", "email"],
          "subject_type": "pairwise", "purpose": "", "contacts": "", "security_profile": "",
-         "name_en": "", "logo_uri": ""}
+         "name_en": "", "logo_uri": "", "max_assurance_level": ""}
 
 
 @bp.get("/agencies/new")
@@ -101,7 +107,9 @@ def register(actor: Actor) -> BaseResponse:
         purpose=values["purpose"].strip() or None, contacts=_lines("contacts"),
         security_profile=values["security_profile"] if values["security_profile"] in SECURITY_PROFILES else None,
         localized={"client_name#en": values["name_en"].strip()} if values["name_en"].strip() else {},
-        logo_uri=values["logo_uri"].strip() or None)
+        logo_uri=values["logo_uri"].strip() or None,
+        # An unknown level reaches the registry's check and comes back as a field error.
+        max_assurance_level=values["max_assurance_level"].strip() or None)
     try:
         with get_db(current_app).transaction() as session:
             registration = register_by_operator(session, answers)

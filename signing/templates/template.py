@@ -18,6 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from signing import titles as document_titles
 from signing.data_problems import FieldProblem, InvalidTemplateData
 from signing.render.blocks import Block
 from signing.render.typeface import BOLD, REGULAR, typeface
@@ -36,7 +37,12 @@ class Template:
 
     @property
     def title_key(self) -> str:
-        return f"documents.{self.name}.title"
+        return document_titles.title_key(self.name)
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """The template's title in each language of the catalogs (`signing.titles`)."""
+        return document_titles.titles(self.name)
 
     @property
     def intro_key(self) -> str:

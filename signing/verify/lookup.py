@@ -92,7 +92,8 @@ def describe(session: Session, row: Document, *, matched_by: str,
     return IssuedDocument(
         id=row.id, csv=row.csv, type=row.title, issuer=issuer, issued_at=row.issued_at,
         status=row.status, revoked_at=row.revoked_at, reason=row.revocation_reason,
-        superseded_by=replacement, matched_by=matched_by, sha256=row.sha256)
+        superseded_by=replacement, matched_by=matched_by, sha256=row.sha256,
+        template=row.template)
 
 
 __all__ = ["InvalidCode", "describe", "find_by_code", "find_by_content", "revision_digests"]

@@ -99,7 +99,10 @@ SCHEMAS = {
     "IssuedDocument": {
         "type": "object",
         "properties": {
-            "csv": {"type": "string"}, "type": {"type": "string"}, "issuer": {"type": "string"},
+            "csv": {"type": "string"},
+            "type": {"type": "string",
+                     "description": "What the document is (its title), in the language asked for."},
+            "issuer": {"type": "string"},
             "issued_at": _TIME,
             "status": {"type": "string", "enum": ["valid", "revoked", "superseded"]},
             "revoked_at": _TIME, "reason": {"type": ["string", "null"]},

@@ -62,6 +62,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from signing.i18n import format_datetime
+from signing.titles import localized_title
 from signing.verify.texts import text
 from signing.verify.verdict import Verdict, advice, decide
 
@@ -261,12 +262,17 @@ class IssuedDocument:
     superseded_by: str | None
     matched_by: str  # hash | revision | csv
     sha256: str
+    template: str | None = None  # its title in every language comes from the template's
 
     def message(self, language: str) -> str:
         return text(f"verify.document.{self.status}", language)
 
+    def title(self, language: str) -> str:
+        """What the document is, in `language` (`type` is the title it was issued with)."""
+        return localized_title(template=self.template, issued_title=self.type, locale=language)
+
     def as_json(self, language: str) -> dict[str, Any]:
-        return {"csv": self.csv, "type": self.type, "issuer": self.issuer,
+        return {"csv": self.csv, "type": self.title(language), "issuer": self.issuer,
                 "issued_at": _time(self.issued_at), "status": self.status,
                 "revoked_at": _time(self.revoked_at), "reason": self.reason,
                 "superseded_by": self.superseded_by, "matched_by": self.matched_by,

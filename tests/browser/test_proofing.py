@@ -65,7 +65,19 @@ def test_a_register_code_makes_the_identity_substantial(browser, server, lang):
     browser.wait_for("form#code-entry")
     assert browser.one("#code-outcome").get_attribute("role") == "status"
     check_page(browser, lang)
-    browser.fill(browser.one("#code"), _code(server.app, email))
+    # A wrong code: the error summary, focused, linked to the field; "Error:" in the title.
+    code = _code(server.app, email)
+    browser.fill(browser.one("#code"), "1111 1111" if code != "1111 1111" else "2222 2222")
+    browser.one("form#code-entry button[type=submit]").click()
+    summary = browser.wait_for("#form-error")
+    browser.wait(lambda d: d.execute_script("return document.activeElement.id") == "form-error",
+                 "focus on the error summary")
+    assert browser.driver.title.startswith("Error: ")
+    [link] = summary.find_elements(By.CSS_SELECTOR, "li a")
+    assert link.get_attribute("href").endswith("#code")
+    assert browser.one("#code").get_attribute("aria-invalid") == "true"
+    check_page(browser, lang)
+    browser.fill(browser.one("#code"), code)
     entry = browser.one("form#code-entry")
     entry.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     # The code-entry page already has an outcome region: wait for that page to go first.

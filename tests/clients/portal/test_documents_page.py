@@ -74,6 +74,10 @@ def test_issue_then_list_and_download_the_citizens_document(server, portal):
     assert re.search(r'<dd class="csv">[^<]+</dd>', html)
     assert " de 20" in html  # the issue date in words, in Spanish
     assert f'href="/documents/{document_id}.pdf"' in html
+    assert "<h2>Certificado de nacimiento</h2>" in html
+    # Issued in Spanish, named in the reader's language (the API's `titles`).
+    english = browser.get("/documents", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h2>Birth certificate</h2>" in english
 
     pdf = browser.get(f"/documents/{document_id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")

@@ -24,6 +24,7 @@ from infra.db import get_db
 from infra.notify import NOTIFIER, SmtpNotifier, SmtpSettings, get_outbox
 from tests.idp.conftest import csrf, dui, enrol
 from tests.support.components import replace_component
+from tests.support.error_summary import assert_error_summary
 from tests.support.smtp import HOST, closed_port, silent_server
 
 REGISTER = ("national_id,given_name,family_name,birthdate,email,phone,postal_address\n"
@@ -107,15 +108,19 @@ def test_a_wrong_code_leaves_it_low(client, fresh_app, matched):
     _request(client)
     code = _code_from_outbox(fresh_app, "ana.registro@correo.example")
     wrong = f"{(int(code.replace(' ', '')) + 1) % 10 ** 8:08d}"
-    assert _enter(client, wrong).headers["Location"] == "/account/assurance?code=wrong#code-entry"
-    assert _enter(client, "not a code").headers["Location"] == "/account/assurance?code=wrong#code-entry"
+    assert _enter(client, wrong).headers["Location"] == "/account/assurance?code=wrong#form-error"
+    assert _enter(client, "not a code").headers["Location"] == "/account/assurance?code=wrong#form-error"
     assert _proofing(fresh_app, matched.citizen_id) == ("low", "register_match")
     page = client.get("/account/assurance?code=wrong").get_data(as_text=True)
     assert "Ese código no es correcto" in page
+    # The GOV.UK error summary, linked to the field, and "Error:" before the page title.
+    assert_error_summary(page, target="code")
+    assert 'aria-invalid="true"' in page and 'id="code-outcome"' not in page
+
 
 
 def test_entering_before_asking(client, fresh_app, matched):
-    assert _enter(client, "12345678").headers["Location"] == "/account/assurance?code=none#code-entry"
+    assert _enter(client, "12345678").headers["Location"] == "/account/assurance?code=none#form-error"
 
 
 def test_a_letter_goes_to_the_outbox_to_print_and_post(client, fresh_app, matched):
@@ -134,6 +139,9 @@ def test_a_channel_the_register_does_not_hold(client, fresh_app):
     assert _request(client, "email").headers["Location"] == "/account/assurance?code=no_channel"
     assert _request(client, "fax").headers["Location"] == "/account/assurance?code=no_channel"
     assert get_outbox(fresh_app).messages() == []
+    # The summary points at the contacts the register does hold.
+    assert_error_summary(client.get("/account/assurance?code=no_channel").get_data(as_text=True),
+                         target="channel-phone")
 
 
 def test_no_code_without_a_register_match(client, fresh_app):
@@ -172,6 +180,7 @@ def test_too_many_codes_sent(client, fresh_app, matched):
     response = _request(client)
     assert response.status_code == 429 and 0 < int(response.headers["Retry-After"]) <= 901
     assert "Hubo demasiados intentos. Espera 15 minutos" in response.get_data(as_text=True)
+    assert_error_summary(response.get_data(as_text=True), target=None)
 
 
 def test_brute_force_through_the_page_is_stopped(client, fresh_app, matched):

@@ -27,6 +27,7 @@ from tests.idp.oidc.conftest import (  # noqa: F401 - fixtures
     register,
 )
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.error_summary import assert_error_summary
 
 REGISTER = ("national_id,given_name,family_name,birthdate,email,phone,postal_address\n"
             f"{dui(4892613)},Ana María,López Pérez,1990-05-17,ana.registro@correo.example,"
@@ -209,11 +210,15 @@ def test_wrong_and_reused_codes_and_brute_force(fresh_app):
     _send(claimant)
     code = _code(fresh_app).replace(" ", "")
     wrong = f"{(int(code) + 1) % 10 ** 8:08d}"
-    assert _enter(claimant, wrong).headers["Location"] == "/reclaim/code?code=wrong#code-entry"
+    assert _enter(claimant, wrong).headers["Location"] == "/reclaim/code?code=wrong#form-error"
+    page = claimant.get("/reclaim/code?code=wrong").get_data(as_text=True)
+    assert_error_summary(page, target="code")
+    assert 'aria-invalid="true"' in page
     for _ in range(4):
         _enter(claimant, wrong)
     limited = _enter(claimant, code)  # five wrong entries: the right code waits out the window
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) <= 901
+    assert_error_summary(limited.get_data(as_text=True), target=None)
     assert sign_in(fresh_app.test_client(), squatter.key).status_code == 200  # nothing moved
     with get_db(fresh_app).read() as session:
         [row] = session.scalars(sa.select(PossessionCode)).all()

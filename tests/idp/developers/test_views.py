@@ -106,3 +106,50 @@ def test_button_assets_are_served_and_labelled(client, name):
         assert 'aria-label="Entrar con Cédula"' in svg
     elif name.startswith("sign-in-en"):
         assert 'aria-label="Sign in with Cédula"' in svg
+
+
+class _Languages(HTMLParser):
+    """The text of <main> outside any element marked lang="en" (WCAG 3.1.2 language of parts)."""
+
+    VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "source"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.in_main = False
+        self.outside: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.in_main = True
+        if tag not in self.VOID:
+            self.stack.append(dict(attrs).get("lang"))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+        if tag == "main":
+            self.in_main = False
+
+    def handle_data(self, data):
+        english = next((lang for lang in reversed(self.stack) if lang), None) == "en"
+        if self.in_main and not english and data.strip():
+            self.outside.append(data.strip())
+
+
+@pytest.mark.parametrize("path", ["/developers", "/developers/api"])
+def test_the_english_guide_is_marked_english_on_spanish_pages(client, fresh_app, path):
+    client.set_cookie("lang", "es")
+    html = client.get(path).get_data(as_text=True)
+    assert '<html lang="es"' in html
+    page = _Languages()
+    page.feed(html)
+    outside = " ".join(page.outside)
+    # The chrome is Spanish and says why the rest is English.
+    assert "inglés" in outside
+    with fresh_app.app_context():
+        document = build(fresh_app)
+    english = [op.summary for op in operations(document) if op.summary]
+    english += ["Register your portal", "Sign in with Cédula", "private_key_jwt"]
+    for words in english:
+        assert words not in outside.replace("&#39;", "'"), words

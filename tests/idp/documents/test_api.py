@@ -181,3 +181,23 @@ def test_non_json_body_is_415(web, agency):
 
 def test_post_json_helper_is_same_origin(web):
     assert post_json(web, "/api/documents", {}).status_code == 401
+
+
+def test_a_document_is_named_in_the_readers_language_and_keeps_its_printed_title(web, agency,
+                                                                                 signed_in):
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    body = _issue(web, token, subject=sub, language="es").get_json()
+    meta = web.get(f"/api/documents/{body['id']}", headers=bearer(token)).get_json()
+    assert meta["title"] == "Certificado de residencia" and meta["language"] == "es"
+    assert meta["titles"] == {"es": "Certificado de residencia", "en": "Certificate of residence"}
+    english = {"Accept-Language": "en"}
+    page = web.get("/account/documents", headers=english).get_data(as_text=True)
+    assert "Certificate of residence" in page and "Certificado de residencia" not in page
+    assert "Certificado de residencia" in web.get("/account/documents",
+                                                  headers={"Accept-Language": "es"}).get_data(as_text=True)
+    verify = web.get(f"/verify/{body['csv']}", headers=english).get_data(as_text=True)
+    assert "Certificate of residence" in verify and "Certificado de residencia" not in verify
+    report = web.get(f"/api/verify/{body['csv']}", headers=english)
+    assert report.status_code == 200, report.get_json()
+    assert report.get_json()["document"]["type"] == "Certificate of residence"

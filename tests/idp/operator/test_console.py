@@ -210,3 +210,25 @@ def test_english_pages(client, oidc_app, operator):
     client.get("/language/en?next=/operator")
     html = client.get("/operator").get_data(as_text=True)
     assert "Operator console" in html and 'lang="en"' in html
+
+
+def test_the_form_sets_the_highest_level_an_agency_may_ask_for(client, oidc_app, operator):
+    form = client.get("/operator/agencies/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ('<select id="max_assurance_level" name="max_assurance_level" '
+            'aria-describedby="max_assurance_level-hint"') in form
+    assert 'id="max_assurance_level-hint"' in form and "Level high is for FAPI 2.0 portals" in form
+    assert [f'<option value="{level}"' in form for level in ("", "low", "substantial", "high")] == [True] * 4
+    # Unknown: refused with the registry's words, the summary linked to the field, kept selected.
+    bad = _register(client, max_assurance_level="extreme")
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and 'href="#max_assurance_level"' in page
+    assert "max_assurance_level: use one of low, substantial, high" in page
+    assert 'aria-invalid="true"' in page[page.index('id="max_assurance_level"'):][:400]
+    # Low: kept as the agency's metadata.
+    done = _register(client, max_assurance_level="low")
+    client_id = re.search(r'id="client-id">([^<]+)<', done.get_data(as_text=True)).group(1)
+    assert _client_row(oidc_app, client_id).client_metadata["max_assurance_level"] == "low"
+    # Not chosen: no metadata, the profile's default applies.
+    default = _register(client)
+    other = re.search(r'id="client-id">([^<]+)<', default.get_data(as_text=True)).group(1)
+    assert "max_assurance_level" not in _client_row(oidc_app, other).client_metadata
