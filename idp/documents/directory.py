@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from clients.registry import ClientNotFound, find_client
 from idp.citizens import services
 from idp.citizens.models import Citizen
@@ -43,7 +46,7 @@ class IdpDirectory:
                 return None
             return str(client.client_metadata.get("client_name") or client.client_id)
 
-    def record(self, session, *, event: str, citizen_id: str, client_id: str | None,
+    def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
                document_id: str) -> None:
         """The data-sharing log entry of a document issued to, or signed by, the citizen."""
         from idp import audit, consent
@@ -53,8 +56,8 @@ class IdpDirectory:
         audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
                      purpose=purpose, legal_basis=basis, law=law, reference=document_id)
 
-    def keep_data(self, session, *, document_id: str, template: str, client_id: str,
-                  citizen_id: str, data) -> None:
+    def keep_data(self, session: Any, *, document_id: str, template: str, client_id: str,
+                  citizen_id: str, data: Mapping[str, Any]) -> None:
         """The issued document's data, for issuing it to wallets too (`idp.wallet`)."""
         from idp.wallet.credential import keep_data
 

@@ -24,6 +24,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, redirect, request
+from flask.typing import ResponseReturnValue
 
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy, SsoSession
@@ -86,7 +87,7 @@ def _loaded() -> SsoSession | None:
         token = request.cookies.get(cookie_name(), "")
         cached = records.load(get_store(current_app), _policy(), token, time.time()) if token else None
         g.sso_session = cached
-    return cached  # type: ignore[return-value]
+    return cached
 
 
 def current_session(*, allow_recovery: bool = False) -> SsoSession | None:
@@ -197,7 +198,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["signed_in"] = signed_in
 
     @app.errorhandler(LoginRequired)
-    def _login_required(_exc: LoginRequired) -> Response:
+    def _login_required(_exc: LoginRequired) -> ResponseReturnValue:
         if wants_json():
             return json_error(401, "login_required", _("session.login_required"))
         target = request.full_path.rstrip("?") if request.method == "GET" else "/account"
