@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
-from werkzeug.wrappers import Response as BaseResponse
 
 from idp import audit
 from idp.account import reauth
@@ -73,7 +72,7 @@ def agencies() -> Response:
 
 
 @bp.post("/account/agencies/revoke")
-def revoke() -> BaseResponse:
+def revoke() -> Response:
     """Withdraw an agency's access: tokens stop at once, its sessions end (back-channel logout),
     and the next sign-in asks for consent again."""
     session = _citizen()
@@ -113,7 +112,7 @@ def receipt(consent_id: str) -> Response:
     return _download(token, f"consent-receipt-{row.id}{suffix}.jwt", "application/jwt")
 
 
-def _agency_names(db: Any, citizen_id: str) -> dict[str, str]:
+def _agency_names(db, citizen_id: str) -> dict[str, str]:
     return {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
 
 
@@ -136,7 +135,7 @@ def log_page() -> Response:
         pages=pages, total=total, section="log")))
 
 
-def _entry_view(entry: Any, names: dict[str, str]) -> dict[str, Any]:
+def _entry_view(entry, names: dict[str, str]) -> dict[str, Any]:
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
     return {"seq": entry.seq, "at": at, "event": entry.event.replace(".", "_"),
             "agency": names.get(entry.client_id or "", entry.client_id), "claims": list(entry.claims or ()),
@@ -185,7 +184,7 @@ def close_page() -> Response:
 
 
 @bp.post("/account/close")
-def close() -> BaseResponse:
+def close() -> Response:
     session = _citizen()
     validate_csrf()
     if not reauth.fresh(session):

@@ -19,7 +19,6 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response as BaseResponse
 
 import keys
 from clients.registry import Client, ClientNotFound, find_client
@@ -88,7 +87,6 @@ def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float
         return None
     aud = claims.get("aud")
     audiences = aud if isinstance(aud, list) else [aud]
-    audience: str | None
     if len(audiences) == 1 and isinstance(audiences[0], str):
         audience = audiences[0]
     else:  # OIDC Core 2: with several audiences the client is `azp`
@@ -153,12 +151,12 @@ def _use_locales(ui_locales: str | None) -> None:
                 return
 
 
-def _no_store(response: BaseResponse) -> BaseResponse:
+def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _allow_form_action(response: BaseResponse, uri: str) -> None:
+def _allow_form_action(response: Response, uri: str) -> None:
     # The confirmation form's post ends in a redirect to the agency: form-action must allow it.
     parts = urlsplit(uri)
     csp = str(get_settings()["security"]["content_security_policy"])
@@ -182,7 +180,7 @@ SIGNED_OUT = "logout:signed-out:"
 SIGNED_OUT_SECONDS = 600
 
 
-def signed_out_redirect(sso: SsoSession | None) -> BaseResponse:
+def signed_out_redirect(sso: SsoSession | None) -> Response:
     """A 303 to the signed-out page that lists the agencies of `sso`; call it before ending
     the session (the citizen's own sign-out: /logout, or this device on the sessions page)."""
     token = secrets.token_urlsafe(18)
@@ -192,7 +190,7 @@ def signed_out_redirect(sso: SsoSession | None) -> BaseResponse:
 
 
 @bp.get("/signed-out")
-def signed_out_page() -> BaseResponse:
+def signed_out_page() -> Response:
     """Where the citizen's own sign-out ends: what ended, and at which agencies."""
     raw = get_store(current_app).get(SIGNED_OUT + request.args.get("r", "")[:64])
     agencies = json.loads(raw) if raw is not None else []
@@ -202,7 +200,7 @@ def signed_out_page() -> BaseResponse:
     return _no_store(Response(page, mimetype="text/html"))
 
 
-def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> BaseResponse:
+def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> Response:
     """Section 3: back to the agency with `state`, or this provider's own page, which lists
     the agencies the citizen was signed out of."""
     if done.redirect_uri:
@@ -214,17 +212,17 @@ def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None
     return _no_store(Response(page, mimetype="text/html"))
 
 
-def _refused(exc: LogoutRefused) -> BaseResponse:
+def _refused(exc: LogoutRefused) -> Response:
     page = render_template("logout/refused.html", error=exc.error, description=exc.description)
     return _no_store(Response(page, status=400, mimetype="text/html"))
 
 
 @bp.route("/end-session", methods=["GET", "POST"])
-def end_session_endpoint() -> BaseResponse:
+def end_session_endpoint() -> Response:
     """RP-Initiated Logout 1.0, section 2 (GET and form POST)."""
     source = request.args if request.method == "GET" else request.form
     params = {name: source.getlist(name) for name in PARAMETERS}
-    _use_locales(next(iter(params.get("ui_locales") or ()), None))
+    _use_locales((params.get("ui_locales") or [None])[0])
     sessions = session_policy()
     try:
         with get_db(current_app).read() as session:
@@ -242,7 +240,7 @@ def end_session_endpoint() -> BaseResponse:
     return _confirmation(checked)
 
 
-def _confirmation(checked: LogoutRequest) -> BaseResponse:
+def _confirmation(checked: LogoutRequest) -> Response:
     """Not sure the agency speaks for this session: ask the citizen (section 2, last paragraphs)."""
     request_id = secrets.token_urlsafe(24)
     get_store(current_app).set(PENDING + request_id, json.dumps(asdict(checked)).encode(),
@@ -255,7 +253,7 @@ def _confirmation(checked: LogoutRequest) -> BaseResponse:
 
 
 @bp.post("/end-session/confirm")
-def confirm() -> BaseResponse:
+def confirm() -> Response:
     """The citizen's answer: `decision=logout` ends the session, `stay` keeps it."""
     validate_csrf()
     raw = get_store(current_app).take(PENDING + request.form.get("request", "")[:64])
