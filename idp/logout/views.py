@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, redirect, render_template, request
-from werkzeug.wrappers import Response as BaseResponse
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from idp.logout import devices
 from idp.logout.backchannel import agencies_by_sid
@@ -56,7 +55,7 @@ def sessions_page() -> str:
 
 
 @bp.post("/account/sessions/<sid>/end")
-def end_one(sid: str) -> BaseResponse:
+def end_one(sid: str) -> Response:
     """End one of the citizen's sessions; ending this browser's own signs it out."""
     current = require_citizen()
     validate_csrf()
