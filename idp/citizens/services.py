@@ -6,7 +6,6 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -130,13 +129,13 @@ def find_passkey(session: Session, credential_id: bytes) -> Passkey | None:
 def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_count: int,
                backed_up: bool, now: datetime) -> None:
     """Store the new counter and last use; SignCountRaced if another sign-in got there first."""
-    result = cast("sa.CursorResult[Any]", session.execute(
+    result = session.execute(
         sa.update(Passkey)
         .where(Passkey.id == passkey_id, Passkey.sign_count == previous_count)
         .values(sign_count=sign_count, backed_up=backed_up, last_used_at=now)
         # Nothing a cache keeps depends on these (infra.invalidation): no cache generation per sign-in.
         .execution_options(cache_neutral=True)
-    ))
+    )
     if result.rowcount != 1:
         raise SignCountRaced("the signature counter changed during this sign-in")
 

@@ -20,8 +20,8 @@ from flask.cli import ScriptInfo, with_appcontext
 
 from infra.db import get_db
 from keys import get_service
-from signing.i18n import LANGUAGES
 from signing.verify.report import Indication, VerificationReport
+from signing.verify.texts import LANGUAGES
 
 EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1,
               Indication.INDETERMINATE: 2}
