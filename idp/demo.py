@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -39,7 +40,7 @@ class DemoPortal:
         return f"http://localhost:{self.port}"
 
 
-def _portal_metadata(name: str, base_url: str, purpose: str, **extra) -> dict:
+def _portal_metadata(name: str, base_url: str, purpose: str, **extra: Any) -> dict[str, Any]:
     return {
         "client_name": name,
         "redirect_uris": [f"{base_url}/callback"],

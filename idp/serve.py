@@ -70,7 +70,7 @@ def metrics_folder(settings: Settings) -> Path:
 def _child_exit(_server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:

@@ -29,8 +29,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from asn1crypto import cms, core
 from pyhanko.sign import attributes
@@ -48,7 +50,7 @@ class ApprovalError(SigningError):
     """The approval does not fit the document being signed."""
 
 
-class PasskeyApproval(core.Sequence):
+class PasskeyApproval(core.Sequence):  # type: ignore[misc]  # asn1crypto has no type information
     _fields = [  # noqa: RUF012 - asn1crypto's declaration style
         ("version", core.Integer),
         ("credential_id", core.OctetString),
@@ -141,17 +143,17 @@ class ApprovalAttributeProvider(attributes.CMSAttributeProvider):
 class ApprovalAttributes(CAdESSignedAttributeProviderSpec):
     """The PAdES signed attributes (ETSI EN 319 142-1, 5.2) plus the passkey approval."""
 
-    def __init__(self, *, signing_cert, approval: Approval, approved_length: int) -> None:
+    def __init__(self, *, signing_cert: Any, approval: Approval, approved_length: int) -> None:
         super().__init__(attr_settings=PdfCMSSignedAttributes(), signing_cert=signing_cert,
                          is_pades=True, timestamper=None)
         self.provider = ApprovalAttributeProvider(approval, approved_length)
 
-    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str) -> Iterator[Any]:
         yield from super().signed_attr_providers(data_digest, digest_algorithm)
         yield self.provider
 
 
-def read_attribute(signed_attrs) -> PasskeyApproval | None:
+def read_attribute(signed_attrs: Any) -> PasskeyApproval | None:
     """The approval in a SignerInfo's signed attributes, or None; ApprovalError if malformed
     or present more than once."""
     if signed_attrs is None or isinstance(signed_attrs, core.Void):
@@ -162,7 +164,7 @@ def read_attribute(signed_attrs) -> PasskeyApproval | None:
     if len(found) > 1 or len(found[0]["values"]) != 1:
         raise ApprovalError("the passkey approval attribute must appear once with one value")
     try:
-        value = PasskeyApproval.load(found[0]["values"][0].dump(), strict=True)
+        value: PasskeyApproval = PasskeyApproval.load(found[0]["values"][0].dump(), strict=True)
         value.native  # noqa: B018 - parse everything now
     except (ValueError, TypeError) as exc:
         raise ApprovalError(f"the passkey approval attribute is malformed ({exc})") from None

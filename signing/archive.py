@@ -63,7 +63,7 @@ def _chain_end(token_certs: list[asn1_x509.Certificate], signer: asn1_x509.Certi
     by_subject: dict[bytes, list[asn1_x509.Certificate]] = {}
     for cert in (*token_certs, *known):
         by_subject.setdefault(cert.subject.dump(), []).append(cert)
-    end = signer.not_valid_after
+    end: datetime = signer.not_valid_after
     current = signer
     for _ in range(8):
         if current.self_signed != "no":
@@ -108,7 +108,8 @@ def timestamp_again(service: DocumentService, pdf: bytes) -> bytes:
     context = keys.validation_context(service.keys, certificates=certificates, crls=("root",))
     stamper = PdfTimeStamper(keys.InProcessTimeStamper(service.keys))
     out = stamper.update_archival_timestamp_chain(reader, context, in_place=False)
-    return out.getvalue()
+    stamped: bytes = out.getvalue()
+    return stamped
 
 
 def renew_document(service: DocumentService, document_id: str, *, now: datetime,

@@ -6,7 +6,7 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import sqlalchemy as sa
@@ -14,6 +14,10 @@ from flask.cli import AppGroup
 
 from signing.data_problems import InvalidTemplateData
 from signing.errors import SigningError
+
+if TYPE_CHECKING:
+    from signing.models import Document
+    from signing.service import DocumentService
 
 
 def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -33,13 +37,13 @@ def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _service():
+def _service() -> DocumentService:
     from signing.service import get_documents
 
     return get_documents()
 
 
-def _row(document) -> dict[str, Any]:
+def _row(document: Document) -> dict[str, Any]:
     return {"id": document.id, "csv": document.csv, "kind": document.kind,
             "template": document.template, "client_id": document.client_id,
             "subject": document.subject, "title": document.title,

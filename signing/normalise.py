@@ -27,6 +27,7 @@ import decimal
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
@@ -158,8 +159,9 @@ def findings(reader: PdfFileReader) -> list[str]:
 # reading ------------------------------------------------------------------------------------
 
 
-def _get(node: generic.DictionaryObject, key: str, default: object = None) -> object:
-    """`node[key]` dereferenced, or `default` (dict.get would not follow references)."""
+def _get(node: generic.DictionaryObject, key: str, default: Any = None) -> Any:
+    """`node[key]` dereferenced, or `default` (dict.get would not follow references). Any PDF
+    object: callers check its type where it matters."""
     try:
         return node[key]
     except KeyError:

@@ -117,7 +117,7 @@ class DocumentService:
         if not isinstance(document_id, str) or not 10 <= len(document_id) <= 32:
             raise DocumentNotFound(f"no document has the id {document_id!r}")
         with self.database.read() as session:
-            row = session.get(Document, document_id)
+            row: Document | None = session.get(Document, document_id)
         if row is None or (subject is not None and row.subject != subject) or (
                 client_id is not None and row.client_id != client_id):
             raise DocumentNotFound(f"no document has the id {document_id!r}")

@@ -8,6 +8,7 @@ pyHanko asks the style for a stamp when it fills the signature widget's appearan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pyhanko.pdf_utils import content, layout
 from pyhanko.pdf_utils.generic import pdf_name
@@ -35,7 +36,7 @@ class SignatureStampStyle(BaseStampStyle):
     border_color: tuple[float, float, float] | None = NAVY
 
     def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints,
-                     text_params: dict) -> SignatureStamp:
+                     text_params: dict[str, Any]) -> SignatureStamp:
         return SignatureStamp(writer=writer, style=self, box=box)
 
 
@@ -61,6 +62,7 @@ class SignatureStamp(BaseStamp):
                             f"{face.show(line)} TJ ET").encode("ascii"))
                 y -= style.leading - style.size
             y -= 2.0
+        assert self.writer is not None  # pyHanko sets it before rendering
         for face_name, glyphs in used.items():
             if glyphs:
                 self.set_resource(category=content.ResourceType.FONT,

@@ -9,14 +9,13 @@ the transaction fails, a file this call created is removed again, leaving no orp
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.atomic_write import write_atomically
 from signing.errors import SigningError
 
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -55,23 +54,9 @@ class DocumentStore:
         target = self.path(sha)
         if target.exists():
             return StoredFile(sha, len(data), created=False)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(temp, 0o600)
-            if target.exists():  # another writer stored the same bytes meanwhile
-                os.unlink(temp)
-                return StoredFile(sha, len(data), created=False)
-            os.replace(temp, target)
-        except BaseException:
-            if os.path.exists(temp):
-                os.unlink(temp)
-            raise
-        return StoredFile(sha, len(data), created=True)
+        # Another writer may store the same bytes meanwhile: its file is kept, and not ours to remove.
+        created = write_atomically(target, data, keep_existing=True)
+        return StoredFile(sha, len(data), created=created)
 
     def read(self, sha256: str) -> bytes:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from authlib.integrations.flask_client import OAuth
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
@@ -53,7 +54,8 @@ def create_portal(config: PortalConfig) -> Flask:
     secret: object = config.client_secret
     method = None
     if config.private_jwk:
-        key = ECKey.import_key(dict(config.private_jwk))
+        jwk: dict[str, Any] = dict(config.private_jwk)
+        key = ECKey.import_key(jwk)
         secret = key
         # aud: the issuer, one string (RFC 7523 as FAPI 2.0 and Cédula's strict rule require).
         method = ShortLivedPrivateKeyJWT(alg="ES256", headers={"kid": key.kid}, claims={"aud": config.issuer})

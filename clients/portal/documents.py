@@ -49,7 +49,7 @@ def registry_record(claims: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _agency_session(config: PortalConfig, client_auth) -> OAuth2Session:
+def _agency_session(config: PortalConfig, client_auth: Any) -> OAuth2Session:
     session = OAuth2Session(config.client_id, client_secret=client_auth.secret,
                             token_endpoint_auth_method=config.auth_method, scope="documents:issue")
     if client_auth.method is not None:
@@ -57,7 +57,7 @@ def _agency_session(config: PortalConfig, client_auth) -> OAuth2Session:
     return session
 
 
-def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], client_auth,
+def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], client_auth: Any,
                             claims: dict[str, Any], language: str, fapi: FapiClient | None = None) -> Issued:
     """Issue through the documents API; a FAPI 2.0 portal (`fapi`) with a DPoP-bound token."""
     document = {"template": "birth", "subject": claims["sub"], "data": registry_record(claims),
@@ -70,7 +70,7 @@ def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], c
     return Issued(id=body["id"], csv=body["csv"], verify_url=body["verify_url"])
 
 
-def agency_call(config: PortalConfig, *, metadata: dict[str, Any], client_auth, fapi: FapiClient | None,
+def agency_call(config: PortalConfig, *, metadata: dict[str, Any], client_auth: Any, fapi: FapiClient | None,
                 method: str, url: str, json: dict[str, Any] | None = None) -> requests.Response:
     """One documents API call with an agency token (client credentials, RFC 6749 section 4.4);
     a FAPI 2.0 portal's token is DPoP-bound."""
@@ -92,7 +92,7 @@ def agency_call(config: PortalConfig, *, metadata: dict[str, Any], client_auth, 
         raise IssueError(f"the documents API did not answer: {exc}") from None
 
 
-def document_metadata(config: PortalConfig, *, metadata: dict[str, Any], client_auth, fapi: FapiClient | None,
+def document_metadata(config: PortalConfig, *, metadata: dict[str, Any], client_auth: Any, fapi: FapiClient | None,
                       document_ids: list[str]) -> list[dict[str, Any]]:
     """`GET /api/documents/{id}` for each document this portal issued (status, title, dates)."""
     found = []
@@ -105,7 +105,7 @@ def document_metadata(config: PortalConfig, *, metadata: dict[str, Any], client_
     return found
 
 
-def document_pdf(config: PortalConfig, *, metadata: dict[str, Any], client_auth, fapi: FapiClient | None,
+def document_pdf(config: PortalConfig, *, metadata: dict[str, Any], client_auth: Any, fapi: FapiClient | None,
                  document_id: str) -> bytes:
     """`GET /api/documents/{id}/pdf`: the sealed PDF, to hand to the citizen."""
     response = agency_call(config, metadata=metadata, client_auth=client_auth, fapi=fapi, method="GET",

@@ -8,6 +8,7 @@ import secrets
 
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
 
 from clients.portal.claims import ACR_SUBSTANTIAL
 from clients.portal.documents import IssueError, issue_birth_certificate
@@ -78,7 +79,7 @@ def login():
         redirect_uri=f"{_config().base_url}/callback", nonce=secrets.token_urlsafe(16), **extra)
 
 
-def _fapi_login(extra: dict[str, str] | None = None):
+def _fapi_login(extra: dict[str, str] | None = None) -> ResponseReturnValue:
     """FAPI 2.0: push the request (PAR), keep state, nonce and PKCE verifier in the cookie session."""
     verifier, challenge = pkce_pair()
     pending = {"state": secrets.token_urlsafe(16), "nonce": secrets.token_urlsafe(16), "verifier": verifier}

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from clients.registry.logos import EXTENSIONS, refresh_logos, stored_logo
 from clients.registry.metadata import ClientMetadataError
+from clients.registry.models import Client
 from clients.registry.services import (
     ClientNotFound,
     InvalidInitialToken,
@@ -117,7 +118,7 @@ def register() -> Response:
     return _created(result)
 
 
-def _authorised_client(session, client_id: str):
+def _authorised_client(session: Any, client_id: str) -> Client | Response:
     token = _bearer()
     if token is None:
         return _error(401, "invalid_token", "The registration access token is required.")

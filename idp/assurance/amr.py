@@ -27,7 +27,7 @@ def methods(*, backup_eligible: bool, user_verified: bool,
     values = ["swk" if backup_eligible else "hwk", "user"]
     if user_verified:
         if uv_method in _USER_VERIFICATION:
-            values.append(uv_method)  # type: ignore[arg-type]
+            values.append(uv_method)
         values.append("mfa")
     return tuple(values)
 

@@ -31,7 +31,7 @@ PROOFING_METHODS: dict[str, Level] = {
 def rank(level: str) -> int:
     """0, 1 or 2; ValueError naming the expected values for anything else."""
     try:
-        return LEVELS.index(level)  # type: ignore[arg-type]
+        return LEVELS.index(level)
     except ValueError:
         raise ValueError(f"unknown level of assurance {level!r}; expected one of "
                          f"{', '.join(LEVELS)}") from None

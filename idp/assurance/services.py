@@ -76,7 +76,7 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
             .outerjoin(Passkey, passkey_match)
             .outerjoin(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id)
             .where(Citizen.id == key)).first()
-    proofing: Level = (row.level if row is not None and row.level else "low")  # type: ignore[assignment]
+    proofing: Level = (row.level if row is not None and row.level else "low")
     if row is None or row.id is None:
         authenticator, final_amr = from_amr, methods
     else:

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from idp.citizens.errors import InvalidFields
 from idp.citizens.national_id import InvalidNationalId, NationalIdScheme
@@ -34,7 +35,8 @@ class EnrolmentData:
 
     @classmethod
     def from_json(cls, data: Mapping[str, str]) -> EnrolmentData:
-        return cls(**{**data, "birthdate": date.fromisoformat(data["birthdate"])})
+        fields: dict[str, Any] = {**data, "birthdate": date.fromisoformat(data["birthdate"])}
+        return cls(**fields)
 
 
 def _name(raw: object) -> tuple[str | None, str | None]:

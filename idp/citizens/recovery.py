@@ -12,12 +12,14 @@ import hmac
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp.citizens.errors import RecoveryFailed
 from idp.citizens.models import Citizen, RecoveryCode
+from infra.store import EphemeralStore
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 LENGTH = 12
@@ -69,13 +71,13 @@ def redeem(session: Session, *, scheme: str, national_id: str, code: str, key: b
                                                       Citizen.national_id == national_id))
     if citizen is None or normalise_code(code) is None:
         raise RecoveryFailed("no unused recovery code matches")
-    spent = session.execute(
+    spent = cast("sa.CursorResult[Any]", session.execute(
         sa.update(RecoveryCode)
         .where(RecoveryCode.citizen_id == citizen.id,
                RecoveryCode.code_hash == code_hash(key, citizen.id, code),
                RecoveryCode.used_at.is_(None))
         .values(used_at=now)
-    )
+    ))
     if spent.rowcount != 1:
         raise RecoveryFailed("no unused recovery code matches")
     return citizen
@@ -87,9 +89,9 @@ PENDING = "recovery:pending:"
 PENDING_SECONDS = 900
 
 
-def mark_pending(store, sid: str) -> None:
+def mark_pending(store: EphemeralStore, sid: str) -> None:
     store.set(PENDING + sid, b"1", PENDING_SECONDS)
 
 
-def take_pending(store, sid: str) -> bool:
+def take_pending(store: EphemeralStore, sid: str) -> bool:
     return store.take(PENDING + sid) is not None

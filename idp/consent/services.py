@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,6 +26,10 @@ from infra.group_commit import Write
 from infra.indicators import tally, tally_many
 
 
+@overload
+def utc(value: datetime) -> datetime: ...
+@overload
+def utc(value: None) -> None: ...
 def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -168,7 +172,7 @@ def connected(session: Session, *, citizen_id: str | uuid.UUID) -> list[Connecte
                                  Consent.revoked_at.is_(None)))
     found = [Connected(client_id=c.client_id, name=c.agency_name, purpose=c.purpose,
                        legal_basis=c.legal_basis, law=c.law, claims=tuple(c.claims),
-                       given_at=utc(c.given_at), expires_at=utc(c.expires_at),  # type: ignore[arg-type]
+                       given_at=utc(c.given_at), expires_at=utc(c.expires_at),
                        last_used_at=utc(c.last_used_at), consent_id=str(c.id)) for c in rows]
     return sorted(found, key=lambda c: (c.last_used_at or c.given_at), reverse=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from contextlib import nullcontext
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
@@ -153,7 +153,8 @@ def _idempotency_error(exc: IdempotencyError) -> ApiError:
 
 
 def _issue(service: DocumentService, agency: client_credentials.AgencyToken, body: dict, *,
-           template: str, subject: str, language: str, level: str | None):
+           template: str, subject: str, language: str, level: str | None
+           ) -> issuance.IssuanceResult | Response:
     """The document issued, or the 422 response for data the template refuses."""
     with get_db(current_app).transaction() as session:
         citizen_id = subjects.resolve(session, provider(),
@@ -228,7 +229,7 @@ def pdf_response(data: bytes, file_name: str, *, inline: bool = False) -> Respon
     return response
 
 
-def directory(app) -> IdpDirectory:
+def directory(app: Flask) -> IdpDirectory:
     from idp.citizens import scheme
 
     return IdpDirectory(get_db(app), scheme(app))

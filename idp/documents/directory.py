@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from clients.registry import ClientNotFound, find_client
 from clients.registry import agency_name as localized_name
 from idp.citizens import services
@@ -44,7 +47,7 @@ class IdpDirectory:
                 return None
             return localized_name(client, language)
 
-    def record(self, session, *, event: str, citizen_id: str, client_id: str | None,
+    def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
                document_id: str) -> None:
         """The data-sharing log entry of a document issued to, or signed by, the citizen."""
         from idp import audit, consent
@@ -54,8 +57,8 @@ class IdpDirectory:
         audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
                      purpose=purpose, legal_basis=basis, law=law, reference=document_id)
 
-    def keep_data(self, session, *, document_id: str, template: str, client_id: str,
-                  citizen_id: str, data) -> None:
+    def keep_data(self, session: Any, *, document_id: str, template: str, client_id: str,
+                  citizen_id: str, data: Mapping[str, Any]) -> None:
         """The issued document's data, for issuing it to wallets too (`idp.wallet`)."""
         from idp.wallet.credential import keep_data
 

@@ -6,7 +6,7 @@ from idp.documents.prepared import DEFAULT_DAYS, MAX_DAYS
 from signing.normalise import FOUND
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-_BEARER = [{"bearer": []}]
+_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}
 
 PATHS = {

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import reauth
 from idp.assurance.levels import at_least
@@ -83,7 +84,7 @@ def my_document_pdf(document_id: str) -> Response:
 
 
 @bp.route("/account/sign", methods=["GET", "POST"])
-def sign() -> Response | tuple[str, int] | str:
+def sign() -> BaseResponse | tuple[str, int] | str:
     """Step 1: choose a PDF. It is checked (type, size, damage, encryption) before anything."""
     require_citizen()
     if request.method == "POST":

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, redirect
+from flask import Blueprint, current_app, redirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.documents import prepared
 from idp.documents.api import _service
@@ -33,7 +34,7 @@ def _now() -> datetime:
 
 
 @bp.get("/account/sign/prepared/<prepared_id>")
-def open_for_signing(prepared_id: str) -> Response:
+def open_for_signing(prepared_id: str) -> BaseResponse:
     """Put the prepared PDF into the pending-upload review, then show that review."""
     from idp.account import reauth
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from infra.atomic_write import write_atomically
 from infra.store import EphemeralStore
 
 PREFIX = "documents:upload:"
@@ -53,11 +52,7 @@ class Uploads:
                         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                         file_name=file_name, pages=pages, signatures=signatures,
                         client_id=client_id, prepared_id=prepared_id)
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(dir=self.root, prefix=".", suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temp, self._path(upload.id))
+        write_atomically(self._path(upload.id), data)
         store.set(PREFIX + upload.id, json.dumps(asdict(upload)).encode(), self.ttl)
         return upload
 

@@ -164,6 +164,7 @@ def expand_client(message: Message, now: float) -> str:
             client = None
         if client is None:
             return "skipped"
+        sids: list[str | None]
         if client.client_metadata.get("backchannel_logout_session_required", False):
             taking_part = agencies_by_sid(session, citizen_id=citizen_id, sids=live)
             sids = [sid for sid in live if any(c.client_id == client_id for c in taking_part[sid])]

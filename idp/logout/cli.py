@@ -31,6 +31,7 @@ def deliver(once: bool) -> None:
                    "by the server's own thread)", err=True)
     logout = get_logout()
     worker = logout.worker
+    assert worker is not None  # idp.logout.init_app builds it with the app
     while True:
         tally = worker.run_once()
         if tally or once:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, redirect
+from flask import current_app, redirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance import services as assurance_services
 from idp.assurance.levels import LEVELS, authenticator_level, rank, sign_in_level
@@ -140,7 +141,7 @@ def reachable_by(citizen_id: str) -> Callable[[str], bool]:
     return check
 
 
-def step_up(store: EphemeralStore, interaction: Interaction, level: str, *, ttl: int) -> Response:
+def step_up(store: EphemeralStore, interaction: Interaction, level: str, *, ttl: int) -> BaseResponse:
     """Send the citizen to sign in again with a passkey reaching `step.level` (the login page's
     reauth mode offers only those), then back to this authorization request."""
     interactions.update(store, interaction, ttl=ttl, login_after=time.time(), step_up=level)

@@ -29,7 +29,7 @@ _caches: weakref.WeakSet[ClientCache] = weakref.WeakSet()
 _listening = threading.Lock()
 
 
-def _forget(_mapper, _connection, target: Client) -> None:
+def _forget(_mapper: object, _connection: object, target: Client) -> None:
     for cache in list(_caches):
         cache.forget(target.client_id)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from idp.oidc.models import Grant
 def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, now: datetime) -> bool:
     """Revoke a grant and every token issued from it (refresh tokens die with it; access
     tokens are refused wherever the grant is checked). True if it was active."""
-    result = session.execute(
+    result = cast("sa.CursorResult[Any]", session.execute(
         sa.update(Grant).where(Grant.id == uuid.UUID(str(grant_id)), Grant.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason))
+        .values(revoked_at=now, revoked_reason=reason)))
     return bool(result.rowcount)

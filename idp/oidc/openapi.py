@@ -4,7 +4,7 @@ from __future__ import annotations
 
 _FORM = "application/x-www-form-urlencoded"
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-_CLIENT_AUTH = [{"clientSecretBasic": []}, {}]
+_CLIENT_AUTH: list[dict[str, list[str]]] = [{"clientSecretBasic": []}, {}]
 
 
 def _form(properties: dict, required: list[str]) -> dict:

@@ -48,11 +48,11 @@ class KeysSigner:
                                        audience=audience, leeway=0, require=("exp", "iat"))
         except keys.InvalidJwt as exc:
             raise InvalidToken(str(exc)) from None
-        exp = verified.claims.get("exp")
-        if isinstance(exp, int | float) and not isinstance(exp, bool):
+        expires = verified.claims.get("exp")
+        if isinstance(expires, int | float) and not isinstance(expires, bool):
             with self._lock:
                 if len(self._verified) >= self.MAX_VERIFIED:
                     self._verified.clear()
-                self._verified[key] = (verified.kid, str(verified.header.get("alg")), float(exp),
+                self._verified[key] = (verified.kid, str(verified.header.get("alg")), float(expires),
                                        dict(verified.claims))
         return verified.claims

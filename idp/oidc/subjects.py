@@ -33,7 +33,8 @@ from infra.jose import b64url
 class Provider(Protocol):
     """What subjects need of the provider (`idp.oidc.services.Provider`): its pairwise key."""
 
-    pairwise_key: bytes
+    @property
+    def pairwise_key(self) -> bytes: ...  # read-only: the provider is a frozen dataclass
 
 
 def pairwise(*, key: bytes, sector: str, citizen_id: str) -> str:

@@ -23,7 +23,9 @@ import time
 from typing import Protocol
 from urllib.parse import quote
 
-from flask import Flask, Response, current_app, g, redirect, request
+from flask import Flask, current_app, g, redirect, request
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy, SsoSession
@@ -86,7 +88,7 @@ def _loaded() -> SsoSession | None:
         token = request.cookies.get(cookie_name(), "")
         cached = records.load(get_store(current_app), _policy(), token, time.time()) if token else None
         g.sso_session = cached
-    return cached  # type: ignore[return-value]
+    return cached
 
 
 def current_session(*, allow_recovery: bool = False) -> SsoSession | None:
@@ -108,13 +110,13 @@ def signed_in() -> bool:
     return _loaded() is not None
 
 
-def _set_cookie(response: Response, token: str, lifetime: int) -> None:
+def _set_cookie(response: BaseResponse, token: str, lifetime: int) -> None:
     settings = get_settings()
     response.set_cookie(cookie_name(), token, max_age=lifetime, path="/", httponly=True,
                         samesite="Lax", secure=settings.secure)
 
 
-def start_session(response: Response, *, citizen_id: str, amr: tuple[str, ...] | list[str],
+def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
                   credential_id: str | None = None, recovery: bool = False) -> SsoSession:
     """Sign the browser in. The citizen already signed in here is re-authenticated (same sid,
     new token); any other previous session of this browser ends, with back-channel logout."""
@@ -145,7 +147,7 @@ def start_session(response: Response, *, citizen_id: str, amr: tuple[str, ...] |
     return session
 
 
-def reauthenticate(response: Response, *, session: SsoSession, amr: tuple[str, ...] | list[str],
+def reauthenticate(response: BaseResponse, *, session: SsoSession, amr: tuple[str, ...] | list[str],
                    credential_id: str | None) -> SsoSession:
     """The signed-in citizen proved themselves again (prompt=login, max_age): keep the `sid`,
     so no agency is logged out, but rotate the cookie's token and renew auth_time and amr."""
@@ -159,7 +161,7 @@ def reauthenticate(response: Response, *, session: SsoSession, amr: tuple[str, .
     return renewed
 
 
-def end_session(response: Response | None = None, *, sid: str | None = None,
+def end_session(response: BaseResponse | None = None, *, sid: str | None = None,
                 reason: str = "logout") -> None:
     """End the session `sid`, or this browser's session (clearing the cookie on `response`);
     every agency signed in through it is told (back-channel logout, idp.logout)."""
@@ -197,7 +199,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["signed_in"] = signed_in
 
     @app.errorhandler(LoginRequired)
-    def _login_required(_exc: LoginRequired) -> Response:
+    def _login_required(_exc: LoginRequired) -> ResponseReturnValue:
         if wants_json():
             return json_error(401, "login_required", _("session.login_required"))
         target = request.full_path.rstrip("?") if request.method == "GET" else "/account"

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import cast
 
+from infra.atomic_write import write_atomically
 from infra.store import snapshot
 from infra.store.base import EphemeralStore
 
@@ -61,7 +62,7 @@ class MemoryStore(EphemeralStore):
             return
         with self._lock:
             data = snapshot.dump(self._values, self._queues, key=self._snapshot_key, now=time.time())
-        snapshot.write_atomically(self.snapshot_path, data)
+        write_atomically(self.snapshot_path, data)
 
     def _live(self, key: str, now: float) -> object | None:
         entry = self._values.get(key)

@@ -14,9 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import threading
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -82,23 +80,6 @@ def load(data: bytes, *, key: bytes, now: float) -> tuple[Values, Queued]:
             values[str(name)] = (_decode(encoded), float(expires))
     queues = {str(q): [(float(at), str(item)) for at, item in items] for q, items in document["queues"].items()}
     return values, queues
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a 0600 temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 class Snapshots:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream, update_xmp_with_meta
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+from pyhanko.pdf_utils.xref import ObjectStream
 
 from signing.render import typeface
 
@@ -140,7 +141,9 @@ def write(*, pages: list[Page], root: Node, size: tuple[float, float], meta: Met
     return out.getvalue()
 
 
-def _element(writer, objects, node: Node, parent, page_refs, refs) -> generic.IndirectObject:
+def _element(writer: PdfFileWriter, objects: ObjectStream, node: Node, parent: generic.IndirectObject,
+             page_refs: list[generic.IndirectObject], refs: dict[int, generic.IndirectObject]
+             ) -> generic.IndirectObject:
     elem = generic.DictionaryObject({
         _name("/Type"): _name("/StructElem"),
         _name("/S"): _name(f"/{node.role}"),

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from fontTools import ttLib
 from pyhanko.pdf_utils import generic
@@ -165,7 +166,7 @@ def _kerning(font: ttLib.TTFont) -> list[dict[int, dict[int, int]] | _PairClasse
     return subtables
 
 
-def _x_advance(value) -> int:
+def _x_advance(value: Any) -> int:
     if value is None:
         return 0
     return getattr(value, "XAdvance", 0) or 0

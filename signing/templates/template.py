@@ -67,7 +67,7 @@ class Template:
             problems.extend(self.rules(clean, today or date.today()))
         if problems:
             raise InvalidTemplateData(self.name, _unique(problems))
-        return clean
+        return dict(clean)
 
 
 def problem(path: list[str | int], key: str, **params: str) -> FieldProblem:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from signing.approval import CHALLENGE, DIGEST, ApprovalError, from_asn1, read_attribute
+from signing.approval import CHALLENGE, DIGEST, Approval, ApprovalError, from_asn1, read_attribute
 from signing.verify.lookup import revision_ends
 
 
@@ -39,11 +39,11 @@ class ApprovalReport:
                 "approved_at": _time(self.approved_at), "aaguid": self.aaguid}
 
 
-def _failed(problem: str, failure: str = "SIG_CRYPTO_FAILURE", **facts) -> ApprovalReport:
+def _failed(problem: str, failure: str = "SIG_CRYPTO_FAILURE", **facts: Any) -> ApprovalReport:
     return ApprovalReport("failed", problem=problem, failure=failure, **facts)
 
 
-def check(*, signed_attrs, data: bytes, first_range_end: int, signed_end: int,
+def check(*, signed_attrs: Any, data: bytes, first_range_end: int, signed_end: int,
           origin: str, rp_id: str) -> ApprovalReport:
     """The verdict on the approval of one signature (its SignerInfo's signed attributes)."""
     try:
@@ -53,7 +53,7 @@ def check(*, signed_attrs, data: bytes, first_range_end: int, signed_end: int,
     if value is None:
         return ApprovalReport("absent")
     approval, length = from_asn1(value)
-    facts = {"user_verified": approval.user_verified, "level": approval.level,
+    facts: dict[str, Any] = {"user_verified": approval.user_verified, "level": approval.level,
              "approved_at": approval.approved_at,
              "aaguid": _uuid(approval.aaguid)}
     problem = _assertion_problem(approval, origin=origin, rp_id=rp_id)
@@ -81,7 +81,7 @@ def _uuid(aaguid: bytes) -> str | None:
     return str(uuid.UUID(bytes=aaguid)) if len(aaguid) == 16 else None
 
 
-def _assertion_problem(approval, *, origin: str, rp_id: str) -> str | None:
+def _assertion_problem(approval: Approval, *, origin: str, rp_id: str) -> str | None:
     from webauthn.helpers import (
         decode_credential_public_key,
         decoded_public_key_to_cryptography,

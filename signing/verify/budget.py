@@ -15,6 +15,7 @@ import copy
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.diff_analysis import DiffPolicy
@@ -80,7 +81,7 @@ def current() -> Budget | None:
     return _CURRENT.get()
 
 
-def activate(budget: Budget) -> contextvars.Token:
+def activate(budget: Budget) -> contextvars.Token[Budget | None]:
     return _CURRENT.set(budget)
 
 
@@ -100,7 +101,7 @@ class BoundedTrustManager(SimpleTrustManager):
     """
 
     def __init__(self, roots: Iterable[asn1_x509.Certificate]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.__dict__.update(vars(SimpleTrustManager.build(trust_roots=list(roots))))
 
     def find_potential_issuers(self, cert: asn1_x509.Certificate) -> Iterator[TrustAnchor]:
@@ -117,11 +118,11 @@ class BoundedDiffPolicy(DiffPolicy):
     def __init__(self, inner: DiffPolicy) -> None:
         self.inner = inner
 
-    def apply(self, old, new, field_mdp_spec=None, doc_mdp=None):
+    def apply(self, old: Any, new: Any, field_mdp_spec: Any = None, doc_mdp: Any = None) -> Any:
         checkpoint()
         return self.inner.apply(old, new, field_mdp_spec, doc_mdp)
 
-    def review_file(self, reader, base_revision, field_mdp_spec=None, doc_mdp=None):
+    def review_file(self, reader: Any, base_revision: Any, field_mdp_spec: Any = None, doc_mdp: Any = None) -> Any:
         budget = _CURRENT.get()
         base = base_revision if isinstance(base_revision, int) else base_revision.revision
         if budget is not None and reader.xrefs.total_revisions - base > budget.limits.revisions:
@@ -133,13 +134,13 @@ class BoundedDiffPolicy(DiffPolicy):
                                         doc_mdp)
 
 
-def _review_with_checkpoints(inner: DiffPolicy, reader, base_revision, field_mdp_spec,
-                             doc_mdp):
+def _review_with_checkpoints(inner: DiffPolicy, reader: Any, base_revision: Any, field_mdp_spec: Any,
+                             doc_mdp: Any) -> Any:
     """The inner policy's review, with a checkpoint before each pair of revisions (its
     `review_file` calls its own `apply` per revision: a shallow copy gets a checked one)."""
     original = inner.apply
 
-    def apply(old, new, field_mdp_spec=None, doc_mdp=None):
+    def apply(old: Any, new: Any, field_mdp_spec: Any = None, doc_mdp: Any = None) -> Any:
         checkpoint()
         return original(old, new, field_mdp_spec, doc_mdp)
 

@@ -26,7 +26,8 @@ from asn1crypto import ocsp as asn1_ocsp
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
-from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -59,12 +60,12 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
     """
     if raw.entire_file:
         return Modifications("none")
-    coverage = embedded.coverage
+    coverage: object = embedded.coverage  # pyHanko declares it None until validation sets it
     if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
         return Modifications("unclear", detail="the byte range does not cover its revision")
     if _data_after_last_revision(embedded.reader):
         return Modifications("appended", detail="bytes after the last %%EOF")
-    diff = embedded.diff_result
+    diff: object = embedded.diff_result  # pyHanko declares it None until validation sets it
     if not isinstance(diff, DiffResult):
         return Modifications("other", detail=str(diff) if diff is not None else None)
     if not embedded.summarise_integrity_info()["docmdp_ok"]:

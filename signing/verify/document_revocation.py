@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from infra.db import Database
 from signing.models import Document
 from signing.verify.errors import IssuedDocumentNotFound, RevocationRefused, VerificationError
 
@@ -60,7 +61,7 @@ def _result(row: Document) -> StatusChange:
                         row.superseded_by)
 
 
-def revoke(database, *, document_id: str, reason: str, now: datetime,
+def revoke(database: Database, *, document_id: str, reason: str, now: datetime,
            client_id: str | None = None) -> StatusChange:
     """Revoke a document; `client_id` limits it to that agency's documents (None: operator)."""
     cleaned = _reason(reason)
@@ -76,7 +77,7 @@ def revoke(database, *, document_id: str, reason: str, now: datetime,
         return _result(row)
 
 
-def supersede(database, *, document_id: str, replacement_id: str, now: datetime,
+def supersede(database: Database, *, document_id: str, replacement_id: str, now: datetime,
               reason: str | None = None, client_id: str | None = None) -> StatusChange:
     """Mark a document as replaced by a newer one the same agency issued."""
     cleaned = _reason(reason) if reason else None

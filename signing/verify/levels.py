@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -23,14 +24,15 @@ from asn1crypto import x509 as asn1_x509
 from asn1crypto.core import Void
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 _SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
 
 
-def _attribute_types(attrs) -> set[str]:
+def _attribute_types(attrs: Any) -> set[str]:
     if isinstance(attrs, Void):  # absent (never `.native`: that parses every token inside)
         return set()
     return {attr["type"].native for attr in attrs}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _INDICATION = {"type": "string", "enum": ["TOTAL-PASSED", "INDETERMINATE", "TOTAL-FAILED"]}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -121,7 +123,7 @@ _LANG = {"name": "lang", "in": "query", "required": False,
          "description": "Language of the plain-words texts (default: Accept-Language, else es)."}
 
 
-def _errors(*codes: int) -> dict:
+def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): {"description": "Error.", "content": {"application/json": {
         "schema": _ERROR}}} for code in codes}
 

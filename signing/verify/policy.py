@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
@@ -44,7 +45,7 @@ class Finding:
     detail: str
 
 
-def _plain(value, depth: int = 0):
+def _plain(value: Any, depth: int = 0) -> Any:
     """A comparable, reference-free form of a PDF object (references by number, depth-bound)."""
     if depth > 32:
         return "..."
@@ -59,14 +60,14 @@ def _plain(value, depth: int = 0):
     return repr(value)
 
 
-def _deref(resolver: HistoricalResolver, value):
+def _deref(resolver: HistoricalResolver, value: Any) -> Any:
     """`value` as it was in `resolver`'s revision (references resolve in that revision)."""
     if isinstance(value, generic.IndirectObject):
         return resolver.get_object(value.reference)
     return value
 
 
-def _dict(resolver: HistoricalResolver, holder, key: str) -> dict:
+def _dict(resolver: HistoricalResolver, holder: Any, key: str) -> dict[str, Any]:
     value = _deref(resolver, holder.raw_get(key)) if holder is not None and key in holder \
         else None
     if not isinstance(value, generic.DictionaryObject):
@@ -74,13 +75,13 @@ def _dict(resolver: HistoricalResolver, holder, key: str) -> dict:
     return {str(k): _plain(_deref(resolver, value.raw_get(k))) for k in value}
 
 
-def _get(resolver: HistoricalResolver, holder, key: str):
+def _get(resolver: HistoricalResolver, holder: Any, key: str) -> Any:
     if holder is None or key not in holder:
         return None
     return _deref(resolver, holder.raw_get(key))
 
 
-def _xmp(resolver: HistoricalResolver, holder) -> frozenset | None:
+def _xmp(resolver: HistoricalResolver, holder: Any) -> frozenset[Any] | None:
     stream = _get(resolver, holder, "/Metadata")
     if stream is None:
         return None

@@ -155,7 +155,7 @@ class Verifier:
                                       point_in_time_validation=False)
         budget = Budget(self.limits)
         context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations)
-        outcome: dict[str, object] = {}
+        outcome: dict[str, Any] = {}
 
         def work() -> None:
             budgets.activate(budget)
@@ -187,8 +187,8 @@ class Verifier:
                 sha256=hashlib.sha256(data).hexdigest(), size=len(data), signatures=(),
                 reason="budget_exceeded")
         if "unreadable" in outcome:
-            raise outcome["unreadable"]  # type: ignore[misc]
-        signatures, timestamps = outcome["result"]  # type: ignore[misc]
+            raise outcome["unreadable"]
+        signatures, timestamps = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
@@ -258,13 +258,13 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
                 stamp_reports[index] = again
     unusable = frozenset(r.field for r in stamp_reports if not r.valid)
     valid_times = {r.field: r.time for r in stamp_reports if r.valid}
-    reports = []
+    reports: list[SignatureReport] = []
     for embedded in regular:
         budget.check()
-        report = await _validate_signature(data, embedded, spec, timing, stamps,
+        signed = await _validate_signature(data, embedded, spec, timing, stamps,
                                            signature_fields, budget, too_many_dss, unusable,
                                            valid_times)
-        reports.append(_with_role(report, embedded, data, context))
+        reports.append(_with_role(signed, embedded, data, context))
     return broken + reports, stamp_reports
 
 
@@ -317,6 +317,7 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     later = sorted((ts for ts in stamps if ts.signed_revision > embedded.signed_revision),
                    key=lambda ts: ts.signed_revision)
     not_used = tuple(ts.field_name for ts in later if ts.field_name in unusable_stamps)
+    proven: datetime | None
     try:
         embedded.compute_integrity_info(diff_policy=budgets.bounded_policy(DIFF_POLICY))
         modifications = analyse(embedded, signature_fields, raw)
@@ -405,13 +406,13 @@ async def _own_process(embedded: EmbeddedPdfSignature, spec: PdfSignatureValidat
     signature time-stamp result)."""
     validation_spec = spec.signature_validation_spec
     knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
-    arguments = {"validation_spec": _with_knowledge(validation_spec, knowledge),
-                 "timing_info": timing, "raw_digest": embedded.compute_digest()}
+    arguments: dict[str, Any] = {"validation_spec": _with_knowledge(validation_spec, knowledge),
+                                 "timing_info": timing, "raw_digest": embedded.compute_digest()}
     if has_signature_timestamp(embedded):
-        result = await ades.ades_with_time_validation(embedded.signed_data, **arguments)
-        return result, result.best_signature_time, result
-    result = await ades.ades_basic_validation(embedded.signed_data, **arguments)
-    return result, None, None
+        timed = await ades.ades_with_time_validation(embedded.signed_data, **arguments)
+        return timed, timed.best_signature_time, timed
+    basic = await ades.ades_basic_validation(embedded.signed_data, **arguments)
+    return basic, None, None
 
 
 async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,
@@ -488,7 +489,7 @@ def _with_knowledge(spec: SignatureValidationSpec,
     return replace(spec, local_knowledge=knowledge)
 
 
-def _chain(status, signer: asn1_x509.Certificate
+def _chain(status: Any, signer: asn1_x509.Certificate
            ) -> tuple[list[asn1_x509.Certificate], asn1_x509.Certificate | None]:
     path = getattr(status, "validation_path", None) if status is not None else None
     if path is None:
@@ -502,7 +503,8 @@ def _chain(status, signer: asn1_x509.Certificate
 
 def _name(name: asn1_x509.Name) -> str:
     values = name.native
-    return values.get("common_name") or values.get("organization_name") or name.human_friendly
+    friendly: str = values.get("common_name") or values.get("organization_name") or name.human_friendly
+    return friendly
 
 
 def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
@@ -519,7 +521,7 @@ def _signer(cert: asn1_x509.Certificate) -> SignerIdentity:
                   serial_number=subject.get("serial_number"), certificate=_certificate(cert))
 
 
-def _timestamp(embedded: EmbeddedPdfSignature, result) -> TimestampInfo | None:
+def _timestamp(embedded: EmbeddedPdfSignature, result: Any) -> TimestampInfo | None:
     tokens = list(generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False))
     if not tokens:
         return None
@@ -530,7 +532,7 @@ def _timestamp(embedded: EmbeddedPdfSignature, result) -> TimestampInfo | None:
     return TimestampInfo(time=when, authority=_name(tsa.subject), valid=valid)
 
 
-def _revocation(status, cryptographic: Conclusion) -> Revocation:
+def _revocation(status: Any, cryptographic: Conclusion) -> Revocation:
     details = getattr(status, "revocation_details", None) if status is not None else None
     if details is not None:
         return Revocation("revoked", details.revocation_date, details.revocation_reason.native)
