@@ -63,7 +63,7 @@ def refuse_oversized() -> None:
 
 def refuse_nul() -> None:
     """Before every request: 400 if the path or a query parameter holds U+0000."""
-    if NUL in request.path or _holds_nul(request.args):
+    if NUL in request.path or (request.query_string and _holds_nul(request.args)):
         raise NulCharacter()
 
 
