@@ -131,13 +131,15 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _observe(response: Response) -> Response:
-        endpoint = request.endpoint or "unmatched"
-        key = (endpoint, request.method, str(response.status_code), g.get("metrics_agency", ""))
+        # The request and its globals looked up once each, not through the proxies at each use.
+        asked, here = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        endpoint = asked.endpoint or "unmatched"
+        key = (endpoint, asked.method, str(response.status_code), here.get("metrics_agency", ""))
         counter = counters.get(key)
         if counter is None:
             counter = counters[key] = REQUESTS.labels(*key)
         counter.inc()
-        started = g.get("started")  # set by infra.ops.logging before every request
+        started = here.get("started")  # set by infra.ops.logging before every request
         if started is not None:
             histogram = histograms.get(endpoint)
             if histogram is None:
