@@ -13,6 +13,7 @@ from idp.schema import SCHEMA
 from infra.components import Component, wire
 from infra.config import SETTINGS, Settings, load_settings
 from infra.secrets import SECRETS, AppSecrets, master_secret
+from infra.web.application import CedulaFlask
 
 # The parts of the provider, built in this order by `infra.components.wire`. A component that
 # reads another's slot must come after it; `wire` stops the start with the slot's name if not.
@@ -100,7 +101,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
 
 def _build(config: Mapping[str, Any] | Settings | None, components: list[Component]) -> Flask:
     settings = config if isinstance(config, Settings) else load_settings(config)
-    app = Flask("idp", instance_path=str(settings.data_dir), instance_relative_config=False)
+    app = CedulaFlask("idp", instance_path=str(settings.data_dir), instance_relative_config=False)
     SETTINGS.install(app, settings)
     app.config["MAX_CONTENT_LENGTH"] = int(settings["server"]["max_body_bytes"])
     app.config["SESSION_COOKIE_SECURE"] = settings.secure

@@ -24,6 +24,7 @@ import os
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
@@ -124,17 +125,26 @@ def init_app(app: Flask) -> None:
         return
     TOKEN.install(app, metrics_token(get_settings(app)))
 
-    @app.before_request
-    def _start() -> None:
-        g.metrics_started = time.perf_counter()
+    # A labelled child per label set, kept here: `labels()` validates and locks on every call.
+    counters: dict[tuple[str, str, str, str], Any] = {}
+    histograms: dict[str, Any] = {}
 
     @app.after_request
     def _observe(response: Response) -> Response:
-        endpoint = request.endpoint or "unmatched"
-        REQUESTS.labels(endpoint, request.method, str(response.status_code), g.get("metrics_agency", "")).inc()
-        started = g.get("metrics_started")
+        # The request and its globals looked up once each, not through the proxies at each use.
+        asked, here = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        endpoint = asked.endpoint or "unmatched"
+        key = (endpoint, asked.method, str(response.status_code), here.get("metrics_agency", ""))
+        counter = counters.get(key)
+        if counter is None:
+            counter = counters[key] = REQUESTS.labels(*key)
+        counter.inc()
+        started = here.get("started")  # set by infra.ops.logging before every request
         if started is not None:
-            LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+            histogram = histograms.get(endpoint)
+            if histogram is None:
+                histogram = histograms[endpoint] = LATENCY.labels(endpoint)
+            histogram.observe(time.perf_counter() - started)
         return response
 
     app.register_blueprint(bp)

@@ -53,17 +53,19 @@ def allow_larger_body(app: Flask, endpoint: str, limit: int) -> None:
 
 def refuse_oversized() -> None:
     """Before every request: 413 if the body is larger than its route accepts (RFC 9110, 15.5.14)."""
-    limit = BODY_LIMITS.of().get(request.endpoint or "")
+    asked = request._get_current_object()  # type: ignore[attr-defined]  # one look-up, not one per use
+    limit = BODY_LIMITS.of().get(asked.endpoint or "")
     if limit is not None:
-        request.max_content_length = limit
-    length = request.content_length
+        asked.max_content_length = limit
+    length = asked.content_length
     if length is not None and length > (limit or current_app.config["MAX_CONTENT_LENGTH"]):
         raise RequestEntityTooLarge()
 
 
 def refuse_nul() -> None:
     """Before every request: 400 if the path or a query parameter holds U+0000."""
-    if NUL in request.path or _holds_nul(request.args):
+    asked = request._get_current_object()  # type: ignore[attr-defined]  # the request, not the proxy
+    if NUL in asked.path or (asked.query_string and _holds_nul(asked.args)):
         raise NulCharacter()
 
 

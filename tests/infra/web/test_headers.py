@@ -1,0 +1,105 @@
+"""Security headers: the full set on pages, on API answers and on errors, each exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.web.headers import SecurityHeaders, fixed_headers
+
+CSP = "default-src 'none'; frame-ancestors 'none'"
+EVERY_ANSWER = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def assert_full_set(response) -> None:
+    for name, value in EVERY_ANSWER.items():
+        assert response.headers.getlist(name) == [value], name
+    csp = response.headers.getlist("Content-Security-Policy")
+    assert len(csp) == 1 and "frame-ancestors 'none'" in csp[0] and "unsafe-inline" not in csp[0]
+    assert len(response.headers.getlist("X-Request-Id")) == 1 and response.headers["X-Request-Id"]
+    assert "Strict-Transport-Security" not in response.headers  # the test issuer is http
+
+
+def test_pages_carry_the_full_set_and_no_store(client):
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert_full_set(response)
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_api_answers_carry_the_full_set(client):
+    for response in (client.get("/healthz"), client.get("/.well-known/openid-configuration")):
+        assert response.status_code == 200 and response.mimetype == "application/json"
+        assert_full_set(response)
+    assert client.get("/.well-known/openid-configuration").headers["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.mark.parametrize("path", ["/userinfo", "/api/no-such-thing", "/token"])
+def test_api_errors_carry_the_full_set_and_no_store(client, path):
+    response = client.post(path) if path == "/token" else client.get(path)
+    assert response.status_code >= 400 and response.mimetype == "application/json"
+    assert_full_set(response)
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_error_pages_carry_the_full_set(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert_full_set(response)
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_webauthn_answers_are_never_stored(client):
+    response = client.post("/webauthn/authentication/options", json={})
+    assert_full_set(response)
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def _served(headers, path="/", *, hsts_seconds=None):
+    def app(environ, start_response):
+        start_response("200 OK", list(headers))
+        return [b""]
+
+    seen = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        seen["headers"] = response_headers
+
+    middleware = SecurityHeaders(app, csp=CSP, fixed=fixed_headers(hsts_seconds=hsts_seconds))
+    middleware({"PATH_INFO": path}, start_response)
+    return seen["headers"]
+
+
+def test_a_views_own_policy_and_cache_control_are_kept():
+    headers = _served([("Content-Type", "image/png"), ("Content-Security-Policy", "default-src 'none'; sandbox"),
+                       ("Cache-Control", "public, max-age=60")])
+    assert [v for n, v in headers if n == "Content-Security-Policy"] == ["default-src 'none'; sandbox"]
+    assert [v for n, v in headers if n == "Cache-Control"] == ["public, max-age=60"]
+
+
+def test_a_views_value_for_our_headers_is_replaced_not_repeated():
+    headers = _served([("Content-Type", "image/png"), ("x-frame-options", "SAMEORIGIN"),
+                       ("X-Content-Type-Options", "nosniff")])
+    assert [(n, v) for n, v in headers if n.lower() == "x-frame-options"] == [("X-Frame-Options", "DENY")]
+    assert [v for n, v in headers if n.lower() == "x-content-type-options"] == ["nosniff"]
+    assert ("Content-Security-Policy", CSP) in headers
+    assert not any(n == "Cache-Control" for n, _ in headers)  # neither a page nor a private path
+
+
+def test_no_store_on_pages_and_private_paths_only():
+    assert ("Cache-Control", "no-store") in _served([("Content-Type", "text/html; charset=utf-8")])
+    assert ("Cache-Control", "no-store") in _served([("Content-Type", "application/json")], "/account/x")
+    assert ("Cache-Control", "no-store") in _served([("Content-Type", "application/json")], "//webauthn/x")
+    assert ("Cache-Control", "no-store") not in _served([("Content-Type", "application/json")], "/jwks")
+
+
+def test_hsts_on_https_only():
+    assert ("Strict-Transport-Security", "max-age=31536000; includeSubDomains") in _served(
+        [("Content-Type", "text/plain")], hsts_seconds=31536000)
+    assert not any(n == "Strict-Transport-Security" for n, _ in _served([("Content-Type", "text/plain")]))
