@@ -101,6 +101,15 @@ def test_a_matching_pid_signs_in_at_level_high_and_continues(docs_app, citizen, 
     assert "wallet.signed_in" in _log(docs_app, citizen.citizen_id)
     # the result is used once
     assert _done(browser, params).status_code == 404
+    # in the citizen's sign-in history, as a wallet sign-in
+    assert 'data-kind="wallet"' in browser.get("/account").get_data(as_text=True)
+    # a normal session: the sessions page names the method, and signing out ends it
+    page = browser.get("/account/sessions").get_data(as_text=True)
+    assert page.count('data-method="wallet"') == 1
+    from tests.idp.conftest import csrf
+
+    browser.post("/logout", data={"csrf_token": csrf(browser, "/account/sessions")})
+    assert not [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
 
 
 def test_an_unknown_pid_gets_no_session_and_is_offered_enrolment(docs_app, pid_issuer, holder):
