@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.idp.conftest import dui, enrol
+from tests.idp.oidc.conftest import oidc_app, register  # noqa: F401 - fixtures
 from tests.idp.wallet.pid import PidIssuer
 from tests.idp.wallet.test_proofing import (  # noqa: F401 - fixtures
     REVEAL,
@@ -250,3 +251,28 @@ def test_off_even_with_a_trusted_issuer(docs_app, pid_issuer):
 def test_an_unknown_state_is_a_plain_404(docs_app):
     page = docs_app.test_client().get("/login/wallet/done?state=" + "s" * 43)
     assert page.status_code == 404 and 'data-status="expired"' in page.get_data(as_text=True)
+
+
+def test_an_agency_sign_in_continues_and_its_id_token_says_high_and_wallet(
+        docs_app, citizen, pid_issuer, holder, register):
+    from urllib.parse import unquote
+
+    from tests.idp.oidc.conftest import Flow, authorize_url, claims_of, exchange, get_code
+
+    agency = register(max_assurance_level="high", security_profile="oidc")
+    browser = docs_app.test_client()
+    flow = Flow()
+    asked = browser.get(authorize_url(agency, flow, acr_values="http://eidas.europa.eu/LoA/high"))
+    assert asked.status_code in (302, 303)
+    login = urlsplit(asked.headers["Location"])
+    assert login.path == "/login"
+    pending = unquote(parse_qs(login.query)["next"][0])
+    params = _start(browser, next_=pending)
+    assert _respond(browser, params, _present(holder, pid_issuer, params)).status_code == 200
+    done = _done(browser, params)
+    assert done.status_code == 303 and done.headers["Location"] == pending
+    code, _ = get_code(browser, agency, flow, acr_values="http://eidas.europa.eu/LoA/high")
+    tokens = exchange(browser, agency, code, flow).get_json()
+    id_token = claims_of(tokens["id_token"])
+    assert id_token["acr"] == "http://eidas.europa.eu/LoA/high"
+    assert id_token["amr"] == ["pop", "hwk", "user", "mfa"]
