@@ -5,6 +5,10 @@ authorization server (`/.well-known/oauth-authorization-server/wallet`, `/wallet
 `/wallet/nonce`, `/wallet/credential`, `/wallet/notification`, offers by reference
 (`/wallet/offers/<id>`); SD-JWT VC type metadata (`/wallet/types/<template>`); Token Status
 Lists (`/wallet/status/<id>`); and the citizen's page offering a document to a wallet.
+
+OpenID4VP 1.0: the response URI `/wallet/presentations/response` and the pages that ask for a
+PID: proofing (`/account/wallet-proofing`), enrolment (`/enrol/wallet`) and sign-in
+(`/login/wallet`).
 """
 
 from __future__ import annotations
