@@ -23,7 +23,7 @@ class SignIn(Base):
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     # "sign_in" (a new session) or "recheck" (a passkey check in a running session).
     # "sign_in" (a new session), "recheck" (a passkey check in a running session) or
-    # "recovery" (a session opened with a recovery code).
+    # "recovery" (a session opened with a recovery code) or "wallet" (signed in with a PID).
     kind: Mapped[str] = mapped_column(sa.String(16))
     device: Mapped[str | None] = mapped_column(sa.String(80))
     # The passkey's label at the time (the passkey may be renamed or deleted since).

@@ -2,8 +2,8 @@
 
 A session listener (idp.sessions.add_listener) records each one, in one transaction with the
 passkey's last-used device (`idp.account.passkey_devices`): when, a new session or a re-check,
-the browser and system, and the passkey's label then. Recovery-code sessions are recorded too
-(no passkey). Closing the account deletes the history with the passkeys.
+the browser and system, and the passkey's label then. Recovery-code sessions and sign-ins
+with a wallet are recorded too (no passkey). Closing the account deletes the history with the passkeys.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from idp.account import passkey_devices
 from idp.account.models import SignIn
+from idp.assurance import amr
 from idp.citizens.models import Citizen, Passkey
 from idp.logout.devices import Device
 from idp.sessions import SsoSession
@@ -70,6 +71,8 @@ def on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
         return
     if session.recovery:
         kind = "recovery"
+    elif kind == "sign_in" and amr.wallet(session.amr):
+        kind = "wallet"  # signed in with a PID from a digital wallet (idp/wallet/sign_in.py)
     try:
         raw = from_b64url(session.credential_id, limit=1023) if session.credential_id else None
         citizen = uuid.UUID(session.citizen_id)

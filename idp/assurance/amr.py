@@ -59,4 +59,12 @@ def possession(amr: Iterable[str]) -> bool:
     return bool(set(amr) & _POSSESSION)
 
 
-__all__ = ["UV_METHODS", "methods", "possession", "single_uv_method", "user_verified"]
+def wallet(amr: Iterable[str]) -> bool:
+    """A sign-in with a PID from a wallet (`idp.wallet.sign_in.AMR`): `pop` with user
+    verification. An EUDI wallet is certified at eIDAS LoA high (Regulation (EU) 2024/1183,
+    article 5a(11)); no passkey sign-in reports `pop`."""
+    methods = set(amr)
+    return "pop" in methods and user_verified(methods)
+
+
+__all__ = ["UV_METHODS", "methods", "possession", "single_uv_method", "user_verified", "wallet"]

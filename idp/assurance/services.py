@@ -61,7 +61,8 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     """
     methods = tuple(dict.fromkeys(amr))
     verified = amr_module.user_verified(methods)
-    from_amr: Level = "substantial" if verified and amr_module.possession(methods) else "low"
+    from_amr: Level = ("high" if amr_module.wallet(methods) else
+                       "substantial" if verified and amr_module.possession(methods) else "low")
     key = _uuid(citizen_id)
     raw_credential = _credential(credential_id)
     row = None

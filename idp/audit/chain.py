@@ -44,6 +44,8 @@ EVENTS = (
     "identity.reclaimed",   # the citizen's national ID, held by another account, moved to them
     "wallet.credential_issued",     # a document issued to the citizen's wallet (idp/wallet)
     "wallet.identity_proven",       # the citizen's PID from a wallet proved their identity
+    "wallet.signed_in",             # the citizen signed in with the PID in their wallet
+    "wallet.sign_in_refused",       # a PID with this national ID but other names or birth date
 )
 LEGAL_BASES = ("consent", "law")
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from clients.registry import agency_name
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
+from idp.assurance import amr
 from idp.logout import devices
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.end_session import signed_out_redirect
@@ -33,6 +34,7 @@ class SessionView:
     agencies: list[str]
     this_device: bool
     recovery: bool
+    wallet: bool = False  # signed in with a PID from a digital wallet (idp/wallet/sign_in.py)
 
 
 def _utc(moment: float) -> datetime:
@@ -48,6 +50,7 @@ def sessions_page() -> str:
     views = [SessionView(
         sid=s.sid, device=devices.describe(s.user_agent), signed_in=_utc(s.created),
         last_seen=_utc(s.last_seen), this_device=s.sid == current.sid, recovery=s.recovery,
+        wallet=amr.wallet(s.amr),
         agencies=[agency_name(c, current_language()) for c in agencies.get(s.sid, [])])
         for s in live]
     views.sort(key=lambda v: (not v.this_device, -v.last_seen.timestamp()))

@@ -5,6 +5,8 @@
   `credential`, `sd_jwt`, `sd_jwt_vc`);
 - status (Token Status List): one list per agency; a revoked document's credential is
   invalid (`status_list`);
+- presentations (OpenID4VP 1.0): proofing, enrolment and sign-in with a PID (`vp_request`,
+  `vp_response`, `proofing`, `enrolment`, `sign_in`);
 - the operator's commands (`cli`) and the pages (`views`).
 """
 
@@ -46,4 +48,6 @@ def init_app(app: Flask) -> Wallet | None:
 
     other_forms.register(app, verification.provider(get_db(app)))
     app.jinja_env.globals["wallet_offers"] = True
+    # The sign-in page's second route (idp/wallet/sign_in.py), when a PID issuer is trusted.
+    app.jinja_env.globals["wallet_sign_in"] = wallet.sign_in_offered
     return wallet

@@ -133,6 +133,10 @@ class Wallet:
 
         return trust.read_anchors(self.settings.trusted_issuers)
 
+    def sign_in_offered(self) -> bool:
+        """`[wallet] sign_in`, and at least one trusted PID issuer to accept a PID from."""
+        return self.settings.enabled and self.settings.sign_in and bool(self.trusted_issuers())
+
     def status_list_token(self, list_id: str, *, now: datetime) -> str | None:
         if not isinstance(list_id, str) or len(list_id) > 32:
             return None

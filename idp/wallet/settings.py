@@ -30,6 +30,7 @@ class WalletSettings:
     issuer_revocation: str = "require"
     issuer_revocation_cache_seconds: int = 3600
     issuer_revocation_fetch_seconds: int = 5
+    sign_in: bool = True
 
     @property
     def credential_issuer(self) -> str:
@@ -64,6 +65,9 @@ def load(settings: Any) -> WalletSettings:
     if revocation not in POLICIES:
         raise ConfigError(f"wallet.issuer_revocation must be one of {', '.join(POLICIES)}, "
                           f"got {revocation!r}")
+    sign_in = section.get("sign_in", True)
+    if not isinstance(sign_in, bool):
+        raise ConfigError(f"wallet.sign_in must be true or false, got {sign_in!r}")
     if size % 8:
         raise ConfigError("wallet.status_list_size must be a multiple of 8")
     return WalletSettings(
@@ -85,4 +89,5 @@ def load(settings: Any) -> WalletSettings:
         issuer_revocation=revocation,
         issuer_revocation_cache_seconds=_whole(section, "issuer_revocation_cache_seconds", 1, 86400),
         issuer_revocation_fetch_seconds=_whole(section, "issuer_revocation_fetch_seconds", 1, 60),
+        sign_in=sign_in,
     )

@@ -5,6 +5,10 @@ authorization server (`/.well-known/oauth-authorization-server/wallet`, `/wallet
 `/wallet/nonce`, `/wallet/credential`, `/wallet/notification`, offers by reference
 (`/wallet/offers/<id>`); SD-JWT VC type metadata (`/wallet/types/<template>`); Token Status
 Lists (`/wallet/status/<id>`); and the citizen's page offering a document to a wallet.
+
+OpenID4VP 1.0: the response URI `/wallet/presentations/response` and the pages that ask for a
+PID: proofing (`/account/wallet-proofing`), enrolment (`/enrol/wallet`) and sign-in
+(`/login/wallet`).
 """
 
 from __future__ import annotations
@@ -424,6 +428,14 @@ def presentation_response() -> Response:
         log.info("wallet presentation refused", extra={"error": exc.error,
                                                        "detail": exc.description})
         raise
+    if presented.purpose == "sign_in":  # decided when the browser that asked comes back
+        from idp.wallet import enrolment
+
+        count("wallet.presentation", "sign_in")
+        enrolment.keep(store, state=presented.state, identity=identity, status="ready",
+                       ttl=wallet.settings.presentation_seconds)
+        return _json({"redirect_uri": f"{wallet.settings.issuer}/login/wallet/done"
+                                      f"?state={presented.state}"})
     if presented.purpose == "enrolment":
         from idp.wallet import enrolment
 
@@ -540,6 +552,76 @@ def enrol_with_wallet_complete() -> Response:
         "citizen_id": str(session.citizen_id), "status": outcome.status,
         "differences": list(outcome.differences)})
     response.delete_cookie(enrolment.COOKIE, path="/enrol/wallet")
+    return response
+
+
+# signing in with a wallet ------------------------------------------------------------
+
+
+@bp.route("/login/wallet", methods=["GET", "POST"])
+def sign_in_with_wallet() -> Response:
+    """GET: what signing in with a wallet means; POST (CSRF): the presentation request, owned
+    by this browser (an HttpOnly cookie, as for enrolment), and where to go afterwards."""
+    from idp.wallet import enrolment, sign_in
+    from infra.web.i18n import safe_next
+
+    wallet = get_wallet()
+    target = safe_next(request.values.get("next"), "/account")
+    if not wallet.sign_in_offered():
+        return _page("wallet/sign_in.html", 404, request_=None, outcome="unavailable", next=target)
+    created = None
+    binding = request.cookies.get(sign_in.COOKIE)
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-sign-in", limit=20, window=3600)
+        binding = binding if enrolment.owner(binding) else enrolment.new_binding()
+        created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
+                                    purpose="sign_in", citizen_id=str(enrolment.owner(binding)),
+                                    pid_vct=wallet.settings.pid_vct,
+                                    ttl=wallet.settings.presentation_seconds)
+        sign_in.remember_next(get_store(current_app), state=created.state, target=target,
+                              ttl=wallet.settings.presentation_seconds * 2)
+    response = _page("wallet/sign_in.html", request_=created, next=target,
+                     link=created.uri() if created else None,
+                     qr=_qr_svg(created.uri()) if created else None)
+    if created is not None and binding:
+        from infra.config import get_settings
+
+        response.set_cookie(sign_in.COOKIE, binding, max_age=wallet.settings.presentation_seconds * 2,
+                            path=sign_in.COOKIE_PATH, httponly=True, samesite="Lax",
+                            secure=get_settings().secure)
+    return response
+
+
+@bp.get("/login/wallet/done")
+def sign_in_with_wallet_done() -> Response:
+    """The PID arrived for this browser: sign in as the citizen it names (once), or say why not."""
+    from idp.citizens import scheme
+    from idp.sessions import start_session
+    from idp.wallet import enrolment, sign_in
+
+    state = request.args.get("state", "")
+    hit("wallet-sign-in-done", limit=60, window=60)
+    identity = enrolment.take(get_store(current_app), state=state,
+                              binding=request.cookies.get(sign_in.COOKIE))
+    if identity is None or identity.purpose != "sign_in":
+        count("wallet.sign_in", "unknown_request")
+        return _page("wallet/sign_in.html", 404, request_=None, outcome="expired", next="/account")
+    with get_db(current_app).transaction() as db:
+        outcome = sign_in.decide(db, identity, scheme=scheme(), now=_now())
+    count("wallet.sign_in", outcome.status)
+    target = sign_in.take_next(get_store(current_app), state=state, default="/account")
+    if outcome.status != "signed_in" or outcome.citizen_id is None:
+        status = 404 if outcome.status == "unknown" else 403
+        response = _page("wallet/sign_in.html", status, request_=None, outcome=outcome.status,
+                         next=target)
+    else:
+        response = Response(status=303)
+        response.headers["Location"] = target
+        response.headers["Cache-Control"] = "no-store"
+        start_session(response, citizen_id=outcome.citizen_id, amr=sign_in.AMR)
+        log.info("signed in with a wallet", extra={"citizen_id": outcome.citizen_id})
+    response.delete_cookie(sign_in.COOKIE, path=sign_in.COOKIE_PATH)
     return response
 
 

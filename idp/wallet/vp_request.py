@@ -19,7 +19,7 @@ from idp.wallet import dcql, sd_jwt_vc
 from infra.store import EphemeralStore as Store
 
 _REQUEST = "wallet:vp:request:"
-PURPOSES = ("proofing", "enrolment")
+PURPOSES = ("proofing", "enrolment", "sign_in")
 
 
 @dataclass(frozen=True)

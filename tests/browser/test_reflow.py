@@ -58,6 +58,8 @@ PAGES: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "/enrol": (PUBLIC, (Visit("/enrol", wait="#enrol-form"),)),
     "/enrol/wallet": (PUBLIC, (Visit("/enrol/wallet"),)),
     "/enrol/wallet/done": (PUBLIC, (Visit("/enrol/wallet/done"),)),
+    "/login/wallet": (PUBLIC, (Visit("/login/wallet"),)),
+    "/login/wallet/done": (PUBLIC, (Visit("/login/wallet/done"),)),
     "/login": (PUBLIC, (Visit("/login"),)),
     "/recover": (PUBLIC, (Visit("/recover"),)),
     "/bind": (PUBLIC, (Visit("/bind", wait="#bind-form"),)),

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from tests.browser.flows import continue_to_account, enrol, new_person, sign_out
 from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
     Pages,
     agency,
@@ -125,3 +126,73 @@ def test_a_wallet_asks_for_the_birth_certificate_and_the_citizen_agrees(browser,
     browser.wait_for("#wallet-authorize-form")
     browser.one("#wallet-authorize-form button[value=allow]").click()
     browser.wait(lambda d: d.current_url.startswith(callback + "?code="), "expected the wallet's callback")
+
+
+def test_signing_in_with_a_wallet(browser, agency):  # noqa: F811
+    """The sign-in page's wallet button, the request page (QR, link), the wallet's answer
+    signing the citizen in, the sessions page naming the method; an unknown PID's page
+    offering enrolment; an expired request's page. Spanish and English, axe, CSP, reflow."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from idp.wallet import get_wallet, trust
+    from tests.idp.wallet.pid import PidIssuer
+    from tests.idp.wallet.test_proofing import REVEAL
+    from tests.support.wallet import HeldCredential
+
+    issuer = PidIssuer()
+    wallet = get_wallet(agency.app)
+    path = wallet.settings.trusted_issuers
+    trust.write_anchors(path, trust.load_pem_bundle(issuer.ca_pem))
+    wallet.fetch_revocation = issuer.serve
+    holder = SoftwareWallet(Transport(flask_client=agency.app.test_client()))
+
+    def share(**person) -> str:
+        link = browser.one("#request-link").get_attribute("href")
+        params = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+        claims = {"family_name": person["family_name"], "given_name": person["given_name"],
+                  "birthdate": person["birthdate"],
+                  "personal_administrative_number": person["national_id"], "issuing_country": "SV"}
+        pid = HeldCredential(issuer.issue(holder_jwk=holder.key.as_dict(private=False), claims=claims))
+        answer = agency.app.test_client().post("/wallet/presentations/response", data={
+            "vp_token": json.dumps({"pid": [holder.present(pid, reveal=REVEAL, nonce=params["nonce"],
+                                                           audience=params["client_id"])]}),
+            "state": params["state"]})
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()["redirect_uri"]
+
+    try:
+        person = new_person()
+        browser.new_device()
+        enrol(browser, person)
+        continue_to_account(browser)
+        sign_out(browser)
+
+        pages = Pages(browser)
+        pages.visit("login", "/login", wait="#wallet-signin")
+        assert_reflows(browser, "login")
+        browser.one("#wallet-signin button").click()
+        browser.wait_for("#request-qr svg")
+        assert browser.one("#request-link").get_attribute("href").startswith("openid4vp://")
+        pages.check("wallet-sign-in:shown")
+        assert_reflows(browser, "wallet-sign-in")
+        redirect_uri = share(**person.fields())
+        browser.open(urlsplit(redirect_uri).path + "?" + urlsplit(redirect_uri).query)
+        browser.wait_for_path("/account")
+        pages.visit("sessions", "/account/sessions", wait="[data-method='wallet']")
+        sign_out(browser)
+
+        browser.open("/login")
+        browser.wait_for("#wallet-signin button").click()
+        browser.wait_for("#request-qr svg")
+        share(**(person.fields() | {"national_id": new_person().national_id}))
+        browser.one("#request-continue").click()
+        outcome = browser.wait_for("#sign-in-outcome")
+        assert outcome.get_attribute("data-status") == "unknown"
+        assert browser.one("#sign-in-enrol").get_attribute("href").endswith("/enrol/wallet")
+        pages.check("wallet-sign-in:unknown")
+        assert_reflows(browser, "wallet-sign-in:unknown")
+        pages.visit("wallet-sign-in:expired", "/login/wallet/done?state=" + "x" * 43,
+                    wait="#sign-in-outcome")
+    finally:
+        del wallet.fetch_revocation
+        path.unlink(missing_ok=True)

@@ -48,3 +48,14 @@ def test_single_uv_method_only_when_the_metadata_names_one():
     assert amr.single_uv_method([["fingerprint_internal"], ["passcode_internal"]]) is None
     assert amr.single_uv_method([["pattern_internal"]]) is None
     assert amr.single_uv_method([]) is None
+
+
+def test_a_wallet_sign_in_is_pop_with_user_verification_and_no_passkey_reports_it():
+    from idp.wallet.sign_in import AMR
+
+    assert amr.wallet(AMR)
+    assert not amr.wallet(("pop", "hwk", "user"))  # no user verification
+    for backup_eligible in (False, True):
+        for verified in (False, True):
+            assert not amr.wallet(amr.methods(backup_eligible=backup_eligible, user_verified=verified,
+                                              uv_method="pin"))

@@ -22,6 +22,9 @@ def test_disabled_wallet_has_no_endpoints(backend, tmp_path):
         assert "/wallet/" not in str(client.get("/openapi.json").get_json()["paths"])
         assert client.get("/enrol").status_code == 200
         assert "enrol-wallet-link" not in client.get("/enrol").get_data(as_text=True)
+        assert client.get("/login").status_code == 200
+        assert "wallet-signin" not in client.get("/login").get_data(as_text=True)
+        assert client.get("/login/wallet").status_code == 404
     finally:
         get_db(app).dispose()
         get_store(app).close()
@@ -31,6 +34,7 @@ def test_disabled_wallet_has_no_endpoints(backend, tmp_path):
     ({"tx_code_length": 2}, "wallet.tx_code_length"),
     ({"status_list_size": 100}, "multiple of 8"),
     ({"enabled": "yes"}, "wallet.enabled"),
+    ({"sign_in": "yes"}, "wallet.sign_in must be true or false"),
 ])
 def test_bad_settings_are_named(backend, tmp_path, section, message):
     from idp import create_app

@@ -1,0 +1,94 @@
+"""Signing in with a wallet: a person presents their PID (OpenID4VP, `vp_request` with purpose
+`sign_in`, verified by `vp_response`) and is signed in as the citizen whose national ID it
+carries, when the PID's names and birth date are that citizen's record.
+
+The request belongs to the browser that asked for it, as for enrolment (`enrolment.owner`:
+a random value in an HttpOnly cookie, kept hashed as the request's owner); the verified PID
+waits under the request's `state` for that browser only (`enrolment.keep` / `take`) and is
+used once. The decision (`decide`) is pure of HTTP: the view starts the SSO session.
+
+A PID is issued at eIDAS LoA high and the wallet's key binding proves possession of its
+hardware-held key with user verification: the session's `amr` is `AMR`, which
+`idp.assurance` rates as a high authenticator, and a matching PID raises the citizen's
+proofing to high (method `eudi_wallet`), so the sign-in is at level high.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from idp.wallet.vp_response import ProvenIdentity, matches
+
+log = logging.getLogger(__name__)
+
+COOKIE = "wallet_signin"
+COOKIE_PATH = "/login/wallet"
+AMR: tuple[str, ...] = ("pop", "hwk", "user", "mfa")
+"""RFC 8176: proof of possession of the wallet's hardware key (`pop`, `hwk`), with the
+wallet's user verification (`user`, `mfa`). `pop` marks a wallet sign-in (no passkey does it)."""
+_NEXT = "wallet:vp:sign-in-next:"
+
+STATUSES = ("signed_in", "unknown", "foreign", "mismatch", "closed")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # one of STATUSES
+    citizen_id: str | None = None
+    differences: tuple[str, ...] = ()
+
+
+def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: datetime) -> Outcome:
+    """Who this verified PID signs in, in the caller's transaction: "signed_in" (proofing
+    raised to high, audited), "unknown" (no account with this number: enrol), "foreign" (not
+    this country's scheme), "closed" (the account was closed or frozen) or "mismatch" (the
+    names or birth date differ from the record: refused and audited)."""
+    from idp import audit
+    from idp.assurance.reclaim import is_frozen
+    from idp.assurance.services import raise_proofing
+    from idp.citizens import services
+    from idp.citizens.models import is_closed
+
+    if identity.issuing_country.upper() != str(scheme.country).upper():
+        return Outcome("foreign")
+    try:
+        number = scheme.normalise(identity.national_id)
+    except ValueError:
+        return Outcome("foreign")
+    citizen = services.find_by_national_id(session, scheme=scheme.code, national_id=number)
+    if citizen is None:
+        return Outcome("unknown")
+    citizen_id = str(citizen.id)
+    if is_closed(citizen) or is_frozen(citizen):
+        return Outcome("closed", citizen_id)
+    differences = tuple(matches(identity, given_name=citizen.given_name,
+                                family_name=citizen.family_name,
+                                birthdate=citizen.birthdate.isoformat(),
+                                national_id=citizen.national_id, country=str(scheme.country),
+                                normalise_id=scheme.normalise))
+    if differences:
+        log.warning("wallet sign-in refused: the PID does not match the account", extra={
+            "citizen_id": citizen_id, "differences": list(differences)})
+        audit.append(session, event="wallet.sign_in_refused", citizen_id=citizen_id,
+                     claims=differences, now=now)
+        return Outcome("mismatch", citizen_id, differences)
+    raise_proofing(session, citizen_id=uuid.UUID(citizen_id), method="eudi_wallet", now=now)
+    audit.append(session, event="wallet.signed_in", citizen_id=citizen_id,
+                 claims=("family_name", "given_name", "birthdate", "national_id"), now=now)
+    return Outcome("signed_in", citizen_id)
+
+
+def remember_next(store: Any, *, state: str, target: str, ttl: int) -> None:
+    """Where the browser goes once signed in (a pending /authorize interaction, or /account)."""
+    store.set(_NEXT + state, target.encode(), ttl)
+
+
+def take_next(store: Any, *, state: str, default: str) -> str:
+    raw = store.take(_NEXT + state)
+    return raw.decode() if raw is not None else default

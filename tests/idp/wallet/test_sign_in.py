@@ -1,0 +1,278 @@
+"""Signing in with a wallet (idp/wallet/sign_in.py): a PID whose national ID is a citizen's,
+with their names and birth date, signs the browser that asked in at level high. An unknown
+PID offers enrolment; other details, a closed account, another browser, a replayed or
+misdirected presentation, an untrusted or revoked issuer get no session."""
+# ruff: noqa: F811 - fixtures imported from test_proofing are parameters here
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.idp.conftest import dui, enrol
+from tests.idp.oidc.conftest import oidc_app, register  # noqa: F401 - fixtures
+from tests.idp.wallet.pid import PidIssuer
+from tests.idp.wallet.test_proofing import (  # noqa: F401 - fixtures
+    REVEAL,
+    STATUS_URI,
+    _pid_claims,
+    _proofing_level,
+    pid_issuer,
+    revoked,
+)
+from tests.support.wallet import HeldCredential
+
+
+def _start(browser, next_: str | None = None) -> dict[str, str]:
+    """The sign-in page's wallet button: the request as the same-device link's parameters."""
+    page = browser.get("/login" + (f"?next={next_}" if next_ else "")).get_data(as_text=True)
+    assert 'id="wallet-signin"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token} | ({"next": next_} if next_ else {})
+    shown = browser.post("/login/wallet", data=form)
+    assert shown.status_code == 200, shown.get_data(as_text=True)[:300]
+    html = shown.get_data(as_text=True)
+    assert "<svg" in html  # the QR code for a wallet on another device
+    link = re.search(r'id="request-link" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    params = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    assert params["response_mode"] == "direct_post"
+    claims = [c["path"] for c in json.loads(params["dcql_query"])["credentials"][0]["claims"]]
+    assert ["personal_administrative_number"] in claims and ["birthdate"] in claims
+    return params
+
+
+def _present(holder, issuer, params, *, nonce=None, audience=None, status=None, **claims):
+    pid = HeldCredential(issuer.issue(holder_jwk=holder.key.as_dict(private=False),
+                                      claims=_pid_claims(**claims),
+                                      **({"status": status} if status else {})))
+    return holder.present(pid, reveal=REVEAL, nonce=nonce or params["nonce"],
+                          audience=audience or params["client_id"])
+
+
+def _respond(client, params, presentation):
+    return client.post("/wallet/presentations/response", data={
+        "vp_token": json.dumps({"pid": [presentation]}), "state": params["state"]})
+
+
+def _done(browser, params):
+    return browser.get(f"/login/wallet/done?state={params['state']}")
+
+
+def _sessions(app, citizen_id):
+    from idp.sessions import sessions_for
+
+    with app.test_request_context():
+        return sessions_for(citizen_id)
+
+
+def _log(app, citizen_id):
+    from tests.idp.documents.test_revocation_and_log import _log as entries
+
+    return [event for event, _, _ in entries(app, citizen_id)]
+
+
+@pytest.fixture
+def citizen(docs_app):
+    """Enrolled in another browser: the one signing in with the wallet starts signed out."""
+    return enrol(docs_app.test_client())
+
+
+def test_a_matching_pid_signs_in_at_level_high_and_continues(docs_app, citizen, pid_issuer, holder):
+    browser = docs_app.test_client()
+    params = _start(browser, next_="/account/details")
+    answer = _respond(docs_app.test_client(), params, _present(holder, pid_issuer, params))
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["redirect_uri"].endswith(f"/login/wallet/done?state={params['state']}")
+    done = _done(browser, params)
+    assert done.status_code == 303 and done.headers["Location"] == "/account/details"
+    assert browser.get("/account").status_code == 200
+
+    sessions = [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
+    assert len(sessions) == 1 and sessions[0].credential_id is None
+    from idp.assurance.services import assess
+    from infra.db import get_db
+
+    with get_db(docs_app).read() as db:
+        level = assess(db, citizen_id=citizen.citizen_id, credential_id=None, amr=sessions[0].amr)
+    assert (level.level, level.proofing, level.authenticator) == ("high", "high", "high")
+    assert _proofing_level(docs_app, citizen.citizen_id) == ("high", "eudi_wallet")
+    assert "wallet.signed_in" in _log(docs_app, citizen.citizen_id)
+    # the result is used once
+    assert _done(browser, params).status_code == 404
+    # in the citizen's sign-in history, as a wallet sign-in
+    assert 'data-kind="wallet"' in browser.get("/account").get_data(as_text=True)
+    # a normal session: the sessions page names the method, and signing out ends it
+    page = browser.get("/account/sessions").get_data(as_text=True)
+    assert page.count('data-method="wallet"') == 1
+    from tests.idp.conftest import csrf
+
+    browser.post("/logout", data={"csrf_token": csrf(browser, "/account/sessions")})
+    assert not [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
+
+
+def test_an_unknown_pid_gets_no_session_and_is_offered_enrolment(docs_app, pid_issuer, holder):
+    browser = docs_app.test_client()
+    params = _start(browser)
+    assert _respond(browser, params, _present(
+        holder, pid_issuer, params, personal_administrative_number=dui(7654321))).status_code == 200
+    page = _done(browser, params)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404 and 'data-status="unknown"' in html
+    assert 'id="sign-in-enrol" href="/enrol/wallet"' in html
+    assert browser.get("/account").status_code != 200
+
+
+def test_a_pid_with_other_names_is_refused_and_audited(docs_app, citizen, pid_issuer, holder):
+    browser = docs_app.test_client()
+    params = _start(browser)
+    assert _respond(browser, params, _present(holder, pid_issuer, params,
+                                              given_name="Otra Persona")).status_code == 200
+    page = _done(browser, params)
+    assert page.status_code == 403 and 'data-status="mismatch"' in page.get_data(as_text=True)
+    assert browser.get("/account").status_code != 200
+    assert "wallet.sign_in_refused" in _log(docs_app, citizen.citizen_id)
+    assert "wallet.signed_in" not in _log(docs_app, citizen.citizen_id)
+    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+
+
+def test_another_browser_cannot_use_the_result(docs_app, citizen, pid_issuer, holder):
+    browser, attacker = docs_app.test_client(), docs_app.test_client()
+    params = _start(browser)
+    assert _respond(attacker, params, _present(holder, pid_issuer, params)).status_code == 200
+    assert _done(attacker, params).status_code == 404
+    assert attacker.get("/account").status_code != 200
+    # the browser that asked still can
+    assert _done(browser, params).status_code == 303
+
+
+def test_a_replayed_presentation_is_refused(docs_app, citizen, pid_issuer, holder):
+    browser = docs_app.test_client()
+    params = _start(browser)
+    presentation = _present(holder, pid_issuer, params)
+    assert _respond(browser, params, presentation).status_code == 200
+    replay = _respond(browser, params, presentation)
+    assert replay.status_code == 400 and replay.get_json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("wrong", ["nonce", "audience"])
+def test_a_wrong_nonce_or_audience_is_refused(docs_app, citizen, pid_issuer, holder, wrong):
+    browser = docs_app.test_client()
+    params = _start(browser)
+    bad = {"nonce": "n" * 43} if wrong == "nonce" else {"audience": "redirect_uri:https://rp.example/cb"}
+    answer = _respond(browser, params, _present(holder, pid_issuer, params, **bad))
+    assert answer.status_code == 400
+    refusal = answer.get_json()
+    if wrong == "nonce":
+        assert refusal["error"] == "invalid_nonce", refusal
+    else:
+        assert refusal["error"] == "invalid_sd_jwt" and "aud must be" in refusal["error_description"]
+    assert _done(browser, params).status_code == 404
+    assert browser.get("/account").status_code != 200
+
+
+def test_an_untrusted_issuer_is_refused(docs_app, citizen, pid_issuer, holder):
+    browser = docs_app.test_client()
+    params = _start(browser)
+    answer = _respond(browser, params, _present(holder, PidIssuer("Falso"), params))
+    assert answer.status_code == 400 and answer.get_json()["error"] == "untrusted_issuer"
+    assert _done(browser, params).status_code == 404
+
+
+def test_a_revoked_pid_is_refused(docs_app, citizen, pid_issuer, holder, revoked):
+    browser = docs_app.test_client()
+    params = _start(browser)
+    answer = _respond(browser, params, _present(
+        holder, pid_issuer, params, status={"status_list": {"idx": 7, "uri": STATUS_URI}}))
+    assert answer.status_code == 400 and answer.get_json()["error"] == "credential_revoked"
+    assert _done(browser, params).status_code == 404
+
+
+def test_a_revoked_issuer_certificate_is_refused(docs_app, citizen, pid_issuer, holder):
+    pid_issuer.revoke()
+    browser = docs_app.test_client()
+    params = _start(browser)
+    answer = _respond(browser, params, _present(holder, pid_issuer, params))
+    assert answer.status_code == 400 and answer.get_json()["error"] == "issuer_revoked", answer.get_json()
+    assert _done(browser, params).status_code == 404
+
+
+def test_a_frozen_account_is_not_signed_in(docs_app, citizen, pid_issuer, holder):
+    from idp.assurance.reclaim import FROZEN_PREFIX
+    from idp.citizens.models import Citizen
+    from infra.db import get_db
+
+    with get_db(docs_app).transaction() as db:
+        row = db.get(Citizen, __import__("uuid").UUID(citizen.citizen_id))
+        row.national_id = FROZEN_PREFIX + "x" * 20
+    browser = docs_app.test_client()
+    params = _start(browser)
+    assert _respond(browser, params, _present(holder, pid_issuer, params)).status_code == 200
+    page = _done(browser, params)
+    assert page.status_code in (403, 404)
+    assert browser.get("/account").status_code != 200
+    assert not [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
+
+
+def test_the_button_is_hidden_without_a_trusted_issuer_or_when_off(docs_app):
+    from dataclasses import replace
+
+    from idp.wallet import get_wallet
+
+    assert 'id="wallet-signin"' not in docs_app.test_client().get("/login").get_data(as_text=True)
+    assert docs_app.test_client().get("/login/wallet").status_code == 404
+    wallet = get_wallet(docs_app)
+    kept = wallet.settings
+    wallet.settings = replace(kept, sign_in=False)
+    try:
+        assert not wallet.sign_in_offered()
+    finally:
+        wallet.settings = kept
+
+
+def test_off_even_with_a_trusted_issuer(docs_app, pid_issuer):
+    from dataclasses import replace
+
+    from idp.wallet import get_wallet
+
+    wallet = get_wallet(docs_app)
+    assert wallet.sign_in_offered()
+    kept = wallet.settings
+    wallet.settings = replace(kept, sign_in=False)
+    try:
+        assert 'id="wallet-signin"' not in docs_app.test_client().get("/login").get_data(as_text=True)
+        assert docs_app.test_client().get("/login/wallet").status_code == 404
+    finally:
+        wallet.settings = kept
+
+
+def test_an_unknown_state_is_a_plain_404(docs_app):
+    page = docs_app.test_client().get("/login/wallet/done?state=" + "s" * 43)
+    assert page.status_code == 404 and 'data-status="expired"' in page.get_data(as_text=True)
+
+
+def test_an_agency_sign_in_continues_and_its_id_token_says_high_and_wallet(
+        docs_app, citizen, pid_issuer, holder, register):
+    from urllib.parse import unquote
+
+    from tests.idp.oidc.conftest import Flow, authorize_url, claims_of, exchange, get_code
+
+    agency = register(max_assurance_level="high", security_profile="oidc")
+    browser = docs_app.test_client()
+    flow = Flow()
+    asked = browser.get(authorize_url(agency, flow, acr_values="http://eidas.europa.eu/LoA/high"))
+    assert asked.status_code in (302, 303)
+    login = urlsplit(asked.headers["Location"])
+    assert login.path == "/login"
+    pending = unquote(parse_qs(login.query)["next"][0])
+    params = _start(browser, next_=pending)
+    assert _respond(browser, params, _present(holder, pid_issuer, params)).status_code == 200
+    done = _done(browser, params)
+    assert done.status_code == 303 and done.headers["Location"] == pending
+    code, _ = get_code(browser, agency, flow, acr_values="http://eidas.europa.eu/LoA/high")
+    tokens = exchange(browser, agency, code, flow).get_json()
+    id_token = claims_of(tokens["id_token"])
+    assert id_token["acr"] == "http://eidas.europa.eu/LoA/high"
+    assert id_token["amr"] == ["pop", "hwk", "user", "mfa"]
