@@ -167,6 +167,14 @@ def _http(what: str, doc: str, **options) -> Callable:
     return scenario
 
 
+def _dpop(app, seconds: float) -> list[Result | Skipped]:
+    """DPoP-bound /token and UserInfo (a fresh proof per request) over HTTP, with Bearer on the
+    same server, vs oidc-provider's DPoP."""
+    from bench.dpop_http import compare
+
+    return compare(seconds)
+
+
 def _wsgi(app, seconds: float) -> list[Result | Skipped]:
     """UserInfo under gunicorn (cedula serve) and under granian: the WSGI server's own cost."""
     from bench.wsgi_servers import compare
@@ -188,6 +196,7 @@ SCENARIOS: dict[str, Callable] = {
                             "over HTTP, vs node oidc-provider."),
     "http-wsgi": _wsgi,
     "http-signin": _signin_http,
+    "http-dpop": _dpop,
     "http-production": _http("token", "/token on PostgreSQL + Redis, 1 and 2 workers (2 workers use both "
                              "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
                              node=False, workers=(1, 2)),

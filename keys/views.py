@@ -9,7 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import logging
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -20,6 +24,7 @@ from keys.errors import (
     KeyStoreUnavailable,
     PkiNotInitialised,
 )
+from keys.rotation import Keyring, SigningKeyInfo
 from keys.service import get_service
 
 log = logging.getLogger(__name__)
@@ -59,15 +64,47 @@ def _binary(body: bytes, mimetype: str, *, max_age: int = 0) -> Response:
     return response
 
 
+@dataclass(frozen=True)
+class _JwksBody:
+    """The JWK Set's response body for one set of published keys, encoded once."""
+
+    published: tuple[SigningKeyInfo, ...]
+    body: bytes
+    etag: str
+
+    def serves(self, published: list[SigningKeyInfo]) -> bool:
+        """The same key objects (the keyring's snapshot makes new ones when a rotation is seen)."""
+        return len(published) == len(self.published) and all(
+            a is b for a, b in zip(published, self.published, strict=True))
+
+
+# Per keyring: the body of its published keys (the cache holds the keys, so `is` is safe).
+_JWKS_BODIES: weakref.WeakKeyDictionary[Keyring, _JwksBody] = weakref.WeakKeyDictionary()
+
+
+def _jwks_body(keyring: Keyring, now: datetime) -> _JwksBody:
+    """The encoded JWK Set of the keys published at `now`: encoded again only when that set
+    changes (a key rotation seen through the keyring's generation, a key published or removed
+    as time passes), not per request."""
+    published = keyring.published(now)
+    kept = _JWKS_BODIES.get(keyring)
+    if kept is not None and kept.serves(published):
+        return kept
+    body = json.dumps({"keys": [dict(k.jwk) for k in published]}, separators=(",", ":")).encode("utf-8")
+    kept = _JwksBody(tuple(published), body, hashlib.sha256(body).hexdigest()[:32])
+    _JWKS_BODIES[keyring] = kept
+    return kept
+
+
 @bp.get("/jwks.json")
 def jwks_json() -> Response:
     """The JWK Set; cacheable for at most the pre-publication period of the next key."""
     service = get_service()
-    body = service.keyring.jwks(service.now())
-    response = jsonify(body)
+    jwks = _jwks_body(service.keyring, service.now())
+    response = Response(jwks.body, mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={service.keyring.cache_seconds}"
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.set_etag(jwks.etag)
     return response.make_conditional(request)  # type: ignore[return-value]  # the same response
 
 

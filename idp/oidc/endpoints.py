@@ -108,7 +108,7 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
             f"too many failed client authentications for this client from this address; try again in "
             f"{limits.window} seconds", retry_after=limits.window)
     try:
-        with get_db(current_app).read() as session:
+        with get_db(current_app).lazy_read() as session:  # a cached client needs no session
             client = client_auth.authenticate(
                 session, authorization=request.headers.get("Authorization"), form=form, store=store,
                 policy=provider().assertion_policy(endpoint), now=int(time.time()),

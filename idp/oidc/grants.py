@@ -8,6 +8,7 @@ the citizen withdrawing an agency's access (`idp.consent.services.revoke`).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -24,3 +25,36 @@ def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, no
         sa.update(Grant).where(Grant.id == uuid.UUID(str(grant_id)), Grant.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)))
     return bool(result.rowcount)
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRecord:
+    """A grant's values as the token endpoint writes and reads them: a plain record, not a
+    mapped object (no unit of work to track it; the row is written by `INSERT_GRANT`)."""
+
+    id: uuid.UUID
+    citizen_id: uuid.UUID
+    client_id: str
+    scopes: list[str]
+    claims: dict[str, Any]
+    sid: str
+    auth_time: datetime
+    acr: str
+    amr: list[str]
+    created_at: datetime
+    expires_at: datetime
+    resources: list[str] | None = None
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The values of its `oidc_grants` row."""
+        return {name: getattr(self, name) for name in _GRANT_COLUMNS}
+
+    @classmethod
+    def of(cls, grant: Any) -> GrantRecord:
+        """The record of a grant row (a mapped `Grant` or a Core row with its columns)."""
+        return cls(**{name: getattr(grant, name) for name in _GRANT_COLUMNS})
+
+
+_GRANT_COLUMNS = tuple(column.key for column in Grant.__table__.columns)

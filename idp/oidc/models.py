@@ -106,3 +106,9 @@ class IndexedSector(Base):
 
     sector: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     indexed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+# The token endpoint's writes, built once (SQLAlchemy Core, compiled cache): only the values are
+# bound per request, and no mapped object goes through the session's unit of work.
+INSERT_GRANT = sa.insert(Grant.__table__)
+INSERT_REFRESH_TOKEN = sa.insert(RefreshToken.__table__)

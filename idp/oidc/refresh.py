@@ -5,6 +5,7 @@ every use returns a new refresh token, and presenting a spent one revokes the wh
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from clients.registry import Client
 from idp.citizens.models import Citizen
 from idp.oidc import resources, standing
 from idp.oidc.errors import InvalidGrant
-from idp.oidc.grants import revoke_grant
+from idp.oidc.grants import GrantRecord, revoke_grant
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
     Provider,
@@ -32,15 +33,34 @@ from infra.db import Database
 from infra.indicators import tally
 
 
+@dataclass(frozen=True, slots=True)
+class _Presented:
+    """The presented refresh token's columns that the grant needs."""
+
+    id: int
+    dpop_jkt: str | None
+    used_at: datetime | None
+    expires_at: datetime
+
+
+# Built once: the presented token (only the columns used), its grant's row and its citizen.
+_PRESENTED = (
+    sa.select(RefreshToken.id.label("token_id"), RefreshToken.dpop_jkt.label("token_dpop_jkt"),
+              RefreshToken.used_at.label("token_used_at"), RefreshToken.expires_at.label("token_expires_at"),
+              *Grant.__table__.columns, Citizen)
+    .join(Grant, Grant.id == RefreshToken.grant_id).join(Citizen, Citizen.id == Grant.citizen_id)
+    .where(RefreshToken.token_hash == sa.bindparam("digest")))
+_SPEND = (sa.update(RefreshToken).where(RefreshToken.id == sa.bindparam("token"), RefreshToken.used_at.is_(None))
+          .values(used_at=sa.bindparam("now")).returning(RefreshToken.id)
+          .execution_options(synchronize_session=False))
+
+
 def spend(session: Session, token_id: int, *, now: datetime) -> bool:
     """Mark the refresh token used, once: a compare-and-set that exactly one of any number of
     concurrent requests wins, on every backend (PostgreSQL re-checks the row after the
     winner's commit; SQLite serialises the writers). RETURNING tells who won without relying
     on the driver's rowcount."""
-    won = session.execute(
-        sa.update(RefreshToken).where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
-        .values(used_at=now).returning(RefreshToken.id).execution_options(synchronize_session=False)
-    ).first()
+    won = session.connection().execute(_SPEND, {"token": token_id, "now": now}).first()
     return won is not None
 
 
@@ -70,14 +90,11 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
     moment = datetime.fromtimestamp(now, UTC)
     refused: str | None = None
     with database.transaction() as session:
-        row = session.execute(
-            sa.select(RefreshToken, Grant, Citizen).join(Grant, Grant.id == RefreshToken.grant_id)
-            .join(Citizen, Citizen.id == Grant.citizen_id)
-            .where(RefreshToken.token_hash == token_digest(refresh_token))
-        ).first()
+        row = session.execute(_PRESENTED, {"digest": token_digest(refresh_token)}).first()
         if row is None:
             raise InvalidGrant("the refresh token is not valid")
-        token, grant, citizen = row
+        token, grant, citizen = _Presented(row.token_id, row.token_dpop_jkt, row.token_used_at,
+                                           row.token_expires_at), GrantRecord.of(row), row.Citizen
         if grant.client_id != client.client_id:
             raise InvalidGrant("the refresh token is not valid")  # do not reveal whose it is
         if token.dpop_jkt is not None and token.dpop_jkt != jkt:
@@ -128,8 +145,6 @@ REUSED = ("the refresh token was already used; every token of this grant is now 
           "(refresh token reuse)")
 
 
-def replace_claims(grant: Grant, *, claims: dict[str, Any], scopes: list[str]) -> Grant:
-    """A detached copy of `grant` with narrowed claims and scopes (the row is left as it is)."""
-    copy = Grant(**{column.key: getattr(grant, column.key) for column in Grant.__table__.columns})
-    copy.claims, copy.scopes = claims, scopes
-    return copy
+def replace_claims(grant: GrantRecord, *, claims: dict[str, Any], scopes: list[str]) -> GrantRecord:
+    """A copy of `grant` with narrowed claims and scopes (the row is left as it is)."""
+    return replace(grant, claims=claims, scopes=scopes)

@@ -29,8 +29,8 @@ from idp.oidc.client_cache import ClientCache
 from idp.oidc.client_keys import RemoteKeySets
 from idp.oidc.dpop import DpopError, DpopPolicy
 from idp.oidc.errors import InvalidGrant
-from idp.oidc.grants import revoke_grant
-from idp.oidc.models import Grant, RefreshToken
+from idp.oidc.grants import GrantRecord, revoke_grant
+from idp.oidc.models import INSERT_GRANT, INSERT_REFRESH_TOKEN, Grant
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
 from idp.sessions.records import SessionPolicy
@@ -164,7 +164,7 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
     return codes.issue(store, grant, ttl=ttl)
 
 
-def grant_active(grant: Grant, now: datetime) -> bool:
+def grant_active(grant: Grant | GrantRecord, now: datetime) -> bool:
     return grant.revoked_at is None and utc(grant.expires_at) > now
 
 
@@ -177,17 +177,19 @@ def wants_refresh(client: Client, scopes: Iterable[str]) -> bool:
     return "offline_access" in scopes and "refresh_token" in client.client_metadata.get("grant_types", [])
 
 
-def new_refresh_token(session: Session, provider: Provider, *, grant: Grant, scopes: list[str],
+def new_refresh_token(session: Session, provider: Provider, *, grant: Grant | GrantRecord, scopes: list[str],
                       now: datetime, dpop_jkt: str | None = None) -> str:
-    """`dpop_jkt`: the DPoP key a public client's refresh token is bound to (RFC 9449 section 5)."""
+    """`dpop_jkt`: the DPoP key a public client's refresh token is bound to (RFC 9449 section 5).
+    One INSERT built once (`INSERT_REFRESH_TOKEN`), in the caller's transaction."""
     token = secrets.token_urlsafe(32)
     expires = min(now + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
-    session.add(RefreshToken(grant_id=grant.id, token_hash=token_digest(token), scopes=scopes,
-                             created_at=now, expires_at=expires, dpop_jkt=dpop_jkt))
+    session.connection().execute(INSERT_REFRESH_TOKEN, {
+        "grant_id": grant.id, "token_hash": token_digest(token), "scopes": scopes, "created_at": now,
+        "expires_at": expires, "used_at": None, "dpop_jkt": dpop_jkt})
     return token
 
 
-def id_token_release(grant: Grant, citizen: Citizen) -> dict[str, Any]:
+def id_token_release(grant: Grant | GrantRecord, citizen: Citizen) -> dict[str, Any]:
     """The claims (besides `sub`) the ID token of `grant` releases: those requested for the ID
     token that the grant carries (OIDC Core 5.4, 5.5)."""
     requested = claims_module.load(grant.claims)
@@ -197,7 +199,7 @@ def id_token_release(grant: Grant, citizen: Citizen) -> dict[str, Any]:
                                  client_scopes=grant.scopes)
 
 
-def log_id_token_release(session: Session, *, grant: Grant, client: Client, released: Iterable[str],
+def log_id_token_release(session: Session, *, grant: Grant | GrantRecord, client: Client, released: Iterable[str],
                          consent: Any, now: datetime) -> None:
     """The data-sharing log's entry for an ID token, in the transaction that makes the grant or
     rotates its refresh token: it commits with them, before anything is signed or sent (no log
@@ -206,7 +208,7 @@ def log_id_token_release(session: Session, *, grant: Grant, client: Client, rele
                    claims=("sub", *released), now=now, consent=consent)
 
 
-def mint(provider: Provider, *, client: Client, grant: Grant, citizen: Citizen, scopes: list[str],
+def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citizen: Citizen, scopes: list[str],
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
          jkt: str | None = None, audience: resources.Audience | None = None,
          extra: dict[str, Any] | None = None, logged: bool = False) -> TokenResponse:
@@ -251,7 +253,7 @@ def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
 
 
 def _count_sign_in(session: Session, provider: Provider, *, client_id: str, citizen_id: uuid.UUID,
-                   grant: Grant, now: datetime) -> None:
+                   grant: GrantRecord, now: datetime) -> None:
     """A sign-in to an agency, counted by level and authenticator (in the grant's transaction);
     the citizen's first agency sign-in ever closes the enrolment funnel."""
     level = indicators.level_of(grant.acr, provider.settings.acr_uris)
@@ -313,14 +315,15 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
                                "this code was issued")
         claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
-        grant = Grant(
+        grant = GrantRecord(
             id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
             scopes=scopes, claims=claims, sid=granted.sid,
             auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
             created_at=moment, expires_at=moment + timedelta(seconds=settings.grant_seconds),
-            revoked_at=None, revoked_reason=None, resources=list(granted.resources) or None)
-        session.add(grant)
-        session.flush()
+            resources=list(granted.resources) or None)
+        # Table statements built once, no unit of work: the grant, the subject index, the
+        # counts, the refresh token and the log entry, all on the transaction's one connection.
+        session.connection().execute(INSERT_GRANT, grant.row())
         sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
         subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)
         target = resources.audience(session, resource=resource, client_id=client.client_id, scopes=scopes,

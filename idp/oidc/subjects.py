@@ -65,18 +65,30 @@ def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: 
                    sector=sector or sector_of(client), citizen_id=citizen_id)
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
-    """Insert, skipping rows already there; how many were inserted."""
-    if not rows:
-        return 0
-    if session.get_bind().dialect.name == "postgresql":
+def _build_index_insert(dialect: str) -> sa.Insert:
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     # RETURNING counts what was inserted on both databases (psycopg 3 reports a rowcount of -1).
-    statement = (insert(SubjectIndex.__table__).values(rows).on_conflict_do_nothing()
-                 .returning(SubjectIndex.__table__.c.sector))
-    return len(session.execute(statement).all())
+    return (insert(SubjectIndex.__table__).on_conflict_do_nothing()
+            .returning(SubjectIndex.__table__.c.sector))
+
+
+# Built once per dialect: one row binds only its values (the code exchange's path).
+_INDEX_INSERTS = {dialect: _build_index_insert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
+    """Insert, skipping rows already there; how many were inserted."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect.name
+    statement = _INDEX_INSERTS[dialect] if dialect in _INDEX_INSERTS else _build_index_insert(dialect)
+    if len(rows) == 1:
+        return len(connection.execute(statement, rows[0]).all())
+    return len(connection.execute(statement.values(rows)).all())
 
 
 # (sector, citizen_id) pairs known to be in the index (committed), per process.

@@ -1,0 +1,36 @@
+"""`/jwks.json`: answered from a body encoded once per set of published keys, with an ETag and
+max-age, and a rotation shows the new key at once."""
+
+from __future__ import annotations
+
+from keys import views
+
+
+def test_jwks_is_cacheable_and_answers_304_to_its_etag(service, fresh_app):
+    client = fresh_app.test_client()
+    first = client.get("/jwks.json")
+    assert first.status_code == 200 and first.mimetype == "application/json"
+    assert first.headers["Cache-Control"] == f"public, max-age={service.keyring.cache_seconds}"
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    kids = {k["kid"] for k in first.get_json()["keys"]}
+    assert kids == {k.kid for k in service.keyring.published(service.now())}
+    again = client.get("/jwks.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_jwks_body_is_encoded_once_per_key_set(service, fresh_app):
+    client = fresh_app.test_client()
+    client.get("/jwks.json")
+    kept = views._JWKS_BODIES[service.keyring]
+    client.get("/jwks.json")
+    assert views._JWKS_BODIES[service.keyring] is kept
+
+
+def test_a_rotation_shows_the_new_key_and_a_new_etag(service, fresh_app):
+    client = fresh_app.test_client()
+    before = client.get("/jwks.json")
+    result = service.keyring.rotate(service.now(), algs=("ES256",))
+    after = client.get("/jwks.json", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200, "the old ETag must not match once a key is added"
+    assert result.published[0].kid in {k["kid"] for k in after.get_json()["keys"]}
+    assert after.headers["ETag"] != before.headers["ETag"]
