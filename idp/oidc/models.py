@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -110,5 +110,5 @@ class IndexedSector(Base):
 
 # The token endpoint's writes, built once (SQLAlchemy Core, compiled cache): only the values are
 # bound per request, and no mapped object goes through the session's unit of work.
-INSERT_GRANT = sa.insert(Grant.__table__)
-INSERT_REFRESH_TOKEN = sa.insert(RefreshToken.__table__)
+INSERT_GRANT = sa.insert(cast(sa.Table, Grant.__table__))
+INSERT_REFRESH_TOKEN = sa.insert(cast(sa.Table, RefreshToken.__table__))
