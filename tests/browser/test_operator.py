@@ -25,17 +25,11 @@ def _operator(browser, server, tmp_path, monkeypatch) -> None:
     from idp.operator import services
     from idp.registrar.services import Actor
     from infra.db import get_db
-    from tests.browser.test_step_up import _authenticator, _chromium_attestation, _install_metadata
-    from tests.support.attestation import AttestationPki
+    from tests.browser.authenticators import add_authenticator, trust_chromium_authenticators
 
     app = server.app
-    browser.open("/")
-    browser.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
-    aaguid, batch = _chromium_attestation(browser)
-    pki = AttestationPki.build()
-    _install_metadata(app, tmp_path, monkeypatch,
-                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
-    _authenticator(browser, synced=False)  # a security key: device-bound, attested
+    trust_chromium_authenticators(browser, app, tmp_path, monkeypatch)
+    add_authenticator(browser, synced=False)  # a security key: device-bound, attested
     enrol(browser, new_person())
     continue_to_account(browser)
     now = datetime.now(UTC)
