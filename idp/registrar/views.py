@@ -20,7 +20,7 @@ from idp.assurance import services as assurance_services
 from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
 from idp.registrar import services
-from idp.registrar.documents import TYPES, parse_document
+from idp.registrar.documents import TYPES, parse_document, read_in_person_form
 from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar, OwnRecord
 from idp.sessions import require_citizen, start_session
 from infra.config import get_settings
@@ -251,10 +251,6 @@ def bind() -> Response | str:
     return _no_store(response)
 
 
-RECLAIM_FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
-                  "document_type", "document_number", "document_expiry")
-
-
 def _reclaim_form(actor: services.Actor, *, values: dict[str, str], errors: dict[str, str],
                   status: int = 200, refused: str | None = None) -> Response:
     return _no_store(render_template("registrar/reclaim.html", actor=actor, values=values,
@@ -271,8 +267,6 @@ def reclaim() -> Response:
     from idp.assurance.reclaim import ReclaimRefused
     from idp.assurance.reclaim import reclaim as move_national_id
     from idp.assurance.reclaim_views import after_freeze
-    from idp.citizens.enrolment import validate
-    from idp.citizens.errors import InvalidFields
     from idp.consent.consents import get_consents
     from infra.web.i18n import current_language
 
@@ -282,21 +276,12 @@ def reclaim() -> Response:
     if request.method == "GET":
         return _reclaim_form(actor, values={}, errors={})
     validate_csrf()
-    values = {k: str(request.form.get(k, ""))[:254] for k in RECLAIM_FIELDS}
-    errors: dict[str, str] = {}
-    data = document = None
-    try:
-        data = validate(values, scheme=scheme(current_app),
-                        minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
-                        today=_now().date())
-    except InvalidFields as exc:
-        errors.update(exc.errors)
-    try:
-        document = parse_document(request.form, today=_now().date())
-    except InvalidDocument as exc:
-        errors.update({f"reclaim-{k}": v for k, v in exc.errors.items()})
-    if errors or data is None or document is None:
-        return _reclaim_form(actor, values=values, errors=errors, status=400)
+    typed = read_in_person_form(request.form, form_id="reclaim", scheme=scheme(current_app),
+                                minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
+                                today=_now().date())
+    values, data, document = typed.values, typed.data, typed.document
+    if typed.errors or data is None or document is None:
+        return _reclaim_form(actor, values=values, errors=typed.errors, status=400)
     consents = get_consents()
     audit.prepare()
     try:
