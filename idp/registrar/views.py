@@ -10,19 +10,19 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
+from idp.assurance.staff import admit_at_high, reauth_url
 from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
 from idp.registrar import services
 from idp.registrar.documents import TYPES, parse_document, read_in_person_form
 from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar, OwnRecord
-from idp.sessions import require_citizen, start_session
+from idp.sessions import start_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -55,23 +55,17 @@ def _no_store(body: str | Response, status: int = 200) -> Response:
 
 def _guard(back: str) -> services.Actor | Response:
     """The signed-in registrar at level high, or the response that stops them."""
-    sso = require_citizen()
-    with get_db(current_app).read() as db:
-        try:
-            actor = services.acting_registrar(db, sso.citizen_id)
-        except NotRegistrar:
-            count("registrar", "not_registrar")
-            return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
-        found = assurance_services.assess(db, citizen_id=sso.citizen_id,
-                                          credential_id=sso.credential_id, amr=sso.amr)
-        if found.level == "high":
-            return actor
-        possible = assurance_services.reachable(db, citizen_id=sso.citizen_id, level="high")
-    if possible:
-        response = redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr=high", code=303)
+    admitted = admit_at_high(services.acting_registrar, NotRegistrar)
+    if admitted == "no_role":
+        count("registrar", "not_registrar")
+        return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
+    if admitted == "reauth":
+        response = redirect(reauth_url(back), code=303)
         return _no_store(response)
-    count("registrar", "level_too_low")
-    return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
+    if admitted == "too_low":
+        count("registrar", "level_too_low")
+        return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
+    return admitted
 
 
 def _own_record(actor: services.Actor, action: str) -> Response:
