@@ -21,6 +21,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from infra.db import get_db
 from infra.store import get_store
+from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
 from tests.browser.chromium import Browser, find_chromium, remove_profile, start_chromium
 from tests.conftest import Backend, empty_store, empty_tables, settings_for
 
@@ -113,6 +114,22 @@ def server(live_server) -> LiveServer:
     empty_tables(live_server.app)
     empty_store(live_server.app)
     return live_server
+
+
+@pytest.fixture(scope="module")
+def pki_rows(live_server):
+    """The document PKI (issuing CA, TSA, OCSP, the civil registry's seal), built once a module
+    on empty tables; `restore_pki` puts its rows back after `server` empties them."""
+    empty_tables(live_server.app)
+    empty_store(live_server.app)
+    return build_pki(live_server.app)
+
+
+@pytest.fixture
+def agency(server, pki_rows) -> Agency:
+    """The document PKI with the civil registry's seal, and the registry as an agency."""
+    restore_pki(server.app, pki_rows)
+    return register_agency(server.app, server.url)
 
 
 @pytest.fixture(scope="session")

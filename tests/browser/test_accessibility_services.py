@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
+from tests.browser.agency import Agency
 from tests.browser.chromium import Browser
 from tests.browser.flows import continue_to_account, enrol, new_person
 from tests.browser.test_accessibility import assert_focus_visible, press
@@ -31,22 +31,6 @@ LANGUAGES = ("es", "en")
 SITE_NAME = "Cédula"
 CLAIMS = '{"id_token": {"given_name": {"essential": true}}}'
 SCREENS = os.environ.get("CEDULA_SCREENS")
-
-
-@pytest.fixture(scope="module")
-def pki_rows(live_server):
-    from tests.conftest import empty_store, empty_tables
-
-    empty_tables(live_server.app)
-    empty_store(live_server.app)
-    return build_pki(live_server.app)
-
-
-@pytest.fixture
-def agency(server, pki_rows) -> Agency:
-    """The document PKI with the civil registry's seal, and the registry as an agency."""
-    restore_pki(server.app, pki_rows)
-    return register_agency(server.app, server.url)
 
 
 # --- checks ---------------------------------------------------------------------------------

@@ -12,13 +12,11 @@ import pytest
 
 from tests.browser.agency import AGENCY_NAME
 from tests.browser.flows import continue_to_account, enrol, new_person, valid_dui
-from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
+from tests.browser.test_accessibility_services import (
     CLAIMS,
     LANGUAGES,
     Pages,
-    agency,
     assert_reflows,
-    pki_rows,
     signed_in_citizen,
 )
 from tests.support.images import png
@@ -39,7 +37,7 @@ def _localise(app, client_id: str) -> str:
         return url_of(upload_logo(session, client_id=client_id, data=png(96, 96)))
 
 
-def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agency):  # noqa: F811
+def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agency):
     logo = _localise(agency.app, agency.client_id)
     assert agency.app.test_client().get(logo).status_code == 200
     pages = Pages(browser)
@@ -68,7 +66,7 @@ def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agen
     assert_reflows(browser, "consent-logo")
 
 
-def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_path, monkeypatch):  # noqa: F811
+def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_path, monkeypatch):
     from idp.assurance.services import proofing_of, raise_proofing
     from idp.citizens.models import Citizen, Passkey
     from idp.registrar.services import grant

@@ -21,7 +21,6 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser import test_sso_portals
-from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
 from tests.browser.chromium import BLOCKING_IMPACTS, Browser, describe_violations
 from tests.browser.conftest import LiveServer
 from tests.test_catalog_templates import spanish_only_fragments
@@ -355,21 +354,6 @@ def test_public_pages_reflow_and_are_accessible_in_both_languages(browser):
     walk = Walk(browser)
     walk.pages(_visits(PUBLIC, needing_state=False))
     walk.report()
-
-
-@pytest.fixture(scope="module")
-def pki_rows(live_server):
-    from tests.conftest import empty_store, empty_tables
-
-    empty_tables(live_server.app)
-    empty_store(live_server.app)
-    return build_pki(live_server.app)
-
-
-@pytest.fixture
-def agency(server, pki_rows) -> Agency:
-    restore_pki(server.app, pki_rows)
-    return register_agency(server.app, server.url)
 
 
 def _everyone(browser: Browser, server: LiveServer, tmp_path, monkeypatch) -> None:
