@@ -177,34 +177,17 @@ DEMO_PAGES: dict[str, tuple[Visit, ...]] = {
 @pytest.fixture
 def demo_server(tmp_path) -> Iterator[LiveServer]:
     """The provider as `cedula demo` configures it (the outbox page on), on a port of its own."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     from idp import create_app
     from idp.schema import SCHEMA
-    from infra.db import get_db
-    from infra.store import get_store
-    from tests.browser.conftest import _placeholder, _QuietHandler
+    from tests.browser.conftest import serving
     from tests.conftest import Backend, settings_for
 
     database_url = f"sqlite:///{tmp_path / 'demo.db'}"
     SCHEMA.upgrade(database_url)
-    server = make_server("localhost", 0, _placeholder, threaded=True, request_handler=_QuietHandler)
-    base = f"http://localhost:{server.port}"
-    app = create_app(settings_for(Backend("embedded", database_url, ""), tmp_path,
-                                  server={"issuer": base}, demo={"outbox_page": True}))
-    server.app = app
-    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(base, app)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        get_db(app).dispose()
-        get_store(app).close()
+    with serving(lambda base: create_app(settings_for(
+            Backend("embedded", database_url, ""), tmp_path,
+            server={"issuer": base}, demo={"outbox_page": True})), name="demo-server") as demo:
+        yield demo
 
 
 def _get_rules(app) -> set[str]:
