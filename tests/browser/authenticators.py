@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import UTC, datetime
 
 import cbor2
 from cryptography import x509
 
 from idp.assurance import METADATA
 from idp.webauthn import relying_party
+from infra.db import get_db
 from tests.browser.chromium import Browser
+from tests.browser.flows import continue_to_account, enrol, new_person
 from tests.support.attestation import AttestationPki, pem
 from tests.support.components import replace_component
 
@@ -72,3 +75,19 @@ def trust_chromium_authenticators(browser: Browser, app, tmp_path, monkeypatch) 
     pki = AttestationPki.build()
     install_metadata(app, tmp_path, monkeypatch,
                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
+
+
+def enrol_proofed_in_person(browser: Browser, app, tmp_path, monkeypatch) -> uuid.UUID:
+    """A citizen enrolled in this browser with an attested, device-bound security key and
+    proofed in person, so this sign-in is at level high (a console's staff); their id."""
+    from idp.assurance.services import raise_proofing
+    from idp.citizens.models import Citizen
+
+    trust_chromium_authenticators(browser, app, tmp_path, monkeypatch)
+    add_authenticator(browser, synced=False)
+    enrol(browser, new_person())
+    continue_to_account(browser)
+    with get_db(app).transaction() as session:
+        citizen = session.query(Citizen).one()
+        raise_proofing(session, citizen_id=citizen.id, method="in_person", now=datetime.now(UTC))
+        return citizen.id

@@ -318,22 +318,16 @@ def test_sessions_and_logout_confirmation(browser, agency):
 
 
 def test_registrar_console_and_binding(browser, server, agency, tmp_path, monkeypatch):
-    from idp.assurance.services import raise_proofing
     from idp.citizens.models import Citizen
     from idp.registrar.services import grant
     from infra.db import get_db
-    from tests.browser.authenticators import add_authenticator, trust_chromium_authenticators
+    from tests.browser.authenticators import enrol_proofed_in_person
 
     app = server.app
-    trust_chromium_authenticators(browser, app, tmp_path, monkeypatch)
-    add_authenticator(browser, synced=False)  # a security key: device-bound, attested
-    enrol(browser, new_person())
-    continue_to_account(browser)
-    now = datetime.now(UTC)
+    registrar_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
     with get_db(app).transaction() as session:
-        registrar = session.query(Citizen).one()
-        raise_proofing(session, citizen_id=registrar.id, method="in_person", now=now)
-        grant(session, citizen=registrar, service_point="Oficina Centro", operator="tester", now=now)
+        grant(session, citizen=session.get(Citizen, registrar_id), service_point="Oficina Centro",
+              operator="tester", now=datetime.now(UTC))
     other = enrol_over_http(app.test_client(), SoftwareAuthenticator(origin=server.url),
                             national_id=dui(22222222), email="eva@example.sv")
 

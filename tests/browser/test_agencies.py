@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.agency import AGENCY_NAME
-from tests.browser.flows import continue_to_account, enrol, new_person, valid_dui
+from tests.browser.flows import valid_dui
 from tests.browser.test_accessibility_services import (
     CLAIMS,
     LANGUAGES,
@@ -67,23 +67,18 @@ def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agen
 
 
 def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_path, monkeypatch):
-    from idp.assurance.services import proofing_of, raise_proofing
+    from idp.assurance.services import proofing_of
     from idp.citizens.models import Citizen, Passkey
     from idp.registrar.services import grant
     from infra.db import get_db
-    from tests.browser.authenticators import add_authenticator, trust_chromium_authenticators
+    from tests.browser.authenticators import enrol_proofed_in_person
 
     app = server.app
-    trust_chromium_authenticators(browser, app, tmp_path, monkeypatch)
-    add_authenticator(browser, synced=False)  # the security key plugged into the registrar's computer
-    enrol(browser, new_person())
-    continue_to_account(browser)
-    now = datetime.now(UTC)
+    # the security key plugged into the registrar's computer
+    registrar_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
     with get_db(app).transaction() as session:
-        registrar = session.query(Citizen).one()
-        raise_proofing(session, citizen_id=registrar.id, method="in_person", now=now)
-        grant(session, citizen=registrar, service_point="Oficina Centro", operator="tester", now=now)
-        registrar_id = registrar.id
+        grant(session, citizen=session.get(Citizen, registrar_id), service_point="Oficina Centro",
+              operator="tester", now=datetime.now(UTC))
 
     pages = Pages(browser)
     pages.visit("registrar-enrol", "/registrar/enrol", wait="#enrol-form")
