@@ -445,21 +445,13 @@ portals = test_sso_portals.portals  # the demo portals, served for this module's
 
 @pytest.mark.browser
 def test_portal_pages_reflow_and_are_accessible_in_both_languages(browser, portals):
-    from tests.browser.flows import new_person
-    from tests.browser.test_sso_portals import _allow, _enrol_here, _shows_signed_in
+    from tests.browser.test_sso_portals import enrol_at_portal
 
     registry = portals["registry"]
     walk = Walk(browser, base=registry.url)
     signed_out = PORTAL_PAGES["/"][0]
     walk.pages([signed_out])
-    browser.new_device()
-    browser.driver.get(registry.url + "/")
-    browser.wait_for("#portal-signin").click()
-    browser.wait_for("#enrol-link").click()
-    _enrol_here(browser, new_person())
-    browser.wait_for("a#continue").click()
-    _allow(browser)
-    _shows_signed_in(browser, registry)
+    enrol_at_portal(browser, registry)
     walk.pages([v for visits in PORTAL_PAGES.values() for v in visits if v is not signed_out])
     walk.report()
 
