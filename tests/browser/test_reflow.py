@@ -469,9 +469,7 @@ def test_the_reclaim_code_page_reflows_and_is_accessible_in_both_languages(brows
     """/reclaim/code needs a claim in progress: someone enrolled with the holder's details, the
     holder claims them back and asks for a code; then the page with the code field and the page
     with a refused code (error summary), at 320 px, es and en."""
-    from selenium.webdriver.common.by import By
-
-    from tests.browser.flows import continue_to_account, enrol, new_person
+    from tests.browser.flows import continue_to_account, enrol, fill_person, new_person
     from tests.browser.test_proofing import _register
 
     person = new_person()
@@ -483,12 +481,7 @@ def test_the_reclaim_code_page_reflows_and_is_accessible_in_both_languages(brows
     browser.new_device()
     browser.open("/reclaim")
     form = browser.wait_for("form#reclaim-form")
-    for name, value in person.fields().items():
-        field = form.find_element(By.NAME, name)
-        if name == "birthdate":
-            browser.fill_date(field, value)
-        else:
-            browser.fill(field, "real.holder@example.sv" if name == "email" else value)
+    fill_person(browser, form, person, email="real.holder@example.sv")
     browser.one("#reclaim-submit").click()
     browser.wait_for_path("/reclaim/code")
     walk = Walk(browser)

@@ -23,7 +23,7 @@ from clients.portal import PortalConfig, create_portal
 from infra.db import get_db
 from tests.browser.chromium import Browser
 from tests.browser.conftest import LiveServer, _QuietHandler
-from tests.browser.flows import Person, new_person
+from tests.browser.flows import Person, fill_person, new_person
 
 pytestmark = pytest.mark.browser
 
@@ -99,13 +99,7 @@ def portals(server: LiveServer) -> Iterator[dict[str, Portal]]:
 
 def _enrol_here(browser: Browser, person: Person) -> None:
     """Fill in the enrolment form the browser is on (reached from the sign-in page)."""
-    form = browser.wait_for("form#enrol-form")
-    for name, value in person.fields().items():
-        field = form.find_element(By.NAME, name)
-        if name == "birthdate":
-            browser.fill_date(field, value)
-        else:
-            browser.fill(field, value)
+    fill_person(browser, browser.wait_for("form#enrol-form"), person)
     browser.one("#enrol-submit").click()
 
 
