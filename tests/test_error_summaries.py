@@ -2,7 +2,8 @@
 pattern, `_error_summary.html`: a titled box linking to the fields, "Error:" before the page
 title), not with a notice of its own. Read from the templates: a page with a form that shows
 something when its `error`, `errors`, `failed`, `code_error` or `file_error` is set must call
-`error_summary(...)` and set `page_errors` (what base.html reads for the title)."""
+`error_summary(...)` and set `page_errors` (what base.html reads for the title). A partial
+(`_name.html`, macros) is not a page: its forms count for the pages that import it."""
 
 from __future__ import annotations
 
@@ -14,11 +15,20 @@ import pytest
 from tests.test_catalog_templates import ROOT, templates
 
 SHOWS_AN_ERROR = re.compile(r"\{%-? *(?:if|elif) [^%]*\b(?:error|errors|failed|code_error|file_error|search\.errors)\b")
+IMPORTS_A_PARTIAL = re.compile(r"""\{%-? *(?:from|import|include) +["']([^"']*/?_[^"'/]+\.html)["']""")
+
+
+def _with_partials(path: Path) -> str:
+    """The page's text followed by the text of the partials it imports or includes."""
+    text = path.read_text(encoding="utf-8")
+    root = next(parent for parent in path.parents if parent.name == "templates")
+    return text + "".join((root / name).read_text(encoding="utf-8")
+                          for name in IMPORTS_A_PARTIAL.findall(text) if (root / name).is_file())
 
 
 def form_pages() -> list[Path]:
-    return [p for p in templates() if "<form" in (text := p.read_text(encoding="utf-8"))
-            and SHOWS_AN_ERROR.search(text)]
+    return [p for p in templates() if not p.name.startswith("_")
+            and "<form" in (text := _with_partials(p)) and SHOWS_AN_ERROR.search(text)]
 
 
 def test_there_are_form_pages_with_errors():

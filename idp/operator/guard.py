@@ -14,17 +14,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, ParamSpec
-from urllib.parse import quote
 
-from flask import Response, current_app, redirect, render_template, request
+from flask import Response, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.assurance import services as assurance_services
+from idp.assurance.staff import admit_at_high, reauth_url
 from idp.operator import services
 from idp.operator.errors import NotOperator
 from idp.registrar.services import Actor
-from idp.sessions import require_citizen
-from infra.db import get_db
 from infra.ops.metrics import count
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
@@ -45,22 +42,16 @@ def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
 
 def operator_or_refusal(back: str) -> Actor | BaseResponse:
     """The signed-in operator at level high, or the response that stops them."""
-    sso = require_citizen()
-    with get_db(current_app).read() as db:
-        try:
-            actor = services.acting_operator(db, sso.citizen_id)
-        except NotOperator:
-            count("operator", "not_operator")
-            return error_page(403, _("operator.denied.title"), _("operator.denied.role"))
-        found = assurance_services.assess(db, citizen_id=sso.citizen_id, credential_id=sso.credential_id,
-                                          amr=sso.amr)
-        if found.level == "high":
-            return actor
-        possible = assurance_services.reachable(db, citizen_id=sso.citizen_id, level="high")
-    if possible:
-        return no_store(redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr=high", code=303))
-    count("operator", "level_too_low")
-    return error_page(403, _("operator.denied.title"), _("operator.denied.level"))
+    admitted = admit_at_high(services.acting_operator, NotOperator)
+    if admitted == "no_role":
+        count("operator", "not_operator")
+        return error_page(403, _("operator.denied.title"), _("operator.denied.role"))
+    if admitted == "reauth":
+        return no_store(redirect(reauth_url(back), code=303))
+    if admitted == "too_low":
+        count("operator", "level_too_low")
+        return error_page(403, _("operator.denied.title"), _("operator.denied.level"))
+    return admitted
 
 
 def operator_page(fn: Callable[..., BaseResponse | str]) -> Callable[..., BaseResponse]:

@@ -1,4 +1,5 @@
-"""The identity document a registrar checks in person: type, number, expiry."""
+"""The identity document a registrar checks in person (type, number, expiry), and the form that
+reads it with the person's details (assisted enrolment and reclaim in person)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from idp.citizens.enrolment import EnrolmentData, validate
+from idp.citizens.errors import InvalidFields
+from idp.citizens.national_id import NationalIdScheme
 from idp.registrar.errors import InvalidDocument
 
 TYPES = ("national_id_card", "passport", "residence_permit")
+FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
+          "document_type", "document_number", "document_expiry")
 _NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{2,39}")
 
 
@@ -45,3 +51,32 @@ def parse_document(fields: Mapping[str, object], *, today: date) -> DocumentChec
     if errors:
         raise InvalidDocument(errors)
     return DocumentCheck(document_type=str(kind), number=number, expiry=expiry)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class InPersonForm:
+    """The registrar's form as typed (`values`), what is wrong in it by field id (`errors`), and
+    the person's details and their document when both are valid."""
+
+    values: dict[str, str]
+    errors: dict[str, str]
+    data: EnrolmentData | None
+    document: DocumentCheck | None
+
+
+def read_in_person_form(form: Mapping[str, object], *, form_id: str, scheme: NationalIdScheme,
+                        minimum_age: int, today: date) -> InPersonForm:
+    """The person's details and the document they showed, every wrong field named at once (the
+    document's fields as `<form_id>-<field>`, the ids the page gives them)."""
+    values = {k: str(form.get(k, ""))[:254] for k in FIELDS}
+    errors: dict[str, str] = {}
+    data = document = None
+    try:
+        data = validate(values, scheme=scheme, minimum_age=minimum_age, today=today)
+    except InvalidFields as exc:
+        errors.update(exc.errors)
+    try:
+        document = parse_document(form, today=today)
+    except InvalidDocument as exc:
+        errors.update({f"{form_id}-{k}": v for k, v in exc.errors.items()})
+    return InPersonForm(values=values, errors=errors, data=data, document=document)

@@ -13,15 +13,12 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from idp.assurance import assurance_settings
 from idp.citizens import scheme
-from idp.citizens.enrolment import validate
-from idp.citizens.errors import InvalidFields
 from idp.registrar import enrolment
-from idp.registrar.documents import TYPES, parse_document
+from idp.registrar.documents import TYPES, read_in_person_form
 from idp.registrar.errors import (
     AlreadyEnrolled,
     CitizenNotFound,
     EnrolmentClosed,
-    InvalidDocument,
     OwnRecord,
 )
 from idp.registrar.services import Actor
@@ -40,8 +37,6 @@ from infra.web.jsonapi import json_body
 
 log = logging.getLogger(__name__)
 bp = Blueprint("registrar_enrolment", __name__)
-FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
-          "document_type", "document_number", "document_expiry")
 
 
 def _form(actor: Actor, *, values: dict[str, str], errors: dict[str, str], status: int = 200,
@@ -59,20 +54,12 @@ def enrol() -> Response:
     if request.method == "GET":
         return _form(actor, values={}, errors={})
     validate_csrf()
-    values = {k: str(request.form.get(k, ""))[:254] for k in FIELDS}
-    errors: dict[str, str] = {}
-    data = document = None
-    try:
-        data = validate(values, scheme=scheme(current_app),
-                        minimum_age=int(get_settings()["enrolment"]["minimum_age"]), today=_now().date())
-    except InvalidFields as exc:
-        errors.update(exc.errors)
-    try:
-        document = parse_document(request.form, today=_now().date())
-    except InvalidDocument as exc:
-        errors.update({f"enrol-{k}": v for k, v in exc.errors.items()})
-    if errors or data is None or document is None:
-        return _form(actor, values=values, errors=errors, status=400)
+    typed = read_in_person_form(request.form, form_id="enrol", scheme=scheme(current_app),
+                                minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
+                                today=_now().date())
+    values, data, document = typed.values, typed.data, typed.document
+    if typed.errors or data is None or document is None:
+        return _form(actor, values=values, errors=typed.errors, status=400)
     try:
         with get_db(current_app).transaction() as db:
             citizen = enrolment.enrol_in_person(db, get_store(current_app), actor=actor, data=data,

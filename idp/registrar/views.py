@@ -10,19 +10,19 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
+from idp.assurance.staff import admit_at_high, reauth_url
 from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
 from idp.registrar import services
-from idp.registrar.documents import TYPES, parse_document
+from idp.registrar.documents import TYPES, parse_document, read_in_person_form
 from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar, OwnRecord
-from idp.sessions import require_citizen, start_session
+from idp.sessions import start_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -55,23 +55,17 @@ def _no_store(body: str | Response, status: int = 200) -> Response:
 
 def _guard(back: str) -> services.Actor | Response:
     """The signed-in registrar at level high, or the response that stops them."""
-    sso = require_citizen()
-    with get_db(current_app).read() as db:
-        try:
-            actor = services.acting_registrar(db, sso.citizen_id)
-        except NotRegistrar:
-            count("registrar", "not_registrar")
-            return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
-        found = assurance_services.assess(db, citizen_id=sso.citizen_id,
-                                          credential_id=sso.credential_id, amr=sso.amr)
-        if found.level == "high":
-            return actor
-        possible = assurance_services.reachable(db, citizen_id=sso.citizen_id, level="high")
-    if possible:
-        response = redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr=high", code=303)
+    admitted = admit_at_high(services.acting_registrar, NotRegistrar)
+    if admitted == "no_role":
+        count("registrar", "not_registrar")
+        return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
+    if admitted == "reauth":
+        response = redirect(reauth_url(back), code=303)
         return _no_store(response)
-    count("registrar", "level_too_low")
-    return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
+    if admitted == "too_low":
+        count("registrar", "level_too_low")
+        return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
+    return admitted
 
 
 def _own_record(actor: services.Actor, action: str) -> Response:
@@ -251,10 +245,6 @@ def bind() -> Response | str:
     return _no_store(response)
 
 
-RECLAIM_FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
-                  "document_type", "document_number", "document_expiry")
-
-
 def _reclaim_form(actor: services.Actor, *, values: dict[str, str], errors: dict[str, str],
                   status: int = 200, refused: str | None = None) -> Response:
     return _no_store(render_template("registrar/reclaim.html", actor=actor, values=values,
@@ -271,8 +261,6 @@ def reclaim() -> Response:
     from idp.assurance.reclaim import ReclaimRefused
     from idp.assurance.reclaim import reclaim as move_national_id
     from idp.assurance.reclaim_views import after_freeze
-    from idp.citizens.enrolment import validate
-    from idp.citizens.errors import InvalidFields
     from idp.consent.consents import get_consents
     from infra.web.i18n import current_language
 
@@ -282,21 +270,12 @@ def reclaim() -> Response:
     if request.method == "GET":
         return _reclaim_form(actor, values={}, errors={})
     validate_csrf()
-    values = {k: str(request.form.get(k, ""))[:254] for k in RECLAIM_FIELDS}
-    errors: dict[str, str] = {}
-    data = document = None
-    try:
-        data = validate(values, scheme=scheme(current_app),
-                        minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
-                        today=_now().date())
-    except InvalidFields as exc:
-        errors.update(exc.errors)
-    try:
-        document = parse_document(request.form, today=_now().date())
-    except InvalidDocument as exc:
-        errors.update({f"reclaim-{k}": v for k, v in exc.errors.items()})
-    if errors or data is None or document is None:
-        return _reclaim_form(actor, values=values, errors=errors, status=400)
+    typed = read_in_person_form(request.form, form_id="reclaim", scheme=scheme(current_app),
+                                minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
+                                today=_now().date())
+    values, data, document = typed.values, typed.data, typed.document
+    if typed.errors or data is None or document is None:
+        return _reclaim_form(actor, values=values, errors=typed.errors, status=400)
     consents = get_consents()
     audit.prepare()
     try:

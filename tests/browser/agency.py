@@ -13,7 +13,6 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import sqlalchemy as sa
@@ -22,27 +21,15 @@ from flask import Flask
 from infra.db import get_db
 from tests.idp.oidc.conftest import claims_of
 from tests.signing import samples
-from tests.signing.conftest import AGENCY, AGENCY_NAME
+from tests.signing.conftest import AGENCY, AGENCY_NAME, bootstrap_pki, key_rows
 
 PURPOSE = "Emitir tu certificado de residencia y avisarte cuando esté listo"
 
 
 def build_pki(app: Flask) -> list[tuple[sa.Table, list[dict]]]:
     """Key store, OIDC keys, document PKI and the agency's seal certificate; the key rows."""
-    from keys import get_service, issue_seal_certificate
-    from keys.models import Base
-
-    service = get_service(app)
-    service.invalidate()
-    service.custody.initialise()
-    now = datetime.now(UTC)
-    service.keyring.bootstrap(now)
-    service.pki.init(now)
-    issue_seal_certificate(service, client_id=AGENCY, organization_name=AGENCY_NAME,
-                           organization_identifier="VATSV-0614-010101-001-1")
-    with get_db(app).engine.connect() as conn:
-        return [(table, [dict(row._mapping) for row in conn.execute(sa.select(table))])
-                for table in Base.metadata.sorted_tables]
+    bootstrap_pki(app)
+    return key_rows(app)
 
 
 def restore_pki(app: Flask, rows: list[tuple[sa.Table, list[dict]]]) -> None:

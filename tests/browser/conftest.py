@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from infra.db import get_db
 from infra.store import get_store
+from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
 from tests.browser.chromium import Browser, find_chromium, remove_profile, start_chromium
 from tests.conftest import Backend, empty_store, empty_tables, settings_for
 
@@ -73,28 +75,16 @@ def _placeholder(environ, start_response):
     return [b"starting"]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    from idp import create_app
-    from idp.schema import SCHEMA
-
-    # Bind first, so the issuer can name the port the browser will use.
+@contextmanager
+def serving(build: Callable[[str], Flask], *, name: str) -> Iterator[LiveServer]:
+    """The app `build(base_url)` makes, answered by a thread on a free localhost port. The port
+    is bound first, so the app's issuer can name the port the browser will use."""
     server: BaseWSGIServer = make_server("localhost", 0, _placeholder, threaded=True,
                                          request_handler=_QuietHandler)
     base = f"http://localhost:{server.port}"
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    database_url = f"sqlite:///{data_dir / 'cedula.db'}"
-    SCHEMA.upgrade(database_url)
-    app = create_app(settings_for(
-        Backend("embedded", database_url, ""), data_dir,
-        server={"issuer": base},
-        # Every test signs in from 127.0.0.1; keep the limiter out of the way.
-        rate_limit={"attempts": 10_000},
-        # A real server: the log's sealer and the back-channel deliveries run on their threads.
-        audit={"seal_seconds": 1}, logout={"background": True},
-    ))
+    app = build(base)
     server.app = app
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield LiveServer(base, app)
@@ -106,6 +96,25 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         get_store(app).close()
 
 
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    from idp import create_app
+    from idp.schema import SCHEMA
+
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    database_url = f"sqlite:///{data_dir / 'cedula.db'}"
+    SCHEMA.upgrade(database_url)
+    with serving(lambda base: create_app(settings_for(
+        Backend("embedded", database_url, ""), data_dir,
+        server={"issuer": base},
+        # Every test signs in from 127.0.0.1; keep the limiter out of the way.
+        rate_limit={"attempts": 10_000},
+        # A real server: the log's sealer and the back-channel deliveries run on their threads.
+        audit={"seal_seconds": 1}, logout={"background": True},
+    )), name="live-server") as live:
+        yield live
+
+
 @pytest.fixture
 def server(live_server) -> LiveServer:
     """The live server with empty tables and an empty store."""
@@ -113,6 +122,22 @@ def server(live_server) -> LiveServer:
     empty_tables(live_server.app)
     empty_store(live_server.app)
     return live_server
+
+
+@pytest.fixture(scope="module")
+def pki_rows(live_server):
+    """The document PKI (issuing CA, TSA, OCSP, the civil registry's seal), built once a module
+    on empty tables; `restore_pki` puts its rows back after `server` empties them."""
+    empty_tables(live_server.app)
+    empty_store(live_server.app)
+    return build_pki(live_server.app)
+
+
+@pytest.fixture
+def agency(server, pki_rows) -> Agency:
+    """The document PKI with the civil registry's seal, and the registry as an agency."""
+    restore_pki(server.app, pki_rows)
+    return register_agency(server.app, server.url)
 
 
 @pytest.fixture(scope="session")

@@ -63,16 +63,21 @@ def new_person(**changes: str) -> Person:
 ENROL_FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
 
 
-def fill_enrolment(browser: Browser, person: Person) -> None:
-    browser.open("/enrol")
-    form = browser.wait_for("form#enrol-form")
-    for name, value in person.fields().items():
+def fill_person(browser: Browser, form, person: Person, **instead: str) -> None:
+    """Type the person's details into `form` (the enrolment or the reclaim form, whose fields
+    have the same names); `instead` gives other values for some fields."""
+    for name, value in {**person.fields(), **instead}.items():
         field = form.find_element(By.NAME, name)
         if name == "birthdate":
             assert field.get_attribute("type") == "date"
             browser.fill_date(field, value)
         else:
             browser.fill(field, value)
+
+
+def fill_enrolment(browser: Browser, person: Person) -> None:
+    browser.open("/enrol")
+    fill_person(browser, browser.wait_for("form#enrol-form"), person)
 
 
 def enrol(browser: Browser, person: Person) -> list[str]:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
+from tests.browser.agency import Agency
 from tests.browser.chromium import Browser
 from tests.browser.flows import continue_to_account, enrol, new_person
 from tests.browser.test_accessibility import assert_focus_visible, press
@@ -31,22 +31,6 @@ LANGUAGES = ("es", "en")
 SITE_NAME = "Cédula"
 CLAIMS = '{"id_token": {"given_name": {"essential": true}}}'
 SCREENS = os.environ.get("CEDULA_SCREENS")
-
-
-@pytest.fixture(scope="module")
-def pki_rows(live_server):
-    from tests.conftest import empty_store, empty_tables
-
-    empty_tables(live_server.app)
-    empty_store(live_server.app)
-    return build_pki(live_server.app)
-
-
-@pytest.fixture
-def agency(server, pki_rows) -> Agency:
-    """The document PKI with the civil registry's seal, and the registry as an agency."""
-    restore_pki(server.app, pki_rows)
-    return register_agency(server.app, server.url)
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -334,28 +318,16 @@ def test_sessions_and_logout_confirmation(browser, agency):
 
 
 def test_registrar_console_and_binding(browser, server, agency, tmp_path, monkeypatch):
-    from idp.assurance.services import raise_proofing
     from idp.citizens.models import Citizen
     from idp.registrar.services import grant
     from infra.db import get_db
-    from tests.browser.test_step_up import _authenticator, _chromium_attestation, _install_metadata
-    from tests.support.attestation import AttestationPki
+    from tests.browser.authenticators import enrol_proofed_in_person
 
     app = server.app
-    browser.open("/")
-    browser.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
-    aaguid, batch = _chromium_attestation(browser)
-    pki = AttestationPki.build()
-    _install_metadata(app, tmp_path, monkeypatch,
-                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
-    _authenticator(browser, synced=False)  # a security key: device-bound, attested
-    enrol(browser, new_person())
-    continue_to_account(browser)
-    now = datetime.now(UTC)
+    registrar_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
     with get_db(app).transaction() as session:
-        registrar = session.query(Citizen).one()
-        raise_proofing(session, citizen_id=registrar.id, method="in_person", now=now)
-        grant(session, citizen=registrar, service_point="Oficina Centro", operator="tester", now=now)
+        grant(session, citizen=session.get(Citizen, registrar_id), service_point="Oficina Centro",
+              operator="tester", now=datetime.now(UTC))
     other = enrol_over_http(app.test_client(), SoftwareAuthenticator(origin=server.url),
                             national_id=dui(22222222), email="eva@example.sv")
 

@@ -11,14 +11,12 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.agency import AGENCY_NAME
-from tests.browser.flows import continue_to_account, enrol, new_person, valid_dui
-from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
+from tests.browser.flows import valid_dui
+from tests.browser.test_accessibility_services import (
     CLAIMS,
     LANGUAGES,
     Pages,
-    agency,
     assert_reflows,
-    pki_rows,
     signed_in_citizen,
 )
 from tests.support.images import png
@@ -39,7 +37,7 @@ def _localise(app, client_id: str) -> str:
         return url_of(upload_logo(session, client_id=client_id, data=png(96, 96)))
 
 
-def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agency):  # noqa: F811
+def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agency):
     logo = _localise(agency.app, agency.client_id)
     assert agency.app.test_client().get(logo).status_code == 200
     pages = Pages(browser)
@@ -68,30 +66,19 @@ def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agen
     assert_reflows(browser, "consent-logo")
 
 
-def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_path, monkeypatch):  # noqa: F811
-    from idp.assurance.services import proofing_of, raise_proofing
+def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_path, monkeypatch):
+    from idp.assurance.services import proofing_of
     from idp.citizens.models import Citizen, Passkey
     from idp.registrar.services import grant
     from infra.db import get_db
-    from tests.browser.test_step_up import _authenticator, _chromium_attestation, _install_metadata
-    from tests.support.attestation import AttestationPki
+    from tests.browser.authenticators import enrol_proofed_in_person
 
     app = server.app
-    browser.open("/")
-    browser.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
-    aaguid, batch = _chromium_attestation(browser)
-    pki = AttestationPki.build()
-    _install_metadata(app, tmp_path, monkeypatch,
-                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
-    _authenticator(browser, synced=False)  # the security key plugged into the registrar's computer
-    enrol(browser, new_person())
-    continue_to_account(browser)
-    now = datetime.now(UTC)
+    # the security key plugged into the registrar's computer
+    registrar_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
     with get_db(app).transaction() as session:
-        registrar = session.query(Citizen).one()
-        raise_proofing(session, citizen_id=registrar.id, method="in_person", now=now)
-        grant(session, citizen=registrar, service_point="Oficina Centro", operator="tester", now=now)
-        registrar_id = registrar.id
+        grant(session, citizen=session.get(Citizen, registrar_id), service_point="Oficina Centro",
+              operator="tester", now=datetime.now(UTC))
 
     pages = Pages(browser)
     pages.visit("registrar-enrol", "/registrar/enrol", wait="#enrol-form")

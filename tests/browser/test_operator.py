@@ -20,29 +20,17 @@ pytestmark = pytest.mark.browser
 
 def _operator(browser, server, tmp_path, monkeypatch) -> None:
     """Enrol with an attested security key, proofed in person, with the operator role."""
-    from idp.assurance.services import raise_proofing
     from idp.citizens.models import Citizen
     from idp.operator import services
     from idp.registrar.services import Actor
     from infra.db import get_db
-    from tests.browser.test_step_up import _authenticator, _chromium_attestation, _install_metadata
-    from tests.support.attestation import AttestationPki
+    from tests.browser.authenticators import enrol_proofed_in_person
 
     app = server.app
-    browser.open("/")
-    browser.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
-    aaguid, batch = _chromium_attestation(browser)
-    pki = AttestationPki.build()
-    _install_metadata(app, tmp_path, monkeypatch,
-                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
-    _authenticator(browser, synced=False)  # a security key: device-bound, attested
-    enrol(browser, new_person())
-    continue_to_account(browser)
-    now = datetime.now(UTC)
+    operator_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
     with get_db(app).transaction() as session:
-        person = session.query(Citizen).one()
-        raise_proofing(session, citizen_id=person.id, method="in_person", now=now)
-        services.grant(session, citizen=person, by=Actor.operator("tester"), now=now)
+        services.grant(session, citizen=session.get(Citizen, operator_id), by=Actor.operator("tester"),
+                       now=datetime.now(UTC))
 
 
 def test_operator_registers_disables_rotates_and_reads_the_chart(browser, server, tmp_path, monkeypatch):

@@ -13,7 +13,7 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 
 from infra.db import get_db
 from infra.notify import get_outbox
-from tests.browser.flows import Person, continue_to_account, enrol, new_person
+from tests.browser.flows import Person, continue_to_account, enrol, fill_person, new_person
 from tests.browser.test_accessibility import check_page
 
 pytestmark = pytest.mark.browser
@@ -105,12 +105,7 @@ def test_reclaiming_a_squatted_national_id(browser, server, lang):
     browser.wait_for_path("/reclaim")
     check_page(browser, lang)
     form = browser.wait_for("form#reclaim-form")
-    for name, value in person.fields().items():
-        field = form.find_element(By.NAME, name)
-        if name == "birthdate":
-            browser.fill_date(field, value)
-        else:
-            browser.fill(field, "real.holder@example.sv" if name == "email" else value)
+    fill_person(browser, form, person, email="real.holder@example.sv")
     browser.one("#reclaim-submit").click()
     browser.wait_for_path("/reclaim/code")
     check_page(browser, lang)

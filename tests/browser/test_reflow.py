@@ -21,7 +21,6 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser import test_sso_portals
-from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
 from tests.browser.chromium import BLOCKING_IMPACTS, Browser, describe_violations
 from tests.browser.conftest import LiveServer
 from tests.test_catalog_templates import spanish_only_fragments
@@ -180,34 +179,17 @@ DEMO_PAGES: dict[str, tuple[Visit, ...]] = {
 @pytest.fixture
 def demo_server(tmp_path) -> Iterator[LiveServer]:
     """The provider as `cedula demo` configures it (the outbox page on), on a port of its own."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     from idp import create_app
     from idp.schema import SCHEMA
-    from infra.db import get_db
-    from infra.store import get_store
-    from tests.browser.conftest import _placeholder, _QuietHandler
+    from tests.browser.conftest import serving
     from tests.conftest import Backend, settings_for
 
     database_url = f"sqlite:///{tmp_path / 'demo.db'}"
     SCHEMA.upgrade(database_url)
-    server = make_server("localhost", 0, _placeholder, threaded=True, request_handler=_QuietHandler)
-    base = f"http://localhost:{server.port}"
-    app = create_app(settings_for(Backend("embedded", database_url, ""), tmp_path,
-                                  server={"issuer": base}, demo={"outbox_page": True}))
-    server.app = app
-    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(base, app)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        get_db(app).dispose()
-        get_store(app).close()
+    with serving(lambda base: create_app(settings_for(
+            Backend("embedded", database_url, ""), tmp_path,
+            server={"issuer": base}, demo={"outbox_page": True})), name="demo-server") as demo:
+        yield demo
 
 
 def _get_rules(app) -> set[str]:
@@ -359,21 +341,6 @@ def test_public_pages_reflow_and_are_accessible_in_both_languages(browser):
     walk.report()
 
 
-@pytest.fixture(scope="module")
-def pki_rows(live_server):
-    from tests.conftest import empty_store, empty_tables
-
-    empty_tables(live_server.app)
-    empty_store(live_server.app)
-    return build_pki(live_server.app)
-
-
-@pytest.fixture
-def agency(server, pki_rows) -> Agency:
-    restore_pki(server.app, pki_rows)
-    return register_agency(server.app, server.url)
-
-
 def _everyone(browser: Browser, server: LiveServer, tmp_path, monkeypatch) -> None:
     """One sign-in: a citizen proofed in person, with an attested security key, who is also
     an operator and a registrar."""
@@ -480,21 +447,13 @@ portals = test_sso_portals.portals  # the demo portals, served for this module's
 
 @pytest.mark.browser
 def test_portal_pages_reflow_and_are_accessible_in_both_languages(browser, portals):
-    from tests.browser.flows import new_person
-    from tests.browser.test_sso_portals import _allow, _enrol_here, _shows_signed_in
+    from tests.browser.test_sso_portals import enrol_at_portal
 
     registry = portals["registry"]
     walk = Walk(browser, base=registry.url)
     signed_out = PORTAL_PAGES["/"][0]
     walk.pages([signed_out])
-    browser.new_device()
-    browser.driver.get(registry.url + "/")
-    browser.wait_for("#portal-signin").click()
-    browser.wait_for("#enrol-link").click()
-    _enrol_here(browser, new_person())
-    browser.wait_for("a#continue").click()
-    _allow(browser)
-    _shows_signed_in(browser, registry)
+    enrol_at_portal(browser, registry)
     walk.pages([v for visits in PORTAL_PAGES.values() for v in visits if v is not signed_out])
     walk.report()
 
@@ -512,9 +471,7 @@ def test_the_reclaim_code_page_reflows_and_is_accessible_in_both_languages(brows
     """/reclaim/code needs a claim in progress: someone enrolled with the holder's details, the
     holder claims them back and asks for a code; then the page with the code field and the page
     with a refused code (error summary), at 320 px, es and en."""
-    from selenium.webdriver.common.by import By
-
-    from tests.browser.flows import continue_to_account, enrol, new_person
+    from tests.browser.flows import continue_to_account, enrol, fill_person, new_person
     from tests.browser.test_proofing import _register
 
     person = new_person()
@@ -526,12 +483,7 @@ def test_the_reclaim_code_page_reflows_and_is_accessible_in_both_languages(brows
     browser.new_device()
     browser.open("/reclaim")
     form = browser.wait_for("form#reclaim-form")
-    for name, value in person.fields().items():
-        field = form.find_element(By.NAME, name)
-        if name == "birthdate":
-            browser.fill_date(field, value)
-        else:
-            browser.fill(field, "real.holder@example.sv" if name == "email" else value)
+    fill_person(browser, form, person, email="real.holder@example.sv")
     browser.one("#reclaim-submit").click()
     browser.wait_for_path("/reclaim/code")
     walk = Walk(browser)

@@ -6,26 +6,10 @@ from __future__ import annotations
 import pytest
 
 from infra.web.i18n import catalog
-from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
 from tests.browser.flows import continue_to_account, enrol, new_person
 from tests.signing.conftest import AGENCY_NAME
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def pki_rows(live_server):
-    from tests.conftest import empty_store, empty_tables
-
-    empty_tables(live_server.app)
-    empty_store(live_server.app)
-    return build_pki(live_server.app)
-
-
-@pytest.fixture
-def agency(server, pki_rows) -> Agency:
-    restore_pki(server.app, pki_rows)
-    return register_agency(server.app, server.url)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

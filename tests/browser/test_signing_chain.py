@@ -16,20 +16,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.browser.agency import build_pki, restore_pki
+from tests.browser.agency import restore_pki
 from tests.browser.chromium import Browser
 from tests.browser.flows import continue_to_account, enrol, new_person
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def pki_rows(live_server):
-    from tests.conftest import empty_store, empty_tables
-
-    empty_tables(live_server.app)
-    empty_store(live_server.app)
-    return build_pki(live_server.app)
 
 
 @pytest.fixture

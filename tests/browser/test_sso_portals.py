@@ -23,7 +23,7 @@ from clients.portal import PortalConfig, create_portal
 from infra.db import get_db
 from tests.browser.chromium import Browser
 from tests.browser.conftest import LiveServer, _QuietHandler
-from tests.browser.flows import Person, new_person
+from tests.browser.flows import Person, fill_person, new_person
 
 pytestmark = pytest.mark.browser
 
@@ -99,13 +99,7 @@ def portals(server: LiveServer) -> Iterator[dict[str, Portal]]:
 
 def _enrol_here(browser: Browser, person: Person) -> None:
     """Fill in the enrolment form the browser is on (reached from the sign-in page)."""
-    form = browser.wait_for("form#enrol-form")
-    for name, value in person.fields().items():
-        field = form.find_element(By.NAME, name)
-        if name == "birthdate":
-            browser.fill_date(field, value)
-        else:
-            browser.fill(field, value)
+    fill_person(browser, browser.wait_for("form#enrol-form"), person)
     browser.one("#enrol-submit").click()
 
 
@@ -116,6 +110,19 @@ def _allow(browser: Browser) -> None:
 def _shows_signed_in(browser: Browser, portal: Portal) -> None:
     browser.wait(lambda d: d.current_url.startswith(portal.url + "/") and d.find_elements(By.ID, "signed-in"),
                  f"expected {portal.client_id} to show the citizen signed in")
+
+
+def enrol_at_portal(browser: Browser, portal: Portal) -> None:
+    """A new citizen on a new device signs in at the portal by enrolling from the sign-in page
+    and allowing the agency; the portal shows them signed in."""
+    browser.new_device()
+    browser.driver.get(portal.url + "/")
+    browser.wait_for("#portal-signin").click()
+    browser.wait_for("#enrol-link").click()
+    _enrol_here(browser, new_person())
+    browser.wait_for("a#continue").click()
+    _allow(browser)
+    _shows_signed_in(browser, portal)
 
 
 def test_sign_in_once_use_both_agencies_and_leave_everywhere(browser: Browser, portals, server):
@@ -171,14 +178,7 @@ def test_sign_in_once_use_both_agencies_and_leave_everywhere(browser: Browser, p
 
 def test_the_sessions_page_ends_a_session_at_the_agencies(browser: Browser, portals, server):
     registry = portals["registry"]
-    browser.new_device()
-    browser.driver.get(registry.url + "/")
-    browser.wait_for("#portal-signin").click()
-    browser.wait_for("#enrol-link").click()
-    _enrol_here(browser, new_person())
-    browser.wait_for("a#continue").click()
-    _allow(browser)
-    _shows_signed_in(browser, registry)
+    enrol_at_portal(browser, registry)
 
     browser.open("/account")
     browser.wait_for("#sessions-link").click()
@@ -239,14 +239,7 @@ def test_the_registry_portal_steps_up_and_says_what_to_do_when_the_level_is_out_
     (their identity is not proofed); the portal says how to reach the level. The portal's pages
     (claims, level, documents) pass axe-core with no CSP violation."""
     registry = portals["registry"]
-    browser.new_device()
-    browser.driver.get(registry.url + "/")
-    browser.wait_for("#portal-signin").click()
-    browser.wait_for("#enrol-link").click()
-    _enrol_here(browser, new_person())
-    browser.wait_for("a#continue").click()
-    _allow(browser)
-    _shows_signed_in(browser, registry)
+    enrol_at_portal(browser, registry)
     assert browser.one('#claims tr[data-claim="acr"] td').text  # the level, in words
     browser.assert_accessible()
 

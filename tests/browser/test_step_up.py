@@ -16,69 +16,18 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import cbor2
 import pytest
-from cryptography import x509
 
-from idp.assurance import METADATA
-from idp.webauthn import relying_party
 from infra.db import get_db
+from tests.browser.authenticators import add_authenticator, responds, trust_chromium_authenticators
 from tests.browser.chromium import Browser
 from tests.browser.flows import continue_to_account, enrol, new_person, passkey_items, sign_in, sign_out
 from tests.idp.oidc.conftest import claims_of
-from tests.support.attestation import AttestationPki, pem
-from tests.support.components import replace_component
 
 pytestmark = pytest.mark.browser
 
 HIGH = "http://eidas.europa.eu/LoA/high"
 SUBSTANTIAL = "http://eidas.europa.eu/LoA/substantial"
-
-_CAPTURE = """
-const done = arguments[arguments.length - 1];
-navigator.credentials.create({publicKey: {
-  rp: {name: "probe"}, user: {id: new Uint8Array([7]), name: "probe", displayName: "probe"},
-  challenge: new Uint8Array(32), pubKeyCredParams: [{type: "public-key", alg: -7}],
-  attestation: "direct", authenticatorSelection: {residentKey: "discouraged", userVerification: "required"}
-}}).then(c => done(c.toJSON().response.attestationObject)).catch(e => done("error: " + e));
-"""
-
-
-def _authenticator(browser: Browser, *, synced: bool) -> str:
-    """A CTAP2 authenticator with user verification (CDP WebAuthn domain): the synced one built
-    in (Chromium allows one), the device-bound one a USB security key."""
-    return browser.driver.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal" if synced else "usb", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True,
-        "defaultBackupEligibility": synced, "defaultBackupState": synced}})["authenticatorId"]
-
-
-def _responds(browser: Browser, authenticator: str, on: bool) -> None:
-    """Whether this authenticator answers (its user touches it)."""
-    browser.driver.execute_cdp_cmd("WebAuthn.setAutomaticPresenceSimulation",
-                                   {"authenticatorId": authenticator, "enabled": on})
-
-
-def _chromium_attestation(browser: Browser) -> tuple[uuid.UUID, x509.Certificate]:
-    """The AAGUID and batch attestation certificate of Chromium's virtual authenticator."""
-    probe = _authenticator(browser, synced=False)
-    raw = browser.driver.execute_async_script(_CAPTURE)
-    browser.driver.execute_cdp_cmd("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": probe})
-    assert not raw.startswith("error"), raw
-    attestation = cbor2.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    assert attestation["fmt"] == "packed" and attestation["attStmt"].get("x5c"), attestation["fmt"]
-    aaguid = uuid.UUID(bytes=attestation["authData"][37:53])
-    return aaguid, x509.load_der_x509_certificate(attestation["attStmt"]["x5c"][0])
-
-
-def _install_metadata(app, tmp_path, monkeypatch, entries, pki: AttestationPki) -> None:
-    from idp.assurance.mds import MetadataService
-
-    service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
-                              root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
-    monkeypatch.setattr(relying_party(app).attestation, "metadata", service)
-    replace_component(monkeypatch, app, METADATA, service)
-    service.install(pki.blob(entries))
 
 
 def _agency(app, base: str) -> tuple[str, str, str]:
@@ -123,22 +72,17 @@ def _levels(app) -> dict[str, str]:
 def test_step_up_from_a_synced_to_a_device_bound_passkey(browser: Browser, server, tmp_path,
                                                          monkeypatch):
     app = server.app
-    browser.open("/")
-    browser.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
-    aaguid, batch = _chromium_attestation(browser)
-    pki = AttestationPki.build()
-    _install_metadata(app, tmp_path, monkeypatch,
-                      [pki.entry(aaguid=aaguid, roots=[batch], description="Chromium virtual")], pki)
-    synced = _authenticator(browser, synced=True)
-    device = _authenticator(browser, synced=False)
+    trust_chromium_authenticators(browser, app, tmp_path, monkeypatch)
+    synced = add_authenticator(browser, synced=True)
+    device = add_authenticator(browser, synced=False)
 
     # Enrol with the synced passkey, then add the device-bound one from the account page.
-    _responds(browser, device, False)
+    responds(browser, device, False)
     person = new_person()
     enrol(browser, person)
     continue_to_account(browser)
-    _responds(browser, synced, False)
-    _responds(browser, device, True)
+    responds(browser, synced, False)
+    responds(browser, device, True)
     browser.one("#add-passkey").click()
     browser.wait(lambda d: len(passkey_items(browser)) == 2, "expected a second passkey")
     assert _levels(app) == {"synced": "substantial", "device": "high"}
@@ -151,14 +95,14 @@ def test_step_up_from_a_synced_to_a_device_bound_passkey(browser: Browser, serve
 
     # Sign in again with the synced passkey only.
     sign_out(browser)
-    _responds(browser, synced, True)
-    _responds(browser, device, False)
+    responds(browser, synced, True)
+    responds(browser, device, False)
     sign_in(browser)
 
     # The agency asks for high: both authenticators answer, but only the device-bound passkey
     # is allowed, so Chromium uses it.
     client_id, secret, redirect_uri = _agency(app, server.url)
-    _responds(browser, device, True)
+    responds(browser, device, True)
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     browser.open("/authorize?" + urlencode({

@@ -9,11 +9,9 @@ import json
 import pytest
 
 from tests.browser.test_accessibility import check_page
-from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
-    agency,
+from tests.browser.test_accessibility_services import (
     assert_reflows,
     consent_with_keyboard,
-    pki_rows,
     signed_in_citizen,
 )
 
@@ -36,7 +34,7 @@ def _verdict(browser, lang: str, expected: str) -> None:
     assert_reflows(browser, f"verify-{expected}")
 
 
-def test_verdicts_in_both_languages(browser, agency):  # noqa: F811
+def test_verdicts_in_both_languages(browser, agency):
     signed_in_citizen(browser)
     claims = consent_with_keyboard(browser, agency)
     document, _ = agency.issue_residence(claims["sub"])

@@ -11,12 +11,10 @@ import re
 import pytest
 
 from tests.browser.flows import continue_to_account, enrol, new_person, sign_out
-from tests.browser.test_accessibility_services import (  # noqa: F401 - fixtures
+from tests.browser.test_accessibility_services import (
     Pages,
-    agency,
     assert_reflows,
     consent_with_keyboard,
-    pki_rows,
     signed_in_citizen,
 )
 from tests.signing import samples
@@ -36,7 +34,7 @@ def _issue_birth(registry, subject: str) -> dict:
     return response.get_json() | {"bearer": bearer}
 
 
-def test_birth_certificate_in_a_wallet_and_both_forms_on_the_csv_page(browser, agency):  # noqa: F811
+def test_birth_certificate_in_a_wallet_and_both_forms_on_the_csv_page(browser, agency):
     signed_in_citizen(browser)
     claims = consent_with_keyboard(browser, agency)
     document = _issue_birth(agency, claims["sub"])
@@ -76,7 +74,7 @@ def test_birth_certificate_in_a_wallet_and_both_forms_on_the_csv_page(browser, a
     pages.check("verify-report:revoked")
 
 
-def test_wallet_proofing_and_enrolment_pages(browser, agency):  # noqa: F811
+def test_wallet_proofing_and_enrolment_pages(browser, agency):
     pages = Pages(browser)
     pages.visit("wallet-enrol", "/enrol/wallet", wait="#wallet-enrol-form")
     browser.one("#wallet-enrol-form button").click()
@@ -99,7 +97,7 @@ def test_wallet_proofing_and_enrolment_pages(browser, agency):  # noqa: F811
     pages.check("wallet-proofing:waiting")
 
 
-def test_a_wallet_asks_for_the_birth_certificate_and_the_citizen_agrees(browser, agency):  # noqa: F811
+def test_a_wallet_asks_for_the_birth_certificate_and_the_citizen_agrees(browser, agency):
     from clients.registry import Permissions
     from clients.registry.services import register_client
     from infra.db import get_db
@@ -128,7 +126,7 @@ def test_a_wallet_asks_for_the_birth_certificate_and_the_citizen_agrees(browser,
     browser.wait(lambda d: d.current_url.startswith(callback + "?code="), "expected the wallet's callback")
 
 
-def test_signing_in_with_a_wallet(browser, agency):  # noqa: F811
+def test_signing_in_with_a_wallet(browser, agency):
     """The sign-in page's wallet button, the request page (QR, link), the wallet's answer
     signing the citizen in, the sessions page naming the method; an unknown PID's page
     offering enrolment; an expired request's page. Spanish and English, axe, CSP, reflow."""

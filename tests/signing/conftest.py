@@ -53,28 +53,42 @@ def _key_tables():
     return Base.metadata.sorted_tables
 
 
-@pytest.fixture(scope="session")
-def pki_rows(app):
-    """Key store, OIDC keys, PKI and two agencies' seal certificates, made once per backend."""
-    from keys import get_service, issue_seal_certificate
-    from tests.conftest import empty_store, empty_tables
+CIVIL_REGISTRY_SEAL = (AGENCY, AGENCY_NAME, "VATSV-0614-010101-001-1")
+TREASURY_SEAL = (OTHER_AGENCY, "Ministerio de Hacienda", "VATSV-0614-020202-002-2")
 
-    empty_tables(app)
-    empty_store(app)
+
+def bootstrap_pki(app, seals=(CIVIL_REGISTRY_SEAL,)) -> None:
+    """Key store, OIDC keys, the document PKI, and a seal certificate for each
+    (client_id, organization name, organization identifier) in `seals`."""
+    from keys import get_service, issue_seal_certificate
+
     service = get_service(app)
     service.invalidate()
     service.custody.initialise()
     now = datetime.now(UTC)
     service.keyring.bootstrap(now)
     service.pki.init(now)
-    issue_seal_certificate(service, client_id=AGENCY, organization_name=AGENCY_NAME,
-                           organization_identifier="VATSV-0614-010101-001-1")
-    issue_seal_certificate(service, client_id=OTHER_AGENCY, organization_name="Ministerio de Hacienda",
-                           organization_identifier="VATSV-0614-020202-002-2")
-    engine = get_db(app).engine
-    with engine.connect() as conn:
+    for client_id, name, identifier in seals:
+        issue_seal_certificate(service, client_id=client_id, organization_name=name,
+                               organization_identifier=identifier)
+
+
+def key_rows(app) -> list[tuple[sa.Table, list[dict]]]:
+    """Every row of the key tables, to put back with `restore_pki` after the tables are emptied."""
+    with get_db(app).engine.connect() as conn:
         return [(table, [dict(row._mapping) for row in conn.execute(sa.select(table))])
                 for table in _key_tables()]
+
+
+@pytest.fixture(scope="session")
+def pki_rows(app):
+    """Key store, OIDC keys, PKI and two agencies' seal certificates, made once per backend."""
+    from tests.conftest import empty_store, empty_tables
+
+    empty_tables(app)
+    empty_store(app)
+    bootstrap_pki(app, seals=(CIVIL_REGISTRY_SEAL, TREASURY_SEAL))
+    return key_rows(app)
 
 
 def restore_pki(app, rows) -> None:

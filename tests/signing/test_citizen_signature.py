@@ -40,6 +40,21 @@ def _verify(app, pdf: bytes):
     return get_verification(app).verify(pdf)
 
 
+def _sign_and_verify(app, documents, issued, pdf: bytes, approval: Approval):
+    """Sign `pdf` (PAdES B-LT) with the citizen certificate `issued` carrying `approval`, past
+    the checks `sign` makes, as a forger with the key would; the verification report."""
+    import keys
+    from signing.approval import ApprovalAttributes
+    from signing.pades import SignatureField
+
+    signer = keys.CustodySigner(documents.keys, issued)
+    signer.signed_attr_prov_spec = ApprovalAttributes(
+        signing_cert=issued.certificate, approval=approval, approved_length=len(pdf))
+    signed = documents.sealer.sign(pdf, signer=signer, level="B-LT",
+                                   field=SignatureField(name="Firma", description="Firma"))
+    return _verify(app, signed.pdf)
+
+
 def test_signature_carries_the_approval_and_the_level(documents, citizen, pki_app):
     pdf = blank_pdf()
     signed = sign(documents, citizen=citizen, pdf=pdf, approval=approval_for(pdf),
@@ -66,20 +81,12 @@ def test_assertion_swapped_from_another_document_fails(documents, citizen, pki_a
     """The signing service is made (bypassing its own check) to embed an approval of another
     document: the verifier finds the digest in the challenge is not the signed document's."""
     import keys
-    from signing.approval import ApprovalAttributes
-    from signing.pades import SignatureField
 
     pdf, other = blank_pdf(), blank_pdf(text="otro")
     issued = keys.issue_citizen_certificate(documents.keys, given_name="María José",
                                             surname="Núñez Peña", level="substantial",
                                             serial_number=f"IDCSV-{citizen.national_id}")
-    signer = keys.CustodySigner(documents.keys, issued)
-    signer.signed_attr_prov_spec = ApprovalAttributes(
-        signing_cert=issued.certificate, approval=approval_for(other),
-        approved_length=len(pdf))
-    signed = documents.sealer.sign(pdf, signer=signer, level="B-LT",
-                                   field=SignatureField(name="Firma", description="Firma"))
-    report = _verify(pki_app, signed.pdf)
+    report = _sign_and_verify(pki_app, documents, issued, pdf, approval_for(other))
     sig = report.signatures[0]
     assert (report.indication.value, report.conclusion.sub_indication) == \
         ("TOTAL-FAILED", "HASH_FAILURE")
@@ -91,17 +98,10 @@ def test_assertion_under_another_key_fails(documents, citizen, pki_app):
     pdf = blank_pdf()
     forged = approval_for(pdf, credential_public_key=SoftwareAuthenticator().cose_public_key())
     import keys
-    from signing.approval import ApprovalAttributes
-    from signing.pades import SignatureField
 
     issued = keys.issue_citizen_certificate(documents.keys, given_name="Ana", surname="López",
                                             level="substantial", serial_number="IDCSV-1")
-    signer = keys.CustodySigner(documents.keys, issued)
-    signer.signed_attr_prov_spec = ApprovalAttributes(
-        signing_cert=issued.certificate, approval=forged, approved_length=len(pdf))
-    signed = documents.sealer.sign(pdf, signer=signer, level="B-LT",
-                                   field=SignatureField(name="Firma", description="Firma"))
-    report = _verify(pki_app, signed.pdf)
+    report = _sign_and_verify(pki_app, documents, issued, pdf, forged)
     assert (report.indication.value, report.conclusion.sub_indication) == \
         ("TOTAL-FAILED", "SIG_CRYPTO_FAILURE")
     assert "embedded passkey key" in report.signatures[0].approval.problem
@@ -111,20 +111,12 @@ def test_certificate_below_the_minimum_level_is_reported(documents, citizen, pki
     """A certificate at level low (possible only by going around `sign`): the verifier, whose
     deployment requires substantial, says so."""
     import keys
-    from signing.approval import ApprovalAttributes
-    from signing.pades import SignatureField
 
     pdf = blank_pdf()
     issued = keys.issue_citizen_certificate(documents.keys, given_name="Ana", surname="López",
                                             level="low", serial_number="IDCSV-1")
     assert issued.certificate.subject.native.get("serial_number") is None  # no IDC when low
-    signer = keys.CustodySigner(documents.keys, issued)
-    signer.signed_attr_prov_spec = ApprovalAttributes(
-        signing_cert=issued.certificate, approval=approval_for(pdf, level="low"),
-        approved_length=len(pdf))
-    signed = documents.sealer.sign(pdf, signer=signer, level="B-LT",
-                                   field=SignatureField(name="Firma", description="Firma"))
-    report = _verify(pki_app, signed.pdf)
+    report = _sign_and_verify(pki_app, documents, issued, pdf, approval_for(pdf, level="low"))
     sig = report.signatures[0]
     assert (report.indication.value, report.conclusion.sub_indication) == \
         ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")

@@ -1,25 +1,13 @@
 // Assisted enrolment, security key route: a WebAuthn registration ceremony on the registrar's
 // computer for the identity just created (idp/registrar/enrolment.py). No framework.
-import { creationOptions, credentialToJSON, showMessage, hideMessage, browserErrorMessage, supported } from "./webauthn.js";
+import { creationOptions, credentialToJSON, postJSON, showMessage, hideMessage, browserErrorMessage, supported } from "./webauthn.js";
 
 const route = document.getElementById("key-route");
 const button = document.getElementById("key-submit");
 const message = document.getElementById("key-error");
 
-async function post(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": route.dataset.csrf },
-    body: JSON.stringify(body),
-  });
-  let data = {};
-  try {
-    data = await response.json();
-  } catch (error) {
-    data = {};
-  }
-  return { ok: response.ok, status: response.status, data };
+function post(url, body) {
+  return postJSON(url, body, { "X-CSRF-Token": route.dataset.csrf });
 }
 
 button.addEventListener("click", async () => {

@@ -70,11 +70,12 @@ export function credentialToJSON(credential) {
   return json;
 }
 
-export async function postJSON(url, body) {
+// headers: more request headers (the registrar console sends its CSRF token this way).
+export async function postJSON(url, body, headers = {}) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
     body: JSON.stringify(body),
   });
   let data = {};

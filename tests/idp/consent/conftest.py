@@ -54,14 +54,10 @@ def listener() -> Iterator[Listener]:
 @pytest.fixture
 def delivery(app):
     """The back-channel logout worker with its thread stopped: tests run it themselves."""
-    from idp.logout import get_logout
+    from tests.idp.logout.conftest import stopped_worker
 
-    worker = get_logout(app).worker
-    was_running = worker.running
-    worker.stop()
-    yield worker
-    if was_running:
-        worker.start()
+    with stopped_worker(app) as worker:
+        yield worker
 
 
 def log_of(app, citizen_id: str) -> list:

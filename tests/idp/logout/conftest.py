@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -73,17 +74,27 @@ def dead_uri() -> str:
     return f"http://127.0.0.1:{port}/backchannel-logout"
 
 
-@pytest.fixture(autouse=True)
-def worker(app):
-    """The app's delivery worker with its thread stopped: tests call `run_once` themselves."""
+@contextmanager
+def stopped_worker(app):
+    """The app's back-channel logout worker with its thread stopped (started again after, if it
+    ran): a test calls `run_once` itself."""
     from idp.logout import get_logout
 
     handle = get_logout(app).worker
     was_running = handle.running
     handle.stop()
-    yield handle
-    if was_running:
-        handle.start()
+    try:
+        yield handle
+    finally:
+        if was_running:
+            handle.start()
+
+
+@pytest.fixture(autouse=True)
+def worker(app):
+    """The app's delivery worker with its thread stopped: tests call `run_once` themselves."""
+    with stopped_worker(app) as handle:
+        yield handle
 
 
 @pytest.fixture
