@@ -477,6 +477,28 @@ def wallet_proofing_done() -> Response:
     return _page("wallet/proofing_done.html", outcome=outcome)
 
 
+def _browser_bound_request(purpose: str, cookie: str) -> tuple[str, vp_request.PresentationRequest]:
+    """A presentation request owned by this browser: the binding in its `cookie` (a new one
+    where it has none or it is spent) and the request made for it."""
+    from idp.wallet import enrolment
+
+    wallet = get_wallet()
+    kept = request.cookies.get(cookie)
+    binding = kept if kept and enrolment.owner(kept) else enrolment.new_binding()
+    created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
+                                purpose=purpose, citizen_id=str(enrolment.owner(binding)),
+                                pid_vct=wallet.settings.pid_vct,
+                                ttl=wallet.settings.presentation_seconds)
+    return binding, created
+
+
+def _bind_browser(response: Response, cookie: str, binding: str, *, path: str) -> None:
+    from infra.config import get_settings
+
+    response.set_cookie(cookie, binding, max_age=get_wallet().settings.presentation_seconds * 2,
+                        path=path, httponly=True, samesite="Lax", secure=get_settings().secure)
+
+
 # enrolment without a registrar ---------------------------------------------------------
 
 
@@ -486,26 +508,16 @@ def enrol_with_wallet() -> Response:
     by this browser (an HttpOnly cookie)."""
     from idp.wallet import enrolment
 
-    wallet = get_wallet()
-    created = None
-    binding = request.cookies.get(enrolment.COOKIE)
+    created = binding = None
     if request.method == "POST":
         validate_csrf()
         hit("wallet-enrolment", limit=20, window=3600)
-        binding = binding if enrolment.owner(binding) else enrolment.new_binding()
-        created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
-                                    purpose="enrolment", citizen_id=str(enrolment.owner(binding)),
-                                    pid_vct=wallet.settings.pid_vct,
-                                    ttl=wallet.settings.presentation_seconds)
+        binding, created = _browser_bound_request("enrolment", enrolment.COOKIE)
     response = _page("wallet/enrol.html", request_=created,
                      link=created.uri() if created else None,
                      qr=_qr_svg(created.uri()) if created else None)
     if created is not None and binding:
-        from infra.config import get_settings
-
-        response.set_cookie(enrolment.COOKIE, binding, max_age=wallet.settings.presentation_seconds * 2,
-                            path="/enrol/wallet", httponly=True, samesite="Lax",
-                            secure=get_settings().secure)
+        _bind_browser(response, enrolment.COOKIE, binding, path="/enrol/wallet")
     return response
 
 
@@ -562,34 +574,25 @@ def enrol_with_wallet_complete() -> Response:
 def sign_in_with_wallet() -> Response:
     """GET: what signing in with a wallet means; POST (CSRF): the presentation request, owned
     by this browser (an HttpOnly cookie, as for enrolment), and where to go afterwards."""
-    from idp.wallet import enrolment, sign_in
+    from idp.wallet import sign_in
     from infra.web.i18n import safe_next
 
     wallet = get_wallet()
     target = safe_next(request.values.get("next"), "/account")
     if not wallet.sign_in_offered():
         return _page("wallet/sign_in.html", 404, request_=None, outcome="unavailable", next=target)
-    created = None
-    binding = request.cookies.get(sign_in.COOKIE)
+    created = binding = None
     if request.method == "POST":
         validate_csrf()
         hit("wallet-sign-in", limit=20, window=3600)
-        binding = binding if enrolment.owner(binding) else enrolment.new_binding()
-        created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
-                                    purpose="sign_in", citizen_id=str(enrolment.owner(binding)),
-                                    pid_vct=wallet.settings.pid_vct,
-                                    ttl=wallet.settings.presentation_seconds)
+        binding, created = _browser_bound_request("sign_in", sign_in.COOKIE)
         sign_in.remember_next(get_store(current_app), state=created.state, target=target,
                               ttl=wallet.settings.presentation_seconds * 2)
     response = _page("wallet/sign_in.html", request_=created, next=target,
                      link=created.uri() if created else None,
                      qr=_qr_svg(created.uri()) if created else None)
     if created is not None and binding:
-        from infra.config import get_settings
-
-        response.set_cookie(sign_in.COOKIE, binding, max_age=wallet.settings.presentation_seconds * 2,
-                            path=sign_in.COOKIE_PATH, httponly=True, samesite="Lax",
-                            secure=get_settings().secure)
+        _bind_browser(response, sign_in.COOKIE, binding, path=sign_in.COOKIE_PATH)
     return response
 
 
