@@ -18,8 +18,11 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 
 def dry_run(venv: Path, target: str = "run") -> list[str]:
-    result = subprocess.run(["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60, check=True)
+    # Run as a top-level make even under `make test` (MAKELEVEL, MAKEFLAGS): no "Entering
+    # directory" lines, no flags of the parent make.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+    result = subprocess.run(["make", "--no-print-directory", "-n", target, f"VENV={venv}"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=True, env=env)
     return [line for line in result.stdout.splitlines() if line.strip()]
 
 
