@@ -22,6 +22,7 @@ __all__ = ["Wallet", "get_wallet", "init_app"]
 def init_app(app: Flask) -> Wallet | None:
     """Build the wallet service and register its endpoints (nothing if wallet.enabled is off)."""
     import keys
+    from idp.wallet import presentation_views  # noqa: F401 - its routes join the blueprint
     from idp.wallet import settings as wallet_settings
     from idp.wallet.views import bp
     from infra.config import get_settings

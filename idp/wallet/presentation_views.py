@@ -1,0 +1,172 @@
+"""Browser-bound OpenID4VP flows for people without a passkey here yet or signing in: enrolment
+without a registrar (/enrol/wallet) and signing in with a wallet (/login/wallet). Routes on the
+wallet blueprint (idp.wallet.views); the presentation response itself arrives there."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, current_app, render_template, request
+
+from idp.sessions import require_citizen
+from idp.wallet import vp_request
+from idp.wallet.service import get_wallet
+from idp.wallet.views import _now, _page, _qr_svg, bp
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.store import get_store
+from infra.web.csrf import validate_csrf
+from infra.web.ratelimit import hit
+
+log = logging.getLogger(__name__)
+
+
+def _browser_bound_request(purpose: str, cookie: str) -> tuple[str, vp_request.PresentationRequest]:
+    """A presentation request owned by this browser: the binding in its `cookie` (a new one
+    where it has none or it is spent) and the request made for it."""
+    from idp.wallet import enrolment
+
+    wallet = get_wallet()
+    kept = request.cookies.get(cookie)
+    binding = kept if kept and enrolment.owner(kept) else enrolment.new_binding()
+    created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
+                                purpose=purpose, citizen_id=str(enrolment.owner(binding)),
+                                pid_vct=wallet.settings.pid_vct,
+                                ttl=wallet.settings.presentation_seconds)
+    return binding, created
+
+
+def _bind_browser(response: Response, cookie: str, binding: str, *, path: str) -> None:
+    from infra.config import get_settings
+
+    response.set_cookie(cookie, binding, max_age=get_wallet().settings.presentation_seconds * 2,
+                        path=path, httponly=True, samesite="Lax", secure=get_settings().secure)
+
+
+# enrolment without a registrar ---------------------------------------------------------
+
+
+@bp.route("/enrol/wallet", methods=["GET", "POST"])
+def enrol_with_wallet() -> Response:
+    """GET: what enrolling with a wallet means; POST (CSRF): the presentation request, owned
+    by this browser (an HttpOnly cookie)."""
+    from idp.wallet import enrolment
+
+    created = binding = None
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-enrolment", limit=20, window=3600)
+        binding, created = _browser_bound_request("enrolment", enrolment.COOKIE)
+    response = _page("wallet/enrol.html", request_=created,
+                     link=created.uri() if created else None,
+                     qr=_qr_svg(created.uri()) if created else None)
+    if created is not None and binding:
+        _bind_browser(response, enrolment.COOKIE, binding, path="/enrol/wallet")
+    return response
+
+
+@bp.get("/enrol/wallet/done")
+def enrol_with_wallet_done() -> Response:
+    """The PID arrived: the enrolment form, filled from it (the person adds an email and
+    creates a passkey); or why no account can be made from it."""
+    from idp.citizens import scheme
+    from idp.wallet import enrolment
+
+    state = request.args.get("state", "")
+    found = enrolment.pending(get_store(current_app), state=state,
+                              binding=request.cookies.get(enrolment.COOKIE))
+    if found is None:
+        return _page("wallet/enrol.html", 404, request_=None, outcome="unknown")
+    status, identity = found
+    if status != "ready":
+        return _page("wallet/enrol.html", 409, request_=None, outcome=status)
+    response = Response(render_template(
+        "account/enrol.html", values=enrolment.form_values(identity, scheme=scheme()), errors={},
+        form_error=None, scheme=scheme(), next=f"/enrol/wallet/complete?state={state}"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/enrol/wallet/complete")
+def enrol_with_wallet_complete() -> Response:
+    """After the passkey: the PID raises the new account's proofing to high if the details
+    the person enrolled with are still the PID's."""
+    from idp.citizens import scheme
+    from idp.wallet import enrolment, proofing
+    from idp.wallet.vp_response import ProvenIdentity
+
+    session = require_citizen()
+    identity = enrolment.take(get_store(current_app), state=request.args.get("state", ""),
+                              binding=request.cookies.get(enrolment.COOKIE))
+    if identity is None:
+        return _page("wallet/proofing_done.html", 404, outcome=None)
+    bound = ProvenIdentity(**{**identity.__dict__, "citizen_id": str(session.citizen_id)})
+    with get_db(current_app).transaction() as db:
+        outcome = proofing.apply(db, bound, country=scheme().country, scheme=scheme(), now=_now())
+    count("wallet.enrolment", outcome.status)
+    response = _page("wallet/proofing_done.html", outcome={
+        "citizen_id": str(session.citizen_id), "status": outcome.status,
+        "differences": list(outcome.differences)})
+    response.delete_cookie(enrolment.COOKIE, path="/enrol/wallet")
+    return response
+
+
+# signing in with a wallet ------------------------------------------------------------
+
+
+@bp.route("/login/wallet", methods=["GET", "POST"])
+def sign_in_with_wallet() -> Response:
+    """GET: what signing in with a wallet means; POST (CSRF): the presentation request, owned
+    by this browser (an HttpOnly cookie, as for enrolment), and where to go afterwards."""
+    from idp.wallet import sign_in
+    from infra.web.i18n import safe_next
+
+    wallet = get_wallet()
+    target = safe_next(request.values.get("next"), "/account")
+    if not wallet.sign_in_offered():
+        return _page("wallet/sign_in.html", 404, request_=None, outcome="unavailable", next=target)
+    created = binding = None
+    if request.method == "POST":
+        validate_csrf()
+        hit("wallet-sign-in", limit=20, window=3600)
+        binding, created = _browser_bound_request("sign_in", sign_in.COOKIE)
+        sign_in.remember_next(get_store(current_app), state=created.state, target=target,
+                              ttl=wallet.settings.presentation_seconds * 2)
+    response = _page("wallet/sign_in.html", request_=created, next=target,
+                     link=created.uri() if created else None,
+                     qr=_qr_svg(created.uri()) if created else None)
+    if created is not None and binding:
+        _bind_browser(response, sign_in.COOKIE, binding, path=sign_in.COOKIE_PATH)
+    return response
+
+
+@bp.get("/login/wallet/done")
+def sign_in_with_wallet_done() -> Response:
+    """The PID arrived for this browser: sign in as the citizen it names (once), or say why not."""
+    from idp.citizens import scheme
+    from idp.sessions import start_session
+    from idp.wallet import enrolment, sign_in
+
+    state = request.args.get("state", "")
+    hit("wallet-sign-in-done", limit=60, window=60)
+    identity = enrolment.take(get_store(current_app), state=state,
+                              binding=request.cookies.get(sign_in.COOKIE))
+    if identity is None or identity.purpose != "sign_in":
+        count("wallet.sign_in", "unknown_request")
+        return _page("wallet/sign_in.html", 404, request_=None, outcome="expired", next="/account")
+    with get_db(current_app).transaction() as db:
+        outcome = sign_in.decide(db, identity, scheme=scheme(), now=_now())
+    count("wallet.sign_in", outcome.status)
+    target = sign_in.take_next(get_store(current_app), state=state, default="/account")
+    if outcome.status != "signed_in" or outcome.citizen_id is None:
+        status = 404 if outcome.status == "unknown" else 403
+        response = _page("wallet/sign_in.html", status, request_=None, outcome=outcome.status,
+                         next=target)
+    else:
+        response = Response(status=303)
+        response.headers["Location"] = target
+        response.headers["Cache-Control"] = "no-store"
+        start_session(response, citizen_id=outcome.citizen_id, amr=sign_in.AMR)
+        log.info("signed in with a wallet", extra={"citizen_id": outcome.citizen_id})
+    response.delete_cookie(sign_in.COOKIE, path=sign_in.COOKIE_PATH)
+    return response
