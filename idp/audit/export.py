@@ -41,11 +41,11 @@ def citizen_entries(session: Session, citizen_id: str | uuid.UUID, *, offset: in
     """One citizen's entries, in chain order; entries not sealed yet come last, in insertion
     order (index on citizen_ref, seq)."""
     pending = AuditEntry.seq.is_(None)
+    query = sa.select(AuditEntry).where(AuditEntry.citizen_ref == str(citizen_id))
     if newest_first:
-        order = (pending.desc(), AuditEntry.seq.desc(), AuditEntry.id.desc())
+        query = query.order_by(pending.desc(), AuditEntry.seq.desc(), AuditEntry.id.desc())
     else:
-        order = (pending, AuditEntry.seq, AuditEntry.id)
-    query = sa.select(AuditEntry).where(AuditEntry.citizen_ref == str(citizen_id)).order_by(*order)
+        query = query.order_by(pending, AuditEntry.seq, AuditEntry.id)
     if sealed_only:
         query = query.where(AuditEntry.seq.is_not(None))
     if offset:
@@ -91,11 +91,14 @@ def citizen_bundle(session: Session, *, citizen_id: str | uuid.UUID, issuer: str
     stretches: list[tuple[int, int]] = []  # (after checkpoint seq or 0, until checkpoint seq)
     uncovered: list[int] = []
     for row in entries:
-        if stretches and stretches[-1][0] < row.seq <= stretches[-1][1]:
+        seq = row.seq
+        if seq is None:  # not sealed: `sealed_only` read none
             continue
-        before, after = _bounds(session, row.seq)
+        if stretches and stretches[-1][0] < seq <= stretches[-1][1]:
+            continue
+        before, after = _bounds(session, seq)
         if after is None:
-            uncovered.append(row.seq)
+            uncovered.append(seq)
             continue
         if before is not None:
             checkpoints[before.seq] = before

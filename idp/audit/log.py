@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, Body, normalise_claims
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.log_key import LogKeys
-from idp.audit.models import AuditEntry, ChainHead, Checkpoint
+from idp.audit.models import AUDIT_ENTRIES, AuditEntry, ChainHead, Checkpoint
 from idp.audit.settings import AuditPolicy
 from infra.components import Slot
 from infra.group_commit import Write
@@ -131,7 +131,7 @@ def lock_head(session: Session) -> _Head:
 
 
 # Built once: the request path only binds values (no statement construction per call).
-_INSERT = AuditEntry.__table__.insert()
+_INSERT = sa.insert(AUDIT_ENTRIES)
 
 
 def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: str | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -102,3 +102,8 @@ class LogKey(Base):
     key_id: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     endorsement: Mapped[str] = mapped_column(sa.Text)
+
+
+# The entries table as a Core object, for the statements built once (the pending INSERT, the
+# sealing UPDATE) without the ORM's unit of work; declarative types `__table__` as a FromClause.
+AUDIT_ENTRIES = cast(sa.Table, AuditEntry.__table__)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -41,7 +42,7 @@ from sqlalchemy.orm import Session
 from idp.audit.chain import Body, body_hash, link_hash
 from idp.audit.errors import ChainBroken
 from idp.audit.log import HEAD_ID, AuditLog, _Head, _utc, audit_log, lock_head, sign_checkpoint
-from idp.audit.models import AuditEntry, ChainHead
+from idp.audit.models import AUDIT_ENTRIES, ChainHead
 from infra.db import Database
 from infra.leases import Lease, Leases
 from infra.ops.background import Singleton
@@ -49,10 +50,10 @@ from infra.ops.background import Singleton
 log = logging.getLogger(__name__)
 
 BATCH = 500
-_ENTRIES = AuditEntry.__table__
+_ENTRIES = AUDIT_ENTRIES
 _BODY = (_ENTRIES.c.id, _ENTRIES.c.at, _ENTRIES.c.event, _ENTRIES.c.citizen_ref, _ENTRIES.c.client_id,
          _ENTRIES.c.purpose, _ENTRIES.c.legal_basis, _ENTRIES.c.law, _ENTRIES.c.claims, _ENTRIES.c.reference)
-_SEAL = (_ENTRIES.update()
+_SEAL = (sa.update(_ENTRIES)
          .where(_ENTRIES.c.id == sa.bindparam("b_id"), _ENTRIES.c.seq.is_(None))
          .values(seq=sa.bindparam("b_seq"), prev_hash=sa.bindparam("b_prev"), hash=sa.bindparam("b_hash")))
 
@@ -95,7 +96,8 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
             digest = link_hash(seq=seq, prev=head.hash, body_digest=body_hash(body.to_json()))
             updates.append({"b_id": row.id, "b_seq": seq, "b_prev": head.hash, "b_hash": digest})
             head = replace(head, seq=seq, hash=digest)
-        result = session.execute(_SEAL, updates)
+        # A Core UPDATE executes to a CursorResult (Session.execute is typed with the base Result).
+        result = cast("sa.CursorResult[Any]", session.execute(_SEAL, updates))
         if result.rowcount not in (-1, len(updates)):
             raise ChainBroken(f"{len(updates) - result.rowcount} pending entries changed while they "
                               "were being sealed; nothing was sealed")

@@ -7,10 +7,13 @@ import dataclasses
 import json
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry.services import agency_names
 from idp import audit
@@ -18,6 +21,7 @@ from idp.account import reauth
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.audit import audit_log
 from idp.audit import export as audit_export
+from idp.audit.models import AuditEntry
 from idp.consent import closure, readable, services
 from idp.consent.agency_logout import end_all_sessions, logout_agency
 from idp.consent.consents import get_consents
@@ -52,7 +56,7 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _download(body: Any, name: str, mimetype: str = "application/json") -> Response:
+def _download(body: str | Mapping[str, object], name: str, mimetype: str = "application/json") -> Response:
     data = json.dumps(body, ensure_ascii=False, indent=2) if not isinstance(body, str) else body
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -105,7 +109,7 @@ def confirm_revoke() -> Page:
 
 
 @bp.post("/account/agencies/revoke")
-def revoke() -> Response:
+def revoke() -> BaseResponse:
     """Withdraw an agency's access: tokens stop at once, its sessions end (back-channel logout),
     and the next sign-in asks for consent again."""
     session = _citizen()
@@ -199,7 +203,7 @@ def receipt_pdf(consent_id: str) -> Response:
     return _pdf(body, f"consent-receipt-{item.id}.pdf")
 
 
-def _agency_names(db, citizen_id: str) -> dict[str, str]:
+def _agency_names(db: Session, citizen_id: str) -> dict[str, str]:
     """The names of the agencies in the citizen's log: in their language while the agency is
     registered, else the name it had when the citizen consented."""
     kept = {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
@@ -247,7 +251,7 @@ def log_pdf() -> Response:
     return _pdf(body, "cedula-data-sharing-log.pdf")
 
 
-def _entry_view(entry, names: dict[str, str]) -> dict[str, Any]:
+def _entry_view(entry: AuditEntry, names: dict[str, str]) -> dict[str, Any]:
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
     return {"seq": entry.seq, "at": at, "event": entry.event.replace(".", "_"),
             "agency": names.get(entry.client_id or "", entry.client_id), "claims": list(entry.claims or ()),
@@ -296,7 +300,7 @@ def close_page() -> Response:
 
 
 @bp.post("/account/close")
-def close() -> Response:
+def close() -> BaseResponse:
     session = _citizen()
     validate_csrf()
     if not reauth.fresh(session):

@@ -16,14 +16,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp.documents.models import PreparedDocument
+from infra.db import Database
 from signing.citizen_signature import clean_file_name
 from signing.pdf_input import CheckedPdf
 from signing.service import new_document_id
+from signing.store import DocumentStore
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 90
@@ -64,7 +67,7 @@ def status_at(row: PreparedDocument, now: datetime) -> str:
     return row.status
 
 
-def prepare(database, store, *, client_id: str, citizen_id: uuid.UUID, checked: CheckedPdf,
+def prepare(database: Database, store: DocumentStore, *, client_id: str, citizen_id: uuid.UUID, checked: CheckedPdf,
             file_name: str, days: int, now: datetime) -> PreparedDocument:
     """Store the PDF and its row in one transaction (the file is removed if the row fails)."""
     now = now.replace(microsecond=0)
@@ -112,12 +115,13 @@ def check_signable(row: PreparedDocument, *, now: datetime) -> None:
 def mark_signed(session: Session, *, prepared_id: str, citizen_id: str, document_id: str,
                 now: datetime) -> bool:
     """Record the signature, only if the row is still waiting and unexpired (one UPDATE)."""
-    result = session.execute(
+    # A Core UPDATE executes to a CursorResult (Session.execute is typed with the base Result).
+    result = cast("sa.CursorResult[Any]", session.execute(
         sa.update(PreparedDocument)
         .where(PreparedDocument.id == prepared_id,
                PreparedDocument.citizen_id == uuid.UUID(str(citizen_id)),
                PreparedDocument.status == "waiting", PreparedDocument.expires_at > now)
-        .values(status="signed", signed_document_id=document_id))
+        .values(status="signed", signed_document_id=document_id)))
     return result.rowcount == 1
 
 

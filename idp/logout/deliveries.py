@@ -62,14 +62,18 @@ class LogoutWorker(OutboxWorker):
         self.app = app
         self.chores = chores
         self.moment = time.time()
-        adapted: dict[str, Handler] = {
-            topic: (lambda message, handle=handlers[topic]: handle(message, self.moment))
-            for topic in TOPICS}
+        adapted = {topic: self._at_moment(handlers[topic]) for topic in TOPICS}
         super().__init__(Outbox(get_db(app)), adapted, seconds=settings.poll_seconds,
                          policy=retry_policy(settings), batch=100,
                          claim_seconds=max(30.0, 3 * settings.delivery_seconds))
         self._pool = ThreadPoolExecutor(max_workers=settings.concurrency,
                                         thread_name_prefix="cedula-logout-delivery")
+
+    def _at_moment(self, handle: LogoutHandler) -> Handler:
+        """The outbox calls a handler with the message; ours also take this round's moment."""
+        def handler(message: Message) -> str:
+            return handle(message, self.moment)
+        return handler
 
     def tick(self) -> None:
         self.run_once()

@@ -16,11 +16,12 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 import keys
 from clients.registry import Client, ClientNotFound, agency_name, find_client
@@ -90,6 +91,7 @@ def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float
         return None
     aud = claims.get("aud")
     audiences = aud if isinstance(aud, list) else [aud]
+    audience: str | None
     if len(audiences) == 1 and isinstance(audiences[0], str):
         audience = audiences[0]
     else:  # OIDC Core 2: with several audiences the client is `azp`
@@ -154,7 +156,10 @@ def _use_locales(ui_locales: str | None) -> None:
                 return
 
 
-def _no_store(response: Response) -> Response:
+_Response = TypeVar("_Response", bound=BaseResponse)
+
+
+def _no_store(response: _Response) -> _Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -199,7 +204,7 @@ def _browser_digest(nonce: str) -> str:
     return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
 
 
-def signed_out_redirect(sso: SsoSession | None) -> Response:
+def signed_out_redirect(sso: SsoSession | None) -> BaseResponse:
     """A 303 to the signed-out page that lists the agencies of `sso`; call it before ending
     the session (the citizen's own sign-out: /logout, or this device on the sessions page)."""
     token, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
@@ -243,7 +248,7 @@ def signed_out_page() -> Response:
     return _no_store(Response(page, mimetype="text/html"))
 
 
-def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> Response:
+def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> BaseResponse:
     """Section 3: back to the agency with `state`, or this provider's own page, which lists
     the agencies the citizen was signed out of."""
     if done.redirect_uri:
@@ -261,11 +266,12 @@ def _refused(exc: LogoutRefused) -> Response:
 
 
 @bp.route("/end-session", methods=["GET", "POST"])
-def end_session_endpoint() -> Response:
+def end_session_endpoint() -> BaseResponse:
     """RP-Initiated Logout 1.0, section 2 (GET and form POST)."""
     source = request.args if request.method == "GET" else request.form
     params = {name: source.getlist(name) for name in PARAMETERS}
-    _use_locales((params.get("ui_locales") or [None])[0])
+    ui_locales = params.get("ui_locales")
+    _use_locales(ui_locales[0] if ui_locales else None)
     sessions = session_policy()
     try:
         with get_db(current_app).read() as session:
@@ -296,7 +302,7 @@ def _confirmation(checked: LogoutRequest) -> Response:
 
 
 @bp.post("/end-session/confirm")
-def confirm() -> Response:
+def confirm() -> BaseResponse:
     """The citizen's answer: `decision=logout` ends the session, `stay` keeps it."""
     validate_csrf()
     raw = get_store(current_app).take(PENDING + request.form.get("request", "")[:64])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry import agency_name
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
@@ -121,7 +122,7 @@ def end_others() -> Page:
 
 
 @bp.post("/account/sessions/<sid>/end")
-def end_one(sid: str) -> Response:
+def end_one(sid: str) -> BaseResponse:
     """End one of the citizen's sessions; ending this browser's own signs it out."""
     current = require_citizen()
     validate_csrf()
