@@ -140,6 +140,65 @@ class Settings(Mapping[str, Mapping[str, Any]]):
         return str(self.data["store"]["redis_url"])
 
 
+def _bounds(minimum: float, maximum: float | None) -> str:
+    return f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One `[name]` table of the settings, read with checks: each reader returns the value with
+    its type, or raises ConfigError naming `name.key`, what it must be and what it is instead.
+
+    `read_section(settings, "logout").whole("token_seconds", minimum=10)`; a component's
+    settings module reads its section once at start into a frozen dataclass.
+    """
+
+    name: str
+    values: Mapping[str, Any]
+
+    def _refuse(self, key: str, must: str) -> ConfigError:
+        return ConfigError(f"{self.name}.{key} must be {must}, got {self.values.get(key)!r}")
+
+    def whole(self, key: str, *, minimum: int = 1, maximum: int | None = None, unit: str = "") -> int:
+        """A whole number from `minimum` (to `maximum`); `unit` ("seconds") is named in the error."""
+        value = self.values.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum or (
+                maximum is not None and value > maximum):
+            kind = f"a whole number of {unit}" if unit else "a whole number"
+            raise self._refuse(key, f"{kind} {_bounds(minimum, maximum)}")
+        return value
+
+    def number(self, key: str, *, minimum: float, maximum: float | None = None, unit: str = "") -> float:
+        """A number (whole or not) from `minimum` (to `maximum`)."""
+        value = self.values.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < minimum or (
+                maximum is not None and value > maximum):
+            kind = f"a number of {unit}" if unit else "a number"
+            raise self._refuse(key, f"{kind} {_bounds(minimum, maximum)}")
+        return float(value)
+
+    def flag(self, key: str) -> bool:
+        value = self.values.get(key)
+        if not isinstance(value, bool):
+            raise self._refuse(key, "true or false")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.values.get(key)
+        if value not in allowed:
+            raise self._refuse(key, f"one of {', '.join(allowed)}")
+        return str(value)
+
+    def text(self, key: str) -> str:
+        """A string setting; empty when it is not set."""
+        return str(self.values.get(key) or "")
+
+
+def read_section(settings: Mapping[str, Mapping[str, Any]], name: str) -> Section:
+    """The `[name]` table of `settings` (empty when the settings have none)."""
+    return Section(name, settings.get(name, {}))
+
+
 SETTINGS: Slot[Settings] = Slot("settings")
 
 

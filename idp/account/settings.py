@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from infra.components import Slot
-from infra.config import ConfigError
+from infra.config import ConfigError, read_section
 
 SETTINGS: Slot[AccountSettings] = Slot("account settings")
 
@@ -20,16 +20,13 @@ class AccountSettings:
     """How old the session's last passkey check may be for a sensitive action."""
 
 
-def load(settings: Mapping[str, Any]) -> AccountSettings:
+def load(settings: Mapping[str, Mapping[str, Any]]) -> AccountSettings:
     if "reauth_seconds" in settings.get("consent", {}):
         raise ConfigError("consent.reauth_seconds has moved to account.reauth_seconds (it now "
                           "covers every sensitive account action, not only closing the account); "
                           "rename it in your settings")
-    value = settings.get("account", {}).get("reauth_seconds")
-    if not isinstance(value, int) or isinstance(value, bool) or not 30 <= value <= 3600:
-        raise ConfigError(f"account.reauth_seconds must be a whole number of seconds from 30 to "
-                          f"3600, got {value!r}")
-    return AccountSettings(reauth_seconds=value)
+    section = read_section(settings, "account")
+    return AccountSettings(reauth_seconds=section.whole("reauth_seconds", minimum=30, maximum=3600, unit="seconds"))
 
 
 def account_settings(app: Flask | None = None) -> AccountSettings:

@@ -6,17 +6,15 @@ The acr URI of each level stays where the OpenID Provider reads it: `oidc.acr_lo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 
 from idp.assurance.possession import CodeLimits
 from idp.assurance.roots import FIDO_MDS_ROOT_PEM
 from infra.components import Slot
-from infra.config import ConfigError
+from infra.config import ConfigError, Settings, read_section
 
 CONVEYANCES = ("auto", "direct", "none")
 UNTRUSTED = ("accept", "refuse")
@@ -36,23 +34,9 @@ class AssuranceSettings:
     codes: CodeLimits
 
 
-def _whole(section: Mapping[str, Any], key: str, minimum: int = 1) -> int:
-    value = section.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ConfigError(f"assurance.{key} must be a whole number >= {minimum}, got {value!r}")
-    return value
-
-
-def _choice(section: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
-    value = section.get(key)
-    if value not in allowed:
-        raise ConfigError(f"assurance.{key} must be one of {', '.join(allowed)}; got {value!r}")
-    return str(value)
-
-
-def load(settings: Any) -> AssuranceSettings:
-    section = settings["assurance"]
-    root = str(section.get("mds_root_certificate") or "")
+def load(settings: Settings) -> AssuranceSettings:
+    section = read_section(settings, "assurance")
+    root = section.text("mds_root_certificate")
     try:
         root_pem = Path(root).read_bytes() if root else FIDO_MDS_ROOT_PEM
     except OSError as exc:
@@ -60,23 +44,23 @@ def load(settings: Any) -> AssuranceSettings:
     if b"-----BEGIN CERTIFICATE-----" not in root_pem:
         raise ConfigError(f"assurance.mds_root_certificate: {root!r} is not a PEM certificate")
     return AssuranceSettings(
-        attestation=_choice(section, "attestation", CONVEYANCES),
-        mds_source=str(section.get("mds_source") or ""),
+        attestation=section.choice("attestation", CONVEYANCES),
+        mds_source=section.text("mds_source"),
         mds_root_pem=root_pem,
         mds_cache=settings.data_dir / "mds" / "blob.jwt",
-        mds_retry_seconds=_whole(section, "mds_retry_seconds"),
-        mds_timeout_seconds=_whole(section, "mds_timeout_seconds"),
-        untrusted_attestation=_choice(section, "untrusted_attestation", UNTRUSTED),
-        registry=str(section.get("registry") or ""),
-        binding_seconds=_whole(section, "binding_seconds", minimum=60),
+        mds_retry_seconds=section.whole("mds_retry_seconds"),
+        mds_timeout_seconds=section.whole("mds_timeout_seconds"),
+        untrusted_attestation=section.choice("untrusted_attestation", UNTRUSTED),
+        registry=section.text("registry"),
+        binding_seconds=section.whole("binding_seconds", minimum=60),
         codes=CodeLimits(
-            code_seconds=_whole(section, "code_seconds", minimum=60),
-            postal_code_seconds=_whole(section, "postal_code_seconds", minimum=3600),
-            code_attempts=_whole(section, "code_attempts"),
-            code_sends=_whole(section, "code_sends"),
-            national_id_attempts=_whole(section, "national_id_attempts"),
-            national_id_daily_sends=_whole(section, "national_id_daily_sends"),
-            window_seconds=_whole(section, "code_window_seconds", minimum=60)),
+            code_seconds=section.whole("code_seconds", minimum=60),
+            postal_code_seconds=section.whole("postal_code_seconds", minimum=3600),
+            code_attempts=section.whole("code_attempts"),
+            code_sends=section.whole("code_sends"),
+            national_id_attempts=section.whole("national_id_attempts"),
+            national_id_daily_sends=section.whole("national_id_daily_sends"),
+            window_seconds=section.whole("code_window_seconds", minimum=60)),
     )
 
 

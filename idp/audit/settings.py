@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.config import ConfigError
+from infra.config import ConfigError, read_section
 
 ALGORITHMS = ("ES256", "RS256")
 
@@ -20,19 +20,12 @@ class AuditPolicy:
     seal_seconds: float = 1.0
 
 
-def load(settings: Mapping[str, Any], issuer: str) -> AuditPolicy:
-    section = settings["audit"]
-    values = {}
-    for key in ("checkpoint_entries", "checkpoint_seconds"):
-        value = section.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"audit.{key} must be a whole number >= 1, got {value!r}")
-        values[key] = value
-    alg = section.get("checkpoint_alg")
-    if alg not in ALGORITHMS:
-        raise ConfigError(f"audit.checkpoint_alg must be one of {', '.join(ALGORITHMS)}, got {alg!r}")
-    seal = section.get("seal_seconds", 1.0)
+def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> AuditPolicy:
+    section = read_section(settings, "audit")
+    seal = section.values.get("seal_seconds", 1.0)
     if not isinstance(seal, int | float) or isinstance(seal, bool) or not (seal == 0 or 0.05 <= seal <= 3600):
         raise ConfigError(f"audit.seal_seconds must be 0 (no sealing thread) or between 0.05 and 3600, "
                           f"got {seal!r}")
-    return AuditPolicy(issuer=issuer, checkpoint_alg=str(alg), seal_seconds=float(seal), **values)
+    return AuditPolicy(issuer=issuer, checkpoint_entries=section.whole("checkpoint_entries"),
+                       checkpoint_seconds=section.whole("checkpoint_seconds"),
+                       checkpoint_alg=section.choice("checkpoint_alg", ALGORITHMS), seal_seconds=float(seal))

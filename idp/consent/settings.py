@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.config import ConfigError
+from infra.config import ConfigError, read_section
 
 
 @dataclass(frozen=True)
@@ -23,21 +23,14 @@ class ConsentPolicy:
         return ("law", law) if law else ("consent", None)
 
 
-def _positive(section: Mapping[str, Any], key: str) -> int:
-    value = section.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ConfigError(f"consent.{key} must be a whole number >= 1, got {value!r}")
-    return value
-
-
-def load(settings: Mapping[str, Any], issuer: str) -> ConsentPolicy:
-    section = settings["consent"]
-    bases = section.get("legal_bases", {})
+def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> ConsentPolicy:
+    section = read_section(settings, "consent")
+    bases = section.values.get("legal_bases", {})
     if not isinstance(bases, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) and v.strip() and len(v) <= 500
             for k, v in bases.items()):
         raise ConfigError("consent.legal_bases must map client_id to the text of a law "
                           "(at most 500 characters each)")
-    return ConsentPolicy(issuer=issuer, lifetime_seconds=_positive(section, "lifetime_seconds"),
-                         page_size=_positive(section, "page_size"),
+    return ConsentPolicy(issuer=issuer, lifetime_seconds=section.whole("lifetime_seconds"),
+                         page_size=section.whole("page_size"),
                          legal_bases={k: v.strip() for k, v in bases.items()})

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from infra.components import Slot
-from infra.config import ConfigError
+from infra.config import read_section
 
 
 @dataclass(frozen=True)
@@ -18,15 +18,9 @@ class IndicatorSettings:
     max_days: int = 400
 
 
-def load(settings: Mapping[str, Any]) -> IndicatorSettings:
-    section = settings.get("indicators", {})
-    values: dict[str, int] = {}
-    for key, least in (("privacy_floor", 1), ("max_days", 1)):
-        value = section.get(key, getattr(IndicatorSettings, key))
-        if not isinstance(value, int) or isinstance(value, bool) or value < least:
-            raise ConfigError(f"indicators.{key} must be a whole number >= {least}, got {value!r}")
-        values[key] = value
-    return IndicatorSettings(**values)
+def load(settings: Mapping[str, Mapping[str, Any]]) -> IndicatorSettings:
+    section = read_section(settings, "indicators")
+    return IndicatorSettings(privacy_floor=section.whole("privacy_floor"), max_days=section.whole("max_days"))
 
 
 SETTINGS: Slot[IndicatorSettings] = Slot("indicator settings")

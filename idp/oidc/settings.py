@@ -8,7 +8,7 @@ from typing import Any
 
 from idp.oidc import fapi
 from idp.oidc.throttle import ClientAuthLimits
-from infra.config import ConfigError
+from infra.config import ConfigError, read_section
 
 LEVELS = ("low", "substantial", "high")
 
@@ -79,63 +79,35 @@ class OidcSettings:
         return f"{self.issuer}/register"
 
 
-def _seconds(section: Mapping[str, Any], key: str, *, minimum: int = 1) -> int:
-    value = section.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ConfigError(f"oidc.{key} must be a whole number of seconds >= {minimum}, got {value!r}")
-    return value
-
-
-def _fraction(section: Mapping[str, Any], key: str, *, low: float, high: float) -> float:
-    value = section.get(key)
-    if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
-        raise ConfigError(f"oidc.{key} must be a number of seconds from {low} to {high}, got {value!r}")
-    return float(value)
-
-
-def _flag(section: Mapping[str, Any], key: str) -> bool:
-    value = section.get(key)
-    if not isinstance(value, bool):
-        raise ConfigError(f"oidc.{key} must be true or false, got {value!r}")
-    return value
-
-
-def _level(section: Mapping[str, Any], key: str) -> str:
-    value = section.get(key)
-    if value not in LEVELS:
-        raise ConfigError(f"oidc.{key} must be one of {', '.join(LEVELS)}, got {value!r}")
-    return str(value)
-
-
-def load(settings: Mapping[str, Any], issuer: str) -> OidcSettings:
-    section = settings["oidc"]
-    acr_uris = {level: str(section[f"acr_{level}"]) for level in LEVELS}
+def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> OidcSettings:
+    section = read_section(settings, "oidc")
+    acr_uris = {level: section.text(f"acr_{level}") for level in LEVELS}
     if len(set(acr_uris.values())) != len(LEVELS) or not all(acr_uris.values()):
         raise ConfigError("oidc.acr_low, acr_substantial and acr_high must be three different URIs")
     loaded = OidcSettings(
         issuer=issuer,
-        access_token_seconds=_seconds(section, "access_token_seconds"),
-        id_token_seconds=_seconds(section, "id_token_seconds"),
-        refresh_token_seconds=_seconds(section, "refresh_token_seconds"),
-        grant_seconds=_seconds(section, "grant_seconds"),
-        code_seconds=_seconds(section, "code_seconds"),
-        code_replay_seconds=_seconds(section, "code_replay_seconds"),
-        interaction_seconds=_seconds(section, "interaction_seconds"),
-        assertion_max_seconds=_seconds(section, "assertion_max_seconds"),
-        leeway_seconds=_seconds(section, "leeway_seconds", minimum=0),
-        jwks_uri_cache_seconds=_seconds(section, "jwks_uri_cache_seconds"),
-        client_cache_seconds=_seconds(section, "client_cache_seconds", minimum=0),
-        state_cache_seconds=_seconds(section, "state_cache_seconds", minimum=0),
-        jwks_uri_fetch_seconds=_fraction(section, "jwks_uri_fetch_seconds", low=0.1, high=30),
-        client_auth_failures=_seconds(section, "client_auth_failures"),
-        client_auth_window_seconds=_seconds(section, "client_auth_window_seconds"),
-        par_seconds=_seconds(section, "par_seconds"),
-        require_pushed_authorization_requests=_flag(section, "require_pushed_authorization_requests"),
-        fapi_loopback_redirects=_flag(section, "fapi_loopback_redirects"),
-        dpop_proof_seconds=_seconds(section, "dpop_proof_seconds"),
-        dpop_require_nonce=_flag(section, "dpop_require_nonce"),
-        dpop_nonce_seconds=_seconds(section, "dpop_nonce_seconds", minimum=10),
-        national_id_level=_level(section, "national_id_level"),
+        access_token_seconds=section.whole("access_token_seconds", unit="seconds"),
+        id_token_seconds=section.whole("id_token_seconds", unit="seconds"),
+        refresh_token_seconds=section.whole("refresh_token_seconds", unit="seconds"),
+        grant_seconds=section.whole("grant_seconds", unit="seconds"),
+        code_seconds=section.whole("code_seconds", unit="seconds"),
+        code_replay_seconds=section.whole("code_replay_seconds", unit="seconds"),
+        interaction_seconds=section.whole("interaction_seconds", unit="seconds"),
+        assertion_max_seconds=section.whole("assertion_max_seconds", unit="seconds"),
+        leeway_seconds=section.whole("leeway_seconds", minimum=0, unit="seconds"),
+        jwks_uri_cache_seconds=section.whole("jwks_uri_cache_seconds", unit="seconds"),
+        client_cache_seconds=section.whole("client_cache_seconds", minimum=0, unit="seconds"),
+        state_cache_seconds=section.whole("state_cache_seconds", minimum=0, unit="seconds"),
+        jwks_uri_fetch_seconds=section.number("jwks_uri_fetch_seconds", minimum=0.1, maximum=30, unit="seconds"),
+        client_auth_failures=section.whole("client_auth_failures"),
+        client_auth_window_seconds=section.whole("client_auth_window_seconds", unit="seconds"),
+        par_seconds=section.whole("par_seconds", unit="seconds"),
+        require_pushed_authorization_requests=section.flag("require_pushed_authorization_requests"),
+        fapi_loopback_redirects=section.flag("fapi_loopback_redirects"),
+        dpop_proof_seconds=section.whole("dpop_proof_seconds", unit="seconds"),
+        dpop_require_nonce=section.flag("dpop_require_nonce"),
+        dpop_nonce_seconds=section.whole("dpop_nonce_seconds", minimum=10, unit="seconds"),
+        national_id_level=section.choice("national_id_level", LEVELS),
         acr_uris=acr_uris,
     )
     if not 5 <= loaded.par_seconds <= 600:

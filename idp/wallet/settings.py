@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from infra.config import ConfigError
+from infra.config import ConfigError, Settings, read_section
 
 
 @dataclass(frozen=True)
@@ -43,51 +41,32 @@ class WalletSettings:
         return f"{self.issuer}/wallet"
 
 
-def _whole(section: Mapping[str, Any], key: str, minimum: int = 1, maximum: int | None = None) -> int:
-    value = section.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum or (
-            maximum is not None and value > maximum):
-        bounds = f">= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
-        raise ConfigError(f"wallet.{key} must be a whole number {bounds}, got {value!r}")
-    return value
-
-
-def load(settings: Any) -> WalletSettings:
-    section = settings["wallet"]
-    enabled = section.get("enabled")
-    if not isinstance(enabled, bool):
-        raise ConfigError(f"wallet.enabled must be true or false, got {enabled!r}")
-    trusted = str(section.get("trusted_issuers") or "")
-    size = _whole(section, "status_list_size", 8, 8 * 1024 * 1024)
+def load(settings: Settings) -> WalletSettings:
+    section = read_section(settings, "wallet")
+    trusted = section.text("trusted_issuers")
+    size = section.whole("status_list_size", minimum=8, maximum=8 * 1024 * 1024)
     from idp.wallet.issuer_revocation import POLICIES
 
-    revocation = section.get("issuer_revocation", "require")
-    if revocation not in POLICIES:
-        raise ConfigError(f"wallet.issuer_revocation must be one of {', '.join(POLICIES)}, "
-                          f"got {revocation!r}")
-    sign_in = section.get("sign_in", True)
-    if not isinstance(sign_in, bool):
-        raise ConfigError(f"wallet.sign_in must be true or false, got {sign_in!r}")
     if size % 8:
         raise ConfigError("wallet.status_list_size must be a multiple of 8")
     return WalletSettings(
         issuer=str(settings.issuer).rstrip("/"),
         country=str(settings["pki"]["country"]),
-        enabled=enabled,
-        offer_seconds=_whole(section, "offer_seconds", 60, 86400),
-        tx_code_length=_whole(section, "tx_code_length", 4, 12),
-        tx_code_attempts=_whole(section, "tx_code_attempts", 1, 10),
-        access_token_seconds=_whole(section, "access_token_seconds", 30, 3600),
-        nonce_seconds=_whole(section, "nonce_seconds", 30, 3600),
-        credential_days=_whole(section, "credential_days", 1, 3650),
+        enabled=section.flag("enabled"),
+        offer_seconds=section.whole("offer_seconds", minimum=60, maximum=86400),
+        tx_code_length=section.whole("tx_code_length", minimum=4, maximum=12),
+        tx_code_attempts=section.whole("tx_code_attempts", minimum=1, maximum=10),
+        access_token_seconds=section.whole("access_token_seconds", minimum=30, maximum=3600),
+        nonce_seconds=section.whole("nonce_seconds", minimum=30, maximum=3600),
+        credential_days=section.whole("credential_days", minimum=1, maximum=3650),
         status_list_size=size,
-        status_list_seconds=_whole(section, "status_list_seconds", 60),
-        status_list_ttl_seconds=_whole(section, "status_list_ttl_seconds", 0),
+        status_list_seconds=section.whole("status_list_seconds", minimum=60),
+        status_list_ttl_seconds=section.whole("status_list_ttl_seconds", minimum=0),
         trusted_issuers=Path(trusted) if trusted else settings.data_dir / "wallet" / "trusted-issuers.pem",
-        presentation_seconds=_whole(section, "presentation_seconds", 30, 3600),
-        pid_vct=str(section.get("pid_vct") or "urn:eudi:pid:1"),
-        issuer_revocation=revocation,
-        issuer_revocation_cache_seconds=_whole(section, "issuer_revocation_cache_seconds", 1, 86400),
-        issuer_revocation_fetch_seconds=_whole(section, "issuer_revocation_fetch_seconds", 1, 60),
-        sign_in=sign_in,
+        presentation_seconds=section.whole("presentation_seconds", minimum=30, maximum=3600),
+        pid_vct=section.text("pid_vct") or "urn:eudi:pid:1",
+        issuer_revocation=section.choice("issuer_revocation", POLICIES),
+        issuer_revocation_cache_seconds=section.whole("issuer_revocation_cache_seconds", minimum=1, maximum=86400),
+        issuer_revocation_fetch_seconds=section.whole("issuer_revocation_fetch_seconds", minimum=1, maximum=60),
+        sign_in=section.flag("sign_in"),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.config import DEFAULT_RESOURCE, ConfigError, load_settings
+from infra.config import DEFAULT_RESOURCE, ConfigError, load_settings, read_section
 
 
 def test_defaults_are_the_embedded_setup(tmp_path):
@@ -70,3 +70,34 @@ def test_every_default_setting_is_documented():
         if "=" in line and not line.lstrip().startswith("#") and not line.startswith("["):
             above = lines[index - 1].strip()
             assert above.startswith("#") or "=" in above, f"undocumented setting: {line}"
+
+
+def test_a_section_reads_each_kind_of_setting():
+    section = read_section({"demo": {"count": 3, "wait": 0.5, "on": True, "mode": "b", "name": "x",
+                                     "blank": None}}, "demo")
+    assert section.whole("count") == 3 and section.whole("count", minimum=3, maximum=3) == 3
+    assert section.number("wait", minimum=0.1) == 0.5 and section.number("count", minimum=0) == 3.0
+    assert section.flag("on") is True
+    assert section.choice("mode", ("a", "b")) == "b"
+    assert section.text("name") == "x" and section.text("blank") == "" and section.text("missing") == ""
+    assert read_section({}, "absent").text("anything") == ""
+
+
+@pytest.mark.parametrize(("read", "message"), [
+    (lambda s: s.whole("count", minimum=4), "demo.count must be a whole number >= 4, got 3"),
+    (lambda s: s.whole("count", minimum=1, maximum=2, unit="seconds"),
+     "demo.count must be a whole number of seconds from 1 to 2, got 3"),
+    (lambda s: s.whole("on"), "demo.on must be a whole number >= 1, got True"),
+    (lambda s: s.whole("wait"), "demo.wait must be a whole number >= 1, got 0.5"),
+    (lambda s: s.whole("missing"), "demo.missing must be a whole number >= 1, got None"),
+    (lambda s: s.number("wait", minimum=1, unit="seconds"), "demo.wait must be a number of seconds >= 1, got 0.5"),
+    (lambda s: s.number("on", minimum=0), "demo.on must be a number >= 0, got True"),
+    (lambda s: s.number("mode", minimum=0, maximum=30), "demo.mode must be a number from 0 to 30, got 'b'"),
+    (lambda s: s.flag("count"), "demo.count must be true or false, got 3"),
+    (lambda s: s.choice("mode", ("x", "y")), "demo.mode must be one of x, y, got 'b'"),
+])
+def test_a_section_names_the_setting_it_refuses(read, message):
+    section = read_section({"demo": {"count": 3, "wait": 0.5, "on": True, "mode": "b"}}, "demo")
+    with pytest.raises(ConfigError) as info:
+        read(section)
+    assert str(info.value) == message

@@ -84,7 +84,7 @@ def test_settings(tmp_path):
 
 
 @pytest.mark.parametrize(("notify", "expected"), [
-    ({"email": "carrier-pigeon"}, "notify.email must be one of outbox, smtp; got 'carrier-pigeon'"),
+    ({"email": "carrier-pigeon"}, "notify.email must be one of outbox, smtp, got 'carrier-pigeon'"),
     ({"email": "smtp"}, "notify.smtp_host must name the mail server when notify.email is \"smtp\""),
     ({"email": "smtp", "smtp_host": "mail.example.gov", "smtp_security": "none"},
      "notify.smtp_security = \"none\" sends mail unencrypted; it is allowed only for a relay on "
