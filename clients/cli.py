@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.orm import Session
 
 from clients.registry.logos import refresh_logos
 from clients.registry.metadata import ASSURANCE_LEVELS, AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
@@ -28,6 +31,20 @@ from clients.registry.services import (
 )
 from infra.config import get_settings
 from infra.db import get_db
+
+
+@contextmanager
+def _registry(*, write: bool = True) -> Iterator[Session]:
+    """A transaction (or a read) on the registry; a registry error (no such client, a value the
+    metadata rules refuse) ends the command with its message instead of a traceback."""
+    database = get_db()
+    try:
+        with database.transaction() if write else database.read() as session:
+            yield session
+    except ClientMetadataError as exc:
+        raise click.ClickException(f"{exc.error}: {exc.description}") from None
+    except ClientRegistryError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _echo_json(value: Any) -> None:
@@ -149,20 +166,13 @@ def list_command(as_json: bool) -> None:
 @click.argument("client_id")
 def show(client_id: str) -> None:
     """Print one client's metadata as JSON."""
-    try:
-        with get_db().read() as session:
-            _echo_json(_operator_view(find_client(session, client_id, enabled_only=False),
-                                      get_settings().issuer))
-    except ClientRegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _registry(write=False) as session:
+        _echo_json(_operator_view(find_client(session, client_id, enabled_only=False), get_settings().issuer))
 
 
 def _toggle(client_id: str, enabled: bool) -> None:
-    try:
-        with get_db().transaction() as session:
-            set_enabled(session, client_id, enabled=enabled)
-    except ClientRegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _registry() as session:
+        set_enabled(session, client_id, enabled=enabled)
     click.echo(f"client {client_id} {'enabled' if enabled else 'disabled'}")
 
 
@@ -187,13 +197,8 @@ def approve_backchannel_command(client_id: str, uri: str) -> None:
     """Approve (and set) a back-channel logout URI that is not on the host of one of the
     client's redirect URIs. The provider POSTs logout tokens there on its own: approve only an
     endpoint you know belongs to the agency. It must still be public https."""
-    try:
-        with get_db().transaction() as session:
-            approve_backchannel(session, client_id, uri)
-    except ClientMetadataError as exc:
-        raise click.ClickException(f"{exc.error}: {exc.description}") from None
-    except ClientRegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _registry() as session:
+        approve_backchannel(session, client_id, uri)
     click.echo(f"client {client_id}: back-channel logout to {uri} approved")
 
 
@@ -207,11 +212,8 @@ def assertion_audience(client_id: str, rule: str) -> None:
     legacy (clients registered before strict became the rule): the issuer, the token endpoint
     or the endpoint called, also in an array. Move clients to strict once they send the issuer.
     """
-    try:
-        with get_db().transaction() as session:
-            set_assertion_audience(session, client_id, rule)
-    except ClientRegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _registry() as session:
+        set_assertion_audience(session, client_id, rule)
     click.echo(f"client {client_id}: client assertions need aud {rule}")
 
 
@@ -219,11 +221,8 @@ def assertion_audience(client_id: str, rule: str) -> None:
 @click.argument("client_id")
 def rotate_secret_command(client_id: str) -> None:
     """Give a client a new secret (the old one stops working at once); shown only now."""
-    try:
-        with get_db().transaction() as session:
-            secret = rotate_secret(session, find_client(session, client_id, enabled_only=False))
-    except ClientRegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _registry() as session:
+        secret = rotate_secret(session, find_client(session, client_id, enabled_only=False))
     click.echo(secret)
 
 
@@ -233,14 +232,8 @@ def rotate_secret_command(client_id: str) -> None:
 def grant_scope(client_id: str, scopes: tuple[str, ...]) -> None:
     """Grant restricted SCOPES (national_id, documents:issue, indicators:read) to a client;
     an agency scope also allows the client credentials grant."""
-    try:
-        with get_db().transaction() as session:
-            client = grant_scopes(session, client_id, scopes)
-            granted = client.client_metadata.get("scope", "")
-    except ClientMetadataError as exc:
-        raise click.ClickException(f"{exc.error}: {exc.description}") from None
-    except ClientRegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _registry() as session:
+        granted = grant_scopes(session, client_id, scopes).client_metadata.get("scope", "")
     click.echo(f"client {client_id}: scope {granted}")
 
 
