@@ -48,8 +48,7 @@ class IdempotencyError(Exception):
 
 
 class InvalidKey(IdempotencyError):
-    status = 400
-    error = "invalid_idempotency_key"
+    """The header is not a key: empty, too long, or not visible ASCII (status and error: the base's)."""
 
 
 class KeyReused(IdempotencyError):

@@ -167,9 +167,7 @@ def state(actor: Actor, client_id: str) -> BaseResponse:
     enabled = request.form.get("enabled") == "1"
     _, error = _act(actor, client_id, "agency.enabled" if enabled else "agency.disabled",
                     lambda session: set_enabled(session, client_id, enabled=enabled))
-    if error:
-        return _details(actor, client_id, error=error, status=400)
-    return redirect(f"/operator/agencies/{client_id}?done={'enabled' if enabled else 'disabled'}", code=303)
+    return _acted(actor, client_id, error, done="enabled" if enabled else "disabled")
 
 
 @bp.post("/agencies/<client_id>/secret")
@@ -183,15 +181,21 @@ def secret(actor: Actor, client_id: str) -> BaseResponse:
                   registered=False)
 
 
+def _acted(actor: Actor, client_id: str, error: str | None, *, done: str) -> BaseResponse:
+    """After an action on an agency: its page again with the error, or a 303 back to it
+    saying what was done."""
+    if error:
+        return _details(actor, client_id, error=error, status=400)
+    return redirect(f"/operator/agencies/{client_id}?done={done}", code=303)
+
+
 @bp.post("/agencies/<client_id>/backchannel")
 @operator_page
 def backchannel(actor: Actor, client_id: str) -> BaseResponse:
     uri = request.form.get("uri", "")[:2000].strip()
     _, error = _act(actor, client_id, "agency.backchannel_approved",
                     lambda session: approve_backchannel(session, client_id, uri), {"uri": uri})
-    if error:
-        return _details(actor, client_id, error=error, status=400)
-    return redirect(f"/operator/agencies/{client_id}?done=backchannel", code=303)
+    return _acted(actor, client_id, error, done="backchannel")
 
 
 @bp.post("/agencies/<client_id>/scopes")
@@ -200,9 +204,7 @@ def scopes(actor: Actor, client_id: str) -> BaseResponse:
     wanted = [s[:40] for s in request.form.getlist("scope")][:10]
     _, error = _act(actor, client_id, "agency.scopes_granted",
                     lambda session: grant_scopes(session, client_id, wanted), {"scopes": wanted})
-    if error:
-        return _details(actor, client_id, error=error, status=400)
-    return redirect(f"/operator/agencies/{client_id}?done=scopes", code=303)
+    return _acted(actor, client_id, error, done="scopes")
 
 
 @bp.post("/agencies/<client_id>/logo")
@@ -220,9 +222,7 @@ def logo(actor: Actor, client_id: str) -> BaseResponse:
                         {"bytes": len(data)})
     except ImageRefused as exc:
         return _details(actor, client_id, error=_("operator.agency.logo.refused", reason=str(exc)), status=400)
-    if error:
-        return _details(actor, client_id, error=error, status=400)
-    return redirect(f"/operator/agencies/{client_id}?done=logo", code=303)
+    return _acted(actor, client_id, error, done="logo")
 
 
 @bp.post("/agencies/<client_id>/logo/fetch")
