@@ -5,25 +5,11 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 
 import pytest
-import requests
 
 from tests.conftest import Backend
-from tests.support.live import CEDULA, ROOT, Citizen, live_server
-
-
-def _wait_ready(base: str, process: subprocess.Popen) -> None:
-    for _ in range(300):
-        assert process.poll() is None, "cedula serve stopped"
-        try:
-            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("cedula serve did not become ready")
+from tests.support.live import CEDULA, ROOT, Citizen, live_server, wait_until_ready
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
@@ -38,6 +24,6 @@ def test_a_signed_in_citizen_stays_signed_in_across_a_clean_restart(tmp_path, st
         restarted = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", port], env=server.env,
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         server.process = restarted  # live_server stops this one at the end
-        _wait_ready(server.base, restarted)
+        wait_until_ready(server.base, restarted)
         again = citizen.browser.get(server.url("/account"), allow_redirects=False, timeout=30)
         assert again.status_code == 200, again.headers.get("Location")

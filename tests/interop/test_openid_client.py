@@ -121,27 +121,49 @@ def _follow(browser: requests.Session, base: str, url: str, redirect: str) -> st
     return location
 
 
+class RelyingParty:
+    """A node relying party script, driven over stdin/stdout: for each flow it prints
+    `{"authorize": url}`, reads the callback URL the browser reached, and prints `{"result": ...}`;
+    it must then exit 0. Killed if the test fails first."""
+
+    def __init__(self, script: Path, *args: str) -> None:
+        self.process = subprocess.Popen(["node", str(script), *args], cwd=ROOT, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def _message(self) -> dict:
+        line = self.process.stdout.readline()
+        assert line, self.process.stderr.read()
+        return json.loads(line)
+
+    def authorize_url(self) -> str:
+        return self._message()["authorize"]
+
+    def result_for(self, callback: str) -> dict:
+        self.process.stdin.write(callback + "\n")
+        self.process.stdin.flush()
+        return self._message()["result"]
+
+    def __enter__(self) -> RelyingParty:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if kind is None:
+                assert self.process.wait(timeout=60) == 0, self.process.stderr.read()
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
 def test_openid_client_code_flow_userinfo_refresh_introspection_revocation(server):
     base = server["base"]
     browser = requests.Session()
     _enrol(browser, base)
-    rp = subprocess.Popen(["node", str(SCRIPT), base + "/", json.dumps(server["clients"])], cwd=ROOT,
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = []
-    try:
+    with RelyingParty(SCRIPT, base + "/", json.dumps(server["clients"])) as rp:
         for _ in server["clients"]:
-            line = rp.stdout.readline()
-            assert line, rp.stderr.read()
-            url = json.loads(line)["authorize"]
-            rp.stdin.write(_follow(browser, base, url, server["redirect"]) + "\n")
-            rp.stdin.flush()
-            line = rp.stdout.readline()
-            assert line, rp.stderr.read()
-            results.append(json.loads(line)["result"])
-        assert rp.wait(timeout=60) == 0, rp.stderr.read()
-    finally:
-        if rp.poll() is None:
-            rp.kill()
+            url = rp.authorize_url()
+            results.append(rp.result_for(_follow(browser, base, url, server["redirect"])))
     subs = set()
     for result in results:
         assert result["userinfo"]["sub"] == result["sub"] == result["refreshed_sub"]
@@ -167,26 +189,14 @@ def test_openid_client_fapi2_par_dpop_private_key_jwt_and_jarm(server):
     fapi_client = server["fapi"]
     browser = requests.Session()
     _enrol(browser, base, national_id=dui(7310542), email="rosa@example.sv")
-    rp = subprocess.Popen(["node", str(FAPI_SCRIPT), base + "/", json.dumps(fapi_client)], cwd=ROOT,
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = []
-    try:
+    with RelyingParty(FAPI_SCRIPT, base + "/", json.dumps(fapi_client)) as rp:
         for mode in ("query", "jwt"):
-            line = rp.stdout.readline()
-            assert line, rp.stderr.read()
-            url = json.loads(line)["authorize"]
+            url = rp.authorize_url()
             assert "request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A" in url and "scope=" not in url
             callback = _follow(browser, base, url, FAPI_REDIRECT)
             assert ("response=" in callback) == (mode == "jwt"), callback
-            rp.stdin.write(callback + "\n")
-            rp.stdin.flush()
-            line = rp.stdout.readline()
-            assert line, rp.stderr.read()
-            results.append(json.loads(line)["result"])
-        assert rp.wait(timeout=60) == 0, rp.stderr.read()
-    finally:
-        if rp.poll() is None:
-            rp.kill()
+            results.append(rp.result_for(callback))
     for result in results:
         assert result["token_type"].lower() == "dpop" and result["refreshed_type"].lower() == "dpop"
         payload = result["access_token"].split(".")[1]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.live import stop_process
 from tests.support.parts import require_executable
 
 pytestmark = pytest.mark.interop
@@ -72,11 +73,7 @@ def server(request, tmp_path_factory):
                         "-out", str(data / "issuing.pem")], check=True)
         yield {"base": base, "dir": data, "cedula": cedula, "openssl": openssl}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, seconds=10)
 
 
 def _run(*args: str, cwd: Path) -> str:

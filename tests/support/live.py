@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +75,31 @@ class LiveServer:
         return self.process.stderr.read1().decode(errors="replace") if self.process.stderr else ""
 
 
+def wait_until_ready(base: str, process: subprocess.Popen, *, output: Callable[[], str] = lambda: "") -> None:
+    """Poll `base`/readyz until it answers 200 (for 30 s at most); the test fails, with what
+    `output` says (the server's stderr), if the server stops or never gets ready."""
+    for _ in range(300):
+        if process.poll() is not None:
+            pytest.fail("cedula serve stopped: " + output())
+        try:
+            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    pytest.fail("cedula serve did not become ready: " + output())
+
+
+def stop_process(process: subprocess.Popen, *, seconds: float) -> None:
+    """Terminate `process`; kill it if it has not stopped after `seconds`."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextmanager
 def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[LiveServer]:
     """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars."""
@@ -105,25 +130,10 @@ def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[Live
                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         server = LiveServer(base=base, env=env, app=app, backend=backend.name, process=process)
         try:
-            for _ in range(300):
-                if process.poll() is not None:
-                    pytest.fail("cedula serve stopped: " + server.stderr())
-                try:
-                    if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                time.sleep(0.1)
-            else:
-                pytest.fail("cedula serve did not become ready: " + server.stderr())
+            wait_until_ready(base, process, output=server.stderr)
             yield server
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop_process(server.process, seconds=20)  # the one serving now: a test may have restarted it
             from infra.db import get_db
             from infra.store import get_store
 
