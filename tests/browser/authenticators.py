@@ -91,3 +91,15 @@ def enrol_proofed_in_person(browser: Browser, app, tmp_path, monkeypatch) -> uui
         citizen = session.query(Citizen).one()
         raise_proofing(session, citizen_id=citizen.id, method="in_person", now=datetime.now(UTC))
         return citizen.id
+
+
+def enrol_registrar(browser: Browser, app, tmp_path, monkeypatch) -> uuid.UUID:
+    """`enrol_proofed_in_person`, then made a registrar at a service point; their id."""
+    from idp.citizens.models import Citizen
+    from idp.registrar.services import grant
+
+    registrar_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
+    with get_db(app).transaction() as session:
+        grant(session, citizen=session.get(Citizen, registrar_id), service_point="Oficina Centro",
+              operator="tester", now=datetime.now(UTC))
+    return registrar_id

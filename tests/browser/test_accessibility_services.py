@@ -317,28 +317,29 @@ def test_sessions_and_logout_confirmation(browser, agency):
 # --- registrars -----------------------------------------------------------------------------
 
 
+def _refused_from_the_keyboard(browser, pages, name: str, *, path: str, field: str, typed: str) -> None:
+    """In each language: tab to `field`, type a wrong value, submit with Enter, check the page
+    with its error summary."""
+    for lang in LANGUAGES:
+        browser.choose_language(lang, then=path)
+        tab_until(browser, field)
+        press(browser, typed, Keys.ENTER)
+        browser.wait_for("#form-error")
+        pages.check(name, lang)
+
+
 def test_registrar_console_and_binding(browser, server, agency, tmp_path, monkeypatch):
-    from idp.citizens.models import Citizen
-    from idp.registrar.services import grant
-    from infra.db import get_db
-    from tests.browser.authenticators import enrol_proofed_in_person
+    from tests.browser.authenticators import enrol_registrar
 
     app = server.app
-    registrar_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
-    with get_db(app).transaction() as session:
-        grant(session, citizen=session.get(Citizen, registrar_id), service_point="Oficina Centro",
-              operator="tester", now=datetime.now(UTC))
+    enrol_registrar(browser, app, tmp_path, monkeypatch)
     other = enrol_over_http(app.test_client(), SoftwareAuthenticator(origin=server.url),
                             national_id=dui(22222222), email="eva@example.sv")
 
     pages = Pages(browser)
     pages.visit("registrar", "/registrar", wait="#lookup-form")
-    for lang in LANGUAGES:
-        browser.choose_language(lang, then="/registrar")
-        tab_until(browser, "#national_id")
-        press(browser, "123", Keys.ENTER)
-        browser.wait_for("#form-error")
-        pages.check("registrar:error", lang)
+    _refused_from_the_keyboard(browser, pages, "registrar:error", path="/registrar", field="#national_id",
+                               typed="123")
     pages.visit("registrar-citizen", f"/registrar/citizens/{other.citizen_id}", wait="#verify-form")
 
     for lang in LANGUAGES:
@@ -360,9 +361,4 @@ def test_registrar_console_and_binding(browser, server, agency, tmp_path, monkey
     # The citizen's page to enter the code (no session needed).
     browser.driver.delete_all_cookies()
     pages.visit("bind", "/bind", wait="#bind-form")
-    for lang in LANGUAGES:
-        browser.choose_language(lang, then="/bind")
-        tab_until(browser, "#code")
-        press(browser, "WRONG-CODE", Keys.ENTER)
-        browser.wait_for("#form-error")
-        pages.check("bind:error", lang)
+    _refused_from_the_keyboard(browser, pages, "bind:error", path="/bind", field="#code", typed="WRONG-CODE")

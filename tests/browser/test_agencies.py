@@ -5,7 +5,6 @@ violation, es and en."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -69,16 +68,12 @@ def test_consent_page_shows_the_logo_and_the_name_in_each_language(browser, agen
 def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_path, monkeypatch):
     from idp.assurance.services import proofing_of
     from idp.citizens.models import Citizen, Passkey
-    from idp.registrar.services import grant
     from infra.db import get_db
-    from tests.browser.authenticators import enrol_proofed_in_person
+    from tests.browser.authenticators import enrol_registrar
 
     app = server.app
     # the security key plugged into the registrar's computer
-    registrar_id = enrol_proofed_in_person(browser, app, tmp_path, monkeypatch)
-    with get_db(app).transaction() as session:
-        grant(session, citizen=session.get(Citizen, registrar_id), service_point="Oficina Centro",
-              operator="tester", now=datetime.now(UTC))
+    registrar_id = enrol_registrar(browser, app, tmp_path, monkeypatch)
 
     pages = Pages(browser)
     pages.visit("registrar-enrol", "/registrar/enrol", wait="#enrol-form")
