@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
+from sqlalchemy.orm import Session
 
 from clients.registry.logos import EXTENSIONS, refresh_logos, stored_logo
 from clients.registry.metadata import ClientMetadataError
@@ -118,17 +119,27 @@ def register() -> Response:
     return _created(result)
 
 
-def _authorised_client(session: Any, client_id: str) -> Client | Response:
+class _NotAuthorised(Exception):
+    """RFC 7592 section 2: no registration access token, or not this client's (401 invalid_token)."""
+
+
+@bp.errorhandler(_NotAuthorised)
+def _not_authorised(exc: _NotAuthorised) -> Response:
+    return _error(401, "invalid_token", str(exc))
+
+
+def _authorised_client(session: Session, client_id: str) -> Client:
+    """The client the request's registration access token manages; raises _NotAuthorised."""
     token = _bearer()
     if token is None:
-        return _error(401, "invalid_token", "The registration access token is required.")
+        raise _NotAuthorised("The registration access token is required.")
     try:
         client = find_client(session, client_id)
     except ClientNotFound:
         # RFC 7592 section 2.1: answer as for a bad token; do not reveal whether it exists.
-        return _error(401, "invalid_token", "The registration access token is not valid for this client.")
-    if not check_registration_token(client, token):
-        return _error(401, "invalid_token", "The registration access token is not valid for this client.")
+        client = None
+    if client is None or not check_registration_token(client, token):
+        raise _NotAuthorised("The registration access token is not valid for this client.")
     return client
 
 
@@ -137,8 +148,6 @@ def read(client_id: str) -> Response:
     """RFC 7592 section 2.1: read the client's current metadata."""
     with _db().read() as session:
         client = _authorised_client(session, client_id)
-        if isinstance(client, Response):
-            return client
         return _created(public_metadata(client, issuer=_issuer()), 200)
 
 
@@ -148,8 +157,6 @@ def update(client_id: str) -> Response:
     try:
         with _db().transaction() as session:
             client = _authorised_client(session, client_id)
-            if isinstance(client, Response):
-                return client
             body = _body()
             if body.get("client_id") not in (None, client_id):
                 raise _malformed("client_id in the body must match the URL.")
@@ -169,8 +176,6 @@ def delete(client_id: str) -> Response:
     """RFC 7592 section 2.3: deprovision the client."""
     with _db().transaction() as session:
         client = _authorised_client(session, client_id)
-        if isinstance(client, Response):
-            return client
         delete_client(session, client)
     return Response(status=204)
 
