@@ -150,14 +150,16 @@ class Section:
     its type, or raises ConfigError naming `name.key`, what it must be and what it is instead.
 
     `read_section(settings, "logout").whole("token_seconds", minimum=10)`; a component's
-    settings module reads its section once at start into a frozen dataclass.
+    settings module reads its section once at start into a frozen dataclass. `error`: the
+    exception raised (a package with its own error family passes a subclass of its base error).
     """
 
     name: str
     values: Mapping[str, Any]
+    error: type[Exception] = ConfigError
 
-    def _refuse(self, key: str, must: str) -> ConfigError:
-        return ConfigError(f"{self.name}.{key} must be {must}, got {self.values.get(key)!r}")
+    def _refuse(self, key: str, must: str) -> Exception:
+        return self.error(f"{self.name}.{key} must be {must}, got {self.values.get(key)!r}")
 
     def whole(self, key: str, *, minimum: int = 1, maximum: int | None = None, unit: str = "") -> int:
         """A whole number from `minimum` (to `maximum`); `unit` ("seconds") is named in the error."""
@@ -194,9 +196,10 @@ class Section:
         return str(self.values.get(key) or "")
 
 
-def read_section(settings: Mapping[str, Mapping[str, Any]], name: str) -> Section:
+def read_section(settings: Mapping[str, Mapping[str, Any]], name: str, *,
+                 error: type[Exception] = ConfigError) -> Section:
     """The `[name]` table of `settings` (empty when the settings have none)."""
-    return Section(name, settings.get(name, {}))
+    return Section(name, settings.get(name, {}), error)
 
 
 SETTINGS: Slot[Settings] = Slot("settings")

@@ -8,6 +8,7 @@ from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from infra.config import read_section
 from infra.i18n import UnknownZone, zone
 from signing.errors import SigningError
 
@@ -35,41 +36,31 @@ class DocumentSettings:
 
     @classmethod
     def load(cls, settings: Mapping[str, Any], data_dir: Path) -> DocumentSettings:
-        section = settings.get("documents", {})
-
-        def whole(key: str, minimum: int) -> int:
-            value = section.get(key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-                raise DocumentSettingsError(
-                    f"documents.{key} must be a whole number >= {minimum}, got {value!r}")
-            return value
-
-        level = str(section.get("level", "")).upper()
+        section = read_section(settings, "documents", error=DocumentSettingsError)
+        level = section.text("level").upper()
         if level not in LEVELS:
             raise DocumentSettingsError(f"documents.level must be one of {', '.join(LEVELS)}, "
-                                        f"got {section.get('level')!r}")
-        paper = str(section.get("paper", ""))
-        if paper not in PAPERS:
-            raise DocumentSettingsError(f"documents.paper must be A4 or Letter, got {paper!r}")
-        minimum = str(section.get("minimum_signing_level", "substantial"))
+                                        f"got {section.values.get('level')!r}")
+        paper = section.choice("paper", PAPERS)
+        minimum = str(section.values.get("minimum_signing_level", "substantial"))
         if minimum not in ("substantial", "high"):
             raise DocumentSettingsError("documents.minimum_signing_level must be substantial "
                                         f"or high, got {minimum!r}")
-        storage = str(section.get("storage_dir", "") or "")
+        storage = section.text("storage_dir")
         try:
             time_zone = zone(str(settings.get("i18n", {}).get("timezone", "UTC")))
         except UnknownZone as exc:
             raise DocumentSettingsError(f"i18n.timezone: {exc}") from None
         return cls(
-            max_bytes=whole("max_bytes", 1024),
+            max_bytes=section.whole("max_bytes", minimum=1024),
             level=level,
             storage_dir=Path(storage) if storage else Path(data_dir) / "documents",
-            citizen_certificate=timedelta(minutes=whole("citizen_certificate_minutes", 1)),
-            cache_seconds=whole("cache_seconds", 0),
-            confirm_seconds=whole("confirm_seconds", 30),
+            citizen_certificate=timedelta(minutes=section.whole("citizen_certificate_minutes", minimum=1)),
+            cache_seconds=section.whole("cache_seconds", minimum=0),
+            confirm_seconds=section.whole("confirm_seconds", minimum=30),
             paper=paper,
             minimum_signing_level=minimum,
-            archive_renew_before=timedelta(days=whole("archive_renew_before_days", 1)),
-            archive_renew_hours=whole("archive_renew_hours", 0),
+            archive_renew_before=timedelta(days=section.whole("archive_renew_before_days", minimum=1)),
+            archive_renew_hours=section.whole("archive_renew_hours", minimum=0),
             time_zone=time_zone,
         )

@@ -101,3 +101,11 @@ def test_a_section_names_the_setting_it_refuses(read, message):
     with pytest.raises(ConfigError) as info:
         read(section)
     assert str(info.value) == message
+
+
+def test_a_section_raises_the_error_family_it_is_given():
+    class PackageError(Exception):
+        pass
+
+    with pytest.raises(PackageError, match=r"^demo\.count must be a whole number >= 5, got 3$"):
+        read_section({"demo": {"count": 3}}, "demo", error=PackageError).whole("count", minimum=5)
