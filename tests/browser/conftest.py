@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from infra.db import get_db
 from infra.store import get_store
 from tests.browser.agency import Agency, build_pki, register_agency, restore_pki
 from tests.browser.chromium import Browser, find_chromium, remove_profile, start_chromium
 from tests.conftest import Backend, empty_store, empty_tables, settings_for
+from tests.support.wsgi import QuietHandler, serving_in_thread
 
 _REPORTS = pytest.StashKey[dict]()
 
@@ -61,39 +61,22 @@ class _InFlight:
 _IN_FLIGHT = _InFlight()
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:  # one line per request is noise here
-        pass
-
+class _QuietHandler(QuietHandler):
     def run_wsgi(self) -> None:
         with _IN_FLIGHT:
             super().run_wsgi()
-
-
-def _placeholder(environ, start_response):
-    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
-    return [b"starting"]
 
 
 @contextmanager
 def serving(build: Callable[[str], Flask], *, name: str) -> Iterator[LiveServer]:
     """The app `build(base_url)` makes, answered by a thread on a free localhost port. The port
     is bound first, so the app's issuer can name the port the browser will use."""
-    server: BaseWSGIServer = make_server("localhost", 0, _placeholder, threaded=True,
-                                         request_handler=_QuietHandler)
-    base = f"http://localhost:{server.port}"
-    app = build(base)
-    server.app = app
-    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(base, app)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        get_db(app).dispose()
-        get_store(app).close()
+    with serving_in_thread(build, name=name, handler=_QuietHandler) as (base, app):
+        try:
+            yield LiveServer(base, app)
+        finally:
+            get_db(app).dispose()
+            get_store(app).close()
 
 
 @pytest.fixture(scope="session")

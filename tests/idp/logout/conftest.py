@@ -9,14 +9,9 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.idp.oidc.conftest import citizen, oidc_app, register  # noqa: F401 - fixtures
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
+from tests.support.wsgi import serving_in_thread
 
 
 @dataclass
@@ -53,14 +48,8 @@ class Receiver:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = make_server("localhost", 0, lambda e, s: None, threaded=True, request_handler=_Quiet)
-    recorder = Receiver(f"http://localhost:{server.port}")
-    server.app = recorder
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield recorder
-    server.shutdown()
-    server.server_close()
+    with serving_in_thread(Receiver, name="backchannel-receiver") as (_base, recorder):
+        yield recorder
 
 
 @pytest.fixture
