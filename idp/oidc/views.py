@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
@@ -129,6 +130,13 @@ def _to_login(interaction: Interaction, *, reauth: bool = False) -> BaseResponse
     return response
 
 
+def _request_object(here: _Here, client: Client, params: Mapping[str, Sequence[str]]) -> Mapping[str, Sequence[str]]:
+    """RFC 9101: the parameters of the request's signed request object."""
+    settings = here.provider.settings
+    return jar.expand(params, client=client, remote_keys=here.provider.remote_keys, issuer=settings.issuer,
+                      now=int(time.time()), leeway=settings.leeway_seconds)
+
+
 def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
     values = params.get(name) or []
     if len(values) != 1:
@@ -144,12 +152,6 @@ def authorize() -> BaseResponse:
     pushed = "request_uri" in params
     here = _Here.now()
     settings = here.provider.settings
-
-    def request_object(client: Client, params: Mapping[str, Sequence[str]]) -> Mapping[str, Sequence[str]]:
-        """RFC 9101: the parameters of the request's signed request object."""
-        return jar.expand(params, client=client, remote_keys=here.provider.remote_keys, issuer=settings.issuer,
-                          now=int(time.time()), leeway=settings.leeway_seconds)
-
     try:
         if pushed:  # RFC 9126 section 4: only the pushed request counts
             params = par.take(here.store, request_uri=_one(params, "request_uri"),
@@ -157,8 +159,8 @@ def authorize() -> BaseResponse:
         with get_db(current_app).lazy_read() as session:
             client, validated = request_module.validate(
                 session, params, pushed=pushed, require_par=settings.require_pushed_authorization_requests,
-                expand=request_object, issuer=settings.issuer, lookup=here.client, acr_uris=settings.acr_uris,
-                fapi_loopback_redirects=settings.fapi_loopback_redirects)
+                expand=partial(_request_object, here), issuer=settings.issuer, lookup=here.client,
+                acr_uris=settings.acr_uris, fapi_loopback_redirects=settings.fapi_loopback_redirects)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
