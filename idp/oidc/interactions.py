@@ -1,12 +1,17 @@
 """An authorization request in progress while the citizen signs in and decides, kept in the
 ephemeral store under a random id (it never travels in cookies or hidden fields).
+
+A request answered at once (a code for a signed-in citizen whose consent stands, or an error)
+is never stored: `begin` makes it, and only a step that sends the citizen somewhere and back
+(sign-in, account choice, step-up, the decision page) `save`s it.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypedDict, Unpack
 
 from idp.oidc.request import AuthorizationRequest
 from infra.store import EphemeralStore
@@ -30,12 +35,26 @@ class Interaction:
     step_up: str | None = None
 
     def to_json(self) -> bytes:
-        data = asdict(self)
+        # Every value is a JSON value already: one level of copying (dataclasses.asdict copies
+        # every list and dict of the request again, deeply).
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["request"] = {f.name: getattr(self.request, f.name) for f in fields(self.request)}
         return json.dumps(data).encode("utf-8")
 
+    @classmethod
+    def from_json(cls, raw: bytes) -> Interaction:
+        data = json.loads(raw)
+        data["request"] = AuthorizationRequest(**data["request"])
+        return cls(**data)
 
-def start(store: EphemeralStore, request: AuthorizationRequest, *, ttl: int) -> Interaction:
-    interaction = Interaction(id=secrets.token_urlsafe(24), request=request)
+
+def begin(request: AuthorizationRequest) -> Interaction:
+    """A new interaction for a validated request, not stored yet (see `save`)."""
+    return Interaction(id=secrets.token_urlsafe(24), request=request)
+
+
+def save(store: EphemeralStore, interaction: Interaction, *, ttl: int) -> Interaction:
+    """Keep `interaction` for `ttl` seconds, for the citizen's way back to it."""
     store.set(PREFIX + interaction.id, interaction.to_json(), ttl)
     return interaction
 
@@ -44,24 +63,24 @@ def load(store: EphemeralStore, interaction_id: str | None) -> Interaction | Non
     if not interaction_id or len(interaction_id) > 64:
         return None
     raw = store.get(PREFIX + interaction_id)
-    if raw is None:
-        return None
-    data = json.loads(raw)
-    data["request"] = AuthorizationRequest(**data["request"])
-    return Interaction(**data)
+    return Interaction.from_json(raw) if raw is not None else None
 
 
-def update(store: EphemeralStore, interaction: Interaction, *, ttl: int, **changes) -> Interaction:
-    changed = replace(interaction, **changes)
-    store.set(PREFIX + interaction.id, changed.to_json(), ttl)
-    return changed
+class Changes(TypedDict, total=False):
+    """What a step of the interaction may change (the fields of `Interaction` after `request`)."""
+
+    login_after: float | None
+    account_chosen: bool
+    shown_to: str | None
+    step_up: str | None
+
+
+def update(store: EphemeralStore, interaction: Interaction, *, ttl: int, **changes: Unpack[Changes]) -> Interaction:
+    """`interaction` with `changes`, saved (stored for the first time if it was not yet)."""
+    return save(store, replace(interaction, **changes), ttl=ttl)
 
 
 def finish(store: EphemeralStore, interaction_id: str) -> Interaction | None:
     """Take the interaction (single use): a decision is answered once."""
     raw = store.take(PREFIX + interaction_id)
-    if raw is None:
-        return None
-    data = json.loads(raw)
-    data["request"] = AuthorizationRequest(**data["request"])
-    return Interaction(**data)
+    return Interaction.from_json(raw) if raw is not None else None

@@ -6,11 +6,14 @@ claim by claim; remembered per agency by `idp.consent`).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry import Client, ClientNotFound
 from idp import audit
@@ -26,13 +29,14 @@ from idp.oidc.agency import agency_view
 from idp.oidc.current import provider
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
+from idp.oidc.services import Provider
 from idp.sessions import SsoSession, current_session, end_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit
 from infra.indicators import increment
 from infra.ops.metrics import label_agency
-from infra.store import get_store
+from infra.store import EphemeralStore, get_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
 from infra.web.i18n import current_language
@@ -41,18 +45,37 @@ from infra.web.i18n import gettext as _
 bp = Blueprint("oidc", __name__)
 
 
-def _ttl() -> int:
-    return provider().settings.interaction_seconds
+@dataclass(frozen=True)
+class _Here:
+    """What one request reads once and passes on: the provider, the ephemeral store, and the
+    cache generation (`infra.invalidation`: read before any cached row is used or kept)."""
+
+    provider: Provider
+    store: EphemeralStore
+    generation: bytes
+
+    @classmethod
+    def now(cls) -> _Here:
+        built = provider()
+        return cls(provider=built, store=get_store(current_app), generation=built.generation())
+
+    @property
+    def ttl(self) -> int:
+        return self.provider.settings.interaction_seconds
+
+    def client(self, session: Session, client_id: str) -> Client:
+        """The enabled client `client_id` (the provider's cache, under this request's generation)."""
+        return self.provider.clients.find(session, client_id, self.generation)
 
 
-def _redirect_to_client(uri: str, params: dict[str, str | None], *, form_post: bool,
-                        jarm_for: str | None = None) -> Response:
+def _redirect_to_client(here: _Here, uri: str, params: dict[str, str | None], *, form_post: bool,
+                        jarm_for: str | None = None) -> BaseResponse:
     """RFC 6749 section 4.1.2 / 4.1.2.1 with RFC 9207 `iss`, in the query (response_mode=query);
     for `jarm_for` (a client that asked for query.jwt or jwt), all of it in one signed JWT."""
     values = {k: v for k, v in params.items() if v is not None}
-    values["iss"] = provider().settings.issuer
+    values["iss"] = here.provider.settings.issuer
     if jarm_for is not None:
-        values = {"response": jarm.response(provider().signer, issuer=values.pop("iss"), client_id=jarm_for,
+        values = {"response": jarm.response(here.provider.signer, issuer=values.pop("iss"), client_id=jarm_for,
                                             params=values, now=int(time.time()))}
     target = uri + ("&" if urlsplit(uri).query else "?") + urlencode(values)
     response = redirect(target, code=303 if form_post else 302)
@@ -71,24 +94,24 @@ def _csp_posting_to(uri: str) -> str:
     return csp.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
-def _error_redirect(exc: AuthorizationError, *, form_post: bool = False) -> Response:
+def _error_redirect(here: _Here, exc: AuthorizationError, *, form_post: bool = False) -> BaseResponse:
     assert exc.redirect_uri is not None
-    return _redirect_to_client(exc.redirect_uri, {"error": exc.error, "error_description": exc.description,
-                                                  "state": exc.state}, form_post=form_post,
+    return _redirect_to_client(here, exc.redirect_uri, {"error": exc.error, "error_description": exc.description,
+                                                        "state": exc.state}, form_post=form_post,
                                jarm_for=exc.client_id if jarm.wanted(exc.response_mode) else None)
 
 
-def _request_error(interaction: Interaction, error: str, description: str, *,
-                   form_post: bool = False) -> Response:
+def _request_error(here: _Here, interaction: Interaction, error: str, description: str, *,
+                   form_post: bool = False) -> BaseResponse:
     exc = AuthorizationError(description, error=error)
     exc.redirect_uri = interaction.request.redirect_uri
     exc.state = interaction.request.state
     exc.client_id = interaction.request.client_id
     exc.response_mode = interaction.request.response_mode
-    return _error_redirect(exc, form_post=form_post)
+    return _error_redirect(here, exc, form_post=form_post)
 
 
-def _unsafe(description: str, status: int = 400) -> Response:
+def _unsafe(description: str, status: int = 400) -> BaseResponse:
     response = error_page(status, _("oidc.error.title"), _("oidc.error.unsafe", detail=description))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -98,7 +121,7 @@ def _continue_path(interaction: Interaction) -> str:
     return f"/authorize/continue?interaction={interaction.id}"
 
 
-def _to_login(interaction: Interaction, *, reauth: bool = False) -> Response:
+def _to_login(interaction: Interaction, *, reauth: bool = False) -> BaseResponse:
     # reauth: the signed-in citizen must sign in again; the SSO session (and so every other
     # agency's session) stays, see idp.sessions.reauthenticate.
     target = "/login?next=" + quote(_continue_path(interaction), safe="/") + ("&reauth=1" if reauth else "")
@@ -107,14 +130,14 @@ def _to_login(interaction: Interaction, *, reauth: bool = False) -> Response:
     return response
 
 
-def _request_object(client: Client, params: Mapping[str, Sequence[str]]) -> Mapping[str, Sequence[str]]:
+def _request_object(here: _Here, client: Client, params: Mapping[str, Sequence[str]]) -> Mapping[str, Sequence[str]]:
     """RFC 9101: the parameters of the request's signed request object."""
-    settings = provider().settings
-    return jar.expand(params, client=client, remote_keys=provider().remote_keys, issuer=settings.issuer,
+    settings = here.provider.settings
+    return jar.expand(params, client=client, remote_keys=here.provider.remote_keys, issuer=settings.issuer,
                       now=int(time.time()), leeway=settings.leeway_seconds)
 
 
-def _one(params: dict[str, list[str]], name: str) -> str:
+def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
     values = params.get(name) or []
     if len(values) != 1:
         raise UnsafeRedirect(f"{name} must be given once")
@@ -122,30 +145,30 @@ def _one(params: dict[str, list[str]], name: str) -> str:
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
-def authorize() -> Response:
+def authorize() -> BaseResponse:
     """RFC 6749 section 4.1.1; OIDC Core 3.1.2.1 (GET and form POST)."""
     source = request.args if request.method == "GET" else request.form
-    params = {key: source.getlist(key) for key in source}
+    params: Mapping[str, Sequence[str]] = source.to_dict(flat=False)
     pushed = "request_uri" in params
+    here = _Here.now()
+    settings = here.provider.settings
     try:
         if pushed:  # RFC 9126 section 4: only the pushed request counts
-            params = par.take(get_store(current_app), request_uri=_one(params, "request_uri"),
+            params = par.take(here.store, request_uri=_one(params, "request_uri"),
                               client_id=_one(params, "client_id"), now=int(time.time()))
         with get_db(current_app).lazy_read() as session:
-            _client, validated = request_module.validate(
-                session, params, pushed=pushed,
-                require_par=provider().settings.require_pushed_authorization_requests, expand=_request_object,
-                issuer=provider().settings.issuer, lookup=provider().clients.find,
-                acr_uris=provider().settings.acr_uris,
-                fapi_loopback_redirects=provider().settings.fapi_loopback_redirects)
+            client, validated = request_module.validate(
+                session, params, pushed=pushed, require_par=settings.require_pushed_authorization_requests,
+                expand=partial(_request_object, here), issuer=settings.issuer, lookup=here.client,
+                acr_uris=settings.acr_uris, fapi_loopback_redirects=settings.fapi_loopback_redirects)
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
-        return _error_redirect(exc)
-    interaction = interactions.start(get_store(current_app), validated, ttl=_ttl())
+        return _error_redirect(here, exc)
     label_agency(validated.client_id)
-    # Counted with the request's next step, if any: one group commit per request.
-    return _proceed(interaction, funnel=("authorize",))
+    # Stored only if the citizen must go somewhere and come back (`_answer`). Counted with
+    # the request's next step, if any: one group commit per request.
+    return _proceed(here, interactions.begin(validated), client, stored=False, funnel=("authorize",))
 
 
 def _funnel(client_id: str, *steps: str) -> None:
@@ -157,97 +180,107 @@ def _funnel(client_id: str, *steps: str) -> None:
 
 
 @bp.get("/authorize/continue")
-def resume() -> Response:
+def resume() -> BaseResponse:
     """Where sign-in sends the citizen back to: the same authorization request."""
-    interaction = interactions.load(get_store(current_app), request.args.get("interaction"))
+    here = _Here.now()
+    interaction = interactions.load(here.store, request.args.get("interaction"))
     if interaction is None:
         return _unsafe(_("oidc.error.expired"))
-    return _proceed(interaction)
+    return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True)
 
 
-def _client(client_id: str) -> Client | None:
+def _client(here: _Here, client_id: str) -> Client | None:
     try:
         with get_db(current_app).lazy_read() as session:
-            return provider().clients.find(session, client_id)
+            return here.client(session, client_id)
     except ClientNotFound:
         return None
 
 
-def _proceed(interaction: Interaction, *, form_post: bool = False, funnel: tuple[str, ...] = ()) -> Response:
-    """OIDC Core 3.1.2.3-3.1.2.5: gather the facts, let the interaction policy decide, answer."""
-    client = _client(interaction.request.client_id)
+def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, stored: bool,
+             form_post: bool = False, funnel: tuple[str, ...] = ()) -> BaseResponse:
+    """OIDC Core 3.1.2.3-3.1.2.5: gather the facts, let the interaction policy decide, answer.
+    `client`: the enabled client of the request, None when it is gone; `stored`: whether the
+    interaction is in the store (it is taken when answered)."""
     if client is None:
         _funnel(interaction.request.client_id, *funnel)
         return _unsafe(_("oidc.error.client_gone"))
+    op = here.provider
+    acr_uris = op.settings.acr_uris
     sso = current_session()
     standing = None
-    facts = interaction_policy.Facts(achieved=None, acr_uris=provider().settings.acr_uris,
-                                     subject_of=lambda citizen_id: subjects.subject_for(provider(), client, citizen_id),
-                                     reachable=lambda _level: False)
+    achieved = None
+    reachable: Callable[[str], bool] = _unreachable
     if sso is not None:
         # What does not change per request is kept per process under the cache generation.
-        generation = provider().generation()
-        facts = replace(facts, achieved=assurance.assess_sign_in(sso, acr_uris=facts.acr_uris,
-                                                                 cache=provider().sign_in_levels,
-                                                                 generation=generation),
-                        reachable=assurance.reachable_by(sso.citizen_id))
-        decision = standing_module.kept_decision(get_db(current_app), provider().decisions,
-                                                 citizen_id=sso.citizen_id, client_id=client.client_id,
-                                                 generation=generation)
+        achieved = assurance.assess_sign_in(sso, acr_uris=acr_uris, cache=op.sign_in_levels,
+                                            generation=here.generation)
+        reachable = assurance.reachable_by(sso.citizen_id)
+        decision = standing_module.kept_decision(get_db(current_app), op.decisions, citizen_id=sso.citizen_id,
+                                                 client_id=client.client_id, generation=here.generation)
         if decision is not None and decision.in_force(services.utc_now()):
             standing = consent_decision.Prior(granted=decision.claims, declined=decision.declined)
+    facts = interaction_policy.Facts(achieved=achieved, acr_uris=acr_uris, reachable=reachable,
+                                     subject_of=lambda citizen_id: subjects.subject_for(op, client, citizen_id))
     outcome = interaction_policy.decide(interaction, sso, standing, time.time(), facts=facts)
-    return _answer(interaction, client, sso, outcome, form_post=form_post, funnel=funnel)
+    return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
 
 
-def _answer(interaction: Interaction, client: Client, sso: SsoSession | None,
-            outcome: interaction_policy.Outcome, *, form_post: bool, funnel: tuple[str, ...] = ()) -> Response:
+def _unreachable(_level: str) -> bool:
+    return False
+
+
+def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSession | None,
+            outcome: interaction_policy.Outcome, *, stored: bool, form_post: bool,
+            funnel: tuple[str, ...] = ()) -> BaseResponse:
     """The response for each outcome of the interaction policy (the only effects are here);
-    `funnel`: the steps of this request not counted yet."""
-    store = get_store(current_app)
+    `funnel`: the steps of this request not counted yet. The interaction is stored here for
+    the outcomes that bring the citizen back to it, and taken when a code answers it."""
+    store = here.store
     if not isinstance(outcome, interaction_policy.Issue | interaction_policy.Consent):
         _funnel(client.client_id, *funnel)
     match outcome:
         case interaction_policy.Refuse(error=error, description=description):
-            return _request_error(interaction, error, description, form_post=form_post)
+            return _request_error(here, interaction, error, description, form_post=form_post)
         case interaction_policy.Login(reauth=reauth, login_after=login_after):
             if login_after is not None:
-                interaction = interactions.update(store, interaction, ttl=_ttl(), login_after=login_after)
+                interaction = interactions.update(store, interaction, ttl=here.ttl, login_after=login_after)
+            elif not stored:
+                interactions.save(store, interaction, ttl=here.ttl)
             return _to_login(interaction, reauth=reauth)
         case interaction_policy.SelectAccount():
             assert sso is not None
+            if not stored:
+                interactions.save(store, interaction, ttl=here.ttl)
             return _choose_account(interaction, client, sso)
         case interaction_policy.StepUp(level=level):
-            return assurance.step_up(store, interaction, level, ttl=_ttl())
+            return assurance.step_up(store, interaction, level, ttl=here.ttl)
         case interaction_policy.Issue(granted=granted, achieved=achieved):
             assert sso is not None
-            return _issue(interaction, sso, achieved, granted=granted, form_post=form_post, funnel=funnel)
+            if stored and interactions.finish(store, interaction.id) is None:
+                # Answered once: taken already (a second tab). One never stored is answered
+                # here and nowhere else.
+                _funnel(interaction.request.client_id, *funnel)
+                return _unsafe(_("oidc.error.expired"))
+            return _code_response(here, interaction, sso, achieved, granted=granted, form_post=form_post,
+                                  funnel=funnel)
         case interaction_policy.Consent(asked=asked, standing=standing, again=again):
             assert sso is not None
-            interactions.update(store, interaction, ttl=_ttl(), shown_to=sso.sid)
+            interactions.update(store, interaction, ttl=here.ttl, shown_to=sso.sid)
             _funnel(client.client_id, *funnel, "consent")
             return _decision_page(interaction, client, sso, asked, standing, again=again)
     raise AssertionError(f"unhandled outcome {outcome!r}")
 
 
-def _issue(interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
-           granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> Response:
-    """Answer the request once (the interaction is taken) with a code for `granted` only."""
-    if interactions.finish(get_store(current_app), interaction.id) is None:
-        _funnel(interaction.request.client_id, *funnel)
-        return _unsafe(_("oidc.error.expired"))
-    return _code_response(interaction, sso, achieved, granted=granted, form_post=form_post, funnel=funnel)
-
-
-def _code_response(interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
-                   granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> Response:
+def _code_response(here: _Here, interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
+                   granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> BaseResponse:
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
                               assurance=achieved)
-    code = services.issue_code(get_store(current_app), provider(), request=interaction.request,
+    code = services.issue_code(here.store, here.provider, request=interaction.request,
                                sign_in=sign_in, granted=granted, now=int(time.time()))
     _funnel(interaction.request.client_id, *funnel, "code")
     areq = interaction.request
-    return _redirect_to_client(areq.redirect_uri, {"code": code, "state": areq.state}, form_post=form_post,
+    return _redirect_to_client(here, areq.redirect_uri, {"code": code, "state": areq.state}, form_post=form_post,
                                jarm_for=areq.client_id if jarm.wanted(areq.response_mode) else None)
 
 
@@ -265,7 +298,7 @@ def _agency(client: Client) -> consent_services.Agency:
 
 
 def _decision_page(interaction: Interaction, client: Client, sso: SsoSession, asked: consent_decision.Asked,
-                   standing: consent_decision.Prior | None, *, again: bool) -> Response:
+                   standing: consent_decision.Prior | None, *, again: bool) -> BaseResponse:
     """OIDC Core 3.1.2.4: the consent step. Each item with the value the agency will receive;
     required ones listed, optional ones as ticked boxes the citizen can untick."""
     with get_db(current_app).read() as session:
@@ -286,7 +319,7 @@ def _decision_page(interaction: Interaction, client: Client, sso: SsoSession, as
         posts_to=interaction.request.redirect_uri)
 
 
-def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -> Response:
+def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -> BaseResponse:
     with get_db(current_app).read() as session:
         citizen = session.get(Citizen, services.as_uuid(sso.citizen_id))
     return _no_store(render_template(
@@ -295,30 +328,32 @@ def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -
         name=citizen.full_name if citizen else ""), posts_to=interaction.request.redirect_uri)
 
 
-def _posted_interaction() -> Interaction | None:
+def _posted_interaction(here: _Here) -> Interaction | None:
     validate_csrf()
-    return interactions.load(get_store(current_app), request.form.get("interaction"))
+    return interactions.load(here.store, request.form.get("interaction"))
 
 
 @bp.post("/authorize/account")
-def choose_account() -> Response:
+def choose_account() -> BaseResponse:
     """prompt=select_account: continue as the signed-in citizen, or sign in as someone else."""
-    interaction = _posted_interaction()
+    here = _Here.now()
+    interaction = _posted_interaction(here)
     if interaction is None:
         return _unsafe(_("oidc.error.expired"))
-    interaction = interactions.update(get_store(current_app), interaction, ttl=_ttl(), account_chosen=True)
+    interaction = interactions.update(here.store, interaction, ttl=here.ttl, account_chosen=True)
     if request.form.get("choice") == "switch":
         response = _to_login(interaction)
         response.status_code = 303
         end_session(response)
         return response
-    return _proceed(interaction, form_post=True)
+    return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True, form_post=True)
 
 
 @bp.post("/authorize/decision")
-def decide() -> Response:
+def decide() -> BaseResponse:
     """The citizen's answer: `decision=allow` issues a code, `deny` returns access_denied."""
-    interaction = _posted_interaction()
+    here = _Here.now()
+    interaction = _posted_interaction(here)
     if interaction is None:
         return _unsafe(_("oidc.error.expired"))
     sso = current_session()
@@ -328,17 +363,17 @@ def decide() -> Response:
     answer = request.form.get("decision")
     if answer not in ("allow", "deny"):
         return _unsafe(_("oidc.error.decision"))
-    if interactions.finish(get_store(current_app), interaction.id) is None:
+    if interactions.finish(here.store, interaction.id) is None:
         return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
     if answer == "deny":
-        return _request_error(interaction, "access_denied", "the citizen did not allow the request",
+        return _request_error(here, interaction, "access_denied", "the citizen did not allow the request",
                               form_post=True)
-    client = _client(interaction.request.client_id)
+    client = _client(here, interaction.request.client_id)
     if client is None:
         return _unsafe(_("oidc.error.client_gone"))
     outcome = _record_decision(interaction, client, sso)
-    achieved = assurance.assess_sign_in(sso, acr_uris=provider().settings.acr_uris)
-    return _code_response(interaction, sso, achieved, granted=outcome.granted_now, form_post=True)
+    achieved = assurance.assess_sign_in(sso, acr_uris=here.provider.settings.acr_uris)
+    return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True)
 
 
 def _record_decision(interaction: Interaction, client: Client, sso: SsoSession) -> consent_decision.Decision:
