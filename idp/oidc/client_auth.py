@@ -171,8 +171,8 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
                   strict=fapi.strict_audience(client) or getattr(client, "assertion_audience", "strict") != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
-    key = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
-    if not store.add(key, b"1", ttl):
+    spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
+    if not store.add(spent, b"1", ttl):
         raise InvalidClient("client_assertion was already used (its jti is spent; RFC 7523 section 3)")
 
 

@@ -179,6 +179,7 @@ def token() -> Response:
                             error="unauthorized_client")
         jkt = _dpop_key(client, provider().settings.token_endpoint)
         now = int(time.time())
+        result: services.TokenResponse | client_credentials.ClientCredentialsResponse
         if grant_type == "authorization_code":
             result = services.exchange_code(
                 get_db(current_app), get_store(current_app), provider(), client=client,
