@@ -184,7 +184,8 @@ def token() -> Response:
             result = services.exchange_code(
                 get_db(current_app), get_store(current_app), provider(), client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
-                code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"))
+                code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"),
+                group=get_group_commit(current_app))
         elif grant_type == client_credentials.GRANT_TYPE:
             if "resource" in form:
                 raise resources.InvalidTarget("agency tokens are for the documents API only; resource cannot "

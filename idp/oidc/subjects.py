@@ -112,6 +112,12 @@ def record(session: Session, provider: Provider, *, client: Client, sector: str,
         _KNOWN.add(pair)
 
 
+def recorded(client: Client, sector: str, citizen_id: uuid.UUID) -> bool:
+    """Whether `record` has nothing to write for this pair: the client's subjects are not
+    pairwise, or the pair was shown to be indexed already."""
+    return subject_type(client) != "pairwise" or (sector.lower(), citizen_id) in _KNOWN
+
+
 def resolve(session: Session, provider: Provider, *, client: Client, subject: str) -> uuid.UUID | None:
     """The citizen `client` knows as `subject`, or None (one indexed read in the usual case)."""
     if not isinstance(subject, str) or not 1 <= len(subject) <= 64:
