@@ -114,12 +114,14 @@ def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presente
 
 def authenticate(session: Session, *, authorization: str | None, form: Mapping[str, str],
                  store: EphemeralStore, policy: AssertionPolicy, now: int,
-                 lookup: Callable[[Session, str], Client] = find_client) -> Client:
+                 lookup: Callable[[Session, str], Client] = find_client,
+                 credentials: Presented | None = None) -> Client:
     """The registered client that authenticated this request with its registered method.
 
     `lookup` finds the enabled client (default: a database read; the endpoints pass the
-    provider's `ClientCache.find`)."""
-    creds = presented(authorization=authorization, form=form)
+    provider's `ClientCache.find`); `credentials`: `presented(...)` of this same request, when
+    the caller read them already."""
+    creds = credentials if credentials is not None else presented(authorization=authorization, form=form)
     basic = creds.method == "client_secret_basic"
     try:
         client = lookup(session, creds.client_id)

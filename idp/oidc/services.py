@@ -68,6 +68,8 @@ class Provider:
     granted_citizens: set[uuid.UUID] = field(default_factory=set)
     # Citizens read at /token (detached rows), under the cache generation like `token_states`.
     citizens: GenerationCache[uuid.UUID, Any] = field(default_factory=lambda: GenerationCache(seconds=0))
+    # endpoint -> its AssertionPolicy (`assertion_policy`); a handful of endpoints.
+    policies: dict[str, AssertionPolicy] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
@@ -82,7 +84,14 @@ class Provider:
 
     def assertion_policy(self, endpoint: str) -> AssertionPolicy:
         """RFC 7523 section 3: the assertion's aud is the issuer (strict, the default), or for
-        clients on the legacy rule also the token endpoint or the endpoint it is sent to."""
+        clients on the legacy rule also the token endpoint or the endpoint it is sent to.
+        Built once per endpoint (the settings do not change while the process runs)."""
+        policy = self.policies.get(endpoint)
+        if policy is None:
+            policy = self.policies[endpoint] = self._assertion_policy(endpoint)
+        return policy
+
+    def _assertion_policy(self, endpoint: str) -> AssertionPolicy:
         return AssertionPolicy(
             audiences=frozenset({self.settings.issuer, self.settings.token_endpoint, endpoint}),
             max_seconds=self.settings.assertion_max_seconds,
