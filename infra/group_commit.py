@@ -15,8 +15,10 @@ Each process batches its own requests; processes never wait for each other here 
 sharing log's entries are written pending and chained by the sealer under the chain head's
 lock, `idp.audit.seal`), so this holds with any number of workers, on SQLite and PostgreSQL.
 
-Only plain appends belong here: writes that must see or lock rows of the request's own reads,
-or that may fail on their own (a unique key), go in the request's transaction.
+Only plain appends belong here: writes that must see or lock rows of the request's own reads
+go in the request's transaction. A batch that one request's write breaks (an integrity error:
+a row its foreign key names was deleted meanwhile) is run again one request at a time, each in
+a transaction of its own, so that the request at fault fails alone and the others commit.
 """
 
 from __future__ import annotations
@@ -110,25 +112,32 @@ class GroupCommit:
     def _run(self, batch: list[_Request]) -> None:
         """One transaction for the batch: each statement once with every value set, in the
         order of first appearance, then the increments added up per key."""
+        error = self._transaction(batch)
+        errors = [error] * len(batch)
+        if isinstance(error, sa.exc.IntegrityError) and len(batch) > 1:
+            errors = [self._transaction([request]) for request in batch]  # the one at fault fails alone
+        with self._ready:
+            for request, failed in zip(batch, errors, strict=True):
+                request.error = failed
+                request.done = True
+            self.batches += 1
+            self.served += len(batch)
+
+    def _transaction(self, batch: list[_Request]) -> BaseException | None:
+        """Commit the writes and counts of `batch` in one transaction; what made it fail."""
         grouped: dict[int, tuple[sa.Executable, list[Mapping[str, Any]]]] = {}
         for request in batch:
             for write in request.writes:
                 grouped.setdefault(id(write.statement), (write.statement, []))[1].append(write.values)
         counts = [count for request in batch for count in request.counts]
-        error: BaseException | None = None
         try:
             with self.engine.begin() as connection:
                 for statement, values in grouped.values():
                     connection.execute(statement, values if len(values) > 1 else values[0])
                 add_up(connection, counts)
         except BaseException as exc:  # every request of the batch answers for it
-            error = exc
-        with self._ready:
-            for request in batch:
-                request.error = error
-                request.done = True
-            self.batches += 1
-            self.served += len(batch)
+            return exc
+        return None
 
 
 GROUP_COMMIT: Slot[GroupCommit] = Slot("group commit")

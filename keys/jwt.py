@@ -53,16 +53,37 @@ def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | No
                 "a retired key can leave the JWKS once its tokens expired"
             )
     key = keyring.current(alg, now)
-    header: dict[str, Any] = {"alg": alg, "kid": key.kid}
-    if typ:
-        header["typ"] = typ
-    header.update(extra)
-    signing_input = f"{b64url(encode_json(header))}.{b64url(encode_json(dict(claims)))}"
+    protected = _protected(alg, key.kid, typ) if not extra else _encode_header(alg, key.kid, typ, extra)
+    signing_input = f"{protected}.{b64url(encode_json(claims if isinstance(claims, dict) else dict(claims)))}"
     spec = JWS_ALGORITHMS[alg]
     signature = keyring.custody.sign(key.key, signing_input.encode("ascii"), hash_name=spec.hash)
     if spec.kind == "ec":
         signature = ecdsa_der_to_raw(signature, spec.curve_bits or 256)
     return f"{signing_input}.{b64url(signature)}"
+
+
+def _encode_header(alg: str, kid: str, typ: str | None, extra: Mapping[str, Any]) -> str:
+    """The protected header, base64url-encoded (RFC 7515 section 7.1): alg, kid, typ, then `extra`."""
+    header: dict[str, Any] = {"alg": alg, "kid": kid}
+    if typ:
+        header["typ"] = typ
+    header.update(extra)
+    return b64url(encode_json(header))
+
+
+_PROTECTED: dict[tuple[str, str, str | None], str] = {}
+_PROTECTED_KEPT = 64  # a few algorithms x current and next keys x token types
+
+
+def _protected(alg: str, kid: str, typ: str | None) -> str:
+    """`_encode_header` without extra members, encoded once per (alg, kid, typ): the same bytes
+    for every token a key signs (issue 16)."""
+    encoded = _PROTECTED.get((alg, kid, typ))
+    if encoded is None:
+        if len(_PROTECTED) >= _PROTECTED_KEPT:
+            _PROTECTED.clear()
+        encoded = _PROTECTED[(alg, kid, typ)] = _encode_header(alg, kid, typ, {})
+    return encoded
 
 
 def _typ_matches(actual: Any, expected: str) -> bool:

@@ -114,12 +114,14 @@ def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presente
 
 def authenticate(session: Session, *, authorization: str | None, form: Mapping[str, str],
                  store: EphemeralStore, policy: AssertionPolicy, now: int,
-                 lookup: Callable[[Session, str], Client] = find_client) -> Client:
+                 lookup: Callable[[Session, str], Client] = find_client,
+                 credentials: Presented | None = None) -> Client:
     """The registered client that authenticated this request with its registered method.
 
     `lookup` finds the enabled client (default: a database read; the endpoints pass the
-    provider's `ClientCache.find`)."""
-    creds = presented(authorization=authorization, form=form)
+    provider's `ClientCache.find`); `credentials`: `presented(...)` of this same request, when
+    the caller read them already."""
+    creds = credentials if credentials is not None else presented(authorization=authorization, form=form)
     basic = creds.method == "client_secret_basic"
     try:
         client = lookup(session, creds.client_id)
@@ -171,8 +173,8 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
                   strict=fapi.strict_audience(client) or getattr(client, "assertion_audience", "strict") != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
-    key = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
-    if not store.add(key, b"1", ttl):
+    spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
+    if not store.add(spent, b"1", ttl):
         raise InvalidClient("client_assertion was already used (its jti is spent; RFC 7523 section 3)")
 
 

@@ -90,29 +90,33 @@ def _form() -> dict[str, str]:
     return values
 
 
-def _named_client(form: dict[str, str]) -> str:
-    """The client a request claims to be, before anything is checked (for the failure count)."""
-    try:
-        return client_auth.presented(authorization=request.headers.get("Authorization"), form=form).client_id
-    except OidcError:
-        return form.get("client_id", "")
-
-
 def _authenticated(form: dict[str, str], endpoint: str) -> Client:
     """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle)."""
+    oidc = provider()
     store = get_store(current_app)
-    limits = provider().settings.client_auth_limits
-    named, address = _named_client(form)[:200], client_address()
+    limits = oidc.settings.client_auth_limits
+    authorization = request.headers.get("Authorization")
+    # The client the request claims to be, before anything is checked (for the failure count).
+    try:
+        credentials: client_auth.Presented | None = client_auth.presented(authorization=authorization, form=form)
+        refused: OidcError | None = None
+    except OidcError as exc:
+        credentials, refused = None, exc
+    named = (credentials.client_id if credentials is not None else form.get("client_id", ""))[:200]
+    address = client_address()
     if named and throttle.refused(store, limits, client_id=named, address=address):
         raise ClientAuthenticationThrottled(
             f"too many failed client authentications for this client from this address; try again in "
             f"{limits.window} seconds", retry_after=limits.window)
     try:
+        if credentials is None:
+            assert refused is not None  # presented() raised it
+            raise refused
         with get_db(current_app).lazy_read() as session:  # a cached client needs no session
             client = client_auth.authenticate(
-                session, authorization=request.headers.get("Authorization"), form=form, store=store,
-                policy=provider().assertion_policy(endpoint), now=int(time.time()),
-                lookup=provider().clients.find)
+                session, authorization=authorization, form=form, store=store,
+                policy=oidc.assertion_policy(endpoint), now=int(time.time()),
+                lookup=oidc.clients.find, credentials=credentials)
         label_agency(client.client_id)
         return client
     except InvalidClient:
@@ -166,9 +170,10 @@ def pushed_authorization_request() -> Response:
 @bp.post("/token")
 def token() -> Response:
     """RFC 6749 section 3.2: authorization_code (with PKCE) and refresh_token grants."""
+    oidc = provider()
     try:
         form = _form()
-        client = _authenticated(form, provider().settings.token_endpoint)
+        client = _authenticated(form, oidc.settings.token_endpoint)
         grant_type = form.get("grant_type")
         if not grant_type:
             raise OidcError("grant_type is required")
@@ -177,24 +182,25 @@ def token() -> Response:
         if grant_type not in client.client_metadata.get("grant_types", []):
             raise OidcError(f"this client is not registered for the {grant_type} grant",
                             error="unauthorized_client")
-        jkt = _dpop_key(client, provider().settings.token_endpoint)
+        jkt = _dpop_key(client, oidc.settings.token_endpoint)
         now = int(time.time())
+        result: services.TokenResponse | client_credentials.ClientCredentialsResponse
         if grant_type == "authorization_code":
             result = services.exchange_code(
-                get_db(current_app), get_store(current_app), provider(), client=client,
+                get_db(current_app), get_store(current_app), oidc, client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
-                code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"))
+                code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"),
+                group=get_group_commit(current_app))
         elif grant_type == client_credentials.GRANT_TYPE:
             if "resource" in form:
                 raise resources.InvalidTarget("agency tokens are for the documents API only; resource cannot "
                                               "be used with client_credentials")
-            result = client_credentials.grant(provider(), client=client, scope=form.get("scope"), now=now,
-                                              jkt=jkt)
+            result = client_credentials.grant(oidc, client=client, scope=form.get("scope"), now=now, jkt=jkt)
             # Counted through the group commit, with the counts of concurrent requests.
             get_group_commit(current_app).count([increment(
                 "token.issued", agency=client.client_id, dimension=client_credentials.GRANT_TYPE)])
         else:
-            result = refresh.refresh(get_db(current_app), provider(), client=client,
+            result = refresh.refresh(get_db(current_app), oidc, client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
                                      jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
@@ -202,7 +208,7 @@ def token() -> Response:
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
     response = _json(result.to_json())
     if jkt is not None:
-        protected.add_nonce(provider(), response)
+        protected.add_nonce(oidc, response)
     return response
 
 

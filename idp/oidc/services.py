@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, freeze_sector
 from idp.citizens.models import Citizen
-from idp.consent.services import record_release
+from idp.consent.services import record_release, release_writes, use_due
 from idp.indicators import catalog as indicators
 from idp.oidc import claims as claims_module
 from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
@@ -35,7 +35,8 @@ from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
-from infra.indicators import tally_many
+from infra.group_commit import GroupCommit, Write
+from infra.indicators import Increment, add_up, increment
 from infra.invalidation import NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
 
@@ -67,6 +68,8 @@ class Provider:
     granted_citizens: set[uuid.UUID] = field(default_factory=set)
     # Citizens read at /token (detached rows), under the cache generation like `token_states`.
     citizens: GenerationCache[uuid.UUID, Any] = field(default_factory=lambda: GenerationCache(seconds=0))
+    # endpoint -> its AssertionPolicy (`assertion_policy`); a handful of endpoints.
+    policies: dict[str, AssertionPolicy] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
@@ -81,7 +84,14 @@ class Provider:
 
     def assertion_policy(self, endpoint: str) -> AssertionPolicy:
         """RFC 7523 section 3: the assertion's aud is the issuer (strict, the default), or for
-        clients on the legacy rule also the token endpoint or the endpoint it is sent to."""
+        clients on the legacy rule also the token endpoint or the endpoint it is sent to.
+        Built once per endpoint (the settings do not change while the process runs)."""
+        policy = self.policies.get(endpoint)
+        if policy is None:
+            policy = self.policies[endpoint] = self._assertion_policy(endpoint)
+        return policy
+
+    def _assertion_policy(self, endpoint: str) -> AssertionPolicy:
         return AssertionPolicy(
             audiences=frozenset({self.settings.issuer, self.settings.token_endpoint, endpoint}),
             max_seconds=self.settings.assertion_max_seconds,
@@ -177,15 +187,22 @@ def wants_refresh(client: Client, scopes: Iterable[str]) -> bool:
     return "offline_access" in scopes and "refresh_token" in client.client_metadata.get("grant_types", [])
 
 
-def new_refresh_token(session: Session, provider: Provider, *, grant: Grant | GrantRecord, scopes: list[str],
-                      now: datetime, dpop_jkt: str | None = None) -> str:
-    """`dpop_jkt`: the DPoP key a public client's refresh token is bound to (RFC 9449 section 5).
-    One INSERT built once (`INSERT_REFRESH_TOKEN`), in the caller's transaction."""
+def refresh_token_write(provider: Provider, *, grant: Grant | GrantRecord, scopes: list[str], now: datetime,
+                        dpop_jkt: str | None = None) -> tuple[str, Write]:
+    """A new refresh token and the INSERT (built once, `INSERT_REFRESH_TOKEN`) that stores its
+    digest; `dpop_jkt`: the DPoP key a public client's token is bound to (RFC 9449 section 5)."""
     token = secrets.token_urlsafe(32)
     expires = min(now + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
-    session.connection().execute(INSERT_REFRESH_TOKEN, {
+    return token, Write(INSERT_REFRESH_TOKEN, {
         "grant_id": grant.id, "token_hash": token_digest(token), "scopes": scopes, "created_at": now,
         "expires_at": expires, "used_at": None, "dpop_jkt": dpop_jkt})
+
+
+def new_refresh_token(session: Session, provider: Provider, *, grant: Grant | GrantRecord, scopes: list[str],
+                      now: datetime, dpop_jkt: str | None = None) -> str:
+    """`refresh_token_write`, written in the caller's transaction."""
+    token, write = refresh_token_write(provider, grant=grant, scopes=scopes, now=now, dpop_jkt=dpop_jkt)
+    session.connection().execute(write.statement, write.values)
     return token
 
 
@@ -252,24 +269,75 @@ def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
     provider.granted_citizens.add(citizen_id)
 
 
-def _count_sign_in(session: Session, provider: Provider, *, client_id: str, citizen_id: uuid.UUID,
-                   grant: GrantRecord, now: datetime) -> None:
-    """A sign-in to an agency, counted by level and authenticator (in the grant's transaction);
-    the citizen's first agency sign-in ever closes the enrolment funnel."""
+def _sign_in_counts(provider: Provider, *, client_id: str, grant: GrantRecord, first: bool,
+                    now: datetime) -> list[Increment]:
+    """A sign-in to an agency, counted by level and authenticator; the citizen's first agency
+    sign-in ever (`first`) closes the enrolment funnel."""
     level = indicators.level_of(grant.acr, provider.settings.acr_uris)
-    earlier = (True if citizen_id in provider.granted_citizens else
-               session.execute(_EARLIER_GRANT, {"citizen": citizen_id, "grant": grant.id}).first())
-    tally_many(session, [("signin.level", client_id, level),
-                         ("signin.authenticator", client_id, indicators.authenticator(grant.amr)),
-                         ("token.issued", client_id, "authorization_code")]
-               + ([] if earlier is not None else [("funnel.enrolment", client_id, "first_signin")]), now=now)
+    counted = [("signin.level", level), ("signin.authenticator", indicators.authenticator(grant.amr)),
+               ("token.issued", "authorization_code")] + ([("funnel.enrolment", "first_signin")] if first else [])
+    return [increment(kind, agency=client_id, dimension=dimension, now=now) for kind, dimension in counted]
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    """What a code exchange writes (in order: the grant, its refresh token, the log entry of
+    the release) and counts, with what it then signs."""
+
+    grant: GrantRecord
+    writes: list[Write]
+    counts: list[Increment]
+    refresh: str | None
+    released: dict[str, Any]
+
+
+def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeGrant, citizen: Citizen,
+                     consent: Any, jkt: str | None, first: bool, moment: datetime) -> _Exchange:
+    """The grant a redeemed code becomes (narrowed to the citizen's standing decision) and its
+    writes: plain appends, for the request's transaction or the group commit."""
+    claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
+    grant = GrantRecord(
+        id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
+        scopes=scopes, claims=claims, sid=granted.sid,
+        auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
+        created_at=moment, expires_at=moment + timedelta(seconds=provider.settings.grant_seconds),
+        resources=list(granted.resources) or None)
+    writes = [Write(INSERT_GRANT, grant.row())]
+    refresh = None
+    if wants_refresh(client, scopes):
+        refresh, write = refresh_token_write(provider, grant=grant, scopes=scopes, now=moment,
+                                             dpop_jkt=jkt if public(client) else None)
+        writes.append(write)
+    released = id_token_release(grant, citizen)
+    # The data-sharing log's entry: it commits with the grant, before anything is signed or
+    # sent (no log entry, no tokens).
+    logged, _appended = release_writes(event="release.id_token", citizen_id=grant.citizen_id,
+                                       client_id=client.client_id, claims=("sub", *released), now=moment,
+                                       consent=consent)
+    counts = _sign_in_counts(provider, client_id=client.client_id, grant=grant, first=first, now=moment)
+    return _Exchange(grant=grant, writes=writes + logged, counts=counts, refresh=refresh, released=released)
+
+
+def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime) -> None:
+    """The state a code depends on, now (not when it was issued): the citizen's account and
+    the citizen's decision for this agency (withdrawn or expired since, it wins)."""
+    if citizen is None or standing.account_closed(citizen):
+        raise InvalidGrant("the citizen of this authorization no longer has an account")
+    if consent is None or not consent.in_force(moment):
+        raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
+                           "this code was issued")
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
-                  now: int, jkt: str | None = None, resource: str | None = None) -> TokenResponse:
+                  now: int, jkt: str | None = None, resource: str | None = None,
+                  group: GroupCommit | None = None) -> TokenResponse:
     """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once; `jkt` the key of
-    the request's DPoP proof (RFC 9449 section 10: it must be the code's `dpop_jkt`, if any)."""
+    the request's DPoP proof (RFC 9449 section 10: it must be the code's `dpop_jkt`, if any).
+
+    The grant, its refresh token and the log entry commit in one transaction before anything
+    is signed: through `group` (the group commit) when every read is kept per process and
+    nothing is fixed for the first time, else in a transaction of the request's own."""
     if not code:
         raise InvalidGrant("code is required", error="invalid_request")
     settings = provider.settings
@@ -299,46 +367,51 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     citizen_id = uuid.UUID(granted.citizen_id)
     generation = provider.generation()  # read before the rows (`infra.invalidation`)
     kept = provider.citizens.get(citizen_id, generation)
-    with database.transaction() as session:
-        citizen = kept if kept is not None else session.get(Citizen, citizen_id)
-        if citizen is None or standing.account_closed(citizen):
-            raise InvalidGrant("the citizen of this authorization no longer has an account")
-        # ... and the citizen's decision for this agency: withdrawn or narrowed since, it wins
-        # (kept per process under the generation, as at /authorize: a change bumps it).
-        decision_key = (str(citizen_id), client.client_id)
-        consent = provider.decisions.get(decision_key, generation)
-        if consent is None:
-            consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
-            if consent is not None:
-                provider.decisions.put(decision_key, consent, generation)
-        if consent is None or not consent.in_force(moment):
-            raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
-                               "this code was issued")
-        claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
-        grant = GrantRecord(
-            id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
-            scopes=scopes, claims=claims, sid=granted.sid,
-            auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
-            created_at=moment, expires_at=moment + timedelta(seconds=settings.grant_seconds),
-            resources=list(granted.resources) or None)
-        # Table statements built once, no unit of work: the grant, the subject index, the
-        # counts, the refresh token and the log entry, all on the transaction's one connection.
-        session.connection().execute(INSERT_GRANT, grant.row())
-        sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
-        subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)
-        target = resources.audience(session, resource=resource, client_id=client.client_id, scopes=scopes,
-                                    issuer=settings.issuer, authorized=list(granted.resources))
-        _count_sign_in(session, provider, client_id=client.client_id, citizen_id=citizen.id, grant=grant,
-                       now=moment)
-        refresh = (new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
-                                     dpop_jkt=jkt if public(client) else None)
-                   if wants_refresh(client, scopes) else None)
-        # One transaction: the grant, its refresh token and the log entry of the release.
-        extra = id_token_release(grant, citizen)
-        log_id_token_release(session, grant=grant, client=client, released=extra, consent=consent, now=moment)
+    decision_key = (str(citizen_id), client.client_id)
+    consent = provider.decisions.get(decision_key, generation)
+    sector = client.sector
+    if (group is not None and kept is not None and consent is not None and sector is not None
+            and citizen_id in provider.granted_citizens and subjects.recorded(client, sector, citizen_id)):
+        # Everything to read is kept and nothing is fixed for the first time: the grant, its
+        # refresh token, the log entry and the counts are plain appends, committed together
+        # with those of concurrent requests (`infra.group_commit`), each request waiting for it.
+        citizen = kept
+        _check_standing(citizen, consent, moment)
+        exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
+                                    jkt=jkt, first=False, moment=moment)
+        with database.lazy_read() as reader:  # a registered resource is read; none usually
+            target = resources.audience(reader, resource=resource, client_id=client.client_id,
+                                        scopes=exchange.grant.scopes, issuer=settings.issuer,
+                                        authorized=list(granted.resources))
+        group.commit(exchange.writes, exchange.counts)
+    else:
+        with database.transaction() as session:
+            citizen = kept if kept is not None else session.get(Citizen, citizen_id)
+            # ... and the citizen's decision for this agency: withdrawn or narrowed since, it
+            # wins (kept per process under the generation, as at /authorize: a change bumps it).
+            if consent is None and citizen is not None:
+                consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
+                if consent is not None:
+                    provider.decisions.put(decision_key, consent, generation)
+            _check_standing(citizen, consent, moment)
+            assert citizen is not None and consent is not None  # checked just above
+            sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
+            subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)
+            first = (citizen.id not in provider.granted_citizens and session.execute(
+                _EARLIER_GRANT, {"citizen": citizen.id, "grant": uuid.UUID(granted.grant_id)}).first() is None)
+            exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen,
+                                        consent=consent, jkt=jkt, first=first, moment=moment)
+            target = resources.audience(session, resource=resource, client_id=client.client_id,
+                                        scopes=exchange.grant.scopes, issuer=settings.issuer,
+                                        authorized=list(granted.resources))
+            # Table statements built once, no unit of work, on the transaction's one connection:
+            # the grant, its refresh token, the log entry, then the counts. One transaction.
+            connection = session.connection()
+            for write in exchange.writes:
+                connection.execute(write.statement, write.values)
+            add_up(connection, exchange.counts)
+    grant, refresh, extra = exchange.grant, exchange.refresh, exchange.released
     _granted(provider, citizen.id)
-    from idp.consent.services import use_due  # the consent package builds on this one
-
     if use_due(consent.last_used_at, moment):  # noted by the release above (a cache-neutral write)
         provider.decisions.put(decision_key, replace(consent, last_used_at=moment), generation)
     if kept is None:  # detached by the commit: shared read-only from now on
@@ -347,7 +420,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         provider.clients.forget(client.client_id)  # its sector is fixed now: read it again
     # Signed after the commit: no transaction stays open while `keys/` signs.
     response = mint(provider, client=client, grant=grant, citizen=citizen,
-                    scopes=target.scopes if target else scopes, nonce=granted.nonce, refresh_token=refresh,
+                    scopes=target.scopes if target else grant.scopes, nonce=granted.nonce, refresh_token=refresh,
                     now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True)
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.

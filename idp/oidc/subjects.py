@@ -66,13 +66,12 @@ def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: 
 
 
 def _build_index_insert(dialect: str) -> sa.Insert:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
     # RETURNING counts what was inserted on both databases (psycopg 3 reports a rowcount of -1).
-    return (insert(SubjectIndex.__table__).on_conflict_do_nothing()
-            .returning(SubjectIndex.__table__.c.sector))
+    if dialect == "postgresql":
+        return postgresql.insert(SubjectIndex).on_conflict_do_nothing().returning(SubjectIndex.sector)
+    return sqlite.insert(SubjectIndex).on_conflict_do_nothing().returning(SubjectIndex.sector)
 
 
 # Built once per dialect: one row binds only its values (the code exchange's path).
@@ -111,6 +110,12 @@ def record(session: Session, provider: Provider, *, client: Client, sector: str,
         if len(_KNOWN) >= KNOWN_MAX:
             _KNOWN.clear()
         _KNOWN.add(pair)
+
+
+def recorded(client: Client, sector: str, citizen_id: uuid.UUID) -> bool:
+    """Whether `record` has nothing to write for this pair: the client's subjects are not
+    pairwise, or the pair was shown to be indexed already."""
+    return subject_type(client) != "pairwise" or (sector.lower(), citizen_id) in _KNOWN
 
 
 def resolve(session: Session, provider: Provider, *, client: Client, subject: str) -> uuid.UUID | None:

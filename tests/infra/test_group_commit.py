@@ -113,3 +113,24 @@ def test_a_queue_longer_than_a_batch_is_served_in_several(fresh_app):
     assert "leader" in _entries(fresh_app)
     assert group.batches == 2  # the leader's own request was in the second batch
     assert all(request.done and request.error is None for request in waiting)
+
+
+def test_a_request_that_breaks_a_shared_batch_fails_alone(fresh_app):
+    """An integrity error (here a duplicate primary key) fails its own request only: the batch
+    is run again one request at a time, and the others are committed."""
+    from infra.group_commit import _Request
+
+    group = GroupCommit(get_db(fresh_app).engine)
+    with get_db(fresh_app).engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE once (id INTEGER PRIMARY KEY)"))
+    duplicate = Write(sa.text("INSERT INTO once (id) VALUES (:id)"), {"id": 1})
+    good, bad, also_good = (_Request(writes=[_entry("c-1")], counts=()),
+                            _Request(writes=[duplicate, duplicate], counts=()),
+                            _Request(writes=[_entry("c-2")], counts=()))
+    group._run([good, bad, also_good])
+    assert good.done and bad.done and also_good.done
+    assert good.error is None and also_good.error is None
+    assert isinstance(bad.error, sa.exc.IntegrityError)
+    assert _entries(fresh_app) == ["c-1", "c-2"]
+    with get_db(fresh_app).read() as session:
+        assert session.scalar(sa.text("SELECT count(*) FROM once")) == 0  # the failed request left nothing

@@ -115,3 +115,22 @@ def test_keys_are_cached_no_query_per_signature(service, fresh_app):
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
     assert len(statements) <= 2  # at most the periodic staleness check
+
+
+def test_protected_header_is_exactly_alg_kid_typ_then_extra_members(service):
+    """The header encoded once per key and typ (issue 16) is the header built for each token."""
+    import json
+
+    def header(token: str) -> str:
+        return b64url_decode(token.split(".")[0]).decode()
+
+    for _ in range(2):  # built, then reused
+        at = sign_jwt(service, _claims(), alg="ES256", typ="at+jwt")
+        plain = sign_jwt(service, _claims(), alg="ES256", typ=None)
+        extra = sign_jwt(service, _claims(), alg="ES256", typ="JWT", headers={"x-ref": "1"})
+        kid = json.loads(header(at))["kid"]
+        assert header(at) == json.dumps({"alg": "ES256", "kid": kid, "typ": "at+jwt"}, separators=(",", ":"))
+        assert header(plain) == json.dumps({"alg": "ES256", "kid": kid}, separators=(",", ":"))
+        assert header(extra) == json.dumps({"alg": "ES256", "kid": kid, "typ": "JWT", "x-ref": "1"},
+                                           separators=(",", ":"))
+        assert verify_jwt(at, algorithms=["ES256"], app=service, typ="at+jwt").kid == kid

@@ -96,3 +96,48 @@ def test_later_exchanges_do_not_fix_the_sector_or_index_the_subject_again(oidc_a
     written = [s for s in seen["statements"] if s.startswith(("INSERT", "UPDATE"))]
     again = [s for s in written if "clients" in s.split()[:3] or s.startswith("INSERT INTO document_subjects")]
     assert again == [], written
+
+
+def test_once_everything_is_kept_the_exchange_commits_through_the_group_commit(oidc_app, client, agency, citizen):
+    """The citizen, the standing decision, the fixed sector and the indexed subject kept per
+    process: the grant, its refresh token, the log entry and the counts are appends, committed
+    together (with concurrent requests' appends) in one transaction before the answer."""
+    from infra.group_commit import get_group_commit
+
+    for _ in range(2):
+        code, flow = get_code(client, agency, scope=OFFLINE)
+        assert exchange(client, agency, code, flow).status_code == 200
+    group = get_group_commit(oidc_app)
+    code, flow = get_code(client, agency, scope=OFFLINE)
+    served = group.served
+    with watched(oidc_app) as seen:
+        answer = exchange(client, agency, code, flow)
+    assert answer.status_code == 200, answer.get_json()
+    assert "refresh_token" in answer.get_json()
+    assert group.served == served + 1
+    assert len(seen["commits"]) == 1, seen
+    written = [s.split("(")[0].strip() for s in seen["statements"] if s.startswith(("INSERT", "UPDATE"))]
+    assert written[:3] == ["INSERT INTO oidc_grants", "INSERT INTO oidc_refresh_tokens", "INSERT INTO audit_entries"]
+    assert len(releases(oidc_app)) == 3
+    refreshed = token_request(client, agency, {"grant_type": "refresh_token",
+                                               "refresh_token": answer.get_json()["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.get_json()  # the grant and its token were written
+
+
+def test_a_failed_group_commit_gives_no_tokens(oidc_app, client, agency, citizen, monkeypatch):
+    """No log entry, no data: when the shared transaction fails, the request fails with it."""
+    from infra.group_commit import GroupCommit
+
+    for _ in range(2):
+        code, flow = get_code(client, agency)
+        assert exchange(client, agency, code, flow).status_code == 200
+
+    def refused(self, writes=(), counts=()):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(GroupCommit, "commit", refused)
+    code, flow = get_code(client, agency)
+    answer = exchange(client, agency, code, flow)
+    assert answer.status_code == 503, answer.get_data(as_text=True)[:300]
+    assert "id_token" not in (answer.get_json() or {})
+    assert len(releases(oidc_app)) == 2
