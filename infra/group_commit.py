@@ -52,12 +52,21 @@ class Write:
     values: Mapping[str, Any]
 
 
+def _held() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass
 class _Request:
     writes: Sequence[Write]
     counts: Sequence[Increment]
     done: bool = False
     error: BaseException | None = None
+    # Held from the start; released once to wake the request's thread: when its batch is
+    # committed, or when it is handed the lead (only that thread waits on it).
+    wake: threading.Lock = field(default_factory=_held)
 
 
 @dataclass
@@ -67,34 +76,45 @@ class GroupCommit:
     engine: Engine
     _queue: list[_Request] = field(default_factory=list)
     _leading: bool = False
-    _ready: threading.Condition = field(default_factory=threading.Condition)
+    _mutex: threading.Lock = field(default_factory=threading.Lock)
     # Batches committed and requests served (read by tests and the benchmark).
     batches: int = 0
     served: int = 0
 
     def commit(self, writes: Sequence[Write] = (), counts: Sequence[Increment] = ()) -> None:
         """Commit `writes` (in order) and `counts`, with those of concurrent callers; return
-        once they are committed, raise what made the batch fail otherwise."""
+        once they are committed, raise what made the batch fail otherwise.
+
+        Each waiting thread sleeps on its own lock and is woken once: when its batch is
+        committed, or when the leader hands it the lead (one waiter, the oldest) — never all
+        of them after every batch, which cost more under load than the transactions did."""
         if not writes and not counts:
             return
         mine = _Request(writes=writes, counts=counts)
-        with self._ready:
+        with self._mutex:
             self._queue.append(mine)
-            while not mine.done:
-                if self._leading:
-                    self._ready.wait()
-                    continue
-                self._leading = True
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            mine.wake.acquire()  # committed, or handed the lead
+        while not mine.done:
+            with self._mutex:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                self._ready.release()
-                try:
-                    self._run(batch)
-                finally:
-                    self._ready.acquire()
-                    self._leading = False
-                    self._ready.notify_all()
+            try:
+                self._run(batch)
+            finally:
+                if mine.done or not batch:
+                    self._pass_the_lead()
         if mine.error is not None:
             raise mine.error
+
+    def _pass_the_lead(self) -> None:
+        """The leader is done: the oldest waiter leads the next batch, or no one leads."""
+        with self._mutex:
+            if self._queue:
+                self._queue[0].wake.release()
+            else:
+                self._leading = False
 
     def count(self, counts: Sequence[Increment]) -> bool:
         """Indicator increments of a request that writes nothing else (`commit` with only
@@ -116,12 +136,13 @@ class GroupCommit:
         errors = [error] * len(batch)
         if isinstance(error, sa.exc.IntegrityError) and len(batch) > 1:
             errors = [self._transaction([request]) for request in batch]  # the one at fault fails alone
-        with self._ready:
-            for request, failed in zip(batch, errors, strict=True):
-                request.error = failed
-                request.done = True
+        with self._mutex:
             self.batches += 1
             self.served += len(batch)
+        for request, failed in zip(batch, errors, strict=True):
+            request.error = failed
+            request.done = True
+            request.wake.release()  # the leader's own lock too: no one waits on it any more
 
     def _transaction(self, batch: list[_Request]) -> BaseException | None:
         """Commit the writes and counts of `batch` in one transaction; what made it fail."""
