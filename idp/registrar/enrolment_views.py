@@ -9,7 +9,8 @@ import time
 import uuid
 
 import segno
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance import assurance_settings
 from idp.citizens import scheme
@@ -40,16 +41,16 @@ bp = Blueprint("registrar_enrolment", __name__)
 
 
 def _form(actor: Actor, *, values: dict[str, str], errors: dict[str, str], status: int = 200,
-          refused: str | None = None) -> Response:
+          refused: str | None = None) -> BaseResponse:
     return _no_store(render_template("registrar/enrol.html", actor=actor, values=values, errors=errors,
                                      refused=refused, scheme=scheme(current_app), types=TYPES), status)
 
 
 @bp.route("/registrar/enrol", methods=["GET", "POST"])
-def enrol() -> Response:
+def enrol() -> BaseResponse:
     """After checking the person's identity document in person: create their identity."""
     actor = _guard("/registrar/enrol")
-    if isinstance(actor, Response):
+    if isinstance(actor, BaseResponse):
         return actor
     if request.method == "GET":
         return _form(actor, values={}, errors={})
@@ -73,18 +74,18 @@ def enrol() -> Response:
         return _form(actor, values=values, errors={}, status=409, refused="already_enrolled")
     count("registrar", "enrol")
     log.info("registrar action", extra={"action": "enrol", "registrar": actor.name, "citizen_id": str(citizen_id)})
-    return _no_store(redirect(f"/registrar/enrolments/{citizen_id}", code=303))  # type: ignore[arg-type]
+    return _no_store(redirect(f"/registrar/enrolments/{citizen_id}", code=303))
 
 
-def _target(raw_id: str) -> tuple[Actor, uuid.UUID] | Response:
+def _target(raw_id: str) -> tuple[Actor, uuid.UUID] | BaseResponse:
     return _registrar_target(raw_id, under="/registrar/enrolments/")
 
 
 @bp.get("/registrar/enrolments/<raw_id>")
-def binding_page(raw_id: str) -> Response:
+def binding_page(raw_id: str) -> BaseResponse:
     """The two routes to the citizen's first passkey, while the step is open."""
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     if enrolment.is_own(actor, citizen_id):
@@ -102,11 +103,11 @@ def binding_page(raw_id: str) -> Response:
 
 
 @bp.post("/registrar/enrolments/<raw_id>/phone")
-def phone_link(raw_id: str) -> Response:
+def phone_link(raw_id: str) -> BaseResponse:
     """Route (b): a one-time link and code for the citizen's phone."""
     validate_csrf()
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     ttl = assurance_settings().binding_seconds
@@ -125,16 +126,16 @@ def phone_link(raw_id: str) -> Response:
                                      qr=qr, minutes=binding.expires_in // 60, citizen_id=citizen_id))
 
 
-def _json_refusal(status: int, error: str, description: str) -> Response:
+def _json_refusal(status: int, error: str, description: str) -> BaseResponse:
     response = jsonify(error=error, error_description=description)
     response.status_code = status
     return _no_store(response)
 
 
-def _key_step(raw_id: str, finish: bool) -> Response:
+def _key_step(raw_id: str, finish: bool) -> BaseResponse:
     validate_csrf()
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     body = json_body(allow_empty=not finish)
@@ -164,20 +165,20 @@ def _key_step(raw_id: str, finish: bool) -> Response:
 
 
 @bp.post("/registrar/enrolments/<raw_id>/key/options")
-def key_options(raw_id: str) -> Response:
+def key_options(raw_id: str) -> BaseResponse:
     """Route (a): creation options for a security key plugged into this computer."""
     return _key_step(raw_id, finish=False)
 
 
 @bp.post("/registrar/enrolments/<raw_id>/key/verify")
-def key_verify(raw_id: str) -> Response:
+def key_verify(raw_id: str) -> BaseResponse:
     return _key_step(raw_id, finish=True)
 
 
 @bp.get("/registrar/enrolments/<raw_id>/done")
-def done(raw_id: str) -> Response:
+def done(raw_id: str) -> BaseResponse:
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     return _no_store(render_template("registrar/enrolment_done.html", actor=actor, citizen_id=citizen_id))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
@@ -46,14 +47,14 @@ def _binding_key() -> bytes:
     return get_secrets().key("registrar-binding")
 
 
-def _no_store(body: str | Response, status: int = 200) -> Response:
-    response = body if isinstance(body, Response) else Response(body, status=status,
+def _no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
+    response = body if isinstance(body, BaseResponse) else Response(body, status=status,
                                                                   mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _guard(back: str) -> services.Actor | Response:
+def _guard(back: str) -> services.Actor | BaseResponse:
     """The signed-in registrar at level high, or the response that stops them."""
     admitted = admit_at_high(services.acting_registrar, NotRegistrar)
     if admitted == "no_role":
@@ -68,7 +69,7 @@ def _guard(back: str) -> services.Actor | Response:
     return admitted
 
 
-def _own_record(actor: services.Actor, action: str) -> Response:
+def _own_record(actor: services.Actor, action: str) -> BaseResponse:
     """403: a registrar's own record is never theirs to act on. The attempt is trailed."""
     with get_db(current_app).transaction() as db:
         services.refused_own_record(db, actor=actor, action=action, now=_now())
@@ -80,19 +81,19 @@ def _own_record(actor: services.Actor, action: str) -> Response:
 
 
 @bp.get("/registrar")
-def index() -> Response | str:
+def index() -> BaseResponse:
     actor = _guard("/registrar")
-    if isinstance(actor, Response):
+    if isinstance(actor, BaseResponse):
         return actor
     return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
                                      national_id="", error=None))
 
 
 @bp.post("/registrar/lookup")
-def look_up() -> Response | str:
+def look_up() -> BaseResponse:
     validate_csrf()
     actor = _guard("/registrar")
-    if isinstance(actor, Response):
+    if isinstance(actor, BaseResponse):
         return actor
     raw = request.form.get("national_id", "")
     try:
@@ -115,7 +116,7 @@ def look_up() -> Response | str:
 
 def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[str, str] | None = None,
                   values: dict[str, str] | None = None, status: int = 200,
-                  opening: bool = False) -> Response:
+                  opening: bool = False) -> BaseResponse:
     """The citizen's page. `opening`: the registrar opens it (GET), which is logged; shown
     again with a form's errors it is the same visit, and a refused form changes nothing."""
     if services.is_own_record(actor, citizen_id):
@@ -149,13 +150,13 @@ def _citizen_id(raw: str) -> uuid.UUID | None:
         return None
 
 
-def _target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[services.Actor, uuid.UUID] | Response:
+def _target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[services.Actor, uuid.UUID] | BaseResponse:
     """The acting registrar and the citizen a registrar URL names (`under` + the id: where a
     re-check sends the registrar back), or the response that refuses the request (no role,
     level too low, or no such citizen)."""
     citizen_id = _citizen_id(raw_id)
     actor = _guard(f"{under}{citizen_id}" if citizen_id else "/registrar")
-    if isinstance(actor, Response):
+    if isinstance(actor, BaseResponse):
         return actor
     if citizen_id is None:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
@@ -163,18 +164,18 @@ def _target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[servic
 
 
 @bp.get("/registrar/citizens/<raw_id>")
-def citizen(raw_id: str) -> Response:
+def citizen(raw_id: str) -> BaseResponse:
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     return _citizen_page(actor, citizen_id, opening=True)
 
 
-def _document_action(raw_id: str, action: str) -> Response:
+def _document_action(raw_id: str, action: str) -> BaseResponse:
     validate_csrf()
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     if services.is_own_record(actor, citizen_id):
@@ -214,19 +215,19 @@ def _document_action(raw_id: str, action: str) -> Response:
 
 
 @bp.post("/registrar/citizens/<raw_id>/verify")
-def verify(raw_id: str) -> Response:
+def verify(raw_id: str) -> BaseResponse:
     """Record the identity document checked in person; proofing becomes high."""
     return _document_action(raw_id, "verify")
 
 
 @bp.post("/registrar/citizens/<raw_id>/recovery")
-def recovery(raw_id: str) -> Response:
+def recovery(raw_id: str) -> BaseResponse:
     """After the in-person check: a one-time code to add a passkey on the citizen's device."""
     return _document_action(raw_id, "recovery")
 
 
 @bp.route("/bind", methods=["GET", "POST"])
-def bind() -> Response | str:
+def bind() -> BaseResponse:
     """The citizen enters the registrar's code (or opens its QR link) to add a passkey."""
     if request.method == "GET":
         return _no_store(render_template("registrar/bind.html", code=request.args.get("code", "")[:20],
@@ -246,14 +247,14 @@ def bind() -> Response | str:
 
 
 def _reclaim_form(actor: services.Actor, *, values: dict[str, str], errors: dict[str, str],
-                  status: int = 200, refused: str | None = None) -> Response:
+                  status: int = 200, refused: str | None = None) -> BaseResponse:
     return _no_store(render_template("registrar/reclaim.html", actor=actor, values=values,
                                      errors=errors, refused=refused, scheme=scheme(current_app),
                                      types=TYPES), status)
 
 
 @bp.route("/registrar/reclaim", methods=["GET", "POST"])
-def reclaim() -> Response:
+def reclaim() -> BaseResponse:
     """In person: the holder of the identity document gets the national ID that another
     account holds; that account is frozen (idp.assurance.reclaim) and the holder gets a
     binding code to add a passkey on their own device."""
@@ -265,7 +266,7 @@ def reclaim() -> Response:
     from infra.web.i18n import current_language
 
     actor = _guard("/registrar/reclaim")
-    if isinstance(actor, Response):
+    if isinstance(actor, BaseResponse):
         return actor
     if request.method == "GET":
         return _reclaim_form(actor, values={}, errors={})
