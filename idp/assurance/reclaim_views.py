@@ -42,7 +42,7 @@ from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
 from idp.civil_register import register
-from idp.civil_register.base import Contact, RegisterQuery
+from idp.civil_register.base import MatchResult, RegisterQuery
 from idp.civil_register.errors import CivilRegisterError
 from idp.consent.agency_logout import logout_agency
 from idp.consent.consents import get_consents
@@ -96,9 +96,10 @@ def _private(response: R) -> R:
     return response
 
 
-def _contacts(data: EnrolmentData) -> tuple[Contact, ...] | None:
-    """The register's contacts of record when the typed details match it; CivilRegisterError if
-    it cannot answer; None when no register is configured or the details do not match."""
+def _contacts(data: EnrolmentData) -> MatchResult | None:
+    """The register's match, with its contacts of record, when the typed details match it;
+    CivilRegisterError if it cannot answer; None when no register is configured or the details
+    do not match."""
     found = register(current_app)
     if found is None:
         return None
@@ -106,7 +107,7 @@ def _contacts(data: EnrolmentData) -> tuple[Contact, ...] | None:
         result = found.match(db, query=RegisterQuery(
             national_id_scheme=data.national_id_scheme, national_id=data.national_id,
             given_name=data.given_name, family_name=data.family_name, birthdate=data.birthdate))
-    return result.contacts if result.matched else None
+    return result if result.matched else None
 
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
@@ -136,11 +137,11 @@ def claim() -> ResponseReturnValue:
         return _form(values=values, errors=exc.errors, status=400)
     hit("reclaim-id", key=f"{data.national_id_scheme}:{data.national_id}")
     try:
-        contacts = _contacts(data)
+        matched = _contacts(data)
     except CivilRegisterError:
         count("reclaim", "registry_unavailable")
         return unavailable(60, message="reclaim.error.registry_unavailable")
-    if contacts is None:
+    if matched is None:
         count("reclaim", "no_match")
         return _form(values=values, failed="no_match", status=400)
     claim_id = secrets.token_urlsafe(24)
@@ -156,7 +157,7 @@ def claim() -> ResponseReturnValue:
 def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
                notice: str | None = None, retry_after: int | None = None) -> ResponseReturnValue:
     try:
-        contacts = _contacts(data)
+        matched = _contacts(data)
     except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
     with get_db(current_app).read() as db:
@@ -164,7 +165,8 @@ def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
     outcome = request.args.get("code")
     response = _private(Response(render_template(
         "assurance/reclaim_code.html",
-        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(contacts or ())],
+        contacts=[{"channel": c.channel, "hint": mask(c)}
+                  for c in available_channels(matched.contacts if matched else ())],
         pending=pending, code_outcome=outcome if outcome in CODE_OUTCOMES else None,
         demo_outbox="demo_register.outbox" in current_app.view_functions,
         notice=notice, notice_minutes=max(1, -(-(retry_after or 60) // 60))), status=status))
@@ -191,10 +193,10 @@ def request_code() -> ResponseReturnValue:
         return redirect("/reclaim", code=303)
     claim_id, data = found
     try:
-        contacts = _contacts(data)
+        matched = _contacts(data)
     except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
-    if contacts is None:
+    if matched is None:
         return redirect("/reclaim", code=303)
     try:
         with get_db(current_app).transaction() as db:
@@ -202,8 +204,8 @@ def request_code() -> ResponseReturnValue:
                                 limits=assurance_settings(current_app).codes, purpose=PURPOSE,
                                 claimant=claim_id, national_id_scheme=data.national_id_scheme,
                                 national_id=data.national_id,
-                                contact=contact_for(contacts, request.form.get("channel", "")),
-                                source=register(current_app).name, now=_now())  # type: ignore[union-attr]
+                                contact=contact_for(matched.contacts, request.form.get("channel", "")),
+                                source=matched.source, now=_now())
     except NoSuchChannel:
         return redirect("/reclaim/code?code=no_channel", code=303)
     except TooManyAttempts as exc:

@@ -48,9 +48,9 @@ def parse_document(fields: Mapping[str, object], *, today: date) -> DocumentChec
     else:
         if expiry < today:
             errors["document_expiry"] = "registrar.error.document_expired"
-    if errors:
+    if errors or expiry is None:  # no expiry date is always an error
         raise InvalidDocument(errors)
-    return DocumentCheck(document_type=str(kind), number=number, expiry=expiry)  # type: ignore[arg-type]
+    return DocumentCheck(document_type=str(kind), number=number, expiry=expiry)
 
 
 @dataclass(frozen=True)
