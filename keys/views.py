@@ -168,24 +168,23 @@ def tsa() -> Response:
     return _binary(body, TS_REPLY)
 
 
+def _per_ca(summary: str, media_type: str) -> dict[str, object]:
+    """A GET of one CA's object, named by the path's `name` (root or issuing)."""
+    return {"get": {
+        "summary": summary,
+        "parameters": [{"name": "name", "in": "path", "required": True,
+                        "schema": {"enum": ["root", "issuing"]}}],
+        "responses": {"200": {"description": media_type},
+                      "404": {"description": "no such CA"},
+                      "503": {"description": "PKI not initialised"}}}}
+
+
 OPENAPI_PATHS = {
     "/jwks.json": {"get": {
         "summary": "The provider's public signing keys (RFC 7517 JWK Set)",
         "responses": {"200": {"description": "JWK Set; Cache-Control fits the key rotation"}}}},
-    "/pki/ca/{name}.cer": {"get": {
-        "summary": "CA certificate (DER)",
-        "parameters": [{"name": "name", "in": "path", "required": True,
-                        "schema": {"enum": ["root", "issuing"]}}],
-        "responses": {"200": {"description": "application/pkix-cert"},
-                      "404": {"description": "no such CA"},
-                      "503": {"description": "PKI not initialised"}}}},
-    "/pki/crl/{name}.crl": {"get": {
-        "summary": "Certificate revocation list (DER, RFC 5280)",
-        "parameters": [{"name": "name", "in": "path", "required": True,
-                        "schema": {"enum": ["root", "issuing"]}}],
-        "responses": {"200": {"description": "application/pkix-crl"},
-                      "404": {"description": "no such CA"},
-                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/ca/{name}.cer": _per_ca("CA certificate (DER)", "application/pkix-cert"),
+    "/pki/crl/{name}.crl": _per_ca("Certificate revocation list (DER, RFC 5280)", "application/pkix-crl"),
     "/pki/ocsp": {"post": {
         "summary": "OCSP responder (RFC 6960)",
         "requestBody": {"content": {OCSP_REQUEST: {"schema": {"type": "string",

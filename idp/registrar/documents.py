@@ -8,14 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from idp.citizens import enrolment
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
 from idp.citizens.national_id import NationalIdScheme
 from idp.registrar.errors import InvalidDocument
 
 TYPES = ("national_id_card", "passport", "residence_permit")
-FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
-          "document_type", "document_number", "document_expiry")
+# The person's details (as at enrolment), then the document they showed.
+FIELDS = (*enrolment.FIELDS, "document_type", "document_number", "document_expiry")
 _NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{2,39}")
 
 
