@@ -15,8 +15,9 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 
+from infra.web.errors import json_error
 from keys.errors import (
     InvalidRequest,
     KeyNotFound,
@@ -36,26 +37,19 @@ TS_QUERY = "application/timestamp-query"
 TS_REPLY = "application/timestamp-reply"
 
 
-def _json_error(status: int, error: str, description: str) -> Response:
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.errorhandler(KeyStoreError)
 def _key_error(exc: KeyStoreError) -> Response:
     if isinstance(exc, PkiNotInitialised):
-        return _json_error(503, "pki_not_initialised",
-                           "The document PKI has not been created yet; run `cedula pki init`.")
+        return json_error(503, "pki_not_initialised",
+                          "The document PKI has not been created yet; run `cedula pki init`.")
     if isinstance(exc, KeyNotFound):
-        return _json_error(404, "not_found", str(exc))
+        return json_error(404, "not_found", str(exc))
     if isinstance(exc, InvalidRequest):
-        return _json_error(400, "invalid_request", str(exc))
+        return json_error(400, "invalid_request", str(exc))
     if not isinstance(exc, KeyStoreUnavailable):
         log.error("key store failure", extra={"error": str(exc)})
-    return _json_error(503, "key_store_unavailable",
-                       "The key store cannot be used right now; try again later.")
+    return json_error(503, "key_store_unavailable",
+                      "The key store cannot be used right now; try again later.")
 
 
 def _binary(body: bytes, mimetype: str, *, max_age: int = 0) -> Response:
@@ -115,7 +109,7 @@ def ca_certificate(name: str) -> Response:
     service = get_service()
     material = service.pki.material()
     if name not in ("root", "issuing"):
-        return _json_error(404, "not_found", "CA certificates are root.cer and issuing.cer.")
+        return json_error(404, "not_found", "CA certificates are root.cer and issuing.cer.")
     return _binary(material.ca(name).certificate.dump(), "application/pkix-cert", max_age=86400)
 
 
@@ -125,7 +119,7 @@ def crl(name: str) -> Response:
     service = get_service()
     if name not in ("root", "issuing"):
         service.pki.material()
-        return _json_error(404, "not_found", "CRLs are root.crl and issuing.crl.")
+        return json_error(404, "not_found", "CRLs are root.crl and issuing.crl.")
     body = service.pki.crl(name, service.now())
     return _binary(body, "application/pkix-crl",
                    max_age=int(service.settings["pki"]["crl_cache_seconds"]))
@@ -142,8 +136,8 @@ def _ocsp_reply(der: bytes, *, cacheable: bool) -> Response:
 def ocsp_post() -> Response:
     """OCSP over HTTP POST (RFC 6960, appendix A.1)."""
     if request.mimetype != OCSP_REQUEST:
-        return _json_error(415, "unsupported_media_type",
-                           f"Send the DER OCSPRequest as {OCSP_REQUEST}.")
+        return json_error(415, "unsupported_media_type",
+                          f"Send the DER OCSPRequest as {OCSP_REQUEST}.")
     return _ocsp_reply(request.get_data(cache=False), cacheable=False)
 
 
@@ -161,7 +155,7 @@ def ocsp_get(encoded: str) -> Response:
 def tsa() -> Response:
     """RFC 3161 time-stamping over HTTP (RFC 3161, section 3.4)."""
     if request.mimetype != TS_QUERY:
-        return _json_error(415, "unsupported_media_type", f"Send the TimeStampReq as {TS_QUERY}.")
+        return json_error(415, "unsupported_media_type", f"Send the TimeStampReq as {TS_QUERY}.")
     service = get_service()
     service.pki.material()
     body = service.tsa.respond_der(request.get_data(cache=False), now=service.now())

@@ -28,7 +28,7 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.errors import error_page
+from infra.web.errors import error_page, json_error
 from infra.web.i18n import gettext as _
 from infra.web.jsonapi import json_body
 
@@ -110,12 +110,6 @@ def phone_link(raw_id: str) -> BaseResponse:
                                           qr=qr, minutes=binding.expires_in // 60, citizen_id=citizen_id))
 
 
-def _json_refusal(status: int, error: str, description: str) -> BaseResponse:
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    return pages.no_store(response)
-
-
 def _key_step(raw_id: str, finish: bool) -> BaseResponse:
     validate_csrf()
     target = _target(raw_id)
@@ -136,12 +130,12 @@ def _key_step(raw_id: str, finish: bool) -> BaseResponse:
     except OwnRecord:
         return pages.own_record(actor, "bind")
     except EnrolmentClosed:
-        return _json_refusal(410, "enrolment_closed", _("registrar.enrolment.closed"))
+        return json_error(410, "enrolment_closed", _("registrar.enrolment.closed"))
     except CitizenNotFound:
-        return _json_refusal(404, "not_found", _("registrar.error.not_found"))
+        return json_error(404, "not_found", _("registrar.error.not_found"))
     except WebAuthnError as exc:
         count("registrar", f"enrol_key_{exc.code}")
-        return _json_refusal(exc.status, exc.code, str(exc))
+        return json_error(exc.status, exc.code, str(exc))
     count("registrar", "enrol_key")
     log.info("registrar action", extra={"action": "enrol_key", "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})

@@ -37,6 +37,7 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
+from infra.web.errors import json_error
 from infra.web.ratelimit import hit
 from signing.templates import catalogue
 
@@ -53,14 +54,13 @@ def _json(body: Any, status: int = 200, *, cache: str = "no-store") -> Response:
 
 
 def _error(exc: WalletError) -> Response:
-    response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
+    headers = {}
     if exc.status == 503:  # a dependency (a PID issuer's status list) is down: retry later
-        response.headers["Retry-After"] = "30"
+        headers["Retry-After"] = "30"
     if isinstance(exc, InvalidToken):
         safe = exc.description.replace('"', "'")
-        response.headers["WWW-Authenticate"] = (
-            f'Bearer realm="cedula", error="invalid_token", error_description="{safe}"')
-    return response
+        headers["WWW-Authenticate"] = f'Bearer realm="cedula", error="invalid_token", error_description="{safe}"'
+    return json_error(exc.status, exc.error, exc.description, headers)
 
 
 @bp.errorhandler(WalletError)
