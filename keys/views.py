@@ -173,29 +173,27 @@ def _per_ca(summary: str, media_type: str) -> dict[str, object]:
                       "503": {"description": "PKI not initialised"}}}}
 
 
+def _der_exchange(summary: str, request_type: str, reply_type: str) -> dict[str, object]:
+    """A POST of a DER request (`request_type`) answered with a DER reply (`reply_type`)."""
+    return {"post": {
+        "summary": summary,
+        "requestBody": {"content": {request_type: {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {"200": {"description": reply_type},
+                      "415": {"description": "wrong media type"},
+                      "503": {"description": "PKI not initialised"}}}}
+
+
 OPENAPI_PATHS = {
     "/jwks.json": {"get": {
         "summary": "The provider's public signing keys (RFC 7517 JWK Set)",
         "responses": {"200": {"description": "JWK Set; Cache-Control fits the key rotation"}}}},
     "/pki/ca/{name}.cer": _per_ca("CA certificate (DER)", "application/pkix-cert"),
     "/pki/crl/{name}.crl": _per_ca("Certificate revocation list (DER, RFC 5280)", "application/pkix-crl"),
-    "/pki/ocsp": {"post": {
-        "summary": "OCSP responder (RFC 6960)",
-        "requestBody": {"content": {OCSP_REQUEST: {"schema": {"type": "string",
-                                                              "format": "binary"}}}},
-        "responses": {"200": {"description": OCSP_RESPONSE},
-                      "415": {"description": "wrong media type"},
-                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/ocsp": _der_exchange("OCSP responder (RFC 6960)", OCSP_REQUEST, OCSP_RESPONSE),
     "/pki/ocsp/{request}": {"get": {
         "summary": "OCSP responder, GET form (RFC 6960, appendix A.1)",
         "parameters": [{"name": "request", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": OCSP_RESPONSE}}}},
-    "/pki/tsa": {"post": {
-        "summary": "Time-stamping authority (RFC 3161)",
-        "requestBody": {"content": {TS_QUERY: {"schema": {"type": "string",
-                                                          "format": "binary"}}}},
-        "responses": {"200": {"description": TS_REPLY},
-                      "415": {"description": "wrong media type"},
-                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/tsa": _der_exchange("Time-stamping authority (RFC 3161)", TS_QUERY, TS_REPLY),
 }
