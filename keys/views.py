@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request
 
+from infra.web.caching import NO_STORE
 from infra.web.errors import json_error
 from keys.errors import (
     InvalidRequest,
@@ -54,7 +55,7 @@ def _key_error(exc: KeyStoreError) -> Response:
 
 def _binary(body: bytes, mimetype: str, *, max_age: int = 0) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-store"
+    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else NO_STORE
     return response
 
 

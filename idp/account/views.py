@@ -42,6 +42,7 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
+from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import ApiError
 from infra.web.i18n import gettext as _
@@ -276,11 +277,6 @@ def recheck() -> str:
                            minutes=reauth.minutes())
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _signed_in_for_api() -> SsoSession:
     session = current_session()
     if session is None:
@@ -300,7 +296,7 @@ def recheck_options() -> Response:
                                                citizen_id=session.citizen_id, now=time.time())
     except WebAuthnError as exc:
         raise ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}")) from None
-    return _no_store(jsonify(options))
+    return no_store(jsonify(options))
 
 
 @bp.post("/account/reauth/verify")
@@ -323,7 +319,7 @@ def recheck_verify() -> Response:
     reauthenticate(response, session=session, amr=result.amr, credential_id=result.credential_id)
     count("account.recheck", "ok")
     log.info("passkey re-check", extra={"citizen_id": session.citizen_id})
-    return _no_store(response)
+    return no_store(response)
 
 
 def _note_failure(national_id: str) -> None:

@@ -18,11 +18,9 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.wrappers import Response as ResponseType
 
 from idp import audit
 from idp.assurance.codes import send_code
@@ -54,6 +52,7 @@ from infra.notify import DeliveryFailed
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
+from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import unavailable
 from infra.web.i18n import current_language
@@ -88,14 +87,6 @@ def _claim() -> tuple[str, EnrolmentData] | None:
     return claim_id, EnrolmentData.from_json(json.loads(raw))
 
 
-R = TypeVar("R", bound=ResponseType)
-
-
-def _private(response: R) -> R:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _contacts(data: EnrolmentData) -> MatchResult | None:
     """The register's match, with its contacts of record, when the typed details match it;
     CivilRegisterError if it cannot answer; None when no register is configured or the details
@@ -112,7 +103,7 @@ def _contacts(data: EnrolmentData) -> MatchResult | None:
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
           failed: str | None = None, status: int = 200) -> ResponseReturnValue:
-    return _private(Response(render_template(
+    return no_store(Response(render_template(
         "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed,
         scheme=scheme(current_app), available=register(current_app) is not None), status=status))
 
@@ -151,7 +142,7 @@ def claim() -> ResponseReturnValue:
     response = redirect("/reclaim/code", code=303)
     response.set_cookie(COOKIE, claim_id, max_age=CLAIM_SECONDS, path="/reclaim",
                         secure=get_settings().secure, httponly=True, samesite="Lax")
-    return _private(response)
+    return no_store(response)
 
 
 def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
@@ -163,7 +154,7 @@ def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
     with get_db(current_app).read() as db:
         pending = pending_code(db, purpose=PURPOSE, claimant=claim_id, now=_now())
     outcome = request.args.get("code")
-    response = _private(Response(render_template(
+    response = no_store(Response(render_template(
         "assurance/reclaim_code.html",
         contacts=[{"channel": c.channel, "hint": mask(c)}
                   for c in available_channels(matched.contacts if matched else ())],
@@ -263,7 +254,7 @@ def enter_code() -> ResponseReturnValue:
     except ReclaimRefused as exc:
         count("reclaim.verify", exc.reason)
         log.warning("reclaim refused", extra={"reason": exc.reason})
-        return _private(Response(render_template("assurance/reclaim_refused.html"), status=409))
+        return no_store(Response(render_template("assurance/reclaim_refused.html"), status=409))
     if done is None:
         reason = check.refused.reason if check.refused else "wrong"
         count("reclaim.verify", reason)
@@ -274,7 +265,7 @@ def enter_code() -> ResponseReturnValue:
     log.info("national ID reclaimed", extra={"citizen_id": done.citizen_id,
                                              "frozen": done.frozen_id, "at": time.time()})
     minutes = max(1, int(get_settings()["recovery"]["session_seconds"]) // 60)
-    response = _private(Response(render_template("assurance/reclaim_done.html",
+    response = no_store(Response(render_template("assurance/reclaim_done.html",
                                                  frozen=done.frozen_id is not None, minutes=minutes)))
     response.delete_cookie(COOKIE, path="/reclaim")
     # The claimant is signed in only to create a passkey (a recovery session).

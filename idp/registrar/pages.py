@@ -25,6 +25,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
+from infra.web import caching
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page, respond
 from infra.web.i18n import gettext as _
@@ -43,10 +44,8 @@ def binding_key() -> bytes:
 
 def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
     """A console page or answer that no cache keeps (it names a citizen)."""
-    response = body if isinstance(body, BaseResponse) else Response(body, status=status,
-                                                                  mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return caching.no_store(body if isinstance(body, BaseResponse)
+                            else Response(body, status=status, mimetype="text/html"))
 
 
 def guard(back: str) -> services.Actor | BaseResponse:
