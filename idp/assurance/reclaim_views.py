@@ -87,7 +87,7 @@ def _claim() -> tuple[str, EnrolmentData] | None:
     return claim_id, EnrolmentData.from_json(json.loads(raw))
 
 
-def _contacts(data: EnrolmentData) -> MatchResult | None:
+def _register_match(data: EnrolmentData) -> MatchResult | None:
     """The register's match, with its contacts of record, when the typed details match it;
     CivilRegisterError if it cannot answer; None when no register is configured or the details
     do not match."""
@@ -128,7 +128,7 @@ def claim() -> ResponseReturnValue:
         return _form(values=values, errors=exc.errors, status=400)
     hit("reclaim-id", key=f"{data.national_id_scheme}:{data.national_id}")
     try:
-        matched = _contacts(data)
+        matched = _register_match(data)
     except CivilRegisterError:
         count("reclaim", "registry_unavailable")
         return unavailable(60, message="reclaim.error.registry_unavailable")
@@ -148,7 +148,7 @@ def claim() -> ResponseReturnValue:
 def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
                notice: str | None = None, retry_after: int | None = None) -> ResponseReturnValue:
     try:
-        matched = _contacts(data)
+        matched = _register_match(data)
     except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
     with get_db(current_app).read() as db:
@@ -184,7 +184,7 @@ def request_code() -> ResponseReturnValue:
         return redirect("/reclaim", code=303)
     claim_id, data = found
     try:
-        matched = _contacts(data)
+        matched = _register_match(data)
     except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
     if matched is None:

@@ -55,7 +55,7 @@ def _limits() -> CodeLimits:
     return assurance_settings(current_app).codes
 
 
-def _contacts(db: Session, citizen_id: uuid.UUID) -> tuple[MatchResult | None, bool]:
+def _register_match(db: Session, citizen_id: uuid.UUID) -> tuple[MatchResult | None, bool]:
     """(the register's match, with its contacts of record, when the citizen's details match;
     register down)."""
     found = register(current_app)
@@ -84,7 +84,7 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
         evidence = services.evidence_of(db, citizen_id)
         matched, unavailable = (None, False)
         if proofing == "low" and method == "register_match":
-            matched, unavailable = _contacts(db, citizen_id)
+            matched, unavailable = _register_match(db, citizen_id)
         pending = pending_code(db, purpose=PURPOSE, claimant=str(citizen_id), now=_now()) \
             if proofing == "low" else None
     register_outcome = request.args.get("register")
@@ -144,7 +144,7 @@ def request_code() -> ResponseReturnValue:
             citizen = get_citizen(db, citizen_id)
             if citizen is None:
                 return redirect("/login", code=303)
-            matched, unavailable = _contacts(db, citizen_id)
+            matched, unavailable = _register_match(db, citizen_id)
             if unavailable:
                 return redirect("/account/assurance?register=unavailable", code=303)
             if matched is None:
