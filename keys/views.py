@@ -15,8 +15,10 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 
+from infra.web.caching import NO_STORE
+from infra.web.errors import json_error
 from keys.errors import (
     InvalidRequest,
     KeyNotFound,
@@ -36,31 +38,24 @@ TS_QUERY = "application/timestamp-query"
 TS_REPLY = "application/timestamp-reply"
 
 
-def _json_error(status: int, error: str, description: str) -> Response:
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.errorhandler(KeyStoreError)
 def _key_error(exc: KeyStoreError) -> Response:
     if isinstance(exc, PkiNotInitialised):
-        return _json_error(503, "pki_not_initialised",
-                           "The document PKI has not been created yet; run `cedula pki init`.")
+        return json_error(503, "pki_not_initialised",
+                          "The document PKI has not been created yet; run `cedula pki init`.")
     if isinstance(exc, KeyNotFound):
-        return _json_error(404, "not_found", str(exc))
+        return json_error(404, "not_found", str(exc))
     if isinstance(exc, InvalidRequest):
-        return _json_error(400, "invalid_request", str(exc))
+        return json_error(400, "invalid_request", str(exc))
     if not isinstance(exc, KeyStoreUnavailable):
         log.error("key store failure", extra={"error": str(exc)})
-    return _json_error(503, "key_store_unavailable",
-                       "The key store cannot be used right now; try again later.")
+    return json_error(503, "key_store_unavailable",
+                      "The key store cannot be used right now; try again later.")
 
 
 def _binary(body: bytes, mimetype: str, *, max_age: int = 0) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-store"
+    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else NO_STORE
     return response
 
 
@@ -105,7 +100,8 @@ def jwks_json() -> Response:
     response.headers["Cache-Control"] = f"public, max-age={service.keyring.cache_seconds}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.set_etag(jwks.etag)
-    return response.make_conditional(request)  # type: ignore[return-value]  # the same response
+    response.make_conditional(request)  # in place (it returns the same response, typed as werkzeug's)
+    return response
 
 
 @bp.get("/pki/ca/<name>.cer")
@@ -114,7 +110,7 @@ def ca_certificate(name: str) -> Response:
     service = get_service()
     material = service.pki.material()
     if name not in ("root", "issuing"):
-        return _json_error(404, "not_found", "CA certificates are root.cer and issuing.cer.")
+        return json_error(404, "not_found", "CA certificates are root.cer and issuing.cer.")
     return _binary(material.ca(name).certificate.dump(), "application/pkix-cert", max_age=86400)
 
 
@@ -124,7 +120,7 @@ def crl(name: str) -> Response:
     service = get_service()
     if name not in ("root", "issuing"):
         service.pki.material()
-        return _json_error(404, "not_found", "CRLs are root.crl and issuing.crl.")
+        return json_error(404, "not_found", "CRLs are root.crl and issuing.crl.")
     body = service.pki.crl(name, service.now())
     return _binary(body, "application/pkix-crl",
                    max_age=int(service.settings["pki"]["crl_cache_seconds"]))
@@ -141,8 +137,8 @@ def _ocsp_reply(der: bytes, *, cacheable: bool) -> Response:
 def ocsp_post() -> Response:
     """OCSP over HTTP POST (RFC 6960, appendix A.1)."""
     if request.mimetype != OCSP_REQUEST:
-        return _json_error(415, "unsupported_media_type",
-                           f"Send the DER OCSPRequest as {OCSP_REQUEST}.")
+        return json_error(415, "unsupported_media_type",
+                          f"Send the DER OCSPRequest as {OCSP_REQUEST}.")
     return _ocsp_reply(request.get_data(cache=False), cacheable=False)
 
 
@@ -160,48 +156,45 @@ def ocsp_get(encoded: str) -> Response:
 def tsa() -> Response:
     """RFC 3161 time-stamping over HTTP (RFC 3161, section 3.4)."""
     if request.mimetype != TS_QUERY:
-        return _json_error(415, "unsupported_media_type", f"Send the TimeStampReq as {TS_QUERY}.")
+        return json_error(415, "unsupported_media_type", f"Send the TimeStampReq as {TS_QUERY}.")
     service = get_service()
     service.pki.material()
     body = service.tsa.respond_der(request.get_data(cache=False), now=service.now())
     return _binary(body, TS_REPLY)
 
 
+def _per_ca(summary: str, media_type: str) -> dict[str, object]:
+    """A GET of one CA's object, named by the path's `name` (root or issuing)."""
+    return {"get": {
+        "summary": summary,
+        "parameters": [{"name": "name", "in": "path", "required": True,
+                        "schema": {"enum": ["root", "issuing"]}}],
+        "responses": {"200": {"description": media_type},
+                      "404": {"description": "no such CA"},
+                      "503": {"description": "PKI not initialised"}}}}
+
+
+def _der_exchange(summary: str, request_type: str, reply_type: str) -> dict[str, object]:
+    """A POST of a DER request (`request_type`) answered with a DER reply (`reply_type`)."""
+    return {"post": {
+        "summary": summary,
+        "requestBody": {"content": {request_type: {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {"200": {"description": reply_type},
+                      "415": {"description": "wrong media type"},
+                      "503": {"description": "PKI not initialised"}}}}
+
+
 OPENAPI_PATHS = {
     "/jwks.json": {"get": {
         "summary": "The provider's public signing keys (RFC 7517 JWK Set)",
         "responses": {"200": {"description": "JWK Set; Cache-Control fits the key rotation"}}}},
-    "/pki/ca/{name}.cer": {"get": {
-        "summary": "CA certificate (DER)",
-        "parameters": [{"name": "name", "in": "path", "required": True,
-                        "schema": {"enum": ["root", "issuing"]}}],
-        "responses": {"200": {"description": "application/pkix-cert"},
-                      "404": {"description": "no such CA"},
-                      "503": {"description": "PKI not initialised"}}}},
-    "/pki/crl/{name}.crl": {"get": {
-        "summary": "Certificate revocation list (DER, RFC 5280)",
-        "parameters": [{"name": "name", "in": "path", "required": True,
-                        "schema": {"enum": ["root", "issuing"]}}],
-        "responses": {"200": {"description": "application/pkix-crl"},
-                      "404": {"description": "no such CA"},
-                      "503": {"description": "PKI not initialised"}}}},
-    "/pki/ocsp": {"post": {
-        "summary": "OCSP responder (RFC 6960)",
-        "requestBody": {"content": {OCSP_REQUEST: {"schema": {"type": "string",
-                                                              "format": "binary"}}}},
-        "responses": {"200": {"description": OCSP_RESPONSE},
-                      "415": {"description": "wrong media type"},
-                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/ca/{name}.cer": _per_ca("CA certificate (DER)", "application/pkix-cert"),
+    "/pki/crl/{name}.crl": _per_ca("Certificate revocation list (DER, RFC 5280)", "application/pkix-crl"),
+    "/pki/ocsp": _der_exchange("OCSP responder (RFC 6960)", OCSP_REQUEST, OCSP_RESPONSE),
     "/pki/ocsp/{request}": {"get": {
         "summary": "OCSP responder, GET form (RFC 6960, appendix A.1)",
         "parameters": [{"name": "request", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": OCSP_RESPONSE}}}},
-    "/pki/tsa": {"post": {
-        "summary": "Time-stamping authority (RFC 3161)",
-        "requestBody": {"content": {TS_QUERY: {"schema": {"type": "string",
-                                                          "format": "binary"}}}},
-        "responses": {"200": {"description": TS_REPLY},
-                      "415": {"description": "wrong media type"},
-                      "503": {"description": "PKI not initialised"}}}},
+    "/pki/tsa": _der_exchange("Time-stamping authority (RFC 3161)", TS_QUERY, TS_REPLY),
 }

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from flask import Response, render_template
 
+from infra.web.caching import no_store
+
 Page = Response
 """What the confirmation views answer: always a Flask response (a page or a 303)."""
 
@@ -28,10 +30,8 @@ class Confirmation:
 
 
 def confirmation_page(confirm: Confirmation) -> Response:
-    response = Response(render_template("account/confirm.html", confirm=confirm),
-                        mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(Response(render_template("account/confirm.html", confirm=confirm),
+                             mimetype="text/html"))
 
 
 def see_other(location: str) -> Page:

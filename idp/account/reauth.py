@@ -27,6 +27,7 @@ from flask import Response, jsonify, render_template, request
 from idp.account.settings import account_settings
 from idp.assurance.amr import user_verified
 from idp.sessions import SsoSession
+from infra.web.caching import no_store
 from infra.web.i18n import gettext as _
 
 ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign")
@@ -67,8 +68,7 @@ def recheck_redirect(next_page: str | None = None) -> Response:
     """For a page: go through the passkey re-check, then back to `next_page` (this page)."""
     response = Response(status=303)
     response.headers["Location"] = recheck_uri(next_page or page_target())
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def recheck_form(*, action: str, keep: Iterable[str] = (), back: str = "/account") -> Response:
@@ -81,8 +81,7 @@ def recheck_form(*, action: str, keep: Iterable[str] = (), back: str = "/account
     body = render_template("account/reauth.html", action=action, resubmit=request.path,
                            fields=fields, next=back, minutes=minutes())
     response = Response(body, status=200, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def recheck_api(session: SsoSession, *, action: str, next_page: str) -> Response:
@@ -98,8 +97,7 @@ def recheck_api(session: SsoSession, *, action: str, next_page: str) -> Response
     response = jsonify(error="reauthentication_required", error_description=description,
                        reauth_uri=uri)
     response.status_code = 403
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def minutes() -> int:

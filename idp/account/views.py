@@ -7,15 +7,20 @@ import hmac
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import forms, passkey_devices, reauth, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
+from idp.citizens.models import Passkey
 from idp.citizens.national_id import InvalidNationalId
 from idp.logout.end_session import signed_out_redirect
 from idp.oidc.agency import agency_of_next
@@ -37,6 +42,7 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
+from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import ApiError
 from infra.web.i18n import gettext as _
@@ -60,7 +66,7 @@ def _secret() -> bytes:
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
-def enrol() -> Response | str:
+def enrol() -> ResponseReturnValue:
     """The enrolment form. With JavaScript it runs the passkey ceremony through the JSON API;
     without, a POST is checked here and the page explains that a passkey needs JavaScript."""
     values: dict[str, str] = {}
@@ -85,7 +91,7 @@ def enrol() -> Response | str:
 
 
 @bp.get("/login")
-def login() -> Response | str:
+def login() -> ResponseReturnValue:
     """Sign in. `reauth=1` (prompt=login, max_age) asks a signed-in citizen to prove it again:
     the same citizen keeps the session (and the agencies theirs); another one replaces it."""
     target = safe_next(request.args.get("next"), "/account")
@@ -103,7 +109,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _passkey_view(passkey) -> dict:
+def _passkey_view(passkey: Passkey) -> dict[str, object]:
     """A passkey as the account page shows it: the citizen's own name for it, the model named
     from its AAGUID (None: a plain "Passkey"), and where it was created and last used."""
     return {
@@ -118,14 +124,14 @@ def _passkey_view(passkey) -> dict:
     }
 
 
-def _signed_out_citizen() -> Response:
+def _signed_out_citizen() -> BaseResponse:
     gone = redirect("/login", code=303)
     end_session(gone)
     return gone
 
 
 @bp.get("/account")
-def overview() -> Response | str:
+def overview() -> ResponseReturnValue:
     """Sign-in and security: passkeys, recovery codes, recent sign-ins, sessions."""
     session = require_citizen(allow_recovery=True)
     with get_db(current_app).read() as db:
@@ -149,7 +155,7 @@ def overview() -> Response | str:
 
 
 @bp.get("/account/details")
-def details() -> Response | str:
+def details() -> ResponseReturnValue:
     """Personal data: what Cédula holds about the citizen (from enrolment and proofing)."""
     session = require_citizen()
     with get_db(current_app).read() as db:
@@ -161,7 +167,7 @@ def details() -> Response | str:
 
 
 @bp.route("/account/recovery-codes", methods=["GET", "POST"])
-def recovery_codes() -> Response | str:
+def recovery_codes() -> ResponseReturnValue:
     """Recovery codes, shown once: right after enrolment, or when the citizen asks for new ones."""
     store = get_store(current_app)
     # Enrolment started from an agency's sign-in goes back there after the codes.
@@ -191,7 +197,8 @@ def recovery_codes() -> Response | str:
                            session=session, next=next_page)
 
 
-def _owned_action(credential: str, action, *, recheck: str | None = None) -> Response:
+def _owned_action(credential: str, action: Callable[[Session, uuid.UUID, bytes], str], *,
+                  recheck: str | None = None) -> BaseResponse:
     """`recheck`: the action is sensitive (reauth.ACTIONS) and needs a fresh passkey check."""
     session = require_citizen()
     validate_csrf()
@@ -213,10 +220,10 @@ def _owned_action(credential: str, action, *, recheck: str | None = None) -> Res
 
 
 @bp.post("/account/passkeys/<credential>/rename")
-def rename_passkey(credential: str) -> Response:
+def rename_passkey(credential: str) -> BaseResponse:
     name = forms.passkey_name(request.form)
 
-    def rename(db, citizen_id, raw):
+    def rename(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         if name is None:
             return "invalid_name"
         services.rename_passkey(db, citizen_id=citizen_id, credential_id=raw, name=name)
@@ -252,8 +259,8 @@ def confirm_delete_passkey(credential: str) -> Page:
 
 
 @bp.post("/account/passkeys/<credential>/delete")
-def delete_passkey(credential: str) -> Response:
-    def delete(db, citizen_id, raw):
+def delete_passkey(credential: str) -> BaseResponse:
+    def delete(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
         return "deleted"
@@ -268,11 +275,6 @@ def recheck() -> str:
     return render_template("account/reauth.html", action=None, resubmit=None, fields=[],
                            next=safe_next(request.args.get("next"), "/account"),
                            minutes=reauth.minutes())
-
-
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _signed_in_for_api() -> SsoSession:
@@ -294,7 +296,7 @@ def recheck_options() -> Response:
                                                citizen_id=session.citizen_id, now=time.time())
     except WebAuthnError as exc:
         raise ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}")) from None
-    return _no_store(jsonify(options))
+    return no_store(jsonify(options))
 
 
 @bp.post("/account/reauth/verify")
@@ -317,7 +319,7 @@ def recheck_verify() -> Response:
     reauthenticate(response, session=session, amr=result.amr, credential_id=result.credential_id)
     count("account.recheck", "ok")
     log.info("passkey re-check", extra={"citizen_id": session.citizen_id})
-    return _no_store(response)
+    return no_store(response)
 
 
 def _note_failure(national_id: str) -> None:
@@ -346,7 +348,7 @@ def _id_fingerprint(national_id: str) -> str:
 
 
 @bp.route("/recover", methods=["GET", "POST"])
-def recover() -> Response | str:
+def recover() -> ResponseReturnValue:
     """Sign in once with a recovery code, only to add a new passkey."""
     if request.method == "GET":
         return render_template("account/recover.html", scheme=scheme(current_app), failed=False,

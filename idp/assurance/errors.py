@@ -8,11 +8,6 @@ class AssuranceError(Exception):
 
     code = "invalid_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-
 
 class MetadataError(AssuranceError):
     """A FIDO Metadata Service BLOB that cannot be fetched, parsed or trusted."""

@@ -37,6 +37,11 @@ def rank(level: str) -> int:
                          f"{', '.join(LEVELS)}") from None
 
 
+def as_level(level: str) -> Level:
+    """A stored level as a `Level`; ValueError (as `rank`) for anything else."""
+    return LEVELS[rank(level)]
+
+
 def lower(a: Level, b: Level) -> Level:
     return a if rank(a) <= rank(b) else b
 

@@ -28,7 +28,8 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from idp.assurance.errors import AssuranceError
 from idp.assurance.models import PossessionAttempt, PossessionCode
@@ -130,6 +131,19 @@ def _retry_after(oldest: datetime | None, now: datetime, window: int) -> int:
     return int((_aware(oldest, now) + timedelta(seconds=window) - now).total_seconds()) + 1
 
 
+def _refuse_past_limit(session: Session, at: InstrumentedAttribute[datetime],
+                       where: tuple[ColumnElement[bool], ...], *, limit: int, seconds: int,
+                       now: datetime, what: str, period: str) -> None:
+    """TooManyAttempts when `limit` or more rows matching `where` are younger than `seconds`
+    (by their moment `at`): "<count> <what> in the last <period>", and when to try again."""
+    count, oldest = session.execute(
+        sa.select(sa.func.count(), sa.func.min(at))
+        .where(*where, at > now - timedelta(seconds=seconds))).one()
+    if count >= limit:
+        raise TooManyAttempts(f"{count} {what} in the last {period}",
+                              retry_after=_retry_after(oldest, now, seconds))
+
+
 def issue_code(session: Session, *, key: bytes, limits: CodeLimits, purpose: str, claimant: str,
                national_id_scheme: str, national_id: str, contact: Contact, source: str,
                now: datetime) -> IssuedCode:
@@ -138,28 +152,17 @@ def issue_code(session: Session, *, key: bytes, limits: CodeLimits, purpose: str
     while entering codes is blocked)."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}; expected one of {', '.join(PURPOSES)}")
-    since = now - timedelta(seconds=limits.window_seconds)
-    for where, limit, who in (
-            ((PossessionCode.purpose == purpose, PossessionCode.claimant == claimant),
-             limits.code_sends, "you"),
-            ((PossessionCode.national_id_scheme == national_id_scheme,
-              PossessionCode.national_id == national_id), limits.national_id_attempts,
-             "this national ID")):
-        count, oldest = session.execute(
-            sa.select(sa.func.count(), sa.func.min(PossessionCode.created_at))
-            .where(*where, PossessionCode.created_at > since)).one()
-        if count >= limit:
-            raise TooManyAttempts(f"{count} codes were sent for {who} in the last "
-                                  f"{limits.window_seconds} seconds",
-                                  retry_after=_retry_after(oldest, now, limits.window_seconds))
-    day = now - timedelta(days=1)
-    count, oldest = session.execute(
-        sa.select(sa.func.count(), sa.func.min(PossessionCode.created_at))
-        .where(PossessionCode.national_id_scheme == national_id_scheme,
-               PossessionCode.national_id == national_id, PossessionCode.created_at > day)).one()
-    if count >= limits.national_id_daily_sends:  # the person's mailbox is not a target either
-        raise TooManyAttempts(f"{count} codes were sent for this national ID in the last day",
-                              retry_after=_retry_after(oldest, now, 86400))
+    same_claimant = (PossessionCode.purpose == purpose, PossessionCode.claimant == claimant)
+    same_id = (PossessionCode.national_id_scheme == national_id_scheme,
+               PossessionCode.national_id == national_id)
+    window = limits.window_seconds
+    for where, limit, who in ((same_claimant, limits.code_sends, "you"),
+                              (same_id, limits.national_id_attempts, "this national ID")):
+        _refuse_past_limit(session, PossessionCode.created_at, where, limit=limit, seconds=window,
+                           now=now, what=f"codes were sent for {who}", period=f"{window} seconds")
+    # The person's mailbox is not a target either.
+    _refuse_past_limit(session, PossessionCode.created_at, same_id, limit=limits.national_id_daily_sends,
+                       seconds=86400, now=now, what="codes were sent for this national ID", period="day")
     _check_failures(session, limits=limits, purpose=purpose, claimant=claimant,
                     national_id_scheme=national_id_scheme, national_id=national_id, now=now)
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -183,20 +186,14 @@ def withdraw(session: Session, code_id: uuid.UUID) -> None:
 
 def _check_failures(session: Session, *, limits: CodeLimits, purpose: str, claimant: str,
                     national_id_scheme: str, national_id: str, now: datetime) -> None:
-    since = now - timedelta(seconds=limits.window_seconds)
-    for where, limit, who in (
-            ((PossessionAttempt.purpose == purpose, PossessionAttempt.claimant == claimant),
-             limits.code_attempts, "you"),
-            ((PossessionAttempt.national_id_scheme == national_id_scheme,
-              PossessionAttempt.national_id == national_id), limits.national_id_attempts,
-             "this national ID")):
-        count, oldest = session.execute(
-            sa.select(sa.func.count(), sa.func.min(PossessionAttempt.at))
-            .where(*where, PossessionAttempt.at > since)).one()
-        if count >= limit:
-            raise TooManyAttempts(f"{count} wrong codes were entered for {who} in the last "
-                                  f"{limits.window_seconds} seconds",
-                                  retry_after=_retry_after(oldest, now, limits.window_seconds))
+    same_claimant = (PossessionAttempt.purpose == purpose, PossessionAttempt.claimant == claimant)
+    same_id = (PossessionAttempt.national_id_scheme == national_id_scheme,
+               PossessionAttempt.national_id == national_id)
+    window = limits.window_seconds
+    for where, limit, who in ((same_claimant, limits.code_attempts, "you"),
+                              (same_id, limits.national_id_attempts, "this national ID")):
+        _refuse_past_limit(session, PossessionAttempt.at, where, limit=limit, seconds=window, now=now,
+                           what=f"wrong codes were entered for {who}", period=f"{window} seconds")
 
 
 def pending_code(session: Session, *, purpose: str, claimant: str,

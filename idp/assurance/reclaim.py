@@ -26,6 +26,7 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -93,7 +94,8 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
                                 reason="identity_reclaimed")
     aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid)
                                          .where(Passkey.citizen_id == holder.id))))
-    passkeys = session.execute(sa.delete(Passkey).where(Passkey.citizen_id == holder.id)).rowcount  # type: ignore[attr-defined]
+    passkeys = cast("sa.CursorResult[Any]", session.execute(
+        sa.delete(Passkey).where(Passkey.citizen_id == holder.id))).rowcount
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == holder.id))
     proofing, method = proofing_of(session, holder.id)
     session.execute(sa.delete(IdentityProofing).where(IdentityProofing.citizen_id == holder.id))

@@ -18,11 +18,9 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.wrappers import Response as ResponseType
 
 from idp import audit
 from idp.assurance.codes import send_code
@@ -42,7 +40,7 @@ from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
 from idp.civil_register import register
-from idp.civil_register.base import Contact, RegisterQuery
+from idp.civil_register.base import MatchResult, RegisterQuery
 from idp.civil_register.errors import CivilRegisterError
 from idp.consent.agency_logout import logout_agency
 from idp.consent.consents import get_consents
@@ -54,6 +52,7 @@ from infra.notify import DeliveryFailed
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
+from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import unavailable
 from infra.web.i18n import current_language
@@ -88,17 +87,10 @@ def _claim() -> tuple[str, EnrolmentData] | None:
     return claim_id, EnrolmentData.from_json(json.loads(raw))
 
 
-R = TypeVar("R", bound=ResponseType)
-
-
-def _private(response: R) -> R:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _contacts(data: EnrolmentData) -> tuple[Contact, ...] | None:
-    """The register's contacts of record when the typed details match it; CivilRegisterError if
-    it cannot answer; None when no register is configured or the details do not match."""
+def _register_match(data: EnrolmentData) -> MatchResult | None:
+    """The register's match, with its contacts of record, when the typed details match it;
+    CivilRegisterError if it cannot answer; None when no register is configured or the details
+    do not match."""
     found = register(current_app)
     if found is None:
         return None
@@ -106,12 +98,12 @@ def _contacts(data: EnrolmentData) -> tuple[Contact, ...] | None:
         result = found.match(db, query=RegisterQuery(
             national_id_scheme=data.national_id_scheme, national_id=data.national_id,
             given_name=data.given_name, family_name=data.family_name, birthdate=data.birthdate))
-    return result.contacts if result.matched else None
+    return result if result.matched else None
 
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
           failed: str | None = None, status: int = 200) -> ResponseReturnValue:
-    return _private(Response(render_template(
+    return no_store(Response(render_template(
         "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed,
         scheme=scheme(current_app), available=register(current_app) is not None), status=status))
 
@@ -136,11 +128,11 @@ def claim() -> ResponseReturnValue:
         return _form(values=values, errors=exc.errors, status=400)
     hit("reclaim-id", key=f"{data.national_id_scheme}:{data.national_id}")
     try:
-        contacts = _contacts(data)
+        matched = _register_match(data)
     except CivilRegisterError:
         count("reclaim", "registry_unavailable")
         return unavailable(60, message="reclaim.error.registry_unavailable")
-    if contacts is None:
+    if matched is None:
         count("reclaim", "no_match")
         return _form(values=values, failed="no_match", status=400)
     claim_id = secrets.token_urlsafe(24)
@@ -150,21 +142,22 @@ def claim() -> ResponseReturnValue:
     response = redirect("/reclaim/code", code=303)
     response.set_cookie(COOKIE, claim_id, max_age=CLAIM_SECONDS, path="/reclaim",
                         secure=get_settings().secure, httponly=True, samesite="Lax")
-    return _private(response)
+    return no_store(response)
 
 
 def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
                notice: str | None = None, retry_after: int | None = None) -> ResponseReturnValue:
     try:
-        contacts = _contacts(data)
+        matched = _register_match(data)
     except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
     with get_db(current_app).read() as db:
         pending = pending_code(db, purpose=PURPOSE, claimant=claim_id, now=_now())
     outcome = request.args.get("code")
-    response = _private(Response(render_template(
+    response = no_store(Response(render_template(
         "assurance/reclaim_code.html",
-        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(contacts or ())],
+        contacts=[{"channel": c.channel, "hint": mask(c)}
+                  for c in available_channels(matched.contacts if matched else ())],
         pending=pending, code_outcome=outcome if outcome in CODE_OUTCOMES else None,
         demo_outbox="demo_register.outbox" in current_app.view_functions,
         notice=notice, notice_minutes=max(1, -(-(retry_after or 60) // 60))), status=status))
@@ -191,10 +184,10 @@ def request_code() -> ResponseReturnValue:
         return redirect("/reclaim", code=303)
     claim_id, data = found
     try:
-        contacts = _contacts(data)
+        matched = _register_match(data)
     except CivilRegisterError:
         return unavailable(60, message="reclaim.error.registry_unavailable")
-    if contacts is None:
+    if matched is None:
         return redirect("/reclaim", code=303)
     try:
         with get_db(current_app).transaction() as db:
@@ -202,8 +195,8 @@ def request_code() -> ResponseReturnValue:
                                 limits=assurance_settings(current_app).codes, purpose=PURPOSE,
                                 claimant=claim_id, national_id_scheme=data.national_id_scheme,
                                 national_id=data.national_id,
-                                contact=contact_for(contacts, request.form.get("channel", "")),
-                                source=register(current_app).name, now=_now())  # type: ignore[union-attr]
+                                contact=contact_for(matched.contacts, request.form.get("channel", "")),
+                                source=matched.source, now=_now())
     except NoSuchChannel:
         return redirect("/reclaim/code?code=no_channel", code=303)
     except TooManyAttempts as exc:
@@ -261,7 +254,7 @@ def enter_code() -> ResponseReturnValue:
     except ReclaimRefused as exc:
         count("reclaim.verify", exc.reason)
         log.warning("reclaim refused", extra={"reason": exc.reason})
-        return _private(Response(render_template("assurance/reclaim_refused.html"), status=409))
+        return no_store(Response(render_template("assurance/reclaim_refused.html"), status=409))
     if done is None:
         reason = check.refused.reason if check.refused else "wrong"
         count("reclaim.verify", reason)
@@ -272,7 +265,7 @@ def enter_code() -> ResponseReturnValue:
     log.info("national ID reclaimed", extra={"citizen_id": done.citizen_id,
                                              "frozen": done.frozen_id, "at": time.time()})
     minutes = max(1, int(get_settings()["recovery"]["session_seconds"]) // 60)
-    response = _private(Response(render_template("assurance/reclaim_done.html",
+    response = no_store(Response(render_template("assurance/reclaim_done.html",
                                                  frozen=done.frozen_id is not None, minutes=minutes)))
     response.delete_cookie(COOKIE, path="/reclaim")
     # The claimant is signed in only to create a passkey (a recovery session).

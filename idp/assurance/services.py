@@ -15,6 +15,7 @@ from idp.assurance.errors import ProofingError
 from idp.assurance.levels import (
     PROOFING_METHODS,
     Level,
+    as_level,
     authenticator_level,
     rank,
     sign_in_level,
@@ -96,7 +97,7 @@ def proofing_of(session: Session, citizen_id: uuid.UUID | str) -> tuple[Level, s
     row = session.get(IdentityProofing, key) if key else None
     if row is None:
         return "low", "self_asserted"
-    return row.level, row.method  # type: ignore[return-value]
+    return as_level(row.level), row.method
 
 
 def raise_proofing(session: Session, *, citizen_id: uuid.UUID, method: str,

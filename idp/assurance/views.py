@@ -28,7 +28,7 @@ from idp.assurance.possession import (
 from idp.assurance.settings import assurance_settings
 from idp.citizens.services import get_citizen, passkeys_of
 from idp.civil_register import register
-from idp.civil_register.base import Contact
+from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
 from idp.civil_register.services import check_citizen
 from idp.sessions import require_citizen
@@ -55,8 +55,9 @@ def _limits() -> CodeLimits:
     return assurance_settings(current_app).codes
 
 
-def _contacts(db: Session, citizen_id: uuid.UUID) -> tuple[tuple[Contact, ...] | None, bool]:
-    """(the register's contacts of record when the citizen's details match, register down)."""
+def _register_match(db: Session, citizen_id: uuid.UUID) -> tuple[MatchResult | None, bool]:
+    """(the register's match, with its contacts of record, when the citizen's details match;
+    register down)."""
     found = register(current_app)
     if found is None:
         return None, False
@@ -64,7 +65,7 @@ def _contacts(db: Session, citizen_id: uuid.UUID) -> tuple[tuple[Contact, ...] |
         result = check_citizen(db, found, citizen_id=citizen_id, now=_now())
     except CivilRegisterError:
         return None, True
-    return (result.contacts if result.matched else None), False
+    return (result if result.matched else None), False
 
 
 def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None,
@@ -81,9 +82,9 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
         current = services.assess(db, citizen_id=session.citizen_id,
                                   credential_id=session.credential_id, amr=session.amr)
         evidence = services.evidence_of(db, citizen_id)
-        contacts, unavailable = (None, False)
+        matched, unavailable = (None, False)
         if proofing == "low" and method == "register_match":
-            contacts, unavailable = _contacts(db, citizen_id)
+            matched, unavailable = _register_match(db, citizen_id)
         pending = pending_code(db, purpose=PURPOSE, claimant=str(citizen_id), now=_now()) \
             if proofing == "low" else None
     register_outcome = request.args.get("register")
@@ -93,8 +94,8 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
         current=current, evidence=evidence,
         can_check=register(current_app) is not None and proofing == "low"
         and method == "self_asserted",
-        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(contacts)]
-        if contacts else [],
+        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(matched.contacts)]
+        if matched else [],
         register_unavailable=unavailable, pending=pending,
         outcome=register_outcome if register_outcome in REGISTER_OUTCOMES else None,
         code_outcome=code_outcome if code_outcome in CODE_OUTCOMES else None,
@@ -143,16 +144,16 @@ def request_code() -> ResponseReturnValue:
             citizen = get_citizen(db, citizen_id)
             if citizen is None:
                 return redirect("/login", code=303)
-            contacts, unavailable = _contacts(db, citizen_id)
+            matched, unavailable = _register_match(db, citizen_id)
             if unavailable:
                 return redirect("/account/assurance?register=unavailable", code=303)
-            if contacts is None:
+            if matched is None:
                 return redirect("/account/assurance?register=mismatch", code=303)
             issued = issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE), limits=_limits(),
                                 purpose=PURPOSE, claimant=str(citizen_id),
                                 national_id_scheme=citizen.national_id_scheme,
                                 national_id=citizen.national_id,
-                                contact=contact_for(contacts, channel), source=register(current_app).name,  # type: ignore[union-attr]
+                                contact=contact_for(matched.contacts, channel), source=matched.source,
                                 now=now)
     except NoSuchChannel:
         return redirect("/account/assurance?code=no_channel", code=303)

@@ -111,8 +111,9 @@ def validate(fields: Mapping[str, object], *, scheme: NationalIdScheme, minimum_
             local, _, domain = email.rpartition("@")
             email = f"{local}@{domain.lower()}"
 
-    if errors:
+    # A field left None (or an e-mail that is not text) always has its error.
+    if (errors or given is None or family is None or born is None or national_id is None
+            or not isinstance(email, str)):
         raise InvalidFields({f: errors[f] for f in FIELDS if f in errors})
-    return EnrolmentData(given_name=given, family_name=family, birthdate=born,  # type: ignore[arg-type]
-                         national_id_scheme=scheme.code, national_id=national_id,  # type: ignore[arg-type]
-                         email=email)  # type: ignore[arg-type]
+    return EnrolmentData(given_name=given, family_name=family, birthdate=born,
+                         national_id_scheme=scheme.code, national_id=national_id, email=email)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import getpass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from idp.citizens.models import Citizen
 
 
 def _operator() -> str:
@@ -21,7 +27,7 @@ def registrar_group() -> None:
     """Registrars: agents of a service point who verify identities in person."""
 
 
-def _citizen(db, national_id: str):
+def _citizen(db: Session, national_id: str) -> Citizen:
     from flask import current_app
 
     from idp.citizens import scheme

@@ -8,14 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from idp.citizens import enrolment
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
 from idp.citizens.national_id import NationalIdScheme
 from idp.registrar.errors import InvalidDocument
 
 TYPES = ("national_id_card", "passport", "residence_permit")
-FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email",
-          "document_type", "document_number", "document_expiry")
+# The person's details (as at enrolment), then the document they showed.
+FIELDS = (*enrolment.FIELDS, "document_type", "document_number", "document_expiry")
 _NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{2,39}")
 
 
@@ -48,9 +49,9 @@ def parse_document(fields: Mapping[str, object], *, today: date) -> DocumentChec
     else:
         if expiry < today:
             errors["document_expiry"] = "registrar.error.document_expired"
-    if errors:
+    if errors or expiry is None:  # no expiry date is always an error
         raise InvalidDocument(errors)
-    return DocumentCheck(document_type=str(kind), number=number, expiry=expiry)  # type: ignore[arg-type]
+    return DocumentCheck(document_type=str(kind), number=number, expiry=expiry)
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,11 @@ import time
 import uuid
 
 import segno
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, current_app, jsonify, redirect, render_template
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance import assurance_settings
-from idp.citizens import scheme
-from idp.registrar import enrolment
-from idp.registrar.documents import TYPES, read_in_person_form
+from idp.registrar import enrolment, pages
 from idp.registrar.errors import (
     AlreadyEnrolled,
     CitizenNotFound,
@@ -22,8 +21,6 @@ from idp.registrar.errors import (
     OwnRecord,
 )
 from idp.registrar.services import Actor
-from idp.registrar.views import _binding_key, _guard, _no_store, _now, _own_record
-from idp.registrar.views import _target as _registrar_target
 from idp.webauthn import relying_party
 from idp.webauthn.errors import WebAuthnError
 from infra.config import get_settings
@@ -31,64 +28,52 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.errors import error_page
+from infra.web.errors import error_page, json_error
 from infra.web.i18n import gettext as _
 from infra.web.jsonapi import json_body
 
 log = logging.getLogger(__name__)
 bp = Blueprint("registrar_enrolment", __name__)
-
-
-def _form(actor: Actor, *, values: dict[str, str], errors: dict[str, str], status: int = 200,
-          refused: str | None = None) -> Response:
-    return _no_store(render_template("registrar/enrol.html", actor=actor, values=values, errors=errors,
-                                     refused=refused, scheme=scheme(current_app), types=TYPES), status)
+ENROL_PAGE = "registrar/enrol.html"
 
 
 @bp.route("/registrar/enrol", methods=["GET", "POST"])
-def enrol() -> Response:
+def enrol() -> BaseResponse:
     """After checking the person's identity document in person: create their identity."""
-    actor = _guard("/registrar/enrol")
-    if isinstance(actor, Response):
-        return actor
-    if request.method == "GET":
-        return _form(actor, values={}, errors={})
-    validate_csrf()
-    typed = read_in_person_form(request.form, form_id="enrol", scheme=scheme(current_app),
-                                minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
-                                today=_now().date())
-    values, data, document = typed.values, typed.data, typed.document
-    if typed.errors or data is None or document is None:
-        return _form(actor, values=values, errors=typed.errors, status=400)
+    form = pages.in_person_request(ENROL_PAGE, form_id="enrol", back="/registrar/enrol")
+    if isinstance(form, BaseResponse):
+        return form
+    actor = form.actor
     try:
         with get_db(current_app).transaction() as db:
-            citizen = enrolment.enrol_in_person(db, get_store(current_app), actor=actor, data=data,
-                                                document=document, ttl=assurance_settings().binding_seconds,
-                                                now=_now())
+            citizen = enrolment.enrol_in_person(db, get_store(current_app), actor=actor, data=form.data,
+                                                document=form.document, ttl=assurance_settings().binding_seconds,
+                                                now=pages.now())
             citizen_id = citizen.id
     except OwnRecord:
-        return _own_record(actor, "enrol")
+        return pages.own_record(actor, "enrol")
     except AlreadyEnrolled:
         count("registrar", "enrol_already_enrolled")
-        return _form(actor, values=values, errors={}, status=409, refused="already_enrolled")
+        return pages.in_person_page(ENROL_PAGE, actor, values=form.values, errors={}, status=409,
+                                    refused="already_enrolled")
     count("registrar", "enrol")
     log.info("registrar action", extra={"action": "enrol", "registrar": actor.name, "citizen_id": str(citizen_id)})
-    return _no_store(redirect(f"/registrar/enrolments/{citizen_id}", code=303))  # type: ignore[arg-type]
+    return pages.no_store(redirect(f"/registrar/enrolments/{citizen_id}", code=303))
 
 
-def _target(raw_id: str) -> tuple[Actor, uuid.UUID] | Response:
-    return _registrar_target(raw_id, under="/registrar/enrolments/")
+def _target(raw_id: str) -> tuple[Actor, uuid.UUID] | BaseResponse:
+    return pages.target(raw_id, under="/registrar/enrolments/")
 
 
 @bp.get("/registrar/enrolments/<raw_id>")
-def binding_page(raw_id: str) -> Response:
+def binding_page(raw_id: str) -> BaseResponse:
     """The two routes to the citizen's first passkey, while the step is open."""
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     if enrolment.is_own(actor, citizen_id):
-        return _own_record(actor, "bind")
+        return pages.own_record(actor, "bind")
     from idp.citizens.services import get_citizen
 
     with get_db(current_app).read() as db:
@@ -96,45 +81,39 @@ def binding_page(raw_id: str) -> Response:
     if citizen is None:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     is_open = enrolment.binding_open(get_store(current_app), actor=actor, citizen_id=citizen_id)
-    return _no_store(render_template("registrar/enrolment.html", actor=actor, citizen=citizen,
-                                     open=is_open, minutes=assurance_settings().binding_seconds // 60),
-                     200 if is_open else 410)
+    return pages.no_store(render_template("registrar/enrolment.html", actor=actor, citizen=citizen,
+                                          open=is_open, minutes=assurance_settings().binding_seconds // 60),
+                          200 if is_open else 410)
 
 
 @bp.post("/registrar/enrolments/<raw_id>/phone")
-def phone_link(raw_id: str) -> Response:
+def phone_link(raw_id: str) -> BaseResponse:
     """Route (b): a one-time link and code for the citizen's phone."""
     validate_csrf()
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     ttl = assurance_settings().binding_seconds
     try:
         with get_db(current_app).transaction() as db:
             binding = enrolment.issue_phone_link(db, get_store(current_app), actor=actor, citizen_id=citizen_id,
-                                                 key=_binding_key(), ttl=ttl, now=_now())
+                                                 key=pages.binding_key(), ttl=ttl, now=pages.now())
     except OwnRecord:
-        return _own_record(actor, "bind")
+        return pages.own_record(actor, "bind")
     except EnrolmentClosed:
         return error_page(410, _("registrar.enrolment.title"), _("registrar.enrolment.closed"))
     count("registrar", "enrol_phone")
     link = f"{get_settings().issuer}/bind?code={binding.code}"
     qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
-    return _no_store(render_template("registrar/binding.html", actor=actor, code=binding.code, link=link,
-                                     qr=qr, minutes=binding.expires_in // 60, citizen_id=citizen_id))
+    return pages.no_store(render_template("registrar/binding.html", actor=actor, code=binding.code, link=link,
+                                          qr=qr, minutes=binding.expires_in // 60, citizen_id=citizen_id))
 
 
-def _json_refusal(status: int, error: str, description: str) -> Response:
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    return _no_store(response)
-
-
-def _key_step(raw_id: str, finish: bool) -> Response:
+def _key_step(raw_id: str, finish: bool) -> BaseResponse:
     validate_csrf()
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     body = json_body(allow_empty=not finish)
@@ -144,40 +123,40 @@ def _key_step(raw_id: str, finish: bool) -> Response:
             with get_db(current_app).read() as db:
                 options = enrolment.begin_security_key(db, store, actor=actor, citizen_id=citizen_id,
                                                        rp=relying_party(), now=time.time())
-            return _no_store(jsonify(options))
+            return pages.no_store(jsonify(options))
         with get_db(current_app).transaction() as db:
             name = enrolment.finish_security_key(db, store, actor=actor, citizen_id=citizen_id,
-                                                 rp=relying_party(), body=body, now=_now(), moment=time.time())
+                                                 rp=relying_party(), body=body, now=pages.now(), moment=time.time())
     except OwnRecord:
-        return _own_record(actor, "bind")
+        return pages.own_record(actor, "bind")
     except EnrolmentClosed:
-        return _json_refusal(410, "enrolment_closed", _("registrar.enrolment.closed"))
+        return json_error(410, "enrolment_closed", _("registrar.enrolment.closed"))
     except CitizenNotFound:
-        return _json_refusal(404, "not_found", _("registrar.error.not_found"))
+        return json_error(404, "not_found", _("registrar.error.not_found"))
     except WebAuthnError as exc:
         count("registrar", f"enrol_key_{exc.code}")
-        return _json_refusal(exc.status, exc.code, str(exc))
+        return json_error(exc.status, exc.code, str(exc))
     count("registrar", "enrol_key")
     log.info("registrar action", extra={"action": "enrol_key", "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})
-    return _no_store(jsonify(done=True, name=name, next=f"/registrar/enrolments/{citizen_id}/done"))
+    return pages.no_store(jsonify(done=True, name=name, next=f"/registrar/enrolments/{citizen_id}/done"))
 
 
 @bp.post("/registrar/enrolments/<raw_id>/key/options")
-def key_options(raw_id: str) -> Response:
+def key_options(raw_id: str) -> BaseResponse:
     """Route (a): creation options for a security key plugged into this computer."""
     return _key_step(raw_id, finish=False)
 
 
 @bp.post("/registrar/enrolments/<raw_id>/key/verify")
-def key_verify(raw_id: str) -> Response:
+def key_verify(raw_id: str) -> BaseResponse:
     return _key_step(raw_id, finish=True)
 
 
 @bp.get("/registrar/enrolments/<raw_id>/done")
-def done(raw_id: str) -> Response:
+def done(raw_id: str) -> BaseResponse:
     target = _target(raw_id)
-    if isinstance(target, Response):
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
-    return _no_store(render_template("registrar/enrolment_done.html", actor=actor, citizen_id=citizen_id))
+    return pages.no_store(render_template("registrar/enrolment_done.html", actor=actor, citizen_id=citizen_id))

@@ -8,11 +8,6 @@ class RegistrarError(Exception):
 
     code = "invalid_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-
 
 class InvalidDocument(RegistrarError):
     """The identity document fields are missing or wrong: `errors` maps field -> message key."""

@@ -9,19 +9,18 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import UTC, datetime
 
 import segno
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
-from idp.assurance.staff import admit_at_high, reauth_url
 from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
-from idp.registrar import services
-from idp.registrar.documents import TYPES, parse_document, read_in_person_form
-from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotRegistrar, OwnRecord
+from idp.registrar import pages, services
+from idp.registrar.documents import TYPES, parse_document
+from idp.registrar.errors import CitizenNotFound, InvalidDocument, OwnRecord
 from idp.sessions import start_session
 from infra.config import get_settings
 from infra.db import get_db
@@ -29,101 +28,61 @@ from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.errors import error_page, respond
+from infra.web.errors import error_page
 from infra.web.i18n import gettext as _
 from infra.web.ratelimit import hit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("registrar", __name__)
 DONE = {"verified"}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _binding_key() -> bytes:
-    return get_secrets().key("registrar-binding")
-
-
-def _no_store(body: str | Response, status: int = 200) -> Response:
-    response = body if isinstance(body, Response) else Response(body, status=status,
-                                                                  mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _guard(back: str) -> services.Actor | Response:
-    """The signed-in registrar at level high, or the response that stops them."""
-    admitted = admit_at_high(services.acting_registrar, NotRegistrar)
-    if admitted == "no_role":
-        count("registrar", "not_registrar")
-        return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
-    if admitted == "reauth":
-        response = redirect(reauth_url(back), code=303)
-        return _no_store(response)
-    if admitted == "too_low":
-        count("registrar", "level_too_low")
-        return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
-    return admitted
-
-
-def _own_record(actor: services.Actor, action: str) -> Response:
-    """403: a registrar's own record is never theirs to act on. The attempt is trailed."""
-    with get_db(current_app).transaction() as db:
-        services.refused_own_record(db, actor=actor, action=action, now=_now())
-    count("registrar", "own_record")
-    log.warning("registrar refused on own record", extra={"registrar": actor.name,
-                                                          "action": action})
-    return _no_store(respond(403, "own_record", _("registrar.denied.own_record"),
-                             _("registrar.denied.title")))
+RECLAIM_PAGE = "registrar/reclaim.html"
 
 
 @bp.get("/registrar")
-def index() -> Response | str:
-    actor = _guard("/registrar")
-    if isinstance(actor, Response):
+def index() -> BaseResponse:
+    actor = pages.guard("/registrar")
+    if isinstance(actor, BaseResponse):
         return actor
-    return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
-                                     national_id="", error=None))
+    return pages.no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
+                                          national_id="", error=None))
 
 
 @bp.post("/registrar/lookup")
-def look_up() -> Response | str:
+def look_up() -> BaseResponse:
     validate_csrf()
-    actor = _guard("/registrar")
-    if isinstance(actor, Response):
+    actor = pages.guard("/registrar")
+    if isinstance(actor, BaseResponse):
         return actor
     raw = request.form.get("national_id", "")
     try:
         national_id = scheme(current_app).normalise(raw)
     except InvalidNationalId as exc:
-        return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
-                                         national_id=raw[:64], error=f"national_id.error.{exc.reason}"), 400)
+        return pages.no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
+                                              national_id=raw[:64], error=f"national_id.error.{exc.reason}"), 400)
     try:
         with get_db(current_app).transaction() as db:
             citizen = services.look_up(db, actor=actor, scheme=scheme(current_app).code,
-                                       national_id=national_id, now=_now())
+                                       national_id=national_id, now=pages.now())
             citizen_id = citizen.id if citizen is not None else None
     except OwnRecord:
-        return _own_record(actor, "look_up")
+        return pages.own_record(actor, "look_up")
     if citizen_id is None:
-        return _no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
-                                         national_id=national_id, error="registrar.error.not_found"), 404)
-    return _no_store(redirect(f"/registrar/citizens/{citizen_id}", code=303))
+        return pages.no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
+                                              national_id=national_id, error="registrar.error.not_found"), 404)
+    return pages.no_store(redirect(f"/registrar/citizens/{citizen_id}", code=303))
 
 
 def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[str, str] | None = None,
                   values: dict[str, str] | None = None, status: int = 200,
-                  opening: bool = False) -> Response:
+                  opening: bool = False) -> BaseResponse:
     """The citizen's page. `opening`: the registrar opens it (GET), which is logged; shown
     again with a form's errors it is the same visit, and a refused form changes nothing."""
     if services.is_own_record(actor, citizen_id):
-        return _own_record(actor, "open")
+        return pages.own_record(actor, "open")
     try:
         with get_db(current_app).transaction() as db:
             if opening:
-                citizen = services.open_record(db, actor=actor, citizen_id=citizen_id, now=_now())
+                citizen = services.open_record(db, actor=actor, citizen_id=citizen_id, now=pages.now())
             else:
                 from idp.citizens.services import get_citizen
 
@@ -136,53 +95,33 @@ def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[
     except CitizenNotFound:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     done = request.args.get("done")
-    return _no_store(render_template(
+    return pages.no_store(render_template(
         "registrar/citizen.html", actor=actor, citizen=citizen, proofing=proofing, method=method,
         documents=documents, scheme=scheme(current_app), types=TYPES, errors=errors or {},
         values=values or {}, done=done if done in DONE else None), status)
 
 
-def _citizen_id(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
-def _target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[services.Actor, uuid.UUID] | Response:
-    """The acting registrar and the citizen a registrar URL names (`under` + the id: where a
-    re-check sends the registrar back), or the response that refuses the request (no role,
-    level too low, or no such citizen)."""
-    citizen_id = _citizen_id(raw_id)
-    actor = _guard(f"{under}{citizen_id}" if citizen_id else "/registrar")
-    if isinstance(actor, Response):
-        return actor
-    if citizen_id is None:
-        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
-    return actor, citizen_id
-
-
 @bp.get("/registrar/citizens/<raw_id>")
-def citizen(raw_id: str) -> Response:
-    target = _target(raw_id)
-    if isinstance(target, Response):
+def citizen(raw_id: str) -> BaseResponse:
+    target = pages.target(raw_id)
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     return _citizen_page(actor, citizen_id, opening=True)
 
 
-def _document_action(raw_id: str, action: str) -> Response:
+def _document_action(raw_id: str, action: str) -> BaseResponse:
     validate_csrf()
-    target = _target(raw_id)
-    if isinstance(target, Response):
+    target = pages.target(raw_id)
+    if isinstance(target, BaseResponse):
         return target
     actor, citizen_id = target
     if services.is_own_record(actor, citizen_id):
-        return _own_record(actor, action)
+        return pages.own_record(actor, action)
     values = {k: request.form.get(k, "")[:64] for k in ("document_type", "document_number",
                                                          "document_expiry")}
     try:
-        document = parse_document(request.form, today=_now().date())
+        document = parse_document(request.form, today=pages.now().date())
     except InvalidDocument as exc:
         return _citizen_page(actor, citizen_id, errors={f"{action}-{k}": v for k, v in exc.errors.items()},
                              values=values, status=400)
@@ -190,70 +129,63 @@ def _document_action(raw_id: str, action: str) -> Response:
         with get_db(current_app).transaction() as db:
             if action == "verify":
                 services.verify_in_person(db, actor=actor, citizen_id=citizen_id,
-                                          document=document, now=_now())
+                                          document=document, now=pages.now())
                 binding = None
             else:
                 ttl = assurance_settings().binding_seconds
                 binding = services.start_recovery(db, get_store(current_app), actor=actor,
                                                   citizen_id=citizen_id, document=document,
-                                                  key=_binding_key(), ttl=ttl, now=_now())
+                                                  key=pages.binding_key(), ttl=ttl, now=pages.now())
     except CitizenNotFound:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     except OwnRecord:
-        return _own_record(actor, action)
+        return pages.own_record(actor, action)
     count("registrar", action)
     log.info("registrar action", extra={"action": action, "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})
     if binding is None:
-        return _no_store(redirect(f"/registrar/citizens/{citizen_id}?done=verified", code=303))
+        return pages.no_store(redirect(f"/registrar/citizens/{citizen_id}?done=verified", code=303))
     link = f"{get_settings().issuer}/bind?code={binding.code}"
     qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
-    return _no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
-                                     link=link, qr=qr, minutes=binding.expires_in // 60,
-                                     citizen_id=citizen_id))
+    return pages.no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
+                                          link=link, qr=qr, minutes=binding.expires_in // 60,
+                                          citizen_id=citizen_id))
 
 
 @bp.post("/registrar/citizens/<raw_id>/verify")
-def verify(raw_id: str) -> Response:
+def verify(raw_id: str) -> BaseResponse:
     """Record the identity document checked in person; proofing becomes high."""
     return _document_action(raw_id, "verify")
 
 
 @bp.post("/registrar/citizens/<raw_id>/recovery")
-def recovery(raw_id: str) -> Response:
+def recovery(raw_id: str) -> BaseResponse:
     """After the in-person check: a one-time code to add a passkey on the citizen's device."""
     return _document_action(raw_id, "recovery")
 
 
 @bp.route("/bind", methods=["GET", "POST"])
-def bind() -> Response | str:
+def bind() -> BaseResponse:
     """The citizen enters the registrar's code (or opens its QR link) to add a passkey."""
     if request.method == "GET":
-        return _no_store(render_template("registrar/bind.html", code=request.args.get("code", "")[:20],
-                                         failed=False))
+        return pages.no_store(render_template("registrar/bind.html", code=request.args.get("code", "")[:20],
+                                              failed=False))
     validate_csrf()
     hit("bind")
-    citizen_id = services.redeem_binding(get_store(current_app), key=_binding_key(),
+    citizen_id = services.redeem_binding(get_store(current_app), key=pages.binding_key(),
                                          code=request.form.get("code", ""))
     if citizen_id is None:
         count("registrar.bind", "failed")
-        return _no_store(render_template("registrar/bind.html", code="", failed=True), 400)
+        return pages.no_store(render_template("registrar/bind.html", code="", failed=True), 400)
     count("registrar.bind", "ok")
     response = redirect("/account", code=303)
     start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True)
     log.info("binding code redeemed", extra={"citizen_id": str(citizen_id), "at": time.time()})
-    return _no_store(response)
-
-
-def _reclaim_form(actor: services.Actor, *, values: dict[str, str], errors: dict[str, str],
-                  status: int = 200, refused: str | None = None) -> Response:
-    return _no_store(render_template("registrar/reclaim.html", actor=actor, values=values,
-                                     errors=errors, refused=refused, scheme=scheme(current_app),
-                                     types=TYPES), status)
+    return pages.no_store(response)
 
 
 @bp.route("/registrar/reclaim", methods=["GET", "POST"])
-def reclaim() -> Response:
+def reclaim() -> BaseResponse:
     """In person: the holder of the identity document gets the national ID that another
     account holds; that account is frozen (idp.assurance.reclaim) and the holder gets a
     binding code to add a passkey on their own device."""
@@ -264,18 +196,10 @@ def reclaim() -> Response:
     from idp.consent.consents import get_consents
     from infra.web.i18n import current_language
 
-    actor = _guard("/registrar/reclaim")
-    if isinstance(actor, Response):
-        return actor
-    if request.method == "GET":
-        return _reclaim_form(actor, values={}, errors={})
-    validate_csrf()
-    typed = read_in_person_form(request.form, form_id="reclaim", scheme=scheme(current_app),
-                                minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
-                                today=_now().date())
-    values, data, document = typed.values, typed.data, typed.document
-    if typed.errors or data is None or document is None:
-        return _reclaim_form(actor, values=values, errors=typed.errors, status=400)
+    form = pages.in_person_request(RECLAIM_PAGE, form_id="reclaim", back="/registrar/reclaim")
+    if isinstance(form, BaseResponse):
+        return form
+    actor, data, document = form.actor, form.data, form.document
     consents = get_consents()
     audit.prepare()
     try:
@@ -285,22 +209,23 @@ def reclaim() -> Response:
                                     detail=document.document_type, actor=actor,
                                     policy=consents.policy, sign=consents.sign,
                                     key=get_secrets().key("reclaim"), language=current_language(),
-                                    now=_now())
+                                    now=pages.now())
             binding = services.start_recovery(db, get_store(current_app), actor=actor,
                                               citizen_id=uuid.UUID(done.citizen_id),
-                                              document=document, key=_binding_key(),
-                                              ttl=assurance_settings().binding_seconds, now=_now())
+                                              document=document, key=pages.binding_key(),
+                                              ttl=assurance_settings().binding_seconds, now=pages.now())
     except ReclaimRefused as exc:
         if exc.reason == "own_record":
-            return _own_record(actor, "reclaim")
+            return pages.own_record(actor, "reclaim")
         count("registrar", f"reclaim_{exc.reason}")
-        return _reclaim_form(actor, values=values, errors={}, status=403, refused=exc.reason)
+        return pages.in_person_page(RECLAIM_PAGE, actor, values=form.values, errors={}, status=403,
+                                    refused=exc.reason)
     after_freeze(done.frozen_id, done.agencies)
     count("registrar", "reclaim")
     log.info("registrar action", extra={"action": "reclaim", "registrar": actor.name,
                                         "citizen_id": done.citizen_id, "frozen": done.frozen_id})
     link = f"{get_settings().issuer}/bind?code={binding.code}"
     qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
-    return _no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
-                                     link=link, qr=qr, minutes=binding.expires_in // 60,
-                                     citizen_id=done.citizen_id))
+    return pages.no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
+                                          link=link, qr=qr, minutes=binding.expires_in // 60,
+                                          citizen_id=done.citizen_id))

@@ -36,6 +36,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from idp.wallet.errors import InvalidSdJwt
+from infra.store import EphemeralStore
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ def cache_key(leaf: x509.Certificate) -> str:
 
 
 def check(chain: Sequence[x509.Certificate], anchor: x509.Certificate, *, fetch: Fetch,
-          now: datetime, policy: str, store, max_cache: int) -> Status:
+          now: datetime, policy: str, store: EphemeralStore, max_cache: int) -> Status:
     """The revocation status of the PID issuer's chain under `policy`; raises `IssuerRevoked`
     or `IssuerRevocationUnavailable` when the PID must be refused."""
     key = cache_key(chain[0])

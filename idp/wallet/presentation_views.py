@@ -15,6 +15,7 @@ from idp.wallet.views import _now, _page, _qr_svg, bp
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
+from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.ratelimit import hit
 
@@ -80,11 +81,9 @@ def enrol_with_wallet_done() -> Response:
     status, identity = found
     if status != "ready":
         return _page("wallet/enrol.html", 409, request_=None, outcome=status)
-    response = Response(render_template(
+    return no_store(Response(render_template(
         "account/enrol.html", values=enrolment.form_values(identity, scheme=scheme()), errors={},
-        form_error=None, scheme=scheme(), next=f"/enrol/wallet/complete?state={state}"))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        form_error=None, scheme=scheme(), next=f"/enrol/wallet/complete?state={state}")))
 
 
 @bp.get("/enrol/wallet/complete")
@@ -163,9 +162,8 @@ def sign_in_with_wallet_done() -> Response:
         response = _page("wallet/sign_in.html", status, request_=None, outcome=outcome.status,
                          next=target)
     else:
-        response = Response(status=303)
+        response = no_store(Response(status=303))
         response.headers["Location"] = target
-        response.headers["Cache-Control"] = "no-store"
         start_session(response, citizen_id=outcome.citizen_id, amr=sign_in.AMR)
         log.info("signed in with a wallet", extra={"citizen_id": outcome.citizen_id})
     response.delete_cookie(sign_in.COOKIE, path=sign_in.COOKIE_PATH)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from idp.citizens.national_id import NationalIdScheme
 from idp.wallet.vp_response import ProvenIdentity, matches
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ class Outcome:
     differences: tuple[str, ...] = ()
 
 
-def apply(session: Session, identity: ProvenIdentity, *, country: str, scheme: object,
+def apply(session: Session, identity: ProvenIdentity, *, country: str, scheme: NationalIdScheme,
           now: datetime) -> Outcome:
     from idp.assurance.services import raise_proofing
     from idp.citizens import services
@@ -33,7 +34,7 @@ def apply(session: Session, identity: ProvenIdentity, *, country: str, scheme: o
                           family_name=citizen.family_name,
                           birthdate=citizen.birthdate.isoformat(),
                           national_id=citizen.national_id, country=country,
-                          normalise_id=scheme.normalise)  # type: ignore[attr-defined]
+                          normalise_id=scheme.normalise)
     if differences:
         log.info("wallet PID does not match the citizen", extra={
             "citizen_id": identity.citizen_id, "differences": differences})

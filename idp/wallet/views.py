@@ -36,7 +36,9 @@ from idp.wallet.service import get_wallet
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
+from infra.web.caching import NO_STORE, no_store
 from infra.web.csrf import validate_csrf
+from infra.web.errors import json_error
 from infra.web.ratelimit import hit
 from signing.templates import catalogue
 
@@ -45,7 +47,7 @@ bp = Blueprint("wallet", __name__)
 FORM = "application/x-www-form-urlencoded"
 
 
-def _json(body: Any, status: int = 200, *, cache: str = "no-store") -> Response:
+def _json(body: Any, status: int = 200, *, cache: str = NO_STORE) -> Response:
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = cache
@@ -53,14 +55,13 @@ def _json(body: Any, status: int = 200, *, cache: str = "no-store") -> Response:
 
 
 def _error(exc: WalletError) -> Response:
-    response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
+    headers = {}
     if exc.status == 503:  # a dependency (a PID issuer's status list) is down: retry later
-        response.headers["Retry-After"] = "30"
+        headers["Retry-After"] = "30"
     if isinstance(exc, InvalidToken):
         safe = exc.description.replace('"', "'")
-        response.headers["WWW-Authenticate"] = (
-            f'Bearer realm="cedula", error="invalid_token", error_description="{safe}"')
-    return response
+        headers["WWW-Authenticate"] = f'Bearer realm="cedula", error="invalid_token", error_description="{safe}"'
+    return json_error(exc.status, exc.error, exc.description, headers)
 
 
 @bp.errorhandler(WalletError)
@@ -200,9 +201,8 @@ def _to_client(redirect_uri: str, params: dict[str, str | None]) -> Response:
 
     query = urlencode({k: v for k, v in {**params, "iss": get_wallet().settings.authorization_server}.items()
                        if v is not None})
-    response = Response(status=303)
+    response = no_store(Response(status=303))
     response.headers["Location"] = redirect_uri + ("&" if "?" in redirect_uri else "?") + query
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -330,9 +330,7 @@ def notification() -> Response:
     with get_db(current_app).transaction() as session:
         credential.notify(session, notification_id=body.get("notification_id"),
                           event=body.get("event"), document_ids={grant.document_id}, now=_now())
-    response = Response(status=204)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(Response(status=204))
 
 
 # Token Status List ---------------------------------------------------------------------
@@ -478,9 +476,7 @@ def wallet_proofing_done() -> Response:
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
-    response = Response(render_template(template, **context), status=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(Response(render_template(template, **context), status=status))
 
 
 def _qr_svg(data: str) -> str:

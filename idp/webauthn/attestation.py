@@ -20,10 +20,13 @@ from infra.components import Slot
 
 
 class AttestationPolicy(Protocol):
-    #: The attestation conveyance preference sent to browsers (section 5.4.7).
-    conveyance: str
-    #: Trusted root certificates (PEM) by attestation format, for chain validation.
-    roots: Mapping[AttestationFormat, list[bytes]] | None
+    @property
+    def conveyance(self) -> str:
+        """The attestation conveyance preference sent to browsers (section 5.4.7)."""
+
+    @property
+    def roots(self) -> Mapping[AttestationFormat, list[bytes]] | None:
+        """Trusted root certificates (PEM) by attestation format, for chain validation."""
 
     def check(self, registration: VerifiedRegistration) -> object | None:
         """Raise WebAuthnError to refuse this authenticator; else a verdict to record."""

@@ -34,6 +34,13 @@ def test_rank_refuses_unknown_levels():
     assert levels.at_least("high", "substantial") and not levels.at_least("low", "substantial")
 
 
+def test_as_level_reads_a_stored_level_and_refuses_anything_else():
+    assert [levels.as_level(stored) for stored in ("low", "substantial", "high")] == list(levels.LEVELS)
+    with pytest.raises(ValueError, match="unknown level of assurance 'High'; expected one of "
+                                         "low, substantial, high"):
+        levels.as_level("High")
+
+
 def test_amr_values():
     assert amr.methods(backup_eligible=False, user_verified=True) == ("hwk", "user", "mfa")
     assert amr.methods(backup_eligible=True, user_verified=True) == ("swk", "user", "mfa")

@@ -94,9 +94,11 @@ def _proofing_level(app, citizen_id):
         return proofing_of(session, citizen_id)
 
 
-def _present(holder, pid_issuer, params, reveal=REVEAL, **claims):
+def _present(holder, pid_issuer, params, reveal=REVEAL, status_index=None, **claims):
+    """A presentation of a fresh PID; `status_index`: its entry in the status list at STATUS_URI."""
+    status = None if status_index is None else {"status_list": {"idx": status_index, "uri": STATUS_URI}}
     pid = HeldCredential(pid_issuer.issue(holder_jwk=holder.key.as_dict(private=False),
-                                          claims=_pid_claims(**claims)))
+                                          claims=_pid_claims(**claims), status=status))
     return holder.present(pid, reveal=reveal, nonce=params["nonce"], audience=params["client_id"])
 
 
@@ -164,18 +166,10 @@ def test_a_pid_from_an_untrusted_issuer_is_refused(web, docs_app, citizen, pid_i
 
 def test_a_revoked_pid_is_refused(web, docs_app, citizen, pid_issuer, holder, revoked):
     params = _request(web)
-    revoked_pid = HeldCredential(pid_issuer.issue(
-        holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
-        status={"status_list": {"idx": 7, "uri": STATUS_URI}}))
-    response = _respond(web, params, holder.present(revoked_pid, reveal=REVEAL, nonce=params["nonce"],
-                                                     audience=params["client_id"]))
+    response = _respond(web, params, _present(holder, pid_issuer, params, status_index=7))
     assert response.status_code == 400 and response.get_json()["error"] == "credential_revoked"
     params = _request(web)
-    valid_pid = HeldCredential(pid_issuer.issue(
-        holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
-        status={"status_list": {"idx": 6, "uri": STATUS_URI}}))
-    response = _respond(web, params, holder.present(valid_pid, reveal=REVEAL, nonce=params["nonce"],
-                                                     audience=params["client_id"]))
+    response = _respond(web, params, _present(holder, pid_issuer, params, status_index=6))
     assert response.status_code == 200, response.get_json()
 
 
@@ -197,11 +191,7 @@ def test_an_unreachable_status_list_is_503_with_retry_after(web, docs_app, citiz
     wallet.fetch_status = down
     try:
         params = _request(web)
-        pid = HeldCredential(pid_issuer.issue(
-            holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
-            status={"status_list": {"idx": 1, "uri": STATUS_URI}}))
-        response = _respond(web, params, holder.present(pid, reveal=REVEAL, nonce=params["nonce"],
-                                                         audience=params["client_id"]))
+        response = _respond(web, params, _present(holder, pid_issuer, params, status_index=1))
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert response.get_json()["error"] == "status_unavailable"
         assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"

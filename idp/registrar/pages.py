@@ -1,0 +1,133 @@
+"""What every page of the registrar console does: admit the registrar (the role, at level
+high), name the citizen a URL points at, refuse a registrar's own record, answer `no-store`, and
+show or read the in-person form (the person's details and the document they showed).
+
+Shared by the console (`idp.registrar.views`) and assisted enrolment (`enrolment_views`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Response, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from idp.assurance.staff import admit_at_high, reauth_url
+from idp.citizens import scheme
+from idp.citizens.enrolment import EnrolmentData
+from idp.registrar import services
+from idp.registrar.documents import TYPES, DocumentCheck, read_in_person_form
+from idp.registrar.errors import NotRegistrar
+from infra.config import get_settings
+from infra.db import get_db
+from infra.ops.metrics import count
+from infra.secrets import get_secrets
+from infra.web import caching
+from infra.web.csrf import validate_csrf
+from infra.web.errors import error_page, respond
+from infra.web.i18n import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def binding_key() -> bytes:
+    """The key of the one-time binding codes (a passkey added after an in-person check)."""
+    return get_secrets().key("registrar-binding")
+
+
+def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
+    """A console page or answer that no cache keeps (it names a citizen)."""
+    return caching.no_store(body if isinstance(body, BaseResponse)
+                            else Response(body, status=status, mimetype="text/html"))
+
+
+def guard(back: str) -> services.Actor | BaseResponse:
+    """The signed-in registrar at level high, or the response that stops them (`back`: where a
+    passkey re-check returns)."""
+    admitted = admit_at_high(services.acting_registrar, NotRegistrar)
+    if admitted == "no_role":
+        count("registrar", "not_registrar")
+        return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
+    if admitted == "reauth":
+        return no_store(redirect(reauth_url(back), code=303))
+    if admitted == "too_low":
+        count("registrar", "level_too_low")
+        return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
+    return admitted
+
+
+def own_record(actor: services.Actor, action: str) -> BaseResponse:
+    """403: a registrar's own record is never theirs to act on. The attempt is trailed."""
+    with get_db(current_app).transaction() as db:
+        services.refused_own_record(db, actor=actor, action=action, now=now())
+    count("registrar", "own_record")
+    log.warning("registrar refused on own record", extra={"registrar": actor.name,
+                                                          "action": action})
+    return no_store(respond(403, "own_record", _("registrar.denied.own_record"),
+                            _("registrar.denied.title")))
+
+
+def _citizen_id(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[services.Actor, uuid.UUID] | BaseResponse:
+    """The acting registrar and the citizen a registrar URL names (`under` + the id: where a
+    re-check sends the registrar back), or the response that refuses the request (no role,
+    level too low, or no such citizen)."""
+    citizen_id = _citizen_id(raw_id)
+    actor = guard(f"{under}{citizen_id}" if citizen_id else "/registrar")
+    if isinstance(actor, BaseResponse):
+        return actor
+    if citizen_id is None:
+        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+    return actor, citizen_id
+
+
+def in_person_page(template: str, actor: services.Actor, *, values: dict[str, str],
+                   errors: dict[str, str], status: int = 200, refused: str | None = None) -> BaseResponse:
+    """A page with the in-person form (`registrar/enrol.html`, `registrar/reclaim.html`)."""
+    return no_store(render_template(template, actor=actor, values=values, errors=errors,
+                                    refused=refused, scheme=scheme(current_app), types=TYPES), status)
+
+
+@dataclass(frozen=True)
+class InPersonRequest:
+    """A valid in-person form: who acts, what they typed, the person's details, the document."""
+
+    actor: services.Actor
+    values: dict[str, str]
+    data: EnrolmentData
+    document: DocumentCheck
+
+
+def in_person_request(template: str, *, form_id: str, back: str) -> InPersonRequest | BaseResponse:
+    """The registrar's in-person form at `back`: on GET the empty page; on POST (CSRF) the
+    valid request, or the page again naming every wrong field (400). No role or too low a
+    level: the response that stops the registrar."""
+    actor = guard(back)
+    if isinstance(actor, BaseResponse):
+        return actor
+    if request.method == "GET":
+        return in_person_page(template, actor, values={}, errors={})
+    validate_csrf()
+    typed = read_in_person_form(request.form, form_id=form_id, scheme=scheme(current_app),
+                                minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
+                                today=now().date())
+    if typed.errors or typed.data is None or typed.document is None:
+        return in_person_page(template, actor, values=typed.values, errors=typed.errors, status=400)
+    return InPersonRequest(actor=actor, values=typed.values, data=typed.data, document=typed.document)
+
+
+__all__ = ["InPersonRequest", "binding_key", "guard", "in_person_page", "in_person_request", "no_store", "now",
+           "own_record", "target"]

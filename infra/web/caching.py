@@ -1,0 +1,26 @@
+"""`Cache-Control: no-store` on one answer (RFC 9111, section 5.2.2.5): a page or a JSON reply
+that names a person, carries a one-time secret or depends on who is signed in is never kept by
+a browser or a shared cache.
+
+`infra.web.headers` already adds it to every HTML page and to everything under `/webauthn/` and
+`/account`; a view marks the other answers it sends (JSON, redirects, empty replies) itself.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from werkzeug.wrappers import Response
+
+R = TypeVar("R", bound=Response)
+
+NO_STORE = "no-store"
+
+
+def no_store(response: R) -> R:
+    """`response`, which no cache may keep."""
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+__all__ = ["NO_STORE", "no_store"]
