@@ -379,7 +379,7 @@ def recover() -> ResponseReturnValue:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     validate_csrf()
     response = signed_out_redirect(current_session())
     end_session(response)
