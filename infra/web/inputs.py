@@ -37,8 +37,24 @@ def _holds_nul(values: MultiDict[str, Any]) -> bool:
                for name, value in values.items(multi=True))
 
 
+# endpoint -> its blueprint's names upwards (endpoints are the URL map's: a bounded set).
+_BLUEPRINTS: dict[str, list[str]] = {}
+
+
 class CedulaRequest(Request):
     """Flask's request, whose form refuses NUL characters once parsed."""
+
+    @property
+    def blueprints(self) -> list[str]:
+        """Flask's, remembered per endpoint: Flask asks three times a request (before- and
+        after-request hooks, teardown), and works it out from the endpoint each time."""
+        rule = self.url_rule
+        if rule is None:
+            return []
+        found = _BLUEPRINTS.get(rule.endpoint)
+        if found is None:
+            found = _BLUEPRINTS[rule.endpoint] = super().blueprints
+        return found
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
@@ -57,6 +73,8 @@ def refuse_oversized() -> None:
     limit = BODY_LIMITS.of().get(asked.endpoint or "")
     if limit is not None:
         asked.max_content_length = limit
+    if not asked.environ.get("CONTENT_LENGTH"):
+        return  # no declared length (a GET, or a chunked body: cut as it is read)
     length = asked.content_length
     if length is not None and length > (limit or current_app.config["MAX_CONTENT_LENGTH"]):
         raise RequestEntityTooLarge()
