@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from inspect import CO_COROUTINE
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
@@ -13,8 +12,6 @@ from flask import Flask, Request, Response
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import NullSession, SecureCookieSessionInterface
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import BadHost
-from werkzeug.routing import Map, MapAdapter
 from werkzeug.sansio.response import Response as SansioResponse
 
 if TYPE_CHECKING:
@@ -43,44 +40,6 @@ class CedulaJSONProvider(DefaultJSONProvider):
             return super().response(*args, **kwargs)  # indented: Flask's own way
         obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(f"{self._compact_encoder().encode(obj)}\n", mimetype=self.mimetype)
-
-
-class CedulaMap(Map):
-    """werkzeug's URL map, remembering the IDNA form of the few host names a deployment is
-    reached by (werkzeug encodes the request's host with the `idna` codec on every request).
-    Host headers come from clients: only the first `KEPT_HOSTS` names are remembered."""
-
-    KEPT_HOSTS = 32
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._idna: dict[str, str] = {}
-        self._idna_lock = threading.Lock()
-
-    def bind(self, server_name: str, script_name: str | None = None, subdomain: str | None = None,
-             url_scheme: str = "http", default_method: str = "GET", path_info: str | None = None,
-             query_args: Mapping[str, Any] | str | None = None) -> MapAdapter:
-        """`Map.bind`, step for step, with the host's encoding looked up first."""
-        server_name = server_name.lower()
-        if self.host_matching:
-            if subdomain is not None:
-                raise RuntimeError("host matching enabled and a subdomain was provided")
-        elif subdomain is None:
-            subdomain = self.default_subdomain
-        # Port isn't part of IDNA, and might push a name over the 63 octet limit.
-        name, port_sep, port = server_name.partition(":")
-        encoded = self._idna.get(name)
-        if encoded is None:
-            try:
-                encoded = name.encode("idna").decode("ascii")
-            except UnicodeError as exc:
-                raise BadHost() from exc
-            with self._idna_lock:
-                if len(self._idna) < self.KEPT_HOSTS:
-                    self._idna[name] = encoded
-        return MapAdapter(self, f"{encoded}{port_sep}{port}", "/" if script_name is None else script_name,
-                          subdomain, url_scheme, "/" if path_info is None else path_info, default_method,
-                          query_args)
 
 
 class CedulaResponse(Response):
@@ -127,7 +86,6 @@ class CedulaFlask(Flask):
 
     response_class = CedulaResponse
     json_provider_class = CedulaJSONProvider
-    url_map_class = CedulaMap
     session_interface = CedulaSessions()
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
