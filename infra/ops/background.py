@@ -7,7 +7,8 @@ from starting the thread again.
 every registered task with the first request this process serves, then takes itself out of the
 app's hooks, so later requests do not pay for it. Threads do not survive `fork()`: a child
 process (a server worker forked from a parent that had served requests) re-arms the hook and
-starts its own threads with its first request; a task that was `stop()`ped stays stopped.
+starts its own threads with its first request (a `Singleton` under a holder name of its own);
+a task that was `stop()`ped stays stopped.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class Singleton(Periodic):
         self.lease_name = lease_name
         self.lease_seconds = lease_seconds or max(10.0, 3 * seconds)
         self.holder = holder or holder_id()
+        self._named_here = holder is None  # a name made for this process (not a caller's)
 
     def run(self, lease: Lease) -> None:
         raise NotImplementedError
@@ -108,6 +110,12 @@ class Singleton(Periodic):
         lease = self.leases.acquire(self.lease_name, holder=self.holder, seconds=self.lease_seconds)
         if lease is not None:
             self.run(lease)
+
+    def _after_fork_in_child(self) -> None:
+        """A child is another holder: it never acts under its parent's name (and lease)."""
+        super()._after_fork_in_child()
+        if self._named_here:
+            self.holder = holder_id()
 
     def stop(self, timeout: float = 30) -> None:
         super().stop(timeout)

@@ -92,3 +92,17 @@ def test_a_fork_with_nothing_to_start_arms_no_hook():
     app.test_client().get("/")
     _fork(app, task)
     assert app.before_request_funcs[None] == []
+
+
+def test_a_forked_child_holds_leases_under_a_name_of_its_own():
+    from infra.ops.background import Singleton
+
+    class Leased(Singleton):
+        def run(self, lease) -> None: ...
+
+    named_here, named_by_caller = (Leased(seconds=3600, leases=None, lease_name="x"),
+                                   Leased(seconds=3600, leases=None, lease_name="x", holder="given"))
+    parents = named_here.holder
+    named_here._after_fork_in_child()
+    named_by_caller._after_fork_in_child()
+    assert named_here.holder != parents and named_by_caller.holder == "given"
