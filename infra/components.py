@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from flask import Flask, current_app
+from flask.globals import _cv_app
 
 T = TypeVar("T")
 
@@ -46,8 +47,14 @@ class Slot(Generic[T]):
 
     def of(self, app: Flask | None = None) -> T:
         """The component in `app` (default: the current application)."""
+        if app is None:
+            # The application context's app read once, not through the `current_app` proxy
+            # (a hot path: several components are looked up on every request). Outside a
+            # context, the proxy raises Flask's own "outside of application context" error.
+            context = _cv_app.get(None)
+            app = context.app if context is not None else current_app._get_current_object()  # type: ignore[attr-defined]
         try:
-            return cast(T, _registry(app or current_app)[self])
+            return cast(T, app.extensions[_REGISTRY][self])
         except KeyError:
             raise ComponentError(f"{self.name} is not installed: the component that provides it "
                                  "must come earlier in the application's wiring") from None

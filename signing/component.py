@@ -12,6 +12,7 @@ import keys
 from infra.config import get_settings
 from infra.db import get_db
 from infra.leases import Leases
+from infra.ops.background import start_with_first_request
 from signing.archive import ArchiveRenewal
 from signing.service import DOCUMENTS, Directory, DocumentService
 
@@ -26,9 +27,6 @@ def init_app(app: Flask, *, directory: Directory) -> DocumentService:
         service, seconds=service.settings.archive_renew_hours * 3600,
         horizon=service.settings.archive_renew_before, leases=Leases(get_db(app)))
 
-    @app.before_request
-    def _start_archive_renewal() -> None:
-        if not archive.started:
-            archive.start()
+    start_with_first_request(app, archive)
 
     return DOCUMENTS.install(app, service)

@@ -26,6 +26,7 @@ from idp.audit.seal import ChainSealer, checkpoint, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
 from infra.components import Slot
 from infra.config import get_settings
+from infra.ops.background import start_with_first_request
 
 __all__ = [
     "AUDIT_LOG",
@@ -86,9 +87,6 @@ def init_app(app: Flask) -> AuditLog:
     sealer = SEALER.install(app, ChainSealer(database=get_db(app), log=log,
                                                 seconds=log.policy.seal_seconds))
 
-    @app.before_request
-    def _start_sealer() -> None:
-        if not sealer.started:
-            sealer.start()
+    start_with_first_request(app, sealer)
 
     return log

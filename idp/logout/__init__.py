@@ -24,6 +24,7 @@ from idp.logout.errors import LogoutError, LogoutRefused
 from idp.logout.settings import LogoutSettings
 from idp.sessions import session_policy
 from infra.config import get_settings
+from infra.ops.background import start_with_first_request
 
 if TYPE_CHECKING:
     from idp.sessions import SsoSession
@@ -78,11 +79,6 @@ def init_app(app: Flask) -> Logout:
     app.register_blueprint(views.bp)
 
     if logout.settings.background:
-        worker = logout.worker
-
-        @app.before_request
-        def _start_delivery_thread() -> None:
-            if not worker.started:
-                worker.start()
+        start_with_first_request(app, logout.worker)
 
     return logout

@@ -11,8 +11,8 @@ agency's own, from the client credentials grant (`aud` the documents API, `sub` 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +43,9 @@ class TokenState:
     grant: Grant
     citizen: Citizen
     consent: standing.StandingConsent
+    # What is worked out from these rows alone, once per state (e.g. UserInfo's claims for a
+    # scope, `idp.oidc.userinfo`): kept as long as the state is. Values are never changed.
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class AccessToken:
     consent: standing.StandingConsent
     # The cache generation the state was checked under (`remember_use`).
     generation: bytes = b""
+    # The rows above as one state (with what was derived from them).
+    state: TokenState | None = None
 
     @property
     def scopes(self) -> list[str]:
@@ -131,7 +136,7 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
     except ValueError:
         raise InvalidToken("the access token names no valid grant") from None
     generation = provider.generation()
-    state = provider.token_states.get(grant_id, generation)
+    state: TokenState | None = provider.token_states.get(grant_id, generation)
     if state is None:
         row = session.execute(_GRANT_AND_CITIZEN, {"grant": grant_id}).first()
         if row is None:
@@ -159,7 +164,8 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
         raise InvalidToken("the citizen signed out: the access token ended with the session")
     if consent is None or not consent.in_force(moment):
         raise InvalidToken("the citizen withdrew this agency's access, or the consent expired")
-    return AccessToken(claims=claims, grant=grant, citizen=citizen, consent=consent, generation=generation)
+    return AccessToken(claims=claims, grant=grant, citizen=citizen, consent=consent, generation=generation,
+                       state=state)
 
 
 def remember_use(provider: Provider, token: AccessToken, *, at: datetime) -> None:

@@ -57,7 +57,8 @@ def proof(provider: Provider, url: str, *, access_token: str | None = None,
 def presented(provider: Provider, url: str, *, body_token: str | None = None) -> Presented:
     """The access token in the Authorization header (`Bearer` or `DPoP` with its proof) or,
     for /userinfo's POST, the form body (Bearer, RFC 6750 section 2.2)."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    # The header as the WSGI server gave it (what `request.headers` reads, without building it).
+    scheme, _, value = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     value = value.strip()
     if scheme.lower() not in ("bearer", "dpop") or not value:
         value = ""

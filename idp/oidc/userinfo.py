@@ -11,9 +11,11 @@ kept per process under the cache generation, `idp.oidc.bearer`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -45,6 +47,27 @@ def _check_level(provider: Provider, claims: Any, needed: str, *, what: str) -> 
             acr_values=provider.settings.acr_uris[needed])
 
 
+def _release(token: bearer.AccessToken) -> tuple[frozenset[str], Mapping[str, Any]]:
+    """The claim names the token's scope and `claims.userinfo` ask for that the citizen
+    allowed, and the values released for them. They follow from the grant, the citizen, the
+    standing consent and the token's scope alone, so they are worked out once per state that
+    `bearer.check` keeps (`TokenState.derived`), not on every request."""
+    scope = str(token.claims.get("scope", ""))
+    derived = token.state.derived if token.state is not None else {}
+    key = ("userinfo", scope)
+    found = derived.get(key)
+    if found is not None:
+        return cast("tuple[frozenset[str], Mapping[str, Any]]", found)
+    requested = claims_module.load(token.grant.claims)
+    granted = claims_module.granted_names(token.grant.claims) & token.consent.claims
+    names = [n for n in claims_module.userinfo_names(scopes=scope.split(), claims=requested) if n in granted]
+    # The grant's scopes bound what was consented to; restricted claims need the scope granted.
+    values = MappingProxyType(claims_module.release(citizen=token.citizen, names=names,
+                                                    client_scopes=token.grant.scopes))
+    found = derived[key] = (frozenset(names), values)
+    return found
+
+
 def userinfo(session: Session, store: EphemeralStore, provider: Provider, group: GroupCommit, *,
              access_token: str, now: int, jkt: str | None = None) -> Released:
     """OIDC Core 5.3.2: the claims about the citizen, for a valid access token with openid.
@@ -58,14 +81,11 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     scopes = token.scopes
     if "openid" not in scopes:
         raise InsufficientScope("the access token does not carry the openid scope")
-    requested = claims_module.load(token.grant.claims)
-    granted = claims_module.granted_names(token.grant.claims) & token.consent.claims
-    names = [n for n in claims_module.userinfo_names(scopes=scopes, claims=requested) if n in granted]
+    names, values = _release(token)
     if "national_id" in names:
         _check_level(provider, token.claims, provider.settings.national_id_level, what="national_id")
-    # The grant's scopes bound what was consented to; restricted claims need the scope granted.
     body: dict[str, Any] = {"sub": token.claims["sub"]}
-    body.update(claims_module.release(citizen=token.citizen, names=names, client_scopes=token.grant.scopes))
+    body.update(values)
     moment = datetime.fromtimestamp(now, UTC)
     writes, _entry = release_writes(event="release.userinfo", citizen_id=token.grant.citizen_id,
                                     client_id=token.grant.client_id, claims=list(body), now=moment,

@@ -2,13 +2,26 @@
 request, so CLI commands start none): the data-sharing log's sealer and the back-channel
 logout deliveries. A failing run is logged and tried again; `stop()` keeps later requests
 from starting the thread again.
+
+`start_with_first_request(app, task)` registers a task: one before-request hook per app starts
+every registered task with the first request this process serves, then takes itself out of the
+app's hooks, so later requests do not pay for it. Threads do not survive `fork()`: a child
+process (a server worker forked from a parent that had served requests) re-arms the hook and
+starts its own threads with its first request (a `Singleton` under a holder name of its own);
+a task that was `stop()`ped stays stopped.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import weakref
+from collections.abc import Callable
 
+from flask import Flask
+
+from infra.components import Slot
 from infra.leases import Lease, Leases, holder_id
 
 log = logging.getLogger(__name__)
@@ -25,6 +38,8 @@ class Periodic:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.started = False
+        self._stopped = False  # by `stop()`: never started again by requests
+        _TASKS.add(self)
 
     def tick(self) -> None:
         raise NotImplementedError
@@ -36,6 +51,7 @@ class Periodic:
     def start(self) -> None:
         with self._lock:
             self.started = True
+            self._stopped = False
             if self.running or self.seconds <= 0:
                 return
             self._stop.clear()
@@ -47,10 +63,20 @@ class Periodic:
         """Stop the thread after its current run (it is not restarted by later requests)."""
         with self._lock:
             self.started = True
+            self._stopped = True
             thread, self._thread = self._thread, None
             self._stop.set()
         if thread is not None:
             thread.join(timeout)
+
+    def _after_fork_in_child(self) -> None:
+        """This process has none of its parent's threads: start again with its first request
+        (unless stopped). The lock may have been held by another thread at the fork."""
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = None
+        if not self._stopped:
+            self.started = False
 
     def _loop(self) -> None:
         while not self._stop.wait(self.seconds):
@@ -75,6 +101,7 @@ class Singleton(Periodic):
         self.lease_name = lease_name
         self.lease_seconds = lease_seconds or max(10.0, 3 * seconds)
         self.holder = holder or holder_id()
+        self._named_here = holder is None  # a name made for this process (not a caller's)
 
     def run(self, lease: Lease) -> None:
         raise NotImplementedError
@@ -84,8 +111,83 @@ class Singleton(Periodic):
         if lease is not None:
             self.run(lease)
 
+    def _after_fork_in_child(self) -> None:
+        """A child is another holder: it never acts under its parent's name (and lease)."""
+        super()._after_fork_in_child()
+        if self._named_here:
+            self.holder = holder_id()
+
     def stop(self, timeout: float = 30) -> None:
         super().stop(timeout)
         current = self.leases.current(self.lease_name)
         if current is not None and current.holder == self.holder:
             self.leases.release(current)
+
+
+# Every task and every app's starting hook of this process, for the child of a fork.
+_TASKS: weakref.WeakSet[Periodic] = weakref.WeakSet()
+_STARTERS: weakref.WeakSet[_Starter] = weakref.WeakSet()
+
+
+class _Starter:
+    """The one before-request hook of an app that starts its tasks, then removes itself."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = weakref.ref(app)
+        self.tasks: list[Periodic] = []
+        self._lock = threading.Lock()
+        self.hook = self._make_hook()
+        _STARTERS.add(self)
+
+    def _make_hook(self) -> Callable[[], None]:
+        def _start_background_tasks() -> None:  # a plain function: `CedulaFlask.ensure_sync` fast path
+            self.start()
+        return _start_background_tasks
+
+    def arm(self) -> None:
+        app = self.app()
+        if app is None:
+            return
+        hooks = app.before_request_funcs.setdefault(None, [])
+        if self.hook not in hooks:
+            hooks.append(self.hook)
+
+    def start(self) -> None:
+        with self._lock:
+            for task in self.tasks:
+                if not task.started:
+                    task.start()
+            app = self.app()
+            if app is not None:
+                # A new list, not an edit of the one Flask may be iterating in another thread.
+                hooks = app.before_request_funcs.get(None, [])
+                app.before_request_funcs[None] = [hook for hook in hooks if hook is not self.hook]
+
+    def after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()
+        if any(not task.started for task in self.tasks):
+            self.arm()
+
+
+STARTER: Slot[_Starter] = Slot("background tasks started with the first request")
+
+
+def start_with_first_request(app: Flask, task: Periodic) -> None:
+    """Start `task` with the first request this process serves through `app` (so commands,
+    which serve none, start no thread)."""
+    if STARTER.installed(app):
+        starter = STARTER.of(app)
+    else:
+        starter = STARTER.install(app, _Starter(app))
+        starter.arm()
+    starter.tasks.append(task)
+
+
+def _after_fork_in_child() -> None:
+    for task in list(_TASKS):
+        task._after_fork_in_child()
+    for starter in list(_STARTERS):
+        starter.after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -37,8 +37,24 @@ def _holds_nul(values: MultiDict[str, Any]) -> bool:
                for name, value in values.items(multi=True))
 
 
+# endpoint -> its blueprint's names upwards (endpoints are the URL map's: a bounded set).
+_BLUEPRINTS: dict[str, list[str]] = {}
+
+
 class CedulaRequest(Request):
     """Flask's request, whose form refuses NUL characters once parsed."""
+
+    @property
+    def blueprints(self) -> list[str]:
+        """Flask's, remembered per endpoint: Flask asks three times a request (before- and
+        after-request hooks, teardown), and works it out from the endpoint each time."""
+        rule = self.url_rule
+        if rule is None:
+            return []
+        found = _BLUEPRINTS.get(rule.endpoint)
+        if found is None:
+            found = _BLUEPRINTS[rule.endpoint] = super().blueprints
+        return found
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
@@ -51,26 +67,32 @@ def allow_larger_body(app: Flask, endpoint: str, limit: int) -> None:
     BODY_LIMITS.of(app)[endpoint] = limit
 
 
-def refuse_oversized() -> None:
-    """Before every request: 413 if the body is larger than its route accepts (RFC 9110, 15.5.14)."""
-    asked = request._get_current_object()  # type: ignore[attr-defined]  # one look-up, not one per use
+def refuse_oversized(asked: Request) -> None:
+    """413 if the body is larger than its route accepts (RFC 9110, 15.5.14)."""
     limit = BODY_LIMITS.of().get(asked.endpoint or "")
     if limit is not None:
         asked.max_content_length = limit
+    if not asked.environ.get("CONTENT_LENGTH"):
+        return  # no declared length (a GET, or a chunked body: cut as it is read)
     length = asked.content_length
     if length is not None and length > (limit or current_app.config["MAX_CONTENT_LENGTH"]):
         raise RequestEntityTooLarge()
 
 
-def refuse_nul() -> None:
-    """Before every request: 400 if the path or a query parameter holds U+0000."""
-    asked = request._get_current_object()  # type: ignore[attr-defined]  # the request, not the proxy
+def refuse_nul(asked: Request) -> None:
+    """400 if the path or a query parameter holds U+0000."""
     if NUL in asked.path or (asked.query_string and _holds_nul(asked.args)):
         raise NulCharacter()
+
+
+def check_inputs() -> None:
+    """Before every request (one hook, one look-up of the request): the body's size, then NULs."""
+    asked = request._get_current_object()  # type: ignore[attr-defined]  # the request, not the proxy
+    refuse_oversized(asked)
+    refuse_nul(asked)
 
 
 def init_app(app: Flask) -> None:
     BODY_LIMITS.install(app, {})
     app.request_class = CedulaRequest
-    app.before_request(refuse_oversized)
-    app.before_request(refuse_nul)
+    app.before_request(check_inputs)

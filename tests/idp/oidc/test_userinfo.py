@@ -55,3 +55,21 @@ def test_userinfo_requests_are_labelled_with_their_agency(client, citizen, regis
     body = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN.of(oidc_app)}"}).get_data(as_text=True)
     assert re.search(r'^cedula_http_requests_total\{agency="' + re.escape(agency.client_id)
                      + r'",endpoint="oidc_api.userinfo_endpoint",method="GET",status="200"\}', body, re.M), body
+
+
+def test_a_changed_citizen_record_is_in_the_very_next_answer(client, citizen, register, oidc_app):
+    """What a worker worked out for a token's answers (`TokenState.derived`) goes with the rows it
+    came from: a committed change to the citizen is in the next answer."""
+    from idp.citizens.models import Citizen
+    from infra.db import get_db
+
+    agency = register()
+    headers = bearer(tokens_for(client, agency)["access_token"])
+    first = client.get("/userinfo", headers=headers).get_json()
+    assert client.get("/userinfo", headers=headers).get_json() == first  # from what this worker keeps
+    with get_db(oidc_app).transaction() as session:
+        session.execute(sa.update(Citizen).values(email="nueva@example.sv"))
+    answer = client.get("/userinfo", headers=headers).get_json()
+    assert answer["email"] == "nueva@example.sv" and answer["sub"] == first["sub"]
+    assert {name: value for name, value in answer.items() if name != "email"} == {
+        name: value for name, value in first.items() if name != "email"}

@@ -21,3 +21,29 @@ def test_node_name_in_header_and_logs(app, backend, tmp_path, monkeypatch):
 
 def test_no_node_header_by_default(client):
     assert NODE_HEADER not in client.get("/healthz").headers
+
+
+def test_request_ids_are_128_random_bits_never_repeated():
+    from infra.ops.logging import new_request_id
+
+    ids = {new_request_id() for _ in range(2000)}  # several of the 256-id buffers
+    assert len(ids) == 2000
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+def test_a_forked_child_does_not_hand_out_its_parents_request_ids():
+    import os
+
+    from infra.ops.logging import new_request_id
+
+    new_request_id()  # the buffer holds ids yet to be handed out
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next id, then gone
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    childs = os.read(read, 64).decode()
+    os.close(read)
+    assert len(childs) == 32 and childs != new_request_id()

@@ -45,3 +45,83 @@ def test_coroutine_functions_go_the_way_flask_goes(kind, monkeypatch):
 
 def test_the_provider_uses_it(app):
     assert isinstance(app, CedulaFlask)
+
+
+def test_json_responses_are_the_bytes_flask_makes():
+    import datetime
+    import json
+    import uuid
+
+    from flask.json.provider import DefaultJSONProvider
+
+    app = CedulaFlask(__name__)
+    body = {"z": "María", "a": [1, 2.5, None, True], "d": datetime.date(1990, 5, 17),
+            "u": uuid.UUID(int=1), "n": {"b": 1, "a": 2}}
+    flasks = DefaultJSONProvider(app)
+    for sort_keys in (True, False):
+        app.json.sort_keys = flasks.sort_keys = sort_keys
+        with app.app_context():
+            ours, theirs = app.json.response(body), flasks.response(body)
+        assert ours.get_data() == theirs.get_data()
+        assert ours.mimetype == theirs.mimetype == "application/json"
+        assert json.loads(ours.get_data())["z"] == "María"
+    app.debug = True  # indented, as Flask does in debug mode
+    with app.app_context():
+        assert app.json.response(body).get_data() == flasks.response(body).get_data()
+
+
+@pytest.mark.parametrize("make", [
+    lambda r: r("{}", mimetype="application/json"),
+    lambda r: r("", status=201, headers={"Location": "/x/ñ"}),
+    lambda r: r("moved", status=302, headers={"Location": "/elsewhere"}),
+    lambda r: r("", status=200, headers={"Content-Location": "/ü"}),
+    lambda r: r("", status=204),
+    lambda r: r("", status=304, headers={"ETag": '"a"'}),
+    lambda r: r(iter([b"a", b"b"]), status=200),
+    lambda r: r("<p>no</p>", status=404, mimetype="text/html"),
+])
+def test_responses_send_the_headers_werkzeug_sends(make):
+    from flask import Response
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path="/here", base_url="https://idp.example").get_environ()
+    ours, theirs = make(CedulaFlask.response_class), make(Response)
+    assert ours.get_wsgi_headers(environ).to_wsgi_list() == theirs.get_wsgi_headers(environ).to_wsgi_list()
+
+
+def test_without_a_secret_key_every_request_shares_one_null_session():
+    from flask import session
+
+    app = CedulaFlask(__name__)
+    seen = []
+
+    @app.get("/")
+    def home() -> str:
+        seen.append(session._get_current_object())
+        with pytest.raises(RuntimeError, match="secret key"):
+            session["x"] = "y"  # a null session refuses to be written to
+        return "ok"
+
+    client = app.test_client()
+    assert client.get("/").status_code == 200 and client.get("/").status_code == 200
+    assert seen[0] is seen[1] and not seen[0]
+
+
+def test_with_a_secret_key_flask_sessions_work_as_ever():
+    from flask import session
+
+    app = CedulaFlask(__name__)
+    app.secret_key = "s" * 32
+
+    @app.get("/set")
+    def put() -> str:
+        session["n"] = 1
+        return "ok"
+
+    @app.get("/get")
+    def get() -> str:
+        return str(session.get("n"))
+
+    client = app.test_client()
+    client.get("/set")
+    assert client.get("/get").get_data(as_text=True) == "1"
