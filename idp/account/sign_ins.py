@@ -72,9 +72,11 @@ def record(session: Session, *, citizen_id: uuid.UUID, kind: str, user_agent: st
 
 def _add(session: Session, *, citizen_id: uuid.UUID, kind: str, device: str | None,
          passkey_name: str | None, now: datetime) -> None:
-    session.execute(_ADD, {"citizen_id": citizen_id, "at": now, "kind": kind, "device": device,
-                           "passkey_name": passkey_name})
-    session.execute(_PRUNE, {"citizen_id": citizen_id})
+    # Table statements on the transaction's connection: nothing for the ORM's session to do.
+    connection = session.connection()
+    connection.execute(_ADD, {"citizen_id": citizen_id, "at": now, "kind": kind, "device": device,
+                              "passkey_name": passkey_name})
+    connection.execute(_PRUNE, {"citizen_id": citizen_id})
 
 
 def record_passkey_use(session: Session, *, citizen_id: uuid.UUID, kind: str, user_agent: str,
