@@ -162,8 +162,10 @@ _PASSKEY_FOR_ASSERTION = (
 def passkey_for_assertion(session: Session, credential_id: bytes) -> sa.Row[Any] | None:
     """What verifying a sign-in assertion reads of a passkey and its citizen (id, citizen_id,
     credential_id, public_key, sign_count, backup_eligible, name, last_used_device,
-    user_handle): one table statement, only these columns, no ORM objects to build."""
-    return session.execute(_PASSKEY_FOR_ASSERTION, {"credential_id": credential_id}).first()
+    user_handle): one table statement on the transaction's connection, only these columns, no
+    ORM objects to build."""
+    return session.connection().execute(_PASSKEY_FOR_ASSERTION,
+                                         {"credential_id": credential_id}).first()
 
 
 def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_count: int,
