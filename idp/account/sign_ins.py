@@ -4,6 +4,10 @@ A session listener (idp.sessions.add_listener) records each one, in one transact
 passkey's last-used device (`idp.account.passkey_devices`): when, a new session or a re-check,
 the browser and system, and the passkey's label then. Recovery-code sessions and sign-ins
 with a wallet are recorded too (no passkey). Closing the account deletes the history with the passkeys.
+
+A passkey sign-in (`/webauthn/authentication/verify`) records its entry itself, in the
+transaction that verifies the assertion and moves the sign count (`record_passkey_use`): one
+transaction per sign-in, not two. The listener then leaves that session alone.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy.orm import Session
 
 from idp.account import passkey_devices
@@ -27,6 +32,21 @@ from infra.db import get_db
 
 KEEP = 20
 EVENTS = {"started": "sign_in", "reauthenticated": "recheck"}
+# Set on `g` by record_passkey_use: this request's session event is already in the history.
+_RECORDED = "sign_in_recorded"
+
+# Built once (SQLAlchemy keeps their compiled form): a sign-in adds one row and drops the
+# citizen's oldest beyond KEEP, without the ORM's unit of work.
+_TABLE = cast(sa.Table, SignIn.__table__)
+_ADD = sa.insert(_TABLE).values(
+    citizen_id=sa.bindparam("citizen_id"), at=sa.bindparam("at"), kind=sa.bindparam("kind"),
+    device=sa.bindparam("device"), passkey_name=sa.bindparam("passkey_name"))
+_NEWEST = (sa.select(_TABLE.c.id).where(_TABLE.c.citizen_id == sa.bindparam("citizen_id"))
+           .order_by(_TABLE.c.at.desc(), _TABLE.c.id.desc()).limit(KEEP))
+_PRUNE = (sa.delete(_TABLE)
+          .where(_TABLE.c.citizen_id == sa.bindparam("citizen_id"),
+                 _TABLE.c.id.not_in(_NEWEST.scalar_subquery()))
+          .execution_options(cache_neutral=True))
 
 
 @dataclass(frozen=True)
@@ -46,14 +66,31 @@ def record(session: Session, *, citizen_id: uuid.UUID, kind: str, user_agent: st
     if credential_id is not None:
         name = session.scalar(sa.select(Passkey.name).where(Passkey.credential_id == credential_id))
         passkey_devices.note_used(session, credential_id=credential_id, user_agent=user_agent)
-    session.add(SignIn(citizen_id=citizen_id, at=now, kind=kind,
-                       device=passkey_devices.summary(user_agent), passkey_name=name))
-    session.flush()
-    newest = (sa.select(SignIn.id).where(SignIn.citizen_id == citizen_id)
-              .order_by(SignIn.at.desc(), SignIn.id.desc()).limit(KEEP))
-    session.execute(sa.delete(SignIn).where(SignIn.citizen_id == citizen_id,
-                                            SignIn.id.not_in(newest.scalar_subquery()))
-                    .execution_options(cache_neutral=True, synchronize_session=False))
+    _add(session, citizen_id=citizen_id, kind=kind, device=passkey_devices.summary(user_agent),
+         passkey_name=name, now=now)
+
+
+def _add(session: Session, *, citizen_id: uuid.UUID, kind: str, device: str | None,
+         passkey_name: str | None, now: datetime) -> None:
+    # Table statements on the transaction's connection: nothing for the ORM's session to do.
+    connection = session.connection()
+    connection.execute(_ADD, {"citizen_id": citizen_id, "at": now, "kind": kind, "device": device,
+                              "passkey_name": passkey_name})
+    connection.execute(_PRUNE, {"citizen_id": citizen_id})
+
+
+def record_passkey_use(session: Session, *, citizen_id: uuid.UUID, kind: str, user_agent: str,
+                       credential_id: bytes, passkey_name: str, last_used_device: str | None,
+                       now: datetime) -> None:
+    """A passkey sign-in's entry, in the sign-in's own transaction (the citizen and the passkey
+    were just read in it, with the passkey's label and last-used device): the passkey's device
+    is written only when it changed. The session listener then skips this request's event."""
+    device = passkey_devices.summary(user_agent)
+    if device is not None and device != last_used_device:
+        passkey_devices.note_used(session, credential_id=credential_id, user_agent=user_agent)
+    _add(session, citizen_id=citizen_id, kind=kind, device=device, passkey_name=passkey_name,
+         now=now)
+    setattr(g, _RECORDED, str(citizen_id))
 
 
 def recent(session: Session, citizen_id: uuid.UUID) -> list[SignInView]:
@@ -69,6 +106,8 @@ def on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
     kind = EVENTS.get(event)
     if kind is None:
         return
+    if not session.recovery and g.pop(_RECORDED, None) == session.citizen_id:
+        return  # recorded in the sign-in's own transaction (record_passkey_use)
     if session.recovery:
         kind = "recovery"
     elif kind == "sign_in" and amr.wallet(session.amr):
@@ -83,4 +122,4 @@ def on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
                credential_id=raw, now=datetime.fromtimestamp(session.auth_time, UTC))
 
 
-__all__ = ["KEEP", "SignInView", "on_session_event", "recent", "record"]
+__all__ = ["KEEP", "SignInView", "on_session_event", "recent", "record", "record_passkey_use"]

@@ -149,6 +149,25 @@ def find_passkey(session: Session, credential_id: bytes) -> Passkey | None:
     return session.scalar(_PASSKEY_BY_CREDENTIAL, {"credential_id": credential_id})
 
 
+_CITIZENS = cast(sa.Table, Citizen.__table__)
+_PASSKEY_FOR_ASSERTION = (
+    sa.select(_TABLE.c.id, _TABLE.c.citizen_id, _TABLE.c.credential_id, _TABLE.c.public_key,
+              _TABLE.c.sign_count, _TABLE.c.backup_eligible, _TABLE.c.name,
+              _TABLE.c.last_used_device, _CITIZENS.c.user_handle)
+    .join(_CITIZENS, _CITIZENS.c.id == _TABLE.c.citizen_id)
+    .where(_TABLE.c.credential_id == sa.bindparam("credential_id"))
+)
+
+
+def passkey_for_assertion(session: Session, credential_id: bytes) -> sa.Row[Any] | None:
+    """What verifying a sign-in assertion reads of a passkey and its citizen (id, citizen_id,
+    credential_id, public_key, sign_count, backup_eligible, name, last_used_device,
+    user_handle): one table statement on the transaction's connection, only these columns, no
+    ORM objects to build."""
+    return session.connection().execute(_PASSKEY_FOR_ASSERTION,
+                                         {"credential_id": credential_id}).first()
+
+
 def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_count: int,
                backed_up: bool, now: datetime) -> None:
     """Store the new counter and last use in one UPDATE that also checks the counter read

@@ -5,6 +5,7 @@ Public API (the OpenID Provider calls these):
     current_session(allow_recovery=False) -> SsoSession | None
     require_citizen(allow_recovery=False) -> SsoSession   # raises LoginRequired
     start_session(response, citizen_id=..., amr=..., credential_id=..., recovery=False)
+    continues(citizen_id, recovery=False) -> bool   # would start_session re-authenticate?
     reauthenticate(response, session=..., amr=..., credential_id=...)
     end_session(response=None, sid=None, reason="logout")
     add_listener(app, listener)   # told when a session starts, is re-authenticated or ends
@@ -36,7 +37,7 @@ from infra.store import get_store
 from infra.web.errors import json_error, wants_json
 from infra.web.i18n import gettext as _
 
-__all__ = ["LoginRequired", "SsoSession", "add_listener", "current_session", "end_session",
+__all__ = ["LoginRequired", "SsoSession", "add_listener", "continues", "current_session", "end_session",
            "init_app", "reauthenticate", "require_citizen", "sessions_for", "signed_in",
            "start_session"]
 
@@ -116,14 +117,21 @@ def _set_cookie(response: BaseResponse, token: str, lifetime: int) -> None:
                         samesite="Lax", secure=settings.secure)
 
 
+def continues(citizen_id: str, *, recovery: bool = False) -> bool:
+    """Whether `start_session(citizen_id=..., recovery=...)` would re-authenticate this browser's
+    session (the same citizen, signed in with a passkey) rather than start a new one."""
+    previous = _loaded()
+    return (previous is not None and not recovery and not previous.recovery
+            and previous.citizen_id == citizen_id)
+
+
 def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
                   credential_id: str | None = None, recovery: bool = False) -> SsoSession:
     """Sign the browser in. The citizen already signed in here is re-authenticated (same sid,
     new token); any other previous session of this browser ends, with back-channel logout."""
     store = get_store(current_app)
     previous = _loaded()
-    if (previous is not None and not recovery and not previous.recovery
-            and previous.citizen_id == citizen_id):
+    if previous is not None and continues(citizen_id, recovery=recovery):
         return reauthenticate(response, session=previous, amr=amr, credential_id=credential_id)
     if previous is not None:
         records.end(store, previous)

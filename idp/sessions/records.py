@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from infra.store import EphemeralStore
 
@@ -48,10 +48,12 @@ class SsoSession:
     ref: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> bytes:
-        data = asdict(self)
-        data.pop("ref")
-        data["amr"] = list(self.amr)
-        return json.dumps(data).encode()
+        return json.dumps({
+            "sid": self.sid, "citizen_id": self.citizen_id, "created": self.created,
+            "auth_time": self.auth_time, "last_seen": self.last_seen, "expires": self.expires,
+            "amr": list(self.amr), "user_agent": self.user_agent, "recovery": self.recovery,
+            "credential_id": self.credential_id,
+        }).encode()
 
     @classmethod
     def from_json(cls, raw: bytes, ref: str) -> SsoSession:
@@ -69,8 +71,8 @@ def reference(policy: SessionPolicy, token: str) -> str:
 
 def _write(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, now: float) -> None:
     ttl = max(1.0, session.ends_at(policy) - now)
-    store.set(RECORD + session.ref, session.to_json(), ttl)
-    store.set(BY_SID + session.sid, session.ref.encode(), ttl)
+    store.set_many({RECORD + session.ref: session.to_json(),
+                    BY_SID + session.sid: session.ref.encode()}, ttl)
 
 
 @dataclass(frozen=True)

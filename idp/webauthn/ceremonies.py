@@ -48,6 +48,9 @@ class SignedIn:
     citizen_id: str
     credential_id: str  # base64url
     amr: tuple[str, ...]
+    # The passkey's label and last-used device as read in this transaction (sign-in history).
+    passkey_name: str = ""
+    last_used_device: str | None = None
 
 
 def amr_for(*, backup_eligible: bool) -> tuple[str, ...]:
@@ -127,14 +130,14 @@ def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
     if ceremony.citizen_id != citizen_id:
         raise WebAuthnError("forbidden", "the challenge was issued to another citizen",
                             status=403)
-    passkey = services.find_passkey(session, response.credential_id)
+    passkey = services.passkey_for_assertion(session, response.credential_id)
     if passkey is None or str(passkey.citizen_id) != citizen_id:
         raise WebAuthnError("unknown_credential",
                             "this passkey is not one of the signed-in citizen's")
-    use_passkey(session, rp=rp, response=response, passkey=passkey,
-                challenge=ceremony.challenge, now=now)
-    return SignedIn(citizen_id=citizen_id, credential_id=b64url(passkey.credential_id),
-                    amr=amr_for(backup_eligible=passkey.backup_eligible))
+    _verify_and_record(session, rp=rp, response=response, passkey_id=passkey.id,
+                       public_key=passkey.public_key, sign_count=passkey.sign_count,
+                       user_handle=passkey.user_handle, challenge=ceremony.challenge, now=now)
+    return _signed_in(passkey)
 
 
 def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingParty,
@@ -177,20 +180,34 @@ def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingP
 
 def use_passkey(session: Session, *, rp: RelyingParty, response: Any, passkey: Any,
                 challenge: bytes, now: float) -> None:
-    """Verify an assertion from `passkey` for `challenge` and record the use (W3C WebAuthn
-    Level 3, section 7.2, steps 11-24): signature, origin, RP ID, user verification, and a
-    sign count that never goes back (also under concurrent use). WebAuthnError if not."""
+    """Verify an assertion from `passkey` (a Passkey with its citizen) for `challenge` and
+    record the use (W3C WebAuthn Level 3, section 7.2, steps 11-24): signature, origin, RP ID,
+    user verification, and a sign count that never goes back (also under concurrent use).
+    WebAuthnError if not."""
+    _verify_and_record(session, rp=rp, response=response, passkey_id=passkey.id,
+                       public_key=passkey.public_key, sign_count=passkey.sign_count,
+                       user_handle=passkey.citizen.user_handle, challenge=challenge, now=now)
+
+
+def _verify_and_record(session: Session, *, rp: RelyingParty, response: Any, passkey_id: int,
+                       public_key: bytes, sign_count: int, user_handle: bytes, challenge: bytes,
+                       now: float) -> None:
     verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
-                                public_key=passkey.public_key,
-                                stored_sign_count=passkey.sign_count,
-                                user_handle=passkey.citizen.user_handle)
+                                public_key=public_key, stored_sign_count=sign_count,
+                                user_handle=user_handle)
     try:
-        services.record_use(session, passkey_id=passkey.id, previous_count=passkey.sign_count,
+        services.record_use(session, passkey_id=passkey_id, previous_count=sign_count,
                             sign_count=verified.sign_count, backed_up=verified.backed_up,
                             now=_utc(now))
     except SignCountRaced:
         raise WebAuthnError("sign_count_regression",
                             "another use of this passkey changed its counter") from None
+
+
+def _signed_in(passkey: Any) -> SignedIn:
+    return SignedIn(citizen_id=str(passkey.citizen_id), credential_id=b64url(passkey.credential_id),
+                    amr=amr_for(backup_eligible=passkey.backup_eligible),
+                    passkey_name=passkey.name, last_used_device=passkey.last_used_device)
 
 
 def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
@@ -199,14 +216,13 @@ def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
     response = parse_assertion(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge,
                                purposes={"sign-in"}, now=now)
-    passkey = services.find_passkey(session, response.credential_id)
+    passkey = services.passkey_for_assertion(session, response.credential_id)
     if passkey is None:
         raise WebAuthnError("unknown_credential", "this passkey is not registered here")
-    use_passkey(session, rp=rp, response=response, passkey=passkey,
-                challenge=ceremony.challenge, now=now)
-    return SignedIn(citizen_id=str(passkey.citizen_id),
-                    credential_id=b64url(passkey.credential_id),
-                    amr=amr_for(backup_eligible=passkey.backup_eligible))
+    _verify_and_record(session, rp=rp, response=response, passkey_id=passkey.id,
+                       public_key=passkey.public_key, sign_count=passkey.sign_count,
+                       user_handle=passkey.user_handle, challenge=ceremony.challenge, now=now)
+    return _signed_in(passkey)
 
 
 __all__ = ["Registered", "SignedIn", "begin_adding", "begin_enrolment", "begin_recheck",

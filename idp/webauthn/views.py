@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.account import reauth
+from idp.account import reauth, sign_ins
 from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
 from idp.assurance.services import credential_descriptors
@@ -15,7 +17,7 @@ from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
 from idp.civil_register import check_after_enrolment
-from idp.sessions import current_session, start_session
+from idp.sessions import continues, current_session, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.encoding import from_b64url
 from idp.webauthn.errors import WebAuthnError
@@ -154,10 +156,19 @@ def authentication_options() -> Response:
 def authentication_verify() -> Response:
     """Verify the assertion (AuthenticationResponseJSON) and start the SSO session."""
     body = json_body()
+    now = time.time()
     try:
         with get_db(current_app).transaction() as db:
             result = ceremonies.finish_sign_in(db, get_store(current_app), rp=_rp(), body=body,
-                                               now=time.time())
+                                               now=now)
+            # The sign-in history's entry, in this same transaction (one per sign-in).
+            sign_ins.record_passkey_use(
+                db, citizen_id=uuid.UUID(result.citizen_id),
+                kind="recheck" if continues(result.citizen_id) else "sign_in",
+                user_agent=request.headers.get("User-Agent", ""),
+                credential_id=from_b64url(result.credential_id, limit=1023),
+                passkey_name=result.passkey_name, last_used_device=result.last_used_device,
+                now=datetime.fromtimestamp(now, UTC))
     except WebAuthnError as exc:
         raise _refuse(exc, "webauthn.authentication") from None
     count("webauthn.authentication", "ok")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 
 
 class StoreError(RuntimeError):
@@ -21,6 +22,12 @@ class EphemeralStore(ABC):
 
     @abstractmethod
     def set(self, key: str, value: bytes, ttl: float) -> None: ...
+
+    def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
+        """Set several keys with the same time-to-live (one round trip where the store can:
+        an SSO session's record and its `sid` index are written together)."""
+        for key, value in items.items():
+            self.set(key, value, ttl)
 
     @abstractmethod
     def add(self, key: str, value: bytes, ttl: float) -> bool:

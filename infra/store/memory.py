@@ -7,6 +7,7 @@ import heapq
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
@@ -90,6 +91,13 @@ class MemoryStore(EphemeralStore):
         with self._lock:
             self._sweep(now)
             self._values[key] = (bytes(value), now + ttl)
+
+    def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
+        now = time.time()
+        with self._lock:
+            self._sweep(now)
+            for key, value in items.items():
+                self._values[key] = (bytes(value), now + ttl)
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         now = time.time()

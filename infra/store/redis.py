@@ -10,7 +10,7 @@ lost connection, so a Redis outage becomes a `StoreError` (503) within seconds, 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -137,6 +137,16 @@ class RedisStore(EphemeralStore):
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl)))
+
+    def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
+        def run() -> None:
+            pipe = self._client.pipeline(transaction=False)
+            for key, value in items.items():
+                pipe.set(self._k(key), value, px=_ms(ttl))
+            pipe.execute()
+
+        if items:
+            self._call(run)
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         return bool(self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl), nx=True)))

@@ -78,3 +78,36 @@ def test_the_export_holds_the_history(client):
     data = client.get("/account/export").get_json()
     assert [s["kind"] for s in data["sign_ins"]] == ["sign_in"]
     assert len(rows(client, enrolled.citizen_id)) == 1
+
+
+def test_a_passkey_sign_in_writes_its_entry_in_its_own_transaction(client):
+    """One commit per sign-in (the entry, the sign count and the passkey's device together),
+    one entry per sign-in: a new browser's is a sign-in, the same citizen signing in again in
+    the same browser a re-check (the session is re-authenticated, not replaced)."""
+    import sqlalchemy as sa
+
+    key = SoftwareAuthenticator()
+    enrolled = enrol(client, key)
+    laptop = client.application.test_client()
+    laptop.environ_base["HTTP_USER_AGENT"] = FIREFOX_WINDOWS
+    engine = get_db(client.application).engine
+    commits = []
+
+    def counted(_conn):
+        commits.append(1)
+
+    sa.event.listen(engine, "commit", counted)
+    try:
+        assert sign_in(laptop, key).status_code == 200
+        first = len(commits)
+        assert sign_in(laptop, key).status_code == 200
+    finally:
+        sa.event.remove(engine, "commit", counted)
+    assert first == 1 and len(commits) == 2
+    found = rows(client, enrolled.citizen_id)
+    assert [r.kind for r in found] == ["sign_in", "sign_in", "recheck"]
+    assert found[1].device == found[2].device == "Firefox|Windows"
+    with get_db(client.application).read() as db:
+        from idp.citizens.models import Passkey
+
+        assert db.scalar(sa.select(Passkey.last_used_device)) == "Firefox|Windows"

@@ -113,3 +113,12 @@ def test_unreachable_redis_raises_store_error():
     dead = RedisStore("redis://127.0.0.1:1/0")
     with pytest.raises(StoreError):
         dead.ping()
+
+
+def test_set_many_sets_each_key_with_the_time_to_live(store):
+    store.set_many({"one": b"1", "two": b"2"}, 10)
+    assert (store.get("one"), store.get("two")) == (b"1", b"2")
+    store.set_many({"one": b"3", "two": b"4"}, 0.05)
+    time.sleep(0.1)
+    assert (store.get("one"), store.get("two")) == (None, None)
+    store.set_many({}, 10)  # nothing to do
