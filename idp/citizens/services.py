@@ -159,7 +159,7 @@ _PASSKEY_FOR_ASSERTION = (
 )
 
 
-def passkey_for_assertion(session: Session, credential_id: bytes) -> sa.Row[Any] | None:
+def passkey_for_assertion(session: Session, credential_id: bytes) -> sa.Row[*tuple[Any, ...]] | None:
     """What verifying a sign-in assertion reads of a passkey and its citizen (id, citizen_id,
     credential_id, public_key, sign_count, backup_eligible, name, last_used_device,
     user_handle): one table statement on the transaction's connection, only these columns, no
