@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from flask import Flask, current_app
+if TYPE_CHECKING:
+    from flask import Flask
 
 T = TypeVar("T")
 
@@ -47,13 +48,26 @@ class Slot(Generic[T]):
     def of(self, app: Flask | None = None) -> T:
         """The component in `app` (default: the current application)."""
         try:
-            return cast(T, _registry(app or current_app)[self])
+            return cast(T, _registry(app or _current_app())[self])
         except KeyError:
             raise ComponentError(f"{self.name} is not installed: the component that provides it "
                                  "must come earlier in the application's wiring") from None
 
     def installed(self, app: Flask) -> bool:
         return self in _registry(app)
+
+
+_CURRENT_APP: list[Flask] = []
+
+
+def _current_app() -> Flask:
+    """Flask's `current_app` proxy, imported on first use: a command that builds no app
+    (`cedula verify`) reads settings through this module without loading Flask."""
+    if not _CURRENT_APP:
+        from flask import current_app
+
+        _CURRENT_APP.append(current_app)
+    return _CURRENT_APP[0]
 
 
 def _registry(app: Flask) -> dict[Slot[Any], Any]:
