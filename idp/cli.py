@@ -23,6 +23,7 @@ from infra.config import ConfigError
 
 if TYPE_CHECKING:
     from idp.cli_context import Context
+    from idp.cli_verify import VerifyContext
 
 
 def __getattr__(name: str) -> Any:
@@ -38,7 +39,10 @@ def __getattr__(name: str) -> Any:
 def _verify_command() -> click.Command:
     """`cedula verify`: verification builds only what it needs, not the web app (the root
     callback gives it an `idp.cli_verify.VerifyContext` root object)."""
-    from signing.verify.cli import verify_command
+    from idp.cli_verify import imports_without_collection
+
+    with imports_without_collection():
+        from signing.verify.cli import verify_command
 
     return verify_command
 
@@ -131,8 +135,11 @@ def cli(click_ctx: click.Context) -> None:
     if click_ctx.obj is None and click_ctx.invoked_subcommand == "verify":
         from idp.cli_verify import VerifyContext
 
-        click_ctx.obj = VerifyContext()  # no Flask: `cedula verify` builds no app
-    context = click_ctx.obj if click_ctx.obj is not None else click_ctx.ensure_object(_context())
+        # no Flask, no app to build; the process ends with the command (no root object given)
+        context: Context | VerifyContext = VerifyContext(freeze_imports=True)
+        click_ctx.obj = context
+    else:
+        context = click_ctx.ensure_object(_context())
     try:
         settings = context.settings
     except ConfigError as exc:

@@ -155,12 +155,28 @@ def test_the_command_loads_neither_flask_nor_the_orm(pki_app, issued, tmp_path):
          "    main()\n"
          "except SystemExit as exit:\n"
          "    print('exit', exit.code)\n"
+         "import gc\n"
+         "print('frozen', gc.get_freeze_count() > 0, 'collecting', gc.isenabled())\n"
          "print(sorted(m for m in ('flask', 'werkzeug', 'sqlalchemy', 'joserfc', 'keys.service',"
          " 'idp.app', 'signing.pades') if m in sys.modules))\n"],
         env=env, check=True, capture_output=True, text=True, timeout=120).stdout
     assert "TOTAL-PASSED" in out and document.csv in out and "exit 0" in out
+    # what the imports made is kept out of the collector's way; the file was verified with it on
+    assert "frozen True collecting True" in out
     loaded = out.strip().splitlines()[-1]
     if sqlite_file(settings.database_url) is not None:
         assert loaded == "[]"
     else:  # another database is read through SQLAlchemy; still no Flask, nor the key service
         assert not {"'flask'", "'werkzeug'", "'keys.service'"} & set(loaded.strip("[]").split(", "))
+
+
+def test_in_process_the_collector_is_left_as_it_was(pki_app):
+    """Built inside another process (here the tests), the command's verification pauses the
+    garbage collector only while it imports, and freezes nothing."""
+    import gc
+
+    from idp.cli_verify import VerifyContext
+
+    frozen = gc.get_freeze_count()
+    VerifyContext(get_settings(pki_app)).verification()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
