@@ -1,115 +1,49 @@
 """The `cedula` command: serve, database, and the commands each package contributes.
 
-Flask's own CLI machinery does the wiring: the root object is a `ScriptInfo` (`Context`) that
-reads the settings once and builds the app only when a command needs it; the packages' groups
-are `flask.cli.AppGroup`s, whose commands run inside the app context (`with_appcontext`), so
-no package imports this module. Package commands are imported when they run: `cedula --help`
-reads their one-line help from `COMMANDS` and imports none of them (a test keeps the two equal).
+Flask's own CLI machinery does the wiring: the root object is a `ScriptInfo`
+(`idp.cli_context.Context`) that reads the settings once and builds the app only when a command
+needs it; the packages' groups are `flask.cli.AppGroup`s, whose commands run inside the app
+context (`with_appcontext`), so no package imports this module. Package commands are imported
+when they run: `cedula --help` reads their one-line help from `COMMANDS` and imports none of
+them (a test keeps the two equal). This module imports no Flask: `cedula verify` gets an
+`idp.cli_verify.VerifyContext` instead and never loads it.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
+from functools import update_wrapper
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import Flask
-from flask.cli import AppGroup, ScriptInfo
 
-from infra.config import ConfigError, Settings, load_settings
+from infra.config import ConfigError
 
 if TYPE_CHECKING:
-    from infra.db import Database
-    from signing.verify.service import VerificationService
+    from idp.cli_context import Context
+    from idp.cli_verify import VerifyContext
 
 
-class Context(ScriptInfo):
-    """The root object: settings are read once; the app is built only by commands that need it."""
+def __getattr__(name: str) -> Any:
+    """`idp.cli.Context` (Flask's `ScriptInfo`), imported when asked for: `cedula verify`
+    never loads Flask."""
+    if name == "Context":
+        from idp.cli_context import Context
 
-    def __init__(self, *, settings: Settings | None = None, app: Flask | None = None) -> None:
-        super().__init__(create_app=self._create_app, set_debug_flag=False, load_dotenv_defaults=False)
-        self._settings = settings
-        self._loaded_app = app
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            if self._loaded_app is not None:
-                from infra.config import get_settings
-
-                self._settings = get_settings(self._loaded_app)
-            else:
-                self._settings = load_settings()
-        return self._settings
-
-    @property
-    def app(self) -> Flask:
-        return self.load_app()
-
-    def _create_app(self) -> Flask:
-        from idp.app import create_app
-
-        return create_app(self.settings)
-
-    def verification_only(self) -> None:
-        """Commands that only verify PDFs build just that (`idp.app.create_verification_app`)."""
-        if self._loaded_app is None:
-            self.create_app = self._create_verification_app
-
-    def _create_verification_app(self) -> Flask:
-        from idp.app import create_verification_app
-
-        return create_verification_app(self.settings)
-
-    def verification(self) -> VerificationService:
-        """`cedula verify`'s service: the given app's, else built from the settings without
-        any Flask app (`signing.verify.service.without_web_app`): importing and wiring the
-        app cost several times the verification itself."""
-        if self._loaded_app is not None:
-            from signing.verify.service import get_verification
-
-            return get_verification(self._loaded_app)
-        from idp.schema import SCHEMA
-        from infra.db import Database, PoolSettings
-        from signing.verify.service import without_web_app
-
-        settings = self.settings
-        database = Database(settings.database_url, schema=SCHEMA,
-                            pool=PoolSettings.from_settings(settings["database"]))
-        return without_web_app(settings=settings, database=database,
-                               directory=_AgencyNames(database))
-
-
-class _AgencyNames:
-    """Agencies' names for `cedula verify` (all it asks of `idp.documents.directory`, whose
-    citizen side would load the passkey code)."""
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-
-    def agency_name(self, client_id: str) -> str | None:
-        from clients.registry import ClientNotFound, find_client
-
-        with self.database.read() as session:
-            try:
-                client = find_client(session, client_id, enabled_only=False)
-            except ClientNotFound:
-                return None
-            return str(client.client_metadata.get("client_name") or client.client_id)
-
-
-pass_context = click.make_pass_decorator(Context, ensure=True)
+        return Context
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _verify_command() -> click.Command:
-    """`cedula verify`: verification builds only what it needs, not the web app."""
-    from signing.verify.cli import verify_command
+    """`cedula verify`: verification builds only what it needs, not the web app (the root
+    callback gives it an `idp.cli_verify.VerifyContext` root object)."""
+    from idp.cli_verify import imports_without_collection
 
-    context = click.get_current_context(silent=True)
-    if context is not None:  # resolved before the root callback runs: make the root object now
-        context.ensure_object(Context).verification_only()
+    with imports_without_collection():
+        from signing.verify.cli import verify_command
+
     return verify_command
 
 
@@ -170,7 +104,7 @@ def load_command(name: str) -> click.Command:
     return command
 
 
-class Root(AppGroup):
+class Root(click.Group):
     """The root group: its own commands, and the packages' commands imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -198,7 +132,14 @@ def cli(click_ctx: click.Context) -> None:
     """Cédula: citizen identity (OpenID Connect, passkeys) and e-signature provider."""
     from infra.ops.logging import configure as configure_logging
 
-    context = click_ctx.ensure_object(Context)
+    if click_ctx.obj is None and click_ctx.invoked_subcommand == "verify":
+        from idp.cli_verify import VerifyContext
+
+        # no Flask, no app to build; the process ends with the command (no root object given)
+        context: Context | VerifyContext = VerifyContext(freeze_imports=True)
+        click_ctx.obj = context
+    else:
+        context = click_ctx.ensure_object(_context())
     try:
         settings = context.settings
     except ConfigError as exc:
@@ -206,13 +147,29 @@ def cli(click_ctx: click.Context) -> None:
     configure_logging(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
 
 
-@cli.group(cls=AppGroup)
+def _context() -> type[Context]:
+    from idp.cli_context import Context
+
+    return Context
+
+
+def _pass_context(command: Callable[..., None]) -> Callable[..., None]:
+    """Pass the root object (an `idp.cli_context.Context`, made if there is none) first."""
+
+    @click.pass_context
+    def run(click_ctx: click.Context, /, *args: Any, **kwargs: Any) -> None:
+        click_ctx.invoke(command, click_ctx.ensure_object(_context()), *args, **kwargs)
+
+    return update_wrapper(run, command)
+
+
+@cli.group()
 def db() -> None:
     """The relational database."""
 
 
-@db.command("upgrade", with_appcontext=False)
-@pass_context
+@db.command("upgrade")
+@_pass_context
 def db_upgrade(ctx: Context) -> None:
     """Create or migrate the schema to the newest version (safe to run again)."""
     from idp.schema import SCHEMA
@@ -232,11 +189,11 @@ def _redact(url: str) -> str:
     return url
 
 
-@cli.command(with_appcontext=False)
+@cli.command()
 @click.option("--host", help="Address to bind (default: server.host).")
 @click.option("--port", type=int, help="Port to bind (default: server.port).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: server.workers).")
-@pass_context
+@_pass_context
 def serve(ctx: Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the provider (gunicorn; more than one worker needs Redis)."""
     from idp.serve import ServeError
@@ -254,10 +211,10 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
         raise click.ClickException(str(exc)) from None
 
 
-@cli.command(with_appcontext=False)
+@cli.command()
 @click.option("--host", help="Address the provider binds (default: server.host).")
 @click.option("--port", type=int, help="Port of the provider (default: server.port).")
-@pass_context
+@_pass_context
 def demo(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the provider with two demo agency portals (what `make run` does); prepares the
     database, signing keys and document PKI first, as `db upgrade`, `keys init` and `pki init`

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from flask import Flask, current_app
-from flask.globals import _cv_app
+if TYPE_CHECKING:
+    from flask import Flask
 
 T = TypeVar("T")
 
@@ -48,11 +48,7 @@ class Slot(Generic[T]):
     def of(self, app: Flask | None = None) -> T:
         """The component in `app` (default: the current application)."""
         if app is None:
-            # The application context's app read once, not through the `current_app` proxy
-            # (a hot path: several components are looked up on every request). Outside a
-            # context, the proxy raises Flask's own "outside of application context" error.
-            context = _cv_app.get(None)
-            app = context.app if context is not None else current_app._get_current_object()  # type: ignore[attr-defined]
+            app = _current_app()
         try:
             return cast(T, app.extensions[_REGISTRY][self])
         except KeyError:
@@ -61,6 +57,26 @@ class Slot(Generic[T]):
 
     def installed(self, app: Flask) -> bool:
         return self in _registry(app)
+
+
+_FLASK_CONTEXT: list[Any] = []
+
+
+def _current_app() -> Flask:
+    """The application context's app, read straight from Flask's context variable, not through
+    the `current_app` proxy (a hot path: several components are looked up on every request).
+    Flask is imported on first use: a command that builds no app (`cedula verify`) reads settings
+    through this module without loading it. Outside a context, the proxy raises Flask's own
+    "outside of application context" error."""
+    if not _FLASK_CONTEXT:
+        from flask import current_app
+        from flask.globals import _cv_app
+
+        _FLASK_CONTEXT.extend((_cv_app, current_app))
+    context = _FLASK_CONTEXT[0].get(None)
+    if context is not None:
+        return cast("Flask", context.app)
+    return cast("Flask", _FLASK_CONTEXT[1]._get_current_object())
 
 
 def _registry(app: Flask) -> dict[Slot[Any], Any]:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask
-
 from infra.components import Slot
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 # The defaults ship inside the package (an installed wheel has no `config/` folder);
 # `config/default.toml` at the repository root is the documented copy, kept identical by a test.

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +28,7 @@ from infra.config import get_settings
 
 if TYPE_CHECKING:  # alembic loads when migrations run: a command that only reads does not pay it
     from alembic.config import Config as AlembicConfig
+    from flask import Flask  # nor Flask (`cedula verify`)
 
 log = logging.getLogger(__name__)
 

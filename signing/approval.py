@@ -38,7 +38,6 @@ from asn1crypto import cms, core
 from pyhanko.sign import attributes
 from pyhanko.sign.signers.pdf_cms import CAdESSignedAttributeProviderSpec, PdfCMSSignedAttributes
 
-from infra.jose import b64url_decode
 from keys.policies import LEVELS, PASSKEY_APPROVAL
 from signing.errors import SigningError
 
@@ -117,6 +116,8 @@ class Approval:
 
 
 def _challenge(client_data_json: bytes) -> bytes:
+    from infra.jose import b64url_decode  # JOSE (joserfc) loads only for a citizen's approval
+
     try:
         value = json.loads(client_data_json)["challenge"]
         return b64url_decode(value, padding=True)

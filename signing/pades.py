@@ -50,6 +50,8 @@ from signing.stamp import SignatureStampStyle
 from signing.widget import tag_widget
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+# OCSP responses and CRLs to embed (`keys.revocation_info`).
+RevocationData = tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]
 # The validation data goes into the signature's own revision, and the data for the document
 # time-stamp before it, so that the document time-stamp is the last revision and covers the
 # whole file (no VRI dictionaries: deprecated by ETSI EN 319 142-1, 5.4.2).
@@ -89,6 +91,12 @@ class SignedPdf:
     signed_at: datetime
 
 
+def _whole_points(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    """A field's rectangle in whole PDF points, as pyHanko's `SigFieldSpec` takes it."""
+    x1, y1, x2, y2 = box
+    return round(x1), round(y1), round(x2), round(y2)
+
+
 def check_level(level: str) -> str:
     if level not in LEVELS:
         raise SealError(f"the PAdES level must be one of {', '.join(LEVELS)}, not {level!r}")
@@ -106,7 +114,7 @@ class Sealer:
         self._lock = threading.Lock()
         self._generation: tuple[tuple[int, str], tuple[int, str]] | None = None
         self._seals: dict[str, tuple[float, keys.CustodySigner]] = {}
-        self._revocation: dict[str, tuple[float, tuple[list, list]]] = {}
+        self._revocation: dict[str, tuple[float, RevocationData]] = {}
         self._timestamper: keys.InProcessTimeStamper | None = None
         # (issuer and key type of the signer, level) -> bytes reserved for the signature (hex digits)
         self._reserved: dict[tuple[str, str], int] = {}
@@ -150,13 +158,13 @@ class Sealer:
         return signer
 
     def _revocation_info(self, certificate: asn1_x509.Certificate, *, cache: bool
-                         ) -> tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]:
+                         ) -> RevocationData:
         key = f"{certificate.serial_number:x}"
         now = self.clock()
         cached = self._revocation.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
-        info = keys.revocation_info(self.service, certificates=[certificate])
+        info: RevocationData = keys.revocation_info(self.service, certificates=[certificate])
         if cache and self.cache_seconds:
             with self._lock:
                 self._revocation[key] = (now + self.cache_seconds, info)
@@ -166,7 +174,8 @@ class Sealer:
                            cache: bool = True) -> ValidationContext:
         """Trust in our root, with our own OCSP responses and CRLs (no network)."""
         ocsps, crls = self._revocation_info(certificate, cache=cache)
-        return keys.own_pki_context(self.service, ocsps=ocsps, crls=crls)
+        context: ValidationContext = keys.own_pki_context(self.service, ocsps=ocsps, crls=crls)
+        return context
 
     def warm_up(self) -> None:
         """Open the key store and parse the PKI now, so the first document is fast."""
@@ -212,7 +221,7 @@ class Sealer:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
             fields.append_signature_field(writer, fields.SigFieldSpec(
                 sig_field_name=field.name, on_page=field.page,
-                box=tuple(round(v) for v in field.box) if field.box else None,
+                box=_whole_points(field.box) if field.box else None,
                 readable_field_name=field.description))
             if field.tag:
                 tag_widget(writer, field_name=field.name, page=field.page, alt=field.description)

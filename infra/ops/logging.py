@@ -16,12 +16,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-from flask import Flask, Response, g, has_request_context, request
+from typing import TYPE_CHECKING, Any
 
 from infra.config import get_settings
-from infra.secrets import get_secrets
+
+if TYPE_CHECKING:
+    from flask import Flask, Response
 
 NODE_HEADER = "Cedula-Node"
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -42,8 +42,10 @@ class JsonFormatter(logging.Formatter):
         }
         if JsonFormatter.node:
             entry["node"] = JsonFormatter.node
-        if has_request_context() and "request_id" in g:
-            entry["request_id"] = g.request_id
+        # Flask is imported only by what serves requests (`cedula verify` logs without it).
+        flask = sys.modules.get("flask")
+        if flask is not None and flask.has_request_context() and "request_id" in flask.g:
+            entry["request_id"] = flask.g.request_id
         for key, value in vars(record).items():
             if key in _RESERVED or key.startswith("_"):
                 continue
@@ -111,6 +113,10 @@ def masked_path(path: str, values: Mapping[str, Any], names: Iterable[str], key:
 
 
 def init_app(app: Flask) -> None:
+    from flask import g, request
+
+    from infra.secrets import get_secrets
+
     access = logging.getLogger("cedula.access")
     masked = tuple(str(n) for n in get_settings(app)["logging"].get("masked_path_parameters", ()))
     key = get_secrets(app).key("access-log-mask") if masked else b""

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from functools import update_wrapper
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import click
-from flask.cli import ScriptInfo, with_appcontext
 
+from signing.i18n import LANGUAGES
 from signing.verify.report import Indication, VerificationReport
-from signing.verify.texts import LANGUAGES
-
-if TYPE_CHECKING:
-    from signing.verify.service import VerificationService
 
 EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1,
               Indication.INDETERMINATE: 2}
@@ -39,17 +37,37 @@ def exit_code(report: VerificationReport) -> int:
     return EXIT_CODES[report.indication]
 
 
-def _verification() -> VerificationService:
-    """The root object's verification service (`idp.cli.Context.verification`: no web app),
-    or the service of the app Flask's `ScriptInfo` builds."""
-    root = click.get_current_context().ensure_object(ScriptInfo)
-    build = getattr(root, "verification", None)
+class Verification(Protocol):
+    """What the command asks of verification (`signing.verify.command.CommandVerification`,
+    or an app's `signing.verify.service.VerificationService`)."""
+
+    def verify(self, data: bytes) -> VerificationReport: ...
+
+
+def _verification() -> Verification:
+    """The root object's verification (`idp.cli`: built without any web app), or the service
+    of the app Flask's `ScriptInfo` builds."""
+    context = click.get_current_context()
+    build = getattr(context.find_root().obj, "verification", None)
     if build is not None:
-        verification: VerificationService = build()
+        verification: Verification = build()
         return verification
+    from flask.cli import ScriptInfo
+
     from signing.verify.service import get_verification
 
-    return get_verification(root.load_app())
+    return get_verification(context.ensure_object(ScriptInfo).load_app())
+
+
+def with_appcontext(command: Callable[..., None]) -> Callable[..., None]:
+    """`flask.cli.with_appcontext`, Flask imported when the command runs (not for `verify`)."""
+
+    def run(*args: object, **kwargs: object) -> None:
+        from flask.cli import with_appcontext as in_app_context
+
+        in_app_context(command)(*args, **kwargs)
+
+    return update_wrapper(run, command)
 
 
 @click.command("verify")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from signing import csv as verification_code
 from signing.errors import InvalidCode
 from signing.models import ForgeryReport
 from signing.verify.errors import VerificationError
+
+if TYPE_CHECKING:
+    from infra.db import Database
 
 MAX_WHERE = 1000
 MAX_CONTACT = 200
@@ -71,7 +75,7 @@ def check(*, code: object, where: object, contact: object) -> tuple[str, str, st
     return canonical, where_found, reached or None
 
 
-def record(database, *, code: object, where: object, contact: object, language: str,
+def record(database: Database, *, code: object, where: object, contact: object, language: str,
            now: datetime) -> Received:
     """Store one report (one transaction) and return its reference for the person."""
     canonical, where_found, reached = check(code=code, where=where, contact=contact)

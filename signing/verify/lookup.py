@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from datetime import datetime
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
-from signing import csv as verification_code
 from signing.errors import InvalidCode
-from signing.models import Document
 from signing.verify.errors import IssuedDocumentNotFound
 from signing.verify.report import IssuedDocument
+
+if TYPE_CHECKING:  # `cedula verify` finds documents without the ORM (signing.verify.command)
+    from sqlalchemy.orm import Session
+
+    from signing.models import Document
 
 # ISO 32000-1, 7.5.5: every revision ends with %%EOF and an optional end-of-line marker.
 _EOF = re.compile(rb"%%EOF(\r\n|\r|\n)?")
@@ -49,23 +51,38 @@ def revision_digests(data: bytes) -> list[str]:
     return list(reversed(digests))
 
 
+def candidates(data: bytes) -> list[str]:
+    """The digests a document of `data` may be stored under: the whole file's first, then
+    each earlier revision's, newest first."""
+    whole = hashlib.sha256(data).hexdigest()
+    return [whole, *[d for d in revision_digests(data) if d != whole]]
+
+
+def best_match(digests: list[str], found: Collection[str]) -> tuple[str, str] | None:
+    """The first of `digests` (as `candidates` orders them) that was `found`, and how it
+    matched: "hash" (the whole file) or "revision" (an earlier revision of it)."""
+    for digest in digests:
+        if digest in found:
+            return digest, "hash" if digest == digests[0] else "revision"
+    return None
+
+
 def find_by_content(session: Session, *, data: bytes,
                     agency_name: Callable[[str], str | None] = lambda _: None
                     ) -> IssuedDocument | None:
     """The issued document whose bytes are `data`, or are an earlier revision of `data`."""
-    whole = hashlib.sha256(data).hexdigest()
-    candidates = [whole, *[d for d in revision_digests(data) if d != whole]]
-    rows = session.scalars(sa.select(Document).where(Document.sha256.in_(candidates),
+    import sqlalchemy as sa
+
+    from signing.models import Document
+
+    digests = candidates(data)
+    rows = session.scalars(sa.select(Document).where(Document.sha256.in_(digests),
                                                      Document.kind == "sealed")).all()
-    if not rows:
-        return None
     by_digest = {row.sha256: row for row in rows}
-    for digest in candidates:
-        if digest in by_digest:
-            matched = "hash" if digest == whole else "revision"
-            return describe(session, by_digest[digest], matched_by=matched,
-                            agency_name=agency_name)
-    return None
+    match = best_match(digests, by_digest)
+    if match is None:
+        return None
+    return describe(session, by_digest[match[0]], matched_by=match[1], agency_name=agency_name)
 
 
 def find_by_code(session: Session, *, code: str,
@@ -74,6 +91,11 @@ def find_by_code(session: Session, *, code: str,
 
     `InvalidCode` for a mistyped code, `IssuedDocumentNotFound` for a well-formed unknown one.
     """
+    import sqlalchemy as sa
+
+    from signing import csv as verification_code
+    from signing.models import Document
+
     canonical = verification_code.normalise(code)
     row = session.scalars(sa.select(Document).where(Document.csv == canonical,
                                                     Document.kind == "sealed")).first()
@@ -84,16 +106,32 @@ def find_by_code(session: Session, *, code: str,
 
 def describe(session: Session, row: Document, *, matched_by: str,
              agency_name: Callable[[str], str | None]) -> IssuedDocument:
+    import sqlalchemy as sa
+
+    from signing.models import Document
+
     replacement = None
     if row.superseded_by:
         replacement = session.scalar(sa.select(Document.csv)
                                      .where(Document.id == row.superseded_by))
-    issuer = (agency_name(row.client_id) if row.client_id else None) or row.client_id or ""
+    return issued_document(
+        id=row.id, csv=row.csv, title=row.title, client_id=row.client_id,
+        issued_at=row.issued_at, status=row.status, revoked_at=row.revoked_at,
+        reason=row.revocation_reason, replacement=replacement, matched_by=matched_by,
+        sha256=row.sha256, template=row.template, agency_name=agency_name)
+
+
+def issued_document(*, id: str, csv: str, title: str, client_id: str | None,
+                    issued_at: datetime, status: str, revoked_at: datetime | None,
+                    reason: str | None, replacement: str | None, matched_by: str, sha256: str,
+                    template: str | None, agency_name: Callable[[str], str | None]
+                    ) -> IssuedDocument:
+    """What a report says of a `documents` row (the replacement's code if superseded)."""
+    issuer = (agency_name(client_id) if client_id else None) or client_id or ""
     return IssuedDocument(
-        id=row.id, csv=row.csv, type=row.title, issuer=issuer, issued_at=row.issued_at,
-        status=row.status, revoked_at=row.revoked_at, reason=row.revocation_reason,
-        superseded_by=replacement, matched_by=matched_by, sha256=row.sha256,
-        template=row.template)
+        id=id, csv=csv, type=title, issuer=issuer, issued_at=issued_at, status=status,
+        revoked_at=revoked_at, reason=reason, superseded_by=replacement,
+        matched_by=matched_by, sha256=sha256, template=template)
 
 
-__all__ = ["InvalidCode", "describe", "find_by_code", "find_by_content", "revision_digests"]
+__all__ = ["InvalidCode", "best_match", "candidates", "describe", "find_by_code", "find_by_content", "revision_digests"]

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import crl as asn1_crl
-from flask import Flask
 
 from infra.components import Slot
 from infra.config import Settings
-from infra.db import Database
 from signing.verify import lookup
 from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
@@ -26,7 +24,11 @@ from signing.verify.report import IssuedDocument, VerificationReport
 from signing.verify.trust import TrustStore
 from signing.verify.validation import Evidence, Expectations, Verifier
 
-if TYPE_CHECKING:  # `cedula verify` builds this service without the sealing side (signing.service)
+if TYPE_CHECKING:  # `cedula verify` verifies without Flask, the ORM or the sealing side
+    from flask import Flask
+
+    from infra.db import Database
+    from keys.pki import Pki
     from keys.service import KeyService
     from signing.store import DocumentStore
 
@@ -116,14 +118,6 @@ class Originals(Protocol):
     def store(self) -> DocumentStore: ...
 
 
-@dataclass(frozen=True)
-class StoredOriginals:
-    """`Originals` without the sealing side, for `cedula verify` (`without_web_app`)."""
-
-    directory: AgencyNames
-    store: DocumentStore
-
-
 class VerificationService:
     """Verification for one app: `verify(data)`, `by_code(code)`, `original(code)`."""
 
@@ -144,19 +138,7 @@ class VerificationService:
 
     def evidence(self, now: datetime) -> Evidence:
         """The own root, CA/TSA/OCSP certificates and current CRLs (none before `pki init`)."""
-        from keys.errors import PkiNotInitialised
-
-        pki = self.keys.pki
-        try:
-            material = pki.material()
-            crls = tuple(asn1_crl.CertificateList.load(pki.crl(name, now))
-                         for name in ("root", "issuing"))
-        except PkiNotInitialised:
-            return Evidence()
-        return Evidence(roots=(material.root.certificate,),
-                        certificates=(material.issuing.certificate, material.tsa.certificate,
-                                      material.ocsp.certificate),
-                        crls=crls)
+        return pki_evidence(self.keys.pki, now)
 
     def agency_name(self, client_id: str) -> str | None:
         return self.documents.directory.agency_name(client_id)
@@ -183,19 +165,20 @@ class VerificationService:
 
 
 
-def without_web_app(*, settings: Settings, database: Database,
-                    directory: AgencyNames) -> VerificationService:
-    """The service as `cedula verify` builds it: no Flask app, no sealing (pyHanko's signers,
-    fonts and rendering stay unloaded), the PKI only read. The web app's service
-    (`signing.web.init_service`) verifies the same way."""
-    from keys.service import KeyService
-    from signing.settings import DocumentSettings
-    from signing.store import DocumentStore
-    quiet_pyhanko()
-    store = DocumentStore(DocumentSettings.load(settings, settings.data_dir).storage_dir)
-    return VerificationService(settings=settings, database=database,
-                               key_service=KeyService(settings, database),
-                               documents=StoredOriginals(directory, store))
+def pki_evidence(pki: Pki, now: datetime) -> Evidence:
+    """The own root, CA/TSA/OCSP certificates and current CRLs (none before `pki init`)."""
+    from keys.errors import PkiNotInitialised
+
+    try:
+        material = pki.material()
+        crls = tuple(asn1_crl.CertificateList.load(pki.crl(name, now))
+                     for name in ("root", "issuing"))
+    except PkiNotInitialised:
+        return Evidence()
+    return Evidence(roots=(material.root.certificate,),
+                    certificates=(material.issuing.certificate, material.tsa.certificate,
+                                  material.ocsp.certificate),
+                    crls=crls)
 
 
 def expectations(settings: Settings) -> Expectations:

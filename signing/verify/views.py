@@ -19,22 +19,28 @@ separate, lower limit, so guessing codes (95 random bits) stops early.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from infra.config import get_settings
 from infra.db import get_db
 from infra.indicators import tally_apart
 from infra.store import get_store
-from infra.web.csrf import CsrfError, validate_csrf
+from infra.web.csrf import CsrfError, csrf_token, validate_csrf
+from infra.web.i18n import current_language, gettext, translate_or
 from signing.errors import InvalidCode
+from signing.i18n import LANGUAGES
 from signing.models import Document
 from signing.verify import forgery_reports
 from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
-from signing.verify.service import get_verification
-from signing.verify.texts import LANGUAGES
+from signing.verify.other_forms import OtherForm
+from signing.verify.report import IssuedDocument, VerificationReport
+from signing.verify.service import VerificationService, get_verification
 from signing.verify.verdict import Verdict, advice, decide
 
 bp = Blueprint("verify", __name__, template_folder="templates")
@@ -50,7 +56,7 @@ class TooManyRequests(Exception):
 # helpers -------------------------------------------------------------------------------
 
 
-def _service():
+def _service() -> VerificationService:
     return get_verification(current_app)
 
 
@@ -90,11 +96,11 @@ def _language() -> str:
         return chosen
     if request.path.startswith("/api/"):
         return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
-    return current_app.jinja_env.globals["current_language"]()
+    return current_language()
 
 
 def _translate(key: str) -> str:
-    return str(current_app.jinja_env.globals["_"](key))
+    return gettext(key)
 
 
 def _json_error(status: int, error: str, description: str,
@@ -106,7 +112,7 @@ def _json_error(status: int, error: str, description: str,
     return response
 
 
-def _page(template: str, status: int = 200, **context) -> Response:
+def _page(template: str, status: int = 200, **context: Any) -> Response:
     response = Response(render_template(template, **context), status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -114,7 +120,7 @@ def _page(template: str, status: int = 200, **context) -> Response:
 
 def _check_form_token() -> None:
     """The upload form's CSRF token against the browser's cookie (`csrf_token()` global)."""
-    expected = str(current_app.jinja_env.globals["csrf_token"]())
+    expected = csrf_token()
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(expected, sent):
         raise VerificationError("The form's security token is missing or out of date; "
@@ -130,7 +136,8 @@ def _upload(*, api: bool) -> bytes:
         upload = request.files.get("file")
         if upload is None:
             raise UnreadableDocument("Choose a PDF file to verify.", code="empty_file")
-        return upload.read(settings.max_bytes + 1)
+        data: bytes = upload.read(settings.max_bytes + 1)
+        return data
     if not api:
         raise UnreadableDocument("Send the PDF with the upload form.", code="not_pdf")
     if request.mimetype not in ("application/pdf", "application/octet-stream"):
@@ -144,7 +151,7 @@ def _upload(*, api: bool) -> bytes:
 
 
 @bp.get("/verify")
-def index() -> Response:
+def index() -> Response | WerkzeugResponse:
     code = request.args.get("code")
     if code is None:
         return _page("verify/index.html")
@@ -170,20 +177,19 @@ def upload() -> Response:
     return _report_page(report, report.document)
 
 
-def _counted(report):
+def _counted(report: VerificationReport) -> VerificationReport:
     """Count the verification by its overall indication, for the agency that issued the
     document when it is one of ours (found by its code or recognised by its hash)."""
-    if report is not None:
-        database = get_db(current_app)
-        agency = None
-        if report.document is not None:
-            with database.read() as session:
-                agency = session.scalar(sa.select(Document.client_id).where(Document.id == report.document.id))
-        tally_apart(database, "verification", agency=agency, dimension=report.indication.value)
+    database = get_db(current_app)
+    agency = None
+    if report.document is not None:
+        with database.read() as session:
+            agency = session.scalar(sa.select(Document.client_id).where(Document.id == report.document.id))
+    tally_apart(database, "verification", agency=agency, dimension=report.indication.value)
     return report
 
 
-def _report_or_none(found):
+def _report_or_none(found: IssuedDocument) -> VerificationReport | None:
     """The report of the stored original; None if the file is missing from the store."""
     from signing.store import DocumentNotStored
 
@@ -193,7 +199,7 @@ def _report_or_none(found):
         return None
 
 
-def _by_code(code: str):
+def _by_code(code: str) -> IssuedDocument | Verdict:
     """The document a verification code names, or the verdict on the code: `NOT_FOUND` for a
     well-formed code no document has (a possible forgery), `MALFORMED_CODE` for a mistyped one.
     Both count as a miss: guessing is limited."""
@@ -215,8 +221,9 @@ def _organisation() -> dict[str, str]:
             for key in ("name", "email", "phone", "address", "hours")}
 
 
-def _not_found(verdict: Verdict, code: str, *, status: int | None = None, form=None,
-               errors=()) -> Response:
+def _not_found(verdict: Verdict, code: str, *, status: int | None = None,
+               form: dict[str, str] | None = None,
+               errors: Iterable[tuple[str | None, str]] = ()) -> Response:
     """The page for a code that names no document: a possible forgery with how to report it,
     or a mistyped code with how to type it again."""
     from signing import csv as verification_code
@@ -238,7 +245,8 @@ def document(code: str) -> Response:
     return _report_page(report, found, forms=_other_forms(found))
 
 
-def _report_page(report, document, *, forms=()) -> Response:
+def _report_page(report: VerificationReport | None, document: IssuedDocument | None, *,
+                 forms: Iterable[OtherForm] = ()) -> Response:
     verdict = report.verdict if report is not None else \
         decide(indication=None, document_status=document.status if document else None)
     return _page("verify/report.html", report=report, document=document, language=_language(),
@@ -267,14 +275,14 @@ def report_forgery() -> Response:
                  advice=advice(Verdict.NOT_FOUND, _language()))
 
 
-def _not_found_or_mistyped(form: dict[str, str], errors) -> Response:
+def _not_found_or_mistyped(form: dict[str, str], errors: list[tuple[str | None, str]]) -> Response:
     from signing import csv as verification_code
 
     verdict = Verdict.NOT_FOUND if verification_code.is_valid(form["code"]) else Verdict.MALFORMED_CODE
     return _not_found(verdict, form["code"], status=400, form=form, errors=errors)
 
 
-def _other_forms(found):
+def _other_forms(found: IssuedDocument) -> list[OtherForm]:
     from signing.verify import other_forms
 
     return other_forms.of(current_app, found.id, found.status)
@@ -315,7 +323,7 @@ def api_document(code: str) -> Response:
     if found is Verdict.MALFORMED_CODE:
         return _json_verdict(400, "invalid_code", "This is not a verification code: it has a "
                              "typing mistake (wrong length, letters or check symbol).", found)
-    if found is Verdict.NOT_FOUND:
+    if isinstance(found, Verdict):  # NOT_FOUND: `_by_code` gives no other verdict
         return _json_verdict(404, "not_found", "No document has this verification code.", found)
     report = _report_or_none(found)
     if report is None:
@@ -329,11 +337,11 @@ def _json_verdict(status: int, error: str, description: str, verdict: Verdict) -
     """An error that is also a verdict on the code: `possible_forgery` for a well-formed code
     that no document has, with where to report it."""
     response = _json_error(status, error, description)
-    body = response.get_json()
+    body: dict[str, Any] = response.get_json()
     body.update(verdict=verdict.value, advice=advice(verdict, _language()),
                 possible_forgery=verdict is Verdict.NOT_FOUND)
     if verdict is Verdict.NOT_FOUND:
-        body["report_url"] = url_for("verify.document", code=_canonical(request.view_args["code"]),
+        body["report_url"] = url_for("verify.document", code=_canonical((request.view_args or {})["code"]),
                                      _external=True) + "#report"
         body["contact"] = {key: value for key, value in _organisation().items() if value}
     response.set_data(jsonify(body).get_data())
@@ -346,7 +354,7 @@ def _canonical(code: str) -> str:
     return verification_code.normalise(code)
 
 
-def _json(body: dict) -> Response:
+def _json(body: dict[str, Any]) -> Response:
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -373,6 +381,5 @@ def _verification_error(exc: VerificationError) -> Response:
         {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.code, exc.status)
     if request.path.startswith("/api/"):
         return _json_error(status, exc.code, exc.description)
-    key = f"verify.input.{exc.code}"
-    return _page("verify/index.html", status, file_error=_translate(key)
-                 if _translate(key) != key else exc.description)
+    return _page("verify/index.html", status,
+                 file_error=translate_or(f"verify.input.{exc.code}", exc.description))

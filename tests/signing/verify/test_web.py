@@ -179,7 +179,7 @@ def test_cli_exit_codes(pki_app, issued, tmp_path):
 
 
 def test_cli_verifies_with_the_verification_app_alone(pki_app, issued, tmp_path):
-    """`cedula verify` builds only the verification parts (idp.app.create_verification_app): the
+    """`cedula verify` builds only the verification parts (signing.verify.command, no app): the
     same report as the API of the whole app, the issued document found."""
     import json
 
