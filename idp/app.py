@@ -63,37 +63,6 @@ def _components() -> list[Component]:
     ]
 
 
-def _verification_components() -> list[Component]:
-    """What verifying a PDF needs: the database, `keys` (the own PKI's evidence), the citizens'
-    scheme and the agencies' names (to say which issued document a file is), the document and
-    verification services; no pages, no provider."""
-    def component(module: str, *args: object) -> Component:
-        return Component(module, lambda app: import_module(module).init_app(app, *args))
-
-    def documents(app: Flask) -> object:
-        from idp.citizens import scheme
-        from idp.documents.directory import IdpDirectory
-        from infra.db import get_db
-        from signing.component import init_app as init_documents
-
-        return init_documents(app, directory=IdpDirectory(get_db(app), scheme(app)))
-
-    return [
-        component("infra.ops.health"),
-        component("infra.openapi"),
-        component("infra.db", SCHEMA),
-        component("keys"),
-        component("idp.citizens"),
-        Component("signing.component", documents),
-        Component("signing.web", lambda app: import_module("signing.web").init_service(app)),
-    ]
-
-
-def create_verification_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
-    """Only what `cedula verify` needs (`_verification_components`), not the web app."""
-    return _build(config, _verification_components())
-
-
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the provider. `config` is a nested mapping of settings that override the rest."""
     return _build(config, _components())
