@@ -1,5 +1,5 @@
 """A real `cedula serve` process on a free loopback port, for tests that need real threads,
-real sockets and a real gunicorn worker (races, stalls), on either backend.
+real sockets and a real server worker (races, stalls), on either backend.
 
 Each server gets a database of its own (a SQLite file, or a new PostgreSQL database) and, on
 the production backend, its own Redis key prefix; `LiveServer.app` is an in-process app on
@@ -76,8 +76,9 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[LiveServer]:
-    """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars."""
+def live_server(backend: Any, folder: Path, *, server: str | None = None, **environment: str) -> Iterator[LiveServer]:
+    """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars, on
+    `server` (`--server granian` or `gunicorn`; None: the default)."""
     from idp import create_app
     from idp.schema import SCHEMA
     from tests.conftest import settings_for
@@ -101,8 +102,9 @@ def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[Live
         service = get_service(app)
         service.custody.initialise()
         service.keyring.bootstrap(service.now())
-        process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        command = [*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port),
+                   *(["--server", server] if server else [])]
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         server = LiveServer(base=base, env=env, app=app, backend=backend.name, process=process)
         try:
             for _ in range(300):
@@ -129,6 +131,25 @@ def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[Live
 
             get_db(app).dispose()
             get_store(app).close()
+
+
+def worker_pids(process: subprocess.Popen) -> set[int]:
+    """The worker processes of a running `cedula serve`: granian's spawned interpreters, or
+    gunicorn's forks (not multiprocessing's resource tracker)."""
+    pids: set[int] = set()
+    for task in Path(f"/proc/{process.pid}/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"resource_tracker" not in command:
+                pids.add(int(child))
+    return pids
 
 
 class Citizen:
