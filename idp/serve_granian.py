@@ -11,13 +11,17 @@ shared socket, one worker took most keep-alive connections).
 
 What gunicorn did through hooks is done here in the worker itself: the logging of the
 `cedula` command (a spawned worker does not run it), the in-process store's last snapshot and
-prometheus_client's dead-worker marking on the way out (`_worker`).
+prometheus_client's dead-worker marking on the way out (`_worker`), and stopping when the
+granian process is gone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from functools import partial
 from typing import Any
 
@@ -54,6 +58,7 @@ def _load(workers: int) -> Any:
     from infra.ops.logging import configure
     from infra.store import keep_snapshots
 
+    threading.Thread(target=_stop_with_parent, args=(os.getppid(),), name="cedula-parent-watch", daemon=True).start()
     settings = load_settings()
     configure(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
     app = create_app(settings)
@@ -62,6 +67,14 @@ def _load(workers: int) -> Any:
         if snapshots is not None:
             _snapshots.append(snapshots)
     return app
+
+
+def _stop_with_parent(parent: int) -> None:
+    """A worker whose granian process is gone (killed) stops gracefully (granian's workers
+    would serve on, orphaned, on their own socket; gunicorn's check their parent too)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _worker(*args: Any, **kwargs: Any) -> None:

@@ -162,3 +162,14 @@ def test_one_trusted_proxy_gives_the_address_it_saw(tmp_path):
     request_id, log = _served(tmp_path, "1", "198.51.100.7, 203.0.113.9")
     [entry] = [e for e in _access_lines(log) if e.get("request_id") == request_id]
     assert entry["remote"] == "203.0.113.9"  # the client as our one proxy saw it; the rest is the client's say
+
+
+def test_workers_stop_when_the_server_process_is_killed(tmp_path):
+    """SIGKILL to granian's own process (an OOM kill, say): its workers do not serve on, orphaned."""
+    with live_server(EMBEDDED, tmp_path) as server:
+        workers = worker_pids(server.process)
+        assert workers
+        server.process.kill()
+        server.process.wait(timeout=30)
+        _until("the workers stopped", lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
+        _until("nothing listens", lambda: _refused(server))

@@ -120,17 +120,32 @@ def live_server(backend: Any, folder: Path, *, server: str | None = None, **envi
                 pytest.fail("cedula serve did not become ready: " + server.stderr())
             yield server
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            # The server a test may have started in place of the first one is stopped too.
+            for running in dict.fromkeys([process, server.process]):
+                _stop(running)
             from infra.db import get_db
             from infra.store import get_store
 
             get_db(app).dispose()
             get_store(app).close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM, time for the graceful stop (20 s) and more; then SIGKILL to it and its workers."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        workers = worker_pids(process)
+        process.kill()
+        for pid in workers:  # a spawned worker does not die with its parent
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        process.wait(timeout=10)
 
 
 def worker_pids(process: subprocess.Popen) -> set[int]:
