@@ -17,6 +17,7 @@ granian process is gone.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -114,10 +115,18 @@ def server_for(settings: Settings, *, host: str, port: int, workers: int) -> MPS
     )
 
 
+class _NotTheThreadCount(logging.Filter):
+    """granian warns, at each start, that more blocking threads than 2 x cores + 1 "seems quite
+    high": server.threads is chosen (threads wait on the database and Redis), not a mistake."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Configuration allows spawning up to")
+
+
 def serve_granian(settings: Settings, *, host: str, port: int, workers: int) -> None:
     # A new interpreter per worker: on SIGHUP, new workers run the code as it is on disk now
     # (a forked worker would keep every module this process has imported).
     multiprocessing.set_start_method("spawn", force=True)
-    server_for(settings, host=host, port=port, workers=workers).serve(
-        spawn_target=_worker, target_loader=partial(_load, workers), wrap_loader=False
-    )
+    server = server_for(settings, host=host, port=port, workers=workers)
+    logging.getLogger("_granian").addFilter(_NotTheThreadCount())
+    server.serve(spawn_target=_worker, target_loader=partial(_load, workers), wrap_loader=False)
