@@ -35,7 +35,9 @@ RESOURCE = "urn:bench:api"
 EMBEDDED, PRODUCTION = "embedded", "production"
 POSTGRES_ADMIN_URL = os.environ.get("CEDULA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CEDULA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
-CONCURRENCY = 8  # = gunicorn threads per worker (server.threads)
+CONCURRENCY = 8  # = threads per worker (server.threads)
+# `cedula serve --server ...` of the Cédula rows (granian, the default; or gunicorn).
+SERVER = os.environ.get("CEDULA_BENCH_SERVER", "granian")
 SERVER_CORE, DRIVER_CORE = 0, 1
 
 
@@ -243,11 +245,12 @@ class Cedula(Side):
     userinfo_path = "/userinfo"
     client_credentials_params: ClassVar[dict[str, str]] = {"scope": "documents:issue"}
 
-    def __init__(self, folder: Path, *, backend: str = EMBEDDED, workers: int = 1) -> None:
+    def __init__(self, folder: Path, *, backend: str = EMBEDDED, workers: int = 1, server: str = SERVER) -> None:
         super().__init__(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.backend = backend
         self.workers = workers
+        self.server = server
         self.database_url = f"sqlite:///{self.folder / 'cedula.db'}"
         self.redis_url = ""
         self.postgres_name: str | None = None
@@ -296,8 +299,8 @@ class Cedula(Side):
             f"[{section}]\n" + "".join(f"{key} = {_toml(value)}\n" for key, value in values.items())
             for section, values in self.overrides().items()))
         cedula = Path(sys.executable).parent / "cedula"
-        self.start([str(cedula), "serve", "--workers", str(self.workers), "--host", http.LOOPBACK,
-                    "--port", str(self.port)], {"CEDULA_CONFIG": str(config)},
+        self.start([str(cedula), "serve", "--server", self.server, "--workers", str(self.workers),
+                    "--host", http.LOOPBACK, "--port", str(self.port)], {"CEDULA_CONFIG": str(config)},
                    cores=None if self.workers == 1 else {SERVER_CORE, DRIVER_CORE})
         self._sign_in()
         self.code(self.browser)  # consent given once (the decision page), remembered from then on
@@ -385,6 +388,23 @@ def _toml(value) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def worker_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each child process of the server (its workers; multiprocessing's resource
+    tracker uses none while serving)."""
+    children: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as fh:
+            children.extend(int(child) for child in fh.read().split())
+    return {child: http.cpu_seconds(child) for child in children}
+
+
+def worker_shares(before: dict[int, float], after: dict[int, float]) -> str:
+    """How the work was split between the workers: each one's share of their CPU time, largest first."""
+    used = sorted((after[pid] - before.get(pid, 0.0) for pid in after), reverse=True)
+    total = sum(used)
+    return "/".join(f"{100 * part / total:.0f}%" for part in used if part > 0.01 * total) if total else ""
 
 
 def _result(loads: list[http.Load], *, name: str, group: str, side: str, baseline: bool) -> Result:
@@ -476,10 +496,16 @@ def compare(what: str, seconds: float, *, backend: str = EMBEDDED, node: bool = 
                 cedula = Cedula(Path(folder) / f"{backend}-{count}", backend=backend, workers=count)
                 try:
                     cedula.launch()
+                    assert cedula.process is not None
+                    before = worker_cpu(cedula.process.pid)
                     loads = MEASURES[what](cedula, seconds)
-                    results.append(_result(loads, name=f"{group}: cédula serve ({count} worker"
-                                           f"{'s' if count > 1 else ''})", group=group, side="cedula",
-                                           baseline=False))
+                    shares = worker_shares(before, worker_cpu(cedula.process.pid))
+                    result = _result(loads, name=f"{group}: cédula serve {cedula.server} ({count} worker"
+                                     f"{'s' if count > 1 else ''})", group=group, side="cedula", baseline=False)
+                    if count > 1:
+                        result.extra["worker_cpu_shares"] = shares
+                        print(f"{result.name}: the workers' shares of their CPU time {shares}", file=sys.stderr)
+                    results.append(result)
                 except Unavailable as exc:
                     results.append(Skipped(f"{group}: cédula serve", group, "cedula", str(exc), baseline=False))
                 finally:

@@ -1,24 +1,28 @@
 """The WSGI server's own cost (issue 16): the same Cédula app, the same UserInfo request (the
-row with least work of its own), under `cedula serve` (gunicorn gthread, 1 worker x 8 threads)
-and under granian (WSGI interface, 1 worker, 8 blocking threads), each pinned to core 0 and
-driven from core 1 like the other HTTP rows. granian is not a dependency: the row is skipped
-when it is not installed (`pip install granian`)."""
+row with least work of its own), under `cedula serve --server gunicorn` (gthread, 1 worker x 8
+threads), `cedula serve` (granian, WSGI, 1 worker x 8 blocking threads, multi-threaded Rust
+runtime) and granian with its single-threaded runtime (`--runtime-mode st`, started from
+granian's own command line), each pinned to core 0 and driven from core 1 like the other HTTP
+rows."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from bench import http
-from bench.harness import Result, Skipped
+from bench.harness import Result
 from bench.servers import CONCURRENCY, DRIVER_CORE, Cedula, _result, _toml, _userinfo
 
 
-class CedulaOnGranian(Cedula):
-    """The same set-up as `Cedula`, served by granian instead of gunicorn."""
+class CedulaOnGranianCommand(Cedula):
+    """The same set-up as `Cedula`, served by granian's own command with `options`."""
+
+    def __init__(self, folder: Path, options: list[str]) -> None:
+        super().__init__(folder)
+        self.options = options
 
     def launch(self) -> None:
         from tests.support.authenticator import SoftwareAuthenticator
@@ -29,30 +33,30 @@ class CedulaOnGranian(Cedula):
         config.write_text("".join(
             f"[{section}]\n" + "".join(f"{key} = {_toml(value)}\n" for key, value in values.items())
             for section, values in self.overrides().items()))
-        granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
-        self.start([granian, "--interface", "wsgi", "--workers", "1", "--blocking-threads", str(CONCURRENCY),
-                    "--host", http.LOOPBACK, "--port", str(self.port), "--no-ws", "--log-level", "warning",
-                    "--factory", "idp.app:create_app"], {"CEDULA_CONFIG": str(config)})
+        self.start([sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "1",
+                    "--blocking-threads", str(CONCURRENCY), "--host", http.LOOPBACK, "--port", str(self.port),
+                    "--no-ws", "--log-level", "warning", *self.options, "--factory", "idp.app:create_app"],
+                   {"CEDULA_CONFIG": str(config)})
         self._sign_in()
         self.code(self.browser)
 
 
-def compare(seconds: float) -> list[Result | Skipped]:
+def compare(seconds: float) -> list[Result]:
     group = "wsgi server (userinfo)"
-    results: list[Result | Skipped] = []
+    results: list[Result] = []
     affinity = os.sched_getaffinity(0)
     if len(affinity) > 1:
         os.sched_setaffinity(0, {DRIVER_CORE})
     try:
         with tempfile.TemporaryDirectory(prefix="cedula-bench-wsgi-") as folder:
-            sides: list[tuple[str, type[Cedula], bool]] = [("gunicorn (cedula serve)", Cedula, True),
-                                                           ("granian", CedulaOnGranian, False)]
-            for label, kind, baseline in sides:
-                if kind is CedulaOnGranian and shutil.which("granian", path=str(Path(sys.executable).parent)) is None:
-                    results.append(Skipped(f"{group}: granian", group, "cedula", "granian is not installed",
-                                           baseline=False))
-                    continue
-                side = kind(Path(folder) / label.split()[0])
+            sides: list[tuple[str, Cedula, bool]] = [
+                ("gunicorn gthread 1x8 (cedula serve --server gunicorn)",
+                 Cedula(Path(folder) / "gunicorn", server="gunicorn"), True),
+                ("granian 1x8, runtime mt (cedula serve)", Cedula(Path(folder) / "granian", server="granian"), False),
+                ("granian 1x8, runtime st", CedulaOnGranianCommand(Path(folder) / "granian-st",
+                                                                   ["--runtime-mode", "st"]), False),
+            ]
+            for label, side, baseline in sides:
                 try:
                     side.launch()
                     results.append(_result(_userinfo(side, seconds), name=f"{group}: {label}", group=group,

@@ -193,9 +193,11 @@ def _redact(url: str) -> str:
 @click.option("--host", help="Address to bind (default: server.host).")
 @click.option("--port", type=int, help="Port to bind (default: server.port).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: server.workers).")
+@click.option("--server", "server", type=click.Choice(["granian", "gunicorn"]), default="granian", show_default=True,
+              help="WSGI server (docs/operations.md, Serving).")
 @_pass_context
-def serve(ctx: Context, host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the provider (gunicorn; more than one worker needs Redis)."""
+def serve(ctx: Context, host: str | None, port: int | None, workers: int | None, server: str) -> None:
+    """Serve the provider (granian or gunicorn; more than one worker needs Redis)."""
     from idp.serve import ServeError
     from idp.serve import serve as run_server
 
@@ -206,6 +208,7 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
             host=host or str(settings["server"]["host"]),
             port=port if port is not None else int(settings["server"]["port"]),
             workers=workers or int(settings["server"]["workers"]),
+            server=server,
         )
     except ServeError as exc:
         raise click.ClickException(str(exc)) from None

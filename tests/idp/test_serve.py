@@ -15,11 +15,19 @@ def test_several_workers_need_redis(tmp_path):
     assert "--workers 2" in result.output
 
 
-def test_one_worker_snapshots_the_store_on_its_way_out(tmp_path):
+def test_granian_refuses_max_requests_and_names_the_way_out(tmp_path):
+    """server.max_requests is gunicorn's alone: granian cannot replace a worker after N requests."""
+    result = CliRunner().invoke(cli, ["serve"], env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": "",
+                                                     "CEDULA_SERVER_MAX_REQUESTS": "100"})
+    assert result.exit_code == 1
+    assert "--server gunicorn" in result.output and "max_requests = 0" in result.output
+
+
+def test_gunicorn_one_worker_snapshots_the_store_on_its_way_out(tmp_path):
     """Gunicorn's worker_exit hook writes the in-process store's last snapshot (clean shutdown)."""
     from types import SimpleNamespace
 
-    from idp.serve import _Gunicorn, _worker_exit
+    from idp.serve_gunicorn import _Gunicorn, _worker_exit
     from infra.config import load_settings
     from infra.store import get_store
     from infra.store.snapshot import FILE_NAME

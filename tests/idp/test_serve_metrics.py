@@ -7,7 +7,10 @@ from infra.config import load_settings
 
 
 def test_a_fresh_folder_each_start_unless_the_operator_gives_one(tmp_path, monkeypatch):
-    monkeypatch.delenv(MULTIPROCESS_ENV, raising=False)
+    # Recorded first, so that the variable metrics_folder sets is removed afterwards (a delenv of
+    # an absent variable records nothing: it leaked into later tests' servers).
+    monkeypatch.setenv(MULTIPROCESS_ENV, "")
+    monkeypatch.delenv(MULTIPROCESS_ENV)
     settings = load_settings({"server": {"data_dir": str(tmp_path)}})
     folder = metrics_folder(settings)
     assert folder == tmp_path / "metrics-multiproc" and folder.is_dir()

@@ -1,5 +1,5 @@
 """A real `cedula serve` process on a free loopback port, for tests that need real threads,
-real sockets and a real gunicorn worker (races, stalls), on either backend.
+real sockets and a real server worker (races, stalls), on either backend.
 
 Each server gets a database of its own (a SQLite file, or a new PostgreSQL database) and, on
 the production backend, its own Redis key prefix; `LiveServer.app` is an in-process app on
@@ -101,8 +101,9 @@ def stop_process(process: subprocess.Popen, *, seconds: float) -> None:
 
 
 @contextmanager
-def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[LiveServer]:
-    """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars."""
+def live_server(backend: Any, folder: Path, *, server: str | None = None, **environment: str) -> Iterator[LiveServer]:
+    """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars, on
+    `server` (`--server granian` or `gunicorn`; None: the default)."""
     from idp import create_app
     from idp.schema import SCHEMA
     from tests.conftest import settings_for
@@ -126,19 +127,59 @@ def live_server(backend: Any, folder: Path, **environment: str) -> Iterator[Live
         service = get_service(app)
         service.custody.initialise()
         service.keyring.bootstrap(service.now())
-        process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        command = [*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port),
+                   *(["--server", server] if server else [])]
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         server = LiveServer(base=base, env=env, app=app, backend=backend.name, process=process)
         try:
             wait_until_ready(base, process, output=server.stderr)
             yield server
         finally:
-            stop_process(server.process, seconds=20)  # the one serving now: a test may have restarted it
+            # The server a test may have started in place of the first one is stopped too.
+            for running in dict.fromkeys([process, server.process]):
+                _stop(running)
             from infra.db import get_db
             from infra.store import get_store
 
             get_db(app).dispose()
             get_store(app).close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM, time for the graceful stop (20 s) and more; then SIGKILL to it and its workers."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        workers = worker_pids(process)
+        process.kill()
+        for pid in workers:  # a spawned worker does not die with its parent
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        process.wait(timeout=10)
+
+
+def worker_pids(process: subprocess.Popen) -> set[int]:
+    """The worker processes of a running `cedula serve`: granian's spawned interpreters, or
+    gunicorn's forks (not multiprocessing's resource tracker)."""
+    pids: set[int] = set()
+    for task in Path(f"/proc/{process.pid}/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"resource_tracker" not in command:
+                pids.add(int(child))
+    return pids
 
 
 class Citizen:

@@ -1,0 +1,67 @@
+"""`cedula serve --server gunicorn`: gunicorn gthread, `server.threads` threads per worker (the
+behaviour shared with granian is described in idp/serve.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from idp.serve_workers import GRACEFUL_SECONDS, mark_worker_dead
+from infra.config import Settings
+from infra.store import keep_snapshots
+from infra.store.snapshot import Snapshots
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self._settings = settings
+        self._options = options
+        self.snapshots: Snapshots | None = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from idp.app import create_app
+
+        app = create_app(self._settings)
+        if int(self._options["workers"]) == 1:
+            self.snapshots = keep_snapshots(app)
+        return app
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """Gunicorn hook, in the worker on its way out: the last snapshot of the in-process store."""
+    snapshots = getattr(worker.app, "snapshots", None)
+    if snapshots is not None:
+        snapshots.stop()
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    mark_worker_dead(worker.pid)
+
+
+def serve_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    options = {
+        "child_exit": _child_exit,
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": int(settings["server"]["threads"]),
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": str(settings["logging"]["level"]).lower(),
+        "timeout": 60,
+        "graceful_timeout": GRACEFUL_SECONDS,
+        "keepalive": 5,
+        "preload_app": False,
+        "forwarded_allow_ips": "*" if int(settings["server"]["proxy_hops"]) else "127.0.0.1",
+        "limit_request_line": 8190,
+        "worker_exit": _worker_exit,
+        "max_requests": int(settings["server"].get("max_requests", 0)),
+        "max_requests_jitter": int(settings["server"].get("max_requests", 0)) // 10,
+    }
+    _Gunicorn(settings, options).run()

@@ -1,0 +1,44 @@
+"""What `cedula serve` and its worker processes share, whichever server runs them: the
+graceful period, the start-up error, and prometheus_client's multiprocess folder.
+
+Metrics of several workers: before any worker starts, PROMETHEUS_MULTIPROC_DIR is pointed at
+a fresh, empty folder (`<data_dir>/metrics-multiproc`, mode 0700), so every worker writes its
+counters there and /metrics adds them up; a worker that exits is marked dead (its live gauges
+dropped, its counters kept). A folder given by the operator is used as it is (and must be
+emptied by them between runs, as prometheus_client requires).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from infra.config import Settings
+
+GRACEFUL_SECONDS = 20  # SIGTERM or SIGHUP: how long requests in flight may take before the worker is killed
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+class ServeError(RuntimeError):
+    """The server cannot start with these settings; the message says what to change."""
+
+
+def metrics_folder(settings: Settings) -> Path:
+    """The multiprocess metrics folder of this run: the operator's, or a fresh one."""
+    given = os.environ.get(MULTIPROCESS_ENV)
+    if given:
+        return Path(given)
+    folder = Path(settings.data_dir) / "metrics-multiproc"
+    shutil.rmtree(folder, ignore_errors=True)  # counters of an earlier run are not this run's
+    folder.mkdir(parents=True, mode=0o700)
+    os.environ[MULTIPROCESS_ENV] = str(folder)
+    return folder
+
+
+def mark_worker_dead(pid: int) -> None:
+    """prometheus_client's multiprocess mode: drop a worker's live gauges (its counters stay)."""
+    if os.environ.get(MULTIPROCESS_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)
