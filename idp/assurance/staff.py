@@ -5,15 +5,21 @@ and whose *current* sign-in is at level high. The consoles map the answer to the
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, TypeVar
 from urllib.parse import quote
 
-from flask import current_app
+from flask import current_app, redirect
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance import services
 from idp.sessions import require_citizen
 from infra.db import get_db
+from infra.ops.metrics import count
+from infra.web.caching import no_store
+from infra.web.errors import error_page
+from infra.web.i18n import gettext as _
 
 A = TypeVar("A")
 Refusal = Literal["no_role", "reauth", "too_low"]
@@ -40,3 +46,29 @@ def admit_at_high(acting: Callable[[Session, str], A], no_role: type[Exception])
 def reauth_url(back: str) -> str:
     """Sign in again with a passkey that reaches level high, then come back to `back`."""
     return f"/login?reauth=1&next={quote(back, safe='/')}&acr=high"
+
+
+@dataclass(frozen=True)
+class Console:
+    """A staff console's own words for a refusal: its metric and its message ids."""
+
+    name: str  # the metric counting its refusals ("operator", "registrar")
+    denied_title: str
+    denied_role: str  # the visitor does not hold the role
+    denied_level: str  # none of their passkeys reaches level high
+
+
+def admitted_or_refusal(acting: Callable[[Session, str], A], no_role: type[Exception], console: Console,
+                        back: str) -> A | BaseResponse:
+    """The actor (`admit_at_high`), or the answer that stops the visitor: a 403 page saying why,
+    or a sign-in again with a passkey that reaches high, coming back to `back`."""
+    admitted = admit_at_high(acting, no_role)
+    if admitted == "no_role":
+        count(console.name, f"not_{console.name}")
+        return error_page(403, _(console.denied_title), _(console.denied_role))
+    if admitted == "reauth":
+        return no_store(redirect(reauth_url(back), code=303))
+    if admitted == "too_low":
+        count(console.name, "level_too_low")
+        return error_page(403, _(console.denied_title), _(console.denied_level))
+    return admitted

@@ -15,17 +15,15 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, ParamSpec
 
-from flask import Response, redirect, render_template, request
+from flask import Response, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.assurance.staff import admit_at_high, reauth_url
+from idp.assurance.staff import Console, admitted_or_refusal
 from idp.operator import services
 from idp.operator.errors import NotOperator
 from idp.registrar.services import Actor
-from infra.ops.metrics import count
+from infra.web import caching
 from infra.web.csrf import validate_csrf
-from infra.web.errors import error_page
-from infra.web.i18n import gettext as _
 
 P = ParamSpec("P")
 
@@ -35,23 +33,17 @@ def now() -> datetime:
 
 
 def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
-    response = body if isinstance(body, BaseResponse) else Response(body, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return caching.no_store(body if isinstance(body, BaseResponse)
+                            else Response(body, status=status, mimetype="text/html"))
+
+
+CONSOLE = Console(name="operator", denied_title="operator.denied.title", denied_role="operator.denied.role",
+                  denied_level="operator.denied.level")
 
 
 def operator_or_refusal(back: str) -> Actor | BaseResponse:
     """The signed-in operator at level high, or the response that stops them."""
-    admitted = admit_at_high(services.acting_operator, NotOperator)
-    if admitted == "no_role":
-        count("operator", "not_operator")
-        return error_page(403, _("operator.denied.title"), _("operator.denied.role"))
-    if admitted == "reauth":
-        return no_store(redirect(reauth_url(back), code=303))
-    if admitted == "too_low":
-        count("operator", "level_too_low")
-        return error_page(403, _("operator.denied.title"), _("operator.denied.level"))
-    return admitted
+    return admitted_or_refusal(services.acting_operator, NotOperator, CONSOLE, back)
 
 
 def operator_page(fn: Callable[..., BaseResponse | str]) -> Callable[..., BaseResponse]:

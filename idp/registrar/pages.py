@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Response, current_app, redirect, render_template, request
+from flask import Response, current_app, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.assurance.staff import admit_at_high, reauth_url
+from idp.assurance.staff import Console, admitted_or_refusal
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData
 from idp.registrar import services
@@ -48,19 +48,14 @@ def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
                             else Response(body, status=status, mimetype="text/html"))
 
 
+CONSOLE = Console(name="registrar", denied_title="registrar.denied.title", denied_role="registrar.denied.role",
+                  denied_level="registrar.denied.level")
+
+
 def guard(back: str) -> services.Actor | BaseResponse:
     """The signed-in registrar at level high, or the response that stops them (`back`: where a
     passkey re-check returns)."""
-    admitted = admit_at_high(services.acting_registrar, NotRegistrar)
-    if admitted == "no_role":
-        count("registrar", "not_registrar")
-        return error_page(403, _("registrar.denied.title"), _("registrar.denied.role"))
-    if admitted == "reauth":
-        return no_store(redirect(reauth_url(back), code=303))
-    if admitted == "too_low":
-        count("registrar", "level_too_low")
-        return error_page(403, _("registrar.denied.title"), _("registrar.denied.level"))
-    return admitted
+    return admitted_or_refusal(services.acting_registrar, NotRegistrar, CONSOLE, back)
 
 
 def own_record(actor: services.Actor, action: str) -> BaseResponse:
