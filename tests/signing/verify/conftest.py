@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.signing.verify import samples
+from tests.signing.verify.issued import issue_residence
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +50,9 @@ def signed_with_field(pki) -> bytes:
 def signed_with_hidden(pki) -> bytes:
     return samples.sign(samples.blank_pdf(hidden_content=True),
                         samples.signer_for(pki.signer, pki), stamper=samples.timestamper(pki))
+
+
+@pytest.fixture
+def issued(documents, citizen):
+    """A residence certificate just issued: (the issuance's result, the sealed PDF)."""
+    return issue_residence(documents, citizen)

@@ -17,24 +17,11 @@ from infra.db import get_db
 from signing.verify import document_revocation
 from signing.verify.command import CommandVerification, sqlite_file
 from signing.verify.service import get_verification
-from tests.signing import samples as document_samples
 from tests.signing.conftest import AGENCY
 from tests.signing.verify import forgeries, samples
+from tests.signing.verify.issued import issue_residence
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _issue(documents, citizen):
-    from signing.issuance import issue
-
-    result = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
-                   data=document_samples.sample("residence"))
-    return result, documents.store.read(result.sha256)
-
-
-@pytest.fixture
-def issued(documents, citizen):
-    return _issue(documents, citizen)
 
 
 def _command(app) -> CommandVerification:
@@ -76,8 +63,8 @@ def test_the_same_report_as_the_service(pki_app, issued):
 
 
 def test_revoked_and_superseded_documents(pki_app, documents, citizen):
-    first, first_pdf = _issue(documents, citizen)
-    second, second_pdf = _issue(documents, citizen)
+    first, first_pdf = issue_residence(documents, citizen)
+    second, second_pdf = issue_residence(documents, citizen)
     now = datetime.now(UTC)
     document_revocation.supersede(get_db(pki_app), document_id=first.id, replacement_id=second.id,
                                   reason="Datos actualizados", now=now)

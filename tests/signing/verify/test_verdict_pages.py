@@ -9,28 +9,12 @@ import io
 import re
 from datetime import UTC, datetime
 
-import pytest
-
 from infra.db import get_db
 from signing.verify import document_revocation
-from tests.signing import samples as document_samples
-from tests.signing.conftest import AGENCY
 from tests.signing.verify import forgeries, samples
+from tests.signing.verify.issued import issue_residence
 
 EN = {"Accept-Language": "en"}
-
-
-def _issue(documents, citizen):
-    from signing.issuance import issue
-
-    result = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
-                   data=document_samples.sample("residence"))
-    return result, documents.store.read(result.sha256)
-
-
-@pytest.fixture
-def issued(documents, citizen):
-    return _issue(documents, citizen)
 
 
 def _token(client) -> str:
@@ -105,8 +89,8 @@ def test_revoked(pki_app, issued):
 
 
 def test_superseded_links_the_new_one(pki_app, documents, citizen):
-    old, _ = _issue(documents, citizen)
-    new, _ = _issue(documents, citizen)
+    old, _ = issue_residence(documents, citizen)
+    new, _ = issue_residence(documents, citizen)
     document_revocation.supersede(get_db(pki_app), document_id=old.id, replacement_id=new.id,
                                   now=datetime.now(UTC))
     page = pki_app.test_client().get(f"/verify/{old.csv}", headers=EN).get_data(as_text=True)

@@ -13,18 +13,7 @@ from click.testing import CliRunner
 from infra.db import get_db
 from signing.verify import document_revocation
 from signing.verify.service import get_verification
-from tests.signing import samples as document_samples
-from tests.signing.conftest import AGENCY
 from tests.signing.verify import forgeries, samples
-
-
-@pytest.fixture
-def issued(documents, citizen):
-    from signing.issuance import issue
-
-    result = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
-                   data=document_samples.sample("residence"))
-    return result, documents.store.read(result.sha256)
 
 
 def _pdf(client, data: bytes):
