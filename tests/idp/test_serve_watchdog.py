@@ -117,3 +117,81 @@ def test_an_old_worker_draining_after_a_reload_is_not_killed(tmp_path):
         assert requests.get(server.url("/readyz"), timeout=30).status_code == 200
         log = _stop(server)
     assert _kills(log) == []
+
+
+class _Process:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.killed = 0
+
+    def kill(self) -> None:
+        self.killed += 1
+
+
+class _Worker:
+    def __init__(self, idx: int, pid: int) -> None:
+        self.idx = idx
+        self.inner = _Process(pid)
+
+
+def _beat(folder: Path, pid: int, at: float) -> None:
+    path = folder / str(pid)
+    path.touch()
+    os.utime(path, (at, at))
+
+
+def test_the_watchdog_judges_silence_from_the_last_beat_or_the_spawn_and_kills_once(tmp_path, caplog):
+    """The decision alone, on a made-up clock: a worker is silent since its last beat, or since
+    it was first seen while it has not beaten yet; it is killed once, with one log line; the
+    file of a worker that is gone is removed."""
+    from types import SimpleNamespace
+
+    from idp.serve_watchdog import Watchdog
+
+    # pids above the kernel's largest (2**22): no such process
+    beating, loading = _Worker(0, 5_000_001), _Worker(1, 5_000_002)
+    server = SimpleNamespace(wrks=[beating, loading], interrupt_signal=False)
+    watchdog = Watchdog(server, 60, tmp_path)
+    watchdog.check(1000.0)  # both first seen
+    _beat(tmp_path, beating.inner.pid, 1050.0)
+    watchdog.check(1060.0)
+    assert beating.inner.killed == loading.inner.killed == 0  # 60 s since the spawn is not more than 60
+    with caplog.at_level("ERROR", logger="cedula.serve"):
+        watchdog.check(1060.5)
+        watchdog.check(1061.5)  # granian has not replaced it yet: not killed again
+    assert (beating.inner.killed, loading.inner.killed) == (0, 1)
+    [record] = caplog.records
+    assert (record.pid, record.worker, record.silent_seconds) == (loading.inner.pid, 2, 60.5)
+    watchdog.check(1110.0)
+    assert beating.inner.killed == 0  # 60 s after its beat
+    watchdog.check(1110.5)
+    assert beating.inner.killed == 1
+    server.wrks = [_Worker(0, 5_000_003), _Worker(1, 5_000_004)]  # granian's new workers
+    watchdog.check(1111.0)
+    assert not (tmp_path / str(beating.inner.pid)).exists()
+    assert watchdog.check(1170.0) is None and server.wrks[0].inner.killed == 0  # new: watched from now
+    watchdog.check(1171.5)
+    assert [worker.inner.killed for worker in server.wrks] == [1, 1]
+
+
+def test_a_negative_worker_timeout_is_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from idp.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve"], env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": "",
+                                                     "CEDULA_SERVER_WORKER_TIMEOUT": "-1"})
+    assert result.exit_code == 1
+    assert "server.worker_timeout" in result.output
+
+
+def test_gunicorn_takes_server_worker_timeout_as_its_timeout(tmp_path, monkeypatch):
+    from idp.serve_gunicorn import _Gunicorn, serve_gunicorn
+    from infra.config import load_settings
+
+    options: dict = {}
+    monkeypatch.setattr(_Gunicorn, "run", lambda self: options.update(self._options))
+    settings = load_settings({"server": {"data_dir": str(tmp_path), "worker_timeout": 7}, "store": {"redis_url": ""},
+                              "database": {"url": f"sqlite:///{tmp_path / 'cedula.db'}"}})
+    serve_gunicorn(settings, host="127.0.0.1", port=8000, workers=1)
+    assert options["timeout"] == 7
