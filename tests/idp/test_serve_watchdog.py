@@ -179,8 +179,11 @@ def test_a_negative_worker_timeout_is_refused(tmp_path):
 
     from idp.cli import cli
 
-    result = CliRunner().invoke(cli, ["serve"], env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": "",
-                                                     "CEDULA_SERVER_WORKER_TIMEOUT": "-1"})
+    result = CliRunner().invoke(
+        cli,
+        ["serve"],
+        env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": "", "CEDULA_SERVER_WORKER_TIMEOUT": "-1"},
+    )
     assert result.exit_code == 1
     assert "server.worker_timeout" in result.output
 
@@ -191,7 +194,12 @@ def test_gunicorn_takes_server_worker_timeout_as_its_timeout(tmp_path, monkeypat
 
     options: dict = {}
     monkeypatch.setattr(_Gunicorn, "run", lambda self: options.update(self._options))
-    settings = load_settings({"server": {"data_dir": str(tmp_path), "worker_timeout": 7}, "store": {"redis_url": ""},
-                              "database": {"url": f"sqlite:///{tmp_path / 'cedula.db'}"}})
+    settings = load_settings(
+        {
+            "server": {"data_dir": str(tmp_path), "worker_timeout": 7},
+            "store": {"redis_url": ""},
+            "database": {"url": f"sqlite:///{tmp_path / 'cedula.db'}"},
+        }
+    )
     serve_gunicorn(settings, host="127.0.0.1", port=8000, workers=1)
     assert options["timeout"] == 7
