@@ -4,8 +4,11 @@
 Each worker proves it is alive from a daemon thread (`start_heartbeat`) that sets the times of
 a file of its own, `<folder>/<pid>`, to the monotonic clock (the same for every process) about
 once a second, as gunicorn's workers touch their tmp file. The thread needs the interpreter lock,
-so a worker stuck in a C call that holds it, deadlocked, or stopped (SIGSTOP) falls silent;
-requests cost nothing.
+so a worker stuck in a C call that holds it (one that never returns, or waits on a lock
+without letting the interpreter lock go: a deadlock) or stopped (SIGSTOP) falls silent;
+requests cost nothing. Threads waiting in Python (on a lock, a socket) let the thread beat: a
+slow or stuck request is not a hung worker here either (gunicorn's gthread main loop goes on
+beating while its request threads wait).
 
 In the server process a thread (`watching`) reads those times about once a second, for the
 workers granian runs now (`MPServer.wrks`; its main thread waits on an event, without the
@@ -144,8 +147,9 @@ class Watchdog:
             "worker-%d (pid %d) has not reported for %.1f seconds (server.worker_timeout = %g): "
             "killed (SIGKILL); granian starts a new one. Its interpreter lock was held or it was "
             "stopped: check its last log lines for the request it was serving, a C extension call "
-            "that never returned (database driver, PKCS#11 module), a deadlock, or a stopped "
-            "process (SIGSTOP, a debugger); `py-spy dump --pid` shows where a worker hangs.",
+            "(database driver, PKCS#11 module) that never returned or waited on a lock with the "
+            "interpreter lock held, or a stopped process (SIGSTOP, a debugger); `py-spy dump --pid` "
+            "shows where a worker hangs.",
             worker.idx + 1,
             pid,
             silent,

@@ -1,8 +1,8 @@
 """`cedula serve`'s hung-worker watchdog (granian; gunicorn's `timeout`), against the real server
 process with `server.worker_timeout` of a few seconds: a worker that stops reporting (here
-stopped with SIGSTOP, which silences it as a C call holding the interpreter lock or a deadlock
-would) is killed and replaced and the reason logged; a healthy worker, idle or draining a request
-after a reload, is left alone."""
+stopped with SIGSTOP, which silences it as a C call holding the interpreter lock does) is
+killed and replaced and the reason logged; a healthy worker, idle or draining a request after a
+reload, is left alone."""
 
 from __future__ import annotations
 
