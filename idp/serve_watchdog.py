@@ -61,6 +61,10 @@ def start_heartbeat() -> Path | None:
         return None
     path = Path(folder) / str(os.getpid())
     interval = float(os.environ[INTERVAL_ENV])
+    try:
+        path.touch()
+    except OSError:  # the server process is gone, and its folder with it
+        return None
     threading.Thread(target=_beat, args=(path, interval), name="cedula-heartbeat", daemon=True).start()
     return path
 
@@ -70,15 +74,14 @@ def _beat(path: Path, interval: float) -> None:
         now = time.monotonic()
         try:
             os.utime(path, (now, now))
-        except FileNotFoundError:
-            with contextlib.suppress(OSError):  # the first beat; or the server is gone with its folder
-                path.touch()
-                os.utime(path, (now, now))
+        except FileNotFoundError:  # the worker is on its way out, or the server gone with its folder
+            return
         time.sleep(interval)
 
 
 def stop_heartbeat(path: Path | None) -> None:
-    """On a worker's clean way out: its file goes."""
+    """On a worker's clean way out (and in the server process, once a worker is gone): its
+    file goes, and its beating thread stops."""
     if path is not None:
         with contextlib.suppress(OSError):
             path.unlink()
