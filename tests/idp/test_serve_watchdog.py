@@ -1,8 +1,8 @@
 """`cedula serve`'s hung-worker watchdog (granian; gunicorn's `timeout`), against the real server
 process with `server.worker_timeout` of a few seconds: a worker that stops reporting (here
 stopped with SIGSTOP, which silences it as a C call holding the interpreter lock does) is
-killed and replaced and the reason logged; a healthy worker, idle or draining a request after a
-reload, is left alone."""
+killed and replaced and the reason logged (by gunicorn too, with the same setting); a healthy
+worker, idle or draining a request after a reload, is left alone."""
 
 from __future__ import annotations
 
@@ -81,6 +81,19 @@ def test_a_worker_that_stops_reporting_is_killed_replaced_and_logged(tmp_path, s
     assert entry["silent_seconds"] > TIMEOUT and entry["worker_timeout"] == TIMEOUT
     assert f"worker-1 (pid {worker}) has not reported" in entry["message"]
     assert "killed (SIGKILL)" in entry["message"] and "interpreter lock" in entry["message"]
+
+
+def test_gunicorn_kills_a_stopped_worker_after_the_same_setting(tmp_path, stopped):
+    """`--server gunicorn`: server.worker_timeout is its `timeout`."""
+    with live_server(EMBEDDED, tmp_path, server="gunicorn", CEDULA_SERVER_WORKER_TIMEOUT=str(TIMEOUT)) as server:
+        [worker] = worker_pids(server.process)
+        stopped.append(worker)
+        os.kill(worker, signal.SIGSTOP)
+        _until("the stopped worker killed", lambda: not Path(f"/proc/{worker}").exists())
+        _until("a new worker", lambda: worker_pids(server.process) - {worker} != set())
+        _until("served again", lambda: requests.get(server.url("/readyz"), timeout=30).status_code == 200)
+        log = _stop(server)
+    assert f"WORKER TIMEOUT (pid:{worker})" in log
 
 
 def test_a_healthy_idle_worker_is_not_killed(tmp_path):
