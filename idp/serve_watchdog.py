@@ -43,6 +43,7 @@ FOLDER_ENV = "CEDULA_SERVE_HEARTBEATS"  # set by the server process for the work
 INTERVAL_ENV = "CEDULA_SERVE_HEARTBEAT_SECONDS"
 
 logger = logging.getLogger("cedula.serve")
+_server: list[int] = []  # in a worker: the server process that spawned it
 
 
 def beat_interval(timeout: float) -> float:
@@ -65,6 +66,7 @@ def start_heartbeat() -> Path | None:
         path.touch()
     except OSError:  # the server process is gone, and its folder with it
         return None
+    _server[:] = [os.getppid()]
     threading.Thread(target=_beat, args=(path, interval), name="cedula-heartbeat", daemon=True).start()
     return path
 
@@ -81,10 +83,14 @@ def _beat(path: Path, interval: float) -> None:
 
 def stop_heartbeat(path: Path | None) -> None:
     """On a worker's clean way out (and in the server process, once a worker is gone): its
-    file goes, and its beating thread stops."""
+    file goes, and its beating thread stops. When the server process is gone (killed: it
+    removes the folder itself otherwise), the last worker out removes the folder."""
     if path is not None:
         with contextlib.suppress(OSError):
             path.unlink()
+        if _server and os.getppid() != _server[0]:
+            with contextlib.suppress(OSError):  # not empty: another worker is still on its way out
+                path.parent.rmdir()
 
 
 # ------------------------------------------------------------------ in the server process

@@ -132,6 +132,18 @@ def test_an_old_worker_draining_after_a_reload_is_not_killed(tmp_path):
     assert _kills(log) == []
 
 
+def test_the_heartbeat_folder_goes_when_the_server_process_is_killed(tmp_path):
+    """SIGKILL to the server process: its workers stop (test_serve_behaviour) and the last one
+    out removes the folder the server could not."""
+    with _watched(tmp_path) as server:
+        [worker] = worker_pids(server.process)
+        heartbeat = _heartbeat(worker)
+        server.process.kill()
+        server.process.wait(timeout=30)
+        _until("the worker stopped", lambda: not Path(f"/proc/{worker}").exists())
+        _until("the folder removed", lambda: not heartbeat.parent.exists())
+
+
 class _Process:
     def __init__(self, pid: int) -> None:
         self.pid = pid
