@@ -3,9 +3,11 @@ over a shared (Redis) store.
 
 Both servers behave alike (docs/operations.md, "Serving"): SIGTERM or Ctrl-C stops
 gracefully (requests in flight finish, up to 20 seconds), SIGHUP replaces every worker with
-one that loads the code and settings again, a worker that dies is replaced, the access log is
-the application's own (`cedula.access`: the server writes none), and X-Forwarded-* headers are
-honoured only from `server.proxy_hops` proxies (werkzeug's ProxyFix in the app).
+one that loads the code and settings again, a worker that dies is replaced, a worker silent
+for `server.worker_timeout` seconds (hung) is killed and replaced (on granian:
+idp/serve_watchdog.py), the access log is the application's own (`cedula.access`: the server
+writes none), and X-Forwarded-* headers are honoured only from `server.proxy_hops` proxies
+(werkzeug's ProxyFix in the app).
 
 The multiprocess metrics folder: idp/serve_workers.py.
 """
@@ -35,6 +37,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, server: str
             "server.max_requests (CEDULA_SERVER_MAX_REQUESTS) replaces a worker after that many "
             "requests, which only gunicorn does: run `cedula serve --server gunicorn`, or set "
             "server.max_requests = 0 (granian)."
+        )
+    if float(settings["server"]["worker_timeout"]) < 0:
+        raise ServeError(
+            "server.worker_timeout (CEDULA_SERVER_WORKER_TIMEOUT) is seconds, or 0 for none: "
+            f"{settings['server']['worker_timeout']} is neither."
         )
     if bool(settings["metrics"]["enabled"]):
         metrics_folder(settings)

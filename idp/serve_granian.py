@@ -12,7 +12,8 @@ shared socket, one worker took most keep-alive connections).
 What gunicorn did through hooks is done here in the worker itself: the logging of the
 `cedula` command (a spawned worker does not run it), the in-process store's last snapshot and
 prometheus_client's dead-worker marking on the way out (`_worker`), and stopping when the
-granian process is gone.
+granian process is gone. gunicorn's `timeout` (a hung worker is killed and replaced) is
+idp/serve_watchdog.py: the worker beats from `_worker`, this process watches.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server import MPServer
 
+from idp.serve_watchdog import start_heartbeat, stop_heartbeat, watching
 from idp.serve_workers import GRACEFUL_SECONDS, mark_worker_dead
 from infra.config import Settings
 from infra.store.snapshot import Snapshots
@@ -81,13 +83,15 @@ def _stop_with_parent(parent: int) -> None:
 def _worker(*args: Any, **kwargs: Any) -> None:
     """granian's WSGI worker; once it has stopped serving (gracefully), the last snapshot of the
     in-process store, and this worker's live gauges dropped (gunicorn's worker_exit and
-    child_exit hooks)."""
+    child_exit hooks). It beats for the watchdog from the start, while it loads the app too."""
+    heartbeat = start_heartbeat()
     try:
         MPServer._spawn_wsgi_worker(*args, **kwargs)
     finally:
         for snapshots in _snapshots:
             snapshots.stop()
         mark_worker_dead(os.getpid())
+        stop_heartbeat(heartbeat)
 
 
 def _level(settings: Settings) -> LogLevels:
@@ -129,4 +133,5 @@ def serve_granian(settings: Settings, *, host: str, port: int, workers: int) -> 
     multiprocessing.set_start_method("spawn", force=True)
     server = server_for(settings, host=host, port=port, workers=workers)
     logging.getLogger("_granian").addFilter(_NotTheThreadCount())
-    server.serve(spawn_target=_worker, target_loader=partial(_load, workers), wrap_loader=False)
+    with watching(server, float(settings["server"]["worker_timeout"])):
+        server.serve(spawn_target=_worker, target_loader=partial(_load, workers), wrap_loader=False)

@@ -54,7 +54,7 @@ def serve_gunicorn(settings: Settings, *, host: str, port: int, workers: int) ->
         "accesslog": None,
         "errorlog": "-",
         "loglevel": str(settings["logging"]["level"]).lower(),
-        "timeout": 60,
+        "timeout": int(settings["server"]["worker_timeout"]),  # 0: none, as granian's watchdog
         "graceful_timeout": GRACEFUL_SECONDS,
         "keepalive": 5,
         "preload_app": False,
