@@ -7,6 +7,7 @@ is logged once, by the app."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -70,6 +71,18 @@ def _stop(server: LiveServer) -> str:
     server.process.send_signal(signal.SIGTERM)
     server.process.wait(timeout=GRACEFUL_SECONDS + 40)
     return server.process.stderr.read().decode(errors="replace") if server.process.stderr else ""
+
+
+def test_ctrl_c_in_a_terminal_stops_the_workers_gracefully(tmp_path):
+    """Ctrl-C signals a terminal's whole foreground process group: the workers are stopped by
+    their server, not killed after the graceful period for having had SIGINT themselves too."""
+    with live_server(EMBEDDED, tmp_path, own_group=True) as server:
+        assert worker_pids(server.process)
+        os.killpg(server.process.pid, signal.SIGINT)
+        server.process.wait(timeout=GRACEFUL_SECONDS + 40)
+        log = server.process.stderr.read().decode(errors="replace") if server.process.stderr else ""
+    assert "refused to gracefully stop" not in log, log
+    assert server.process.returncode == 0, log
 
 
 def test_sigterm_stops_listening_and_lets_a_request_in_flight_finish(tmp_path):

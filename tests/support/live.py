@@ -101,9 +101,11 @@ def stop_process(process: subprocess.Popen, *, seconds: float) -> None:
 
 
 @contextmanager
-def live_server(backend: Any, folder: Path, *, server: str | None = None, **environment: str) -> Iterator[LiveServer]:
+def live_server(backend: Any, folder: Path, *, server: str | None = None, own_group: bool = False,
+                **environment: str) -> Iterator[LiveServer]:
     """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars, on
-    `server` (`--server granian` or `gunicorn`; None: the default)."""
+    `server` (`--server granian` or `gunicorn`; None: the default); `own_group`: in a process
+    group of its own, as a command started from a terminal (which Ctrl-C signals as a whole)."""
     from idp import create_app
     from idp.schema import SCHEMA
     from tests.conftest import settings_for
@@ -129,7 +131,8 @@ def live_server(backend: Any, folder: Path, *, server: str | None = None, **envi
         service.keyring.bootstrap(service.now())
         command = [*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port),
                    *(["--server", server] if server else [])]
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   start_new_session=own_group)
         server = LiveServer(base=base, env=env, app=app, backend=backend.name, process=process)
         try:
             wait_until_ready(base, process, output=server.stderr)
