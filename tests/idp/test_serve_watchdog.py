@@ -65,14 +65,21 @@ def stopped() -> list[int]:
             os.kill(pid, signal.SIGKILL)
 
 
+def _hang_a_worker(server, stopped: list[int]) -> int:
+    """Stop the server's one worker (SIGSTOP: it stops beating, as a hung one does); return its
+    pid once it has been killed, a new one started and the server answers again."""
+    [worker] = worker_pids(server.process)
+    stopped.append(worker)
+    os.kill(worker, signal.SIGSTOP)
+    _until("the stopped worker killed", lambda: not Path(f"/proc/{worker}").exists())
+    _until("a new worker", lambda: worker_pids(server.process) - {worker} != set())
+    _until("served again", lambda: requests.get(server.url("/readyz"), timeout=30).status_code == 200)
+    return worker
+
+
 def test_a_worker_that_stops_reporting_is_killed_replaced_and_logged(tmp_path, stopped):
     with _watched(tmp_path) as server:
-        [worker] = worker_pids(server.process)
-        stopped.append(worker)
-        os.kill(worker, signal.SIGSTOP)
-        _until("the stopped worker killed", lambda: not Path(f"/proc/{worker}").exists())
-        _until("a new worker", lambda: worker_pids(server.process) - {worker} != set())
-        _until("served again", lambda: requests.get(server.url("/readyz"), timeout=30).status_code == 200)
+        worker = _hang_a_worker(server, stopped)
         assert server.process.poll() is None
         log = _stop(server)
     [entry] = _kills(log)
@@ -86,12 +93,7 @@ def test_a_worker_that_stops_reporting_is_killed_replaced_and_logged(tmp_path, s
 def test_gunicorn_kills_a_stopped_worker_after_the_same_setting(tmp_path, stopped):
     """`--server gunicorn`: server.worker_timeout is its `timeout`."""
     with live_server(EMBEDDED, tmp_path, server="gunicorn", CEDULA_SERVER_WORKER_TIMEOUT=str(TIMEOUT)) as server:
-        [worker] = worker_pids(server.process)
-        stopped.append(worker)
-        os.kill(worker, signal.SIGSTOP)
-        _until("the stopped worker killed", lambda: not Path(f"/proc/{worker}").exists())
-        _until("a new worker", lambda: worker_pids(server.process) - {worker} != set())
-        _until("served again", lambda: requests.get(server.url("/readyz"), timeout=30).status_code == 200)
+        worker = _hang_a_worker(server, stopped)
         log = _stop(server)
     assert f"WORKER TIMEOUT (pid:{worker})" in log
 
