@@ -84,10 +84,12 @@ def _worker(*args: Any, **kwargs: Any) -> None:
     """granian's WSGI worker; once it has stopped serving (gracefully), the last snapshot of the
     in-process store, and this worker's live gauges dropped (gunicorn's worker_exit and
     child_exit hooks). It beats for the watchdog from the start, while it loads the app too."""
-    # A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and a
-    # granian worker that gets SIGINT itself as well as its server's stop did not stop (it was
-    # killed after GRACEFUL_SECONDS); the server process stops its workers, with SIGTERM.
-    os.setpgrp()
+    # SIGINT blocked, in this thread and so in every thread started from here on: Ctrl-C in a
+    # terminal signals the whole foreground process group, and a granian worker that got SIGINT
+    # itself as well as its server's stop did not stop (it was killed after GRACEFUL_SECONDS).
+    # The server process stops its workers, with SIGTERM. The worker stays in the server's
+    # process group, so a signal to the group (SIGKILL: the machine lost power) still reaches it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     heartbeat = start_heartbeat()
     try:
         MPServer._spawn_wsgi_worker(*args, **kwargs)
