@@ -79,6 +79,16 @@ def test_a_wrong_statement_is_still_a_500(fresh_app, monkeypatch):
     assert not is_unavailable(caught.value)
 
 
+def _raise_after_the_view(app, monkeypatch, error: Exception) -> None:
+    """Every request of `app` fails with `error` in an after_request hook, which Flask hands,
+    as in production (PROPAGATE_EXCEPTIONS off), to its error handlers."""
+    def fail(response):
+        raise error
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setitem(app.after_request_funcs, None, [*app.after_request_funcs.get(None, []), fail])
+
+
 @pytest.mark.parametrize("error", [
     lambda: sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection")),
     lambda: sa.exc.InvalidRequestError("This connection is closed"),
@@ -87,12 +97,7 @@ def test_database_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch, err
     """An after_request hook (the error indicators write to the database) failing while the
     database goes away reaches Flask's handle_exception, which hands an InternalServerError to
     the HTTPException handler: it must still answer 503."""
-    def lost(response):
-        raise error()
-
-    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
-    monkeypatch.setitem(fresh_app.after_request_funcs, None,
-                        [*fresh_app.after_request_funcs.get(None, []), lost])
+    _raise_after_the_view(fresh_app, monkeypatch, error())
     response = fresh_app.test_client().post(
         "/token", data={"grant_type": "client_credentials"},
         headers={"Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
@@ -104,23 +109,13 @@ def test_database_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch, err
 def test_store_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch):
     from infra.store.base import StoreError
 
-    def lost(response):
-        raise StoreError("connection refused")
-
-    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)
-    monkeypatch.setitem(fresh_app.after_request_funcs, None,
-                        [*fresh_app.after_request_funcs.get(None, []), lost])
+    _raise_after_the_view(fresh_app, monkeypatch, StoreError("connection refused"))
     response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
 
 
 def test_a_bug_after_the_view_is_still_a_500(fresh_app, monkeypatch):
-    def bug(response):
-        raise KeyError("a bug, nothing to do with the database")
-
-    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)
-    monkeypatch.setitem(fresh_app.after_request_funcs, None,
-                        [*fresh_app.after_request_funcs.get(None, []), bug])
+    _raise_after_the_view(fresh_app, monkeypatch, KeyError("a bug, nothing to do with the database"))
     response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
     assert response.status_code == 500
