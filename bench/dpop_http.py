@@ -12,17 +12,13 @@ operations.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from bench import harness, http
 from bench.harness import Result, Skipped
 from bench.servers import (
     CONCURRENCY,
-    DRIVER_CORE,
     RESOURCE,
     Cedula,
     OidcProvider,
@@ -31,6 +27,7 @@ from bench.servers import (
     _send,
     _token,
     _userinfo,
+    driving,
 )
 
 GROUPS = ("http dpop token", "http dpop userinfo")
@@ -148,32 +145,26 @@ def _rows(side: Side, group: str, seconds: float, label: str, *, bearer: bool, b
 def compare(seconds: float) -> list[Result | Skipped]:
     """Cédula (DPoP, then Bearer on the same server), then oidc-provider's DPoP rows."""
     results: list[Result | Skipped] = []
-    affinity = os.sched_getaffinity(0)
-    if len(affinity) > 1:
-        os.sched_setaffinity(0, {DRIVER_CORE})
-    try:
-        with tempfile.TemporaryDirectory(prefix="cedula-bench-dpop-") as folder:
-            cedula = Cedula(Path(folder) / "cedula")
-            try:
-                cedula.launch()
-                for group in GROUPS:
-                    results.extend(_rows(cedula, group, seconds, "", bearer=True, baseline=False))
-            finally:
-                cedula.stop()
-            missing = OidcProvider.missing()
-            if missing:
-                results.append(Skipped("http dpop: node oidc-provider", "http dpop token", "oidc-provider",
-                                       missing))
-                return results
-            node = OidcProvider(Path(folder) / "node")
-            try:
-                node.launch()
-                results.extend(_rows(node, "http dpop token", seconds, " (JWT access token)", bearer=False,
-                                     baseline=True, resource=RESOURCE, scope="openid profile email api:read"))
-                results.extend(_rows(node, "http dpop userinfo", seconds, " (opaque access token)",
-                                     bearer=False, baseline=True))
-            finally:
-                node.stop()
-    finally:
-        os.sched_setaffinity(0, affinity)
+    with driving(prefix="cedula-bench-dpop-") as folder:
+        cedula = Cedula(folder / "cedula")
+        try:
+            cedula.launch()
+            for group in GROUPS:
+                results.extend(_rows(cedula, group, seconds, "", bearer=True, baseline=False))
+        finally:
+            cedula.stop()
+        missing = OidcProvider.missing()
+        if missing:
+            results.append(Skipped("http dpop: node oidc-provider", "http dpop token", "oidc-provider",
+                                   missing))
+            return results
+        node = OidcProvider(folder / "node")
+        try:
+            node.launch()
+            results.extend(_rows(node, "http dpop token", seconds, " (JWT access token)", bearer=False,
+                                 baseline=True, resource=RESOURCE, scope="openid profile email api:read"))
+            results.extend(_rows(node, "http dpop userinfo", seconds, " (opaque access token)",
+                                 bearer=False, baseline=True))
+        finally:
+            node.stop()
     return sorted(results, key=lambda r: GROUPS.index(r.group))  # stable: each side's order kept

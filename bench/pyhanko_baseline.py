@@ -10,14 +10,11 @@ certificate, the TSA certificate and the issuing CA, plus the root's and the iss
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from asn1crypto import algos, cms, core
 from asn1crypto import crl as asn1_crl
-from asn1crypto import keys as asn1_keys
 from asn1crypto import ocsp as asn1_ocsp
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,22 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.pades import DSS_SETTINGS, LEVELS
-
-
-@dataclass(frozen=True)
-class _Issued:
-    key: ec.EllipticCurvePrivateKey
-    cert: x509.Certificate
-
-    @property
-    def asn1(self) -> asn1_x509.Certificate:
-        return asn1_x509.Certificate.load(self.cert.public_bytes(serialization.Encoding.DER))
-
-    @property
-    def key_info(self) -> asn1_keys.PrivateKeyInfo:
-        return asn1_keys.PrivateKeyInfo.load(self.key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
+from tests.signing.verify.samples import Party  # a certificate and its key, in both libraries' types
 
 
 def _name(common_name: str) -> x509.Name:
@@ -55,8 +37,8 @@ def _name(common_name: str) -> x509.Name:
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def _issue(name: str, curve: ec.EllipticCurve, now: datetime, issuer: _Issued | None = None, *,
-           ca: bool = False, usage: x509.ObjectIdentifier | None = None) -> _Issued:
+def _issue(name: str, curve: ec.EllipticCurve, now: datetime, issuer: Party | None = None, *,
+           ca: bool = False, usage: x509.ObjectIdentifier | None = None) -> Party:
     key = ec.generate_private_key(curve)
     signer_key = issuer.key if issuer else key
     builder = (x509.CertificateBuilder()
@@ -84,10 +66,10 @@ def _issue(name: str, curve: ec.EllipticCurve, now: datetime, issuer: _Issued | 
     if usage is not None:
         builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=True)
     digest = hashes.SHA384() if isinstance(signer_key.curve, ec.SECP384R1) else hashes.SHA256()
-    return _Issued(key, builder.sign(signer_key, digest))
+    return Party(cert=builder.sign(signer_key, digest), key=key)
 
 
-def _crl(issuer: _Issued, now: datetime) -> asn1_crl.CertificateList:
+def _crl(issuer: Party, now: datetime) -> asn1_crl.CertificateList:
     crl = (x509.CertificateRevocationListBuilder().issuer_name(issuer.cert.subject)
            .last_update(now - timedelta(minutes=1)).next_update(now + timedelta(days=1))
            .add_extension(x509.CRLNumber(1), critical=False)
@@ -97,7 +79,7 @@ def _crl(issuer: _Issued, now: datetime) -> asn1_crl.CertificateList:
     return asn1_crl.CertificateList.load(crl.public_bytes(serialization.Encoding.DER))
 
 
-def _ocsp(subject: _Issued, issuer: _Issued, now: datetime) -> asn1_ocsp.OCSPResponse:
+def _ocsp(subject: Party, issuer: Party, now: datetime) -> asn1_ocsp.OCSPResponse:
     response = (ocsp.OCSPResponseBuilder()
                 .add_response(cert=subject.cert, issuer=issuer.cert, algorithm=hashes.SHA256(),
                               cert_status=ocsp.OCSPCertStatus.GOOD,
@@ -150,9 +132,9 @@ class PlainPyHanko:
         tsa = _issue("Bench TSA", ec.SECP256R1(), now, issuing, usage=ExtendedKeyUsageOID.TIME_STAMPING)
         chain = [issuing.asn1, root.asn1]
         self.signer = signers.SimpleSigner(
-            signing_cert=seal.asn1, signing_key=seal.key_info,
+            signing_cert=seal.asn1, signing_key=seal.asn1_key,
             cert_registry=SimpleCertificateStore.from_certs([seal.asn1, *chain]))
-        self._tsa = (tsa.asn1, tsa.key_info, SimpleCertificateStore.from_certs([tsa.asn1, *chain]),
+        self._tsa = (tsa.asn1, tsa.asn1_key, SimpleCertificateStore.from_certs([tsa.asn1, *chain]),
                      tsa.key)
         self.root = root.asn1
         self._other_certs = [issuing.asn1, tsa.asn1]

@@ -51,12 +51,30 @@ def _agency(app):
                       dict(registration.client.client_metadata))
 
 
-def signin(app, seconds: float) -> Result:
-    """Passkey sign-in: authentication options + assertion verification (sets the SSO cookie)."""
-    from tests.idp.conftest import dui, enrol, post_json
+def _signed_in(app, number: int):
+    """A test client in which citizen `dui(number)` enrolled (and so is signed in), and the
+    enrolment (its authenticator)."""
+    from tests.idp.conftest import dui, enrol
 
     browser = app.test_client()
-    enrolled = enrol(browser, national_id=dui(10000001))
+    return browser, enrol(browser, national_id=dui(number))
+
+
+def _consented(app, number: int):
+    """`_signed_in`, with an agency to whose first authorization the citizen has agreed."""
+    from tests.idp.oidc.conftest import get_code
+
+    browser, _ = _signed_in(app, number)
+    agency = _agency(app)
+    get_code(browser, agency)  # the first authorization shows the decision page once
+    return browser, agency
+
+
+def signin(app, seconds: float) -> Result:
+    """Passkey sign-in: authentication options + assertion verification (sets the SSO cookie)."""
+    from tests.idp.conftest import post_json
+
+    _, enrolled = _signed_in(app, 10000001)
 
     def step() -> Callable[[], object]:
         client = app.test_client()
@@ -74,13 +92,9 @@ def signin(app, seconds: float) -> Result:
 
 def token(app, seconds: float) -> Result:
     """Token endpoint: authorization code + PKCE + client_secret_basic -> ID and access tokens."""
-    from tests.idp.conftest import dui, enrol
     from tests.idp.oidc.conftest import exchange, get_code
 
-    browser = app.test_client()
-    enrol(browser, national_id=dui(10000002))
-    agency = _agency(app)
-    get_code(browser, agency)  # the first authorization shows the decision page once
+    browser, agency = _consented(app, 10000002)
 
     def step() -> Callable[[], object]:
         code, flow = get_code(browser, agency)
@@ -96,13 +110,9 @@ def token(app, seconds: float) -> Result:
 
 def authorize(app, seconds: float) -> Result:
     """/authorize of a signed-in citizen whose consent stands: a code at once (302)."""
-    from tests.idp.conftest import dui, enrol
-    from tests.idp.oidc.conftest import Flow, authorize_url, get_code
+    from tests.idp.oidc.conftest import Flow, authorize_url
 
-    browser = app.test_client()
-    enrol(browser, national_id=dui(10000005))
-    agency = _agency(app)
-    get_code(browser, agency)  # the first authorization shows the decision page once
+    browser, agency = _consented(app, 10000005)
 
     def step() -> Callable[[], object]:
         url = authorize_url(agency, Flow())
@@ -118,11 +128,9 @@ def authorize(app, seconds: float) -> Result:
 
 def userinfo(app, seconds: float) -> Result:
     """UserInfo with an RFC 9068 access token."""
-    from tests.idp.conftest import dui, enrol
     from tests.idp.oidc.conftest import bearer, tokens_for
 
-    browser = app.test_client()
-    enrol(browser, national_id=dui(10000003))
+    browser, _ = _signed_in(app, 10000003)
     tokens = tokens_for(browser, _agency(app))
     headers = bearer(tokens["access_token"])
 

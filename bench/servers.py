@@ -18,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -55,6 +57,20 @@ def _pinned(cores: set[int] | None = None):
     if len(os.sched_getaffinity(0)) > 1:
         return lambda: os.sched_setaffinity(0, cores or {SERVER_CORE})
     return None
+
+
+@contextmanager
+def driving(*, prefix: str) -> Iterator[Path]:
+    """A scratch folder for the servers, while this process, the load driver, runs on
+    DRIVER_CORE (where there is more than one core); its affinity comes back after."""
+    affinity = os.sched_getaffinity(0)
+    if len(affinity) > 1:
+        os.sched_setaffinity(0, {DRIVER_CORE})
+    try:
+        with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+            yield Path(folder)
+    finally:
+        os.sched_setaffinity(0, affinity)
 
 
 def _s256(verifier: str) -> str:
@@ -487,41 +503,35 @@ def compare(what: str, seconds: float, *, backend: str = EMBEDDED, node: bool = 
     skipped). Servers run on core 0 (both cores with more than one worker), the driver on core 1."""
     group = f"http {what}" + ("" if backend == EMBEDDED else " (PostgreSQL + Redis)")
     results: list[Result | Skipped] = []
-    affinity = os.sched_getaffinity(0)
-    if len(affinity) > 1:
-        os.sched_setaffinity(0, {DRIVER_CORE})
-    try:
-        with tempfile.TemporaryDirectory(prefix="cedula-bench-http-") as folder:
-            for count in workers:
-                cedula = Cedula(Path(folder) / f"{backend}-{count}", backend=backend, workers=count)
-                try:
-                    cedula.launch()
-                    assert cedula.process is not None
-                    before = worker_cpu(cedula.process.pid)
-                    loads = MEASURES[what](cedula, seconds)
-                    shares = worker_shares(before, worker_cpu(cedula.process.pid))
-                    result = _result(loads, name=f"{group}: cédula serve {cedula.server} ({count} worker"
-                                     f"{'s' if count > 1 else ''})", group=group, side="cedula", baseline=False)
-                    if count > 1:
-                        result.extra["worker_cpu_shares"] = shares
-                        print(f"{result.name}: the workers' shares of their CPU time {shares}", file=sys.stderr)
-                    results.append(result)
-                except Unavailable as exc:
-                    results.append(Skipped(f"{group}: cédula serve", group, "cedula", str(exc), baseline=False))
-                finally:
-                    cedula.stop()
-            if not node:
-                return results
-            missing = OidcProvider.missing()
-            if missing:
-                results.append(Skipped(f"{group}: node oidc-provider", group, "oidc-provider", missing))
-                return results
-            baseline = OidcProvider(Path(folder))
+    with driving(prefix="cedula-bench-http-") as folder:
+        for count in workers:
+            cedula = Cedula(folder / f"{backend}-{count}", backend=backend, workers=count)
             try:
-                baseline.launch()
-                results.extend(_node_rows(baseline, what, group, seconds))
+                cedula.launch()
+                assert cedula.process is not None
+                before = worker_cpu(cedula.process.pid)
+                loads = MEASURES[what](cedula, seconds)
+                shares = worker_shares(before, worker_cpu(cedula.process.pid))
+                result = _result(loads, name=f"{group}: cédula serve {cedula.server} ({count} worker"
+                                 f"{'s' if count > 1 else ''})", group=group, side="cedula", baseline=False)
+                if count > 1:
+                    result.extra["worker_cpu_shares"] = shares
+                    print(f"{result.name}: the workers' shares of their CPU time {shares}", file=sys.stderr)
+                results.append(result)
+            except Unavailable as exc:
+                results.append(Skipped(f"{group}: cédula serve", group, "cedula", str(exc), baseline=False))
             finally:
-                baseline.stop()
-    finally:
-        os.sched_setaffinity(0, affinity)
+                cedula.stop()
+        if not node:
+            return results
+        missing = OidcProvider.missing()
+        if missing:
+            results.append(Skipped(f"{group}: node oidc-provider", group, "oidc-provider", missing))
+            return results
+        baseline = OidcProvider(folder)
+        try:
+            baseline.launch()
+            results.extend(_node_rows(baseline, what, group, seconds))
+        finally:
+            baseline.stop()
     return results

@@ -13,13 +13,10 @@ scenario does the same).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 from bench import harness, http
 from bench.harness import Result, Skipped
-from bench.servers import CONCURRENCY, DRIVER_CORE, Cedula, Unavailable, _result
+from bench.servers import CONCURRENCY, Cedula, Unavailable, _result, driving
 
 
 class _SigningIn(Cedula):
@@ -50,26 +47,20 @@ def _journey(side: Cedula):
 def signin_http(seconds: float) -> list[Result | Skipped]:
     """Sign-ins (options + verify) per server CPU-second over HTTP, one worker."""
     group = "http sign-in"
-    affinity = os.sched_getaffinity(0)
-    if len(affinity) > 1:
-        os.sched_setaffinity(0, {DRIVER_CORE})
-    try:
-        with tempfile.TemporaryDirectory(prefix="cedula-bench-signin-") as folder:
-            cedula = _SigningIn(Path(folder) / "embedded-1")
-            try:
-                cedula.launch()
-                journey = _journey(cedula)
-                http.run(port=cedula.port, requests=http.ANY, journey=journey,
-                         seconds=min(2.0, seconds), concurrency=CONCURRENCY)  # warm-up
-                loads = [http.run(port=cedula.port, requests=http.ANY, journey=journey,
-                                  seconds=seconds, concurrency=CONCURRENCY,
-                                  server_pid=cedula.process.pid)
-                         for _ in range(harness.REPEAT)]
-                return [_result(loads, name=f"{group}: cédula serve (1 worker), options + verify",
-                                group=group, side="cedula", baseline=False)]
-            except Unavailable as exc:
-                return [Skipped(f"{group}: cédula serve", group, "cedula", str(exc), baseline=False)]
-            finally:
-                cedula.stop()
-    finally:
-        os.sched_setaffinity(0, affinity)
+    with driving(prefix="cedula-bench-signin-") as folder:
+        cedula = _SigningIn(folder / "embedded-1")
+        try:
+            cedula.launch()
+            journey = _journey(cedula)
+            http.run(port=cedula.port, requests=http.ANY, journey=journey,
+                     seconds=min(2.0, seconds), concurrency=CONCURRENCY)  # warm-up
+            loads = [http.run(port=cedula.port, requests=http.ANY, journey=journey,
+                              seconds=seconds, concurrency=CONCURRENCY,
+                              server_pid=cedula.process.pid)
+                     for _ in range(harness.REPEAT)]
+            return [_result(loads, name=f"{group}: cédula serve (1 worker), options + verify",
+                            group=group, side="cedula", baseline=False)]
+        except Unavailable as exc:
+            return [Skipped(f"{group}: cédula serve", group, "cedula", str(exc), baseline=False)]
+        finally:
+            cedula.stop()

@@ -7,14 +7,12 @@ rows."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from bench import http
 from bench.harness import Result
-from bench.servers import CONCURRENCY, DRIVER_CORE, Cedula, _result, _toml, _userinfo
+from bench.servers import CONCURRENCY, Cedula, _result, _toml, _userinfo, driving
 
 
 class CedulaOnGranianCommand(Cedula):
@@ -44,25 +42,19 @@ class CedulaOnGranianCommand(Cedula):
 def compare(seconds: float) -> list[Result]:
     group = "wsgi server (userinfo)"
     results: list[Result] = []
-    affinity = os.sched_getaffinity(0)
-    if len(affinity) > 1:
-        os.sched_setaffinity(0, {DRIVER_CORE})
-    try:
-        with tempfile.TemporaryDirectory(prefix="cedula-bench-wsgi-") as folder:
-            sides: list[tuple[str, Cedula, bool]] = [
-                ("gunicorn gthread 1x8 (cedula serve --server gunicorn)",
-                 Cedula(Path(folder) / "gunicorn", server="gunicorn"), True),
-                ("granian 1x8, runtime mt (cedula serve)", Cedula(Path(folder) / "granian", server="granian"), False),
-                ("granian 1x8, runtime st", CedulaOnGranianCommand(Path(folder) / "granian-st",
-                                                                   ["--runtime-mode", "st"]), False),
-            ]
-            for label, side, baseline in sides:
-                try:
-                    side.launch()
-                    results.append(_result(_userinfo(side, seconds), name=f"{group}: {label}", group=group,
-                                           side="cedula", baseline=baseline))
-                finally:
-                    side.stop()
-    finally:
-        os.sched_setaffinity(0, affinity)
+    with driving(prefix="cedula-bench-wsgi-") as folder:
+        sides: list[tuple[str, Cedula, bool]] = [
+            ("gunicorn gthread 1x8 (cedula serve --server gunicorn)",
+             Cedula(folder / "gunicorn", server="gunicorn"), True),
+            ("granian 1x8, runtime mt (cedula serve)", Cedula(folder / "granian", server="granian"), False),
+            ("granian 1x8, runtime st", CedulaOnGranianCommand(folder / "granian-st",
+                                                               ["--runtime-mode", "st"]), False),
+        ]
+        for label, side, baseline in sides:
+            try:
+                side.launch()
+                results.append(_result(_userinfo(side, seconds), name=f"{group}: {label}", group=group,
+                                       side="cedula", baseline=baseline))
+            finally:
+                side.stop()
     return results

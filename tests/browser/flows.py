@@ -99,6 +99,15 @@ def continue_to_account(browser: Browser) -> None:
     browser.wait_for("ul#passkeys")
 
 
+def enrol_on_new_device(browser: Browser, person: Person | None = None) -> list[str]:
+    """A new passkey device, enrolled as `person` (a new one by default), through the recovery
+    codes to the account page; returns the recovery codes."""
+    browser.new_device()
+    codes = enrol(browser, person or new_person())
+    continue_to_account(browser)
+    return codes
+
+
 def sign_out(browser: Browser) -> None:
     if browser.path != "/account":
         browser.open("/account")

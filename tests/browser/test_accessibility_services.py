@@ -19,7 +19,7 @@ from selenium.webdriver.common.keys import Keys
 
 from tests.browser.agency import Agency
 from tests.browser.chromium import Browser
-from tests.browser.flows import continue_to_account, enrol, new_person
+from tests.browser.flows import enrol_on_new_device
 from tests.browser.test_accessibility import assert_focus_visible, press
 from tests.idp.conftest import dui
 from tests.idp.conftest import enrol as enrol_over_http
@@ -131,9 +131,7 @@ def tab_until(browser: Browser, css: str, limit: int = 40) -> list[str]:
 
 
 def signed_in_citizen(browser: Browser) -> None:
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
 
 
 def consent_with_keyboard(browser: Browser, agency: Agency) -> dict:

@@ -13,9 +13,7 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 
 from tests.browser.chromium import Browser
 from tests.browser.flows import (
-    continue_to_account,
-    enrol,
-    new_person,
+    enrol_on_new_device,
     passkey_items,
     sign_in,
     sign_out,
@@ -63,9 +61,7 @@ def test_account_requires_sign_in(browser):
 
 
 def test_manage_passkeys(browser):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     [first_id] = browser.passkey_ids()
     [first] = browser.passkeys()  # kept, to try it again once deleted
 
@@ -129,9 +125,7 @@ def test_manage_passkeys(browser):
 
 
 def test_sign_out_ends_the_session(browser):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     form = browser.one("form#sign-out-form")
     assert form.get_attribute("method").lower() == "post"
     sign_out(browser)

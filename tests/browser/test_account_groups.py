@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.browser.chromium import Browser
-from tests.browser.flows import continue_to_account, enrol, new_person, passkey_items
+from tests.browser.flows import enrol_on_new_device, passkey_items
 from tests.browser.test_accessibility import check_page
 from tests.browser.test_accessibility_services import _metrics, _reset_metrics, assert_reflows
 
@@ -25,9 +25,7 @@ def _nav(browser: Browser) -> list[tuple[str, str | None]]:
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_grouped_navigation_at_320_px(browser, lang):
     browser.choose_language(lang, then="/enrol")
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     for group, path in GROUPS:
         browser.open(path)
         browser.wait_for("nav#account-nav")
@@ -49,9 +47,7 @@ def test_the_grouped_navigation_at_320_px(browser, lang):
 
 def test_deleting_a_passkey_is_confirmed_first(browser):
     browser.choose_language("es", then="/enrol")
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     browser.new_device()
     browser.wait_for("button#add-passkey").click()
     browser.wait(lambda _: len(passkey_items(browser)) == 2, "expected two passkeys")

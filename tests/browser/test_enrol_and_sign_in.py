@@ -11,6 +11,7 @@ from tests.browser.chromium import Browser
 from tests.browser.flows import (
     continue_to_account,
     enrol,
+    enrol_on_new_device,
     fill_enrolment,
     new_person,
     passkey_items,
@@ -60,9 +61,7 @@ def test_enrol_shows_recovery_codes_once_then_the_account(browser):
 
 
 def test_sign_out_then_sign_in_with_the_passkey(browser):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
 
     sign_out(browser)
     browser.open("/account")
@@ -79,9 +78,7 @@ def test_sign_out_then_sign_in_with_the_passkey(browser):
 
 
 def test_sign_in_by_passkey_autofill(browser):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     sign_out(browser)
 
     # The login page offers the passkey in the username field's autofill (conditional
@@ -93,9 +90,7 @@ def test_sign_in_by_passkey_autofill(browser):
 
 
 def test_sign_in_goes_to_next_and_never_off_site(browser):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
 
     sign_out(browser)
     sign_in(browser, start="/login?next=/", lands_on="/")
@@ -141,9 +136,7 @@ def test_enrol_refuses_a_malformed_dui(browser, server):
 
 def test_enrol_refuses_a_national_id_already_enrolled(browser):
     first = new_person()
-    browser.new_device()
-    enrol(browser, first)
-    continue_to_account(browser)
+    enrol_on_new_device(browser, first)
     sign_out(browser)
 
     browser.new_device()
@@ -157,9 +150,7 @@ def test_enrol_refuses_a_national_id_already_enrolled(browser):
 
 def test_recover_with_a_code_then_add_a_passkey(browser):
     person = new_person()
-    browser.new_device()
-    codes = enrol(browser, person)
-    continue_to_account(browser)
+    codes = enrol_on_new_device(browser, person)
     sign_out(browser)
 
     # The phone is lost: a new device, no passkey for this site.

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.flows import continue_to_account, enrol, new_person, sign_out
+from tests.browser.flows import enrol_on_new_device, sign_out
 from tests.browser.test_accessibility_services import LANGUAGES, Pages, assert_reflows
 
 pytestmark = pytest.mark.browser
@@ -100,9 +100,7 @@ def test_operator_registers_disables_rotates_and_reads_the_chart(browser, server
 
 
 def test_a_citizen_cannot_open_the_console(browser, server):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     for lang in LANGUAGES:
         browser.choose_language(lang, then="/operator")
         text = browser.wait_for("main").text

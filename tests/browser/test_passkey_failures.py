@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from idp.citizens.models import Passkey
 from infra.db import get_db
 from infra.web.i18n import catalog
-from tests.browser.flows import continue_to_account, enrol, new_person, sign_out
+from tests.browser.flows import enrol_on_new_device, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -60,9 +60,7 @@ def test_a_cancelled_prompt_or_no_passkey_here_says_why_and_offers_the_next_step
 
 
 def test_a_deleted_passkey_is_named_and_forgotten_by_the_device(browser, server):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     sign_out(browser)
     [held] = browser.passkey_ids()
     # The passkey is deleted from the account (e.g. from another device) but this device keeps it.
@@ -89,9 +87,7 @@ def test_a_deleted_passkey_is_named_and_forgotten_by_the_device(browser, server)
 def test_the_account_page_tells_the_device_which_passkeys_are_left(browser, server):
     """A passkey deleted from another device disappears from this one too: the account page
     signals the accepted passkeys (signalAllAcceptedCredentials) where the browser can."""
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     assert len(browser.passkey_ids()) == 1
     with get_db(server.app).transaction() as db:
         db.execute(sa.delete(Passkey))  # deleted elsewhere; this session goes on
@@ -106,9 +102,7 @@ def test_the_account_page_tells_the_device_which_passkeys_are_left(browser, serv
 
 
 def test_the_account_page_keeps_the_passkeys_the_account_holds(browser):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     browser.open("/account")
     browser.wait_for("ul#passkeys > li.passkey")
     browser.driver.execute_async_script("setTimeout(arguments[0], 300)")

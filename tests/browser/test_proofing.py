@@ -13,7 +13,7 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 
 from infra.db import get_db
 from infra.notify import get_outbox
-from tests.browser.flows import Person, continue_to_account, enrol, fill_person, new_person
+from tests.browser.flows import Person, enrol_on_new_device, fill_person, new_person
 from tests.browser.test_accessibility import check_page
 
 pytestmark = pytest.mark.browser
@@ -54,9 +54,7 @@ def test_a_register_code_makes_the_identity_substantial(browser, server, lang):
     email = f"registro.{person.national_id[:8]}@correo.example"
     _register(server.app, person, email)
     browser.choose_language(lang, then="/enrol")
-    browser.new_device()
-    enrol(browser, person)
-    continue_to_account(browser)
+    enrol_on_new_device(browser, person)
     assert _proofing(server.app, person.national_id) == ("low", "register_match")
     browser.open("/account/assurance")
     browser.wait_for("form#code-request")
@@ -94,9 +92,7 @@ def test_reclaiming_a_squatted_national_id(browser, server, lang):
     email = f"registro.{person.national_id[:8]}@correo.example"
     _register(server.app, person, email)
     # The impostor enrols first with the victim's details, on their own device.
-    browser.new_device()
-    enrol(browser, person)
-    continue_to_account(browser)
+    enrol_on_new_device(browser, person)
     browser.driver.delete_all_cookies()
     # The real holder, on another device: the enrolment page points to the way back.
     browser.new_device()

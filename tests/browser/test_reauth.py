@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.browser.chromium import Browser
-from tests.browser.flows import continue_to_account, enrol, new_person, passkey_items
+from tests.browser.flows import enrol_on_new_device, passkey_items
 
 pytestmark = pytest.mark.browser
 
@@ -42,9 +42,7 @@ def _confirm(browser: Browser) -> None:
 
 
 def test_recovery_codes_and_a_new_passkey_after_a_recheck(browser, server):
-    browser.new_device()
-    first_codes = enrol(browser, new_person())
-    continue_to_account(browser)
+    first_codes = enrol_on_new_device(browser)
     _age_session(browser, server.app, 301)
 
     # New recovery codes: the form comes back as the re-check page, then goes on by itself.

@@ -471,14 +471,12 @@ def test_the_reclaim_code_page_reflows_and_is_accessible_in_both_languages(brows
     """/reclaim/code needs a claim in progress: someone enrolled with the holder's details, the
     holder claims them back and asks for a code; then the page with the code field and the page
     with a refused code (error summary), at 320 px, es and en."""
-    from tests.browser.flows import continue_to_account, enrol, fill_person, new_person
+    from tests.browser.flows import enrol_on_new_device, fill_person, new_person
     from tests.browser.test_proofing import _register
 
     person = new_person()
     _register(server.app, person, f"registro.{person.national_id[:8]}@correo.example")
-    browser.new_device()
-    enrol(browser, person)  # the impostor, first
-    continue_to_account(browser)
+    enrol_on_new_device(browser, person)  # the impostor, first
     browser.driver.delete_all_cookies()
     browser.new_device()
     browser.open("/reclaim")

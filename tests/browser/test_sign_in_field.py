@@ -6,15 +6,13 @@ from __future__ import annotations
 import pytest
 
 from infra.web.i18n import catalog
-from tests.browser.flows import continue_to_account, enrol, new_person, sign_out
+from tests.browser.flows import enrol_on_new_device, sign_out
 
 pytestmark = pytest.mark.browser
 
 
 def test_without_passkey_autofill_there_is_no_field_and_the_button_signs_in(browser):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     sign_out(browser)  # the browser fixture runs with passkey autofill off
     browser.open("/login")
     browser.wait_for("button#passkey-signin")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from infra.web.i18n import catalog
-from tests.browser.flows import continue_to_account, enrol, new_person
+from tests.browser.flows import enrol_on_new_device
 from tests.signing.conftest import AGENCY_NAME
 
 pytestmark = pytest.mark.browser
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_signed_out_page_lists_the_agencies(browser, server, agency, lang):
-    browser.new_device()
-    enrol(browser, new_person())
-    continue_to_account(browser)
+    enrol_on_new_device(browser)
     browser.choose_language(lang, then="/account")
     browser.open(agency.authorize_path())
     browser.wait_for("button[name=decision][value=allow]").click()

@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser.agency import restore_pki
 from tests.browser.chromium import Browser
-from tests.browser.flows import continue_to_account, enrol, new_person
+from tests.browser.flows import enrol_on_new_device, new_person
 
 pytestmark = pytest.mark.browser
 
@@ -66,9 +66,7 @@ def test_enrol_prove_sign_and_verify(browser: Browser, documents, tmp_path):
     server = documents
     person = new_person(given_name="Rosa Elena", family_name="Martínez Cruz")
     address = _in_the_civil_register(server.app, person)
-    browser.new_device()
-    enrol(browser, person)
-    continue_to_account(browser)
+    enrol_on_new_device(browser, person)
 
     # A register match alone is evidence, not proof (low): the signing page refuses, says
     # why, and leads to the proofing page.

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser.flows import continue_to_account, enrol, new_person, sign_out
+from tests.browser.flows import enrol_on_new_device, new_person, sign_out
 from tests.browser.test_accessibility_services import (
     Pages,
     assert_reflows,
@@ -18,7 +18,7 @@ from tests.browser.test_accessibility_services import (
     signed_in_citizen,
 )
 from tests.signing import samples
-from tests.support.wallet import SoftwareWallet, Transport
+from tests.support.wallet import SoftwareWallet, Transport, register_wallet_client
 
 pytestmark = pytest.mark.browser
 
@@ -98,21 +98,11 @@ def test_wallet_proofing_and_enrolment_pages(browser, agency):
 
 
 def test_a_wallet_asks_for_the_birth_certificate_and_the_citizen_agrees(browser, agency):
-    from clients.registry import Permissions
-    from clients.registry.services import register_client
-    from infra.db import get_db
-
     signed_in_citizen(browser)
     claims = consent_with_keyboard(browser, agency)
     _issue_birth(agency, claims["sub"])
     callback = f"{agency.base_url}/wallet-callback"
-    metadata = {"client_name": "Cartera Ejemplo", "redirect_uris": [callback],
-                "token_endpoint_auth_method": "none", "grant_types": ["authorization_code"],
-                "scope": "openid"}
-    with get_db(agency.app).transaction() as session:
-        register_client(session, metadata=metadata, client_id="cartera-ejemplo",
-                        permissions=Permissions(operator=True),
-                        fetch_sector=lambda uri: metadata["redirect_uris"])
+    register_wallet_client(agency.app, "cartera-ejemplo", callback)
     wallet = SoftwareWallet(Transport(flask_client=agency.app.test_client()))
     wallet.discover(agency.base_url)
     url, _ = wallet.authorization_url(client_id="cartera-ejemplo", redirect_uri=callback,
@@ -160,9 +150,7 @@ def test_signing_in_with_a_wallet(browser, agency):
 
     try:
         person = new_person()
-        browser.new_device()
-        enrol(browser, person)
-        continue_to_account(browser)
+        enrol_on_new_device(browser, person)
         sign_out(browser)
 
         pages = Pages(browser)

@@ -143,14 +143,15 @@ def test_a_worker_that_dies_is_replaced(tmp_path):
         assert server.process.poll() is None
 
 
-def _access_lines(log: str) -> list[dict]:
-    lines = []
+def _log_entries(log: str, logger: str) -> list[dict]:
+    """The JSON lines of `logger` in a server's stderr `log`."""
+    entries = []
     for line in log.splitlines():
         if line.startswith("{"):
             entry = json.loads(line)
-            if entry.get("logger") == "cedula.access":
-                lines.append(entry)
-    return lines
+            if entry.get("logger") == logger:
+                entries.append(entry)
+    return entries
 
 
 def _served(tmp_path: Path, hops: str, forwarded_for: str) -> tuple[str, str]:
@@ -166,14 +167,15 @@ def _served(tmp_path: Path, hops: str, forwarded_for: str) -> tuple[str, str]:
 
 def test_without_trusted_proxies_x_forwarded_for_is_ignored_and_each_request_logged_once(tmp_path):
     request_id, log = _served(tmp_path, "0", "203.0.113.9")
-    [entry] = [e for e in _access_lines(log) if e.get("request_id") == request_id]  # once: no server access log
+    # Once: no access line of the server's own.
+    [entry] = [e for e in _log_entries(log, "cedula.access") if e.get("request_id") == request_id]
     assert entry["remote"] == "127.0.0.1"
     assert "/openapi.json HTTP/1.1" not in log  # granian's (or gunicorn's) own access line
 
 
 def test_one_trusted_proxy_gives_the_address_it_saw(tmp_path):
     request_id, log = _served(tmp_path, "1", "198.51.100.7, 203.0.113.9")
-    [entry] = [e for e in _access_lines(log) if e.get("request_id") == request_id]
+    [entry] = [e for e in _log_entries(log, "cedula.access") if e.get("request_id") == request_id]
     assert entry["remote"] == "203.0.113.9"  # the client as our one proxy saw it; the rest is the client's say
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import json
 import os
 import signal
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.idp.test_serve_behaviour import BODY, EMBEDDED, _answer, _half_sent, _stop, _until
+from tests.idp.test_serve_behaviour import BODY, EMBEDDED, _answer, _half_sent, _log_entries, _stop, _until
 from tests.support.live import live_server, worker_pids
 
 TIMEOUT = 5  # seconds: server.worker_timeout here; it counts from a spawn, so well above a load (~0.5 s)
@@ -29,13 +28,7 @@ def _watched(tmp_path: Path):
 
 def _kills(log: str) -> list[dict]:
     """The watchdog's lines in the server's stderr."""
-    found = []
-    for line in log.splitlines():
-        if line.startswith("{"):
-            entry = json.loads(line)
-            if entry.get("logger") == "cedula.serve":
-                found.append(entry)
-    return found
+    return _log_entries(log, "cedula.serve")
 
 
 def _heartbeat_files(pid: int) -> list[Path]:

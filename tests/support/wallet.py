@@ -283,3 +283,20 @@ class SoftwareWallet:
         kb = jws.serialize_compact({"alg": "ES256", "typ": "kb+jwt"}, json.dumps(claims).encode(),
                                    key or self.key, algorithms=["ES256"])
         return without_kb + kb
+
+
+def register_wallet_client(app: Any, client_id: str, callback: str) -> str:
+    """Register "Cartera Ejemplo", a public wallet client (authorization code, no client
+    authentication) redirecting to `callback`, in `app`'s client registry; its client_id."""
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+    from infra.db import get_db
+
+    metadata = {"client_name": "Cartera Ejemplo", "redirect_uris": [callback],
+                "token_endpoint_auth_method": "none", "grant_types": ["authorization_code"],
+                "scope": "openid"}
+    with get_db(app).transaction() as session:
+        register_client(session, metadata=metadata, client_id=client_id,
+                        permissions=Permissions(operator=True),
+                        fetch_sector=lambda uri: metadata["redirect_uris"])
+    return client_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from tests.idp.account.conftest import BAD_ENROLMENT, post_enrolment
 from tests.idp.conftest import csrf, dui
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -74,10 +75,7 @@ def test_a_form_page_without_errors_has_a_hidden_summary_and_a_plain_title(clien
 
 def test_enrol_without_javascript_lists_each_field_error_linked_to_its_field(client):
     token = csrf(client, "/enrol")
-    response = client.post("/enrol", data={"csrf_token": token, "given_name": "Ana", "family_name": "",
-                                           "birthdate": "2999-01-01", "national_id": "123",
-                                           "email": "ana@example.sv"},
-                           headers={"Accept-Language": "en"})
+    response = post_enrolment(client, token, BAD_ENROLMENT)
     page = summary_of(response)
     assert response.status_code == 400
     assert page.title.startswith("Error: ")

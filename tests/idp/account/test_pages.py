@@ -7,6 +7,7 @@ import re
 
 from idp.citizens.models import Passkey, RecoveryCode
 from infra.db import get_db
+from tests.idp.account.conftest import BAD_ENROLMENT, post_enrolment
 from tests.idp.conftest import csrf, dui, enrol, post_json, registration_options, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -32,20 +33,15 @@ def test_enrol_page_contract(client):
 
 def test_enrol_without_javascript_validates_and_explains(client):
     token = csrf(client, "/enrol")
-    bad = client.post("/enrol", data={"csrf_token": token, "given_name": "Ana", "family_name": "",
-                                      "birthdate": "2999-01-01", "national_id": "123",
-                                      "email": "ana@example.sv"},
-                      headers={"Accept-Language": "en"})
+    bad = post_enrolment(client, token, BAD_ENROLMENT)
     page = html(bad)
     assert bad.status_code == 400
     assert 'aria-invalid="true"' in page
     assert re.search(r'id="family_name-error">This is required', page)
     assert 'aria-describedby="family_name-error"' in page
     assert 'value="Ana"' in page
-    good = client.post("/enrol", data={"csrf_token": token, "given_name": "Ana",
-                                       "family_name": "López", "birthdate": "1990-01-01",
-                                       "national_id": dui(4892613), "email": "ana@example.sv"},
-                       headers={"Accept-Language": "en"})
+    good = post_enrolment(client, token, {**BAD_ENROLMENT, "family_name": "López", "birthdate": "1990-01-01",
+                                          "national_id": dui(4892613)})
     assert "needs JavaScript" in html(good)
 
 

@@ -63,6 +63,16 @@ def device_key(pki: AttestationPki, fmt: str = "packed-full", **kwargs) -> Attes
     return AttestingAuthenticator(pki=pki, aaguid=AAGUIDS[fmt].bytes, attestation=fmt, **kwargs)
 
 
+def add_device_key(client, pki: AttestationPki) -> AttestingAuthenticator:
+    """An attested, device-bound security key added to the signed-in citizen's passkeys."""
+    from tests.idp.conftest import post_json
+
+    device = device_key(pki, counter_step=1)
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", device.register(options)).status_code == 200
+    return device
+
+
 def set_proofing(app, citizen_id: str, level: str) -> None:
     from idp.assurance.services import raise_proofing
     from infra.db import get_db

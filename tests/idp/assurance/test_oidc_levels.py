@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.idp.assurance.conftest import all_formats_listed, device_key, set_proofing
+from tests.idp.assurance.conftest import add_device_key, all_formats_listed, device_key, set_proofing
 from tests.idp.conftest import enrol, post_json, sign_in
 from tests.idp.oidc.conftest import (
     Flow,
@@ -61,9 +61,7 @@ def _two_passkeys(client, app, pki, metadata):
     metadata(all_formats_listed(pki))
     synced = SoftwareAuthenticator(backup_eligible=True, backed_up=True, counter_step=1)
     citizen = enrol(client, synced)
-    device = device_key(pki, counter_step=1)
-    options = post_json(client, "/webauthn/registration/options", {}).get_json()
-    assert post_json(client, "/webauthn/registration/verify", device.register(options)).status_code == 200
+    device = add_device_key(client, pki)
     set_proofing(app, citizen.citizen_id, "high")
     assert sign_in(client, synced).status_code == 200
     return citizen, synced, device

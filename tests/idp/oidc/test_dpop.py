@@ -31,11 +31,15 @@ def post_token(client, agency: Agency, form: dict[str, str], key: DpopKey | None
     return response
 
 
-def code_tokens(client, agency: Agency, key: DpopKey | None, *, flow: Flow | None = None, **params: Any):
+def code_form(client, agency: Agency, flow: Flow | None = None, **params: Any) -> dict[str, str]:
+    """The /token form that redeems a fresh authorization code of `agency`'s."""
     code, flow = get_code(client, agency, flow, **params)
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": agency.redirect_uri,
+    return {"grant_type": "authorization_code", "code": code, "redirect_uri": agency.redirect_uri,
             "code_verifier": flow.verifier}
-    return post_token(client, agency, form, key)
+
+
+def code_tokens(client, agency: Agency, key: DpopKey | None, *, flow: Flow | None = None, **params: Any):
+    return post_token(client, agency, code_form(client, agency, flow, **params), key)
 
 
 def userinfo(client, token: str, key: DpopKey | None, *, scheme: str = "DPoP", **proof: Any):
@@ -66,10 +70,8 @@ def test_code_flow_binds_the_access_token_and_userinfo_needs_the_key(client, reg
 
 def test_first_proof_without_nonce_gets_use_dpop_nonce(client, register, citizen):
     agency = register()
-    code, flow = get_code(client, agency)
     key = DpopKey()
-    form, headers = agency.auth({"grant_type": "authorization_code", "code": code,
-                                 "redirect_uri": agency.redirect_uri, "code_verifier": flow.verifier})
+    form, headers = agency.auth(code_form(client, agency))
     headers["DPoP"] = key.proof("POST", TOKEN)
     response = client.post("/token", data=form, headers=headers)
     assert response.status_code == 400 and error_of(response) == "use_dpop_nonce"
@@ -100,9 +102,7 @@ def test_proofs_for_another_request_or_time_are_refused(client, register, citize
     key = DpopKey()
     key.nonce = _nonce(client)
     override = dict(override)
-    code, flow = get_code(client, agency)
-    form, headers = agency.auth({"grant_type": "authorization_code", "code": code,
-                                 "redirect_uri": agency.redirect_uri, "code_verifier": flow.verifier})
+    form, headers = agency.auth(code_form(client, agency))
     method = override.pop("htm", "POST")
     url = override.pop("htu", TOKEN)
     if "iat" in override:
@@ -140,9 +140,7 @@ def test_proofs_without_an_asymmetric_signature_are_refused(client, register, ci
     agency = register()
     key = DpopKey()
     key.nonce = _nonce(client)
-    code, flow = get_code(client, agency)
-    form, headers = agency.auth({"grant_type": "authorization_code", "code": code,
-                                 "redirect_uri": agency.redirect_uri, "code_verifier": flow.verifier})
+    form, headers = agency.auth(code_form(client, agency))
     response = client.post("/token", data=form, headers={**headers, "DPoP": key.unsigned("POST", TOKEN, alg=alg)})
     assert response.status_code == 400 and error_of(response) == "invalid_dpop_proof"
     assert "asymmetric" in response.get_json()["error_description"]
@@ -152,9 +150,7 @@ def test_a_symmetric_jwk_or_a_private_key_in_the_proof_is_refused(client, regist
     agency = register()
     key = DpopKey()
     key.nonce = _nonce(client)
-    code, flow = get_code(client, agency)
-    form, headers = agency.auth({"grant_type": "authorization_code", "code": code,
-                                 "redirect_uri": agency.redirect_uri, "code_verifier": flow.verifier})
+    form, headers = agency.auth(code_form(client, agency))
     private = key.proof("POST", TOKEN, jwk=key.key.as_dict(private=True))
     response = client.post("/token", data=form, headers={**headers, "DPoP": private})
     assert response.status_code == 400 and "public key" in response.get_json()["error_description"]

@@ -6,8 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.idp.conftest import csrf, enrol, post_json, sign_in
-from tests.idp.operator.conftest import all_formats_listed, device_key, grant_operator, set_proofing
+from tests.idp.assurance.conftest import add_device_key
+from tests.idp.conftest import csrf, enrol, sign_in
+from tests.idp.operator.conftest import all_formats_listed, grant_operator, set_proofing
 from tests.support.authenticator import SoftwareAuthenticator
 
 PAGES = ["/operator", "/operator/agencies", "/operator/agencies/new", "/operator/indicators",
@@ -68,9 +69,7 @@ def test_an_operator_below_high_steps_up_or_is_refused(client, oidc_app, pki, me
     response = client.get("/operator")
     assert response.status_code == 403 and "nivel alto" in response.get_data(as_text=True)
     set_proofing(oidc_app, person.citizen_id, "high")
-    device = device_key(pki, counter_step=1)
-    options = post_json(client, "/webauthn/registration/options", {}).get_json()
-    assert post_json(client, "/webauthn/registration/verify", device.register(options)).status_code == 200
+    device = add_device_key(client, pki)
     assert sign_in(client, synced).status_code == 200
     response = client.get("/operator/keys")
     assert response.status_code == 303

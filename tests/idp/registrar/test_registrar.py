@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.idp.assurance.conftest import all_formats_listed, device_key, set_proofing
+from tests.idp.assurance.conftest import add_device_key, all_formats_listed, device_key, set_proofing
 from tests.idp.conftest import csrf, dui, enrol, post_json, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -84,9 +84,7 @@ def test_registrar_below_high_steps_up_or_is_refused(client, oidc_app, pki, meta
     _grant(oidc_app, agent.citizen_id)
     response = client.get("/registrar")
     assert response.status_code == 403 and "nivel alto" in response.get_data(as_text=True)
-    device = device_key(pki, counter_step=1)
-    options = post_json(client, "/webauthn/registration/options", {}).get_json()
-    assert post_json(client, "/webauthn/registration/verify", device.register(options)).status_code == 200
+    device = add_device_key(client, pki)
     assert sign_in(client, synced).status_code == 200
     response = client.get("/registrar")
     assert response.status_code == 303

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.idp.wallet.conftest import new_offer
+from tests.support.wallet import register_wallet_client
 
 WALLET = "cartera-ejemplo"
 CALLBACK = "https://wallet.example/callback"
@@ -18,18 +19,7 @@ CALLBACK = "https://wallet.example/callback"
 
 @pytest.fixture
 def wallet_client(docs_app):
-    from clients.registry import Permissions
-    from clients.registry.services import register_client
-    from infra.db import get_db
-
-    metadata = {"client_name": "Cartera Ejemplo", "redirect_uris": [CALLBACK],
-                "token_endpoint_auth_method": "none", "grant_types": ["authorization_code"],
-                "scope": "openid"}
-    with get_db(docs_app).transaction() as session:
-        register_client(session, metadata=metadata, client_id=WALLET,
-                        permissions=Permissions(operator=True),
-                        fetch_sector=lambda uri: metadata["redirect_uris"])
-    return WALLET
+    return register_wallet_client(docs_app, WALLET, CALLBACK)
 
 
 def _query(location: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from cryptography import x509
 from idp.wallet import sd_jwt_vc, status_list, trust
 from tests.signing import samples
 from tests.support.live import Citizen, LiveServer, live_server
-from tests.support.wallet import SoftwareWallet, Transport
+from tests.support.wallet import SoftwareWallet, Transport, register_wallet_client
 
 
 @pytest.fixture(scope="module")
@@ -163,10 +163,6 @@ def test_authorization_code_flow_with_dpop_over_http(live):
 
     from joserfc.jwk import ECKey
 
-    from clients.registry import Permissions
-    from clients.registry.services import register_client
-    from infra.db import get_db
-
     server, agency = live
     citizen = Citizen(server, national_id=_other_dui(), email="otra@example.sv")
     bearer = _agency_bearer(server, agency)
@@ -174,13 +170,7 @@ def test_authorization_code_flow_with_dpop_over_http(live):
         "template": "birth", "subject": _subject(server, agency, citizen), "data": samples.BIRTH})
     assert issued.status_code == 201, issued.text
     callback = "https://wallet.example/callback"
-    metadata = {"client_name": "Cartera Ejemplo", "redirect_uris": [callback],
-                "token_endpoint_auth_method": "none", "grant_types": ["authorization_code"],
-                "scope": "openid"}
-    with get_db(server.app).transaction() as session:
-        register_client(session, metadata=metadata, client_id="cartera-live",
-                        permissions=Permissions(operator=True),
-                        fetch_sector=lambda uri: metadata["redirect_uris"])
+    register_wallet_client(server.app, "cartera-live", callback)
 
     wallet = SoftwareWallet(Transport(session=requests.Session()), dpop_key=ECKey.generate_key("P-256"))
     wallet.discover(server.base)

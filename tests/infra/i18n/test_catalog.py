@@ -27,6 +27,13 @@ def _write_po(folder: Path, language: str, messages: dict[str, str], fuzzy: tupl
     return path
 
 
+def _loaded(folder: Path) -> Catalog:
+    """A Spanish-first, then English catalog, read from the translations `folder`."""
+    catalog = Catalog(["es", "en"])
+    catalog.load(folder)
+    return catalog
+
+
 def _age(path: Path, seconds: int) -> None:
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
@@ -41,16 +48,14 @@ def translations(tmp_path) -> Path:
 
 
 def test_a_translations_folder_is_read_from_its_po_files(translations):
-    catalog = Catalog(["es", "en"])
-    catalog.load(translations)
+    catalog = _loaded(translations)
     assert catalog.get("greeting", "en") == "Hello, {name}"
     assert catalog.get("greeting", "es") == "Hola, {name}"
     assert catalog.get("nowhere", "es") is None
 
 
 def test_an_untranslated_message_falls_back_to_the_default_language_and_is_reported_missing(translations):
-    catalog = Catalog(["es", "en"])
-    catalog.load(translations)
+    catalog = _loaded(translations)
     assert catalog.get("only.es", "en") == "Solo en español"
     assert catalog.missing() == ["only.es [en]"]
 
@@ -59,8 +64,7 @@ def test_a_fuzzy_translation_is_not_a_translation(tmp_path):
     folder = tmp_path / "translations"
     _write_po(folder, "es", {"a": "uno"})
     _write_po(folder, "en", {"a": "one?"}, fuzzy=("a",))
-    catalog = Catalog(["es", "en"])
-    catalog.load(folder)
+    catalog = _loaded(folder)
     assert catalog.get("a", "en") == "uno"
     assert catalog.missing() == ["a [en]"]
 
@@ -68,8 +72,7 @@ def test_a_fuzzy_translation_is_not_a_translation(tmp_path):
 def test_a_language_without_a_catalog_is_missing_every_message(tmp_path):
     folder = tmp_path / "translations"
     _write_po(folder, "es", {"a": "uno", "b": "dos"})
-    catalog = Catalog(["es", "en"])
-    catalog.load(folder)
+    catalog = _loaded(folder)
     assert catalog.missing() == ["a [en]", "b [en]"]
 
 
@@ -106,8 +109,7 @@ def test_a_compiled_catalog_is_read_when_it_is_current(translations):
     _write_po(translations, "en", {"greeting": "Changed in the .po", "only.es": ""})
     _age(po, 60)
     assert read_catalog(po)["greeting"].string == "Hello, {name}"
-    catalog = Catalog(["es", "en"])
-    catalog.load(translations)
+    catalog = _loaded(translations)
     assert catalog.get("greeting", "en") == "Hello, {name}"
 
 
@@ -116,8 +118,7 @@ def test_a_stale_compiled_catalog_is_ignored_for_its_newer_po(translations):
     compile_catalogs(translations)
     _age(po.with_suffix(".mo"), 60)
     _write_po(translations, "en", {"greeting": "Edited after compiling", "only.es": ""})
-    catalog = Catalog(["es", "en"])
-    catalog.load(translations)
+    catalog = _loaded(translations)
     assert catalog.get("greeting", "en") == "Edited after compiling"
 
 
@@ -128,8 +129,7 @@ def test_a_compiled_catalog_alone_is_enough_as_in_an_installed_wheel(translation
         "en/LC_MESSAGES/messages.mo", "es/LC_MESSAGES/messages.mo"]
     assert catalog_files(built) == {"en": built / "en/LC_MESSAGES/messages.mo",
                                     "es": built / "es/LC_MESSAGES/messages.mo"}
-    catalog = Catalog(["es", "en"])
-    catalog.load(built)
+    catalog = _loaded(built)
     assert catalog.get("greeting", "es") == "Hola, {name}"
     # An untranslated message is left out of the .mo: still reported missing.
     assert catalog.missing() == ["only.es [en]"]

@@ -51,17 +51,24 @@ def test_store_down_is_a_503_page_for_people(fresh_app, dead_store):
     assert "Traceback" not in page and "Redis" not in page
 
 
-def test_database_down_is_503_with_retry_after(fresh_app, monkeypatch):
-    from idp.schema import SCHEMA
-
-    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/none", schema=SCHEMA)
-    replace_component(monkeypatch, fresh_app, DATABASE, dead)
-    response = fresh_app.test_client().post(
+def _token_answer_while_unavailable(app):
+    """A client credentials request to /token, answered 503 temporarily_unavailable with
+    Retry-After; the answer."""
+    response = app.test_client().post(
         "/token", data={"grant_type": "client_credentials"},
         headers={"Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
     assert response.status_code == 503, response.get_data(as_text=True)
     assert response.headers["Retry-After"] == "5"
     assert response.get_json()["error"] == "temporarily_unavailable"
+    return response
+
+
+def test_database_down_is_503_with_retry_after(fresh_app, monkeypatch):
+    from idp.schema import SCHEMA
+
+    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/none", schema=SCHEMA)
+    replace_component(monkeypatch, fresh_app, DATABASE, dead)
+    response = _token_answer_while_unavailable(fresh_app)
     assert "la base de datos no responde" in response.get_json()["error_description"]
     dead.dispose()
 
@@ -79,6 +86,16 @@ def test_a_wrong_statement_is_still_a_500(fresh_app, monkeypatch):
     assert not is_unavailable(caught.value)
 
 
+def _raise_after_the_view(app, monkeypatch, error: Exception) -> None:
+    """Every request of `app` fails with `error` in an after_request hook, which Flask hands,
+    as in production (PROPAGATE_EXCEPTIONS off), to its error handlers."""
+    def fail(response):
+        raise error
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setitem(app.after_request_funcs, None, [*app.after_request_funcs.get(None, []), fail])
+
+
 @pytest.mark.parametrize("error", [
     lambda: sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection")),
     lambda: sa.exc.InvalidRequestError("This connection is closed"),
@@ -87,40 +104,20 @@ def test_database_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch, err
     """An after_request hook (the error indicators write to the database) failing while the
     database goes away reaches Flask's handle_exception, which hands an InternalServerError to
     the HTTPException handler: it must still answer 503."""
-    def lost(response):
-        raise error()
-
-    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
-    monkeypatch.setitem(fresh_app.after_request_funcs, None,
-                        [*fresh_app.after_request_funcs.get(None, []), lost])
-    response = fresh_app.test_client().post(
-        "/token", data={"grant_type": "client_credentials"},
-        headers={"Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
-    assert response.status_code == 503, response.get_data(as_text=True)
-    assert response.headers["Retry-After"] == "5"
-    assert response.get_json()["error"] == "temporarily_unavailable"
+    _raise_after_the_view(fresh_app, monkeypatch, error())
+    _token_answer_while_unavailable(fresh_app)
 
 
 def test_store_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch):
     from infra.store.base import StoreError
 
-    def lost(response):
-        raise StoreError("connection refused")
-
-    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)
-    monkeypatch.setitem(fresh_app.after_request_funcs, None,
-                        [*fresh_app.after_request_funcs.get(None, []), lost])
+    _raise_after_the_view(fresh_app, monkeypatch, StoreError("connection refused"))
     response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
 
 
 def test_a_bug_after_the_view_is_still_a_500(fresh_app, monkeypatch):
-    def bug(response):
-        raise KeyError("a bug, nothing to do with the database")
-
-    monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)
-    monkeypatch.setitem(fresh_app.after_request_funcs, None,
-                        [*fresh_app.after_request_funcs.get(None, []), bug])
+    _raise_after_the_view(fresh_app, monkeypatch, KeyError("a bug, nothing to do with the database"))
     response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
     assert response.status_code == 500

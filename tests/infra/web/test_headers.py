@@ -26,9 +26,10 @@ def assert_full_set(response) -> None:
     assert "Strict-Transport-Security" not in response.headers  # the test issuer is http
 
 
-def test_pages_carry_the_full_set_and_no_store(client):
-    response = client.get("/")
-    assert response.status_code == 200 and response.mimetype == "text/html"
+@pytest.mark.parametrize(("path", "status"), [("/", 200), ("/no-such-page", 404)], ids=["page", "error-page"])
+def test_pages_and_error_pages_carry_the_full_set_and_no_store(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status and response.mimetype == "text/html"
     assert_full_set(response)
     assert response.headers.getlist("Cache-Control") == ["no-store"]
 
@@ -44,13 +45,6 @@ def test_api_answers_carry_the_full_set(client):
 def test_api_errors_carry_the_full_set_and_no_store(client, path):
     response = client.post(path) if path == "/token" else client.get(path)
     assert response.status_code >= 400 and response.mimetype == "application/json"
-    assert_full_set(response)
-    assert response.headers.getlist("Cache-Control") == ["no-store"]
-
-
-def test_error_pages_carry_the_full_set(client):
-    response = client.get("/no-such-page")
-    assert response.status_code == 404 and response.mimetype == "text/html"
     assert_full_set(response)
     assert response.headers.getlist("Cache-Control") == ["no-store"]
 

@@ -208,12 +208,9 @@ def without_signer_certificate(pdf: bytes) -> bytes:
     return _replace_cms(pdf, strip)
 
 
-def cyclic_field_tree(pdf: bytes) -> bytes:
-    """A form field that is its own kid (ISO 32000-1, 12.7.3.1 forbids it)."""
-    writer = _writer(pdf)
-    field = generic.DictionaryObject({N("/T"): generic.TextStringObject("Bucle")})
-    ref = writer.add_object(field)
-    field[N("/Kids")] = generic.ArrayObject([ref])
+def _with_field(writer, ref) -> bytes:
+    """The update in `writer` with the field `ref` added to the form's fields (a new form if the
+    document has none)."""
     form = writer.root.get("/AcroForm")
     if form is None:
         writer.root[N("/AcroForm")] = writer.add_object(generic.DictionaryObject(
@@ -226,6 +223,15 @@ def cyclic_field_tree(pdf: bytes) -> bytes:
     return _out(writer)
 
 
+def cyclic_field_tree(pdf: bytes) -> bytes:
+    """A form field that is its own kid (ISO 32000-1, 12.7.3.1 forbids it)."""
+    writer = _writer(pdf)
+    field = generic.DictionaryObject({N("/T"): generic.TextStringObject("Bucle")})
+    ref = writer.add_object(field)
+    field[N("/Kids")] = generic.ArrayObject([ref])
+    return _with_field(writer, ref)
+
+
 def deep_field_tree(pdf: bytes, depth: int = 5000) -> bytes:
     """A chain of `depth` nested form fields."""
     writer = _writer(pdf)
@@ -234,16 +240,7 @@ def deep_field_tree(pdf: bytes, depth: int = 5000) -> bytes:
     for _ in range(depth):
         child = writer.add_object(generic.DictionaryObject({
             N("/T"): generic.TextStringObject("f"), N("/Kids"): generic.ArrayObject([child])}))
-    form = writer.root.get("/AcroForm")
-    if form is None:
-        writer.root[N("/AcroForm")] = writer.add_object(generic.DictionaryObject(
-            {N("/Fields"): generic.ArrayObject([child])}))
-        writer.update_root()
-    else:
-        form = form.get_object()
-        form[N("/Fields")].append(child)
-        writer.update_container(form)
-    return _out(writer)
+    return _with_field(writer, child)
 
 
 def eof_bomb(pdf: bytes, markers: int) -> bytes:
