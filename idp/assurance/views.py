@@ -12,20 +12,8 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from idp.assurance import services
-from idp.assurance.codes import send_code
-from idp.assurance.possession import (
-    CodeLimits,
-    NoSuchChannel,
-    TooManyAttempts,
-    available_channels,
-    contact_for,
-    issue_code,
-    mask,
-    pending_code,
-    verify_code,
-)
-from idp.assurance.settings import assurance_settings
+from idp.assurance import codes, services
+from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
 from idp.citizens.services import get_citizen, passkeys_of
 from idp.civil_register import register
 from idp.civil_register.base import MatchResult
@@ -35,7 +23,6 @@ from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.notify import DeliveryFailed
 from infra.ops.metrics import count
-from infra.secrets import get_secrets
 from infra.web.csrf import validate_csrf
 from infra.web.ratelimit import hit
 
@@ -44,15 +31,10 @@ bp = Blueprint("assurance", __name__)
 REGISTER_OUTCOMES = {"match", "not_found", "mismatch", "unavailable"}
 CODE_OUTCOMES = {"sent", "verified", "wrong", "expired", "used", "none", "no_channel"}
 PURPOSE = "proofing"
-KEY_PURPOSE = "possession-codes"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _limits() -> CodeLimits:
-    return assurance_settings(current_app).codes
 
 
 def _register_match(db: Session, citizen_id: uuid.UUID) -> tuple[MatchResult | None, bool]:
@@ -88,19 +70,16 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
         pending = pending_code(db, purpose=PURPOSE, claimant=str(citizen_id), now=_now()) \
             if proofing == "low" else None
     register_outcome = request.args.get("register")
-    code_outcome = request.args.get("code")
     body = render_template(
         "assurance/account.html", proofing=proofing, method=method, passkeys=passkeys,
         current=current, evidence=evidence,
         can_check=register(current_app) is not None and proofing == "low"
         and method == "self_asserted",
-        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(matched.contacts)]
-        if matched else [],
-        register_unavailable=unavailable, pending=pending,
+        register_unavailable=unavailable,
         outcome=register_outcome if register_outcome in REGISTER_OUTCOMES else None,
-        code_outcome=code_outcome if code_outcome in CODE_OUTCOMES else None,
-        demo_outbox="demo_register.outbox" in current_app.view_functions,
-        notice=notice, notice_minutes=max(1, -(-(retry_after or 60) // 60)))
+        **codes.page_values(contacts=matched.contacts if matched else (), pending=pending,
+                            outcome=request.args.get("code"), outcomes=CODE_OUTCOMES,
+                            notice=notice, retry_after=retry_after))
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
     return body, status, headers
 
@@ -149,19 +128,18 @@ def request_code() -> ResponseReturnValue:
                 return redirect("/account/assurance?register=unavailable", code=303)
             if matched is None:
                 return redirect("/account/assurance?register=mismatch", code=303)
-            issued = issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE), limits=_limits(),
-                                purpose=PURPOSE, claimant=str(citizen_id),
-                                national_id_scheme=citizen.national_id_scheme,
-                                national_id=citizen.national_id,
-                                contact=contact_for(matched.contacts, channel), source=matched.source,
-                                now=now)
+            issued = codes.issue(db, purpose=PURPOSE, claimant=str(citizen_id),
+                                 national_id_scheme=citizen.national_id_scheme,
+                                 national_id=citizen.national_id,
+                                 contact=contact_for(matched.contacts, channel), source=matched.source,
+                                 now=now)
     except NoSuchChannel:
         return redirect("/account/assurance?code=no_channel", code=303)
     except TooManyAttempts as exc:
         count("possession.code", "too_many")
         return _page(citizen_id, status=429, notice="too_many", retry_after=exc.retry_after)
     try:
-        send_code(issued, purpose=PURPOSE)
+        codes.send_code(issued, purpose=PURPOSE)
     except DeliveryFailed as exc:  # the code was withdrawn
         count("possession.code", "delivery_failed")
         return _page(citizen_id, status=503, notice="delivery_failed", retry_after=exc.retry_after)
@@ -184,11 +162,10 @@ def enter_code() -> ResponseReturnValue:
             citizen = get_citizen(db, citizen_id)
             if citizen is None:
                 return redirect("/login", code=303)
-            check = verify_code(db, key=get_secrets(current_app).key(KEY_PURPOSE), limits=_limits(),
-                                purpose=PURPOSE, claimant=str(citizen_id),
-                                national_id_scheme=citizen.national_id_scheme,
-                                national_id=citizen.national_id,
-                                entered=request.form.get("code", "")[:64], now=now)
+            check = codes.verify(db, purpose=PURPOSE, claimant=str(citizen_id),
+                                 national_id_scheme=citizen.national_id_scheme,
+                                 national_id=citizen.national_id,
+                                 entered=request.form.get("code", ""), now=now)
             if check.accepted is not None:
                 services.raise_proofing(db, citizen_id=citizen_id, method="register_channel", now=now)
                 services.record_evidence(

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
-
-
-def _shell_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 @click.group("operators", cls=AppGroup)
@@ -26,14 +18,14 @@ def _run(national_id: str, action: str) -> None:
 
     from idp.operator import services
     from idp.operator.errors import OperatorError
-    from idp.registrar.cli import _citizen
+    from idp.registrar.cli import citizen_by_national_id, shell_user
     from idp.registrar.services import Actor
     from infra.db import get_db
 
-    by = Actor.operator(_shell_user())
+    by = Actor.operator(shell_user())
     try:
         with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
+            citizen = citizen_by_national_id(db, national_id)
             if action == "grant":
                 services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
                 click.echo(f"{citizen.full_name} is an operator (the console needs a sign-in at level high)")

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from idp.citizens.models import Citizen
 
 
-def _operator() -> str:
+def shell_user() -> str:
+    """Who runs the command: the login name of the shell (recorded as the operator acting)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -27,7 +28,8 @@ def registrar_group() -> None:
     """Registrars: agents of a service point who verify identities in person."""
 
 
-def _citizen(db: Session, national_id: str) -> Citizen:
+def citizen_by_national_id(db: Session, national_id: str) -> Citizen:
+    """The citizen enrolled with `national_id`, or a ClickException saying why not."""
     from flask import current_app
 
     from idp.citizens import scheme
@@ -60,9 +62,9 @@ def grant(national_id: str, service_point: str) -> None:
 
     try:
         with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
+            citizen = citizen_by_national_id(db, national_id)
             role = services.grant(db, citizen=citizen, service_point=service_point,
-                                  operator=_operator(), now=datetime.now(UTC))
+                                  operator=shell_user(), now=datetime.now(UTC))
             click.echo(f"{citizen.full_name} is a registrar of {role.service_point}")
     except RegistrarError as exc:
         raise click.ClickException(str(exc)) from None
@@ -80,8 +82,8 @@ def revoke(national_id: str) -> None:
 
     try:
         with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
-            services.revoke(db, citizen=citizen, operator=_operator(), now=datetime.now(UTC))
+            citizen = citizen_by_national_id(db, national_id)
+            services.revoke(db, citizen=citizen, operator=shell_user(), now=datetime.now(UTC))
             click.echo(f"{citizen.full_name} is no longer a registrar")
     except RegistrarError as exc:
         raise click.ClickException(str(exc)) from None
@@ -109,8 +111,8 @@ def verify(national_id: str, document_type: str, document_number: str, document_
                                    document_number, "document_expiry": document_expiry},
                                   today=now.date())
         with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
-            services.verify_in_person(db, actor=services.Actor.operator(_operator()),
+            citizen = citizen_by_national_id(db, national_id)
+            services.verify_in_person(db, actor=services.Actor.operator(shell_user()),
                                       citizen_id=citizen.id, document=document, now=now)
             click.echo(f"{citizen.full_name}: identity verified in person (level high)")
     except InvalidDocument as exc:
