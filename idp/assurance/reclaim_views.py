@@ -76,6 +76,13 @@ def _claim() -> tuple[str, EnrolmentData] | None:
     return claim_id, EnrolmentData.from_json(json.loads(raw))
 
 
+def _posted_claim(limit: str) -> tuple[str, EnrolmentData] | None:
+    """A POST about the open claim: its CSRF token, the rate limit `limit`, then the claim."""
+    validate_csrf()
+    hit(limit)
+    return _claim()
+
+
 def _register_match(data: EnrolmentData) -> MatchResult | None:
     """The register's match, with its contacts of record, when the typed details match it;
     CivilRegisterError if it cannot answer; None when no register is configured or the details
@@ -163,9 +170,7 @@ def code_page() -> ResponseReturnValue:
 @bp.post("/reclaim/code")
 def request_code() -> ResponseReturnValue:
     """Send a code to the register contact the claimant chose."""
-    validate_csrf()
-    hit("reclaim-code")
-    found = _claim()
+    found = _posted_claim("reclaim-code")
     if found is None:
         return redirect("/reclaim", code=303)
     claim_id, data = found
@@ -209,9 +214,7 @@ def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
 @bp.post("/reclaim/verify")
 def enter_code() -> ResponseReturnValue:
     """The code proves possession: the national ID moves to a new account for the claimant."""
-    validate_csrf()
-    hit("reclaim-verify")
-    found = _claim()
+    found = _posted_claim("reclaim-verify")
     if found is None:
         return redirect("/reclaim", code=303)
     claim_id, data = found

@@ -84,6 +84,14 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
     return body, status, headers
 
 
+def _citizen_post(limit: str) -> uuid.UUID:
+    """A POST of the signed-in citizen: its CSRF token, then the rate limit `limit` for them."""
+    validate_csrf()
+    session = require_citizen()
+    hit(limit, key=session.citizen_id)
+    return uuid.UUID(session.citizen_id)
+
+
 @bp.get("/account/assurance")
 def overview() -> ResponseReturnValue:
     session = require_citizen()
@@ -93,15 +101,13 @@ def overview() -> ResponseReturnValue:
 @bp.post("/account/assurance/register-check")
 def register_check() -> ResponseReturnValue:
     """The citizen asks to be matched against the civil register (evidence; still low)."""
-    validate_csrf()
-    session = require_citizen()
-    hit("register-check", key=session.citizen_id)
+    citizen_id = _citizen_post("register-check")
     found = register(current_app)
     if found is None:
         return redirect("/account/assurance", code=303)
     try:
         with get_db(current_app).transaction() as db:
-            result = check_citizen(db, found, citizen_id=uuid.UUID(session.citizen_id), now=_now())
+            result = check_citizen(db, found, citizen_id=citizen_id, now=_now())
         outcome: str = result.outcome
     except CivilRegisterError:
         outcome = "unavailable"
@@ -112,10 +118,7 @@ def register_check() -> ResponseReturnValue:
 @bp.post("/account/assurance/code")
 def request_code() -> ResponseReturnValue:
     """Send a one-time code to the register's contact of record the citizen chose."""
-    validate_csrf()
-    session = require_citizen()
-    hit("possession-code", key=session.citizen_id)
-    citizen_id = uuid.UUID(session.citizen_id)
+    citizen_id = _citizen_post("possession-code")
     channel = request.form.get("channel", "")
     now = _now()
     try:
@@ -152,10 +155,7 @@ def request_code() -> ResponseReturnValue:
 @bp.post("/account/assurance/code/verify")
 def enter_code() -> ResponseReturnValue:
     """The citizen types the code back: proof of possession, identity proofing substantial."""
-    validate_csrf()
-    session = require_citizen()
-    hit("possession-verify", key=session.citizen_id)
-    citizen_id = uuid.UUID(session.citizen_id)
+    citizen_id = _citizen_post("possession-verify")
     now = _now()
     try:
         with get_db(current_app).transaction() as db:
