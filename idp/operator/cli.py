@@ -58,12 +58,8 @@ def list_operators(show_all: bool) -> None:
     from flask import current_app
 
     from idp.operator import services
+    from idp.registrar.cli import echo_roles
     from infra.db import get_db
 
     with get_db(current_app).read() as db:
-        rows = services.operators(db, include_revoked=show_all)
-        for role, citizen in rows:
-            state = "revoked" if role.revoked_at else "active"
-            click.echo(f"{citizen.national_id}\t{citizen.full_name}\t{state}\tgranted by {role.granted_by}")
-        if not rows:
-            click.echo("no operators")
+        echo_roles(services.operators(db, include_revoked=show_all), none="no operators")

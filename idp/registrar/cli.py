@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask.cli import AppGroup
@@ -21,6 +22,18 @@ def shell_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def echo_roles(rows: Sequence[tuple[Any, Citizen]], *, none: str,
+               place: Callable[[Any], str] | None = None) -> None:
+    """One line a role (granted or revoked), tab-separated: `place` (where the role is held,
+    when it is held somewhere), national ID, name, state, who granted it; `none` without rows."""
+    for role, citizen in rows:
+        state = "revoked" if role.revoked_at else "active"
+        where = f"{place(role)}\t" if place else ""
+        click.echo(f"{where}{citizen.national_id}\t{citizen.full_name}\t{state}\tgranted by {role.granted_by}")
+    if not rows:
+        click.echo(none)
 
 
 @click.group("registrar", cls=AppGroup)
@@ -131,11 +144,6 @@ def list_registrars(show_all: bool) -> None:
     from infra.db import get_db
 
     with get_db(current_app).read() as db:
-        rows = services.registrars(db, include_revoked=show_all)
-        for role, citizen in rows:
-            state = "revoked" if role.revoked_at else "active"
-            click.echo(f"{role.service_point}\t{citizen.national_id}\t{citizen.full_name}\t"
-                       f"{state}\tgranted by {role.granted_by}")
-        if not rows:
-            click.echo("no registrars")
+        echo_roles(services.registrars(db, include_revoked=show_all), none="no registrars",
+                   place=lambda role: role.service_point)
 
