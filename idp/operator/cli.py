@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from idp.citizens.models import Citizen
 
 
 @click.group("operators", cls=AppGroup)
@@ -14,26 +20,21 @@ def operators_group() -> None:
 
 
 def _run(national_id: str, action: str) -> None:
-    from flask import current_app
-
     from idp.operator import services
     from idp.operator.errors import OperatorError
-    from idp.registrar.cli import citizen_by_national_id, shell_user
+    from idp.registrar.cli import change_role, shell_user
     from idp.registrar.services import Actor
-    from infra.db import get_db
 
     by = Actor.operator(shell_user())
-    try:
-        with get_db(current_app).transaction() as db:
-            citizen = citizen_by_national_id(db, national_id)
-            if action == "grant":
-                services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
-                click.echo(f"{citizen.full_name} is an operator (the console needs a sign-in at level high)")
-            else:
-                services.revoke(db, citizen=citizen, by=by, now=datetime.now(UTC))
-                click.echo(f"{citizen.full_name} is no longer an operator")
-    except OperatorError as exc:
-        raise click.ClickException(str(exc)) from None
+
+    def act(db: Session, citizen: Citizen) -> str:
+        if action == "grant":
+            services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
+            return f"{citizen.full_name} is an operator (the console needs a sign-in at level high)"
+        services.revoke(db, citizen=citizen, by=by, now=datetime.now(UTC))
+        return f"{citizen.full_name} is no longer an operator"
+
+    change_role(national_id, act, refused=OperatorError)
 
 
 @operators_group.command("grant")

@@ -59,6 +59,21 @@ def citizen_by_national_id(db: Session, national_id: str) -> Citizen:
     return citizen
 
 
+def change_role(national_id: str, act: Callable[[Session, Citizen], str], *,
+                refused: type[Exception]) -> None:
+    """`act` on the citizen NATIONAL_ID in one transaction, echoing the sentence it returns; a
+    refusal (`refused`, the package's error family) is the command's error."""
+    from flask import current_app
+
+    from infra.db import get_db
+
+    try:
+        with get_db(current_app).transaction() as db:
+            click.echo(act(db, citizen_by_national_id(db, national_id)))
+    except refused as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @registrar_group.command("grant")
 @click.argument("national_id")
 @click.option("--service-point", required=True, help="Name of the office the agent works at.")
@@ -67,39 +82,29 @@ def grant(national_id: str, service_point: str) -> None:
 
     The registrar signs in to /registrar at level high: identity proofed in person (by
     another registrar) and a device-bound passkey with trusted attestation."""
-    from flask import current_app
-
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
-    from infra.db import get_db
 
-    try:
-        with get_db(current_app).transaction() as db:
-            citizen = citizen_by_national_id(db, national_id)
-            role = services.grant(db, citizen=citizen, service_point=service_point,
-                                  operator=shell_user(), now=datetime.now(UTC))
-            click.echo(f"{citizen.full_name} is a registrar of {role.service_point}")
-    except RegistrarError as exc:
-        raise click.ClickException(str(exc)) from None
+    def act(db: Session, citizen: Citizen) -> str:
+        role = services.grant(db, citizen=citizen, service_point=service_point, operator=shell_user(),
+                              now=datetime.now(UTC))
+        return f"{citizen.full_name} is a registrar of {role.service_point}"
+
+    change_role(national_id, act, refused=RegistrarError)
 
 
 @registrar_group.command("revoke")
 @click.argument("national_id")
 def revoke(national_id: str) -> None:
     """Take the registrar role away from the citizen NATIONAL_ID."""
-    from flask import current_app
-
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
-    from infra.db import get_db
 
-    try:
-        with get_db(current_app).transaction() as db:
-            citizen = citizen_by_national_id(db, national_id)
-            services.revoke(db, citizen=citizen, operator=shell_user(), now=datetime.now(UTC))
-            click.echo(f"{citizen.full_name} is no longer a registrar")
-    except RegistrarError as exc:
-        raise click.ClickException(str(exc)) from None
+    def act(db: Session, citizen: Citizen) -> str:
+        services.revoke(db, citizen=citizen, operator=shell_user(), now=datetime.now(UTC))
+        return f"{citizen.full_name} is no longer a registrar"
+
+    change_role(national_id, act, refused=RegistrarError)
 
 
 @registrar_group.command("verify")
