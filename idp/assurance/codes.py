@@ -1,14 +1,64 @@
-"""The message that carries a one-time code to a register contact, in the reader's language."""
+"""One-time codes to a register contact on the pages that offer them (/account/assurance and
+/reclaim): issued and checked with the application's key and `[assurance]` limits, the
+message that carries them in the reader's language, and what such a page shows."""
 
 from __future__ import annotations
 
-from flask import current_app
+from datetime import datetime
+from typing import Any
 
-from idp.assurance.possession import IssuedCode, display, withdraw
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from idp.assurance.models import PossessionCode
+from idp.assurance.possession import (
+    CodeCheck,
+    IssuedCode,
+    available_channels,
+    display,
+    issue_code,
+    mask,
+    verify_code,
+    withdraw,
+)
+from idp.assurance.settings import assurance_settings
+from idp.civil_register.base import Contact
 from infra.db import get_db
 from infra.notify import DeliveryFailed, Sent, get_notifier
+from infra.secrets import get_secrets
 from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
+
+KEY_PURPOSE = "possession-codes"
+
+
+def issue(db: Session, *, purpose: str, claimant: str, national_id_scheme: str, national_id: str,
+          contact: Contact, source: str, now: datetime) -> IssuedCode:
+    """`possession.issue_code` with the application's key and limits."""
+    return issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
+                      limits=assurance_settings(current_app).codes, purpose=purpose, claimant=claimant,
+                      national_id_scheme=national_id_scheme, national_id=national_id,
+                      contact=contact, source=source, now=now)
+
+
+def verify(db: Session, *, purpose: str, claimant: str, national_id_scheme: str, national_id: str,
+           entered: str, now: datetime) -> CodeCheck:
+    """`possession.verify_code` with the application's key and limits; `entered` as typed."""
+    return verify_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
+                       limits=assurance_settings(current_app).codes, purpose=purpose,
+                       claimant=claimant, national_id_scheme=national_id_scheme,
+                       national_id=national_id, entered=entered[:64], now=now)
+
+
+def page_values(*, contacts: tuple[Contact, ...], pending: PossessionCode | None, outcome: str | None,
+                outcomes: set[str], notice: str | None, retry_after: int | None) -> dict[str, Any]:
+    """What a page offering codes gives `assurance/_code.html`: the contacts to choose (masked),
+    the code waiting to be entered, the last outcome (one of `outcomes`, from the query), and a
+    notice ("too_many", "delivery_failed") with the minutes to wait."""
+    return {"contacts": [{"channel": c.channel, "hint": mask(c)} for c in available_channels(contacts)],
+            "pending": pending, "code_outcome": outcome if outcome in outcomes else None,
+            "demo_outbox": "demo_register.outbox" in current_app.view_functions,
+            "notice": notice, "notice_minutes": max(1, -(-(retry_after or 60) // 60))}
 
 
 def validity(issued: IssuedCode, *, now_seconds: float) -> str:

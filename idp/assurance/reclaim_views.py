@@ -23,19 +23,9 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 
 from idp import audit
-from idp.assurance.codes import send_code
-from idp.assurance.possession import (
-    NoSuchChannel,
-    TooManyAttempts,
-    available_channels,
-    contact_for,
-    issue_code,
-    mask,
-    pending_code,
-    verify_code,
-)
+from idp.assurance import codes
+from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
 from idp.assurance.reclaim import ReclaimRefused, reclaim
-from idp.assurance.settings import assurance_settings
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
@@ -62,7 +52,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("reclaim", __name__)
 
 PURPOSE = "reclaim"
-KEY_PURPOSE = "possession-codes"
 COOKIE = "cedula_reclaim"
 CLAIM_SECONDS = 1800
 FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
@@ -85,6 +74,13 @@ def _claim() -> tuple[str, EnrolmentData] | None:
     if raw is None:
         return None
     return claim_id, EnrolmentData.from_json(json.loads(raw))
+
+
+def _posted_claim(limit: str) -> tuple[str, EnrolmentData] | None:
+    """A POST about the open claim: its CSRF token, the rate limit `limit`, then the claim."""
+    validate_csrf()
+    hit(limit)
+    return _claim()
 
 
 def _register_match(data: EnrolmentData) -> MatchResult | None:
@@ -153,14 +149,11 @@ def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
         return unavailable(60, message="reclaim.error.registry_unavailable")
     with get_db(current_app).read() as db:
         pending = pending_code(db, purpose=PURPOSE, claimant=claim_id, now=_now())
-    outcome = request.args.get("code")
     response = no_store(Response(render_template(
         "assurance/reclaim_code.html",
-        contacts=[{"channel": c.channel, "hint": mask(c)}
-                  for c in available_channels(matched.contacts if matched else ())],
-        pending=pending, code_outcome=outcome if outcome in CODE_OUTCOMES else None,
-        demo_outbox="demo_register.outbox" in current_app.view_functions,
-        notice=notice, notice_minutes=max(1, -(-(retry_after or 60) // 60))), status=status))
+        **codes.page_values(contacts=matched.contacts if matched else (), pending=pending,
+                            outcome=request.args.get("code"), outcomes=CODE_OUTCOMES,
+                            notice=notice, retry_after=retry_after)), status=status))
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     return response
@@ -177,9 +170,7 @@ def code_page() -> ResponseReturnValue:
 @bp.post("/reclaim/code")
 def request_code() -> ResponseReturnValue:
     """Send a code to the register contact the claimant chose."""
-    validate_csrf()
-    hit("reclaim-code")
-    found = _claim()
+    found = _posted_claim("reclaim-code")
     if found is None:
         return redirect("/reclaim", code=303)
     claim_id, data = found
@@ -191,19 +182,17 @@ def request_code() -> ResponseReturnValue:
         return redirect("/reclaim", code=303)
     try:
         with get_db(current_app).transaction() as db:
-            issued = issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
-                                limits=assurance_settings(current_app).codes, purpose=PURPOSE,
-                                claimant=claim_id, national_id_scheme=data.national_id_scheme,
-                                national_id=data.national_id,
-                                contact=contact_for(matched.contacts, request.form.get("channel", "")),
-                                source=matched.source, now=_now())
+            issued = codes.issue(db, purpose=PURPOSE, claimant=claim_id,
+                                 national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+                                 contact=contact_for(matched.contacts, request.form.get("channel", "")),
+                                 source=matched.source, now=_now())
     except NoSuchChannel:
         return redirect("/reclaim/code?code=no_channel", code=303)
     except TooManyAttempts as exc:
         count("reclaim.code", "too_many")
         return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)
     try:
-        send_code(issued, purpose=PURPOSE)
+        codes.send_code(issued, purpose=PURPOSE)
     except DeliveryFailed as exc:  # the code was withdrawn
         count("reclaim.code", "delivery_failed")
         return _code_page(claim_id, data, status=503, notice="delivery_failed",
@@ -225,9 +214,7 @@ def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
 @bp.post("/reclaim/verify")
 def enter_code() -> ResponseReturnValue:
     """The code proves possession: the national ID moves to a new account for the claimant."""
-    validate_csrf()
-    hit("reclaim-verify")
-    found = _claim()
+    found = _posted_claim("reclaim-verify")
     if found is None:
         return redirect("/reclaim", code=303)
     claim_id, data = found
@@ -236,11 +223,9 @@ def enter_code() -> ResponseReturnValue:
     audit.prepare()  # the log's key exists before the transaction that may freeze an account
     try:
         with get_db(current_app).transaction() as db:
-            check = verify_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
-                                limits=assurance_settings(current_app).codes, purpose=PURPOSE,
-                                claimant=claim_id, national_id_scheme=data.national_id_scheme,
-                                national_id=data.national_id,
-                                entered=request.form.get("code", "")[:64], now=now)
+            check = codes.verify(db, purpose=PURPOSE, claimant=claim_id,
+                                 national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+                                 entered=request.form.get("code", ""), now=now)
             done = None
             if check.accepted is not None:
                 done = reclaim(db, data=data, method="register_channel", source=check.accepted.source,

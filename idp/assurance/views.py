@@ -12,20 +12,8 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from idp.assurance import services
-from idp.assurance.codes import send_code
-from idp.assurance.possession import (
-    CodeLimits,
-    NoSuchChannel,
-    TooManyAttempts,
-    available_channels,
-    contact_for,
-    issue_code,
-    mask,
-    pending_code,
-    verify_code,
-)
-from idp.assurance.settings import assurance_settings
+from idp.assurance import codes, services
+from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
 from idp.citizens.services import get_citizen, passkeys_of
 from idp.civil_register import register
 from idp.civil_register.base import MatchResult
@@ -35,7 +23,6 @@ from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.notify import DeliveryFailed
 from infra.ops.metrics import count
-from infra.secrets import get_secrets
 from infra.web.csrf import validate_csrf
 from infra.web.ratelimit import hit
 
@@ -44,15 +31,10 @@ bp = Blueprint("assurance", __name__)
 REGISTER_OUTCOMES = {"match", "not_found", "mismatch", "unavailable"}
 CODE_OUTCOMES = {"sent", "verified", "wrong", "expired", "used", "none", "no_channel"}
 PURPOSE = "proofing"
-KEY_PURPOSE = "possession-codes"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _limits() -> CodeLimits:
-    return assurance_settings(current_app).codes
 
 
 def _register_match(db: Session, citizen_id: uuid.UUID) -> tuple[MatchResult | None, bool]:
@@ -88,21 +70,26 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
         pending = pending_code(db, purpose=PURPOSE, claimant=str(citizen_id), now=_now()) \
             if proofing == "low" else None
     register_outcome = request.args.get("register")
-    code_outcome = request.args.get("code")
     body = render_template(
         "assurance/account.html", proofing=proofing, method=method, passkeys=passkeys,
         current=current, evidence=evidence,
         can_check=register(current_app) is not None and proofing == "low"
         and method == "self_asserted",
-        contacts=[{"channel": c.channel, "hint": mask(c)} for c in available_channels(matched.contacts)]
-        if matched else [],
-        register_unavailable=unavailable, pending=pending,
+        register_unavailable=unavailable,
         outcome=register_outcome if register_outcome in REGISTER_OUTCOMES else None,
-        code_outcome=code_outcome if code_outcome in CODE_OUTCOMES else None,
-        demo_outbox="demo_register.outbox" in current_app.view_functions,
-        notice=notice, notice_minutes=max(1, -(-(retry_after or 60) // 60)))
+        **codes.page_values(contacts=matched.contacts if matched else (), pending=pending,
+                            outcome=request.args.get("code"), outcomes=CODE_OUTCOMES,
+                            notice=notice, retry_after=retry_after))
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
     return body, status, headers
+
+
+def _citizen_post(limit: str) -> uuid.UUID:
+    """A POST of the signed-in citizen: its CSRF token, then the rate limit `limit` for them."""
+    validate_csrf()
+    session = require_citizen()
+    hit(limit, key=session.citizen_id)
+    return uuid.UUID(session.citizen_id)
 
 
 @bp.get("/account/assurance")
@@ -114,15 +101,13 @@ def overview() -> ResponseReturnValue:
 @bp.post("/account/assurance/register-check")
 def register_check() -> ResponseReturnValue:
     """The citizen asks to be matched against the civil register (evidence; still low)."""
-    validate_csrf()
-    session = require_citizen()
-    hit("register-check", key=session.citizen_id)
+    citizen_id = _citizen_post("register-check")
     found = register(current_app)
     if found is None:
         return redirect("/account/assurance", code=303)
     try:
         with get_db(current_app).transaction() as db:
-            result = check_citizen(db, found, citizen_id=uuid.UUID(session.citizen_id), now=_now())
+            result = check_citizen(db, found, citizen_id=citizen_id, now=_now())
         outcome: str = result.outcome
     except CivilRegisterError:
         outcome = "unavailable"
@@ -133,10 +118,7 @@ def register_check() -> ResponseReturnValue:
 @bp.post("/account/assurance/code")
 def request_code() -> ResponseReturnValue:
     """Send a one-time code to the register's contact of record the citizen chose."""
-    validate_csrf()
-    session = require_citizen()
-    hit("possession-code", key=session.citizen_id)
-    citizen_id = uuid.UUID(session.citizen_id)
+    citizen_id = _citizen_post("possession-code")
     channel = request.form.get("channel", "")
     now = _now()
     try:
@@ -149,19 +131,18 @@ def request_code() -> ResponseReturnValue:
                 return redirect("/account/assurance?register=unavailable", code=303)
             if matched is None:
                 return redirect("/account/assurance?register=mismatch", code=303)
-            issued = issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE), limits=_limits(),
-                                purpose=PURPOSE, claimant=str(citizen_id),
-                                national_id_scheme=citizen.national_id_scheme,
-                                national_id=citizen.national_id,
-                                contact=contact_for(matched.contacts, channel), source=matched.source,
-                                now=now)
+            issued = codes.issue(db, purpose=PURPOSE, claimant=str(citizen_id),
+                                 national_id_scheme=citizen.national_id_scheme,
+                                 national_id=citizen.national_id,
+                                 contact=contact_for(matched.contacts, channel), source=matched.source,
+                                 now=now)
     except NoSuchChannel:
         return redirect("/account/assurance?code=no_channel", code=303)
     except TooManyAttempts as exc:
         count("possession.code", "too_many")
         return _page(citizen_id, status=429, notice="too_many", retry_after=exc.retry_after)
     try:
-        send_code(issued, purpose=PURPOSE)
+        codes.send_code(issued, purpose=PURPOSE)
     except DeliveryFailed as exc:  # the code was withdrawn
         count("possession.code", "delivery_failed")
         return _page(citizen_id, status=503, notice="delivery_failed", retry_after=exc.retry_after)
@@ -174,21 +155,17 @@ def request_code() -> ResponseReturnValue:
 @bp.post("/account/assurance/code/verify")
 def enter_code() -> ResponseReturnValue:
     """The citizen types the code back: proof of possession, identity proofing substantial."""
-    validate_csrf()
-    session = require_citizen()
-    hit("possession-verify", key=session.citizen_id)
-    citizen_id = uuid.UUID(session.citizen_id)
+    citizen_id = _citizen_post("possession-verify")
     now = _now()
     try:
         with get_db(current_app).transaction() as db:
             citizen = get_citizen(db, citizen_id)
             if citizen is None:
                 return redirect("/login", code=303)
-            check = verify_code(db, key=get_secrets(current_app).key(KEY_PURPOSE), limits=_limits(),
-                                purpose=PURPOSE, claimant=str(citizen_id),
-                                national_id_scheme=citizen.national_id_scheme,
-                                national_id=citizen.national_id,
-                                entered=request.form.get("code", "")[:64], now=now)
+            check = codes.verify(db, purpose=PURPOSE, claimant=str(citizen_id),
+                                 national_id_scheme=citizen.national_id_scheme,
+                                 national_id=citizen.national_id,
+                                 entered=request.form.get("code", ""), now=now)
             if check.accepted is not None:
                 services.raise_proofing(db, citizen_id=citizen_id, method="register_channel", now=now)
                 services.record_evidence(

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def _shell_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    from idp.citizens.models import Citizen
 
 
 @click.group("operators", cls=AppGroup)
@@ -22,26 +20,21 @@ def operators_group() -> None:
 
 
 def _run(national_id: str, action: str) -> None:
-    from flask import current_app
-
     from idp.operator import services
     from idp.operator.errors import OperatorError
-    from idp.registrar.cli import _citizen
+    from idp.registrar.cli import change_role, shell_user
     from idp.registrar.services import Actor
-    from infra.db import get_db
 
-    by = Actor.operator(_shell_user())
-    try:
-        with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
-            if action == "grant":
-                services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
-                click.echo(f"{citizen.full_name} is an operator (the console needs a sign-in at level high)")
-            else:
-                services.revoke(db, citizen=citizen, by=by, now=datetime.now(UTC))
-                click.echo(f"{citizen.full_name} is no longer an operator")
-    except OperatorError as exc:
-        raise click.ClickException(str(exc)) from None
+    by = Actor.operator(shell_user())
+
+    def act(db: Session, citizen: Citizen) -> str:
+        if action == "grant":
+            services.grant(db, citizen=citizen, by=by, now=datetime.now(UTC))
+            return f"{citizen.full_name} is an operator (the console needs a sign-in at level high)"
+        services.revoke(db, citizen=citizen, by=by, now=datetime.now(UTC))
+        return f"{citizen.full_name} is no longer an operator"
+
+    change_role(national_id, act, refused=OperatorError)
 
 
 @operators_group.command("grant")
@@ -66,12 +59,8 @@ def list_operators(show_all: bool) -> None:
     from flask import current_app
 
     from idp.operator import services
+    from idp.registrar.cli import echo_roles
     from infra.db import get_db
 
     with get_db(current_app).read() as db:
-        rows = services.operators(db, include_revoked=show_all)
-        for role, citizen in rows:
-            state = "revoked" if role.revoked_at else "active"
-            click.echo(f"{citizen.national_id}\t{citizen.full_name}\t{state}\tgranted by {role.granted_by}")
-        if not rows:
-            click.echo("no operators")
+        echo_roles(services.operators(db, include_revoked=show_all), none="no operators")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask.cli import AppGroup
@@ -15,11 +16,24 @@ if TYPE_CHECKING:
     from idp.citizens.models import Citizen
 
 
-def _operator() -> str:
+def shell_user() -> str:
+    """Who runs the command: the login name of the shell (recorded as the operator acting)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def echo_roles(rows: Sequence[tuple[Any, Citizen]], *, none: str,
+               place: Callable[[Any], str] | None = None) -> None:
+    """One line a role (granted or revoked), tab-separated: `place` (where the role is held,
+    when it is held somewhere), national ID, name, state, who granted it; `none` without rows."""
+    for role, citizen in rows:
+        state = "revoked" if role.revoked_at else "active"
+        where = f"{place(role)}\t" if place else ""
+        click.echo(f"{where}{citizen.national_id}\t{citizen.full_name}\t{state}\tgranted by {role.granted_by}")
+    if not rows:
+        click.echo(none)
 
 
 @click.group("registrar", cls=AppGroup)
@@ -27,7 +41,8 @@ def registrar_group() -> None:
     """Registrars: agents of a service point who verify identities in person."""
 
 
-def _citizen(db: Session, national_id: str) -> Citizen:
+def citizen_by_national_id(db: Session, national_id: str) -> Citizen:
+    """The citizen enrolled with `national_id`, or a ClickException saying why not."""
     from flask import current_app
 
     from idp.citizens import scheme
@@ -44,6 +59,21 @@ def _citizen(db: Session, national_id: str) -> Citizen:
     return citizen
 
 
+def change_role(national_id: str, act: Callable[[Session, Citizen], str], *,
+                refused: type[Exception]) -> None:
+    """`act` on the citizen NATIONAL_ID in one transaction, echoing the sentence it returns; a
+    refusal (`refused`, the package's error family) is the command's error."""
+    from flask import current_app
+
+    from infra.db import get_db
+
+    try:
+        with get_db(current_app).transaction() as db:
+            click.echo(act(db, citizen_by_national_id(db, national_id)))
+    except refused as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @registrar_group.command("grant")
 @click.argument("national_id")
 @click.option("--service-point", required=True, help="Name of the office the agent works at.")
@@ -52,39 +82,29 @@ def grant(national_id: str, service_point: str) -> None:
 
     The registrar signs in to /registrar at level high: identity proofed in person (by
     another registrar) and a device-bound passkey with trusted attestation."""
-    from flask import current_app
-
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
-    from infra.db import get_db
 
-    try:
-        with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
-            role = services.grant(db, citizen=citizen, service_point=service_point,
-                                  operator=_operator(), now=datetime.now(UTC))
-            click.echo(f"{citizen.full_name} is a registrar of {role.service_point}")
-    except RegistrarError as exc:
-        raise click.ClickException(str(exc)) from None
+    def act(db: Session, citizen: Citizen) -> str:
+        role = services.grant(db, citizen=citizen, service_point=service_point, operator=shell_user(),
+                              now=datetime.now(UTC))
+        return f"{citizen.full_name} is a registrar of {role.service_point}"
+
+    change_role(national_id, act, refused=RegistrarError)
 
 
 @registrar_group.command("revoke")
 @click.argument("national_id")
 def revoke(national_id: str) -> None:
     """Take the registrar role away from the citizen NATIONAL_ID."""
-    from flask import current_app
-
     from idp.registrar import services
     from idp.registrar.errors import RegistrarError
-    from infra.db import get_db
 
-    try:
-        with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
-            services.revoke(db, citizen=citizen, operator=_operator(), now=datetime.now(UTC))
-            click.echo(f"{citizen.full_name} is no longer a registrar")
-    except RegistrarError as exc:
-        raise click.ClickException(str(exc)) from None
+    def act(db: Session, citizen: Citizen) -> str:
+        services.revoke(db, citizen=citizen, operator=shell_user(), now=datetime.now(UTC))
+        return f"{citizen.full_name} is no longer a registrar"
+
+    change_role(national_id, act, refused=RegistrarError)
 
 
 @registrar_group.command("verify")
@@ -109,8 +129,8 @@ def verify(national_id: str, document_type: str, document_number: str, document_
                                    document_number, "document_expiry": document_expiry},
                                   today=now.date())
         with get_db(current_app).transaction() as db:
-            citizen = _citizen(db, national_id)
-            services.verify_in_person(db, actor=services.Actor.operator(_operator()),
+            citizen = citizen_by_national_id(db, national_id)
+            services.verify_in_person(db, actor=services.Actor.operator(shell_user()),
                                       citizen_id=citizen.id, document=document, now=now)
             click.echo(f"{citizen.full_name}: identity verified in person (level high)")
     except InvalidDocument as exc:
@@ -129,11 +149,6 @@ def list_registrars(show_all: bool) -> None:
     from infra.db import get_db
 
     with get_db(current_app).read() as db:
-        rows = services.registrars(db, include_revoked=show_all)
-        for role, citizen in rows:
-            state = "revoked" if role.revoked_at else "active"
-            click.echo(f"{role.service_point}\t{citizen.national_id}\t{citizen.full_name}\t"
-                       f"{state}\tgranted by {role.granted_by}")
-        if not rows:
-            click.echo("no registrars")
+        echo_roles(services.registrars(db, include_revoked=show_all), none="no registrars",
+                   place=lambda role: role.service_point)
 

@@ -27,7 +27,6 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
-from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page, json_error
 from infra.web.i18n import gettext as _
 from infra.web.jsonapi import json_body
@@ -61,17 +60,13 @@ def enrol() -> BaseResponse:
     return pages.no_store(redirect(f"/registrar/enrolments/{citizen_id}", code=303))
 
 
-def _target(raw_id: str) -> tuple[Actor, uuid.UUID] | BaseResponse:
-    return pages.target(raw_id, under="/registrar/enrolments/")
+_enrolment = pages.citizen_view(under="/registrar/enrolments/")
 
 
 @bp.get("/registrar/enrolments/<raw_id>")
-def binding_page(raw_id: str) -> BaseResponse:
+@_enrolment
+def binding_page(actor: Actor, citizen_id: uuid.UUID) -> BaseResponse:
     """The two routes to the citizen's first passkey, while the step is open."""
-    target = _target(raw_id)
-    if isinstance(target, BaseResponse):
-        return target
-    actor, citizen_id = target
     if enrolment.is_own(actor, citizen_id):
         return pages.own_record(actor, "bind")
     from idp.citizens.services import get_citizen
@@ -87,13 +82,9 @@ def binding_page(raw_id: str) -> BaseResponse:
 
 
 @bp.post("/registrar/enrolments/<raw_id>/phone")
-def phone_link(raw_id: str) -> BaseResponse:
+@_enrolment
+def phone_link(actor: Actor, citizen_id: uuid.UUID) -> BaseResponse:
     """Route (b): a one-time link and code for the citizen's phone."""
-    validate_csrf()
-    target = _target(raw_id)
-    if isinstance(target, BaseResponse):
-        return target
-    actor, citizen_id = target
     ttl = assurance_settings().binding_seconds
     try:
         with get_db(current_app).transaction() as db:
@@ -110,12 +101,8 @@ def phone_link(raw_id: str) -> BaseResponse:
                                           qr=qr, minutes=binding.expires_in // 60, citizen_id=citizen_id))
 
 
-def _key_step(raw_id: str, finish: bool) -> BaseResponse:
-    validate_csrf()
-    target = _target(raw_id)
-    if isinstance(target, BaseResponse):
-        return target
-    actor, citizen_id = target
+@_enrolment
+def _key_step(actor: Actor, citizen_id: uuid.UUID, finish: bool) -> BaseResponse:
     body = json_body(allow_empty=not finish)
     store = get_store(current_app)
     try:
@@ -154,9 +141,6 @@ def key_verify(raw_id: str) -> BaseResponse:
 
 
 @bp.get("/registrar/enrolments/<raw_id>/done")
-def done(raw_id: str) -> BaseResponse:
-    target = _target(raw_id)
-    if isinstance(target, BaseResponse):
-        return target
-    actor, citizen_id = target
+@_enrolment
+def done(actor: Actor, citizen_id: uuid.UUID) -> BaseResponse:
     return pages.no_store(render_template("registrar/enrolment_done.html", actor=actor, citizen_id=citizen_id))

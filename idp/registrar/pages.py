@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
 
 from flask import Response, current_app, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
@@ -87,6 +90,27 @@ def target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[service
     if citizen_id is None:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     return actor, citizen_id
+
+
+def citizen_view(under: str = "/registrar/citizens/"
+                 ) -> Callable[[Callable[..., BaseResponse]], Callable[..., BaseResponse]]:
+    """A registrar view about the citizen a URL names (`raw_id`): a POST's CSRF token first,
+    then `target` (its refusal is the answer); the view gets `actor, citizen_id` in place of
+    `raw_id`."""
+
+    def decorate(fn: Callable[..., BaseResponse]) -> Callable[..., BaseResponse]:
+        @wraps(fn)
+        def view(raw_id: str, *args: Any, **kwargs: Any) -> BaseResponse:
+            if request.method == "POST":
+                validate_csrf()
+            found = target(raw_id, under=under)
+            if isinstance(found, BaseResponse):
+                return found
+            return fn(*found, *args, **kwargs)
+
+        return view
+
+    return decorate
 
 
 def in_person_page(template: str, actor: services.Actor, *, values: dict[str, str],

@@ -102,20 +102,13 @@ def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[
 
 
 @bp.get("/registrar/citizens/<raw_id>")
-def citizen(raw_id: str) -> BaseResponse:
-    target = pages.target(raw_id)
-    if isinstance(target, BaseResponse):
-        return target
-    actor, citizen_id = target
+@pages.citizen_view()
+def citizen(actor: services.Actor, citizen_id: uuid.UUID) -> BaseResponse:
     return _citizen_page(actor, citizen_id, opening=True)
 
 
-def _document_action(raw_id: str, action: str) -> BaseResponse:
-    validate_csrf()
-    target = pages.target(raw_id)
-    if isinstance(target, BaseResponse):
-        return target
-    actor, citizen_id = target
+@pages.citizen_view()
+def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) -> BaseResponse:
     if services.is_own_record(actor, citizen_id):
         return pages.own_record(actor, action)
     values = {k: request.form.get(k, "")[:64] for k in ("document_type", "document_number",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from asn1crypto import crl as asn1_crl
 
 from infra.components import Slot
-from infra.config import Settings
+from infra.config import Settings, read_section
 from signing.verify import lookup
 from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
@@ -68,37 +68,29 @@ class VerifySettings:
 
     @classmethod
     def load(cls, settings: Mapping[str, Any]) -> VerifySettings:
-        section = settings.get("verify", {})
-
-        def whole(key: str, default: int) -> int:
-            value = section.get(key, default)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise VerifySettingsError(f"verify.{key} must be a whole number >= 1, "
-                                          f"got {value!r}")
-            return value
-
-        roots = section.get("trust_roots", [])
+        section = read_section(settings, "verify", error=VerifySettingsError)
+        whole = section.whole
+        roots = section.values.get("trust_roots", [])
         if isinstance(roots, str):
             roots = [r for r in roots.split(",") if r.strip()]
         if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
             raise VerifySettingsError("verify.trust_roots must be a list of paths")
-        budget = section.get("time_budget_seconds", 20)
+        budget = section.values.get("time_budget_seconds", 20)
         if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
             raise VerifySettingsError(f"verify.time_budget_seconds must be a number > 0, "
                                       f"got {budget!r}")
         limits = Limits(seconds=float(budget),
-                        cms_certificates=whole("max_cms_certificates", 20),
-                        dss_entries=whole("max_dss_entries", 1000),
-                        path_steps=whole("max_path_steps", 2000),
-                        revisions=whole("max_revisions", 500),
-                        signatures=whole("max_signatures", 50))
+                        cms_certificates=whole("max_cms_certificates"),
+                        dss_entries=whole("max_dss_entries"),
+                        path_steps=whole("max_path_steps"),
+                        revisions=whole("max_revisions"),
+                        signatures=whole("max_signatures"))
         return cls(limits=limits, trust_roots=tuple(r.strip() for r in roots),
-                   max_bytes=whole("max_upload_bytes", 20 * 1024 * 1024),
-                   fetch_revocation=bool(section.get("fetch_revocation", False)),
-                   attempts=whole("attempts", 30), window_seconds=whole("window_seconds", 300),
-                   lookups=whole("lookups", 60), failed_lookups=whole("failed_lookups", 10),
-                   reports=whole("reports", 5),
-                   reports_window_seconds=whole("reports_window_seconds", 3600))
+                   max_bytes=whole("max_upload_bytes"),
+                   fetch_revocation=bool(section.values.get("fetch_revocation", False)),
+                   attempts=whole("attempts"), window_seconds=whole("window_seconds"),
+                   lookups=whole("lookups"), failed_lookups=whole("failed_lookups"),
+                   reports=whole("reports"), reports_window_seconds=whole("reports_window_seconds"))
 
 
 class AgencyNames(Protocol):
