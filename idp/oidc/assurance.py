@@ -144,7 +144,7 @@ def reachable_by(citizen_id: str) -> Callable[[str], bool]:
 def step_up(store: EphemeralStore, interaction: Interaction, level: str, *, ttl: int) -> BaseResponse:
     """Send the citizen to sign in again with a passkey reaching `step.level` (the login page's
     reauth mode offers only those), then back to this authorization request."""
-    interactions.update(store, interaction, ttl=ttl, login_after=time.time(), step_up=level)
+    interaction = interactions.update(store, interaction, ttl=ttl, login_after=time.time(), step_up=level)
     back = f"/authorize/continue?interaction={interaction.id}"
     response = redirect(f"/login?reauth=1&next={quote(back, safe='/')}&acr={level}", code=302)
     response.headers["Cache-Control"] = "no-store"

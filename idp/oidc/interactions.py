@@ -49,12 +49,16 @@ class Interaction:
 
 
 def begin(request: AuthorizationRequest) -> Interaction:
-    """A new interaction for a validated request, not stored yet (see `save`)."""
-    return Interaction(id=secrets.token_urlsafe(24), request=request)
+    """A new interaction for a validated request, not stored yet and without an id: `save`
+    gives it one (most requests are answered at once and never need it)."""
+    return Interaction(id="", request=request)
 
 
 def save(store: EphemeralStore, interaction: Interaction, *, ttl: int) -> Interaction:
-    """Keep `interaction` for `ttl` seconds, for the citizen's way back to it."""
+    """Keep `interaction` for `ttl` seconds, for the citizen's way back to it; the interaction
+    as kept (with its new random id the first time: use the one returned)."""
+    if not interaction.id:
+        interaction = replace(interaction, id=secrets.token_urlsafe(24))
     store.set(PREFIX + interaction.id, interaction.to_json(), ttl)
     return interaction
 
@@ -76,7 +80,8 @@ class Changes(TypedDict, total=False):
 
 
 def update(store: EphemeralStore, interaction: Interaction, *, ttl: int, **changes: Unpack[Changes]) -> Interaction:
-    """`interaction` with `changes`, saved (stored for the first time if it was not yet)."""
+    """`interaction` with `changes`, saved (stored for the first time if it was not yet: use
+    the interaction returned, it has the id)."""
     return save(store, replace(interaction, **changes), ttl=ttl)
 
 

@@ -210,8 +210,9 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
     # A restricted claim (national_id) comes only with its scope, which needs registration.
     parsed_claims = claims_module.restrict(claims_module.parse(_single(params, "claims")), requested)
     acr_values = (_single(params, "acr_values") or "").split()
-    fapi.check_level(client, acr_values=acr_values, claim_acr=claims_module.essential_acr(parsed_claims)[0],
-                     acr_uris=acr_uris)
+    claim_acr = claims_module.essential_acr(parsed_claims)[0]
+    if acr_values or claim_acr:  # a request that names no level asks for none above the client's
+        fapi.check_level(client, acr_values=acr_values, claim_acr=claim_acr, acr_uris=acr_uris)
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,

@@ -8,10 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
-from urllib.parse import quote, urlencode, urlsplit
+from datetime import UTC, datetime
+from functools import lru_cache, partial
+from urllib.parse import quote, quote_plus, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
+from markupsafe import escape
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -34,7 +36,7 @@ from idp.sessions import SsoSession, current_session, end_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit
-from infra.indicators import increment
+from infra.indicators import Increment, increment
 from infra.ops.metrics import label_agency
 from infra.store import EphemeralStore, get_store
 from infra.web.csrf import validate_csrf
@@ -72,16 +74,41 @@ def _redirect_to_client(here: _Here, uri: str, params: dict[str, str | None], *,
                         jarm_for: str | None = None) -> BaseResponse:
     """RFC 6749 section 4.1.2 / 4.1.2.1 with RFC 9207 `iss`, in the query (response_mode=query);
     for `jarm_for` (a client that asked for query.jwt or jwt), all of it in one signed JWT."""
-    values = {k: v for k, v in params.items() if v is not None}
-    values["iss"] = here.provider.settings.issuer
+    issuer = here.provider.settings.issuer
     if jarm_for is not None:
-        values = {"response": jarm.response(here.provider.signer, issuer=values.pop("iss"), client_id=jarm_for,
-                                            params=values, now=int(time.time()))}
-    target = uri + ("&" if urlsplit(uri).query else "?") + urlencode(values)
-    response = redirect(target, code=303 if form_post else 302)
-    response.headers["Cache-Control"] = "no-store"
+        values = {k: v for k, v in params.items() if v is not None}
+        query = "response=" + quote_plus(jarm.response(here.provider.signer, issuer=issuer, client_id=jarm_for,
+                                                       params=values, now=int(time.time())))
+    else:
+        # What urlencode gives for the same pairs: the names are plain words, the values quoted.
+        query = "&".join([f"{name}={quote_plus(value)}" for name, value in params.items() if value is not None]
+                         + [f"iss={_quoted(issuer)}"])
+    target = uri + ("&" if urlsplit(uri).query else "?") + query
+    response = _no_store_redirect(target, code=303 if form_post else 302)
     if form_post:
         response.headers["Content-Security-Policy"] = _csp_posting_to(uri)
+    return response
+
+
+@lru_cache(maxsize=64)
+def _quoted(value: str) -> str:
+    """quote_plus of a value that seldom changes (the issuer), once."""
+    return quote_plus(value)
+
+
+# werkzeug.utils.redirect's page, as flask.redirect sends it.
+_REDIRECT_PAGE = ("<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+                  "<p>You should be redirected automatically to the target URL: "
+                  '<a href="{0}">{0}</a>. If not, click the link.\n')
+
+
+def _no_store_redirect(target: str, *, code: int) -> BaseResponse:
+    """`flask.redirect(target, code)` with Cache-Control: no-store: the same page and headers,
+    built in one step."""
+    response = current_app.response_class(_REDIRECT_PAGE.format(escape(target)), code,
+                                          content_type="text/html; charset=utf-8")
+    response.headers["Location"] = target
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -125,9 +152,7 @@ def _to_login(interaction: Interaction, *, reauth: bool = False) -> BaseResponse
     # reauth: the signed-in citizen must sign in again; the SSO session (and so every other
     # agency's session) stays, see idp.sessions.reauthenticate.
     target = "/login?next=" + quote(_continue_path(interaction), safe="/") + ("&reauth=1" if reauth else "")
-    response = redirect(target, code=302)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store_redirect(target, code=302)
 
 
 def _request_object(here: _Here, client: Client, params: Mapping[str, Sequence[str]]) -> Mapping[str, Sequence[str]]:
@@ -175,8 +200,27 @@ def _funnel(client_id: str, *steps: str) -> None:
     """authorize -> consent -> code: where citizens stop on their way to an agency (the steps
     this request went through, counted together through the group commit)."""
     if steps:
-        get_group_commit(current_app).count([increment("funnel.authorization", agency=client_id, dimension=step)
-                                             for step in steps])
+        get_group_commit(current_app).count(_funnel_counts(client_id, steps, int(time.time() // _DAY)))
+
+
+_DAY = 86_400
+_FUNNEL_MAX = 4_096
+# (agency, steps) -> (UTC day number, its increments): the same few per agency, all day.
+_funnel_kept: dict[tuple[str, tuple[str, ...]], tuple[int, tuple[Increment, ...]]] = {}
+
+
+def _funnel_counts(client_id: str, steps: tuple[str, ...], day: int) -> tuple[Increment, ...]:
+    """The increments of `steps` for `client_id` on UTC day number `day` (built once a day)."""
+    key = (client_id, steps)
+    kept = _funnel_kept.get(key)
+    if kept is not None and kept[0] == day:
+        return kept[1]
+    on = datetime.fromtimestamp(day * _DAY, UTC)
+    counts = tuple(increment("funnel.authorization", agency=client_id, dimension=step, now=on) for step in steps)
+    if len(_funnel_kept) >= _FUNNEL_MAX:
+        _funnel_kept.clear()
+    _funnel_kept[key] = (day, counts)
+    return counts
 
 
 @bp.get("/authorize/continue")
@@ -246,12 +290,12 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
             if login_after is not None:
                 interaction = interactions.update(store, interaction, ttl=here.ttl, login_after=login_after)
             elif not stored:
-                interactions.save(store, interaction, ttl=here.ttl)
+                interaction = interactions.save(store, interaction, ttl=here.ttl)
             return _to_login(interaction, reauth=reauth)
         case interaction_policy.SelectAccount():
             assert sso is not None
             if not stored:
-                interactions.save(store, interaction, ttl=here.ttl)
+                interaction = interactions.save(store, interaction, ttl=here.ttl)
             return _choose_account(interaction, client, sso)
         case interaction_policy.StepUp(level=level):
             return assurance.step_up(store, interaction, level, ttl=here.ttl)
@@ -266,7 +310,7 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
                                   funnel=funnel)
         case interaction_policy.Consent(asked=asked, standing=standing, again=again):
             assert sso is not None
-            interactions.update(store, interaction, ttl=here.ttl, shown_to=sso.sid)
+            interaction = interactions.update(store, interaction, ttl=here.ttl, shown_to=sso.sid)
             _funnel(client.client_id, *funnel, "consent")
             return _decision_page(interaction, client, sso, asked, standing, again=again)
     raise AssertionError(f"unhandled outcome {outcome!r}")
