@@ -93,8 +93,10 @@ def test_database_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch, err
     monkeypatch.setitem(fresh_app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
     monkeypatch.setitem(fresh_app.after_request_funcs, None,
                         [*fresh_app.after_request_funcs.get(None, []), lost])
+    # /introspect: a JSON endpoint Flask dispatches (/token is a direct route, whose finish
+    # hooks are tested in tests/idp/oidc/test_direct_routes.py).
     response = fresh_app.test_client().post(
-        "/token", data={"grant_type": "client_credentials"},
+        "/introspect", data={"token": "x"},
         headers={"Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
     assert response.status_code == 503, response.get_data(as_text=True)
     assert response.headers["Retry-After"] == "5"
