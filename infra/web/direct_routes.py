@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl
 from flask import Flask, current_app
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.utils import get_content_type
+from werkzeug.wsgi import get_input_stream
 
 from infra.components import Slot
 
@@ -72,13 +73,18 @@ class Exchange(Protocol):
 class DirectHeaders:
     """A response's headers in order; setting a name replaces its earlier value (as werkzeug's)."""
 
-    __slots__ = ("items",)
+    __slots__ = ("_names", "items")
 
     def __init__(self, items: Iterable[Header] = ()) -> None:
         self.items: list[Header] = list(items)
+        self._names = {name.lower() for name, _value in self.items}
 
     def __setitem__(self, name: str, value: str) -> None:
         lower = name.lower()
+        if lower not in self._names:
+            self._names.add(lower)
+            self.items.append((name, value))
+            return
         for index, (key, _value) in enumerate(self.items):
             if key.lower() == lower:
                 self.items[index] = (key, value)
@@ -140,18 +146,16 @@ class DirectRequest:
         return self.environ.get(key)
 
     @property
-    def content_length(self) -> int:
-        return int(self.environ.get("CONTENT_LENGTH") or 0)  # checked digits by `dispatch`
-
-    @property
     def mimetype(self) -> str:
         content_type = self.environ.get("CONTENT_TYPE", "")
         return _mimetype(content_type) if content_type else ""
 
     def body(self) -> bytes:
-        """The body: its declared length (the start hooks refused one above the limit)."""
-        length = self.content_length
-        return self.environ["wsgi.input"].read(length) if length else b""
+        """The body, read as werkzeug reads `Request.stream` (`get_input_stream`, with the
+        route's body limit as Flask's `max_content_length`: a client that sends less than it
+        declared is a 400, as there)."""
+        limit = ROUTES.of().body_limit(self.endpoint)
+        return get_input_stream(self.environ, max_content_length=limit).read()
 
     def form(self) -> list[tuple[str, str]]:
         """An application/x-www-form-urlencoded body's fields in order (as werkzeug parses it:
@@ -184,6 +188,8 @@ class DirectRoutes:
     start_hooks: list[StartHook] = field(default_factory=list)
     finish_hooks: list[FinishHook] = field(default_factory=list)
     form_checks: list[FormCheck] = field(default_factory=list)
+    #: The most bytes a route's body may have (`infra.web.inputs` sets its limits; None: any).
+    body_limit: Callable[[str | None], int | None] = lambda _endpoint: None
     enabled: bool = True  # off: every request goes to Flask (the parity tests' reference)
 
 
@@ -203,16 +209,21 @@ def json_response(status: int, body: Any, headers: Mapping[str, str]) -> DirectR
     return DirectResponse(status, sent, data)
 
 
+_EXTENSION = "cedula.direct_routes"  # the same object as the slot's, found in one look-up per request
+
+
 def installed(app: Flask) -> DirectRoutes | None:
     """The app's direct routes, if any component registered one."""
-    return ROUTES.of(app) if ROUTES.installed(app) else None
+    found: DirectRoutes | None = app.extensions.get(_EXTENSION)
+    return found
 
 
 def routes_of(app: Flask) -> DirectRoutes:
     """The app's direct routes (installed with the first registration)."""
     if ROUTES.installed(app):
         return ROUTES.of(app)
-    return ROUTES.install(app, DirectRoutes())
+    app.extensions[_EXTENSION] = routes = ROUTES.install(app, DirectRoutes())
+    return routes
 
 
 def route(app: Flask, method: str, path: str, endpoint: str, handler: Handler) -> None:

@@ -133,4 +133,6 @@ def init_app(app: Flask) -> None:
     app.request_class = CedulaRequest
     app.before_request(check_inputs)
     direct_routes.on_start(app, check_direct_inputs)
+    direct_routes.routes_of(app).body_limit = lambda endpoint: (  # as `Request.max_content_length`
+        BODY_LIMITS.of(app).get(endpoint or "") or app.config["MAX_CONTENT_LENGTH"])
     direct_routes.check_forms(app, refuse_nul_fields)

@@ -276,6 +276,13 @@ def test_oversized_bodies_and_nul_characters_are_refused_alike(client, register)
     nul = same_answer(app, lambda: Sent("GET", "/userinfo", {}, query="x=%00"))
     assert nul.status.startswith("400")
     assert same_answer(app, lambda: token_post(agency, form(grant_type="a\x00b"))).status.startswith("400")
+    # A body shorter than declared (the client went away), with and without a server that
+    # terminates the input itself.
+    body = form(grant_type="client_credentials")
+    short = same_answer(app, lambda: token_post(agency, body, environ={"CONTENT_LENGTH": str(len(body) + 9)}))
+    assert short.status.startswith("400")
+    same_answer(app, lambda: token_post(agency, body, environ={"CONTENT_LENGTH": str(len(body) + 9),
+                                                               "wsgi.input_terminated": True}))
     # In another language, the same sentence.
     english = same_answer(app, lambda: token_post(agency, b"a=" + b"b" * limit, headers={"Accept-Language": "en"}))
     assert english.body == big.body or english.status.startswith("413")
