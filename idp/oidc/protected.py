@@ -58,15 +58,13 @@ def proof(provider: Provider, url: str, *, access_token: str | None = None,
     """RFC 9449 section 4.3: the request's one DPoP header, verified for `url` (None: none sent).
     `asked`: the request's headers (default: Flask's request)."""
     asked = asked or _flask_headers()
-    # A WSGI environ holds one value per name (a server joins repeated headers into one).
-    values = [asked.dpop] if asked.dpop is not None else []
-    if len(values) > 1:
-        raise dpop.DpopError("send one DPoP header, not several (RFC 9449 section 4.3)")
-    if not values:
+    # A WSGI environ holds one value per name: a server joins repeated DPoP headers into one
+    # ("a, b"), which is no proof (section 4.3: one header).
+    if asked.dpop is None:
         if required:
             raise dpop.DpopError("a DPoP proof is required with the DPoP scheme (RFC 9449 section 7.1)")
         return None
-    return dpop.verify(values[0], method=asked.method, url=url, store=get_store(current_app),
+    return dpop.verify(asked.dpop, method=asked.method, url=url, store=get_store(current_app),
                        policy=provider.dpop_policy, nonces=nonces(provider), now=int(time.time()),
                        access_token=access_token)
 
