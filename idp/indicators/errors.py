@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 
 from infra.db import get_db
 from infra.indicators import tally_apart
+from infra.web import direct_routes
 
 
 def dimension(status: int, endpoint: str) -> str:
@@ -17,9 +18,14 @@ def dimension(status: int, endpoint: str) -> str:
 
 
 def count_errors(app: Flask) -> None:
+    def count(asked: direct_routes.Exchange, status: int, _headers: direct_routes.HeaderSink) -> None:
+        endpoint = asked.endpoint
+        if status >= 400 and status != 503 and endpoint and endpoint != "static":
+            tally_apart(get_db(app), "error", dimension=dimension(status, endpoint))
+
     @app.after_request
     def _count(response: Response) -> Response:
-        if response.status_code >= 400 and response.status_code != 503 and request.endpoint \
-                and request.endpoint != "static":
-            tally_apart(get_db(app), "error", dimension=dimension(response.status_code, request.endpoint))
+        count(request._get_current_object(), response.status_code, response.headers)  # type: ignore[attr-defined]
         return response
+
+    direct_routes.on_finish(app, count)  # direct routes (infra.web.direct_routes): the same

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.client_cache import ClientCache
     from idp.oidc.client_keys import RemoteKeySets, jwks_fetcher
     from idp.oidc.endpoints import bp as api_bp
+    from idp.oidc.endpoints import route_directly
     from idp.oidc.openapi import PATHS, SCHEMAS
     from idp.oidc.services import Provider
     from idp.oidc.signer import KeysSigner
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> Provider:
     PROVIDER.install(app, built)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    route_directly(app)  # /token and /userinfo without Flask's request machinery (same answers)
     describe(app, PATHS, SCHEMAS)
     return built
 

@@ -7,9 +7,11 @@ client used HTTP Basic); UserInfo errors are RFC 6750 section 3 bearer challenge
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import Client
 from idp.consent.release import record_token_release
@@ -39,11 +41,49 @@ from infra.group_commit import get_group_commit
 from infra.indicators import increment
 from infra.ops.metrics import label_agency
 from infra.store import get_store
-from infra.web.ratelimit import client_address
+from infra.web import direct_routes
+from infra.web.direct_routes import DirectRequest, DirectResponse
+from infra.web.ratelimit import address_of, client_address
 
 bp = Blueprint("oidc_api", __name__)
 
 FORM = "application/x-www-form-urlencoded"
+
+#: A request's form fields in order, read when first asked for (parsing may refuse the body).
+Fields = Callable[[], Iterable[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the token and UserInfo logic read of a request: Flask's or a direct route's
+    (`infra.web.direct_routes`)."""
+
+    headers: protected.Headers  # the method, Authorization and DPoP
+    remote: str  # the client's address (the throttle of failed client authentications)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A JSON answer: written by the Flask views (`_response`) and the direct routes alike."""
+
+    status: int
+    body: Mapping[str, Any]
+    headers: dict[str, str]
+
+
+def _flask_asked() -> Asked:
+    return Asked(headers=protected.Headers(method=request.method,
+                                           authorization=request.environ.get("HTTP_AUTHORIZATION"),
+                                           dpop=request.environ.get("HTTP_DPOP")),
+                 remote=client_address())
+
+
+def _flask_fields() -> Iterable[tuple[str, str]]:
+    return request.form.items(multi=True)
+
+
+def _answer(body: Mapping[str, Any], status: int = 200) -> Answer:
+    return Answer(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
 def _json(body: Mapping, status: int = 200) -> Response:
@@ -54,21 +94,34 @@ def _json(body: Mapping, status: int = 200) -> Response:
     return response
 
 
-def _oauth_error(exc: OidcError) -> Response:
-    response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
-    if isinstance(exc, InvalidClient) and exc.basic:
-        response.headers["WWW-Authenticate"] = 'Basic realm="cedula", charset="UTF-8"'
-    if isinstance(exc, ClientAuthenticationThrottled):
-        response.headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, dpop.UseDpopNonce):
-        protected.add_nonce(provider(), response)  # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
+def _response(answer: Answer) -> Response:
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    for name, value in answer.headers.items():
+        response.headers[name] = value
     return response
 
 
-def _dpop_key(client: Client, url: str, *, token_request: bool = True) -> str | None:
+def _oauth_error_answer(exc: OidcError) -> Answer:
+    answer = _answer({"error": exc.error, "error_description": exc.description}, exc.status)
+    if isinstance(exc, InvalidClient) and exc.basic:
+        answer.headers["WWW-Authenticate"] = 'Basic realm="cedula", charset="UTF-8"'
+    if isinstance(exc, ClientAuthenticationThrottled):
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, dpop.UseDpopNonce):
+        # RFC 9449 section 8: 400 use_dpop_nonce with the nonce
+        answer.headers.update(protected.nonce_headers(provider()))
+    return answer
+
+
+def _oauth_error(exc: OidcError) -> Response:
+    return _response(_oauth_error_answer(exc))
+
+
+def _dpop_key(client: Client, url: str, *, token_request: bool = True, asked: Asked | None = None) -> str | None:
     """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
     requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
-    proof = protected.proof(provider(), url)
+    proof = protected.proof(provider(), url, asked=asked.headers if asked is not None else None)
     if proof is None and token_request and fapi.requires_dpop(client):
         raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
                              "send a DPoP proof")
@@ -78,24 +131,31 @@ def _dpop_key(client: Client, url: str, *, token_request: bool = True) -> str | 
 
 
 def _form() -> dict[str, str]:
+    return form_of(request.mimetype, _flask_fields)
+
+
+def form_of(mimetype: str, fields: Fields) -> dict[str, str]:
     """RFC 6749 section 3.2: form-encoded body; no parameter more than once (section 3.1)."""
-    if request.mimetype != FORM:
+    if mimetype != FORM:
         raise OidcError(f"send the parameters as {FORM}")
+    found: dict[str, list[str]] = {}
+    for key, value in fields():
+        found.setdefault(key, []).append(value)
     values: dict[str, str] = {}
-    for key in request.form:
-        found = request.form.getlist(key)
-        if len(found) > 1:
+    for key, given in found.items():
+        if len(given) > 1:
             raise OidcError(f"{key} is given more than once (RFC 6749 section 3.1)")
-        values[key] = found[0]
+        values[key] = given[0]
     return values
 
 
-def _authenticated(form: dict[str, str], endpoint: str) -> Client:
+def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = None) -> Client:
     """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle)."""
+    asked = asked or _flask_asked()
     oidc = provider()
     store = get_store(current_app)
     limits = oidc.settings.client_auth_limits
-    authorization = request.headers.get("Authorization")
+    authorization = asked.headers.authorization
     # The client the request claims to be, before anything is checked (for the failure count).
     try:
         credentials: client_auth.Presented | None = client_auth.presented(authorization=authorization, form=form)
@@ -103,7 +163,7 @@ def _authenticated(form: dict[str, str], endpoint: str) -> Client:
     except OidcError as exc:
         credentials, refused = None, exc
     named = (credentials.client_id if credentials is not None else form.get("client_id", ""))[:200]
-    address = client_address()
+    address = asked.remote
     if named and throttle.refused(store, limits, client_id=named, address=address):
         raise ClientAuthenticationThrottled(
             f"too many failed client authentications for this client from this address; try again in "
@@ -169,11 +229,15 @@ def pushed_authorization_request() -> Response:
 
 @bp.post("/token")
 def token() -> Response:
-    """RFC 6749 section 3.2: authorization_code (with PKCE) and refresh_token grants."""
+    return _response(token_answer(_flask_asked(), request.mimetype, _flask_fields))
+
+
+def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
+    """RFC 6749 section 3.2: authorization_code (with PKCE), refresh_token and client_credentials."""
     oidc = provider()
     try:
-        form = _form()
-        client = _authenticated(form, oidc.settings.token_endpoint)
+        form = form_of(mimetype, fields)
+        client = _authenticated(form, oidc.settings.token_endpoint, asked)
         grant_type = form.get("grant_type")
         if not grant_type:
             raise OidcError("grant_type is required")
@@ -182,7 +246,7 @@ def token() -> Response:
         if grant_type not in client.client_metadata.get("grant_types", []):
             raise OidcError(f"this client is not registered for the {grant_type} grant",
                             error="unauthorized_client")
-        jkt = _dpop_key(client, oidc.settings.token_endpoint)
+        jkt = _dpop_key(client, oidc.settings.token_endpoint, asked=asked)
         now = int(time.time())
         result: services.TokenResponse | client_credentials.ClientCredentialsResponse
         if grant_type == "authorization_code":
@@ -204,40 +268,79 @@ def token() -> Response:
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
                                      jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
-        return _oauth_error(exc)
+        return _oauth_error_answer(exc)
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
-    response = _json(result.to_json())
+    answer = _answer(result.to_json())
     if jkt is not None:
-        protected.add_nonce(oidc, response)
-    return response
-
-
-def _resource_error(exc: OidcError) -> Response:
-    """RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent."""
-    status = protected.status_of(exc)
-    response = _json({"error": exc.error, "error_description": exc.description}, status)
-    response.headers.update(protected.challenge_headers(provider(), exc))
-    return response
+        answer.headers.update(protected.nonce_headers(oidc))
+    return answer
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo_endpoint() -> Response:
+    return _response(userinfo_answer(_flask_asked(), body_token_of(request.method, request.mimetype, _flask_fields)))
+
+
+def body_token_of(method: str, mimetype: str, fields: Fields) -> str | None:
+    """RFC 6750 section 2.2: the access token of a form-encoded POST's body (its first value)."""
+    if method != "POST" or mimetype != FORM:
+        return None
+    for key, value in fields():
+        if key == "access_token":
+            return value
+    return None
+
+
+def userinfo_answer(asked: Asked, body_token: str | None) -> Answer:
     """OIDC Core 5.3; the token in the Authorization header (Bearer, or DPoP with its proof,
     RFC 9449 section 7) or (POST) the form body (RFC 6750 section 2.2)."""
-    from_body = request.form.get("access_token") if request.method == "POST" and request.mimetype == FORM else None
+    oidc = provider()
     try:
-        token = protected.presented(provider(), provider().settings.userinfo_endpoint, body_token=from_body)
+        token = protected.presented(oidc, oidc.settings.userinfo_endpoint, body_token=body_token,
+                                    asked=asked.headers)
         with get_db(current_app).lazy_read() as session:  # the release is logged by the group commit
-            released = userinfo.userinfo(session, get_store(current_app), provider(), get_group_commit(current_app),
+            released = userinfo.userinfo(session, get_store(current_app), oidc, get_group_commit(current_app),
                                          access_token=token.token, now=int(time.time()), jkt=token.jkt)
     except OidcError as exc:
-        return _resource_error(exc)
+        # RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent.
+        refusal = _answer({"error": exc.error, "error_description": exc.description}, protected.status_of(exc))
+        refusal.headers.update(protected.challenge_headers(oidc, exc, asked=asked.headers))
+        return refusal
     label_agency(released.client_id)
-    response = _json(released.body)
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    answer = _answer(released.body)
+    answer.headers["Access-Control-Allow-Origin"] = "*"
     if token.jkt is not None:
-        protected.add_nonce(provider(), response)
-    return response
+        answer.headers.update(protected.nonce_headers(oidc))
+    return answer
+
+
+def _direct_asked(asked: DirectRequest) -> Asked:
+    environ = asked.environ
+    return Asked(headers=protected.Headers(method=asked.method, authorization=environ.get("HTTP_AUTHORIZATION"),
+                                           dpop=environ.get("HTTP_DPOP")),
+                 remote=address_of(asked.remote_addr))
+
+
+def _direct_response(answer: Answer) -> DirectResponse:
+    return direct_routes.json_response(answer.status, answer.body, answer.headers)
+
+
+def direct_token(asked: DirectRequest) -> DirectResponse:
+    """POST /token as a direct route (`infra.web.direct_routes`): `token_answer`, as the view."""
+    return _direct_response(token_answer(_direct_asked(asked), asked.mimetype, asked.form))
+
+
+def direct_userinfo(asked: DirectRequest) -> DirectResponse:
+    """GET and POST /userinfo as a direct route: `userinfo_answer`, as the view."""
+    return _direct_response(userinfo_answer(_direct_asked(asked),
+                                            body_token_of(asked.method, asked.mimetype, asked.form)))
+
+
+def route_directly(app: Flask) -> None:
+    """Answer the hottest endpoints (/token, /userinfo) without Flask's request machinery."""
+    direct_routes.route(app, "POST", "/token", "oidc_api.token", direct_token)
+    direct_routes.route(app, "GET", "/userinfo", "oidc_api.userinfo_endpoint", direct_userinfo)
+    direct_routes.route(app, "POST", "/userinfo", "oidc_api.userinfo_endpoint", direct_userinfo)
 
 
 @bp.post("/introspect")

@@ -38,34 +38,50 @@ def nonces(provider: Provider) -> dpop.Nonces:
     return dpop.Nonces(get_store(current_app), seconds=provider.settings.dpop_nonce_seconds)
 
 
+@dataclass(frozen=True)
+class Headers:
+    """What this module reads of a request: its method, Authorization and DPoP headers (as
+    the WSGI server gave them; None: absent). A WSGI environ holds one value per header name."""
+
+    method: str
+    authorization: str | None
+    dpop: str | None
+
+
+def _flask_headers() -> Headers:
+    return Headers(method=request.method, authorization=request.environ.get("HTTP_AUTHORIZATION"),
+                   dpop=request.environ.get("HTTP_DPOP"))
+
+
 def proof(provider: Provider, url: str, *, access_token: str | None = None,
-          required: bool = False) -> dpop.Proof | None:
-    """RFC 9449 section 4.3: the request's one DPoP header, verified for `url` (None: none sent)."""
-    # No DPoP header (a Bearer request): no walk over every header to find none.
-    values = request.headers.getlist("DPoP") if "HTTP_DPOP" in request.environ else []
-    if len(values) > 1:
-        raise dpop.DpopError("send one DPoP header, not several (RFC 9449 section 4.3)")
-    if not values:
+          required: bool = False, asked: Headers | None = None) -> dpop.Proof | None:
+    """RFC 9449 section 4.3: the request's one DPoP header, verified for `url` (None: none sent).
+    `asked`: the request's headers (default: Flask's request)."""
+    asked = asked or _flask_headers()
+    # A WSGI environ holds one value per name: a server joins repeated DPoP headers into one
+    # ("a, b"), which is no proof (section 4.3: one header).
+    if asked.dpop is None:
         if required:
             raise dpop.DpopError("a DPoP proof is required with the DPoP scheme (RFC 9449 section 7.1)")
         return None
-    return dpop.verify(values[0], method=request.method, url=url, store=get_store(current_app),
+    return dpop.verify(asked.dpop, method=asked.method, url=url, store=get_store(current_app),
                        policy=provider.dpop_policy, nonces=nonces(provider), now=int(time.time()),
                        access_token=access_token)
 
 
-def presented(provider: Provider, url: str, *, body_token: str | None = None) -> Presented:
+def presented(provider: Provider, url: str, *, body_token: str | None = None,
+              asked: Headers | None = None) -> Presented:
     """The access token in the Authorization header (`Bearer` or `DPoP` with its proof) or,
     for /userinfo's POST, the form body (Bearer, RFC 6750 section 2.2)."""
-    # The header as the WSGI server gave it (what `request.headers` reads, without building it).
-    scheme, _, value = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    asked = asked or _flask_headers()
+    scheme, _, value = (asked.authorization or "").partition(" ")
     value = value.strip()
     if scheme.lower() not in ("bearer", "dpop") or not value:
         value = ""
     if value and body_token:
         raise OidcError("send the access token once, not in the header and the body")
     if scheme.lower() == "dpop" and value:
-        checked = proof(provider, url, access_token=value, required=True)
+        checked = proof(provider, url, access_token=value, required=True, asked=asked)
         assert checked is not None
         return Presented(token=value, scheme="DPoP", jkt=checked.jkt)
     token = value or body_token
@@ -74,7 +90,7 @@ def presented(provider: Provider, url: str, *, body_token: str | None = None) ->
     return Presented(token=token, scheme="Bearer")
 
 
-def challenge(exc: OidcError, *, scope: str | None = None) -> str:
+def challenge(exc: OidcError, *, scope: str | None = None, asked: Headers | None = None) -> str:
     """RFC 6750 section 3 and RFC 9449 section 7.1: a Bearer and a DPoP challenge; the error
     goes in the DPoP one when the failure is about DPoP or the DPoP scheme was used."""
     extra = f', scope="{scope}"' if scope else ""
@@ -85,18 +101,19 @@ def challenge(exc: OidcError, *, scope: str | None = None) -> str:
     error = f'error="{exc.error}", error_description="{safe}"'
     if isinstance(exc, InsufficientUserAuthentication):  # RFC 9470 section 3
         error += f', acr_values="{exc.acr_values}"'
-    used_dpop = request.headers.get("Authorization", "").lower().startswith("dpop ")
+    used_dpop = ((asked or _flask_headers()).authorization or "").lower().startswith("dpop ")
     if isinstance(exc, dpop.DpopError | dpop.NotBound) or used_dpop:
         return f"DPoP {REALM}, {error}{extra}, {algs}, Bearer {REALM}"
     return f"Bearer {REALM}, {error}{extra}, DPoP {REALM}, {algs}"
 
 
-def challenge_headers(provider: Provider, exc: OidcError, *, scope: str | None = None) -> dict[str, str]:
+def challenge_headers(provider: Provider, exc: OidcError, *, scope: str | None = None,
+                      asked: Headers | None = None) -> dict[str, str]:
     """The refusal's headers: the challenges and, to a DPoP client, the nonce to use next."""
-    headers = {"WWW-Authenticate": challenge(exc, scope=scope)}
-    if provider.settings.dpop_require_nonce and (isinstance(exc, dpop.UseDpopNonce) or request.headers.get("DPoP")):
-        headers["DPoP-Nonce"] = nonces(provider).current(int(time.time()))
-        headers["Access-Control-Expose-Headers"] = "DPoP-Nonce, WWW-Authenticate"
+    asked = asked or _flask_headers()
+    headers = {"WWW-Authenticate": challenge(exc, scope=scope, asked=asked)}
+    if provider.settings.dpop_require_nonce and (isinstance(exc, dpop.UseDpopNonce) or asked.dpop):
+        headers.update(nonce_headers(provider))
     return headers
 
 
@@ -107,9 +124,16 @@ def status_of(exc: OidcError) -> int:
     return exc.status
 
 
+def nonce_headers(provider: Provider) -> dict[str, str]:
+    """RFC 9449 section 8/9: the current nonce, for the client's next proof (none: not required)."""
+    if not provider.settings.dpop_require_nonce:
+        return {}
+    return {"DPoP-Nonce": nonces(provider).current(int(time.time())),
+            "Access-Control-Expose-Headers": "DPoP-Nonce, WWW-Authenticate"}
+
+
 def add_nonce(provider: Provider, response: Response) -> Response:
     """RFC 9449 section 8/9: the current nonce, for the client's next proof."""
-    if provider.settings.dpop_require_nonce:
-        response.headers["DPoP-Nonce"] = nonces(provider).current(int(time.time()))
-        response.headers["Access-Control-Expose-Headers"] = "DPoP-Nonce, WWW-Authenticate"
+    for name, value in nonce_headers(provider).items():
+        response.headers[name] = value
     return response

@@ -3,8 +3,9 @@ request, so CLI commands start none): the data-sharing log's sealer and the back
 logout deliveries. A failing run is logged and tried again; `stop()` keeps later requests
 from starting the thread again.
 
-`start_with_first_request(app, task)` registers a task: one before-request hook per app starts
-every registered task with the first request this process serves, then takes itself out of the
+`start_with_first_request(app, task)` registers a task: one before-request hook per app (and
+its twin among the direct routes' start hooks, `infra.web.direct_routes`) starts every
+registered task with the first request this process serves, then takes itself out of the
 app's hooks, so later requests do not pay for it. Threads do not survive `fork()`: a child
 process (a server worker forked from a parent that had served requests) re-arms the hook and
 starts its own threads with its first request (a `Singleton` under a holder name of its own);
@@ -23,6 +24,7 @@ from flask import Flask
 
 from infra.components import Slot
 from infra.leases import Lease, Leases, holder_id
+from infra.web import direct_routes
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +139,16 @@ class _Starter:
         self.tasks: list[Periodic] = []
         self._lock = threading.Lock()
         self.hook = self._make_hook()
+        self.direct_hook = self._make_direct_hook()
         _STARTERS.add(self)
 
     def _make_hook(self) -> Callable[[], None]:
         def _start_background_tasks() -> None:  # a plain function: `CedulaFlask.ensure_sync` fast path
+            self.start()
+        return _start_background_tasks
+
+    def _make_direct_hook(self) -> Callable[[direct_routes.Exchange], None]:
+        def _start_background_tasks(_asked: direct_routes.Exchange) -> None:  # the same, for direct routes
             self.start()
         return _start_background_tasks
 
@@ -151,6 +159,8 @@ class _Starter:
         hooks = app.before_request_funcs.setdefault(None, [])
         if self.hook not in hooks:
             hooks.append(self.hook)
+        if self.direct_hook not in direct_routes.routes_of(app).start_hooks:
+            direct_routes.on_start(app, self.direct_hook)
 
     def start(self) -> None:
         with self._lock:
@@ -162,6 +172,7 @@ class _Starter:
                 # A new list, not an edit of the one Flask may be iterating in another thread.
                 hooks = app.before_request_funcs.get(None, [])
                 app.before_request_funcs[None] = [hook for hook in hooks if hook is not self.hook]
+                direct_routes.remove_start(app, self.direct_hook)
 
     def after_fork_in_child(self) -> None:
         self._lock = threading.Lock()

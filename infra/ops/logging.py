@@ -23,6 +23,8 @@ from infra.config import get_settings
 if TYPE_CHECKING:
     from flask import Flask, Response
 
+    from infra.web import direct_routes
+
 NODE_HEADER = "Cedula-Node"
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _SECRET_WORDS = ("secret", "password", "pin", "private", "token", "code_verifier", "assertion")
@@ -42,9 +44,10 @@ class JsonFormatter(logging.Formatter):
         }
         if JsonFormatter.node:
             entry["node"] = JsonFormatter.node
-        # Flask is imported only by what serves requests (`cedula verify` logs without it).
+        # Flask is imported only by what serves requests (`cedula verify` logs without it). The
+        # request's globals are its application context's (a direct route has no request context).
         flask = sys.modules.get("flask")
-        if flask is not None and flask.has_request_context() and "request_id" in flask.g:
+        if flask is not None and flask.has_app_context() and "request_id" in flask.g:
             entry["request_id"] = flask.g.request_id
         for key, value in vars(record).items():
             if key in _RESERVED or key.startswith("_"):
@@ -116,6 +119,7 @@ def init_app(app: Flask) -> None:
     from flask import g, request
 
     from infra.secrets import get_secrets
+    from infra.web import direct_routes
 
     access = logging.getLogger("cedula.access")
     masked = tuple(str(n) for n in get_settings(app)["logging"].get("masked_path_parameters", ()))
@@ -124,27 +128,38 @@ def init_app(app: Flask) -> None:
     if node:
         JsonFormatter.node = node
 
-    @app.before_request
-    def _start() -> None:
+    def start(asked: direct_routes.Exchange) -> None:
         here = g._get_current_object()  # one look-up of the request's globals, not one per use
-        incoming = request.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-Id header
+        incoming = asked.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-Id header
         here.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else new_request_id()
         here.started = time.perf_counter()  # also the start of infra.ops.metrics' latency
 
-    @app.after_request
-    def _log(response: Response) -> Response:
-        response.headers["X-Request-Id"] = g.get("request_id", "")
+    def finish(asked: direct_routes.Exchange, status: int, headers: direct_routes.HeaderSink) -> None:
+        here = g._get_current_object()
+        headers["X-Request-Id"] = here.get("request_id", "")
         if node:
-            response.headers[NODE_HEADER] = node
-        if access.isEnabledFor(logging.INFO) and request.path not in ("/healthz", "/metrics"):
+            headers[NODE_HEADER] = node
+        if access.isEnabledFor(logging.INFO) and asked.path not in ("/healthz", "/metrics"):
             access.info(
                 "request",
                 extra={
-                    "method": request.method,
-                    "path": masked_path(request.path, request.view_args or {}, masked, key),
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
-                    "remote": request.remote_addr,
+                    "method": asked.method,
+                    "path": masked_path(asked.path, asked.view_args or {}, masked, key),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - here.get("started", time.perf_counter())) * 1000, 2),
+                    "remote": asked.remote_addr,
                 },
             )
+
+    @app.before_request
+    def _start() -> None:
+        start(request._get_current_object())  # type: ignore[attr-defined]  # the request, not the proxy
+
+    @app.after_request
+    def _log(response: Response) -> Response:
+        finish(request._get_current_object(), response.status_code, response.headers)  # type: ignore[attr-defined]
         return response
+
+    # Direct routes (infra.web.direct_routes) get the same, without Flask's hooks.
+    direct_routes.on_start(app, start)
+    direct_routes.on_finish(app, finish)

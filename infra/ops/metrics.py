@@ -31,6 +31,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 
 from infra.components import Slot
 from infra.config import ConfigError, Settings, get_settings
+from infra.web import direct_routes
 from infra.web.errors import json_error
 
 TOKEN_FILE = "metrics.token"  # noqa: S105 - a file name
@@ -129,12 +130,10 @@ def init_app(app: Flask) -> None:
     counters: dict[tuple[str, str, str, str], Any] = {}
     histograms: dict[str, Any] = {}
 
-    @app.after_request
-    def _observe(response: Response) -> Response:
-        # The request and its globals looked up once each, not through the proxies at each use.
-        asked, here = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    def observe(asked: direct_routes.Exchange, status: int, _headers: direct_routes.HeaderSink) -> None:
+        here = g._get_current_object()  # the request's globals looked up once, not at each use
         endpoint = asked.endpoint or "unmatched"
-        key = (endpoint, asked.method, str(response.status_code), here.get("metrics_agency", ""))
+        key = (endpoint, asked.method, str(status), here.get("metrics_agency", ""))
         counter = counters.get(key)
         if counter is None:
             counter = counters[key] = REQUESTS.labels(*key)
@@ -145,7 +144,13 @@ def init_app(app: Flask) -> None:
             if histogram is None:
                 histogram = histograms[endpoint] = LATENCY.labels(endpoint)
             histogram.observe(time.perf_counter() - started)
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        observe(request._get_current_object(), response.status_code, response.headers)  # type: ignore[attr-defined]
         return response
+
+    direct_routes.on_finish(app, observe)  # direct routes (infra.web.direct_routes): the same
 
     app.register_blueprint(bp)
 

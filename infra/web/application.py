@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from inspect import CO_COROUTINE
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
@@ -14,8 +14,10 @@ from flask.sessions import NullSession, SecureCookieSessionInterface
 from werkzeug.datastructures import Headers
 from werkzeug.sansio.response import Response as SansioResponse
 
+from infra.web import direct_routes
+
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
 class CedulaJSONProvider(DefaultJSONProvider):
@@ -40,6 +42,12 @@ class CedulaJSONProvider(DefaultJSONProvider):
             return super().response(*args, **kwargs)  # indented: Flask's own way
         obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(f"{self._compact_encoder().encode(obj)}\n", mimetype=self.mimetype)
+
+    def body(self, obj: Any) -> bytes:
+        """The body `response(obj)` carries, without building the response (direct routes)."""
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            return self.response(obj).get_data()  # type: ignore[attr-defined, no-any-return]
+        return f"{self._compact_encoder().encode(obj)}\n".encode()
 
 
 class CedulaResponse(Response):
@@ -97,3 +105,13 @@ class CedulaFlask(Flask):
                 and "_is_coroutine_marker" not in func.__dict__):
             return func
         return super().ensure_sync(func)
+
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Flask's, after the direct routes (`infra.web.direct_routes`): a request for one of
+        them is answered there, anything else by Flask."""
+        direct = direct_routes.installed(self)
+        if direct is not None:
+            answered = direct_routes.dispatch(self, direct, environ, start_response)
+            if answered is not None:
+                return answered
+        return super().wsgi_app(environ, start_response)

@@ -15,13 +15,17 @@ JSON bodies are checked by `infra.web.jsonapi.json_body`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask, Request, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.sansio.utils import get_content_length
 
 from infra.components import Slot
+from infra.web import direct_routes
 
 NUL = "\x00"
 BODY_LIMITS: Slot[dict[str, int]] = Slot("body limits")  # endpoint -> bytes
@@ -32,9 +36,19 @@ class NulCharacter(BadRequest):
 
 
 def _holds_nul(values: MultiDict[str, Any]) -> bool:
+    return _pairs_hold_nul(values.items(multi=True))
+
+
+def _pairs_hold_nul(pairs: Iterable[tuple[Any, Any]]) -> bool:
     # A multipart part may come without a name (werkzeug keys it None): nothing to check there.
     return any((isinstance(name, str) and NUL in name) or (isinstance(value, str) and NUL in value)
-               for name, value in values.items(multi=True))
+               for name, value in pairs)
+
+
+def refuse_nul_fields(fields: Iterable[tuple[str, str]]) -> None:
+    """400 if a parsed form field (name or value) holds U+0000."""
+    if _pairs_hold_nul(fields):
+        raise NulCharacter()
 
 
 # endpoint -> its blueprint's names upwards (endpoints are the URL map's: a bounded set).
@@ -69,19 +83,34 @@ def allow_larger_body(app: Flask, endpoint: str, limit: int) -> None:
 
 def refuse_oversized(asked: Request) -> None:
     """413 if the body is larger than its route accepts (RFC 9110, 15.5.14)."""
-    limit = BODY_LIMITS.of().get(asked.endpoint or "")
+    limit = _refuse_oversized_in(asked.environ, asked.endpoint)
     if limit is not None:
         asked.max_content_length = limit
-    if not asked.environ.get("CONTENT_LENGTH"):
-        return  # no declared length (a GET, or a chunked body: cut as it is read)
-    length = asked.content_length
+
+
+def _refuse_oversized_in(environ: Any, endpoint: str | None) -> int | None:
+    """413 if the declared length of `environ`'s body exceeds `endpoint`'s limit; that limit."""
+    limit = BODY_LIMITS.of().get(endpoint or "")
+    declared = environ.get("CONTENT_LENGTH")
+    if not declared:
+        return limit  # no declared length (a GET, or a chunked body: cut as it is read)
+    length = get_content_length(declared, environ.get("HTTP_TRANSFER_ENCODING"))  # `Request.content_length`
     if length is not None and length > (limit or current_app.config["MAX_CONTENT_LENGTH"]):
         raise RequestEntityTooLarge()
+    return limit
 
 
 def refuse_nul(asked: Request) -> None:
     """400 if the path or a query parameter holds U+0000."""
     if NUL in asked.path or (asked.query_string and _holds_nul(asked.args)):
+        raise NulCharacter()
+
+
+def _refuse_nul_in(path: str, query: str) -> None:
+    """`refuse_nul` for a direct request: `query` is the environ's QUERY_STRING, parsed as
+    werkzeug parses `Request.args`."""
+    if NUL in path or (query and _pairs_hold_nul(parse_qsl(
+            query.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote"))):
         raise NulCharacter()
 
 
@@ -92,7 +121,18 @@ def check_inputs() -> None:
     refuse_nul(asked)
 
 
+def check_direct_inputs(asked: direct_routes.Exchange) -> None:
+    """`check_inputs` for a direct request (`infra.web.direct_routes`): the same checks."""
+    environ = asked.environ
+    _refuse_oversized_in(environ, asked.endpoint)
+    _refuse_nul_in(asked.path, environ.get("QUERY_STRING", ""))
+
+
 def init_app(app: Flask) -> None:
     BODY_LIMITS.install(app, {})
     app.request_class = CedulaRequest
     app.before_request(check_inputs)
+    direct_routes.on_start(app, check_direct_inputs)
+    direct_routes.routes_of(app).body_limit = lambda endpoint: (  # as `Request.max_content_length`
+        BODY_LIMITS.of(app).get(endpoint or "") or app.config["MAX_CONTENT_LENGTH"])
+    direct_routes.check_forms(app, refuse_nul_fields)

@@ -17,7 +17,12 @@ class RateLimited(Exception):
 
 
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    return address_of(request.remote_addr)
+
+
+def address_of(remote_addr: str | None) -> str:
+    """The client address a limit counts by, from the request's REMOTE_ADDR."""
+    return remote_addr or "unknown"
 
 
 def hit(bucket: str, *, key: str | None = None, limit: int | None = None,

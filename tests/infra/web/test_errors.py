@@ -51,11 +51,11 @@ def test_store_down_is_a_503_page_for_people(fresh_app, dead_store):
     assert "Traceback" not in page and "Redis" not in page
 
 
-def _token_answer_while_unavailable(app):
-    """A client credentials request to /token, answered 503 temporarily_unavailable with
-    Retry-After; the answer."""
+def _answer_while_unavailable(app, path="/token", data=None):
+    """A client's request to `path` (default: client credentials at /token), answered 503
+    temporarily_unavailable with Retry-After; the answer."""
     response = app.test_client().post(
-        "/token", data={"grant_type": "client_credentials"},
+        path, data=data or {"grant_type": "client_credentials"},
         headers={"Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
     assert response.status_code == 503, response.get_data(as_text=True)
     assert response.headers["Retry-After"] == "5"
@@ -68,7 +68,7 @@ def test_database_down_is_503_with_retry_after(fresh_app, monkeypatch):
 
     dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/none", schema=SCHEMA)
     replace_component(monkeypatch, fresh_app, DATABASE, dead)
-    response = _token_answer_while_unavailable(fresh_app)
+    response = _answer_while_unavailable(fresh_app)
     assert "la base de datos no responde" in response.get_json()["error_description"]
     dead.dispose()
 
@@ -105,7 +105,9 @@ def test_database_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch, err
     database goes away reaches Flask's handle_exception, which hands an InternalServerError to
     the HTTPException handler: it must still answer 503."""
     _raise_after_the_view(fresh_app, monkeypatch, error())
-    _token_answer_while_unavailable(fresh_app)
+    # /introspect: a JSON endpoint Flask dispatches (/token is a direct route, whose finish
+    # hooks are tested in tests/idp/oidc/test_direct_routes.py).
+    _answer_while_unavailable(fresh_app, "/introspect", {"token": "x"})
 
 
 def test_store_lost_after_the_view_is_503_not_500(fresh_app, monkeypatch):

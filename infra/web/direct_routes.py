@@ -1,0 +1,301 @@
+"""Direct routes: a few hot JSON endpoints answered without Flask's request machinery.
+
+A component registers `(method, path) -> (endpoint, handler)` with `route(app, ...)`; the
+application (`infra.web.application.CedulaFlask.wsgi_app`) asks `dispatch` first, and whatever
+is not registered (another path, another method such as HEAD or OPTIONS, a body without a
+declared length) goes to Flask exactly as before. The Flask route stays registered too
+(`url_for`, the OpenAPI document, `app.url_map` and OPTIONS keep working); only the dispatch of
+the registered methods bypasses it. The WSGI middlewares around the app (the security
+headers, the proxy fix) see both paths alike.
+
+A direct request runs in an application context (`current_app`, `g` and every component slot
+work) with a `DirectRequest` built from the environ, and its handler returns a
+`DirectResponse` (status, headers, body bytes). What Flask's hooks give every request is given
+by the same functions on both paths: a component registers a start hook with `on_start` (the
+request id and clock, the body-size and NUL checks, the first request's background tasks) and
+a finish hook with `on_finish` (the X-Request-Id and node headers, the access log line, the
+request metrics, the error indicators), and calls the same function from its Flask hook.
+Start hooks run in registration order, finish hooks in reverse (as Flask runs its
+before- and after-request hooks). The CSRF cookie hook has nothing to do here: it sets a
+cookie only after a page rendered a form.
+
+Any exception, from a start hook or the handler, is answered by Flask's own error handling
+(`infra.web.errors`: 4xx JSON, 503 with Retry-After, a 500 without internals) in a request
+context pushed for it then, with Flask's after-request hooks: a refusal is the same answer on
+both paths, byte for byte. An exception from a finish hook goes to Flask's `handle_exception`,
+as it would from an after-request hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Protocol, cast
+from urllib.parse import parse_qsl
+
+from flask import Flask, current_app
+from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
+from werkzeug.utils import get_content_type
+from werkzeug.wsgi import get_input_stream
+
+from infra.components import Slot
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+Header = tuple[str, str]
+
+
+class HeaderSink(Protocol):
+    """Where a finish hook sets a response header (werkzeug's `Headers`, or `DirectHeaders`)."""
+
+    def __setitem__(self, name: str, value: str) -> None: ...
+
+
+class Exchange(Protocol):
+    """What the shared hooks read of a request: Flask's `Request` and `DirectRequest` alike."""
+
+    @property
+    def environ(self) -> WSGIEnvironment: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def endpoint(self) -> str | None: ...
+    @property
+    def remote_addr(self) -> str | None: ...
+    @property
+    def view_args(self) -> dict[str, object] | None: ...
+
+
+class DirectHeaders:
+    """A response's headers in order; setting a name replaces its earlier value (as werkzeug's)."""
+
+    __slots__ = ("_names", "items")
+
+    def __init__(self, items: Iterable[Header] = ()) -> None:
+        self.items: list[Header] = list(items)
+        self._names = {name.lower() for name, _value in self.items}
+
+    def __setitem__(self, name: str, value: str) -> None:
+        lower = name.lower()
+        if lower not in self._names:
+            self._names.add(lower)
+            self.items.append((name, value))
+            return
+        for index, (key, _value) in enumerate(self.items):
+            if key.lower() == lower:
+                self.items[index] = (key, value)
+                self.items[index + 1:] = [item for item in self.items[index + 1:] if item[0].lower() != lower]
+                return
+        self.items.append((name, value))
+
+    def update(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self[name] = value
+
+
+@dataclass
+class DirectResponse:
+    status: int
+    headers: DirectHeaders
+    body: bytes
+
+
+@lru_cache(maxsize=64)
+def _mimetype(content_type: str) -> str:
+    return parse_options_header(content_type)[0].lower()  # as werkzeug's `Request.mimetype`
+
+
+def _status_line(status: int) -> str:
+    return f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN').upper()}"  # as werkzeug writes it
+
+
+_STATUS_LINES = {status: _status_line(status) for status in HTTP_STATUS_CODES}
+
+
+class DirectRequest:
+    """The request of a direct route: read from the environ as werkzeug's `Request` reads it."""
+
+    __slots__ = ("_form", "endpoint", "environ", "method", "path")
+
+    view_args: dict[str, object] | None = None
+
+    def __init__(self, environ: WSGIEnvironment, method: str, path: str, endpoint: str) -> None:
+        self.environ = environ
+        self.method = method
+        self.path = path
+        self.endpoint: str | None = endpoint
+        self._form: list[tuple[str, str]] | None = None
+
+    @property
+    def remote_addr(self) -> str | None:
+        return self.environ.get("REMOTE_ADDR")
+
+    @property
+    def query_string(self) -> str:
+        return str(self.environ.get("QUERY_STRING", ""))
+
+    def header(self, name: str) -> str | None:
+        """The header `name` as the WSGI server gave it (None: absent)."""
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        return self.environ.get(key)
+
+    @property
+    def mimetype(self) -> str:
+        content_type = self.environ.get("CONTENT_TYPE", "")
+        return _mimetype(content_type) if content_type else ""
+
+    def body(self) -> bytes:
+        """The body, read as werkzeug reads `Request.stream` (`get_input_stream`, with the
+        route's body limit as Flask's `max_content_length`: a client that sends less than it
+        declared is a 400, as there)."""
+        limit = ROUTES.of().body_limit(self.endpoint)
+        return get_input_stream(self.environ, max_content_length=limit).read()
+
+    def form(self) -> list[tuple[str, str]]:
+        """An application/x-www-form-urlencoded body's fields in order (as werkzeug parses it:
+        undecodable bytes give no fields), checked by the app's `form_checks` (NULs)."""
+        if self._form is None:
+            fields: list[tuple[str, str]] = []
+            if self.mimetype == "application/x-www-form-urlencoded":
+                try:
+                    text = self.body().decode()
+                except UnicodeDecodeError:
+                    text = ""
+                fields = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+            for check in ROUTES.of().form_checks:
+                check(fields)
+            self._form = fields
+        return self._form
+
+
+Handler = Callable[[DirectRequest], DirectResponse]
+StartHook = Callable[[Exchange], None]
+FinishHook = Callable[[Exchange, int, HeaderSink], None]
+FormCheck = Callable[[list[tuple[str, str]]], None]
+
+
+@dataclass
+class DirectRoutes:
+    """An app's direct routes and the hooks every direct request gets (module docstring)."""
+
+    routes: dict[tuple[str, str], tuple[str, Handler]] = field(default_factory=dict)
+    start_hooks: list[StartHook] = field(default_factory=list)
+    finish_hooks: list[FinishHook] = field(default_factory=list)
+    form_checks: list[FormCheck] = field(default_factory=list)
+    #: The most bytes a route's body may have (`infra.web.inputs` sets its limits; None: any).
+    body_limit: Callable[[str | None], int | None] = lambda _endpoint: None
+    enabled: bool = True  # off: every request goes to Flask (the parity tests' reference)
+
+
+ROUTES: Slot[DirectRoutes] = Slot("direct routes")
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str]) -> DirectResponse:
+    """What `jsonify(body)` with `status` and `headers` set on it answers (the app's JSON
+    provider writes the body; `infra.web.application.CedulaJSONProvider.body`)."""
+    provider = current_app.json
+    writer = getattr(provider, "body", None)
+    data: bytes = writer(body) if writer is not None else cast(Any, provider.response(body)).get_data()
+    mimetype = str(getattr(provider, "mimetype", "application/json"))
+    sent = DirectHeaders([("Content-Type", get_content_type(mimetype, "utf-8")), ("Content-Length", str(len(data)))])
+    for name, value in headers.items():
+        sent[name] = value
+    return DirectResponse(status, sent, data)
+
+
+_EXTENSION = "cedula.direct_routes"  # the same object as the slot's, found in one look-up per request
+
+
+def installed(app: Flask) -> DirectRoutes | None:
+    """The app's direct routes, if any component registered one."""
+    found: DirectRoutes | None = app.extensions.get(_EXTENSION)
+    return found
+
+
+def routes_of(app: Flask) -> DirectRoutes:
+    """The app's direct routes (installed with the first registration)."""
+    if ROUTES.installed(app):
+        return ROUTES.of(app)
+    app.extensions[_EXTENSION] = routes = ROUTES.install(app, DirectRoutes())
+    return routes
+
+
+def route(app: Flask, method: str, path: str, endpoint: str, handler: Handler) -> None:
+    """Answer `method path` with `handler`; `endpoint` is the Flask route's (the metrics label)."""
+    routes_of(app).routes[(method, path)] = (endpoint, handler)
+
+
+def on_start(app: Flask, hook: StartHook) -> None:
+    routes_of(app).start_hooks.append(hook)
+
+
+def on_finish(app: Flask, hook: FinishHook) -> None:
+    routes_of(app).finish_hooks.append(hook)
+
+
+def check_forms(app: Flask, check: FormCheck) -> None:
+    routes_of(app).form_checks.append(check)
+
+
+def remove_start(app: Flask, hook: StartHook) -> None:
+    """Take `hook` out (a new list: another thread may be iterating the old one)."""
+    direct = routes_of(app)
+    direct.start_hooks = [each for each in direct.start_hooks if each is not hook]
+
+
+def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
+             start_response: StartResponse) -> Iterable[bytes] | None:
+    """The answer of a direct route, or None: not one (Flask answers)."""
+    path = "/" + environ.get("PATH_INFO", "").lstrip("/")  # as `request.path` reads it
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    found = direct.routes.get((method, path))
+    if found is None or not direct.enabled:
+        return None
+    length = environ.get("CONTENT_LENGTH")
+    if method == "POST" and not (length and length.isdigit()):
+        return None  # a chunked body (or none): Flask's stream handling decides
+    asked = DirectRequest(environ, method, path, found[0])
+    with app.app_context():
+        try:
+            for start in direct.start_hooks:
+                start(asked)
+            response = found[1](asked)
+        except Exception as exc:
+            return _flask_answer(app, environ, start_response, exc, handled=False)
+        try:
+            for finish in reversed(direct.finish_hooks):
+                finish(asked, response.status, response.headers)
+        except Exception as exc:
+            return _flask_answer(app, environ, start_response, exc, handled=True)
+        status = _STATUS_LINES.get(response.status) or _status_line(response.status)
+        start_response(status, response.headers.items)
+        return [response.body]
+
+
+def _flask_answer(app: Flask, environ: WSGIEnvironment, start_response: StartResponse,
+                  exc: Exception, *, handled: bool) -> Iterable[bytes]:
+    """Flask's answer to `exc` (a request context in the current app context, so `g` is the
+    direct request's): from a start hook or the handler as `full_dispatch_request` answers
+    it (the error handler, then the after-request hooks); from a finish hook as `wsgi_app`
+    answers an after-request hook's."""
+    ctx = app.request_context(environ)
+    error: BaseException | None = None
+    try:
+        ctx.push()
+        try:
+            if handled:
+                response = app.handle_exception(exc)
+            else:
+                response = app.finalize_request(app.handle_user_exception(exc))
+        except Exception as again:
+            error = again
+            response = app.handle_exception(again)
+        return response(environ, start_response)
+    finally:
+        ctx.pop(error)
