@@ -106,11 +106,6 @@ def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_
     """
     check_client_data(response.client_data, expected_type="webauthn.get",
                       expected_challenge=expected_challenge, rp=rp)
-    binding = response.client_data.token_binding
-    if isinstance(binding, dict) and binding.get("status") not in TOKEN_BINDING_STATUSES:
-        raise WebAuthnError("invalid_credential",
-                            "assertion refused: clientDataJSON.tokenBinding.status is "
-                            f"{binding.get('status')!r}, expected one of {TOKEN_BINDING_STATUSES}")
     # Step 6: for a discoverable credential the user handle must be present and match.
     if response.user_handle is None or not hmac.compare_digest(response.user_handle, user_handle):
         raise WebAuthnError("invalid_credential",
@@ -121,6 +116,12 @@ def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_
         raise WebAuthnError("sign_count_regression",
                             f"signature counter {auth_data.sign_count} is not greater than the "
                             f"stored {stored_sign_count}")
+    # Where py_webauthn refused an unexpected token binding status (so the same errors win).
+    binding = response.client_data.token_binding
+    if isinstance(binding, dict) and binding.get("status") not in TOKEN_BINDING_STATUSES:
+        raise WebAuthnError("invalid_credential",
+                            "assertion refused: clientDataJSON.tokenBinding.status is "
+                            f"{binding.get('status')!r}, expected one of {TOKEN_BINDING_STATUSES}")
     # Steps 20-21: the signature over authenticatorData and the hash of clientDataJSON.
     signed = response.authenticator_data + hashlib.sha256(response.client_data.raw).digest()
     try:

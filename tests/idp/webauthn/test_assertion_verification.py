@@ -154,3 +154,10 @@ def test_keys_are_decoded_once():
     hits = signatures.public_key.cache_info().hits
     _ours(_assertion(key), public_key)
     assert signatures.public_key.cache_info().hits == hits + 1
+
+
+def test_a_bad_token_binding_is_judged_after_the_other_checks_as_before():
+    """py_webauthn ran after this module's own checks: their error codes still win."""
+    key = _key()
+    assertion = _with_client_data(key, _assertion(key, uv=False), tokenBinding={})
+    assert _verdicts(assertion, key.cose_public_key())[0] == "user_verification_required"
