@@ -174,9 +174,11 @@ def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_c
     (SignCountRaced if another sign-in got there first). A table statement: the ORM's
     synchronisation of loaded objects cost more than the UPDATE, and the loaded passkey is
     not read for these columns afterwards (it keeps the values it was read with)."""
-    result = cast("sa.CursorResult[Any]", session.execute(_RECORD_USE, {
+    # On the transaction's connection (as `passkey_for_assertion`): the Session's own execute
+    # path (ORM compile-state lookup, execution events) has nothing to do for a table statement.
+    result = session.connection().execute(_RECORD_USE, {
         "passkey_id": passkey_id, "previous_count": previous_count, "new_count": sign_count,
-        "new_backed_up": backed_up, "used_at": now}))
+        "new_backed_up": backed_up, "used_at": now})
     if result.rowcount != 1:
         raise SignCountRaced("the signature counter changed during this sign-in")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from webauthn import verify_authentication_response
+from cryptography.exceptions import InvalidSignature
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticationCredential,
@@ -25,6 +27,11 @@ from idp.webauthn.checks import (
 from idp.webauthn.encoding import b64url, from_b64url
 from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
+from idp.webauthn.signatures import verify_signature
+
+# What py_webauthn accepts as clientDataJSON.tokenBinding.status (an object without one, or
+# with another, is refused there; a string is ignored): the same here.
+TOKEN_BINDING_STATUSES = ("present", "supported")
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,17 @@ class AssertionResponse:
     client_data: ClientData
     authenticator_data: bytes
     user_handle: bytes | None
-    credential: AuthenticationCredential
+    signature: bytes
+
+    @cached_property
+    def credential(self) -> AuthenticationCredential:
+        """The same response as py_webauthn's structure (built only when asked for)."""
+        return AuthenticationCredential(
+            id=b64url(self.credential_id), raw_id=self.credential_id,
+            type=PublicKeyCredentialType.PUBLIC_KEY,
+            response=AuthenticatorAssertionResponse(
+                client_data_json=self.client_data.raw, authenticator_data=self.authenticator_data,
+                signature=self.signature, user_handle=self.user_handle))
 
 
 @dataclass(frozen=True)
@@ -71,21 +88,22 @@ def parse_assertion(body: dict[str, Any]) -> AssertionResponse:
             user_handle = from_b64url(handle, limit=64)
         except ValueError:
             raise WebAuthnError("invalid_request", "response.userHandle must be base64url") from None
-    credential = AuthenticationCredential(
-        id=b64url(raw_id), raw_id=raw_id, type=PublicKeyCredentialType.PUBLIC_KEY,
-        response=AuthenticatorAssertionResponse(
-            client_data_json=client_data.raw, authenticator_data=authenticator_data,
-            signature=signature, user_handle=user_handle),
-    )
     return AssertionResponse(credential_id=raw_id, client_data=client_data,
                              authenticator_data=authenticator_data, user_handle=user_handle,
-                             credential=credential)
+                             signature=signature)
 
 
 def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_challenge: bytes,
                      public_key: bytes, stored_sign_count: int,
                      user_handle: bytes) -> VerifiedAssertion:
-    """Verify an assertion (W3C WebAuthn Level 3, section 7.2) for a stored credential."""
+    """Verify an assertion (W3C WebAuthn Level 3, section 7.2) for a stored credential.
+
+    Every check py_webauthn's `verify_authentication_response` makes is made here, once, on
+    the response already decoded (it would decode the client data, the authenticator data
+    and the credential's public key again): type, challenge, origin, token binding, RP ID
+    hash, user presence and verification, backup flags, signature counter, and the signature
+    over authenticatorData || SHA-256(clientDataJSON) with the stored public key.
+    """
     check_client_data(response.client_data, expected_type="webauthn.get",
                       expected_challenge=expected_challenge, rp=rp)
     # Step 6: for a discoverable credential the user handle must be present and match.
@@ -98,20 +116,23 @@ def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_
         raise WebAuthnError("sign_count_regression",
                             f"signature counter {auth_data.sign_count} is not greater than the "
                             f"stored {stored_sign_count}")
+    # Where py_webauthn refused an unexpected token binding status (so the same errors win).
+    binding = response.client_data.token_binding
+    if isinstance(binding, dict) and binding.get("status") not in TOKEN_BINDING_STATUSES:
+        raise WebAuthnError("invalid_credential",
+                            "assertion refused: clientDataJSON.tokenBinding.status is "
+                            f"{binding.get('status')!r}, expected one of {TOKEN_BINDING_STATUSES}")
+    # Steps 20-21: the signature over authenticatorData and the hash of clientDataJSON.
+    signed = response.authenticator_data + hashlib.sha256(response.client_data.raw).digest()
     try:
-        verified = verify_authentication_response(
-            credential=response.credential,
-            expected_challenge=expected_challenge,
-            expected_rp_id=rp.id,
-            expected_origin=rp.origin,
-            credential_public_key=public_key,
-            credential_current_sign_count=stored_sign_count,
-            require_user_verification=True,
-        )
+        verify_signature(public_key, signature=response.signature, data=signed)
+    except InvalidSignature:
+        raise WebAuthnError("invalid_credential",
+                            "assertion refused: Could not verify authentication signature") from None
     except WebAuthnException as exc:
         raise WebAuthnError("invalid_credential", f"assertion refused: {exc}") from None
     except Exception:  # a signature that is not even DER, a key of the wrong shape
         raise WebAuthnError("invalid_credential", "the assertion signature is malformed") from None
-    return VerifiedAssertion(credential_id=verified.credential_id,
-                             sign_count=verified.new_sign_count,
+    return VerifiedAssertion(credential_id=response.credential_id,
+                             sign_count=auth_data.sign_count,
                              backup_eligible=auth_data.flags.be, backed_up=auth_data.flags.bs)

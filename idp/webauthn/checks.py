@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from webauthn.helpers import parse_authenticator_data
 from webauthn.helpers.structs import AuthenticatorData
@@ -30,6 +30,8 @@ class ClientData:
     challenge: bytes
     origin: str
     cross_origin: bool
+    # clientDataJSON.tokenBinding as sent (None when absent), checked by the ceremony.
+    token_binding: object = field(default=None, compare=False)
 
 
 def parse_client_data(raw: bytes) -> ClientData:
@@ -51,7 +53,8 @@ def parse_client_data(raw: bytes) -> ClientData:
         raise WebAuthnError("invalid_challenge",
                             "clientDataJSON.challenge is not a base64url string") from None
     return ClientData(raw=raw, type=kind, challenge=challenge, origin=origin,
-                      cross_origin=data.get("crossOrigin") is True)
+                      cross_origin=data.get("crossOrigin") is True,
+                      token_binding=data.get("tokenBinding"))
 
 
 def check_client_data(client_data: ClientData, *, expected_type: str,
