@@ -45,6 +45,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from infra.components import Slot
@@ -64,6 +65,8 @@ class Write:
     statement: sa.Executable
     values: Mapping[str, Any]
 
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE (psycopg is imported only for PostgreSQL)
 
 # Plans kept per GroupCommit (one engine, one dialect); a process uses a handful of statements.
 MAX_PLANS = 512
@@ -147,6 +150,13 @@ class GroupCommit:
     batches: int = 0
     served: int = 0
     _plans: dict[_Key, _Plan] = field(default_factory=dict)
+    # Send a batch's statements and COMMIT together where the driver can (psycopg 3 with a
+    # libpq that has pipeline mode).
+    _pipelined: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        pipeline = getattr(self.engine.dialect.loaded_dbapi, "Pipeline", None)
+        self._pipelined = bool(pipeline is not None and pipeline.is_supported())
 
     def commit(self, writes: Sequence[Write] = (), counts: Sequence[Increment] = ()) -> None:
         """Commit `writes` (in order) and `counts`, with those of concurrent callers; return
@@ -249,44 +259,90 @@ class GroupCommit:
     def _run_on_driver(self, calls: list[tuple[_Plan, list[Any]]]) -> BaseException | None:
         """The statements in one transaction on a pooled driver connection, then COMMIT."""
         dialect = self.engine.dialect
-        sql: str | None = None
-        params: Any = None
         try:
             connection = self.engine.raw_connection()
         except BaseException as exc:
             return self._wrapped(exc, None, None, invalidated=False)
-        cursor: Any = None
+        run = self._pipeline if self._pipelined else self._one_by_one
+        where: list[Any] = [None, None, None]  # the statement, its parameters, the cursor
+        driver = connection.dbapi_connection
         try:
-            cursor = connection.cursor()
-            for plan, parameters in calls:
-                sql, params = plan.sql, parameters
-                if len(parameters) > 1:
-                    cursor.executemany(sql, parameters)
-                else:
-                    params = parameters[0]
-                    cursor.execute(sql, params)
-            sql, params = "COMMIT", None
-            connection.commit()
+            run(connection, calls, where)
         except BaseException as exc:
-            lost = isinstance(exc, dialect.loaded_dbapi.Error) and dialect.is_disconnect(
-                exc, connection.dbapi_connection, cursor)
+            lost = isinstance(exc, dialect.loaded_dbapi.Error) and dialect.is_disconnect(exc, driver, where[2])
             if lost:
                 # As SQLAlchemy does: this connection and every one pooled before it are dropped.
                 self.engine.pool._invalidate(connection, exc)
             else:
-                try:
-                    connection.rollback()
-                except BaseException:  # noqa: S110 - the pool drops a connection it cannot reset
-                    pass
-            return self._wrapped(exc, sql, params, invalidated=lost)
+                self._reset(connection)
+            return self._wrapped(exc, where[0], where[1], invalidated=lost)
         finally:
-            if cursor is not None:
-                try:
-                    cursor.close()
-                except BaseException:  # noqa: S110 - a lost connection's cursor
-                    pass
             connection.close()
         return None
+
+    @staticmethod
+    def _one_by_one(connection: PoolProxiedConnection, calls: list[tuple[_Plan, list[Any]]],
+                    where: list[Any]) -> None:
+        """One round trip per statement (the driver begins the transaction), then COMMIT."""
+        cursor = where[2] = connection.cursor()
+        try:
+            for plan, parameters in calls:
+                if len(parameters) > 1:
+                    where[0], where[1] = plan.sql, parameters
+                    cursor.executemany(plan.sql, parameters)
+                else:
+                    where[0], where[1] = plan.sql, parameters[0]
+                    cursor.execute(plan.sql, parameters[0])
+            where[0], where[1] = "COMMIT", None
+            connection.commit()
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _pipeline(connection: PoolProxiedConnection, calls: list[tuple[_Plan, list[Any]]],
+                  where: list[Any]) -> None:
+        """psycopg 3's pipeline mode: BEGIN, every statement and COMMIT sent together and
+        answered together, one round trip for the batch. The connection is put in autocommit
+        for it, so that the driver sends no BEGIN of its own (a round trip before the rest),
+        and the transaction is the explicit BEGIN ... COMMIT: as durable as any other
+        (`synchronous_commit` unchanged). A statement's error is raised when the answers come."""
+        driver = connection.dbapi_connection
+        assert driver is not None
+        where[0] = ";\n".join(plan.sql for plan, _parameters in calls)
+        driver.autocommit = True
+        try:
+            with driver.pipeline():
+                cursor = where[2] = driver.cursor()
+                cursor.execute("BEGIN")
+                for plan, parameters in calls:
+                    if len(parameters) > 1:
+                        cursor.executemany(plan.sql, parameters)
+                    else:
+                        cursor.execute(plan.sql, parameters[0])
+                cursor.execute("COMMIT")
+        except BaseException:
+            try:
+                if driver.info.transaction_status != _IDLE:
+                    driver.rollback()  # the failed batch's transaction (the pipeline stopped at its error)
+                driver.autocommit = False
+            except BaseException:  # a lost connection: never pooled again (the error is raised below)
+                connection.invalidate()
+            raise
+        driver.autocommit = False
+
+    @staticmethod
+    def _reset(connection: PoolProxiedConnection) -> None:
+        """Roll back a failed batch; a connection that cannot be rolled back (or is left in
+        autocommit) is dropped rather than pooled."""
+        if not connection.is_valid:
+            return
+        try:
+            connection.rollback()
+            driver = connection.dbapi_connection
+            if driver is not None and getattr(driver, "autocommit", False):
+                driver.autocommit = False
+        except BaseException:
+            connection.invalidate()
 
     def _wrapped(self, exc: BaseException, sql: str | None, params: Any, *, invalidated: bool) -> BaseException:
         """A driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...)."""
