@@ -33,12 +33,16 @@ from idp.oidc.grants import GrantRecord, revoke_grant
 from idp.oidc.models import INSERT_GRANT, INSERT_REFRESH_TOKEN, Grant
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
+from idp.sessions import records
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.group_commit import GroupCommit, Write
 from infra.indicators import Increment, add_up, increment
-from infra.invalidation import NO_GENERATION, GenerationCache, Invalidation
+from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
+from infra.store.prefetched import Prefetched
+
+GRANT_SIDS_KEPT = 100_000
 
 
 @dataclass(frozen=True)
@@ -68,12 +72,32 @@ class Provider:
     granted_citizens: set[uuid.UUID] = field(default_factory=set)
     # Citizens read at /token (detached rows), under the cache generation like `token_states`.
     citizens: GenerationCache[uuid.UUID, Any] = field(default_factory=lambda: GenerationCache(seconds=0))
+    # grant id -> the SSO session (`sid`) it lives with, for grants that do (a grant's sid never
+    # changes): a hint that lets a check read the session's index with its other store reads.
+    grant_sids: dict[uuid.UUID, str] = field(default_factory=dict)
     # endpoint -> its AssertionPolicy (`assertion_policy`); a handful of endpoints.
     policies: dict[str, AssertionPolicy] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
         return self.invalidation.generation() if self.invalidation is not None else NO_GENERATION
+
+    def read_with_generation(self, store: EphemeralStore, keys: list[str]) -> tuple[bytes, list[bytes | None]]:
+        """The cache generation (as `generation`) and the values of `keys` in `store`, read
+        together: one round trip on a networked store instead of one per key. A store that
+        cannot be read raises StoreError (the keys' reads would have)."""
+        invalidation = self.invalidation
+        if invalidation is None or invalidation.store is not store or not store.shared:
+            return self.generation(), store.get_many(keys)
+        values = store.get_many([GENERATION_KEY, *keys])
+        return values[0] or b"0", values[1:]  # `Invalidation.generation`: no key yet is "0"
+
+    def remember_sid(self, grant_id: uuid.UUID, sid: str) -> None:
+        """`grant_sids`, bounded."""
+        if grant_id not in self.grant_sids:
+            if len(self.grant_sids) >= GRANT_SIDS_KEPT:
+                self.grant_sids.clear()
+            self.grant_sids[grant_id] = sid
 
     @property
     def dpop_policy(self) -> DpopPolicy:
@@ -359,13 +383,23 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if granted.dpop_jkt is not None and granted.dpop_jkt != jkt:
         raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
-    if not standing.session_alive(store, provider.sessions, sid=granted.sid, citizen_id=granted.citizen_id,
-                                  now=float(now)):
+    sessions_store = store
+    if store.shared and provider.sessions is not None:
+        # ... its index read with the cache generation (one round trip; read before the rows,
+        # `infra.invalidation`).
+        index = records.BY_SID + granted.sid
+        generation, (ref,) = provider.read_with_generation(store, [index])
+        sessions_store = Prefetched(store, {index: ref})
+    else:
+        generation = b""
+    if not standing.session_alive(sessions_store, provider.sessions, sid=granted.sid,
+                                  citizen_id=granted.citizen_id, now=float(now)):
         raise InvalidGrant("the citizen signed out (or the session ended) after this code was issued; "
                            "start a new authorization request")
 
     citizen_id = uuid.UUID(granted.citizen_id)
-    generation = provider.generation()  # read before the rows (`infra.invalidation`)
+    if sessions_store is store:
+        generation = provider.generation()  # read before the rows (`infra.invalidation`)
     kept = provider.citizens.get(citizen_id, generation)
     decision_key = (str(citizen_id), client.client_id)
     consent = provider.decisions.get(decision_key, generation)

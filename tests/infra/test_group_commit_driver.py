@@ -206,3 +206,30 @@ def test_the_request_paths_statements_take_the_driver_path(fresh_app):
         plan = _plan(statement, keys, dialect)
         assert not plan.core, plan.sql
         assert "RETURNING" not in plan.sql
+
+
+def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
+    """PostgreSQL: the batch runs in autocommit with an explicit BEGIN ... COMMIT (one round
+    trip); whether it commits or fails, the connection goes back to the pool out of autocommit
+    and idle, and the next transaction through SQLAlchemy behaves as ever."""
+    engine = get_db(fresh_app).engine
+    group = GroupCommit(engine)
+    if engine.dialect.name != "postgresql":
+        assert not group._pipelined
+        return
+    assert group._pipelined
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    group.commit([write])
+    with pytest.raises(sa.exc.ProgrammingError):
+        group.commit([write, Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})])
+    for _ in range(engine.pool.size()):
+        raw = engine.raw_connection()
+        try:
+            assert raw.dbapi_connection.autocommit is False
+            assert raw.dbapi_connection.info.transaction_status == 0  # idle
+        finally:
+            raw.close()
+    with engine.connect() as connection:  # SQLAlchemy's own transactions: rolled back means gone
+        connection.execute(write.statement, write.values)
+        connection.rollback()
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 1
