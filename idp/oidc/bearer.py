@@ -26,9 +26,7 @@ from idp.oidc.agency_audience import audience as agency_audience
 from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider, grant_active
-from idp.sessions import records
 from infra.store import EphemeralStore
-from infra.store.prefetched import Prefetched
 
 REVOKED_PREFIX = "oidc:at-revoked:"
 # Built once: each check only binds the grant id.
@@ -121,8 +119,8 @@ def check(session: Session, store: EphemeralStore, provider: Provider, token: st
     and the citizen's standing consent: two store reads (revoked `jti`, the cache generation)
     and, unless this process holds the state under the current generation, two indexed
     queries; two store reads more for a grant without offline access. On a shared store
-    (Redis) the first reads are one round trip (`Provider.read_with_generation`), with the
-    session's index when this process knows the grant's session: two round trips in all. `jkt`: the key of the
+    (Redis) they are one round trip (`Provider.read_with_generation`), the session's reads
+    included once this process has seen the grant's session. `jkt`: the key of the
     request's DPoP proof, None for Bearer; a DPoP-bound token needs its own key (RFC 9449
     section 7.1)."""
     claims = verify_signature(provider, token)
@@ -140,14 +138,12 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
     sessions_store = store
     if store.shared:
         # The revoked mark, the cache generation and (when this process knows the grant's
-        # session) the session's index: one round trip to the store instead of three.
+        # session) the session's index and record: one round trip to the store, not four.
         sid = provider.grant_sids.get(grant_id) if grant_id is not None else None
-        keys = [REVOKED_PREFIX + str(claims["jti"])] + ([records.BY_SID + sid] if sid is not None else [])
-        generation, values = provider.read_with_generation(store, keys)
-        if values[0] is not None:
+        generation, (mark,), sessions_store = provider.read_with_generation(
+            store, [REVOKED_PREFIX + str(claims["jti"])], sid=sid)
+        if mark is not None:
             raise InvalidToken("the access token was revoked")
-        if sid is not None:
-            sessions_store = Prefetched(store, {keys[1]: values[1]})
     elif revoked(store, str(claims["jti"])):
         raise InvalidToken("the access token was revoked")
     if grant_id is None:

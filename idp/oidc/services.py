@@ -42,7 +42,8 @@ from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, I
 from infra.store import EphemeralStore
 from infra.store.prefetched import Prefetched
 
-GRANT_SIDS_KEPT = 100_000
+# Bound on `Provider.grant_sids` and `Provider.session_refs` (hints: cleared when full).
+HINTS_KEPT = 100_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class Provider:
     # grant id -> the SSO session (`sid`) it lives with, for grants that do (a grant's sid never
     # changes): a hint that lets a check read the session's index with its other store reads.
     grant_sids: dict[uuid.UUID, str] = field(default_factory=dict)
+    # sid -> the key of its session's record as last seen (it changes when the session is
+    # re-authenticated): a hint, so that the record is read with the session's index.
+    session_refs: dict[str, str] = field(default_factory=dict)
     # endpoint -> its AssertionPolicy (`assertion_policy`); a handful of endpoints.
     policies: dict[str, AssertionPolicy] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -82,22 +86,44 @@ class Provider:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
         return self.invalidation.generation() if self.invalidation is not None else NO_GENERATION
 
-    def read_with_generation(self, store: EphemeralStore, keys: list[str]) -> tuple[bytes, list[bytes | None]]:
+    def read_with_generation(self, store: EphemeralStore, keys: list[str], *,
+                             sid: str | None = None) -> tuple[bytes, list[bytes | None], EphemeralStore]:
         """The cache generation (as `generation`) and the values of `keys` in `store`, read
-        together: one round trip on a networked store instead of one per key. A store that
-        cannot be read raises StoreError (the keys' reads would have)."""
+        together: one round trip on a networked store instead of one per key. With `sid`, the
+        SSO session's index and (when this process saw it before) its record are read in the
+        same round trip, and the store returned answers them from what was read
+        (`infra.store.prefetched`) for the session checks (`idp.sessions.records.by_sid`); a
+        record key that is no longer the session's (the session was re-authenticated since)
+        is simply not asked for. A store that cannot be read raises StoreError."""
         invalidation = self.invalidation
         if invalidation is None or invalidation.store is not store or not store.shared:
-            return self.generation(), store.get_many(keys)
-        values = store.get_many([GENERATION_KEY, *keys])
-        return values[0] or b"0", values[1:]  # `Invalidation.generation`: no key yet is "0"
+            return self.generation(), store.get_many(keys), store
+        asked = [GENERATION_KEY, *keys]
+        if sid is not None:
+            asked.append(records.BY_SID + sid)
+            ref = self.session_refs.get(sid)
+            if ref is not None:
+                asked.append(records.RECORD + ref)
+        values = store.get_many(asked)
+        reader = store
+        if sid is not None:
+            reader = Prefetched(store, dict(zip(asked[len(keys) + 1:], values[len(keys) + 1:], strict=True)))
+            current = values[len(keys) + 1]
+            if current is not None:
+                self._remember(self.session_refs, sid, current.decode())
+        # `Invalidation.generation`: no generation yet is "0".
+        return values[0] or b"0", values[1:len(keys) + 1], reader
 
     def remember_sid(self, grant_id: uuid.UUID, sid: str) -> None:
         """`grant_sids`, bounded."""
         if grant_id not in self.grant_sids:
-            if len(self.grant_sids) >= GRANT_SIDS_KEPT:
-                self.grant_sids.clear()
-            self.grant_sids[grant_id] = sid
+            self._remember(self.grant_sids, grant_id, sid)
+
+    @staticmethod
+    def _remember(kept: dict[Any, str], key: Any, value: str) -> None:
+        if len(kept) >= HINTS_KEPT and key not in kept:
+            kept.clear()
+        kept[key] = value
 
     @property
     def dpop_policy(self) -> DpopPolicy:
@@ -385,11 +411,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
     sessions_store = store
     if store.shared and provider.sessions is not None:
-        # ... its index read with the cache generation (one round trip; read before the rows,
+        # ... read with the cache generation (one round trip; read before the rows,
         # `infra.invalidation`).
-        index = records.BY_SID + granted.sid
-        generation, (ref,) = provider.read_with_generation(store, [index])
-        sessions_store = Prefetched(store, {index: ref})
+        generation, _none, sessions_store = provider.read_with_generation(store, [], sid=granted.sid)
     else:
         generation = b""
     if not standing.session_alive(sessions_store, provider.sessions, sid=granted.sid,
