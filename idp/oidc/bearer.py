@@ -174,7 +174,7 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
     if standing.account_closed(citizen):
         raise InvalidToken("the citizen of this access token closed the account")
     if not standing.offline(grant.scopes):
-        if provider.sessions is not None:
+        if store.shared and provider.sessions is not None:
             provider.remember_sid(grant_id, grant.sid)
         if not standing.session_alive(sessions_store, provider.sessions, sid=grant.sid,
                                       citizen_id=str(grant.citizen_id), now=float(now)):
