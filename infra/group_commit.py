@@ -19,24 +19,38 @@ Only plain appends belong here: writes that must see or lock rows of the request
 go in the request's transaction. A batch that one request's write breaks (an integrity error:
 a row its foreign key names was deleted meanwhile) is run again one request at a time, each in
 a transaction of its own, so that the request at fault fails alone and the others commit.
+
+The batch runs on the driver's own connection (a pooled one, `Engine.raw_connection`), not
+through SQLAlchemy's execution machinery, which cost three times the INSERT and COMMIT
+themselves: each statement is compiled once per key set of its values (`_Plan`: the SQL text,
+the parameter order and the dialect's bind processors, so that the values stored are those
+SQLAlchemy itself would send), then `execute`/`executemany` and `commit`. A driver's error is
+raised as SQLAlchemy would raise it (`sqlalchemy.exc.DBAPIError.instance`: IntegrityError,
+OperationalError, with `connection_invalidated` and the pool emptied when the connection was
+lost), so callers and `infra.db.is_unavailable` see no difference. A statement that a cache
+watches (an UPDATE or DELETE not marked `cache_neutral`, `infra.invalidation`) or that needs
+SQLAlchemy at execution (Python-side defaults to compute, expanding parameters) makes its batch
+run through SQLAlchemy Core, as before.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from infra.components import Slot
 from infra.db import get_db
-from infra.indicators import Increment, add_up
+from infra.indicators import Increment, add_up, upsert_rows, upsert_statement
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +64,61 @@ class Write:
 
     statement: sa.Executable
     values: Mapping[str, Any]
+
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE (psycopg is imported only for PostgreSQL)
+
+# Plans kept per GroupCommit (one engine, one dialect); a process uses a handful of statements.
+MAX_PLANS = 512
+
+_Key = tuple[int, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One statement compiled for one dialect and one set of value names: what the driver is
+    given, and how each value set becomes the driver's parameters (as SQLAlchemy's execution
+    context does it: `construct_params`, then the bind processors, in the dialect's order)."""
+
+    statement: sa.Executable  # kept: the cache key holds its id()
+    sql: str
+    compiled: SQLCompiler
+    positional: tuple[str, ...] | None
+    processors: Mapping[str, Callable[[Any], Any]]
+    escaped: Mapping[str, str]
+    sequence: Callable[[list[Any]], Sequence[Any]]
+    # Run through SQLAlchemy Core instead (a watched UPDATE/DELETE, defaults to compute, ...).
+    core: bool
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        params = self.compiled.construct_params(values, escape_names=False)
+        processors = self.processors
+        if self.positional is not None:
+            return self.sequence([processors[key](params[key]) if key in processors else params[key]
+                                  for key in self.positional])
+        escaped = self.escaped
+        return {escaped.get(key, key): processors[key](value) if key in processors else value
+                for key, value in params.items()}
+
+
+def _plan(statement: sa.Executable, keys: tuple[str, ...], dialect: sa.Dialect) -> _Plan:
+    compiled = cast(sa.ClauseElement, statement).compile(
+        dialect=dialect, column_keys=list(keys), for_executemany=True)  # no implicit RETURNING
+    assert isinstance(compiled, SQLCompiler)
+    options = statement.get_execution_options()
+    watched = (compiled.isupdate or compiled.isdelete) and not options.get("cache_neutral")
+    needs_core = bool(
+        watched or compiled.insert_prefetch or compiled.update_prefetch
+        or compiled.returning or compiled.implicit_returning
+        or compiled.literal_execute_params or compiled.post_compile_params
+        or compiled.schema_translate_map or options.get("schema_translate_map"))
+    return _Plan(
+        statement=statement, sql=compiled.string, compiled=compiled,
+        positional=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None
+        else None,
+        processors=cast(Mapping[str, Callable[[Any], Any]], compiled._bind_processors),
+        escaped=dict(compiled.escaped_bind_names), sequence=dialect.execute_sequence_format,
+        core=needs_core)
 
 
 def _held() -> threading.Lock:
@@ -80,6 +149,14 @@ class GroupCommit:
     # Batches committed and requests served (read by tests and the benchmark).
     batches: int = 0
     served: int = 0
+    _plans: dict[_Key, _Plan] = field(default_factory=dict)
+    # Send a batch's statements and COMMIT together where the driver can (psycopg 3 with a
+    # libpq that has pipeline mode).
+    _pipelined: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        pipeline = getattr(self.engine.dialect.loaded_dbapi, "Pipeline", None)
+        self._pipelined = bool(pipeline is not None and pipeline.is_supported())
 
     def commit(self, writes: Sequence[Write] = (), counts: Sequence[Increment] = ()) -> None:
         """Commit `writes` (in order) and `counts`, with those of concurrent callers; return
@@ -146,10 +223,145 @@ class GroupCommit:
 
     def _transaction(self, batch: list[_Request]) -> BaseException | None:
         """Commit the writes and counts of `batch` in one transaction; what made it fail."""
-        grouped: dict[int, tuple[sa.Executable, list[Mapping[str, Any]]]] = {}
+        grouped: dict[_Key, tuple[_Plan, list[Mapping[str, Any]]]] = {}
+        try:
+            for request in batch:
+                for write in request.writes:
+                    key = (id(write.statement), tuple(write.values))
+                    entry = grouped.get(key)
+                    if entry is None:
+                        entry = grouped[key] = (self._plan_of(key, write.statement), [])
+                    entry[1].append(write.values)
+            rows = upsert_rows(count for request in batch for count in request.counts)
+            if any(plan.core for plan, _values in grouped.values()):
+                return self._core_transaction(batch)
+            calls = [(plan, [plan.parameters(values) for values in value_sets])
+                     for plan, value_sets in grouped.values()]
+            if rows:
+                plan = self._plan_of((id(self._upsert), tuple(rows[0])), self._upsert)
+                calls.append((plan, [plan.parameters(row) for row in rows]))
+        except BaseException as exc:  # every request of the batch answers for it
+            return exc
+        return self._run_on_driver(calls)
+
+    @property
+    def _upsert(self) -> sa.Executable:
+        return upsert_statement(self.engine.dialect.name)
+
+    def _plan_of(self, key: _Key, statement: sa.Executable) -> _Plan:
+        plan = self._plans.get(key)
+        if plan is None or plan.statement is not statement:
+            if len(self._plans) >= MAX_PLANS:
+                self._plans.clear()
+            plan = self._plans[key] = _plan(statement, key[1], self.engine.dialect)
+        return plan
+
+    def _run_on_driver(self, calls: list[tuple[_Plan, list[Any]]]) -> BaseException | None:
+        """The statements in one transaction on a pooled driver connection, then COMMIT."""
+        dialect = self.engine.dialect
+        try:
+            connection = self.engine.raw_connection()
+        except BaseException as exc:
+            return self._wrapped(exc, None, None, invalidated=False)
+        run = self._pipeline if self._pipelined else self._one_by_one
+        where: list[Any] = [None, None, None]  # the statement, its parameters, the cursor
+        driver = connection.dbapi_connection
+        try:
+            run(connection, calls, where)
+        except BaseException as exc:
+            lost = isinstance(exc, dialect.loaded_dbapi.Error) and dialect.is_disconnect(exc, driver, where[2])
+            if lost:
+                # As SQLAlchemy does: this connection and every one pooled before it are dropped.
+                self.engine.pool._invalidate(connection, exc)
+            else:
+                self._reset(connection)
+            return self._wrapped(exc, where[0], where[1], invalidated=lost)
+        finally:
+            connection.close()
+        return None
+
+    @staticmethod
+    def _one_by_one(connection: PoolProxiedConnection, calls: list[tuple[_Plan, list[Any]]],
+                    where: list[Any]) -> None:
+        """One round trip per statement (the driver begins the transaction), then COMMIT."""
+        cursor = where[2] = connection.cursor()
+        try:
+            for plan, parameters in calls:
+                if len(parameters) > 1:
+                    where[0], where[1] = plan.sql, parameters
+                    cursor.executemany(plan.sql, parameters)
+                else:
+                    where[0], where[1] = plan.sql, parameters[0]
+                    cursor.execute(plan.sql, parameters[0])
+            where[0], where[1] = "COMMIT", None
+            connection.commit()
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _pipeline(connection: PoolProxiedConnection, calls: list[tuple[_Plan, list[Any]]],
+                  where: list[Any]) -> None:
+        """psycopg 3's pipeline mode: BEGIN, every statement and COMMIT sent together and
+        answered together, one round trip for the batch. The connection is put in autocommit
+        for it, so that the driver sends no BEGIN of its own (a round trip before the rest),
+        and the transaction is the explicit BEGIN ... COMMIT: as durable as any other
+        (`synchronous_commit` unchanged). A statement's error is raised when the answers come."""
+        driver = connection.dbapi_connection
+        assert driver is not None
+        where[0] = ";\n".join(plan.sql for plan, _parameters in calls)
+        driver.autocommit = True
+        try:
+            with driver.pipeline():
+                cursor = where[2] = driver.cursor()
+                cursor.execute("BEGIN")
+                for plan, parameters in calls:
+                    if len(parameters) > 1:
+                        cursor.executemany(plan.sql, parameters)
+                    else:
+                        cursor.execute(plan.sql, parameters[0])
+                cursor.execute("COMMIT")
+        except BaseException:
+            try:
+                if driver.info.transaction_status != _IDLE:
+                    driver.rollback()  # the failed batch's transaction (the pipeline stopped at its error)
+                driver.autocommit = False
+            except BaseException:  # a lost connection: never pooled again (the error is raised below)
+                connection.invalidate()
+            raise
+        driver.autocommit = False
+
+    @staticmethod
+    def _reset(connection: PoolProxiedConnection) -> None:
+        """Roll back a failed batch; a connection that cannot be rolled back (or is left in
+        autocommit) is dropped rather than pooled."""
+        if not connection.is_valid:
+            return
+        try:
+            connection.rollback()
+            driver = connection.dbapi_connection
+            if driver is not None and getattr(driver, "autocommit", False):
+                driver.autocommit = False
+        except BaseException:
+            connection.invalidate()
+
+    def _wrapped(self, exc: BaseException, sql: str | None, params: Any, *, invalidated: bool) -> BaseException:
+        """A driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...)."""
+        dialect = self.engine.dialect
+        if not isinstance(exc, dialect.loaded_dbapi.Error):
+            return exc
+        wrapped = sa.exc.DBAPIError.instance(
+            sql, params, cast(Exception, exc), dialect.loaded_dbapi.Error,
+            hide_parameters=self.engine.hide_parameters, connection_invalidated=invalidated, dialect=dialect)
+        wrapped.__cause__ = exc
+        return wrapped
+
+    def _core_transaction(self, batch: list[_Request]) -> BaseException | None:
+        """The batch through SQLAlchemy Core (statements the driver path does not take)."""
+        grouped: dict[_Key, tuple[sa.Executable, list[Mapping[str, Any]]]] = {}
         for request in batch:
             for write in request.writes:
-                grouped.setdefault(id(write.statement), (write.statement, []))[1].append(write.values)
+                key = (id(write.statement), tuple(write.values))
+                grouped.setdefault(key, (write.statement, []))[1].append(write.values)
         counts = [count for request in batch for count in request.counts]
         try:
             with self.engine.begin() as connection:

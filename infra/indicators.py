@@ -88,7 +88,8 @@ def _build_upsert(dialect: str) -> sa.Executable:
 _UPSERTS = {dialect: _build_upsert(dialect) for dialect in ("postgresql", "sqlite")}
 
 
-def _upsert(dialect: str) -> sa.Executable:
+def upsert_statement(dialect: str) -> sa.Executable:
+    """The UPSERT of one count row for `dialect` (built once; `upsert_rows` gives its values)."""
     statement = _UPSERTS.get(dialect)
     return statement if statement is not None else _build_upsert(dialect)
 
@@ -113,22 +114,28 @@ def increment(kind: str, *, agency: str | None = None, dimension: str | None = N
                      dimension=_checked("dimension", dimension), by=by)
 
 
-def add_up(connection: sa.Connection, counts: Iterable[Increment]) -> None:
-    """Add `counts` in the connection's transaction: increments of one key summed, then one
-    UPSERT per key, in one call (a statement built once, executemany; none for no count). The
-    rows are written in key order, so that concurrent transactions touching the same rows take
-    their locks in one order."""
+def upsert_rows(counts: Iterable[Increment]) -> list[dict[str, object]]:
+    """The values of `upsert_statement` for `counts`: increments of one key summed, one row per
+    key, in key order (so that concurrent transactions touching the same rows take their
+    locks in one order), all on one shard chosen at random (a key appears once)."""
     totals: dict[tuple[date, str, str, str], int] = {}
     for count in counts:
         if count.by:
             key = (count.day, count.agency, count.kind, count.dimension)
             totals[key] = totals.get(key, 0) + count.by
     if not totals:
-        return
+        return []
     shard = random.randrange(SHARDS)  # one shard per statement: a key appears in it once
-    rows = [{"day": day, "agency": agency, "kind": kind, "dimension": dimension, "shard": shard, "count": by}
+    return [{"day": day, "agency": agency, "kind": kind, "dimension": dimension, "shard": shard, "count": by}
             for (day, agency, kind, dimension), by in sorted(totals.items())]
-    connection.execute(_upsert(connection.dialect.name), rows if len(rows) > 1 else rows[0])
+
+
+def add_up(connection: sa.Connection, counts: Iterable[Increment]) -> None:
+    """Add `counts` in the connection's transaction: one UPSERT per key, in one call (a
+    statement built once, executemany; none for no count), as `upsert_rows` says."""
+    rows = upsert_rows(counts)
+    if rows:
+        connection.execute(upsert_statement(connection.dialect.name), rows if len(rows) > 1 else rows[0])
 
 
 def tally(session: Session, kind: str, *, agency: str | None = None, dimension: str | None = None,

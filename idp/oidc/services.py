@@ -33,12 +33,17 @@ from idp.oidc.grants import GrantRecord, revoke_grant
 from idp.oidc.models import INSERT_GRANT, INSERT_REFRESH_TOKEN, Grant
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
+from idp.sessions import records
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.group_commit import GroupCommit, Write
 from infra.indicators import Increment, add_up, increment
-from infra.invalidation import NO_GENERATION, GenerationCache, Invalidation
+from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
+from infra.store.prefetched import Prefetched
+
+# Bound on `Provider.grant_sids` and `Provider.session_refs` (hints: cleared when full).
+HINTS_KEPT = 100_000
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,57 @@ class Provider:
     granted_citizens: set[uuid.UUID] = field(default_factory=set)
     # Citizens read at /token (detached rows), under the cache generation like `token_states`.
     citizens: GenerationCache[uuid.UUID, Any] = field(default_factory=lambda: GenerationCache(seconds=0))
+    # grant id -> the SSO session (`sid`) it lives with, for grants that do (a grant's sid never
+    # changes): a hint that lets a check read the session's index with its other store reads.
+    grant_sids: dict[uuid.UUID, str] = field(default_factory=dict)
+    # sid -> the key of its session's record as last seen (it changes when the session is
+    # re-authenticated): a hint, so that the record is read with the session's index.
+    session_refs: dict[str, str] = field(default_factory=dict)
     # endpoint -> its AssertionPolicy (`assertion_policy`); a handful of endpoints.
     policies: dict[str, AssertionPolicy] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""
         return self.invalidation.generation() if self.invalidation is not None else NO_GENERATION
+
+    def read_with_generation(self, store: EphemeralStore, keys: list[str], *,
+                             sid: str | None = None) -> tuple[bytes, list[bytes | None], EphemeralStore]:
+        """The cache generation (as `generation`) and the values of `keys` in `store`, read
+        together: one round trip on a networked store instead of one per key. With `sid`, the
+        SSO session's index and (when this process saw it before) its record are read in the
+        same round trip, and the store returned answers them from what was read
+        (`infra.store.prefetched`) for the session checks (`idp.sessions.records.by_sid`); a
+        record key that is no longer the session's (the session was re-authenticated since)
+        is simply not asked for. A store that cannot be read raises StoreError."""
+        invalidation = self.invalidation
+        if invalidation is None or invalidation.store is not store or not store.shared:
+            return self.generation(), store.get_many(keys), store
+        asked = [GENERATION_KEY, *keys]
+        if sid is not None:
+            asked.append(records.BY_SID + sid)
+            ref = self.session_refs.get(sid)
+            if ref is not None:
+                asked.append(records.RECORD + ref)
+        values = store.get_many(asked)
+        reader = store
+        if sid is not None:
+            reader = Prefetched(store, dict(zip(asked[len(keys) + 1:], values[len(keys) + 1:], strict=True)))
+            current = values[len(keys) + 1]
+            if current is not None:
+                self._remember(self.session_refs, sid, current.decode())
+        # `Invalidation.generation`: no generation yet is "0".
+        return values[0] or b"0", values[1:len(keys) + 1], reader
+
+    def remember_sid(self, grant_id: uuid.UUID, sid: str) -> None:
+        """`grant_sids`, bounded."""
+        if grant_id not in self.grant_sids:
+            self._remember(self.grant_sids, grant_id, sid)
+
+    @staticmethod
+    def _remember(kept: dict[Any, str], key: Any, value: str) -> None:
+        if len(kept) >= HINTS_KEPT and key not in kept:
+            kept.clear()
+        kept[key] = value
 
     @property
     def dpop_policy(self) -> DpopPolicy:
@@ -359,13 +409,21 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if granted.dpop_jkt is not None and granted.dpop_jkt != jkt:
         raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
-    if not standing.session_alive(store, provider.sessions, sid=granted.sid, citizen_id=granted.citizen_id,
-                                  now=float(now)):
+    sessions_store = store
+    if store.shared and provider.sessions is not None:
+        # ... read with the cache generation (one round trip; read before the rows,
+        # `infra.invalidation`).
+        generation, _none, sessions_store = provider.read_with_generation(store, [], sid=granted.sid)
+    else:
+        generation = b""
+    if not standing.session_alive(sessions_store, provider.sessions, sid=granted.sid,
+                                  citizen_id=granted.citizen_id, now=float(now)):
         raise InvalidGrant("the citizen signed out (or the session ended) after this code was issued; "
                            "start a new authorization request")
 
     citizen_id = uuid.UUID(granted.citizen_id)
-    generation = provider.generation()  # read before the rows (`infra.invalidation`)
+    if sessions_store is store:
+        generation = provider.generation()  # read before the rows (`infra.invalidation`)
     kept = provider.citizens.get(citizen_id, generation)
     decision_key = (str(citizen_id), client.client_id)
     consent = provider.decisions.get(decision_key, generation)

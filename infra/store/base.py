@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 class StoreError(RuntimeError):
@@ -22,6 +22,11 @@ class EphemeralStore(ABC):
 
     @abstractmethod
     def set(self, key: str, value: bytes, ttl: float) -> None: ...
+
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """The values of `keys`, in order (None for an absent key), read together: one round
+        trip where the store can (Redis MGET), for reads a request makes anyway."""
+        return [self.get(key) for key in keys]
 
     def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
         """Set several keys with the same time-to-live (one round trip where the store can:

@@ -10,7 +10,7 @@ lost connection, so a Redis outage becomes a `StoreError` (503) within seconds, 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -137,6 +137,11 @@ class RedisStore(EphemeralStore):
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl)))
+
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        return cast(list[bytes | None], self._call(self._client.mget, [self._k(key) for key in keys]))
 
     def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
         def run() -> None:

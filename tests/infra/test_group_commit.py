@@ -65,22 +65,21 @@ def test_concurrent_requests_share_commits_and_every_one_is_committed(fresh_app)
         assert [c.count for c in read(session, start=DAY.date(), end=DAY.date())] == [80]
 
 
-def test_increments_of_one_key_are_added_up_into_one_statement(fresh_app):
+def test_increments_of_one_key_are_added_up_into_one_statement(fresh_app, monkeypatch):
     database = get_db(fresh_app)
-    statements: list[str] = []
+    statements: list[tuple[str, int]] = []
+    run_on_driver = GroupCommit._run_on_driver
 
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+    def seen(self, calls):
+        statements.extend((plan.sql, len(parameters)) for plan, parameters in calls)
+        return run_on_driver(self, calls)
 
-    sa.event.listen(database.engine, "before_cursor_execute", seen)
-    try:
-        GroupCommit(database.engine).commit(counts=[
-            increment("funnel.authorization", agency="a", dimension="authorize", now=DAY),
-            increment("funnel.authorization", agency="a", dimension="code", now=DAY),
-            increment("funnel.authorization", agency="a", dimension="code", now=DAY)])
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", seen)
-    assert len([s for s in statements if "infra_indicators" in s]) == 1
+    monkeypatch.setattr(GroupCommit, "_run_on_driver", seen)
+    GroupCommit(database.engine).commit(counts=[
+        increment("funnel.authorization", agency="a", dimension="authorize", now=DAY),
+        increment("funnel.authorization", agency="a", dimension="code", now=DAY),
+        increment("funnel.authorization", agency="a", dimension="code", now=DAY)])
+    assert [rows for sql, rows in statements if "infra_indicators" in sql] == [2]  # one executemany
     with database.read() as session:
         assert [(c.dimension, c.count) for c in read(session, start=DAY.date(), end=DAY.date())] == [
             ("authorize", 1), ("code", 2)]

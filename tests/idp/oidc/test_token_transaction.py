@@ -20,9 +20,20 @@ OFFLINE = "openid profile email offline_access"
 
 @contextmanager
 def watched(app) -> Iterator[dict[str, list[str]]]:
-    """Every statement and commit on the app's engine while the block runs."""
+    """Every statement and commit on the app's engine while the block runs, those the group
+    commit runs on the driver's connection (`infra.group_commit`) included."""
+    from infra.group_commit import GroupCommit
+
     engine = get_db(app).engine
     seen: dict[str, list[str]] = {"statements": [], "commits": []}
+    on_driver = GroupCommit._run_on_driver
+
+    def batch(self, calls):
+        seen["statements"].extend(" ".join(plan.sql.split()) for plan, _parameters in calls)
+        failed = on_driver(self, calls)
+        if failed is None:
+            seen["commits"].append("commit")
+        return failed
 
     def statement(_conn, _cursor, text, *_args):
         seen["statements"].append(" ".join(text.split()))
@@ -32,9 +43,11 @@ def watched(app) -> Iterator[dict[str, list[str]]]:
 
     sa.event.listen(engine, "before_cursor_execute", statement)
     sa.event.listen(engine, "commit", commit)
+    GroupCommit._run_on_driver = batch  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        GroupCommit._run_on_driver = on_driver  # type: ignore[method-assign]
         sa.event.remove(engine, "before_cursor_execute", statement)
         sa.event.remove(engine, "commit", commit)
 

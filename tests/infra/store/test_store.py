@@ -122,3 +122,28 @@ def test_set_many_sets_each_key_with_the_time_to_live(store):
     time.sleep(0.1)
     assert (store.get("one"), store.get("two")) == (None, None)
     store.set_many({}, 10)  # nothing to do
+
+
+def test_get_many_reads_keys_in_order(store):
+    store.set("m1", b"1", 10)
+    store.set("m3", b"3", 10)
+    assert store.get_many(["m1", "m2", "m3"]) == [b"1", None, b"3"]
+    assert store.get_many([]) == []
+
+
+def test_a_prefetched_store_answers_what_was_read_and_asks_the_store_for_the_rest(store):
+    from infra.store.prefetched import Prefetched
+
+    store.set("read", b"then", 10)
+    store.set("other", b"o", 10)
+    prefetched = Prefetched(store, dict(zip(["read", "absent"], store.get_many(["read", "absent"]), strict=True)))
+    store.set("read", b"now", 10)  # what was read is what the request saw
+    store.set("absent", b"now", 10)
+    assert prefetched.get("read") == b"then" and prefetched.get("absent") is None
+    assert prefetched.get("other") == b"o"
+    assert prefetched.shared is store.shared
+    prefetched.set("read", b"written", 10)  # a write goes to the store and is read back from it
+    assert prefetched.get("read") == b"written" == store.get("read")
+    prefetched.delete("absent")
+    assert prefetched.get("absent") is None and store.get("absent") is None
+    assert prefetched.add("absent", b"a", 10) and prefetched.take("absent") == b"a"

@@ -1,0 +1,104 @@
+"""Round trips to a shared store (Redis) on the hot paths (issue 16): UserInfo reads the revoked
+mark, the cache generation and the session's index and record together, in one round trip once
+the process has seen the grant's session; /token reads the session with the cache generation.
+What each read says is unchanged: a revoked token, an ended or re-authenticated session are
+answered as before."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from infra.store import get_store
+from tests.idp.oidc.conftest import bearer, claims_of, exchange, get_code, tokens_for
+
+
+@pytest.fixture
+def reads(oidc_app, monkeypatch):
+    """Every read call to the app's store (one call, one round trip on Redis)."""
+    store = get_store(oidc_app)
+    if not store.shared:
+        pytest.skip("the in-process store makes no round trips")
+    seen: list[tuple[str, tuple[str, ...]]] = []
+    get, get_many = store.get, store.get_many
+
+    def one(key):
+        seen.append(("get", (key,)))
+        return get(key)
+
+    def many(keys):
+        seen.append(("get_many", tuple(keys)))
+        return get_many(keys)
+
+    monkeypatch.setattr(store, "get", one)
+    monkeypatch.setattr(store, "get_many", many)
+    return seen
+
+
+def test_userinfo_reads_the_store_once(client, citizen, register, oidc_app, reads):
+    agency = register()
+    headers = bearer(tokens_for(client, agency)["access_token"])
+    assert client.get("/userinfo", headers=headers).status_code == 200  # the state is kept from now on
+    reads.clear()
+    assert client.get("/userinfo", headers=headers).status_code == 200
+    assert [call for call, _keys in reads] == ["get_many"], reads
+    assert [key.split(":")[0] + ":" + key.split(":")[1] for key in reads[0][1]] == [
+        "cache:generation", "oidc:at-revoked", "sso:sid", "sso:s"]
+
+
+def test_a_re_authenticated_session_is_read_again(client, citizen, register, oidc_app, reads):
+    """Re-authentication keeps the sid under a new record key: the record read with the index
+    is the old one's (absent), so the session's own is read after it, and kept for next time."""
+    from idp.oidc import provider
+    from idp.sessions import records
+
+    agency = register()
+    token = tokens_for(client, agency)["access_token"]
+    headers = bearer(token)
+    assert client.get("/userinfo", headers=headers).status_code == 200
+    store, policy = get_store(oidc_app), provider(oidc_app).sessions
+    sid = provider(oidc_app).grant_sids[uuid.UUID(claims_of(token)["grant"])]
+    session = records.by_sid(store, policy, sid, time.time())
+    records.rotate(store, policy, session, amr=session.amr, credential_id=session.credential_id, now=time.time())
+    reads.clear()
+    assert client.get("/userinfo", headers=headers).status_code == 200
+    assert [call for call, _keys in reads] == ["get_many", "get"], reads
+    reads.clear()
+    assert client.get("/userinfo", headers=headers).status_code == 200
+    assert [call for call, _keys in reads] == ["get_many"], reads
+
+
+def test_userinfo_still_refuses_a_revoked_token_and_an_ended_session(client, citizen, register, oidc_app, reads):
+    agency = register()
+    issued = tokens_for(client, agency)
+    headers = bearer(issued["access_token"])
+    assert client.get("/userinfo", headers=headers).status_code == 200
+    from idp.oidc.bearer import revoke
+
+    revoke(get_store(oidc_app), claims_of(issued["access_token"]), now=int(time.time()))
+    assert client.get("/userinfo", headers=headers).status_code == 401
+    other = bearer(tokens_for(client, agency)["access_token"])
+    assert client.get("/userinfo", headers=other).status_code == 200
+    from idp.oidc import provider
+
+    sid = provider(oidc_app).grant_sids[uuid.UUID(claims_of(other["Authorization"].split()[1])["grant"])]
+    get_store(oidc_app).delete(f"sso:sid:{sid}")  # the session ended
+    assert client.get("/userinfo", headers=other).status_code == 401
+
+
+def test_token_reads_the_session_index_with_the_generation(client, citizen, register, reads):
+    agency = register()
+    code, flow = get_code(client, agency)
+    reads.clear()
+    assert exchange(client, agency, code, flow).status_code == 200
+    together = [keys for call, keys in reads if call == "get_many"]
+    assert any(keys[0] == "cache:generation" and keys[1].startswith("sso:sid:") for keys in together), reads
+    code, flow = get_code(client, agency)
+    reads.clear()
+    assert exchange(client, agency, code, flow).status_code == 200
+    together = [keys for call, keys in reads if call == "get_many"]
+    assert any(keys[0] == "cache:generation" and keys[1].startswith("sso:sid:") and keys[2].startswith("sso:s:")
+               for keys in together), reads  # the record with them, once seen
+    assert not any(key.startswith("sso:") for call, keys in reads if call == "get" for key in keys), reads

@@ -1,0 +1,235 @@
+"""infra.group_commit on the driver's connection: the values stored are those SQLAlchemy Core
+stores for the same statement (bind processors, parameter order), the driver's errors come out
+as SQLAlchemy's, and statements the driver path does not take still commit through Core."""
+
+from __future__ import annotations
+
+import enum
+import time
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from idp import audit
+from infra.db import get_db, is_unavailable
+from infra.group_commit import GroupCommit, Write
+from infra.indicators import increment, upsert_rows, upsert_statement
+from tests.support.parts import POSTGRES_ADMIN_URL
+
+MOMENT = datetime(2026, 12, 4, 12, 30, 15, 123456, tzinfo=UTC)
+
+
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+METADATA = sa.MetaData()
+KINDS = sa.Table(
+    "group_commit_kinds", METADATA,
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("path", sa.String(8), nullable=False),
+    sa.Column("ident", sa.Uuid),
+    sa.Column("aware", sa.DateTime(timezone=True)),
+    sa.Column("naive", sa.DateTime),
+    sa.Column("day", sa.Date),
+    sa.Column("doc", sa.JSON),
+    sa.Column("flag", sa.Boolean),
+    sa.Column("amount", sa.Numeric(10, 3)),
+    sa.Column("blob", sa.LargeBinary),
+    sa.Column("colour", sa.Enum(Colour, native_enum=False)),
+    sa.Column("text", sa.Text),
+)
+INSERT = sa.insert(KINDS)
+VALUES = {"ident": uuid.UUID("12345678-1234-5678-1234-567812345678"), "aware": MOMENT,
+          "naive": MOMENT.replace(tzinfo=None), "day": date(2026, 12, 4),
+          "doc": {"claims": ["sub", "email"], "n": 1, "nested": {"é": None}}, "flag": True,
+          "amount": Decimal("12.345"), "blob": b"\x00\xffbytes", "colour": Colour.BLUE, "text": "ação"}
+
+
+@pytest.fixture
+def kinds_table(fresh_app):
+    engine = get_db(fresh_app).engine
+    METADATA.create_all(engine)
+    try:
+        yield engine
+    finally:
+        METADATA.drop_all(engine)
+
+
+def _stored(engine: sa.Engine, table: str, order: str, columns: list[str]) -> list[tuple]:
+    """The rows as the database keeps them: the driver's raw values on SQLite, the server's
+    text form of each value on PostgreSQL."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            listed = ", ".join(f"{c}::text" for c in columns)
+        else:
+            listed = ", ".join(f"{c}, typeof({c})" for c in columns)
+        return [tuple(row) for row in connection.exec_driver_sql(f"SELECT {listed} FROM {table} ORDER BY {order}")]
+
+
+def test_every_type_is_stored_as_sqlalchemy_core_stores_it(kinds_table):
+    engine = kinds_table
+    with engine.begin() as connection:
+        connection.execute(INSERT, {"path": "core", **VALUES})
+        connection.execute(INSERT, [{"path": "core", **VALUES}, {"path": "core", **VALUES, "doc": None}])
+    group = GroupCommit(engine)
+    group.commit([Write(INSERT, {"path": "driver", **VALUES})])
+    group.commit([Write(INSERT, {"path": "driver", **VALUES}),
+                  Write(INSERT, {"path": "driver", **VALUES, "doc": None})])
+    columns = [c.name for c in KINDS.columns if c.name not in ("n", "path")]
+    rows = _stored(engine, "group_commit_kinds", "n", ["path", *columns])
+    core = [row[2:] if engine.dialect.name == "sqlite" else row[1:] for row in rows if row[0] == "core"]
+    driver = [row[2:] if engine.dialect.name == "sqlite" else row[1:] for row in rows if row[0] == "driver"]
+    assert len(core) == 3 and driver == core
+    with engine.connect() as connection:  # and read back by SQLAlchemy as written
+        read = connection.execute(sa.select(*(KINDS.c[k] for k in VALUES), KINDS.c.path).order_by(KINDS.c.n)).all()
+    assert [tuple(row)[:-1] for row in read if row.path == "driver"] == [
+        tuple(row)[:-1] for row in read if row.path == "core"]
+    assert read[-1].doc is None and read[0].doc == VALUES["doc"] and read[0].ident == VALUES["ident"]
+
+
+def test_log_entries_and_counts_are_stored_as_sqlalchemy_core_stores_them(fresh_app):
+    engine = get_db(fresh_app).engine
+    writes = [audit.pending_entry(event="release.userinfo", citizen_id=f"c-{n}", client_id="agency",
+                                  claims=["sub", "email"], purpose="p", now=MOMENT)[0] for n in range(2)]
+    with engine.begin() as connection:
+        connection.execute(writes[0].statement, writes[0].values)
+    GroupCommit(engine).commit([writes[1]])
+    columns = ["at", "event", "client_id", "purpose", "legal_basis", "law", "claims", "reference"]
+    core, driver = _stored(engine, "audit_entries", "citizen_ref", columns)
+    assert driver == core
+    counts = [increment("token.issued", agency="a", dimension="code", now=MOMENT)]
+    with engine.begin() as connection:
+        connection.execute(upsert_statement(engine.dialect.name), upsert_rows(counts)[0])
+    GroupCommit(engine).commit(counts=[increment("token.issued", agency="b", dimension="code", now=MOMENT)])
+    core, driver = (row[1:] for row in _stored(engine, "infra_indicators", "agency",
+                                               ["agency", "day", "kind", "dimension", "count"]))
+    assert driver[2:] == core[2:] if engine.dialect.name == "sqlite" else driver[1:] == core[1:]
+
+
+def test_an_integrity_error_is_sqlalchemys_and_the_connection_is_reused(kinds_table):
+    engine = kinds_table
+    group = GroupCommit(engine)
+    row = Write(sa.insert(KINDS), {"n": 7, "path": "driver"})
+    group.commit([row])
+    with pytest.raises(sa.exc.IntegrityError) as raised:
+        group.commit([Write(sa.insert(KINDS), {"n": 8, "path": "driver"}), row])
+    assert not is_unavailable(raised.value)
+    assert raised.value.orig is not None and raised.value.statement is not None
+    group.commit([Write(INSERT, {"n": 9, "path": "driver"})])  # rolled back: the pool's connection works
+    with engine.connect() as connection:
+        assert connection.scalars(sa.select(KINDS.c.n).order_by(KINDS.c.n)).all() == [7, 9]
+
+
+def test_a_database_away_is_unavailable(fresh_app):
+    if get_db(fresh_app).engine.dialect.name == "postgresql":
+        engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none",
+                                  connect_args={"connect_timeout": 1})
+    else:
+        engine = sa.create_engine("sqlite:////nonexistent-dir/none.db")
+    group = GroupCommit(engine)
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    with pytest.raises(sa.exc.SQLAlchemyError) as raised:
+        group.commit([write])
+    assert is_unavailable(raised.value)
+
+
+def test_a_connection_lost_mid_batch_is_unavailable_and_the_pool_recovers(fresh_app, monkeypatch):
+    engine = get_db(fresh_app).engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server to lose the connection to")
+    import psycopg
+
+    group = GroupCommit(engine)
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    checkout = engine.raw_connection
+
+    def terminated():  # the server ends the connection after the checkout, before the INSERT
+        raw = checkout()
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as killer:
+            killer.execute("SELECT pg_terminate_backend(%s)", [raw.dbapi_connection.info.backend_pid])
+        time.sleep(0.2)
+        return raw
+
+    monkeypatch.setattr(engine, "raw_connection", terminated)
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        group.commit([write])
+    assert is_unavailable(raised.value) and raised.value.connection_invalidated
+    monkeypatch.setattr(engine, "raw_connection", checkout)
+    group.commit([write])  # the pool connects again
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 1
+
+
+def test_a_watched_update_goes_through_sqlalchemy_core(fresh_app, kinds_table, monkeypatch):
+    """An UPDATE not marked cache_neutral must reach the engine's events (`infra.invalidation`)."""
+    engine = kinds_table
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, sql, *_args):
+        seen.append(sql)
+
+    update = sa.update(KINDS).where(KINDS.c.n == sa.bindparam("key")).values(text=sa.bindparam("t"))
+    neutral = update.execution_options(cache_neutral=True)
+    GroupCommit(engine).commit([Write(INSERT, {"n": 1, "path": "x"})])
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    try:
+        GroupCommit(engine).commit([Write(neutral, {"key": 1, "t": "neutral"})])
+        assert seen == []
+        GroupCommit(engine).commit([Write(update, {"key": 1, "t": "watched"})])
+        assert len(seen) == 1 and seen[0].startswith("UPDATE")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", statement)
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(KINDS.c.text)) == "watched"
+
+
+def test_the_request_paths_statements_take_the_driver_path(fresh_app):
+    """The log entry, the grant and refresh token of /token, a consent's last use and the counts:
+    none needs SQLAlchemy's execution machinery (no RETURNING, no Python-side default)."""
+    from idp.audit.log import _INSERT
+    from idp.consent.services import _NOTE_USE
+    from idp.oidc.models import INSERT_GRANT, INSERT_REFRESH_TOKEN
+    from infra.group_commit import _plan
+
+    dialect = get_db(fresh_app).engine.dialect
+    every = ("id", "grant_id", "token_hash", "scopes", "created_at", "expires_at", "used_at", "dpop_jkt")
+    entry = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)[0]
+    grant_keys = tuple(c.name for c in INSERT_GRANT.table.columns)
+    for statement, keys in ((_INSERT, tuple(entry.values)), (INSERT_GRANT, grant_keys),
+                            (INSERT_REFRESH_TOKEN, every), (_NOTE_USE, ("consent", "now")),
+                            (upsert_statement(dialect.name), tuple(upsert_rows([increment("k")])[0]))):
+        plan = _plan(statement, keys, dialect)
+        assert not plan.core, plan.sql
+        assert "RETURNING" not in plan.sql
+
+
+def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
+    """PostgreSQL: the batch runs in autocommit with an explicit BEGIN ... COMMIT (one round
+    trip); whether it commits or fails, the connection goes back to the pool out of autocommit
+    and idle, and the next transaction through SQLAlchemy behaves as ever."""
+    engine = get_db(fresh_app).engine
+    group = GroupCommit(engine)
+    if engine.dialect.name != "postgresql":
+        assert not group._pipelined
+        return
+    assert group._pipelined
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    group.commit([write])
+    with pytest.raises(sa.exc.ProgrammingError):
+        group.commit([write, Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})])
+    for _ in range(engine.pool.size()):
+        raw = engine.raw_connection()
+        try:
+            assert raw.dbapi_connection.autocommit is False
+            assert raw.dbapi_connection.info.transaction_status == 0  # idle
+        finally:
+            raw.close()
+    with engine.connect() as connection:  # SQLAlchemy's own transactions: rolled back means gone
+        connection.execute(write.statement, write.values)
+        connection.rollback()
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 1
