@@ -35,6 +35,7 @@ from granian.server import MPServer
 from idp.serve_watchdog import start_heartbeat, stop_heartbeat, watching
 from idp.serve_workers import GRACEFUL_SECONDS, mark_worker_dead
 from infra.config import Settings
+from infra.deferred_counts import flush_all
 from infra.store.snapshot import Snapshots
 
 RESPAWN_SECONDS = 10.0  # on SIGHUP: how long a new worker has to load before the old one stops
@@ -81,9 +82,10 @@ def _stop_with_parent(parent: int) -> None:
 
 
 def _worker(*args: Any, **kwargs: Any) -> None:
-    """granian's WSGI worker; once it has stopped serving (gracefully), the last snapshot of the
-    in-process store, and this worker's live gauges dropped (gunicorn's worker_exit and
-    child_exit hooks). It beats for the watchdog from the start, while it loads the app too."""
+    """granian's WSGI worker; once it has stopped serving (gracefully), the deferred indicator
+    counts written, the last snapshot of the in-process store, and this worker's live gauges
+    dropped (gunicorn's worker_exit and child_exit hooks). It beats for the watchdog from the
+    start, while it loads the app too."""
     # SIGINT blocked, in this thread and so in every thread started from here on: Ctrl-C in a
     # terminal signals the whole foreground process group, and a granian worker that got SIGINT
     # itself as well as its server's stop did not stop (it was killed after GRACEFUL_SECONDS).
@@ -94,6 +96,7 @@ def _worker(*args: Any, **kwargs: Any) -> None:
     try:
         MPServer._spawn_wsgi_worker(*args, **kwargs)
     finally:
+        flush_all()  # the indicator counts not yet written (infra.deferred_counts)
         for snapshots in _snapshots:
             snapshots.stop()
         mark_worker_dead(os.getpid())

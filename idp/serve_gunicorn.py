@@ -9,6 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from idp.serve_workers import GRACEFUL_SECONDS, mark_worker_dead
 from infra.config import Settings
+from infra.deferred_counts import flush_all
 from infra.store import keep_snapshots
 from infra.store.snapshot import Snapshots
 
@@ -34,7 +35,9 @@ class _Gunicorn(BaseApplication):
 
 
 def _worker_exit(server: Any, worker: Any) -> None:
-    """Gunicorn hook, in the worker on its way out: the last snapshot of the in-process store."""
+    """Gunicorn hook, in the worker on its way out: the deferred indicator counts written, the
+    last snapshot of the in-process store."""
+    flush_all()
     snapshots = getattr(worker.app, "snapshots", None)
     if snapshots is not None:
         snapshots.stop()

@@ -50,6 +50,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from infra.components import Slot
 from infra.db import get_db
+from infra.deferred_counts import DeferredCounts
 from infra.indicators import Increment, add_up, upsert_rows, upsert_statement
 
 log = logging.getLogger(__name__)
@@ -153,10 +154,13 @@ class GroupCommit:
     # Send a batch's statements and COMMIT together where the driver can (psycopg 3 with a
     # libpq that has pipeline mode).
     _pipelined: bool = field(init=False, default=False)
+    # Counts of events without a transaction of their own, written within a second.
+    deferred: DeferredCounts = field(init=False)
 
     def __post_init__(self) -> None:
         pipeline = getattr(self.engine.dialect.loaded_dbapi, "Pipeline", None)
         self._pipelined = bool(pipeline is not None and pipeline.is_supported())
+        self.deferred = DeferredCounts(self.count, engine=self.engine)
 
     def commit(self, writes: Sequence[Write] = (), counts: Sequence[Increment] = ()) -> None:
         """Commit `writes` (in order) and `counts`, with those of concurrent callers; return
@@ -193,10 +197,15 @@ class GroupCommit:
             else:
                 self._leading = False
 
+    def count_soon(self, counts: Sequence[Increment]) -> None:
+        """Indicator increments of a request that writes nothing else: added up in memory
+        and written within a second, without the request waiting (`infra.deferred_counts`)."""
+        self.deferred.add(counts)
+
     def count(self, counts: Sequence[Increment]) -> bool:
-        """Indicator increments of a request that writes nothing else (`commit` with only
-        `counts`), which never fails the request: False, and a warning, when the database
-        refused (as `infra.indicators.tally_apart`)."""
+        """Indicator increments committed now (`commit` with only `counts`), never failing the
+        caller: False, and a warning, when the database refused (as
+        `infra.indicators.tally_apart`)."""
         try:
             self.commit(counts=counts)
         except (SQLAlchemyError, OSError) as exc:

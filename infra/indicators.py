@@ -9,8 +9,9 @@ back is not counted and one that commits is counted once:
     tally(session, "document.issued", agency=client_id, dimension=template)
 
 Events whose request has no transaction of its own (an authorization request received, a
-client credentials token) hand their count to the group commit (`infra.group_commit`: one
-transaction for the counts of concurrent requests, which each request waits for). Rare ones
+client credentials token) hand their count to the group commit's deferred counts
+(`infra.deferred_counts`: added up in memory, written within a second, and on a graceful
+stop, without the request waiting; a process killed outright loses its last second). Rare ones
 (an error answered) use `tally_apart`, which writes in a short transaction of its own and never fails
 the request that counts (a count lost while the database is down is logged, not raised).
 

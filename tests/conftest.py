@@ -114,7 +114,9 @@ PERSISTENT_TABLES: set[str] = set()
 
 def empty_tables(app) -> None:
     from idp.schema import SCHEMA
+    from infra.deferred_counts import flush_all
 
+    flush_all()  # an earlier test's deferred counts are written now, not into this test's tables
     engine = get_db(app).engine
     with engine.begin() as conn:
         for metadata in reversed(SCHEMA.metadata()):

@@ -13,6 +13,7 @@ from clients.registry.services import list_clients
 from idp.indicators.report import Period, Report, Series, Shown, build, public
 from idp.indicators.settings import indicator_settings
 from infra.db import get_db
+from infra.deferred_counts import flush_pending
 from infra.indicators import read, today
 from infra.web.i18n import translate_or
 
@@ -51,6 +52,7 @@ def page() -> Response:
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     period = Period(start=first, end=min(last, now), step="month")
     with get_db(current_app).read() as session:
+        flush_pending(session.get_bind())  # this process's deferred counts, written first
         counts = read(session, start=period.start, end=period.end, kinds=KINDS)
         names = {c.client_id: str(c.client_metadata.get("client_name") or c.client_id)
                  for c in list_clients(session)}

@@ -188,3 +188,31 @@ def test_workers_stop_when_the_server_process_is_killed(tmp_path):
         server.process.wait(timeout=30)
         _until("the workers stopped", lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
         _until("nothing listens", lambda: _refused(server))
+
+
+def test_a_graceful_stop_writes_the_counts_not_yet_written(tmp_path):
+    """A client credentials token's count is deferred (infra.deferred_counts): a worker that
+    stops gracefully writes it on its way out, before a second has passed."""
+    from datetime import UTC, datetime
+
+    from clients.registry import Permissions
+    from clients.registry.services import register_client
+    from infra.db import get_db
+    from infra.indicators import read
+
+    with live_server(EMBEDDED, tmp_path) as server:
+        with get_db(server.app).transaction() as session:
+            registration = register_client(
+                session, metadata={"client_name": "Agencia", "redirect_uris": ["https://agency.example/cb"],
+                                   "grant_types": ["client_credentials"], "scope": "documents:issue",
+                                   "security_profile": "oidc"},
+                permissions=Permissions(operator=True), fetch_sector=lambda uri: ["https://agency.example/cb"])
+        client_id, secret = registration.client.client_id, registration.client_secret
+        response = requests.post(server.url("/token"), data={"grant_type": "client_credentials"},
+                                 auth=(client_id, secret), timeout=30)
+        assert response.status_code == 200, response.text
+        assert _stop(server) is not None and server.process.returncode == 0
+        today = datetime.now(UTC).date()
+        with get_db(server.app).read() as session:
+            counts = {(c.kind, c.dimension): c.count for c in read(session, start=today, end=today, agency=client_id)}
+    assert counts == {("token.issued", "client_credentials"): 1}

@@ -43,8 +43,10 @@ def test_platform_gauges_for_the_alerts(web, docs_app):
     from datetime import UTC, datetime
 
     from idp import audit
+    from idp.indicators.collectors import expose
     from infra.db import get_db
 
+    expose(docs_app)  # the process's collector reads the latest app's database: this one's
     with get_db(docs_app).transaction() as session:
         audit.append(session, event="account.closed", citizen_id="c-1", now=datetime.now(UTC))
         audit.append(session, event="account.closed", citizen_id="c-2", now=datetime.now(UTC))

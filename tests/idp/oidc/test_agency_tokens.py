@@ -78,3 +78,27 @@ def test_an_agency_token_is_no_citizen_token(client, agency):
     token = agency_token(client, agency)
     answer = client.get("/userinfo", headers=bearer(token))
     assert answer.status_code == 401 and answer.get_json()["error"] == "invalid_token"
+
+
+def test_a_client_credentials_token_does_not_wait_for_its_count(client, agency, oidc_app, monkeypatch):
+    """Its only write is the token.issued count: deferred (infra.deferred_counts), no
+    transaction committed before the answer; a reader of the same process sees it at once."""
+    from datetime import UTC, datetime
+
+    from idp.indicators.report import Period
+    from idp.indicators.services import report
+    from infra.db import get_db
+    from infra.group_commit import get_group_commit
+
+    today = datetime.now(UTC).date()
+    group = get_group_commit(oidc_app)
+    monkeypatch.setattr(group.deferred, "_delay", 3600)
+    committed: list[object] = []
+    monkeypatch.setattr(group, "commit", lambda *a, **k: committed.append(a))
+    agency_token(client, agency)
+    assert committed == []
+    assert group.deferred.pending == {(today, agency.client_id, "token.issued", "client_credentials"): 1}
+    monkeypatch.undo()
+    with get_db(oidc_app).read() as session:
+        found = report(session, Period(start=today, end=today), agency=agency.client_id)
+    assert found.total("token.issued", "client_credentials") == 1

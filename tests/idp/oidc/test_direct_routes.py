@@ -311,7 +311,8 @@ def test_failures_are_answered_alike(client, register, citizen, monkeypatch, fai
         assert any(name == "Retry-After" for name, _ in failed.headers)
 
 
-def test_a_client_credentials_grant_failing_in_its_commit_is_answered_alike(client, register, monkeypatch):
+def test_a_client_credentials_grant_failing_in_its_handler_is_answered_alike(client, register, monkeypatch):
+    """The database's pool timing out inside the handler (here: where the grant is counted)."""
     from infra.group_commit import get_group_commit
 
     agency = register(scope="openid profile documents:issue", security_profile="oidc",
@@ -321,7 +322,7 @@ def test_a_client_credentials_grant_failing_in_its_commit_is_answered_alike(clie
     def down(*args: Any, **kwargs: Any) -> None:
         raise sa.exc.TimeoutError("QueuePool limit reached")
 
-    monkeypatch.setattr(group, "count", down)
+    monkeypatch.setattr(group, "count_soon", down)
     failed = same_answer(client.application, lambda: token_post(agency, form(grant_type="client_credentials")))
     assert failed.status.startswith("503")
 
