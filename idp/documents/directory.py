@@ -53,7 +53,7 @@ class IdpDirectory:
         from idp import audit, consent
 
         basis, law = consent.basis_for(client_id) if client_id else ("consent", None)
-        purpose = self._purpose(client_id) if client_id else None
+        purpose = self._purpose(session, client_id) if client_id else None
         audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
                      purpose=purpose, legal_basis=basis, law=law, reference=document_id)
 
@@ -65,9 +65,10 @@ class IdpDirectory:
         keep_data(session, document_id=document_id, template=template, client_id=client_id,
                   citizen_id=citizen_id, data=data)
 
-    def _purpose(self, client_id: str) -> str | None:
-        with self.database.read() as session:
-            try:
-                return find_client(session, client_id, enabled_only=False).client_metadata.get("purpose")
-            except ClientNotFound:
-                return None
+    @staticmethod
+    def _purpose(session: Any, client_id: str) -> str | None:
+        """The agency's declared purpose, read in the transaction that logs the release."""
+        try:
+            return find_client(session, client_id, enabled_only=False).client_metadata.get("purpose")
+        except ClientNotFound:
+            return None
