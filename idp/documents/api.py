@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import agency_name
 from idp.documents import idempotency
-from idp.documents.directory import IdpDirectory
+from idp.documents.directory import IdpDirectory, log_release
 from idp.oidc import client_credentials, protected, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
@@ -176,8 +176,8 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
                                citizen=citizen, data=body["data"], language=language, level=level)
         with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
             issued = issuance.store(session, sealed, stored)
-            service.directory.record(session, event="document.issued", citizen_id=citizen.id,
-                                     client_id=agency.client_id, document_id=issued.id)
+            log_release(session, event="document.issued", citizen_id=citizen.id, client_id=agency.client_id,
+                        purpose=agency.client.client_metadata.get("purpose"), document_id=issued.id)
             service.directory.keep_data(session, document_id=issued.id, template=sealed.template,
                                         client_id=agency.client_id, citizen_id=citizen.id, data=sealed.data)
             if claim is not None:
