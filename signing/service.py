@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Flask
@@ -20,14 +20,12 @@ import keys
 from infra.components import Slot
 from infra.config import Settings
 from infra.db import Database
+from infra.ops.background import Singleton
 from signing.errors import SigningError
 from signing.models import Document
 from signing.pades import Sealer
 from signing.settings import DocumentSettings
 from signing.store import DocumentStore
-
-if TYPE_CHECKING:
-    from signing.archive import ArchiveRenewal
 
 DOCUMENTS: Slot[DocumentService] = Slot("document service")
 
@@ -84,7 +82,7 @@ class DocumentService:
         self.directory = directory
         self.store = DocumentStore(self.settings.storage_dir)
         self.sealer = Sealer(key_service, cache_seconds=self.settings.cache_seconds)
-        self.renewal: ArchiveRenewal | None = None
+        self.renewal: Singleton | None = None
         """The archive time-stamp task (`signing.archive.ArchiveRenewal`), set by
         `signing.component.init_app`."""
 
