@@ -44,11 +44,15 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    """PEP 562: the first `keys.<name>` imports its module and binds the name here, so later
+    reads are plain module attributes (no look-up by name on every call)."""
     module = _LAZY.get(name)
     if module is not None:
         from importlib import import_module
 
-        return getattr(import_module(module), name)
+        value = getattr(import_module(module), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'keys' has no attribute {name!r}")
 
 __all__ = [

@@ -111,14 +111,14 @@ def _stored(session: Session, key_id: str) -> StoredKey:
 def _authority(row: Certificate, stored: StoredKey) -> Authority:
     cert = asn1_x509.Certificate.load(row.der)
     subject = cert.subject.dump()
-    key_bits = cert.public_key["public_key"].contents[1:]
+    spki = cert.public_key.dump()
     digests = ("sha1", "sha256", "sha384", "sha512")
     return Authority(
         name=row.name or row.role, certificate=cert,
         key=KeyRef(stored.id, stored.algorithm, stored.wrapped),
         algorithm=algorithm(stored.algorithm),
         name_hashes={d: hashlib.new(d, subject).digest() for d in digests},
-        key_hashes={d: hashlib.new(d, key_bits).digest() for d in digests},
+        key_hashes={d: x509.key_hash(spki, d) for d in digests},
     )
 
 

@@ -55,10 +55,18 @@ def asn1_time(value: datetime) -> x509.Time:
     return x509.Time({"general_time": value})
 
 
+def key_hash(spki_der: bytes, algorithm: str = "sha1") -> bytes:
+    """The hash of the subjectPublicKey BIT STRING's bits (the one home of this computation):
+    with SHA-1 the RFC 5280 key identifier (section 4.2.1.2, method 1), with an OCSP CertID's
+    hash algorithm its issuerKeyHash (RFC 6960, section 4.1.1). ValueError for an unknown
+    algorithm."""
+    info = keys.PublicKeyInfo.load(spki_der)
+    return hashlib.new(algorithm, info["public_key"].contents[1:]).digest()
+
+
 def key_identifier(spki_der: bytes) -> bytes:
     """SHA-1 of the subjectPublicKey BIT STRING (RFC 5280, section 4.2.1.2, method 1)."""
-    info = keys.PublicKeyInfo.load(spki_der)
-    return hashlib.sha1(info["public_key"].contents[1:]).digest()  # noqa: S324 - as specified
+    return key_hash(spki_der, "sha1")
 
 
 def name(**attributes: str) -> x509.Name:

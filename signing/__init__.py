@@ -29,10 +29,14 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> object:
+    """PEP 562: the first `signing.<name>` imports its module and binds the name here, so
+    later reads are plain module attributes."""
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'signing' has no attribute {name!r}")
     import importlib
 
     module, _, attribute = home.partition(":")
-    return getattr(importlib.import_module(module), attribute or name)
+    value = getattr(importlib.import_module(module), attribute or name)
+    globals()[name] = value
+    return value

@@ -1,4 +1,5 @@
-"""Issuing a document: validate the data, render the PDF, seal it, store it (one transaction).
+"""Issuing a document: validate the data, render the PDF, seal it (`seal`), store it (`store`,
+in the caller's transaction); `issue` does both for callers that know no more than `signing`.
 
 A failure at any step leaves nothing behind: no document row, and no file (a file written for
 a transaction that then fails is removed again, `DocumentStore.staged`).
@@ -11,16 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from infra.indicators import tally
 from signing import csv as verification_code
 from signing.errors import RenderError, SigningError
-from signing.i18n import check_language, format_datetime, text
+from signing.i18n import LANGUAGES, check_language, format_datetime, text
 from signing.models import Document
 from signing.pades import SignatureField, check_level
 from signing.render import render
 from signing.service import CitizenRef, DocumentService, new_document_id
 from signing.stamp import SignatureStampStyle
+from signing.store import StoredFile
 from signing.templates import get_template
+
+DEFAULT_LANGUAGE = LANGUAGES[0]
 
 
 class UnknownAgency(SigningError):
@@ -41,53 +47,98 @@ class IssuanceResult:
     size: int
 
 
-def issue(service: DocumentService, *, client_id: str, template: str, citizen: CitizenRef,
-          data: Mapping[str, Any], language: str | None = None, level: str | None = None,
-          now: datetime | None = None) -> IssuanceResult:
-    """Render `template` with `data` for `citizen`, seal it as the agency `client_id`, store it.
+@dataclass(frozen=True)
+class SealedDocument:
+    """A document rendered and sealed, not stored yet (`store` records it)."""
 
-    The directory keeps the clean data in the same transaction (`Directory.keep_data`: the
-    identity provider issues the same document to wallets too).
+    id: str
+    csv: str
+    pdf: bytes
+    template: str
+    client_id: str
+    citizen_id: str
+    language: str
+    level: str
+    title: str
+    issued_at: datetime
+    verify_url: str
+    signer_serial: str
+    data: Mapping[str, Any]
+    """The template's clean data: what the document says."""
+
+
+def seal(service: DocumentService, *, client_id: str, agency_name: str, template: str,
+         citizen: CitizenRef, data: Mapping[str, Any], language: str | None = None,
+         level: str | None = None, now: datetime | None = None) -> SealedDocument:
+    """Render `template` with `data` for `citizen` and seal it as the agency `client_id` (named
+    `agency_name` in the citizen's language). Nothing is stored: `store` does that, in the
+    caller's transaction.
 
     Raises `UnknownTemplate`, `InvalidTemplateData` (every bad field named), `RenderError`,
-    `UnknownAgency`, `SealUnavailable` (no seal certificate) or `SealError`.
+    `SealUnavailable` (no seal certificate) or `SealError`.
     """
     chosen = get_template(template)
-    language = check_language(language or "es")
+    language = check_language(language or DEFAULT_LANGUAGE)
     level = check_level(level or service.settings.level)
-    agency = service.directory.agency_name(client_id, language)
-    if not agency:
-        raise UnknownAgency(f"client {client_id!r} is not a registered agency")
     issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     printed_at = issued_at.astimezone(service.settings.time_zone)  # the deployment's local time
     csv = verification_code.generate()
     verify_url = service.verify_url(csv)
-    rendered = render(chosen, data, language=language, agency_name=agency, issued_at=printed_at,
+    rendered = render(chosen, data, language=language, agency_name=agency_name, issued_at=printed_at,
                       csv=csv, verify_url=verify_url, citizen_name=citizen.full_name,
                       paper=service.settings.paper)
     stamp = SignatureStampStyle(kicker=text("documents.seal.kicker", language),
-                                name=agency, when=format_datetime(printed_at, language))
+                                name=agency_name, when=format_datetime(printed_at, language))
     field = SignatureField(
         name="Seal", page=rendered.signature_page, box=rendered.signature_box, stamp=stamp,
-        description=text("documents.seal.description", language, agency=agency), tag=True)
+        description=text("documents.seal.description", language, agency=agency_name), tag=True)
     sealed = service.sealer.seal(rendered.pdf, client_id=client_id, level=level, field=field,
                                  reason=text("documents.seal.reason", language, title=rendered.title))
-    document_id = new_document_id()
+    return SealedDocument(
+        id=new_document_id(), csv=csv, pdf=sealed.pdf, template=chosen.name, client_id=client_id,
+        citizen_id=citizen.id, language=language, level=level, title=rendered.title,
+        issued_at=issued_at, verify_url=verify_url, signer_serial=sealed.signer_serial,
+        data=rendered.data)
+
+
+def store(session: Session, sealed: SealedDocument, stored: StoredFile) -> IssuanceResult:
+    """Record a sealed document whose bytes are `stored` (`DocumentStore.staged`), in the
+    caller's transaction: its `Document` row and the count of documents issued."""
+    session.add(Document(
+        id=sealed.id, csv=sealed.csv, sha256=stored.sha256, size=stored.size, kind="sealed",
+        template=sealed.template, client_id=sealed.client_id, subject=sealed.citizen_id,
+        language=sealed.language, title=sealed.title, file_name=file_name(sealed.title, sealed.csv),
+        issued_at=sealed.issued_at, level=sealed.level, signer_serial=sealed.signer_serial,
+        status="valid"))
+    tally(session, "document.issued", agency=sealed.client_id, dimension=sealed.template[:64])
+    return IssuanceResult(id=sealed.id, csv=sealed.csv, sha256=stored.sha256, template=sealed.template,
+                          level=sealed.level, language=sealed.language, title=sealed.title,
+                          issued_at=sealed.issued_at, verify_url=sealed.verify_url, size=stored.size)
+
+
+def issue(service: DocumentService, *, client_id: str, template: str, citizen: CitizenRef,
+          data: Mapping[str, Any], language: str | None = None, level: str | None = None,
+          now: datetime | None = None) -> IssuanceResult:
+    """`seal` and `store` in one go, for callers that know no more than `signing` (the
+    command line): the agency's name, the data-sharing log entry and the kept data come
+    through the `Directory` the identity provider gave the service. The documents API does
+    these steps itself, in its own transaction (`idp.documents.api`).
+
+    Raises what `seal` raises, and `UnknownAgency`.
+    """
+    language = check_language(language or DEFAULT_LANGUAGE)
+    agency = service.directory.agency_name(client_id, language)
+    if not agency:
+        raise UnknownAgency(f"client {client_id!r} is not a registered agency")
+    sealed = seal(service, client_id=client_id, agency_name=agency, template=template, citizen=citizen,
+                  data=data, language=language, level=level, now=now)
     with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
-        session.add(Document(
-            id=document_id, csv=csv, sha256=stored.sha256, size=stored.size, kind="sealed",
-            template=chosen.name, client_id=client_id, subject=citizen.id, language=language,
-            title=rendered.title, file_name=file_name(rendered.title, csv), issued_at=issued_at,
-            level=level, signer_serial=sealed.signer_serial, status="valid"))
+        result = store(session, sealed, stored)
         service.directory.record(session, event="document.issued", citizen_id=citizen.id,
-                                 client_id=client_id, document_id=document_id)
-        tally(session, "document.issued", agency=client_id, dimension=chosen.name[:64])
-        service.directory.keep_data(session, document_id=document_id, template=chosen.name,
-                                    client_id=client_id, citizen_id=citizen.id,
-                                    data=chosen.validate(data, today=issued_at.date()))
-    return IssuanceResult(id=document_id, csv=csv, sha256=stored.sha256, template=chosen.name,
-                          level=level, language=language, title=rendered.title,
-                          issued_at=issued_at, verify_url=verify_url, size=stored.size)
+                                 client_id=client_id, document_id=sealed.id)
+        service.directory.keep_data(session, document_id=sealed.id, template=sealed.template,
+                                    client_id=client_id, citizen_id=citizen.id, data=sealed.data)
+    return result
 
 
 def file_name(title: str, csv: str) -> str:
@@ -100,4 +151,4 @@ def file_name(title: str, csv: str) -> str:
     return f"{base}-{csv[:9]}.pdf"
 
 
-__all__ = ["IssuanceResult", "RenderError", "UnknownAgency", "issue"]
+__all__ = ["IssuanceResult", "RenderError", "SealedDocument", "UnknownAgency", "issue", "seal", "store"]

@@ -18,6 +18,9 @@ from flask import Flask
 
 import keys
 from infra.components import Slot
+from infra.config import Settings
+from infra.db import Database
+from infra.ops.background import Singleton
 from signing.errors import SigningError
 from signing.models import Document
 from signing.pades import Sealer
@@ -69,7 +72,7 @@ class Directory(Protocol):
 
 
 class DocumentService:
-    def __init__(self, *, settings: Any, database: Any, key_service: keys.KeyService,
+    def __init__(self, *, settings: Settings, database: Database, key_service: keys.KeyService,
                  directory: Directory) -> None:
         self.settings = DocumentSettings.load(settings, settings.data_dir)
         self.issuer = settings.issuer.rstrip("/")
@@ -79,7 +82,7 @@ class DocumentService:
         self.directory = directory
         self.store = DocumentStore(self.settings.storage_dir)
         self.sealer = Sealer(key_service, cache_seconds=self.settings.cache_seconds)
-        self.renewal: Any = None
+        self.renewal: Singleton | None = None
         """The archive time-stamp task (`signing.archive.ArchiveRenewal`), set by
         `signing.component.init_app`."""
 

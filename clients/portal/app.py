@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from authlib.integrations.flask_client import OAuth
@@ -10,9 +9,12 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from flask import Flask
 from joserfc.jwk import ECKey
 
+from clients.portal.component import PORTAL, ClientAuth, Portal
 from clients.portal.config import PortalConfig
 from clients.portal.logout_token import ProviderKeys, ReplayCache
 from clients.portal.sessions import SessionRegistry
+
+__all__ = ["ClientAuth", "ShortLivedPrivateKeyJWT", "create_portal"]
 
 
 class ShortLivedPrivateKeyJWT(PrivateKeyJWT):
@@ -27,19 +29,10 @@ class ShortLivedPrivateKeyJWT(PrivateKeyJWT):
                                     header=self.headers, alg=self.alg, expires_in=60)
 
 
-@dataclass(frozen=True)
-class ClientAuth:
-    """How this portal authenticates at the token endpoint (for its own, non-browser calls)."""
-
-    secret: object
-    method: PrivateKeyJWT | None
-
-
 def create_portal(config: PortalConfig) -> Flask:
     app = Flask("clients.portal", static_folder="static", template_folder="templates")
     app.secret_key = config.secret_key
     app.config.update(
-        PORTAL=config,
         SESSION_COOKIE_NAME=f"portal_{config.client_id}",
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
@@ -69,15 +62,16 @@ def create_portal(config: PortalConfig) -> Flask:
         client_kwargs=client_kwargs,
         **extra,
     )
-    app.extensions["portal.oauth"] = oauth
-    app.extensions["portal.client_auth"] = ClientAuth(secret=secret, method=method)
-    app.extensions["portal.sessions"] = SessionRegistry()
-    app.extensions["portal.keys"] = ProviderKeys(lambda: oauth.cedula.load_server_metadata()["jwks_uri"])
-    app.extensions["portal.replay"] = ReplayCache()
+    fapi = None
     if config.fapi:
         from clients.portal.fapi import FapiClient
 
-        app.extensions["portal.fapi"] = FapiClient(config)
+        fapi = FapiClient(config)
+    PORTAL.install(app, Portal(
+        config=config, oauth=oauth, client_auth=ClientAuth(secret=secret, method=method),
+        sessions=SessionRegistry(),
+        keys=ProviderKeys(lambda: oauth.cedula.load_server_metadata()["jwks_uri"]),
+        replay=ReplayCache(), fapi=fapi))
 
     from clients.portal import pages, views
 

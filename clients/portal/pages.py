@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
+from flask import Blueprint, Response, abort, redirect, render_template, request, session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from clients.portal.claims import ACR_SUBSTANTIAL, describe, level_rank
+from clients.portal.component import get_portal
 from clients.portal.documents import IssueError, document_metadata, document_pdf
-from clients.portal.sessions import PortalSession, SessionRegistry
+from clients.portal.sessions import PortalSession
 from clients.portal.texts import language
 
 log = logging.getLogger(__name__)
@@ -27,19 +28,17 @@ REGISTER_CLAIMS = ("given_name", "family_name", "birthdate", "national_id")
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"describe_claims": lambda claims: describe(claims, language()),
-            "issuer": current_app.config["PORTAL"].issuer}
+            "issuer": get_portal().config.issuer}
 
 
 def _current() -> PortalSession | None:
-    registry: SessionRegistry = current_app.extensions["portal.sessions"]
-    return registry.get(session.get("portal_session"))
+    return get_portal().sessions.get(session.get("portal_session"))
 
 
 def _api_arguments() -> dict[str, Any]:
-    return {"config": current_app.config["PORTAL"],
-            "metadata": current_app.extensions["portal.oauth"].cedula.load_server_metadata(),
-            "client_auth": current_app.extensions["portal.client_auth"],
-            "fapi": current_app.extensions.get("portal.fapi")}
+    portal = get_portal()
+    return {"config": portal.config, "metadata": portal.provider.load_server_metadata(),
+            "client_auth": portal.client_auth, "fapi": portal.fapi}
 
 
 @bp.get("/level")
@@ -73,7 +72,7 @@ def documents() -> WerkzeugResponse | tuple[str, int]:
     if current is None:
         return redirect("/", code=303)
     listed, unavailable = [], False
-    if current_app.config["PORTAL"].can_issue_documents and current.issued:
+    if get_portal().config.can_issue_documents and current.issued:
         try:
             listed = document_metadata(**_api_arguments(), document_ids=[d.id for d in current.issued])
         except IssueError as exc:

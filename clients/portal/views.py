@@ -7,10 +7,11 @@ import logging
 import secrets
 
 from authlib.integrations.base_client import OAuthError
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, session
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from clients.portal.claims import ACR_SUBSTANTIAL
+from clients.portal.component import get_portal
 from clients.portal.documents import IssueError, issue_birth_certificate
 from clients.portal.fapi import FapiError, pkce_pair
 from clients.portal.logout_token import LogoutTokenError, validate_logout_token
@@ -22,15 +23,15 @@ bp = Blueprint("portal", __name__)
 
 
 def _config():
-    return current_app.config["PORTAL"]
+    return get_portal().config
 
 
 def _oauth_client():
-    return current_app.extensions["portal.oauth"].cedula
+    return get_portal().provider
 
 
 def _current() -> PortalSession | None:
-    return current_app.extensions["portal.sessions"].get(session.get("portal_session"))
+    return get_portal().sessions.get(session.get("portal_session"))
 
 
 def csrf_token() -> str:
@@ -60,7 +61,7 @@ def index():
 
 
 def _fapi():
-    return current_app.extensions.get("portal.fapi")
+    return get_portal().fapi
 
 
 @bp.get("/login")
@@ -132,7 +133,7 @@ def callback():
     except (OAuthError, FapiError, ValueError, OSError) as exc:
         log.warning("sign-in failed: %s", exc)
         return render_template("portal/error.html", detail=str(exc)), 400
-    sessions = current_app.extensions["portal.sessions"]
+    sessions = get_portal().sessions
     earlier = sessions.get(session.get("portal_session"))
     key = sessions.create(PortalSession(claims=claims, id_token=token["id_token"], token=token,
                                         issued=earlier.issued if earlier else []))
@@ -151,7 +152,7 @@ def issue_birth():
     try:
         issued = issue_birth_certificate(
             _config(), metadata=_oauth_client().load_server_metadata(),
-            client_auth=current_app.extensions["portal.client_auth"], claims=current.claims,
+            client_auth=get_portal().client_auth, claims=current.claims,
             language=language(), fapi=_fapi())
     except IssueError as exc:
         log.warning("birth certificate not issued: %s", exc)
@@ -165,7 +166,7 @@ def logout():
     """RP-initiated logout: end the local session, then the provider's (OIDC RP-Initiated Logout 1.0)."""
     _check_csrf()
     current = _current()
-    current_app.extensions["portal.sessions"].remove(session.pop("portal_session", None))
+    get_portal().sessions.remove(session.pop("portal_session", None))
     if current is None:
         return redirect("/?notice=signed_out", code=303)
     return _oauth_client().logout_redirect(
@@ -179,13 +180,13 @@ def backchannel_logout() -> Response:
     token = request.form.get("logout_token", "")
     try:
         logout_request = validate_logout_token(
-            token, keys=current_app.extensions["portal.keys"], issuer=_config().issuer,
-            client_id=_config().client_id, replay=current_app.extensions["portal.replay"])
+            token, keys=get_portal().keys, issuer=_config().issuer,
+            client_id=_config().client_id, replay=get_portal().replay)
     except LogoutTokenError as exc:
         log.warning("logout token refused: %s", exc)
         response = jsonify(error="invalid_request", error_description=str(exc))
         response.status_code = 400
         return response
-    ended = current_app.extensions["portal.sessions"].end(sid=logout_request.sid, sub=logout_request.sub)
+    ended = get_portal().sessions.end(sid=logout_request.sid, sub=logout_request.sub)
     log.info("back-channel logout ended %d session(s)", ended)
     return Response(status=200, headers={"Cache-Control": "no-store"})

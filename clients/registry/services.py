@@ -118,7 +118,7 @@ def computed_sector(metadata: Mapping[str, Any], client_id: str) -> str:
 
 def sector_of(client: Client) -> str:
     """The sector of the client's pairwise subjects: fixed at its first grant, computed until then."""
-    return getattr(client, "sector", None) or computed_sector(client.client_metadata, client.client_id)
+    return client.sector or computed_sector(client.client_metadata, client.client_id)
 
 
 def freeze_sector(session: Session, client: Client) -> str:

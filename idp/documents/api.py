@@ -12,13 +12,14 @@ from contextlib import nullcontext
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from clients.registry import agency_name
 from idp.documents import idempotency
-from idp.documents.directory import IdpDirectory
+from idp.documents.directory import IdpDirectory, log_release
 from idp.oidc import client_credentials, protected, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
-from infra.idempotency import IdempotencyError, InProgress, Replay
+from infra.idempotency import Claim, IdempotencyError, IdempotencyKeys, InProgress, Replay
 from infra.ops.metrics import count, label_agency
 from infra.store import get_store
 from infra.web.errors import ApiError
@@ -131,8 +132,8 @@ def issue() -> Response:
         return _issued_response(service, str(claim.result["document_id"]), replayed=True)
     try:
         with keys.working(claim) if claim is not None else nullcontext():
-            issued = _issue(idempotency.issuing_service(service, keys, claim), agency, body,
-                            template=str(template), subject=str(subject), language=language, level=level)
+            issued = _issue(service, agency, body, template=str(template), subject=str(subject),
+                            language=language, level=level, keys=keys, claim=claim)
     except BaseException:
         if claim is not None:
             keys.abandon(claim)  # nothing was issued: a retry with this key may start at once
@@ -153,9 +154,14 @@ def _idempotency_error(exc: IdempotencyError) -> ApiError:
 
 
 def _issue(service: DocumentService, agency: client_credentials.AgencyToken, body: dict, *,
-           template: str, subject: str, language: str, level: str | None
-           ) -> issuance.IssuanceResult | Response:
-    """The document issued, or the 422 response for data the template refuses."""
+           template: str, subject: str, language: str, level: str | None,
+           keys: IdempotencyKeys, claim: Claim | None) -> issuance.IssuanceResult | Response:
+    """The document issued, or the 422 response for data the template refuses.
+
+    `signing` renders and seals it (named after the agency as the citizen's language has it);
+    then one transaction stores it, logs the release (`directory.record`), keeps the data for
+    wallets (`directory.keep_data`) and completes the request's idempotency claim: a document
+    exists if and only if all of these do."""
     with get_db(current_app).transaction() as session:
         citizen_id = subjects.resolve(session, provider(),
                                       client=agency.client, subject=subject)
@@ -165,8 +171,18 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
         raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
                        "this subject; use the sub of the citizen's ID token for this client")
     try:
-        return issuance.issue(service, client_id=agency.client_id, template=template,
-                              citizen=citizen, data=body["data"], language=language, level=level)
+        sealed = issuance.seal(service, client_id=agency.client_id,
+                               agency_name=agency_name(agency.client, language), template=template,
+                               citizen=citizen, data=body["data"], language=language, level=level)
+        with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
+            issued = issuance.store(session, sealed, stored)
+            log_release(session, event="document.issued", citizen_id=citizen.id, client_id=agency.client_id,
+                        purpose=agency.client.client_metadata.get("purpose"), document_id=issued.id)
+            service.directory.keep_data(session, document_id=issued.id, template=sealed.template,
+                                        client_id=agency.client_id, citizen_id=citizen.id, data=sealed.data)
+            if claim is not None:
+                keys.complete(session, claim, {"document_id": issued.id})
+        return issued
     except UnknownTemplate as exc:
         raise ApiError(422, "invalid_data", f"template: {exc}") from None
     except InvalidTemplateData as exc:

@@ -50,12 +50,9 @@ class IdpDirectory:
     def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
                document_id: str) -> None:
         """The data-sharing log entry of a document issued to, or signed by, the citizen."""
-        from idp import audit, consent
-
-        basis, law = consent.basis_for(client_id) if client_id else ("consent", None)
-        purpose = self._purpose(client_id) if client_id else None
-        audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
-                     purpose=purpose, legal_basis=basis, law=law, reference=document_id)
+        purpose = self._purpose(session, client_id) if client_id else None
+        log_release(session, event=event, citizen_id=citizen_id, client_id=client_id,
+                    purpose=purpose, document_id=document_id)
 
     def keep_data(self, session: Any, *, document_id: str, template: str, client_id: str,
                   citizen_id: str, data: Mapping[str, Any]) -> None:
@@ -65,9 +62,21 @@ class IdpDirectory:
         keep_data(session, document_id=document_id, template=template, client_id=client_id,
                   citizen_id=citizen_id, data=data)
 
-    def _purpose(self, client_id: str) -> str | None:
-        with self.database.read() as session:
-            try:
-                return find_client(session, client_id, enabled_only=False).client_metadata.get("purpose")
-            except ClientNotFound:
-                return None
+    @staticmethod
+    def _purpose(session: Any, client_id: str) -> str | None:
+        """The agency's declared purpose, read in the transaction that logs the release."""
+        try:
+            return find_client(session, client_id, enabled_only=False).client_metadata.get("purpose")
+        except ClientNotFound:
+            return None
+
+
+def log_release(session: Any, *, event: str, citizen_id: str, client_id: str | None,
+                purpose: str | None, document_id: str) -> None:
+    """Append the data-sharing log entry of a document (`idp.audit`), on the legal basis the
+    operator set for the agency (`idp.consent`); `purpose`: the agency's declared purpose."""
+    from idp import audit, consent
+
+    basis, law = consent.basis_for(client_id) if client_id else ("consent", None)
+    audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
+                 purpose=purpose, legal_basis=basis, law=law, reference=document_id)

@@ -10,7 +10,6 @@ its key says "done" (`infra.idempotency`).
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from typing import Any
@@ -20,7 +19,6 @@ from flask import Flask
 from infra.components import Slot
 from infra.db import get_db
 from infra.idempotency import Claim, IdempotencyKeys, Replay, parse_key
-from signing.service import Directory, DocumentService
 
 IDEMPOTENCY: Slot[IdempotencyKeys] = Slot("documents idempotency keys")
 HEADER = "Idempotency-Key"
@@ -48,32 +46,3 @@ def begin(keys: IdempotencyKeys, *, client_id: str, header: str | None,
     if key is None:
         return None
     return keys.begin(scope=f"documents:{client_id}", key=key, fingerprint=fingerprint(body))
-
-
-class _CompletingDirectory:
-    """The documents' directory, which also completes the claim in the document's transaction."""
-
-    def __init__(self, inner: Directory, keys: IdempotencyKeys, claim: Claim) -> None:
-        self._inner = inner
-        self._keys = keys
-        self._claim = claim
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
-               document_id: str) -> None:
-        self._inner.record(session, event=event, citizen_id=citizen_id, client_id=client_id,
-                           document_id=document_id)
-        if event == "document.issued":
-            self._keys.complete(session, self._claim, {"document_id": document_id})
-
-
-def issuing_service(service: DocumentService, keys: IdempotencyKeys, claim: Claim | None) -> DocumentService:
-    """`service`, or with a claim a copy of it whose directory completes the claim when the
-    issued document is recorded (same transaction as the document row)."""
-    if claim is None:
-        return service
-    bound = copy.copy(service)
-    bound.directory = _CompletingDirectory(service.directory, keys, claim)
-    return bound

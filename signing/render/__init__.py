@@ -38,6 +38,8 @@ class RenderedDocument:
     `SigFieldSpec(box=..., on_page=...)` takes it."""
     title: str
     language: str
+    data: Mapping[str, Any]
+    """The template's clean data (`Template.validate`): what the document says."""
 
 
 def render(template: Template | str, data: Mapping[str, Any], *, language: str,
@@ -94,7 +96,7 @@ def render(template: Template | str, data: Mapping[str, Any], *, language: str,
         ),
     )
     return RenderedDocument(pdf=pdf, pages=total, signature_page=total - 1,
-                            signature_box=box, title=title, language=language)
+                            signature_box=box, title=title, language=language, data=clean)
 
 
 def _line(name: str, value: str) -> str:

@@ -28,6 +28,8 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from keys.x509 import key_hash
+
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 _SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
 
@@ -54,7 +56,7 @@ class _Dss:
 
     def __init__(self, dss: DocumentSecurityStore) -> None:
         self.crl_issuers: set[bytes] = set()
-        self.ocsp_certs: set[tuple[bytes, int]] = set()
+        self.ocsp_certs: set[tuple[str, bytes, int]] = set()
         for ref in dss.crls:
             crl = asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
             self.crl_issuers.add(crl.issuer.dump())
@@ -66,7 +68,8 @@ class _Dss:
                 continue
             for single in basic["tbs_response_data"]["responses"]:
                 cert_id = single["cert_id"]
-                self.ocsp_certs.add((cert_id["issuer_key_hash"].native,
+                self.ocsp_certs.add((cert_id["hash_algorithm"]["algorithm"].native,
+                                     cert_id["issuer_key_hash"].native,
                                      cert_id["serial_number"].native))
 
     def covers(self, chain: Sequence[asn1_x509.Certificate]) -> bool:
@@ -74,10 +77,19 @@ class _Dss:
         for cert, issuer in pairwise(chain):
             if cert.issuer.dump() in self.crl_issuers:
                 continue
-            key_hash = issuer.public_key.sha1
-            if (key_hash, cert.serial_number) not in self.ocsp_certs:
+            if not any(self._answers(algorithm, issuer, cert.serial_number)
+                       for algorithm, _, serial in self.ocsp_certs if serial == cert.serial_number):
                 return False
         return bool(chain)
+
+    def _answers(self, algorithm: str, issuer: asn1_x509.Certificate, serial: int) -> bool:
+        """An OCSP response of the DSS is about `serial` of `issuer` (its CertID's issuerKeyHash,
+        RFC 6960 section 4.1.1, in the CertID's own hash algorithm: SHA-1 or SHA-256)."""
+        try:
+            issuer_key = key_hash(issuer.public_key.dump(), algorithm)
+        except ValueError:
+            return False
+        return (algorithm, issuer_key, serial) in self.ocsp_certs
 
 
 def _dss_at(reader: PdfFileReader, revision: int | None) -> _Dss | None:

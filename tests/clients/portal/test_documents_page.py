@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from clients.portal.component import get_portal
 from tests.conftest import Backend
 from tests.idp.conftest import dui
 from tests.support.live import Citizen, live_server
@@ -92,7 +93,7 @@ def test_a_document_the_provider_does_not_know_is_a_sentence_and_a_503_not_a_cra
     from clients.portal.documents import Issued
 
     browser = _sign_in(server, portal, given_name="Eva", family_name="Paz", national_id=dui(5550123))
-    current = portal.extensions["portal.sessions"].get(_session_key(browser))
+    current = get_portal(portal).sessions.get(_session_key(browser))
     current.issued.append(Issued(id="no-such-document", csv="X", verify_url="/verify"))
     page = browser.get("/documents")
     assert page.status_code == 503 and 'id="documents-unavailable"' in page.get_data(as_text=True)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from joserfc.jwk import ECKey
 
+from clients.portal.component import get_portal
 from tests.support.live import Citizen, live_server
 
 PORTAL = "https://registro.example.gov"  # never contacted: the test drives the portal in-process
@@ -56,7 +57,7 @@ def test_the_portal_signs_in_with_par_dpop_and_private_key_jwt(server, portal):
     assert callback.status_code == 303, callback.get_data(as_text=True)
     page = browser.get("/").get_data(as_text=True)
     assert "Rosa" in page and "Díaz" in page
-    fapi = portal.extensions["portal.fapi"]
+    fapi = get_portal(portal).fapi
     assert fapi._nonce  # the provider's DPoP nonce was learnt and used
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from clients.portal.app import create_portal
 from clients.portal.claims import ACR_SUBSTANTIAL
+from clients.portal.component import get_portal
 from clients.portal.config import PortalConfig
 from clients.portal.documents import Issued
 from clients.portal.sessions import PortalSession
@@ -23,7 +24,7 @@ LOW = "http://eidas.europa.eu/LoA/low"
 def portal():
     app = create_portal(PortalConfig(name="Registro Civil", base_url=BASE, issuer=ISSUER, client_id="registro",
                                      client_secret="secret", can_issue_documents=True))
-    app.extensions["portal.oauth"].cedula.server_metadata.update({
+    get_portal(app).provider.server_metadata.update({
         "_loaded_at": time.time(), "issuer": ISSUER, "authorization_endpoint": f"{ISSUER}/authorize",
         "token_endpoint": f"{ISSUER}/token", "jwks_uri": f"{ISSUER}/jwks.json",
         "userinfo_endpoint": f"{ISSUER}/userinfo", "end_session_endpoint": f"{ISSUER}/end-session"})
@@ -34,7 +35,7 @@ def _signed_in(portal, browser, **claims) -> PortalSession:
     current = PortalSession(claims={"sub": "pairwise-1", "sid": "sid-1", "given_name": "Rosa", "family_name": "Díaz",
                                     "birthdate": "1990-05-17", "national_id": "00000019-9", **claims},
                             id_token="id-token", token={})
-    key = portal.extensions["portal.sessions"].create(current)
+    key = get_portal(portal).sessions.create(current)
     with browser.session_transaction() as cookie:
         cookie["portal_session"] = key
     return current

@@ -1,0 +1,99 @@
+"""The documents' requests go one way through the packages (issue 15): `signing`, `keys` and
+`clients` serve the identity provider and never call back into `idp` while a request runs.
+
+The calls are traced (`sys.setprofile`) while the request runs; a call into a function of
+`idp` whose nearest caller in the project is in `signing`, `keys` or `clients` is a call back.
+The platform (`infra`) runs the app's hooks and views, so its calls into `idp` are not counted.
+Only the requesting thread is traced.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import pytest
+
+from tests.idp.documents.conftest import agency_token
+from tests.idp.oidc.conftest import bearer
+from tests.signing import samples
+
+REPOSITORY = Path(__file__).resolve().parents[3]
+SERVING = ("signing", "keys", "clients")
+
+
+def _module(frame: FrameType) -> str | None:
+    """`signing.issuance` for a frame of the project's own code; None for any other."""
+    try:
+        relative = Path(frame.f_code.co_filename).resolve().relative_to(REPOSITORY)
+    except ValueError:
+        return None
+    if relative.parts[0] not in ("infra", *SERVING, "idp") or relative.suffix != ".py":
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@contextmanager
+def calls_back() -> Iterator[set[str]]:
+    """The calls back into `idp` made while the block runs, as `caller -> callee`."""
+    found: set[str] = set()
+
+    def profile(frame: FrameType, event: str, _arg: object) -> None:
+        if event != "call":
+            return
+        callee = _module(frame)
+        if callee is None or not callee.startswith("idp"):
+            return
+        caller_frame = frame.f_back
+        while caller_frame is not None and _module(caller_frame) is None:
+            caller_frame = caller_frame.f_back
+        caller = _module(caller_frame) if caller_frame is not None else None
+        if caller is not None and caller.split(".")[0] in SERVING:
+            assert caller_frame is not None
+            found.add(f"{caller}.{caller_frame.f_code.co_name} -> {callee}.{frame.f_code.co_name}")
+
+    previous: Callable | None = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield found
+    finally:
+        sys.setprofile(previous)
+
+
+def test_issuing_and_verifying_call_nothing_of_idp_back(web, agency, signed_in):
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    payload = {"template": "residence", "data": samples.RESIDENCE, "subject": sub, "language": "en"}
+    with calls_back() as issuing:
+        issued = web.post("/api/documents", data=json.dumps(payload), content_type="application/json",
+                          headers=bearer(token))
+    assert issued.status_code == 201, issued.get_json()
+    assert issuing == set(), "signing, keys or clients called idp back while a document was issued"
+
+    pdf = web.get(f"/api/documents/{issued.get_json()['id']}/pdf", headers=bearer(token)).data
+    with calls_back() as verifying:
+        verified = web.post("/api/verify?lang=en", data=pdf, headers={"Content-Type": "application/pdf"})
+    assert verified.status_code == 200, verified.get_json()
+    assert verified.get_json()["document"]["csv"] == issued.get_json()["csv"]
+    # Still open (docs/architecture.md, "Where the flows still bend"): the report's agency name
+    # comes through the directory idp gave signing. The test fails when it goes, so this goes too.
+    assert verifying == {"signing.verify.service.agency_name -> idp.documents.directory.agency_name"}
+
+
+def test_the_trace_sees_a_call_back(fresh_app):
+    """The check itself can fail: `signing.issuance.issue` (the command line's way) asks idp's
+    directory for the agency's name."""
+    from signing.issuance import UnknownAgency, issue
+    from signing.service import CitizenRef, get_documents
+
+    citizen = CitizenRef(id="0", given_name="Ana", family_name="Pérez", national_id="0")
+    with fresh_app.app_context(), calls_back() as found, pytest.raises(UnknownAgency):
+        issue(get_documents(fresh_app), client_id="nobody", template="residence", citizen=citizen, data={})
+    assert found == {"signing.issuance.issue -> idp.documents.directory.agency_name"}
