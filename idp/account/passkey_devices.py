@@ -8,6 +8,8 @@ noted by the registration view; its use by the sign-in history's session listene
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -45,17 +47,25 @@ def note_created(session: Session, *, credential_id: bytes, user_agent: str) -> 
                     .execution_options(cache_neutral=True))
 
 
-def note_used(session: Session, *, credential_id: bytes, user_agent: str) -> None:
-    """Record where a passkey was used, writing only when the device changed."""
+_PASSKEYS = cast(sa.Table, Passkey.__table__)
+# Built once (SQLAlchemy keeps its compiled form); a table statement, no ORM unit of work.
+_NOTE_USED = (sa.update(_PASSKEYS)
+              .where(_PASSKEYS.c.credential_id == sa.bindparam("used_credential"),
+                     sa.or_(_PASSKEYS.c.last_used_device.is_(None),
+                            _PASSKEYS.c.last_used_device != sa.bindparam("device")))
+              .values(last_used_device=sa.bindparam("new_device"))
+              # Nothing a cache keeps depends on it (infra.invalidation).
+              .execution_options(cache_neutral=True))
+
+
+def note_used(connection: sa.Connection, *, credential_id: bytes, user_agent: str) -> None:
+    """Record where a passkey was used, writing only when the device changed (on the
+    transaction's connection; an ORM session's caller passes `session.connection()`)."""
     device = summary(user_agent)
     if device is None:
         return
-    session.execute(sa.update(Passkey)
-                    .where(Passkey.credential_id == credential_id,
-                           sa.or_(Passkey.last_used_device.is_(None),
-                                  Passkey.last_used_device != device))
-                    .values(last_used_device=device)
-                    .execution_options(cache_neutral=True))
+    connection.execute(_NOTE_USED, {"used_credential": credential_id, "device": device,
+                                    "new_device": device})
 
 
 __all__ = ["note_created", "note_used", "parse", "summary"]

@@ -1,4 +1,4 @@
-"""The sign-in history: every sign-in and passkey re-check of a citizen, the newest `KEEP`.
+"""The sign-in history: every sign-in and passkey re-check of a citizen, the newest `KEEP` shown.
 
 A session listener (idp.sessions.add_listener) records each one, in one transaction with the
 passkey's last-used device (`idp.account.passkey_devices`): when, a new session or a re-check,
@@ -31,22 +31,36 @@ from idp.webauthn.encoding import from_b64url
 from infra.db import get_db
 
 KEEP = 20
+# The history holds at most MOST entries: it grows past KEEP until an entry would make it
+# longer than MOST, which trims it back to the newest KEEP in the same transaction. One DELETE
+# every KEEP + 1 sign-ins instead of one per sign-in; the page shows the newest KEEP either way.
+MOST = 2 * KEEP
 EVENTS = {"started": "sign_in", "reauthenticated": "recheck"}
 # Set on `g` by record_passkey_use: this request's session event is already in the history.
 _RECORDED = "sign_in_recorded"
 
-# Built once (SQLAlchemy keeps their compiled form): a sign-in adds one row and drops the
-# citizen's oldest beyond KEEP, without the ORM's unit of work.
+# Built once (SQLAlchemy keeps their compiled form), table statements without the ORM's unit of
+# work. The INSERT returns how many of the citizen's entries are older than the new one (a
+# subquery in the same statement: no round trip to learn whether to trim). Under concurrent
+# sign-ins on PostgreSQL each transaction counts without the others' uncommitted entries, so
+# the history may briefly hold a few more than MOST; the next sign-in trims it.
 _TABLE = cast(sa.Table, SignIn.__table__)
-_ADD = sa.insert(_TABLE).values(
-    citizen_id=sa.bindparam("citizen_id"), at=sa.bindparam("at"), kind=sa.bindparam("kind"),
-    device=sa.bindparam("device"), passkey_name=sa.bindparam("passkey_name"))
+# (As SQL text: SQLAlchemy renders no table names inside RETURNING on SQLite, and the
+# subquery must tell the new row from the older ones.)
+_OLDER = sa.literal_column(
+    "(SELECT count(*) FROM sign_ins AS older"
+    " WHERE older.citizen_id = sign_ins.citizen_id AND older.id < sign_ins.id)", sa.Integer)
+_ADD = (sa.insert(_TABLE)
+        .values(citizen_id=sa.bindparam("citizen_id"), at=sa.bindparam("at"),
+                kind=sa.bindparam("kind"), device=sa.bindparam("device"),
+                passkey_name=sa.bindparam("passkey_name"))
+        .returning(_OLDER))
 _NEWEST = (sa.select(_TABLE.c.id).where(_TABLE.c.citizen_id == sa.bindparam("citizen_id"))
            .order_by(_TABLE.c.at.desc(), _TABLE.c.id.desc()).limit(KEEP))
-_PRUNE = (sa.delete(_TABLE)
-          .where(_TABLE.c.citizen_id == sa.bindparam("citizen_id"),
-                 _TABLE.c.id.not_in(_NEWEST.scalar_subquery()))
-          .execution_options(cache_neutral=True))
+_TRIM = (sa.delete(_TABLE)
+         .where(_TABLE.c.citizen_id == sa.bindparam("citizen_id"),
+                _TABLE.c.id.not_in(_NEWEST.scalar_subquery()))
+         .execution_options(cache_neutral=True))
 
 
 @dataclass(frozen=True)
@@ -59,36 +73,36 @@ class SignInView:
 
 def record(session: Session, *, citizen_id: uuid.UUID, kind: str, user_agent: str,
            credential_id: bytes | None, now: datetime) -> None:
-    """Add one sign-in and drop the citizen's oldest beyond `KEEP` (nothing for an unknown citizen)."""
+    """Add one sign-in, keeping at most `MOST` of the citizen's (nothing for an unknown citizen)."""
     if session.get(Citizen, citizen_id) is None:
         return
+    connection = session.connection()
     name = None
     if credential_id is not None:
         name = session.scalar(sa.select(Passkey.name).where(Passkey.credential_id == credential_id))
-        passkey_devices.note_used(session, credential_id=credential_id, user_agent=user_agent)
-    _add(session, citizen_id=citizen_id, kind=kind, device=passkey_devices.summary(user_agent),
+        passkey_devices.note_used(connection, credential_id=credential_id, user_agent=user_agent)
+    _add(connection, citizen_id=citizen_id, kind=kind, device=passkey_devices.summary(user_agent),
          passkey_name=name, now=now)
 
 
-def _add(session: Session, *, citizen_id: uuid.UUID, kind: str, device: str | None,
+def _add(connection: sa.Connection, *, citizen_id: uuid.UUID, kind: str, device: str | None,
          passkey_name: str | None, now: datetime) -> None:
-    # Table statements on the transaction's connection: nothing for the ORM's session to do.
-    connection = session.connection()
-    connection.execute(_ADD, {"citizen_id": citizen_id, "at": now, "kind": kind, "device": device,
-                              "passkey_name": passkey_name})
-    connection.execute(_PRUNE, {"citizen_id": citizen_id})
+    older = connection.execute(_ADD, {"citizen_id": citizen_id, "at": now, "kind": kind,
+                                      "device": device, "passkey_name": passkey_name}).scalar_one()
+    if older + 1 > MOST:
+        connection.execute(_TRIM, {"citizen_id": citizen_id})
 
 
-def record_passkey_use(session: Session, *, citizen_id: uuid.UUID, kind: str, user_agent: str,
-                       credential_id: bytes, passkey_name: str, last_used_device: str | None,
-                       now: datetime) -> None:
+def record_passkey_use(connection: sa.Connection, *, citizen_id: uuid.UUID, kind: str,
+                       user_agent: str, credential_id: bytes, passkey_name: str,
+                       last_used_device: str | None, now: datetime) -> None:
     """A passkey sign-in's entry, in the sign-in's own transaction (the citizen and the passkey
     were just read in it, with the passkey's label and last-used device): the passkey's device
     is written only when it changed. The session listener then skips this request's event."""
     device = passkey_devices.summary(user_agent)
     if device is not None and device != last_used_device:
-        passkey_devices.note_used(session, credential_id=credential_id, user_agent=user_agent)
-    _add(session, citizen_id=citizen_id, kind=kind, device=device, passkey_name=passkey_name,
+        passkey_devices.note_used(connection, credential_id=credential_id, user_agent=user_agent)
+    _add(connection, citizen_id=citizen_id, kind=kind, device=device, passkey_name=passkey_name,
          now=now)
     setattr(g, _RECORDED, str(citizen_id))
 
@@ -122,4 +136,4 @@ def on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
                credential_id=raw, now=datetime.fromtimestamp(session.auth_time, UTC))
 
 
-__all__ = ["KEEP", "SignInView", "on_session_event", "recent", "record", "record_passkey_use"]
+__all__ = ["KEEP", "MOST", "SignInView", "on_session_event", "recent", "record", "record_passkey_use"]

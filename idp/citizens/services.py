@@ -159,24 +159,22 @@ _PASSKEY_FOR_ASSERTION = (
 )
 
 
-def passkey_for_assertion(session: Session, credential_id: bytes) -> sa.Row[*tuple[Any, ...]] | None:
-    """What verifying a sign-in assertion reads of a passkey and its citizen (id, citizen_id,
+def passkey_for_assertion(connection: sa.Connection,
+                          credential_id: bytes) -> sa.Row[*tuple[Any, ...]] | None:
+    """What verifying an assertion reads of a passkey and its citizen (id, citizen_id,
     credential_id, public_key, sign_count, backup_eligible, name, last_used_device,
     user_handle): one table statement on the transaction's connection, only these columns, no
-    ORM objects to build."""
-    return session.connection().execute(_PASSKEY_FOR_ASSERTION,
-                                         {"credential_id": credential_id}).first()
+    ORM objects to build. (An ORM session's caller passes `session.connection()`.)"""
+    return connection.execute(_PASSKEY_FOR_ASSERTION, {"credential_id": credential_id}).first()
 
 
-def record_use(session: Session, *, passkey_id: int, previous_count: int, sign_count: int,
-               backed_up: bool, now: datetime) -> None:
+def record_use(connection: sa.Connection, *, passkey_id: int, previous_count: int,
+               sign_count: int, backed_up: bool, now: datetime) -> None:
     """Store the new counter and last use in one UPDATE that also checks the counter read
-    (SignCountRaced if another sign-in got there first). A table statement: the ORM's
-    synchronisation of loaded objects cost more than the UPDATE, and the loaded passkey is
-    not read for these columns afterwards (it keeps the values it was read with)."""
-    # On the transaction's connection (as `passkey_for_assertion`): the Session's own execute
-    # path (ORM compile-state lookup, execution events) has nothing to do for a table statement.
-    result = session.connection().execute(_RECORD_USE, {
+    (SignCountRaced if another sign-in got there first). A table statement on the transaction's
+    connection: no ORM unit of work, and nothing loaded is synchronised (a caller holding the
+    passkey as an ORM object keeps the values it was read with)."""
+    result = connection.execute(_RECORD_USE, {
         "passkey_id": passkey_id, "previous_count": previous_count, "new_count": sign_count,
         "new_backed_up": backed_up, "used_at": now})
     if result.rowcount != 1:

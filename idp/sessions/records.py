@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 from dataclasses import dataclass, field, replace
 
 from infra.store import EphemeralStore
@@ -19,6 +20,10 @@ RECORD = "sso:s:"
 BY_SID = "sso:sid:"
 BY_CITIZEN = "sso:c:"
 REFRESH_SECONDS = 60
+# Decoded sessions kept per process, keyed by the stored value itself (the record's JSON and
+# its reference): a value read again is not decoded again, and a changed record is a new key.
+# Only what the store holds is kept (no token), and at most this many, oldest out first.
+DECODED_MAX = 2048
 
 
 @dataclass(frozen=True)
@@ -69,10 +74,33 @@ def reference(policy: SessionPolicy, token: str) -> str:
     return hmac.new(policy.key, token.encode(), hashlib.sha256).hexdigest()
 
 
+_decoded: dict[tuple[bytes, str], SsoSession] = {}
+_decoded_lock = threading.Lock()
+
+
+def _keep(raw: bytes, session: SsoSession) -> None:
+    with _decoded_lock:
+        while len(_decoded) >= DECODED_MAX:
+            del _decoded[next(iter(_decoded))]
+        _decoded[(raw, session.ref)] = session
+
+
+def decoded(raw: bytes, ref: str) -> SsoSession:
+    """The session stored as `raw` under `ref`, decoded once per process (SsoSession is frozen,
+    so the same object serves every request that reads the same value)."""
+    key = (bytes(raw), ref)
+    session = _decoded.get(key)
+    if session is None:
+        session = SsoSession.from_json(key[0], ref)
+        _keep(key[0], session)
+    return session
+
+
 def _write(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, now: float) -> None:
     ttl = max(1.0, session.ends_at(policy) - now)
-    store.set_many({RECORD + session.ref: session.to_json(),
-                    BY_SID + session.sid: session.ref.encode()}, ttl)
+    raw = session.to_json()
+    store.set_many({RECORD + session.ref: raw, BY_SID + session.sid: session.ref.encode()}, ttl)
+    _keep(raw, session)  # the next request reads this value: no need to decode it
 
 
 @dataclass(frozen=True)
@@ -121,7 +149,7 @@ def load(store: EphemeralStore, policy: SessionPolicy, token: str, now: float) -
     raw = store.get(RECORD + ref)
     if raw is None:
         return None
-    session = SsoSession.from_json(raw, ref)
+    session = decoded(raw, ref)
     if now >= session.ends_at(policy):
         end(store, session)
         return None
@@ -156,7 +184,7 @@ def by_sid(store: EphemeralStore, policy: SessionPolicy, sid: str, now: float) -
     raw = store.get(RECORD + ref.decode())
     if raw is None:
         return None
-    session = SsoSession.from_json(raw, ref.decode())
+    session = decoded(raw, ref.decode())
     return session if now < session.ends_at(policy) else None
 
 

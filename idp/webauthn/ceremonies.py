@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp.citizens import services
@@ -130,11 +131,12 @@ def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
     if ceremony.citizen_id != citizen_id:
         raise WebAuthnError("forbidden", "the challenge was issued to another citizen",
                             status=403)
-    passkey = services.passkey_for_assertion(session, response.credential_id)
+    connection = session.connection()
+    passkey = services.passkey_for_assertion(connection, response.credential_id)
     if passkey is None or str(passkey.citizen_id) != citizen_id:
         raise WebAuthnError("unknown_credential",
                             "this passkey is not one of the signed-in citizen's")
-    _verify_and_record(session, rp=rp, response=response, passkey_id=passkey.id,
+    _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        user_handle=passkey.user_handle, challenge=ceremony.challenge, now=now)
     return _signed_in(passkey)
@@ -184,19 +186,19 @@ def use_passkey(session: Session, *, rp: RelyingParty, response: Any, passkey: A
     record the use (W3C WebAuthn Level 3, section 7.2, steps 11-24): signature, origin, RP ID,
     user verification, and a sign count that never goes back (also under concurrent use).
     WebAuthnError if not."""
-    _verify_and_record(session, rp=rp, response=response, passkey_id=passkey.id,
+    _verify_and_record(session.connection(), rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        user_handle=passkey.citizen.user_handle, challenge=challenge, now=now)
 
 
-def _verify_and_record(session: Session, *, rp: RelyingParty, response: Any, passkey_id: int,
+def _verify_and_record(connection: sa.Connection, *, rp: RelyingParty, response: Any, passkey_id: int,
                        public_key: bytes, sign_count: int, user_handle: bytes, challenge: bytes,
                        now: float) -> None:
     verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
                                 public_key=public_key, stored_sign_count=sign_count,
                                 user_handle=user_handle)
     try:
-        services.record_use(session, passkey_id=passkey_id, previous_count=sign_count,
+        services.record_use(connection, passkey_id=passkey_id, previous_count=sign_count,
                             sign_count=verified.sign_count, backed_up=verified.backed_up,
                             now=_utc(now))
     except SignCountRaced:
@@ -210,16 +212,17 @@ def _signed_in(passkey: Any) -> SignedIn:
                     passkey_name=passkey.name, last_used_device=passkey.last_used_device)
 
 
-def finish_sign_in(session: Session, store: EphemeralStore, *, rp: RelyingParty,
+def finish_sign_in(connection: sa.Connection, store: EphemeralStore, *, rp: RelyingParty,
                    body: dict[str, Any], now: float) -> SignedIn:
-    """Verify an assertion for a registered passkey and record its use."""
+    """Verify an assertion for a registered passkey and record its use, on the caller's
+    transaction (a plain connection: table statements only, no ORM unit of work)."""
     response = parse_assertion(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge,
                                purposes={"sign-in"}, now=now)
-    passkey = services.passkey_for_assertion(session, response.credential_id)
+    passkey = services.passkey_for_assertion(connection, response.credential_id)
     if passkey is None:
         raise WebAuthnError("unknown_credential", "this passkey is not registered here")
-    _verify_and_record(session, rp=rp, response=response, passkey_id=passkey.id,
+    _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        user_handle=passkey.user_handle, challenge=ceremony.challenge, now=now)
     return _signed_in(passkey)

@@ -3,6 +3,7 @@ newest kept, shown on the security page, deleted when the account is closed."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -38,19 +39,104 @@ def test_sign_ins_and_rechecks_are_recorded_and_shown(client):
     assert "Firefox on Windows" in table and "Passkey check" in table
 
 
-def test_only_the_newest_are_kept(client):
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def stored_times(client, citizen_id: str) -> list[datetime]:
+    return sorted((_aware(r.at) for r in rows(client, citizen_id)), reverse=True)
+
+
+def shown_times(client, citizen: uuid.UUID) -> list[datetime]:
+    with get_db(client.application).read() as db:
+        return [s.at for s in sign_ins.recent(db, citizen)]
+
+
+def test_the_history_holds_at_most_MOST_and_trims_to_the_newest_KEEP(client):
+    """Entries accumulate up to MOST; the one that would make MOST + 1 trims the history to the
+    newest KEEP in its own transaction. The page shows the newest KEEP, newest first, always."""
     enrolled = enrol(client)
     citizen = uuid.UUID(enrolled.citizen_id)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    with get_db(client.application).transaction() as db:
-        for n in range(sign_ins.KEEP + 5):
+    recorded = stored_times(client, enrolled.citizen_id)  # the enrolment's sign-in
+    assert len(recorded) == 1
+    start = datetime.now(UTC) + timedelta(days=1)
+    expected_size, sizes, expected_sizes = 1, [], []
+    for n in range(2 * sign_ins.MOST + 3):
+        at = start + timedelta(minutes=n)
+        with get_db(client.application).transaction() as db:
             sign_ins.record(db, citizen_id=citizen, kind="sign_in", user_agent=FIREFOX_WINDOWS,
+                            credential_id=None, now=at)
+        recorded.insert(0, at)
+        expected_size = expected_size + 1 if expected_size < sign_ins.MOST else sign_ins.KEEP
+        expected_sizes.append(expected_size)
+        stored = stored_times(client, enrolled.citizen_id)
+        sizes.append(len(stored))
+        assert stored == recorded[:len(stored)]  # only the oldest ever go
+        assert shown_times(client, citizen) == recorded[:sign_ins.KEEP]
+    assert sizes == expected_sizes
+    trims = [after for before, after in itertools.pairwise(sizes) if after < before]
+    assert max(sizes) == sign_ins.MOST and len(trims) >= 2 and set(trims) == {sign_ins.KEEP}
+    assert sign_ins.KEEP < sign_ins.MOST
+
+
+def test_a_passkey_sign_in_trims_the_history_too(client):
+    key = SoftwareAuthenticator()
+    enrolled = enrol(client, key)
+    citizen = uuid.UUID(enrolled.citizen_id)
+    start = datetime.now(UTC) - timedelta(days=1)
+    with get_db(client.application).transaction() as db:
+        for n in range(sign_ins.MOST - 2):  # with the enrolment's: MOST - 1
+            sign_ins.record(db, citizen_id=citizen, kind="sign_in", user_agent="",
                             credential_id=None, now=start + timedelta(minutes=n))
+    assert sign_in(client, key).status_code == 200
+    assert len(rows(client, enrolled.citizen_id)) == sign_ins.MOST
+    assert sign_in(client, key).status_code == 200
     kept = rows(client, enrolled.citizen_id)
     assert len(kept) == sign_ins.KEEP
-    with get_db(client.application).read() as db:
-        shown = sign_ins.recent(db, citizen)
-    assert shown[0].at > shown[-1].at  # newest first, the enrolment's long gone
+    assert [r.kind for r in kept][-2:] == ["recheck", "recheck"]  # the newest two stayed
+    assert shown_times(client, citizen) == stored_times(client, enrolled.citizen_id)
+
+
+def test_concurrent_sign_ins_keep_the_newest_and_the_bound(client):
+    """Sign-ins of one citizen in parallel transactions (PostgreSQL: truly concurrent) all
+    commit; none drops one of the newest KEEP, and the bound holds again at the next one."""
+    import threading
+
+    enrolled = enrol(client)
+    citizen = uuid.UUID(enrolled.citizen_id)
+    engine = get_db(client.application).engine
+    start = datetime.now(UTC) + timedelta(days=1)
+    threads, each = 4, sign_ins.MOST
+    errors: list[BaseException] = []
+    ready = threading.Barrier(threads)
+
+    def sign_in_many(thread: int) -> None:
+        ready.wait()
+        try:
+            for n in range(each):
+                with engine.begin() as connection:
+                    sign_ins._add(connection, citizen_id=citizen, kind="sign_in", device=None,
+                                  passkey_name=None,
+                                  now=start + timedelta(minutes=n, seconds=thread))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=sign_in_many, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    newest = sorted((start + timedelta(minutes=n, seconds=t)
+                     for n in range(each) for t in range(threads)), reverse=True)
+    assert shown_times(client, citizen) == newest[:sign_ins.KEEP]
+    assert sign_ins.KEEP <= len(rows(client, enrolled.citizen_id)) <= sign_ins.MOST + threads - 1
+    last = start + timedelta(days=1)
+    with engine.begin() as connection:
+        sign_ins._add(connection, citizen_id=citizen, kind="sign_in", device=None,
+                      passkey_name=None, now=last)
+    assert sign_ins.KEEP <= len(rows(client, enrolled.citizen_id)) <= sign_ins.MOST
+    assert shown_times(client, citizen) == [last, *newest[:sign_ins.KEEP - 1]]
 
 
 def test_an_unknown_citizen_records_nothing(client):

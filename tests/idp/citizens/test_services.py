@@ -52,10 +52,10 @@ def test_passkeys_names_counters_and_the_last_one(fresh_app):
         with pytest.raises(CredentialExists):
             services.add_passkey(db, citizen_id=citizen.id, passkey=passkey(b"b"),
                                  passkey_name="Passkey", now=NOW)
-        services.record_use(db, passkey_id=second.id, previous_count=0, sign_count=5,
+        services.record_use(db.connection(), passkey_id=second.id, previous_count=0, sign_count=5,
                             backed_up=False, now=NOW)
         with pytest.raises(SignCountRaced):
-            services.record_use(db, passkey_id=second.id, previous_count=0, sign_count=6,
+            services.record_use(db.connection(), passkey_id=second.id, previous_count=0, sign_count=6,
                                 backed_up=False, now=NOW)
         services.delete_passkey(db, citizen_id=citizen.id, credential_id=b"a")
         with pytest.raises(LastPasskey):

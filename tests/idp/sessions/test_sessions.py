@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
@@ -147,3 +148,45 @@ def test_a_session_record_round_trips_every_field():
     raw = session.to_json()
     assert set(json.loads(raw)) == {f.name for f in dataclasses.fields(records.SsoSession)} - {"ref"}
     assert records.SsoSession.from_json(raw, "r") == session
+
+
+def test_a_stored_value_is_decoded_once_and_a_changed_one_again(client, enrolled, monkeypatch):
+    """The decoded session is kept per stored value (its JSON and reference): read again, the
+    same value is not decoded again; a changed record (refreshed, rotated, rewritten
+    elsewhere) is decoded as it now is."""
+    token = client.get_cookie("cedula_session").value
+    s, p = store(client.application), policy(client.application)
+    first = records.load(s, p, token, time.time())
+    decodes = []
+    real = records.SsoSession.from_json.__func__
+
+    def counted(cls, raw, ref):
+        decodes.append(raw)
+        return real(cls, raw, ref)
+
+    monkeypatch.setattr(records.SsoSession, "from_json", classmethod(counted))
+    records._decoded.clear()
+    assert records.load(s, p, token, time.time()) == first
+    again = records.load(s, p, token, time.time())
+    assert again is records.load(s, p, token, time.time()) and len(decodes) == 1
+    # Another worker rewrites the record (other amr): the new value is what is read.
+    changed = dataclasses.replace(first, amr=("swk", "mfa"))
+    s.set(records.RECORD + first.ref, changed.to_json(), 600)
+    assert records.load(s, p, token, time.time()).amr == ("swk", "mfa") and len(decodes) == 2
+    assert records.by_sid(s, p, first.sid, time.time()).amr == ("swk", "mfa")
+    assert len(decodes) == 2
+    # A refresh writes a new value and keeps it decoded: the next read decodes nothing.
+    refreshed = records.load(s, p, token, first.last_seen + 61)
+    assert refreshed.last_seen == first.last_seen + 61 and len(decodes) == 2
+    assert records.load(s, p, token, first.last_seen + 62) is refreshed and len(decodes) == 2
+
+
+def test_the_decoded_sessions_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(records, "DECODED_MAX", 3)
+    records._decoded.clear()
+    made = [records.SsoSession(sid=f"s{n}", citizen_id="c", created=1.0, auth_time=1.0,
+                               last_seen=1.0, expires=2.0, ref=f"r{n}") for n in range(5)]
+    for session in made:
+        assert records.decoded(session.to_json(), session.ref) == session
+    kept = records._decoded
+    assert len(kept) == 3 and [ref for _raw, ref in kept] == ["r2", "r3", "r4"]

@@ -171,3 +171,34 @@ def test_client_data_that_is_not_json_is_a_4xx(client, enrolled):
     assertion = enrolled.key.authenticate(sign_in_options(client))
     assertion["response"]["clientDataJSON"] = "bm90IGpzb24"
     assert error_of(verify(client, assertion)) == "invalid_request"
+
+
+def test_a_database_that_fails_mid_sign_in_is_a_503_and_changes_nothing(client, enrolled,
+                                                                         monkeypatch):
+    """The sign-in's one transaction (a plain connection) rolls back as a whole: the sign count
+    moved by the UPDATE is not kept when the history's INSERT finds the database locked, and
+    the answer is 503 with Retry-After (infra.web.errors), no session."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from idp.account import sign_ins
+
+    with get_db(client.application).read() as db:
+        before = db.execute(sa.select(Passkey.sign_count, Passkey.last_used_at)).one()
+
+    def locked(*_args, **_kwargs):
+        raise sa.exc.OperationalError("INSERT INTO sign_ins", {},
+                                      sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(sign_ins, "_add", locked)
+    browser = fresh(client)
+    response = sign_in(browser, enrolled.key)
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert "Set-Cookie" not in response.headers
+    with get_db(client.application).read() as db:
+        assert db.execute(sa.select(Passkey.sign_count, Passkey.last_used_at)).one() == before
+    monkeypatch.undo()
+    assert sign_in(browser, enrolled.key).status_code == 200
+    with get_db(client.application).read() as db:
+        assert db.execute(sa.select(Passkey.sign_count, Passkey.last_used_at)).one() != before
