@@ -134,6 +134,20 @@ def count(name: str, step: Callable[[], Callable[[], object]], *, iterations: in
         nonlocal commits
         commits += active and threading.get_ident() == mine
 
+    # The group commit runs its batches on the driver's connection, which SQLAlchemy's events
+    # do not see: its statements and its COMMIT are counted where it sends them.
+    from infra.group_commit import GroupCommit
+
+    on_driver = GroupCommit._run_on_driver
+
+    def counted(group, calls):
+        nonlocal statements, commits
+        if active and threading.get_ident() == mine:
+            statements += len(calls)
+            commits += 1
+        return on_driver(group, calls)
+
+    GroupCommit._run_on_driver = counted
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", on_statement)
     sa.event.listen(sa.engine.Engine, "commit", on_commit)
     try:
@@ -147,6 +161,7 @@ def count(name: str, step: Callable[[], Callable[[], object]], *, iterations: in
                 sys.setprofile(None)
                 active = False
     finally:
+        GroupCommit._run_on_driver = on_driver
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", on_statement)
         sa.event.remove(sa.engine.Engine, "commit", on_commit)
     calls -= iterations  # the hook also sees the call that removes it (sys.setprofile(None))
