@@ -1,4 +1,4 @@
-"""Direct routes: a few hot JSON endpoints answered without Flask's request machinery.
+"""Direct routes: a few hot endpoints answered without Flask's request machinery.
 
 A component registers `(method, path) -> (endpoint, handler)` with `route(app, ...)`; the
 application (`infra.web.application.CedulaFlask.wsgi_app`) asks `dispatch` first, and whatever
@@ -280,7 +280,8 @@ def routes_of(app: Flask) -> DirectRoutes:
 
 
 def route(app: Flask, method: str, path: str, endpoint: str, handler: Handler) -> None:
-    """Answer `method path` with `handler`; `endpoint` is the Flask route's (the metrics label)."""
+    """Answer `method path` with `handler` (or let Flask answer what it declines); `endpoint` is
+    the Flask route's (the metrics label)."""
     routes_of(app).routes[(method, path)] = (endpoint, handler)
 
 

@@ -349,24 +349,6 @@ def test_failures_are_answered_alike(client, register, citizen, monkeypatch, eff
     assert failed.status.startswith(status) and b"/secret/path" not in failed.body
 
 
-def test_a_handler_cannot_decline_after_reading_the_body(client):
-    from infra.web import direct_routes
-
-    app = client.application
-    routes = direct_routes.installed(app)
-    assert routes is not None
-
-    def greedy(asked: direct_routes.DirectRequest) -> None:
-        asked.body()
-
-    routes.routes[("POST", "/greedy")] = ("greedy", greedy)
-    try:
-        answered = send(app, Sent("POST", "/greedy", {}, b"a=b", "application/x-www-form-urlencoded"), direct=True)
-    finally:
-        del routes.routes[("POST", "/greedy")]
-    assert answered.status.startswith("500")
-
-
 def test_the_redirect_is_sent_as_werkzeug_sends_flask_redirect(oidc_app):
     from flask import redirect
 
