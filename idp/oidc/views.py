@@ -93,8 +93,17 @@ def _redirect_to_client(here: _Here, uri: str, params: dict[str, str | None], *,
         # What urlencode gives for the same pairs: the names are plain words, the values quoted.
         query = "&".join([f"{name}={quote_plus(value)}" for name, value in params.items() if value is not None]
                          + [f"iss={_quoted(issuer)}"])
-    target = uri + ("&" if urlsplit(uri).query else "?") + query
-    return _Redirect(target, 303 if form_post else 302, csp=_csp_posting_to(uri) if form_post else None)
+    joiner, as_is = _client_uri(uri)
+    return _Redirect(uri + joiner + query, 303 if form_post else 302,
+                     csp=_csp_posting_to(uri) if form_post else None, as_is=as_is)
+
+
+@lru_cache(maxsize=256)
+def _client_uri(uri: str) -> tuple[str, bool]:
+    """How a query is added to the redirect URI `uri` ("?", or "&" after its own query), and
+    whether werkzeug sends `uri` with such a query as it is (`iri_to_uri` changes nothing: `uri`
+    is a URI already, and what is added is `quote_plus` output joined by & and =, which it keeps)."""
+    return ("&" if urlsplit(uri).query else "?"), iri_to_uri(uri) == uri
 
 
 @lru_cache(maxsize=64)
@@ -121,11 +130,12 @@ class _Redirect:
     target: str
     code: int
     csp: str | None = None
+    as_is: bool = False  # `iri_to_uri(target)` is `target` (`_client_uri`)
 
     def direct(self) -> DirectResponse:
         """The answer as sent: werkzeug sends a response's `Location` as a URI (`iri_to_uri`,
         in `Response.get_wsgi_headers`)."""
-        return self._built(iri_to_uri(self.target))
+        return self._built(self.target if self.as_is else iri_to_uri(self.target))
 
     def response(self) -> BaseResponse:
         """The answer as a Flask response (Flask's hooks add to it)."""

@@ -361,3 +361,20 @@ def test_the_redirect_is_sent_as_werkzeug_sends_flask_redirect(oidc_app):
             direct = views._Redirect(target, 302).direct()
             assert direct.headers.items == list(expected.get_wsgi_headers(environ))
             assert direct.body == expected.get_data()
+
+
+@pytest.mark.parametrize("uri", [
+    "https://portal.example.gov/callback", "https://portal.example.gov/cb?tenant=a%20b&x=1",
+    "https://Portal.Example.gov/cb", "https://agéncia.example/cb", "https://a.example/c b", "https://a.example/cb?",
+    "https://a.example:8443/cb", "https://user@a.example/cb", "http://127.0.0.1:9/cb", "http://[::1]:9/cb",
+    "com.example.app:/callback", "https://a.example/cb?x=<y>", "https://a.example/cb#f", "https://a.example/%7Ecb",
+])
+def test_a_redirect_uri_kept_as_it_is_is_sent_as_werkzeug_sends_it(uri):
+    from urllib.parse import quote_plus
+
+    from werkzeug.urls import iri_to_uri
+
+    joiner, as_is = views._client_uri(uri)
+    for value in ("abc", "a b/c?d=e&f#g", "é€", "~-._%+"):
+        target = f"{uri}{joiner}code={quote_plus(value)}&iss={quote_plus('https://idp.example/x')}"
+        assert views._Redirect(target, 302, as_is=as_is).direct().headers.items[2] == ("Location", iri_to_uri(target))
