@@ -56,6 +56,7 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.services import Provider
     from idp.oidc.signer import KeysSigner
     from idp.oidc.views import bp as pages_bp
+    from idp.oidc.views import route_directly as route_pages_directly
     from idp.sessions import session_policy
     from infra.db import get_db
     from infra.invalidation import GenerationCache, Invalidation
@@ -88,6 +89,7 @@ def init_app(app: Flask) -> Provider:
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     route_directly(app)  # /token and /userinfo without Flask's request machinery (same answers)
+    route_pages_directly(app)  # GET /authorize, when answered at once
     describe(app, PATHS, SCHEMAS)
     return built
 

@@ -1,6 +1,12 @@
 """The authorization endpoint (RFC 6749 section 3.1, OIDC Core 1.0 section 3.1.2) and the pages
 a citizen sees on the way: sign-in, identity choice, and consent (what the agency asks for,
 claim by claim; remembered per agency by `idp.consent`).
+
+GET /authorize is also a direct route (`infra.web.direct_routes`, `direct_authorize`): a request
+answered at once with a redirect to the client (a code for a signed-in citizen whose consent
+stands, or an OAuth error) is answered without Flask's request machinery, by the same functions
+as the view (`_validated`, `_decide`, `_at_once`); every other request (a page, a sign-in, a
+pushed request) is declined before any effect and answered by the view.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ from datetime import UTC, datetime
 from functools import lru_cache, partial
 from urllib.parse import quote, quote_plus, urlsplit
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 from markupsafe import escape
 from sqlalchemy.orm import Session
+from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry import Client, ClientNotFound
@@ -31,6 +38,7 @@ from idp.oidc.agency import agency_view
 from idp.oidc.current import provider
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
+from idp.oidc.request import AuthorizationRequest
 from idp.oidc.services import Provider
 from idp.sessions import SsoSession, current_session, end_session
 from infra.config import get_settings
@@ -39,7 +47,9 @@ from infra.group_commit import get_group_commit
 from infra.indicators import Increment, increment
 from infra.ops.metrics import label_agency
 from infra.store import EphemeralStore, get_store
+from infra.web import direct_routes
 from infra.web.csrf import validate_csrf
+from infra.web.direct_routes import DirectHeaders, DirectRequest, DirectResponse
 from infra.web.errors import error_page
 from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
@@ -71,7 +81,7 @@ class _Here:
 
 
 def _redirect_to_client(here: _Here, uri: str, params: dict[str, str | None], *, form_post: bool,
-                        jarm_for: str | None = None) -> BaseResponse:
+                        jarm_for: str | None = None) -> _Redirect:
     """RFC 6749 section 4.1.2 / 4.1.2.1 with RFC 9207 `iss`, in the query (response_mode=query);
     for `jarm_for` (a client that asked for query.jwt or jwt), all of it in one signed JWT."""
     issuer = here.provider.settings.issuer
@@ -83,11 +93,17 @@ def _redirect_to_client(here: _Here, uri: str, params: dict[str, str | None], *,
         # What urlencode gives for the same pairs: the names are plain words, the values quoted.
         query = "&".join([f"{name}={quote_plus(value)}" for name, value in params.items() if value is not None]
                          + [f"iss={_quoted(issuer)}"])
-    target = uri + ("&" if urlsplit(uri).query else "?") + query
-    response = _no_store_redirect(target, code=303 if form_post else 302)
-    if form_post:
-        response.headers["Content-Security-Policy"] = _csp_posting_to(uri)
-    return response
+    joiner, as_is = _client_uri(uri)
+    return _Redirect(uri + joiner + query, 303 if form_post else 302,
+                     csp=_csp_posting_to(uri) if form_post else None, as_is=as_is)
+
+
+@lru_cache(maxsize=256)
+def _client_uri(uri: str) -> tuple[str, bool]:
+    """How a query is added to the redirect URI `uri` ("?", or "&" after its own query), and
+    whether werkzeug sends `uri` with such a query as it is (`iri_to_uri` changes nothing: `uri`
+    is a URI already, and what is added is `quote_plus` output joined by & and =, which it keeps)."""
+    return ("&" if urlsplit(uri).query else "?"), iri_to_uri(uri) == uri
 
 
 @lru_cache(maxsize=64)
@@ -102,14 +118,41 @@ _REDIRECT_PAGE = ("<!doctype html>\n<html lang=en>\n<title>Redirecting...</title
                   '<a href="{0}">{0}</a>. If not, click the link.\n')
 
 
+_HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    """`flask.redirect(target, code)` with Cache-Control: no-store (and `csp`, the page's
+    Content-Security-Policy, when set): the same page and headers, built in one step, for the
+    view (`response`) and the direct route (`direct`) alike."""
+
+    target: str
+    code: int
+    csp: str | None = None
+    as_is: bool = False  # `iri_to_uri(target)` is `target` (`_client_uri`)
+
+    def direct(self) -> DirectResponse:
+        """The answer as sent: werkzeug sends a response's `Location` as a URI (`iri_to_uri`,
+        in `Response.get_wsgi_headers`)."""
+        return self._built(self.target if self.as_is else iri_to_uri(self.target))
+
+    def response(self) -> BaseResponse:
+        """The answer as a Flask response (Flask's hooks add to it)."""
+        answer = self._built(self.target)
+        return current_app.response_class(answer.body, answer.status, headers=answer.headers.items)
+
+    def _built(self, location: str) -> DirectResponse:
+        body = _REDIRECT_PAGE.format(escape(self.target)).encode()
+        headers = DirectHeaders([("Content-Type", _HTML), ("Content-Length", str(len(body))),
+                                 ("Location", location), ("Cache-Control", "no-store")])
+        if self.csp is not None:
+            headers["Content-Security-Policy"] = self.csp
+        return DirectResponse(self.code, headers, body)
+
+
 def _no_store_redirect(target: str, *, code: int) -> BaseResponse:
-    """`flask.redirect(target, code)` with Cache-Control: no-store: the same page and headers,
-    built in one step."""
-    response = current_app.response_class(_REDIRECT_PAGE.format(escape(target)), code,
-                                          content_type="text/html; charset=utf-8")
-    response.headers["Location"] = target
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _Redirect(target, code).response()
 
 
 def _csp_posting_to(uri: str) -> str:
@@ -121,7 +164,7 @@ def _csp_posting_to(uri: str) -> str:
     return csp.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
-def _error_redirect(here: _Here, exc: AuthorizationError, *, form_post: bool = False) -> BaseResponse:
+def _error_redirect(here: _Here, exc: AuthorizationError, *, form_post: bool = False) -> _Redirect:
     assert exc.redirect_uri is not None
     return _redirect_to_client(here, exc.redirect_uri, {"error": exc.error, "error_description": exc.description,
                                                         "state": exc.state}, form_post=form_post,
@@ -129,7 +172,7 @@ def _error_redirect(here: _Here, exc: AuthorizationError, *, form_post: bool = F
 
 
 def _request_error(here: _Here, interaction: Interaction, error: str, description: str, *,
-                   form_post: bool = False) -> BaseResponse:
+                   form_post: bool = False) -> _Redirect:
     exc = AuthorizationError(description, error=error)
     exc.redirect_uri = interaction.request.redirect_uri
     exc.state = interaction.request.state
@@ -173,27 +216,69 @@ def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
 def authorize() -> BaseResponse:
     """RFC 6749 section 4.1.1; OIDC Core 3.1.2.1 (GET and form POST)."""
     source = request.args if request.method == "GET" else request.form
-    params: Mapping[str, Sequence[str]] = source.to_dict(flat=False)
-    pushed = "request_uri" in params
     here = _Here.now()
-    settings = here.provider.settings
     try:
-        if pushed:  # RFC 9126 section 4: only the pushed request counts
-            params = par.take(here.store, request_uri=_one(params, "request_uri"),
-                              client_id=_one(params, "client_id"), now=int(time.time()))
-        with get_db(current_app).lazy_read() as session:
-            client, validated = request_module.validate(
-                session, params, pushed=pushed, require_par=settings.require_pushed_authorization_requests,
-                expand=partial(_request_object, here), issuer=settings.issuer, lookup=here.client,
-                acr_uris=settings.acr_uris, fapi_loopback_redirects=settings.fapi_loopback_redirects)
+        client, validated = _validated(here, source.to_dict(flat=False))
     except UnsafeRedirect as exc:
         return _unsafe(exc.description)
     except AuthorizationError as exc:
-        return _error_redirect(here, exc)
+        return _error_redirect(here, exc).response()
     label_agency(validated.client_id)
     # Stored only if the citizen must go somewhere and come back (`_answer`). Counted with
     # the request's next step, if any: one group commit per request.
-    return _proceed(here, interactions.begin(validated), client, stored=False, funnel=("authorize",))
+    return _proceed(here, interactions.begin(validated), client, stored=False, funnel=_ASKED)
+
+
+_ASKED = ("authorize",)  # the funnel step of a new authorization request
+
+
+def direct_authorize(asked: DirectRequest) -> DirectResponse | None:
+    """GET /authorize as a direct route (`infra.web.direct_routes`): the view's answer when it
+    is a redirect to the client at once (a code, an OAuth error); None (the view answers) for
+    anything else, decided before any effect. A pushed request (request_uri) is declined
+    unread: taking it is an effect. Reading the SSO session may refresh its idle clock, as the
+    view's reading it again would."""
+    params: dict[str, list[str]] = {}
+    for name, value in asked.args():
+        params.setdefault(name, []).append(value)  # as `request.args.to_dict(flat=False)`
+    if "request_uri" in params:
+        return None
+    here = _Here.now()
+    try:
+        client, validated = _validated(here, params)
+    except UnsafeRedirect:
+        return None  # an error page
+    except AuthorizationError as exc:
+        return _error_redirect(here, exc).direct()
+    label_agency(validated.client_id)
+    interaction = interactions.begin(validated)
+    with asked.flask_request():
+        sso = current_session()
+    outcome = _decide(here, interaction, client, sso)
+    if not isinstance(outcome, interaction_policy.Issue | interaction_policy.Refuse):
+        return None  # a page, or a sign-in: the interaction is stored there
+    return _at_once(here, interaction, sso, outcome, form_post=False, funnel=_ASKED).direct()
+
+
+def route_directly(app: Flask) -> None:
+    """GET /authorize without Flask's request machinery when it is answered at once."""
+    direct_routes.route(app, "GET", "/authorize", "oidc.authorize", direct_authorize)
+
+
+def _validated(here: _Here, params: Mapping[str, Sequence[str]]) -> tuple[Client, AuthorizationRequest]:
+    """The client and the validated request of `params` (the query or form); raises
+    UnsafeRedirect or AuthorizationError. With request_uri, the pushed request is taken (RFC
+    9126 section 4: only it counts, once)."""
+    settings = here.provider.settings
+    pushed = "request_uri" in params
+    if pushed:
+        params = par.take(here.store, request_uri=_one(params, "request_uri"),
+                          client_id=_one(params, "client_id"), now=int(time.time()))
+    with get_db(current_app).lazy_read() as session:
+        return request_module.validate(
+            session, params, pushed=pushed, require_par=settings.require_pushed_authorization_requests,
+            expand=partial(_request_object, here), issuer=settings.issuer, lookup=here.client,
+            acr_uris=settings.acr_uris, fapi_loopback_redirects=settings.fapi_loopback_redirects)
 
 
 def _funnel(client_id: str, *steps: str) -> None:
@@ -250,9 +335,16 @@ def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, st
     if client is None:
         _funnel(interaction.request.client_id, *funnel)
         return _unsafe(_("oidc.error.client_gone"))
+    sso = current_session()
+    outcome = _decide(here, interaction, client, sso)
+    return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
+
+
+def _decide(here: _Here, interaction: Interaction, client: Client,
+            sso: SsoSession | None) -> interaction_policy.Outcome:
+    """The facts the interaction policy needs (read, without effects), and its outcome."""
     op = here.provider
     acr_uris = op.settings.acr_uris
-    sso = current_session()
     standing = None
     achieved = None
     reachable: Callable[[str], bool] = _unreachable
@@ -267,8 +359,7 @@ def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, st
             standing = consent_decision.Prior(granted=decision.claims, declined=decision.declined)
     facts = interaction_policy.Facts(achieved=achieved, acr_uris=acr_uris, reachable=reachable,
                                      subject_of=lambda citizen_id: subjects.subject_for(op, client, citizen_id))
-    outcome = interaction_policy.decide(interaction, sso, standing, time.time(), facts=facts)
-    return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
+    return interaction_policy.decide(interaction, sso, standing, time.time(), facts=facts)
 
 
 def _unreachable(_level: str) -> bool:
@@ -282,11 +373,17 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
     `funnel`: the steps of this request not counted yet. The interaction is stored here for
     the outcomes that bring the citizen back to it, and taken when a code answers it."""
     store = here.store
-    if not isinstance(outcome, interaction_policy.Issue | interaction_policy.Consent):
+    if isinstance(outcome, interaction_policy.Issue) and stored \
+            and interactions.finish(store, interaction.id) is None:
+        # Answered once: taken already (a second tab). One never stored is answered here and
+        # nowhere else.
+        _funnel(interaction.request.client_id, *funnel)
+        return _unsafe(_("oidc.error.expired"))
+    if isinstance(outcome, interaction_policy.Issue | interaction_policy.Refuse):
+        return _at_once(here, interaction, sso, outcome, form_post=form_post, funnel=funnel).response()
+    if not isinstance(outcome, interaction_policy.Consent):
         _funnel(client.client_id, *funnel)
     match outcome:
-        case interaction_policy.Refuse(error=error, description=description):
-            return _request_error(here, interaction, error, description, form_post=form_post)
         case interaction_policy.Login(reauth=reauth, login_after=login_after):
             if login_after is not None:
                 interaction = interactions.update(store, interaction, ttl=here.ttl, login_after=login_after)
@@ -300,15 +397,6 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
             return _choose_account(interaction, client, sso)
         case interaction_policy.StepUp(level=level):
             return assurance.step_up(store, interaction, level, ttl=here.ttl)
-        case interaction_policy.Issue(granted=granted, achieved=achieved):
-            assert sso is not None
-            if stored and interactions.finish(store, interaction.id) is None:
-                # Answered once: taken already (a second tab). One never stored is answered
-                # here and nowhere else.
-                _funnel(interaction.request.client_id, *funnel)
-                return _unsafe(_("oidc.error.expired"))
-            return _code_response(here, interaction, sso, achieved, granted=granted, form_post=form_post,
-                                  funnel=funnel)
         case interaction_policy.Consent(asked=asked, standing=standing, again=again):
             assert sso is not None
             interaction = interactions.update(store, interaction, ttl=here.ttl, shown_to=sso.sid)
@@ -317,8 +405,21 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
     raise AssertionError(f"unhandled outcome {outcome!r}")
 
 
+def _at_once(here: _Here, interaction: Interaction, sso: SsoSession | None,
+             outcome: interaction_policy.Issue | interaction_policy.Refuse, *, form_post: bool,
+             funnel: tuple[str, ...]) -> _Redirect:
+    """The redirect to the client that answers `outcome` (a code, or an OAuth error), with its
+    effects (the code issued, the funnel counted): the view's and the direct route's."""
+    if isinstance(outcome, interaction_policy.Refuse):
+        _funnel(interaction.request.client_id, *funnel)
+        return _request_error(here, interaction, outcome.error, outcome.description, form_post=form_post)
+    assert sso is not None
+    return _code_response(here, interaction, sso, outcome.achieved, granted=outcome.granted,
+                          form_post=form_post, funnel=funnel)
+
+
 def _code_response(here: _Here, interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
-                   granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> BaseResponse:
+                   granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> _Redirect:
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
                               assurance=achieved)
     code = services.issue_code(here.store, here.provider, request=interaction.request,
@@ -412,13 +513,13 @@ def decide() -> BaseResponse:
         return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
     if answer == "deny":
         return _request_error(here, interaction, "access_denied", "the citizen did not allow the request",
-                              form_post=True)
+                              form_post=True).response()
     client = _client(here, interaction.request.client_id)
     if client is None:
         return _unsafe(_("oidc.error.client_gone"))
     outcome = _record_decision(interaction, client, sso)
     achieved = assurance.assess_sign_in(sso, acr_uris=here.provider.settings.acr_uris)
-    return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True)
+    return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True).response()
 
 
 def _record_decision(interaction: Interaction, client: Client, sso: SsoSession) -> consent_decision.Decision:

@@ -1,4 +1,4 @@
-"""Direct routes: a few hot JSON endpoints answered without Flask's request machinery.
+"""Direct routes: a few hot endpoints answered without Flask's request machinery.
 
 A component registers `(method, path) -> (endpoint, handler)` with `route(app, ...)`; the
 application (`infra.web.application.CedulaFlask.wsgi_app`) asks `dispatch` first, and whatever
@@ -19,6 +19,22 @@ Start hooks run in registration order, finish hooks in reverse (as Flask runs it
 before- and after-request hooks). The CSRF cookie hook has nothing to do here: it sets a
 cookie only after a page rendered a form.
 
+A handler may decline a request it cannot answer alone (`None` instead of a response): the
+request then goes to Flask exactly as if no direct route existed, in a new application context
+(nothing of the direct attempt's `g` remains), with the environ as the server gave it. A
+handler declines only before it has done anything with an effect (written, issued, counted),
+and never after reading the body (that is a programming error, answered as a 500); what it
+read on the way (a cache filled, a session's idle clock refreshed) must leave the state as the
+Flask path's reading it again would. The start hooks have run by then and Flask runs its own
+again: they must be harmless to repeat (they are: the request id and clock start over, the
+input checks read, the background tasks start once).
+
+A handler that calls code written for views (reading `flask.request`, such as
+`idp.sessions.current_session`) wraps it in `DirectRequest.flask_request()`: `flask.request` is
+then the app's request class over the same environ, without the request context's routing, URL
+adapter, Flask session or after-this-request list (`url_for`, `flask.session` and
+`after_this_request` fail loudly there).
+
 Any exception, from a start hook or the handler, is answered by Flask's own error handling
 (`infra.web.errors`: 4xx JSON, 503 with Retry-After, a 500 without internals) in a request
 context pushed for it then, with Flask's after-request hooks: a refusal is the same answer on
@@ -28,13 +44,15 @@ as it would from an after-request hook.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl
 
 from flask import Flask, current_app
+from flask.globals import _cv_request
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_input_stream
@@ -119,7 +137,7 @@ _STATUS_LINES = {status: _status_line(status) for status in HTTP_STATUS_CODES}
 class DirectRequest:
     """The request of a direct route: read from the environ as werkzeug's `Request` reads it."""
 
-    __slots__ = ("_form", "endpoint", "environ", "method", "path")
+    __slots__ = ("_form", "endpoint", "environ", "method", "path", "read_body")
 
     view_args: dict[str, object] | None = None
 
@@ -129,6 +147,7 @@ class DirectRequest:
         self.path = path
         self.endpoint: str | None = endpoint
         self._form: list[tuple[str, str]] | None = None
+        self.read_body = False  # a handler that read the body can no longer decline
 
     @property
     def remote_addr(self) -> str | None:
@@ -137,6 +156,14 @@ class DirectRequest:
     @property
     def query_string(self) -> str:
         return str(self.environ.get("QUERY_STRING", ""))
+
+    def args(self) -> list[tuple[str, str]]:
+        """The query's parameters in order, as werkzeug parses `Request.args` (undecodable
+        escapes stay percent-encoded; bytes that are not UTF-8 raise, as there)."""
+        query = self.query_string
+        if not query:
+            return []
+        return parse_qsl(query.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
 
     def header(self, name: str) -> str | None:
         """The header `name` as the WSGI server gave it (None: absent)."""
@@ -155,6 +182,7 @@ class DirectRequest:
         route's body limit as Flask's `max_content_length`: a client that sends less than it
         declared is a 400, as there)."""
         limit = ROUTES.of().body_limit(self.endpoint)
+        self.read_body = True
         return get_input_stream(self.environ, max_content_length=limit).read()
 
     def form(self) -> list[tuple[str, str]]:
@@ -174,7 +202,32 @@ class DirectRequest:
         return self._form
 
 
-Handler = Callable[[DirectRequest], DirectResponse]
+    @contextmanager
+    def flask_request(self) -> Iterator[None]:
+        """`flask.request` within: the app's request class over this environ (module docstring)."""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
+        bound = _Bound(app, app.request_class(self.environ))
+        token = _cv_request.set(cast(Any, bound))
+        try:
+            yield
+        finally:
+            _cv_request.reset(token)
+
+
+class _Bound:
+    """What `flask.request` and `flask.current_app` find of a request context while a direct
+    handler runs view code (`DirectRequest.flask_request`)."""
+
+    __slots__ = ("app", "request")
+
+    def __init__(self, app: Flask, request: Any) -> None:
+        request.json_module = app.json  # as `RequestContext` sets it
+        self.app = app
+        self.request = request
+
+
+#: A direct route's handler: its answer, or None to decline (Flask answers; module docstring).
+Handler = Callable[[DirectRequest], DirectResponse | None]
 StartHook = Callable[[Exchange], None]
 FinishHook = Callable[[Exchange, int, HeaderSink], None]
 FormCheck = Callable[[list[tuple[str, str]]], None]
@@ -227,7 +280,8 @@ def routes_of(app: Flask) -> DirectRoutes:
 
 
 def route(app: Flask, method: str, path: str, endpoint: str, handler: Handler) -> None:
-    """Answer `method path` with `handler`; `endpoint` is the Flask route's (the metrics label)."""
+    """Answer `method path` with `handler` (or let Flask answer what it declines); `endpoint` is
+    the Flask route's (the metrics label)."""
     routes_of(app).routes[(method, path)] = (endpoint, handler)
 
 
@@ -251,7 +305,7 @@ def remove_start(app: Flask, hook: StartHook) -> None:
 
 def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
              start_response: StartResponse) -> Iterable[bytes] | None:
-    """The answer of a direct route, or None: not one (Flask answers)."""
+    """The answer of a direct route, or None: not one, or its handler declined (Flask answers)."""
     path = "/" + environ.get("PATH_INFO", "").lstrip("/")  # as `request.path` reads it
     method = environ.get("REQUEST_METHOD", "GET").upper()
     found = direct.routes.get((method, path))
@@ -266,8 +320,12 @@ def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
             for start in direct.start_hooks:
                 start(asked)
             response = found[1](asked)
+            if response is None and asked.read_body:
+                raise RuntimeError(f"the direct route {found[0]} declined after reading the body")
         except Exception as exc:
             return _flask_answer(app, environ, start_response, exc, handled=False)
+        if response is None:
+            return None  # declined: Flask answers, in its own contexts
         try:
             for finish in reversed(direct.finish_hooks):
                 finish(asked, response.status, response.headers)

@@ -171,3 +171,49 @@ def test_the_first_direct_request_starts_the_background_tasks():
     assert task.started
     assert starter.direct_hook not in direct_routes.installed(app).start_hooks
     assert starter.hook not in app.before_request_funcs.get(None, [])
+
+
+def test_a_declining_handler_leaves_the_request_to_flask_untouched():
+    app = CedulaFlask("direct-decline")
+    seen: dict[str, Any] = {}
+
+    def maybe(asked: direct_routes.DirectRequest) -> direct_routes.DirectResponse | None:
+        from flask import g, request
+
+        g.attempted = True
+        with asked.flask_request():  # view code reads `flask.request` as in a view
+            seen.update(args=request.args.to_dict(flat=False), cookies=dict(request.cookies))
+        if asked.args() == [("direct", "1")]:
+            return direct_routes.DirectResponse(200, direct_routes.DirectHeaders([("X-By", "direct")]), b"direct")
+        return None  # declined: Flask answers
+
+    def view() -> str:
+        from flask import g, request
+
+        assert "attempted" not in g  # a new application context
+        return "flask " + request.get_data(as_text=True)
+
+    app.add_url_rule("/maybe", "maybe", view, methods=["POST"])
+    direct_routes.route(app, "POST", "/maybe", "maybe", maybe)
+    assert _call(app, "POST", "/maybe", query_string="direct=1", data=b"x=1",
+                 headers={"Cookie": "a=b", "Content-Type": "text/plain"})[2] == b"direct"
+    assert seen == {"args": {"direct": ["1"]}, "cookies": {"a": "b"}}
+    # Declined: the body is still there for Flask's view, and `flask.request` is Flask's again.
+    assert _call(app, "POST", "/maybe", query_string="other=2&other=3", data=b"x=1",
+                 headers={"Content-Type": "text/plain"})[2] == b"flask x=1"
+    assert seen["args"] == {"other": ["2", "3"]}
+    from flask.globals import _cv_request
+
+    assert _cv_request.get(None) is None
+
+
+def test_a_handler_that_read_the_body_cannot_decline():
+    app = CedulaFlask("direct-greedy")
+
+    def greedy(asked: direct_routes.DirectRequest) -> None:
+        asked.body()
+
+    app.add_url_rule("/greedy", "greedy", lambda: "flask", methods=["POST"])
+    direct_routes.route(app, "POST", "/greedy", "greedy", greedy)
+    status, _headers, _body = _call(app, "POST", "/greedy", data={"a": "1"})
+    assert status == "500 INTERNAL SERVER ERROR"
