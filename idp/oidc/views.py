@@ -40,7 +40,7 @@ from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.interactions import Interaction
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.services import Provider
-from idp.sessions import SsoSession, current_session, end_session
+from idp.sessions import SsoSession, current_session, end_session, session_from_cookies
 from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit
@@ -252,8 +252,7 @@ def direct_authorize(asked: DirectRequest) -> DirectResponse | None:
         return _error_redirect(here, exc).direct()
     label_agency(validated.client_id)
     interaction = interactions.begin(validated)
-    with asked.flask_request():
-        sso = current_session()
+    sso = session_from_cookies(asked.cookies())
     outcome = _decide(here, interaction, client, sso)
     if not isinstance(outcome, interaction_policy.Issue | interaction_policy.Refuse):
         return None  # a page, or a sign-in: the interaction is stored there

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import quote
 
@@ -83,10 +84,12 @@ def cookie_name() -> str:
     return ("__Host-" if settings.secure else "") + str(settings["session"]["cookie_name"])
 
 
-def _loaded() -> SsoSession | None:
+def _loaded(cookies: Mapping[str, str] | None = None) -> SsoSession | None:
+    """This request's session, read once per request (`cookies`: the request's, when it is
+    not read through `flask.request`)."""
     cached = g.get("sso_session", _UNSET)
     if cached is _UNSET:
-        token = request.cookies.get(cookie_name(), "")
+        token = (request.cookies if cookies is None else cookies).get(cookie_name(), "")
         cached = records.load(get_store(current_app), _policy(), token, time.time()) if token else None
         g.sso_session = cached
     return cached
@@ -94,7 +97,16 @@ def _loaded() -> SsoSession | None:
 
 def current_session(*, allow_recovery: bool = False) -> SsoSession | None:
     """This browser's live session, or None (recovery sessions only when allowed)."""
-    session = _loaded()
+    return _live(_loaded(), allow_recovery)
+
+
+def session_from_cookies(cookies: Mapping[str, str], *, allow_recovery: bool = False) -> SsoSession | None:
+    """`current_session` for a request read without `flask.request` (a direct route,
+    `infra.web.direct_routes`), from its cookies."""
+    return _live(_loaded(cookies), allow_recovery)
+
+
+def _live(session: SsoSession | None, allow_recovery: bool) -> SsoSession | None:
     if session is None or (session.recovery and not allow_recovery):
         return None
     return session

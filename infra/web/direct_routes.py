@@ -29,11 +29,9 @@ Flask path's reading it again would. The start hooks have run by then and Flask 
 again: they must be harmless to repeat (they are: the request id and clock start over, the
 input checks read, the background tasks start once).
 
-A handler that calls code written for views (reading `flask.request`, such as
-`idp.sessions.current_session`) wraps it in `DirectRequest.flask_request()`: `flask.request` is
-then the app's request class over the same environ, without the request context's routing, URL
-adapter, Flask session or after-this-request list (`url_for`, `flask.session` and
-`after_this_request` fail loudly there).
+A handler reads the request through `DirectRequest` only (its query, headers, cookies, body
+and form), never through `flask.request`: code shared with a view takes those values as
+arguments (`idp.sessions.session_from_cookies`, for instance).
 
 Any exception, from a start hook or the handler, is answered by Flask's own error handling
 (`infra.web.errors`: 4xx JSON, 503 with Retry-After, a 500 without internals) in a request
@@ -44,16 +42,14 @@ as it would from an after-request hook.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl
 
 from flask import Flask, current_app
-from flask.globals import _cv_request
-from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_cookie, parse_options_header
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_input_stream
 
@@ -165,6 +161,10 @@ class DirectRequest:
             return []
         return parse_qsl(query.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
 
+    def cookies(self) -> Mapping[str, str]:
+        """The request's cookies, as werkzeug parses `Request.cookies` (the first of a name)."""
+        return parse_cookie(self.environ)
+
     def header(self, name: str) -> str | None:
         """The header `name` as the WSGI server gave it (None: absent)."""
         key = name.upper().replace("-", "_")
@@ -200,30 +200,6 @@ class DirectRequest:
                 check(fields)
             self._form = fields
         return self._form
-
-
-    @contextmanager
-    def flask_request(self) -> Iterator[None]:
-        """`flask.request` within: the app's request class over this environ (module docstring)."""
-        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
-        bound = _Bound(app, app.request_class(self.environ))
-        token = _cv_request.set(cast(Any, bound))
-        try:
-            yield
-        finally:
-            _cv_request.reset(token)
-
-
-class _Bound:
-    """What `flask.request` and `flask.current_app` find of a request context while a direct
-    handler runs view code (`DirectRequest.flask_request`)."""
-
-    __slots__ = ("app", "request")
-
-    def __init__(self, app: Flask, request: Any) -> None:
-        request.json_module = app.json  # as `RequestContext` sets it
-        self.app = app
-        self.request = request
 
 
 #: A direct route's handler: its answer, or None to decline (Flask answers; module docstring).
