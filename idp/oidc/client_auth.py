@@ -173,7 +173,7 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
     except JoseError:
         raise InvalidClient("client_assertion payload is not a JSON object") from None
     _check_claims(claims, client_id=client.client_id, policy=policy, now=now,
-                  strict=fapi.strict_audience(client) or getattr(client, "assertion_audience", "strict") != "legacy")
+                  strict=fapi.strict_audience(client) or client.assertion_audience != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
     spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
