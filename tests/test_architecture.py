@@ -266,10 +266,9 @@ def colliding_names(root: Path = REPOSITORY) -> dict[str, list[str]]:
     return {key: places for key, places in found.items() if len(places) > 1}
 
 
-# Still open, in packages being reworked: the OAuth `invalid_token` error of idp.oidc and the
-# wallet's refused proof or credential token. The test fails when one is renamed, so that
-# this entry goes too.
-OPEN_COLLISIONS = {"InvalidToken": ["idp/oidc/errors.py", "idp/wallet/errors.py"]}
+# Still open, in packages being reworked (none now). The test fails when one is renamed, so
+# that its entry goes too.
+OPEN_COLLISIONS: dict[str, list[str]] = {}
 
 
 def test_no_colliding_names():
