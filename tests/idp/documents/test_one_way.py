@@ -18,6 +18,7 @@ from types import FrameType
 
 import pytest
 
+from tests.idp.conftest import post_json
 from tests.idp.documents.conftest import AGENCY_NAME, agency_token
 from tests.idp.oidc.conftest import bearer
 from tests.signing import samples
@@ -84,6 +85,21 @@ def test_issuing_and_verifying_call_nothing_of_idp_back(web, agency, signed_in):
     assert verified.get_json()["document"]["csv"] == issued.get_json()["csv"]
     assert verified.get_json()["document"]["issuer"] == AGENCY_NAME  # read through clients.registry
     assert verifying == set(), "signing, keys or clients called idp back while a file was verified"
+
+
+def test_a_citizen_signature_calls_nothing_of_idp_back(web, signed_in):
+    """The pages own the transaction: `sign_pdf`, then `store` and the log entry (no
+    `directory.record` called from `signing`)."""
+    from tests.idp.documents.test_citizen_signing import _pdf, _upload, _upload_id
+
+    enrolled, _ = signed_in
+    upload = _upload_id(_upload(web, _pdf()))
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    assertion = enrolled.key.authenticate(options)
+    with calls_back() as signing:
+        response = post_json(web, f"/account/sign/{upload}/confirm", assertion)
+    assert response.status_code == 200, response.get_json()
+    assert signing == set(), "signing, keys or clients called idp back while a citizen signed"
 
 
 def test_the_trace_sees_a_call_back(fresh_app):
