@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request
 
+from infra.jose import b64url_decode
 from infra.web.caching import NO_STORE
 from infra.web.errors import json_error
 from keys.errors import (
@@ -144,12 +145,24 @@ def ocsp_post() -> Response:
 
 @bp.get("/pki/ocsp/<path:encoded>")
 def ocsp_get(encoded: str) -> Response:
-    """OCSP over HTTP GET: the base64 DER request in the path (RFC 6960, appendix A.1)."""
-    try:
-        der = base64.b64decode(encoded.replace("-", "+").replace("_", "/"), validate=True)
-    except (binascii.Error, ValueError):
-        der = b""
+    """OCSP over HTTP GET: the base64 DER request in the path (RFC 6960, appendix A.1).
+
+    The path arrives URL-decoded (Werkzeug), so the standard alphabet reads directly; a request
+    in base64url, which some clients send, is read by infra.jose, base64url's one home."""
+    der = _ocsp_request(encoded)
     return _ocsp_reply(der, cacheable=True)
+
+
+def _ocsp_request(encoded: str) -> bytes:
+    """The DER of an OCSP GET path: standard base64 (RFC 6960), else base64url; b"" if neither."""
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        pass
+    try:
+        return b64url_decode(encoded, padding=True)
+    except ValueError:
+        return b""
 
 
 @bp.post("/pki/tsa")

@@ -17,6 +17,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 import keys
 from infra.indicators import tally
 from keys.policies import LEVELS
@@ -29,6 +31,7 @@ from signing.normalise import require_normalised
 from signing.pades import SignatureField
 from signing.pdf_input import check_pdf
 from signing.service import CitizenRef, DocumentService, new_document_id
+from signing.store import StoredFile
 
 LEVEL = "B-LT"
 log = logging.getLogger(__name__)
@@ -74,14 +77,46 @@ def check_approval(approval: Approval, *, document: bytes, minimum_level: str) -
                           f"this one was {approval.level}")
 
 
+@dataclass(frozen=True)
+class SignedPdf:
+    """A citizen-signed PDF, not stored yet (`store` records it in the caller's transaction)."""
+
+    id: str
+    csv: str
+    pdf: bytes
+    signed_from: str
+    signer_serial: str
+    issued_at: datetime
+    file_name: str
+    citizen_id: str
+    client_id: str | None
+    language: str
+
+
 def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval: Approval,
          file_name: str, language: str = "es", client_id: str | None = None,
          now: datetime | None = None) -> SignedDocument:
-    """Sign `pdf` for `citizen`, who approved exactly these bytes with `approval`; store it.
+    """Sign `pdf` for `citizen` (`sign_pdf`) and store it with its log entry through the
+    directory, in one transaction. The identity provider's pages own that transaction instead
+    (`sign_pdf`, then `store` and their own log entry): nothing of theirs is called back."""
+    signed = sign_pdf(service, citizen=citizen, pdf=pdf, approval=approval, file_name=file_name,
+                      language=language, client_id=client_id, now=now)
+    with service.store.staged(signed.pdf) as stored, service.database.transaction() as session:
+        document = store(session, signed, stored)
+        service.directory.record(session, event="signature.made", citizen_id=citizen.id,
+                                 client_id=client_id, document_id=document.id)
+    return document
+
+
+def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval: Approval,
+             file_name: str, language: str = "es", client_id: str | None = None,
+             now: datetime | None = None) -> SignedPdf:
+    """Sign `pdf` for `citizen`, who approved exactly these bytes with `approval`.
 
     `pdf` must be normalised (`signing.normalise`): forms flattened, no active content;
     otherwise `InvalidPdf("not_normalised")`. Raises `InvalidPdf`, `NotConfirmed`, `LevelTooLow`, `SealError`, or a
     `keys.KeyStoreError`. The one-time key is destroyed whatever happens once it exists.
+    Nothing is stored: `store` does that, in the caller's transaction.
     """
     checked = check_pdf(pdf, max_bytes=service.settings.max_bytes)
     require_normalised(checked.data)
@@ -108,22 +143,26 @@ def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval:
     finally:
         keys.destroy_key(service.keys, issued)
     issued_at = (now or signed.signed_at).astimezone(UTC).replace(microsecond=0)
-    document_id = new_document_id()
-    csv = verification_code.generate()
-    name = clean_file_name(file_name)
-    with service.store.staged(signed.pdf) as stored, service.database.transaction() as session:
-        session.add(Document(
-            id=document_id, csv=csv, sha256=stored.sha256, size=stored.size,
-            kind="citizen-signed", template=None, client_id=client_id, subject=citizen.id,
-            language=language, title=name.removesuffix(".pdf")[:200], file_name=name,
-            issued_at=issued_at, level=LEVEL, signer_serial=signed.signer_serial,
-            status="valid"))
-        service.directory.record(session, event="signature.made", citizen_id=citizen.id,
-                                 client_id=client_id, document_id=document_id)
-        tally(session, "signature.made", agency=client_id)
-    return SignedDocument(id=document_id, csv=csv, sha256=stored.sha256,
-                          signed_from=checked.sha256, level=LEVEL,
-                          signer_serial=signed.signer_serial, issued_at=issued_at,
+    return SignedPdf(id=new_document_id(), csv=verification_code.generate(), pdf=signed.pdf,
+                     signed_from=checked.sha256, signer_serial=signed.signer_serial,
+                     issued_at=issued_at, file_name=clean_file_name(file_name),
+                     citizen_id=citizen.id, client_id=client_id, language=language)
+
+
+def store(session: Session, signed: SignedPdf, stored: StoredFile) -> SignedDocument:
+    """Record a citizen-signed PDF whose bytes are `stored` (`DocumentStore.staged`), in the
+    caller's transaction: its `Document` row and the count of signatures made."""
+    name = signed.file_name
+    session.add(Document(
+        id=signed.id, csv=signed.csv, sha256=stored.sha256, size=stored.size,
+        kind="citizen-signed", template=None, client_id=signed.client_id, subject=signed.citizen_id,
+        language=signed.language, title=name.removesuffix(".pdf")[:200], file_name=name,
+        issued_at=signed.issued_at, level=LEVEL, signer_serial=signed.signer_serial,
+        status="valid"))
+    tally(session, "signature.made", agency=signed.client_id)
+    return SignedDocument(id=signed.id, csv=signed.csv, sha256=stored.sha256,
+                          signed_from=signed.signed_from, level=LEVEL,
+                          signer_serial=signed.signer_serial, issued_at=signed.issued_at,
                           file_name=name, size=stored.size)
 
 

@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 from flask import Flask
@@ -26,6 +26,9 @@ from signing.models import Document
 from signing.pades import Sealer
 from signing.settings import DocumentSettings
 from signing.store import DocumentStore
+
+if TYPE_CHECKING:
+    from signing.verify.service import AgencyNames
 
 DOCUMENTS: Slot[DocumentService] = Slot("document service")
 
@@ -59,6 +62,11 @@ class Directory(Protocol):
     def citizen_by_national_id(self, national_id: str) -> CitizenRef | None: ...
 
     def agency_name(self, client_id: str, language: str | None = None) -> str | None: ...
+
+    @property
+    def agency_names(self) -> AgencyNames:
+        """The reader of agencies' names verification calls in its own transaction (no call
+        back into the identity provider while a file is verified)."""
 
     def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
                document_id: str) -> None:

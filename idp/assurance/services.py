@@ -22,6 +22,7 @@ from idp.assurance.levels import (
 )
 from idp.assurance.models import IdentityProofing, PasskeyAssurance, ProofingEvidence
 from idp.citizens.models import Citizen, Passkey
+from idp.civil_register.base import MatchResult
 from idp.webauthn.encoding import from_b64url
 from infra.indicators import tally
 
@@ -129,6 +130,18 @@ def record_evidence(session: Session, *, citizen_id: uuid.UUID, kind: str, sourc
     session.add(ProofingEvidence(citizen_id=citizen_id, kind=kind, source=source[:100],
                                  detail=detail[:200], recorded_at=now))
     session.flush()
+
+
+def apply_register_match(session: Session, *, citizen_id: uuid.UUID, result: MatchResult,
+                         now: datetime) -> bool:
+    """What a civil register's answer (`idp.civil_register.services.check_citizen`) is worth:
+    a match of a self-asserted identity is recorded as evidence (method register_match, still
+    level low: the details are known to anyone who has seen the ID card). True if applied."""
+    if not result.matched or proofing_of(session, citizen_id)[1] != "self_asserted":
+        return False
+    raise_proofing(session, citizen_id=citizen_id, method="register_match", now=now)
+    record_evidence(session, citizen_id=citizen_id, kind="register_match", source=result.source, now=now)
+    return True
 
 
 def evidence_of(session: Session, citizen_id: uuid.UUID) -> list[ProofingEvidence]:

@@ -44,7 +44,8 @@ def _register_match(db: Session, citizen_id: uuid.UUID) -> tuple[MatchResult | N
     if found is None:
         return None, False
     try:
-        result = check_citizen(db, found, citizen_id=citizen_id, now=_now())
+        result = check_citizen(db, found, citizen_id=citizen_id)
+        services.apply_register_match(db, citizen_id=citizen_id, result=result, now=_now())
     except CivilRegisterError:
         return None, True
     return (result if result.matched else None), False
@@ -107,7 +108,8 @@ def register_check() -> ResponseReturnValue:
         return redirect("/account/assurance", code=303)
     try:
         with get_db(current_app).transaction() as db:
-            result = check_citizen(db, found, citizen_id=citizen_id, now=_now())
+            result = check_citizen(db, found, citizen_id=citizen_id)
+            services.apply_register_match(db, citizen_id=citizen_id, result=result, now=_now())
         outcome: str = result.outcome
     except CivilRegisterError:
         outcome = "unavailable"

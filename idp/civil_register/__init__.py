@@ -66,17 +66,23 @@ def register(app: Flask | None = None) -> CivilRegister | None:
 
 def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
     """Run right after an enrolment, in its own transaction: a register that is down or
-    refuses never undoes the enrolment (the citizen can ask again from their account)."""
+    refuses never undoes the enrolment (the citizen can ask again from their account).
+
+    The one place this package still reaches `idp.assurance` (to apply the match): the
+    enrolment (`idp.webauthn.views`) calls it here; it belongs with `idp.assurance`."""
     found = register(app)
     if found is None:
         return None
+    from idp.assurance.services import apply_register_match
     from idp.civil_register.services import check_citizen
     from infra.db import get_db
 
     try:
         with get_db(app).transaction() as session:
-            return check_citizen(session, found, citizen_id=uuid.UUID(citizen_id),
-                                 now=datetime.now(UTC))
+            citizen = uuid.UUID(citizen_id)
+            result = check_citizen(session, found, citizen_id=citizen)
+            apply_register_match(session, citizen_id=citizen, result=result, now=datetime.now(UTC))
+            return result
     except CivilRegisterError as exc:
         log.warning("register check after enrolment failed",
                     extra={"citizen_id": citizen_id, "error": str(exc)})

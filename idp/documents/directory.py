@@ -7,6 +7,7 @@ from typing import Any
 
 from clients.registry import ClientNotFound, find_client
 from clients.registry import agency_name as localized_name
+from clients.registry.services import agency_names
 from idp.citizens import services
 from idp.citizens.models import Citizen
 from idp.citizens.national_id.base import NationalIdScheme
@@ -23,6 +24,8 @@ class IdpDirectory:
     def __init__(self, database: Database, scheme: NationalIdScheme) -> None:
         self.database = database
         self.scheme = scheme
+        # Handed to `signing` as it is, so verifying reads the names without calling idp back.
+        self.agency_names = agency_names
 
     def citizen(self, citizen_id: str) -> CitizenRef | None:
         with self.database.read() as session:

@@ -247,10 +247,15 @@ def confirm(upload_id: str) -> Response:
                          level=_(f"assurance.level.{approval.level}"),
                          minimum=_(f"assurance.level.{minimum}")))
     try:
-        signed = citizen_signature.sign(
+        unstored = citizen_signature.sign_pdf(
             service, citizen=citizen, pdf=data, approval=approval,
             file_name=pending.file_name, language=current_language(),
             client_id=pending.client_id)
+        # this request owns the transaction: the document and its log entry, nothing called back
+        with service.store.staged(unstored.pdf) as stored, service.database.transaction() as session:
+            signed = citizen_signature.store(session, unstored, stored)
+            service.directory.record(session, event="signature.made", citizen_id=citizen.id,
+                                     client_id=pending.client_id, document_id=signed.id)
     except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most
         log.warning("citizen signature refused by the signing service",
                     extra={"citizen_id": citizen_id, "error": str(exc)})

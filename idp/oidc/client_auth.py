@@ -38,6 +38,7 @@ class Presented:
     client_id: str
     secret: str | None = None
     assertion: str | None = None
+    assertion_header: Mapping[str, Any] | None = None  # read once, when the method was told
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,10 @@ def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presente
         if form.get("client_assertion_type") != ASSERTION_TYPE:
             raise InvalidClient(f"client_assertion_type must be {ASSERTION_TYPE}")
         assertion = form.get("client_assertion", "")
-        _, claims = _unverified_jwt(assertion)
+        header, claims = _unverified_jwt(assertion)
         subject = claims.get("sub")
         used.append(Presented("private_key_jwt", subject if isinstance(subject, str) else "",
-                              assertion=assertion))
+                              assertion=assertion, assertion_header=header))
     if len(used) > 1:
         raise OidcError("use one client authentication method per request, not "
                         + " and ".join(p.method for p in used) + " (RFC 6749 section 2.3)")
@@ -135,15 +136,17 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
         if not check_secret(client, creds.secret or ""):
             raise InvalidClient("the client secret is not valid", basic=basic)
     elif creds.method == "private_key_jwt":
-        verify_assertion(client, creds.assertion or "", store=store, policy=policy, now=now)
+        verify_assertion(client, creds.assertion or "", creds.assertion_header or {},
+                         store=store, policy=policy, now=now)
     return client
 
 
-def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
-                     policy: AssertionPolicy, now: int) -> None:
-    """RFC 7523 section 3 and OIDC Core 1.0 section 9: signature, iss, sub, aud, exp, jti once."""
+def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], *,
+                     store: EphemeralStore, policy: AssertionPolicy, now: int) -> None:
+    """RFC 7523 section 3 and OIDC Core 1.0 section 9: signature, iss, sub, aud, exp, jti once.
+
+    `header`: the assertion's JOSE header as `presented` read it (the assertion is parsed once)."""
     metadata = client.client_metadata
-    header, _ = _unverified_jwt(assertion)
     alg = metadata.get("token_endpoint_auth_signing_alg", "ES256")
     if header.get("alg") != alg or alg not in ASSERTION_ALGS:
         raise InvalidClient(f"client_assertion must be signed with {alg} (the registered "
@@ -170,7 +173,7 @@ def verify_assertion(client: Client, assertion: str, *, store: EphemeralStore,
     except JoseError:
         raise InvalidClient("client_assertion payload is not a JSON object") from None
     _check_claims(claims, client_id=client.client_id, policy=policy, now=now,
-                  strict=fapi.strict_audience(client) or getattr(client, "assertion_audience", "strict") != "legacy")
+                  strict=fapi.strict_audience(client) or client.assertion_audience != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
     spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()

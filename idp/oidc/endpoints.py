@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import Client
-from idp.consent.release import record_token_release
 from idp.oidc import (
     client_auth,
     client_credentials,
@@ -35,6 +34,7 @@ from idp.oidc import (
 from idp.oidc import request as request_module
 from idp.oidc.current import provider
 from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
+from idp.oidc.token_release import record_token_release
 from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit

@@ -42,8 +42,10 @@ class InvalidNonce(WalletError):
     error = "invalid_nonce"
 
 
-class InvalidToken(WalletError):
-    """RFC 6750 section 3.1: the access token is missing, unknown or expired."""
+class InvalidWalletToken(WalletError):
+    """RFC 6750 section 3.1: the wallet's access token (issued by `/wallet/token` for a
+    pre-authorized code) is missing, unknown, expired or presented under the wrong scheme.
+    Not `idp.oidc.errors.InvalidToken`, an agency's token at the provider's endpoints."""
 
     error = "invalid_token"
     status = 401

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from idp.wallet.errors import InvalidGrant, InvalidToken
+from idp.wallet.errors import InvalidGrant, InvalidWalletToken
 from infra.store import EphemeralStore as Store
 
 PRE_AUTHORIZED = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -122,12 +122,12 @@ def check_token(store: Store, token: str, *, scheme: str, jkt: str | None) -> Gr
     one only under the DPoP scheme with a proof of its key, an unbound one only as Bearer."""
     raw = store.get(_TOKEN + _hash(token))
     if raw is None:
-        raise InvalidToken("the access token is unknown or expired")
+        raise InvalidWalletToken("the access token is unknown or expired")
     record = json.loads(raw)
     bound = record.pop("jkt", None)
     if bound is not None and (scheme != "DPoP" or jkt != bound):
-        raise InvalidToken("this access token is DPoP-bound: present it with the DPoP scheme "
+        raise InvalidWalletToken("this access token is DPoP-bound: present it with the DPoP scheme "
                            "and a proof of its key")
     if bound is None and scheme == "DPoP":
-        raise InvalidToken("this access token is not DPoP-bound; present it with the Bearer scheme")
+        raise InvalidWalletToken("this access token is not DPoP-bound; present it with the Bearer scheme")
     return Grant(**record)

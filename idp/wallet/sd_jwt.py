@@ -26,16 +26,6 @@ _RESERVED = {"_sd", "..."}
 NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "iat"})
 
 
-def b64url_decode(text: str) -> bytes:
-    """Strict unpadded base64url (RFC 9901 section 4.2.1), through infra.jose."""
-    if not isinstance(text, str):
-        raise InvalidSdJwt("a segment is not unpadded base64url")
-    try:
-        return jose.b64url_decode(text)
-    except ValueError:
-        raise InvalidSdJwt("a segment is not valid unpadded base64url") from None
-
-
 def digest(text: str) -> str:
     """The digest of a disclosure or an SD-JWT, over its ASCII form (section 4.2.3)."""
     return b64url(hashlib.sha256(text.encode("ascii")).digest())
@@ -65,7 +55,7 @@ class Disclosure:
     def parse(cls, encoded: str) -> Disclosure:
         """Section 7.1, step 3: a JSON array of two or three elements, salt a string."""
         try:
-            array = json.loads(b64url_decode(encoded))
+            array = json.loads(jose.b64url_decode(encoded))  # strict unpadded (section 4.2.1)
         except (ValueError, UnicodeDecodeError):
             raise InvalidSdJwt("a disclosure is not base64url-encoded JSON") from None
         if not isinstance(array, list) or len(array) not in (2, 3) or not isinstance(array[0], str):

@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from idp.wallet import sd_jwt
 from idp.wallet.errors import InvalidSdJwt
 from idp.wallet.models import IssuedCredential, StatusList
+from infra import jose
 from signing.models import Document
 
 TYP = "statuslist+jwt"
@@ -36,7 +36,7 @@ def encode(size: int, invalid: Iterable[int]) -> str:
     data = bytearray((size + 7) // 8)
     for index in invalid:
         data[index // 8] |= 1 << (index % 8)
-    return sd_jwt.b64url(zlib.compress(bytes(data), level=9))
+    return jose.b64url(zlib.compress(bytes(data), level=9))
 
 
 def decode_status(lst: str, index: int, *, bits: int = BITS, limit: int = 16 * 1024 * 1024) -> int:
@@ -45,7 +45,9 @@ def decode_status(lst: str, index: int, *, bits: int = BITS, limit: int = 16 * 1
         raise InvalidSdJwt("status_list.bits must be 1, 2, 4 or 8")
     decompressor = zlib.decompressobj()
     try:
-        data = decompressor.decompress(sd_jwt.b64url_decode(lst), limit)
+        data = decompressor.decompress(jose.b64url_decode(lst), limit)
+    except ValueError:
+        raise InvalidSdJwt("status_list.lst is not unpadded base64url") from None
     except zlib.error:
         raise InvalidSdJwt("status_list.lst is not ZLIB-compressed") from None
     if decompressor.unconsumed_tail:

@@ -31,7 +31,7 @@ from idp.wallet import (
     vci_metadata,
     vp_request,
 )
-from idp.wallet.errors import InvalidGrant, InvalidNonce, InvalidToken, NotOffered, WalletError
+from idp.wallet.errors import InvalidGrant, InvalidNonce, InvalidWalletToken, NotOffered, WalletError
 from idp.wallet.service import get_wallet
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -58,7 +58,7 @@ def _error(exc: WalletError) -> Response:
     headers = {}
     if exc.status == 503:  # a dependency (a PID issuer's status list) is down: retry later
         headers["Retry-After"] = "30"
-    if isinstance(exc, InvalidToken):
+    if isinstance(exc, InvalidWalletToken):
         safe = exc.description.replace('"', "'")
         headers["WWW-Authenticate"] = f'Bearer realm="cedula", error="invalid_token", error_description="{safe}"'
     return json_error(exc.status, exc.error, exc.description, headers)
@@ -137,11 +137,11 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
                          protected.status_of(exc))
         response.headers.update(protected.challenge_headers(provider(), exc))
         return response
-    except InvalidToken as exc:
+    except InvalidWalletToken as exc:
         response = _error(exc)
-        from idp.oidc.errors import InvalidToken as OidcInvalidToken
+        from idp.oidc.errors import InvalidToken
 
-        response.headers.update(protected.challenge_headers(provider(), OidcInvalidToken(exc.description)))
+        response.headers.update(protected.challenge_headers(provider(), InvalidToken(exc.description)))
         return response
 
 

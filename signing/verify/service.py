@@ -7,7 +7,7 @@ root, CA certificates and CRLs come from `keys` (cached there) at each verificat
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +44,13 @@ QUIET_LOGGERS = ("pyhanko.sign.validation", "pyhanko_certvalidator", "pyhanko.si
 def quiet_pyhanko() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class AgencyNames(Protocol):
+    """client_id -> the agency's name in `locale`, for the clients still registered (enabled or
+    not), read in the caller's `session`: `clients.registry.agency_names`."""
+
+    def __call__(self, session: Any, client_ids: Iterable[str], locale: str | None, /) -> Mapping[str, str]: ...
 
 
 class VerifySettingsError(VerificationError):
@@ -93,10 +100,13 @@ class VerifySettings:
                    reports=whole("reports"), reports_window_seconds=whole("reports_window_seconds"))
 
 
-class AgencyNames(Protocol):
-    """The one thing verification asks of the directory (`signing.service.Directory`)."""
+class Names(Protocol):
+    """The one thing verification asks of the directory (`signing.service.Directory`): the
+    reader of agencies' names the identity provider hands over (`clients.registry.agency_names`),
+    called in verification's own read transaction, so that nothing of `idp` runs."""
 
-    def agency_name(self, client_id: str) -> str | None: ...
+    @property
+    def agency_names(self) -> AgencyNames: ...
 
 
 class Originals(Protocol):
@@ -104,7 +114,7 @@ class Originals(Protocol):
     agencies' names and the stored originals."""
 
     @property
-    def directory(self) -> AgencyNames: ...
+    def directory(self) -> Names: ...
 
     @property
     def store(self) -> DocumentStore: ...
@@ -132,20 +142,22 @@ class VerificationService:
         """The own root, CA/TSA/OCSP certificates and current CRLs (none before `pki init`)."""
         return pki_evidence(self.keys.pki, now)
 
-    def agency_name(self, client_id: str) -> str | None:
-        return self.documents.directory.agency_name(client_id)
+    def agency_name(self, session: Any) -> Callable[[str], str | None]:
+        """The agency's registered name (None if it is no longer registered), read in `session`."""
+        names = self.documents.directory.agency_names
+        return lambda client_id: names(session, (client_id,), None).get(client_id)
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for an uploaded PDF, with the issued document it is, if any."""
         report = self.verifier.verify(data)
         with self.database.read() as session:
-            document = lookup.find_by_content(session, data=data, agency_name=self.agency_name)
+            document = lookup.find_by_content(session, data=data, agency_name=self.agency_name(session))
         return report.with_document(document)
 
     def by_code(self, code: str) -> IssuedDocument:
         """`InvalidCode` (mistyped) or `IssuedDocumentNotFound` (unknown) or the document."""
         with self.database.read() as session:
-            return lookup.find_by_code(session, code=code, agency_name=self.agency_name)
+            return lookup.find_by_code(session, code=code, agency_name=self.agency_name(session))
 
     def original(self, document: IssuedDocument) -> bytes:
         """The stored PDF of an issued document, byte for byte."""

@@ -85,6 +85,17 @@ def test_ocsp_get_form_and_cache_headers(pki_client, service, seal):
     assert ocsp.OCSPResponse.load(response.data)["response_status"].native == "successful"
 
 
+def test_ocsp_get_reads_url_encoded_base64_and_base64url(pki_client, service, seal):
+    from urllib.parse import quote
+
+    der = _ocsp_request(service, seal.certificate)
+    standard = base64.b64encode(der).decode()
+    for path in (quote(standard, safe=""), base64.urlsafe_b64encode(der).decode().rstrip("=")):
+        response = pki_client.get("/pki/ocsp/" + path)
+        assert response.status_code == 200
+        assert ocsp.OCSPResponse.load(response.data)["response_status"].native == "successful"
+
+
 def test_ocsp_malformed_and_foreign(pki_client, service, seal):
     assert _post_ocsp(pki_client, b"\x30\x03\x02\x01\x01")["response_status"].native == \
         "malformed_request"

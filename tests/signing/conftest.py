@@ -40,6 +40,9 @@ class FakeDirectory:
     def agency_name(self, client_id, language=None):
         return self.agencies.get(client_id)
 
+    def agency_names(self, session, client_ids, locale):
+        return {c: self.agencies[c] for c in client_ids if c in self.agencies}
+
     def record(self, session, *, event, citizen_id, client_id, document_id):
         self.records.append((event, citizen_id, client_id, document_id))
 

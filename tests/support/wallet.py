@@ -18,6 +18,7 @@ from joserfc import jws
 from joserfc.jwk import ECKey
 
 from idp.wallet import sd_jwt
+from infra import jose
 
 
 @dataclass
@@ -85,11 +86,11 @@ class HeldCredential:
 
     @property
     def payload(self) -> dict[str, Any]:
-        return json.loads(sd_jwt.b64url_decode(self.parsed.jws.split(".")[1]))
+        return json.loads(jose.b64url_decode(self.parsed.jws.split(".")[1]))
 
     @property
     def header(self) -> dict[str, Any]:
-        return json.loads(sd_jwt.b64url_decode(self.parsed.jws.split(".")[0]))
+        return json.loads(jose.b64url_decode(self.parsed.jws.split(".")[0]))
 
 
 @dataclass

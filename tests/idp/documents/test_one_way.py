@@ -18,7 +18,8 @@ from types import FrameType
 
 import pytest
 
-from tests.idp.documents.conftest import agency_token
+from tests.idp.conftest import post_json
+from tests.idp.documents.conftest import AGENCY_NAME, agency_token
 from tests.idp.oidc.conftest import bearer
 from tests.signing import samples
 
@@ -82,9 +83,23 @@ def test_issuing_and_verifying_call_nothing_of_idp_back(web, agency, signed_in):
         verified = web.post("/api/verify?lang=en", data=pdf, headers={"Content-Type": "application/pdf"})
     assert verified.status_code == 200, verified.get_json()
     assert verified.get_json()["document"]["csv"] == issued.get_json()["csv"]
-    # Still open (docs/architecture.md, "Where the flows still bend"): the report's agency name
-    # comes through the directory idp gave signing. The test fails when it goes, so this goes too.
-    assert verifying == {"signing.verify.service.agency_name -> idp.documents.directory.agency_name"}
+    assert verified.get_json()["document"]["issuer"] == AGENCY_NAME  # read through clients.registry
+    assert verifying == set(), "signing, keys or clients called idp back while a file was verified"
+
+
+def test_a_citizen_signature_calls_nothing_of_idp_back(web, signed_in):
+    """The pages own the transaction: `sign_pdf`, then `store` and the log entry (no
+    `directory.record` called from `signing`)."""
+    from tests.idp.documents.test_citizen_signing import _pdf, _upload, _upload_id
+
+    enrolled, _ = signed_in
+    upload = _upload_id(_upload(web, _pdf()))
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    assertion = enrolled.key.authenticate(options)
+    with calls_back() as signing:
+        response = post_json(web, f"/account/sign/{upload}/confirm", assertion)
+    assert response.status_code == 200, response.get_json()
+    assert signing == set(), "signing, keys or clients called idp back while a citizen signed"
 
 
 def test_the_trace_sees_a_call_back(fresh_app):

@@ -1,5 +1,8 @@
 """Logging the claims an ID token releases, at the token endpoint (authorization code and
-refresh grants alike), before the response leaves: no log entry, no tokens."""
+refresh grants alike), before the response leaves: no log entry, no tokens.
+
+It serves the token endpoint's grants, so it lives with them; `idp.consent` owns the log
+(`record_release`) and knows nothing of the token responses."""
 
 from __future__ import annotations
 
