@@ -208,6 +208,28 @@ def test_the_request_paths_statements_take_the_driver_path(fresh_app):
         assert "RETURNING" not in plan.sql
 
 
+def test_direct_parameters_are_those_construct_params_gives(fresh_app):
+    """A plan whose parameters are exactly its value names builds the driver's parameters
+    directly: the same values, in the same order, as `construct_params` and the processors."""
+    from dataclasses import replace
+
+    from idp.audit.log import _INSERT
+    from idp.consent.services import _NOTE_USE
+    from infra.group_commit import _plan
+
+    dialect = get_db(fresh_app).engine.dialect
+    entry = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", claims=["sub", "email"],
+                                purpose="p", now=MOMENT)[0]
+    for statement, values in ((_INSERT, dict(entry.values)), (_NOTE_USE, {"consent": uuid.uuid4(), "now": MOMENT})):
+        plan = _plan(statement, tuple(values), dialect)
+        if dialect.name != "sqlite":
+            continue  # psycopg's parameters are named: `construct_params` builds them
+        assert plan.direct is not None
+        assert plan.parameters(values) == replace(plan, direct=None).parameters(values)
+    partial = _plan(_NOTE_USE, ("consent",), dialect)  # a parameter not among the values
+    assert partial.direct is None
+
+
 def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
     """PostgreSQL: the batch runs in autocommit with an explicit BEGIN ... COMMIT (one round
     trip); whether it commits or fails, the connection goes back to the pool out of autocommit
