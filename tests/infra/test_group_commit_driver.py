@@ -255,3 +255,26 @@ def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
         connection.execute(write.statement, write.values)
         connection.rollback()
         assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 1
+
+
+def test_sqlite_batches_keep_their_connection_until_one_fails(fresh_app):
+    """SQLite: the batches run on one pooled connection kept between them (no checkout per
+    batch); a failed batch gives it back to the pool, and the next one checks one out again."""
+    engine = get_db(fresh_app).engine
+    group = GroupCommit(engine)
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    group.commit([write])
+    if engine.dialect.name != "sqlite":
+        assert group._kept is None
+        return
+    kept = group._kept
+    assert kept is not None and kept.is_valid
+    group.commit([write])
+    assert group._kept is kept
+    with pytest.raises(sa.exc.OperationalError):
+        group.commit([write, Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})])
+    assert group._kept is None
+    group.commit([write])
+    assert group._kept is not None
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 3
