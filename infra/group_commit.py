@@ -36,6 +36,7 @@ run through SQLAlchemy Core, as before.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE (psycopg is imported only for Pos
 MAX_PLANS = 512
 
 _Key = tuple[int, tuple[str, ...]]
+_Direct = tuple[tuple[str, "Callable[[Any], Any] | None"], ...]
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,17 @@ class _Plan:
     sequence: Callable[[list[Any]], Sequence[Any]]
     # Run through SQLAlchemy Core instead (a watched UPDATE/DELETE, defaults to compute, ...).
     core: bool
+    # Positional, every parameter one of the value names (none from the statement itself, none
+    # escaped): the driver's parameters are the values in the dialect's order, each through its
+    # bind processor, as `construct_params` then the processors give them (built directly:
+    # `construct_params` was most of the cost for a batch of one).
+    direct: _Direct | None = None
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        direct = self.direct
+        if direct is not None:
+            return self.sequence([values[key] if process is None else process(values[key])
+                                  for key, process in direct])
         params = self.compiled.construct_params(values, escape_names=False)
         processors = self.processors
         if self.positional is not None:
@@ -113,13 +124,29 @@ def _plan(statement: sa.Executable, keys: tuple[str, ...], dialect: sa.Dialect) 
         or compiled.returning or compiled.implicit_returning
         or compiled.literal_execute_params or compiled.post_compile_params
         or compiled.schema_translate_map or options.get("schema_translate_map"))
+    positional = (tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None
+                  else None)
+    processors = cast(Mapping[str, Callable[[Any], Any]], compiled._bind_processors)
     return _Plan(
-        statement=statement, sql=compiled.string, compiled=compiled,
-        positional=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None
-        else None,
-        processors=cast(Mapping[str, Callable[[Any], Any]], compiled._bind_processors),
-        escaped=dict(compiled.escaped_bind_names), sequence=dialect.execute_sequence_format,
-        core=needs_core)
+        statement=statement, sql=compiled.string, compiled=compiled, positional=positional,
+        processors=processors, escaped=dict(compiled.escaped_bind_names), sequence=dialect.execute_sequence_format,
+        core=needs_core, direct=_direct(compiled, positional, keys, processors))
+
+
+def _direct(compiled: SQLCompiler, positional: tuple[str, ...] | None, keys: tuple[str, ...],
+            processors: Mapping[str, Callable[[Any], Any]]) -> _Direct | None:
+    """`_Plan.direct` when the statement's parameters are exactly the value names (each bound
+    once, in positional order), else None (`construct_params` decides)."""
+    if positional is None or compiled.escaped_bind_names or len(set(positional)) != len(positional):
+        return None
+    if set(positional) != set(keys):
+        return None
+    binds = {bind.key: bind for bind in compiled.binds.values()}
+    for key in positional:
+        bind = binds.get(key)
+        if bind is None or bind.callable is not None or bind.expanding or bind.literal_execute:
+            return None
+    return tuple((key, processors.get(key)) for key in positional)
 
 
 def _held() -> threading.Lock:
@@ -156,11 +183,18 @@ class GroupCommit:
     _pipelined: bool = field(init=False, default=False)
     # Counts of events without a transaction of their own, written within a second.
     deferred: DeferredCounts = field(init=False)
+    # SQLite: the batches' pooled connection, kept between batches by the process that checked
+    # it out (only the leader uses it, one batch at a time): a checkout and a checkin cost a
+    # third of a batch of one's INSERT and COMMIT. Given back to the pool on any error.
+    _keep: bool = field(init=False, default=False)
+    _kept: PoolProxiedConnection | None = field(init=False, default=None, repr=False)
+    _kept_by: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         pipeline = getattr(self.engine.dialect.loaded_dbapi, "Pipeline", None)
         self._pipelined = bool(pipeline is not None and pipeline.is_supported())
         self.deferred = DeferredCounts(self.count, engine=self.engine)
+        self._keep = self.engine.dialect.name == "sqlite" and not self._pipelined
 
     def commit(self, writes: Sequence[Write] = (), counts: Sequence[Increment] = ()) -> None:
         """Commit `writes` (in order) and `counts`, with those of concurrent callers; return
@@ -232,6 +266,8 @@ class GroupCommit:
 
     def _transaction(self, batch: list[_Request]) -> BaseException | None:
         """Commit the writes and counts of `batch` in one transaction; what made it fail."""
+        if len(batch) == 1 and not batch[0].counts and len(batch[0].writes) == 1:
+            return self._alone(batch)
         grouped: dict[_Key, tuple[_Plan, list[Mapping[str, Any]]]] = {}
         try:
             for request in batch:
@@ -253,6 +289,21 @@ class GroupCommit:
             return exc
         return self._run_on_driver(calls)
 
+    def _alone(self, batch: list[_Request]) -> BaseException | None:
+        """`_transaction` for a batch of one write (a request alone: the usual case unloaded)."""
+        write = batch[0].writes[0]
+        try:
+            key = (id(write.statement), tuple(write.values))
+            plan = self._plans.get(key)
+            if plan is None or plan.statement is not write.statement:
+                plan = self._plan_of(key, write.statement)
+            if plan.core:
+                return self._core_transaction(batch)
+            calls = [(plan, [plan.parameters(write.values)])]
+        except BaseException as exc:  # the request answers for it
+            return exc
+        return self._run_on_driver(calls)
+
     @property
     def _upsert(self) -> sa.Executable:
         return upsert_statement(self.engine.dialect.name)
@@ -268,24 +319,31 @@ class GroupCommit:
     def _run_on_driver(self, calls: list[tuple[_Plan, list[Any]]]) -> BaseException | None:
         """The statements in one transaction on a pooled driver connection, then COMMIT."""
         dialect = self.engine.dialect
-        try:
-            connection = self.engine.raw_connection()
-        except BaseException as exc:
-            return self._wrapped(exc, None, None, invalidated=False)
+        connection = self._kept
+        if connection is None or self._kept_by != os.getpid() or not connection.is_valid:
+            self._kept = None
+            try:
+                connection = self.engine.raw_connection()
+            except BaseException as exc:
+                return self._wrapped(exc, None, None, invalidated=False)
         run = self._pipeline if self._pipelined else self._one_by_one
         where: list[Any] = [None, None, None]  # the statement, its parameters, the cursor
         driver = connection.dbapi_connection
         try:
             run(connection, calls, where)
         except BaseException as exc:
+            self._kept = None
             lost = isinstance(exc, dialect.loaded_dbapi.Error) and dialect.is_disconnect(exc, driver, where[2])
             if lost:
                 # As SQLAlchemy does: this connection and every one pooled before it are dropped.
                 self.engine.pool._invalidate(connection, exc)
             else:
                 self._reset(connection)
+            connection.close()
             return self._wrapped(exc, where[0], where[1], invalidated=lost)
-        finally:
+        if self._keep:
+            self._kept, self._kept_by = connection, os.getpid()
+        else:
             connection.close()
         return None
 

@@ -208,6 +208,28 @@ def test_the_request_paths_statements_take_the_driver_path(fresh_app):
         assert "RETURNING" not in plan.sql
 
 
+def test_direct_parameters_are_those_construct_params_gives(fresh_app):
+    """A plan whose parameters are exactly its value names builds the driver's parameters
+    directly: the same values, in the same order, as `construct_params` and the processors."""
+    from dataclasses import replace
+
+    from idp.audit.log import _INSERT
+    from idp.consent.services import _NOTE_USE
+    from infra.group_commit import _plan
+
+    dialect = get_db(fresh_app).engine.dialect
+    entry = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", claims=["sub", "email"],
+                                purpose="p", now=MOMENT)[0]
+    for statement, values in ((_INSERT, dict(entry.values)), (_NOTE_USE, {"consent": uuid.uuid4(), "now": MOMENT})):
+        plan = _plan(statement, tuple(values), dialect)
+        if dialect.name != "sqlite":
+            continue  # psycopg's parameters are named: `construct_params` builds them
+        assert plan.direct is not None
+        assert plan.parameters(values) == replace(plan, direct=None).parameters(values)
+    partial = _plan(_NOTE_USE, ("consent",), dialect)  # a parameter not among the values
+    assert partial.direct is None
+
+
 def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
     """PostgreSQL: the batch runs in autocommit with an explicit BEGIN ... COMMIT (one round
     trip); whether it commits or fails, the connection goes back to the pool out of autocommit
@@ -233,3 +255,26 @@ def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
         connection.execute(write.statement, write.values)
         connection.rollback()
         assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 1
+
+
+def test_sqlite_batches_keep_their_connection_until_one_fails(fresh_app):
+    """SQLite: the batches run on one pooled connection kept between them (no checkout per
+    batch); a failed batch gives it back to the pool, and the next one checks one out again."""
+    engine = get_db(fresh_app).engine
+    group = GroupCommit(engine)
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    group.commit([write])
+    if engine.dialect.name != "sqlite":
+        assert group._kept is None
+        return
+    kept = group._kept
+    assert kept is not None and kept.is_valid
+    group.commit([write])
+    assert group._kept is kept
+    with pytest.raises(sa.exc.OperationalError):
+        group.commit([write, Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})])
+    assert group._kept is None
+    group.commit([write])
+    assert group._kept is not None
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 3
