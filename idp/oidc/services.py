@@ -431,8 +431,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if (group is not None and kept is not None and consent is not None and sector is not None
             and citizen_id in provider.granted_citizens and subjects.recorded(client, sector, citizen_id)):
         # Everything to read is kept and nothing is fixed for the first time: the grant, its
-        # refresh token, the log entry and the counts are plain appends, committed together
-        # with those of concurrent requests (`infra.group_commit`), each request waiting for it.
+        # refresh token and the log entry are plain appends, committed together with those of
+        # concurrent requests (`infra.group_commit`), each request waiting for it.
         citizen = kept
         _check_standing(citizen, consent, moment)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
@@ -441,7 +441,10 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             target = resources.audience(reader, resource=resource, client_id=client.client_id,
                                         scopes=exchange.grant.scopes, issuer=settings.issuer,
                                         authorized=list(granted.resources))
-        group.commit(exchange.writes, exchange.counts)
+        group.commit(exchange.writes)
+        # The counts, once the grant committed: within a second, added up with those of other
+        # requests (`infra.deferred_counts`), not an UPSERT in every request's transaction.
+        group.count_soon(exchange.counts)
     else:
         with database.transaction() as session:
             citizen = kept if kept is not None else session.get(Citizen, citizen_id)
