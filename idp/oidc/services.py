@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ from idp.sessions import records
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.group_commit import GroupCommit, Write
-from infra.indicators import Increment, add_up, increment
+from infra.indicators import Increment, add_up, increment, today
 from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
 from infra.store.prefetched import Prefetched
@@ -319,14 +319,28 @@ def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
     provider.granted_citizens.add(citizen_id)
 
 
+# (agency, level, authenticator, first, day) -> its counts (frozen Increments), per process.
+_SIGN_IN_COUNTS: dict[tuple[str, str, str, bool, date], tuple[Increment, ...]] = {}
+SIGN_IN_COUNTS_KEPT = 10_000
+
+
 def _sign_in_counts(provider: Provider, *, client_id: str, grant: GrantRecord, first: bool,
                     now: datetime) -> list[Increment]:
     """A sign-in to an agency, counted by level and authenticator; the citizen's first agency
-    sign-in ever (`first`) closes the enrolment funnel."""
+    sign-in ever (`first`) closes the enrolment funnel. The same for every sign-in of the same
+    kind to the same agency on a day: made once (issue 16)."""
     level = indicators.level_of(grant.acr, provider.settings.acr_uris)
-    counted = [("signin.level", level), ("signin.authenticator", indicators.authenticator(grant.amr)),
-               ("token.issued", "authorization_code")] + ([("funnel.enrolment", "first_signin")] if first else [])
-    return [increment(kind, agency=client_id, dimension=dimension, now=now) for kind, dimension in counted]
+    authenticator = indicators.authenticator(grant.amr)
+    key = (client_id, level, authenticator, first, today(now))
+    counts = _SIGN_IN_COUNTS.get(key)
+    if counts is None:
+        counted = [("signin.level", level), ("signin.authenticator", authenticator),
+                   ("token.issued", "authorization_code")] + ([("funnel.enrolment", "first_signin")] if first else [])
+        counts = tuple(increment(kind, agency=client_id, dimension=dimension, now=now) for kind, dimension in counted)
+        if len(_SIGN_IN_COUNTS) >= SIGN_IN_COUNTS_KEPT:
+            _SIGN_IN_COUNTS.clear()
+        _SIGN_IN_COUNTS[key] = counts
+    return list(counts)
 
 
 @dataclass(frozen=True)
