@@ -69,5 +69,9 @@ def key_matches(alg: str, key_algorithm: KeyAlgorithm) -> bool:
     return spec.curve_bits is None or spec.curve_bits == key_algorithm.size
 
 
+# json.dumps with these options makes an encoder per call; one, made once, encodes the same.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_json(value: dict[str, Any]) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return _COMPACT.encode(value).encode()

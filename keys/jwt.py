@@ -35,12 +35,13 @@ class VerifiedJwt:
 def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | None,
          headers: Mapping[str, Any] | None, now: datetime) -> str:
     """A compact JWS over `claims` (RFC 7519, section 7.1) with `kid` of the current key."""
-    if not isinstance(claims, Mapping):
+    if type(claims) is not dict and not isinstance(claims, Mapping):
         raise InvalidRequest("claims must be a mapping")
-    extra = dict(headers or {})
-    clash = _RESERVED_HEADERS & set(extra)
-    if clash:
-        raise InvalidRequest(f"headers may not set {', '.join(sorted(clash))}; they are set here")
+    extra = dict(headers) if headers else None
+    if extra:
+        clash = _RESERVED_HEADERS & set(extra)
+        if clash:
+            raise InvalidRequest(f"headers may not set {', '.join(sorted(clash))}; they are set here")
     exp = claims.get("exp")
     if exp is not None:
         if not isinstance(exp, int | float) or isinstance(exp, bool):
@@ -54,7 +55,7 @@ def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | No
             )
     key = keyring.current(alg, now)
     protected = _protected(alg, key.kid, typ) if not extra else _encode_header(alg, key.kid, typ, extra)
-    signing_input = f"{protected}.{b64url(encode_json(claims if isinstance(claims, dict) else dict(claims)))}"
+    signing_input = f"{protected}.{b64url(encode_json(claims if type(claims) is dict else dict(claims)))}"
     spec = JWS_ALGORITHMS[alg]
     signature = keyring.custody.sign(key.key, signing_input.encode("ascii"), hash_name=spec.hash)
     if spec.kind == "ec":

@@ -85,6 +85,15 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def _steady(keys: tuple[SigningKeyInfo, ...], alg: str, now: datetime) -> tuple[datetime, datetime | None]:
+    """The times around `now` between which no key of `alg` becomes active or retires: the
+    current key is the same throughout (`Keyring.current`)."""
+    changes = [t for k in keys if k.alg == alg for t in (k.active_at, k.retired_at) if t is not None]
+    since = max((t for t in changes if t <= now), default=datetime.min.replace(tzinfo=now.tzinfo))
+    until = min((t for t in changes if t > now), default=None)
+    return since, until
+
+
 class Keyring:
     """The signing keys of this process, cached; refreshed when another process rotates."""
 
@@ -109,6 +118,8 @@ class Keyring:
         self.refresh = float(settings["keys"]["refresh_seconds"])
         self._snapshot = _Snapshot()
         self._lock = threading.Lock()
+        # alg -> (the keys it was chosen among, the current key, the times it holds between)
+        self._current: dict[str, tuple[tuple[SigningKeyInfo, ...], SigningKeyInfo, datetime, datetime | None]] = {}
 
     # reading ------------------------------------------------------------------------------
 
@@ -161,10 +172,19 @@ class Keyring:
         """The key that signs for `alg` now; the first key of an algorithm is made on demand."""
         if alg not in self.algorithms:
             raise InvalidRequest(f"alg must be one of {', '.join(self.algorithms)}, got {alg!r}")
+        known = self.keys()
+        chosen = self._current.get(alg)
+        # The same keys, and no key of alg became active or retired since it was chosen: the
+        # same key (issue 16: not the keys' times compared again for every token).
+        if chosen is not None and chosen[0] is known and chosen[2] <= now and (chosen[3] is None or now < chosen[3]):
+            return chosen[1]
         for _attempt in range(2):
-            active = [k for k in self.keys() if k.alg == alg and k.active(now)]
+            known = self.keys()
+            active = [k for k in known if k.alg == alg and k.active(now)]
             if active:
-                return max(active, key=lambda k: k.active_at)
+                key = max(active, key=lambda k: k.active_at)
+                self._current[alg] = (known, key, *_steady(known, alg, now))
+                return key
             if not any(k.alg == alg for k in self.keys()):
                 self.bootstrap(now, algs=(alg,))
             self.invalidate()

@@ -66,6 +66,11 @@ def parse(raw: str | None) -> ClaimsRequest:
         document = json.loads(raw)
     except (ValueError, RecursionError):
         raise AuthorizationError("claims is not valid JSON (OIDC Core 1.0 section 5.5)") from None
+    return _parsed(document)
+
+
+def _parsed(document: Any) -> ClaimsRequest:
+    """`parse` of a JSON value already decoded."""
     if not isinstance(document, dict):
         raise AuthorizationError("claims must be a JSON object with id_token and/or userinfo members")
     parsed: ClaimsRequest = {}
@@ -108,9 +113,23 @@ def dump(request: ClaimsRequest) -> dict[str, Any]:
 
 
 def load(document: Mapping[str, Any] | None) -> ClaimsRequest:
+    """`parse` of a stored claims document (a grant's or a code's: JSON-decoded already, so
+    read as it is, without encoding it again; issue 16)."""
     if not document:
         return {}
-    return parse(json.dumps(document))
+    if not _json_native(document):
+        return parse(json.dumps(document))  # what JSON would make of it
+    return _parsed(document)
+
+
+def _json_native(value: Any) -> bool:
+    """True if `value` is what `json.loads` could have returned (dicts with str keys, lists,
+    str, int, float, bool, None): encoding and decoding it would give it back unchanged."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_native(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_json_native(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def allowed(name: str, client_scopes: Iterable[str]) -> bool:

@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ from idp.sessions import records
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.group_commit import GroupCommit, Write
-from infra.indicators import Increment, add_up, increment
+from infra.indicators import Increment, add_up, increment, today
 from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
 from infra.store.prefetched import Prefetched
@@ -319,14 +319,28 @@ def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
     provider.granted_citizens.add(citizen_id)
 
 
+# (agency, level, authenticator, first, day) -> its counts (frozen Increments), per process.
+_SIGN_IN_COUNTS: dict[tuple[str, str, str, bool, date], tuple[Increment, ...]] = {}
+SIGN_IN_COUNTS_KEPT = 10_000
+
+
 def _sign_in_counts(provider: Provider, *, client_id: str, grant: GrantRecord, first: bool,
                     now: datetime) -> list[Increment]:
     """A sign-in to an agency, counted by level and authenticator; the citizen's first agency
-    sign-in ever (`first`) closes the enrolment funnel."""
+    sign-in ever (`first`) closes the enrolment funnel. The same for every sign-in of the same
+    kind to the same agency on a day: made once (issue 16)."""
     level = indicators.level_of(grant.acr, provider.settings.acr_uris)
-    counted = [("signin.level", level), ("signin.authenticator", indicators.authenticator(grant.amr)),
-               ("token.issued", "authorization_code")] + ([("funnel.enrolment", "first_signin")] if first else [])
-    return [increment(kind, agency=client_id, dimension=dimension, now=now) for kind, dimension in counted]
+    authenticator = indicators.authenticator(grant.amr)
+    key = (client_id, level, authenticator, first, today(now))
+    counts = _SIGN_IN_COUNTS.get(key)
+    if counts is None:
+        counted = [("signin.level", level), ("signin.authenticator", authenticator),
+                   ("token.issued", "authorization_code")] + ([("funnel.enrolment", "first_signin")] if first else [])
+        counts = tuple(increment(kind, agency=client_id, dimension=dimension, now=now) for kind, dimension in counted)
+        if len(_SIGN_IN_COUNTS) >= SIGN_IN_COUNTS_KEPT:
+            _SIGN_IN_COUNTS.clear()
+        _SIGN_IN_COUNTS[key] = counts
+    return list(counts)
 
 
 @dataclass(frozen=True)
@@ -431,8 +445,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if (group is not None and kept is not None and consent is not None and sector is not None
             and citizen_id in provider.granted_citizens and subjects.recorded(client, sector, citizen_id)):
         # Everything to read is kept and nothing is fixed for the first time: the grant, its
-        # refresh token, the log entry and the counts are plain appends, committed together
-        # with those of concurrent requests (`infra.group_commit`), each request waiting for it.
+        # refresh token and the log entry are plain appends, committed together with those of
+        # concurrent requests (`infra.group_commit`), each request waiting for it.
         citizen = kept
         _check_standing(citizen, consent, moment)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
@@ -441,7 +455,10 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             target = resources.audience(reader, resource=resource, client_id=client.client_id,
                                         scopes=exchange.grant.scopes, issuer=settings.issuer,
                                         authorized=list(granted.resources))
-        group.commit(exchange.writes, exchange.counts)
+        group.commit(exchange.writes)
+        # The counts, once the grant committed: within a second, added up with those of other
+        # requests (`infra.deferred_counts`), not an UPSERT in every request's transaction.
+        group.count_soon(exchange.counts)
     else:
         with database.transaction() as session:
             citizen = kept if kept is not None else session.get(Citizen, citizen_id)

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from keys.algorithms import KeyAlgorithm, generate_private_key, hash_for
+from keys.algorithms import HASHES, KeyAlgorithm, generate_private_key, hash_for
 from keys.errors import KeyNotFound, KeyStoreError
 from keys.keystore.base import GeneratedKey, KeyRef, KeyStore
 
@@ -24,6 +24,10 @@ FORMAT_VERSION = b"\x01"
 
 def _aad(key_id: str, algorithm: str) -> bytes:
     return f"cedula-key/{key_id}/{algorithm}".encode()
+
+
+# The ECDSA signature algorithm per digest, made once (immutable; issue 16).
+_ECDSA = {name: ec.ECDSA(hash_for(name)) for name in HASHES}
 
 
 class SoftwareKeyStore(KeyStore):
@@ -75,9 +79,11 @@ class SoftwareKeyStore(KeyStore):
     def sign(self, *, key: KeyRef, data: bytes, hash_name: str | None = None,
              pss: bool = False) -> bytes:
         private = self._private(key)
-        digest = hash_for(hash_name or key.alg.hash)
+        name = hash_name or key.alg.hash
         if isinstance(private, ec.EllipticCurvePrivateKey):
-            return private.sign(data, ec.ECDSA(digest))
+            ecdsa = _ECDSA.get(name)
+            return private.sign(data, ecdsa if ecdsa is not None else ec.ECDSA(hash_for(name)))
+        digest = hash_for(name)
         if pss:
             return private.sign(data, padding.PSS(padding.MGF1(digest), digest.digest_size), digest)
         return private.sign(data, padding.PKCS1v15(), digest)
