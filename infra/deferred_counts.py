@@ -1,6 +1,7 @@
 """Deferred counts: the indicator increments of events that have no transaction of their own
-(an authorization request answered, a client credentials token issued), added up in memory
-and written together, at most `DELAY_SECONDS` after the first of them.
+(an authorization request answered, a client credentials token issued) or whose transaction
+has committed already (a code exchanged), added up in memory and written together, at most
+`DELAY_SECONDS` after the first of them.
 
 Such an event used to wait for a transaction of its own (through the group commit) before
 its answer left, although nothing about the answer depends on the count, and the count never
@@ -20,8 +21,11 @@ What it costs the numbers:
   process that stops gracefully writes them on its way out (`flush_all`, called by `cedula
   serve`'s workers, and at interpreter exit).
 
-Counts that belong to an event's own transaction (`infra.indicators.tally`: a document issued,
-a consent given) are not deferred: they commit or roll back with their event.
+The code exchange at `/token` hands its counts (the sign-in's level and authenticator, the
+token issued) over only once its grant, refresh token and log entry are committed: a grant
+that fails is not counted. Other counts that belong to an event's own transaction
+(`infra.indicators.tally`: a document issued, a consent given) are not deferred: they commit
+or roll back with their event.
 """
 
 from __future__ import annotations
