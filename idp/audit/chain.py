@@ -122,7 +122,11 @@ def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[d
     safe = len(prev) == 64 and set(prev) <= _HEX
     for (id_, at, event, citizen, agency, purpose, legal_basis, law, claims, reference) in rows:
         seq += 1
-        body = encode({"at": timestamp(at), "event": event, "citizen": citizen, "agency": agency,
+        if at.tzinfo is not None:
+            at = at.astimezone(UTC)
+        # isoformat gives timestamp()'s text, but pads years below 1000 where strftime may not.
+        stamp = at.replace(tzinfo=None).isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
+        body = encode({"at": stamp, "event": event, "citizen": citizen, "agency": agency,
                        "purpose": purpose, "legal_basis": legal_basis, "law": law,
                        "claims": list(claims or ()), "reference": reference})
         digest = sha256(body.encode("utf-8")).hexdigest()

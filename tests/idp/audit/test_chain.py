@@ -239,6 +239,9 @@ def test_sealing_a_batch_gives_the_hashes_of_one_entry_at_a_time():
          None, None, "consent", None, None, None),
         (10, datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "account.closed", "c", None, "", "consent",
          None, [], "\U0001f600"),
+        (11, datetime(999, 3, 4, 5, 6, 7, 0, tzinfo=UTC), "account.closed", "c", None, None, "consent", None,
+         None, None),
+        (12, datetime(2026, 3, 4, 5, 6, 7, 0), "account.closed", "c", None, None, "consent", None, None, None),
     ]
     for seq, prev in ((0, GENESIS), (41, "ab" * 32), (3, 'not "hex"')):
         expected, at, hashes = [], seq, prev
