@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,10 +50,14 @@ EVENTS = (
 LEGAL_BASES = ("consent", "law")
 
 
+# Built once (json.dumps with these arguments builds this very encoder on every call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False).encode
+
+
 def canonical(value: Any) -> bytes:
     """Canonical JSON: sorted keys, no whitespace, UTF-8 (RFC 8785 for the values used here)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return _CANONICAL(value).encode("utf-8")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -98,6 +102,40 @@ def body_hash(body: Mapping[str, Any]) -> str:
 def link_hash(*, seq: int, prev: str, body_digest: str) -> str:
     """The entry's hash: covers its sequence number, the previous hash and its body."""
     return sha256_hex(canonical({"seq": seq, "prev": prev, "body": body_digest}))
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[dict[str, Any]]:
+    """The chain's links of pending entries after (`seq`, `prev`), in order, as UPDATE parameters
+    (`b_id`, `b_seq`, `b_prev`, `b_hash`): what `entry_hash` gives one at a time, for a batch.
+
+    Each row is (id, at, event, citizen, agency, purpose, legal_basis, law, claims, reference).
+    The link's canonical JSON is written directly (its keys in sorted order, its values hex
+    digests and an integer, which need no escaping); a `prev` that is not a hex digest (a
+    damaged head) goes through `canonical` like the rest.
+    """
+    sha256 = hashlib.sha256
+    encode = _CANONICAL
+    links: list[dict[str, Any]] = []
+    safe = len(prev) == 64 and set(prev) <= _HEX
+    for (id_, at, event, citizen, agency, purpose, legal_basis, law, claims, reference) in rows:
+        seq += 1
+        if at.tzinfo is not None:
+            at = at.astimezone(UTC)
+        # isoformat gives timestamp()'s text, but pads years below 1000 where strftime may not.
+        stamp = at.replace(tzinfo=None).isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
+        body = encode({"at": stamp, "event": event, "citizen": citizen, "agency": agency,
+                       "purpose": purpose, "legal_basis": legal_basis, "law": law,
+                       "claims": list(claims or ()), "reference": reference})
+        digest = sha256(body.encode("utf-8")).hexdigest()
+        link = (f'{{"body":"{digest}","prev":"{prev}","seq":{seq}}}' if safe
+                else encode({"seq": seq, "prev": prev, "body": digest}))
+        digest = sha256(link.encode("utf-8")).hexdigest()
+        links.append({"b_id": id_, "b_seq": seq, "b_prev": prev, "b_hash": digest})
+        prev, safe = digest, True
+    return links
 
 
 def entry_hash(*, seq: int, prev: str, body: Mapping[str, Any]) -> str:

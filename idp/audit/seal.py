@@ -34,12 +34,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import Body, body_hash, link_hash
+from idp.audit.chain import chain_links
 from idp.audit.errors import ChainBroken
 from idp.audit.log import HEAD_ID, AuditLog, _Head, _utc, audit_log, lock_head, sign_checkpoint
 from idp.audit.models import AUDIT_ENTRIES, ChainHead
@@ -53,9 +53,13 @@ BATCH = 500
 _ENTRIES = AUDIT_ENTRIES
 _BODY = (_ENTRIES.c.id, _ENTRIES.c.at, _ENTRIES.c.event, _ENTRIES.c.citizen_ref, _ENTRIES.c.client_id,
          _ENTRIES.c.purpose, _ENTRIES.c.legal_basis, _ENTRIES.c.law, _ENTRIES.c.claims, _ENTRIES.c.reference)
+_PENDING = sa.select(*_BODY).where(_ENTRIES.c.seq.is_(None)).order_by(_ENTRIES.c.id)
 _SEAL = (sa.update(_ENTRIES)
          .where(_ENTRIES.c.id == sa.bindparam("b_id"), _ENTRIES.c.seq.is_(None))
          .values(seq=sa.bindparam("b_seq"), prev_hash=sa.bindparam("b_prev"), hash=sa.bindparam("b_hash")))
+_HEADS = cast("sa.Table", ChainHead.__table__)
+_MOVE_HEAD = (sa.update(_HEADS).where(_HEADS.c.id == HEAD_ID)
+              .values(seq=sa.bindparam("h_seq"), hash=sa.bindparam("h_hash")))
 
 
 @dataclass(frozen=True)
@@ -79,37 +83,35 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
 
     A checkpoint is signed at each entry where the interval falls (every `checkpoint_entries`
     entries, or the first entry `checkpoint_seconds` after the last one), as appends did.
+
+    Per batch: one SELECT of the body's columns (plain rows, no ORM objects), the chain computed
+    in local variables (`idp.audit.chain.chain_links`, byte-identical to `entry_hash`), one
+    executemany UPDATE, and the head moved once.
     """
     entries = checkpoints = 0
+    connection = session.connection()
+    seq, digest = head.seq, head.hash
     while True:
-        query = sa.select(*_BODY).where(_ENTRIES.c.seq.is_(None)).order_by(_ENTRIES.c.id)
         take = BATCH if limit is None else min(BATCH, limit - entries)
-        rows = session.execute(query.limit(take)).all() if take > 0 else []
+        rows = connection.execute(_PENDING.limit(take)).fetchall() if take > 0 else []
         if not rows:
             break
-        updates = []
-        for row in rows:
-            seq = head.seq + 1
-            body = Body(at=row.at, event=row.event, citizen=row.citizen_ref, agency=row.client_id,
-                        purpose=row.purpose, legal_basis=row.legal_basis, law=row.law,
-                        claims=tuple(row.claims or ()), reference=row.reference)
-            digest = link_hash(seq=seq, prev=head.hash, body_digest=body_hash(body.to_json()))
-            updates.append({"b_id": row.id, "b_seq": seq, "b_prev": head.hash, "b_hash": digest})
-            head = replace(head, seq=seq, hash=digest)
-        # A Core UPDATE executes to a CursorResult (Session.execute is typed with the base Result).
-        result = cast("sa.CursorResult[Any]", session.execute(_SEAL, updates))
+        first = seq + 1
+        updates = chain_links(rows, seq=seq, prev=digest)
+        seq, digest = updates[-1]["b_seq"], updates[-1]["b_hash"]
+        result = connection.execute(_SEAL, updates)
         if result.rowcount not in (-1, len(updates)):
             raise ChainBroken(f"{len(updates) - result.rowcount} pending entries changed while they "
                               "were being sealed; nothing was sealed")
-        session.execute(sa.update(ChainHead).where(ChainHead.id == HEAD_ID)
-                        .values(seq=head.seq, hash=head.hash).execution_options(synchronize_session=False))
+        connection.execute(_MOVE_HEAD, {"h_seq": seq, "h_hash": digest})
+        head = replace(head, seq=seq, hash=digest)
         # Checkpoints where the interval falls inside this batch (hash of that entry).
         for update in updates:
             if _due(head, log, seq=update["b_seq"], now=now):
                 sign_checkpoint(session, log, seq=update["b_seq"], head_hash=update["b_hash"], now=now)
                 head = replace(head, checkpoint_seq=update["b_seq"], checkpoint_at=now)
                 checkpoints += 1
-        entries += len(rows)
+        entries += seq - first + 1
         if len(rows) < take:
             break
     return Sealed(entries=entries, checkpoints=checkpoints, head=head)

@@ -220,3 +220,53 @@ def test_checkpoints_fall_at_the_interval_whatever_the_batches(oidc_app, audit_l
         seqs = list(session.scalars(sa.select(Checkpoint.seq).order_by(Checkpoint.seq)))
     assert seqs == [1, 6, 11]
     assert verify(oidc_app).ok
+
+
+def test_sealing_a_batch_gives_the_hashes_of_one_entry_at_a_time():
+    """`chain_links` (the sealer's batch path) is byte-identical to `Body` + `entry_hash`, one
+    entry at a time, for awkward values too: accents, quotes, nulls, naive and other-zone times,
+    and a head whose hash is not a hex digest."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from idp.audit.chain import GENESIS, Body, chain_links, entry_hash
+
+    rows = [
+        (7, datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "consent.given", "c", "a", None, "consent", None,
+         ["sub"], None),
+        (8, datetime(2026, 1, 2, 3, 4, 5), "release.userinfo", 'c"\\\u2028', "agency-é", "Trámites \"x\"",
+         "law", "Ley 1/2020 \n art. 3", ["email", "sub"], "ref-1"),
+        (9, datetime(2026, 1, 2, 5, 4, 5, 0, tzinfo=timezone(timedelta(hours=2))), "release.id_token", None,
+         None, None, "consent", None, None, None),
+        (10, datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "account.closed", "c", None, "", "consent",
+         None, [], "\U0001f600"),
+        (11, datetime(999, 3, 4, 5, 6, 7, 0, tzinfo=UTC), "account.closed", "c", None, None, "consent", None,
+         None, None),
+        (12, datetime(2026, 3, 4, 5, 6, 7, 0), "account.closed", "c", None, None, "consent", None, None, None),
+    ]
+    for seq, prev in ((0, GENESIS), (41, "ab" * 32), (3, 'not "hex"')):
+        expected, at, hashes = [], seq, prev
+        for (id_, moment, event, citizen, agency, purpose, basis, law, claims, reference) in rows:
+            at += 1
+            body = Body(at=moment, event=event, citizen=citizen, agency=agency, purpose=purpose,
+                        legal_basis=basis, law=law, claims=tuple(claims or ()), reference=reference)
+            digest = entry_hash(seq=at, prev=hashes, body=body.to_json())
+            expected.append({"b_id": id_, "b_seq": at, "b_prev": hashes, "b_hash": digest})
+            hashes = digest
+        assert chain_links(rows, seq=seq, prev=prev) == expected
+
+
+def test_the_first_entry_hash_is_pinned():
+    """A known hash, computed with nothing but json and hashlib: the chain's format is fixed."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from idp.audit.chain import GENESIS, chain_links
+
+    row = (1, datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "release.userinfo", "c1", "agency-0", "Trámites",
+           "consent", None, ["email", "sub"], None)
+    body = ('{"agency":"agency-0","at":"2026-01-02T03:04:05.000006Z","citizen":"c1","claims":["email","sub"],'
+            '"event":"release.userinfo","law":null,"legal_basis":"consent","purpose":"Trámites","reference":null}')
+    body_digest = hashlib.sha256(body.encode()).hexdigest()
+    link = f'{{"body":"{body_digest}","prev":"{GENESIS}","seq":1}}'
+    (only,) = chain_links([row], seq=0, prev=GENESIS)
+    assert only["b_hash"] == hashlib.sha256(link.encode()).hexdigest()
