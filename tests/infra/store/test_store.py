@@ -58,6 +58,29 @@ def test_take_is_single_use_even_under_concurrency(store):
     assert store.take("challenge") is None
 
 
+def test_take_and_mark_leaves_a_mark_naming_a_field_of_what_was_taken(store):
+    store.set("code", b'{"grant_id": "g-1", "other": 2}', 10)
+    assert store.take_and_mark("code", "mark", "grant_id", 10) == b'{"grant_id": "g-1", "other": 2}'
+    assert store.get("code") is None
+    assert store.get("mark") == b"g-1"
+    store.set("mark", b"kept", 10)
+    assert store.take_and_mark("code", "mark", "grant_id", 10) is None  # nothing taken: no mark
+    assert store.get("mark") == b"kept"
+
+
+def test_take_and_mark_is_single_use_even_under_concurrency(store):
+    store.set("code", b'{"grant_id": "g-2"}', 10)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(store.take_and_mark("code", "mark", "grant_id", 10)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(b'{"grant_id": "g-2"}') == 1 and results.count(None) == 7
+    assert store.get("mark") == b"g-2"
+
+
 def test_incr_counts_within_a_window(store):
     assert [store.incr("rl", 10) for _ in range(3)] == [1, 2, 3]
     store.set("other", b"", 0.05)
