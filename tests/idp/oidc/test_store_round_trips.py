@@ -112,3 +112,23 @@ def test_token_reads_the_client_auth_marks_together(client, citizen, register, r
     assert not any(keys[0].startswith("oidc:client-auth:") for call, keys in reads if call == "get"), reads
     marks = [keys for call, keys in reads if call == "get_many" and keys[0].startswith("oidc:client-auth:")]
     assert len(marks) == 1 and len(marks[0]) == 3, reads
+
+
+def test_token_takes_the_code_and_leaves_its_replay_mark_in_one_call(client, citizen, register, oidc_app,
+                                                                     monkeypatch, reads):
+    store = get_store(oidc_app)
+    writes: list[tuple[str, str]] = []
+    for name in ("set", "take", "take_and_mark"):
+        original = getattr(store, name)
+
+        def spy(key, *args, _name=name, _original=original):
+            writes.append((_name, key))
+            return _original(key, *args)
+
+        monkeypatch.setattr(store, name, spy)
+    agency = register()
+    code, flow = get_code(client, agency)
+    writes.clear()
+    assert exchange(client, agency, code, flow).status_code == 200
+    assert [call for call, key in writes if key.startswith("oidc:code")] == ["take_and_mark"], writes
+    assert exchange(client, agency, code, flow).status_code == 400  # the replay finds the mark
