@@ -149,7 +149,7 @@ class RedisStore(EphemeralStore):
         that turned read-only raises ConnectionError too, so it is found again there."""
         pool = self._client.connection_pool
         try:
-            connection = pool.get_connection()
+            connection: Any = pool.get_connection()  # redis-py leaves it untyped
         except redis.RedisError:
             return self._call(self._client.execute_command, *args)
         try:
