@@ -214,3 +214,10 @@ def test_reads_on_an_unreachable_redis_raise_store_error():
         dead.get("x")
     with pytest.raises(StoreError):
         dead.get_many(["x", "y"])
+
+
+def test_take_and_mark_loads_its_script_on_a_server_that_does_not_know_it(redis_store):
+    redis_store._take_and_mark.sha = "0" * 40  # as after SCRIPT FLUSH or a failover to a new primary
+    redis_store.set("code", b'{"grant_id": "g-3"}', 10)
+    assert redis_store.take_and_mark("code", "mark", "grant_id", 10) == b'{"grant_id": "g-3"}'
+    assert redis_store.get("mark") == b"g-3" and redis_store.get("code") is None
