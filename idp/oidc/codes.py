@@ -71,11 +71,10 @@ def redeem(store: EphemeralStore, code: str, *, replay_ttl: int) -> Redemption:
     if not code or len(code) > 512:
         return Redemption(None, None)
     digest = _key(code)
-    raw = store.take(CODE_PREFIX + digest)
+    # The code is taken and its replay mark left in one step (one round trip on Redis).
+    raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
     if raw is not None:
-        grant = CodeGrant(**json.loads(raw))
-        store.set(MARK_PREFIX + digest, grant.grant_id.encode("ascii"), replay_ttl)
-        return Redemption(grant, None)
+        return Redemption(CodeGrant(**json.loads(raw)), None)
     mark = store.get(MARK_PREFIX + digest)
     if mark is None:
         return Redemption(None, None)

@@ -32,11 +32,12 @@ def _client(client_id: str) -> str:
 
 
 def refused(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> bool:
-    """True when this address may not try this client's credentials now."""
+    """True when this address may not try this client's credentials now (the three marks are
+    read together: one round trip on a networked store, on every client authentication)."""
     base = _client(client_id)
-    if store.get(f"{base}:blocked:{address}") is not None:
-        return True
-    return store.get(f"{base}:spread") is not None and store.get(f"{base}:failed:{address}") is not None
+    blocked, spread, failed_here = store.get_many(
+        [f"{base}:blocked:{address}", f"{base}:spread", f"{base}:failed:{address}"])
+    return blocked is not None or (spread is not None and failed_here is not None)
 
 
 def failed(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 
@@ -41,6 +42,15 @@ class EphemeralStore(ABC):
     @abstractmethod
     def take(self, key: str) -> bytes | None:
         """Get and delete atomically: a value can be taken once (challenges, codes)."""
+
+    def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
+        """`take` the JSON object at `key` and, if it was there, set `mark_key` to its string
+        `field` for `ttl` (a spent single-use value leaves a mark naming what it created): one
+        round trip where the store can (a Redis script)."""
+        value = self.take(key)
+        if value is not None:
+            self.set(mark_key, str(json.loads(value)[field]).encode("utf-8"), ttl)
+        return value
 
     @abstractmethod
     def delete(self, *keys: str) -> None: ...

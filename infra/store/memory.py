@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import heapq
+import json
 import logging
 import threading
 import time
@@ -113,6 +114,16 @@ class MemoryStore(EphemeralStore):
             value = self._live(key, time.time())
             self._values.pop(key, None)
             return value if isinstance(value, bytes) else None
+
+    def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
+        now = time.time()
+        with self._lock:  # no moment where neither the value nor its mark is there
+            value = self._live(key, now)
+            self._values.pop(key, None)
+            if not isinstance(value, bytes):
+                return None
+            self._values[mark_key] = (str(json.loads(value)[field]).encode("utf-8"), now + ttl)
+            return value
 
     def delete(self, *keys: str) -> None:
         with self._lock:

@@ -48,6 +48,10 @@ class Prefetched(EphemeralStore):
         self._changed(key)
         return self.store.take(key)
 
+    def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
+        self._changed(key, mark_key)
+        return self.store.take_and_mark(key, mark_key, field, ttl)
+
     def delete(self, *keys: str) -> None:
         self._changed(*keys)
         self.store.delete(*keys)

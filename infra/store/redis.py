@@ -10,6 +10,7 @@ lost connection, so a Redis outage becomes a `StoreError` (503) within seconds, 
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -17,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import NoScriptError
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
@@ -35,6 +37,14 @@ _INCR = """
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
+"""
+
+# GETDEL, and if the key was there a mark naming one field of the JSON value taken: a spent
+# authorization code's replay mark, written in the same round trip as the code is taken.
+_TAKE_AND_MARK = """
+local value = redis.call('GETDEL', KEYS[1])
+if value then redis.call('SET', KEYS[2], tostring(cjson.decode(value)[ARGV[1]]), 'PX', ARGV[2]) end
+return value
 """
 
 
@@ -122,6 +132,7 @@ class RedisStore(EphemeralStore):
         self._client = connect(url, options)
         self._due = self._client.register_script(_DUE)
         self._incr = self._client.register_script(_INCR)
+        self._take_and_mark = self._client.register_script(_TAKE_AND_MARK)
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -132,8 +143,41 @@ class RedisStore(EphemeralStore):
         except redis.RedisError as exc:
             raise StoreError(f"Redis is unavailable: {exc}") from exc
 
+    def _read(self, *args: str | int, fallback: Callable[[], Any] | None = None) -> Any:
+        """A read command (GET, MGET) on every request's path: one attempt on a pooled
+        connection without redis-py's per-command machinery (retry wrapper, observability
+        hooks: a third of a GET's CPU). A lost or timed-out connection is dropped and the
+        command goes through the client's bounded retries as any other; a Sentinel primary
+        that turned read-only raises ConnectionError too, so it is found again there.
+        `fallback`: that path, when it is not the command itself (EVALSHA: the script is
+        loaded again on a server that does not know it)."""
+        pool = self._client.connection_pool
+        slow = fallback or functools.partial(self._client.execute_command, *args)
+        try:
+            connection: Any = pool.get_connection()  # redis-py leaves it untyped
+        except redis.RedisError:
+            return self._call(slow)
+        try:
+            connection.send_command(*args)
+            response = connection.read_response()
+        except (redis.ConnectionError, redis.TimeoutError):
+            connection.disconnect()
+            pool.release(connection)
+            return self._call(slow)
+        except redis.RedisError as exc:  # an error answer: the connection read it whole
+            pool.release(connection)
+            if fallback is not None and isinstance(exc, NoScriptError):
+                return self._call(fallback)
+            raise StoreError(f"Redis is unavailable: {exc}") from exc
+        except BaseException:  # interrupted mid-answer: never reuse the connection
+            connection.disconnect()
+            pool.release(connection)
+            raise
+        pool.release(connection)
+        return response
+
     def get(self, key: str) -> bytes | None:
-        return cast(bytes | None, self._call(self._client.get, self._k(key)))
+        return cast(bytes | None, self._read("GET", self._k(key)))
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl)))
@@ -141,7 +185,7 @@ class RedisStore(EphemeralStore):
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
-        return cast(list[bytes | None], self._call(self._client.mget, [self._k(key) for key in keys]))
+        return cast(list[bytes | None], self._read("MGET", *[self._k(key) for key in keys]))
 
     def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
         def run() -> None:
@@ -158,6 +202,12 @@ class RedisStore(EphemeralStore):
 
     def take(self, key: str) -> bytes | None:
         return cast(bytes | None, self._call(self._client.getdel, self._k(key)))
+
+    def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
+        keys = [self._k(key), self._k(mark_key)]
+        args: list[str | int] = [field, _ms(ttl)]
+        return cast(bytes | None, self._read("EVALSHA", self._take_and_mark.sha, len(keys), *keys, *args,
+                                             fallback=lambda: self._take_and_mark(keys=keys, args=args)))
 
     def delete(self, *keys: str) -> None:
         if keys:

@@ -102,3 +102,33 @@ def test_token_reads_the_session_index_with_the_generation(client, citizen, regi
     assert any(keys[0] == "cache:generation" and keys[1].startswith("sso:sid:") and keys[2].startswith("sso:s:")
                for keys in together), reads  # the record with them, once seen
     assert not any(key.startswith("sso:") for call, keys in reads if call == "get" for key in keys), reads
+
+
+def test_token_reads_the_client_auth_marks_together(client, citizen, register, reads):
+    agency = register()
+    code, flow = get_code(client, agency)
+    reads.clear()
+    assert exchange(client, agency, code, flow).status_code == 200
+    assert not any(keys[0].startswith("oidc:client-auth:") for call, keys in reads if call == "get"), reads
+    marks = [keys for call, keys in reads if call == "get_many" and keys[0].startswith("oidc:client-auth:")]
+    assert len(marks) == 1 and len(marks[0]) == 3, reads
+
+
+def test_token_takes_the_code_and_leaves_its_replay_mark_in_one_call(client, citizen, register, oidc_app,
+                                                                     monkeypatch, reads):
+    store = get_store(oidc_app)
+    writes: list[tuple[str, str]] = []
+    for name in ("set", "take", "take_and_mark"):
+        original = getattr(store, name)
+
+        def spy(key, *args, _name=name, _original=original):
+            writes.append((_name, key))
+            return _original(key, *args)
+
+        monkeypatch.setattr(store, name, spy)
+    agency = register()
+    code, flow = get_code(client, agency)
+    writes.clear()
+    assert exchange(client, agency, code, flow).status_code == 200
+    assert [call for call, key in writes if key.startswith("oidc:code")] == ["take_and_mark"], writes
+    assert exchange(client, agency, code, flow).status_code == 400  # the replay finds the mark

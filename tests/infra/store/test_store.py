@@ -58,6 +58,29 @@ def test_take_is_single_use_even_under_concurrency(store):
     assert store.take("challenge") is None
 
 
+def test_take_and_mark_leaves_a_mark_naming_a_field_of_what_was_taken(store):
+    store.set("code", b'{"grant_id": "g-1", "other": 2}', 10)
+    assert store.take_and_mark("code", "mark", "grant_id", 10) == b'{"grant_id": "g-1", "other": 2}'
+    assert store.get("code") is None
+    assert store.get("mark") == b"g-1"
+    store.set("mark", b"kept", 10)
+    assert store.take_and_mark("code", "mark", "grant_id", 10) is None  # nothing taken: no mark
+    assert store.get("mark") == b"kept"
+
+
+def test_take_and_mark_is_single_use_even_under_concurrency(store):
+    store.set("code", b'{"grant_id": "g-2"}', 10)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(store.take_and_mark("code", "mark", "grant_id", 10)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(b'{"grant_id": "g-2"}') == 1 and results.count(None) == 7
+    assert store.get("mark") == b"g-2"
+
+
 def test_incr_counts_within_a_window(store):
     assert [store.incr("rl", 10) for _ in range(3)] == [1, 2, 3]
     store.set("other", b"", 0.05)
@@ -147,3 +170,54 @@ def test_a_prefetched_store_answers_what_was_read_and_asks_the_store_for_the_res
     prefetched.delete("absent")
     assert prefetched.get("absent") is None and store.get("absent") is None
     assert prefetched.add("absent", b"a", 10) and prefetched.take("absent") == b"a"
+
+
+@pytest.fixture
+def redis_store(store):
+    if not isinstance(store, RedisStore):
+        pytest.skip("Redis connections only")
+    return store
+
+
+def test_a_read_on_a_lost_connection_is_retried_on_a_new_one(redis_store):
+    import socket
+
+    redis_store.set("kept", b"v", 10)
+    assert redis_store.get("kept") == b"v"
+    pool = redis_store._client.connection_pool
+    connection = pool.get_connection()
+    connection._sock.shutdown(socket.SHUT_RDWR)  # the server went away under the pooled connection
+    pool.release(connection)
+    assert redis_store.get("kept") == b"v"
+    connection = pool.get_connection()
+    connection._sock.shutdown(socket.SHUT_RDWR)
+    pool.release(connection)
+    assert redis_store.get_many(["kept", "absent"]) == [b"v", None]
+
+
+def test_an_error_answer_to_a_read_is_a_store_error_and_the_connection_serves_on(redis_store):
+    from infra.store import StoreError
+
+    redis_store.set_add("a-set", "member", 10)
+    with pytest.raises(StoreError):
+        redis_store.get("a-set")  # WRONGTYPE
+    redis_store.set("kept", b"v", 10)
+    assert redis_store.get("kept") == b"v" and redis_store.get_many(["kept"]) == [b"v"]
+
+
+def test_reads_on_an_unreachable_redis_raise_store_error():
+    from infra.store import StoreError
+    from infra.store.redis import RedisOptions
+
+    dead = RedisStore("redis://127.0.0.1:1/0", options=RedisOptions(connect_timeout_seconds=0.5, retries=0))
+    with pytest.raises(StoreError):
+        dead.get("x")
+    with pytest.raises(StoreError):
+        dead.get_many(["x", "y"])
+
+
+def test_take_and_mark_loads_its_script_on_a_server_that_does_not_know_it(redis_store):
+    redis_store._take_and_mark.sha = "0" * 40  # as after SCRIPT FLUSH or a failover to a new primary
+    redis_store.set("code", b'{"grant_id": "g-3"}', 10)
+    assert redis_store.take_and_mark("code", "mark", "grant_id", 10) == b'{"grant_id": "g-3"}'
+    assert redis_store.get("mark") == b"g-3" and redis_store.get("code") is None
