@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import re
 
-from infra.config import get_settings
-from infra.ops.metrics import TOKEN_FILE
-
-
-def _metrics(client) -> str:
-    token = (get_settings(client.application).data_dir / TOKEN_FILE).read_text().strip()
-    return client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
-
-
-def _value(body: str, pattern: str) -> float:
-    found = re.search(pattern + r" ([0-9.e+]+)$", body, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
+from tests.support.metrics import scrape as _metrics
+from tests.support.metrics import value as _value
 
 
 def test_each_request_is_counted_and_timed(client):

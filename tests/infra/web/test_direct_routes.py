@@ -11,13 +11,13 @@ from typing import Any
 
 from werkzeug.test import EnvironBuilder
 
-from infra.config import get_settings
 from infra.ops import background
 from infra.ops.logging import JsonFormatter
-from infra.ops.metrics import TOKEN_FILE
 from infra.web import direct_routes
 from infra.web.application import CedulaFlask
 from tests.idp.oidc.conftest import oidc_app, register  # noqa: F401 - fixtures: a registered agency
+from tests.support.metrics import scrape as _metrics
+from tests.support.metrics import value as _value
 
 
 def _call(app, method: str, path: str, **kwargs: Any) -> tuple[str, dict[str, str], bytes]:
@@ -39,14 +39,6 @@ def _no_flask_dispatch(monkeypatch, app) -> None:
     monkeypatch.setattr(app, "full_dispatch_request", refused)
 
 
-def _metrics(client) -> str:
-    token = (get_settings(client.application).data_dir / TOKEN_FILE).read_text().strip()
-    return client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
-
-
-def _value(body: str, pattern: str) -> float:
-    found = re.search(pattern + r" ([0-9.e+]+)$", body, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
 
 
 class _Lines(logging.Handler):
