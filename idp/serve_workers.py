@@ -31,7 +31,7 @@ def metrics_folder(settings: Settings) -> Path:
         return Path(given)
     folder = Path(settings.data_dir) / "metrics-multiproc"
     shutil.rmtree(folder, ignore_errors=True)  # counters of an earlier run are not this run's
-    folder.mkdir(parents=True, mode=0o700)
+    folder.mkdir(parents=True, mode=0o700, exist_ok=True)  # nodes sharing a data folder start together
     os.environ[MULTIPROCESS_ENV] = str(folder)
     return folder
 
