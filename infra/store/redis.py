@@ -10,7 +10,6 @@ lost connection, so a Redis outage becomes a `StoreError` (503) within seconds, 
 from __future__ import annotations
 
 import builtins
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -18,7 +17,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import NoScriptError
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
@@ -143,41 +141,8 @@ class RedisStore(EphemeralStore):
         except redis.RedisError as exc:
             raise StoreError(f"Redis is unavailable: {exc}") from exc
 
-    def _read(self, *args: str | int, fallback: Callable[[], Any] | None = None) -> Any:
-        """A read command (GET, MGET) on every request's path: one attempt on a pooled
-        connection without redis-py's per-command machinery (retry wrapper, observability
-        hooks: a third of a GET's CPU). A lost or timed-out connection is dropped and the
-        command goes through the client's bounded retries as any other; a Sentinel primary
-        that turned read-only raises ConnectionError too, so it is found again there.
-        `fallback`: that path, when it is not the command itself (EVALSHA: the script is
-        loaded again on a server that does not know it)."""
-        pool = self._client.connection_pool
-        slow = fallback or functools.partial(self._client.execute_command, *args)
-        try:
-            connection: Any = pool.get_connection()  # redis-py leaves it untyped
-        except redis.RedisError:
-            return self._call(slow)
-        try:
-            connection.send_command(*args)
-            response = connection.read_response()
-        except (redis.ConnectionError, redis.TimeoutError):
-            connection.disconnect()
-            pool.release(connection)
-            return self._call(slow)
-        except redis.RedisError as exc:  # an error answer: the connection read it whole
-            pool.release(connection)
-            if fallback is not None and isinstance(exc, NoScriptError):
-                return self._call(fallback)
-            raise StoreError(f"Redis is unavailable: {exc}") from exc
-        except BaseException:  # interrupted mid-answer: never reuse the connection
-            connection.disconnect()
-            pool.release(connection)
-            raise
-        pool.release(connection)
-        return response
-
     def get(self, key: str) -> bytes | None:
-        return cast(bytes | None, self._read("GET", self._k(key)))
+        return cast(bytes | None, self._call(self._client.get, self._k(key)))
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl)))
@@ -185,7 +150,7 @@ class RedisStore(EphemeralStore):
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
-        return cast(list[bytes | None], self._read("MGET", *[self._k(key) for key in keys]))
+        return cast(list[bytes | None], self._call(self._client.mget, [self._k(key) for key in keys]))
 
     def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
         def run() -> None:
@@ -206,8 +171,7 @@ class RedisStore(EphemeralStore):
     def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
         keys = [self._k(key), self._k(mark_key)]
         args: list[str | int] = [field, _ms(ttl)]
-        return cast(bytes | None, self._read("EVALSHA", self._take_and_mark.sha, len(keys), *keys, *args,
-                                             fallback=lambda: self._take_and_mark(keys=keys, args=args)))
+        return cast(bytes | None, self._call(lambda: self._take_and_mark(keys=keys, args=args)))
 
     def delete(self, *keys: str) -> None:
         if keys:
