@@ -176,6 +176,6 @@ def authentication_verify() -> Response:
     count("webauthn.authentication", "ok")
     response = jsonify(status="ok", redirect="/account")
     start_session(response, citizen_id=result.citizen_id, amr=result.amr,
-                  credential_id=result.credential_id)
+                  credential_id=result.credential_id, history_recorded=True)
     log.info("signed in", extra={"citizen_id": result.citizen_id})
     return _no_store(response)
