@@ -12,11 +12,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from idp.account import reauth, sign_ins
 from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
+from idp.assurance.register_match import check_after_enrolment
 from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
-from idp.civil_register import check_after_enrolment
 from idp.sessions import continues, current_session, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.encoding import from_b64url
