@@ -56,13 +56,22 @@ def _clients_group() -> click.Command:
     return clients
 
 
+def _documents_group() -> click.Command:
+    """`cedula documents ...`, with `issue` (it reads the agency and logs the release in idp)."""
+    from idp.documents.cli import issue
+    from signing.cli import documents_group
+
+    documents_group.add_command(issue)
+    return documents_group
+
+
 # name -> (where the command is, the first sentence of its help, shown by `cedula --help`)
 COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
     "audit": ("idp.audit.cli:audit_group",
               "The data-sharing log (hash chain with signed checkpoints)."),
     "clients": (_clients_group,
                 "Agency portals registered as OpenID Connect clients."),
-    "documents": ("signing.cli:documents_group",
+    "documents": (_documents_group,
                   "Issued documents: templates, issuing as an agency, listing."),
     "indicators": ("idp.indicators.cli:indicators_group",
                    "Indicators: daily counts of what the service does, by agency."),

@@ -1,11 +1,13 @@
-"""`cedula documents ...`: templates, issue (as an agency, for operators), list, show."""
+"""`cedula documents ...`: templates, list, show, renew-lta, revoke. `issue` (as an agency, for
+operators) is the identity provider's (`idp.documents.cli`): it reads the agency and records
+the release there, and `idp.cli` joins it to this group."""
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,19 +22,27 @@ if TYPE_CHECKING:
     from signing.service import DocumentService
 
 
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Document and key errors become a one-line message (`idp.documents.cli` uses it too: a
+    context its own code enters, not a wrapper of `signing` calling the command back)."""
+    from keys.errors import KeyStoreError
+
+    try:
+        yield
+    except InvalidTemplateData as exc:
+        raise click.ClickException(exc.description("en")) from None
+    except (SigningError, KeyStoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Document and key errors become a one-line message (the app context comes from `AppGroup`)."""
+    """`one_line_errors` around a command (the app context comes from `AppGroup`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from keys.errors import KeyStoreError
-
-        try:
+        with one_line_errors():
             return fn(*args, **kwargs)
-        except InvalidTemplateData as exc:
-            raise click.ClickException(exc.description("en")) from None
-        except (SigningError, KeyStoreError) as exc:
-            raise click.ClickException(str(exc)) from None
 
     return wrapper
 
@@ -67,41 +77,6 @@ def templates() -> None:
     from signing.templates import schemas
 
     click.echo(json.dumps(schemas(), ensure_ascii=False, indent=2))
-
-
-@documents_group.command("issue")
-@click.option("--client", "client_id", required=True, help="Client ID of the issuing agency.")
-@click.option("--template", required=True, help="Template name (see `documents templates`).")
-@click.option("--national-id", required=True, help="National ID of the citizen.")
-@click.option("--data", "data_file", required=True, type=click.Path(exists=True, dir_okay=False,
-                                                                    path_type=Path),
-              help="JSON file with the template's data.")
-@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the sealed PDF.")
-@click.option("--language", default="es", type=click.Choice(["es", "en"]), show_default=True)
-@click.option("--level", default=None, type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]),
-              help="PAdES level (default: documents.level).")
-@_clean_errors
-def issue(client_id: str, template: str, national_id: str, data_file: Path, out_file: Path,
-          language: str, level: str | None) -> None:
-    """Issue and seal a document for a citizen, as the agency CLIENT (operators only)."""
-    from signing.issuance import issue as issue_document
-
-    try:
-        data = json.loads(data_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{data_file} is not JSON: {exc}") from None
-    service = _service()
-    citizen = service.directory.citizen_by_national_id(national_id)
-    if citizen is None:
-        raise click.ClickException(f"no citizen is enrolled with national ID {national_id!r}")
-    issued = issue_document(service, client_id=client_id, template=template, citizen=citizen,
-                            data=data, language=language, level=level)
-    out_file.write_bytes(service.store.read(issued.sha256))
-    click.echo(f"issued {issued.id}: {issued.title} ({issued.level})")
-    click.echo(f"CSV: {issued.csv}")
-    click.echo(f"verify: {issued.verify_url}")
-    click.echo(f"written: {out_file} ({issued.size} bytes, sha256 {issued.sha256})")
 
 
 @documents_group.command("list")

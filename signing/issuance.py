@@ -119,10 +119,11 @@ def store(session: Session, sealed: SealedDocument, stored: StoredFile) -> Issua
 def issue(service: DocumentService, *, client_id: str, template: str, citizen: CitizenRef,
           data: Mapping[str, Any], language: str | None = None, level: str | None = None,
           now: datetime | None = None) -> IssuanceResult:
-    """`seal` and `store` in one go, for callers that know no more than `signing` (the
-    command line): the agency's name, the data-sharing log entry and the kept data come
-    through the `Directory` the identity provider gave the service. The documents API does
-    these steps itself, in its own transaction (`idp.documents.api`).
+    """`seal` and `store` in one go, for callers that know no more than `signing` (tests and
+    benchmarks): the agency's name, the data-sharing log entry and the kept data come through
+    the `Directory` the identity provider gave the service, a call back into it. The documents
+    API and `cedula documents issue` do these steps themselves, in their own transaction
+    (`idp.documents.issuing.record_issued`).
 
     Raises what `seal` raises, and `UnknownAgency`.
     """

@@ -281,3 +281,127 @@ def test_the_collision_check_catches_one(tmp_path):
         (tmp_path / package / "backchannel.py").write_text("class Signer:\n    pass\n")
     assert colliding_names(tmp_path) == {"Signer": ["keys/backchannel.py", "signing/backchannel.py"],
                                          "backchannel.py": ["keys/backchannel.py", "signing/backchannel.py"]}
+
+
+# Within idp, the flows go one way between these packages (issue 15, "Where the flows still
+# bend"): the OpenID Provider depends on consent (the standing consent, the release log) and
+# provides it the grants through a typed slot (`idp.consent.issued_grants`); assurance applies
+# what the civil register matched; the session tells its listeners, it never calls them.
+ONE_WAY = {
+    "idp.consent": ("idp.oidc",),
+    "idp.civil_register": ("idp.assurance",),
+    "idp.sessions": ("idp.account", "idp.logout", "idp.webauthn", "idp.oidc"),
+}
+
+
+def _imported_names(path: Path) -> set[str]:
+    """Every dotted name a file imports: `from idp import oidc` gives `idp` and `idp.oidc`."""
+    names: set[str] = set()
+    for node in ast.walk(parse(path)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def backward_imports(root: Path = REPOSITORY) -> dict[str, list[str]]:
+    """"lower -> upper": the modules of `lower` that import `upper` (imports inside functions
+    and under TYPE_CHECKING count)."""
+    found: dict[str, list[str]] = {}
+    for lower, uppers in ONE_WAY.items():
+        for path in sorted((root / Path(*lower.split("."))).rglob("*.py")):
+            names = _imported_names(path)
+            for upper in uppers:
+                if any(name == upper or name.startswith(upper + ".") for name in names):
+                    found.setdefault(f"{lower} -> {upper}", []).append(str(path.relative_to(root)))
+    return found
+
+
+def test_idp_packages_depend_one_way():
+    assert backward_imports() == {}, "pass what the lower package needs in, or install it in a typed slot"
+
+
+def test_the_one_way_check_catches_a_late_import(tmp_path):
+    (tmp_path / "idp" / "consent").mkdir(parents=True)
+    (tmp_path / "idp" / "consent" / "bad.py").write_text("def f():\n    from idp import oidc\n")
+    (tmp_path / "idp" / "consent" / "fine.py").write_text("from idp.oidcish import x\n")
+    assert backward_imports(tmp_path) == {"idp.consent -> idp.oidc": ["idp/consent/bad.py"]}
+
+
+# The sign-in (flow 2: idp.webauthn -> idp.account's history -> idp.sessions -> its listeners)
+# passes what it knows in arguments and return values (`start_session(history_recorded=True)`,
+# `SessionChange`), never as flags on Flask's `g`. The one attribute there is idp.sessions'
+# cache of this request's session, read and written by that module alone.
+SIGN_IN_PATH = ("idp/webauthn", "idp/account", "idp/sessions", "idp/assurance",
+                "idp/logout/__init__.py", "idp/logout/expiry.py")
+G_ALLOWED = {("idp/sessions/__init__.py", "sso_session")}
+_G_METHODS = {"get", "pop", "setdefault", "__contains__"}
+_G_FUNCTIONS = {"getattr", "setattr", "hasattr", "delattr"}
+
+
+def _flask_g_uses(tree: ast.Module) -> set[str]:
+    """The attributes of `flask.g` a module touches: `g.x`, `g.get("x")` (pop, setdefault),
+    `setattr(g, "x", ...)` (getattr, hasattr, delattr); a name held in a module constant is
+    read through it; any other name is "?"."""
+    local = {alias.asname or alias.name for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom) and node.module == "flask"
+             for alias in node.names if alias.name == "g"}
+    constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                 for target in node.targets if isinstance(target, ast.Name)}
+
+    def is_g(node: ast.AST) -> bool:
+        return ((isinstance(node, ast.Name) and node.id in local)
+                or (isinstance(node, ast.Attribute) and node.attr == "g"
+                    and isinstance(node.value, ast.Name) and node.value.id == "flask"))
+
+    def named(node: ast.expr | None) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in constants:
+            return str(constants[node.id])
+        return "?"
+
+    found: set[str] = set()
+    methods: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and is_g(func.value) and func.attr in _G_METHODS:
+            methods.add(id(func))
+            found.add(named(node.args[0] if node.args else None))
+        elif isinstance(func, ast.Name) and func.id in _G_FUNCTIONS and node.args and is_g(node.args[0]):
+            found.add(named(node.args[1] if len(node.args) > 1 else None))
+    found.update(node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                 and is_g(node.value) and id(node) not in methods)
+    return found
+
+
+def flags_on_g(root: Path = REPOSITORY) -> list[tuple[str, str]]:
+    """(module, attribute) of each use of `flask.g` on the sign-in path beyond `G_ALLOWED`."""
+    paths: list[Path] = []
+    for place in SIGN_IN_PATH:
+        where = root / place
+        paths.extend(sorted(where.rglob("*.py")) if where.is_dir() else [where] if where.exists() else [])
+    found = {(str(path.relative_to(root)), attribute) for path in paths
+             for attribute in _flask_g_uses(parse(path))}
+    return sorted(found - G_ALLOWED)
+
+
+def test_the_sign_in_passes_no_flags_on_flask_g():
+    assert flags_on_g() == [], "pass it as an argument or a return value"
+
+
+def test_the_flask_g_check_catches_a_flag(tmp_path):
+    """The check itself can fail: the flag the passkey sign-in used to leave for the history's
+    session listener (`setattr(g, _RECORDED, ...)`, then `g.pop(_RECORDED)`) is reported."""
+    (tmp_path / "idp" / "account").mkdir(parents=True)
+    (tmp_path / "idp" / "account" / "bad.py").write_text(
+        "import flask\nfrom flask import g\n\n_RECORDED = \"sign_in_recorded\"\n\n\n"
+        "def record():\n    setattr(g, _RECORDED, \"c-1\")\n\n\n"
+        "def listener():\n    return g.pop(_RECORDED, None) or flask.g.other or g.get(name())\n")
+    assert flags_on_g(tmp_path) == [("idp/account/bad.py", "?"), ("idp/account/bad.py", "other"),
+                                    ("idp/account/bad.py", "sign_in_recorded")]

@@ -7,7 +7,8 @@ with a wallet are recorded too (no passkey). Closing the account deletes the his
 
 A passkey sign-in (`/webauthn/authentication/verify`) records its entry itself, in the
 transaction that verifies the assertion and moves the sign count (`record_passkey_use`): one
-transaction per sign-in, not two. The listener then leaves that session alone.
+transaction per sign-in, not two. It then starts the session with `history_recorded=True`, and
+the listener leaves that session alone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import cast
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from idp.account import passkey_devices
@@ -26,7 +27,7 @@ from idp.account.models import SignIn
 from idp.assurance import amr
 from idp.citizens.models import Citizen, Passkey
 from idp.logout.devices import Device
-from idp.sessions import SsoSession
+from idp.sessions import SessionChange, SessionEvent
 from idp.webauthn.encoding import from_b64url
 from infra.db import get_db
 
@@ -35,9 +36,7 @@ KEEP = 20
 # longer than MOST, which trims it back to the newest KEEP in the same transaction. One DELETE
 # every KEEP + 1 sign-ins instead of one per sign-in; the page shows the newest KEEP either way.
 MOST = 2 * KEEP
-EVENTS = {"started": "sign_in", "reauthenticated": "recheck"}
-# Set on `g` by record_passkey_use: this request's session event is already in the history.
-_RECORDED = "sign_in_recorded"
+EVENTS = {SessionEvent.STARTED: "sign_in", SessionEvent.REAUTHENTICATED: "recheck"}
 
 # Built once (SQLAlchemy keeps their compiled form), table statements without the ORM's unit of
 # work. The INSERT returns how many of the citizen's entries are older than the new one (a
@@ -98,13 +97,13 @@ def record_passkey_use(connection: sa.Connection, *, citizen_id: uuid.UUID, kind
                        last_used_device: str | None, now: datetime) -> None:
     """A passkey sign-in's entry, in the sign-in's own transaction (the citizen and the passkey
     were just read in it, with the passkey's label and last-used device): the passkey's device
-    is written only when it changed. The session listener then skips this request's event."""
+    is written only when it changed. The caller then starts the session with
+    `history_recorded=True`, so the session listener does not record it again."""
     device = passkey_devices.summary(user_agent)
     if device is not None and device != last_used_device:
         passkey_devices.note_used(connection, credential_id=credential_id, user_agent=user_agent)
     _add(connection, citizen_id=citizen_id, kind=kind, device=device, passkey_name=passkey_name,
          now=now)
-    setattr(g, _RECORDED, str(citizen_id))
 
 
 def recent(session: Session, citizen_id: uuid.UUID) -> list[SignInView]:
@@ -115,13 +114,12 @@ def recent(session: Session, citizen_id: uuid.UUID) -> list[SignInView]:
             for r in rows]
 
 
-def on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
+def on_session_event(change: SessionChange) -> None:
     """Session listener: a new session or a re-check is one entry of the history."""
-    kind = EVENTS.get(event)
-    if kind is None:
+    kind = EVENTS.get(change.event)
+    if kind is None or change.history_recorded:  # recorded in the sign-in's own transaction
         return
-    if not session.recovery and g.pop(_RECORDED, None) == session.citizen_id:
-        return  # recorded in the sign-in's own transaction (record_passkey_use)
+    session = change.session
     if session.recovery:
         kind = "recovery"
     elif kind == "sign_in" and amr.wallet(session.amr):

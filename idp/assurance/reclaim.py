@@ -40,10 +40,9 @@ from idp.citizens.enrolment import EnrolmentData
 from idp.citizens.models import Citizen, Passkey, RecoveryCode
 from idp.citizens.services import new_citizen
 from idp.consent import services as consent_services
-from idp.consent.models import Consent
+from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
-from idp.oidc.models import Grant
 from idp.registrar.services import Actor, trail
 
 FROZEN_PREFIX = "frozen:"
@@ -83,15 +82,11 @@ def tombstone(key: bytes, *, citizen_id: uuid.UUID, scheme: str, national_id: st
 
 
 def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: ReceiptSigner,
-            key: bytes, language: str, now: datetime) -> tuple[tuple[str, ...], dict[str, object]]:
-    agencies = set(session.scalars(sa.select(Consent.client_id).where(
-        Consent.citizen_id == holder.id, Consent.revoked_at.is_(None))))
-    agencies.update(session.scalars(sa.select(Grant.client_id).where(
-        Grant.citizen_id == holder.id, Grant.revoked_at.is_(None))))
-    for client_id in sorted(agencies):
-        consent_services.revoke(session, policy=policy, sign=sign, citizen_id=holder.id,
-                                client_id=client_id, language=language, now=now,
-                                reason="identity_reclaimed")
+            grants: IssuedGrants, key: bytes, language: str,
+            now: datetime) -> tuple[tuple[str, ...], dict[str, object]]:
+    agencies = consent_services.withdraw_all(session, policy=policy, sign=sign, grants=grants,
+                                             citizen_id=holder.id, language=language, now=now,
+                                             reason="identity_reclaimed")
     aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid)
                                          .where(Passkey.citizen_id == holder.id))))
     passkeys = cast("sa.CursorResult[Any]", session.execute(
@@ -102,14 +97,13 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
     holder.national_id = tombstone(key, citizen_id=holder.id, scheme=holder.national_id_scheme,
                                    national_id=holder.national_id)
     session.flush()
-    return tuple(sorted(agencies)), {"passkeys_deleted": int(passkeys or 0), "aaguids": aaguids,
-                                     "agencies": sorted(agencies), "proofing_was": proofing,
-                                     "proofing_method_was": method}
+    return agencies, {"passkeys_deleted": int(passkeys or 0), "aaguids": aaguids,
+                      "agencies": list(agencies), "proofing_was": proofing, "proofing_method_was": method}
 
 
 def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, detail: str,
-            actor: Actor, policy: ConsentPolicy, sign: ReceiptSigner, key: bytes, language: str,
-            now: datetime) -> Reclaimed:
+            actor: Actor, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants, key: bytes,
+            language: str, now: datetime) -> Reclaimed:
     """Move `data.national_id` to a new account for the claimant, freezing its holder.
 
     `method` is what the claimant proved: "register_channel" (a code from the register, with
@@ -133,7 +127,7 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
             raise ReclaimRefused("the account holding this national ID is proofed at "
                                  f"{level}; only a registrar can move it, in person",
                                  reason="holder_verified")
-        agencies, facts = _freeze(session, holder, policy=policy, sign=sign, key=key,
+        agencies, facts = _freeze(session, holder, policy=policy, sign=sign, grants=grants, key=key,
                                   language=language, now=now)
         trail(session, actor=actor, action="identity.frozen", citizen_id=holder.id, now=now,
               details={**facts, "reclaimed_by_method": method},

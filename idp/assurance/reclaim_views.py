@@ -231,7 +231,8 @@ def enter_code() -> ResponseReturnValue:
                 done = reclaim(db, data=data, method="register_channel", source=check.accepted.source,
                                detail=f"{check.accepted.channel} {check.accepted.address_hint}",
                                actor=Actor(name="citizen:reclaim"), policy=consents.policy,
-                               sign=consents.sign, key=get_secrets(current_app).key("reclaim"),
+                               sign=consents.sign, grants=consents.grants,
+                               key=get_secrets(current_app).key("reclaim"),
                                language=current_language(), now=now)
     except TooManyAttempts as exc:
         count("reclaim.verify", "too_many")

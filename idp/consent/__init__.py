@@ -4,9 +4,10 @@ the account.
 
 Public API:
 
-    get_consents(app) -> Consents        (.policy: ConsentPolicy, .sign: ReceiptSigner)
+    get_consents(app) -> Consents        (.policy: ConsentPolicy, .sign: ReceiptSigner,
+                                          .grants: the provider's, idp.oidc installs them)
     basis_for(client_id, app=None) -> ("consent", None) | ("law", "<law text>")
-    services.current / prior / record / record_release / connected / revoke
+    services.current / prior / record / record_release / connected / revoke / withdraw_all
     closure.close_account(...)
 """
 
@@ -25,6 +26,7 @@ __all__ = ["CONSENTS", "AccountClosed", "AgencyNotConnected", "ConsentError", "C
 def init_app(app: Flask) -> Consents:
     from idp.audit import log_keys
     from idp.consent import settings as consent_settings
+    from idp.consent.issued_grants import ISSUED_GRANTS
     from idp.consent.openapi import PATHS, SCHEMAS
     from idp.consent.receipts import log_key_signer
     from idp.consent.views import bp
@@ -32,7 +34,7 @@ def init_app(app: Flask) -> Consents:
 
     settings = get_settings(app)
     consents = Consents(policy=consent_settings.load(settings, settings.issuer),
-                        sign=log_key_signer(log_keys(app)))
+                        sign=log_key_signer(log_keys(app)), grants=ISSUED_GRANTS.of(app))
     CONSENTS.install(app, consents)
     app.register_blueprint(bp)
     describe(app, PATHS, SCHEMAS)

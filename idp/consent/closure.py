@@ -27,10 +27,9 @@ from idp.account.models import SignIn
 from idp.citizens.models import CLOSED_PREFIX, Citizen, Passkey, RecoveryCode, is_closed
 from idp.consent import services
 from idp.consent.errors import AccountClosed
-from idp.consent.models import Consent
+from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
-from idp.oidc.models import Grant
 
 ERASED_DATE = date(1, 1, 1)  # the column is required; 0001-01-01 means "erased"
 
@@ -47,19 +46,14 @@ class Closed:
     agencies: tuple[str, ...]
 
 
-def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, pseudonym_key: bytes,
-                  citizen_id: str, language: str, now: datetime) -> Closed:
+def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants,
+                  pseudonym_key: bytes, citizen_id: str, language: str, now: datetime) -> Closed:
     audit.prepare()  # the checkpoint key exists before this transaction writes anything
     citizen = session.get(Citizen, uuid.UUID(citizen_id), with_for_update=True)
     if citizen is None or is_closed(citizen):
         raise AccountClosed("the account does not exist or is already closed")
-    agencies = set(session.scalars(sa.select(Consent.client_id).where(
-        Consent.citizen_id == citizen.id, Consent.revoked_at.is_(None))))
-    agencies.update(session.scalars(sa.select(Grant.client_id).where(
-        Grant.citizen_id == citizen.id, Grant.revoked_at.is_(None))))
-    for client_id in sorted(agencies):
-        services.revoke(session, policy=policy, sign=sign, citizen_id=citizen.id, client_id=client_id,
-                        language=language, now=now, reason="account_closed")
+    agencies = services.withdraw_all(session, policy=policy, sign=sign, grants=grants, citizen_id=citizen.id,
+                                     language=language, now=now, reason="account_closed")
     session.execute(sa.delete(Passkey).where(Passkey.citizen_id == citizen.id))
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == citizen.id))
     session.execute(sa.delete(SignIn).where(SignIn.citizen_id == citizen.id))
@@ -70,4 +64,4 @@ def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigne
     citizen.email = ""
     citizen.birthdate = ERASED_DATE
     audit.append(session, event="account.closed", citizen_id=citizen.id, now=now)
-    return Closed(citizen_id=str(citizen.id), agencies=tuple(sorted(agencies)))
+    return Closed(citizen_id=str(citizen.id), agencies=agencies)

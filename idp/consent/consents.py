@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
 from infra.components import Slot
@@ -16,10 +17,12 @@ CONSENTS: Slot[Consents] = Slot("consents")
 
 @dataclass(frozen=True)
 class Consents:
-    """Built once at start: the settings and the receipt signer (`keys/`)."""
+    """Built once at start: the settings, the receipt signer (`keys/`) and the provider's
+    grants (`idp.oidc`, through `issued_grants.ISSUED_GRANTS`)."""
 
     policy: ConsentPolicy
     sign: ReceiptSigner
+    grants: IssuedGrants
 
 
 def get_consents(app: Flask | None = None) -> Consents:

@@ -6,6 +6,10 @@ parameter, OIDC Core 5.5.1; optional otherwise, including every claim asked for 
 scope), and `offline_access` (optional). An earlier decision answers an item when the citizen
 allowed it, or declined it while it was optional. The page asks only about unanswered items,
 or about all of them with `prompt=consent`.
+
+The OpenID Provider builds the `Asked` of a request from its scopes and `claims` parameter
+(`idp.oidc.interaction_policy.asked`); this module knows items by name only, and imports
+nothing of `idp.oidc`.
 """
 
 from __future__ import annotations
@@ -13,10 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from idp.oidc import claims as claims_module
-
 SUB = "sub"
-OFFLINE = claims_module.OFFLINE
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,6 @@ class Decision:
     granted_now: frozenset[str]
     claims: frozenset[str]
     declined: frozenset[str]
-
-
-def asked(*, scopes: Iterable[str], claims: claims_module.ClaimsRequest,
-          client_scopes: Iterable[str]) -> Asked:
-    scopes = list(scopes)
-    names = claims_module.requested_citizen_claims(scopes=scopes, claims=claims, client_scopes=client_scopes)
-    items = (SUB, *names, *((OFFLINE,) if OFFLINE in scopes else ()))
-    return Asked(items=items, essential=claims_module.essential_names(claims) & set(names))
 
 
 def _answered(prior: Prior, request: Asked, name: str) -> bool:

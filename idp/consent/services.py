@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from idp import audit
 from idp.consent.decision import Decision, Prior
 from idp.consent.errors import AgencyNotConnected
+from idp.consent.issued_grants import IssuedGrants
 from idp.consent.models import Consent
 from idp.consent.receipts import ReceiptSigner, receipt_claims
 from idp.consent.settings import ConsentPolicy
-from idp.oidc.grants import revoke_grant
-from idp.oidc.models import Grant
 from infra.group_commit import Write
 from infra.indicators import tally, tally_many
 
@@ -190,8 +189,9 @@ class Revoked:
     sids: tuple[str, ...]
 
 
-def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citizen_id: str | uuid.UUID,
-           client_id: str, language: str, now: datetime, reason: str = "citizen") -> Revoked:
+def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants,
+           citizen_id: str | uuid.UUID, client_id: str, language: str, now: datetime,
+           reason: str = "citizen") -> Revoked:
     """Withdraw the agency's access at once: end the consent (with a withdrawal receipt) and
     revoke every grant, so its refresh and access tokens stop working (RFC 7009 section 2.1
     semantics). Back-channel logout is the caller's, after the commit."""
@@ -199,10 +199,8 @@ def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citi
     consents = list(session.scalars(
         sa.select(Consent).where(Consent.citizen_id == citizen, Consent.client_id == client_id,
                                  Consent.revoked_at.is_(None)).with_for_update()))
-    grants = list(session.execute(
-        sa.select(Grant.id, Grant.sid).where(Grant.citizen_id == citizen, Grant.client_id == client_id,
-                                             Grant.revoked_at.is_(None))))
-    if not consents and not grants:
+    active = grants.active(session, citizen_id=citizen, client_id=client_id)
+    if not consents and not active:
         raise AgencyNotConnected(f"the citizen has no consent or grant for client {client_id!r}")
     standing = None
     for consent in consents:
@@ -211,10 +209,23 @@ def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citi
             standing = consent
             consent.withdrawal_receipt = sign(receipt_claims(
                 consent=consent, issuer=policy.issuer, event="withdrawn", at=now, language=language))
-    revoked = sum(1 for grant_id, _sid in grants if revoke_grant(session, grant_id, reason=reason, now=now))
+    revoked = sum(1 for grant in active if grants.revoke(session, grant.id, reason=reason, now=now))
     basis, law = (standing.legal_basis, standing.law) if standing else policy.basis(client_id)
     tally(session, "consent.withdrawn", agency=client_id, now=now)
     audit.append(session, event="consent.revoked", citizen_id=citizen, client_id=client_id,
                  claims=standing.claims if standing else (), purpose=standing.purpose if standing else None,
                  legal_basis=basis, law=law, reference=str(standing.id) if standing else None, now=now)
-    return Revoked(client_id=client_id, grants=revoked, sids=tuple(sorted({sid for _g, sid in grants})))
+    return Revoked(client_id=client_id, grants=revoked, sids=tuple(sorted({g.sid for g in active})))
+
+
+def withdraw_all(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants,
+                 citizen_id: uuid.UUID, language: str, now: datetime, reason: str) -> tuple[str, ...]:
+    """`revoke` every agency with a consent or a grant of the citizen (the account closed or
+    frozen); returns those agencies, sorted. Back-channel logout is the caller's, after the commit."""
+    agencies = set(session.scalars(sa.select(Consent.client_id).where(
+        Consent.citizen_id == citizen_id, Consent.revoked_at.is_(None))))
+    agencies.update(grant.client_id for grant in grants.active(session, citizen_id=citizen_id))
+    for client_id in sorted(agencies):
+        revoke(session, policy=policy, sign=sign, grants=grants, citizen_id=citizen_id, client_id=client_id,
+               language=language, now=now, reason=reason)
+    return tuple(sorted(agencies))

@@ -119,7 +119,7 @@ def revoke() -> BaseResponse:
     audit.prepare()  # the withdrawal receipt's log key exists before the transaction writes
     try:
         with get_db(current_app).transaction() as db:
-            revoked = services.revoke(db, policy=consents.policy, sign=consents.sign,
+            revoked = services.revoke(db, policy=consents.policy, sign=consents.sign, grants=consents.grants,
                                       citizen_id=session.citizen_id, client_id=client_id,
                                       language=current_language(), now=_now())
     except AgencyNotConnected:
@@ -312,7 +312,8 @@ def close() -> BaseResponse:
     key = get_secrets().key("account-closure")
     try:
         with get_db(current_app).transaction() as db:
-            closed = closure.close_account(db, policy=consents.policy, sign=consents.sign, pseudonym_key=key,
+            closed = closure.close_account(db, policy=consents.policy, sign=consents.sign,
+                                           grants=consents.grants, pseudonym_key=key,
                                            citizen_id=session.citizen_id, language=current_language(),
                                            now=_now())
     except AccountClosed:

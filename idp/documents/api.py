@@ -14,7 +14,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import agency_name
 from idp.documents import idempotency
-from idp.documents.directory import IdpDirectory, log_release
+from idp.documents.directory import IdpDirectory
+from idp.documents.issuing import record_issued
 from idp.oidc import client_credentials, protected, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
@@ -159,9 +160,9 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
     """The document issued, or the 422 response for data the template refuses.
 
     `signing` renders and seals it (named after the agency as the citizen's language has it);
-    then one transaction stores it, logs the release (`directory.record`), keeps the data for
-    wallets (`directory.keep_data`) and completes the request's idempotency claim: a document
-    exists if and only if all of these do."""
+    then one transaction records it (`issuing.record_issued`: its row, the release logged, the
+    data kept for wallets) and completes the request's idempotency claim: a document exists if
+    and only if all of these do."""
     with get_db(current_app).transaction() as session:
         citizen_id = subjects.resolve(session, provider(),
                                       client=agency.client, subject=subject)
@@ -175,11 +176,7 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
                                agency_name=agency_name(agency.client, language), template=template,
                                citizen=citizen, data=body["data"], language=language, level=level)
         with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
-            issued = issuance.store(session, sealed, stored)
-            log_release(session, event="document.issued", citizen_id=citizen.id, client_id=agency.client_id,
-                        purpose=agency.client.client_metadata.get("purpose"), document_id=issued.id)
-            service.directory.keep_data(session, document_id=issued.id, template=sealed.template,
-                                        client_id=agency.client_id, citizen_id=citizen.id, data=sealed.data)
+            issued = record_issued(session, sealed, stored, agency=agency.client)
             if claim is not None:
                 keys.complete(session, claim, {"document_id": issued.id})
         return issued

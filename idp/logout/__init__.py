@@ -15,19 +15,14 @@ Public API:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flask import Flask
 
 from idp.logout.current import LOGOUT, Logout, get_logout
 from idp.logout.errors import LogoutError, LogoutRefused
 from idp.logout.settings import LogoutSettings
-from idp.sessions import session_policy
+from idp.sessions import SessionChange, SessionEvent
 from infra.config import get_settings
 from infra.ops.background import start_with_first_request
-
-if TYPE_CHECKING:
-    from idp.sessions import SsoSession
 
 __all__ = ["LOGOUT", "Logout", "LogoutError", "LogoutRefused", "LogoutSettings", "get_logout", "init_app",
            "logout_client", "notify_session_ended"]
@@ -46,18 +41,20 @@ def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_rev
     backchannel.logout_client(client_id=client_id, citizen_id=citizen_id, reason=reason)
 
 
-def _on_session_event(*, event: str, session: SsoSession, reason: str) -> None:
+def _on_session_event(change: SessionChange) -> None:
     from flask import current_app
 
     from idp.logout import expiry
     from infra.store import get_store
 
     store = get_store(current_app)
-    if event in ("started", "reauthenticated"):
-        expiry.track(store, session_policy(), session)
-    elif event == "ended":
+    session = change.session
+    if change.event is SessionEvent.ENDED:
         expiry.forget(store, session.sid)
-        notify_session_ended(sid=session.sid, citizen_id=session.citizen_id, reason=reason or "logout")
+        notify_session_ended(sid=session.sid, citizen_id=session.citizen_id,
+                             reason=change.reason or "logout")
+    else:  # started or re-authenticated: watched until it runs out
+        expiry.track(store, change.policy, session)
 
 
 def init_app(app: Flask) -> Logout:

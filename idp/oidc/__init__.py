@@ -26,7 +26,7 @@ from infra.config import get_settings
 from infra.secrets import get_secrets
 
 if TYPE_CHECKING:
-    # Not at run time: the provider's operations import `idp.consent`, which imports `idp.oidc.claims`.
+    # Not at run time: importing any idp.oidc module would then load all the provider's operations.
     from idp.oidc.services import Provider
 
 __all__ = [
@@ -47,11 +47,13 @@ __all__ = [
 def init_app(app: Flask) -> Provider:
     """Read the [oidc] settings, connect to `keys/`, register the endpoints and their OpenAPI."""
     import keys
+    from idp.consent.issued_grants import ISSUED_GRANTS
     from idp.oidc import settings as oidc_settings
     from idp.oidc.client_cache import ClientCache
     from idp.oidc.client_keys import RemoteKeySets, jwks_fetcher
     from idp.oidc.endpoints import bp as api_bp
     from idp.oidc.endpoints import route_directly
+    from idp.oidc.grant_withdrawal import GrantWithdrawal
     from idp.oidc.openapi import PATHS, SCHEMAS
     from idp.oidc.services import Provider
     from idp.oidc.signer import KeysSigner
@@ -86,6 +88,7 @@ def init_app(app: Flask) -> Provider:
         citizens=GenerationCache(seconds=loaded.state_cache_seconds),
     )
     PROVIDER.install(app, built)
+    ISSUED_GRANTS.install(app, GrantWithdrawal())  # what withdrawing an agency's access revokes
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     route_directly(app)  # /token and /userinfo without Flask's request machinery (same answers)

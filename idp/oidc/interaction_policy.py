@@ -9,7 +9,7 @@ outcome to a response (node-oidc-provider's interaction policy is the model).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from idp.consent import decision as consent_decision
@@ -120,11 +120,22 @@ def decide(interaction: Interaction, session: SsoSession | None,
             and wanted_sub.value != facts.subject_of(session.citizen_id):
         return Refuse("login_required", "the signed-in citizen is not the subject the request names")
 
-    asked = consent_decision.asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
+    asked_now = asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
     if "consent" not in prompt:
-        granted = consent_decision.covered(consent, asked)
+        granted = consent_decision.covered(consent, asked_now)
         if granted is not None:
             return Issue(granted, achieved)
     if "none" in prompt:
         return Refuse("consent_required", "the citizen has not yet allowed this agency to receive this data")
-    return Consent(asked, consent, again="consent" in prompt)
+    return Consent(asked_now, consent, again="consent" in prompt)
+
+
+def asked(*, scopes: Iterable[str], claims: claims_module.ClaimsRequest,
+          client_scopes: Iterable[str]) -> consent_decision.Asked:
+    """What a request asks the citizen to share (OIDC Core 5.4, 5.5): `sub`, the citizen claims
+    its scopes and `claims` parameter name (essential ones required, 5.5.1), then `offline_access`."""
+    scopes = list(scopes)
+    names = claims_module.requested_citizen_claims(scopes=scopes, claims=claims, client_scopes=client_scopes)
+    offline = (claims_module.OFFLINE,) if claims_module.OFFLINE in scopes else ()
+    return consent_decision.Asked(items=(consent_decision.SUB, *names, *offline),
+                                  essential=claims_module.essential_names(claims) & set(names))

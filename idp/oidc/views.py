@@ -525,8 +525,8 @@ def _record_decision(interaction: Interaction, client: Client, sso: SsoSession) 
     """Apply the ticked boxes to the items the page asked about; remember the decision
     (with its signed receipt and a log entry) in one transaction."""
     areq = interaction.request
-    asked = consent_decision.asked(scopes=areq.scopes, claims=claims_module.load(areq.claims),
-                                   client_scopes=areq.scopes)
+    asked = interaction_policy.asked(scopes=areq.scopes, claims=claims_module.load(areq.claims),
+                                     client_scopes=areq.scopes)
     consents = get_consents(current_app)
     now = services.utc_now()
     audit.prepare()  # the receipt's log key exists before this transaction writes (SQLite: one writer)

@@ -200,7 +200,7 @@ def reclaim() -> BaseResponse:
             done = move_national_id(db, data=data, method="in_person",
                                     source=actor.service_point or "operator",
                                     detail=document.document_type, actor=actor,
-                                    policy=consents.policy, sign=consents.sign,
+                                    policy=consents.policy, sign=consents.sign, grants=consents.grants,
                                     key=get_secrets().key("reclaim"), language=current_language(),
                                     now=pages.now())
             binding = services.start_recovery(db, get_store(current_app), actor=actor,

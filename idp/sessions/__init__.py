@@ -4,11 +4,12 @@ Public API (the OpenID Provider calls these):
 
     current_session(allow_recovery=False) -> SsoSession | None
     require_citizen(allow_recovery=False) -> SsoSession   # raises LoginRequired
-    start_session(response, citizen_id=..., amr=..., credential_id=..., recovery=False)
+    start_session(response, citizen_id=..., amr=..., credential_id=..., recovery=False,
+                  history_recorded=False)
     continues(citizen_id, recovery=False) -> bool   # would start_session re-authenticate?
-    reauthenticate(response, session=..., amr=..., credential_id=...)
+    reauthenticate(response, session=..., amr=..., credential_id=..., history_recorded=False)
     end_session(response=None, sid=None, reason="logout")
-    add_listener(app, listener)   # told when a session starts, is re-authenticated or ends
+    add_listener(app, listener)   # listener(SessionChange): a session started, re-authenticated, ended
     sessions_for(citizen_id) -> list[SsoSession]
     signed_in() -> bool   (also a Jinja global)
 
@@ -22,6 +23,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 from urllib.parse import quote
 
@@ -38,9 +41,9 @@ from infra.store import get_store
 from infra.web.errors import json_error, wants_json
 from infra.web.i18n import gettext as _
 
-__all__ = ["LoginRequired", "SsoSession", "add_listener", "continues", "current_session", "end_session",
-           "init_app", "reauthenticate", "require_citizen", "sessions_for", "signed_in",
-           "start_session"]
+__all__ = ["LoginRequired", "SessionChange", "SessionEvent", "SessionListener", "SsoSession",
+           "add_listener", "continues", "current_session", "end_session", "init_app", "reauthenticate",
+           "require_citizen", "sessions_for", "signed_in", "start_session"]
 
 log = logging.getLogger(__name__)
 _UNSET = object()
@@ -48,22 +51,47 @@ LISTENERS: Slot[list[SessionListener]] = Slot("session listeners")
 POLICY: Slot[SessionPolicy] = Slot("session policy")
 
 
+class SessionEvent(Enum):
+    STARTED = "started"
+    REAUTHENTICATED = "reauthenticated"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """What a listener is told: `session` started, was re-authenticated or ended.
+
+    `reason`: why it ended ("logout", "replaced", "limit", ...; "" otherwise). `history_recorded`:
+    the sign-in that started or re-authenticated it wrote its sign-in history entry already,
+    in its own transaction (`idp.account.sign_ins.record_passkey_use`). `policy`: the lifetimes
+    the session lives under (when it runs out)."""
+
+    event: SessionEvent
+    session: SsoSession
+    policy: SessionPolicy
+    reason: str = ""
+    history_recorded: bool = False
+
+
 class SessionListener(Protocol):
-    def __call__(self, *, event: str, session: SsoSession, reason: str) -> None: ...
+    def __call__(self, change: SessionChange) -> None: ...
 
 
 def add_listener(app: Flask, listener: SessionListener) -> None:
-    """Call `listener(event=, session=, reason=)` for "started", "reauthenticated", "ended"."""
+    """Call `listener(change)` for each session started, re-authenticated or ended."""
     LISTENERS.of(app).append(listener)
 
 
-def _announce(event: str, session: SsoSession, reason: str = "") -> None:
+def _announce(event: SessionEvent, session: SsoSession, *, reason: str = "",
+              history_recorded: bool = False) -> None:
     # A listener (back-channel logout) only enqueues work; its failure never fails the request.
+    change = SessionChange(event=event, session=session, policy=_policy(), reason=reason,
+                           history_recorded=history_recorded)
     for listener in LISTENERS.of():
         try:
-            listener(event=event, session=session, reason=reason)
+            listener(change)
         except Exception:
-            log.exception("session listener failed", extra={"event": event, "sid": session.sid})
+            log.exception("session listener failed", extra={"event": event.value, "sid": session.sid})
 
 
 class LoginRequired(Exception):
@@ -138,18 +166,22 @@ def continues(citizen_id: str, *, recovery: bool = False) -> bool:
 
 
 def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
-                  credential_id: str | None = None, recovery: bool = False) -> SsoSession:
+                  credential_id: str | None = None, recovery: bool = False,
+                  history_recorded: bool = False) -> SsoSession:
     """Sign the browser in. The citizen already signed in here is re-authenticated (same sid,
-    new token); any other previous session of this browser ends, with back-channel logout."""
+    new token); any other previous session of this browser ends, with back-channel logout.
+    `history_recorded`: the caller wrote this sign-in's history entry already (the listeners
+    are told, `SessionChange.history_recorded`)."""
     store = get_store(current_app)
     previous = _loaded()
     if previous is not None and continues(citizen_id, recovery=recovery):
-        return reauthenticate(response, session=previous, amr=amr, credential_id=credential_id)
+        return reauthenticate(response, session=previous, amr=amr, credential_id=credential_id,
+                              history_recorded=history_recorded)
     if previous is not None:
         records.end(store, previous)
         log.info("session ended", extra={"sid": previous.sid, "citizen_id": previous.citizen_id,
                                          "reason": "replaced"})
-        _announce("ended", previous, "replaced")
+        _announce(SessionEvent.ENDED, previous, reason="replaced")
     created = records.create(
         store, _policy(), citizen_id=citizen_id, amr=tuple(amr),
         user_agent=request.headers.get("User-Agent", ""), credential_id=credential_id,
@@ -158,17 +190,17 @@ def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ..
     for oldest in created.ended:  # beyond [session] max_per_citizen: ended, agencies told
         log.info("session ended", extra={"sid": oldest.sid, "citizen_id": oldest.citizen_id,
                                          "reason": "limit"})
-        _announce("ended", oldest, "limit")
+        _announce(SessionEvent.ENDED, oldest, reason="limit")
     _set_cookie(response, token, _policy().recovery_seconds if recovery else _policy().absolute_seconds)
     g.sso_session = session
     log.info("session started", extra={"sid": session.sid, "citizen_id": citizen_id,
                                        "amr": list(amr), "recovery": recovery})
-    _announce("started", session)
+    _announce(SessionEvent.STARTED, session, history_recorded=history_recorded)
     return session
 
 
 def reauthenticate(response: BaseResponse, *, session: SsoSession, amr: tuple[str, ...] | list[str],
-                   credential_id: str | None) -> SsoSession:
+                   credential_id: str | None, history_recorded: bool = False) -> SsoSession:
     """The signed-in citizen proved themselves again (prompt=login, max_age): keep the `sid`,
     so no agency is logged out, but rotate the cookie's token and renew auth_time and amr."""
     token, renewed = records.rotate(get_store(current_app), _policy(), session, amr=tuple(amr),
@@ -177,7 +209,7 @@ def reauthenticate(response: BaseResponse, *, session: SsoSession, amr: tuple[st
     g.sso_session = renewed
     log.info("session re-authenticated", extra={"sid": renewed.sid, "citizen_id": renewed.citizen_id,
                                                 "amr": list(amr)})
-    _announce("reauthenticated", renewed)
+    _announce(SessionEvent.REAUTHENTICATED, renewed, history_recorded=history_recorded)
     return renewed
 
 
@@ -195,7 +227,7 @@ def end_session(response: BaseResponse | None = None, *, sid: str | None = None,
         records.end(store, session)
         log.info("session ended", extra={"sid": session.sid, "citizen_id": session.citizen_id,
                                          "reason": reason})
-        _announce("ended", session, reason)
+        _announce(SessionEvent.ENDED, session, reason=reason)
     if response is not None and sid is None:
         settings = get_settings()
         response.delete_cookie(cookie_name(), path="/", httponly=True, samesite="Lax",

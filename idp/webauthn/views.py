@@ -12,11 +12,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from idp.account import reauth, sign_ins
 from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
+from idp.assurance.register_match import check_after_enrolment
 from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
-from idp.civil_register import check_after_enrolment
 from idp.sessions import continues, current_session, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.encoding import from_b64url
@@ -176,6 +176,6 @@ def authentication_verify() -> Response:
     count("webauthn.authentication", "ok")
     response = jsonify(status="ok", redirect="/account")
     start_session(response, citizen_id=result.citizen_id, amr=result.amr,
-                  credential_id=result.credential_id)
+                  credential_id=result.credential_id, history_recorded=True)
     log.info("signed in", extra={"citizen_id": result.citizen_id})
     return _no_store(response)

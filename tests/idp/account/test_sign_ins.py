@@ -154,7 +154,8 @@ def test_closing_the_account_deletes_the_history(client):
     app = client.application
     with app.app_context(), get_db(app).transaction() as db:
         consents = get_consents(app)
-        closure.close_account(db, policy=consents.policy, sign=consents.sign, pseudonym_key=b"k" * 32,
+        closure.close_account(db, policy=consents.policy, sign=consents.sign, grants=consents.grants,
+                              pseudonym_key=b"k" * 32,
                               citizen_id=enrolled.citizen_id, language="es", now=datetime.now(UTC))
     assert rows(client, enrolled.citizen_id) == []
 

@@ -263,6 +263,7 @@ def _reclaim_kwargs(app):
     data = EnrolmentData.from_json({**fields(email=REAL_EMAIL), "national_id_scheme": "sv-dui"})
     return dict(data=data, method="register_channel", source="imported", detail="email",
                 actor=Actor(name="citizen:reclaim"), policy=consents.policy, sign=consents.sign,
+                grants=consents.grants,
                 key=b"k" * 32, language="es")
 
 

@@ -102,6 +102,26 @@ def test_a_citizen_signature_calls_nothing_of_idp_back(web, signed_in):
     assert signing == set(), "signing, keys or clients called idp back while a citizen signed"
 
 
+def test_issuing_from_the_command_line_calls_nothing_of_idp_back(docs_app, agency, signed_in, tmp_path):
+    """`cedula documents issue` reads the agency and logs the release in idp
+    (`idp.documents.issuing.record_issued`), not through the directory from `signing`."""
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+    from tests.signing.conftest import AGENCY
+
+    enrolled, _ = signed_in
+    data = tmp_path / "residence.json"
+    data.write_text(json.dumps(samples.RESIDENCE), encoding="utf-8")
+    arguments = ["documents", "issue", "--client", AGENCY, "--template", "residence",
+                 "--national-id", enrolled.national_id, "--data", str(data), "--out", str(tmp_path / "r.pdf")]
+    CliRunner().invoke(cli, ["documents", "--help"], obj=Context(app=docs_app))  # the commands imported
+    with calls_back() as issuing:
+        result = CliRunner().invoke(cli, arguments, obj=Context(app=docs_app))
+    assert result.exit_code == 0, result.output
+    assert issuing == set(), "signing, keys or clients called idp back while the command issued"
+
+
 def test_the_trace_sees_a_call_back(fresh_app):
     """The check itself can fail: `signing.issuance.issue` (the command line's way) asks idp's
     directory for the agency's name."""

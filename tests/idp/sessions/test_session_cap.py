@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 import idp.sessions
-from idp.sessions import add_listener, records, session_policy
+from idp.sessions import SessionEvent, add_listener, records, session_policy
 from infra.store import get_store
 from tests.idp.conftest import sign_in
 
@@ -56,9 +56,9 @@ def test_a_sign_in_beyond_the_cap_signs_the_oldest_browser_out_and_tells_the_age
         fresh_app, client, enrolled, capped):
     ended = []
 
-    def listener(*, event, session, reason):
-        if event == "ended":
-            ended.append((event, session.sid, reason))
+    def listener(change):
+        if change.event is SessionEvent.ENDED:
+            ended.append((change.event, change.session.sid, change.reason))
 
     add_listener(fresh_app, listener)
     try:
@@ -66,7 +66,7 @@ def test_a_sign_in_beyond_the_cap_signs_the_oldest_browser_out_and_tells_the_age
         browsers = [fresh_app.test_client() for _ in range(2)]
         for browser in browsers:
             assert sign_in(browser, enrolled.key).status_code == 200
-        assert ended == [("ended", first_sid, "limit")]
+        assert ended == [(SessionEvent.ENDED, first_sid, "limit")]
         assert client.get("/account").status_code == 302  # the oldest browser must sign in again
         assert all(b.get("/account").status_code == 200 for b in browsers)
         sessions = records.for_citizen(get_store(fresh_app), capped, enrolled.citizen_id, time.time())

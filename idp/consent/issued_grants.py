@@ -1,0 +1,45 @@
+"""The grants an agency holds, as withdrawing its access needs them: which are active, and
+revoking one with every token issued from it.
+
+The OpenID Provider issues and keeps the grants (`idp.oidc`), and it depends on this package
+(the standing consent, the release log), not the reverse: it provides `IssuedGrants`
+(`idp.oidc.grant_withdrawal.GrantWithdrawal`) and installs it in `ISSUED_GRANTS` when it is
+built, before this package (`idp.app`'s wiring checks the order).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from infra.components import Slot
+
+
+@dataclass(frozen=True)
+class ActiveGrant:
+    """A grant not revoked: whose, for which agency, in which SSO session."""
+
+    id: uuid.UUID
+    client_id: str
+    sid: str
+
+
+class IssuedGrants(Protocol):
+    def active(self, session: Session, *, citizen_id: uuid.UUID,
+               client_id: str | None = None) -> list[ActiveGrant]:
+        """The citizen's active grants (of one agency, or of all)."""
+        ...
+
+    def revoke(self, session: Session, grant_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
+        """Revoke the grant and every token issued from it, in the caller's transaction; True
+        if it was active."""
+        ...
+
+
+ISSUED_GRANTS: Slot[IssuedGrants] = Slot("issued grants")
+
+__all__ = ["ISSUED_GRANTS", "ActiveGrant", "IssuedGrants"]
