@@ -141,16 +141,17 @@ def redirect_params(response, agency: Agency) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-def decide(client, response, decision: str = "allow"):
-    """Answer the decision page shown in `response`."""
+def decide(client, response, decision: str = "allow", *, ticked: list[str] | None = None):
+    """Answer the decision page shown in `response`, with the optional claims `ticked` (by
+    default those ticked on the page, as a browser sends them)."""
     import re
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html[:500]
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
-    # As a browser does: the optional claims' boxes that are ticked (all, by default) are sent.
-    ticked = re.findall(r'name="claim" value="([^"]+)" checked', html)
+    if ticked is None:
+        ticked = re.findall(r'name="claim" value="([^"]+)" checked', html)
     return client.post("/authorize/decision", data={"csrf_token": token, "interaction": interaction,
                                                     "decision": decision, "claim": ticked})
 
