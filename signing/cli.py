@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +10,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from signing.data_problems import InvalidTemplateData
+from infra.cli_errors import errors_as_messages
+from keys.errors import KeyStoreError
 from signing.errors import SigningError
 
 if TYPE_CHECKING:
@@ -20,21 +19,9 @@ if TYPE_CHECKING:
     from signing.service import DocumentService
 
 
-def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Document and key errors become a one-line message (the app context comes from `AppGroup`)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from keys.errors import KeyStoreError
-
-        try:
-            return fn(*args, **kwargs)
-        except InvalidTemplateData as exc:
-            raise click.ClickException(exc.description("en")) from None
-        except (SigningError, KeyStoreError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
+_clean_errors = errors_as_messages(SigningError, KeyStoreError)
+"""Document and key errors become a one-line message (the app context comes from `AppGroup`);
+a template's data problems say every bad field, in English."""
 
 
 def _service() -> DocumentService:
