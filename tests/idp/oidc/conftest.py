@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import secrets
@@ -83,31 +84,34 @@ def oidc_app(fresh_app):
     return fresh_app
 
 
-@pytest.fixture
-def register(oidc_app):
+def registered_agency(app, *, operator: bool = True, **metadata: Any) -> Agency:
+    """Register a client in `app` (by default "Registro Civil", redirecting to REDIRECT, with a
+    key made for it if it authenticates with private_key_jwt and brings none)."""
     from clients.registry import Permissions
     from clients.registry.services import register_client
     from infra.db import get_db
 
-    def make(*, operator: bool = True, **metadata: Any) -> Agency:
-        metadata.setdefault("client_name", "Registro Civil")
-        metadata.setdefault("redirect_uris", [REDIRECT])
-        key = None
-        if metadata.get("token_endpoint_auth_method") == "private_key_jwt" and "jwks" not in metadata \
-                and "jwks_uri" not in metadata:
-            key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
-            public = key.as_dict(private=False)
-            public["kid"] = "agency-key"
-            metadata["jwks"] = {"keys": [public]}
-        with get_db(oidc_app).transaction() as session:
-            registration = register_client(session, metadata=metadata,
-                                           permissions=Permissions(operator=operator),
-                                           fetch_sector=lambda uri: metadata["redirect_uris"])
-            client_id = registration.client.client_id
-            validated = dict(registration.client.client_metadata)
-        return Agency(client_id, registration.client_secret, metadata["redirect_uris"][0], key, validated)
+    metadata.setdefault("client_name", "Registro Civil")
+    metadata.setdefault("redirect_uris", [REDIRECT])
+    key = None
+    if metadata.get("token_endpoint_auth_method") == "private_key_jwt" and "jwks" not in metadata \
+            and "jwks_uri" not in metadata:
+        key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
+        public = key.as_dict(private=False)
+        public["kid"] = "agency-key"
+        metadata["jwks"] = {"keys": [public]}
+    with get_db(app).transaction() as session:
+        registration = register_client(session, metadata=metadata,
+                                       permissions=Permissions(operator=operator),
+                                       fetch_sector=lambda uri: metadata["redirect_uris"])
+        client_id = registration.client.client_id
+        validated = dict(registration.client.client_metadata)
+    return Agency(client_id, registration.client_secret, metadata["redirect_uris"][0], key, validated)
 
-    return make
+
+@pytest.fixture
+def register(oidc_app):
+    return functools.partial(registered_agency, oidc_app)
 
 
 @pytest.fixture
