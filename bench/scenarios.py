@@ -38,17 +38,9 @@ def _app(data_dir: Path):
 
 
 def _agency(app):
-    from clients.registry import Permissions
-    from clients.registry.services import register_client
-    from infra.db import get_db
-    from tests.idp.oidc.conftest import REDIRECT, Agency
+    from tests.idp.oidc.conftest import registered_agency
 
-    with get_db(app).transaction() as session:
-        registration = register_client(session, metadata={"client_name": "Bench", "redirect_uris": [REDIRECT]},
-                                       permissions=Permissions(operator=True),
-                                       fetch_sector=lambda uri: [REDIRECT])
-        return Agency(registration.client.client_id, registration.client_secret, REDIRECT, None,
-                      dict(registration.client.client_metadata))
+    return registered_agency(app, client_name="Bench")
 
 
 def _signed_in(app, number: int):

@@ -5,15 +5,14 @@ Init commands are idempotent and quick the second time: `make run` calls them on
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from infra.cli_errors import errors_as_messages
 from keys.errors import KeyStoreError
 
 if TYPE_CHECKING:
@@ -26,17 +25,8 @@ def _service() -> KeyService:
     return get_service()
 
 
-def _key_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Key errors become a clean one-line message (the app context comes from `AppGroup`)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except KeyStoreError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
+_key_errors = errors_as_messages(KeyStoreError)
+"""Key errors become a clean one-line message (the app context comes from `AppGroup`)."""
 
 
 @click.group("keys", cls=AppGroup)

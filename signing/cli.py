@@ -4,17 +4,16 @@ the release there, and `idp.cli` joins it to this group."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from signing.data_problems import InvalidTemplateData
+from infra.cli_errors import errors_as_messages
+from keys.errors import KeyStoreError
 from signing.errors import SigningError
 
 if TYPE_CHECKING:
@@ -22,30 +21,16 @@ if TYPE_CHECKING:
     from signing.service import DocumentService
 
 
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """Document and key errors become a one-line message (`idp.documents.cli` uses it too: a
-    context its own code enters, not a wrapper of `signing` calling the command back)."""
-    from keys.errors import KeyStoreError
-
-    try:
-        yield
-    except InvalidTemplateData as exc:
-        raise click.ClickException(exc.description("en")) from None
-    except (SigningError, KeyStoreError) as exc:
-        raise click.ClickException(str(exc)) from None
+ERRORS = (SigningError, KeyStoreError)
+"""What a documents command ends with as a one-line message (a template's data problems say
+every bad field, in English)."""
+_clean_errors = errors_as_messages(*ERRORS)  # the app context comes from `AppGroup`
 
 
-def _clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`one_line_errors` around a command (the app context comes from `AppGroup`)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with one_line_errors():
-            return fn(*args, **kwargs)
-
-    return wrapper
-
+def one_line_errors() -> AbstractContextManager[None]:
+    """The same for a `with` block of another package's command (`idp.documents.cli`): a
+    context its own code enters, not a wrapper of `signing` calling the command back."""
+    return errors_as_messages(*ERRORS)
 
 def _service() -> DocumentService:
     from signing.service import get_documents

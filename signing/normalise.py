@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import decimal
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,35 +198,39 @@ def _is_terminal(node: generic.DictionaryObject) -> bool:
     return all("/T" not in (_dict(kid) or {}) for kid in kids)  # kids are widgets only
 
 
-def _field_nodes(form: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
-    stack = list(_get(form, "/Fields") or [])
-    seen: set[int] = set()
-    while stack and len(seen) < MAX_NODES:
-        ref = stack.pop()
-        node = _dict(ref)
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        kids = _get(node, "/Kids")
-        if isinstance(kids, generic.ArrayObject):
-            stack.extend(kids)
-
-
-def _pages(root: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
-    """Leaf page objects in order, with a bound on the nodes visited (cyclic trees end)."""
-    stack = [_get(root, "/Pages")]
+def _walk(start: list[Any], children: Callable[[generic.DictionaryObject], Iterable[Any]],
+          ) -> Iterator[generic.DictionaryObject]:
+    """Each dictionary reached from `start` once, depth first, visiting at most MAX_NODES (a
+    cyclic or huge tree ends)."""
+    stack = list(start)
     seen: set[int] = set()
     while stack and len(seen) < MAX_NODES:
         node = _dict(stack.pop())
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
-        kids = _get(node, "/Kids")
-        if _get(node, "/Type") == "/Pages" or isinstance(kids, generic.ArrayObject):
-            stack.extend(reversed(list(kids or [])))
-        else:
-            yield node
+        yield node
+        stack.extend(children(node))
+
+
+def _kids(node: generic.DictionaryObject) -> list[Any]:
+    kids = _get(node, "/Kids")
+    return list(kids) if isinstance(kids, generic.ArrayObject) else []
+
+
+def _field_nodes(form: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
+    return _walk(list(_get(form, "/Fields") or []), _kids)
+
+
+def _is_page_tree_node(node: generic.DictionaryObject) -> bool:
+    return _get(node, "/Type") == "/Pages" or isinstance(_get(node, "/Kids"), generic.ArrayObject)
+
+
+def _pages(root: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
+    """Leaf page objects in order, with a bound on the nodes visited (cyclic trees end)."""
+    tree = _walk([_get(root, "/Pages")],
+                 lambda node: reversed(_kids(node)) if _is_page_tree_node(node) else [])
+    return (node for node in tree if not _is_page_tree_node(node))
 
 
 def _annotations(page: generic.DictionaryObject) -> list[generic.DictionaryObject]:
@@ -240,15 +244,8 @@ def _annotations(page: generic.DictionaryObject) -> list[generic.DictionaryObjec
 
 def _outline_items(root: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
     outlines = _dict(_get(root, "/Outlines"))
-    stack = [_get(outlines, "/First")] if outlines is not None else []
-    seen: set[int] = set()
-    while stack and len(seen) < MAX_NODES:
-        item = _dict(stack.pop())
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        stack.extend(x for x in (_get(item, "/Next"), _get(item, "/First")) if x is not None)
+    return _walk([_get(outlines, "/First")] if outlines is not None else [],
+                 lambda item: [x for x in (_get(item, "/Next"), _get(item, "/First")) if x is not None])
 
 
 def _safe_action(action: object) -> bool:

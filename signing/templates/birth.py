@@ -34,8 +34,7 @@ SCHEMA: dict[str, Any] = {
         "given_names": common.text_field("Given names", "Given name or names.", 80),
         "surnames": common.text_field("Surnames", "Surname or surnames, in the registered "
                                       "order.", 80),
-        "sex": {"title": "Sex", "description": "Sex as registered: female, male or unspecified.",
-                "enum": list(SEXES)},
+        "sex": common.choice_field("Sex", "Sex as registered: female, male or unspecified.", SEXES),
         "born_on": common.date_field("Date of birth", "The day the person was born."),
         "time_of_birth": {"title": "Time of birth",
                           "description": "Local time of birth, 24-hour clock, written HH:MM.",
@@ -67,9 +66,8 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["relationship", "full_name"],
                 "properties": {
-                    "relationship": {"title": "Recorded as",
-                                     "description": "Mother, father, or parent.",
-                                     "enum": list(PARENTS)},
+                    "relationship": common.choice_field("Recorded as", "Mother, father, or parent.",
+                                                        PARENTS),
                     "full_name": common.text_field("Full name", "Given names and surnames.",
                                                    120),
                     "nationality": common.text_field("Nationality", "Nationality, if "

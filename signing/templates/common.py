@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,10 @@ def text_field(title: str, description: str, max_length: int) -> dict[str, Any]:
             "minLength": 1, "maxLength": max_length}
 
 
+def choice_field(title: str, description: str, values: Iterable[str]) -> dict[str, Any]:
+    return {"title": title, "description": description, "enum": list(values)}
+
+
 def date_field(title: str, description: str) -> dict[str, Any]:
     return {"title": title, "description": f"{description} Written YYYY-MM-DD.",
             "type": "string", "format": "date", "examples": ["1990-04-23"]}
@@ -30,9 +34,9 @@ IDENTITY_DOCUMENT: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["kind", "number"],
     "properties": {
-        "kind": {"title": "Kind of document",
-                 "description": "National identity card, passport, residence permit, or other.",
-                 "enum": list(IDENTITY_KINDS)},
+        "kind": choice_field("Kind of document",
+                             "National identity card, passport, residence permit, or other.",
+                             IDENTITY_KINDS),
         "number": {"title": "Number", "description": "The document number, as printed on it.",
                    "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9 .-]{1,29}$",
                    "examples": ["12345678Z"]},

@@ -76,11 +76,8 @@ SCHEMA: dict[str, Any] = {
                 "required": ["full_name", "relationship"],
                 "properties": {
                     "full_name": common.text_field("Full name", "Given names and surnames.", 120),
-                    "relationship": {
-                        "title": "Relationship",
-                        "description": "How this person is related to the resident.",
-                        "enum": list(RELATIONSHIPS),
-                    },
+                    "relationship": common.choice_field(
+                        "Relationship", "How this person is related to the resident.", RELATIONSHIPS),
                     "date_of_birth": common.date_field("Date of birth",
                                                        "Date of birth of this person."),
                 },

@@ -73,6 +73,12 @@ def enrol(client, key: SoftwareAuthenticator | None = None, **overrides: Any) ->
                         codes=codes)
 
 
+def another_citizen(app) -> tuple[Any, Enrolled]:
+    """A second citizen (not the one of `fields`), enrolled in a browser of their own."""
+    browser = app.test_client()
+    return browser, enrol(browser, national_id=dui(12345678), email="otro@example.sv")
+
+
 def sign_in(client, key: SoftwareAuthenticator, **kwargs: Any):
     options = sign_in_options(client)
     return post_json(client, "/webauthn/authentication/verify", key.authenticate(options, **kwargs))

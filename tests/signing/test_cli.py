@@ -35,7 +35,9 @@ def test_templates_prints_every_schema_as_one_json_object(run):
     assert json.loads(result.output) == json.loads(json.dumps(schemas()))
 
 
-def test_issue_list_show(run, pki_app, tmp_path):
+@pytest.fixture
+def enrolled(pki_app):
+    """The agency AGENCY registered, and a citizen enrolled: what `documents issue` needs."""
     from clients.registry import Permissions
     from clients.registry.services import register_client
     from infra.db import get_db
@@ -46,7 +48,10 @@ def test_issue_list_show(run, pki_app, tmp_path):
                                            "redirect_uris": ["https://rc.example.gov/cb"]},
                         client_id=AGENCY, permissions=Permissions(operator=True),
                         fetch_sector=lambda uri: ["https://rc.example.gov/cb"])
-    enrolled = enrol(pki_app.test_client(), national_id=dui(12345678))
+    return enrol(pki_app.test_client(), national_id=dui(12345678))
+
+
+def test_issue_list_show(run, enrolled, tmp_path):
     data = tmp_path / "data.json"
     data.write_text(json.dumps(samples.RESIDENCE), encoding="utf-8")
     out = tmp_path / "out.pdf"
@@ -71,3 +76,13 @@ def test_issue_with_bad_data_names_the_field(run, tmp_path):
                  "--national-id", "00000000-0", "--data", str(data), "--out", str(tmp_path / "x"))
     assert result.exit_code != 0
     assert "no citizen is enrolled with national ID '00000000-0'" in result.output
+
+
+def test_issue_with_data_the_template_refuses_names_every_bad_field(run, enrolled, tmp_path):
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({**samples.RESIDENCE, "address": 7}), encoding="utf-8")
+    result = run("documents", "issue", "--client", AGENCY, "--template", "residence",
+                 "--national-id", enrolled.national_id, "--data", str(data), "--out", str(tmp_path / "x"))
+    assert result.exit_code == 1
+    assert result.output == ("Error: The data does not fit the template “residence”: $.address: "
+                             "must be a JSON object.\n")

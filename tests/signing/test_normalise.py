@@ -214,3 +214,26 @@ def test_require_normalised_names_what_is_left():
     assert refused.value.key == "not_normalised"
     assert refused.value.params["found"] == ("javascript, open_action, additional_actions, "
                                              "embedded_files, active_annotations, actions")
+
+
+def test_a_cyclic_page_tree_and_outline_are_each_read_once():
+    """A page tree and an outline that contain themselves: both walks end, and what they carry
+    is found (a page's additional actions, an outline item's launch action). A form
+    tree with a cycle is refused by pyHanko before the walk."""
+    def change(writer, root):
+        pages_ref = root.raw_get("/Pages")
+        pages = pages_ref.get_object()
+        pages["/Kids"].append(pages_ref)
+        page = pages["/Kids"][0]
+        page[N("/AA")] = generic.DictionaryObject({N("/O"): _javascript(writer)})
+        writer.mark_update(pages["/Kids"].raw_get(0))
+        writer.mark_update(pages_ref)
+        item = writer.add_object(generic.DictionaryObject({
+            N("/Title"): generic.TextStringObject("Inicio"),
+            N("/A"): generic.DictionaryObject({N("/S"): N("/Launch"),
+                                               N("/F"): generic.TextStringObject("cmd.exe")})}))
+        item.get_object()[N("/Next")] = item
+        item.get_object()[N("/First")] = item
+        root[N("/Outlines")] = writer.add_object(generic.DictionaryObject({
+            N("/Type"): N("/Outlines"), N("/First"): item}))
+    assert findings(_reader(_update(samples.blank_pdf(), change))) == ["additional_actions", "actions"]

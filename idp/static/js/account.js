@@ -1,38 +1,27 @@
 // The account page: add a passkey (also the way out of a recovery sign-in).
-import { clearErrors, showErrors } from "./error-summary.js";
-import { browserErrorMessage, registerPasskey, supported } from "./webauthn.js";
+import { showErrors } from "./error-summary.js";
+import { runPasskeyCeremony } from "./passkey-button.js";
+import { registerPasskey } from "./webauthn.js";
 
 const button = document.getElementById("add-passkey");
 const errorBox = document.getElementById("add-passkey-error");
 
 async function addPasskey() {
-  if (!supported()) {
-    showErrors(errorBox, [{ text: errorBox.dataset.unsupported }]);
+  const result = await registerPasskey({});
+  if (result.ok) {
+    window.location.assign("/account?done=added");
     return;
   }
-  clearErrors(errorBox);
-  button.disabled = true;
-  try {
-    const result = await registerPasskey({});
-    if (result.ok) {
-      window.location.assign("/account?done=added");
-      return;
-    }
-    // Adding a passkey needs a fresh passkey check first; a stale recovery sign-in has no
-    // passkey to check with, and the message says to use another recovery code.
-    if (result.data.reauth_uri && result.data.reauth_uri.startsWith("/account/reauth")) {
-      window.location.assign(result.data.reauth_uri);
-      return;
-    }
-    showErrors(errorBox, [{ text: result.data.error_description || errorBox.dataset.failed }]);
-  } catch (error) {
-    showErrors(errorBox, [{ text: browserErrorMessage(error, errorBox) }]);
-  } finally {
-    button.disabled = false;
+  // Adding a passkey needs a fresh passkey check first; a stale recovery sign-in has no
+  // passkey to check with, and the message says to use another recovery code.
+  if (result.data.reauth_uri && result.data.reauth_uri.startsWith("/account/reauth")) {
+    window.location.assign(result.data.reauth_uri);
+    return;
   }
+  showErrors(errorBox, [{ text: result.data.error_description || errorBox.dataset.failed }]);
 }
 
-if (button) button.addEventListener("click", addPasskey);
+if (button) button.addEventListener("click", () => runPasskeyCeremony(button, errorBox, addPasskey));
 
 // WebAuthn Signal API (Level 3, section 5.1.10): tell this device's passkey provider which of
 // the citizen's passkeys the account still accepts, so one deleted (here or from another

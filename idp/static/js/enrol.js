@@ -1,6 +1,7 @@
 // Enrolment: send the fields as JSON, create the passkey, verify, then show the codes.
-import { clearErrors, showErrors } from "./error-summary.js";
-import { browserErrorMessage, registerPasskey, supported } from "./webauthn.js";
+import { showErrors } from "./error-summary.js";
+import { runPasskeyCeremony } from "./passkey-button.js";
+import { registerPasskey, supported } from "./webauthn.js";
 
 const FIELDS = ["given_name", "family_name", "birthdate", "national_id", "email"];
 const form = document.getElementById("enrol-form");
@@ -25,39 +26,26 @@ function setFieldError(name, text) {
   input.setAttribute("aria-describedby", describedBy.join(" "));
 }
 
-async function enrol(event) {
-  event.preventDefault();
-  if (!supported()) {
-    showErrors(formError, [{ text: formError.dataset.unsupported }]);
-    return;
-  }
-  clearErrors(formError);
+async function enrol() {
   const body = {};
   for (const name of FIELDS) {
     body[name] = form.elements[name].value;
     setFieldError(name, "");
   }
-  submit.disabled = true;
-  try {
-    const result = await registerPasskey(body);
-    if (result.ok) {
-      // Enrolment started from an agency's sign-in: the codes page leads back there.
-      const target = result.data.redirect || "/account/recovery-codes";
-      const next = form.dataset.next;
-      window.location.assign(next ? `${target}?next=${encodeURIComponent(next)}` : target);
-      return;
-    }
-    if (result.data.error === "invalid_field" && result.data.fields) {
-      const names = FIELDS.filter((name) => result.data.fields[name]);
-      for (const name of names) setFieldError(name, result.data.fields[name]);
-      showErrors(formError, names.map((name) => ({ text: result.data.fields[name], field: name })));
-    } else {
-      showErrors(formError, [{ text: result.data.error_description || formError.dataset.failed }]);
-    }
-  } catch (error) {
-    showErrors(formError, [{ text: browserErrorMessage(error, formError) }]);
-  } finally {
-    submit.disabled = false;
+  const result = await registerPasskey(body);
+  if (result.ok) {
+    // Enrolment started from an agency's sign-in: the codes page leads back there.
+    const target = result.data.redirect || "/account/recovery-codes";
+    const next = form.dataset.next;
+    window.location.assign(next ? `${target}?next=${encodeURIComponent(next)}` : target);
+    return;
+  }
+  if (result.data.error === "invalid_field" && result.data.fields) {
+    const names = FIELDS.filter((name) => result.data.fields[name]);
+    for (const name of names) setFieldError(name, result.data.fields[name]);
+    showErrors(formError, names.map((name) => ({ text: result.data.fields[name], field: name })));
+  } else {
+    showErrors(formError, [{ text: result.data.error_description || formError.dataset.failed }]);
   }
 }
 
@@ -86,5 +74,8 @@ async function checkCapability() {
   }
 }
 
-form.addEventListener("submit", enrol);
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  runPasskeyCeremony(submit, formError, enrol);
+});
 checkCapability();

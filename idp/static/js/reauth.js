@@ -1,8 +1,9 @@
 // Confirm it is you before a sensitive action: a passkey check limited to the signed-in
 // citizen's passkeys, then either the same form is submitted again (with this browser's
 // CSRF token) or the page that asked is opened again.
-import { clearErrors, showErrors } from "./error-summary.js";
-import { browserErrorMessage, credentialToJSON, postJSON, requestOptions, supported } from "./webauthn.js";
+import { showErrors } from "./error-summary.js";
+import { runPasskeyCeremony } from "./passkey-button.js";
+import { credentialToJSON, postJSON, requestOptions } from "./webauthn.js";
 
 const button = document.getElementById("recheck-confirm");
 const errorBox = document.getElementById("recheck-error");
@@ -11,12 +12,6 @@ const resubmit = document.getElementById("recheck-resubmit");
 const next = document.getElementById("recheck").dataset.next || "/account";
 
 async function recheck() {
-  if (!supported()) {
-    showErrors(errorBox, [{ text: errorBox.dataset.unsupported }]);
-    return;
-  }
-  clearErrors(errorBox);
-  button.disabled = true;
   status.textContent = status.dataset.working;
   try {
     const options = await postJSON("/account/reauth/options", {});
@@ -35,12 +30,9 @@ async function recheck() {
     } else {
       window.location.assign(next);
     }
-  } catch (error) {
-    showErrors(errorBox, [{ text: browserErrorMessage(error, errorBox) }]);
   } finally {
-    button.disabled = false;
     status.textContent = "";
   }
 }
 
-button.addEventListener("click", recheck);
+button.addEventListener("click", () => runPasskeyCeremony(button, errorBox, recheck));

@@ -8,7 +8,7 @@ import re
 from idp.citizens.models import Passkey, RecoveryCode
 from infra.db import get_db
 from tests.idp.account.conftest import BAD_ENROLMENT, post_enrolment
-from tests.idp.conftest import csrf, dui, enrol, post_json, registration_options, sign_in
+from tests.idp.conftest import another_citizen, csrf, dui, enrol, post_json, registration_options, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
 
 
@@ -132,8 +132,7 @@ def test_rename_and_delete(client, enrolled):
 
 
 def test_passkey_actions_need_csrf_and_ownership(client, enrolled):
-    other = client.application.test_client()
-    stranger = enrol(other, national_id=dui(11111111), email="b@example.sv")
+    other, stranger = another_citizen(client.application)
     add_passkey(other, SoftwareAuthenticator())
     token = csrf(client, "/account")
     assert client.post(f"/account/passkeys/{stranger.key.credential_id_b64}/rename",

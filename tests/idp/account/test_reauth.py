@@ -16,9 +16,8 @@ from idp.citizens.models import Passkey, RecoveryCode
 from infra.db import get_db
 from tests.idp.conftest import (
     age_session,
+    another_citizen,
     csrf,
-    dui,
-    enrol,
     post_json,
     recheck,
     session_cookie,
@@ -155,8 +154,7 @@ def test_a_copied_session_cookie_alone_cannot_take_the_account_over(client, enro
     refused = post_json(thief, "/account/reauth/verify", own_key.authenticate(options))
     assert refused.status_code == 400 and refused.get_json()["error"] == "unknown_credential"
     # Nor does a passkey of another citizen (the attacker's own account).
-    other = fresh_app.test_client()
-    attacker = enrol(other, national_id=dui(12345678), email="otro@example.sv")
+    _, attacker = another_citizen(fresh_app)
     options = post_json(thief, "/account/reauth/options", {}).get_json()
     refused = post_json(thief, "/account/reauth/verify", attacker.key.authenticate(options))
     assert refused.status_code == 400 and refused.get_json()["error"] == "unknown_credential"
@@ -181,8 +179,7 @@ def test_a_recheck_challenge_is_for_one_citizen_and_one_purpose(client, enrolled
     wrong = post_json(client, "/account/reauth/verify", enrolled.key.authenticate(sign_in_options))
     assert wrong.status_code == 400 and wrong.get_json()["error"] == "invalid_challenge"
     # Another citizen's session cannot use this citizen's re-check challenge.
-    other = fresh_app.test_client()
-    someone = enrol(other, national_id=dui(12345678), email="otro@example.sv")
+    other, someone = another_citizen(fresh_app)
     options = post_json(client, "/account/reauth/options", {}).get_json()
     stolen = post_json(other, "/account/reauth/verify", someone.key.authenticate(options))
     assert stolen.status_code == 403 and stolen.get_json()["error"] == "forbidden"

@@ -15,17 +15,7 @@ from infra.db import get_db
 from infra.notify import get_outbox
 from tests.idp.conftest import csrf, dui, enrol, fields, post_json, registration_options, sign_in
 from tests.idp.logout.conftest import agencies, receiver, worker  # noqa: F401 - fixtures
-from tests.idp.oidc.conftest import (  # noqa: F401 - fixtures
-    Flow,
-    authorize_url,
-    bearer,
-    claims_of,
-    decide,
-    exchange,
-    oidc_app,
-    redirect_params,
-    register,
-)
+from tests.idp.oidc.conftest import bearer, claims_of, oidc_app, register, tokens_for  # noqa: F401 - fixtures
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.error_summary import assert_error_summary
 
@@ -51,15 +41,6 @@ def _national_id_agency(register, receiver):  # noqa: F811
                     backchannel_logout_uri=receiver.uri("a"),
                     backchannel_logout_session_required=True,
                     security_profile="oidc")  # an operator's exception to FAPI 2.0 (test_fapi)
-
-
-def _national_id_tokens(browser, agency) -> dict:
-    flow = Flow()
-    page = browser.get(authorize_url(agency, flow, scope="openid national_id"))
-    code = redirect_params(decide(browser, page) if page.status_code == 200 else page, agency)["code"]
-    body = exchange(browser, agency, code, flow).get_json()
-    assert "access_token" in body, body
-    return body
 
 
 def _code(app) -> str:
@@ -102,7 +83,7 @@ def test_the_squatter_is_frozen_and_the_real_holder_gets_the_id_back(
     # asks for the national ID receives it under the impostor's passkey.
     squatter = app.test_client()
     impostor = enrol(squatter)
-    squatter_tokens = _national_id_tokens(squatter, agency)
+    squatter_tokens = tokens_for(squatter, agency, scope="openid national_id")
     assert squatter.get("/userinfo", headers=bearer(squatter_tokens["access_token"])
                         ).get_json()["national_id"] == dui(4892613)
 
@@ -151,7 +132,7 @@ def test_the_squatter_is_frozen_and_the_real_holder_gets_the_id_back(
     key = SoftwareAuthenticator()
     added = post_json(holder, "/webauthn/registration/verify", key.register(registration_options(holder, {})))
     assert added.status_code == 200, added.get_json()
-    mine = _national_id_tokens(holder, agency)
+    mine = tokens_for(holder, agency, scope="openid national_id")
     assert holder.get("/userinfo", headers=bearer(mine["access_token"])).get_json()["national_id"] == \
         dui(4892613)
     assert claims_of(mine["id_token"])["sub"] != claims_of(squatter_tokens["id_token"])["sub"]

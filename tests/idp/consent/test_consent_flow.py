@@ -4,7 +4,6 @@ released in the ID token and at UserInfo."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,16 +19,6 @@ from tests.idp.oidc.conftest import (
     redirect_params,
     tokens_for,
 )
-
-
-def answer(client, page, *, ticked: list[str] | None = None, decision: str = "allow"):
-    html = page.get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
-    form = {"csrf_token": token, "interaction": interaction, "decision": decision}
-    if ticked is not None:
-        form["claim"] = ticked
-    return client.post("/authorize/decision", data=form)
 
 
 def test_page_shows_each_item_with_its_value_required_and_optional(client, register, citizen):
@@ -53,7 +42,7 @@ def test_page_shows_each_item_with_its_value_required_and_optional(client, regis
 def test_deny_sends_access_denied_and_records_nothing(client, register, citizen):
     agency = register()
     flow = Flow()
-    result = redirect_params(answer(client, client.get(authorize_url(agency, flow)), decision="deny"), agency)
+    result = redirect_params(decide(client, client.get(authorize_url(agency, flow)), "deny"), agency)
     assert result["error"] == "access_denied" and result["state"] == flow.state
     assert log_of(client.application, citizen.citizen_id) == []
     assert client.get(authorize_url(agency, Flow())).status_code == 200  # still asks
@@ -64,7 +53,7 @@ def test_unticked_optional_claims_are_absent_from_id_token_and_userinfo(client, 
     flow = Flow()
     claims = '{"id_token": {"birthdate": null, "family_name": null}, "userinfo": {"email": null}}'
     page = client.get(authorize_url(agency, flow, claims=claims))
-    response = answer(client, page, ticked=["given_name", "family_name"])
+    response = decide(client, page, ticked=["given_name", "family_name"])
     body = exchange(client, agency, redirect_params(response, agency)["code"], flow).get_json()
     id_token = claims_of(body["id_token"])
     assert id_token["family_name"] == "López Pérez" and "birthdate" not in id_token
@@ -83,7 +72,7 @@ def test_essential_claims_cannot_be_refused(client, register, citizen):
     flow = Flow()
     page = client.get(authorize_url(agency, flow, scope="openid",
                                     claims='{"userinfo": {"email": {"essential": true}}}'))
-    response = answer(client, page, ticked=[])  # the form cannot untick what has no box
+    response = decide(client, page, ticked=[])  # the form cannot untick what has no box
     body = exchange(client, agency, redirect_params(response, agency)["code"], flow).get_json()
     assert client.get("/userinfo", headers=bearer(body["access_token"])).get_json()["email"] == "ana@example.sv"
 
@@ -92,7 +81,7 @@ def test_ticks_outside_the_request_grant_nothing(client, register, citizen):
     agency = register()
     flow = Flow()
     page = client.get(authorize_url(agency, flow, scope="openid email"))
-    response = answer(client, page, ticked=["email", "email_verified", "given_name", "birthdate"])
+    response = decide(client, page, ticked=["email", "email_verified", "given_name", "birthdate"])
     body = exchange(client, agency, redirect_params(response, agency)["code"], flow).get_json()
     assert set(client.get("/userinfo", headers=bearer(body["access_token"])).get_json()) == \
         {"sub", "email", "email_verified"}
@@ -117,7 +106,7 @@ def test_new_claims_ask_only_for_those_and_prompt_consent_asks_all(client, regis
 def test_a_declined_optional_claim_is_not_asked_again_unless_it_becomes_essential(client, register, citizen):
     agency = register()
     flow = Flow()
-    response = answer(client, client.get(authorize_url(agency, flow, scope="openid email")), ticked=[])
+    response = decide(client, client.get(authorize_url(agency, flow, scope="openid email")), ticked=[])
     assert redirect_params(response, agency)["code"]
     assert client.get(authorize_url(agency, Flow(), scope="openid email")).status_code == 302
     essential = '{"userinfo": {"email": {"essential": true}}}'
@@ -150,7 +139,7 @@ def test_offline_access_is_an_optional_permission(client, register, citizen):
     flow = Flow()
     page = client.get(authorize_url(agency, flow, scope="openid profile offline_access"))
     assert 'value="offline_access"' in page.get_data(as_text=True)
-    refused = answer(client, page, ticked=["given_name"])
+    refused = decide(client, page, ticked=["given_name"])
     body = exchange(client, agency, redirect_params(refused, agency)["code"], flow).get_json()
     assert "refresh_token" not in body
     allowed = tokens_for(client, agency, scope="openid profile offline_access", prompt="consent")

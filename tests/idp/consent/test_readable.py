@@ -51,12 +51,11 @@ def test_the_receipt_pdf_is_readable_and_names_the_agency(client, register, citi
 
 
 def test_another_citizens_receipt_is_not_found(client, register, citizen):
-    from tests.idp.conftest import dui, enrol
+    from tests.idp.conftest import another_citizen
 
     tokens_for(client, register())
     consent_id = _consent_id(client)
-    other = client.application.test_client()
-    enrol(other, national_id=dui(12345678), email="b@example.sv")
+    other, _ = another_citizen(client.application)
     assert other.get(f"/account/agencies/{consent_id}/receipt").status_code == 404
     assert other.get(f"/account/agencies/{consent_id}/receipt.pdf").status_code == 404
     assert other.get("/account/agencies/not-a-uuid/receipt").status_code == 404

@@ -118,12 +118,11 @@ def test_another_agency_sees_nothing(web, agency, signed_in, docs_app):
 
 
 def test_another_citizen_cannot_open_it(web, agency, signed_in, docs_app):
-    from tests.idp.conftest import dui, enrol
+    from tests.idp.conftest import another_citizen
 
     _, sub = signed_in
     created = _prepared(web, agency_token(web, agency), sub)
-    stranger = docs_app.test_client()
-    other = enrol(stranger, national_id=dui(12345678), email="otro@example.sv")
+    stranger, other = another_citizen(docs_app)
     proof_in_person(docs_app, other.citizen_id)  # may sign, just not this one
     assert stranger.get(f"/account/sign/prepared/{created['id']}").status_code == 404
     assert "Esperan tu firma" not in stranger.get("/account/documents").get_data(as_text=True)

@@ -43,6 +43,18 @@ def _nothing_issued(app) -> None:
         assert session.query(Document).filter_by(kind="citizen-signed").count() == 0
 
 
+def _confirm_refused(web, upload: str, assertion: dict) -> str:
+    """Confirm `upload` with `assertion`, refused for the signer's level of assurance: the
+    reason, in English."""
+    response = post_json(web, f"/account/sign/{upload}/confirm", assertion,
+                         headers={"Accept-Language": "en"})
+    assert response.status_code == 403
+    body = response.get_json()
+    assert body.keys() == {"error", "error_description"}
+    assert body["error"] == "insufficient_user_authentication"
+    return body["error_description"]
+
+
 @pytest.fixture
 def self_asserted(web, docs_app):
     """Enrolled with a made-up name and a valid DUI: nobody checked who this is (low)."""
@@ -85,14 +97,9 @@ def test_a_self_asserted_account_gets_no_certificate_and_no_signature_from_the_a
     assert "nivel sustancial" in body["error_description"]
     assert "/account/assurance" in body["error_description"]
 
-    response = post_json(web, f"/account/sign/{upload}/confirm", assertion,
-                         headers={"Accept-Language": "en"})
-    assert response.status_code == 403
-    assert response.get_json() == {
-        "error": "insufficient_user_authentication",
-        "error_description": "Signing needs an identity verified at level substantial or "
-                             "higher; yours is at level low. Raise your level at "
-                             "/account/assurance and try again. Nothing was signed."}
+    assert _confirm_refused(web, upload, assertion) == (
+        "Signing needs an identity verified at level substantial or higher; yours is at level "
+        "low. Raise your level at /account/assurance and try again. Nothing was signed.")
     assert web.get(f"/account/sign/{upload}").status_code == 403
     _nothing_issued(docs_app)
 
@@ -195,14 +202,9 @@ def test_the_approving_passkey_must_reach_the_minimum_too(web, docs_app, pki, me
         upload = _upload_id(_upload(web, _pdf()))
         options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
         assert [c["id"] for c in options["allowCredentials"]] == [security_key.credential_id_b64]
-        refused = post_json(web, f"/account/sign/{upload}/confirm", synced.authenticate(options),
-                            headers={"Accept-Language": "en"})
-        assert refused.status_code == 403
-        assert refused.get_json() == {
-            "error": "insufficient_user_authentication",
-            "error_description": "You confirmed with a passkey that only reaches level "
-                                 "substantial, and signing needs level high. Nothing was "
-                                 "signed; confirm with a passkey at that level."}
+        assert _confirm_refused(web, upload, synced.authenticate(options)) == (
+            "You confirmed with a passkey that only reaches level substantial, and signing "
+            "needs level high. Nothing was signed; confirm with a passkey at that level.")
         _nothing_issued(docs_app)
 
         options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.idp.consent.conftest import csrf_from, delivery, listener  # noqa: F401 - fixtures
-from tests.idp.consent.test_consent_flow import answer
-from tests.idp.oidc.conftest import Flow, authorize_url, citizen, oidc_app, register, tokens_for  # noqa: F401
+from tests.idp.oidc.conftest import Flow, authorize_url, citizen, decide, oidc_app, register, tokens_for  # noqa: F401
 
 
 def _totals(app, agency=None) -> dict[tuple[str, str], int]:
@@ -26,7 +25,7 @@ def test_a_narrower_decision_is_counted_as_narrowed(client, register, citizen): 
     tokens_for(client, agency, scope="openid profile email")
     page = client.get(authorize_url(agency, Flow(), scope="openid profile email", prompt="consent"))
     assert page.status_code == 200
-    assert answer(client, page, ticked=[]).status_code in (302, 303)
+    assert decide(client, page, ticked=[]).status_code in (302, 303)
     totals = _totals(client.application, agency.client_id)
     assert totals[("consent.given", "")] == 1 and totals[("consent.narrowed", "")] == 1
     assert totals[("consent.data", "email")] == 1  # in the first decision, not in the second

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import secrets
@@ -83,31 +84,34 @@ def oidc_app(fresh_app):
     return fresh_app
 
 
-@pytest.fixture
-def register(oidc_app):
+def registered_agency(app, *, operator: bool = True, **metadata: Any) -> Agency:
+    """Register a client in `app` (by default "Registro Civil", redirecting to REDIRECT, with a
+    key made for it if it authenticates with private_key_jwt and brings none)."""
     from clients.registry import Permissions
     from clients.registry.services import register_client
     from infra.db import get_db
 
-    def make(*, operator: bool = True, **metadata: Any) -> Agency:
-        metadata.setdefault("client_name", "Registro Civil")
-        metadata.setdefault("redirect_uris", [REDIRECT])
-        key = None
-        if metadata.get("token_endpoint_auth_method") == "private_key_jwt" and "jwks" not in metadata \
-                and "jwks_uri" not in metadata:
-            key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
-            public = key.as_dict(private=False)
-            public["kid"] = "agency-key"
-            metadata["jwks"] = {"keys": [public]}
-        with get_db(oidc_app).transaction() as session:
-            registration = register_client(session, metadata=metadata,
-                                           permissions=Permissions(operator=operator),
-                                           fetch_sector=lambda uri: metadata["redirect_uris"])
-            client_id = registration.client.client_id
-            validated = dict(registration.client.client_metadata)
-        return Agency(client_id, registration.client_secret, metadata["redirect_uris"][0], key, validated)
+    metadata.setdefault("client_name", "Registro Civil")
+    metadata.setdefault("redirect_uris", [REDIRECT])
+    key = None
+    if metadata.get("token_endpoint_auth_method") == "private_key_jwt" and "jwks" not in metadata \
+            and "jwks_uri" not in metadata:
+        key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
+        public = key.as_dict(private=False)
+        public["kid"] = "agency-key"
+        metadata["jwks"] = {"keys": [public]}
+    with get_db(app).transaction() as session:
+        registration = register_client(session, metadata=metadata,
+                                       permissions=Permissions(operator=operator),
+                                       fetch_sector=lambda uri: metadata["redirect_uris"])
+        client_id = registration.client.client_id
+        validated = dict(registration.client.client_metadata)
+    return Agency(client_id, registration.client_secret, metadata["redirect_uris"][0], key, validated)
 
-    return make
+
+@pytest.fixture
+def register(oidc_app):
+    return functools.partial(registered_agency, oidc_app)
 
 
 @pytest.fixture
@@ -141,16 +145,17 @@ def redirect_params(response, agency: Agency) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-def decide(client, response, decision: str = "allow"):
-    """Answer the decision page shown in `response`."""
+def decide(client, response, decision: str = "allow", *, ticked: list[str] | None = None):
+    """Answer the decision page shown in `response`, with the optional claims `ticked` (by
+    default those ticked on the page, as a browser sends them)."""
     import re
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html[:500]
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
-    # As a browser does: the optional claims' boxes that are ticked (all, by default) are sent.
-    ticked = re.findall(r'name="claim" value="([^"]+)" checked', html)
+    if ticked is None:
+        ticked = re.findall(r'name="claim" value="([^"]+)" checked', html)
     return client.post("/authorize/decision", data={"csrf_token": token, "interaction": interaction,
                                                     "decision": decision, "claim": ticked})
 

@@ -9,7 +9,7 @@ import pytest
 from idp.citizens.models import Citizen, Passkey
 from infra.db import get_db
 from infra.store import get_store
-from tests.idp.conftest import dui, enrol, fields, post_json, registration_options
+from tests.idp.conftest import another_citizen, dui, enrol, fields, post_json, registration_options
 from tests.support.authenticator import SoftwareAuthenticator, b64url
 
 
@@ -253,7 +253,6 @@ def test_registering_a_known_credential_again_is_refused(client, enrolled):
 
 def test_add_challenge_is_bound_to_the_citizen(client, enrolled):
     options = registration_options(client, {})
-    stranger = client.application.test_client()
-    enrol(stranger, national_id=dui(12345678), email="b@example.sv")
+    stranger, _ = another_citizen(client.application)
     response = verify(stranger, SoftwareAuthenticator().register(options))
     assert error_of(response) == "forbidden"

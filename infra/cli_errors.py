@@ -1,0 +1,19 @@
+"""Errors at the command line: a refusal the command expects ends it with its one-line message
+(`click.ClickException`, exit status 1) instead of a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+
+@contextmanager
+def errors_as_messages(*errors: type[Exception]) -> Iterator[None]:
+    """`errors` raised inside end the command with `str(error)`: a `with` block, or a command
+    decorator (a context manager made by `contextmanager` decorates as well)."""
+    try:
+        yield
+    except errors as exc:
+        raise click.ClickException(str(exc)) from None
