@@ -266,8 +266,12 @@ class GroupCommit:
 
     def _transaction(self, batch: list[_Request]) -> BaseException | None:
         """Commit the writes and counts of `batch` in one transaction; what made it fail."""
-        if len(batch) == 1 and not batch[0].counts and len(batch[0].writes) == 1:
+        if len(batch) == 1 and not batch[0].counts:
             return self._alone(batch)
+        return self._grouped(batch)
+
+    def _grouped(self, batch: list[_Request]) -> BaseException | None:
+        """`_transaction`: each statement once with every value set, then the counts."""
         grouped: dict[_Key, tuple[_Plan, list[Mapping[str, Any]]]] = {}
         try:
             for request in batch:
@@ -290,16 +294,28 @@ class GroupCommit:
         return self._run_on_driver(calls)
 
     def _alone(self, batch: list[_Request]) -> BaseException | None:
-        """`_transaction` for a batch of one write (a request alone: the usual case unloaded)."""
-        write = batch[0].writes[0]
+        """`_transaction` for a batch of one request without counts (a request alone: the usual
+        case unloaded): its writes in order, one call each, without grouping them. A request
+        with two writes of one statement (and one set of value names) is grouped as
+        `_transaction` groups it (one `executemany`, at the first one's place)."""
+        writes = batch[0].writes
+        plans = self._plans
+        calls: list[tuple[_Plan, list[Any]]] = []
+        seen: set[_Key] = set()
         try:
-            key = (id(write.statement), tuple(write.values))
-            plan = self._plans.get(key)
-            if plan is None or plan.statement is not write.statement:
-                plan = self._plan_of(key, write.statement)
-            if plan.core:
-                return self._core_transaction(batch)
-            calls = [(plan, [plan.parameters(write.values)])]
+            for write in writes:
+                statement = write.statement
+                values = write.values
+                key = (id(statement), tuple(values))
+                if key in seen:
+                    return self._grouped(batch)
+                seen.add(key)
+                plan = plans.get(key)
+                if plan is None or plan.statement is not statement:
+                    plan = self._plan_of(key, statement)
+                if plan.core:
+                    return self._core_transaction(batch)
+                calls.append((plan, [plan.parameters(values)]))
         except BaseException as exc:  # the request answers for it
             return exc
         return self._run_on_driver(calls)
