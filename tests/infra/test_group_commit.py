@@ -39,6 +39,17 @@ def test_a_commit_is_done_when_it_returns(fresh_app):
             ("token.issued", 1)]
 
 
+def test_a_request_alone_commits_all_its_writes_in_one_transaction(fresh_app):
+    group = GroupCommit(get_db(fresh_app).engine)
+    group.commit([_entry("c-1"), _entry("c-2"), _entry("c-3")])  # one statement thrice: grouped
+    assert _entries(fresh_app) == ["c-1", "c-2", "c-3"]
+    assert group.batches == 1
+    bad = Write(sa.insert(AuditEntry), {"event": None})  # NOT NULL: the whole transaction fails
+    with pytest.raises(sa.exc.IntegrityError):
+        group.commit([_entry("c-4"), bad])
+    assert _entries(fresh_app) == ["c-1", "c-2", "c-3"]
+
+
 def test_concurrent_requests_share_commits_and_every_one_is_committed(fresh_app):
     group = GroupCommit(get_db(fresh_app).engine)
     start = threading.Barrier(8)

@@ -128,3 +128,21 @@ def test_codes_single_use_with_replay_mark():
     assert second.grant is None and second.replayed_grant_id == _grant().grant_id
     assert codes.voided(store, _grant().grant_id)
     assert codes.redeem(store, "never-issued", replay_ttl=600) == codes.Redemption(None, None)
+
+
+def test_a_redeemed_code_is_the_grant_issued_and_older_codes_get_the_newer_fields_defaults():
+    import dataclasses
+    import json
+
+    store = MemoryStore()
+    issued = dataclasses.replace(_grant(), dpop_jkt="jkt", resources=["https://api.example"])
+    redeemed = codes.redeem(store, codes.issue(store, issued, ttl=60), replay_ttl=600).grant
+    assert redeemed == issued and vars(redeemed) == vars(issued)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        redeemed.sid = "other"
+    older = {k: v for k, v in vars(_grant()).items() if k not in ("dpop_jkt", "resources")}
+    store.set(codes.CODE_PREFIX + codes._key("older"), json.dumps(older).encode(), 60)
+    assert codes.redeem(store, "older", replay_ttl=600).grant == _grant()
+    store.set(codes.CODE_PREFIX + codes._key("odd"), json.dumps({**older, "unknown": 1}).encode(), 60)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'unknown'"):
+        codes.redeem(store, "odd", replay_ttl=600)
