@@ -15,9 +15,11 @@ subject of that sector that is not found. Index rows are only ever deleted with 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal, Protocol
 
 import sqlalchemy as sa
@@ -39,8 +41,14 @@ class Provider(Protocol):
 def pairwise(*, key: bytes, sector: str, citizen_id: str) -> str:
     """OIDC Core 1.0 section 8.1: a pairwise pseudonymous identifier for one sector."""
     message = sector.lower().encode("utf-8") + b"\x00" + citizen_id.encode("ascii")
-    digest = hmac.digest(key, message, "sha256")  # one C call (issue 16); HMAC-SHA256 as before
-    return b64url(digest)
+    mac = _keyed(key).copy()  # HMAC-SHA256 as before, its keyed state made once per key (issue 16)
+    mac.update(message)
+    return b64url(mac.digest())
+
+
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def subject(*, subject_type: Literal["pairwise", "public"] | str, key: bytes, sector: str,
