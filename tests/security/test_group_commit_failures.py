@@ -82,3 +82,63 @@ def test_a_lone_request_gets_its_own_error(fresh_app, monkeypatch, failure):
     monkeypatch.setattr(group, "_run_on_driver", lambda calls: failure())
     with pytest.raises(sa.exc.DBAPIError):
         group.commit([_entry("c-alone")])
+
+
+def _database_away(group: GroupCommit, monkeypatch) -> list[int]:
+    """The group commit's batches fail as a refused connection does (the reads still work)."""
+    attempts: list[int] = []
+
+    def away(calls: Any) -> BaseException:
+        attempts.append(1)
+        return sa.exc.OperationalError("connect", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(group, "_run_on_driver", away)
+    monkeypatch.setattr(group, "_core_transaction", away)
+    return attempts
+
+
+def test_an_outage_in_the_userinfo_release_is_a_503_without_claims(client, register, citizen, monkeypatch):
+    """UserInfo logs the release through the group commit: no log entry, no data."""
+    from infra.group_commit import get_group_commit
+    from tests.idp.oidc.conftest import bearer, tokens_for
+    from tests.idp.oidc.test_direct_routes import Sent, same_answer
+
+    tokens = tokens_for(client, register())
+    app = client.application
+    attempts = _database_away(get_group_commit(app), monkeypatch)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    failed = same_answer(app, lambda: Sent("GET", "/userinfo", bearer(tokens["access_token"])))
+    assert attempts, "the release went through the group commit"
+    assert failed.status.startswith("503") and any(name == "Retry-After" for name, _ in failed.headers)
+    assert b"sub" not in failed.body
+
+
+def test_an_outage_in_the_code_exchange_is_a_503_and_leaves_no_grant(client, register, citizen, monkeypatch):
+    from idp.oidc.models import Grant as GrantRecord
+    from infra.group_commit import get_group_commit
+    from tests.idp.oidc.conftest import exchange, get_code
+
+    agency = register()
+    app = client.application
+    for _ in range(2):  # every read kept from then on: the group commit's path
+        code, flow = get_code(client, agency)
+        assert exchange(client, agency, code, flow).status_code == 200
+    with get_db(app).read() as session:
+        grants = session.scalar(sa.select(sa.func.count()).select_from(GrantRecord))
+        entries = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    code, flow = get_code(client, agency)
+    attempts = _database_away(get_group_commit(app), monkeypatch)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    failed = exchange(client, agency, code, flow)
+    assert attempts, "the exchange went through the group commit"
+    assert failed.status_code == 503 and "Retry-After" in failed.headers, failed.get_json()
+    assert "access_token" not in (failed.get_json() or {})
+    monkeypatch.undo()
+    # The code was taken before the commit failed: presented again it is a replay (nothing
+    # issued to revoke), never a second grant. (A client that follows Retry-After with the same
+    # code gets invalid_grant and must start a new authorization request.)
+    again = exchange(client, agency, code, flow)
+    assert again.status_code == 400 and again.get_json()["error"] == "invalid_grant"
+    with get_db(app).read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(GrantRecord)) == grants
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == entries
