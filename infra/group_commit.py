@@ -254,12 +254,15 @@ class GroupCommit:
     def _run(self, batch: list[_Request]) -> None:
         """One transaction for the batch: each statement once with every value set, in the
         order of first appearance, then the increments added up per key."""
-        error = self._transaction(batch)
-        errors = [error] * len(batch)
-        if error is not None and len(batch) > 1 and not is_unavailable(error):
-            # A request's own write refused (a key, a value out of range): the one at fault
-            # fails alone. An outage fails them all at once (no transaction per request).
-            errors = [self._transaction([request]) for request in batch]
+        try:
+            error = self._transaction(batch)
+            errors = [error] * len(batch)
+            if error is not None and len(batch) > 1 and not is_unavailable(error):
+                # A request's own write refused (a key, a value out of range): the one at fault
+                # fails alone. An outage fails them all at once (no transaction per request).
+                errors = [self._transaction([request]) for request in batch]
+        except BaseException as exc:  # raised, not returned (a bug): no request left asleep, the lead passed on
+            errors = [exc] * len(batch)
         with self._mutex:
             self.batches += 1
             self.served += len(batch)

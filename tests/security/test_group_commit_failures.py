@@ -142,3 +142,37 @@ def test_an_outage_in_the_code_exchange_is_a_503_and_leaves_no_grant(client, reg
     with get_db(app).read() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(GrantRecord)) == grants
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == entries
+
+
+def test_a_batch_that_raises_instead_of_failing_wakes_every_request_and_the_next_batch_runs(fresh_app, monkeypatch):
+    """Something raising out of the batch itself (not a failed transaction: returning a pooled
+    connection that breaks on close, a bug) must reach every request of the batch, not leave
+    them asleep with the lead held, which would stop every later commit of the process."""
+    import threading
+
+    group = GroupCommit(get_db(fresh_app).engine)
+    original = group._transaction
+    calls = [0]
+
+    def breaking(batch: list[_Request]) -> BaseException | None:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RuntimeError("the connection broke while it was given back")
+        return original(batch)
+
+    monkeypatch.setattr(group, "_transaction", breaking)
+    waiting = _Request(writes=[_entry("c-waiting")], counts=())
+    group._queue.append(waiting)  # a request queued behind the leader, in its batch
+    group._leading = False
+    with pytest.raises(RuntimeError):
+        group.commit([_entry("c-leader")])
+    assert waiting.done and isinstance(waiting.error, RuntimeError)
+    done = threading.Event()
+
+    def later() -> None:
+        group.commit([_entry("c-later")])
+        done.set()
+
+    threading.Thread(target=later, daemon=True).start()
+    assert done.wait(10), "the next commit waited for a lead that was never given back"
+    assert _entries(fresh_app) == ["c-later"]
