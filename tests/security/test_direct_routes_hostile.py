@@ -298,3 +298,45 @@ def test_a_nul_in_the_client_named_by_credentials_is_invalid_client(client, head
     (`idp.oidc.client_auth.presented` must refuse it as an unknown client: 401 invalid_client)."""
     refused = same_answer(client.application, lambda: Sent("POST", "/token", dict(headers), body, FORM))
     assert refused.status.startswith("401") and _error(refused) == "invalid_client"
+
+
+_ALPHABET = [b"grant_type", b"client_credentials", b"authorization_code", b"code", b"client_id", b"=", b"&", b";",
+             b"%", b"%00", b"%ff", b"%zz", b"+", b"\xff", b"\xc3", b"\xe9", b"\x00", b" ", b"\r\n", b"scope",
+             b"openid", b"resource", b"refresh_token", b"client_secret", b"client_assertion_type"]
+
+
+def test_random_form_bodies_are_answered_alike(client, register):
+    """A seeded walk over hostile fragments: every body answered the same on both paths."""
+    import random
+
+    agency = _agency(register)
+    app = client.application
+    pick = random.Random(16)
+    for _ in range(150):
+        body = b"".join(pick.choice(_ALPHABET) for _ in range(pick.randint(0, 12)))
+        content_type = pick.choice([FORM, FORM + "; charset=utf-8", "text/plain", ""])
+        _not_500(alike(app, lambda body=body, content_type=content_type: token_post(
+            agency, body, content_type=content_type)))
+
+
+def test_random_authorize_queries_are_answered_alike(client, register, citizen):
+    """The agency's own request with hostile fragments appended (raw bytes as the server hands
+    them over, in latin-1): the same answer with and without the direct route, never a 500."""
+    import random
+
+    agency = register()
+    get_code(client, agency)
+    app = client.application
+    base = authorize_url(agency, FLOW_FOR_FUZZ).split("?", 1)[1]
+    jar = cookie_of(client)
+    fragments = ["&", "=", "client_id", "state", "nonce", "prompt", "none", "login", "max_age", "0", "%00", "%ff",
+                 "\xff", "\xc3\xa9", "response_mode", "form_post", "fragment", "jwt", "scope", "openid", "+", ";",
+                 "redirect_uri", "request", "request_uri", "claims", "{", "}", "ui_locales", "acr_values"]
+    pick = random.Random(1616)
+    for _ in range(60):
+        query = base + "".join(pick.choice(fragments) for _ in range(pick.randint(1, 8)))
+        _not_500(alike(app, lambda query=query: get("http://localhost/authorize?x", jar,
+                                                    environ={"QUERY_STRING": query})))
+
+
+FLOW_FOR_FUZZ = Flow()
