@@ -46,3 +46,17 @@ def test_made_up_client_ids_leave_no_throttle_marks(client, register, monkeypatc
     send(app, Sent("POST", "/token", _basic(agency.client_id, "guess"), b"grant_type=client_credentials", FORM,
                    remote="203.0.113.50"), direct=True)
     assert written
+
+
+def test_made_up_http_methods_add_no_metric_series(client):
+    """The request counter is labelled with the method; a server passes any method token on, and
+    each new one was a new series (kept in memory and in the multiprocess files) for good."""
+    import re
+
+    from tests.support.metrics import scrape
+
+    for n in range(50):
+        client.open("/userinfo", method=f"FLOOD{n}")
+        client.open(f"/nowhere-{n}", method=f"PROBE{n}")
+    methods = set(re.findall(r'cedula_http_requests_total\{[^}]*method="([^"]*)"', scrape(client)))
+    assert not {m for m in methods if m.startswith(("FLOOD", "PROBE"))}, sorted(methods)[:10]
