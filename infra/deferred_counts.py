@@ -16,7 +16,8 @@ What it costs the numbers:
   so a reader in the same process sees its own counts at once);
 - a count that cannot be written (the database away) is kept and written with the next
   attempt, which comes later and later (up to `MAX_DELAY_SECONDS`) while it keeps failing; a
-  warning is logged at each failure;
+  warning is logged at each failure (a write that raises rather than report it, a bug, is a
+  failure too: its counts are kept, and a writer always runs while counts wait);
 - a process killed outright (SIGKILL, a power loss) loses the counts of its last second. A
   process that stops gracefully writes them on its way out (`flush_all`, called by `cedula
   serve`'s workers, and at interpreter exit).
@@ -97,8 +98,11 @@ class DeferredCounts:
                 return True
             increments = [Increment(day=day, agency=agency, kind=kind, dimension=dimension, by=by)
                           for (day, agency, kind, dimension), by in taken.items()]
-            if self._write(increments):
-                return True
+            try:
+                if self._write(increments):
+                    return True
+            except Exception:  # not one `write` reports (a bug): the counts are kept all the same
+                log.exception("indicator counts not written")
             with self._lock:  # kept for the next attempt, with what came meanwhile
                 for key, by in taken.items():
                     self._totals[key] = self._totals.get(key, 0) + by
@@ -108,14 +112,19 @@ class DeferredCounts:
         """The writer thread: wait, write, and stop once nothing is left (the next count
         starts a new one), waiting longer after each failure."""
         delay = self._delay
-        while True:
-            time.sleep(delay)
-            written = self.flush()
-            delay = self._delay if written else min(delay * 2, MAX_DELAY_SECONDS)
+        try:
+            while True:
+                time.sleep(delay)
+                written = self.flush()
+                delay = self._delay if written else min(delay * 2, MAX_DELAY_SECONDS)
+                with self._lock:
+                    if not self._totals:
+                        self._writer = None
+                        return
+        except BaseException:  # never a writer marked running that is gone: the next count starts one
             with self._lock:
-                if not self._totals:
-                    self._writer = None
-                    return
+                self._writer = None
+            raise
 
     def _after_fork(self) -> None:
         """In a forked child: the parent's totals are the parent's to write; no writer runs here."""

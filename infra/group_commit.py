@@ -17,8 +17,10 @@ lock, `idp.audit.seal`), so this holds with any number of workers, on SQLite and
 
 Only plain appends belong here: writes that must see or lock rows of the request's own reads
 go in the request's transaction. A batch that one request's write breaks (an integrity error:
-a row its foreign key names was deleted meanwhile) is run again one request at a time, each in
-a transaction of its own, so that the request at fault fails alone and the others commit.
+a row its foreign key names was deleted meanwhile; a value the column or the driver refuses)
+is run again one request at a time, each in a transaction of its own, so that the request at
+fault fails alone and the others commit; a batch the database did not answer
+(`infra.db.is_unavailable`) fails every request at once.
 
 The batch runs on the driver's own connection (a pooled one, `Engine.raw_connection`), not
 through SQLAlchemy's execution machinery, which cost three times the INSERT and COMMIT
@@ -51,7 +53,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from infra.components import Slot
-from infra.db import get_db
+from infra.db import get_db, is_unavailable
 from infra.deferred_counts import DeferredCounts
 from infra.indicators import Increment, add_up, upsert_rows, upsert_statement
 
@@ -298,10 +300,15 @@ class GroupCommit:
     def _run(self, batch: list[_Request]) -> None:
         """One transaction for the batch: each statement once with every value set, in the
         order of first appearance, then the increments added up per key."""
-        error = self._transaction(batch)
-        errors = [error] * len(batch)
-        if isinstance(error, sa.exc.IntegrityError) and len(batch) > 1:
-            errors = [self._transaction([request]) for request in batch]  # the one at fault fails alone
+        try:
+            error = self._transaction(batch)
+            errors = [error] * len(batch)
+            if error is not None and len(batch) > 1 and not is_unavailable(error):
+                # A request's own write refused (a key, a value out of range): the one at fault
+                # fails alone. An outage fails them all at once (no transaction per request).
+                errors = [self._transaction([request]) for request in batch]
+        except BaseException as exc:  # raised, not returned (a bug): no request left asleep, the lead passed on
+            errors = [exc] * len(batch)
         with self._mutex:
             self.batches += 1
             self.served += len(batch)

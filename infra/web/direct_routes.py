@@ -49,7 +49,8 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl
 
 from flask import Flask, current_app
-from werkzeug.http import HTTP_STATUS_CODES, parse_cookie, parse_options_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_input_stream
 
@@ -162,8 +163,10 @@ class DirectRequest:
         return parse_qsl(query.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
 
     def cookies(self) -> Mapping[str, str]:
-        """The request's cookies, as werkzeug parses `Request.cookies` (the first of a name)."""
-        return parse_cookie(self.environ)
+        """The request's cookies, as werkzeug parses `Request.cookies` (the first of a name): the
+        header's latin-1 text as the server gave it, not decoded again as UTF-8 (that is what
+        `werkzeug.http.parse_cookie(environ)` would do, and a byte that is not UTF-8 raised)."""
+        return parse_cookie(self.environ.get("HTTP_COOKIE"))
 
     def header(self, name: str) -> str | None:
         """The header `name` as the WSGI server gave it (None: absent)."""

@@ -35,6 +35,10 @@ class NulCharacter(BadRequest):
     description = "The request contains a NUL character (U+0000), which no field accepts."
 
 
+class UndecodableQuery(BadRequest):
+    description = "The query string is not UTF-8."
+
+
 def _holds_nul(values: MultiDict[str, Any]) -> bool:
     return _pairs_hold_nul(values.items(multi=True))
 
@@ -101,17 +105,31 @@ def _refuse_oversized_in(environ: Any, endpoint: str | None) -> int | None:
 
 
 def refuse_nul(asked: Request) -> None:
-    """400 if the path or a query parameter holds U+0000."""
-    if NUL in asked.path or (asked.query_string and _holds_nul(asked.args)):
+    """400 if the path or a query parameter holds U+0000, or the query is not UTF-8 (werkzeug's
+    `Request.args` would raise UnicodeDecodeError in every view that reads it: a 500)."""
+    if NUL in asked.path:
         raise NulCharacter()
+    if asked.query_string:
+        try:
+            args = asked.args
+        except UnicodeDecodeError:
+            raise UndecodableQuery() from None
+        if _holds_nul(args):
+            raise NulCharacter()
 
 
 def _refuse_nul_in(path: str, query: str) -> None:
     """`refuse_nul` for a direct request: `query` is the environ's QUERY_STRING, parsed as
     werkzeug parses `Request.args`."""
-    if NUL in path or (query and _pairs_hold_nul(parse_qsl(
-            query.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote"))):
+    if NUL in path:
         raise NulCharacter()
+    if query:
+        try:
+            text = query.encode("latin1").decode()
+        except UnicodeDecodeError:
+            raise UndecodableQuery() from None
+        if _pairs_hold_nul(parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")):
+            raise NulCharacter()
 
 
 def check_inputs() -> None:
