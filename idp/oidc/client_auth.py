@@ -8,7 +8,6 @@ which then rely on PKCE). A client uses exactly the method it registered, and on
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, ClientNotFound, check_secret, find_client
 from idp.oidc import fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
-from idp.oidc.errors import InvalidClient, OidcError
+from idp.oidc.errors import InvalidClient, OidcError, UnregisteredClient
 from infra.jose import JoseError, unverified, verify_compact
 from infra.store import EphemeralStore
 
@@ -60,7 +59,7 @@ def _basic(header: str) -> tuple[str, str]:
     """RFC 7617 / RFC 6749 section 2.3.1: both parts are form-urlencoded before base64."""
     try:
         decoded = base64.b64decode(header.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and b64decode's non-ASCII str
         raise InvalidClient("the Basic credentials are not base64 of client_id:client_secret",
                             basic=True) from None
     client_id, sep, secret = decoded.partition(":")
@@ -110,6 +109,9 @@ def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presente
                             basic=found.method == "client_secret_basic")
     if not found.client_id:
         raise InvalidClient("the client is not named: client_id (or the assertion's sub) is missing")
+    if "\x00" in found.client_id:
+        raise InvalidClient("the client id holds a NUL character (U+0000)",
+                            basic=found.method == "client_secret_basic")
     return found
 
 
@@ -127,7 +129,8 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
     try:
         client = lookup(session, creds.client_id)
     except ClientNotFound:
-        raise InvalidClient(f"client {creds.client_id!r} is not registered or is disabled", basic=basic) from None
+        raise UnregisteredClient(f"client {creds.client_id!r} is not registered or is disabled",
+                                 basic=basic) from None
     registered = client.client_metadata.get("token_endpoint_auth_method")
     if registered != creds.method:
         raise InvalidClient(f"this client authenticates with {registered}, not {creds.method}", basic=basic)

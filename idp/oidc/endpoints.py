@@ -33,7 +33,7 @@ from idp.oidc import (
 )
 from idp.oidc import request as request_module
 from idp.oidc.current import provider
-from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError
+from idp.oidc.errors import ClientAuthenticationThrottled, InvalidClient, OidcError, UnregisteredClient
 from idp.oidc.token_release import record_token_release
 from infra.config import get_settings
 from infra.db import get_db
@@ -179,8 +179,8 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
                 lookup=oidc.clients.find, credentials=credentials)
         label_agency(client.client_id)
         return client
-    except InvalidClient:
-        if named:
+    except InvalidClient as exc:
+        if named and not isinstance(exc, UnregisteredClient):  # made-up names leave no keys
             throttle.failed(store, limits, client_id=named, address=address)
         raise
 

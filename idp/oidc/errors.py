@@ -55,6 +55,12 @@ class InvalidClient(OidcError):
         self.basic = basic
 
 
+class UnregisteredClient(InvalidClient):
+    """The named client is not registered or is disabled: the same answer as any failed client
+    authentication, but no failure is counted against the name (there is no secret to guess,
+    and a flood of made-up names must not fill the store with throttle keys)."""
+
+
 class ClientAuthenticationThrottled(InvalidClient):
     """Too many failed client authentications for this client from this address (429)."""
 

@@ -39,6 +39,8 @@ TOKEN: Slot[str] = Slot("metrics bearer token")
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 REGISTRY = CollectorRegistry(auto_describe=True)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""The request methods labelled as themselves; any other token a client sends is "other"."""
 
 REQUESTS = Counter("cedula_http_requests_total", "HTTP requests by endpoint, status and agency",
                    ["endpoint", "method", "status", "agency"], registry=None)
@@ -133,7 +135,8 @@ def init_app(app: Flask) -> None:
     def observe(asked: direct_routes.Exchange, status: int, _headers: direct_routes.HeaderSink) -> None:
         here = g._get_current_object()  # the request's globals looked up once, not at each use
         endpoint = asked.endpoint or "unmatched"
-        key = (endpoint, asked.method, str(status), here.get("metrics_agency", ""))
+        method = asked.method if asked.method in METHODS else "other"  # no series per made-up token
+        key = (endpoint, method, str(status), here.get("metrics_agency", ""))
         counter = counters.get(key)
         if counter is None:
             counter = counters[key] = REQUESTS.labels(*key)
