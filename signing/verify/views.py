@@ -124,7 +124,7 @@ def _check_form_token() -> None:
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(expected, sent):
         raise VerificationError("The form's security token is missing or out of date; "
-                                "reload the page and try again.", code="invalid_csrf_token")
+                                "reload the page and try again.", error="invalid_csrf_token")
 
 
 def _upload(*, api: bool) -> bytes:
@@ -135,15 +135,15 @@ def _upload(*, api: bool) -> bytes:
             _check_form_token()
         upload = request.files.get("file")
         if upload is None:
-            raise UnreadableDocument("Choose a PDF file to verify.", code="empty_file")
+            raise UnreadableDocument("Choose a PDF file to verify.", error="empty_file")
         data: bytes = upload.read(settings.max_bytes + 1)
         return data
     if not api:
-        raise UnreadableDocument("Send the PDF with the upload form.", code="not_pdf")
+        raise UnreadableDocument("Send the PDF with the upload form.", error="not_pdf")
     if request.mimetype not in ("application/pdf", "application/octet-stream"):
         raise VerificationError("Send the PDF as the body (Content-Type: application/pdf) or as "
                                 "the multipart/form-data field \"file\".",
-                                code="unsupported_media_type")
+                                error="unsupported_media_type")
     return request.get_data(cache=False)
 
 
@@ -173,7 +173,7 @@ def upload() -> Response:
         report = _counted(_service().verify(_upload(api=False)))
     except UnreadableDocument as exc:
         return _page("verify/index.html", exc.http_status,
-                     file_error=_translate(f"verify.input.{exc.code}"))
+                     file_error=_translate(f"verify.input.{exc.error}"))
     return _report_page(report, report.document)
 
 
@@ -270,7 +270,7 @@ def report_forgery() -> Response:
                                           language=_language(), now=datetime.now(UTC))
     except forgery_reports.InvalidForgeryReport as exc:
         return _not_found_or_mistyped(form, [(None if exc.field == "code" else exc.field,
-                                              _translate(f"verify.report.error.{exc.code}"))])
+                                              _translate(f"verify.report.error.{exc.error}"))])
     return _page("verify/reported.html", 201, received=received, organisation=_organisation(),
                  advice=advice(Verdict.NOT_FOUND, _language()))
 
@@ -378,8 +378,8 @@ def _too_many(exc: TooManyRequests) -> Response:
 @bp.errorhandler(VerificationError)
 def _verification_error(exc: VerificationError) -> Response:
     status = exc.http_status if isinstance(exc, UnreadableDocument) else \
-        {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.code, exc.status)
+        {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.error, exc.status)
     if request.path.startswith("/api/"):
-        return _json_error(status, exc.code, exc.description)
+        return _json_error(status, exc.error, exc.description)
     return _page("verify/index.html", status,
-                 file_error=translate_or(f"verify.input.{exc.code}", exc.description))
+                 file_error=translate_or(f"verify.input.{exc.error}", exc.description))
