@@ -25,3 +25,11 @@ class CodedError(Exception):
             self.error = error
         if status is not None:
             self.status = status
+
+
+class FieldError(CodedError, ValueError):
+    """A value refused for one named input field: `description` is "<field>: <message>"."""
+
+    def __init__(self, field: str, message: str, *, error: str | None = None) -> None:
+        super().__init__(f"{field}: {message}", error=error)
+        self.field = field
