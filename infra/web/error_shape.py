@@ -26,6 +26,10 @@ class CodedError(Exception):
         if status is not None:
             self.status = status
 
+    def as_json(self) -> dict[str, str]:
+        """The body of the answer: `{"error": ..., "error_description": ...}`."""
+        return {"error": self.error, "error_description": self.description}
+
 
 class FieldError(CodedError, ValueError):
     """A value refused for one named input field: `description` is "<field>: <message>"."""

@@ -21,6 +21,11 @@ def test_a_family_sets_the_defaults_and_an_instance_may_name_others():
     assert (Refused.error, Refused.status) == ("invalid_grant", 401)  # the class is untouched
 
 
+def test_the_body_has_the_oauth_shape():
+    body = Refused("the code was used").as_json()
+    assert body == {"error": "invalid_grant", "error_description": "the code was used"}
+
+
 def test_a_field_error_names_the_field_and_is_a_value_error():
     with pytest.raises(ValueError, match=r"^redirect_uris: must be https$") as caught:
         raise FieldError("redirect_uris", "must be https", error="invalid_redirect_uri")
