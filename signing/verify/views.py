@@ -32,6 +32,7 @@ from infra.db import get_db
 from infra.indicators import tally_apart
 from infra.store import get_store
 from infra.web.csrf import CsrfError, csrf_token, validate_csrf
+from infra.web.errors import json_error
 from infra.web.i18n import current_language, gettext, translate_or
 from signing.errors import InvalidCode
 from signing.i18n import LANGUAGES
@@ -101,15 +102,6 @@ def _language() -> str:
 
 def _translate(key: str) -> str:
     return gettext(key)
-
-
-def _json_error(status: int, error: str, description: str,
-                headers: dict[str, str] | None = None) -> Response:
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    response.headers.update(headers or {})
-    return response
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
@@ -327,7 +319,7 @@ def api_document(code: str) -> Response:
         return _json_verdict(404, "not_found", "No document has this verification code.", found)
     report = _report_or_none(found)
     if report is None:
-        return _json_error(404, "not_found", "The original of this document is not available.")
+        return json_error(404, "not_found", "The original of this document is not available.")
     body = report.as_json(_language())
     body["other_forms"] = [form.as_json() for form in _other_forms(found)]
     return _json(body)
@@ -336,7 +328,7 @@ def api_document(code: str) -> Response:
 def _json_verdict(status: int, error: str, description: str, verdict: Verdict) -> Response:
     """An error that is also a verdict on the code: `possible_forgery` for a well-formed code
     that no document has, with where to report it."""
-    response = _json_error(status, error, description)
+    response = json_error(status, error, description)
     body: dict[str, Any] = response.get_json()
     body.update(verdict=verdict.value, advice=advice(verdict, _language()),
                 possible_forgery=verdict is Verdict.NOT_FOUND)
@@ -367,7 +359,7 @@ def _json(body: dict[str, Any]) -> Response:
 def _too_many(exc: TooManyRequests) -> Response:
     headers = {"Retry-After": str(exc.retry_after)}
     if request.path.startswith("/api/"):
-        return _json_error(429, "too_many_requests",
+        return json_error(429, "too_many_requests",
                            f"Too many verifications from this address; try again in "
                            f"{exc.retry_after} seconds.", headers)
     response = _page("verify/index.html", 429, limited=True)
@@ -380,6 +372,6 @@ def _verification_error(exc: VerificationError) -> Response:
     status = exc.http_status if isinstance(exc, UnreadableDocument) else \
         {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.error, exc.status)
     if request.path.startswith("/api/"):
-        return _json_error(status, exc.error, exc.description)
+        return json_error(status, exc.error, exc.description)
     return _page("verify/index.html", status,
                  file_error=translate_or(f"verify.input.{exc.error}", exc.description))
