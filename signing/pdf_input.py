@@ -15,21 +15,21 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
 
+from infra.web.error_shape import CodedError
 from signing.errors import SigningError
 from signing.i18n import text
 
 HEADER_WINDOW = 1024  # readers accept the %PDF- header within the first 1024 bytes
 
 
-class InvalidPdf(SigningError):
-    """A file that cannot be signed, with the reason as a message key."""
+class InvalidPdf(SigningError, CodedError):
+    """A file that cannot be signed, with the reason as a message key (`description` in English)."""
 
     def __init__(self, key: str, *, status: int = 422, **params: str) -> None:
         self.key = key
-        self.status = status
         self.params = params
-        self.error = "document_too_large" if status == 413 else "invalid_document"
-        super().__init__(self.message("en"))
+        super().__init__(self.message("en"), status=status,
+                         error="document_too_large" if status == 413 else "invalid_document")
 
     def message(self, language: str) -> str:
         return text(f"documents.input.{self.key}", language, **self.params)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from clients.registry.localized import LOCALIZABLE, MAX_TAGS, split_key, valid_tag
+from infra.web.error_shape import FieldError
 
 AUTH_METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
@@ -50,14 +51,10 @@ FAPI_ALGS = ("ES256", "PS256")
 _FLAGS = ("require_auth_time", "require_pushed_authorization_requests", "dpop_bound_access_tokens")
 
 
-class ClientMetadataError(ValueError):
+class ClientMetadataError(FieldError):
     """RFC 7591 section 3.2.2: `invalid_redirect_uri` or `invalid_client_metadata`."""
 
-    def __init__(self, field: str, message: str, *, error: str = "invalid_client_metadata") -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.error = error
-        self.description = f"{field}: {message}"
+    error = "invalid_client_metadata"
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,15 @@ from clients.registry.services import (
 )
 from infra.config import get_settings
 from infra.db import get_db
+from infra.web.errors import json_error
 
 bp = Blueprint("registration", __name__)
 
 
 def _error(status: int, error: str, description: str) -> Response:
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    if status == 401:
-        response.headers["WWW-Authenticate"] = f'Bearer error="{error}"'
-    return response
+    """RFC 7591 section 3.2.2; a refused initial access token is a challenge (RFC 6750 section 3)."""
+    return json_error(status, error, description,
+                      {"WWW-Authenticate": f'Bearer error="{error}"'} if status == 401 else None)
 
 
 def _bearer() -> str | None:

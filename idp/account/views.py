@@ -295,7 +295,7 @@ def recheck_options() -> Response:
             options = ceremonies.begin_recheck(db, get_store(current_app), rp=relying_party(),
                                                citizen_id=session.citizen_id, now=time.time())
     except WebAuthnError as exc:
-        raise ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}")) from None
+        raise ApiError(exc.status, exc.error, _(f"webauthn.error.{exc.error}")) from None
     return no_store(jsonify(options))
 
 
@@ -311,10 +311,10 @@ def recheck_verify() -> Response:
                                                body=body, citizen_id=session.citizen_id,
                                                now=time.time())
     except WebAuthnError as exc:
-        count("account.recheck", exc.code)
+        count("account.recheck", exc.error)
         log.info("passkey re-check refused", extra={"citizen_id": session.citizen_id,
-                                                    "error": exc.code, "detail": str(exc)})
-        raise ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}")) from None
+                                                    "error": exc.error, "detail": str(exc)})
+        raise ApiError(exc.status, exc.error, _(f"webauthn.error.{exc.error}")) from None
     response = jsonify(status="ok")
     reauthenticate(response, session=session, amr=result.amr, credential_id=result.credential_id)
     count("account.recheck", "ok")

@@ -42,15 +42,15 @@ CHANNEL_ORDER = ("email", "phone", "postal")
 
 @dataclass(frozen=True)
 class CodeLimits:
-    """`[assurance]` code_* settings."""
+    """`[assurance]` code_* settings (their defaults are in config/default.toml only)."""
 
-    code_seconds: int = 900
-    postal_code_seconds: int = 1_209_600
-    code_attempts: int = 5
-    code_sends: int = 3
-    national_id_attempts: int = 10
-    window_seconds: int = 900
-    national_id_daily_sends: int = 10
+    code_seconds: int
+    postal_code_seconds: int
+    code_attempts: int
+    code_sends: int
+    national_id_attempts: int
+    window_seconds: int
+    national_id_daily_sends: int
 
 
 class PossessionError(AssuranceError):

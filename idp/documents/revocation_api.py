@@ -61,7 +61,7 @@ def revoke(document_id: str) -> Response:
             change = document_revocation.revoke(database, document_id=document_id, reason=reason,
                                        now=now, client_id=agency.client_id)
     except VerificationError as exc:
-        raise ApiError(exc.status, "conflict" if exc.status == 409 else exc.code,
+        raise ApiError(exc.status, "conflict" if exc.status == 409 else exc.error,
                        exc.description) from None
     response = jsonify(id=change.id, csv=change.csv, status=change.status,
                        revoked_at=change.revoked_at.isoformat() if change.revoked_at else None,

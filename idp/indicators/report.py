@@ -13,17 +13,13 @@ from datetime import date, timedelta
 
 from idp.indicators.catalog import BY_NAME
 from infra.indicators import Count
+from infra.web.error_shape import FieldError
 
 STEPS = ("day", "week", "month")
 
 
-class PeriodError(ValueError):
+class PeriodError(FieldError):
     """A period that cannot be reported: `field` names the bad input."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.description = f"{field}: {message}"
 
 
 @dataclass(frozen=True)

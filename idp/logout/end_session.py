@@ -262,7 +262,7 @@ def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None
 
 def _refused(exc: LogoutRefused) -> Response:
     page = render_template("logout/refused.html", error=exc.error, description=exc.description)
-    return _no_store(Response(page, status=400, mimetype="text/html"))
+    return _no_store(Response(page, status=exc.status, mimetype="text/html"))
 
 
 @bp.route("/end-session", methods=["GET", "POST"])

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from infra.web.error_shape import CodedError
+
 
 class LogoutError(Exception):
     """Base of every error raised by `idp.logout` services."""
 
 
-class LogoutRefused(LogoutError):
+class LogoutRefused(LogoutError, CodedError):
     """An RP-initiated logout request that must not be acted on (RP-Initiated Logout 1.0, 2-3).
 
     `error` is the machine code shown on the page, `description` says what was expected.
     """
 
     def __init__(self, error: str, description: str) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
+        super().__init__(description, error=error)

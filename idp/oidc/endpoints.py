@@ -103,7 +103,7 @@ def _response(answer: Answer) -> Response:
 
 
 def _oauth_error_answer(exc: OidcError) -> Answer:
-    answer = _answer({"error": exc.error, "error_description": exc.description}, exc.status)
+    answer = _answer(exc.as_json(), exc.status)
     if isinstance(exc, InvalidClient) and exc.basic:
         answer.headers["WWW-Authenticate"] = 'Basic realm="cedula", charset="UTF-8"'
     if isinstance(exc, ClientAuthenticationThrottled):
@@ -303,7 +303,7 @@ def userinfo_answer(asked: Asked, body_token: str | None) -> Answer:
                                          access_token=token.token, now=int(time.time()), jkt=token.jkt)
     except OidcError as exc:
         # RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent.
-        refusal = _answer({"error": exc.error, "error_description": exc.description}, protected.status_of(exc))
+        refusal = _answer(exc.as_json(), protected.status_of(exc))
         refusal.headers.update(protected.challenge_headers(oidc, exc, asked=asked.headers))
         return refusal
     label_agency(released.client_id)

@@ -6,18 +6,11 @@ developer of the client that says what was expected and what was found.
 
 from __future__ import annotations
 
+from infra.web.error_shape import CodedError
 
-class OidcError(Exception):
+
+class OidcError(CodedError):
     """Base of every protocol error of `idp.oidc`."""
-
-    error = "invalid_request"
-    status = 400
-
-    def __init__(self, description: str, *, error: str | None = None) -> None:
-        super().__init__(description)
-        self.description = description
-        if error is not None:
-            self.error = error
 
 
 class UnsafeRedirect(OidcError):

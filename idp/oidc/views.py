@@ -166,8 +166,7 @@ def _csp_posting_to(uri: str) -> str:
 
 def _error_redirect(here: _Here, exc: AuthorizationError, *, form_post: bool = False) -> _Redirect:
     assert exc.redirect_uri is not None
-    return _redirect_to_client(here, exc.redirect_uri, {"error": exc.error, "error_description": exc.description,
-                                                        "state": exc.state}, form_post=form_post,
+    return _redirect_to_client(here, exc.redirect_uri, {**exc.as_json(), "state": exc.state}, form_post=form_post,
                                jarm_for=exc.client_id if jarm.wanted(exc.response_mode) else None)
 
 

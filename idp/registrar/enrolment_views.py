@@ -121,8 +121,8 @@ def _key_step(actor: Actor, citizen_id: uuid.UUID, finish: bool) -> BaseResponse
     except CitizenNotFound:
         return json_error(404, "not_found", _("registrar.error.not_found"))
     except WebAuthnError as exc:
-        count("registrar", f"enrol_key_{exc.code}")
-        return json_error(exc.status, exc.code, str(exc))
+        count("registrar", f"enrol_key_{exc.error}")
+        return json_error(exc.status, exc.error, str(exc))
     count("registrar", "enrol_key")
     log.info("registrar action", extra={"action": "enrol_key", "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})

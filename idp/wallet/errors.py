@@ -7,21 +7,11 @@ found. Services raise these; views map them to JSON with `status`.
 
 from __future__ import annotations
 
+from infra.web.error_shape import CodedError
 
-class WalletError(Exception):
+
+class WalletError(CodedError):
     """Base of every error of `idp.wallet`."""
-
-    error = "invalid_request"
-    status = 400
-
-    def __init__(self, description: str, *, error: str | None = None,
-                 status: int | None = None) -> None:
-        super().__init__(description)
-        self.description = description
-        if error is not None:
-            self.error = error
-        if status is not None:
-            self.status = status
 
 
 class InvalidSdJwt(WalletError):

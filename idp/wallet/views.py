@@ -133,8 +133,7 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
         return offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
                                  jkt=presented.jkt)
     except OidcError as exc:
-        response = _json({"error": exc.error, "error_description": exc.description},
-                         protected.status_of(exc))
+        response = _json(exc.as_json(), protected.status_of(exc))
         response.headers.update(protected.challenge_headers(provider(), exc))
         return response
     except InvalidWalletToken as exc:
@@ -208,8 +207,7 @@ def _to_client(redirect_uri: str, params: dict[str, str | None]) -> Response:
 
 def _refused(exc: authorization.AuthorizationRefused) -> Response:
     redirect_to = exc.redirect or {}
-    return _to_client(str(redirect_to["redirect_uri"]), {
-        "error": exc.error, "error_description": exc.description, "state": redirect_to.get("state")})
+    return _to_client(str(redirect_to["redirect_uri"]), {**exc.as_json(), "state": redirect_to.get("state")})
 
 
 @bp.get("/wallet/authorize")

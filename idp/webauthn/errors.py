@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from infra.web.error_shape import CodedError
+
 # The machine codes a ceremony can be refused with (the `error` of the JSON answer).
 CODES = frozenset({
     "invalid_request", "invalid_challenge", "challenge_expired", "invalid_origin",
@@ -15,15 +17,14 @@ CODES = frozenset({
 })
 
 
-class WebAuthnError(Exception):
+class WebAuthnError(CodedError):
     """A registration or sign-in is refused.
 
-    `code` is the API error code; the message says what was expected and what came
-    (for logs and developers; never contains secrets). `status` is the HTTP status.
+    `error` is the API error code (one of `CODES`); the message (`description`) says what was
+    expected and what came (for logs and developers; never contains secrets). `status` is the
+    HTTP status.
     """
 
     def __init__(self, code: str, message: str, *, status: int = 400) -> None:
         assert code in CODES, code
-        super().__init__(message)
-        self.code = code
-        self.status = status
+        super().__init__(message, error=code, status=status)

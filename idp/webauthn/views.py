@@ -43,9 +43,9 @@ def _rp() -> RelyingParty:
 
 
 def _refuse(exc: WebAuthnError, event: str) -> ApiError:
-    count(event, exc.code)
-    log.info("webauthn refused", extra={"event": event, "error": exc.code, "detail": str(exc)})
-    return ApiError(exc.status, exc.code, _(f"webauthn.error.{exc.code}"))
+    count(event, exc.error)
+    log.info("webauthn refused", extra={"event": event, "error": exc.error, "detail": str(exc)})
+    return ApiError(exc.status, exc.error, _(f"webauthn.error.{exc.error}"))
 
 
 def _no_store(response: Response) -> Response:

@@ -16,6 +16,7 @@ from infra.config import get_settings
 from infra.db import is_unavailable
 from infra.store.base import StoreError
 from infra.web.csrf import CsrfError
+from infra.web.error_shape import CodedError
 from infra.web.i18n import current_language, translate_or
 from infra.web.i18n import gettext as _
 from infra.web.ratelimit import RateLimited
@@ -44,15 +45,12 @@ _HTTP_CODES = {
 }
 
 
-class ApiError(Exception):
+class ApiError(CodedError):
     """Raised by views (never by services) to answer with a JSON error."""
 
     def __init__(self, status: int, error: str, description: str, *,
                  headers: dict[str, str] | None = None) -> None:
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
+        super().__init__(description, error=error, status=status)
         self.headers = headers or {}
 
 

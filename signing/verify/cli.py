@@ -87,7 +87,7 @@ def verify_command(file: Path, as_json: bool, lang: str) -> None:
     try:
         report = _verification().verify(data)
     except UnreadableDocument as exc:
-        _unreadable(as_json, exc.code, exc.description)
+        _unreadable(as_json, exc.error, exc.description)
     if as_json:
         click.echo(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
     else:

@@ -22,7 +22,7 @@ MAX_REASON = 200
 class InvalidReason(VerificationError):
     """The reason is missing or too long."""
 
-    code = "invalid_request"
+    error = "invalid_request"
     status = 400
 
 

@@ -31,13 +31,13 @@ MAX_CONTACT = 200
 class InvalidForgeryReport(VerificationError):
     """A field of the report is missing, too long or not a verification code.
 
-    `code` is one of `invalid_code`, `where_missing`, `where_too_long`, `contact_too_long`;
+    `error` is one of `invalid_code`, `where_missing`, `where_too_long`, `contact_too_long`;
     `field` names the form field to point at."""
 
     status = 400
 
-    def __init__(self, description: str, *, code: str, field: str) -> None:
-        super().__init__(description, code=code)
+    def __init__(self, description: str, *, error: str, field: str) -> None:
+        super().__init__(description, error=error)
         self.field = field
 
 
@@ -58,19 +58,19 @@ def check(*, code: object, where: object, contact: object) -> tuple[str, str, st
     try:
         canonical = verification_code.normalise(code if isinstance(code, str) else "")
     except InvalidCode as exc:
-        raise InvalidForgeryReport(f"Not a verification code: {exc}.", code="invalid_code",
+        raise InvalidForgeryReport(f"Not a verification code: {exc}.", error="invalid_code",
                                    field="code") from None
     where_found, reached = _text(where), _text(contact)
     if not where_found:
         raise InvalidForgeryReport("Say where or from whom you got the document.",
-                                   code="where_missing", field="where")
+                                   error="where_missing", field="where")
     if len(where_found) > MAX_WHERE:
         raise InvalidForgeryReport(f"At most {MAX_WHERE} characters are allowed; "
-                                   f"{len(where_found)} were given.", code="where_too_long",
+                                   f"{len(where_found)} were given.", error="where_too_long",
                                    field="where")
     if len(reached) > MAX_CONTACT:
         raise InvalidForgeryReport(f"At most {MAX_CONTACT} characters are allowed; "
-                                   f"{len(reached)} were given.", code="contact_too_long",
+                                   f"{len(reached)} were given.", error="contact_too_long",
                                    field="contact")
     return canonical, where_found, reached or None
 

@@ -56,7 +56,7 @@ class AgencyNames(Protocol):
 class VerifySettingsError(VerificationError):
     """A `[verify]` setting has a value that cannot work."""
 
-    code = "configuration"
+    error = "configuration"
     status = 500
 
 

@@ -25,7 +25,7 @@ SUFFIXES = (".pem", ".crt", ".cer", ".der")
 class TrustConfigurationError(VerificationError):
     """A configured trust root cannot be read."""
 
-    code = "trust_configuration"
+    error = "trust_configuration"
     status = 500
 
 

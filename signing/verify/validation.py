@@ -102,13 +102,13 @@ class Evidence:
 def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
     """A strict pyHanko reader for `data`, or `UnreadableDocument` saying what is wrong."""
     if not data:
-        raise UnreadableDocument("The file is empty.", code="empty_file")
+        raise UnreadableDocument("The file is empty.", error="empty_file")
     if len(data) > max_bytes:
         raise UnreadableDocument(f"The file has {len(data)} bytes; at most {max_bytes} are "
-                                 "accepted.", code="file_too_large")
+                                 "accepted.", error="file_too_large")
     if b"%PDF-" not in data[:HEADER_WINDOW]:
         raise UnreadableDocument("The file is not a PDF document (it has no %PDF- header).",
-                                 code="not_pdf")
+                                 error="not_pdf")
     try:
         reader = PdfFileReader(BytesIO(data), strict=True)
         encrypted = reader.encrypted
@@ -117,11 +117,11 @@ def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
     except Exception as exc:
         log.debug("unreadable PDF", exc_info=exc)
         raise UnreadableDocument("The PDF is damaged or incomplete and cannot be read "
-                                 f"({type(exc).__name__}).", code="damaged_pdf") from None
+                                 f"({type(exc).__name__}).", error="damaged_pdf") from None
     if encrypted:
         raise UnreadableDocument("The PDF is encrypted; signatures of encrypted files are not "
                                  "verified here. Ask the issuer for the unencrypted original.",
-                                 code="encrypted_pdf")
+                                 error="encrypted_pdf")
     return reader
 
 
@@ -168,12 +168,12 @@ class Verifier:
                 outcome["unreadable"] = exc
             except RecursionError:
                 outcome["unreadable"] = UnreadableDocument(
-                    "The PDF is nested too deeply to be read.", code="damaged_pdf")
+                    "The PDF is nested too deeply to be read.", error="damaged_pdf")
             except Exception as exc:  # never a 500: an unexpected failure is a verdict
                 log.warning("verification failed unexpectedly", exc_info=exc)
                 outcome["unreadable"] = UnreadableDocument(
                     "The PDF is damaged or uses structures that cannot be verified "
-                    f"({type(exc).__name__}).", code="damaged_pdf")
+                    f"({type(exc).__name__}).", error="damaged_pdf")
 
         worker = threading.Thread(target=work, name="verification", daemon=True)
         worker.start()
@@ -223,7 +223,7 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
     except (RecursionError, ValueError, KeyError, TypeError, AttributeError) as exc:
         # a cyclic or absurdly deep field tree: the form cannot be read (ISO 32000-1, 12.7.3.1)
         raise UnreadableDocument("The PDF's form field tree is cyclic or too deep to be read "
-                                 f"({type(exc).__name__}).", code="damaged_pdf") from None
+                                 f"({type(exc).__name__}).", error="damaged_pdf") from None
     if len(found) > budget.limits.signatures:
         budget.exceeded = "signatures"
         raise BudgetExceeded(f"{len(found)} signature fields")

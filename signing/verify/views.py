@@ -32,6 +32,7 @@ from infra.db import get_db
 from infra.indicators import tally_apart
 from infra.store import get_store
 from infra.web.csrf import CsrfError, csrf_token, validate_csrf
+from infra.web.errors import json_error
 from infra.web.i18n import current_language, gettext, translate_or
 from signing.errors import InvalidCode
 from signing.i18n import LANGUAGES
@@ -103,15 +104,6 @@ def _translate(key: str) -> str:
     return gettext(key)
 
 
-def _json_error(status: int, error: str, description: str,
-                headers: dict[str, str] | None = None) -> Response:
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    response.headers.update(headers or {})
-    return response
-
-
 def _page(template: str, status: int = 200, **context: Any) -> Response:
     response = Response(render_template(template, **context), status=status)
     response.headers["Cache-Control"] = "no-store"
@@ -124,7 +116,7 @@ def _check_form_token() -> None:
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(expected, sent):
         raise VerificationError("The form's security token is missing or out of date; "
-                                "reload the page and try again.", code="invalid_csrf_token")
+                                "reload the page and try again.", error="invalid_csrf_token")
 
 
 def _upload(*, api: bool) -> bytes:
@@ -135,15 +127,15 @@ def _upload(*, api: bool) -> bytes:
             _check_form_token()
         upload = request.files.get("file")
         if upload is None:
-            raise UnreadableDocument("Choose a PDF file to verify.", code="empty_file")
+            raise UnreadableDocument("Choose a PDF file to verify.", error="empty_file")
         data: bytes = upload.read(settings.max_bytes + 1)
         return data
     if not api:
-        raise UnreadableDocument("Send the PDF with the upload form.", code="not_pdf")
+        raise UnreadableDocument("Send the PDF with the upload form.", error="not_pdf")
     if request.mimetype not in ("application/pdf", "application/octet-stream"):
         raise VerificationError("Send the PDF as the body (Content-Type: application/pdf) or as "
                                 "the multipart/form-data field \"file\".",
-                                code="unsupported_media_type")
+                                error="unsupported_media_type")
     return request.get_data(cache=False)
 
 
@@ -173,7 +165,7 @@ def upload() -> Response:
         report = _counted(_service().verify(_upload(api=False)))
     except UnreadableDocument as exc:
         return _page("verify/index.html", exc.http_status,
-                     file_error=_translate(f"verify.input.{exc.code}"))
+                     file_error=_translate(f"verify.input.{exc.error}"))
     return _report_page(report, report.document)
 
 
@@ -270,7 +262,7 @@ def report_forgery() -> Response:
                                           language=_language(), now=datetime.now(UTC))
     except forgery_reports.InvalidForgeryReport as exc:
         return _not_found_or_mistyped(form, [(None if exc.field == "code" else exc.field,
-                                              _translate(f"verify.report.error.{exc.code}"))])
+                                              _translate(f"verify.report.error.{exc.error}"))])
     return _page("verify/reported.html", 201, received=received, organisation=_organisation(),
                  advice=advice(Verdict.NOT_FOUND, _language()))
 
@@ -327,7 +319,7 @@ def api_document(code: str) -> Response:
         return _json_verdict(404, "not_found", "No document has this verification code.", found)
     report = _report_or_none(found)
     if report is None:
-        return _json_error(404, "not_found", "The original of this document is not available.")
+        return json_error(404, "not_found", "The original of this document is not available.")
     body = report.as_json(_language())
     body["other_forms"] = [form.as_json() for form in _other_forms(found)]
     return _json(body)
@@ -336,7 +328,7 @@ def api_document(code: str) -> Response:
 def _json_verdict(status: int, error: str, description: str, verdict: Verdict) -> Response:
     """An error that is also a verdict on the code: `possible_forgery` for a well-formed code
     that no document has, with where to report it."""
-    response = _json_error(status, error, description)
+    response = json_error(status, error, description)
     body: dict[str, Any] = response.get_json()
     body.update(verdict=verdict.value, advice=advice(verdict, _language()),
                 possible_forgery=verdict is Verdict.NOT_FOUND)
@@ -367,7 +359,7 @@ def _json(body: dict[str, Any]) -> Response:
 def _too_many(exc: TooManyRequests) -> Response:
     headers = {"Retry-After": str(exc.retry_after)}
     if request.path.startswith("/api/"):
-        return _json_error(429, "too_many_requests",
+        return json_error(429, "too_many_requests",
                            f"Too many verifications from this address; try again in "
                            f"{exc.retry_after} seconds.", headers)
     response = _page("verify/index.html", 429, limited=True)
@@ -378,8 +370,8 @@ def _too_many(exc: TooManyRequests) -> Response:
 @bp.errorhandler(VerificationError)
 def _verification_error(exc: VerificationError) -> Response:
     status = exc.http_status if isinstance(exc, UnreadableDocument) else \
-        {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.code, exc.status)
+        {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.error, exc.status)
     if request.path.startswith("/api/"):
-        return _json_error(status, exc.code, exc.description)
+        return json_error(status, exc.error, exc.description)
     return _page("verify/index.html", status,
-                 file_error=translate_or(f"verify.input.{exc.code}", exc.description))
+                 file_error=translate_or(f"verify.input.{exc.error}", exc.description))

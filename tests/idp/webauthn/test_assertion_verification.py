@@ -66,7 +66,7 @@ def _verdicts(assertion: dict[str, Any], public_key: bytes, stored: int = 0) -> 
         try:
             return verify(assertion, public_key, stored)
         except WebAuthnError as exc:
-            return exc.code
+            return exc.error
         except Exception:
             return "refused"
     ours, theirs = run(_ours), run(_theirs)
@@ -121,7 +121,7 @@ def test_the_same_public_key_still_refuses_a_bad_signature_after_a_good_one():
     impostor = _assertion(_key(credential_id=key.credential_id))
     with pytest.raises(WebAuthnError) as refused:
         _ours(impostor, public_key)
-    assert refused.value.code == "invalid_credential"
+    assert refused.value.error == "invalid_credential"
     assert _ours(_assertion(key), public_key) == 0
 
 

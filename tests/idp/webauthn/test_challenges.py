@@ -18,7 +18,7 @@ def test_a_challenge_is_taken_once():
     assert taken == issued
     with pytest.raises(WebAuthnError) as caught:
         challenges.take(store, challenge=issued.challenge, purposes={"add"}, now=1001.0)
-    assert caught.value.code == "invalid_challenge"
+    assert caught.value.error == "invalid_challenge"
 
 
 def test_purpose_must_match():
@@ -26,7 +26,7 @@ def test_purpose_must_match():
     issued = challenges.issue(store, purpose="sign-in", ttl=300, now=1000.0)
     with pytest.raises(WebAuthnError) as caught:
         challenges.take(store, challenge=issued.challenge, purposes={"enrol", "add"}, now=1000.0)
-    assert caught.value.code == "invalid_challenge"
+    assert caught.value.error == "invalid_challenge"
 
 
 def test_expired_challenge_says_so():
@@ -34,10 +34,10 @@ def test_expired_challenge_says_so():
     issued = challenges.issue(store, purpose="sign-in", ttl=300, now=1000.0)
     with pytest.raises(WebAuthnError) as caught:
         challenges.take(store, challenge=issued.challenge, purposes={"sign-in"}, now=1300.5)
-    assert caught.value.code == "challenge_expired"
+    assert caught.value.error == "challenge_expired"
 
 
 def test_wrong_length_is_refused():
     with pytest.raises(WebAuthnError) as caught:
         challenges.take(MemoryStore(), challenge=b"x" * 16, purposes={"sign-in"}, now=0.0)
-    assert caught.value.code == "invalid_challenge"
+    assert caught.value.error == "invalid_challenge"

@@ -54,7 +54,7 @@ def test_signature_without_its_certificate_is_a_format_failure(verifier, signed)
 def test_broken_field_trees_are_unreadable_not_crashes(verifier, signed, attack):
     with pytest.raises(UnreadableDocument) as info:
         verifier.verify(attack(signed))
-    assert info.value.code == "damaged_pdf"
+    assert info.value.error == "damaged_pdf"
 
 
 def test_eof_bomb_is_hashed_once(monkeypatch):

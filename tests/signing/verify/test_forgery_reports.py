@@ -84,7 +84,7 @@ def test_service_checks_every_field(fresh_app):
     with pytest.raises(forgery_reports.InvalidForgeryReport) as caught:
         forgery_reports.record(get_db(fresh_app), code=42, where="x", contact=None,
                                language="es", now=datetime.now(UTC))
-    assert (caught.value.code, caught.value.field) == ("invalid_code", "code")
+    assert (caught.value.error, caught.value.field) == ("invalid_code", "code")
     received = forgery_reports.record(get_db(fresh_app), code=CODE, where="x", contact="",
                                       language="es", now=datetime.now(UTC))
     [row] = _stored(fresh_app)

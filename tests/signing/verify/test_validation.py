@@ -87,19 +87,19 @@ def test_no_signature(verifier):
 def test_unreadable_inputs(verifier, data, code):
     with pytest.raises(UnreadableDocument) as info:
         verifier.verify(data)
-    assert info.value.code == code
+    assert info.value.error == code
 
 
 def test_truncated(verifier, signed):
     with pytest.raises(UnreadableDocument) as info:
         verifier.verify(forgeries.truncated(signed))
-    assert info.value.code == "damaged_pdf"
+    assert info.value.error == "damaged_pdf"
 
 
 def test_encrypted(verifier):
     with pytest.raises(UnreadableDocument) as info:
         verifier.verify(samples.blank_pdf(encrypt=True))
-    assert info.value.code == "encrypted_pdf"
+    assert info.value.error == "encrypted_pdf"
 
 
 # attacks: each gets its indication, never TOTAL-PASSED ----------------------------------
