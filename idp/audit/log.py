@@ -23,7 +23,7 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, Body, normalise_claims
+from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, normalise_claims
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.log_key import LogKeys
 from idp.audit.models import AUDIT_ENTRIES, AuditEntry, ChainHead, Checkpoint
@@ -146,15 +146,13 @@ def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: 
         raise AuditError(f"legal_basis must be consent or law, got {legal_basis!r}")
     if legal_basis == "law" and not law:
         raise AuditError("legal_basis law needs the text of the law")
+    # The row of the entry's `Body` (`AuditEntry.body` reads it back), built directly.
     moment = _utc(now) or datetime.now(UTC)
-    body = Body(at=moment, event=event, citizen=_ref(citizen_id), agency=client_id,
-                purpose=(purpose or None) and purpose[:500], legal_basis=legal_basis,
-                law=law if legal_basis == "law" else None, claims=normalise_claims(claims),
-                reference=reference)
     return Write(_INSERT, {
-        "at": moment, "event": event, "citizen_ref": body.citizen, "client_id": client_id,
-        "purpose": body.purpose, "legal_basis": legal_basis, "law": body.law,
-        "claims": list(body.claims), "reference": reference}), Appended(at=moment, event=event)
+        "at": moment, "event": event, "citizen_ref": _ref(citizen_id), "client_id": client_id,
+        "purpose": (purpose or None) and purpose[:500], "legal_basis": legal_basis,
+        "law": law if legal_basis == "law" else None, "claims": list(normalise_claims(claims)),
+        "reference": reference}), Appended(at=moment, event=event)
 
 
 def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,

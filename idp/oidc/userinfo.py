@@ -87,10 +87,11 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     body: dict[str, Any] = {"sub": token.claims["sub"]}
     body.update(values)
     moment = datetime.fromtimestamp(now, UTC)
-    writes, _entry = release_writes(event="release.userinfo", citizen_id=token.grant.citizen_id,
-                                    client_id=token.grant.client_id, claims=list(body), now=moment,
+    facts = token.facts or bearer.GrantFacts.of(token.grant, token.citizen)
+    writes, _entry = release_writes(event="release.userinfo", citizen_id=facts.citizen_ref,
+                                    client_id=facts.client_id, claims=list(body), now=moment,
                                     consent=token.consent)
     group.commit(writes)
     if len(writes) > 1:  # the consent's last use was noted too
         bearer.remember_use(provider, token, at=moment)
-    return Released(body=body, client_id=token.grant.client_id)
+    return Released(body=body, client_id=facts.client_id)
