@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from flask import Flask
@@ -179,9 +179,20 @@ def prepare(log: AuditLog | None = None) -> None:
     log.signer.prepare(alg=log.policy.checkpoint_alg)
 
 
-def _previous_checkpoint(session: Session, before: int) -> Checkpoint | None:
-    return session.scalars(sa.select(Checkpoint).where(Checkpoint.seq < before)
-                           .order_by(Checkpoint.seq.desc()).limit(1)).first()
+_CHECKPOINTS = cast(sa.Table, Checkpoint.__table__)
+_HEADS = cast(sa.Table, ChainHead.__table__)
+# Built once, run on the session's connection (no unit of work: a checkpoint is one INSERT).
+_PREVIOUS_JWS = (sa.select(_CHECKPOINTS.c.jws).where(_CHECKPOINTS.c.seq < sa.bindparam("before"))
+                 .order_by(_CHECKPOINTS.c.seq.desc()).limit(1))
+_INSERT_CHECKPOINT = sa.insert(_CHECKPOINTS)
+_HEAD_CHECKPOINTED = (sa.update(_HEADS).where(_HEADS.c.id == HEAD_ID)
+                      .values(checkpoint_seq=sa.bindparam("c_seq"), checkpoint_at=sa.bindparam("c_at")))
+
+
+def _previous_checkpoint(session: Session, before: int) -> str | None:
+    """The JWS of the newest checkpoint before entry `before`, or None."""
+    jws = session.connection().execute(_PREVIOUS_JWS, {"before": before}).scalar()
+    return None if jws is None else str(jws)
 
 
 def checkpoint_digest(jws: str) -> str:
@@ -189,19 +200,18 @@ def checkpoint_digest(jws: str) -> str:
 
 
 def sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: str,
-                    now: datetime) -> Checkpoint:
+                    now: datetime, previous: str | None = None) -> str:
     """Sign a checkpoint of entry `seq`, whose hash is `head_hash` (the caller holds the head
-    lock)."""
-    previous = _previous_checkpoint(session, seq)
+    lock); its JWS. `previous`: the JWS of the checkpoint just before it, when the caller signed
+    that one in this transaction (None: it is read)."""
+    if previous is None:
+        previous = _previous_checkpoint(session, seq)
     claims = {"iss": log.policy.issuer, "iat": int(now.timestamp()), "seq": seq,
               "head_hash": head_hash, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "prev": checkpoint_digest(previous.jws) if previous else GENESIS}
+              "prev": checkpoint_digest(previous) if previous else GENESIS}
     token, kid, jwk = log.signer.sign(claims, alg=log.policy.checkpoint_alg)
-    row = Checkpoint(seq=seq, head_hash=head_hash, at=now, prev=claims["prev"], jws=token, kid=kid,
-                     jwk=jwk)
-    session.add(row)
-    session.flush()  # the next checkpoint of the same batch finds this one as its previous
-    session.execute(sa.update(ChainHead).where(ChainHead.id == HEAD_ID)
-                    .values(checkpoint_seq=seq, checkpoint_at=now)
-                    .execution_options(synchronize_session=False))
-    return row
+    connection = session.connection()
+    connection.execute(_INSERT_CHECKPOINT, {"seq": seq, "head_hash": head_hash, "at": now, "prev": claims["prev"],
+                                            "jws": token, "kid": kid, "jwk": jwk})
+    connection.execute(_HEAD_CHECKPOINTED, {"c_seq": seq, "c_at": now})
+    return token

@@ -172,6 +172,7 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
     one executemany UPDATE, and the head moved once.
     """
     entries = checkpoints = 0
+    signed: str | None = None  # the JWS of the checkpoint this call signed last
     connection = session.connection()
     seq, digest = head.seq, head.hash
     while True:
@@ -188,10 +189,12 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
                               "were being sealed; nothing was sealed")
         connection.execute(_MOVE_HEAD, {"h_seq": seq, "h_hash": digest})
         head = replace(head, seq=seq, hash=digest)
-        # Checkpoints where the interval falls inside this batch (hash of that entry).
+        # Checkpoints where the interval falls inside this batch (hash of that entry), each
+        # chained to the one before (read for the first of this call only).
         for update in updates:
             if _due(head, log, seq=update["b_seq"], now=now):
-                sign_checkpoint(session, log, seq=update["b_seq"], head_hash=update["b_hash"], now=now)
+                signed = sign_checkpoint(session, log, seq=update["b_seq"], head_hash=update["b_hash"], now=now,
+                                         previous=signed)
                 head = replace(head, checkpoint_seq=update["b_seq"], checkpoint_at=now)
                 checkpoints += 1
         entries += seq - first + 1
