@@ -77,7 +77,9 @@ class _Statements:
     parameters from its compiled statement nor processes each row it reads, which cost as much
     as the chain's hashing. The values are what SQLAlchemy itself would give and send: the
     result processors of `at` and `claims` (SQLite's text to datetime and JSON; none on
-    psycopg), no bind processors (integers and text), in the dialect's parameter order."""
+    psycopg), no bind processors (integers and text), in the dialect's parameter order. The
+    claims' JSON is decoded once per text (an agency's entries name the same claims again and
+    again); the lists are shared between rows, which are only read (`chain_links`)."""
 
     pending: sa.sql.compiler.Compiled
     pending_sql: str
@@ -107,9 +109,10 @@ def _statements(dialect: sa.Dialect) -> _Statements | None:
         seal_values: Callable[[dict[str, Any]], Any] | None = itemgetter(*update.positiontup)
     else:
         seal_values = None
+    claims = processors[_CLAIMS]
     return _Statements(pending=pending, pending_sql=pending.string, pending_order=pending_order,
-                       at=processors[_AT], claims=processors[_CLAIMS], seal_sql=update.string,
-                       seal_values=seal_values)
+                       at=processors[_AT], claims=lru_cache(maxsize=1024)(claims) if claims is not None else None,
+                       seal_sql=update.string, seal_values=seal_values)
 
 
 def _pending_rows(connection: Connection, take: int) -> Sequence[Sequence[Any]]:
