@@ -106,7 +106,7 @@ def link_hash(*, seq: int, prev: str, body_digest: str) -> str:
 
 _HEX = frozenset("0123456789abcdef")
 # The escaping of the canonical encoder above (ensure_ascii=False): the same C function.
-_STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_STRING = json.encoder.encode_basestring
 
 
 def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, legal_basis: Any, law: Any,

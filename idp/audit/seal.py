@@ -100,7 +100,7 @@ def _statements(dialect: sa.Dialect) -> _Statements | None:
     processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in _BODY]
     if any(processors[index] is not None for index in range(len(_BODY)) if index not in (_AT, _CLAIMS)):
         return None
-    if pending._bind_processors or update._bind_processors:  # type: ignore[attr-defined]
+    if pending._bind_processors or update._bind_processors:
         return None
     pending_order = tuple(pending.positiontup) if pending.positional and pending.positiontup else None
     if update.positional:
@@ -120,7 +120,7 @@ def _pending_rows(connection: Connection, take: int) -> Sequence[Sequence[Any]]:
     statements = _statements(connection.dialect)
     if statements is None:
         return connection.execute(_PENDING, {"take": take}).fetchall()
-    params = statements.pending.construct_params({"take": take})
+    params = statements.pending.construct_params({"take": take}) or {}
     order = statements.pending_order
     rows: Sequence[Sequence[Any]] = connection.exec_driver_sql(
         statements.pending_sql, tuple(params[name] for name in order) if order is not None else params).fetchall()
