@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
+from idp.consent.services import release_writes
 from idp.oidc import bearer
 from idp.oidc import claims as claims_module
 from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication
@@ -75,8 +76,6 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     `session` is for reads; the release is logged through `group`, committed on return (no log
     entry, no data).
     """
-    from idp.consent.services import release_writes
-
     token = bearer.check(session, store, provider, access_token, now=now, jkt=jkt)
     scopes = token.scopes
     if "openid" not in scopes:
