@@ -105,6 +105,28 @@ def link_hash(*, seq: int, prev: str, body_digest: str) -> str:
 
 
 _HEX = frozenset("0123456789abcdef")
+# The escaping of the canonical encoder above (ensure_ascii=False): the same C function.
+_STRING = json.encoder.encode_basestring
+
+
+def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, legal_basis: Any, law: Any,
+               claims: Any, reference: Any) -> str:
+    """`canonical` of a body's JSON, as text: written directly (keys in sorted order, each string
+    escaped by the encoder's own function) when every value is a string or null and the claims a
+    list of strings, as bodies are; through the encoder otherwise."""
+    string = _STRING
+    if (type(event) is str and type(legal_basis) is str and type(claims) is list
+            and all(type(value) is str or value is None for value in (citizen, agency, purpose, law, reference))
+            and all(type(name) is str for name in claims)):
+        return (f'{{"agency":{"null" if agency is None else string(agency)},"at":{string(stamp)},'
+                f'"citizen":{"null" if citizen is None else string(citizen)},'
+                f'"claims":[{",".join([string(name) for name in claims])}],"event":{string(event)},'
+                f'"law":{"null" if law is None else string(law)},"legal_basis":{string(legal_basis)},'
+                f'"purpose":{"null" if purpose is None else string(purpose)},'
+                f'"reference":{"null" if reference is None else string(reference)}}}')
+    return _CANONICAL({"at": stamp, "event": event, "citizen": citizen, "agency": agency, "purpose": purpose,
+                       "legal_basis": legal_basis, "law": law, "claims": list(claims or ()),
+                       "reference": reference})
 
 
 def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[dict[str, Any]]:
@@ -112,23 +134,22 @@ def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[d
     (`b_id`, `b_seq`, `b_prev`, `b_hash`): what `entry_hash` gives one at a time, for a batch.
 
     Each row is (id, at, event, citizen, agency, purpose, legal_basis, law, claims, reference).
-    The link's canonical JSON is written directly (its keys in sorted order, its values hex
-    digests and an integer, which need no escaping); a `prev` that is not a hex digest (a
-    damaged head) goes through `canonical` like the rest.
+    The canonical JSON is written directly (the body's by `_body_json`; the link's keys in
+    sorted order, its values hex digests and an integer, which need no escaping); a `prev` that
+    is not a hex digest (a damaged head) goes through `canonical` like the rest.
     """
     sha256 = hashlib.sha256
     encode = _CANONICAL
+    body_json = _body_json
     links: list[dict[str, Any]] = []
     safe = len(prev) == 64 and set(prev) <= _HEX
     for (id_, at, event, citizen, agency, purpose, legal_basis, law, claims, reference) in rows:
         seq += 1
         if at.tzinfo is not None:
-            at = at.astimezone(UTC)
+            at = at.astimezone(UTC).replace(tzinfo=None)
         # isoformat gives timestamp()'s text, but pads years below 1000 where strftime may not.
-        stamp = at.replace(tzinfo=None).isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
-        body = encode({"at": stamp, "event": event, "citizen": citizen, "agency": agency,
-                       "purpose": purpose, "legal_basis": legal_basis, "law": law,
-                       "claims": list(claims or ()), "reference": reference})
+        stamp = at.isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
+        body = body_json(stamp, event, citizen, agency, purpose, legal_basis, law, claims or [], reference)
         digest = sha256(body.encode("utf-8")).hexdigest()
         link = (f'{{"body":"{digest}","prev":"{prev}","seq":{seq}}}' if safe
                 else encode({"seq": seq, "prev": prev, "body": digest}))

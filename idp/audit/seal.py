@@ -32,11 +32,15 @@ keeps N idle workers from queuing on that lock every interval.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from idp.audit.chain import chain_links
@@ -53,13 +57,95 @@ BATCH = 500
 _ENTRIES = AUDIT_ENTRIES
 _BODY = (_ENTRIES.c.id, _ENTRIES.c.at, _ENTRIES.c.event, _ENTRIES.c.citizen_ref, _ENTRIES.c.client_id,
          _ENTRIES.c.purpose, _ENTRIES.c.legal_basis, _ENTRIES.c.law, _ENTRIES.c.claims, _ENTRIES.c.reference)
-_PENDING = sa.select(*_BODY).where(_ENTRIES.c.seq.is_(None)).order_by(_ENTRIES.c.id)
+_PENDING = (sa.select(*_BODY).where(_ENTRIES.c.seq.is_(None)).order_by(_ENTRIES.c.id)
+            .limit(sa.bindparam("take", type_=sa.Integer)))
 _SEAL = (sa.update(_ENTRIES)
          .where(_ENTRIES.c.id == sa.bindparam("b_id"), _ENTRIES.c.seq.is_(None))
          .values(seq=sa.bindparam("b_seq"), prev_hash=sa.bindparam("b_prev"), hash=sa.bindparam("b_hash")))
 _HEADS = cast("sa.Table", ChainHead.__table__)
 _MOVE_HEAD = (sa.update(_HEADS).where(_HEADS.c.id == HEAD_ID)
               .values(seq=sa.bindparam("h_seq"), hash=sa.bindparam("h_hash")))
+
+
+_AT, _CLAIMS = 1, 8  # where `at` and `claims` are in `_BODY`
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The SELECT of pending entries and the sealing UPDATE compiled once for a dialect, run as
+    the driver's SQL (`exec_driver_sql`): SQLAlchemy then neither builds each UPDATE's
+    parameters from its compiled statement nor processes each row it reads, which cost as much
+    as the chain's hashing. The values are what SQLAlchemy itself would give and send: the
+    result processors of `at` and `claims` (SQLite's text to datetime and JSON; none on
+    psycopg), no bind processors (integers and text), in the dialect's parameter order. The
+    claims' JSON is decoded once per text (an agency's entries name the same claims again and
+    again); the lists are shared between rows, which are only read (`chain_links`)."""
+
+    pending: sa.sql.compiler.Compiled
+    pending_sql: str
+    pending_order: tuple[str, ...] | None
+    at: Callable[[Any], Any] | None
+    claims: Callable[[Any], Any] | None
+    seal_sql: str
+    # Positional paramstyle: a link's values in the statement's order; named: the link as is.
+    seal_values: Callable[[dict[str, Any]], Any] | None
+
+
+@lru_cache(maxsize=8)
+def _statements(dialect: sa.Dialect) -> _Statements | None:
+    """The driver's statements for `dialect`, or None where SQLAlchemy must run them (a column
+    or a parameter that needs processing this does not do)."""
+    pending = _PENDING.compile(dialect=dialect)
+    update = _SEAL.compile(dialect=dialect)
+    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in _BODY]
+    if any(processors[index] is not None for index in range(len(_BODY)) if index not in (_AT, _CLAIMS)):
+        return None
+    if pending._bind_processors or update._bind_processors:
+        return None
+    pending_order = tuple(pending.positiontup) if pending.positional and pending.positiontup else None
+    if update.positional:
+        if not update.positiontup or set(update.positiontup) != {"b_id", "b_seq", "b_prev", "b_hash"}:
+            return None
+        seal_values: Callable[[dict[str, Any]], Any] | None = itemgetter(*update.positiontup)
+    else:
+        seal_values = None
+    claims = processors[_CLAIMS]
+    return _Statements(pending=pending, pending_sql=pending.string, pending_order=pending_order,
+                       at=processors[_AT], claims=lru_cache(maxsize=1024)(claims) if claims is not None else None,
+                       seal_sql=update.string, seal_values=seal_values)
+
+
+def _pending_rows(connection: Connection, take: int) -> Sequence[Sequence[Any]]:
+    """Up to `take` pending entries in `id` order, as `_BODY`'s values."""
+    statements = _statements(connection.dialect)
+    if statements is None:
+        return connection.execute(_PENDING, {"take": take}).fetchall()
+    params = statements.pending.construct_params({"take": take}) or {}
+    order = statements.pending_order
+    rows: Sequence[Sequence[Any]] = connection.exec_driver_sql(
+        statements.pending_sql, tuple(params[name] for name in order) if order is not None else params).fetchall()
+    at, claims = statements.at, statements.claims
+    if at is None and claims is None:
+        return rows
+    same = _same
+    at = at or same
+    claims = claims or same
+    return [(id_, at(moment), event, citizen, agency, purpose, basis, law, claims(names), reference)
+            for (id_, moment, event, citizen, agency, purpose, basis, law, names, reference) in rows]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _seal_rows(connection: Connection, links: list[dict[str, Any]]) -> int:
+    """The sealing UPDATE for each link (one executemany); the rows it changed (-1: unknown)."""
+    statements = _statements(connection.dialect)
+    if statements is None:
+        return connection.execute(_SEAL, links).rowcount
+    values = statements.seal_values
+    params = [values(link) for link in links] if values is not None else links
+    return connection.exec_driver_sql(statements.seal_sql, params).rowcount
 
 
 @dataclass(frozen=True)
@@ -84,31 +170,34 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
     A checkpoint is signed at each entry where the interval falls (every `checkpoint_entries`
     entries, or the first entry `checkpoint_seconds` after the last one), as appends did.
 
-    Per batch: one SELECT of the body's columns (plain rows, no ORM objects), the chain computed
-    in local variables (`idp.audit.chain.chain_links`, byte-identical to `entry_hash`), one
-    executemany UPDATE, and the head moved once.
+    Per batch: one SELECT of the body's columns (the driver's rows, `_Statements`), the chain
+    computed in local variables (`idp.audit.chain.chain_links`, byte-identical to `entry_hash`),
+    one executemany UPDATE, and the head moved once.
     """
     entries = checkpoints = 0
+    signed: str | None = None  # the JWS of the checkpoint this call signed last
     connection = session.connection()
     seq, digest = head.seq, head.hash
     while True:
         take = BATCH if limit is None else min(BATCH, limit - entries)
-        rows = connection.execute(_PENDING.limit(take)).fetchall() if take > 0 else []
+        rows = _pending_rows(connection, take) if take > 0 else []
         if not rows:
             break
         first = seq + 1
         updates = chain_links(rows, seq=seq, prev=digest)
         seq, digest = updates[-1]["b_seq"], updates[-1]["b_hash"]
-        result = connection.execute(_SEAL, updates)
-        if result.rowcount not in (-1, len(updates)):
-            raise ChainBroken(f"{len(updates) - result.rowcount} pending entries changed while they "
+        changed = _seal_rows(connection, updates)
+        if changed not in (-1, len(updates)):
+            raise ChainBroken(f"{len(updates) - changed} pending entries changed while they "
                               "were being sealed; nothing was sealed")
         connection.execute(_MOVE_HEAD, {"h_seq": seq, "h_hash": digest})
         head = replace(head, seq=seq, hash=digest)
-        # Checkpoints where the interval falls inside this batch (hash of that entry).
+        # Checkpoints where the interval falls inside this batch (hash of that entry), each
+        # chained to the one before (read for the first of this call only).
         for update in updates:
             if _due(head, log, seq=update["b_seq"], now=now):
-                sign_checkpoint(session, log, seq=update["b_seq"], head_hash=update["b_hash"], now=now)
+                signed = sign_checkpoint(session, log, seq=update["b_seq"], head_hash=update["b_hash"], now=now,
+                                         previous=signed)
                 head = replace(head, checkpoint_seq=update["b_seq"], checkpoint_at=now)
                 checkpoints += 1
         entries += seq - first + 1

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,13 +26,34 @@ from idp.oidc import dpop, standing, tokens
 from idp.oidc.agency_audience import audience as agency_audience
 from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
-from idp.oidc.services import Provider, grant_active
+from idp.oidc.services import Provider, utc
 from infra.store import EphemeralStore
 
 REVOKED_PREFIX = "oidc:at-revoked:"
 # Built once: each check only binds the grant id.
 _GRANT_AND_CITIZEN = (sa.select(Grant, Citizen).join(Citizen, Citizen.id == Grant.citizen_id)
                       .where(Grant.id == sa.bindparam("grant")))
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    """What `check_claims` (and UserInfo's log entry) read of a grant and its citizen, taken from
+    the rows once per state (plain values: no ORM attribute or UUID formatting per request)."""
+
+    client_id: str
+    # `grant_active`'s inputs: the grant is active while not revoked and before it expires.
+    revoked: bool
+    expires_at: datetime
+    closed: bool  # `standing.account_closed`
+    offline: bool  # `standing.offline` of the grant's scopes
+    sid: str
+    citizen_ref: str  # the citizen's id as text (the session's `citizen_id`)
+
+    @classmethod
+    def of(cls, grant: Grant, citizen: Citizen) -> GrantFacts:
+        return cls(client_id=grant.client_id, revoked=grant.revoked_at is not None,
+                   expires_at=utc(grant.expires_at), closed=standing.account_closed(citizen),
+                   offline=standing.offline(grant.scopes), sid=grant.sid, citizen_ref=str(grant.citizen_id))
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,10 @@ class TokenState:
     # What is worked out from these rows alone, once per state (e.g. UserInfo's claims for a
     # scope, `idp.oidc.userinfo`): kept as long as the state is. Values are never changed.
     derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    facts: GrantFacts = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", GrantFacts.of(self.grant, self.citizen))
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,8 @@ class AccessToken:
     generation: bytes = b""
     # The rows above as one state (with what was derived from them).
     state: TokenState | None = None
+    # What the checks read of the grant and citizen (`GrantFacts`); None: not taken yet.
+    facts: GrantFacts | None = None
 
     @property
     def scopes(self) -> list[str]:
@@ -128,11 +156,18 @@ def check(session: Session, store: EphemeralStore, provider: Provider, token: st
     return check_claims(session, store, provider, claims, now=now)
 
 
+@lru_cache(maxsize=4096)
+def _grant_id(text: str) -> uuid.UUID:
+    """The grant id a token names (kept: the same few grants' tokens come again and again;
+    text that is no UUID raises ValueError, and is not kept)."""
+    return uuid.UUID(text)
+
+
 def check_claims(session: Session, store: EphemeralStore, provider: Provider, claims: Mapping[str, Any], *,
                  now: int) -> AccessToken:
     """`check` for a token whose signature was verified already."""
     try:
-        grant_id: uuid.UUID | None = uuid.UUID(str(claims["grant"]))
+        grant_id: uuid.UUID | None = _grant_id(str(claims["grant"]))
     except ValueError:
         grant_id = None
     sessions_store = store
@@ -162,27 +197,29 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
             session.expunge(citizen)
             state = TokenState(grant=grant, citizen=citizen, consent=consent)
             provider.token_states.put(grant_id, state, generation)
+        facts = state.facts if state is not None else GrantFacts.of(grant, citizen)
     else:
-        grant, citizen, consent = state.grant, state.citizen, state.consent
+        grant, citizen, consent, facts = state.grant, state.citizen, state.consent, state.facts
     moment = datetime.fromtimestamp(now, UTC)
-    if grant.client_id != claims["client_id"] or not grant_active(grant, moment):
+    # `grant_active`, on the values taken from the grant's row.
+    if facts.client_id != claims["client_id"] or facts.revoked or not facts.expires_at > moment:
         raise InvalidToken("the grant of this access token was revoked or has expired")
     try:
-        provider.clients.find(session, grant.client_id, generation)
+        provider.clients.find(session, facts.client_id, generation)
     except ClientNotFound:
         raise InvalidToken("the client of this access token is disabled or no longer registered") from None
-    if standing.account_closed(citizen):
+    if facts.closed:
         raise InvalidToken("the citizen of this access token closed the account")
-    if not standing.offline(grant.scopes):
+    if not facts.offline:
         if store.shared and provider.sessions is not None:
-            provider.remember_sid(grant_id, grant.sid)
-        if not standing.session_alive(sessions_store, provider.sessions, sid=grant.sid,
-                                      citizen_id=str(grant.citizen_id), now=float(now)):
+            provider.remember_sid(grant_id, facts.sid)
+        if not standing.session_alive(sessions_store, provider.sessions, sid=facts.sid,
+                                      citizen_id=facts.citizen_ref, now=float(now)):
             raise InvalidToken("the citizen signed out: the access token ended with the session")
     if consent is None or not consent.in_force(moment):
         raise InvalidToken("the citizen withdrew this agency's access, or the consent expired")
     return AccessToken(claims=claims, grant=grant, citizen=citizen, consent=consent, generation=generation,
-                       state=state)
+                       state=state, facts=facts)
 
 
 def remember_use(provider: Provider, token: AccessToken, *, at: datetime) -> None:

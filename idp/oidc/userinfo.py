@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
+from idp.consent.services import release_writes
 from idp.oidc import bearer
 from idp.oidc import claims as claims_module
 from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication
@@ -75,8 +76,6 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     `session` is for reads; the release is logged through `group`, committed on return (no log
     entry, no data).
     """
-    from idp.consent.services import release_writes
-
     token = bearer.check(session, store, provider, access_token, now=now, jkt=jkt)
     scopes = token.scopes
     if "openid" not in scopes:
@@ -87,10 +86,11 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     body: dict[str, Any] = {"sub": token.claims["sub"]}
     body.update(values)
     moment = datetime.fromtimestamp(now, UTC)
-    writes, _entry = release_writes(event="release.userinfo", citizen_id=token.grant.citizen_id,
-                                    client_id=token.grant.client_id, claims=list(body), now=moment,
+    facts = token.facts or bearer.GrantFacts.of(token.grant, token.citizen)
+    writes, _entry = release_writes(event="release.userinfo", citizen_id=facts.citizen_ref,
+                                    client_id=facts.client_id, claims=list(body), now=moment,
                                     consent=token.consent)
     group.commit(writes)
     if len(writes) > 1:  # the consent's last use was noted too
         bearer.remember_use(provider, token, at=moment)
-    return Released(body=body, client_id=token.grant.client_id)
+    return Released(body=body, client_id=facts.client_id)

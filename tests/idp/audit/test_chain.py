@@ -270,3 +270,36 @@ def test_the_first_entry_hash_is_pinned():
     link = f'{{"body":"{body_digest}","prev":"{GENESIS}","seq":1}}'
     (only,) = chain_links([row], seq=0, prev=GENESIS)
     assert only["b_hash"] == hashlib.sha256(link.encode()).hexdigest()
+
+
+def test_a_body_with_other_than_strings_is_hashed_by_the_encoder():
+    """`chain_links` writes a body's JSON itself only for strings and nulls; anything else (a
+    damaged row: numbers among the claims, a tuple) is hashed as `entry_hash` hashes it."""
+    from datetime import UTC, datetime
+
+    from idp.audit.chain import GENESIS, Body, chain_links, entry_hash
+
+    moment = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    for claims, citizen in ((["sub", 7], "c"), (("email", "sub"), "c"), (["sub"], 12), (None, None)):
+        row = (1, moment, "release.userinfo", citizen, "agency", None, "consent", None, claims, None)
+        body = Body(at=moment, event="release.userinfo", citizen=citizen, agency="agency", purpose=None,
+                    legal_basis="consent", law=None, claims=tuple(claims or ()), reference=None)
+        (only,) = chain_links([row], seq=0, prev=GENESIS)
+        assert only["b_hash"] == entry_hash(seq=1, prev=GENESIS, body=body.to_json())
+
+
+def test_the_sealer_reads_pending_entries_as_sqlalchemy_does(oidc_app, audit_log):
+    """The sealer's SELECT runs as the driver's SQL (`idp.audit.seal._pending_rows`): the values
+    are those SQLAlchemy's own statement gives (times, claim lists), on either database."""
+    import importlib
+    from datetime import datetime
+
+    sealing = importlib.import_module("idp.audit.seal")
+    fill(oidc_app, audit_log, 7, seal=False)
+    with oidc_app.app_context(), get_db(oidc_app).read() as session:
+        connection = session.connection()
+        expected = connection.execute(sealing._PENDING, {"take": 5}).fetchall()
+        rows = sealing._pending_rows(connection, 5)
+    assert len(rows) == 5
+    assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
+    assert isinstance(rows[0][1], datetime) and rows[0][8] == ["email", "sub"]
