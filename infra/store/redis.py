@@ -131,7 +131,13 @@ class RedisStore(EphemeralStore):
     without a pool checkout and checkin per command: a GET costs about half the CPU (22.8
     instead of 42 us measured, the checkout polls the socket). Pipelines check a connection out
     as before. A connection per thread that uses the store: a worker's threads, and the
-    background ones."""
+    background ones.
+
+    Commands that must not run twice (`take`, `take_and_mark`, `add`, `incr`, `due`: a retry
+    after a reply lost would find the lost attempt's own effect, and answer a first use as a
+    replay) are sent once: on a second connection per thread, from a pool without retries,
+    checked first as a pool checks a connection (reconnected if the server closed it while
+    idle, before anything is sent). A failure once sent is a StoreError (503, try again)."""
 
     shared = True
 
@@ -142,6 +148,10 @@ class RedisStore(EphemeralStore):
         self._incr = self._client.register_script(_INCR)
         self._take_and_mark = self._client.register_script(_TAKE_AND_MARK)
         self._local = threading.local()
+        once = options or RedisOptions()
+        self._once_pool = connect(url, RedisOptions(connect_timeout_seconds=once.connect_timeout_seconds,
+                                                    timeout_seconds=once.timeout_seconds,
+                                                    retries=0)).connection_pool
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -164,6 +174,23 @@ class RedisStore(EphemeralStore):
         """`command` with this thread's client; a Redis failure is a StoreError."""
         try:
             return command(self._mine())
+        except redis.RedisError as exc:
+            raise StoreError(f"Redis is unavailable: {exc}") from exc
+
+    def _once(self, command: Callable[[redis.Redis], T]) -> T:
+        """`command` sent at most once (no retry after it was sent), with this thread's client
+        of the pool without retries; its connection checked first (`ensure_connection`: made
+        again if the server closed it, before the command is sent)."""
+        local = self._local
+        pid = os.getpid()
+        try:
+            client: redis.Redis | None = getattr(local, "once", None)
+            if client is None or local.once_pid != pid:
+                client = local.once = redis.Redis(connection_pool=self._once_pool, single_connection_client=True)
+                local.once_pid = pid
+            elif client.connection is not None:
+                self._once_pool.ensure_connection(client.connection)
+            return command(client)
         except redis.RedisError as exc:
             raise StoreError(f"Redis is unavailable: {exc}") from exc
 
@@ -197,15 +224,15 @@ class RedisStore(EphemeralStore):
             self._call(run)
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
-        return bool(self._run(lambda client: client.set(self._k(key), value, px=_ms(ttl), nx=True)))
+        return bool(self._once(lambda client: client.set(self._k(key), value, px=_ms(ttl), nx=True)))
 
     def take(self, key: str) -> bytes | None:
-        return cast(bytes | None, self._run(lambda client: client.getdel(self._k(key))))
+        return cast(bytes | None, self._once(lambda client: client.getdel(self._k(key))))
 
     def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
         keys = [self._k(key), self._k(mark_key)]
         args: list[str | int] = [field, _ms(ttl)]
-        return cast(bytes | None, self._run(lambda client: self._take_and_mark(keys=keys, args=args, client=client)))
+        return cast(bytes | None, self._once(lambda client: self._take_and_mark(keys=keys, args=args, client=client)))
 
     def delete(self, *keys: str) -> None:
         if keys:
@@ -216,7 +243,7 @@ class RedisStore(EphemeralStore):
         self._run(lambda client: client.pexpire(self._k(key), _ms(ttl)))
 
     def incr(self, key: str, ttl: float) -> int:
-        return int(self._run(lambda client: self._incr(keys=[self._k(key)], args=[_ms(ttl)], client=client)))
+        return int(self._once(lambda client: self._incr(keys=[self._k(key)], args=[_ms(ttl)], client=client)))
 
     def set_add(self, key: str, member: str, ttl: float) -> int:
         def run() -> int:
@@ -239,7 +266,7 @@ class RedisStore(EphemeralStore):
         self._run(lambda client: client.zadd(self._k(queue), {item: at}))
 
     def due(self, queue: str, now: float, limit: int = 100) -> list[str]:
-        items = self._run(lambda client: self._due(keys=[self._k(queue)], args=[now, limit], client=client))
+        items = self._once(lambda client: self._due(keys=[self._k(queue)], args=[now, limit], client=client))
         return [i.decode() for i in items]
 
     def delete_prefix(self) -> None:
@@ -258,8 +285,10 @@ class RedisStore(EphemeralStore):
 
     def close(self) -> None:
         """Release this thread's connection and close the pool (every thread's connection)."""
-        client: redis.Redis | None = getattr(self._local, "client", None)
-        self._local.client = None
-        if client is not None:
-            client.close()
+        for name in ("client", "once"):
+            client: redis.Redis | None = getattr(self._local, name, None)
+            setattr(self._local, name, None)
+            if client is not None:
+                client.close()
         self._client.close()
+        self._once_pool.disconnect()

@@ -197,6 +197,19 @@ def test_a_read_on_a_lost_connection_is_retried_on_a_new_one(redis_store):
     assert redis_store.get_many(["a", "b"]) == [b"1", b"2"]
 
 
+def test_a_command_sent_once_is_sent_on_a_new_connection_when_the_server_closed_the_old(redis_store):
+    """take, take_and_mark, add, incr and due are never sent twice, yet a connection the server
+    closed while it was idle (a restart) is found out before the command is sent."""
+    import socket
+
+    redis_store.set("once", b"v", 10)
+    assert redis_store.add("jti", b"1", 10) is True  # this thread's connection for them, made
+    redis_store._local.once.connection._sock.shutdown(socket.SHUT_RDWR)
+    assert redis_store.take("once") == b"v"
+    redis_store._local.once.connection._sock.shutdown(socket.SHUT_RDWR)
+    assert redis_store.incr("count", 10) == 1
+
+
 def test_each_thread_reads_on_its_own_connection(redis_store):
     redis_store.set("kept", b"v", 10)
     assert redis_store.get("kept") == b"v"
