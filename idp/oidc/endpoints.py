@@ -6,12 +6,14 @@ client used HTTP Basic); UserInfo errors are RFC 6750 section 3 bearer challenge
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.oidc import (
@@ -164,10 +166,18 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
         credentials, refused = None, exc
     named = (credentials.client_id if credentials is not None else form.get("client_id", ""))[:200]
     address = asked.remote
-    if named and throttle.refused(store, limits, client_id=named, address=address):
-        raise ClientAuthenticationThrottled(
-            f"too many failed client authentications for this client from this address; try again in "
-            f"{limits.window} seconds", retry_after=limits.window)
+    lookup: Callable[[Session, str], Client] = oidc.clients.find
+    if named:
+        # The marks with the cache generation that the client's cached row is checked under
+        # (`infra.invalidation`: read before the row): one round trip on a shared store.
+        generation, marked, _store = oidc.read_with_generation(
+            store, throttle.marks(client_id=named, address=address))
+        if throttle.refused_by(marked):
+            raise ClientAuthenticationThrottled(
+                f"too many failed client authentications for this client from this address; try again in "
+                f"{limits.window} seconds", retry_after=limits.window)
+        if oidc.invalidation is not None:
+            lookup = functools.partial(oidc.clients.find, generation=generation)
     try:
         if credentials is None:
             assert refused is not None  # presented() raised it
@@ -176,7 +186,7 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
             client = client_auth.authenticate(
                 session, authorization=authorization, form=form, store=store,
                 policy=oidc.assertion_policy(endpoint), now=int(time.time()),
-                lookup=oidc.clients.find, credentials=credentials)
+                lookup=lookup, credentials=credentials)
         label_agency(client.client_id)
         return client
     except InvalidClient as exc:

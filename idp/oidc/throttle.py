@@ -31,13 +31,22 @@ def _client(client_id: str) -> str:
     return PREFIX + hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def marks(*, client_id: str, address: str) -> list[str]:
+    """The keys `refused` reads: this address blocked, failures spread, this address failed."""
+    base = _client(client_id)
+    return [f"{base}:blocked:{address}", f"{base}:spread", f"{base}:failed:{address}"]
+
+
+def refused_by(values: list[bytes | None]) -> bool:
+    """`refused`, from the values of `marks` read already (with other reads of the request)."""
+    blocked, spread, failed_here = values
+    return blocked is not None or (spread is not None and failed_here is not None)
+
+
 def refused(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> bool:
     """True when this address may not try this client's credentials now (the three marks are
     read together: one round trip on a networked store, on every client authentication)."""
-    base = _client(client_id)
-    blocked, spread, failed_here = store.get_many(
-        [f"{base}:blocked:{address}", f"{base}:spread", f"{base}:failed:{address}"])
-    return blocked is not None or (spread is not None and failed_here is not None)
+    return refused_by(store.get_many(marks(client_id=client_id, address=address)))
 
 
 def failed(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> None:

@@ -10,6 +10,8 @@ lost connection, so a Redis outage becomes a `StoreError` (503) within seconds, 
 from __future__ import annotations
 
 import builtins
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -123,6 +125,20 @@ def connect(url: str, options: RedisOptions | None = None) -> redis.Redis:
 
 
 class RedisStore(EphemeralStore):
+    """Single commands go through the calling thread's own client (`_mine`): one connection of
+    the pool, held by the thread (redis-py's `single_connection_client`), with redis-py's whole
+    command path (bounded retries on a new connection, NOSCRIPT reload, reply parsing) but
+    without a pool checkout and checkin per command: a GET costs about half the CPU (22.8
+    instead of 42 us measured, the checkout polls the socket). Pipelines check a connection out
+    as before. A connection per thread that uses the store: a worker's threads, and the
+    background ones.
+
+    Commands that must not run twice (`take`, `take_and_mark`, `add`, `incr`, `due`: a retry
+    after a reply lost would find the lost attempt's own effect, and answer a first use as a
+    replay) are sent once: on a second connection per thread, from a pool without retries,
+    checked first as a pool checks a connection (reconnected if the server closed it while
+    idle, before anything is sent). A failure once sent is a StoreError (503, try again)."""
+
     shared = True
 
     def __init__(self, url: str, *, prefix: str = "cedula:", options: RedisOptions | None = None) -> None:
@@ -131,9 +147,52 @@ class RedisStore(EphemeralStore):
         self._due = self._client.register_script(_DUE)
         self._incr = self._client.register_script(_INCR)
         self._take_and_mark = self._client.register_script(_TAKE_AND_MARK)
+        self._local = threading.local()
+        once = options or RedisOptions()
+        self._once_pool = connect(url, RedisOptions(connect_timeout_seconds=once.connect_timeout_seconds,
+                                                    timeout_seconds=once.timeout_seconds,
+                                                    retries=0)).connection_pool
 
     def _k(self, key: str) -> str:
         return self._prefix + key
+
+    def _mine(self) -> redis.Redis:
+        """This thread's client, made at its first command (made again in a forked child:
+        the parent's connection is never used there; the pool starts afresh in the child)."""
+        local = self._local
+        client: redis.Redis | None = getattr(local, "client", None)
+        pid = os.getpid()
+        if client is None or local.pid != pid:
+            # redis-py's `Redis.client()` (untyped): a client on one connection of the pool,
+            # which it checks out (and connects) now, inside `_run`'s try.
+            client = local.client = redis.Redis(connection_pool=self._client.connection_pool,
+                                                single_connection_client=True)
+            local.pid = pid
+        return client
+
+    def _run(self, command: Callable[[redis.Redis], T]) -> T:
+        """`command` with this thread's client; a Redis failure is a StoreError."""
+        try:
+            return command(self._mine())
+        except redis.RedisError as exc:
+            raise StoreError(f"Redis is unavailable: {exc}") from exc
+
+    def _once(self, command: Callable[[redis.Redis], T]) -> T:
+        """`command` sent at most once (no retry after it was sent), with this thread's client
+        of the pool without retries; its connection checked first (`ensure_connection`: made
+        again if the server closed it, before the command is sent)."""
+        local = self._local
+        pid = os.getpid()
+        try:
+            client: redis.Redis | None = getattr(local, "once", None)
+            if client is None or local.once_pid != pid:
+                client = local.once = redis.Redis(connection_pool=self._once_pool, single_connection_client=True)
+                local.once_pid = pid
+            elif client.connection is not None:
+                self._once_pool.ensure_connection(client.connection)
+            return command(client)
+        except redis.RedisError as exc:
+            raise StoreError(f"Redis is unavailable: {exc}") from exc
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         try:
@@ -142,15 +201,17 @@ class RedisStore(EphemeralStore):
             raise StoreError(f"Redis is unavailable: {exc}") from exc
 
     def get(self, key: str) -> bytes | None:
-        return cast(bytes | None, self._call(self._client.get, self._k(key)))
+        name = self._prefix + key
+        return cast(bytes | None, self._run(lambda client: client.get(name)))
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
-        self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl)))
+        self._run(lambda client: client.set(self._k(key), value, px=_ms(ttl)))
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
-        return cast(list[bytes | None], self._call(self._client.mget, [self._k(key) for key in keys]))
+        names = [self._prefix + key for key in keys]
+        return cast(list[bytes | None], self._run(lambda client: client.mget(names)))
 
     def set_many(self, items: Mapping[str, bytes], ttl: float) -> None:
         def run() -> None:
@@ -163,25 +224,26 @@ class RedisStore(EphemeralStore):
             self._call(run)
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
-        return bool(self._call(lambda: self._client.set(self._k(key), value, px=_ms(ttl), nx=True)))
+        return bool(self._once(lambda client: client.set(self._k(key), value, px=_ms(ttl), nx=True)))
 
     def take(self, key: str) -> bytes | None:
-        return cast(bytes | None, self._call(self._client.getdel, self._k(key)))
+        return cast(bytes | None, self._once(lambda client: client.getdel(self._k(key))))
 
     def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
         keys = [self._k(key), self._k(mark_key)]
         args: list[str | int] = [field, _ms(ttl)]
-        return cast(bytes | None, self._call(lambda: self._take_and_mark(keys=keys, args=args)))
+        return cast(bytes | None, self._once(lambda client: self._take_and_mark(keys=keys, args=args, client=client)))
 
     def delete(self, *keys: str) -> None:
         if keys:
-            self._call(self._client.delete, *(self._k(k) for k in keys))
+            names = [self._k(k) for k in keys]
+            self._run(lambda client: client.delete(*names))
 
     def expire(self, key: str, ttl: float) -> None:
-        self._call(self._client.pexpire, self._k(key), _ms(ttl))
+        self._run(lambda client: client.pexpire(self._k(key), _ms(ttl)))
 
     def incr(self, key: str, ttl: float) -> int:
-        return int(self._call(lambda: self._incr(keys=[self._k(key)], args=[_ms(ttl)])))
+        return int(self._once(lambda client: self._incr(keys=[self._k(key)], args=[_ms(ttl)], client=client)))
 
     def set_add(self, key: str, member: str, ttl: float) -> int:
         def run() -> int:
@@ -194,17 +256,17 @@ class RedisStore(EphemeralStore):
         return self._call(run)
 
     def set_remove(self, key: str, member: str) -> None:
-        self._call(self._client.srem, self._k(key), member)
+        self._run(lambda client: client.srem(self._k(key), member))
 
     def set_members(self, key: str) -> builtins.set[str]:
-        members = cast(builtins.set[bytes], self._call(self._client.smembers, self._k(key)))
+        members = cast(builtins.set[bytes], self._run(lambda client: client.smembers(self._k(key))))
         return {m.decode() for m in members}
 
     def schedule(self, queue: str, item: str, at: float) -> None:
-        self._call(lambda: self._client.zadd(self._k(queue), {item: at}))
+        self._run(lambda client: client.zadd(self._k(queue), {item: at}))
 
     def due(self, queue: str, now: float, limit: int = 100) -> list[str]:
-        items = self._call(lambda: self._due(keys=[self._k(queue)], args=[now, limit]))
+        items = self._once(lambda client: self._due(keys=[self._k(queue)], args=[now, limit], client=client))
         return [i.decode() for i in items]
 
     def delete_prefix(self) -> None:
@@ -219,7 +281,14 @@ class RedisStore(EphemeralStore):
             self._client.delete(*batch)
 
     def ping(self) -> None:
-        self._call(self._client.ping)
+        self._run(lambda client: client.ping())
 
     def close(self) -> None:
+        """Release this thread's connection and close the pool (every thread's connection)."""
+        for name in ("client", "once"):
+            client: redis.Redis | None = getattr(self._local, name, None)
+            setattr(self._local, name, None)
+            if client is not None:
+                client.close()
         self._client.close()
+        self._once_pool.disconnect()

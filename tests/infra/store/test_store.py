@@ -184,15 +184,55 @@ def test_a_read_on_a_lost_connection_is_retried_on_a_new_one(redis_store):
 
     redis_store.set("kept", b"v", 10)
     assert redis_store.get("kept") == b"v"
-    pool = redis_store._client.connection_pool
-    connection = pool.get_connection()
-    connection._sock.shutdown(socket.SHUT_RDWR)  # the server went away under the pooled connection
-    pool.release(connection)
+    mine = redis_store._mine().connection  # the connection this thread's commands use
+    mine._sock.shutdown(socket.SHUT_RDWR)  # the server went away under it
     assert redis_store.get("kept") == b"v"
+    redis_store._mine().connection._sock.shutdown(socket.SHUT_RDWR)
+    assert redis_store.get_many(["kept", "absent"]) == [b"v", None]
+    pool = redis_store._client.connection_pool  # pipelines check a pooled connection out
     connection = pool.get_connection()
     connection._sock.shutdown(socket.SHUT_RDWR)
     pool.release(connection)
-    assert redis_store.get_many(["kept", "absent"]) == [b"v", None]
+    redis_store.set_many({"a": b"1", "b": b"2"}, 10)
+    assert redis_store.get_many(["a", "b"]) == [b"1", b"2"]
+
+
+def test_a_command_sent_once_is_sent_on_a_new_connection_when_the_server_closed_the_old(redis_store):
+    """take, take_and_mark, add, incr and due are never sent twice, yet a connection the server
+    closed while it was idle (a restart) is found out before the command is sent."""
+    import socket
+
+    redis_store.set("once", b"v", 10)
+    assert redis_store.add("jti", b"1", 10) is True  # this thread's connection for them, made
+    redis_store._local.once.connection._sock.shutdown(socket.SHUT_RDWR)
+    assert redis_store.take("once") == b"v"
+    redis_store._local.once.connection._sock.shutdown(socket.SHUT_RDWR)
+    assert redis_store.incr("count", 10) == 1
+
+
+def test_each_thread_reads_on_its_own_connection(redis_store):
+    redis_store.set("kept", b"v", 10)
+    assert redis_store.get("kept") == b"v"
+    seen: list[object] = []
+
+    def other() -> None:
+        assert redis_store.get("kept") == b"v"
+        seen.append(redis_store._mine().connection)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert seen and seen[0] is not redis_store._mine().connection
+    assert redis_store._mine() is redis_store._mine()  # kept by the thread between commands
+
+
+def test_a_forked_child_does_not_use_its_parents_connection(redis_store, monkeypatch):
+    import os
+
+    redis_store.set("kept", b"v", 10)
+    parents = redis_store._mine()
+    monkeypatch.setattr(os, "getpid", lambda: -1)  # as a child process sees itself
+    assert redis_store._mine() is not parents
 
 
 def test_an_error_answer_to_a_read_is_a_store_error_and_the_connection_serves_on(redis_store):
