@@ -445,3 +445,31 @@ def test_the_directory_check_catches_a_call_back(tmp_path):
     assert directory_uses(tmp_path) == [("signing/issuance.py", "agency_name"),
                                         ("signing/issuance.py", "record")]
 
+
+def platform_state_on_g(root: Path = REPOSITORY) -> list[tuple[str, str]]:
+    """(module, attribute) of each use, outside `infra`, of an attribute of `flask.g` that
+    `infra` keeps (the selected language, the time zone, ...): the platform's per-request
+    state is changed through its functions (`infra.web.i18n.use_language`), not set on `g`."""
+    modules = [(path, parse(path)) for package in PACKAGES for path in sorted((root / package).rglob("*.py"))
+               if "migrations" not in path.parts]
+    kept = {attribute for path, tree in modules if path.relative_to(root).parts[0] == "infra"
+            for attribute in _flask_g_uses(tree)} - {"?"}
+    return sorted((str(path.relative_to(root)), attribute) for path, tree in modules
+                  if path.relative_to(root).parts[0] != "infra"
+                  for attribute in _flask_g_uses(tree) & kept)
+
+
+def test_only_the_platform_touches_its_state_on_flask_g():
+    assert platform_state_on_g() == [], "call the platform's function (infra.web.i18n.use_language)"
+
+
+def test_the_platform_state_check_catches_one(tmp_path):
+    """The check itself can fail: the sign-out page setting the language the platform's locale
+    selector keeps on `g` (`g.lang = ...`), as it once did, is reported."""
+    (tmp_path / "infra" / "web").mkdir(parents=True)
+    (tmp_path / "infra" / "web" / "i18n.py").write_text(
+        "from flask import g\n\n\ndef current_language():\n    return g.lang\n")
+    (tmp_path / "idp" / "logout").mkdir(parents=True)
+    (tmp_path / "idp" / "logout" / "end_session.py").write_text(
+        "from flask import g\n\n\ndef use(candidate):\n    g.lang = candidate\n    g.mine = 1\n")
+    assert platform_state_on_g(tmp_path) == [("idp/logout/end_session.py", "lang")]
