@@ -86,8 +86,8 @@ def test_issuing_and_verifying_call_nothing_of_idp_back(web, agency, signed_in):
 
 
 def test_a_citizen_signature_calls_nothing_of_idp_back(web, signed_in):
-    """The pages own the transaction: `sign_pdf`, then `store` and the log entry (no
-    `directory.record` called from `signing`)."""
+    """The pages own the transaction: `sign_pdf`, then the row and the log entry
+    (`idp.documents.issuing.record_signed`); nothing is written through the directory."""
     from tests.idp.documents.test_citizen_signing import _pdf, _upload, _upload_id
 
     enrolled, _ = signed_in
