@@ -71,7 +71,7 @@ def seal(app, seconds: float) -> list[Result]:
     from signing.issuance import issue
     from signing.service import CitizenRef
     from tests.signing import samples
-    from tests.signing.conftest import AGENCY
+    from tests.signing.conftest import AGENCY, AGENCY_NAME
 
     documents = _documents(app)
     rendered, field = _rendered(documents)
@@ -83,7 +83,7 @@ def seal(app, seconds: float) -> list[Result]:
         group = f"seal {level}"
 
         def issue_step(level=level):
-            return lambda: issue(documents, client_id=AGENCY, template="residence",
+            return lambda: issue(documents, client_id=AGENCY, agency_name=AGENCY_NAME, template="residence",
                                  citizen=citizen, data=samples.RESIDENCE, level=level)
 
         def seal_step(level=level):

@@ -32,12 +32,12 @@ def _sealed(app) -> tuple[bytes, Path, Path]:
     from signing.issuance import issue
     from signing.service import CitizenRef
     from tests.signing import samples
-    from tests.signing.conftest import AGENCY
+    from tests.signing.conftest import AGENCY, AGENCY_NAME
 
     documents = _documents(app)
     citizen = CitizenRef(id="5b0c1b9e-2f43-4a8e-9d0c-6f1f3e3b8a11", given_name="María José",
                          family_name="Núñez Peña", national_id="04892613-3")
-    issued = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
+    issued = issue(documents, client_id=AGENCY, agency_name=AGENCY_NAME, template="residence", citizen=citizen,
                    data=samples.RESIDENCE, level="B-LTA")
     pdf = documents.store.read(issued.sha256)
     folder = Path(app.instance_path)

@@ -1,6 +1,8 @@
 """The root object of `cedula verify`: the settings, read once, and the verification built
 from them alone (`signing.verify.command`), without Flask, the ORM or the sealing side:
-importing and wiring the web app cost several times the verification itself."""
+importing and wiring the web app cost several times the verification itself. The agency's
+name is `clients.registry`'s reading, handed over (`clients.registry.names`, which imports
+neither)."""
 
 from __future__ import annotations
 
@@ -49,9 +51,11 @@ class VerifyContext:
 
     def verification(self) -> CommandVerification:
         with imports_without_collection(freeze=self.freeze_imports):
+            from clients.registry.names import agency_name_in_sql
             from signing.verify.command import CommandVerification
 
-            return CommandVerification(self.settings, database=self.database)
+            return CommandVerification(self.settings, database=self.database,
+                                       agency_names=agency_name_in_sql)
 
     def database(self) -> Database:
         """The deployment's database, opened only if SQLAlchemy must read it or the PKI must

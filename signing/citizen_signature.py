@@ -96,16 +96,14 @@ class SignedPdf:
 def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval: Approval,
          file_name: str, language: str = "es", client_id: str | None = None,
          now: datetime | None = None) -> SignedDocument:
-    """Sign `pdf` for `citizen` (`sign_pdf`) and store it with its log entry through the
-    directory, in one transaction. The identity provider's pages own that transaction instead
-    (`sign_pdf`, then `store` and their own log entry): nothing of theirs is called back."""
+    """Sign `pdf` for `citizen` (`sign_pdf`) and store it (`store`) in one transaction of its
+    own, for callers that record nothing else (tests). The identity provider's pages own that
+    transaction instead (`sign_pdf`, then `store` and their data-sharing log entry): nothing
+    here calls the identity provider back."""
     signed = sign_pdf(service, citizen=citizen, pdf=pdf, approval=approval, file_name=file_name,
                       language=language, client_id=client_id, now=now)
     with service.store.staged(signed.pdf) as stored, service.database.transaction() as session:
-        document = store(session, signed, stored)
-        service.directory.record(session, event="signature.made", citizen_id=citizen.id,
-                                 client_id=client_id, document_id=document.id)
-    return document
+        return store(session, signed, stored)
 
 
 def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval: Approval,

@@ -1,5 +1,7 @@
 """Issuing a document: validate the data, render the PDF, seal it (`seal`), store it (`store`,
-in the caller's transaction); `issue` does both for callers that know no more than `signing`.
+in the caller's transaction); `issue` does both, for callers that record nothing else (tests
+and benchmarks). The caller reads what the identity provider knows (the agency's name) and
+passes it in: nothing here calls the identity provider back.
 
 A failure at any step leaves nothing behind: no document row, and no file (a file written for
 a transaction that then fails is removed again, `DocumentStore.staged`).
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from infra.indicators import tally
 from signing import csv as verification_code
-from signing.errors import RenderError, SigningError
+from signing.errors import RenderError
 from signing.i18n import LANGUAGES, check_language, format_datetime, text
 from signing.models import Document
 from signing.pades import SignatureField, check_level
@@ -27,10 +29,6 @@ from signing.store import StoredFile
 from signing.templates import get_template
 
 DEFAULT_LANGUAGE = LANGUAGES[0]
-
-
-class UnknownAgency(SigningError):
-    """The client issuing the document is not a registered agency."""
 
 
 @dataclass(frozen=True)
@@ -116,30 +114,20 @@ def store(session: Session, sealed: SealedDocument, stored: StoredFile) -> Issua
                           issued_at=sealed.issued_at, verify_url=sealed.verify_url, size=stored.size)
 
 
-def issue(service: DocumentService, *, client_id: str, template: str, citizen: CitizenRef,
-          data: Mapping[str, Any], language: str | None = None, level: str | None = None,
-          now: datetime | None = None) -> IssuanceResult:
-    """`seal` and `store` in one go, for callers that know no more than `signing` (tests and
-    benchmarks): the agency's name, the data-sharing log entry and the kept data come through
-    the `Directory` the identity provider gave the service, a call back into it. The documents
-    API and `cedula documents issue` do these steps themselves, in their own transaction
-    (`idp.documents.issuing.record_issued`).
+def issue(service: DocumentService, *, client_id: str, agency_name: str, template: str,
+          citizen: CitizenRef, data: Mapping[str, Any], language: str | None = None,
+          level: str | None = None, now: datetime | None = None) -> IssuanceResult:
+    """`seal` and `store` in one transaction of its own, for callers that record nothing else
+    (tests and benchmarks). The identity provider's callers (the documents API, `cedula
+    documents issue`) seal, then record the document with its data-sharing log entry and the
+    data kept for wallets in their own transaction (`idp.documents.issuing.record_issued`).
 
-    Raises what `seal` raises, and `UnknownAgency`.
+    Raises what `seal` raises.
     """
-    language = check_language(language or DEFAULT_LANGUAGE)
-    agency = service.directory.agency_name(client_id, language)
-    if not agency:
-        raise UnknownAgency(f"client {client_id!r} is not a registered agency")
-    sealed = seal(service, client_id=client_id, agency_name=agency, template=template, citizen=citizen,
-                  data=data, language=language, level=level, now=now)
+    sealed = seal(service, client_id=client_id, agency_name=agency_name, template=template,
+                  citizen=citizen, data=data, language=language, level=level, now=now)
     with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
-        result = store(session, sealed, stored)
-        service.directory.record(session, event="document.issued", citizen_id=citizen.id,
-                                 client_id=client_id, document_id=sealed.id)
-        service.directory.keep_data(session, document_id=sealed.id, template=sealed.template,
-                                    client_id=client_id, citizen_id=citizen.id, data=sealed.data)
-    return result
+        return store(session, sealed, stored)
 
 
 def file_name(title: str, csv: str) -> str:
@@ -152,4 +140,4 @@ def file_name(title: str, csv: str) -> str:
     return f"{base}-{csv[:9]}.pdf"
 
 
-__all__ = ["IssuanceResult", "RenderError", "SealedDocument", "UnknownAgency", "issue", "seal", "store"]
+__all__ = ["IssuanceResult", "RenderError", "SealedDocument", "issue", "seal", "store"]

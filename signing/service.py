@@ -9,9 +9,8 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from flask import Flask
@@ -55,7 +54,10 @@ class CitizenRef:
 
 
 class Directory(Protocol):
-    """Citizens and agencies, as the identity provider knows them."""
+    """Citizens and agencies, as the identity provider knows them: readers only. Whatever is
+    recorded with a document (the data-sharing log entry, the data kept for wallets) the
+    identity provider writes itself, in the transaction it owns (`signing` calls no writer
+    of its back)."""
 
     def citizen(self, citizen_id: str) -> CitizenRef | None: ...
 
@@ -67,16 +69,6 @@ class Directory(Protocol):
     def agency_names(self) -> AgencyNames:
         """The reader of agencies' names verification calls in its own transaction (no call
         back into the identity provider while a file is verified)."""
-
-    def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
-               document_id: str) -> None:
-        """Write the data-sharing log entry for a document issued ("document.issued") or
-        signed ("signature.made"), inside the transaction that stores it."""
-
-    def keep_data(self, session: Any, *, document_id: str, template: str, client_id: str,
-                  citizen_id: str, data: Mapping[str, Any]) -> None:
-        """Keep the validated data of an issued document, inside the transaction that stores
-        it (the identity provider issues the same document to wallets); may keep nothing."""
 
 
 class DocumentService:

@@ -405,3 +405,71 @@ def test_the_flask_g_check_catches_a_flag(tmp_path):
         "def listener():\n    return g.pop(_RECORDED, None) or flask.g.other or g.get(name())\n")
     assert flags_on_g(tmp_path) == [("idp/account/bad.py", "?"), ("idp/account/bad.py", "other"),
                                     ("idp/account/bad.py", "sign_in_recorded")]
+
+
+# What `signing` reads through the identity provider's `Directory` (`signing.service`): the
+# citizen for the command line's filter, and the agencies' names reader verification is handed.
+# Making a document (`signing.issuance`, `signing.citizen_signature`) reads nothing through it
+# and writes nothing of idp's: its callers read what idp knows, pass it in, and own the
+# transaction (`idp.documents.issuing`).
+DIRECTORY_READS = {("signing/cli.py", "citizen_by_national_id"),
+                   ("signing/verify/service.py", "agency_names")}
+
+
+def directory_uses(root: Path = REPOSITORY) -> list[tuple[str, str]]:
+    """(module, attribute) of each `<...>.directory.<attribute>` in `signing`, `keys` and
+    `clients` beyond `DIRECTORY_READS`: a call back into the identity provider."""
+    found: set[tuple[str, str]] = set()
+    for package in ("signing", "keys", "clients"):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(parse(path)):
+                if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute | ast.Name)
+                        and (node.value.attr if isinstance(node.value, ast.Attribute)
+                             else node.value.id) == "directory"):
+                    found.add((str(path.relative_to(root)), node.attr))
+    return sorted(found - DIRECTORY_READS)
+
+
+def test_signing_calls_the_identity_provider_back_only_to_read():
+    assert directory_uses() == [], "read it in idp and pass it in (idp.documents.issuing)"
+
+
+def test_the_directory_check_catches_a_call_back(tmp_path):
+    """The check itself can fail: `issue` asking the directory for the agency's name and
+    writing the log entry through it, as it once did, is reported."""
+    (tmp_path / "signing").mkdir()
+    (tmp_path / "signing" / "issuance.py").write_text(
+        "def issue(service, session, directory):\n"
+        "    name = service.directory.agency_name('a')\n"
+        "    directory.record(session, event='document.issued')\n")
+    assert directory_uses(tmp_path) == [("signing/issuance.py", "agency_name"),
+                                        ("signing/issuance.py", "record")]
+
+
+def platform_state_on_g(root: Path = REPOSITORY) -> list[tuple[str, str]]:
+    """(module, attribute) of each use, outside `infra`, of an attribute of `flask.g` that
+    `infra` keeps (the selected language, the time zone, ...): the platform's per-request
+    state is changed through its functions (`infra.web.i18n.use_language`), not set on `g`."""
+    modules = [(path, parse(path)) for package in PACKAGES for path in sorted((root / package).rglob("*.py"))
+               if "migrations" not in path.parts]
+    kept = {attribute for path, tree in modules if path.relative_to(root).parts[0] == "infra"
+            for attribute in _flask_g_uses(tree)} - {"?"}
+    return sorted((str(path.relative_to(root)), attribute) for path, tree in modules
+                  if path.relative_to(root).parts[0] != "infra"
+                  for attribute in _flask_g_uses(tree) & kept)
+
+
+def test_only_the_platform_touches_its_state_on_flask_g():
+    assert platform_state_on_g() == [], "call the platform's function (infra.web.i18n.use_language)"
+
+
+def test_the_platform_state_check_catches_one(tmp_path):
+    """The check itself can fail: the sign-out page setting the language the platform's locale
+    selector keeps on `g` (`g.lang = ...`), as it once did, is reported."""
+    (tmp_path / "infra" / "web").mkdir(parents=True)
+    (tmp_path / "infra" / "web" / "i18n.py").write_text(
+        "from flask import g\n\n\ndef current_language():\n    return g.lang\n")
+    (tmp_path / "idp" / "logout").mkdir(parents=True)
+    (tmp_path / "idp" / "logout" / "end_session.py").write_text(
+        "from flask import g\n\n\ndef use(candidate):\n    g.lang = candidate\n    g.mine = 1\n")
+    assert platform_state_on_g(tmp_path) == [("idp/logout/end_session.py", "lang")]

@@ -56,4 +56,9 @@ def localized(metadata: Mapping[str, Any], field: str, locale: str | None) -> st
 
 def agency_name(client: Any, locale: str | None) -> str:
     """The agency's name as a citizen reading `locale` sees it; its client_id if it has none."""
-    return localized(client.client_metadata, "client_name", locale) or client.client_id
+    return name_in(client.client_metadata, client_id=client.client_id, locale=locale)
+
+
+def name_in(metadata: Mapping[str, Any], *, client_id: str, locale: str | None) -> str:
+    """`agency_name` of the agency `client_id` registered with `metadata`."""
+    return localized(metadata, "client_name", locale) or client_id

@@ -1,8 +1,9 @@
-"""The identity provider's side of `signing.service.Directory`: citizens and agencies."""
+"""The identity provider's side of `signing.service.Directory` (citizens and agencies, read),
+and the data-sharing log entry of a document (`log_release`), which idp writes itself in the
+transaction that stores the document."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from clients.registry import ClientNotFound, find_client
@@ -50,28 +51,13 @@ class IdpDirectory:
                 return None
             return localized_name(client, language)
 
-    def record(self, session: Any, *, event: str, citizen_id: str, client_id: str | None,
-               document_id: str) -> None:
-        """The data-sharing log entry of a document issued to, or signed by, the citizen."""
-        purpose = self._purpose(session, client_id) if client_id else None
-        log_release(session, event=event, citizen_id=citizen_id, client_id=client_id,
-                    purpose=purpose, document_id=document_id)
 
-    def keep_data(self, session: Any, *, document_id: str, template: str, client_id: str,
-                  citizen_id: str, data: Mapping[str, Any]) -> None:
-        """The issued document's data, for issuing it to wallets too (`idp.wallet`)."""
-        from idp.wallet.credential import keep_data
-
-        keep_data(session, document_id=document_id, template=template, client_id=client_id,
-                  citizen_id=citizen_id, data=data)
-
-    @staticmethod
-    def _purpose(session: Any, client_id: str) -> str | None:
-        """The agency's declared purpose, read in the transaction that logs the release."""
-        try:
-            return find_client(session, client_id, enabled_only=False).client_metadata.get("purpose")
-        except ClientNotFound:
-            return None
+def declared_purpose(session: Any, client_id: str) -> str | None:
+    """The agency's declared purpose, read in the transaction that logs the release."""
+    try:
+        return find_client(session, client_id, enabled_only=False).client_metadata.get("purpose")
+    except ClientNotFound:
+        return None
 
 
 def log_release(session: Any, *, event: str, citizen_id: str, client_id: str | None,

@@ -1,17 +1,22 @@
-"""Recording a document `signing` sealed for an agency, in the caller's transaction: its row
-and count (`signing.issuance.store`), the data-sharing log entry and the data kept for wallets.
-The documents API (`idp.documents.api`) and `cedula documents issue` (`idp.documents.cli`)
-both seal with `signing.issuance.seal` and record here: each goes from idp to signing once,
-and signing calls nothing of idp back."""
+"""Recording a document `signing` made, in the caller's transaction.
+
+A document an agency issued (`record_issued`): its row and count (`signing.issuance.store`),
+the data-sharing log entry and the data kept for wallets. The documents API
+(`idp.documents.api`) and `cedula documents issue` (`idp.documents.cli`) both seal with
+`signing.issuance.seal` and record here. A PDF the citizen signed (`record_signed`): its row and
+count (`signing.citizen_signature.store`) and the log entry; the pages sign with
+`signing.citizen_signature.sign_pdf` and record here. Each goes from idp to signing once, and
+signing calls nothing of idp back."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
-from idp.documents.directory import log_release
+from idp.documents.directory import declared_purpose, log_release
 from idp.wallet.credential import keep_data
-from signing import issuance
+from signing import citizen_signature, issuance
+from signing.citizen_signature import SignedDocument, SignedPdf
 from signing.issuance import IssuanceResult, SealedDocument
 from signing.store import StoredFile
 
@@ -27,4 +32,14 @@ def record_issued(session: Session, sealed: SealedDocument, stored: StoredFile, 
     return issued
 
 
-__all__ = ["record_issued"]
+def record_signed(session: Session, signed: SignedPdf, stored: StoredFile) -> SignedDocument:
+    """A citizen's signed PDF and its data-sharing log entry (one transaction, the caller's);
+    the agency that prepared the document, if any, is named with its declared purpose."""
+    document = citizen_signature.store(session, signed, stored)
+    purpose = declared_purpose(session, signed.client_id) if signed.client_id else None
+    log_release(session, event="signature.made", citizen_id=signed.citizen_id, client_id=signed.client_id,
+                purpose=purpose, document_id=document.id)
+    return document
+
+
+__all__ = ["record_issued", "record_signed"]

@@ -13,6 +13,7 @@ from idp.account import reauth
 from idp.assurance.levels import at_least
 from idp.documents import confirmation, prepared, prepared_page
 from idp.documents.api import pdf_response
+from idp.documents.issuing import record_signed
 from idp.documents.signing_gate import api_refusal, refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
 from idp.sessions import require_citizen
@@ -253,9 +254,7 @@ def confirm(upload_id: str) -> Response:
             client_id=pending.client_id)
         # this request owns the transaction: the document and its log entry, nothing called back
         with service.store.staged(unstored.pdf) as stored, service.database.transaction() as session:
-            signed = citizen_signature.store(session, unstored, stored)
-            service.directory.record(session, event="signature.made", citizen_id=citizen.id,
-                                     client_id=pending.client_id, document_id=signed.id)
+            signed = record_signed(session, unstored, stored)
     except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most
         log.warning("citizen signature refused by the signing service",
                     extra={"citizen_id": citizen_id, "error": str(exc)})

@@ -54,7 +54,7 @@ def _on_session_event(change: SessionChange) -> None:
         notify_session_ended(sid=session.sid, citizen_id=session.citizen_id,
                              reason=change.reason or "logout")
     else:  # started or re-authenticated: watched until it runs out
-        expiry.track(store, change.policy, session)
+        expiry.track(store, session, ends_at=change.ends_at, longest_seconds=change.longest_seconds)
 
 
 def init_app(app: Flask) -> Logout:

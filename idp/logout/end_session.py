@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, g, redirect, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -35,7 +35,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.i18n import catalog, current_language
+from infra.web.i18n import catalog, current_language, use_language
 
 bp = Blueprint("end_session", __name__)
 
@@ -152,7 +152,7 @@ def _use_locales(ui_locales: str | None) -> None:
     for tag in (ui_locales or "").split():
         for candidate in (tag, tag.split("-")[0]):
             if candidate in languages:
-                g.lang = candidate
+                use_language(candidate)
                 return
 
 

@@ -22,10 +22,11 @@ BATCH = 500
 GRACE = 1.0
 
 
-def track(store: EphemeralStore, policy: SessionPolicy, session: SsoSession) -> None:
-    """Watch a started (or re-authenticated) session until it ends."""
-    store.set(MARK + session.sid, session.citizen_id.encode(), policy.absolute_seconds + 3600)
-    store.schedule(QUEUE, session.sid, session.ends_at(policy) + GRACE)
+def track(store: EphemeralStore, session: SsoSession, *, ends_at: float, longest_seconds: int) -> None:
+    """Watch a started (or re-authenticated) session until it ends: it runs out at `ends_at`
+    unless used again, and lives `longest_seconds` at most (`idp.sessions.SessionChange`)."""
+    store.set(MARK + session.sid, session.citizen_id.encode(), longest_seconds + 3600)
+    store.schedule(QUEUE, session.sid, ends_at + GRACE)
 
 
 def forget(store: EphemeralStore, sid: str) -> None:

@@ -63,12 +63,16 @@ class SessionChange:
 
     `reason`: why it ended ("logout", "replaced", "limit", ...; "" otherwise). `history_recorded`:
     the sign-in that started or re-authenticated it wrote its sign-in history entry already,
-    in its own transaction (`idp.account.sign_ins.record_passkey_use`). `policy`: the lifetimes
-    the session lives under (when it runs out)."""
+    in its own transaction (`idp.account.sign_ins.record_passkey_use`). `ends_at`: when the
+    session runs out unless it is used again (its idle or absolute end, under the session
+    policy); `longest_seconds`: the longest any session lives (`[session]`'s absolute
+    lifetime), how long a note about one is worth keeping. Listeners get these, not the
+    `SessionPolicy` and its HMAC key."""
 
     event: SessionEvent
     session: SsoSession
-    policy: SessionPolicy
+    ends_at: float
+    longest_seconds: int
     reason: str = ""
     history_recorded: bool = False
 
@@ -85,7 +89,9 @@ def add_listener(app: Flask, listener: SessionListener) -> None:
 def _announce(event: SessionEvent, session: SsoSession, *, reason: str = "",
               history_recorded: bool = False) -> None:
     # A listener (back-channel logout) only enqueues work; its failure never fails the request.
-    change = SessionChange(event=event, session=session, policy=_policy(), reason=reason,
+    policy = _policy()
+    change = SessionChange(event=event, session=session, ends_at=session.ends_at(policy),
+                           longest_seconds=policy.absolute_seconds, reason=reason,
                            history_recorded=history_recorded)
     for listener in LISTENERS.of():
         try:

@@ -8,7 +8,9 @@ Messages are gettext catalogs, one per package and language (`infra.i18n.catalog
 
 The language is the citizen's choice (the `lang` cookie, set by the switch on every page),
 else the best match of Accept-Language, else the first configured language: this is the one
-locale selector, used for messages and for dates and numbers alike.
+locale selector, used for messages and for dates and numbers alike. A caller that knows
+better for one request says so with `use_language` (the sign-out page, from an agency's OIDC
+`ui_locales`); the selector keeps its answer on `flask.g`, which nothing else touches.
 
 Dates and times are written in that language (CLDR, `infra.i18n.Formats`) and in the citizen's
 time zone: the `tz` cookie (an IANA name, set by `js/timezone.js` on the pages that show times),
@@ -36,7 +38,8 @@ from infra.i18n.catalog import Catalog, translations_dir
 from infra.i18n.formats import Formats, UnknownZone, Width, zone
 
 __all__ = ["CATALOG", "COOKIE", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog", "catalog_files",
-           "current_language", "current_zone", "formats", "gettext", "init_app", "safe_next", "translate_or"]
+           "current_language", "current_zone", "formats", "gettext", "init_app", "safe_next", "translate_or",
+           "use_language"]
 
 COOKIE = "lang"
 TZ_COOKIE = "tz"
@@ -68,6 +71,16 @@ def current_language() -> str:
             chosen = request.accept_languages.best_match(languages) or languages[0]
         g.lang = chosen
     return str(g.lang)
+
+
+def use_language(language: str) -> None:
+    """Speak `language` for the rest of this request, over the cookie and Accept-Language: the
+    caller's explicit choice (OIDC `ui_locales`, `idp.logout.end_session`). `ValueError` for a
+    language the catalogs do not have; outside a request there is nothing to choose for."""
+    if language not in catalog().languages:
+        raise ValueError(f"no catalog speaks {language!r}; expected one of {catalog().languages}")
+    if has_request_context():
+        g.lang = language
 
 
 def current_zone() -> tuple[tzinfo, bool]:

@@ -2,7 +2,8 @@
 
 A command verifies one file and exits, so what it needs of the database is read once, with
 plain SQL: the PKI's own certificates and current CRLs (`keys_certificate`, `keys_crl`), the
-issued document the file is (`documents`) and its agency's name (`clients`). A plain SQLite
+issued document the file is (`documents`) and, through the reader the caller hands over
+(`clients.registry.names.agency_name_in_sql`), its agency's name. A plain SQLite
 file is read through `sqlite3` (importing SQLAlchemy cost more than the verification); any
 other database, and a SQLite file `sqlite3` cannot read, through SQLAlchemy Core. When the
 issuing CA's CRL is due to be reissued (or a CRL is missing), the PKI itself (`keys`) answers,
@@ -11,13 +12,12 @@ as it does for the web app's `VerificationService`: the verdicts and the report 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
@@ -36,6 +36,15 @@ if TYPE_CHECKING:
 Rows = list[tuple[Any, ...]]
 CA_NAMES = ("root", "issuing")
 PKI_NAMES = ("root", "issuing", "tsa", "ocsp")  # keys.pki.CA_NAMES + SERVICE_NAMES
+
+
+class AgencyNameInSql(Protocol):
+    """client_id -> the agency's name in `locale` (None once it is no longer registered), read
+    with `rows` (`Reader.rows`): `clients.registry.names.agency_name_in_sql`, which `idp`
+    hands over (the `clients` table and the name rule are `clients.registry`'s)."""
+
+    def __call__(self, rows: Callable[[str, Mapping[str, object]], Rows], client_id: str,
+                 locale: str | None, /) -> str | None: ...
 
 
 class Reader:
@@ -88,14 +97,17 @@ def _in(name: str, values: Sequence[object]) -> tuple[str, dict[str, object]]:
 class CommandVerification:
     """`verify(data)` as `VerificationService.verify` does it, built from the settings alone."""
 
-    def __init__(self, settings: Settings, *, database: Callable[[], Database]) -> None:
+    def __init__(self, settings: Settings, *, database: Callable[[], Database],
+                 agency_names: AgencyNameInSql) -> None:
         """`database()` opens the deployment's database (`infra.db.Database`) when SQLAlchemy
-        must read it or the PKI must write."""
+        must read it or the PKI must write; `agency_names` reads an agency's name with this
+        command's plain SQL."""
         quiet_pyhanko()
         self.raw_settings = settings
         self.settings = VerifySettings.load(settings)
         self.reader = Reader(settings.database_url, self._database)
         self._open = database
+        self._agency_names = agency_names
         self._db: Database | None = None
         self._keys: KeyService | None = None
         self.verifier = Verifier(trust=TrustStore(self.settings.trust_roots),
@@ -178,13 +190,6 @@ class CommandVerification:
             template=template, agency_name=self.agency_name)
 
     def agency_name(self, client_id: str) -> str | None:
-        """The agency's registered name (`client_name`), else its client id; None if it is
-        no longer registered (as `clients.registry.find_client`, enabled or not)."""
-        found = self.reader.rows("SELECT metadata FROM clients WHERE client_id = :id",
-                                 {"id": client_id})
-        if not found:
-            return None
-        metadata = found[0][0]
-        if isinstance(metadata, str | bytes):
-            metadata = json.loads(metadata)
-        return str((metadata or {}).get("client_name") or client_id)
+        """The agency's registered name, else its client id; None if it is no longer
+        registered (as `VerificationService.agency_name`)."""
+        return self._agency_names(self.reader.rows, client_id, None)

@@ -54,8 +54,9 @@ def test_composed_groups_carry_their_subcommands():
 
 
 def test_verify_builds_only_what_verification_needs(tmp_path):
-    """`cedula verify` answers without any Flask app: no provider, no pages, no sealing side
-    and no migrations are even imported."""
+    """`cedula verify` answers without any Flask app: no provider, no pages, no sealing side,
+    no migrations, not even Flask or the ORM are imported (the agency's name is read through
+    `clients.registry.names`, whose package loads nothing until asked)."""
     pdf = tmp_path / "junk.pdf"
     pdf.write_bytes(b"%PDF-1.7 not really")
     env = {**os.environ, "PYTHONPATH": ROOT, "CEDULA_DATA_DIR": str(tmp_path / "data"),
@@ -67,6 +68,7 @@ def test_verify_builds_only_what_verification_needs(tmp_path):
          "from idp.cli import cli\n"
          f"result = CliRunner().invoke(cli, ['verify', {str(pdf)!r}])\n"
          "print(result.exit_code, sorted(m for m in ('idp.oidc.views', 'idp.webauthn', 'idp.account',"
-         " 'idp.app', 'signing.pades', 'signing.render', 'alembic') if m in sys.modules))\n"],
+         " 'idp.app', 'signing.pades', 'signing.render', 'alembic', 'flask', 'sqlalchemy.orm',"
+         " 'clients.registry.models') if m in sys.modules))\n"],
         env=env, check=True, capture_output=True, text=True, timeout=120).stdout.strip().splitlines()[-1]
     assert out == "3 []"  # unreadable input, and none of the web app was imported

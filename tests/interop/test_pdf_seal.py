@@ -30,6 +30,7 @@ from tests.signing.conftest import (  # noqa: F401 - fixtures
 from tests.support.parts import require_executable
 
 AGENCY = "registro-civil"
+AGENCY_NAME = "Registro Civil de San Salvador"
 
 
 def _byte_ranges(pdf: bytes) -> list[tuple[int, int, int, int]]:
@@ -61,7 +62,7 @@ def _der_length(der: bytes) -> int:
 
 @pytest.fixture
 def sealed(documents, citizen, tmp_path) -> tuple[Path, bytes, Path]:  # noqa: F811
-    issued = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
+    issued = issue(documents, client_id=AGENCY, agency_name=AGENCY_NAME, template="residence", citizen=citizen,
                    data=samples.RESIDENCE)
     pdf = documents.store.read(issued.sha256)
     path = tmp_path / "sealed.pdf"

@@ -29,7 +29,6 @@ class FakeDirectory:
     agencies: dict[str, str] = field(default_factory=lambda: {
         AGENCY: AGENCY_NAME, OTHER_AGENCY: "Ministerio de Hacienda"})
     citizens: dict = field(default_factory=dict)
-    records: list = field(default_factory=list)
 
     def citizen(self, citizen_id):
         return self.citizens.get(citizen_id)
@@ -42,12 +41,6 @@ class FakeDirectory:
 
     def agency_names(self, session, client_ids, locale):
         return {c: self.agencies[c] for c in client_ids if c in self.agencies}
-
-    def record(self, session, *, event, citizen_id, client_id, document_id):
-        self.records.append((event, citizen_id, client_id, document_id))
-
-    def keep_data(self, session, *, document_id, template, client_id, citizen_id, data):
-        self.kept = (document_id, template, client_id, citizen_id, data)
 
 
 def _key_tables():

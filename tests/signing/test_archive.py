@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from signing import archive
-from tests.signing.conftest import AGENCY
+from tests.signing.conftest import AGENCY, AGENCY_NAME
 from tests.signing.samples import sample
 
 YEAR = timedelta(days=365)
@@ -18,7 +18,7 @@ YEAR = timedelta(days=365)
 def _issue(documents, citizen):
     from signing.issuance import issue
 
-    return issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
+    return issue(documents, client_id=AGENCY, agency_name=AGENCY_NAME, template="residence", citizen=citizen,
                  data=sample("residence"), level="B-LTA")
 
 

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from signing.data_problems import InvalidTemplateData
 from signing.errors import UnknownTemplate
-from signing.issuance import UnknownAgency, issue
+from signing.issuance import issue
 from signing.models import Document
 from signing.pades import SealUnavailable
 from tests.signing import samples
-from tests.signing.conftest import AGENCY
+from tests.signing.conftest import AGENCY, AGENCY_NAME
 from tests.support.parts import require_executable
 
 
@@ -30,7 +30,7 @@ def _files(documents) -> list:
 
 def test_issue_stores_file_and_row(documents, citizen):
     before = len(_files(documents))
-    issued = issue(documents, client_id=AGENCY, template="birth", citizen=citizen,
+    issued = issue(documents, client_id=AGENCY, agency_name=AGENCY_NAME, template="birth", citizen=citizen,
                    data=samples.BIRTH, language="en")
     row = documents.get(issued.id, subject=citizen.id)
     assert row.csv == issued.csv and row.kind == "sealed" and row.template == "birth"
@@ -40,7 +40,7 @@ def test_issue_stores_file_and_row(documents, citizen):
 
 def test_the_document_prints_its_issue_time_in_the_deployments_zone_by_babel(documents, citizen, tmp_path):
     """[i18n] timezone (America/El_Salvador, UTC-6 all year): the row keeps UTC, the paper local time."""
-    issued = issue(documents, client_id=AGENCY, template="residence", citizen=citizen,
+    issued = issue(documents, client_id=AGENCY, agency_name=AGENCY_NAME, template="residence", citizen=citizen,
                    data=samples.RESIDENCE, language="es", now=datetime(2025, 5, 3, 19, 5, 7, tzinfo=UTC))
     row = documents.get(issued.id, subject=citizen.id)
     assert row.issued_at.replace(tzinfo=UTC) == datetime(2025, 5, 3, 19, 5, 7, tzinfo=UTC)
@@ -52,22 +52,19 @@ def test_the_document_prints_its_issue_time_in_the_deployments_zone_by_babel(doc
     assert "3 de mayo de 2025, 13:05 (GMT-06:00)" in text
 
 
-@pytest.mark.parametrize("failure", ["data", "template", "agency", "seal", "database"])
+@pytest.mark.parametrize("failure", ["data", "template", "seal", "database"])
 def test_a_failure_at_any_step_leaves_no_row_and_no_file(documents, citizen, failure,
                                                          monkeypatch):
     before = (_count(documents), len(_files(documents)))
-    kwargs = {"client_id": AGENCY, "template": "residence", "citizen": citizen,
+    kwargs = {"client_id": AGENCY, "agency_name": AGENCY_NAME, "template": "residence", "citizen": citizen,
               "data": samples.RESIDENCE}
     expected: type[Exception] = Exception
     if failure == "data":
         kwargs["data"], expected = {"full_name": "x"}, InvalidTemplateData
     elif failure == "template":
         kwargs["template"], expected = "marriage", UnknownTemplate
-    elif failure == "agency":
-        kwargs["client_id"], expected = "unknown-agency", UnknownAgency
-    elif failure == "seal":
-        documents.directory.agencies["no-seal"] = "Sin Sello"
-        kwargs["client_id"], expected = "no-seal", SealUnavailable
+    elif failure == "seal":  # an agency without a seal certificate
+        kwargs["client_id"], kwargs["agency_name"], expected = "no-seal", "Sin Sello", SealUnavailable
     else:  # the row cannot be written: its CSV is already taken (unique constraint)
         taken = issue(documents, **kwargs).csv
         before = (_count(documents), len(_files(documents)))

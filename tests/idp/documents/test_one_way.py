@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-import pytest
-
 from tests.idp.conftest import post_json
 from tests.idp.documents.conftest import AGENCY_NAME, agency_token
 from tests.idp.oidc.conftest import bearer
@@ -88,8 +86,8 @@ def test_issuing_and_verifying_call_nothing_of_idp_back(web, agency, signed_in):
 
 
 def test_a_citizen_signature_calls_nothing_of_idp_back(web, signed_in):
-    """The pages own the transaction: `sign_pdf`, then `store` and the log entry (no
-    `directory.record` called from `signing`)."""
+    """The pages own the transaction: `sign_pdf`, then the row and the log entry
+    (`idp.documents.issuing.record_signed`); nothing is written through the directory."""
     from tests.idp.documents.test_citizen_signing import _pdf, _upload, _upload_id
 
     enrolled, _ = signed_in
@@ -122,13 +120,32 @@ def test_issuing_from_the_command_line_calls_nothing_of_idp_back(docs_app, agenc
     assert issuing == set(), "signing, keys or clients called idp back while the command issued"
 
 
-def test_the_trace_sees_a_call_back(fresh_app):
-    """The check itself can fail: `signing.issuance.issue` (the command line's way) asks idp's
-    directory for the agency's name."""
-    from signing.issuance import UnknownAgency, issue
+def test_issuing_in_one_go_calls_nothing_of_idp_back(docs_app):
+    """`signing.issuance.issue` (tests and benchmarks) is given the agency's name and stores
+    the document in its own transaction: it asks the identity provider's directory nothing,
+    and writes nothing of idp's (no log entry, no data kept for wallets)."""
+    from signing.issuance import issue
     from signing.service import CitizenRef, get_documents
+    from tests.signing.conftest import AGENCY
 
     citizen = CitizenRef(id="0", given_name="Ana", family_name="Pérez", national_id="0")
-    with fresh_app.app_context(), calls_back() as found, pytest.raises(UnknownAgency):
-        issue(get_documents(fresh_app), client_id="nobody", template="residence", citizen=citizen, data={})
-    assert found == {"signing.issuance.issue -> idp.documents.directory.agency_name"}
+    with docs_app.app_context(), calls_back() as found:
+        issued = issue(get_documents(docs_app), client_id=AGENCY, agency_name=AGENCY_NAME,
+                       template="residence", citizen=citizen, data=samples.RESIDENCE)
+    assert issued.template == "residence"
+    assert found == set(), "signing.issuance.issue called idp back"
+
+
+def test_the_trace_sees_a_call_back(fresh_app):
+    """The check itself can fail: `cedula documents list --national-id` (`signing.cli`) asks
+    idp's directory for the citizen, a reader the `Directory` hands `signing` on purpose."""
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+
+    CliRunner().invoke(cli, ["documents", "--help"], obj=Context(app=fresh_app))  # the commands imported
+    with calls_back() as found:
+        result = CliRunner().invoke(cli, ["documents", "list", "--national-id", "04892613-3"],
+                                    obj=Context(app=fresh_app))
+    assert "no citizen is enrolled" in result.output, result.output
+    assert found == {"signing.cli.list_documents -> idp.documents.directory.citizen_by_national_id"}

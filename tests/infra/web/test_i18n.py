@@ -34,6 +34,21 @@ def test_the_language_cookie_then_accept_language_then_the_default(app):
         assert gettext("site.skip") == "Saltar al contenido"
 
 
+def test_a_caller_can_choose_the_language_for_the_rest_of_the_request(app):
+    """`use_language` (OIDC ui_locales on the sign-out page) wins over the cookie and
+    Accept-Language, for messages and dates alike; a language without a catalog is refused."""
+    from infra.web.i18n import use_language
+
+    with app.test_request_context("/", headers={"Cookie": "lang=es", "Accept-Language": "es"}):
+        assert current_language() == "es"
+        use_language("en")
+        assert current_language() == "en" and gettext("site.skip") == "Skip to content"
+        assert formats().date(date(1990, 5, 17)) == "May 17, 1990"
+        with pytest.raises(ValueError, match="'fr'"):
+            use_language("fr")
+        assert current_language() == "en"
+
+
 def test_dates_follow_the_language_chosen_for_the_messages(app):
     assert _render(app, "{{ born|date }}") == "17 de mayo de 1990"
     assert _render(app, "{{ born|date }}", cookies={"lang": "en"}) == "May 17, 1990"

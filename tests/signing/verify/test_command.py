@@ -25,7 +25,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _command(app) -> CommandVerification:
-    return CommandVerification(get_settings(app), database=lambda: get_db(app))
+    from clients.registry.names import agency_name_in_sql
+
+    return CommandVerification(get_settings(app), database=lambda: get_db(app),
+                               agency_names=agency_name_in_sql)
 
 
 def _as_json(report, language="en"):
