@@ -33,7 +33,7 @@ MAX_PROOFS = 5
 def keep_data(session: Session, *, document_id: str, template: str, client_id: str,
               citizen_id: str, data: Mapping[str, Any]) -> None:
     """Keep an issued document's clean data, in the transaction that issues it
-    (`idp.documents.issuing.record_issued`, or `signing.service.Directory.keep_data`)."""
+    (`idp.documents.issuing.record_issued`)."""
     session.add(CredentialData(document_id=document_id, template=template, client_id=client_id,
                                citizen_id=uuid.UUID(str(citizen_id)), data=dict(data),
                                created_at=datetime.now(UTC)))
