@@ -25,16 +25,25 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_entries"
+    # Pending entries (`seq`, `hash` NULL) are in no index but the pending one: the INSERT of
+    # each released datum maintains two indexes, not five (issue 16). NULLs never collide, so
+    # the partial unique indexes refuse exactly what unique constraints would; readers by
+    # citizen say `seq IS NOT NULL` (or `seq IS NULL`, the pending index) to use them.
     __table_args__ = (
-        sa.Index("ix_audit_entries_citizen_seq", "citizen_ref", "seq"),
+        sa.Index("ix_audit_entries_seq", "seq", unique=True, sqlite_where=sa.text("seq IS NOT NULL"),
+                 postgresql_where=sa.text("seq IS NOT NULL")),
+        sa.Index("ix_audit_entries_hash", "hash", unique=True, sqlite_where=sa.text("hash IS NOT NULL"),
+                 postgresql_where=sa.text("hash IS NOT NULL")),
+        sa.Index("ix_audit_entries_citizen_seq", "citizen_ref", "seq", sqlite_where=sa.text("seq IS NOT NULL"),
+                 postgresql_where=sa.text("seq IS NOT NULL")),
         sa.Index("ix_audit_entries_pending", "id", sqlite_where=sa.text("seq IS NULL"),
                  postgresql_where=sa.text("seq IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(SERIAL, sa.Identity(), primary_key=True)
-    seq: Mapped[int | None] = mapped_column(SERIAL, unique=True)
+    seq: Mapped[int | None] = mapped_column(SERIAL)
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
-    hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     event: Mapped[str] = mapped_column(sa.String(32))
     citizen_ref: Mapped[str | None] = mapped_column(sa.String(64))

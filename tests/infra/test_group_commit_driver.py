@@ -230,20 +230,25 @@ def test_direct_parameters_are_those_construct_params_gives(fresh_app):
     assert partial.direct is None
 
 
-def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
-    """PostgreSQL: the batch runs in autocommit with an explicit BEGIN ... COMMIT (one round
-    trip); whether it commits or fails, the connection goes back to the pool out of autocommit
-    and idle, and the next transaction through SQLAlchemy behaves as ever."""
+def test_a_one_query_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
+    """PostgreSQL: the batch runs in autocommit as one simple-protocol query, BEGIN ... COMMIT
+    (one round trip); whether it commits or fails, the connection is left out of autocommit and
+    idle (kept for the next batch, or back in the pool), and the next transaction through
+    SQLAlchemy behaves as ever."""
     engine = get_db(fresh_app).engine
     group = GroupCommit(engine)
     if engine.dialect.name != "postgresql":
-        assert not group._pipelined
+        assert not group._one_query
         return
-    assert group._pipelined
+    assert group._one_query
     write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
     group.commit([write])
+    kept = group._kept
+    assert kept is not None
+    assert kept.dbapi_connection.autocommit is False and kept.dbapi_connection.info.transaction_status == 0
     with pytest.raises(sa.exc.ProgrammingError):
         group.commit([write, Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})])
+    assert group._kept is None
     for _ in range(engine.pool.size()):
         raw = engine.raw_connection()
         try:
@@ -257,27 +262,117 @@ def test_a_pipelined_batch_leaves_its_connection_as_the_pool_expects(fresh_app):
         assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 1
 
 
-def test_sqlite_batches_keep_their_connection_until_one_fails(fresh_app):
-    """SQLite: the batches run on one pooled connection kept between them (no checkout per
-    batch); a failed batch gives it back to the pool, and the next one checks one out again."""
+def test_batches_keep_their_connection_until_one_fails(fresh_app):
+    """The batches run on one pooled connection kept between them (no checkout per batch); a
+    failed batch gives it back to the pool, and the next one checks one out again."""
     engine = get_db(fresh_app).engine
     group = GroupCommit(engine)
     write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
     group.commit([write])
-    if engine.dialect.name != "sqlite":
-        assert group._kept is None
-        return
     kept = group._kept
     assert kept is not None and kept.is_valid
     group.commit([write])
     assert group._kept is kept
-    with pytest.raises(sa.exc.OperationalError):
+    with pytest.raises(sa.exc.SQLAlchemyError):
         group.commit([write, Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})])
     assert group._kept is None
     group.commit([write])
     assert group._kept is not None
+    out = engine.pool.checkedout()
+    group.close()  # a worker stopping: the connection goes back to the pool
+    assert group._kept is None and engine.pool.checkedout() == out - 1
     with engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 3
+
+
+def test_a_kept_connection_goes_back_to_the_pool_now_and_then(fresh_app, monkeypatch):
+    """The engine's checkout hooks run on the kept connection before every batch, and the pool
+    (its recycling) sees it again at least every KEEP_SECONDS."""
+    import infra.group_commit
+
+    engine = get_db(fresh_app).engine
+    group = GroupCommit(engine)
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    group.commit([write])
+    checkouts, hooks = [], []
+    raw_connection = engine.raw_connection
+    monkeypatch.setattr(engine, "raw_connection", lambda: checkouts.append(1) or raw_connection())
+
+    def hook(*_args):
+        hooks.append(1)
+
+    sa.event.listen(engine.pool, "checkout", hook)
+    try:
+        group.commit([write])
+        assert checkouts == [] and hooks == [1]
+        monkeypatch.setattr(infra.group_commit, "KEEP_SECONDS", 0.0)
+        group._kept_until = 0.0
+        group.commit([write])
+        assert checkouts == [1]
+    finally:
+        sa.event.remove(engine.pool, "checkout", hook)
+        group.close()
+
+
+def test_a_kept_connection_the_server_ended_is_replaced_without_an_error(fresh_app):
+    """PostgreSQL: a restart, a failover or an administrator ends the kept connection between
+    batches: the next batch sees it as a checkout would (`infra.db`: the socket says so),
+    drops it and every connection pooled before it, and commits on a new one."""
+    engine = get_db(fresh_app).engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server to end the connection")
+    import psycopg
+
+    group = GroupCommit(engine)
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    group.commit([write])
+    kept = group._kept
+    assert kept is not None
+    ended = kept.dbapi_connection.info.backend_pid
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [ended])
+    time.sleep(0.2)
+    group.commit([write])
+    assert group._kept is not None and group._kept.dbapi_connection.info.backend_pid != ended
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 2
+    group.close()
+
+
+def test_a_forked_child_never_uses_its_parents_kept_connection(fresh_app):
+    """A worker forked from a process that had written: its batches check out a connection of
+    their own, and the parent's (same socket) is neither used nor closed there."""
+    import os
+
+    engine = get_db(fresh_app).engine
+    group = GroupCommit(engine)
+    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
+    group.commit([write])
+    kept = group._kept
+    assert kept is not None
+    pid = os.fork()
+    if pid == 0:  # the child: exits without running the parent's exit hooks
+        status = 1
+        try:
+            engine.pool = engine.pool.recreate()  # the child's own pool (what a forking server does)
+            inherited = group._kept is None and kept in infra_group_commit()._INHERITED
+            group.commit([write])
+            status = 0 if inherited and group._kept is not kept else 2
+        finally:
+            os._exit(status)
+    _pid, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    group.commit([write])  # the parent's connection still works
+    assert group._kept is kept
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries")) == 3
+    group.close()
+
+
+def infra_group_commit():
+    import infra.group_commit
+
+    return infra.group_commit
 
 
 @pytest.mark.parametrize("none_as_null", [False, True])

@@ -3,6 +3,7 @@ that signed them must still be published and they must not have expired, as in a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -40,7 +41,10 @@ def test_a_token_presented_again_is_not_verified_again(client, token, verificati
 
 def test_a_token_whose_key_is_no_longer_published_is_refused_though_seen(client, token, oidc_app, monkeypatch):
     assert client.get("/userinfo", headers=bearer(token)).status_code == 200
-    monkeypatch.setattr(get_service(oidc_app).keyring, "published", lambda now: [])
+    service = get_service(oidc_app)
+    # Another process removed it from the JWKS: the keyring's keys change.
+    removed = tuple(replace(k, remove_at=service.now()) for k in service.keyring.keys())
+    monkeypatch.setattr(service.keyring, "keys", lambda: removed)
     refused = client.get("/userinfo", headers=bearer(token))
     assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_token"
 
@@ -59,3 +63,10 @@ def test_a_forged_token_is_never_taken_from_memory(client, token):
     head, payload, signature = token.split(".")
     forged = f"{head}.{payload}.{signature[:-4]}AAAA"
     assert client.get("/userinfo", headers=bearer(forged)).status_code == 401
+
+
+def test_the_claims_handed_out_cannot_be_changed(client, token, oidc_app):
+    assert client.get("/userinfo", headers=bearer(token)).status_code == 200
+    claims = provider(oidc_app).signer.verify(token, algorithms=("ES256",), typ="at+jwt")
+    with pytest.raises(TypeError):
+        claims["sub"] = "someone else"  # type: ignore[index]
