@@ -154,7 +154,6 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
     asked = asked or _flask_asked()
     oidc = provider()
     store = get_store(current_app)
-    limits = oidc.settings.client_auth_limits
     authorization = asked.headers.authorization
     # The client the request claims to be, before anything is checked (for the failure count).
     try:
@@ -164,7 +163,8 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
         credentials, refused = None, exc
     named = (credentials.client_id if credentials is not None else form.get("client_id", ""))[:200]
     address = asked.remote
-    if named and throttle.refused(store, limits, client_id=named, address=address):
+    if named and throttle.refused(store, client_id=named, address=address):
+        limits = oidc.settings.client_auth_limits
         raise ClientAuthenticationThrottled(
             f"too many failed client authentications for this client from this address; try again in "
             f"{limits.window} seconds", retry_after=limits.window)
@@ -181,7 +181,7 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
         return client
     except InvalidClient as exc:
         if named and not isinstance(exc, UnregisteredClient):  # made-up names leave no keys
-            throttle.failed(store, limits, client_id=named, address=address)
+            throttle.failed(store, oidc.settings.client_auth_limits, client_id=named, address=address)
         raise
 
 

@@ -359,10 +359,12 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
                      consent: Any, jkt: str | None, first: bool, moment: datetime) -> _Exchange:
     """The grant a redeemed code becomes (narrowed to the citizen's standing decision) and its
     writes: plain appends, for the request's transaction or the group commit."""
-    claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
+    # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
+    narrowed = standing.narrowed_code(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
+    scopes = list(narrowed.scopes)
     grant = GrantRecord(
         id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
-        scopes=scopes, claims=claims, sid=granted.sid,
+        scopes=scopes, claims=narrowed.claims, sid=granted.sid,
         auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
         created_at=moment, expires_at=moment + timedelta(seconds=provider.settings.grant_seconds),
         resources=list(granted.resources) or None)
@@ -372,7 +374,8 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
         refresh, write = refresh_token_write(provider, grant=grant, scopes=scopes, now=moment,
                                              dpop_jkt=jkt if public(client) else None)
         writes.append(write)
-    released = id_token_release(grant, citizen)
+    # `id_token_release(grant, citizen)`, with the names `narrowed_code` read once.
+    released = claims_module.release(citizen=citizen, names=narrowed.id_token_names, client_scopes=scopes)
     # The data-sharing log's entry: it commits with the grant, before anything is signed or
     # sent (no log entry, no tokens).
     logged, _appended = release_writes(event="release.id_token", citizen_id=grant.citizen_id,

@@ -27,11 +27,23 @@ class ClientAuthLimits:
     window: int
 
 
+# client id -> its keys' prefix (`_client`), for the ids this process saw; cleared when full
+# (made-up names are read too, before they are refused).
+_BASES: dict[str, str] = {}
+BASES_KEPT = 10_000
+
+
 def _client(client_id: str) -> str:
-    return PREFIX + hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
+    base = _BASES.get(client_id)
+    if base is None:
+        base = PREFIX + hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
+        if len(_BASES) >= BASES_KEPT:
+            _BASES.clear()
+        _BASES[client_id] = base
+    return base
 
 
-def refused(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> bool:
+def refused(store: EphemeralStore, *, client_id: str, address: str) -> bool:
     """True when this address may not try this client's credentials now (the three marks are
     read together: one round trip on a networked store, on every client authentication)."""
     base = _client(client_id)

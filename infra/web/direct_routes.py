@@ -42,6 +42,7 @@ as it would from an after-request hook.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,10 +50,12 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl
 
 from flask import Flask, current_app
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.sansio.http import parse_cookie
+from werkzeug.sansio.utils import get_content_length
 from werkzeug.utils import get_content_type
-from werkzeug.wsgi import get_input_stream
+from werkzeug.wsgi import LimitedStream
 
 from infra.components import Slot
 
@@ -131,20 +134,51 @@ def _status_line(status: int) -> str:
 _STATUS_LINES = {status: _status_line(status) for status in HTTP_STATUS_CODES}
 
 
+def declared_length(environ: WSGIEnvironment) -> int | None:
+    """werkzeug's `get_content_length(environ)` (`Request.content_length`): None without a
+    length or with a chunked body, 0 for a length that is not a number; a plain length of
+    ASCII digits without a Transfer-Encoding is read without werkzeug's header parsing and
+    regular expression (issue 16)."""
+    declared = environ.get("CONTENT_LENGTH")
+    if (declared is not None and len(declared) < 19 and declared.isdigit() and declared.isascii()
+            and "HTTP_TRANSFER_ENCODING" not in environ):
+        return int(declared)  # (not a length `int` refuses: werkzeug reads those as 0)
+    return get_content_length(declared, environ.get("HTTP_TRANSFER_ENCODING"))
+
+
+def _input_stream(environ: WSGIEnvironment, limit: int | None) -> Any:
+    """werkzeug's `get_input_stream(environ, max_content_length=limit)`, with the declared
+    length read once by `declared_length`."""
+    stream = environ["wsgi.input"]
+    length = declared_length(environ)
+    if length is not None and limit is not None and length > limit:
+        raise RequestEntityTooLarge()
+    if "wsgi.input_terminated" in environ:
+        return LimitedStream(stream, limit, is_max=True) if limit is not None else stream
+    if length is None:
+        return io.BytesIO()
+    return LimitedStream(stream, length)
+
+
 class DirectRequest:
     """The request of a direct route: read from the environ as werkzeug's `Request` reads it."""
 
-    __slots__ = ("_form", "endpoint", "environ", "method", "path", "read_body")
+    __slots__ = ("_form", "_routes", "endpoint", "environ", "method", "path", "read_body")
 
     view_args: dict[str, object] | None = None
 
-    def __init__(self, environ: WSGIEnvironment, method: str, path: str, endpoint: str) -> None:
+    def __init__(self, environ: WSGIEnvironment, method: str, path: str, endpoint: str,
+                 routes: DirectRoutes | None = None) -> None:
         self.environ = environ
         self.method = method
         self.path = path
         self.endpoint: str | None = endpoint
         self._form: list[tuple[str, str]] | None = None
+        self._routes = routes  # the app's (`dispatch` passes them; else looked up when needed)
         self.read_body = False  # a handler that read the body can no longer decline
+
+    def _direct_routes(self) -> DirectRoutes:
+        return self._routes if self._routes is not None else ROUTES.of()
 
     @property
     def remote_addr(self) -> str | None:
@@ -184,9 +218,10 @@ class DirectRequest:
         """The body, read as werkzeug reads `Request.stream` (`get_input_stream`, with the
         route's body limit as Flask's `max_content_length`: a client that sends less than it
         declared is a 400, as there)."""
-        limit = ROUTES.of().body_limit(self.endpoint)
+        limit = self._direct_routes().body_limit(self.endpoint)
         self.read_body = True
-        return get_input_stream(self.environ, max_content_length=limit).read()
+        data: bytes = _input_stream(self.environ, limit).read()
+        return data
 
     def form(self) -> list[tuple[str, str]]:
         """An application/x-www-form-urlencoded body's fields in order (as werkzeug parses it:
@@ -199,7 +234,7 @@ class DirectRequest:
                 except UnicodeDecodeError:
                     text = ""
                 fields = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
-            for check in ROUTES.of().form_checks:
+            for check in self._direct_routes().form_checks:
                 check(fields)
             self._form = fields
         return self._form
@@ -293,7 +328,7 @@ def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
     length = environ.get("CONTENT_LENGTH")
     if method == "POST" and not (length and length.isdigit()):
         return None  # a chunked body (or none): Flask's stream handling decides
-    asked = DirectRequest(environ, method, path, found[0])
+    asked = DirectRequest(environ, method, path, found[0], direct)
     with app.app_context():
         try:
             for start in direct.start_hooks:

@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl
 from flask import Flask, Request, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
-from werkzeug.sansio.utils import get_content_length
 
 from infra.components import Slot
 from infra.web import direct_routes
@@ -98,7 +97,7 @@ def _refuse_oversized_in(environ: Any, endpoint: str | None) -> int | None:
     declared = environ.get("CONTENT_LENGTH")
     if not declared:
         return limit  # no declared length (a GET, or a chunked body: cut as it is read)
-    length = get_content_length(declared, environ.get("HTTP_TRANSFER_ENCODING"))  # `Request.content_length`
+    length = direct_routes.declared_length(environ)  # `Request.content_length`
     if length is not None and length > (limit or current_app.config["MAX_CONTENT_LENGTH"]):
         raise RequestEntityTooLarge()
     return limit
