@@ -138,14 +138,16 @@ def form_of(mimetype: str, fields: Fields) -> dict[str, str]:
     """RFC 6749 section 3.2: form-encoded body; no parameter more than once (section 3.1)."""
     if mimetype != FORM:
         raise OidcError(f"send the parameters as {FORM}")
-    found: dict[str, list[str]] = {}
-    for key, value in fields():
-        found.setdefault(key, []).append(value)
     values: dict[str, str] = {}
-    for key, given in found.items():
-        if len(given) > 1:
-            raise OidcError(f"{key} is given more than once (RFC 6749 section 3.1)")
-        values[key] = given[0]
+    repeated: set[str] | None = None
+    for key, value in fields():
+        if key in values:
+            repeated = {key} if repeated is None else repeated | {key}
+        else:
+            values[key] = value
+    if repeated is not None:  # the first such name, in the order the names first came
+        first = next(key for key in values if key in repeated)
+        raise OidcError(f"{first} is given more than once (RFC 6749 section 3.1)")
     return values
 
 

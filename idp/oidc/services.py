@@ -454,10 +454,13 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         _check_standing(citizen, consent, moment)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
                                     jkt=jkt, first=False, moment=moment)
-        with database.lazy_read() as reader:  # a registered resource is read; none usually
-            target = resources.audience(reader, resource=resource, client_id=client.client_id,
-                                        scopes=exchange.grant.scopes, issuer=settings.issuer,
-                                        authorized=list(granted.resources))
+        if not granted.resources and (resource is None or resource == settings.issuer):
+            target = None  # the usual token, for the provider itself (what `resources.audience` says)
+        else:
+            with database.lazy_read() as reader:  # a registered resource is read
+                target = resources.audience(reader, resource=resource, client_id=client.client_id,
+                                            scopes=exchange.grant.scopes, issuer=settings.issuer,
+                                            authorized=list(granted.resources))
         group.commit(exchange.writes)
         # The counts, once the grant committed: within a second, added up with those of other
         # requests (`infra.deferred_counts`), not an UPSERT in every request's transaction.

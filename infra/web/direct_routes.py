@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from flask import Flask, current_app
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -122,6 +122,11 @@ class DirectResponse:
     body: bytes
 
 
+@lru_cache(maxsize=8)
+def _content_type(mimetype: str) -> str:
+    return get_content_type(mimetype, "utf-8")
+
+
 @lru_cache(maxsize=64)
 def _mimetype(content_type: str) -> str:
     return parse_options_header(content_type)[0].lower()  # as werkzeug's `Request.mimetype`
@@ -158,6 +163,27 @@ def _input_stream(environ: WSGIEnvironment, limit: int | None) -> Any:
     if length is None:
         return io.BytesIO()
     return LimitedStream(stream, length)
+
+
+def parse_form(text: str) -> list[tuple[str, str]]:
+    """`parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")`, as werkzeug
+    parses a form: the same fields, with `+` and `unquote` applied only to the parts that hold
+    a `+` or a `%` (`unquote` gives the others back as they are; issue 16)."""
+    fields: list[tuple[str, str]] = []
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, _equals, value = pair.partition("=")  # no "=": a blank value, as keep_blank_values
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = unquote(name, errors="werkzeug.url_quote")
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value, errors="werkzeug.url_quote")
+        fields.append((name, value))
+    return fields
 
 
 class DirectRequest:
@@ -233,7 +259,7 @@ class DirectRequest:
                     text = self.body().decode()
                 except UnicodeDecodeError:
                     text = ""
-                fields = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+                fields = parse_form(text)
             for check in self._direct_routes().form_checks:
                 check(fields)
             self._form = fields
@@ -269,8 +295,8 @@ def json_response(status: int, body: Any, headers: Mapping[str, str]) -> DirectR
     provider = current_app.json
     writer = getattr(provider, "body", None)
     data: bytes = writer(body) if writer is not None else cast(Any, provider.response(body)).get_data()
-    mimetype = str(getattr(provider, "mimetype", "application/json"))
-    sent = DirectHeaders([("Content-Type", get_content_type(mimetype, "utf-8")), ("Content-Length", str(len(data)))])
+    sent = DirectHeaders([("Content-Type", _content_type(str(getattr(provider, "mimetype", "application/json")))),
+                          ("Content-Length", str(len(data)))])
     for name, value in headers.items():
         sent[name] = value
     return DirectResponse(status, sent, data)
