@@ -323,19 +323,19 @@ def _direct_asked(asked: DirectRequest) -> Asked:
                  remote=address_of(asked.remote_addr))
 
 
-def _direct_response(answer: Answer) -> DirectResponse:
-    return direct_routes.json_response(answer.status, answer.body, answer.headers)
+def _direct_response(answer: Answer, asked: DirectRequest) -> DirectResponse:
+    return direct_routes.json_response(answer.status, answer.body, answer.headers, asked.app)
 
 
 def direct_token(asked: DirectRequest) -> DirectResponse:
     """POST /token as a direct route (`infra.web.direct_routes`): `token_answer`, as the view."""
-    return _direct_response(token_answer(_direct_asked(asked), asked.mimetype, asked.form))
+    return _direct_response(token_answer(_direct_asked(asked), asked.mimetype, asked.form), asked)
 
 
 def direct_userinfo(asked: DirectRequest) -> DirectResponse:
     """GET and POST /userinfo as a direct route: `userinfo_answer`, as the view."""
     return _direct_response(userinfo_answer(_direct_asked(asked),
-                                            body_token_of(asked.method, asked.mimetype, asked.form)))
+                                            body_token_of(asked.method, asked.mimetype, asked.form)), asked)
 
 
 def route_directly(app: Flask) -> None:

@@ -283,7 +283,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
     computed them to log the release; `logged`: the release is in the log already)."""
     settings = provider.settings
-    subject = subjects.subject_for(provider, client, str(grant.citizen_id), sector=sector)
+    citizen_id = str(grant.citizen_id)
+    subject = subjects.subject_for(provider, client, citizen_id, sector=sector)
     authentication = tokens.Authentication(
         auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
@@ -303,7 +304,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
                          token_type="DPoP" if jkt is not None else "Bearer",
-                         citizen_id=str(grant.citizen_id), client_id=client.client_id,
+                         citizen_id=citizen_id, client_id=client.client_id,
                          released=("sub", *extra), logged=logged)
 
 

@@ -42,7 +42,6 @@ as it would from an after-request hook.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -50,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
 
 from flask import Flask, current_app
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.sansio.http import parse_cookie
 from werkzeug.sansio.utils import get_content_length
@@ -151,18 +150,48 @@ def declared_length(environ: WSGIEnvironment) -> int | None:
     return get_content_length(declared, environ.get("HTTP_TRANSFER_ENCODING"))
 
 
-def _input_stream(environ: WSGIEnvironment, limit: int | None) -> Any:
-    """werkzeug's `get_input_stream(environ, max_content_length=limit)`, with the declared
-    length read once by `declared_length`."""
+def _read_body(environ: WSGIEnvironment, limit: int | None) -> bytes:
+    """`get_input_stream(environ, max_content_length=limit).read()`, as werkzeug reads a body,
+    with the declared length read once by `declared_length`, and the usual bodies read as its
+    `LimitedStream.readall` reads them (the same reads, errors and end) without its 64 KiB
+    buffer per read (`_read_up_to`)."""
     stream = environ["wsgi.input"]
     length = declared_length(environ)
     if length is not None and limit is not None and length > limit:
         raise RequestEntityTooLarge()
     if "wsgi.input_terminated" in environ:
-        return LimitedStream(stream, limit, is_max=True) if limit is not None else stream
+        if limit is None:
+            return cast(bytes, stream.read())
+        if limit > 0:
+            return _read_up_to(stream, limit, at_most=True)  # `LimitedStream(stream, limit, is_max=True)`
+        return cast(bytes, LimitedStream(stream, limit, is_max=True).read())
     if length is None:
-        return io.BytesIO()
-    return LimitedStream(stream, length)
+        return b""  # werkzeug's empty stream
+    return _read_up_to(stream, length, at_most=False)  # `LimitedStream(stream, length)`
+
+
+_CHUNK = 1024 * 64  # `LimitedStream.readall`'s reads
+
+
+def _read_up_to(stream: Any, limit: int, *, at_most: bool) -> bytes:
+    """`LimitedStream(stream, limit, is_max=at_most).read()` for `limit` > 0 or a declared
+    length: reads of at most 64 KiB until `limit` bytes came; a read that fails is
+    ClientDisconnected, and so is an empty one before the declared length (a maximum: the end)."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        try:
+            data = stream.read(min(_CHUNK, remaining))
+        except (OSError, ValueError):
+            raise ClientDisconnected() from None
+        if not data:
+            if at_most:
+                break
+            raise ClientDisconnected()
+        data = bytes(data[:remaining])
+        chunks.append(data)
+        remaining -= len(data)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def parse_form(text: str) -> list[tuple[str, str]]:
@@ -189,12 +218,13 @@ def parse_form(text: str) -> list[tuple[str, str]]:
 class DirectRequest:
     """The request of a direct route: read from the environ as werkzeug's `Request` reads it."""
 
-    __slots__ = ("_form", "_routes", "endpoint", "environ", "method", "path", "read_body")
+    __slots__ = ("_form", "_routes", "app", "endpoint", "environ", "method", "path", "read_body")
 
     view_args: dict[str, object] | None = None
 
     def __init__(self, environ: WSGIEnvironment, method: str, path: str, endpoint: str,
-                 routes: DirectRoutes | None = None) -> None:
+                 routes: DirectRoutes | None = None, app: Flask | None = None) -> None:
+        self.app = app  # the app answering (`dispatch` passes it), for `json_response`
         self.environ = environ
         self.method = method
         self.path = path
@@ -246,8 +276,7 @@ class DirectRequest:
         declared is a 400, as there)."""
         limit = self._direct_routes().body_limit(self.endpoint)
         self.read_body = True
-        data: bytes = _input_stream(self.environ, limit).read()
-        return data
+        return _read_body(self.environ, limit)
 
     def form(self) -> list[tuple[str, str]]:
         """An application/x-www-form-urlencoded body's fields in order (as werkzeug parses it:
@@ -289,10 +318,11 @@ class DirectRoutes:
 ROUTES: Slot[DirectRoutes] = Slot("direct routes")
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str]) -> DirectResponse:
+def json_response(status: int, body: Any, headers: Mapping[str, str], app: Flask | None = None) -> DirectResponse:
     """What `jsonify(body)` with `status` and `headers` set on it answers (the app's JSON
-    provider writes the body; `infra.web.application.CedulaJSONProvider.body`)."""
-    provider = current_app.json
+    provider writes the body; `infra.web.application.CedulaJSONProvider.body`). `app`: the
+    current app when the caller has it (`DirectRequest.app`), else read through `current_app`."""
+    provider = (app if app is not None else current_app).json
     writer = getattr(provider, "body", None)
     data: bytes = writer(body) if writer is not None else cast(Any, provider.response(body)).get_data()
     sent = DirectHeaders([("Content-Type", _content_type(str(getattr(provider, "mimetype", "application/json")))),
@@ -354,7 +384,7 @@ def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
     length = environ.get("CONTENT_LENGTH")
     if method == "POST" and not (length and length.isdigit()):
         return None  # a chunked body (or none): Flask's stream handling decides
-    asked = DirectRequest(environ, method, path, found[0], direct)
+    asked = DirectRequest(environ, method, path, found[0], direct, app)
     with app.app_context():
         try:
             for start in direct.start_hooks:
