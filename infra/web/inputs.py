@@ -44,8 +44,10 @@ def _holds_nul(values: MultiDict[str, Any]) -> bool:
 
 def _pairs_hold_nul(pairs: Iterable[tuple[Any, Any]]) -> bool:
     # A multipart part may come without a name (werkzeug keys it None): nothing to check there.
-    return any((isinstance(name, str) and NUL in name) or (isinstance(value, str) and NUL in value)
-               for name, value in pairs)
+    for name, value in pairs:  # a loop, not any() over a generator: every form is checked (issue 16)
+        if (isinstance(name, str) and NUL in name) or (isinstance(value, str) and NUL in value):
+            return True
+    return False
 
 
 def refuse_nul_fields(fields: Iterable[tuple[str, str]]) -> None:
