@@ -67,6 +67,15 @@ def _grant_of(values: Any) -> CodeGrant:
     return grant
 
 
+def _decoded(raw: bytes) -> Any:
+    """`json.loads(raw)`: a stored code is UTF-8 JSON from `issue` (an object: "{" and then no
+    NUL byte, what `json.detect_encoding` reads as UTF-8), decoded as json.loads would decode it,
+    without the detection (issue 16); anything else goes to json.loads as it is."""
+    if raw[:1] == b"{" and raw[1:2] != b"\x00":
+        return json.loads(raw.decode("utf-8", "surrogatepass"))
+    return json.loads(raw)
+
+
 def _key(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
@@ -96,7 +105,7 @@ def redeem(store: EphemeralStore, code: str, *, replay_ttl: int) -> Redemption:
     # The code is taken and its replay mark left in one step (one round trip on Redis).
     raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
     if raw is not None:
-        return Redemption(_grant_of(json.loads(raw)), None)
+        return Redemption(_grant_of(_decoded(raw)), None)
     mark = store.get(MARK_PREFIX + digest)
     if mark is None:
         return Redemption(None, None)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
@@ -140,14 +140,16 @@ def form_of(mimetype: str, fields: Fields) -> dict[str, str]:
     """RFC 6749 section 3.2: form-encoded body; no parameter more than once (section 3.1)."""
     if mimetype != FORM:
         raise OidcError(f"send the parameters as {FORM}")
-    found: dict[str, list[str]] = {}
-    for key, value in fields():
-        found.setdefault(key, []).append(value)
     values: dict[str, str] = {}
-    for key, given in found.items():
-        if len(given) > 1:
-            raise OidcError(f"{key} is given more than once (RFC 6749 section 3.1)")
-        values[key] = given[0]
+    repeated: set[str] | None = None
+    for key, value in fields():
+        if key in values:
+            repeated = {key} if repeated is None else repeated | {key}
+        else:
+            values[key] = value
+    if repeated is not None:  # the first such name, in the order the names first came
+        first = next(key for key in values if key in repeated)
+        raise OidcError(f"{first} is given more than once (RFC 6749 section 3.1)")
     return values
 
 
@@ -155,8 +157,7 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
     """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle)."""
     asked = asked or _flask_asked()
     oidc = provider()
-    store = get_store(current_app)
-    limits = oidc.settings.client_auth_limits
+    store = get_store()
     authorization = asked.headers.authorization
     # The client the request claims to be, before anything is checked (for the failure count).
     try:
@@ -173,6 +174,7 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
         generation, marked, _store = oidc.read_with_generation(
             store, throttle.marks(client_id=named, address=address))
         if throttle.refused_by(marked):
+            limits = oidc.settings.client_auth_limits
             raise ClientAuthenticationThrottled(
                 f"too many failed client authentications for this client from this address; try again in "
                 f"{limits.window} seconds", retry_after=limits.window)
@@ -182,7 +184,7 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
         if credentials is None:
             assert refused is not None  # presented() raised it
             raise refused
-        with get_db(current_app).lazy_read() as session:  # a cached client needs no session
+        with get_db().lazy_read() as session:  # a cached client needs no session
             client = client_auth.authenticate(
                 session, authorization=authorization, form=form, store=store,
                 policy=oidc.assertion_policy(endpoint), now=int(time.time()),
@@ -191,7 +193,7 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
         return client
     except InvalidClient as exc:
         if named and not isinstance(exc, UnregisteredClient):  # made-up names leave no keys
-            throttle.failed(store, limits, client_id=named, address=address)
+            throttle.failed(store, oidc.settings.client_auth_limits, client_id=named, address=address)
         raise
 
 
@@ -226,11 +228,11 @@ def pushed_authorization_request() -> Response:
             if params.get("dpop_jkt", [jkt]) != [jkt]:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
             params["dpop_jkt"] = [jkt]
-        with get_db(current_app).read() as session:
+        with get_db().read() as session:
             request_module.validate(session, params, pushed=True, issuer=settings.issuer,
                                     acr_uris=settings.acr_uris,
                                     fapi_loopback_redirects=settings.fapi_loopback_redirects)
-        pushed = par.push(get_store(current_app), client_id=client.client_id, params=params,
+        pushed = par.push(get_store(), client_id=client.client_id, params=params,
                           lifetime=provider().settings.par_seconds, now=int(time.time()))
     except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)
         return _oauth_error(exc)
@@ -261,20 +263,20 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
         result: services.TokenResponse | client_credentials.ClientCredentialsResponse
         if grant_type == "authorization_code":
             result = services.exchange_code(
-                get_db(current_app), get_store(current_app), oidc, client=client,
+                get_db(), get_store(), oidc, client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
                 code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"),
-                group=get_group_commit(current_app))
+                group=get_group_commit())
         elif grant_type == client_credentials.GRANT_TYPE:
             if "resource" in form:
                 raise resources.InvalidTarget("agency tokens are for the documents API only; resource cannot "
                                               "be used with client_credentials")
             result = client_credentials.grant(oidc, client=client, scope=form.get("scope"), now=now, jkt=jkt)
             # Counted within a second, without the request waiting (infra.deferred_counts).
-            get_group_commit(current_app).count_soon([increment(
+            get_group_commit().count_soon([increment(
                 "token.issued", agency=client.client_id, dimension=client_credentials.GRANT_TYPE)])
         else:
-            result = refresh.refresh(get_db(current_app), oidc, client=client,
+            result = refresh.refresh(get_db(), oidc, client=client,
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
                                      jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
@@ -308,8 +310,8 @@ def userinfo_answer(asked: Asked, body_token: str | None) -> Answer:
     try:
         token = protected.presented(oidc, oidc.settings.userinfo_endpoint, body_token=body_token,
                                     asked=asked.headers)
-        with get_db(current_app).lazy_read() as session:  # the release is logged by the group commit
-            released = userinfo.userinfo(session, get_store(current_app), oidc, get_group_commit(current_app),
+        with get_db().lazy_read() as session:  # the release is logged by the group commit
+            released = userinfo.userinfo(session, get_store(), oidc, get_group_commit(),
                                          access_token=token.token, now=int(time.time()), jkt=token.jkt)
     except OidcError as exc:
         # RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent.
@@ -331,19 +333,19 @@ def _direct_asked(asked: DirectRequest) -> Asked:
                  remote=address_of(asked.remote_addr))
 
 
-def _direct_response(answer: Answer) -> DirectResponse:
-    return direct_routes.json_response(answer.status, answer.body, answer.headers)
+def _direct_response(answer: Answer, asked: DirectRequest) -> DirectResponse:
+    return direct_routes.json_response(answer.status, answer.body, answer.headers, asked.app)
 
 
 def direct_token(asked: DirectRequest) -> DirectResponse:
     """POST /token as a direct route (`infra.web.direct_routes`): `token_answer`, as the view."""
-    return _direct_response(token_answer(_direct_asked(asked), asked.mimetype, asked.form))
+    return _direct_response(token_answer(_direct_asked(asked), asked.mimetype, asked.form), asked)
 
 
 def direct_userinfo(asked: DirectRequest) -> DirectResponse:
     """GET and POST /userinfo as a direct route: `userinfo_answer`, as the view."""
     return _direct_response(userinfo_answer(_direct_asked(asked),
-                                            body_token_of(asked.method, asked.mimetype, asked.form)))
+                                            body_token_of(asked.method, asked.mimetype, asked.form)), asked)
 
 
 def route_directly(app: Flask) -> None:
@@ -359,8 +361,8 @@ def introspect() -> Response:
     try:
         form = _form()
         client = _authenticated(form, provider().settings.introspection_endpoint)
-        with get_db(current_app).read() as session:
-            body = introspection.introspect(session, get_store(current_app), provider(), client=client,
+        with get_db().read() as session:
+            body = introspection.introspect(session, get_store(), provider(), client=client,
                                             token=form.get("token"), hint=form.get("token_type_hint"),
                                             now=int(time.time()))
     except OidcError as exc:
@@ -379,7 +381,7 @@ def revoke() -> Response:
     try:
         form = _form()
         client = _authenticated(form, provider().settings.revocation_endpoint)
-        token_revocation.revoke(get_db(current_app), get_store(current_app), provider(), client=client,
+        token_revocation.revoke(get_db(), get_store(), provider(), client=client,
                           token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc)

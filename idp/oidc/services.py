@@ -283,7 +283,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
     computed them to log the release; `logged`: the release is in the log already)."""
     settings = provider.settings
-    subject = subjects.subject_for(provider, client, str(grant.citizen_id), sector=sector)
+    citizen_id = str(grant.citizen_id)
+    subject = subjects.subject_for(provider, client, citizen_id, sector=sector)
     authentication = tokens.Authentication(
         auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
@@ -303,7 +304,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
                          token_type="DPoP" if jkt is not None else "Bearer",
-                         citizen_id=str(grant.citizen_id), client_id=client.client_id,
+                         citizen_id=citizen_id, client_id=client.client_id,
                          released=("sub", *extra), logged=logged)
 
 
@@ -359,10 +360,12 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
                      consent: Any, jkt: str | None, first: bool, moment: datetime) -> _Exchange:
     """The grant a redeemed code becomes (narrowed to the citizen's standing decision) and its
     writes: plain appends, for the request's transaction or the group commit."""
-    claims, scopes = standing.narrowed(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
+    # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
+    narrowed = standing.narrowed_code(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
+    scopes = list(narrowed.scopes)
     grant = GrantRecord(
         id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
-        scopes=scopes, claims=claims, sid=granted.sid,
+        scopes=scopes, claims=narrowed.claims, sid=granted.sid,
         auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
         created_at=moment, expires_at=moment + timedelta(seconds=provider.settings.grant_seconds),
         resources=list(granted.resources) or None)
@@ -372,7 +375,8 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
         refresh, write = refresh_token_write(provider, grant=grant, scopes=scopes, now=moment,
                                              dpop_jkt=jkt if public(client) else None)
         writes.append(write)
-    released = id_token_release(grant, citizen)
+    # `id_token_release(grant, citizen)`, with the names `narrowed_code` read once.
+    released = claims_module.release(citizen=citizen, names=narrowed.id_token_names, client_scopes=scopes)
     # The data-sharing log's entry: it commits with the grant, before anything is signed or
     # sent (no log entry, no tokens).
     logged, _appended = release_writes(event="release.id_token", citizen_id=grant.citizen_id,
@@ -451,10 +455,13 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         _check_standing(citizen, consent, moment)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
                                     jkt=jkt, first=False, moment=moment)
-        with database.lazy_read() as reader:  # a registered resource is read; none usually
-            target = resources.audience(reader, resource=resource, client_id=client.client_id,
-                                        scopes=exchange.grant.scopes, issuer=settings.issuer,
-                                        authorized=list(granted.resources))
+        if not granted.resources and (resource is None or resource == settings.issuer):
+            target = None  # the usual token, for the provider itself (what `resources.audience` says)
+        else:
+            with database.lazy_read() as reader:  # a registered resource is read
+                target = resources.audience(reader, resource=resource, client_id=client.client_id,
+                                            scopes=exchange.grant.scopes, issuer=settings.issuer,
+                                            authorized=list(granted.resources))
         group.commit(exchange.writes)
         # The counts, once the grant committed: within a second, added up with those of other
         # requests (`infra.deferred_counts`), not an UPSERT in every request's transaction.

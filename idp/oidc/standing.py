@@ -15,6 +15,7 @@ A grant depends on:
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -106,6 +107,39 @@ def narrowed(*, claims: Mapping[str, Any], scopes: Iterable[str],
     """A grant's claims document and scopes cut down to what the standing consent allows."""
     granted = claims_module.granted_names(claims) & allowed
     return claims_module.as_granted(claims=claims_module.load(claims), scopes=list(scopes), granted=granted)
+
+
+@dataclass(frozen=True)
+class NarrowedGrant:
+    """`narrowed` of a code's grant, with the citizen claims its ID token asks for and may carry
+    (what `idp.oidc.services.id_token_release` reads of the narrowed document)."""
+
+    claims: dict[str, Any]  # shared by the grants of equal codes: read, never changed
+    scopes: tuple[str, ...]
+    id_token_names: tuple[str, ...]
+
+
+# (a code's claims document as JSON text, its scopes, the consent's claims) -> `narrowed_code`.
+_NARROWED: dict[tuple[str, tuple[str, ...], frozenset[str]], NarrowedGrant] = {}
+NARROWED_KEPT = 10_000
+
+
+def narrowed_code(*, claims: dict[str, Any], scopes: Iterable[str], allowed: frozenset[str]) -> NarrowedGrant:
+    """`narrowed` for a redeemed code's claims document (decoded JSON, so its JSON text is
+    exactly what it holds), made once per distinct document, scopes and consent: the same
+    codes are redeemed again and again (issue 16). The names are those `id_token_release`
+    reads: asked for in claims.id_token and granted."""
+    key = (json.dumps(claims), tuple(scopes), allowed)
+    found = _NARROWED.get(key)
+    if found is None:
+        document, kept = narrowed(claims=claims, scopes=key[1], allowed=allowed)
+        granted = claims_module.granted_names(document)
+        names = tuple(n for n in claims_module.id_token_names(claims_module.load(document)) if n in granted)
+        found = NarrowedGrant(claims=document, scopes=tuple(kept), id_token_names=names)
+        if len(_NARROWED) >= NARROWED_KEPT:
+            _NARROWED.clear()
+        _NARROWED[key] = found
+    return found
 
 
 def offline(scopes: Iterable[str]) -> bool:

@@ -27,26 +27,35 @@ class ClientAuthLimits:
     window: int
 
 
+# client id -> its keys' prefix (`_client`), for the ids this process saw; cleared when full
+# (made-up names are read too, before they are refused).
+_BASES: dict[str, str] = {}
+BASES_KEPT = 10_000
+
+
 def _client(client_id: str) -> str:
-    return PREFIX + hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
+    base = _BASES.get(client_id)
+    if base is None:
+        base = PREFIX + hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
+        if len(_BASES) >= BASES_KEPT:
+            _BASES.clear()
+        _BASES[client_id] = base
+    return base
 
 
 def marks(*, client_id: str, address: str) -> list[str]:
-    """The keys `refused` reads: this address blocked, failures spread, this address failed."""
+    """The keys to read before a client authentication, together with the request's other reads
+    (one round trip on a networked store): this address blocked, failures spread, this address
+    failed."""
     base = _client(client_id)
     return [f"{base}:blocked:{address}", f"{base}:spread", f"{base}:failed:{address}"]
 
 
 def refused_by(values: list[bytes | None]) -> bool:
-    """`refused`, from the values of `marks` read already (with other reads of the request)."""
+    """True when this address may not try this client's credentials now, from the values of
+    `marks`."""
     blocked, spread, failed_here = values
     return blocked is not None or (spread is not None and failed_here is not None)
-
-
-def refused(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> bool:
-    """True when this address may not try this client's credentials now (the three marks are
-    read together: one round trip on a networked store, on every client authentication)."""
-    return refused_by(store.get_many(marks(client_id=client_id, address=address)))
 
 
 def failed(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app
-
 from clients.registry import Client
 from idp.consent.services import record_release
 from idp.oidc.client_credentials import ClientCredentialsResponse
@@ -26,7 +24,7 @@ def record_token_release(response: TokenResponse | ClientCredentialsResponse, *,
     if (not isinstance(response, TokenResponse) or not response.citizen_id or not response.id_token
             or response.logged):
         return
-    with get_db(current_app).transaction() as session:
+    with get_db().transaction() as session:
         record_release(session, event="release.id_token", citizen_id=response.citizen_id,
                        client_id=response.client_id or client.client_id,
                        claims=response.released or ("sub",), now=datetime.now(UTC))

@@ -46,13 +46,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from flask import Flask, current_app
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.sansio.http import parse_cookie
+from werkzeug.sansio.utils import get_content_length
 from werkzeug.utils import get_content_type
-from werkzeug.wsgi import get_input_stream
+from werkzeug.wsgi import LimitedStream
 
 from infra.components import Slot
 
@@ -119,6 +121,11 @@ class DirectResponse:
     body: bytes
 
 
+@lru_cache(maxsize=8)
+def _content_type(mimetype: str) -> str:
+    return get_content_type(mimetype, "utf-8")
+
+
 @lru_cache(maxsize=64)
 def _mimetype(content_type: str) -> str:
     return parse_options_header(content_type)[0].lower()  # as werkzeug's `Request.mimetype`
@@ -131,20 +138,103 @@ def _status_line(status: int) -> str:
 _STATUS_LINES = {status: _status_line(status) for status in HTTP_STATUS_CODES}
 
 
+def declared_length(environ: WSGIEnvironment) -> int | None:
+    """werkzeug's `get_content_length(environ)` (`Request.content_length`): None without a
+    length or with a chunked body, 0 for a length that is not a number; a plain length of
+    ASCII digits without a Transfer-Encoding is read without werkzeug's header parsing and
+    regular expression (issue 16)."""
+    declared = environ.get("CONTENT_LENGTH")
+    if (declared is not None and len(declared) < 19 and declared.isdigit() and declared.isascii()
+            and "HTTP_TRANSFER_ENCODING" not in environ):
+        return int(declared)  # (not a length `int` refuses: werkzeug reads those as 0)
+    return get_content_length(declared, environ.get("HTTP_TRANSFER_ENCODING"))
+
+
+def _read_body(environ: WSGIEnvironment, limit: int | None) -> bytes:
+    """`get_input_stream(environ, max_content_length=limit).read()`, as werkzeug reads a body,
+    with the declared length read once by `declared_length`, and the usual bodies read as its
+    `LimitedStream.readall` reads them (the same reads, errors and end) without its 64 KiB
+    buffer per read (`_read_up_to`)."""
+    stream = environ["wsgi.input"]
+    length = declared_length(environ)
+    if length is not None and limit is not None and length > limit:
+        raise RequestEntityTooLarge()
+    if "wsgi.input_terminated" in environ:
+        if limit is None:
+            return cast(bytes, stream.read())
+        if limit > 0:
+            return _read_up_to(stream, limit, at_most=True)  # `LimitedStream(stream, limit, is_max=True)`
+        return cast(bytes, LimitedStream(stream, limit, is_max=True).read())
+    if length is None:
+        return b""  # werkzeug's empty stream
+    return _read_up_to(stream, length, at_most=False)  # `LimitedStream(stream, length)`
+
+
+_CHUNK = 1024 * 64  # `LimitedStream.readall`'s reads
+
+
+def _read_up_to(stream: Any, limit: int, *, at_most: bool) -> bytes:
+    """`LimitedStream(stream, limit, is_max=at_most).read()` for `limit` > 0 or a declared
+    length: reads of at most 64 KiB until `limit` bytes came; a read that fails is
+    ClientDisconnected, and so is an empty one before the declared length (a maximum: the end)."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        try:
+            data = stream.read(min(_CHUNK, remaining))
+        except (OSError, ValueError):
+            raise ClientDisconnected() from None
+        if not data:
+            if at_most:
+                break
+            raise ClientDisconnected()
+        data = bytes(data[:remaining])
+        chunks.append(data)
+        remaining -= len(data)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def parse_form(text: str) -> list[tuple[str, str]]:
+    """`parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")`, as werkzeug
+    parses a form: the same fields, with `+` and `unquote` applied only to the parts that hold
+    a `+` or a `%` (`unquote` gives the others back as they are; issue 16)."""
+    fields: list[tuple[str, str]] = []
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, _equals, value = pair.partition("=")  # no "=": a blank value, as keep_blank_values
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = unquote(name, errors="werkzeug.url_quote")
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value, errors="werkzeug.url_quote")
+        fields.append((name, value))
+    return fields
+
+
 class DirectRequest:
     """The request of a direct route: read from the environ as werkzeug's `Request` reads it."""
 
-    __slots__ = ("_form", "endpoint", "environ", "method", "path", "read_body")
+    __slots__ = ("_form", "_routes", "app", "endpoint", "environ", "method", "path", "read_body")
 
     view_args: dict[str, object] | None = None
 
-    def __init__(self, environ: WSGIEnvironment, method: str, path: str, endpoint: str) -> None:
+    def __init__(self, environ: WSGIEnvironment, method: str, path: str, endpoint: str,
+                 routes: DirectRoutes | None = None, app: Flask | None = None) -> None:
+        self.app = app  # the app answering (`dispatch` passes it), for `json_response`
         self.environ = environ
         self.method = method
         self.path = path
         self.endpoint: str | None = endpoint
         self._form: list[tuple[str, str]] | None = None
+        self._routes = routes  # the app's (`dispatch` passes them; else looked up when needed)
         self.read_body = False  # a handler that read the body can no longer decline
+
+    def _direct_routes(self) -> DirectRoutes:
+        return self._routes if self._routes is not None else ROUTES.of()
 
     @property
     def remote_addr(self) -> str | None:
@@ -184,9 +274,9 @@ class DirectRequest:
         """The body, read as werkzeug reads `Request.stream` (`get_input_stream`, with the
         route's body limit as Flask's `max_content_length`: a client that sends less than it
         declared is a 400, as there)."""
-        limit = ROUTES.of().body_limit(self.endpoint)
+        limit = self._direct_routes().body_limit(self.endpoint)
         self.read_body = True
-        return get_input_stream(self.environ, max_content_length=limit).read()
+        return _read_body(self.environ, limit)
 
     def form(self) -> list[tuple[str, str]]:
         """An application/x-www-form-urlencoded body's fields in order (as werkzeug parses it:
@@ -198,8 +288,8 @@ class DirectRequest:
                     text = self.body().decode()
                 except UnicodeDecodeError:
                     text = ""
-                fields = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
-            for check in ROUTES.of().form_checks:
+                fields = parse_form(text)
+            for check in self._direct_routes().form_checks:
                 check(fields)
             self._form = fields
         return self._form
@@ -228,14 +318,15 @@ class DirectRoutes:
 ROUTES: Slot[DirectRoutes] = Slot("direct routes")
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str]) -> DirectResponse:
+def json_response(status: int, body: Any, headers: Mapping[str, str], app: Flask | None = None) -> DirectResponse:
     """What `jsonify(body)` with `status` and `headers` set on it answers (the app's JSON
-    provider writes the body; `infra.web.application.CedulaJSONProvider.body`)."""
-    provider = current_app.json
+    provider writes the body; `infra.web.application.CedulaJSONProvider.body`). `app`: the
+    current app when the caller has it (`DirectRequest.app`), else read through `current_app`."""
+    provider = (app if app is not None else current_app).json
     writer = getattr(provider, "body", None)
     data: bytes = writer(body) if writer is not None else cast(Any, provider.response(body)).get_data()
-    mimetype = str(getattr(provider, "mimetype", "application/json"))
-    sent = DirectHeaders([("Content-Type", get_content_type(mimetype, "utf-8")), ("Content-Length", str(len(data)))])
+    sent = DirectHeaders([("Content-Type", _content_type(str(getattr(provider, "mimetype", "application/json")))),
+                          ("Content-Length", str(len(data)))])
     for name, value in headers.items():
         sent[name] = value
     return DirectResponse(status, sent, data)
@@ -293,7 +384,7 @@ def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
     length = environ.get("CONTENT_LENGTH")
     if method == "POST" and not (length and length.isdigit()):
         return None  # a chunked body (or none): Flask's stream handling decides
-    asked = DirectRequest(environ, method, path, found[0])
+    asked = DirectRequest(environ, method, path, found[0], direct, app)
     with app.app_context():
         try:
             for start in direct.start_hooks:

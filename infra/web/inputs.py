@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl
 from flask import Flask, Request, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
-from werkzeug.sansio.utils import get_content_length
 
 from infra.components import Slot
 from infra.web import direct_routes
@@ -45,8 +44,10 @@ def _holds_nul(values: MultiDict[str, Any]) -> bool:
 
 def _pairs_hold_nul(pairs: Iterable[tuple[Any, Any]]) -> bool:
     # A multipart part may come without a name (werkzeug keys it None): nothing to check there.
-    return any((isinstance(name, str) and NUL in name) or (isinstance(value, str) and NUL in value)
-               for name, value in pairs)
+    for name, value in pairs:  # a loop, not any() over a generator: every form is checked (issue 16)
+        if (isinstance(name, str) and NUL in name) or (isinstance(value, str) and NUL in value):
+            return True
+    return False
 
 
 def refuse_nul_fields(fields: Iterable[tuple[str, str]]) -> None:
@@ -98,7 +99,7 @@ def _refuse_oversized_in(environ: Any, endpoint: str | None) -> int | None:
     declared = environ.get("CONTENT_LENGTH")
     if not declared:
         return limit  # no declared length (a GET, or a chunked body: cut as it is read)
-    length = get_content_length(declared, environ.get("HTTP_TRANSFER_ENCODING"))  # `Request.content_length`
+    length = direct_routes.declared_length(environ)  # `Request.content_length`
     if length is not None and length > (limit or current_app.config["MAX_CONTENT_LENGTH"]):
         raise RequestEntityTooLarge()
     return limit

@@ -6,6 +6,7 @@ The parity of ordinary requests is in tests/idp/oidc/test_direct_routes.py."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 from typing import Any
 
@@ -155,6 +156,64 @@ def test_a_body_longer_than_declared_is_read_as_declared(client, register):
     ok = same_answer(client.application, lambda: token_post(
         agency, body, environ={"CONTENT_LENGTH": str(len(CLIENT_CREDENTIALS))}))
     assert ok.status == "200 OK"
+
+
+class _Trickle(io.RawIOBase):
+    """A body that comes a few bytes per read (as a slow client's may)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.left = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        piece, self.left = self.left[:3], self.left[3:]
+        buffer[:len(piece)] = piece
+        return len(piece)
+
+
+class _Broken(io.RawIOBase):
+    """A body whose reading fails (the connection dropped)."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise OSError("connection reset")
+
+
+@pytest.mark.parametrize("terminated", [False, True])
+def test_a_body_that_comes_in_pieces_is_read_alike(client, register, terminated):
+    agency = _agency(register)
+    ok = same_answer(client.application, lambda: token_post(agency, CLIENT_CREDENTIALS, environ={
+        "wsgi.input": _Trickle(CLIENT_CREDENTIALS), **({"wsgi.input_terminated": True} if terminated else {})}))
+    assert ok.status == "200 OK"
+
+
+@pytest.mark.parametrize("terminated", [False, True])
+def test_a_body_that_cannot_be_read_is_answered_alike(client, register, terminated):
+    agency = _agency(register)
+    refused = same_answer(client.application, lambda: token_post(agency, CLIENT_CREDENTIALS, environ={
+        "wsgi.input": _Broken(), **({"wsgi.input_terminated": True} if terminated else {})}))
+    assert refused.status.startswith("400")
+
+
+def test_a_body_shorter_than_declared_is_answered_alike(client, register):
+    agency = _agency(register)
+    refused = same_answer(client.application, lambda: token_post(
+        agency, CLIENT_CREDENTIALS, environ={"CONTENT_LENGTH": str(len(CLIENT_CREDENTIALS) + 10)}))
+    assert refused.status.startswith("400")
+
+
+def test_a_terminated_body_is_read_to_its_end_alike(client, register):
+    """A server that ends the stream itself (`wsgi.input_terminated`, as granian): the body is
+    read to its end, whatever length was declared, up to the body limit."""
+    agency = _agency(register)
+    body = CLIENT_CREDENTIALS + b"&grant_type=x"
+    refused = same_answer(client.application, lambda: token_post(
+        agency, body, environ={"CONTENT_LENGTH": str(len(CLIENT_CREDENTIALS)), "wsgi.input_terminated": True}))
+    assert refused.status.startswith("400") and _error(refused) == "invalid_request"
 
 
 @pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "text/plain", "application/json",
