@@ -137,7 +137,12 @@ class RedisStore(EphemeralStore):
     after a reply lost would find the lost attempt's own effect, and answer a first use as a
     replay) are sent once: on a second connection per thread, from a pool without retries,
     checked first as a pool checks a connection (reconnected if the server closed it while
-    idle, before anything is sent). A failure once sent is a StoreError (503, try again)."""
+    idle, before anything is sent). A failure once sent is a StoreError (503, try again).
+
+    Behind Sentinel every command checks a connection out of the pool, as redis-py intends
+    there: a held connection that lost its primary reconnects to the address it had (redis-py
+    finds the new primary only when the pool hands a connection out), so it would keep
+    failing after a failover."""
 
     shared = True
 
@@ -152,6 +157,9 @@ class RedisStore(EphemeralStore):
         self._once_pool = connect(url, RedisOptions(connect_timeout_seconds=once.connect_timeout_seconds,
                                                     timeout_seconds=once.timeout_seconds,
                                                     retries=0)).connection_pool
+        # Connections held per thread, except behind Sentinel (see the class's docstring).
+        self._held = not url.startswith(SENTINEL_SCHEME + "://")
+        self._once_client = redis.Redis(connection_pool=self._once_pool)
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -159,6 +167,8 @@ class RedisStore(EphemeralStore):
     def _mine(self) -> redis.Redis:
         """This thread's client, made at its first command (made again in a forked child:
         the parent's connection is never used there; the pool starts afresh in the child)."""
+        if not self._held:
+            return self._client
         local = self._local
         client: redis.Redis | None = getattr(local, "client", None)
         pid = os.getpid()
@@ -181,6 +191,8 @@ class RedisStore(EphemeralStore):
         """`command` sent at most once (no retry after it was sent), with this thread's client
         of the pool without retries; its connection checked first (`ensure_connection`: made
         again if the server closed it, before the command is sent)."""
+        if not self._held:
+            return self._call(command, self._once_client)
         local = self._local
         pid = os.getpid()
         try:
