@@ -4,36 +4,22 @@ request waits for; a failure reaches every request of the batch."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from idp import audit
 from idp.audit.models import AuditEntry
 from infra.db import get_db
 from infra.group_commit import MAX_BATCH, GroupCommit, Write, get_group_commit
 from infra.indicators import increment, read
-
-DAY = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-
-
-def _entry(citizen: str) -> Write:
-    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id=citizen, client_id="agency",
-                                           claims=["sub"], now=DAY)
-    return write
-
-
-def _entries(app) -> list[str]:
-    with get_db(app).read() as session:
-        return sorted(session.scalars(sa.select(AuditEntry.citizen_ref)))
+from tests.support.log_entries import DAY, committed_citizens, log_entry
 
 
 def test_a_commit_is_done_when_it_returns(fresh_app):
     group = get_group_commit(fresh_app)
-    group.commit([_entry("c-1")], [increment("token.issued", agency="agency", dimension="client_credentials",
+    group.commit([log_entry("c-1")], [increment("token.issued", agency="agency", dimension="client_credentials",
                                              now=DAY)])
-    assert _entries(fresh_app) == ["c-1"]
+    assert committed_citizens(fresh_app) == ["c-1"]
     with get_db(fresh_app).read() as session:
         assert [(c.kind, c.count) for c in read(session, start=DAY.date(), end=DAY.date())] == [
             ("token.issued", 1)]
@@ -41,13 +27,13 @@ def test_a_commit_is_done_when_it_returns(fresh_app):
 
 def test_a_request_alone_commits_all_its_writes_in_one_transaction(fresh_app):
     group = GroupCommit(get_db(fresh_app).engine)
-    group.commit([_entry("c-1"), _entry("c-2"), _entry("c-3")])  # one statement thrice: grouped
-    assert _entries(fresh_app) == ["c-1", "c-2", "c-3"]
+    group.commit([log_entry("c-1"), log_entry("c-2"), log_entry("c-3")])  # one statement thrice: grouped
+    assert committed_citizens(fresh_app) == ["c-1", "c-2", "c-3"]
     assert group.batches == 1
     bad = Write(sa.insert(AuditEntry), {"event": None})  # NOT NULL: the whole transaction fails
     with pytest.raises(sa.exc.IntegrityError):
-        group.commit([_entry("c-4"), bad])
-    assert _entries(fresh_app) == ["c-1", "c-2", "c-3"]
+        group.commit([log_entry("c-4"), bad])
+    assert committed_citizens(fresh_app) == ["c-1", "c-2", "c-3"]
 
 
 def test_concurrent_requests_share_commits_and_every_one_is_committed(fresh_app):
@@ -59,7 +45,7 @@ def test_concurrent_requests_share_commits_and_every_one_is_committed(fresh_app)
         start.wait()
         try:
             for i in range(10):
-                group.commit([_entry(f"c-{n}-{i}")], [increment("funnel.authorization", agency="agency",
+                group.commit([log_entry(f"c-{n}-{i}")], [increment("funnel.authorization", agency="agency",
                                                                  dimension="code", now=DAY)])
         except BaseException as exc:  # pragma: no cover - reported below
             failures.append(exc)
@@ -70,7 +56,7 @@ def test_concurrent_requests_share_commits_and_every_one_is_committed(fresh_app)
     for thread in threads:
         thread.join()
     assert failures == []
-    assert len(_entries(fresh_app)) == 80
+    assert len(committed_citizens(fresh_app)) == 80
     assert group.served == 80 and 1 <= group.batches <= 80
     with get_db(fresh_app).read() as session:
         assert [c.count for c in read(session, start=DAY.date(), end=DAY.date())] == [80]
@@ -100,10 +86,10 @@ def test_a_failed_batch_fails_every_request_in_it_and_commits_nothing(fresh_app)
     group = GroupCommit(get_db(fresh_app).engine)
     broken = Write(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": 1})
     with pytest.raises(sa.exc.DBAPIError):
-        group.commit([_entry("c-lost"), broken])
-    assert _entries(fresh_app) == []
-    group.commit([_entry("c-kept")])  # the next batch is not affected
-    assert _entries(fresh_app) == ["c-kept"]
+        group.commit([log_entry("c-lost"), broken])
+    assert committed_citizens(fresh_app) == []
+    group.commit([log_entry("c-kept")])  # the next batch is not affected
+    assert committed_citizens(fresh_app) == ["c-kept"]
 
 
 def test_count_never_fails_the_request(fresh_app, caplog):
@@ -117,10 +103,10 @@ def test_a_queue_longer_than_a_batch_is_served_in_several(fresh_app):
     # Fill the queue as if MAX_BATCH + 5 requests were waiting, then let one request lead.
     from infra.group_commit import _Request
 
-    waiting = [_Request(writes=[_entry(f"w-{n}")], counts=()) for n in range(MAX_BATCH + 5)]
+    waiting = [_Request(writes=[log_entry(f"w-{n}")], counts=()) for n in range(MAX_BATCH + 5)]
     group._queue.extend(waiting)
-    group.commit([_entry("leader")])
-    assert "leader" in _entries(fresh_app)
+    group.commit([log_entry("leader")])
+    assert "leader" in committed_citizens(fresh_app)
     assert group.batches == 2  # the leader's own request was in the second batch
     assert all(request.done and request.error is None for request in waiting)
 
@@ -134,13 +120,13 @@ def test_a_request_that_breaks_a_shared_batch_fails_alone(fresh_app):
     with get_db(fresh_app).engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE once (id INTEGER PRIMARY KEY)"))
     duplicate = Write(sa.text("INSERT INTO once (id) VALUES (:id)"), {"id": 1})
-    good, bad, also_good = (_Request(writes=[_entry("c-1")], counts=()),
+    good, bad, also_good = (_Request(writes=[log_entry("c-1")], counts=()),
                             _Request(writes=[duplicate, duplicate], counts=()),
-                            _Request(writes=[_entry("c-2")], counts=()))
+                            _Request(writes=[log_entry("c-2")], counts=()))
     group._run([good, bad, also_good])
     assert good.done and bad.done and also_good.done
     assert good.error is None and also_good.error is None
     assert isinstance(bad.error, sa.exc.IntegrityError)
-    assert _entries(fresh_app) == ["c-1", "c-2"]
+    assert committed_citizens(fresh_app) == ["c-1", "c-2"]
     with get_db(fresh_app).read() as session:
         assert session.scalar(sa.text("SELECT count(*) FROM once")) == 0  # the failed request left nothing

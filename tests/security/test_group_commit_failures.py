@@ -5,29 +5,15 @@ level an outage during the code exchange's group commit is a 503 with Retry-Afte
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from idp import audit
 from idp.audit.models import AuditEntry
 from infra.db import get_db
 from infra.group_commit import GroupCommit, Write, _Request
-
-DAY = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-
-
-def _entry(citizen: str) -> Write:
-    write, _appended = audit.pending_entry(event="release.userinfo", citizen_id=citizen, client_id="agency",
-                                           claims=["sub"], now=DAY)
-    return write
-
-
-def _entries(app) -> list[str]:
-    with get_db(app).read() as session:
-        return sorted(session.scalars(sa.select(AuditEntry.citizen_ref)))
+from tests.support.log_entries import committed_citizens, log_entry
 
 
 def _table(app) -> Any:
@@ -43,13 +29,13 @@ def test_a_value_the_database_refuses_fails_its_own_request_only(fresh_app):
     group = GroupCommit(get_db(fresh_app).engine)
     rows = _table(fresh_app)
     out_of_range = Write(sa.text("INSERT INTO numbered (id) VALUES (:id)"), {"id": 2 ** 70})
-    good, bad, also_good = (_Request(writes=[_entry("c-1")], counts=()),
-                            _Request(writes=[_entry("c-bad"), out_of_range], counts=()),
-                            _Request(writes=[_entry("c-2")], counts=()))
+    good, bad, also_good = (_Request(writes=[log_entry("c-1")], counts=()),
+                            _Request(writes=[log_entry("c-bad"), out_of_range], counts=()),
+                            _Request(writes=[log_entry("c-2")], counts=()))
     group._run([good, bad, also_good])
     assert good.error is None and also_good.error is None, (good.error, also_good.error)
     assert bad.error is not None
-    assert _entries(fresh_app) == ["c-1", "c-2"]  # the failed request's log entry is not there
+    assert committed_citizens(fresh_app) == ["c-1", "c-2"]  # the failed request's log entry is not there
     assert rows() == 0
 
 
@@ -65,12 +51,12 @@ def test_an_outage_fails_every_request_of_the_batch_once(fresh_app, monkeypatch)
 
     monkeypatch.setattr(group.engine, "raw_connection", away)
     monkeypatch.setattr(group, "_kept", None)
-    batch = [_Request(writes=[_entry(f"c-{n}")], counts=()) for n in range(3)]
+    batch = [_Request(writes=[log_entry(f"c-{n}")], counts=()) for n in range(3)]
     group._run(batch)
     assert len(attempts) == 1
     assert all(isinstance(request.error, sa.exc.OperationalError) for request in batch)
     monkeypatch.undo()
-    assert _entries(fresh_app) == []
+    assert committed_citizens(fresh_app) == []
 
 
 @pytest.mark.parametrize("failure", [
@@ -81,7 +67,7 @@ def test_a_lone_request_gets_its_own_error(fresh_app, monkeypatch, failure):
     group = GroupCommit(get_db(fresh_app).engine)
     monkeypatch.setattr(group, "_run_on_driver", lambda calls: failure())
     with pytest.raises(sa.exc.DBAPIError):
-        group.commit([_entry("c-alone")])
+        group.commit([log_entry("c-alone")])
 
 
 def _database_away(group: GroupCommit, monkeypatch) -> list[int]:
@@ -161,18 +147,18 @@ def test_a_batch_that_raises_instead_of_failing_wakes_every_request_and_the_next
         return original(batch)
 
     monkeypatch.setattr(group, "_transaction", breaking)
-    waiting = _Request(writes=[_entry("c-waiting")], counts=())
+    waiting = _Request(writes=[log_entry("c-waiting")], counts=())
     group._queue.append(waiting)  # a request queued behind the leader, in its batch
     group._leading = False
     with pytest.raises(RuntimeError):
-        group.commit([_entry("c-leader")])
+        group.commit([log_entry("c-leader")])
     assert waiting.done and isinstance(waiting.error, RuntimeError)
     done = threading.Event()
 
     def later() -> None:
-        group.commit([_entry("c-later")])
+        group.commit([log_entry("c-later")])
         done.set()
 
     threading.Thread(target=later, daemon=True).start()
     assert done.wait(10), "the next commit waited for a lead that was never given back"
-    assert _entries(fresh_app) == ["c-later"]
+    assert committed_citizens(fresh_app) == ["c-later"]

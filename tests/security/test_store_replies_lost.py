@@ -7,24 +7,18 @@ command is not sent again once sent, and the caller gets StoreError (503, try ag
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 from redis.connection import Connection
 from redis.exceptions import TimeoutError as RedisTimeout
 
-from infra.store import RedisStore
 from infra.store.base import StoreError
-from tests.support.parts import REDIS_TEST_URL, missing
+from tests.support.parts import redis_store_for
 
 
 @pytest.fixture
 def redis_store():
-    candidate = RedisStore(REDIS_TEST_URL, prefix=f"cedula-lost-reply-{uuid.uuid4().hex}:")
-    try:
-        candidate.ping()
-    except Exception as exc:
-        missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+    candidate = redis_store_for("lost-reply")
     yield candidate
     candidate.delete_prefix()
     candidate.close()

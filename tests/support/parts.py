@@ -31,3 +31,19 @@ def require_executable(name: str, hint: str) -> str:
     if path is None:
         missing(f"{name} is not installed ({hint})")
     return path  # type: ignore[return-value]
+
+
+def redis_store_for(name: str):
+    """A RedisStore on the test Redis under a prefix of its own (`name` and a random part); the
+    test is `missing` (CI fails, locally it skips) when Redis does not answer. Close it and
+    `delete_prefix()` after."""
+    import uuid
+
+    from infra.store.redis import RedisStore
+
+    candidate = RedisStore(REDIS_TEST_URL, prefix=f"cedula-{name}-{uuid.uuid4().hex}:")
+    try:
+        candidate.ping()
+    except Exception as exc:
+        missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+    return candidate

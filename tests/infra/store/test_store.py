@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 
 import pytest
 
 from infra.store import MemoryStore, RedisStore
-from tests.support.parts import REDIS_TEST_URL, missing
+from tests.support.parts import redis_store_for
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -17,11 +16,7 @@ def store(request):
     if request.param == "memory":
         yield MemoryStore()
         return
-    candidate = RedisStore(REDIS_TEST_URL, prefix=f"cedula-store-test-{uuid.uuid4().hex}:")
-    try:
-        candidate.ping()
-    except Exception as exc:
-        missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+    candidate = redis_store_for("store-test")
     yield candidate
     candidate.delete_prefix()
     candidate.close()
