@@ -50,16 +50,18 @@ def test_the_plain_sql_reading_is_the_registrys(fresh_app, locale):
     assert agency_name_in_sql(_rows(fresh_app), ids[1], locale) == ids[1]  # no name: its client id
 
 
+def _fresh_python(code: str) -> str:
+    """What `code` prints in a new interpreter (nothing imported before it)."""
+    return subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          check=True, capture_output=True, text=True, timeout=120).stdout.strip()
+
+
 def test_the_name_rule_imports_without_flask_or_the_orm():
     """`cedula verify` imports it: the package's `__init__` loads nothing until asked."""
-    out = subprocess.run(
-        [sys.executable, "-c",
-         "import sys\n"
-         "import clients.registry.names\n"
-         "print(sorted(m for m in ('flask', 'sqlalchemy', 'clients.registry.models',"
-         " 'clients.registry.services') if m in sys.modules))\n"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True, text=True,
-        timeout=120).stdout.strip()
+    out = _fresh_python("import sys\n"
+                        "import clients.registry.names\n"
+                        "print(sorted(m for m in ('flask', 'sqlalchemy', 'clients.registry.models',"
+                        " 'clients.registry.services') if m in sys.modules))\n")
     assert out == "[]"
 
 
@@ -80,12 +82,8 @@ def test_the_registry_still_exports_its_names_when_asked():
 def test_the_package_localized_is_the_function_even_after_its_module_is_imported():
     """`clients.registry.localized` names a module and the function in it: the package gives
     the function, whichever was imported first."""
-    out = subprocess.run(
-        [sys.executable, "-c",
-         "import clients.registry.names\n"
-         "import clients.registry.services\n"
-         "from clients.registry import localized\n"
-         "print(callable(localized), localized({'client_name#en': 'X'}, 'client_name', 'en'))\n"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True, text=True,
-        timeout=120).stdout.strip()
+    out = _fresh_python("import clients.registry.names\n"
+                        "import clients.registry.services\n"
+                        "from clients.registry import localized\n"
+                        "print(callable(localized), localized({'client_name#en': 'X'}, 'client_name', 'en'))\n")
     assert out == "True X"
