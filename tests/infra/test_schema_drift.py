@@ -1,6 +1,7 @@
 """The schema the migrations build (`cedula db upgrade`, as in production) is the schema the
 models describe, table by table, on both backends: a column, index, constraint, type, length,
-nullability, server default or foreign key (with its ON DELETE) in one and not the other fails.
+nullability, server default, foreign key (with its ON DELETE), CHECK constraint or primary key
+name in one and not the other fails.
 """
 
 from __future__ import annotations
@@ -35,17 +36,21 @@ def differences(connection: sa.Connection, metadata: list[sa.MetaData]) -> list:
     return found
 
 
-def primary_key_names(connection: sa.Connection, metadata: list[sa.MetaData]) -> dict[str, tuple]:
-    """The tables whose primary key is named otherwise in the database than in the model (which
-    Alembic does not compare; a migration that names `pk_<table>` must find it)."""
+def unlike_constraints(connection: sa.Connection, metadata: list[sa.MetaData]) -> dict[str, tuple]:
+    """The tables whose primary key name or CHECK constraints (by name) differ between the
+    database and the model: Alembic compares neither, yet a CHECK the model declares must hold
+    in production, and a migration that names `pk_<table>` must find it."""
     inspector = sa.inspect(connection)
-    named = {}
+    unlike = {}
     for tables in metadata:
         for table in tables.tables.values():
-            reflected = inspector.get_pk_constraint(table.name)["name"]
-            if reflected != table.primary_key.name:
-                named[table.name] = (reflected, table.primary_key.name)
-    return named
+            found = (inspector.get_pk_constraint(table.name)["name"],
+                     sorted(check["name"] for check in inspector.get_check_constraints(table.name)))
+            declared = (table.primary_key.name,
+                        sorted(str(c.name) for c in table.constraints if isinstance(c, sa.CheckConstraint)))
+            if found != declared:
+                unlike[table.name] = (found, declared)
+    return unlike
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +77,12 @@ def test_the_migrated_schema_is_the_models(migrated):
     metadata = SCHEMA.metadata()
     with migrated.connect() as connection:
         assert differences(connection, metadata) == []
-        assert primary_key_names(connection, metadata) == {}
+        assert unlike_constraints(connection, metadata) == {}
 
 
 def test_a_model_change_without_a_migration_is_a_difference(migrated):
-    """A column, an index or a nullability added to a model alone is reported (the filter above
-    lets nothing else through)."""
+    """A column, an index, a nullability or a CHECK added to a model alone is reported (the
+    filter above lets nothing else through)."""
     from idp.schema import SCHEMA
     from infra.db import new_metadata
 
@@ -89,9 +94,12 @@ def test_a_model_change_without_a_migration_is_a_difference(migrated):
     leases.append_column(sa.Column("note", sa.String(40), nullable=True))
     sa.Index("ix_infra_leases_holder", leases.c.holder)
     changed.tables["infra_outbox"].c.claimed_by.nullable = False
+    leases.append_constraint(sa.CheckConstraint("token >= 0", name="token"))
 
     with migrated.connect() as connection:
         found = differences(connection, [changed, *others])
+        unlike = unlike_constraints(connection, [changed, *others])
+    assert unlike == {"infra_leases": (("pk_infra_leases", []), ("pk_infra_leases", ["ck_infra_leases_token"]))}
     assert sorted(_named(d) for d in found) == [
         ("add_column", "infra_leases", "note"), ("add_index", "infra_leases", "ix_infra_leases_holder"),
         ("modify_nullable", "infra_outbox", "claimed_by")]
