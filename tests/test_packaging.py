@@ -105,11 +105,14 @@ def installed(tmp_path_factory) -> Path:
     target = work / "venv"
     venv.EnvBuilder(with_pip=True).create(target)
     python = target / "bin" / "python"
+    # Without the checkout on PYTHONPATH: its cedula.egg-info would make pip take cedula as
+    # installed already and skip the wheel.
+    clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          "--require-hashes", "--no-deps", "-r", str(REPOSITORY / "requirements" / "main.txt")])
+          "--require-hashes", "--no-deps", "-r", str(REPOSITORY / "requirements" / "main.txt")], env=clean)
     _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-          str(wheel)])
-    _run([str(python), "-m", "pip", "check"])
+          str(wheel)], env=clean)
+    _run([str(python), "-m", "pip", "check"], env=clean)
     return target
 
 
