@@ -30,7 +30,8 @@ class Grant(Base):
     scopes: Mapped[list[str]] = mapped_column(sa.JSON)
     # The `claims` request parameter as granted (OIDC Core 5.5), for UserInfo and refreshes.
     claims: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    sid: Mapped[str] = mapped_column(sa.String(128), index=True)
+    # No index of its own: looked up only with the citizen (ix_oidc_grants_citizen_client).
+    sid: Mapped[str] = mapped_column(sa.String(128))
     auth_time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     acr: Mapped[str] = mapped_column(sa.String(200))
     amr: Mapped[list[str]] = mapped_column(sa.JSON)

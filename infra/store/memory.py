@@ -19,6 +19,24 @@ from infra.store.base import EphemeralStore
 log = logging.getLogger(__name__)
 
 
+class _Mark:
+    """A `take_and_mark` mark not yet read: the string `field` of the JSON object `source`,
+    decoded only when the mark is read (a replay, a snapshot), not on every take (issue 16)."""
+
+    __slots__ = ("field", "source")
+
+    def __init__(self, source: bytes, field: str) -> None:
+        self.source = source
+        self.field = field
+
+    def value(self) -> bytes:
+        return str(json.loads(self.source)[self.field]).encode("utf-8")
+
+
+def _resolved(value: object) -> object:
+    return value.value() if isinstance(value, _Mark) else value
+
+
 class MemoryStore(EphemeralStore):
     """A thread-safe dictionary with expiry. Not shared between processes."""
 
@@ -63,7 +81,8 @@ class MemoryStore(EphemeralStore):
         if self.snapshot_path is None:
             return
         with self._lock:
-            data = snapshot.dump(self._values, self._queues, key=self._snapshot_key, now=time.time())
+            values = {key: (_resolved(value), expires) for key, (value, expires) in self._values.items()}
+            data = snapshot.dump(values, self._queues, key=self._snapshot_key, now=time.time())
         write_atomically(self.snapshot_path, data)
 
     def _live(self, key: str, now: float) -> object | None:
@@ -73,7 +92,11 @@ class MemoryStore(EphemeralStore):
         if entry[1] <= now:
             del self._values[key]
             return None
-        return entry[0]
+        value = entry[0]
+        if isinstance(value, _Mark):  # every reader sees the mark's bytes
+            value = value.value()
+            self._values[key] = (value, entry[1])
+        return value
 
     def _sweep(self, now: float) -> None:
         if now < self._next_sweep:
@@ -122,7 +145,8 @@ class MemoryStore(EphemeralStore):
             self._values.pop(key, None)
             if not isinstance(value, bytes):
                 return None
-            self._values[mark_key] = (str(json.loads(value)[field]).encode("utf-8"), now + ttl)
+            # Left undecoded: the caller decodes the value anyway, the mark is read only on a replay.
+            self._values[mark_key] = (_Mark(value, field), now + ttl)
             return value
 
     def delete(self, *keys: str) -> None:

@@ -33,6 +33,18 @@ def test_values_sets_counters_and_queues_survive(tmp_path):
     assert second.due("deliveries", 200.0) == ["job-1"]
 
 
+def test_a_mark_never_read_is_saved_as_its_field(tmp_path):
+    """`take_and_mark` leaves its mark undecoded until it is read: the snapshot has its bytes."""
+    path = tmp_path / FILE_NAME
+    first = MemoryStore(snapshot_path=path, snapshot_key=KEY)
+    first.set("code", b'{"grant_id": "g-1", "other": 2}', 600)
+    first.take_and_mark("code", "mark", "grant_id", 600)
+    first.save_snapshot()
+
+    assert MemoryStore(snapshot_path=path, snapshot_key=KEY).get("mark") == b"g-1"
+    assert first.get("mark") == b"g-1"
+
+
 def test_the_file_is_private_and_replaced_atomically(tmp_path):
     path = tmp_path / FILE_NAME
     store = MemoryStore(snapshot_path=path, snapshot_key=KEY)
