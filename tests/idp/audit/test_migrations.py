@@ -58,33 +58,3 @@ def test_an_upgrade_keeps_sealed_and_pending_entries_and_refuses_the_same_duplic
             assert _refused(engine, _entry(1, "e" * 64))
         finally:
             engine.dispose()
-
-
-def test_the_migrated_table_is_the_model(backend, tmp_path):
-    """The model's indexes and the migrated schema agree (the INSERT of a pending entry is
-    built from the model)."""
-    from alembic import command
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from idp.audit.models import AUDIT_ENTRIES
-    from idp.schema import SCHEMA
-    from infra.db import create_engine
-    from tests.support.live import database_for
-
-    metadata = sa.MetaData()
-    AUDIT_ENTRIES.to_metadata(metadata)
-    with database_for(backend.name, tmp_path) as url:
-        command.upgrade(SCHEMA.alembic_config(url), "heads")
-        engine = create_engine(url)
-        try:
-            with engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={
-                    "include_name": lambda name, kind, _parent: kind != "table" or name == "audit_entries"})
-                assert compare_metadata(context, metadata) == []
-                found = {i["name"]: (tuple(i["column_names"]), bool(i["unique"]))
-                         for i in sa.inspect(connection).get_indexes("audit_entries")}
-        finally:
-            engine.dispose()
-    assert {i.name: (tuple(c.name for c in i.columns), bool(i.unique)) for i in AUDIT_ENTRIES.indexes} == \
-        {name: found[name] for name in found if name != "pk_audit_entries"}

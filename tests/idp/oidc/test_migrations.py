@@ -1,6 +1,6 @@
 """idp_oidc_0005: grants lose their index on `sid`; the query that names a sid still finds its
-rows through an index (`ix_oidc_grants_citizen_client`), and the model is the migrated table
-(issue 16)."""
+rows through an index (`ix_oidc_grants_citizen_client`) (issue 16). That the model is the migrated
+table: `tests/infra/test_schema_drift.py`, for every table."""
 
 from __future__ import annotations
 
@@ -65,28 +65,3 @@ def test_the_sid_index_goes_and_the_sid_query_still_uses_an_index(backend, tmp_p
             assert "ix_oidc_grants_sid" not in _grant_indexes(engine)
         finally:
             engine.dispose()
-
-
-def test_the_migrated_grant_tables_are_the_models(backend, tmp_path):
-    from alembic import command
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from idp.oidc.models import Grant, RefreshToken
-    from idp.schema import SCHEMA
-    from infra.db import create_engine
-    from tests.support.live import database_for
-
-    tables = {Grant.__tablename__, RefreshToken.__tablename__}
-    with database_for(backend.name, tmp_path) as url:
-        command.upgrade(SCHEMA.alembic_config(url), "heads")
-        engine = create_engine(url)
-        try:
-            with engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={
-                    "include_name": lambda name, kind, _parent: kind != "table" or name in tables})
-                differences = compare_metadata(context, Grant.metadata)
-        finally:
-            engine.dispose()
-    index_changes = [d for d in differences if isinstance(d, tuple) and d[0] in ("add_index", "remove_index")]
-    assert [d for d in index_changes if d[1].table.name in tables] == []
