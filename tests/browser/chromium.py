@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.virtual_authenticator import (
@@ -34,6 +34,7 @@ AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core tags).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
+STALE_NODE = "does not belong to the document"  # chromedriver: a node of a replaced page
 
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -102,10 +103,19 @@ class Browser:
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
     def wait(self, condition, message: str, seconds: float = WAIT_SECONDS):
-        try:
+        def settled(driver):
             # A page that reloads while the condition reads it leaves stale elements: look again.
-            return WebDriverWait(self.driver, seconds,
-                                 ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+            # Chromium says so as StaleElementReferenceException, or, when the element's node is
+            # from the document being replaced, as an "unknown error" naming that.
+            try:
+                return condition(driver)
+            except WebDriverException as exc:
+                if isinstance(exc, StaleElementReferenceException) or STALE_NODE in (exc.msg or ""):
+                    return False
+                raise
+
+        try:
+            return WebDriverWait(self.driver, seconds).until(settled)
         except TimeoutException:
             raise AssertionError(f"{message}; the page is {self.driver.current_url}"
                                  f"{self.shown_errors()}") from None
