@@ -213,6 +213,9 @@ def test_a_node_killed_while_sealing_leaves_nothing_half_written_and_the_retry_c
             "Host": topology.issuer.split("//")[1], "Authorization": f"Bearer {token}", "Idempotency-Key": key})
         assert again.status_code == 201 and again.json()["id"] == retry.json()["id"]
         assert documents() == before + 1
-        assert not [f for f in files() if f.endswith(".part") or "/." in f]
+        # No temporary file stays: one in flight (a write being renamed into place while this
+        # lists) is gone within moments; a crash's leftover would stay and fail this.
+        assert _wait(lambda: not [f for f in files() if f.endswith(".part") or "/." in f], seconds=10, every=0.1), \
+            files()
     finally:
         engine.dispose()
