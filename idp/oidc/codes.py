@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from infra.store import EphemeralStore
@@ -45,37 +45,6 @@ class CodeGrant:
     resources: list[str] = field(default_factory=list)
 
 
-_NAMES = frozenset(f.name for f in fields(CodeGrant))
-_REQUIRED = frozenset(f.name for f in fields(CodeGrant) if f.default is MISSING and f.default_factory is MISSING)
-_DEFAULTS = tuple((f.name, f.default, f.default_factory) for f in fields(CodeGrant) if f.name not in _REQUIRED)
-
-
-def _grant_of(values: Any) -> CodeGrant:
-    """`CodeGrant(**values)` for a stored code's fields, without the frozen dataclass's
-    `object.__setattr__` per field (3.8 -> 1.8 us, issue 16): the same object, with
-    the defaults of the fields a code issued before them lacks. Anything else (a missing
-    or unknown field) goes to the constructor, which refuses it as before."""
-    if type(values) is not dict or not (_REQUIRED <= values.keys() <= _NAMES):
-        return CodeGrant(**values)
-    if len(values) != len(_NAMES):
-        values = dict(values)
-        for name, default, factory in _DEFAULTS:
-            if name not in values:
-                values[name] = factory() if callable(factory) else default
-    grant = object.__new__(CodeGrant)
-    grant.__dict__.update(values)
-    return grant
-
-
-def _decoded(raw: bytes) -> Any:
-    """`json.loads(raw)`: a stored code is UTF-8 JSON from `issue` (an object: "{" and then no
-    NUL byte, what `json.detect_encoding` reads as UTF-8), decoded as json.loads would decode it,
-    without the detection (issue 16); anything else goes to json.loads as it is."""
-    if raw[:1] == b"{" and raw[1:2] != b"\x00":
-        return json.loads(raw.decode("utf-8", "surrogatepass"))
-    return json.loads(raw)
-
-
 def _key(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
@@ -105,7 +74,7 @@ def redeem(store: EphemeralStore, code: str, *, replay_ttl: int) -> Redemption:
     # The code is taken and its replay mark left in one step (one round trip on Redis).
     raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
     if raw is not None:
-        return Redemption(_grant_of(_decoded(raw)), None)
+        return Redemption(CodeGrant(**json.loads(raw)), None)
     mark = store.get(MARK_PREFIX + digest)
     if mark is None:
         return Redemption(None, None)

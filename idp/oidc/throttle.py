@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from infra.store import EphemeralStore
 
@@ -27,20 +28,9 @@ class ClientAuthLimits:
     window: int
 
 
-# client id -> its keys' prefix (`_client`), for the ids this process saw; cleared when full
-# (made-up names are read too, before they are refused).
-_BASES: dict[str, str] = {}
-BASES_KEPT = 10_000
-
-
+@lru_cache(maxsize=10_000)  # the ids this process saw (made-up names are read too, then refused)
 def _client(client_id: str) -> str:
-    base = _BASES.get(client_id)
-    if base is None:
-        base = PREFIX + hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
-        if len(_BASES) >= BASES_KEPT:
-            _BASES.clear()
-        _BASES[client_id] = base
-    return base
+    return PREFIX + hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def marks(*, client_id: str, address: str) -> list[str]:
