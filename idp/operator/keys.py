@@ -83,6 +83,17 @@ def _recorder(actor: Actor, action: str, details: Callable[..., dict[str, Any]])
     return record
 
 
+def _act(actor: Actor, done: str, action: Callable[[keys.KeyService], object]) -> BaseResponse:
+    """Run a key action: the page again with the key store's error (400), or a 303 back to
+    it saying what was done."""
+    service = keys.get_service(current_app)
+    try:
+        action(service)
+    except KeyStoreError as exc:
+        return _page(actor, error=str(exc), status=400)
+    return redirect(f"/operator/keys?done={done}", code=303)
+
+
 @bp.post("/keys/revoke")
 @operator_page
 def revoke(actor: Actor) -> BaseResponse:
@@ -90,13 +101,9 @@ def revoke(actor: Actor) -> BaseResponse:
     reason = request.form.get("reason", "unspecified")
     if reason not in REASONS or not serial:
         return _page(actor, error=f"reason must be one of {', '.join(REASONS)}; serial is required", status=400)
-    service = keys.get_service(current_app)
-    try:
-        service.pki.revoke(serial=serial, reason=reason, now=service.now(), record=_recorder(
-            actor, "certificate.revoked", lambda status: {"serial": serial, "reason": reason}))
-    except KeyStoreError as exc:
-        return _page(actor, error=str(exc), status=400)
-    return redirect("/operator/keys?done=revoked", code=303)
+    return _act(actor, "revoked", lambda service: service.pki.revoke(
+        serial=serial, reason=reason, now=service.now(), record=_recorder(
+            actor, "certificate.revoked", lambda status: {"serial": serial, "reason": reason})))
 
 
 @bp.post("/keys/renew")
@@ -105,23 +112,13 @@ def renew(actor: Actor) -> BaseResponse:
     name = request.form.get("certificate", "")
     if name not in RENEWABLE:
         return _page(actor, error=f"certificate must be one of {', '.join(RENEWABLE)}", status=400)
-    service = keys.get_service(current_app)
-    try:
-        service.pki.renew(name, service.now(), record=_recorder(
-            actor, "certificate.renewed", lambda: {"certificate": name}))
-    except KeyStoreError as exc:
-        return _page(actor, error=str(exc), status=400)
-    return redirect("/operator/keys?done=renewed", code=303)
+    return _act(actor, "renewed", lambda service: service.pki.renew(name, service.now(), record=_recorder(
+        actor, "certificate.renewed", lambda: {"certificate": name})))
 
 
 @bp.post("/keys/rotate")
 @operator_page
 def rotate(actor: Actor) -> BaseResponse:
-    service = keys.get_service(current_app)
-    try:
-        service.keyring.rotate(service.now(), record=_recorder(
-            actor, "signing_keys.rotated", lambda result: {"published": [k.kid for k in result.published],
-                                                           "removed": list(result.removed)}))
-    except KeyStoreError as exc:
-        return _page(actor, error=str(exc), status=400)
-    return redirect("/operator/keys?done=rotated", code=303)
+    return _act(actor, "rotated", lambda service: service.keyring.rotate(service.now(), record=_recorder(
+        actor, "signing_keys.rotated", lambda result: {"published": [k.kid for k in result.published],
+                                                       "removed": list(result.removed)})))
