@@ -53,6 +53,16 @@ def _name(raw: object) -> tuple[str | None, str | None]:
     return value, None
 
 
+def _required(fields: Mapping[str, object], name: str, errors: dict[str, str]) -> str | None:
+    """The field's text without surrounding white space; None, with its "required" error, when
+    it is missing, not text or blank."""
+    raw = fields.get(name)
+    if not isinstance(raw, str) or not raw.strip():
+        errors[name] = "enrol.error.required"
+        return None
+    return raw.strip()
+
+
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -69,13 +79,11 @@ def validate(fields: Mapping[str, object], *, scheme: NationalIdScheme, minimum_
         errors["family_name"] = err
 
     born: date | None = None
-    raw_date = fields.get("birthdate")
-    if not isinstance(raw_date, str) or not raw_date.strip():
-        errors["birthdate"] = "enrol.error.required"
-    else:
+    raw_date = _required(fields, "birthdate", errors)
+    if raw_date is not None:
         try:
-            born = date.fromisoformat(raw_date.strip())
-            if len(raw_date.strip()) != 10:
+            born = date.fromisoformat(raw_date)
+            if len(raw_date) != 10:
                 raise ValueError
         except ValueError:
             errors["birthdate"] = "enrol.error.birthdate_format"
@@ -87,10 +95,8 @@ def validate(fields: Mapping[str, object], *, scheme: NationalIdScheme, minimum_
                 errors["birthdate"] = "enrol.error.too_young"
 
     national_id: str | None = None
-    raw_id = fields.get("national_id")
-    if not isinstance(raw_id, str) or not raw_id.strip():
-        errors["national_id"] = "enrol.error.required"
-    else:
+    raw_id = _required(fields, "national_id", errors)
+    if raw_id is not None:
         try:
             national_id = scheme.normalise(raw_id)
         except InvalidNationalId as exc:
@@ -100,20 +106,16 @@ def validate(fields: Mapping[str, object], *, scheme: NationalIdScheme, minimum_
             if embedded is not None and born is not None and embedded != born:
                 errors["birthdate"] = "enrol.error.birthdate_mismatch"
 
-    email = fields.get("email")
-    if not isinstance(email, str) or not email.strip():
-        errors["email"] = "enrol.error.required"
-    else:
-        email = email.strip()
+    email = _required(fields, "email", errors)
+    if email is not None:
         if len(email) > EMAIL_MAX or not EMAIL_PATTERN.fullmatch(email):
             errors["email"] = "enrol.error.email"
         else:
             local, _, domain = email.rpartition("@")
             email = f"{local}@{domain.lower()}"
 
-    # A field left None (or an e-mail that is not text) always has its error.
-    if (errors or given is None or family is None or born is None or national_id is None
-            or not isinstance(email, str)):
+    # A field left None always has its error.
+    if errors or given is None or family is None or born is None or national_id is None or email is None:
         raise InvalidFields({f: errors[f] for f in FIELDS if f in errors})
     return EnrolmentData(given_name=given, family_name=family, birthdate=born,
                          national_id_scheme=scheme.code, national_id=national_id, email=email)

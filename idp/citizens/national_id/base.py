@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar, Literal
 
@@ -76,11 +77,26 @@ class NationalIdScheme(ABC):
                                           "letters and digits")
         return value.upper()
 
+    def _fullmatch(self, shape: re.Pattern[str], value: str, *, expected: str) -> re.Match[str]:
+        """`shape` matched against the whole of `value`, else a "format" error saying what was
+        `expected` and how many characters came."""
+        match = shape.fullmatch(value)
+        if match is None:
+            raise self._invalid("format", f"expected {expected}; got {len(value)} characters")
+        return match
+
     def _invalid(self, reason: Reason, message: str) -> InvalidNationalId:
         return InvalidNationalId(reason, f"{self.code}: {message}", scheme=self.code)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code}>"
+
+
+def mod10_check_digit(values: Sequence[int]) -> str:
+    """(10 - (v1*(n+1) + v2*n + ... + vn*2) mod 10) mod 10 for n values: the weighted
+    check digit of the CURP and of the DUI."""
+    total = sum(v * w for v, w in zip(values, range(len(values) + 1, 1, -1), strict=True))
+    return str((10 - total % 10) % 10)
 
 
 def check_declaration(cls: type[NationalIdScheme]) -> None:

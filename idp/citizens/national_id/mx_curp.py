@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from idp.citizens.national_id.base import NationalIdScheme
+from idp.citizens.national_id.base import NationalIdScheme, mod10_check_digit
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 STATES = frozenset({
@@ -34,8 +34,9 @@ _SHAPE = re.compile(
 
 def check_digit(first17: str) -> str:
     """The CURP check digit of its first 17 characters."""
-    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, range(18, 1, -1), strict=True))
-    return str((10 - total % 10) % 10)
+    if len(first17) != 17:
+        raise ValueError(f"expected 17 characters, got {len(first17)}")
+    return mod10_check_digit([ALPHABET.index(c) for c in first17])
 
 
 class CURP(NationalIdScheme):
@@ -46,10 +47,7 @@ class CURP(NationalIdScheme):
     def normalise(self, raw: str) -> str:
         """Canonical form: the 18 characters in upper case, without spaces or hyphens."""
         value = self._compact(raw, drop="-")
-        match = _SHAPE.fullmatch(value)
-        if match is None:
-            raise self._invalid("format", "expected 18 characters in the RENAPO layout "
-                                          f"(AAAA000000HAAAAA00); got {len(value)} characters")
+        match = self._fullmatch(_SHAPE, value, expected="18 characters in the RENAPO layout (AAAA000000HAAAAA00)")
         _, state, _ = match.groups()
         if state not in STATES:
             raise self._invalid("format", f"{state!r} is not a state code of birth")

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 
-from idp.citizens.national_id.base import NationalIdScheme
+from idp.citizens.national_id.base import NationalIdScheme, mod10_check_digit
 
 _SHAPE = re.compile(r"([0-9]{8})-?([0-9])")
-_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
 
 
 def check_digit(digits: str) -> str:
     """The DUI check digit of eight ASCII digits."""
-    total = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=True))
-    return str((10 - total % 10) % 10)
+    if len(digits) != 8:
+        raise ValueError(f"expected 8 digits, got {len(digits)}")
+    return mod10_check_digit([int(d) for d in digits])
 
 
 class DUI(NationalIdScheme):
@@ -28,11 +28,8 @@ class DUI(NationalIdScheme):
     def normalise(self, raw: str) -> str:
         """Canonical form "NNNNNNNN-D"; the hyphen is optional on input."""
         value = self._compact(raw)
-        match = _SHAPE.fullmatch(value)
-        if match is None:
-            raise self._invalid("format", "expected 8 digits, an optional hyphen and a check "
-                                          f"digit (NNNNNNNN-D); got {len(value)} characters")
-        digits, given = match.groups()
+        digits, given = self._fullmatch(
+            _SHAPE, value, expected="8 digits, an optional hyphen and a check digit (NNNNNNNN-D)").groups()
         if check_digit(digits) != given:
             raise self._invalid("check", "the check digit does not match the 8 digits")
         return f"{digits}-{given}"
