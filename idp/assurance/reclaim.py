@@ -29,7 +29,6 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp.assurance.errors import AssuranceError
@@ -44,6 +43,7 @@ from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
 from idp.registrar.services import Actor, trail
+from infra.unique_insert import insert_unique
 
 FROZEN_PREFIX = "frozen:"
 METHODS = ("register_channel", "in_person")
@@ -133,13 +133,9 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
               details={**facts, "reclaimed_by_method": method},
               citizen_event="identity.frozen")
     claimant = new_citizen(data, now=now)
-    try:
-        with session.begin_nested():
-            session.add(claimant)
-            session.flush()
-    except IntegrityError:  # another claim for this ID finished first (it proved the same)
-        raise ReclaimRefused("the national ID was taken over meanwhile",
-                             reason="holder_verified") from None
+    # Refused when another claim for this ID finished first (it proved the same).
+    insert_unique(session, claimant, taken=ReclaimRefused("the national ID was taken over meanwhile",
+                                                          reason="holder_verified"))
     if method == "register_channel":
         raise_proofing(session, citizen_id=claimant.id, method="register_match", now=now)
         record_evidence(session, citizen_id=claimant.id, kind="register_match", source=source,

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp.citizens.enrolment import EnrolmentData
@@ -22,6 +21,7 @@ from idp.citizens.errors import (
 )
 from idp.citizens.models import Citizen, Passkey
 from idp.webauthn.registration import NewPasskey
+from infra.unique_insert import insert_unique
 
 USER_HANDLE_BYTES = 32
 PASSKEY_NAME_MAX = 64
@@ -95,14 +95,8 @@ def enrol(session: Session, *, data: EnrolmentData, user_handle: bytes, passkey:
     if credential_registered(session, passkey.credential_id):
         raise CredentialExists("this passkey is already registered")
     citizen = new_citizen(data, now=now, user_handle=user_handle)
-    try:
-        with session.begin_nested():
-            session.add(citizen)
-            session.flush()
-            session.add(_passkey_row(citizen.id, passkey, name=_name(passkey_name, ()), now=now))
-            session.flush()
-    except IntegrityError:
-        raise EnrolmentRefused("national ID or user handle already enrolled") from None
+    insert_unique(session, citizen, _passkey_row(citizen.id, passkey, name=_name(passkey_name, ()), now=now),
+                  taken=EnrolmentRefused("national ID or user handle already enrolled"))
     return citizen
 
 
@@ -113,12 +107,7 @@ def add_passkey(session: Session, *, citizen_id: uuid.UUID, passkey: NewPasskey,
         raise CredentialExists("this passkey is already registered")
     names = session.scalars(sa.select(Passkey.name).where(Passkey.citizen_id == citizen_id)).all()
     row = _passkey_row(citizen_id, passkey, name=_name(passkey_name, names), now=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        raise CredentialExists("this passkey is already registered") from None
+    insert_unique(session, row, taken=CredentialExists("this passkey is already registered"))
     return row
 
 

@@ -20,7 +20,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp.citizens import services as citizens
@@ -37,6 +36,7 @@ from idp.webauthn.errors import WebAuthnError
 from idp.webauthn.registration import creation_options, parse_registration, verify_registration
 from idp.webauthn.relying_party import RelyingParty
 from infra.store import EphemeralStore
+from infra.unique_insert import insert_unique
 
 PREFIX = "registrar:enrolment:"
 
@@ -62,12 +62,7 @@ def enrol_in_person(session: Session, store: EphemeralStore, *, actor: Actor, da
     if citizens.national_id_taken(session, scheme=data.national_id_scheme, national_id=data.national_id):
         raise AlreadyEnrolled("this national ID already has an identity")
     citizen = citizens.new_citizen(data, now=now)
-    try:
-        with session.begin_nested():
-            session.add(citizen)
-            session.flush()
-    except IntegrityError:
-        raise AlreadyEnrolled("this national ID was enrolled meanwhile") from None
+    insert_unique(session, citizen, taken=AlreadyEnrolled("this national ID was enrolled meanwhile"))
     services.trail(session, actor=actor, action="identity.enrolled", citizen_id=citizen.id, now=now,
                    details={"document_type": document.document_type}, citizen_event="registrar.enrolled")
     services.verify_in_person(session, actor=actor, citizen_id=citizen.id, document=document, now=now)
