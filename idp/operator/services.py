@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from idp.citizens.models import Citizen
 from idp.operator.errors import NotOperator
 from idp.operator.models import Operator
+from idp.registrar.roles import grant_role, revoke_role
 from idp.registrar.services import Actor, trail
 
 
@@ -26,22 +27,16 @@ def console_actor(citizen_id: uuid.UUID) -> Actor:
 
 def grant(session: Session, *, citizen: Citizen, by: Actor, now: datetime) -> Operator:
     """Make the citizen an operator (again, if revoked before)."""
-    role = session.get(Operator, citizen.id)
-    if role is None:
-        role = Operator(citizen_id=citizen.id, granted_at=now, granted_by=by.name[:120], revoked_at=None)
-        session.add(role)
-    else:
-        role.granted_at, role.granted_by, role.revoked_at = now, by.name[:120], None
+    role = grant_role(session, Operator, citizen.id, by=by.name[:120], now=now,
+                      new=lambda: Operator(citizen_id=citizen.id))
     session.flush()
     trail(session, actor=by, action="operator.granted", citizen_id=citizen.id, now=now)
     return role
 
 
 def revoke(session: Session, *, citizen: Citizen, by: Actor, now: datetime) -> None:
-    role = session.get(Operator, citizen.id)
-    if role is None or role.revoked_at is not None:
+    if revoke_role(session, Operator, citizen.id, now=now) is None:
         raise NotOperator("this citizen is not an operator")
-    role.revoked_at = now
     trail(session, actor=by, action="operator.revoked", citizen_id=citizen.id, now=now)
 
 

@@ -25,6 +25,7 @@ from idp.citizens.models import Citizen
 from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import CitizenNotFound, NotRegistrar, OwnRecord, RegistrarError
 from idp.registrar.models import Registrar, RegistrarAuditEntry
+from idp.registrar.roles import grant_role, revoke_role
 from infra.store import EphemeralStore
 
 BINDING_PREFIX = "registrar:bind:"
@@ -77,14 +78,9 @@ def grant(session: Session, *, citizen: Citizen, service_point: str, operator: s
     point = " ".join(service_point.split())
     if not 0 < len(point) <= SERVICE_POINT_MAX:
         raise RegistrarError(f"the service point needs 1 to {SERVICE_POINT_MAX} characters")
-    role = session.get(Registrar, citizen.id)
-    if role is None:
-        role = Registrar(citizen_id=citizen.id, service_point=point, granted_at=now,
-                         granted_by=operator[:100], revoked_at=None)
-        session.add(role)
-    else:
-        role.service_point, role.granted_at, role.granted_by = point, now, operator[:100]
-        role.revoked_at = None
+    role = grant_role(session, Registrar, citizen.id, by=operator[:100], now=now,
+                      new=lambda: Registrar(citizen_id=citizen.id))
+    role.service_point = point
     session.flush()
     trail(session, actor=Actor.operator(operator), action="role.granted", citizen_id=citizen.id,
           now=now, details={"service_point": point})
@@ -92,10 +88,9 @@ def grant(session: Session, *, citizen: Citizen, service_point: str, operator: s
 
 
 def revoke(session: Session, *, citizen: Citizen, operator: str, now: datetime) -> None:
-    role = session.get(Registrar, citizen.id)
-    if role is None or role.revoked_at is not None:
+    role = revoke_role(session, Registrar, citizen.id, now=now)
+    if role is None:
         raise NotRegistrar("this citizen is not a registrar")
-    role.revoked_at = now
     trail(session, actor=Actor.operator(operator), action="role.revoked", citizen_id=citizen.id,
           now=now, details={"service_point": role.service_point})
 
