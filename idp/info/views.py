@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
@@ -49,25 +50,14 @@ def organisation(settings: Mapping[str, Any]) -> Organisation:
 ORGANISATION: Slot[Organisation] = Slot("organisation")
 
 
+# Each page: its path, its endpoint (templates link to it with url_for) and its template.
+PAGES = (("/help", "help_page", "help"), ("/privacy", "privacy", "privacy"),
+         ("/accessibility", "accessibility", "accessibility"), ("/contact", "contact", "contact"))
+
+
 def _page(template: str) -> str:
     return render_template(f"info/{template}.html", organisation=ORGANISATION.of(current_app))
 
 
-@bp.get("/help")
-def help_page() -> str:
-    return _page("help")
-
-
-@bp.get("/privacy")
-def privacy() -> str:
-    return _page("privacy")
-
-
-@bp.get("/accessibility")
-def accessibility() -> str:
-    return _page("accessibility")
-
-
-@bp.get("/contact")
-def contact() -> str:
-    return _page("contact")
+for _path, _endpoint, _template in PAGES:
+    bp.add_url_rule(_path, _endpoint, partial(_page, _template), methods=["GET"])
