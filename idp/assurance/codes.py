@@ -4,10 +4,13 @@ message that carries them in the reader's language, and what such a page shows."
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, redirect
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from idp.assurance.models import PossessionCode
@@ -25,10 +28,12 @@ from idp.assurance.settings import assurance_settings
 from idp.civil_register.base import Contact
 from infra.db import get_db
 from infra.notify import DeliveryFailed, Sent, get_notifier
+from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
 
+log = logging.getLogger(__name__)
 KEY_PURPOSE = "possession-codes"
 
 
@@ -87,3 +92,18 @@ def send_code(issued: IssuedCode, *, purpose: str) -> Sent:
         with get_db(current_app).transaction() as db:
             withdraw(db, issued.id)
         raise
+
+
+def deliver(issued: IssuedCode, *, purpose: str, metric: str, page: Callable[..., ResponseReturnValue],
+            sent: str, log_extra: dict[str, str] | None = None) -> ResponseReturnValue:
+    """Send a code a page issued: a 303 to `sent` when it went, else `page(status=503, ...)`
+    saying the delivery failed and when to try again (the code is withdrawn). Counted under
+    `metric` ("delivery_failed", "sent_<channel>")."""
+    try:
+        send_code(issued, purpose=purpose)
+    except DeliveryFailed as exc:
+        count(metric, "delivery_failed")
+        return page(status=503, notice="delivery_failed", retry_after=exc.retry_after)
+    count(metric, f"sent_{issued.contact.channel}")
+    log.info("%s code sent", purpose, extra={**(log_extra or {}), "channel": issued.contact.channel})
+    return redirect(sent, code=303)

@@ -18,8 +18,9 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime
+from functools import partial
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from idp import audit
@@ -38,7 +39,6 @@ from idp.registrar.services import Actor
 from idp.sessions import end_session, sessions_for, start_session
 from infra.config import get_settings
 from infra.db import get_db
-from infra.notify import DeliveryFailed
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
@@ -66,17 +66,16 @@ def _store_key(claim_id: str) -> str:
     return f"reclaim:claim:{claim_id}"
 
 
-def _claim() -> tuple[str, EnrolmentData] | None:
+def _claim() -> tuple[str, EnrolmentData]:
+    """The open claim (its id and details); without one, the request ends in a 303 to /reclaim."""
     claim_id = request.cookies.get(COOKIE, "")
-    if not claim_id or len(claim_id) > 64:
-        return None
-    raw = get_store(current_app).get(_store_key(claim_id))
+    raw = get_store(current_app).get(_store_key(claim_id)) if 0 < len(claim_id) <= 64 else None
     if raw is None:
-        return None
+        abort(redirect("/reclaim", code=303))
     return claim_id, EnrolmentData.from_json(json.loads(raw))
 
 
-def _posted_claim(limit: str) -> tuple[str, EnrolmentData] | None:
+def _posted_claim(limit: str) -> tuple[str, EnrolmentData]:
     """A POST about the open claim: its CSRF token, the rate limit `limit`, then the claim."""
     validate_csrf()
     hit(limit)
@@ -161,19 +160,13 @@ def _code_page(claim_id: str, data: EnrolmentData, *, status: int = 200,
 
 @bp.get("/reclaim/code")
 def code_page() -> ResponseReturnValue:
-    found = _claim()
-    if found is None:
-        return redirect("/reclaim", code=303)
-    return _code_page(*found)
+    return _code_page(*_claim())
 
 
 @bp.post("/reclaim/code")
 def request_code() -> ResponseReturnValue:
     """Send a code to the register contact the claimant chose."""
-    found = _posted_claim("reclaim-code")
-    if found is None:
-        return redirect("/reclaim", code=303)
-    claim_id, data = found
+    claim_id, data = _posted_claim("reclaim-code")
     try:
         matched = _register_match(data)
     except CivilRegisterError:
@@ -191,14 +184,8 @@ def request_code() -> ResponseReturnValue:
     except TooManyAttempts as exc:
         count("reclaim.code", "too_many")
         return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)
-    try:
-        codes.send_code(issued, purpose=PURPOSE)
-    except DeliveryFailed as exc:  # the code was withdrawn
-        count("reclaim.code", "delivery_failed")
-        return _code_page(claim_id, data, status=503, notice="delivery_failed",
-                          retry_after=exc.retry_after)
-    count("reclaim.code", f"sent_{issued.contact.channel}")
-    return redirect("/reclaim/code?code=sent#code-entry", code=303)
+    return codes.deliver(issued, purpose=PURPOSE, metric="reclaim.code", page=partial(_code_page, claim_id, data),
+                         sent="/reclaim/code?code=sent#code-entry")
 
 
 def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
@@ -214,10 +201,7 @@ def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
 @bp.post("/reclaim/verify")
 def enter_code() -> ResponseReturnValue:
     """The code proves possession: the national ID moves to a new account for the claimant."""
-    found = _posted_claim("reclaim-verify")
-    if found is None:
-        return redirect("/reclaim", code=303)
-    claim_id, data = found
+    claim_id, data = _posted_claim("reclaim-verify")
     consents = get_consents()
     now = _now()
     audit.prepare()  # the log's key exists before the transaction that may freeze an account

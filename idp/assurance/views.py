@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -21,7 +22,6 @@ from idp.civil_register.errors import CivilRegisterError
 from idp.civil_register.services import check_citizen
 from idp.sessions import require_citizen
 from infra.db import get_db
-from infra.notify import DeliveryFailed
 from infra.ops.metrics import count
 from infra.web.csrf import validate_csrf
 from infra.web.ratelimit import hit
@@ -143,15 +143,9 @@ def request_code() -> ResponseReturnValue:
     except TooManyAttempts as exc:
         count("possession.code", "too_many")
         return _page(citizen_id, status=429, notice="too_many", retry_after=exc.retry_after)
-    try:
-        codes.send_code(issued, purpose=PURPOSE)
-    except DeliveryFailed as exc:  # the code was withdrawn
-        count("possession.code", "delivery_failed")
-        return _page(citizen_id, status=503, notice="delivery_failed", retry_after=exc.retry_after)
-    count("possession.code", f"sent_{issued.contact.channel}")
-    log.info("proofing code sent", extra={"citizen_id": str(citizen_id),
-                                          "channel": issued.contact.channel})
-    return redirect("/account/assurance?code=sent#code-entry", code=303)
+    return codes.deliver(issued, purpose=PURPOSE, metric="possession.code", page=partial(_page, citizen_id),
+                         sent="/account/assurance?code=sent#code-entry",
+                         log_extra={"citizen_id": str(citizen_id)})
 
 
 @bp.post("/account/assurance/code/verify")
