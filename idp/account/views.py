@@ -42,6 +42,7 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
+from infra.utc import as_utc
 from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import ApiError
@@ -102,21 +103,14 @@ def login() -> ResponseReturnValue:
     return render_template("account/login.html", next=target, reauth=reauth, agency=agency_of_next(target))
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite gives naive datetimes back; every stored time is UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _passkey_view(passkey: Passkey) -> dict[str, object]:
     """A passkey as the account page shows it: the citizen's own name for it, the model named
     from its AAGUID (None: a plain "Passkey"), and where it was created and last used."""
     return {
         "credential_id": b64url(passkey.credential_id),
         "name": passkey.name,
-        "created": _utc(passkey.created_at),
-        "last_used": _utc(passkey.last_used_at),
+        "created": as_utc(passkey.created_at),
+        "last_used": as_utc(passkey.last_used_at),
         "synced": passkey.backup_eligible,
         "model": model_name(passkey.aaguid),
         "created_device": passkey_devices.parse(passkey.created_device),
@@ -163,7 +157,7 @@ def details() -> ResponseReturnValue:
         if citizen is None:
             return _signed_out_citizen()
     return render_template("account/details.html", citizen=citizen, scheme=scheme(current_app),
-                           enrolled=_utc(citizen.created_at))
+                           enrolled=as_utc(citizen.created_at))
 
 
 @bp.route("/account/recovery-codes", methods=["GET", "POST"])

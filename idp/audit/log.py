@@ -30,6 +30,7 @@ from idp.audit.models import AUDIT_ENTRIES, AuditEntry, ChainHead, Checkpoint
 from idp.audit.settings import AuditPolicy
 from infra.components import Slot
 from infra.group_commit import Write
+from infra.utc import as_utc
 
 HEAD_ID = 1
 CHECKPOINT_TYP = "audit-checkpoint+jwt"
@@ -76,12 +77,6 @@ class Appended:
     event: str
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _ref(value: str | uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
@@ -119,7 +114,7 @@ def lock_head(session: Session) -> _Head:
     for _attempt in range(2):
         row = session.connection().execute(_LOCK_HEAD).first()
         if row is not None:
-            return _Head(int(row.seq), str(row.hash), int(row.checkpoint_seq), _utc(row.checkpoint_at))
+            return _Head(int(row.seq), str(row.hash), int(row.checkpoint_seq), as_utc(row.checkpoint_at))
         if session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                           .where(AuditEntry.seq.is_not(None))):
             raise ChainBroken("the chain head row is missing while sealed entries exist; "
@@ -150,7 +145,7 @@ def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: 
     if legal_basis == "law" and not law:
         raise AuditError("legal_basis law needs the text of the law")
     # The row of the entry's `Body` (`AuditEntry.body` reads it back), built directly.
-    moment = _utc(now) or datetime.now(UTC)
+    moment = as_utc(now) or datetime.now(UTC)
     return Write(_INSERT, {
         "at": moment, "event": event, "citizen_ref": _ref(citizen_id), "client_id": client_id,
         "purpose": (purpose or None) and purpose[:500], "legal_basis": legal_basis,

@@ -45,11 +45,12 @@ from sqlalchemy.orm import Session
 
 from idp.audit.chain import chain_links
 from idp.audit.errors import ChainBroken
-from idp.audit.log import HEAD_ID, AuditLog, _Head, _utc, audit_log, lock_head, sign_checkpoint
+from idp.audit.log import HEAD_ID, AuditLog, _Head, audit_log, lock_head, sign_checkpoint
 from idp.audit.models import AUDIT_ENTRIES, ChainHead
 from infra.db import Database
 from infra.leases import Lease, Leases
 from infra.ops.background import Singleton
+from infra.utc import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +259,7 @@ def checkpoint(session: Session, *, now: datetime | None = None, log: AuditLog |
     checkpoint`, a citizen's download). Returns its seq, or None when the log is empty;
     nothing new since the last checkpoint: its seq."""
     log = log or audit_log()
-    moment = _utc(now) or datetime.now(UTC)
+    moment = as_utc(now) or datetime.now(UTC)
     log.signer.prepare(alg=log.policy.checkpoint_alg)
     head = seal_locked(session, log=log, head=lock_head(session), now=moment, limit=None).head
     if head.seq == 0:

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from idp.consent.models import Consent
+from infra.utc import as_utc
 from signing.render.blocks import Block, Bullets, Facts, Grid, Heading, Paragraph
 
 Text = Callable[..., str]
 When = Callable[[datetime], str]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def claim_label(name: str, text: Text) -> str:
@@ -52,13 +47,13 @@ class Receipt:
 
 
 def receipt(consent: Consent, *, text: Text, now: datetime) -> Receipt:
-    given = _utc(consent.given_at)
-    expires = _utc(consent.expires_at)
+    given = as_utc(consent.given_at)
+    expires = as_utc(consent.expires_at)
     assert given is not None and expires is not None
     if consent.revoked_at is not None:
-        status, ended = "withdrawn", _utc(consent.revoked_at)
+        status, ended = "withdrawn", as_utc(consent.revoked_at)
     elif consent.superseded_at is not None:
-        status, ended = "superseded", _utc(consent.superseded_at)
+        status, ended = "superseded", as_utc(consent.superseded_at)
     elif expires <= now:
         status, ended = "expired", expires
     else:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from idp.consent.models import Consent
 from infra.jose import JoseError, unverified
+from infra.utc import as_utc
 
 RECEIPT_TYP = "consent-receipt+jwt"
 SCHEMA = "ISO/IEC TS 27560:2023"
@@ -25,11 +26,8 @@ ReceiptSigner = Callable[[Mapping[str, Any]], str]
 
 
 def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 in UTC to the second (as Kantara's receipts write it)."""
+    return None if moment is None else as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def receipt_claims(*, consent: Consent, issuer: str, event: str, at: datetime,

@@ -8,8 +8,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, overload
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,16 +23,7 @@ from idp.consent.receipts import ReceiptSigner, receipt_claims
 from idp.consent.settings import ConsentPolicy
 from infra.group_commit import Write
 from infra.indicators import tally, tally_many
-
-
-@overload
-def utc(value: datetime) -> datetime: ...
-@overload
-def utc(value: None) -> None: ...
-def utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from infra.utc import as_utc
 
 
 def as_uuid(value: str | uuid.UUID) -> uuid.UUID:
@@ -53,7 +44,7 @@ def current(session: Session, *, citizen_id: str | uuid.UUID, client_id: str,
 
 def prior(consent: Consent | None, *, now: datetime) -> Prior | None:
     """The decision that still stands: None when there is none or it has expired."""
-    if consent is None or utc(consent.expires_at) <= now:
+    if consent is None or as_utc(consent.expires_at) <= now:
         return None
     return Prior(granted=frozenset(consent.claims), declined=frozenset(consent.declined))
 
@@ -108,7 +99,7 @@ _NOTE_USE = sa.update(Consent).where(Consent.id == sa.bindparam("consent")).valu
 def use_due(last_used_at: datetime | None, now: datetime) -> bool:
     """True when the consent's last use should be written now ("last use" is shown by the
     minute: no write on every UserInfo call)."""
-    last_used = utc(last_used_at)
+    last_used = as_utc(last_used_at)
     return last_used is None or now - last_used >= LAST_USE_RESOLUTION
 
 
@@ -171,8 +162,8 @@ def connected(session: Session, *, citizen_id: str | uuid.UUID) -> list[Connecte
                                  Consent.revoked_at.is_(None)))
     found = [Connected(client_id=c.client_id, name=c.agency_name, purpose=c.purpose,
                        legal_basis=c.legal_basis, law=c.law, claims=tuple(c.claims),
-                       given_at=utc(c.given_at), expires_at=utc(c.expires_at),
-                       last_used_at=utc(c.last_used_at), consent_id=str(c.id)) for c in rows]
+                       given_at=as_utc(c.given_at), expires_at=as_utc(c.expires_at),
+                       last_used_at=as_utc(c.last_used_at), consent_id=str(c.id)) for c in rows]
     return sorted(found, key=lambda c: (c.last_used_at or c.given_at), reverse=True)
 
 

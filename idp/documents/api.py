@@ -23,6 +23,7 @@ from infra.db import get_db
 from infra.idempotency import Claim, IdempotencyError, IdempotencyKeys, InProgress, Replay
 from infra.ops.metrics import count, label_agency
 from infra.store import get_store
+from infra.utc import iso_z
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from signing import issuance
@@ -84,8 +85,7 @@ def metadata(document: Document) -> dict:
         "language": document.language,
         "level": document.level,
         "status": document.status,
-        "issued_at": document.issued_at.isoformat().replace("+00:00", "Z")
-        if document.issued_at.tzinfo else document.issued_at.isoformat() + "Z",
+        "issued_at": iso_z(document.issued_at),
         "sha256": document.sha256,
         "size": document.size,
         "verify_url": service.verify_url(document.csv),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from idp.documents.models import PreparedDocument
 from infra.db import Database
+from infra.utc import as_utc
 from signing.citizen_signature import clean_file_name
 from signing.pdf_input import CheckedPdf
 from signing.service import new_document_id
@@ -55,14 +56,9 @@ def body_limit(max_bytes: int) -> int:
     return (max_bytes + 2) // 3 * 4 + JSON_OVERHEAD
 
 
-def utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def status_at(row: PreparedDocument, now: datetime) -> str:
     """The status as of `now`: a waiting document past its expiry is expired."""
-    if row.status == "waiting" and utc(row.expires_at) <= now:
+    if row.status == "waiting" and as_utc(row.expires_at) <= now:
         return "expired"
     return row.status
 
@@ -133,5 +129,5 @@ def waiting_for(session: Session, citizen_id: str, *, now: datetime) -> list[Wai
                PreparedDocument.status == "waiting", PreparedDocument.expires_at > now)
         .order_by(PreparedDocument.expires_at).limit(100))
     return [Waiting(id=row.id, client_id=row.client_id, file_name=row.file_name,
-                    created_at=utc(row.created_at), expires_at=utc(row.expires_at))
+                    created_at=as_utc(row.created_at), expires_at=as_utc(row.expires_at))
             for row in rows]

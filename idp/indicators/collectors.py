@@ -21,12 +21,9 @@ from idp.audit.models import AuditEntry, ChainHead
 from infra.db import Database, get_db
 from infra.models import OUTBOX
 from infra.ops.metrics import REGISTRY
+from infra.utc import as_utc
 
 log = logging.getLogger(__name__)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class PlatformCollector(Collector):
@@ -53,7 +50,7 @@ class PlatformCollector(Collector):
                 log.warning("platform gauges not read", extra={"error": type(exc).__name__})
             else:
                 if head is not None and head.checkpoint_at is not None:
-                    lag.add_metric([], (datetime.now(UTC) - _utc(head.checkpoint_at)).total_seconds())
+                    lag.add_metric([], (datetime.now(UTC) - as_utc(head.checkpoint_at)).total_seconds())
                 pending.add_metric([], float(waiting or 0))
                 for topic, state, number in rows:
                     outbox.add_metric([topic, state], float(number))

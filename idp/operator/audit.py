@@ -21,6 +21,7 @@ from idp.operator.guard import now, operator_page, render
 from idp.registrar.models import RegistrarAuditEntry
 from idp.registrar.services import Actor
 from infra.db import get_db
+from infra.utc import as_utc
 
 bp = Blueprint("operator_audit", __name__, url_prefix="/operator")
 PAGE = 100
@@ -71,10 +72,9 @@ def parse_search(args: Mapping[str, str]) -> Search:
 
 
 def _row(entry: RegistrarAuditEntry) -> dict[str, Any]:
-    return {"id": entry.id, "at": entry.at.astimezone(UTC).isoformat() if entry.at.tzinfo
-            else entry.at.isoformat() + "+00:00", "actor": entry.actor, "service_point": entry.service_point,
-            "action": entry.action, "citizen_id": str(entry.citizen_id) if entry.citizen_id else None,
-            "details": entry.details or {}}
+    return {"id": entry.id, "at": as_utc(entry.at).isoformat(), "actor": entry.actor,
+            "service_point": entry.service_point, "action": entry.action,
+            "citizen_id": str(entry.citizen_id) if entry.citizen_id else None, "details": entry.details or {}}
 
 
 @bp.get("/audit")

@@ -8,7 +8,7 @@ hook of `keys`): the change and its audit entry commit together or not at all.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from idp.operator import services
 from idp.operator.guard import now, operator_page, render
 from idp.registrar.services import Actor
 from infra.db import get_db
+from infra.utc import as_utc
 from keys import renewal
 from keys.crl import REASONS
 from keys.errors import KeyStoreError
@@ -31,10 +32,6 @@ bp = Blueprint("operator_keys", __name__, url_prefix="/operator")
 WARN_DAYS = 30
 RENEWABLE = ("tsa", "ocsp", "issuing")
 DONE = {"revoked", "renewed", "rotated"}
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseResponse:
@@ -53,10 +50,10 @@ def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseR
         lifetimes = []
     with get_db(current_app).read() as session:
         certificates = [{"serial": c.serial.upper(), "role": c.role, "subject": c.subject, "client_id": c.client_id,
-                         "not_after": _utc(c.not_after), "revoked": c.revoked_at is not None,
+                         "not_after": as_utc(c.not_after), "revoked": c.revoked_at is not None,
                          "reason": c.revocation_reason,
-                         "soon": c.revoked_at is None and _utc(c.not_after) - moment < timedelta(days=WARN_DAYS),
-                         "expired": _utc(c.not_after) <= moment}
+                         "soon": c.revoked_at is None and as_utc(c.not_after) - moment < timedelta(days=WARN_DAYS),
+                         "expired": as_utc(c.not_after) <= moment}
                         for c in session.scalars(sa.select(Certificate).order_by(Certificate.created_at.desc())
                                                  .limit(500))]
     blob = fido_metadata(current_app).current(moment)
