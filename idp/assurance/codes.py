@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app, redirect
 from flask.typing import ResponseReturnValue
@@ -37,22 +37,32 @@ log = logging.getLogger(__name__)
 KEY_PURPOSE = "possession-codes"
 
 
-def issue(db: Session, *, purpose: str, claimant: str, national_id_scheme: str, national_id: str,
-          contact: Contact, source: str, now: datetime) -> IssuedCode:
+class Holder(Protocol):
+    """Whose national ID a code is about: the signed-in citizen's row, or a claim's details."""
+
+    @property
+    def national_id_scheme(self) -> str: ...
+
+    @property
+    def national_id(self) -> str: ...
+
+
+def issue(db: Session, *, purpose: str, claimant: str, holder: Holder, contact: Contact, source: str,
+          now: datetime) -> IssuedCode:
     """`possession.issue_code` with the application's key and limits."""
     return issue_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
                       limits=assurance_settings(current_app).codes, purpose=purpose, claimant=claimant,
-                      national_id_scheme=national_id_scheme, national_id=national_id,
+                      national_id_scheme=holder.national_id_scheme, national_id=holder.national_id,
                       contact=contact, source=source, now=now)
 
 
-def verify(db: Session, *, purpose: str, claimant: str, national_id_scheme: str, national_id: str,
-           entered: str, now: datetime) -> CodeCheck:
+def verify(db: Session, *, purpose: str, claimant: str, holder: Holder, entered: str,
+           now: datetime) -> CodeCheck:
     """`possession.verify_code` with the application's key and limits; `entered` as typed."""
     return verify_code(db, key=get_secrets(current_app).key(KEY_PURPOSE),
                        limits=assurance_settings(current_app).codes, purpose=purpose,
-                       claimant=claimant, national_id_scheme=national_id_scheme,
-                       national_id=national_id, entered=entered[:64], now=now)
+                       claimant=claimant, national_id_scheme=holder.national_id_scheme,
+                       national_id=holder.national_id, entered=entered[:64], now=now)
 
 
 def page_values(*, contacts: tuple[Contact, ...], pending: PossessionCode | None, outcome: str | None,

@@ -175,8 +175,7 @@ def request_code() -> ResponseReturnValue:
         return redirect("/reclaim", code=303)
     try:
         with get_db(current_app).transaction() as db:
-            issued = codes.issue(db, purpose=PURPOSE, claimant=claim_id,
-                                 national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+            issued = codes.issue(db, purpose=PURPOSE, claimant=claim_id, holder=data,
                                  contact=contact_for(matched.contacts, request.form.get("channel", "")),
                                  source=matched.source, now=_now())
     except NoSuchChannel:
@@ -207,8 +206,7 @@ def enter_code() -> ResponseReturnValue:
     audit.prepare()  # the log's key exists before the transaction that may freeze an account
     try:
         with get_db(current_app).transaction() as db:
-            check = codes.verify(db, purpose=PURPOSE, claimant=claim_id,
-                                 national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+            check = codes.verify(db, purpose=PURPOSE, claimant=claim_id, holder=data,
                                  entered=request.form.get("code", ""), now=now)
             done = None
             if check.accepted is not None:

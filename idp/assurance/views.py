@@ -133,9 +133,7 @@ def request_code() -> ResponseReturnValue:
                 return redirect("/account/assurance?register=unavailable", code=303)
             if matched is None:
                 return redirect("/account/assurance?register=mismatch", code=303)
-            issued = codes.issue(db, purpose=PURPOSE, claimant=str(citizen_id),
-                                 national_id_scheme=citizen.national_id_scheme,
-                                 national_id=citizen.national_id,
+            issued = codes.issue(db, purpose=PURPOSE, claimant=str(citizen_id), holder=citizen,
                                  contact=contact_for(matched.contacts, channel), source=matched.source,
                                  now=now)
     except NoSuchChannel:
@@ -158,9 +156,7 @@ def enter_code() -> ResponseReturnValue:
             citizen = get_citizen(db, citizen_id)
             if citizen is None:
                 return redirect("/login", code=303)
-            check = codes.verify(db, purpose=PURPOSE, claimant=str(citizen_id),
-                                 national_id_scheme=citizen.national_id_scheme,
-                                 national_id=citizen.national_id,
+            check = codes.verify(db, purpose=PURPOSE, claimant=str(citizen_id), holder=citizen,
                                  entered=request.form.get("code", ""), now=now)
             if check.accepted is not None:
                 services.raise_proofing(db, citizen_id=citizen_id, method="register_channel", now=now)
