@@ -144,22 +144,21 @@ def _refuse_past_limit(session: Session, at: InstrumentedAttribute[datetime],
                               retry_after=_retry_after(oldest, now, seconds))
 
 
-def _same_claimant_and_id(
-        model: type[PossessionCode] | type[PossessionAttempt], *, purpose: str, claimant: str,
-        national_id_scheme: str, national_id: str,
-) -> tuple[tuple[ColumnElement[bool], ...], tuple[ColumnElement[bool], ...]]:
-    """The rows of `model` for this claimant (and purpose), and those for this national ID."""
-    return ((model.purpose == purpose, model.claimant == claimant),
-            (model.national_id_scheme == national_id_scheme, model.national_id == national_id))
+def _same_id(model: type[PossessionCode] | type[PossessionAttempt], national_id_scheme: str,
+             national_id: str) -> tuple[ColumnElement[bool], ...]:
+    return (model.national_id_scheme == national_id_scheme, model.national_id == national_id)
 
 
-def _refuse_past_window(session: Session, at: InstrumentedAttribute[datetime],
-                        same_claimant: tuple[ColumnElement[bool], ...],
-                        same_id: tuple[ColumnElement[bool], ...], *, claimant_limit: int, id_limit: int,
+def _refuse_past_window(session: Session, model: type[PossessionCode] | type[PossessionAttempt],
+                        at: InstrumentedAttribute[datetime], *, purpose: str, claimant: str,
+                        national_id_scheme: str, national_id: str, claimant_limit: int, id_limit: int,
                         window: int, now: datetime, what: str) -> None:
-    """TooManyAttempts past `claimant_limit` rows for the claimant or `id_limit` rows for the
-    national ID in the last `window` seconds: "<count> <what> for you|this national ID ..."."""
-    for where, limit, who in ((same_claimant, claimant_limit, "you"), (same_id, id_limit, "this national ID")):
+    """TooManyAttempts past `claimant_limit` rows of `model` for the claimant (and purpose) or
+    `id_limit` rows for the national ID in the last `window` seconds (by their moment `at`):
+    "<count> <what> for you|this national ID in the last <window> seconds"."""
+    same_claimant = (model.purpose == purpose, model.claimant == claimant)
+    for where, limit, who in ((same_claimant, claimant_limit, "you"),
+                              (_same_id(model, national_id_scheme, national_id), id_limit, "this national ID")):
         _refuse_past_limit(session, at, where, limit=limit, seconds=window, now=now,
                            what=f"{what} for {who}", period=f"{window} seconds")
 
@@ -172,15 +171,14 @@ def issue_code(session: Session, *, key: bytes, limits: CodeLimits, purpose: str
     while entering codes is blocked)."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}; expected one of {', '.join(PURPOSES)}")
-    same_claimant, same_id = _same_claimant_and_id(PossessionCode, purpose=purpose, claimant=claimant,
-                                                   national_id_scheme=national_id_scheme,
-                                                   national_id=national_id)
-    _refuse_past_window(session, PossessionCode.created_at, same_claimant, same_id,
+    _refuse_past_window(session, PossessionCode, PossessionCode.created_at, purpose=purpose, claimant=claimant,
+                        national_id_scheme=national_id_scheme, national_id=national_id,
                         claimant_limit=limits.code_sends, id_limit=limits.national_id_attempts,
                         window=limits.window_seconds, now=now, what="codes were sent")
     # The person's mailbox is not a target either.
-    _refuse_past_limit(session, PossessionCode.created_at, same_id, limit=limits.national_id_daily_sends,
-                       seconds=86400, now=now, what="codes were sent for this national ID", period="day")
+    _refuse_past_limit(session, PossessionCode.created_at, _same_id(PossessionCode, national_id_scheme, national_id),
+                       limit=limits.national_id_daily_sends, seconds=86400, now=now,
+                       what="codes were sent for this national ID", period="day")
     _check_failures(session, limits=limits, purpose=purpose, claimant=claimant,
                     national_id_scheme=national_id_scheme, national_id=national_id, now=now)
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -204,10 +202,8 @@ def withdraw(session: Session, code_id: uuid.UUID) -> None:
 
 def _check_failures(session: Session, *, limits: CodeLimits, purpose: str, claimant: str,
                     national_id_scheme: str, national_id: str, now: datetime) -> None:
-    same_claimant, same_id = _same_claimant_and_id(PossessionAttempt, purpose=purpose, claimant=claimant,
-                                                   national_id_scheme=national_id_scheme,
-                                                   national_id=national_id)
-    _refuse_past_window(session, PossessionAttempt.at, same_claimant, same_id,
+    _refuse_past_window(session, PossessionAttempt, PossessionAttempt.at, purpose=purpose, claimant=claimant,
+                        national_id_scheme=national_id_scheme, national_id=national_id,
                         claimant_limit=limits.code_attempts, id_limit=limits.national_id_attempts,
                         window=limits.window_seconds, now=now, what="wrong codes were entered")
 

@@ -9,12 +9,13 @@ import uuid
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from idp.assurance import codes, services
 from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
+from idp.citizens.models import Citizen
 from idp.citizens.services import get_citizen, passkeys_of
 from idp.civil_register import register
 from idp.civil_register.base import MatchResult
@@ -51,13 +52,19 @@ def _register_match(db: Session, citizen_id: uuid.UUID) -> tuple[MatchResult | N
     return (result if result.matched else None), False
 
 
+def _citizen(db: Session, citizen_id: uuid.UUID) -> Citizen:
+    """The signed-in citizen's row; if the account is gone, the request ends in a 303 to /login."""
+    citizen = get_citizen(db, citizen_id)
+    if citizen is None:
+        abort(redirect("/login", code=303))
+    return citizen
+
+
 def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None,
           retry_after: int | None = None) -> ResponseReturnValue:
     session = require_citizen()
     with get_db(current_app).transaction() as db:
-        citizen = get_citizen(db, citizen_id)
-        if citizen is None:
-            return redirect("/login", code=303)
+        _citizen(db, citizen_id)
         proofing, method = services.proofing_of(db, citizen_id)
         levels = services.passkey_levels(db, citizen_id)
         passkeys = [{"name": p.name, "level": levels.get(p.id, ("substantial", False))[0],
@@ -125,9 +132,7 @@ def request_code() -> ResponseReturnValue:
     now = _now()
     try:
         with get_db(current_app).transaction() as db:
-            citizen = get_citizen(db, citizen_id)
-            if citizen is None:
-                return redirect("/login", code=303)
+            citizen = _citizen(db, citizen_id)
             matched, unavailable = _register_match(db, citizen_id)
             if unavailable:
                 return redirect("/account/assurance?register=unavailable", code=303)
@@ -153,9 +158,7 @@ def enter_code() -> ResponseReturnValue:
     now = _now()
     try:
         with get_db(current_app).transaction() as db:
-            citizen = get_citizen(db, citizen_id)
-            if citizen is None:
-                return redirect("/login", code=303)
+            citizen = _citizen(db, citizen_id)
             check = codes.verify(db, purpose=PURPOSE, claimant=str(citizen_id), holder=citizen,
                                  entered=request.form.get("code", ""), now=now)
             if check.accepted is not None:

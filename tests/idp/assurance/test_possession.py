@@ -308,3 +308,15 @@ def test_issue_refuses_unknown_purposes(fresh_app):
         issue_code(session, key=KEY, limits=LIMITS, purpose="other", claimant=str(uuid.uuid4()),
                    national_id_scheme=NID[0], national_id=NID[1], contact=EMAIL, source="x",
                    now=datetime.now(UTC))
+
+
+def test_a_session_whose_account_is_gone_is_sent_to_sign_in(client, fresh_app, matched):
+    from idp.citizens.models import Citizen
+
+    token = csrf(client, "/account/assurance")
+    with get_db(fresh_app).transaction() as session:
+        session.execute(sa.delete(Citizen).where(Citizen.id == uuid.UUID(matched.citizen_id)))
+    for response in (client.get("/account/assurance"),
+                     client.post("/account/assurance/code", data={"csrf_token": token, "channel": "email"}),
+                     client.post("/account/assurance/code/verify", data={"csrf_token": token, "code": "1"})):
+        assert response.status_code == 303 and response.headers["Location"] == "/login"
