@@ -1,6 +1,7 @@
 """One-time codes to a register contact on the pages that offer them (/account/assurance and
 /reclaim): issued and checked with the application's key and `[assurance]` limits, the
-message that carries them in the reader's language, and what such a page shows."""
+message that carries them in the reader's language, sent with the page's answer (`deliver`),
+and what such a page shows."""
 
 from __future__ import annotations
 
