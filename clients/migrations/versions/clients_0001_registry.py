@@ -1,9 +1,4 @@
-"""Agency client registry.
-
-Revision ID: clients_0001
-Revises:
-Create Date: 2026-11-22
-"""
+"""Agency client registry."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +6,6 @@ from alembic import op
 revision = "clients_0001"
 down_revision = None
 branch_labels = ("clients",)
-depends_on = None
 
 
 def upgrade() -> None:

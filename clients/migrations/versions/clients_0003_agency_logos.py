@@ -1,17 +1,10 @@
-"""Agency logos kept by the provider (fetched from logo_uri or uploaded by an operator).
-
-Revision ID: clients_0003
-Revises: clients_0002
-Create Date: 2026-12-05
-"""
+"""Agency logos kept by the provider (fetched from logo_uri or uploaded by an operator)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "clients_0003"
 down_revision = "clients_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

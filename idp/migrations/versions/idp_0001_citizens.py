@@ -1,9 +1,4 @@
-"""Citizens, passkeys and recovery codes.
-
-Revision ID: idp_0001
-Revises:
-Create Date: 2026-11-22
-"""
+"""Citizens, passkeys and recovery codes."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +6,6 @@ from alembic import op
 revision = "idp_0001"
 down_revision = None
 branch_labels = ("idp",)
-depends_on = None
 
 
 def upgrade() -> None:

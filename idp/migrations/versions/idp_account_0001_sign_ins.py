@@ -1,17 +1,10 @@
-"""The citizen's sign-in history (idp.account.models.SignIn).
-
-Revision ID: idp_account_0001
-Revises: idp_oidc_0004
-Create Date: 2026-12-05
-"""
+"""The citizen's sign-in history (idp.account.models.SignIn)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_account_0001"
 down_revision = "idp_oidc_0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,5 @@
 """Levels of assurance: passkey attestation facts, identity proofing, documents checked,
 registrars and their audit trail, the imported civil register.
-
-Revision ID: idp_assurance_0001
-Revises: idp_consent_0001
-Create Date: 2026-11-22
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "idp_assurance_0001"
 down_revision = "idp_consent_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

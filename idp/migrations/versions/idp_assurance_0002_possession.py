@@ -1,9 +1,5 @@
 """Proofing that proves possession: the register's contacts of record, one-time codes sent
 to them, and the evidence gathered per citizen.
-
-Revision ID: idp_assurance_0002
-Revises: idp_audit_0002
-Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "idp_assurance_0002"
 down_revision = "idp_audit_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

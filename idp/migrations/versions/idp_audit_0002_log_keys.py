@@ -1,17 +1,10 @@
-"""The data-sharing log's own signing keys (append-only history).
-
-Revision ID: idp_audit_0002
-Revises: idp_prepared_0001
-Create Date: 2026-12-05
-"""
+"""The data-sharing log's own signing keys (append-only history)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_audit_0002"
 down_revision = "idp_prepared_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

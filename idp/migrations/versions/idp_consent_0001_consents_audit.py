@@ -1,17 +1,10 @@
-"""Consents and the hash-chained data-sharing log (entries, chain head, signed checkpoints).
-
-Revision ID: idp_consent_0001
-Revises: idp_oidc_0001
-Create Date: 2026-11-22
-"""
+"""Consents and the hash-chained data-sharing log (entries, chain head, signed checkpoints)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_consent_0001"
 down_revision = "idp_oidc_0001"
-branch_labels = None
-depends_on = None
 
 SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

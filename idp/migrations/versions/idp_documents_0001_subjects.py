@@ -1,17 +1,10 @@
-"""The subject index of the documents API.
-
-Revision ID: idp_documents_0001
-Revises: idp_assurance_0001
-Create Date: 2026-11-23
-"""
+"""The subject index of the documents API."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_documents_0001"
 down_revision = "idp_assurance_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""OpenID Provider: grants and refresh tokens.
-
-Revision ID: idp_oidc_0001
-Revises: idp_0001
-Create Date: 2026-11-22
-"""
+"""OpenID Provider: grants and refresh tokens."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_oidc_0001"
 down_revision = "idp_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""OpenID Provider: agencies' APIs as protected resources (RFC 8707 resource indicators).
-
-Revision ID: idp_oidc_0003
-Revises: idp_operator_0001
-Create Date: 2026-12-05
-"""
+"""OpenID Provider: agencies' APIs as protected resources (RFC 8707 resource indicators)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_oidc_0003"
 down_revision = "idp_operator_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""The operator role (the operator console at /operator).
-
-Revision ID: idp_operator_0001
-Revises: idp_oidc_0002, idp_assurance_0002 (joins the two heads)
-Create Date: 2026-12-05
-"""
+"""The operator role (the operator console at /operator)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_operator_0001"
-down_revision = ("idp_oidc_0002", "idp_assurance_0002")
-branch_labels = None
-depends_on = None
+down_revision = ("idp_oidc_0002", "idp_assurance_0002")  # joins the two heads
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""Documents agencies prepare for a citizen to sign.
-
-Revision ID: idp_prepared_0001
-Revises: idp_audit_0001
-Create Date: 2026-11-24
-"""
+"""Documents agencies prepare for a citizen to sign."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_prepared_0001"
 down_revision = "idp_audit_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""Wallet credentials: the data behind issued documents, issued SD-JWT VCs, status lists.
-
-Revision ID: idp_wallet_0001
-Revises: idp_oidc_0003
-Create Date: 2026-12-05
-"""
+"""Wallet credentials: the data behind issued documents, issued SD-JWT VCs, status lists."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_wallet_0001"
 down_revision = "idp_oidc_0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

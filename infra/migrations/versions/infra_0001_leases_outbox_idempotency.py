@@ -1,9 +1,4 @@
-"""The platform's tables: leases, the outbox and idempotency records.
-
-Revision ID: infra_0001
-Revises:
-Create Date: 2026-11-25
-"""
+"""The platform's tables: leases, the outbox and idempotency records."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +6,6 @@ from alembic import op
 revision = "infra_0001"
 down_revision = None
 branch_labels = ("infra",)
-depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

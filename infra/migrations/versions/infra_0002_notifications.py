@@ -1,17 +1,10 @@
-"""The notification outbox (infra.notify): messages the operator reads, prints and posts.
-
-Revision ID: infra_0002
-Revises: infra_0001
-Create Date: 2026-12-05
-"""
+"""The notification outbox (infra.notify): messages the operator reads, prints and posts."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "infra_0002"
 down_revision = "infra_0001"
-branch_labels = None
-depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

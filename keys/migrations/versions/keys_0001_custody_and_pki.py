@@ -1,9 +1,4 @@
-"""Key custody, OIDC signing keys, certificates, CRLs and state counters.
-
-Revision ID: keys_0001
-Revises:
-Create Date: 2026-11-22
-"""
+"""Key custody, OIDC signing keys, certificates, CRLs and state counters."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +6,6 @@ from alembic import op
 revision = "keys_0001"
 down_revision = None
 branch_labels = ("keys",)
-depends_on = None
 
 UTC = sa.DateTime(timezone=True)
 

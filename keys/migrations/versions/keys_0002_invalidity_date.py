@@ -1,17 +1,10 @@
-"""Invalidity date of a revoked certificate (RFC 5280, section 5.3.2).
-
-Revision ID: keys_0002
-Revises: keys_0001
-Create Date: 2026-12-05
-"""
+"""Invalidity date of a revoked certificate (RFC 5280, section 5.3.2)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "keys_0002"
 down_revision = "keys_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

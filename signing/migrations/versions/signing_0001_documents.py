@@ -1,9 +1,4 @@
-"""Issued and signed documents.
-
-Revision ID: signing_0001
-Revises:
-Create Date: 2026-11-23
-"""
+"""Issued and signed documents."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +6,6 @@ from alembic import op
 revision = "signing_0001"
 down_revision = None
 branch_labels = ("signing",)
-depends_on = None
 
 UTC = sa.DateTime(timezone=True)
 

@@ -1,17 +1,10 @@
-"""Reports of possible forgeries (a well-formed verification code no document has).
-
-Revision ID: signing_0002
-Revises: signing_0001
-Create Date: 2026-12-05
-"""
+"""Reports of possible forgeries (a well-formed verification code no document has)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "signing_0002"
 down_revision = "signing_0001"
-branch_labels = None
-depends_on = None
 
 UTC = sa.DateTime(timezone=True)
 
