@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "clients_0003"
 down_revision = "clients_0002"
 
@@ -21,7 +23,7 @@ def upgrade() -> None:
         sa.Column("height", sa.Integer(), nullable=True),
         sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.Column("error", sa.String(300), nullable=True),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTC, nullable=False),
         sa.UniqueConstraint("client_id", "language", name="uq_agency_logos_client_language"),
     )
     op.create_index("ix_agency_logos_client_id", "agency_logos", ["client_id"])

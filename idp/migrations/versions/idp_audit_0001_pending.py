@@ -9,6 +9,8 @@ finds the pending entries.
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "idp_audit_0001"
 down_revision = "idp_documents_0001"
 
@@ -17,7 +19,7 @@ BODY = ("at", "event", "citizen_ref", "client_id", "purpose", "legal_basis", "la
 
 def _body_columns() -> list[sa.Column]:
     return [
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", UTC, nullable=False),
         sa.Column("event", sa.String(32), nullable=False),
         sa.Column("citizen_ref", sa.String(64), nullable=True),
         sa.Column("client_id", sa.String(64), nullable=True),

@@ -3,11 +3,11 @@
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import BIG_ID
+
 revision = "infra_0001"
 down_revision = None
 branch_labels = ("infra",)
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -21,7 +21,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "infra_outbox",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("topic", sa.String(64), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),

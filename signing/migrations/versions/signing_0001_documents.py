@@ -3,11 +3,11 @@
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "signing_0001"
 down_revision = None
 branch_labels = ("signing",)
-
-UTC = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

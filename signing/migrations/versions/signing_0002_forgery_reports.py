@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "signing_0002"
 down_revision = "signing_0001"
-
-UTC = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
