@@ -15,17 +15,25 @@ LEVELS = ("low", "substantial", "high")
 
 class Endpoint:
     """An endpoint URL of the provider, read as an attribute of the settings: the issuer
-    followed by `path` (`settings.token_endpoint` is `https://issuer/token`)."""
+    followed by `path` (`settings.token_endpoint` is `https://issuer/token`). Worked out on
+    first use and kept in the instance, as `functools.cached_property` does."""
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
 
     @overload
     def __get__(self, settings: None, owner: type | None = None) -> Endpoint: ...
     @overload
     def __get__(self, settings: OidcSettings, owner: type | None = None) -> str: ...
     def __get__(self, settings: OidcSettings | None, owner: type | None = None) -> Endpoint | str:
-        return self if settings is None else settings.issuer + self.path
+        if settings is None:
+            return self
+        url = settings.__dict__[self.name] = settings.issuer + self.path
+        return url
 
 
 @dataclass(frozen=True)
