@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import binascii
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -25,7 +25,8 @@ from joserfc.util import urlsafe_b64decode
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
-__all__ = ["CompactJws", "JoseError", "Limits", "b64url", "b64url_decode", "public_key", "unverified", "verify_compact"]
+__all__ = ["CompactJws", "JoseError", "Limits", "b64url", "b64url_decode", "numeric_date", "public_key", "unverified",
+           "verify_compact"]
 
 
 def b64url(data: bytes) -> str:
@@ -77,6 +78,19 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def numeric_date(claims: Mapping[str, Any], name: str, *, error: Callable[[str], Exception],
+                 what: str = "") -> float | None:
+    """The NumericDate claim `name` (RFC 7519 section 2) as seconds, None when it is absent;
+    `error(sentence)` is raised when it is not a JSON number (true and false are not numbers).
+    `what` names the token at the start of that sentence ("client_assertion ")."""
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise error(f"{what}{name} must be a NumericDate, got {value!r}")
+    return float(value)
 
 
 @lru_cache(maxsize=16)

@@ -14,7 +14,7 @@ from typing import Any
 
 from joserfc.errors import BadSignatureError
 
-from infra.jose import JoseError, b64url, public_key, unverified, verify_compact
+from infra.jose import JoseError, b64url, numeric_date, public_key, unverified, verify_compact
 from keys.algorithms import ecdsa_der_to_raw
 from keys.errors import InvalidJwt, InvalidRequest
 from keys.jose import JWS_ALGORITHMS, encode_json
@@ -140,24 +140,15 @@ def verify(keyring: Keyring, token: str, *, algorithms: Collection[str], now: da
     return VerifiedJwt(verified.header, claims, str(kid))
 
 
-def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise InvalidJwt(f"{name} must be a NumericDate, got {value!r}")
-    return float(value)
-
-
 def _check_times(claims: Mapping[str, Any], *, now: datetime, leeway: timedelta) -> None:
     current = now.timestamp()
     slack = leeway.total_seconds()
-    exp = _numeric(claims, "exp")
+    exp = numeric_date(claims, "exp", error=InvalidJwt)
     if exp is not None and current >= exp + slack:
         raise InvalidJwt(f"the JWT expired at {int(exp)} (now {int(current)})")
-    nbf = _numeric(claims, "nbf")
+    nbf = numeric_date(claims, "nbf", error=InvalidJwt)
     if nbf is not None and current + slack < nbf:
         raise InvalidJwt(f"the JWT is not valid before {int(nbf)} (now {int(current)})")
-    iat = _numeric(claims, "iat")
+    iat = numeric_date(claims, "iat", error=InvalidJwt)
     if iat is not None and iat > current + slack:
         raise InvalidJwt(f"the JWT was issued in the future ({int(iat)}, now {int(current)})")

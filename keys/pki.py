@@ -12,13 +12,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from asn1crypto import x509 as asn1_x509
 from sqlalchemy.orm import Session
 
+from infra.utc import as_utc
 from keys import policies, x509
 from keys.algorithms import KeyAlgorithm, algorithm
 from keys.crl import RevokedEntry, build_crl, reason_code
@@ -32,10 +33,6 @@ GENERATION = "pki"
 REVOCATION = "revocation"
 CA_NAMES = ("root", "issuing")
 SERVICE_NAMES = ("tsa", "ocsp")
-
-
-def as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def distribution_url(issuer_url: str, configured: str = "") -> str:

@@ -18,8 +18,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from infra.ops.metrics import REGISTRY
+from infra.utc import as_utc
 from keys.errors import KeyStoreError, PkiNotInitialised
-from keys.pki import CA_NAMES, SERVICE_NAMES, Pki, as_utc
+from keys.pki import CA_NAMES, SERVICE_NAMES, Pki
 
 WATCHED = (*CA_NAMES, *SERVICE_NAMES)
 

@@ -15,11 +15,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, overload
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from infra.utc import as_utc
 from keys.algorithms import KeyAlgorithm
 from keys.algorithms import algorithm as key_algorithm
 from keys.custody import Custody
@@ -66,23 +67,6 @@ class _Snapshot:
     generation: tuple[int, str] = (-1, "")
     checked: float = 0.0
     keys: tuple[SigningKeyInfo, ...] = field(default_factory=tuple)
-
-
-@overload
-def _utc(value: datetime) -> datetime: ...
-
-
-@overload
-def _utc(value: None) -> None: ...
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite gives naive datetimes back; every stored time is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    from datetime import UTC
-
-    return value.replace(tzinfo=UTC)
 
 
 def _steady(keys: tuple[SigningKeyInfo, ...], alg: str, now: datetime) -> tuple[datetime, datetime | None]:
@@ -157,8 +141,8 @@ class Keyring:
             key=KeyRef(stored.id, stored.algorithm, stored.wrapped),
             public_key=stored.public_key,
             jwk=public_jwk(stored.public_key, kid=signing.kid, alg=signing.alg),
-            published_at=_utc(signing.published_at), active_at=_utc(signing.active_at),
-            retired_at=_utc(signing.retired_at), remove_at=_utc(signing.remove_at),
+            published_at=as_utc(signing.published_at), active_at=as_utc(signing.active_at),
+            retired_at=as_utc(signing.retired_at), remove_at=as_utc(signing.remove_at),
         )
 
     def published(self, now: datetime) -> list[SigningKeyInfo]:
@@ -234,11 +218,11 @@ class Keyring:
         with self.custody.database.transaction() as session:
             for alg in algs or self.algorithms:
                 rows = list(session.scalars(sa.select(SigningKey).where(SigningKey.alg == alg)))
-                pending = [r for r in rows if _utc(r.active_at) > now]
+                pending = [r for r in rows if as_utc(r.active_at) > now]
                 if pending:
                     raise RotationPending(
                         f"the next {alg} key {pending[0].kid} is published and starts signing at "
-                        f"{_utc(pending[0].active_at).isoformat()}; rotate again after that"
+                        f"{as_utc(pending[0].active_at).isoformat()}; rotate again after that"
                     )
                 current = [r for r in rows if r.retired_at is None]
                 active_at = now + self.prepublish if current else now
@@ -262,7 +246,7 @@ class Keyring:
         with self.custody.database.transaction() as session:
             rows = session.scalars(sa.select(SigningKey).where(SigningKey.remove_at.is_not(None)))
             for row in list(rows):
-                if row.remove_at is not None and _utc(row.remove_at) <= now:
+                if row.remove_at is not None and as_utc(row.remove_at) <= now:
                     stored = session.get(StoredKey, row.key_id)
                     session.delete(row)
                     session.flush()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from clients.registry.localized import agency_name
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
 from clients.registry.models import Client, InitialAccessToken
+from infra.utc import as_utc
 
 # private_key_jwt `aud` rules (see Client.assertion_audience).
 ASSERTION_AUDIENCES = ("strict", "legacy")
@@ -380,8 +381,7 @@ def spend_initial_token(session: Session, presented: str) -> Permissions:
         if known is None:
             raise InvalidInitialToken("the initial access token is not valid")
         raise InvalidInitialToken("the initial access token has expired or been used up")
-    expires = spent.expires_at if spent.expires_at.tzinfo else spent.expires_at.replace(tzinfo=UTC)
-    if expires <= _now():
+    if as_utc(spent.expires_at) <= _now():
         # Raised inside the caller's transaction: the decrement above is rolled back with it.
         raise InvalidInitialToken("the initial access token has expired or been used up")
     return Permissions(operator=False, extra_scopes=tuple(spent.scopes or ()))

@@ -17,7 +17,7 @@ from idp.account.models import SignIn
 from idp.citizens.models import Citizen, Passkey
 from idp.consent.models import Consent
 from idp.consent.services import history
-from infra.utc import iso_z
+from infra.utc import rfc3339
 
 FORMAT = "cedula-account-export/1"
 
@@ -26,9 +26,9 @@ def consent_json(consent: Consent) -> dict[str, Any]:
     return {"id": str(consent.id), "agency": consent.client_id, "agency_name": consent.agency_name,
             "purpose": consent.purpose, "legal_basis": consent.legal_basis, "law": consent.law,
             "claims": list(consent.claims), "declined": list(consent.declined),
-            "given_at": iso_z(consent.given_at), "expires_at": iso_z(consent.expires_at),
-            "last_used_at": iso_z(consent.last_used_at), "superseded_at": iso_z(consent.superseded_at),
-            "revoked_at": iso_z(consent.revoked_at), "receipt": consent.receipt,
+            "given_at": rfc3339(consent.given_at), "expires_at": rfc3339(consent.expires_at),
+            "last_used_at": rfc3339(consent.last_used_at), "superseded_at": rfc3339(consent.superseded_at),
+            "revoked_at": rfc3339(consent.revoked_at), "receipt": consent.receipt,
             "withdrawal_receipt": consent.withdrawal_receipt}
 
 
@@ -43,7 +43,7 @@ def documents(session: Session, citizen_id: str) -> list[dict[str, Any]]:
     rows = session.scalars(sa.select(Document).where(Document.subject == citizen_id)
                            .order_by(Document.issued_at.desc()))
     return [{"id": d.id, "verification_code": d.csv, "title": d.title, "kind": d.kind,
-             "template": d.template, "agency": d.client_id, "issued_at": iso_z(d.issued_at),
+             "template": d.template, "agency": d.client_id, "issued_at": rfc3339(d.issued_at),
              "status": d.status, "sha256": d.sha256} for d in rows]
 
 
@@ -56,16 +56,16 @@ def account_export(session: Session, *, citizen_id: str, issuer: str, now: datet
     return {
         "format": FORMAT,
         "issuer": issuer,
-        "generated_at": iso_z(now),
+        "generated_at": rfc3339(now),
         "profile": {"id": str(citizen.id), "given_name": citizen.given_name,
                     "family_name": citizen.family_name, "birthdate": citizen.birthdate.isoformat(),
                     "national_id_scheme": citizen.national_id_scheme, "national_id": citizen.national_id,
-                    "email": citizen.email, "enrolled_at": iso_z(citizen.created_at)},
-        "passkeys": [{"name": p.name, "aaguid": p.aaguid, "created_at": iso_z(p.created_at),
-                      "last_used_at": iso_z(p.last_used_at), "synced": p.backup_eligible,
+                    "email": citizen.email, "enrolled_at": rfc3339(citizen.created_at)},
+        "passkeys": [{"name": p.name, "aaguid": p.aaguid, "created_at": rfc3339(p.created_at),
+                      "last_used_at": rfc3339(p.last_used_at), "synced": p.backup_eligible,
                       "backed_up": p.backed_up, "transports": list(p.transports or []),
                       "attestation_format": p.attestation_format} for p in passkeys],
-        "sign_ins": [{"at": iso_z(s.at), "kind": s.kind, "device": s.device, "passkey_name": s.passkey_name}
+        "sign_ins": [{"at": rfc3339(s.at), "kind": s.kind, "device": s.device, "passkey_name": s.passkey_name}
                      for s in session.scalars(sa.select(SignIn).where(SignIn.citizen_id == citizen.id)
                                               .order_by(SignIn.at.desc()))],
         "consents": [consent_json(c) for c in history(session, citizen_id=citizen_id)],

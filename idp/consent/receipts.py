@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from idp.consent.models import Consent
@@ -26,8 +26,8 @@ ReceiptSigner = Callable[[Mapping[str, Any]], str]
 
 
 def _iso(moment: datetime | None) -> str | None:
-    """RFC 3339 in UTC to the second (as Kantara's receipts write it)."""
-    return None if moment is None else as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 in UTC, to the second."""
+    return None if moment is None else as_utc(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def receipt_claims(*, consent: Consent, issuer: str, event: str, at: datetime,

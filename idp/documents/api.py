@@ -23,7 +23,7 @@ from infra.db import get_db
 from infra.idempotency import Claim, IdempotencyError, IdempotencyKeys, InProgress, Replay
 from infra.ops.metrics import count, label_agency
 from infra.store import get_store
-from infra.utc import iso_z
+from infra.utc import rfc3339
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from signing import issuance
@@ -85,7 +85,7 @@ def metadata(document: Document) -> dict:
         "language": document.language,
         "level": document.level,
         "status": document.status,
-        "issued_at": iso_z(document.issued_at),
+        "issued_at": rfc3339(document.issued_at),
         "sha256": document.sha256,
         "size": document.size,
         "verify_url": service.verify_url(document.csv),

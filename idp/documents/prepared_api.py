@@ -17,7 +17,7 @@ from idp.oidc import subjects
 from idp.oidc.current import provider
 from infra.db import get_db
 from infra.ops.metrics import count
-from infra.utc import iso_z
+from infra.utc import rfc3339
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from signing.normalise import normalise
@@ -35,7 +35,7 @@ def _describe(row: PreparedDocument, now: datetime) -> dict:
     issuer = _service().issuer
     body = {"id": row.id, "status": prepared.status_at(row, now), "sha256": row.sha256,
             "file_name": row.file_name, "pages": row.pages, "size": row.size,
-            "created_at": iso_z(row.created_at), "expires_at": iso_z(row.expires_at),
+            "created_at": rfc3339(row.created_at), "expires_at": rfc3339(row.expires_at),
             "sign_url": f"{issuer}/account/sign/prepared/{row.id}"}
     if row.signed_document_id:
         body["signed_document_id"] = row.signed_document_id

@@ -20,7 +20,7 @@ from clients.registry import Client, ClientNotFound, check_secret, find_client
 from idp.oidc import fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError, UnregisteredClient
-from infra.jose import JoseError, unverified, verify_compact
+from infra.jose import JoseError, numeric_date, unverified, verify_compact
 from infra.store import EphemeralStore
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -184,15 +184,6 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
         raise InvalidClient("client_assertion was already used (its jti is spent; RFC 7523 section 3)")
 
 
-def _number(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise InvalidClient(f"client_assertion {name} must be a NumericDate")
-    return float(value)
-
-
 def _check_audience(aud: Any, *, policy: AssertionPolicy, strict: bool) -> None:
     if strict:
         if not isinstance(aud, str) or aud != policy.issuer:
@@ -210,7 +201,7 @@ def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: Assertio
     if claims.get("iss") != client_id or claims.get("sub") != client_id:
         raise InvalidClient("client_assertion iss and sub must both be the client_id")
     _check_audience(claims.get("aud"), policy=policy, strict=strict)
-    exp = _number(claims, "exp")
+    exp = numeric_date(claims, "exp", error=InvalidClient, what="client_assertion ")
     if exp is None:
         raise InvalidClient("client_assertion has no exp")
     if exp + policy.leeway <= now:
@@ -219,7 +210,7 @@ def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: Assertio
         raise InvalidClient(f"client_assertion lives too long: exp must be within "
                             f"{policy.max_seconds} seconds")
     for name in ("nbf", "iat"):
-        value = _number(claims, name)
+        value = numeric_date(claims, name, error=InvalidClient, what="client_assertion ")
         if value is not None and value > now + policy.leeway:
             raise InvalidClient(f"client_assertion {name} is in the future")
     jti = claims.get("jti")

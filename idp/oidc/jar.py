@@ -61,13 +61,8 @@ def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[
     raise InvalidRequestObject("the client has no registered keys (jwks or jwks_uri) to sign request objects")
 
 
-def _number(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise InvalidRequestObject(f"the request object's {name} must be a NumericDate")
-    return float(value)
+def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
+    return jose.numeric_date(claims, name, error=InvalidRequestObject, what="the request object's ")
 
 
 def _as_params(claims: Mapping[str, Any]) -> Params:
@@ -135,15 +130,15 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     aud = claims.get("aud")
     if not (aud == issuer or (isinstance(aud, list) and issuer in aud)):
         raise InvalidRequestObject(f"the request object's aud must be the issuer {issuer!r}, got {aud!r}")
-    exp = _number(claims, "exp")
+    exp = _numeric_date(claims, "exp")
     if exp is None:
         raise InvalidRequestObject("the request object has no exp")
     if exp + leeway <= now:
         raise InvalidRequestObject("the request object has expired")
-    nbf = _number(claims, "nbf")
+    nbf = _numeric_date(claims, "nbf")
     if nbf is not None and nbf > now + leeway:
         raise InvalidRequestObject("the request object's nbf is in the future")
-    start = nbf if nbf is not None else _number(claims, "iat") or now
+    start = nbf if nbf is not None else _numeric_date(claims, "iat") or now
     if exp - start > MAX_LIFETIME:
         raise InvalidRequestObject(f"the request object lives too long: at most {MAX_LIFETIME} seconds from "
                                    "nbf (or iat) to exp")

@@ -4,13 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from idp.oidc import fapi
 from idp.oidc.throttle import ClientAuthLimits
 from infra.config import ConfigError, read_section
 
 LEVELS = ("low", "substantial", "high")
+
+
+class Endpoint:
+    """An endpoint URL of the provider, read as an attribute of the settings: the issuer
+    followed by `path` (`settings.token_endpoint` is `https://issuer/token`). Worked out on
+    first use and kept in the instance, as `functools.cached_property` does."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, settings: None, owner: type | None = None) -> Endpoint: ...
+    @overload
+    def __get__(self, settings: OidcSettings, owner: type | None = None) -> str: ...
+    def __get__(self, settings: OidcSettings | None, owner: type | None = None) -> Endpoint | str:
+        if settings is None:
+            return self
+        url = settings.__dict__[self.name] = settings.issuer + self.path
+        return url
 
 
 @dataclass(frozen=True)
@@ -46,38 +69,15 @@ class OidcSettings:
     def client_auth_limits(self) -> ClientAuthLimits:
         return ClientAuthLimits(failures=self.client_auth_failures, window=self.client_auth_window_seconds)
 
-    @property
-    def authorization_endpoint(self) -> str:
-        return f"{self.issuer}/authorize"
-
-    @property
-    def token_endpoint(self) -> str:
-        return f"{self.issuer}/token"
-
-    @property
-    def userinfo_endpoint(self) -> str:
-        return f"{self.issuer}/userinfo"
-
-    @property
-    def introspection_endpoint(self) -> str:
-        return f"{self.issuer}/introspect"
-
-    @property
-    def revocation_endpoint(self) -> str:
-        return f"{self.issuer}/revoke"
-
-    @property
-    def pushed_authorization_request_endpoint(self) -> str:
-        return f"{self.issuer}/par"
-
-    @property
-    def jwks_uri(self) -> str:
-        return f"{self.issuer}/jwks.json"
-
-    @property
-    def registration_endpoint(self) -> str:
-        return f"{self.issuer}/register"
-
+    # Each endpoint's URL: the issuer and the path its route is registered under.
+    authorization_endpoint = Endpoint("/authorize")
+    token_endpoint = Endpoint("/token")
+    userinfo_endpoint = Endpoint("/userinfo")
+    introspection_endpoint = Endpoint("/introspect")
+    revocation_endpoint = Endpoint("/revoke")
+    pushed_authorization_request_endpoint = Endpoint("/par")
+    jwks_uri = Endpoint("/jwks.json")
+    registration_endpoint = Endpoint("/register")
 
 def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> OidcSettings:
     section = read_section(settings, "oidc")

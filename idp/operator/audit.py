@@ -72,7 +72,7 @@ def parse_search(args: Mapping[str, str]) -> Search:
 
 
 def _row(entry: RegistrarAuditEntry) -> dict[str, Any]:
-    return {"id": entry.id, "at": as_utc(entry.at).isoformat(), "actor": entry.actor,
+    return {"id": entry.id, "at": as_utc(entry.at).astimezone(UTC).isoformat(), "actor": entry.actor,
             "service_point": entry.service_point, "action": entry.action,
             "citizen_id": str(entry.citizen_id) if entry.citizen_id else None, "details": entry.details or {}}
 

@@ -178,10 +178,12 @@ def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datet
     for name in ("iss", "vct"):
         if not isinstance(payload.get(name), str):
             raise InvalidSdJwt(f"the credential has no {name}")
-    exp, nbf = payload.get("exp"), payload.get("nbf")
-    if isinstance(exp, int | float) and current >= exp + leeway:
+    # A present exp or nbf that is not a number is refused, never read as "no limit".
+    exp = jose.numeric_date(payload, "exp", error=InvalidSdJwt, what="the credential's ")
+    nbf = jose.numeric_date(payload, "nbf", error=InvalidSdJwt, what="the credential's ")
+    if exp is not None and current >= exp + leeway:
         raise InvalidSdJwt("the credential expired")
-    if isinstance(nbf, int | float) and current + leeway < nbf:
+    if nbf is not None and current + leeway < nbf:
         raise InvalidSdJwt("the credential is not valid yet")
     claims = sd_jwt.reconstruct(payload, parsed.disclosures)
     holder = (payload.get("cnf") or {}).get("jwk") if isinstance(payload.get("cnf"), dict) else None
@@ -205,7 +207,7 @@ def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datet
                                error="invalid_nonce")
         if audience is not None and kb_claims.get("aud") != audience:
             raise InvalidSdJwt(f"the key binding JWT's aud must be {audience!r}")
-        iat = kb_claims.get("iat")
-        if not isinstance(iat, int | float) or not current - max_kb_age - leeway <= iat <= current + leeway:
+        iat = jose.numeric_date(kb_claims, "iat", error=InvalidSdJwt, what="the key binding JWT's ")
+        if iat is None or not current - max_kb_age - leeway <= iat <= current + leeway:
             raise InvalidSdJwt("the key binding JWT's iat is missing or not recent")
     return Verified(claims, chain.leaf, dict(holder or {}), kb_claims, chain)

@@ -123,8 +123,8 @@ def check_token_claims(claims: Mapping[str, Any], *, expected_uri: str, now: flo
     """A Status List Token's claims a verifier relies on (section 8.3)."""
     if claims.get("sub") != expected_uri:
         raise InvalidSdJwt("the status list's sub is not the URI the credential names")
-    exp = claims.get("exp")
-    if isinstance(exp, int | float) and now >= exp:
+    exp = jose.numeric_date(claims, "exp", error=InvalidSdJwt, what="the status list's ")
+    if exp is not None and now >= exp:
         raise InvalidSdJwt("the status list expired")
     status_list = claims.get("status_list")
     if not isinstance(status_list, Mapping) or not isinstance(status_list.get("lst"), str):

@@ -8,7 +8,10 @@ Callers keep the `KeyRef` (a row of `keys_key`) and pass it back to sign.
 from __future__ import annotations
 
 import abc
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from keys.algorithms import KeyAlgorithm, algorithm
 
@@ -30,6 +33,38 @@ class KeyRef:
 class GeneratedKey:
     ref: KeyRef
     public_key: bytes  # SubjectPublicKeyInfo DER
+
+
+T = TypeVar("T")
+
+
+class Loaded(Generic[T]):
+    """The private keys (or token handles) a store has loaded in this process, by key id:
+    each loaded once by `load`, then kept until the key is forgotten. Thread-safe."""
+
+    def __init__(self, load: Callable[[KeyRef], T]) -> None:
+        self._load = load
+        self._kept: dict[str, T] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: KeyRef) -> T:
+        kept = self._kept.get(key.key_id)
+        if kept is None:
+            kept = self._load(key)
+            self.keep(key.key_id, kept)
+        return kept
+
+    def keep(self, key_id: str, loaded: T) -> None:
+        with self._lock:
+            self._kept[key_id] = loaded
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            self._kept.pop(key_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
 
 
 class KeyStore(abc.ABC):

@@ -20,7 +20,7 @@ from pkcs11.util.rsa import encode_rsa_public_key
 
 from keys.algorithms import KeyAlgorithm, ecdsa_raw_to_der, hash_for
 from keys.errors import KeyNotFound, KeyStoreError, KeyStoreUnavailable
-from keys.keystore.base import GeneratedKey, KeyRef, KeyStore
+from keys.keystore.base import GeneratedKey, KeyRef, KeyStore, Loaded
 
 _RSA_MECHANISMS = {
     ("sha256", False): Mechanism.SHA256_RSA_PKCS,
@@ -70,8 +70,7 @@ class Pkcs11KeyStore(KeyStore):
         if not token_label:
             raise KeyStoreUnavailable("keys.pkcs11_token (CEDULA_PKCS11_TOKEN) is empty")
         self._session = _open_session(module, token_label, pin)
-        self._handles: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._handles: Loaded[Any] = Loaded(self._find)
 
     def generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
         ident = bytes.fromhex(key_id)
@@ -101,26 +100,18 @@ class Pkcs11KeyStore(KeyStore):
                 f"the PKCS#11 token could not generate a {algorithm.name} key: "
                 f"{type(exc).__name__}"
             ) from None
-        with self._lock:
-            self._handles[key_id] = private
+        self._handles.keep(key_id, private)
         return GeneratedKey(KeyRef(key_id, algorithm.name, None), spki)
 
-    def _private(self, key: KeyRef) -> Any:
-        handle = self._handles.get(key.key_id)
-        if handle is not None:
-            return handle
+    def _find(self, key: KeyRef) -> Any:
         try:
-            handle = self._session.get_key(object_class=ObjectClass.PRIVATE_KEY,
-                                           id=bytes.fromhex(key.key_id))
+            return self._session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=bytes.fromhex(key.key_id))
         except pkcs11.NoSuchKey:
             raise KeyNotFound(f"key {key.key_id} is not in the PKCS#11 token") from None
-        with self._lock:
-            self._handles[key.key_id] = handle
-        return handle
 
     def sign(self, *, key: KeyRef, data: bytes, hash_name: str | None = None,
              pss: bool = False) -> bytes:
-        private = self._private(key)
+        private = self._handles.get(key)
         name = hash_name or key.alg.hash
         digest = hash_for(name)
         try:
@@ -140,8 +131,7 @@ class Pkcs11KeyStore(KeyStore):
             ) from None
 
     def destroy(self, *, key: KeyRef) -> None:
-        with self._lock:
-            self._handles.pop(key.key_id, None)
+        self._handles.forget(key.key_id)
         for obj in list(self._session.get_objects({Attribute.ID: bytes.fromhex(key.key_id)})):
             obj.destroy()
 
@@ -153,8 +143,7 @@ class Pkcs11KeyStore(KeyStore):
 
     def close(self) -> None:
         """Drop cached handles; the shared session lives as long as the process."""
-        with self._lock:
-            self._handles.clear()
+        self._handles.clear()
 
 
 def _open_session(module: str, token_label: str, pin: str) -> pkcs11.Session:

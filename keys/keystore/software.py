@@ -8,7 +8,6 @@ Unwrapped keys are kept in memory by this process only; never written anywhere.
 from __future__ import annotations
 
 import os
-import threading
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -17,7 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from keys.algorithms import HASHES, KeyAlgorithm, generate_private_key, hash_for
 from keys.errors import KeyNotFound, KeyStoreError
-from keys.keystore.base import GeneratedKey, KeyRef, KeyStore
+from keys.keystore.base import GeneratedKey, KeyRef, KeyStore, Loaded
 
 FORMAT_VERSION = b"\x01"
 
@@ -35,9 +34,8 @@ class SoftwareKeyStore(KeyStore):
 
     def __init__(self, kek: bytes) -> None:
         self._aead = AESGCM(kek)
-        self._keys: dict[str, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey] = {}
+        self._keys = Loaded(self._unwrap)
         self._destroyed: set[str] = set()  # a KeyRef still carrying the blob must not sign
-        self._lock = threading.Lock()
 
     def generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
         private = generate_private_key(algorithm)
@@ -47,8 +45,7 @@ class SoftwareKeyStore(KeyStore):
         nonce = os.urandom(12)
         wrapped = FORMAT_VERSION + nonce + self._aead.encrypt(
             nonce, pkcs8, _aad(key_id, algorithm.name))
-        with self._lock:
-            self._keys[key_id] = private
+        self._keys.keep(key_id, private)
         public = private.public_key().public_bytes(serialization.Encoding.DER,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
         return GeneratedKey(KeyRef(key_id, algorithm.name, wrapped), public)
@@ -56,9 +53,9 @@ class SoftwareKeyStore(KeyStore):
     def _private(self, key: KeyRef) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
         if key.key_id in self._destroyed:
             raise KeyNotFound(f"key {key.key_id} was destroyed")
-        cached = self._keys.get(key.key_id)
-        if cached is not None:
-            return cached
+        return self._keys.get(key)
+
+    def _unwrap(self, key: KeyRef) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
         blob = key.wrapped
         if not blob or blob[:1] != FORMAT_VERSION or len(blob) < 1 + 12 + 16:
             raise KeyNotFound(f"key {key.key_id} has no wrapped private key in the software store")
@@ -72,8 +69,6 @@ class SoftwareKeyStore(KeyStore):
         private = serialization.load_der_private_key(pkcs8, password=None)
         if not isinstance(private, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
             raise KeyStoreError(f"key {key.key_id} is a {type(private).__name__}, not an EC or RSA key")
-        with self._lock:
-            self._keys[key.key_id] = private
         return private
 
     def sign(self, *, key: KeyRef, data: bytes, hash_name: str | None = None,
@@ -89,9 +84,8 @@ class SoftwareKeyStore(KeyStore):
         return private.sign(data, padding.PKCS1v15(), digest)
 
     def destroy(self, *, key: KeyRef) -> None:
-        with self._lock:
-            self._keys.pop(key.key_id, None)
-            self._destroyed.add(key.key_id)
+        self._destroyed.add(key.key_id)
+        self._keys.forget(key.key_id)
 
     def check(self) -> None:
         return None

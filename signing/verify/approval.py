@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from infra.utc import rfc3339
 from signing.approval import CHALLENGE, DIGEST, Approval, ApprovalError, from_asn1, read_attribute
 from signing.verify.lookup import revision_ends
 
@@ -32,11 +33,9 @@ class ApprovalReport:
     aaguid: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        from signing.verify.report import _time
-
         return {"status": self.status, "problem": self.problem, "method": "passkey",
                 "user_verified": self.user_verified, "level": self.level,
-                "approved_at": _time(self.approved_at), "aaguid": self.aaguid}
+                "approved_at": rfc3339(self.approved_at), "aaguid": self.aaguid}
 
 
 def _failed(problem: str, failure: str = "SIG_CRYPTO_FAILURE", **facts: Any) -> ApprovalReport:

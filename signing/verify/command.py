@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 
+from infra.utc import as_utc
 from signing.verify import lookup
 from signing.verify.report import IssuedDocument, VerificationReport
 from signing.verify.service import VerifySettings, expectations, pki_evidence, quiet_pyhanko
@@ -81,10 +82,6 @@ def as_datetime(value: Any) -> datetime:
     """A timestamp column as SQLAlchemy reads it: SQLite keeps text without a zone (read back
     naive, as the ORM does), PostgreSQL gives a datetime."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _in(name: str, values: Sequence[object]) -> tuple[str, dict[str, object]]:

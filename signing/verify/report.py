@@ -58,9 +58,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from infra.utc import as_utc, rfc3339
 from signing.i18n import format_datetime
 from signing.titles import localized_title
 from signing.verify.texts import text
@@ -108,7 +109,7 @@ class CertificateInfo:
 
     def as_json(self) -> dict[str, Any]:
         return {"subject": self.subject, "issuer": self.issuer, "serial": self.serial,
-                "not_before": _time(self.not_before), "not_after": _time(self.not_after),
+                "not_before": rfc3339(self.not_before), "not_after": rfc3339(self.not_after),
                 "sha256": self.sha256}
 
 
@@ -133,7 +134,7 @@ class TimestampInfo:
     valid: bool
 
     def as_json(self) -> dict[str, Any]:
-        return {"time": _time(self.time), "authority": self.authority, "valid": self.valid}
+        return {"time": rfc3339(self.time), "authority": self.authority, "valid": self.valid}
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,8 @@ class Revocation:
     invalidity_date: datetime | None = None  # RFC 5280, 5.3.2
 
     def as_json(self) -> dict[str, Any]:
-        return {"status": self.status, "revoked_at": _time(self.revoked_at),
-                "reason": self.reason, "invalidity_date": _time(self.invalidity_date)}
+        return {"status": self.status, "revoked_at": rfc3339(self.revoked_at),
+                "reason": self.reason, "invalidity_date": rfc3339(self.invalidity_date)}
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,9 @@ class SignatureReport:
             "sub_indication": self.conclusion.sub_indication,
             "message": self.message(language),
             "signer": self.signer.as_json() if self.signer else None,
-            "signing_time": _time(self.signing_time),
+            "signing_time": rfc3339(self.signing_time),
             "timestamp": self.timestamp.as_json() if self.timestamp else None,
-            "proven_time": _time(self.proven_time),
+            "proven_time": rfc3339(self.proven_time),
             "chain": [cert.as_json() for cert in self.chain],
             "trust_anchor": self.trust_anchor.as_json() if self.trust_anchor else None,
             "revocation": self.revocation.as_json(),
@@ -243,7 +244,7 @@ class DocumentTimestampReport:
     reason: str
 
     def as_json(self, language: str) -> dict[str, Any]:
-        return {"field": self.field, "time": _time(self.time), "authority": self.authority,
+        return {"field": self.field, "time": rfc3339(self.time), "authority": self.authority,
                 "valid": self.valid, "message": text(f"verify.reason.{self.reason}", language)}
 
 
@@ -273,8 +274,8 @@ class IssuedDocument:
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {"csv": self.csv, "type": self.title(language), "issuer": self.issuer,
-                "issued_at": _time(self.issued_at), "status": self.status,
-                "revoked_at": _time(self.revoked_at), "reason": self.reason,
+                "issued_at": rfc3339(self.issued_at), "status": self.status,
+                "revoked_at": rfc3339(self.revoked_at), "reason": self.reason,
                 "superseded_by": self.superseded_by, "matched_by": self.matched_by,
                 "message": self.message(language)}
 
@@ -332,7 +333,7 @@ class VerificationReport:
             "sub_indication": self.conclusion.sub_indication,
             "document_status": self.document_status,
             "summary": self.summary(language),
-            "validated_at": _time(self.validated_at),
+            "validated_at": rfc3339(self.validated_at),
             "file": {"sha256": self.sha256, "size": self.size},
             "signatures": [s.as_json(language) for s in self.signatures],
             "document_timestamps": [t.as_json(language) for t in self.document_timestamps],
@@ -344,12 +345,4 @@ def _written(value: datetime | None, language: str) -> str:
     """A moment in a sentence: CLDR, as on the documents (`3 de mayo de 2025, 19:05 (GMT+00:00)`)."""
     if value is None:
         return ""
-    return format_datetime(value if value.tzinfo else value.replace(tzinfo=UTC), language)
-
-
-def _time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return format_datetime(as_utc(value), language)

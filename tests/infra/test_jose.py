@@ -12,7 +12,7 @@ from joserfc.errors import BadSignatureError, ExceededSizeError, UnsupportedAlgo
 from joserfc.jwk import ECKey
 from joserfc.registry import HeaderParameter
 
-from infra.jose import JoseError, Limits, b64url, b64url_decode, public_key, unverified, verify_compact
+from infra.jose import JoseError, Limits, b64url, b64url_decode, numeric_date, public_key, unverified, verify_compact
 
 KEY = ECKey.generate_key("P-256")
 OTHER = ECKey.generate_key("P-256")
@@ -92,3 +92,19 @@ def test_public_key_from_spki():
                                                     serialization.NoEncryption()))
     signed = jws.serialize_compact({"alg": "ES256"}, b"{}", signer, algorithms=["ES256"])
     assert verify_compact(signed, public_key(spki), algorithms=["ES256"]).payload == b"{}"
+
+
+class Refused(Exception):
+    pass
+
+
+def test_numeric_date_is_seconds_or_absent():
+    assert numeric_date({"exp": 1700000000}, "exp", error=Refused) == 1700000000.0
+    assert numeric_date({"exp": 1.5}, "exp", error=Refused) == 1.5
+    assert numeric_date({}, "exp", error=Refused) is None
+
+
+@pytest.mark.parametrize("value", [True, "1700000000", [1], {"t": 1}])
+def test_numeric_date_that_is_not_a_number_raises_the_callers_error(value):
+    with pytest.raises(Refused, match=r"^the token's nbf must be a NumericDate, got "):
+        numeric_date({"nbf": value}, "nbf", error=Refused, what="the token's ")

@@ -1,23 +1,23 @@
-"""Stored moments read back naive (SQLite) or aware (PostgreSQL) become the same UTC moment."""
+"""infra.utc: stored times (naive from SQLite, aware from PostgreSQL) made aware and written."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from infra.utc import as_utc, iso_z
+from infra.utc import as_utc, rfc3339
 
-MOMENT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+NAIVE = datetime(2026, 1, 31, 9, 30)
 
 
-def test_a_naive_moment_is_taken_as_utc_and_an_aware_one_converted():
-    assert as_utc(MOMENT.replace(tzinfo=None)) == MOMENT
-    converted = as_utc(MOMENT.astimezone(timezone(timedelta(hours=-6))))
-    assert converted == MOMENT and converted.tzinfo is UTC
+def test_a_naive_time_is_utc_and_an_aware_one_is_kept():
+    assert as_utc(NAIVE) == datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
+    madrid = datetime(2026, 1, 31, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert as_utc(madrid) is madrid
     assert as_utc(None) is None
 
 
-def test_iso_z_writes_utc_with_a_z():
-    assert iso_z(MOMENT) == "2026-01-05T09:00:00Z"
-    assert iso_z(MOMENT.replace(tzinfo=None, microsecond=5)) == "2026-01-05T09:00:00.000005Z"
-    assert iso_z(MOMENT.astimezone(timezone(timedelta(hours=2)))) == "2026-01-05T09:00:00Z"
-    assert iso_z(None) is None
+def test_rfc3339_is_utc_with_z():
+    assert rfc3339(NAIVE) == "2026-01-31T09:30:00Z"
+    assert rfc3339(datetime(2026, 1, 31, 10, 30, tzinfo=timezone(timedelta(hours=1)))) == "2026-01-31T09:30:00Z"
+    assert rfc3339(datetime(2026, 1, 31, 9, 30, 0, 250000, tzinfo=UTC)) == "2026-01-31T09:30:00.250000Z"
+    assert rfc3339(None) is None

@@ -1,17 +1,13 @@
-"""Agency client registry.
-
-Revision ID: clients_0001
-Revises:
-Create Date: 2026-11-22
-"""
+"""Agency client registry."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "clients_0001"
 down_revision = None
 branch_labels = ("clients",)
-depends_on = None
 
 
 def upgrade() -> None:
@@ -24,8 +20,8 @@ def upgrade() -> None:
         sa.Column("metadata", sa.JSON(), nullable=False),
         sa.Column("operator_registered", sa.Boolean(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("updated_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_clients")),
         sa.UniqueConstraint("client_id", name=op.f("uq_clients_client_id")),
     )
@@ -36,8 +32,8 @@ def upgrade() -> None:
         sa.Column("label", sa.String(200), nullable=False),
         sa.Column("scopes", sa.JSON(), nullable=False),
         sa.Column("uses_left", sa.Integer(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_client_initial_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_client_initial_tokens_token_hash")),
     )

@@ -1,9 +1,5 @@
 """Client settings an agency cannot change itself: the frozen pairwise sector, the
 private_key_jwt audience rule, an operator-approved back-channel logout URI.
-
-Revision ID: clients_0002
-Revises: clients_0001
-Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "clients_0002"
 down_revision = "clients_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,12 @@
-"""Agency logos kept by the provider (fetched from logo_uri or uploaded by an operator).
-
-Revision ID: clients_0003
-Revises: clients_0002
-Create Date: 2026-12-05
-"""
+"""Agency logos kept by the provider (fetched from logo_uri or uploaded by an operator)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "clients_0003"
 down_revision = "clients_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -28,7 +23,7 @@ def upgrade() -> None:
         sa.Column("height", sa.Integer(), nullable=True),
         sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.Column("error", sa.String(300), nullable=True),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTC, nullable=False),
         sa.UniqueConstraint("client_id", "language", name="uq_agency_logos_client_language"),
     )
     op.create_index("ix_agency_logos_client_id", "agency_logos", ["client_id"])

@@ -2,18 +2,12 @@
 convention of infra.db): clients_0003 created it unnamed, so PostgreSQL called it
 agency_logos_pkey and SQLite left it nameless, and a later migration naming pk_agency_logos
 would not find it.
-
-Revision ID: clients_0004
-Revises: clients_0003
-Create Date: 2026-12-05
 """
 
 from alembic import op
 
 revision = "clients_0004"
 down_revision = "clients_0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

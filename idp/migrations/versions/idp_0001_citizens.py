@@ -1,17 +1,13 @@
-"""Citizens, passkeys and recovery codes.
-
-Revision ID: idp_0001
-Revises:
-Create Date: 2026-11-22
-"""
+"""Citizens, passkeys and recovery codes."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_0001"
 down_revision = None
 branch_labels = ("idp",)
-depends_on = None
 
 
 def upgrade() -> None:
@@ -25,7 +21,7 @@ def upgrade() -> None:
         sa.Column("national_id_scheme", sa.String(40), nullable=False),
         sa.Column("national_id", sa.String(64), nullable=False),
         sa.Column("email", sa.String(254), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_citizens")),
         sa.UniqueConstraint("user_handle", name=op.f("uq_citizens_user_handle")),
         sa.UniqueConstraint("national_id_scheme", "national_id", name="uq_citizens_national_id"),
@@ -43,10 +39,9 @@ def upgrade() -> None:
         sa.Column("backup_eligible", sa.Boolean(), nullable=False),
         sa.Column("backed_up", sa.Boolean(), nullable=False),
         sa.Column("name", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_passkeys_citizen_id_citizens")),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("last_used_at", UTC, nullable=True),
+        foreign_key("passkeys", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_passkeys")),
         sa.UniqueConstraint("credential_id", name=op.f("uq_passkeys_credential_id")),
     )
@@ -56,10 +51,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("citizen_id", sa.Uuid(), nullable=False),
         sa.Column("code_hash", sa.LargeBinary(32), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_recovery_codes_citizen_id_citizens")),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("used_at", UTC, nullable=True),
+        foreign_key("recovery_codes", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_recovery_codes_code_hash")),
     )

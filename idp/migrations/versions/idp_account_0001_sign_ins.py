@@ -1,17 +1,12 @@
-"""The citizen's sign-in history (idp.account.models.SignIn).
-
-Revision ID: idp_account_0001
-Revises: idp_oidc_0004
-Create Date: 2026-12-05
-"""
+"""The citizen's sign-in history (idp.account.models.SignIn)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_account_0001"
 down_revision = "idp_oidc_0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -19,12 +14,11 @@ def upgrade() -> None:
         "sign_ins",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("citizen_id", sa.Uuid(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", UTC, nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("device", sa.String(80), nullable=True),
         sa.Column("passkey_name", sa.String(64), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_sign_ins_citizen_id_citizens")),
+        foreign_key("sign_ins", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_ins")),
     )
     op.create_index("ix_sign_ins_citizen_at", "sign_ins", ["citizen_id", "at"])

@@ -1,18 +1,14 @@
 """Levels of assurance: passkey attestation facts, identity proofing, documents checked,
 registrars and their audit trail, the imported civil register.
-
-Revision ID: idp_assurance_0001
-Revises: idp_consent_0001
-Create Date: 2026-11-22
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_assurance_0001"
 down_revision = "idp_consent_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -23,9 +19,8 @@ def upgrade() -> None:
         sa.Column("authenticator_level", sa.String(16), nullable=False),
         sa.Column("uv_method", sa.String(8), nullable=True),
         sa.Column("description", sa.String(200), nullable=True),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["passkey_id"], ["passkeys.id"], ondelete="CASCADE",
-                                name=op.f("fk_assurance_passkeys_passkey_id_passkeys")),
+        sa.Column("recorded_at", UTC, nullable=False),
+        foreign_key("assurance_passkeys", "passkey_id", "passkeys.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("passkey_id", name=op.f("pk_assurance_passkeys")),
     )
     op.create_table(
@@ -33,9 +28,8 @@ def upgrade() -> None:
         sa.Column("citizen_id", sa.Uuid(), nullable=False),
         sa.Column("level", sa.String(16), nullable=False),
         sa.Column("method", sa.String(32), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_identity_proofing_citizen_id_citizens")),
+        sa.Column("updated_at", UTC, nullable=False),
+        foreign_key("identity_proofing", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("citizen_id", name=op.f("pk_identity_proofing")),
     )
     op.create_table(
@@ -45,11 +39,10 @@ def upgrade() -> None:
         sa.Column("document_type", sa.String(32), nullable=False),
         sa.Column("document_number", sa.String(64), nullable=False),
         sa.Column("expiry", sa.Date(), nullable=False),
-        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("checked_at", UTC, nullable=False),
         sa.Column("checked_by", sa.Uuid(), nullable=True),
         sa.Column("service_point", sa.String(100), nullable=False),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_identity_documents_citizen_id_citizens")),
+        foreign_key("identity_documents", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_documents")),
     )
     op.create_index(op.f("ix_identity_documents_citizen_id"), "identity_documents", ["citizen_id"])
@@ -57,17 +50,16 @@ def upgrade() -> None:
         "registrars",
         sa.Column("citizen_id", sa.Uuid(), nullable=False),
         sa.Column("service_point", sa.String(100), nullable=False),
-        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("granted_at", UTC, nullable=False),
         sa.Column("granted_by", sa.String(100), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_registrars_citizen_id_citizens")),
+        sa.Column("revoked_at", UTC, nullable=True),
+        foreign_key("registrars", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("citizen_id", name=op.f("pk_registrars")),
     )
     op.create_table(
         "registrar_audit",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", UTC, nullable=False),
         sa.Column("actor", sa.String(120), nullable=False),
         sa.Column("service_point", sa.String(100), nullable=True),
         sa.Column("action", sa.String(40), nullable=False),
@@ -85,7 +77,7 @@ def upgrade() -> None:
         sa.Column("given_name", sa.String(100), nullable=False),
         sa.Column("family_name", sa.String(100), nullable=False),
         sa.Column("birthdate", sa.Date(), nullable=False),
-        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("imported_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registry_records")),
         sa.UniqueConstraint("national_id_scheme", "national_id",
                             name="uq_registry_records_national_id"),

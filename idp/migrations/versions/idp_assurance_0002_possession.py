@@ -1,18 +1,35 @@
 """Proofing that proves possession: the register's contacts of record, one-time codes sent
 to them, and the evidence gathered per citizen.
-
-Revision ID: idp_assurance_0002
-Revises: idp_audit_0002
-Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_assurance_0002"
 down_revision = "idp_audit_0002"
-branch_labels = None
-depends_on = None
+
+
+def _claimant_columns() -> list[sa.Column]:
+    """Who asked, for what, about which national id: possession codes and attempts alike."""
+    return [
+        sa.Column("purpose", sa.String(16), nullable=False),
+        sa.Column("claimant", sa.String(64), nullable=False),
+        sa.Column("national_id_scheme", sa.String(40), nullable=False),
+        sa.Column("national_id", sa.String(64), nullable=False),
+    ]
+
+
+def _create_claimant_indexes(table: str, moment: str) -> None:
+    """A claimant's rows and a national id's rows, by time: both are counted over a window."""
+    op.create_index(f"ix_{table}_claimant", table, ["purpose", "claimant", moment])
+    op.create_index(f"ix_{table}_national_id", table, ["national_id_scheme", "national_id", moment])
+
+
+def _drop_claimant_indexes(table: str) -> None:
+    op.drop_index(f"ix_{table}_national_id", table_name=table)
+    op.drop_index(f"ix_{table}_claimant", table_name=table)
 
 
 def upgrade() -> None:
@@ -27,55 +44,40 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("source", sa.String(100), nullable=False),
         sa.Column("detail", sa.String(200), nullable=False),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_proofing_evidence_citizen_id_citizens")),
+        sa.Column("recorded_at", UTC, nullable=False),
+        foreign_key("proofing_evidence", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_proofing_evidence")),
     )
     op.create_index(op.f("ix_proofing_evidence_citizen_id"), "proofing_evidence", ["citizen_id"])
     op.create_table(
         "possession_codes",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("purpose", sa.String(16), nullable=False),
-        sa.Column("claimant", sa.String(64), nullable=False),
-        sa.Column("national_id_scheme", sa.String(40), nullable=False),
-        sa.Column("national_id", sa.String(64), nullable=False),
+        *_claimant_columns(),
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("address_hint", sa.String(120), nullable=False),
         sa.Column("source", sa.String(100), nullable=False),
         sa.Column("code_hash", sa.LargeBinary(32), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
         sa.Column("failed_attempts", sa.Integer(), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("used_at", UTC, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_possession_codes")),
     )
-    op.create_index("ix_possession_codes_claimant", "possession_codes",
-                    ["purpose", "claimant", "created_at"])
-    op.create_index("ix_possession_codes_national_id", "possession_codes",
-                    ["national_id_scheme", "national_id", "created_at"])
+    _create_claimant_indexes("possession_codes", "created_at")
     op.create_table(
         "possession_attempts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("purpose", sa.String(16), nullable=False),
-        sa.Column("claimant", sa.String(64), nullable=False),
-        sa.Column("national_id_scheme", sa.String(40), nullable=False),
-        sa.Column("national_id", sa.String(64), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        *_claimant_columns(),
+        sa.Column("at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_possession_attempts")),
     )
-    op.create_index("ix_possession_attempts_claimant", "possession_attempts",
-                    ["purpose", "claimant", "at"])
-    op.create_index("ix_possession_attempts_national_id", "possession_attempts",
-                    ["national_id_scheme", "national_id", "at"])
+    _create_claimant_indexes("possession_attempts", "at")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_possession_attempts_national_id", table_name="possession_attempts")
-    op.drop_index("ix_possession_attempts_claimant", table_name="possession_attempts")
+    _drop_claimant_indexes("possession_attempts")
     op.drop_table("possession_attempts")
-    op.drop_index("ix_possession_codes_national_id", table_name="possession_codes")
-    op.drop_index("ix_possession_codes_claimant", table_name="possession_codes")
+    _drop_claimant_indexes("possession_codes")
     op.drop_table("possession_codes")
     op.drop_index(op.f("ix_proofing_evidence_citizen_id"), table_name="proofing_evidence")
     op.drop_table("proofing_evidence")

@@ -4,27 +4,22 @@
 `prev_hash` and `hash` become NULL until the sealer gives the entry its place in the chain
 (`seq` stays unique). Existing entries keep their chain and get `id = seq`. A partial index
 finds the pending entries.
-
-Revision ID: idp_audit_0001
-Revises: idp_documents_0001
-Create Date: 2026-11-22
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "idp_audit_0001"
 down_revision = "idp_documents_0001"
-branch_labels = None
-depends_on = None
 
-SERIAL = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 BODY = ("at", "event", "citizen_ref", "client_id", "purpose", "legal_basis", "law", "claims", "reference")
 
 
 def _body_columns() -> list[sa.Column]:
     return [
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", UTC, nullable=False),
         sa.Column("event", sa.String(32), nullable=False),
         sa.Column("citizen_ref", sa.String(64), nullable=True),
         sa.Column("client_id", sa.String(64), nullable=True),

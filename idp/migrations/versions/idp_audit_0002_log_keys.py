@@ -1,17 +1,12 @@
-"""The data-sharing log's own signing keys (append-only history).
-
-Revision ID: idp_audit_0002
-Revises: idp_prepared_0001
-Create Date: 2026-12-05
-"""
+"""The data-sharing log's own signing keys (append-only history)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "idp_audit_0002"
 down_revision = "idp_prepared_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -22,7 +17,7 @@ def upgrade() -> None:
         sa.Column("alg", sa.String(8), nullable=False),
         sa.Column("jwk", sa.JSON(), nullable=False),
         sa.Column("key_id", sa.String(32), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
         sa.Column("endorsement", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log_keys")),
         sa.UniqueConstraint("kid", name=op.f("uq_audit_log_keys_kid")),

@@ -5,10 +5,6 @@ NOT NULL` / `WHERE hash IS NOT NULL`, and the citizen index covers sealed entrie
 INSERT of each pending entry (all three NULL) no longer adds to them (issue 16). The same
 values are refused as before (NULLs never collided). Existing rows are kept (SQLite: the table
 is copied in batch mode, ids and all).
-
-Revision ID: idp_audit_0003
-Revises: idp_account_0001
-Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
@@ -16,8 +12,6 @@ from alembic import op
 
 revision = "idp_audit_0003"
 down_revision = "idp_account_0001"
-branch_labels = None
-depends_on = None
 
 TABLE = "audit_entries"
 SEALED = sa.text("seq IS NOT NULL")

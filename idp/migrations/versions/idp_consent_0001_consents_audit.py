@@ -1,19 +1,12 @@
-"""Consents and the hash-chained data-sharing log (entries, chain head, signed checkpoints).
-
-Revision ID: idp_consent_0001
-Revises: idp_oidc_0001
-Create Date: 2026-11-22
-"""
+"""Consents and the hash-chained data-sharing log (entries, chain head, signed checkpoints)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import BIG_ID, UTC, foreign_key
+
 revision = "idp_consent_0001"
 down_revision = "idp_oidc_0001"
-branch_labels = None
-depends_on = None
-
-SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -28,24 +21,23 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(500), nullable=True),
         sa.Column("legal_basis", sa.String(16), nullable=False),
         sa.Column("law", sa.String(500), nullable=True),
-        sa.Column("given_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("given_at", UTC, nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
+        sa.Column("last_used_at", UTC, nullable=True),
+        sa.Column("superseded_at", UTC, nullable=True),
+        sa.Column("revoked_at", UTC, nullable=True),
         sa.Column("receipt", sa.Text(), nullable=False),
         sa.Column("withdrawal_receipt", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_consents_citizen_id_citizens")),
+        foreign_key("consents", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
     )
     op.create_index("ix_consents_citizen_client", "consents", ["citizen_id", "client_id"])
     op.create_table(
         "audit_entries",
-        sa.Column("seq", SEQ, autoincrement=False, nullable=False),
+        sa.Column("seq", BIG_ID, autoincrement=False, nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", UTC, nullable=False),
         sa.Column("event", sa.String(32), nullable=False),
         sa.Column("citizen_ref", sa.String(64), nullable=True),
         sa.Column("client_id", sa.String(64), nullable=True),
@@ -64,15 +56,15 @@ def upgrade() -> None:
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("checkpoint_seq", sa.BigInteger(), nullable=False),
-        sa.Column("checkpoint_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("checkpoint_at", UTC, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_chain_head")),
     )
     op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": "0" * 64, "checkpoint_seq": 0, "checkpoint_at": None}])
     op.create_table(
         "audit_checkpoints",
-        sa.Column("seq", SEQ, autoincrement=False, nullable=False),
+        sa.Column("seq", BIG_ID, autoincrement=False, nullable=False),
         sa.Column("head_hash", sa.String(64), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", UTC, nullable=False),
         sa.Column("prev", sa.String(64), nullable=False),
         sa.Column("jws", sa.Text(), nullable=False),
         sa.Column("kid", sa.String(128), nullable=False),

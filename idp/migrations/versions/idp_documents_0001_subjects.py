@@ -1,17 +1,12 @@
-"""The subject index of the documents API.
-
-Revision ID: idp_documents_0001
-Revises: idp_assurance_0001
-Create Date: 2026-11-23
-"""
+"""The subject index of the documents API."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_documents_0001"
 down_revision = "idp_assurance_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -20,15 +15,14 @@ def upgrade() -> None:
         sa.Column("sector", sa.String(255), nullable=False),
         sa.Column("subject", sa.String(64), nullable=False),
         sa.Column("citizen_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_document_subjects_citizen_id_citizens")),
+        foreign_key("document_subjects", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("sector", "subject", name=op.f("pk_document_subjects")),
     )
     op.create_index(op.f("ix_document_subjects_citizen_id"), "document_subjects", ["citizen_id"])
     op.create_table(
         "document_subject_sectors",
         sa.Column("sector", sa.String(255), nullable=False),
-        sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("indexed_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("sector", name=op.f("pk_document_subject_sectors")),
     )
 

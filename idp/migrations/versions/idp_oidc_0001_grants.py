@@ -1,17 +1,12 @@
-"""OpenID Provider: grants and refresh tokens.
-
-Revision ID: idp_oidc_0001
-Revises: idp_0001
-Create Date: 2026-11-22
-"""
+"""OpenID Provider: grants and refresh tokens."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_oidc_0001"
 down_revision = "idp_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -23,15 +18,14 @@ def upgrade() -> None:
         sa.Column("scopes", sa.JSON(), nullable=False),
         sa.Column("claims", sa.JSON(), nullable=False),
         sa.Column("sid", sa.String(128), nullable=False),
-        sa.Column("auth_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("auth_time", UTC, nullable=False),
         sa.Column("acr", sa.String(200), nullable=False),
         sa.Column("amr", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
+        sa.Column("revoked_at", UTC, nullable=True),
         sa.Column("revoked_reason", sa.String(32), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_oidc_grants_citizen_id_citizens")),
+        foreign_key("oidc_grants", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_grants")),
     )
     op.create_index("ix_oidc_grants_citizen_client", "oidc_grants", ["citizen_id", "client_id"])
@@ -42,11 +36,10 @@ def upgrade() -> None:
         sa.Column("grant_id", sa.Uuid(), nullable=False),
         sa.Column("token_hash", sa.LargeBinary(32), nullable=False),
         sa.Column("scopes", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["grant_id"], ["oidc_grants.id"], ondelete="CASCADE",
-                                name=op.f("fk_oidc_refresh_tokens_grant_id_oidc_grants")),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
+        sa.Column("used_at", UTC, nullable=True),
+        foreign_key("oidc_refresh_tokens", "grant_id", "oidc_grants.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_refresh_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_oidc_refresh_tokens_token_hash")),
     )

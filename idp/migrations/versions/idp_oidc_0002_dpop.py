@@ -1,17 +1,10 @@
-"""OpenID Provider: refresh tokens bound to a DPoP key (RFC 9449 section 5).
-
-Revision ID: idp_oidc_0002
-Revises: idp_audit_0002
-Create Date: 2026-12-05
-"""
+"""OpenID Provider: refresh tokens bound to a DPoP key (RFC 9449 section 5)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_oidc_0002"
 down_revision = "idp_audit_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,12 @@
-"""OpenID Provider: agencies' APIs as protected resources (RFC 8707 resource indicators).
-
-Revision ID: idp_oidc_0003
-Revises: idp_operator_0001
-Create Date: 2026-12-05
-"""
+"""OpenID Provider: agencies' APIs as protected resources (RFC 8707 resource indicators)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "idp_oidc_0003"
 down_revision = "idp_operator_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -23,7 +18,7 @@ def upgrade() -> None:
         sa.Column("scopes", sa.JSON(), nullable=False),
         sa.Column("clients", sa.JSON(), nullable=False),
         sa.Column("owner", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_resources")),
         sa.UniqueConstraint("identifier", name=op.f("uq_oidc_resources_identifier")),
     )

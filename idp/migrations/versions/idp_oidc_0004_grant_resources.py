@@ -1,9 +1,5 @@
 """OpenID Provider: a grant remembers the resources (RFC 8707) its authorization request named,
 so that its refreshes are bound by them as its code exchange was.
-
-Revision ID: idp_oidc_0004
-Revises: idp_passkeys_0001
-Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "idp_oidc_0004"
 down_revision = "idp_passkeys_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,18 +3,12 @@
 Its one query, the agencies a citizen signed in to through some sessions
 (`idp.logout.backchannel.agencies_by_sid`), also names the citizen: `ix_oidc_grants_citizen_client`
 finds its rows (issue 16).
-
-Revision ID: idp_oidc_0005
-Revises: idp_audit_0003
-Create Date: 2026-12-05
 """
 
 from alembic import op
 
 revision = "idp_oidc_0005"
 down_revision = "idp_audit_0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

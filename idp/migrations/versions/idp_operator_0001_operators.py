@@ -1,28 +1,22 @@
-"""The operator role (the operator console at /operator).
-
-Revision ID: idp_operator_0001
-Revises: idp_oidc_0002, idp_assurance_0002 (joins the two heads)
-Create Date: 2026-12-05
-"""
+"""The operator role (the operator console at /operator)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_operator_0001"
-down_revision = ("idp_oidc_0002", "idp_assurance_0002")
-branch_labels = None
-depends_on = None
+down_revision = ("idp_oidc_0002", "idp_assurance_0002")  # joins the two heads
 
 
 def upgrade() -> None:
     op.create_table(
         "operators",
         sa.Column("citizen_id", sa.Uuid(), nullable=False),
-        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("granted_at", UTC, nullable=False),
         sa.Column("granted_by", sa.String(120), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_operators_citizen_id_citizens")),
+        sa.Column("revoked_at", UTC, nullable=True),
+        foreign_key("operators", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("citizen_id", name=op.f("pk_operators")),
     )
 

@@ -1,17 +1,10 @@
-"""Passkeys: where each was created and last used ("browser|system", never the User-Agent).
-
-Revision ID: idp_passkeys_0001
-Revises: idp_wallet_0001
-Create Date: 2026-12-05
-"""
+"""Passkeys: where each was created and last used ("browser|system", never the User-Agent)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "idp_passkeys_0001"
 down_revision = "idp_wallet_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,12 @@
-"""Documents agencies prepare for a citizen to sign.
-
-Revision ID: idp_prepared_0001
-Revises: idp_audit_0001
-Create Date: 2026-11-24
-"""
+"""Documents agencies prepare for a citizen to sign."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_prepared_0001"
 down_revision = "idp_audit_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -24,12 +19,11 @@ def upgrade() -> None:
         sa.Column("file_name", sa.String(128), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("signed_document_id", sa.String(32), nullable=True),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_prepared_documents_citizen_id_citizens")),
+        foreign_key("prepared_documents", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_prepared_documents")),
     )
     op.create_index("ix_prepared_documents_citizen_status", "prepared_documents",

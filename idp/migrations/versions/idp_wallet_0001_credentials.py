@@ -1,17 +1,12 @@
-"""Wallet credentials: the data behind issued documents, issued SD-JWT VCs, status lists.
-
-Revision ID: idp_wallet_0001
-Revises: idp_oidc_0003
-Create Date: 2026-12-05
-"""
+"""Wallet credentials: the data behind issued documents, issued SD-JWT VCs, status lists."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "idp_wallet_0001"
 down_revision = "idp_oidc_0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -22,9 +17,8 @@ def upgrade() -> None:
         sa.Column("client_id", sa.String(64), nullable=False),
         sa.Column("citizen_id", sa.Uuid(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], ondelete="CASCADE",
-                                name=op.f("fk_wallet_document_data_citizen_id_citizens")),
+        sa.Column("created_at", UTC, nullable=False),
+        foreign_key("wallet_document_data", "citizen_id", "citizens.id", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("document_id", name=op.f("pk_wallet_document_data")),
     )
     op.create_index(op.f("ix_wallet_document_data_citizen_id"), "wallet_document_data",
@@ -35,7 +29,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.String(64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("next_index", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_wallet_status_lists")),
     )
     op.create_index(op.f("ix_wallet_status_lists_client_id"), "wallet_status_lists",
@@ -48,13 +42,12 @@ def upgrade() -> None:
         sa.Column("status_list_id", sa.String(32), nullable=False),
         sa.Column("status_index", sa.Integer(), nullable=False),
         sa.Column("holder_jkt", sa.String(64), nullable=False),
-        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("issued_at", UTC, nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
         sa.Column("notification_id", sa.String(43), nullable=False),
         sa.Column("wallet_event", sa.String(24), nullable=True),
-        sa.Column("wallet_event_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["status_list_id"], ["wallet_status_lists.id"],
-                                name=op.f("fk_wallet_credentials_status_list_id_wallet_status_lists")),
+        sa.Column("wallet_event_at", UTC, nullable=True),
+        foreign_key("wallet_credentials", "status_list_id", "wallet_status_lists.id"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_wallet_credentials")),
         sa.UniqueConstraint("notification_id", name=op.f("uq_wallet_credentials_notification_id")),
         sa.UniqueConstraint("status_list_id", "status_index",

@@ -1,19 +1,13 @@
-"""The platform's tables: leases, the outbox and idempotency records.
-
-Revision ID: infra_0001
-Revises:
-Create Date: 2026-11-25
-"""
+"""The platform's tables: leases, the outbox and idempotency records."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import BIG_ID
+
 revision = "infra_0001"
 down_revision = None
 branch_labels = ("infra",)
-depends_on = None
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -27,7 +21,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "infra_outbox",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("topic", sa.String(64), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),

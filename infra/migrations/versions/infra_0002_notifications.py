@@ -1,25 +1,18 @@
-"""The notification outbox (infra.notify): messages the operator reads, prints and posts.
-
-Revision ID: infra_0002
-Revises: infra_0001
-Create Date: 2026-12-05
-"""
+"""The notification outbox (infra.notify): messages the operator reads, prints and posts."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import BIG_ID
+
 revision = "infra_0002"
 down_revision = "infra_0001"
-branch_labels = None
-depends_on = None
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "infra_notifications",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("created_at", sa.Float(), nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("address", sa.String(500), nullable=False),

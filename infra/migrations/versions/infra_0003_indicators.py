@@ -1,17 +1,10 @@
-"""Daily indicators: counts by day, agency, kind and dimension (no per-citizen data).
-
-Revision ID: infra_0003
-Revises: infra_0002
-Create Date: 2026-12-05
-"""
+"""Daily indicators: counts by day, agency, kind and dimension (no per-citizen data)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "infra_0003"
 down_revision = "infra_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

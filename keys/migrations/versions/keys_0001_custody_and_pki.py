@@ -1,19 +1,13 @@
-"""Key custody, OIDC signing keys, certificates, CRLs and state counters.
-
-Revision ID: keys_0001
-Revises:
-Create Date: 2026-11-22
-"""
+"""Key custody, OIDC signing keys, certificates, CRLs and state counters."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC, foreign_key
+
 revision = "keys_0001"
 down_revision = None
 branch_labels = ("keys",)
-depends_on = None
-
-UTC = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -37,8 +31,7 @@ def upgrade() -> None:
         sa.Column("active_at", UTC, nullable=False),
         sa.Column("retired_at", UTC, nullable=True),
         sa.Column("remove_at", UTC, nullable=True),
-        sa.ForeignKeyConstraint(["key_id"], ["keys_key.id"],
-                                name=op.f("fk_keys_signing_key_key_id_keys_key")),
+        foreign_key("keys_signing_key", "key_id", "keys_key.id"),
         sa.PrimaryKeyConstraint("kid", name=op.f("pk_keys_signing_key")),
         sa.UniqueConstraint("key_id", name=op.f("uq_keys_signing_key_key_id")),
     )
@@ -57,8 +50,7 @@ def upgrade() -> None:
         sa.Column("revoked_at", UTC, nullable=True),
         sa.Column("revocation_reason", sa.String(32), nullable=True),
         sa.Column("created_at", UTC, nullable=False),
-        sa.ForeignKeyConstraint(["key_id"], ["keys_key.id"],
-                                name=op.f("fk_keys_certificate_key_id_keys_key")),
+        foreign_key("keys_certificate", "key_id", "keys_key.id"),
         sa.PrimaryKeyConstraint("serial", name=op.f("pk_keys_certificate")),
         sa.UniqueConstraint("name", name=op.f("uq_keys_certificate_name")),
     )

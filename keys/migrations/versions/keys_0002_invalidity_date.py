@@ -1,22 +1,17 @@
-"""Invalidity date of a revoked certificate (RFC 5280, section 5.3.2).
-
-Revision ID: keys_0002
-Revises: keys_0001
-Create Date: 2026-12-05
-"""
+"""Invalidity date of a revoked certificate (RFC 5280, section 5.3.2)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "keys_0002"
 down_revision = "keys_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.add_column("keys_certificate",
-                  sa.Column("invalidity_date", sa.DateTime(timezone=True), nullable=True))
+                  sa.Column("invalidity_date", UTC, nullable=True))
 
 
 def downgrade() -> None:

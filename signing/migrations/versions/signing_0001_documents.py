@@ -1,19 +1,13 @@
-"""Issued and signed documents.
-
-Revision ID: signing_0001
-Revises:
-Create Date: 2026-11-23
-"""
+"""Issued and signed documents."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "signing_0001"
 down_revision = None
 branch_labels = ("signing",)
-depends_on = None
-
-UTC = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

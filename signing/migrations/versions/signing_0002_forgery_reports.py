@@ -1,19 +1,12 @@
-"""Reports of possible forgeries (a well-formed verification code no document has).
-
-Revision ID: signing_0002
-Revises: signing_0001
-Create Date: 2026-12-05
-"""
+"""Reports of possible forgeries (a well-formed verification code no document has)."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from infra.migration_columns import UTC
+
 revision = "signing_0002"
 down_revision = "signing_0001"
-branch_labels = None
-depends_on = None
-
-UTC = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

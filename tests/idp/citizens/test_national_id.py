@@ -77,17 +77,6 @@ def test_dui_valid(number):
     assert DUI.normalise(number) == number
 
 
-@pytest.mark.parametrize(("raw", "canonical"), [
-    ("048926135", "04892613-5"),
-    (" 04892613-5 ", "04892613-5"),
-    ("0489 2613 5", "04892613-5"),
-    ("04892613 - 5", "04892613-5"),
-    ("\u00a004892613-5\t", "04892613-5"),
-])
-def test_dui_normalisation(raw, canonical):
-    assert DUI.normalise(raw) == canonical
-
-
 def test_dui_transposed_digits_are_refused():
     assert refused(DUI, "48092613-5").reason == "check"
 
@@ -131,19 +120,6 @@ def test_dni_and_nie_valid(number):
     assert DNI.normalise(number) == number
 
 
-@pytest.mark.parametrize(("raw", "canonical"), [
-    ("12345678z", "12345678Z"),
-    ("12345678-Z", "12345678Z"),
-    ("12.345.678-z", "12345678Z"),
-    (" 12345678 Z ", "12345678Z"),
-    ("x1234567l", "X1234567L"),
-    ("X-1234567-L", "X1234567L"),
-    ("y 1234567 x", "Y1234567X"),
-])
-def test_dni_normalisation(raw, canonical):
-    assert DNI.normalise(raw) == canonical
-
-
 def test_dni_every_single_digit_error_is_refused():
     # mod 23 detects every single changed digit: 23 divides no d * 10^k with 0 < |d| < 10.
     number = "12345678Z"
@@ -185,12 +161,6 @@ def curp(first16: str, *, differentiator: str = "0") -> str:
 def test_curp_valid(number):
     assert curp_check_digit(number[:17]) == number[17]
     assert CURP.normalise(number) == number
-
-
-def test_curp_normalisation():
-    assert CURP.normalise(" boxw310820hnerxn09 ") == "BOXW310820HNERXN09"
-    assert CURP.normalise("BOXW 3108 20HN ERXN 09") == "BOXW310820HNERXN09"
-    assert CURP.normalise("BOXW-310820-HNERXN-09") == "BOXW310820HNERXN09"
 
 
 def test_curp_changed_character_is_refused():
@@ -249,6 +219,35 @@ def test_curp_unknown_state_codes_are_refused(state):
 ])
 def test_curp_format_errors(number, why):
     assert refused(CURP, number).reason == "format", why
+
+
+# --- how a number may be written, in every scheme ------------------------------------------
+
+# scheme -> (as typed, what is stored): spaces, separators and case are not part of the number.
+WRITTEN = {
+    DUI: [("048926135", "04892613-5"),
+          (" 04892613-5 ", "04892613-5"),
+          ("0489 2613 5", "04892613-5"),
+          ("04892613 - 5", "04892613-5"),
+          ("\u00a004892613-5\t", "04892613-5")],
+    DNI: [("12345678z", "12345678Z"),
+          ("12345678-Z", "12345678Z"),
+          ("12.345.678-z", "12345678Z"),
+          (" 12345678 Z ", "12345678Z"),
+          ("x1234567l", "X1234567L"),
+          ("X-1234567-L", "X1234567L"),
+          ("y 1234567 x", "Y1234567X")],
+    CURP: [(" boxw310820hnerxn09 ", "BOXW310820HNERXN09"),
+           ("BOXW 3108 20HN ERXN 09", "BOXW310820HNERXN09"),
+           ("BOXW-310820-HNERXN-09", "BOXW310820HNERXN09")],
+}
+
+
+@pytest.mark.parametrize(("scheme", "raw", "canonical"), [
+    pytest.param(scheme, raw, canonical, id=f"{scheme.code}-{raw!r}")
+    for scheme, written in WRITTEN.items() for raw, canonical in written])
+def test_normalisation(scheme, raw, canonical):
+    assert scheme.normalise(raw) == canonical
 
 
 # --- the check character, last in every scheme -------------------------------------------

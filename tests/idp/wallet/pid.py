@@ -112,11 +112,13 @@ class PidIssuer:
         return self.ca.public_bytes(serialization.Encoding.PEM)
 
     def issue(self, *, holder_jwk: dict[str, Any], claims: dict[str, Any],
-              vct: str = "urn:eudi:pid:1", status: dict[str, Any] | None = None) -> str:
+              vct: str = "urn:eudi:pid:1", status: dict[str, Any] | None = None,
+              overrides: dict[str, Any] | None = None) -> str:
         payload, disclosures = sd_jwt.make_disclosable(claims)
         now = int(time.time())
         payload.update({"iss": "https://pid.example", "vct": vct, "iat": now,
                         "exp": now + 86400, "cnf": {"jwk": holder_jwk}})
+        payload.update(overrides or {})
         if status is not None:
             payload["status"] = status
         header = {"alg": "ES256", "typ": "dc+sd-jwt",

@@ -56,11 +56,17 @@ def test_the_first_request_starts_every_task_and_the_hook_leaves():
         second.stop()
 
 
-def test_a_stopped_task_is_not_started_by_requests():
+def _served_with_its_task_stopped() -> tuple[CedulaFlask, Task]:
+    """An app whose one task was stopped before the app served its first request."""
     task = Task()
     app = _app(task)
     task.stop()
     app.test_client().get("/")
+    return app, task
+
+
+def test_a_stopped_task_is_not_started_by_requests():
+    _, task = _served_with_its_task_stopped()
     assert not task.running
 
 
@@ -86,10 +92,7 @@ def test_a_forked_child_starts_its_own_threads_with_its_first_request():
 
 
 def test_a_fork_with_nothing_to_start_arms_no_hook():
-    task = Task()
-    app = _app(task)
-    task.stop()
-    app.test_client().get("/")
+    app, task = _served_with_its_task_stopped()
     _fork(app, task)
     assert app.before_request_funcs[None] == []
 

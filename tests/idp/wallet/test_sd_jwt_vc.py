@@ -1,0 +1,58 @@
+"""The credential's own validity window (exp, nbf) and the Status List Token's exp: a value
+that is present but not a NumericDate (RFC 7519 section 2) is refused, never read as "no limit"."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from joserfc.jwk import ECKey
+
+from idp.wallet import sd_jwt_vc, status_list
+from idp.wallet.errors import InvalidSdJwt
+from tests.idp.wallet.pid import PidIssuer
+
+HOLDER = ECKey.generate_key("P-256").as_dict(private=False)
+
+
+@pytest.fixture(scope="module")
+def issuer() -> PidIssuer:
+    return PidIssuer()
+
+
+def _verify(issuer: PidIssuer, **overrides):
+    credential = issuer.issue(holder_jwk=HOLDER, claims={"given_name": "Ana"}, overrides=overrides)
+    return sd_jwt_vc.verify(credential, anchors=[issuer.ca], now=datetime.now(UTC), nonce=None,
+                            audience=None, require_kb=False)
+
+
+def test_a_credential_within_its_window_is_accepted(issuer):
+    assert _verify(issuer).claims["given_name"] == "Ana"
+
+
+@pytest.mark.parametrize(("claim", "value", "reason"), [
+    ("exp", int(time.time()) - 3600, "expired"),
+    ("nbf", int(time.time()) + 3600, "not valid yet"),
+    ("exp", str(int(time.time()) + 3600), "exp must be a NumericDate"),
+    ("exp", "never", "exp must be a NumericDate"),
+    ("exp", True, "exp must be a NumericDate"),
+    ("nbf", "0", "nbf must be a NumericDate"),
+    ("nbf", [0], "nbf must be a NumericDate"),
+], ids=["expired", "not-yet-valid", "exp-digits-in-a-string", "exp-word", "exp-boolean", "nbf-string",
+        "nbf-list"])
+def test_a_credential_outside_or_without_a_readable_window_is_refused(issuer, claim, value, reason):
+    with pytest.raises(InvalidSdJwt, match=reason):
+        _verify(issuer, **{claim: value})
+
+
+@pytest.mark.parametrize(("exp", "reason"), [
+    (time.time() - 1, "expired"), (str(int(time.time()) + 3600), "NumericDate"), (False, "NumericDate")],
+    ids=["expired", "exp-digits-in-a-string", "exp-boolean"])
+def test_a_status_list_token_outside_or_without_a_readable_exp_is_refused(exp, reason):
+    claims = {"sub": "https://issuer.example/status/1", "exp": exp,
+              "status_list": {"bits": 1, "lst": status_list.encode(8, [])}}
+    with pytest.raises(InvalidSdJwt, match=reason):
+        status_list.check_token_claims(claims, expected_uri=claims["sub"], now=time.time())
+    valid = dict(claims, exp=int(time.time()) + 60)
+    assert status_list.check_token_claims(valid, expected_uri=claims["sub"], now=time.time())["bits"] == 1
