@@ -67,8 +67,9 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
     if claims_status is None:
         return
     reference = claims_status.get("status_list") if isinstance(claims_status, Mapping) else None
+    index = reference.get("idx") if isinstance(reference, Mapping) else None
     if not isinstance(reference, Mapping) or not isinstance(reference.get("uri"), str) \
-            or not isinstance(reference.get("idx"), int):
+            or isinstance(index, bool) or not isinstance(index, int) or index < 0:
         raise PresentationRejected("the credential's status claim is malformed")
     try:
         token = fetch(reference["uri"])
@@ -92,8 +93,10 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
         _, claims = sd_jwt_vc.verify_jws(token, key, [alg])
         listed = status_list.check_token_claims(claims, expected_uri=reference["uri"],
                                                 now=now.timestamp())
-        value = status_list.decode_status(str(listed["lst"]), reference["idx"],
-                                          bits=int(listed.get("bits", 1)))
+        bits = listed.get("bits", 1)
+        if isinstance(bits, bool) or not isinstance(bits, int):  # section 4.2: 1, 2, 4 or 8
+            raise InvalidSdJwt("status_list.bits must be the integer 1, 2, 4 or 8")
+        value = status_list.decode_status(str(listed["lst"]), index, bits=bits)
     except InvalidSdJwt as exc:
         raise PresentationRejected(f"status list: {exc.description}") from None
     if value != status_list.VALID:

@@ -21,11 +21,14 @@ gives `report.Modifications.level`:
 
 from __future__ import annotations
 
+from typing import Any
+
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -76,6 +79,9 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         others = tuple(f for f in fields if f not in signature_fields)
         if others:
             return Modifications("form_filling", fields=others)
+        shown = _visible_fields(embedded.reader, fields)
+        if shown:  # a later signature's widget draws its own appearance over the page
+            return Modifications("form_filling", fields=shown)
         level = "signatures"
     if level in ("validation_data", "signatures"):
         # pyHanko let it pass: Cédula's own policy decides what may follow a signature
@@ -84,6 +90,35 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
             return Modifications(finding.level, detail=finding.detail)
         return Modifications(level, fields=fields if level == "signatures" else ())
     return Modifications(level, fields=fields if level == "annotations" else ())
+
+
+_HIDDEN = 2 | 32  # annotation flags Hidden and NoView (ISO 32000-1, 12.5.3)
+
+
+def _visible_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of the signature fields `names` with a widget that shows on a page: a /Rect of
+    some area, not hidden (ISO 32000-1, 12.7.4.5: a signature's appearance is whatever its
+    stream draws, text included; the sneaky signature attack, Mainka et al., S&P 2021)."""
+    wanted = set(names)
+    shown = []
+    for name, _value, field_ref in enumerate_sig_fields(reader, filled_status=True):
+        if name not in wanted:
+            continue
+        field = field_ref.get_object()
+        widgets = [field] if "/Rect" in field else \
+            [kid.get_object() for kid in field.get("/Kids", ())]
+        if any(_shows(widget) for widget in widgets):
+            shown.append(name)
+    return tuple(sorted(shown))
+
+
+def _shows(widget: Any) -> bool:
+    try:
+        flags = int(widget.get("/F", 0))
+        x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    except (KeyError, TypeError, ValueError):
+        return True  # what a viewer makes of it is unknown: count it as shown
+    return not flags & _HIDDEN and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
 
 def _data_after_last_revision(reader: PdfFileReader) -> bool:
