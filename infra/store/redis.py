@@ -47,6 +47,28 @@ if value then redis.call('SET', KEYS[2], tostring(cjson.decode(value)[ARGV[1]]),
 return value
 """
 
+# `take_and_read`: as _TAKE_AND_MARK, and with it the keys the request reads next (KEYS[3..])
+# and a chain of keys named by the value (ARGV[4..]: prefixes; the first followed by the value's
+# field ARGV[3], each next by the value read before). Everything is read, and every error
+# raised, before the first write: a failed script takes nothing. The chain's keys are computed
+# here (a single Redis or Sentinel's primary, not Redis Cluster, like the rest of this store).
+_TAKE_AND_READ = """
+local value = redis.call('GET', KEYS[1])
+if not value then return {} end
+local decoded = cjson.decode(value)
+local mark = tostring(decoded[ARGV[1]])
+local out = {value}
+for i = 3, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
+local part = decoded[ARGV[3]]
+if part == cjson.null then part = nil end
+for i = 4, #ARGV do
+  if part then part = redis.call('GET', ARGV[i] .. tostring(part)) end
+  out[#out + 1] = part or false
+end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], mark, 'PX', ARGV[2])
+return out
+"""
 
 T = TypeVar("T")
 
@@ -133,9 +155,9 @@ class RedisStore(EphemeralStore):
     as before. A connection per thread that uses the store: a worker's threads, and the
     background ones.
 
-    Commands that must not run twice (`take`, `take_and_mark`, `add`, `incr`, `due`: a retry
-    after a reply lost would find the lost attempt's own effect, and answer a first use as a
-    replay) are sent once: on a second connection per thread, from a pool without retries,
+    Commands that must not run twice (`take`, `take_and_mark`, `take_and_read`, `add`, `incr`,
+    `due`: a retry after a reply lost would find the lost attempt's own effect, and answer a
+    first use as a replay) are sent once: on a second connection per thread, from a pool without retries,
     checked first as a pool checks a connection (reconnected if the server closed it while
     idle, before anything is sent). A failure once sent is a StoreError (503, try again).
 
@@ -152,6 +174,7 @@ class RedisStore(EphemeralStore):
         self._due = self._client.register_script(_DUE)
         self._incr = self._client.register_script(_INCR)
         self._take_and_mark = self._client.register_script(_TAKE_AND_MARK)
+        self._take_and_read = self._client.register_script(_TAKE_AND_READ)
         self._local = threading.local()
         once = options or RedisOptions()
         self._once_pool = connect(url, RedisOptions(connect_timeout_seconds=once.connect_timeout_seconds,
@@ -245,6 +268,17 @@ class RedisStore(EphemeralStore):
         keys = [self._k(key), self._k(mark_key)]
         args: list[str | int] = [field, _ms(ttl)]
         return cast(bytes | None, self._once(lambda client: self._take_and_mark(keys=keys, args=args, client=client)))
+
+    def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
+                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+        prefix = self._prefix
+        keys = [prefix + key, prefix + mark_key, *[prefix + name for name in read]]
+        args: list[str | int] = [field, _ms(ttl), follow, *[prefix + link for link in chain]]
+        reply = cast(list[bytes | None],
+                     self._once(lambda client: self._take_and_read(keys=keys, args=args, client=client)))
+        if not reply:
+            return None, []
+        return reply[0], reply[1:]
 
     def delete(self, *keys: str) -> None:
         if keys:
