@@ -312,11 +312,23 @@ def test_take_and_mark_loads_its_script_on_a_server_that_does_not_know_it(redis_
     assert redis_store.get("mark") == b"g-3" and redis_store.get("code") is None
 
 
-def test_take_and_read_loads_its_script_on_a_server_that_does_not_know_it(redis_store):
+@pytest.mark.parametrize("warm", [False, True])
+def test_take_and_read_loads_its_script_on_a_server_that_does_not_know_it(redis_store, warm):
+    if warm:  # this thread's connection for commands sent once is made (the quick path)
+        assert redis_store.take_and_read("warm", "warm-mark", "grant_id", 10) == (None, [])
     redis_store._take_and_read.sha = "0" * 40  # as after SCRIPT FLUSH or a failover to a new primary
     redis_store.set("code", b'{"grant_id": "g-4"}', 10)
     assert redis_store.take_and_read("code", "mark", "grant_id", 10, read=["x"]) == (b'{"grant_id": "g-4"}', [None])
     assert redis_store.get("mark") == b"g-4" and redis_store.get("code") is None
+
+
+def test_take_and_read_on_a_connection_the_server_closed_is_sent_on_a_new_one(redis_store):
+    import socket
+
+    assert redis_store.take_and_read("warm", "warm-mark", "grant_id", 10) == (None, [])
+    redis_store._local.once.connection._sock.shutdown(socket.SHUT_RDWR)  # closed while idle
+    redis_store.set("code", b'{"grant_id": "g-7"}', 10)
+    assert redis_store.take_and_read("code", "mark", "grant_id", 10) == (b'{"grant_id": "g-7"}', [])
 
 
 def test_take_and_read_that_fails_takes_nothing(redis_store):
