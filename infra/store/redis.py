@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
+from hiredis import pack_command  # a dependency (redis-py's reply parser): the protocol, in C
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
@@ -25,6 +26,7 @@ from redis.sentinel import Sentinel
 from infra.store.base import EphemeralStore, StoreError
 
 SENTINEL_SCHEME = "redis+sentinel"
+
 
 # Pop the due items of a sorted-set queue atomically, so each goes to one worker only.
 _DUE = """
@@ -75,6 +77,11 @@ T = TypeVar("T")
 
 def _ms(ttl: float) -> int:
     return max(1, int(ttl * 1000))
+
+
+def _packed(args: tuple[Any, ...]) -> list[bytes]:
+    """`args` (str, bytes, int: the same bytes as redis-py's encoder gives) in the Redis protocol."""
+    return [pack_command(args)]
 
 
 @dataclass(frozen=True)
@@ -240,11 +247,10 @@ class RedisStore(EphemeralStore):
         if not self._held:
             return self._run(command)
         try:
-            client = self._mine()
-            connection = client.connection
+            connection: Any = self._mine().connection  # redis-py's Connection (partly untyped)
             if connection is not None and connection._sock is not None:
                 try:
-                    connection.send_packed_command(connection.pack_command(*args), check_health=False)
+                    connection.send_packed_command(_packed(args), check_health=False)
                     return cast(T, connection.read_response())
                 except (redis.ConnectionError, redis.TimeoutError):
                     connection.disconnect()
@@ -261,10 +267,10 @@ class RedisStore(EphemeralStore):
         client: redis.Redis | None = getattr(local, "once", None)
         if not self._held or client is None or local.once_pid != os.getpid() or client.connection is None:
             return self._once(command)
-        connection = client.connection
+        connection: Any = client.connection
         try:
             self._once_pool.ensure_connection(connection)
-            connection.send_packed_command(connection.pack_command(*args), check_health=False)
+            connection.send_packed_command(_packed(args), check_health=False)
             try:
                 return cast(T, connection.read_response())
             except redis.exceptions.NoScriptError:
