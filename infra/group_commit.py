@@ -56,7 +56,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from infra.components import Slot
-from infra.db import get_db, is_unavailable
+from infra.db import get_db, is_unavailable, pg_literal_statements
 from infra.deferred_counts import DeferredCounts, flush_all
 from infra.indicators import Increment, add_up, upsert_rows, upsert_statement
 
@@ -488,7 +488,9 @@ class GroupCommit:
         """PostgreSQL: BEGIN, every statement (once per value set) and COMMIT sent as one query
         text, one round trip for the batch. The values are bound by psycopg itself on the
         client (`psycopg.ClientCursor.mogrify`: each value quoted and escaped by libpq for this
-        connection, with the dumpers the server-side binding uses), so the query goes through
+        connection, with the dumpers the server-side binding uses; the common values written
+        as it writes them, without its per-value Python: `infra.db.pg_literal_statements`), so
+        the query goes through
         the simple protocol in one message and one answer (about 40% less of this process's CPU
         than a psycopg pipeline, per batch of one to four statements). The connection is put in
         autocommit for it, so that the driver sends no BEGIN of its own, and the transaction is
@@ -505,7 +507,7 @@ class GroupCommit:
         try:
             cursor = where[2] = ClientCursor(cast(Any, driver))
             try:
-                mogrify = cursor.mogrify
+                mogrify = pg_literal_statements(driver, cursor.mogrify)  # the same text, quicker
                 parts = ["BEGIN"]
                 for plan, parameters in calls:
                     sql = plan.sql

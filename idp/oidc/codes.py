@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,21 +61,35 @@ def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
 
 @dataclass(frozen=True)
 class Redemption:
-    """Either the code's grant (first use) or the grant id a replayed code must revoke."""
+    """Either the code's grant (first use) or the grant id a replayed code must revoke; with
+    the grant, the values `redeem` was asked to read with it."""
 
     grant: CodeGrant | None
     replayed_grant_id: str | None
+    read: list[bytes | None] = field(default_factory=list)
 
 
-def redeem(store: EphemeralStore, code: str, *, replay_ttl: int) -> Redemption:
-    """Take the code (atomically, once). A second use returns the grant to revoke instead."""
+def redeem(store: EphemeralStore, code: str, *, replay_ttl: int, read: Sequence[str] = (),
+           session_chain: Sequence[str] = ()) -> Redemption:
+    """Take the code (atomically, once). A second use returns the grant to revoke instead.
+
+    With `read` and `session_chain`, what the exchange reads next is read in the same step (one
+    round trip on Redis, `EphemeralStore.take_and_read`): the keys `read`, then the keys
+    `session_chain[0]` + the code's `sid`, `session_chain[1]` + the value found there, ...
+    (`Redemption.read`, in that order). The replay check is the same either way."""
     if not code or len(code) > 512:
         return Redemption(None, None)
     digest = _key(code)
     # The code is taken and its replay mark left in one step (one round trip on Redis).
-    raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
-    if raw is not None:
-        return Redemption(CodeGrant(**json.loads(raw)), None)
+    if read or session_chain:
+        raw, values = store.take_and_read(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl,
+                                          read=read, follow="sid", chain=session_chain)
+        if raw is not None:
+            return Redemption(CodeGrant(**json.loads(raw)), None, values)
+    else:
+        raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
+        if raw is not None:
+            return Redemption(CodeGrant(**json.loads(raw)), None)
     mark = store.get(MARK_PREFIX + digest)
     if mark is None:
         return Redemption(None, None)

@@ -95,8 +95,7 @@ class Provider:
         (`infra.store.prefetched`) for the session checks (`idp.sessions.records.by_sid`); a
         record key that is no longer the session's (the session was re-authenticated since)
         is simply not asked for. A store that cannot be read raises StoreError."""
-        invalidation = self.invalidation
-        if invalidation is None or invalidation.store is not store or not store.shared:
+        if not self.reads_together(store):
             return self.generation(), store.get_many(keys), store
         asked = [GENERATION_KEY, *keys]
         if sid is not None:
@@ -113,6 +112,24 @@ class Provider:
                 self._remember(self.session_refs, sid, current.decode())
         # `Invalidation.generation`: no generation yet is "0".
         return values[0] or b"0", values[1:len(keys) + 1], reader
+
+    def reads_together(self, store: EphemeralStore) -> bool:
+        """True when the cache generation is kept in `store`, a networked store: it can be
+        read with other keys of it in one round trip."""
+        invalidation = self.invalidation
+        return invalidation is not None and invalidation.store is store and store.shared
+
+    def session_read(self, store: EphemeralStore, sid: str, index: bytes | None,
+                     record: bytes | None) -> EphemeralStore:
+        """`store`, answering the SSO session `sid`'s index and record from the values read
+        already (`index`, and `record`: the record the index named), as `read_with_generation`
+        hands the session checks."""
+        values = {records.BY_SID + sid: index}
+        if index is not None:
+            ref = index.decode()
+            values[records.RECORD + ref] = record
+            self._remember(self.session_refs, sid, ref)
+        return Prefetched(store, values)
 
     def remember_sid(self, grant_id: uuid.UUID, sid: str) -> None:
         """`grant_sids`, bounded."""
@@ -409,7 +426,14 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if not code:
         raise InvalidGrant("code is required", error="invalid_request")
     settings = provider.settings
-    redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds)
+    # On a networked store with sessions, the code is taken (and its replay mark left) with the
+    # cache generation and its SSO session's index and record: one round trip.
+    together = provider.sessions is not None and provider.reads_together(store)
+    if together:
+        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY],
+                                  session_chain=(records.BY_SID, records.RECORD))
+    else:
+        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds)
     moment = datetime.fromtimestamp(now, UTC)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
@@ -428,7 +452,12 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
     sessions_store = store
-    if store.shared and provider.sessions is not None:
+    if together:
+        # Read with the code (before the rows, `infra.invalidation`); "0" when there is none yet.
+        generation_read, index, record = redemption.read
+        generation = generation_read or b"0"
+        sessions_store = provider.session_read(store, granted.sid, index, record)
+    elif store.shared and provider.sessions is not None:
         # ... read with the cache generation (one round trip; read before the rows,
         # `infra.invalidation`).
         generation, _none, sessions_store = provider.read_with_generation(store, [], sid=granted.sid)

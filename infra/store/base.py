@@ -12,6 +12,13 @@ class StoreError(RuntimeError):
     """The ephemeral store cannot be reached or refused an operation."""
 
 
+def link(value: bytes, field: str) -> str | None:
+    """The string field `field` of the JSON object `value` (None when absent or null): the
+    first link of a `take_and_read` chain."""
+    found = json.loads(value).get(field)
+    return None if found is None else str(found)
+
+
 class EphemeralStore(ABC):
     """Keys are strings, values bytes; every key has a time-to-live in seconds."""
 
@@ -51,6 +58,25 @@ class EphemeralStore(ABC):
         if value is not None:
             self.set(mark_key, str(json.loads(value)[field]).encode("utf-8"), ttl)
         return value
+
+    def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
+                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+        """`take_and_mark`, and if a value was taken, what the request reads next, in the same
+        step (one round trip where the store can: a Redis script): the keys `read`, then a
+        chain named by the value: the key `chain[0]` + the value's string field `follow`,
+        then `chain[1]` + the value read there, and so on (an absent link reads as None, and
+        so does every link after it). Returns the value taken (None: nothing was, and nothing
+        is read) and the values read, in order (`read`'s, then the chain's)."""
+        value = self.take_and_mark(key, mark_key, field, ttl)
+        if value is None:
+            return None, []
+        values = self.get_many(read) if read else []
+        part = link(value, follow) if chain else None
+        for prefix in chain:
+            got = None if part is None else self.get(prefix + part)
+            values.append(got)
+            part = None if got is None else got.decode("utf-8")
+        return value, values
 
     @abstractmethod
     def delete(self, *keys: str) -> None: ...

@@ -8,13 +8,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
 from infra.atomic_write import write_atomically
 from infra.store import snapshot
-from infra.store.base import EphemeralStore
+from infra.store.base import EphemeralStore, link
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,27 @@ class MemoryStore(EphemeralStore):
             # Left undecoded: the caller decodes the value anyway, the mark is read only on a replay.
             self._values[mark_key] = (_Mark(value, field), now + ttl)
             return value
+
+    def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
+                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+        now = time.time()
+        with self._lock:  # as take_and_mark, and what is read is read at the same moment
+            value = self._live(key, now)
+            self._values.pop(key, None)
+            if not isinstance(value, bytes):
+                return None, []
+            self._values[mark_key] = (_Mark(value, field), now + ttl)
+            values = [self._bytes(name, now) for name in read]
+            part = link(value, follow) if chain else None
+            for prefix in chain:
+                got = None if part is None else self._bytes(prefix + part, now)
+                values.append(got)
+                part = None if got is None else got.decode("utf-8")
+            return value, values
+
+    def _bytes(self, key: str, now: float) -> bytes | None:
+        value = self._live(key, now)
+        return value if isinstance(value, bytes) else None
 
     def delete(self, *keys: str) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ what was read is as fresh as a `get` at that moment.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from infra.store.base import EphemeralStore
 
@@ -51,6 +51,11 @@ class Prefetched(EphemeralStore):
     def take_and_mark(self, key: str, mark_key: str, field: str, ttl: float) -> bytes | None:
         self._changed(key, mark_key)
         return self.store.take_and_mark(key, mark_key, field, ttl)
+
+    def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
+                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+        self._changed(key, mark_key)
+        return self.store.take_and_read(key, mark_key, field, ttl, read=read, follow=follow, chain=chain)
 
     def delete(self, *keys: str) -> None:
         self._changed(*keys)

@@ -1,6 +1,6 @@
 """Round trips to a shared store (Redis) on the hot paths (issue 16): UserInfo reads the revoked
 mark, the cache generation and the session's index and record together, in one round trip once
-the process has seen the grant's session; /token reads the session with the cache generation.
+the process has seen the grant's session; /token reads the session and the cache generation with the code it takes.
 What each read says is unchanged: a revoked token, an ended or re-authenticated session are
 answered as before."""
 
@@ -88,20 +88,31 @@ def test_userinfo_still_refuses_a_revoked_token_and_an_ended_session(client, cit
     assert client.get("/userinfo", headers=other).status_code == 401
 
 
-def test_token_reads_the_session_index_with_the_generation(client, citizen, register, reads):
+def test_token_reads_the_session_and_the_generation_with_the_code(client, citizen, register, oidc_app, monkeypatch,
+                                                                  reads):
+    """The code is taken with the cache generation and its session's index and record, in one
+    call (one round trip: `take_and_read`); no other read of the session or the generation."""
+    store = get_store(oidc_app)
+    taken: list[tuple] = []
+    original = store.take_and_read
+
+    def spy(key, mark_key, field, ttl, **reading):
+        taken.append((key, reading))
+        return original(key, mark_key, field, ttl, **reading)
+
+    monkeypatch.setattr(store, "take_and_read", spy)
     agency = register()
-    code, flow = get_code(client, agency)
-    reads.clear()
-    assert exchange(client, agency, code, flow).status_code == 200
-    together = [keys for call, keys in reads if call == "get_many"]
-    assert any(keys[0] == "cache:generation" and keys[1].startswith("sso:sid:") for keys in together), reads
-    code, flow = get_code(client, agency)
-    reads.clear()
-    assert exchange(client, agency, code, flow).status_code == 200
-    together = [keys for call, keys in reads if call == "get_many"]
-    assert any(keys[0] == "cache:generation" and keys[1].startswith("sso:sid:") and keys[2].startswith("sso:s:")
-               for keys in together), reads  # the record with them, once seen
-    assert not any(key.startswith("sso:") for call, keys in reads if call == "get" for key in keys), reads
+    for _ in range(2):
+        code, flow = get_code(client, agency)
+        reads.clear()
+        taken.clear()
+        assert exchange(client, agency, code, flow).status_code == 200
+        assert [(key.split(":")[1], reading) for key, reading in taken] == [
+            ("code", {"read": ["cache:generation"], "follow": "sid", "chain": ("sso:sid:", "sso:s:")})], taken
+        assert not any(key.startswith("sso:") or key == "cache:generation"
+                       for call, keys in reads for key in keys[1 if call == "get_many" else 0:]), reads
+        assert not any(keys[0] == "cache:generation" and keys[1].startswith("sso:")
+                       for call, keys in reads if call == "get_many"), reads
 
 
 def test_token_reads_the_client_auth_marks_together(client, citizen, register, reads):
@@ -120,17 +131,17 @@ def test_token_takes_the_code_and_leaves_its_replay_mark_in_one_call(client, cit
                                                                      monkeypatch, reads):
     store = get_store(oidc_app)
     writes: list[tuple[str, str]] = []
-    for name in ("set", "take", "take_and_mark"):
+    for name in ("set", "take", "take_and_mark", "take_and_read"):
         original = getattr(store, name)
 
-        def spy(key, *args, _name=name, _original=original):
+        def spy(key, *args, _name=name, _original=original, **kwargs):
             writes.append((_name, key))
-            return _original(key, *args)
+            return _original(key, *args, **kwargs)
 
         monkeypatch.setattr(store, name, spy)
     agency = register()
     code, flow = get_code(client, agency)
     writes.clear()
     assert exchange(client, agency, code, flow).status_code == 200
-    assert [call for call, key in writes if key.startswith("oidc:code")] == ["take_and_mark"], writes
+    assert [call for call, key in writes if key.startswith("oidc:code")] == ["take_and_read"], writes
     assert exchange(client, agency, code, flow).status_code == 400  # the replay finds the mark

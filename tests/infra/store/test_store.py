@@ -76,6 +76,60 @@ def test_take_and_mark_is_single_use_even_under_concurrency(store):
     assert store.get("mark") == b"g-2"
 
 
+def test_take_and_read_takes_marks_and_reads_what_the_value_names(store):
+    store.set("code", b'{"grant_id": "g-1", "sid": "s-1"}', 10)
+    store.set("gen", b"7", 10)
+    store.set("index:s-1", b"ref-1", 10)
+    store.set("record:ref-1", b"the record", 10)
+    assert store.take_and_read("code", "mark", "grant_id", 10, read=["gen", "absent"], follow="sid",
+                               chain=["index:", "record:"]) == (
+        b'{"grant_id": "g-1", "sid": "s-1"}', [b"7", None, b"ref-1", b"the record"])
+    assert store.get("code") is None and store.get("mark") == b"g-1"
+    # Once taken, nothing is taken, marked or read.
+    store.delete("mark")
+    assert store.take_and_read("code", "mark", "grant_id", 10, read=["gen"], follow="sid",
+                               chain=["index:", "record:"]) == (None, [])
+    assert store.get("mark") is None
+
+
+def test_take_and_read_stops_a_chain_at_its_first_absent_link(store):
+    store.set("index:s-2", b"ref-gone", 10)
+    store.set("record:", b"not this", 10)  # an absent link is never read as an empty name
+    for value, expected in [(b'{"grant_id": "g", "sid": "s-2"}', [b"ref-gone", None]),
+                            (b'{"grant_id": "g", "sid": "s-none"}', [None, None]),
+                            (b'{"grant_id": "g", "sid": null}', [None, None]),
+                            (b'{"grant_id": "g"}', [None, None])]:
+        store.set("code", value, 10)
+        assert store.take_and_read("code", "mark", "grant_id", 10, follow="sid",
+                                   chain=["index:", "record:"]) == (value, expected)
+    store.set("code", b'{"grant_id": "g"}', 10)
+    assert store.take_and_read("code", "mark", "grant_id", 10) == (b'{"grant_id": "g"}', [])
+
+
+def test_take_and_read_is_single_use_even_under_concurrency(store):
+    store.set("code", b'{"grant_id": "g-2", "sid": "s"}', 10)
+    results: list[tuple[bytes | None, list[bytes | None]]] = []
+    threads = [threading.Thread(target=lambda: results.append(store.take_and_read(
+        "code", "mark", "grant_id", 10, read=["gen"], follow="sid", chain=["index:"]))) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [value for value, _read in results if value is not None] == [b'{"grant_id": "g-2", "sid": "s"}']
+    assert sorted(len(read) for _value, read in results) == [0] * 15 + [2]
+    assert store.get("mark") == b"g-2"
+
+
+def test_a_prefetched_store_takes_and_reads_from_the_store(store):
+    from infra.store.prefetched import Prefetched
+
+    store.set("code", b'{"grant_id": "g"}', 10)
+    store.set("gen", b"1", 10)
+    prefetched = Prefetched(store, {"code": b"stale", "mark": None, "gen": b"0"})
+    assert prefetched.take_and_read("code", "mark", "grant_id", 10, read=["gen"]) == (b'{"grant_id": "g"}', [b"1"])
+    assert prefetched.get("code") is None and prefetched.get("mark") == b"g"
+
+
 def test_incr_counts_within_a_window(store):
     assert [store.incr("rl", 10) for _ in range(3)] == [1, 2, 3]
     store.set("other", b"", 0.05)
@@ -256,3 +310,60 @@ def test_take_and_mark_loads_its_script_on_a_server_that_does_not_know_it(redis_
     redis_store.set("code", b'{"grant_id": "g-3"}', 10)
     assert redis_store.take_and_mark("code", "mark", "grant_id", 10) == b'{"grant_id": "g-3"}'
     assert redis_store.get("mark") == b"g-3" and redis_store.get("code") is None
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_take_and_read_loads_its_script_on_a_server_that_does_not_know_it(redis_store, warm):
+    if warm:  # this thread's connection for commands sent once is made (the quick path)
+        assert redis_store.take_and_read("warm", "warm-mark", "grant_id", 10) == (None, [])
+    redis_store._take_and_read.sha = "0" * 40  # as after SCRIPT FLUSH or a failover to a new primary
+    redis_store.set("code", b'{"grant_id": "g-4"}', 10)
+    assert redis_store.take_and_read("code", "mark", "grant_id", 10, read=["x"]) == (b'{"grant_id": "g-4"}', [None])
+    assert redis_store.get("mark") == b"g-4" and redis_store.get("code") is None
+
+
+def test_take_and_read_on_a_connection_the_server_closed_is_sent_on_a_new_one(redis_store):
+    import socket
+
+    assert redis_store.take_and_read("warm", "warm-mark", "grant_id", 10) == (None, [])
+    redis_store._local.once.connection._sock.shutdown(socket.SHUT_RDWR)  # closed while idle
+    redis_store.set("code", b'{"grant_id": "g-7"}', 10)
+    assert redis_store.take_and_read("code", "mark", "grant_id", 10) == (b'{"grant_id": "g-7"}', [])
+
+
+def test_take_and_read_that_fails_takes_nothing(redis_store):
+    """Everything is read before anything is written: an error (here a key of the wrong type)
+    leaves the value where it was, and the request can be answered 503 and tried again."""
+    from infra.store import StoreError
+
+    redis_store.set("code", b'{"grant_id": "g-5", "sid": "s"}', 10)
+    redis_store.set_add("index:s", "a set, not a string", 10)
+    with pytest.raises(StoreError):
+        redis_store.take_and_read("code", "mark", "grant_id", 10, follow="sid", chain=["index:"])
+    assert redis_store.get("code") == b'{"grant_id": "g-5", "sid": "s"}' and redis_store.get("mark") is None
+
+
+def test_take_and_read_whose_reply_was_lost_is_not_sent_again(redis_store, monkeypatch):
+    """As `take_and_mark` (tests/security/test_store_replies_lost.py): a reply lost after the
+    server ran it is a StoreError (503), never a second attempt that finds the code gone."""
+    from redis.connection import Connection
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    from infra.store import StoreError
+
+    redis_store.set("code", b'{"grant_id": "g-6"}', 10)
+    redis_store.take_and_read("warm", "warm-mark", "grant_id", 10)  # the script loaded
+    read = Connection.read_response
+    lost = [False]
+
+    def losing(self, *args, **kwargs):
+        response = read(self, *args, **kwargs)
+        if not lost[0]:
+            lost[0] = True
+            raise RedisTimeout("Timeout reading from socket")
+        return response
+
+    monkeypatch.setattr(Connection, "read_response", losing)
+    with pytest.raises(StoreError):
+        redis_store.take_and_read("code", "mark", "grant_id", 10)
+    assert redis_store.get("mark") == b"g-6"  # run once, by the attempt whose reply was lost
