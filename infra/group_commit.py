@@ -46,10 +46,12 @@ import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -167,7 +169,26 @@ def _quicker(compiled: SQLCompiler, processors: Mapping[str, Callable[[Any], Any
                 and type(impl)._make_bind_processor is sa.JSON._make_bind_processor
                 and impl._str_impl.bind_processor(dialect) is None):
             quicker[bind.key] = _json_processor(none_as_null=impl.none_as_null)
+        elif (isinstance(impl, SQLITE_DATETIME) and type(impl).bind_processor is SQLITE_DATETIME.bind_processor
+              and impl._storage_format == SQLITE_DATETIME._storage_format):
+            quicker[bind.key] = _sqlite_datetime_processor(processors[bind.key])
     return quicker
+
+
+def _sqlite_datetime_processor(stock: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLite's DATETIME bind processor with its default storage format ("YYYY-MM-DD
+    HH:MM:SS.ffffff", the time zone left out) for a `datetime`: the same text from the C
+    `isoformat` (the year zero-padded to four digits, the microseconds always written, an
+    offset cut off) instead of a %-format of seven attributes (issue 16: five per /token).
+    Anything else (None, a date, a subclass, a wrong type) goes to the stock processor."""
+    exact = datetime
+
+    def process(value: Any) -> Any:
+        if type(value) is exact:
+            return value.isoformat(" ", "microseconds")[:26]
+        return stock(value)
+
+    return process
 
 
 def _json_processor(*, none_as_null: bool) -> Callable[[Any], Any]:
