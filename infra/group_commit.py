@@ -236,9 +236,10 @@ class _Request:
     counts: Sequence[Increment]
     done: bool = False
     error: BaseException | None = None
-    # Held from the start; released once to wake the request's thread: when its batch is
-    # committed, or when it is handed the lead (only that thread waits on it).
-    wake: threading.Lock = field(default_factory=_held)
+    # For a request that waits (another leads): held from the start, released once to wake
+    # the request's thread when its batch is committed or it is handed the lead (only that
+    # thread waits on it). None for a request that leads at once: no one ever waits on it.
+    wake: threading.Lock | None = None
 
 
 @dataclass(eq=False)  # one per engine, compared by identity (and kept in a WeakSet)
@@ -296,11 +297,13 @@ class GroupCommit:
             return
         mine = _Request(writes=writes, counts=counts)
         with self._mutex:
-            self._queue.append(mine)
             lead = not self._leading
+            if not lead:
+                mine.wake = wake = _held()
+            self._queue.append(mine)
             self._leading = True
         if not lead:
-            mine.wake.acquire()  # committed, or handed the lead
+            wake.acquire()  # committed, or handed the lead
         while not mine.done:
             with self._mutex:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
@@ -316,7 +319,9 @@ class GroupCommit:
         """The leader is done: the oldest waiter leads the next batch, or no one leads."""
         with self._mutex:
             if self._queue:
-                self._queue[0].wake.release()
+                # A waiter: a request that led at once was the first of an empty queue, so
+                # its own batch took it.
+                cast(threading.Lock, self._queue[0].wake).release()
             else:
                 self._leading = False
 
@@ -356,7 +361,8 @@ class GroupCommit:
         for request, failed in zip(batch, errors, strict=True):
             request.error = failed
             request.done = True
-            request.wake.release()  # the leader's own lock too: no one waits on it any more
+            if request.wake is not None:  # (the leader's own request has none)
+                request.wake.release()
 
     def _transaction(self, batch: list[_Request]) -> BaseException | None:
         """Commit the writes and counts of `batch` in one transaction; what made it fail."""
@@ -488,8 +494,11 @@ class GroupCommit:
     @staticmethod
     def _one_by_one(connection: PoolProxiedConnection, calls: list[tuple[_Plan, list[Any]]],
                     where: list[Any]) -> None:
-        """One round trip per statement (the driver begins the transaction), then COMMIT."""
-        cursor = where[2] = connection.cursor()
+        """One round trip per statement (the driver begins the transaction), then COMMIT, on
+        the driver's connection itself (the pool's proxy would only pass the calls on)."""
+        driver = connection.dbapi_connection
+        assert driver is not None  # a checked-out connection
+        cursor = where[2] = driver.cursor()
         try:
             for plan, parameters in calls:
                 if len(parameters) > 1:
@@ -499,7 +508,7 @@ class GroupCommit:
                     where[0], where[1] = plan.sql, parameters[0]
                     cursor.execute(plan.sql, parameters[0])
             where[0], where[1] = "COMMIT", None
-            connection.commit()
+            driver.commit()
         finally:
             cursor.close()
 
