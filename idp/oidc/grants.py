@@ -7,6 +7,7 @@ the citizen withdrawing an agency's access (`idp.consent.services.revoke`).
 
 from __future__ import annotations
 
+import operator
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,8 +49,8 @@ class GrantRecord:
     revoked_reason: str | None = None
 
     def row(self) -> dict[str, Any]:
-        """The values of its `oidc_grants` row."""
-        return {name: getattr(self, name) for name in _GRANT_COLUMNS}
+        """The values of its `oidc_grants` row (its fields read by one C getter)."""
+        return dict(zip(_GRANT_COLUMNS, _grant_values(self), strict=True))
 
     @classmethod
     def of(cls, grant: Any) -> GrantRecord:
@@ -58,3 +59,4 @@ class GrantRecord:
 
 
 _GRANT_COLUMNS = tuple(column.key for column in Grant.__table__.columns)
+_grant_values = operator.attrgetter(*_GRANT_COLUMNS)

@@ -300,12 +300,13 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
     computed them to log the release; `logged`: the release is in the log already)."""
     settings = provider.settings
+    client_id = client.client_id  # (a mapped attribute: read once)
     citizen_id = str(grant.citizen_id)
     subject = subjects.subject_for(provider, client, citizen_id, sector=sector)
     authentication = tokens.Authentication(
         auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
-        issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
+        issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=str(grant.id),
         authentication=authentication, audience=audience.identifier if audience else None)
     if jkt is not None:
@@ -314,14 +315,14 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
     extra = id_token_release(grant, citizen) if extra is None else extra
     id_claims = tokens.id_token_claims(
-        issuer=settings.issuer, subject=subject, client_id=client.client_id, now=now,
+        issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.id_token_seconds, authentication=authentication, nonce=nonce,
         access_token=access_token, alg=alg, extra=extra)
     id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP)
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
                          token_type="DPoP" if jkt is not None else "Bearer",
-                         citizen_id=citizen_id, client_id=client.client_id,
+                         citizen_id=citizen_id, client_id=client_id,
                          released=("sub", *extra), logged=logged)
 
 
@@ -380,8 +381,9 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
     narrowed = standing.narrowed_code(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
     scopes = list(narrowed.scopes)
+    client_id = client.client_id  # (a mapped attribute: read once)
     grant = GrantRecord(
-        id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client.client_id,
+        id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client_id,
         scopes=scopes, claims=narrowed.claims, sid=granted.sid,
         auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
         created_at=moment, expires_at=moment + timedelta(seconds=provider.settings.grant_seconds),
@@ -397,9 +399,9 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     # The data-sharing log's entry: it commits with the grant, before anything is signed or
     # sent (no log entry, no tokens).
     logged, _appended = release_writes(event="release.id_token", citizen_id=grant.citizen_id,
-                                       client_id=client.client_id, claims=("sub", *released), now=moment,
+                                       client_id=client_id, claims=("sub", *released), now=moment,
                                        consent=consent)
-    counts = _sign_in_counts(provider, client_id=client.client_id, grant=grant, first=first, now=moment)
+    counts = _sign_in_counts(provider, client_id=client_id, grant=grant, first=first, now=moment)
     return _Exchange(grant=grant, writes=writes + logged, counts=counts, refresh=refresh, released=released)
 
 

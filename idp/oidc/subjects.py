@@ -40,10 +40,29 @@ class Provider(Protocol):
 
 def pairwise(*, key: bytes, sector: str, citizen_id: str) -> str:
     """OIDC Core 1.0 section 8.1: a pairwise pseudonymous identifier for one sector."""
+    kept = (key, sector, citizen_id)
+    sub = _PAIRWISE.get(kept)
+    if sub is None:
+        sub = _pairwise(key, sector, citizen_id)
+        if len(_PAIRWISE) >= PAIRWISE_KEPT:
+            _PAIRWISE.clear()
+        _PAIRWISE[kept] = sub
+    return sub
+
+
+def _pairwise(key: bytes, sector: str, citizen_id: str) -> str:
     message = sector.lower().encode("utf-8") + b"\x00" + citizen_id.encode("ascii")
     mac = _keyed(key).copy()  # HMAC-SHA256 as before, its keyed state made once per key (issue 16)
     mac.update(message)
     return b64url(mac.digest())
+
+
+# (key, sector, citizen id) -> its pairwise `sub`, per process: a function of its inputs only,
+# computed once per citizen and sector instead of on every /token and UserInfo (issue 16). The
+# key is part of the cache key, so a provider built with another pairwise key never reads an
+# entry of the old one. Bounded: emptied when full.
+_PAIRWISE: dict[tuple[bytes, str, str], str] = {}
+PAIRWISE_KEPT = 50_000
 
 
 @lru_cache(maxsize=8)

@@ -86,7 +86,7 @@ def access_token_claims(*, issuer: str, subject: str, client_id: str, now: int, 
         "client_id": client_id,
         "iat": now,
         "exp": now + lifetime,
-        "jti": secrets.token_urlsafe(18),
+        "jti": b64url(secrets.token_bytes(18)),  # secrets.token_urlsafe(18), without its two Python calls
         "scope": " ".join(scopes),
     }
     if authentication is not None:

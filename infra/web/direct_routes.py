@@ -96,6 +96,15 @@ class DirectHeaders:
         self.items: list[Header] = list(items)
         self._names = {name.lower() for name, _value in self.items}
 
+    @classmethod
+    def of(cls, items: list[Header], names: set[str]) -> DirectHeaders:
+        """Headers already in order with no name twice, and their lower-cased names (taken, not
+        copied)."""
+        headers = cls.__new__(cls)
+        headers.items = items
+        headers._names = names
+        return headers
+
     def __setitem__(self, name: str, value: str) -> None:
         lower = name.lower()
         if lower not in self._names:
@@ -325,11 +334,20 @@ def json_response(status: int, body: Any, headers: Mapping[str, str], app: Flask
     provider = (app if app is not None else current_app).json
     writer = getattr(provider, "body", None)
     data: bytes = writer(body) if writer is not None else cast(Any, provider.response(body)).get_data()
-    sent = DirectHeaders([("Content-Type", _content_type(str(getattr(provider, "mimetype", "application/json")))),
-                          ("Content-Length", str(len(data)))])
+    items = [("Content-Type", _content_type(str(getattr(provider, "mimetype", "application/json")))),
+             ("Content-Length", str(len(data)))]
+    names = {"content-type", "content-length"}
+    sent: DirectHeaders | None = None
     for name, value in headers.items():
+        if sent is None:
+            lower = name.lower()
+            if lower not in names:  # a new name (the usual case): appended, as `__setitem__` does
+                names.add(lower)
+                items.append((name, value))
+                continue
+            sent = DirectHeaders.of(items, names)
         sent[name] = value
-    return DirectResponse(status, sent, data)
+    return DirectResponse(status, sent if sent is not None else DirectHeaders.of(items, names), data)
 
 
 _EXTENSION = "cedula.direct_routes"  # the same object as the slot's, found in one look-up per request

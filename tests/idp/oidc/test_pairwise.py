@@ -106,3 +106,24 @@ def test_the_code_exchange_records_the_subject_it_gives_out(client, oidc_app, re
         rows = session.execute(sa.select(SubjectIndex.sector, SubjectIndex.citizen_id)
                                .where(SubjectIndex.subject == sub)).all()
     assert [(sector, str(citizen_id)) for sector, citizen_id in rows] == [("portal.example.gov", citizen.citizen_id)]
+
+
+def test_a_kept_pairwise_subject_is_the_hmac_of_its_own_key_sector_and_citizen():
+    """`subjects.pairwise` keeps what it computed per (key, sector, citizen): the same value
+    as the HMAC itself, and never another key's (OIDC Core 1.0 section 8.1)."""
+    import hashlib
+    import hmac
+
+    from idp.oidc import subjects
+    from infra.jose import b64url
+
+    def expected(key: bytes, sector: str, citizen: str) -> str:
+        return b64url(hmac.new(key, sector.lower().encode() + b"\x00" + citizen.encode(), hashlib.sha256).digest())
+
+    citizen = "0b9e6c1e-6f53-4f7e-9d7c-3a1d8f5f2b10"
+    for _twice in range(2):
+        for key in (b"k" * 32, b"j" * 32):
+            for sector in ("Agency.example", "agency.example", "other.example"):
+                assert subjects.pairwise(key=key, sector=sector, citizen_id=citizen) == expected(key, sector, citizen)
+    assert subjects.pairwise(key=b"k" * 32, sector="a.example", citizen_id=citizen) != subjects.pairwise(
+        key=b"j" * 32, sector="a.example", citizen_id=citizen)
