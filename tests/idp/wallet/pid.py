@@ -127,7 +127,9 @@ class PidIssuer:
 
     def issue(self, *, holder_jwk: dict[str, Any], claims: dict[str, Any],
               vct: str = "urn:eudi:pid:1", status: dict[str, Any] | None = None,
-              overrides: dict[str, Any] | None = None) -> str:
+              overrides: dict[str, Any] | None = None, disclosable: tuple[str, ...] = ()) -> str:
+        """A PID; `disclosable` names payload claims (iss, exp, status, ...) this provider
+        wrongly makes selectively disclosable: moved from the payload into disclosures."""
         payload, disclosures = sd_jwt.make_disclosable(claims)
         now = int(time.time())
         payload.update({"iss": "https://pid.example", "vct": vct, "iat": now,
@@ -135,6 +137,10 @@ class PidIssuer:
         payload.update(overrides or {})
         if status is not None:
             payload["status"] = status
+        for name in disclosable:
+            disclosure = sd_jwt.Disclosure.make(name, payload.pop(name))
+            disclosures.append(disclosure)
+            payload["_sd"] = sorted([*payload.get("_sd", []), disclosure.digest])
         header = {"alg": "ES256", "typ": "dc+sd-jwt",
                   "x5c": [base64.b64encode(self.certificate.public_bytes(serialization.Encoding.DER)).decode()]}
         pem = self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

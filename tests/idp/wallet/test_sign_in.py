@@ -240,6 +240,24 @@ def test_a_revoked_pid_is_refused(docs_app, citizen, pid_issuer, holder, revoked
     assert _done(browser, params).status_code == 404
 
 
+def test_a_pid_whose_status_is_a_disclosure_is_refused(docs_app, citizen, pid_issuer, holder, revoked):
+    """A provider that makes `status` selectively disclosable (SD-JWT VC draft 3.2.2.2: MUST
+    NOT) lets its status go unchecked: the revoked PID below signed the citizen in."""
+    browser = docs_app.test_client()
+    params = _start(browser)
+    pid = HeldCredential(pid_issuer.issue(
+        holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
+        status={"status_list": {"idx": 7, "uri": STATUS_URI}}, disclosable=("status",)))
+    presentation = holder.present(pid, reveal=[*REVEAL, ("status",)], nonce=params["nonce"],
+                                  audience=params["client_id"])
+    answer = _respond(browser, params, presentation)
+    refusal = answer.get_json()
+    assert answer.status_code == 400 and refusal["error"] == "invalid_sd_jwt", refusal
+    assert "status" in refusal["error_description"]
+    assert _done(browser, params).status_code == 404
+    assert browser.get("/account").status_code != 200
+
+
 def test_a_revoked_issuer_certificate_is_refused(docs_app, citizen, pid_issuer, holder):
     pid_issuer.revoke()
     browser = docs_app.test_client()
