@@ -1,7 +1,8 @@
 """`cedula wallet ...`: the operator's commands for wallets.
 
 - `cedula wallet trusted-issuers list|add FILE|remove FINGERPRINT`: the PID issuers whose
-  credentials prove a citizen's identity (a PEM file, `wallet.trusted_issuers`);
+  credentials prove a citizen's identity (a PEM file, `wallet.trusted_issuers`); each speaks
+  only for the country (C=) of its PID signing certificate (`vp_response.check_issuing_country`);
 - `cedula wallet status-lists [--client ID]`: each agency's Token Status Lists, their URL,
   how full they are and how many credentials they mark invalid;
 - `cedula wallet metadata`: the Credential Issuer Metadata wallets see.
@@ -57,7 +58,8 @@ def list_issuers() -> None:
 @trusted_issuers.command("add")
 @click.argument("pem_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def add_issuer(pem_file: Path) -> None:
-    """Trust the certificates in PEM_FILE (a PID issuer's root or issuing CA)."""
+    """Trust the certificates in PEM_FILE (a PID issuer's root or issuing CA). Its PIDs are
+    accepted only for the country (C=) of their signing certificate."""
     from idp.wallet import trust
 
     try:

@@ -22,8 +22,12 @@ SD_ALG = "sha-256"
 SALT_BYTES = 16  # 128 bits (RFC 9901, section 9.3)
 DECOYS = 2  # decoy digests per object that has disclosable claims (section 4.2.5)
 _RESERVED = {"_sd", "..."}
-# Claims that stay plain in every SD-JWT VC (SD-JWT VC draft, section 3.2.2.2)
-NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "iat"})
+# The registered JWT claims an SD-JWT VC MUST NOT include in disclosures (SD-JWT VC draft,
+# section 3.2.2.2 "Registered JWT Claims"): a verifier refuses a credential that does
+# (`sd_jwt_vc.verify`). `sub` and `iat` MAY be disclosed.
+NOT_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
+# What Cédula's own credentials keep plain at the top: those, and iat.
+NEVER_DISCLOSABLE = NOT_DISCLOSABLE | {"iat"}
 
 
 def digest(text: str) -> str:
@@ -148,6 +152,21 @@ def parse(text: str, *, max_length: int = 64 * 1024) -> SdJwt:
     if last and last.count(".") != 2:
         raise InvalidSdJwt("the key binding JWT is not a compact JWS")
     return SdJwt(jws, tuple(disclosures), last or None, raw=text)
+
+
+def top_level_names(payload: Mapping[str, Any], disclosures: Iterable[str]) -> set[str]:
+    """The claim names of the disclosures referenced from the payload's own `_sd`: the
+    top-level claims the issuer made selectively disclosable, among those presented."""
+    digests = payload.get("_sd")
+    if not isinstance(digests, list):
+        return set()
+    top = {d for d in digests if isinstance(d, str)}
+    names = set()
+    for encoded in disclosures:
+        disclosure = Disclosure.parse(encoded)
+        if disclosure.name is not None and disclosure.digest in top:
+            names.add(disclosure.name)
+    return names
 
 
 def reconstruct(payload: Mapping[str, Any], disclosures: Iterable[str]) -> dict[str, Any]:

@@ -163,7 +163,8 @@ def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datet
            nonce: str | None, audience: str | None, require_kb: bool = True,
            max_kb_age: int = 300, leeway: int = 30) -> Verified:
     """RFC 9901 section 7.1-7.3 and the SD-JWT VC draft section 3: issuer signature by an
-    `x5c` key chained to `anchors`, typ, exp/nbf, disclosures, and the KB-JWT (typ, holder
+    `x5c` key chained to `anchors`, typ, no registered claim among the disclosures (draft
+    section 3.2.2.2), exp/nbf, disclosures, and the KB-JWT (typ, holder
     key from `cnf`, `sd_hash`, `nonce`, `aud`, `iat` within `max_kb_age`)."""
     parsed = sd_jwt.parse(presentation)
     header = unverified_header(parsed.jws)
@@ -174,6 +175,17 @@ def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datet
     chain = trust.check_chain(header.get("x5c"), anchors=anchors, now=now)
     key = (ECKey if header["alg"].startswith("ES") else RSAKey).import_key(chain.public_key_pem)
     _, payload = verify_jws(parsed.jws, key, [header["alg"]])
+    # Draft section 3.2.2.2: these MUST NOT be disclosures. Read from the payload only, a
+    # disclosable one is whatever the holder chooses: `status` left out skips the revocation
+    # check, `exp` the expiry, `cnf` the key binding. (One the holder leaves out cannot be
+    # seen: only its digest is there; the issuer must keep them plain.)
+    disclosed = sorted(sd_jwt.top_level_names(payload, parsed.disclosures) & sd_jwt.NOT_DISCLOSABLE)
+    if disclosed:
+        raise InvalidSdJwt(
+            f"the credential's issuer made {', '.join(repr(n) for n in disclosed)} selectively "
+            "disclosable, which an SD-JWT VC must not (draft-ietf-oauth-sd-jwt-vc, section "
+            "3.2.2.2: iss, nbf, exp, cnf, vct, vct#integrity and status stay in the signed "
+            "payload); it cannot be accepted: ask the issuer for a credential that keeps them plain")
     current = now.timestamp()
     for name in ("iss", "vct"):
         if not isinstance(payload.get(name), str):

@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
 
 from idp.wallet.errors import InvalidSdJwt
 
@@ -45,6 +46,12 @@ class TrustedChain:
 
 def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex()
+
+
+def countries(certificate: x509.Certificate) -> list[str]:
+    """The countryName (C=) values of a certificate's subject (X.520: ISO 3166-1 alpha-2)."""
+    return [str(attribute.value)
+            for attribute in certificate.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)]
 
 
 def load_pem_bundle(data: bytes) -> list[x509.Certificate]:

@@ -1,6 +1,7 @@
 """Authorization Responses with `direct_post` (OpenID4VP 1.0, section 8.2): the wallet posts
-`vp_token` and `state`; Cédula verifies the PID (issuer trusted, signature, disclosures, key
-binding with this request's nonce and audience, validity, status) and answers with a
+`vp_token` and `state`; Cédula verifies the PID (issuer trusted, and for the PID's issuing
+country, signature, disclosures, key binding with this request's nonce and audience,
+validity, status) and answers with a
 `redirect_uri` carrying a one-time `response_code` (section 8.2, session fixation defence)
 that only the browser session which made the request can redeem.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -18,10 +21,12 @@ from typing import Any
 
 from cryptography import x509
 
-from idp.wallet import dcql, sd_jwt_vc, status_list, vp_request
+from idp.wallet import dcql, sd_jwt_vc, status_list, trust, vp_request
 from idp.wallet.errors import InvalidSdJwt, PresentationRejected
 from idp.wallet.trust import TrustedChain
 from infra.store import EphemeralStore as Store
+
+log = logging.getLogger(__name__)
 
 _RESULT = "wallet:vp:result:"
 MAX_VP_TOKEN = 64 * 1024
@@ -81,8 +86,6 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
         header = sd_jwt_vc.unverified_header(token)
         if header.get("typ") != status_list.TYP:
             raise InvalidSdJwt(f"the status list's typ must be {status_list.TYP}")
-        from idp.wallet import trust
-
         chain = trust.check_chain(header.get("x5c"), anchors=anchors, now=now)
         from joserfc.jwk import ECKey, RSAKey
 
@@ -104,12 +107,60 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
                                    error="credential_revoked")
 
 
+_ALPHA2 = re.compile(r"[A-Za-z]{2}")
+
+
+def check_issuing_country(chain: TrustedChain, claimed: object) -> str:
+    """A PID provider speaks only for its own country: the PID's `issuing_country` must be
+    the countryName (C=) of the certificate that signed it (the `x5c` leaf). Returns the
+    country (upper case).
+
+    Why: `issuing_country` is "the alpha-2 country code, as specified in ISO 3166-1, of the
+    country or territory of the provider of the person identification data" (CIR 2024/2977,
+    Annex, Table 5; EUDI ARF Annex 3.01, PID Rulebook, section 2.4): it names the provider,
+    and only the provider's certificate can vouch for it. A trust list holds the PID
+    providers of every Member State (PID Rulebook, chapter 6: each is notified with its trust
+    anchors and published in the Commission's Trusted List), so a chain that reaches a
+    trusted anchor proves that *a* PID provider signed, not that it may speak for this
+    country's citizens. The signing certificate of a PID provider, a legal person, carries
+    the country where it is established in its subject's countryName (ETSI EN 319 412-3,
+    clause 4.2.1); in the mdoc encoding of the same PID the document signer certificate's
+    countryName is likewise the issuing country (ISO/IEC 18013-5, Annex B). The leaf is
+    used, not the CA: a CA (a qualified trust service provider) may certify providers of
+    other countries, and its own country says nothing about theirs.
+    """
+    subject = chain.leaf.subject.rfc4514_string()
+    found = trust.countries(chain.leaf)
+    if len(found) != 1 or not _ALPHA2.fullmatch(found[0]):
+        log.warning("PID refused: its provider's certificate names no single country",
+                    extra={"issuer": subject, "countries": found})
+        raise PresentationRejected(
+            f"the PID provider's certificate {subject} does not name one country (countryName, "
+            "C=), so which country's PIDs it may issue is unknown: the provider must name its "
+            "country in its PID signing certificate; meanwhile present a PID from another "
+            "provider", error="issuer_country_mismatch")
+    country = found[0].upper()
+    if not isinstance(claimed, str) or not _ALPHA2.fullmatch(claimed):
+        raise PresentationRejected(f"the PID's issuing_country {claimed!r} is not an ISO 3166-1 "
+                                   "alpha-2 country code", error="issuer_country_mismatch")
+    if claimed.upper() != country:
+        log.warning("PID refused: its provider speaks for another country", extra={
+            "issuer": subject, "certificate_country": country, "issuing_country": claimed})
+        raise PresentationRejected(
+            f"the PID says it was issued in {claimed.upper()} (issuing_country), but its "
+            f"provider's certificate {subject} names {country}: a PID provider can only issue "
+            "PIDs of its own country. Present the PID from your own country's PID provider",
+            error="issuer_country_mismatch")
+    return country
+
+
 def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Certificate],
            fetch_status: StatusFetcher, check_issuer: IssuerCheck, pid_vct: str,
            now: datetime, max_age: int) -> tuple[vp_request.PresentationRequest, ProvenIdentity]:
     """Sections 8.2 and 8.6: the request this `state` names (taken once), then the PID:
-    signature and chain, then the issuer certificate's revocation (`check_issuer`), then the
-    credential's own status."""
+    signature and chain, its issuing country against the issuer certificate's
+    (`check_issuing_country`), then the issuer certificate's revocation (`check_issuer`), then
+    the credential's own status."""
     request = vp_request.take(store, form.get("state"))
     if request is None:
         raise PresentationRejected("state is unknown, expired or was already answered: "
@@ -132,6 +183,8 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
         raise PresentationRejected(exc.description, error=exc.error) from None
     if verified.issuer_chain is None:
         raise PresentationRejected("the PID issuer's certificate chain is missing")
+    if "issuing_country" in verified.claims:  # not disclosed: refused below (dcql.check)
+        check_issuing_country(verified.issuer_chain, verified.claims["issuing_country"])
     try:
         check_issuer(verified.issuer_chain)
     except InvalidSdJwt as exc:

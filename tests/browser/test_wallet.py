@@ -127,7 +127,7 @@ def test_signing_in_with_a_wallet(browser, agency):
     from tests.idp.wallet.test_proofing import REVEAL
     from tests.support.wallet import HeldCredential
 
-    issuer = PidIssuer()
+    issuer = PidIssuer(country="SV")  # the PIDs below say issuing_country SV
     wallet = get_wallet(agency.app)
     path = wallet.settings.trusted_issuers
     trust.write_anchors(path, trust.load_pem_bundle(issuer.ca_pem))

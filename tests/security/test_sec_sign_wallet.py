@@ -54,3 +54,17 @@ def test_a_status_index_that_is_not_a_non_negative_integer_is_refused(idx):
                                  fetch=lambda uri: token, anchors=[issuer.ca],
                                  now=datetime.now(UTC))
     assert info.value.status == 400
+
+
+@pytest.mark.parametrize("claimed", [5, None, "", "S", "SVX", "S1", ["SV"], "ES"])
+def test_an_issuing_country_that_is_not_the_providers_alpha2_code_is_refused(claimed):
+    """A PID provider speaks only for the country of its signing certificate (C=SV here): an
+    issuing_country that is not an ISO 3166-1 alpha-2 code, or another country's, is a 400."""
+    from idp.wallet.trust import TrustedChain
+
+    issuer = PidIssuer(country="SV")
+    chain = TrustedChain(issuer.certificate, issuer.ca, (issuer.certificate,))
+    with pytest.raises(PresentationRejected) as info:
+        vp_response.check_issuing_country(chain, claimed)
+    assert info.value.status == 400 and info.value.error == "issuer_country_mismatch"
+    assert vp_response.check_issuing_country(chain, "sV") == "SV"

@@ -18,9 +18,15 @@ from joserfc.jwk import ECKey
 from idp.wallet import sd_jwt
 
 
-def self_signed_ca(name: str, key: ec.EllipticCurvePrivateKey) -> tuple[x509.Certificate, Any]:
-    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "ES"),
-                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
+def _name(common_name: str, country: str | None) -> x509.Name:
+    """A subject: C=`country` (none when None) and CN=`common_name`."""
+    country_part = [x509.NameAttribute(NameOID.COUNTRY_NAME, country)] if country else []
+    return x509.Name([*country_part, x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def self_signed_ca(name: str, key: ec.EllipticCurvePrivateKey, *,
+                   country: str | None = "SV") -> tuple[x509.Certificate, Any]:
+    subject = _name(name, country)
     now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -40,12 +46,21 @@ class PidIssuer:
     The PID certificate names where its revocation status is published: the CA's CRL
     (`crl_url`) and, with `ocsp=True`, the CA's OCSP responder. `serve` answers Cédula's
     revocation fetcher (`Wallet.fetch_revocation`) as those would; `revoked` lists the
-    revoked serial numbers, `down` makes every responder unreachable."""
+    revoked serial numbers, `down` makes every responder unreachable.
 
-    def __init__(self, name: str = "PID Provider Test", *, crl_url: str | None = CRL_URL,
+    `country` is the provider's country, the countryName (C=) of its CA and of its PID signing
+    certificate (None: no countryName); a PID provider speaks only for its own country, so its
+    PIDs say `issuing_country` = `country` unless a test says otherwise. `ca_country` gives
+    the CA another country than its PID signing certificate."""
+
+    def __init__(self, name: str = "PID Provider Test", *, country: str | None = "SV",
+                 ca_country: str | None = "", crl_url: str | None = CRL_URL,
                  ocsp: bool = False) -> None:
+        self.country = country
+        self.crl_url = crl_url
         self.ca_key = ec.generate_private_key(ec.SECP256R1())
-        self.ca, _ = self_signed_ca(name + " CA", self.ca_key)
+        self.ca, _ = self_signed_ca(name + " CA", self.ca_key,
+                                    country=country if ca_country == "" else ca_country)
         self.key = ec.generate_private_key(ec.SECP256R1())
         self.revoked: set[int] = set()
         self.down = False
@@ -53,8 +68,7 @@ class PidIssuer:
         now = datetime.now(UTC)
         builder = (
             x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "ES"),
-                                     x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .subject_name(_name(name, country))
             .issuer_name(self.ca.subject).public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=90))
@@ -101,7 +115,7 @@ class PidIssuer:
         self.fetched.append(url)
         if self.down:
             raise ConnectionError(url)
-        if url == CRL_URL and body is None:
+        if url == self.crl_url and body is None:
             return self.crl()
         if url == OCSP_URL and body is not None:
             return self.ocsp_response(body)
@@ -113,7 +127,9 @@ class PidIssuer:
 
     def issue(self, *, holder_jwk: dict[str, Any], claims: dict[str, Any],
               vct: str = "urn:eudi:pid:1", status: dict[str, Any] | None = None,
-              overrides: dict[str, Any] | None = None) -> str:
+              overrides: dict[str, Any] | None = None, disclosable: tuple[str, ...] = ()) -> str:
+        """A PID; `disclosable` names payload claims (iss, exp, status, ...) this provider
+        wrongly makes selectively disclosable: moved from the payload into disclosures."""
         payload, disclosures = sd_jwt.make_disclosable(claims)
         now = int(time.time())
         payload.update({"iss": "https://pid.example", "vct": vct, "iat": now,
@@ -121,6 +137,10 @@ class PidIssuer:
         payload.update(overrides or {})
         if status is not None:
             payload["status"] = status
+        for name in disclosable:
+            disclosure = sd_jwt.Disclosure.make(name, payload.pop(name))
+            disclosures.append(disclosure)
+            payload["_sd"] = sorted([*payload.get("_sd", []), disclosure.digest])
         header = {"alg": "ES256", "typ": "dc+sd-jwt",
                   "x5c": [base64.b64encode(self.certificate.public_bytes(serialization.Encoding.DER)).decode()]}
         pem = self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -9,7 +9,13 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from tests.idp.conftest import dui, enrol, fields, post_json
-from tests.idp.wallet.test_proofing import REVEAL, _pid_claims, _proofing_level, pid_issuer  # noqa: F401
+from tests.idp.wallet.test_proofing import (  # noqa: F401 - fixtures
+    REVEAL,
+    _pid_claims,
+    _proofing_level,
+    foreign_issuer,
+    pid_issuer,
+)
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.wallet import HeldCredential
 
@@ -78,7 +84,8 @@ def test_edited_details_are_not_proofed(docs_app, pid_issuer, holder):  # noqa: 
     assert 'data-status="mismatch"' in complete.get_data(as_text=True)
 
 
-def test_an_enrolled_or_foreign_pid_or_another_browser_gets_no_form(web, docs_app, pid_issuer, holder):  # noqa: F811
+def test_an_enrolled_or_foreign_pid_or_another_browser_gets_no_form(web, docs_app, pid_issuer,  # noqa: F811
+                                                                    foreign_issuer, holder):  # noqa: F811
     enrol(web)  # the default person is enrolled already
     browser = docs_app.test_client()
     params = _start(browser)
@@ -86,11 +93,17 @@ def test_an_enrolled_or_foreign_pid_or_another_browser_gets_no_form(web, docs_ap
     page = browser.get(f"/enrol/wallet/done?state={params['state']}")
     assert page.status_code == 409 and 'data-status="exists"' in page.get_data(as_text=True)
 
-    params = _start(browser)
-    assert _share(browser, holder, pid_issuer, params, issuing_country="ES",
+    params = _start(browser)  # a PID of Spain's (trusted) provider is foreign here
+    assert _share(browser, holder, foreign_issuer, params, issuing_country="ES",
                   personal_administrative_number="12345678Z").status_code == 200
     assert 'data-status="foreign"' in browser.get(
         f"/enrol/wallet/done?state={params['state']}").get_data(as_text=True)
+
+    params = _start(browser)  # and it cannot speak for this country: no form, no account
+    refused = _share(browser, holder, foreign_issuer, params,
+                     personal_administrative_number=dui(7654345))
+    assert refused.status_code == 400 and refused.get_json()["error"] == "issuer_country_mismatch"
+    assert browser.get(f"/enrol/wallet/done?state={params['state']}").status_code == 404
 
     params = _start(browser)
     assert _share(browser, holder, pid_issuer, params,

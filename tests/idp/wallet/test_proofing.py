@@ -38,6 +38,23 @@ def pid_issuer(docs_app):
     path.unlink(missing_ok=True)
 
 
+FOREIGN_CRL = "https://pid.example.es/crl/pid-ca.crl"
+
+
+@pytest.fixture
+def foreign_issuer(docs_app, pid_issuer):
+    """Another country's PID provider (C=ES), trusted too, as an EU deployment's trust list
+    holds every Member State's PID providers: its revocation data is served as well."""
+    from idp.wallet import get_wallet, trust
+
+    issuer = PidIssuer("Proveedor PID España", country="ES", crl_url=FOREIGN_CRL)
+    wallet = get_wallet(docs_app)
+    path = wallet.settings.trusted_issuers
+    trust.write_anchors(path, [*trust.read_anchors(path), issuer.ca])
+    wallet.fetch_revocation = lambda url, body: (issuer if url == FOREIGN_CRL else pid_issuer).serve(url, body)
+    return issuer
+
+
 @pytest.fixture
 def revoked(docs_app, pid_issuer):
     """The PID issuer's status list, served to Cédula's fetcher: index 7 is revoked."""

@@ -20,6 +20,7 @@ from tests.idp.wallet.test_proofing import (  # noqa: F401 - fixtures
     STATUS_URI,
     _pid_claims,
     _proofing_level,
+    foreign_issuer,
     pid_issuer,
     revoked,
 )
@@ -181,6 +182,55 @@ def test_an_untrusted_issuer_is_refused(docs_app, citizen, pid_issuer, holder):
     assert _done(browser, params).status_code == 404
 
 
+def test_a_trusted_provider_of_another_country_cannot_sign_in_as_a_citizen_here(
+        docs_app, citizen, pid_issuer, foreign_issuer, holder):
+    """Every PID provider on the trust list is trusted for its own country only: Spain's
+    provider saying issuing_country SV with a Salvadoran citizen's number (the impostor) is
+    refused at the response, before any session, and logged; its own PIDs (ES) are verified
+    and are foreign here."""
+    browser = docs_app.test_client()
+    params = _start(browser)
+    answer = _respond(browser, params, _present(holder, foreign_issuer, params))
+    refusal = answer.get_json()
+    assert answer.status_code == 400 and refusal["error"] == "issuer_country_mismatch", refusal
+    assert "ES" in refusal["error_description"] and "SV" in refusal["error_description"]
+    assert _done(browser, params).status_code == 404
+    assert browser.get("/account").status_code != 200
+    assert not [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
+    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+
+    params = _start(browser)
+    answer = _respond(browser, params, _present(holder, foreign_issuer, params,
+                                                issuing_country="es"))
+    assert answer.status_code == 200, answer.get_json()
+    page = _done(browser, params)
+    assert page.status_code == 403 and 'data-status="foreign"' in page.get_data(as_text=True)
+
+    # the claim is compared without case (ISO 3166-1 alpha-2): "sv" is SV
+    params = _start(browser)
+    answer = _respond(browser, params, _present(holder, pid_issuer, params, issuing_country="sv"))
+    assert answer.status_code == 200, answer.get_json()
+    assert _done(browser, params).status_code == 303
+
+
+def test_a_provider_certificate_without_a_country_is_refused(docs_app, citizen, pid_issuer, holder):
+    from idp.wallet import get_wallet, trust
+
+    crl = "https://pid.example.net/crl/pid-ca.crl"
+    nameless = PidIssuer("PID Provider sin país", country=None, crl_url=crl)
+    wallet = get_wallet(docs_app)
+    trust.write_anchors(wallet.settings.trusted_issuers,
+                        [*trust.read_anchors(wallet.settings.trusted_issuers), nameless.ca])
+    wallet.fetch_revocation = lambda url, body: (nameless if url == crl else pid_issuer).serve(url, body)
+    browser = docs_app.test_client()
+    params = _start(browser)
+    answer = _respond(browser, params, _present(holder, nameless, params))
+    refusal = answer.get_json()
+    assert answer.status_code == 400 and refusal["error"] == "issuer_country_mismatch", refusal
+    assert "countryName" in refusal["error_description"]
+    assert _done(browser, params).status_code == 404
+
+
 def test_a_revoked_pid_is_refused(docs_app, citizen, pid_issuer, holder, revoked):
     browser = docs_app.test_client()
     params = _start(browser)
@@ -188,6 +238,24 @@ def test_a_revoked_pid_is_refused(docs_app, citizen, pid_issuer, holder, revoked
         holder, pid_issuer, params, status={"status_list": {"idx": 7, "uri": STATUS_URI}}))
     assert answer.status_code == 400 and answer.get_json()["error"] == "credential_revoked"
     assert _done(browser, params).status_code == 404
+
+
+def test_a_pid_whose_status_is_a_disclosure_is_refused(docs_app, citizen, pid_issuer, holder, revoked):
+    """A provider that makes `status` selectively disclosable (SD-JWT VC draft 3.2.2.2: MUST
+    NOT) lets its status go unchecked: the revoked PID below signed the citizen in."""
+    browser = docs_app.test_client()
+    params = _start(browser)
+    pid = HeldCredential(pid_issuer.issue(
+        holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
+        status={"status_list": {"idx": 7, "uri": STATUS_URI}}, disclosable=("status",)))
+    presentation = holder.present(pid, reveal=[*REVEAL, ("status",)], nonce=params["nonce"],
+                                  audience=params["client_id"])
+    answer = _respond(browser, params, presentation)
+    refusal = answer.get_json()
+    assert answer.status_code == 400 and refusal["error"] == "invalid_sd_jwt", refusal
+    assert "status" in refusal["error_description"]
+    assert _done(browser, params).status_code == 404
+    assert browser.get("/account").status_code != 200
 
 
 def test_a_revoked_issuer_certificate_is_refused(docs_app, citizen, pid_issuer, holder):
