@@ -119,6 +119,8 @@ def decide(interaction: Interaction, session: SsoSession | None,
     if wanted_sub is not None and wanted_sub.value is not None \
             and wanted_sub.value != facts.subject_of(session.citizen_id):
         return Refuse("login_required", "the signed-in citizen is not the subject the request names")
+    if request.hint_sub is not None and request.hint_sub != facts.subject_of(session.citizen_id):
+        return Refuse("login_required", "the signed-in citizen is not the one id_token_hint names")
 
     asked_now = asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
     if "consent" not in prompt:
