@@ -319,8 +319,8 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if not isinstance(uris, list):
             raise ClientMetadataError("post_logout_redirect_uris", "must be an array of URIs")
         _count("post_logout_redirect_uris", uris)
-        metadata["post_logout_redirect_uris"] = [
-            _absolute_url("post_logout_redirect_uris", u) for u in dict.fromkeys(uris)]
+        metadata["post_logout_redirect_uris"] = list(dict.fromkeys(
+            _absolute_url("post_logout_redirect_uris", u) for u in uris))
     if "backchannel_logout_uri" in requested:
         metadata["backchannel_logout_uri"] = _absolute_url("backchannel_logout_uri",
                                                            requested["backchannel_logout_uri"])
