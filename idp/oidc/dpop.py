@@ -156,8 +156,12 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
     if claims.get("htm") != method:
         raise DpopError(f"the DPoP proof is for {claims.get('htm')!r}, not for {method} (htm)")
     presented = claims.get("htu")
-    if not isinstance(presented, str) or htu(presented) != htu(url):
-        raise DpopError(f"the DPoP proof is for {presented!r}, not for {htu(url)} (htu)")
+    try:
+        same = isinstance(presented, str) and htu(presented) == htu(url)
+    except ValueError:  # not a URL (urlsplit: an unclosed IPv6 literal)
+        same = False
+    if not same:
+        raise DpopError(f"the DPoP proof is for {str(presented)[:200]!r}, not for {htu(url)} (htu)")
     iat = claims.get("iat")
     if not isinstance(iat, int | float) or isinstance(iat, bool):
         raise DpopError("the DPoP proof needs iat (a NumericDate)")
