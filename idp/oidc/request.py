@@ -170,7 +170,10 @@ def _resources(params: Mapping[str, Sequence[str]]) -> list[str]:
     if len(values) > 5:
         raise AuthorizationError("at most five resource parameters are accepted", error="invalid_target")
     for value in values:
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # not a URL (an unclosed IPv6 literal)
+            parts = urlsplit("")
         if not parts.scheme or not parts.netloc or "#" in value or len(value) > 500:
             raise AuthorizationError(f"resource {value[:100]!r} must be an absolute URI without a fragment "
                                      "(RFC 8707 section 2)", error="invalid_target")
