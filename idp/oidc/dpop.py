@@ -111,7 +111,7 @@ class Nonces:
         return value
 
     def accepts(self, nonce: Any, now: int) -> bool:
-        if not isinstance(nonce, str) or not nonce or len(nonce) > 64:
+        if not isinstance(nonce, str) or not nonce or len(nonce) > 64 or not nonce.isascii():
             return False
         period = now // self.seconds
         known = [self.current(now), self._of(period - 1, create=False)]
@@ -168,7 +168,10 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
     if iat > now + policy.leeway or iat < now - policy.seconds:
         raise DpopError(f"the DPoP proof's iat is not within {policy.seconds} seconds of now; make a new proof")
     if access_token is not None:
-        if not isinstance(claims.get("ath"), str) or not hmac.compare_digest(claims["ath"], ath(access_token)):
+        # An access token is ASCII (RFC 6750 b64token); no other string has an `ath`.
+        presented_ath = claims.get("ath")
+        if not access_token.isascii() or not isinstance(presented_ath, str) or not presented_ath.isascii() \
+                or not hmac.compare_digest(presented_ath, ath(access_token)):
             raise DpopError("the DPoP proof's ath is not the hash of this access token")
     if policy.require_nonce or "nonce" in claims:
         if "nonce" not in claims:
