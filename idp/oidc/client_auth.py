@@ -179,7 +179,7 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
                   strict=fapi.strict_audience(client) or client.assertion_audience != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
-    spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
+    spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode("utf-8", "surrogatepass")).hexdigest()
     if not store.add(spent, b"1", ttl):
         raise InvalidClient("client_assertion was already used (its jti is spent; RFC 7523 section 3)")
 

@@ -179,7 +179,7 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
         if not nonces.accepts(claims["nonce"], now):
             raise UseDpopNonce("the DPoP proof's nonce is stale; use the one in the DPoP-Nonce header")
     jkt = key.thumbprint()
-    marker = JTI_PREFIX + hashlib.sha256(f"{jkt}\x00{jti}".encode()).hexdigest()
+    marker = JTI_PREFIX + hashlib.sha256(f"{jkt}\x00{jti}".encode("utf-8", "surrogatepass")).hexdigest()
     if not store.add(marker, b"1", policy.seconds + policy.leeway + 1):
         raise DpopError("the DPoP proof was already used (its jti is spent); make a new proof for each request")
     return Proof(jkt=jkt, jti=jti, alg=alg)
