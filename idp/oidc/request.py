@@ -229,7 +229,7 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
     raw_max_age = _single(params, "max_age")
     max_age: int | None = metadata.get("default_max_age")
     if raw_max_age is not None:
-        if not raw_max_age.isdigit() or len(raw_max_age) > 10:
+        if not (raw_max_age.isascii() and raw_max_age.isdigit()) or len(raw_max_age) > 10:
             raise AuthorizationError("max_age must be a non-negative whole number of seconds")
         max_age = int(raw_max_age)
 
