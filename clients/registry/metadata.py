@@ -8,6 +8,7 @@ provider will enforce, or raises `ClientMetadataError` naming the field and the 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,12 +83,38 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+# A host name (letters, digits, hyphens, underscores, in dot-separated labels; an
+# internationalised name in its punycode form), as urlsplit's `hostname` gives it.
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+
+
+def _uri_characters(field: str, value: str, *, error: str) -> None:
+    """RFC 3986: a URI is printable ASCII without spaces (an IRI's other characters are
+    percent-encoded). The origin of a registered URI goes into the Content-Security-Policy of
+    the provider's pages: nothing in it may end a directive or leave ASCII."""
+    if not value.isascii() or any(ch <= " " or ch == "\x7f" for ch in value):
+        raise ClientMetadataError(field, f"{value!r} is not a URI: use printable ASCII without spaces "
+                                  "(percent-encode other characters, write an international host name "
+                                  "in its xn-- form)", error=error)
+
+
+def _host_ok(host: str) -> bool:
+    if _HOST_NAME.fullmatch(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _absolute_url(field: str, value: Any, *, https_only: bool = True,
                   error: str = "invalid_client_metadata") -> str:
     if not isinstance(value, str) or not value:
         raise ClientMetadataError(field, "must be a non-empty string URL", error=error)
     if len(value) > 2000:
         raise ClientMetadataError(field, "is longer than 2000 characters", error=error)
+    _uri_characters(field, value, error=error)
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a bad port
@@ -95,6 +122,9 @@ def _absolute_url(field: str, value: Any, *, https_only: bool = True,
         raise ClientMetadataError(field, f"{value!r} is not a valid URL", error=error) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ClientMetadataError(field, f"{value!r} must be an absolute http(s) URL", error=error)
+    if not _host_ok(parts.hostname):
+        raise ClientMetadataError(field, f"{value!r}: {parts.hostname!r} is not a host name or IP address",
+                                  error=error)
     if parts.scheme == "http" and https_only and not _is_loopback(parts.hostname):
         raise ClientMetadataError(field, f"{value!r} must use https (http only for localhost)", error=error)
     if parts.fragment or "#" in value:
@@ -111,6 +141,7 @@ def _redirect_uri(value: Any, application_type: str) -> str:
         raise ClientMetadataError(field, "each entry must be a non-empty string", error="invalid_redirect_uri")
     if any(ch.isspace() for ch in value) or len(value) > 2000:
         raise ClientMetadataError(field, f"{value!r} is not a valid URI", error="invalid_redirect_uri")
+    _uri_characters(field, value, error="invalid_redirect_uri")
     try:
         parts = urlsplit(value)
     except ValueError:
@@ -288,8 +319,8 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if not isinstance(uris, list):
             raise ClientMetadataError("post_logout_redirect_uris", "must be an array of URIs")
         _count("post_logout_redirect_uris", uris)
-        metadata["post_logout_redirect_uris"] = [
-            _absolute_url("post_logout_redirect_uris", u) for u in dict.fromkeys(uris)]
+        metadata["post_logout_redirect_uris"] = list(dict.fromkeys(
+            _absolute_url("post_logout_redirect_uris", u) for u in uris))
     if "backchannel_logout_uri" in requested:
         metadata["backchannel_logout_uri"] = _absolute_url("backchannel_logout_uri",
                                                            requested["backchannel_logout_uri"])

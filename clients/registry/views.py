@@ -55,15 +55,28 @@ def _body() -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _malformed("The body must be a JSON object of client metadata.")
     if _has_nul(value):
-        raise _malformed("The metadata contains a NUL character (\\u0000), which no field accepts.")
+        raise _malformed("The metadata contains a NUL character (\\u0000) or a lone surrogate "
+                         "(\\ud800-\\udfff, not a character), which no field accepts.")
     return value
+
+
+def _unencodable(text: str) -> bool:
+    """A NUL (no database column takes it) or a lone surrogate (JSON allows "\\ud800"; UTF-8
+    cannot carry it, so every page naming the agency would fail to encode)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _has_nul(value: Any) -> bool:
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, str) and "\x00" in item:
+        if isinstance(item, str) and _unencodable(item):
             return True
         if isinstance(item, dict):
             stack.extend((*item.keys(), *item.values()))

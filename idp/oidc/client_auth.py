@@ -78,6 +78,14 @@ def _unverified_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise InvalidClient(f"client_assertion is not a JWT (a compact JWS, RFC 7515 section 7.1): {exc}") from None
 
 
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presented:
     """Which one method the request uses (RFC 6749 section 2.3: never more than one)."""
     used: list[Presented] = []
@@ -112,6 +120,8 @@ def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presente
     if "\x00" in found.client_id:
         raise InvalidClient("the client id holds a NUL character (U+0000)",
                             basic=found.method == "client_secret_basic")
+    if not _is_text(found.client_id):  # an assertion's sub "\ud800": JSON, but not text
+        raise InvalidClient("the client id holds a lone surrogate, which is not text")
     return found
 
 
@@ -179,7 +189,7 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
                   strict=fapi.strict_audience(client) or client.assertion_audience != "legacy")
     jti = claims["jti"]
     ttl = max(int(claims["exp"]) - now + policy.leeway, 1)
-    spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
+    spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode("utf-8", "surrogatepass")).hexdigest()
     if not store.add(spent, b"1", ttl):
         raise InvalidClient("client_assertion was already used (its jti is spent; RFC 7523 section 3)")
 

@@ -111,7 +111,7 @@ class Nonces:
         return value
 
     def accepts(self, nonce: Any, now: int) -> bool:
-        if not isinstance(nonce, str) or not nonce or len(nonce) > 64:
+        if not isinstance(nonce, str) or not nonce or len(nonce) > 64 or not nonce.isascii():
             return False
         period = now // self.seconds
         known = [self.current(now), self._of(period - 1, create=False)]
@@ -156,15 +156,22 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
     if claims.get("htm") != method:
         raise DpopError(f"the DPoP proof is for {claims.get('htm')!r}, not for {method} (htm)")
     presented = claims.get("htu")
-    if not isinstance(presented, str) or htu(presented) != htu(url):
-        raise DpopError(f"the DPoP proof is for {presented!r}, not for {htu(url)} (htu)")
+    try:
+        same = isinstance(presented, str) and htu(presented) == htu(url)
+    except ValueError:  # not a URL (urlsplit: an unclosed IPv6 literal)
+        same = False
+    if not same:
+        raise DpopError(f"the DPoP proof is for {str(presented)[:200]!r}, not for {htu(url)} (htu)")
     iat = claims.get("iat")
     if not isinstance(iat, int | float) or isinstance(iat, bool):
         raise DpopError("the DPoP proof needs iat (a NumericDate)")
     if iat > now + policy.leeway or iat < now - policy.seconds:
         raise DpopError(f"the DPoP proof's iat is not within {policy.seconds} seconds of now; make a new proof")
     if access_token is not None:
-        if not isinstance(claims.get("ath"), str) or not hmac.compare_digest(claims["ath"], ath(access_token)):
+        # An access token is ASCII (RFC 6750 b64token); no other string has an `ath`.
+        presented_ath = claims.get("ath")
+        if not access_token.isascii() or not isinstance(presented_ath, str) or not presented_ath.isascii() \
+                or not hmac.compare_digest(presented_ath, ath(access_token)):
             raise DpopError("the DPoP proof's ath is not the hash of this access token")
     if policy.require_nonce or "nonce" in claims:
         if "nonce" not in claims:
@@ -172,7 +179,7 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
         if not nonces.accepts(claims["nonce"], now):
             raise UseDpopNonce("the DPoP proof's nonce is stale; use the one in the DPoP-Nonce header")
     jkt = key.thumbprint()
-    marker = JTI_PREFIX + hashlib.sha256(f"{jkt}\x00{jti}".encode()).hexdigest()
+    marker = JTI_PREFIX + hashlib.sha256(f"{jkt}\x00{jti}".encode("utf-8", "surrogatepass")).hexdigest()
     if not store.add(marker, b"1", policy.seconds + policy.leeway + 1):
         raise DpopError("the DPoP proof was already used (its jti is spent); make a new proof for each request")
     return Proof(jkt=jkt, jti=jti, alg=alg)

@@ -93,8 +93,7 @@ def decide(interaction: Interaction, session: SsoSession | None,
         return Login()
 
     fresh = interaction.login_after is not None and session.auth_time >= interaction.login_after
-    too_old = request.max_age is not None and now - session.auth_time > request.max_age
-    if not fresh and ("login" in prompt or too_old):
+    if not fresh and ("login" in prompt or too_old(interaction, session, now)):
         if "none" in prompt:
             return Refuse("login_required", "the sign-in is older than max_age; the citizen must sign in again")
         return Login(reauth=True, login_after=now)
@@ -119,6 +118,8 @@ def decide(interaction: Interaction, session: SsoSession | None,
     if wanted_sub is not None and wanted_sub.value is not None \
             and wanted_sub.value != facts.subject_of(session.citizen_id):
         return Refuse("login_required", "the signed-in citizen is not the subject the request names")
+    if request.hint_sub is not None and request.hint_sub != facts.subject_of(session.citizen_id):
+        return Refuse("login_required", "the signed-in citizen is not the one id_token_hint names")
 
     asked_now = asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
     if "consent" not in prompt:
@@ -128,6 +129,15 @@ def decide(interaction: Interaction, session: SsoSession | None,
     if "none" in prompt:
         return Refuse("consent_required", "the citizen has not yet allowed this agency to receive this data")
     return Consent(asked_now, consent, again="consent" in prompt)
+
+
+def too_old(interaction: Interaction, session: SsoSession, now: float) -> bool:
+    """The sign-in is older than the request's max_age, and not the one it asked for (a sign-in
+    made at or after `login_after` counts as fresh). Checked again when the citizen answers the
+    consent page: max_age holds until the code is issued."""
+    max_age = interaction.request.max_age
+    fresh = interaction.login_after is not None and session.auth_time >= interaction.login_after
+    return not fresh and max_age is not None and now - session.auth_time > max_age
 
 
 def asked(*, scopes: Iterable[str], claims: claims_module.ClaimsRequest,

@@ -78,9 +78,14 @@ def _as_params(claims: Mapping[str, Any]) -> Params:
         elif isinstance(value, int) and not isinstance(value, bool):
             params[name] = [str(value)]  # max_age
         elif name == "claims" and isinstance(value, dict):
-            params[name] = [json.dumps(value)]
+            params[name] = [json.dumps(value, ensure_ascii=False)]
         else:
             raise InvalidRequestObject(f"the request object's {name} must be a string")
+        try:  # JSON allows a lone surrogate ("\ud800"), which no answer can carry back
+            params[name][0].encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequestObject(f"the request object's {name} holds a lone surrogate, "
+                                       "which is not text") from None
     return params
 
 

@@ -15,15 +15,17 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+import keys
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import claims as claims_module
 from idp.oidc import dpop, fapi, jarm, pkce, redirect_uris, resources
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
+from idp.oidc.tokens import ID_TOKEN_ALGS
 
 PROMPTS = ("none", "login", "consent", "select_account")
 SCOPES = ("openid", "profile", "email", "national_id", "offline_access")
 _LIMITS = {"state": 2048, "nonce": 512, "login_hint": 256, "acr_values": 2048, "claims": 8192,
-           "scope": 1024}
+           "scope": 1024, "id_token_hint": 16384}
 
 
 @dataclass
@@ -49,6 +51,8 @@ class AuthorizationRequest:
     response_mode: str | None = None
     # RFC 8707 section 2.1: the APIs the tokens may be for (checked by `validate`).
     resources: list[str] = field(default_factory=list)
+    # OIDC Core 3.1.2.1: the `sub` of the id_token_hint, the citizen the client expects.
+    hint_sub: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
@@ -122,6 +126,8 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris:
         fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri,
                                  loopback_redirects=fapi_loopback_redirects)
         validated = _validate(client, redirect_uri, params, acr_uris=acr_uris)
+        validated.hint_sub = _hint_subject(_single(params, "id_token_hint"), client_id=client.client_id,
+                                           issuer=issuer)
         try:
             resources.check_requested(session, identifiers=validated.resources, client_id=client.client_id,
                                       issuer=issuer)
@@ -137,13 +143,37 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris:
         raise
 
 
+# A hint may be an ID token that expired long ago (a past session with the client, OIDC Core
+# 3.1.2.1): any age, as long as it is signed with a key this provider still publishes.
+HINT_LEEWAY = 10 * 365 * 86_400
+
+
+def _hint_subject(token: str | None, *, client_id: str, issuer: str) -> str | None:
+    """OIDC Core 3.1.2.1: the `sub` of an id_token_hint, an ID token this provider issued to
+    this client (signature, `iss`, `aud`; expired ones too); AuthorizationError if it is not."""
+    if token is None:
+        return None
+    try:
+        claims = keys.verify_jwt(token, algorithms=ID_TOKEN_ALGS, issuer=issuer, audience=client_id,
+                                 typ="JWT", leeway=HINT_LEEWAY, require=("iss", "sub", "aud")).claims
+    except keys.InvalidJwt:
+        claims = None
+    sub = claims.get("sub") if claims is not None else None
+    if not isinstance(sub, str) or not sub:
+        raise AuthorizationError("id_token_hint is not an ID token this provider issued to this client")
+    return sub
+
+
 def _resources(params: Mapping[str, Sequence[str]]) -> list[str]:
     """RFC 8707 section 2: absolute URIs without a fragment, at most five."""
     values = list(dict.fromkeys(params.get("resource") or []))
     if len(values) > 5:
         raise AuthorizationError("at most five resource parameters are accepted", error="invalid_target")
     for value in values:
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # not a URL (an unclosed IPv6 literal)
+            parts = urlsplit("")
         if not parts.scheme or not parts.netloc or "#" in value or len(value) > 500:
             raise AuthorizationError(f"resource {value[:100]!r} must be an absolute URI without a fragment "
                                      "(RFC 8707 section 2)", error="invalid_target")
@@ -199,7 +229,7 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
     raw_max_age = _single(params, "max_age")
     max_age: int | None = metadata.get("default_max_age")
     if raw_max_age is not None:
-        if not raw_max_age.isdigit() or len(raw_max_age) > 10:
+        if not (raw_max_age.isascii() and raw_max_age.isdigit()) or len(raw_max_age) > 10:
             raise AuthorizationError("max_age must be a non-negative whole number of seconds")
         max_age = int(raw_max_age)
 

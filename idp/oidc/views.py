@@ -501,8 +501,9 @@ def decide() -> BaseResponse:
     if interaction is None:
         return _unsafe(_("oidc.error.expired"))
     sso = current_session()
-    if sso is None or sso.sid != interaction.shown_to:
-        # Signed out or another citizen since the page was shown: start the checks again.
+    if sso is None or sso.sid != interaction.shown_to or interaction_policy.too_old(interaction, sso, time.time()):
+        # Signed out, another citizen, or a sign-in now older than max_age since the page was
+        # shown: start the checks again.
         return redirect(_continue_path(interaction), code=303)
     answer = request.form.get("decision")
     if answer not in ("allow", "deny"):

@@ -1,0 +1,51 @@
+"""Registered URLs are URIs (RFC 3986: ASCII, no spaces) on real host names.
+
+Their origin goes into the Content-Security-Policy of the provider's own pages (form-action of
+the consent page, of the logout confirmation page): a "host" carrying `;` and a directive
+("https://evil.example;frame-ancestors https://evil.example/x" as a post_logout_redirect_uri)
+rewrote that policy, here letting another site frame the page; a non-ASCII host put bytes
+in a header that HTTP/1.1 does not carry."""
+
+from __future__ import annotations
+
+import pytest
+
+from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
+
+HOSTILE = (
+    "https://evil.example;frame-ancestors https://evil.example/x",
+    "https://evil.example;frame-ancestors/x",
+    "https://ex\"ample.gov/x",
+    "https://exa<mple.gov/x",
+    "https://ex%61mple.gov/x",
+    "https://日本.example/x",
+    "https://portal.example.gov/caf\u00e9",
+    "https://portal.example.gov/a\x7fb",
+)
+
+
+@pytest.mark.parametrize("uri", HOSTILE)
+@pytest.mark.parametrize("field", ["post_logout_redirect_uris", "redirect_uris"])
+def test_a_uri_that_is_not_one_or_whose_host_is_not_a_host_name_is_refused(field, uri):
+    metadata = {"redirect_uris": ["https://portal.example.gov/cb"], field: [uri]}
+    with pytest.raises(ClientMetadataError):
+        validate_metadata(metadata, Permissions(operator=True))
+
+
+@pytest.mark.parametrize("field", ["backchannel_logout_uri", "jwks_uri", "logo_uri", "client_uri"])
+def test_single_urls_are_held_to_the_same_rule(field):
+    metadata = {"redirect_uris": ["https://portal.example.gov/cb"],
+                field: "https://portal.example.gov;frame-ancestors *"}
+    with pytest.raises(ClientMetadataError):
+        validate_metadata(metadata, Permissions(operator=True))
+
+
+@pytest.mark.parametrize("uri", [
+    "https://portal.example.gov/cb", "https://xn--80ak6aa92e.example/cb?x=1&y=%C3%A9",
+    "https://portal.example.gov:8443/a;b", "https://portal.example.gov./cb", "http://localhost:8080/cb",
+    "http://127.0.0.1:5000/cb", "http://[::1]:5000/cb", "https://my_portal.internal.example/cb",
+])
+def test_real_uris_are_still_accepted(uri):
+    validated = validate_metadata({"redirect_uris": [uri], "post_logout_redirect_uris": [uri]},
+                                  Permissions(operator=True))
+    assert validated["redirect_uris"] == [uri] and validated["post_logout_redirect_uris"] == [uri]
