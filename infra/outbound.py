@@ -347,7 +347,8 @@ class Outbound:
             connection.endheaders(body)
             answer = connection.getresponse()
             declared = answer.getheader("Content-Length")
-            if declared is not None and declared.strip().isdigit() and int(declared) > cap:
+            if declared is not None and declared.strip().isascii() and declared.strip().isdigit() \
+                    and int(declared) > cap:
                 raise OutboundError("too_large", f"Content-Length {declared} is above {cap} bytes")
             data = b""
             if answer.status not in REDIRECTS:

@@ -215,7 +215,7 @@ def log_page() -> Response:
     session = _citizen()
     size = get_consents().policy.page_size
     page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+    number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
     # Show the log as the chain has it: seal what is pending first (no lock when nothing is).
     audit.seal(get_db(current_app), log=audit_log())
     with get_db(current_app).read() as db:

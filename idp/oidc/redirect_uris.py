@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from idp.oidc.errors import UnsafeRedirect
 
-_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?(/[^?#]*)?(\?[^#]*)?")
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::([0-9]{1,5}))?(/[^?#]*)?(\?[^#]*)?")
 
 
 def _loopback_parts(uri: str) -> tuple[str, str, str] | None:

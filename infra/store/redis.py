@@ -113,14 +113,14 @@ class SentinelUrl:
         sentinels = []
         for item in hosts.split(","):
             host, _, port = item.strip().rpartition(":")
-            if not host or not port.isdigit():
+            if not host or not (port.isascii() and port.isdigit()):
                 raise ValueError(f"sentinel address {item!r} must be host:port")
             sentinels.append((host.strip("[]"), int(port)))
         path = [segment for segment in parts.path.split("/") if segment]
         if not 1 <= len(path) <= 2:
             raise ValueError("a sentinel URL names the monitored service and optionally the "
                              "database: redis+sentinel://host:26379/mymaster/0")
-        if len(path) == 2 and not path[1].isdigit():
+        if len(path) == 2 and not (path[1].isascii() and path[1].isdigit()):
             raise ValueError(f"the database must be a number, got {path[1]!r}")
         username, _, password = credentials.partition(":") if credentials else ("", "", "")
         query = parse_qs(parts.query)

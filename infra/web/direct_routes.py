@@ -400,7 +400,7 @@ def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
     if found is None or not direct.enabled:
         return None
     length = environ.get("CONTENT_LENGTH")
-    if method == "POST" and not (length and length.isdigit()):
+    if method == "POST" and not (length and length.isascii() and length.isdigit()):
         return None  # a chunked body (or none): Flask's stream handling decides
     asked = DirectRequest(environ, method, path, found[0], direct, app)
     with app.app_context():

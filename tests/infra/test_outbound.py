@@ -185,6 +185,17 @@ def test_a_declared_oversized_body_is_refused_before_reading():
     assert caught.value.reason == "too_large"
 
 
+def test_a_content_length_of_digits_int_cannot_read_is_no_crash():
+    # b"\xb2" is "²" in Latin-1 (how http.client decodes headers): str.isdigit() says yes, int() says no.
+    def superscript(connection: peers.Connection) -> None:
+        connection.request()
+        connection.send(b"HTTP/1.1 200 OK\r\nContent-Length: \xb2\r\nConnection: close\r\n\r\nhola")
+
+    with peers.serve(superscript) as peer:
+        answer = Outbound(DEMO).get(peer.url(), max_bytes=1024, total_seconds=10)
+    assert answer.status == 200 and answer.body == b"hola"
+
+
 def test_an_undeclared_oversized_body_is_read_only_up_to_the_cap():
     chunk = b"x" * 4096
     body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(64)) + b"0\r\n\r\n"

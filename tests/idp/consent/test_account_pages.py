@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.idp.conftest import enrol
 from tests.idp.oidc.conftest import bearer, tokens_for
 
@@ -105,3 +107,10 @@ def test_pages_need_a_signed_in_citizen(client):
     for path in ("/account/agencies", "/account/log", "/account/log.json", "/account/export", "/account/close"):
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("page", ["²", "１", "٣", "-1", "0", "9999999", "x"])
+def test_a_log_page_number_that_is_not_plain_ascii_digits_shows_the_first_page(client, register, citizen, page):
+    """`?page=²` passed str.isdigit() and then failed int(): a 500 on the citizen's own page."""
+    answer = client.get("/account/log", query_string={"page": page})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
