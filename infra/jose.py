@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,10 @@ def b64url_decode(text: str | bytes, *, padding: bool = False) -> bytes:
         raise ValueError("not unpadded base64url (RFC 7515 section 2)") from None
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON (RFC 8259 section 6)")
+
+
 @dataclass(frozen=True)
 class CompactJws:
     """A compact JWS read by joserfc: its protected header and its payload bytes."""
@@ -59,8 +64,8 @@ class CompactJws:
 
     def claims(self) -> dict[str, Any]:
         """The payload as a JSON object (a JWT claims set); JoseError if it is not one."""
-        try:
-            value = json.loads(self.payload)
+        try:  # RFC 8259 has no NaN or Infinity: Python's json reads them unless told not to
+            value = json.loads(self.payload, parse_constant=_not_json)
         except ValueError:
             raise JoseError("the payload is not JSON") from None
         if not isinstance(value, dict):
@@ -88,7 +93,7 @@ def numeric_date(claims: Mapping[str, Any], name: str, *, error: Callable[[str],
     value = claims.get(name)
     if value is None:
         return None
-    if not isinstance(value, int | float) or isinstance(value, bool):
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         raise error(f"{what}{name} must be a NumericDate, got {value!r}")
     return float(value)
 

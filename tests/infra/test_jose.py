@@ -78,6 +78,18 @@ def test_payload_that_is_not_an_object_is_refused():
         verify_compact(token({"alg": "ES256"}, [1, 2]), KEY, algorithms=["ES256"]).claims()
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_a_payload_with_nan_or_infinity_is_not_json(constant):
+    """Python's json reads NaN and Infinity; RFC 8259 does not: an iat of NaN passed every
+    "is it too old" comparison (a DPoP proof that never expires)."""
+    payload = ('{"iat": ' + constant + ', "jti": "x"}').encode()
+    signed = jws.serialize_compact({"alg": "ES256"}, payload, KEY, algorithms=["ES256"])
+    with pytest.raises(JoseError, match="not JSON"):
+        verify_compact(signed, KEY, algorithms=["ES256"]).claims()
+    with pytest.raises(JoseError, match="not JSON"):
+        unverified(signed).claims()
+
+
 @pytest.mark.parametrize("value", ["a.b", "not a token", "é.é.é", "e30.e30.e30.e30"])
 def test_what_is_not_a_compact_jws(value):
     with pytest.raises(JoseError):
@@ -104,7 +116,7 @@ def test_numeric_date_is_seconds_or_absent():
     assert numeric_date({}, "exp", error=Refused) is None
 
 
-@pytest.mark.parametrize("value", [True, "1700000000", [1], {"t": 1}])
+@pytest.mark.parametrize("value", [True, "1700000000", [1], {"t": 1}, float("nan"), float("inf"), float("-inf")])
 def test_numeric_date_that_is_not_a_number_raises_the_callers_error(value):
     with pytest.raises(Refused, match=r"^the token's nbf must be a NumericDate, got "):
         numeric_date({"nbf": value}, "nbf", error=Refused, what="the token's ")
