@@ -253,7 +253,7 @@ def confirm(upload_id: str) -> Response:
             file_name=pending.file_name, language=current_language(),
             client_id=pending.client_id)
         # this request owns the transaction: the document and its log entry, nothing called back
-        with service.store.staged(unstored.pdf) as stored, service.database.transaction() as session:
+        with service.store.staged(unstored.pdf, service.database) as (stored, session):
             signed = record_signed(session, unstored, stored)
     except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most
         log.warning("citizen signature refused by the signing service",

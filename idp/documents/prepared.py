@@ -72,9 +72,16 @@ def prepare(database: Database, store: DocumentStore, *, client_id: str, citizen
         sha256=checked.sha256, file_name=clean_file_name(file_name), pages=checked.pages,
         size=len(checked.data), created_at=now, expires_at=now + timedelta(days=days),
         status="waiting", signed_document_id=None)
-    with store.staged(checked.data), database.transaction() as session:
+    with store.staged(checked.data, database) as (_, session):
         session.add(row)
     return row
+
+
+def references(session: Session, sha256: str) -> bool:
+    """Whether a prepared document's bytes are stored under `sha256` (registered with the
+    document store, which then never removes them: `signing.store.DocumentStore.discard`)."""
+    return session.scalar(sa.select(PreparedDocument.id)
+                          .where(PreparedDocument.sha256 == sha256).limit(1)) is not None
 
 
 def find(session: Session, prepared_id: str, *, client_id: str | None = None,
