@@ -128,6 +128,22 @@ def mark_signed(session: Session, *, prepared_id: str, citizen_id: str, document
     return result.rowcount == 1
 
 
+def link_signature(session: Session, *, prepared_id: str, citizen_id: str, document_id: str,
+                   now: datetime) -> None:
+    """In the transaction that stores the signed document: the prepared document is signed by
+    `document_id`. Raises `PreparedError` (code: its status, or "not_found") if it was withdrawn,
+    expired or signed meanwhile, so that the caller's transaction stores nothing."""
+    if mark_signed(session, prepared_id=prepared_id, citizen_id=citizen_id,
+                   document_id=document_id, now=now):
+        return
+    row = find(session, prepared_id, citizen_id=citizen_id)
+    if row is None:
+        raise PreparedError("not_found", "this prepared document no longer exists")
+    status = status_at(row, now)
+    code = "expired" if status == "waiting" else status  # expired between the UPDATE and now
+    raise PreparedError(code, f"this document became {code} while it was being signed")
+
+
 def waiting_for(session: Session, citizen_id: str, *, now: datetime) -> list[Waiting]:
     """What the citizen has yet to sign, soonest expiry first (one indexed query)."""
     rows = session.scalars(
