@@ -126,7 +126,7 @@ def renew_document(service: DocumentService, document_id: str, *, now: datetime,
         return None
     renewed = timestamp_again(service, pdf)
     try:
-        with service.store.staged(renewed) as stored, service.database.transaction() as session:
+        with service.store.staged(renewed, service.database) as (stored, session):
             row = session.get(Document, document_id, with_for_update=True)
             if row is None or row.sha256 != sha256:
                 raise _Changed(document_id)

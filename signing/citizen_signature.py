@@ -102,7 +102,7 @@ def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval:
     here calls the identity provider back."""
     signed = sign_pdf(service, citizen=citizen, pdf=pdf, approval=approval, file_name=file_name,
                       language=language, client_id=client_id, now=now)
-    with service.store.staged(signed.pdf) as stored, service.database.transaction() as session:
+    with service.store.staged(signed.pdf, service.database) as (stored, session):
         return store(session, signed, stored)
 
 

@@ -126,7 +126,7 @@ def issue(service: DocumentService, *, client_id: str, agency_name: str, templat
     """
     sealed = seal(service, client_id=client_id, agency_name=agency_name, template=template,
                   citizen=citizen, data=data, language=language, level=level, now=now)
-    with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
+    with service.store.staged(sealed.pdf, service.database) as (stored, session):
         return store(session, sealed, stored)
 
 

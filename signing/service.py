@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 import keys
 from infra.components import Slot
@@ -80,7 +81,7 @@ class DocumentService:
         self.database = database
         self.keys = key_service
         self.directory = directory
-        self.store = DocumentStore(self.settings.storage_dir)
+        self.store = DocumentStore(self.settings.storage_dir, references=[document_references])
         self.sealer = Sealer(key_service, cache_seconds=self.settings.cache_seconds)
         self.renewal: Singleton | None = None
         """The archive time-stamp task (`signing.archive.ArchiveRenewal`), set by
@@ -138,6 +139,11 @@ class DocumentService:
 
     def verify_url(self, csv: str) -> str:
         return f"{self.issuer}/verify/{csv}"
+
+
+def document_references(session: Session, sha256: str) -> bool:
+    """Whether a committed document is stored under `sha256` (indexed)."""
+    return session.scalar(sa.select(Document.id).where(Document.sha256 == sha256).limit(1)) is not None
 
 
 def new_document_id() -> str:

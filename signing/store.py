@@ -2,23 +2,44 @@
 
 Files live at `<root>/ab/cd/<sha256>.pdf` (two levels of fan-out keep folders small). A file is
 written to a temporary name in its folder, flushed to disk and renamed, so a reader never
-sees half a file. `staged()` pairs a file with the database transaction that records it: if
-the transaction fails, a file this call created is removed again, leaving no orphan.
+sees half a file. `staged()` pairs a file with the database transaction that records it.
+
+Identical bytes are one file, so two requests (on one node or several sharing the folder) may
+record the same file at once. A file is removed only when no committed row references its
+SHA-256 (the `references` registered with the store: `signing`'s documents, the identity
+provider's prepared documents), decided under a per-hash lock that every writer also holds
+from the moment its rows are written until it commits (`hold`: an advisory transaction lock
+on PostgreSQL, the database's write lock on SQLite). A writer checks, under that lock, that
+its file is still there and writes it again if a failed writer of the same bytes removed it
+just before; so a committed row never loses its file, and a rollback leaves no orphan unless
+the database cannot be asked (the file is then kept: an orphan is harmless, a missing file
+is not).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from infra.atomic_write import write_atomically
+from infra.db import Database
 from signing.errors import SigningError
 
 _HEX = re.compile(r"[0-9a-f]{64}")
+_LOCK_SPACE = 0x43444F43  # "CDOC": the first key of the two-key advisory locks on stored files
+
+log = logging.getLogger(__name__)
+
+Reference = Callable[[Session, str], bool]
+"""Whether a committed row references the file with this SHA-256 (one query)."""
 
 
 class DocumentNotStored(SigningError):
@@ -40,8 +61,16 @@ def digest(data: bytes) -> str:
 class DocumentStore:
     """Content-addressed files under one folder (created mode 0700)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, references: Iterable[Reference] = ()) -> None:
         self.root = Path(root)
+        self._references: list[Reference] = list(references)
+
+    def add_reference(self, reference: Reference) -> None:
+        """Another table that records stored files: a file it references is never removed."""
+        self._references.append(reference)
+
+    def referenced(self, session: Session, sha256: str) -> bool:
+        return any(reference(session, sha256) for reference in self._references)
 
     def path(self, sha256: str) -> Path:
         if not isinstance(sha256, str) or not _HEX.fullmatch(sha256):
@@ -74,18 +103,60 @@ class DocumentStore:
             pass
 
     @contextmanager
-    def staged(self, data: bytes) -> Iterator[StoredFile]:
-        """Store `data` for the duration of the block; removed again if the block raises.
+    def staged(self, data: bytes, database: Database) -> Iterator[tuple[StoredFile, Session]]:
+        """Store `data` and open the transaction that records it:
 
-        Use it around the transaction that records the file:
-
-            with store.staged(pdf) as stored, database.transaction() as session:
+            with store.staged(pdf, database) as (stored, session):
                 session.add(Document(sha256=stored.sha256, ...))
+
+        Before the commit, under the file's lock, the file is written again if a failed writer
+        of the same bytes removed it meanwhile. If the block or the commit fails, a file this
+        call created is removed, unless a committed row references it (`discard`).
         """
         stored = self.put(data)
+        created = stored.created
         try:
-            yield stored
+            with database.transaction() as session:
+                yield stored, session
+                session.flush()
+                hold(session, stored.sha256)
+                created = self.put(data).created or created
         except BaseException:
-            if stored.created:
-                self.remove(stored.sha256)
+            if created:
+                self.discard(database, stored.sha256)
             raise
+
+    def discard(self, database: Database, sha256: str) -> bool:
+        """Remove the file unless a committed row references it (checked under the file's lock,
+        in a transaction of its own). True if it was removed. When the database cannot be
+        asked, the file is kept (an orphan, never a committed document without its file)."""
+        try:
+            with database.transaction() as session:
+                hold(session, sha256)
+                if self.referenced(session, sha256):
+                    return False
+                self.remove(sha256)
+                return True
+        except Exception as exc:  # the caller's own failure is what it reports
+            log.warning("stored file kept after a failed transaction", extra={
+                "sha256": sha256, "reason": f"{type(exc).__name__}: {exc}"})
+            return False
+
+
+def hold(session: Session, sha256: str) -> None:
+    """Hold the lock of the stored file `sha256` until `session`'s transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock on the hash (two writers of different bytes
+    rarely share a key, and then only wait for each other). SQLite: the database's write lock,
+    which a transaction that has written already holds (BEGIN IMMEDIATE otherwise); nodes
+    sharing a store folder share the database, so the lock is theirs too.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(bytes.fromhex(sha256[:8]), "big", signed=True)
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                           {"space": _LOCK_SPACE, "key": key})
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not getattr(dbapi_connection, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -29,10 +29,11 @@ def init_app(app: Flask) -> None:
     idempotency.init_app(app)
     titles.init_app(app)
     allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD)
-    from idp.documents import prepared_api, prepared_page
+    from idp.documents import prepared, prepared_api, prepared_page
     from idp.documents.openapi import PREPARED_PATHS, PREPARED_SCHEMAS
     from idp.documents.prepared import body_limit
 
+    service.store.add_reference(prepared.references)
     allow_larger_body(app, "documents_prepared_api.create", body_limit(service.settings.max_bytes))
     app.register_blueprint(prepared_api.bp)
     app.register_blueprint(prepared_page.bp)

@@ -175,7 +175,7 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
         sealed = issuance.seal(service, client_id=agency.client_id,
                                agency_name=agency_name(agency.client, language), template=template,
                                citizen=citizen, data=body["data"], language=language, level=level)
-        with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
+        with service.store.staged(sealed.pdf, service.database) as (stored, session):
             issued = record_issued(session, sealed, stored, agency=agency.client)
             if claim is not None:
                 keys.complete(session, claim, {"document_id": issued.id})

@@ -56,7 +56,7 @@ def issue(client_id: str, template: str, national_id: str, data_file: Path, out_
                 raise click.ClickException(f"client {client_id!r} is not a registered agency") from None
         sealed = seal(service, client_id=client_id, agency_name=agency_name(agency, language), template=template,
                       citizen=citizen, data=data, language=language, level=level)
-        with service.store.staged(sealed.pdf) as stored, service.database.transaction() as session:
+        with service.store.staged(sealed.pdf, service.database) as (stored, session):
             issued = record_issued(session, sealed, stored, agency=agency)
         out_file.write_bytes(service.store.read(issued.sha256))
     click.echo(f"issued {issued.id}: {issued.title} ({issued.level})")

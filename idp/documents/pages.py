@@ -253,8 +253,12 @@ def confirm(upload_id: str) -> Response:
             file_name=pending.file_name, language=current_language(),
             client_id=pending.client_id)
         # this request owns the transaction: the document and its log entry, nothing called back
-        with service.store.staged(unstored.pdf) as stored, service.database.transaction() as session:
+        # one operation: a prepared document withdrawn or expired meanwhile stores nothing
+        with service.store.staged(unstored.pdf, service.database) as (stored, session):
             signed = record_signed(session, unstored, stored)
+            if pending.prepared_id:
+                prepared_page.link_signature(session, pending.prepared_id, citizen_id=citizen_id,
+                                             document_id=signed.id)
     except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most
         log.warning("citizen signature refused by the signing service",
                     extra={"citizen_id": citizen_id, "error": str(exc)})
@@ -267,9 +271,6 @@ def confirm(upload_id: str) -> Response:
     except SigningError as exc:
         log.error("citizen signature failed", extra={"citizen_id": citizen_id, "error": str(exc)})
         raise ApiError(422, "not_signed", _("mydocs.sign.error.not_signed")) from None
-    if pending.prepared_id:
-        prepared_page.record_signature(pending.prepared_id, citizen_id=citizen_id,
-                                  document_id=signed.id)
     _uploads().discard(get_store(current_app), pending)
     count("documents.citizen_signature", "ok")
     log.info("document signed by citizen", extra={"citizen_id": citizen_id,

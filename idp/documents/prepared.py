@@ -72,9 +72,16 @@ def prepare(database: Database, store: DocumentStore, *, client_id: str, citizen
         sha256=checked.sha256, file_name=clean_file_name(file_name), pages=checked.pages,
         size=len(checked.data), created_at=now, expires_at=now + timedelta(days=days),
         status="waiting", signed_document_id=None)
-    with store.staged(checked.data), database.transaction() as session:
+    with store.staged(checked.data, database) as (_, session):
         session.add(row)
     return row
+
+
+def references(session: Session, sha256: str) -> bool:
+    """Whether a prepared document's bytes are stored under `sha256` (registered with the
+    document store, which then never removes them: `signing.store.DocumentStore.discard`)."""
+    return session.scalar(sa.select(PreparedDocument.id)
+                          .where(PreparedDocument.sha256 == sha256).limit(1)) is not None
 
 
 def find(session: Session, prepared_id: str, *, client_id: str | None = None,
@@ -119,6 +126,22 @@ def mark_signed(session: Session, *, prepared_id: str, citizen_id: str, document
                PreparedDocument.status == "waiting", PreparedDocument.expires_at > now)
         .values(status="signed", signed_document_id=document_id)))
     return result.rowcount == 1
+
+
+def link_signature(session: Session, *, prepared_id: str, citizen_id: str, document_id: str,
+                   now: datetime) -> None:
+    """In the transaction that stores the signed document: the prepared document is signed by
+    `document_id`. Raises `PreparedError` (code: its status, or "not_found") if it was withdrawn,
+    expired or signed meanwhile, so that the caller's transaction stores nothing."""
+    if mark_signed(session, prepared_id=prepared_id, citizen_id=citizen_id,
+                   document_id=document_id, now=now):
+        return
+    row = find(session, prepared_id, citizen_id=citizen_id)
+    if row is None:
+        raise PreparedError("not_found", "this prepared document no longer exists")
+    status = status_at(row, now)
+    code = "expired" if status == "waiting" else status  # expired between the UPDATE and now
+    raise PreparedError(code, f"this document became {code} while it was being signed")
 
 
 def waiting_for(session: Session, citizen_id: str, *, now: datetime) -> list[Waiting]:

@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, redirect
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.documents import prepared
@@ -90,11 +91,19 @@ def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
             raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}")) from None
 
 
-def record_signature(prepared_id: str, *, citizen_id: str, document_id: str) -> None:
-    """After the signature: the prepared document is signed, by `document_id`."""
-    with get_db(current_app).transaction() as session:
-        done = prepared.mark_signed(session, prepared_id=prepared_id, citizen_id=citizen_id,
-                                     document_id=document_id, now=datetime.now(UTC))
-    if not done:  # withdrawn or expired while the signature was being made
-        log.warning("prepared document changed while being signed",
-                    extra={"prepared": prepared_id, "document": document_id})
+def link_signature(session: Session, prepared_id: str, *, citizen_id: str,
+                   document_id: str) -> None:
+    """In the signature's transaction: the prepared document is signed by `document_id`, or
+    `ApiError` (409 withdrawn or already signed, 410 expired, 404 gone), which rolls the
+    transaction back: neither the signed document's row nor its file is kept."""
+    try:
+        prepared.link_signature(session, prepared_id=prepared_id, citizen_id=citizen_id,
+                                document_id=document_id, now=_now())
+    except prepared.PreparedError as exc:
+        log.warning("prepared document changed while being signed: nothing stored",
+                    extra={"prepared": prepared_id, "status": exc.code})
+        if exc.code == "not_found":
+            raise ApiError(404, "not_found", _("mydocs.prepared.not_found")) from None
+        status, error = prepared.refusal_status(exc.code)
+        count("documents.confirm", error)
+        raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}.while_signing")) from None

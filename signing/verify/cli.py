@@ -118,6 +118,9 @@ def render_text(report: VerificationReport, language: str) -> str:
         lines += ["", f"{document.message(language)}", f"  CSV: {document.csv}",
                   f"  {document.type} · {document.issuer} · {document.issued_at:%Y-%m-%d}",
                   f"  status: {status}" + (f" ({document.reason})" if document.reason else "")]
+    signed = report.citizen_signed
+    if signed is not None:  # who signed it and when; never an agency's document
+        lines += ["", signed.message(language), f"  CSV: {signed.csv}"]
     for number, sig in enumerate(report.signatures, start=1):
         conclusion = sig.conclusion
         sub = f" ({conclusion.sub_indication})" if conclusion.sub_indication else ""

@@ -24,7 +24,7 @@ from asn1crypto import x509 as asn1_x509
 
 from infra.utc import as_utc
 from signing.verify import lookup
-from signing.verify.report import IssuedDocument, VerificationReport
+from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.service import VerifySettings, expectations, pki_evidence, quiet_pyhanko
 from signing.verify.trust import TrustStore
 from signing.verify.validation import Evidence, Verifier
@@ -121,7 +121,8 @@ class CommandVerification:
 
     def verify(self, data: bytes) -> VerificationReport:
         report = self.verifier.verify(data)
-        return report.with_document(self.find_by_content(data))
+        return report.with_document(self.find_by_content(data)).with_citizen_signed(
+            self.find_citizen_signed_by_content(data))
 
     # the PKI -------------------------------------------------------------------------------
 
@@ -185,6 +186,21 @@ class CommandVerification:
             status=status, revoked_at=as_datetime(revoked_at) if revoked_at is not None else None,
             reason=reason, replacement=replacement, matched_by=match[1], sha256=sha256,
             template=template, agency_name=self.agency_name)
+
+    def find_citizen_signed_by_content(self, data: bytes) -> CitizenSignedDocument | None:
+        """`signing.verify.lookup.find_citizen_signed_by_content` in plain SQL."""
+        digests = lookup.candidates(data)
+        wanted, params = _in("sha", digests)
+        query = ("SELECT sha256, id, csv, issued_at, signer_serial, status FROM documents "  # noqa: S608
+                 f"WHERE sha256 IN {wanted} AND kind = 'citizen-signed'")
+        rows = {row[0]: row for row in self.reader.rows(query, params)}
+        match = lookup.best_match(digests, rows)
+        if match is None:
+            return None
+        sha256, id_, csv, issued_at, signer_serial, status = rows[match[0]]
+        return CitizenSignedDocument(id=id_, csv=csv, signed_at=as_datetime(issued_at),
+                                     matched_by=match[1], sha256=sha256,
+                                     signer_serial=signer_serial, status=status)
 
     def agency_name(self, client_id: str) -> str | None:
         """The agency's registered name, else its client id; None if it is no longer

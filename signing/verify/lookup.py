@@ -1,5 +1,9 @@
-"""Is this a document the service issued? Found by its SHA-256, by an earlier revision's
-SHA-256 (content appended after issuance), or by its verification code (CSV).
+"""Is this a document the service issued, or one a citizen signed with it? Found by its
+SHA-256, by an earlier revision's SHA-256 (content appended afterwards), or by its
+verification code (CSV).
+
+An issued (agency-sealed) document is an `IssuedDocument`; a citizen-signed one is a
+`CitizenSignedDocument`, which no page or API presents as issued by an agency.
 
 One indexed query per look-up (`documents.sha256`, `documents.csv`); a second one only to name
 the replacement of a superseded document.
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from signing.errors import InvalidCode
 from signing.verify.errors import IssuedDocumentNotFound
-from signing.verify.report import IssuedDocument
+from signing.verify.report import CitizenSignedDocument, IssuedDocument
 
 if TYPE_CHECKING:  # `cedula verify` finds documents without the ORM (signing.verify.command)
     from sqlalchemy.orm import Session
@@ -85,9 +89,33 @@ def find_by_content(session: Session, *, data: bytes,
     return describe(session, by_digest[match[0]], matched_by=match[1], agency_name=agency_name)
 
 
+def find_citizen_signed_by_content(session: Session, *, data: bytes) -> CitizenSignedDocument | None:
+    """The citizen-signed document whose bytes are `data`, or are an earlier revision of it."""
+    import sqlalchemy as sa
+
+    from signing.models import Document
+
+    digests = candidates(data)
+    rows = session.scalars(sa.select(Document).where(Document.sha256.in_(digests),
+                                                     Document.kind == "citizen-signed")).all()
+    by_digest = {row.sha256: row for row in rows}
+    match = best_match(digests, by_digest)
+    if match is None:
+        return None
+    return citizen_signed(by_digest[match[0]], matched_by=match[1])
+
+
+def citizen_signed(row: Document, *, matched_by: str) -> CitizenSignedDocument:
+    return CitizenSignedDocument(id=row.id, csv=row.csv, signed_at=row.issued_at,
+                                 matched_by=matched_by, sha256=row.sha256,
+                                 signer_serial=row.signer_serial, status=row.status)
+
+
 def find_by_code(session: Session, *, code: str,
-                 agency_name: Callable[[str], str | None] = lambda _: None) -> IssuedDocument:
-    """The issued document with verification code `code` (any spelling `signing.csv` reads).
+                 agency_name: Callable[[str], str | None] = lambda _: None
+                 ) -> IssuedDocument | CitizenSignedDocument:
+    """The document with verification code `code` (any spelling `signing.csv` reads): an
+    issued one, or one a citizen signed.
 
     `InvalidCode` for a mistyped code, `IssuedDocumentNotFound` for a well-formed unknown one.
     """
@@ -97,10 +125,11 @@ def find_by_code(session: Session, *, code: str,
     from signing.models import Document
 
     canonical = verification_code.normalise(code)
-    row = session.scalars(sa.select(Document).where(Document.csv == canonical,
-                                                    Document.kind == "sealed")).first()
+    row = session.scalars(sa.select(Document).where(Document.csv == canonical)).first()
     if row is None:
         raise IssuedDocumentNotFound("No document has this verification code.")
+    if row.kind != "sealed":
+        return citizen_signed(row, matched_by="csv")
     return describe(session, row, matched_by="csv", agency_name=agency_name)
 
 
@@ -134,4 +163,5 @@ def issued_document(*, id: str, csv: str, title: str, client_id: str | None,
         matched_by=matched_by, sha256=sha256, template=template)
 
 
-__all__ = ["InvalidCode", "best_match", "candidates", "describe", "find_by_code", "find_by_content", "revision_digests"]
+__all__ = ["InvalidCode", "best_match", "candidates", "describe", "find_by_code", "find_by_content",
+           "find_citizen_signed_by_content", "revision_digests"]

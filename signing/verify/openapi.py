@@ -47,6 +47,12 @@ SCHEMAS = {
             "document_timestamps": {"type": "array", "items": {"type": "object"}},
             "document": {"oneOf": [{"type": "null"},
                                    {"$ref": "#/components/schemas/IssuedDocument"}]},
+            "citizen_signed": {"oneOf": [{"type": "null"},
+                                         {"$ref": "#/components/schemas/CitizenSignedDocument"}],
+                               "description": "A document a citizen signed with this service "
+                                              "(found by its code or content). It proves who "
+                                              "signed it and when, not its content: no agency "
+                                              "issued it, and `document` stays null for it."},
         },
     },
     "SignatureReport": {
@@ -113,6 +119,20 @@ SCHEMAS = {
             "message": {"type": "string"},
         },
     },
+    "CitizenSignedDocument": {
+        "type": "object",
+        "properties": {
+            "csv": {"type": "string"},
+            "signer": {"type": ["string", "null"],
+                       "description": "The name in the citizen's certificate that signed it."},
+            "signed_at": _TIME,
+            "assurance_level": {"type": ["string", "null"], "enum": ["low", "substantial", "high", None]},
+            "status": {"type": "string", "enum": ["valid"]},
+            "matched_by": {"type": "string", "enum": ["hash", "revision", "csv"]},
+            "issued_by_agency": {"type": "boolean", "enum": [False]},
+            "message": {"type": "string", "description": "What the signature proves, in words."},
+        },
+    },
 }
 
 _REPORT = {"description": "The verification report.",
@@ -140,8 +160,8 @@ PATHS = {
         "responses": {"200": _REPORT, **_errors(400, 413, 415, 422, 429)},
     }},
     "/api/verify/{csv}": {"get": {
-        "summary": "The issued document with this verification code (CSV), its status and the "
-                   "report of its original.",
+        "summary": "The document with this verification code (CSV): an issued one (`document`) "
+                   "or one a citizen signed (`citizen_signed`), and the report of its original.",
         "parameters": [{"name": "csv", "in": "path", "required": True,
                         "schema": {"type": "string"}}, _LANG],
         "responses": {"200": _REPORT, **_errors(429), **{

@@ -17,7 +17,9 @@ RFC 3339 in UTC, absent values are `null`:
       "file": {"sha256": "<hex>", "size": <bytes>},
       "signatures": [<signature>, ...],          # in signing order
       "document_timestamps": [<timestamp>, ...],  # PAdES document time-stamps
-      "document": null | <issued document>        # when this service issued the document
+      "document": null | <issued document>,       # when this service issued the document
+      "citizen_signed": null | <citizen-signed document>  # when a citizen signed it with this
+                                  # service: who signed and when, never an agency's document
     }
 
     <signature> = {
@@ -52,6 +54,10 @@ RFC 3339 in UTC, absent values are `null`:
     <issued document> = {"csv", "type", "issuer", "issued_at", "status": "valid" | "revoked"
                          | "superseded", "revoked_at", "reason", "superseded_by",
                          "matched_by": "hash" | "revision" | "csv", "message"}
+    <citizen-signed document> = {"csv", "signer": "<name in the signer's certificate>" | null,
+                         "signed_at", "assurance_level": "low" | "substantial" | "high" | null,
+                         "status": "valid", "matched_by": "hash" | "revision" | "csv",
+                         "issued_by_agency": false, "message": "<what it proves, in words>"}
 """
 
 from __future__ import annotations
@@ -281,6 +287,55 @@ class IssuedDocument:
 
 
 @dataclass(frozen=True)
+class CitizenSignedDocument:
+    """A document a citizen signed with this service (`kind` "citizen-signed"), as found by
+    hash, by an earlier revision or by CSV.
+
+    What it proves is who signed and when, at which assurance level: the signer's name and
+    level come from the citizen certificate whose serial the row recorded, as validated in the
+    report (`with_signer`), never from what the citizen typed. Its content is the citizen's
+    (or whoever gave it to them to sign): no agency issued it, so it is never reported as
+    `document` (an issued document) and its file name is not shown as a title.
+    """
+
+    id: str
+    csv: str
+    signed_at: datetime
+    matched_by: str  # hash | revision | csv
+    sha256: str
+    signer_serial: str  # hex, of the citizen certificate that signed it
+    status: str = "valid"
+    signer: str | None = None
+    assurance_level: str | None = None
+
+    def with_signer(self, signatures: tuple[SignatureReport, ...]) -> CitizenSignedDocument:
+        """The signer's name and level from the validated signature of the recorded
+        certificate (a citizen signature of the own PKI); unchanged if the file has none."""
+        for signature in signatures:
+            if (signature.signer is not None and signature.signed_as == "citizen_signature"
+                    and signature.signer.certificate.serial == self.signer_serial):
+                return replace(self, signer=signature.signer.name,
+                               assurance_level=signature.assurance_level)
+        return self
+
+    def message(self, language: str) -> str:
+        """Who signed it, when, at which level; then that no agency issued it."""
+        when = _written(self.signed_at, language)
+        if self.signer and self.assurance_level:
+            signed = text("verify.citizen.signed", language, name=self.signer, at=when,
+                          level=text(f"verify.level.{self.assurance_level}", language))
+        else:
+            signed = text("verify.citizen.signed_unnamed", language, at=when)
+        return f"{signed} {text('verify.citizen.not_issued', language)}"
+
+    def as_json(self, language: str) -> dict[str, Any]:
+        return {"csv": self.csv, "signer": self.signer, "signed_at": rfc3339(self.signed_at),
+                "assurance_level": self.assurance_level, "status": self.status,
+                "matched_by": self.matched_by, "issued_by_agency": False,
+                "message": self.message(language)}
+
+
+@dataclass(frozen=True)
 class VerificationReport:
     conclusion: Conclusion
     validated_at: datetime
@@ -291,6 +346,7 @@ class VerificationReport:
     document: IssuedDocument | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra message keys
     reason: str | None = None  # verify.summary.<reason> instead of the indication's text
+    citizen_signed: CitizenSignedDocument | None = None
 
     @property
     def indication(self) -> Indication:
@@ -298,6 +354,21 @@ class VerificationReport:
 
     def with_document(self, document: IssuedDocument | None) -> VerificationReport:
         return replace(self, document=document)
+
+    def with_citizen_signed(self, found: CitizenSignedDocument | None) -> VerificationReport:
+        """With the citizen-signed document this file is (its signer read from the report)."""
+        return replace(self, citizen_signed=found.with_signer(self.signatures) if found else None)
+
+    def with_found(self, found: IssuedDocument | CitizenSignedDocument | None) -> VerificationReport:
+        if isinstance(found, CitizenSignedDocument):
+            return self.with_citizen_signed(found)
+        return self.with_document(found)
+
+    @property
+    def advice_kind(self) -> str | None:
+        """"citizen_signed" when the verdict's words are those of a citizen's signature (no
+        agency issued the document); None for the usual words."""
+        return "citizen_signed" if self.citizen_signed is not None and self.document is None else None
 
     def summary(self, language: str) -> str:
         key = {Indication.TOTAL_PASSED: "passed", Indication.INDETERMINATE: "indeterminate",
@@ -328,7 +399,7 @@ class VerificationReport:
     def as_json(self, language: str) -> dict[str, Any]:
         return {
             "verdict": self.verdict.value,
-            "advice": advice(self.verdict, language),
+            "advice": advice(self.verdict, language, kind=self.advice_kind),
             "indication": self.indication.value,
             "sub_indication": self.conclusion.sub_indication,
             "document_status": self.document_status,
@@ -338,6 +409,7 @@ class VerificationReport:
             "signatures": [s.as_json(language) for s in self.signatures],
             "document_timestamps": [t.as_json(language) for t in self.document_timestamps],
             "document": self.document.as_json(language) if self.document else None,
+            "citizen_signed": self.citizen_signed.as_json(language) if self.citizen_signed else None,
         }
 
 

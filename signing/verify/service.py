@@ -20,7 +20,7 @@ from infra.config import Settings, read_section
 from signing.verify import lookup
 from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
-from signing.verify.report import IssuedDocument, VerificationReport
+from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.trust import TrustStore
 from signing.verify.validation import Evidence, Expectations, Verifier
 
@@ -148,24 +148,26 @@ class VerificationService:
         return lambda client_id: names(session, (client_id,), None).get(client_id)
 
     def verify(self, data: bytes) -> VerificationReport:
-        """The report for an uploaded PDF, with the issued document it is, if any."""
+        """The report for an uploaded PDF, with the issued document it is, if any, and the
+        citizen-signed document it is, if any (a citizen may sign an issued document)."""
         report = self.verifier.verify(data)
         with self.database.read() as session:
             document = lookup.find_by_content(session, data=data, agency_name=self.agency_name(session))
-        return report.with_document(document)
+            signed = lookup.find_citizen_signed_by_content(session, data=data)
+        return report.with_document(document).with_citizen_signed(signed)
 
-    def by_code(self, code: str) -> IssuedDocument:
+    def by_code(self, code: str) -> IssuedDocument | CitizenSignedDocument:
         """`InvalidCode` (mistyped) or `IssuedDocumentNotFound` (unknown) or the document."""
         with self.database.read() as session:
             return lookup.find_by_code(session, code=code, agency_name=self.agency_name(session))
 
-    def original(self, document: IssuedDocument) -> bytes:
-        """The stored PDF of an issued document, byte for byte."""
+    def original(self, document: IssuedDocument | CitizenSignedDocument) -> bytes:
+        """The stored PDF of a document, byte for byte."""
         return self.documents.store.read(document.sha256)
 
-    def report_for(self, document: IssuedDocument) -> VerificationReport:
+    def report_for(self, document: IssuedDocument | CitizenSignedDocument) -> VerificationReport:
         """The report of the stored original, with the document's current status."""
-        return self.verifier.verify(self.original(document)).with_document(document)
+        return self.verifier.verify(self.original(document)).with_found(document)
 
 
 

@@ -64,9 +64,15 @@ def decide(*, indication: str | None, document_status: str | None) -> Verdict:
     return Verdict.INDETERMINATE
 
 
-def advice(verdict: Verdict, language: str) -> dict[str, str]:
-    """The verdict in words: `title`, what it `means`, what to do `next` (JSON and pages)."""
+def advice(verdict: Verdict, language: str, *, kind: str | None = None) -> dict[str, str]:
+    """The verdict in words: `title`, what it `means`, what to do `next` (JSON and pages).
+
+    `kind` "citizen_signed": a valid document a citizen signed with this service is said to be
+    valid as a citizen's signature (who signed it and when), not as a document an agency
+    issued; the other verdicts keep their words."""
     from signing.verify.texts import text
 
-    return {part: text(f"verify.verdict.{verdict.value}.{part}", language)
+    key = f"citizen_signed.{verdict.value}" if kind == "citizen_signed" and verdict.good \
+        else verdict.value
+    return {part: text(f"verify.verdict.{key}.{part}", language)
             for part in ("title", "means", "next")}

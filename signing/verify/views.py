@@ -40,7 +40,7 @@ from signing.models import Document
 from signing.verify import forgery_reports
 from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
 from signing.verify.other_forms import OtherForm
-from signing.verify.report import IssuedDocument, VerificationReport
+from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.service import VerificationService, get_verification
 from signing.verify.verdict import Verdict, advice, decide
 
@@ -181,7 +181,11 @@ def _counted(report: VerificationReport) -> VerificationReport:
     return report
 
 
-def _report_or_none(found: IssuedDocument) -> VerificationReport | None:
+Found = IssuedDocument | CitizenSignedDocument
+"""A document a code names: issued by an agency, or signed by a citizen with this service."""
+
+
+def _report_or_none(found: Found) -> VerificationReport | None:
     """The report of the stored original; None if the file is missing from the store."""
     from signing.store import DocumentNotStored
 
@@ -191,7 +195,7 @@ def _report_or_none(found: IssuedDocument) -> VerificationReport | None:
         return None
 
 
-def _by_code(code: str) -> IssuedDocument | Verdict:
+def _by_code(code: str) -> Found | Verdict:
     """The document a verification code names, or the verdict on the code: `NOT_FOUND` for a
     well-formed code no document has (a possible forgery), `MALFORMED_CODE` for a mistyped one.
     Both count as a miss: guessing is limited."""
@@ -237,13 +241,21 @@ def document(code: str) -> Response:
     return _report_page(report, found, forms=_other_forms(found))
 
 
-def _report_page(report: VerificationReport | None, document: IssuedDocument | None, *,
+def _report_page(report: VerificationReport | None, found: Found | None, *,
                  forms: Iterable[OtherForm] = ()) -> Response:
-    verdict = report.verdict if report is not None else \
-        decide(indication=None, document_status=document.status if document else None)
-    return _page("verify/report.html", report=report, document=document, language=_language(),
-                 forms=forms, verdict=verdict, advice=advice(verdict, _language()),
-                 organisation=_organisation())
+    """The report page; a citizen-signed document is said as such (`citizen`), never as an
+    issued `document`."""
+    document = found if isinstance(found, IssuedDocument) else None
+    citizen = found if isinstance(found, CitizenSignedDocument) else None
+    if report is not None:
+        document, citizen = report.document, report.citizen_signed
+        verdict, kind = report.verdict, report.advice_kind
+    else:
+        verdict = decide(indication=None, document_status=document.status if document else None)
+        kind = "citizen_signed" if citizen is not None and document is None else None
+    return _page("verify/report.html", report=report, document=document, citizen=citizen,
+                 language=_language(), forms=forms, verdict=verdict,
+                 advice=advice(verdict, _language(), kind=kind), organisation=_organisation())
 
 
 @bp.post("/verify/report")
@@ -274,9 +286,12 @@ def _not_found_or_mistyped(form: dict[str, str], errors: list[tuple[str | None, 
     return _not_found(verdict, form["code"], status=400, form=form, errors=errors)
 
 
-def _other_forms(found: IssuedDocument) -> list[OtherForm]:
+def _other_forms(found: Found) -> list[OtherForm]:
+    """Other forms of an issued document (a citizen-signed one has none)."""
     from signing.verify import other_forms
 
+    if not isinstance(found, IssuedDocument):
+        return []
     return other_forms.of(current_app, found.id, found.status)
 
 

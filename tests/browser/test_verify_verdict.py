@@ -64,3 +64,48 @@ def test_verdicts_in_both_languages(browser, agency):
     for lang in LANGUAGES:
         browser.choose_language(lang, then=f"/verify/{document['csv']}")
         _verdict(browser, lang, "revoked")
+
+
+def test_a_citizen_signed_document_is_said_as_such(browser, agency):
+    """The code of a document a citizen signed with Cédula leads to a valid citizen's
+    signature, said as such: who signed and when, not issued by an agency."""
+    import hashlib
+    import os
+    from datetime import UTC, datetime
+
+    from infra.config import get_settings
+    from signing.approval import Approval
+    from signing.citizen_signature import sign
+    from signing.service import CitizenRef, get_documents
+    from tests.signing.verify.samples import blank_pdf
+    from tests.support.authenticator import SoftwareAuthenticator, b64url, from_b64url
+
+    signed_in_citizen(browser)
+    claims = consent_with_keyboard(browser, agency)
+    agency.issue_residence(claims["sub"])  # the document PKI is in place
+    pdf = blank_pdf()
+    citizen = CitizenRef(id="5b0c1b9e-2f43-4a8e-9d0c-6f1f3e3b8a11", given_name="María José",
+                         family_name="Núñez Peña", national_id="04892613-3")
+    settings = get_settings(agency.app)
+    key = SoftwareAuthenticator(origin=settings.origin, rp_id=settings.rp_id)
+    challenge = hashlib.sha256(pdf).digest() + os.urandom(32)
+    response = key.authenticate({"challenge": b64url(challenge)}, user_handle=b"u")["response"]
+    approval = Approval(
+        authenticator_data=from_b64url(response["authenticatorData"]),
+        client_data_json=from_b64url(response["clientDataJSON"]),
+        signature=from_b64url(response["signature"]), credential_id=key.credential_id,
+        credential_public_key=key.cose_public_key(), aaguid=key.aaguid, user_verified=True,
+        level="substantial", approved_at=datetime.now(UTC))
+    document = sign(get_documents(agency.app), citizen=citizen, pdf=pdf, approval=approval,
+                    file_name="contrato.pdf")
+    titles = {"es": "Firma válida de una persona", "en": "Valid signature of a citizen"}
+    for lang in LANGUAGES:
+        browser.choose_language(lang, then=f"/verify/{document.csv}")
+        heading = browser.wait_for("h1#verdict-title")
+        assert heading.get_attribute("data-verdict") == "valid" and titles[lang] in heading.text
+        assert browser.one("#verdict").get_attribute("role") == "status"
+        section = browser.one("#citizen-signed")
+        assert "María José Núñez Peña" in section.text
+        assert not browser.all("#document-heading")
+        check_page(browser, lang)
+        assert_reflows(browser, "verify-citizen-signed")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
+import time
+from datetime import UTC, datetime
 
 import pytest
 
-from signing.store import DocumentNotStored, DocumentStore
+from signing.models import Document
+from signing.store import DocumentNotStored, DocumentStore, digest
 
 
 def test_put_is_content_addressed_and_idempotent(tmp_path):
@@ -21,19 +26,80 @@ def test_put_is_content_addressed_and_idempotent(tmp_path):
     assert not list(store.path(sha).parent.glob(".*.part"))
 
 
-def test_staged_file_is_removed_when_the_block_fails(tmp_path):
-    store = DocumentStore(tmp_path)
-    with pytest.raises(RuntimeError), store.staged(b"%PDF-1.7 b") as stored:
+def _row(stored, document_id: str) -> Document:
+    return Document(id=document_id, csv=document_id[:24], sha256=stored.sha256, size=stored.size,
+                    kind="sealed", template=None, client_id="registro-civil", subject="s",
+                    language="es", title="t", file_name="f.pdf", issued_at=datetime.now(UTC),
+                    level="B-B", signer_serial="1", status="valid")
+
+
+def test_staged_file_is_removed_when_the_block_fails(documents):
+    store = documents.store
+    with pytest.raises(RuntimeError), store.staged(b"%PDF-1.7 b", documents.database) as (stored, _):
         assert store.exists(stored.sha256)
         raise RuntimeError("the transaction failed")
     assert not store.exists(stored.sha256)
 
 
-def test_staged_file_that_already_existed_is_kept(tmp_path):
-    store = DocumentStore(tmp_path)
+def test_staged_file_that_already_existed_is_kept(documents):
+    store = documents.store
     store.put(b"%PDF-1.7 c")
-    with pytest.raises(RuntimeError), store.staged(b"%PDF-1.7 c") as stored:
+    with pytest.raises(RuntimeError), store.staged(b"%PDF-1.7 c", documents.database) as (stored, _):
         raise RuntimeError("boom")
+    assert store.exists(stored.sha256)
+
+
+def test_a_failed_writer_keeps_the_file_another_writer_committed(documents):
+    """Two requests store identical bytes; the one that created the file fails after the other
+    committed its row: the committed document keeps its file."""
+    store, database = documents.store, documents.database
+    data = b"%PDF-1.7 the same bytes for two citizens"
+    with pytest.raises(RuntimeError), store.staged(data, database) as (first, _):
+        assert first.created
+        with store.staged(data, database) as (second, session):
+            assert not second.created
+            session.add(_row(second, "b" * 26))
+        raise RuntimeError("the first transaction failed")
+    assert store.read(first.sha256) == data
+
+
+def test_a_writer_rewrites_the_file_a_failed_writer_removed_before_it_committed(documents):
+    """The failed writer cleans up while the other has written its row but not committed: the
+    other, holding the file's lock before its commit, finds the file gone and writes it again
+    (PostgreSQL), or the clean-up waits for its commit and sees the row (SQLite)."""
+    store, database = documents.store, documents.database
+    data = b"%PDF-1.7 sealed twice"
+    written, cleaned = threading.Event(), threading.Event()
+
+    def fail_after_the_other_wrote() -> None:
+        with contextlib.suppress(RuntimeError), store.staged(data, database) as (first, _):
+            assert first.created
+            written.wait(10)
+            raise RuntimeError("the first transaction failed")
+        cleaned.set()
+
+    failing = threading.Thread(target=fail_after_the_other_wrote)
+    failing.start()
+    while not store.exists(digest(data)):
+        time.sleep(0.01)
+    with store.staged(data, database) as (second, session):
+        session.add(_row(second, "c" * 26))
+        session.flush()
+        written.set()
+        cleaned.wait(0.5)  # PostgreSQL: the clean-up removes the file now; SQLite: it waits
+    failing.join(10)
+    assert store.read(second.sha256) == data
+
+
+def test_the_file_is_kept_when_the_database_cannot_be_asked(documents, monkeypatch):
+    store, database = documents.store, documents.database
+
+    def unavailable(*args, **kwargs):
+        raise OSError("database down")
+
+    with pytest.raises(RuntimeError), store.staged(b"%PDF-1.7 d", database) as (stored, _):
+        monkeypatch.setattr(database, "transaction", unavailable)
+        raise RuntimeError("the transaction failed")
     assert store.exists(stored.sha256)
 
 

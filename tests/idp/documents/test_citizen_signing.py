@@ -92,6 +92,21 @@ def test_citizen_signs_an_agency_document_and_the_seal_stays_valid(web, agency, 
     assert (own["signed_as"], own["assurance_level"]) == ("citizen_signature", "substantial")
     assert own["approval"]["status"] == "verified" and own["approval"]["user_verified"]
     assert own["approval"]["message"].startswith("Approved with a passkey, user verified")
+    # The file holds the agency's document (an earlier revision) and the citizen's signature of
+    # it: each is said for what it is, the citizen's never as issued by the agency.
+    assert report["document"]["csv"] == issued["csv"]
+    assert report["document"]["matched_by"] == "revision"
+    assert report["citizen_signed"]["csv"] == body["csv"]
+    assert report["citizen_signed"]["matched_by"] == "hash"
+    assert report["citizen_signed"]["issued_by_agency"] is False
+    # The code shown after signing (and the Verify link of "My documents") verifies it.
+    by_code = web.get(f"/api/verify/{body['csv']}?lang=en").get_json()
+    assert by_code["verdict"] == "valid" and by_code["document"] is None
+    assert by_code["citizen_signed"]["signer"] == own["signer"]["name"]
+    page = web.get(f"/verify/{body['csv']}")
+    assert page.status_code == 200 and "Firmado por una persona con Cédula" in page.get_data(as_text=True)
+    listing = web.get("/account/documents").get_data(as_text=True)
+    assert f'/verify/{body["csv"]}"' in listing
     assert "signed" in web.get("/account/documents?done=signed").get_data(as_text=True)
     from tests.idp.documents.test_revocation_and_log import _log
 

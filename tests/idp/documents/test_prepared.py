@@ -286,3 +286,52 @@ def test_a_prepared_form_is_normalised_before_the_citizen_sees_it(web, agency, s
     body = post_json(web, f"/account/sign/{upload}/confirm",
                      enrolled.key.authenticate(options)).get_json()
     assert body["signed_from"] == created["sha256"]
+
+
+def _withdraw(app, prepared_id: str) -> None:
+    from idp.documents.models import PreparedDocument
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        session.get(PreparedDocument, prepared_id).status = "withdrawn"
+
+
+@pytest.mark.parametrize(("change", "status", "error", "description"), [
+    (_withdraw, 409, "document_withdrawn",
+     "La institución retiró este documento mientras lo firmabas. No se firmó ni se guardó nada; "
+     "si aún necesitas firmarlo, pide a la institución que te envíe uno nuevo."),
+    (_expire, 410, "document_expired",
+     "Se acabó el plazo para firmar este documento mientras lo firmabas. No se firmó ni se "
+     "guardó nada; pide a la institución que te lo envíe de nuevo."),
+])
+def test_a_document_withdrawn_or_expired_while_being_signed_is_not_stored(
+        web, agency, signed_in, docs_app, monkeypatch, change, status, error, description):
+    """The check before the signature passed; the agency withdrew it (or it expired) while
+    the signature was being made: nothing is stored, and the citizen is told what to do."""
+    from idp.documents import pages
+    from signing.service import get_documents
+
+    enrolled, sub = signed_in
+    token = agency_token(web, agency)
+    created = _prepared(web, token, sub)
+    upload = _open(web, created["id"])
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    made = []
+    sign_pdf = pages.citizen_signature.sign_pdf
+
+    def sign_while_it_changes(*args, **kwargs):
+        signed = sign_pdf(*args, **kwargs)
+        made.append(signed)
+        change(docs_app, created["id"])
+        return signed
+
+    monkeypatch.setattr(pages.citizen_signature, "sign_pdf", sign_while_it_changes)
+    confirm = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
+    assert confirm.status_code == status
+    assert confirm.get_json() == {"error": error, "error_description": description}
+    assert len(made) == 1 and not get_documents(docs_app).store.exists(
+        hashlib.sha256(made[0].pdf).hexdigest())
+    assert _documents(docs_app) == 0
+    agency_view = web.get(f"/api/documents/prepared/{created['id']}", headers=bearer(token))
+    assert agency_view.get_json()["status"] in ("withdrawn", "expired")
+    assert "signed_document_id" not in agency_view.get_json()
