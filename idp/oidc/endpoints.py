@@ -153,6 +153,21 @@ def form_of(mimetype: str, fields: Fields) -> dict[str, str]:
     return values
 
 
+def _pushed_form() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """RFC 9126 section 2.1: an authorization request's parameters, as /authorize reads them:
+    `resource` may be given more than once (RFC 8707 section 2), any other name at most once.
+    The first value of each name (for client authentication) and every value."""
+    if request.mimetype != FORM:
+        raise OidcError(f"send the parameters as {FORM}")
+    every: dict[str, list[str]] = {}
+    for key, value in _flask_fields():
+        every.setdefault(key, []).append(value)
+    for key, values in every.items():
+        if len(values) > 1 and key != "resource":
+            raise OidcError(f"{key} is given more than once (RFC 6749 section 3.1)")
+    return {key: values[0] for key, values in every.items()}, every
+
+
 def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = None) -> Client:
     """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle)."""
     asked = asked or _flask_asked()
@@ -214,11 +229,11 @@ def openid_configuration() -> Response:
 def pushed_authorization_request() -> Response:
     """RFC 9126 section 2: validate the request as /authorize would, keep it, name it."""
     try:
-        form = _form()
+        form, every = _pushed_form()
         client = _authenticated(form, provider().settings.pushed_authorization_request_endpoint)
         if "request_uri" in form:
             raise OidcError("request_uri cannot be pushed (RFC 9126 section 2.1)")
-        params = par.authorization_params({k: [v] for k, v in form.items()}, client_id=client.client_id)
+        params = par.authorization_params(every, client_id=client.client_id)
         settings = provider().settings
         expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
                               issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds)

@@ -194,3 +194,28 @@ def test_a_refresh_narrows_to_one_of_the_resources_named_at_authorization(client
     assert access["aud"] == API_C and access["scope"] == "openid"
     refused = refresh_with(client, portal, narrowed.get_json()["refresh_token"], resource=API_B)
     assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_target"
+
+
+def test_a_pushed_request_may_name_several_resources_as_authorize_does(client, oidc_app, apis, citizen):
+    """RFC 8707 section 2: `resource` may repeat, at /authorize and in a pushed request (RFC 9126
+    section 2.1) alike; /par refused the second one as a repeated parameter."""
+    from urllib.parse import urlencode
+
+    from tests.idp.oidc.conftest import Flow, decide, redirect_params
+    from tests.idp.oidc.test_par import pushed_params
+
+    portal, owner_a, _ = apis
+    _also_api_c(oidc_app, portal, owner_a)
+    flow = Flow()
+    form, headers = portal.auth(pushed_params(portal, flow, scope="openid profile"))
+    pushed = client.post("/par", data={**form, "resource": [API_A, API_C]}, headers=headers)
+    assert pushed.status_code == 201, pushed.get_json()
+    page = client.get("/authorize?" + urlencode({"client_id": portal.client_id,
+                                                 "request_uri": pushed.get_json()["request_uri"]}))
+    code = redirect_params(decide(client, page), portal)["code"]
+    body = exchange(client, portal, code, flow, resource=API_C).get_json()
+    assert claims_of(body["access_token"])["aud"] == API_C
+
+    twice = client.post("/par", data={**form, "state": [flow.state, "other"]}, headers=headers)
+    assert twice.status_code == 400 and twice.get_json()["error"] == "invalid_request"
+    assert "state is given more than once" in twice.get_json()["error_description"]
