@@ -153,10 +153,38 @@ def load(store: EphemeralStore, policy: SessionPolicy, token: str, now: float) -
     if now >= session.ends_at(policy):
         end(store, session)
         return None
-    if now - session.last_seen >= REFRESH_SECONDS:
-        session = replace(session, last_seen=now)
-        _write(store, policy, session, now)
-    return session
+    if now - session.last_seen < REFRESH_SECONDS:
+        return session
+    renewed = _refresh(store, policy, session, raw, now)
+    return renewed if renewed is not None else _read_again(store, policy, session, now)
+
+
+def _refresh(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, raw: bytes,
+             now: float) -> SsoSession | None:
+    """`session` (read as `raw`) seen `now`, written only if its record is still `raw` and its
+    `sid` still names it: a session ended (logout, the cap) or re-authenticated since it was
+    read is never brought back by its refresh. None if not written."""
+    renewed = replace(session, last_seen=now)
+    written = renewed.to_json()
+    ref = session.ref.encode()
+    ttl = max(1.0, renewed.ends_at(policy) - now)
+    if not store.compare_and_set({RECORD + session.ref: (bytes(raw), written),
+                                  BY_SID + session.sid: (ref, ref)}, ttl):
+        return None
+    _keep(written, renewed)  # the next request reads this value: no need to decode it
+    return renewed
+
+
+def _read_again(store: EphemeralStore, policy: SessionPolicy, session: SsoSession,
+                now: float) -> SsoSession | None:
+    """The session as it is now, after its refresh found it changed (rare: a refresh at most
+    once a minute): None if ended or re-authenticated (its record gone, or its `sid` naming
+    another), else as another request refreshed it (not written again)."""
+    raw, ref = store.get_many([RECORD + session.ref, BY_SID + session.sid])
+    if raw is None or ref != session.ref.encode():
+        return None
+    current = decoded(raw, session.ref)
+    return current if now < current.ends_at(policy) else None
 
 
 def rotate(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, *,

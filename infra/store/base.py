@@ -43,6 +43,16 @@ class EphemeralStore(ABC):
             self.set(key, value, ttl)
 
     @abstractmethod
+    def compare_and_set(self, items: Mapping[str, tuple[bytes, bytes]], ttl: float) -> bool:
+        """`items`: key -> (the value expected, the new value). Atomically: if every key still
+        holds its expected value (an absent, expired or non-bytes key holds none), set them all
+        to their new values with this time-to-live and answer True; otherwise change nothing
+        and answer False (a write that must not bring back or overwrite what changed since it
+        was read: an SSO session's refresh racing its end). No items: True, nothing done.
+        One round trip where the store can (a Redis script). Safe to send again after a lost
+        reply: the repeat finds the new values and changes nothing (then answers False)."""
+
+    @abstractmethod
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         """Set only if absent; True if this call set it (replay marks, single-use tokens)."""
 

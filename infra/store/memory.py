@@ -123,6 +123,16 @@ class MemoryStore(EphemeralStore):
             for key, value in items.items():
                 self._values[key] = (bytes(value), now + ttl)
 
+    def compare_and_set(self, items: Mapping[str, tuple[bytes, bytes]], ttl: float) -> bool:
+        now = time.time()
+        with self._lock:
+            self._sweep(now)
+            if any(self._bytes(key, now) != expected for key, (expected, _new) in items.items()):
+                return False
+            for key, (_expected, value) in items.items():
+                self._values[key] = (bytes(value), now + ttl)
+            return True
+
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         now = time.time()
         with self._lock:

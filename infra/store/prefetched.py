@@ -40,6 +40,10 @@ class Prefetched(EphemeralStore):
         self._changed(*items)
         self.store.set_many(items, ttl)
 
+    def compare_and_set(self, items: Mapping[str, tuple[bytes, bytes]], ttl: float) -> bool:
+        self._changed(*items)
+        return self.store.compare_and_set(items, ttl)
+
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         self._changed(key)
         return self.store.add(key, value, ttl)

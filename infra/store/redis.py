@@ -72,6 +72,20 @@ redis.call('SET', KEYS[2], mark, 'PX', ARGV[2])
 return out
 """
 
+# `compare_and_set`: KEYS[i] is set to ARGV[1 + #KEYS + i] (for ARGV[1] ms) only if every
+# KEYS[i] holds ARGV[1 + i]; 1 if set, 0 if nothing was. Every key is compared before the first
+# write (a key of another type compares unequal: pcall, no error). Safe to run again after a lost
+# reply: the repeat finds the new values, changes nothing and answers 0.
+_COMPARE_AND_SET = """
+local n = #KEYS
+for i = 1, n do
+  local current = redis.pcall('GET', KEYS[i])
+  if type(current) ~= 'string' or current ~= ARGV[1 + i] then return 0 end
+end
+for i = 1, n do redis.call('SET', KEYS[i], ARGV[1 + n + i], 'PX', ARGV[1]) end
+return 1
+"""
+
 T = TypeVar("T")
 
 
@@ -184,6 +198,7 @@ class RedisStore(EphemeralStore):
         self._incr = self._client.register_script(_INCR)
         self._take_and_mark = self._client.register_script(_TAKE_AND_MARK)
         self._take_and_read = self._client.register_script(_TAKE_AND_READ)
+        self._compare_and_set = self._client.register_script(_COMPARE_AND_SET)
         self._local = threading.local()
         once = options or RedisOptions()
         self._once_pool = connect(url, RedisOptions(connect_timeout_seconds=once.connect_timeout_seconds,
@@ -307,6 +322,18 @@ class RedisStore(EphemeralStore):
 
         if items:
             self._call(run)
+
+    def compare_and_set(self, items: Mapping[str, tuple[bytes, bytes]], ttl: float) -> bool:
+        """One script, on this thread's client (`_run`: the held connection, or a pool checkout
+        behind Sentinel), with redis-py's retries and NOSCRIPT reload: a repeat after a lost
+        reply changes nothing (see `_COMPARE_AND_SET`), so it need not be sent once only."""
+        if not items:
+            return True
+        keys = [self._prefix + key for key in items]
+        args: list[bytes | int] = [_ms(ttl), *[expected for expected, _new in items.values()],
+                                   *[new for _expected, new in items.values()]]
+        script = self._compare_and_set
+        return bool(self._run(lambda client: script(keys=keys, args=args, client=client)))
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         return bool(self._once(lambda client: client.set(self._k(key), value, px=_ms(ttl), nx=True)))

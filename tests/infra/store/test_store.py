@@ -367,3 +367,117 @@ def test_take_and_read_whose_reply_was_lost_is_not_sent_again(redis_store, monke
     with pytest.raises(StoreError):
         redis_store.take_and_read("code", "mark", "grant_id", 10)
     assert redis_store.get("mark") == b"g-6"  # run once, by the attempt whose reply was lost
+
+
+def test_compare_and_set_sets_every_key_only_if_each_holds_what_was_expected(store):
+    store.set("rec", b"r1", 10)
+    store.set("idx", b"ref", 10)
+    assert store.compare_and_set({"rec": (b"r1", b"r2"), "idx": (b"ref", b"ref")}, 10) is True
+    assert store.get_many(["rec", "idx"]) == [b"r2", b"ref"]
+    # One key changed since it was read: nothing is written, not even the keys that match.
+    assert store.compare_and_set({"rec": (b"r2", b"r3"), "idx": (b"other", b"new")}, 10) is False
+    assert store.get_many(["rec", "idx"]) == [b"r2", b"ref"]
+    # An absent key holds nothing: never created by a compare_and_set.
+    store.delete("rec")
+    assert store.compare_and_set({"rec": (b"r2", b"r3"), "idx": (b"ref", b"ref")}, 10) is False
+    assert store.get_many(["rec", "idx"]) == [None, b"ref"]
+    assert store.compare_and_set({}, 10) is True  # nothing to compare, nothing done
+
+
+def test_compare_and_set_gives_the_keys_its_time_to_live(store):
+    store.set("rec", b"r1", 10)
+    assert store.compare_and_set({"rec": (b"r1", b"r2")}, 0.05) is True
+    time.sleep(0.1)
+    assert store.get("rec") is None
+
+
+def test_compare_and_set_finds_nothing_in_an_expired_key(store):
+    store.set("rec", b"r1", 0.05)
+    time.sleep(0.1)
+    assert store.compare_and_set({"rec": (b"r1", b"r2")}, 10) is False
+    assert store.get("rec") is None
+
+
+def test_compare_and_set_finds_a_set_unequal_to_any_value(store):
+    store.set_add("members", "a", 10)
+    store.set("rec", b"r1", 10)
+    assert store.compare_and_set({"rec": (b"r1", b"r2"), "members": (b"a", b"b")}, 10) is False
+    assert store.get("rec") == b"r1" and store.set_members("members") == {"a"}
+
+
+def test_compare_and_set_lets_one_of_concurrent_writers_win(store):
+    store.set("rec", b"start", 10)
+    store.set("idx", b"ref", 10)
+    results: dict[int, bool] = {}
+    barrier = threading.Barrier(8)
+
+    def write(n: int) -> None:
+        barrier.wait()
+        results[n] = store.compare_and_set({"rec": (b"start", b"w%d" % n), "idx": (b"ref", b"ref")}, 10)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [n for n, won in results.items() if won]
+    assert len(results) == 8 and len(winners) == 1
+    assert store.get("rec") == b"w%d" % winners[0]
+
+
+def test_compare_and_set_does_not_undo_a_concurrent_delete(store):
+    """The SSO session's refresh racing its end: whichever comes second, the key stays gone."""
+    stop = threading.Event()
+
+    def ending() -> None:
+        while not stop.is_set():
+            store.delete("rec")
+
+    store.set("rec", b"r1", 10)
+    thread = threading.Thread(target=ending)
+    thread.start()
+    try:
+        for _ in range(200):
+            store.compare_and_set({"rec": (b"r1", b"r1")}, 10)
+    finally:
+        stop.set()
+        thread.join()
+    assert store.get("rec") is None
+
+
+def test_a_prefetched_store_compares_and_sets_on_the_store(store):
+    from infra.store.prefetched import Prefetched
+
+    store.set("rec", b"r1", 10)
+    prefetched = Prefetched(store, {"rec": b"r1"})
+    assert prefetched.compare_and_set({"rec": (b"r1", b"r2")}, 10) is True
+    assert prefetched.get("rec") == b"r2" == store.get("rec")  # read back from the store
+
+
+def test_compare_and_set_loads_its_script_on_a_server_that_does_not_know_it(redis_store):
+    redis_store.set("rec", b"r1", 10)
+    redis_store._client.script_flush()
+    assert redis_store.compare_and_set({"rec": (b"r1", b"r2")}, 10) is True
+    assert redis_store.get("rec") == b"r2"
+
+
+def test_compare_and_set_whose_reply_was_lost_is_sent_again_and_changes_nothing(redis_store, monkeypatch):
+    """Unlike `take`: a repeat after a lost reply finds the new values and writes nothing."""
+    from redis.connection import Connection
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    redis_store.set("rec", b"r1", 10)
+    redis_store.compare_and_set({"warm": (b"x", b"y")}, 10)  # the script loaded
+    read = Connection.read_response
+    lost = [False]
+
+    def losing(self, *args, **kwargs):
+        response = read(self, *args, **kwargs)
+        if not lost[0]:
+            lost[0] = True
+            raise RedisTimeout("Timeout reading from socket")
+        return response
+
+    monkeypatch.setattr(Connection, "read_response", losing)
+    assert redis_store.compare_and_set({"rec": (b"r1", b"r2")}, 10) is False  # the repeat's answer
+    assert lost[0] and redis_store.get("rec") == b"r2"  # written once, by the attempt whose reply was lost
