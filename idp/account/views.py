@@ -254,12 +254,28 @@ def confirm_delete_passkey(credential: str) -> Page:
 
 @bp.post("/account/passkeys/<credential>/delete")
 def delete_passkey(credential: str) -> BaseResponse:
+    deleted: list[tuple[uuid.UUID, bytes]] = []
+
     def delete(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
+        deleted.append((citizen_id, raw))
         return "deleted"
 
-    return _owned_action(credential, delete, recheck="delete_passkey")
+    response = _owned_action(credential, delete, recheck="delete_passkey")
+    for citizen_id, raw in deleted:  # committed: end what the passkey opened
+        _end_sessions_of_passkey(str(citizen_id), b64url(raw))
+    return response
+
+
+def _end_sessions_of_passkey(citizen_id: str, credential_id: str) -> None:
+    """A deleted passkey (a lost or stolen device) signs nobody in any more: the citizen's
+    other sessions last checked with it end too, with back-channel logout. This browser's
+    session, which just passed a fresh check to delete it, goes on."""
+    current = current_session()
+    for sso in sessions_for(citizen_id):
+        if sso.credential_id == credential_id and (current is None or sso.sid != current.sid):
+            end_session(sid=sso.sid, reason="passkey_deleted")
 
 
 @bp.get("/account/reauth")
