@@ -15,15 +15,17 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.assurance.staff import Console, admitted_or_refusal
+from idp.account import reauth
+from idp.assurance.staff import Console, admitted_or_refusal, reauth_url
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData
 from idp.registrar import services
 from idp.registrar.documents import TYPES, DocumentCheck, read_in_person_form
 from idp.registrar.errors import NotRegistrar
+from idp.sessions import require_citizen
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -59,6 +61,18 @@ def guard(back: str) -> services.Actor | BaseResponse:
     """The signed-in registrar at level high, or the response that stops them (`back`: where a
     passkey re-check returns)."""
     return admitted_or_refusal(services.acting_registrar, NotRegistrar, CONSOLE, back)
+
+
+def stale(back: str) -> BaseResponse | None:
+    """None when the registrar's sign-in is fresh enough to act (a form POST that verifies,
+    binds, enrols or moves a national ID); else a 303 to sign in again at level high, coming
+    back to `back`. As for a citizen's own sensitive actions (idp.account.reauth), a copied
+    session cookie or a console left open must not issue binding codes (a passkey on anyone's
+    account) or freeze accounts."""
+    if reauth.fresh(require_citizen()):
+        return None
+    count("registrar", "reauthentication_required")
+    return no_store(redirect(reauth_url(back), code=303))
 
 
 def own_record(actor: services.Actor, action: str) -> BaseResponse:
@@ -106,6 +120,10 @@ def citizen_view(under: str = "/registrar/citizens/"
             found = target(raw_id, under=under)
             if isinstance(found, BaseResponse):
                 return found
+            if request.method == "POST" and not request.is_json:
+                refusal = stale(f"{under}{found[1]}")
+                if refusal is not None:
+                    return refusal
             return fn(*found, *args, **kwargs)
 
         return view
@@ -140,6 +158,9 @@ def in_person_request(template: str, *, form_id: str, back: str) -> InPersonRequ
     if request.method == "GET":
         return in_person_page(template, actor, values={}, errors={})
     validate_csrf()
+    refusal = stale(back)
+    if refusal is not None:
+        return refusal
     typed = read_in_person_form(request.form, form_id=form_id, scheme=scheme(current_app),
                                 minimum_age=int(get_settings()["enrolment"]["minimum_age"]),
                                 today=now().date())
