@@ -36,7 +36,7 @@ from idp.assurance.levels import rank
 from idp.assurance.models import IdentityProofing
 from idp.assurance.services import proofing_of, raise_proofing, record_evidence
 from idp.citizens.enrolment import EnrolmentData
-from idp.citizens.models import Citizen, Passkey, RecoveryCode
+from idp.citizens.models import FROZEN_PREFIX, Citizen, Passkey, RecoveryCode, is_frozen
 from idp.citizens.services import new_citizen
 from idp.consent import services as consent_services
 from idp.consent.issued_grants import IssuedGrants
@@ -45,7 +45,6 @@ from idp.consent.settings import ConsentPolicy
 from idp.registrar.services import Actor, trail
 from infra.unique_insert import insert_unique
 
-FROZEN_PREFIX = "frozen:"
 METHODS = ("register_channel", "in_person")
 
 
@@ -67,10 +66,6 @@ class Reclaimed:
     """The account that held the national ID, now frozen (None: nobody held it)."""
     agencies: tuple[str, ...]
     """Agencies that held consents or grants of the frozen account (to be logged out)."""
-
-
-def is_frozen(citizen: Citizen) -> bool:
-    return citizen.national_id.startswith(FROZEN_PREFIX)
 
 
 def tombstone(key: bytes, *, citizen_id: uuid.UUID, scheme: str, national_id: str) -> str:

@@ -84,6 +84,15 @@ class RecoveryCode(Base):
 CLOSED_PREFIX = "closed:"
 
 
+# A frozen account's national ID (given back to its holder, idp.assurance.reclaim) is replaced
+# by a keyed tombstone with this prefix.
+FROZEN_PREFIX = "frozen:"
+
+
+def is_frozen(citizen: Citizen) -> bool:
+    return citizen.national_id.startswith(FROZEN_PREFIX)
+
+
 def is_closed(citizen: Citizen) -> bool:
     """The account was closed (right to erasure): its personal data is erased."""
     return citizen.national_id.startswith(CLOSED_PREFIX)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from idp import audit
 from idp.assurance.models import IdentityDocument
 from idp.assurance.services import raise_proofing, record_evidence
-from idp.citizens.models import Citizen
+from idp.citizens.models import Citizen, is_closed, is_frozen
 from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import CitizenNotFound, NotRegistrar, OwnRecord, RegistrarError
 from idp.registrar.models import Registrar, RegistrarAuditEntry
@@ -164,11 +164,18 @@ def _citizen(session: Session, citizen_id: uuid.UUID) -> Citizen:
     return citizen
 
 
+def _holds_no_identity(citizen: Citizen) -> bool:
+    """A frozen record (its national ID given back to the holder, idp.assurance.reclaim) or a
+    closed one (erased): an in-person check or a binding code would bring it back to life."""
+    return is_frozen(citizen) or is_closed(citizen)
+
+
 def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
                      document: DocumentCheck, now: datetime) -> IdentityDocument:
     """Record the document checked face to face and raise the citizen's proofing to high."""
     _not_own(actor, citizen_id, "verify")
-    _citizen(session, citizen_id)
+    if _holds_no_identity(_citizen(session, citizen_id)):
+        raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
     record = IdentityDocument(citizen_id=citizen_id, document_type=document.document_type,
                               document_number=document.number, expiry=document.expiry,
                               checked_at=now, checked_by=actor.registrar_id,
