@@ -223,6 +223,13 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     return BindingCode(code=code, citizen_id=citizen_id, expires_in=ttl)
 
 
+def may_bind(session: Session, citizen_id: uuid.UUID) -> bool:
+    """Whether a redeemed binding code may still sign its citizen in to add a passkey: not
+    when the record was frozen (a reclaim after the code was issued) or closed meanwhile."""
+    citizen = session.get(Citizen, citizen_id)
+    return citizen is not None and not _holds_no_identity(citizen)
+
+
 def redeem_binding(store: EphemeralStore, *, key: bytes, code: str) -> uuid.UUID | None:
     """The citizen a binding code was issued for; the code is spent (single use)."""
     normalised = normalise_binding(code)

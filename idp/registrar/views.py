@@ -167,6 +167,10 @@ def bind() -> BaseResponse:
     hit("bind")
     citizen_id = services.redeem_binding(get_store(current_app), key=pages.binding_key(),
                                          code=request.form.get("code", ""))
+    if citizen_id is not None:
+        with get_db(current_app).read() as db:
+            if not services.may_bind(db, citizen_id):
+                citizen_id = None
     if citizen_id is None:
         count("registrar.bind", "failed")
         return pages.no_store(render_template("registrar/bind.html", code="", failed=True), 400)

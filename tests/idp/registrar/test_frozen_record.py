@@ -35,3 +35,22 @@ def test_a_frozen_record_gets_no_in_person_check_nor_binding_code(client, regist
     with get_db(oidc_app).read() as session:
         assert proofing_of(session, squatter.citizen_id) == ("low", "self_asserted")
     assert ("registrar", "recovery.code_issued", squatter.citizen_id) not in _trail(oidc_app)
+
+
+def test_a_binding_code_issued_before_the_freeze_no_longer_binds(client, registrar, oidc_app):  # noqa: F811
+    squatter = enrol(oidc_app.test_client(), SoftwareAuthenticator(), national_id=dui(22222222),
+                     email="impostor@example.sv")
+    token = csrf(client, "/registrar")
+    document = {"csrf_token": token, "document_type": "passport", "document_number": "A1234567",
+                "document_expiry": FUTURE}
+    page = client.post(f"/registrar/citizens/{squatter.citizen_id}/recovery", data=document)
+    code = re.search(r'id="binding-code">([A-Z0-9-]+)<', page.get_data(as_text=True)).group(1)
+    reclaimed = client.post("/registrar/reclaim", data={
+        **document, "national_id": dui(22222222), "given_name": "Eva", "family_name": "Ruiz",
+        "birthdate": "1991-01-01", "email": "eva@example.sv"})
+    assert reclaimed.status_code == 200
+
+    device = oidc_app.test_client()
+    refused = device.post("/bind", data={"csrf_token": csrf(device, "/bind"), "code": code})
+    assert refused.status_code == 400
+    assert device.get("/account").status_code in (302, 303)  # not signed in to the frozen account
