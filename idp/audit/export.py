@@ -161,32 +161,36 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
             raise AuditError(f"checkpoint at entry {seq} is not valid: {exc}") from None
         if claims.get("seq") != seq or claims.get("head_hash") != cp.get("head_hash"):
             raise AuditError(f"checkpoint at entry {seq} does not say what the document says")
-    proven: set[int] = set()
-    for segment in segments:
-        low, high = int(segment["after"]), int(segment["until"])
-        prev = GENESIS if low == 0 else checkpoints.get(low, {}).get("head_hash")
-        if prev is None or high not in checkpoints:
-            raise AuditError(f"the stretch {low + 1}-{high} has no signed checkpoint at its ends")
-        expected = low + 1
-        for seq, digest in segment["digests"]:
-            if seq != expected:
-                raise AuditError(f"entry {expected} is missing from the stretch {low + 1}-{high}")
-            entry = own.get(seq)
-            if entry is not None:
-                if body_hash(entry["body"]) != digest:
-                    raise AuditError(f"entry {seq} was altered: its content does not match the chain")
-                if entry["prev_hash"] != prev:
-                    raise AuditError(f"entry {seq} does not follow entry {seq - 1}")
-            prev = link_hash(seq=seq, prev=prev, body_digest=digest)
-            if entry is not None:
-                if entry["hash"] != prev:
-                    raise AuditError(f"entry {seq} does not have the hash the chain gives it")
-                proven.add(seq)
-            expected += 1
-        if expected - 1 != high or prev != checkpoints[high]["head_hash"]:
-            raise AuditError(f"the stretch {low + 1}-{high} does not lead to the signed checkpoint "
-                             f"at entry {high}: an entry in it was altered, removed or reordered")
-    unproven = sorted(set(own) - proven - set(document.get("not_yet_checkpointed", [])))
-    if unproven:
-        raise AuditError(f"entry {unproven[0]} is not covered by any stretch of the chain")
-    return len(proven)
+    try:
+        proven: set[int] = set()
+        for segment in segments:
+            low, high = int(segment["after"]), int(segment["until"])
+            prev = GENESIS if low == 0 else checkpoints.get(low, {}).get("head_hash")
+            if prev is None or high not in checkpoints:
+                raise AuditError(f"the stretch {low + 1}-{high} has no signed checkpoint at its ends")
+            expected = low + 1
+            for seq, digest in segment["digests"]:
+                if seq != expected:
+                    raise AuditError(f"entry {expected} is missing from the stretch {low + 1}-{high}")
+                entry = own.get(seq)
+                if entry is not None:
+                    if body_hash(entry["body"]) != digest:
+                        raise AuditError(f"entry {seq} was altered: its content does not match the chain")
+                    if entry["prev_hash"] != prev:
+                        raise AuditError(f"entry {seq} does not follow entry {seq - 1}")
+                prev = link_hash(seq=seq, prev=prev, body_digest=digest)
+                if entry is not None:
+                    if entry["hash"] != prev:
+                        raise AuditError(f"entry {seq} does not have the hash the chain gives it")
+                    proven.add(seq)
+                expected += 1
+            if expected - 1 != high or prev != checkpoints[high]["head_hash"]:
+                raise AuditError(f"the stretch {low + 1}-{high} does not lead to the signed checkpoint "
+                                 f"at entry {high}: an entry in it was altered, removed or reordered")
+        unproven = sorted(set(own) - proven - set(document.get("not_yet_checkpointed", [])))
+        if unproven:
+            raise AuditError(f"entry {unproven[0]} is not covered by any stretch of the chain")
+        return len(proven)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise AuditError(f"the document is not a well-formed data-sharing log ({type(exc).__name__}: {exc}); "
+                         "download it again from the provider") from None
