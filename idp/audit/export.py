@@ -151,6 +151,10 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
         segments = list(document["segments"])
     except (KeyError, TypeError, ValueError):
         raise AuditError("the document lacks checkpoints, entries or segments") from None
+    if len(own) != len(document["entries"]):  # a forged copy beside the genuine entry
+        seen: set[int] = set()
+        twice = next(seq for seq in (int(e["seq"]) for e in document["entries"]) if seq in seen or seen.add(seq))
+        raise AuditError(f"entry {twice} appears twice in the document: one of them is not the log's")
     for seq, cp in checkpoints.items():
         key = trusted.get(str(cp.get("kid")))
         if key is None:

@@ -21,6 +21,21 @@ def bundle_and_keys(oidc_app, audit_log):
     return bundle, trusted
 
 
+def test_a_forged_copy_of_an_entry_beside_the_genuine_one_is_refused(bundle_and_keys):
+    """Attack: a second entry with the same seq and made-up content, placed before the genuine
+    one; the check kept only the last entry of each seq and passed the forged one."""
+    from idp import audit
+
+    bundle, trusted = bundle_and_keys
+    document = json.loads(json.dumps(bundle))
+    forged = json.loads(json.dumps(document["entries"][2]))  # entry 5
+    forged["body"]["agency"] = "tax-office"
+    forged["body"]["claims"] = ["national_id", "address", "income"]
+    document["entries"].insert(0, forged)
+    with pytest.raises(audit.AuditError, match="entry 5 appears twice"):
+        audit.verify_bundle(document, trusted=trusted)
+
+
 @pytest.mark.parametrize("damage", [
     lambda d: d["segments"][0].pop("after"),
     lambda d: d["segments"][1]["digests"].__setitem__(0, "not a pair"),
