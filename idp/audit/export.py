@@ -155,6 +155,10 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
         seen: set[int] = set()
         twice = next(seq for seq in (int(e["seq"]) for e in document["entries"]) if seq in seen or seen.add(seq))
         raise AuditError(f"entry {twice} appears twice in the document: one of them is not the log's")
+    for seq, entry in own.items():  # another citizen's genuine entry checks against the chain too
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("body"), Mapping) \
+                or entry["body"].get("citizen") != document.get("citizen"):
+            raise AuditError(f"entry {seq} is not about this citizen: the document holds someone else's entry")
     for seq, cp in checkpoints.items():
         key = trusted.get(str(cp.get("kid")))
         if key is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from tests.idp.audit.conftest import checkpointed_bundle, fill
 
@@ -33,6 +34,24 @@ def test_a_forged_copy_of_an_entry_beside_the_genuine_one_is_refused(bundle_and_
     forged["body"]["claims"] = ["national_id", "address", "income"]
     document["entries"].insert(0, forged)
     with pytest.raises(audit.AuditError, match="entry 5 appears twice"):
+        audit.verify_bundle(document, trusted=trusted)
+
+
+def test_another_citizens_entry_is_not_proven_as_this_citizens(oidc_app, bundle_and_keys):
+    """Attack: a genuine entry of someone else (c2's entry 2) added to c1's log; it checks
+    against the chain, and was counted as one of c1's releases."""
+    from idp import audit
+    from idp.audit.export import entry_json
+    from idp.audit.models import AuditEntry
+    from infra.db import get_db
+
+    bundle, trusted = bundle_and_keys
+    document = json.loads(json.dumps(bundle))
+    with oidc_app.app_context(), get_db(oidc_app).read() as session:
+        other = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq == 2)).one()
+        document["entries"].insert(1, json.loads(json.dumps(entry_json(other))))
+    assert document["entries"][1]["body"]["citizen"] == "c2"
+    with pytest.raises(audit.AuditError, match="entry 2 is not about this citizen"):
         audit.verify_bundle(document, trusted=trusted)
 
 
