@@ -37,7 +37,7 @@ def month_of(raw: str | None, now: date) -> date:
         try:
             year, month = (int(part) for part in raw.split("-", 1))
             first = date(year, month, 1)
-            if first <= now:
+            if date(1, 1, 31) < first <= now:  # the month before it exists too (the page links it)
                 return first
         except ValueError:
             pass
