@@ -10,6 +10,7 @@ across each stretch and compare it with the signed head hashes (`verify_bundle`,
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -152,8 +153,8 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
     except (KeyError, TypeError, ValueError):
         raise AuditError("the document lacks checkpoints, entries or segments") from None
     if len(own) != len(document["entries"]):  # a forged copy beside the genuine entry
-        seen: set[int] = set()
-        twice = next(seq for seq in (int(e["seq"]) for e in document["entries"]) if seq in seen or seen.add(seq))
+        twice = next(seq for seq, times in Counter(int(e["seq"]) for e in document["entries"]).items()
+                     if times > 1)
         raise AuditError(f"entry {twice} appears twice in the document: one of them is not the log's")
     for seq, entry in own.items():  # another citizen's genuine entry checks against the chain too
         if not isinstance(entry, Mapping) or not isinstance(entry.get("body"), Mapping) \
