@@ -13,8 +13,18 @@ from clients.portal.app import create_portal
 from clients.portal.config import PortalConfigError, from_environment
 
 
+class OneLineFormatter(logging.Formatter):
+    """One event a line: a line break in what a visitor sent (a callback's error_description,
+    a logout token) is written as \\r or \\n, never as a line of its own (log injection)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\r", "\\r").replace("\n", "\\n")
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s portal %(levelname)s %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(asctime)s portal %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
         config = from_environment(os.environ)
     except PortalConfigError as exc:

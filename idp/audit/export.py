@@ -10,6 +10,7 @@ across each stretch and compare it with the signed head hashes (`verify_bundle`,
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -151,6 +152,14 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
         segments = list(document["segments"])
     except (KeyError, TypeError, ValueError):
         raise AuditError("the document lacks checkpoints, entries or segments") from None
+    if len(own) != len(document["entries"]):  # a forged copy beside the genuine entry
+        twice = next(seq for seq, times in Counter(int(e["seq"]) for e in document["entries"]).items()
+                     if times > 1)
+        raise AuditError(f"entry {twice} appears twice in the document: one of them is not the log's")
+    for seq, entry in own.items():  # another citizen's genuine entry checks against the chain too
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("body"), Mapping) \
+                or entry["body"].get("citizen") != document.get("citizen"):
+            raise AuditError(f"entry {seq} is not about this citizen: the document holds someone else's entry")
     for seq, cp in checkpoints.items():
         key = trusted.get(str(cp.get("kid")))
         if key is None:
@@ -161,32 +170,36 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
             raise AuditError(f"checkpoint at entry {seq} is not valid: {exc}") from None
         if claims.get("seq") != seq or claims.get("head_hash") != cp.get("head_hash"):
             raise AuditError(f"checkpoint at entry {seq} does not say what the document says")
-    proven: set[int] = set()
-    for segment in segments:
-        low, high = int(segment["after"]), int(segment["until"])
-        prev = GENESIS if low == 0 else checkpoints.get(low, {}).get("head_hash")
-        if prev is None or high not in checkpoints:
-            raise AuditError(f"the stretch {low + 1}-{high} has no signed checkpoint at its ends")
-        expected = low + 1
-        for seq, digest in segment["digests"]:
-            if seq != expected:
-                raise AuditError(f"entry {expected} is missing from the stretch {low + 1}-{high}")
-            entry = own.get(seq)
-            if entry is not None:
-                if body_hash(entry["body"]) != digest:
-                    raise AuditError(f"entry {seq} was altered: its content does not match the chain")
-                if entry["prev_hash"] != prev:
-                    raise AuditError(f"entry {seq} does not follow entry {seq - 1}")
-            prev = link_hash(seq=seq, prev=prev, body_digest=digest)
-            if entry is not None:
-                if entry["hash"] != prev:
-                    raise AuditError(f"entry {seq} does not have the hash the chain gives it")
-                proven.add(seq)
-            expected += 1
-        if expected - 1 != high or prev != checkpoints[high]["head_hash"]:
-            raise AuditError(f"the stretch {low + 1}-{high} does not lead to the signed checkpoint "
-                             f"at entry {high}: an entry in it was altered, removed or reordered")
-    unproven = sorted(set(own) - proven - set(document.get("not_yet_checkpointed", [])))
-    if unproven:
-        raise AuditError(f"entry {unproven[0]} is not covered by any stretch of the chain")
-    return len(proven)
+    try:
+        proven: set[int] = set()
+        for segment in segments:
+            low, high = int(segment["after"]), int(segment["until"])
+            prev = GENESIS if low == 0 else checkpoints.get(low, {}).get("head_hash")
+            if prev is None or high not in checkpoints:
+                raise AuditError(f"the stretch {low + 1}-{high} has no signed checkpoint at its ends")
+            expected = low + 1
+            for seq, digest in segment["digests"]:
+                if seq != expected:
+                    raise AuditError(f"entry {expected} is missing from the stretch {low + 1}-{high}")
+                entry = own.get(seq)
+                if entry is not None:
+                    if body_hash(entry["body"]) != digest:
+                        raise AuditError(f"entry {seq} was altered: its content does not match the chain")
+                    if entry["prev_hash"] != prev:
+                        raise AuditError(f"entry {seq} does not follow entry {seq - 1}")
+                prev = link_hash(seq=seq, prev=prev, body_digest=digest)
+                if entry is not None:
+                    if entry["hash"] != prev:
+                        raise AuditError(f"entry {seq} does not have the hash the chain gives it")
+                    proven.add(seq)
+                expected += 1
+            if expected - 1 != high or prev != checkpoints[high]["head_hash"]:
+                raise AuditError(f"the stretch {low + 1}-{high} does not lead to the signed checkpoint "
+                                 f"at entry {high}: an entry in it was altered, removed or reordered")
+        unproven = sorted(set(own) - proven - set(document.get("not_yet_checkpointed", [])))
+        if unproven:
+            raise AuditError(f"entry {unproven[0]} is not covered by any stretch of the chain")
+        return len(proven)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise AuditError(f"the document is not a well-formed data-sharing log ({type(exc).__name__}: {exc}); "
+                         "download it again from the provider") from None

@@ -55,6 +55,9 @@ class Period:
         return found
 
 
+EARLIEST, LATEST = date(1000, 1, 1), date(9998, 12, 31)
+
+
 def parse_period(*, start: str | None, end: str | None, step: str | None, today: date,
                  max_days: int, default_days: int = 30) -> Period:
     """The period asked for (ISO dates, both included; default: the last `default_days`
@@ -63,9 +66,12 @@ def parse_period(*, start: str | None, end: str | None, step: str | None, today:
         if raw is None or not raw.strip():
             return fallback
         try:
-            return date.fromisoformat(raw.strip())
+            found = date.fromisoformat(raw.strip())
         except ValueError:
             raise PeriodError(name, "a date like 2026-12-01 is expected") from None
+        if not EARLIEST <= found <= LATEST:  # periods and buckets reach days around it
+            raise PeriodError(name, f"a date from {EARLIEST} to {LATEST} is expected")
+        return found
 
     last = day("end", end, today)
     first = day("start", start, last - timedelta(days=default_days - 1))

@@ -37,7 +37,7 @@ def month_of(raw: str | None, now: date) -> date:
         try:
             year, month = (int(part) for part in raw.split("-", 1))
             first = date(year, month, 1)
-            if first <= now:
+            if date(1, 1, 31) < first <= now:  # the month before it exists too (the page links it)
                 return first
         except ValueError:
             pass
@@ -72,6 +72,13 @@ def page() -> Response:
                               data=data, documents=total("document.issued"),
                               verifications=total("verification")))
     overall = {kind: public(_sum(found, kind), floor).total for kind in KINDS}
+    # As `public` does for one series: with one agency hidden, the exact overall total minus the
+    # agencies shown would give its count away.
+    for kind, column in (("consent.given", "consents"), ("document.issued", "documents"),
+                         ("verification", "verifications")):
+        values = [getattr(row, column) for row in rows]
+        if sum(isinstance(v, str) for v in values) == 1 and not isinstance(overall[kind], str):
+            overall[kind] = f"≥ {sum(v for v in values if isinstance(v, int))}"
     response = Response(render_template("indicators/transparency.html", rows=rows, overall=overall,
                                         month=first, floor=floor,
                                         previous=(first - timedelta(days=1)).strftime("%Y-%m"),

@@ -63,6 +63,8 @@ def parse_search(args: Mapping[str, str]) -> Search:
         raw = args.get(name, "").strip()
         try:
             days[name] = date.fromisoformat(raw) if raw else None
+            if days[name] == date.max:  # the search ends before the day after: there is none
+                raise ValueError(raw)
         except ValueError:
             days[name] = None
             errors.append(name)
@@ -98,6 +100,10 @@ def _cell(value: object) -> object:
 @operator_page
 def export(actor: Actor) -> BaseResponse:
     search = parse_search(request.args)
+    if search.errors:  # not the whole trail in place of the days asked for
+        return Response(json.dumps({"error": "invalid_request", "error_description": f"{search.errors[0]}: a date "
+                                    "like 2026-12-01 is expected; correct it and export again"}),
+                        status=400, mimetype="application/json")
     fmt = "json" if request.args.get("format") == "json" else "csv"
     with get_db(current_app).transaction() as session:
         rows = [_row(e) for e in session.scalars(search.statement().limit(EXPORT_LIMIT))]

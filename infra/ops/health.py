@@ -55,6 +55,8 @@ def readyz() -> Response:
     response = jsonify(status="ok" if ready else "fail", checks=checks)
     response.status_code = 200 if ready else 503
     response.headers["Cache-Control"] = "no-store"
+    if not ready:
+        response.headers["Retry-After"] = "30"
     return response
 
 
