@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from redis.connection import Connection
-from redis.exceptions import TimeoutError as RedisTimeout
 
 from infra.store.base import StoreError
 from tests.support.parts import redis_store_for
+from tests.support.redis_faults import lose_the_next_reply
 
 
 @pytest.fixture
@@ -24,25 +23,10 @@ def redis_store():
     candidate.close()
 
 
-def _lose_the_next_reply(monkeypatch) -> None:
-    """The next reply read is lost (a timeout) after the server answered it."""
-    read = Connection.read_response
-    lost = [False]
-
-    def losing(self, *args, **kwargs):
-        response = read(self, *args, **kwargs)
-        if not lost[0]:
-            lost[0] = True
-            raise RedisTimeout("Timeout reading from socket")
-        return response
-
-    monkeypatch.setattr(Connection, "read_response", losing)
-
-
 def test_a_code_whose_reply_was_lost_is_not_answered_as_a_replay(redis_store, monkeypatch):
     redis_store.set("code", json.dumps({"grant_id": "g-1"}).encode(), 60)
     redis_store.take_and_mark("warm", "warm-mark", "grant_id", 60)  # the script loaded
-    _lose_the_next_reply(monkeypatch)
+    lose_the_next_reply(monkeypatch)
     try:
         taken = redis_store.take_and_mark("code", "mark", "grant_id", 60)
     except StoreError:
@@ -52,7 +36,7 @@ def test_a_code_whose_reply_was_lost_is_not_answered_as_a_replay(redis_store, mo
 
 def test_a_single_use_value_whose_reply_was_lost_is_not_lost(redis_store, monkeypatch):
     redis_store.set("once", b"v", 60)
-    _lose_the_next_reply(monkeypatch)
+    lose_the_next_reply(monkeypatch)
     try:
         taken = redis_store.take("once")
     except StoreError:
@@ -63,7 +47,7 @@ def test_a_single_use_value_whose_reply_was_lost_is_not_lost(redis_store, monkey
 def test_a_replay_mark_whose_reply_was_lost_is_not_taken_for_a_replay(redis_store, monkeypatch):
     """`add` (SET NX: a DPoP proof's jti, a client assertion's jti): the retry finds the key its
     own lost attempt set, and the first use of a proof would be refused as a replay."""
-    _lose_the_next_reply(monkeypatch)
+    lose_the_next_reply(monkeypatch)
     try:
         added = redis_store.add("jti", b"1", 60)
     except StoreError:

@@ -9,6 +9,7 @@ import pytest
 
 from infra.store import MemoryStore, RedisStore
 from tests.support.parts import redis_store_for
+from tests.support.redis_faults import lose_the_next_reply
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -346,27 +347,14 @@ def test_take_and_read_that_fails_takes_nothing(redis_store):
 def test_take_and_read_whose_reply_was_lost_is_not_sent_again(redis_store, monkeypatch):
     """As `take_and_mark` (tests/security/test_store_replies_lost.py): a reply lost after the
     server ran it is a StoreError (503), never a second attempt that finds the code gone."""
-    from redis.connection import Connection
-    from redis.exceptions import TimeoutError as RedisTimeout
-
     from infra.store import StoreError
 
     redis_store.set("code", b'{"grant_id": "g-6"}', 10)
     redis_store.take_and_read("warm", "warm-mark", "grant_id", 10)  # the script loaded
-    read = Connection.read_response
-    lost = [False]
-
-    def losing(self, *args, **kwargs):
-        response = read(self, *args, **kwargs)
-        if not lost[0]:
-            lost[0] = True
-            raise RedisTimeout("Timeout reading from socket")
-        return response
-
-    monkeypatch.setattr(Connection, "read_response", losing)
+    lost = lose_the_next_reply(monkeypatch)
     with pytest.raises(StoreError):
         redis_store.take_and_read("code", "mark", "grant_id", 10)
-    assert redis_store.get("mark") == b"g-6"  # run once, by the attempt whose reply was lost
+    assert lost[0] and redis_store.get("mark") == b"g-6"  # run once, by the attempt whose reply was lost
 
 
 def test_compare_and_set_sets_every_key_only_if_each_holds_what_was_expected(store):
@@ -463,21 +451,8 @@ def test_compare_and_set_loads_its_script_on_a_server_that_does_not_know_it(redi
 
 def test_compare_and_set_whose_reply_was_lost_is_sent_again_and_changes_nothing(redis_store, monkeypatch):
     """Unlike `take`: a repeat after a lost reply finds the new values and writes nothing."""
-    from redis.connection import Connection
-    from redis.exceptions import TimeoutError as RedisTimeout
-
     redis_store.set("rec", b"r1", 10)
     redis_store.compare_and_set({"warm": (b"x", b"y")}, 10)  # the script loaded
-    read = Connection.read_response
-    lost = [False]
-
-    def losing(self, *args, **kwargs):
-        response = read(self, *args, **kwargs)
-        if not lost[0]:
-            lost[0] = True
-            raise RedisTimeout("Timeout reading from socket")
-        return response
-
-    monkeypatch.setattr(Connection, "read_response", losing)
+    lost = lose_the_next_reply(monkeypatch)
     assert redis_store.compare_and_set({"rec": (b"r1", b"r2")}, 10) is False  # the repeat's answer
     assert lost[0] and redis_store.get("rec") == b"r2"  # written once, by the attempt whose reply was lost
