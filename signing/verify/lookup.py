@@ -71,38 +71,34 @@ def best_match(digests: list[str], found: Collection[str]) -> tuple[str, str] | 
     return None
 
 
+def _by_content(session: Session, data: bytes, kind: str) -> tuple[Document, str] | None:
+    """The stored document of `kind` whose bytes are `data` or an earlier revision of it, and
+    how it matched (`best_match`)."""
+    import sqlalchemy as sa
+
+    from signing.models import Document
+
+    digests = candidates(data)
+    rows = session.scalars(sa.select(Document).where(Document.sha256.in_(digests),
+                                                     Document.kind == kind)).all()
+    by_digest = {row.sha256: row for row in rows}
+    match = best_match(digests, by_digest)
+    return None if match is None else (by_digest[match[0]], match[1])
+
+
 def find_by_content(session: Session, *, data: bytes,
                     agency_name: Callable[[str], str | None] = lambda _: None
                     ) -> IssuedDocument | None:
     """The issued document whose bytes are `data`, or are an earlier revision of `data`."""
-    import sqlalchemy as sa
-
-    from signing.models import Document
-
-    digests = candidates(data)
-    rows = session.scalars(sa.select(Document).where(Document.sha256.in_(digests),
-                                                     Document.kind == "sealed")).all()
-    by_digest = {row.sha256: row for row in rows}
-    match = best_match(digests, by_digest)
-    if match is None:
-        return None
-    return describe(session, by_digest[match[0]], matched_by=match[1], agency_name=agency_name)
+    found = _by_content(session, data, "sealed")
+    return None if found is None else describe(session, found[0], matched_by=found[1],
+                                               agency_name=agency_name)
 
 
 def find_citizen_signed_by_content(session: Session, *, data: bytes) -> CitizenSignedDocument | None:
     """The citizen-signed document whose bytes are `data`, or are an earlier revision of it."""
-    import sqlalchemy as sa
-
-    from signing.models import Document
-
-    digests = candidates(data)
-    rows = session.scalars(sa.select(Document).where(Document.sha256.in_(digests),
-                                                     Document.kind == "citizen-signed")).all()
-    by_digest = {row.sha256: row for row in rows}
-    match = best_match(digests, by_digest)
-    if match is None:
-        return None
-    return citizen_signed(by_digest[match[0]], matched_by=match[1])
+    found = _by_content(session, data, "citizen-signed")
+    return None if found is None else citizen_signed(found[0], matched_by=found[1])
 
 
 def citizen_signed(row: Document, *, matched_by: str) -> CitizenSignedDocument:
