@@ -86,21 +86,11 @@ def main() -> None:
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     prefix = f"cedula-profile-{os.getpid()}:"
     try:
-        from bench.scenarios import _consented
-        from idp import create_app
-        from idp.schema import SCHEMA
-        from keys import get_service
+        from bench.scenarios import _consented, bench_app
         from tests.idp.oidc.conftest import exchange, get_code
 
-        SCHEMA.upgrade(url)
-        app = create_app({"server": {"issuer": "http://localhost", "data_dir": tempfile.mkdtemp()},
-                          "database": {"url": url}, "store": {"redis_url": REDIS_URL, "key_prefix": prefix},
-                          "logging": {"level": "ERROR"}, "metrics": {"enabled": False},
-                          "rate_limit": {"attempts": 10**9, "challenges": 10**9},
-                          "session": {"max_per_citizen": 10**6}})
-        service = get_service(app)
-        service.custody.initialise()
-        service.keyring.bootstrap(service.now())
+        app = bench_app(Path(tempfile.mkdtemp()), database_url=url,
+                        store={"redis_url": REDIS_URL, "key_prefix": prefix})
         browser, agency = _consented(app, 10000002)
 
         def prepared() -> Callable[[], Any]:

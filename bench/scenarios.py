@@ -19,15 +19,16 @@ from typing import Any
 from bench.harness import Result, Skipped, measure
 
 
-def _app(data_dir: Path):
+def bench_app(data_dir: Path, *, database_url: str, store: dict[str, Any]):
+    """The provider as the in-process benchmarks run it: migrated, keys made, no limits that a
+    benchmark's thousands of requests from one address would hit."""
     from idp import create_app
     from idp.schema import SCHEMA
     from keys import get_service
 
-    url = f"sqlite:///{data_dir / 'bench.db'}"
-    SCHEMA.upgrade(url)
+    SCHEMA.upgrade(database_url)
     app = create_app({"server": {"issuer": "http://localhost", "data_dir": str(data_dir)},
-                      "database": {"url": url}, "store": {"redis_url": ""},
+                      "database": {"url": database_url}, "store": store,
                       "logging": {"level": "ERROR"}, "metrics": {"enabled": False},
                       "rate_limit": {"attempts": 10**9, "challenges": 10**9},
                       # `signin` signs one citizen in again and again from new browsers: measure
@@ -37,6 +38,10 @@ def _app(data_dir: Path):
     service.custody.initialise()
     service.keyring.bootstrap(service.now())
     return app
+
+
+def _app(data_dir: Path):
+    return bench_app(data_dir, database_url=f"sqlite:///{data_dir / 'bench.db'}", store={"redis_url": ""})
 
 
 def _agency(app):

@@ -72,6 +72,7 @@ def test_the_page_of_the_code_says_what_a_citizen_signature_proves(pki_app, sign
     # nothing presents it as an agency's document: no issuer, no agency verdict, no file name
     assert "Issued by" not in text and "Registro Civil" not in text
     assert "document-heading" not in text
+    assert f'href="/verify/{document.csv}/pdf" download' in text
     assert client.get(f"/verify/{document.csv}/pdf").data == pdf
 
 

@@ -85,6 +85,7 @@ def test_pages_and_original(pki_app, issued):
     assert client.get(f"/verify?code={document.csv.lower()}").status_code == 303
     page = client.get(f"/verify/{document.csv}")
     assert page.status_code == 200 and document.csv.encode() in page.data
+    assert f'href="/verify/{document.csv}/pdf" download'.encode() in page.data  # the original, offered
     original = client.get(f"/verify/{document.csv}/pdf")
     assert original.data == pdf and original.mimetype == "application/pdf"
     token = re.search(rb'name="csrf_token" value="([^"]+)"', index.data).group(1).decode()
