@@ -194,7 +194,7 @@ def test_the_request_paths_statements_take_the_driver_path(fresh_app):
     from idp.audit.log import _INSERT
     from idp.consent.services import _NOTE_USE
     from idp.oidc.models import INSERT_GRANT, INSERT_REFRESH_TOKEN
-    from infra.group_commit import _plan
+    from infra.statement_plans import plan_for
 
     dialect = get_db(fresh_app).engine.dialect
     every = ("id", "grant_id", "token_hash", "scopes", "created_at", "expires_at", "used_at", "dpop_jkt")
@@ -203,7 +203,7 @@ def test_the_request_paths_statements_take_the_driver_path(fresh_app):
     for statement, keys in ((_INSERT, tuple(entry.values)), (INSERT_GRANT, grant_keys),
                             (INSERT_REFRESH_TOKEN, every), (_NOTE_USE, ("consent", "now")),
                             (upsert_statement(dialect.name), tuple(upsert_rows([increment("k")])[0]))):
-        plan = _plan(statement, keys, dialect)
+        plan = plan_for(statement, keys, dialect)
         assert not plan.core, plan.sql
         assert "RETURNING" not in plan.sql
 
@@ -215,18 +215,18 @@ def test_direct_parameters_are_those_construct_params_gives(fresh_app):
 
     from idp.audit.log import _INSERT
     from idp.consent.services import _NOTE_USE
-    from infra.group_commit import _plan
+    from infra.statement_plans import plan_for
 
     dialect = get_db(fresh_app).engine.dialect
     entry = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", claims=["sub", "email"],
                                 purpose="p", now=MOMENT)[0]
     for statement, values in ((_INSERT, dict(entry.values)), (_NOTE_USE, {"consent": uuid.uuid4(), "now": MOMENT})):
-        plan = _plan(statement, tuple(values), dialect)
+        plan = plan_for(statement, tuple(values), dialect)
         if dialect.name != "sqlite":
             continue  # psycopg's parameters are named: `construct_params` builds them
         assert plan.direct is not None
         assert plan.parameters(values) == replace(plan, direct=None).parameters(values)
-    partial = _plan(_NOTE_USE, ("consent",), dialect)  # a parameter not among the values
+    partial = plan_for(_NOTE_USE, ("consent",), dialect)  # a parameter not among the values
     assert partial.direct is None
 
 
@@ -375,16 +375,22 @@ def infra_group_commit():
     return infra.group_commit
 
 
+def _insert_plan(app, column: sa.Column):
+    """The dialect, the group commit's plan of an INSERT of `column`, and SQLAlchemy's own bind
+    processor for it."""
+    from infra.statement_plans import plan_for
+
+    dialect = get_db(app).engine.dialect
+    table = sa.Table(f"group_commit_{column.name}", sa.MetaData(), sa.Column("n", sa.Integer, primary_key=True),
+                     column)
+    plan = plan_for(sa.insert(table), (column.name,), dialect)
+    return dialect, plan, column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
 @pytest.mark.parametrize("none_as_null", [False, True])
 def test_json_values_are_serialized_as_sqlalchemys_json_processor_serializes_them(fresh_app, none_as_null):
     """SQLite: the plan's JSON processor is a quicker one; it gives what SQLAlchemy's gives."""
-    from infra.group_commit import _plan
-
-    dialect = get_db(fresh_app).engine.dialect
-    column = sa.Column("doc", sa.JSON(none_as_null=none_as_null))
-    table = sa.Table("group_commit_json", sa.MetaData(), sa.Column("n", sa.Integer, primary_key=True), column)
-    plan = _plan(sa.insert(table), ("doc",), dialect)
-    stock = column.type.dialect_impl(dialect).bind_processor(dialect)
+    dialect, plan, stock = _insert_plan(fresh_app, sa.Column("doc", sa.JSON(none_as_null=none_as_null)))
     if dialect.name != "sqlite":
         assert plan.processors["doc"] is not None
         return
@@ -403,13 +409,7 @@ def test_datetime_values_are_written_as_sqlalchemys_sqlite_processor_writes_them
     import random
     from datetime import timedelta, timezone
 
-    from infra.group_commit import _plan
-
-    dialect = get_db(fresh_app).engine.dialect
-    column = sa.Column("at", sa.DateTime(timezone=True))
-    table = sa.Table("group_commit_datetime", sa.MetaData(), sa.Column("n", sa.Integer, primary_key=True), column)
-    plan = _plan(sa.insert(table), ("at",), dialect)
-    stock = column.type.dialect_impl(dialect).bind_processor(dialect)
+    dialect, plan, stock = _insert_plan(fresh_app, sa.Column("at", sa.DateTime(timezone=True)))
     if dialect.name != "sqlite":
         return
     assert stock is not None and plan.processors["at"] is not stock

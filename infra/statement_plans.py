@@ -1,0 +1,160 @@
+"""A statement compiled once for the group commit's driver-level batches (`infra.group_commit`):
+the SQL text, the parameter order and the dialect's bind processors, so that the values the
+driver is given are those SQLAlchemy itself would send (`Plan.parameters`), at a fraction of
+SQLAlchemy's per-execution cost. Where a plan cannot be run on the driver (a watched UPDATE or
+DELETE, defaults to compute, expanding parameters), `Plan.core` says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
+from sqlalchemy.sql.compiler import SQLCompiler
+
+# Plans kept per GroupCommit (one engine, one dialect); a process uses a handful of statements.
+MAX_PLANS = 512
+
+PlanKey = tuple[int, tuple[str, ...]]
+_Direct = tuple[tuple[str, "Callable[[Any], Any] | None"], ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One statement compiled for one dialect and one set of value names: what the driver is
+    given, and how each value set becomes the driver's parameters (as SQLAlchemy's execution
+    context does it: `construct_params`, then the bind processors, in the dialect's order)."""
+
+    statement: sa.Executable  # kept: the cache key holds its id()
+    sql: str
+    compiled: SQLCompiler
+    positional: tuple[str, ...] | None
+    processors: Mapping[str, Callable[[Any], Any]]
+    escaped: Mapping[str, str]
+    sequence: Callable[[list[Any]], Sequence[Any]]
+    # Run through SQLAlchemy Core instead (a watched UPDATE/DELETE, defaults to compute, ...).
+    core: bool
+    # Positional, every parameter one of the value names (none from the statement itself, none
+    # escaped): the driver's parameters are the values in the dialect's order, each through its
+    # bind processor, as `construct_params` then the processors give them (built directly:
+    # `construct_params` was most of the cost for a batch of one).
+    direct: _Direct | None = None
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        direct = self.direct
+        if direct is not None:
+            return self.sequence([values[key] if process is None else process(values[key])
+                                  for key, process in direct])
+        params = self.compiled.construct_params(values, escape_names=False)
+        processors = self.processors
+        if self.positional is not None:
+            return self.sequence([processors[key](params[key]) if key in processors else params[key]
+                                  for key in self.positional])
+        escaped = self.escaped
+        return {escaped.get(key, key): processors[key](value) if key in processors else value
+                for key, value in params.items()}
+
+
+def plan_for(statement: sa.Executable, keys: tuple[str, ...], dialect: sa.Dialect) -> Plan:
+    compiled = cast(sa.ClauseElement, statement).compile(
+        dialect=dialect, column_keys=list(keys), for_executemany=True)  # no implicit RETURNING
+    assert isinstance(compiled, SQLCompiler)
+    options = statement.get_execution_options()
+    watched = (compiled.isupdate or compiled.isdelete) and not options.get("cache_neutral")
+    needs_core = bool(
+        watched or compiled.insert_prefetch or compiled.update_prefetch
+        or compiled.returning or compiled.implicit_returning
+        or compiled.literal_execute_params or compiled.post_compile_params
+        or compiled.schema_translate_map or options.get("schema_translate_map"))
+    positional = (tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None
+                  else None)
+    processors = _quicker(compiled, cast(Mapping[str, Callable[[Any], Any]], compiled._bind_processors), dialect)
+    return Plan(
+        statement=statement, sql=compiled.string, compiled=compiled, positional=positional,
+        processors=processors, escaped=dict(compiled.escaped_bind_names), sequence=dialect.execute_sequence_format,
+        core=needs_core, direct=_direct(compiled, positional, keys, processors))
+
+
+# json.dumps with its defaults, as the C encoder it makes per call, made once (without the
+# circular-reference bookkeeping: a value that contains itself ends in RecursionError instead of
+# ValueError): the same text, a fraction of the cost for the small documents written here.
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_DUMPS = (_C_ENCODER(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
+                     False, False, True) if _C_ENCODER is not None else None)
+
+
+def _quicker(compiled: SQLCompiler, processors: Mapping[str, Callable[[Any], Any]],
+             dialect: sa.Dialect) -> Mapping[str, Callable[[Any], Any]]:
+    """`processors`, with SQLAlchemy's JSON bind processor replaced by one that gives the same
+    values (issue 16: json.dumps was a fifth of a /token's parameters) where it is the stock
+    one: the type's own `bind_processor`, the dialect's default serializer (json.dumps) and no
+    string processing after it (SQLite; psycopg's JSON types adapt values their own way)."""
+    if _DUMPS is None or dialect._json_serializer is not None:
+        return processors
+    quicker = dict(processors)
+    for bind in compiled.binds.values():
+        if bind.key not in processors:
+            continue
+        impl = bind.type.dialect_impl(dialect)
+        if (isinstance(impl, sa.JSON) and type(impl).bind_processor is sa.JSON.bind_processor
+                and type(impl)._make_bind_processor is sa.JSON._make_bind_processor
+                and impl._str_impl.bind_processor(dialect) is None):
+            quicker[bind.key] = _json_processor(none_as_null=impl.none_as_null)
+        elif (isinstance(impl, SQLITE_DATETIME) and type(impl).bind_processor is SQLITE_DATETIME.bind_processor
+              and impl._storage_format == SQLITE_DATETIME._storage_format):
+            quicker[bind.key] = _sqlite_datetime_processor(processors[bind.key])
+    return quicker
+
+
+def _sqlite_datetime_processor(stock: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLite's DATETIME bind processor with its default storage format ("YYYY-MM-DD
+    HH:MM:SS.ffffff", the time zone left out) for a `datetime`: the same text from the C
+    `isoformat` (the year zero-padded to four digits, the microseconds always written, an
+    offset cut off) instead of a %-format of seven attributes (issue 16: five per /token).
+    Anything else (None, a date, a subclass, a wrong type) goes to the stock processor."""
+    exact = datetime
+
+    def process(value: Any) -> Any:
+        if type(value) is exact:
+            return value.isoformat(" ", "microseconds")[:26]
+        return stock(value)
+
+    return process
+
+
+def _json_processor(*, none_as_null: bool) -> Callable[[Any], Any]:
+    """`sa.JSON._make_bind_processor` without string processing, serializing as json.dumps."""
+    encode = _DUMPS
+    assert encode is not None
+    null = sa.JSON.NULL
+    sql_null = sa.sql.elements.Null
+
+    def process(value: Any) -> Any:
+        if value is null:
+            value = None
+        elif isinstance(value, sql_null) or (value is None and none_as_null):
+            return None
+        return "".join(encode(value, 0))
+
+    return process
+
+
+def _direct(compiled: SQLCompiler, positional: tuple[str, ...] | None, keys: tuple[str, ...],
+            processors: Mapping[str, Callable[[Any], Any]]) -> _Direct | None:
+    """`Plan.direct` when the statement's parameters are exactly the value names (each bound
+    once, in positional order), else None (`construct_params` decides)."""
+    if positional is None or compiled.escaped_bind_names or len(set(positional)) != len(positional):
+        return None
+    if set(positional) != set(keys):
+        return None
+    binds = {bind.key: bind for bind in compiled.binds.values()}
+    for key in positional:
+        bind = binds.get(key)
+        if bind is None or bind.callable is not None or bind.expanding or bind.literal_execute:
+            return None
+    return tuple((key, processors.get(key)) for key in positional)
