@@ -14,19 +14,28 @@ from tests.idp.registrar.test_registrar import FUTURE, _trail, registrar  # noqa
 from tests.support.authenticator import SoftwareAuthenticator
 
 
-def test_a_frozen_record_gets_no_in_person_check_nor_binding_code(client, registrar, oidc_app):  # noqa: F811
-    from idp.assurance.services import proofing_of
-    from infra.db import get_db
+def _squatter(app):
+    """Someone who enrolled with another person's national ID."""
+    return enrol(app.test_client(), SoftwareAuthenticator(), national_id=dui(22222222), email="impostor@example.sv")
 
-    squatter = enrol(oidc_app.test_client(), SoftwareAuthenticator(), national_id=dui(22222222),
-                     email="impostor@example.sv")
-    token = csrf(client, "/registrar/reclaim")
-    document = {"csrf_token": token, "document_type": "passport", "document_number": "A1234567",
-                "document_expiry": FUTURE}
+
+def _reclaim_from_the_squatter(client, document: dict) -> None:
+    """The holder of the ID card, in person: the registrar gives the ID back (the squatter's account frozen)."""
     reclaimed = client.post("/registrar/reclaim", data={
         **document, "national_id": dui(22222222), "given_name": "Eva", "family_name": "Ruiz",
         "birthdate": "1991-01-01", "email": "eva@example.sv"})
     assert reclaimed.status_code == 200
+
+
+def test_a_frozen_record_gets_no_in_person_check_nor_binding_code(client, registrar, oidc_app):  # noqa: F811
+    from idp.assurance.services import proofing_of
+    from infra.db import get_db
+
+    squatter = _squatter(oidc_app)
+    token = csrf(client, "/registrar/reclaim")
+    document = {"csrf_token": token, "document_type": "passport", "document_number": "A1234567",
+                "document_expiry": FUTURE}
+    _reclaim_from_the_squatter(client, document)
 
     for action in ("recovery", "verify"):
         refused = client.post(f"/registrar/citizens/{squatter.citizen_id}/{action}", data=document)
@@ -38,17 +47,13 @@ def test_a_frozen_record_gets_no_in_person_check_nor_binding_code(client, regist
 
 
 def test_a_binding_code_issued_before_the_freeze_no_longer_binds(client, registrar, oidc_app):  # noqa: F811
-    squatter = enrol(oidc_app.test_client(), SoftwareAuthenticator(), national_id=dui(22222222),
-                     email="impostor@example.sv")
+    squatter = _squatter(oidc_app)
     token = csrf(client, "/registrar")
     document = {"csrf_token": token, "document_type": "passport", "document_number": "A1234567",
                 "document_expiry": FUTURE}
     page = client.post(f"/registrar/citizens/{squatter.citizen_id}/recovery", data=document)
     code = re.search(r'id="binding-code">([A-Z0-9-]+)<', page.get_data(as_text=True)).group(1)
-    reclaimed = client.post("/registrar/reclaim", data={
-        **document, "national_id": dui(22222222), "given_name": "Eva", "family_name": "Ruiz",
-        "birthdate": "1991-01-01", "email": "eva@example.sv"})
-    assert reclaimed.status_code == 200
+    _reclaim_from_the_squatter(client, document)
 
     device = oidc_app.test_client()
     refused = device.post("/bind", data={"csrf_token": csrf(device, "/bind"), "code": code})

@@ -78,21 +78,14 @@ def test_the_page_of_the_code_says_what_a_citizen_signature_proves(pki_app, sign
 
 def test_cedula_verify_says_the_same(pki_app, signed, tmp_path):
     """`cedula verify` (plain SQL, no app) recognises it as the API does."""
-    import json
-
     from click.testing import CliRunner
 
     from idp.cli import Context, cli
     from infra.config import get_settings
+    from tests.signing.verify.command_report import command_and_api
 
     document, pdf = signed
-    (tmp_path / "signed.pdf").write_bytes(pdf)
-    result = CliRunner().invoke(cli, ["verify", "--json", "--lang", "en", str(tmp_path / "signed.pdf")],
-                                obj=Context(settings=get_settings(pki_app)))
-    assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
-    api = pki_app.test_client().post("/api/verify?lang=en", data=pdf,
-                                     headers={"Content-Type": "application/pdf"}).get_json()
+    body, api = command_and_api(pki_app, tmp_path / "signed.pdf", pdf)
     assert body["citizen_signed"] == api["citizen_signed"] and body["advice"] == api["advice"]
     assert _citizen_part(body)["csv"] == document.csv
     text = CliRunner().invoke(cli, ["verify", "--lang", "en", str(tmp_path / "signed.pdf")],

@@ -171,19 +171,10 @@ def test_cli_exit_codes(pki_app, issued, tmp_path):
 def test_cli_verifies_with_the_verification_app_alone(pki_app, issued, tmp_path):
     """`cedula verify` builds only the verification parts (signing.verify.command, no app): the
     same report as the API of the whole app, the issued document found."""
-    import json
-
-    from idp.cli import Context, cli
-    from infra.config import get_settings
+    from tests.signing.verify.command_report import command_and_api
 
     document, pdf = issued
-    (tmp_path / "good.pdf").write_bytes(pdf)
-    result = CliRunner().invoke(cli, ["verify", "--json", "--lang", "en", str(tmp_path / "good.pdf")],
-                                obj=Context(settings=get_settings(pki_app)))
-    assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
-    api = pki_app.test_client().post("/api/verify?lang=en", data=pdf,
-                                     headers={"Content-Type": "application/pdf"}).get_json()
+    body, api = command_and_api(pki_app, tmp_path / "good.pdf", pdf)
     assert body["signatures"] == api["signatures"] and body["indication"] == api["indication"]
     assert body["document"]["csv"] == document.csv
 
