@@ -395,3 +395,26 @@ def test_a_wallet_session_cannot_raise_the_accounts_proofing_with_its_pid(docs_a
     assert asked.status_code == 303 and asked.headers["Location"].startswith("/account/reauth?")
     assert 'id="request-link"' not in asked.get_data(as_text=True)
     assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+
+
+def test_a_pid_shared_for_enrolment_does_not_proof_a_squatted_account_signed_in_by_wallet(
+        docs_app, pid_issuer, holder):
+    """The person shares their PID to enrol (their number is free), someone enrols the number
+    meanwhile, and the person then signs in with the wallet in the same browser (into that
+    account): finishing the wallet enrolment must not make the PID the account's proofing,
+    which the other person's passkey would inherit. Only a passkey session finishes it."""
+    from tests.idp.wallet.test_enrolment import _share
+    from tests.idp.wallet.test_enrolment import _start as start_enrolment
+
+    person = docs_app.test_client()
+    enrolment = start_enrolment(person)
+    assert _share(person, holder, pid_issuer, enrolment).status_code == 200  # "ready"
+    account = enrol(docs_app.test_client())  # the same details, enrolled by someone else
+    params = _start(person)
+    assert _respond(person, params, _present(holder, pid_issuer, params)).status_code == 200
+    assert _done(person, params).status_code == 303
+
+    complete = person.get(f"/enrol/wallet/complete?state={enrolment['state']}")
+    assert 'data-status="raised"' not in complete.get_data(as_text=True)
+    assert complete.status_code in (303, 404)
+    assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
