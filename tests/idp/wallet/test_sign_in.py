@@ -418,3 +418,19 @@ def test_a_pid_shared_for_enrolment_does_not_proof_a_squatted_account_signed_in_
     assert 'data-status="raised"' not in complete.get_data(as_text=True)
     assert complete.status_code in (303, 404)
     assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+
+
+def test_signing_in_a_wallet_session_asks_for_the_accounts_proofing_first(docs_app, citizen,
+                                                                          pid_issuer, holder):
+    """A signature is approved with one of the account's passkeys, whose sign-in stands on the
+    account's stored proofing (the wallet's PID proofs the wallet sign-in only): an account not
+    proofed yet is told so before a file is chosen (the way: /account/assurance), rather than
+    refused after the upload and the passkey confirmation."""
+    browser = docs_app.test_client()
+    params = _start(browser)
+    assert _respond(browser, params, _present(holder, pid_issuer, params)).status_code == 200
+    assert _done(browser, params).status_code == 303
+    page = browser.get("/account/sign")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 403 and 'data-reason="identity"' in html
+    assert 'id="raise-level"' in html
