@@ -59,7 +59,8 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
 
     One query: the citizen's proofing and the passkey's recorded attestation facts. The
     authenticator level is the lower of what the passkey proved when it was registered and
-    what this sign-in showed (`amr`: user verification).
+    what this sign-in showed (`amr`: user verification). A wallet sign-in (`amr` with `pop`,
+    no passkey) is proofed high by the PID it presented (`idp.wallet.sign_in`).
     """
     methods = tuple(dict.fromkeys(amr))
     verified = amr_module.user_verified(methods)
@@ -82,6 +83,11 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     proofing: Level = (row.level if row is not None and row.level else "low")
     if row is None or row.id is None:
         authenticator, final_amr = from_amr, methods
+        if row is not None and from_amr == "high" and raw_credential is None:
+            # A wallet sign-in (`idp.wallet.sign_in`): its PID matched this record when it
+            # signed in, and is the proofing of this sign-in only; the stored proofing, which
+            # every passkey of the account inherits, is not raised by it.
+            proofing = "high"
     else:
         recorded = row.authenticator_level or authenticator_level(
             user_verified=True, backup_eligible=row.backup_eligible, attestation_trusted=False)

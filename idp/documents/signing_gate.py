@@ -4,6 +4,8 @@ the upload pages and by documents an agency prepared for signature."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Response, current_app, render_template
 
 from idp.documents import eligibility
@@ -16,12 +18,20 @@ from signing.service import get_documents
 
 
 def _refusal(session: SsoSession) -> eligibility.Refusal | None:
-    """Why this sign-in may not sign (below documents.minimum_signing_level), or None."""
-    from idp.assurance.services import assess
+    """Why this sign-in may not sign (below documents.minimum_signing_level), or None.
+
+    A session without a passkey (a wallet sign-in) is judged on the account's stored proofing:
+    its PID proofs that sign-in only (`idp.wallet.sign_in`), and the signature is approved
+    with one of the account's passkeys, which stands on the stored proofing."""
+    from idp.assurance.levels import lower
+    from idp.assurance.services import assess, proofing_of
 
     with get_db(current_app).read() as db:
         assessment = assess(db, citizen_id=session.citizen_id,
                             credential_id=session.credential_id, amr=session.amr)
+        if session.credential_id is None:
+            stored, _ = proofing_of(db, session.citizen_id)
+            assessment = replace(assessment, proofing=stored, level=lower(stored, assessment.level))
     return eligibility.refusal(assessment, minimum=get_documents(current_app).settings.minimum_signing_level)
 
 

@@ -89,12 +89,16 @@ def enrol_with_wallet_done() -> Response:
 @bp.get("/enrol/wallet/complete")
 def enrol_with_wallet_complete() -> Response:
     """After the passkey: the PID raises the new account's proofing to high if the details
-    the person enrolled with are still the PID's."""
+    the person enrolled with are still the PID's. Only in a passkey session: the proofing is
+    the account's, which its passkeys inherit (a wallet sign-in may be into an account whose
+    passkeys are someone else's, `idp.wallet.sign_in`)."""
     from idp.citizens import scheme
     from idp.wallet import enrolment, proofing
     from idp.wallet.vp_response import ProvenIdentity
 
     session = require_citizen()
+    if session.credential_id is None:
+        return _page("wallet/proofing_done.html", 404, outcome=None)
     identity = enrolment.take(get_store(current_app), state=request.args.get("state", ""),
                               binding=request.cookies.get(enrolment.COOKIE))
     if identity is None:

@@ -9,14 +9,20 @@ used once. The decision (`decide`) is pure of HTTP: the view starts the SSO sess
 
 A PID is issued at eIDAS LoA high and the wallet's key binding proves possession of its
 hardware-held key with user verification: the session's `amr` is `AMR`, which
-`idp.assurance` rates as a high authenticator, and a matching PID raises the citizen's
-proofing to high (method `eudi_wallet`), so the sign-in is at level high.
+`idp.assurance` rates as a high authenticator, and for which it takes the PID, matched against
+the record at this sign-in, as the proofing: the sign-in is at level high.
+
+The citizen's stored proofing is *not* raised. It is a fact about the account, which every
+passkey of the account inherits, and the PID proves who is at this browser, not who holds
+those passkeys: an account enrolled with someone's details by another person (identity
+squatting, issue 12) would otherwise sign documents in that person's name at substantial once
+the person had signed in with their wallet. Proofing with a PID is done in a passkey session
+(`/account/wallet-proofing`), where the same person shows both.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,13 +51,13 @@ class Outcome:
 
 
 def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: datetime) -> Outcome:
-    """Who this verified PID signs in, in the caller's transaction: "signed_in" (proofing
-    raised to high, audited), "unknown" (no account with this number: enrol), "foreign" (not
-    this country's scheme), "closed" (the account was closed or frozen) or "mismatch" (the
-    names or birth date differ from the record: refused and audited)."""
+    """Who this verified PID signs in, in the caller's transaction: "signed_in" (audited; the
+    stored proofing is left as it is, see the module docstring), "unknown" (no account with
+    this number: enrol), "foreign" (not this country's scheme), "closed" (the account was
+    closed or frozen) or "mismatch" (the names or birth date differ from the record: refused
+    and audited)."""
     from idp import audit
     from idp.assurance.reclaim import is_frozen
-    from idp.assurance.services import raise_proofing
     from idp.citizens import services
     from idp.citizens.models import is_closed
 
@@ -78,7 +84,6 @@ def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: date
         audit.append(session, event="wallet.sign_in_refused", citizen_id=citizen_id,
                      claims=differences, now=now)
         return Outcome("mismatch", citizen_id, differences)
-    raise_proofing(session, citizen_id=uuid.UUID(citizen_id), method="eudi_wallet", now=now)
     audit.append(session, event="wallet.signed_in", citizen_id=citizen_id,
                  claims=("family_name", "given_name", "birthdate", "national_id"), now=now)
     return Outcome("signed_in", citizen_id)

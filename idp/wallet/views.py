@@ -382,8 +382,16 @@ _OUTCOME = "wallet:vp:outcome:"
 @bp.route("/account/wallet-proofing", methods=["GET", "POST"])
 def wallet_proofing() -> Response:
     """GET: what proving one's identity with a wallet means; POST (CSRF): a presentation
-    request (OpenID4VP) as QR code and same-device link."""
+    request (OpenID4VP) as QR code and same-device link.
+
+    Only in a session checked with one of the account's passkeys: the PID becomes the
+    account's proofing, which all its passkeys inherit, so the person showing it must hold one
+    (a wallet sign-in, whose PID proofs that sign-in only, re-checks with a passkey first)."""
+    from idp.account import reauth
+
     session = require_citizen()
+    if session.credential_id is None:
+        return reauth.recheck_redirect("/account/wallet-proofing")
     wallet = get_wallet()
     created = None
     if request.method == "POST":

@@ -138,7 +138,8 @@ def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
                             "this passkey is not one of the signed-in citizen's")
     _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
-                       user_handle=passkey.user_handle, challenge=ceremony.challenge, now=now)
+                       backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
+                       challenge=ceremony.challenge, now=now)
     return _signed_in(passkey)
 
 
@@ -188,15 +189,23 @@ def use_passkey(session: Session, *, rp: RelyingParty, response: Any, passkey: A
     WebAuthnError if not."""
     _verify_and_record(session.connection(), rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
+                       backup_eligible=passkey.backup_eligible,
                        user_handle=passkey.citizen.user_handle, challenge=challenge, now=now)
 
 
 def _verify_and_record(connection: sa.Connection, *, rp: RelyingParty, response: Any, passkey_id: int,
-                       public_key: bytes, sign_count: int, user_handle: bytes, challenge: bytes,
-                       now: float) -> None:
+                       public_key: bytes, sign_count: int, backup_eligible: bool, user_handle: bytes,
+                       challenge: bytes, now: float) -> None:
     verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
                                 public_key=public_key, stored_sign_count=sign_count,
                                 user_handle=user_handle)
+    # Section 7.2, step 18: backup eligibility is fixed when the credential is created, and the
+    # level of assurance rests on it (only a device-bound passkey reaches high). A credential
+    # that says otherwise now is not the one registered (its key may be copied elsewhere).
+    if verified.backup_eligible != bool(backup_eligible):
+        raise WebAuthnError("invalid_credential",
+                            f"the assertion says backup eligible (BE) {int(verified.backup_eligible)}"
+                            f", the passkey was registered with BE {int(bool(backup_eligible))}")
     try:
         services.record_use(connection, passkey_id=passkey_id, previous_count=sign_count,
                             sign_count=verified.sign_count, backed_up=verified.backed_up,
@@ -224,7 +233,8 @@ def finish_sign_in(connection: sa.Connection, store: EphemeralStore, *, rp: Rely
         raise WebAuthnError("unknown_credential", "this passkey is not registered here")
     _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
-                       user_handle=passkey.user_handle, challenge=ceremony.challenge, now=now)
+                       backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
+                       challenge=ceremony.challenge, now=now)
     return _signed_in(passkey)
 
 

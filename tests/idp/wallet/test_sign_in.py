@@ -99,7 +99,8 @@ def test_a_matching_pid_signs_in_at_level_high_and_continues(docs_app, citizen, 
     with get_db(docs_app).read() as db:
         level = assess(db, citizen_id=citizen.citizen_id, credential_id=None, amr=sessions[0].amr)
     assert (level.level, level.proofing, level.authenticator) == ("high", "high", "high")
-    assert _proofing_level(docs_app, citizen.citizen_id) == ("high", "eudi_wallet")
+    # the PID proofs this sign-in; the account's stored proofing is not raised by it
+    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
     assert "wallet.signed_in" in _log(docs_app, citizen.citizen_id)
     # the result is used once
     assert _done(browser, params).status_code == 404
@@ -344,3 +345,92 @@ def test_an_agency_sign_in_continues_and_its_id_token_says_high_and_wallet(
     id_token = claims_of(tokens["id_token"])
     assert id_token["acr"] == "http://eidas.europa.eu/LoA/high"
     assert id_token["amr"] == ["pop", "hwk", "user", "mfa"]
+
+
+def test_a_wallet_sign_in_does_not_lend_its_pid_to_the_accounts_passkeys(docs_app, pid_issuer, holder):
+    """Identity squatting (issue 12): whoever enrolled the person's details first holds the
+    account and its passkeys. When the genuine person then signs in with their PID, that
+    proves who is at the browser now, not who holds the account's passkeys: the squatter's
+    own passkey sign-ins must stay at the account's proofing (low), never sign in the
+    person's name at substantial. The wallet session itself is at level high."""
+    from idp.assurance.services import assess
+    from infra.db import get_db
+    from tests.idp.conftest import sign_in
+
+    account = enrol(docs_app.test_client())  # the PID's person's details, typed by someone else
+
+    person = docs_app.test_client()
+    params = _start(person)
+    assert _respond(person, params, _present(holder, pid_issuer, params)).status_code == 200
+    assert _done(person, params).status_code == 303
+    wallet = [s for s in _sessions(docs_app, account.citizen_id) if "pop" in s.amr]
+    with get_db(docs_app).read() as db:
+        found = assess(db, citizen_id=account.citizen_id, credential_id=None, amr=wallet[0].amr)
+    assert (found.level, found.proofing) == ("high", "high")
+
+    assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+    squatter = docs_app.test_client()
+    assert sign_in(squatter, account.key).status_code == 200
+    assert squatter.get("/account/sign").status_code == 403  # below the signing minimum
+    assert "wallet.signed_in" in _log(docs_app, account.citizen_id)
+
+
+def test_a_wallet_session_cannot_raise_the_accounts_proofing_with_its_pid(docs_app, pid_issuer, holder):
+    """The same squatted account: the person signed in with their wallet cannot make the PID
+    the account's proofing from /account/wallet-proofing either (which every passkey of the
+    account, the squatter's too, would inherit); that page needs a passkey of the account
+    (a re-check first), as proofing by a register code does."""
+    from tests.idp.conftest import csrf
+
+    account = enrol(docs_app.test_client())
+    person = docs_app.test_client()
+    params = _start(person)
+    assert _respond(person, params, _present(holder, pid_issuer, params)).status_code == 200
+    assert _done(person, params).status_code == 303
+
+    page = person.get("/account/wallet-proofing")
+    assert page.status_code == 303
+    assert page.headers["Location"] == "/account/reauth?next=/account/wallet-proofing"
+    asked = person.post("/account/wallet-proofing", data={"csrf_token": csrf(person, "/account")})
+    assert asked.status_code == 303 and asked.headers["Location"].startswith("/account/reauth?")
+    assert 'id="request-link"' not in asked.get_data(as_text=True)
+    assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+
+
+def test_a_pid_shared_for_enrolment_does_not_proof_a_squatted_account_signed_in_by_wallet(
+        docs_app, pid_issuer, holder):
+    """The person shares their PID to enrol (their number is free), someone enrols the number
+    meanwhile, and the person then signs in with the wallet in the same browser (into that
+    account): finishing the wallet enrolment must not make the PID the account's proofing,
+    which the other person's passkey would inherit. Only a passkey session finishes it."""
+    from tests.idp.wallet.test_enrolment import _share
+    from tests.idp.wallet.test_enrolment import _start as start_enrolment
+
+    person = docs_app.test_client()
+    enrolment = start_enrolment(person)
+    assert _share(person, holder, pid_issuer, enrolment).status_code == 200  # "ready"
+    account = enrol(docs_app.test_client())  # the same details, enrolled by someone else
+    params = _start(person)
+    assert _respond(person, params, _present(holder, pid_issuer, params)).status_code == 200
+    assert _done(person, params).status_code == 303
+
+    complete = person.get(f"/enrol/wallet/complete?state={enrolment['state']}")
+    assert 'data-status="raised"' not in complete.get_data(as_text=True)
+    assert complete.status_code in (303, 404)
+    assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+
+
+def test_signing_in_a_wallet_session_asks_for_the_accounts_proofing_first(docs_app, citizen,
+                                                                          pid_issuer, holder):
+    """A signature is approved with one of the account's passkeys, whose sign-in stands on the
+    account's stored proofing (the wallet's PID proofs the wallet sign-in only): an account not
+    proofed yet is told so before a file is chosen (the way: /account/assurance), rather than
+    refused after the upload and the passkey confirmation."""
+    browser = docs_app.test_client()
+    params = _start(browser)
+    assert _respond(browser, params, _present(holder, pid_issuer, params)).status_code == 200
+    assert _done(browser, params).status_code == 303
+    page = browser.get("/account/sign")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 403 and 'data-reason="identity"' in html
+    assert 'id="raise-level"' in html

@@ -149,6 +149,24 @@ def test_backup_state_without_eligibility_is_refused(client, enrolled):
     assert error_of(response) == "invalid_credential"
 
 
+def test_a_device_bound_passkey_that_turns_backup_eligible_is_refused(client, enrolled):
+    """W3C WebAuthn Level 3, section 7.2, step 18: backup eligibility is fixed when the
+    credential is created, and the level of assurance rests on it (a device-bound passkey can
+    reach high, a synced one never does). An assertion whose BE flag differs from the stored
+    one is not the credential registered (its key may now be copied to other devices)."""
+    assert error_of(sign_in(fresh(client), enrolled.key, be=True)) == "invalid_credential"
+    assert error_of(sign_in(fresh(client), enrolled.key, be=True, bs=True)) == "invalid_credential"
+    assert sign_in(fresh(client), enrolled.key).status_code == 200
+
+
+def test_a_synced_passkey_that_says_device_bound_is_refused(client):
+    key = SoftwareAuthenticator(backup_eligible=True, backed_up=True)
+    enrol(client, key)
+    assert error_of(sign_in(fresh(client), key, be=False, bs=False)) == "invalid_credential"
+    assert sign_in(fresh(client), key).status_code == 200
+    assert sign_in(fresh(client), key, bs=False).status_code == 200  # backup state may change
+
+
 def test_deleted_passkey_cannot_sign_in(client, enrolled):
     with get_db(client.application).transaction() as db:
         db.query(Passkey).delete()
