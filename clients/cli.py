@@ -240,7 +240,7 @@ def grant_scope(client_id: str, scopes: tuple[str, ...]) -> None:
 @clients.command("initial-token")
 @click.option("--label", default="", help="Who the token is for (kept for the audit).")
 @click.option("--scope", "scopes", multiple=True, help="Restricted scope clients may register (repeatable).")
-@click.option("--uses", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--uses", type=click.IntRange(min=1, max=1_000_000), default=1, show_default=True)
 @click.option("--days", type=click.IntRange(min=1, max=365), default=7, show_default=True)
 def initial_token(label: str, scopes: tuple[str, ...], uses: int, days: int) -> None:
     """Issue an initial access token for dynamic registration (RFC 7591); shown only now."""

@@ -72,14 +72,14 @@ def _build(config: Mapping[str, Any] | Settings | None, components: list[Compone
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = CedulaFlask("idp", instance_path=str(settings.data_dir), instance_relative_config=False)
     SETTINGS.install(app, settings)
-    app.config["MAX_CONTENT_LENGTH"] = int(settings["server"]["max_body_bytes"])
+    app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
     app.config["SESSION_COOKIE_SECURE"] = settings.secure
     app.config["PREFERRED_URL_SCHEME"] = "https" if settings.secure else "http"
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     SECRETS.install(app, AppSecrets(master_secret(settings)))
 
-    hops = int(settings["server"]["proxy_hops"])
+    hops = settings.server.proxy_hops
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 

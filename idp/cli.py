@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from infra.config import ConfigError
+from infra.config import MAX_WORKERS, PORTS, ConfigError
 
 if TYPE_CHECKING:
     from idp.cli_context import Context
@@ -200,8 +200,8 @@ def _redact(url: str) -> str:
 
 @cli.command()
 @click.option("--host", help="Address to bind (default: server.host).")
-@click.option("--port", type=int, help="Port to bind (default: server.port).")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: server.workers).")
+@click.option("--port", type=click.IntRange(*PORTS), help="Port to bind (default: server.port).")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), help="Worker processes (default: server.workers).")
 @click.option("--server", "server", type=click.Choice(["granian", "gunicorn"]), default="granian", show_default=True,
               help="WSGI server (docs/operations.md, Serving).")
 @_pass_context
@@ -214,9 +214,9 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
     try:
         run_server(
             settings,
-            host=host or str(settings["server"]["host"]),
-            port=port if port is not None else int(settings["server"]["port"]),
-            workers=workers or int(settings["server"]["workers"]),
+            host=host or settings.server.host,
+            port=port if port is not None else settings.server.port,
+            workers=workers or settings.server.workers,
             server=server,
         )
     except ServeError as exc:
@@ -225,7 +225,7 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
 
 @cli.command()
 @click.option("--host", help="Address the provider binds (default: server.host).")
-@click.option("--port", type=int, help="Port of the provider (default: server.port).")
+@click.option("--port", type=click.IntRange(*PORTS), help="Port of the provider (default: server.port).")
 @_pass_context
 def demo(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the provider with two demo agency portals (what `make run` does); prepares the
@@ -237,8 +237,8 @@ def demo(ctx: Context, host: str | None, port: int | None) -> None:
     settings = ctx.settings
     prepare_database(settings)
     try:
-        run_demo(ctx.app, host=host or str(settings["server"]["host"]),
-                 port=port if port is not None else int(settings["server"]["port"]))
+        run_demo(ctx.app, host=host or settings.server.host,
+                 port=port if port is not None else settings.server.port)
     except (RuntimeError, KeyStoreError) as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -32,16 +32,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, server: str
         )
     if server not in SERVERS:
         raise ServeError(f"--server {server!r} is not known: use one of {', '.join(SERVERS)}.")
-    if server == "granian" and int(settings["server"].get("max_requests", 0)):
+    if server == "granian" and settings.server.max_requests:
         raise ServeError(
             "server.max_requests (CEDULA_SERVER_MAX_REQUESTS) replaces a worker after that many "
             "requests, which only gunicorn does: run `cedula serve --server gunicorn`, or set "
             "server.max_requests = 0 (granian)."
-        )
-    if float(settings["server"]["worker_timeout"]) < 0:
-        raise ServeError(
-            "server.worker_timeout (CEDULA_SERVER_WORKER_TIMEOUT) is seconds, or 0 for none: "
-            f"{settings['server']['worker_timeout']} is neither."
         )
     if bool(settings["metrics"]["enabled"]):
         metrics_folder(settings)

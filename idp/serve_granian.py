@@ -115,7 +115,7 @@ def server_for(settings: Settings, *, host: str, port: int, workers: int) -> MPS
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
-        blocking_threads=int(settings["server"]["threads"]),
+        blocking_threads=settings.server.threads,
         http=HTTPModes.http1,
         websockets=False,
         http1_settings=HTTP1Settings(header_read_timeout=30_000, keep_alive=True),
@@ -142,5 +142,5 @@ def serve_granian(settings: Settings, *, host: str, port: int, workers: int) -> 
     multiprocessing.set_start_method("spawn", force=True)
     server = server_for(settings, host=host, port=port, workers=workers)
     logging.getLogger("_granian").addFilter(_NotTheThreadCount())
-    with watching(server, float(settings["server"]["worker_timeout"])):
+    with watching(server, settings.server.worker_timeout):
         server.serve(spawn_target=_worker, target_loader=partial(_load, workers), wrap_loader=False)

@@ -53,18 +53,18 @@ def serve_gunicorn(settings: Settings, *, host: str, port: int, workers: int) ->
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
-        "threads": int(settings["server"]["threads"]),
+        "threads": settings.server.threads,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": str(settings["logging"]["level"]).lower(),
-        "timeout": int(settings["server"]["worker_timeout"]),  # 0: none, as granian's watchdog
+        "timeout": int(settings.server.worker_timeout),  # 0: none, as granian's watchdog
         "graceful_timeout": GRACEFUL_SECONDS,
         "keepalive": 5,
         "preload_app": False,
-        "forwarded_allow_ips": "*" if int(settings["server"]["proxy_hops"]) else "127.0.0.1",
+        "forwarded_allow_ips": "*" if settings.server.proxy_hops else "127.0.0.1",
         "limit_request_line": 8190,
         "worker_exit": _worker_exit,
-        "max_requests": int(settings["server"].get("max_requests", 0)),
-        "max_requests_jitter": int(settings["server"].get("max_requests", 0)) // 10,
+        "max_requests": settings.server.max_requests,
+        "max_requests_jitter": settings.server.max_requests // 10,
     }
     _Gunicorn(settings, options).run()

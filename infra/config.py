@@ -140,6 +140,11 @@ class Settings(Mapping[str, Mapping[str, Any]]):
     def redis_url(self) -> str:
         return str(self.data["store"]["redis_url"])
 
+    @cached_property
+    def server(self) -> ServerSettings:
+        """The `[server]` table, typed and checked (`read_server`)."""
+        return read_server(self)
+
 
 def _bounds(minimum: float, maximum: float | None) -> str:
     return f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
@@ -203,6 +208,54 @@ def read_section(settings: Mapping[str, Mapping[str, Any]], name: str, *,
     return Section(name, settings.get(name, {}), error)
 
 
+PORTS = (1, 65535)
+MAX_WORKERS = 256
+MAX_THREADS = 1024
+MAX_BODY_BYTES = 1 << 30  # 1 GiB: far above any request this service takes
+MAX_PROXY_HOPS = 16
+MAX_RETRY_AFTER_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """`[server]` (config/default.toml says what each one does)."""
+
+    host: str
+    port: int
+    workers: int
+    threads: int
+    max_requests: int  # 0: never replace a worker (gunicorn only)
+    worker_timeout: float  # seconds; 0: never
+    max_body_bytes: int
+    proxy_hops: int
+    node_name: str
+    retry_after_seconds: int
+
+
+def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
+    """The `[server]` table with its checks: a value that cannot work (a port above 65535, a
+    worker count of "abc", a negative timeout) is a ConfigError naming the setting when the
+    settings are loaded, before anything starts, instead of an OverflowError inside the WSGI
+    server."""
+    section = read_section(settings, "server")
+    host = section.text("host")
+    if not host:
+        raise section._refuse("host", "an address to bind, e.g. 127.0.0.1 or 0.0.0.0")
+    return ServerSettings(
+        host=host,
+        port=section.whole("port", minimum=PORTS[0], maximum=PORTS[1]),
+        workers=section.whole("workers", minimum=1, maximum=MAX_WORKERS),
+        threads=section.whole("threads", minimum=1, maximum=MAX_THREADS),
+        max_requests=section.whole("max_requests", minimum=0),
+        worker_timeout=section.number("worker_timeout", minimum=0, unit="seconds (0: never)"),
+        max_body_bytes=section.whole("max_body_bytes", minimum=1, maximum=MAX_BODY_BYTES, unit="bytes"),
+        proxy_hops=section.whole("proxy_hops", minimum=0, maximum=MAX_PROXY_HOPS),
+        node_name=section.text("node_name"),
+        retry_after_seconds=section.whole("retry_after_seconds", minimum=1, maximum=MAX_RETRY_AFTER_SECONDS,
+                                          unit="seconds"),
+    )
+
+
 SETTINGS: Slot[Settings] = Slot("settings")
 
 
@@ -231,6 +284,7 @@ def load_settings(
         _merge(data, overrides)
     settings = Settings(data)
     _validate(settings)
+    _ = settings.server  # checked now: a wrong [server] value is refused before anything starts
     return settings
 
 

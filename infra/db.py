@@ -45,6 +45,9 @@ NAMING_CONVENTION = {
 }
 
 # The Alembic environment (env.py, script.py.mako); each package keeps its own versions.
+# The largest id a BIGINT (PostgreSQL) or INTEGER (SQLite) row id holds: a command's id argument
+# is checked against it (a larger one is "no such row", not the driver's OverflowError).
+MAX_ROW_ID = 2**63 - 1
 MIGRATIONS_DIR = Path(str(files("infra").joinpath("migrations")))
 
 

@@ -100,7 +100,7 @@ def show(document_id: str) -> None:
 
 
 @documents_group.command("renew-lta")
-@click.option("--limit", type=click.IntRange(min=1), default=None,
+@click.option("--limit", type=click.IntRange(min=1, max=1_000_000), default=None,
               help="Look at no more than this many documents (oldest first).")
 @_clean_errors
 def renew_lta(limit: int | None) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
+from infra.db import MAX_ROW_ID
 from infra.notify.base import CHANNELS
 from infra.notify.outbox import OutboxNotifier
 
@@ -63,7 +64,7 @@ def outbox_command(channel: str | None, addresses: tuple[str, ...], waiting: boo
 
 
 @notify_group.command("done")
-@click.argument("message_id", type=click.IntRange(1))
+@click.argument("message_id", type=click.IntRange(1, MAX_ROW_ID))
 def done_command(message_id: int) -> None:
     """Mark message MESSAGE_ID as posted or texted."""
     if not _outbox().mark_done(message_id):

@@ -124,7 +124,7 @@ def init_app(app: Flask) -> None:
     access = logging.getLogger("cedula.access")
     masked = tuple(str(n) for n in get_settings(app)["logging"].get("masked_path_parameters", ()))
     key = get_secrets(app).key("access-log-mask") if masked else b""
-    node = str(get_settings(app)["server"]["node_name"])
+    node = get_settings(app).server.node_name
     if node:
         JsonFormatter.node = node
 

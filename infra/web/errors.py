@@ -123,7 +123,7 @@ def init_app(app: Flask) -> None:
         return respond(429, "too_many_requests", _("error.rate_limited"),
                         _("error.title.429"), {"Retry-After": str(exc.retry_after)})
 
-    retry_after = int(get_settings(app)["server"]["retry_after_seconds"])
+    retry_after = get_settings(app).server.retry_after_seconds
 
     def _database_unavailable(exc: BaseException) -> Response:
         log.error("database unavailable: answering 503",

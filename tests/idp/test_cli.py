@@ -72,3 +72,13 @@ def test_verify_builds_only_what_verification_needs(tmp_path):
          " 'clients.registry.models') if m in sys.modules))\n"],
         env=env, check=True, capture_output=True, text=True, timeout=120).stdout.strip().splitlines()[-1]
     assert out == "3 []"  # unreadable input, and none of the web app was imported
+
+
+@pytest.mark.parametrize("args", [["serve", "--port", "99999999"], ["serve", "--port", "-5"],
+                                  ["demo", "--port", "70000"], ["serve", "--workers", "99999999999"]])
+def test_numbers_out_of_range_are_usage_errors(args, tmp_path):
+    """Before: `cedula serve --port 99999999` ended in an OverflowError traceback."""
+    result = CliRunner().invoke(cli, args, env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": ""})
+    assert result.exit_code == 2, result.output
+    assert "is not in the range" in result.output
+    assert "Traceback" not in result.output

@@ -109,3 +109,33 @@ def test_a_section_raises_the_error_family_it_is_given():
 
     with pytest.raises(PackageError, match=r"^demo\.count must be a whole number >= 5, got 3$"):
         read_section({"demo": {"count": 3}}, "demo", error=PackageError).whole("count", minimum=5)
+
+
+@pytest.mark.parametrize("environ,message", [
+    ({"CEDULA_SERVER_PORT": "99999999"}, "server.port must be a whole number from 1 to 65535, got 99999999"),
+    ({"CEDULA_SERVER_PORT": "0"}, "server.port must be"),
+    ({"CEDULA_SERVER_WORKERS": "0"}, "server.workers must be a whole number from 1 to 256"),
+    ({"CEDULA_SERVER_THREADS": "100000"}, "server.threads must be"),
+    ({"CEDULA_SERVER_WORKER_TIMEOUT": "-1"}, "server.worker_timeout must be a number of seconds (0: never) >= 0"),
+    ({"CEDULA_SERVER_MAX_BODY_BYTES": "0"}, "server.max_body_bytes must be"),
+    ({"CEDULA_SERVER_PROXY_HOPS": "-1"}, "server.proxy_hops must be"),
+    ({"CEDULA_SERVER_RETRY_AFTER_SECONDS": "0"}, "server.retry_after_seconds must be"),
+    ({"CEDULA_SERVER_HOST": ""}, "server.host must be an address to bind"),
+])
+def test_server_settings_that_cannot_work_are_refused_at_load(environ, message):
+    """Before: a port of 99999999 reached the WSGI server and ended `cedula serve` with an
+    OverflowError traceback; a port of "abc" in CEDULA_CONFIG with a ValueError."""
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=environ)
+    assert str(info.value).startswith(message)
+
+
+def test_server_settings_from_a_file_are_typed(tmp_path):
+    config = tmp_path / "cedula.toml"
+    config.write_text('[server]\nport = "abc"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={"CEDULA_CONFIG": str(config)})
+    assert str(info.value) == "server.port must be a whole number from 1 to 65535, got 'abc'"
+    config.write_text("[server]\nport = 8443\nworkers = 2\nworker_timeout = 0\n", encoding="utf-8")
+    server = load_settings(environ={"CEDULA_CONFIG": str(config)}).server
+    assert (server.port, server.workers, server.worker_timeout, server.host) == (8443, 2, 0.0, "127.0.0.1")

@@ -120,6 +120,10 @@ def test_cli_outbox(app):
     assert result.output == f"message #{number} marked done\n"
     result = runner.invoke(cli, ["notify", "done", str(number)], obj=context)
     assert result.exit_code == 1 and f"no waiting message #{number}" in result.output
+    # An id no row can have is "not a valid id", not the driver's OverflowError traceback.
+    result = runner.invoke(cli, ["notify", "done", str(2**63)], obj=context)
+    assert result.exit_code == 2 and "is not in the range" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     result = runner.invoke(cli, ["notify", "outbox", "--waiting", "--json"], obj=context)
     assert result.output == ""
     empty_tables(app)
