@@ -18,3 +18,42 @@ def test_the_last_day_of_the_calendar_is_a_bad_date_not_a_500(client, operator, 
                                   "/operator/indicators/export?start=9999-12-30&end=9999-12-31&step=month"])
 def test_indicators_at_the_end_of_the_calendar(client, operator, path):
     assert client.get(path).status_code in (200, 400)
+
+
+def _trail(app):
+    from idp.registrar.models import RegistrarAuditEntry
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return [(e.actor, e.action, e.citizen_id, e.details) for e in session.query(RegistrarAuditEntry)
+                .order_by(RegistrarAuditEntry.id)]
+
+
+def _registrar_row(app, citizen_id):
+    import uuid
+
+    from idp.registrar.models import Registrar
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return session.get(Registrar, uuid.UUID(citizen_id))
+
+
+@pytest.mark.parametrize("role", ["registrar", "operator"])
+def test_an_operator_cannot_grant_a_role_to_themselves(client, oidc_app, operator, role):
+    """Separation of duties: an operator who made themselves a registrar could then proof
+    identities (at level high) with nobody else involved. The refusal is in the audit trail."""
+    from tests.idp.conftest import csrf
+
+    token = csrf(client, "/operator/people")
+    before = len(_trail(oidc_app))
+    response = client.post("/operator/people", data={"csrf_token": token, "national_id": operator.national_id,
+                                                     "role": role, "action": "grant",
+                                                     "service_point": "Oficina Central"})
+    assert response.status_code == 403
+    assert "pídeselo a otra persona operadora" in response.get_data(as_text=True)
+    assert _registrar_row(oidc_app, operator.citizen_id) is None
+    (entry,) = _trail(oidc_app)[before:]
+    assert entry[0] == f"operator:{operator.citizen_id}" and entry[1] == "role.refused"
+    assert str(entry[2]) == operator.citizen_id
+    assert entry[3] == {"role": role, "action": "grant", "reason": "own_role"}
