@@ -20,6 +20,10 @@ from infra.web.i18n import gettext as _
 
 bp = Blueprint("operator_people", __name__, url_prefix="/operator")
 DONE = {"operator.granted", "operator.revoked", "registrar.granted", "registrar.revoked"}
+# The page's sentence for a refusal of the services, by its code; the rest is the one refusal
+# left (`RegistrarError`, invalid_request): the service point.
+REFUSALS = {"not_operator": "operator.people.error.not_operator",
+            "not_registrar": "operator.people.error.not_registrar"}
 
 
 def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseResponse:
@@ -72,7 +76,7 @@ def change(actor: Actor) -> BaseResponse:
             else:
                 registrar_services.revoke(session, citizen=citizen, operator=actor.name.split(":", 1)[1],
                                           now=now())
-    except (OperatorError, RegistrarError) as exc:
-        return _page(actor, error=str(exc), status=400)
+    except (OperatorError, RegistrarError) as exc:  # the services' sentences are English, for the CLI
+        return _page(actor, error=_(REFUSALS.get(exc.code, "operator.people.error.service_point")), status=400)
     verb = "granted" if action == "grant" else "revoked"
     return redirect(f"/operator/people?done={role}.{verb}", code=303)

@@ -57,3 +57,22 @@ def test_an_operator_cannot_grant_a_role_to_themselves(client, oidc_app, operato
     assert entry[0] == f"operator:{operator.citizen_id}" and entry[1] == "role.refused"
     assert str(entry[2]) == operator.citizen_id
     assert entry[3] == {"role": role, "action": "grant", "reason": "own_role"}
+
+
+@pytest.mark.parametrize(("form", "sentence"), [
+    ({"role": "registrar", "action": "revoke"}, "no tiene el rol de registro"),
+    ({"role": "operator", "action": "revoke"}, "no tiene el rol de operación"),
+    ({"role": "registrar", "action": "grant", "service_point": "   "}, "el punto de servicio"),
+])
+def test_a_refused_role_change_says_why_in_the_page_language(client, oidc_app, operator, form, sentence):
+    """The refusal is a sentence of the catalogs (Spanish by default), not the service's English."""
+    from tests.idp.conftest import csrf, dui, enrol
+
+    person = enrol(oidc_app.test_client(), national_id=dui(55555555))
+    token = csrf(client, "/operator/people")
+    response = client.post("/operator/people", data={"csrf_token": token, "national_id": person.national_id,
+                                                     **form})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert sentence in page
+    assert "this citizen is not" not in page and "characters" not in page
