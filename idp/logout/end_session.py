@@ -29,7 +29,7 @@ from clients.registry.services import agency_names
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.current import get_logout
 from idp.logout.errors import LogoutRefused
-from idp.oidc.tokens import ID_TOKEN_ALGS
+from idp.oidc.tokens import ID_TOKEN_ALGS, ID_TOKEN_TYP
 from idp.sessions import SsoSession, current_session, end_session, session_policy
 from infra.config import get_settings
 from infra.db import get_db
@@ -77,11 +77,11 @@ def _single(params: Mapping[str, list[str]], name: str) -> str | None:
 
 
 def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float) -> Hint | None:
-    """Section 2: the hint must be an ID token this provider signed (signature, `iss`); it may
-    have expired (by at most `max_expired_seconds`, the longest an SSO session lives). None if
-    it is not such a token."""
+    """Section 2: the hint must be an ID token this provider signed (signature, `iss`, `typ`
+    JWT: not a logout token, an access token or another JWT it signed); it may have expired (by
+    at most `max_expired_seconds`, the longest an SSO session lives). None if it is not such a token."""
     try:
-        verified = keys.verify_jwt(token, algorithms=ID_TOKEN_ALGS, issuer=issuer,
+        verified = keys.verify_jwt(token, algorithms=ID_TOKEN_ALGS, issuer=issuer, typ=ID_TOKEN_TYP,
                                    leeway=max_expired_seconds, require=("iss", "sub", "aud", "iat"))
     except keys.InvalidJwt:
         return None

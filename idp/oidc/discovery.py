@@ -36,7 +36,8 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "id_token_signing_alg_values_supported": list(tokens.ID_TOKEN_ALGS),
         "token_endpoint_auth_methods_supported": auth_methods,
         "token_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
-        "introspection_endpoint_auth_methods_supported": auth_methods,
+        # RFC 7662 section 2.1: public clients (`none`) may not introspect.
+        "introspection_endpoint_auth_methods_supported": [m for m in auth_methods if m != "none"],
         "introspection_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_signing_alg_values_supported": list(client_auth.ASSERTION_ALGS),

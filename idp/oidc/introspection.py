@@ -1,6 +1,9 @@
 """Token introspection (RFC 7662): is this access or refresh token active, and what it carries.
 
-Only the client a token was issued to learns anything about it; for every other client, and
+Only an authenticated client may ask (section 2.1: the endpoint "MUST also require some form of
+authorization"): a public client, named by a client_id anyone may know, is `invalid_client`, or
+whoever holds a stolen token could check it and read its subject without redeeming it. Only
+the client a token was issued to learns anything about it; for every other client, and
 for unknown, expired or revoked tokens, the answer is `{"active": false}` (RFC 7662 section 2.2).
 """
 
@@ -15,7 +18,7 @@ from sqlalchemy.orm import Session
 from clients.registry import Client
 from idp.citizens.models import Citizen
 from idp.oidc import bearer, client_credentials, resources, standing
-from idp.oidc.errors import OidcError
+from idp.oidc.errors import InvalidClient, OidcError
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import Provider, grant_active, token_digest, utc
 from idp.oidc.subjects import subject_for
@@ -75,9 +78,17 @@ def _refresh(session: Session, provider: Provider, client: Client, token: str, n
     }
 
 
+def check_caller(client: Client) -> None:
+    """RFC 7662 section 2.1: a client that authenticated (not `none`, a public client)."""
+    if client.client_metadata.get("token_endpoint_auth_method") == "none":
+        raise InvalidClient("introspection is for clients that authenticate; a public client "
+                            "(token_endpoint_auth_method none) may not introspect tokens")
+
+
 def introspect(session: Session, store: EphemeralStore, provider: Provider, *, client: Client,
                token: str | None, hint: str | None, now: int) -> dict[str, Any]:
     """RFC 7662 section 2.1-2.2. `hint` only orders the look-ups (section 2.1)."""
+    check_caller(client)
     if not token:
         raise OidcError("token is required (RFC 7662 section 2.1)")
     looks_like_jwt = token.count(".") == 2

@@ -11,3 +11,10 @@ class OperatorError(Exception):
 
 class NotOperator(OperatorError):
     code = "not_operator"
+
+
+class OwnRole(OperatorError):
+    """Separation of duties: an operator acted on their own roles (granted themselves one, or
+    revoked their own operator role); another operator must do it."""
+
+    code = "own_role"

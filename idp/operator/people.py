@@ -10,7 +10,7 @@ from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
 from idp.citizens.services import find_by_national_id
 from idp.operator import services
-from idp.operator.errors import OperatorError
+from idp.operator.errors import OperatorError, OwnRole
 from idp.operator.guard import actor_citizen, now, operator_page, render
 from idp.registrar import services as registrar_services
 from idp.registrar.errors import RegistrarError
@@ -20,6 +20,10 @@ from infra.web.i18n import gettext as _
 
 bp = Blueprint("operator_people", __name__, url_prefix="/operator")
 DONE = {"operator.granted", "operator.revoked", "registrar.granted", "registrar.revoked"}
+# The page's sentence for a refusal of the services, by its code; the rest is the one refusal
+# left (`RegistrarError`, invalid_request): the service point.
+REFUSALS = {"not_operator": "operator.people.error.not_operator",
+            "not_registrar": "operator.people.error.not_registrar"}
 
 
 def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseResponse:
@@ -53,8 +57,14 @@ def change(actor: Actor) -> BaseResponse:
             citizen = find_by_national_id(session, scheme=scheme(current_app).code, national_id=national_id)
             if citizen is None:
                 return _page(actor, error=_("operator.people.error.not_found"), status=404)
-            if role == "operator" and action == "revoke" and citizen.id == actor_citizen(actor):
-                return _page(actor, error=_("operator.people.error.self"), status=400)
+            try:
+                services.check_own_role(actor_citizen=actor_citizen(actor), citizen_id=citizen.id,
+                                        role=role, action=action)
+            except OwnRole as exc:  # refused, and that is in the trail (this transaction commits it)
+                services.refused(session, actor=actor, citizen_id=citizen.id, role=role, action=action,
+                                 reason=exc.code, now=now())
+                own = _("operator.people.error.self_grant") if action == "grant" else _("operator.people.error.self")
+                return _page(actor, error=own, status=403)
             if role == "operator":
                 if action == "grant":
                     services.grant(session, citizen=citizen, by=actor, now=now())
@@ -66,7 +76,7 @@ def change(actor: Actor) -> BaseResponse:
             else:
                 registrar_services.revoke(session, citizen=citizen, operator=actor.name.split(":", 1)[1],
                                           now=now())
-    except (OperatorError, RegistrarError) as exc:
-        return _page(actor, error=str(exc), status=400)
+    except (OperatorError, RegistrarError) as exc:  # the services' sentences are English, for the CLI
+        return _page(actor, error=_(REFUSALS.get(exc.code, "operator.people.error.service_point")), status=400)
     verb = "granted" if action == "grant" else "revoked"
     return redirect(f"/operator/people?done={role}.{verb}", code=303)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp.citizens.models import Citizen
-from idp.operator.errors import NotOperator
+from idp.operator.errors import NotOperator, OwnRole
 from idp.operator.models import Operator
 from idp.registrar.roles import grant_role, revoke_role
 from idp.registrar.services import Actor, trail
@@ -23,6 +23,21 @@ from idp.registrar.services import Actor, trail
 def console_actor(citizen_id: uuid.UUID) -> Actor:
     """An operator signed in to the console, as the trail names them."""
     return Actor(name=f"operator:{citizen_id}")
+
+
+def check_own_role(*, actor_citizen: uuid.UUID, citizen_id: uuid.UUID, role: str, action: str) -> None:
+    """Separation of duties: no operator grants themselves a role (as a registrar they could
+    proof identities with nobody else involved), nor revokes their own operator role (the
+    console could be left with none); OwnRole, for another operator to do it."""
+    if citizen_id == actor_citizen and (action == "grant" or role == "operator"):
+        raise OwnRole(f"an operator may not {action} their own {role} role; another operator must")
+
+
+def refused(session: Session, *, actor: Actor, citizen_id: uuid.UUID, role: str, action: str,
+            reason: str, now: datetime) -> None:
+    """A refused role change, in the operator audit trail (`role.refused`)."""
+    trail(session, actor=actor, action="role.refused", citizen_id=citizen_id, now=now,
+          details={"role": role, "action": action, "reason": reason})
 
 
 def grant(session: Session, *, citizen: Citizen, by: Actor, now: datetime) -> Operator:

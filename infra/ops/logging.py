@@ -1,4 +1,6 @@
-"""Structured logs: one JSON object a line, with the request id, never secrets.
+"""Structured logs: one JSON object a line (or, with `[logging] format = "text"`, one
+`key=value` line), with the request id, never secrets. A record is one line whatever its values
+hold (CWE-117): control characters and Unicode line separators are escaped in every field.
 
 The access log masks the values of the URL parts named in `[logging] masked_path_parameters`
 (by default `code`: a document's verification code is a bearer link to its PDF). A masked value
@@ -30,32 +32,96 @@ _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _SECRET_WORDS = ("secret", "password", "pin", "private", "token", "code_verifier", "assertion")
 
 
+def _escaped(text: str) -> str:
+    """`text` with backslashes doubled and every character that is not printable (controls,
+    line and paragraph separators, format characters, lone surrogates) as a Python escape."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    out = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")
+        elif char.isprintable():
+            out.append(char)
+        elif char in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char])
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                       else f"\\U{code:08x}")
+    return "".join(out)
+
+
+def _json_safe(line: str) -> str:
+    """A JSON line with what `json.dumps(ensure_ascii=False)` leaves raw but a line reader may
+    split on or a terminal may obey (U+0085, U+2028, U+2029, format characters) as \\u escapes."""
+    if line.isprintable():
+        return line
+    out = []
+    for char in line:
+        if char.isprintable():
+            out.append(char)
+        else:
+            code = ord(char)
+            if code >= 0x10000:  # a surrogate pair, as JSON writes it
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+    return "".join(out)
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The record's context: node, request id and its `extra` fields, secrets redacted."""
+    entry: dict[str, Any] = {}
+    if JsonFormatter.node:
+        entry["node"] = JsonFormatter.node
+    # Flask is imported only by what serves requests (`cedula verify` logs without it). The
+    # request's globals are its application context's (a direct route has no request context).
+    flask = sys.modules.get("flask")
+    if flask is not None and flask.has_app_context() and "request_id" in flask.g:
+        entry["request_id"] = flask.g.request_id
+    for key, value in vars(record).items():
+        if key in _RESERVED or key.startswith("_"):
+            continue
+        entry[key] = "[redacted]" if any(w in key.lower() for w in _SECRET_WORDS) else value
+    return entry
+
+
+def _moment(record: logging.LogRecord) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+
+
 class JsonFormatter(logging.Formatter):
     #: This server's name in a cluster (`server.node_name`), put in every line when set.
     node = ""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if JsonFormatter.node:
-            entry["node"] = JsonFormatter.node
-        # Flask is imported only by what serves requests (`cedula verify` logs without it). The
-        # request's globals are its application context's (a direct route has no request context).
-        flask = sys.modules.get("flask")
-        if flask is not None and flask.has_app_context() and "request_id" in flask.g:
-            entry["request_id"] = flask.g.request_id
-        for key, value in vars(record).items():
-            if key in _RESERVED or key.startswith("_"):
-                continue
-            entry[key] = "[redacted]" if any(w in key.lower() for w in _SECRET_WORDS) else value
+        entry = {"time": _moment(record), "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage(), **_fields(record)}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return _json_safe(json.dumps(entry, default=str, ensure_ascii=False))
+
+
+def _text_value(value: Any) -> str:
+    """A `key=value` value: escaped, and quoted when it holds a space, a quote or an `=` (or is
+    empty), so that it cannot pass for more fields."""
+    text = _escaped(value if isinstance(value, str) else str(value))
+    if text and not any(c in text for c in ' "='):
+        return text
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+class TextFormatter(logging.Formatter):
+    """`<time> <LEVEL> <logger>: <message> key=value ...`, one line a record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        parts = [f"{_moment(record)} {record.levelname} {_escaped(record.name)}: {_escaped(record.getMessage())}"]
+        parts.extend(f"{_escaped(key)}={_text_value(value)}" for key, value in _fields(record).items())
+        if record.exc_info:
+            parts.append("exception=" + _text_value(self.formatException(record.exc_info)))
+        return " ".join(parts)
 
 
 def configure(level: str = "INFO", fmt: str = "json") -> None:
@@ -63,7 +129,7 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

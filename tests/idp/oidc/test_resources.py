@@ -219,3 +219,19 @@ def test_a_pushed_request_may_name_several_resources_as_authorize_does(client, o
     twice = client.post("/par", data={**form, "state": [flow.state, "other"]}, headers=headers)
     assert twice.status_code == 400 and twice.get_json()["error"] == "invalid_request"
     assert "state is given more than once" in twice.get_json()["error_description"]
+
+
+def test_an_apis_owner_introspects_its_tokens_but_never_revokes_or_reads_the_clients_grant(client, apis, citizen):
+    """RFC 7662 / RFC 7009: the API's owner may see an access token issued for its API, but it
+    is not the token's client: it may neither revoke it nor learn about the refresh token."""
+    portal, owner_a, owner_b = apis
+    code, flow = get_code(client, portal, scope="openid profile email offline_access")
+    body = exchange(client, portal, code, flow, resource=API_A).get_json()
+    for owner in (owner_a, owner_b):
+        form, headers = owner.auth({"token": body["access_token"]})
+        assert client.post("/revoke", data=form, headers=headers).status_code == 200
+        form, headers = owner.auth({"token": body["refresh_token"]})
+        assert client.post("/revoke", data=form, headers=headers).status_code == 200
+        assert introspect(client, owner, body["refresh_token"]) == {"active": False}
+    assert introspect(client, owner_a, body["access_token"])["active"] is True
+    assert introspect(client, portal, body["refresh_token"])["active"] is True

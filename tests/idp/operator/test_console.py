@@ -162,7 +162,7 @@ def test_people_grant_and_revoke_roles(client, oidc_app, operator):
     assert "Oficina Sur" in client.get("/operator/people").get_data(as_text=True)
     own = client.post("/operator/people", data={"csrf_token": token, "national_id": operator.national_id,
                                                 "role": "operator", "action": "revoke"})
-    assert own.status_code == 400
+    assert own.status_code == 403
     missing = client.post("/operator/people", data={"csrf_token": token, "national_id": dui(66666666),
                                                     "role": "operator", "action": "grant"})
     assert missing.status_code == 404
@@ -172,6 +172,7 @@ def test_people_grant_and_revoke_roles(client, oidc_app, operator):
     actions = [(who, a) for who, a, _ in _trail(oidc_app)][1:]
     assert actions == [(f"operator:{operator.citizen_id}", "operator.granted"),
                        (f"operator:{operator.citizen_id}", "role.granted"),
+                       (f"operator:{operator.citizen_id}", "role.refused"),
                        (f"operator:{operator.citizen_id}", "operator.revoked")]
 
 

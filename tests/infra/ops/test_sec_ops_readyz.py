@@ -16,3 +16,40 @@ def test_not_ready_says_when_to_ask_again(tmp_path):
     assert response.status_code == 503
     assert response.headers["Retry-After"].isdigit()
     assert response.get_json()["status"] == "fail"
+
+
+LEAK = "postgresql://cedula:s3cret@db.internal.example:5432/cedula in /srv/cedula/secrets/hsm.so"
+
+
+def _failing_app(tmp_path):
+    from idp import create_app
+    from infra.ops.health import add_readiness_check
+
+    app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
+                      "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                      "documents": {"archive_renew_hours": 0}})
+
+    def broken() -> None:
+        raise RuntimeError(LEAK)
+
+    add_readiness_check(app, "ledger", broken)
+    add_readiness_check(app, "vault", broken, advice="unlock the vault with `cedula vault unlock`")
+    return app
+
+
+def test_a_failing_check_names_the_part_not_its_exception(tmp_path, caplog):
+    """The public answer names the part that is down and what to do; the exception text (DSNs,
+    host names, paths) goes only to this node's log."""
+    app = _failing_app(tmp_path)
+    with caplog.at_level("WARNING"):
+        response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    for secret in ("s3cret", "db.internal", "/srv/cedula", "RuntimeError"):
+        assert secret not in text
+    checks = response.get_json()["checks"]
+    assert checks["ledger"]["status"] == "fail"
+    assert "ledger" in checks["ledger"]["detail"] and "log" in checks["ledger"]["detail"]
+    assert checks["vault"] == {"status": "fail", "detail": "unlock the vault with `cedula vault unlock`"}
+    logged = [r for r in caplog.records if getattr(r, "error", None) == LEAK]
+    assert {r.getMessage() for r in logged} == {"ledger not ready", "vault not ready"}
