@@ -24,6 +24,10 @@ from idp.oidc.tokens import ID_TOKEN_ALGS
 
 PROMPTS = ("none", "login", "consent", "select_account")
 SCOPES = ("openid", "profile", "email", "national_id", "offline_access")
+# The authorization request parameters `validate` reads (any other is ignored, RFC 6749 section 3.1).
+PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "prompt", "max_age",
+              "login_hint", "acr_values", "claims", "code_challenge", "code_challenge_method", "response_mode",
+              "dpop_jkt", "id_token_hint", "resource")
 _LIMITS = {"state": 2048, "nonce": 512, "login_hint": 256, "acr_values": 2048, "claims": 8192,
            "scope": 1024, "id_token_hint": 16384}
 
