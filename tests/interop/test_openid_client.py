@@ -77,10 +77,12 @@ def server(tmp_path_factory):
             try:
                 if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
                     break
-            except requests.RequestException:  # not listening yet, or the worker is still loading
-                time.sleep(0.2)
+            except requests.RequestException:  # not listening yet
+                pass
+            time.sleep(0.2)  # not listening yet, or not ready (503 while the worker loads)
         else:
-            pytest.fail("cedula serve did not start: " + process.stderr.read1().decode(errors="replace"))
+            process.terminate()  # its stderr ends with it: reading it cannot block
+            pytest.fail("cedula serve did not start: " + process.communicate(timeout=20)[1].decode(errors="replace"))
         yield {"base": base, "redirect": redirect,
                "clients": [{"client_id": jwt_client["client_id"], "method": "private_key_jwt", "jwk": private,
                             "redirect_uri": redirect},
