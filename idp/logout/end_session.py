@@ -35,7 +35,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.csrf import validate_csrf
-from infra.web.i18n import catalog, current_language, use_language
+from infra.web.i18n import current_language, use_ui_locales
 
 bp = Blueprint("end_session", __name__)
 
@@ -144,16 +144,6 @@ def check(session: Session, params: Mapping[str, list[str]], *, issuer: str,
 
 
 # --- the pages ------------------------------------------------------------------------------
-
-
-def _use_locales(ui_locales: str | None) -> None:
-    """ui_locales (OIDC Core 3.1.2.1): the first offered language the citizen prefers."""
-    languages = catalog().languages
-    for tag in (ui_locales or "").split():
-        for candidate in (tag, tag.split("-")[0]):
-            if candidate in languages:
-                use_language(candidate)
-                return
 
 
 _Response = TypeVar("_Response", bound=BaseResponse)
@@ -271,7 +261,7 @@ def end_session_endpoint() -> BaseResponse:
     source = request.args if request.method == "GET" else request.form
     params = {name: source.getlist(name) for name in PARAMETERS}
     ui_locales = params.get("ui_locales")
-    _use_locales(ui_locales[0] if ui_locales else None)
+    use_ui_locales(ui_locales[0] if ui_locales else None)
     sessions = session_policy()
     try:
         with get_db(current_app).read() as session:
@@ -311,7 +301,7 @@ def confirm() -> BaseResponse:
                                       "sign out again from the agency or from your account"))
     data: dict[str, Any] = json.loads(raw)
     checked = LogoutRequest(**data)
-    _use_locales(checked.ui_locales)
+    use_ui_locales(checked.ui_locales)
     if request.form.get("decision") != "logout":
         return _no_store(redirect("/account" if current_session() else "/", code=303))
     response = _finish(checked, signed_out=True, agencies=agencies_signed_out(current_session()))

@@ -14,7 +14,7 @@ from clients.registry.logos import logo_for, url_of
 from idp.oidc import interactions
 from infra.db import get_db
 from infra.store import get_store
-from infra.web.i18n import current_language
+from infra.web.i18n import current_language, use_ui_locales
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ def agency_of_next(target: str) -> AgencyView | None:
     interaction = interactions.load(get_store(current_app), (parse_qs(parts.query).get("interaction") or [""])[0])
     if interaction is None:
         return None
+    use_ui_locales(interaction.request.ui_locales)  # the sign-in page speaks the request's language
     with get_db(current_app).read() as session:
         try:
             client = find_client(session, interaction.request.client_id)

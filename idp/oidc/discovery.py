@@ -59,4 +59,6 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         "end_session_endpoint": f"{settings.issuer}/end-session",
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
+        # Discovery 1.0 section 3 / RFC 8414 section 2: the guide for agency developers.
+        "service_documentation": f"{settings.issuer}/developers",
     }

@@ -18,6 +18,7 @@ from clients.registry import Client
 from idp.oidc import client_auth, fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import OidcError, UnsafeRedirect
+from idp.oidc.request import PARAMETERS
 from infra import jose
 
 TYP = "oauth-authz-req+jwt"
@@ -79,13 +80,18 @@ def _as_params(claims: Mapping[str, Any]) -> Params:
             params[name] = [str(value)]  # max_age
         elif name == "claims" and isinstance(value, dict):
             params[name] = [json.dumps(value, ensure_ascii=False)]
+        elif name == "resource" and isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            params[name] = list(value)  # RFC 8707 section 2: several resources, one claim
+        elif name not in PARAMETERS:
+            continue  # RFC 6749 section 3.1: a parameter this provider does not read is ignored
         else:
             raise InvalidRequestObject(f"the request object's {name} must be a string")
-        try:  # JSON allows a lone surrogate ("\ud800"), which no answer can carry back
-            params[name][0].encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidRequestObject(f"the request object's {name} holds a lone surrogate, "
-                                       "which is not text") from None
+        for text in params[name]:
+            try:  # JSON allows a lone surrogate ("\ud800"), which no answer can carry back
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidRequestObject(f"the request object's {name} holds a lone surrogate, "
+                                           "which is not text") from None
     return params
 
 

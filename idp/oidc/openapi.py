@@ -22,10 +22,11 @@ _CLIENT_FIELDS = {
 
 PATHS = {
     "/token": {"post": {
-        "summary": "Token endpoint (RFC 6749 section 3.2): authorization_code with PKCE, refresh_token",
+        "summary": "Token endpoint (RFC 6749 section 3.2): authorization_code with PKCE, refresh_token, "
+                   "client_credentials (an agency's own token for the documents API)",
         "security": _CLIENT_AUTH,
         "requestBody": _form({
-            "grant_type": {"type": "string", "enum": ["authorization_code", "refresh_token"]},
+            "grant_type": {"type": "string", "enum": ["authorization_code", "refresh_token", "client_credentials"]},
             "code": {"type": "string"}, "redirect_uri": {"type": "string"},
             "code_verifier": {"type": "string", "minLength": 43, "maxLength": 128},
             "refresh_token": {"type": "string"}, "scope": {"type": "string"},
@@ -42,6 +43,8 @@ PATHS = {
                                    "unsupported_grant_type, invalid_target, invalid_dpop_proof, use_dpop_nonce",
                     "content": _ERROR},
             "401": {"description": "invalid_client", "content": _ERROR},
+            "429": {"description": "invalid_client: too many failed client authentications; retry after "
+                                   "Retry-After seconds", "content": _ERROR},
         },
     }},
     "/userinfo": {
@@ -106,11 +109,13 @@ PATHS = {
 }
 
 SCHEMAS = {
-    "TokenResponse": {"type": "object", "required": ["access_token", "token_type", "expires_in", "id_token"],
+    "TokenResponse": {"type": "object", "required": ["access_token", "token_type", "expires_in"],
                       "properties": {"access_token": {"type": "string", "description": "RFC 9068 JWT"},
                                      "token_type": {"enum": ["Bearer", "DPoP"]},
                                      "expires_in": {"type": "integer"}, "scope": {"type": "string"},
-                                     "id_token": {"type": "string"}, "refresh_token": {"type": "string"}}},
+                                     "id_token": {"type": "string", "description": "authorization_code and "
+                                                  "refresh_token grants; never for client_credentials"},
+                                     "refresh_token": {"type": "string"}}},
     "UserInfo": {"type": "object", "required": ["sub"],
                  "properties": {"sub": {"type": "string"}, "given_name": {"type": "string"},
                                 "family_name": {"type": "string"},

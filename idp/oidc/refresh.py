@@ -1,12 +1,16 @@
 """The refresh token grant (RFC 6749 section 6, OIDC Core 1.0 section 12) with rotation:
 every use returns a new refresh token, and presenting a spent one revokes the whole grant
 (OAuth 2.0 Security BCP, RFC 9700 section 4.14.2: refresh token reuse detection).
+
+FAPI 2.0 clients (confidential, their tokens bound to a DPoP key) are not rotated (FAPI 2.0
+Security Profile 5.3.2.1 item 10: a refresh whose answer was lost must succeed when retried
+with the same token): their refresh token stays the same, its expiry moved on at each use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
-from idp.oidc import resources, standing
+from idp.oidc import fapi, resources, standing
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.grants import GrantRecord, revoke_grant
 from idp.oidc.models import Grant, RefreshToken
@@ -53,6 +57,8 @@ _PRESENTED = (
 _SPEND = (sa.update(RefreshToken).where(RefreshToken.id == sa.bindparam("token"), RefreshToken.used_at.is_(None))
           .values(used_at=sa.bindparam("now")).returning(RefreshToken.id)
           .execution_options(synchronize_session=False))
+_EXTEND = (sa.update(RefreshToken).where(RefreshToken.id == sa.bindparam("token"))
+           .values(expires_at=sa.bindparam("expires")).execution_options(synchronize_session=False))
 
 
 def spend(session: Session, token_id: int, *, now: datetime) -> bool:
@@ -88,6 +94,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         raise InvalidGrant("this client is not registered for the refresh_token grant",
                            error="unauthorized_client")
     moment = datetime.fromtimestamp(now, UTC)
+    rotated = not fapi.applies(client)
     refused: str | None = None
     with database.transaction() as session:
         row = session.execute(_PRESENTED, {"digest": token_digest(refresh_token)}).first()
@@ -116,16 +123,21 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
                 target = resources.audience(session, resource=resource, client_id=client.client_id,
                                             scopes=access_scopes, issuer=provider.settings.issuer,
                                             authorized=grant.resources or ())
-                if not spend(session, token.id, now=moment):
+                if rotated and not spend(session, token.id, now=moment):
                     # Lost the race to spend it: another request holds a copy of the token.
                     refused, reason = REUSED, "refresh_reuse"
         if refused is not None:
             # Revoke everything of the grant (the winner's new chain included, on reuse).
             revoke_grant(session, grant.id, reason=reason, now=moment)
-        else:
+        elif rotated:
             # RFC 6749 section 6: the new refresh token keeps the (still consented) scope.
             new_token = new_refresh_token(session, provider, grant=grant, scopes=scopes, now=moment,
                                           dpop_jkt=token.dpop_jkt)
+        else:  # the same token, usable for as long as a new one would be
+            new_token = refresh_token
+            expires = min(moment + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
+            session.connection().execute(_EXTEND, {"token": token.id, "expires": expires})
+        if refused is None:
             tally(session, "token.issued", agency=client.client_id, dimension="refresh_token", now=moment)
             # The ID token releases only what the citizen's standing decision still allows;
             # the release is logged in this transaction, with the rotation.

@@ -24,8 +24,12 @@ from idp.oidc.tokens import ID_TOKEN_ALGS
 
 PROMPTS = ("none", "login", "consent", "select_account")
 SCOPES = ("openid", "profile", "email", "national_id", "offline_access")
+# The authorization request parameters `validate` reads (any other is ignored, RFC 6749 section 3.1).
+PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "prompt", "max_age",
+              "login_hint", "acr_values", "claims", "code_challenge", "code_challenge_method", "response_mode",
+              "dpop_jkt", "id_token_hint", "resource", "ui_locales")
 _LIMITS = {"state": 2048, "nonce": 512, "login_hint": 256, "acr_values": 2048, "claims": 8192,
-           "scope": 1024, "id_token_hint": 16384}
+           "scope": 1024, "id_token_hint": 16384, "ui_locales": 256}
 
 
 @dataclass
@@ -53,6 +57,8 @@ class AuthorizationRequest:
     resources: list[str] = field(default_factory=list)
     # OIDC Core 3.1.2.1: the `sub` of the id_token_hint, the citizen the client expects.
     hint_sub: str | None = None
+    # OIDC Core 3.1.2.1: the languages the agency asks the pages of this request to speak.
+    ui_locales: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
@@ -259,4 +265,5 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         fapi=fapi.applies(client),
         response_mode=response_mode,
         resources=_resources(params),
+        ui_locales=_single(params, "ui_locales"),
     )

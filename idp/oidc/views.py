@@ -51,7 +51,7 @@ from infra.web import direct_routes
 from infra.web.csrf import validate_csrf
 from infra.web.direct_routes import DirectHeaders, DirectRequest, DirectResponse
 from infra.web.errors import error_page
-from infra.web.i18n import current_language
+from infra.web.i18n import current_language, use_ui_locales
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("oidc", __name__)
@@ -223,6 +223,7 @@ def authorize() -> BaseResponse:
     except AuthorizationError as exc:
         return _error_redirect(here, exc).response()
     label_agency(validated.client_id)
+    use_ui_locales(validated.ui_locales)  # the language of any page this request shows
     # Stored only if the citizen must go somewhere and come back (`_answer`). Counted with
     # the request's next step, if any: one group commit per request.
     return _proceed(here, interactions.begin(validated), client, stored=False, funnel=_ASKED)
@@ -314,6 +315,7 @@ def resume() -> BaseResponse:
     interaction = interactions.load(here.store, request.args.get("interaction"))
     if interaction is None:
         return _unsafe(_("oidc.error.expired"))
+    use_ui_locales(interaction.request.ui_locales)
     return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True)
 
 
@@ -474,7 +476,10 @@ def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -
 
 def _posted_interaction(here: _Here) -> Interaction | None:
     validate_csrf()
-    return interactions.load(here.store, request.form.get("interaction"))
+    interaction = interactions.load(here.store, request.form.get("interaction"))
+    if interaction is not None:
+        use_ui_locales(interaction.request.ui_locales)
+    return interaction
 
 
 @bp.post("/authorize/account")

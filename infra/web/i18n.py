@@ -39,7 +39,7 @@ from infra.i18n.formats import Formats, UnknownZone, Width, zone
 
 __all__ = ["CATALOG", "COOKIE", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog", "catalog_files",
            "current_language", "current_zone", "formats", "gettext", "init_app", "safe_next", "translate_or",
-           "use_language"]
+           "use_language", "use_ui_locales"]
 
 COOKIE = "lang"
 TZ_COOKIE = "tz"
@@ -81,6 +81,18 @@ def use_language(language: str) -> None:
         raise ValueError(f"no catalog speaks {language!r}; expected one of {catalog().languages}")
     if has_request_context():
         g.lang = language
+
+
+def use_ui_locales(ui_locales: str | None) -> None:
+    """OIDC Core 1.0 section 3.1.2.1 `ui_locales` (space-separated BCP 47 tags, preferred first):
+    speak the first one a catalog has (or its primary language) for the rest of this request;
+    none of them, or no tags: the usual choice stands."""
+    languages = catalog().languages
+    for tag in (ui_locales or "").split():
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in languages:
+                use_language(candidate)
+                return
 
 
 def current_zone() -> tuple[tzinfo, bool]:

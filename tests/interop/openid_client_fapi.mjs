@@ -1,5 +1,7 @@
 // A FAPI 2.0 agency portal on the certified `openid-client` (v6): private_key_jwt, PAR, DPoP,
-// and once with JARM (response_mode=jwt). argv[2] is the issuer, argv[3] the client (JSON).
+// once with JARM (response_mode=jwt), and once with a signed request object (JAR) naming two
+// APIs (RFC 8707: `resource` twice, an array in the request object) inside the pushed request.
+// argv[2] is the issuer, argv[3] the client (JSON, with `resources`: the two APIs).
 // For each round it prints {"authorize": url}, reads the callback URL from stdin, then runs
 // the code grant, UserInfo and a refresh with the DPoP key, and prints the results.
 import * as client from 'openid-client';
@@ -23,7 +25,7 @@ async function withNonce(call) {
   }
 }
 
-for (const mode of ['query', 'jwt']) {
+for (const mode of ['query', 'jwt', 'jar']) {
   const config = await client.discovery(
     issuer, spec.client_id,
     { id_token_signed_response_alg: 'ES256', authorization_signed_response_alg: 'ES256' },
@@ -43,18 +45,28 @@ for (const mode of ['query', 'jwt']) {
     nonce,
   };
   if (mode === 'jwt') parameters.response_mode = 'jwt';
-  const url = await withNonce(() => client.buildAuthorizationUrlWithPAR(config, parameters, { DPoP }));
+  let pushed = parameters;
+  if (mode === 'jar') {
+    const asked = new URLSearchParams(parameters);
+    for (const resource of spec.resources) asked.append('resource', resource);
+    const signed = await client.buildAuthorizationUrlWithJAR(config, asked, { key: signingKey, kid: spec.jwk.kid });
+    pushed = signed.searchParams;
+  }
+  const url = await withNonce(() => client.buildAuthorizationUrlWithPAR(config, pushed, { DPoP }));
   console.log(JSON.stringify({ authorize: url.href }));
   const { value: callback } = await lines.next();
   const tokens = await withNonce(() => client.authorizationCodeGrant(config, new URL(callback.trim()), {
     pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
-  }, undefined, { DPoP }));
+  }, mode === 'jar' ? { resource: spec.resources[1] } : undefined, { DPoP }));
   const claims = tokens.claims();
-  const userinfo = await withNonce(() => client.fetchUserInfo(config, tokens.access_token, claims.sub, { DPoP }));
-  const refreshed = await withNonce(() => client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP }));
+  // A token for an API is not for UserInfo: the JAR round reads the audiences instead.
+  const userinfo = mode === 'jar' ? null
+    : await withNonce(() => client.fetchUserInfo(config, tokens.access_token, claims.sub, { DPoP }));
+  const refreshed = await withNonce(() => client.refreshTokenGrant(
+    config, tokens.refresh_token, mode === 'jar' ? { resource: spec.resources[0] } : undefined, { DPoP }));
   let withoutDpop = null;
   try {
-    await client.fetchUserInfo(config, refreshed.access_token, claims.sub);
+    if (mode !== 'jar') await client.fetchUserInfo(config, refreshed.access_token, claims.sub);
   } catch (error) {
     withoutDpop = error?.cause?.[0]?.parameters?.error ?? error?.error ?? error?.code ?? String(error);
   }
@@ -68,6 +80,7 @@ for (const mode of ['query', 'jwt']) {
       refreshed_type: refreshed.token_type,
       refreshed_sub: refreshed.claims()?.sub,
       without_dpop: withoutDpop,
+      refreshed_access_token: refreshed.access_token,
     },
   }));
 }

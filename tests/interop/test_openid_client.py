@@ -32,6 +32,9 @@ CEDULA = [sys.executable, "-m", "idp.cli"] if not (Path(sys.executable).parent /
     else [str(Path(sys.executable).parent / "cedula")]
 
 
+APIS = ("https://api.hacienda.example.gov/declaraciones", "https://api.registro.example.gov/partidas")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -69,6 +72,9 @@ def server(tmp_path_factory):
                                     "--jwks", str(data / "jwks.json"), "--scope", "openid", "--scope", "profile",
                                     "--scope", "national_id", "--scope", "offline_access"))
     assert fapi_client["security_profile"] == "fapi2"
+    for api in APIS:  # RFC 8707: two agency APIs the FAPI client may ask tokens for
+        cedula("resources", "register", api, "--name", api, "--scope", "openid", "--scope", "profile",
+               "--owner", fapi_client["client_id"], "--client", fapi_client["client_id"])
     process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://localhost:{port}"
@@ -77,17 +83,19 @@ def server(tmp_path_factory):
             try:
                 if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
                     break
-            except requests.RequestException:  # not listening yet, or the worker is still loading
-                time.sleep(0.2)
+            except requests.RequestException:  # not listening yet
+                pass
+            time.sleep(0.2)  # not listening yet, or not ready (503 while the worker loads)
         else:
-            pytest.fail("cedula serve did not start: " + process.stderr.read1().decode(errors="replace"))
+            process.terminate()  # its stderr ends with it: reading it cannot block
+            pytest.fail("cedula serve did not start: " + process.communicate(timeout=20)[1].decode(errors="replace"))
         yield {"base": base, "redirect": redirect,
                "clients": [{"client_id": jwt_client["client_id"], "method": "private_key_jwt", "jwk": private,
                             "redirect_uri": redirect},
                            {"client_id": secret_client["client_id"], "method": "client_secret_basic",
                             "secret": secret_client["client_secret"], "redirect_uri": redirect}],
                "fapi": {"client_id": fapi_client["client_id"], "jwk": private,
-                        "redirect_uri": "https://localhost:8765/callback"}}
+                        "redirect_uri": "https://localhost:8765/callback", "resources": list(APIS)}}
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -184,23 +192,31 @@ FAPI_REDIRECT = "https://localhost:8765/callback"  # openid-client only parses i
 
 def test_openid_client_fapi2_par_dpop_private_key_jwt_and_jarm(server):
     """A FAPI 2.0 client (national_id: the profile by default): PAR, DPoP-bound tokens,
-    private_key_jwt, code and refresh; then the same with JARM."""
+    private_key_jwt, code and refresh; then the same with JARM; then with a signed request object
+    (JAR) in the pushed request naming two APIs (its `resource` claim an array), and a token for each."""
     base = server["base"]
     fapi_client = server["fapi"]
     browser = requests.Session()
     _enrol(browser, base, national_id=dui(7310542), email="rosa@example.sv")
     results = []
     with RelyingParty(FAPI_SCRIPT, base + "/", json.dumps(fapi_client)) as rp:
-        for mode in ("query", "jwt"):
+        for mode in ("query", "jwt", "jar"):
             url = rp.authorize_url()
             assert "request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A" in url and "scope=" not in url
             callback = _follow(browser, base, url, FAPI_REDIRECT)
             assert ("response=" in callback) == (mode == "jwt"), callback
             results.append(rp.result_for(callback))
+    def access_claims(token: str) -> dict:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+    jar = results.pop()
+    assert access_claims(jar["access_token"])["aud"] == APIS[1]
+    assert access_claims(jar["refreshed_access_token"])["aud"] == APIS[0]
+    assert jar["refreshed_sub"] == jar["sub"] and jar["refreshed_type"].lower() == "dpop"
     for result in results:
         assert result["token_type"].lower() == "dpop" and result["refreshed_type"].lower() == "dpop"
-        payload = result["access_token"].split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims = access_claims(result["access_token"])
         assert len(claims["cnf"]["jkt"]) == 43
         assert result["userinfo"]["sub"] == result["sub"] == result["refreshed_sub"]
         assert result["userinfo"]["national_id"]

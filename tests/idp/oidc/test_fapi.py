@@ -64,6 +64,27 @@ def test_a_fapi_client_signs_in_with_par_dpop_and_private_key_jwt(client, fapi_a
     assert info.status_code == 200 and info.get_json()["national_id"] == citizen.national_id
 
 
+def test_a_fapi_client_s_refresh_token_is_not_rotated_so_a_lost_answer_can_be_retried(client, register, citizen):
+    """FAPI 2.0 Security Profile 5.3.2.1 item 10: no refresh token rotation unless retrying with
+    the previous refresh token succeeds when the answer with a new one never reached the client."""
+    agency = register(token_endpoint_auth_method="private_key_jwt", scope="openid profile national_id offline_access",
+                      redirect_uris=["https://hacienda.example.gov/cb"],
+                      grant_types=["authorization_code", "refresh_token"])
+    assert agency.metadata["security_profile"] == "fapi2"
+    key, flow = DpopKey(), Flow()
+    code = code_for(client, agency, key, flow, scope="openid profile offline_access")
+    issued = post_token(client, agency, code_form(agency, code, flow), key)
+    assert issued.status_code == 200, issued.get_json()
+    refresh_token = issued.get_json()["refresh_token"]
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    first = post_token(client, agency, form, key)  # its answer is lost on the way back
+    assert first.status_code == 200, first.get_json()
+    retried = post_token(client, agency, form, key)
+    assert retried.status_code == 200, retried.get_json()
+    assert retried.get_json()["refresh_token"] == refresh_token
+    assert retried.get_json()["token_type"] == "DPoP"
+
+
 def test_unpushed_requests_are_refused(client, fapi_agency, citizen):
     flow = Flow()
     response = client.get("/authorize?" + urlencode(pushed_params(fapi_agency, flow)))

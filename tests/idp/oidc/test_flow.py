@@ -38,6 +38,13 @@ def test_discovery_advertises_exactly_what_is_supported(client):
     assert client.get("/jwks.json").status_code == 200
 
 
+def test_discovery_names_the_developer_guide(client):
+    """Discovery 1.0 section 3 / RFC 8414 section 2: service_documentation, the guide agencies read."""
+    meta = client.get("/.well-known/openid-configuration").get_json()
+    assert meta["service_documentation"] == "http://localhost/developers"
+    assert client.get("/developers").status_code == 200
+
+
 def test_code_flow_with_decision_page_tokens_and_userinfo(client, register, citizen):
     agency = register(purpose="Emitir tu partida de nacimiento")
     flow = Flow()

@@ -110,3 +110,36 @@ def test_request_object_metadata(client):
     meta = client.get("/.well-known/openid-configuration").get_json()
     assert meta["request_parameter_supported"] is True
     assert "none" not in meta["request_object_signing_alg_values_supported"]
+
+
+def test_a_request_object_names_several_resources_as_an_array(oidc_app, client, signer, citizen):
+    """RFC 8707 section 2 allows several `resource` parameters; in a request object they are
+    one claim holding an array (what openid-client's JAR sends for more than one)."""
+    from datetime import UTC, datetime
+
+    from idp.oidc import resources
+    from idp.oidc.request import SCOPES
+    from infra.db import get_db
+    from tests.idp.oidc.conftest import claims_of
+
+    apis = ["https://api.hacienda.example.gov/declaraciones", "https://api.registro.example.gov/partidas"]
+    with get_db(oidc_app).transaction() as session:
+        for api in apis:
+            resources.register(session, identifier=api, name=api, scopes=["openid", "profile"],
+                               clients=[signer.client_id], owner=signer.client_id, now=datetime.now(UTC),
+                               offered=SCOPES)
+    flow = Flow()
+    page = authorize(client, signer, request_object(signer, request_claims(signer, flow, resource=apis)))
+    result = redirect_params(decide(client, page), signer)
+    token = exchange(client, signer, result["code"], flow, resource=apis[1])
+    assert token.status_code == 200, token.get_json()
+    assert claims_of(token.get_json()["access_token"])["aud"] == apis[1]
+
+
+def test_a_request_object_claim_this_provider_does_not_read_is_ignored(client, signer, citizen):
+    """RFC 6749 section 3.1: unrecognized request parameters are ignored, whatever their JSON
+    type in a request object (RFC 9396 authorization_details is an array)."""
+    flow = Flow()
+    claims = request_claims(signer, flow, authorization_details=[{"type": "payment_initiation"}], extension=True)
+    page = authorize(client, signer, request_object(signer, claims))
+    assert redirect_params(decide(client, page), signer)["state"] == flow.state
