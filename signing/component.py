@@ -19,7 +19,8 @@ from signing.service import DOCUMENTS, Directory, DocumentService
 
 def init_app(app: Flask, *, directory: Directory) -> DocumentService:
     """The document service, and the archive time-stamp task (started with the first request
-    this process serves, so that commands never start one). The identity provider passes the
+    this process serves, so that commands never start one); the temporaries of writers killed
+mid-write are swept at once. The identity provider passes the
     `Directory` through which `signing` learns about citizens and agencies."""
     service = DocumentService(settings=get_settings(app), database=get_db(app),
                               key_service=keys.get_service(app), directory=directory)
@@ -28,5 +29,6 @@ def init_app(app: Flask, *, directory: Directory) -> DocumentService:
         horizon=service.settings.archive_renew_before, leases=Leases(get_db(app)))
 
     start_with_first_request(app, archive)
+    service.store.sweep_temporaries()  # what writers killed mid-write left (one folder's listing)
 
     return DOCUMENTS.install(app, service)

@@ -1,8 +1,11 @@
 """The document store: PDF bytes kept under their SHA-256, written atomically.
 
 Files live at `<root>/ab/cd/<sha256>.pdf` (two levels of fan-out keep folders small). A file is
-written to a temporary name in its folder, flushed to disk and renamed, so a reader never
-sees half a file. `staged()` pairs a file with the database transaction that records it.
+written to a temporary name in `<root>/.staging`, flushed to disk and renamed into place, so a
+reader never sees half a file, and a node killed while writing leaves its temporary only in
+`.staging`, which the next start of a node sweeps (`sweep_temporaries`: those older than
+`STALE_SECONDS`, so another node's write in progress is never touched). `staged()` pairs a file
+with the database transaction that records it.
 
 Identical bytes are one file, so two requests (on one node or several sharing the folder) may
 record the same file at once. A file is removed only when no committed row references its
@@ -29,11 +32,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from infra.atomic_write import write_atomically
+from infra.atomic_write import sweep_temporaries, write_atomically
 from infra.db import Database
 from signing.errors import SigningError
 
 _HEX = re.compile(r"[0-9a-f]{64}")
+STAGING = ".staging"
+STALE_SECONDS = 15 * 60  # a temporary this old is a killed writer's: a write lasts milliseconds
 _LOCK_SPACE = 0x43444F43  # "CDOC": the first key of the two-key advisory locks on stored files
 
 log = logging.getLogger(__name__)
@@ -63,6 +68,7 @@ class DocumentStore:
 
     def __init__(self, root: Path, *, references: Iterable[Reference] = ()) -> None:
         self.root = Path(root)
+        self.staging = self.root / STAGING
         self._references: list[Reference] = list(references)
 
     def add_reference(self, reference: Reference) -> None:
@@ -84,8 +90,16 @@ class DocumentStore:
         if target.exists():
             return StoredFile(sha, len(data), created=False)
         # Another writer may store the same bytes meanwhile: its file is kept, and not ours to remove.
-        created = write_atomically(target, data, keep_existing=True)
+        created = write_atomically(target, data, keep_existing=True, staging=self.staging)
         return StoredFile(sha, len(data), created=created)
+
+    def sweep_temporaries(self, *, older_than: float = STALE_SECONDS) -> int:
+        """Remove what writers killed mid-write left in `.staging`; the number removed (logged)."""
+        removed = sweep_temporaries(self.staging, older_than=older_than)
+        if removed:
+            log.warning("removed temporary document files that killed writers left",
+                        extra={"count": removed, "folder": str(self.staging)})
+        return removed
 
     def read(self, sha256: str) -> bytes:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import threading
 import time
 from datetime import UTC, datetime
@@ -109,3 +110,36 @@ def test_bad_names_and_missing_files(tmp_path):
         store.read("../../etc/passwd")
     with pytest.raises(DocumentNotStored, match="no stored document has SHA-256"):
         store.read("0" * 64)
+
+
+def test_a_writer_killed_mid_write_leaves_its_temporary_only_in_staging_which_is_swept(tmp_path):
+    """Before: the temporary stood beside the finished files (`ab/cd/.xyz.part`), where nothing
+    ever removed it; a node killed while sealing left it for good."""
+    store = DocumentStore(tmp_path)
+    stored = store.put(b"%PDF-1.7 staged")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        f"{stored.sha256[:2]}/{stored.sha256[2:4]}/{stored.sha256}.pdf"]
+    # What a writer killed between its write and its rename leaves: one old, one in progress.
+    killed = store.staging / ".killed.part"
+    killed.write_bytes(b"%PDF-1.7 half")
+    old = time.time() - 16 * 60
+    os.utime(killed, (old, old))
+    in_progress = store.staging / ".writing.part"
+    in_progress.write_bytes(b"%PDF-1.7 half")
+    assert store.sweep_temporaries() == 1
+    assert not killed.exists() and in_progress.exists()  # another node's write is never touched
+    assert store.read(stored.sha256) == b"%PDF-1.7 staged"
+
+
+def test_the_documents_component_sweeps_staging_at_start(tmp_path):
+    from idp.app import create_app
+
+    staging = tmp_path / "documents" / ".staging"
+    staging.mkdir(parents=True)
+    killed = staging / ".killed.part"
+    killed.write_bytes(b"%PDF-1.7 half")
+    old = time.time() - 3600
+    os.utime(killed, (old, old))
+    create_app({"server": {"data_dir": str(tmp_path)}, "store": {"redis_url": ""},
+                "database": {"url": f"sqlite:///{tmp_path / 'cedula.db'}"}})
+    assert not killed.exists()
