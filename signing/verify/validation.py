@@ -49,7 +49,7 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from signing.verify import budget as budgets
-from signing.verify import byterange, compromise, indication
+from signing.verify import byterange, compromise, indication, signed_attributes
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
@@ -309,6 +309,11 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if not raw.ok:
         return _format_failure(name, Modifications("unclear", detail=raw.problem),
                                reason="wrapped")
+    malformed = signed_attributes.problem(embedded.signer_info,
+                                          subfilter=str(embedded.sig_object.get("/SubFilter")))
+    if malformed is not None:
+        log.info("signature %s is malformed: %s", name, malformed)
+        return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"))
     certificates = embedded.signed_data["certificates"]
     if len(certificates or ()) > budget.limits.cms_certificates or too_many_dss:
         return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"),

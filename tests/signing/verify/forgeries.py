@@ -315,3 +315,29 @@ def catalog_version(pdf: bytes) -> bytes:
     def change(writer, root):
         root[N("/Version")] = N("/1.7" if root.get("/Version") == "/2.0" else "/2.0")
     return _update_root(pdf, change)
+
+
+# Signed attributes changed and signed again with the signer's own key ------------------------
+
+def resigned(pdf: bytes, key, *, drop: tuple[str, ...] = (), index: int = 0) -> bytes:
+    """Signature `index`'s CMS with the signed attributes `drop` removed, signed again with the
+    signer's (ECDSA) `key`: what the holder of a key can make of their own signature (e.g. a
+    signature without the signing-certificate attribute, which lets another certificate for
+    the same key be put in its place). Unsigned attributes (time-stamps) are dropped."""
+    from asn1crypto import cms
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def transform(info):
+        signed = info["content"]
+        signer_info = signed["signer_infos"][0]
+        attrs = cms.CMSAttributes([a for a in signer_info["signed_attrs"]
+                                   if a["type"].native not in drop])
+        signature = key.sign(attrs.dump(force=True), ec.ECDSA(hashes.SHA256()))
+        fields = {name: signer_info[name] for name in ("version", "sid", "digest_algorithm",
+                                                       "signature_algorithm")}
+        new_info = cms.SignerInfo({**fields, "signed_attrs": attrs, "signature": signature})
+        signed["signer_infos"] = cms.SignerInfos([new_info])
+        return cms.ContentInfo({"content_type": "signed_data", "content": signed})
+
+    return _replace_cms(pdf, transform, index)
