@@ -188,11 +188,12 @@ class Verifier:
                 reason="budget_exceeded")
         if "unreadable" in outcome:
             raise outcome["unreadable"]
-        signatures, timestamps = outcome["result"]
+        signatures, timestamps, signed_ends = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-            signatures=tuple(signatures), document_timestamps=tuple(timestamps))
+            signatures=tuple(signatures), document_timestamps=tuple(timestamps),
+            signed_ends=signed_ends)
 
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
@@ -214,7 +215,8 @@ class Verifier:
 
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
-                        ) -> tuple[list[SignatureReport], list[DocumentTimestampReport]]:
+                        ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
+                                   tuple[int, ...]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -265,7 +267,9 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
                                            signature_fields, budget, too_many_dss, unusable,
                                            valid_times)
         reports.append(_with_role(signed, embedded, data, context))
-    return broken + reports, stamp_reports
+    ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
+    signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
+    return broken + reports, stamp_reports, signed_ends
 
 
 def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature]) -> str:

@@ -341,3 +341,26 @@ def resigned(pdf: bytes, key, *, drop: tuple[str, ...] = (), index: int = 0) -> 
         return cms.ContentInfo({"content_type": "signed_data", "content": signed})
 
     return _replace_cms(pdf, transform, index)
+
+
+def new_document_after(pdf: bytes, text: str = "Importe: 9999 EUR") -> bytes:
+    """A whole new one-page PDF written after the bytes of `pdf`, with its own cross-reference
+    table and no /Prev: a reader sees only the new document, yet `pdf` is still a prefix of the
+    file that ends with %%EOF, i.e. looks like an earlier revision of it."""
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    font = writer.add_object(generic.DictionaryObject({
+        N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"), N("/BaseFont"): N("/Helvetica")}))
+    content = writer.add_object(generic.StreamObject(
+        stream_data=f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode()))
+    writer.insert_page(generic.DictionaryObject({
+        N("/Type"): N("/Page"),
+        N("/MediaBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+        N("/Resources"): generic.DictionaryObject({N("/Font"): generic.DictionaryObject(
+            {N("/F1"): font})}),
+        N("/Contents"): content}))
+    out = io.BytesIO(pdf)
+    out.seek(len(pdf))
+    writer.write(out)  # offsets are positions in the whole file
+    return out.getvalue()
