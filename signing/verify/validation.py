@@ -42,12 +42,14 @@ from pyhanko.sign.validation.policy_decl import (
     RevocationInfoGatheringSpec,
     SignatureValidationSpec,
 )
+from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
+from keys.x509 import SIGNING_PURPOSES
 from signing.verify import budget as budgets
 from signing.verify import byterange, compromise, indication, signed_attributes
 from signing.verify.budget import Budget, BudgetExceeded, Limits
@@ -72,6 +74,17 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
 HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
+# RFC 5280, 4.2.1.12: a signer's certificate with an extended key usage extension may sign
+# documents only if it lists one of these (or anyExtendedKeyUsage): document signing (RFC
+# 9336), emailProtection (what NSS, i.e. pdfsig, requires of a CMS signer, RFC 8550 4.4.4),
+# Microsoft's and Adobe's document signing purposes. A TSA's or an OCSP responder's
+# certificate (timeStamping, OCSPSigning only) signs no document. Without the extension,
+# the key usage alone decides (pyHanko's default: digitalSignature or nonRepudiation).
+SIGNER_KEY_USAGE = KeyUsageConstraints(
+    key_usage=PdfSignatureStatus.key_usage,
+    extd_key_usage=frozenset({*SIGNING_PURPOSES, "microsoft_document_signing",
+                              "adobe_authentic_documents_trust"}),
+    explicit_extd_key_usage_required=False)
 
 
 @dataclass(frozen=True)
@@ -209,7 +222,7 @@ class Verifier:
                     online_fetching_rule=rule,
                     certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH),
                 local_knowledge=knowledge,
-                key_usage_settings=PdfSignatureStatus.default_usage_constraints(None)),
+                key_usage_settings=SIGNER_KEY_USAGE),
             diff_policy=DIFF_POLICY)
 
 

@@ -170,3 +170,12 @@ def test_certificate_expired_before_the_signature_timestamp(verifier, pki):
     assert _verdict(report) in {("INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"),
                                 ("TOTAL-FAILED", "EXPIRED")}
     assert not report.conclusion.passed
+
+
+def test_a_time_stamping_certificate_cannot_sign_a_document(verifier, pki):
+    """Attack: the TSA's certificate (EKU timeStamping only, under the trusted CA) signs a PDF.
+    RFC 5280, 4.2.1.12: a certificate with an EKU may only be used for the purposes it lists;
+    NSS (pdfsig) refuses a CMS signer whose EKU lacks emailProtection. It passed."""
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(pki.tsa, pki))
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")  # EN 319 102-1
