@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -70,7 +71,7 @@ def _kept_keys(path: str) -> dict[str, dict]:
     return trusted
 
 
-def _read_json(path: str) -> object:
+def _read_json(path: str) -> Any:
     """The JSON value in the file at `path`; ValueError (not a traceback) for a file that is
     not UTF-8 JSON or is nested past the parser's recursion limit."""
     with open(path, encoding="utf-8") as handle:
