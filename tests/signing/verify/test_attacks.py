@@ -179,3 +179,13 @@ def test_a_time_stamping_certificate_cannot_sign_a_document(verifier, pki):
     pdf = samples.sign(samples.blank_pdf(), samples.signer_for(pki.tsa, pki))
     report = verifier.verify(pdf)
     assert _verdict(report) == ("INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")  # EN 319 102-1
+
+
+def test_an_object_listed_twice_in_one_xref_section_is_not_passed(verifier, signed):
+    """Attack (parser differential): an update lists the page's content stream twice in its
+    cross-reference table, the forged one first, the signed one last. pyHanko read the last
+    (no change: TOTAL-PASSED), poppler shows the first (the forged amount)."""
+    with pytest.raises(UnreadableDocument) as info:
+        verifier.verify(forgeries.duplicate_xref_entry(signed))
+    assert info.value.error == "damaged_pdf"
+    assert "twice" in info.value.description
