@@ -122,6 +122,10 @@ def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
     if b"%PDF-" not in data[:HEADER_WINDOW]:
         raise UnreadableDocument("The file is not a PDF document (it has no %PDF- header).",
                                  error="not_pdf")
+    declared = xref_sections.too_many_objects(data)
+    if declared is not None:
+        raise UnreadableDocument(f"The PDF declares {declared} objects, more than a file of "
+                                 f"{len(data)} bytes can hold.", error="damaged_pdf")
     try:
         reader = PdfFileReader(BytesIO(data), strict=True)
         encrypted = reader.encrypted

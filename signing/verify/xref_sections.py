@@ -6,10 +6,17 @@ which entry counts: pyHanko keeps the last, poppler (pdfsig, Evince) the first. 
 lists a page's content stream twice, forged text first and the signed object last, passed the
 difference analysis while viewers showed the forged text (a parser-differential shadow
 attack). Such a file is refused as damaged before any signature is judged.
+
+Before a reader builds its tables, `declared_objects` reads what the file's trailers and
+cross-reference streams declare (/Size, /Index): a cross-reference stream may give millions
+of entries in no bytes at all (/W [0 0 0], 7.5.8.2), and a reader builds them all, before the
+verification's time budget starts. More objects than `MAX_OBJECTS_PER_BYTE` per byte of the
+file is refused.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pyhanko.pdf_utils import generic
@@ -24,6 +31,45 @@ from pyhanko.pdf_utils.xref import (
 )
 
 _TABLES = (XRefSectionType.STANDARD, XRefSectionType.HYBRID_MAIN)
+# An object takes bytes: a 20-byte table entry, or a few bytes of an object stream and of a
+# cross-reference stream even compressed; a generous bound, with room for small files.
+MAX_OBJECTS_PER_BYTE = 1 / 8
+MIN_OBJECTS = 1024
+_COMMENT = re.compile(rb"%[^\r\n]*")  # ISO 32000-1, 7.2.3: a comment is white space
+_INTEGER = re.compile(rb"[+-]?\d{1,30}")
+
+
+def _integers(raw: bytes) -> list[int]:
+    return [int(n) for n in _INTEGER.findall(_COMMENT.sub(b" ", raw))]
+
+
+def _windows(data: bytes, key: bytes, stop: bytes | None, width: int) -> Iterator[bytes]:
+    """The bytes after each `key` name in `data`, up to `stop` or `width` bytes, and never
+    past the next `key`: the windows do not overlap, so the scan is linear in the file."""
+    starts = [m.end() for m in re.finditer(re.escape(key) + rb"(?![A-Za-z0-9#])", data)]
+    for index, start in enumerate(starts):
+        limit = min(starts[index + 1] if index + 1 < len(starts) else len(data), start + width)
+        close = data.find(stop, start, limit) if stop else -1
+        yield data[start:close if close >= 0 else limit]
+
+
+def declared_objects(data: bytes) -> int:
+    """The most objects any trailer (/Size) or cross-reference stream (/Index) of `data`
+    declares, read from the raw bytes (no parsing; comments are skipped, so a count cannot
+    hide behind one)."""
+    most = 0
+    for window in _windows(data, b"/Size", None, 256):
+        numbers = _integers(window)
+        most = max(most, numbers[0] if numbers else 0)
+    for window in _windows(data, b"/Index", b"]", len(data)):
+        most = max(most, sum(_integers(window)[1::2]))
+    return most
+
+
+def too_many_objects(data: bytes) -> int | None:
+    """The number of objects `data` declares if a file of its size cannot hold them, else None."""
+    declared = declared_objects(data)
+    return declared if declared > MIN_OBJECTS + len(data) * MAX_OBJECTS_PER_BYTE else None
 
 
 def _entries(reader: PdfFileReader, info: XRefSectionMetaInfo) -> Iterator[XRefEntry]:

@@ -385,3 +385,16 @@ def duplicate_xref_entry(pdf: bytes, forged: bytes = FORGED) -> bytes:
     return body + (b"xref\n%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \n" % (number, new, number, original)
                    + b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
                    % (size, root, previous, start))
+
+
+def zero_width_xref_bomb(pdf: bytes, entries: int) -> bytes:
+    """An update whose cross-reference stream declares `entries` objects in zero bytes
+    (/W [0 0 0]: every field takes its default, ISO 32000-1, 7.5.8.2): a few hundred bytes
+    that make a reader build a table of millions of entries."""
+    size = int(re.findall(rb"/Size (\d+)", pdf)[-1])
+    previous = int(pdf[pdf.rfind(b"startxref") + 9:].split()[0])
+    root = re.findall(rb"/Root (\d+ 0 R)", pdf)[-1]
+    stream = (b"%d 0 obj\n<< /Type /XRef /Size %d /W [0 0 0] /Index [%d %d] /Root %s /Prev %d "
+              b"/Length 0 >>\nstream\n\nendstream\nendobj\n"
+              % (size, size + entries, size + 1, entries - 1, root, previous))
+    return pdf + stream + b"startxref\n%d\n%%%%EOF\n" % len(pdf)
