@@ -398,3 +398,21 @@ def zero_width_xref_bomb(pdf: bytes, entries: int) -> bytes:
               b"/Length 0 >>\nstream\n\nendstream\nendobj\n"
               % (size, size + entries, size + 1, entries - 1, root, previous))
     return pdf + stream + b"startxref\n%d\n%%%%EOF\n" % len(pdf)
+
+
+def without_prev(pdf: bytes) -> bytes:
+    """`pdf` (signed, then changed in an update) with one last cross-reference table for every
+    object and no /Prev: a reader sees a single revision that holds the signature and the
+    change, so the difference analysis has no earlier revision to compare."""
+    offsets: dict[int, int] = {}
+    for match in re.finditer(rb"(?<![0-9])(\d+) 0 obj", pdf):
+        if b"/XRef" not in pdf[match.start():match.start() + 300].split(b"stream")[0]:
+            offsets[int(match.group(1))] = match.start()
+    root = re.findall(rb"/Root (\d+ 0 R)", pdf)[-1]
+    size = max(offsets) + 1
+    body = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    table = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
+    table += [b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n"
+              for n in range(1, size)]
+    return body + b"".join(table) + b"trailer\n<< /Size %d /Root %s >>\nstartxref\n%d\n%%%%EOF\n" \
+        % (size, root, len(body))

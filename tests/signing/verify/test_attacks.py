@@ -222,3 +222,11 @@ def test_declared_objects_scans_a_file_of_names_once(monkeypatch):
                         lambda raw: calls.append(len(raw)) or real(raw))
     assert xref_sections.declared_objects(data) == 0
     assert sum(calls) <= len(data)
+
+
+def test_a_change_folded_into_one_revision_without_prev_is_not_passed(verifier, signed):
+    """Attack: the incremental saving attack, then one cross-reference table for the whole
+    file without /Prev, so that no earlier revision is left to compare (pdfsig: valid)."""
+    report = verifier.verify(forgeries.without_prev(forgeries.incremental_saving(signed)))
+    assert _verdict(report) == ("TOTAL-FAILED", "FORMAT_FAILURE")
+    assert report.signatures[0].modifications.level == "unclear"
