@@ -18,6 +18,7 @@ from pyhanko.sign.validation.pdf_embedded import read_certification_data
 from infra.web.error_shape import CodedError
 from signing.errors import SigningError
 from signing.i18n import text
+from signing.verify.xref_sections import too_many_objects
 
 HEADER_WINDOW = 1024  # readers accept the %PDF- header within the first 1024 bytes
 
@@ -78,6 +79,10 @@ def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
         raise InvalidPdf("empty")
     if b"%PDF-" not in data[:HEADER_WINDOW]:
         raise InvalidPdf("not_pdf")
+    declared = too_many_objects(data)
+    if declared is not None:  # the reader would build every entry first (xref_sections)
+        raise InvalidPdf("broken", detail=f"the file declares {declared} objects, more than "
+                                          f"its {len(data)} bytes can hold")
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -34,9 +35,7 @@ def verify(path: str | None, keys_path: str | None) -> None:
         raise click.ClickException(f"the log's keys cannot be trusted: {exc}") from None
     if path is not None:
         try:
-            with open(path, encoding="utf-8") as handle:
-                document = json.load(handle)
-            proven = verify_bundle(document, trusted=trusted)
+            proven = verify_bundle(_read_json(path), trusted=trusted)
         except (OSError, ValueError, AuditError) as exc:
             raise click.ClickException(f"the log does not check out: {exc}") from None
         click.echo(f"ok: {proven} entries proven against signed checkpoints")
@@ -57,20 +56,38 @@ def _kept_keys(path: str) -> dict[str, dict]:
     """A kept copy of /audit/log-keys.json: kid -> JWK (the endorsement chain is checked)."""
     from idp.audit.log_key import ENDORSEMENT_TYP, public, verify_compact
 
-    with open(path, encoding="utf-8") as handle:
-        document = json.load(handle)
+    document = _read_json(path)
     keys = document.get("keys") if isinstance(document, dict) else None
-    if not isinstance(keys, list) or not keys:
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
         raise ValueError(f"{path} is not a JWK Set of log keys")
     trusted: dict[str, dict] = {}
     previous: dict | None = None
-    for key in sorted(keys, key=lambda k: int(k.get("log_key_seq", 0))):
+    for key in sorted(keys, key=_key_seq):
         claims = verify_compact(str(key.get("endorsement", "")), previous or key, typ=ENDORSEMENT_TYP)
         if claims.get("kid") != key.get("kid") or claims.get("jwk") != public(key):
             raise ValueError(f"log key {key.get('kid')!r} does not match its endorsement")
         trusted[str(key["kid"])] = key
         previous = key
     return trusted
+
+
+def _read_json(path: str) -> Any:
+    """The JSON value in the file at `path`; ValueError (not a traceback) for a file that is
+    not UTF-8 JSON or is nested past the parser's recursion limit."""
+    with open(path, encoding="utf-8") as handle:
+        try:
+            return json.load(handle)
+        except RecursionError:
+            raise ValueError(f"{path} is nested too deeply to be JSON of the log") from None
+
+
+def _key_seq(key: dict) -> int:
+    """A kept log key's `log_key_seq` (0 if absent); ValueError unless a whole number."""
+    seq = key.get("log_key_seq", 0)
+    if isinstance(seq, bool) or not isinstance(seq, int):
+        raise ValueError(f"log key {key.get('kid')!r} has a log_key_seq that is not a whole "
+                         f"number ({seq!r})")
+    return seq
 
 
 @audit_group.group("log-key")

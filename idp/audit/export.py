@@ -150,7 +150,7 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
         checkpoints = {int(c["seq"]): c for c in document["checkpoints"]}
         own = {int(e["seq"]): e for e in document["entries"]}
         segments = list(document["segments"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
         raise AuditError("the document lacks checkpoints, entries or segments") from None
     if len(own) != len(document["entries"]):  # a forged copy beside the genuine entry
         twice = next(seq for seq, times in Counter(int(e["seq"]) for e in document["entries"]).items()
@@ -200,6 +200,6 @@ def verify_bundle(document: Mapping[str, Any], *, trusted: Mapping[str, Mapping[
         if unproven:
             raise AuditError(f"entry {unproven[0]} is not covered by any stretch of the chain")
         return len(proven)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise AuditError(f"the document is not a well-formed data-sharing log ({type(exc).__name__}: {exc}); "
                          "download it again from the provider") from None

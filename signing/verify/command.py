@@ -13,7 +13,7 @@ as it does for the web app's `VerificationService`: the verdicts and the report 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,8 +121,8 @@ class CommandVerification:
 
     def verify(self, data: bytes) -> VerificationReport:
         report = self.verifier.verify(data)
-        return report.with_document(self.find_by_content(data)).with_citizen_signed(
-            self.find_citizen_signed_by_content(data))
+        return report.with_document(self.find_by_content(data, report.signed_ends)) \
+            .with_citizen_signed(self.find_citizen_signed_by_content(data, report.signed_ends))
 
     # the PKI -------------------------------------------------------------------------------
 
@@ -163,9 +163,9 @@ class CommandVerification:
 
     # the document register -----------------------------------------------------------------
 
-    def find_by_content(self, data: bytes) -> IssuedDocument | None:
+    def find_by_content(self, data: bytes, signed_ends: Collection[int]) -> IssuedDocument | None:
         """`signing.verify.lookup.find_by_content` in plain SQL."""
-        digests = lookup.candidates(data)
+        digests = lookup.candidates(data, signed_ends=signed_ends)
         wanted, params = _in("sha", digests)
         query = ("SELECT sha256, id, csv, title, client_id, issued_at, status, revoked_at, "  # noqa: S608
                  "revocation_reason, superseded_by, template FROM documents "
@@ -187,9 +187,10 @@ class CommandVerification:
             reason=reason, replacement=replacement, matched_by=match[1], sha256=sha256,
             template=template, agency_name=self.agency_name)
 
-    def find_citizen_signed_by_content(self, data: bytes) -> CitizenSignedDocument | None:
+    def find_citizen_signed_by_content(self, data: bytes, signed_ends: Collection[int]
+                                       ) -> CitizenSignedDocument | None:
         """`signing.verify.lookup.find_citizen_signed_by_content` in plain SQL."""
-        digests = lookup.candidates(data)
+        digests = lookup.candidates(data, signed_ends=signed_ends)
         wanted, params = _in("sha", digests)
         query = ("SELECT sha256, id, csv, issued_at, signer_serial, status FROM documents "  # noqa: S608
                  f"WHERE sha256 IN {wanted} AND kind = 'citizen-signed'")

@@ -2,6 +2,12 @@
 SHA-256, by an earlier revision's SHA-256 (content appended afterwards), or by its
 verification code (CSV).
 
+An earlier revision counts only when a signature or document time-stamp of the file, as a
+reader finds it, signs exactly those bytes (`VerificationReport.signed_ends`): every stored
+document ends with the signature or time-stamp that covers all of it. A prefix that merely
+ends in %%EOF is not a revision: a whole new PDF written after an issued one (its own xref,
+no /Prev) shows only the new document, and must not be reported as the issued one.
+
 An issued (agency-sealed) document is an `IssuedDocument`; a citizen-signed one is a
 `CitizenSignedDocument`, which no page or API presents as issued by an agency.
 
@@ -37,14 +43,19 @@ def revision_ends(data: bytes) -> list[int]:
     return [match.end() for match in _EOF.finditer(data)]
 
 
-def revision_digests(data: bytes) -> list[str]:
-    """SHA-256 of each complete revision of `data` (each prefix ending at an %%EOF), last first.
+def revision_digests(data: bytes, *, only: Collection[int] | None = None) -> list[str]:
+    """SHA-256 of each complete revision of `data` (each prefix ending at an %%EOF), last first;
+    with `only`, of the prefixes ending at those offsets.
 
     An issued file to which someone appended an incremental update is still found by the
     digest of the revision the service stored. Linear in the file size: one running hash,
     copied at each marker (a file of nothing but %%EOF markers costs one pass).
     """
-    ends = revision_ends(data)[-MAX_REVISIONS:]
+    ends = revision_ends(data)
+    if only is not None:
+        wanted = set(only)
+        ends = [end for end in ends if end in wanted]
+    ends = ends[-MAX_REVISIONS:]
     if not ends:
         return []
     running = hashlib.sha256(data[:ends[0]])
@@ -55,11 +66,12 @@ def revision_digests(data: bytes) -> list[str]:
     return list(reversed(digests))
 
 
-def candidates(data: bytes) -> list[str]:
+def candidates(data: bytes, *, signed_ends: Collection[int]) -> list[str]:
     """The digests a document of `data` may be stored under: the whole file's first, then
-    each earlier revision's, newest first."""
+    each earlier revision's that a signature of the file signs to its end (`signed_ends`:
+    offsets just after the last signed byte), newest first."""
     whole = hashlib.sha256(data).hexdigest()
-    return [whole, *[d for d in revision_digests(data) if d != whole]]
+    return [whole, *[d for d in revision_digests(data, only=signed_ends) if d != whole]]
 
 
 def best_match(digests: list[str], found: Collection[str]) -> tuple[str, str] | None:
@@ -71,14 +83,15 @@ def best_match(digests: list[str], found: Collection[str]) -> tuple[str, str] | 
     return None
 
 
-def _by_content(session: Session, data: bytes, kind: str) -> tuple[Document, str] | None:
-    """The stored document of `kind` whose bytes are `data` or an earlier revision of it, and
-    how it matched (`best_match`)."""
+def _by_content(session: Session, data: bytes, kind: str,
+                signed_ends: Collection[int]) -> tuple[Document, str] | None:
+    """The stored document of `kind` whose bytes are `data` or an earlier, signed revision of
+    it, and how it matched (`best_match`)."""
     import sqlalchemy as sa
 
     from signing.models import Document
 
-    digests = candidates(data)
+    digests = candidates(data, signed_ends=signed_ends)
     rows = session.scalars(sa.select(Document).where(Document.sha256.in_(digests),
                                                      Document.kind == kind)).all()
     by_digest = {row.sha256: row for row in rows}
@@ -86,18 +99,21 @@ def _by_content(session: Session, data: bytes, kind: str) -> tuple[Document, str
     return None if match is None else (by_digest[match[0]], match[1])
 
 
-def find_by_content(session: Session, *, data: bytes,
+def find_by_content(session: Session, *, data: bytes, signed_ends: Collection[int],
                     agency_name: Callable[[str], str | None] = lambda _: None
                     ) -> IssuedDocument | None:
-    """The issued document whose bytes are `data`, or are an earlier revision of `data`."""
-    found = _by_content(session, data, "sealed")
+    """The issued document whose bytes are `data`, or are an earlier revision of `data` that a
+    signature in it signs (`signed_ends`, `candidates`)."""
+    found = _by_content(session, data, "sealed", signed_ends)
     return None if found is None else describe(session, found[0], matched_by=found[1],
                                                agency_name=agency_name)
 
 
-def find_citizen_signed_by_content(session: Session, *, data: bytes) -> CitizenSignedDocument | None:
-    """The citizen-signed document whose bytes are `data`, or are an earlier revision of it."""
-    found = _by_content(session, data, "citizen-signed")
+def find_citizen_signed_by_content(session: Session, *, data: bytes,
+                                   signed_ends: Collection[int]) -> CitizenSignedDocument | None:
+    """The citizen-signed document whose bytes are `data`, or are an earlier signed revision
+    of it (`candidates`)."""
+    found = _by_content(session, data, "citizen-signed", signed_ends)
     return None if found is None else citizen_signed(found[0], matched_by=found[1])
 
 

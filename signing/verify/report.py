@@ -347,6 +347,9 @@ class VerificationReport:
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra message keys
     reason: str | None = None  # verify.summary.<reason> instead of the indication's text
     citizen_signed: CitizenSignedDocument | None = None
+    signed_ends: tuple[int, ...] = ()
+    """Offsets just after the last byte each signature and document time-stamp signs (those
+    whose byte range is well-formed): the revisions the file really holds (`lookup`)."""
 
     @property
     def indication(self) -> Indication:

@@ -152,8 +152,10 @@ class VerificationService:
         citizen-signed document it is, if any (a citizen may sign an issued document)."""
         report = self.verifier.verify(data)
         with self.database.read() as session:
-            document = lookup.find_by_content(session, data=data, agency_name=self.agency_name(session))
-            signed = lookup.find_citizen_signed_by_content(session, data=data)
+            document = lookup.find_by_content(session, data=data, signed_ends=report.signed_ends,
+                                              agency_name=self.agency_name(session))
+            signed = lookup.find_citizen_signed_by_content(session, data=data,
+                                                           signed_ends=report.signed_ends)
         return report.with_document(document).with_citizen_signed(signed)
 
     def by_code(self, code: str) -> IssuedDocument | CitizenSignedDocument:

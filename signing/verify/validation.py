@@ -42,14 +42,16 @@ from pyhanko.sign.validation.policy_decl import (
     RevocationInfoGatheringSpec,
     SignatureValidationSpec,
 )
+from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
+from keys.x509 import SIGNING_PURPOSES
 from signing.verify import budget as budgets
-from signing.verify import byterange, compromise, indication
+from signing.verify import byterange, compromise, indication, signed_attributes, xref_sections
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
@@ -72,6 +74,17 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
 HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
+# RFC 5280, 4.2.1.12: a signer's certificate with an extended key usage extension may sign
+# documents only if it lists one of these (or anyExtendedKeyUsage): document signing (RFC
+# 9336), emailProtection (what NSS, i.e. pdfsig, requires of a CMS signer, RFC 8550 4.4.4),
+# Microsoft's and Adobe's document signing purposes. A TSA's or an OCSP responder's
+# certificate (timeStamping, OCSPSigning only) signs no document. Without the extension,
+# the key usage alone decides (pyHanko's default: digitalSignature or nonRepudiation).
+SIGNER_KEY_USAGE = KeyUsageConstraints(
+    key_usage=PdfSignatureStatus.key_usage,
+    extd_key_usage=frozenset({*SIGNING_PURPOSES, "microsoft_document_signing",
+                              "adobe_authentic_documents_trust"}),
+    explicit_extd_key_usage_required=False)
 
 
 @dataclass(frozen=True)
@@ -109,15 +122,25 @@ def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
     if b"%PDF-" not in data[:HEADER_WINDOW]:
         raise UnreadableDocument("The file is not a PDF document (it has no %PDF- header).",
                                  error="not_pdf")
+    declared = xref_sections.too_many_objects(data)
+    if declared is not None:
+        raise UnreadableDocument(f"The PDF declares {declared} objects, more than a file of "
+                                 f"{len(data)} bytes can hold.", error="damaged_pdf")
     try:
         reader = PdfFileReader(BytesIO(data), strict=True)
         encrypted = reader.encrypted
         if not encrypted:
             reader.root  # noqa: B018 - resolve the catalog now: a damaged file fails here
+        twice = xref_sections.listed_twice(reader)
     except Exception as exc:
         log.debug("unreadable PDF", exc_info=exc)
         raise UnreadableDocument("The PDF is damaged or incomplete and cannot be read "
                                  f"({type(exc).__name__}).", error="damaged_pdf") from None
+    if twice is not None:
+        raise UnreadableDocument(
+            f"The PDF's cross-reference section of revision {twice[0] + 1} lists object "
+            f"{twice[1]} twice; PDF readers disagree on which one counts, so what is shown "
+            "cannot be known.", error="damaged_pdf")
     if encrypted:
         raise UnreadableDocument("The PDF is encrypted; signatures of encrypted files are not "
                                  "verified here. Ask the issuer for the unencrypted original.",
@@ -188,11 +211,12 @@ class Verifier:
                 reason="budget_exceeded")
         if "unreadable" in outcome:
             raise outcome["unreadable"]
-        signatures, timestamps = outcome["result"]
+        signatures, timestamps, signed_ends = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-            signatures=tuple(signatures), document_timestamps=tuple(timestamps))
+            signatures=tuple(signatures), document_timestamps=tuple(timestamps),
+            signed_ends=signed_ends)
 
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
@@ -208,13 +232,14 @@ class Verifier:
                     online_fetching_rule=rule,
                     certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH),
                 local_knowledge=knowledge,
-                key_usage_settings=PdfSignatureStatus.default_usage_constraints(None)),
+                key_usage_settings=SIGNER_KEY_USAGE),
             diff_policy=DIFF_POLICY)
 
 
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
-                        ) -> tuple[list[SignatureReport], list[DocumentTimestampReport]]:
+                        ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
+                                   tuple[int, ...]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -265,7 +290,9 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
                                            signature_fields, budget, too_many_dss, unusable,
                                            valid_times)
         reports.append(_with_role(signed, embedded, data, context))
-    return broken + reports, stamp_reports
+    ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
+    signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
+    return broken + reports, stamp_reports, signed_ends
 
 
 def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature]) -> str:
@@ -309,6 +336,11 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if not raw.ok:
         return _format_failure(name, Modifications("unclear", detail=raw.problem),
                                reason="wrapped")
+    malformed = signed_attributes.problem(embedded.signer_info,
+                                          subfilter=str(embedded.sig_object.get("/SubFilter")))
+    if malformed is not None:
+        log.info("signature %s is malformed: %s", name, malformed)
+        return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"))
     certificates = embedded.signed_data["certificates"]
     if len(certificates or ()) > budget.limits.cms_certificates or too_many_dss:
         return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"),

@@ -53,3 +53,13 @@ def test_encrypted_pdf_is_refused():
 def test_too_large_names_both_sizes():
     with pytest.raises(InvalidPdf, match="The file is 3 KB and the limit is 2 KB"):
         check_pdf(b"%PDF-" + b"x" * 3067, max_bytes=2048)
+
+
+def test_a_cross_reference_bomb_is_refused_before_it_is_read():
+    """Attack: a file to sign whose cross-reference stream declares millions of zero-byte
+    entries (/W [0 0 0]); the reader built them all (minutes, gigabytes) before answering."""
+    from tests.signing.verify import forgeries
+
+    with pytest.raises(InvalidPdf) as info:
+        check_pdf(forgeries.zero_width_xref_bomb(_pdf(), 50_000_000), max_bytes=1 << 20)
+    assert info.value.key == "broken" and "objects, more than its" in info.value.message("en")

@@ -57,3 +57,46 @@ def test_verify_file_checks_a_downloaded_log(oidc_app, audit_log, tmp_path):
     path.write_text(json.dumps(bundle))
     result = run(oidc_app, "audit", "verify", "--file", str(path))
     assert result.exit_code == 1 and "entry 1 was altered" in result.output
+
+
+MALFORMED_KEYS = [
+    '{"keys": [1]}',                                  # a key that is not an object
+    '{"keys": [{"log_key_seq": [1]}]}',               # a seq that is not a number
+    '{"keys": [{"log_key_seq": 1e400}]}',             # a seq that overflows to infinity
+    '{"keys": [{"log_key_seq": Infinity}]}',
+    "[" * 100_000,                                    # nested past the parser's recursion
+    "\xff\xfe not text",
+]
+
+
+def test_a_malformed_keys_file_is_a_clear_error_not_a_traceback(oidc_app, audit_log, tmp_path):
+    """`--keys` files are kept by hand; a damaged one printed a Python traceback."""
+    bundle = tmp_path / "log.json"
+    bundle.write_text("{}")
+    for text in MALFORMED_KEYS:
+        keys = tmp_path / "keys.json"
+        keys.write_bytes(text.encode("latin-1"))
+        result = run(oidc_app, "audit", "verify", "--file", str(bundle), "--keys", str(keys))
+        assert result.exit_code == 1, (text[:40], result.output, result.exception)
+        assert isinstance(result.exception, SystemExit), (text[:40], repr(result.exception))
+        assert "the log's keys cannot be trusted" in result.output, text[:40]
+        assert "Traceback" not in result.output
+
+
+MALFORMED_LOGS = [
+    "[" * 100_000,
+    '{"format": "%s", "checkpoints": [], "entries": [{"seq": 1e400}], "segments": []}',
+    '{"format": "%s", "checkpoints": [{"seq": Infinity}], "entries": [], "segments": []}',
+]
+
+
+def test_a_malformed_log_file_is_a_clear_error_not_a_traceback(oidc_app, audit_log, tmp_path):
+    from idp.audit.export import FORMAT
+
+    for text in MALFORMED_LOGS:
+        path = tmp_path / "log.json"
+        path.write_text(text.replace("%s", FORMAT))
+        result = run(oidc_app, "audit", "verify", "--file", str(path))
+        assert result.exit_code == 1, (text[:40], result.output, result.exception)
+        assert isinstance(result.exception, SystemExit), (text[:40], repr(result.exception))
+        assert "the log does not check out" in result.output, text[:40]

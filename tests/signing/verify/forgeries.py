@@ -315,3 +315,104 @@ def catalog_version(pdf: bytes) -> bytes:
     def change(writer, root):
         root[N("/Version")] = N("/1.7" if root.get("/Version") == "/2.0" else "/2.0")
     return _update_root(pdf, change)
+
+
+# Signed attributes changed and signed again with the signer's own key ------------------------
+
+def resigned(pdf: bytes, key, *, drop: tuple[str, ...] = (), index: int = 0) -> bytes:
+    """Signature `index`'s CMS with the signed attributes `drop` removed, signed again with the
+    signer's (ECDSA) `key`: what the holder of a key can make of their own signature (e.g. a
+    signature without the signing-certificate attribute, which lets another certificate for
+    the same key be put in its place). Unsigned attributes (time-stamps) are dropped."""
+    from asn1crypto import cms
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def transform(info):
+        signed = info["content"]
+        signer_info = signed["signer_infos"][0]
+        attrs = cms.CMSAttributes([a for a in signer_info["signed_attrs"]
+                                   if a["type"].native not in drop])
+        signature = key.sign(attrs.dump(force=True), ec.ECDSA(hashes.SHA256()))
+        fields = {name: signer_info[name] for name in ("version", "sid", "digest_algorithm",
+                                                       "signature_algorithm")}
+        new_info = cms.SignerInfo({**fields, "signed_attrs": attrs, "signature": signature})
+        signed["signer_infos"] = cms.SignerInfos([new_info])
+        return cms.ContentInfo({"content_type": "signed_data", "content": signed})
+
+    return _replace_cms(pdf, transform, index)
+
+
+def new_document_after(pdf: bytes, text: str = "Importe: 9999 EUR") -> bytes:
+    """A whole new one-page PDF written after the bytes of `pdf`, with its own cross-reference
+    table and no /Prev: a reader sees only the new document, yet `pdf` is still a prefix of the
+    file that ends with %%EOF, i.e. looks like an earlier revision of it."""
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    font = writer.add_object(generic.DictionaryObject({
+        N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"), N("/BaseFont"): N("/Helvetica")}))
+    content = writer.add_object(generic.StreamObject(
+        stream_data=f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode()))
+    writer.insert_page(generic.DictionaryObject({
+        N("/Type"): N("/Page"),
+        N("/MediaBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+        N("/Resources"): generic.DictionaryObject({N("/Font"): generic.DictionaryObject(
+            {N("/F1"): font})}),
+        N("/Contents"): content}))
+    out = io.BytesIO(pdf)
+    out.seek(len(pdf))
+    writer.write(out)  # offsets are positions in the whole file
+    return out.getvalue()
+
+
+def duplicate_xref_entry(pdf: bytes, forged: bytes = FORGED) -> bytes:
+    """An update whose cross-reference table lists the page's content stream twice: first at
+    a new object with `forged` text, then at its signed original. pyHanko keeps the last entry
+    (nothing changed), poppler the first (the forged text is shown)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=True)
+    number = reader.root["/Pages"]["/Kids"][0].get_object().raw_get("/Contents").idnum
+    original = [m.start() for m in re.finditer(rb"(?<![0-9])%d 0 obj" % number, pdf)][-1]
+    size = int(re.findall(rb"/Size (\d+)", pdf)[-1])
+    previous = int(pdf[pdf.rfind(b"startxref") + 9:].split()[0])
+    root = re.findall(rb"/Root (\d+ 0 R)", pdf)[-1]
+    new = len(pdf)
+    body = pdf + b"%d 0 obj\n<< /Length %d >>\nstream\n" % (number, len(forged)) + forged + \
+        b"\nendstream\nendobj\n"
+    start = len(body)
+    return body + (b"xref\n%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \n" % (number, new, number, original)
+                   + b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+                   % (size, root, previous, start))
+
+
+def zero_width_xref_bomb(pdf: bytes, entries: int) -> bytes:
+    """An update whose cross-reference stream declares `entries` objects in zero bytes
+    (/W [0 0 0]: every field takes its default, ISO 32000-1, 7.5.8.2): a few hundred bytes
+    that make a reader build a table of millions of entries."""
+    size = int(re.findall(rb"/Size (\d+)", pdf)[-1])
+    previous = int(pdf[pdf.rfind(b"startxref") + 9:].split()[0])
+    root = re.findall(rb"/Root (\d+ 0 R)", pdf)[-1]
+    stream = (b"%d 0 obj\n<< /Type /XRef /Size %d /W [0 0 0] /Index [%d %d] /Root %s /Prev %d "
+              b"/Length 0 >>\nstream\n\nendstream\nendobj\n"
+              % (size, size + entries, size + 1, entries - 1, root, previous))
+    return pdf + stream + b"startxref\n%d\n%%%%EOF\n" % len(pdf)
+
+
+def without_prev(pdf: bytes) -> bytes:
+    """`pdf` (signed, then changed in an update) with one last cross-reference table for every
+    object and no /Prev: a reader sees a single revision that holds the signature and the
+    change, so the difference analysis has no earlier revision to compare."""
+    offsets: dict[int, int] = {}
+    for match in re.finditer(rb"(?<![0-9])(\d+) 0 obj", pdf):
+        if b"/XRef" not in pdf[match.start():match.start() + 300].split(b"stream")[0]:
+            offsets[int(match.group(1))] = match.start()
+    root = re.findall(rb"/Root (\d+ 0 R)", pdf)[-1]
+    size = max(offsets) + 1
+    body = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    table = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
+    table += [b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n"
+              for n in range(1, size)]
+    return body + b"".join(table) + b"trailer\n<< /Size %d /Root %s >>\nstartxref\n%d\n%%%%EOF\n" \
+        % (size, root, len(body))

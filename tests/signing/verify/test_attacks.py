@@ -170,3 +170,63 @@ def test_certificate_expired_before_the_signature_timestamp(verifier, pki):
     assert _verdict(report) in {("INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"),
                                 ("TOTAL-FAILED", "EXPIRED")}
     assert not report.conclusion.passed
+
+
+def test_a_time_stamping_certificate_cannot_sign_a_document(verifier, pki):
+    """Attack: the TSA's certificate (EKU timeStamping only, under the trusted CA) signs a PDF.
+    RFC 5280, 4.2.1.12: a certificate with an EKU may only be used for the purposes it lists;
+    NSS (pdfsig) refuses a CMS signer whose EKU lacks emailProtection. It passed."""
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(pki.tsa, pki))
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")  # EN 319 102-1
+
+
+def test_an_object_listed_twice_in_one_xref_section_is_not_passed(verifier, signed):
+    """Attack (parser differential): an update lists the page's content stream twice in its
+    cross-reference table, the forged one first, the signed one last. pyHanko read the last
+    (no change: TOTAL-PASSED), poppler shows the first (the forged amount)."""
+    with pytest.raises(UnreadableDocument) as info:
+        verifier.verify(forgeries.duplicate_xref_entry(signed))
+    assert info.value.error == "damaged_pdf"
+    assert "twice" in info.value.description
+
+
+@pytest.mark.parametrize("entries", [200_000, 50_000_000])
+def test_a_cross_reference_bomb_is_refused_before_it_is_read(verifier, signed, entries):
+    """Attack: 13 KB whose cross-reference stream declares millions of zero-byte entries; the
+    reader, before the time budget starts, built a table of all of them (1 million: 25 s and a
+    TOTAL-PASSED verdict; 20 million: minutes and gigabytes)."""
+    with pytest.raises(UnreadableDocument) as info:
+        verifier.verify(forgeries.zero_width_xref_bomb(signed, entries))
+    assert info.value.error == "damaged_pdf"
+    assert "objects" in info.value.description
+
+
+def test_declared_objects_are_read_past_comments_and_long_arrays():
+    from signing.verify.xref_sections import declared_objects
+
+    assert declared_objects(b"<< /Size %hidden\n 70 >>") == 70
+    assert declared_objects(b"<< /Index [0 1 " + b"2 1 " * 5000 + b"9 %c\n 9000000] >>") == \
+        1 + 5000 + 9000000
+    assert declared_objects(b"<< /SizeOf 99999999 /Indexed [0 99999999] >>") == 0
+
+
+def test_declared_objects_scans_a_file_of_names_once(monkeypatch):
+    """No quadratic scan: a file of nothing but /Index names (no closing bracket)."""
+    from signing.verify import xref_sections
+
+    data = b"/Index " * 300_000
+    calls = []
+    real = xref_sections._integers
+    monkeypatch.setattr(xref_sections, "_integers",
+                        lambda raw: calls.append(len(raw)) or real(raw))
+    assert xref_sections.declared_objects(data) == 0
+    assert sum(calls) <= len(data)
+
+
+def test_a_change_folded_into_one_revision_without_prev_is_not_passed(verifier, signed):
+    """Attack: the incremental saving attack, then one cross-reference table for the whole
+    file without /Prev, so that no earlier revision is left to compare (pdfsig: valid)."""
+    report = verifier.verify(forgeries.without_prev(forgeries.incremental_saving(signed)))
+    assert _verdict(report) == ("TOTAL-FAILED", "FORMAT_FAILURE")
+    assert report.signatures[0].modifications.level == "unclear"
