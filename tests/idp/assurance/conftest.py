@@ -73,6 +73,15 @@ def add_device_key(client, pki: AttestationPki) -> AttestingAuthenticator:
     return device
 
 
+def proofing(app, citizen_id) -> tuple[str, str]:
+    """The citizen's proofing level and method, as the services read them."""
+    from idp.assurance.services import proofing_of
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return proofing_of(session, citizen_id)
+
+
 def set_proofing(app, citizen_id: str, level: str) -> None:
     from idp.assurance.services import raise_proofing
     from infra.db import get_db
