@@ -11,9 +11,17 @@ from dataclasses import dataclass
 
 from selenium.webdriver.common.by import By
 
+from infra.web.i18n import catalog
 from tests.browser.chromium import Browser
 
 _numbers = itertools.count(4_892_613)
+
+
+def message(server, key: str, lang: str = "es") -> str:
+    """The catalog text `key` in `lang` as the server's pages show it (there must be one)."""
+    text = catalog(server.app).get(key, lang)
+    assert text, f"no message {key!r}"
+    return text
 
 
 def dui_check_digit(digits: str) -> str:
