@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import flask
 from flask import jsonify
 from werkzeug.wrappers import Response
 
@@ -24,7 +25,7 @@ def no_store(response: R) -> R:
     return response
 
 
-def uncached_json(body: Any, status: int = 200) -> Response:
+def uncached_json(body: Any, status: int = 200) -> flask.Response:
     """A JSON answer no cache may keep, HTTP/1.0 ones included (`Pragma: no-cache`), as RFC 6749
     section 5.1 asks of a token response: tokens, client secrets (RFC 7591 section 3.2.1),
     pushed request URIs, introspection results."""
