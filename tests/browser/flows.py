@@ -25,6 +25,11 @@ def message(server, key: str, lang: str = "es") -> str:
     return text
 
 
+def active_id(browser: Browser) -> str:
+    """The id of the element that has the focus."""
+    return browser.driver.execute_script("return document.activeElement && document.activeElement.id")
+
+
 def wrong_dui(number: int) -> str:
     """A well-formed DUI whose check digit is wrong."""
     digits = f"{number:08d}"

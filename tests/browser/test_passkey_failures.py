@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from idp.citizens.models import Passkey
 from infra.db import get_db
-from tests.browser.flows import enrol_on_new_device, message, sign_out
+from tests.browser.flows import active_id, enrol_on_new_device, message, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,6 @@ def summary_items(browser) -> list[tuple[str, str | None]]:
         links = li.find_elements("css selector", "a")
         items.append((li.text.strip(), links[0].get_attribute("href") if links else None))
     return items
-
-
-def active_id(browser) -> str:
-    return browser.driver.execute_script("return document.activeElement && document.activeElement.id")
 
 
 def test_a_cancelled_prompt_or_no_passkey_here_says_why_and_offers_the_next_steps(browser, server):
