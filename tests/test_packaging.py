@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 import requests
 
 from tests.support.imports import absolute_imports
+from tests.support.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PACKAGES = ("infra", "idp", "signing", "keys", "clients")
@@ -76,12 +76,6 @@ def test_every_import_of_the_tests_and_benchmarks_is_declared():
     assert _undeclared(("tests", "bench"), declared) == []
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
@@ -119,7 +113,7 @@ def installed(tmp_path_factory) -> Path:
 def test_a_plain_install_migrates_creates_keys_and_serves(installed, tmp_path):
     """`pip install cedula`, then the README's commands, from a folder that is not the checkout."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CEDULA_")}
-    port = _free_port()
+    port = free_port()
     env.update(CEDULA_DATA_DIR=str(tmp_path / "data"), CEDULA_ISSUER=f"http://127.0.0.1:{port}",
                PYTHONPATH="")
     cedula = str(installed / "bin" / "cedula")

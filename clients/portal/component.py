@@ -10,7 +10,7 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
 from clients.portal.config import PortalConfig
 from clients.portal.logout_token import ProviderKeys, ReplayCache
-from clients.portal.sessions import SessionRegistry
+from clients.portal.sessions import PortalSession, SessionRegistry
 from infra.components import Slot
 
 if TYPE_CHECKING:
@@ -52,3 +52,10 @@ PORTAL: Slot[Portal] = Slot("portal")
 def get_portal(app: Flask | None = None) -> Portal:
     """The portal of `app` (default: the current application)."""
     return PORTAL.of(app)
+
+
+def current_session() -> PortalSession | None:
+    """The portal session this browser's cookie names, while the portal still holds it."""
+    from flask import session
+
+    return get_portal().sessions.get(session.get("portal_session"))

@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
-from flask import Blueprint, Response, abort, redirect, render_template, request, session
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from clients.portal.claims import ACR_SUBSTANTIAL, describe, level_rank
-from clients.portal.component import get_portal
+from clients.portal.component import current_session, get_portal
 from clients.portal.documents import IssueError, document_metadata, document_pdf
-from clients.portal.sessions import PortalSession
 from clients.portal.texts import language
 
 log = logging.getLogger(__name__)
@@ -31,10 +30,6 @@ def _helpers() -> dict[str, Any]:
             "issuer": get_portal().config.issuer}
 
 
-def _current() -> PortalSession | None:
-    return get_portal().sessions.get(session.get("portal_session"))
-
-
 def _api_arguments() -> dict[str, Any]:
     portal = get_portal()
     return {"config": portal.config, "metadata": portal.provider.load_server_metadata(),
@@ -44,7 +39,7 @@ def _api_arguments() -> dict[str, Any]:
 @bp.get("/level")
 def level() -> str:
     """Only for level substantial or above, as the ID token's `acr` says; else the way up."""
-    current = _current()
+    current = current_session()
     notice = request.args.get("notice") if request.args.get("notice") == "unmet" else None
     granted = current is not None and level_rank(current.claims) >= SUBSTANTIAL
     rows = []
@@ -68,7 +63,7 @@ def _issued_on(value: str | None) -> str:
 @bp.get("/documents")
 def documents() -> WerkzeugResponse | tuple[str, int]:
     """The documents this agency issued for the signed-in citizen, with their current status."""
-    current = _current()
+    current = current_session()
     if current is None:
         return redirect("/", code=303)
     listed, unavailable = [], False
@@ -89,7 +84,7 @@ def documents() -> WerkzeugResponse | tuple[str, int]:
 @bp.get("/documents/<document_id>.pdf")
 def document_download(document_id: str) -> Response:
     """Only a document issued to this citizen in this portal session: never another's by id."""
-    current = _current()
+    current = current_session()
     if current is None or document_id not in {d.id for d in current.issued}:
         abort(404)
     try:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask.typing import ResponseReturnValue
 
 from clients.portal.claims import ACR_SUBSTANTIAL
-from clients.portal.component import get_portal
+from clients.portal.component import current_session, get_portal
 from clients.portal.documents import IssueError, issue_birth_certificate
 from clients.portal.fapi import FapiError, pkce_pair
 from clients.portal.logout_token import LogoutTokenError, validate_logout_token
@@ -28,10 +28,6 @@ def _config():
 
 def _oauth_client():
     return get_portal().provider
-
-
-def _current() -> PortalSession | None:
-    return get_portal().sessions.get(session.get("portal_session"))
 
 
 def csrf_token() -> str:
@@ -53,7 +49,7 @@ def _globals():
 
 @bp.get("/")
 def index():
-    current = _current()
+    current = current_session()
     if current is None and "portal_session" in session:
         session.pop("portal_session")  # ended by back-channel logout
     notice = request.args.get("notice")
@@ -146,7 +142,7 @@ def callback():
 def issue_birth():
     """The civil registry issues the signed-in citizen's birth certificate (documents API)."""
     _check_csrf()
-    current = _current()
+    current = current_session()
     if current is None or not _config().can_issue_documents:
         return redirect("/", code=303)
     try:
@@ -165,7 +161,7 @@ def issue_birth():
 def logout():
     """RP-initiated logout: end the local session, then the provider's (OIDC RP-Initiated Logout 1.0)."""
     _check_csrf()
-    current = _current()
+    current = current_session()
     get_portal().sessions.remove(session.pop("portal_session", None))
     if current is None:
         return redirect("/?notice=signed_out", code=303)

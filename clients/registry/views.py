@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, request
 from sqlalchemy.orm import Session
 
 from clients.registry.logos import EXTENSIONS, refresh_logos, stored_logo
@@ -25,6 +25,7 @@ from clients.registry.services import (
 )
 from infra.config import get_settings
 from infra.db import get_db
+from infra.web.caching import uncached_json
 from infra.web.errors import json_error
 
 bp = Blueprint("registration", __name__)
@@ -99,14 +100,6 @@ def _issuer() -> str:
     return get_settings().issuer
 
 
-def _created(body: dict[str, Any], status: int = 201) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
-
-
 @bp.post("/register")
 def register() -> Response:
     """RFC 7591 section 3: register a client with an initial access token."""
@@ -127,7 +120,7 @@ def register() -> Response:
     if registration.client_secret:
         result["client_secret"] = registration.client_secret
     result["registration_access_token"] = registration.registration_access_token
-    return _created(result)
+    return uncached_json(result, 201)
 
 
 class _NotAuthorised(Exception):
@@ -159,7 +152,7 @@ def read(client_id: str) -> Response:
     """RFC 7592 section 2.1: read the client's current metadata."""
     with _db().read() as session:
         client = _authorised_client(session, client_id)
-        return _created(public_metadata(client, issuer=_issuer()), 200)
+        return uncached_json(public_metadata(client, issuer=_issuer()))
 
 
 @bp.put("/register/<client_id>")
@@ -179,7 +172,7 @@ def update(client_id: str) -> Response:
     except ClientMetadataError as exc:
         return _error(400, exc.error, exc.description)
     refresh_logos(_db(), client_id)
-    return _created(result, 200)
+    return uncached_json(result)
 
 
 @bp.delete("/register/<client_id>")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 from urllib.parse import quote
 
-from flask import current_app, redirect
+from flask import Response, current_app, redirect
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -46,6 +46,12 @@ def admit_at_high(acting: Callable[[Session, str], A], no_role: type[Exception])
 def reauth_url(back: str) -> str:
     """Sign in again with a passkey that reaches level high, then come back to `back`."""
     return f"/login?reauth=1&next={quote(back, safe='/')}&acr=high"
+
+
+def console_page(body: str | BaseResponse, status: int = 200) -> BaseResponse:
+    """A console page (HTML `body`) or answer that no cache keeps: it names a citizen."""
+    return no_store(body if isinstance(body, BaseResponse)
+                    else Response(body, status=status, mimetype="text/html"))
 
 
 @dataclass(frozen=True)

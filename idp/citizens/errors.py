@@ -9,18 +9,27 @@ class CitizenError(Exception):
     code = "invalid_request"
 
 
-class InvalidFields(CitizenError):
-    """Enrolment fields that are missing or wrong: `errors` maps field -> message key."""
+class FieldErrors(Exception):
+    """A form's fields that are missing or wrong, every one named at once: `errors` maps
+    field -> message key; `form` names the form in the message ("invalid enrolment fields: ...")."""
 
-    code = "invalid_field"
+    form = "form"
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("invalid enrolment fields: " + ", ".join(sorted(errors)))
+        super().__init__(f"invalid {self.form} fields: " + ", ".join(sorted(errors)))
         self.errors = errors
 
     @property
     def field(self) -> str:
+        """The first wrong field (the one to focus)."""
         return next(iter(self.errors))
+
+
+class InvalidFields(FieldErrors, CitizenError):
+    """Enrolment fields that are missing or wrong."""
+
+    code = "invalid_field"
+    form = "enrolment"
 
 
 class EnrolmentRefused(CitizenError):

@@ -33,6 +33,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
+from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
 from infra.web.i18n import current_language
@@ -51,16 +52,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _download(body: str | Mapping[str, object], name: str, mimetype: str = "application/json") -> Response:
     data = json.dumps(body, ensure_ascii=False, indent=2) if not isinstance(body, str) else body
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _private(response)
+    return no_store(response)
 
 
 def _citizen() -> SsoSession:
@@ -79,7 +75,7 @@ def agencies() -> Response:
     rows = [dataclasses.replace(r, name=names.get(r.client_id, r.name)) for r in rows]
     notice = request.args.get("done")
     error = request.args.get("error")
-    return _private(Response(render_template(
+    return no_store(Response(render_template(
         "consent/agencies.html", agencies=rows, now=_now(), section="agencies", earlier=earlier[:50],
         notice=notice if notice in NOTICES else None, error=error if error in ERRORS else None)))
 
@@ -169,7 +165,7 @@ def _when(moment: datetime) -> str:
 def _pdf(body: bytes, name: str) -> Response:
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _private(response)
+    return no_store(response)
 
 
 @bp.get("/account/agencies/<consent_id>/receipt")
@@ -180,7 +176,7 @@ def receipt_page(consent_id: str) -> Response:
     if row is None:
         return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
     item = readable.receipt(row, text=_, now=_now())
-    return _private(Response(render_template(
+    return no_store(Response(render_template(
         "consent/receipt.html", receipt=item, section="receipt",
         status=readable.status_text(item, text=_, when=_when))))
 
@@ -224,7 +220,7 @@ def log_page() -> Response:
                                                limit=size, newest_first=True)
         names = _agency_names(db, session.citizen_id)
     pages = max(1, -(-total // size))
-    return _private(Response(render_template(
+    return no_store(Response(render_template(
         "audit/log.html", entries=[_entry_view(e, names) for e in entries], page=min(number, pages),
         pages=pages, total=total, section="log")))
 
@@ -294,7 +290,7 @@ def export() -> Response:
 def close_page() -> Response:
     """Closing needs a fresh passkey check (account.reauth_seconds, idp.account.reauth)."""
     session = _citizen()
-    return _private(Response(render_template("consent/close.html", recent=reauth.fresh(session),
+    return no_store(Response(render_template("consent/close.html", recent=reauth.fresh(session),
                                              recheck=reauth.recheck_uri("/account/close"),
                                              section="close", failed=False)))
 
@@ -306,7 +302,7 @@ def close() -> BaseResponse:
     if not reauth.fresh(session):
         return reauth.recheck_form(action="close", keep=("confirm",), back="/account/close")
     if request.form.get("confirm") != "close":
-        return _private(Response(render_template("consent/close.html", recent=True, section="close",
+        return no_store(Response(render_template("consent/close.html", recent=True, section="close",
                                                  failed=True), status=400))
     consents = get_consents()
     key = get_secrets().key("account-closure")
@@ -320,7 +316,7 @@ def close() -> BaseResponse:
         return redirect("/", code=303)
     for client_id in closed.agencies:
         logout_agency(client_id=client_id, citizen_id=closed.citizen_id, reason="account_closed")
-    response = _private(Response(render_template("consent/closed.html")))
+    response = no_store(Response(render_template("consent/closed.html")))
     end_session(response, reason="account_closed")
     end_all_sessions(citizen_id=closed.citizen_id)  # the citizen's other browsers and devices
     count("account.close", "ok")

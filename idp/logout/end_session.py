@@ -16,7 +16,7 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
@@ -34,6 +34,7 @@ from idp.sessions import SsoSession, current_session, end_session, session_polic
 from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
+from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.i18n import current_language, use_ui_locales
 
@@ -146,12 +147,6 @@ def check(session: Session, params: Mapping[str, list[str]], *, issuer: str,
 # --- the pages ------------------------------------------------------------------------------
 
 
-_Response = TypeVar("_Response", bound=BaseResponse)
-
-
-def _no_store(response: _Response) -> _Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _allow_form_action(response: Response, uri: str) -> None:
@@ -203,7 +198,7 @@ def signed_out_redirect(sso: SsoSession | None) -> BaseResponse:
     response = redirect("/signed-out?" + urlencode({"r": token}), code=303)
     response.set_cookie(SIGNED_OUT_COOKIE, nonce, max_age=SIGNED_OUT_SECONDS, path="/signed-out",
                         secure=get_settings().secure, httponly=True, samesite="Lax")
-    return _no_store(response)
+    return no_store(response)
 
 
 def signed_out_list(raw: bytes | None, *, nonce: str | None) -> dict[str, str] | None:
@@ -235,7 +230,7 @@ def signed_out_page() -> Response:
             agencies = _sorted_names({**kept, **agency_names(db, kept, current_language())}.values())
     page = render_template("logout/signed_out.html", client_name=None, signed_out=shown,
                            agencies=agencies)
-    return _no_store(Response(page, mimetype="text/html"))
+    return no_store(Response(page, mimetype="text/html"))
 
 
 def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> BaseResponse:
@@ -244,15 +239,15 @@ def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None
     if done.redirect_uri:
         extra = urlencode({"state": done.state}) if done.state else ""
         separator = "&" if urlsplit(done.redirect_uri).query else "?"
-        return _no_store(redirect(done.redirect_uri + (separator + extra if extra else ""), code=303))
+        return no_store(redirect(done.redirect_uri + (separator + extra if extra else ""), code=303))
     page = render_template("logout/signed_out.html", client_name=done.client_name, signed_out=signed_out,
                            agencies=agencies or [])
-    return _no_store(Response(page, mimetype="text/html"))
+    return no_store(Response(page, mimetype="text/html"))
 
 
 def _refused(exc: LogoutRefused) -> Response:
     page = render_template("logout/refused.html", error=exc.error, description=exc.description)
-    return _no_store(Response(page, status=exc.status, mimetype="text/html"))
+    return no_store(Response(page, status=exc.status, mimetype="text/html"))
 
 
 @bp.route("/end-session", methods=["GET", "POST"])
@@ -285,7 +280,7 @@ def _confirmation(checked: LogoutRequest) -> Response:
     get_store(current_app).set(PENDING + request_id, json.dumps(asdict(checked)).encode(),
                                get_logout().settings.confirm_seconds)
     page = render_template("logout/confirm.html", request_id=request_id, client_name=checked.client_name)
-    response = _no_store(Response(page, mimetype="text/html"))
+    response = no_store(Response(page, mimetype="text/html"))
     if checked.redirect_uri:
         _allow_form_action(response, checked.redirect_uri)
     return response
@@ -303,7 +298,7 @@ def confirm() -> BaseResponse:
     checked = LogoutRequest(**data)
     use_ui_locales(checked.ui_locales)
     if request.form.get("decision") != "logout":
-        return _no_store(redirect("/account" if current_session() else "/", code=303))
+        return no_store(redirect("/account" if current_session() else "/", code=303))
     response = _finish(checked, signed_out=True, agencies=agencies_signed_out(current_session()))
     end_session(response, reason="rp_logout")
     return response

@@ -44,6 +44,7 @@ from infra.indicators import increment
 from infra.ops.metrics import label_agency
 from infra.store import get_store
 from infra.web import direct_routes
+from infra.web.caching import uncached_json
 from infra.web.direct_routes import DirectRequest, DirectResponse
 from infra.web.ratelimit import address_of, client_address
 
@@ -86,14 +87,6 @@ def _flask_fields() -> Iterable[tuple[str, str]]:
 
 def _answer(body: Mapping[str, Any], status: int = 200) -> Answer:
     return Answer(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
-
-
-def _json(body: Mapping, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
 
 
 def _response(answer: Answer) -> Response:
@@ -251,7 +244,7 @@ def pushed_authorization_request() -> Response:
                           lifetime=provider().settings.par_seconds, now=int(time.time()))
     except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)
         return _oauth_error(exc)
-    return _json(pushed.to_json(), 201)
+    return uncached_json(pushed.to_json(), 201)
 
 
 @bp.post("/token")
@@ -387,7 +380,7 @@ def introspect() -> Response:
         response = Response(signed, status=200, mimetype=introspection.SIGNED_TYPE)
         response.headers["Cache-Control"] = "no-store"
         return response
-    return _json(body)
+    return uncached_json(body)
 
 
 @bp.post("/revoke")

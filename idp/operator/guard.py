@@ -19,10 +19,10 @@ from flask import Response, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance.staff import Console, admitted_or_refusal
+from idp.assurance.staff import console_page as no_store
 from idp.operator import services
 from idp.operator.errors import NotOperator
 from idp.registrar.services import Actor
-from infra.web import caching
 from infra.web.csrf import validate_csrf
 
 P = ParamSpec("P")
@@ -30,11 +30,6 @@ P = ParamSpec("P")
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
-    return caching.no_store(body if isinstance(body, BaseResponse)
-                            else Response(body, status=status, mimetype="text/html"))
 
 
 CONSOLE = Console(name="operator", denied_title="operator.denied.title", denied_role="operator.denied.role",

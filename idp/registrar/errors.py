@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from idp.citizens.errors import FieldErrors
+
 
 class RegistrarError(Exception):
     """Any refusal of a registrar or operator action; `code` is the machine code."""
@@ -9,14 +11,11 @@ class RegistrarError(Exception):
     code = "invalid_request"
 
 
-class InvalidDocument(RegistrarError):
-    """The identity document fields are missing or wrong: `errors` maps field -> message key."""
+class InvalidDocument(FieldErrors, RegistrarError):
+    """The identity document fields are missing or wrong."""
 
     code = "invalid_document"
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("invalid document fields: " + ", ".join(sorted(errors)))
-        self.errors = errors
+    form = "document"
 
 
 class NotRegistrar(RegistrarError):

@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, redirect, render_template, request
+from flask import current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import reauth
 from idp.assurance.staff import Console, admitted_or_refusal, reauth_url
+from idp.assurance.staff import console_page as no_store
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData
 from idp.registrar import services
@@ -30,7 +31,6 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
-from infra.web import caching
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page, respond
 from infra.web.i18n import gettext as _
@@ -45,12 +45,6 @@ def now() -> datetime:
 def binding_key() -> bytes:
     """The key of the one-time binding codes (a passkey added after an in-person check)."""
     return get_secrets().key("registrar-binding")
-
-
-def no_store(body: str | BaseResponse, status: int = 200) -> BaseResponse:
-    """A console page or answer that no cache keeps (it names a citizen)."""
-    return caching.no_store(body if isinstance(body, BaseResponse)
-                            else Response(body, status=status, mimetype="text/html"))
 
 
 CONSOLE = Console(name="registrar", denied_title="registrar.denied.title", denied_role="registrar.denied.role",

@@ -36,7 +36,7 @@ from idp.wallet.service import get_wallet
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
-from infra.web.caching import NO_STORE, no_store
+from infra.web.caching import NO_STORE, no_store, uncached_json
 from infra.web.csrf import validate_csrf
 from infra.web.errors import json_error
 from infra.web.ratelimit import hit
@@ -179,14 +179,12 @@ def token() -> Response:
     access_token = offer.issue_token(get_store(current_app), grant,
                                      ttl=wallet.settings.access_token_seconds, jkt=jkt)
     count("wallet.token", "ok")
-    response = _json({"access_token": access_token, "token_type": "DPoP" if jkt else "Bearer",
-                      "expires_in": wallet.settings.access_token_seconds,
-                      "authorization_details": [{
-                          "type": "openid_credential",
-                          "credential_configuration_id": grant.configuration_id,
-                          "credential_identifiers": [grant.configuration_id]}]})
-    response.headers["Pragma"] = "no-cache"
-    return response
+    return uncached_json({"access_token": access_token, "token_type": "DPoP" if jkt else "Bearer",
+                        "expires_in": wallet.settings.access_token_seconds,
+                        "authorization_details": [{
+                            "type": "openid_credential",
+                            "credential_configuration_id": grant.configuration_id,
+                            "credential_identifiers": [grant.configuration_id]}]})
 
 
 # the authorization code flow (OpenID4VCI 1.0, section 5) ----------------------------

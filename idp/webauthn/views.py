@@ -27,6 +27,7 @@ from infra.db import get_db
 from infra.indicators import tally_apart, tally_many
 from infra.ops.metrics import count
 from infra.store import get_store
+from infra.web.caching import no_store
 from infra.web.errors import ApiError
 from infra.web.i18n import gettext as _
 from infra.web.jsonapi import json_body
@@ -46,11 +47,6 @@ def _refuse(exc: WebAuthnError, event: str) -> ApiError:
     count(event, exc.error)
     log.info("webauthn refused", extra={"event": event, "error": exc.error, "detail": str(exc)})
     return ApiError(exc.status, exc.error, _(f"webauthn.error.{exc.error}"))
-
-
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.before_request
@@ -78,7 +74,7 @@ def registration_options() -> Response:
                                                   now=time.time())
             except WebAuthnError as exc:
                 raise _refuse(exc, "webauthn.registration") from None
-        return _no_store(jsonify(options))
+        return no_store(jsonify(options))
     hit("enrol")
     with get_db(current_app).read() as db:
         try:
@@ -93,14 +89,14 @@ def registration_options() -> Response:
                                field=exc.field,
                                fields={name: _(key) for name, key in exc.errors.items()})
             response.status_code = 400
-            return _no_store(response)
+            return no_store(response)
         except EnrolmentRefused:
             count("enrolment", "refused")
             log.info("enrolment refused", extra={"reason": "national_id_taken"})
             raise ApiError(400, "enrolment_refused", _("webauthn.error.enrolment_refused")) from None
     count("enrolment", "options")
     tally_apart(get_db(current_app), "funnel.enrolment", dimension="started")
-    return _no_store(jsonify(options))
+    return no_store(jsonify(options))
 
 
 @bp.post("/registration/verify")
@@ -134,7 +130,7 @@ def registration_verify() -> Response:
                             credential_id=result.credential_id)
         if result.purpose == "enrol":
             mark_pending(get_store(current_app), new.sid)
-    return _no_store(response)
+    return no_store(response)
 
 
 @bp.post("/authentication/options")
@@ -149,7 +145,7 @@ def authentication_options() -> Response:
         with get_db(current_app).read() as db:
             options["allowCredentials"] = credential_descriptors(
                 db, citizen_id=session.citizen_id, level=body["acr"])
-    return _no_store(jsonify(options))
+    return no_store(jsonify(options))
 
 
 @bp.post("/authentication/verify")
@@ -178,4 +174,4 @@ def authentication_verify() -> Response:
     start_session(response, citizen_id=result.citizen_id, amr=result.amr,
                   credential_id=result.credential_id, history_recorded=True)
     log.info("signed in", extra={"citizen_id": result.citizen_id})
-    return _no_store(response)
+    return no_store(response)

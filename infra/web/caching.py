@@ -8,8 +8,10 @@ a browser or a shared cache.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import flask
+from flask import jsonify
 from werkzeug.wrappers import Response
 
 R = TypeVar("R", bound=Response)
@@ -23,4 +25,14 @@ def no_store(response: R) -> R:
     return response
 
 
-__all__ = ["NO_STORE", "no_store"]
+def uncached_json(body: Any, status: int = 200) -> flask.Response:
+    """A JSON answer no cache may keep, HTTP/1.0 ones included (`Pragma: no-cache`), as RFC 6749
+    section 5.1 asks of a token response: tokens, client secrets (RFC 7591 section 3.2.1),
+    pushed request URIs, introspection results."""
+    response = no_store(jsonify(body))
+    response.status_code = status
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+__all__ = ["NO_STORE", "no_store", "uncached_json"]

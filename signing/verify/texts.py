@@ -6,18 +6,13 @@ LC_MESSAGES/messages.po`, read by `signing.i18n`; the pages read the same catalo
 
 from __future__ import annotations
 
-from typing import Any
+from signing.i18n import LANGUAGES, catalog, text
 
-from signing.i18n import LANGUAGES, TRANSLATIONS, catalog, lookup
+__all__ = ["keys", "language_or_default", "text"]
 
 
 def language_or_default(language: str | None) -> str:
     return language if language in LANGUAGES else LANGUAGES[0]
-
-
-def text(key: str, language: str, /, **params: Any) -> str:
-    """The message `key` in `language` (else Spanish), with `{params}` filled in."""
-    return lookup(catalog(), key, language, TRANSLATIONS, params)
 
 
 def keys() -> frozenset[str]:

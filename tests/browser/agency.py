@@ -22,6 +22,7 @@ from infra.db import get_db
 from tests.idp.oidc.conftest import claims_of
 from tests.signing import samples
 from tests.signing.conftest import AGENCY, AGENCY_NAME, bootstrap_pki, key_rows
+from tests.support.basic_auth import basic_auth
 
 PURPOSE = "Emitir tu certificado de residencia y avisarte cuando esté listo"
 
@@ -77,8 +78,7 @@ class Agency:
         return "/authorize?" + urlencode(query)
 
     def _basic(self) -> dict[str, str]:
-        raw = f"{self.client_id}:{self.secret}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+        return basic_auth(self.client_id, self.secret)
 
     def redeem(self, callback_url: str) -> tuple[dict, dict]:
         """The ID token's claims and UserInfo for the code in the callback URL (RFC 6749

@@ -11,20 +11,23 @@ from dataclasses import dataclass
 
 from selenium.webdriver.common.by import By
 
+from infra.web.i18n import catalog
 from tests.browser.chromium import Browser
+from tests.support.national_ids import dui, dui_check_digit
 
 _numbers = itertools.count(4_892_613)
 
 
-def dui_check_digit(digits: str) -> str:
-    """El Salvador's DUI check digit: (10 - sum(digit * weight 9..2) mod 10) mod 10."""
-    total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
-    return str((10 - total % 10) % 10)
+def message(server, key: str, lang: str = "es") -> str:
+    """The catalog text `key` in `lang` as the server's pages show it (there must be one)."""
+    text = catalog(server.app).get(key, lang)
+    assert text, f"no message {key!r}"
+    return text
 
 
-def valid_dui(number: int) -> str:
-    digits = f"{number:08d}"
-    return f"{digits}-{dui_check_digit(digits)}"
+def active_id(browser: Browser) -> str:
+    """The id of the element that has the focus."""
+    return browser.driver.execute_script("return document.activeElement && document.activeElement.id")
 
 
 def wrong_dui(number: int) -> str:
@@ -53,7 +56,7 @@ def new_person(**changes: str) -> Person:
         "given_name": "María José",
         "family_name": "Hernández Núñez",
         "birthdate": "1990-05-17",
-        "national_id": valid_dui(n),
+        "national_id": dui(n),
         "email": f"maria.{n}@example.sv",
     }
     values.update(changes)

@@ -10,7 +10,6 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.agency import AGENCY_NAME
-from tests.browser.flows import valid_dui
 from tests.browser.test_accessibility_services import (
     CLAIMS,
     LANGUAGES,
@@ -19,6 +18,7 @@ from tests.browser.test_accessibility_services import (
     signed_in_citizen,
 )
 from tests.support.images import png
+from tests.support.national_ids import dui
 
 pytestmark = pytest.mark.browser
 ENGLISH_NAME = "Civil Registry of the Republic"
@@ -85,7 +85,7 @@ def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_pat
 
     browser.choose_language("es", then="/registrar/enrol")
     form = browser.wait_for("#enrol-form")
-    person = {"national_id": valid_dui(31313131), "given_name": "Rosa", "family_name": "Martínez Soto",
+    person = {"national_id": dui(31313131), "given_name": "Rosa", "family_name": "Martínez Soto",
               "email": "rosa@example.sv"}
     for name, value in person.items():
         browser.fill(form.find_element("css selector", f"#{name}"), value)

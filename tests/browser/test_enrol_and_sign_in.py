@@ -6,13 +6,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from infra.web.i18n import catalog
 from tests.browser.chromium import Browser
 from tests.browser.flows import (
     continue_to_account,
     enrol,
     enrol_on_new_device,
     fill_enrolment,
+    message,
     new_person,
     passkey_items,
     sign_in,
@@ -23,12 +23,6 @@ from tests.browser.flows import (
 pytestmark = pytest.mark.browser
 
 ANY_ERROR = "#form-error, .field-error, [role=alert]"
-
-
-def message(server, key: str, lang: str = "es") -> str:
-    text = catalog(server.app).get(key, lang)
-    assert text, f"no message {key!r}"
-    return text
 
 
 def assert_sent_to_login(browser: Browser, next_path: str) -> None:

@@ -5,15 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from infra.web.i18n import catalog
+from tests.browser.flows import message
 
 pytestmark = pytest.mark.browser
-
-
-def message(server, key: str, lang: str = "es") -> str:
-    text = catalog(server.app).get(key, lang)
-    assert text, f"no message {key!r}"
-    return text
 
 
 def platform_available(browser) -> bool:

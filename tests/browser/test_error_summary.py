@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.flows import fill_enrolment, new_person, wrong_dui
+from tests.browser.flows import active_id, fill_enrolment, new_person, wrong_dui
 
 pytestmark = pytest.mark.browser
-
-
-def active_id(browser) -> str:
-    return browser.driver.execute_script("return document.activeElement && document.activeElement.id")
 
 
 def test_a_refused_enrolment_shows_a_focused_summary_linking_to_the_field(browser, server):

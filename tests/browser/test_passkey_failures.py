@@ -9,16 +9,9 @@ import sqlalchemy as sa
 
 from idp.citizens.models import Passkey
 from infra.db import get_db
-from infra.web.i18n import catalog
-from tests.browser.flows import enrol_on_new_device, sign_out
+from tests.browser.flows import active_id, enrol_on_new_device, message, sign_out
 
 pytestmark = pytest.mark.browser
-
-
-def message(server, key: str, lang: str = "en") -> str:
-    text = catalog(server.app).get(key, lang)
-    assert text, f"no message {key!r}"
-    return text
 
 
 def summary_items(browser) -> list[tuple[str, str | None]]:
@@ -27,10 +20,6 @@ def summary_items(browser) -> list[tuple[str, str | None]]:
         links = li.find_elements("css selector", "a")
         items.append((li.text.strip(), links[0].get_attribute("href") if links else None))
     return items
-
-
-def active_id(browser) -> str:
-    return browser.driver.execute_script("return document.activeElement && document.activeElement.id")
 
 
 def test_a_cancelled_prompt_or_no_passkey_here_says_why_and_offers_the_next_steps(browser, server):
@@ -45,8 +34,8 @@ def test_a_cancelled_prompt_or_no_passkey_here_says_why_and_offers_the_next_step
     browser.wait(lambda d: active_id(browser) == "login-error", "focus on the error summary")
     items = summary_items(browser)
     texts = [text for text, _ in items]
-    assert texts[0] == message(server, "login.error.cancelled")
-    assert texts[1:] == [message(server, key) for key in
+    assert texts[0] == message(server, "login.error.cancelled", "en")
+    assert texts[1:] == [message(server, key, "en") for key in
                          ("login.next.try_again", "login.next.other_device", "login.next.recover",
                           "login.next.help")]
     hrefs = [href for _, href in items]

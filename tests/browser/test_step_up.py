@@ -23,6 +23,7 @@ from tests.browser.authenticators import add_authenticator, responds, trust_chro
 from tests.browser.chromium import Browser
 from tests.browser.flows import continue_to_account, enrol, new_person, passkey_items, sign_in, sign_out
 from tests.idp.oidc.conftest import claims_of
+from tests.support.basic_auth import basic_auth
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +122,7 @@ def test_step_up_from_a_synced_to_a_device_bound_passkey(browser: Browser, serve
     token = app.test_client().post("/token", data={
         "grant_type": "authorization_code", "code": result["code"], "redirect_uri": redirect_uri,
         "code_verifier": verifier},
-        headers={"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()})
+        headers=basic_auth(client_id, secret))
     assert token.status_code == 200, token.get_json()
     id_token = claims_of(token.get_json()["id_token"])
     assert id_token["acr"] == HIGH and id_token["amr"] == ["hwk", "user", "mfa"]

@@ -24,9 +24,9 @@ import requests
 from tests.cluster.topology import LOOPBACK, REDIRECT
 from tests.signing.samples import RESIDENCE
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.national_ids import dui
 
 NODE_HEADER = "Cedula-Node"
-WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
 
 
 class JourneyError(RuntimeError):
@@ -37,12 +37,6 @@ class JourneyError(RuntimeError):
         self.status = response.status_code if response is not None else None
         text = response.text[:300] if response is not None else detail
         super().__init__(f"{step}: {self.status} {text}")
-
-
-def dui(number: int) -> str:
-    digits = f"{number % 10**8:08d}"
-    check = (10 - sum(int(d) * w for d, w in zip(digits, WEIGHTS, strict=True)) % 10) % 10
-    return f"{digits}-{check}"
 
 
 @dataclass

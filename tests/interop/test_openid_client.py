@@ -11,7 +11,6 @@ import base64
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from joserfc.jwk import ECKey
 from tests.idp.conftest import dui, fields
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.parts import missing, require_executable
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("openid_client_rp.mjs")
@@ -35,19 +35,13 @@ CEDULA = [sys.executable, "-m", "idp.cli"] if not (Path(sys.executable).parent /
 APIS = ("https://api.hacienda.example.gov/declaraciones", "https://api.registro.example.gov/partidas")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_executable("node", "install Node.js 20+")
     if not (ROOT / "node_modules" / "openid-client" / "package.json").exists():
         missing("node_modules/openid-client is not installed (npm ci)")
     data = tmp_path_factory.mktemp("interop")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CEDULA_ISSUER": f"http://localhost:{port}", "CEDULA_DATA_DIR": str(data),
            "CEDULA_DATABASE_URL": "", "CEDULA_REDIS_URL": "", "CEDULA_LOGGING_LEVEL": "WARNING"}
 

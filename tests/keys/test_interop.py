@@ -5,7 +5,6 @@ with the software key store and with keys in a SoftHSM2 token.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,22 +15,17 @@ import pytest
 
 from tests.support.live import stop_process
 from tests.support.parts import require_executable
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.interop
 CEDULA = str(Path(sys.executable).with_name("cedula"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module", params=["software", "pkcs11"])
 def server(request, tmp_path_factory):
     openssl = require_executable("openssl", "apt-get install openssl")
     data = tmp_path_factory.mktemp(f"live-{request.param}")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CEDULA_ISSUER": f"http://127.0.0.1:{port}",
            "CEDULA_DATA_DIR": str(data), "CEDULA_LOGGING_LEVEL": "WARNING",
            "CEDULA_DATABASE_URL": "", "CEDULA_REDIS_URL": ""}

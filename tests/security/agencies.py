@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from tests.support.basic_auth import basic_auth
 from tests.support.live import Citizen, LiveServer
 
 
@@ -25,8 +26,7 @@ class LiveAgency:
     redirect_uri: str
 
     def basic(self) -> dict[str, str]:
-        raw = f"{self.client_id}:{self.secret}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+        return basic_auth(self.client_id, self.secret)
 
     def token(self, form: dict[str, str], *, headers: dict[str, str] | None = None,
               timeout: float = 60) -> requests.Response:

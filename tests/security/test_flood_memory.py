@@ -7,18 +7,14 @@ dimension (tests/security/test_deferred_counts_failures.py)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from idp.oidc import throttle
 from infra.store import get_store
 from tests.idp.oidc.test_direct_routes import FORM, Sent, send
+from tests.support.basic_auth import basic_auth
 
 FLOOD = 200
-
-
-def _basic(client_id: str, secret: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
 
 
 def test_made_up_client_ids_leave_no_throttle_marks(client, register, monkeypatch):
@@ -36,14 +32,14 @@ def test_made_up_client_ids_leave_no_throttle_marks(client, register, monkeypatc
         monkeypatch.setattr(store, name, spy)
     for n in range(FLOOD):
         for direct in (True, False):
-            answer = send(app, Sent("POST", "/token", _basic(f"made-up-{n}-{direct}", "guess"),
+            answer = send(app, Sent("POST", "/token", basic_auth(f"made-up-{n}-{direct}", "guess"),
                                     b"grant_type=client_credentials", FORM, remote="203.0.113.50"), direct=direct)
             assert answer.status.startswith("401"), answer.status
     assert len(written) < FLOOD, f"{len(written)} throttle keys kept for {2 * FLOOD} made-up client ids"
     # A registered client's failures are still counted (its secret can be guessed).
     agency = register()
     written.clear()
-    send(app, Sent("POST", "/token", _basic(agency.client_id, "guess"), b"grant_type=client_credentials", FORM,
+    send(app, Sent("POST", "/token", basic_auth(agency.client_id, "guess"), b"grant_type=client_credentials", FORM,
                    remote="203.0.113.50"), direct=True)
     assert written
 

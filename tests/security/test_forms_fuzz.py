@@ -114,12 +114,10 @@ def citizen_world(client) -> World:
 
 @pytest.fixture
 def registrar_world(client, oidc_app, pki, metadata) -> World:  # noqa: F811
-    from tests.idp.assurance.conftest import all_formats_listed, device_key, set_proofing
+    from tests.idp.assurance.conftest import enrol_at_level_high
     from tests.idp.registrar.test_registrar import _grant
 
-    metadata(all_formats_listed(pki))
-    agent = enrol(client, device_key(pki, counter_step=1), national_id=dui(11111111))
-    set_proofing(oidc_app, agent.citizen_id, "high")
+    agent = enrol_at_level_high(client, oidc_app, pki, metadata, dui(11111111))
     _grant(oidc_app, agent.citizen_id)
     world = _world(client, agent)
     # The forms act on another citizen: a registrar's own record is refused whatever the input.

@@ -11,7 +11,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.errors import API_PREFIXES
-from tests.idp.conftest import enrol, post_json
+from tests.idp.conftest import csrf, enrol, post_json
 
 # Routes that take a PDF: their limit is the document size plus the multipart framing.
 UPLOADS = ("/verify", "/api/verify", "/account/sign")
@@ -127,12 +127,6 @@ def test_forwarded_headers_do_not_change_urls_or_cookies(client):
     enrol(client)
     response = client.get("/login?next=/account", headers=SPOOFED)
     assert "evil" not in response.headers.get("Location", "") and "evil" not in response.get_data(as_text=True)
-    logout = client.post("/logout", data={"csrf_token": _token(client)}, headers=SPOOFED)
+    logout = client.post("/logout", data={"csrf_token": csrf(client, "/account")}, headers=SPOOFED)
     assert logout.status_code in (302, 303) and "evil" not in logout.headers["Location"]
     assert not logout.headers["Location"].startswith("https://")
-
-
-def _token(client) -> str:
-    from tests.idp.conftest import csrf
-
-    return csrf(client, "/account")

@@ -9,22 +9,12 @@ import json
 
 import pytest
 
-from clients.registry.services import issue_initial_token
-
-METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://h.example.gov/cb"]}
-
-
-@pytest.fixture
-def initial_token(fresh_app):
-    from infra.db import get_db
-
-    with get_db(fresh_app).transaction() as session:
-        return issue_initial_token(session, uses=3)
+from tests.security.registration import METADATA, initial_token  # noqa: F401 - fixture
 
 
 @pytest.mark.parametrize("extra", [{"client_name": "Ha\ud800cienda"}, {"contacts": ["a\udfff@h.example.gov"]},
                                    {"client_name#es": "\udbff"}, {"x-\ud800": "unknown metadata too"}])
-def test_metadata_with_a_lone_surrogate_is_invalid(client, initial_token, extra):
+def test_metadata_with_a_lone_surrogate_is_invalid(client, initial_token, extra):  # noqa: F811 - the fixture
     auth = {"Authorization": f"Bearer {initial_token}"}
     response = client.post("/register", data=json.dumps({**METADATA, **extra}), content_type="application/json",
                            headers=auth)

@@ -6,21 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from clients.registry.services import issue_initial_token
-
-METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://h.example.gov/cb"]}
-
-
-@pytest.fixture
-def initial_token(fresh_app):
-    from infra.db import get_db
-
-    with get_db(fresh_app).transaction() as session:
-        return issue_initial_token(session, uses=3)
+from tests.security.registration import METADATA, initial_token  # noqa: F401 - fixture
 
 
 @pytest.mark.parametrize("entries", [[{}], [[]], [{"a": 1}, "https://h.example.gov/out"]])
-def test_post_logout_redirect_uris_that_are_not_strings_are_invalid_metadata(client, initial_token, entries):
+def test_post_logout_redirect_uris_that_are_not_strings_are_invalid_metadata(client, initial_token, entries):  # noqa: F811 - the fixture
     auth = {"Authorization": f"Bearer {initial_token}"}
     response = client.post("/register", json={**METADATA, "post_logout_redirect_uris": entries}, headers=auth)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]

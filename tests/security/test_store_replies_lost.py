@@ -11,16 +11,13 @@ import json
 import pytest
 
 from infra.store.base import StoreError
-from tests.support.parts import redis_store_for
+from tests.support.parts import store_for
 from tests.support.redis_faults import lose_the_next_reply
 
 
 @pytest.fixture
 def redis_store():
-    candidate = redis_store_for("lost-reply")
-    yield candidate
-    candidate.delete_prefix()
-    candidate.close()
+    yield from store_for("redis", "lost-reply")
 
 
 def test_a_code_whose_reply_was_lost_is_not_answered_as_a_replay(redis_store, monkeypatch):

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from infra.store import EphemeralStore
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -47,3 +52,17 @@ def redis_store_for(name: str):
     except Exception as exc:
         missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
     return candidate
+
+
+def store_for(kind: str, name: str) -> Iterator[EphemeralStore]:
+    """For a fixture to `yield from`: a fresh in-process store (`kind` "memory") or a
+    `redis_store_for(name)` (`kind` "redis"), its keys deleted and its connection closed after."""
+    if kind == "memory":
+        from infra.store import MemoryStore
+
+        yield MemoryStore()
+        return
+    candidate = redis_store_for(name)
+    yield candidate
+    candidate.delete_prefix()
+    candidate.close()

@@ -73,6 +73,26 @@ def add_device_key(client, pki: AttestationPki) -> AttestingAuthenticator:
     return device
 
 
+def enrol_at_level_high(client, app, pki: AttestationPki, metadata, national_id: str):
+    """A citizen signed in on `client` at level high: a device-bound attested passkey (every
+    format listed in the metadata), proofed in person."""
+    from tests.idp.conftest import enrol
+
+    metadata(all_formats_listed(pki))
+    person = enrol(client, device_key(pki, counter_step=1), national_id=national_id)
+    set_proofing(app, person.citizen_id, "high")
+    return person
+
+
+def proofing(app, citizen_id) -> tuple[str, str]:
+    """The citizen's proofing level and method, as the services read them."""
+    from idp.assurance.services import proofing_of
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return proofing_of(session, citizen_id)
+
+
 def set_proofing(app, citizen_id: str, level: str) -> None:
     from idp.assurance.services import raise_proofing
     from infra.db import get_db

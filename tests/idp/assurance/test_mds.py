@@ -18,6 +18,7 @@ from idp.assurance.mds import MetadataService, key_identifier, parse_blob
 from idp.assurance.roots import FIDO_MDS_ROOT_PEM
 from tests.idp.assurance.conftest import shared_pki
 from tests.support.attestation import AAGUIDS, der, pem, u2f_key_identifier
+from tests.support.cli import cedula
 from tests.support.components import replace_component
 
 NOW = datetime.now(UTC)
@@ -149,22 +150,19 @@ def test_loads_from_a_url(pki, tmp_path):
 
 
 def test_cli_loads_a_blob(app, pki, tmp_path, monkeypatch):
-    from click.testing import CliRunner
 
     from idp.assurance.mds import MetadataService
-    from idp.cli import Context, cli
 
     service = MetadataService(source="", cache=tmp_path / "mds" / "blob.jwt",
                               root_pem=pem(pki.mds_root), timeout=5, retry_seconds=60)
     replace_component(monkeypatch, app, METADATA, service)
-    context = Context(app=app)
     blob = tmp_path / "blob.jwt"
     blob.write_bytes(pki.blob([pki.entry(aaguid=AAGUIDS["tpm"], statuses=["REVOKED"])], no=4))
-    result = CliRunner().invoke(cli, ["mds", "load", str(blob)], obj=context)
+    result = cedula(app, "mds", "load", str(blob))
     assert result.exit_code == 0, result.output
     assert "metadata BLOB no. 4 loaded: 1 authenticators (1 refused by status)" in result.output
     bad = tmp_path / "bad.jwt"
     bad.write_bytes(_tamper(pki.blob([pki.entry(aaguid=AAGUIDS["apple"])], no=5)))
-    result = CliRunner().invoke(cli, ["mds", "load", str(bad)], obj=context)
+    result = cedula(app, "mds", "load", str(bad))
     assert result.exit_code == 1 and "the BLOB signature does not verify" in result.output
     assert os.path.exists(tmp_path / "mds" / "blob.jwt")

@@ -22,6 +22,7 @@ from idp.assurance.possession import (
 from idp.civil_register.base import Contact
 from infra.db import get_db
 from infra.notify import NOTIFIER, SmtpNotifier, SmtpSettings, get_outbox
+from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import csrf, dui, enrol
 from tests.support.components import replace_component
 from tests.support.error_summary import assert_error_summary
@@ -42,13 +43,6 @@ def _import(app, text: str = REGISTER) -> None:
         import_csv(session, data=text.encode(), scheme=load_scheme("sv-dui"), now=datetime.now(UTC))
 
 
-def _proofing(app, citizen_id: str) -> tuple[str, str]:
-    from idp.assurance.services import proofing_of
-
-    with get_db(app).read() as session:
-        return proofing_of(session, citizen_id)
-
-
 def _code_from_outbox(app, address: str) -> str:
     [message, *_] = get_outbox(app).messages(addresses=[address])
     return re.search(r"(\d{4} \d{4})", message.body).group(1)
@@ -59,7 +53,7 @@ def matched(client, fresh_app):
     """Ana, enrolled with the details the register holds (so: a register match, level low)."""
     _import(fresh_app)
     citizen = enrol(client)
-    assert _proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
+    assert proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
     return citizen
 
 
@@ -89,7 +83,7 @@ def test_the_code_sent_to_the_register_contact_makes_it_substantial(client, fres
     code = _code_from_outbox(fresh_app, "ana.registro@correo.example")
     response = _enter(client, code)
     assert response.headers["Location"] == "/account/assurance?code=verified"
-    assert _proofing(fresh_app, matched.citizen_id) == ("substantial", "register_channel")
+    assert proofing(fresh_app, matched.citizen_id) == ("substantial", "register_channel")
     page = client.get("/account/assurance?code=verified").get_data(as_text=True)
     assert "Recibiste el código enviado a un contacto del registro civil: Correo a•••@correo.example" in page
     assert 'id="code-entry"' not in page and 'id="code-request"' not in page
@@ -110,7 +104,7 @@ def test_a_wrong_code_leaves_it_low(client, fresh_app, matched):
     wrong = f"{(int(code.replace(' ', '')) + 1) % 10 ** 8:08d}"
     assert _enter(client, wrong).headers["Location"] == "/account/assurance?code=wrong#form-error"
     assert _enter(client, "not a code").headers["Location"] == "/account/assurance?code=wrong#form-error"
-    assert _proofing(fresh_app, matched.citizen_id) == ("low", "register_match")
+    assert proofing(fresh_app, matched.citizen_id) == ("low", "register_match")
     page = client.get("/account/assurance?code=wrong").get_data(as_text=True)
     assert "Ese código no es correcto" in page
     # The GOV.UK error summary, linked to the field, and "Error:" before the page title.
@@ -190,7 +184,7 @@ def test_brute_force_through_the_page_is_stopped(client, fresh_app, matched):
         _enter(client, f"{guess:08d}" if f"{guess:08d}" != code.replace(" ", "") else "99999999")
     response = _enter(client, code)  # even the right code: the claimant must wait
     assert response.status_code == 429
-    assert _proofing(fresh_app, matched.citizen_id) == ("low", "register_match")
+    assert proofing(fresh_app, matched.citizen_id) == ("low", "register_match")
 
 
 # The service, with the clock in hand.

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from idp.assurance.models import PossessionCode
 from infra.db import get_db
 from infra.notify import get_outbox
+from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import csrf, dui, enrol, fields, post_json, registration_options, sign_in
 from tests.idp.logout.conftest import agencies, receiver, worker  # noqa: F401 - fixtures
 from tests.idp.oidc.conftest import bearer, claims_of, oidc_app, register, tokens_for  # noqa: F401 - fixtures
@@ -63,13 +64,6 @@ def _enter(browser, code: str):
                                                  "code": code})
 
 
-def _proofing(app, citizen_id: str):
-    from idp.assurance.services import proofing_of
-
-    with get_db(app).read() as session:
-        return proofing_of(session, citizen_id)
-
-
 def test_the_squatter_is_frozen_and_the_real_holder_gets_the_id_back(
         oidc_app, register, receiver, worker):  # noqa: F811
     from idp.audit.models import AuditEntry
@@ -116,8 +110,8 @@ def test_the_squatter_is_frozen_and_the_real_holder_gets_the_id_back(
     assert ("identity.frozen", str(frozen.id)) in log
     assert ("identity.reclaimed", str(holder_row.id)) in log
     assert ("consent.revoked", str(frozen.id)) in log
-    assert _proofing(app, str(holder_row.id)) == ("substantial", "register_channel")
-    assert _proofing(app, impostor.citizen_id) == ("low", "self_asserted")
+    assert proofing(app, str(holder_row.id)) == ("substantial", "register_channel")
+    assert proofing(app, impostor.citizen_id) == ("low", "self_asserted")
 
     # The impostor: tokens dead, session ended, passkey refused, agency told.
     assert squatter.get("/userinfo", headers=bearer(squatter_tokens["access_token"])).status_code == 401
@@ -149,7 +143,7 @@ def test_a_nobody_holds_it_reclaim_is_an_enrolment_at_substantial(client, fresh_
 
     with get_db(fresh_app).read() as session:
         citizen = session.scalar(sa.select(Citizen).where(Citizen.national_id == dui(4892613)))
-    assert _proofing(fresh_app, str(citizen.id)) == ("substantial", "register_channel")
+    assert proofing(fresh_app, str(citizen.id)) == ("substantial", "register_channel")
 
 
 def test_the_answer_does_not_say_whether_the_id_is_enrolled(fresh_app):
@@ -179,7 +173,7 @@ def test_a_code_cannot_take_an_id_from_a_verified_holder(fresh_app):
     refused = _enter(claimant, _code(fresh_app))
     assert refused.status_code == 409
     assert "Acude a una oficina de atención" in refused.get_data(as_text=True)
-    assert _proofing(fresh_app, owner.citizen_id) == ("substantial", "register_channel")
+    assert proofing(fresh_app, owner.citizen_id) == ("substantial", "register_channel")
     assert sign_in(fresh_app.test_client(), owner.key).status_code == 200
 
 

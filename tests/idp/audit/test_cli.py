@@ -5,38 +5,31 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from click.testing import CliRunner
 
 from infra.db import get_db
 from tests.idp.audit.conftest import fill
-
-
-def run(app, *args: str):
-    from idp.cli import Context, cli
-
-    context = Context(app=app)
-    return CliRunner().invoke(cli, list(args), obj=context)
+from tests.support.cli import cedula
 
 
 def test_verify_passes_then_names_the_tampered_row(oidc_app, audit_log):
     fill(oidc_app, audit_log, 7)
-    result = run(oidc_app, "audit", "verify")
+    result = cedula(oidc_app, "audit", "verify")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "ok: 7 entries and 2 checkpoints verified"
 
     with get_db(oidc_app).engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_entries SET purpose = 'otra cosa' WHERE seq = 3"))
-    result = run(oidc_app, "audit", "verify")
+    result = cedula(oidc_app, "audit", "verify")
     assert result.exit_code == 1
     assert "entry 3 was altered or moved" in result.output and "(first bad entry: 3)" in result.output
 
 
 def test_checkpoint_command_signs_the_head(oidc_app, audit_log):
-    assert run(oidc_app, "audit", "checkpoint").output.strip() == "the log is empty"
+    assert cedula(oidc_app, "audit", "checkpoint").output.strip() == "the log is empty"
     fill(oidc_app, audit_log, 3)  # checkpoint at 1 only
-    result = run(oidc_app, "audit", "checkpoint")
+    result = cedula(oidc_app, "audit", "checkpoint")
     assert result.exit_code == 0 and result.output.strip() == "checkpoint at entry 3"
-    assert "2 checkpoints" in run(oidc_app, "audit", "verify").output
+    assert "2 checkpoints" in cedula(oidc_app, "audit", "verify").output
 
 
 def test_verify_file_checks_a_downloaded_log(oidc_app, audit_log, tmp_path):
@@ -51,11 +44,11 @@ def test_verify_file_checks_a_downloaded_log(oidc_app, audit_log, tmp_path):
             bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
     path = tmp_path / "log.json"
     path.write_text(json.dumps(bundle))
-    result = run(oidc_app, "audit", "verify", "--file", str(path))
+    result = cedula(oidc_app, "audit", "verify", "--file", str(path))
     assert result.exit_code == 0 and result.output.strip() == "ok: 2 entries proven against signed checkpoints"
     bundle["entries"][0]["body"]["agency"] = "someone-else"
     path.write_text(json.dumps(bundle))
-    result = run(oidc_app, "audit", "verify", "--file", str(path))
+    result = cedula(oidc_app, "audit", "verify", "--file", str(path))
     assert result.exit_code == 1 and "entry 1 was altered" in result.output
 
 
@@ -76,7 +69,7 @@ def test_a_malformed_keys_file_is_a_clear_error_not_a_traceback(oidc_app, audit_
     for text in MALFORMED_KEYS:
         keys = tmp_path / "keys.json"
         keys.write_bytes(text.encode("latin-1"))
-        result = run(oidc_app, "audit", "verify", "--file", str(bundle), "--keys", str(keys))
+        result = cedula(oidc_app, "audit", "verify", "--file", str(bundle), "--keys", str(keys))
         assert result.exit_code == 1, (text[:40], result.output, result.exception)
         assert isinstance(result.exception, SystemExit), (text[:40], repr(result.exception))
         assert "the log's keys cannot be trusted" in result.output, text[:40]
@@ -96,7 +89,7 @@ def test_a_malformed_log_file_is_a_clear_error_not_a_traceback(oidc_app, audit_l
     for text in MALFORMED_LOGS:
         path = tmp_path / "log.json"
         path.write_text(text.replace("%s", FORMAT))
-        result = run(oidc_app, "audit", "verify", "--file", str(path))
+        result = cedula(oidc_app, "audit", "verify", "--file", str(path))
         assert result.exit_code == 1, (text[:40], result.output, result.exception)
         assert isinstance(result.exception, SystemExit), (text[:40], repr(result.exception))
         assert "the log does not check out" in result.output, text[:40]

@@ -14,6 +14,7 @@ from idp.citizens.national_id import (
     load_scheme,
 )
 from infra.i18n import Catalog, translations_dir
+from tests.support.national_ids import dui_check_digit
 
 DUI = load_scheme("sv-dui")
 DNI = load_scheme("es-dni")
@@ -63,11 +64,6 @@ def test_unknown_scheme_names_are_refused(name):
 
 
 # --- El Salvador: DUI -------------------------------------------------------------------
-
-
-def dui_check_digit(digits: str) -> str:
-    total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
-    return str((10 - total % 10) % 10)
 
 
 @pytest.mark.parametrize("number", ["04892613-5", "01234567-8", "00016297-5", "12345678-4",

@@ -12,6 +12,7 @@ from idp.citizens.national_id import load_scheme
 from idp.civil_register.base import RegisterQuery, fold
 from idp.civil_register.errors import ImportRefused
 from idp.civil_register.imported import ImportedRegister, import_csv
+from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import csrf, dui, enrol
 
 SCHEME = load_scheme("sv-dui")
@@ -84,14 +85,6 @@ def test_a_bad_row_refuses_the_whole_file(fresh_app, text, problem):
         assert session.query(RegisterRecord).count() == 0
 
 
-def _proofing(app, citizen_id):
-    from idp.assurance.services import proofing_of
-    from infra.db import get_db
-
-    with get_db(app).read() as session:
-        return proofing_of(session, citizen_id)
-
-
 def test_a_register_match_without_the_channel_code_stays_low(client, fresh_app):
     """Issue #12, reproduction 2: knowing what is printed on the ID card (DUI, names, birth
     date) used to give level substantial. A match is evidence, not proof of possession."""
@@ -100,7 +93,7 @@ def test_a_register_match_without_the_channel_code_stays_low(client, fresh_app):
 
     _import(fresh_app, CONTACTS_CSV)
     citizen = enrol(client)  # Ana María López Pérez, as in the register (other accents and case)
-    assert _proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
+    assert proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
     with get_db(fresh_app).read() as session:
         assert [(e.kind, e.source) for e in evidence_of(session, uuid.UUID(citizen.citizen_id))] == \
             [("register_match", "imported")]
@@ -116,7 +109,7 @@ def test_a_register_match_without_the_channel_code_stays_low(client, fresh_app):
 
 def test_citizen_triggered_check(client, fresh_app):
     citizen = enrol(client)
-    assert _proofing(fresh_app, citizen.citizen_id) == ("low", "self_asserted")
+    assert proofing(fresh_app, citizen.citizen_id) == ("low", "self_asserted")
     page = client.get("/account/assurance").get_data(as_text=True)
     assert 'id="register-check"' in page and 'id="proofing-level">bajo' in page
     assert 'id="evidence">Nada todavía' in page
@@ -126,7 +119,7 @@ def test_citizen_triggered_check(client, fresh_app):
     _import(fresh_app, CSV)
     response = client.post("/account/assurance/register-check", data={"csrf_token": token})
     assert response.headers["Location"] == "/account/assurance?register=match"
-    assert _proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
+    assert proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
     page = client.get("/account/assurance?register=match").get_data(as_text=True)
     assert 'id="register-check"' not in page and "pide un código" in page
     assert 'id="no-contacts"' in page  # this register extract has no contacts for her

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from tests.idp.conftest import enrol
 from tests.idp.oidc.conftest import REDIRECT, Agency, claims_of, tokens_for
 from tests.signing.conftest import AGENCY, AGENCY_NAME, pki_app, pki_rows  # noqa: F401 - fixtures
+from tests.support.basic_auth import basic_auth
 
 
 @pytest.fixture
@@ -52,9 +51,7 @@ def agency_token(web, agency: Agency, scope: str | None = None) -> str:
     form = {"grant_type": "client_credentials"}
     if scope is not None:
         form["scope"] = scope
-    raw = f"{agency.client_id}:{agency.secret}".encode()
-    response = web.post("/token", data=form,
-                        headers={"Authorization": "Basic " + base64.b64encode(raw).decode()})
+    response = web.post("/token", data=form, headers=basic_auth(agency.client_id, agency.secret))
     assert response.status_code == 200, response.get_json()
     return response.get_json()["access_token"]
 

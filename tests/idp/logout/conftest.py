@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.idp.oidc.conftest import citizen, oidc_app, register  # noqa: F401 - fixtures
+from tests.support.ports import free_port
 from tests.support.wsgi import serving_in_thread
 
 
@@ -55,12 +56,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def dead_uri() -> str:
     """A loopback port nobody listens on (connection refused at once)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/backchannel-logout"
+    return f"http://127.0.0.1:{free_port()}/backchannel-logout"
 
 
 @contextmanager

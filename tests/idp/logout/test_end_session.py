@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from tests.idp.conftest import csrf
 from tests.idp.oidc.conftest import claims_of, tokens_for
 
 BACK = "https://portal.example.gov/signed-out"
@@ -154,7 +155,7 @@ def test_a_hint_from_an_older_session_leads_to_the_question(client, agency, citi
     from tests.idp.conftest import sign_in
 
     id_token = tokens_for(client, agency)["id_token"]
-    client.post("/logout", data={"csrf_token": _csrf(client)})
+    client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     assert sign_in(client, citizen.key).status_code == 200
     form = confirmation(end_session(client, id_token_hint=id_token, post_logout_redirect_uri=BACK))
     assert signed_in(client)
@@ -178,8 +179,3 @@ def test_ui_locales_picks_the_page_language(client, agency, citizen):
     assert '<html lang="en">' in page.get_data(as_text=True)
     page = end_session(client, client_id=agency.client_id, ui_locales="es")
     assert '<html lang="es">' in page.get_data(as_text=True)
-
-
-def _csrf(client) -> str:
-    html = client.get("/account").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

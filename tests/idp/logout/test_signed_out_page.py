@@ -7,6 +7,7 @@ import json
 import re
 from urllib.parse import urlencode
 
+from tests.idp.conftest import csrf
 from tests.idp.oidc.conftest import tokens_for
 
 
@@ -61,14 +62,10 @@ def test_another_citizens_agencies_are_never_listed(client, register, citizen):
     assert listed(response) == [] and 'id="signed-out-no-agencies"' not in response.get_data(as_text=True)
 
 
-def _csrf(client, page: str = "/account") -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).get_data(as_text=True)).group(1)
-
-
 def test_the_citizens_own_sign_out_ends_on_the_same_list(client, register, citizen):
     agency = register(client_name="Hacienda")
     tokens_for(client, agency)
-    response = client.post("/logout", data={"csrf_token": _csrf(client)})
+    response = client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     assert response.status_code == 303 and response.headers["Cache-Control"] == "no-store"
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and listed(page) == ["Hacienda"]
@@ -81,12 +78,12 @@ def test_ending_this_device_on_the_sessions_page_ends_on_the_list(client, regist
     tokens_for(client, agency)
     page = client.get("/account/sessions").get_data(as_text=True)
     sid = re.search(r'action="/account/sessions/([^"/]+)/end"', page).group(1)
-    response = client.post(f"/account/sessions/{sid}/end", data={"csrf_token": _csrf(client, "/account/sessions")})
+    response = client.post(f"/account/sessions/{sid}/end", data={"csrf_token": csrf(client, "/account/sessions")})
     assert listed(client.get(response.headers["Location"])) == ["Registro Civil"]
 
 
 def test_a_made_up_or_expired_link_lists_nothing(client, citizen):
-    client.post("/logout", data={"csrf_token": _csrf(client)})
+    client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     page = client.get("/signed-out?r=not-a-real-one")
     assert page.status_code == 200 and listed(page) == []
     assert 'id="signed-out-no-agencies"' not in page.get_data(as_text=True)
@@ -95,7 +92,7 @@ def test_a_made_up_or_expired_link_lists_nothing(client, citizen):
 def test_the_list_follows_the_language_the_page_is_read_in(client, register, citizen):
     agency = register(client_name="Hacienda", **{"client_name#en": "Treasury"})
     tokens_for(client, agency)
-    response = client.post("/logout", data={"csrf_token": _csrf(client)})
+    response = client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     assert listed(client.get(response.headers["Location"], headers={"Accept-Language": "es"})) == ["Hacienda"]
     assert listed(client.get(response.headers["Location"], headers={"Accept-Language": "en"})) == ["Treasury"]
 def test_the_link_shows_the_list_only_to_the_browser_that_signed_out(client, register, citizen):
@@ -103,7 +100,7 @@ def test_the_link_shows_the_list_only_to_the_browser_that_signed_out(client, reg
     signed in where: it shows the plain page."""
     agency = register(client_name="Hacienda")
     tokens_for(client, agency)
-    response = client.post("/logout", data={"csrf_token": _csrf(client)})
+    response = client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     link = response.headers["Location"]
     cookie = response.headers.get_all("Set-Cookie")
     bound = [c for c in cookie if c.startswith("cedula_signed_out=")]

@@ -19,6 +19,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from tests.idp.conftest import Enrolled, enrol
+from tests.support.basic_auth import basic_auth
 
 REDIRECT = "https://portal.example.gov/callback"
 
@@ -61,8 +62,7 @@ class Agency:
         form = dict(form)
         headers: dict[str, str] = {}
         if method == "client_secret_basic":
-            raw = f"{self.client_id}:{self.secret}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
+            headers.update(basic_auth(self.client_id, self.secret))
         elif method == "client_secret_post":
             form.update(client_id=self.client_id, client_secret=self.secret or "")
         elif method == "private_key_jwt":

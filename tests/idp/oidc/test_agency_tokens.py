@@ -4,12 +4,12 @@ they stop working at the documents API (issue 14)."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 
 import pytest
 
 from tests.idp.oidc.conftest import bearer
+from tests.support.basic_auth import basic_auth
 
 DOCUMENT = f"/api/documents/{uuid.uuid4()}"  # none such: a valid token gets 404, an invalid one 401
 
@@ -21,7 +21,7 @@ def agency(register):
 
 
 def basic(agency) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{agency.client_id}:{agency.secret}".encode()).decode()}
+    return basic_auth(agency.client_id, agency.secret)
 
 
 def agency_token(client, agency) -> str:

@@ -3,20 +3,16 @@ stranger lock the agency out: the address that keeps failing is refused, the age
 
 from __future__ import annotations
 
-import base64
-
 import pytest
+
+from tests.support.basic_auth import basic_auth
 
 LIMIT = 10  # [oidc] client_auth_failures
 
 
-def basic(client_id: str, secret: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
-
-
 def attempt(client, agency, secret: str, address: str, path: str = "/token"):
     form = {"grant_type": "client_credentials"} if path == "/token" else {"token": "x"}
-    return client.post(path, data=form, headers=basic(agency.client_id, secret),
+    return client.post(path, data=form, headers=basic_auth(agency.client_id, secret),
                        environ_overrides={"REMOTE_ADDR": address})
 
 

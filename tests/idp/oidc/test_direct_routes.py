@@ -6,7 +6,6 @@ the same: status line, headers in order, body."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from werkzeug.test import EnvironBuilder
 
 from infra.web import direct_routes
 from tests.idp.oidc.conftest import Agency, bearer, exchange, get_code, tokens_for
+from tests.support.basic_auth import basic_auth
 from tests.support.dpop import DpopKey
 
 TOKEN = "http://localhost/token"
@@ -113,8 +113,7 @@ def same_answer(app, make: Callable[[], Sent]) -> Answered:
 
 
 def basic(agency: Agency, secret: str | None = None) -> dict[str, str]:
-    raw = f"{agency.client_id}:{agency.secret if secret is None else secret}".encode()
-    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+    return basic_auth(agency.client_id, agency.secret if secret is None else secret)
 
 
 def form(**fields: str) -> bytes:

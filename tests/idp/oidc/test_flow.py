@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from keys import verify_jwt
-from tests.idp.conftest import sign_in
+from tests.idp.conftest import csrf, sign_in
 from tests.idp.oidc.conftest import (
     Flow,
     authorize_url,
@@ -98,7 +98,7 @@ def test_code_flow_with_decision_page_tokens_and_userinfo(client, register, citi
 
 def test_not_signed_in_goes_to_sign_in_and_back(client, register, citizen):
     agency = register()
-    client.post("/logout", data={"csrf_token": _csrf(client)})
+    client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     flow = Flow()
     response = client.get(authorize_url(agency, flow))
     assert response.status_code == 302
@@ -112,12 +112,6 @@ def test_not_signed_in_goes_to_sign_in_and_back(client, register, citizen):
     back = client.get(location.split("next=")[1].replace("%3F", "?").replace("%3D", "="))
     result = redirect_params(decide(client, back), agency)
     assert exchange(client, agency, result["code"], flow).status_code == 200
-
-
-def _csrf(client) -> str:
-    from tests.idp.conftest import csrf
-
-    return csrf(client, "/account")
 
 
 def test_deny_returns_access_denied_with_state(client, register, citizen):

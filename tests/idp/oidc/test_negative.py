@@ -24,6 +24,7 @@ from tests.idp.oidc.conftest import (
     token_request,
     tokens_for,
 )
+from tests.support.basic_auth import basic_auth
 
 VARIANTS = [
     "https://portal.example.gov/callback?extra=1",
@@ -125,8 +126,7 @@ def test_expired_code(client, register, citizen, monkeypatch):
 def test_client_secret_errors(client, register, citizen):
     basic = register()
     response = client.post("/token", data={"grant_type": "authorization_code", "code": "x"},
-                           headers={"Authorization": "Basic " + base64.b64encode(
-                               f"{basic.client_id}:wrong".encode()).decode()})
+                           headers=basic_auth(basic.client_id, "wrong"))
     assert response.status_code == 401 and response.get_json()["error"] == "invalid_client"
     assert response.headers["WWW-Authenticate"].startswith("Basic")
     # Registered for basic, trying post: refused.

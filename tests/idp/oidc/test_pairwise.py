@@ -7,10 +7,9 @@ from __future__ import annotations
 import csv
 import json
 
-from click.testing import CliRunner
-
 from idp.oidc import provider
 from tests.idp.oidc.conftest import Agency, claims_of, tokens_for
+from tests.support.cli import cedula
 
 
 def sub_for(client, agency: Agency) -> str:
@@ -69,24 +68,22 @@ def test_an_update_cannot_move_a_client_to_another_sector_after_its_first_grant(
 
 
 def test_an_operator_moves_a_sector_with_a_map_of_old_to_new_subjects(client, oidc_app, register, citizen, tmp_path):
-    from idp.cli import Context, cli
 
     agency = register(redirect_uris=["https://portal.example.gov/cb"])
     old = sub_for(client, agency)
-    context = Context(app=oidc_app)
     target = tmp_path / "map.csv"
-    moved = CliRunner().invoke(cli, ["clients", "move-sector", agency.client_id, "--to", "portal.example.org",
-                                     "--map", str(target)], obj=context)
+    moved = cedula(oidc_app, "clients", "move-sector", agency.client_id, "--to", "portal.example.org",
+                   "--map", str(target))
     assert moved.exit_code == 0, moved.output
     assert "moved from sector 'portal.example.gov' to 'portal.example.org'; 1 subjects mapped" in moved.output
     rows = list(csv.reader(target.open()))
     assert rows[0] == ["old_sub", "new_sub"] and rows[1][0] == old
     provider(oidc_app).clients.clear()
     assert sub_for(client, agency) == rows[1][1] != old
-    again = CliRunner().invoke(cli, ["clients", "move-sector", agency.client_id, "--to", "portal.example.org",
-                                     "--map", str(tmp_path / "again.csv")], obj=context)
+    again = cedula(oidc_app, "clients", "move-sector", agency.client_id, "--to", "portal.example.org",
+                   "--map", str(tmp_path / "again.csv"))
     assert again.exit_code == 1 and "already in sector 'portal.example.org'" in again.output
-    shown = json.loads(CliRunner().invoke(cli, ["clients", "show", agency.client_id], obj=context).output)
+    shown = json.loads(cedula(oidc_app, "clients", "show", agency.client_id).output)
     assert shown["operator"] == {"pairwise_sector": "portal.example.org", "sector_fixed": True,
                                  "assertion_audience": "strict", "backchannel_approved_uri": None}
 

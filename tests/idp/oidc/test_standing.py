@@ -8,25 +8,21 @@ import re
 
 import pytest
 
-from tests.idp.conftest import sign_in
+from tests.idp.conftest import csrf, sign_in
 from tests.idp.oidc.conftest import Flow, bearer, claims_of, exchange, get_code, token_request, tokens_for
 
 OFFLINE = "openid profile email offline_access"
 
 
-def csrf_of(client, page: str = "/account") -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).get_data(as_text=True)).group(1)
-
-
 def withdraw(client, agency) -> None:
     confirmation = f"/account/agencies/revoke?client_id={agency.client_id}"
-    answer = client.post("/account/agencies/revoke", data={"csrf_token": csrf_of(client, confirmation),
+    answer = client.post("/account/agencies/revoke", data={"csrf_token": csrf(client, confirmation),
                                                            "client_id": agency.client_id})
     assert answer.status_code == 303 and answer.headers["Location"] == "/account/agencies?done=revoked"
 
 
 def sign_out(client) -> None:
-    assert client.post("/logout", data={"csrf_token": csrf_of(client)}).status_code == 303
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/account")}).status_code == 303
 
 
 def refused_grant(response, description: str) -> None:

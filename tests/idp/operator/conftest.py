@@ -5,8 +5,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.idp.assurance.conftest import all_formats_listed, device_key, metadata, oidc_app, pki, register, set_proofing  # noqa: F401
-from tests.idp.conftest import dui, enrol
+from tests.idp.assurance.conftest import (  # noqa: F401
+    all_formats_listed,
+    enrol_at_level_high,
+    metadata,
+    oidc_app,
+    pki,
+    register,
+    set_proofing,
+)
+from tests.idp.conftest import dui
 
 
 def grant_operator(app, citizen_id: str) -> None:
@@ -23,8 +31,6 @@ def grant_operator(app, citizen_id: str) -> None:
 @pytest.fixture
 def operator(client, oidc_app, pki, metadata):  # noqa: F811
     """An operator signed in at level high (device-bound attested passkey, proofed in person)."""
-    metadata(all_formats_listed(pki))
-    person = enrol(client, device_key(pki, counter_step=1), national_id=dui(44444444))
-    set_proofing(oidc_app, person.citizen_id, "high")
+    person = enrol_at_level_high(client, oidc_app, pki, metadata, dui(44444444))
     grant_operator(oidc_app, person.citizen_id)
     return person

@@ -10,6 +10,7 @@ from tests.idp.assurance.conftest import add_device_key
 from tests.idp.conftest import csrf, enrol, sign_in
 from tests.idp.operator.conftest import all_formats_listed, grant_operator, set_proofing
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.basic_auth import basic_auth
 
 PAGES = ["/operator", "/operator/agencies", "/operator/agencies/new", "/operator/indicators",
          "/operator/keys", "/operator/people", "/operator/audit", "/operator/audit/export",
@@ -47,11 +48,8 @@ def test_an_agency_token_is_no_sign_in(client, oidc_app, register):
     """A bearer token (an agency's) opens nothing: the console wants a citizen's session."""
     agency = register(grant_types=["authorization_code", "client_credentials"],
                       scope="openid documents:issue indicators:read", security_profile="oidc")
-    import base64
-
-    raw = f"{agency.client_id}:{agency.secret}".encode()
     token = client.post("/token", data={"grant_type": "client_credentials"},
-                        headers={"Authorization": "Basic " + base64.b64encode(raw).decode()}).get_json()
+                        headers=basic_auth(agency.client_id, agency.secret)).get_json()
     response = client.get("/operator/agencies", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import csrf, dui, post_json
 from tests.idp.registrar.test_registrar import _log, _trail
 from tests.support.authenticator import SoftwareAuthenticator
@@ -31,14 +32,6 @@ def _created(client) -> str:
     return response.headers["Location"].rsplit("/", 1)[1]
 
 
-def _proofing(app, citizen_id):
-    from idp.assurance import services
-    from infra.db import get_db
-
-    with get_db(app).read() as session:
-        return services.proofing_of(session, citizen_id)
-
-
 def _json(client, path, body, token):
     return post_json(client, path, body, headers={"X-CSRF-Token": token, "Origin": "http://localhost"})
 
@@ -46,7 +39,7 @@ def _json(client, path, body, token):
 def test_enrol_then_bind_a_security_key(client, oidc_app, registrar):
     assert 'href="/registrar/enrol"' in client.get("/registrar").get_data(as_text=True)
     citizen_id = _created(client)
-    assert _proofing(oidc_app, citizen_id) == ("high", "in_person")
+    assert proofing(oidc_app, citizen_id) == ("high", "in_person")
     page = client.get(f"/registrar/enrolments/{citizen_id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'id="key-submit"' in html and 'id="phone-form"' in html

@@ -10,7 +10,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.idp.assurance.conftest import add_device_key, all_formats_listed, device_key, set_proofing
+from tests.idp.assurance.conftest import (
+    add_device_key,
+    all_formats_listed,
+    enrol_at_level_high,
+    set_proofing,
+)
 from tests.idp.conftest import csrf, dui, enrol, post_json, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -32,9 +37,7 @@ def _grant(app, citizen_id: str, point: str = "Oficina Centro") -> None:
 @pytest.fixture
 def registrar(client, oidc_app, pki, metadata):
     """A registrar signed in at level high (device-bound attested passkey, proofed in person)."""
-    metadata(all_formats_listed(pki))
-    agent = enrol(client, device_key(pki, counter_step=1), national_id=dui(11111111))
-    set_proofing(oidc_app, agent.citizen_id, "high")
+    agent = enrol_at_level_high(client, oidc_app, pki, metadata, dui(11111111))
     _grant(oidc_app, agent.citizen_id)
     return agent
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 import pytest
 
 from idp.sessions import records
-from infra.store import EphemeralStore, MemoryStore
+from infra.store import EphemeralStore
 from infra.store.prefetched import Prefetched
-from tests.support.parts import redis_store_for
+from tests.support.parts import store_for
 
 POLICY = records.SessionPolicy(key=b"k" * 32, idle_seconds=1800, absolute_seconds=43200,
                                recovery_seconds=900)
@@ -21,13 +21,7 @@ POLICY = records.SessionPolicy(key=b"k" * 32, idle_seconds=1800, absolute_second
 
 @pytest.fixture(params=["memory", "redis"])
 def store(request):
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    candidate = redis_store_for("session-races")
-    yield candidate
-    candidate.delete_prefix()
-    candidate.close()
+    yield from store_for(request.param, "session-races")
 
 
 class AfterRead(Prefetched):

@@ -37,6 +37,15 @@ def birth(web, agency, signed_in):
     return issue(web, agency_token(web, agency), subject=sub)
 
 
+def seal_root(app):
+    """The provider's seal root certificate: the trust anchor of what the wallet is issued."""
+    from cryptography import x509
+
+    from keys.seal_jws import root_certificate_der
+
+    return x509.load_der_x509_certificate(root_certificate_der(app))
+
+
 def new_offer(web, document_id: str) -> tuple[str, str]:
     """The citizen presses "Show the QR code": (same-device link, transaction code)."""
     page = web.get(f"/account/documents/{document_id}/wallet").get_data(as_text=True)

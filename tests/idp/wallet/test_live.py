@@ -17,6 +17,7 @@ from cryptography import x509
 
 from idp.wallet import sd_jwt_vc, status_list, trust
 from tests.signing import samples
+from tests.support.basic_auth import basic_auth
 from tests.support.live import Citizen, LiveServer, live_server
 from tests.support.wallet import SoftwareWallet, Transport, register_wallet_client
 
@@ -34,8 +35,7 @@ def live(backend, tmp_path_factory):
 
 
 def _basic(agency) -> dict[str, str]:
-    raw = f"{agency.client_id}:{agency.secret}".encode()
-    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+    return basic_auth(agency.client_id, agency.secret)
 
 
 def _agency_bearer(server: LiveServer, agency) -> dict[str, str]:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from idp.wallet import sd_jwt
+from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import enrol, fields
 from tests.idp.wallet.pid import PidIssuer, status_list_token
 from tests.support.wallet import HeldCredential
@@ -103,14 +104,6 @@ def _respond(web, params, presentation, *, state=None):
         "vp_token": json.dumps({"pid": [presentation]}), "state": state or params["state"]})
 
 
-def _proofing_level(app, citizen_id):
-    from idp.assurance.services import proofing_of
-    from infra.db import get_db
-
-    with get_db(app).read() as session:
-        return proofing_of(session, citizen_id)
-
-
 def _present(holder, pid_issuer, params, reveal=REVEAL, status_index=None, **claims):
     """A presentation of a fresh PID; `status_index`: its entry in the status list at STATUS_URI."""
     status = None if status_index is None else {"status_list": {"idx": status_index, "uri": STATUS_URI}}
@@ -121,7 +114,7 @@ def _present(holder, pid_issuer, params, reveal=REVEAL, status_index=None, **cla
 
 def test_a_matching_pid_raises_proofing_to_high_and_cannot_be_replayed(
         web, docs_app, citizen, pid_issuer, holder):
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
     params = _request(web)
     presentation = _present(holder, pid_issuer, params)
     response = _respond(web, params, presentation)
@@ -130,7 +123,7 @@ def test_a_matching_pid_raises_proofing_to_high_and_cannot_be_replayed(
     assert "response_code=" in redirect
     done = web.get(urlsplit(redirect).path + "?" + urlsplit(redirect).query)
     assert 'data-status="raised"' in done.get_data(as_text=True)
-    assert _proofing_level(docs_app, citizen.citizen_id) == ("high", "eudi_wallet")
+    assert proofing(docs_app, citizen.citizen_id) == ("high", "eudi_wallet")
     from tests.idp.documents.test_revocation_and_log import _log
 
     assert ("wallet.identity_proven", None, None) in _log(docs_app, citizen.citizen_id)
@@ -148,7 +141,7 @@ def test_a_pid_of_someone_else_changes_nothing(web, docs_app, citizen, pid_issue
     assert response.status_code == 200
     page = web.get(f"/account/wallet-proofing/done?state={params['state']}").get_data(as_text=True)
     assert 'data-status="mismatch"' in page
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 
 
 def test_a_removed_disclosure_is_refused(web, docs_app, citizen, pid_issuer, holder):
@@ -158,7 +151,7 @@ def test_a_removed_disclosure_is_refused(web, docs_app, citizen, pid_issuer, hol
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_presentation"
     assert "birthdate" in response.get_json()["error_description"]
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 
 
 def test_an_altered_disclosure_is_refused(web, docs_app, citizen, pid_issuer, holder):
@@ -178,7 +171,7 @@ def test_a_pid_from_an_untrusted_issuer_is_refused(web, docs_app, citizen, pid_i
     params = _request(web)
     response = _respond(web, params, _present(holder, PidIssuer("Falso"), params))
     assert response.status_code == 400 and response.get_json()["error"] == "untrusted_issuer"
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 
 
 def test_a_revoked_pid_is_refused(web, docs_app, citizen, pid_issuer, holder, revoked):
@@ -211,6 +204,6 @@ def test_an_unreachable_status_list_is_503_with_retry_after(web, docs_app, citiz
         response = _respond(web, params, _present(holder, pid_issuer, params, status_index=1))
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert response.get_json()["error"] == "status_unavailable"
-        assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+        assert proofing(docs_app, citizen.citizen_id)[0] == "low"
     finally:
         del wallet.fetch_status

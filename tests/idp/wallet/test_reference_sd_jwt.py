@@ -9,22 +9,15 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from cryptography import x509
 from jwcrypto.jwk import JWK
 from sd_jwt.holder import SDJWTHolder
 from sd_jwt.verifier import SDJWTVerifier
 
 from idp.wallet import sd_jwt, sd_jwt_vc, trust
 from idp.wallet.errors import InvalidSdJwt
-from tests.idp.wallet.conftest import new_offer
+from tests.idp.wallet.conftest import new_offer, seal_root
 
 AUDIENCE = "https://verifier.example"
-
-
-def _root(app) -> x509.Certificate:
-    from keys.seal_jws import root_certificate_der
-
-    return x509.load_der_x509_certificate(root_certificate_der(app))
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def held(web, birth, holder):
 
 
 def test_the_reference_implementation_verifies_the_issued_credential(docs_app, held):
-    root = _root(docs_app)
+    root = seal_root(docs_app)
     seen = {}
 
     def issuer_key(issuer: str, header: dict) -> JWK:
@@ -60,7 +53,7 @@ def _reference_presentation(held, holder, *, reveal: dict, nonce: str, aud: str 
 def test_a_presentation_built_by_the_reference_holder_is_accepted(docs_app, held, holder):
     presentation = _reference_presentation(held, holder, nonce="n-0123456789abcdef",
                                            reveal={"given_names": True, "born_on": True})
-    result = sd_jwt_vc.verify(presentation, anchors=[_root(docs_app)], now=datetime.now(UTC),
+    result = sd_jwt_vc.verify(presentation, anchors=[seal_root(docs_app)], now=datetime.now(UTC),
                               nonce="n-0123456789abcdef", audience=AUDIENCE)
     assert result.claims["given_names"] and result.claims["born_on"]
     assert "surnames" not in result.claims and "parents" not in result.claims
@@ -69,7 +62,7 @@ def test_a_presentation_built_by_the_reference_holder_is_accepted(docs_app, held
 
 
 def _verify(app, presentation, *, nonce="n-0123456789abcdef", audience=AUDIENCE, anchors=None):
-    return sd_jwt_vc.verify(presentation, anchors=anchors or [_root(app)], now=datetime.now(UTC),
+    return sd_jwt_vc.verify(presentation, anchors=anchors or [seal_root(app)], now=datetime.now(UTC),
                             nonce=nonce, audience=audience)
 
 

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import json
 
-from cryptography import x509
-
 from idp.wallet import sd_jwt_vc, status_list, trust
 from tests.idp.documents.conftest import agency_token
 from tests.idp.oidc.conftest import bearer
-from tests.idp.wallet.conftest import new_offer
-
-
-def _root(app):
-    from keys.seal_jws import root_certificate_der
-
-    return x509.load_der_x509_certificate(root_certificate_der(app))
+from tests.idp.wallet.conftest import new_offer, seal_root
 
 
 def _path(url: str) -> str:
@@ -31,7 +23,7 @@ def test_revoking_the_document_revokes_the_credential_and_the_csv_page_shows_bot
     link, tx_code = new_offer(web, birth["id"])
     held = holder.receive(link, tx_code)
     reference = held.payload["status"]["status_list"]
-    anchors = [_root(docs_app)]
+    anchors = [seal_root(docs_app)]
     now = datetime.now(UTC)
 
     def bit() -> int:

@@ -7,20 +7,14 @@ import time
 
 import pytest
 
-from infra.store import MemoryStore, RedisStore
-from tests.support.parts import redis_store_for
+from infra.store import RedisStore
+from tests.support.parts import store_for
 from tests.support.redis_faults import lose_the_next_reply
 
 
 @pytest.fixture(params=["memory", "redis"])
 def store(request):
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    candidate = redis_store_for("store-test")
-    yield candidate
-    candidate.delete_prefix()
-    candidate.close()
+    yield from store_for(request.param, "store-test")
 
 
 def test_set_get_delete(store):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import socket
 
 import pytest
 import sqlalchemy as sa
@@ -11,18 +10,13 @@ import sqlalchemy as sa
 from infra.db import DATABASE, Database
 from infra.store import STORE, RedisStore
 from tests.support.components import replace_component
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.ports import free_port
 
 
 @pytest.fixture
 def dead_store(fresh_app, monkeypatch):
     """The app's store swapped for a Redis that nobody listens to (connection refused)."""
-    store = RedisStore(f"redis://127.0.0.1:{_closed_port()}/0", prefix="dead:")
+    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", prefix="dead:")
     replace_component(monkeypatch, fresh_app, STORE, store)
     yield store
     store.close()
@@ -66,7 +60,7 @@ def _answer_while_unavailable(app, path="/token", data=None):
 def test_database_down_is_503_with_retry_after(fresh_app, monkeypatch):
     from idp.schema import SCHEMA
 
-    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/none", schema=SCHEMA)
+    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none", schema=SCHEMA)
     replace_component(monkeypatch, fresh_app, DATABASE, dead)
     response = _answer_while_unavailable(fresh_app)
     assert "la base de datos no responde" in response.get_json()["error_description"]

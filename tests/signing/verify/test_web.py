@@ -14,6 +14,7 @@ from infra.db import get_db
 from signing.verify import document_revocation
 from signing.verify.service import get_verification
 from tests.signing.verify import forgeries, samples
+from tests.support.cli import cedula
 
 
 def _pdf(client, data: bytes):
@@ -139,25 +140,18 @@ def test_api_oversized_and_wrong_type(client):
     assert (wrong.status_code, wrong.get_json()["error"]) == (415, "unsupported_media_type")
 
 
-def _cli(app, *args):
-    from idp.cli import Context, cli
-
-    context = Context(app=app)
-    return CliRunner().invoke(cli, list(args), obj=context)
-
-
 def test_cli_exit_codes(pki_app, issued, tmp_path):
     document, pdf = issued
     files = {"good.pdf": pdf, "forged.pdf": forgeries.incremental_saving(pdf),
              "unsigned.pdf": samples.blank_pdf(), "junk.pdf": b"junk"}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
-    results = {name: _cli(pki_app, "verify", str(tmp_path / name)) for name in files}
+    results = {name: cedula(pki_app, "verify", str(tmp_path / name)) for name in files}
     assert {name: r.exit_code for name, r in results.items()} == {
         "good.pdf": 0, "forged.pdf": 1, "unsigned.pdf": 2, "junk.pdf": 3}
     assert "TOTAL-PASSED" in results["good.pdf"].output
-    assert _cli(pki_app, "verify", str(tmp_path / "missing.pdf")).exit_code == 3
-    as_json = _cli(pki_app, "verify", "--json", "--lang", "en", str(tmp_path / "good.pdf"))
+    assert cedula(pki_app, "verify", str(tmp_path / "missing.pdf")).exit_code == 3
+    as_json = cedula(pki_app, "verify", "--json", "--lang", "en", str(tmp_path / "good.pdf"))
     import json
 
     body = json.loads(as_json.output)
@@ -205,7 +199,7 @@ def test_withdrawn_document_is_said_first_everywhere(pki_app, issued, tmp_path):
     assert body["summary"].startswith("ATENCIÓN: el organismo emisor REVOCÓ")
     path = tmp_path / "revoked.pdf"
     path.write_bytes(pdf)
-    result = _cli(pki_app, "verify", str(path))
+    result = cedula(pki_app, "verify", str(path))
     assert result.exit_code == 4, result.output
     assert result.output.startswith("DOCUMENT REVOKED BY ITS ISSUER")
     page = client.get(f"/verify/{document.csv}").get_data(as_text=True)
