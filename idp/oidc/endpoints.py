@@ -71,6 +71,8 @@ class Answer:
     status: int
     body: Mapping[str, Any]
     headers: dict[str, str]
+    # Members of `body` whose strings need no JSON escaping (`CedulaJSONProvider.body`).
+    verbatim: frozenset[str] = frozenset()
 
 
 def _flask_asked() -> Asked:
@@ -84,8 +86,8 @@ def _flask_fields() -> Iterable[tuple[str, str]]:
     return request.form.items(multi=True)
 
 
-def _answer(body: Mapping[str, Any], status: int = 200) -> Answer:
-    return Answer(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+def _answer(body: Mapping[str, Any], status: int = 200, verbatim: frozenset[str] = frozenset()) -> Answer:
+    return Answer(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"}, verbatim)
 
 
 def _json(body: Mapping, status: int = 200) -> Response:
@@ -297,7 +299,7 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
     except OidcError as exc:
         return _oauth_error_answer(exc)
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
-    answer = _answer(result.to_json())
+    answer = _answer(result.to_json(), verbatim=result.VERBATIM)
     if jkt is not None:
         answer.headers.update(protected.nonce_headers(oidc))
     return answer
@@ -349,7 +351,7 @@ def _direct_asked(asked: DirectRequest) -> Asked:
 
 
 def _direct_response(answer: Answer, asked: DirectRequest) -> DirectResponse:
-    return direct_routes.json_response(answer.status, answer.body, answer.headers, asked.app)
+    return direct_routes.json_response(answer.status, answer.body, answer.headers, asked.app, answer.verbatim)
 
 
 def direct_token(asked: DirectRequest) -> DirectResponse:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -195,6 +195,8 @@ class TokenResponse:
     released: tuple[str, ...] = field(default=(), compare=False)
     # True when the release was logged in the grant's own transaction (no second one needed).
     logged: bool = field(default=False, compare=False)
+    # The members written without JSON escaping: compact JWS and `secrets.token_urlsafe` text.
+    VERBATIM: ClassVar[frozenset[str]] = frozenset({"access_token", "id_token", "refresh_token"})
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type,
