@@ -396,7 +396,9 @@ def test_json_values_are_serialized_as_sqlalchemys_json_processor_serializes_the
         return
     assert plan.processors["doc"] is not stock
     for value in (None, sa.JSON.NULL, sa.null(), [], {}, ["openid", "email"], {"granted": ["sub"], "n": 1.5},
-                  "ação", {"é": ["\u2028", 'q"\\'], "big": 10**30, "no": False, "nan": float("nan")}, 3):
+                  "ação", {"é": ["\u2028", 'q"\\'], "big": 10**30, "no": False, "nan": float("nan")}, 3,
+                  {"granted": ["birthdate", "sub"], "ñ": {"x": ["\x00", "ü"]}, "e": [], "z": None}, [None],
+                  {1: ["a"]}, {None: "a"}, ["a", 1], ("a", "b"), {"a": ("b",)}, [["a"]], ["a", True]):
         assert plan.processors["doc"](value) == stock(value), value
     with pytest.raises(TypeError, match="not JSON serializable"):
         plan.processors["doc"]({"x": object()})
