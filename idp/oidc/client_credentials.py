@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,8 @@ class ClientCredentialsResponse:
     expires_in: int
     scope: str
     token_type: str = "Bearer"  # noqa: S105 - "DPoP" when bound (RFC 9449 section 5)
+    # The members written without JSON escaping: a compact JWS.
+    VERBATIM: ClassVar[frozenset[str]] = frozenset({"access_token"})
 
     def to_json(self) -> dict[str, Any]:
         return {"access_token": self.access_token, "token_type": self.token_type,

@@ -72,6 +72,8 @@ class Answer:
     status: int
     body: Mapping[str, Any]
     headers: dict[str, str]
+    # Members of `body` whose strings need no JSON escaping (`CedulaJSONProvider.body`).
+    verbatim: frozenset[str] = frozenset()
 
 
 def _flask_asked() -> Asked:
@@ -85,8 +87,8 @@ def _flask_fields() -> Iterable[tuple[str, str]]:
     return request.form.items(multi=True)
 
 
-def _answer(body: Mapping[str, Any], status: int = 200) -> Answer:
-    return Answer(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+def _answer(body: Mapping[str, Any], status: int = 200, verbatim: frozenset[str] = frozenset()) -> Answer:
+    return Answer(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"}, verbatim)
 
 
 def _response(answer: Answer) -> Response:
@@ -290,7 +292,7 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
     except OidcError as exc:
         return _oauth_error_answer(exc)
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
-    answer = _answer(result.to_json())
+    answer = _answer(result.to_json(), verbatim=result.VERBATIM)
     if jkt is not None:
         answer.headers.update(protected.nonce_headers(oidc))
     return answer
@@ -342,7 +344,7 @@ def _direct_asked(asked: DirectRequest) -> Asked:
 
 
 def _direct_response(answer: Answer, asked: DirectRequest) -> DirectResponse:
-    return direct_routes.json_response(answer.status, answer.body, answer.headers, asked.app)
+    return direct_routes.json_response(answer.status, answer.body, answer.headers, asked.app, answer.verbatim)
 
 
 def direct_token(asked: DirectRequest) -> DirectResponse:

@@ -7,12 +7,13 @@ Each operation that writes does so in one transaction.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -195,6 +196,8 @@ class TokenResponse:
     released: tuple[str, ...] = field(default=(), compare=False)
     # True when the release was logged in the grant's own transaction (no second one needed).
     logged: bool = field(default=False, compare=False)
+    # The members written without JSON escaping: compact JWS and `secrets.token_urlsafe` text.
+    VERBATIM: ClassVar[frozenset[str]] = frozenset({"access_token", "id_token", "refresh_token"})
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type,
@@ -216,6 +219,16 @@ def utc_now() -> datetime:
 
 def as_uuid(value: str) -> uuid.UUID:
     return uuid.UUID(str(value))
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
+
+
+def uuid_text(value: uuid.UUID, given: str) -> str:
+    """`str(value)` for `value = uuid.UUID(given)`: `given` itself when it is that text already
+    (the lowercase hyphenated form: a code's ids are), without `UUID.__str__`'s formatting
+    (issue 16: four per /token)."""
+    return given if _CANONICAL_UUID(given) else str(value)
 
 
 def token_digest(token: str) -> bytes:
@@ -295,19 +308,21 @@ def log_id_token_release(session: Session, *, grant: Grant | GrantRecord, client
 def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citizen: Citizen, scopes: list[str],
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
          jkt: str | None = None, audience: resources.Audience | None = None,
-         extra: dict[str, Any] | None = None, logged: bool = False) -> TokenResponse:
+         extra: dict[str, Any] | None = None, logged: bool = False,
+         texts: tuple[str, str] | None = None) -> TokenResponse:
     """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
     the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
-    computed them to log the release; `logged`: the release is in the log already)."""
+    computed them to log the release; `logged`: the release is in the log already; `texts`:
+    `str()` of the grant's citizen_id and id, when the caller has them)."""
     settings = provider.settings
     client_id = client.client_id  # (a mapped attribute: read once)
-    citizen_id = str(grant.citizen_id)
+    citizen_id, grant_id = texts if texts is not None else (str(grant.citizen_id), str(grant.id))
     subject = subjects.subject_for(provider, client, citizen_id, sector=sector)
     authentication = tokens.Authentication(
         auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
-        lifetime=settings.access_token_seconds, scopes=scopes, grant_id=str(grant.id),
+        lifetime=settings.access_token_seconds, scopes=scopes, grant_id=grant_id,
         authentication=authentication, audience=audience.identifier if audience else None)
     if jkt is not None:
         access_claims["cnf"] = {"jkt": jkt}
@@ -375,9 +390,10 @@ class _Exchange:
 
 
 def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeGrant, citizen: Citizen,
-                     consent: Any, jkt: str | None, first: bool, moment: datetime) -> _Exchange:
+                     consent: Any, jkt: str | None, first: bool, moment: datetime, citizen_text: str) -> _Exchange:
     """The grant a redeemed code becomes (narrowed to the citizen's standing decision) and its
-    writes: plain appends, for the request's transaction or the group commit."""
+    writes: plain appends, for the request's transaction or the group commit (`citizen_text`:
+    `str(citizen.id)`)."""
     # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
     narrowed = standing.narrowed_code(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
     scopes = list(narrowed.scopes)
@@ -398,7 +414,7 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     released = claims_module.release(citizen=citizen, names=narrowed.id_token_names, client_scopes=scopes)
     # The data-sharing log's entry: it commits with the grant, before anything is signed or
     # sent (no log entry, no tokens).
-    logged, _appended = release_writes(event="release.id_token", citizen_id=grant.citizen_id,
+    logged, _appended = release_writes(event="release.id_token", citizen_id=citizen_text,
                                        client_id=client_id, claims=("sub", *released), now=moment,
                                        consent=consent)
     counts = _sign_in_counts(provider, client_id=client_id, grant=grant, first=first, now=moment)
@@ -471,10 +487,11 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                            "start a new authorization request")
 
     citizen_id = uuid.UUID(granted.citizen_id)
+    citizen_text = uuid_text(citizen_id, granted.citizen_id)
     if sessions_store is store:
         generation = provider.generation()  # read before the rows (`infra.invalidation`)
     kept = provider.citizens.get(citizen_id, generation)
-    decision_key = (str(citizen_id), client.client_id)
+    decision_key = (citizen_text, client.client_id)
     consent = provider.decisions.get(decision_key, generation)
     sector = client.sector
     if (group is not None and kept is not None and consent is not None and sector is not None
@@ -485,7 +502,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         citizen = kept
         _check_standing(citizen, consent, moment)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
-                                    jkt=jkt, first=False, moment=moment)
+                                    jkt=jkt, first=False, moment=moment, citizen_text=citizen_text)
         if not granted.resources and (resource is None or resource == settings.issuer):
             target = None  # the usual token, for the provider itself (what `resources.audience` says)
         else:
@@ -513,7 +530,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             first = (citizen.id not in provider.granted_citizens and session.execute(
                 _EARLIER_GRANT, {"citizen": citizen.id, "grant": uuid.UUID(granted.grant_id)}).first() is None)
             exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen,
-                                        consent=consent, jkt=jkt, first=first, moment=moment)
+                                        consent=consent, jkt=jkt, first=first, moment=moment,
+                                        citizen_text=citizen_text)
             target = resources.audience(session, resource=resource, client_id=client.client_id,
                                         scopes=exchange.grant.scopes, issuer=settings.issuer,
                                         authorized=list(granted.resources))
@@ -534,7 +552,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     # Signed after the commit: no transaction stays open while `keys/` signs.
     response = mint(provider, client=client, grant=grant, citizen=citizen,
                     scopes=target.scopes if target else grant.scopes, nonce=granted.nonce, refresh_token=refresh,
-                    now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True)
+                    now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True,
+                    texts=(citizen_text, uuid_text(grant.id, granted.grant_id)))
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:

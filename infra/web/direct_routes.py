@@ -42,7 +42,7 @@ as it would from an after-request hook.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -327,13 +327,16 @@ class DirectRoutes:
 ROUTES: Slot[DirectRoutes] = Slot("direct routes")
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str], app: Flask | None = None) -> DirectResponse:
+def json_response(status: int, body: Any, headers: Mapping[str, str], app: Flask | None = None,
+                  verbatim: Collection[str] = ()) -> DirectResponse:
     """What `jsonify(body)` with `status` and `headers` set on it answers (the app's JSON
     provider writes the body; `infra.web.application.CedulaJSONProvider.body`). `app`: the
-    current app when the caller has it (`DirectRequest.app`), else read through `current_app`."""
+    current app when the caller has it (`DirectRequest.app`), else read through `current_app`.
+    `verbatim`: members of `body` whose strings need no escaping (`CedulaJSONProvider.body`)."""
     provider = (app if app is not None else current_app).json
     writer = getattr(provider, "body", None)
-    data: bytes = writer(body) if writer is not None else cast(Any, provider.response(body)).get_data()
+    data: bytes = ((writer(body, verbatim) if verbatim else writer(body)) if writer is not None
+                   else cast(Any, provider.response(body)).get_data())
     items = [("Content-Type", _content_type(str(getattr(provider, "mimetype", "application/json")))),
              ("Content-Length", str(len(data)))]
     names = {"content-type", "content-length"}

@@ -396,7 +396,9 @@ def test_json_values_are_serialized_as_sqlalchemys_json_processor_serializes_the
         return
     assert plan.processors["doc"] is not stock
     for value in (None, sa.JSON.NULL, sa.null(), [], {}, ["openid", "email"], {"granted": ["sub"], "n": 1.5},
-                  "ação", {"é": ["\u2028", 'q"\\'], "big": 10**30, "no": False, "nan": float("nan")}, 3):
+                  "ação", {"é": ["\u2028", 'q"\\'], "big": 10**30, "no": False, "nan": float("nan")}, 3,
+                  {"granted": ["birthdate", "sub"], "ñ": {"x": ["\x00", "ü"]}, "e": [], "z": None}, [None],
+                  {1: ["a"]}, {None: "a"}, ["a", 1], ("a", "b"), {"a": ("b",)}, [["a"]], ["a", True]):
         assert plan.processors["doc"](value) == stock(value), value
     with pytest.raises(TypeError, match="not JSON serializable"):
         plan.processors["doc"]({"x": object()})
@@ -417,7 +419,11 @@ def test_datetime_values_are_written_as_sqlalchemys_sqlite_processor_writes_them
     values = [None, date(2020, 2, 29), datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
               datetime(2026, 12, 5, 19, 0, tzinfo=timezone(timedelta(hours=-5))), datetime.now(UTC)]
     values += [datetime.fromtimestamp(moments.uniform(-6e10, 2.5e11), UTC if n % 2 else None) for n in range(2000)]
-    for value in values:
+    # One instant in several zones (equal datetimes, other wall times): each its own text.
+    instant = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
+    values += [instant, instant.astimezone(timezone(timedelta(hours=-5))), instant.replace(tzinfo=None),
+               instant.astimezone(timezone(timedelta(hours=2))), instant.replace(fold=1)]
+    for value in values + values:  # the second time from the texts kept
         assert plan.processors["at"](value) == stock(value), value
     with pytest.raises(TypeError, match="SQLite DateTime type only accepts"):
         plan.processors["at"]("2026-12-05")

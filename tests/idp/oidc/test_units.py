@@ -146,3 +146,17 @@ def test_a_redeemed_code_is_the_grant_issued_and_older_codes_get_the_newer_field
     store.set(codes.CODE_PREFIX + codes._key("odd"), json.dumps({**older, "unknown": 1}).encode(), 60)
     with pytest.raises(TypeError, match="unexpected keyword argument 'unknown'"):
         codes.redeem(store, "odd", replay_ttl=600)
+
+
+def test_uuid_text_is_the_uuids_own_text():
+    import uuid
+
+    from idp.oidc.services import uuid_text
+
+    value = uuid.uuid4()
+    canonical = str(value)
+    assert uuid_text(value, canonical) is canonical
+    for given in (canonical.upper(), value.hex, "{" + canonical + "}", "urn:uuid:" + canonical,
+                  canonical.replace("-", "", 1)[:8] + "-" + canonical[8:].replace("-", "")):
+        assert uuid_text(uuid.UUID(given), given) == canonical
+    assert uuid_text(uuid.UUID(int=1), "+" + "0" * 30 + "1") == str(uuid.UUID(int=1))

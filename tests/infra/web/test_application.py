@@ -70,6 +70,26 @@ def test_json_responses_are_the_bytes_flask_makes():
         assert app.json.response(body).get_data() == flasks.response(body).get_data()
 
 
+def test_verbatim_members_give_the_bytes_flask_makes():
+    from flask.json.provider import DefaultJSONProvider
+
+    app = CedulaFlask(__name__)
+    body = {"token": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_", "type": "Bearer", "n": 300,
+            "flag": True, "z": "María", "list": [1, "ü"], "none": None, "f": 2.5}
+    flasks = DefaultJSONProvider(app)
+    for sort_keys in (True, False):
+        for ensure_ascii in (True, False):
+            app.json.sort_keys = flasks.sort_keys = sort_keys
+            app.json.ensure_ascii = flasks.ensure_ascii = ensure_ascii
+            with app.app_context():
+                theirs = flasks.response(body).get_data()
+                assert app.json.body(body, frozenset({"token", "type", "absent"})) == theirs
+                assert app.json.body(body) == theirs
+    app.debug = True  # indented, as Flask does in debug mode
+    with app.app_context():
+        assert app.json.body(body, frozenset({"token"})) == flasks.response(body).get_data()
+
+
 @pytest.mark.parametrize("make", [
     lambda r: r("{}", mimetype="application/json"),
     lambda r: r("", status=201, headers={"Location": "/x/ñ"}),
