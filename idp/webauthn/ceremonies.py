@@ -145,8 +145,10 @@ def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
 
 def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingParty,
                         body: dict[str, Any], signed_in_citizen: str | None, default_name: str,
-                        now: float) -> Registered:
-    """Verify a new passkey and store it: a new citizen (enrol) or one more passkey (add)."""
+                        recheck_fresh: bool, now: float) -> Registered:
+    """Verify a new passkey and store it: a new citizen (enrol) or one more passkey (add).
+    Adding needs the session's passkey re-check to be recent (`recheck_fresh`) at the finish
+    as at the options step: options fetched in time do not carry a stale session through."""
     response = parse_registration(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge,
                                purposes={"enrol", "add"}, now=now)
@@ -155,6 +157,10 @@ def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingP
             raise WebAuthnError("login_required", "sign in to add a passkey", status=401)
         if signed_in_citizen != ceremony.citizen_id:
             raise WebAuthnError("forbidden", "the challenge was issued to another citizen",
+                                status=403)
+        if not recheck_fresh:
+            raise WebAuthnError("reauthentication_required",
+                                "the session's passkey re-check is too old to add a passkey",
                                 status=403)
     passkey = verify_registration(rp=rp, response=response, expected_challenge=ceremony.challenge)
     name = model_name(passkey.aaguid) or default_name

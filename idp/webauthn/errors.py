@@ -8,9 +8,9 @@ from infra.web.error_shape import CodedError
 CODES = frozenset({
     "invalid_request", "invalid_challenge", "challenge_expired", "invalid_origin",
     "invalid_rp_id", "user_presence_required", "user_verification_required",
-    "unknown_credential", "sign_count_regression", "invalid_credential",
+    "unknown_credential", "sign_count_regression", "credential_suspect", "invalid_credential",
     "unsupported_algorithm", "credential_exists", "enrolment_refused", "login_required",
-    "forbidden",
+    "forbidden", "reauthentication_required",
     # The attestation policy (idp.assurance.policy): a revoked or compromised model, or an
     # attestation no trusted metadata vouches for when only certified ones are accepted.
     "authenticator_refused", "attestation_untrusted",

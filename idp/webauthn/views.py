@@ -113,12 +113,16 @@ def registration_verify() -> Response:
             result = ceremonies.finish_registration(
                 db, get_store(current_app), rp=_rp(), body=body,
                 signed_in_citizen=session.citizen_id if session else None,
-                default_name=_("account.passkey.default_name"), now=time.time())
+                default_name=_("account.passkey.default_name"),
+                recheck_fresh=session is not None and reauth.fresh(session), now=time.time())
             note_created(db, credential_id=from_b64url(result.credential_id),
                          user_agent=request.headers.get("User-Agent", ""))
             if result.purpose == "enrol":
                 tally_many(db, [("enrolment", None, None), ("funnel.enrolment", None, "passkey")])
     except WebAuthnError as exc:
+        if exc.error == "reauthentication_required" and session is not None:
+            count("webauthn.registration", exc.error)
+            return reauth.recheck_api(session, action="add_passkey", next_page="/account")
         raise _refuse(exc, "webauthn.registration") from None
     count("webauthn.registration", result.purpose)
     if result.purpose == "enrol":  # match against the civil register (evidence; still low)
