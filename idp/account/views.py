@@ -36,7 +36,7 @@ from idp.sessions import (
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.encoding import b64url
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -321,6 +321,8 @@ def recheck_verify() -> Response:
                                                body=body, citizen_id=session.citizen_id,
                                                now=time.time())
     except WebAuthnError as exc:
+        if isinstance(exc, CloneSuspected):
+            sign_ins.note_clone(exc)
         count("account.recheck", exc.error)
         log.info("passkey re-check refused", extra={"citizen_id": session.citizen_id,
                                                     "error": exc.error, "detail": str(exc)})

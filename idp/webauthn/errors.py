@@ -28,3 +28,15 @@ class WebAuthnError(CodedError):
     def __init__(self, code: str, message: str, *, status: int = 400) -> None:
         assert code in CODES, code
         super().__init__(message, error=code, status=status)
+
+
+class CloneSuspected(WebAuthnError):
+    """A valid signature with a counter that did not grow (section 7.2, step 22): another copy
+    of the credential was used after this one. `passkey_id` is set by the ceremony, whose
+    caller marks the passkey suspect in a transaction of its own (this one rolls back)."""
+
+    def __init__(self, message: str, *, passkey_id: int | None = None,
+                 citizen_id: str | None = None) -> None:
+        super().__init__("sign_count_regression", message)
+        self.passkey_id = passkey_id
+        self.citizen_id = citizen_id

@@ -20,7 +20,7 @@ from idp.citizens.recovery import mark_pending
 from idp.sessions import continues, current_session, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.encoding import from_b64url
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
 from infra.config import get_settings
 from infra.db import get_db
@@ -176,6 +176,8 @@ def authentication_verify() -> Response:
                 passkey_name=result.passkey_name, last_used_device=result.last_used_device,
                 now=datetime.fromtimestamp(now, UTC))
     except WebAuthnError as exc:
+        if isinstance(exc, CloneSuspected):
+            sign_ins.note_clone(exc)
         raise _refuse(exc, "webauthn.authentication") from None
     count("webauthn.authentication", "ok")
     response = jsonify(status="ok", redirect="/account")
