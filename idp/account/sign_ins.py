@@ -110,28 +110,43 @@ def record_passkey_use(connection: sa.Connection, *, citizen_id: uuid.UUID, kind
 
 
 def record_clone_signal(connection: sa.Connection, *, citizen_id: str, passkey_id: int,
-                        now: datetime) -> None:
+                        now: datetime) -> bytes | None:
     """A passkey's counter went back with a valid signature (a cloned authenticator): it is
     marked suspect (refused until the citizen removes it) and the citizen's history says so,
-    once. Its own transaction: the refused sign-in's was rolled back."""
+    once; its credential id then (None when it was marked before). Its own transaction: the
+    refused sign-in's was rolled back."""
     from idp.citizens.services import mark_suspect
 
     if not mark_suspect(connection, passkey_id=passkey_id, now=now):
-        return
-    name = connection.execute(sa.select(Passkey.name).where(Passkey.id == passkey_id)).scalar()
+        return None
+    row = connection.execute(sa.select(Passkey.name, Passkey.credential_id)
+                             .where(Passkey.id == passkey_id)).first()
+    if row is None:
+        return None
     _add(connection, citizen_id=uuid.UUID(citizen_id), kind="clone_suspected", device=None,
-         passkey_name=name, now=now)
+         passkey_name=row.name, now=now)
+    return bytes(row.credential_id)
 
 
 def note_clone(exc: CloneSuspected) -> None:
-    """`record_clone_signal` for a refused sign-in or re-check, in a transaction of its own."""
+    """`record_clone_signal` for a refused sign-in or re-check, in a transaction of its own;
+    then every session opened or last checked with that passkey ends (the clone may have
+    signed in first)."""
+    from idp.sessions import end_session, sessions_for
+    from idp.webauthn.encoding import b64url
+
     if exc.passkey_id is None or exc.citizen_id is None:
         return
     with get_db(current_app).engine.begin() as connection:
-        record_clone_signal(connection, citizen_id=exc.citizen_id, passkey_id=exc.passkey_id,
-                            now=datetime.now(UTC))
+        credential = record_clone_signal(connection, citizen_id=exc.citizen_id, passkey_id=exc.passkey_id,
+                                         now=datetime.now(UTC))
+    if credential is None:
+        return
     log.warning("passkey marked suspect: its signature counter went back",
                 extra={"citizen_id": exc.citizen_id, "passkey_id": exc.passkey_id})
+    for sso in sessions_for(exc.citizen_id):
+        if sso.credential_id == b64url(credential):
+            end_session(sid=sso.sid, reason="passkey_suspect")
 
 
 def recent(session: Session, citizen_id: uuid.UUID) -> list[SignInView]:

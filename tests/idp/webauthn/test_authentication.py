@@ -146,18 +146,26 @@ def test_a_counter_regression_marks_the_passkey_suspect_and_tells_the_citizen(cl
 
     genuine = SoftwareAuthenticator(counter_step=1)
     enrolled = enrol(client, genuine)
+    spare = SoftwareAuthenticator()  # the citizen's other passkey
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", spare.register(options)).status_code == 200
     clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
                                   user_handle=genuine.user_handle, sign_count=5, counter_step=1)
-    assert sign_in(fresh(client), clone).status_code == 200  # count 6: the clone went first
+    clone_browser = fresh(client)
+    assert sign_in(clone_browser, clone).status_code == 200  # count 6: the clone went first
+    assert clone_browser.get("/account").status_code == 200
     assert error_of(sign_in(fresh(client), genuine)) == "sign_count_regression"  # count 2
+    assert clone_browser.get("/account").status_code in (302, 303)  # its session ended
     assert error_of(sign_in(fresh(client), clone)) == "credential_suspect"  # count 7
     with get_db(client.application).read() as db:
         passkey = db.query(Passkey).filter_by(credential_id=genuine.credential_id).one()
         assert passkey.suspect_since is not None
         kinds = [e.kind for e in db.query(SignIn).filter_by(citizen_id=passkey.citizen_id)]
     assert "clone_suspected" in kinds
-    page = client.get("/account", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "looks copied" in page
+    citizen = fresh(client)
+    assert sign_in(citizen, spare).status_code == 200
+    page = citizen.get("/account", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Passkey blocked: it looks copied" in page
     assert enrolled.citizen_id
 
 
