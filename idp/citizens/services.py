@@ -187,6 +187,17 @@ def _owned(session: Session, citizen_id: uuid.UUID, credential_id: bytes) -> Pas
     return passkey
 
 
+def trust_passkey(session: Session, *, citizen_id: uuid.UUID, credential_id: bytes) -> Passkey:
+    """The citizen vouches for a passkey marked suspect (every copy of it is theirs, e.g. a
+    restored backup): it is accepted again, and its counter starts afresh (the copies' counters
+    are not comparable with the one stored)."""
+    passkey = _owned(session, citizen_id, credential_id)
+    passkey.suspect_since = None
+    passkey.sign_count = 0
+    session.flush()
+    return passkey
+
+
 def rename_passkey(session: Session, *, citizen_id: uuid.UUID, credential_id: bytes,
                    name: str) -> Passkey:
     passkey = _owned(session, citizen_id, credential_id)

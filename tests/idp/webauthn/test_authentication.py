@@ -263,3 +263,26 @@ def test_a_database_that_fails_mid_sign_in_is_a_503_and_changes_nothing(client, 
     assert sign_in(browser, enrolled.key).status_code == 200
     with get_db(client.application).read() as db:
         assert db.execute(sa.select(Passkey.sign_count, Passkey.last_used_at)).one() != before
+
+
+def test_the_citizen_can_accept_a_blocked_passkey_again(client):
+    """Every copy is theirs (a restored backup): after a fresh check with another passkey the
+    citizen accepts it again, and its counter starts afresh."""
+    from tests.idp.conftest import csrf
+
+    genuine = SoftwareAuthenticator(counter_step=1)
+    enrol(client, genuine)
+    spare = SoftwareAuthenticator()
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", spare.register(options)).status_code == 200
+    assert sign_in(fresh(client), genuine, sign_count=5).status_code == 200
+    assert error_of(sign_in(fresh(client), genuine, sign_count=3)) == "sign_count_regression"
+    citizen = fresh(client)
+    assert sign_in(citizen, spare).status_code == 200
+    page = citizen.get("/account").get_data(as_text=True)
+    assert 'class="passkey-suspect' in page
+    trusted = citizen.post(f"/account/passkeys/{genuine.credential_id_b64}/trust",
+                           data={"csrf_token": csrf(citizen, "/account")})
+    assert trusted.status_code == 303 and trusted.headers["Location"] == "/account?done=trusted"
+    assert 'class="passkey-suspect' not in citizen.get("/account").get_data(as_text=True)
+    assert sign_in(fresh(client), genuine, sign_count=4).status_code == 200
