@@ -177,9 +177,9 @@ def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
                      now: datetime) -> IdentityDocument:
     """Record the document checked face to face and raise the citizen's proofing to high, for
     the person who holds the account: `holder`, a desk code redeemed for this account, names a
-    passkey it still has (`idp.registrar.desk`). NotHolder otherwise: the document proves who
-    the person at the desk is, not that the account is theirs (someone may have enrolled with
-    the details printed on their card)."""
+    passkey it still has, not blocked as looking copied (`idp.registrar.desk`). NotHolder
+    otherwise: the document proves who the person at the desk is, not that the account is
+    theirs (someone may have enrolled with the details printed on their card)."""
     _not_own(actor, citizen_id, "verify")
     if _holds_no_identity(_citizen(session, citizen_id)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
@@ -208,7 +208,8 @@ def _holds_passkey(session: Session, citizen_id: uuid.UUID, credential_id: str) 
     except ValueError:
         return False
     return session.scalar(sa.select(Passkey.id).where(Passkey.citizen_id == citizen_id,
-                                                      Passkey.credential_id == raw)) is not None
+                                                      Passkey.credential_id == raw,
+                                                      Passkey.suspect_since.is_(None))) is not None
 
 
 def _record_check(session: Session, *, actor: Actor, citizen_id: uuid.UUID, document: DocumentCheck,
