@@ -13,6 +13,7 @@ the listener leaves that session alone.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from idp.citizens.models import Citizen, Passkey
 from idp.logout.devices import Device
 from idp.sessions import SessionChange, SessionEvent
 from idp.webauthn.encoding import from_b64url
+from idp.webauthn.errors import CloneSuspected
 from infra.db import get_db
 
 KEEP = 20
@@ -43,6 +45,7 @@ EVENTS = {SessionEvent.STARTED: "sign_in", SessionEvent.REAUTHENTICATED: "rechec
 # subquery in the same statement: no round trip to learn whether to trim). Under concurrent
 # sign-ins on PostgreSQL each transaction counts without the others' uncommitted entries, so
 # the history may briefly hold a few more than MOST; the next sign-in trims it.
+log = logging.getLogger(__name__)
 _TABLE = cast(sa.Table, SignIn.__table__)
 # (As SQL text: SQLAlchemy renders no table names inside RETURNING on SQLite, and the
 # subquery must tell the new row from the older ones.)
@@ -104,6 +107,46 @@ def record_passkey_use(connection: sa.Connection, *, citizen_id: uuid.UUID, kind
         passkey_devices.note_used(connection, credential_id=credential_id, user_agent=user_agent)
     _add(connection, citizen_id=citizen_id, kind=kind, device=device, passkey_name=passkey_name,
          now=now)
+
+
+def record_clone_signal(connection: sa.Connection, *, citizen_id: str, passkey_id: int,
+                        now: datetime) -> bytes | None:
+    """A passkey's counter went back with a valid signature (a cloned authenticator): it is
+    marked suspect (refused until the citizen removes it) and the citizen's history says so,
+    once; its credential id then (None when it was marked before). Its own transaction: the
+    refused sign-in's was rolled back."""
+    from idp.citizens.services import mark_suspect
+
+    if not mark_suspect(connection, passkey_id=passkey_id, now=now):
+        return None
+    row = connection.execute(sa.select(Passkey.name, Passkey.credential_id)
+                             .where(Passkey.id == passkey_id)).first()
+    if row is None:
+        return None
+    _add(connection, citizen_id=uuid.UUID(citizen_id), kind="clone_suspected", device=None,
+         passkey_name=row.name, now=now)
+    return bytes(row.credential_id)
+
+
+def note_clone(exc: CloneSuspected) -> None:
+    """`record_clone_signal` for a refused sign-in or re-check, in a transaction of its own;
+    then every session opened or last checked with that passkey ends (the clone may have
+    signed in first)."""
+    from idp.sessions import end_session, sessions_for
+    from idp.webauthn.encoding import b64url
+
+    if exc.passkey_id is None or exc.citizen_id is None:
+        return
+    with get_db(current_app).engine.begin() as connection:
+        credential = record_clone_signal(connection, citizen_id=exc.citizen_id, passkey_id=exc.passkey_id,
+                                         now=datetime.now(UTC))
+    if credential is None:
+        return
+    log.warning("passkey marked suspect: its signature counter went back",
+                extra={"citizen_id": exc.citizen_id, "passkey_id": exc.passkey_id})
+    for sso in sessions_for(exc.citizen_id):
+        if sso.credential_id == b64url(credential):
+            end_session(sid=sso.sid, reason="passkey_suspect")
 
 
 def recent(session: Session, citizen_id: uuid.UUID) -> list[SignInView]:

@@ -36,7 +36,7 @@ from idp.sessions import (
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.encoding import b64url
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -54,7 +54,7 @@ from infra.web.ratelimit import hit
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)
 
-NOTICES = {"renamed", "deleted", "added"}
+NOTICES = {"renamed", "deleted", "added", "trusted"}
 ERRORS = {"last_passkey", "invalid_name", "not_found"}
 
 
@@ -115,6 +115,7 @@ def _passkey_view(passkey: Passkey) -> dict[str, object]:
         "model": model_name(passkey.aaguid),
         "created_device": passkey_devices.parse(passkey.created_device),
         "last_used_device": passkey_devices.parse(passkey.last_used_device),
+        "suspect": passkey.suspect_since is not None,
     }
 
 
@@ -226,6 +227,19 @@ def rename_passkey(credential: str) -> BaseResponse:
     return _owned_action(credential, rename)
 
 
+@bp.post("/account/passkeys/<credential>/trust")
+def trust_passkey(credential: str) -> BaseResponse:
+    """A passkey blocked as looking copied (its counter went back) is the citizen's after all:
+    accepted again, after a fresh check with another passkey (this one is refused)."""
+
+    def trust(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
+        services.trust_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        log.info("suspect passkey trusted again", extra={"citizen_id": str(citizen_id)})
+        return "trusted"
+
+    return _owned_action(credential, trust, recheck="trust_passkey")
+
+
 @bp.get("/account/passkeys/<credential>/delete")
 def confirm_delete_passkey(credential: str) -> Page:
     """Are you sure? What deleting this passkey does, and renaming as the other way."""
@@ -321,6 +335,8 @@ def recheck_verify() -> Response:
                                                body=body, citizen_id=session.citizen_id,
                                                now=time.time())
     except WebAuthnError as exc:
+        if isinstance(exc, CloneSuspected):
+            sign_ins.note_clone(exc)
         count("account.recheck", exc.error)
         log.info("passkey re-check refused", extra={"citizen_id": session.citizen_id,
                                                     "error": exc.error, "detail": str(exc)})

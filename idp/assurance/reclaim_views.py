@@ -43,6 +43,7 @@ from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.store import get_store
 from infra.web.caching import no_store
+from infra.web.cookies import delete_flow_cookie, read_flow_cookie, set_flow_cookie
 from infra.web.csrf import validate_csrf
 from infra.web.errors import unavailable
 from infra.web.i18n import current_language
@@ -68,7 +69,7 @@ def _store_key(claim_id: str) -> str:
 
 def _claim() -> tuple[str, EnrolmentData]:
     """The open claim (its id and details); without one, the request ends in a 303 to /reclaim."""
-    claim_id = request.cookies.get(COOKIE, "")
+    claim_id = read_flow_cookie(COOKIE) or ""
     raw = get_store(current_app).get(_store_key(claim_id)) if 0 < len(claim_id) <= 64 else None
     if raw is None:
         abort(redirect("/reclaim", code=303))
@@ -135,8 +136,7 @@ def claim() -> ResponseReturnValue:
                                CLAIM_SECONDS)
     count("reclaim", "claim")
     response = redirect("/reclaim/code", code=303)
-    response.set_cookie(COOKIE, claim_id, max_age=CLAIM_SECONDS, path="/reclaim",
-                        secure=get_settings().secure, httponly=True, samesite="Lax")
+    set_flow_cookie(response, COOKIE, claim_id, max_age=CLAIM_SECONDS, path="/reclaim")
     return no_store(response)
 
 
@@ -235,7 +235,7 @@ def enter_code() -> ResponseReturnValue:
     minutes = max(1, int(get_settings()["recovery"]["session_seconds"]) // 60)
     response = no_store(Response(render_template("assurance/reclaim_done.html",
                                                  frozen=done.frozen_id is not None, minutes=minutes)))
-    response.delete_cookie(COOKIE, path="/reclaim")
+    delete_flow_cookie(response, COOKIE, path="/reclaim")
     # The claimant is signed in only to create a passkey (a recovery session).
     start_session(response, citizen_id=done.citizen_id, amr=("otp",), recovery=True)
     return response

@@ -63,6 +63,10 @@ class Passkey(Base):
     # User-Agent (idp.account.passkey_devices); None where it is not known.
     created_device: Mapped[str | None] = mapped_column(sa.String(80))
     last_used_device: Mapped[str | None] = mapped_column(sa.String(80))
+    # When an assertion with a valid signature came with a counter that did not grow (W3C
+    # WebAuthn Level 3, section 7.2, step 22: a cloned authenticator): refused from then on,
+    # until the citizen removes it. None: no such signal.
+    suspect_since: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     citizen: Mapped[Citizen] = relationship(back_populates="passkeys")
 

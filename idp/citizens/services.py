@@ -142,7 +142,7 @@ _CITIZENS = cast(sa.Table, Citizen.__table__)
 _PASSKEY_FOR_ASSERTION = (
     sa.select(_TABLE.c.id, _TABLE.c.citizen_id, _TABLE.c.credential_id, _TABLE.c.public_key,
               _TABLE.c.sign_count, _TABLE.c.backup_eligible, _TABLE.c.name,
-              _TABLE.c.last_used_device, _CITIZENS.c.user_handle)
+              _TABLE.c.last_used_device, _TABLE.c.suspect_since, _CITIZENS.c.user_handle)
     .join(_CITIZENS, _CITIZENS.c.id == _TABLE.c.citizen_id)
     .where(_TABLE.c.credential_id == sa.bindparam("credential_id"))
 )
@@ -152,9 +152,18 @@ def passkey_for_assertion(connection: sa.Connection,
                           credential_id: bytes) -> sa.Row[*tuple[Any, ...]] | None:
     """What verifying an assertion reads of a passkey and its citizen (id, citizen_id,
     credential_id, public_key, sign_count, backup_eligible, name, last_used_device,
-    user_handle): one table statement on the transaction's connection, only these columns, no
+    suspect_since, user_handle): one table statement on the transaction's connection, only these columns, no
     ORM objects to build. (An ORM session's caller passes `session.connection()`.)"""
     return connection.execute(_PASSKEY_FOR_ASSERTION, {"credential_id": credential_id}).first()
+
+
+def mark_suspect(connection: sa.Connection, *, passkey_id: int, now: datetime) -> bool:
+    """Mark a passkey as suspect (a cloned authenticator: its counter went back with a valid
+    signature); True the first time. Refused at sign-in from then on, until removed."""
+    result = connection.execute(sa.update(_TABLE).where(_TABLE.c.id == passkey_id,
+                                                        _TABLE.c.suspect_since.is_(None))
+                                .values(suspect_since=now))
+    return bool(result.rowcount)
 
 
 def record_use(connection: sa.Connection, *, passkey_id: int, previous_count: int,
@@ -175,6 +184,17 @@ def _owned(session: Session, citizen_id: uuid.UUID, credential_id: bytes) -> Pas
                                                       Passkey.credential_id == credential_id))
     if passkey is None:
         raise PasskeyNotFound("no such passkey on this account")
+    return passkey
+
+
+def trust_passkey(session: Session, *, citizen_id: uuid.UUID, credential_id: bytes) -> Passkey:
+    """The citizen vouches for a passkey marked suspect (every copy of it is theirs, e.g. a
+    restored backup): it is accepted again, and its counter starts afresh (the copies' counters
+    are not comparable with the one stored)."""
+    passkey = _owned(session, citizen_id, credential_id)
+    passkey.suspect_since = None
+    passkey.sign_count = 0
+    session.flush()
     return passkey
 
 

@@ -113,15 +113,22 @@ def revoke(national_id: str) -> None:
                                                                    "residence_permit"]))
 @click.option("--document-number", required=True)
 @click.option("--document-expiry", required=True, help="YYYY-MM-DD")
-def verify(national_id: str, document_type: str, document_number: str, document_expiry: str) -> None:
+@click.option("--desk-code", required=True,
+              help="The code the person shows from /account/desk-code, signed in with a passkey of the account.")
+def verify(national_id: str, document_type: str, document_number: str, document_expiry: str,
+           desk_code: str) -> None:
     """Record that an operator checked NATIONAL_ID's identity document in person (proofing
-    high): how the first registrars get to level high."""
+    high): how the first registrars get to level high. The person shows that they hold the
+    account with a desk code (idp.registrar.desk), as at a registrar's desk."""
     from flask import current_app
 
     from idp.registrar import services
+    from idp.registrar.desk import redeem_desk_code
     from idp.registrar.documents import parse_document
     from idp.registrar.errors import InvalidDocument, RegistrarError
     from infra.db import get_db
+    from infra.secrets import get_secrets
+    from infra.store import get_store
 
     now = datetime.now(UTC)
     try:
@@ -130,8 +137,10 @@ def verify(national_id: str, document_type: str, document_number: str, document_
                                   today=now.date())
         with get_db(current_app).transaction() as db:
             citizen = citizen_by_national_id(db, national_id)
+            holder = redeem_desk_code(get_store(current_app), key=get_secrets(current_app).key("registrar-desk"),
+                                      citizen_id=citizen.id, code=desk_code)
             services.verify_in_person(db, actor=services.Actor.operator(shell_user()),
-                                      citizen_id=citizen.id, document=document, now=now)
+                                      citizen_id=citizen.id, document=document, holder=holder, now=now)
             click.echo(f"{citizen.full_name}: identity verified in person (level high)")
     except InvalidDocument as exc:
         raise click.ClickException("wrong document fields: " + ", ".join(exc.errors)) from None

@@ -65,7 +65,7 @@ def enrol_in_person(session: Session, store: EphemeralStore, *, actor: Actor, da
     insert_unique(session, citizen, taken=AlreadyEnrolled("this national ID was enrolled meanwhile"))
     services.trail(session, actor=actor, action="identity.enrolled", citizen_id=citizen.id, now=now,
                    details={"document_type": document.document_type}, citizen_event="registrar.enrolled")
-    services.verify_in_person(session, actor=actor, citizen_id=citizen.id, document=document, now=now)
+    services.verify_new_identity(session, actor=actor, citizen_id=citizen.id, document=document, now=now)
     store.set(_ticket(citizen.id), json.dumps({"registrar": actor.name}).encode(), ttl)
     return citizen
 

@@ -45,3 +45,11 @@ class EnrolmentClosed(RegistrarError):
     (`assurance.binding_seconds`), or belongs to another registrar."""
 
     code = "enrolment_closed"
+
+
+class NotHolder(RegistrarError):
+    """An in-person check on an account the person at the desk did not show they hold (no desk
+    code from one of its passkeys, or a wrong one): their document proves who they are, not
+    that the account is theirs. Recovery (every passkey ends) or a reclaim is the way."""
+
+    code = "not_holder"

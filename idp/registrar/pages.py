@@ -47,6 +47,11 @@ def binding_key() -> bytes:
     return get_secrets().key("registrar-binding")
 
 
+def desk_key() -> bytes:
+    """The key of the desk codes (the person at the desk holds the account, `registrar.desk`)."""
+    return get_secrets().key("registrar-desk")
+
+
 CONSOLE = Console(name="registrar", denied_title="registrar.denied.title", denied_role="registrar.denied.role",
                   denied_level="registrar.denied.level")
 
@@ -163,5 +168,5 @@ def in_person_request(template: str, *, form_id: str, back: str) -> InPersonRequ
     return InPersonRequest(actor=actor, values=typed.values, data=typed.data, document=typed.document)
 
 
-__all__ = ["InPersonRequest", "binding_key", "guard", "in_person_page", "in_person_request", "no_store", "now",
-           "own_record", "target"]
+__all__ = ["InPersonRequest", "binding_key", "desk_key", "guard", "in_person_page", "in_person_request",
+           "no_store", "now", "own_record", "target"]

@@ -13,7 +13,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session
 from idp import audit
 from idp.assurance.models import IdentityDocument
 from idp.assurance.services import raise_proofing, record_evidence
-from idp.citizens.models import Citizen, is_closed, is_frozen
+from idp.citizens.models import Citizen, Passkey, RecoveryCode, is_closed, is_frozen
+from idp.registrar.desk import DeskConfirmation
 from idp.registrar.documents import DocumentCheck
-from idp.registrar.errors import CitizenNotFound, NotRegistrar, OwnRecord, RegistrarError
+from idp.registrar.errors import CitizenNotFound, NotHolder, NotRegistrar, OwnRecord, RegistrarError
 from idp.registrar.models import Registrar, RegistrarAuditEntry
 from idp.registrar.roles import grant_role, revoke_role
+from idp.webauthn.encoding import from_b64url
 from infra.store import EphemeralStore
 
 BINDING_PREFIX = "registrar:bind:"
@@ -171,11 +173,47 @@ def _holds_no_identity(citizen: Citizen) -> bool:
 
 
 def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
-                     document: DocumentCheck, now: datetime) -> IdentityDocument:
-    """Record the document checked face to face and raise the citizen's proofing to high."""
+                     document: DocumentCheck, holder: DeskConfirmation | None,
+                     now: datetime) -> IdentityDocument:
+    """Record the document checked face to face and raise the citizen's proofing to high, for
+    the person who holds the account: `holder`, a desk code redeemed for this account, names a
+    passkey it still has, not blocked as looking copied (`idp.registrar.desk`). NotHolder
+    otherwise: the document proves who the person at the desk is, not that the account is
+    theirs (someone may have enrolled with the details printed on their card)."""
     _not_own(actor, citizen_id, "verify")
     if _holds_no_identity(_citizen(session, citizen_id)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
+    if holder is None or holder.citizen_id != citizen_id or not _holds_passkey(
+            session, citizen_id, holder.credential_id):
+        raise NotHolder("the person at the desk did not confirm with a passkey of this account")
+    return _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
+                         confirmed="passkey", now=now)
+
+
+def verify_new_identity(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
+                        document: DocumentCheck, now: datetime) -> IdentityDocument:
+    """`verify_in_person` for an identity the registrar creates at the desk (assisted
+    enrolment): it holds no passkey yet, so nobody else holds it; the person at the desk gets
+    its first one (`idp.registrar.enrolment`)."""
+    _not_own(actor, citizen_id, "verify")
+    if session.scalar(sa.select(Passkey.id).where(Passkey.citizen_id == citizen_id).limit(1)) is not None:
+        raise NotHolder("the identity already holds a passkey: confirm its holder at the desk")
+    return _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
+                         confirmed="new_identity", now=now)
+
+
+def _holds_passkey(session: Session, citizen_id: uuid.UUID, credential_id: str) -> bool:
+    try:
+        raw = from_b64url(credential_id, limit=1023)
+    except ValueError:
+        return False
+    return session.scalar(sa.select(Passkey.id).where(Passkey.citizen_id == citizen_id,
+                                                      Passkey.credential_id == raw,
+                                                      Passkey.suspect_since.is_(None))) is not None
+
+
+def _record_check(session: Session, *, actor: Actor, citizen_id: uuid.UUID, document: DocumentCheck,
+                  confirmed: str, now: datetime) -> IdentityDocument:
     record = IdentityDocument(citizen_id=citizen_id, document_type=document.document_type,
                               document_number=document.number, expiry=document.expiry,
                               checked_at=now, checked_by=actor.registrar_id,
@@ -185,7 +223,8 @@ def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
     record_evidence(session, citizen_id=citizen_id, kind="in_person",
                     source=actor.service_point or "operator", detail=document.document_type, now=now)
     trail(session, actor=actor, action="identity.verified", citizen_id=citizen_id, now=now,
-          details={"document_type": document.document_type, "proofing_raised": raised},
+          details={"document_type": document.document_type, "proofing_raised": raised,
+                   "holder": confirmed},
           citizen_event="registrar.identity_verified")
     session.flush()
     return record
@@ -212,15 +251,38 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
                    citizen_id: uuid.UUID, document: DocumentCheck, key: bytes, ttl: int,
                    now: datetime) -> BindingCode:
     """After checking the document in person: a one-time code the citizen enters on their
-    own device to add a passkey there (a short recovery session, like a recovery code)."""
+    own device to add a passkey there (a short recovery session, like a recovery code).
+
+    The person at the desk holds none of the account's passkeys (they lost them, or someone
+    else enrolled with their details), so every passkey and recovery code of the account ends
+    here: after it only the document's holder can get in (with this code). The caller ends
+    the account's sessions after the commit (`idp.sessions.end_session`)."""
     _not_own(actor, citizen_id, "bind a passkey to")
-    verify_in_person(session, actor=actor, citizen_id=citizen_id, document=document, now=now)
+    if _holds_no_identity(_citizen(session, citizen_id)):
+        raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
+    ended = _end_credentials(session, citizen_id)
+    if ended["passkeys_deleted"] or ended["recovery_codes_deleted"]:
+        trail(session, actor=actor, action="recovery.credentials_ended", citizen_id=citizen_id,
+              now=now, details=ended)
+    _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
+                  confirmed="recovery", now=now)
     raw = "".join(secrets.choice(BINDING_ALPHABET) for _ in range(BINDING_LENGTH))
     store.set(binding_key(key, raw), str(citizen_id).encode(), ttl)
     trail(session, actor=actor, action="recovery.code_issued", citizen_id=citizen_id, now=now,
           details={"expires_in": ttl}, citizen_event="registrar.recovery_started")
     code = "-".join(raw[i:i + 4] for i in range(0, BINDING_LENGTH, 4))
     return BindingCode(code=code, citizen_id=citizen_id, expires_in=ttl)
+
+
+def _end_credentials(session: Session, citizen_id: uuid.UUID) -> dict[str, Any]:
+    aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid).where(Passkey.citizen_id == citizen_id))))
+    passkeys = cast("sa.CursorResult[Any]", session.execute(
+        sa.delete(Passkey).where(Passkey.citizen_id == citizen_id))).rowcount
+    codes = cast("sa.CursorResult[Any]", session.execute(
+        sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == citizen_id))).rowcount
+    session.flush()
+    return {"passkeys_deleted": int(passkeys or 0), "recovery_codes_deleted": int(codes or 0),
+            "aaguids": aaguids}
 
 
 def may_bind(session: Session, citizen_id: uuid.UUID) -> bool:

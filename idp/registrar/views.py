@@ -18,10 +18,12 @@ from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
 from idp.citizens import scheme
 from idp.citizens.national_id import InvalidNationalId
+from idp.citizens.services import passkeys_of
 from idp.registrar import pages, services
+from idp.registrar.desk import redeem_desk_code
 from idp.registrar.documents import TYPES, parse_document
-from idp.registrar.errors import CitizenNotFound, InvalidDocument, OwnRecord
-from idp.sessions import start_session
+from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotHolder, OwnRecord
+from idp.sessions import end_session, sessions_for, start_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -92,12 +94,13 @@ def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[
                 citizen = found
             proofing, method = assurance_services.proofing_of(db, citizen_id)
             documents = services.documents_of(db, citizen_id)
+            passkeys = passkeys_of(db, citizen_id)
     except CitizenNotFound:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     done = request.args.get("done")
     return pages.no_store(render_template(
         "registrar/citizen.html", actor=actor, citizen=citizen, proofing=proofing, method=method,
-        documents=documents, scheme=scheme(current_app), types=TYPES, errors=errors or {},
+        documents=documents, passkeys=passkeys, scheme=scheme(current_app), types=TYPES, errors=errors or {},
         values=values or {}, done=done if done in DONE else None), status)
 
 
@@ -118,11 +121,15 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
     except InvalidDocument as exc:
         return _citizen_page(actor, citizen_id, errors={f"{action}-{k}": v for k, v in exc.errors.items()},
                              values=values, status=400)
+    holder = None
+    if action == "verify":
+        holder = redeem_desk_code(get_store(current_app), key=pages.desk_key(), citizen_id=citizen_id,
+                                  code=request.form.get("desk_code", ""))
     try:
         with get_db(current_app).transaction() as db:
             if action == "verify":
                 services.verify_in_person(db, actor=actor, citizen_id=citizen_id,
-                                          document=document, now=pages.now())
+                                          document=document, holder=holder, now=pages.now())
                 binding = None
             else:
                 ttl = assurance_settings().binding_seconds
@@ -133,6 +140,13 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     except OwnRecord:
         return pages.own_record(actor, action)
+    except NotHolder:
+        count("registrar", "not_holder")
+        return _citizen_page(actor, citizen_id, errors={"verify-desk_code": "registrar.error.not_holder"},
+                             values=values, status=400)
+    if binding is not None:  # the account's passkeys ended: so do its sessions
+        for sso in sessions_for(str(citizen_id)):
+            end_session(sid=sso.sid, reason="registrar_recovery")
     count("registrar", action)
     log.info("registrar action", extra={"action": action, "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})
@@ -226,3 +240,32 @@ def reclaim() -> BaseResponse:
     return pages.no_store(render_template("registrar/binding.html", actor=actor, code=binding.code,
                                           link=link, qr=qr, minutes=binding.expires_in // 60,
                                           citizen_id=done.citizen_id))
+
+
+@bp.route("/account/desk-code", methods=["GET", "POST"])
+def desk_code() -> BaseResponse:
+    """The citizen, signed in with a passkey on their own device, gets the code to show at a
+    registrar's desk: it proves that they hold this account (`idp.registrar.desk`). Not in a
+    recovery session (no passkey) nor a wallet session (the wallet proves who, not the account)."""
+    from idp.account import reauth
+    from idp.registrar.desk import issue_desk_code
+    from idp.sessions import require_citizen
+
+    session = require_citizen()
+    minutes = max(1, assurance_settings().binding_seconds // 60)
+    if session.credential_id is None:
+        return pages.no_store(render_template("registrar/desk_code.html", code=None, minutes=minutes,
+                                              passkey_needed=True), 403)
+    if request.method == "GET":
+        return pages.no_store(render_template("registrar/desk_code.html", code=None, minutes=minutes,
+                                              passkey_needed=False))
+    validate_csrf()
+    hit("desk-code", key=session.citizen_id)
+    if not reauth.fresh(session):
+        return reauth.recheck_form(action="desk_code", back="/account/desk-code")
+    code = issue_desk_code(get_store(current_app), key=pages.desk_key(),
+                           citizen_id=uuid.UUID(session.citizen_id), credential_id=session.credential_id,
+                           ttl=assurance_settings().binding_seconds)
+    count("registrar", "desk_code")
+    return pages.no_store(render_template("registrar/desk_code.html", code=code, minutes=minutes,
+                                          passkey_needed=False))

@@ -16,20 +16,21 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.store import get_store
 from infra.web.caching import no_store
+from infra.web.cookies import delete_flow_cookie, read_flow_cookie, set_flow_cookie
 from infra.web.csrf import validate_csrf
 from infra.web.ratelimit import hit
 
 log = logging.getLogger(__name__)
 
 
-def _browser_bound_request(purpose: str, cookie: str) -> tuple[str, vp_request.PresentationRequest]:
-    """A presentation request owned by this browser: the binding in its `cookie` (a new one
-    where it has none or it is spent) and the request made for it."""
+def _browser_bound_request(purpose: str) -> tuple[str, vp_request.PresentationRequest]:
+    """A presentation request owned by this browser: a binding minted for it (never the
+    value the browser already holds: one planted there would let its author collect the
+    result) and the request made for it."""
     from idp.wallet import enrolment
 
     wallet = get_wallet()
-    kept = request.cookies.get(cookie)
-    binding = kept if kept and enrolment.owner(kept) else enrolment.new_binding()
+    binding = enrolment.new_binding()
     created = vp_request.create(get_store(current_app), issuer=wallet.settings.issuer,
                                 purpose=purpose, citizen_id=str(enrolment.owner(binding)),
                                 pid_vct=wallet.settings.pid_vct,
@@ -38,10 +39,8 @@ def _browser_bound_request(purpose: str, cookie: str) -> tuple[str, vp_request.P
 
 
 def _bind_browser(response: Response, cookie: str, binding: str, *, path: str) -> None:
-    from infra.config import get_settings
-
-    response.set_cookie(cookie, binding, max_age=get_wallet().settings.presentation_seconds * 2,
-                        path=path, httponly=True, samesite="Lax", secure=get_settings().secure)
+    set_flow_cookie(response, cookie, binding, max_age=get_wallet().settings.presentation_seconds * 2,
+                    path=path)
 
 
 # enrolment without a registrar ---------------------------------------------------------
@@ -57,7 +56,7 @@ def enrol_with_wallet() -> Response:
     if request.method == "POST":
         validate_csrf()
         hit("wallet-enrolment", limit=20, window=3600)
-        binding, created = _browser_bound_request("enrolment", enrolment.COOKIE)
+        binding, created = _browser_bound_request("enrolment")
     response = _page("wallet/enrol.html", request_=created,
                      link=created.uri() if created else None,
                      qr=_qr_svg(created.uri()) if created else None)
@@ -75,7 +74,7 @@ def enrol_with_wallet_done() -> Response:
 
     state = request.args.get("state", "")
     found = enrolment.pending(get_store(current_app), state=state,
-                              binding=request.cookies.get(enrolment.COOKIE))
+                              binding=read_flow_cookie(enrolment.COOKIE))
     if found is None:
         return _page("wallet/enrol.html", 404, request_=None, outcome="unknown")
     status, identity = found
@@ -100,7 +99,7 @@ def enrol_with_wallet_complete() -> Response:
     if session.credential_id is None:
         return _page("wallet/proofing_done.html", 404, outcome=None)
     identity = enrolment.take(get_store(current_app), state=request.args.get("state", ""),
-                              binding=request.cookies.get(enrolment.COOKIE))
+                              binding=read_flow_cookie(enrolment.COOKIE))
     if identity is None:
         return _page("wallet/proofing_done.html", 404, outcome=None)
     bound = ProvenIdentity(**{**identity.__dict__, "citizen_id": str(session.citizen_id)})
@@ -110,7 +109,7 @@ def enrol_with_wallet_complete() -> Response:
     response = _page("wallet/proofing_done.html", outcome={
         "citizen_id": str(session.citizen_id), "status": outcome.status,
         "differences": list(outcome.differences)})
-    response.delete_cookie(enrolment.COOKIE, path="/enrol/wallet")
+    delete_flow_cookie(response, enrolment.COOKIE, path="/enrol/wallet")
     return response
 
 
@@ -132,7 +131,7 @@ def sign_in_with_wallet() -> Response:
     if request.method == "POST":
         validate_csrf()
         hit("wallet-sign-in", limit=20, window=3600)
-        binding, created = _browser_bound_request("sign_in", sign_in.COOKIE)
+        binding, created = _browser_bound_request("sign_in")
         sign_in.remember_next(get_store(current_app), state=created.state, target=target,
                               ttl=wallet.settings.presentation_seconds * 2)
     response = _page("wallet/sign_in.html", request_=created, next=target,
@@ -153,7 +152,7 @@ def sign_in_with_wallet_done() -> Response:
     state = request.args.get("state", "")
     hit("wallet-sign-in-done", limit=60, window=60)
     identity = enrolment.take(get_store(current_app), state=state,
-                              binding=request.cookies.get(sign_in.COOKIE))
+                              binding=read_flow_cookie(sign_in.COOKIE))
     if identity is None or identity.purpose != "sign_in":
         count("wallet.sign_in", "unknown_request")
         return _page("wallet/sign_in.html", 404, request_=None, outcome="expired", next="/account")
@@ -170,5 +169,5 @@ def sign_in_with_wallet_done() -> Response:
         response.headers["Location"] = target
         start_session(response, citizen_id=outcome.citizen_id, amr=sign_in.AMR)
         log.info("signed in with a wallet", extra={"citizen_id": outcome.citizen_id})
-    response.delete_cookie(sign_in.COOKIE, path=sign_in.COOKIE_PATH)
+    delete_flow_cookie(response, sign_in.COOKIE, path=sign_in.COOKIE_PATH)
     return response

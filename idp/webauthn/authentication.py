@@ -25,7 +25,7 @@ from idp.webauthn.checks import (
     parse_client_data,
 )
 from idp.webauthn.encoding import b64url, from_b64url
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
 from idp.webauthn.signatures import verify_signature
 
@@ -111,11 +111,6 @@ def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_
         raise WebAuthnError("invalid_credential",
                             "response.userHandle is missing or is not this credential's user")
     auth_data = parse_and_check_authenticator_data(response.authenticator_data, rp=rp)
-    # Step 22: a signature counter that does not grow signals a cloned authenticator.
-    if (auth_data.sign_count or stored_sign_count) and auth_data.sign_count <= stored_sign_count:
-        raise WebAuthnError("sign_count_regression",
-                            f"signature counter {auth_data.sign_count} is not greater than the "
-                            f"stored {stored_sign_count}")
     # Where py_webauthn refused an unexpected token binding status (so the same errors win).
     binding = response.client_data.token_binding
     if isinstance(binding, dict) and binding.get("status") not in TOKEN_BINDING_STATUSES:
@@ -133,6 +128,12 @@ def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_
         raise WebAuthnError("invalid_credential", f"assertion refused: {exc}") from None
     except Exception:  # a signature that is not even DER, a key of the wrong shape
         raise WebAuthnError("invalid_credential", "the assertion signature is malformed") from None
+    # Step 22: a signature counter that does not grow signals a cloned authenticator. Checked
+    # after the signature: only the key's holder (or its clone) can raise this signal, which
+    # blocks the passkey (`CloneSuspected`); a made-up assertion cannot.
+    if (auth_data.sign_count or stored_sign_count) and auth_data.sign_count <= stored_sign_count:
+        raise CloneSuspected(f"signature counter {auth_data.sign_count} is not greater than the "
+                             f"stored {stored_sign_count}")
     return VerifiedAssertion(credential_id=response.credential_id,
                              sign_count=auth_data.sign_count,
                              backup_eligible=auth_data.flags.be, backed_up=auth_data.flags.bs)

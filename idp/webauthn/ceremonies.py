@@ -24,7 +24,7 @@ from idp.webauthn import challenges
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.authentication import parse_assertion, request_options, verify_assertion
 from idp.webauthn.encoding import b64url
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from idp.webauthn.registration import (
     ExistingCredential,
     creation_options,
@@ -139,14 +139,17 @@ def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
     _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
-                       challenge=ceremony.challenge, now=now)
+                       challenge=ceremony.challenge, suspect=passkey.suspect_since is not None,
+                       citizen_id=str(passkey.citizen_id), now=now)
     return _signed_in(passkey)
 
 
 def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingParty,
                         body: dict[str, Any], signed_in_citizen: str | None, default_name: str,
-                        now: float) -> Registered:
-    """Verify a new passkey and store it: a new citizen (enrol) or one more passkey (add)."""
+                        recheck_fresh: bool, now: float) -> Registered:
+    """Verify a new passkey and store it: a new citizen (enrol) or one more passkey (add).
+    Adding needs the session's passkey re-check to be recent (`recheck_fresh`) at the finish
+    as at the options step: options fetched in time do not carry a stale session through."""
     response = parse_registration(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge,
                                purposes={"enrol", "add"}, now=now)
@@ -155,6 +158,10 @@ def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingP
             raise WebAuthnError("login_required", "sign in to add a passkey", status=401)
         if signed_in_citizen != ceremony.citizen_id:
             raise WebAuthnError("forbidden", "the challenge was issued to another citizen",
+                                status=403)
+        if not recheck_fresh:
+            raise WebAuthnError("reauthentication_required",
+                                "the session's passkey re-check is too old to add a passkey",
                                 status=403)
     passkey = verify_registration(rp=rp, response=response, expected_challenge=ceremony.challenge)
     name = model_name(passkey.aaguid) or default_name
@@ -190,15 +197,24 @@ def use_passkey(session: Session, *, rp: RelyingParty, response: Any, passkey: A
     _verify_and_record(session.connection(), rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        backup_eligible=passkey.backup_eligible,
-                       user_handle=passkey.citizen.user_handle, challenge=challenge, now=now)
+                       user_handle=passkey.citizen.user_handle, challenge=challenge,
+                       suspect=passkey.suspect_since is not None, citizen_id=str(passkey.citizen_id),
+                       now=now)
 
 
 def _verify_and_record(connection: sa.Connection, *, rp: RelyingParty, response: Any, passkey_id: int,
                        public_key: bytes, sign_count: int, backup_eligible: bool, user_handle: bytes,
-                       challenge: bytes, now: float) -> None:
-    verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
-                                public_key=public_key, stored_sign_count=sign_count,
-                                user_handle=user_handle)
+                       challenge: bytes, suspect: bool, citizen_id: str, now: float) -> None:
+    if suspect:  # a clone signal was seen: refused until the citizen removes it
+        raise WebAuthnError("credential_suspect", "this passkey is blocked: its counter went back "
+                            "once (a cloned authenticator)", status=403)
+    try:
+        verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
+                                    public_key=public_key, stored_sign_count=sign_count,
+                                    user_handle=user_handle)
+    except CloneSuspected as exc:
+        exc.passkey_id, exc.citizen_id = passkey_id, citizen_id
+        raise
     # Section 7.2, step 18: backup eligibility is fixed when the credential is created, and the
     # level of assurance rests on it (only a device-bound passkey reaches high). A credential
     # that says otherwise now is not the one registered (its key may be copied elsewhere).
@@ -234,7 +250,8 @@ def finish_sign_in(connection: sa.Connection, store: EphemeralStore, *, rp: Rely
     _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
-                       challenge=ceremony.challenge, now=now)
+                       challenge=ceremony.challenge, suspect=passkey.suspect_since is not None,
+                       citizen_id=str(passkey.citizen_id), now=now)
     return _signed_in(passkey)
 
 

@@ -8,9 +8,9 @@ from infra.web.error_shape import CodedError
 CODES = frozenset({
     "invalid_request", "invalid_challenge", "challenge_expired", "invalid_origin",
     "invalid_rp_id", "user_presence_required", "user_verification_required",
-    "unknown_credential", "sign_count_regression", "invalid_credential",
+    "unknown_credential", "sign_count_regression", "credential_suspect", "invalid_credential",
     "unsupported_algorithm", "credential_exists", "enrolment_refused", "login_required",
-    "forbidden",
+    "forbidden", "reauthentication_required",
     # The attestation policy (idp.assurance.policy): a revoked or compromised model, or an
     # attestation no trusted metadata vouches for when only certified ones are accepted.
     "authenticator_refused", "attestation_untrusted",
@@ -28,3 +28,15 @@ class WebAuthnError(CodedError):
     def __init__(self, code: str, message: str, *, status: int = 400) -> None:
         assert code in CODES, code
         super().__init__(message, error=code, status=status)
+
+
+class CloneSuspected(WebAuthnError):
+    """A valid signature with a counter that did not grow (section 7.2, step 22): another copy
+    of the credential was used after this one. `passkey_id` is set by the ceremony, whose
+    caller marks the passkey suspect in a transaction of its own (this one rolls back)."""
+
+    def __init__(self, message: str, *, passkey_id: int | None = None,
+                 citizen_id: str | None = None) -> None:
+        super().__init__("sign_count_regression", message)
+        self.passkey_id = passkey_id
+        self.citizen_id = citizen_id

@@ -16,9 +16,12 @@ def _errors(*codes: str) -> dict[str, Any]:
                        "unknown_credential, sign_count_regression, invalid_credential, "
                        "unsupported_algorithm, enrolment_refused, invalid_field",
                 "401": "login_required: no signed-in citizen",
-                "403": "invalid_origin (Origin header), forbidden, or "
+                "403": "invalid_origin (Origin header), forbidden, "
+                       "credential_suspect (the passkey's counter went back once: blocked "
+                       "until the citizen removes it), or "
                        "reauthentication_required (adding a passkey needs a fresh passkey "
-                       "check: send the citizen to `reauth_uri`)",
+                       "check, at the options and at the verify step: send the citizen to "
+                       "`reauth_uri`)",
                 "409": "credential_exists",
                 "413": "request_too_large",
                 "415": "unsupported_media_type: send application/json",

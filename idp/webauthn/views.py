@@ -20,7 +20,7 @@ from idp.citizens.recovery import mark_pending
 from idp.sessions import continues, current_session, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.encoding import from_b64url
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from idp.webauthn.relying_party import RelyingParty
 from infra.config import get_settings
 from infra.db import get_db
@@ -109,12 +109,16 @@ def registration_verify() -> Response:
             result = ceremonies.finish_registration(
                 db, get_store(current_app), rp=_rp(), body=body,
                 signed_in_citizen=session.citizen_id if session else None,
-                default_name=_("account.passkey.default_name"), now=time.time())
+                default_name=_("account.passkey.default_name"),
+                recheck_fresh=session is not None and reauth.fresh(session), now=time.time())
             note_created(db, credential_id=from_b64url(result.credential_id),
                          user_agent=request.headers.get("User-Agent", ""))
             if result.purpose == "enrol":
                 tally_many(db, [("enrolment", None, None), ("funnel.enrolment", None, "passkey")])
     except WebAuthnError as exc:
+        if exc.error == "reauthentication_required" and session is not None:
+            count("webauthn.registration", exc.error)
+            return reauth.recheck_api(session, action="add_passkey", next_page="/account")
         raise _refuse(exc, "webauthn.registration") from None
     count("webauthn.registration", result.purpose)
     if result.purpose == "enrol":  # match against the civil register (evidence; still low)
@@ -168,6 +172,8 @@ def authentication_verify() -> Response:
                 passkey_name=result.passkey_name, last_used_device=result.last_used_device,
                 now=datetime.fromtimestamp(now, UTC))
     except WebAuthnError as exc:
+        if isinstance(exc, CloneSuspected):
+            sign_ins.note_clone(exc)
         raise _refuse(exc, "webauthn.authentication") from None
     count("webauthn.authentication", "ok")
     response = jsonify(status="ok", redirect="/account")

@@ -242,3 +242,19 @@ def test_settings_are_checked(sections, message):
     with pytest.raises(ConfigError, match=message):
         load(settings)
     assert load({"account": {"reauth_seconds": 300}}).reauth_seconds == 300
+
+
+def test_finishing_an_added_passkey_rechecks_that_the_session_is_still_fresh(client, enrolled):
+    """Options fetched while fresh, the answer sent after the re-check window closed (a copied
+    cookie, or a page left open): the finish step refuses too, and nothing is added."""
+    options = post_json(client, "/webauthn/registration/options", {})
+    assert options.status_code == 200
+    age_session(client, STALE)
+    late = post_json(client, "/webauthn/registration/verify",
+                     SoftwareAuthenticator().register(options.get_json()),
+                     headers={"Accept-Language": "en"})
+    assert late.status_code == 403
+    body = late.get_json()
+    assert body["error"] == "reauthentication_required"
+    assert body["reauth_uri"] == "/account/reauth?next=/account"
+    assert _passkeys(client.application, enrolled.citizen_id) == 1

@@ -48,6 +48,13 @@ def _other_citizen(app, number: int = 22222222) -> tuple[str, str]:
     return found.citizen_id, found.national_id
 
 
+def desk_code(device) -> str:
+    """The code the citizen, signed in on their own device, shows at the desk."""
+    shown = device.post("/account/desk-code", data={"csrf_token": csrf(device, "/account/desk-code")})
+    assert shown.status_code == 200
+    return re.search(r'id="desk-code">([A-Z0-9-]+)<', shown.get_data(as_text=True)).group(1)
+
+
 def _trail(app):
     from idp.registrar.models import RegistrarAuditEntry
     from infra.db import get_db
@@ -98,7 +105,9 @@ def test_registrar_below_high_steps_up_or_is_refused(client, oidc_app, pki, meta
 
 
 def test_look_up_verify_in_person_and_logs(client, oidc_app, registrar):
-    other_id, other_number = _other_citizen(oidc_app)
+    device = oidc_app.test_client()
+    other = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), email="eva@example.sv")
+    other_id, other_number = other.citizen_id, other.national_id
     page = client.get("/registrar")
     assert page.status_code == 200 and "Oficina Centro" in page.get_data(as_text=True)
     token = csrf(client, "/registrar")
@@ -123,7 +132,7 @@ def test_look_up_verify_in_person_and_logs(client, oidc_app, registrar):
     assert wrong.status_code == 400 and html.count('aria-invalid="true"') == 3
     done = client.post(f"/registrar/citizens/{other_id}/verify", data={
         "csrf_token": token, "document_type": "national_id_card", "document_number": "04892613-5",
-        "document_expiry": FUTURE})
+        "document_expiry": FUTURE, "desk_code": desk_code(device)})
     assert done.status_code == 303 and done.headers["Location"].endswith("?done=verified")
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert 'id="proofing-level">alto' in page and "04892613-5" in page
@@ -175,6 +184,7 @@ def test_cli_grant_revoke_list(oidc_app, client):
     from idp.cli import Context, cli
 
     citizen = enrol(client)
+    code = desk_code(client)
     context = Context(app=oidc_app)
     runner = CliRunner()
     result = runner.invoke(cli, ["registrar", "grant", citizen.national_id, "--service-point",
@@ -191,11 +201,15 @@ def test_cli_grant_revoke_list(oidc_app, client):
     assert result.exit_code == 1 and "no citizen is enrolled with this national ID" in result.output
     result = runner.invoke(cli, ["registrar", "verify", citizen.national_id, "--document-type",
                                  "passport", "--document-number", "P123456", "--document-expiry",
-                                 "2001-01-01"], obj=context)
+                                 "2001-01-01", "--desk-code", code], obj=context)
     assert result.exit_code == 1 and "wrong document fields: document_expiry" in result.output
     result = runner.invoke(cli, ["registrar", "verify", citizen.national_id, "--document-type",
                                  "passport", "--document-number", "P123456", "--document-expiry",
-                                 FUTURE], obj=context)
+                                 FUTURE, "--desk-code", "ABCD-EFGH"], obj=context)
+    assert result.exit_code == 1 and "did not confirm with a passkey of this account" in result.output
+    result = runner.invoke(cli, ["registrar", "verify", citizen.national_id, "--document-type",
+                                 "passport", "--document-number", "P123456", "--document-expiry",
+                                 FUTURE, "--desk-code", code], obj=context)
     assert result.exit_code == 0 and "identity verified in person (level high)" in result.output
     assert [a for _, a, _ in _trail(oidc_app)] == ["role.granted", "role.revoked", "identity.verified"]
     assert _log(oidc_app, citizen.citizen_id) == ["registrar.identity_verified"]
@@ -283,4 +297,4 @@ def test_the_services_refuse_a_registrars_own_record_too(oidc_app, registrar):
             services.open_record(session, actor=actor, citizen_id=own, now=now)
         with pytest.raises(OwnRecord, match="cannot verify their own record"):
             services.verify_in_person(session, actor=actor, citizen_id=own, document=check,
-                                      now=now)
+                                      holder=None, now=now)

@@ -190,3 +190,20 @@ def test_the_decoded_sessions_kept_are_bounded(monkeypatch):
         assert records.decoded(session.to_json(), session.ref) == session
     kept = records._decoded
     assert len(kept) == 3 and [ref for _raw, ref in kept] == ["r2", "r3", "r4"]
+
+
+def test_https_wallet_and_reclaim_cookies_are_host_prefixed(https_app):
+    """The cookies that bind a wallet request or a reclaim claim to the browser are `__Host-`
+    with an https issuer (no sibling host can plant one), as the session cookie."""
+    from flask import Response
+
+    from infra.web.cookies import read_flow_cookie, set_flow_cookie
+
+    with https_app.test_request_context("/", base_url="https://localhost",
+                                        headers={"Cookie": "__Host-wallet_signin=kept; wallet_signin=planted"}):
+        response = Response()
+        set_flow_cookie(response, "wallet_signin", "v", max_age=60, path="/login/wallet")
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith("__Host-wallet_signin=v") and "Path=/;" in cookie
+        assert "Secure" in cookie and "HttpOnly" in cookie and "Domain" not in cookie
+        assert read_flow_cookie("wallet_signin") == "kept"

@@ -434,3 +434,29 @@ def test_signing_in_a_wallet_session_asks_for_the_accounts_proofing_first(docs_a
     html = page.get_data(as_text=True)
     assert page.status_code == 403 and 'data-reason="identity"' in html
     assert 'id="raise-level"' in html
+
+
+def test_every_request_gets_a_new_browser_binding(docs_app, pid_issuer):
+    """The binding cookie is minted anew for every request: a value planted in the browser
+    beforehand (a cookie tossed from a sibling host, a shared machine) is never kept, so whoever
+    planted it cannot collect the result."""
+    from idp.wallet import sign_in
+
+    browser = docs_app.test_client()
+    browser.set_cookie(sign_in.COOKIE, "planted-by-someone-else", path=sign_in.COOKIE_PATH)
+    _start(browser)
+    first = browser.get_cookie(sign_in.COOKIE, path=sign_in.COOKIE_PATH).value
+    assert first != "planted-by-someone-else"
+    _start(browser)
+    assert browser.get_cookie(sign_in.COOKIE, path=sign_in.COOKIE_PATH).value != first
+
+
+def test_every_enrolment_request_gets_a_new_browser_binding(docs_app, pid_issuer):
+    from idp.wallet import enrolment
+
+    browser = docs_app.test_client()
+    browser.set_cookie(enrolment.COOKIE, "planted-by-someone-else", path="/enrol/wallet")
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      browser.get("/enrol/wallet").get_data(as_text=True)).group(1)
+    assert browser.post("/enrol/wallet", data={"csrf_token": token}).status_code == 200
+    assert browser.get_cookie(enrolment.COOKIE, path="/enrol/wallet").value != "planted-by-someone-else"

@@ -134,9 +134,52 @@ def test_sign_count_must_grow_when_used(client):
     assert sign_in(fresh(client), key).status_code == 200  # count 1
     assert sign_in(fresh(client), key).status_code == 200  # count 2
     assert error_of(sign_in(fresh(client), key, sign_count=2)) == "sign_count_regression"
-    assert error_of(sign_in(fresh(client), key, sign_count=1)) == "sign_count_regression"
-    assert error_of(sign_in(fresh(client), key, sign_count=0)) == "sign_count_regression"
-    assert sign_in(fresh(client), key, sign_count=10).status_code == 200
+    # From then on the passkey is suspect (a clone signal): refused whatever its counter.
+    assert error_of(sign_in(fresh(client), key, sign_count=10)) == "credential_suspect"
+
+
+def test_a_counter_regression_marks_the_passkey_suspect_and_tells_the_citizen(client):
+    """A clone that signed in first (higher counter) must not win silently: when the genuine
+    authenticator then shows a lower counter, the passkey is refused from then on, the clone
+    too, and the citizen's sign-in history says so."""
+    from idp.account.models import SignIn
+
+    genuine = SoftwareAuthenticator(counter_step=1)
+    enrolled = enrol(client, genuine)
+    spare = SoftwareAuthenticator()  # the citizen's other passkey
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", spare.register(options)).status_code == 200
+    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
+                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
+    clone_browser = fresh(client)
+    assert sign_in(clone_browser, clone).status_code == 200  # count 6: the clone went first
+    assert clone_browser.get("/account").status_code == 200
+    assert error_of(sign_in(fresh(client), genuine)) == "sign_count_regression"  # count 2
+    assert clone_browser.get("/account").status_code in (302, 303)  # its session ended
+    assert error_of(sign_in(fresh(client), clone)) == "credential_suspect"  # count 7
+    with get_db(client.application).read() as db:
+        passkey = db.query(Passkey).filter_by(credential_id=genuine.credential_id).one()
+        assert passkey.suspect_since is not None
+        kinds = [e.kind for e in db.query(SignIn).filter_by(citizen_id=passkey.citizen_id)]
+    assert "clone_suspected" in kinds
+    citizen = fresh(client)
+    assert sign_in(citizen, spare).status_code == 200
+    page = citizen.get("/account", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Passkey blocked: it looks copied" in page
+    assert enrolled.citizen_id
+
+
+def test_a_forged_assertion_with_a_low_counter_does_not_block_the_passkey(client):
+    """Only a valid signature is a clone signal: anyone who knows a credential id must not be
+    able to block it with a made-up assertion."""
+    key = SoftwareAuthenticator(counter_step=1)
+    enrol(client, key)
+    assert sign_in(fresh(client), key).status_code == 200  # count 1
+    options = sign_in_options(client)
+    forged = key.authenticate(options, sign_count=0)
+    forged["response"]["signature"] = forged["response"]["signature"][:-8] + "AAAAAAAA"
+    assert error_of(verify(fresh(client), forged)) in ("invalid_credential", "sign_count_regression")
+    assert sign_in(fresh(client), key).status_code == 200
 
 
 def test_zero_counters_are_accepted(client, enrolled):
@@ -220,3 +263,26 @@ def test_a_database_that_fails_mid_sign_in_is_a_503_and_changes_nothing(client, 
     assert sign_in(browser, enrolled.key).status_code == 200
     with get_db(client.application).read() as db:
         assert db.execute(sa.select(Passkey.sign_count, Passkey.last_used_at)).one() != before
+
+
+def test_the_citizen_can_accept_a_blocked_passkey_again(client):
+    """Every copy is theirs (a restored backup): after a fresh check with another passkey the
+    citizen accepts it again, and its counter starts afresh."""
+    from tests.idp.conftest import csrf
+
+    genuine = SoftwareAuthenticator(counter_step=1)
+    enrol(client, genuine)
+    spare = SoftwareAuthenticator()
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", spare.register(options)).status_code == 200
+    assert sign_in(fresh(client), genuine, sign_count=5).status_code == 200
+    assert error_of(sign_in(fresh(client), genuine, sign_count=3)) == "sign_count_regression"
+    citizen = fresh(client)
+    assert sign_in(citizen, spare).status_code == 200
+    page = citizen.get("/account").get_data(as_text=True)
+    assert 'class="passkey-suspect' in page
+    trusted = citizen.post(f"/account/passkeys/{genuine.credential_id_b64}/trust",
+                           data={"csrf_token": csrf(citizen, "/account")})
+    assert trusted.status_code == 303 and trusted.headers["Location"] == "/account?done=trusted"
+    assert 'class="passkey-suspect' not in citizen.get("/account").get_data(as_text=True)
+    assert sign_in(fresh(client), genuine, sign_count=4).status_code == 200
