@@ -17,7 +17,10 @@ until [ -f "$DIR/ready" ]; do
 done
 callgrind_control -i on $PID > /dev/null 2>&1
 touch "$DIR/go"
-until [ -f "$DIR/done" ]; do sleep 0.2; done
+until [ -f "$DIR/done" ]; do
+    sleep 0.2
+    kill -0 $PID 2>/dev/null || { echo "the run stopped (a refused request?):"; tail "$DIR/log"; exit 1; }
+done
 callgrind_control -i off $PID > /dev/null 2>&1
 touch "$DIR/end"
 wait $PID
