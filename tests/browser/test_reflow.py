@@ -226,7 +226,17 @@ for (let node = walker.nextNode(); node && wide.length < 6; node = walker.nextNo
   if (r.width && r.right > root.clientWidth + 1 && !within(node.parentElement))
     wide.push('text "' + node.textContent.trim().slice(0, 40) + '" in ' + node.parentElement.tagName.toLowerCase());
 }
-return {lang: document.documentElement.lang, title: document.title.trim(),
+// Dates are written for people (Babel, the citizen's language and zone): no ISO date or "UTC"
+// in the page's text, outside code samples.
+const machine = [];
+const dateWalker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = dateWalker.nextNode(); node && machine.length < 3; node = dateWalker.nextNode()) {
+  const parent = node.parentElement;
+  if (!parent || parent.closest('pre, code, script, style, template, [hidden]')) continue;
+  const found = node.textContent.match(/\\b\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+Z?)?\\b|\\b\\d{4}-W\\d{2}\\b|\\bUTC\\b/);
+  if (found) machine.push('"' + found[0] + '" in ' + parent.tagName.toLowerCase());
+}
+return {lang: document.documentElement.lang, title: document.title.trim(), machine: machine,
         h1: document.querySelectorAll('h1').length, scroll: root.scrollWidth, client: root.clientWidth,
         wide: wide.slice(0, 6), text: document.body ? document.body.innerText : ''};
 """
@@ -283,6 +293,8 @@ class Walk:
         if seen["scroll"] > seen["client"] or seen["wide"]:
             self.problems.append(f"{where}: scrolls sideways at {WIDTH}px (scrollWidth {seen['scroll']} > "
                                  f"{seen['client']}); too wide: {', '.join(seen['wide'])}")
+        if seen["machine"]:
+            self.problems.append(f"{where}: a date not written for people: {', '.join(seen['machine'])}")
         if lang == "en":
             text = seen["text"]
             for value in self.data:
