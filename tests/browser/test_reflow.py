@@ -242,15 +242,19 @@ return {lang: document.documentElement.lang, title: document.title.trim(), machi
 """
 
 
+# Pages that document the API's machine formats (ISO 8601 dates in UTC): their examples are data.
+DOCUMENTS_FORMATS = ("/developers",)
+
 QUOTED = re.compile(r'"[^"\n]{1,120}"|“[^”\n]{1,120}”|«[^»\n]{1,120}»')
 
 
 class Walk:
     """Visits pages at 320 px in each language; collects every problem, then reports them all."""
 
-    def __init__(self, browser: Browser, *, base: str | None = None) -> None:
+    def __init__(self, browser: Browser, *, base: str | None = None, dates: bool = True) -> None:
         self.browser = browser
         self.base = base
+        self.dates = dates  # dates written for people (not ISO 8601, not UTC) on every page
         # Data shown as it was written (not interface text): taken out before looking for Spanish.
         self.data: set[str] = set()
         self.problems: list[str] = []
@@ -293,7 +297,7 @@ class Walk:
         if seen["scroll"] > seen["client"] or seen["wide"]:
             self.problems.append(f"{where}: scrolls sideways at {WIDTH}px (scrollWidth {seen['scroll']} > "
                                  f"{seen['client']}); too wide: {', '.join(seen['wide'])}")
-        if seen["machine"]:
+        if seen["machine"] and self.dates and not path.startswith(DOCUMENTS_FORMATS):
             self.problems.append(f"{where}: a date not written for people: {', '.join(seen['machine'])}")
         if lang == "en":
             text = seen["text"]
@@ -442,7 +446,8 @@ def test_portal_pages_reflow_and_are_accessible_in_both_languages(browser, porta
     from tests.browser.test_sso_portals import enrol_at_portal
 
     registry = portals["registry"]
-    walk = Walk(browser, base=registry.url)
+    # The demo portal is an agency's site, not the provider's: it writes the sign-in's time in UTC.
+    walk = Walk(browser, base=registry.url, dates=False)
     signed_out = PORTAL_PAGES["/"][0]
     walk.pages([signed_out])
     enrol_at_portal(browser, registry)
