@@ -1,7 +1,8 @@
 """Every HTML page the provider, the signing service and the demo portals serve, in Spanish
 and English, at 320 CSS pixels (WCAG 1.4.10 reflow): no sideways scrolling, axe-core with no
-serious or critical WCAG A/AA violation, a title and an h1, no CSP violation, and in English no
-sentence left in Spanish (the page's text comes from the catalogs).
+serious or critical WCAG A/AA violation, an h1 and a title that names it, no CSP violation,
+dates written for people (no ISO 8601, no "UTC"), and no sentence left in the other language
+(the page's text comes from the catalogs; what is marked `lang` as the other is excepted).
 
 The list of pages is checked against the apps' URL maps (`test_every_html_route_is_visited_or_
 excluded`): a new GET route must be added to PAGES (how to reach it) or to EXCLUDED (why it
@@ -23,7 +24,7 @@ import pytest
 from tests.browser import test_sso_portals
 from tests.browser.chromium import BLOCKING_IMPACTS, Browser, describe_violations
 from tests.browser.conftest import LiveServer
-from tests.test_catalog_templates import spanish_only_fragments
+from tests.test_catalog_templates import english_only_fragments, spanish_only_fragments
 
 LANGUAGES = ("es", "en")
 WIDTH = 320
@@ -236,9 +237,19 @@ for (let node = dateWalker.nextNode(); node && machine.length < 3; node = dateWa
   const found = node.textContent.match(/\\b\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+Z?)?\\b|\\b\\d{4}-W\\d{2}\\b|\\bUTC\\b/);
   if (found) machine.push('"' + found[0] + '" in ' + parent.tagName.toLowerCase());
 }
+// The page's own words: without what is marked as another language (lang="en" on a Spanish page).
+const own = document.body.cloneNode(true);
+const docLang = document.documentElement.lang;
+for (const el of own.querySelectorAll('script, style, template, [hidden], [lang]'))
+  if (!el.hasAttribute('lang') || el.getAttribute('lang') !== docLang) el.remove();
+// The h1 as heard (an icon beside it is aria-hidden).
+const heading = document.querySelector('h1') && document.querySelector('h1').cloneNode(true);
+if (heading) heading.querySelectorAll('[aria-hidden=true]').forEach(el => el.remove());
 return {lang: document.documentElement.lang, title: document.title.trim(), machine: machine,
+        own: own.textContent.replace(/\\s+/g, ' '),
+        h1text: heading ? heading.textContent.replace(/\\s+/g, ' ').trim() : '',
         h1: document.querySelectorAll('h1').length, scroll: root.scrollWidth, client: root.clientWidth,
-        wide: wide.slice(0, 6), text: document.body ? document.body.innerText : ''};
+        wide: wide.slice(0, 6)};
 """
 
 
@@ -258,7 +269,7 @@ class Walk:
         # Data shown as it was written (not interface text): taken out before looking for Spanish.
         self.data: set[str] = set()
         self.problems: list[str] = []
-        self.spanish = spanish_only_fragments()
+        self.foreign = {"en": spanish_only_fragments(), "es": english_only_fragments()}
         browser.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
             "width": WIDTH, "height": 800, "deviceScaleFactor": 1, "mobile": True})
 
@@ -294,20 +305,21 @@ class Walk:
             self.problems.append(f"{where}: <html lang={seen['lang']!r}>")
         if not seen["title"] or not seen["h1"]:
             self.problems.append(f"{where}: title {seen['title']!r}, {seen['h1']} h1")
+        elif " ".join(seen["title"].split()).find(seen["h1text"]) < 0:  # WCAG 2.4.2: the title names the page
+            self.problems.append(f"{where}: the title {seen['title']!r} does not name the page ({seen['h1text']!r})")
         if seen["scroll"] > seen["client"] or seen["wide"]:
             self.problems.append(f"{where}: scrolls sideways at {WIDTH}px (scrollWidth {seen['scroll']} > "
                                  f"{seen['client']}); too wide: {', '.join(seen['wide'])}")
         if seen["machine"] and self.dates and not path.startswith(DOCUMENTS_FORMATS):
             self.problems.append(f"{where}: a date not written for people: {', '.join(seen['machine'])}")
-        if lang == "en":
-            text = seen["text"]
-            for value in self.data:
-                text = text.replace(value, " ")
-            # A quotation is not interface text (the guide quotes the Spanish button label).
-            text = QUOTED.sub(" ", text)
-            left = sorted(f for f in self.spanish if f in text)
-            if left:
-                self.problems.append(f"{where}: Spanish left in the English page: {left[:5]}")
+        text = seen["own"]
+        for value in self.data:
+            text = text.replace(value, " ")
+        # A quotation is not interface text (the guide quotes the Spanish button label).
+        text = QUOTED.sub(" ", text)
+        left = sorted(f for f in self.foreign[lang] if f in text)
+        if left:
+            self.problems.append(f"{where}: text of the other language left in the page [{lang}]: {left[:5]}")
         blocking = [v for v in browser.axe_violations() if v["impact"] in BLOCKING_IMPACTS]
         if blocking:
             self.problems.append(f"{where}: axe-core:\n{describe_violations(blocking)}")
