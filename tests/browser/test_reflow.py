@@ -242,10 +242,20 @@ const own = document.body.cloneNode(true);
 const docLang = document.documentElement.lang;
 for (const el of own.querySelectorAll('script, style, template, [hidden], [lang]'))
   if (!el.hasAttribute('lang') || el.getAttribute('lang') !== docLang) el.remove();
+// Headings go down one level at a time (h1, h2, h3; never h1 then h3: WCAG 1.3.1, 2.4.6).
+let level = 0;
+const skipped = [];
+for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+  const next = Number(h.tagName[1]);
+  if (h.closest('[hidden]')) continue;
+  if (next > level + 1) skipped.push('h' + level + ' -> h' + next + ' "' + h.textContent.trim().slice(0, 40) + '"');
+  level = next;
+}
 // The h1 as heard (an icon beside it is aria-hidden).
 const heading = document.querySelector('h1') && document.querySelector('h1').cloneNode(true);
 if (heading) heading.querySelectorAll('[aria-hidden=true]').forEach(el => el.remove());
 return {lang: document.documentElement.lang, title: document.title.trim(), machine: machine,
+        skipped: skipped.slice(0, 3),
         own: own.textContent.replace(/\\s+/g, ' '),
         h1text: heading ? heading.textContent.replace(/\\s+/g, ' ').trim() : '',
         h1: document.querySelectorAll('h1').length, scroll: root.scrollWidth, client: root.clientWidth,
@@ -310,6 +320,8 @@ class Walk:
         if seen["scroll"] > seen["client"] or seen["wide"]:
             self.problems.append(f"{where}: scrolls sideways at {WIDTH}px (scrollWidth {seen['scroll']} > "
                                  f"{seen['client']}); too wide: {', '.join(seen['wide'])}")
+        if seen["skipped"]:
+            self.problems.append(f"{where}: a heading level skipped: {', '.join(seen['skipped'])}")
         if seen["machine"] and self.dates and not path.startswith(DOCUMENTS_FORMATS):
             self.problems.append(f"{where}: a date not written for people: {', '.join(seen['machine'])}")
         text = seen["own"]
