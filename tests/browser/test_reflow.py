@@ -94,6 +94,10 @@ PAGES: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "/operator/agencies/<client_id>": (SIGNED_IN, (Visit("/operator/agencies/{client_id}"),)),
 }
 
+# Error pages reached with a GET (every status shares error.html; tests/infra/web/test_errors.py
+# checks each status's title and sentence).
+ERROR_PAGES = [Visit("/no-such-page")]
+
 # url rule -> why no page is checked there (reviewed: JSON, files, redirects, protocol endpoints).
 EXCLUDED: dict[str, str] = {
     "/.well-known/oauth-authorization-server": "JSON metadata (RFC 8414)",
@@ -357,7 +361,7 @@ def _visits(role: str, *, needing_state: bool) -> list[Visit]:
 @pytest.mark.browser
 def test_public_pages_reflow_and_are_accessible_in_both_languages(browser):
     walk = Walk(browser)
-    walk.pages(_visits(PUBLIC, needing_state=False))
+    walk.pages(_visits(PUBLIC, needing_state=False) + ERROR_PAGES)
     walk.report()
 
 
