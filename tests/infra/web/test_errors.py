@@ -159,3 +159,20 @@ def test_each_error_page_names_the_problem_in_the_language_and_says_what_to_do(f
     assert f"<title>{escape(title)} · " in page and str(escape(message)) in page
     assert str(escape(exc.description)) not in page
     assert any(step in message for step in NEXT_STEP[lang]), f"{status} [{lang}]: {message!r} says no next step"
+
+
+@pytest.mark.parametrize("status", [406, 408, 410, 411, 412, 414, 416, 417, 428, 431, 501])
+def test_a_status_without_a_sentence_of_its_own_still_speaks_the_page_language(fresh_app, status):
+    """A rarer status (no catalog entry) gets the general sentence of its class in Spanish,
+    never werkzeug's English description."""
+    from werkzeug.exceptions import default_exceptions
+
+    from infra.web.i18n import catalog
+
+    exc = default_exceptions[status]()
+    with fresh_app.test_request_context("/somewhere", headers={"Accept": "text/html", "Accept-Language": "es"}):
+        response = fresh_app.handle_http_exception(exc)
+        general = catalog(fresh_app).get("error.http.500" if status >= 500 else "error.http.400", "es")
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert str(escape(exc.description)) not in page and str(escape(general)) in page
