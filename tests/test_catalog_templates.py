@@ -45,27 +45,44 @@ def catalog_texts() -> dict[str, dict[str, str]]:
 
 
 @cache
-def spanish_only_fragments(min_length: int = 16) -> frozenset[str]:
-    """Pieces of Spanish sentences (between placeholders, at least `min_length` characters with
-    a space) that no English text contains: one on an English page is a string not translated."""
+def only_fragments(language: str, other: str, min_length: int = 16) -> frozenset[str]:
+    """Pieces of `language`'s sentences (between placeholders, at least `min_length` characters
+    with a space) that no text in `other` contains: one on an `other` page is a string not
+    translated."""
     texts = catalog_texts()
-    english = "\n".join(t.get("en", "") for t in texts.values())
+    others = "\n".join(t.get(other, "") for t in texts.values())
     found = set()
     for translations in texts.values():
-        es, en = translations.get("es", ""), translations.get("en", "")
-        if not es or es == en:
+        text, theirs = translations.get(language, ""), translations.get(other, "")
+        if not text or text == theirs:
             continue
-        for piece in _PLACEHOLDER.split(es):
+        for piece in _PLACEHOLDER.split(text):
             piece = " ".join(piece.split()).strip(" .,:;()¿?¡!«»\"'")
-            if len(piece) >= min_length and " " in piece and piece not in english:
+            if len(piece) >= min_length and " " in piece and piece not in others:
                 found.add(piece)
     return frozenset(found)
+
+
+def spanish_only_fragments(min_length: int = 16) -> frozenset[str]:
+    """Spanish pieces no English text contains (see `only_fragments`)."""
+    return only_fragments("es", "en", min_length)
+
+
+def english_only_fragments(min_length: int = 16) -> frozenset[str]:
+    """English pieces no Spanish text contains: one on a Spanish page is English left there."""
+    return only_fragments("en", "es", min_length)
 
 
 def test_there_are_spanish_only_fragments_to_look_for():
     fragments = spanish_only_fragments()
     assert len(fragments) > 300
     assert not any(f in "\n".join(t.get("en", "") for t in catalog_texts().values()) for f in fragments)
+
+
+def test_there_are_english_only_fragments_to_look_for():
+    fragments = english_only_fragments()
+    assert len(fragments) > 300
+    assert not any(f in "\n".join(t.get("es", "") for t in catalog_texts().values()) for f in fragments)
 
 
 # --- templates ------------------------------------------------------------------------------
@@ -113,3 +130,27 @@ def test_literal_text_finds_text_and_ignores_calls_and_scripts():
     source = ('<p title="Hola">{{ _("a.b") }} Texto <b>{{ name }}</b></p>'
               '<script>let x = "nada";</script>{# comment #}<img alt="{{ _("c") }}">')
     assert literal_text(source) == ["Hola", "Texto"]
+
+
+# --- failures say what to do next -------------------------------------------------------------
+
+# Failures a citizen meets, whose sentence is all the page says about them.
+CITIZEN_FAILURES = (
+    "webauthn.error.invalid_origin", "webauthn.error.invalid_rp_id", "webauthn.error.invalid_request",
+    "webauthn.error.credential_exists", "mydocs.review.failed", "account.error.not_found",
+    "consent.error.no_receipt", "consent.error.not_connected", "oidc.error.unsafe", "oidc.error.client_gone",
+    "error.csrf", "error.rate_limited", "error.unavailable.store", "error.unavailable.database",
+)
+NEXT_STEP = {
+    "es": ("Inténtalo", "inténtalo", "Revisa", "Vuelve", "Espera", "inicia sesión", "Elige", "Usa", "Recarga",
+           "Abre", "comunícate"),
+    "en": ("Try", "try again", "Check", "Go back", "Wait", "sign in", "Choose", "Use", "Reload", "Open",
+           "contact"),
+}
+
+
+@pytest.mark.parametrize("key", CITIZEN_FAILURES)
+def test_a_failure_says_what_to_do_next(key):
+    texts = catalog_texts()[key]
+    for lang, steps in NEXT_STEP.items():
+        assert any(step in texts[lang] for step in steps), f"{key} [{lang}]: {texts[lang]!r} says no next step"

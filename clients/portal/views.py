@@ -39,7 +39,8 @@ def csrf_token() -> str:
 def _check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="The form expired; reload the page and try again.")
+        abort(Response(render_template("portal/error.html", heading="form_expired_title",
+                                       detail=text("form_expired")), status=400))
 
 
 @bp.app_context_processor

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry.services import list_clients
 from idp.indicators.catalog import KINDS
-from idp.indicators.charts import svg
+from idp.indicators.charts import PeriodName, period_names, svg
 from idp.indicators.export import as_csv, as_json
 from idp.indicators.report import Period, PeriodError, Report, Series, parse_period
 from idp.indicators.services import report
@@ -23,6 +23,7 @@ from idp.operator.guard import now, operator_page, render
 from idp.registrar.services import Actor
 from infra.db import get_db
 from infra.indicators import today
+from infra.web.i18n import formats
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("operator_indicators", __name__, url_prefix="/operator")
@@ -50,18 +51,25 @@ def _agency() -> str | None:
     return request.args.get("agency", "")[:64] or None
 
 
+def periods(found: Report) -> list[PeriodName]:
+    """The report's periods as the page's language writes them (the exports keep ISO 8601)."""
+    return period_names(found.buckets, found.period.step, formats(), week=_("operator.indicators.week_of"))
+
+
 def charts(found: Report) -> list[Chart]:
     result = []
+    written = formats()
+    names = periods(found)
     for kind in KINDS:
         series = found.of(kind.name)
         if not series:
             continue
         title = _(f"indicators.kind.{kind.name}")
         totals = [sum(s.values[i] for s in series) for i in range(len(found.buckets))]
-        description = _("operator.indicators.chart_description", total=sum(totals),
-                        start=found.period.start.isoformat(), end=found.period.end.isoformat())
+        description = _("operator.indicators.chart_description", total=written.number(sum(totals)),
+                        start=written.date(found.period.start), end=written.date(found.period.end))
         image = svg(title=title, description=description, buckets=found.buckets, series=series,
-                    chart_id=f"chart-{kind.name.replace('.', '-')}")
+                    chart_id=f"chart-{kind.name.replace('.', '-')}", names=names, number=written.number)
         result.append(Chart(kind=kind.name, title=title, image=image, series=series, totals=totals))
     return result
 
@@ -81,6 +89,7 @@ def index(actor: Actor) -> BaseResponse:
     return render("operator/indicators.html", 400 if error else 200, actor=actor, agencies=agencies,
                   agency=agency, step=period.step if period else "day", values=values, error=error,
                   report=found, charts=charts(found) if found is not None else [],
+                  periods=periods(found) if found is not None else [],
                   query=request.query_string.decode("ascii", "replace"))
 
 

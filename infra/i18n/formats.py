@@ -85,6 +85,14 @@ class Formats:
         day = self.local(value).date() if isinstance(value, dt.datetime) else value
         return format_skeleton("yMMMM", day, locale=self.locale)
 
+    def day_and_month(self, value: dt.date) -> str:
+        """A day without its year, where the year is plain: `30 nov` / `Nov 30` (skeleton MMMd)."""
+        return format_skeleton("MMMd", value, locale=self.locale)
+
+    def short_month(self, value: dt.date) -> str:
+        """A month in few letters: `nov 2026` / `Nov 2026` (skeleton yMMM)."""
+        return format_skeleton("yMMM", value, locale=self.locale)
+
     def time(self, value: dt.datetime, width: Width = "short") -> str:
         """`21:05` / `9:05 PM`, in this time zone."""
         return format_time(self.local(value), width, tzinfo=self.zone, locale=self.locale)

@@ -141,8 +141,10 @@ def init_app(app: Flask) -> None:
         if original is not None and is_unavailable(original):
             return _database_unavailable(original)
         status = exc.code or 500
-        description = translate_or(f"error.http.{status}", exc.description or "")
-        title = translate_or(f"error.title.{status}", _("error.title.400"))
+        # A status without a sentence of its own gets its class's (werkzeug's is English only).
+        general = "500" if status >= 500 else "400"
+        description = translate_or(f"error.http.{status}", _(f"error.http.{general}"))
+        title = translate_or(f"error.title.{status}", _(f"error.title.{general}"))
         response = respond(status, _HTTP_CODES.get(status, "error"), description, title)
         allowed = getattr(exc, "valid_methods", None)
         if status == 405 and allowed:

@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, has_request_context, redirect, request
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from infra.components import Slot
@@ -195,6 +197,25 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def switch_return() -> str:
+    """Where the language switch brings the visitor back: this page with its query; on a page
+    answering a form (a POST, which the switch's GET cannot repeat: a 405 page) the nearest
+    page at or above its path (`/operator/agencies/x/scopes` -> `/operator/agencies/x`)."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    adapter = current_app.url_map.bind("localhost")
+    path = request.path.rstrip("/")
+    while path:
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except RequestRedirect:
+            return path
+        except HTTPException:
+            path = path.rsplit("/", 1)[0]
+    return "/"
+
+
 @bp.get("/language/<lang>")
 def choose_language(lang: str) -> WerkzeugResponse:
     """The visible language switch: remember the choice, go back to the page."""
@@ -218,7 +239,7 @@ def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
         TIME_ZONE.install(app, zone(str(settings["timezone"])))
     except UnknownZone as exc:
         raise ValueError(f"[i18n] timezone: {exc}") from None
-    app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language,
+    app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language, switch_return=switch_return,
                                  languages=loaded.languages,
                                  shows_times=lambda: bool(g.get("shows_times")))
     app.jinja_env.filters.update(date=_date_filter, datetime=_datetime_filter, month=_month_filter,

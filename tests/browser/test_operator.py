@@ -85,7 +85,8 @@ def test_operator_registers_disables_rotates_and_reads_the_chart(browser, server
     assert block.find_element(By.CSS_SELECTOR, "svg.chart").get_attribute("role") == "img"
     bars = block.find_elements(By.CSS_SELECTOR, "svg.chart rect")
     titles = [b.find_element(By.TAG_NAME, "title").get_attribute("textContent") for b in bars]
-    assert titles[-1] == f"{datetime.now(UTC):%Y-%m}: 1" and all(t.endswith(": 0") for t in titles[:-1]), titles
+    # The month as the English page writes it ("December 2026"), not ISO.
+    assert titles[-1] == f"{datetime.now(UTC):%B %Y}: 1" and all(t.endswith(": 0") for t in titles[:-1]), titles
     total = block.find_element(By.CSS_SELECTOR, "tfoot td.num").text
     assert total == "1"
     assert_reflows(browser, "operator-indicators")

@@ -1,7 +1,8 @@
 """Every HTML page the provider, the signing service and the demo portals serve, in Spanish
 and English, at 320 CSS pixels (WCAG 1.4.10 reflow): no sideways scrolling, axe-core with no
-serious or critical WCAG A/AA violation, a title and an h1, no CSP violation, and in English no
-sentence left in Spanish (the page's text comes from the catalogs).
+serious or critical WCAG A/AA violation, an h1 and a title that names it, no CSP violation,
+dates written for people (no ISO 8601, no "UTC"), and no sentence left in the other language
+(the page's text comes from the catalogs; what is marked `lang` as the other is excepted).
 
 The list of pages is checked against the apps' URL maps (`test_every_html_route_is_visited_or_
 excluded`): a new GET route must be added to PAGES (how to reach it) or to EXCLUDED (why it
@@ -23,7 +24,7 @@ import pytest
 from tests.browser import test_sso_portals
 from tests.browser.chromium import BLOCKING_IMPACTS, Browser, describe_violations
 from tests.browser.conftest import LiveServer
-from tests.test_catalog_templates import spanish_only_fragments
+from tests.test_catalog_templates import english_only_fragments, spanish_only_fragments
 
 LANGUAGES = ("es", "en")
 WIDTH = 320
@@ -93,6 +94,10 @@ PAGES: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "/operator/agencies/new": (SIGNED_IN, (Visit("/operator/agencies/new", wait="#agency-form"),)),
     "/operator/agencies/<client_id>": (SIGNED_IN, (Visit("/operator/agencies/{client_id}"),)),
 }
+
+# Error pages reached with a GET (every status shares error.html; tests/infra/web/test_errors.py
+# checks each status's title and sentence).
+ERROR_PAGES = [Visit("/no-such-page")]
 
 # url rule -> why no page is checked there (reviewed: JSON, files, redirects, protocol endpoints).
 EXCLUDED: dict[str, str] = {
@@ -227,11 +232,44 @@ for (let node = walker.nextNode(); node && wide.length < 6; node = walker.nextNo
   if (r.width && r.right > root.clientWidth + 1 && !within(node.parentElement))
     wide.push('text "' + node.textContent.trim().slice(0, 40) + '" in ' + node.parentElement.tagName.toLowerCase());
 }
-return {lang: document.documentElement.lang, title: document.title.trim(),
+// Dates are written for people (Babel, the citizen's language and zone): no ISO date or "UTC"
+// in the page's text, outside code samples.
+const machine = [];
+const dateWalker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = dateWalker.nextNode(); node && machine.length < 3; node = dateWalker.nextNode()) {
+  const parent = node.parentElement;
+  if (!parent || parent.closest('pre, code, script, style, template, [hidden]')) continue;
+  const found = node.textContent.match(/\\b\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+Z?)?\\b|\\b\\d{4}-W\\d{2}\\b|\\bUTC\\b/);
+  if (found) machine.push('"' + found[0] + '" in ' + parent.tagName.toLowerCase());
+}
+// The page's own words: without what is marked as another language (lang="en" on a Spanish page).
+const own = document.body.cloneNode(true);
+const docLang = document.documentElement.lang;
+for (const el of own.querySelectorAll('script, style, template, [hidden], [lang]'))
+  if (!el.hasAttribute('lang') || el.getAttribute('lang') !== docLang) el.remove();
+// Headings go down one level at a time (h1, h2, h3; never h1 then h3: WCAG 1.3.1, 2.4.6).
+let level = 0;
+const skipped = [];
+for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+  const next = Number(h.tagName[1]);
+  if (h.closest('[hidden]')) continue;
+  if (next > level + 1) skipped.push('h' + level + ' -> h' + next + ' "' + h.textContent.trim().slice(0, 40) + '"');
+  level = next;
+}
+// The h1 as heard (an icon beside it is aria-hidden).
+const heading = document.querySelector('h1') && document.querySelector('h1').cloneNode(true);
+if (heading) heading.querySelectorAll('[aria-hidden=true]').forEach(el => el.remove());
+return {lang: document.documentElement.lang, title: document.title.trim(), machine: machine,
+        skipped: skipped.slice(0, 3),
+        own: own.textContent.replace(/\\s+/g, ' '),
+        h1text: heading ? heading.textContent.replace(/\\s+/g, ' ').trim() : '',
         h1: document.querySelectorAll('h1').length, scroll: root.scrollWidth, client: root.clientWidth,
-        wide: wide.slice(0, 6), text: document.body ? document.body.innerText : ''};
+        wide: wide.slice(0, 6)};
 """
 
+
+# Pages that document the API's machine formats (ISO 8601 dates in UTC): their examples are data.
+DOCUMENTS_FORMATS = ("/developers",)
 
 QUOTED = re.compile(r'"[^"\n]{1,120}"|“[^”\n]{1,120}”|«[^»\n]{1,120}»')
 
@@ -239,13 +277,14 @@ QUOTED = re.compile(r'"[^"\n]{1,120}"|“[^”\n]{1,120}”|«[^»\n]{1,120}»')
 class Walk:
     """Visits pages at 320 px in each language; collects every problem, then reports them all."""
 
-    def __init__(self, browser: Browser, *, base: str | None = None) -> None:
+    def __init__(self, browser: Browser, *, base: str | None = None, dates: bool = True) -> None:
         self.browser = browser
         self.base = base
+        self.dates = dates  # dates written for people (not ISO 8601, not UTC) on every page
         # Data shown as it was written (not interface text): taken out before looking for Spanish.
         self.data: set[str] = set()
         self.problems: list[str] = []
-        self.spanish = spanish_only_fragments()
+        self.foreign = {"en": spanish_only_fragments(), "es": english_only_fragments()}
         browser.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
             "width": WIDTH, "height": 800, "deviceScaleFactor": 1, "mobile": True})
 
@@ -281,18 +320,23 @@ class Walk:
             self.problems.append(f"{where}: <html lang={seen['lang']!r}>")
         if not seen["title"] or not seen["h1"]:
             self.problems.append(f"{where}: title {seen['title']!r}, {seen['h1']} h1")
+        elif " ".join(seen["title"].split()).find(seen["h1text"]) < 0:  # WCAG 2.4.2: the title names the page
+            self.problems.append(f"{where}: the title {seen['title']!r} does not name the page ({seen['h1text']!r})")
         if seen["scroll"] > seen["client"] or seen["wide"]:
             self.problems.append(f"{where}: scrolls sideways at {WIDTH}px (scrollWidth {seen['scroll']} > "
                                  f"{seen['client']}); too wide: {', '.join(seen['wide'])}")
-        if lang == "en":
-            text = seen["text"]
-            for value in self.data:
-                text = text.replace(value, " ")
-            # A quotation is not interface text (the guide quotes the Spanish button label).
-            text = QUOTED.sub(" ", text)
-            left = sorted(f for f in self.spanish if f in text)
-            if left:
-                self.problems.append(f"{where}: Spanish left in the English page: {left[:5]}")
+        if seen["skipped"]:
+            self.problems.append(f"{where}: a heading level skipped: {', '.join(seen['skipped'])}")
+        if seen["machine"] and self.dates and not path.startswith(DOCUMENTS_FORMATS):
+            self.problems.append(f"{where}: a date not written for people: {', '.join(seen['machine'])}")
+        text = seen["own"]
+        for value in self.data:
+            text = text.replace(value, " ")
+        # A quotation is not interface text (the guide quotes the Spanish button label).
+        text = QUOTED.sub(" ", text)
+        left = sorted(f for f in self.foreign[lang] if f in text)
+        if left:
+            self.problems.append(f"{where}: text of the other language left in the page [{lang}]: {left[:5]}")
         blocking = [v for v in browser.axe_violations() if v["impact"] in BLOCKING_IMPACTS]
         if blocking:
             self.problems.append(f"{where}: axe-core:\n{describe_violations(blocking)}")
@@ -318,7 +362,7 @@ def _visits(role: str, *, needing_state: bool) -> list[Visit]:
 @pytest.mark.browser
 def test_public_pages_reflow_and_are_accessible_in_both_languages(browser):
     walk = Walk(browser)
-    walk.pages(_visits(PUBLIC, needing_state=False))
+    walk.pages(_visits(PUBLIC, needing_state=False) + ERROR_PAGES)
     walk.report()
 
 
@@ -431,7 +475,8 @@ def test_portal_pages_reflow_and_are_accessible_in_both_languages(browser, porta
     from tests.browser.test_sso_portals import enrol_at_portal
 
     registry = portals["registry"]
-    walk = Walk(browser, base=registry.url)
+    # The demo portal is an agency's site, not the provider's: it writes the sign-in's time in UTC.
+    walk = Walk(browser, base=registry.url, dates=False)
     signed_out = PORTAL_PAGES["/"][0]
     walk.pages([signed_out])
     enrol_at_portal(browser, registry)

@@ -129,3 +129,14 @@ def test_pages_are_csp_clean(portal, path):
     html = response.get_data(as_text=True)
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert "<script" not in html and " style=" not in html
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("es", "El formulario caducó. Recarga la página e inténtalo de nuevo."),
+    ("en", "The form expired. Reload the page and try again."),
+])
+def test_an_expired_form_is_the_portals_error_page_in_the_visitors_language(portal, lang, sentence):
+    response = portal.test_client().post("/logout", data={"csrf_token": "stale"}, headers={"Accept-Language": lang})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'<html lang="{lang}">' in page and sentence in page

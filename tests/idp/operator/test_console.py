@@ -233,3 +233,31 @@ def test_the_form_sets_the_highest_level_an_agency_may_ask_for(client, oidc_app,
     default = _register(client)
     other = re.search(r'id="client-id">([^<]+)<', default.get_data(as_text=True)).group(1)
     assert "max_assurance_level" not in _client_row(oidc_app, other).client_metadata
+
+
+def test_indicators_name_periods_and_numbers_as_the_operator_writes_them(client, oidc_app, operator):
+    """Rows and chart labels are dates in the page's language (CLDR), not ISO 8601 or ISO weeks;
+    counts are numbers in that language. The exports keep the machine labels."""
+    from infra.db import get_db
+    from infra.indicators import tally
+
+    with get_db(oidc_app).transaction() as session:
+        tally(session, "document.issued", agency="hacienda", dimension="residence", by=12_345,
+              now=datetime(2026, 11, 30, 12, tzinfo=UTC))
+
+    def page(query, lang="es"):
+        html = client.get(f"/operator/indicators?{query}", headers={"Accept-Language": lang}).get_data(as_text=True)
+        block = re.search(r'id="block-document-issued">(.*?)</section>', html, re.S).group(1)
+        return block, re.findall(r'<th scope="row">([^<]+)</th>', block)
+
+    block, rows = page("start=2026-11-30&end=2026-12-01&step=day")
+    assert rows[:2] == ["30 nov 2026", "1 dic 2026"]
+    assert "12.345" in block and "2026-11-30" not in block
+    assert "del 30 de noviembre de 2026 al 1 de diciembre de 2026" in block
+    assert ">30 nov</text>" in block
+    _block, rows = page("start=2026-11-30&end=2026-12-01&step=week")
+    assert rows[0] == "Semana del 30 nov 2026" and "2026-W" not in _block
+    _block, rows = page("start=2026-11-30&end=2026-12-01&step=month", lang="en")
+    assert rows[:2] == ["November 2026", "December 2026"] and "12,345" in _block
+    exported = client.get("/operator/indicators/export?format=csv&start=2026-11-30&end=2026-11-30")
+    assert {r["period"] for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))} == {"2026-11-30"}

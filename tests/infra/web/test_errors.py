@@ -1,4 +1,5 @@
-"""A part the service needs is down: 503 with Retry-After and a sentence, never a 500."""
+"""Errors people and clients meet: a part the service needs is down (503 with Retry-After and a
+sentence, never a 500), and every status's page says what went wrong and what to do next."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import base64
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from infra.db import DATABASE, Database
 from infra.store import STORE, RedisStore
+from infra.web.errors import _HTTP_CODES
 from tests.support.components import replace_component
 from tests.support.ports import free_port
 
@@ -117,3 +120,53 @@ def test_a_bug_after_the_view_is_still_a_500(fresh_app, monkeypatch):
     _raise_after_the_view(fresh_app, monkeypatch, KeyError("a bug, nothing to do with the database"))
     response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
     assert response.status_code == 500
+
+
+# --- the error page of every status: its own title, and a sentence that says what to do --------
+
+# One word or phrase of a next step, per language (the page must say what to do, not only what
+# went wrong).
+NEXT_STEP = {
+    "es": ("Inténtalo", "Revisa", "Vuelve", "Espera", "Inicia sesión", "Elige", "Usa", "Envía", "Recarga"),
+    "en": ("Try", "Check", "Go back", "Wait", "Sign in", "Choose", "Use", "Send", "Reload"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("status", sorted(_HTTP_CODES))
+def test_each_error_page_names_the_problem_in_the_language_and_says_what_to_do(fresh_app, status, lang):
+    """An error page has a title of its own (not another status's), a sentence from the
+    catalog in the page's language (never werkzeug's English default) that says what to do."""
+    from werkzeug.exceptions import default_exceptions
+
+    from infra.web.i18n import catalog
+
+    exc = default_exceptions[status]()
+    with fresh_app.test_request_context("/somewhere", headers={"Accept": "text/html",
+                                                               "Accept-Language": lang}):
+        response = fresh_app.handle_http_exception(exc)
+        texts = catalog(fresh_app)
+        title, message = texts.get(f"error.title.{status}", lang), texts.get(f"error.http.{status}", lang)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert title and message, f"error.title.{status} / error.http.{status} missing in {lang}"
+    assert f"<title>{escape(title)} · " in page and str(escape(message)) in page
+    assert str(escape(exc.description)) not in page
+    assert any(step in message for step in NEXT_STEP[lang]), f"{status} [{lang}]: {message!r} says no next step"
+
+
+@pytest.mark.parametrize("status", [406, 408, 410, 411, 412, 414, 416, 417, 428, 431, 501])
+def test_a_status_without_a_sentence_of_its_own_still_speaks_the_page_language(fresh_app, status):
+    """A rarer status (no catalog entry) gets the general sentence of its class in Spanish,
+    never werkzeug's English description."""
+    from werkzeug.exceptions import default_exceptions
+
+    from infra.web.i18n import catalog
+
+    exc = default_exceptions[status]()
+    with fresh_app.test_request_context("/somewhere", headers={"Accept": "text/html", "Accept-Language": "es"}):
+        response = fresh_app.handle_http_exception(exc)
+        general = catalog(fresh_app).get("error.http.500" if status >= 500 else "error.http.400", "es")
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert str(escape(exc.description)) not in page and str(escape(general)) in page

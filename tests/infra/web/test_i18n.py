@@ -112,3 +112,36 @@ def test_an_unknown_zone_in_the_settings_stops_the_start():
     SETTINGS.install(app, load_settings({"i18n": {"timezone": "Mars/Olympus_Mons"}}))
     with pytest.raises(ValueError, match=r"\[i18n\] timezone: unknown time zone 'Mars/Olympus_Mons'"):
         i18n.init_app(app, ("idp", "signing"))
+
+
+# --- the language switch ----------------------------------------------------------------------
+
+def _switch(page: str, lang: str) -> str:
+    import re
+
+    found = re.search(rf'href="(/language/{lang}[^"]*)"', page)
+    assert found, f"no switch to {lang} on the page"
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_language_switch_keeps_the_page_and_its_query_and_the_choice_persists(client):
+    page = client.get("/verify?code=ABCD", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    switched = client.get(_switch(page, "en"))
+    assert switched.status_code == 303 and switched.headers["Location"] == "/verify?code=ABCD"
+    cookie = client.get_cookie("lang")
+    assert cookie.value == "en" and cookie.expires is not None
+    again = client.get("/help", headers={"Accept-Language": "es"})
+    assert '<html lang="en">' in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("form", "lands"), [
+    ("/end-session/confirm", "/end-session"),      # a page that answers a form refused
+    ("/operator/agencies/x/scopes", "/operator/agencies/x"),
+    ("/registrar/lookup", "/registrar"),
+])
+def test_the_language_switch_on_a_page_answering_a_form_goes_to_a_page_not_the_form(app, form, lands):
+    """A page that answers a POST cannot be asked for again with the switch's GET (that would be
+    a 405 page): the switch returns to the nearest page above it."""
+    with app.test_request_context(form, method="POST"):
+        page = render_template_string('{% extends "base.html" %}')
+    assert f"next={lands}\"" in page.replace("%2F", "/")
