@@ -20,7 +20,7 @@ from idp.audit.chain import GENESIS, body_hash, link_hash
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
 from infra.db import get_db
 from tests.idp.audit.conftest import checkpointed_bundle, fill, verify
-from tests.idp.audit.test_cli import run
+from tests.support.cli import cedula
 
 
 def fresh_key() -> ECKey:
@@ -80,7 +80,7 @@ def test_an_insider_who_re_signs_every_checkpoint_with_a_fresh_key_fails(oidc_ap
     assert not report.ok
     assert report.problem.kind == "checkpoint" and report.problem.seq == 1
     assert "is signed by a key that is not one of the log's keys" in report.problem.message
-    result = run(oidc_app, "audit", "verify")
+    result = cedula(oidc_app, "audit", "verify")
     assert result.exit_code == 1 and "the log was re-signed by someone else" in result.output
 
 
@@ -139,13 +139,13 @@ def test_an_insider_cannot_add_a_key_to_the_log_key_history(oidc_app, audit_log,
         trusted_keys(oidc_app)
     expected = "is not endorsed by the key before it" if how == "append" else "the key store cannot vouch for"
     assert expected in str(caught.value)
-    result = run(oidc_app, "audit", "verify")
+    result = cedula(oidc_app, "audit", "verify")
     assert result.exit_code == 1 and "the log's keys cannot be trusted" in result.output
 
 
 def test_a_rotated_log_key_keeps_every_older_checkpoint_verifying(oidc_app, audit_log):
     fill(oidc_app, audit_log, 6)
-    rotated = run(oidc_app, "audit", "log-key", "rotate")
+    rotated = cedula(oidc_app, "audit", "log-key", "rotate")
     assert rotated.exit_code == 0 and rotated.output.startswith("log key 2 (")
     fill(oidc_app, audit_log, 6, start=6)
     report = verify(oidc_app)
@@ -154,7 +154,7 @@ def test_a_rotated_log_key_keeps_every_older_checkpoint_verifying(oidc_app, audi
 
     with get_db(oidc_app).read() as session:
         assert len(set(session.scalars(sa.select(Checkpoint.kid)))) == 2
-    shown = run(oidc_app, "audit", "log-key", "show")
+    shown = cedula(oidc_app, "audit", "log-key", "show")
     assert shown.exit_code == 0 and shown.stdout.count("\tproven") == 2
 
 
@@ -166,13 +166,13 @@ def test_a_kept_copy_of_the_log_keys_verifies_a_downloaded_log(oidc_app, audit_l
     kept = tmp_path / "log-keys.json"
     kept.write_text(oidc_app.test_client().get("/audit/log-keys.json").get_data(as_text=True))
     (tmp_path / "log.json").write_text(json.dumps(bundle))
-    ok = run(oidc_app, "audit", "verify", "--file", str(tmp_path / "log.json"), "--keys", str(kept))
+    ok = cedula(oidc_app, "audit", "verify", "--file", str(tmp_path / "log.json"), "--keys", str(kept))
     assert ok.exit_code == 0 and ok.output.strip() == "ok: 2 entries proven against signed checkpoints"
     rewrite_and_resign(oidc_app, fresh_key(), seq=1)
     with oidc_app.app_context(), get_db(oidc_app).read() as session:
         forged = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
     (tmp_path / "forged.json").write_text(json.dumps(forged))
-    refused = run(oidc_app, "audit", "verify", "--file", str(tmp_path / "forged.json"), "--keys", str(kept))
+    refused = cedula(oidc_app, "audit", "verify", "--file", str(tmp_path / "forged.json"), "--keys", str(kept))
     assert refused.exit_code == 1 and "is signed by a key that is not one of the log's keys" in refused.output
 
 
