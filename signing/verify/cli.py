@@ -41,6 +41,9 @@ class Verification(Protocol):
     """What the command asks of verification (`signing.verify.command.CommandVerification`,
     or an app's `signing.verify.service.VerificationService`)."""
 
+    @property
+    def max_bytes(self) -> int: ...
+
     def verify(self, data: bytes) -> VerificationReport: ...
 
 
@@ -81,11 +84,19 @@ def verify_command(file: Path, as_json: bool, lang: str) -> None:
     from signing.verify.errors import UnreadableDocument
 
     try:
-        data = file.read_bytes()
+        with file.open("rb") as handle:
+            verification = _verification()
+            # at most one byte more than accepted: /dev/zero or a huge file is refused
+            # without being read into memory
+            data = handle.read(verification.max_bytes + 1)
     except OSError as exc:
         _unreadable(as_json, "unreadable_file", f"{file}: {exc.strerror or exc}")
+    if len(data) > verification.max_bytes:
+        _unreadable(as_json, "file_too_large", f"The file has more than "
+                    f"{verification.max_bytes} bytes; at most {verification.max_bytes} are "
+                    "accepted.")
     try:
-        report = _verification().verify(data)
+        report = verification.verify(data)
     except UnreadableDocument as exc:
         _unreadable(as_json, exc.error, exc.description)
     if as_json:

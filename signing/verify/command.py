@@ -119,6 +119,11 @@ class CommandVerification:
             self._db = self._open()
         return self._db
 
+    @property
+    def max_bytes(self) -> int:
+        """The largest file accepted, in bytes (`[verify] max_upload_bytes`)."""
+        return self.verifier.max_bytes
+
     def verify(self, data: bytes) -> VerificationReport:
         report = self.verifier.verify(data)
         return report.with_document(self.find_by_content(data, report.signed_ends)) \

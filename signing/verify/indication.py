@@ -48,6 +48,9 @@ UNSIGNED = Conclusion(Indication.INDETERMINATE, NO_SIGNATURE_FOUND)
 # (`signing.verify.budget`), or a signature carries more certificates than are examined.
 TIME_BUDGET_EXCEEDED = "TIME_BUDGET_EXCEEDED"
 BUDGET_EXCEEDED = Conclusion(Indication.INDETERMINATE, TIME_BUDGET_EXCEEDED)
+# The signer's revocation data all predates the signature's proof of existence (5.2.6:
+# the revocation freshness check failed; `signing.verify.freshness`).
+STALE_REVOCATION = Conclusion(Indication.INDETERMINATE, AdESIndeterminate.TRY_LATER.name)
 CHAIN_GENERAL_FAILURE = Conclusion(Indication.INDETERMINATE,
                                    AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE.name)
 

@@ -147,6 +147,11 @@ class VerificationService:
         names = self.documents.directory.agency_names
         return lambda client_id: names(session, (client_id,), None).get(client_id)
 
+    @property
+    def max_bytes(self) -> int:
+        """The largest file accepted, in bytes (`[verify] max_upload_bytes`)."""
+        return self.verifier.max_bytes
+
     def verify(self, data: bytes) -> VerificationReport:
         """The report for an uploaded PDF, with the issued document it is, if any, and the
         citizen-signed document it is, if any (a citizen may sign an issued document)."""

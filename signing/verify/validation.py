@@ -51,7 +51,14 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from keys.x509 import SIGNING_PURPOSES
 from signing.verify import budget as budgets
-from signing.verify import byterange, compromise, indication, signed_attributes, xref_sections
+from signing.verify import (
+    byterange,
+    compromise,
+    freshness,
+    indication,
+    signed_attributes,
+    xref_sections,
+)
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
@@ -288,7 +295,7 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         budget.check()
         signed = await _validate_signature(data, embedded, spec, timing, stamps,
                                            signature_fields, budget, too_many_dss, unusable,
-                                           valid_times)
+                                           valid_times, context.own_roots)
         reports.append(_with_role(signed, embedded, data, context))
     ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
@@ -327,8 +334,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                               stamps: list[EmbeddedPdfSignature], signature_fields: set[str],
                               budget: Budget, too_many_dss: bool,
                               unusable_stamps: frozenset[str] = frozenset(),
-                              valid_times: dict[str, datetime | None] | None = None
-                              ) -> SignatureReport:
+                              valid_times: dict[str, datetime | None] | None = None,
+                              own_roots: frozenset[bytes] = frozenset()) -> SignatureReport:
     name = embedded.field_name
     if embedded.sig_object.get("/SubFilter") not in SIGNATURE_SUBFILTERS:
         return _format_failure(name)
@@ -402,9 +409,19 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         not_after=embedded.signer_cert.not_valid_after)
     status = result.api_status
     chain, anchor = _chain(status, embedded.signer_cert)
-    revocation = _revocation(status, cryptographic)
+    knowledge = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge)
+    path = getattr(status, "validation_path", None)
+    ours = anchor is not None and anchor.sha256 in own_roots
+    stale = cryptographic.passed and proven_by_stamp is not None and path is not None and \
+        not ours and not await freshness.fresh_after(
+            spec.signature_validation_spec, knowledge, path, proven=proven_by_stamp,
+            at=timing.validation_time)
+    if budget.exceeded:
+        raise BudgetExceeded(budget.exceeded)
+    if stale:  # only revocation data from before the proven time (`freshness`)
+        cryptographic = indication.STALE_REVOCATION
+    revocation = Revocation("unknown") if stale else _revocation(status, cryptographic)
     if anchor is not None and len(chain) > 1:
-        knowledge = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge)
         listed = compromise.signer_revocation(
             signer=embedded.signer_cert, issuer=chain[1],
             crls=[container.crl_data for container in knowledge.known_crls])

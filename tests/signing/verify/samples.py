@@ -28,6 +28,12 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+# The CRLs handed to the verifier are issued after the sample signatures' time-stamps (at NOW
+# unless a test says otherwise) and before the verifier's clock (NOW + 5 minutes): revocation
+# data issued before a signature's time-stamp proves nothing about it
+# (`signing.verify.freshness`). These CRLs used to be issued an hour before NOW while the
+# time-stamps were taken at the wall-clock time, so every sample passed only by the old rule.
+CRLS_ISSUED = NOW + timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def _issue(cn: str, issuer: Party | None, *, ca: bool, not_before: datetime,
 
 def _crl(ca: Party, revoked: list[tuple[Party, datetime]]) -> asn1_crl.CertificateList:
     builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.cert.subject)
-               .last_update(NOW - timedelta(hours=1)).next_update(NOW + timedelta(days=1))
+               .last_update(CRLS_ISSUED).next_update(NOW + timedelta(days=1))
                .add_extension(x509.CRLNumber(1), critical=False)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                    ca.key.public_key()), critical=False))
@@ -189,7 +195,7 @@ def signer_for(party: Party, pki: Pki, *, chain: tuple[Party, ...] = ()) -> sign
 def timestamper(pki: Pki, at: datetime | None = None) -> DummyTimeStamper:
     return DummyTimeStamper(tsa_cert=pki.tsa.asn1, tsa_key=pki.tsa.asn1_key,
                             certs_to_embed=SimpleCertificateStore.from_certs([pki.issuing.asn1]),
-                            fixed_dt=at)
+                            fixed_dt=at or NOW)
 
 
 def sign(pdf: bytes, signer: signers.Signer, *, stamper=None, content_timestamp: bool = False,
