@@ -49,6 +49,9 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
 
 from flask import Flask, current_app
+from flask.ctx import AppContext
+from flask.globals import _cv_app
+from flask.signals import appcontext_popped, appcontext_pushed, appcontext_tearing_down
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.sansio.http import parse_cookie
@@ -406,7 +409,9 @@ def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
     if method == "POST" and not (length and length.isascii() and length.isdigit()):
         return None  # a chunked body (or none): Flask's stream handling decides
     asked = DirectRequest(environ, method, path, found[0], direct, app)
-    with app.app_context():
+    context = _push_app_context(app)
+    failure: BaseException | None = None
+    try:
         try:
             for start in direct.start_hooks:
                 start(asked)
@@ -425,6 +430,39 @@ def dispatch(app: Flask, direct: DirectRoutes, environ: WSGIEnvironment,
         status = _STATUS_LINES.get(response.status) or _status_line(response.status)
         start_response(status, response.headers.items)
         return [response.body]
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        _pop_app_context(app, context, failure)
+
+
+def _push_app_context(app: Flask) -> AppContext:
+    """`app.app_context().push()`: the same context (its own `g`), each signal sent only when
+    something listens to it (an empty `send` is a dozen calls per request; issue 16)."""
+    context = AppContext(app)
+    context._cv_tokens.append(_cv_app.set(context))
+    if appcontext_pushed.receivers:
+        appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
+    return context
+
+
+def _pop_app_context(app: Flask, context: AppContext, exc: BaseException | None) -> None:
+    """`context.pop(exc)` (as the `with` block's exit calls it): the teardown_appcontext
+    functions, then the context's reset; each signal sent only when something listens."""
+    try:
+        if len(context._cv_tokens) == 1:
+            for func in reversed(app.teardown_appcontext_funcs):
+                app.ensure_sync(func)(exc)
+            if appcontext_tearing_down.receivers:
+                appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
+    finally:
+        current = _cv_app.get()
+        _cv_app.reset(context._cv_tokens.pop())
+    if current is not context:
+        raise AssertionError(f"Popped wrong app context. ({current!r} instead of {context!r})")
+    if appcontext_popped.receivers:
+        appcontext_popped.send(app, _async_wrapper=app.ensure_sync)
 
 
 def _flask_answer(app: Flask, environ: WSGIEnvironment, start_response: StartResponse,

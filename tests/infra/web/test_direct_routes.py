@@ -208,3 +208,39 @@ def test_a_handler_that_read_the_body_cannot_decline():
     direct_routes.route(app, "POST", "/greedy", "greedy", greedy)
     status, _headers, _body = _call(app, "POST", "/greedy", data={"a": "1"})
     assert status == "500 INTERNAL SERVER ERROR"
+
+
+def test_a_direct_request_has_its_own_application_context_torn_down_as_flasks():
+    from flask import appcontext_popped, appcontext_pushed, appcontext_tearing_down, g
+
+    app = CedulaFlask("direct-context")
+    seen: list[Any] = []
+
+    def handler(asked: direct_routes.DirectRequest) -> direct_routes.DirectResponse:
+        assert "mark" not in g  # a fresh `g` for every request
+        g.mark = asked.path
+        if asked.args() == [("fail", "1")]:
+            raise RuntimeError("a bug")
+        return direct_routes.DirectResponse(200, direct_routes.DirectHeaders([]), b"ok")
+
+    app.teardown_appcontext(lambda exc: seen.append(("teardown", g.get("mark"), exc)))
+    app.add_url_rule("/ctx", "ctx", lambda: "flask", methods=["POST"])
+    direct_routes.route(app, "POST", "/ctx", "ctx", handler)
+    assert _call(app, "POST", "/ctx", data={"a": "1"})[2] == b"ok"
+    assert _call(app, "POST", "/ctx", data={"a": "1"})[2] == b"ok"
+    assert seen == [("teardown", "/ctx", None)] * 2
+    seen.clear()
+    # Signals reach whoever listens; a failure answered by Flask is no exception for the teardown.
+    signals = (appcontext_pushed, appcontext_tearing_down, appcontext_popped)
+    listeners = [lambda sender, name=signal.name, **kw: seen.append((name, kw.get("exc")))
+                 for signal in signals]
+    for signal, listener in zip(signals, listeners, strict=True):
+        signal.connect(listener, app, weak=False)
+    try:
+        status = _call(app, "POST", "/ctx", query_string="fail=1", data={"a": "1"})[0]
+    finally:
+        for signal, listener in zip(signals, listeners, strict=True):
+            signal.disconnect(listener, app)
+    assert status == "500 INTERNAL SERVER ERROR"
+    assert seen == [("appcontext-pushed", None), ("teardown", "/ctx", None),
+                    ("appcontext-tearing-down", None), ("appcontext-popped", None)]
