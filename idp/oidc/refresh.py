@@ -142,7 +142,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             # The ID token releases only what the citizen's standing decision still allows;
             # the release is logged in this transaction, with the rotation.
             current = replace_claims(grant, claims=claims, scopes=scopes)
-            extra = id_token_release(current, citizen)
+            extra = id_token_release(provider.settings, current, citizen)
             log_id_token_release(session, grant=current, client=client, released=extra, consent=None,
                                  now=moment)
     if refused is not None:

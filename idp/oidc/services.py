@@ -286,14 +286,19 @@ def new_refresh_token(session: Session, provider: Provider, *, grant: Grant | Gr
     return token
 
 
-def id_token_release(grant: Grant | GrantRecord, citizen: Citizen) -> dict[str, Any]:
+def id_token_release(settings: OidcSettings, grant: Grant | GrantRecord, citizen: Citizen) -> dict[str, Any]:
     """The claims (besides `sub`) the ID token of `grant` releases: those requested for the ID
-    token that the grant carries (OIDC Core 5.4, 5.5)."""
+    token that the grant carries (OIDC Core 5.4, 5.5), national_id only from a sign-in at its level."""
     requested = claims_module.load(grant.claims)
     granted = claims_module.granted_names(grant.claims)
-    return claims_module.release(citizen=citizen,
-                                 names=[n for n in claims_module.id_token_names(requested) if n in granted],
+    names = [n for n in claims_module.id_token_names(requested) if n in granted]
+    return claims_module.release(citizen=citizen, names=_at_level(settings, names, grant.acr),
                                  client_scopes=grant.scopes)
+
+
+def _at_level(settings: OidcSettings, names: Iterable[str], acr: str) -> list[str]:
+    return claims_module.at_level(names, acr=acr, acr_uris=settings.acr_uris,
+                                  national_id_level=settings.national_id_level)
 
 
 def log_id_token_release(session: Session, *, grant: Grant | GrantRecord, client: Client, released: Iterable[str],
@@ -328,7 +333,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
         access_claims["cnf"] = {"jkt": jkt}
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
-    extra = id_token_release(grant, citizen) if extra is None else extra
+    extra = id_token_release(settings, grant, citizen) if extra is None else extra
     id_claims = tokens.id_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.id_token_seconds, authentication=authentication, nonce=nonce,
@@ -410,8 +415,9 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
         refresh, write = refresh_token_write(provider, grant=grant, scopes=scopes, now=moment,
                                              dpop_jkt=jkt if public(client) else None)
         writes.append(write)
-    # `id_token_release(grant, citizen)`, with the names `narrowed_code` read once.
-    released = claims_module.release(citizen=citizen, names=narrowed.id_token_names, client_scopes=scopes)
+    # `id_token_release(settings, grant, citizen)`, with the names `narrowed_code` read once.
+    released = claims_module.release(citizen=citizen, names=_at_level(provider.settings, narrowed.id_token_names,
+                                                                     grant.acr), client_scopes=scopes)
     # The data-sharing log's entry: it commits with the grant, before anything is signed or
     # sent (no log entry, no tokens).
     logged, _appended = release_writes(event="release.id_token", citizen_id=citizen_text,
