@@ -20,7 +20,7 @@ from idp.audit.chain import GENESIS, body_hash, link_hash
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
 from infra.db import get_db
 from tests.idp.audit.conftest import checkpointed_bundle, fill, verify
-from tests.idp.audit.test_cli import run
+from tests.support.cli import cedula as run
 
 
 def fresh_key() -> ECKey:
