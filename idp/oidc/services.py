@@ -427,14 +427,17 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     return _Exchange(grant=grant, writes=writes + logged, counts=counts, refresh=refresh, released=released)
 
 
-def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime) -> None:
+def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, client: Client) -> None:
     """The state a code depends on, now (not when it was issued): the citizen's account and
-    the citizen's decision for this agency (withdrawn or expired since, it wins)."""
+    the citizen's decision for this agency (withdrawn or expired since, or given for another
+    purpose than the agency declares now, it wins)."""
     if citizen is None or standing.account_closed(citizen):
         raise InvalidGrant("the citizen of this authorization no longer has an account")
     if consent is None or not consent.in_force(moment):
         raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
                            "this code was issued")
+    if not standing.for_purpose(consent.purpose, client.client_metadata):
+        raise InvalidGrant(standing.PURPOSE_CHANGED)
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
@@ -506,7 +509,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         # refresh token and the log entry are plain appends, committed together with those of
         # concurrent requests (`infra.group_commit`), each request waiting for it.
         citizen = kept
-        _check_standing(citizen, consent, moment)
+        _check_standing(citizen, consent, moment, client)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
                                     jkt=jkt, first=False, moment=moment, citizen_text=citizen_text)
         if not granted.resources and (resource is None or resource == settings.issuer):
@@ -529,7 +532,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                 consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
                 if consent is not None:
                     provider.decisions.put(decision_key, consent, generation)
-            _check_standing(citizen, consent, moment)
+            _check_standing(citizen, consent, moment, client)
             assert citizen is not None and consent is not None  # checked just above
             sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
             subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)

@@ -73,3 +73,37 @@ def test_claims_userinfo_cannot_reach_a_claim_the_scope_and_consent_left_out(cli
     assert "national_id" not in answer and "email" not in answer
     entries = [e for e in log_of(client.application, citizen.citizen_id) if e.event == "release.userinfo"]
     assert set(entries[-1].claims) == set(answer)
+
+
+def _declare_purpose(app, agency, purpose: str) -> None:
+    """The agency changes the purpose it declares (RFC 7592 lets it replace its metadata)."""
+    from clients.registry import find_client
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        found = find_client(session, agency.client_id)
+        found.client_metadata = {**found.client_metadata, "purpose": purpose}
+
+
+def test_a_consent_given_for_one_purpose_releases_nothing_for_another(client, register, citizen):
+    from tests.idp.oidc.conftest import Flow, authorize_url, get_code, redirect_params
+
+    agency = register(scope="openid profile offline_access", purpose="Trámites de residencia")
+    body = tokens_for(client, agency, scope="openid profile offline_access")
+    assert client.get("/userinfo", headers=bearer(body["access_token"])).status_code == 200
+    code, flow = get_code(client, agency, scope="openid profile offline_access")  # issued before the change
+    _declare_purpose(client.application, agency, "Publicidad dirigida")
+    # Tokens issued under the old purpose release nothing more ...
+    assert client.get("/userinfo", headers=bearer(body["access_token"])).status_code == 401
+    refreshed = token_request(client, agency, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    assert refreshed.get_json()["error"] == "invalid_grant"
+    from tests.idp.oidc.conftest import exchange
+
+    assert exchange(client, agency, code, flow).get_json()["error"] == "invalid_grant"
+    # ... and the citizen is asked again, for the new purpose.
+    silent = client.get(authorize_url(agency, Flow(), scope="openid profile", prompt="none"))
+    assert redirect_params(silent, agency)["error"] == "consent_required"
+    page = client.get(authorize_url(agency, Flow(), scope="openid profile"))
+    assert page.status_code == 200 and "Publicidad dirigida" in page.get_data(as_text=True)
+    releases = [e for e in log_of(client.application, citizen.citizen_id) if e.event.startswith("release.")]
+    assert {e.purpose for e in releases} == {"Trámites de residencia"}
