@@ -107,3 +107,21 @@ def test_a_consent_given_for_one_purpose_releases_nothing_for_another(client, re
     assert page.status_code == 200 and "Publicidad dirigida" in page.get_data(as_text=True)
     releases = [e for e in log_of(client.application, citizen.citizen_id) if e.event.startswith("release.")]
     assert {e.purpose for e in releases} == {"Trámites de residencia"}
+
+
+def test_an_agency_token_reaches_no_citizen_data_and_introspection_discloses_no_claims(client, register, citizen):
+    from tests.support.basic_auth import basic_auth
+
+    agency = register(scope="openid profile email documents:issue", security_profile="oidc",
+                      grant_types=["authorization_code", "refresh_token", "client_credentials"])
+    other = register(client_name="Otra agencia", scope="openid profile email")
+    own = client.post("/token", data={"grant_type": "client_credentials"},
+                      headers=basic_auth(agency.client_id, agency.secret)).get_json()["access_token"]
+    assert client.get("/userinfo", headers=bearer(own)).status_code == 401
+    body = tokens_for(client, agency, scope="openid profile email")
+    seen = client.post("/introspect", data={"token": body["access_token"]},
+                       headers=basic_auth(agency.client_id, agency.secret)).get_json()
+    assert seen["active"] is True and not set(seen) & CITIZEN_CLAIMS
+    # Another agency learns nothing of this agency's token, not even that it is active.
+    assert client.post("/introspect", data={"token": body["access_token"]},
+                       headers=basic_auth(other.client_id, other.secret)).get_json() == {"active": False}
