@@ -125,3 +125,13 @@ def test_an_agency_token_reaches_no_citizen_data_and_introspection_discloses_no_
     # Another agency learns nothing of this agency's token, not even that it is active.
     assert client.post("/introspect", data={"token": body["access_token"]},
                        headers=basic_auth(other.client_id, other.secret)).get_json() == {"active": False}
+
+
+def test_a_purpose_matches_any_language_the_agency_declares_it_in():
+    from idp.oidc.standing import for_purpose
+
+    declared = {"client_name": "Registro", "purpose": "Trámites", "purpose#en": "Paperwork"}
+    assert for_purpose("Trámites", declared) and for_purpose("Paperwork", declared)
+    assert not for_purpose("Publicidad", declared) and not for_purpose(None, declared)
+    assert for_purpose(None, {"client_name": "Registro"}) and for_purpose(None, {"purpose": ""})
+    assert not for_purpose("Trámites", {"client_name": "Registro"})
