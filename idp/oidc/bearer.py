@@ -205,7 +205,7 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
     if facts.client_id != claims["client_id"] or facts.revoked or not facts.expires_at > moment:
         raise InvalidToken("the grant of this access token was revoked or has expired")
     try:
-        provider.clients.find(session, facts.client_id, generation)
+        agency = provider.clients.find(session, facts.client_id, generation)
     except ClientNotFound:
         raise InvalidToken("the client of this access token is disabled or no longer registered") from None
     if facts.closed:
@@ -218,6 +218,8 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
             raise InvalidToken("the citizen signed out: the access token ended with the session")
     if consent is None or not consent.in_force(moment):
         raise InvalidToken("the citizen withdrew this agency's access, or the consent expired")
+    if not standing.for_purpose(consent.purpose, agency.client_metadata):
+        raise InvalidToken(standing.PURPOSE_CHANGED)
     return AccessToken(claims=claims, grant=grant, citizen=citizen, consent=consent, generation=generation,
                        state=state, facts=facts)
 

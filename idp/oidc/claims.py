@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from idp.assurance.levels import rank
 from idp.oidc.errors import AuthorizationError
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
@@ -230,6 +231,18 @@ def userinfo_names(*, scopes: Iterable[str], claims: ClaimsRequest) -> list[str]
     for name in claims.get("userinfo", {}):
         names[name] = None
     return list(names)
+
+
+def at_level(names: Iterable[str], *, acr: str, acr_uris: Mapping[str, str], national_id_level: str) -> list[str]:
+    """`names` without national_id when the sign-in (`acr`) is below `national_id_level`: what
+    UserInfo refuses below that level (RFC 9470) no ID token carries either."""
+    names = list(names)
+    if "national_id" not in names:
+        return names
+    by_uri = {uri: level for level, uri in acr_uris.items()}
+    if rank(by_uri.get(acr, "low")) >= rank(national_id_level):
+        return names
+    return [name for name in names if name != "national_id"]
 
 
 def id_token_names(claims: ClaimsRequest) -> list[str]:

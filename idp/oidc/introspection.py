@@ -63,7 +63,8 @@ def _refresh(session: Session, provider: Provider, client: Client, token: str, n
     if (grant.client_id != client.client_id or refresh.used_at is not None
             or utc(refresh.expires_at) <= moment or not grant_active(grant, moment)):
         return None
-    refused, _reason, _claims, scopes = standing.for_refresh(session, grant, citizen, now=moment)
+    refused, _reason, _claims, scopes = standing.for_refresh(session, grant, citizen, now=moment,
+                                                       declared=client.client_metadata)
     if refused is not None:  # what the token would be refused for at /token
         return None
     return {

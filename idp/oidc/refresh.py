@@ -115,7 +115,8 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
                 raise InvalidGrant("the grant of this refresh token was revoked or has expired")
             if utc(token.expires_at) <= moment:
                 raise InvalidGrant("the refresh token has expired")
-            refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment)
+            refused, reason, claims, scopes = standing.for_refresh(
+                session, grant, citizen, now=moment, declared=client.client_metadata)
             if refused is None:
                 access_scopes = _narrowed(scopes, scope)
                 # RFC 8707 section 2.2: the resources of the authorization bound its refreshes
@@ -142,7 +143,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             # The ID token releases only what the citizen's standing decision still allows;
             # the release is logged in this transaction, with the rotation.
             current = replace_claims(grant, claims=claims, scopes=scopes)
-            extra = id_token_release(current, citizen)
+            extra = id_token_release(provider.settings, current, citizen)
             log_id_token_release(session, grant=current, client=client, released=extra, consent=None,
                                  now=moment)
     if refused is not None:

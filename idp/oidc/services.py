@@ -286,14 +286,19 @@ def new_refresh_token(session: Session, provider: Provider, *, grant: Grant | Gr
     return token
 
 
-def id_token_release(grant: Grant | GrantRecord, citizen: Citizen) -> dict[str, Any]:
+def id_token_release(settings: OidcSettings, grant: Grant | GrantRecord, citizen: Citizen) -> dict[str, Any]:
     """The claims (besides `sub`) the ID token of `grant` releases: those requested for the ID
-    token that the grant carries (OIDC Core 5.4, 5.5)."""
+    token that the grant carries (OIDC Core 5.4, 5.5), national_id only from a sign-in at its level."""
     requested = claims_module.load(grant.claims)
     granted = claims_module.granted_names(grant.claims)
-    return claims_module.release(citizen=citizen,
-                                 names=[n for n in claims_module.id_token_names(requested) if n in granted],
+    names = [n for n in claims_module.id_token_names(requested) if n in granted]
+    return claims_module.release(citizen=citizen, names=_at_level(settings, names, grant.acr),
                                  client_scopes=grant.scopes)
+
+
+def _at_level(settings: OidcSettings, names: Iterable[str], acr: str) -> list[str]:
+    return claims_module.at_level(names, acr=acr, acr_uris=settings.acr_uris,
+                                  national_id_level=settings.national_id_level)
 
 
 def log_id_token_release(session: Session, *, grant: Grant | GrantRecord, client: Client, released: Iterable[str],
@@ -328,7 +333,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
         access_claims["cnf"] = {"jkt": jkt}
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
-    extra = id_token_release(grant, citizen) if extra is None else extra
+    extra = id_token_release(settings, grant, citizen) if extra is None else extra
     id_claims = tokens.id_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.id_token_seconds, authentication=authentication, nonce=nonce,
@@ -410,8 +415,9 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
         refresh, write = refresh_token_write(provider, grant=grant, scopes=scopes, now=moment,
                                              dpop_jkt=jkt if public(client) else None)
         writes.append(write)
-    # `id_token_release(grant, citizen)`, with the names `narrowed_code` read once.
-    released = claims_module.release(citizen=citizen, names=narrowed.id_token_names, client_scopes=scopes)
+    # `id_token_release(settings, grant, citizen)`, with the names `narrowed_code` read once.
+    released = claims_module.release(citizen=citizen, names=_at_level(provider.settings, narrowed.id_token_names,
+                                                                     grant.acr), client_scopes=scopes)
     # The data-sharing log's entry: it commits with the grant, before anything is signed or
     # sent (no log entry, no tokens).
     logged, _appended = release_writes(event="release.id_token", citizen_id=citizen_text,
@@ -421,14 +427,17 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     return _Exchange(grant=grant, writes=writes + logged, counts=counts, refresh=refresh, released=released)
 
 
-def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime) -> None:
+def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, client: Client) -> None:
     """The state a code depends on, now (not when it was issued): the citizen's account and
-    the citizen's decision for this agency (withdrawn or expired since, it wins)."""
+    the citizen's decision for this agency (withdrawn or expired since, or given for another
+    purpose than the agency declares now, it wins)."""
     if citizen is None or standing.account_closed(citizen):
         raise InvalidGrant("the citizen of this authorization no longer has an account")
     if consent is None or not consent.in_force(moment):
         raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
                            "this code was issued")
+    if not standing.for_purpose(consent.purpose, client.client_metadata):
+        raise InvalidGrant(standing.PURPOSE_CHANGED)
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
@@ -500,7 +509,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         # refresh token and the log entry are plain appends, committed together with those of
         # concurrent requests (`infra.group_commit`), each request waiting for it.
         citizen = kept
-        _check_standing(citizen, consent, moment)
+        _check_standing(citizen, consent, moment, client)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
                                     jkt=jkt, first=False, moment=moment, citizen_text=citizen_text)
         if not granted.resources and (resource is None or resource == settings.issuer):
@@ -523,7 +532,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                 consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
                 if consent is not None:
                     provider.decisions.put(decision_key, consent, generation)
-            _check_standing(citizen, consent, moment)
+            _check_standing(citizen, consent, moment, client)
             assert citizen is not None and consent is not None  # checked just above
             sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
             subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clients.registry.localized import split_key
 from idp.citizens.models import is_closed
 from idp.consent.models import Consent
 from idp.oidc import claims as claims_module
@@ -98,6 +99,23 @@ def kept_decision(database: Database, cache: GenerationCache[tuple[str, str], St
     return found
 
 
+def for_purpose(purpose: str | None, metadata: Mapping[str, Any]) -> bool:
+    """True while the agency still declares the purpose the decision was given for: one of its
+    `purpose` texts (in any language, as the consent page showed and kept it), or none when it
+    declares none. An agency that declares another purpose (RFC 7592 lets it replace its
+    metadata) must ask the citizen again: a consent is for an agency *and* a purpose."""
+    plain = metadata.get("purpose")
+    if purpose is not None and isinstance(plain, str) and plain[:500] == purpose:
+        return True  # the usual case, on every release: one read
+    declared = {value[:500] or None for key, value in metadata.items()
+                if isinstance(value, str) and split_key(key)[0] == "purpose"}
+    return purpose in (declared or {None})
+
+
+PURPOSE_CHANGED = ("the agency now declares another purpose than the one the citizen agreed to; sign "
+                   "the citizen in again")
+
+
 def account_closed(citizen: Any) -> bool:
     return is_closed(citizen)
 
@@ -157,16 +175,18 @@ def session_alive(store: EphemeralStore, policy: SessionPolicy | None, *, sid: s
     return session is not None and session.citizen_id == str(citizen_id)
 
 
-def for_refresh(session: Session, grant: Any, citizen: Any, *,
-                now: datetime) -> tuple[str | None, str, dict[str, Any], list[str]]:
+def for_refresh(session: Session, grant: Any, citizen: Any, *, now: datetime,
+                declared: Mapping[str, Any]) -> tuple[str | None, str, dict[str, Any], list[str]]:
     """What a refresh token of `grant` may still do: (refusal or None, the reason to revoke the
-    grant for, the claims and scopes it may still use)."""
+    grant for, the claims and scopes it may still use). `declared`: the agency's metadata now."""
     if account_closed(citizen):
         return "the citizen's account is closed", "account_closed", {}, []
     consent = standing_consent(session, citizen_id=grant.citizen_id, client_id=grant.client_id, now=now)
     if consent is None:
         return ("the citizen withdrew this agency's access, or the consent expired; sign the citizen in "
                 "again", "consent", {}, [])
+    if not for_purpose(consent.purpose, declared):
+        return PURPOSE_CHANGED, "consent", {}, []
     claims, scopes = narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
     if not offline(scopes):
         return ("the citizen no longer allows this agency offline access; sign the citizen in again",
