@@ -8,11 +8,11 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import dui, enrol, fields, post_json
 from tests.idp.wallet.test_proofing import (  # noqa: F401 - fixtures
     REVEAL,
     _pid_claims,
-    _proofing_level,
     foreign_issuer,
     pid_issuer,
 )
@@ -66,7 +66,7 @@ def test_enrolment_from_a_pid_is_proofed_high_without_a_registrar(docs_app, pid_
 
     with get_db(docs_app).read() as db:
         citizen_id = db.query(Passkey).filter_by(credential_id=key.credential_id).one().citizen_id
-    assert _proofing_level(docs_app, citizen_id) == ("high", "eudi_wallet")
+    assert proofing(docs_app, citizen_id) == ("high", "eudi_wallet")
     # once only
     assert browser.get(f"/enrol/wallet/complete?state={params['state']}").status_code == 404
 

@@ -110,9 +110,9 @@ def test_settings_refuse_an_unknown_policy():
 
 # Over HTTP: a citizen presents a PID whose issuer certificate is revoked, or unverifiable.
 
+from tests.idp.assurance.conftest import proofing  # noqa: E402
 from tests.idp.wallet.test_proofing import (  # noqa: E402 - fixtures and helpers of the flow
     _present,
-    _proofing_level,
     _request,
     _respond,
     citizen,  # noqa: F401
@@ -126,7 +126,7 @@ def test_a_pid_whose_issuer_certificate_is_revoked_is_refused(web, docs_app, cit
     response = _respond(web, params, _present(holder, pid_issuer, params))
     assert response.status_code == 400
     assert response.get_json()["error"] == "issuer_revoked"
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 
 
 def test_an_unreachable_responder_is_503_and_nothing_is_proofed(web, docs_app, citizen, pid_issuer, holder):  # noqa: F811
@@ -137,7 +137,7 @@ def test_an_unreachable_responder_is_503_and_nothing_is_proofed(web, docs_app, c
     body = response.get_json()
     assert body["error"] == "issuer_revocation_unavailable"
     assert "could not be obtained" in body["error_description"]
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 
 
 def test_ocsp_first_then_the_crl_when_the_responder_fails(fresh_app):

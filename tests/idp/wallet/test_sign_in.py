@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import dui, enrol
 from tests.idp.oidc.conftest import oidc_app, register  # noqa: F401 - fixtures
 from tests.idp.wallet.pid import PidIssuer
@@ -19,7 +20,6 @@ from tests.idp.wallet.test_proofing import (  # noqa: F401 - fixtures
     REVEAL,
     STATUS_URI,
     _pid_claims,
-    _proofing_level,
     foreign_issuer,
     pid_issuer,
     revoked,
@@ -100,7 +100,7 @@ def test_a_matching_pid_signs_in_at_level_high_and_continues(docs_app, citizen, 
         level = assess(db, citizen_id=citizen.citizen_id, credential_id=None, amr=sessions[0].amr)
     assert (level.level, level.proofing, level.authenticator) == ("high", "high", "high")
     # the PID proofs this sign-in; the account's stored proofing is not raised by it
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
     assert "wallet.signed_in" in _log(docs_app, citizen.citizen_id)
     # the result is used once
     assert _done(browser, params).status_code == 404
@@ -137,7 +137,7 @@ def test_a_pid_with_other_names_is_refused_and_audited(docs_app, citizen, pid_is
     assert browser.get("/account").status_code != 200
     assert "wallet.sign_in_refused" in _log(docs_app, citizen.citizen_id)
     assert "wallet.signed_in" not in _log(docs_app, citizen.citizen_id)
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 
 
 def test_another_browser_cannot_use_the_result(docs_app, citizen, pid_issuer, holder):
@@ -198,7 +198,7 @@ def test_a_trusted_provider_of_another_country_cannot_sign_in_as_a_citizen_here(
     assert _done(browser, params).status_code == 404
     assert browser.get("/account").status_code != 200
     assert not [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
-    assert _proofing_level(docs_app, citizen.citizen_id)[0] == "low"
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 
     params = _start(browser)
     answer = _respond(browser, params, _present(holder, foreign_issuer, params,
@@ -368,7 +368,7 @@ def test_a_wallet_sign_in_does_not_lend_its_pid_to_the_accounts_passkeys(docs_ap
         found = assess(db, citizen_id=account.citizen_id, credential_id=None, amr=wallet[0].amr)
     assert (found.level, found.proofing) == ("high", "high")
 
-    assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+    assert proofing(docs_app, account.citizen_id)[0] == "low"
     squatter = docs_app.test_client()
     assert sign_in(squatter, account.key).status_code == 200
     assert squatter.get("/account/sign").status_code == 403  # below the signing minimum
@@ -394,7 +394,7 @@ def test_a_wallet_session_cannot_raise_the_accounts_proofing_with_its_pid(docs_a
     asked = person.post("/account/wallet-proofing", data={"csrf_token": csrf(person, "/account")})
     assert asked.status_code == 303 and asked.headers["Location"].startswith("/account/reauth?")
     assert 'id="request-link"' not in asked.get_data(as_text=True)
-    assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+    assert proofing(docs_app, account.citizen_id)[0] == "low"
 
 
 def test_a_pid_shared_for_enrolment_does_not_proof_a_squatted_account_signed_in_by_wallet(
@@ -417,7 +417,7 @@ def test_a_pid_shared_for_enrolment_does_not_proof_a_squatted_account_signed_in_
     complete = person.get(f"/enrol/wallet/complete?state={enrolment['state']}")
     assert 'data-status="raised"' not in complete.get_data(as_text=True)
     assert complete.status_code in (303, 404)
-    assert _proofing_level(docs_app, account.citizen_id)[0] == "low"
+    assert proofing(docs_app, account.citizen_id)[0] == "low"
 
 
 def test_signing_in_a_wallet_session_asks_for_the_accounts_proofing_first(docs_app, citizen,
