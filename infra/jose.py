@@ -26,8 +26,8 @@ from joserfc.util import urlsafe_b64decode
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
-__all__ = ["CompactJws", "JoseError", "Limits", "b64url", "b64url_decode", "numeric_date", "public_key", "unverified",
-           "verify_compact"]
+__all__ = ["CompactJws", "JoseError", "Limits", "b64url", "b64url_decode", "header_and_claims", "numeric_date",
+           "public_key", "unverified", "verify_compact"]
 
 
 def b64url(data: bytes) -> str:
@@ -115,6 +115,23 @@ def unverified(token: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> Compac
         raise JoseError("a compact JWS is ASCII") from None
     extracted = jws.extract_compact(value, registry=_registry(None, limits))
     return CompactJws(dict(extracted.headers()), extracted.payload)
+
+
+def header_and_claims(token: str, *, max_length: int, error: Callable[[str], Exception], what: str,
+                      reference: str = "", limits: Limits = DEFAULT_LIMITS
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and claims of a compact JWS *before* its signature is checked (to choose the
+    key and run the checks that come first), for a caller with its own error: `error(sentence)`
+    when it is not a compact JWS of at most `max_length` characters within `limits` whose header
+    and payload are JSON objects. `what` names the token ("the DPoP proof"), `reference` the
+    section that says it must be one ("RFC 9449 section 4.3")."""
+    if token.count(".") != 2 or len(token) > max_length:
+        raise error(f"{what} is not a compact JWS" + (f" ({reference})" if reference else ""))
+    try:
+        read = unverified(token, limits=limits)
+        return read.header, read.claims()
+    except JoseError:
+        raise error(f"{what} is not a compact JWS whose header and payload are JSON objects") from None
 
 
 def verify_compact(token: str | bytes, key: Any, *, algorithms: Collection[str],

@@ -129,9 +129,9 @@ def record_clone_signal(connection: sa.Connection, *, citizen_id: str, passkey_i
 
 
 def note_clone(exc: CloneSuspected) -> None:
-    """`record_clone_signal` for a refused sign-in or re-check, in a transaction of its own;
-    then every session opened or last checked with that passkey ends (the clone may have
-    signed in first)."""
+    """`record_clone_signal` for a refused sign-in, re-check or document approval, in a
+    transaction of its own; then every session opened or last checked with that passkey ends
+    (the clone may have signed in first)."""
     from idp.sessions import end_session, sessions_for
     from idp.webauthn.encoding import b64url
 

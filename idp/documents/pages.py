@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.account import reauth
+from idp.account import reauth, sign_ins
 from idp.assurance.levels import at_least
 from idp.documents import confirmation, prepared, prepared_page
 from idp.documents.api import pdf_response
@@ -18,7 +18,7 @@ from idp.documents.signing_gate import api_refusal, refused_page, signing_citize
 from idp.documents.uploads import Upload, Uploads
 from idp.sessions import require_citizen
 from idp.webauthn import relying_party
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -234,6 +234,8 @@ def confirm(upload_id: str) -> Response:
                 citizen_id=citizen_id, upload_id=pending.id,
                 document_sha256=bytes.fromhex(pending.sha256), body=body, now=time.time())
     except WebAuthnError as exc:
+        if isinstance(exc, CloneSuspected):  # as at sign-in: the passkey is blocked, its sessions end
+            sign_ins.note_clone(exc)
         raise _refuse(exc) from None
     service = _service()
     citizen = service.directory.citizen(citizen_id)

@@ -2,9 +2,11 @@
 
 An agency sends the citizen here to leave: `id_token_hint` (an ID token this provider issued to
 it, expired ones too), `client_id`, `post_logout_redirect_uri`, `state`, `ui_locales`, by GET or
-form POST. With a valid hint naming this browser's session, the session ends at once; without
-one (missing, not valid, another session), the citizen is asked first. The citizen goes back to
-the agency only at a `post_logout_redirect_uri` registered for it, exactly.
+form POST. A hint that does not verify is refused (as node oidc-provider does), with a page
+that sends the citizen to their account to sign out. With a valid hint naming this browser's
+session, the session ends at once; without one (missing, or another session), the citizen is
+asked first. The citizen goes back to the agency only at a `post_logout_redirect_uri`
+registered for it, exactly.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from clients.registry import Client, ClientNotFound, agency_name, find_client
 from clients.registry.services import agency_names
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.current import get_logout
-from idp.logout.errors import LogoutRefused
+from idp.logout.errors import InvalidHint, LogoutRefused
 from idp.oidc.tokens import ID_TOKEN_ALGS, ID_TOKEN_TYP
 from idp.sessions import SsoSession, current_session, end_session, session_policy
 from infra.config import get_settings
@@ -37,6 +39,7 @@ from infra.store import get_store
 from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
 from infra.web.i18n import current_language, use_ui_locales
+from infra.web.i18n import gettext as _
 
 bp = Blueprint("end_session", __name__)
 
@@ -47,6 +50,9 @@ LIMITS = {"id_token_hint": 16384, "state": 2048, "post_logout_redirect_uri": 204
           "client_id": 64, "logout_hint": 256, "ui_locales": 256}
 # Clock skew allowed on the hint's iat.
 IAT_LEEWAY = 30
+# Section 2: "the OP SHOULD accept ID Tokens ... even when the exp time has passed": any age
+# (as the /authorize hint, OIDC Core 3.1.2.1), signed with a key this provider still publishes.
+HINT_LEEWAY = 10 * 365 * 86_400
 
 
 @dataclass(frozen=True)
@@ -77,19 +83,21 @@ def _single(params: Mapping[str, list[str]], name: str) -> str | None:
     return value or None
 
 
-def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float) -> Hint | None:
+def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float) -> Hint:
     """Section 2: the hint must be an ID token this provider signed (signature, `iss`, `typ`
-    JWT: not a logout token, an access token or another JWT it signed); it may have expired (by
-    at most `max_expired_seconds`, the longest an SSO session lives). None if it is not such a token."""
+    JWT: not a logout token, an access token or another JWT it signed), InvalidHint if not. It
+    may have expired: then it still names the agency, and its `sid` counts only while a session
+    could still be open (expired by at most `max_expired_seconds`, the longest an SSO session
+    lives)."""
     try:
         verified = keys.verify_jwt(token, algorithms=ID_TOKEN_ALGS, issuer=issuer, typ=ID_TOKEN_TYP,
-                                   leeway=max_expired_seconds, require=("iss", "sub", "aud", "iat"))
-    except keys.InvalidJwt:
-        return None
+                                   leeway=HINT_LEEWAY, require=("iss", "sub", "aud", "iat"))
+    except keys.InvalidJwt as exc:
+        raise InvalidHint(f"id_token_hint is not an ID token this provider issued ({exc})") from None
     claims = verified.claims
     iat = claims.get("iat")
-    if not isinstance(iat, int | float) or iat > now + IAT_LEEWAY:
-        return None
+    if not isinstance(iat, int | float) or isinstance(iat, bool) or iat > now + IAT_LEEWAY:
+        raise InvalidHint(f"id_token_hint has an iat in the future or not a number: {iat!r}")
     aud = claims.get("aud")
     audiences = aud if isinstance(aud, list) else [aud]
     audience: str | None
@@ -98,8 +106,10 @@ def verify_hint(token: str, *, issuer: str, max_expired_seconds: int, now: float
     else:  # OIDC Core 2: with several audiences the client is `azp`
         azp = claims.get("azp")
         audience = azp if isinstance(azp, str) and azp in audiences else None
+    exp = claims.get("exp")
+    recent = not isinstance(exp, int | float) or exp + max_expired_seconds >= now
     sid = claims.get("sid")
-    return Hint(audience=audience, sid=sid if isinstance(sid, str) else None)
+    return Hint(audience=audience, sid=sid if isinstance(sid, str) and recent else None)
 
 
 def _client(session: Session, client_id: str) -> Client | None:
@@ -246,7 +256,10 @@ def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None
 
 
 def _refused(exc: LogoutRefused) -> Response:
-    page = render_template("logout/refused.html", error=exc.error, description=exc.description)
+    invalid_hint = isinstance(exc, InvalidHint)
+    intro = _("logout.refused.invalid_hint") if invalid_hint else _("logout.refused.intro")
+    page = render_template("logout/refused.html", error=exc.error, description=exc.description,
+                           intro=intro, to_account=invalid_hint)
     return no_store(Response(page, status=exc.status, mimetype="text/html"))
 
 

@@ -17,3 +17,12 @@ class LogoutRefused(LogoutError, CodedError):
 
     def __init__(self, error: str, description: str) -> None:
         super().__init__(description, error=error)
+
+
+class InvalidHint(LogoutRefused):
+    """Section 2: the id_token_hint is not an ID token this provider issued (signature, `iss`,
+    `typ`, claims). Refused, never taken as a mere absence: the link that brought the citizen
+    is broken or forged, and the page says to sign out from the account page instead."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__("invalid_request", description)

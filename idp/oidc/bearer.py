@@ -26,8 +26,9 @@ from idp.oidc import dpop, standing, tokens
 from idp.oidc.agency_audience import audience as agency_audience
 from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
-from idp.oidc.services import Provider, utc
+from idp.oidc.services import Provider
 from infra.store import EphemeralStore
+from infra.utc import as_utc
 
 REVOKED_PREFIX = "oidc:at-revoked:"
 # Built once: each check only binds the grant id.
@@ -52,7 +53,7 @@ class GrantFacts:
     @classmethod
     def of(cls, grant: Grant, citizen: Citizen) -> GrantFacts:
         return cls(client_id=grant.client_id, revoked=grant.revoked_at is not None,
-                   expires_at=utc(grant.expires_at), closed=standing.account_closed(citizen),
+                   expires_at=as_utc(grant.expires_at), closed=standing.account_closed(citizen),
                    offline=standing.offline(grant.scopes), sid=grant.sid, citizen_ref=str(grant.citizen_id))
 
 

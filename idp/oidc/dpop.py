@@ -118,22 +118,13 @@ class Nonces:
         return any(k is not None and hmac.compare_digest(k, nonce) for k in known)
 
 
-def _segments(proof: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    if proof.count(".") != 2 or len(proof) > MAX_PROOF:
-        raise DpopError("the DPoP proof is not a compact JWS (RFC 9449 section 4.3)")
-    try:
-        read = jose.unverified(proof, limits=LIMITS)
-        return read.header, read.claims()
-    except JoseError:
-        raise DpopError("the DPoP proof is not a compact JWS whose header and payload are JSON objects") from None
-
-
 def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, policy: DpopPolicy,
            nonces: Nonces, now: int, access_token: str | None = None) -> Proof:
     """RFC 9449 section 4.3 (and 7.1: `ath` when an access token comes with it)."""
     if not proof:
         raise DpopError("a DPoP proof is required (the DPoP header, RFC 9449 section 4)")
-    header, claims = _segments(proof)
+    header, claims = jose.header_and_claims(proof, max_length=MAX_PROOF, limits=LIMITS, error=DpopError,
+                                            what="the DPoP proof", reference="RFC 9449 section 4.3")
     if header.get("typ") != TYP:
         raise DpopError(f"the DPoP proof's typ must be {TYP}, got {header.get('typ')!r}")
     alg = header.get("alg")

@@ -20,9 +20,10 @@ from idp.citizens.models import Citizen
 from idp.oidc import bearer, client_credentials, resources, standing
 from idp.oidc.errors import InvalidClient, OidcError
 from idp.oidc.models import Grant, RefreshToken
-from idp.oidc.services import Provider, grant_active, token_digest, utc
+from idp.oidc.services import Provider, grant_active, token_digest
 from idp.oidc.subjects import subject_for
 from infra.store import EphemeralStore
+from infra.utc import as_utc
 
 INACTIVE: dict[str, Any] = {"active": False}
 
@@ -61,7 +62,7 @@ def _refresh(session: Session, provider: Provider, client: Client, token: str, n
     refresh, grant, citizen = row
     moment = datetime.fromtimestamp(now, UTC)
     if (grant.client_id != client.client_id or refresh.used_at is not None
-            or utc(refresh.expires_at) <= moment or not grant_active(grant, moment)):
+            or as_utc(refresh.expires_at) <= moment or not grant_active(grant, moment)):
         return None
     refused, _reason, _claims, scopes = standing.for_refresh(session, grant, citizen, now=moment,
                                                        declared=client.client_metadata)
@@ -74,8 +75,8 @@ def _refresh(session: Session, provider: Provider, client: Client, token: str, n
         "client_id": client.client_id,
         "sub": subject_for(provider, client, str(grant.citizen_id)),
         "iss": provider.settings.issuer,
-        "iat": int(utc(refresh.created_at).timestamp()),
-        "exp": int(utc(refresh.expires_at).timestamp()),
+        "iat": int(as_utc(refresh.created_at).timestamp()),
+        "exp": int(as_utc(refresh.expires_at).timestamp()),
     }
 
 

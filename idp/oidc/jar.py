@@ -38,18 +38,6 @@ class InvalidRequestObject(UnsafeRedirect):
     error = "invalid_request_object"
 
 
-def _segments(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    if token.count(".") != 2 or len(token) > MAX_LENGTH:
-        raise InvalidRequestObject("request is not a signed JWT (compact JWS; RFC 9101 section 4); "
-                                   "encrypted request objects are not accepted")
-    try:
-        read = jose.unverified(token, limits=LIMITS)
-        return read.header, read.claims()
-    except JoseError:
-        raise InvalidRequestObject("the request object is not a compact JWS whose header and payload "
-                                   "are JSON objects") from None
-
-
 def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
     metadata = client.client_metadata
     if "jwks" in metadata:
@@ -110,7 +98,9 @@ def expand(params: Mapping[str, Sequence[str]], *, client: Client, remote_keys: 
 def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequence[str]],
            remote_keys: RemoteKeySets, issuer: str, now: int, leeway: int) -> Params:
     """RFC 9101 section 6: verify the request object of `client` and return its parameters."""
-    header, unverified = _segments(request_object)
+    header, unverified = jose.header_and_claims(
+        request_object, max_length=MAX_LENGTH, limits=LIMITS, error=InvalidRequestObject,
+        what="the request object", reference="a signed JWT, RFC 9101 section 4; an encrypted one is not accepted")
     alg = header.get("alg")
     registered = client.client_metadata.get("request_object_signing_alg")
     if not isinstance(alg, str) or alg not in client_auth.ASSERTION_ALGS:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 import keys
 from clients.registry import Client, ClientNotFound, find_client
 from idp.oidc import claims as claims_module
-from idp.oidc import dpop, fapi, jarm, pkce, redirect_uris, resources
+from idp.oidc import dpop, fapi, jarm, parameters, pkce, redirect_uris, resources
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
 from idp.oidc.tokens import ID_TOKEN_ALGS
 
@@ -28,8 +28,6 @@ SCOPES = ("openid", "profile", "email", "national_id", "offline_access")
 PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "prompt", "max_age",
               "login_hint", "acr_values", "claims", "code_challenge", "code_challenge_method", "response_mode",
               "dpop_jkt", "id_token_hint", "resource", "ui_locales")
-_LIMITS = {"state": 2048, "nonce": 512, "login_hint": 256, "acr_values": 2048, "claims": 8192,
-           "scope": 1024, "id_token_hint": 16384, "ui_locales": 256}
 
 
 @dataclass
@@ -69,13 +67,7 @@ class AuthorizationRequest:
 
 
 def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
-    values = params.get(name) or []
-    if len(values) > 1:
-        raise AuthorizationError(f"{name} is given more than once (RFC 6749 section 3.1)")
-    value = values[0] if values else None
-    if value is not None and len(value) > _LIMITS.get(name, 4096):
-        raise AuthorizationError(f"{name} is longer than {_LIMITS.get(name, 4096)} characters")
-    return value if value != "" else None
+    return parameters.single(params, name, error=AuthorizationError)
 
 
 def _named_client(session: Session, params: Mapping[str, Sequence[str]],
@@ -145,7 +137,7 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris:
         exc.client_id = client.client_id
         modes = params.get("response_mode") or []
         exc.response_mode = modes[0] if len(modes) == 1 and jarm.wanted(modes[0]) else None
-        exc.state = state if state is None or len(state) <= _LIMITS["state"] else None
+        exc.state = state if state is None or len(state) <= parameters.limit("state") else None
         raise
 
 

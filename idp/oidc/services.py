@@ -42,6 +42,7 @@ from infra.indicators import Increment, add_up, increment, today
 from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore
 from infra.store.prefetched import Prefetched
+from infra.utc import as_utc
 
 # Bound on `Provider.grant_sids` and `Provider.session_refs` (hints: cleared when full).
 HINTS_KEPT = 100_000
@@ -208,9 +209,9 @@ class TokenResponse:
         return body
 
 
-def utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+# SQLite returns naive datetimes; every stored time is UTC (infra.utc, the one home). The name
+# `utc` stays for the modules that still import it from here (idp.oidc.refresh).
+utc = as_utc
 
 
 def utc_now() -> datetime:
@@ -255,7 +256,7 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
 
 
 def grant_active(grant: Grant | GrantRecord, now: datetime) -> bool:
-    return grant.revoked_at is None and utc(grant.expires_at) > now
+    return grant.revoked_at is None and as_utc(grant.expires_at) > now
 
 
 def public(client: Client) -> bool:
@@ -272,7 +273,7 @@ def refresh_token_write(provider: Provider, *, grant: Grant | GrantRecord, scope
     """A new refresh token and the INSERT (built once, `INSERT_REFRESH_TOKEN`) that stores its
     digest; `dpop_jkt`: the DPoP key a public client's token is bound to (RFC 9449 section 5)."""
     token = secrets.token_urlsafe(32)
-    expires = min(now + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
+    expires = min(now + timedelta(seconds=provider.settings.refresh_token_seconds), as_utc(grant.expires_at))
     return token, Write(INSERT_REFRESH_TOKEN, {
         "grant_id": grant.id, "token_hash": token_digest(token), "scopes": scopes, "created_at": now,
         "expires_at": expires, "used_at": None, "dpop_jkt": dpop_jkt})
@@ -324,7 +325,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     citizen_id, grant_id = texts if texts is not None else (str(grant.citizen_id), str(grant.id))
     subject = subjects.subject_for(provider, client, citizen_id, sector=sector)
     authentication = tokens.Authentication(
-        auth_time=int(utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
+        auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=grant_id,

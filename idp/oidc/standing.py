@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.invalidation import GenerationCache
 from infra.store import EphemeralStore
+from infra.utc import as_utc
 from keys.jose import encode_json
 
 
@@ -63,10 +64,6 @@ _STANDING = (
     .order_by(Consent.given_at.desc()).limit(1))
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def standing_consent(session: Session, *, citizen_id: str | uuid.UUID, client_id: str,
                      now: datetime) -> StandingConsent | None:
     """The decision in force now, or None (never given, withdrawn, or expired)."""
@@ -81,8 +78,8 @@ def newest_decision(session: Session, *, citizen_id: str | uuid.UUID, client_id:
         return None
     return StandingConsent(id=row.id, claims=frozenset(row.claims or ()), purpose=row.purpose,
                            legal_basis=row.legal_basis, law=row.law,
-                           last_used_at=_utc(row.last_used_at) if row.last_used_at else None,
-                           expires_at=_utc(row.expires_at), declined=frozenset(row.declined or ()))
+                           last_used_at=as_utc(row.last_used_at),
+                           expires_at=as_utc(row.expires_at), declined=frozenset(row.declined or ()))
 
 
 def kept_decision(database: Database, cache: GenerationCache[tuple[str, str], StandingConsent], *,

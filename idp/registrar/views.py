@@ -17,13 +17,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
 from idp.citizens import scheme
+from idp.citizens.models import Citizen
 from idp.citizens.national_id import InvalidNationalId
 from idp.citizens.services import passkeys_of
-from idp.registrar import pages, services
+from idp.registrar import binding, pages, services
 from idp.registrar.desk import redeem_desk_code
 from idp.registrar.documents import TYPES, parse_document
 from idp.registrar.errors import CitizenNotFound, InvalidDocument, NotHolder, OwnRecord
-from idp.sessions import end_session, sessions_for, start_session
+from idp.sessions import current_session, end_session, sessions_for, start_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -173,14 +174,39 @@ def recovery(raw_id: str) -> BaseResponse:
 
 @bp.route("/bind", methods=["GET", "POST"])
 def bind() -> BaseResponse:
-    """The citizen enters the registrar's code (or opens its QR link) to add a passkey."""
+    """The citizen enters the registrar's code (or opens its QR link, which only fills it in),
+    then sees whose account it opens and what happens to this browser's session
+    (`idp.registrar.binding`): nothing is spent or signed in before they confirm."""
     if request.method == "GET":
         return pages.no_store(render_template("registrar/bind.html", code=request.args.get("code", "")[:20],
                                               failed=False))
     validate_csrf()
     hit("bind")
+    code = request.form.get("code", "")[:40]
+    with get_db(current_app).read() as db:
+        shown = binding.holder(db, get_store(current_app), key=pages.binding_key(), code=code)
+        current = current_session()
+        current_holder = None
+        if current is not None:
+            citizen = db.get(Citizen, uuid.UUID(current.citizen_id))
+            current_holder = binding.masked(citizen) if citizen is not None else None
+    if shown is None:
+        count("registrar.bind", "failed")
+        return pages.no_store(render_template("registrar/bind.html", code="", failed=True), 400)
+    same = current_holder is not None and current_holder.citizen_id == shown.citizen_id
+    return pages.no_store(render_template("registrar/bind_confirm.html", code=code, holder=shown,
+                                          current_holder=current_holder, same=same,
+                                          has_session=current is not None))
+
+
+@bp.post("/bind/confirm")
+def bind_confirm() -> BaseResponse:
+    """The citizen confirmed the account: the code is spent and this browser signed in to it
+    for a short recovery session (its previous session ends)."""
+    validate_csrf()
+    hit("bind")
     citizen_id = services.redeem_binding(get_store(current_app), key=pages.binding_key(),
-                                         code=request.form.get("code", ""))
+                                         code=request.form.get("code", "")[:40])
     if citizen_id is not None:
         with get_db(current_app).read() as db:
             if not services.may_bind(db, citizen_id):

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from idp.oidc import parameters
 from idp.wallet import sd_jwt_vc
 from idp.wallet.errors import InvalidGrant, WalletError
 from idp.wallet.models import CredentialData
@@ -66,10 +67,9 @@ class CredentialRequest:
 
 
 def _single(params: Mapping[str, list[str]], name: str) -> str | None:
-    values = params.get(name) or []
-    if len(values) > 1:
-        raise AuthorizationRefused(f"{name} is given more than once")
-    return values[0] if values else None
+    """At most once, within the authorization endpoint's limits, empty as absent (one home:
+    idp.oidc.parameters); AuthorizationRefused (invalid_request) if not."""
+    return parameters.single(params, name, error=AuthorizationRefused)
 
 
 def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[str, str]
@@ -77,9 +77,11 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
     """Section 5.1 and RFC 6749 4.1.1: the client, its exact redirect URI, then the rest."""
     from clients.registry import ClientNotFound, find_client
 
-    client_id = _single(params, "client_id") if len(params.get("client_id") or []) <= 1 else None
+    ids = params.get("client_id") or []
+    client_id = ids[0] if len(ids) == 1 and len(ids[0]) <= parameters.limit("client_id") else None
     if not client_id:
-        raise UnsafeAuthorization("client_id is required (one value)")
+        raise UnsafeAuthorization("client_id is required (one value, at most "
+                                  f"{parameters.limit('client_id')} characters)")
     try:
         client = find_client(session, client_id)
     except ClientNotFound:
@@ -90,9 +92,10 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
     if redirect_uri is None or redirect_uri not in metadata.get("redirect_uris", []):
         raise UnsafeAuthorization("redirect_uri must be one of the client's registered redirect URIs, "
                                   "exactly")
-    state = _single(params, "state")
-    request: dict[str, str | None] = {"redirect_uri": redirect_uri, "state": state}
+    # Until `state` is read (once, within its limit) an error goes back without it.
+    request: dict[str, str | None] = {"redirect_uri": redirect_uri, "state": None}
     try:
+        state = request["state"] = _single(params, "state")
         if _single(params, "response_type") != "code":
             raise AuthorizationRefused("response_type must be code", error="unsupported_response_type")
         if metadata.get("token_endpoint_auth_method") != "none":
@@ -108,6 +111,7 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
         except OidcError as exc:
             raise AuthorizationRefused(exc.description) from None
         configuration_id, by_details = _configuration(params, scopes)
+        issuer_state = _single(params, "issuer_state")
     except AuthorizationRefused as exc:
         exc.redirect = request
         raise
@@ -117,7 +121,7 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
         client_name=str(metadata.get("client_name") or client.client_id),
         redirect_uri=str(redirect_uri), state=state, code_challenge=challenge,
         configuration_id=configuration_id, template=template,
-        issuer_state=_single(params, "issuer_state"), by_details=by_details)
+        issuer_state=issuer_state, by_details=by_details)
 
 
 def _configuration(params: Mapping[str, list[str]], scopes: Mapping[str, str]) -> tuple[str, bool]:

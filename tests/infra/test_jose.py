@@ -12,7 +12,17 @@ from joserfc.errors import BadSignatureError, ExceededSizeError, UnsupportedAlgo
 from joserfc.jwk import ECKey
 from joserfc.registry import HeaderParameter
 
-from infra.jose import JoseError, Limits, b64url, b64url_decode, numeric_date, public_key, unverified, verify_compact
+from infra.jose import (
+    JoseError,
+    Limits,
+    b64url,
+    b64url_decode,
+    header_and_claims,
+    numeric_date,
+    public_key,
+    unverified,
+    verify_compact,
+)
 
 KEY = ECKey.generate_key("P-256")
 OTHER = ECKey.generate_key("P-256")
@@ -94,6 +104,24 @@ def test_a_payload_with_nan_or_infinity_is_not_json(constant):
 def test_what_is_not_a_compact_jws(value):
     with pytest.raises(JoseError):
         unverified(value)
+
+
+def test_header_and_claims_raise_the_callers_error():
+    """One reader for the DPoP proof and the request object: header and claims before the
+    signature is checked, the caller's error (and words) when it is not a compact JWS."""
+    signed = token({"alg": "ES256", "typ": "x"}, {"a": 1})
+    assert header_and_claims(signed, max_length=1000, error=Refused, what="the proof") == (
+        {"alg": "ES256", "typ": "x"}, {"a": 1})
+    with pytest.raises(Refused, match=r"^the proof is not a compact JWS \(RFC 1\)$"):
+        header_and_claims(signed, max_length=10, error=Refused, what="the proof", reference="RFC 1")
+    with pytest.raises(Refused, match=r"^the proof is not a compact JWS"):
+        header_and_claims("a.b", max_length=1000, error=Refused, what="the proof")
+    not_object = token({"alg": "ES256"}, [1])
+    with pytest.raises(Refused, match=r"whose header and payload are JSON objects$"):
+        header_and_claims(not_object, max_length=1000, error=Refused, what="the proof")
+    with pytest.raises(Refused):  # the caller's limits apply
+        header_and_claims(signed, max_length=1000, error=Refused, what="the proof",
+                          limits=Limits(header=8, payload=8))
 
 
 def test_public_key_from_spki():

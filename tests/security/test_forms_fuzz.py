@@ -61,6 +61,7 @@ FORMS = (
          csrf=False),
     Form("end-session-confirm", "POST", "/end-session/confirm", {"request": "abc", "decision": "logout"}),
     Form("bind", "POST", "/bind", {"code": "ABCD-EFGH"}, who="anonymous"),
+    Form("bind-confirm", "POST", "/bind/confirm", {"code": "ABCD-EFGH"}, who="anonymous"),
     Form("desk-code", "POST", "/account/desk-code", {}),
     Form("language", "GET", "/language/en", {"next": "/account"}, csrf=False, who="anonymous"),
     Form("registrar-lookup", "POST", "/registrar/lookup", {"national_id": "{national_id}"}, who="registrar"),

@@ -1,13 +1,13 @@
 """Token confusion at the end-session endpoint: only an ID token (typ JWT) is an
 id_token_hint. A back-channel logout token (typ logout+jwt: iss, aud the agency, sub, sid,
 iat, as an ID token has) or any other token this provider signed must not end a session
-without the citizen's confirmation, as the /authorize hint already refuses them."""
+and is refused (as the /authorize hint refuses them): the session is unchanged."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.idp.logout.test_end_session import BACK, confirmation, end_session, signed_in
+from tests.idp.logout.test_end_session import BACK, end_session, refused, signed_in
 from tests.idp.oidc.conftest import claims_of, tokens_for
 
 
@@ -19,8 +19,8 @@ def test_a_token_that_is_not_an_id_token_is_no_hint(client, register, citizen, o
     claims = claims_of(tokens_for(client, agency)["id_token"])
     with oidc_app.app_context():
         forged = keys.sign_jwt(oidc_app, claims, alg="ES256", typ=typ)
-    confirmation(end_session(client, id_token_hint=forged, client_id=agency.client_id,
-                             post_logout_redirect_uri=BACK))
+    assert refused(end_session(client, id_token_hint=forged, client_id=agency.client_id,
+                               post_logout_redirect_uri=BACK)) == "invalid_request"
     assert signed_in(client)
     with oidc_app.app_context():
         genuine = keys.sign_jwt(oidc_app, claims, alg="ES256", typ="JWT")

@@ -208,3 +208,31 @@ def test_a_signed_upload_with_a_form_is_refused(web, signed_in):
     response = _upload(web, signed, "firmado.pdf")
     assert response.status_code == 422
     assert "ya está firmado y contiene formularios" in response.get_data(as_text=True)
+
+
+def test_a_counter_regression_while_approving_marks_the_passkey_suspect(web, signed_in):
+    """A clone signal met while approving a document is treated as at sign-in: the approval is
+    refused, the passkey is blocked, the sessions opened with it end and the citizen's sign-in
+    history says so."""
+    from idp.account.models import SignIn
+    from idp.citizens.models import Passkey
+    from infra.db import get_db
+
+    enrolled, _ = signed_in
+    with get_db(web.application).transaction() as session:  # a clone already used it (count 5)
+        session.query(Passkey).filter_by(credential_id=enrolled.key.credential_id).one().sign_count = 5
+    upload = _upload_id(_upload(web, _pdf()))
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    response = post_json(web, f"/account/sign/{upload}/confirm",
+                         enrolled.key.authenticate(options, sign_count=3))
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"] == "sign_count_regression"
+    with get_db(web.application).read() as session:
+        passkey = session.query(Passkey).filter_by(credential_id=enrolled.key.credential_id).one()
+        assert passkey.suspect_since is not None
+        kinds = [e.kind for e in session.query(SignIn).filter_by(citizen_id=passkey.citizen_id)]
+        from signing.models import Document
+
+        assert session.query(Document).count() == 0  # nothing signed
+    assert "clone_suspected" in kinds
+    assert web.get("/account").status_code in (302, 303)  # the session opened with it ended

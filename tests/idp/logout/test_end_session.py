@@ -142,13 +142,45 @@ def test_the_citizen_can_stay_signed_in(client, agency, citizen):
     assert signed_in(client)
 
 
-def test_an_invalid_hint_leads_to_the_question(client, agency, citizen):
+def test_an_invalid_hint_is_refused(client, agency, citizen, oidc_app):
+    """Section 2: a hint that does not verify (signature, issuer, not an ID token) is refused,
+    as node oidc-provider does, with a page in the citizen's language that says what to do;
+    the session is unchanged."""
+    import keys
+
     id_token = tokens_for(client, agency)["id_token"]
     head, payload, signature = id_token.split(".")
     tampered = f"{head}.{payload}.{signature[:-4]}AAAA"
-    confirmation(end_session(client, id_token_hint=tampered))
-    confirmation(end_session(client, id_token_hint="not-a-jwt"))
+    with oidc_app.app_context():
+        foreign = keys.sign_jwt(oidc_app, dict(claims_of(id_token), iss="https://otro.example"),
+                                alg="ES256")
+    for hint in (tampered, "not-a-jwt", foreign):
+        response = end_session(client, id_token_hint=hint, post_logout_redirect_uri=BACK)
+        assert refused(response) == "invalid_request"
+        assert "Location" not in response.headers
+        page = response.get_data(as_text=True)
+        assert "El enlace que te trajo aquí no es válido" in page
+        assert "id_token_hint" in page  # the detail for the agency
+    english = end_session(client, id_token_hint=tampered, ui_locales="en").get_data(as_text=True)
+    assert "The link that brought you here is not valid" in english
+    assert 'href="/account"' in english
     assert signed_in(client)
+
+
+def test_a_hint_expired_long_ago_is_still_a_hint(client, agency, citizen, oidc_app):
+    """RP-Initiated Logout 1.0, section 2: the OP should accept expired ID tokens; one older
+    than any session names the agency, and the citizen is asked."""
+    import keys
+
+    issued = claims_of(tokens_for(client, agency)["id_token"])
+    year = 365 * 86400
+    old = dict(issued, iat=int(time.time()) - 2 * year, exp=int(time.time()) - 2 * year + 3600)
+    with oidc_app.app_context():
+        expired = keys.sign_jwt(oidc_app, old, alg="ES256")
+    form = confirmation(end_session(client, id_token_hint=expired, post_logout_redirect_uri=BACK))
+    assert signed_in(client)
+    answer = client.post("/end-session/confirm", data={**form, "decision": "logout"})
+    assert answer.status_code == 303 and answer.headers["Location"] == BACK
 
 
 def test_a_hint_from_an_older_session_leads_to_the_question(client, agency, citizen):

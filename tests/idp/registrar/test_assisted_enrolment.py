@@ -12,6 +12,7 @@ import pytest
 
 from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import csrf, dui, post_json
+from tests.idp.registrar.conftest import bind
 from tests.idp.registrar.test_registrar import _log, _trail
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -80,7 +81,7 @@ def test_enrol_then_a_one_time_link_for_the_phone(client, oidc_app, registrar):
     code = re.search(r'id="binding-code">([A-Z0-9-]+)<', html).group(1)
     assert 'src="data:image/svg+xml' in html and f"/bind?code={code}" in html
     phone = oidc_app.test_client()
-    ok = phone.post("/bind", data={"csrf_token": csrf(phone, "/bind"), "code": code})
+    ok = bind(phone, code)
     assert ok.status_code == 303 and ok.headers["Location"] == "/account"
     options = post_json(phone, "/webauthn/registration/options", {}).get_json()
     created = post_json(phone, "/webauthn/registration/verify", SoftwareAuthenticator().register(options))

@@ -9,6 +9,7 @@ import uuid
 from tests.idp.assurance.conftest import metadata, pki  # noqa: F401 - fixtures
 from tests.idp.conftest import csrf, dui, enrol, sign_in
 from tests.idp.oidc.conftest import oidc_app  # noqa: F401 - fixture
+from tests.idp.registrar.conftest import bind
 from tests.idp.registrar.test_registrar import FUTURE, _log, _trail, registrar  # noqa: F401
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -44,7 +45,7 @@ def test_a_registrar_gives_a_squatted_id_back_in_person(client, registrar, oidc_
     assert squatter_browser.get("/account").status_code in (302, 303)
     # The holder binds a passkey on their own device with the code.
     device = oidc_app.test_client()
-    bound = device.post("/bind", data={"csrf_token": csrf(device, "/bind"), "code": code})
+    bound = bind(device, code)
     assert bound.status_code == 303
 
 

@@ -168,7 +168,10 @@ def test_recovery_binding_code(client, oidc_app, registrar):
     bind_token = csrf(device, "/bind")
     wrong = device.post("/bind", data={"csrf_token": bind_token, "code": "AAAA-BBBB-CCCC"})
     assert wrong.status_code == 400 and "no es válido" in wrong.get_data(as_text=True)
-    ok = device.post("/bind", data={"csrf_token": bind_token, "code": code.lower()})
+    shown = device.post("/bind", data={"csrf_token": bind_token, "code": code.lower()})
+    assert shown.status_code == 200  # whose account it is, before anything happens
+    assert device.get("/account").status_code in (302, 303)
+    ok = device.post("/bind/confirm", data={"csrf_token": bind_token, "code": code.lower()})
     assert ok.status_code == 303 and ok.headers["Location"] == "/account"
     options = post_json(device, "/webauthn/registration/options", {}).get_json()
     new_key = SoftwareAuthenticator()
@@ -176,6 +179,50 @@ def test_recovery_binding_code(client, oidc_app, registrar):
     assert verified.status_code == 200
     again = oidc_app.test_client()
     assert again.post("/bind", data={"csrf_token": csrf(again, "/bind"), "code": code}).status_code == 400
+    assert again.post("/bind/confirm", data={"csrf_token": csrf(again, "/bind"),
+                                             "code": code}).status_code == 400
+
+
+def test_a_lured_bind_names_the_account_and_the_session_it_ends(client, oidc_app, registrar):
+    """Login CSRF through /bind: a page sends a signed-in victim to /bind?code=<the attacker's
+    code>. Nothing is submitted for them; submitting shows whose account the code opens
+    (masked name, partial national ID) and that their own session ends; only their
+    confirmation (with its CSRF token) spends the code."""
+    other_id, _ = _other_citizen(oidc_app)
+    token = csrf(client, "/registrar")
+    page = client.post(f"/registrar/citizens/{other_id}/recovery", data={
+        "csrf_token": token, "document_type": "passport", "document_number": "A1234567",
+        "document_expiry": FUTURE}).get_data(as_text=True)
+    code = re.search(r'id="binding-code">([A-Z0-9-]+)<', page).group(1)
+
+    victim = oidc_app.test_client()
+    enrol(victim, SoftwareAuthenticator(), national_id=dui(33333333), email="bea@example.sv",
+          given_name="Beatriz", family_name="Quintanilla")
+    form = victim.get(f"/bind?code={code}").get_data(as_text=True)
+    # Never submitted for the citizen: no inline script, no script of this page's own.
+    assert not re.findall(r"<script(?![^>]*\bsrc=)", form)
+    assert not [src for src in re.findall(r'<script[^>]*src="([^"]+)"', form) if "bind" in src]
+    bind_token = csrf(victim, "/bind")
+    shown = victim.post("/bind", data={"csrf_token": bind_token, "code": code},
+                        headers={"Accept-Language": "en"})
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and 'id="bind-confirm-form"' in html
+    from idp.citizens.models import Citizen
+    from idp.registrar.binding import mask_name, partial_id
+    from infra.db import get_db
+
+    with get_db(oidc_app).read() as db:
+        other = db.get(Citizen, uuid.UUID(str(other_id)))
+        name, national_id = other.full_name, other.national_id
+    assert mask_name(name) in html and partial_id(national_id) in html
+    assert name not in html and national_id not in html
+    assert "B••• Q•••" in html and "will end" in html  # the victim's own session
+    assert 'name="csrf_token"' in html and f'value="{code}"' in html
+    assert victim.get("/account").status_code == 200  # still the victim, code not spent
+    assert victim.post("/bind/confirm", data={"code": code}).status_code == 400  # CSRF kept
+    assert victim.get("/account").status_code == 200
+    done = victim.post("/bind/confirm", data={"csrf_token": bind_token, "code": code})
+    assert done.status_code == 303 and done.headers["Location"] == "/account"
 
 
 def test_cli_grant_revoke_list(oidc_app, client):

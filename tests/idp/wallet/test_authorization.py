@@ -130,3 +130,31 @@ def test_signed_out_citizens_are_sent_to_sign_in_first(docs_app, birth, holder, 
     url, _ = holder.authorization_url(client_id=WALLET, redirect_uri=CALLBACK, scope="birth_certificate")
     response = docs_app.test_client().get(urlsplit(url).path + "?" + urlsplit(url).query)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def test_oversized_or_repeated_parameters_are_refused(web, birth, holder, wallet_client, signed_in):
+    """The same limits as the OIDC authorization endpoint (idp.oidc.parameters): a parameter
+    longer than its limit is refused with invalid_request, never accepted nor echoed back; an
+    oversized client_id is a page (400), never a redirect."""
+    holder.discover("http://localhost")
+    for name, value in (("issuer_state", "x" * 5000), ("scope", "birth_certificate " + "y" * 2000),
+                        ("authorization_details", "[" + " " * 9000 + "]"), ("state", "s" * 3000)):
+        url, _ = holder.authorization_url(client_id=WALLET, redirect_uri=CALLBACK,
+                                          scope="birth_certificate")
+        query = {k: v for k, v in parse_qs(urlsplit(url).query).items() if k != name}
+        query[name] = [value]
+        response = web.get(urlsplit(url).path, query_string=query)
+        assert response.status_code == 303, (name, response.status_code)
+        answer = _query(response.headers["Location"])
+        assert answer["error"] == "invalid_request", (name, answer)
+        assert f"{name} is longer than" in answer["error_description"]
+        assert "state" not in answer or len(answer["state"]) < 100
+    url, _ = holder.authorization_url(client_id=WALLET, redirect_uri=CALLBACK, scope="birth_certificate")
+    query = parse_qs(urlsplit(url).query)
+    query["state"] = ["a", "b"]
+    response = web.get(urlsplit(url).path, query_string=query)
+    assert response.status_code in (303, 400) and response.status_code != 500
+    query = parse_qs(urlsplit(url).query)
+    query["client_id"] = ["c" * 5000]
+    response = web.get(urlsplit(url).path, query_string=query)
+    assert response.status_code == 400 and "Location" not in response.headers
