@@ -53,7 +53,7 @@ def test_another_agency_cannot_revoke_and_bad_bodies_are_400(web, docs_app, agen
 
 
 def test_issued_document_is_in_the_citizens_log(web, docs_app, agency, signed_in):
-    _, sub = signed_in
+    enrolled, sub = signed_in
     issued = _issue(web, agency_token(web, agency), subject=sub).get_json()
     entries = _log(docs_app, enrolled.citizen_id)
     assert ("document.issued", agency.client_id, issued["id"]) in entries
@@ -80,7 +80,7 @@ def test_a_citizen_who_withdrew_consent_is_not_named_in_a_new_document(web, docs
     from signing.models import Document
     from tests.idp.consent.test_revocation import revoke
 
-    _, sub = signed_in
+    enrolled, sub = signed_in
     token = agency_token(web, agency)
     assert revoke(web, agency.client_id).status_code == 303
     before = _log(docs_app, enrolled.citizen_id)
