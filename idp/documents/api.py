@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import agency_name
+from idp.consent import basis_for
 from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
 from idp.documents.issuing import record_issued
-from idp.oidc import client_credentials, protected, subjects
+from idp.oidc import client_credentials, protected, standing, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
 from infra.db import get_db
@@ -154,6 +157,18 @@ def _idempotency_error(exc: IdempotencyError) -> ApiError:
     return ApiError(exc.status, exc.error, str(exc), headers=headers)
 
 
+def _may_name(session: Any, client: Any, citizen_id: Any) -> bool:
+    """Whether the agency may receive a document that names the citizen (the register's full
+    name is printed in it): on the legal basis of a law the operator set for it, or while the
+    citizen's consent to it stands for the purpose it declares (`idp.oidc.standing`)."""
+    basis, _law = basis_for(client.client_id)
+    if basis != "consent":
+        return True
+    decision = standing.standing_consent(session, citizen_id=citizen_id, client_id=client.client_id,
+                                         now=datetime.now(UTC))
+    return decision is not None and standing.for_purpose(decision.purpose, client.client_metadata)
+
+
 def _issue(service: DocumentService, agency: client_credentials.AgencyToken, body: dict, *,
            template: str, subject: str, language: str, level: str | None,
            keys: IdempotencyKeys, claim: Claim | None) -> issuance.IssuanceResult | Response:
@@ -166,11 +181,18 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
     with get_db(current_app).transaction() as session:
         citizen_id = subjects.resolve(session, provider(),
                                       client=agency.client, subject=subject)
+        allowed = citizen_id is None or _may_name(session, agency.client, citizen_id)
     citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
     if citizen is None:
         count("documents.issue", "unknown_subject")
         raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
                        "this subject; use the sub of the citizen's ID token for this client")
+    if not allowed:
+        count("documents.issue", "consent_required")
+        raise ApiError(403, "consent_required", "the citizen has not consented to this agency for its "
+                       "declared purpose (never, withdrawn, expired, or the purpose changed): a document "
+                       "names the citizen, so it is issued only with that consent or under a law the "
+                       "operator set for the agency ([consent] legal_bases). Sign the citizen in again.")
     try:
         sealed = issuance.seal(service, client_id=agency.client_id,
                                agency_name=agency_name(agency.client, language), template=template,

@@ -61,11 +61,11 @@ def declared_purpose(session: Any, client_id: str) -> str | None:
 
 
 def log_release(session: Any, *, event: str, citizen_id: str, client_id: str | None,
-                purpose: str | None, document_id: str) -> None:
+                purpose: str | None, document_id: str, claims: tuple[str, ...] = ()) -> None:
     """Append the data-sharing log entry of a document (`idp.audit`), on the legal basis the
     operator set for the agency (`idp.consent`); `purpose`: the agency's declared purpose."""
     from idp import audit, consent
 
     basis, law = consent.basis_for(client_id) if client_id else ("consent", None)
-    audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id,
+    audit.append(session, event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
                  purpose=purpose, legal_basis=basis, law=law, reference=document_id)

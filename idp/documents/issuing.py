@@ -20,13 +20,17 @@ from signing.citizen_signature import SignedDocument, SignedPdf
 from signing.issuance import IssuanceResult, SealedDocument
 from signing.store import StoredFile
 
+ISSUED_CLAIMS = ("name",)
+"""What an issued document discloses of the register to the agency (it downloads the PDF): the
+citizen's full name, printed by `signing.issuance.seal` (the agency sent the rest itself)."""
+
 
 def record_issued(session: Session, sealed: SealedDocument, stored: StoredFile, *,
                   agency: Client) -> IssuanceResult:
     """A document exists if and only if all of these do (one transaction, the caller's)."""
     issued = issuance.store(session, sealed, stored)
     log_release(session, event="document.issued", citizen_id=sealed.citizen_id, client_id=agency.client_id,
-                purpose=agency.client_metadata.get("purpose"), document_id=issued.id)
+                purpose=agency.client_metadata.get("purpose"), document_id=issued.id, claims=ISSUED_CLAIMS)
     keep_data(session, document_id=issued.id, template=sealed.template, client_id=agency.client_id,
               citizen_id=sealed.citizen_id, data=sealed.data)
     return issued

@@ -19,7 +19,8 @@ PATHS = {
         "responses": {
             "201": {"description": "issued", "content": _DOC},
             "401": {"description": "missing, invalid or expired token", "content": _ERROR},
-            "403": {"description": "insufficient_scope", "content": _ERROR},
+            "403": {"description": "insufficient_scope; consent_required: the citizen's consent to this "
+                    "agency does not stand (or the agency declares another purpose)", "content": _ERROR},
             "409": {"description": "seal_unavailable: the agency has no seal certificate",
                     "content": _ERROR},
             "415": {"description": "not JSON", "content": _ERROR},

@@ -70,6 +70,11 @@ def proof_in_person(app, citizen_id: str) -> None:
                        now=datetime.now(UTC))
 
 
+def consented_sub(web, agency: Agency) -> str:
+    """The signed-in citizen of `web` signs in to `agency` too (consenting): its sub for them."""
+    return claims_of(tokens_for(web, agency, scope="openid profile")["id_token"])["sub"]
+
+
 @pytest.fixture
 def signed_in(web, agency):
     """A citizen enrolled in `web`, proofed in person, who signed in to the agency:

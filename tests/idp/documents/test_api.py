@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.idp.conftest import post_json
-from tests.idp.documents.conftest import agency_token, register
+from tests.idp.documents.conftest import agency_token, consented_sub, register
 from tests.idp.oidc.conftest import bearer, claims_of
 from tests.signing import samples
 
@@ -167,7 +167,7 @@ def test_templates_are_served(web):
 
 def test_agency_without_seal_certificate_gets_409(web, docs_app, signed_in):
     other = register(docs_app, client_id="sin-sello", redirect_uris=["https://portal.example.gov/callback"])
-    _, sub = signed_in
+    sub = consented_sub(web, other)  # a document names the citizen: only with their consent
     response = _issue(web, agency_token(web, other), subject=sub)
     assert response.status_code == 409
     assert response.get_json()["error"] == "seal_unavailable"

@@ -12,7 +12,7 @@ from idp.documents.idempotency import fingerprint, idempotency_keys
 from infra.db import get_db
 from infra.idempotency import InvalidKey, parse_key
 from signing.models import Document
-from tests.idp.documents.conftest import agency_token, register
+from tests.idp.documents.conftest import agency_token, consented_sub, register
 from tests.idp.oidc.conftest import bearer
 from tests.signing import samples
 
@@ -80,7 +80,7 @@ def test_keys_are_scoped_to_the_agency(web, docs_app, agency, signed_in):
     _, sub = signed_in
     ours = _issue(web, agency_token(web, agency), "shared-key", subject=sub)
     other = register(docs_app, client_id="otra-agencia")
-    theirs = _issue(web, agency_token(web, other), "shared-key", subject=sub)
+    theirs = _issue(web, agency_token(web, other), "shared-key", subject=consented_sub(web, other))
     assert ours.status_code == 201
     # Their request is worked on as their own (here: they hold no seal certificate), not
     # answered with our document.

@@ -59,3 +59,36 @@ def test_issued_document_is_in_the_citizens_log(web, docs_app, agency, signed_in
     assert ("document.issued", agency.client_id, issued["id"]) in entries
     page = web.get("/account/log").get_data(as_text=True)
     assert issued["id"] in page or "document" in page
+
+
+def test_the_log_entry_names_what_the_document_discloses(web, docs_app, agency, signed_in):
+    """Before: a `document.issued` entry named no claims, though the agency downloads a PDF that
+    prints the register's full name of the citizen."""
+    from idp.audit.models import AuditEntry
+
+    _, sub = signed_in
+    issued = _issue(web, agency_token(web, agency), subject=sub).get_json()
+    with get_db(docs_app).read() as session:
+        entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.reference == issued["id"])).one()
+    assert entry.event == "document.issued" and list(entry.claims) == ["name"]
+
+
+def test_a_citizen_who_withdrew_consent_is_not_named_in_a_new_document(web, docs_app, agency, signed_in):
+    """Before: an agency holding documents:issue could turn a citizen's pairwise sub into the
+    citizen's full name (printed in the sealed PDF it downloads) after the citizen withdrew the
+    agency's access."""
+    from signing.models import Document
+    from tests.idp.consent.test_revocation import revoke
+
+    enrolled, sub = signed_in
+    token = agency_token(web, agency)
+    assert revoke(web, agency.client_id).status_code == 303
+    before = _log(docs_app, enrolled.citizen_id)
+    with get_db(docs_app).read() as session:
+        documents = session.scalar(sa.select(sa.func.count()).select_from(Document))
+    refused = _issue(web, token, subject=sub)
+    assert refused.status_code == 403, refused.get_data(as_text=True)
+    assert refused.get_json()["error"] == "consent_required"
+    assert _log(docs_app, enrolled.citizen_id) == before  # nothing released, nothing logged
+    with get_db(docs_app).read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Document)) == documents
