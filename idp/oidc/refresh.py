@@ -31,10 +31,10 @@ from idp.oidc.services import (
     mint,
     new_refresh_token,
     token_digest,
-    utc,
 )
 from infra.db import Database
 from infra.indicators import tally
+from infra.utc import as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
         else:
             if not grant_active(grant, moment):
                 raise InvalidGrant("the grant of this refresh token was revoked or has expired")
-            if utc(token.expires_at) <= moment:
+            if as_utc(token.expires_at) <= moment:
                 raise InvalidGrant("the refresh token has expired")
             refused, reason, claims, scopes = standing.for_refresh(
                 session, grant, citizen, now=moment, declared=client.client_metadata)
@@ -136,7 +136,7 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
                                           dpop_jkt=token.dpop_jkt)
         else:  # the same token, usable for as long as a new one would be
             new_token = refresh_token
-            expires = min(moment + timedelta(seconds=provider.settings.refresh_token_seconds), utc(grant.expires_at))
+            expires = min(moment + timedelta(seconds=provider.settings.refresh_token_seconds), as_utc(grant.expires_at))
             session.connection().execute(_EXTEND, {"token": token.id, "expires": expires})
         if refused is None:
             tally(session, "token.issued", agency=client.client_id, dimension="refresh_token", now=moment)

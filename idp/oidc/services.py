@@ -209,11 +209,6 @@ class TokenResponse:
         return body
 
 
-# SQLite returns naive datetimes; every stored time is UTC (infra.utc, the one home). The name
-# `utc` stays for the modules that still import it from here (idp.oidc.refresh).
-utc = as_utc
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
