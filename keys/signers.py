@@ -5,6 +5,7 @@ in-process time stamper, and a validation context with our own revocation inform
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -215,18 +216,25 @@ def status_after(app_or_service: AppOrService = None, *,
     all of them: one responder signature, shared by the documents sealed in the same second."""
     service = get_service(app_or_service)
     issuer = service.pki.material().issuing
-    serials = list(dict.fromkeys(c.serial_number for c in certificates))
-    request = asn1_ocsp.OCSPRequest({"tbs_request": {"request_list": [{"req_cert": {
-        "hash_algorithm": {"algorithm": "sha256"},
-        "issuer_name_hash": issuer.name_hashes["sha256"],
-        "issuer_key_hash": issuer.key_hashes["sha256"],
-        "serial_number": serial,
-    }} for serial in serials]}})
-    reply = service.ocsp.respond(request.dump(), now=service.now(), not_before=not_before)
+    serials = tuple(dict.fromkeys(c.serial_number for c in certificates))
+    request = _status_request(issuer.name_hashes["sha256"], issuer.key_hashes["sha256"], serials)
+    reply = service.ocsp.respond(request, now=service.now(), not_before=not_before)
     if reply.status != "successful":
         raise KeyStoreError(f"no OCSP response for serials "
                             f"{', '.join(f'{s:x}' for s in serials)}: {reply.status}")
     return asn1_ocsp.OCSPResponse.load(reply.der)
+
+
+@functools.lru_cache(maxsize=256)
+def _status_request(name_hash: bytes, key_hash: bytes, serials: tuple[int, ...]) -> bytes:
+    """The DER OCSPRequest about `serials` of one CA, encoded once per signer (asn1crypto
+    takes longer to encode it than the responder to answer it)."""
+    return bytes(asn1_ocsp.OCSPRequest({"tbs_request": {"request_list": [{"req_cert": {
+        "hash_algorithm": {"algorithm": "sha256"},
+        "issuer_name_hash": name_hash,
+        "issuer_key_hash": key_hash,
+        "serial_number": serial,
+    }} for serial in serials]}}).dump())
 
 
 def validation_context(app_or_service: AppOrService = None, *,
