@@ -248,3 +248,39 @@ def test_result_is_pdf_readable_incrementally(documents):
     assert pdf.startswith(rendered.pdf)  # only appended to
     assert io.BytesIO(pdf).getvalue().rstrip().endswith(b"%%EOF")
     assert hard_fail(pdf, _root(documents)).ades_subindic.status == AdESStatus.PASSED
+
+
+def test_archive_time_stamp_keeps_the_level_and_the_later_status(warm, pki_app):
+    """`signing.archive.timestamp_again` on a seal of the new layout: the verifier still
+    reports B-LTA and passes it, and so does the strict verifier on the DSS."""
+    from signing import archive
+    from signing.verify.service import get_verification
+
+    documents = warm
+    rendered = _rendered()
+    pdf = documents.sealer.seal(rendered.pdf, client_id="registro-civil", level="B-LTA",
+                                field=_field(rendered)).pdf
+    verifier = get_verification(pki_app)
+    before = verifier.verify(pdf).signatures[0]
+    assert (before.level, before.conclusion.passed) == ("B-LTA", True), before
+    renewed = archive.timestamp_again(documents, pdf)
+    assert renewed.startswith(pdf)
+    report = verifier.verify(renewed)
+    assert report.conclusion.passed, report.signatures[0]
+    assert report.signatures[0].level == "B-LTA"
+    assert len(report.document_timestamps) == 2
+    assert all(t.valid for t in report.document_timestamps)
+    assert passed(strict(renewed, _root(documents)))
+    assert passed(hard_fail(renewed, _root(documents)))
+
+
+def test_levels_reported_for_each_level(warm, pki_app):
+    from signing.verify.service import get_verification
+
+    documents = warm
+    rendered = _rendered()
+    verifier = get_verification(pki_app)
+    for level in ("B-B", "B-T", "B-LT", "B-LTA"):
+        pdf = documents.sealer.seal(rendered.pdf, client_id="registro-civil", level=level,
+                                    field=_field(rendered)).pdf
+        assert verifier.verify(pdf).signatures[0].level == level
