@@ -241,6 +241,24 @@ def test_revoked_seal_certificate_signs_nothing(documents):
                               field=_field(rendered))
 
 
+def test_revocation_after_the_check_before_signing_still_signs_nothing(documents, monkeypatch):
+    """Revoked after the pre-signing check read its (kept) status: the status made after the
+    time-stamp says so, and no document comes out. (The kept data is what the check used: the
+    sealer's generation check is switched off to stand for the race.)"""
+    from signing.pades import SealError
+
+    rendered = _rendered()
+    documents.sealer.seal(rendered.pdf, client_id="registro-civil", level="B-LT",
+                          field=_field(rendered))  # keeps good status for the certificate
+    signer = documents.sealer.seal_signer("registro-civil")
+    monkeypatch.setattr(documents.sealer, "_fresh", lambda: None)
+    documents.keys.pki.revoke(serial=f"{signer.signing_cert.serial_number:x}",
+                              reason="keyCompromise", now=documents.keys.now())
+    with pytest.raises(SealError, match="revoked"):
+        documents.sealer.seal(rendered.pdf, client_id="registro-civil", level="B-LT",
+                              field=_field(rendered))
+
+
 def test_result_is_pdf_readable_incrementally(documents):
     rendered = _rendered()
     pdf = documents.sealer.seal(rendered.pdf, client_id="registro-civil", level="B-LT",
