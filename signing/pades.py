@@ -14,8 +14,10 @@ after the best signature time (ETSI EN 319 102-1, 5.2.5.4; pyHanko's
 time-stamp closes that same revision. The signer's certificate is still validated before it
 signs (hard-fail, with the revocation data kept), so a revoked certificate signs nothing.
 
-`Sealer` is long-lived (one per app): it keeps each agency's seal signer and the revocation
-information it embeds for `documents.cache_seconds`, and drops them at once when anything is
+`Sealer` is long-lived (one per app): it keeps each agency's seal signer, the revocation
+information the signer is checked against before signing, and the CRLs it embeds, for
+`documents.cache_seconds` (the OCSP response embedded is made for each document, or shared by
+those time-stamped in the same second), and drops them at once when anything is
 revoked in this deployment (one primary-key read per document checks that). It also keeps,
 while the PKI stays as it is (another primary-key read): the time stamper (pyHanko keeps the
 TSA's certificates and the size-estimate token it got, so a B-LTA document no longer asks the
