@@ -295,7 +295,7 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         budget.check()
         signed = await _validate_signature(data, embedded, spec, timing, stamps,
                                            signature_fields, budget, too_many_dss, unusable,
-                                           valid_times, context.own_roots)
+                                           valid_times)
         reports.append(_with_role(signed, embedded, data, context))
     ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
@@ -334,8 +334,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                               stamps: list[EmbeddedPdfSignature], signature_fields: set[str],
                               budget: Budget, too_many_dss: bool,
                               unusable_stamps: frozenset[str] = frozenset(),
-                              valid_times: dict[str, datetime | None] | None = None,
-                              own_roots: frozenset[bytes] = frozenset()) -> SignatureReport:
+                              valid_times: dict[str, datetime | None] | None = None
+                              ) -> SignatureReport:
     name = embedded.field_name
     if embedded.sig_object.get("/SubFilter") not in SIGNATURE_SUBFILTERS:
         return _format_failure(name)
@@ -411,9 +411,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     chain, anchor = _chain(status, embedded.signer_cert)
     knowledge = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge)
     path = getattr(status, "validation_path", None)
-    ours = anchor is not None and anchor.sha256 in own_roots
     stale = cryptographic.passed and proven_by_stamp is not None and path is not None and \
-        not ours and not await freshness.fresh_after(
+        not await freshness.fresh_after(
             spec.signature_validation_spec, knowledge, path, proven=proven_by_stamp,
             at=timing.validation_time)
     if budget.exceeded:
