@@ -50,8 +50,8 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from keys.x509 import SIGNING_PURPOSES
-from signing.verify import budget as budgets
 from signing.verify import (
+    algorithms,
     byterange,
     compromise,
     freshness,
@@ -59,6 +59,7 @@ from signing.verify import (
     signed_attributes,
     xref_sections,
 )
+from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
@@ -234,7 +235,8 @@ class Verifier:
             signature_validation_spec=SignatureValidationSpec(
                 cert_validation_policy=CertValidationPolicySpec(
                     trust_manager=anchors.manager,
-                    revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO)),
+                    revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+                    algorithm_usage_policy=algorithms.POLICY),
                 revinfo_gathering_policy=RevocationInfoGatheringSpec(
                     online_fetching_rule=rule,
                     certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH),
