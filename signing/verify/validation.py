@@ -63,6 +63,7 @@ from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
+from signing.verify.field_locks import LockedFieldsSignature
 from signing.verify.levels import has_signature_timestamp, pades_level
 from signing.verify.report import (
     CertificateInfo,
@@ -263,8 +264,9 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         raise BudgetExceeded(f"{len(found)} signature fields")
     for name, _sig_object, sig_field in found:
         budget.check()
+        embedded: EmbeddedPdfSignature
         try:
-            embedded = EmbeddedPdfSignature(reader, sig_field, name)
+            embedded = LockedFieldsSignature(reader, sig_field, name)
             kind = embedded.sig_object_type
             embedded.signer_cert  # noqa: B018 - a CMS without its signer's certificate fails here
         except Exception as exc:
