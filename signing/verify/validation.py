@@ -434,8 +434,12 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
             cryptographic = indication.check_revocation(
                 cryptographic, revoked_since=compromise.since(listed), proven=proven_by_stamp)
     conclusion = indication.for_signature(cryptographic, modifications)
+    reason = indication.reason(conclusion, modifications)
+    if reason == "hash_failure" and signed_attributes.digest_matches(  # the document is intact
+            embedded.signer_info, embedded.compute_digest()):
+        reason = "timestamp_hash_failure"
     return SignatureReport(
-        field=name, conclusion=conclusion, reason=indication.reason(conclusion, modifications),
+        field=name, conclusion=conclusion, reason=reason,
         signer=_signer(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,
         timestamp=timestamp, proven_time=proven,
         chain=tuple(_certificate(c) for c in chain),
