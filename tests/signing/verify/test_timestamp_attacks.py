@@ -60,3 +60,21 @@ def test_a_changed_document_is_still_said_to_be_changed(verifier, pki):
     forged = signed[:at] + b"Importe: 900 EUR" + signed[at + 16:]
     sig = verifier.verify(forged).signatures[0]
     assert (sig.conclusion.sub_indication, sig.reason) == ("HASH_FAILURE", "hash_failure")
+
+
+def test_cedula_verify_does_not_show_a_failed_time_stamp_as_a_fact(verifier, pki):
+    """The page marks such a time-stamp "(not valid)" and the signing time "(as declared)";
+    `cedula verify`'s text printed both as plain facts."""
+    from signing.verify.cli import render_text
+
+    signer = samples.signer_for(pki.signer, pki)
+    other = samples.sign(samples.blank_pdf(text="Otro documento"), signer,
+                         stamper=samples.timestamper(pki, samples.NOW - timedelta(days=300)))
+    forged = _with_timestamp_of(samples.sign(samples.blank_pdf(), signer,
+                                             stamper=samples.timestamper(pki)), other)
+    lines = render_text(verifier.verify(forged), "en").splitlines()
+    stamp = next(line for line in lines if "time-stamp:" in line)
+    assert stamp.endswith("(not valid)")
+    assert any(line.startswith("  signing time (as declared):") for line in lines)
+    good = render_text(verifier.verify(other), "en")
+    assert "(not valid)" not in good
