@@ -78,7 +78,7 @@ SCHEMAS = {
             "modifications": {"type": "object", "properties": {
                 "level": {"type": "string", "enum": ["none", "validation_data", "signatures",
                                                      "form_filling", "annotations", "metadata", "other",
-                                                     "appended", "unclear"]},
+                                                     "appended", "unclear", "not_examined"]},
                 "fields": {"type": "array", "items": {"type": "string"}},
                 "explanation": {"type": "string"}}},
         },

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from io import BytesIO
 from typing import Any
@@ -57,6 +57,7 @@ from signing.verify import (
     freshness,
     indication,
     signed_attributes,
+    subfilters,
     xref_sections,
 )
 from signing.verify import budget as budgets
@@ -81,7 +82,6 @@ from signing.verify.trust import TrustAnchors, TrustStore
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
 HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
 # RFC 5280, 4.2.1.12: a signer's certificate with an extended key usage extension may sign
 # documents only if it lists one of these (or anyExtendedKeyUsage): document signing (RFC
@@ -262,8 +262,12 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
     if len(found) > budget.limits.signatures:
         budget.exceeded = "signatures"
         raise BudgetExceeded(f"{len(found)} signature fields")
-    for name, _sig_object, sig_field in found:
+    for name, sig_object, sig_field in found:
         budget.check()
+        if subfilters.obsolete(sig_object):  # SHA-1 only: not validated, not malformed either
+            broken.append(_format_failure(name, reason="obsolete_format",
+                                          conclusion=subfilters.OBSOLETE_FORMAT))
+            continue
         embedded: EmbeddedPdfSignature
         try:
             embedded = LockedFieldsSignature(reader, sig_field, name)
@@ -318,12 +322,11 @@ def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature])
 def _format_failure(name: str, modifications: Modifications | None = None, *,
                     reason: str = "format_failure",
                     conclusion: Conclusion = indication.FORMAT_FAILURE) -> SignatureReport:
-    mods = modifications or Modifications("unclear")
-    return SignatureReport(
-        field=name, conclusion=conclusion, reason=reason, signer=None,
-        signing_time=None, timestamp=None, proven_time=None, chain=(), trust_anchor=None,
+    return SignatureReport(  # what followed the signature was not examined, unless told
+        field=name, conclusion=conclusion, reason=reason, signer=None, signing_time=None,
+        timestamp=None, proven_time=None, chain=(), trust_anchor=None,
         revocation=Revocation("unknown"), level=None, covers_whole_document=False,
-        modifications=mods)
+        modifications=modifications or Modifications("not_examined"))
 
 
 def _raw_coverage(data: bytes, embedded: EmbeddedPdfSignature) -> byterange.RawCoverage:
@@ -341,7 +344,7 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                               valid_times: dict[str, datetime | None] | None = None,
                               own_roots: frozenset[bytes] = frozenset()) -> SignatureReport:
     name = embedded.field_name
-    if embedded.sig_object.get("/SubFilter") not in SIGNATURE_SUBFILTERS:
+    if embedded.sig_object.get("/SubFilter") not in subfilters.VALIDATED:
         return _format_failure(name)
     raw = _raw_coverage(data, embedded)
     if not raw.ok:
@@ -502,8 +505,6 @@ def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: by
                context: _Context) -> SignatureReport:
     """Who signed as what, at which level (own PKI's certificate policies, keys.policies),
     and for citizens' signatures the passkey approval inside them (`signing.approval`)."""
-    from dataclasses import replace
-
     from keys.policies import LEVELS, role_and_level
     from signing.verify import approval as approvals
 
@@ -541,8 +542,6 @@ def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: by
 
 def _with_knowledge(spec: SignatureValidationSpec,
                     knowledge: LocalKnowledge) -> SignatureValidationSpec:
-    from dataclasses import replace
-
     return replace(spec, local_knowledge=knowledge)
 
 
