@@ -171,6 +171,7 @@ class Verifier:
         self.max_bytes = max_bytes
         self.fetch_revocation = fetch_revocation
         self.limits = limits or Limits()
+        budgets.count_parsed_objects()
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
