@@ -55,6 +55,7 @@ from signing.verify import (
     byterange,
     compromise,
     freshness,
+    hex_strings,
     indication,
     signed_attributes,
     subfilters,
@@ -172,6 +173,7 @@ class Verifier:
         self.fetch_revocation = fetch_revocation
         self.limits = limits or Limits()
         budgets.count_parsed_objects()
+        hex_strings.install()
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
@@ -467,8 +469,9 @@ async def _own_process(embedded: EmbeddedPdfSignature, spec: PdfSignatureValidat
     signature time-stamp result)."""
     validation_spec = spec.signature_validation_spec
     knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
-    arguments: dict[str, Any] = {"validation_spec": _with_knowledge(validation_spec, knowledge),
-                                 "timing_info": timing, "raw_digest": embedded.compute_digest()}
+    arguments: dict[str, Any] = {
+        "validation_spec": replace(validation_spec, local_knowledge=knowledge),
+        "timing_info": timing, "raw_digest": embedded.compute_digest()}
     if has_signature_timestamp(embedded):
         timed = await ades.ades_with_time_validation(embedded.signed_data, **arguments)
         return timed, timed.best_signature_time, timed
@@ -489,7 +492,7 @@ async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,
         validation_spec = spec.signature_validation_spec
         knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
         result = await ades.ades_timestamp_validation(
-            embedded.signed_data, _with_knowledge(validation_spec, knowledge),
+            embedded.signed_data, replace(validation_spec, local_knowledge=knowledge),
             embedded.compute_digest, timing_info=timing)
     except BudgetExceeded:
         raise
@@ -539,11 +542,6 @@ def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: by
         return replace(report, conclusion=report.conclusion.worst(
             indication.SIG_CONSTRAINTS_FAILURE), reason=problem)
     return report
-
-
-def _with_knowledge(spec: SignatureValidationSpec,
-                    knowledge: LocalKnowledge) -> SignatureValidationSpec:
-    return replace(spec, local_knowledge=knowledge)
 
 
 def _chain(status: Any, signer: asn1_x509.Certificate
