@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import copy
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.sign.diff_analysis import DiffPolicy
 from pyhanko_certvalidator.authority import TrustAnchor
 from pyhanko_certvalidator.registry import SimpleTrustManager
+
+from signing.verify.errors import VerifierBusy
 
 # How many PDF objects are parsed between two checks of the budget while reading.
 OBJECTS_PER_CHECK = 1024
@@ -42,6 +45,7 @@ class Limits:
     path_steps: int = 2000
     revisions: int = 500
     signatures: int = 50
+    concurrent: int = 2
 
 
 @dataclass
@@ -83,6 +87,29 @@ class Budget:
             raise BudgetExceeded(f"certificate path building took more than "
                                  f"{self.limits.path_steps} steps")
         self.check()
+
+
+# How long a verification waits for one of `Limits.concurrent` slots before "busy" (503).
+BUSY_WAIT_SECONDS = 5.0
+
+
+class Slots:
+    """At most `Limits.concurrent` verifications at once in this process. A slot is held by
+    the verification's worker until it really stops, past its answer if it was abandoned:
+    uploads that each use up their time budget cannot pile up threads on every core (each
+    address may send `[verify] attempts` per window, and addresses are many)."""
+
+    def __init__(self, count: int) -> None:
+        self._free = threading.BoundedSemaphore(count)
+
+    def take(self) -> None:
+        """Take a slot, or raise `VerifierBusy` after waiting `BUSY_WAIT_SECONDS` for one."""
+        if not self._free.acquire(timeout=BUSY_WAIT_SECONDS):
+            raise VerifierBusy("Too many verifications are running; try again in a few "
+                               "seconds.")
+
+    def give_back(self) -> None:
+        self._free.release()
 
 
 _CURRENT: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(

@@ -23,7 +23,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from io import BytesIO
 from typing import Any
 
 from asn1crypto import cms
@@ -59,7 +58,6 @@ from signing.verify import (
     indication,
     signed_attributes,
     subfilters,
-    xref_sections,
 )
 from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
@@ -67,6 +65,7 @@ from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_kn
 from signing.verify.errors import UnreadableDocument
 from signing.verify.field_locks import LockedFieldsSignature
 from signing.verify.levels import has_signature_timestamp, pades_level
+from signing.verify.reading import read_pdf
 from signing.verify.report import (
     CertificateInfo,
     Conclusion,
@@ -83,7 +82,6 @@ from signing.verify.trust import TrustAnchors, TrustStore
 
 log = logging.getLogger(__name__)
 
-HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
 # RFC 5280, 4.2.1.12: a signer's certificate with an extended key usage extension may sign
 # documents only if it lists one of these (or anyExtendedKeyUsage): document signing (RFC
 # 9336), emailProtection (what NSS, i.e. pdfsig, requires of a CMS signer, RFC 8550 4.4.4),
@@ -122,42 +120,6 @@ class Evidence:
     crls: tuple[asn1_crl.CertificateList, ...] = ()
 
 
-def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
-    """A strict pyHanko reader for `data`, or `UnreadableDocument` saying what is wrong."""
-    if not data:
-        raise UnreadableDocument("The file is empty.", error="empty_file")
-    if len(data) > max_bytes:
-        raise UnreadableDocument(f"The file has {len(data)} bytes; at most {max_bytes} are "
-                                 "accepted.", error="file_too_large")
-    if b"%PDF-" not in data[:HEADER_WINDOW]:
-        raise UnreadableDocument("The file is not a PDF document (it has no %PDF- header).",
-                                 error="not_pdf")
-    declared = xref_sections.too_many_objects(data)
-    if declared is not None:
-        raise UnreadableDocument(f"The PDF declares {declared} objects, more than a file of "
-                                 f"{len(data)} bytes can hold.", error="damaged_pdf")
-    try:
-        reader = PdfFileReader(BytesIO(data), strict=True)
-        encrypted = reader.encrypted
-        if not encrypted:
-            reader.root  # noqa: B018 - resolve the catalog now: a damaged file fails here
-        twice = xref_sections.listed_twice(reader)
-    except Exception as exc:
-        log.debug("unreadable PDF", exc_info=exc)
-        raise UnreadableDocument("The PDF is damaged or incomplete and cannot be read "
-                                 f"({type(exc).__name__}).", error="damaged_pdf") from None
-    if twice is not None:
-        raise UnreadableDocument(
-            f"The PDF's cross-reference section of revision {twice[0] + 1} lists object "
-            f"{twice[1]} twice; PDF readers disagree on which one counts, so what is shown "
-            "cannot be known.", error="damaged_pdf")
-    if encrypted:
-        raise UnreadableDocument("The PDF is encrypted; signatures of encrypted files are not "
-                                 "verified here. Ask the issuer for the unencrypted original.",
-                                 error="encrypted_pdf")
-    return reader
-
-
 class Verifier:
     """Verifies PDFs against the trust anchors. Build once per process; thread-safe."""
 
@@ -172,6 +134,7 @@ class Verifier:
         self.max_bytes = max_bytes
         self.fetch_revocation = fetch_revocation
         self.limits = limits or Limits()
+        self.slots = budgets.Slots(self.limits.concurrent)
         budgets.count_parsed_objects()
         hex_strings.install()
 
@@ -188,6 +151,7 @@ class Verifier:
         spec = self._spec(anchors, evidence)
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
                                       point_in_time_validation=False)
+        self.slots.take()  # before the budget's clock starts
         budget = Budget(self.limits)
         context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations)
         outcome: dict[str, Any] = {}
@@ -209,9 +173,15 @@ class Verifier:
                 outcome["unreadable"] = UnreadableDocument(
                     "The PDF is damaged or uses structures that cannot be verified "
                     f"({type(exc).__name__}).", error="damaged_pdf")
+            finally:
+                self.slots.give_back()
 
         worker = threading.Thread(target=work, name="verification", daemon=True)
-        worker.start()
+        try:
+            worker.start()
+        except RuntimeError:  # no thread: its slot is not taken after all
+            self.slots.give_back()
+            raise
         worker.join(budget.remaining() + 0.05)
         if worker.is_alive() or "budget" in outcome or budget.exceeded:
             budget.cancelled = True
