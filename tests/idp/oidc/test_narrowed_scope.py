@@ -1,0 +1,29 @@
+"""A token narrowed at refresh (RFC 6749 section 6: `scope` asks for less) carries less: its
+restricted claims go with the scope that was left out, even when the claims parameter of the
+authorization asked for them."""
+
+from __future__ import annotations
+
+from tests.idp.oidc.conftest import bearer, claims_of, token_request, tokens_for
+
+
+def test_a_refresh_narrowed_without_national_id_releases_no_national_id(client, register, citizen):
+    agency = register(scope="openid profile national_id offline_access", security_profile="oidc",
+                      grant_types=["authorization_code", "refresh_token"])
+    body = tokens_for(client, agency, scope="openid national_id offline_access",
+                      claims='{"userinfo": {"national_id": null}}')
+    assert client.get("/userinfo", headers=bearer(body["access_token"])).get_json()["national_id"]
+
+    narrowed = token_request(client, agency, {"grant_type": "refresh_token", "scope": "openid offline_access",
+                                              "refresh_token": body["refresh_token"]})
+    assert narrowed.status_code == 200, narrowed.get_json()
+    token = narrowed.get_json()["access_token"]
+    assert claims_of(token)["scope"] == "openid offline_access"
+    info = client.get("/userinfo", headers=bearer(token))
+    assert info.status_code == 200 and "national_id" not in info.get_json()
+
+    # The refresh token kept the whole scope: a refresh without `scope` releases it again.
+    again = token_request(client, agency, {"grant_type": "refresh_token",
+                                           "refresh_token": narrowed.get_json()["refresh_token"]})
+    whole = client.get("/userinfo", headers=bearer(again.get_json()["access_token"])).get_json()
+    assert whole["national_id"] == citizen.national_id
