@@ -327,6 +327,9 @@ def userinfo_answer(asked: Asked, body_token: str | None) -> Answer:
         # RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent.
         refusal = _answer(exc.as_json(), protected.status_of(exc))
         refusal.headers.update(protected.challenge_headers(oidc, exc, asked=asked.headers))
+        # A browser client reads its refusal (the challenge, the DPoP nonce) as it reads an answer.
+        refusal.headers["Access-Control-Allow-Origin"] = "*"
+        refusal.headers.setdefault("Access-Control-Expose-Headers", "WWW-Authenticate")
         return refusal
     label_agency(released.client_id)
     answer = _answer(released.body)

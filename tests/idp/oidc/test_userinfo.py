@@ -73,3 +73,26 @@ def test_a_changed_citizen_record_is_in_the_very_next_answer(client, citizen, re
     assert answer["email"] == "nueva@example.sv" and answer["sub"] == first["sub"]
     assert {name: value for name, value in answer.items() if name != "email"} == {
         name: value for name, value in first.items() if name != "email"}
+
+
+def test_a_browser_client_can_read_its_refusals_as_it_reads_its_answers(client, register, citizen):
+    """An answer carries Access-Control-Allow-Origin: so must the 401s, or a single-page
+    client sees an opaque network error instead of the challenge (and the DPoP nonce)."""
+    from tests.support.dpop import DpopKey
+
+    agency = register()
+    token = tokens_for(client, agency)["access_token"]
+    origin = {"Origin": "https://portal.example.gov"}
+    assert client.get("/userinfo", headers={**origin, **bearer(token)}).headers["Access-Control-Allow-Origin"] == "*"
+    for headers in ({}, bearer(token[:-4] + "AAAA"), bearer("not-a-token")):
+        refused = client.get("/userinfo", headers={**origin, **headers})
+        assert refused.status_code == 401
+        assert refused.headers["Access-Control-Allow-Origin"] == "*"
+        assert "WWW-Authenticate" in refused.headers["Access-Control-Expose-Headers"]
+    # A DPoP proof without the server's nonce: the nonce to use is readable by the page.
+    key = DpopKey()
+    proof = key.proof("GET", "http://localhost/userinfo", access_token=token)
+    asked = client.get("/userinfo", headers={**origin, "Authorization": f"DPoP {token}", "DPoP": proof})
+    assert asked.get_json()["error"] == "use_dpop_nonce"
+    assert asked.headers["Access-Control-Allow-Origin"] == "*"
+    assert "DPoP-Nonce" in asked.headers["Access-Control-Expose-Headers"] and asked.headers["DPoP-Nonce"]
