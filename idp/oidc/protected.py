@@ -90,6 +90,15 @@ def presented(provider: Provider, url: str, *, body_token: str | None = None,
     return Presented(token=token, scheme="Bearer")
 
 
+def _quotable(text: str) -> str:
+    """RFC 6750 section 3: an error_description is printable ASCII without `"` and `\\`
+    (%x20-21 / %x23-5B / %x5D-7E). The description may quote what the request sent (a DPoP
+    proof's htm, typ, htu): anything else is written as /uXXXX, or the header could not be sent
+    at all (a WSGI server encodes header values as latin-1, PEP 3333)."""
+    return "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "'" if ch == '"' else "/" if ch == "\\"
+                   else f"/u{ord(ch):04x}" for ch in text)
+
+
 def challenge(exc: OidcError, *, scope: str | None = None, asked: Headers | None = None) -> str:
     """RFC 6750 section 3 and RFC 9449 section 7.1: a Bearer and a DPoP challenge; the error
     goes in the DPoP one when the failure is about DPoP or the DPoP scheme was used."""
@@ -97,7 +106,7 @@ def challenge(exc: OidcError, *, scope: str | None = None, asked: Headers | None
     algs = f'algs="{" ".join(dpop.ALGS)}"'
     if isinstance(exc, MissingToken):
         return f"Bearer {REALM}{extra}, DPoP {REALM}, {algs}"
-    safe = exc.description.replace('"', "'").replace("\\", "/")
+    safe = _quotable(exc.description)
     error = f'error="{exc.error}", error_description="{safe}"'
     if isinstance(exc, InsufficientUserAuthentication):  # RFC 9470 section 3
         error += f', acr_values="{exc.acr_values}"'
