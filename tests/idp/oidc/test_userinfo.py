@@ -96,3 +96,18 @@ def test_a_browser_client_can_read_its_refusals_as_it_reads_its_answers(client, 
     assert asked.get_json()["error"] == "use_dpop_nonce"
     assert asked.headers["Access-Control-Allow-Origin"] == "*"
     assert "DPoP-Nonce" in asked.headers["Access-Control-Expose-Headers"] and asked.headers["DPoP-Nonce"]
+
+
+def test_a_browser_client_may_send_its_token_after_the_preflight(client, register, citizen):
+    """The Authorization (and DPoP) header makes every cross-origin UserInfo request preflighted:
+    the preflight must allow them, or the answer's Access-Control-Allow-Origin is never read."""
+    preflight = client.options("/userinfo", headers={
+        "Origin": "https://portal.example.gov", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization, dpop"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    allowed = {h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "dpop"} <= allowed
+    methods = {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
+    assert {"GET", "POST"} <= methods
+    assert set(preflight.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST", "OPTIONS"}
