@@ -7,6 +7,11 @@ from __future__ import annotations
 from tests.idp.oidc.conftest import bearer, claims_of, token_request, tokens_for
 
 
+def _introspected(client, agency, token: str) -> dict:
+    form, headers = agency.auth({"token": token})
+    return client.post("/introspect", data=form, headers=headers).get_json()
+
+
 def test_a_refresh_narrowed_without_national_id_releases_no_national_id(client, register, citizen):
     agency = register(scope="openid profile national_id offline_access", security_profile="oidc",
                       grant_types=["authorization_code", "refresh_token"])
@@ -21,6 +26,11 @@ def test_a_refresh_narrowed_without_national_id_releases_no_national_id(client, 
     assert claims_of(token)["scope"] == "openid offline_access"
     info = client.get("/userinfo", headers=bearer(token))
     assert info.status_code == 200 and "national_id" not in info.get_json()
+    # Introspection (RFC 7662) reports each token's own scope: the access token's narrowed one,
+    # the refresh token's whole one (RFC 6749 section 6: a refresh keeps the original scope).
+    assert _introspected(client, agency, token)["scope"] == "openid offline_access"
+    kept = _introspected(client, agency, narrowed.get_json()["refresh_token"])
+    assert kept["scope"] == "openid national_id offline_access"
 
     # The refresh token kept the whole scope: a refresh without `scope` releases it again.
     again = token_request(client, agency, {"grant_type": "refresh_token",
