@@ -86,7 +86,8 @@ def presented(provider: Provider, url: str, *, body_token: str | None = None,
         return Presented(token=value, scheme="DPoP", jkt=checked.jkt)
     token = value or body_token
     if not token:
-        raise MissingToken("An access token is required.")
+        raise MissingToken("an access token is required: send it in the Authorization header, as "
+                           "'Bearer <token>' (or 'DPoP <token>' with a DPoP proof), RFC 6750 section 2.1")
     return Presented(token=token, scheme="Bearer")
 
 

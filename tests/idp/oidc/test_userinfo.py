@@ -111,3 +111,12 @@ def test_a_browser_client_may_send_its_token_after_the_preflight(client, registe
     methods = {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
     assert {"GET", "POST"} <= methods
     assert set(preflight.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST", "OPTIONS"}
+
+
+def test_a_request_without_a_token_is_told_how_to_send_one(client):
+    """RFC 6750 section 3.1: no error code in the challenge; the JSON says what to change."""
+    refused = client.get("/userinfo")
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith('Bearer realm="cedula"')
+    assert "error=" not in refused.headers["WWW-Authenticate"]
+    assert "Authorization header" in refused.get_json()["error_description"]
