@@ -41,7 +41,10 @@ class InvalidRequestObject(UnsafeRedirect):
 def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
     metadata = client.client_metadata
     if "jwks" in metadata:
-        return parse(metadata["jwks"])
+        try:
+            return parse(metadata["jwks"])
+        except OidcError as exc:  # a JWK Set registered before its keys were checked
+            raise InvalidRequestObject(f"the client's keys cannot be read: {exc.description}") from None
     if "jwks_uri" in metadata:
         try:
             return remote_keys.keys(metadata["jwks_uri"], kid=kid)
