@@ -37,3 +37,28 @@ def test_a_refresh_narrowed_without_national_id_releases_no_national_id(client, 
                                            "refresh_token": narrowed.get_json()["refresh_token"]})
     whole = client.get("/userinfo", headers=bearer(again.get_json()["access_token"])).get_json()
     assert whole["national_id"] == citizen.national_id
+
+
+def test_a_narrowed_token_is_not_sent_to_step_up_for_a_claim_it_does_not_carry(client, register, citizen,
+                                                                             monkeypatch):
+    """RFC 9470 at /userinfo asks for a higher sign-in only for national_id: a token narrowed
+    without it answers at the level it was issued at."""
+    from dataclasses import replace
+
+    from idp.oidc import PROVIDER, provider
+    from tests.support.components import replace_component
+
+    agency = register(scope="openid profile national_id offline_access", security_profile="oidc",
+                      grant_types=["authorization_code", "refresh_token"])
+    body = tokens_for(client, agency, scope="openid profile national_id offline_access",
+                      claims='{"userinfo": {"national_id": null}}')
+    narrowed = token_request(client, agency, {"grant_type": "refresh_token", "scope": "openid profile",
+                                              "refresh_token": body["refresh_token"]}).get_json()
+    before = provider(client.application)
+    replace_component(monkeypatch, client.application, PROVIDER,
+                      replace(before, settings=replace(before.settings, national_id_level="substantial")))
+    whole = client.get("/userinfo", headers=bearer(body["access_token"]))
+    assert whole.status_code == 401 and whole.get_json()["error"] == "insufficient_user_authentication"
+    info = client.get("/userinfo", headers=bearer(narrowed["access_token"]))
+    assert info.status_code == 200, info.get_json()
+    assert "national_id" not in info.get_json() and info.get_json()["given_name"]
