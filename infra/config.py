@@ -230,6 +230,7 @@ class ServerSettings:
     proxy_hops: int
     node_name: str
     retry_after_seconds: int
+    readiness_check_seconds: int
 
 
 def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
@@ -253,6 +254,8 @@ def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
         node_name=section.text("node_name"),
         retry_after_seconds=section.whole("retry_after_seconds", minimum=1, maximum=MAX_RETRY_AFTER_SECONDS,
                                           unit="seconds"),
+        readiness_check_seconds=section.whole("readiness_check_seconds", minimum=0, maximum=MAX_RETRY_AFTER_SECONDS,
+                                              unit="seconds"),
     )
 
 
