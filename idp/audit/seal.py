@@ -198,7 +198,7 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
         rows, bad = authentic(read, log.entry_key)
         if bad:
             refused.extend(bad)
-            _report_refused(bad)
+            _report_refused(connection.engine.url.render_as_string(hide_password=True), bad)
             if not rows:
                 if len(read) < take:
                     break
@@ -226,18 +226,18 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
     return Sealed(entries=entries, checkpoints=checkpoints, head=head, refused=tuple(refused))
 
 
-_REPORTED: set[int] = set()  # refused entries this process has logged already (once each)
+_REPORTED: set[tuple[str, int]] = set()  # (database, entry id) this process has logged already
 
 
-def _report_refused(ids: list[int]) -> None:
+def _report_refused(database: str, ids: list[int]) -> None:
     """An ERROR record (once per entry and process) for pending entries the sealer will not
     chain: the operator runs `cedula audit verify`, which says what each one is and what to do."""
-    new = [id_ for id_ in ids if id_ not in _REPORTED]
+    new = [id_ for id_ in ids if (database, id_) not in _REPORTED]
     if not new:
         return
     if len(_REPORTED) > 10_000:
         _REPORTED.clear()
-    _REPORTED.update(new)
+    _REPORTED.update((database, id_) for id_ in new)
     log.error("data-sharing log entries changed before sealing", extra={
         "entry_ids": new[:50], "count": len(new),
         "action": "not chained; run `cedula audit verify` (docs/operations.md, Data-sharing log)"})
