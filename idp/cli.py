@@ -124,6 +124,19 @@ class Root(click.Group):
             self.add_command(load_command(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database or Redis that cannot serve ends it with one sentence
+        saying which and what to do (exit status 1), never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            message = _outage(ctx, exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of `cedula --help`, without importing the packages' commands."""
         names = self.list_commands(ctx)
@@ -187,6 +200,45 @@ def db_upgrade(ctx: Context) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     SCHEMA.upgrade(settings.database_url)
     click.echo(f"database is up to date ({_redact(settings.database_url)})")
+
+
+def _outage(ctx: click.Context, exc: Exception) -> str | None:
+    """The sentence for a command stopped by a part that cannot serve (the database away or
+    without its schema, Redis away), or None for any other error."""
+    import sqlalchemy as sa
+
+    from infra.db import is_unavailable
+    from infra.store.base import StoreError
+
+    obj = ctx.find_root().obj
+    settings = getattr(obj, "settings", None) if obj is not None else None
+    database = _redact(settings.database_url) if settings is not None else "the configured database"
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    if any(isinstance(error, StoreError) for error in chain):
+        where = _redact(settings.redis_url) if settings is not None else "the configured Redis"
+        return (f"Redis cannot be reached ({where}): check CEDULA_REDIS_URL (store.redis_url) and that "
+                "Redis runs, then run the command again")
+    if is_unavailable(exc):
+        return (f"the database cannot be reached ({database}): check CEDULA_DATABASE_URL (database.url) "
+                "and that the database server runs, then run the command again")
+    if any(isinstance(error, sa.exc.DBAPIError) for error in chain) and _schema_behind(obj):
+        return (f"the database ({database}) has no schema or an older one: run `cedula db upgrade`, "
+                "then run the command again")
+    return None
+
+
+def _schema_behind(obj: Any) -> bool:
+    """True when the database answers but is not migrated to this version's schema."""
+    from infra.db import get_db, pending_heads
+
+    try:
+        return bool(pending_heads(get_db(obj.app)))
+    except Exception:  # the original error is raised instead
+        return False
 
 
 def _redact(url: str) -> str:
