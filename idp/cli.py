@@ -263,6 +263,7 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
     from idp.serve import serve as run_server
 
     settings = ctx.settings
+    _check_components(settings)
     try:
         run_server(
             settings,
@@ -273,6 +274,42 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
         )
     except ServeError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _check_components(settings: Any) -> None:
+    """Build the app once in a forked child, so that a setting only a component checks (say
+    `audit.seal_seconds`) stops `cedula serve` with its message, where it was set and exit
+    status 1, instead of each worker dying with a traceback and being started again forever.
+    A child, because this process forks the workers: it must not hold the app's database
+    pools nor import the metrics client before the multiprocess folder is set. Any other
+    failure is left to the workers, which log it as before."""
+    import os
+
+    from infra.config import where_set
+
+    if not hasattr(os, "fork"):
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report a refused setting, nothing else
+        os.close(read)
+        code = 0
+        try:
+            from idp.app import create_app
+
+            create_app(settings)
+        except ConfigError as exc:
+            os.write(write, str(exc).encode("utf-8", "replace"))
+            code = 3
+        except BaseException:  # noqa: S110 - the workers report it, with their traceback
+            pass
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace")
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 3:
+        raise click.ClickException(where_set(settings, message))
 
 
 @cli.command()
