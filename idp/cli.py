@@ -228,6 +228,12 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
     if any(isinstance(error, sa.exc.DBAPIError) for error in chain) and _schema_behind(obj):
         return (f"the database ({database}) has no schema or an older one: run `cedula db upgrade`, "
                 "then run the command again")
+    if isinstance(exc, sa.exc.IntegrityError):
+        # Two commands (or a command and a server) made the same change at once: the database
+        # kept the other one and rolled this one back.
+        return ("another change to the same thing was made at the same moment (by another command or a "
+                "server) and was kept; this command's changes were undone: check the state it shows "
+                "(for example `cedula pki status`, `cedula keys list`) and run it again only if still needed")
     return None
 
 

@@ -72,3 +72,28 @@ def test_other_errors_are_not_disguised_as_outages(tmp_path):
     finally:
         cli.commands.pop("broken")
     assert isinstance(result.exception, ValueError)
+
+
+def test_a_command_that_lost_a_race_says_so(tmp_path):
+    """Two `cedula pki renew tsa` at once: the database keeps one; the other ends with a
+    sentence, not the IntegrityError's traceback."""
+    import sqlalchemy as sa
+
+    from idp.cli import cli
+
+    @click.command("racing")
+    def racing() -> None:
+        raise sa.exc.IntegrityError("INSERT INTO keys_certificate ...", {}, Exception(
+            "UNIQUE constraint failed: keys_certificate.name"))
+
+    from idp.schema import SCHEMA
+
+    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    SCHEMA.upgrade(url)
+    cli.add_command(racing)
+    try:
+        result = _run(_app(tmp_path, url=url), "racing")
+    finally:
+        cli.commands.pop("racing")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "made at the same moment" in result.output and "INSERT" not in result.output
