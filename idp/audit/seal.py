@@ -22,7 +22,8 @@ changed (or inserted, or had its MAC removed) by someone with write access to th
 pending, is logged at ERROR once per process ("data-sharing log entries changed before
 sealing") and is named by `cedula audit verify`. The MAC stays with the sealed entry, so the
 same holds after sealing, also beyond the newest checkpoint. What no MAC can show: a pending
-entry deleted before the sealer ran (within `seal_seconds`), and the order of pending entries,
+entry deleted before the sealer ran (within `seal_seconds`) or copied (same body, same MAC),
+and the order of pending entries,
 which is their commit order, not part of what they say (their time is, to the microsecond).
 
 Where it runs: `ChainSealer`, every `[audit] seal_seconds` on one process of the whole cluster
