@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import forms, passkey_devices, reauth, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
+from idp.assurance.services import reset_proofing
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
@@ -390,6 +391,9 @@ def recover() -> ResponseReturnValue:
             citizen = recovery.redeem(db, scheme=scheme(current_app).code, national_id=national_id,
                                       code=code, key=_secret(), now=_now())
             citizen_id = str(citizen.id)
+            # The code proves its bearer holds it, not who they are: the passkey they add
+            # must not inherit the identity level someone proved before (prove it again).
+            lowered = reset_proofing(db, citizen_id=citizen.id, reason="recovery_code", now=_now())
     except (InvalidNationalId, RecoveryFailed):
         count("recovery.sign_in", "refused")
         log.info("recovery refused")
@@ -398,6 +402,8 @@ def recover() -> ResponseReturnValue:
         return render_template("account/recover.html", scheme=scheme(current_app), failed=True,
                                national_id=raw_id[:64]), 400
     count("recovery.sign_in", "ok")
+    if lowered:
+        count("recovery.sign_in", "proofing_reset")
     response = redirect("/account", code=303)
     start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True)
     log.info("recovery session started", extra={"citizen_id": citizen_id})
