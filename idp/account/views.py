@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.account import forms, passkey_devices, reauth, sign_ins
+from idp.account import forms, passkey_devices, reauth, security_notices, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.assurance.services import reset_proofing
 from idp.citizens import recovery, scheme, services
@@ -280,6 +280,7 @@ def delete_passkey(credential: str) -> BaseResponse:
     response = _owned_action(credential, delete, recheck="delete_passkey")
     for citizen_id, raw in deleted:  # committed: end what the passkey opened
         _end_sessions_of_passkey(str(citizen_id), b64url(raw))
+        security_notices.tell(citizen_id, event="passkey_deleted")
     return response
 
 
@@ -407,6 +408,7 @@ def recover() -> ResponseReturnValue:
     response = redirect("/account", code=303)
     start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True)
     log.info("recovery session started", extra={"citizen_id": citizen_id})
+    security_notices.tell(citizen_id, event="recovery_code")
     return response
 
 

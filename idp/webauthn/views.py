@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.account import reauth, sign_ins
+from idp.account import reauth, security_notices, sign_ins
 from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
 from idp.assurance.register_match import check_after_enrolment
@@ -124,6 +124,8 @@ def registration_verify() -> Response:
     if result.purpose == "enrol":  # match against the civil register (evidence; still low)
         check_after_enrolment(current_app, citizen_id=result.citizen_id)
     log.info("passkey registered", extra={"purpose": result.purpose, "citizen_id": result.citizen_id})
+    if result.purpose == "add":  # committed: the citizen hears of it at their address
+        security_notices.tell(result.citizen_id, event="passkey_added", passkey=result.name)
     redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
     response = jsonify(status="ok", redirect=redirect_to, credential_id=result.credential_id,
                        name=result.name)
