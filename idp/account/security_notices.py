@@ -1,5 +1,6 @@
 """Telling the citizen, at the e-mail address of their account, when something changed how
-the account is entered: a recovery code was used, a passkey was added or deleted (NIST SP
+the account is entered or what it proves: a recovery code was used, a passkey was added or
+deleted, a registrar office checked their identity or started an in-person recovery (NIST SP
 800-63B, section 6.1.2.3 and 4.2: notify the subscriber of authenticator binding and account
 recovery events, so that someone who did not do it learns of it and can act).
 
@@ -23,10 +24,11 @@ from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
-EVENTS = ("recovery_code", "passkey_added", "passkey_deleted")
+EVENTS = ("recovery_code", "passkey_added", "passkey_deleted", "identity_verified",
+          "registrar_recovery")
 
 
-def tell(citizen_id: str | uuid.UUID, *, event: str, passkey: str = "") -> bool:
+def tell(citizen_id: str | uuid.UUID, *, event: str, passkey: str = "", office: str = "") -> bool:
     """E-mail the citizen that `event` (one of EVENTS) happened to their account, what it
     means and what to do if it was not them. True when the message went."""
     if event not in EVENTS:
@@ -44,7 +46,7 @@ def tell(citizen_id: str | uuid.UUID, *, event: str, passkey: str = "") -> bool:
             channel="email", address=address,
             subject=_(f"account.notice.{event}.subject"),
             body=_(f"account.notice.{event}.body", when=when, passkey=passkey or "-",
-                   account=account) + "\n\n" + _("account.notice.not_you", account=account),
+                   office=office or "-", account=account) + "\n\n" + _("account.notice.not_you", account=account),
             language=current_language())
     except (DeliveryFailed, InvalidMessage) as exc:
         count("account.notice", "failed")

@@ -14,6 +14,7 @@ import segno
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from idp.account import security_notices
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
 from idp.citizens import scheme
@@ -151,6 +152,10 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
     count("registrar", action)
     log.info("registrar action", extra={"action": action, "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})
+    # The citizen hears which office did it (someone at a desk with their document, or a
+    # desk code read out to a caller, would otherwise change their account unseen).
+    security_notices.tell(citizen_id, event="identity_verified" if binding is None else
+                          "registrar_recovery", office=actor.service_point or "operator")
     if binding is None:
         return pages.no_store(redirect(f"/registrar/citizens/{citizen_id}?done=verified", code=303))
     link = f"{get_settings().issuer}/bind?code={binding.code}"
