@@ -463,7 +463,10 @@ def wallet_proofing_done() -> Response:
 
     store = get_store(current_app)
     session = current_session()
-    requester = str(session.citizen_id) if session is not None else None
+    # Only a passkey session of the account that asked (as to ask): a wallet session into the
+    # same account holds none of its passkeys.
+    requester = (str(session.citizen_id) if session is not None and session.credential_id is not None
+                 else None)
 
     def _outcome(state: str) -> dict[str, Any] | None:
         raw = store.get(_OUTCOME + hashlib.sha256(state.encode()).hexdigest())

@@ -105,3 +105,20 @@ def test_a_relayed_enrolment_qr_code_shows_the_impostor_nothing(docs_app, pid_is
     page = impostor.get(f"/enrol/wallet/done?state={params['state']}").get_data(as_text=True)
     assert 'id="handover-form"' in page and "given_name" not in page
     assert impostor.get(f"/enrol/wallet/complete?state={params['state']}").status_code in (302, 404)
+
+
+def test_a_wallet_session_into_the_same_account_is_not_the_browser_that_asked(
+        web, docs_app, pid_issuer, holder):
+    """The squatter asks for proofing in their passkey session and relays the QR code; the
+    person, signed in to that same account with their wallet on their phone, scans it there:
+    their wallet session is not the passkey session that asked, so it only sees the code."""
+    squatted = enrol(web)
+    params = test_proofing._request(web)
+    phone = docs_app.test_client()
+    sign_in = test_sign_in._start(phone)
+    test_sign_in._respond(phone, sign_in, test_sign_in._present(holder, pid_issuer, sign_in))
+    assert test_sign_in._done(phone, sign_in).status_code == 303  # a wallet session, same account
+    answer = test_proofing._respond(docs_app.test_client(), params,
+                                    test_proofing._present(holder, pid_issuer, params))
+    _shown_code(_landing(phone, answer))
+    assert proofing(docs_app, squatted.citizen_id)[0] == "low"
