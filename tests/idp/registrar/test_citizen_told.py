@@ -30,6 +30,10 @@ def test_the_office_that_raised_the_level_is_named_to_the_citizen(client, oidc_a
     [(subject, body)] = _messages(oidc_app)
     assert "comprobó su identidad" in subject
     assert "Oficina Centro" in body and "Si no fue usted" in body
+    # and afterwards, on the page about their level: which office checked which document
+    page = device.get("/account/assurance").get_data(as_text=True)
+    evidence = page[page.index('id="evidence"'):]
+    assert "oficina de registro «Oficina Centro»" in evidence[:evidence.index("</ul>")]
 
 
 def test_an_in_person_recovery_is_told_to_the_citizen(client, oidc_app, registrar):
