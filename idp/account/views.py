@@ -171,7 +171,7 @@ def recovery_codes() -> ResponseReturnValue:
     if request.method == "POST":
         validate_csrf()
         session = require_citizen()
-        if not reauth.fresh(session):
+        if not reauth.fresh_with_passkey(session):  # not a wallet session: it holds no passkey
             return reauth.recheck_form(action="recovery_codes", back="/account/recovery-codes")
         fresh = True
     else:

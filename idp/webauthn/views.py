@@ -64,7 +64,8 @@ def registration_options() -> Response:
         session = current_session(allow_recovery=True)
         if session is None:
             raise ApiError(401, "login_required", _("webauthn.error.login_required"))
-        if not reauth.fresh(session):  # a copied session cookie alone cannot add a passkey
+        # A copied session cookie alone cannot add a passkey, nor can a wallet session.
+        if not reauth.fresh_with_passkey(session):
             count("webauthn.registration", "reauthentication_required")
             return reauth.recheck_api(session, action="add_passkey", next_page="/account")
         hit("webauthn-options", limit=int(settings["rate_limit"]["challenges"]))
@@ -110,7 +111,8 @@ def registration_verify() -> Response:
                 db, get_store(current_app), rp=_rp(), body=body,
                 signed_in_citizen=session.citizen_id if session else None,
                 default_name=_("account.passkey.default_name"),
-                recheck_fresh=session is not None and reauth.fresh(session), now=time.time())
+                recheck_fresh=session is not None and reauth.fresh_with_passkey(session),
+                now=time.time())
             note_created(db, credential_id=from_b64url(result.credential_id),
                          user_agent=request.headers.get("User-Agent", ""))
             if result.purpose == "enrol":
