@@ -52,9 +52,16 @@ def keys_init() -> None:
               help="Rotate only this algorithm (repeatable; default: all).")
 @_key_errors
 def keys_rotate(algs: tuple[str, ...]) -> None:
-    """Publish the next signing keys now; they sign after jwks.prepublish_seconds."""
+    """Publish the next signing keys now; they sign after jwks.prepublish_seconds. Safe to run
+    again (or twice at once): while a next key is published, nothing more is rotated (exit 0)."""
+    from keys.errors import RotationPending
+
     service = _service()
-    result = service.keyring.rotate(service.now(), algs=algs or None)
+    try:
+        result = service.keyring.rotate(service.now(), algs=algs or None)
+    except RotationPending as exc:
+        click.echo(f"nothing rotated: {exc}")
+        return
     for key in result.published:
         click.echo(f"{key.alg} {key.kid} published; signs from {key.active_at.isoformat()}")
     for kid in result.removed:

@@ -1,0 +1,18 @@
+"""`cedula keys rotate` run twice (cron, a retry, two operators at once) is safe: the second
+run finds the next keys published and says so, exit 0, rotating nothing more."""
+
+from __future__ import annotations
+
+from tests.support.cli import cedula
+
+
+def test_rotating_twice_rotates_once(service, fresh_app):
+    first = cedula(fresh_app, "keys", "rotate")
+    assert first.exit_code == 0, first.output
+    assert first.output.count(" published; signs from ") == 2
+    before = [key.kid for key in service.keyring.keys()]
+    second = cedula(fresh_app, "keys", "rotate")
+    assert second.exit_code == 0, second.output
+    assert second.output.startswith("nothing rotated: the next ") and "rotate again after that" in second.output
+    service.keyring.invalidate()
+    assert [key.kid for key in service.keyring.keys()] == before
