@@ -16,3 +16,14 @@ def test_rotating_twice_rotates_once(service, fresh_app):
     assert second.output.startswith("nothing rotated: the next ") and "rotate again after that" in second.output
     service.keyring.invalidate()
     assert [key.kid for key in service.keyring.keys()] == before
+
+
+def test_renewing_if_due_twice_renews_only_what_is_due(service, fresh_app):
+    before = service.pki.material().tsa.serial
+    idle = cedula(fresh_app, "pki", "renew", "tsa", "--if-due")
+    assert idle.exit_code == 0, idle.output
+    assert idle.output.startswith("tsa is not due (valid until ") and "nothing renewed" in idle.output
+    service.invalidate()
+    assert service.pki.material().tsa.serial == before
+    forced = cedula(fresh_app, "pki", "renew", "tsa")
+    assert forced.exit_code == 0 and forced.output.startswith("tsa renewed: serial ")
