@@ -21,7 +21,6 @@ deleted before it was sealed (see `idp.audit.seal`).
 
 from __future__ import annotations
 
-import base64
 import hmac
 import json
 from collections.abc import Iterable, Mapping
@@ -37,6 +36,7 @@ from idp.audit.chain import GENESIS, body_hash, canonical, entry_mac, link_hash,
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
 from idp.audit.log_key import public, verify_compact
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
+from infra.jose import b64url_decode
 
 ALGORITHMS = ("ES256", "RS256")
 
@@ -170,8 +170,7 @@ def _says_entry_macs(newest: list[Any]) -> bool:
     if not newest:
         return False
     try:
-        payload = str(newest[0].jws).split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims = json.loads(b64url_decode(str(newest[0].jws).split(".")[1]))
     except (IndexError, ValueError):
         return False
     return isinstance(claims, dict) and claims.get("entry_macs") is True
