@@ -52,9 +52,16 @@ def keys_init() -> None:
               help="Rotate only this algorithm (repeatable; default: all).")
 @_key_errors
 def keys_rotate(algs: tuple[str, ...]) -> None:
-    """Publish the next signing keys now; they sign after jwks.prepublish_seconds."""
+    """Publish the next signing keys now; they sign after jwks.prepublish_seconds. Safe to run
+    again (or twice at once): while a next key is published, nothing more is rotated (exit 0)."""
+    from keys.errors import RotationPending
+
     service = _service()
-    result = service.keyring.rotate(service.now(), algs=algs or None)
+    try:
+        result = service.keyring.rotate(service.now(), algs=algs or None)
+    except RotationPending as exc:
+        click.echo(f"nothing rotated: {exc}")
+        return
     for key in result.published:
         click.echo(f"{key.alg} {key.kid} published; signs from {key.active_at.isoformat()}")
     for kid in result.removed:
@@ -146,15 +153,22 @@ def pki_revoke(serial: str, reason: str, invalidity_date: datetime | None) -> No
 
 @pki_group.command("renew")
 @click.argument("certificate", type=click.Choice(["tsa", "ocsp", "issuing"]))
+@click.option("--if-due", is_flag=True,
+              help="Only when the certificate is within its renewal window ([pki] renew_before_days): "
+                   "safe to run from cron, or twice.")
 @_key_errors
-def pki_renew(certificate: str) -> None:
+def pki_renew(certificate: str, if_due: bool) -> None:
     """Issue the successor of the TSA, OCSP responder or issuing CA certificate now.
 
     TSA and OCSP get a new key (they also renew themselves within their window); the
     issuing CA is certified again under the same key by the root (a root key ceremony).
+    Without --if-due every run issues another successor.
     """
     service = _service()
-    service.pki.renew(certificate, service.now())
+    if not service.pki.renew(certificate, service.now(), only_if_due=if_due):
+        cert = getattr(service.pki.material(), certificate).certificate
+        click.echo(f"{certificate} is not due (valid until {cert.not_valid_after.isoformat()}): nothing renewed")
+        return
     cert = getattr(service.pki.material(), certificate).certificate
     click.echo(f"{certificate} renewed: serial {cert.serial_number:X}, valid until "
                f"{cert.not_valid_after.isoformat()}")

@@ -218,9 +218,11 @@ def sign_checkpoint(session: Session, log: AuditLog, *, seq: int, head_hash: str
     that one in this transaction (None: it is read)."""
     if previous is None:
         previous = _previous_checkpoint(session, seq)
+    # `entry_macs`: every entry sealed after this checkpoint carries its MAC (`cedula audit
+    # verify` then refuses one without), so stripping MACs does not pass for an older log.
     claims = {"iss": log.policy.issuer, "iat": int(now.timestamp()), "seq": seq,
               "head_hash": head_hash, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "prev": checkpoint_digest(previous) if previous else GENESIS}
+              "prev": checkpoint_digest(previous) if previous else GENESIS, "entry_macs": True}
     token, kid, jwk = log.signer.sign(claims, alg=log.policy.checkpoint_alg)
     connection = session.connection()
     connection.execute(_INSERT_CHECKPOINT, {"seq": seq, "head_hash": head_hash, "at": now, "prev": claims["prev"],

@@ -10,10 +10,11 @@ refused, however well it signs), must match the chain at its seq, and must link 
 checkpoint before it.
 
 Every entry carries the MAC the service wrote with it (`idp.audit.chain.entry_mac`); given the
-log's entry key, each sealed entry's MAC is checked with its hash (an entry altered after the
-newest checkpoint with every later hash recomputed is caught by it), and so is each pending
-entry's (`seq` NULL, see `idp.audit.seal`): one changed, inserted or stripped of its MAC in the
-database is named by its id. A sealed entry turned back into a pending one leaves a gap in the
+log's entry key, the MAC of each sealed entry after the newest checkpoint is checked with its
+hash (an entry altered there with every later hash recomputed is caught by it; before it, the
+signed checkpoint does that), and so is each pending entry's (`seq` NULL, see
+`idp.audit.seal`): one changed, inserted or stripped of its MAC in the database is named by
+its id. A sealed entry turned back into a pending one leaves a gap in the
 sequence and is reported as missing. What the database alone cannot show: a pending entry
 deleted before it was sealed (see `idp.audit.seal`).
 """
@@ -21,6 +22,7 @@ deleted before it was sealed (see `idp.audit.seal`).
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +36,7 @@ from idp.audit.chain import GENESIS, body_hash, canonical, entry_mac, link_hash,
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
 from idp.audit.log_key import public, verify_compact
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
+from infra.jose import b64url_decode
 
 ALGORITHMS = ("ES256", "RS256")
 
@@ -120,15 +123,19 @@ def _mac_matches(row: Any, key: bytes) -> bool:
         row.mac, entry_mac(key, canonical(row.body().to_json()).decode("utf-8")))
 
 
-def verify_entries(rows: Iterable[Any], checkpoint_seqs: set[int],
-                   entry_key: bytes | None = None) -> tuple[int, str, dict[int, str], Problem | None]:
+def verify_entries(rows: Iterable[Any], checkpoint_seqs: set[int], entry_key: bytes | None = None,
+                   *, require_macs: bool = False) -> tuple[int, str, dict[int, str], Problem | None]:
     """Walk entries in seq order: (count, last hash, hashes at checkpoint seqs, problem).
-    With `entry_key`, every entry that has a MAC must match it, and once one has, every later
-    one must have one (entries sealed before MACs existed have none)."""
+    With `entry_key`, every entry after the newest checkpoint (what no signature vouches for
+    yet) that has a MAC must match it, and once one has, every later one must have one (entries
+    sealed before MACs existed have none; `require_macs`: the newest checkpoint says every entry
+    after it has one). Entries a checkpoint covers are vouched for by its signature: their MACs
+    are not checked, so a changed server secret leaves them verifying."""
     expected = 1
     prev = GENESIS
     at_checkpoints: dict[int, str] = {}
-    macs = False
+    macs = require_macs
+    vouched = max(checkpoint_seqs, default=0)
     for row in rows:
         if row.seq != expected:
             return expected - 1, prev, at_checkpoints, Problem(
@@ -139,8 +146,8 @@ def verify_entries(rows: Iterable[Any], checkpoint_seqs: set[int],
             return expected - 1, prev, at_checkpoints, Problem(
                 row.seq, "altered", f"entry {row.seq} was altered or moved: its content does not "
                 "match its hash")
-        if entry_key is not None and (row.mac is not None or macs):
-            macs = True
+        macs = macs or row.mac is not None
+        if entry_key is not None and row.seq > vouched and macs:
             if not _mac_matches(row, entry_key):
                 return expected - 1, prev, at_checkpoints, Problem(
                     row.seq, "altered", f"entry {row.seq} was altered: its content does not match the MAC "
@@ -155,6 +162,18 @@ def verify_entries(rows: Iterable[Any], checkpoint_seqs: set[int],
         prev = row.hash
         expected += 1
     return expected - 1, prev, at_checkpoints, None
+
+
+def _says_entry_macs(newest: list[Any]) -> bool:
+    """Whether the newest checkpoint's JWS says the entries after it carry MACs (read before its
+    signature is checked: a forged one fails that check later in `verify_chain`)."""
+    if not newest:
+        return False
+    try:
+        claims = json.loads(b64url_decode(str(newest[0].jws).split(".")[1]))
+    except (IndexError, ValueError):
+        return False
+    return isinstance(claims, dict) and claims.get("entry_macs") is True
 
 
 def pending_problem(session: Session, entry_key: bytes) -> Problem | None:
@@ -178,7 +197,8 @@ def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
     checkpoints = list(session.scalars(sa.select(Checkpoint).order_by(Checkpoint.seq)))
     rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq.is_not(None))
                            .order_by(AuditEntry.seq).execution_options(yield_per=2000))
-    count, last_hash, at_checkpoints, problem = verify_entries(rows, {c.seq for c in checkpoints}, entry_key)
+    count, last_hash, at_checkpoints, problem = verify_entries(
+        rows, {c.seq for c in checkpoints}, entry_key, require_macs=_says_entry_macs(checkpoints[-1:]))
     warnings: list[str] = []
     if problem is None:
         head = session.get(ChainHead, HEAD_ID)

@@ -6,9 +6,10 @@
 The database and the store are pinged on every call (cheap, and a balancer must see them go).
 The checks parts register (`add_readiness_check`: the key store, the PKI renewal check, which
 may renew a certificate) are run at most once every `[server] readiness_check_seconds` per
-process: a balancer polling every second costs no more than that. Their answer, failures
-included, is reused until it is that old, and the JSON then says how old it is
-(`checked_seconds_ago`)."""
+process while they pass: a balancer polling every second costs no more than that. A passing
+answer is reused until it is that old (the JSON then says how old: `checked_seconds_ago`), so a
+part that fails shows within that many seconds; a failing check runs again at every call, so
+the node is ready again as soon as the part is."""
 
 from __future__ import annotations
 
@@ -54,7 +55,8 @@ def _run_check(name: str, check: Callable[[], object], advice: str) -> dict[str,
 
 def _registered_checks(app: Flask) -> dict[str, dict[str, Any]]:
     """Each registered check's answer, run again only when the last one is older than
-    `[server] readiness_check_seconds` (one thread runs it; the others wait for its answer)."""
+    `[server] readiness_check_seconds` or was a failure (a node comes back as soon as the part
+    does); one thread runs it, the others wait for its answer."""
     seconds = get_settings(app).server.readiness_check_seconds
     checked = CHECKED.of(app)
     answers: dict[str, dict[str, Any]] = {}
@@ -62,7 +64,7 @@ def _registered_checks(app: Flask) -> dict[str, dict[str, Any]]:
         for name, (check, advice) in READINESS.of(app).items():
             now = monotonic()
             last = checked.results.get(name)
-            if last is None or now - last[0] >= seconds:
+            if last is None or now - last[0] >= seconds or last[1]["status"] == "fail":
                 checked.results[name] = (now, _run_check(name, check, advice))
                 answers[name] = checked.results[name][1]
             else:  # an earlier answer, and how old it is

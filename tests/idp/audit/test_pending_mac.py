@@ -111,3 +111,22 @@ def test_a_sealed_entry_rewritten_after_the_newest_checkpoint_is_caught(oidc_app
     assert (report.problem.seq, report.problem.kind) == (7, "altered")
     _sql(oidc_app, "UPDATE audit_entries SET mac = NULL WHERE seq = 7")  # nor by removing the MAC
     assert (verify(oidc_app).problem.seq, verify(oidc_app).problem.kind) == (7, "altered")
+
+
+def test_a_new_server_secret_leaves_checkpointed_entries_verifying(oidc_app, audit_log):
+    """Entries a signed checkpoint covers are vouched for by it, not by their MAC: after `cedula
+    audit checkpoint` the server secret (and so the MAC key) may change (docs/operations.md)."""
+    from dataclasses import replace
+
+    from idp.audit import AUDIT_LOG, trusted_keys, verify_chain
+
+    fill(oidc_app, audit_log, 7)
+    with oidc_app.app_context(), get_db(oidc_app).transaction() as session:
+        audit.checkpoint(session, log=audit_log)
+    other = replace(audit_log, entry_key=b"another server secret's key.....")
+    with oidc_app.app_context(), get_db(oidc_app).read() as session:
+        report = verify_chain(session, trusted=trusted_keys(oidc_app), entry_key=other.entry_key)
+    assert report.ok and report.entries == 7
+    fill(oidc_app, audit_log, 1, start=7, seal=False)  # written with the old key, after the checkpoint
+    assert audit.seal(get_db(oidc_app), log=other) == 0  # refused with the new one
+    assert AUDIT_LOG.of(oidc_app).entry_key == audit_log.entry_key
