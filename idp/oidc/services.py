@@ -429,11 +429,12 @@ def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, cli
     purpose than the agency declares now, it wins)."""
     if citizen is None or standing.account_closed(citizen):
         raise InvalidGrant("the citizen of this authorization no longer has an account")
-    if consent is None or not consent.in_force(moment):
+    refused = standing.refusal(consent, moment, client.client_metadata)
+    if refused is not None:
+        if refused == standing.OTHER_PURPOSE:
+            raise InvalidGrant(standing.PURPOSE_CHANGED)
         raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
                            "this code was issued")
-    if not standing.for_purpose(consent.purpose, client.client_metadata):
-        raise InvalidGrant(standing.PURPOSE_CHANGED)
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
