@@ -117,8 +117,10 @@ def for_purpose(purpose: str | None, metadata: Mapping[str, Any]) -> bool:
     plain = metadata.get("purpose")
     if purpose is not None and isinstance(plain, str) and plain[:500] == purpose:
         return True  # the usual case, on every release: one read
+    # `purpose` and its language variants (`purpose#en`): only names that begin so are split
+    # (issue 16: an agency that declares no purpose is read here on every release).
     declared = {value[:500] or None for key, value in metadata.items()
-                if isinstance(value, str) and split_key(key)[0] == "purpose"}
+                if key.startswith("purpose") and isinstance(value, str) and split_key(key)[0] == "purpose"}
     return purpose in (declared or {None})
 
 
