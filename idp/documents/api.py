@@ -164,9 +164,8 @@ def _may_name(session: Any, client: Any, citizen_id: Any) -> bool:
     basis, _law = basis_for(client.client_id)
     if basis != "consent":
         return True
-    decision = standing.standing_consent(session, citizen_id=citizen_id, client_id=client.client_id,
-                                         now=datetime.now(UTC))
-    return decision is not None and standing.for_purpose(decision.purpose, client.client_metadata)
+    decision = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
+    return standing.refusal(decision, datetime.now(UTC), client.client_metadata) is None
 
 
 def _issue(service: DocumentService, agency: client_credentials.AgencyToken, body: dict, *,

@@ -217,10 +217,12 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
         if not standing.session_alive(sessions_store, provider.sessions, sid=facts.sid,
                                       citizen_id=facts.citizen_ref, now=float(now)):
             raise InvalidToken("the citizen signed out: the access token ended with the session")
-    if consent is None or not consent.in_force(moment):
+    refused = standing.refusal(consent, moment, agency.client_metadata)
+    if refused is not None:
+        if refused == standing.OTHER_PURPOSE:
+            raise InvalidToken(standing.PURPOSE_CHANGED)
         raise InvalidToken("the citizen withdrew this agency's access, or the consent expired")
-    if not standing.for_purpose(consent.purpose, agency.client_metadata):
-        raise InvalidToken(standing.PURPOSE_CHANGED)
+    assert consent is not None  # (refusal said so)
     return AccessToken(claims=claims, grant=grant, citizen=citizen, consent=consent, generation=generation,
                        state=state, facts=facts)
 

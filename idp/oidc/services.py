@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
@@ -306,19 +306,38 @@ def log_id_token_release(session: Session, *, grant: Grant | GrantRecord, client
                    claims=("sub", *released), now=now, consent=consent)
 
 
+@dataclass(frozen=True, slots=True)
+class _KnownClient:
+    """What a code exchange reads of its client, read once: each read of a mapped attribute
+    of the (cached, detached) `Client` is a Python call (issue 16: about 2.6k instructions,
+    eleven per /token)."""
+
+    client_id: str
+    metadata: Mapping[str, Any]
+    subject_type: str
+
+    @classmethod
+    def of(cls, client: Client) -> _KnownClient:
+        metadata = client.client_metadata
+        return cls(client.client_id, metadata, subjects.subject_type(client, metadata))
+
+
 def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citizen: Citizen, scopes: list[str],
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
          jkt: str | None = None, audience: resources.Audience | None = None,
          extra: dict[str, Any] | None = None, logged: bool = False,
-         texts: tuple[str, str] | None = None) -> TokenResponse:
+         texts: tuple[str, str] | None = None, known: _KnownClient | None = None) -> TokenResponse:
     """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
     the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
     computed them to log the release; `logged`: the release is in the log already; `texts`:
-    `str()` of the grant's citizen_id and id, when the caller has them)."""
+    `str()` of the grant's citizen_id and id, when the caller has them; `known`: what the
+    caller read of the client already)."""
     settings = provider.settings
-    client_id = client.client_id  # (a mapped attribute: read once)
+    if known is None:
+        known = _KnownClient.of(client)
+    client_id = known.client_id
     citizen_id, grant_id = texts if texts is not None else (str(grant.citizen_id), str(grant.id))
-    subject = subjects.subject_for(provider, client, citizen_id, sector=sector)
+    subject = subjects.subject_for(provider, client, citizen_id, sector=sector, kind=known.subject_type)
     authentication = tokens.Authentication(
         auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
@@ -328,7 +347,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     if jkt is not None:
         access_claims["cnf"] = {"jkt": jkt}
     access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
-    alg = client.client_metadata.get("id_token_signed_response_alg", "ES256")
+    alg = known.metadata.get("id_token_signed_response_alg", "ES256")
     extra = id_token_release(settings, grant, citizen) if extra is None else extra
     id_claims = tokens.id_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
@@ -391,14 +410,15 @@ class _Exchange:
 
 
 def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeGrant, citizen: Citizen,
-                     consent: Any, jkt: str | None, first: bool, moment: datetime, citizen_text: str) -> _Exchange:
+                     consent: Any, jkt: str | None, first: bool, moment: datetime, citizen_text: str,
+                     known: _KnownClient) -> _Exchange:
     """The grant a redeemed code becomes (narrowed to the citizen's standing decision) and its
     writes: plain appends, for the request's transaction or the group commit (`citizen_text`:
     `str(citizen.id)`)."""
     # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
     narrowed = standing.narrowed_code(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
     scopes = list(narrowed.scopes)
-    client_id = client.client_id  # (a mapped attribute: read once)
+    client_id = known.client_id
     grant = GrantRecord(
         id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client_id,
         scopes=scopes, claims=narrowed.claims, sid=granted.sid,
@@ -423,17 +443,18 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     return _Exchange(grant=grant, writes=writes + logged, counts=counts, refresh=refresh, released=released)
 
 
-def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, client: Client) -> None:
+def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, metadata: Mapping[str, Any]) -> None:
     """The state a code depends on, now (not when it was issued): the citizen's account and
     the citizen's decision for this agency (withdrawn or expired since, or given for another
     purpose than the agency declares now, it wins)."""
     if citizen is None or standing.account_closed(citizen):
         raise InvalidGrant("the citizen of this authorization no longer has an account")
-    if consent is None or not consent.in_force(moment):
+    refused = standing.refusal(consent, moment, metadata)
+    if refused is not None:
+        if refused == standing.OTHER_PURPOSE:
+            raise InvalidGrant(standing.PURPOSE_CHANGED)
         raise InvalidGrant("the citizen withdrew this agency's access (or the consent expired) after "
                            "this code was issued")
-    if not standing.for_purpose(consent.purpose, client.client_metadata):
-        raise InvalidGrant(standing.PURPOSE_CHANGED)
 
 
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
@@ -466,7 +487,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     granted = redemption.grant
     if granted is None:
         raise InvalidGrant("the authorization code is not valid or has expired")
-    if granted.client_id != client.client_id:
+    known = _KnownClient.of(client)
+    client_id = known.client_id
+    if granted.client_id != client_id:
         raise InvalidGrant("the authorization code was issued to another client")
     if redirect_uri != granted.redirect_uri:
         raise InvalidGrant("redirect_uri must be the one used in the authorization request")
@@ -496,23 +519,24 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if sessions_store is store:
         generation = provider.generation()  # read before the rows (`infra.invalidation`)
     kept = provider.citizens.get(citizen_id, generation)
-    decision_key = (citizen_text, client.client_id)
+    decision_key = (citizen_text, client_id)
     consent = provider.decisions.get(decision_key, generation)
-    sector = client.sector
+    fixed = sector = client.sector
     if (group is not None and kept is not None and consent is not None and sector is not None
-            and citizen_id in provider.granted_citizens and subjects.recorded(client, sector, citizen_id)):
+            and citizen_id in provider.granted_citizens
+            and subjects.recorded(client, sector, citizen_id, kind=known.subject_type)):
         # Everything to read is kept and nothing is fixed for the first time: the grant, its
         # refresh token and the log entry are plain appends, committed together with those of
         # concurrent requests (`infra.group_commit`), each request waiting for it.
         citizen = kept
-        _check_standing(citizen, consent, moment, client)
+        _check_standing(citizen, consent, moment, known.metadata)
         exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
-                                    jkt=jkt, first=False, moment=moment, citizen_text=citizen_text)
+                                    jkt=jkt, first=False, moment=moment, citizen_text=citizen_text, known=known)
         if not granted.resources and (resource is None or resource == settings.issuer):
             target = None  # the usual token, for the provider itself (what `resources.audience` says)
         else:
             with database.lazy_read() as reader:  # a registered resource is read
-                target = resources.audience(reader, resource=resource, client_id=client.client_id,
+                target = resources.audience(reader, resource=resource, client_id=client_id,
                                             scopes=exchange.grant.scopes, issuer=settings.issuer,
                                             authorized=list(granted.resources))
         group.commit(exchange.writes)
@@ -525,10 +549,10 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
             # ... and the citizen's decision for this agency: withdrawn or narrowed since, it
             # wins (kept per process under the generation, as at /authorize: a change bumps it).
             if consent is None and citizen is not None:
-                consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
+                consent = standing.newest_decision(session, citizen_id=citizen_id, client_id=client_id)
                 if consent is not None:
                     provider.decisions.put(decision_key, consent, generation)
-            _check_standing(citizen, consent, moment, client)
+            _check_standing(citizen, consent, moment, known.metadata)
             assert citizen is not None and consent is not None  # checked just above
             sector = freeze_sector(session, client)  # OIDC Core 8.1: fixed from the first grant on
             subjects.record(session, provider, client=client, sector=sector, citizen_id=citizen.id)
@@ -536,8 +560,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                 _EARLIER_GRANT, {"citizen": citizen.id, "grant": uuid.UUID(granted.grant_id)}).first() is None)
             exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen,
                                         consent=consent, jkt=jkt, first=first, moment=moment,
-                                        citizen_text=citizen_text)
-            target = resources.audience(session, resource=resource, client_id=client.client_id,
+                                        citizen_text=citizen_text, known=known)
+            target = resources.audience(session, resource=resource, client_id=client_id,
                                         scopes=exchange.grant.scopes, issuer=settings.issuer,
                                         authorized=list(granted.resources))
             # Table statements built once, no unit of work, on the transaction's one connection:
@@ -552,13 +576,13 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         provider.decisions.put(decision_key, replace(consent, last_used_at=moment), generation)
     if kept is None:  # detached by the commit: shared read-only from now on
         provider.citizens.put(citizen_id, citizen, generation)
-    if client.sector is None:
-        provider.clients.forget(client.client_id)  # its sector is fixed now: read it again
+    if fixed is None:
+        provider.clients.forget(client_id)  # its sector is fixed now: read it again
     # Signed after the commit: no transaction stays open while `keys/` signs.
     response = mint(provider, client=client, grant=grant, citizen=citizen,
                     scopes=target.scopes if target else grant.scopes, nonce=granted.nonce, refresh_token=refresh,
                     now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True,
-                    texts=(citizen_text, uuid_text(grant.id, granted.grant_id)))
+                    texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known)
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:

@@ -50,9 +50,6 @@ class StandingConsent:
     expires_at: datetime | None = None
     declined: frozenset[str] = frozenset()
 
-    def in_force(self, now: datetime) -> bool:
-        return self.expires_at is None or self.expires_at > now
-
 
 # Built once: the newest decision that is neither superseded nor withdrawn (index on
 # citizen_id, client_id).
@@ -62,13 +59,6 @@ _STANDING = (
     .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"),
            Consent.superseded_at.is_(None), Consent.revoked_at.is_(None))
     .order_by(Consent.given_at.desc()).limit(1))
-
-
-def standing_consent(session: Session, *, citizen_id: str | uuid.UUID, client_id: str,
-                     now: datetime) -> StandingConsent | None:
-    """The decision in force now, or None (never given, withdrawn, or expired)."""
-    consent = newest_decision(session, citizen_id=citizen_id, client_id=client_id)
-    return consent if consent is not None and consent.in_force(now) else None
 
 
 def newest_decision(session: Session, *, citizen_id: str | uuid.UUID, client_id: str) -> StandingConsent | None:
@@ -96,6 +86,29 @@ def kept_decision(database: Database, cache: GenerationCache[tuple[str, str], St
     return found
 
 
+#: Why a decision does not hold (`refusal`): there is none in force (never given, withdrawn or
+#: expired), or it was given for another purpose than the agency declares now.
+NO_CONSENT = "consent"
+OTHER_PURPOSE = "purpose"
+
+
+def refusal(consent: StandingConsent | None, now: datetime, metadata: Mapping[str, Any]) -> str | None:
+    """None while `consent` (the newest decision, `newest_decision`) is in force at `now` and
+    for a purpose the agency still declares (`metadata`, its metadata now: `for_purpose`); else
+    why not, NO_CONSENT or OTHER_PURPOSE. The one check of every release (code exchange,
+    refresh, UserInfo, /authorize, the documents API)."""
+    if consent is None:
+        return NO_CONSENT
+    expires = consent.expires_at
+    if expires is not None and not expires > now:
+        return NO_CONSENT
+    purpose = consent.purpose
+    plain = metadata.get("purpose")
+    if purpose is not None and isinstance(plain, str) and plain[:500] == purpose:
+        return None  # the usual case (`for_purpose`'s first read)
+    return None if for_purpose(purpose, metadata) else OTHER_PURPOSE
+
+
 def for_purpose(purpose: str | None, metadata: Mapping[str, Any]) -> bool:
     """True while the agency still declares the purpose the decision was given for: one of its
     `purpose` texts (in any language, as the consent page showed and kept it), or none when it
@@ -104,8 +117,10 @@ def for_purpose(purpose: str | None, metadata: Mapping[str, Any]) -> bool:
     plain = metadata.get("purpose")
     if purpose is not None and isinstance(plain, str) and plain[:500] == purpose:
         return True  # the usual case, on every release: one read
+    # `purpose` and its language variants (`purpose#en`): only names that begin so are split
+    # (issue 16: an agency that declares no purpose is read here on every release).
     declared = {value[:500] or None for key, value in metadata.items()
-                if isinstance(value, str) and split_key(key)[0] == "purpose"}
+                if key.startswith("purpose") and isinstance(value, str) and split_key(key)[0] == "purpose"}
     return purpose in (declared or {None})
 
 
@@ -178,12 +193,14 @@ def for_refresh(session: Session, grant: Any, citizen: Any, *, now: datetime,
     grant for, the claims and scopes it may still use). `declared`: the agency's metadata now."""
     if account_closed(citizen):
         return "the citizen's account is closed", "account_closed", {}, []
-    consent = standing_consent(session, citizen_id=grant.citizen_id, client_id=grant.client_id, now=now)
-    if consent is None:
+    consent = newest_decision(session, citizen_id=grant.citizen_id, client_id=grant.client_id)
+    refused = refusal(consent, now, declared)
+    if refused is not None:
+        if refused == OTHER_PURPOSE:
+            return PURPOSE_CHANGED, "consent", {}, []
         return ("the citizen withdrew this agency's access, or the consent expired; sign the citizen in "
                 "again", "consent", {}, [])
-    if not for_purpose(consent.purpose, declared):
-        return PURPOSE_CHANGED, "consent", {}, []
+    assert consent is not None  # (refusal said so)
     claims, scopes = narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
     if not offline(scopes):
         return ("the citizen no longer allows this agency offline access; sign the citizen in again",

@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -78,16 +79,18 @@ def subject(*, subject_type: Literal["pairwise", "public"] | str, key: bytes, se
     return pairwise(key=key, sector=sector, citizen_id=citizen_id)
 
 
-def subject_type(client: Client) -> Literal["pairwise", "public"]:
-    """OIDC Core 1.0 section 8: public only for clients an operator registered so."""
-    wanted = client.client_metadata.get("subject_type", "pairwise")
+def subject_type(client: Client, metadata: Mapping[str, Any] | None = None) -> Literal["pairwise", "public"]:
+    """OIDC Core 1.0 section 8: public only for clients an operator registered so (`metadata`:
+    the client's, when the caller read it already: a mapped attribute costs a Python call)."""
+    wanted = (client.client_metadata if metadata is None else metadata).get("subject_type", "pairwise")
     return "public" if wanted == "public" and client.operator_registered else "pairwise"
 
 
-def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: str | None = None) -> str:
+def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: str | None = None,
+                kind: str | None = None) -> str:
     """The `sub` `client` sees for the citizen (`sector`: the one just fixed, when the caller
-    fixed it)."""
-    return subject(subject_type=subject_type(client), key=provider.pairwise_key,
+    fixed it; `kind`: `subject_type(client)`, when the caller has it)."""
+    return subject(subject_type=kind or subject_type(client), key=provider.pairwise_key,
                    sector=sector or sector_of(client), citizen_id=citizen_id)
 
 
@@ -138,10 +141,10 @@ def record(session: Session, provider: Provider, *, client: Client, sector: str,
         _KNOWN.add(pair)
 
 
-def recorded(client: Client, sector: str, citizen_id: uuid.UUID) -> bool:
+def recorded(client: Client, sector: str, citizen_id: uuid.UUID, *, kind: str | None = None) -> bool:
     """Whether `record` has nothing to write for this pair: the client's subjects are not
-    pairwise, or the pair was shown to be indexed already."""
-    return subject_type(client) != "pairwise" or (sector.lower(), citizen_id) in _KNOWN
+    pairwise, or the pair was shown to be indexed already (`kind`: as `subject_for`'s)."""
+    return (kind or subject_type(client)) != "pairwise" or (sector.lower(), citizen_id) in _KNOWN
 
 
 def resolve(session: Session, provider: Provider, *, client: Client, subject: str) -> uuid.UUID | None:

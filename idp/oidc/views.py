@@ -355,8 +355,8 @@ def _decide(here: _Here, interaction: Interaction, client: Client,
         reachable = assurance.reachable_by(sso.citizen_id)
         decision = standing_module.kept_decision(get_db(current_app), op.decisions, citizen_id=sso.citizen_id,
                                                  client_id=client.client_id, generation=here.generation)
-        if (decision is not None and decision.in_force(services.utc_now())
-                and standing_module.for_purpose(decision.purpose, client.client_metadata)):
+        if decision is not None and standing_module.refusal(decision, services.utc_now(),
+                                                            client.client_metadata) is None:
             standing = consent_decision.Prior(granted=decision.claims, declined=decision.declined)
     facts = interaction_policy.Facts(achieved=achieved, acr_uris=acr_uris, reachable=reachable,
                                      subject_of=lambda citizen_id: subjects.subject_for(op, client, citizen_id))

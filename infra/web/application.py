@@ -56,14 +56,17 @@ class CedulaJSONProvider(DefaultJSONProvider):
         if not verbatim or type(obj) is not dict:
             return f"{encoder.encode(obj)}\n".encode()
         encode = encoder.encode
+        # What `encode` answers for a str, without its Python call (issue 16: seven per /token).
+        quote = json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring
         members = []
         for name, value in (sorted(obj.items()) if encoder.sort_keys else obj.items()):
-            if type(value) is str and name in verbatim:
-                members.append(f'{encode(name)}:"{value}"')
+            key = quote(name) if type(name) is str else encode(name)
+            if type(value) is str:
+                members.append(f'{key}:"{value}"' if name in verbatim else f"{key}:{quote(value)}")
             elif type(value) is int:  # as the C encoder writes an int
-                members.append(f"{encode(name)}:{int.__repr__(value)}")
+                members.append(f"{key}:{int.__repr__(value)}")
             else:
-                members.append(f"{encode(name)}:{encode(value)}")
+                members.append(f"{key}:{encode(value)}")
         return f"{{{','.join(members)}}}\n".encode()
 
 

@@ -135,3 +135,30 @@ def test_a_purpose_matches_any_language_the_agency_declares_it_in():
     assert not for_purpose("Publicidad", declared) and not for_purpose(None, declared)
     assert for_purpose(None, {"client_name": "Registro"}) and for_purpose(None, {"purpose": ""})
     assert not for_purpose("Trámites", {"client_name": "Registro"})
+
+
+def test_a_decision_holds_only_in_force_and_for_a_declared_purpose():
+    """`standing.refusal`, the one check of every release: none, expired, another purpose."""
+    from datetime import UTC, datetime, timedelta
+    from uuid import uuid4
+
+    from idp.oidc.standing import NO_CONSENT, OTHER_PURPOSE, StandingConsent, refusal
+
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    declared = {"client_name": "Registro", "purpose": "Trámites", "purpose#en": "Paperwork"}
+
+    def decision(purpose: str | None, expires_at: datetime | None = None) -> StandingConsent:
+        return StandingConsent(id=uuid4(), claims=frozenset({"sub"}), purpose=purpose, legal_basis="consent",
+                               law=None, last_used_at=None, expires_at=expires_at)
+
+    assert refusal(None, now, declared) == NO_CONSENT
+    assert refusal(decision("Trámites", now), now, declared) == NO_CONSENT  # expired at this very moment
+    assert refusal(decision("Trámites", now - timedelta(seconds=1)), now, declared) == NO_CONSENT
+    # An expired decision is refused as such, whatever its purpose.
+    assert refusal(decision("Publicidad", now), now, declared) == NO_CONSENT
+    assert refusal(decision("Trámites", now + timedelta(seconds=1)), now, declared) is None
+    assert refusal(decision("Trámites"), now, declared) is None
+    assert refusal(decision("Paperwork"), now, declared) is None
+    assert refusal(decision("Publicidad"), now, declared) == OTHER_PURPOSE
+    assert refusal(decision(None), now, declared) == OTHER_PURPOSE
+    assert refusal(decision(None), now, {"client_name": "Registro"}) is None

@@ -148,6 +148,26 @@ def test_a_redeemed_code_is_the_grant_issued_and_older_codes_get_the_newer_field
         codes.redeem(store, "odd", replay_ttl=600)
 
 
+@pytest.mark.parametrize("raw", [
+    b'{"a": ["b", 1, null, 2.5, {"c": "\\u00e9"}]}',  # what `issue` writes: ASCII
+    '{"a": "\u00e9"}'.encode(),  # UTF-8 text
+    b'  {"a": 1}\n',  # whitespace around it
+    '{"a": 1}'.encode("utf-16"),  # another encoding, with its BOM
+    b'{"a": 1} {"b": 2}', b"", b"{", b'{"a": 1,}', b"\xff",  # refused, as json.loads refuses them
+])
+def test_a_codes_record_is_read_as_json_loads_reads_it(raw):
+    import json
+
+    try:
+        expected = json.loads(raw)
+    except ValueError as exc:
+        with pytest.raises(type(exc)) as raised:
+            codes._record(raw)
+        assert str(raised.value) == str(exc)
+    else:
+        assert codes._record(raw) == expected
+
+
 def test_uuid_text_is_the_uuids_own_text():
     import uuid
 
