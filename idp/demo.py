@@ -68,8 +68,8 @@ def register_demo_clients(app: Flask, *, fapi: bool | None = None) -> list[DemoP
     tax_url = f"http://localhost:{int(demo['tax_port'])}"
     key = ECKey.generate_key("P-256", parameters={"kid": f"demo-{int(time.time())}", "use": "sig",
                                                   "alg": "ES256"}, private=True)
-    registry_purpose = "Emitir y consultar tus partidas y certificados del registro civil"
-    tax_purpose = "Identificarte para tus declaraciones y devoluciones de impuestos"
+    registry_purpose = "Emitir y consultar sus partidas y certificados del registro civil"
+    tax_purpose = "Identificarle para sus declaraciones y devoluciones de impuestos"
     with app.app_context(), get_db(app).transaction() as session:
         upsert_operator_client(session, client_id="registro-civil", metadata=_portal_metadata(
             "Registro Civil", registry_url, registry_purpose,

@@ -142,8 +142,8 @@ CITIZEN_FAILURES = (
     "error.csrf", "error.rate_limited", "error.unavailable.store", "error.unavailable.database",
 )
 NEXT_STEP = {
-    "es": ("Inténtalo", "inténtalo", "Revisa", "Vuelve", "Espera", "inicia sesión", "Elige", "Usa", "Recarga",
-           "Abre", "comunícate"),
+    "es": ("Inténtelo", "inténtelo", "Revise", "Vuelva", "Espere", "inicie sesión", "Elija", "Use", "Recargue",
+           "Abra", "comuníquese"),
     "en": ("Try", "try again", "Check", "Go back", "Wait", "sign in", "Choose", "Use", "Reload", "Open",
            "contact"),
 }
@@ -154,3 +154,36 @@ def test_a_failure_says_what_to_do_next(key):
     texts = catalog_texts()[key]
     for lang, steps in NEXT_STEP.items():
         assert any(step in texts[lang] for step in steps), f"{key} [{lang}]: {texts[lang]!r} says no next step"
+
+
+# --- Spanish speaks to the citizen as «usted» ---------------------------------------------------
+
+# Words only the familiar «tú» uses: pronouns, possessives and verb forms. Spanish pages speak to
+# the citizen as «usted», as the verification pages and the PDFs do, and never mix both.
+_TU_WORDS = re.compile(
+    r"\b(tú|tu|tus|ti|te|contigo|tuyo|tuya|tuyos|tuyas|tienes|puedes|eres|estás|quieres|necesitas|has|vas|"
+    r"sabes|debes|podrás|verás|recibirás|hayas|quieras|"
+    r"inténtalo|revísalo|escríbenos|actívalo|elimínala|pídeselo|comunícate|identifícate|cuéntanos|dinos)\b",
+    re.I)
+# A sentence starting with a «tú» command (3rd person verbs follow their subject instead).
+_TU_COMMAND = re.compile(
+    r"(?:^|[.:;!?¡¿]\s+)(Escribe|Inicia|Revisa|Elige|Usa|Vuelve|Acude|Entra|Espera|Pide|Comprueba|Confirma|"
+    r"Recarga|Crea|Abre|Agrega|Añade|Busca|Toca|Desmarca|Sube|Escanea|Comparte|Ve)\b")
+_PRETERITE_TU = re.compile(r"\b\w+(?:aste|iste)\b", re.I)
+_NOT_PRETERITE = {"existe", "consiste", "insiste", "resiste", "asiste", "contraste", "desiste", "subsiste"}
+
+
+def tu_forms(text: str) -> list[str]:
+    found = _TU_WORDS.findall(text) + _TU_COMMAND.findall(text)
+    return found + [w for w in _PRETERITE_TU.findall(text) if w.lower() not in _NOT_PRETERITE]
+
+
+def test_tu_forms_are_found_and_usted_forms_are_not():
+    assert tu_forms("Revisa tu conexión e inténtalo de nuevo. Si entraste, ¿ya tienes identidad?") == [
+        "tu", "inténtalo", "tienes", "Revisa", "entraste"]
+    assert tu_forms("Revise su conexión e inténtelo de nuevo. Si entró, ¿ya tiene identidad? La firma existe.") == []
+
+
+def test_spanish_texts_speak_to_the_citizen_as_usted():
+    familiar = {key: found for key, texts in catalog_texts().items() if (found := tu_forms(texts.get("es", "")))}
+    assert familiar == {}, f"{len(familiar)} Spanish texts use «tú»: {sorted(familiar.items())[:15]}"

@@ -46,7 +46,7 @@ def test_claims_are_shown_for_people_with_the_raw_data_under_technical_details(p
     _signed_in(portal, browser, acr=LOW, amr=["hwk", "user"])
     html = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<tr data-claim="birthdate"><th scope="row">Fecha de nacimiento</th><td>17 de mayo de 1990</td></tr>' in html
-    assert "Bajo: la identidad es la que declaraste" in html
+    assert "Bajo: la identidad es la que declaró" in html
     assert "[&#39;hwk&#39;" not in html and "['hwk'" not in html  # no Python repr anywhere
     assert '<tr data-claim="amr"><th scope="row"><code>amr</code></th><td><code>["hwk", "user"]</code>' in html
     assert f'href="{ISSUER}/developers"' in html
@@ -132,7 +132,7 @@ def test_pages_are_csp_clean(portal, path):
 
 
 @pytest.mark.parametrize(("lang", "sentence"), [
-    ("es", "El formulario caducó. Recarga la página e inténtalo de nuevo."),
+    ("es", "El formulario caducó. Recargue la página e inténtelo de nuevo."),
     ("en", "The form expired. Reload the page and try again."),
 ])
 def test_an_expired_form_is_the_portals_error_page_in_the_visitors_language(portal, lang, sentence):

@@ -34,6 +34,6 @@ def test_the_sign_in_passkey_field_is_hidden_until_the_browser_offers_autofill(c
     anchor only, hidden unless the browser lists passkeys under it, and says so."""
     page = client.get("/login").get_data(as_text=True)
     assert re.search(r'<div class="field" id="login-autofill" hidden>\s*<label for="login-username">'
-                     r'Tus llaves de acceso guardadas</label>', page)
+                     r'Sus llaves de acceso guardadas</label>', page)
     assert "Tu cuenta" not in page
     assert "No hace falta escribir nada" in page

@@ -102,7 +102,7 @@ def test_a_register_match_without_the_channel_code_stays_low(client, fresh_app):
     assert level == "low"
     page = client.get("/account/assurance").get_data(as_text=True)
     assert 'id="proofing-level">bajo (coinciden con el registro civil, sin código recibido)' in page
-    assert "Tus datos coinciden con el registro civil (" in page  # the evidence, shown
+    assert "Sus datos coinciden con el registro civil (" in page  # the evidence, shown
     assert 'id="code-request"' in page and "A•••@correo.example" in page  # masked, never whole
     assert "Ana.Lopez@correo.example" not in page
 
