@@ -257,3 +257,22 @@ def test_the_registry_portal_steps_up_and_says_what_to_do_when_the_level_is_out_
     browser.wait_for("#documents-none")
     browser.assert_accessible()
     assert browser.csp_violations() == []
+
+
+def test_the_portal_writes_the_sign_in_time_in_the_devices_time_zone(browser: Browser, portals, server):
+    """The portal said when the citizen signed in in UTC ("… 4:00:00 UTC"), hours off the clock
+    on their wall. Its own script (strict CSP, no inline code) tells it the device's zone, and the
+    time is written there, in the page's language, with no zone to work out."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    browser.driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
+    registry = portals["registry"]
+    enrol_at_portal(browser, registry)
+    browser.wait(lambda d: d.get_cookie("tz"), "the portal's time zone script did not set the tz cookie")
+    browser.driver.get(registry.url + "/")
+    shown = browser.wait_for('tr[data-claim="auth_time"] td').text
+    assert "UTC" not in shown and "GMT" not in shown, shown
+    tokyo = datetime.now(UTC) + timedelta(hours=9)
+    hour = int(re.search(r"(\d+):\d\d", shown).group(1))
+    assert hour in {tokyo.hour, (tokyo - timedelta(minutes=5)).hour}, (shown, tokyo)

@@ -3,6 +3,7 @@ guards and the link to the developer guide. The provider is not contacted (its m
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -128,7 +129,48 @@ def test_pages_are_csp_clean(portal, path):
     response = browser.get(path)
     html = response.get_data(as_text=True)
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-    assert "<script" not in html and " style=" not in html
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html  # no inline script
+
+
+# 2025-12-05 04:00 UTC: the evening of 4 December in El Salvador (UTC-6).
+AUTH_TIME = 1764907200
+
+
+def _auth_time_row(html: str) -> str:
+    found = re.search(r'<tr data-claim="auth_time"><th scope="row">[^<]*</th><td>([^<]*)</td>', html)
+    assert found, "no auth_time row"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("es", "4 de diciembre de 2025, 22:00"), ("en", "December 4, 2025, 10:00\u202fPM")])
+def test_the_sign_in_time_is_in_the_citizens_time_zone_and_language(portal, lang, expected):
+    """auth_time was written in UTC ("5 de diciembre de 2025, 4:00:00 UTC"): hours off for the
+    citizen. The portal learns the device's zone as Cédula does (the `tz` cookie, set by its
+    timezone.js) and writes the time there, without a zone the citizen must work out."""
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW, auth_time=AUTH_TIME)
+    browser.set_cookie("tz", "America/El_Salvador", domain="localhost")
+    page = browser.get("/", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert _auth_time_row(page) == expected
+    assert '<script src="/static/timezone.js" defer></script>' in page
+
+
+def test_without_the_devices_zone_the_time_is_the_portals_with_its_offset(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW, auth_time=AUTH_TIME)
+    page = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert _auth_time_row(page) == "4 de diciembre de 2025, 22:00 (GMT-06:00)"
+    assert "UTC" not in page.split('id="claims-raw"')[0]
+
+
+def test_a_forged_zone_cookie_is_ignored(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW, auth_time=AUTH_TIME)
+    browser.set_cookie("tz", "Nowhere/Atlantis", domain="localhost")
+    page = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert _auth_time_row(page) == "4 de diciembre de 2025, 22:00 (GMT-06:00)"
 
 
 @pytest.mark.parametrize(("lang", "sentence"), [
