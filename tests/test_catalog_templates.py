@@ -170,12 +170,14 @@ _TU_WORDS = re.compile(
 _TU_COMMAND = re.compile(
     r"(?:^|[.:;!?¡¿]\s+)(Escribe|Inicia|Revisa|Elige|Usa|Vuelve|Acude|Entra|Espera|Pide|Comprueba|Confirma|"
     r"Recarga|Crea|Abre|Agrega|Añade|Busca|Toca|Desmarca|Sube|Escanea|Comparte|Ve)\b")
+# A level's way up, said as a command after its name: «Sustancial: recibe un código».
+_TU_LEVEL_COMMAND = re.compile(r"^(?:Bajo|Sustancial|Alto): (recibe|escribe|comprueba|lleva|entra|usa)\b")
 _PRETERITE_TU = re.compile(r"\b\w+(?:aste|iste)\b", re.I)
 _NOT_PRETERITE = {"existe", "consiste", "insiste", "resiste", "asiste", "contraste", "desiste", "subsiste"}
 
 
 def tu_forms(text: str) -> list[str]:
-    found = _TU_WORDS.findall(text) + _TU_COMMAND.findall(text)
+    found = _TU_WORDS.findall(text) + _TU_COMMAND.findall(text) + _TU_LEVEL_COMMAND.findall(text)
     return found + [w for w in _PRETERITE_TU.findall(text) if w.lower() not in _NOT_PRETERITE]
 
 
@@ -183,6 +185,8 @@ def test_tu_forms_are_found_and_usted_forms_are_not():
     assert tu_forms("Revisa tu conexión e inténtalo de nuevo. Si entraste, ¿ya tienes identidad?") == [
         "tu", "inténtalo", "tienes", "Revisa", "entraste"]
     assert tu_forms("Revise su conexión e inténtelo de nuevo. Si entró, ¿ya tiene identidad? La firma existe.") == []
+    assert tu_forms("Sustancial: recibe un código") == ["recibe"]
+    assert tu_forms("Sustancial: reciba un código") == []
 
 
 def test_spanish_texts_speak_to_the_citizen_as_usted():
