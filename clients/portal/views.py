@@ -16,7 +16,7 @@ from clients.portal.documents import IssueError, issue_birth_certificate
 from clients.portal.fapi import FapiError, pkce_pair
 from clients.portal.logout_token import LogoutTokenError, validate_logout_token
 from clients.portal.sessions import PortalSession
-from clients.portal.texts import language, text
+from clients.portal.texts import LANG_COOKIE, TEXTS, language, text
 
 log = logging.getLogger(__name__)
 bp = Blueprint("portal", __name__)
@@ -61,11 +61,25 @@ def _fapi():
     return get_portal().fapi
 
 
+@bp.get("/language/<lang>")
+def choose_language(lang: str) -> ResponseReturnValue:
+    """The language switch: remember the choice and go back to the page (only one of ours)."""
+    if lang not in TEXTS:
+        abort(404)
+    target = request.args.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = redirect(target, code=303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
 @bp.get("/login")
 def login():
     """Sign in; `?level=substantial` asks for that level (`acr_values`, OIDC Core 3.1.2.1) and
     comes back to the page that needs it (step-up)."""
-    extra = {}
+    extra = {"ui_locales": language()}  # Cédula's pages speak the portal's language (OIDC Core 3.1.2.1)
     if request.args.get("level") == "substantial":
         extra["acr_values"] = ACR_SUBSTANTIAL
         session["return_to"] = "/level"

@@ -276,3 +276,20 @@ def test_the_portal_writes_the_sign_in_time_in_the_devices_time_zone(browser: Br
     tokyo = datetime.now(UTC) + timedelta(hours=9)
     hour = int(re.search(r"(\d+):\d\d", shown).group(1))
     assert hour in {tokyo.hour, (tokyo - timedelta(minutes=5)).hour}, (shown, tokyo)
+
+
+def test_a_citizen_reads_the_portal_and_cedula_in_the_language_they_choose(browser: Browser, portals, server):
+    """A Spanish browser, a citizen who reads English: the portal had no language switch and
+    Cédula followed the browser. The portal's switch now changes the portal, and its sign-in
+    asks Cédula for the same language (ui_locales)."""
+    registry = portals["registry"]
+    browser.driver.get(registry.url + "/")
+    assert browser.lang() == "es"
+    browser.wait_for('a[hreflang="en"]').click()
+    browser.wait(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en",
+                 "the portal did not switch to English")
+    browser.assert_accessible()
+    browser.wait_for("#portal-signin").click()
+    browser.wait_for("#enrol-link")
+    assert browser.driver.current_url.startswith(server.url + "/login") and browser.lang() == "en"
+    browser.assert_accessible()

@@ -182,3 +182,36 @@ def test_an_expired_form_is_the_portals_error_page_in_the_visitors_language(port
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f'<html lang="{lang}">' in page and sentence in page
+
+
+def test_the_portal_has_a_language_switch_that_is_remembered(portal):
+    """The portal followed only the browser's Accept-Language: a citizen with a Spanish browser
+    who reads English (or the other way round) had no way to change it, and came back from
+    Cédula in English to a Spanish portal. Each page now offers both languages (each name in its
+    own language), and the choice stays."""
+    browser = portal.test_client()
+    page = browser.get("/level", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<html lang="es">' in page
+    assert '<a href="/language/en?next=/level" lang="en" hreflang="en">English</a>' in page
+    assert 'lang="es" hreflang="es" aria-current="true">Español</a>' in page
+    chosen = browser.get("/language/en?next=/level")
+    assert chosen.status_code == 303 and chosen.headers["Location"] == "/level"
+    again = browser.get("/level", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<html lang="en">' in again and "Sign in" in again
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_the_language_switch_returns_only_to_the_portals_own_pages(portal, target):
+    chosen = portal.test_client().get("/language/en", query_string={"next": target})
+    assert chosen.status_code == 303 and chosen.headers["Location"] == "/"
+
+
+def test_an_unknown_language_is_not_found(portal):
+    assert portal.test_client().get("/language/fr").status_code == 404
+
+
+def test_sign_in_asks_cedula_to_speak_the_portals_language(portal):
+    browser = portal.test_client()
+    browser.get("/language/en")
+    login = browser.get("/login", headers={"Accept-Language": "es"})
+    assert parse_qs(urlsplit(login.headers["Location"]).query)["ui_locales"] == ["en"]
