@@ -176,8 +176,13 @@ _PRETERITE_TU = re.compile(r"\b\w+(?:aste|iste)\b", re.I)
 _NOT_PRETERITE = {"existe", "consiste", "insiste", "resiste", "asiste", "contraste", "desiste", "subsiste"}
 
 
+# A command right after the name of a page or button: «en «Iniciar sesión» elige …».
+_TU_AFTER_LABEL = re.compile(r"»,? (elige|pulsa|escribe|usa|toca|abre)\b")
+
+
 def tu_forms(text: str) -> list[str]:
     found = _TU_WORDS.findall(text) + _TU_COMMAND.findall(text) + _TU_LEVEL_COMMAND.findall(text)
+    found += _TU_AFTER_LABEL.findall(text)
     return found + [w for w in _PRETERITE_TU.findall(text) if w.lower() not in _NOT_PRETERITE]
 
 
@@ -187,6 +192,7 @@ def test_tu_forms_are_found_and_usted_forms_are_not():
     assert tu_forms("Revise su conexión e inténtelo de nuevo. Si entró, ¿ya tiene identidad? La firma existe.") == []
     assert tu_forms("Sustancial: recibe un código") == ["recibe"]
     assert tu_forms("Sustancial: reciba un código") == []
+    assert tu_forms("En «Iniciar sesión» elige «Perdí mi llave»") == ["elige"]
 
 
 def test_spanish_texts_speak_to_the_citizen_as_usted():
