@@ -180,8 +180,12 @@ def _request_error(here: _Here, interaction: Interaction, error: str, descriptio
     return _error_redirect(here, exc, form_post=form_post)
 
 
-def _unsafe(description: str, status: int = 400) -> BaseResponse:
-    response = error_page(status, _("oidc.error.title"), _("oidc.error.unsafe", detail=description))
+def _unsafe(description: str, status: int = 400, *, plain: bool = False) -> BaseResponse:
+    """The page for a request Cédula will not answer by redirect. `plain`: `description` is
+    already a sentence for the citizen (an expired link, an agency no longer allowed), said as
+    it is, not as the technical detail of a bad request."""
+    message = description if plain else _("oidc.error.unsafe", detail=description)
+    response = error_page(status, _("oidc.error.title"), message)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -314,7 +318,7 @@ def resume() -> BaseResponse:
     here = _Here.now()
     interaction = interactions.load(here.store, request.args.get("interaction"))
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     use_ui_locales(interaction.request.ui_locales)
     return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True)
 
@@ -334,7 +338,7 @@ def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, st
     interaction is in the store (it is taken when answered)."""
     if client is None:
         _funnel(interaction.request.client_id, *funnel)
-        return _unsafe(_("oidc.error.client_gone"))
+        return _unsafe(_("oidc.error.client_gone"), plain=True)
     sso = current_session()
     outcome = _decide(here, interaction, client, sso)
     return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
@@ -379,7 +383,7 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
         # Answered once: taken already (a second tab). One never stored is answered here and
         # nowhere else.
         _funnel(interaction.request.client_id, *funnel)
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     if isinstance(outcome, interaction_policy.Issue | interaction_policy.Refuse):
         return _at_once(here, interaction, sso, outcome, form_post=form_post, funnel=funnel).response()
     if not isinstance(outcome, interaction_policy.Consent):
@@ -489,7 +493,7 @@ def choose_account() -> BaseResponse:
     here = _Here.now()
     interaction = _posted_interaction(here)
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     interaction = interactions.update(here.store, interaction, ttl=here.ttl, account_chosen=True)
     if request.form.get("choice") == "switch":
         response = _to_login(interaction)
@@ -505,7 +509,7 @@ def decide() -> BaseResponse:
     here = _Here.now()
     interaction = _posted_interaction(here)
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     sso = current_session()
     if sso is None or sso.sid != interaction.shown_to or interaction_policy.too_old(interaction, sso, time.time()):
         # Signed out, another citizen, or a sign-in now older than max_age since the page was
@@ -515,13 +519,13 @@ def decide() -> BaseResponse:
     if answer not in ("allow", "deny"):
         return _unsafe(_("oidc.error.decision"))
     if interactions.finish(here.store, interaction.id) is None:
-        return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
+        return _unsafe(_("oidc.error.expired"), plain=True)  # answered already (a second tab, a double click)
     if answer == "deny":
         return _request_error(here, interaction, "access_denied", "the citizen did not allow the request",
                               form_post=True).response()
     client = _client(here, interaction.request.client_id)
     if client is None:
-        return _unsafe(_("oidc.error.client_gone"))
+        return _unsafe(_("oidc.error.client_gone"), plain=True)
     outcome = _record_decision(interaction, client, sso)
     achieved = assurance.assess_sign_in(sso, acr_uris=here.provider.settings.acr_uris)
     return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True).response()
