@@ -198,3 +198,18 @@ def test_tu_forms_are_found_and_usted_forms_are_not():
 def test_spanish_texts_speak_to_the_citizen_as_usted():
     familiar = {key: found for key, texts in catalog_texts().items() if (found := tu_forms(texts.get("es", "")))}
     assert familiar == {}, f"{len(familiar)} Spanish texts use «tú»: {sorted(familiar.items())[:15]}"
+
+
+# --- one name for one place --------------------------------------------------------------------
+
+# The office where a registrar checks a document in person had two names in each language (and
+# a third in Spanish): a citizen told to go to a «punto de atención» on one page and to an
+# «oficina de atención» on the next could think they are two places.
+OTHER_NAMES_OF_THE_OFFICE = {"es": ("punto de atención", "oficina de registro"), "en": ("service point",)}
+
+
+@pytest.mark.parametrize("lang", sorted(OTHER_NAMES_OF_THE_OFFICE))
+def test_the_service_office_has_one_name_in_each_language(lang):
+    other = {key: text[lang] for key, text in catalog_texts().items()
+             if any(name in text.get(lang, "").lower() for name in OTHER_NAMES_OF_THE_OFFICE[lang])}
+    assert other == {}

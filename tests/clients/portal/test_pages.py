@@ -98,7 +98,7 @@ def test_a_level_that_cannot_be_reached_says_what_to_do(portal):
     answer = browser.get("/callback?error=unmet_authentication_requirements&state=x")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/level?notice=unmet")
     page = browser.get("/level?notice=unmet", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert 'id="level-unmet"' in page and "service point" in page
+    assert 'id="level-unmet"' in page and "service office" in page
 
 
 def test_documents_need_a_signed_in_citizen(portal):

@@ -12,7 +12,7 @@ def test_the_enrol_page_says_what_you_need_before_the_form(client):
     assert need < page.index('id="enrol-form"')
     assert '<a href="/help#need">' in page[need:page.index('id="enrol-form"')]
     assert "Your identity document" in page[need:]
-    assert "At a service point, with your identity document, a registrar enrols you" in \
+    assert "At a service office, with your identity document, a registrar enrols you" in \
         page[need:page.index('id="enrol-form"')]
 
 
