@@ -213,3 +213,11 @@ def test_the_service_office_has_one_name_in_each_language(lang):
     other = {key: text[lang] for key, text in catalog_texts().items()
              if any(name in text.get(lang, "").lower() for name in OTHER_NAMES_OF_THE_OFFICE[lang])}
     assert other == {}
+
+
+BACK_TO_THE_ACCOUNT = ("assurance.back", "mydocs.back", "logout.sessions.back", "wallet.proofing.back")
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_way_back_to_the_account_is_said_the_same_on_every_page(lang):
+    assert len({catalog_texts()[key][lang] for key in BACK_TO_THE_ACCOUNT}) == 1
