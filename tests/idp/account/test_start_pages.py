@@ -37,3 +37,9 @@ def test_the_sign_in_passkey_field_is_hidden_until_the_browser_offers_autofill(c
                      r'Sus llaves de acceso guardadas</label>', page)
     assert "Tu cuenta" not in page
     assert "No hace falta escribir nada" in page
+
+
+def test_the_spanish_name_of_the_dui_on_an_english_page_says_its_language(client):
+    """WCAG 3.1.2: a screen reader read «Documento Único de Identidad» with an English voice."""
+    page = client.get("/enrol", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '(<span lang="es">Documento Único de Identidad</span>)' in page
