@@ -140,7 +140,7 @@ CITIZEN_FAILURES = (
     "webauthn.error.credential_exists", "mydocs.review.failed", "account.error.not_found",
     "consent.error.no_receipt", "consent.error.not_connected", "oidc.error.unsafe", "oidc.error.client_gone",
     "error.csrf", "error.rate_limited", "error.unavailable.store", "error.unavailable.database",
-    "enrol.error.too_young",
+    "enrol.error.too_young", "verify.input.not_pdf", "verify.input.damaged_pdf", "verify.input.file_too_large",
 )
 NEXT_STEP = {
     "es": ("Inténtelo", "inténtelo", "Revise", "Vuelva", "Espere", "inicie sesión", "Elija", "Use", "Recargue",
