@@ -40,7 +40,7 @@ def _check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
         abort(Response(render_template("portal/error.html", heading="form_expired_title",
-                                       detail=text("form_expired")), status=400))
+                                       message="form_expired"), status=400))
 
 
 @bp.app_context_processor
@@ -102,7 +102,7 @@ def _fapi_login(extra: dict[str, str] | None = None) -> ResponseReturnValue:
         url = _fapi().authorization_url(_oauth_client().load_server_metadata(), params)
     except (FapiError, OSError) as exc:
         log.warning("pushed authorization request failed: %s", exc)
-        return render_template("portal/error.html", detail=str(exc)), 502
+        return render_template("portal/error.html", technical=str(exc)), 502
     session["fapi_pending"] = pending
     return redirect(url, code=302)
 
@@ -143,7 +143,7 @@ def callback():
             claims.update(_oauth_client().userinfo(token=token))
     except (OAuthError, FapiError, ValueError, OSError) as exc:
         log.warning("sign-in failed: %s", exc)
-        return render_template("portal/error.html", detail=str(exc)), 400
+        return render_template("portal/error.html", technical=str(exc)), 400
     sessions = get_portal().sessions
     earlier = sessions.get(session.get("portal_session"))
     key = sessions.create(PortalSession(claims=claims, id_token=token["id_token"], token=token,
@@ -167,7 +167,8 @@ def issue_birth():
             language=language(), fapi=_fapi())
     except IssueError as exc:
         log.warning("birth certificate not issued: %s", exc)
-        return render_template("portal/error.html", detail=str(exc)), 502
+        return render_template("portal/error.html", heading="issue_failed_title", message="issue_failed",
+                               technical=str(exc)), 502
     current.issued.append(issued)
     return redirect("/#issued", code=303)
 

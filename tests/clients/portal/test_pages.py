@@ -215,3 +215,18 @@ def test_sign_in_asks_cedula_to_speak_the_portals_language(portal):
     browser.get("/language/en")
     login = browser.get("/login", headers={"Accept-Language": "es"})
     assert parse_qs(urlsplit(login.headers["Location"]).query)["ui_locales"] == ["en"]
+
+
+@pytest.mark.parametrize(("lang", "next_step"), [
+    ("es", "Vuelva al inicio y pulse «Entrar con Cédula»"), ("en", "Go back to the start page and press")])
+def test_a_failed_sign_in_says_what_to_do_and_marks_the_technical_detail_as_english(portal, lang, next_step):
+    """The page showed the library's exception text, in English even on a Spanish page, and
+    nothing to do: an answer that does not match a sign-in this browser started (an old tab,
+    the back button) left the citizen stuck."""
+    response = portal.test_client().get("/callback?code=abc&state=not-ours", headers={"Accept-Language": lang})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert next_step in page.replace("&#34;", '"').replace("&#8220;", "“")
+    message = re.search(r'<p class="notice" role="alert"[^>]*>([^<]*)</p>', page).group(1)
+    assert "state" not in message.lower()  # the exception is not the message
+    assert re.search(r'<span lang="en">[^<]+</span>', page)
