@@ -19,7 +19,7 @@ from functools import lru_cache, partial
 from urllib.parse import quote, quote_plus, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response as BaseResponse
@@ -184,7 +184,11 @@ def _unsafe(description: str, status: int = 400, *, plain: bool = False) -> Base
     """The page for a request Cédula will not answer by redirect. `plain`: `description` is
     already a sentence for the citizen (an expired link, an agency no longer allowed), said as
     it is, not as the technical detail of a bad request."""
-    message = description if plain else _("oidc.error.unsafe", detail=description)
+    if plain:
+        message: str = description
+    else:  # the protocol's words are English: marked so on every page (WCAG 3.1.2)
+        detail = Markup('<span lang="en">{}</span>').format(description)
+        message = escape(_("oidc.error.unsafe", detail="{detail}")).format(detail=detail)
     response = error_page(status, _("oidc.error.title"), message)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -517,7 +521,7 @@ def decide() -> BaseResponse:
         return redirect(_continue_path(interaction), code=303)
     answer = request.form.get("decision")
     if answer not in ("allow", "deny"):
-        return _unsafe(_("oidc.error.decision"))
+        return _unsafe(_("oidc.error.decision"), plain=True)
     if interactions.finish(here.store, interaction.id) is None:
         return _unsafe(_("oidc.error.expired"), plain=True)  # answered already (a second tab, a double click)
     if answer == "deny":
