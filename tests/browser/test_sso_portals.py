@@ -293,3 +293,43 @@ def test_a_citizen_reads_the_portal_and_cedula_in_the_language_they_choose(brows
     browser.wait_for("#enrol-link")
     assert browser.driver.current_url.startswith(server.url + "/login") and browser.lang() == "en"
     browser.assert_accessible()
+
+
+FOCUS_RINGS = """
+const el = document.activeElement, style = getComputedStyle(el);
+const colours = [style.outlineStyle !== 'none' ? style.outlineColor : null];
+for (const m of style.boxShadow.matchAll(/rgba?\\([^)]*\\)/g)) colours.push(m[0]);
+let bg = null;
+for (let node = el.parentElement; node && !bg; node = node.parentElement) {
+  const c = getComputedStyle(node).backgroundColor;
+  if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') bg = c;
+}
+return {colours: colours.filter(Boolean), background: bg || 'rgb(255, 255, 255)', id: el.id};
+"""
+
+
+def _contrast(first: str, second: str) -> float:
+    def luminance(colour: str) -> float:
+        import re
+        r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3])
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_portals_focus_indicator_stands_out_from_the_page(browser: Browser, portals):
+    """WCAG 1.4.11: the portal's only focus ring was light yellow (#ffbf47) on white, 1.6:1. Like
+    Cédula's pages, a ring of the indicator now has at least 3:1 against what is around it."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.driver.get(portals["registry"].url + "/")
+    browser.wait_for("#portal-signin")
+    for _ in range(10):
+        browser.driver.switch_to.active_element.send_keys(Keys.TAB)
+        state = browser.driver.execute_script(FOCUS_RINGS)
+        assert any(_contrast(c, state["background"]) >= 3 for c in state["colours"]), state
+        if state["id"] == "portal-signin":
+            break
+    else:
+        raise AssertionError("Tab never reached the sign-in button")
