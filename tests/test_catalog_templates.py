@@ -206,6 +206,8 @@ def test_spanish_texts_speak_to_the_citizen_as_usted():
 # a third in Spanish): a citizen told to go to a «punto de atención» on one page and to an
 # «oficina de atención» on the next could think they are two places.
 OTHER_NAMES_OF_THE_OFFICE = {"es": ("punto de atención", "oficina de registro"), "en": ("service point",)}
+# The same for a word: the English pages wrote both "email" and "e-mail".
+OTHER_SPELLINGS = {"en": ("e-mail",)}
 
 
 @pytest.mark.parametrize("lang", sorted(OTHER_NAMES_OF_THE_OFFICE))
@@ -221,3 +223,10 @@ BACK_TO_THE_ACCOUNT = ("assurance.back", "mydocs.back", "logout.sessions.back", 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_way_back_to_the_account_is_said_the_same_on_every_page(lang):
     assert len({catalog_texts()[key][lang] for key in BACK_TO_THE_ACCOUNT}) == 1
+
+
+@pytest.mark.parametrize("lang", sorted(OTHER_SPELLINGS))
+def test_a_word_is_spelled_one_way(lang):
+    other = {key: text[lang] for key, text in catalog_texts().items()
+             if any(spelling in text.get(lang, "").lower() for spelling in OTHER_SPELLINGS[lang])}
+    assert other == {}
