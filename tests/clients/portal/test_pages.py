@@ -230,3 +230,16 @@ def test_a_failed_sign_in_says_what_to_do_and_marks_the_technical_detail_as_engl
     message = re.search(r'<p class="notice" role="alert"[^>]*>([^<]*)</p>', page).group(1)
     assert "state" not in message.lower()  # the exception is not the message
     assert re.search(r'<span lang="en">[^<]+</span>', page)
+
+
+def test_two_issued_documents_keep_every_id_on_the_page_unique(portal):
+    """Each document issued in the session repeated id="issued" and id="verify-link": a
+    second one made two elements with each id (a link or label pointing at it finds the first)."""
+    browser = portal.test_client()
+    current = _signed_in(portal, browser, acr=LOW)
+    current.issued.extend([Issued(id="doc-1", csv="CSV-1", verify_url="/verify/1"),
+                           Issued(id="doc-2", csv="CSV-2", verify_url="/verify/2")])
+    page = browser.get("/").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert page.count('id="issued"') == 1 and page.count('id="verify-link"') == 1
