@@ -3,9 +3,11 @@
 Three rows per level, all on one core, in this process:
   cédula issue       `signing.issuance.issue`: validate + render + seal + store (file + row);
   cédula seal        `Sealer.seal` alone on an already rendered PDF (key in custody, in-process
-                     TSA and OCSP, tagged widget, Cédula's stamp);
+                     TSA and OCSP, tagged widget, Cédula's stamp; from B-LT, an OCSP response
+                     made after the signature time-stamp, in a DSS revision of its own);
   pyhanko (baseline) `PdfSigner` + `SimpleSigner` on the same PDF, key in memory,
-                     `DummyTimeStamper`, revocation info made once (bench/pyhanko_baseline.py).
+                     `DummyTimeStamper`, revocation info made once, in the signed revision
+                     (bench/pyhanko_baseline.py).
 """
 
 from __future__ import annotations

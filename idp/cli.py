@@ -124,6 +124,19 @@ class Root(click.Group):
             self.add_command(load_command(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database or Redis that cannot serve ends it with one sentence
+        saying which and what to do (exit status 1), never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            message = _outage(ctx, exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of `cedula --help`, without importing the packages' commands."""
         names = self.list_commands(ctx)
@@ -189,6 +202,51 @@ def db_upgrade(ctx: Context) -> None:
     click.echo(f"database is up to date ({_redact(settings.database_url)})")
 
 
+def _outage(ctx: click.Context, exc: Exception) -> str | None:
+    """The sentence for a command stopped by a part that cannot serve (the database away or
+    without its schema, Redis away), or None for any other error."""
+    import sqlalchemy as sa
+
+    from infra.db import is_unavailable
+    from infra.store.base import StoreError
+
+    obj = ctx.find_root().obj
+    settings = getattr(obj, "settings", None) if obj is not None else None
+    database = _redact(settings.database_url) if settings is not None else "the configured database"
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    if any(isinstance(error, StoreError) for error in chain):
+        where = _redact(settings.redis_url) if settings is not None else "the configured Redis"
+        return (f"Redis cannot be reached ({where}): check CEDULA_REDIS_URL (store.redis_url) and that "
+                "Redis runs, then run the command again")
+    if is_unavailable(exc):
+        return (f"the database cannot be reached ({database}): check CEDULA_DATABASE_URL (database.url) "
+                "and that the database server runs, then run the command again")
+    if any(isinstance(error, sa.exc.DBAPIError) for error in chain) and _schema_behind(obj):
+        return (f"the database ({database}) has no schema or an older one: run `cedula db upgrade`, "
+                "then run the command again")
+    if isinstance(exc, sa.exc.IntegrityError):
+        # Two commands (or a command and a server) made the same change at once: the database
+        # kept the other one and rolled this one back.
+        return ("another change to the same thing was made at the same moment (by another command or a "
+                "server) and was kept; this command's changes were undone: check the state it shows "
+                "(for example `cedula pki status`, `cedula keys list`) and run it again only if still needed")
+    return None
+
+
+def _schema_behind(obj: Any) -> bool:
+    """True when the database answers but is not migrated to this version's schema."""
+    from infra.db import get_db, pending_heads
+
+    try:
+        return bool(pending_heads(get_db(obj.app)))
+    except Exception:  # the original error is raised instead
+        return False
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -211,6 +269,7 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
     from idp.serve import serve as run_server
 
     settings = ctx.settings
+    _check_components(settings)
     try:
         run_server(
             settings,
@@ -221,6 +280,42 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
         )
     except ServeError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _check_components(settings: Any) -> None:
+    """Build the app once in a forked child, so that a setting only a component checks (say
+    `audit.seal_seconds`) stops `cedula serve` with its message, where it was set and exit
+    status 1, instead of each worker dying with a traceback and being started again forever.
+    A child, because this process forks the workers: it must not hold the app's database
+    pools nor import the metrics client before the multiprocess folder is set. Any other
+    failure is left to the workers, which log it as before."""
+    import os
+
+    from infra.config import where_set
+
+    if not hasattr(os, "fork"):
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report a refused setting, nothing else
+        os.close(read)
+        code = 0
+        try:
+            from idp.app import create_app
+
+            create_app(settings)
+        except ConfigError as exc:
+            os.write(write, str(exc).encode("utf-8", "replace"))
+            code = 3
+        except BaseException:  # noqa: S110 - the workers report it, with their traceback
+            pass
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace")
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 3:
+        raise click.ClickException(where_set(settings, message))
 
 
 @cli.command()

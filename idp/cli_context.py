@@ -43,9 +43,17 @@ class Context(ScriptInfo):
         return self.load_app()
 
     def _create_app(self) -> Flask:
-        from idp.app import create_app
+        """The app; a setting a component refuses ends the command with its message and where
+        the value was set (the CEDULA_CONFIG file, the environment variable), not a traceback."""
+        import click
 
-        return create_app(self.settings)
+        from idp.app import create_app
+        from infra.config import ConfigError, where_set
+
+        try:
+            return create_app(self.settings)
+        except ConfigError as exc:
+            raise click.ClickException(where_set(self.settings, str(exc))) from None
 
     def verification(self) -> VerificationService | CommandVerification:
         """`cedula verify`'s verification: the given app's service, else built from the

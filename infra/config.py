@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -75,11 +76,14 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
             base[key] = copy.deepcopy(value)
 
 
-def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+def _apply_environment(data: dict[str, Any], environ: Mapping[str, str],
+                       origins: dict[str, str] | None = None) -> None:
+    origins = {} if origins is None else origins
     for name, (section, key) in SHORT_NAMES.items():
         if name in environ:
             data.setdefault(section, {})
             data[section][key] = _coerce(environ[name], data[section].get(key, ""), name)
+            origins[f"{section}.{key}"] = f"the environment variable {name}"
     for section, values in data.items():
         if not isinstance(values, dict):
             continue
@@ -87,6 +91,40 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None
             name = f"CEDULA_{section}_{key}".upper()
             if name in environ:
                 values[key] = _coerce(environ[name], current, name)
+                origins[f"{section}.{key}"] = f"the environment variable {name}"
+
+
+def _unknown_settings(defaults: Mapping[str, Any], given: Mapping[str, Any], path: str, prefix: str = "") -> None:
+    """Refuse a setting of the file at `path` that Cédula does not have (a misspelt name would
+    otherwise be ignored without a word, and its default used): tables that are empty in the
+    defaults (`[consent.legal_bases]`) take any name."""
+    for key, value in given.items():
+        name = f"{prefix}{key}"
+        if key not in defaults:
+            where = f"[{prefix.rstrip('.')}] {key}" if prefix else (f"[{key}]" if isinstance(value, Mapping) else key)
+            raise ConfigError(f"{path}: {where} is not a setting of Cédula (misspelt?); config/default.toml lists "
+                              "every setting: correct the name or remove it")
+        if isinstance(value, Mapping) and isinstance(defaults[key], Mapping) and defaults[key]:
+            _unknown_settings(defaults[key], value, path, f"{name}.")
+
+
+def _file_origins(given: Mapping[str, Any], path: str, origins: dict[str, str], prefix: str = "") -> None:
+    for key, value in given.items():
+        if isinstance(value, Mapping):
+            _file_origins(value, path, origins, f"{prefix}{key}.")
+        else:
+            origins[f"{prefix}{key}"] = f"CEDULA_CONFIG file {path}"
+
+
+_SETTING = re.compile(r"([a-z_][a-z0-9_.]*)\.([a-z_][a-z0-9_]*) ")
+
+
+def where_set(settings: Settings | None, message: str) -> str:
+    """`message` (a ConfigError's, which starts with the setting's `section.key`) with where
+    that value was set: the CEDULA_CONFIG file or the environment variable."""
+    found = _SETTING.match(message)
+    origin = settings.origins.get(f"{found[1]}.{found[2]}") if found and settings is not None else None
+    return f"{message} (set in {origin})" if origin else message
 
 
 @dataclass(frozen=True)
@@ -94,6 +132,8 @@ class Settings(Mapping[str, Mapping[str, Any]]):
     """All settings, by section. `settings["session"]["idle_seconds"]`."""
 
     data: Mapping[str, Mapping[str, Any]]
+    # "section.key" -> where its value was set (a CEDULA_CONFIG file, an environment variable)
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, section: str) -> Mapping[str, Any]:
         return self.data[section]
@@ -230,6 +270,7 @@ class ServerSettings:
     proxy_hops: int
     node_name: str
     retry_after_seconds: int
+    readiness_check_seconds: int
 
 
 def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
@@ -253,6 +294,8 @@ def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
         node_name=section.text("node_name"),
         retry_after_seconds=section.whole("retry_after_seconds", minimum=1, maximum=MAX_RETRY_AFTER_SECONDS,
                                           unit="seconds"),
+        readiness_check_seconds=section.whole("readiness_check_seconds", minimum=0, maximum=MAX_RETRY_AFTER_SECONDS,
+                                              unit="seconds"),
     )
 
 
@@ -272,19 +315,26 @@ def load_settings(
     """Read the defaults, apply the environment, then `overrides` (a nested mapping)."""
     package, name = DEFAULT_RESOURCE
     data: dict[str, Any] = tomllib.loads(files(package).joinpath(name).read_text(encoding="utf-8"))
+    origins: dict[str, str] = {}
     extra_file = (environ if environ is not None else os.environ).get("CEDULA_CONFIG")
     if extra_file:
         try:
             with open(extra_file, "rb") as fh:
-                _merge(data, tomllib.load(fh))
+                given = tomllib.load(fh)
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"CEDULA_CONFIG={extra_file} cannot be read: {exc}") from exc
-    _apply_environment(data, environ if environ is not None else os.environ)
+            raise ConfigError(f"CEDULA_CONFIG={extra_file} cannot be read: {exc}") from None
+        _unknown_settings(data, given, extra_file)
+        _merge(data, given)
+        _file_origins(given, extra_file, origins)
+    _apply_environment(data, environ if environ is not None else os.environ, origins)
     if overrides:
         _merge(data, overrides)
-    settings = Settings(data)
-    _validate(settings)
-    _ = settings.server  # checked now: a wrong [server] value is refused before anything starts
+    settings = Settings(data, origins)
+    try:
+        _validate(settings)
+        _ = settings.server  # checked now: a wrong [server] value is refused before anything starts
+    except ConfigError as exc:
+        raise ConfigError(where_set(settings, str(exc))) from None
     return settings
 
 

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 _LAZY = {
     **dict.fromkeys(("CustodySigner", "InProcessTimeStamper", "certificate_signer", "destroy_key",
                      "issue_citizen_certificate", "issue_seal_certificate", "own_pki_context",
-                     "revocation_info", "seal_signer", "timestamper", "trust_roots",
+                     "revocation_info", "seal_signer", "status_after", "timestamper", "trust_roots",
                      "validation_context"), "keys.signers"),
     **dict.fromkeys(("KeyService", "get_service", "jwks", "sign_jwt", "verify_jwt"), "keys.service"),
     "VerifiedJwt": "keys.jwt",
@@ -79,6 +79,7 @@ __all__ = [
     "revocation_info",
     "seal_signer",
     "sign_jwt",
+    "status_after",
     "timestamper",
     "trust_roots",
     "validation_context",

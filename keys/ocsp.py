@@ -60,15 +60,19 @@ class OcspResponder:
         with self._lock:
             self._cache.clear()
 
-    def respond(self, der: bytes, *, now: datetime) -> OcspReply:
-        """Answer a DER OCSPRequest (RFC 6960, section 4.2); never raises on bad input."""
+    def respond(self, der: bytes, *, now: datetime, not_before: datetime | None = None) -> OcspReply:
+        """Answer a DER OCSPRequest (RFC 6960, section 4.2); never raises on bad input.
+
+        `not_before`: a response kept from earlier is reused only if it was produced at or after
+        this time (to the second, as producedAt is): what a signer needs when its validation data
+        must postdate its signature's time-stamp (`keys.signers.status_after`)."""
         try:
-            return self._respond(der, now=now)
+            return self._respond(der, now=now, not_before=not_before)
         except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
             log.info("malformed OCSP request", extra={"error": str(exc)})
             return _error("malformed_request")
 
-    def _respond(self, der: bytes, *, now: datetime) -> OcspReply:
+    def _respond(self, der: bytes, *, now: datetime, not_before: datetime | None) -> OcspReply:
         try:
             request = ocsp.OCSPRequest.load(der, strict=True)
             tbs = request["tbs_request"]
@@ -115,7 +119,8 @@ class OcspResponder:
         key = (ca.name, self.pki.material().ocsp.serial, state)  # a new responder: new bodies
         if nonce is None:
             cached = self._cache.get(key)
-            if cached and (now - cached[0]).total_seconds() < self.cache_seconds:
+            if cached and (now - cached[0]).total_seconds() < self.cache_seconds and (
+                    not_before is None or cached[0] >= not_before.replace(microsecond=0)):
                 return self._reply(cached[1], cached[0], now)
         produced = now.replace(microsecond=0)
         body = self._build(ca, cert_ids, serials, statuses, nonce, produced)

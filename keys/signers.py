@@ -5,8 +5,9 @@ in-process time stamper, and a validation context with our own revocation inform
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -204,6 +205,36 @@ def revocation_info(app_or_service: AppOrService = None, *,
         responses.append(asn1_ocsp.OCSPResponse.load(reply.der))
     lists = [asn1_crl.CertificateList.load(service.pki.crl(name, now)) for name in crls]
     return responses, lists
+
+
+def status_after(app_or_service: AppOrService = None, *,
+                 certificates: Iterable[asn1_x509.Certificate],
+                 not_before: datetime) -> asn1_ocsp.OCSPResponse:
+    """One OCSP response about `certificates` (all issued by the issuing CA), produced at or
+    after `not_before`: status information that postdates a signature's time-stamp, as ETSI
+    EN 319 102-1 (5.2.5.4, "issued after the best signature time") wants it. One request for
+    all of them: one responder signature, shared by the documents sealed in the same second."""
+    service = get_service(app_or_service)
+    issuer = service.pki.material().issuing
+    serials = tuple(dict.fromkeys(c.serial_number for c in certificates))
+    request = _status_request(issuer.name_hashes["sha256"], issuer.key_hashes["sha256"], serials)
+    reply = service.ocsp.respond(request, now=service.now(), not_before=not_before)
+    if reply.status != "successful":
+        raise KeyStoreError(f"no OCSP response for serials "
+                            f"{', '.join(f'{s:x}' for s in serials)}: {reply.status}")
+    return asn1_ocsp.OCSPResponse.load(reply.der)
+
+
+@functools.lru_cache(maxsize=256)
+def _status_request(name_hash: bytes, key_hash: bytes, serials: tuple[int, ...]) -> bytes:
+    """The DER OCSPRequest about `serials` of one CA, encoded once per signer (asn1crypto
+    takes longer to encode it than the responder to answer it)."""
+    return bytes(asn1_ocsp.OCSPRequest({"tbs_request": {"request_list": [{"req_cert": {
+        "hash_algorithm": {"algorithm": "sha256"},
+        "issuer_name_hash": name_hash,
+        "issuer_key_hash": key_hash,
+        "serial_number": serial,
+    }} for serial in serials]}}).dump())
 
 
 def validation_context(app_or_service: AppOrService = None, *,

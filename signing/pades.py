@@ -6,8 +6,18 @@ Levels, each adding to the one before (section 6.3 of EN 319 142-1):
   B-LT  + the full chain, OCSP responses and CRLs in the Document Security Store (DSS);
   B-LTA + a document time-stamp over everything, so the validation data stays provable.
 
-`Sealer` is long-lived (one per app): it keeps each agency's seal signer and the revocation
-information it embeds for `documents.cache_seconds`, and drops them at once when anything is
+The signature and its time-stamp come first, in the signed revision; the validation data
+follows in a revision of its own, with an OCSP response about the signer (and the TSA)
+produced at or after the time-stamp, so that a verifier requiring status information issued
+after the best signature time (ETSI EN 319 102-1, 5.2.5.4; pyHanko's
+`FreshnessReqType.TIME_AFTER_SIGNATURE`) finds it in the file; at B-LTA the document
+time-stamp closes that same revision. The signer's certificate is still validated before it
+signs (hard-fail, with the revocation data kept), so a revoked certificate signs nothing.
+
+`Sealer` is long-lived (one per app): it keeps each agency's seal signer, the revocation
+information the signer is checked against before signing, and the CRLs it embeds, for
+`documents.cache_seconds` (the OCSP response embedded is made for each document, or shared by
+those time-stamped in the same second), and drops them at once when anything is
 revoked in this deployment (one primary-key read per document checks that). It also keeps,
 while the PKI stays as it is (another primary-key read): the time stamper (pyHanko keeps the
 TSA's certificates and the size-estimate token it got, so a B-LTA document no longer asks the
@@ -18,6 +28,7 @@ whose signature would not fit is signed again with a fresh estimate).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
 import time
@@ -36,9 +47,11 @@ from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import (
     DSSContentSettings,
+    PdfTimeStamper,
     SigDSSPlacementPreference,
     TimestampDSSContentSettings,
 )
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError, PathValidationError
 
@@ -52,9 +65,11 @@ from signing.widget import tag_widget
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # OCSP responses and CRLs to embed (`keys.revocation_info`).
 RevocationData = tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]
-# The validation data goes into the signature's own revision, and the data for the document
-# time-stamp before it, so that the document time-stamp is the last revision and covers the
-# whole file (no VRI dictionaries: deprecated by ETSI EN 319 142-1, 5.4.2).
+# pyHanko's one-pass layout: the validation data in the signature's own revision, collected
+# before signing, so that its OCSP responses and CRLs predate the signature time-stamp (a
+# verifier wanting status information issued after the signature finds none). Cédula sealed
+# this way until 2026-12; it no longer does (`Sealer._sign_and_complete`). Kept as what a
+# plain pyHanko user gets (bench/pyhanko_baseline.py) and to build such documents in tests.
 DSS_SETTINGS = DSSContentSettings(
     include_vri=False, placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
     next_ts_settings=TimestampDSSContentSettings(include_vri=False,
@@ -95,6 +110,17 @@ def _whole_points(box: tuple[float, float, float, float]) -> tuple[int, int, int
     """A field's rectangle in whole PDF points, as pyHanko's `SigFieldSpec` takes it."""
     x1, y1, x2, y2 = box
     return round(x1), round(y1), round(x2), round(y2)
+
+
+def _not_good(response: asn1_ocsp.OCSPResponse, serial: int) -> str | None:
+    """None if the OCSP response says `serial` is good; else what it says ("revoked",
+    "unknown", or "not answered")."""
+    basic = response.basic_ocsp_response
+    for single in basic["tbs_response_data"]["responses"] if basic is not None else ():
+        if single["cert_id"]["serial_number"].native == serial:
+            status: str = single["cert_status"].name
+            return None if status == "good" else status
+    return "not answered"
 
 
 def check_level(level: str) -> str:
@@ -225,45 +251,99 @@ class Sealer:
                 readable_field_name=field.description))
             if field.tag:
                 tag_widget(writer, field_name=field.name, page=field.page, alt=field.description)
+            # The signature revision itself is B-T at most: the validation data follows it
+            # (`_add_validation_data`). At B-LT and B-LTA the signer's certificate is still
+            # validated first (pyHanko's pre-signing check, hard-fail, with the revocation
+            # data kept): a revoked or unknown certificate signs nothing.
             meta = signers.PdfSignatureMetadata(
                 field_name=field.name, md_algorithm="sha256",
                 subfilter=fields.SigSeedSubFilter.PADES,
                 reason=reason, location=location,
-                embed_validation_info=rank >= 2, use_pades_lta=rank >= 3,
+                embed_validation_info=False, use_pades_lta=False,
                 certify=certify, docmdp_permissions=MDPPerm.FILL_FORMS,
-                dss_settings=DSS_SETTINGS,
                 validation_context=(self.validation_context(certificate, cache=cache_revocation)
                                     if rank >= 2 else None),
             )
+            stamper = self._stamper() if rank >= 1 else None
             pdf_signer = signers.PdfSigner(
                 # pyHanko's TimeStamper keeps the certificates and size-estimate responses it
                 # saw: one per PKI generation (`_stamper`), never across a PKI change.
-                meta, signer=signer, timestamper=self._stamper() if rank >= 1 else None,
-                stamp_style=field.stamp)
+                meta, signer=signer, timestamper=stamper, stamp_style=field.stamp)
             signed_at = datetime.now(UTC)
             # Signatures by certificates of one issuer, key type and size take the same space,
             # give or take a name's length, well within the margin.
             key = (f"{certificate.issuer.sha256.hex()}:{certificate.public_key.algorithm}:"
                    f"{certificate.public_key.bit_size}", level)
             reserved = self._reserved.get(key)
+            try:
+                out = asyncio.run(self._sign_and_complete(
+                    pdf_signer, writer, signer=signer, stamper=stamper, rank=rank,
+                    reserved=reserved, cache_revocation=cache_revocation))
+            except PyHankoSigningError:
+                if reserved is None:
+                    raise
+                # Did not fit (a larger time-stamp token, a longer chain): estimate again.
+                self._reserved.pop(key, None)
+                return self.sign(pdf, signer=signer, level=level, field=field, reason=reason,
+                                 location=location, cache_revocation=cache_revocation, certify=certify)
             if reserved is None:
-                out = pdf_signer.sign_pdf(writer, existing_fields_only=True)
-                self._learn(key, out.getvalue(), field.name)
-            else:
-                try:
-                    out = pdf_signer.sign_pdf(writer, existing_fields_only=True, bytes_reserved=reserved)
-                except PyHankoSigningError:
-                    # Did not fit (a larger time-stamp token, a longer chain): estimate again.
-                    self._reserved.pop(key, None)
-                    return self.sign(pdf, signer=signer, level=level, field=field, reason=reason,
-                                     location=location, cache_revocation=cache_revocation, certify=certify)
+                self._learn(key, out, field.name)
         except (PathError, PathValidationError, PyHankoSigningError) as exc:
             raise SealError(f"the PDF could not be signed: {exc}") from None
         except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise SealError(f"the PDF could not be signed: it is damaged or uses features "
                             f"that cannot be signed ({type(exc).__name__}: {exc})") from None
-        return SignedPdf(pdf=out.getvalue(), level=level,
+        return SignedPdf(pdf=out, level=level,
                          signer_serial=f"{certificate.serial_number:x}", signed_at=signed_at)
+
+    async def _sign_and_complete(self, pdf_signer: signers.PdfSigner,
+                                 writer: IncrementalPdfFileWriter, *,
+                                 signer: keys.CustodySigner,
+                                 stamper: keys.InProcessTimeStamper | None, rank: int,
+                                 reserved: int | None, cache_revocation: bool) -> bytes:
+        """Sign (with the signature time-stamp from B-T on), then at B-LT add the validation
+        data in a revision of its own, and at B-LTA a document time-stamp in that revision."""
+        out = await pdf_signer.async_sign_pdf(writer, existing_fields_only=True,
+                                              bytes_reserved=reserved)
+        if rank < 2:
+            return bytes(out.getvalue())
+        # The signature time-stamp was made before this moment, its genTime at the latest now
+        # (both to the second, from the same clock): status information produced from here on
+        # postdates it (ETSI EN 319 102-1, 5.2.5.4).
+        stamped_by = self.service.now()
+        update = IncrementalPdfFileWriter(out, strict=False)
+        self._add_validation_data(update, signer, not_before=stamped_by,
+                                  cache=cache_revocation)
+        if rank >= 3:
+            assert stamper is not None
+            # The document time-stamp covers the validation data, in the same revision
+            # (pyHanko's TOGETHER_WITH_NEXT_TS): everything it needs (the TSA's chain and
+            # status) is in the DSS already.
+            timestamped = await PdfTimeStamper(stamper).async_timestamp_pdf(
+                update, "sha256", in_place=True)
+            return bytes(timestamped.getvalue())
+        update.write_in_place()
+        return bytes(out.getvalue())
+
+    def _add_validation_data(self, update: IncrementalPdfFileWriter,
+                             signer: keys.CustodySigner, *, not_before: datetime,
+                             cache: bool) -> None:
+        """The DSS of a B-LT signature: the signer's chain, the TSA's and the OCSP responder's
+        certificates, one OCSP response about the signer and the TSA produced at or after
+        `not_before`, and both CRLs (kept: the root's covers the issuing CA)."""
+        certificate = signer.signing_cert
+        material = self.service.pki.material()
+        tsa = material.tsa.certificate
+        response = keys.status_after(self.service, certificates=[certificate, tsa],
+                                     not_before=not_before)
+        refused = _not_good(response, certificate.serial_number)
+        if refused is not None:
+            raise SealError(f"the signer's certificate is {refused}: the PDF was not signed")
+        _ocsps, crls = self._revocation_info(certificate, cache=cache)
+        DocumentSecurityStore.supply_dss_in_writer(
+            update, None, certs=[*signer.cert_registry, tsa, material.ocsp.certificate,
+                                 material.root.certificate],
+            ocsps=[response], crls=crls)
 
     def _learn(self, key: tuple[str, str], signed: bytes, field_name: str) -> None:
         """Remember the space pyHanko reserved for this signer's signature at this level (its

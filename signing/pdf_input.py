@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
 
 from infra.web.error_shape import CodedError
@@ -69,6 +70,21 @@ def check_size(size: int, *, max_bytes: int) -> None:
         raise InvalidPdf("too_large", status=413, size=human_size(size), limit=human_size(max_bytes))
 
 
+def _locking_signature(reader: PdfFileReader) -> str | None:
+    """The name of a signature of `reader` that forbids any later change (DocMDP P=1), e.g. an
+    approval signature whose field /Lock says /P 1 (ISO 32000-2, 12.7.5.5, 12.8.2.2.1): a
+    signature added after it breaks it. `read_certification_data` sees only certifications,
+    and pyHanko's signer checks nothing more. A lock that cannot be read counts as one."""
+    for embedded in reader.embedded_regular_signatures:
+        try:
+            level = embedded.docmdp_level
+        except (SignatureValidationError, *READ_ERRORS):
+            return str(embedded.field_name)
+        if level == MDPPerm.NO_CHANGES:
+            return str(embedded.field_name)
+    return None
+
+
 def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
     """`data` if it is a readable, unencrypted PDF within the size limit, else `InvalidPdf`."""
     if not isinstance(data, bytes | bytearray):
@@ -90,6 +106,7 @@ def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
         pages = int(reader.root["/Pages"]["/Count"])
         signatures = len(reader.embedded_signatures)
         certification = read_certification_data(reader)
+        locking = _locking_signature(reader)
     except InvalidPdf:
         raise
     except READ_ERRORS as exc:
@@ -98,5 +115,7 @@ def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
         raise InvalidPdf("no_pages")
     if certification is not None and certification.permission == MDPPerm.NO_CHANGES:
         raise InvalidPdf("locked")
+    if locking is not None:
+        raise InvalidPdf("locked_by_signature", field=locking)
     return CheckedPdf(data=data, sha256=hashlib.sha256(data).hexdigest(), pages=pages,
                       signatures=signatures)

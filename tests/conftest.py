@@ -77,7 +77,8 @@ def backend(request, tmp_path_factory) -> Iterator[Backend]:
 
 def settings_for(backend: Backend, data_dir: Path, **sections) -> dict:
     overrides: dict = {
-        "server": {"issuer": TEST_ISSUER, "data_dir": str(data_dir)},
+        # /readyz runs the registered checks on every call (tests move clocks between two calls).
+        "server": {"issuer": TEST_ISSUER, "data_dir": str(data_dir), "readiness_check_seconds": 0},
         "database": {"url": backend.database_url},
         "store": {"redis_url": backend.redis_url, "key_prefix": f"cedula-test-{uuid.uuid4().hex[:12]}:"},
         "logging": {"level": "WARNING"},

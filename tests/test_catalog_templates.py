@@ -205,7 +205,8 @@ def test_spanish_texts_speak_to_the_citizen_as_usted():
 # The office where a registrar checks a document in person had two names in each language (and
 # a third in Spanish): a citizen told to go to a «punto de atención» on one page and to an
 # «oficina de atención» on the next could think they are two places.
-OTHER_NAMES_OF_THE_OFFICE = {"es": ("punto de atención", "oficina de registro"), "en": ("service point",)}
+OTHER_NAMES_OF_THE_OFFICE = {"es": ("punto de atención", "oficina de registro"),
+                             "en": ("service point", "registration office")}
 # The same for a word: the English pages wrote both "email" and "e-mail".
 OTHER_SPELLINGS = {"en": (r"\be-mail", r"\bnational id\b", r"\bid card\b")}  # identity number, identity document
 

@@ -194,7 +194,15 @@ def _jwks(value: Any) -> dict[str, Any]:
             raise ClientMetadataError("jwks", "every key needs kty EC, RSA or OKP")
         if any(private in key for private in ("d", "p", "q", "dp", "dq", "qi", "k")):
             raise ClientMetadataError("jwks", "contains private key material; publish public keys only")
+        needed = _PUBLIC_MEMBERS[key["kty"]]
+        if not all(isinstance(key.get(name), str) and key[name] for name in needed):
+            raise ClientMetadataError("jwks", f"every {key['kty']} key needs its public members "
+                                      f"{', '.join(needed)} (RFC 7518 section 6)")
     return {"keys": [dict(k) for k in value["keys"]]}
+
+
+# RFC 7518 section 6.2.1 (EC), 6.3.1 (RSA); RFC 8037 section 2 (OKP).
+_PUBLIC_MEMBERS = {"EC": ("crv", "x", "y"), "RSA": ("n", "e"), "OKP": ("crv", "x")}
 
 
 def _text(field: str, value: Any) -> str:

@@ -31,10 +31,11 @@ from infra.web.errors import json_error
 bp = Blueprint("registration", __name__)
 
 
-def _error(status: int, error: str, description: str) -> Response:
-    """RFC 7591 section 3.2.2; a refused initial access token is a challenge (RFC 6750 section 3)."""
-    return json_error(status, error, description,
-                      {"WWW-Authenticate": f'Bearer error="{error}"'} if status == 401 else None)
+def _error(status: int, error: str, description: str, *, missing: bool = False) -> Response:
+    """RFC 7591 section 3.2.2; a refused initial access token is a challenge (RFC 6750 section 3),
+    with no error code when no token was sent at all (section 3.1)."""
+    challenge = 'Bearer realm="cedula"' if missing else f'Bearer realm="cedula", error="{error}"'
+    return json_error(status, error, description, {"WWW-Authenticate": challenge} if status == 401 else None)
 
 
 def _bearer() -> str | None:
@@ -105,7 +106,8 @@ def register() -> Response:
     """RFC 7591 section 3: register a client with an initial access token."""
     token = _bearer()
     if token is None:
-        return _error(401, "invalid_token", "An initial access token is required (Authorization: Bearer ...).")
+        return _error(401, "invalid_token", "An initial access token is required (Authorization: Bearer ...).",
+                      missing=True)
     try:
         with _db().transaction() as session:
             permissions = spend_initial_token(session, token)
@@ -126,17 +128,21 @@ def register() -> Response:
 class _NotAuthorised(Exception):
     """RFC 7592 section 2: no registration access token, or not this client's (401 invalid_token)."""
 
+    def __init__(self, description: str, *, missing: bool = False) -> None:
+        super().__init__(description)
+        self.missing = missing
+
 
 @bp.errorhandler(_NotAuthorised)
 def _not_authorised(exc: _NotAuthorised) -> Response:
-    return _error(401, "invalid_token", str(exc))
+    return _error(401, "invalid_token", str(exc), missing=exc.missing)
 
 
 def _authorised_client(session: Session, client_id: str) -> Client:
     """The client the request's registration access token manages; raises _NotAuthorised."""
     token = _bearer()
     if token is None:
-        raise _NotAuthorised("The registration access token is required.")
+        raise _NotAuthorised("The registration access token is required.", missing=True)
     try:
         client = find_client(session, client_id)
     except ClientNotFound:

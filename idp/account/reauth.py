@@ -56,6 +56,15 @@ def fresh(session: SsoSession) -> bool:
     return is_fresh(session, now=_now(), max_age=account_settings().reauth_seconds)
 
 
+def fresh_with_passkey(session: SsoSession) -> bool:
+    """`fresh`, and checked with one of the account's passkeys (or a recovery session, whose
+    only use is adding one): for actions that give the browser a way to hold a passkey of the
+    account (adding one, new recovery codes). A wallet session proves who is at the browser,
+    not that the account's passkeys are theirs (someone may have enrolled the person's details
+    with their own passkey); its passkey would then raise the proofing the other inherits."""
+    return fresh(session) and (session.recovery or session.credential_id is not None)
+
+
 def recheck_uri(next_page: str) -> str:
     return "/account/reauth?next=" + quote(next_page, safe="/")
 
@@ -104,5 +113,5 @@ def minutes() -> int:
     return max(1, account_settings().reauth_seconds // 60)
 
 
-__all__ = ["ACTIONS", "fresh", "is_fresh", "minutes", "page_target", "recheck_api", "recheck_form",
-           "recheck_redirect", "recheck_uri"]
+__all__ = ["ACTIONS", "fresh", "fresh_with_passkey", "is_fresh", "minutes", "page_target",
+           "recheck_api", "recheck_form", "recheck_redirect", "recheck_uri"]

@@ -15,8 +15,9 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.account import forms, passkey_devices, reauth, sign_ins
+from idp.account import forms, passkey_devices, reauth, security_notices, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
+from idp.assurance.services import reset_proofing
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
@@ -170,7 +171,7 @@ def recovery_codes() -> ResponseReturnValue:
     if request.method == "POST":
         validate_csrf()
         session = require_citizen()
-        if not reauth.fresh(session):
+        if not reauth.fresh_with_passkey(session):  # not a wallet session: it holds no passkey
             return reauth.recheck_form(action="recovery_codes", back="/account/recovery-codes")
         fresh = True
     else:
@@ -279,6 +280,7 @@ def delete_passkey(credential: str) -> BaseResponse:
     response = _owned_action(credential, delete, recheck="delete_passkey")
     for citizen_id, raw in deleted:  # committed: end what the passkey opened
         _end_sessions_of_passkey(str(citizen_id), b64url(raw))
+        security_notices.tell(citizen_id, event="passkey_deleted")
     return response
 
 
@@ -390,6 +392,9 @@ def recover() -> ResponseReturnValue:
             citizen = recovery.redeem(db, scheme=scheme(current_app).code, national_id=national_id,
                                       code=code, key=_secret(), now=_now())
             citizen_id = str(citizen.id)
+            # The code proves its bearer holds it, not who they are: the passkey they add
+            # must not inherit the identity level someone proved before (prove it again).
+            lowered = reset_proofing(db, citizen_id=citizen.id, reason="recovery_code", now=_now())
     except (InvalidNationalId, RecoveryFailed):
         count("recovery.sign_in", "refused")
         log.info("recovery refused")
@@ -398,9 +403,12 @@ def recover() -> ResponseReturnValue:
         return render_template("account/recover.html", scheme=scheme(current_app), failed=True,
                                national_id=raw_id[:64]), 400
     count("recovery.sign_in", "ok")
+    if lowered:
+        count("recovery.sign_in", "proofing_reset")
     response = redirect("/account", code=303)
     start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True)
     log.info("recovery session started", extra={"citizen_id": citizen_id})
+    security_notices.tell(citizen_id, event="recovery_code")
     return response
 
 

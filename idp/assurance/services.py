@@ -130,6 +130,20 @@ def raise_proofing(session: Session, *, citizen_id: uuid.UUID, method: str,
     return True
 
 
+def reset_proofing(session: Session, *, citizen_id: uuid.UUID, reason: str, now: datetime) -> bool:
+    """The account's identity must be proven again: its proofing above low is removed (the
+    evidence, kind `reason`, says why). For a sign-in that proves possession of something the
+    account had (a recovery code), not who the person is: the passkey that person adds must
+    not inherit the level someone else proved. True when a level was removed."""
+    row = session.get(IdentityProofing, citizen_id, with_for_update=True)
+    if row is None or rank(row.level) == 0:
+        return False
+    session.delete(row)
+    session.flush()
+    record_evidence(session, citizen_id=citizen_id, kind=reason, source="cedula", now=now)
+    return True
+
+
 def record_evidence(session: Session, *, citizen_id: uuid.UUID, kind: str, source: str,
                     detail: str = "", now: datetime) -> None:
     """Append one piece of proofing evidence (shown to the citizen, kept for audits)."""
@@ -208,4 +222,4 @@ def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
 
 __all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "evidence_of",
            "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
-           "record_evidence"]
+           "record_evidence", "reset_proofing"]

@@ -92,10 +92,19 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
     return body, status, headers
 
 
-def _citizen_post(limit: str) -> uuid.UUID:
-    """A POST of the signed-in citizen: its CSRF token, then the rate limit `limit` for them."""
+def _citizen_post(limit: str, *, passkey: bool = False) -> uuid.UUID:
+    """A POST of the signed-in citizen: its CSRF token, then the rate limit `limit` for them.
+    `passkey`: the action raises the account's proofing, which every passkey of the account
+    inherits, so the session must have been checked with one of them. A wallet session (its
+    PID matched the record, which someone else may have enrolled with their own passkey) is
+    sent to the passkey re-check first, as for /account/wallet-proofing."""
     validate_csrf()
     session = require_citizen()
+    if passkey and session.credential_id is None:
+        from idp.account import reauth
+
+        count("possession.code", "passkey_session_needed")
+        abort(reauth.recheck_redirect("/account/assurance"))
     hit(limit, key=session.citizen_id)
     return uuid.UUID(session.citizen_id)
 
@@ -127,7 +136,7 @@ def register_check() -> ResponseReturnValue:
 @bp.post("/account/assurance/code")
 def request_code() -> ResponseReturnValue:
     """Send a one-time code to the register's contact of record the citizen chose."""
-    citizen_id = _citizen_post("possession-code")
+    citizen_id = _citizen_post("possession-code", passkey=True)
     channel = request.form.get("channel", "")
     now = _now()
     try:
@@ -154,7 +163,7 @@ def request_code() -> ResponseReturnValue:
 @bp.post("/account/assurance/code/verify")
 def enter_code() -> ResponseReturnValue:
     """The citizen types the code back: proof of possession, identity proofing substantial."""
-    citizen_id = _citizen_post("possession-verify")
+    citizen_id = _citizen_post("possession-verify", passkey=True)
     now = _now()
     try:
         with get_db(current_app).transaction() as db:

@@ -74,14 +74,16 @@ def init_app(app: Flask) -> AuditLog:
     this process serves, so commands like `cedula keys` never start one)."""
     import keys
     from idp.audit import settings as audit_settings
-    from idp.audit.log import LogKeySigner
+    from idp.audit.log import ENTRY_KEY_PURPOSE, LogKeySigner
     from idp.audit.views import bp
     from infra.db import get_db
+    from infra.secrets import get_secrets
 
     settings = get_settings(app)
     policy = audit_settings.load(settings, settings.issuer)
     keyring = LOG_KEYS.install(app, LogKeys(keys.get_service(app), get_db(app), alg=policy.checkpoint_alg))
-    log = AuditLog(policy=policy, signer=LogKeySigner(keyring))
+    log = AuditLog(policy=policy, signer=LogKeySigner(keyring),
+                   entry_key=get_secrets(app).key(ENTRY_KEY_PURPOSE))
     AUDIT_LOG.install(app, log)
     app.register_blueprint(bp)
     sealer = SEALER.install(app, ChainSealer(database=get_db(app), log=log,

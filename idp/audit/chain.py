@@ -12,11 +12,17 @@ Scheme of RFC 8785 for these plain string/integer/list values). Any change to a 
 sequence number or the order changes the hash of that entry and breaks every later link. The
 body hash lets a citizen check their own entries offline against signed checkpoints while
 seeing only the digests, never the content, of other people's entries in between.
+
+Between its INSERT and its sealing an entry has no place in the chain yet; its MAC (`entry_mac`:
+HMAC-SHA256 of the same canonical body under a key derived from the server secret) protects it
+meanwhile, and stays with it: the sealer chains only entries whose MAC matches, and `cedula
+audit verify` checks the MAC of every entry, pending or sealed, that has one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -129,6 +135,39 @@ def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, 
                        "reference": reference})
 
 
+def row_body_json(row: Sequence[Any]) -> str:
+    """The canonical JSON of one row's body, as `chain_links` hashes it; `row` as there: (id, at,
+    event, citizen, agency, purpose, legal_basis, law, claims, reference[, ...])."""
+    at = row[1]
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    stamp = at.isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
+    return _body_json(stamp, row[2], row[3], row[4], row[5], row[6], row[7], row[8] or [], row[9])
+
+
+def entry_mac(key: bytes, body_json: str) -> str:
+    """The entry's MAC: HMAC-SHA256 (RFC 2104) of its body's canonical JSON under the log's entry
+    key (derived from the server secret, never in the database). Written with the pending entry,
+    it makes a body changed in the database before (or after) sealing detectable: whoever can
+    write the table cannot make a MAC without the server secret."""
+    return hmac.digest(key, body_json.encode("utf-8"), "sha256").hex()
+
+
+def authentic(rows: Iterable[Sequence[Any]], key: bytes) -> tuple[list[Sequence[Any]], list[int]]:
+    """Split pending rows (as `chain_links` takes them, each with its MAC as an 11th value) into
+    those whose MAC matches their body and the ids of the others (changed, forged, or without a
+    MAC): the sealer chains only the first."""
+    good: list[Sequence[Any]] = []
+    refused: list[int] = []
+    for row in rows:
+        mac = row[10]
+        if type(mac) is str and hmac.compare_digest(mac, entry_mac(key, row_body_json(row))):
+            good.append(row)
+        else:
+            refused.append(int(row[0]))
+    return good, refused
+
+
 def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[dict[str, Any]]:
     """The chain's links of pending entries after (`seq`, `prev`), in order, as UPDATE parameters
     (`b_id`, `b_seq`, `b_prev`, `b_hash`): what `entry_hash` gives one at a time, for a batch.
@@ -143,7 +182,7 @@ def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[d
     body_json = _body_json
     links: list[dict[str, Any]] = []
     safe = len(prev) == 64 and set(prev) <= _HEX
-    for (id_, at, event, citizen, agency, purpose, legal_basis, law, claims, reference) in rows:
+    for (id_, at, event, citizen, agency, purpose, legal_basis, law, claims, reference, *_mac) in rows:
         seq += 1
         if at.tzinfo is not None:
             at = at.astimezone(UTC).replace(tzinfo=None)

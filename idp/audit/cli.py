@@ -8,7 +8,8 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from idp.audit import audit_log
+from idp.audit import audit_log, seal
+from idp.audit.chain import canonical, entry_mac
 
 
 @click.group("audit", cls=AppGroup)
@@ -26,7 +27,7 @@ def verify(path: str | None, keys_path: str | None) -> None:
     """Seal pending entries, then check every entry and checkpoint; name the first entry
     altered, removed or reordered. Checkpoints count only when signed by one of the log's keys,
     each proven to be held by this deployment's key store."""
-    from idp.audit import AuditError, seal, trusted_keys, verify_bundle, verify_chain
+    from idp.audit import AuditError, trusted_keys, verify_bundle, verify_chain
     from infra.db import get_db
 
     try:
@@ -40,14 +41,18 @@ def verify(path: str | None, keys_path: str | None) -> None:
             raise click.ClickException(f"the log does not check out: {exc}") from None
         click.echo(f"ok: {proven} entries proven against signed checkpoints")
         return
-    seal(get_db(), log=audit_log())
+    log = audit_log()
+    seal(get_db(), log=log)
     with get_db().read() as session:
-        report = verify_chain(session, trusted=trusted)
+        report = verify_chain(session, trusted=trusted, entry_key=log.entry_key)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.problem is not None:
-        raise click.ClickException(f"the log was tampered with: {report.problem.message} "
-                                   f"(first bad entry: {report.problem.seq})")
+        problem = report.problem
+        where = (f"pending entry id {problem.entry_id}" if problem.kind == "pending"
+                 else f"first bad entry: {problem.seq}")
+        raise click.ClickException(f"the log was tampered with: {problem.message} ({where}). "
+                                   f"{problem.advice}")
     pending = f" ({report.pending} entries committed since are pending)" if report.pending else ""
     click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified{pending}")
 
@@ -123,12 +128,45 @@ def log_key_rotate() -> None:
 
 @audit_group.command("seal")
 def seal_command() -> None:
-    """Chain the pending entries now (what each server process does every seal_seconds)."""
-    from idp.audit import seal
+    """Chain the pending entries now (what each server process does every seal_seconds); exits
+    1 when entries stay pending because their MAC does not match."""
+    from idp.audit.seal import pending_count
     from infra.db import get_db
 
     count = seal(get_db(), log=audit_log())
     click.echo(f"{count} entries sealed")
+    with get_db().read() as session:
+        left = pending_count(session)
+    if left:
+        click.echo(f"{left} entries stay pending: their content does not match the MAC the service wrote "
+                   "with them; run `cedula audit verify`", err=True)
+        raise SystemExit(1)
+
+
+@audit_group.command("accept")
+@click.argument("entry_ids", nargs=-1, type=int, required=True)
+def accept_command(entry_ids: tuple[int, ...]) -> None:
+    """Chain pending entries whose MAC does not match, as they are now: only after comparing
+    them with a backup and knowing why they changed (each acceptance is logged at WARNING)."""
+    import logging
+
+    from idp.audit.models import AuditEntry
+    from infra.db import get_db
+
+    log = audit_log()
+    with get_db().transaction() as session:
+        rows = {row.id: row for row in session.query(AuditEntry).filter(AuditEntry.id.in_(entry_ids),
+                                                                       AuditEntry.seq.is_(None))}
+        missing = sorted(set(entry_ids) - set(rows))
+        if missing:
+            raise click.ClickException(f"no pending entry with id {', '.join(map(str, missing))}: "
+                                       "`cedula audit verify` names the ones to accept; nothing was changed")
+        for row in rows.values():
+            row.mac = entry_mac(log.entry_key, canonical(row.body().to_json()).decode("utf-8"))
+    logging.getLogger(__name__).warning("data-sharing log entries accepted as they are",
+                                        extra={"entry_ids": sorted(rows)})
+    count = seal(get_db(), log=log)
+    click.echo(f"accepted {len(rows)} entries; {count} entries sealed")
 
 
 @audit_group.command("checkpoint")

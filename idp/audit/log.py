@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, normalise_claims
+from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, _body_json, entry_mac, normalise_claims, timestamp
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.log_key import LogKeys
 from idp.audit.models import AUDIT_ENTRIES, AuditEntry, ChainHead, Checkpoint
@@ -33,6 +33,7 @@ from infra.group_commit import Write
 from infra.utc import as_utc
 
 HEAD_ID = 1
+ENTRY_KEY_PURPOSE = "audit-entry-mac"  # `infra.secrets` purpose of `AuditLog.entry_key`
 CHECKPOINT_TYP = "audit-checkpoint+jwt"
 
 
@@ -67,6 +68,7 @@ class AuditLog:
 
     policy: AuditPolicy
     signer: CheckpointSigner
+    entry_key: bytes  # the key of entries' MACs (`idp.audit.chain.entry_mac`), from the server secret
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,21 @@ def lock_head(session: Session) -> _Head:
 _INSERT = sa.insert(AUDIT_ENTRIES)
 
 
+def _entry_key(log: AuditLog | None) -> bytes | None:
+    """The MAC key of `log`, else of the current application's log; None outside any
+    application (a test that writes rows directly): such an entry is never sealed."""
+    if log is not None:
+        return log.entry_key
+    return _current_log().entry_key if has_app_context() else None
+
+
 def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: str | None = None,
                   claims: Iterable[str] = (), purpose: str | None = None, legal_basis: str = "consent",
                   law: str | None = None, reference: str | None = None,
-                  now: datetime | None = None) -> tuple[Write, Appended]:
+                  now: datetime | None = None, log: AuditLog | None = None) -> tuple[Write, Appended]:
     """The INSERT of one pending entry, checked, for a transaction of the caller's choosing:
-    its own (`append`) or a group commit that it waits for (`infra.group_commit`)."""
+    its own (`append`) or a group commit that it waits for (`infra.group_commit`). The entry
+    carries the MAC of its body (`idp.audit.chain.entry_mac`, under the log's entry key)."""
     if event not in EVENTS:
         raise AuditError(f"event must be one of {', '.join(EVENTS)}, got {event!r}")
     if legal_basis not in LEGAL_BASES:
@@ -146,11 +157,15 @@ def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: 
         raise AuditError("legal_basis law needs the text of the law")
     # The row of the entry's `Body` (`AuditEntry.body` reads it back), built directly.
     moment = as_utc(now) or datetime.now(UTC)
+    citizen, kept_purpose = _ref(citizen_id), (purpose or None) and purpose[:500]
+    kept_law, names = law if legal_basis == "law" else None, list(normalise_claims(claims))
+    key = _entry_key(log)
+    mac = None if key is None else entry_mac(key, _body_json(
+        timestamp(moment), event, citizen, client_id, kept_purpose, legal_basis, kept_law, names, reference))
     return Write(_INSERT, {
-        "at": moment, "event": event, "citizen_ref": _ref(citizen_id), "client_id": client_id,
-        "purpose": (purpose or None) and purpose[:500], "legal_basis": legal_basis,
-        "law": law if legal_basis == "law" else None, "claims": list(normalise_claims(claims)),
-        "reference": reference}), Appended(at=moment, event=event)
+        "at": moment, "event": event, "citizen_ref": citizen, "client_id": client_id,
+        "purpose": kept_purpose, "legal_basis": legal_basis, "law": kept_law, "claims": names,
+        "reference": reference, "mac": mac}), Appended(at=moment, event=event)
 
 
 def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
@@ -165,7 +180,7 @@ def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,
     """
     write, appended = pending_entry(event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
                                     purpose=purpose, legal_basis=legal_basis, law=law, reference=reference,
-                                    now=now)
+                                    now=now, log=log)
     session.connection().execute(write.statement, write.values)
     return appended
 

@@ -53,6 +53,9 @@ class AuditEntry(Base):
     law: Mapped[str | None] = mapped_column(sa.String(500))
     claims: Mapped[list[str]] = mapped_column(sa.JSON)
     reference: Mapped[str | None] = mapped_column(sa.String(200))
+    # HMAC-SHA256 of the body under the log's entry key (`idp.audit.chain.entry_mac`), written
+    # with the pending entry: the sealer chains no entry whose body no longer matches it.
+    mac: Mapped[str | None] = mapped_column(sa.String(64))
 
     def body(self) -> Body:
         return Body(at=self.at, event=self.event, citizen=self.citizen_ref, agency=self.client_id,

@@ -15,11 +15,16 @@ after higher ones were sealed. It is then simply sealed by the next run, after t
 watermark on ids would have skipped it forever. On SQLite one writer at a time commits, so
 commit order and id order are the same.
 
-What a pending entry is worth. It is durable (committed with the release it records) but not
-yet protected by the chain; it becomes so within `seal_seconds`. Tamper evidence was always
-anchored in the signed checkpoints, which cover sealed entries only, so this does not move
-the line of what a database administrator could rewrite unnoticed (the entries after the
-newest checkpoint), it only makes the newest second of it pending rather than chained.
+What a pending entry is worth. It is durable (committed with the release it records) and
+carries the MAC of its body (`idp.audit.chain.entry_mac`, a key derived from the server secret,
+which the database never holds). The sealer chains only entries whose MAC matches; one that was
+changed (or inserted, or had its MAC removed) by someone with write access to the table stays
+pending, is logged at ERROR once per process ("data-sharing log entries changed before
+sealing") and is named by `cedula audit verify`. The MAC stays with the sealed entry, so the
+same holds after sealing, also beyond the newest checkpoint. What no MAC can show: a pending
+entry deleted before the sealer ran (within `seal_seconds`) or copied (same body, same MAC),
+and the order of pending entries,
+which is their commit order, not part of what they say (their time is, to the microsecond).
 
 Where it runs: `ChainSealer`, every `[audit] seal_seconds` on one process of the whole cluster
 at a time (the lease `audit-log-sealer`; when its node dies another takes over within a few
@@ -43,7 +48,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import chain_links
+from idp.audit.chain import authentic, chain_links
 from idp.audit.errors import ChainBroken
 from idp.audit.log import HEAD_ID, AuditLog, _Head, audit_log, lock_head, sign_checkpoint
 from idp.audit.models import AUDIT_ENTRIES, ChainHead
@@ -57,9 +62,12 @@ log = logging.getLogger(__name__)
 BATCH = 500
 _ENTRIES = AUDIT_ENTRIES
 _BODY = (_ENTRIES.c.id, _ENTRIES.c.at, _ENTRIES.c.event, _ENTRIES.c.citizen_ref, _ENTRIES.c.client_id,
-         _ENTRIES.c.purpose, _ENTRIES.c.legal_basis, _ENTRIES.c.law, _ENTRIES.c.claims, _ENTRIES.c.reference)
-_PENDING = (sa.select(*_BODY).where(_ENTRIES.c.seq.is_(None)).order_by(_ENTRIES.c.id)
-            .limit(sa.bindparam("take", type_=sa.Integer)))
+         _ENTRIES.c.purpose, _ENTRIES.c.legal_basis, _ENTRIES.c.law, _ENTRIES.c.claims, _ENTRIES.c.reference,
+         _ENTRIES.c.mac)
+# Pending entries after id `after` (those before were read by this sealing already: an entry
+# whose MAC does not match stays pending and is not read again by the same run).
+_PENDING = (sa.select(*_BODY).where(_ENTRIES.c.seq.is_(None), _ENTRIES.c.id > sa.bindparam("after", type_=sa.Integer))
+            .order_by(_ENTRIES.c.id).limit(sa.bindparam("take", type_=sa.Integer)))
 _SEAL = (sa.update(_ENTRIES)
          .where(_ENTRIES.c.id == sa.bindparam("b_id"), _ENTRIES.c.seq.is_(None))
          .values(seq=sa.bindparam("b_seq"), prev_hash=sa.bindparam("b_prev"), hash=sa.bindparam("b_hash")))
@@ -68,7 +76,7 @@ _MOVE_HEAD = (sa.update(_HEADS).where(_HEADS.c.id == HEAD_ID)
               .values(seq=sa.bindparam("h_seq"), hash=sa.bindparam("h_hash")))
 
 
-_AT, _CLAIMS = 1, 8  # where `at` and `claims` are in `_BODY`
+_AT, _CLAIMS = 1, 8  # where `at` and `claims` are in `_BODY` (the MAC is last, at 10)
 
 
 @dataclass(frozen=True)
@@ -116,12 +124,12 @@ def _statements(dialect: sa.Dialect) -> _Statements | None:
                        seal_sql=update.string, seal_values=seal_values)
 
 
-def _pending_rows(connection: Connection, take: int) -> Sequence[Sequence[Any]]:
-    """Up to `take` pending entries in `id` order, as `_BODY`'s values."""
+def _pending_rows(connection: Connection, take: int, after: int = 0) -> Sequence[Sequence[Any]]:
+    """Up to `take` pending entries after id `after` in `id` order, as `_BODY`'s values."""
     statements = _statements(connection.dialect)
     if statements is None:
-        return connection.execute(_PENDING, {"take": take}).fetchall()
-    params = statements.pending.construct_params({"take": take}) or {}
+        return connection.execute(_PENDING, {"take": take, "after": after}).fetchall()
+    params = statements.pending.construct_params({"take": take, "after": after}) or {}
     order = statements.pending_order
     rows: Sequence[Sequence[Any]] = connection.exec_driver_sql(
         statements.pending_sql, tuple(params[name] for name in order) if order is not None else params).fetchall()
@@ -131,8 +139,8 @@ def _pending_rows(connection: Connection, take: int) -> Sequence[Sequence[Any]]:
     same = _same
     at = at or same
     claims = claims or same
-    return [(id_, at(moment), event, citizen, agency, purpose, basis, law, claims(names), reference)
-            for (id_, moment, event, citizen, agency, purpose, basis, law, names, reference) in rows]
+    return [(id_, at(moment), event, citizen, agency, purpose, basis, law, claims(names), reference, mac)
+            for (id_, moment, event, citizen, agency, purpose, basis, law, names, reference, mac) in rows]
 
 
 def _same(value: Any) -> Any:
@@ -156,6 +164,7 @@ class Sealed:
     entries: int
     checkpoints: int
     head: _Head
+    refused: tuple[int, ...] = ()  # ids of pending entries whose MAC does not match: left pending
 
 
 def _due(head: _Head, log: AuditLog, *, seq: int, now: datetime) -> bool:
@@ -179,11 +188,22 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
     signed: str | None = None  # the JWS of the checkpoint this call signed last
     connection = session.connection()
     seq, digest = head.seq, head.hash
+    after = 0
+    refused: list[int] = []
     while True:
         take = BATCH if limit is None else min(BATCH, limit - entries)
-        rows = _pending_rows(connection, take) if take > 0 else []
-        if not rows:
+        read = _pending_rows(connection, take, after) if take > 0 else []
+        if not read:
             break
+        after = int(read[-1][0])
+        rows, bad = authentic(read, log.entry_key)
+        if bad:
+            refused.extend(bad)
+            _report_refused(connection.engine.url.render_as_string(hide_password=True), bad)
+            if not rows:
+                if len(read) < take:
+                    break
+                continue
         first = seq + 1
         updates = chain_links(rows, seq=seq, prev=digest)
         seq, digest = updates[-1]["b_seq"], updates[-1]["b_hash"]
@@ -202,9 +222,26 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
                 head = replace(head, checkpoint_seq=update["b_seq"], checkpoint_at=now)
                 checkpoints += 1
         entries += seq - first + 1
-        if len(rows) < take:
+        if len(read) < take:
             break
-    return Sealed(entries=entries, checkpoints=checkpoints, head=head)
+    return Sealed(entries=entries, checkpoints=checkpoints, head=head, refused=tuple(refused))
+
+
+_REPORTED: set[tuple[str, int]] = set()  # (database, entry id) this process has logged already
+
+
+def _report_refused(database: str, ids: list[int]) -> None:
+    """An ERROR record (once per entry and process) for pending entries the sealer will not
+    chain: the operator runs `cedula audit verify`, which says what each one is and what to do."""
+    new = [id_ for id_ in ids if (database, id_) not in _REPORTED]
+    if not new:
+        return
+    if len(_REPORTED) > 10_000:
+        _REPORTED.clear()
+    _REPORTED.update((database, id_) for id_ in new)
+    log.error("data-sharing log entries changed before sealing", extra={
+        "entry_ids": new[:50], "count": len(new),
+        "action": "not chained; run `cedula audit verify` (docs/operations.md, Data-sharing log)"})
 
 
 def pending_count(session: Session) -> int:

@@ -9,13 +9,18 @@ history `idp.audit.log_key` vouches for with the key store; a key that is not on
 refused, however well it signs), must match the chain at its seq, and must link to the
 checkpoint before it.
 
-Entries not sealed yet (`seq` NULL, see `idp.audit.seal`) are counted as pending, not judged:
-they have no place in the chain to check. A sealed entry turned back into a pending one
-leaves a gap in the sequence and is reported as missing.
+Every entry carries the MAC the service wrote with it (`idp.audit.chain.entry_mac`); given the
+log's entry key, each sealed entry's MAC is checked with its hash (an entry altered after the
+newest checkpoint with every later hash recomputed is caught by it), and so is each pending
+entry's (`seq` NULL, see `idp.audit.seal`): one changed, inserted or stripped of its MAC in the
+database is named by its id. A sealed entry turned back into a pending one leaves a gap in the
+sequence and is reported as missing. What the database alone cannot show: a pending entry
+deleted before it was sealed (see `idp.audit.seal`).
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +30,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import GENESIS, body_hash, link_hash
+from idp.audit.chain import GENESIS, body_hash, canonical, entry_mac, link_hash, timestamp
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
 from idp.audit.log_key import public, verify_compact
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
@@ -35,11 +40,26 @@ ALGORITHMS = ("ES256", "RS256")
 
 @dataclass(frozen=True)
 class Problem:
-    """The first thing found wrong; `seq` names the entry (or the checkpoint's entry)."""
+    """The first thing found wrong; `seq` names the entry (or the checkpoint's entry); a pending
+    entry (kind "pending", no seq: 0) is named by its row id, `entry_id`."""
 
     seq: int
-    kind: str  # "altered", "missing", "out_of_order", "checkpoint", "head"
+    kind: str  # "altered", "missing", "out_of_order", "checkpoint", "head", "pending"
     message: str
+    entry_id: int | None = None
+
+    @property
+    def advice(self) -> str:
+        """What the operator does next."""
+        if self.kind == "pending":
+            return (f"The sealer leaves entry id {self.entry_id} pending. Compare it with your latest "
+                    "backup (docs/operations.md, Backups): restore the values it had, and it is sealed at "
+                    "the next run; if it is not in any backup, keep a copy of the database for the "
+                    "investigation. `cedula audit accept "
+                    f"{self.entry_id}` chains it as it is now, only once you know why it changed.")
+        return (f"Keep a copy of this database as it is for the investigation, compare entry {self.seq} "
+                "with your latest backup (docs/operations.md, Backups) and report it: the log from "
+                f"entry {self.seq} on cannot be trusted.")
 
 
 @dataclass(frozen=True)
@@ -94,12 +114,21 @@ def check_checkpoint(row: Any, *, previous_jws: str | None, chain_hash: str | No
     return None
 
 
-def verify_entries(rows: Iterable[Any],
-                   checkpoint_seqs: set[int]) -> tuple[int, str, dict[int, str], Problem | None]:
-    """Walk entries in seq order: (count, last hash, hashes at checkpoint seqs, problem)."""
+def _mac_matches(row: Any, key: bytes) -> bool:
+    """Whether the entry's MAC is the one of its body now (`idp.audit.chain.entry_mac`)."""
+    return isinstance(row.mac, str) and hmac.compare_digest(
+        row.mac, entry_mac(key, canonical(row.body().to_json()).decode("utf-8")))
+
+
+def verify_entries(rows: Iterable[Any], checkpoint_seqs: set[int],
+                   entry_key: bytes | None = None) -> tuple[int, str, dict[int, str], Problem | None]:
+    """Walk entries in seq order: (count, last hash, hashes at checkpoint seqs, problem).
+    With `entry_key`, every entry that has a MAC must match it, and once one has, every later
+    one must have one (entries sealed before MACs existed have none)."""
     expected = 1
     prev = GENESIS
     at_checkpoints: dict[int, str] = {}
+    macs = False
     for row in rows:
         if row.seq != expected:
             return expected - 1, prev, at_checkpoints, Problem(
@@ -110,6 +139,12 @@ def verify_entries(rows: Iterable[Any],
             return expected - 1, prev, at_checkpoints, Problem(
                 row.seq, "altered", f"entry {row.seq} was altered or moved: its content does not "
                 "match its hash")
+        if entry_key is not None and (row.mac is not None or macs):
+            macs = True
+            if not _mac_matches(row, entry_key):
+                return expected - 1, prev, at_checkpoints, Problem(
+                    row.seq, "altered", f"entry {row.seq} was altered: its content does not match the MAC "
+                    "the service wrote with it (its hashes were recomputed to hide it)")
         if row.prev_hash != prev:
             return expected - 1, prev, at_checkpoints, Problem(
                 row.seq, "out_of_order", f"entry {row.seq} does not follow entry {row.seq - 1}: an "
@@ -122,12 +157,28 @@ def verify_entries(rows: Iterable[Any],
     return expected - 1, prev, at_checkpoints, None
 
 
-def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]]) -> ChainReport:
-    """Check the whole log. `trusted`: the log's keys by kid (`idp.audit.trusted_keys`)."""
+def pending_problem(session: Session, entry_key: bytes) -> Problem | None:
+    """The first pending entry whose MAC does not match its body (changed, inserted or stripped
+    of its MAC in the database after the service wrote it), or None."""
+    rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq.is_(None))
+                           .order_by(AuditEntry.id).execution_options(yield_per=2000))
+    for row in rows:
+        if not _mac_matches(row, entry_key):
+            return Problem(0, "pending", f"pending entry id {row.id} ({row.event}, written "
+                           f"{timestamp(row.at)}) was changed in the database after the service wrote it, "
+                           "or was never written by it: its content does not match its MAC", entry_id=row.id)
+    return None
+
+
+def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
+                 entry_key: bytes | None = None) -> ChainReport:
+    """Check the whole log. `trusted`: the log's keys by kid (`idp.audit.trusted_keys`);
+    `entry_key`: the log's MAC key (`AuditLog.entry_key`), to check every entry's MAC, pending
+    ones too (None: only the chain and the checkpoints)."""
     checkpoints = list(session.scalars(sa.select(Checkpoint).order_by(Checkpoint.seq)))
     rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq.is_not(None))
                            .order_by(AuditEntry.seq).execution_options(yield_per=2000))
-    count, last_hash, at_checkpoints, problem = verify_entries(rows, {c.seq for c in checkpoints})
+    count, last_hash, at_checkpoints, problem = verify_entries(rows, {c.seq for c in checkpoints}, entry_key)
     warnings: list[str] = []
     if problem is None:
         head = session.get(ChainHead, HEAD_ID)
@@ -152,6 +203,8 @@ def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]]) 
             problem = Problem(row.seq, "checkpoint", error)
             break
         previous = row.jws
+    if problem is None and entry_key is not None:
+        problem = pending_problem(session, entry_key)
     pending = int(session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.seq.is_(None))) or 0)
     return ChainReport(entries=count, checkpoints=len(checkpoints), problem=problem,

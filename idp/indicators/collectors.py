@@ -35,14 +35,17 @@ class PlatformCollector(Collector):
                                 "Seconds since the data-sharing log's newest signed checkpoint")
         pending = GaugeMetricFamily("cedula_audit_pending_entries",
                                     "Data-sharing log entries not yet chained by the sealer")
+        oldest = GaugeMetricFamily("cedula_audit_oldest_pending_seconds",
+                                   "Age of the oldest data-sharing log entry not yet chained (0: none); an "
+                                   "entry the sealer refuses (changed in the database) stays and ages")
         outbox = GaugeMetricFamily("cedula_outbox_messages", "Outbox messages by topic and state",
                                    labels=["topic", "state"])
         if self.database is not None:
             try:
                 with self.database.read() as session:
                     head = session.get(ChainHead, 1)
-                    waiting = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                                             .where(AuditEntry.seq.is_(None)))
+                    waiting, first = session.execute(sa.select(sa.func.count(), sa.func.min(AuditEntry.at))
+                                                     .where(AuditEntry.seq.is_(None))).one()
                     rows = session.execute(sa.select(OUTBOX.c.topic, OUTBOX.c.state, sa.func.count())
                                            .where(OUTBOX.c.state != "delivered")
                                            .group_by(OUTBOX.c.topic, OUTBOX.c.state)).all()
@@ -52,10 +55,13 @@ class PlatformCollector(Collector):
                 if head is not None and head.checkpoint_at is not None:
                     lag.add_metric([], (datetime.now(UTC) - as_utc(head.checkpoint_at)).total_seconds())
                 pending.add_metric([], float(waiting or 0))
+                first_at = as_utc(first)
+                oldest.add_metric([], max(0.0, (datetime.now(UTC) - first_at).total_seconds()) if first_at else 0.0)
                 for topic, state, number in rows:
                     outbox.add_metric([topic, state], float(number))
         yield lag
         yield pending
+        yield oldest
         yield outbox
 
 

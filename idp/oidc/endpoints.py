@@ -298,9 +298,23 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
     return answer
 
 
-@bp.route("/userinfo", methods=["GET", "POST"])
+@bp.route("/userinfo", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
 def userinfo_endpoint() -> Response:
+    if request.method == "OPTIONS":
+        return _userinfo_preflight()
     return _response(userinfo_answer(_flask_asked(), body_token_of(request.method, request.mimetype, _flask_fields)))
+
+
+def _userinfo_preflight() -> Response:
+    """CORS preflight (Fetch standard): a browser client sends its token in the Authorization
+    header (and a DPoP proof), which no cross-origin request may carry unless the preflight
+    allows them; without this answer UserInfo's Access-Control-Allow-Origin is never reached."""
+    response = Response(status=204)
+    response.headers.update({"Allow": "GET, POST, OPTIONS", "Access-Control-Allow-Origin": "*",
+                             "Access-Control-Allow-Methods": "GET, POST",
+                             "Access-Control-Allow-Headers": "Authorization, DPoP",
+                             "Access-Control-Max-Age": "600", "Cache-Control": "no-store"})
+    return response
 
 
 def body_token_of(method: str, mimetype: str, fields: Fields) -> str | None:
@@ -327,6 +341,9 @@ def userinfo_answer(asked: Asked, body_token: str | None) -> Answer:
         # RFC 6750 section 3 / RFC 9449 section 7.1: a challenge; no error code when no token was sent.
         refusal = _answer(exc.as_json(), protected.status_of(exc))
         refusal.headers.update(protected.challenge_headers(oidc, exc, asked=asked.headers))
+        # A browser client reads its refusal (the challenge, the DPoP nonce) as it reads an answer.
+        refusal.headers["Access-Control-Allow-Origin"] = "*"
+        refusal.headers.setdefault("Access-Control-Expose-Headers", "WWW-Authenticate")
         return refusal
     label_agency(released.client_id)
     answer = _answer(released.body)

@@ -41,7 +41,10 @@ class InvalidRequestObject(UnsafeRedirect):
 def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
     metadata = client.client_metadata
     if "jwks" in metadata:
-        return parse(metadata["jwks"])
+        try:
+            return parse(metadata["jwks"])
+        except OidcError as exc:  # a JWK Set registered before its keys were checked
+            raise InvalidRequestObject(f"the client's keys cannot be read: {exc.description}") from None
     if "jwks_uri" in metadata:
         try:
             return remote_keys.keys(metadata["jwks_uri"], kid=kid)
@@ -139,8 +142,12 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     nbf = _numeric_date(claims, "nbf")
     if nbf is not None and nbf > now + leeway:
         raise InvalidRequestObject("the request object's nbf is in the future")
-    start = nbf if nbf is not None else _numeric_date(claims, "iat") or now
-    if exp - start > MAX_LIFETIME:
+    iat = _numeric_date(claims, "iat")
+    if iat is not None and iat > now + leeway:
+        raise InvalidRequestObject("the request object's iat is in the future; use the time it was made")
+    # Counted from no later than now: a start dated ahead would stretch the hour.
+    start = min(nbf if nbf is not None else iat if iat is not None else now, now)
+    if exp - start > MAX_LIFETIME + leeway:
         raise InvalidRequestObject(f"the request object lives too long: at most {MAX_LIFETIME} seconds from "
                                    "nbf (or iat) to exp")
     params = _as_params(claims)

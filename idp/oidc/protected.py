@@ -86,8 +86,18 @@ def presented(provider: Provider, url: str, *, body_token: str | None = None,
         return Presented(token=value, scheme="DPoP", jkt=checked.jkt)
     token = value or body_token
     if not token:
-        raise MissingToken("An access token is required.")
+        raise MissingToken("an access token is required: send it in the Authorization header, as "
+                           "'Bearer <token>' (or 'DPoP <token>' with a DPoP proof), RFC 6750 section 2.1")
     return Presented(token=token, scheme="Bearer")
+
+
+def _quotable(text: str) -> str:
+    """RFC 6750 section 3: an error_description is printable ASCII without `"` and `\\`
+    (%x20-21 / %x23-5B / %x5D-7E). The description may quote what the request sent (a DPoP
+    proof's htm, typ, htu): anything else is written as /uXXXX, or the header could not be sent
+    at all (a WSGI server encodes header values as latin-1, PEP 3333)."""
+    return "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "'" if ch == '"' else "/" if ch == "\\"
+                   else f"/u{ord(ch):04x}" for ch in text)
 
 
 def challenge(exc: OidcError, *, scope: str | None = None, asked: Headers | None = None) -> str:
@@ -97,7 +107,7 @@ def challenge(exc: OidcError, *, scope: str | None = None, asked: Headers | None
     algs = f'algs="{" ".join(dpop.ALGS)}"'
     if isinstance(exc, MissingToken):
         return f"Bearer {REALM}{extra}, DPoP {REALM}, {algs}"
-    safe = exc.description.replace('"', "'").replace("\\", "/")
+    safe = _quotable(exc.description)
     error = f'error="{exc.error}", error_description="{safe}"'
     if isinstance(exc, InsufficientUserAuthentication):  # RFC 9470 section 3
         error += f', acr_values="{exc.acr_values}"'

@@ -61,10 +61,13 @@ def _release(token: bearer.AccessToken) -> tuple[frozenset[str], Mapping[str, An
         return cast("tuple[frozenset[str], Mapping[str, Any]]", found)
     requested = claims_module.load(token.grant.claims)
     granted = claims_module.granted_names(token.grant.claims) & token.consent.claims
-    names = [n for n in claims_module.userinfo_names(scopes=scope.split(), claims=requested) if n in granted]
-    # The grant's scopes bound what was consented to; restricted claims need the scope granted.
-    values = MappingProxyType(claims_module.release(citizen=token.citizen, names=names,
-                                                    client_scopes=token.grant.scopes))
+    # Restricted claims need their scope in this token's scope (a subset of the grant's): a
+    # token narrowed at refresh (RFC 6749 section 6) or for an API no longer carries them, even
+    # when the claims parameter asked for them (nor is a step-up asked for them).
+    scopes = scope.split()
+    names = [n for n in claims_module.userinfo_names(scopes=scopes, claims=requested)
+             if n in granted and claims_module.allowed(n, scopes)]
+    values = MappingProxyType(claims_module.release(citizen=token.citizen, names=names, client_scopes=scopes))
     found = derived[key] = (frozenset(names), values)
     return found
 

@@ -20,6 +20,7 @@ from idp.registrar import services
 from infra.store import EphemeralStore
 
 MASK = "•"
+SHOWN_PREFIX = "registrar:bind:shown:"
 SHOWN_ID_CHARACTERS = 3
 
 
@@ -67,3 +68,25 @@ def holder(session: Session, store: EphemeralStore, *, key: bytes, code: str) ->
     if citizen is None or not services.may_bind(session, citizen_id):
         return None
     return masked(citizen)
+
+
+def _shown_key(key: bytes, code: str, address: str) -> str | None:
+    normalised = services.normalise_binding(code)
+    if normalised is None:
+        return None
+    return SHOWN_PREFIX + services.binding_key(key, f"{normalised}:{address}").removeprefix(
+        services.BINDING_PREFIX)
+
+
+def note_shown(store: EphemeralStore, *, key: bytes, code: str, address: str, ttl: int) -> None:
+    """The confirmation page was shown for this (valid) code to this client address: that
+    attempt was counted once, at `/bind`, so its confirmation does not count it again."""
+    shown = _shown_key(key, code, address)
+    if shown is not None:
+        store.set(shown, b"1", ttl)
+
+
+def take_shown(store: EphemeralStore, *, key: bytes, code: str, address: str) -> bool:
+    """Whether the confirmation page was shown for this code to this address (once)."""
+    shown = _shown_key(key, code, address)
+    return shown is not None and store.take(shown) is not None

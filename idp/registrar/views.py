@@ -14,6 +14,7 @@ import segno
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from idp.account import security_notices
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
 from idp.citizens import scheme
@@ -33,7 +34,7 @@ from infra.store import get_store
 from infra.web.csrf import validate_csrf
 from infra.web.errors import error_page
 from infra.web.i18n import gettext as _
-from infra.web.ratelimit import hit
+from infra.web.ratelimit import client_address, hit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("registrar", __name__)
@@ -151,6 +152,10 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
     count("registrar", action)
     log.info("registrar action", extra={"action": action, "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})
+    # The citizen hears which office did it (someone at a desk with their document, or a
+    # desk code read out to a caller, would otherwise change their account unseen).
+    security_notices.tell(citizen_id, event="identity_verified" if binding is None else
+                          "registrar_recovery", office=actor.service_point or "operator")
     if binding is None:
         return pages.no_store(redirect(f"/registrar/citizens/{citizen_id}?done=verified", code=303))
     link = f"{get_settings().issuer}/bind?code={binding.code}"
@@ -194,6 +199,8 @@ def bind() -> BaseResponse:
         count("registrar.bind", "failed")
         return pages.no_store(render_template("registrar/bind.html", code="", failed=True), 400)
     same = current_holder is not None and current_holder.citizen_id == shown.citizen_id
+    binding.note_shown(get_store(current_app), key=pages.binding_key(), code=code,
+                       address=client_address(), ttl=assurance_settings().binding_seconds)
     return pages.no_store(render_template("registrar/bind_confirm.html", code=code, holder=shown,
                                           current_holder=current_holder, same=same,
                                           has_session=current is not None))
@@ -204,9 +211,14 @@ def bind_confirm() -> BaseResponse:
     """The citizen confirmed the account: the code is spent and this browser signed in to it
     for a short recovery session (its previous session ends)."""
     validate_csrf()
-    hit("bind")
+    code = request.form.get("code", "")[:40]
+    # One attempt counts once: a code whose account /bind showed to this address was counted
+    # there; any other confirmation (a guess sent here directly) counts now.
+    if not binding.take_shown(get_store(current_app), key=pages.binding_key(), code=code,
+                              address=client_address()):
+        hit("bind")
     citizen_id = services.redeem_binding(get_store(current_app), key=pages.binding_key(),
-                                         code=request.form.get("code", "")[:40])
+                                         code=code)
     if citizen_id is not None:
         with get_db(current_app).read() as db:
             if not services.may_bind(db, citizen_id):

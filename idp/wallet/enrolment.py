@@ -62,24 +62,40 @@ def keep(store: Store, *, state: str, identity: ProvenIdentity, status: str, ttl
 
 def pending(store: Store, *, state: object, binding: str | None) -> tuple[str, ProvenIdentity] | None:
     """The outcome of the browser's request (read, not taken)."""
-    if not isinstance(state, str) or not 16 <= len(state) <= 128:
+    return pending_of(store, state=state, requester=owner(binding))
+
+
+def pending_of(store: Store, *, state: object,
+               requester: str | None) -> tuple[str, ProvenIdentity] | None:
+    """The outcome of a request made by `requester` (a browser's `owner`, or the signed-in
+    citizen's id for proofing), read, not taken; None for anyone else."""
+    if requester is None or not isinstance(state, str) or not 16 <= len(state) <= 128:
         return None
     raw = store.get(_key(state))
     if raw is None:
         return None
     record = json.loads(raw)
     identity = ProvenIdentity(**record["identity"])
-    if identity.citizen_id != owner(binding):
+    if identity.citizen_id != requester:
         return None
     return record["status"], identity
 
 
 def take(store: Store, *, state: str, binding: str | None) -> ProvenIdentity | None:
-    found = pending(store, state=state, binding=binding)
+    return take_of(store, state=state, requester=owner(binding))
+
+
+def take_of(store: Store, *, state: str, requester: str | None) -> ProvenIdentity | None:
+    found = pending_of(store, state=state, requester=requester)
     if found is None or found[0] != "ready":
         return None
     store.delete(_key(state))
     return found[1]
+
+
+def drop(store: Store, *, state: str) -> None:
+    """Forget the outcome (the browser that asked could not confirm it)."""
+    store.delete(_key(state))
 
 
 def form_values(identity: ProvenIdentity, *, scheme: Any) -> dict[str, str]:

@@ -9,7 +9,8 @@ import logging
 from flask import Response, current_app, render_template, request
 
 from idp.sessions import require_citizen
-from idp.wallet import vp_request
+from idp.wallet import handover, vp_request
+from idp.wallet.handover_pages import handed_over
 from idp.wallet.service import get_wallet
 from idp.wallet.views import _now, _page, _qr_svg, bp
 from infra.db import get_db
@@ -65,16 +66,22 @@ def enrol_with_wallet() -> Response:
     return response
 
 
-@bp.get("/enrol/wallet/done")
+@bp.route("/enrol/wallet/done", methods=["GET", "POST"])
 def enrol_with_wallet_done() -> Response:
-    """The PID arrived: the enrolment form, filled from it (the person adds an email and
-    creates a passkey); or why no account can be made from it."""
+    """The PID arrived and was handed over to this browser (`handed_over`): the enrolment
+    form, filled from it (the person adds an email and creates a passkey); or why no account
+    can be made from it."""
     from idp.citizens import scheme
     from idp.wallet import enrolment
 
-    state = request.args.get("state", "")
-    found = enrolment.pending(get_store(current_app), state=state,
-                              binding=read_flow_cookie(enrolment.COOKIE))
+    store = get_store(current_app)
+    binding = read_flow_cookie(enrolment.COOKIE)
+    handed = handed_over("enrolment", action="/enrol/wallet/done", owns=lambda state: enrolment.pending(
+        store, state=state, binding=binding) is not None)
+    if isinstance(handed, Response):
+        return handed
+    state = handed or ""
+    found = enrolment.pending(store, state=state, binding=binding) if handed else None
     if found is None:
         return _page("wallet/enrol.html", 404, request_=None, outcome="unknown")
     status, identity = found
@@ -98,10 +105,14 @@ def enrol_with_wallet_complete() -> Response:
     session = require_citizen()
     if session.credential_id is None:
         return _page("wallet/proofing_done.html", 404, outcome=None)
-    identity = enrolment.take(get_store(current_app), state=request.args.get("state", ""),
-                              binding=read_flow_cookie(enrolment.COOKIE))
+    store = get_store(current_app)
+    state = request.args.get("state", "")
+    if not handover.confirmed(store, state=state):  # the PID was not handed over to this browser
+        return _page("wallet/proofing_done.html", 404, outcome=None)
+    identity = enrolment.take(store, state=state, binding=read_flow_cookie(enrolment.COOKIE))
     if identity is None:
         return _page("wallet/proofing_done.html", 404, outcome=None)
+    handover.end(store, state=state)
     bound = ProvenIdentity(**{**identity.__dict__, "citizen_id": str(session.citizen_id)})
     with get_db(current_app).transaction() as db:
         outcome = proofing.apply(db, bound, country=scheme().country, scheme=scheme(), now=_now())
@@ -142,17 +153,29 @@ def sign_in_with_wallet() -> Response:
     return response
 
 
-@bp.get("/login/wallet/done")
+@bp.route("/login/wallet/done", methods=["GET", "POST"])
 def sign_in_with_wallet_done() -> Response:
-    """The PID arrived for this browser: sign in as the citizen it names (once), or say why not."""
+    """The PID arrived and was handed over to this browser (`handed_over`): sign in as the
+    citizen it names (once), or say why not."""
     from idp.citizens import scheme
     from idp.sessions import start_session
     from idp.wallet import enrolment, sign_in
 
-    state = request.args.get("state", "")
     hit("wallet-sign-in-done", limit=60, window=60)
-    identity = enrolment.take(get_store(current_app), state=state,
-                              binding=read_flow_cookie(sign_in.COOKIE))
+    store = get_store(current_app)
+    binding = read_flow_cookie(sign_in.COOKIE)
+
+    def owns(state: str) -> bool:
+        found = enrolment.pending(store, state=state, binding=binding)
+        return found is not None and found[1].purpose == "sign_in"
+
+    handed = handed_over("sign_in", owns=owns, action="/login/wallet/done")
+    if isinstance(handed, Response):
+        return handed
+    state = handed or ""
+    identity = enrolment.take(store, state=state, binding=binding) if handed else None
+    if identity is not None:
+        handover.end(store, state=state)
     if identity is None or identity.purpose != "sign_in":
         count("wallet.sign_in", "unknown_request")
         return _page("wallet/sign_in.html", 404, request_=None, outcome="expired", next="/account")

@@ -406,12 +406,10 @@ def wallet_proofing() -> Response:
 
 @bp.post("/wallet/presentations/response")
 def presentation_response() -> Response:
-    """Section 8.2 (direct_post): verify the PID, apply it, answer with a redirect_uri."""
-    import hashlib
-    import json
-
+    """Section 8.2 (direct_post): verify the PID, keep it for the browser that asked, answer
+    with a redirect_uri (`idp.wallet.handover`)."""
     from idp.citizens import scheme
-    from idp.wallet import proofing, vp_response
+    from idp.wallet import vp_response
 
     wallet = get_wallet()
     if request.mimetype != FORM:
@@ -430,51 +428,78 @@ def presentation_response() -> Response:
         log.info("wallet presentation refused", extra={"error": exc.error,
                                                        "detail": exc.description})
         raise
-    if presented.purpose == "sign_in":  # decided when the browser that asked comes back
-        from idp.wallet import enrolment
+    from idp.wallet import enrolment, handover
 
-        count("wallet.presentation", "sign_in")
-        enrolment.keep(store, state=presented.state, identity=identity, status="ready",
-                       ttl=wallet.settings.presentation_seconds)
-        return _json({"redirect_uri": f"{wallet.settings.issuer}/login/wallet/done"
-                                      f"?state={presented.state}"})
+    ttl = wallet.settings.presentation_seconds
+    # Handed over only to the browser that asked (`idp.wallet.handover`): the redirect carries
+    # a response_code; on another device it shows the code to type in the browser that asked.
+    landing = {"sign_in": "/login/wallet/done", "enrolment": "/enrol/wallet/done"}.get(
+        presented.purpose, "/account/wallet-proofing/done")
     if presented.purpose == "enrolment":
-        from idp.wallet import enrolment
-
         with get_db(current_app).read() as db:
             status = enrolment.examine(db, identity, scheme=scheme())
         count("wallet.presentation", f"enrolment_{status}")
-        enrolment.keep(store, state=presented.state, identity=identity, status=status,
-                       ttl=wallet.settings.presentation_seconds)
-        return _json({"redirect_uri": f"{wallet.settings.issuer}/enrol/wallet/done"
-                                      f"?state={presented.state}"})
-    with get_db(current_app).transaction() as db:
-        outcome = proofing.apply(db, identity, country=scheme().country, scheme=scheme(),
-                                 now=_now())
-    count("wallet.presentation", outcome.status)
-    code = vp_response.keep_result(store, identity, ttl=wallet.settings.presentation_seconds)
-    record = json.dumps({"citizen_id": identity.citizen_id, "status": outcome.status,
-                         "differences": list(outcome.differences)}).encode()
-    for key in (code, presented.state):
-        store.set(_OUTCOME + hashlib.sha256(key.encode()).hexdigest(), record,
-                  wallet.settings.presentation_seconds)
-    return _json({"redirect_uri": f"{wallet.settings.issuer}/account/wallet-proofing/done"
-                                  f"?response_code={code}"})
+    else:  # sign-in: decided, proofing: applied, when the browser that asked has it
+        status = "ready"
+        count("wallet.presentation", presented.purpose)
+    enrolment.keep(store, state=presented.state, identity=identity, status=status, ttl=ttl)
+    code = handover.start(store, state=presented.state, purpose=presented.purpose, ttl=ttl)
+    return _json({"redirect_uri": f"{wallet.settings.issuer}{landing}?response_code={code}"})
 
 
-@bp.get("/account/wallet-proofing/done")
+@bp.route("/account/wallet-proofing/done", methods=["GET", "POST"])
 def wallet_proofing_done() -> Response:
     """Where the wallet sends the browser (response_code), or where the page that showed the
-    QR code continues (state): the outcome, for the session that asked only."""
+    QR code continues (state): once the PID is handed over to the session that asked
+    (`idp.wallet.presentation_views.handed_over`), it is applied to that session's account,
+    and the outcome is shown to that session only."""
     import hashlib
     import json
 
-    session = require_citizen()
-    key = request.args.get("response_code") or request.args.get("state") or ""
-    raw = get_store(current_app).get(_OUTCOME + hashlib.sha256(key.encode()).hexdigest()) \
-        if 16 <= len(key) <= 128 else None
-    outcome = json.loads(raw) if raw is not None else None
-    if outcome is None or outcome["citizen_id"] != str(session.citizen_id):
+    from idp.citizens import scheme
+    from idp.sessions import current_session
+    from idp.wallet import enrolment, handover, proofing
+    from idp.wallet.handover_pages import handed_over
+
+    store = get_store(current_app)
+    session = current_session()
+    # Only a passkey session of the account that asked (as to ask): a wallet session into the
+    # same account holds none of its passkeys.
+    requester = (str(session.citizen_id) if session is not None and session.credential_id is not None
+                 else None)
+
+    def _outcome(state: str) -> dict[str, Any] | None:
+        raw = store.get(_OUTCOME + hashlib.sha256(state.encode()).hexdigest())
+        found = json.loads(raw) if raw is not None else None
+        return found if found is not None and found["citizen_id"] == requester else None
+
+    def owns(state: str) -> bool:
+        return (enrolment.pending_of(store, state=state, requester=requester) is not None
+                or _outcome(state) is not None)
+
+    shown = _outcome(request.args.get("state", "")[:128]) if request.method == "GET" else None
+    if shown is not None:  # the page that showed the QR code, after the wallet came back here
+        return _page("wallet/proofing_done.html", outcome=shown)
+    handed = handed_over("proofing", owns=owns, action="/account/wallet-proofing/done")
+    if isinstance(handed, Response):
+        return handed
+    if handed is None:
+        if session is None:
+            require_citizen()
+        return _page("wallet/proofing_done.html", 404, outcome=None)
+    identity = enrolment.take_of(store, state=handed, requester=requester)
+    if identity is not None:
+        with get_db(current_app).transaction() as db:
+            applied = proofing.apply(db, identity, country=scheme().country, scheme=scheme(),
+                                     now=_now())
+        count("wallet.presentation", applied.status)
+        handover.end(store, state=handed)
+        store.set(_OUTCOME + hashlib.sha256(handed.encode()).hexdigest(), json.dumps(
+            {"citizen_id": identity.citizen_id, "status": applied.status,
+             "differences": list(applied.differences)}).encode(),
+            get_wallet().settings.presentation_seconds)
+    outcome = _outcome(handed)
+    if outcome is None:
         return _page("wallet/proofing_done.html", 404, outcome=None)
     return _page("wallet/proofing_done.html", outcome=outcome)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.account import reauth, sign_ins
+from idp.account import reauth, security_notices, sign_ins
 from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
 from idp.assurance.register_match import check_after_enrolment
@@ -64,7 +64,8 @@ def registration_options() -> Response:
         session = current_session(allow_recovery=True)
         if session is None:
             raise ApiError(401, "login_required", _("webauthn.error.login_required"))
-        if not reauth.fresh(session):  # a copied session cookie alone cannot add a passkey
+        # A copied session cookie alone cannot add a passkey, nor can a wallet session.
+        if not reauth.fresh_with_passkey(session):
             count("webauthn.registration", "reauthentication_required")
             return reauth.recheck_api(session, action="add_passkey", next_page="/account")
         hit("webauthn-options", limit=int(settings["rate_limit"]["challenges"]))
@@ -110,7 +111,8 @@ def registration_verify() -> Response:
                 db, get_store(current_app), rp=_rp(), body=body,
                 signed_in_citizen=session.citizen_id if session else None,
                 default_name=_("account.passkey.default_name"),
-                recheck_fresh=session is not None and reauth.fresh(session), now=time.time())
+                recheck_fresh=session is not None and reauth.fresh_with_passkey(session),
+                now=time.time())
             note_created(db, credential_id=from_b64url(result.credential_id),
                          user_agent=request.headers.get("User-Agent", ""))
             if result.purpose == "enrol":
@@ -124,6 +126,8 @@ def registration_verify() -> Response:
     if result.purpose == "enrol":  # match against the civil register (evidence; still low)
         check_after_enrolment(current_app, citizen_id=result.citizen_id)
     log.info("passkey registered", extra={"purpose": result.purpose, "citizen_id": result.citizen_id})
+    if result.purpose == "add":  # committed: the citizen hears of it at their address
+        security_notices.tell(result.citizen_id, event="passkey_added", passkey=result.name)
     redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
     response = jsonify(status="ok", redirect=redirect_to, credential_id=result.credential_id,
                        name=result.name)

@@ -24,7 +24,7 @@ from infra.web.ratelimit import RateLimited
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/webauthn/", "/api/", "/oauth/", "/token", "/userinfo", "/introspect",
-                "/revoke", "/register", "/pki/", "/jwks", "/par",
+                "/revoke", "/register", "/pki/", "/jwks", "/par", "/.well-known/",
                 # the wallet's JSON endpoints (its /wallet/authorize is a page)
                 "/wallet/token", "/wallet/nonce", "/wallet/credential", "/wallet/notification",
                 "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/")
@@ -109,6 +109,18 @@ def respond(status: int, error: str, description: str, title: str,
     return response
 
 
+def _api_description(status: int, allowed: list[str] | None) -> str | None:
+    """What a developer calling an API with the wrong method or too large a body must change
+    (the pages' sentences speak of buttons and files)."""
+    if status == 405 and allowed:
+        methods = sorted(method for method in allowed if method not in ("HEAD", "OPTIONS")) or allowed
+        return _("error.api.405", methods=", ".join(methods))
+    if status == 413:
+        limit = request.max_content_length
+        return _("error.api.413", limit=limit) if limit else None
+    return None
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
@@ -145,10 +157,12 @@ def init_app(app: Flask) -> None:
         general = "500" if status >= 500 else "400"
         description = translate_or(f"error.http.{status}", _(f"error.http.{general}"))
         title = translate_or(f"error.title.{status}", _(f"error.title.{general}"))
+        allowed = getattr(exc, "valid_methods", None) if status == 405 else None
+        if wants_json():
+            description = _api_description(status, allowed) or description
         response = respond(status, _HTTP_CODES.get(status, "error"), description, title)
-        allowed = getattr(exc, "valid_methods", None)
-        if status == 405 and allowed:
-            response.headers["Allow"] = ", ".join(allowed)
+        if allowed:
+            response.headers["Allow"] = ", ".join(sorted(allowed))
         return response
 
     @app.errorhandler(StoreError)

@@ -4,7 +4,8 @@ A crafted PDF must not tie up a worker: the verifier runs each verification agai
 `Budget`. Work that can grow with the input checks it at each step (every certificate
 look-up during path building, every revision compared); the verifier also stops waiting when
 the time is up and answers INDETERMINATE (`TIME_BUDGET_EXCEEDED`), while the abandoned work
-stops at its next check. The budget of the running verification is found through a context
+stops at its next check (at the latest after `OBJECTS_PER_CHECK` more PDF objects parsed,
+`count_parsed_objects`). The budget of the running verification is found through a context
 variable, so pyHanko's callbacks (the trust manager) can reach it without being told.
 """
 
@@ -12,15 +13,22 @@ from __future__ import annotations
 
 import contextvars
 import copy
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
 from pyhanko.sign.diff_analysis import DiffPolicy
 from pyhanko_certvalidator.authority import TrustAnchor
 from pyhanko_certvalidator.registry import SimpleTrustManager
+
+from signing.verify.errors import VerifierBusy
+
+# How many PDF objects are parsed between two checks of the budget while reading.
+OBJECTS_PER_CHECK = 1024
 
 
 class BudgetExceeded(Exception):
@@ -37,6 +45,7 @@ class Limits:
     path_steps: int = 2000
     revisions: int = 500
     signatures: int = 50
+    concurrent: int = 2
 
 
 @dataclass
@@ -45,6 +54,7 @@ class Budget:
     clock: Callable[[], float] = time.monotonic
     started: float = field(default=0.0)
     path_steps: int = 0
+    objects_read: int = 0
     exceeded: str | None = None
     cancelled: bool = False
 
@@ -64,6 +74,12 @@ class Budget:
             self.exceeded = self.exceeded or "time"
             raise BudgetExceeded("the verification ran out of time")
 
+    def object_read(self) -> None:
+        """Count one PDF object parsed; check the budget every `OBJECTS_PER_CHECK`."""
+        self.objects_read += 1
+        if not self.objects_read % OBJECTS_PER_CHECK:
+            self.check()
+
     def path_step(self) -> None:
         self.path_steps += 1
         if self.path_steps > self.limits.path_steps:
@@ -71,6 +87,29 @@ class Budget:
             raise BudgetExceeded(f"certificate path building took more than "
                                  f"{self.limits.path_steps} steps")
         self.check()
+
+
+# How long a verification waits for one of `Limits.concurrent` slots before "busy" (503).
+BUSY_WAIT_SECONDS = 5.0
+
+
+class Slots:
+    """At most `Limits.concurrent` verifications at once in this process. A slot is held by
+    the verification's worker until it really stops, past its answer if it was abandoned:
+    uploads that each use up their time budget cannot pile up threads on every core (each
+    address may send `[verify] attempts` per window, and addresses are many)."""
+
+    def __init__(self, count: int) -> None:
+        self._free = threading.BoundedSemaphore(count)
+
+    def take(self) -> None:
+        """Take a slot, or raise `VerifierBusy` after waiting `BUSY_WAIT_SECONDS` for one."""
+        if not self._free.acquire(timeout=BUSY_WAIT_SECONDS):
+            raise VerifierBusy("Too many verifications are running; try again in a few "
+                               "seconds.")
+
+    def give_back(self) -> None:
+        self._free.release()
 
 
 _CURRENT: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
@@ -89,6 +128,26 @@ def checkpoint() -> None:
     budget = _CURRENT.get()
     if budget is not None:
         budget.check()
+
+
+_read_object = generic.read_object
+
+
+def _read_object_counted(*args: Any, **kwargs: Any) -> Any:
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.object_read()
+    return _read_object(*args, **kwargs)
+
+
+def count_parsed_objects() -> None:
+    """Make pyHanko's object parser (`generic.read_object`, which its reader, object streams
+    and nested arrays and dictionaries all go through) count each object against the running
+    verification's budget. Parsing is pure Python (~20 µs an object): a few kilobytes of
+    compressed object streams hold millions of objects, and without a checkpoint inside the
+    parse, work the verifier had abandoned kept a core busy for minutes. Outside a
+    verification (no budget active) it only costs a context-variable look-up. Idempotent."""
+    generic.read_object = _read_object_counted
 
 
 class BoundedTrustManager(SimpleTrustManager):

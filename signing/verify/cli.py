@@ -144,11 +144,12 @@ def render_text(report: VerificationReport, language: str) -> str:
             lines.append(f"  signed as: {sig.role(language)}")
         if sig.approval_text(language):
             lines.append(f"  approval: {sig.approval_text(language)}")
-        if sig.signing_time:
-            lines.append(f"  signing time: {sig.signing_time:%Y-%m-%d %H:%M:%S %Z}")
+        if sig.signing_time:  # what the signer wrote, proven by nothing (the page says so too)
+            lines.append(f"  signing time (as declared): {sig.signing_time:%Y-%m-%d %H:%M:%S %Z}")
         if sig.timestamp:
             lines.append(f"  time-stamp: {sig.timestamp.time:%Y-%m-%d %H:%M:%S %Z} · "
-                         f"{sig.timestamp.authority}")
+                         f"{sig.timestamp.authority}"
+                         + ("" if sig.timestamp.valid else " (not valid)"))
         anchor = sig.trust_anchor.subject if sig.trust_anchor else "none"
         revocation = sig.revocation
         revoked = "".join([f" at {revocation.revoked_at:%Y-%m-%d %H:%M:%S %Z}"

@@ -38,3 +38,12 @@ class RevocationRefused(VerificationError):
 
     error = "invalid_request"
     status = 409
+
+
+class VerifierBusy(VerificationError):
+    """As many verifications as this process runs at once are running, abandoned ones that
+    have not stopped yet included (`[verify] max_concurrent`): 503, try again shortly."""
+
+    error = "busy"
+    status = 503
+    retry_after = 10

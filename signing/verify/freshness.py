@@ -11,12 +11,14 @@ certificate must have a genuine CRL or OCSP response, from the document or this 
 own evidence (or fetched, when `[verify] fetch_revocation` is on), issued at or after that
 time (`FreshnessReqType.TIME_AFTER_SIGNATURE` with no cooldown).
 
-Signatures under this service's own root are not checked this way: its own current CRLs
-are always part of the evidence (`Evidence.crls`), and the PKI reissues a CA's CRL in the
-same transaction as every revocation (`keys.pki.Pki.revoke`), so the current CRL lists every
-revocation up to the validation time whenever it was issued. (Our own seals carry in their DSS
-OCSP responses produced just before their signature time-stamp: the DSS is in the signed
-revision, `signing.pades.DSS_SETTINGS`.)
+Signatures under this service's own root get the same rule. Its own seals and citizens'
+signatures (B-LT and B-LTA) carry in their DSS an OCSP response produced at or after their
+signature time-stamp, in a revision after the signed one (`signing.pades`). Those sealed before
+2026-12 carry only data from before it (the DSS in the signed revision,
+`signing.pades.DSS_SETTINGS`): they pass on this service's own current CRLs, always part of
+the evidence (`Evidence.crls`), once one was issued after their time-stamp (the issuing CA's
+is reissued at half its 24-hour validity, and at every revocation, `keys.pki.Pki.crl`). So
+does a B-T seal (no DSS): until then it is INDETERMINATE/TRY_LATER, as anyone's would be.
 
 Only the signer's certificate is checked this way; the CA certificates above it keep the
 default rule (a root's CRL is issued rarely and long before most signatures).

@@ -65,6 +65,7 @@ _BY_MODIFICATION = {
     "other": FORMAT_FAILURE,
     "appended": FORMAT_FAILURE,
     "unclear": FORMAT_FAILURE,
+    "not_examined": FORMAT_FAILURE,  # only with a signature that failed before (validation)
 }
 
 

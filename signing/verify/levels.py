@@ -9,6 +9,11 @@
   response about it.
 - B-LTA (6.6): B-LT plus a document time-stamp over that validation data.
 
+Where the DSS is does not matter, only what each document time-stamp covers: in the signed
+revision (pyHanko's default; Cédula's seals before 2026-12), in a later revision of its own
+(Cédula's B-LT now), or in the document time-stamp's own revision (Cédula's B-LTA now:
+`signing.pades`).
+
 Signatures with `/adbe.pkcs7.detached` are valid PDF signatures but no PAdES baseline: None.
 """
 

@@ -78,7 +78,7 @@ SCHEMAS = {
             "modifications": {"type": "object", "properties": {
                 "level": {"type": "string", "enum": ["none", "validation_data", "signatures",
                                                      "form_filling", "annotations", "metadata", "other",
-                                                     "appended", "unclear"]},
+                                                     "appended", "unclear", "not_examined"]},
                 "fields": {"type": "array", "items": {"type": "string"}},
                 "explanation": {"type": "string"}}},
         },
@@ -157,14 +157,14 @@ PATHS = {
             "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                                "properties": {"file": {
                                                    "type": "string", "format": "binary"}}}}}},
-        "responses": {"200": _REPORT, **_errors(400, 413, 415, 422, 429)},
+        "responses": {"200": _REPORT, **_errors(400, 413, 415, 422, 429, 503)},
     }},
     "/api/verify/{csv}": {"get": {
         "summary": "The document with this verification code (CSV): an issued one (`document`) "
                    "or one a citizen signed (`citizen_signed`), and the report of its original.",
         "parameters": [{"name": "csv", "in": "path", "required": True,
                         "schema": {"type": "string"}}, _LANG],
-        "responses": {"200": _REPORT, **_errors(429), **{
+        "responses": {"200": _REPORT, **_errors(429, 503), **{
             str(code): {"description": text, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/CodeVerdict"}}}}
             for code, text in ((400, "A mistyped code (verdict malformed_code)."),

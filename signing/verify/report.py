@@ -46,7 +46,7 @@ RFC 3339 in UTC, absent values are `null`:
                           "message": "<plain words>"},
       "modifications": {"level": "none" | "validation_data" | "signatures" | "form_filling"
                                   | "annotations" | "metadata" | "other" | "appended"
-                                  | "unclear",
+                                  | "unclear" | "not_examined",
                         "fields": [...], "explanation": "<plain words>"}
     }
     <certificate> = {"subject", "issuer", "serial", "not_before", "not_after", "sha256"}
@@ -160,6 +160,7 @@ class Modifications:
     """What changed in the file after a signature (pyHanko's difference analysis)."""
 
     level: str  # none|validation_data|signatures|form_filling|annotations|metadata|other|appended|unclear
+    #             |not_examined (the signature could not be validated: nothing after it was looked at)
     fields: tuple[str, ...] = ()
     detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`
 

@@ -91,7 +91,8 @@ class VerifySettings:
                         dss_entries=whole("max_dss_entries"),
                         path_steps=whole("max_path_steps"),
                         revisions=whole("max_revisions"),
-                        signatures=whole("max_signatures"))
+                        signatures=whole("max_signatures"),
+                        concurrent=whole("max_concurrent"))
         return cls(limits=limits, trust_roots=tuple(r.strip() for r in roots),
                    max_bytes=whole("max_upload_bytes"),
                    fetch_revocation=bool(section.values.get("fetch_revocation", False)),

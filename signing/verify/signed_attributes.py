@@ -38,3 +38,12 @@ def problem(signer_info: Any, *, subfilter: str) -> str | None:
             return (f"the signed attributes hold {found} signing-certificate(-v2) attributes, "
                     "not one: nothing binds the certificate to the signature")
     return None
+
+
+def digest_matches(signer_info: Any, document_digest: bytes) -> bool:
+    """Whether the message-digest attribute of `signer_info` is `document_digest` (the byte
+    range's digest): then a HASH_FAILURE is not the document's but a time-stamp's (its
+    message imprint is not of this signature, EN 319 102-1, 5.4)."""
+    values = [attribute["values"] for attribute in signer_info["signed_attrs"] or ()
+              if attribute["type"].native == "message_digest"]
+    return len(values) == 1 and len(values[0]) == 1 and values[0][0].native == document_digest

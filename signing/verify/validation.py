@@ -21,9 +21,8 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from io import BytesIO
 from typing import Any
 
 from asn1crypto import cms
@@ -50,19 +49,23 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from keys.x509 import SIGNING_PURPOSES
-from signing.verify import budget as budgets
 from signing.verify import (
+    algorithms,
     byterange,
     compromise,
     freshness,
+    hex_strings,
     indication,
     signed_attributes,
-    xref_sections,
+    subfilters,
 )
+from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
 from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
+from signing.verify.field_locks import LockedFieldsSignature
 from signing.verify.levels import has_signature_timestamp, pades_level
+from signing.verify.reading import read_pdf
 from signing.verify.report import (
     CertificateInfo,
     Conclusion,
@@ -79,8 +82,6 @@ from signing.verify.trust import TrustAnchors, TrustStore
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
-HEADER_WINDOW = 1024  # ISO 32000-1, 7.5.2 / Annex H: the header may follow some garbage
 # RFC 5280, 4.2.1.12: a signer's certificate with an extended key usage extension may sign
 # documents only if it lists one of these (or anyExtendedKeyUsage): document signing (RFC
 # 9336), emailProtection (what NSS, i.e. pdfsig, requires of a CMS signer, RFC 8550 4.4.4),
@@ -119,42 +120,6 @@ class Evidence:
     crls: tuple[asn1_crl.CertificateList, ...] = ()
 
 
-def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
-    """A strict pyHanko reader for `data`, or `UnreadableDocument` saying what is wrong."""
-    if not data:
-        raise UnreadableDocument("The file is empty.", error="empty_file")
-    if len(data) > max_bytes:
-        raise UnreadableDocument(f"The file has {len(data)} bytes; at most {max_bytes} are "
-                                 "accepted.", error="file_too_large")
-    if b"%PDF-" not in data[:HEADER_WINDOW]:
-        raise UnreadableDocument("The file is not a PDF document (it has no %PDF- header).",
-                                 error="not_pdf")
-    declared = xref_sections.too_many_objects(data)
-    if declared is not None:
-        raise UnreadableDocument(f"The PDF declares {declared} objects, more than a file of "
-                                 f"{len(data)} bytes can hold.", error="damaged_pdf")
-    try:
-        reader = PdfFileReader(BytesIO(data), strict=True)
-        encrypted = reader.encrypted
-        if not encrypted:
-            reader.root  # noqa: B018 - resolve the catalog now: a damaged file fails here
-        twice = xref_sections.listed_twice(reader)
-    except Exception as exc:
-        log.debug("unreadable PDF", exc_info=exc)
-        raise UnreadableDocument("The PDF is damaged or incomplete and cannot be read "
-                                 f"({type(exc).__name__}).", error="damaged_pdf") from None
-    if twice is not None:
-        raise UnreadableDocument(
-            f"The PDF's cross-reference section of revision {twice[0] + 1} lists object "
-            f"{twice[1]} twice; PDF readers disagree on which one counts, so what is shown "
-            "cannot be known.", error="damaged_pdf")
-    if encrypted:
-        raise UnreadableDocument("The PDF is encrypted; signatures of encrypted files are not "
-                                 "verified here. Ask the issuer for the unencrypted original.",
-                                 error="encrypted_pdf")
-    return reader
-
-
 class Verifier:
     """Verifies PDFs against the trust anchors. Build once per process; thread-safe."""
 
@@ -169,6 +134,9 @@ class Verifier:
         self.max_bytes = max_bytes
         self.fetch_revocation = fetch_revocation
         self.limits = limits or Limits()
+        self.slots = budgets.Slots(self.limits.concurrent)
+        budgets.count_parsed_objects()
+        hex_strings.install()
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
@@ -183,6 +151,7 @@ class Verifier:
         spec = self._spec(anchors, evidence)
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
                                       point_in_time_validation=False)
+        self.slots.take()  # before the budget's clock starts
         budget = Budget(self.limits)
         context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations)
         outcome: dict[str, Any] = {}
@@ -204,9 +173,15 @@ class Verifier:
                 outcome["unreadable"] = UnreadableDocument(
                     "The PDF is damaged or uses structures that cannot be verified "
                     f"({type(exc).__name__}).", error="damaged_pdf")
+            finally:
+                self.slots.give_back()
 
         worker = threading.Thread(target=work, name="verification", daemon=True)
-        worker.start()
+        try:
+            worker.start()
+        except RuntimeError:  # no thread: its slot is not taken after all
+            self.slots.give_back()
+            raise
         worker.join(budget.remaining() + 0.05)
         if worker.is_alive() or "budget" in outcome or budget.exceeded:
             budget.cancelled = True
@@ -234,7 +209,8 @@ class Verifier:
             signature_validation_spec=SignatureValidationSpec(
                 cert_validation_policy=CertValidationPolicySpec(
                     trust_manager=anchors.manager,
-                    revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO)),
+                    revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+                    algorithm_usage_policy=algorithms.POLICY),
                 revinfo_gathering_policy=RevocationInfoGatheringSpec(
                     online_fetching_rule=rule,
                     certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH),
@@ -259,10 +235,15 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
     if len(found) > budget.limits.signatures:
         budget.exceeded = "signatures"
         raise BudgetExceeded(f"{len(found)} signature fields")
-    for name, _sig_object, sig_field in found:
+    for name, sig_object, sig_field in found:
         budget.check()
+        if subfilters.obsolete(sig_object):  # SHA-1 only: not validated, not malformed either
+            broken.append(_format_failure(name, reason="obsolete_format",
+                                          conclusion=subfilters.OBSOLETE_FORMAT))
+            continue
+        embedded: EmbeddedPdfSignature
         try:
-            embedded = EmbeddedPdfSignature(reader, sig_field, name)
+            embedded = LockedFieldsSignature(reader, sig_field, name)
             kind = embedded.sig_object_type
             embedded.signer_cert  # noqa: B018 - a CMS without its signer's certificate fails here
         except Exception as exc:
@@ -295,7 +276,7 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         budget.check()
         signed = await _validate_signature(data, embedded, spec, timing, stamps,
                                            signature_fields, budget, too_many_dss, unusable,
-                                           valid_times, context.own_roots)
+                                           valid_times)
         reports.append(_with_role(signed, embedded, data, context))
     ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
@@ -314,12 +295,11 @@ def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature])
 def _format_failure(name: str, modifications: Modifications | None = None, *,
                     reason: str = "format_failure",
                     conclusion: Conclusion = indication.FORMAT_FAILURE) -> SignatureReport:
-    mods = modifications or Modifications("unclear")
-    return SignatureReport(
-        field=name, conclusion=conclusion, reason=reason, signer=None,
-        signing_time=None, timestamp=None, proven_time=None, chain=(), trust_anchor=None,
+    return SignatureReport(  # what followed the signature was not examined, unless told
+        field=name, conclusion=conclusion, reason=reason, signer=None, signing_time=None,
+        timestamp=None, proven_time=None, chain=(), trust_anchor=None,
         revocation=Revocation("unknown"), level=None, covers_whole_document=False,
-        modifications=mods)
+        modifications=modifications or Modifications("not_examined"))
 
 
 def _raw_coverage(data: bytes, embedded: EmbeddedPdfSignature) -> byterange.RawCoverage:
@@ -334,10 +314,10 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                               stamps: list[EmbeddedPdfSignature], signature_fields: set[str],
                               budget: Budget, too_many_dss: bool,
                               unusable_stamps: frozenset[str] = frozenset(),
-                              valid_times: dict[str, datetime | None] | None = None,
-                              own_roots: frozenset[bytes] = frozenset()) -> SignatureReport:
+                              valid_times: dict[str, datetime | None] | None = None
+                              ) -> SignatureReport:
     name = embedded.field_name
-    if embedded.sig_object.get("/SubFilter") not in SIGNATURE_SUBFILTERS:
+    if embedded.sig_object.get("/SubFilter") not in subfilters.VALIDATED:
         return _format_failure(name)
     raw = _raw_coverage(data, embedded)
     if not raw.ok:
@@ -411,9 +391,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     chain, anchor = _chain(status, embedded.signer_cert)
     knowledge = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge)
     path = getattr(status, "validation_path", None)
-    ours = anchor is not None and anchor.sha256 in own_roots
     stale = cryptographic.passed and proven_by_stamp is not None and path is not None and \
-        not ours and not await freshness.fresh_after(
+        not await freshness.fresh_after(
             spec.signature_validation_spec, knowledge, path, proven=proven_by_stamp,
             at=timing.validation_time)
     if budget.exceeded:
@@ -430,8 +409,12 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
             cryptographic = indication.check_revocation(
                 cryptographic, revoked_since=compromise.since(listed), proven=proven_by_stamp)
     conclusion = indication.for_signature(cryptographic, modifications)
+    reason = indication.reason(conclusion, modifications)
+    if reason == "hash_failure" and signed_attributes.digest_matches(  # the document is intact
+            embedded.signer_info, embedded.compute_digest()):
+        reason = "timestamp_hash_failure"
     return SignatureReport(
-        field=name, conclusion=conclusion, reason=indication.reason(conclusion, modifications),
+        field=name, conclusion=conclusion, reason=reason,
         signer=_signer(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,
         timestamp=timestamp, proven_time=proven,
         chain=tuple(_certificate(c) for c in chain),
@@ -455,8 +438,9 @@ async def _own_process(embedded: EmbeddedPdfSignature, spec: PdfSignatureValidat
     signature time-stamp result)."""
     validation_spec = spec.signature_validation_spec
     knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
-    arguments: dict[str, Any] = {"validation_spec": _with_knowledge(validation_spec, knowledge),
-                                 "timing_info": timing, "raw_digest": embedded.compute_digest()}
+    arguments: dict[str, Any] = {
+        "validation_spec": replace(validation_spec, local_knowledge=knowledge),
+        "timing_info": timing, "raw_digest": embedded.compute_digest()}
     if has_signature_timestamp(embedded):
         timed = await ades.ades_with_time_validation(embedded.signed_data, **arguments)
         return timed, timed.best_signature_time, timed
@@ -477,7 +461,7 @@ async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,
         validation_spec = spec.signature_validation_spec
         knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
         result = await ades.ades_timestamp_validation(
-            embedded.signed_data, _with_knowledge(validation_spec, knowledge),
+            embedded.signed_data, replace(validation_spec, local_knowledge=knowledge),
             embedded.compute_digest, timing_info=timing)
     except BudgetExceeded:
         raise
@@ -494,8 +478,6 @@ def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: by
                context: _Context) -> SignatureReport:
     """Who signed as what, at which level (own PKI's certificate policies, keys.policies),
     and for citizens' signatures the passkey approval inside them (`signing.approval`)."""
-    from dataclasses import replace
-
     from keys.policies import LEVELS, role_and_level
     from signing.verify import approval as approvals
 
@@ -529,13 +511,6 @@ def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: by
         return replace(report, conclusion=report.conclusion.worst(
             indication.SIG_CONSTRAINTS_FAILURE), reason=problem)
     return report
-
-
-def _with_knowledge(spec: SignatureValidationSpec,
-                    knowledge: LocalKnowledge) -> SignatureValidationSpec:
-    from dataclasses import replace
-
-    return replace(spec, local_knowledge=knowledge)
 
 
 def _chain(status: Any, signer: asn1_x509.Certificate

@@ -38,7 +38,12 @@ from signing.errors import InvalidCode
 from signing.i18n import LANGUAGES
 from signing.models import Document
 from signing.verify import forgery_reports
-from signing.verify.errors import IssuedDocumentNotFound, UnreadableDocument, VerificationError
+from signing.verify.errors import (
+    IssuedDocumentNotFound,
+    UnreadableDocument,
+    VerificationError,
+    VerifierBusy,
+)
 from signing.verify.other_forms import OtherForm
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.service import VerificationService, get_verification
@@ -386,7 +391,10 @@ def _too_many(exc: TooManyRequests) -> Response:
 def _verification_error(exc: VerificationError) -> Response:
     status = exc.http_status if isinstance(exc, UnreadableDocument) else \
         {"unsupported_media_type": 415, "invalid_csrf_token": 400}.get(exc.error, exc.status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, VerifierBusy) else {}
     if request.path.startswith("/api/"):
-        return json_error(status, exc.error, exc.description)
-    return _page("verify/index.html", status,
-                 file_error=translate_or(f"verify.input.{exc.error}", exc.description))
+        return json_error(status, exc.error, exc.description, headers)
+    response = _page("verify/index.html", status,
+                     file_error=translate_or(f"verify.input.{exc.error}", exc.description))
+    response.headers.update(headers)
+    return response

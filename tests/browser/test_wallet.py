@@ -170,8 +170,16 @@ def test_signing_in_with_a_wallet(browser, agency):
         browser.open("/login")
         browser.wait_for("#wallet-signin button").click()
         browser.wait_for("#request-qr svg")
-        share(**(person.fields() | {"national_id": new_person().national_id}))
+        # across devices: the wallet's phone shows a code, typed here before anything happens
+        landing = urlsplit(share(**(person.fields() | {"national_id": new_person().national_id})))
+        phone = agency.app.test_client().get(landing.path + "?" + landing.query).get_data(as_text=True)
+        code = re.search(r'id="handover-code">([A-Z0-9-]+)<', phone).group(1)
         browser.one("#request-continue").click()
+        browser.wait_for("#handover-form")
+        pages.check("wallet-handover")
+        assert_reflows(browser, "wallet-handover")
+        browser.fill(browser.one("#code"), code)
+        browser.submit_and_wait("#handover-submit")
         outcome = browser.wait_for("#sign-in-outcome")
         assert outcome.get_attribute("data-status") == "unknown"
         assert browser.one("#sign-in-enrol").get_attribute("href").endswith("/enrol/wallet")

@@ -135,7 +135,60 @@ def test_server_settings_from_a_file_are_typed(tmp_path):
     config.write_text('[server]\nport = "abc"\n', encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_settings(environ={"CEDULA_CONFIG": str(config)})
-    assert str(info.value) == "server.port must be a whole number from 1 to 65535, got 'abc'"
+    assert str(info.value) == (f"server.port must be a whole number from 1 to 65535, got 'abc' "
+                               f"(set in CEDULA_CONFIG file {config})")
     config.write_text("[server]\nport = 8443\nworkers = 2\nworker_timeout = 0\n", encoding="utf-8")
     server = load_settings(environ={"CEDULA_CONFIG": str(config)}).server
     assert (server.port, server.workers, server.worker_timeout, server.host) == (8443, 2, 0.0, "127.0.0.1")
+
+
+def test_a_refused_value_says_which_file_or_variable_set_it(tmp_path):
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text('[server]\nport = "abc"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    assert str(refused.value) == (f"server.port must be a whole number from 1 to 65535, got 'abc' "
+                                  f"(set in CEDULA_CONFIG file {settings_file})")
+    with pytest.raises(ConfigError, match=r"\(set in the environment variable CEDULA_ISSUER\)$"):
+        load_settings(environ={"CEDULA_ISSUER": "ftp://x"})
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("[sesion]\nidle_seconds = 900\n", "[sesion] is not a setting"),
+    ("[session]\nidle_secs = 900\n", "[session] idle_secs is not a setting"),
+    ("issuer = 'https://id.example.gov'\n", "issuer is not a setting"),
+])
+def test_a_misspelt_setting_in_the_file_is_refused_not_ignored(tmp_path, text, named):
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    assert str(refused.value).startswith(f"{settings_file}: {named}")
+    assert "config/default.toml" in str(refused.value)
+
+
+def test_free_form_tables_and_the_production_example_are_accepted(tmp_path):
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text('[consent.legal_bases]\n"a1b2c3d4" = "Ley 1, art. 2"\n', encoding="utf-8")
+    loaded = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    assert loaded["consent"]["legal_bases"] == {"a1b2c3d4": "Ley 1, art. 2"}
+    example = Path(__file__).resolve().parents[2] / "config" / "production.example.toml"
+    assert load_settings(environ={"CEDULA_CONFIG": str(example)}).issuer.startswith("https://")
+
+
+def test_a_setting_a_component_refuses_stops_a_command_with_where_it_was_set(tmp_path):
+    """`audit.seal_seconds` is read by its component when the app is built: `cedula ...` and
+    `cedula serve` (before any worker starts) end with the message and the file, exit 1."""
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text(f'[server]\ndata_dir = "{tmp_path}"\n[audit]\nseal_seconds = -1\n', encoding="utf-8")
+    settings = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    for command in (["operators", "list"], ["serve", "--port", "1"]):
+        result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
+        assert result.exit_code == 1, (command, result.output)
+        assert isinstance(result.exception, SystemExit)
+        assert result.output.strip() == (f"Error: audit.seal_seconds must be 0 (no sealing thread) or between 0.05 "
+                                         f"and 3600, got -1 (set in CEDULA_CONFIG file {settings_file})")

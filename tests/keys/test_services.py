@@ -237,3 +237,27 @@ def test_ocsp_revoked_with_invalidity_date(pki_client, service, seal):
     single = reply.basic_ocsp_response["tbs_response_data"]["responses"][0]
     assert single["cert_status"].name == "revoked"
     assert single.invalidity_date_value.native == compromised
+
+
+def test_status_after_is_produced_at_or_after_the_time_asked(service, seal):
+    """`keys.status_after` (what sealing embeds after a signature time-stamp): a response the
+    responder keeps (`ocsp.cache_seconds`) is reused only if produced at or after `not_before`;
+    one request answers for every certificate given."""
+    from datetime import timedelta
+
+    from keys import status_after
+
+    tsa = service.pki.material().tsa.certificate
+    start = service.now().replace(microsecond=0)
+    service.clock = lambda: start
+    first = status_after(service, certificates=[seal.certificate, tsa], not_before=start)
+    data = first.basic_ocsp_response["tbs_response_data"]
+    assert [r["cert_id"]["serial_number"].native for r in data["responses"]] == [
+        seal.certificate.serial_number, tsa.serial_number]
+    assert data["produced_at"].native == start
+    later = start + timedelta(seconds=5)
+    service.clock = lambda: later
+    kept = status_after(service, certificates=[seal.certificate, tsa], not_before=start)
+    assert kept.dump() == first.dump()  # still within ocsp.cache_seconds, and not older
+    fresh = status_after(service, certificates=[seal.certificate, tsa], not_before=later)
+    assert fresh.basic_ocsp_response["tbs_response_data"]["produced_at"].native == later

@@ -21,7 +21,7 @@ def audit_log(oidc_app):  # noqa: F811
     was_running = sealer.running
     sealer.stop()
     yield AuditLog(policy=replace(base.policy, checkpoint_entries=5, checkpoint_seconds=10**8),
-                   signer=base.signer)
+                   signer=base.signer, entry_key=base.entry_key)
     if was_running:
         sealer.start()
 
@@ -47,7 +47,7 @@ def verify(app):
     from infra.db import get_db
 
     with app.app_context(), get_db(app).read() as session:
-        return verify_chain(session, trusted=trusted_keys(app))
+        return verify_chain(session, trusted=trusted_keys(app), entry_key=AUDIT_LOG.of(app).entry_key)
 
 
 def checkpointed_bundle(app, log, citizen: str = "c1") -> dict:

@@ -66,7 +66,12 @@ def test_a_row_altered_with_its_own_hash_recomputed_breaks_the_next_link(oidc_ap
         row = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq == 4)).one()
         row.client_id = "elsewhere"
         row.hash = link_hash(seq=4, prev=row.prev_hash, body_digest=body_hash(row.body().to_json()))
-    report = verify(oidc_app)
+    report = verify(oidc_app)  # its MAC names the entry itself
+    assert (report.problem.seq, report.problem.kind) == (4, "altered")
+    from idp import audit
+
+    with oidc_app.app_context(), get_db(oidc_app).read() as session:  # without the MAC key: the next link
+        report = audit.verify_chain(session, trusted=audit.trusted_keys(oidc_app))
     assert (report.problem.seq, report.problem.kind) == (5, "out_of_order")
     assert "entry 4 was altered and its hash recomputed" in report.problem.message
 
@@ -130,7 +135,12 @@ def test_a_recomputed_chain_is_caught_by_the_signed_checkpoint(oidc_app, audit_l
             row.hash = link_hash(seq=row.seq, prev=prev, body_digest=body_hash(row.body().to_json()))
             prev = row.hash
         session.get(ChainHead, 1).hash = prev
-    report = verify(oidc_app)
+    report = verify(oidc_app)  # entry 3's MAC names it
+    assert (report.problem.seq, report.problem.kind) == (3, "altered")
+    from idp import audit
+
+    with oidc_app.app_context(), get_db(oidc_app).read() as session:  # without the MAC key: the checkpoint
+        report = audit.verify_chain(session, trusted=audit.trusted_keys(oidc_app))
     assert (report.problem.seq, report.problem.kind) == (6, "checkpoint")
     assert "at or before 6" in report.problem.message
 
@@ -298,7 +308,7 @@ def test_the_sealer_reads_pending_entries_as_sqlalchemy_does(oidc_app, audit_log
     fill(oidc_app, audit_log, 7, seal=False)
     with oidc_app.app_context(), get_db(oidc_app).read() as session:
         connection = session.connection()
-        expected = connection.execute(sealing._PENDING, {"take": 5}).fetchall()
+        expected = connection.execute(sealing._PENDING, {"take": 5, "after": 0}).fetchall()
         rows = sealing._pending_rows(connection, 5)
     assert len(rows) == 5
     assert [tuple(row) for row in rows] == [tuple(row) for row in expected]

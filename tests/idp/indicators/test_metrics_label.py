@@ -40,22 +40,25 @@ def test_authenticated_agencies_label_their_requests(web, docs_app):
 
 
 def test_platform_gauges_for_the_alerts(web, docs_app):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from idp import audit
     from idp.indicators.collectors import expose
     from infra.db import get_db
 
     expose(docs_app)  # the process's collector reads the latest app's database: this one's
-    with get_db(docs_app).transaction() as session:
-        audit.append(session, event="account.closed", citizen_id="c-1", now=datetime.now(UTC))
+    with docs_app.app_context(), get_db(docs_app).transaction() as session:
+        audit.append(session, event="account.closed", citizen_id="c-1", now=datetime.now(UTC) - timedelta(minutes=7))
         audit.append(session, event="account.closed", citizen_id="c-2", now=datetime.now(UTC))
     body = _metrics(web)
     assert re.search(r"^cedula_audit_pending_entries 2\.0$", body, re.M)
     assert "cedula_audit_checkpoint_age_seconds" in body
+    waited = float(re.search(r"^cedula_audit_oldest_pending_seconds (\S+)$", body, re.M).group(1))
+    assert 420 <= waited < 480  # CedulaAuditEntryNotSealed: past 300
     with docs_app.app_context(), get_db(docs_app).transaction() as session:
         audit.checkpoint(session)
     body = _metrics(web)
     assert re.search(r"^cedula_audit_pending_entries 0\.0$", body, re.M)
+    assert re.search(r"^cedula_audit_oldest_pending_seconds 0\.0$", body, re.M)
     age = float(re.search(r"^cedula_audit_checkpoint_age_seconds (\S+)$", body, re.M).group(1))
     assert 0 <= age < 60

@@ -143,3 +143,22 @@ def test_a_request_object_claim_this_provider_does_not_read_is_ignored(client, s
     claims = request_claims(signer, flow, authorization_details=[{"type": "payment_initiation"}], extension=True)
     page = authorize(client, signer, request_object(signer, claims))
     assert redirect_params(decide(client, page), signer)["state"] == flow.state
+
+
+@pytest.mark.parametrize(("when", "expected"), [
+    # iat ten years ahead and exp a minute after it: "60 seconds from iat", valid for ten years.
+    ({"iat": 10 * 365 * 86400, "nbf": None, "exp": 10 * 365 * 86400 + 60}, "iat is in the future"),
+    # No nbf nor iat: the lifetime counts from now.
+    ({"iat": None, "nbf": None, "exp": 86400}, "too long"),
+])
+def test_a_request_object_cannot_outlive_an_hour_by_dating_itself_ahead(client, signer, citizen, when, expected):
+    now = int(time.time())
+    token = request_object(signer, request_claims(signer, Flow(), **{
+        name: None if offset is None else now + offset for name, offset in when.items()}))
+    page = authorize(client, signer, token)
+    assert page.status_code == 400 and "Location" not in page.headers
+    assert expected in page.get_data(as_text=True)
+    form, _ = signer.auth({"client_id": signer.client_id, "request": token})
+    pushed = client.post("/par", data=form)
+    assert pushed.status_code == 400 and pushed.get_json()["error"] == "invalid_request_object"
+    assert expected in pushed.get_json()["error_description"]

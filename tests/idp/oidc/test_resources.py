@@ -235,3 +235,17 @@ def test_an_apis_owner_introspects_its_tokens_but_never_revokes_or_reads_the_cli
         assert introspect(client, owner, body["refresh_token"]) == {"active": False}
     assert introspect(client, owner_a, body["access_token"])["active"] is True
     assert introspect(client, portal, body["refresh_token"])["active"] is True
+
+
+def test_an_apis_owner_sees_a_token_for_its_api_but_cannot_revoke_it(client, apis, citizen):
+    """docs/agencies.md section 3: the owner introspects tokens for its API; revocation stays
+    with the client the token was issued to (RFC 7009 section 2.1)."""
+    portal, owner_a, _owner_b = apis
+    code, flow = get_code(client, portal, scope="openid profile")
+    token = exchange(client, portal, code, flow, resource=API_A).get_json()["access_token"]
+    form, headers = owner_a.auth({"token": token})
+    assert client.post("/revoke", data=form, headers=headers).status_code == 200
+    assert introspect(client, owner_a, token)["active"] is True
+    form, headers = portal.auth({"token": token})
+    assert client.post("/revoke", data=form, headers=headers).status_code == 200
+    assert introspect(client, owner_a, token) == {"active": False}

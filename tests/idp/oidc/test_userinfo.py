@@ -73,3 +73,50 @@ def test_a_changed_citizen_record_is_in_the_very_next_answer(client, citizen, re
     assert answer["email"] == "nueva@example.sv" and answer["sub"] == first["sub"]
     assert {name: value for name, value in answer.items() if name != "email"} == {
         name: value for name, value in first.items() if name != "email"}
+
+
+def test_a_browser_client_can_read_its_refusals_as_it_reads_its_answers(client, register, citizen):
+    """An answer carries Access-Control-Allow-Origin: so must the 401s, or a single-page
+    client sees an opaque network error instead of the challenge (and the DPoP nonce)."""
+    from tests.support.dpop import DpopKey
+
+    agency = register()
+    token = tokens_for(client, agency)["access_token"]
+    origin = {"Origin": "https://portal.example.gov"}
+    assert client.get("/userinfo", headers={**origin, **bearer(token)}).headers["Access-Control-Allow-Origin"] == "*"
+    for headers in ({}, bearer(token[:-4] + "AAAA"), bearer("not-a-token")):
+        refused = client.get("/userinfo", headers={**origin, **headers})
+        assert refused.status_code == 401
+        assert refused.headers["Access-Control-Allow-Origin"] == "*"
+        assert "WWW-Authenticate" in refused.headers["Access-Control-Expose-Headers"]
+    # A DPoP proof without the server's nonce: the nonce to use is readable by the page.
+    key = DpopKey()
+    proof = key.proof("GET", "http://localhost/userinfo", access_token=token)
+    asked = client.get("/userinfo", headers={**origin, "Authorization": f"DPoP {token}", "DPoP": proof})
+    assert asked.get_json()["error"] == "use_dpop_nonce"
+    assert asked.headers["Access-Control-Allow-Origin"] == "*"
+    assert "DPoP-Nonce" in asked.headers["Access-Control-Expose-Headers"] and asked.headers["DPoP-Nonce"]
+
+
+def test_a_browser_client_may_send_its_token_after_the_preflight(client, register, citizen):
+    """The Authorization (and DPoP) header makes every cross-origin UserInfo request preflighted:
+    the preflight must allow them, or the answer's Access-Control-Allow-Origin is never read."""
+    preflight = client.options("/userinfo", headers={
+        "Origin": "https://portal.example.gov", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization, dpop"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    allowed = {h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "dpop"} <= allowed
+    methods = {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
+    assert {"GET", "POST"} <= methods
+    assert set(preflight.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST", "OPTIONS"}
+
+
+def test_a_request_without_a_token_is_told_how_to_send_one(client):
+    """RFC 6750 section 3.1: no error code in the challenge; the JSON says what to change."""
+    refused = client.get("/userinfo")
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith('Bearer realm="cedula"')
+    assert "error=" not in refused.headers["WWW-Authenticate"]
+    assert "Authorization header" in refused.get_json()["error_description"]

@@ -34,8 +34,20 @@ def _share(client, holder, issuer, params, **claims):
                                       claims=_pid_claims(**claims)))
     presentation = holder.present(pid, reveal=REVEAL, nonce=params["nonce"],
                                   audience=params["client_id"])
-    return client.post("/wallet/presentations/response", data={
+    answer = client.post("/wallet/presentations/response", data={
         "vp_token": json.dumps({"pid": [presentation]}), "state": params["state"]})
+    if answer.status_code == 200 and client is not None:  # the wallet comes back (same device)
+        target = urlsplit(answer.get_json()["redirect_uri"])
+        _LANDINGS[params["state"]] = target.path + "?" + target.query
+    return answer
+
+
+_LANDINGS: dict[str, str] = {}
+
+
+def _done(browser, params):
+    """The wallet's redirect opened in `browser`, or the state link without an answer."""
+    return browser.get(_LANDINGS.get(params["state"], f"/enrol/wallet/done?state={params['state']}"))
 
 
 def test_enrolment_from_a_pid_is_proofed_high_without_a_registrar(docs_app, pid_issuer, holder):  # noqa: F811
@@ -76,6 +88,7 @@ def test_edited_details_are_not_proofed(docs_app, pid_issuer, holder):  # noqa: 
     params = _start(browser)
     number = dui(7654329)
     assert _share(browser, holder, pid_issuer, params, personal_administrative_number=number).status_code == 200
+    assert _done(browser, params).status_code == 200  # the form, filled from the PID
     key = SoftwareAuthenticator()
     options = post_json(browser, "/webauthn/registration/options",
                         fields(national_id=number, given_name="Otra Persona", email="o@correo.example"))
@@ -90,23 +103,25 @@ def test_an_enrolled_or_foreign_pid_or_another_browser_gets_no_form(web, docs_ap
     browser = docs_app.test_client()
     params = _start(browser)
     assert _share(browser, holder, pid_issuer, params).status_code == 200
-    page = browser.get(f"/enrol/wallet/done?state={params['state']}")
+    page = _done(browser, params)
     assert page.status_code == 409 and 'data-status="exists"' in page.get_data(as_text=True)
 
     params = _start(browser)  # a PID of Spain's (trusted) provider is foreign here
     assert _share(browser, holder, foreign_issuer, params, issuing_country="ES",
                   personal_administrative_number="12345678Z").status_code == 200
-    assert 'data-status="foreign"' in browser.get(
-        f"/enrol/wallet/done?state={params['state']}").get_data(as_text=True)
+    assert 'data-status="foreign"' in _done(browser, params).get_data(as_text=True)
 
     params = _start(browser)  # and it cannot speak for this country: no form, no account
     refused = _share(browser, holder, foreign_issuer, params,
                      personal_administrative_number=dui(7654345))
     assert refused.status_code == 400 and refused.get_json()["error"] == "issuer_country_mismatch"
-    assert browser.get(f"/enrol/wallet/done?state={params['state']}").status_code == 404
+    assert _done(browser, params).status_code == 404
 
     params = _start(browser)
     assert _share(browser, holder, pid_issuer, params,
                   personal_administrative_number=dui(7654337)).status_code == 200
     stranger = docs_app.test_client()
     assert stranger.get(f"/enrol/wallet/done?state={params['state']}").status_code == 404
+    shown = _done(stranger, params)  # the wallet's redirect elsewhere: a code, not the PID
+    assert shown.status_code == 200 and 'id="handover-code"' in shown.get_data(as_text=True)
+    assert "given_name" not in shown.get_data(as_text=True)

@@ -139,7 +139,8 @@ def test_a_pid_of_someone_else_changes_nothing(web, docs_app, citizen, pid_issue
     params = _request(web)
     response = _respond(web, params, _present(holder, pid_issuer, params, birthdate="1991-01-01"))
     assert response.status_code == 200
-    page = web.get(f"/account/wallet-proofing/done?state={params['state']}").get_data(as_text=True)
+    redirect = urlsplit(response.get_json()["redirect_uri"])
+    page = web.get(redirect.path + "?" + redirect.query).get_data(as_text=True)
     assert 'data-status="mismatch"' in page
     assert proofing(docs_app, citizen.citizen_id)[0] == "low"
 

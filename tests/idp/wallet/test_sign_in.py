@@ -53,13 +53,25 @@ def _present(holder, issuer, params, *, nonce=None, audience=None, status=None, 
                           audience=audience or params["client_id"])
 
 
+_REDIRECTS: dict[str, str] = {}
+
+
 def _respond(client, params, presentation):
-    return client.post("/wallet/presentations/response", data={
+    answer = client.post("/wallet/presentations/response", data={
         "vp_token": json.dumps({"pid": [presentation]}), "state": params["state"]})
+    if answer.status_code == 200:
+        _REDIRECTS[params["state"]] = answer.get_json()["redirect_uri"]
+    return answer
 
 
 def _done(browser, params):
-    return browser.get(f"/login/wallet/done?state={params['state']}")
+    """The wallet's redirect opened in `browser` (the same device), or, without an answer,
+    the page that showed the QR code continuing with its state."""
+    redirect = _REDIRECTS.get(params["state"])
+    if redirect is None:
+        return browser.get(f"/login/wallet/done?state={params['state']}")
+    target = urlsplit(redirect)
+    return browser.get(target.path + "?" + target.query)
 
 
 def _sessions(app, citizen_id):
@@ -86,7 +98,7 @@ def test_a_matching_pid_signs_in_at_level_high_and_continues(docs_app, citizen, 
     params = _start(browser, next_="/account/details")
     answer = _respond(docs_app.test_client(), params, _present(holder, pid_issuer, params))
     assert answer.status_code == 200, answer.get_json()
-    assert answer.get_json()["redirect_uri"].endswith(f"/login/wallet/done?state={params['state']}")
+    assert "/login/wallet/done?response_code=" in answer.get_json()["redirect_uri"]
     done = _done(browser, params)
     assert done.status_code == 303 and done.headers["Location"] == "/account/details"
     assert browser.get("/account").status_code == 200
@@ -144,7 +156,9 @@ def test_another_browser_cannot_use_the_result(docs_app, citizen, pid_issuer, ho
     browser, attacker = docs_app.test_client(), docs_app.test_client()
     params = _start(browser)
     assert _respond(attacker, params, _present(holder, pid_issuer, params)).status_code == 200
-    assert _done(attacker, params).status_code == 404
+    assert attacker.get(f"/login/wallet/done?state={params['state']}").status_code == 404
+    shown = _done(attacker, params)  # the wallet's redirect: only the code to type elsewhere
+    assert shown.status_code == 200 and 'id="handover-code"' in shown.get_data(as_text=True)
     assert attacker.get("/account").status_code != 200
     # the browser that asked still can
     assert _done(browser, params).status_code == 303

@@ -170,3 +170,30 @@ def test_a_status_without_a_sentence_of_its_own_still_speaks_the_page_language(f
     page = response.get_data(as_text=True)
     assert response.status_code == status
     assert str(escape(exc.description)) not in page and str(escape(general)) in page
+
+
+@pytest.mark.parametrize(("method", "path", "methods"), [
+    ("GET", "/token", "POST"), ("PUT", "/userinfo", "GET, POST"),
+    ("POST", "/.well-known/openid-configuration", "GET")])
+def test_an_api_called_with_the_wrong_method_names_the_methods_it_accepts(client, method, path, methods):
+    """An agency developer who sends GET /token was told to go back and use the page's
+    buttons (the citizens' sentence); a POST to a discovery document got an HTML page."""
+    response = client.open(path, method=method, headers={"Accept-Language": "en"})
+    assert response.status_code == 405 and response.is_json
+    assert response.get_json() == {
+        "error": "method_not_allowed",
+        "error_description": f"This endpoint accepts only: {methods}. Send the request with one of "
+                             "those methods (the developers' guide is at /developers)."}
+    assert [m for m in response.headers["Allow"].split(", ") if m not in ("HEAD", "OPTIONS")] \
+        == methods.split(", ")
+
+
+def test_a_too_large_api_body_says_the_limit(client):
+    limit = client.application.config["MAX_CONTENT_LENGTH"]
+    response = client.post("/token", data=b"a" * (limit + 1), headers={"Accept-Language": "en"},
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert response.get_json() == {
+        "error": "request_too_large",
+        "error_description": f"The request body is larger than this endpoint accepts ({limit} bytes "
+                             "at most): send a smaller body."}

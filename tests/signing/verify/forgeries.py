@@ -416,3 +416,20 @@ def without_prev(pdf: bytes) -> bytes:
               for n in range(1, size)]
     return body + b"".join(table) + b"trailer\n<< /Size %d /Root %s >>\nstartxref\n%d\n%%%%EOF\n" \
         % (size, root, len(body))
+
+
+def object_stream_bomb(pdf: bytes, *, streams: int = 2, numbers: int = 2_000_000) -> bytes:
+    """An update whose DSS /Certs lists arrays of `numbers` zeros, each alone in a compressed
+    object stream: a few kilobytes that the reader parses for minutes (pure-Python parsing,
+    ~20 µs per object), with no checkpoint of the verification budget on the way."""
+    writer = _writer(pdf)
+    writer.stream_xrefs = True
+    refs = generic.ArrayObject()
+    for _ in range(streams):
+        stream = writer.prepare_object_stream()
+        refs.append(writer.add_object(
+            generic.ArrayObject([generic.NumberObject(0)] * numbers), obj_stream=stream))
+    writer.root[N("/DSS")] = writer.add_object(generic.DictionaryObject(
+        {N("/Type"): N("/DSS"), N("/Certs"): refs}))
+    writer.update_root()
+    return _out(writer)

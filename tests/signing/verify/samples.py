@@ -64,9 +64,10 @@ def _name(cn: str) -> x509.Name:
 
 def _issue(cn: str, issuer: Party | None, *, ca: bool, not_before: datetime,
            not_after: datetime, eku=None, serial: int | None = None,
-           use_rsa: bool = False) -> Party:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if use_rsa \
-        else ec.generate_private_key(ec.SECP256R1())
+           use_rsa: bool = False, key=None) -> Party:
+    if key is None:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if use_rsa \
+            else ec.generate_private_key(ec.SECP256R1())
     subject = _name(cn)
     signing_key = issuer.key if issuer else key
     builder = (x509.CertificateBuilder().subject_name(subject)
@@ -206,6 +207,12 @@ def sign(pdf: bytes, signer: signers.Signer, *, stamper=None, content_timestamp:
         if content_timestamp else None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     return signers.PdfSigner(meta, signer=signer, timestamper=stamper).sign_pdf(writer).getvalue()
+
+
+def signer_with_key(pki: Pki, key, cn: str = "Clave débil") -> Party:
+    """A signer under the trusted issuing CA whose certificate holds `key`."""
+    return _issue(cn, pki.issuing, ca=False, not_before=NOW - timedelta(days=30),
+                  not_after=NOW + timedelta(days=365), key=key)
 
 
 def certificate_bomb(count: int) -> tuple[Party, list[Party]]:

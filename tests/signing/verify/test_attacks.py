@@ -230,3 +230,25 @@ def test_a_change_folded_into_one_revision_without_prev_is_not_passed(verifier, 
     report = verifier.verify(forgeries.without_prev(forgeries.incremental_saving(signed)))
     assert _verdict(report) == ("TOTAL-FAILED", "FORMAT_FAILURE")
     assert report.signatures[0].modifications.level == "unclear"
+
+
+def test_an_abandoned_verification_stops_parsing_soon(verifier, signed):
+    """Attack: a ~20 KB upload (object streams of millions of zeros) kept a worker thread
+    parsing for minutes after the verifier had answered TIME_BUDGET_EXCEEDED: parsing one
+    object never reached a budget checkpoint, so a few uploads held every core."""
+    import threading
+    from dataclasses import replace
+
+    from signing.verify.validation import Verifier
+
+    bomb = forgeries.object_stream_bomb(signed)
+    assert len(bomb) < 64 * 1024
+    hurried = Verifier(trust=verifier.trust, evidence=verifier.evidence, clock=verifier.clock,
+                       max_bytes=verifier.max_bytes, limits=replace(verifier.limits, seconds=1.0))
+    before = set(threading.enumerate())
+    report = hurried.verify(bomb)
+    assert _verdict(report) == ("INDETERMINATE", "TIME_BUDGET_EXCEEDED")
+    workers = [t for t in threading.enumerate() if t not in before and t.name == "verification"]
+    for worker in workers:  # unbounded, it parses for minutes; bounded, within a checkpoint
+        worker.join(30.0)
+    assert not any(worker.is_alive() for worker in workers), "the abandoned work kept parsing"

@@ -1,0 +1,99 @@
+"""`cedula` commands when the database is away or not migrated, or Redis is away: one sentence
+naming the part, the setting and what to do, exit status 1, never a traceback nor a password."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import TEST_MASTER_KEY
+
+
+def _app(tmp_path, **database):
+    from idp import create_app
+
+    return create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
+                       "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                       "documents": {"archive_renew_hours": 0}, "database": database})
+
+
+def _run(app, *args: str):
+    from idp.cli import Context, cli
+
+    return CliRunner().invoke(cli, list(args), obj=Context(app=app))
+
+
+@pytest.mark.parametrize("command", [("audit", "verify"), ("operators", "list"), ("clients", "list")])
+def test_a_database_without_its_schema_says_run_db_upgrade(tmp_path, command):
+    result = _run(_app(tmp_path), *command)
+    assert result.exit_code == 1, result.output
+    assert "run `cedula db upgrade`" in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not an exception
+
+
+def test_an_unreachable_database_names_the_setting_not_the_password(tmp_path):
+    app = _app(tmp_path, url="postgresql+psycopg://cedula:s3cret@127.0.0.1:1/cedula", connect_timeout_seconds=2)
+    result = _run(app, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert "the database cannot be reached" in result.output and "CEDULA_DATABASE_URL" in result.output
+    assert "s3cret" not in result.output and "cedula:***@127.0.0.1:1" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_redis_away_names_the_setting(tmp_path):
+    from idp.cli import cli
+    from infra.store.base import StoreError
+
+    @click.command("needs-redis")
+    def needs_redis() -> None:
+        raise StoreError("Redis is unavailable: Error 111 connecting to 127.0.0.1:1")
+
+    cli.add_command(needs_redis)
+    try:
+        result = _run(_app(tmp_path), "needs-redis")
+    finally:
+        cli.commands.pop("needs-redis")
+    assert result.exit_code == 1
+    assert "Redis cannot be reached" in result.output and "CEDULA_REDIS_URL" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_other_errors_are_not_disguised_as_outages(tmp_path):
+    from idp.cli import cli
+
+    @click.command("broken")
+    def broken() -> None:
+        raise ValueError("a bug")
+
+    cli.add_command(broken)
+    try:
+        result = _run(_app(tmp_path), "broken")
+    finally:
+        cli.commands.pop("broken")
+    assert isinstance(result.exception, ValueError)
+
+
+def test_a_command_that_lost_a_race_says_so(tmp_path):
+    """Two `cedula pki renew tsa` at once: the database keeps one; the other ends with a
+    sentence, not the IntegrityError's traceback."""
+    import sqlalchemy as sa
+
+    from idp.cli import cli
+
+    @click.command("racing")
+    def racing() -> None:
+        raise sa.exc.IntegrityError("INSERT INTO keys_certificate ...", {}, Exception(
+            "UNIQUE constraint failed: keys_certificate.name"))
+
+    from idp.schema import SCHEMA
+
+    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    SCHEMA.upgrade(url)
+    cli.add_command(racing)
+    try:
+        result = _run(_app(tmp_path, url=url), "racing")
+    finally:
+        cli.commands.pop("racing")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "made at the same moment" in result.output and "INSERT" not in result.output
