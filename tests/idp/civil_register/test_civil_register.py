@@ -121,7 +121,7 @@ def test_citizen_triggered_check(client, fresh_app):
     assert response.headers["Location"] == "/account/assurance?register=match"
     assert proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
     page = client.get("/account/assurance?register=match").get_data(as_text=True)
-    assert 'id="register-check"' not in page and "pide un código" in page
+    assert 'id="register-check"' not in page and "pida un código" in page
     assert 'id="no-contacts"' in page  # this register extract has no contacts for her
 
 
