@@ -40,7 +40,7 @@ class DemoPortal:
         return f"http://localhost:{self.port}"
 
 
-def _portal_metadata(name: str, base_url: str, purpose: str, **extra: Any) -> dict[str, Any]:
+def _portal_metadata(name: str, base_url: str, purpose: str, purpose_en: str, **extra: Any) -> dict[str, Any]:
     return {
         "client_name": name,
         "redirect_uris": [f"{base_url}/callback"],
@@ -49,6 +49,9 @@ def _portal_metadata(name: str, base_url: str, purpose: str, **extra: Any) -> di
         "backchannel_logout_session_required": True,
         "scope": "openid profile email",
         "purpose": purpose,
+        # The purpose in each language of the pages (OIDC Registration section 2.1 language tags).
+        "purpose#es": purpose,
+        "purpose#en": purpose_en,
         **extra,
     }
 
@@ -68,11 +71,13 @@ def register_demo_clients(app: Flask, *, fapi: bool | None = None) -> list[DemoP
     tax_url = f"http://localhost:{int(demo['tax_port'])}"
     key = ECKey.generate_key("P-256", parameters={"kid": f"demo-{int(time.time())}", "use": "sig",
                                                   "alg": "ES256"}, private=True)
-    registry_purpose = "Emitir y consultar tus partidas y certificados del registro civil"
-    tax_purpose = "Identificarte para tus declaraciones y devoluciones de impuestos"
+    registry_purpose = "Emitir y consultar sus partidas y certificados del registro civil"
+    tax_purpose = "Identificarle para sus declaraciones y devoluciones de impuestos"
+    registry_purpose_en = "Issue and look up your civil register records and certificates"
+    tax_purpose_en = "Identify you for your tax returns and refunds"
     with app.app_context(), get_db(app).transaction() as session:
         upsert_operator_client(session, client_id="registro-civil", metadata=_portal_metadata(
-            "Registro Civil", registry_url, registry_purpose,
+            "Registro Civil", registry_url, registry_purpose, registry_purpose_en,
             scope="openid profile email documents:issue",
             grant_types=["authorization_code", "refresh_token", "client_credentials"],
             token_endpoint_auth_method="private_key_jwt",
@@ -85,7 +90,7 @@ def register_demo_clients(app: Flask, *, fapi: bool | None = None) -> list[DemoP
             security_profile="fapi2" if fapi else "oidc", require_pushed_authorization_requests=True,
             dpop_bound_access_tokens=True), loopback_redirects=fapi)
         upsert_operator_client(session, client_id="hacienda", metadata=_portal_metadata(
-            "Ministerio de Hacienda", tax_url, tax_purpose,
+            "Ministerio de Hacienda", tax_url, tax_purpose, tax_purpose_en,
             token_endpoint_auth_method="client_secret_basic"))
         secret = rotate_secret(session, find_client(session, "hacienda"))
     _ensure_seal(app, client_id="registro-civil", name="Registro Civil")

@@ -140,10 +140,11 @@ CITIZEN_FAILURES = (
     "webauthn.error.credential_exists", "mydocs.review.failed", "account.error.not_found",
     "consent.error.no_receipt", "consent.error.not_connected", "oidc.error.unsafe", "oidc.error.client_gone",
     "error.csrf", "error.rate_limited", "error.unavailable.store", "error.unavailable.database",
+    "enrol.error.too_young", "verify.input.not_pdf", "verify.input.damaged_pdf", "verify.input.file_too_large",
 )
 NEXT_STEP = {
-    "es": ("Inténtalo", "inténtalo", "Revisa", "Vuelve", "Espera", "inicia sesión", "Elige", "Usa", "Recarga",
-           "Abre", "comunícate"),
+    "es": ("Inténtelo", "inténtelo", "Revise", "Vuelva", "Espere", "inicie sesión", "Elija", "Use", "Recargue",
+           "Abra", "comuníquese"),
     "en": ("Try", "try again", "Check", "Go back", "Wait", "sign in", "Choose", "Use", "Reload", "Open",
            "contact"),
 }
@@ -154,3 +155,79 @@ def test_a_failure_says_what_to_do_next(key):
     texts = catalog_texts()[key]
     for lang, steps in NEXT_STEP.items():
         assert any(step in texts[lang] for step in steps), f"{key} [{lang}]: {texts[lang]!r} says no next step"
+
+
+# --- Spanish speaks to the citizen as «usted» ---------------------------------------------------
+
+# Words only the familiar «tú» uses: pronouns, possessives and verb forms. Spanish pages speak to
+# the citizen as «usted», as the verification pages and the PDFs do, and never mix both.
+_TU_WORDS = re.compile(
+    r"\b(tú|tu|tus|ti|te|contigo|tuyo|tuya|tuyos|tuyas|tienes|puedes|eres|estás|quieres|necesitas|has|vas|"
+    r"sabes|debes|podrás|verás|recibirás|hayas|quieras|"
+    r"inténtalo|revísalo|escríbenos|actívalo|elimínala|pídeselo|comunícate|identifícate|cuéntanos|dinos)\b",
+    re.I)
+# A sentence starting with a «tú» command (3rd person verbs follow their subject instead).
+_TU_COMMAND = re.compile(
+    r"(?:^|[.:;!?¡¿]\s+)(Escribe|Inicia|Revisa|Elige|Usa|Vuelve|Acude|Entra|Espera|Pide|Comprueba|Confirma|"
+    r"Recarga|Crea|Abre|Agrega|Añade|Busca|Toca|Desmarca|Sube|Escanea|Comparte|Ve)\b")
+# A level's way up, said as a command after its name: «Sustancial: recibe un código».
+_TU_LEVEL_COMMAND = re.compile(r"^(?:Bajo|Sustancial|Alto): (recibe|escribe|comprueba|lleva|entra|usa)\b")
+_PRETERITE_TU = re.compile(r"\b\w+(?:aste|iste)\b", re.I)
+_NOT_PRETERITE = {"existe", "consiste", "insiste", "resiste", "asiste", "contraste", "desiste", "subsiste"}
+
+
+# A command right after the name of a page or button: «en «Iniciar sesión» elige …».
+_TU_AFTER_LABEL = re.compile(r"»,? (elige|pulsa|escribe|usa|toca|abre)\b")
+
+
+def tu_forms(text: str) -> list[str]:
+    found = _TU_WORDS.findall(text) + _TU_COMMAND.findall(text) + _TU_LEVEL_COMMAND.findall(text)
+    found += _TU_AFTER_LABEL.findall(text)
+    return found + [w for w in _PRETERITE_TU.findall(text) if w.lower() not in _NOT_PRETERITE]
+
+
+def test_tu_forms_are_found_and_usted_forms_are_not():
+    assert tu_forms("Revisa tu conexión e inténtalo de nuevo. Si entraste, ¿ya tienes identidad?") == [
+        "tu", "inténtalo", "tienes", "Revisa", "entraste"]
+    assert tu_forms("Revise su conexión e inténtelo de nuevo. Si entró, ¿ya tiene identidad? La firma existe.") == []
+    assert tu_forms("Sustancial: recibe un código") == ["recibe"]
+    assert tu_forms("Sustancial: reciba un código") == []
+    assert tu_forms("En «Iniciar sesión» elige «Perdí mi llave»") == ["elige"]
+
+
+def test_spanish_texts_speak_to_the_citizen_as_usted():
+    familiar = {key: found for key, texts in catalog_texts().items() if (found := tu_forms(texts.get("es", "")))}
+    assert familiar == {}, f"{len(familiar)} Spanish texts use «tú»: {sorted(familiar.items())[:15]}"
+
+
+# --- one name for one place --------------------------------------------------------------------
+
+# The office where a registrar checks a document in person had two names in each language (and
+# a third in Spanish): a citizen told to go to a «punto de atención» on one page and to an
+# «oficina de atención» on the next could think they are two places.
+OTHER_NAMES_OF_THE_OFFICE = {"es": ("punto de atención", "oficina de registro"),
+                             "en": ("service point", "registration office")}
+# The same for a word: the English pages wrote both "email" and "e-mail".
+OTHER_SPELLINGS = {"en": (r"\be-mail", r"\bnational id\b", r"\bid card\b")}  # identity number, identity document
+
+
+@pytest.mark.parametrize("lang", sorted(OTHER_NAMES_OF_THE_OFFICE))
+def test_the_service_office_has_one_name_in_each_language(lang):
+    other = {key: text[lang] for key, text in catalog_texts().items()
+             if any(name in text.get(lang, "").lower() for name in OTHER_NAMES_OF_THE_OFFICE[lang])}
+    assert other == {}
+
+
+BACK_TO_THE_ACCOUNT = ("assurance.back", "mydocs.back", "logout.sessions.back", "wallet.proofing.back")
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_way_back_to_the_account_is_said_the_same_on_every_page(lang):
+    assert len({catalog_texts()[key][lang] for key in BACK_TO_THE_ACCOUNT}) == 1
+
+
+@pytest.mark.parametrize("lang", sorted(OTHER_SPELLINGS))
+def test_a_word_is_spelled_one_way(lang):
+    other = {key: text[lang] for key, text in catalog_texts().items()
+             if any(re.search(spelling, text.get(lang, "").lower()) for spelling in OTHER_SPELLINGS[lang])}
+    assert other == {}

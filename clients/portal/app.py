@@ -82,7 +82,7 @@ def create_portal(config: PortalConfig) -> Flask:
     def _headers(response):
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' "
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self' "
             f"{config.issuer}; frame-ancestors 'none'; base-uri 'none'")
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"

@@ -23,6 +23,8 @@ class PortalConfig:
     scopes: tuple[str, ...] = ("openid", "profile", "email")
     theme: str = "registry"        # "registry" or "tax": colours of the page
     purpose: str = ""
+    # Where times are written when the device has not said its zone (then with their offset).
+    timezone: str = "America/El_Salvador"
     can_issue_documents: bool = False
     # A FAPI 2.0 client (clients/portal/fapi.py): PAR, DPoP and private_key_jwt.
     fapi: bool = False
@@ -60,6 +62,7 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> PortalConfig:
         scopes=tuple(environ.get("PORTAL_SCOPES", "openid profile email").split()),
         theme=environ.get("PORTAL_THEME", "registry"),
         purpose=environ.get("PORTAL_PURPOSE", ""),
+        timezone=environ.get("PORTAL_TIMEZONE", "America/El_Salvador"),
         can_issue_documents=environ.get("PORTAL_ISSUE_DOCUMENTS", "") in ("1", "true", "yes"),
         fapi=environ.get("PORTAL_FAPI", "") in ("1", "true", "yes"),
     )

@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
-from babel.dates import format_datetime
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from clients.portal.claims import ACR_SUBSTANTIAL, describe, level_rank
+from clients.portal.claims import ACR_SUBSTANTIAL, describe, level_rank, moment_text
 from clients.portal.component import current_session, get_portal
 from clients.portal.documents import IssueError, document_metadata, document_pdf
 from clients.portal.texts import language
+from infra.i18n import UnknownZone, zone
 
 log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
@@ -24,10 +24,29 @@ SUBSTANTIAL = 2
 REGISTER_CLAIMS = ("given_name", "family_name", "birthdate", "national_id")
 
 
+# The device's time zone (an IANA name), set by static/timezone.js as Cédula's pages do.
+TZ_COOKIE = "tz"
+
+
+def reader_zone() -> tuple[tzinfo, bool]:
+    """The zone to write times in, and whether an offset must follow (not the device's own)."""
+    name = request.cookies.get(TZ_COOKIE)
+    if name:
+        try:
+            return zone(name), False
+        except UnknownZone:
+            pass  # a stale or forged cookie: the portal's zone, with the offset shown
+    return zone(get_portal().config.timezone), True
+
+
+def _describe(claims: dict[str, Any]) -> list:
+    time_zone, offset = reader_zone()
+    return describe(claims, language(), time_zone, offset=offset)
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"describe_claims": lambda claims: describe(claims, language()),
-            "issuer": get_portal().config.issuer}
+    return {"describe_claims": _describe, "issuer": get_portal().config.issuer}
 
 
 def _api_arguments() -> dict[str, Any]:
@@ -53,9 +72,9 @@ def level() -> str:
 def _issued_on(value: str | None) -> str:
     if not value:
         return ""
+    time_zone, offset = reader_zone()
     try:
-        return format_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")), format="long",
-                               locale=language())
+        return moment_text(datetime.fromisoformat(value.replace("Z", "+00:00")), language(), time_zone, offset=offset)
     except ValueError:
         return value
 

@@ -21,7 +21,14 @@ def _catalog() -> None:
 _catalog()
 
 
+# The language the citizen chose on the portal's switch (views.choose_language); else the browser's.
+LANG_COOKIE = "portal_lang"
+
+
 def language() -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in TEXTS:
+        return chosen
     return request.accept_languages.best_match(["es", "en"]) or "es"
 
 

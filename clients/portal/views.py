@@ -16,7 +16,7 @@ from clients.portal.documents import IssueError, issue_birth_certificate
 from clients.portal.fapi import FapiError, pkce_pair
 from clients.portal.logout_token import LogoutTokenError, validate_logout_token
 from clients.portal.sessions import PortalSession
-from clients.portal.texts import language, text
+from clients.portal.texts import LANG_COOKIE, TEXTS, language, text
 
 log = logging.getLogger(__name__)
 bp = Blueprint("portal", __name__)
@@ -40,7 +40,7 @@ def _check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
         abort(Response(render_template("portal/error.html", heading="form_expired_title",
-                                       detail=text("form_expired")), status=400))
+                                       message="form_expired"), status=400))
 
 
 @bp.app_context_processor
@@ -61,11 +61,25 @@ def _fapi():
     return get_portal().fapi
 
 
+@bp.get("/language/<lang>")
+def choose_language(lang: str) -> ResponseReturnValue:
+    """The language switch: remember the choice and go back to the page (only one of ours)."""
+    if lang not in TEXTS:
+        abort(404)
+    target = request.args.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = redirect(target, code=303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
 @bp.get("/login")
 def login():
     """Sign in; `?level=substantial` asks for that level (`acr_values`, OIDC Core 3.1.2.1) and
     comes back to the page that needs it (step-up)."""
-    extra = {}
+    extra = {"ui_locales": language()}  # Cédula's pages speak the portal's language (OIDC Core 3.1.2.1)
     if request.args.get("level") == "substantial":
         extra["acr_values"] = ACR_SUBSTANTIAL
         session["return_to"] = "/level"
@@ -88,7 +102,7 @@ def _fapi_login(extra: dict[str, str] | None = None) -> ResponseReturnValue:
         url = _fapi().authorization_url(_oauth_client().load_server_metadata(), params)
     except (FapiError, OSError) as exc:
         log.warning("pushed authorization request failed: %s", exc)
-        return render_template("portal/error.html", detail=str(exc)), 502
+        return render_template("portal/error.html", technical=str(exc)), 502
     session["fapi_pending"] = pending
     return redirect(url, code=302)
 
@@ -129,7 +143,7 @@ def callback():
             claims.update(_oauth_client().userinfo(token=token))
     except (OAuthError, FapiError, ValueError, OSError) as exc:
         log.warning("sign-in failed: %s", exc)
-        return render_template("portal/error.html", detail=str(exc)), 400
+        return render_template("portal/error.html", technical=str(exc)), 400
     sessions = get_portal().sessions
     earlier = sessions.get(session.get("portal_session"))
     key = sessions.create(PortalSession(claims=claims, id_token=token["id_token"], token=token,
@@ -153,7 +167,8 @@ def issue_birth():
             language=language(), fapi=_fapi())
     except IssueError as exc:
         log.warning("birth certificate not issued: %s", exc)
-        return render_template("portal/error.html", detail=str(exc)), 502
+        return render_template("portal/error.html", heading="issue_failed_title", message="issue_failed",
+                               technical=str(exc)), 502
     current.issued.append(issued)
     return redirect("/#issued", code=303)
 

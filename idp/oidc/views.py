@@ -19,7 +19,7 @@ from functools import lru_cache, partial
 from urllib.parse import quote, quote_plus, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response as BaseResponse
@@ -180,8 +180,16 @@ def _request_error(here: _Here, interaction: Interaction, error: str, descriptio
     return _error_redirect(here, exc, form_post=form_post)
 
 
-def _unsafe(description: str, status: int = 400) -> BaseResponse:
-    response = error_page(status, _("oidc.error.title"), _("oidc.error.unsafe", detail=description))
+def _unsafe(description: str, status: int = 400, *, plain: bool = False) -> BaseResponse:
+    """The page for a request Cédula will not answer by redirect. `plain`: `description` is
+    already a sentence for the citizen (an expired link, an agency no longer allowed), said as
+    it is, not as the technical detail of a bad request."""
+    if plain:
+        message: str = description
+    else:  # the protocol's words are English: marked so on every page (WCAG 3.1.2)
+        detail = Markup('<span lang="en">{}</span>').format(description)
+        message = escape(_("oidc.error.unsafe", detail="{detail}")).format(detail=detail)
+    response = error_page(status, _("oidc.error.title"), message)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -314,7 +322,7 @@ def resume() -> BaseResponse:
     here = _Here.now()
     interaction = interactions.load(here.store, request.args.get("interaction"))
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     use_ui_locales(interaction.request.ui_locales)
     return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True)
 
@@ -334,7 +342,7 @@ def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, st
     interaction is in the store (it is taken when answered)."""
     if client is None:
         _funnel(interaction.request.client_id, *funnel)
-        return _unsafe(_("oidc.error.client_gone"))
+        return _unsafe(_("oidc.error.client_gone"), plain=True)
     sso = current_session()
     outcome = _decide(here, interaction, client, sso)
     return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
@@ -379,7 +387,7 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
         # Answered once: taken already (a second tab). One never stored is answered here and
         # nowhere else.
         _funnel(interaction.request.client_id, *funnel)
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     if isinstance(outcome, interaction_policy.Issue | interaction_policy.Refuse):
         return _at_once(here, interaction, sso, outcome, form_post=form_post, funnel=funnel).response()
     if not isinstance(outcome, interaction_policy.Consent):
@@ -489,7 +497,7 @@ def choose_account() -> BaseResponse:
     here = _Here.now()
     interaction = _posted_interaction(here)
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     interaction = interactions.update(here.store, interaction, ttl=here.ttl, account_chosen=True)
     if request.form.get("choice") == "switch":
         response = _to_login(interaction)
@@ -505,7 +513,7 @@ def decide() -> BaseResponse:
     here = _Here.now()
     interaction = _posted_interaction(here)
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"))
+        return _unsafe(_("oidc.error.expired"), plain=True)
     sso = current_session()
     if sso is None or sso.sid != interaction.shown_to or interaction_policy.too_old(interaction, sso, time.time()):
         # Signed out, another citizen, or a sign-in now older than max_age since the page was
@@ -513,15 +521,15 @@ def decide() -> BaseResponse:
         return redirect(_continue_path(interaction), code=303)
     answer = request.form.get("decision")
     if answer not in ("allow", "deny"):
-        return _unsafe(_("oidc.error.decision"))
+        return _unsafe(_("oidc.error.decision"), plain=True)
     if interactions.finish(here.store, interaction.id) is None:
-        return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
+        return _unsafe(_("oidc.error.expired"), plain=True)  # answered already (a second tab, a double click)
     if answer == "deny":
         return _request_error(here, interaction, "access_denied", "the citizen did not allow the request",
                               form_post=True).response()
     client = _client(here, interaction.request.client_id)
     if client is None:
-        return _unsafe(_("oidc.error.client_gone"))
+        return _unsafe(_("oidc.error.client_gone"), plain=True)
     outcome = _record_decision(interaction, client, sso)
     achieved = assurance.assess_sign_in(sso, acr_uris=here.provider.settings.acr_uris)
     return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True).response()

@@ -152,6 +152,7 @@ PORTAL_EXCLUDED: dict[str, str] = {
     "/login": "redirect to the provider",
     "/callback": "the provider's redirect back (redirects)",
     "/documents/<document_id>.pdf": "a PDF download",
+    "/language/<lang>": "the language switch: remembers the choice and redirects back",
     "/static/<path:filename>": "static files",
 }
 

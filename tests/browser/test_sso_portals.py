@@ -257,3 +257,79 @@ def test_the_registry_portal_steps_up_and_says_what_to_do_when_the_level_is_out_
     browser.wait_for("#documents-none")
     browser.assert_accessible()
     assert browser.csp_violations() == []
+
+
+def test_the_portal_writes_the_sign_in_time_in_the_devices_time_zone(browser: Browser, portals, server):
+    """The portal said when the citizen signed in in UTC ("… 4:00:00 UTC"), hours off the clock
+    on their wall. Its own script (strict CSP, no inline code) tells it the device's zone, and the
+    time is written there, in the page's language, with no zone to work out."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    browser.driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
+    registry = portals["registry"]
+    enrol_at_portal(browser, registry)
+    browser.wait(lambda d: d.get_cookie("tz"), "the portal's time zone script did not set the tz cookie")
+    browser.driver.get(registry.url + "/")
+    shown = browser.wait_for('tr[data-claim="auth_time"] td').text
+    assert "UTC" not in shown and "GMT" not in shown, shown
+    tokyo = datetime.now(UTC) + timedelta(hours=9)
+    hour = int(re.search(r"(\d+):\d\d", shown).group(1))
+    assert hour in {tokyo.hour, (tokyo - timedelta(minutes=5)).hour}, (shown, tokyo)
+
+
+def test_a_citizen_reads_the_portal_and_cedula_in_the_language_they_choose(browser: Browser, portals, server):
+    """A Spanish browser, a citizen who reads English: the portal had no language switch and
+    Cédula followed the browser. The portal's switch now changes the portal, and its sign-in
+    asks Cédula for the same language (ui_locales)."""
+    registry = portals["registry"]
+    browser.driver.get(registry.url + "/")
+    assert browser.lang() == "es"
+    browser.wait_for('a[hreflang="en"]').click()
+    browser.wait(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en",
+                 "the portal did not switch to English")
+    browser.assert_accessible()
+    browser.wait_for("#portal-signin").click()
+    browser.wait_for("#enrol-link")
+    assert browser.driver.current_url.startswith(server.url + "/login") and browser.lang() == "en"
+    browser.assert_accessible()
+
+
+FOCUS_RINGS = """
+const el = document.activeElement, style = getComputedStyle(el);
+const colours = [style.outlineStyle !== 'none' ? style.outlineColor : null];
+for (const m of style.boxShadow.matchAll(/rgba?\\([^)]*\\)/g)) colours.push(m[0]);
+let bg = null;
+for (let node = el.parentElement; node && !bg; node = node.parentElement) {
+  const c = getComputedStyle(node).backgroundColor;
+  if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') bg = c;
+}
+return {colours: colours.filter(Boolean), background: bg || 'rgb(255, 255, 255)', id: el.id};
+"""
+
+
+def _contrast(first: str, second: str) -> float:
+    def luminance(colour: str) -> float:
+        import re
+        r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3])
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_portals_focus_indicator_stands_out_from_the_page(browser: Browser, portals):
+    """WCAG 1.4.11: the portal's only focus ring was light yellow (#ffbf47) on white, 1.6:1. Like
+    Cédula's pages, a ring of the indicator now has at least 3:1 against what is around it."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.driver.get(portals["registry"].url + "/")
+    browser.wait_for("#portal-signin")
+    for _ in range(10):
+        browser.driver.switch_to.active_element.send_keys(Keys.TAB)
+        state = browser.driver.execute_script(FOCUS_RINGS)
+        assert any(_contrast(c, state["background"]) >= 3 for c in state["colours"]), state
+        if state["id"] == "portal-signin":
+            break
+    else:
+        raise AssertionError("Tab never reached the sign-in button")

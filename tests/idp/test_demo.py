@@ -60,3 +60,18 @@ def test_the_civil_registry_is_a_fapi_client_when_the_provider_allows_loopback_r
     assert metadata["security_profile"] == "fapi2"
     assert metadata["redirect_uris"][0].startswith("http://localhost:")
     assert metadata["require_pushed_authorization_requests"] is True and metadata["dpop_bound_access_tokens"] is True
+
+
+def test_the_demo_agencies_state_their_purpose_in_each_language_of_the_pages(fresh_app):
+    """The demo's purposes were Spanish only: the English consent page showed a Spanish
+    sentence (no lang attribute could say so). Each agency now registers `purpose#es` and
+    `purpose#en` (OIDC Registration section 2.1), and the Spanish speaks as «usted»."""
+    from clients.registry.localized import localized
+
+    register_demo_clients(fresh_app)
+    with get_db(fresh_app).read() as session:
+        for client_id in ("hacienda", "registro-civil"):
+            metadata = find_client(session, client_id).client_metadata
+            spanish, english = localized(metadata, "purpose", "es"), localized(metadata, "purpose", "en")
+            assert spanish and english and spanish != english
+            assert not {"tu", "tus", "te"} & set(spanish.lower().split())

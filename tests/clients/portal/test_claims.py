@@ -21,7 +21,7 @@ def test_spanish_labels_and_values():
                             "Sustancial: identidad comprobada en el registro civil")
     assert table["amr"][1] == "una llave de acceso en un dispositivo, verificación en el dispositivo"
     assert table["email"][1] == "rosa@example.org (comprobado)"
-    assert "2025" in table["auth_time"][1] and "UTC" in table["auth_time"][1]
+    assert table["auth_time"][1] == "5 de diciembre de 2025, 4:00 (GMT+00:00)"  # UTC unless told a zone
     assert list(table)[:3] == ["given_name", "family_name", "birthdate"]
 
 
@@ -50,3 +50,9 @@ def test_level_rank_trusts_only_known_acr_values():
     assert level_rank({"acr": ACR_SUBSTANTIAL}) == 2
     assert level_rank({"acr": "http://eidas.europa.eu/LoA/high"}) == 3
     assert level_rank({}) == 0 and level_rank({"acr": "substantial"}) == 0
+
+
+def test_the_sign_in_time_is_written_in_the_zone_given():
+    from infra.i18n import zone
+    rows = {r.key: r.value for r in describe(CLAIMS, "es", zone("America/El_Salvador"), offset=False)}
+    assert rows["auth_time"] == "4 de diciembre de 2025, 22:00"

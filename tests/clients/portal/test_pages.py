@@ -3,6 +3,7 @@ guards and the link to the developer guide. The provider is not contacted (its m
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -46,7 +47,7 @@ def test_claims_are_shown_for_people_with_the_raw_data_under_technical_details(p
     _signed_in(portal, browser, acr=LOW, amr=["hwk", "user"])
     html = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<tr data-claim="birthdate"><th scope="row">Fecha de nacimiento</th><td>17 de mayo de 1990</td></tr>' in html
-    assert "Bajo: la identidad es la que declaraste" in html
+    assert "Bajo: la identidad es la que declaró" in html
     assert "[&#39;hwk&#39;" not in html and "['hwk'" not in html  # no Python repr anywhere
     assert '<tr data-claim="amr"><th scope="row"><code>amr</code></th><td><code>["hwk", "user"]</code>' in html
     assert f'href="{ISSUER}/developers"' in html
@@ -97,7 +98,7 @@ def test_a_level_that_cannot_be_reached_says_what_to_do(portal):
     answer = browser.get("/callback?error=unmet_authentication_requirements&state=x")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/level?notice=unmet")
     page = browser.get("/level?notice=unmet", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert 'id="level-unmet"' in page and "service point" in page
+    assert 'id="level-unmet"' in page and "service office" in page
 
 
 def test_documents_need_a_signed_in_citizen(portal):
@@ -128,11 +129,52 @@ def test_pages_are_csp_clean(portal, path):
     response = browser.get(path)
     html = response.get_data(as_text=True)
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-    assert "<script" not in html and " style=" not in html
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html  # no inline script
+
+
+# 2025-12-05 04:00 UTC: the evening of 4 December in El Salvador (UTC-6).
+AUTH_TIME = 1764907200
+
+
+def _auth_time_row(html: str) -> str:
+    found = re.search(r'<tr data-claim="auth_time"><th scope="row">[^<]*</th><td>([^<]*)</td>', html)
+    assert found, "no auth_time row"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("es", "4 de diciembre de 2025, 22:00"), ("en", "December 4, 2025, 10:00\u202fPM")])
+def test_the_sign_in_time_is_in_the_citizens_time_zone_and_language(portal, lang, expected):
+    """auth_time was written in UTC ("5 de diciembre de 2025, 4:00:00 UTC"): hours off for the
+    citizen. The portal learns the device's zone as Cédula does (the `tz` cookie, set by its
+    timezone.js) and writes the time there, without a zone the citizen must work out."""
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW, auth_time=AUTH_TIME)
+    browser.set_cookie("tz", "America/El_Salvador", domain="localhost")
+    page = browser.get("/", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert _auth_time_row(page) == expected
+    assert '<script src="/static/timezone.js" defer></script>' in page
+
+
+def test_without_the_devices_zone_the_time_is_the_portals_with_its_offset(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW, auth_time=AUTH_TIME)
+    page = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert _auth_time_row(page) == "4 de diciembre de 2025, 22:00 (GMT-06:00)"
+    assert "UTC" not in page.split('id="claims-raw"')[0]
+
+
+def test_a_forged_zone_cookie_is_ignored(portal):
+    browser = portal.test_client()
+    _signed_in(portal, browser, acr=LOW, auth_time=AUTH_TIME)
+    browser.set_cookie("tz", "Nowhere/Atlantis", domain="localhost")
+    page = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert _auth_time_row(page) == "4 de diciembre de 2025, 22:00 (GMT-06:00)"
 
 
 @pytest.mark.parametrize(("lang", "sentence"), [
-    ("es", "El formulario caducó. Recarga la página e inténtalo de nuevo."),
+    ("es", "El formulario caducó. Recargue la página e inténtelo de nuevo."),
     ("en", "The form expired. Reload the page and try again."),
 ])
 def test_an_expired_form_is_the_portals_error_page_in_the_visitors_language(portal, lang, sentence):
@@ -140,3 +182,64 @@ def test_an_expired_form_is_the_portals_error_page_in_the_visitors_language(port
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f'<html lang="{lang}">' in page and sentence in page
+
+
+def test_the_portal_has_a_language_switch_that_is_remembered(portal):
+    """The portal followed only the browser's Accept-Language: a citizen with a Spanish browser
+    who reads English (or the other way round) had no way to change it, and came back from
+    Cédula in English to a Spanish portal. Each page now offers both languages (each name in its
+    own language), and the choice stays."""
+    browser = portal.test_client()
+    page = browser.get("/level", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<html lang="es">' in page
+    assert '<a href="/language/en?next=/level" lang="en" hreflang="en">English</a>' in page
+    assert 'lang="es" hreflang="es" aria-current="true">Español</a>' in page
+    chosen = browser.get("/language/en?next=/level")
+    assert chosen.status_code == 303 and chosen.headers["Location"] == "/level"
+    again = browser.get("/level", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<html lang="en">' in again and "Sign in" in again
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_the_language_switch_returns_only_to_the_portals_own_pages(portal, target):
+    chosen = portal.test_client().get("/language/en", query_string={"next": target})
+    assert chosen.status_code == 303 and chosen.headers["Location"] == "/"
+
+
+def test_an_unknown_language_is_not_found(portal):
+    assert portal.test_client().get("/language/fr").status_code == 404
+
+
+def test_sign_in_asks_cedula_to_speak_the_portals_language(portal):
+    browser = portal.test_client()
+    browser.get("/language/en")
+    login = browser.get("/login", headers={"Accept-Language": "es"})
+    assert parse_qs(urlsplit(login.headers["Location"]).query)["ui_locales"] == ["en"]
+
+
+@pytest.mark.parametrize(("lang", "next_step"), [
+    ("es", "Vuelva al inicio y pulse «Entrar con Cédula»"), ("en", "Go back to the start page and press")])
+def test_a_failed_sign_in_says_what_to_do_and_marks_the_technical_detail_as_english(portal, lang, next_step):
+    """The page showed the library's exception text, in English even on a Spanish page, and
+    nothing to do: an answer that does not match a sign-in this browser started (an old tab,
+    the back button) left the citizen stuck."""
+    response = portal.test_client().get("/callback?code=abc&state=not-ours", headers={"Accept-Language": lang})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert next_step in page.replace("&#34;", '"').replace("&#8220;", "“")
+    message = re.search(r'<p class="notice" role="alert"[^>]*>([^<]*)</p>', page).group(1)
+    assert "state" not in message.lower()  # the exception is not the message
+    assert re.search(r'<span lang="en">[^<]+</span>', page)
+
+
+def test_two_issued_documents_keep_every_id_on_the_page_unique(portal):
+    """Each document issued in the session repeated id="issued" and id="verify-link": a
+    second one made two elements with each id (a link or label pointing at it finds the first)."""
+    browser = portal.test_client()
+    current = _signed_in(portal, browser, acr=LOW)
+    current.issued.extend([Issued(id="doc-1", csv="CSV-1", verify_url="/verify/1"),
+                           Issued(id="doc-2", csv="CSV-2", verify_url="/verify/2")])
+    page = browser.get("/").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert page.count('id="issued"') == 1 and page.count('id="verify-link"') == 1

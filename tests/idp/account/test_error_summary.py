@@ -158,3 +158,17 @@ def test_the_account_page_carries_what_the_signal_api_needs(client, enrolled):
     found = re.search(r'<ul id="passkeys" class="cards" data-rp-id="localhost" data-user-id="([A-Za-z0-9_-]+)">',
                       page)
     assert found and f'data-credential-id="{enrolled.key.credential_id_b64}"' in page
+
+
+def test_enrol_without_javascript_says_it_once(client):
+    """The noscript notice said the details were right before anything was sent (and then said
+    it again under the summary): now the page before a POST says only that passkeys need
+    JavaScript, and the page after it says it once, in the summary."""
+    first = client.get("/enrol").get_data(as_text=True)
+    assert 'id="needs-javascript"' in first and "Sus datos son correctos" not in first
+    token = csrf(client, "/enrol")
+    response = client.post("/enrol", data={"csrf_token": token, "given_name": "Ana",
+                                           "family_name": "López", "birthdate": "1990-01-01",
+                                           "national_id": dui(4892613), "email": "ana@example.sv"})
+    body = response.get_data(as_text=True)
+    assert body.count("Sus datos son correctos") == 1 and 'id="needs-javascript"' not in body

@@ -100,7 +100,7 @@ def test_new_recovery_codes_in_a_stale_session_come_after_a_recheck(client, enro
     page = client.post("/account/recovery-codes", data={"csrf_token": token})
     text = html(page)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert "Confirma que eres tú" in text and "crear códigos de recuperación nuevos" in text
+    assert "Confirme que es usted" in text and "crear códigos de recuperación nuevos" in text
     form = re.search(r'<form id="recheck-resubmit" method="post" action="([^"]+)" hidden>(.*?)'
                      r"</form>", text, re.S)
     assert form is not None and form.group(1) == "/account/recovery-codes"

@@ -27,7 +27,7 @@ def test_a_recovery_code_used_is_told_to_the_citizen(client):
     assert done.status_code == 303
     [(subject, body)] = _messages(app)
     assert "código de recuperación" in subject
-    assert "Si no fue usted" in body and "/account" in body and "oficina de registro" in body
+    assert "Si no fue usted" in body and "/account" in body and "oficina de atención" in body
 
     add_passkey(impostor, SoftwareAuthenticator())  # the impostor's own passkey
     subjects = [subject for subject, _ in _messages(app)]

@@ -12,7 +12,7 @@ def test_the_enrol_page_says_what_you_need_before_the_form(client):
     assert need < page.index('id="enrol-form"')
     assert '<a href="/help#need">' in page[need:page.index('id="enrol-form"')]
     assert "Your identity document" in page[need:]
-    assert "At a service point, with your identity document, a registrar enrols you" in \
+    assert "At a service office, with your identity document, a registrar enrols you" in \
         page[need:page.index('id="enrol-form"')]
 
 
@@ -34,6 +34,12 @@ def test_the_sign_in_passkey_field_is_hidden_until_the_browser_offers_autofill(c
     anchor only, hidden unless the browser lists passkeys under it, and says so."""
     page = client.get("/login").get_data(as_text=True)
     assert re.search(r'<div class="field" id="login-autofill" hidden>\s*<label for="login-username">'
-                     r'Tus llaves de acceso guardadas</label>', page)
+                     r'Sus llaves de acceso guardadas</label>', page)
     assert "Tu cuenta" not in page
     assert "No hace falta escribir nada" in page
+
+
+def test_the_spanish_name_of_the_dui_on_an_english_page_says_its_language(client):
+    """WCAG 3.1.2: a screen reader read «Documento Único de Identidad» with an English voice."""
+    page = client.get("/enrol", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '(<span lang="es">Documento Único de Identidad</span>)' in page

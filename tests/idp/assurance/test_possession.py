@@ -85,7 +85,7 @@ def test_the_code_sent_to_the_register_contact_makes_it_substantial(client, fres
     assert response.headers["Location"] == "/account/assurance?code=verified"
     assert proofing(fresh_app, matched.citizen_id) == ("substantial", "register_channel")
     page = client.get("/account/assurance?code=verified").get_data(as_text=True)
-    assert "Recibiste el código enviado a un contacto del registro civil: Correo a•••@correo.example" in page
+    assert "Recibió el código enviado a un contacto del registro civil: Correo a•••@correo.example" in page
     assert 'id="code-entry"' not in page and 'id="code-request"' not in page
 
 
@@ -152,7 +152,7 @@ def test_a_refused_mail_server_is_a_page_that_says_what_to_do(client, fresh_app,
         retry_after_seconds=120)))
     response = _request(client)
     assert response.status_code == 503 and response.headers["Retry-After"] == "120"
-    assert "No pudimos enviar el código ahora. Inténtalo de nuevo en 2 minutos" in \
+    assert "No pudimos enviar el código ahora. Inténtelo de nuevo en 2 minutos" in \
         response.get_data(as_text=True)
     with get_db(fresh_app).read() as session:  # the undelivered code is withdrawn
         assert session.scalars(sa.select(PossessionCode)).all() == []
@@ -173,7 +173,7 @@ def test_too_many_codes_sent(client, fresh_app, matched):
         assert _request(client).status_code == 303
     response = _request(client)
     assert response.status_code == 429 and 0 < int(response.headers["Retry-After"]) <= 901
-    assert "Hubo demasiados intentos. Espera 15 minutos" in response.get_data(as_text=True)
+    assert "Hubo demasiados intentos. Espere 15 minutos" in response.get_data(as_text=True)
     assert_error_summary(response.get_data(as_text=True), target=None)
 
 

@@ -85,7 +85,7 @@ def test_the_squatter_is_frozen_and_the_real_holder_gets_the_id_back(
     holder = app.test_client()
     refused = post_json(holder, "/webauthn/registration/options", fields(email=REAL_EMAIL))
     assert refused.status_code == 400 and refused.get_json()["error"] == "enrolment_refused"
-    assert "recupéralo con el enlace de abajo" in refused.get_json()["error_description"]
+    assert "recupérelo con el enlace de abajo" in refused.get_json()["error_description"]
     assert 'href="/reclaim"' in holder.get("/enrol").get_data(as_text=True)
 
     response = _claim(holder)
@@ -95,7 +95,7 @@ def test_the_squatter_is_frozen_and_the_real_holder_gets_the_id_back(
     assert _send(holder).headers["Location"] == "/reclaim/code?code=sent#code-entry"
     done = _enter(holder, _code(app))
     assert done.status_code == 200
-    assert "La otra cuenta que usaba tu número quedó bloqueada" in done.get_data(as_text=True)
+    assert "La otra cuenta que usaba su número quedó bloqueada" in done.get_data(as_text=True)
 
     with get_db(app).read() as session:
         frozen = session.get(Citizen, uuid.UUID(impostor.citizen_id))
@@ -138,7 +138,7 @@ def test_a_nobody_holds_it_reclaim_is_an_enrolment_at_substantial(client, fresh_
     _claim(client)
     _send(client)
     done = _enter(client, _code(fresh_app))
-    assert "Tu número de identidad ya está en tu nueva cuenta" in done.get_data(as_text=True)
+    assert "Su número de identidad ya está en su nueva cuenta" in done.get_data(as_text=True)
     from idp.citizens.models import Citizen
 
     with get_db(fresh_app).read() as session:
@@ -172,7 +172,7 @@ def test_a_code_cannot_take_an_id_from_a_verified_holder(fresh_app):
     _send(claimant)
     refused = _enter(claimant, _code(fresh_app))
     assert refused.status_code == 409
-    assert "Acude a una oficina de atención" in refused.get_data(as_text=True)
+    assert "Acuda a una oficina de atención" in refused.get_data(as_text=True)
     assert proofing(fresh_app, owner.citizen_id) == ("substantial", "register_channel")
     assert sign_in(fresh_app.test_client(), owner.key).status_code == 200
 

@@ -102,7 +102,7 @@ def test_a_register_match_without_the_channel_code_stays_low(client, fresh_app):
     assert level == "low"
     page = client.get("/account/assurance").get_data(as_text=True)
     assert 'id="proofing-level">bajo (coinciden con el registro civil, sin código recibido)' in page
-    assert "Tus datos coinciden con el registro civil (" in page  # the evidence, shown
+    assert "Sus datos coinciden con el registro civil (" in page  # the evidence, shown
     assert 'id="code-request"' in page and "A•••@correo.example" in page  # masked, never whole
     assert "Ana.Lopez@correo.example" not in page
 
@@ -121,7 +121,7 @@ def test_citizen_triggered_check(client, fresh_app):
     assert response.headers["Location"] == "/account/assurance?register=match"
     assert proofing(fresh_app, citizen.citizen_id) == ("low", "register_match")
     page = client.get("/account/assurance?register=match").get_data(as_text=True)
-    assert 'id="register-check"' not in page and "pide un código" in page
+    assert 'id="register-check"' not in page and "pida un código" in page
     assert 'id="no-contacts"' in page  # this register extract has no contacts for her
 
 

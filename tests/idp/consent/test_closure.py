@@ -34,7 +34,7 @@ def test_an_old_sign_in_must_be_rechecked_first(client, citizen):
     token = csrf(client, "/account")
     page = client.post("/account/close", data={"csrf_token": token, "confirm": "close"})
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "cerrar tu cuenta" in text
+    assert page.status_code == 200 and "cerrar su cuenta" in text
     assert '<form id="recheck-resubmit" method="post" action="/account/close" hidden>' in text
     assert '<input type="hidden" name="confirm" value="close">' in text
     assert client.get("/account").status_code == 200  # still open

@@ -83,7 +83,7 @@ def test_withdrawing_asks_first_and_the_post_needs_csrf(client, register, citize
     confirm = client.get(f"/account/agencies/revoke?client_id={agency.client_id}")
     html = confirm.get_data(as_text=True)
     assert confirm.status_code == 200
-    assert "¿Dejar de compartir tus datos con Registro Civil?" in html
+    assert "¿Dejar de compartir sus datos con Registro Civil?" in html
     assert '<form id="confirm-form" method="post" action="/account/agencies/revoke">' in html
     assert f'name="client_id" value="{agency.client_id}"' in html and 'id="confirm-instead"' in html
     with get_db(client.application).read() as db:

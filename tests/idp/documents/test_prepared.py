@@ -69,7 +69,7 @@ def test_agency_prepares_the_citizen_signs_and_the_agency_downloads(web, agency,
     assert timedelta(days=29, hours=23) < expires - datetime.now(UTC) <= timedelta(days=30)
 
     page = web.get("/account/documents").get_data(as_text=True)
-    assert "Esperan tu firma" in page and "contrato de alquiler.pdf" in page
+    assert "Esperan su firma" in page and "contrato de alquiler.pdf" in page
     assert f'href="/account/sign/prepared/{created["id"]}"' in page
     waiting = page[page.index('id="waiting"'):page.index("</section>")]
     assert agency.metadata["client_name"] in waiting and "contrato de alquiler.pdf" in waiting
@@ -96,7 +96,7 @@ def test_agency_prepares_the_citizen_signs_and_the_agency_downloads(web, agency,
     assert citizen.intact and citizen.valid and citizen.trusted
     assert citizen.signing_cert.subject.native["serial_number"] == f"IDCSV-{enrolled.national_id}"
 
-    assert "Esperan tu firma" not in web.get("/account/documents").get_data(as_text=True)
+    assert "Esperan su firma" not in web.get("/account/documents").get_data(as_text=True)
     again = web.get(f"/account/sign/prepared/{created['id']}")
     assert again.status_code == 303
     assert again.headers["Location"] == f"/account/documents#doc-{body['id']}"
@@ -125,7 +125,7 @@ def test_another_citizen_cannot_open_it(web, agency, signed_in, docs_app):
     stranger, other = another_citizen(docs_app)
     proof_in_person(docs_app, other.citizen_id)  # may sign, just not this one
     assert stranger.get(f"/account/sign/prepared/{created['id']}").status_code == 404
-    assert "Esperan tu firma" not in stranger.get("/account/documents").get_data(as_text=True)
+    assert "Esperan su firma" not in stranger.get("/account/documents").get_data(as_text=True)
 
 
 def test_a_withdrawn_document_cannot_be_signed(web, agency, signed_in, docs_app):
@@ -142,12 +142,12 @@ def test_a_withdrawn_document_cannot_be_signed(web, agency, signed_in, docs_app)
     assert confirm.status_code == 409
     assert confirm.get_json() == {
         "error": "document_withdrawn",
-        "error_description": "La institución retiró este documento, así que ya no puedes "
+        "error_description": "La institución retiró este documento, así que ya no puede "
                              "firmarlo. No se firmó nada."}
     assert post_json(web, f"/account/sign/{upload}/options", {}).status_code == 409
     page = web.get(f"/account/sign/prepared/{created['id']}")
     assert page.status_code == 409 and "retiró" in page.get_data(as_text=True)
-    assert "Esperan tu firma" not in web.get("/account/documents").get_data(as_text=True)
+    assert "Esperan su firma" not in web.get("/account/documents").get_data(as_text=True)
     assert _documents(docs_app) == 0
     again = web.delete(f"/api/documents/prepared/{created['id']}", headers=bearer(token))
     assert again.status_code == 409 and again.get_json()["error"] == "not_waiting"
@@ -165,7 +165,7 @@ def test_an_expired_document_cannot_be_signed(web, agency, signed_in, docs_app):
     assert confirm.status_code == 410
     assert confirm.get_json()["error"] == "document_expired"
     assert web.get(f"/account/sign/prepared/{created['id']}").status_code == 410
-    assert "Esperan tu firma" not in web.get("/account/documents").get_data(as_text=True)
+    assert "Esperan su firma" not in web.get("/account/documents").get_data(as_text=True)
     status = web.get(f"/api/documents/prepared/{created['id']}", headers=bearer(token))
     assert status.get_json()["status"] == "expired" and "signed_document_id" not in status.get_json()
     assert _documents(docs_app) == 0
@@ -298,11 +298,11 @@ def _withdraw(app, prepared_id: str) -> None:
 
 @pytest.mark.parametrize(("change", "status", "error", "description"), [
     (_withdraw, 409, "document_withdrawn",
-     "La institución retiró este documento mientras lo firmabas. No se firmó ni se guardó nada; "
-     "si aún necesitas firmarlo, pide a la institución que te envíe uno nuevo."),
+     "La institución retiró este documento mientras lo firmaba. No se firmó ni se guardó nada; "
+     "si aún necesita firmarlo, pida a la institución que le envíe uno nuevo."),
     (_expire, 410, "document_expired",
-     "Se acabó el plazo para firmar este documento mientras lo firmabas. No se firmó ni se "
-     "guardó nada; pide a la institución que te lo envíe de nuevo."),
+     "Se acabó el plazo para firmar este documento mientras lo firmaba. No se firmó ni se "
+     "guardó nada; pida a la institución que se lo envíe de nuevo."),
 ])
 def test_a_document_withdrawn_or_expired_while_being_signed_is_not_stored(
         web, agency, signed_in, docs_app, monkeypatch, change, status, error, description):

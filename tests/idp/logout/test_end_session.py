@@ -159,8 +159,10 @@ def test_an_invalid_hint_is_refused(client, agency, citizen, oidc_app):
         assert refused(response) == "invalid_request"
         assert "Location" not in response.headers
         page = response.get_data(as_text=True)
-        assert "El enlace que te trajo aquí no es válido" in page
+        assert "El enlace que le trajo aquí no es válido" in page
         assert "id_token_hint" in page  # the detail for the agency
+        # ... in English, on a Spanish page: said so, for a screen reader's voice (WCAG 3.1.2)
+        assert re.search(r'<span lang="en">[^<]*id_token_hint', page)
     english = end_session(client, id_token_hint=tampered, ui_locales="en").get_data(as_text=True)
     assert "The link that brought you here is not valid" in english
     assert 'href="/account"' in english

@@ -55,7 +55,7 @@ def test_unknown_or_missing_client_gets_an_error_page(client, register, citizen)
         response = client.get(authorize_url(agency, Flow(), client_id=client_id))
         assert response.status_code == 400 and "Location" not in response.headers
     # The citizen is told what to do next, not only that the agency's request was wrong.
-    for lang, next_step in (("es", "Vuelve al sitio de la institución"), ("en", "Go back to the agency's site")):
+    for lang, next_step in (("es", "Vuelva al sitio de la institución"), ("en", "Go back to the agency's site")):
         page = client.get(authorize_url(agency, Flow(), client_id="nobody"),
                           headers={"Accept-Language": lang}).get_data(as_text=True)
         assert next_step in page.replace("&#39;", "'")

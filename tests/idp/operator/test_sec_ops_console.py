@@ -51,7 +51,7 @@ def test_an_operator_cannot_grant_a_role_to_themselves(client, oidc_app, operato
                                                      "role": role, "action": "grant",
                                                      "service_point": "Oficina Central"})
     assert response.status_code == 403
-    assert "pídeselo a otra persona operadora" in response.get_data(as_text=True)
+    assert "pídaselo a otra persona operadora" in response.get_data(as_text=True)
     assert _registrar_row(oidc_app, operator.citizen_id) is None
     (entry,) = _trail(oidc_app)[before:]
     assert entry[0] == f"operator:{operator.citizen_id}" and entry[1] == "role.refused"

@@ -33,7 +33,7 @@ def test_the_office_that_raised_the_level_is_named_to_the_citizen(client, oidc_a
     # and afterwards, on the page about their level: which office checked which document
     page = device.get("/account/assurance").get_data(as_text=True)
     evidence = page[page.index('id="evidence"'):]
-    assert "oficina de registro «Oficina Centro»" in evidence[:evidence.index("</ul>")]
+    assert "oficina de atención «Oficina Centro»" in evidence[:evidence.index("</ul>")]
 
 
 def test_an_in_person_recovery_is_told_to_the_citizen(client, oidc_app, registrar):
@@ -45,4 +45,4 @@ def test_an_in_person_recovery_is_told_to_the_citizen(client, oidc_app, registra
     assert page.status_code == 200
     [(subject, body)] = _messages(oidc_app)
     assert "recuperar su cuenta" in subject
-    assert "Oficina Centro" in body and "oficina de registro" in body
+    assert "Oficina Centro" in body and "oficina de atención" in body

@@ -55,6 +55,6 @@ def test_a_registrar_cannot_reclaim_their_own_number(client, registrar, oidc_app
             "family_name": "López Pérez", "birthdate": "1990-05-17", "email": "x@example.sv",
             "document_type": "national_id_card", "document_number": "A123", "document_expiry": FUTURE}
     page = client.post("/registrar/reclaim", data=form)
-    assert page.status_code == 403 and "tu propio registro" in page.get_data(as_text=True)
+    assert page.status_code == 403 and "su propio registro" in page.get_data(as_text=True)
     assert ("registrar", "own_record.refused", registrar.citizen_id) in _trail(oidc_app)
     assert client.get("/registrar").status_code == 200  # still a registrar, still signed in

@@ -292,7 +292,7 @@ def test_the_citizen_reads_in_their_log_who_opened_their_record(client, oidc_app
 def _own_refused(response) -> None:
     html = response.get_data(as_text=True)
     assert response.status_code == 403, html[:300]
-    assert "No puedes consultar, verificar ni recuperar tu propio registro" in html
+    assert "No puede consultar, verificar ni recuperar su propio registro" in html
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -313,7 +313,7 @@ def test_a_registrar_cannot_act_on_their_own_record(client, oidc_app, registrar)
     assert "binding-code" not in recovery.get_data(as_text=True)
     api = client.get(f"/registrar/citizens/{own}", headers={"Accept": "application/json"})
     assert api.status_code == 403 and api.get_json()["error"] == "own_record"
-    assert api.get_json()["error_description"].startswith("No puedes consultar")
+    assert api.get_json()["error_description"].startswith("No puede consultar")
 
     assert _trail(oidc_app)[1:] == [("registrar", "own_record.refused", own)] * 5
     from idp.registrar.models import RegistrarAuditEntry

@@ -32,8 +32,8 @@ def test_store_down_is_503_with_retry_after_for_an_api(fresh_app, dead_store):
     assert response.get_json() == {
         "error": "temporarily_unavailable",
         "error_description": "No podemos consultar las sesiones en este momento porque un servicio "
-                             "interno no responde. No se perdió nada de lo que ya hiciste. "
-                             "Inténtalo de nuevo en 5 segundos."}
+                             "interno no responde. No se perdió nada de lo que ya hizo. "
+                             "Inténtelo de nuevo en 5 segundos."}
 
 
 def test_store_down_is_a_503_page_for_people(fresh_app, dead_store):
@@ -127,7 +127,7 @@ def test_a_bug_after_the_view_is_still_a_500(fresh_app, monkeypatch):
 # One word or phrase of a next step, per language (the page must say what to do, not only what
 # went wrong).
 NEXT_STEP = {
-    "es": ("Inténtalo", "Revisa", "Vuelve", "Espera", "Inicia sesión", "Elige", "Usa", "Envía", "Recarga"),
+    "es": ("Inténtelo", "Revise", "Vuelva", "Espere", "Inicie sesión", "Elija", "Use", "Envíe", "Recargue"),
     "en": ("Try", "Check", "Go back", "Wait", "Sign in", "Choose", "Use", "Send", "Reload"),
 }
 
