@@ -183,7 +183,7 @@ def pki_crl(ca: str) -> None:
     if ca == "root":
         service.pki.publish_root_crl(service.now())
     else:
-        service.pki.crl("issuing", service.now())
+        service.pki.publish_issuing_crl(service.now())
     next_update = service.pki.crl_next_update(ca)
     click.echo(f"{ca} CRL issued; next update {next_update.isoformat() if next_update else 'unknown'}")
 

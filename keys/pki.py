@@ -370,6 +370,13 @@ class Pki:
         with self._crl_lock, self.custody.database.transaction() as session:
             return self._publish_crl(session, self.material().root, now)
 
+    def publish_issuing_crl(self, now: datetime) -> bytes:
+        """Issue the issuing CA's CRL now, whatever the age of the current one: status
+        information after every time-stamp made so far (signatures carrying none issued after
+        their time-stamp, B-T seals and seals made before 2026-12, then verify at once)."""
+        with self._crl_lock, self.custody.database.transaction() as session:
+            return self._publish_crl(session, self.material().issuing, now)
+
     # end-entity certificates -------------------------------------------------------------
 
     def chain(self) -> tuple[asn1_x509.Certificate, ...]:

@@ -276,9 +276,11 @@ class Sealer:
                    f"{certificate.public_key.bit_size}", level)
             reserved = self._reserved.get(key)
             try:
+                # The coroutine returns the stream, not its bytes: asyncio formats the repr
+                # of a finished task's result (the whole file, for bytes) on the way out.
                 out = asyncio.run(self._sign_and_complete(
                     pdf_signer, writer, signer=signer, stamper=stamper, rank=rank,
-                    reserved=reserved, cache_revocation=cache_revocation))
+                    reserved=reserved, cache_revocation=cache_revocation)).getvalue()
             except PyHankoSigningError:
                 if reserved is None:
                     raise
@@ -300,13 +302,13 @@ class Sealer:
                                  writer: IncrementalPdfFileWriter, *,
                                  signer: keys.CustodySigner,
                                  stamper: keys.InProcessTimeStamper | None, rank: int,
-                                 reserved: int | None, cache_revocation: bool) -> bytes:
+                                 reserved: int | None, cache_revocation: bool) -> io.BytesIO:
         """Sign (with the signature time-stamp from B-T on), then at B-LT add the validation
         data in a revision of its own, and at B-LTA a document time-stamp in that revision."""
-        out = await pdf_signer.async_sign_pdf(writer, existing_fields_only=True,
-                                              bytes_reserved=reserved)
+        out: io.BytesIO = await pdf_signer.async_sign_pdf(writer, existing_fields_only=True,
+                                                          bytes_reserved=reserved)
         if rank < 2:
-            return bytes(out.getvalue())
+            return out
         # The signature time-stamp was made before this moment, its genTime at the latest now
         # (both to the second, from the same clock): status information produced from here on
         # postdates it (ETSI EN 319 102-1, 5.2.5.4).
@@ -319,11 +321,11 @@ class Sealer:
             # The document time-stamp covers the validation data, in the same revision
             # (pyHanko's TOGETHER_WITH_NEXT_TS): everything it needs (the TSA's chain and
             # status) is in the DSS already.
-            timestamped = await PdfTimeStamper(stamper).async_timestamp_pdf(
+            timestamped: io.BytesIO = await PdfTimeStamper(stamper).async_timestamp_pdf(
                 update, "sha256", in_place=True)
-            return bytes(timestamped.getvalue())
+            return timestamped
         update.write_in_place()
-        return bytes(out.getvalue())
+        return out
 
     def _add_validation_data(self, update: IncrementalPdfFileWriter,
                              signer: keys.CustodySigner, *, not_before: datetime,

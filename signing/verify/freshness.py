@@ -17,8 +17,9 @@ signature time-stamp, in a revision after the signed one (`signing.pades`). Thos
 2026-12 carry only data from before it (the DSS in the signed revision,
 `signing.pades.DSS_SETTINGS`): they pass on this service's own current CRLs, always part of
 the evidence (`Evidence.crls`), once one was issued after their time-stamp (the issuing CA's
-is reissued at half its 24-hour validity, and at every revocation, `keys.pki.Pki.crl`). So
-does a B-T seal (no DSS): until then it is INDETERMINATE/TRY_LATER, as anyone's would be.
+is reissued at half its 24-hour validity, at every revocation, and by `cedula pki crl
+issuing`). So does a B-T seal (no DSS): until then it is INDETERMINATE/TRY_LATER, as anyone's
+would be.
 
 Only the signer's certificate is checked this way; the CA certificates above it keep the
 default rule (a root's CRL is issued rarely and long before most signatures).

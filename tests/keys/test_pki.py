@@ -178,3 +178,26 @@ def test_cli(service, fresh_app):
     assert "signing keys already exist" in result.output
     result = runner.invoke(cli, ["keys", "list"], obj=ctx)
     assert result.output.count("active") >= 2
+
+
+def test_cli_issues_the_issuing_crl_now(service, fresh_app):
+    """`cedula pki crl issuing` issues a CRL now even when the current one is fresh (before,
+    it did so only once half its validity had passed): what verifies at once the signatures
+    that have no status information issued after their time-stamp but this CRL."""
+    from datetime import timedelta
+
+    from asn1crypto import crl as asn1_crl
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+
+    start = service.now().replace(microsecond=0)
+    service.pki.crl("issuing", start)
+    later = start + timedelta(minutes=5)
+    service.clock = lambda: later
+    assert asn1_crl.CertificateList.load(service.pki.crl("issuing", later))[
+        "tbs_cert_list"]["this_update"].native < later  # fresh enough: kept
+    result = CliRunner().invoke(cli, ["pki", "crl", "issuing"], obj=Context(app=fresh_app))
+    assert result.exit_code == 0, result.output
+    issued = asn1_crl.CertificateList.load(service.pki.crl("issuing", later))
+    assert issued["tbs_cert_list"]["this_update"].native == later
