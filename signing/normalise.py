@@ -34,7 +34,8 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf
+from signing import pdf_parsing
+from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
@@ -62,11 +63,17 @@ class NormalisedPdf:
 def normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
     """The PDF rewritten without active content or forms (`InvalidPdf` if it cannot be).
 
-    Raises `InvalidPdf("signed_active")` for a signed PDF that has something to remove.
+    Raises `InvalidPdf("signed_active")` for a signed PDF that has something to remove, and
+    `InvalidPdf("too_complex")` (or `"busy"`, 503) as `pdf_input.parsing` does.
     """
+    with parsing():
+        return _normalise(data, max_bytes=max_bytes)
+
+
+def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
     checked = check_pdf(data, max_bytes=max_bytes)
     try:
-        reader = PdfFileReader(io.BytesIO(checked.data), strict=False)
+        reader = pdf_parsing.reader(checked.data, strict=False)
         if checked.signatures:
             found = findings(reader)
             if found:
@@ -83,7 +90,7 @@ def normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
         cleaned = io.BytesIO()
         writer.write(cleaned)
         # A second copy writes only what the cleaned catalog still reaches (no orphans).
-        writer = copy_into_new_writer(PdfFileReader(cleaned, strict=False))
+        writer = copy_into_new_writer(pdf_parsing.reader(cleaned.getvalue(), strict=False))
         writer.output_version = version
         out = io.BytesIO()
         writer.write(out)
@@ -97,10 +104,11 @@ def normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
 
 def require_normalised(data: bytes) -> None:
     """`InvalidPdf("not_normalised")` if `data` still has something `normalise` removes."""
-    try:
-        found = findings(PdfFileReader(io.BytesIO(data), strict=False))
-    except READ_ERRORS as exc:
-        raise broken(exc) from None
+    with parsing():
+        try:
+            found = findings(pdf_parsing.reader(data, strict=False))
+        except READ_ERRORS as exc:
+            raise broken(exc) from None
     if found:
         raise InvalidPdf("not_normalised", found=", ".join(found))
 

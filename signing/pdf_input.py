@@ -1,27 +1,41 @@
 """PDFs given to the service to sign: size, type sniffing, encrypted or damaged files.
 
 Every refusal is an `InvalidPdf` with a message key (signing's catalogs, `signing/translations`) and the HTTP
-status a view should answer with: 413 for too large, 422 for a file that is not a usable PDF.
+status a view should answer with: 413 for too large, 422 for a file that is not a usable PDF (or
+one too costly to read: `too_complex`), 503 with `retry_after` when too many files are being
+read at once (`busy`).
+
+Uploaded files are read under `parsing()`: a time budget checked as objects are parsed, the
+decode limits and fast hexadecimal strings of `signing.pdf_parsing`, and at most
+`SIGNING_CONCURRENT` parses at once in the process.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
 
 from infra.web.error_shape import CodedError
+from signing import pdf_parsing
 from signing.errors import SigningError
 from signing.i18n import text
 from signing.verify.xref_sections import too_many_objects
 
 HEADER_WINDOW = 1024  # readers accept the %PDF- header within the first 1024 bytes
+BUSY_RETRY_SECONDS = 5
+# Machine-readable codes of refusals other than `invalid_document`.
+ERRORS = MappingProxyType({"too_large": "document_too_large",
+                           "too_complex": "document_too_complex",
+                           "busy": "temporarily_unavailable"})
 
 
 class InvalidPdf(SigningError, CodedError):
@@ -30,8 +44,9 @@ class InvalidPdf(SigningError, CodedError):
     def __init__(self, key: str, *, status: int = 422, **params: str) -> None:
         self.key = key
         self.params = params
+        self.retry_after = BUSY_RETRY_SECONDS if status == 503 else None
         super().__init__(self.message("en"), status=status,
-                         error="document_too_large" if status == 413 else "invalid_document")
+                         error=ERRORS.get(key, "invalid_document"))
 
     def message(self, language: str) -> str:
         return text(f"documents.input.{self.key}", language, **self.params)
@@ -52,7 +67,12 @@ READ_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeE
 
 
 def broken(exc: BaseException) -> InvalidPdf:
-    """The refusal for a file pyHanko could not read or rewrite, saying what went wrong."""
+    """The refusal for a file pyHanko could not read or rewrite, saying what went wrong (or
+    that reading it cost too much, even if pyHanko wrapped the budget's exception)."""
+    budget = pdf_parsing.current()
+    if isinstance(exc, pdf_parsing.BudgetExceeded | PdfDecodeLimitError) or (
+            budget is not None and budget.exceeded):
+        return InvalidPdf("too_complex")
     detail = str(exc).strip() or type(exc).__name__
     return InvalidPdf("broken", detail=detail[:200])
 
@@ -63,6 +83,35 @@ def human_size(size: int) -> str:
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size} B"
+
+
+_SLOTS = pdf_parsing.Slots(pdf_parsing.SIGNING_CONCURRENT,
+                           lambda: InvalidPdf("busy", status=503))
+
+
+@contextmanager
+def parsing() -> Iterator[pdf_parsing.ParseBudget]:
+    """Read uploaded files within a budget of `pdf_parsing.SIGNING_SECONDS`, holding one of
+    `SIGNING_CONCURRENT` slots (`InvalidPdf("busy", status=503)` after waiting for one). A
+    parse past its time raises `InvalidPdf("too_complex")` at its next checkpoint. Nested
+    uses share the outer budget and slot."""
+    outer = pdf_parsing.current()
+    if outer is not None:
+        yield outer
+        return
+    pdf_parsing.install()
+    _SLOTS.take()
+    budget = pdf_parsing.ParseBudget(pdf_parsing.SIGNING_SECONDS)
+    token = pdf_parsing.activate(budget)
+    try:
+        yield budget
+    except pdf_parsing.BudgetExceeded:
+        raise InvalidPdf("too_complex") from None
+    finally:
+        pdf_parsing.deactivate(token)
+        _SLOTS.give_back()
+    if budget.exceeded:  # pyHanko swallowed the exception somewhere on the way
+        raise InvalidPdf("too_complex")
 
 
 def check_size(size: int, *, max_bytes: int) -> None:
@@ -99,8 +148,13 @@ def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
     if declared is not None:  # the reader would build every entry first (xref_sections)
         raise InvalidPdf("broken", detail=f"the file declares {declared} objects, more than "
                                           f"its {len(data)} bytes can hold")
+    with parsing():
+        return _check_readable(data)
+
+
+def _check_readable(data: bytes) -> CheckedPdf:
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = pdf_parsing.reader(data, strict=False)
         if reader.encrypted:
             raise InvalidPdf("encrypted")
         pages = int(reader.root["/Pages"]["/Count"])

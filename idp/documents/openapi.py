@@ -120,9 +120,13 @@ PREPARED_PATHS = {
             "413": {"description": "document_too_large: above [documents] max_bytes",
                     "content": _ERROR},
             "415": {"description": "not JSON", "content": _ERROR},
-            "422": {"description": "invalid_data (bad member, unknown subject, bad base64) or "
-                                   "invalid_document (not a PDF, damaged, encrypted)",
+            "422": {"description": "invalid_data (bad member, unknown subject, bad base64), "
+                                   "invalid_document (not a PDF, damaged, encrypted) or "
+                                   "document_too_complex (too many objects, or compressed "
+                                   "data too large once decompressed, to read in time)",
                     "content": _ERROR},
+            "503": {"description": "temporarily_unavailable: too many documents being read; "
+                                   "retry after the Retry-After seconds", "content": _ERROR},
         },
     }},
     "/api/documents/prepared/{id}": {

@@ -85,7 +85,7 @@ def my_document_pdf(document_id: str) -> Response:
 
 
 @bp.route("/account/sign", methods=["GET", "POST"])
-def sign() -> BaseResponse | tuple[str, int] | str:
+def sign() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]] | str:
     """Step 1: choose a PDF. It is checked (type, size, damage, encryption) before anything."""
     require_citizen()
     if request.method == "POST":
@@ -109,8 +109,9 @@ def sign() -> BaseResponse | tuple[str, int] | str:
         checked = normalise(data, max_bytes=service.settings.max_bytes).checked
     except InvalidPdf as exc:
         count("documents.upload", exc.key)
+        retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         return render_template("documents/sign.html", limit=limit,
-                               error=exc.message(current_language())), exc.status
+                               error=exc.message(current_language())), exc.status, retry
     pending = _uploads().put(get_store(current_app), citizen_id=session.citizen_id,
                              data=checked.data,
                              file_name=citizen_signature.clean_file_name(upload.filename),
@@ -269,7 +270,9 @@ def confirm(upload_id: str) -> Response:
                          minimum=_(f"assurance.level.{service.settings.minimum_signing_level}"))
                        ) from None
     except InvalidPdf as exc:
-        raise ApiError(exc.status, exc.error, exc.message(current_language())) from None
+        retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        raise ApiError(exc.status, exc.error, exc.message(current_language()),
+                       headers=retry) from None
     except SigningError as exc:
         log.error("citizen signature failed", extra={"citizen_id": citizen_id, "error": str(exc)})
         raise ApiError(422, "not_signed", _("mydocs.sign.error.not_signed")) from None

@@ -86,7 +86,7 @@ def create() -> Response:
         normalised = normalise(_decode(body.get("pdf")), max_bytes=service.settings.max_bytes)
     except InvalidPdf as exc:
         count("documents.prepare", exc.key)
-        raise ApiError(exc.status, exc.error, exc.message("en")) from None
+        raise ApiError(exc.status, exc.error, exc.message("en"), headers=_retry(exc)) from None
     row = prepared.prepare(get_db(current_app), service.store, client_id=agency.client_id,
                   citizen_id=citizen_id, checked=normalised.checked, file_name=file_name,
                   days=days, now=_now())
@@ -134,3 +134,8 @@ def remove(prepared_id: str) -> Response:
         body = _describe(row, now)
     count("documents.prepared_withdrawn", "ok")
     return jsonify(body)
+
+
+def _retry(exc: InvalidPdf) -> dict[str, str]:
+    """Retry-After for a 503 (too many files being read at once)."""
+    return {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}

@@ -6,9 +6,15 @@ the date it was revoked says little; the CRL entry's invalidity date (RFC 5280, 
 date on which it is known or suspected that the private key was compromised") says since when
 nobody can tell the holder's signatures from a thief's. This module reads every CRL the
 verification knows (this service's own, those in the document's DSS), keeps those that the
-certificate's issuer really signed and that cover it (RFC 5280, 6.3.3 (f) and (b)), and
+certificate's issuer really signed (RFC 5280, 6.3.3 (f)) and that list its serial number, and
 reports the certificate's revocation: date, reason, invalidity date. `indication.check_revocation`
 then judges the signature against the invalidity date (or the revocation date).
+
+The CRL's scope (RFC 5280, 6.3.3 (b): issuing distribution point against the certificate's
+CRL distribution points, onlyContainsCACerts/UserCerts/AttributeCerts, onlySomeReasons) is not
+checked here: it decides whether a CRL that does *not* list the certificate says it is good,
+which is pyhanko-certvalidator's call (`revinfo.validate_crl`; tests/signing/verify/
+test_crl_scope.py). An entry in a CRL its issuer signed only adds distrust, whatever the scope.
 """
 
 from __future__ import annotations

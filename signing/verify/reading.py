@@ -1,15 +1,16 @@
 """Reading an uploaded file as a PDF before any signature is judged: size, header, declared
 objects, the catalog, ambiguous cross-reference sections, encryption (`UnreadableDocument`
 saying what is wrong). Runs in the caller's thread, before the verification's budget starts:
-nothing here may grow faster than the file (`xref_sections`)."""
+nothing here may grow faster than the file (`xref_sections`); streams decode within
+`pdf_parsing.DECODE_LIMITS`."""
 
 from __future__ import annotations
 
 import logging
-from io import BytesIO
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from signing import pdf_parsing
 from signing.verify import xref_sections
 from signing.verify.errors import UnreadableDocument
 
@@ -33,7 +34,7 @@ def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
         raise UnreadableDocument(f"The PDF declares {declared} objects, more than a file of "
                                  f"{len(data)} bytes can hold.", error="damaged_pdf")
     try:
-        reader = PdfFileReader(BytesIO(data), strict=True)
+        reader = pdf_parsing.reader(data, strict=True)
         encrypted = reader.encrypted
         if not encrypted:
             reader.root  # noqa: B018 - resolve the catalog now: a damaged file fails here

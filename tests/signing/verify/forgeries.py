@@ -418,10 +418,12 @@ def without_prev(pdf: bytes) -> bytes:
         % (size, root, len(body))
 
 
-def object_stream_bomb(pdf: bytes, *, streams: int = 2, numbers: int = 2_000_000) -> bytes:
+def object_stream_bomb(pdf: bytes, *, streams: int = 4, numbers: int = 500_000) -> bytes:
     """An update whose DSS /Certs lists arrays of `numbers` zeros, each alone in a compressed
     object stream: a few kilobytes that the reader parses for minutes (pure-Python parsing,
-    ~20 µs per object), with no checkpoint of the verification budget on the way."""
+    ~20 µs per object), with no checkpoint of the verification budget on the way. Each stream
+    decodes to under 1 MiB, within the decode limits (`signing.pdf_parsing.DECODE_LIMITS`):
+    only the object count stops it."""
     writer = _writer(pdf)
     writer.stream_xrefs = True
     refs = generic.ArrayObject()

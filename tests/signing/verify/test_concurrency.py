@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from signing.verify import budget as budgets
+from signing import pdf_parsing
 from signing.verify import validation
 from signing.verify.errors import VerifierBusy
 from signing.verify.service import get_verification
@@ -28,7 +28,7 @@ def test_an_abandoned_verification_holds_its_slot_until_it_stops(verifier, signe
         return await real(*args)
 
     monkeypatch.setattr(validation, "_validate_all", stuck)
-    monkeypatch.setattr(budgets, "BUSY_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(pdf_parsing, "BUSY_WAIT_SECONDS", 0.2)
     one_at_a_time = Verifier(trust=verifier.trust, evidence=verifier.evidence,
                              clock=verifier.clock, max_bytes=verifier.max_bytes,
                              limits=replace(verifier.limits, seconds=0.5, concurrent=1))

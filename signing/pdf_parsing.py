@@ -1,0 +1,171 @@
+"""Bounds on parsing an untrusted PDF, for the verifier and the signing side alike.
+
+pyHanko parses in pure Python and lazily, so the work a file causes is not bounded by its
+size: a few kilobytes of compressed object streams hold millions of objects (~20 µs each), a
+hexadecimal /Contents of megabytes is read one digit at a time, and a Flate stream of a few
+hundred kilobytes decodes to hundreds of megabytes. Every reader of an uploaded file is made
+with `reader` (tighter decode limits than pyHanko's defaults, `DECODE_LIMITS`) and parses
+under a `ParseBudget`:
+
+- `count_parsed_objects` makes pyHanko's object parser count each object against the budget
+  active in this context (`activate`), checking it every `OBJECTS_PER_CHECK` objects;
+- `hex_strings.install` reads hexadecimal strings in one pass;
+- `Slots` bound how many parses run at once in this process.
+
+The verifier (`signing.verify.budget`) builds its own budget on `ParseBudget`; the signing side
+(`signing.pdf_input.parsing`) uses one with `SIGNING_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.decode_limits import (
+    DEFAULT_PURPOSE_LIMITS,
+    DecodeLimits,
+    DecodePurpose,
+    DocumentDecodeBudget,
+    StreamDecodeLimits,
+)
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from signing.verify import hex_strings
+
+# How many PDF objects are parsed between two checks of the budget while reading.
+OBJECTS_PER_CHECK = 1024
+
+MiB = 1024 * 1024
+
+# pyHanko's defaults let any document decode 256 MiB (per stream and in all), whatever its
+# size. Uploads are at most 20 MB and what is decoded of them here (object and cross-reference
+# streams, the odd content or metadata stream) is far smaller than the file's images, which
+# stay encoded: a stream decodes to at most 32 MiB, a document to 32 MiB or 10 times its size,
+# and an object stream past 1 MiB to 100 times its compressed size (pyHanko: past 4 MiB; real
+# object streams compress about tenfold), 16 MiB at most.
+DECODE_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_ratio=1100, ratio_floor=MiB, max_output_size=32 * MiB),
+    per_purpose={**DEFAULT_PURPOSE_LIMITS, DecodePurpose.OBJECT_STREAM: StreamDecodeLimits(
+        max_ratio=100, ratio_floor=MiB, max_output_size=16 * MiB)},
+    document_budget=DocumentDecodeBudget(base_allowance=32 * MiB, max_ratio=10),
+)
+
+# The signing side's time allowance for reading and rewriting one uploaded file, and how many
+# such parses run at once in a process (more wait `BUSY_WAIT_SECONDS`, then 503).
+SIGNING_SECONDS = 20.0
+SIGNING_CONCURRENT = 2
+
+# How long a parse waits for a slot before "busy" (503).
+BUSY_WAIT_SECONDS = 5.0
+
+
+class BudgetExceeded(Exception):
+    """The parse (or verification) used up its time or work allowance."""
+
+
+@dataclass
+class ParseBudget:
+    """A time allowance for one parse, checked as objects are parsed (`object_read`)."""
+
+    seconds: float
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(default=0.0)
+    objects_read: int = 0
+    exceeded: str | None = None
+    cancelled: bool = False
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - self.clock())
+
+    def check(self) -> None:
+        """Raise `BudgetExceeded` once the time is up or the caller stopped waiting."""
+        if self.cancelled or self.clock() > self.deadline:
+            self.exceeded = self.exceeded or "time"
+            raise BudgetExceeded("the parse ran out of time")
+
+    def object_read(self) -> None:
+        """Count one PDF object parsed; check the budget every `OBJECTS_PER_CHECK`."""
+        self.objects_read += 1
+        if not self.objects_read % OBJECTS_PER_CHECK:
+            self.check()
+
+
+class Slots:
+    """At most `count` parses at once in this process; `busy` makes the error raised after
+    waiting `BUSY_WAIT_SECONDS` for a slot."""
+
+    def __init__(self, count: int, busy: Callable[[], Exception]) -> None:
+        self._free = threading.BoundedSemaphore(count)
+        self._busy = busy
+
+    def take(self) -> None:
+        if not self._free.acquire(timeout=BUSY_WAIT_SECONDS):
+            raise self._busy()
+
+    def give_back(self) -> None:
+        self._free.release()
+
+
+_CURRENT: contextvars.ContextVar[ParseBudget | None] = contextvars.ContextVar(
+    "cedula_parse_budget", default=None)
+
+
+def current() -> ParseBudget | None:
+    return _CURRENT.get()
+
+
+def activate(budget: ParseBudget | None) -> contextvars.Token[ParseBudget | None]:
+    return _CURRENT.set(budget)
+
+
+def deactivate(token: contextvars.Token[ParseBudget | None]) -> None:
+    _CURRENT.reset(token)
+
+
+def checkpoint() -> None:
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.check()
+
+
+_read_object = generic.read_object
+
+
+def _read_object_counted(*args: Any, **kwargs: Any) -> Any:
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.object_read()
+    return _read_object(*args, **kwargs)
+
+
+def count_parsed_objects() -> None:
+    """Make pyHanko's object parser (`generic.read_object`, which its reader, object streams
+    and nested arrays and dictionaries all go through) count each object against the budget
+    active in this context. Without a checkpoint inside the parse, a few kilobytes of object
+    streams kept a core busy for minutes. With no budget active it only costs a
+    context-variable look-up. Idempotent."""
+    generic.read_object = _read_object_counted
+
+
+def install() -> None:
+    """Both parser patches: objects counted, hexadecimal strings read in one pass."""
+    count_parsed_objects()
+    hex_strings.install()
+
+
+def reader(data: bytes, *, strict: bool) -> PdfFileReader:
+    """A pyHanko reader for an uploaded file, with `DECODE_LIMITS`."""
+    return PdfFileReader(io.BytesIO(data), strict=strict, decode_limits=DECODE_LIMITS)
