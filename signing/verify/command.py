@@ -15,17 +15,19 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 
 from infra.utc import as_utc
 from signing.verify import lookup
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
-from signing.verify.service import VerifySettings, expectations, pki_evidence, quiet_pyhanko
+from signing.verify.service import VerifySettings, expectations, own_status, pki_evidence, quiet_pyhanko
 from signing.verify.trust import TrustStore
 from signing.verify.validation import Evidence, Verifier
 
@@ -148,12 +150,18 @@ class CommandVerification:
         # keys.pki.Pki.crl: the root's CRL is only read; the issuing CA's is reissued once
         # half its validity has passed (that needs its key: the PKI does it).
         if set(crls) != set(CA_NAMES) or not self._current(*crls["issuing"][1:], now):
-            return pki_evidence(self._key_service().pki, now)
+            return replace(pki_evidence(self._key_service().pki, now), own_status=self._own_status)
         load = asn1_x509.Certificate.load
         return Evidence(roots=(load(bytes(certificates["root"])),),
                         certificates=tuple(load(bytes(certificates[name]))
                                            for name in ("issuing", "tsa", "ocsp")),
-                        crls=tuple(asn1_crl.CertificateList.load(crls[ca][0]) for ca in CA_NAMES))
+                        crls=tuple(asn1_crl.CertificateList.load(crls[ca][0]) for ca in CA_NAMES),
+                        own_status=self._own_status)
+
+    def _own_status(self, certificate: asn1_x509.Certificate, issuer: asn1_x509.Certificate,
+                    not_before: datetime) -> asn1_ocsp.OCSPResponse | None:
+        """`service.own_status`, the key service loaded only when a signature needs it."""
+        return own_status(self._key_service())(certificate, issuer, not_before)
 
     @staticmethod
     def _current(this_update: datetime, next_update: datetime, now: datetime) -> bool:

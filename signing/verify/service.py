@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
 
 from infra.components import Slot
 from infra.config import Settings, read_section
@@ -22,7 +24,7 @@ from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.trust import TrustStore
-from signing.verify.validation import Evidence, Expectations, Verifier
+from signing.verify.validation import Evidence, Expectations, OwnStatus, Verifier
 
 if TYPE_CHECKING:  # `cedula verify` verifies without Flask, the ORM or the sealing side
     from flask import Flask
@@ -141,7 +143,7 @@ class VerificationService:
 
     def evidence(self, now: datetime) -> Evidence:
         """The own root, CA/TSA/OCSP certificates and current CRLs (none before `pki init`)."""
-        return pki_evidence(self.keys.pki, now)
+        return replace(pki_evidence(self.keys.pki, now), own_status=own_status(self.keys))
 
     def agency_name(self, session: Any) -> Callable[[str], str | None]:
         """The agency's registered name (None if it is no longer registered), read in `session`."""
@@ -193,6 +195,28 @@ def pki_evidence(pki: Pki, now: datetime) -> Evidence:
                     certificates=(material.issuing.certificate, material.tsa.certificate,
                                   material.ocsp.certificate),
                     crls=crls)
+
+
+def own_status(keys: KeyService) -> OwnStatus:
+    """`Evidence.own_status` from this service's own OCSP responder (`keys.status_after`).
+
+    Only for a certificate whose issuer, on the validated path, is this service's issuing CA
+    certificate itself: the responder answers by serial number, and a foreign certificate may
+    carry one of ours."""
+    from keys import status_after
+    from keys.errors import KeyStoreError
+
+    def status(certificate: asn1_x509.Certificate, issuer: asn1_x509.Certificate,
+               not_before: datetime) -> asn1_ocsp.OCSPResponse | None:
+        try:
+            if issuer.sha256 != keys.pki.material().issuing.certificate.sha256:
+                return None
+            return status_after(keys, certificates=(certificate,), not_before=not_before)
+        except KeyStoreError as exc:
+            log.warning("own OCSP status unavailable for verification", extra={"error": str(exc)})
+            return None
+
+    return status
 
 
 def expectations(settings: Settings) -> Expectations:

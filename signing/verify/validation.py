@@ -27,6 +27,7 @@ from typing import Any
 
 from asn1crypto import cms
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESPassed
@@ -46,7 +47,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
-from pyhanko_certvalidator.revinfo.archival import CRLContainer
+from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from keys.x509 import SIGNING_PURPOSES
 from signing.verify import (
@@ -105,19 +106,31 @@ class Expectations:
     minimum_level: str = "substantial"
 
 
+OwnStatus = Callable[[asn1_x509.Certificate, asn1_x509.Certificate, datetime],
+                     "asn1_ocsp.OCSPResponse | None"]
+"""(certificate, its issuer, not before) -> this service's OCSP response about `certificate`,
+produced at or after `not before`; None when the issuer is not this service's issuing CA."""
+
+
 @dataclass(frozen=True)
 class _Context:
     own_roots: frozenset[bytes]
     expectations: Expectations
+    own_status: OwnStatus | None = None
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What this service knows besides the file: its own roots, CA/TSA certificates, CRLs."""
+    """What this service knows besides the file: its own roots, CA/TSA certificates, CRLs,
+    and (`own_status`) its own OCSP responder, asked only about a certificate of its own
+    issuing CA whose time-stamped signature carries no status issued after its time-stamp
+    (a B-T seal, or one sealed before its revocation data was placed after the time-stamp):
+    the CA that issued the certificate says now whether it was revoked since."""
 
     roots: tuple[asn1_x509.Certificate, ...] = ()
     certificates: tuple[asn1_x509.Certificate, ...] = ()
     crls: tuple[asn1_crl.CertificateList, ...] = ()
+    own_status: OwnStatus | None = None
 
 
 class Verifier:
@@ -153,7 +166,8 @@ class Verifier:
                                       point_in_time_validation=False)
         self.slots.take()  # before the budget's clock starts
         budget = Budget(self.limits)
-        context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations)
+        context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations,
+                           evidence.own_status)
         outcome: dict[str, Any] = {}
 
         def work() -> None:
@@ -276,7 +290,7 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         budget.check()
         signed = await _validate_signature(data, embedded, spec, timing, stamps,
                                            signature_fields, budget, too_many_dss, unusable,
-                                           valid_times)
+                                           valid_times, context.own_status)
         reports.append(_with_role(signed, embedded, data, context))
     ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
@@ -314,8 +328,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                               stamps: list[EmbeddedPdfSignature], signature_fields: set[str],
                               budget: Budget, too_many_dss: bool,
                               unusable_stamps: frozenset[str] = frozenset(),
-                              valid_times: dict[str, datetime | None] | None = None
-                              ) -> SignatureReport:
+                              valid_times: dict[str, datetime | None] | None = None,
+                              own_status: OwnStatus | None = None) -> SignatureReport:
     name = embedded.field_name
     if embedded.sig_object.get("/SubFilter") not in subfilters.VALIDATED:
         return _format_failure(name)
@@ -395,6 +409,14 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         not await freshness.fresh_after(
             spec.signature_validation_spec, knowledge, path, proven=proven_by_stamp,
             at=timing.validation_time)
+    if stale and own_status is not None and len(chain) > 1 and proven_by_stamp is not None:
+        answer = own_status(embedded.signer_cert, chain[1], proven_by_stamp)
+        if answer is not None:  # our own CA's status, produced after the time-stamp
+            knowledge = replace(knowledge, known_ocsps=[
+                *knowledge.known_ocsps, *OCSPContainer.load_multi(answer)])
+            stale = not await freshness.fresh_after(
+                spec.signature_validation_spec, knowledge, path, proven=proven_by_stamp,
+                at=timing.validation_time)
     if budget.exceeded:
         raise BudgetExceeded(budget.exceeded)
     if stale:  # only revocation data from before the proven time (`freshness`)
