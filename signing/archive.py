@@ -32,6 +32,7 @@ from infra.leases import Lease, Leases
 from infra.ops.background import Singleton
 from signing.errors import SigningError
 from signing.models import Document
+from signing.pdf_parsing import DECODE_LIMITS
 from signing.service import DocumentService
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _chain_end(token_certs: list[asn1_x509.Certificate], signer: asn1_x509.Certi
 def due(pdf: bytes, *, now: datetime, horizon: timedelta,
         known: list[asn1_x509.Certificate]) -> Due | None:
     """Whether the document needs a new archive time-stamp now, and why."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False, decode_limits=DECODE_LIMITS)
     stamps = reader.embedded_timestamp_signatures
     if not stamps:
         return Due("no_timestamp")
@@ -102,7 +103,7 @@ def _known(service: DocumentService) -> list[asn1_x509.Certificate]:
 
 def timestamp_again(service: DocumentService, pdf: bytes) -> bytes:
     """`pdf` with the last time-stamp's validation data and a new document time-stamp."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False, decode_limits=DECODE_LIMITS)
     stamps = reader.embedded_timestamp_signatures
     certificates = [stamps[-1].signer_cert] if stamps else []
     context = keys.validation_context(service.keys, certificates=certificates, crls=("root",))

@@ -29,7 +29,7 @@ from signing.i18n import check_language, text
 from signing.models import Document
 from signing.normalise import require_normalised
 from signing.pades import SignatureField
-from signing.pdf_input import check_pdf
+from signing.pdf_input import check_pdf, parsing
 from signing.service import CitizenRef, DocumentService, new_document_id
 from signing.store import StoredFile
 
@@ -135,9 +135,10 @@ def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, appro
             name=f"Signature-{secrets.token_hex(4)}",
             description=text("documents.signature.description", language,
                              name=citizen.full_name))
-        signed = service.sealer.sign(
-            checked.data, signer=signer, level=LEVEL, field=field,
-            reason=text("documents.signature.reason", language, name=citizen.full_name))
+        with parsing():  # the citizen's file is read again to sign it (its DSS, its fields)
+            signed = service.sealer.sign(
+                checked.data, signer=signer, level=LEVEL, field=field,
+                reason=text("documents.signature.reason", language, name=citizen.full_name))
     finally:
         keys.destroy_key(service.keys, issued)
     issued_at = (now or signed.signed_at).astimezone(UTC).replace(microsecond=0)

@@ -59,6 +59,7 @@ import keys
 from keys.errors import KeyNotFound, KeyStoreError
 from keys.pki import GENERATION, REVOCATION
 from signing.errors import SigningError
+from signing.pdf_parsing import DECODE_LIMITS
 from signing.stamp import SignatureStampStyle
 from signing.widget import tag_widget
 
@@ -244,7 +245,7 @@ class Sealer:
         rank = LEVELS.index(level)
         certificate = signer.signing_cert
         try:
-            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False, decode_limits=DECODE_LIMITS)
             fields.append_signature_field(writer, fields.SigFieldSpec(
                 sig_field_name=field.name, on_page=field.page,
                 box=_whole_points(field.box) if field.box else None,
@@ -313,7 +314,7 @@ class Sealer:
         # (both to the second, from the same clock): status information produced from here on
         # postdates it (ETSI EN 319 102-1, 5.2.5.4).
         stamped_by = self.service.now()
-        update = IncrementalPdfFileWriter(out, strict=False)
+        update = IncrementalPdfFileWriter(out, strict=False, decode_limits=DECODE_LIMITS)
         self._add_validation_data(update, signer, not_before=stamped_by,
                                   cache=cache_revocation)
         if rank >= 3:
@@ -353,7 +354,7 @@ class Sealer:
         if self._generation is None:  # only while `_fresh` watches the PKI
             return
         try:
-            reader = PdfFileReader(io.BytesIO(signed), strict=False)
+            reader = PdfFileReader(io.BytesIO(signed), strict=False, decode_limits=DECODE_LIMITS)
             found = next(s for s in reader.embedded_signatures if s.field_name == field_name)
             start, first, second, _length = (int(v) for v in found.sig_object["/ByteRange"])
         except (StopIteration, PdfError, KeyError, ValueError, TypeError):

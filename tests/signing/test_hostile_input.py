@@ -176,3 +176,24 @@ def test_too_many_files_at_once_answers_busy_with_a_time_to_retry(monkeypatch):
     assert "segundos" in info.value.message("es")
     assert check_pdf(samples.blank_pdf(), max_bytes=MAX).pages == 1  # the slots came back
 
+
+
+def test_a_signed_file_with_a_dss_bomb_is_refused_when_a_citizen_signs_it(documents, citizen, parsed,
+                                                                          monkeypatch):
+    """Attack: an agency's prepared file already signed (normalising leaves it as it is) with
+    a DSS whose object streams hold a million objects: its checks never read the DSS, and the
+    sealer read it, with no budget, to add the citizen's validation data."""
+    from signing.citizen_signature import sign
+    from tests.signing.conftest import AGENCY
+    from tests.signing.test_pades import _field, _rendered
+    from tests.signing.test_citizen_signature import approval_for
+
+    rendered = _rendered()
+    sealed = documents.sealer.seal(rendered.pdf, client_id=AGENCY, level="B-B", field=_field(rendered)).pdf
+    bombed = forgeries.object_stream_bomb(sealed, streams=2, numbers=200_000)
+    monkeypatch.setattr(pdf_parsing, "SIGNING_SECONDS", -1.0)  # every checkpoint is too late
+    parsed.clear()
+    with pytest.raises(InvalidPdf) as info:
+        sign(documents, citizen=citizen, pdf=bombed, approval=approval_for(bombed), file_name="a.pdf")
+    assert info.value.key == "too_complex"
+    assert len(parsed) < 3 * pdf_parsing.OBJECTS_PER_CHECK, "the bomb was parsed to the end"
