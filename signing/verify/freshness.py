@@ -15,11 +15,12 @@ Signatures under this service's own root get the same rule. Its own seals and ci
 signatures (B-LT and B-LTA) carry in their DSS an OCSP response produced at or after their
 signature time-stamp, in a revision after the signed one (`signing.pades`). Those sealed before
 2026-12 carry only data from before it (the DSS in the signed revision,
-`signing.pades.DSS_SETTINGS`): they pass on this service's own current CRLs, always part of
-the evidence (`Evidence.crls`), once one was issued after their time-stamp (the issuing CA's
-is reissued at half its 24-hour validity, at every revocation, and by `cedula pki crl
-issuing`). So does a B-T seal (no DSS): until then it is INDETERMINATE/TRY_LATER, as anyone's
-would be.
+`signing.pades.DSS_SETTINGS`), and B-T seals none: they pass on this service's own current
+CRLs, always part of the evidence (`Evidence.crls`), once one was issued after their
+time-stamp, and otherwise on the answer of this service's own OCSP responder, asked at
+verification time about a certificate of its own issuing CA (`Evidence.own_status`; the CA
+says now whether it revoked the certificate since). A verifier without those (anyone else's)
+says INDETERMINATE/TRY_LATER, as for anyone's signature.
 
 Only the signer's certificate is checked this way; the CA certificates above it keep the
 default rule (a root's CRL is issued rarely and long before most signatures).
