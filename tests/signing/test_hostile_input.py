@@ -6,7 +6,9 @@ slow reader), and a refusal by size is shown with a time budget that cannot run 
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -159,18 +161,25 @@ def test_the_verifier_reads_with_the_same_decode_limits():
         reader.root["/AcroForm"]["/Fields"]
 
 
-def test_too_many_files_at_once_answers_busy_with_a_time_to_retry(monkeypatch):
+@contextlib.contextmanager
+def every_slot_taken(monkeypatch) -> Iterator[None]:
+    """Every parsing slot of the signing side held (as by files being read), and a short wait
+    for one; given back on the way out."""
     monkeypatch.setattr(pdf_parsing, "BUSY_WAIT_SECONDS", 0.05)
     taken = 0
     try:
         for _ in range(pdf_parsing.SIGNING_CONCURRENT):
             pdf_input._SLOTS.take()
             taken += 1
-        with pytest.raises(InvalidPdf) as info:
-            check_pdf(samples.blank_pdf(), max_bytes=MAX)
+        yield
     finally:
         for _ in range(taken):
             pdf_input._SLOTS.give_back()
+
+
+def test_too_many_files_at_once_answers_busy_with_a_time_to_retry(monkeypatch):
+    with every_slot_taken(monkeypatch), pytest.raises(InvalidPdf) as info:
+        check_pdf(samples.blank_pdf(), max_bytes=MAX)
     assert (info.value.status, info.value.error, info.value.retry_after) == (
         503, "temporarily_unavailable", pdf_input.BUSY_RETRY_SECONDS)
     assert "segundos" in info.value.message("es")
@@ -185,8 +194,8 @@ def test_a_signed_file_with_a_dss_bomb_is_refused_when_a_citizen_signs_it(docume
     sealer read it, with no budget, to add the citizen's validation data."""
     from signing.citizen_signature import sign
     from tests.signing.conftest import AGENCY
-    from tests.signing.test_pades import _field, _rendered
     from tests.signing.test_citizen_signature import approval_for
+    from tests.signing.test_pades import _field, _rendered
 
     rendered = _rendered()
     sealed = documents.sealer.seal(rendered.pdf, client_id=AGENCY, level="B-B", field=_field(rendered)).pdf

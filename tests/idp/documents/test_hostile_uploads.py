@@ -8,7 +8,7 @@ import base64
 from signing import pdf_input, pdf_parsing
 from tests.idp.documents.conftest import agency_token
 from tests.idp.documents.test_prepared import _prepare
-from tests.signing.test_hostile_input import fields_bomb
+from tests.signing.test_hostile_input import every_slot_taken, fields_bomb
 from tests.signing.verify import samples
 
 
@@ -28,16 +28,8 @@ def test_an_object_stream_bomb_is_422_document_too_complex(web, agency, signed_i
 def test_too_many_files_at_once_is_503_with_retry_after(web, agency, signed_in, monkeypatch):
     _, sub = signed_in
     token = agency_token(web, agency)
-    monkeypatch.setattr(pdf_parsing, "BUSY_WAIT_SECONDS", 0.05)
-    taken = 0
-    try:
-        for _ in range(pdf_parsing.SIGNING_CONCURRENT):
-            pdf_input._SLOTS.take()
-            taken += 1
+    with every_slot_taken(monkeypatch):
         response = _prepare(web, token, subject=sub)
-    finally:
-        for _ in range(taken):
-            pdf_input._SLOTS.give_back()
     assert response.status_code == 503
     assert response.headers["Retry-After"] == str(pdf_input.BUSY_RETRY_SECONDS)
     assert response.get_json()["error"] == "temporarily_unavailable"
