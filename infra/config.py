@@ -158,14 +158,21 @@ class Settings(Mapping[str, Mapping[str, Any]]):
 
     @cached_property
     def origin(self) -> str:
-        """The WebAuthn origin (W3C WebAuthn Level 3, section 5.1.3): scheme://host[:port]."""
+        """The issuer's origin as a browser serialises it (RFC 6454 section 6.1), which the
+        WebAuthn clientDataJSON.origin and a request's Origin header are compared to as strings:
+        scheme://host[:port], lower case, no default port, no user info, no root-label dot
+        (an issuer written `https://id.example:443` is the origin `https://id.example`)."""
         parts = urlsplit(self.issuer)
-        return f"{parts.scheme}://{parts.netloc}"
+        host = f"[{self.rp_id}]" if ":" in self.rp_id else self.rp_id
+        port = parts.port
+        default = {"http": 80, "https": 443}.get(parts.scheme)
+        return f"{parts.scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
     @cached_property
     def rp_id(self) -> str:
-        """The WebAuthn relying party ID: the issuer's host name."""
-        return urlsplit(self.issuer).hostname or "localhost"
+        """The WebAuthn relying party ID: the issuer's host name (lower case, without the
+        root-label dot a browser does not keep)."""
+        return (urlsplit(self.issuer).hostname or "localhost").rstrip(".") or "localhost"
 
     @cached_property
     def data_dir(self) -> Path:

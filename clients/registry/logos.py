@@ -6,13 +6,20 @@ Citizens' pages show them from Cédula's own origin at a content-hash URL
 (`/agency-logos/<sha256>.<ext>`, so `img-src 'self'` stays the rule), and no citizen request
 ever fetches anything. A failed fetch is recorded on the row for the operator; the agency is
 then shown by its name alone.
+
+A registration may name 21 logos (the untagged one and `MAX_TAGS` tagged ones) while the
+request waits: they are fetched together by a small pool (`WORKERS`) within one budget for
+all of them (`BUDGET_SECONDS`); each fetch gets what is left of it, and a logo not fetched in
+time is recorded as a timeout (the operator fetches it again from the console).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +39,9 @@ PATH = "/agency-logos/"
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 ACCEPT = "image/png, image/jpeg, image/webp"
 UPLOADED, FETCHED = "uploaded", "fetched"
+# Seconds all of one client's logos may take together, and fetches made at the same time.
+BUDGET_SECONDS = 8.0
+WORKERS = 4
 
 LogoFetcher = Callable[[str], bytes]
 
@@ -61,12 +71,15 @@ def logo_uris(metadata: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
-def fetch_logo(uri: str, *, outbound: Outbound | None = None) -> bytes:
+def fetch_logo(uri: str, *, outbound: Outbound | None = None, total_seconds: float | None = None) -> bytes:
     """GET `uri` through the guarded outbound client (public addresses only, redirects
-    checked again, a time budget, MAX_BYTES at most)."""
+    checked again, a time budget, MAX_BYTES at most); `total_seconds`: less than its budget."""
     from infra.outbound import get_outbound
 
-    response = (outbound or get_outbound()).get(uri, accept=ACCEPT, max_bytes=MAX_BYTES)
+    guarded = outbound or get_outbound()
+    if total_seconds is not None:
+        total_seconds = min(total_seconds, guarded.policy.total_seconds)
+    response = guarded.get(uri, accept=ACCEPT, max_bytes=MAX_BYTES, total_seconds=total_seconds)
     if response.status != 200:
         raise OutboundError("status", f"answered {response.status}")
     return response.body
@@ -92,29 +105,74 @@ def _keep(session: Session, *, client_id: str, language: str, source: str, uri: 
     return row
 
 
-def refresh_logos(database: Database, client_id: str, *, fetch: LogoFetcher = fetch_logo,
+def _fetched(fetch: LogoFetcher, uri: str, deadline: float) -> bytes:
+    if time.monotonic() >= deadline:
+        raise OutboundError("timeout", "the logos' time budget ran out before this one started")
+    data = fetch(uri)
+    check_raster(data)
+    return data
+
+
+def _fetch_all(wanted: Mapping[str, str], fetch: LogoFetcher | None, deadline: float
+               ) -> dict[str, bytes | OutboundError | ImageRefused]:
+    """language -> the checked image or why not, every fetch within `deadline` (monotonic)."""
+    if not wanted:
+        return {}
+    if fetch is None:
+        from infra.outbound import get_outbound
+
+        outbound = get_outbound()  # here: the pool's threads have no application context
+
+        def fetch(uri: str) -> bytes:
+            return fetch_logo(uri, outbound=outbound, total_seconds=max(deadline - time.monotonic(), 0.01))
+
+    pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(wanted)), thread_name_prefix="cedula-logos")
+    try:
+        futures = {language: pool.submit(_fetched, fetch, uri, deadline) for language, uri in wanted.items()}
+        wait(futures.values(), timeout=max(deadline - time.monotonic(), 0))
+    finally:
+        # Not waited for: a fetch still running ends by itself within its own (remaining) budget.
+        pool.shutdown(wait=False, cancel_futures=True)
+    results: dict[str, bytes | OutboundError | ImageRefused] = {}
+    for language, future in futures.items():
+        if not future.done() or future.cancelled():
+            results[language] = OutboundError("timeout", "the logos' time budget ran out")
+            continue
+        error = future.exception()
+        if error is None:
+            results[language] = future.result()
+        elif isinstance(error, OutboundError | ImageRefused):
+            results[language] = error
+        else:
+            raise error
+    return results
+
+
+def refresh_logos(database: Database, client_id: str, *, fetch: LogoFetcher | None = None,
                   now: datetime | None = None) -> list[LogoOutcome]:
-    """Fetch the client's logos again (outside any transaction), keep the good ones, record the
-    failures; logos of languages the metadata no longer names are dropped (an operator's upload
-    stays until the operator replaces it). Never raises for a bad logo."""
+    """Fetch the client's logos again (outside any transaction; together, within
+    `BUDGET_SECONDS` for all), keep the good ones, record the failures; logos of languages the
+    metadata no longer names are dropped (an operator's upload stays until the operator
+    replaces it). `fetch`: default, `fetch_logo` through the application's outbound client.
+    Never raises for a bad logo."""
     moment = now or _now()
     with database.read() as session:
         client = session.scalar(sa.select(Client).where(Client.client_id == client_id))
         wanted = logo_uris(client.client_metadata) if client is not None else {}
+    results = _fetch_all(wanted, fetch, time.monotonic() + BUDGET_SECONDS)
     outcomes: list[LogoOutcome] = []
     fetched: dict[str, bytes | None] = {}
     for language, uri in wanted.items():
-        try:
-            data = fetch(uri)
-            check_raster(data)
-            fetched[language] = data
+        result = results[language]
+        if isinstance(result, OutboundError):
+            fetched[language] = None
+            outcomes.append(LogoOutcome(language, uri, f"could not be fetched ({result.reason})"))
+        elif isinstance(result, ImageRefused):
+            fetched[language] = None
+            outcomes.append(LogoOutcome(language, uri, str(result)))
+        else:
+            fetched[language] = result
             outcomes.append(LogoOutcome(language, uri, None))
-        except OutboundError as exc:
-            fetched[language] = None
-            outcomes.append(LogoOutcome(language, uri, f"could not be fetched ({exc.reason})"))
-        except ImageRefused as exc:
-            fetched[language] = None
-            outcomes.append(LogoOutcome(language, uri, str(exc)))
     with database.transaction() as session:
         rows = session.scalars(sa.select(AgencyLogo).where(AgencyLogo.client_id == client_id))
         for stale in rows:

@@ -53,16 +53,22 @@ def is_fresh(session: SsoSession, *, now: float, max_age: int) -> bool:
 
 
 def fresh(session: SsoSession) -> bool:
-    return is_fresh(session, now=_now(), max_age=account_settings().reauth_seconds)
+    """`is_fresh`, and checked with one of the account's passkeys (or a recovery session, whose
+    only use is adding one). Every action of `ACTIONS` belongs to whoever holds the account's
+    passkeys. A wallet session proves who is at the browser, not that the account's passkeys
+    are theirs: someone may have enrolled the person's details with their own passkey (then
+    the wallet's holder could delete the other's passkeys, close the account or, adding one,
+    raise the proofing the other's passkey inherits), and a cross-device wallet sign-in may
+    have been handed to someone else's browser (docs/wallet.md). It re-checks with a passkey
+    of the account first, which makes it a passkey session; `/reclaim` is the way for an
+    identity enrolled by someone else."""
+    return (is_fresh(session, now=_now(), max_age=account_settings().reauth_seconds)
+            and (session.recovery or session.credential_id is not None))
 
 
 def fresh_with_passkey(session: SsoSession) -> bool:
-    """`fresh`, and checked with one of the account's passkeys (or a recovery session, whose
-    only use is adding one): for actions that give the browser a way to hold a passkey of the
-    account (adding one, new recovery codes). A wallet session proves who is at the browser,
-    not that the account's passkeys are theirs (someone may have enrolled the person's details
-    with their own passkey); its passkey would then raise the proofing the other inherits."""
-    return fresh(session) and (session.recovery or session.credential_id is not None)
+    """`fresh` (every sensitive action needs the account's passkey now; kept for its callers)."""
+    return fresh(session)
 
 
 def recheck_uri(next_page: str) -> str:

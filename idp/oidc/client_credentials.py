@@ -103,7 +103,8 @@ class AgencyToken:
 
 def inspect(session: Session, store: EphemeralStore, provider: Provider, claims: Mapping[str, Any]) -> AgencyToken:
     """The state an agency's token depends on (its signature checked by `bearer.identify`):
-    not revoked (RFC 7009), and its client still enabled and registered for this grant."""
+    not revoked (RFC 7009), and its client still enabled, registered for this grant and
+    holding every scope of the token."""
     if bearer.revoked(store, str(claims["jti"])):
         raise InvalidToken("the access token was revoked")
     try:
@@ -113,6 +114,12 @@ def inspect(session: Session, store: EphemeralStore, provider: Provider, claims:
                            "disabled") from None
     if GRANT_TYPE not in client.client_metadata.get("grant_types", []):
         raise InvalidToken("the client of this access token may no longer use the client credentials grant")
+    # A scope an operator took away since ends the token (not only at the API of that scope):
+    # the agency asks for a new token, with what it holds now.
+    withdrawn = [s for s in str(claims.get("scope", "")).split() if s not in _offered(client)]
+    if withdrawn:
+        raise InvalidToken(f"the client of this access token no longer holds scope {' '.join(withdrawn)}; "
+                           "ask for a new access token with the scopes it holds")
     return AgencyToken(client=client, claims=claims)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import MethodNotAllowed
 
 from clients.registry import Client
 from idp.oidc import (
@@ -302,6 +303,8 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
 def userinfo_endpoint() -> Response:
     if request.method == "OPTIONS":
         return _userinfo_preflight()
+    if request.method == "HEAD":  # Flask adds it to GET: no claims sent, so no release to log
+        raise MethodNotAllowed(valid_methods=["GET", "POST", "OPTIONS"])
     return _response(userinfo_answer(_flask_asked(), body_token_of(request.method, request.mimetype, _flask_fields)))
 
 

@@ -5,7 +5,8 @@ may have narrowed since), restricted claims only for clients granted them. Every
 is a release of personal data and is written to the citizen's data-sharing log (claim names,
 never values) before it is given: the entry is committed through the group commit
 (`infra.group_commit`, with the entries of concurrent requests) and `userinfo` returns only
-once it is. What the token stands on is read in a read-only session (usually not at all: it is
+once it is. HEAD is refused (405, `idp.oidc.endpoints`): an answer without claims is no release
+to log. What the token stands on is read in a read-only session (usually not at all: it is
 kept per process under the cache generation, `idp.oidc.bearer`).
 """
 

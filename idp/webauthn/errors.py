@@ -11,6 +11,9 @@ CODES = frozenset({
     "unknown_credential", "sign_count_regression", "credential_suspect", "invalid_credential",
     "unsupported_algorithm", "credential_exists", "enrolment_refused", "login_required",
     "forbidden", "reauthentication_required",
+    # A passkey of another citizen than the one signed in to this browser (a re-authentication
+    # asked by an agency, idp.webauthn.views.authentication_verify): sign out first.
+    "account_mismatch",
     # The attestation policy (idp.assurance.policy): a revoked or compromised model, or an
     # attestation no trusted metadata vouches for when only certified ones are accepted.
     "authenticator_refused", "attestation_untrusted",

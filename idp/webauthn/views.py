@@ -158,15 +158,25 @@ def authentication_options() -> Response:
 
 @bp.post("/authentication/verify")
 def authentication_verify() -> Response:
-    """Verify the assertion (AuthenticationResponseJSON) and start the SSO session."""
+    """Verify the assertion (AuthenticationResponseJSON) and start the SSO session.
+
+    A browser signed in already is here only to prove it again (/login?reauth=1: prompt=login,
+    max_age, a step-up asked by an agency): a passkey of another citizen is refused (409
+    `account_mismatch`, nothing recorded) and the session stays as it was. Replacing it
+    would sign its citizen out of every agency (back-channel logout) and the other one in to
+    them without a word; whoever wants another account signs out first."""
     body = json_body()
     now = time.time()
+    signed_in = current_session()
     try:
         # One transaction on a plain connection: the sign-in runs table statements only, so
         # an ORM session (its unit of work, its execution path) would only add cost.
         with get_db(current_app).engine.begin() as connection:
             result = ceremonies.finish_sign_in(connection, get_store(current_app), rp=_rp(),
                                                body=body, now=now)
+            if signed_in is not None and signed_in.citizen_id != result.citizen_id:
+                raise WebAuthnError("account_mismatch", "a passkey of another citizen than the one signed "
+                                    "in to this browser", status=409)  # rolls the sign-in back
             # The sign-in history's entry, in this same transaction (one per sign-in).
             sign_ins.record_passkey_use(
                 connection, citizen_id=uuid.UUID(result.citizen_id),

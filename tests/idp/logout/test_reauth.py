@@ -67,17 +67,21 @@ def the_session_by_token(client, token):
                         time.time())
 
 
-def test_another_citizen_at_reauthentication_replaces_the_session(client, citizen, agencies,
-                                                                  receiver, worker):
+def test_another_citizen_at_reauthentication_keeps_the_session_and_its_agencies(client, citizen, agencies,
+                                                                               receiver, worker):
+    """Another citizen's passkey at a re-authentication is refused (409 account_mismatch):
+    the session is not replaced, so no agency of the signed-in citizen is logged out."""
     tokens_for(client, agencies)
     _, before = the_session(client)
     client.get(authorize_url(agencies, Flow(), prompt="login"))
     other = SoftwareAuthenticator()
     enrol(client.application.test_client(), other, national_id=dui(22222222), email="b@example.sv")
-    assert sign_in(client, other).status_code == 200
+    refused = sign_in(client, other)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "account_mismatch"
     _, after = the_session(client)
-    assert after.sid != before.sid and after.citizen_id != before.citizen_id
-    assert worker.run_once() == {"expanded": 1, "delivered": 1}
+    assert after.sid == before.sid and after.citizen_id == before.citizen_id
+    assert worker.run_once() == {}
+    assert receiver.received == []
 
 
 def test_enrolment_from_an_agency_sign_in_carries_next_to_the_recovery_codes(client):
