@@ -409,7 +409,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         not await freshness.fresh_after(
             spec.signature_validation_spec, knowledge, path, proven=proven_by_stamp,
             at=timing.validation_time)
-    if stale and own_status is not None and len(chain) > 1 and proven_by_stamp is not None:
+    if stale and own_status is not None and len(chain) > 1 and proven_by_stamp is not None \
+            and path is not None:
         answer = own_status(embedded.signer_cert, chain[1], proven_by_stamp)
         if answer is not None:  # our own CA's status, produced after the time-stamp
             knowledge = replace(knowledge, known_ocsps=[
