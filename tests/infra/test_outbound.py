@@ -18,6 +18,7 @@ import pytest
 from infra.config import ConfigError
 from infra.outbound import GENERIC, Outbound, OutboundError, OutboundPolicy, policy_from, refusal
 from tests.support import peers
+from tests.support.ports import refused_port
 
 LOCAL = ipaddress.ip_network("127.0.0.1/32")
 # An operator's deployment: https only, public addresses only, except the test peers' one
@@ -213,9 +214,7 @@ def test_an_undeclared_oversized_body_is_read_only_up_to_the_cap():
 
 
 def test_errors_do_not_tell_an_open_port_from_a_closed_one():
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        closed_port = unused.getsockname()[1]
+    closed_port = refused_port()
     messages = set()
     reasons = set()
     release = threading.Event()

@@ -144,5 +144,5 @@ def silent_server() -> Iterator[int]:
 
 
 def closed_port() -> int:
-    """A port nothing listens on: connecting is refused."""
-    return free_port()
+    """A port nothing listens on, nor will while the tests run: connecting is refused."""
+    return ports.refused_port(HOST)

@@ -91,10 +91,10 @@ def test_a_dead_agency_is_retried_then_given_up_without_holding_up_anyone(
     alive = register(client_name="Viva", backchannel_logout_uri=receiver.uri("alive"))
     tokens_for(client, dead)
     tokens_for(client, alive)
-    started = time.monotonic()
     sign_out(client)
-    # Not held up by the delivery (5 s per attempt); a bound of 1 s failed by chance on a busy machine.
-    assert time.monotonic() - started < 4
+    # Not held up by the delivery: signing out only queues it (no agency has been called yet),
+    # the worker delivers. (Not timed: a bound on the sign-out's duration failed by chance.)
+    assert receiver.received == []
     settings = get_logout(client.application).settings
     caplog.set_level(logging.INFO, logger="idp.logout.backchannel")
     now = time.time()
