@@ -153,7 +153,7 @@ def test_an_oversized_or_trickling_jwks_uri_costs_one_bounded_fetch(client, regi
             assert answer.status_code == 401
             assert answer.get_json()["error_description"] == UNREACHABLE
         release.set()
-        assert loris.finished.wait(20)
+        assert loris.finished.wait(60)  # a cap; it ends as soon as the peer notices the client left
     assert loris.abandoned.is_set()  # cut off by the budget, long before the peer was done
 
 
