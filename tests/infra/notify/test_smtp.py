@@ -127,3 +127,20 @@ def test_bad_messages_are_refused_before_connecting(kwargs, expected):
     with pytest.raises(InvalidMessage) as info:
         notifier(closed_port()).send(**message)
     assert str(info.value) == expected
+
+
+def test_the_test_mail_server_takes_another_port_when_its_first_is_taken(monkeypatch):
+    """tests/support/smtp: a port found free can be taken by another process before aiosmtpd
+    binds it; the server then starts on another port instead of failing the test by chance."""
+    from tests.support import ports, smtp
+
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen(1)
+        picks = iter([taken.getsockname()[1], ports.free_port(HOST)])
+        monkeypatch.setattr(smtp, "free_port", lambda: next(picks))
+        mailbox = Mailbox()
+        with smtp_server(mailbox) as port:
+            assert port != taken.getsockname()[1]
+            send(notifier(port))
+    assert len(mailbox.messages) == 1
