@@ -60,7 +60,7 @@ def server(request, tmp_path_factory):
         issuing = urllib.request.urlopen(f"{base}/pki/ca/issuing.cer").read()
         (data / "issuing.der").write_bytes(issuing)
         subprocess.run([openssl, "x509", "-inform", "DER", "-in", str(data / "issuing.der"),
-                        "-out", str(data / "issuing.pem")], check=True)
+                        "-out", str(data / "issuing.pem")], check=True, timeout=300)
         yield {"base": base, "dir": data, "cedula": cedula, "openssl": openssl}
     finally:
         stop_process(process, seconds=10)
