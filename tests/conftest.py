@@ -38,7 +38,7 @@ def _postgres_database() -> Iterator[str]:
 
     name = f"cedula_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=30)  # a cap, not a wait
     except psycopg.OperationalError as exc:
         missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
     with admin:
@@ -55,7 +55,7 @@ def _redis_available() -> None:
     import redis
 
     try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=30, socket_timeout=30).ping()
     except redis.RedisError as exc:
         missing(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
 

@@ -102,8 +102,15 @@ def installed(tmp_path_factory) -> Path:
     # Without the checkout on PYTHONPATH: its cedula.egg-info would make pip take cedula as
     # installed already and skip the wheel.
     clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          "--require-hashes", "--no-deps", "-r", str(REPOSITORY / "requirements" / "main.txt")], env=clean)
+    # From PyPI (or pip's cache): a brief network failure is tried again, as .ci/run does for
+    # pip-audit; a real problem (a hash that does not match) fails every try.
+    locked = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+              "--require-hashes", "--no-deps", "-r", str(REPOSITORY / "requirements" / "main.txt")]
+    for attempt in (1, 2):
+        if subprocess.run(locked, capture_output=True, text=True, timeout=600, env=clean).returncode == 0:
+            break
+        time.sleep(attempt * 10)
+    _run(locked, env=clean)  # a no-op once installed; the last try, whose failure is reported
     _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
           str(wheel)], env=clean)
     _run([str(python), "-m", "pip", "check"], env=clean)

@@ -41,7 +41,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
     "--window-size=1280,1024",
 ]
-WAIT_SECONDS = 20
+WAIT_SECONDS = 60  # a cap: every wait ends as soon as its condition holds (20 s was short on a loaded CI machine)
 
 _NO_CONDITIONAL_MEDIATION = """
 if (window.PublicKeyCredential) {

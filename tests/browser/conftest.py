@@ -101,7 +101,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 @pytest.fixture
 def server(live_server) -> LiveServer:
     """The live server with empty tables and an empty store."""
-    _IN_FLIGHT.wait_idle(30)  # the previous test's last requests first (see _InFlight)
+    _IN_FLIGHT.wait_idle(60)  # the previous test's last requests first (see _InFlight)
     empty_tables(live_server.app)
     empty_store(live_server.app)
     return live_server
@@ -134,7 +134,7 @@ def browser(request, server, chromium_paths, tmp_path_factory) -> Iterator[Brows
     with passkey autofill off (see `Browser.disable_passkey_autofill`)."""
     profile = Path(tempfile.mkdtemp(prefix="cedula-chromium-"))
     driver = start_chromium(*chromium_paths, profile)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(90)  # a cap, for a loaded machine
     session = Browser(driver, server.url)
     # Tests press the passkey buttons; test_enrol_and_sign_in turns autofill back on for
     # the test of autofill itself.

@@ -36,13 +36,14 @@ def _start_sentinel(sentinel: Redis, config: Path):
         sentinel.process = subprocess.Popen(["redis-server", str(config), "--sentinel"],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                             start_new_session=True)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a cap: ends as soon as it answers
         while time.monotonic() < deadline:
             try:
                 if sentinel.ping():
                     return
             except Exception:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise RuntimeError("sentinel did not start")
 
     return start
@@ -69,16 +70,20 @@ def _primary_port(watcher: Redis) -> int:
     return int(watcher.client().sentinel_get_master_addr_by_name(SERVICE)[1])
 
 
-def test_the_provider_follows_a_sentinel_failover(sentinels, backend, app, tmp_path):
+def test_the_provider_follows_a_sentinel_failover(sentinels, backend, fresh_app, tmp_path):
+    # fresh_app: empty tables. The session-scoped `app` kept what earlier tests left in the shared
+    # database (tests/idp/logout enrol the same citizen), and enrolling here was refused.
     from idp import create_app
     from infra.store import get_store
 
     primary, replica, watchers = sentinels
-    deadline = time.monotonic() + 30  # sentinels discover the replica and each other
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 90  # sentinels discover the replica and each other (a cap)
+    while True:
         known = watchers[0].client().sentinel_slaves(SERVICE)
         if known and all(int(w.client().sentinel_master(SERVICE)["num-other-sentinels"]) == 2 for w in watchers):
             break
+        # Without this, a failover cannot happen: say so here, not as a puzzling failure below.
+        assert time.monotonic() < deadline, "the sentinels did not discover the replica and each other"
         time.sleep(0.2)
     url = "redis+sentinel://" + ",".join(f"{LOOPBACK}:{w.port}" for w in watchers) + f"/{SERVICE}/0"
     provider = create_app(settings_for(backend, tmp_path, store={"redis_url": url},
@@ -86,17 +91,18 @@ def test_the_provider_follows_a_sentinel_failover(sentinels, backend, app, tmp_p
     browser = provider.test_client()
     enrolled = enrol(browser)
     assert browser.get("/account").status_code == 200
-    assert primary.client().execute_command("WAIT", 1, 5000) == 1  # the replica has the session
+    # The replica has the session (WAIT returns as soon as it acknowledges; 60 s is a cap).
+    assert primary.client().execute_command("WAIT", 1, 60_000) == 1
 
     primary.kill()  # the primary's machine dies
-    deadline = time.monotonic() + 45
+    deadline = time.monotonic() + 120  # a cap: ends as soon as the sentinels have failed over
     while time.monotonic() < deadline and _primary_port(watchers[0]) != replica.port:
         response = browser.get("/account")
         assert response.status_code in (200, 503), response.status_code  # never a 500
         time.sleep(0.5)
     assert _primary_port(watchers[0]) == replica.port
 
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a cap, as above
     while time.monotonic() < deadline and browser.get("/account").status_code != 200:
         time.sleep(0.5)
     assert browser.get("/account").status_code == 200  # the session survived the failover

@@ -151,12 +151,12 @@ class Redis:
              "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "everysec",
              "--logfile", str(self.log), "--protected-mode", "no", *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        wait_for(f"redis on port {self.port}", self.ping, seconds=20, log=self.log)
+        wait_for(f"redis on port {self.port}", self.ping, seconds=60, log=self.log)
 
     def client(self):
         import redis
 
-        return redis.Redis(host=LOOPBACK, port=self.port, socket_timeout=2, socket_connect_timeout=2)
+        return redis.Redis(host=LOOPBACK, port=self.port, socket_timeout=10, socket_connect_timeout=10)
 
     def ping(self) -> bool:
         return bool(self.client().ping())
@@ -306,7 +306,7 @@ backend nodes
             self.process = subprocess.Popen(["haproxy", "-db", "-f", str(path)], stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
         wait_for("haproxy", lambda: requests.get(self.url("/healthz"), timeout=5).status_code == 200,
-                 seconds=30, log=self.log)
+                 seconds=60, log=self.log)
 
     def url(self, path: str) -> str:
         return f"http://{LOOPBACK}:{self.port}{path}"
@@ -436,7 +436,7 @@ class Topology:
             node.wait_ready()
         self.wait_balanced()
 
-    def wait_balanced(self, seconds: float = 30) -> None:
+    def wait_balanced(self, seconds: float = 60) -> None:
         """Until HAProxy sends requests to every node again (its health checks saw them rise)."""
         names = {node.name for node in self.nodes}
 

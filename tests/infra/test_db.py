@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from idp.schema import SCHEMA
 from infra.db import Database, is_unavailable
-from tests.support.parts import POSTGRES_ADMIN_URL
+from tests.support.parts import terminate_backend
 
 
 @pytest.fixture
@@ -37,14 +37,7 @@ def test_checkout_costs_no_round_trip(database, monkeypatch):
 def test_connections_the_server_ended_are_replaced_without_an_error(database):
     """A PostgreSQL restart ends every connection; the next request must not fail for it."""
     first = _backend_pid(database)
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (first,))
-    for _ in range(50):  # the terminated backend closes its socket within milliseconds
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            gone = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
-                                 (first,)).fetchone()[0] == 0
-        if gone:
-            break
+    terminate_backend(first)  # and wait until it has gone: only then is the pooled connection dead
     second = _backend_pid(database)  # no OperationalError: the dead connection was not used
     assert second != first
 

@@ -28,7 +28,7 @@ def _writers() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "cedula-deferred-counts"]
 
 
-def _until(check, seconds: float = 10.0) -> None:
+def _until(check, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, "not written in time"

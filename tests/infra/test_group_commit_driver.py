@@ -5,7 +5,6 @@ as SQLAlchemy's, and statements the driver path does not take still commit throu
 from __future__ import annotations
 
 import enum
-import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -17,7 +16,7 @@ from idp import audit
 from infra.db import get_db, is_unavailable
 from infra.group_commit import GroupCommit, Write
 from infra.indicators import increment, upsert_rows, upsert_statement
-from tests.support.parts import POSTGRES_ADMIN_URL
+from tests.support.parts import terminate_backend
 
 MOMENT = datetime(2026, 12, 4, 12, 30, 15, 123456, tzinfo=UTC)
 
@@ -142,7 +141,6 @@ def test_a_connection_lost_mid_batch_is_unavailable_and_the_pool_recovers(fresh_
     engine = get_db(fresh_app).engine
     if engine.dialect.name != "postgresql":
         pytest.skip("a server to lose the connection to")
-    import psycopg
 
     group = GroupCommit(engine)
     write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
@@ -150,9 +148,7 @@ def test_a_connection_lost_mid_batch_is_unavailable_and_the_pool_recovers(fresh_
 
     def terminated():  # the server ends the connection after the checkout, before the INSERT
         raw = checkout()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as killer:
-            killer.execute("SELECT pg_terminate_backend(%s)", [raw.dbapi_connection.info.backend_pid])
-        time.sleep(0.2)
+        terminate_backend(raw.dbapi_connection.info.backend_pid)
         return raw
 
     monkeypatch.setattr(engine, "raw_connection", terminated)
@@ -321,7 +317,6 @@ def test_a_kept_connection_the_server_ended_is_replaced_without_an_error(fresh_a
     engine = get_db(fresh_app).engine
     if engine.dialect.name != "postgresql":
         pytest.skip("a server to end the connection")
-    import psycopg
 
     group = GroupCommit(engine)
     write, _appended = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", now=MOMENT)
@@ -329,9 +324,7 @@ def test_a_kept_connection_the_server_ended_is_replaced_without_an_error(fresh_a
     kept = group._kept
     assert kept is not None
     ended = kept.dbapi_connection.info.backend_pid
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as killer:
-        killer.execute("SELECT pg_terminate_backend(%s)", [ended])
-    time.sleep(0.2)
+    terminate_backend(ended)
     group.commit([write])
     assert group._kept is not None and group._kept.dbapi_connection.info.backend_pid != ended
     with engine.connect() as connection:

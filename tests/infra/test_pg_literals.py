@@ -31,7 +31,7 @@ STATEMENTS = ["%(a)s", "x = %(a)s::UUID and y LIKE 'a%%'", "%(a)s, %(b)s", "'{0}
 @pytest.fixture(scope="module")
 def cursor():
     try:
-        connection = psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3)
+        connection = psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=30)
     except psycopg.OperationalError as exc:
         missing(f"PostgreSQL is not reachable: {exc}")
     with connection:

@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from joserfc.jwk import ECKey
 
 from tests.idp.conftest import dui, fields
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.live import wait_until_ready
 from tests.support.parts import missing, require_executable
 from tests.support.ports import free_port
 
@@ -73,16 +73,12 @@ def server(tmp_path_factory):
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://localhost:{port}"
     try:
-        for _ in range(150):
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet
-                pass
-            time.sleep(0.2)  # not listening yet, or not ready (503 while the worker loads)
-        else:
+        def stderr() -> str:
             process.terminate()  # its stderr ends with it: reading it cannot block
-            pytest.fail("cedula serve did not start: " + process.communicate(timeout=20)[1].decode(errors="replace"))
+            return process.communicate(timeout=20)[1].decode(errors="replace")
+
+        # Not listening yet, or not ready (503 while the worker loads): asked again until it is.
+        wait_until_ready(base, process, output=stderr, path="/healthz")
         yield {"base": base, "redirect": redirect,
                "clients": [{"client_id": jwt_client["client_id"], "method": "private_key_jwt", "jwk": private,
                             "redirect_uri": redirect},

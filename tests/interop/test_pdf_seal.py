@@ -75,7 +75,7 @@ def sealed(documents, citizen, tmp_path) -> tuple[Path, bytes, Path]:  # noqa: F
 def test_pdfsig_reports_seal_valid_and_timestamp_covering_everything(sealed):
     pdfsig = require_executable("pdfsig", "apt-get install poppler-utils")
     path, pdf, _ = sealed
-    out = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, check=False, timeout=300).stdout
     blocks = re.split(r"^Signature #\d+:$", out, flags=re.M)[1:]
     assert len(blocks) == 2, out
     seal, timestamp = blocks
@@ -92,7 +92,7 @@ def test_seal_cms_verifies_with_openssl_up_to_the_root_alone(sealed, tmp_path):
     pdfsig = require_executable("pdfsig", "apt-get install poppler-utils")
     openssl = require_executable("openssl", "apt-get install openssl")
     path, pdf, root = sealed
-    subprocess.run([pdfsig, "-dump", str(path)], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([pdfsig, "-dump", str(path)], cwd=tmp_path, check=True, capture_output=True, timeout=300)
     dumped = (tmp_path / "sealed.pdf.sig0").read_bytes()
     ranges = _byte_ranges(pdf)[0]
     embedded = _contents(pdf, ranges)
@@ -104,7 +104,7 @@ def test_seal_cms_verifies_with_openssl_up_to_the_root_alone(sealed, tmp_path):
     result = subprocess.run(
         [openssl, "cms", "-verify", "-binary", "-inform", "DER", "-in", str(cms),
          "-content", str(content), "-CAfile", str(root), "-out", "/dev/null"],
-        capture_output=True, text=True, check=False)
+        capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Verification successful" in result.stderr
 
@@ -114,7 +114,7 @@ def test_seal_cms_verifies_with_openssl_up_to_the_root_alone(sealed, tmp_path):
     refused = subprocess.run(
         [openssl, "cms", "-verify", "-binary", "-inform", "DER", "-in", str(cms),
          "-content", str(content), "-CAfile", str(root), "-out", "/dev/null"],
-        capture_output=True, text=True, check=False)
+        capture_output=True, text=True, check=False, timeout=300)
     assert refused.returncode != 0
 
 
@@ -128,7 +128,7 @@ def test_document_timestamp_verifies_with_openssl_ts(sealed, tmp_path):
     result = subprocess.run(
         [openssl, "ts", "-verify", "-data", str(tmp_path / "data.bin"), "-in",
          str(tmp_path / "token.der"), "-token_in", "-CAfile", str(root)],
-        capture_output=True, text=True, check=False)
+        capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Verification: OK" in result.stdout
 
@@ -146,7 +146,7 @@ def _adesverify(path: Path, root: Path) -> subprocess.CompletedProcess:
         missing("pyhanko-cli is not installed (the test extra)")
     return subprocess.run([str(pyhanko), "sign", "adesverify", "--trust", str(root),
                            "--trust-replace", "--pretty-print", str(path)],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, timeout=300)
 
 
 def test_pyhanko_adesverify_passes_the_seal(sealed):

@@ -41,7 +41,7 @@ def _findings(tool: str, der: bytes, tmp_path: Path, *args: str) -> list[tuple[s
     path.write_bytes(der)
     done = subprocess.run([_tool(tool), "lint", *args, "-s", "WARNING", "-f", "JSON",
                            "--document-format", "DER", str(path)],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, timeout=300)
     assert done.stdout.strip(), done.stderr
     return [(finding["severity"], finding["code"])
             for result in json.loads(done.stdout)["results"]

@@ -37,7 +37,7 @@ def softhsm(tmp_path_factory) -> Token:
                     "log.level = ERROR\n")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     subprocess.run([util, "--init-token", "--free", "--label", TOKEN_LABEL, "--pin", TOKEN_PIN,
-                    "--so-pin", "87654321"], check=True, capture_output=True)
+                    "--so-pin", "87654321"], check=True, capture_output=True, timeout=300)
     return Token(SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN, str(conf))
 
 

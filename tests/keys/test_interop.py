@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.support.live import stop_process
+from tests.support.live import stop_process, wait_until_ready
 from tests.support.parts import require_executable
 from tests.support.ports import free_port
 
@@ -53,18 +52,15 @@ def server(request, tmp_path_factory):
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(process.stderr.read().decode())
-                time.sleep(0.1)
+        def stderr() -> str:
+            process.terminate()  # its stderr ends with it: reading it cannot block
+            return process.communicate(timeout=20)[1].decode(errors="replace")
+
+        wait_until_ready(base, process, output=stderr, path="/healthz")
         issuing = urllib.request.urlopen(f"{base}/pki/ca/issuing.cer").read()
         (data / "issuing.der").write_bytes(issuing)
         subprocess.run([openssl, "x509", "-inform", "DER", "-in", str(data / "issuing.der"),
-                        "-out", str(data / "issuing.pem")], check=True)
+                        "-out", str(data / "issuing.pem")], check=True, timeout=300)
         yield {"base": base, "dir": data, "cedula": cedula, "openssl": openssl}
     finally:
         stop_process(process, seconds=10)

@@ -15,7 +15,7 @@ from infra.indicators import Increment, increment
 DAY = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
 
-def _until(check: Any, seconds: float = 10.0) -> None:
+def _until(check: Any, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, "not in time"

@@ -160,5 +160,5 @@ def test_a_batch_that_raises_instead_of_failing_wakes_every_request_and_the_next
         done.set()
 
     threading.Thread(target=later, daemon=True).start()
-    assert done.wait(10), "the next commit waited for a lead that was never given back"
+    assert done.wait(60), "the next commit waited for a lead that was never given back"
     assert committed_citizens(fresh_app) == ["c-later"]

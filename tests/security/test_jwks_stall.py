@@ -56,9 +56,8 @@ def test_a_slow_jwks_uri_stalls_only_its_own_client(live):
         stuck = [threading.Thread(target=as_a) for _ in range(3)]
         for thread in stuck:
             thread.start()
-        for _ in range(200):  # until A's fetch is in flight
-            if slow.connections:
-                break
+        deadline = time.monotonic() + 60  # until A's fetch is in flight (a cap: ends as soon as it is)
+        while not slow.connections and time.monotonic() < deadline:
             time.sleep(0.05)
         assert slow.connections == 1
         answer_b = token(b.client_id, key_b)

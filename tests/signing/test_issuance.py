@@ -48,7 +48,7 @@ def test_the_document_prints_its_issue_time_in_the_deployments_zone_by_babel(doc
     path.write_bytes(documents.pdf(row))
     require_executable("pdftotext", "apt-get install poppler-utils")
     text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
-                                   text=True).stdout.split())
+                                   text=True, timeout=300).stdout.split())
     assert "3 de mayo de 2025, 13:05 (GMT-06:00)" in text
 
 

@@ -27,7 +27,7 @@ LIMIT = 10 * 1024 * 1024
 
 def _text(pdf: bytes) -> str:
     tool = require_executable("pdftotext", "apt install poppler-utils")
-    out = subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=True)
+    out = subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=True, timeout=300)
     return " ".join(out.stdout.decode().split())
 
 

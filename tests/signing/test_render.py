@@ -59,7 +59,7 @@ def documents(tmp_path_factory):
 
 def _tool(*args: str) -> str:
     require_executable(args[0], "apt-get install poppler-utils")
-    return subprocess.run(args, capture_output=True, check=True, text=True).stdout
+    return subprocess.run(args, capture_output=True, check=True, text=True, timeout=300).stdout
 
 
 def _page_text(path, number):
@@ -131,7 +131,7 @@ def _qr_codes(path, number):
     except ImportError:
         missing("zxing-cpp is not installed (pip install -e '.[test]')")
     pgm = subprocess.run(["pdftoppm", "-r", "150", "-gray", "-f", str(number), "-l",
-                          str(number), str(path)], capture_output=True, check=True).stdout
+                          str(number), str(path)], capture_output=True, check=True, timeout=300).stdout
     magic, size, _depth, pixels = pgm.split(b"\n", 3)
     assert magic == b"P5"
     width, height = map(int, size.split())

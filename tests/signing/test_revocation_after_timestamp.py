@@ -150,7 +150,7 @@ def pdfsig(pdf: bytes, tmp_path) -> list[str]:
     path = tmp_path / "signed.pdf"
     path.write_bytes(pdf)
     out = subprocess.run([command, str(path)], capture_output=True, text=True,
-                         check=False).stdout
+                         check=False, timeout=300).stdout
     return re.split(r"^Signature #\d+:$", out, flags=re.M)[1:]
 
 

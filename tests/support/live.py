@@ -75,14 +75,19 @@ class LiveServer:
         return self.process.stderr.read1().decode(errors="replace") if self.process.stderr else ""
 
 
-def wait_until_ready(base: str, process: subprocess.Popen, *, output: Callable[[], str] = lambda: "") -> None:
-    """Poll `base`/readyz until it answers 200 (for 30 s at most); the test fails, with what
-    `output` says (the server's stderr), if the server stops or never gets ready."""
-    for _ in range(300):
+READY_SECONDS = 120  # a cap, not a wait: a loaded CI machine has taken over 30 s to start a server
+
+
+def wait_until_ready(base: str, process: subprocess.Popen, *, output: Callable[[], str] = lambda: "",
+                     path: str = "/readyz") -> None:
+    """Poll `base` + `path` until it answers 200 (for READY_SECONDS at most); the test fails,
+    with what `output` says (the server's stderr), if the server stops or never gets ready."""
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("cedula serve stopped: " + output())
         try:
-            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
+            if requests.get(base + path, timeout=10).status_code == 200:
                 return
         except requests.RequestException:
             pass

@@ -66,3 +66,20 @@ def store_for(kind: str, name: str) -> Iterator[EphemeralStore]:
     yield candidate
     candidate.delete_prefix()
     candidate.close()
+
+
+def terminate_backend(pid: int, *, seconds: float = 60) -> None:
+    """End the PostgreSQL backend `pid` (as a restart or an administrator would) and wait until
+    it has gone. pg_terminate_backend only signals the backend: on a busy machine it may still
+    be running (and answering on its socket) a while later, so a fixed pause is not enough."""
+    import time
+
+    import psycopg
+
+    deadline = time.monotonic() + seconds
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the PostgreSQL backend {pid} did not end within {seconds} s")
+            time.sleep(0.02)

@@ -18,7 +18,7 @@ def pdf_text(pdf: bytes) -> str:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "file.pdf"
         path.write_bytes(pdf)
-        out = subprocess.run([tool, str(path), "-"], capture_output=True, check=True, text=True)
+        out = subprocess.run([tool, str(path), "-"], capture_output=True, check=True, text=True, timeout=300)
     return " ".join(out.stdout.split())
 
 

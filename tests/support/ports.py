@@ -44,3 +44,19 @@ def free_port(host: str = LOOPBACK) -> int:
     with socket.socket() as sock:  # no room below the range: the kernel's choice
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+_REFUSING: list[socket.socket] = []  # kept open for the whole run: their ports stay taken
+
+
+def refused_port(host: str = LOOPBACK) -> int:
+    """A port where connecting is refused, for as long as the test run lasts.
+
+    A port merely found free and let go can be taken meanwhile by another process's server, or
+    as the local port of an outgoing connection (then a connection to it may even connect to
+    itself, TCP's simultaneous open); a socket bound and never listening holds the port, and
+    the kernel refuses every connection to it."""
+    sock = socket.socket()
+    sock.bind((host, 0))
+    _REFUSING.append(sock)
+    return int(sock.getsockname()[1])

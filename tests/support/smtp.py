@@ -4,6 +4,7 @@ with STARTTLS, implicit TLS and AUTH), one that refuses, one that never answers.
 from __future__ import annotations
 
 import datetime
+import errno
 import ipaddress
 import socket
 import ssl
@@ -97,7 +98,6 @@ def password_checker(username: str, password: str):
 def smtp_server(mailbox: Mailbox, *, starttls: Tls | None = None, implicit_tls: Tls | None = None,
                 credentials: tuple[str, str] | None = None) -> Iterator[int]:
     """A running aiosmtpd server on 127.0.0.1; yields its port."""
-    port = free_port()
     kwargs: dict = {}
     if starttls is not None:
         kwargs.update(tls_context=starttls.server_context, require_starttls=True)
@@ -105,8 +105,17 @@ def smtp_server(mailbox: Mailbox, *, starttls: Tls | None = None, implicit_tls: 
         kwargs.update(ssl_context=implicit_tls.server_context, server_hostname=HOST)
     if credentials is not None:
         kwargs.update(authenticator=password_checker(*credentials), auth_required=True)
-    controller = Controller(mailbox, hostname=HOST, port=port, **kwargs)
-    controller.start()
+    # aiosmtpd binds the port it is given (it cannot report one the kernel chose): a port found
+    # free may be taken by another process before it binds, so a taken one means another port.
+    for attempt in range(10):
+        port = free_port()
+        controller = Controller(mailbox, hostname=HOST, port=port, **kwargs)
+        try:
+            controller.start()
+            break
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or attempt == 9:
+                raise
     try:
         yield port
     finally:
@@ -144,5 +153,5 @@ def silent_server() -> Iterator[int]:
 
 
 def closed_port() -> int:
-    """A port nothing listens on: connecting is refused."""
-    return free_port()
+    """A port nothing listens on, nor will while the tests run: connecting is refused."""
+    return ports.refused_port(HOST)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 
 import pytest
 import sqlalchemy as sa
 
 from idp.documents.idempotency import fingerprint, idempotency_keys
+from infra.clock import db_now
 from infra.db import get_db
 from infra.idempotency import InvalidKey, parse_key
+from infra.models import IDEMPOTENCY
 from signing.models import Document
 from tests.idp.documents.conftest import agency_token, consented_sub, register
 from tests.idp.oidc.conftest import bearer
@@ -131,17 +134,27 @@ def test_an_attempt_that_died_is_taken_over_after_its_lease(web, docs_app, agenc
     token = agency_token(web, agency)
     keys = idempotency_keys(docs_app)
     payload = {"template": "residence", "data": samples.RESIDENCE, "level": "B-B", "subject": sub}
-    # Long enough that the next request, on a busy machine, still finds the claim held.
-    monkeypatch.setattr(keys, "lease_seconds", 1.5)
-    dead = keys.begin(scope=f"documents:{agency.client_id}", key="k-3", fingerprint=fingerprint(payload))
+    # The claim runs out when the test says so (below), not after a time a busy machine can
+    # overrun between two requests: a lease of 1.5 s and a pause of 1.6 s failed by chance.
+    monkeypatch.setattr(keys, "lease_seconds", 600)
+    scope = f"documents:{agency.client_id}"
+    dead = keys.begin(scope=scope, key="k-3", fingerprint=fingerprint(payload))
     assert dead.holder  # ... and that request's node dies here
-    busy = _issue(web, token, "k-3", subject=sub)
-    assert busy.status_code == 409
-    assert busy.headers["Retry-After"] in ("1", "2")  # what is left of the claim, rounded up
-    assert busy.get_json()["error"] == "request_in_progress"
-    import time
+    claimed = (IDEMPOTENCY.c.scope == scope) & (IDEMPOTENCY.c.key == "k-3")
 
-    time.sleep(1.6)
+    def left() -> float:
+        with keys.database.read() as session:
+            return float(session.execute(sa.select(IDEMPOTENCY.c.lease_until - db_now()).where(claimed)).scalar())
+
+    most = left()
+    busy = _issue(web, token, "k-3", subject=sub)
+    least = left()
+    assert busy.status_code == 409
+    # What is left of the claim, rounded up:
+    assert math.ceil(least) <= int(busy.headers["Retry-After"]) <= math.ceil(most)
+    assert busy.get_json()["error"] == "request_in_progress"
+    with keys.database.transaction() as session:  # the dead node's claim runs out
+        session.execute(sa.update(IDEMPOTENCY).where(claimed).values(lease_until=db_now() - 1))
     retried = _issue(web, token, "k-3", subject=sub)
     assert retried.status_code == 201, retried.get_json()
     assert _documents(docs_app) == 1

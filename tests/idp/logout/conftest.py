@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.idp.oidc.conftest import citizen, oidc_app, register  # noqa: F401 - fixtures
-from tests.support.ports import free_port
+from tests.support.ports import refused_port
 from tests.support.wsgi import serving_in_thread
 
 
@@ -56,7 +56,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def dead_uri() -> str:
     """A loopback port nobody listens on (connection refused at once)."""
-    return f"http://127.0.0.1:{free_port()}/backchannel-logout"
+    return f"http://127.0.0.1:{refused_port()}/backchannel-logout"
 
 
 @contextmanager

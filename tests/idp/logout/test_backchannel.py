@@ -47,6 +47,7 @@ def test_logout_token_claims_follow_section_2_4():
 
 def test_signing_out_tells_every_agency_of_the_session(client, citizen, agencies, receiver, worker):
     issued = {name: tokens_for(client, agencies[name]) for name in ("a", "b", "quiet")}
+    signing_out = int(time.time())
     sign_out(client)
     assert receiver.received == []  # nothing is sent inside the citizen's request
     tally = worker.run_once()
@@ -65,7 +66,8 @@ def test_signing_out_tells_every_agency_of_the_session(client, citizen, agencies
         assert claims["aud"] == agencies[name].client_id
         assert claims["sub"] == id_claims["sub"] and claims["sid"] == id_claims["sid"]
         assert claims["events"] == {EVENT: {}}
-        assert abs(claims["iat"] - now) < 30 and claims["exp"] - claims["iat"] == 120
+        # Made between the sign-out and now (not "within 30 s of now": a bound a busy machine can pass).
+        assert signing_out <= claims["iat"] <= now + 1 and claims["exp"] - claims["iat"] == 120
         assert "nonce" not in claims
         jtis.add(claims["jti"])
     assert len(jtis) == 2
@@ -91,10 +93,10 @@ def test_a_dead_agency_is_retried_then_given_up_without_holding_up_anyone(
     alive = register(client_name="Viva", backchannel_logout_uri=receiver.uri("alive"))
     tokens_for(client, dead)
     tokens_for(client, alive)
-    started = time.monotonic()
     sign_out(client)
-    # Not held up by the delivery (5 s per attempt); a bound of 1 s failed by chance on a busy machine.
-    assert time.monotonic() - started < 4
+    # Not held up by the delivery: signing out only queues it (no agency has been called yet),
+    # the worker delivers. (Not timed: a bound on the sign-out's duration failed by chance.)
+    assert receiver.received == []
     settings = get_logout(client.application).settings
     caplog.set_level(logging.INFO, logger="idp.logout.backchannel")
     now = time.time()

@@ -4,6 +4,7 @@ while a refresh runs, a failing URI tried again only after a pause, no lock shar
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -40,7 +41,7 @@ class Source:
     def __call__(self, uri: str) -> dict:
         self.calls.append(uri)
         self.entered.set()
-        self.gate.wait(10)
+        self.gate.wait(60)  # a cap: the test opens it
         document = self.documents.pop(0) if len(self.documents) > 1 else self.documents[0]
         if isinstance(document, Exception):
             raise document
@@ -60,10 +61,10 @@ def test_concurrent_first_requests_share_one_fetch():
                for _ in range(5)]
     for thread in threads:
         thread.start()
-    assert source.entered.wait(5)
+    assert source.entered.wait(60)
     source.gate.set()
     for thread in threads:
-        thread.join(10)
+        thread.join(60)
     assert results == [["k1"]] * 5 and source.calls == ["https://a/jwks"]
 
 
@@ -74,11 +75,11 @@ def test_a_slow_uri_holds_no_lock_over_another_uri():
     sets = RemoteKeySets(ttl=300, fetch=lambda uri: (slow if "slow" in uri else fast)(uri), budget=5)
     waiting = threading.Thread(target=lambda: sets.keys("https://slow/jwks", kid="s"))
     waiting.start()
-    assert slow.entered.wait(5)
+    assert slow.entered.wait(60)
     assert kids(sets.keys("https://fast/jwks", kid="f")) == ["f"]  # while the slow fetch is in flight
     assert waiting.is_alive()
     slow.gate.set()
-    waiting.join(10)
+    waiting.join(60)
 
 
 def test_stale_keys_are_served_while_a_background_refresh_runs():
@@ -90,12 +91,11 @@ def test_stale_keys_are_served_while_a_background_refresh_runs():
     source.gate.clear()
     source.entered.clear()
     assert kids(sets.keys("https://a/jwks", kid="old")) == ["old"]  # at once, not after the fetch
-    assert source.entered.wait(5)
+    assert source.entered.wait(60)
     assert kids(sets.keys("https://a/jwks", kid="old")) == ["old"]  # one refresh in flight, not two
     source.gate.set()
-    for _ in range(100):
-        if kids(sets.keys("https://a/jwks", kid=None)) == ["new"]:
-            break
+    deadline = time.monotonic() + 60  # a cap: 2 s was too little for the refresh on a loaded machine
+    while kids(sets.keys("https://a/jwks", kid=None)) != ["new"] and time.monotonic() < deadline:
         threading.Event().wait(0.02)
     assert kids(sets.keys("https://a/jwks", kid=None)) == ["new"] and len(source.calls) == 2
 
