@@ -8,29 +8,14 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from clients.registry import logos
 from clients.registry.localized import MAX_TAGS
-from clients.registry.services import issue_initial_token
 from infra.db import get_db
 from tests.support import peers
 from tests.support.images import png
 
-BASE = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 TAGS = ["es", "en", "fr", "de", "it", "pt", "nl", "sv", "da", "fi", "no", "pl", "cs", "sk", "hu",
         "ro", "bg", "el", "hr", "sl"]
-
-
-@pytest.fixture
-def register(client, fresh_app):
-    def register(metadata):
-        with get_db(fresh_app).transaction() as session:
-            token = issue_initial_token(session, uses=1)
-        created = client.post("/register", json={**BASE, **metadata}, headers={"Authorization": f"Bearer {token}"})
-        assert created.status_code == 201, created.get_json()
-        return created.get_json()
-    return register
 
 
 def _errors(app, client_id):

@@ -10,26 +10,13 @@ import sqlalchemy as sa
 
 from clients.registry.logos import fetch_logo, logo_for, logos_of, refresh_logos, upload_logo
 from clients.registry.models import AgencyLogo
-from clients.registry.services import issue_initial_token
 from infra.db import get_db
 from infra.outbound import Outbound, OutboundPolicy
 from tests.support import peers
 from tests.support.images import SVG, png
 
-BASE = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 STRICT = OutboundPolicy(allow_loopback=False, total_seconds=2)
 DEMO = OutboundPolicy(allow_loopback=True, total_seconds=2)
-
-
-@pytest.fixture
-def register(client, fresh_app):
-    def register(metadata):
-        with get_db(fresh_app).transaction() as session:
-            token = issue_initial_token(session, uses=1)
-        created = client.post("/register", json={**BASE, **metadata}, headers={"Authorization": f"Bearer {token}"})
-        assert created.status_code == 201, created.get_json()
-        return created.get_json()
-    return register
 
 
 def _logos(app, client_id):
