@@ -20,7 +20,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.notify import DeliveryFailed, InvalidMessage, get_notifier
 from infra.ops.metrics import count
-from infra.web.i18n import current_language
+from infra.web.i18n import current_language, formats
 from infra.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ def tell(citizen_id: str | uuid.UUID, *, event: str, passkey: str = "", office: 
         address = citizen.email if citizen is not None else ""
     if not address:
         return False
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC)
+    local = formats()  # the language and time zone of the request that made the change
+    when = f"{local.datetime(now)} ({local.offset(now)})"
     account = get_settings().issuer.rstrip("/") + "/account"
     try:
         get_notifier(current_app).send(

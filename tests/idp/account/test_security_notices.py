@@ -4,6 +4,8 @@ session that passed a re-check) cannot do it silently."""
 
 from __future__ import annotations
 
+import re
+
 from tests.idp.account.test_pages import add_passkey
 from tests.idp.conftest import csrf, enrol, recheck
 from tests.support.authenticator import SoftwareAuthenticator
@@ -28,6 +30,8 @@ def test_a_recovery_code_used_is_told_to_the_citizen(client):
     [(subject, body)] = _messages(app)
     assert "código de recuperación" in subject
     assert "Si no fue usted" in body and "/account" in body and "oficina de atención" in body
+    assert not re.search(r"\d{4}-\d\d-\d\d", body), body  # the moment in words, not ISO 8601
+    assert re.search(r"\d{4}, \d{1,2}:\d\d", body), body
 
     add_passkey(impostor, SoftwareAuthenticator())  # the impostor's own passkey
     subjects = [subject for subject, _ in _messages(app)]
