@@ -36,7 +36,7 @@ from pyhanko.pdf_utils.decode_limits import (
 )
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing.verify import hex_strings
+from signing import hex_strings
 
 # How many PDF objects are parsed between two checks of the budget while reading.
 OBJECTS_PER_CHECK = 1024

@@ -50,12 +50,12 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from keys.x509 import SIGNING_PURPOSES
+from signing import pdf_parsing
 from signing.verify import (
     algorithms,
     byterange,
     compromise,
     freshness,
-    hex_strings,
     indication,
     signed_attributes,
     subfilters,
@@ -148,8 +148,7 @@ class Verifier:
         self.fetch_revocation = fetch_revocation
         self.limits = limits or Limits()
         self.slots = budgets.Slots(self.limits.concurrent)
-        budgets.count_parsed_objects()
-        hex_strings.install()
+        pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.

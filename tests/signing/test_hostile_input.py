@@ -15,10 +15,9 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from signing import pdf_input, pdf_parsing
+from signing import hex_strings, pdf_input, pdf_parsing
 from signing.normalise import normalise, require_normalised
 from signing.pdf_input import InvalidPdf, check_pdf
-from signing.verify import hex_strings
 from tests.signing.verify import forgeries, samples
 
 MAX = 20 * 1024 * 1024

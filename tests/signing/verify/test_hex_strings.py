@@ -1,4 +1,4 @@
-"""The fast hexadecimal-string reader (`signing.verify.hex_strings`)."""
+"""The fast hexadecimal-string reader (`signing.hex_strings`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfStreamError
 
-from signing.verify import hex_strings
+from signing import hex_strings
 from tests.signing.verify import samples
 
 
