@@ -9,6 +9,7 @@ account. After the re-check (the session then holds a passkey of the account) th
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from idp.citizens.models import Citizen, Passkey, is_closed
@@ -39,21 +40,14 @@ def _is_recheck(page, action: str) -> bool:
     return page.status_code == 200 and f'action="{action}"' in body and 'id="recheck-resubmit"' in body
 
 
-def test_a_wallet_session_cannot_delete_a_passkey(docs_app, pid_issuer, holder):
+@pytest.mark.parametrize("verb", ["delete", "trust"])
+def test_a_wallet_session_cannot_delete_or_trust_a_passkey(docs_app, pid_issuer, holder, verb):
     squatted, second = _squatted_with_two_passkeys(docs_app)
     person = _wallet_session(docs_app, holder, pid_issuer)
-    action = f"/account/passkeys/{second.credential_id_b64}/delete"
+    action = f"/account/passkeys/{second.credential_id_b64}/{verb}"
     page = person.post(action, data={"csrf_token": csrf(person, "/account")})
     assert _is_recheck(page, action), page.get_data(as_text=True)[:400]
     assert _passkeys(docs_app, squatted.citizen_id) == 2
-
-
-def test_a_wallet_session_cannot_trust_a_suspect_passkey(docs_app, pid_issuer, holder):
-    _squatted, second = _squatted_with_two_passkeys(docs_app)
-    person = _wallet_session(docs_app, holder, pid_issuer)
-    action = f"/account/passkeys/{second.credential_id_b64}/trust"
-    page = person.post(action, data={"csrf_token": csrf(person, "/account")})
-    assert _is_recheck(page, action), page.get_data(as_text=True)[:400]
 
 
 def test_a_wallet_session_cannot_close_the_account(docs_app, pid_issuer, holder):
