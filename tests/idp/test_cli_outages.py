@@ -41,36 +41,32 @@ def test_an_unreachable_database_names_the_setting_not_the_password(tmp_path):
     assert isinstance(result.exception, SystemExit)
 
 
-def test_redis_away_names_the_setting(tmp_path):
+def _raising(tmp_path, error: Exception):
+    """`cedula` running a command whose work raises `error` (the command is added, then removed)."""
     from idp.cli import cli
+
+    @click.command("raising")
+    def raising() -> None:
+        raise error
+
+    cli.add_command(raising)
+    try:
+        return _run(_app(tmp_path), "raising")
+    finally:
+        cli.commands.pop("raising")
+
+
+def test_redis_away_names_the_setting(tmp_path):
     from infra.store.base import StoreError
 
-    @click.command("needs-redis")
-    def needs_redis() -> None:
-        raise StoreError("Redis is unavailable: Error 111 connecting to 127.0.0.1:1")
-
-    cli.add_command(needs_redis)
-    try:
-        result = _run(_app(tmp_path), "needs-redis")
-    finally:
-        cli.commands.pop("needs-redis")
+    result = _raising(tmp_path, StoreError("Redis is unavailable: Error 111 connecting to 127.0.0.1:1"))
     assert result.exit_code == 1
     assert "Redis cannot be reached" in result.output and "CEDULA_REDIS_URL" in result.output
     assert isinstance(result.exception, SystemExit)
 
 
 def test_other_errors_are_not_disguised_as_outages(tmp_path):
-    from idp.cli import cli
-
-    @click.command("broken")
-    def broken() -> None:
-        raise ValueError("a bug")
-
-    cli.add_command(broken)
-    try:
-        result = _run(_app(tmp_path), "broken")
-    finally:
-        cli.commands.pop("broken")
+    result = _raising(tmp_path, ValueError("a bug"))
     assert isinstance(result.exception, ValueError)
 
 
