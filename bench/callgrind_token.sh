@@ -11,16 +11,17 @@ PYTHONPATH=$ROOT valgrind --tool=callgrind --instr-atstart=no --separate-threads
     --callgrind-out-file="$DIR/callgrind.out" .venv/bin/python -m bench.callgrind_token "$COUNT" "$DIR" \
     > "$DIR/log" 2>&1 &
 PID=$!
-until [ -f "$DIR/ready" ]; do
-    sleep 0.5
-    kill -0 $PID 2>/dev/null || { echo "the run stopped:"; tail "$DIR/log"; exit 1; }
-done
+# wait_for FILE INTERVAL WHY: until the run writes $DIR/FILE; if it stops first, say so (WHY) and exit 1.
+wait_for() {
+    until [ -f "$DIR/$1" ]; do
+        sleep "$2"
+        kill -0 $PID 2>/dev/null || { echo "the run stopped$3:"; tail "$DIR/log"; exit 1; }
+    done
+}
+wait_for ready 0.5 ""
 callgrind_control -i on $PID > /dev/null 2>&1
 touch "$DIR/go"
-until [ -f "$DIR/done" ]; do
-    sleep 0.2
-    kill -0 $PID 2>/dev/null || { echo "the run stopped (a refused request?):"; tail "$DIR/log"; exit 1; }
-done
+wait_for done 0.2 " (a refused request?)"
 callgrind_control -i off $PID > /dev/null 2>&1
 touch "$DIR/end"
 wait $PID

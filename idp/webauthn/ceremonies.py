@@ -136,12 +136,8 @@ def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
     if passkey is None or str(passkey.citizen_id) != citizen_id:
         raise WebAuthnError("unknown_credential",
                             "this passkey is not one of the signed-in citizen's")
-    _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
-                       public_key=passkey.public_key, sign_count=passkey.sign_count,
-                       backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
-                       challenge=ceremony.challenge, suspect=passkey.suspect_since is not None,
-                       citizen_id=str(passkey.citizen_id), now=now)
-    return _signed_in(passkey)
+    return _sign_in_with(connection, rp=rp, response=response, passkey=passkey,
+                         challenge=ceremony.challenge, now=now)
 
 
 def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingParty,
@@ -231,6 +227,18 @@ def _verify_and_record(connection: sa.Connection, *, rp: RelyingParty, response:
                             "another use of this passkey changed its counter") from None
 
 
+def _sign_in_with(connection: sa.Connection, *, rp: RelyingParty, response: Any, passkey: Any,
+                  challenge: bytes, now: float) -> SignedIn:
+    """Verify and record an assertion from `passkey` (a row of
+    services.passkey_for_assertion) and say who signed in with it."""
+    _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
+                       public_key=passkey.public_key, sign_count=passkey.sign_count,
+                       backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
+                       challenge=challenge, suspect=passkey.suspect_since is not None,
+                       citizen_id=str(passkey.citizen_id), now=now)
+    return _signed_in(passkey)
+
+
 def _signed_in(passkey: Any) -> SignedIn:
     return SignedIn(citizen_id=str(passkey.citizen_id), credential_id=b64url(passkey.credential_id),
                     amr=amr_for(backup_eligible=passkey.backup_eligible),
@@ -247,12 +255,8 @@ def finish_sign_in(connection: sa.Connection, store: EphemeralStore, *, rp: Rely
     passkey = services.passkey_for_assertion(connection, response.credential_id)
     if passkey is None:
         raise WebAuthnError("unknown_credential", "this passkey is not registered here")
-    _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
-                       public_key=passkey.public_key, sign_count=passkey.sign_count,
-                       backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
-                       challenge=ceremony.challenge, suspect=passkey.suspect_since is not None,
-                       citizen_id=str(passkey.citizen_id), now=now)
-    return _signed_in(passkey)
+    return _sign_in_with(connection, rp=rp, response=response, passkey=passkey,
+                         challenge=ceremony.challenge, now=now)
 
 
 __all__ = ["Registered", "SignedIn", "begin_adding", "begin_enrolment", "begin_recheck",

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,11 @@ from joserfc.jwk import ECKey
 
 from tests.idp.conftest import dui, fields
 from tests.support.authenticator import SoftwareAuthenticator
-from tests.support.live import wait_until_ready
+from tests.support.live import CEDULA, ROOT, serving
 from tests.support.parts import missing, require_executable
 from tests.support.ports import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("openid_client_rp.mjs")
-CEDULA = [sys.executable, "-m", "idp.cli"] if not (Path(sys.executable).parent / "cedula").exists() \
-    else [str(Path(sys.executable).parent / "cedula")]
 
 
 APIS = ("https://api.hacienda.example.gov/declaraciones", "https://api.registro.example.gov/partidas")
@@ -69,16 +65,8 @@ def server(tmp_path_factory):
     for api in APIS:  # RFC 8707: two agency APIs the FAPI client may ask tokens for
         cedula("resources", "register", api, "--name", api, "--scope", "openid", "--scope", "profile",
                "--owner", fapi_client["client_id"], "--client", fapi_client["client_id"])
-    process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://localhost:{port}"
-    try:
-        def stderr() -> str:
-            process.terminate()  # its stderr ends with it: reading it cannot block
-            return process.communicate(timeout=20)[1].decode(errors="replace")
-
-        # Not listening yet, or not ready (503 while the worker loads): asked again until it is.
-        wait_until_ready(base, process, output=stderr, path="/healthz")
+    with serving(env, port, base=base):
         yield {"base": base, "redirect": redirect,
                "clients": [{"client_id": jwt_client["client_id"], "method": "private_key_jwt", "jwk": private,
                             "redirect_uri": redirect},
@@ -86,9 +74,6 @@ def server(tmp_path_factory):
                             "secret": secret_client["client_secret"], "redirect_uri": redirect}],
                "fapi": {"client_id": fapi_client["client_id"], "jwk": private,
                         "redirect_uri": "https://localhost:8765/callback", "resources": list(APIS)}}
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _enrol(browser: requests.Session, base: str, **overrides: str) -> SoftwareAuthenticator:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live import stop_process, wait_until_ready
+from tests.support.live import serving
 from tests.support.parts import require_executable
 from tests.support.ports import free_port
 
@@ -48,22 +48,13 @@ def server(request, tmp_path_factory):
                                           "--organization", "Ministerio de Hacienda",
                                           "--organization-id", "VATSV-0614"))
     (data / "root.pem").write_text(cedula("pki", "export-root"))
-    process = subprocess.Popen([CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    try:
-        def stderr() -> str:
-            process.terminate()  # its stderr ends with it: reading it cannot block
-            return process.communicate(timeout=20)[1].decode(errors="replace")
-
-        wait_until_ready(base, process, output=stderr, path="/healthz")
+    with serving(env, port, base=base, stop_seconds=10):
         issuing = urllib.request.urlopen(f"{base}/pki/ca/issuing.cer").read()
         (data / "issuing.der").write_bytes(issuing)
         subprocess.run([openssl, "x509", "-inform", "DER", "-in", str(data / "issuing.der"),
                         "-out", str(data / "issuing.pem")], check=True, timeout=300)
         yield {"base": base, "dir": data, "cedula": cedula, "openssl": openssl}
-    finally:
-        stop_process(process, seconds=10)
 
 
 def _run(*args: str, cwd: Path) -> str:

@@ -106,6 +106,26 @@ def stop_process(process: subprocess.Popen, *, seconds: float) -> None:
 
 
 @contextmanager
+def serving(env: dict[str, str], port: int, *, base: str, path: str = "/healthz",
+            stop_seconds: float = 20) -> Iterator[subprocess.Popen]:
+    """`cedula serve` on 127.0.0.1:`port` with `env` (its own data folder, database and
+    settings), once `base` + `path` answers 200; stopped after (killed if it has not stopped
+    within `stop_seconds`)."""
+    process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        def stderr() -> str:
+            process.terminate()  # its stderr ends with it: reading it cannot block
+            return process.communicate(timeout=20)[1].decode(errors="replace")
+
+        # Not listening yet, or not ready (503 while the worker loads): asked again until it is.
+        wait_until_ready(base, process, output=stderr, path=path)
+        yield process
+    finally:
+        stop_process(process, seconds=stop_seconds)
+
+
+@contextmanager
 def live_server(backend: Any, folder: Path, *, server: str | None = None, own_group: bool = False,
                 **environment: str) -> Iterator[LiveServer]:
     """Start `cedula serve` for `backend` (the suite's Backend fixture) with extra env vars, on
