@@ -29,6 +29,7 @@ from idp.sessions import (
     SsoSession,
     current_session,
     end_session,
+    ensure_may_start,
     reauthenticate,
     require_citizen,
     sessions_for,
@@ -392,6 +393,8 @@ def recover() -> ResponseReturnValue:
             citizen = recovery.redeem(db, scheme=scheme(current_app).code, national_id=national_id,
                                       code=code, key=_secret(), now=_now())
             citizen_id = str(citizen.id)
+            # Not over another citizen's session (idp.sessions: 409): the code stays unspent.
+            ensure_may_start(citizen_id)
             # The code proves its bearer holds it, not who they are: the passkey they add
             # must not inherit the identity level someone proved before (prove it again).
             lowered = reset_proofing(db, citizen_id=citizen.id, reason="recovery_code", now=_now())

@@ -228,7 +228,10 @@ def bind_confirm() -> BaseResponse:
         return pages.no_store(render_template("registrar/bind.html", code="", failed=True), 400)
     count("registrar.bind", "ok")
     response = redirect("/account", code=303)
-    start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True)
+    # The person saw whose account this is and that this browser's session ends (/bind):
+    # the one confirmed replacement of another citizen's session (idp.sessions).
+    start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True,
+                  replace_other=True)
     log.info("binding code redeemed", extra={"citizen_id": str(citizen_id), "at": time.time()})
     return pages.no_store(response)
 
