@@ -274,6 +274,7 @@ def delete_passkey(credential: str) -> BaseResponse:
 
     def delete(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        security_notices.tell(db, citizen_id, event="passkey_deleted")  # queued with the change
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
         deleted.append((citizen_id, raw))
         return "deleted"
@@ -281,7 +282,6 @@ def delete_passkey(credential: str) -> BaseResponse:
     response = _owned_action(credential, delete, recheck="delete_passkey")
     for citizen_id, raw in deleted:  # committed: end what the passkey opened
         _end_sessions_of_passkey(str(citizen_id), b64url(raw))
-        security_notices.tell(citizen_id, event="passkey_deleted")
     return response
 
 
@@ -398,6 +398,7 @@ def recover() -> ResponseReturnValue:
             # The code proves its bearer holds it, not who they are: the passkey they add
             # must not inherit the identity level someone proved before (prove it again).
             lowered = reset_proofing(db, citizen_id=citizen.id, reason="recovery_code", now=_now())
+            security_notices.tell(db, citizen.id, event="recovery_code")  # queued with the change
     except (InvalidNationalId, RecoveryFailed):
         count("recovery.sign_in", "refused")
         log.info("recovery refused")
@@ -411,7 +412,6 @@ def recover() -> ResponseReturnValue:
     response = redirect("/account", code=303)
     start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True)
     log.info("recovery session started", extra={"citizen_id": citizen_id})
-    security_notices.tell(citizen_id, event="recovery_code")
     return response
 
 

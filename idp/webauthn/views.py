@@ -115,6 +115,8 @@ def registration_verify() -> Response:
                 now=time.time())
             note_created(db, credential_id=from_b64url(result.credential_id),
                          user_agent=request.headers.get("User-Agent", ""))
+            if result.purpose == "add":  # the citizen hears of it at their address, if it commits
+                security_notices.tell(db, result.citizen_id, event="passkey_added", passkey=result.name)
             if result.purpose == "enrol":
                 # A new account signs this browser in: not over another citizen's session
                 # (AccountMismatch, 409; the new account is rolled back). Sign out first.
@@ -129,8 +131,6 @@ def registration_verify() -> Response:
     if result.purpose == "enrol":  # match against the civil register (evidence; still low)
         check_after_enrolment(current_app, citizen_id=result.citizen_id)
     log.info("passkey registered", extra={"purpose": result.purpose, "citizen_id": result.citizen_id})
-    if result.purpose == "add":  # committed: the citizen hears of it at their address
-        security_notices.tell(result.citizen_id, event="passkey_added", passkey=result.name)
     redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
     response = jsonify(status="ok", redirect=redirect_to, credential_id=result.credential_id,
                        name=result.name)

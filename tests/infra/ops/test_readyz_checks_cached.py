@@ -30,7 +30,7 @@ def ready_app(tmp_path, monkeypatch):
     SCHEMA.upgrade(url)
     app = create_app({"server": {"data_dir": str(tmp_path), "readiness_check_seconds": 10},
                       "database": {"url": url}, "keys": {"master_key": TEST_MASTER_KEY},
-                      "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                      "audit": {"seal_seconds": 0}, "logout": {"background": False}, "notify": {"background": False},
                       "documents": {"archive_renew_hours": 0}})
     clock = Clock()
     monkeypatch.setattr(health, "monotonic", clock)
