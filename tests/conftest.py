@@ -88,6 +88,7 @@ def settings_for(backend: Backend, data_dir: Path, **sections) -> dict:
         # tests (and outlive the test database); tests run the sealer and deliveries themselves.
         "audit": {"seal_seconds": 0},
         "logout": {"background": False},
+        "notify": {"background": False},  # tests send queued messages themselves (get_worker)
         "documents": {"archive_renew_hours": 0},
     }
     for section, values in sections.items():

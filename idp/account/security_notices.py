@@ -4,21 +4,24 @@ deleted, a registrar office checked their identity or started an in-person recov
 800-63B, section 6.1.2.3 and 4.2: notify the subscriber of authenticator binding and account
 recovery events, so that someone who did not do it learns of it and can act).
 
-Sent after the change committed, through `infra.notify`; a transport that fails is logged and
-never fails the citizen's request (the change stands either way)."""
+Queued in the transaction of the change it reports (`infra.notify.queue`: the database's
+outbox), so a change that commits is told and one rolled back is not, and sent later by the
+notify worker: a slow or unreachable mail server never slows down or fails the citizen's
+request (the worker tries again, backing off). The message is written at the change, in the
+language and time zone of the request that made it."""
 
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from datetime import UTC, datetime
 
-from flask import current_app
+from sqlalchemy.orm import Session
 
 from idp.citizens import services
 from infra.config import get_settings
-from infra.db import get_db
-from infra.notify import DeliveryFailed, InvalidMessage, get_notifier
+from infra.notify import InvalidMessage, queue
 from infra.ops.metrics import count
 from infra.web.i18n import current_language, formats
 from infra.web.i18n import gettext as _
@@ -28,15 +31,16 @@ EVENTS = ("recovery_code", "passkey_added", "passkey_deleted", "identity_verifie
           "registrar_recovery")
 
 
-def tell(citizen_id: str | uuid.UUID, *, event: str, passkey: str = "", office: str = "") -> bool:
-    """E-mail the citizen that `event` (one of EVENTS) happened to their account, what it
-    means and what to do if it was not them. True when the message went."""
+def tell(session: Session, citizen_id: str | uuid.UUID, *, event: str, passkey: str = "",
+         office: str = "") -> bool:
+    """Queue, in `session`'s transaction (the change's), an e-mail telling the citizen that
+    `event` (one of EVENTS) happened to their account, what it means and what to do if it was
+    not them. True when queued (False: no address, or a message the transport could not take)."""
     if event not in EVENTS:
         raise ValueError(f"event must be one of {', '.join(EVENTS)}")
     key = citizen_id if isinstance(citizen_id, uuid.UUID) else uuid.UUID(str(citizen_id))
-    with get_db(current_app).read() as db:
-        citizen = services.get_citizen(db, key)
-        address = citizen.email if citizen is not None else ""
+    citizen = services.get_citizen(session, key)
+    address = citizen.email if citizen is not None else ""
     if not address:
         return False
     now = datetime.now(UTC)
@@ -44,15 +48,15 @@ def tell(citizen_id: str | uuid.UUID, *, event: str, passkey: str = "", office: 
     when = f"{local.datetime(now)} ({local.offset(now)})"
     account = get_settings().issuer.rstrip("/") + "/account"
     try:
-        get_notifier(current_app).send(
-            channel="email", address=address,
-            subject=_(f"account.notice.{event}.subject"),
-            body=_(f"account.notice.{event}.body", when=when, passkey=passkey or "-",
-                   office=office or "-", account=account) + "\n\n" + _("account.notice.not_you", account=account),
-            language=current_language())
-    except (DeliveryFailed, InvalidMessage) as exc:
+        queue(session, key=f"account.notice:{event}:{secrets.token_urlsafe(16)}",
+              channel="email", address=address,
+              subject=_(f"account.notice.{event}.subject"),
+              body=_(f"account.notice.{event}.body", when=when, passkey=passkey or "-",
+                     office=office or "-", account=account) + "\n\n" + _("account.notice.not_you", account=account),
+              language=current_language())
+    except InvalidMessage as exc:  # an address the transport cannot take: the change stands
         count("account.notice", "failed")
-        log.warning("account security notice not sent", extra={"event": event, "error": str(exc)})
+        log.warning("account security notice not queued", extra={"event": event, "error": str(exc)})
         return False
     count("account.notice", event)
     return True

@@ -29,6 +29,7 @@ from idp.sessions import (
     SsoSession,
     current_session,
     end_session,
+    ensure_may_start,
     reauthenticate,
     require_citizen,
     sessions_for,
@@ -273,6 +274,7 @@ def delete_passkey(credential: str) -> BaseResponse:
 
     def delete(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        security_notices.tell(db, citizen_id, event="passkey_deleted")  # queued with the change
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
         deleted.append((citizen_id, raw))
         return "deleted"
@@ -280,7 +282,6 @@ def delete_passkey(credential: str) -> BaseResponse:
     response = _owned_action(credential, delete, recheck="delete_passkey")
     for citizen_id, raw in deleted:  # committed: end what the passkey opened
         _end_sessions_of_passkey(str(citizen_id), b64url(raw))
-        security_notices.tell(citizen_id, event="passkey_deleted")
     return response
 
 
@@ -392,9 +393,12 @@ def recover() -> ResponseReturnValue:
             citizen = recovery.redeem(db, scheme=scheme(current_app).code, national_id=national_id,
                                       code=code, key=_secret(), now=_now())
             citizen_id = str(citizen.id)
+            # Not over another citizen's session (idp.sessions: 409): the code stays unspent.
+            ensure_may_start(citizen_id)
             # The code proves its bearer holds it, not who they are: the passkey they add
             # must not inherit the identity level someone proved before (prove it again).
             lowered = reset_proofing(db, citizen_id=citizen.id, reason="recovery_code", now=_now())
+            security_notices.tell(db, citizen.id, event="recovery_code")  # queued with the change
     except (InvalidNationalId, RecoveryFailed):
         count("recovery.sign_in", "refused")
         log.info("recovery refused")
@@ -408,7 +412,6 @@ def recover() -> ResponseReturnValue:
     response = redirect("/account", code=303)
     start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True)
     log.info("recovery session started", extra={"citizen_id": citizen_id})
-    security_notices.tell(citizen_id, event="recovery_code")
     return response
 
 

@@ -36,7 +36,7 @@ from idp.civil_register.errors import CivilRegisterError
 from idp.consent.agency_logout import logout_agency
 from idp.consent.consents import get_consents
 from idp.registrar.services import Actor
-from idp.sessions import end_session, sessions_for, start_session
+from idp.sessions import end_session, ensure_may_start, sessions_for, start_session
 from infra.config import get_settings
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -216,6 +216,8 @@ def enter_code() -> ResponseReturnValue:
                                sign=consents.sign, grants=consents.grants,
                                key=get_secrets(current_app).key("reclaim"),
                                language=current_language(), now=now)
+                # Not over another citizen's session (idp.sessions: 409): nothing moves.
+                ensure_may_start(done.citizen_id)
     except TooManyAttempts as exc:
         count("reclaim.verify", "too_many")
         return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)

@@ -64,6 +64,8 @@ def holder(session: Session, store: EphemeralStore, *, key: bytes, code: str) ->
     if value is None:
         return None
     citizen_id = uuid.UUID(value.decode())
+    if not services.binding_current(store, key=key, citizen_id=citizen_id, normalised=normalised):
+        return None  # a later code was issued for the account (a newer in-person recovery)
     citizen = session.get(Citizen, citizen_id)
     if citizen is None or not services.may_bind(session, citizen_id):
         return None

@@ -15,7 +15,6 @@ a passkey to their own record. Every step is in the operator trail and the citiz
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from datetime import datetime
 from typing import Any
@@ -29,7 +28,7 @@ from idp.citizens.models import Citizen
 from idp.registrar import services
 from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import AlreadyEnrolled, CitizenNotFound, EnrolmentClosed, OwnRecord
-from idp.registrar.services import BINDING_ALPHABET, BINDING_LENGTH, Actor, BindingCode
+from idp.registrar.services import BINDING_LENGTH, Actor, BindingCode
 from idp.webauthn import challenges
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.errors import WebAuthnError
@@ -101,8 +100,7 @@ def issue_phone_link(session: Session, store: EphemeralStore, *, actor: Actor, c
     create their passkey there. Closes the binding step."""
     _check(actor, citizen_id, store)
     _close(store, actor=actor, citizen_id=citizen_id)
-    raw = "".join(secrets.choice(BINDING_ALPHABET) for _ in range(BINDING_LENGTH))
-    store.set(services.binding_key(key, raw), str(citizen_id).encode(), ttl)
+    raw = services.issue_binding(store, key=key, citizen_id=citizen_id, ttl=ttl)
     services.trail(session, actor=actor, action="enrolment.phone_link_issued", citizen_id=citizen_id, now=now,
                    details={"expires_in": ttl}, citizen_event="registrar.enrolment_link")
     return BindingCode(code="-".join(raw[i:i + 4] for i in range(0, BINDING_LENGTH, 4)),

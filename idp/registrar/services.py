@@ -31,6 +31,7 @@ from idp.webauthn.encoding import from_b64url
 from infra.store import EphemeralStore
 
 BINDING_PREFIX = "registrar:bind:"
+BINDING_CURRENT = "registrar:bind-current:"  # + citizen id: the store key of its latest code
 BINDING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 BINDING_LENGTH = 12  # 60 bits, single use, minutes long
 SERVICE_POINT_MAX = 100
@@ -240,6 +241,23 @@ def binding_key(key: bytes, code: str) -> str:
     return BINDING_PREFIX + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
+def issue_binding(store: EphemeralStore, *, key: bytes, citizen_id: uuid.UUID, ttl: int) -> str:
+    """A new binding code (raw) for `citizen_id`, which supersedes any issued before it: the
+    account's latest code is noted (`BINDING_CURRENT`), and only that one opens it (a recovery
+    at another office, or a later one here, ends the earlier codes as it ends the passkeys)."""
+    raw = "".join(secrets.choice(BINDING_ALPHABET) for _ in range(BINDING_LENGTH))
+    stored = binding_key(key, raw)
+    store.set(stored, str(citizen_id).encode(), ttl)
+    store.set(BINDING_CURRENT + str(citizen_id), stored.encode(), ttl)
+    return raw
+
+
+def binding_current(store: EphemeralStore, *, key: bytes, citizen_id: uuid.UUID, normalised: str) -> bool:
+    """Whether `normalised` is the latest binding code issued for `citizen_id`."""
+    latest = store.get(BINDING_CURRENT + str(citizen_id))
+    return latest is not None and hmac.compare_digest(latest, binding_key(key, normalised).encode())
+
+
 def normalise_binding(raw: str) -> str | None:
     value = "".join(raw.split()).replace("-", "").upper()
     if len(value) != BINDING_LENGTH or any(c not in BINDING_ALPHABET for c in value):
@@ -266,8 +284,7 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
               now=now, details=ended)
     _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
                   confirmed="recovery", now=now)
-    raw = "".join(secrets.choice(BINDING_ALPHABET) for _ in range(BINDING_LENGTH))
-    store.set(binding_key(key, raw), str(citizen_id).encode(), ttl)
+    raw = issue_binding(store, key=key, citizen_id=citizen_id, ttl=ttl)
     trail(session, actor=actor, action="recovery.code_issued", citizen_id=citizen_id, now=now,
           details={"expires_in": ttl}, citizen_event="registrar.recovery_started")
     code = "-".join(raw[i:i + 4] for i in range(0, BINDING_LENGTH, 4))
@@ -298,4 +315,10 @@ def redeem_binding(store: EphemeralStore, *, key: bytes, code: str) -> uuid.UUID
     if normalised is None:
         return None
     value = store.take(binding_key(key, normalised))
-    return uuid.UUID(value.decode()) if value else None
+    if not value:
+        return None
+    citizen_id = uuid.UUID(value.decode())
+    if not binding_current(store, key=key, citizen_id=citizen_id, normalised=normalised):
+        return None  # superseded by a later code for the account
+    store.delete(BINDING_CURRENT + str(citizen_id))
+    return citizen_id

@@ -138,6 +138,11 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
                 binding = services.start_recovery(db, get_store(current_app), actor=actor,
                                                   citizen_id=citizen_id, document=document,
                                                   key=pages.binding_key(), ttl=ttl, now=pages.now())
+            # The citizen hears which office did it (someone at a desk with their document, or
+            # a desk code read out to a caller, would otherwise change their account unseen);
+            # queued with the change, sent by the notify worker.
+            security_notices.tell(db, citizen_id, event="identity_verified" if binding is None else
+                                  "registrar_recovery", office=actor.service_point or "operator")
     except CitizenNotFound:
         return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
     except OwnRecord:
@@ -152,10 +157,6 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
     count("registrar", action)
     log.info("registrar action", extra={"action": action, "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})
-    # The citizen hears which office did it (someone at a desk with their document, or a
-    # desk code read out to a caller, would otherwise change their account unseen).
-    security_notices.tell(citizen_id, event="identity_verified" if binding is None else
-                          "registrar_recovery", office=actor.service_point or "operator")
     if binding is None:
         return pages.no_store(redirect(f"/registrar/citizens/{citizen_id}?done=verified", code=303))
     link = f"{get_settings().issuer}/bind?code={binding.code}"
@@ -228,7 +229,10 @@ def bind_confirm() -> BaseResponse:
         return pages.no_store(render_template("registrar/bind.html", code="", failed=True), 400)
     count("registrar.bind", "ok")
     response = redirect("/account", code=303)
-    start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True)
+    # The person saw whose account this is and that this browser's session ends (/bind):
+    # the one confirmed replacement of another citizen's session (idp.sessions).
+    start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True,
+                  replace_other=True)
     log.info("binding code redeemed", extra={"citizen_id": str(citizen_id), "at": time.time()})
     return pages.no_store(response)
 

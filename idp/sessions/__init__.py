@@ -5,7 +5,8 @@ Public API (the OpenID Provider calls these):
     current_session(allow_recovery=False) -> SsoSession | None
     require_citizen(allow_recovery=False) -> SsoSession   # raises LoginRequired
     start_session(response, citizen_id=..., amr=..., credential_id=..., recovery=False,
-                  history_recorded=False)
+                  history_recorded=False, replace_other=False)   # raises AccountMismatch
+    ensure_may_start(citizen_id, replace_other=False)   # the same check, inside a transaction
     continues(citizen_id, recovery=False) -> bool   # would start_session re-authenticate?
     reauthenticate(response, session=..., amr=..., credential_id=..., history_recorded=False)
     end_session(response=None, sid=None, reason="logout")
@@ -16,6 +17,15 @@ Public API (the OpenID Provider calls these):
 The cookie is HttpOnly, SameSite=Lax, and with an https issuer Secure and `__Host-`
 prefixed. A recovery session (signed in with a recovery code) only lets the citizen add
 a passkey: `current_session()` and `require_citizen()` ignore it unless asked.
+
+One browser, one citizen: a sign-in as another citizen than the one signed in here (a live,
+non-recovery session) is refused, whatever the way in (passkey, wallet, recovery code,
+registrar binding code, reclaim, a cross-device handover), with `AccountMismatch` (409
+`account_mismatch`, "sign out first"). Replacing the session silently would sign its citizen
+out of every agency (back-channel logout) and the other one in to them, also in the middle of
+a re-authentication an agency asked for. Only a replacement the person confirmed on a page
+that named both accounts (`/bind`) passes `replace_other=True`. A recovery session is
+replaced freely: it reaches no agency.
 """
 
 from __future__ import annotations
@@ -38,12 +48,13 @@ from infra.components import Slot
 from infra.config import get_settings
 from infra.secrets import get_secrets
 from infra.store import get_store
-from infra.web.errors import json_error, wants_json
+from infra.web.caching import no_store
+from infra.web.errors import json_error, respond, wants_json
 from infra.web.i18n import gettext as _
 
-__all__ = ["LoginRequired", "SessionChange", "SessionEvent", "SessionListener", "SsoSession",
-           "add_listener", "continues", "current_session", "end_session", "init_app", "reauthenticate",
-           "require_citizen", "sessions_for", "signed_in", "start_session"]
+__all__ = ["AccountMismatch", "LoginRequired", "SessionChange", "SessionEvent", "SessionListener",
+           "SsoSession", "add_listener", "continues", "current_session", "end_session", "ensure_may_start",
+           "init_app", "reauthenticate", "require_citizen", "sessions_for", "signed_in", "start_session"]
 
 log = logging.getLogger(__name__)
 _UNSET = object()
@@ -102,6 +113,18 @@ def _announce(event: SessionEvent, session: SsoSession, *, reason: str = "",
 
 class LoginRequired(Exception):
     """The page or API needs a signed-in citizen."""
+
+
+class AccountMismatch(Exception):
+    """A sign-in as `citizen_id` in a browser where `signed_in` (another citizen) is signed in:
+    refused, the session stays as it was (answered 409 `account_mismatch`). Raised inside the
+    sign-in's transaction, it also rolls back what the sign-in wrote (a spent code, a history
+    entry, an audit record)."""
+
+    def __init__(self, *, citizen_id: str, signed_in: str) -> None:
+        super().__init__("a sign-in as another citizen than the one signed in to this browser")
+        self.citizen_id = citizen_id
+        self.signed_in = signed_in
 
 
 def session_policy(app: Flask | None = None) -> SessionPolicy:
@@ -171,13 +194,27 @@ def continues(citizen_id: str, *, recovery: bool = False) -> bool:
             and previous.citizen_id == citizen_id)
 
 
+def ensure_may_start(citizen_id: str, *, replace_other: bool = False) -> None:
+    """Raise `AccountMismatch` when `start_session(citizen_id=...)` would replace the live
+    session of another citizen (see the module docstring). A sign-in that writes (spends a
+    code, records history) calls it inside its transaction, before the commit; `start_session`
+    calls it again. `replace_other`: the person confirmed ending the other citizen's session."""
+    signed_in = current_session()
+    if signed_in is not None and signed_in.citizen_id != citizen_id and not replace_other:
+        log.info("sign-in refused: another citizen is signed in",
+                 extra={"sid": signed_in.sid, "citizen_id": citizen_id})
+        raise AccountMismatch(citizen_id=citizen_id, signed_in=signed_in.citizen_id)
+
+
 def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
                   credential_id: str | None = None, recovery: bool = False,
-                  history_recorded: bool = False) -> SsoSession:
+                  history_recorded: bool = False, replace_other: bool = False) -> SsoSession:
     """Sign the browser in. The citizen already signed in here is re-authenticated (same sid,
-    new token); any other previous session of this browser ends, with back-channel logout.
-    `history_recorded`: the caller wrote this sign-in's history entry already (the listeners
-    are told, `SessionChange.history_recorded`)."""
+    new token); another citizen's live session is not replaced (`AccountMismatch`) unless
+    `replace_other` (the person confirmed it); a recovery session of this browser ends, with
+    back-channel logout. `history_recorded`: the caller wrote this sign-in's history entry
+    already (the listeners are told, `SessionChange.history_recorded`)."""
+    ensure_may_start(citizen_id, replace_other=replace_other)
     store = get_store(current_app)
     previous = _loaded()
     if previous is not None and continues(citizen_id, recovery=recovery):
@@ -262,3 +299,8 @@ def init_app(app: Flask) -> None:
             return json_error(401, "login_required", _("session.login_required"))
         target = request.full_path.rstrip("?") if request.method == "GET" else "/account"
         return redirect("/login?next=" + quote(target, safe="/"), code=302)
+
+    @app.errorhandler(AccountMismatch)
+    def _account_mismatch(_exc: AccountMismatch) -> ResponseReturnValue:
+        return no_store(respond(409, "account_mismatch", _("session.account_mismatch"),
+                                _("session.account_mismatch.title")))

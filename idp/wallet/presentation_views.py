@@ -158,7 +158,7 @@ def sign_in_with_wallet_done() -> Response:
     """The PID arrived and was handed over to this browser (`handed_over`): sign in as the
     citizen it names (once), or say why not."""
     from idp.citizens import scheme
-    from idp.sessions import start_session
+    from idp.sessions import ensure_may_start, start_session
     from idp.wallet import enrolment, sign_in
 
     hit("wallet-sign-in-done", limit=60, window=60)
@@ -181,6 +181,9 @@ def sign_in_with_wallet_done() -> Response:
         return _page("wallet/sign_in.html", 404, request_=None, outcome="expired", next="/account")
     with get_db(current_app).transaction() as db:
         outcome = sign_in.decide(db, identity, scheme=scheme(), now=_now())
+        if outcome.status == "signed_in" and outcome.citizen_id is not None:
+            # Not over another citizen's session (idp.sessions: 409, the audit rolled back).
+            ensure_may_start(outcome.citizen_id)
     count("wallet.sign_in", outcome.status)
     target = sign_in.take_next(get_store(current_app), state=state, default="/account")
     if outcome.status != "signed_in" or outcome.citizen_id is None:

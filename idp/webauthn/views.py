@@ -17,7 +17,7 @@ from idp.assurance.services import credential_descriptors
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
-from idp.sessions import continues, current_session, start_session
+from idp.sessions import AccountMismatch, continues, current_session, ensure_may_start, start_session
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.encoding import from_b64url
 from idp.webauthn.errors import CloneSuspected, WebAuthnError
@@ -115,7 +115,12 @@ def registration_verify() -> Response:
                 now=time.time())
             note_created(db, credential_id=from_b64url(result.credential_id),
                          user_agent=request.headers.get("User-Agent", ""))
+            if result.purpose == "add":  # the citizen hears of it at their address, if it commits
+                security_notices.tell(db, result.citizen_id, event="passkey_added", passkey=result.name)
             if result.purpose == "enrol":
+                # A new account signs this browser in: not over another citizen's session
+                # (AccountMismatch, 409; the new account is rolled back). Sign out first.
+                ensure_may_start(result.citizen_id)
                 tally_many(db, [("enrolment", None, None), ("funnel.enrolment", None, "passkey")])
     except WebAuthnError as exc:
         if exc.error == "reauthentication_required" and session is not None:
@@ -126,8 +131,6 @@ def registration_verify() -> Response:
     if result.purpose == "enrol":  # match against the civil register (evidence; still low)
         check_after_enrolment(current_app, citizen_id=result.citizen_id)
     log.info("passkey registered", extra={"purpose": result.purpose, "citizen_id": result.citizen_id})
-    if result.purpose == "add":  # committed: the citizen hears of it at their address
-        security_notices.tell(result.citizen_id, event="passkey_added", passkey=result.name)
     redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
     response = jsonify(status="ok", redirect=redirect_to, credential_id=result.credential_id,
                        name=result.name)
@@ -167,16 +170,17 @@ def authentication_verify() -> Response:
     them without a word; whoever wants another account signs out first."""
     body = json_body()
     now = time.time()
-    signed_in = current_session()
     try:
         # One transaction on a plain connection: the sign-in runs table statements only, so
         # an ORM session (its unit of work, its execution path) would only add cost.
         with get_db(current_app).engine.begin() as connection:
             result = ceremonies.finish_sign_in(connection, get_store(current_app), rp=_rp(),
                                                body=body, now=now)
-            if signed_in is not None and signed_in.citizen_id != result.citizen_id:
+            try:  # the rule of every sign-in (idp.sessions), before anything is committed
+                ensure_may_start(result.citizen_id)
+            except AccountMismatch:
                 raise WebAuthnError("account_mismatch", "a passkey of another citizen than the one signed "
-                                    "in to this browser", status=409)  # rolls the sign-in back
+                                    "in to this browser", status=409) from None  # rolls the sign-in back
             # The sign-in history's entry, in this same transaction (one per sign-in).
             sign_ins.record_passkey_use(
                 connection, citizen_id=uuid.UUID(result.citizen_id),

@@ -28,18 +28,20 @@ from infra.notify.base import (
     Sent,
 )
 from infra.notify.outbox import Notification, OutboxNotifier
+from infra.notify.queue import NotifyWorker, queue
 from infra.notify.router import ChannelRouter
 from infra.notify.settings import NotifySettings, load
 from infra.notify.smtp import SmtpNotifier, SmtpSettings
 
 __all__ = ["CHANNELS", "Channel", "ChannelRouter", "DeliveryFailed", "InvalidMessage",
-           "Notification", "Notifier", "NotifyError", "NotifySettings", "OutboxNotifier", "Sent",
-           "SmtpNotifier", "SmtpSettings", "get_notifier", "get_outbox", "init_app",
-           "notify_settings"]
+           "Notification", "Notifier", "NotifyError", "NotifySettings", "NotifyWorker",
+           "OutboxNotifier", "Sent", "SmtpNotifier", "SmtpSettings", "get_notifier", "get_outbox",
+           "get_worker", "init_app", "notify_settings", "queue"]
 
 NOTIFIER: Slot[Notifier] = Slot("notifier")
 OUTBOX: Slot[OutboxNotifier] = Slot("notification outbox")
 SETTINGS: Slot[NotifySettings] = Slot("notify settings")
+WORKER: Slot[NotifyWorker] = Slot("queued message sender")
 
 
 def get_notifier(app: Flask | None = None) -> Notifier:
@@ -56,6 +58,11 @@ def notify_settings(app: Flask | None = None) -> NotifySettings:
     return SETTINGS.of(app)
 
 
+def get_worker(app: Flask | None = None) -> NotifyWorker:
+    """The sender of the queued messages (`queue`) of this process."""
+    return WORKER.of(app)
+
+
 def init_app(app: Flask) -> None:
     """After `infra.db`."""
     settings = SETTINGS.install(app, load(get_settings(app)))
@@ -63,6 +70,12 @@ def init_app(app: Flask) -> None:
     if settings.smtp is None:
         outbox = OUTBOX.install(app, OutboxNotifier(database, everything_read=True))
         NOTIFIER.install(app, outbox)
-        return
-    outbox = OUTBOX.install(app, OutboxNotifier(database, everything_read=False))
-    NOTIFIER.install(app, ChannelRouter(email=SmtpNotifier(settings.smtp), outbox=outbox))
+    else:
+        outbox = OUTBOX.install(app, OutboxNotifier(database, everything_read=False))
+        NOTIFIER.install(app, ChannelRouter(email=SmtpNotifier(settings.smtp), outbox=outbox))
+    worker = WORKER.install(app, NotifyWorker(app, notifier=lambda: get_notifier(app),
+                                              seconds=settings.poll_seconds))
+    if settings.background:
+        from infra.ops.background import start_with_first_request
+
+        start_with_first_request(app, worker)

@@ -1,4 +1,5 @@
-"""`cedula notify outbox` (read the notification outbox) and `cedula notify done ID`."""
+"""`cedula notify outbox` (read the notification outbox), `cedula notify done ID` and `cedula
+notify deliver` (send the queued messages now)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,12 @@ def done_command(message_id: int) -> None:
     if not _outbox().mark_done(message_id):
         raise click.ClickException(f"no waiting message #{message_id} in the outbox")
     click.echo(f"message #{message_id} marked done")
+
+
+@notify_group.command("deliver")
+def deliver_command() -> None:
+    """Send the queued messages that are due (what each process's thread does)."""
+    from infra.notify import get_worker
+
+    tally = get_worker().run_once()
+    click.echo(", ".join(f"{outcome}: {number}" for outcome, number in sorted(tally.items())) or "nothing due")

@@ -24,6 +24,8 @@ class NotifySettings:
     email: str
     smtp: SmtpSettings | None
     retry_after_seconds: int
+    background: bool = True      # a thread of every process sends the queued messages
+    poll_seconds: float = 2.0    # how often it looks for due ones
 
 
 def _password(section: Section) -> str:
@@ -40,8 +42,11 @@ def load(settings: Mapping[str, Mapping[str, Any]]) -> NotifySettings:
     section = read_section(settings, "notify")
     email = section.choice("email", EMAIL_TRANSPORTS)
     retry_after = section.whole("retry_after_seconds")
+    background = section.flag("background")
+    poll_seconds = section.number("poll_seconds", minimum=0.05, maximum=3600)
     if email == "outbox":
-        return NotifySettings(email="outbox", smtp=None, retry_after_seconds=retry_after)
+        return NotifySettings(email="outbox", smtp=None, retry_after_seconds=retry_after,
+                              background=background, poll_seconds=poll_seconds)
     host = section.text("smtp_host")
     if not host:
         raise ConfigError("notify.smtp_host must name the mail server when notify.email is \"smtp\"")
@@ -59,7 +64,8 @@ def load(settings: Mapping[str, Mapping[str, Any]]) -> NotifySettings:
     ca_file = section.text("smtp_ca_file")
     if ca_file and not Path(ca_file).is_file():
         raise ConfigError(f"notify.smtp_ca_file: {ca_file!r} is not a file")
-    return NotifySettings(email="smtp", retry_after_seconds=retry_after, smtp=SmtpSettings(
+    return NotifySettings(email="smtp", retry_after_seconds=retry_after, background=background,
+                          poll_seconds=poll_seconds, smtp=SmtpSettings(
         host=host, port=section.whole("smtp_port"), security=security, sender=sender,
         username=section.text("smtp_username"), password=_password(section),
         timeout_seconds=float(timeout), ca_file=ca_file, retry_after_seconds=retry_after))

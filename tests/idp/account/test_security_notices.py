@@ -14,8 +14,10 @@ EMAIL = "victima@correo.example"
 
 
 def _messages(app):
-    from infra.notify import get_outbox
+    """The notices sent so far: the notify worker sends what the requests queued."""
+    from infra.notify import get_outbox, get_worker
 
+    get_worker(app).run_once()
     return [(m.subject, m.body) for m in get_outbox(app).messages(addresses=[EMAIL])]
 
 
@@ -51,3 +53,87 @@ def test_a_passkey_added_or_deleted_is_told_to_the_citizen(client):
     assert deleted.status_code in (302, 303)
     subjects = [subject for subject, _ in _messages(app)]
     assert len(subjects) == 2 and "se borró" in subjects[0]
+
+
+class MailServer:
+    """A notifier standing for the mail server: unreachable until `up`; counts every attempt."""
+
+    def __init__(self) -> None:
+        self.up = False
+        self.attempts = 0
+        self.sent: list[dict[str, str]] = []
+
+    def send(self, **message: str):
+        from infra.notify import DeliveryFailed, Sent
+
+        self.attempts += 1
+        if not self.up:
+            raise DeliveryFailed("connection refused")
+        self.sent.append(message)
+        return Sent(channel="email", via="smtp", id=str(self.attempts))
+
+
+def _pending(app) -> dict[str, int]:
+    from infra.db import get_db
+    from infra.notify.queue import TOPIC
+    from infra.outbox import Outbox
+
+    return Outbox(get_db(app)).counts(TOPIC)
+
+
+def test_an_unreachable_mail_server_neither_slows_nor_fails_the_request(client, monkeypatch):
+    """The notice is queued with the change; the request never talks to the mail server. The
+    notify worker sends it once the server is back (tried again, backing off)."""
+    import time
+
+    from infra.notify import NOTIFIER, get_worker
+    from tests.support.components import replace_component
+
+    app = client.application
+    victim = enrol(client, email=EMAIL)
+    server = replace_component(monkeypatch, app, NOTIFIER, MailServer())
+    impostor = app.test_client()
+    done = impostor.post("/recover", data={"csrf_token": csrf(impostor, "/recover"),
+                                           "national_id": victim.national_id, "code": victim.codes[0]})
+    assert done.status_code == 303
+    assert server.attempts == 0 and _pending(app) == {"pending": 1}  # queued, not sent inline
+
+    assert get_worker(app).run_once() == {"retry": 1}  # the server is still down
+    assert server.sent == [] and _pending(app) == {"pending": 1}
+    server.up = True
+    assert get_worker(app).run_once() == {}  # not due again yet (it backs off)
+    assert get_worker(app).run_once(now=time.time() + 3600) == {"sent": 1}
+    [message] = server.sent
+    assert message["address"] == EMAIL and "código de recuperación" in message["subject"]
+    assert "Si no fue usted" in message["body"] and message["language"] == "es"
+    assert _pending(app) == {"delivered": 1}
+
+
+def test_the_real_smtp_transport_unreachable_still_lets_the_request_through(client, monkeypatch):
+    from infra.notify import NOTIFIER, SmtpNotifier, SmtpSettings, get_worker
+    from tests.support.components import replace_component
+    from tests.support.smtp import HOST, closed_port
+
+    app = client.application
+    person = enrol(client, email=EMAIL)
+    replace_component(monkeypatch, app, NOTIFIER, SmtpNotifier(SmtpSettings(
+        host=HOST, port=closed_port(), security="none", sender="no-reply@id.example.gov")))
+    add_passkey(client, SoftwareAuthenticator())
+    assert client.get("/account").status_code == 200
+    assert _pending(app) == {"pending": 1}
+    assert get_worker(app).run_once() == {"retry": 1}
+    assert person.citizen_id
+
+
+def test_no_notice_for_a_change_that_was_rolled_back(client):
+    """A recovery refused inside its transaction (another citizen is signed in to this browser,
+    idp.sessions) spends no code, lowers nothing, and tells nobody."""
+    from tests.idp.conftest import another_citizen
+
+    app = client.application
+    enrol(client)
+    _, other = another_citizen(app)
+    refused = client.post("/recover", data={"csrf_token": csrf(client, "/recover"),
+                                            "national_id": other.national_id, "code": other.codes[0]})
+    assert refused.status_code == 409
+    assert _pending(app) == {}

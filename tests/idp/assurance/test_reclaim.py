@@ -287,3 +287,20 @@ def test_two_claims_racing_for_a_free_id_one_wins(fresh_app, backend):
         racer.join(1.0)  # it blocks on the unique index until this transaction ends
     racer.join(30)
     assert outcome == ["holder_verified"]
+
+
+def test_a_reclaim_in_a_browser_where_another_citizen_is_signed_in_moves_nothing(client, fresh_app):
+    """One browser, one citizen (idp.sessions): the reclaim would sign its claimant in over
+    the session of someone else; it is refused (409) inside its transaction, so no account is
+    made and the signed-in citizen stays signed in."""
+    from idp.citizens.models import Citizen
+
+    _import(fresh_app)
+    enrol(client, national_id=dui(12345678), email="otro@example.sv")
+    _claim(client)
+    _send(client)
+    refused = _enter(client, _code(fresh_app))
+    assert refused.status_code == 409 and "cierre la sesión" in refused.get_data(as_text=True)
+    with get_db(fresh_app).read() as session:
+        assert session.scalar(sa.select(Citizen).where(Citizen.national_id == dui(4892613))) is None
+    assert client.get("/account/details").status_code == 200

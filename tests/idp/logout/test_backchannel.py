@@ -186,12 +186,34 @@ def test_logout_client_reaches_one_agency_in_each_live_session(client, fresh_app
     assert "sid" not in claims and claims["sub"]
 
 
-def test_a_new_citizen_signing_in_ends_the_previous_session_with_logout(client, citizen, agencies,
+def test_a_new_citizen_enrolling_in_the_browser_is_refused_and_logs_no_agency_out(client, citizen, agencies,
+                                                                                   receiver, worker):
+    """One browser, one citizen (idp.sessions): the new account is refused, not signed in over
+    the session, so its agencies are not logged out."""
+    from tests.idp.conftest import dui, fields, post_json
+
+    tokens_for(client, agencies["a"])
+    options = post_json(client, "/webauthn/registration/options",
+                        fields(national_id=dui(11111111), email="otro@example.sv")).get_json()
+    refused = post_json(client, "/webauthn/registration/verify", SoftwareAuthenticator().register(options))
+    assert refused.status_code == 409 and refused.get_json()["error"] == "account_mismatch"
+    assert worker.run_once() == {}
+    assert receiver.received == []
+
+
+def test_a_confirmed_replacement_ends_the_previous_session_with_logout(client, citizen, agencies,
                                                                        receiver, worker):
-    from tests.idp.conftest import dui, enrol
+    """The one replacement of another citizen's session, confirmed by the person (/bind):
+    the previous session's agencies are told."""
+    from flask import Response
+
+    from idp.sessions import start_session
+    from tests.idp.conftest import another_citizen, session_cookie
 
     first = claims_of(tokens_for(client, agencies["a"])["id_token"])
-    enrol(client, SoftwareAuthenticator(), national_id=dui(11111111), email="otro@example.sv")
+    _, other = another_citizen(client.application)
+    with client.application.test_request_context(headers={"Cookie": f"cedula_session={session_cookie(client)}"}):
+        start_session(Response(), citizen_id=other.citizen_id, amr=("otp",), recovery=True, replace_other=True)
     assert worker.run_once() == {"expanded": 1, "delivered": 1}
     [token] = receiver.tokens("a")
     assert verified(client, token)["sid"] == first["sid"]

@@ -15,8 +15,10 @@ EMAIL = "eva@example.sv"
 
 
 def _messages(app):
-    from infra.notify import get_outbox
+    """The notices sent so far: the notify worker sends what the requests queued."""
+    from infra.notify import get_outbox, get_worker
 
+    get_worker(app).run_once()
     return [(m.subject, m.body) for m in get_outbox(app).messages(addresses=[EMAIL])]
 
 

@@ -474,3 +474,23 @@ def test_every_enrolment_request_gets_a_new_browser_binding(docs_app, pid_issuer
                       browser.get("/enrol/wallet").get_data(as_text=True)).group(1)
     assert browser.post("/enrol/wallet", data={"csrf_token": token}).status_code == 200
     assert browser.get_cookie(enrolment.COOKIE, path="/enrol/wallet").value != "planted-by-someone-else"
+
+
+def test_a_wallet_sign_in_as_another_citizen_does_not_replace_the_session(docs_app, citizen, pid_issuer,
+                                                                          holder):
+    """Another citizen signed in to this browser while the wallet request was open (in another
+    tab, or a cross-device presentation handed over later): the PID's citizen is not signed in
+    over that session (idp.sessions), and nothing is audited."""
+    from tests.idp.conftest import session_cookie
+
+    browser = docs_app.test_client()
+    params = _start(browser)
+    other = enrol(browser, national_id=dui(12345678), email="otro@example.sv")
+    before = session_cookie(browser)
+    assert _respond(browser, params, _present(holder, pid_issuer, params)).status_code == 200
+    refused = _done(browser, params)
+    assert refused.status_code == 409 and "cierre la sesión" in refused.get_data(as_text=True)
+    assert session_cookie(browser) == before
+    assert not [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
+    assert [s.citizen_id for s in _sessions(docs_app, other.citizen_id)] == [other.citizen_id]
+    assert "wallet.signed_in" not in _log(docs_app, citizen.citizen_id)
