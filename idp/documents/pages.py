@@ -225,17 +225,15 @@ def _approval_level(db: Session, confirmed: confirmation.Confirmed, citizen_id: 
 
 def _still_at_minimum(db: Session, confirmed: confirmation.Confirmed, citizen_id: str,
                       minimum: str) -> None:
-    """In the transaction that stores the signature: the level is read again, the citizen's
-    proofing row locked (a reset waits for this commit, or this sees it), so a signature made
-    while the proofing was removed or the approving passkey was removed or marked suspect is
-    not stored at a level the citizen no longer has. ApiError 403 (rolls it back) if not."""
+    """Last in the transaction that stores the signature: the level is read again, so a
+    signature made while the proofing was removed or the approving passkey was removed or
+    marked suspect is not stored at a level the citizen no longer has. ApiError 403 (rolls it
+    back) if not. A plain read, no row lock: this transaction already holds the audit log's
+    head, and a reclaim takes it and the proofing row in either order."""
     import sqlalchemy as sa
 
-    from idp.assurance.models import IdentityProofing
     from idp.citizens.models import Passkey
 
-    db.execute(sa.select(IdentityProofing.citizen_id)
-               .where(IdentityProofing.citizen_id == uuid.UUID(citizen_id)).with_for_update())
     suspect = db.scalar(sa.select(Passkey.suspect_since)
                         .where(Passkey.credential_id == confirmed.raw_credential_id))
     if suspect is None and at_least(_approval_level(db, confirmed, citizen_id), minimum):
@@ -287,11 +285,11 @@ def confirm(upload_id: str) -> Response:
         # this request owns the transaction: the document and its log entry, nothing called back
         # one operation: a prepared document withdrawn or expired meanwhile stores nothing
         with service.store.staged(unstored.pdf, service.database) as (stored, session):
-            _still_at_minimum(session, confirmed, citizen_id, minimum)
             signed = record_signed(session, unstored, stored)
             if pending.prepared_id:
                 prepared_page.link_signature(session, pending.prepared_id, citizen_id=citizen_id,
                                              document_id=signed.id)
+            _still_at_minimum(session, confirmed, citizen_id, minimum)
     except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most
         log.warning("citizen signature refused by the signing service",
                     extra={"citizen_id": citizen_id, "error": str(exc)})
