@@ -59,3 +59,43 @@ def test_a_level_lowered_while_signing_stores_nothing(web, docs_app, signed_in, 
     assert response.get_json()["error"] == "insufficient_user_authentication"
     assert "Nothing was signed" in response.get_json()["error_description"]
     assert _documents(docs_app) == 0
+
+
+def test_two_signatures_racing_for_one_prepared_document_link_once(web, docs_app, agency,
+                                                                   signed_in):
+    """Two confirmations of one prepared document, stored at the same moment (threads, on each
+    backend): exactly one is linked to it, the other is refused as already signed."""
+    import threading
+
+    from idp.documents import prepared
+    from tests.idp.documents.conftest import agency_token
+    from tests.idp.documents.test_prepared import _prepared
+
+    enrolled, sub = signed_in
+    created = _prepared(web, agency_token(web, agency), sub)
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def link(document_id: str) -> None:
+        start.wait(timeout=30)
+        try:
+            with get_db(docs_app).transaction() as session:
+                prepared.link_signature(session, prepared_id=created["id"],
+                                        citizen_id=enrolled.citizen_id, document_id=document_id,
+                                        now=datetime.now(UTC))
+            outcomes[document_id] = "linked"
+        except prepared.PreparedError as exc:
+            outcomes[document_id] = exc.code
+
+    threads = [threading.Thread(target=link, args=(name,)) for name in ("firma-a", "firma-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) == ["linked", "signed"], outcomes
+    from idp.documents.models import PreparedDocument
+
+    with get_db(docs_app).read() as session:
+        row = session.get(PreparedDocument, created["id"])
+        assert row.status == "signed"
+        assert outcomes[row.signed_document_id] == "linked"
