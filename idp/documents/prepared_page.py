@@ -122,8 +122,8 @@ def link_signature(session: Session, prepared_id: str, *, citizen_id: str,
                    document_id: str) -> None:
     """In the signature's transaction: the prepared document is signed by `document_id`, or
     `ApiError` (409 withdrawn or already signed, 410 expired, 404 gone, 403 the agency lost the
-    citizen's consent), which rolls the
-    transaction back: neither the signed document's row nor its file is kept."""
+    citizen's consent), which rolls the transaction back: neither the signed document's row
+    nor its file is kept."""
     # A column read (no ORM row in the session: the UPDATE below would evaluate against it)
     client_id = session.scalar(sa.select(PreparedDocument.client_id)
                                .where(PreparedDocument.id == prepared_id))
