@@ -97,6 +97,14 @@ class MetadataAttestationPolicy:
             uv_method=entry.uv_method if entry else None,
             description=entry.description or None if entry else None)
 
+    def reported(self, aaguid: str) -> str | None:
+        """The refusing status the current metadata reports for this model (by AAGUID; a
+        fido-u2f key has none to look up), read at each use: a model can be reported
+        compromised long after its passkeys were registered at level high."""
+        blob = self.metadata.current()
+        entry = blob.find(aaguid=aaguid) if blob is not None else None
+        return entry.refusal if entry is not None else None
+
     def record(self, session: Session, *, credential_id: bytes, verdict: object | None) -> None:
         """Store the verdict next to the passkey just written in this transaction."""
         if not isinstance(verdict, AttestationVerdict):

@@ -179,11 +179,13 @@ class QualifyingPasskey:
 
 def qualifying_passkeys(session: Session, *, citizen_id: uuid.UUID | str,
                         level: str) -> list[QualifyingPasskey]:
-    """The citizen's passkeys whose authenticator reaches `level` (for allowCredentials)."""
+    """The citizen's passkeys whose authenticator reaches `level` (for allowCredentials); not
+    one marked suspect (a clone signal: every ceremony refuses it until the citizen acts)."""
     key = _uuid(citizen_id)
     if key is None:
         return []
-    query = sa.select(Passkey.credential_id, Passkey.transports).where(Passkey.citizen_id == key)
+    query = sa.select(Passkey.credential_id, Passkey.transports).where(
+        Passkey.citizen_id == key, Passkey.suspect_since.is_(None))
     if rank(level) >= rank("high"):
         query = query.join(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id).where(
             PasskeyAssurance.authenticator_level == "high")

@@ -50,7 +50,24 @@ def _name(raw: object) -> tuple[str | None, str | None]:
     if any(unicodedata.category(c)[0] in "CS" and c not in "'’" for c in value) or \
             not any(c.isalpha() for c in value):
         return None, "enrol.error.name"
+    if not _plain_letters(value):
+        return None, "enrol.error.name_script"
     return value, None
+
+
+def _script(letter: str) -> str:
+    """The script of a letter as its Unicode name starts ("LATIN", "CYRILLIC", "GREEK", ...)."""
+    return unicodedata.name(letter, "UNKNOWN").split(" ", 1)[0]
+
+
+def _plain_letters(value: str) -> bool:
+    """A name printed in certificates and shown to agencies as the person's: no compatibility
+    characters (full-width, mathematical or ligature letters, which NFKC folds to plain ones:
+    Unicode UAX #15) and the letters of one script only (UTS #39 section 5.1, single script:
+    "Mаría" with a Cyrillic "а" looks like "María" and is another string)."""
+    if unicodedata.normalize("NFKC", value) != value:
+        return False
+    return len({_script(c) for c in value if c.isalpha()}) <= 1
 
 
 def _required(fields: Mapping[str, object], name: str, errors: dict[str, str]) -> str | None:

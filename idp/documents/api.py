@@ -157,7 +157,7 @@ def _idempotency_error(exc: IdempotencyError) -> ApiError:
     return ApiError(exc.status, exc.error, str(exc), headers=headers)
 
 
-def _may_name(session: Any, client: Any, citizen_id: Any) -> bool:
+def may_name(session: Any, client: Any, citizen_id: Any) -> bool:
     """Whether the agency may receive a document that names the citizen (the register's full
     name is printed in it): on the legal basis of a law the operator set for it, or while the
     citizen's consent to it stands for the purpose it declares (`idp.oidc.standing`)."""
@@ -166,6 +166,14 @@ def _may_name(session: Any, client: Any, citizen_id: Any) -> bool:
         return True
     decision = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
     return standing.refusal(decision, datetime.now(UTC), client.client_metadata) is None
+
+
+def consent_required() -> ApiError:
+    """403 `consent_required`: the agency may not receive a document that names the citizen."""
+    return ApiError(403, "consent_required", "the citizen has not consented to this agency for its "
+                    "declared purpose (never, withdrawn, expired, or the purpose changed): a document "
+                    "names the citizen, so it is issued only with that consent or under a law the "
+                    "operator set for the agency ([consent] legal_bases). Sign the citizen in again.")
 
 
 def _issue(service: DocumentService, agency: client_credentials.AgencyToken, body: dict, *,
@@ -180,7 +188,7 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
     with get_db(current_app).transaction() as session:
         citizen_id = subjects.resolve(session, provider(),
                                       client=agency.client, subject=subject)
-        allowed = citizen_id is None or _may_name(session, agency.client, citizen_id)
+        allowed = citizen_id is None or may_name(session, agency.client, citizen_id)
     citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
     if citizen is None:
         count("documents.issue", "unknown_subject")
@@ -188,10 +196,7 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
                        "this subject; use the sub of the citizen's ID token for this client")
     if not allowed:
         count("documents.issue", "consent_required")
-        raise ApiError(403, "consent_required", "the citizen has not consented to this agency for its "
-                       "declared purpose (never, withdrawn, expired, or the purpose changed): a document "
-                       "names the citizen, so it is issued only with that consent or under a law the "
-                       "operator set for the agency ([consent] legal_bases). Sign the citizen in again.")
+        raise consent_required()
     try:
         sealed = issuance.seal(service, client_id=agency.client_id,
                                agency_name=agency_name(agency.client, language), template=template,

@@ -5,7 +5,8 @@ clientDataJSON, which holds the challenge, so the assertion commits to exactly t
 and is fresh. The challenge is kept once in the ephemeral store with the citizen and the
 upload it was issued for; verifying takes it (single use), checks that its first 32 bytes are
 the digest of the document about to be signed, then verifies the assertion with the
-provider's WebAuthn checks (user verification required) for one of the citizen's passkeys.
+provider's WebAuthn checks (user verification required) for one of the citizen's passkeys,
+whose model the FIDO metadata does not report compromised now (MDS3 section 3.1.4).
 """
 
 from __future__ import annotations
@@ -90,6 +91,10 @@ def finish(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen
     if passkey is None or str(passkey.citizen_id) != citizen_id:
         raise WebAuthnError("unknown_credential", "this passkey is not one of yours")
     use_passkey(session, rp=rp, response=response, passkey=passkey, challenge=challenge, now=now)
+    status = rp.attestation.reported(passkey.aaguid)
+    if status is not None:  # rolls back the use recorded above (the caller's transaction)
+        raise WebAuthnError("authenticator_refused", f"the FIDO metadata now reports {status} for "
+                            "this passkey's model: it approves no signature", status=403)
     flags = response.authenticator_data[32] if len(response.authenticator_data) > 32 else 0
     return Confirmed(sha256=challenge[:DIGEST].hex(), credential_id=b64url(passkey.credential_id),
                      authenticator_data=response.authenticator_data,

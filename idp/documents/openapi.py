@@ -116,7 +116,9 @@ PREPARED_PATHS = {
         "responses": {
             "201": {"description": "waiting for the citizen's signature", "content": _PREPARED},
             "401": _TOKEN,
-            "403": {"description": "insufficient_scope", "content": _ERROR},
+            "403": {"description": "insufficient_scope; consent_required: the citizen's consent to "
+                    "this agency does not stand (the signed document names the citizen)",
+                    "content": _ERROR},
             "413": {"description": "document_too_large: above [documents] max_bytes",
                     "content": _ERROR},
             "415": {"description": "not JSON", "content": _ERROR},

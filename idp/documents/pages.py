@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import reauth, sign_ins
-from idp.assurance.levels import at_least
+from idp.assurance.levels import Level, at_least
 from idp.documents import confirmation, prepared, prepared_page
 from idp.documents.api import pdf_response
 from idp.documents.issuing import record_signed
@@ -197,25 +199,50 @@ def _approval(confirmed: confirmation.Confirmed, citizen_id: str) -> Approval:
     """The verified assertion, at the level of the signing sign-in (idp.assurance): the lower
     of this session's sign-in and the passkey that approved the document, so the level a
     certificate states is never above the passkey whose assertion it carries."""
-    import uuid
-
-    from idp.assurance.levels import lower
-    from idp.assurance.services import assess
-
-    sso = require_citizen()
     with get_db(current_app).read() as db:
-        session_level = assess(db, citizen_id=citizen_id, credential_id=sso.credential_id,
-                               amr=sso.amr).level
-        approving = assess(db, citizen_id=citizen_id, credential_id=confirmed.raw_credential_id,
-                           amr=("mfa",) if confirmed.user_verified else ()).level
+        level = _approval_level(db, confirmed, citizen_id)
     return Approval(
         authenticator_data=confirmed.authenticator_data,
         client_data_json=confirmed.client_data_json, signature=confirmed.signature,
         credential_id=confirmed.raw_credential_id,
         credential_public_key=confirmed.credential_public_key,
         aaguid=uuid.UUID(confirmed.aaguid).bytes if confirmed.aaguid else bytes(16),
-        user_verified=confirmed.user_verified, level=lower(session_level, approving),
-        approved_at=datetime.now(UTC))
+        user_verified=confirmed.user_verified, level=level, approved_at=datetime.now(UTC))
+
+
+def _approval_level(db: Session, confirmed: confirmation.Confirmed, citizen_id: str) -> Level:
+    """The lower of this session's sign-in and the passkey that approved the document."""
+    from idp.assurance.levels import lower
+    from idp.assurance.services import assess
+
+    sso = require_citizen()
+    session_level = assess(db, citizen_id=citizen_id, credential_id=sso.credential_id,
+                           amr=sso.amr).level
+    approving = assess(db, citizen_id=citizen_id, credential_id=confirmed.raw_credential_id,
+                       amr=("mfa",) if confirmed.user_verified else ()).level
+    return lower(session_level, approving)
+
+
+def _still_at_minimum(db: Session, confirmed: confirmation.Confirmed, citizen_id: str,
+                      minimum: str) -> None:
+    """Last in the transaction that stores the signature: the level is read again, so a
+    signature made while the proofing was removed or the approving passkey was removed or
+    marked suspect is not stored at a level the citizen no longer has. ApiError 403 (rolls it
+    back) if not. A plain read, no row lock: this transaction already holds the audit log's
+    head, and a reclaim takes it and the proofing row in either order."""
+    import sqlalchemy as sa
+
+    from idp.citizens.models import Passkey
+
+    suspect = db.scalar(sa.select(Passkey.suspect_since)
+                        .where(Passkey.credential_id == confirmed.raw_credential_id))
+    if suspect is None and at_least(_approval_level(db, confirmed, citizen_id), minimum):
+        return
+    count("documents.sign_refused", "lowered_while_signing")
+    log.warning("level lowered while the signature was made: nothing stored",
+                extra={"citizen_id": citizen_id})
+    raise ApiError(403, "insufficient_user_authentication",
+                   _("mydocs.eligibility.refused.api", minimum=_(f"assurance.level.{minimum}")))
 
 
 @bp.post("/account/sign/<upload_id>/confirm")
@@ -262,6 +289,7 @@ def confirm(upload_id: str) -> Response:
             if pending.prepared_id:
                 prepared_page.link_signature(session, pending.prepared_id, citizen_id=citizen_id,
                                              document_id=signed.id)
+            _still_at_minimum(session, confirmed, citizen_id, minimum)
     except citizen_signature.LevelTooLow as exc:  # the gate above makes this a race at most
         log.warning("citizen signature refused by the signing service",
                     extra={"citizen_id": citizen_id, "error": str(exc)})

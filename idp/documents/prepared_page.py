@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.documents import prepared
-from idp.documents.api import _service
+from idp.documents.api import _service, may_name
+from idp.documents.models import PreparedDocument
 from idp.documents.prepared import find, refusal_status, status_at
 from idp.documents.signing_gate import refused_page, signing_citizen
 from idp.documents.uploads import Uploads
@@ -32,6 +34,23 @@ bp = Blueprint("documents_prepared", __name__)
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _consented(session: Session, *, client_id: str, citizen_id: str) -> bool:
+    """Whether the agency may still receive the signed document, which names the citizen
+    (their certificate): under a law, or while their consent to it stands (as for issuing)."""
+    from clients.registry import ClientNotFound, find_client
+
+    try:
+        client = find_client(session, client_id, enabled_only=False)
+    except ClientNotFound:
+        return False
+    return may_name(session, client, citizen_id)
+
+
+def _consent_refused() -> ApiError:
+    count("documents.confirm", "consent_required")
+    return ApiError(403, "consent_required", _("mydocs.prepared.consent_required"))
 
 
 @bp.get("/account/sign/prepared/<prepared_id>")
@@ -56,6 +75,11 @@ def open_for_signing(prepared_id: str) -> BaseResponse:
         return redirect(f"/account/documents#doc-{signed_id}", code=303)
     if status != "waiting":
         return error_page(refusal_status(status)[0], _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{status}"))
+    with get_db(current_app).read() as db:
+        consented = _consented(db, client_id=client_id, citizen_id=session.citizen_id)
+    if not consented:
+        count("documents.prepared_opened", "consent_required")
+        return error_page(403, _("mydocs.prepared.unavailable"), _("mydocs.prepared.consent_required"))
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
     service = _service()
     try:  # rows from before normalisation hold the file as the agency sent it
@@ -78,7 +102,8 @@ def open_for_signing(prepared_id: str) -> BaseResponse:
 
 
 def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
-    """Before a confirmation: 409 if withdrawn (or already signed), 410 if expired."""
+    """Before a confirmation: 409 if withdrawn (or already signed), 410 if expired, 403
+    `consent_required` if the agency may no longer receive a document naming the citizen."""
     with get_db(current_app).read() as session:
         row = prepared.find(session, prepared_id, citizen_id=citizen_id)
         if row is None:
@@ -89,13 +114,23 @@ def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
             status, error = prepared.refusal_status(exc.code)
             count("documents.confirm", error)
             raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}")) from None
+        if not _consented(session, client_id=row.client_id, citizen_id=citizen_id):
+            raise _consent_refused()
 
 
 def link_signature(session: Session, prepared_id: str, *, citizen_id: str,
                    document_id: str) -> None:
     """In the signature's transaction: the prepared document is signed by `document_id`, or
-    `ApiError` (409 withdrawn or already signed, 410 expired, 404 gone), which rolls the
-    transaction back: neither the signed document's row nor its file is kept."""
+    `ApiError` (409 withdrawn or already signed, 410 expired, 404 gone, 403 the agency lost the
+    citizen's consent), which rolls the transaction back: neither the signed document's row
+    nor its file is kept."""
+    # A column read (no ORM row in the session: the UPDATE below would evaluate against it)
+    client_id = session.scalar(sa.select(PreparedDocument.client_id)
+                               .where(PreparedDocument.id == prepared_id))
+    if client_id is not None and not _consented(session, client_id=client_id, citizen_id=citizen_id):
+        log.warning("consent withdrawn while a prepared document was being signed: nothing stored",
+                    extra={"prepared": prepared_id})
+        raise _consent_refused()
     try:
         prepared.link_signature(session, prepared_id=prepared_id, citizen_id=citizen_id,
                                 document_id=document_id, now=_now())

@@ -34,6 +34,10 @@ class AttestationPolicy(Protocol):
     def record(self, session: Session, *, credential_id: bytes, verdict: object | None) -> None:
         """Keep the verdict with the passkey just stored (same transaction)."""
 
+    def reported(self, aaguid: str) -> str | None:
+        """The status that forbids trusting this model now (FIDO MDS3 section 3.1.4, e.g.
+        USER_VERIFICATION_BYPASS), reported after its passkeys were registered; else None."""
+
 
 class AcceptAnyAttestation:
     """Ask for none; accept every statement whose signature verifies."""
@@ -45,6 +49,9 @@ class AcceptAnyAttestation:
         return None
 
     def record(self, session: Session, *, credential_id: bytes, verdict: object | None) -> None:
+        return None
+
+    def reported(self, aaguid: str) -> str | None:
         return None
 
 

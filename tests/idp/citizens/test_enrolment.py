@@ -39,6 +39,12 @@ def test_valid_fields_are_normalised():
     ({"given_name": "x" * 101}, {"given_name": "enrol.error.too_long"}),
     ({"given_name": "Ana\u0000"}, {"given_name": "enrol.error.name"}),
     ({"given_name": "1234"}, {"given_name": "enrol.error.name"}),
+    # Before: accepted, printed in the certificate as the person's name (confusables).
+    ({"given_name": "M\u0430ría"}, {"given_name": "enrol.error.name_script"}),  # Cyrillic a
+    ({"family_name": "P\u0435rez"}, {"family_name": "enrol.error.name_script"}),  # Cyrillic e
+    ({"given_name": "\U0001d40c\U0001d41a\U0001d42b\U0001d422\U0001d41a"},  # mathematical bold
+     {"given_name": "enrol.error.name_script"}),
+    ({"family_name": "Ｌópez"}, {"family_name": "enrol.error.name_script"}),  # full-width L
     ({"birthdate": "17/05/1990"}, {"birthdate": "enrol.error.birthdate_format"}),
     ({"birthdate": "19900517"}, {"birthdate": "enrol.error.birthdate_format"}),
     ({"birthdate": "2027-01-01"}, {"birthdate": "enrol.error.birthdate_range"}),
@@ -53,6 +59,12 @@ def test_valid_fields_are_normalised():
 ])
 def test_each_wrong_field_is_named(overrides, expected):
     assert errors(**overrides) == expected
+
+
+def test_names_of_one_script_with_accents_and_apostrophes_are_accepted():
+    data = run(given_name="José Ñandú", family_name="O’Connor D'Aubuisson-Martínez")
+    assert (data.given_name, data.family_name) == ("José Ñandú", "O’Connor D'Aubuisson-Martínez")
+    assert run(given_name="Ἀλέξανδρος", family_name="Παπαδόπουλος").given_name == "Ἀλέξανδρος"
 
 
 def test_all_errors_at_once_in_form_order():

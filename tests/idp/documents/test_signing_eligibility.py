@@ -217,3 +217,28 @@ def test_the_approving_passkey_must_reach_the_minimum_too(web, docs_app, pki, me
                       headers={"Content-Type": "application/pdf"}).get_json()
     assert report["signatures"][0]["assurance_level"] == "high"
     assert report["signatures"][0]["approval"]["level"] == "high"
+
+
+@pytest.mark.parametrize("status", ["USER_VERIFICATION_BYPASS", "ATTESTATION_KEY_COMPROMISE",
+                                    "REVOKED"])
+def test_a_passkey_model_the_metadata_now_reports_compromised_signs_nothing(
+        web, docs_app, pki, metadata, status):  # noqa: F811
+    """MDS3 section 3.1.4: a model reported compromised after its passkey was registered
+    (at level high). Before: the signature was made at level high with it."""
+    from tests.idp.assurance.conftest import AAGUIDS, all_formats_listed, device_key
+
+    metadata(all_formats_listed(pki))
+    security_key = device_key(pki, counter_step=1)
+    enrolled = enrol(web, security_key)
+    proof_in_person(docs_app, enrolled.citizen_id)
+    upload = _upload_id(_upload(web, _pdf()))
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    metadata([pki.entry(aaguid=AAGUIDS["packed-full"], statuses=["FIDO_CERTIFIED", status])])
+    response = post_json(web, f"/account/sign/{upload}/confirm",
+                         security_key.authenticate(options), headers={"Accept-Language": "en"})
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json() == {
+        "error": "authenticator_refused",
+        "error_description": "This passkey model has a known security flaw and cannot be used. "
+                             "Use another device or security key."}
+    _nothing_issued(docs_app)

@@ -1,0 +1,93 @@
+"""Documents prepared for a citizen who withdrew the agency's access (consent basis).
+
+A signed prepared document goes back to the agency with the citizen's certificate in it
+(register name and national ID): it is released only while the citizen's consent to that
+agency stands, as an issued document is (`idp.documents.api.may_name`)."""
+
+from __future__ import annotations
+
+from infra.db import get_db
+from tests.idp.conftest import post_json
+from tests.idp.documents.conftest import agency_token
+from tests.idp.documents.test_prepared import _documents, _open, _prepare, _prepared
+from tests.idp.documents.test_revocation_and_log import _log
+from tests.idp.oidc.conftest import bearer
+
+
+def _revoke(web, client_id: str) -> None:
+    from tests.idp.consent.test_revocation import revoke
+
+    assert revoke(web, client_id).status_code == 303
+
+
+def test_an_agency_cannot_prepare_a_document_for_a_citizen_who_withdrew_consent(
+        web, docs_app, agency, signed_in):
+    """Before: 201; the agency could still turn the pairwise sub into a signature naming the
+    citizen after the citizen withdrew its access."""
+    from idp.documents.models import PreparedDocument
+
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    _revoke(web, agency.client_id)
+    refused = _prepare(web, token, subject=sub)
+    assert refused.status_code == 403, refused.get_data(as_text=True)
+    body = refused.get_json()
+    assert body["error"] == "consent_required" and "consent" in body["error_description"]
+    with get_db(docs_app).read() as session:
+        assert session.query(PreparedDocument).count() == 0
+
+
+def test_a_document_prepared_before_the_consent_was_withdrawn_is_not_signed_for_the_agency(
+        web, docs_app, agency, signed_in):
+    """Before: the citizen's signature was made, stored and handed to the agency (and logged
+    as released on the basis of a consent that had been withdrawn)."""
+    enrolled, sub = signed_in
+    token = agency_token(web, agency)
+    created = _prepared(web, token, sub)
+    upload = _open(web, created["id"])
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    _revoke(web, agency.client_id)
+    before = _log(docs_app, enrolled.citizen_id)
+    confirm = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
+    assert confirm.status_code == 403, confirm.get_data(as_text=True)
+    assert confirm.get_json() == {
+        "error": "consent_required",
+        "error_description": "Esta institución ya no cuenta con su consentimiento (usted lo "
+                             "retiró, venció o la institución cambió su finalidad), así que no se "
+                             "firmó nada. Si quiere firmar lo que le envía, vuelva a iniciar "
+                             "sesión en la institución y dé su consentimiento."}
+    assert _documents(docs_app) == 0 and _log(docs_app, enrolled.citizen_id) == before
+    status = web.get(f"/api/documents/prepared/{created['id']}", headers=bearer(token)).get_json()
+    assert status["status"] == "waiting" and "signed_document_id" not in status
+    for path in (f"/account/sign/{upload}/options",):
+        again = post_json(web, path, {})
+        assert again.status_code == 403 and again.get_json()["error"] == "consent_required"
+    page = web.get(f"/account/sign/prepared/{created['id']}")
+    assert page.status_code == 403 and "consentimiento" in page.get_data(as_text=True)
+
+
+def test_consent_withdrawn_while_signing_stores_nothing(web, docs_app, agency, signed_in,
+                                                        monkeypatch):
+    """The check before the signature passed; the citizen withdrew the agency's access while
+    the signature was being made: checked again in the transaction that would store it."""
+    from idp.documents import pages
+
+    enrolled, sub = signed_in
+    token = agency_token(web, agency)
+    created = _prepared(web, token, sub)
+    upload = _open(web, created["id"])
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    sign_pdf = pages.citizen_signature.sign_pdf
+
+    def sign_while_revoked(*args, **kwargs):
+        signed = sign_pdf(*args, **kwargs)
+        _revoke(web, agency.client_id)
+        return signed
+
+    monkeypatch.setattr(pages.citizen_signature, "sign_pdf", sign_while_revoked)
+    confirm = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
+    assert confirm.status_code == 403, confirm.get_data(as_text=True)
+    assert confirm.get_json()["error"] == "consent_required"
+    assert _documents(docs_app) == 0
+    status = web.get(f"/api/documents/prepared/{created['id']}", headers=bearer(token)).get_json()
+    assert status["status"] == "waiting"
