@@ -27,7 +27,16 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+
+_hmac_new: Any = hmac.new  # a Python built without OpenSSL
+try:  # OpenSSL's HMAC object, as `hmac.new` holds it, without its Python wrapper
+    import _hashlib
+
+    _hmac_new = _hashlib.hmac_new
+except ImportError:  # pragma: no cover
+    pass
 
 GENESIS = "0" * 64  # the `prev` of entry 1
 
@@ -72,9 +81,23 @@ def sha256_hex(data: bytes) -> str:
 
 def timestamp(moment: datetime) -> str:
     """The body's time, UTC to the microsecond (what both databases keep exactly)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    global _STAMPED
+    stamped = _STAMPED
+    if moment == stamped[0]:  # the same instant (or the same naive time) as the last one
+        return stamped[1]
+    utc = moment if moment.tzinfo is None or moment.tzinfo is UTC else moment.astimezone(UTC)
+    # isoformat gives strftime's text ("+00:00" or nothing after the microseconds), at a fraction
+    # of its cost (strftime builds a time tuple and calls time.strftime), but pads years below
+    # 1000 where strftime may not.
+    text = (utc.isoformat("T", "microseconds")[:26] + "Z" if utc.year >= 1000
+            else utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    _STAMPED = (moment, text)
+    return text
+
+
+# The last time `timestamp` wrote and its text, swapped whole (a tuple: any thread reads a pair
+# that belongs together). The releases of one second share their time (`now` is whole seconds).
+_STAMPED: tuple[datetime, str] = (datetime(1970, 1, 1, tzinfo=UTC), "1970-01-01T00:00:00.000000Z")
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,7 @@ def link_hash(*, seq: int, prev: str, body_digest: str) -> str:
 _HEX = frozenset("0123456789abcdef")
 # The escaping of the canonical encoder above (ensure_ascii=False): the same C function.
 _STRING = json.encoder.encode_basestring
+_STRINGS = frozenset((str,))
 
 
 def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, legal_basis: Any, law: Any,
@@ -122,11 +146,12 @@ def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, 
     list of strings, as bodies are; through the encoder otherwise."""
     string = _STRING
     if (type(event) is str and type(legal_basis) is str and type(claims) is list
-            and all(type(value) is str or value is None for value in (citizen, agency, purpose, law, reference))
-            and all(type(name) is str for name in claims)):
+            and (citizen is None or type(citizen) is str) and (agency is None or type(agency) is str)
+            and (purpose is None or type(purpose) is str) and (law is None or type(law) is str)
+            and (reference is None or type(reference) is str) and _STRINGS.issuperset(map(type, claims))):
         return (f'{{"agency":{"null" if agency is None else string(agency)},"at":{string(stamp)},'
                 f'"citizen":{"null" if citizen is None else string(citizen)},'
-                f'"claims":[{",".join([string(name) for name in claims])}],"event":{string(event)},'
+                f'"claims":[{",".join(map(string, claims))}],"event":{string(event)},'
                 f'"law":{"null" if law is None else string(law)},"legal_basis":{string(legal_basis)},'
                 f'"purpose":{"null" if purpose is None else string(purpose)},'
                 f'"reference":{"null" if reference is None else string(reference)}}}')
@@ -150,7 +175,19 @@ def entry_mac(key: bytes, body_json: str) -> str:
     key (derived from the server secret, never in the database). Written with the pending entry,
     it makes a body changed in the database before (or after) sealing detectable: whoever can
     write the table cannot make a MAC without the server secret."""
-    return hmac.digest(key, body_json.encode("utf-8"), "sha256").hex()
+    mac = _keyed(key).copy()
+    mac.update(body_json.encode("utf-8"))
+    return mac.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> Any:
+    """HMAC-SHA256 keyed with `key` and fed nothing yet, made once per key (the few of a
+    process: its applications' entry keys): `entry_mac` copies it for each entry instead of
+    keying a new one (OpenSSL 3 fetches the digest and hashes the padded key every time, which
+    was a twentieth of a UserInfo request). Never updated itself, so copies from any thread
+    are safe."""
+    return _hmac_new(key, digestmod="sha256")
 
 
 def authentic(rows: Iterable[Sequence[Any]], key: bytes) -> tuple[list[Sequence[Any]], list[int]]:
