@@ -163,11 +163,7 @@ def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, 
 def row_body_json(row: Sequence[Any]) -> str:
     """The canonical JSON of one row's body, as `chain_links` hashes it; `row` as there: (id, at,
     event, citizen, agency, purpose, legal_basis, law, claims, reference[, ...])."""
-    at = row[1]
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    stamp = at.isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
-    return _body_json(stamp, row[2], row[3], row[4], row[5], row[6], row[7], row[8] or [], row[9])
+    return _body_json(timestamp(row[1]), row[2], row[3], row[4], row[5], row[6], row[7], row[8] or [], row[9])
 
 
 def entry_mac(key: bytes, body_json: str) -> str:
@@ -194,43 +190,59 @@ def authentic(rows: Iterable[Sequence[Any]], key: bytes) -> tuple[list[Sequence[
     """Split pending rows (as `chain_links` takes them, each with its MAC as an 11th value) into
     those whose MAC matches their body and the ids of the others (changed, forged, or without a
     MAC): the sealer chains only the first."""
-    good: list[Sequence[Any]] = []
-    refused: list[int] = []
-    for row in rows:
-        mac = row[10]
-        if type(mac) is str and hmac.compare_digest(mac, entry_mac(key, row_body_json(row))):
-            good.append(row)
-        else:
-            refused.append(int(row[0]))
+    good, _bodies, refused = authenticated(rows, key)
     return good, refused
 
 
-def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[dict[str, Any]]:
+def authenticated(rows: Iterable[Sequence[Any]],
+                  key: bytes) -> tuple[list[Sequence[Any]], list[str], list[int]]:
+    """`authentic`, with the canonical JSON of each matching row's body (`row_body_json`), in
+    the same order: what `chain_links` hashes, handed to it instead of written again."""
+    keyed = _keyed(key)
+    compare = hmac.compare_digest
+    good: list[Sequence[Any]] = []
+    bodies: list[str] = []
+    refused: list[int] = []
+    for row in rows:
+        mac = row[10]
+        if type(mac) is str:
+            body = row_body_json(row)
+            check = keyed.copy()  # `entry_mac`, keyed once for the batch
+            check.update(body.encode("utf-8"))
+            if compare(mac, check.hexdigest()):
+                good.append(row)
+                bodies.append(body)
+                continue
+        refused.append(int(row[0]))
+    return good, bodies, refused
+
+
+def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str,
+                bodies: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The chain's links of pending entries after (`seq`, `prev`), in order, as UPDATE parameters
     (`b_id`, `b_seq`, `b_prev`, `b_hash`): what `entry_hash` gives one at a time, for a batch.
 
-    Each row is (id, at, event, citizen, agency, purpose, legal_basis, law, claims, reference).
-    The canonical JSON is written directly (the body's by `_body_json`; the link's keys in
-    sorted order, its values hex digests and an integer, which need no escaping); a `prev` that
-    is not a hex digest (a damaged head) goes through `canonical` like the rest.
+    Each row is (id, at, event, citizen, agency, purpose, legal_basis, law, claims, reference);
+    `bodies`: the canonical JSON of each row's body when the caller has it already
+    (`authenticated`), else written here (`row_body_json`). The canonical JSON is written
+    directly (the body's by `_body_json`; the link's keys in sorted order, its values hex
+    digests and an integer, which need no escaping); a `prev` that is not a hex digest (a
+    damaged head) goes through `canonical` like the rest.
     """
+    if bodies is None:
+        rows = list(rows)
+        bodies = [row_body_json(row) for row in rows]
     sha256 = hashlib.sha256
     encode = _CANONICAL
-    body_json = _body_json
     links: list[dict[str, Any]] = []
     safe = len(prev) == 64 and set(prev) <= _HEX
-    for (id_, at, event, citizen, agency, purpose, legal_basis, law, claims, reference, *_mac) in rows:
+    for row, body in zip(rows, bodies, strict=True):
         seq += 1
-        if at.tzinfo is not None:
-            at = at.astimezone(UTC).replace(tzinfo=None)
-        # isoformat gives timestamp()'s text, but pads years below 1000 where strftime may not.
-        stamp = at.isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
-        body = body_json(stamp, event, citizen, agency, purpose, legal_basis, law, claims or [], reference)
         digest = sha256(body.encode("utf-8")).hexdigest()
         link = (f'{{"body":"{digest}","prev":"{prev}","seq":{seq}}}' if safe
                 else encode({"seq": seq, "prev": prev, "body": digest}))
         digest = sha256(link.encode("utf-8")).hexdigest()
-        links.append({"b_id": id_, "b_seq": seq, "b_prev": prev, "b_hash": digest})
+        links.append({"b_id": row[0], "b_seq": seq, "b_prev": prev, "b_hash": digest})
         prev, safe = digest, True
     return links
 

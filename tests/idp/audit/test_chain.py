@@ -352,3 +352,26 @@ def test_the_time_of_a_body_is_written_as_strftime_writes_it():
                tzinfo=plus_two), datetime(9999, 12, 31, 23, 59, 59, 999999), datetime.fromtimestamp(0, UTC)]
     for moment in moments + moments[::-1] + moments:
         assert timestamp(moment) == strftime(moment), moment
+
+
+def test_the_sealer_hashes_the_bodies_whose_mac_it_checked():
+    """The sealer writes each body's JSON once (issue 16): `authenticated` hands the bodies of
+    the rows whose MAC matches to `chain_links`, in step with those rows (a refused row's body
+    is left out with it), and the links are those of the rows alone."""
+    from datetime import datetime, timedelta, timezone
+
+    from idp.audit.chain import GENESIS, authentic, authenticated, chain_links, entry_mac, row_body_json
+
+    key = b"entry key" * 4
+    rows = [(n, datetime(2026, 1, 2, 3, 4, n, tzinfo=timezone(timedelta(hours=n % 3))) if n % 2 else
+             datetime(2026, 1, 2, 3, 4, n), "release.userinfo", f"c{n}", "agency-é", "Trámites", "consent", None,
+             ["email", "sub"][: n % 3], None) for n in range(1, 8)]
+    signed = [(*row, entry_mac(key, row_body_json(row))) for row in rows]
+    signed[2] = (*signed[2][:3], "someone else", *signed[2][4:])  # changed after its MAC
+    signed[4] = (*signed[4][:10], None)  # its MAC stripped
+    good, bodies, refused = authenticated(signed, key)
+    assert refused == [3, 5] and [row[0] for row in good] == [1, 2, 4, 6, 7]
+    assert bodies == [row_body_json(row) for row in good]
+    assert authentic(signed, key) == (good, refused)
+    assert chain_links(good, seq=9, prev=GENESIS, bodies=bodies) == chain_links(
+        [row[:10] for row in good], seq=9, prev=GENESIS)
