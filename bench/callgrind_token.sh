@@ -1,14 +1,16 @@
 #!/bin/bash
 # Instructions per /token (main thread), load-independent: bench/callgrind_token.py.
-# Usage (from the repository root): bench/callgrind_token.sh [COUNT]   (default 100; ~1 min). The
+# Usage (from the repository root): bench/callgrind_token.sh [COUNT] [userinfo]   (default 100 /token
+# requests; ~1 min; `userinfo`: UserInfo requests instead). The
 # COUNT codes are made before the measured part and live 60 s ([oidc] code_seconds): under valgrind
 # on a busy machine a few hundred may expire first (the run then stops on a refused request).
 set -euo pipefail
 COUNT=${1:-100}
+SCENARIO=${2:-token}
 ROOT=$(pwd)
 DIR=$(mktemp -d)
 PYTHONPATH=$ROOT valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes \
-    --callgrind-out-file="$DIR/callgrind.out" .venv/bin/python -m bench.callgrind_token "$COUNT" "$DIR" \
+    --callgrind-out-file="$DIR/callgrind.out" .venv/bin/python -m bench.callgrind_token "$COUNT" "$DIR" "$SCENARIO" \
     > "$DIR/log" 2>&1 &
 PID=$!
 # wait_for FILE INTERVAL WHY: until the run writes $DIR/FILE; if it stops first, say so (WHY) and exit 1.
@@ -26,4 +28,4 @@ callgrind_control -i off $PID > /dev/null 2>&1
 touch "$DIR/end"
 wait $PID
 MAIN=$(grep -h "^totals:" "$DIR/callgrind.out-01" | awk '{print $2}')
-echo "/token: $((MAIN / COUNT)) instructions per request (main thread; profile in $DIR/callgrind.out-01)"
+echo "/$SCENARIO: $((MAIN / COUNT)) instructions per request (main thread; profile in $DIR/callgrind.out-01)"

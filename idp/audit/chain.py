@@ -27,7 +27,16 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+
+_hmac_new: Any = hmac.new  # a Python built without OpenSSL
+try:  # OpenSSL's HMAC object, as `hmac.new` holds it, without its Python wrapper
+    import _hashlib
+
+    _hmac_new = _hashlib.hmac_new
+except ImportError:  # pragma: no cover
+    pass
 
 GENESIS = "0" * 64  # the `prev` of entry 1
 
@@ -72,9 +81,23 @@ def sha256_hex(data: bytes) -> str:
 
 def timestamp(moment: datetime) -> str:
     """The body's time, UTC to the microsecond (what both databases keep exactly)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    global _STAMPED
+    stamped = _STAMPED
+    if moment == stamped[0]:  # the same instant (or the same naive time) as the last one
+        return stamped[1]
+    utc = moment if moment.tzinfo is None or moment.tzinfo is UTC else moment.astimezone(UTC)
+    # isoformat gives strftime's text ("+00:00" or nothing after the microseconds), at a fraction
+    # of its cost (strftime builds a time tuple and calls time.strftime), but pads years below
+    # 1000 where strftime may not.
+    text = (utc.isoformat("T", "microseconds")[:26] + "Z" if utc.year >= 1000
+            else utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    _STAMPED = (moment, text)
+    return text
+
+
+# The last time `timestamp` wrote and its text, swapped whole (a tuple: any thread reads a pair
+# that belongs together). The releases of one second share their time (`now` is whole seconds).
+_STAMPED: tuple[datetime, str] = (datetime(1970, 1, 1, tzinfo=UTC), "1970-01-01T00:00:00.000000Z")
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,7 @@ def link_hash(*, seq: int, prev: str, body_digest: str) -> str:
 _HEX = frozenset("0123456789abcdef")
 # The escaping of the canonical encoder above (ensure_ascii=False): the same C function.
 _STRING = json.encoder.encode_basestring
+_STRINGS = frozenset((str,))
 
 
 def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, legal_basis: Any, law: Any,
@@ -122,11 +146,12 @@ def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, 
     list of strings, as bodies are; through the encoder otherwise."""
     string = _STRING
     if (type(event) is str and type(legal_basis) is str and type(claims) is list
-            and all(type(value) is str or value is None for value in (citizen, agency, purpose, law, reference))
-            and all(type(name) is str for name in claims)):
+            and (citizen is None or type(citizen) is str) and (agency is None or type(agency) is str)
+            and (purpose is None or type(purpose) is str) and (law is None or type(law) is str)
+            and (reference is None or type(reference) is str) and _STRINGS.issuperset(map(type, claims))):
         return (f'{{"agency":{"null" if agency is None else string(agency)},"at":{string(stamp)},'
                 f'"citizen":{"null" if citizen is None else string(citizen)},'
-                f'"claims":[{",".join([string(name) for name in claims])}],"event":{string(event)},'
+                f'"claims":[{",".join(map(string, claims))}],"event":{string(event)},'
                 f'"law":{"null" if law is None else string(law)},"legal_basis":{string(legal_basis)},'
                 f'"purpose":{"null" if purpose is None else string(purpose)},'
                 f'"reference":{"null" if reference is None else string(reference)}}}')
@@ -138,11 +163,7 @@ def _body_json(stamp: str, event: Any, citizen: Any, agency: Any, purpose: Any, 
 def row_body_json(row: Sequence[Any]) -> str:
     """The canonical JSON of one row's body, as `chain_links` hashes it; `row` as there: (id, at,
     event, citizen, agency, purpose, legal_basis, law, claims, reference[, ...])."""
-    at = row[1]
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    stamp = at.isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
-    return _body_json(stamp, row[2], row[3], row[4], row[5], row[6], row[7], row[8] or [], row[9])
+    return _body_json(timestamp(row[1]), row[2], row[3], row[4], row[5], row[6], row[7], row[8] or [], row[9])
 
 
 def entry_mac(key: bytes, body_json: str) -> str:
@@ -150,50 +171,78 @@ def entry_mac(key: bytes, body_json: str) -> str:
     key (derived from the server secret, never in the database). Written with the pending entry,
     it makes a body changed in the database before (or after) sealing detectable: whoever can
     write the table cannot make a MAC without the server secret."""
-    return hmac.digest(key, body_json.encode("utf-8"), "sha256").hex()
+    mac = _keyed(key).copy()
+    mac.update(body_json.encode("utf-8"))
+    return mac.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> Any:
+    """HMAC-SHA256 keyed with `key` and fed nothing yet, made once per key (the few of a
+    process: its applications' entry keys): `entry_mac` copies it for each entry instead of
+    keying a new one (OpenSSL 3 fetches the digest and hashes the padded key every time, which
+    was a twentieth of a UserInfo request). Never updated itself, so copies from any thread
+    are safe."""
+    return _hmac_new(key, digestmod="sha256")
 
 
 def authentic(rows: Iterable[Sequence[Any]], key: bytes) -> tuple[list[Sequence[Any]], list[int]]:
     """Split pending rows (as `chain_links` takes them, each with its MAC as an 11th value) into
     those whose MAC matches their body and the ids of the others (changed, forged, or without a
     MAC): the sealer chains only the first."""
-    good: list[Sequence[Any]] = []
-    refused: list[int] = []
-    for row in rows:
-        mac = row[10]
-        if type(mac) is str and hmac.compare_digest(mac, entry_mac(key, row_body_json(row))):
-            good.append(row)
-        else:
-            refused.append(int(row[0]))
+    good, _bodies, refused = authenticated(rows, key)
     return good, refused
 
 
-def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str) -> list[dict[str, Any]]:
+def authenticated(rows: Iterable[Sequence[Any]],
+                  key: bytes) -> tuple[list[Sequence[Any]], list[str], list[int]]:
+    """`authentic`, with the canonical JSON of each matching row's body (`row_body_json`), in
+    the same order: what `chain_links` hashes, handed to it instead of written again."""
+    keyed = _keyed(key)
+    compare = hmac.compare_digest
+    good: list[Sequence[Any]] = []
+    bodies: list[str] = []
+    refused: list[int] = []
+    for row in rows:
+        mac = row[10]
+        if type(mac) is str:
+            body = row_body_json(row)
+            check = keyed.copy()  # `entry_mac`, keyed once for the batch
+            check.update(body.encode("utf-8"))
+            if compare(mac, check.hexdigest()):
+                good.append(row)
+                bodies.append(body)
+                continue
+        refused.append(int(row[0]))
+    return good, bodies, refused
+
+
+def chain_links(rows: Iterable[Sequence[Any]], *, seq: int, prev: str,
+                bodies: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The chain's links of pending entries after (`seq`, `prev`), in order, as UPDATE parameters
     (`b_id`, `b_seq`, `b_prev`, `b_hash`): what `entry_hash` gives one at a time, for a batch.
 
-    Each row is (id, at, event, citizen, agency, purpose, legal_basis, law, claims, reference).
-    The canonical JSON is written directly (the body's by `_body_json`; the link's keys in
-    sorted order, its values hex digests and an integer, which need no escaping); a `prev` that
-    is not a hex digest (a damaged head) goes through `canonical` like the rest.
+    Each row is (id, at, event, citizen, agency, purpose, legal_basis, law, claims, reference);
+    `bodies`: the canonical JSON of each row's body when the caller has it already
+    (`authenticated`), else written here (`row_body_json`). The canonical JSON is written
+    directly (the body's by `_body_json`; the link's keys in sorted order, its values hex
+    digests and an integer, which need no escaping); a `prev` that is not a hex digest (a
+    damaged head) goes through `canonical` like the rest.
     """
+    if bodies is None:
+        rows = list(rows)
+        bodies = [row_body_json(row) for row in rows]
     sha256 = hashlib.sha256
     encode = _CANONICAL
-    body_json = _body_json
     links: list[dict[str, Any]] = []
     safe = len(prev) == 64 and set(prev) <= _HEX
-    for (id_, at, event, citizen, agency, purpose, legal_basis, law, claims, reference, *_mac) in rows:
+    for row, body in zip(rows, bodies, strict=True):
         seq += 1
-        if at.tzinfo is not None:
-            at = at.astimezone(UTC).replace(tzinfo=None)
-        # isoformat gives timestamp()'s text, but pads years below 1000 where strftime may not.
-        stamp = at.isoformat("T", "microseconds") + "Z" if at.year >= 1000 else timestamp(at)
-        body = body_json(stamp, event, citizen, agency, purpose, legal_basis, law, claims or [], reference)
         digest = sha256(body.encode("utf-8")).hexdigest()
         link = (f'{{"body":"{digest}","prev":"{prev}","seq":{seq}}}' if safe
                 else encode({"seq": seq, "prev": prev, "body": digest}))
         digest = sha256(link.encode("utf-8")).hexdigest()
-        links.append({"b_id": id_, "b_seq": seq, "b_prev": prev, "b_hash": digest})
+        links.append({"b_id": row[0], "b_seq": seq, "b_prev": prev, "b_hash": digest})
         prev, safe = digest, True
     return links
 

@@ -23,7 +23,7 @@ from flask import Flask, has_app_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, _body_json, entry_mac, normalise_claims, timestamp
+from idp.audit.chain import EVENTS, GENESIS, LEGAL_BASES, _body_json, entry_mac, timestamp
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.log_key import LogKeys
 from idp.audit.models import AUDIT_ENTRIES, AuditEntry, ChainHead, Checkpoint
@@ -139,7 +139,7 @@ def _entry_key(log: AuditLog | None) -> bytes | None:
     application (a test that writes rows directly): such an entry is never sealed."""
     if log is not None:
         return log.entry_key
-    return _current_log().entry_key if has_app_context() else None
+    return AUDIT_LOG.of().entry_key if has_app_context() else None
 
 
 def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: str | None = None,
@@ -158,7 +158,8 @@ def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: 
     # The row of the entry's `Body` (`AuditEntry.body` reads it back), built directly.
     moment = as_utc(now) or datetime.now(UTC)
     citizen, kept_purpose = _ref(citizen_id), (purpose or None) and purpose[:500]
-    kept_law, names = law if legal_basis == "law" else None, list(normalise_claims(claims))
+    # `normalise_claims`, as a list (the row's), without its tuple.
+    kept_law, names = law if legal_basis == "law" else None, sorted({*map(str, claims)})
     key = _entry_key(log)
     mac = None if key is None else entry_mac(key, _body_json(
         timestamp(moment), event, citizen, client_id, kept_purpose, legal_basis, kept_law, names, reference))

@@ -48,7 +48,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from idp.audit.chain import authentic, chain_links
+from idp.audit.chain import authenticated, chain_links
 from idp.audit.errors import ChainBroken
 from idp.audit.log import HEAD_ID, AuditLog, _Head, audit_log, lock_head, sign_checkpoint
 from idp.audit.models import AUDIT_ENTRIES, ChainHead
@@ -196,7 +196,7 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
         if not read:
             break
         after = int(read[-1][0])
-        rows, bad = authentic(read, log.entry_key)
+        rows, bodies, bad = authenticated(read, log.entry_key)
         if bad:
             refused.extend(bad)
             _report_refused(connection.engine.url.render_as_string(hide_password=True), bad)
@@ -205,7 +205,7 @@ def seal_locked(session: Session, *, log: AuditLog, head: _Head, now: datetime,
                     break
                 continue
         first = seq + 1
-        updates = chain_links(rows, seq=seq, prev=digest)
+        updates = chain_links(rows, seq=seq, prev=digest, bodies=bodies)
         seq, digest = updates[-1]["b_seq"], updates[-1]["b_hash"]
         changed = _seal_rows(connection, updates)
         if changed not in (-1, len(updates)):

@@ -303,3 +303,75 @@ def test_the_sealer_reads_pending_entries_as_sqlalchemy_does(oidc_app, audit_log
     assert len(rows) == 5
     assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
     assert isinstance(rows[0][1], datetime) and rows[0][8] == ["email", "sub"]
+
+
+def test_the_entry_mac_is_rfc_2104_hmac_sha256_whatever_key_came_before():
+    """`entry_mac` keys each HMAC once and copies it per entry (issue 16): the MAC stays the
+    plain HMAC-SHA256 of the body under that key, pinned, with keys interleaved, more keys than
+    it keeps keyed, keys longer than a block, from several threads at once."""
+    import hashlib
+    import hmac
+    from concurrent.futures import ThreadPoolExecutor
+
+    from idp.audit.chain import entry_mac
+
+    body = '{"agency":"a","at":"2026-01-02T03:04:05.000006Z","citizen":"c","claims":["sub"],"event":"x"}'
+    assert entry_mac(b"k" * 32, body) == "47ba3c568860d009f8617f90bf20a8ec6dc49dc305f80a5ca8a8e17ce71c293b"
+    keys = [bytes([n]) * size for n in range(20) for size in (1, 32, 64, 65, 200)]
+    bodies = [body, "", "é\u2028\U0001f600", body * 40]
+
+    def check(key: bytes) -> None:
+        for text in bodies:
+            assert entry_mac(key, text) == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+    for key in keys + keys[::-1]:
+        check(key)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(check, keys * 4))
+
+
+def test_the_time_of_a_body_is_written_as_strftime_writes_it():
+    """`timestamp` writes with isoformat and keeps its last text (issue 16): the same text as
+    strftime in UTC, for naive (taken as UTC) and aware times in any zone, years below 1000,
+    whole seconds, and one time after another that is equal, the same instant elsewhere, or a
+    naive time with an aware one's fields."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from idp.audit.chain import timestamp
+
+    def strftime(moment: datetime) -> str:
+        aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    plus_two = timezone(timedelta(hours=2))
+    moments = [datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+               datetime(2026, 1, 2, 5, 4, 5, 6, tzinfo=plus_two), datetime(2026, 1, 2, 3, 4, 5, 6),
+               datetime(2026, 1, 2, 5, 4, 5, 6), datetime(2026, 1, 2, 5, 4, 5, 6, tzinfo=timezone(timedelta(0))),
+               datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2027, 1, 1, 1, 0, 0, tzinfo=plus_two),
+               datetime(999, 3, 4, 5, 6, 7, tzinfo=UTC), datetime(999, 3, 4, 5, 6, 7), datetime(1000, 1, 1, 1, 0,
+               tzinfo=plus_two), datetime(9999, 12, 31, 23, 59, 59, 999999), datetime.fromtimestamp(0, UTC)]
+    for moment in moments + moments[::-1] + moments:
+        assert timestamp(moment) == strftime(moment), moment
+
+
+def test_the_sealer_hashes_the_bodies_whose_mac_it_checked():
+    """The sealer writes each body's JSON once (issue 16): `authenticated` hands the bodies of
+    the rows whose MAC matches to `chain_links`, in step with those rows (a refused row's body
+    is left out with it), and the links are those of the rows alone."""
+    from datetime import datetime, timedelta, timezone
+
+    from idp.audit.chain import GENESIS, authentic, authenticated, chain_links, entry_mac, row_body_json
+
+    key = b"entry key" * 4
+    rows = [(n, datetime(2026, 1, 2, 3, 4, n, tzinfo=timezone(timedelta(hours=n % 3))) if n % 2 else
+             datetime(2026, 1, 2, 3, 4, n), "release.userinfo", f"c{n}", "agency-é", "Trámites", "consent", None,
+             ["email", "sub"][: n % 3], None) for n in range(1, 8)]
+    signed = [(*row, entry_mac(key, row_body_json(row))) for row in rows]
+    signed[2] = (*signed[2][:3], "someone else", *signed[2][4:])  # changed after its MAC
+    signed[4] = (*signed[4][:10], None)  # its MAC stripped
+    good, bodies, refused = authenticated(signed, key)
+    assert refused == [3, 5] and [row[0] for row in good] == [1, 2, 4, 6, 7]
+    assert bodies == [row_body_json(row) for row in good]
+    assert authentic(signed, key) == (good, refused)
+    assert chain_links(good, seq=9, prev=GENESIS, bodies=bodies) == chain_links(
+        [row[:10] for row in good], seq=9, prev=GENESIS)

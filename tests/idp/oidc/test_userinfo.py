@@ -120,3 +120,41 @@ def test_a_request_without_a_token_is_told_how_to_send_one(client):
     assert refused.headers["WWW-Authenticate"].startswith('Bearer realm="cedula"')
     assert "error=" not in refused.headers["WWW-Authenticate"]
     assert "Authorization header" in refused.get_json()["error_description"]
+
+
+def test_each_answer_is_logged_at_its_own_second_with_a_mac_that_holds(client, citizen, register, oidc_app,
+                                                                       monkeypatch):
+    """The time of a second is built once and shared (issue 16): answers in the same second,
+    the next one and back again are each logged at their own second, and every entry's MAC
+    holds when the sealer checks it."""
+    import time
+    from datetime import UTC, datetime
+
+    from idp import audit
+    from idp.audit.models import AuditEntry
+    from infra.db import get_db
+    from tests.idp.audit.conftest import verify
+
+    agency = register()
+    headers = bearer(tokens_for(client, agency)["access_token"])
+    start = int(time.time())
+    seconds = [start, start, start + 1, start, start + 2]
+    answered = iter(seconds)
+
+    class Clock:
+        @staticmethod
+        def time() -> float:
+            return next(answered) + 0.5
+
+    monkeypatch.setattr("idp.oidc.endpoints.time", Clock)
+    for _ in seconds:
+        assert client.get("/userinfo", headers=headers).status_code == 200
+    with oidc_app.app_context():
+        audit.seal(get_db(oidc_app), log=audit.audit_log(oidc_app))
+    with get_db(oidc_app).read() as session:
+        rows = session.execute(sa.select(AuditEntry.at, AuditEntry.seq).where(AuditEntry.event == "release.userinfo")
+                               .order_by(AuditEntry.id)).all()
+    assert [row.at.replace(tzinfo=UTC) if row.at.tzinfo is None else row.at for row in rows] == [
+        datetime.fromtimestamp(second, UTC) for second in seconds]
+    assert all(row.seq is not None for row in rows)  # chained: each MAC matched its body
+    assert verify(oidc_app).ok
