@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from clients.registry.localized import agency_name
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
@@ -348,6 +349,29 @@ def check_registration_token(client: Client, presented: str) -> bool:
     if client.registration_token_hash is None or not presented:
         return False
     return hmac.compare_digest(client.registration_token_hash, _digest(presented))
+
+
+def rotate_registration_token(session: Session, client: Client, presented: str) -> str | None:
+    """RFC 7592 section 3: every client information response carries the registration access
+    token, and only its hash is kept, so each read or update answers with a new one, which
+    replaces `presented` (RFC 7592 section 2.1: the client then discards the old one). A copy
+    of the token taken by someone else dies with the client's next use, and theirs shows.
+
+    A compare-and-set on the presented token's hash: of concurrent requests with one token,
+    exactly one gets a new token (None for the others: their token is no longer valid)."""
+    if not presented:
+        return None
+    token = secrets.token_urlsafe(32)
+    won = session.execute(
+        sa.update(Client)
+        .where(Client.client_id == client.client_id, Client.registration_token_hash == _digest(presented))
+        .values(registration_token_hash=_digest(token))
+        .returning(Client.client_id)
+        .execution_options(synchronize_session=False)).first()
+    if won is None:
+        return None
+    set_committed_value(client, "registration_token_hash", _digest(token))
+    return token
 
 
 def issue_initial_token(

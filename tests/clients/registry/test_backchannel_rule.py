@@ -45,6 +45,8 @@ def test_an_update_keeps_to_the_rule_and_to_what_an_operator_approved(client, fr
     assert client.put(path, json=elsewhere, headers=management).status_code == 400
     with get_db(fresh_app).transaction() as session:
         approve_backchannel(session, created["client_id"], "https://sso.example.org/logout")
-    assert client.put(path, json=elsewhere, headers=management).status_code == 200
+    approved = client.put(path, json=elsewhere, headers=management)
+    assert approved.status_code == 200
+    management = {"Authorization": f"Bearer {approved.get_json()['registration_access_token']}"}
     other = {**BODY, "backchannel_logout_uri": "https://sso.example.org/other"}
     assert client.put(path, json=other, headers=management).get_json()["error"] == "invalid_client_metadata"

@@ -49,6 +49,7 @@ def test_an_update_cannot_move_a_client_to_another_sector_after_its_first_grant(
     # Before any citizen signed in, the client may still change its mind.
     early = client.put(path, json={**body, "redirect_uris": ["https://www.portal.example.gov/cb"]}, headers=management)
     assert early.status_code == 200, early.get_json()
+    management = {"Authorization": f"Bearer {early.get_json()['registration_access_token']}"}
     agency.redirect_uri = "https://www.portal.example.gov/cb"
     before = sub_for(client, agency)
     moved = client.put(path, json={**body, "redirect_uris": ["https://other.example.gov/cb"]}, headers=management)
