@@ -109,11 +109,13 @@ def _loopback_host(host: str) -> bool:
 def computed_sector(metadata: Mapping[str, Any], client_id: str) -> str:
     """OIDC Core 1.0 section 8.1: the host of the sector_identifier_uri, else of the redirect
     URIs. A client whose redirect URIs are on loopback (localhost, 127.0.0.0/8, ::1: every
-    developer's and every native app's host, shared by unrelated clients) or have no host (a
-    private-use scheme) is a sector of its own: its client_id."""
+    developer's and every native app's host, shared by unrelated clients) or use a private-use
+    scheme (RFC 8252 section 7.1: whatever "host" it names, any app may claim it, and the code
+    comes back to that app, not to the host) is a sector of its own: its client_id."""
     uri = metadata.get("sector_identifier_uri") or (metadata.get("redirect_uris") or [""])[0]
-    host = urlsplit(uri).hostname
-    if not host or _loopback_host(host):
+    parts = urlsplit(uri)
+    host = parts.hostname
+    if not host or parts.scheme not in ("https", "http") or _loopback_host(host):
         return client_id
     return host.lower()
 
