@@ -64,10 +64,19 @@ def _now() -> datetime:
 
 def fetch_sector_identifier(uri: str) -> Any:
     """GET the sector_identifier_uri through the application's guarded outbound client
-    (public https hosts only, a total time budget, 64 KiB at most)."""
-    from infra.outbound import get_outbound
+    (public https hosts only, a total time budget, 64 KiB at most).
 
-    return get_outbound().get_json(uri, max_bytes=64 * 1024)
+    The answer proves that the sector's host lists the client's redirect URIs (OIDC Core 1.0
+    section 8.1), so it must come from that host: a redirect elsewhere (an open redirect on an
+    agency's site pointing to a list the registering party wrote) is refused."""
+    from infra.outbound import OutboundError, get_outbound
+
+    response = get_outbound().get(uri, max_bytes=64 * 1024)
+    if response.status != 200:
+        raise OutboundError("status", f"answered {response.status}")
+    if (urlsplit(response.url).hostname or "").lower() != (urlsplit(uri).hostname or "").lower():
+        raise OutboundError("redirects", f"redirected to another host: {response.url.split('?', 1)[0][:200]}")
+    return response.json()
 
 
 def _check_sector(metadata: Mapping[str, Any], fetch: SectorFetcher) -> None:
