@@ -168,6 +168,12 @@ def _origin(uri: str) -> tuple[str | None, int | None]:
     return parts.hostname, parts.port or {"https": 443, "http": 80}.get(parts.scheme)
 
 
+def _redirect_origins(redirect_uris: list[str]) -> set[tuple[str | None, int | None]]:
+    """The origins the client's redirect URIs show it answers at: http(s) ones only. The "host"
+    of a private-use scheme URI (RFC 8252 section 7.1) is whatever the app wrote: no proof."""
+    return {_origin(u) for u in redirect_uris if urlsplit(u).scheme in ("https", "http")}
+
+
 def _check_backchannel(validated: Mapping[str, Any], *, approved: str | None) -> None:
     """A back-channel logout endpoint on the host (and port) of a redirect URI, or one an
     operator approved: the provider POSTs to it on its own, so an agency must not be able to
@@ -175,9 +181,10 @@ def _check_backchannel(validated: Mapping[str, Any], *, approved: str | None) ->
     uri = validated.get("backchannel_logout_uri")
     if uri is None or uri == approved:
         return
-    if _origin(uri) in {_origin(u) for u in validated["redirect_uris"]}:
+    if _origin(uri) in _redirect_origins(validated["redirect_uris"]):
         return
-    hosts = ", ".join(sorted({urlsplit(u).netloc for u in validated["redirect_uris"]})) or "none"
+    hosts = ", ".join(sorted({urlsplit(u).netloc for u in validated["redirect_uris"]
+                              if urlsplit(u).scheme in ("https", "http")})) or "none"
     raise ClientMetadataError(
         "backchannel_logout_uri",
         f"must be on the host of a redirect URI ({hosts}); an endpoint on {urlsplit(uri).netloc} "
@@ -281,7 +288,7 @@ def update_client(
 def _approval(validated: Mapping[str, Any]) -> str | None:
     """The back-channel URI an operator's registration approves: one off the redirect hosts."""
     uri = validated.get("backchannel_logout_uri")
-    if uri is None or _origin(uri) in {_origin(u) for u in validated["redirect_uris"]}:
+    if uri is None or _origin(uri) in _redirect_origins(validated["redirect_uris"]):
         return None
     return uri
 
