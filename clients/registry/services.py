@@ -121,10 +121,14 @@ def computed_sector(metadata: Mapping[str, Any], client_id: str) -> str:
     developer's and every native app's host, shared by unrelated clients) or use a private-use
     scheme (RFC 8252 section 7.1: whatever "host" it names, any app may claim it, and the code
     comes back to that app, not to the host) is a sector of its own: its client_id."""
-    uri = metadata.get("sector_identifier_uri") or (metadata.get("redirect_uris") or [""])[0]
-    parts = urlsplit(uri)
-    host = parts.hostname
-    if not host or parts.scheme not in ("https", "http") or _loopback_host(host):
+    redirects = metadata.get("redirect_uris") or [""]
+    uri = metadata.get("sector_identifier_uri")
+    if uri is None:
+        if any(urlsplit(u).scheme not in ("https", "http") for u in redirects):
+            return client_id  # one private-use URI is enough to receive the codes elsewhere
+        uri = redirects[0]
+    host = urlsplit(uri).hostname
+    if not host or _loopback_host(host):
         return client_id
     return host.lower()
 

@@ -34,6 +34,11 @@ def test_a_private_use_redirect_uri_naming_a_host_does_not_join_that_hosts_secto
     app = register(client_name="App", application_type="native", token_endpoint_auth_method="none",
                    redirect_uris=["com.attacker.app://portal.example.gov/cb"])
     assert sub_for(client, app) != sub_for(client, agency)
+    # Behind an https URI of the agency's host, which the app never uses.
+    behind = register(client_name="App", application_type="native", token_endpoint_auth_method="none",
+                      redirect_uris=["https://portal.example.gov/cb", "com.attacker.app://portal.example.gov/cb"])
+    behind.redirect_uri = "com.attacker.app://portal.example.gov/cb"
+    assert sub_for(client, behind) != sub_for(client, agency)
 
 
 def test_clients_of_one_public_host_share_its_sector(client, register, citizen):
