@@ -163,6 +163,20 @@ def _redirect_uri(value: Any, application_type: str) -> str:
         if not parts.scheme or "." not in parts.scheme:
             raise ClientMetadataError(field, f"{value!r}: a private-use scheme must be a reverse domain name",
                                       error="invalid_redirect_uri")
+        if parts.netloc:
+            # Its origin goes into the consent page's Content-Security-Policy as a web one does:
+            # an authority, if any (RFC 8252 uses none: "com.example.app:/cb"), is a host name.
+            try:
+                parts.port  # noqa: B018 - raises ValueError on a bad port
+            except ValueError:
+                raise ClientMetadataError(field, f"{value!r} is not a valid URI",
+                                          error="invalid_redirect_uri") from None
+            if parts.username is not None or parts.password is not None:
+                raise ClientMetadataError(field, f"{value!r} must not contain user information",
+                                          error="invalid_redirect_uri")
+            if not parts.hostname or not _host_ok(parts.hostname):
+                raise ClientMetadataError(field, f"{value!r}: {parts.hostname!r} is not a host name or IP address",
+                                          error="invalid_redirect_uri")
         return value
     return _absolute_url(field, value, error="invalid_redirect_uri")
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from clients.registry.localized import agency_name
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
@@ -63,10 +64,19 @@ def _now() -> datetime:
 
 def fetch_sector_identifier(uri: str) -> Any:
     """GET the sector_identifier_uri through the application's guarded outbound client
-    (public https hosts only, a total time budget, 64 KiB at most)."""
-    from infra.outbound import get_outbound
+    (public https hosts only, a total time budget, 64 KiB at most).
 
-    return get_outbound().get_json(uri, max_bytes=64 * 1024)
+    The answer proves that the sector's host lists the client's redirect URIs (OIDC Core 1.0
+    section 8.1), so it must come from that host: a redirect elsewhere (an open redirect on an
+    agency's site pointing to a list the registering party wrote) is refused."""
+    from infra.outbound import OutboundError, get_outbound
+
+    response = get_outbound().get(uri, max_bytes=64 * 1024)
+    if response.status != 200:
+        raise OutboundError("status", f"answered {response.status}")
+    if (urlsplit(response.url).hostname or "").lower() != (urlsplit(uri).hostname or "").lower():
+        raise OutboundError("redirects", f"redirected to another host: {response.url.split('?', 1)[0][:200]}")
+    return response.json()
 
 
 def _check_sector(metadata: Mapping[str, Any], fetch: SectorFetcher) -> None:
@@ -108,9 +118,15 @@ def _loopback_host(host: str) -> bool:
 def computed_sector(metadata: Mapping[str, Any], client_id: str) -> str:
     """OIDC Core 1.0 section 8.1: the host of the sector_identifier_uri, else of the redirect
     URIs. A client whose redirect URIs are on loopback (localhost, 127.0.0.0/8, ::1: every
-    developer's and every native app's host, shared by unrelated clients) or have no host (a
-    private-use scheme) is a sector of its own: its client_id."""
-    uri = metadata.get("sector_identifier_uri") or (metadata.get("redirect_uris") or [""])[0]
+    developer's and every native app's host, shared by unrelated clients) or use a private-use
+    scheme (RFC 8252 section 7.1: whatever "host" it names, any app may claim it, and the code
+    comes back to that app, not to the host) is a sector of its own: its client_id."""
+    redirects = metadata.get("redirect_uris") or [""]
+    uri = metadata.get("sector_identifier_uri")
+    if uri is None:
+        if any(urlsplit(u).scheme not in ("https", "http") for u in redirects):
+            return client_id  # one private-use URI is enough to receive the codes elsewhere
+        uri = redirects[0]
     host = urlsplit(uri).hostname
     if not host or _loopback_host(host):
         return client_id
@@ -156,6 +172,12 @@ def _origin(uri: str) -> tuple[str | None, int | None]:
     return parts.hostname, parts.port or {"https": 443, "http": 80}.get(parts.scheme)
 
 
+def _redirect_origins(redirect_uris: list[str]) -> set[tuple[str | None, int | None]]:
+    """The origins the client's redirect URIs show it answers at: http(s) ones only. The "host"
+    of a private-use scheme URI (RFC 8252 section 7.1) is whatever the app wrote: no proof."""
+    return {_origin(u) for u in redirect_uris if urlsplit(u).scheme in ("https", "http")}
+
+
 def _check_backchannel(validated: Mapping[str, Any], *, approved: str | None) -> None:
     """A back-channel logout endpoint on the host (and port) of a redirect URI, or one an
     operator approved: the provider POSTs to it on its own, so an agency must not be able to
@@ -163,9 +185,10 @@ def _check_backchannel(validated: Mapping[str, Any], *, approved: str | None) ->
     uri = validated.get("backchannel_logout_uri")
     if uri is None or uri == approved:
         return
-    if _origin(uri) in {_origin(u) for u in validated["redirect_uris"]}:
+    if _origin(uri) in _redirect_origins(validated["redirect_uris"]):
         return
-    hosts = ", ".join(sorted({urlsplit(u).netloc for u in validated["redirect_uris"]})) or "none"
+    hosts = ", ".join(sorted({urlsplit(u).netloc for u in validated["redirect_uris"]
+                              if urlsplit(u).scheme in ("https", "http")})) or "none"
     raise ClientMetadataError(
         "backchannel_logout_uri",
         f"must be on the host of a redirect URI ({hosts}); an endpoint on {urlsplit(uri).netloc} "
@@ -269,7 +292,7 @@ def update_client(
 def _approval(validated: Mapping[str, Any]) -> str | None:
     """The back-channel URI an operator's registration approves: one off the redirect hosts."""
     uri = validated.get("backchannel_logout_uri")
-    if uri is None or _origin(uri) in {_origin(u) for u in validated["redirect_uris"]}:
+    if uri is None or _origin(uri) in _redirect_origins(validated["redirect_uris"]):
         return None
     return uri
 
@@ -348,6 +371,29 @@ def check_registration_token(client: Client, presented: str) -> bool:
     if client.registration_token_hash is None or not presented:
         return False
     return hmac.compare_digest(client.registration_token_hash, _digest(presented))
+
+
+def rotate_registration_token(session: Session, client: Client, presented: str) -> str | None:
+    """RFC 7592 section 3: every client information response carries the registration access
+    token, and only its hash is kept, so each read or update answers with a new one, which
+    replaces `presented` (RFC 7592 section 2.1: the client then discards the old one). A copy
+    of the token taken by someone else dies with the client's next use, and theirs shows.
+
+    A compare-and-set on the presented token's hash: of concurrent requests with one token,
+    exactly one gets a new token (None for the others: their token is no longer valid)."""
+    if not presented:
+        return None
+    token = secrets.token_urlsafe(32)
+    won = session.execute(
+        sa.update(Client)
+        .where(Client.client_id == client.client_id, Client.registration_token_hash == _digest(presented))
+        .values(registration_token_hash=_digest(token))
+        .returning(Client.client_id)
+        .execution_options(synchronize_session=False)).first()
+    if won is None:
+        return None
+    set_committed_value(client, "registration_token_hash", _digest(token))
+    return token
 
 
 def issue_initial_token(

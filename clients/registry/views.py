@@ -16,10 +16,12 @@ from clients.registry.services import (
     ClientNotFound,
     InvalidInitialToken,
     check_registration_token,
+    check_secret,
     delete_client,
     find_client,
     public_metadata,
     register_client,
+    rotate_registration_token,
     spend_initial_token,
     update_client,
 )
@@ -153,12 +155,25 @@ def _authorised_client(session: Session, client_id: str) -> Client:
     return client
 
 
+def _information(session: Session, client: Client) -> dict[str, Any]:
+    """RFC 7592 section 3: the client information response, with its new registration access
+    token (`rotate_registration_token`); in the operation's transaction, so that a refused
+    update keeps the token it presented."""
+    token = rotate_registration_token(session, client, _bearer() or "")
+    if token is None:  # a concurrent request with the same token rotated it first
+        raise _NotAuthorised("The registration access token is not valid for this client.")
+    result = public_metadata(client, issuer=_issuer())
+    result["registration_access_token"] = token
+    return result
+
+
 @bp.get("/register/<client_id>")
 def read(client_id: str) -> Response:
-    """RFC 7592 section 2.1: read the client's current metadata."""
-    with _db().read() as session:
+    """RFC 7592 section 2.1: read the client's current metadata (and its next token)."""
+    with _db().transaction() as session:
         client = _authorised_client(session, client_id)
-        return uncached_json(public_metadata(client, issuer=_issuer()))
+        result = _information(session, client)
+    return uncached_json(result)
 
 
 @bp.put("/register/<client_id>")
@@ -170,11 +185,15 @@ def update(client_id: str) -> Response:
             body = _body()
             if body.get("client_id") not in (None, client_id):
                 raise _malformed("client_id in the body must match the URL.")
+            secret = body.get("client_secret")
+            if secret is not None and not (isinstance(secret, str) and check_secret(client, secret)):
+                # RFC 7592 section 2.2: a client_secret sent must be the one currently issued.
+                raise _malformed("client_secret in the body must be the client's current secret (or be left out).")
             for field in ("client_secret", "registration_access_token", "registration_client_uri",
                           "client_id_issued_at", "client_secret_expires_at", "client_id"):
                 body.pop(field, None)
             update_client(session, client, metadata=body)
-            result = public_metadata(client, issuer=_issuer())
+            result = _information(session, client)
     except ClientMetadataError as exc:
         return _error(400, exc.error, exc.description)
     refresh_logos(_db(), client_id)

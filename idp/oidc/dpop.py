@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,10 +83,59 @@ def ath(access_token: str) -> str:
     return jose.b64url(hashlib.sha256(access_token.encode("ascii")).digest())
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _percent(match: re.Match[str]) -> str:
+    """RFC 3986 section 6.2.2.2: an unreserved character is itself; other escapes in upper case."""
+    character = chr(int(match.group(1), 16))
+    return character if character in _UNRESERVED else "%" + match.group(1).upper()
+
+
+def _without_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4 (`remove_dot_segments`)."""
+    output: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith("./"):
+            path = path[2:]
+        elif path.startswith("/./"):
+            path = path[2:]
+        elif path == "/.":
+            path = "/"
+        elif path.startswith("/../"):
+            path = path[3:]
+            if output:
+                output.pop()
+        elif path == "/..":
+            path = "/"
+            if output:
+                output.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            end = path.find("/", 1)
+            segment, path = (path, "") if end == -1 else (path[:end], path[end:])
+            output.append(segment)
+    return "".join(output)
+
+
 def htu(url: str) -> str:
-    """Section 4.3 item 9: the URI without query and fragment, scheme and host lowercased."""
+    """Section 4.3 item 9: the URI without query and fragment, normalised as the section asks
+    (RFC 3986 section 6.2.2 and 6.2.3): scheme and host in lower case, the scheme's default
+    port (or an empty one) left out, escapes of unreserved characters decoded and the others
+    in upper case, dot segments removed, an empty path "/". ValueError: not a URL."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", "", ""))
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc.lower()
+    port = parts.port  # ValueError for a port that is not one
+    if netloc.endswith(":") or (port is not None and port == _DEFAULT_PORTS.get(scheme)):
+        netloc = netloc.rsplit(":", 1)[0]
+    path = _without_dot_segments(_PERCENT.sub(_percent, parts.path))
+    return urlunsplit((scheme, netloc, path or "/", "", ""))
 
 
 class Nonces:

@@ -162,7 +162,7 @@ ADDRESSES = itertools.count(1)
 
 
 def _fuzz(schema, operation, headers: dict[str, str], cookies: dict[str, str],
-          path_parameters: dict[str, str]) -> None:
+          path_parameters: dict[str, str], credentials: Credentials | None = None) -> None:
     strategy = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE, path_parameters=path_parameters or None),
         operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=path_parameters or None),
@@ -180,6 +180,10 @@ def _fuzz(schema, operation, headers: dict[str, str], cookies: dict[str, str],
         case.validate_response(response, checks=[status_code_conformance, content_type_conformance,
                                                  response_schema_conformance], headers=headers)
         _error_shape(operation.path, response)
+        if credentials is not None and operation.path.startswith("/register/") and response.status_code == 200:
+            # RFC 7592 section 3: each answer brings the next registration access token.
+            credentials.registration_token = response.json()["registration_access_token"]
+            headers["Authorization"] = f"Bearer {credentials.registration_token}"
 
     run()
 
@@ -194,7 +198,7 @@ def test_no_operation_answers_5xx_or_a_bad_error(pki_app, credentials, authentic
         cookies = credentials.cookies if authenticated else {}
         parameters = credentials.path_parameters_for(operation.path) if authenticated else {}
         try:
-            _fuzz(schema, operation, headers, cookies, parameters)
+            _fuzz(schema, operation, headers, cookies, parameters, credentials if authenticated else None)
         except Exception as exc:  # collect every operation's failure, then report them all
             failures.append(f"{operation.label}: {exc}")
     assert failures == [], "\n\n".join(failures)

@@ -54,3 +54,28 @@ def test_a_single_use_initial_access_token_registers_one_client_however_many_rac
         refused = [r for r in responses if r.status_code != 201]
         assert {r.status_code for r in refused} == {401}
         assert {r.json()["error"] for r in refused} == {"invalid_token"}
+
+
+def test_one_registration_access_token_read_at_once_gives_one_next_token(live):
+    """RFC 7592 section 3: each read answers with a new registration access token, which
+    replaces the one presented (a compare-and-set on its hash): of requests racing with one
+    token, exactly one gets the next token; the others are refused, and so is the old token."""
+    from clients.registry.services import issue_initial_token
+    from infra.db import get_db
+
+    body = {"client_name": "Portal", "redirect_uris": ["https://portal.example.gov/callback"]}
+    with get_db(live.app).transaction() as session:
+        initial = issue_initial_token(session, label="race", uses=1)
+    created = requests.post(live.url("/register"), json=body, headers={"Authorization": f"Bearer {initial}"},
+                            timeout=60).json()
+    path, token = live.url(f"/register/{created['client_id']}"), created["registration_access_token"]
+    for _ in range(ROUNDS):
+        responses = at_once(THREADS, lambda _i, token=token: requests.get(
+            path, headers={"Authorization": f"Bearer {token}"}, timeout=60))
+        assert all(isinstance(r, requests.Response) for r in responses), responses
+        winners = [r for r in responses if r.status_code == 200]
+        assert len(winners) == 1, [r.status_code for r in responses]
+        refused = {(r.status_code, r.json()["error"]) for r in responses if r.status_code != 200}
+        assert refused == {(401, "invalid_token")}
+        assert requests.get(path, headers={"Authorization": f"Bearer {token}"}, timeout=60).status_code == 401
+        token = winners[0].json()["registration_access_token"]

@@ -49,3 +49,23 @@ def test_real_uris_are_still_accepted(uri):
     validated = validate_metadata({"redirect_uris": [uri], "post_logout_redirect_uris": [uri]},
                                   Permissions(operator=True))
     assert validated["redirect_uris"] == [uri] and validated["post_logout_redirect_uris"] == [uri]
+
+
+@pytest.mark.parametrize("uri", [
+    "com.example.app://evil.example;frame-ancestors/x", "com.example.app://a,b/x", "com.example.app://h\"x/y",
+    "com.example.app://user@portal.example.gov/x", "com.example.app://portal.example.gov:99999/x",
+])
+def test_a_native_private_use_uri_is_held_to_the_same_rule_for_its_host(uri):
+    """RFC 8252 section 7.1 redirect URIs of native apps: their origin goes into the same
+    form-action (the consent page's answer), and they were accepted with any authority."""
+    metadata = {"application_type": "native", "token_endpoint_auth_method": "none", "redirect_uris": [uri]}
+    with pytest.raises(ClientMetadataError) as refused:
+        validate_metadata(metadata, Permissions(operator=True))
+    assert refused.value.error == "invalid_redirect_uri"
+
+
+@pytest.mark.parametrize("uri", ["com.example.app:/oauth2redirect", "com.example.app:/cb?x=1",
+                                 "com.example.app://callback/x", "gov.example.portal://portal.example.gov:8443/cb"])
+def test_native_private_use_uris_are_still_accepted(uri):
+    metadata = {"application_type": "native", "token_endpoint_auth_method": "none", "redirect_uris": [uri]}
+    assert validate_metadata(metadata, Permissions(operator=True))["redirect_uris"] == [uri]

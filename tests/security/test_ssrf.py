@@ -204,3 +204,28 @@ def test_back_channel_deliveries_go_only_to_public_addresses(client, oidc_app, r
         tally = worker.run_once()
     assert tally.get("delivered", 0) == 0 and tally.get("retry") == 2, tally
     assert peer.connections == 0 and not received.is_set()
+
+
+@pytest.mark.parametrize(("final", "accepted"), [
+    ("https://attacker.example/uris.json", False),  # an open redirect on the agency's site
+    ("https://SECTOR.portal.gov/moved/uris.json", True),  # a redirect on the same host
+    ("https://sector.portal.gov/uris.json", True),
+])
+def test_a_sector_list_counts_only_when_its_host_answered_it(client, oidc_app, monkeypatch, final, accepted):
+    """OIDC Core 8.1: the sector_identifier_uri's host becomes the client's sector; its answer
+    is the host's word that the redirect URIs are its own. Followed to another host (an open
+    redirect on the agency's site), the list came from whoever wrote it there, and the client
+    joined the agency's sector: the agency's pairwise `sub` of every citizen."""
+    from infra.outbound import OutboundResponse
+
+    def fetched(url, **_options):
+        assert url == "https://sector.portal.gov/uris.json"
+        return OutboundResponse(status=200, headers={}, url=final,
+                                body=b'["https://a.portal.gov/cb", "https://b.portal.gov/cb"]')
+
+    monkeypatch.setattr(get_outbound(oidc_app), "get", fetched)
+    answer = register_with_sector(client, initial_token(oidc_app), "https://sector.portal.gov/uris.json")
+    if accepted:
+        assert answer.status_code == 201, answer.get_json()
+    else:
+        assert answer.status_code == 400 and answer.get_json()["error_description"] == SECTOR_ERROR

@@ -91,7 +91,7 @@ def test_round_trip_through_dynamic_registration(client, fresh_app):
                       headers={"Authorization": f"Bearer {body['registration_access_token']}"})
     assert read.get_json()["client_name#es-419"] == "Hacienda (LatAm)"
     updated = client.put(f"/register/{body['client_id']}",
-                         headers={"Authorization": f"Bearer {body['registration_access_token']}"},
+                         headers={"Authorization": f"Bearer {read.get_json()['registration_access_token']}"},
                          json={**BASE, "client_name#en": "Treasury"})
     assert updated.status_code == 200
     assert updated.get_json()["client_name#en"] == "Treasury"

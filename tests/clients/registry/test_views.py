@@ -34,11 +34,13 @@ def test_register_read_update_delete(client, initial_token):
     assert read.status_code == 200
     assert "client_secret" not in read.get_json()
     assert read.get_json()["redirect_uris"] == METADATA["redirect_uris"]
+    management = bearer(read.get_json()["registration_access_token"])  # RFC 7592 section 3: the next one
 
     updated = client.put(path, headers=management,
                          json={**METADATA, "client_id": body["client_id"], "client_name": "Hacienda Pública"})
     assert updated.status_code == 200, updated.get_json()
     assert updated.get_json()["client_name"] == "Hacienda Pública"
+    management = bearer(updated.get_json()["registration_access_token"])
 
     assert client.delete(path, headers=management).status_code == 204
     assert client.get(path, headers=management).status_code == 401
@@ -87,3 +89,39 @@ def test_restricted_scopes_cannot_be_added_by_update(client, initial_token):
                           json={**METADATA, "scope": "openid national_id"})
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_client_metadata"
+
+
+def test_each_client_information_response_carries_a_new_registration_token_and_the_old_one_dies(client, initial_token):
+    """RFC 7592 section 3: registration_access_token is REQUIRED in the client information
+    response (read and update answered without it). Only its hash is kept, so each answer
+    brings a new one; a copy someone else took stops working at the client's next use."""
+    body = client.post("/register", json=METADATA, headers=bearer(initial_token)).get_json()
+    path, stolen = f"/register/{body['client_id']}", bearer(body["registration_access_token"])
+    read = client.get(path, headers=stolen)
+    assert read.status_code == 200
+    fresh = read.get_json()["registration_access_token"]
+    assert fresh and fresh != body["registration_access_token"]
+    assert read.get_json()["registration_client_uri"] == f"http://localhost{path}"
+    for replayed in (client.get(path, headers=stolen), client.put(path, headers=stolen, json=METADATA),
+                     client.delete(path, headers=stolen)):
+        assert replayed.status_code == 401 and replayed.get_json()["error"] == "invalid_token"
+    updated = client.put(path, headers=bearer(fresh), json={**METADATA, "client_name": "Hacienda Pública"})
+    assert updated.status_code == 200, updated.get_json()
+    newer = updated.get_json()["registration_access_token"]
+    assert newer != fresh and client.get(path, headers=bearer(fresh)).status_code == 401
+    # A refused update keeps the token it presented (one transaction).
+    refused = client.put(path, headers=bearer(newer), json={**METADATA, "redirect_uris": ["http://evil.example/cb"]})
+    assert refused.status_code == 400
+    assert client.get(path, headers=bearer(newer)).status_code == 200
+
+
+def test_an_update_with_a_client_secret_that_is_not_the_current_one_is_refused(client, initial_token):
+    """RFC 7592 section 2.2: a client_secret in the update must match the one currently issued."""
+    body = client.post("/register", json=METADATA, headers=bearer(initial_token)).get_json()
+    path = f"/register/{body['client_id']}"
+    wrong = client.put(path, headers=bearer(body["registration_access_token"]),
+                       json={**METADATA, "client_secret": "not-the-secret"})
+    assert wrong.status_code == 400 and wrong.get_json()["error"] == "invalid_client_metadata"
+    right = client.put(path, headers=bearer(body["registration_access_token"]),
+                       json={**METADATA, "client_secret": body["client_secret"]})
+    assert right.status_code == 200, right.get_json()

@@ -25,6 +25,22 @@ def test_loopback_clients_do_not_share_a_sector(client, register, citizen):
     assert len(subs) == 3
 
 
+def test_a_private_use_redirect_uri_naming_a_host_does_not_join_that_hosts_sector(client, register, citizen):
+    """OIDC Core 8.1: the sector is the host of the redirect URI, which a web client proves by
+    receiving the code there. The "host" of a native app's private-use URI proves nothing (any
+    app can claim com.attacker.app://portal.example.gov/cb, and the code comes back to it): such
+    a client got the agency's pairwise `sub` of every citizen who signed in to it."""
+    agency = register(client_name="Portal", redirect_uris=["https://portal.example.gov/cb"])
+    app = register(client_name="App", application_type="native", token_endpoint_auth_method="none",
+                   redirect_uris=["com.attacker.app://portal.example.gov/cb"])
+    assert sub_for(client, app) != sub_for(client, agency)
+    # Behind an https URI of the agency's host, which the app never uses.
+    behind = register(client_name="App", application_type="native", token_endpoint_auth_method="none",
+                      redirect_uris=["https://portal.example.gov/cb", "com.attacker.app://portal.example.gov/cb"])
+    behind.redirect_uri = "com.attacker.app://portal.example.gov/cb"
+    assert sub_for(client, behind) != sub_for(client, agency)
+
+
 def test_clients_of_one_public_host_share_its_sector(client, register, citizen):
     one = register(client_name="Portal", redirect_uris=["https://portal.example.gov/a"])
     two = register(client_name="Portal móvil", redirect_uris=["https://portal.example.gov/b"])
@@ -49,6 +65,7 @@ def test_an_update_cannot_move_a_client_to_another_sector_after_its_first_grant(
     # Before any citizen signed in, the client may still change its mind.
     early = client.put(path, json={**body, "redirect_uris": ["https://www.portal.example.gov/cb"]}, headers=management)
     assert early.status_code == 200, early.get_json()
+    management = {"Authorization": f"Bearer {early.get_json()['registration_access_token']}"}
     agency.redirect_uri = "https://www.portal.example.gov/cb"
     before = sub_for(client, agency)
     moved = client.put(path, json={**body, "redirect_uris": ["https://other.example.gov/cb"]}, headers=management)
