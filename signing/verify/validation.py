@@ -154,7 +154,10 @@ class Verifier:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
 
         The work runs under a `Budget`: past `limits.seconds` the answer is INDETERMINATE
-        (TIME_BUDGET_EXCEEDED) at once, and the abandoned work stops at its next checkpoint.
+        (TIME_BUDGET_EXCEEDED) at once, and the abandoned work stops at its next checkpoint;
+        a file that expands into more objects than its size explains
+        (`pdf_parsing.object_allowance`) is `UnreadableDocument` ("document_too_complex") as
+        soon as it passes the allowance.
         """
         reader = read_pdf(data, max_bytes=self.max_bytes)
         now = self.clock()
@@ -164,7 +167,7 @@ class Verifier:
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
                                       point_in_time_validation=False)
         self.slots.take()  # before the budget's clock starts
-        budget = Budget(self.limits)
+        budget = Budget(self.limits, max_objects=pdf_parsing.object_allowance(len(data)))
         context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations,
                            evidence.own_status)
         outcome: dict[str, Any] = {}
@@ -196,6 +199,15 @@ class Verifier:
             self.slots.give_back()
             raise
         worker.join(budget.remaining() + 0.05)
+        if budget.exceeded == "objects":  # the worker stops at its next object
+            budget.cancelled = True
+            log.warning("verification refused: too many objects",
+                        extra={"objects": budget.objects_read, "size": len(data)})
+            raise UnreadableDocument(
+                f"The PDF expands into more than {budget.max_objects} objects, far more than "
+                f"a file of {len(data)} bytes holds; it cannot be verified here. Ask the "
+                "issuer for the original, or use the verification code printed on it.",
+                error="document_too_complex")
         if worker.is_alive() or "budget" in outcome or budget.exceeded:
             budget.cancelled = True
             log.warning("verification stopped: budget exceeded",

@@ -252,3 +252,65 @@ def test_an_abandoned_verification_stops_parsing_soon(verifier, signed):
     for worker in workers:  # unbounded, it parses for minutes; bounded, within a checkpoint
         worker.join(30.0)
     assert not any(worker.is_alive() for worker in workers), "the abandoned work kept parsing"
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """Every PDF object pyHanko parses under a budget, counted."""
+    from signing import pdf_parsing
+
+    seen: list[int] = []
+    original = pdf_parsing._read_object
+
+    def counting(*args, **kwargs):
+        seen.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_parsing, "_read_object", counting)
+    return seen
+
+
+def test_a_small_file_that_expands_into_millions_of_objects_is_refused_at_its_allowance(
+        verifier, signed, parsed):
+    """Attack: ~20 KB of object streams holding two million objects. It held one of the few
+    verification slots for the whole time budget (20 s) before TIME_BUDGET_EXCEEDED, so a
+    handful of uploads kept the verifier busy (503) for everyone. The objects a file may
+    parse now follow its size: it is refused (422) once past them, its slot given back."""
+    import threading
+
+    from signing import pdf_parsing
+
+    bomb = forgeries.object_stream_bomb(signed)
+    assert len(bomb) < 64 * 1024
+    before = set(threading.enumerate())
+    with pytest.raises(UnreadableDocument) as info:
+        verifier.verify(bomb)
+    assert (info.value.error, info.value.http_status) == ("document_too_complex", 422)
+    assert "objects" in info.value.description
+    # (+ what `read_pdf` reads before the budget starts: the trailer, catalog and DSS)
+    assert len(parsed) <= pdf_parsing.object_allowance(len(bomb)) + pdf_parsing.OBJECTS_PER_CHECK
+    assert len(parsed) < 2_000_000 // 10
+    for worker in (t for t in threading.enumerate() if t not in before):
+        worker.join(30.0)
+    for _ in range(verifier.limits.concurrent):  # every slot is free again
+        verifier.slots.take()
+    for _ in range(verifier.limits.concurrent):
+        verifier.slots.give_back()
+
+
+def test_a_long_document_with_several_signatures_verifies_within_its_allowance(
+        verifier, pki, parsed):
+    """300 pages in object streams, signed three times: the difference analysis reads the
+    document again for each pair of revisions (and pyHanko read each object stream's header
+    again for every object in it: 20 s with four signatures, TIME_BUDGET_EXCEEDED)."""
+    from signing import pdf_parsing
+
+    pdf = samples.long_pdf(300)
+    for field in ("Firma1", "Firma2", "Firma3"):
+        pdf = samples.sign(pdf, samples.signer_for(pki.signer, pki),
+                           stamper=samples.timestamper(pki), field=field)
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("TOTAL-PASSED", None)
+    assert [s.conclusion.passed for s in report.signatures] == [True, True, True]
+    assert len(parsed) < pdf_parsing.object_allowance(len(pdf)) // 4
+
