@@ -9,8 +9,8 @@ streams and four signatures spent 20 s in it (the verifier's whole time budget);
 one of a few kilobytes, hours, with few objects actually parsed for the budget to count.
 
 This reads each stream's header at most once per reader, lazily (as far as the object asked
-for), counts every header entry read against the active parse budget
-(`pdf_parsing.ParseBudget.object_read`), and otherwise gives what pyHanko gives: the same
+for), counts every header entry read (`install`: `pdf_parsing` counts them against the
+active parse budget like objects), and otherwise gives what pyHanko gives: the same
 objects, and in strict mode the same errors (a corrupted header, an object at the wrong
 index, not found, a stream or reference inside the stream); in non-strict mode null for the
 first two and for an object not found.
@@ -18,6 +18,7 @@ first two and for an object not found.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -82,8 +83,6 @@ def _header(reader: PdfFileReader, stmnum: int, stream: Any) -> _Header:
 
 def get_object_from_stream(self: PdfFileReader, idnum: int, stmnum: int, idx: int) -> Any:
     """`PdfFileReader._get_object_from_stream`, the header read once (see the module)."""
-    from signing import pdf_parsing
-
     stream = generic.Reference(stmnum, 0, self).get_object()
     assert isinstance(stream, generic.StreamObject)
     assert stream["/Type"] == "/ObjStm"
@@ -92,8 +91,7 @@ def get_object_from_stream(self: PdfFileReader, idnum: int, stmnum: int, idx: in
             raise PdfStrictReadError("Object stream does not contain index")
         return generic.NullObject()
     header = _header(self, stmnum, stream)
-    budget = pdf_parsing.current()
-    found = header.find(idnum, budget.object_read if budget is not None else _nothing)
+    found = header.find(idnum, _count)
     if found is None:
         if header.corrupted and self.strict:
             raise PdfStrictReadError("Object stream header possibly corrupted")
@@ -121,6 +119,12 @@ def _nothing() -> None:
     return None
 
 
-def install() -> None:
-    """Make pyHanko's readers use `get_object_from_stream` (idempotent)."""
+_count: Callable[[], None] = _nothing
+
+
+def install(count: Callable[[], None]) -> None:
+    """Make pyHanko's readers use `get_object_from_stream`, calling `count` for each header
+    entry read (`pdf_parsing`: against the active budget). Idempotent."""
+    global _count
+    _count = count
     PdfFileReader._get_object_from_stream = get_object_from_stream  # type: ignore[method-assign]

@@ -184,6 +184,12 @@ def _read_object_counted(*args: Any, **kwargs: Any) -> Any:
     return _read_object(*args, **kwargs)
 
 
+def _count_object() -> None:
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.object_read()
+
+
 def count_parsed_objects() -> None:
     """Make pyHanko's object parser (`generic.read_object`, which its reader, object streams
     and nested arrays and dictionaries all go through) count each object against the budget
@@ -197,7 +203,7 @@ def install() -> None:
     """The parser patches: objects counted, object-stream headers read once, hexadecimal
     strings read in one pass."""
     count_parsed_objects()
-    object_streams.install()
+    object_streams.install(_count_object)
     hex_strings.install()
 
 
