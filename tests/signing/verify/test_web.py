@@ -209,11 +209,11 @@ def test_withdrawn_document_is_said_first_everywhere(pki_app, issued, tmp_path):
     assert fresh["indication"] == "TOTAL-FAILED"  # a forgery stays a forgery (exit 1)
 
 
-def test_a_file_with_more_objects_than_its_size_explains_is_422_with_a_sentence(pki_app, issued):
+def test_a_file_with_more_objects_than_its_size_explains_is_422_with_a_sentence(client, pki):
     """The API answers `document_too_complex` with a description, the page a sentence of what
     to do next in the visitor's language (the file is refused, not INDETERMINATE after 20 s)."""
-    client = pki_app.test_client()
-    bomb = forgeries.object_stream_bomb(issued[1])
+    signed = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    bomb = forgeries.object_stream_bomb(signed)
     api = client.post("/api/verify?lang=en", data=bomb,
                       headers={"Content-Type": "application/pdf"})
     assert api.status_code == 422 and api.get_json()["error"] == "document_too_complex"
@@ -225,3 +225,4 @@ def test_a_file_with_more_objects_than_its_size_explains_is_422_with_a_sentence(
                        content_type="multipart/form-data")
     assert page.status_code == 422
     assert "código de verificación" in page.get_data(as_text=True)
+
