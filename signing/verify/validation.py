@@ -79,6 +79,7 @@ from signing.verify.report import (
     TimestampInfo,
     VerificationReport,
 )
+from signing.verify.shown import shown, shown_or_none
 from signing.verify.trust import TrustAnchors, TrustStore
 
 log = logging.getLogger(__name__)
@@ -305,7 +306,14 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         reports.append(_with_role(signed, embedded, data, context))
     ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
-    return broken + reports, stamp_reports, signed_ends
+    return ([_shown_fields(r) for r in broken + reports],
+            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends)
+
+
+def _shown_fields(report: SignatureReport) -> SignatureReport:
+    """The report with its field names as shown (`shown`), once nothing compares them."""
+    return replace(report, field=shown(report.field),
+                   timestamps_not_used=tuple(shown(f) for f in report.timestamps_not_used))
 
 
 def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature]) -> str:
@@ -560,13 +568,15 @@ def _chain(status: Any, signer: asn1_x509.Certificate
 
 
 def _name(name: asn1_x509.Name) -> str:
+    """The name to show for a certificate's subject (`shown`: anyone writes it)."""
     values = name.native
-    friendly: str = values.get("common_name") or values.get("organization_name") or name.human_friendly
-    return friendly
+    return shown_or_none(values.get("common_name") or values.get("organization_name")) or \
+        shown(name.human_friendly)
 
 
 def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
-    return CertificateInfo(subject=cert.subject.human_friendly, issuer=cert.issuer.human_friendly,
+    return CertificateInfo(subject=shown(cert.subject.human_friendly),
+                           issuer=shown(cert.issuer.human_friendly),
                            serial=format(cert.serial_number, "x"),
                            not_before=cert.not_valid_before, not_after=cert.not_valid_after,
                            sha256=cert.sha256.hex())
@@ -574,9 +584,12 @@ def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
 
 def _signer(cert: asn1_x509.Certificate) -> SignerIdentity:
     subject = cert.subject.native
-    return SignerIdentity(name=_name(cert.subject), organization=subject.get("organization_name"),
-                  organization_identifier=subject.get("organization_identifier"),
-                  serial_number=subject.get("serial_number"), certificate=_certificate(cert))
+    return SignerIdentity(name=_name(cert.subject),
+                          organization=shown_or_none(subject.get("organization_name")),
+                          organization_identifier=shown_or_none(
+                              subject.get("organization_identifier")),
+                          serial_number=shown_or_none(subject.get("serial_number")),
+                          certificate=_certificate(cert))
 
 
 def _timestamp(embedded: EmbeddedPdfSignature, result: Any) -> TimestampInfo | None:

@@ -314,3 +314,30 @@ def test_a_long_document_with_several_signatures_verifies_within_its_allowance(
     assert [s.conclusion.passed for s in report.signatures] == [True, True, True]
     assert len(parsed) < pdf_parsing.object_allowance(len(pdf)) // 4
 
+
+def test_names_from_the_file_cannot_write_lines_or_turn_text_around(verifier, pki):
+    """Attack: a signer's name (anyone's self-signed certificate is shown too) or a field's
+    name with new lines and terminal escapes wrote lines of its own in `cedula verify`'s
+    output (and could move the cursor back over the verdict); a bidirectional override
+    (U+202E) showed the rest of a name backwards, on the page as in the terminal. Such
+    characters are shown as their code points, everywhere the report goes."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from signing.verify.cli import render_text
+
+    name = "Ana\x1b[1A\x1b[2K\rTOTAL-PASSED\n  signer: Ayuntamiento \u202eadirdaM"
+    party = samples.signer_with_key(pki, ec.generate_private_key(ec.SECP256R1()), cn=name)
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(party, pki),
+                       field="Firma\u2066\n[2] Firma")
+    report = verifier.verify(pdf)
+    sig = report.signatures[0]
+    assert sig.signer.name == ("Ana<U+001B>[1A<U+001B>[2K<U+000D>TOTAL-PASSED<U+000A>  signer: "
+                               "Ayuntamiento <U+202E>adirdaM")
+    assert sig.field == "Firma<U+2066><U+000A>[2] Firma"
+    assert "\u202e" not in sig.chain[0].subject and "\x1b" not in sig.chain[0].subject
+    shown = render_text(report, "en")
+    assert not any(c in shown for c in "\x1b\r\u202e\u2066")
+    assert [line for line in shown.splitlines() if line.startswith("[")] == [
+        f"[1] {sig.field}: {report.indication.value}"]
+    assert report.as_json("en")["signatures"][0]["signer"]["name"] == sig.signer.name
+
