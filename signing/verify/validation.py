@@ -52,6 +52,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 from keys.x509 import SIGNING_PURPOSES
 from signing import pdf_parsing
 from signing.verify import (
+    active_content,
     algorithms,
     byterange,
     compromise,
@@ -219,12 +220,12 @@ class Verifier:
                 reason="budget_exceeded")
         if "unreadable" in outcome:
             raise outcome["unreadable"]
-        signatures, timestamps, signed_ends = outcome["result"]
+        signatures, timestamps, signed_ends, active = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
             signatures=tuple(signatures), document_timestamps=tuple(timestamps),
-            signed_ends=signed_ends)
+            signed_ends=signed_ends, active_content=active)
 
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
@@ -248,7 +249,7 @@ class Verifier:
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
-                                   tuple[int, ...]]:
+                                   tuple[int, ...], tuple[str, ...]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -307,7 +308,8 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
     ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
     return ([_shown_fields(r) for r in broken + reports],
-            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends)
+            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends,
+            active_content.found(reader))
 
 
 def _shown_fields(report: SignatureReport) -> SignatureReport:

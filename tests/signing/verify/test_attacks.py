@@ -341,3 +341,66 @@ def test_names_from_the_file_cannot_write_lines_or_turn_text_around(verifier, pk
         f"[1] {sig.field}: {report.indication.value}"]
     assert report.as_json("en")["signatures"][0]["signer"]["name"] == sig.signer.name
 
+
+def _with_active_content(pdf: bytes) -> bytes:
+    """`pdf` with JavaScript run on opening and an attached file (before it is signed)."""
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import NameObject as N
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer.root[N("/OpenAction")] = generic.DictionaryObject({
+        N("/S"): N("/JavaScript"),
+        N("/JS"): generic.TextStringObject("this.getField('Importe').value = '9999 EUR';")})
+    attached = writer.add_object(generic.StreamObject(stream_data=b"Importe: 9999 EUR"))
+    writer.root[N("/Names")] = generic.DictionaryObject({N("/EmbeddedFiles"): generic.DictionaryObject({
+        N("/Names"): generic.ArrayObject([generic.TextStringObject("factura.txt"),
+                                          generic.DictionaryObject({
+                                              N("/Type"): N("/Filespec"),
+                                              N("/F"): generic.TextStringObject("factura.txt"),
+                                              N("/EF"): generic.DictionaryObject(
+                                                  {N("/F"): attached})})])})})
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_javascript_and_attached_files_in_a_valid_document_are_told(verifier, pki):
+    """Attack: a validly signed file whose JavaScript, run on opening, changes what the viewer
+    shows (or whose attachment holds the "real" content) was reported valid with no word of
+    it: the citizen trusted what the viewer showed. The verdict stands (the signed bytes are
+    intact); the report, the JSON and the command say what the file holds."""
+    from signing.verify.cli import render_text
+
+    pdf = samples.sign(_with_active_content(samples.blank_pdf()),
+                       samples.signer_for(pki.signer, pki), stamper=samples.timestamper(pki))
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("TOTAL-PASSED", None)
+    assert report.active_content == ("actions", "embedded_files")
+    assert [a["kind"] for a in report.as_json("es")["active_content"]] == [
+        "actions", "embedded_files"]
+    assert "JavaScript" in report.as_json("es")["active_content"][0]["message"]
+    assert "WARNING: Attached files" in render_text(report, "en")
+
+
+@pytest.mark.parametrize("opening", ["destination", "go_to"])
+def test_a_plain_opening_view_is_not_active_content(verifier, pki, opening):
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import NameObject as N
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(samples.blank_pdf()))
+    page = writer.root["/Pages"]["/Kids"].raw_get(0)
+    where = generic.ArrayObject([page, N("/Fit")])
+    writer.root[N("/OpenAction")] = where if opening == "destination" else \
+        generic.DictionaryObject({N("/S"): N("/GoTo"), N("/D"): where})
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    report = verifier.verify(samples.sign(out.getvalue(), samples.signer_for(pki.signer, pki)))
+    assert report.active_content == ()

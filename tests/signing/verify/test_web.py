@@ -226,3 +226,16 @@ def test_a_file_with_more_objects_than_its_size_explains_is_422_with_a_sentence(
     assert page.status_code == 422
     assert "código de verificación" in page.get_data(as_text=True)
 
+
+def test_the_page_tells_what_else_a_signed_file_holds(client, pki):
+    from tests.signing.verify.test_attacks import _with_active_content
+
+    pdf = samples.sign(_with_active_content(samples.blank_pdf()), samples.signer_for(pki.signer, pki))
+    index = client.get("/verify?lang=es")
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', index.data).group(1).decode()
+    page = client.post("/verify?lang=es", data={"file": (io.BytesIO(pdf), "a.pdf"),
+                                                "csrf_token": token},
+                       content_type="multipart/form-data")
+    body = page.get_data(as_text=True)
+    assert 'id="active-content"' in body
+    assert "JavaScript" in body and "Archivos adjuntos" in body
