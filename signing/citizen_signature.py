@@ -135,7 +135,7 @@ def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, appro
             name=f"Signature-{secrets.token_hex(4)}",
             description=text("documents.signature.description", language,
                              name=citizen.full_name))
-        with parsing():  # the citizen's file is read again to sign it (its DSS, its fields)
+        with parsing(len(checked.data)):  # the citizen's file is read again to sign it (its DSS, its fields)
             signed = service.sealer.sign(
                 checked.data, signer=signer, level=LEVEL, field=field,
                 reason=text("documents.signature.reason", language, name=citizen.full_name))

@@ -66,7 +66,7 @@ def normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
     Raises `InvalidPdf("signed_active")` for a signed PDF that has something to remove, and
     `InvalidPdf("too_complex")` (or `"busy"`, 503) as `pdf_input.parsing` does.
     """
-    with parsing():
+    with parsing(len(data)):
         return _normalise(data, max_bytes=max_bytes)
 
 
@@ -104,7 +104,7 @@ def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
 
 def require_normalised(data: bytes) -> None:
     """`InvalidPdf("not_normalised")` if `data` still has something `normalise` removes."""
-    with parsing():
+    with parsing(len(data)):
         try:
             found = findings(pdf_parsing.reader(data, strict=False))
         except READ_ERRORS as exc:

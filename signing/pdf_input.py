@@ -90,18 +90,20 @@ _SLOTS = pdf_parsing.Slots(pdf_parsing.SIGNING_CONCURRENT,
 
 
 @contextmanager
-def parsing() -> Iterator[pdf_parsing.ParseBudget]:
-    """Read uploaded files within a budget of `pdf_parsing.SIGNING_SECONDS`, holding one of
-    `SIGNING_CONCURRENT` slots (`InvalidPdf("busy", status=503)` after waiting for one). A
-    parse past its time raises `InvalidPdf("too_complex")` at its next checkpoint. Nested
-    uses share the outer budget and slot."""
+def parsing(size: int) -> Iterator[pdf_parsing.ParseBudget]:
+    """Read an uploaded file of `size` bytes within a budget of `pdf_parsing.SIGNING_SECONDS`
+    and `pdf_parsing.object_allowance(size)` objects, holding one of `SIGNING_CONCURRENT`
+    slots (`InvalidPdf("busy", status=503)` after waiting for one). A parse past its time
+    raises `InvalidPdf("too_complex")` at its next checkpoint, and one past its objects at
+    once. Nested uses share the outer budget and slot."""
     outer = pdf_parsing.current()
     if outer is not None:
         yield outer
         return
     pdf_parsing.install()
     _SLOTS.take()
-    budget = pdf_parsing.ParseBudget(pdf_parsing.SIGNING_SECONDS)
+    budget = pdf_parsing.ParseBudget(pdf_parsing.SIGNING_SECONDS,
+                                     max_objects=pdf_parsing.object_allowance(size))
     token = pdf_parsing.activate(budget)
     try:
         yield budget
@@ -148,7 +150,7 @@ def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
     if declared is not None:  # the reader would build every entry first (xref_sections)
         raise InvalidPdf("broken", detail=f"the file declares {declared} objects, more than "
                                           f"its {len(data)} bytes can hold")
-    with parsing():
+    with parsing(len(data)):
         return _check_readable(data)
 
 

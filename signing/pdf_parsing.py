@@ -8,7 +8,12 @@ with `reader` (tighter decode limits than pyHanko's defaults, `DECODE_LIMITS`) a
 under a `ParseBudget`:
 
 - `count_parsed_objects` makes pyHanko's object parser count each object against the budget
-  active in this context (`activate`), checking it every `OBJECTS_PER_CHECK` objects;
+  active in this context (`activate`), checking its time every `OBJECTS_PER_CHECK` objects;
+- the budget allows a file as many objects as its size can reasonably account for
+  (`object_allowance`): a small file that expands into millions of objects is refused at
+  once, not after holding one of the few parse slots for the whole time budget;
+- `object_streams.install` reads each object stream's header once (pyHanko read it again for
+  every object taken out of the stream: quadratic), counting its entries as objects;
 - `hex_strings.install` reads hexadecimal strings in one pass;
 - `Slots` bound how many parses run at once in this process.
 
@@ -36,10 +41,27 @@ from pyhanko.pdf_utils.decode_limits import (
 )
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing import hex_strings
+from signing import hex_strings, object_streams
 
 # How many PDF objects are parsed between two checks of the budget while reading.
 OBJECTS_PER_CHECK = 1024
+
+# How many PDF objects (and object-stream header entries) reading a file of n bytes may parse:
+# BASE_OBJECTS + OBJECTS_PER_BYTE * n. Parsing costs 10 to 20 µs an object, so the base is
+# about a second of work, and a file gets about as much work as its size explains. Real files
+# parse far fewer: a document's objects take a few bytes each even compressed (0.001 to 0.03
+# objects a byte to read the samples and documents of 2000 pages; 0.1 to 0.15 to verify four
+# signatures over them, whose difference analysis reads the document again for every pair of
+# revisions, and those already take most of the verifier's time budget), while the
+# object-stream bombs of a few kilobytes hold 100 a byte. (A large upload still has the time
+# budget; this refuses, within a second or two, the small ones that used to take it all.)
+BASE_OBJECTS = 50_000
+OBJECTS_PER_BYTE = 1
+
+
+def object_allowance(size: int) -> int:
+    """How many objects parsing a file of `size` bytes may take (`BASE_OBJECTS`...)."""
+    return BASE_OBJECTS + OBJECTS_PER_BYTE * max(0, size)
 
 MiB = 1024 * 1024
 
@@ -69,9 +91,14 @@ class BudgetExceeded(Exception):
     """The parse (or verification) used up its time or work allowance."""
 
 
+class TooManyObjects(BudgetExceeded):
+    """The file parsed into more objects than its size allows (`object_allowance`)."""
+
+
 @dataclass
 class ParseBudget:
-    """A time allowance for one parse, checked as objects are parsed (`object_read`)."""
+    """A time allowance for one parse, checked as objects are parsed (`object_read`), and
+    at most `max_objects` objects parsed (None: no cap; `object_allowance(size)` for a file)."""
 
     seconds: float
     clock: Callable[[], float] = time.monotonic
@@ -79,6 +106,7 @@ class ParseBudget:
     objects_read: int = 0
     exceeded: str | None = None
     cancelled: bool = False
+    max_objects: int | None = None
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -97,8 +125,13 @@ class ParseBudget:
             raise BudgetExceeded("the parse ran out of time")
 
     def object_read(self) -> None:
-        """Count one PDF object parsed; check the budget every `OBJECTS_PER_CHECK`."""
+        """Count one PDF object parsed: `TooManyObjects` past `max_objects`; the time is
+        checked every `OBJECTS_PER_CHECK`."""
         self.objects_read += 1
+        if self.max_objects is not None and self.objects_read > self.max_objects:
+            self.exceeded = self.exceeded or "objects"
+            raise TooManyObjects(f"the file holds more than {self.max_objects} objects, more "
+                                 "than its size explains")
         if not self.objects_read % OBJECTS_PER_CHECK:
             self.check()
 
@@ -151,6 +184,12 @@ def _read_object_counted(*args: Any, **kwargs: Any) -> Any:
     return _read_object(*args, **kwargs)
 
 
+def _count_object() -> None:
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.object_read()
+
+
 def count_parsed_objects() -> None:
     """Make pyHanko's object parser (`generic.read_object`, which its reader, object streams
     and nested arrays and dictionaries all go through) count each object against the budget
@@ -161,8 +200,10 @@ def count_parsed_objects() -> None:
 
 
 def install() -> None:
-    """Both parser patches: objects counted, hexadecimal strings read in one pass."""
+    """The parser patches: objects counted, object-stream headers read once, hexadecimal
+    strings read in one pass."""
     count_parsed_objects()
+    object_streams.install(_count_object)
     hex_strings.install()
 
 

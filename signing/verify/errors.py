@@ -15,7 +15,8 @@ class VerificationError(SigningError, CodedError):
 class UnreadableDocument(VerificationError):
     """The input cannot be read as a PDF: empty, not a PDF, damaged, encrypted or too large.
 
-    `error` is one of `empty_file`, `not_pdf`, `damaged_pdf`, `encrypted_pdf`, `file_too_large`.
+    `error` is one of `empty_file`, `not_pdf`, `damaged_pdf`, `encrypted_pdf`, `file_too_large`,
+    `document_too_complex` (more objects than the file's size explains: 422).
     """
 
     error = "unreadable_document"

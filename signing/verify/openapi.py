@@ -53,6 +53,15 @@ SCHEMAS = {
                                               "(found by its code or content). It proves who "
                                               "signed it and when, not its content: no agency "
                                               "issued it, and `document` stays null for it."},
+            "active_content": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"kind": {"type": "string",
+                                        "enum": ["actions", "embedded_files", "xfa"]},
+                               "message": {"type": "string"}}},
+                               "description": "What the file holds that can act when it is "
+                                              "opened (JavaScript, other actions), files "
+                                              "attached to it, or an XFA form: the signatures "
+                                              "do not vouch for what these show or do."},
         },
     },
     "SignatureReport": {

@@ -20,6 +20,8 @@ RFC 3339 in UTC, absent values are `null`:
       "document": null | <issued document>,       # when this service issued the document
       "citizen_signed": null | <citizen-signed document>  # when a citizen signed it with this
                                   # service: who signed and when, never an agency's document
+      "active_content": [{"kind": "actions" | "embedded_files" | "xfa", "message"}, ...]
+                                  # what can act when opened or is not shown (active_content)
     }
 
     <signature> = {
@@ -351,6 +353,9 @@ class VerificationReport:
     signed_ends: tuple[int, ...] = ()
     """Offsets just after the last byte each signature and document time-stamp signs (those
     whose byte range is well-formed): the revisions the file really holds (`lookup`)."""
+    active_content: tuple[str, ...] = ()
+    """What the file holds that can act when opened or is not shown with its pages
+    (`active_content.KINDS`): told to the reader, whatever the verdict."""
 
     @property
     def indication(self) -> Indication:
@@ -414,6 +419,8 @@ class VerificationReport:
             "document_timestamps": [t.as_json(language) for t in self.document_timestamps],
             "document": self.document.as_json(language) if self.document else None,
             "citizen_signed": self.citizen_signed.as_json(language) if self.citizen_signed else None,
+            "active_content": [{"kind": kind, "message": text(f"verify.active.{kind}", language)}
+                               for kind in self.active_content],
         }
 
 

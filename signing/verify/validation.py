@@ -52,6 +52,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 from keys.x509 import SIGNING_PURPOSES
 from signing import pdf_parsing
 from signing.verify import (
+    active_content,
     algorithms,
     byterange,
     compromise,
@@ -79,6 +80,7 @@ from signing.verify.report import (
     TimestampInfo,
     VerificationReport,
 )
+from signing.verify.shown import shown, shown_or_none
 from signing.verify.trust import TrustAnchors, TrustStore
 
 log = logging.getLogger(__name__)
@@ -154,7 +156,10 @@ class Verifier:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
 
         The work runs under a `Budget`: past `limits.seconds` the answer is INDETERMINATE
-        (TIME_BUDGET_EXCEEDED) at once, and the abandoned work stops at its next checkpoint.
+        (TIME_BUDGET_EXCEEDED) at once, and the abandoned work stops at its next checkpoint;
+        a file that expands into more objects than its size explains
+        (`pdf_parsing.object_allowance`) is `UnreadableDocument` ("document_too_complex") as
+        soon as it passes the allowance.
         """
         reader = read_pdf(data, max_bytes=self.max_bytes)
         now = self.clock()
@@ -164,7 +169,7 @@ class Verifier:
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
                                       point_in_time_validation=False)
         self.slots.take()  # before the budget's clock starts
-        budget = Budget(self.limits)
+        budget = Budget(self.limits, max_objects=pdf_parsing.object_allowance(len(data)))
         context = _Context(frozenset(c.sha256 for c in evidence.roots), self.expectations,
                            evidence.own_status)
         outcome: dict[str, Any] = {}
@@ -196,6 +201,15 @@ class Verifier:
             self.slots.give_back()
             raise
         worker.join(budget.remaining() + 0.05)
+        if budget.exceeded == "objects":  # the worker stops at its next object
+            budget.cancelled = True
+            log.warning("verification refused: too many objects",
+                        extra={"objects": budget.objects_read, "size": len(data)})
+            raise UnreadableDocument(
+                f"The PDF expands into more than {budget.max_objects} objects, far more than "
+                f"a file of {len(data)} bytes holds; it cannot be verified here. Ask the "
+                "issuer for the original, or use the verification code printed on it.",
+                error="document_too_complex")
         if worker.is_alive() or "budget" in outcome or budget.exceeded:
             budget.cancelled = True
             log.warning("verification stopped: budget exceeded",
@@ -206,12 +220,12 @@ class Verifier:
                 reason="budget_exceeded")
         if "unreadable" in outcome:
             raise outcome["unreadable"]
-        signatures, timestamps, signed_ends = outcome["result"]
+        signatures, timestamps, signed_ends, active = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
             signatures=tuple(signatures), document_timestamps=tuple(timestamps),
-            signed_ends=signed_ends)
+            signed_ends=signed_ends, active_content=active)
 
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
@@ -235,7 +249,7 @@ class Verifier:
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
-                                   tuple[int, ...]]:
+                                   tuple[int, ...], tuple[str, ...]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -293,7 +307,15 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         reports.append(_with_role(signed, embedded, data, context))
     ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
-    return broken + reports, stamp_reports, signed_ends
+    return ([_shown_fields(r) for r in broken + reports],
+            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends,
+            active_content.found(reader))
+
+
+def _shown_fields(report: SignatureReport) -> SignatureReport:
+    """The report with its field names as shown (`shown`), once nothing compares them."""
+    return replace(report, field=shown(report.field),
+                   timestamps_not_used=tuple(shown(f) for f in report.timestamps_not_used))
 
 
 def _process(embedded: EmbeddedPdfSignature, stamps: list[EmbeddedPdfSignature]) -> str:
@@ -548,13 +570,15 @@ def _chain(status: Any, signer: asn1_x509.Certificate
 
 
 def _name(name: asn1_x509.Name) -> str:
+    """The name to show for a certificate's subject (`shown`: anyone writes it)."""
     values = name.native
-    friendly: str = values.get("common_name") or values.get("organization_name") or name.human_friendly
-    return friendly
+    return shown_or_none(values.get("common_name") or values.get("organization_name")) or \
+        shown(name.human_friendly)
 
 
 def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
-    return CertificateInfo(subject=cert.subject.human_friendly, issuer=cert.issuer.human_friendly,
+    return CertificateInfo(subject=shown(cert.subject.human_friendly),
+                           issuer=shown(cert.issuer.human_friendly),
                            serial=format(cert.serial_number, "x"),
                            not_before=cert.not_valid_before, not_after=cert.not_valid_after,
                            sha256=cert.sha256.hex())
@@ -562,9 +586,12 @@ def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
 
 def _signer(cert: asn1_x509.Certificate) -> SignerIdentity:
     subject = cert.subject.native
-    return SignerIdentity(name=_name(cert.subject), organization=subject.get("organization_name"),
-                  organization_identifier=subject.get("organization_identifier"),
-                  serial_number=subject.get("serial_number"), certificate=_certificate(cert))
+    return SignerIdentity(name=_name(cert.subject),
+                          organization=shown_or_none(subject.get("organization_name")),
+                          organization_identifier=shown_or_none(
+                              subject.get("organization_identifier")),
+                          serial_number=shown_or_none(subject.get("serial_number")),
+                          certificate=_certificate(cert))
 
 
 def _timestamp(embedded: EmbeddedPdfSignature, result: Any) -> TimestampInfo | None:

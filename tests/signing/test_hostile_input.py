@@ -205,3 +205,30 @@ def test_a_signed_file_with_a_dss_bomb_is_refused_when_a_citizen_signs_it(docume
         sign(documents, citizen=citizen, pdf=bombed, approval=approval_for(bombed), file_name="a.pdf")
     assert info.value.key == "too_complex"
     assert len(parsed) < 3 * pdf_parsing.OBJECTS_PER_CHECK, "the bomb was parsed to the end"
+
+
+@pytest.mark.parametrize("read", [check_pdf, normalise,
+                                  lambda data, max_bytes: require_normalised(data)])
+def test_a_small_file_with_many_objects_is_refused_at_its_allowance_not_its_time(
+        monkeypatch, parsed, read):
+    """Attack: a few kilobytes that expand into 200 000 objects held one of the two parse
+    slots of the signing side until the time budget ran out (20 s each upload). The objects a
+    file may parse follow its size now: refused once past them, whatever the time left."""
+    monkeypatch.setattr(pdf_parsing, "SIGNING_SECONDS", 10_000.0)
+    data = fields_bomb(samples.blank_pdf())
+    allowance = pdf_parsing.object_allowance(len(data))
+    assert allowance < 200_000
+    with pytest.raises(InvalidPdf) as info:
+        read(data, max_bytes=MAX)
+    assert (info.value.key, info.value.status, info.value.error) == (
+        "too_complex", 422, "document_too_complex")
+    assert "too many objects" in info.value.description
+    assert len(parsed) <= allowance + 100  # (+ the cross-reference streams, read first)
+    assert pdf_parsing.current() is None  # the budget and its slot were given back
+
+
+def test_a_long_legitimate_document_is_read_within_its_allowance(parsed):
+    data = samples.long_pdf(2000)
+    assert check_pdf(data, max_bytes=MAX).pages == 2000
+    assert normalise(data, max_bytes=MAX).removed == ()
+    assert len(parsed) < pdf_parsing.object_allowance(len(data)) // 5  # both reads together

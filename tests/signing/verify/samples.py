@@ -187,6 +187,40 @@ def blank_pdf(*, with_field: bool = False, hidden_content: bool = False,
     return out.getvalue()
 
 
+def long_pdf(pages: int) -> bytes:
+    """A legitimate long document: `pages` pages of text with a TrueType font (its /Widths),
+    five links each, the dictionaries in object streams (as most producers write them)."""
+    writer = PdfFileWriter(stream_xrefs=True)
+    objects = writer.prepare_object_stream()
+    widths = writer.add_object(generic.ArrayObject(
+        [generic.NumberObject(500 + i % 300) for i in range(224)]), obj_stream=objects)
+    font = writer.add_object(generic.DictionaryObject({
+        N("/Type"): N("/Font"), N("/Subtype"): N("/TrueType"), N("/BaseFont"): N("/Texto"),
+        N("/FirstChar"): generic.NumberObject(32), N("/LastChar"): generic.NumberObject(255),
+        N("/Widths"): widths}), obj_stream=objects)
+    for number in range(pages):
+        lines = b" ".join(b"72 %d Td (Linea %d de la pagina %d del documento) Tj"
+                          % (800 - i * 12, i, number) for i in range(60))
+        content = generic.StreamObject(stream_data=b"BT /F1 10 Tf " + lines + b" ET")
+        content.compress()
+        links = generic.ArrayObject(writer.add_object(generic.DictionaryObject({
+            N("/Type"): N("/Annot"), N("/Subtype"): N("/Link"),
+            N("/Rect"): generic.ArrayObject([generic.NumberObject(n)
+                                             for n in (72, 700 - a * 20, 300, 712 - a * 20)]),
+            N("/Border"): generic.ArrayObject([generic.NumberObject(0)] * 3),
+            N("/A"): generic.DictionaryObject({N("/S"): N("/URI"), N("/URI"): generic.TextStringObject(
+                f"https://example.org/{number}/{a}")})}), obj_stream=objects) for a in range(5))
+        writer.insert_page(generic.DictionaryObject({
+            N("/Type"): N("/Page"),
+            N("/MediaBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+            N("/Resources"): generic.DictionaryObject({N("/Font"): generic.DictionaryObject(
+                {N("/F1"): font})}),
+            N("/Contents"): writer.add_object(content), N("/Annots"): links}))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def signer_for(party: Party, pki: Pki, *, chain: tuple[Party, ...] = ()) -> signers.SimpleSigner:
     registry = SimpleCertificateStore.from_certs([p.asn1 for p in (chain or (pki.issuing,))])
     return signers.SimpleSigner(signing_cert=party.asn1, signing_key=party.asn1_key,

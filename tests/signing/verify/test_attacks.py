@@ -252,3 +252,155 @@ def test_an_abandoned_verification_stops_parsing_soon(verifier, signed):
     for worker in workers:  # unbounded, it parses for minutes; bounded, within a checkpoint
         worker.join(30.0)
     assert not any(worker.is_alive() for worker in workers), "the abandoned work kept parsing"
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """Every PDF object pyHanko parses under a budget, counted."""
+    from signing import pdf_parsing
+
+    seen: list[int] = []
+    original = pdf_parsing._read_object
+
+    def counting(*args, **kwargs):
+        seen.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_parsing, "_read_object", counting)
+    return seen
+
+
+def test_a_small_file_that_expands_into_millions_of_objects_is_refused_at_its_allowance(
+        verifier, signed, parsed):
+    """Attack: ~20 KB of object streams holding two million objects. It held one of the few
+    verification slots for the whole time budget (20 s) before TIME_BUDGET_EXCEEDED, so a
+    handful of uploads kept the verifier busy (503) for everyone. The objects a file may
+    parse now follow its size: it is refused (422) once past them, its slot given back."""
+    import threading
+
+    from signing import pdf_parsing
+
+    bomb = forgeries.object_stream_bomb(signed)
+    assert len(bomb) < 64 * 1024
+    before = set(threading.enumerate())
+    with pytest.raises(UnreadableDocument) as info:
+        verifier.verify(bomb)
+    assert (info.value.error, info.value.http_status) == ("document_too_complex", 422)
+    assert "objects" in info.value.description
+    # (+ what `read_pdf` reads before the budget starts: the trailer, catalog and DSS)
+    assert len(parsed) <= pdf_parsing.object_allowance(len(bomb)) + pdf_parsing.OBJECTS_PER_CHECK
+    assert len(parsed) < 2_000_000 // 10
+    for worker in (t for t in threading.enumerate() if t not in before):
+        worker.join(30.0)
+    for _ in range(verifier.limits.concurrent):  # every slot is free again
+        verifier.slots.take()
+    for _ in range(verifier.limits.concurrent):
+        verifier.slots.give_back()
+
+
+def test_a_long_document_with_several_signatures_verifies_within_its_allowance(
+        verifier, pki, parsed):
+    """300 pages in object streams, signed three times: the difference analysis reads the
+    document again for each pair of revisions (and pyHanko read each object stream's header
+    again for every object in it: 20 s with four signatures, TIME_BUDGET_EXCEEDED)."""
+    from signing import pdf_parsing
+
+    pdf = samples.long_pdf(300)
+    for field in ("Firma1", "Firma2", "Firma3"):
+        pdf = samples.sign(pdf, samples.signer_for(pki.signer, pki),
+                           stamper=samples.timestamper(pki), field=field)
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("TOTAL-PASSED", None)
+    assert [s.conclusion.passed for s in report.signatures] == [True, True, True]
+    assert len(parsed) < pdf_parsing.object_allowance(len(pdf)) // 4
+
+
+def test_names_from_the_file_cannot_write_lines_or_turn_text_around(verifier, pki):
+    """Attack: a signer's name (anyone's self-signed certificate is shown too) or a field's
+    name with new lines and terminal escapes wrote lines of its own in `cedula verify`'s
+    output (and could move the cursor back over the verdict); a bidirectional override
+    (U+202E) showed the rest of a name backwards, on the page as in the terminal. Such
+    characters are shown as their code points, everywhere the report goes."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from signing.verify.cli import render_text
+
+    name = "Ana\x1b[1A\x1b[2K\rTOTAL-PASSED\n  signer: Ayuntamiento \u202eadirdaM"
+    party = samples.signer_with_key(pki, ec.generate_private_key(ec.SECP256R1()), cn=name)
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(party, pki),
+                       field="Firma\u2066\n[2] Firma")
+    report = verifier.verify(pdf)
+    sig = report.signatures[0]
+    assert sig.signer.name == ("Ana<U+001B>[1A<U+001B>[2K<U+000D>TOTAL-PASSED<U+000A>  signer: "
+                               "Ayuntamiento <U+202E>adirdaM")
+    assert sig.field == "Firma<U+2066><U+000A>[2] Firma"
+    assert "\u202e" not in sig.chain[0].subject and "\x1b" not in sig.chain[0].subject
+    shown = render_text(report, "en")
+    assert not any(c in shown for c in "\x1b\r\u202e\u2066")
+    assert [line for line in shown.splitlines() if line.startswith("[")] == [
+        f"[1] {sig.field}: {report.indication.value}"]
+    assert report.as_json("en")["signatures"][0]["signer"]["name"] == sig.signer.name
+
+
+def _with_active_content(pdf: bytes) -> bytes:
+    """`pdf` with JavaScript run on opening and an attached file (before it is signed)."""
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import NameObject as N
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer.root[N("/OpenAction")] = generic.DictionaryObject({
+        N("/S"): N("/JavaScript"),
+        N("/JS"): generic.TextStringObject("this.getField('Importe').value = '9999 EUR';")})
+    attached = writer.add_object(generic.StreamObject(stream_data=b"Importe: 9999 EUR"))
+    writer.root[N("/Names")] = generic.DictionaryObject({N("/EmbeddedFiles"): generic.DictionaryObject({
+        N("/Names"): generic.ArrayObject([generic.TextStringObject("factura.txt"),
+                                          generic.DictionaryObject({
+                                              N("/Type"): N("/Filespec"),
+                                              N("/F"): generic.TextStringObject("factura.txt"),
+                                              N("/EF"): generic.DictionaryObject(
+                                                  {N("/F"): attached})})])})})
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_javascript_and_attached_files_in_a_valid_document_are_told(verifier, pki):
+    """Attack: a validly signed file whose JavaScript, run on opening, changes what the viewer
+    shows (or whose attachment holds the "real" content) was reported valid with no word of
+    it: the citizen trusted what the viewer showed. The verdict stands (the signed bytes are
+    intact); the report, the JSON and the command say what the file holds."""
+    from signing.verify.cli import render_text
+
+    pdf = samples.sign(_with_active_content(samples.blank_pdf()),
+                       samples.signer_for(pki.signer, pki), stamper=samples.timestamper(pki))
+    report = verifier.verify(pdf)
+    assert _verdict(report) == ("TOTAL-PASSED", None)
+    assert report.active_content == ("actions", "embedded_files")
+    assert [a["kind"] for a in report.as_json("es")["active_content"]] == [
+        "actions", "embedded_files"]
+    assert "JavaScript" in report.as_json("es")["active_content"][0]["message"]
+    assert "WARNING: Attached files" in render_text(report, "en")
+
+
+@pytest.mark.parametrize("opening", ["destination", "go_to"])
+def test_a_plain_opening_view_is_not_active_content(verifier, pki, opening):
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import NameObject as N
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(samples.blank_pdf()))
+    page = writer.root["/Pages"]["/Kids"].raw_get(0)
+    where = generic.ArrayObject([page, N("/Fit")])
+    writer.root[N("/OpenAction")] = where if opening == "destination" else \
+        generic.DictionaryObject({N("/S"): N("/GoTo"), N("/D"): where})
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    report = verifier.verify(samples.sign(out.getvalue(), samples.signer_for(pki.signer, pki)))
+    assert report.active_content == ()

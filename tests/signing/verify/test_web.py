@@ -207,3 +207,35 @@ def test_withdrawn_document_is_said_first_everywhere(pki_app, issued, tmp_path):
     assert "notice-success" not in page[:alert] and "notice-success" not in page
     fresh = _pdf(client, forgeries.incremental_saving(pdf)).get_json()
     assert fresh["indication"] == "TOTAL-FAILED"  # a forgery stays a forgery (exit 1)
+
+
+def test_a_file_with_more_objects_than_its_size_explains_is_422_with_a_sentence(client, pki):
+    """The API answers `document_too_complex` with a description, the page a sentence of what
+    to do next in the visitor's language (the file is refused, not INDETERMINATE after 20 s)."""
+    signed = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    bomb = forgeries.object_stream_bomb(signed)
+    api = client.post("/api/verify?lang=en", data=bomb,
+                      headers={"Content-Type": "application/pdf"})
+    assert api.status_code == 422 and api.get_json()["error"] == "document_too_complex"
+    assert "objects" in api.get_json()["error_description"]
+    index = client.get("/verify?lang=es")
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', index.data).group(1).decode()
+    page = client.post("/verify?lang=es", data={"file": (io.BytesIO(bomb), "a.pdf"),
+                                                "csrf_token": token},
+                       content_type="multipart/form-data")
+    assert page.status_code == 422
+    assert "código de verificación" in page.get_data(as_text=True)
+
+
+def test_the_page_tells_what_else_a_signed_file_holds(client, pki):
+    from tests.signing.verify.test_attacks import _with_active_content
+
+    pdf = samples.sign(_with_active_content(samples.blank_pdf()), samples.signer_for(pki.signer, pki))
+    index = client.get("/verify?lang=es")
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', index.data).group(1).decode()
+    page = client.post("/verify?lang=es", data={"file": (io.BytesIO(pdf), "a.pdf"),
+                                                "csrf_token": token},
+                       content_type="multipart/form-data")
+    body = page.get_data(as_text=True)
+    assert 'id="active-content"' in body
+    assert "JavaScript" in body and "Archivos adjuntos" in body

@@ -1,0 +1,130 @@
+"""pyHanko's reader of objects in object streams, with each stream's header read once.
+
+An object stream (ISO 32000-1, 7.5.7) starts with a header of N pairs "object number,
+offset". pyHanko (`PdfFileReader._get_object_from_stream`) reads that header from its start
+for every object it takes out of the stream, and never caches an object of an earlier
+revision (which the difference analysis reads for every pair of revisions it compares): a
+stream of N objects costs N²/2 header entries. A legitimate file of 300 pages with object
+streams and four signatures spent 20 s in it (the verifier's whole time budget); a crafted
+one of a few kilobytes, hours, with few objects actually parsed for the budget to count.
+
+This reads each stream's header at most once per reader, lazily (as far as the object asked
+for), counts every header entry read (`install`: `pdf_parsing` counts them against the
+active parse budget like objects), and otherwise gives what pyHanko gives: the same
+objects, and in strict mode the same errors (a corrupted header, an object at the wrong
+index, not found, a stream or reference inside the stream); in non-strict mode null for the
+first two and for an object not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.misc import PdfReadError, PdfStrictReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+_pyhanko_get = PdfFileReader._get_object_from_stream
+_CACHE = "_cedula_object_stream_headers"
+
+
+@dataclass
+class _Header:
+    """What has been read so far of one object stream's header."""
+
+    stream: Any
+    data: bytes
+    count: int
+    first: dict[int, tuple[int, int]] = field(default_factory=dict)  # object -> (index, offset)
+    read: int = 0  # entries read
+    position: int = 0  # where the next entry starts
+    corrupted: bool = False
+
+    def find(self, idnum: int, on_entry: Any) -> tuple[int, int] | None:
+        """(index, offset) of the first entry for `idnum`, reading on as far as needed;
+        None if the header has no such entry (or is corrupted before one)."""
+        if idnum in self.first:
+            return self.first[idnum]
+        reader = BytesIO(self.data)
+        reader.seek(self.position)
+        while not self.corrupted and self.read < self.count:
+            on_entry()
+            try:
+                misc.read_non_whitespace(reader, seek_back=True)
+                objnum = generic.NumberObject.read_from_stream(reader)
+                misc.read_non_whitespace(reader, seek_back=True)
+                offset = generic.NumberObject.read_from_stream(reader)
+                misc.read_non_whitespace(reader, seek_back=True)
+            except ValueError:
+                self.corrupted = True
+                break
+            index = self.read
+            self.read += 1
+            self.position = reader.tell()
+            self.first.setdefault(int(objnum), (index, int(offset)))
+            if objnum == idnum:
+                return self.first[idnum]
+        return None
+
+
+def _header(reader: PdfFileReader, stmnum: int, stream: Any) -> _Header:
+    headers: dict[int, _Header] = reader.__dict__.setdefault(_CACHE, {})
+    known = headers.get(stmnum)
+    if known is None or known.stream is not stream:
+        known = _Header(stream=stream, data=stream.read_data(DecodePurpose.OBJECT_STREAM),
+                        count=int(stream["/N"]))
+        headers[stmnum] = known
+    return known
+
+
+def get_object_from_stream(self: PdfFileReader, idnum: int, stmnum: int, idx: int) -> Any:
+    """`PdfFileReader._get_object_from_stream`, the header read once (see the module)."""
+    stream = generic.Reference(stmnum, 0, self).get_object()
+    assert isinstance(stream, generic.StreamObject)
+    assert stream["/Type"] == "/ObjStm"
+    if not (0 <= idx < stream["/N"]):
+        if self.strict:
+            raise PdfStrictReadError("Object stream does not contain index")
+        return generic.NullObject()
+    header = _header(self, stmnum, stream)
+    found = header.find(idnum, _count)
+    if found is None:
+        if header.corrupted and self.strict:
+            raise PdfStrictReadError("Object stream header possibly corrupted")
+        if self.strict:
+            raise PdfStrictReadError("Object not found in stream, this is a fatal error in "
+                                     "strict mode")
+        return generic.NullObject()
+    index, offset = found
+    if self.strict and idx != index:
+        raise PdfStrictReadError("Object is in wrong index.")
+    data = BytesIO(header.data)
+    data.seek(stream["/First"] + offset)
+    try:
+        obj = generic.read_object(data, generic.Reference(idnum, 0, self))
+    except (misc.PdfStreamError, PdfReadError) as exc:
+        if self.strict:
+            raise PdfStrictReadError(f"Can't read object stream: {exc}") from exc
+        obj = generic.NullObject()
+    if isinstance(obj, generic.StreamObject | generic.IndirectObject) and self.strict:
+        raise PdfStrictReadError("Encountered forbidden object type in object stream")
+    return obj
+
+
+def _nothing() -> None:
+    return None
+
+
+_count: Callable[[], None] = _nothing
+
+
+def install(count: Callable[[], None]) -> None:
+    """Make pyHanko's readers use `get_object_from_stream`, calling `count` for each header
+    entry read (`pdf_parsing`: against the active budget). Idempotent."""
+    global _count
+    _count = count
+    PdfFileReader._get_object_from_stream = get_object_from_stream  # type: ignore[method-assign]

@@ -1,0 +1,136 @@
+"""What in a verified PDF can act when it is opened, or is not shown with its pages.
+
+A valid signature says the bytes it covers are unchanged; it does not say that what a viewer
+shows is all there is. A signed file may carry JavaScript or other actions that run when it is
+opened or used (`/OpenAction`, additional actions `/AA`, the `/JavaScript` name tree, actions
+of links other than go-to and web links, multimedia), which can change what is shown (fill a
+field, hide a page, open another file); files attached to it (`/EmbeddedFiles`, file
+attachment annotations), which the report does not show and a reader may take for part of
+what was verified; or an XFA form, which some viewers show instead of the pages (ISO 32000-1,
+12.6, 12.7.8, 7.11.4; 32000-2 deprecates XFA). The service's own documents have none of these
+(`signing.normalise` removes them before sealing or signing); a file that has them is reported
+with its verdict unchanged, and the citizen told what the file holds (`KINDS`), in the latest
+revision: what a viewer opens.
+
+Read within the verification's budget; a part that cannot be read is skipped (a damaged
+structure is not an action a viewer runs either), at most `MAX_NODES` nodes visited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from signing.pdf_parsing import BudgetExceeded
+
+KINDS = ("actions", "embedded_files", "xfa")
+SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
+MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
+MAX_NODES = 100_000
+
+
+def found(reader: PdfFileReader) -> tuple[str, ...]:
+    """The kinds of `KINDS` present in the latest revision of `reader`, in that order."""
+    kinds: set[str] = set()
+    root = reader.root
+    _check(lambda: _catalog(root, kinds))
+    visited = [0]
+    _check(lambda: _pages(_get(root, "/Pages"), kinds, visited, set()))
+    _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
+    return tuple(kind for kind in KINDS if kind in kinds)
+
+
+def _check(read: Any) -> None:
+    try:
+        read()
+    except BudgetExceeded:
+        raise
+    except Exception:  # noqa: S110 - a part that cannot be read is skipped (module)
+        pass
+
+
+def _get(node: Any, key: str) -> Any:
+    if isinstance(node, generic.DictionaryObject) and key in node:
+        return node[key]
+    return None
+
+
+def _catalog(root: generic.DictionaryObject, kinds: set[str]) -> None:
+    opening = _get(root, "/OpenAction")
+    if isinstance(opening, generic.DictionaryObject) and _acts(opening):
+        kinds.add("actions")
+    if _get(root, "/AA") is not None:
+        kinds.add("actions")
+    names = _get(root, "/Names")
+    if _get(names, "/JavaScript") is not None:
+        kinds.add("actions")
+    if _get(names, "/EmbeddedFiles") is not None:
+        kinds.add("embedded_files")
+    if _get(_get(root, "/AcroForm"), "/XFA") is not None:
+        kinds.add("xfa")
+
+
+def _acts(action: generic.DictionaryObject) -> bool:
+    """An action (or a chain of them, /Next) that does more than go to a place or a web page."""
+    chain = [action]
+    for _ in range(100):
+        if not chain:
+            return False
+        current = chain.pop()
+        if current.get("/S") not in SAFE_ACTIONS:
+            return True
+        following = _get(current, "/Next")
+        if isinstance(following, generic.DictionaryObject):
+            chain.append(following)
+        elif isinstance(following, generic.ArrayObject):
+            chain.extend(f for f in following if isinstance(f, generic.DictionaryObject))
+    return True
+
+
+def _nodes(node: Any, key: str, visited: list[int], seen: set[int]) -> Iterator[Any]:
+    """The nodes of a page or field tree (through `key`: /Kids), each once."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, generic.DictionaryObject) or id(current) in seen:
+            continue
+        visited[0] += 1
+        if visited[0] > MAX_NODES:
+            return
+        seen.add(id(current))
+        yield current
+        kids = _get(current, key)
+        if isinstance(kids, generic.ArrayObject):
+            stack.extend(kids)
+
+
+def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[int]) -> None:
+    for node in _nodes(tree, "/Kids", visited, seen):
+        if _get(node, "/AA") is not None:
+            kinds.add("actions")
+        annotations = _get(node, "/Annots")
+        for annotation in annotations if isinstance(annotations, generic.ArrayObject) else ():
+            _annotation(annotation, kinds)
+
+
+def _annotation(annotation: Any, kinds: set[str]) -> None:
+    if not isinstance(annotation, generic.DictionaryObject):
+        return
+    kind = _get(annotation, "/Subtype")
+    if kind == "/FileAttachment":
+        kinds.add("embedded_files")
+    if kind in MULTIMEDIA or _get(annotation, "/AA") is not None:
+        kinds.add("actions")
+    action = _get(annotation, "/A")
+    if isinstance(action, generic.DictionaryObject) and _acts(action):
+        kinds.add("actions")
+
+
+def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[int]) -> None:
+    for field in fields if isinstance(fields, generic.ArrayObject) else ():
+        for node in _nodes(field, "/Kids", visited, seen):
+            if _get(node, "/AA") is not None:
+                kinds.add("actions")
