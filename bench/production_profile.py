@@ -6,8 +6,13 @@ database of its own on the PostgreSQL server and on Redis db 11 under a prefix o
 WSGI app (`app.test_client()`: the test client's own work is in the total, the same for every
 build), and prints the calling thread's CPU time per `/token` (`time.thread_time`: the kernel
 time of its sockets included, other processes and threads not), the round trips per `/token`
-by command, and the CPU time per `/token` of the store's calls and of the group commit. With
-`--profile`, a cProfile (thread CPU time) of the timed requests, by cumulative time.
+by command, the round trips to PostgreSQL per `/token` by thread and statement (psycopg's own
+BEGIN/COMMIT/ROLLBACK included; the background threads' too: the sealer, the outbox), the CPU
+time per `/token` of every thread of the process (1.5 s after the last request, so that the
+background work the requests caused is in), and the CPU time per `/token` of the store's calls
+and of the group commit. `--embedded` runs the same on SQLite and the in-process store, to
+compare. With `--profile`, a cProfile (thread CPU time) of the timed requests, by cumulative
+time (saved to the file CEDULA_PROFILE_OUT names, if set, for `pstats`).
 
 Other load on the machine changes CPU time per request too (caches, frequency): compare builds
 by alternating short runs, and read the round trips, which load does not change.
@@ -51,10 +56,68 @@ def _timed(cpu: dict[str, float], calls: collections.Counter[str], label: str,
     return timed
 
 
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) of each live thread of this process, by name (Linux /proc)."""
+    import threading
+
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = collections.defaultdict(float)
+    for thread in threading.enumerate():
+        try:
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[thread.name] += (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def _count_statements(on: list[bool]) -> collections.Counter[tuple[str, str]]:
+    """Round trips to PostgreSQL while `on[0]`, by thread and by the start of the query: every
+    query a cursor or connection sends, and the BEGIN, COMMIT and ROLLBACK psycopg sends itself."""
+    import threading
+
+    import psycopg
+    from psycopg._connection_base import BaseConnection
+
+    counts: collections.Counter[tuple[str, str]] = collections.Counter()
+
+    def first(query: Any) -> str:
+        text = query if isinstance(query, str) else bytes(query).decode() if isinstance(query, bytes | bytearray) \
+            else getattr(query, "as_string", lambda _c: repr(query))(None)
+        return " ".join(text.split()[:3])[:40]
+
+    def note(query: Any, many: bool = False) -> None:
+        if on[0]:
+            counts[(threading.current_thread().name, ("many " if many else "") + first(query))] += 1
+
+    command = BaseConnection._exec_command
+
+    def exec_command(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        note(query)
+        return command(self, query, *args, **kwargs)
+
+    BaseConnection._exec_command = exec_command  # type: ignore[method-assign]
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+
+    def counted_execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        note(query)
+        return execute(self, query, *args, **kwargs)
+
+    def counted_executemany(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        note(query, many=True)
+        return executemany(self, query, *args, **kwargs)
+
+    psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
+    psycopg.Cursor.executemany = counted_executemany  # type: ignore[method-assign]
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="timed /token requests (default 1000)")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed requests")
+    parser.add_argument("--embedded", action="store_true",
+                        help="the embedded default instead (SQLite, in-process store), for comparison")
     options = parser.parse_args()
 
     import importlib
@@ -79,18 +142,24 @@ def main() -> None:
         return send(self, command, check_health)
 
     redis.connection.AbstractConnection.send_packed_command = counted  # type: ignore[method-assign]
+    statements = _count_statements(on)
 
     admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
     name = f"cedula_profile_{os.getpid()}_{secrets.token_hex(3)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    folder = Path(tempfile.mkdtemp())
+    if options.embedded:
+        url, store = f"sqlite:///{folder / 'bench.db'}", {"redis_url": ""}
+    else:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     prefix = f"cedula-profile-{os.getpid()}:"
+    if not options.embedded:
+        store = {"redis_url": REDIS_URL, "key_prefix": prefix}
     try:
         from bench.scenarios import _consented, bench_app
         from tests.idp.oidc.conftest import exchange, get_code
 
-        app = bench_app(Path(tempfile.mkdtemp()), database_url=url,
-                        store={"redis_url": REDIS_URL, "key_prefix": prefix})
+        app = bench_app(folder, database_url=url, store=store)
         browser, agency = _consented(app, 10000002)
 
         def prepared() -> Callable[[], Any]:
@@ -101,6 +170,8 @@ def main() -> None:
             assert prepared()().status_code == 200
         steps = [prepared() for _ in range(options.count)]
         profile = cProfile.Profile(time.thread_time) if options.profile else None
+        time.sleep(1.5)  # the warm-up's background work (the sealer, the deferred counts) done
+        threads_before = _thread_cpu()
         on[0] = True
         start = time.thread_time()
         if profile is not None:
@@ -110,19 +181,32 @@ def main() -> None:
         if profile is not None:
             profile.disable()
         spent = time.thread_time() - start
+        time.sleep(1.5)  # the background work of the timed requests
         on[0] = False
+        threads_after = _thread_cpu()
         count = options.count
         print(f"/token: {spent / count * 1e6:.0f} us of the thread's CPU per request ({count} requests)")
+        print("CPU per /token by thread (background threads' work included, 1.5 s after):")
+        for thread in sorted(threads_after, key=lambda t: threads_before.get(t, 0.0) - threads_after[t]):
+            used = threads_after[thread] - threads_before.get(thread, 0.0)
+            if used > 0:
+                print(f"  {thread:28s} {used / count * 1e6:7.1f} us")
         print("Redis commands per /token:", {command: round(n / count, 2) for command, n in sorted(commands.items())})
+        print("PostgreSQL round trips per /token, by thread:")
+        for (thread, first), n in sorted(statements.items()):
+            print(f"  {thread:24s} {first:40s} {n / count:.3f}")
         for label in sorted(cpu):
             print(f"  {label:28s} {cpu[label] / count * 1e6:7.1f} us per /token ({calls[label] / count:.2f} calls)")
         if profile is not None:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+            if os.environ.get("CEDULA_PROFILE_OUT"):
+                profile.dump_stats(os.environ["CEDULA_PROFILE_OUT"])
     finally:
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(match=prefix + "*", count=1000):
             client.delete(key)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not options.embedded:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         os._exit(0)  # the app's background threads would log the dropped database
 
 

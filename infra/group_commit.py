@@ -370,45 +370,37 @@ class GroupCommit:
     def _as_one_query(connection: PoolProxiedConnection, calls: list[tuple[Plan, list[Any]]],
                       where: list[Any]) -> None:
         """PostgreSQL: BEGIN, every statement (once per value set) and COMMIT sent as one query
-        text, one round trip for the batch. The values are bound by psycopg itself on the
-        client (`psycopg.ClientCursor.mogrify`: each value quoted and escaped by libpq for this
+        text, one round trip for the batch. The values are bound on the client as psycopg's
+        `ClientCursor.mogrify` binds them (each value quoted and escaped by libpq for this
         connection, with the dumpers the server-side binding uses; the common values written
-        as it writes them, without its per-value Python: `infra.db.pg_literal_statements`), so
-        the query goes through
-        the simple protocol in one message and one answer (about 40% less of this process's CPU
-        than a psycopg pipeline, per batch of one to four statements). The connection is put in
-        autocommit for it, so that the driver sends no BEGIN of its own, and the transaction is
-        the explicit BEGIN ... COMMIT: as durable as any other (`synchronous_commit` unchanged).
-        The server runs the statements in order and stops at the first error (the COMMIT after
-        it is not run): the error is raised, the transaction rolled back. Errors name the
-        statements without their values (`hide_parameters` holds)."""
-        from psycopg import ClientCursor  # PostgreSQL only
-
+        as it writes them, without its per-value Python: `infra.db.pg_literal_statements`).
+        The text goes to libpq's PQexec itself (`_exec`: the simple protocol, one message and
+        one answer; the GIL released while it waits), not through a psycopg cursor, whose
+        generators, autocommit switches and result handling cost more of this process's CPU
+        than the round trip (issue 16). psycopg sends no BEGIN of its own for it (it is not
+        asked to run anything), and the transaction is the explicit BEGIN ... COMMIT: as
+        durable as any other (`synchronous_commit` unchanged). The server runs the statements
+        in order and stops at the first error (the COMMIT after it is not run): the error is
+        raised as psycopg raises it, the transaction rolled back. Errors name the statements
+        without their values (`hide_parameters` holds)."""
         driver = connection.dbapi_connection
         assert driver is not None
         where[0] = ";\n".join(plan.sql for plan, _parameters in calls)
-        driver.autocommit = True
         try:
-            cursor = where[2] = ClientCursor(cast(Any, driver))
-            try:
-                mogrify = pg_literal_statements(driver, cursor.mogrify)  # the same text, quicker
-                parts = ["BEGIN"]
-                for plan, parameters in calls:
-                    sql = plan.sql
-                    parts.extend([mogrify(sql, values) for values in parameters])
-                parts.append("COMMIT")
-                cursor.execute(";\n".join(parts))
-            finally:
-                cursor.close()
+            statement = _literal_writer(connection)
+            parts = ["BEGIN"]
+            for plan, parameters in calls:
+                sql = plan.sql
+                parts.extend([statement(sql, values) for values in parameters])
+            parts.append("COMMIT")
+            _exec(driver, ";\n".join(parts))
         except BaseException:
             try:
                 if driver.info.transaction_status != _IDLE:
                     driver.rollback()  # the failed batch's transaction (the server stopped at its error)
-                driver.autocommit = False
             except BaseException:  # a lost connection: never pooled again (the error is raised below)
                 connection.invalidate()
             raise
-        driver.autocommit = False
 
     @staticmethod
     def _reset(connection: PoolProxiedConnection) -> None:
@@ -451,6 +443,41 @@ class GroupCommit:
         except BaseException as exc:  # every request of the batch answers for it
             return exc
         return None
+
+
+# The literal writer of a pooled psycopg connection (`infra.db.pg_literal_statements`), made
+# once per connection and kept in its pool record's `info` (dropped with the connection).
+_LITERALS = "cedula.group_commit.literals"
+
+
+def _literal_writer(connection: PoolProxiedConnection) -> Any:
+    """`pg_literal_statements` for this pooled connection, made at its first batch; psycopg's
+    own `ClientCursor.mogrify` for the values it does not write itself."""
+    info = connection.info
+    writer = info.get(_LITERALS)
+    if writer is None:
+        from psycopg import ClientCursor  # PostgreSQL only
+
+        driver = cast(Any, connection.dbapi_connection)
+
+        def mogrify(sql: str, values: Mapping[str, Any]) -> str:
+            with ClientCursor(driver) as cursor:
+                return cursor.mogrify(sql, values)
+
+        writer = info[_LITERALS] = pg_literal_statements(driver, mogrify)
+    return writer
+
+
+def _exec(driver: Any, query: str) -> None:
+    """`query` (one or more statements, no parameters) run by libpq's PQexec on the psycopg
+    connection `driver`, under its lock; a failure raised as psycopg raises it (`errors`:
+    IntegrityError, ProgrammingError, OperationalError for a lost connection, ...)."""
+    from psycopg import errors, pq  # PostgreSQL only
+
+    with driver.lock:
+        result = driver.pgconn.exec_(query.encode())
+    if result.status in (pq.ExecStatus.FATAL_ERROR, pq.ExecStatus.NONFATAL_ERROR, pq.ExecStatus.BAD_RESPONSE):
+        raise errors.error_from_result(result, encoding=driver.info.encoding)
 
 
 GROUP_COMMIT: Slot[GroupCommit] = Slot("group commit")

@@ -1,0 +1,75 @@
+"""Round trips of a `/token` (code + PKCE) on PostgreSQL + Redis (issue 16): counted where they
+leave the process, not timed. Once the process has seen the citizen, the agency and the
+decision, a code exchange is one query to PostgreSQL (the group commit's BEGIN, grant, log
+entry, COMMIT: one transaction, `infra.group_commit`) and three commands to Redis (the client
+authentication marks with the cache generation; the code taken with the session it names; the
+code's void mark after the commit)."""
+
+from __future__ import annotations
+
+import collections
+import threading
+from typing import Any
+
+import pytest
+import redis
+
+from infra import group_commit
+from infra.db import get_db
+from tests.idp.oidc.conftest import exchange, get_code
+
+
+@pytest.fixture
+def round_trips(fresh_app, monkeypatch):
+    """Every query this thread sends to PostgreSQL (psycopg's cursors, its own BEGIN/COMMIT/
+    ROLLBACK, the group commit's PQexec) and every command to Redis, by its first word."""
+    if get_db(fresh_app).engine.dialect.name != "postgresql":
+        pytest.skip("SQLite and the in-process store make no round trips")
+    import psycopg
+    from psycopg._connection_base import BaseConnection
+
+    me = threading.get_ident()
+    seen: collections.Counter[str] = collections.Counter()
+
+    def counting(original, how: str):
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() == me:
+                query = args[1]
+                text = query if isinstance(query, str) else bytes(query).decode() if isinstance(
+                    query, bytes | bytearray) else repr(query)
+                seen[f"postgresql {how} {' '.join(text.split()[:1])}"] += 1
+            return original(*args, **kwargs)
+        return counted
+
+    monkeypatch.setattr(BaseConnection, "_exec_command", counting(BaseConnection._exec_command, "psycopg"))
+    monkeypatch.setattr(psycopg.Cursor, "execute", counting(psycopg.Cursor.execute, "cursor"))
+    monkeypatch.setattr(psycopg.Cursor, "executemany", counting(psycopg.Cursor.executemany, "cursor"))
+    if hasattr(group_commit, "_exec"):
+        monkeypatch.setattr(group_commit, "_exec", counting(group_commit._exec, "PQexec"))
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def sent(self: Any, command: Any, check_health: bool = True) -> Any:
+        if threading.get_ident() == me:
+            packed = b"".join(command) if isinstance(command, list) else command
+            seen["redis " + packed.split(b"\r\n")[2].decode().upper()] += 1
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", sent)
+    return seen
+
+
+def test_a_code_exchange_is_one_postgresql_query_and_three_redis_commands(client, citizen, register,
+                                                                           round_trips):
+    agency = register()
+    for _ in range(2):  # the first exchanges read the citizen, the decision, the sector
+        code, flow = get_code(client, agency)
+        assert exchange(client, agency, code, flow).status_code == 200
+    for _ in range(3):
+        code, flow = get_code(client, agency)
+        round_trips.clear()
+        answer = exchange(client, agency, code, flow)
+        assert answer.status_code == 200, answer.get_json()
+        # The group commit's one query goes to libpq itself, not through a psycopg cursor (whose
+        # generators and autocommit switches cost more of this process's CPU than the round trip).
+        assert dict(round_trips) == {"postgresql PQexec BEGIN;": 1, "redis MGET": 1, "redis EVALSHA": 1,
+                                     "redis GET": 1}, round_trips
