@@ -104,6 +104,6 @@ def test_the_app_is_built_before_the_database_exists(tmp_path):
 
     app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
                       # no background threads: they would outlive this test's database
-                      "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                      "audit": {"seal_seconds": 0}, "logout": {"background": False}, "notify": {"background": False},
                       "documents": {"archive_renew_hours": 0}})
     assert app.test_client().get("/readyz").status_code == 503  # the schema is not there yet

@@ -14,7 +14,7 @@ def _app(tmp_path, **database):
     from idp import create_app
 
     return create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
-                       "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                       "audit": {"seal_seconds": 0}, "logout": {"background": False}, "notify": {"background": False},
                        "documents": {"archive_renew_hours": 0}, "database": database})
 
 

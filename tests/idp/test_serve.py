@@ -35,6 +35,7 @@ def test_gunicorn_one_worker_snapshots_the_store_on_its_way_out(tmp_path):
     settings = load_settings({"server": {"data_dir": str(tmp_path)}, "store": {"redis_url": ""},
                               "database": {"url": f"sqlite:///{tmp_path / 'cedula.db'}"},
                               "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                              "notify": {"background": False},
                               "documents": {"archive_renew_hours": 0}})
     server = _Gunicorn(settings, {"workers": 1, "worker_exit": _worker_exit})
     assert server.cfg.worker_exit is _worker_exit

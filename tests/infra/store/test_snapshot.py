@@ -134,7 +134,7 @@ def _embedded_app(tmp_path, **store):
     return create_app({"server": {"issuer": TEST_ISSUER, "data_dir": str(tmp_path)},
                        "database": {"url": f"sqlite:///{tmp_path / 'cedula.db'}"},
                        "store": {"redis_url": "", **store}, "logging": {"level": "WARNING"},
-                       "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                       "audit": {"seal_seconds": 0}, "logout": {"background": False}, "notify": {"background": False},
                        "documents": {"archive_renew_hours": 0}})
 
 
