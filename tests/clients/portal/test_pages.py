@@ -243,3 +243,35 @@ def test_two_issued_documents_keep_every_id_on_the_page_unique(portal):
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert page.count('id="issued"') == 1 and page.count('id="verify-link"') == 1
+
+
+@pytest.mark.parametrize(("lang", "heading"), [
+    ("es", "No encontramos esta página"), ("en", "We could not find this page")])
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/no-such-page", 404), ("GET", "/language/fr", 404), ("PUT", "/", 405), ("GET", "/logout", 405)])
+def test_an_unknown_page_or_method_is_the_portals_page_in_the_visitors_language(portal, lang, heading, method,
+                                                                               path, status):
+    """The portal answered a mistyped address, or a bookmarked /logout, with werkzeug's own page:
+    English on a Spanish portal ("Not Found", "Method Not Allowed"), outside the portal's layout,
+    and with nothing to do but guess."""
+    response = portal.test_client().open(path, method=method, headers={"Accept-Language": lang})
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert f'<html lang="{lang}">' in page and "Not Found" not in page and "Method Not Allowed" not in page
+    if status == 404:
+        assert f"<h1>{heading}</h1>" in page
+    assert '<a href="/">' in page and 'role="alert"' in page
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("es", "No pudimos conectar con Cédula"), ("en", "We could not reach Cédula")])
+def test_sign_in_while_cedula_is_unreachable_says_so_and_what_to_do(lang, sentence):
+    """/login with the provider down (its discovery document unreachable) raised out of the view:
+    a 500 "Internal Server Error" page, in English, for a citizen who only pressed the button."""
+    app = create_portal(PortalConfig(name="Registro Civil", base_url=BASE, issuer="http://127.0.0.1:9",
+                                     client_id="registro", client_secret="secret"))
+    response = app.test_client().get("/login", headers={"Accept-Language": lang})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 502
+    assert f'<html lang="{lang}">' in page and sentence in page
+    assert "Internal Server Error" not in page
