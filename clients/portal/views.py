@@ -151,7 +151,8 @@ def _fapi_tokens() -> tuple[dict, dict]:
 def callback():
     if request.args.get("error") == "access_denied":
         session.pop("fapi_pending", None)
-        return render_template("portal/index.html", current=None, notice="denied"), 200
+        # A page of its own, not this answer: the language switch and a reload show it again.
+        return redirect("/?notice=denied", code=303)
     if request.args.get("error") == "unmet_authentication_requirements":
         session.pop("fapi_pending", None)  # the level asked for (step-up) was not reached
         return redirect("/level?notice=unmet", code=303)

@@ -275,3 +275,26 @@ def test_sign_in_while_cedula_is_unreachable_says_so_and_what_to_do(lang, senten
     assert response.status_code == 502
     assert f'<html lang="{lang}">' in page and sentence in page
     assert "Internal Server Error" not in page
+
+
+def test_the_language_switch_keeps_the_page_with_its_message(portal):
+    """The switch linked to the path alone: a citizen told on /level?notice=unmet why the level was
+    not reached lost that message on switching language."""
+    browser = portal.test_client()
+    page = browser.get("/level?notice=unmet", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    link = re.search(r'<a href="(/language/en\?next=[^"]*)"', page).group(1)
+    chosen = browser.get(link.replace("&amp;", "&"))
+    assert chosen.status_code == 303 and chosen.headers["Location"] == "/level?notice=unmet"
+
+
+def test_saying_no_on_cedula_lands_on_the_start_page_that_says_so_in_either_language(portal):
+    """The refusal was shown at /callback?error=access_denied&state=...: switching language there
+    asked for /callback again without the answer, and the citizen got "we could not complete the
+    sign-in" instead of the refusal in the other language."""
+    browser = portal.test_client()
+    answer = browser.get("/callback?error=access_denied&state=abc")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/?notice=denied"
+    for lang, sentence in (("es", "No autorizó compartir sus datos"), ("en", "You did not allow sharing")):
+        browser.get(f"/language/{lang}")
+        page = browser.get("/?notice=denied").get_data(as_text=True)
+        assert sentence in page and 'href="/language/' in page
