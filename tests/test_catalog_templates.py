@@ -231,3 +231,26 @@ def test_a_word_is_spelled_one_way(lang):
     other = {key: text[lang] for key, text in catalog_texts().items()
              if any(re.search(spelling, text.get(lang, "").lower()) for spelling in OTHER_SPELLINGS[lang])}
     assert other == {}
+
+
+# --- one name for an agency -------------------------------------------------------------------
+
+# The citizen's pages call an agency «institución» (connected agencies, consent, the data-sharing
+# log, the portals); the transparency page, in the same footer, said «organismo», and the
+# operator's console said both «organismo» and the anglicism «agencia».
+STAFF_PAGES = ("operator.", "developers.", "indicators.", "registrar.")
+# The verification pages are another helper's (signing/verify): they still say «organismo».
+NOT_YET_ONE_NAME = ("verify.",)
+
+
+def test_the_citizens_pages_call_an_agency_institucion():
+    other = {key: text["es"] for key, text in catalog_texts().items()
+             if not key.startswith(STAFF_PAGES + NOT_YET_ONE_NAME)
+             and re.search(r"\borganismos?\b|\bagencias?\b", text.get("es", ""), re.I)}
+    assert other == {}
+
+
+def test_the_staff_pages_call_an_agency_organismo():
+    other = {key: text["es"] for key, text in catalog_texts().items()
+             if key.startswith(STAFF_PAGES) and re.search(r"\bagencias?\b", text.get("es", ""), re.I)}
+    assert other == {}
