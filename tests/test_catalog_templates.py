@@ -254,3 +254,21 @@ def test_the_staff_pages_call_an_agency_organismo():
     other = {key: text["es"] for key, text in catalog_texts().items()
              if key.startswith(STAFF_PAGES) and re.search(r"\bagencias?\b", text.get("es", ""), re.I)}
     assert other == {}
+
+
+# --- one title for one page -------------------------------------------------------------------
+
+_PAGE_TITLE = re.compile(r"\{%-?\s*set page_title = _\('([^']+)'")
+
+
+def test_no_two_pages_share_a_title():
+    """The steps of one task had one title: reclaiming an identity number said «Recuperar mi
+    número de identidad» on the form, on the code step and on the refusal, and proving one's
+    identity with a wallet said the same before and after; a screen reader user hearing the title
+    (or a tab list) could not tell where they were (WCAG 2.4.2)."""
+    users: dict[str, list[str]] = {}
+    for path in templates():
+        for key in _PAGE_TITLE.findall(path.read_text(encoding="utf-8")):
+            users.setdefault(key, []).append(str(path.relative_to(ROOT)))
+    assert len(users) > 40
+    assert {key: paths for key, paths in users.items() if len(paths) > 1} == {}
