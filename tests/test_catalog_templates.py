@@ -272,3 +272,18 @@ def test_no_two_pages_share_a_title():
             users.setdefault(key, []).append(str(path.relative_to(ROOT)))
     assert len(users) > 40
     assert {key: paths for key, paths in users.items() if len(paths) > 1} == {}
+
+
+# The account's sections and headings name the citizen's things in the second person, as most of
+# them did («Sus datos personales», «Cerrar su cuenta»): «Mis documentos» and «Mis llaves de acceso»
+# next to them read as another voice (and the demo portal says «Sus documentos»).
+ACCOUNT_SECTIONS = ("account.nav.security", "account.nav.details", "account.nav.agencies", "account.nav.documents",
+                    "account.nav.close", "mydocs.title", "account.passkeys.title")
+FIRST_PERSON = {"es": re.compile(r"\b(mi|mis)\b", re.I), "en": re.compile(r"\bmy\b", re.I)}
+
+
+@pytest.mark.parametrize("lang", sorted(FIRST_PERSON))
+def test_the_account_names_the_citizens_things_in_one_voice(lang):
+    texts = catalog_texts()
+    assert {key: texts[key][lang] for key in ACCOUNT_SECTIONS if FIRST_PERSON[lang].search(texts[key][lang])} == {}
+    assert texts["account.nav.documents"][lang] == texts["mydocs.title"][lang]
