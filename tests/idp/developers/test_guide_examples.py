@@ -45,3 +45,12 @@ def test_the_operators_register_command_registers_the_portal_in_both_languages(c
     example = json.loads(next(block for block in _blocks("json") if '"purpose#en"' in block))
     for field in ("client_name", "client_name#en", "purpose", "purpose#en"):
         assert created.get(field) == example[field], field
+
+
+def test_the_registration_example_is_a_request_cedula_accepts():
+    """The JSON example lacked `redirect_uris`: sent as written to `POST /register` it was refused
+    with `invalid_redirect_uri` ("at least one is required")."""
+    from clients.registry.metadata import Permissions, validate_metadata
+
+    example = json.loads(next(block for block in _blocks("json") if '"purpose#en"' in block))
+    assert validate_metadata(example, Permissions())["purpose#en"] == "Issue your birth certificate"
