@@ -287,3 +287,15 @@ def test_the_account_names_the_citizens_things_in_one_voice(lang):
     texts = catalog_texts()
     assert {key: texts[key][lang] for key in ACCOUNT_SECTIONS if FIRST_PERSON[lang].search(texts[key][lang])} == {}
     assert texts["account.nav.documents"][lang] == texts["mydocs.title"][lang]
+
+
+# The level of assurance has one name: the personal details page headed its section «Nivel de
+# verificación de su identidad» ("How well your identity is checked") above a link to the page
+# «Nivel de seguridad de su identidad» ("How strong your identity is").
+SAME_NAME = [("account.details.assurance_title", "assurance.title"), ("assurance.link", "assurance.title")]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize(("key", "name"), SAME_NAME)
+def test_a_thing_has_one_name_wherever_it_is_named(lang, key, name):
+    assert catalog_texts()[key][lang] == catalog_texts()[name][lang]
