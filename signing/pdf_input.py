@@ -13,11 +13,12 @@ decode limits and fast hexadecimal strings of `signing.pdf_parsing`, and at most
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from babel.numbers import format_decimal
 from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
@@ -41,15 +42,18 @@ ERRORS = MappingProxyType({"too_large": "document_too_large",
 class InvalidPdf(SigningError, CodedError):
     """A file that cannot be signed, with the reason as a message key (`description` in English)."""
 
-    def __init__(self, key: str, *, status: int = 422, **params: str) -> None:
+    def __init__(self, key: str, *, status: int = 422, sizes: Mapping[str, int] | None = None,
+                 **params: str) -> None:
         self.key = key
         self.params = params
+        self.sizes = dict(sizes or {})  # numbers of bytes, written in the message's language
         self.retry_after = BUSY_RETRY_SECONDS if status == 503 else None
         super().__init__(self.message("en"), status=status,
                          error=ERRORS.get(key, "invalid_document"))
 
     def message(self, language: str) -> str:
-        return text(f"documents.input.{self.key}", language, **self.params)
+        sizes = {name: human_size(size, language) for name, size in self.sizes.items()}
+        return text(f"documents.input.{self.key}", language, **self.params, **sizes)
 
 
 @dataclass(frozen=True)
@@ -77,12 +81,13 @@ def broken(exc: BaseException) -> InvalidPdf:
     return InvalidPdf("broken", detail=detail[:200])
 
 
-def human_size(size: int) -> str:
+def human_size(size: int, language: str = "en") -> str:
+    """`1.5 MB` / `1,5 MB`: the number written as `language` writes it (CLDR), one decimal at most."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
+        return f"{format_decimal(round(size / (1024 * 1024), 1), locale=language)} MB"
     if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} B"
+        return f"{format_decimal(round(size / 1024), locale=language)} KB"
+    return f"{format_decimal(size, locale=language)} B"
 
 
 _SLOTS = pdf_parsing.Slots(pdf_parsing.SIGNING_CONCURRENT,
@@ -118,7 +123,7 @@ def parsing(size: int) -> Iterator[pdf_parsing.ParseBudget]:
 
 def check_size(size: int, *, max_bytes: int) -> None:
     if size > max_bytes:
-        raise InvalidPdf("too_large", status=413, size=human_size(size), limit=human_size(max_bytes))
+        raise InvalidPdf("too_large", status=413, sizes={"size": size, "limit": max_bytes})
 
 
 def _locking_signature(reader: PdfFileReader) -> str | None:

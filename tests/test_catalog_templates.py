@@ -231,3 +231,71 @@ def test_a_word_is_spelled_one_way(lang):
     other = {key: text[lang] for key, text in catalog_texts().items()
              if any(re.search(spelling, text.get(lang, "").lower()) for spelling in OTHER_SPELLINGS[lang])}
     assert other == {}
+
+
+# --- one name for an agency -------------------------------------------------------------------
+
+# The citizen's pages call an agency «institución» (connected agencies, consent, the data-sharing
+# log, the portals); the transparency page, in the same footer, said «organismo», and the
+# operator's console said both «organismo» and the anglicism «agencia».
+STAFF_PAGES = ("operator.", "developers.", "indicators.", "registrar.")
+# The verification pages are another helper's (signing/verify): they still say «organismo».
+NOT_YET_ONE_NAME = ("verify.",)
+
+
+def test_the_citizens_pages_call_an_agency_institucion():
+    other = {key: text["es"] for key, text in catalog_texts().items()
+             if not key.startswith(STAFF_PAGES + NOT_YET_ONE_NAME)
+             and re.search(r"\borganismos?\b|\bagencias?\b", text.get("es", ""), re.I)}
+    assert other == {}
+
+
+def test_the_staff_pages_call_an_agency_organismo():
+    other = {key: text["es"] for key, text in catalog_texts().items()
+             if key.startswith(STAFF_PAGES) and re.search(r"\bagencias?\b", text.get("es", ""), re.I)}
+    assert other == {}
+
+
+# --- one title for one page -------------------------------------------------------------------
+
+_PAGE_TITLE = re.compile(r"\{%-?\s*set page_title = _\('([^']+)'")
+
+
+def test_no_two_pages_share_a_title():
+    """The steps of one task had one title: reclaiming an identity number said «Recuperar mi
+    número de identidad» on the form, on the code step and on the refusal, and proving one's
+    identity with a wallet said the same before and after; a screen reader user hearing the title
+    (or a tab list) could not tell where they were (WCAG 2.4.2)."""
+    users: dict[str, list[str]] = {}
+    for path in templates():
+        for key in _PAGE_TITLE.findall(path.read_text(encoding="utf-8")):
+            users.setdefault(key, []).append(str(path.relative_to(ROOT)))
+    assert len(users) > 40
+    assert {key: paths for key, paths in users.items() if len(paths) > 1} == {}
+
+
+# The account's sections and headings name the citizen's things in the second person, as most of
+# them did («Sus datos personales», «Cerrar su cuenta»): «Mis documentos» and «Mis llaves de acceso»
+# next to them read as another voice (and the demo portal says «Sus documentos»).
+ACCOUNT_SECTIONS = ("account.nav.security", "account.nav.details", "account.nav.agencies", "account.nav.documents",
+                    "account.nav.close", "mydocs.title", "account.passkeys.title")
+FIRST_PERSON = {"es": re.compile(r"\b(mi|mis)\b", re.I), "en": re.compile(r"\bmy\b", re.I)}
+
+
+@pytest.mark.parametrize("lang", sorted(FIRST_PERSON))
+def test_the_account_names_the_citizens_things_in_one_voice(lang):
+    texts = catalog_texts()
+    assert {key: texts[key][lang] for key in ACCOUNT_SECTIONS if FIRST_PERSON[lang].search(texts[key][lang])} == {}
+    assert texts["account.nav.documents"][lang] == texts["mydocs.title"][lang]
+
+
+# The level of assurance has one name: the personal details page headed its section «Nivel de
+# verificación de su identidad» ("How well your identity is checked") above a link to the page
+# «Nivel de seguridad de su identidad» ("How strong your identity is").
+SAME_NAME = [("account.details.assurance_title", "assurance.title"), ("assurance.link", "assurance.title")]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize(("key", "name"), SAME_NAME)
+def test_a_thing_has_one_name_wherever_it_is_named(lang, key, name):
+    assert catalog_texts()[key][lang] == catalog_texts()[name][lang]

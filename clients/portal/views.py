@@ -9,6 +9,7 @@ import secrets
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from clients.portal.claims import ACR_SUBSTANTIAL
 from clients.portal.component import current_session, get_portal
@@ -46,6 +47,21 @@ def _check_csrf() -> None:
 @bp.app_context_processor
 def _globals():
     return {"t": text, "lang": language(), "portal": _config(), "csrf_token": csrf_token}
+
+
+# The page of an HTTP error werkzeug would answer in English outside the portal's layout.
+_HTTP_ERROR_TEXTS = {404: ("not_found_title", "not_found"), 405: ("method_title", "method")}
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    if exc.response is not None:  # abort(Response(...)): the page is already made
+        return exc.response
+    heading, message = _HTTP_ERROR_TEXTS.get(exc.code or 500, ("request_failed_title", "request_failed"))
+    response = exc.get_response()  # keeps the headers werkzeug sets (Allow on a 405)
+    response.set_data(render_template("portal/error.html", heading=heading, message=message))
+    response.content_type = "text/html; charset=utf-8"
+    return response
 
 
 @bp.get("/")
@@ -87,8 +103,13 @@ def login():
         session.pop("return_to", None)
     if _fapi() is not None:
         return _fapi_login(extra)
-    return _oauth_client().authorize_redirect(
-        redirect_uri=f"{_config().base_url}/callback", nonce=secrets.token_urlsafe(16), **extra)
+    try:
+        return _oauth_client().authorize_redirect(
+            redirect_uri=f"{_config().base_url}/callback", nonce=secrets.token_urlsafe(16), **extra)
+    except (OAuthError, OSError) as exc:  # Cédula's discovery document cannot be read
+        log.warning("sign-in could not start: %s", exc)
+        return render_template("portal/error.html", heading="unreachable_title", message="unreachable",
+                               technical=str(exc)), 502
 
 
 def _fapi_login(extra: dict[str, str] | None = None) -> ResponseReturnValue:
@@ -130,7 +151,8 @@ def _fapi_tokens() -> tuple[dict, dict]:
 def callback():
     if request.args.get("error") == "access_denied":
         session.pop("fapi_pending", None)
-        return render_template("portal/index.html", current=None, notice="denied"), 200
+        # A page of its own, not this answer: the language switch and a reload show it again.
+        return redirect("/?notice=denied", code=303)
     if request.args.get("error") == "unmet_authentication_requirements":
         session.pop("fapi_pending", None)  # the level asked for (step-up) was not reached
         return redirect("/level?notice=unmet", code=303)

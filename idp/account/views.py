@@ -148,7 +148,8 @@ def overview() -> ResponseReturnValue:
                            session=session, codes_left=codes, scheme=scheme(current_app),
                            history=history, sessions_count=sessions_count,
                            notice=notice if notice in NOTICES else None,
-                           error=error if error in ERRORS else None)
+                           error=error if error in ERRORS else None,
+                           error_passkey=request.args.get("passkey") if error == "invalid_name" else None)
 
 
 @bp.get("/account/details")
@@ -211,8 +212,8 @@ def _owned_action(credential: str, action: Callable[[Session, uuid.UUID, bytes],
         return redirect("/account?error=not_found", code=303)
     except LastPasskey:
         return redirect("/account?error=last_passkey", code=303)
-    if done in ERRORS:
-        return redirect(f"/account?error={done}", code=303)
+    if done in ERRORS:  # which passkey: the page marks that passkey's field
+        return redirect(f"/account?error={done}&passkey={credential}", code=303)
     return redirect(f"/account?done={done}", code=303)
 
 

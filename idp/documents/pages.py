@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import reauth, sign_ins
@@ -35,7 +37,7 @@ from signing import citizen_signature
 from signing.approval import Approval
 from signing.errors import SigningError
 from signing.normalise import normalise
-from signing.pdf_input import InvalidPdf, human_size
+from signing.pdf_input import InvalidPdf, check_size, human_size
 from signing.service import DocumentNotFound, DocumentService, get_documents
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,8 @@ def my_documents() -> str:
     done = request.args.get("done")
     return render_template("documents/list.html", documents=documents, agencies=agencies,
                            waiting=waiting,
-                           verify_url=service.verify_url, human_size=human_size,
+                           verify_url=service.verify_url,
+                           human_size=lambda size: human_size(size, current_language()),
                            notice="signed" if done == "signed" else None)
 
 
@@ -98,7 +101,7 @@ def sign() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]] |
     if not reauth.fresh(session):  # the file is chosen again after the check
         return reauth.recheck_redirect("/account/sign")
     service = _service()
-    limit = human_size(service.settings.max_bytes)
+    limit = human_size(service.settings.max_bytes, current_language())
     if request.method == "GET":
         return render_template("documents/sign.html", limit=limit, error=None)
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
@@ -106,8 +109,10 @@ def sign() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]] |
     if upload is None or not upload.filename:
         return render_template("documents/sign.html", limit=limit,
                                error=_("mydocs.sign.error.no_file")), 400
-    data = upload.read(service.settings.max_bytes + 1)
     try:  # the citizen sees, approves and signs the normalised file (signing.normalise)
+        # The file's own size, so a refusal names it (the part read stops at the limit).
+        check_size(_upload_size(upload), max_bytes=service.settings.max_bytes)
+        data = upload.read(service.settings.max_bytes + 1)
         checked = normalise(data, max_bytes=service.settings.max_bytes).checked
     except InvalidPdf as exc:
         count("documents.upload", exc.key)
@@ -120,6 +125,15 @@ def sign() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]] |
                              pages=checked.pages, signatures=checked.signatures)
     count("documents.upload", "ok")
     return redirect(f"/account/sign/{pending.id}", code=303)
+
+
+def _upload_size(upload: FileStorage) -> int:
+    """The uploaded file's size in bytes (werkzeug keeps it in a seekable file)."""
+    stream = upload.stream
+    start = stream.tell()
+    size = stream.seek(0, os.SEEK_END) - start
+    stream.seek(start)
+    return size
 
 
 def _pending(upload_id: str, citizen_id: str) -> Upload:
@@ -139,7 +153,7 @@ def review(upload_id: str) -> Response | str:
         return reauth.recheck_redirect()
     pending = _pending(upload_id, session.citizen_id)
     return render_template("documents/review.html", upload=pending,
-                           size=human_size(pending.size))
+                           size=human_size(pending.size, current_language()))
 
 
 @bp.get("/account/sign/<upload_id>/pdf")

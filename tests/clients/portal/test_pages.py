@@ -243,3 +243,58 @@ def test_two_issued_documents_keep_every_id_on_the_page_unique(portal):
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert page.count('id="issued"') == 1 and page.count('id="verify-link"') == 1
+
+
+@pytest.mark.parametrize(("lang", "heading"), [
+    ("es", "No encontramos esta página"), ("en", "We could not find this page")])
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/no-such-page", 404), ("GET", "/language/fr", 404), ("PUT", "/", 405), ("GET", "/logout", 405)])
+def test_an_unknown_page_or_method_is_the_portals_page_in_the_visitors_language(portal, lang, heading, method,
+                                                                               path, status):
+    """The portal answered a mistyped address, or a bookmarked /logout, with werkzeug's own page:
+    English on a Spanish portal ("Not Found", "Method Not Allowed"), outside the portal's layout,
+    and with nothing to do but guess."""
+    response = portal.test_client().open(path, method=method, headers={"Accept-Language": lang})
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert f'<html lang="{lang}">' in page and "Not Found" not in page and "Method Not Allowed" not in page
+    if status == 404:
+        assert f"<h1>{heading}</h1>" in page
+    assert '<a href="/">' in page and 'role="alert"' in page
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("es", "No pudimos conectar con Cédula"), ("en", "We could not reach Cédula")])
+def test_sign_in_while_cedula_is_unreachable_says_so_and_what_to_do(lang, sentence):
+    """/login with the provider down (its discovery document unreachable) raised out of the view:
+    a 500 "Internal Server Error" page, in English, for a citizen who only pressed the button."""
+    app = create_portal(PortalConfig(name="Registro Civil", base_url=BASE, issuer="http://127.0.0.1:9",
+                                     client_id="registro", client_secret="secret"))
+    response = app.test_client().get("/login", headers={"Accept-Language": lang})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 502
+    assert f'<html lang="{lang}">' in page and sentence in page
+    assert "Internal Server Error" not in page
+
+
+def test_the_language_switch_keeps_the_page_with_its_message(portal):
+    """The switch linked to the path alone: a citizen told on /level?notice=unmet why the level was
+    not reached lost that message on switching language."""
+    browser = portal.test_client()
+    page = browser.get("/level?notice=unmet", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    link = re.search(r'<a href="(/language/en\?next=[^"]*)"', page).group(1)
+    chosen = browser.get(link.replace("&amp;", "&"))
+    assert chosen.status_code == 303 and chosen.headers["Location"] == "/level?notice=unmet"
+
+
+def test_saying_no_on_cedula_lands_on_the_start_page_that_says_so_in_either_language(portal):
+    """The refusal was shown at /callback?error=access_denied&state=...: switching language there
+    asked for /callback again without the answer, and the citizen got "we could not complete the
+    sign-in" instead of the refusal in the other language."""
+    browser = portal.test_client()
+    answer = browser.get("/callback?error=access_denied&state=abc")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/?notice=denied"
+    for lang, sentence in (("es", "No autorizó compartir sus datos"), ("en", "You did not allow sharing")):
+        browser.get(f"/language/{lang}")
+        page = browser.get("/?notice=denied").get_data(as_text=True)
+        assert sentence in page and 'href="/language/' in page

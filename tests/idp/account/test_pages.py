@@ -120,7 +120,7 @@ def test_rename_and_delete(client, enrolled):
     assert '<span class="passkey-name">Mi teléfono</span>' in html(client.get("/account"))
     response = client.post(f"/account/passkeys/{second.credential_id_b64}/rename",
                            data={"csrf_token": token, "name": "x" * 65})
-    assert response.headers["Location"] == "/account?error=invalid_name"
+    assert response.headers["Location"] == f"/account?error=invalid_name&passkey={second.credential_id_b64}"
     response = client.post(f"/account/passkeys/{enrolled.key.credential_id_b64}/delete",
                            data={"csrf_token": token})
     assert response.headers["Location"] == "/account?done=deleted"
@@ -253,3 +253,24 @@ def test_openapi_describes_the_webauthn_api(client):
 def test_pages_in_english(client):
     page = html(client.get("/login", headers={"Accept-Language": "en"}))
     assert '<html lang="en">' in page and "Sign in with a passkey" in page
+
+
+def test_a_refused_passkey_name_is_an_error_on_that_field(client, enrolled):
+    """A name of spaces only passes the browser's `required`: the page said «Escriba un nombre de
+    1 a 64 caracteres» at its top, linked to nothing, and no field was marked, so a citizen with
+    two passkeys (or a screen reader) could not tell which rename had failed (WCAG 3.3.1)."""
+    second = SoftwareAuthenticator()
+    add_passkey(client, second)
+    token = csrf(client, "/account")
+    response = client.post(f"/account/passkeys/{second.credential_id_b64}/rename",
+                           data={"csrf_token": token, "name": "   "})
+    assert response.status_code == 303
+    page = html(client.get(response.headers["Location"]))
+    items = re.findall(r'data-credential-id="([^"]+)"', page)
+    field = f"rename-{items.index(second.credential_id_b64) + 1}"
+    assert f'<a href="#{field}">' in page  # the error summary points at the field
+    tag = re.search(rf'<input id="{field}"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in tag and f'aria-describedby="{field}-error"' in tag
+    assert re.search(rf'<span class="field-error" id="{field}-error">[^<]+</span>', page)
+    other = "rename-1" if field == "rename-2" else "rename-2"
+    assert "aria-invalid" not in re.search(rf'<input id="{other}"[^>]*>', page).group(0)

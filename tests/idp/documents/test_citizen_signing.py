@@ -236,3 +236,25 @@ def test_a_counter_regression_while_approving_marks_the_passkey_suspect(web, sig
         assert session.query(Document).count() == 0  # nothing signed
     assert "clone_suspected" in kinds
     assert web.get("/account").status_code in (302, 303)  # the session opened with it ended
+
+
+def test_sizes_are_written_as_the_citizens_language_writes_numbers(web, signed_in, docs_app):
+    """The sign page said «el máximo es 1.5 MB» (and «20.0 MB» by default) on Spanish pages: the
+    English decimal point, where Spanish writes «1,5 MB» (CLDR); and a refused file «pesa 1,5 MB y
+    el máximo es 1,5 MB»: its size was that of the part read, which stops one byte past the limit."""
+    from signing.service import get_documents
+
+    settings = get_documents(docs_app).settings
+    original = settings.max_bytes
+    object.__setattr__(settings, "max_bytes", 1536 * 1024)
+    try:
+        page = web.get("/account/sign", headers={"Accept-Language": "es"}).get_data(as_text=True)
+        pdf = _pdf() + b"%"
+        refused = _upload(web, pdf + b"x" * (1596 * 1024 - len(pdf))).get_data(as_text=True)  # 1.56 MB
+        english = web.get("/account/sign", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    finally:
+        object.__setattr__(settings, "max_bytes", original)
+    hint = re.search(r'id="document-hint">([^<]*)<', page).group(1)
+    assert "1,5 MB" in hint and "1.5" not in hint
+    assert "El archivo pesa 1,6 MB y el máximo es 1,5 MB" in refused
+    assert "1.5 MB" in re.search(r'id="document-hint">([^<]*)<', english).group(1)

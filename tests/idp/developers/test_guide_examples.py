@@ -1,0 +1,56 @@
+"""The guide's examples run as written: what an agency developer copies from docs/agencies.md."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+import pytest
+from click.testing import CliRunner
+from joserfc.jwk import ECKey
+
+from idp.cli import cli
+from idp.developers.views import SOURCE
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", SOURCE.read_text(encoding="utf-8"), re.S)
+
+
+@pytest.fixture
+def cedula(tmp_path, monkeypatch):
+    env = {"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_LOGGING_LEVEL": "WARNING", "CEDULA_DATABASE_URL": "",
+           "CEDULA_REDIS_URL": ""}
+    monkeypatch.chdir(tmp_path)
+
+    def run(args: list[str]) -> str:
+        result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run(["db", "upgrade"])
+    return run
+
+
+def test_the_operators_register_command_registers_the_portal_in_both_languages(cedula, tmp_path):
+    """The command gave the purpose in English as the untagged value, which the guide itself says
+    must be Spanish (the default language): a citizen reading Spanish saw "Issue your birth
+    certificate" on the consent page of a Spanish portal."""
+    command = next(block for block in _blocks("sh") if block.startswith("cedula clients register"))
+    jwks = {"keys": [ECKey.generate_key("P-256").as_dict(private=False, kid="registro-2026", use="sig",
+                                                         alg="ES256")]}
+    (tmp_path / "registro-public.jwks.json").write_text(json.dumps(jwks))
+    created = json.loads(cedula(shlex.split(command.replace("\\\n", " "))[1:]))
+    example = json.loads(next(block for block in _blocks("json") if '"purpose#en"' in block))
+    for field in ("client_name", "client_name#en", "purpose", "purpose#en"):
+        assert created.get(field) == example[field], field
+
+
+def test_the_registration_example_is_a_request_cedula_accepts():
+    """The JSON example lacked `redirect_uris`: sent as written to `POST /register` it was refused
+    with `invalid_redirect_uri` ("at least one is required")."""
+    from clients.registry.metadata import Permissions, validate_metadata
+
+    example = json.loads(next(block for block in _blocks("json") if '"purpose#en"' in block))
+    assert validate_metadata(example, Permissions())["purpose#en"] == "Issue your birth certificate"
