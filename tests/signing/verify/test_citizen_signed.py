@@ -57,7 +57,7 @@ def test_a_citizen_signed_document_is_recognised_by_its_content(pki_app, signed)
                        content_type="multipart/form-data", headers={"Accept-Language": "es"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Firmado por una persona con Cédula" in text
-    assert NAME in text and "no lo expidió ningún organismo" in text
+    assert NAME in text and "no lo expidió ninguna institución" in text
 
 
 def test_the_page_of_the_code_says_what_a_citizen_signature_proves(pki_app, signed):

@@ -196,7 +196,7 @@ def test_withdrawn_document_is_said_first_everywhere(pki_app, issued, tmp_path):
     client = pki_app.test_client()
     body = _pdf(client, pdf).get_json()
     assert body["indication"] == "TOTAL-PASSED" and body["document_status"] == "revoked"
-    assert body["summary"].startswith("ATENCIÓN: el organismo emisor REVOCÓ")
+    assert body["summary"].startswith("ATENCIÓN: la institución emisora REVOCÓ")
     path = tmp_path / "revoked.pdf"
     path.write_bytes(pdf)
     result = cedula(pki_app, "verify", str(path))
