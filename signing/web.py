@@ -27,11 +27,12 @@ def init_service(app: Flask) -> VerificationService:
 
 def init_app(app: Flask) -> VerificationService:
     """Build the verification service and register the pages and the API."""
-    from signing.verify.views import MULTIPART_SLACK, bp
+    from signing.verify.views import MULTIPART_SLACK, bp, oversized_upload_page
 
     service = init_service(app)
     app.register_blueprint(bp)
-    for endpoint in ("verify.upload", "verify.api_verify"):
-        allow_larger_body(app, endpoint, service.settings.max_bytes + MULTIPART_SLACK)
+    limit = service.settings.max_bytes + MULTIPART_SLACK
+    allow_larger_body(app, "verify.upload", limit, page=oversized_upload_page)
+    allow_larger_body(app, "verify.api_verify", limit)
     describe(app, PATHS, SCHEMAS)
     return service

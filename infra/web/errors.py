@@ -19,6 +19,7 @@ from infra.web.csrf import CsrfError
 from infra.web.error_shape import CodedError
 from infra.web.i18n import current_language, translate_or
 from infra.web.i18n import gettext as _
+from infra.web.inputs import OVERSIZED_PAGES
 from infra.web.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ def init_app(app: Flask) -> None:
         allowed = getattr(exc, "valid_methods", None) if status == 405 else None
         if wants_json():
             description = _api_description(status, allowed) or description
+        elif status == 413 and (page := OVERSIZED_PAGES.of().get(request.endpoint or "")) is not None:
+            return page()  # the upload form again, its field saying what to do
         response = respond(status, _HTTP_CODES.get(status, "error"), description, title)
         if allowed:
             response.headers["Allow"] = ", ".join(sorted(allowed))

@@ -4,7 +4,9 @@ Every request whose declared Content-Length exceeds its route's limit gets 413 b
 runs (so an early refusal, such as a login redirect, never hides it). The limit is
 `[server] max_body_bytes`, or what a component registered for its endpoint in
 `allow_larger_body` (uploads of PDFs); bodies without a length are cut at
-the same limit as they are read.
+the same limit as they are read. An upload form may name its own answer to a file past its
+limit (`allow_larger_body(..., page=...)`: the form again, its file field saying what to do),
+which a browser gets instead of the generic 413 page (`infra.web.errors`).
 
 U+0000 is never part of an identifier, a name, a code or a token, and PostgreSQL text cannot
 hold it (a lookup would fail with a server error): a NUL in the path, the query string or a
@@ -15,11 +17,11 @@ JSON bodies are checked by `infra.web.jsonapi.json_body`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, Request, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
@@ -28,6 +30,7 @@ from infra.web import direct_routes
 
 NUL = "\x00"
 BODY_LIMITS: Slot[dict[str, int]] = Slot("body limits")  # endpoint -> bytes
+OVERSIZED_PAGES: Slot[dict[str, Callable[[], Response]]] = Slot("oversized upload pages")  # endpoint -> page
 
 
 class NulCharacter(BadRequest):
@@ -81,9 +84,13 @@ class CedulaRequest(Request):
             raise NulCharacter()
 
 
-def allow_larger_body(app: Flask, endpoint: str, limit: int) -> None:
-    """Let `endpoint` take bodies up to `limit` bytes (above `[server] max_body_bytes`)."""
+def allow_larger_body(app: Flask, endpoint: str, limit: int, *,
+                      page: Callable[[], Response] | None = None) -> None:
+    """Let `endpoint` take bodies up to `limit` bytes (above `[server] max_body_bytes`);
+    `page`: the upload form's answer to a larger one, for browsers (status 413)."""
     BODY_LIMITS.of(app)[endpoint] = limit
+    if page is not None:
+        OVERSIZED_PAGES.of(app)[endpoint] = page
 
 
 def refuse_oversized(asked: Request) -> None:
@@ -149,6 +156,7 @@ def check_direct_inputs(asked: direct_routes.Exchange) -> None:
 
 def init_app(app: Flask) -> None:
     BODY_LIMITS.install(app, {})
+    OVERSIZED_PAGES.install(app, {})
     app.request_class = CedulaRequest
     app.before_request(check_inputs)
     direct_routes.on_start(app, check_direct_inputs)

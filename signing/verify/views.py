@@ -37,6 +37,7 @@ from infra.web.i18n import current_language, gettext, translate_or
 from signing.errors import InvalidCode
 from signing.i18n import LANGUAGES
 from signing.models import Document
+from signing.pdf_input import human_size
 from signing.verify import forgery_reports
 from signing.verify.errors import (
     IssuedDocumentNotFound,
@@ -110,6 +111,8 @@ def _translate(key: str) -> str:
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
+    if template == "verify/index.html":  # the upload field's hint names the largest file taken
+        context.setdefault("upload_limit", human_size(_service().settings.max_bytes, current_language()))
     response = Response(render_template(template, **context), status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -160,6 +163,12 @@ def index() -> Response | WerkzeugResponse:
         return _page("verify/index.html", 400, code=code,
                      code_error=_translate("verify.page.code_invalid"))
     return redirect(url_for("verify.document", code=canonical), code=303)
+
+
+def oversized_upload_page() -> Response:
+    """The upload form again, its file field saying the file is too large and what to do
+    (a browser's upload past `[verify] max_upload_bytes`; `infra.web.inputs.allow_larger_body`)."""
+    return _page("verify/index.html", 413, file_error=_translate("verify.input.file_too_large"))
 
 
 @bp.post("/verify")

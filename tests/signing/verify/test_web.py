@@ -140,6 +140,25 @@ def test_api_oversized_and_wrong_type(client):
     assert (wrong.status_code, wrong.get_json()["error"]) == (415, "unsupported_media_type")
 
 
+def test_an_oversized_upload_on_the_page_is_the_form_again_saying_what_to_do(client):
+    """The page's upload past the limit was the generic 413 page ("go back"), away from the
+    form; now the form again, its file field marked and saying what to do, and the field's hint
+    names the largest file taken, as the citizen's language writes sizes."""
+    limit = get_verification(client.application).settings.max_bytes
+    index = client.get("/verify?lang=es")
+    page = index.get_data(as_text=True)
+    assert "de hasta 20 MB" in page or re.search(r"de hasta \d+(,\d)? [KM]?B", page)
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', index.data).group(1).decode()
+    big = client.post("/verify?lang=es", data={"csrf_token": token,
+                                               "file": (io.BytesIO(b"%PDF-1.7\n" + b" " * (limit + 70 * 1024)),
+                                                        "big.pdf")},
+                      content_type="multipart/form-data")
+    text = big.get_data(as_text=True)
+    assert big.status_code == 413
+    assert 'id="file"' in text and 'aria-invalid="true"' in text
+    assert "demasiado grande" in text and "código de verificación" in text
+
+
 def test_cli_exit_codes(pki_app, issued, tmp_path):
     document, pdf = issued
     files = {"good.pdf": pdf, "forged.pdf": forgeries.incremental_saving(pdf),
