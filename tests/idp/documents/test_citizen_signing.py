@@ -236,3 +236,19 @@ def test_a_counter_regression_while_approving_marks_the_passkey_suspect(web, sig
         assert session.query(Document).count() == 0  # nothing signed
     assert "clone_suspected" in kinds
     assert web.get("/account").status_code in (302, 303)  # the session opened with it ended
+
+
+def test_no_qualifying_passkey_refuses_the_options_instead_of_an_empty_allow_list(web, signed_in,
+                                                                                  monkeypatch):
+    """An empty allowCredentials means "any passkey" to WebAuthn: when none of the citizen's
+    passkeys reaches the signing level (a wallet session, a passkey reported since), the
+    ceremony is not started: 403 with what to do next."""
+    from idp.documents import confirmation
+
+    upload = _upload_id(_upload(web, _pdf()))
+    monkeypatch.setattr(confirmation, "credential_descriptors", lambda *a, **k: [])
+    response = post_json(web, f"/account/sign/{upload}/options", {})
+    assert response.status_code == 403, response.get_json()
+    body = response.get_json()
+    assert body["error"] == "no_qualifying_passkey" and "allowCredentials" not in body
+    assert "llave de acceso" in body["error_description"]
