@@ -24,7 +24,10 @@ PATHS = {
             "409": {"description": "seal_unavailable: the agency has no seal certificate",
                     "content": _ERROR},
             "415": {"description": "not JSON", "content": _ERROR},
-            "422": {"description": "invalid_data: names every bad field", "content": {
+            "422": {"description": "invalid_data: names every bad field, including a holder field "
+                    "(residence full_name, identity_document; birth given_names, surnames) that "
+                    "does not match the register's citizen (leave those out to have the "
+                    "register's printed)", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/DataError"}}}},
         },
     }},
