@@ -26,7 +26,7 @@ from signing.render import render
 from signing.service import CitizenRef, DocumentService, new_document_id
 from signing.stamp import SignatureStampStyle
 from signing.store import StoredFile
-from signing.templates import get_template
+from signing.templates import get_template, holder
 
 DEFAULT_LANGUAGE = LANGUAGES[0]
 
@@ -72,6 +72,9 @@ def seal(service: DocumentService, *, client_id: str, agency_name: str, template
     `agency_name` in the citizen's language). Nothing is stored: `store` does that, in the
     caller's transaction.
 
+    The holder's fields are the register's (`signing.templates.holder`): filled when left
+    out, refused when they name someone else.
+
     Raises `UnknownTemplate`, `InvalidTemplateData` (every bad field named), `RenderError`,
     `SealUnavailable` (no seal certificate) or `SealError`.
     """
@@ -80,6 +83,7 @@ def seal(service: DocumentService, *, client_id: str, agency_name: str, template
     level = check_level(level or service.settings.level)
     issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     printed_at = issued_at.astimezone(service.settings.time_zone)  # the deployment's local time
+    data = holder.bind(chosen.name, data, citizen)  # the holder is the register's citizen
     csv = verification_code.generate()
     verify_url = service.verify_url(csv)
     rendered = render(chosen, data, language=language, agency_name=agency_name, issued_at=printed_at,

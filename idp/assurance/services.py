@@ -53,6 +53,20 @@ def _credential(credential_id: str | bytes | None) -> bytes | None:
         return None
 
 
+def reported(aaguid: str | None) -> str | None:
+    """The status the FIDO metadata now reports for this passkey model when it forbids trusting
+    it (MDS3 section 3.1.4: REVOKED, USER_VERIFICATION_BYPASS, ...), read from the application's
+    attestation policy at each use; None outside an application or without a report."""
+    if not aaguid:
+        return None
+    from idp.webauthn.attestation import ATTESTATION_POLICY
+
+    try:
+        return ATTESTATION_POLICY.of().reported(aaguid)
+    except RuntimeError:  # no application, or no policy installed (ComponentError)
+        return None
+
+
 def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | None,
            amr: Iterable[str]) -> Assessment:
     """The level of a sign-in with this passkey (base64url credential ID) by this citizen.
@@ -61,6 +75,9 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     authenticator level is the lower of what the passkey proved when it was registered and
     what this sign-in showed (`amr`: user verification). A wallet sign-in (`amr` with `pop`,
     no passkey) is proofed high by the PID it presented (`idp.wallet.sign_in`).
+
+    A passkey whose model the metadata reported compromised after it was registered (`reported`)
+    still signs the citizen in (never locked out) but only at authenticator level low.
     """
     methods = tuple(dict.fromkeys(amr))
     verified = amr_module.user_verified(methods)
@@ -73,7 +90,7 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
         passkey_match = sa.and_(Passkey.citizen_id == Citizen.id,
                                 Passkey.credential_id == (raw_credential or b""))
         row = session.execute(
-            sa.select(IdentityProofing.level, Passkey.id, Passkey.backup_eligible,
+            sa.select(IdentityProofing.level, Passkey.id, Passkey.backup_eligible, Passkey.aaguid,
                       PasskeyAssurance.authenticator_level, PasskeyAssurance.uv_method)
             .select_from(Citizen)
             .outerjoin(IdentityProofing, IdentityProofing.citizen_id == Citizen.id)
@@ -91,7 +108,7 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     else:
         recorded = row.authenticator_level or authenticator_level(
             user_verified=True, backup_eligible=row.backup_eligible, attestation_trusted=False)
-        authenticator = recorded if verified else "low"
+        authenticator = recorded if verified and reported(row.aaguid) is None else "low"
         final_amr = amr_module.methods(backup_eligible=row.backup_eligible,
                                        user_verified=verified, uv_method=row.uv_method)
     return Assessment(level=sign_in_level(proofing=proofing, authenticator=authenticator),
@@ -180,17 +197,20 @@ class QualifyingPasskey:
 def qualifying_passkeys(session: Session, *, citizen_id: uuid.UUID | str,
                         level: str) -> list[QualifyingPasskey]:
     """The citizen's passkeys whose authenticator reaches `level` (for allowCredentials); not
-    one marked suspect (a clone signal: every ceremony refuses it until the citizen acts)."""
+    one marked suspect (a clone signal: every ceremony refuses it until the citizen acts), nor,
+    above level low, one whose model the metadata now reports compromised."""
     key = _uuid(citizen_id)
     if key is None:
         return []
-    query = sa.select(Passkey.credential_id, Passkey.transports).where(
+    query = sa.select(Passkey.credential_id, Passkey.transports, Passkey.aaguid).where(
         Passkey.citizen_id == key, Passkey.suspect_since.is_(None))
     if rank(level) >= rank("high"):
         query = query.join(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id).where(
             PasskeyAssurance.authenticator_level == "high")
+    above_low = rank(level) > rank("low")  # a reported model reaches low at most (`assess`)
     return [QualifyingPasskey(row.credential_id, tuple(row.transports or ()))
-            for row in session.execute(query.order_by(Passkey.id))]
+            for row in session.execute(query.order_by(Passkey.id))
+            if not (above_low and reported(row.aaguid) is not None)]
 
 
 def reachable(session: Session, *, citizen_id: uuid.UUID | str, level: str) -> bool:
@@ -201,14 +221,15 @@ def reachable(session: Session, *, citizen_id: uuid.UUID | str, level: str) -> b
 
 
 def passkey_levels(session: Session, citizen_id: uuid.UUID) -> dict[int, tuple[str, bool]]:
-    """Passkey id -> (authenticator level, attestation trusted), for the account page."""
+    """Passkey id -> (authenticator level, attestation trusted), for the account page; a model
+    the metadata now reports compromised shows level low."""
     rows = session.execute(
-        sa.select(Passkey.id, Passkey.backup_eligible, PasskeyAssurance.authenticator_level,
+        sa.select(Passkey.id, Passkey.backup_eligible, Passkey.aaguid, PasskeyAssurance.authenticator_level,
                   PasskeyAssurance.attestation_trusted)
         .outerjoin(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id)
         .where(Passkey.citizen_id == citizen_id))
-    return {row.id: (row.authenticator_level or "substantial", bool(row.attestation_trusted))
-            for row in rows}
+    return {row.id: ("low" if reported(row.aaguid) else row.authenticator_level or "substantial",
+                     bool(row.attestation_trusted)) for row in rows}
 
 
 def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
@@ -224,4 +245,4 @@ def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
 
 __all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "evidence_of",
            "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
-           "record_evidence", "reset_proofing"]
+           "record_evidence", "reported", "reset_proofing"]

@@ -185,7 +185,8 @@ def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, gran
            reason: str = "citizen") -> Revoked:
     """Withdraw the agency's access at once: end the consent (with a withdrawal receipt) and
     revoke every grant, so its refresh and access tokens stop working (RFC 7009 section 2.1
-    semantics). Back-channel logout is the caller's, after the commit."""
+    semantics); the documents it prepared for the citizen to sign are declined. Back-channel
+    logout is the caller's, after the commit."""
     citizen = as_uuid(citizen_id)
     consents = list(session.scalars(
         sa.select(Consent).where(Consent.citizen_id == citizen, Consent.client_id == client_id,
@@ -201,6 +202,9 @@ def revoke(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, gran
             consent.withdrawal_receipt = sign(receipt_claims(
                 consent=consent, issuer=policy.issuer, event="withdrawn", at=now, language=language))
     revoked = sum(1 for grant in active if grants.revoke(session, grant.id, reason=reason, now=now))
+    from idp.documents.prepared import decline_waiting  # documents depend on consent, not back
+
+    decline_waiting(session, citizen_id=citizen, client_id=client_id, now=now)
     basis, law = (standing.legal_basis, standing.law) if standing else policy.basis(client_id)
     tally(session, "consent.withdrawn", agency=client_id, now=now)
     audit.append(session, event="consent.revoked", citizen_id=citizen, client_id=client_id,

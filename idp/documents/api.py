@@ -11,6 +11,7 @@ import logging
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
@@ -48,11 +49,22 @@ def _service() -> DocumentService:
     return get_documents(current_app)
 
 
+# RFC 3986 section 3.3: the characters a path segment may hold unescaped (pchar) besides "/".
+_PCHAR = "/!$&'()*+,;=:@~-._"
+
+
+def request_url() -> str:
+    """The URL this request was sent to, for a DPoP proof's htu (RFC 9449 section 4.3 item 9):
+    Flask's request.path is percent-decoded, so escaped characters are escaped again (UTF-8)
+    before `dpop.htu` normalises both sides; the issuer gives scheme, host and mount point."""
+    return provider().settings.issuer + quote(request.path, safe=_PCHAR)
+
+
 def _agency() -> client_credentials.AgencyToken:
     """The calling agency, from its access token: Bearer (RFC 6750 section 2.1 and 3) or
     DPoP-bound with its proof (RFC 9449 section 7)."""
     try:
-        presented = protected.presented(provider(), provider().settings.issuer + request.path)
+        presented = protected.presented(provider(), request_url())
         with get_db(current_app).read() as session:
             agency = client_credentials.check(session, get_store(current_app), provider(),
                                               presented.token, scope=SCOPE, jkt=presented.jkt)
@@ -256,8 +268,6 @@ def download(document_id: str) -> Response:
 
 
 def pdf_response(data: bytes, file_name: str, *, inline: bool = False) -> Response:
-    from urllib.parse import quote
-
     response = Response(data, mimetype="application/pdf")
     ascii_name = file_name.encode("ascii", "ignore").decode() or "document.pdf"
     ascii_name = ascii_name.replace('"', "")

@@ -53,15 +53,23 @@ def begin(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen_
           upload_id: str, document_sha256: bytes, ttl: int, now: float,
           level: str = "substantial") -> dict[str, Any]:
     """PublicKeyCredentialRequestOptionsJSON whose challenge commits to the document;
-    allowCredentials names the citizen's passkeys that reach `level` (the signing minimum)."""
+    allowCredentials names the citizen's passkeys that reach `level` (the signing minimum).
+
+    None of them (a wallet sign-in on an account whose passkeys fall short, a passkey since
+    marked suspect or reported): WebAuthnError 403 `no_qualifying_passkey`, and no ceremony,
+    since an empty allowCredentials asks the browser for any passkey (WebAuthn section 5.5)."""
     if len(document_sha256) != DIGEST:
         raise ValueError("document_sha256 must be a SHA-256 digest (32 bytes)")
+    allowed = credential_descriptors(session, citizen_id=citizen_id, level=level)
+    if not allowed:
+        raise WebAuthnError("no_qualifying_passkey", f"none of the citizen's passkeys reaches "
+                            f"level {level}, which signing needs: add a passkey that does "
+                            "(on /account) and sign in with it", status=403)
     challenge = document_sha256 + secrets.token_bytes(NONCE)
     state = {"citizen_id": citizen_id, "upload_id": upload_id, "expires": now + ttl}
     store.set(PREFIX + b64url(challenge), json.dumps(state).encode(), ttl + GRACE_SECONDS)
     options = request_options(rp=rp, challenge=challenge)
-    options["allowCredentials"] = credential_descriptors(session, citizen_id=citizen_id,
-                                                         level=level)
+    options["allowCredentials"] = allowed
     return options
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from idp.tables import Base
 
-PREPARED_STATUSES = ("waiting", "signed", "expired", "withdrawn")
+# declined: the citizen withdrew the agency's access (consent) while it was waiting.
+PREPARED_STATUSES = ("waiting", "signed", "expired", "withdrawn", "declined")
 
 
 class PreparedDocument(Base):

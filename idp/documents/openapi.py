@@ -24,7 +24,10 @@ PATHS = {
             "409": {"description": "seal_unavailable: the agency has no seal certificate",
                     "content": _ERROR},
             "415": {"description": "not JSON", "content": _ERROR},
-            "422": {"description": "invalid_data: names every bad field", "content": {
+            "422": {"description": "invalid_data: names every bad field, including a holder field "
+                    "(residence full_name, identity_document; birth given_names, surnames) that "
+                    "does not match the register's citizen (leave those out to have the "
+                    "register's printed)", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/DataError"}}}},
         },
     }},
@@ -142,8 +145,8 @@ PREPARED_PATHS = {
                    "security": [{"bearer": []}], "parameters": _ID,
                    "responses": {"200": {"description": "withdrawn", "content": _PREPARED},
                                  "401": _TOKEN, "404": _MISSING,
-                                 "409": {"description": "not_waiting: signed, expired or "
-                                                        "withdrawn already", "content": _ERROR}}},
+                                 "409": {"description": "not_waiting: signed, expired, "
+                                                        "withdrawn or declined already", "content": _ERROR}}},
     },
 }
 
@@ -165,7 +168,9 @@ PREPARED_SCHEMAS = {
         "required": ["id", "status", "sha256", "sign_url", "expires_at"],
         "properties": {
             "id": {"type": "string"},
-            "status": {"type": "string", "enum": ["waiting", "signed", "expired", "withdrawn"]},
+            "status": {"type": "string", "enum": ["waiting", "signed", "expired", "withdrawn", "declined"],
+                       "description": "declined: the citizen withdrew this agency's access "
+                                      "(consent) before signing; it cannot be signed"},
             "sha256": {"type": "string", "description": "of the prepared PDF as the citizen "
                                                         "sees and signs it (normalised)"},
             "original_sha256": {"type": "string", "description": "of the PDF as sent (in the "

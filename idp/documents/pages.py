@@ -197,13 +197,16 @@ def confirm_options(upload_id: str) -> Response:
     if pending.prepared_id:
         prepared_page.ensure_signable(pending.prepared_id, citizen_id=citizen_id)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
-    with get_db(current_app).read() as db:
-        options = confirmation.begin(
-            db, get_store(current_app), rp=relying_party(),
-            citizen_id=citizen_id, upload_id=pending.id,
-            document_sha256=bytes.fromhex(pending.sha256),
-            ttl=_service().settings.confirm_seconds, now=time.time(),
-            level=_service().settings.minimum_signing_level)
+    try:
+        with get_db(current_app).read() as db:
+            options = confirmation.begin(
+                db, get_store(current_app), rp=relying_party(),
+                citizen_id=citizen_id, upload_id=pending.id,
+                document_sha256=bytes.fromhex(pending.sha256),
+                ttl=_service().settings.confirm_seconds, now=time.time(),
+                level=_service().settings.minimum_signing_level)
+    except WebAuthnError as exc:
+        raise _refuse(exc) from None
     response = jsonify(options)
     response.headers["Cache-Control"] = "no-store"
     return response

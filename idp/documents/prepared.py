@@ -104,6 +104,18 @@ def withdraw(session: Session, *, row: PreparedDocument, now: datetime) -> None:
     row.status = "withdrawn"
 
 
+def decline_waiting(session: Session, *, citizen_id: uuid.UUID, client_id: str, now: datetime) -> int:
+    """In the transaction that withdraws the citizen's consent to `client_id`: what that agency
+    still waits for (unexpired) becomes `declined`, so the agency sees a final state and the
+    citizen's list no longer shows what cannot be signed. How many."""
+    result = cast("sa.CursorResult[Any]", session.execute(
+        sa.update(PreparedDocument)
+        .where(PreparedDocument.citizen_id == citizen_id, PreparedDocument.client_id == client_id,
+               PreparedDocument.status == "waiting", PreparedDocument.expires_at > now)
+        .values(status="declined")))
+    return result.rowcount
+
+
 def refusal_status(code: str) -> tuple[int, str]:
     """The HTTP status and error code of a document that cannot be signed (expired: gone)."""
     return (410, "document_expired") if code == "expired" else (409, f"document_{code}")

@@ -31,7 +31,9 @@ OPENAPI_PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["reason"],
             "properties": {"reason": {"type": "string", "maxLength": 200},
-                           "superseded_by": {"type": "string"}}}}}},
+                           "superseded_by": {"type": "string", "description": (
+                               "The id of a valid document this agency issued to the same "
+                               "citizen with the same template (409 otherwise).")}}}}}},
         "responses": {
             "200": {"description": "The document's new status."},
             **{code: {"description": "Error.", "content": {"application/json": {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from idp.documents.api import request_url
 from idp.indicators.export import FORMATS, as_csv, as_json
 from idp.indicators.report import PeriodError, parse_period
 from idp.indicators.services import report
@@ -29,7 +30,7 @@ def _agency() -> str:
     """The calling agency, from its access token: Bearer (RFC 6750 section 2.1 and 3) or
     DPoP-bound with its proof (RFC 9449 section 7), like the documents API."""
     try:
-        presented = protected.presented(provider(), provider().settings.issuer + request.path)
+        presented = protected.presented(provider(), request_url())
         with get_db(current_app).read() as session:
             agency = client_credentials.check(session, get_store(current_app), provider(),
                                               presented.token, scope=SCOPE, jkt=presented.jkt).client_id

@@ -17,6 +17,9 @@ CODES = frozenset({
     # The attestation policy (idp.assurance.policy): a revoked or compromised model, or an
     # attestation no trusted metadata vouches for when only certified ones are accepted.
     "authenticator_refused", "attestation_untrusted",
+    # None of the citizen's passkeys reaches the level the action needs (an empty
+    # allowCredentials would let the browser offer any passkey): add or use another one.
+    "no_qualifying_passkey",
 })
 
 

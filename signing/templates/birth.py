@@ -28,12 +28,16 @@ SCHEMA: dict[str, Any] = {
                    "the parents, and where the record is kept.",
     "type": "object",
     "additionalProperties": False,
-    "required": ["given_names", "surnames", "sex", "born_on", "place_of_birth", "parents",
-                 "registry", "registered_on"],
+    "required": ["sex", "born_on", "place_of_birth", "parents", "registry", "registered_on"],
     "properties": {
-        "given_names": common.text_field("Given names", "Given name or names.", 80),
-        "surnames": common.text_field("Surnames", "Surname or surnames, in the registered "
-                                      "order.", 80),
+        "given_names": common.text_field(
+            "Given names", "Given name or names of the citizen the document is issued to. Leave "
+            "it out to have the register's given names printed; if sent, they must be those "
+            "(compared in Unicode NFC, ignoring case and extra spaces), else 422.", 80),
+        "surnames": common.text_field(
+            "Surnames", "Surname or surnames, in the registered order, of the citizen the "
+            "document is issued to. Leave it out to have the register's printed; if sent, they "
+            "must be those, else 422.", 80),
         "sex": common.choice_field("Sex", "Sex as registered: female, male or unspecified.", SEXES),
         "born_on": common.date_field("Date of birth", "The day the person was born."),
         "time_of_birth": {"title": "Time of birth",
@@ -118,7 +122,8 @@ def present(data: Mapping[str, Any], language: str) -> list[Block]:
     place = data["place_of_birth"]
     where = ", ".join(p for p in (place.get("facility"), place["municipality"], place["province"])
                       if p) + f" ({place['country']})"
-    person = [(label("given_names"), data["given_names"]), (label("surnames"), data["surnames"]),
+    person = [(label("given_names"), data.get("given_names", "—")),
+              (label("surnames"), data.get("surnames", "—")),
               (label("sex"), text(f"documents.sex.{data['sex']}", language)),
               (label("born_on"), common.long_date(data["born_on"], language))]
     if "time_of_birth" in data:

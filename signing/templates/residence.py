@@ -26,11 +26,18 @@ SCHEMA: dict[str, Any] = {
                    "register of residents of the issuing agency.",
     "type": "object",
     "additionalProperties": False,
-    "required": ["full_name", "identity_document", "address", "municipality", "province",
-                 "resident_since"],
+    "required": ["address", "municipality", "province", "resident_since"],
     "properties": {
-        "full_name": common.text_field("Full name", "Given names and surnames of the resident.", 120),
-        "identity_document": common.IDENTITY_DOCUMENT,
+        "full_name": common.text_field(
+            "Full name", "Given names and surnames of the resident: the citizen the document is "
+            "issued to. Leave it out to have the register's name printed; if sent, it must be that "
+            "name (compared in Unicode NFC, ignoring case and extra spaces), else 422.", 120),
+        "identity_document": {
+            **common.IDENTITY_DOCUMENT,
+            "description": "The document that identifies the resident. Leave it out to have the "
+                           "citizen's national ID from the register printed; a national_id sent "
+                           "must be the citizen's (separators and case aside), else 422.",
+        },
         "date_of_birth": common.date_field("Date of birth", "Date of birth of the resident."),
         "nationality": common.text_field("Nationality", "Nationality of the resident.", 60),
         "address": {
@@ -94,8 +101,9 @@ def present(data: Mapping[str, Any], language: str) -> list[Block]:
     def label(name: str) -> str:
         return text(f"documents.residence.field.{name}", language)
 
-    person = [(label("full_name"), data["full_name"]),
-              (label("identity_document"), common.identity(data["identity_document"], language))]
+    person = [(label("full_name"), data.get("full_name", "—"))]
+    if "identity_document" in data:
+        person.append((label("identity_document"), common.identity(data["identity_document"], language)))
     if "date_of_birth" in data:
         person.append((label("date_of_birth"), common.long_date(data["date_of_birth"], language)))
     if "nationality" in data:

@@ -79,7 +79,9 @@ def revoke(database: Database, *, document_id: str, reason: str, now: datetime,
 
 def supersede(database: Database, *, document_id: str, replacement_id: str, now: datetime,
               reason: str | None = None, client_id: str | None = None) -> StatusChange:
-    """Mark a document as replaced by a newer one the same agency issued."""
+    """Mark a document as replaced by a newer one the same agency issued: to the same
+    citizen, with the same template, and itself valid; otherwise a verifier of the old one
+    would be sent to a document about someone (or something) else."""
     cleaned = _reason(reason) if reason else None
     with database.transaction() as session:
         row = _locked(session, document_id, client_id)
@@ -88,6 +90,15 @@ def supersede(database: Database, *, document_id: str, replacement_id: str, now:
             raise RevocationRefused("A document cannot replace itself.")
         if row.status != "valid":
             raise RevocationRefused(f"Document {row.id} is already {row.status}.")
+        if newer.subject != row.subject:
+            raise RevocationRefused(f"Document {newer.id} was issued to another citizen than "
+                                    f"document {row.id}: a replacement names the same citizen.")
+        if newer.template != row.template:
+            raise RevocationRefused(f"Document {newer.id} has template {newer.template!r}, not "
+                                    f"{row.template!r}: a replacement is the same kind of document.")
+        if newer.status != "valid":
+            raise RevocationRefused(f"Document {newer.id} is {newer.status}: a replacement must "
+                                    "be valid.")
         row.status = "superseded"
         row.superseded_by = newer.id
         row.revoked_at = now.replace(microsecond=0)

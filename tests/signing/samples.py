@@ -5,9 +5,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+# The holder's fields (the citizen the document is issued to): the register fills them when an
+# agency leaves them out (`signing.templates.holder`), as these samples do; `sample(name,
+# holder=True)` has them, for rendering and validating without a citizen.
+HOLDER: dict[str, dict[str, Any]] = {
+    "residence": {"full_name": "María José Núñez Peña",
+                  "identity_document": {"kind": "national_id", "number": "12345678Z"}},
+    "birth": {"given_names": "Íñigo", "surnames": "Ortega Núñez"},
+}
+
 RESIDENCE: dict[str, Any] = {
-    "full_name": "María José Núñez Peña",
-    "identity_document": {"kind": "national_id", "number": "12345678Z"},
     "date_of_birth": "1986-11-02",
     "nationality": "Española",
     "address": {"line": "Calle de la Luna 17, 3.º B", "postal_code": "28004",
@@ -24,8 +31,6 @@ RESIDENCE: dict[str, Any] = {
 }
 
 BIRTH: dict[str, Any] = {
-    "given_names": "Íñigo",
-    "surnames": "Ortega Núñez",
     "sex": "male",
     "born_on": "2015-07-09",
     "time_of_birth": "04:35",
@@ -46,5 +51,7 @@ BIRTH: dict[str, Any] = {
 SAMPLES = {"residence": RESIDENCE, "birth": BIRTH}
 
 
-def sample(name: str) -> dict[str, Any]:
-    return copy.deepcopy(SAMPLES[name])
+def sample(name: str, *, holder: bool = False) -> dict[str, Any]:
+    """A copy of the sample; with `holder`, the holder's fields first, as an agency may send them."""
+    data = copy.deepcopy(SAMPLES[name])
+    return {**copy.deepcopy(HOLDER[name]), **data} if holder else data

@@ -86,3 +86,14 @@ def test_issue_with_data_the_template_refuses_names_every_bad_field(run, enrolle
     assert result.exit_code == 1
     assert result.output == ("Error: The data does not fit the template “residence”: $.address: "
                              "must be a JSON object.\n")
+
+
+def test_issue_naming_someone_else_is_refused(run, enrolled, tmp_path):
+    """`cedula documents issue` takes the same path as the API: the holder is the register's."""
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({**samples.RESIDENCE, "full_name": "Pedro Gómez Ruiz"}), encoding="utf-8")
+    result = run("documents", "issue", "--client", AGENCY, "--template", "residence",
+                 "--national-id", enrolled.national_id, "--data", str(data), "--out", str(tmp_path / "x"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: The data does not fit the template “residence”: $.full_name: "
+                                    "does not match the register"), result.output

@@ -34,14 +34,14 @@ def _render(name, language, data=None, **kwargs):
         "verify_url": f"https://cedula.example/verify/{code}",
         "citizen_name": "María José Núñez Peña", "place": "Cádiz", **kwargs,
     }
-    return render(name, sample(name) if data is None else data, **arguments), code
+    return render(name, sample(name, holder=True) if data is None else data, **arguments), code
 
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory):
     """Each template in each language, plus a long residence certificate, rendered once."""
     folder = tmp_path_factory.mktemp("documents")
-    long = sample("residence")
+    long = sample("residence", holder=True)
     long["household"] = [{"full_name": f"Persona número {i} de la Calle Mayor",
                           "relationship": "other_relative", "date_of_birth": "2001-02-03"}
                          for i in range(30)]
@@ -274,11 +274,11 @@ def test_an_unknown_language_is_refused():
 
 
 def test_bad_data_and_unknown_templates_are_refused():
-    data = sample("birth")
-    del data["surnames"]
+    data = sample("birth", holder=True)
+    del data["sex"]
     with pytest.raises(InvalidTemplateData) as caught:
         _render("birth", "es", data)
-    assert caught.value.fields("en")[0]["path"] == "$.surnames"
+    assert caught.value.fields("en")[0]["path"] == "$.sex"
     with pytest.raises(UnknownTemplate):
         render("marriage", {}, language="es", agency_name="A", issued_at=ISSUED,
                csv=csv.generate(), verify_url="https://x.example/verify/1",

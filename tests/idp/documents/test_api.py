@@ -201,3 +201,24 @@ def test_a_document_is_named_in_the_readers_language_and_keeps_its_printed_title
     report = web.get(f"/api/verify/{body['csv']}", headers=english)
     assert report.status_code == 200, report.get_json()
     assert report.get_json()["document"]["type"] == "Certificate of residence"
+
+
+def test_the_holder_is_the_registers_citizen(web, docs_app, agency, signed_in):
+    """Before: a document delivered to Ana María could name María José in its body, and the
+    wallet kept that. Holder fields naming someone else are 422 naming the field; left out,
+    they are the register's, in the document and in the data kept for wallets."""
+    from idp.wallet.models import CredentialData
+    from infra.db import get_db
+
+    enrolled, sub = signed_in
+    token = agency_token(web, agency)
+    someone_else = _issue(web, token, subject=sub, data={**samples.RESIDENCE, **samples.HOLDER["residence"]})
+    body = someone_else.get_json()
+    assert someone_else.status_code == 422 and body["error"] == "invalid_data", body
+    assert [f["path"] for f in body["fields"]] == ["$.full_name", "$.identity_document.number"]
+    issued = _issue(web, token, subject=sub, data={**samples.RESIDENCE, "full_name": "ana maría  LÓPEZ pérez"})
+    assert issued.status_code == 201, issued.get_json()
+    with get_db(docs_app).read() as session:
+        kept = session.get(CredentialData, issued.get_json()["id"]).data
+    assert kept["full_name"] == "Ana María López Pérez"  # the same name, as the register writes it
+    assert kept["identity_document"] == {"kind": "national_id", "number": enrolled.national_id}

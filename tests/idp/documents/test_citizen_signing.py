@@ -258,3 +258,19 @@ def test_sizes_are_written_as_the_citizens_language_writes_numbers(web, signed_i
     assert "1,5 MB" in hint and "1.5" not in hint
     assert "El archivo pesa 1,6 MB y el máximo es 1,5 MB" in refused
     assert "1.5 MB" in re.search(r'id="document-hint">([^<]*)<', english).group(1)
+
+
+def test_no_qualifying_passkey_refuses_the_options_instead_of_an_empty_allow_list(web, signed_in,
+                                                                                  monkeypatch):
+    """An empty allowCredentials means "any passkey" to WebAuthn: when none of the citizen's
+    passkeys reaches the signing level (a wallet session, a passkey reported since), the
+    ceremony is not started: 403 with what to do next."""
+    from idp.documents import confirmation
+
+    upload = _upload_id(_upload(web, _pdf()))
+    monkeypatch.setattr(confirmation, "credential_descriptors", lambda *a, **k: [])
+    response = post_json(web, f"/account/sign/{upload}/options", {})
+    assert response.status_code == 403, response.get_json()
+    body = response.get_json()
+    assert body["error"] == "no_qualifying_passkey" and "allowCredentials" not in body
+    assert "llave de acceso" in body["error_description"]

@@ -128,7 +128,7 @@ def test_issuing_in_one_go_calls_nothing_of_idp_back(docs_app):
     from signing.service import CitizenRef, get_documents
     from tests.signing.conftest import AGENCY
 
-    citizen = CitizenRef(id="0", given_name="Ana", family_name="Pérez", national_id="0")
+    citizen = CitizenRef(id="0", given_name="Ana", family_name="Pérez", national_id="04892613-3")
     with docs_app.app_context(), calls_back() as found:
         issued = issue(get_documents(docs_app), client_id=AGENCY, agency_name=AGENCY_NAME,
                        template="residence", citizen=citizen, data=samples.RESIDENCE)

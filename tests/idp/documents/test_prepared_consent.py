@@ -49,21 +49,23 @@ def test_a_document_prepared_before_the_consent_was_withdrawn_is_not_signed_for_
     _revoke(web, agency.client_id)
     before = _log(docs_app, enrolled.citizen_id)
     confirm = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
-    assert confirm.status_code == 403, confirm.get_data(as_text=True)
+    # The withdrawal declined the document (same transaction): nothing is signed, and the
+    # citizen is told why.
+    assert confirm.status_code == 409, confirm.get_data(as_text=True)
     assert confirm.get_json() == {
-        "error": "consent_required",
-        "error_description": "Esta institución ya no cuenta con su consentimiento (usted lo "
-                             "retiró, venció o la institución cambió su finalidad), así que no se "
-                             "firmó nada. Si quiere firmar lo que le envía, vuelva a iniciar "
-                             "sesión en la institución y dé su consentimiento."}
+        "error": "document_declined",
+        "error_description": "Usted retiró su consentimiento a esta institución, así que este "
+                             "documento ya no se puede firmar. No se firmó nada; si quiere "
+                             "firmarlo, vuelva a iniciar sesión en la institución y pídale que "
+                             "se lo envíe de nuevo."}
     assert _documents(docs_app) == 0 and _log(docs_app, enrolled.citizen_id) == before
     status = web.get(f"/api/documents/prepared/{created['id']}", headers=bearer(token)).get_json()
-    assert status["status"] == "waiting" and "signed_document_id" not in status
+    assert status["status"] == "declined" and "signed_document_id" not in status
     for path in (f"/account/sign/{upload}/options",):
         again = post_json(web, path, {})
-        assert again.status_code == 403 and again.get_json()["error"] == "consent_required"
+        assert again.status_code == 409 and again.get_json()["error"] == "document_declined"
     page = web.get(f"/account/sign/prepared/{created['id']}")
-    assert page.status_code == 403 and "consentimiento" in page.get_data(as_text=True)
+    assert page.status_code == 409 and "consentimiento" in page.get_data(as_text=True)
 
 
 def test_consent_withdrawn_while_signing_stores_nothing(web, docs_app, agency, signed_in,
@@ -90,4 +92,27 @@ def test_consent_withdrawn_while_signing_stores_nothing(web, docs_app, agency, s
     assert confirm.get_json()["error"] == "consent_required"
     assert _documents(docs_app) == 0
     status = web.get(f"/api/documents/prepared/{created['id']}", headers=bearer(token)).get_json()
-    assert status["status"] == "waiting"
+    assert status["status"] == "declined"  # by the withdrawal
+
+
+def test_withdrawing_consent_declines_what_the_agency_was_waiting_for(web, docs_app, agency, signed_in):
+    """Before: the documents stayed `waiting` (the agency saw them pending, the citizen saw
+    them under "Esperan su firma" and could not sign). Now they are `declined` in the same
+    transaction as the withdrawal; documents of other agencies, and signed ones, stay."""
+    from idp.documents.models import PreparedDocument
+
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    waiting = _prepared(web, token, sub)
+    withdrawn = _prepared(web, token, sub)
+    assert web.delete(f"/api/documents/prepared/{withdrawn['id']}", headers=bearer(token)).status_code == 200
+    _revoke(web, agency.client_id)
+    status = web.get(f"/api/documents/prepared/{waiting['id']}", headers=bearer(token)).get_json()
+    assert status["status"] == "declined", status
+    with get_db(docs_app).read() as session:
+        rows = {row.id: row.status for row in session.query(PreparedDocument)}
+    assert rows == {waiting["id"]: "declined", withdrawn["id"]: "withdrawn"}
+    assert waiting["id"] not in web.get("/account/documents").get_data(as_text=True)
+    page = web.get(f"/account/sign/prepared/{waiting['id']}")
+    assert page.status_code == 409 and "consentimiento" in page.get_data(as_text=True)
+    assert web.delete(f"/api/documents/prepared/{waiting['id']}", headers=bearer(token)).status_code == 409

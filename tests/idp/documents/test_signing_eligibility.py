@@ -236,9 +236,42 @@ def test_a_passkey_model_the_metadata_now_reports_compromised_signs_nothing(
     metadata([pki.entry(aaguid=AAGUIDS["packed-full"], statuses=["FIDO_CERTIFIED", status])])
     response = post_json(web, f"/account/sign/{upload}/confirm",
                          security_key.authenticate(options), headers={"Accept-Language": "en"})
+    # The session opened with it is at level low now (`assess`), so the signing gate refuses
+    # before the confirmation's own check of the model (`confirmation.finish`) is reached.
     assert response.status_code == 403, response.get_json()
-    assert response.get_json() == {
-        "error": "authenticator_refused",
-        "error_description": "This passkey model has a known security flaw and cannot be used. "
-                             "Use another device or security key."}
+    assert response.get_json()["error"] == "insufficient_user_authentication"
+    assert "level low" in response.get_json()["error_description"]
     _nothing_issued(docs_app)
+
+
+def test_a_passkey_model_reported_after_registration_signs_in_at_level_low_only(
+        web, docs_app, pki, metadata):  # noqa: F811
+    """Before: the sign-in with it kept level high (the recorded attestation), step-up offered
+    it, and only the signature's own check refused it. Now it still signs the citizen in (never
+    locked out) but at level low: no step-up offers it above low, signing is refused by the
+    gate, and the account page shows it at level low."""
+    import uuid
+
+    from idp.assurance.services import assess, credential_descriptors, passkey_levels
+    from infra.db import get_db
+    from tests.idp.assurance.conftest import AAGUIDS, all_formats_listed, device_key
+
+    metadata(all_formats_listed(pki))
+    security_key = device_key(pki, counter_step=1)
+    enrolled = enrol(web, security_key)
+    proof_in_person(docs_app, enrolled.citizen_id)
+    amr = ("hwk", "user", "pin")
+    with docs_app.app_context(), get_db(docs_app).read() as db:
+        assert assess(db, citizen_id=enrolled.citizen_id, credential_id=security_key.credential_id,
+                      amr=amr).authenticator == "high"
+    metadata([pki.entry(aaguid=AAGUIDS["packed-full"], statuses=["FIDO_CERTIFIED", "USER_KEY_REMOTE_COMPROMISE"])])
+    with docs_app.app_context(), get_db(docs_app).read() as db:
+        found = assess(db, citizen_id=enrolled.citizen_id, credential_id=security_key.credential_id, amr=amr)
+        assert (found.authenticator, found.level) == ("low", "low")
+        assert credential_descriptors(db, citizen_id=enrolled.citizen_id, level="substantial") == []
+        assert len(credential_descriptors(db, citizen_id=enrolled.citizen_id, level="low")) == 1
+        assert [level for level, _ in passkey_levels(db, uuid.UUID(enrolled.citizen_id)).values()] == ["low"]
+    assert web.get("/account").status_code == 200  # still signed in
+    step_up = post_json(web, "/webauthn/authentication/options", {"acr": "substantial"}).get_json()
+    assert security_key.credential_id_b64 not in [c["id"] for c in step_up["allowCredentials"]]
+    assert web.get("/account/sign").status_code == 403  # the signing gate: level low

@@ -334,3 +334,17 @@ def test_a_proof_with_an_rsa_key_in_its_header_is_read(app):
                           policy=dpop.DpopPolicy(require_nonce=False), nonces=dpop.Nonces(get_store(app), seconds=300),
                           now=int(time.time()))
     assert checked.jkt == key.jkt
+
+
+@pytest.mark.parametrize("escaped", ["caf%C3%A9", "a%20b", "x%25y"])
+def test_the_documents_api_checks_htu_against_the_path_as_sent(client, register, escaped):
+    """The proof's htu is the URL as the agency sent it (escapes and all), not Flask's decoded
+    request.path: a path with an escaped character passes the proof and reaches the 404."""
+    agency = register(scope="openid profile documents:issue", security_profile="oidc",
+                      grant_types=["authorization_code", "refresh_token", "client_credentials"])
+    key = DpopKey()
+    token = post_token(client, agency, {"grant_type": "client_credentials"}, key).get_json()["access_token"]
+    path = "/api/documents/" + escaped
+    proof = key.proof("GET", "http://localhost" + path, access_token=token)
+    response = client.get(path, headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+    assert response.status_code == 404 and error_of(response) == "not_found", response.get_json()
