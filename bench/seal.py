@@ -50,7 +50,7 @@ def _rendered(documents):
 
     issued_at = datetime.now(UTC).replace(microsecond=0)
     csv = verification_code.generate()
-    rendered = render(get_template("residence"), samples.RESIDENCE, language="es",
+    rendered = render(get_template("residence"), samples.sample("residence", holder=True), language="es",
                       agency_name=AGENCY_NAME, issued_at=issued_at, csv=csv,
                       verify_url=documents.verify_url(csv), citizen_name="María José Núñez Peña",
                       paper=documents.settings.paper)

@@ -28,7 +28,10 @@ def init_app(app: Flask) -> None:
 
     idempotency.init_app(app)
     titles.init_app(app)
-    allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD)
+    from idp.documents.pages import oversized_upload_page
+
+    allow_larger_body(app, "documents.sign", service.settings.max_bytes + UPLOAD_OVERHEAD,
+                      page=oversized_upload_page)
     from idp.documents import prepared, prepared_api, prepared_page
     from idp.documents.openapi import PREPARED_PATHS, PREPARED_SCHEMAS
     from idp.documents.prepared import body_limit

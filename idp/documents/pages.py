@@ -20,7 +20,7 @@ from idp.documents.api import pdf_response
 from idp.documents.issuing import record_signed
 from idp.documents.signing_gate import api_refusal, refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
-from idp.sessions import require_citizen
+from idp.sessions import current_session, require_citizen
 from idp.webauthn import relying_party
 from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from infra.config import get_settings
@@ -125,6 +125,22 @@ def sign() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]] |
                              pages=checked.pages, signatures=checked.signatures)
     count("documents.upload", "ok")
     return redirect(f"/account/sign/{pending.id}", code=303)
+
+
+def oversized_upload_page() -> Response | None:
+    """A signed-in citizen's upload past the limit (refused before the form is read): the form
+    again, saying the file's size (about the request's) and the limit; None for anyone else
+    (the generic 413 page)."""
+    if current_session() is None:
+        return None
+    max_bytes = _service().settings.max_bytes
+    try:
+        check_size(max(request.content_length or 0, max_bytes + 1), max_bytes=max_bytes)
+    except InvalidPdf as exc:
+        body = render_template("documents/sign.html", limit=human_size(max_bytes, current_language()),
+                               error=exc.message(current_language()))
+        return Response(body, status=413)
+    return None
 
 
 def _upload_size(upload: FileStorage) -> int:

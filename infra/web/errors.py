@@ -162,7 +162,9 @@ def init_app(app: Flask) -> None:
         if wants_json():
             description = _api_description(status, allowed) or description
         elif status == 413 and (page := OVERSIZED_PAGES.of().get(request.endpoint or "")) is not None:
-            return page()  # the upload form again, its field saying what to do
+            form = page()  # the upload form again, its field saying what to do
+            if form is not None:
+                return form
         response = respond(status, _HTTP_CODES.get(status, "error"), description, title)
         if allowed:
             response.headers["Allow"] = ", ".join(sorted(allowed))

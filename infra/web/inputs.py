@@ -30,7 +30,7 @@ from infra.web import direct_routes
 
 NUL = "\x00"
 BODY_LIMITS: Slot[dict[str, int]] = Slot("body limits")  # endpoint -> bytes
-OVERSIZED_PAGES: Slot[dict[str, Callable[[], Response]]] = Slot("oversized upload pages")  # endpoint -> page
+OVERSIZED_PAGES: Slot[dict[str, Callable[[], Response | None]]] = Slot("oversized upload pages")  # endpoint -> page
 
 
 class NulCharacter(BadRequest):
@@ -85,9 +85,10 @@ class CedulaRequest(Request):
 
 
 def allow_larger_body(app: Flask, endpoint: str, limit: int, *,
-                      page: Callable[[], Response] | None = None) -> None:
+                      page: Callable[[], Response | None] | None = None) -> None:
     """Let `endpoint` take bodies up to `limit` bytes (above `[server] max_body_bytes`);
-    `page`: the upload form's answer to a larger one, for browsers (status 413)."""
+    `page`: the upload form's answer to a larger one, for browsers (status 413; None: the
+    generic 413 page, e.g. for a visitor the form is not for)."""
     BODY_LIMITS.of(app)[endpoint] = limit
     if page is not None:
         OVERSIZED_PAGES.of(app)[endpoint] = page

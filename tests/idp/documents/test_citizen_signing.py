@@ -274,3 +274,19 @@ def test_no_qualifying_passkey_refuses_the_options_instead_of_an_empty_allow_lis
     body = response.get_json()
     assert body["error"] == "no_qualifying_passkey" and "allowCredentials" not in body
     assert "llave de acceso" in body["error_description"]
+
+
+def test_a_file_past_the_limit_is_the_form_again_with_its_size(web, signed_in, docs_app):
+    """An upload whose declared length is past the route's limit is refused before the form is
+    read; it was the generic 413 page («vuelva atrás»), away from the form. Now the form again,
+    saying how large the file is and the limit, as for a file refused after it was read."""
+    from signing.service import get_documents
+
+    limit = get_documents(docs_app).settings.max_bytes
+    refused = _upload(web, _pdf() + b"x" * (limit + 200 * 1024))
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 413
+    assert 'id="document-hint"' in text and "y el máximo es" in text
+    anonymous = docs_app.test_client().post("/account/sign", data=b"x" * (limit + 200 * 1024),
+                                             content_type="multipart/form-data; boundary=x")
+    assert anonymous.status_code == 413 and 'id="document-hint"' not in anonymous.get_data(as_text=True)
