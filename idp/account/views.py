@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import forms, passkey_devices, reauth, security_notices, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
-from idp.assurance.services import reset_proofing
+from idp.assurance.services import reported, reset_proofing
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
 from idp.citizens.errors import InvalidFields, LastPasskey, PasskeyNotFound, RecoveryFailed
@@ -107,7 +107,9 @@ def login() -> ResponseReturnValue:
 
 def _passkey_view(passkey: Passkey) -> dict[str, object]:
     """A passkey as the account page shows it: the citizen's own name for it, the model named
-    from its AAGUID (None: a plain "Passkey"), and where it was created and last used."""
+    from its AAGUID (None: a plain "Passkey"), where it was created and last used, and whether
+    the FIDO metadata now reports its model compromised (it gives level low at most: the page
+    says so and what to do)."""
     return {
         "credential_id": b64url(passkey.credential_id),
         "name": passkey.name,
@@ -118,6 +120,7 @@ def _passkey_view(passkey: Passkey) -> dict[str, object]:
         "created_device": passkey_devices.parse(passkey.created_device),
         "last_used_device": passkey_devices.parse(passkey.last_used_device),
         "suspect": passkey.suspect_since is not None,
+        "reported": reported(passkey.aaguid) is not None,
     }
 
 

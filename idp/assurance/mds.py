@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import logging
 import textwrap
@@ -43,6 +44,8 @@ REFUSED_STATUSES = frozenset({
 BLOB_LIMITS = Limits(header=64 * 1024, payload=MAX_BLOB_BYTES)  # x5c chain; the whole list
 # RFC 7518 section 3.1 algorithms a BLOB may be signed with.
 BLOB_ALGORITHMS = tuple(f"{family}{bits}" for family in ("RS", "PS", "ES") for bits in (256, 384, 512))
+# Numbers the BLOBs a process accepts (every service of it): see `MetadataService.revision`.
+_REVISIONS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,8 @@ class MetadataService:
 
     The verified BLOB is also kept in `cache` (a file in the data folder, written by
     `cedula mds load` or by a refresh), so workers on a machine share one download; a newer
-    cache file is picked up within `CHECK_SECONDS`.
+    cache file is picked up within `CHECK_SECONDS`. `revision` says which BLOB is current, for
+    what is kept per process on the strength of it (the level of a sign-in at /authorize).
     """
 
     CHECK_SECONDS = 60
@@ -229,6 +233,7 @@ class MetadataService:
         self.timeout = timeout
         self.retry_seconds = retry_seconds
         self._blob: MetadataBlob | None = None
+        self._revision = 0  # of `_blob`: a new number for each BLOB accepted, 0 for none
         self._cache_mtime: float | None = None
         self._checked = datetime.min.replace(tzinfo=UTC)
         self._retry_after = datetime.min.replace(tzinfo=UTC)
@@ -269,8 +274,20 @@ class MetadataService:
         except (MetadataError, OSError) as exc:
             log.warning("FIDO metadata cache refused", extra={"error": str(exc)})
         else:
-            self._blob = blob
+            self._accept(blob)
         self._cache_mtime = mtime
+
+    def _accept(self, blob: MetadataBlob) -> None:
+        self._blob = blob
+        self._revision = next(_REVISIONS)
+
+    def revision(self, now: datetime | None = None) -> int:
+        """Which BLOB `current` answers with now: a number this process gives each BLOB it
+        accepts (a new one even for a BLOB of the same `no`), 0 for none. Read it before what
+        is kept on the strength of the BLOB, and keep it with it: a different number later
+        means a newer BLOB, whose status reports may have changed (MDS3 section 3.1.4)."""
+        self.current(now)
+        return self._revision
 
     def install(self, raw: bytes, *, now: datetime | None = None) -> MetadataBlob:
         """Verify `raw` and make it current (and the cache file); MetadataError if refused."""
@@ -284,7 +301,7 @@ class MetadataService:
         temporary.write_bytes(raw)
         temporary.replace(self.cache)
         self._cache_mtime = self.cache.stat().st_mtime
-        self._blob = blob
+        self._accept(blob)
         log.info("FIDO metadata loaded", extra={"serial": blob.serial, "entries": len(blob.entries),
                                                 "next_update": blob.next_update.isoformat()})
         return blob

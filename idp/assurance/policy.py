@@ -105,6 +105,10 @@ class MetadataAttestationPolicy:
         entry = blob.find(aaguid=aaguid) if blob is not None else None
         return entry.refusal if entry is not None else None
 
+    def revision(self) -> int:
+        """Which metadata `reported` answers from now (`MetadataService.revision`)."""
+        return self.metadata.revision()
+
     def record(self, session: Session, *, credential_id: bytes, verdict: object | None) -> None:
         """Store the verdict next to the passkey just written in this transaction."""
         if not isinstance(verdict, AttestationVerdict):

@@ -67,6 +67,21 @@ def reported(aaguid: str | None) -> str | None:
         return None
 
 
+def metadata_revision() -> bytes:
+    """Which FIDO metadata `reported` answers from now: what a level kept per process (the
+    level of a sign-in at /authorize) stands on besides the database rows. It changes as soon
+    as this process accepts a new BLOB (loaded here, or a newer cache file another process
+    wrote: `idp.assurance.mds.MetadataService`); empty without a metadata-backed policy."""
+    from idp.assurance.policy import MetadataAttestationPolicy
+    from idp.webauthn.attestation import ATTESTATION_POLICY
+
+    try:
+        policy = ATTESTATION_POLICY.of()
+    except RuntimeError:  # no application, or no policy installed (ComponentError)
+        return b""
+    return str(policy.revision()).encode() if isinstance(policy, MetadataAttestationPolicy) else b""
+
+
 def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | None,
            amr: Iterable[str]) -> Assessment:
     """The level of a sign-in with this passkey (base64url credential ID) by this citizen.
@@ -244,5 +259,5 @@ def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
 
 
 __all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "evidence_of",
-           "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
+           "metadata_revision", "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
            "record_evidence", "reported", "reset_proofing"]

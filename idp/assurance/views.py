@@ -68,7 +68,8 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
         proofing, method = services.proofing_of(db, citizen_id)
         levels = services.passkey_levels(db, citizen_id)
         passkeys = [{"name": p.name, "level": levels.get(p.id, ("substantial", False))[0],
-                     "synced": p.backup_eligible} for p in passkeys_of(db, citizen_id)]
+                     "synced": p.backup_eligible, "reported": services.reported(p.aaguid) is not None}
+                    for p in passkeys_of(db, citizen_id)]
         current = services.assess(db, citizen_id=session.citizen_id,
                                   credential_id=session.credential_id, amr=session.amr)
         evidence = services.evidence_of(db, citizen_id)

@@ -27,7 +27,7 @@ from idp.oidc.errors import AuthorizationError
 from idp.oidc.interactions import Interaction
 from idp.sessions import SsoSession
 from infra.db import get_db
-from infra.invalidation import GenerationCache
+from infra.invalidation import NO_GENERATION, GenerationCache
 from infra.store import EphemeralStore
 
 UNMET = "unmet_authentication_requirements"  # OIDC Core errata set 2, RFC 9470 section 3
@@ -66,8 +66,13 @@ def assess_sign_in(sso: SsoSession, *, acr_uris: Mapping[str, str],
                    cache: GenerationCache[Any, Any] | None = None, generation: bytes = b"") -> Assurance:
     """The assurance of this SSO session: the citizen's proofing and the passkey it used (kept
     per process under the cache generation when `cache` is given: a change of the proofing or
-    of the passkey, by any process, is seen at once)."""
+    of the passkey, by any process, is seen at once). The level also stands on the FIDO
+    metadata (a model it reports compromised gives level low): what is kept is stamped with
+    the metadata this process has too, so a newer BLOB is seen at once without any table
+    changing (`idp.assurance.services.metadata_revision`)."""
     key = (sso.citizen_id, sso.credential_id, tuple(sso.amr))
+    if cache is not None and generation != NO_GENERATION:
+        generation = generation + b"+mds:" + assurance_services.metadata_revision()
     found = cache.get(key, generation) if cache is not None else None
     if found is None:
         with get_db(current_app).read() as db:

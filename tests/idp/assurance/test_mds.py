@@ -103,6 +103,26 @@ def test_service_installs_caches_and_reads_back(pki, tmp_path):
         other.install(pki.blob([], no=2))
 
 
+def test_revision_names_the_blob_a_worker_answers_with(pki, tmp_path):
+    """What a worker keeps on the strength of the metadata (a sign-in's level) is stamped with
+    `revision`: it changes with each BLOB accepted, even one of the same `no`, also when the
+    BLOB comes from the cache file another worker wrote, and not otherwise."""
+    cache = tmp_path / "mds" / "blob.jwt"
+    service = MetadataService(source="", cache=cache, root_pem=pem(pki.mds_root), timeout=5,
+                              retry_seconds=60)
+    other = MetadataService(source="", cache=cache, root_pem=pem(pki.mds_root), timeout=5,
+                            retry_seconds=60)
+    assert service.revision() == 0  # none
+    service.install(pki.blob([pki.entry(aaguid=AAGUIDS["tpm"])], no=3))
+    first = service.revision()
+    assert first != 0 and service.revision() == first
+    service.install(pki.blob([pki.entry(aaguid=AAGUIDS["tpm"], statuses=["REVOKED"])], no=3))
+    assert service.revision() not in (0, first)
+    seen = other.revision()
+    assert seen not in (0, first) and other.current().find(aaguid=str(AAGUIDS["tpm"])).refusal == "REVOKED"
+    assert other.revision() == seen
+
+
 def test_file_source_is_fetched_and_refreshed_after_next_update(pki, tmp_path):
     source = tmp_path / "blob.jwt"
     source.write_bytes(pki.blob([], no=1, next_update=date.today() - timedelta(days=1)))

@@ -174,3 +174,32 @@ def test_max_age_zero_forces_a_new_sign_in(client, oidc_app, register, pki, meta
     second = _finish(client, agency, flow, unquote(parse_qs(location.query)["next"][0]))
     assert second["auth_time"] > first["auth_time"] and second["sub"] == first["sub"]
     assert citizen.citizen_id
+
+
+def test_a_model_reported_compromised_after_sign_in_no_longer_meets_high_at_authorize(
+        client, oidc_app, register, pki, metadata):
+    """Before: /authorize kept the session's level (high) under a cache generation that only
+    the watched tables advance, so after new metadata reported the passkey's model compromised
+    an agency asking high still got a code at high. Now the metadata loaded is part of what
+    the kept level stands on: the sign-in is at level low at once, and high is out of reach."""
+    from idp.oidc import provider
+    from tests.idp.assurance.conftest import enrol_at_level_high
+    from tests.support.attestation import AAGUIDS
+    from tests.support.national_ids import dui
+
+    enrol_at_level_high(client, oidc_app, pki, metadata, dui(4892613))
+    agency = register(**MAY_ASK_HIGH)
+    assert claims_of(tokens_for(client, agency, acr_values=ACR["high"])["id_token"])["acr"] == ACR["high"]
+    before = provider(oidc_app).invalidation.generation()
+    # Answered at once (consent given above), keeping this sign-in's level under `before`.
+    assert "code" in redirect_params(client.get(authorize_url(agency, Flow(), acr_values=ACR["high"])), agency)
+    assert provider(oidc_app).sign_in_levels._entries
+    metadata([pki.entry(aaguid=AAGUIDS["packed-full"], statuses=["FIDO_CERTIFIED", "USER_VERIFICATION_BYPASS"])])
+    assert provider(oidc_app).invalidation.generation() == before  # no table changed
+    flow = Flow()
+    result = redirect_params(client.get(authorize_url(agency, flow, acr_values=ACR["high"])), agency)
+    assert "code" not in result
+    assert result["error"] == "unmet_authentication_requirements"
+    assert result["state"] == flow.state
+    # What it still gives, level low, is what an agency asking no level gets.
+    assert claims_of(tokens_for(client, agency)["id_token"])["acr"] == ACR["low"]
