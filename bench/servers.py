@@ -335,7 +335,7 @@ class Cedula(Side):
         # No background threads in this set-up app: they would outlive it (and, on PostgreSQL,
         # the database dropped at stop).
         app = create_app({**self.overrides(), "audit": {"seal_seconds": 0}, "logout": {"background": False},
-                          "documents": {"archive_renew_hours": 0}})
+                          "notify": {"background": False}, "documents": {"archive_renew_hours": 0}})
         service = get_service(app)
         service.custody.initialise()
         service.keyring.bootstrap(service.now())

@@ -10,7 +10,7 @@ def test_not_ready_says_when_to_ask_again(tmp_path):
     from idp import create_app
 
     app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
-                      "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                      "audit": {"seal_seconds": 0}, "logout": {"background": False}, "notify": {"background": False},
                       "documents": {"archive_renew_hours": 0}})
     response = app.test_client().get("/readyz")  # the schema is not there yet
     assert response.status_code == 503
@@ -26,7 +26,7 @@ def _failing_app(tmp_path):
     from infra.ops.health import add_readiness_check
 
     app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
-                      "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                      "audit": {"seal_seconds": 0}, "logout": {"background": False}, "notify": {"background": False},
                       "documents": {"archive_renew_hours": 0}})
 
     def broken() -> None:
