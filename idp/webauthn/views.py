@@ -150,12 +150,17 @@ def authentication_options() -> Response:
     and a signed-in citizen (step-up, RFC 9470), only their passkeys that reach the level."""
     body = json_body(allow_empty=True)
     hit("webauthn-options", limit=int(get_settings()["rate_limit"]["challenges"]))
-    options = ceremonies.begin_sign_in(get_store(current_app), rp=_rp(), now=time.time())
     session = current_session() if body.get("acr") in LEVELS else None
+    allowed = None
     if session is not None:
         with get_db(current_app).read() as db:
-            options["allowCredentials"] = credential_descriptors(
-                db, citizen_id=session.citizen_id, level=body["acr"])
+            allowed = credential_descriptors(db, citizen_id=session.citizen_id, level=body["acr"])
+        if not allowed:  # an empty allowCredentials would let the browser offer any passkey
+            raise _refuse(WebAuthnError("no_qualifying_passkey", "none of the signed-in citizen's passkeys "
+                                        f"reaches level {body['acr']}", status=403), "webauthn.authentication")
+    options = ceremonies.begin_sign_in(get_store(current_app), rp=_rp(), now=time.time())
+    if allowed is not None:
+        options["allowCredentials"] = allowed
     return no_store(jsonify(options))
 
 

@@ -203,3 +203,21 @@ def test_a_model_reported_compromised_after_sign_in_no_longer_meets_high_at_auth
     assert result["state"] == flow.state
     # What it still gives, level low, is what an agency asking no level gets.
     assert claims_of(tokens_for(client, agency)["id_token"])["acr"] == ACR["low"]
+
+
+def test_step_up_options_without_a_qualifying_passkey_are_refused_not_any_passkey(client, oidc_app, pki,
+                                                                                 metadata):
+    """Step-up options name only the signed-in citizen's passkeys that reach the level; when none
+    does (a passkey marked suspect or reported since the step-up was offered), the answer was 200
+    with an empty allowCredentials, which a browser reads as "any passkey here": now 403 with what
+    to do, and no challenge issued."""
+    metadata(all_formats_listed(pki))
+    citizen = enrol(client, SoftwareAuthenticator(backup_eligible=True))  # substantial at most
+    set_proofing(oidc_app, citizen.citizen_id, "high")
+    refused = post_json(client, "/webauthn/authentication/options", {"acr": "high"},
+                        headers={"Accept-Language": "en"})
+    assert refused.status_code == 403, refused.get_json()
+    assert refused.get_json()["error"] == "no_qualifying_passkey"
+    assert "allowCredentials" not in refused.get_json() and refused.get_json()["error_description"]
+    reachable = post_json(client, "/webauthn/authentication/options", {"acr": "substantial"})
+    assert reachable.status_code == 200 and len(reachable.get_json()["allowCredentials"]) == 1
