@@ -37,6 +37,23 @@ def _upload(web, data: bytes, name: str = "contrato.pdf"):
                     content_type="multipart/form-data")
 
 
+def confirm_with_change_while_signing(web, monkeypatch, upload: str, key, change, **headers):
+    """Confirm the signature of `upload` with the passkey `key`, `change()` running while the
+    PAdES signature is made (after the checks before it, before it is stored)."""
+    from idp.documents import pages
+
+    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
+    sign_pdf = pages.citizen_signature.sign_pdf
+
+    def signing_then_changing(*args, **kwargs):
+        signed = sign_pdf(*args, **kwargs)
+        change()
+        return signed
+
+    monkeypatch.setattr(pages.citizen_signature, "sign_pdf", signing_then_changing)
+    return post_json(web, f"/account/sign/{upload}/confirm", key.authenticate(options), headers=headers)
+
+
 def _upload_id(response) -> str:
     assert response.status_code == 303, response.get_data(as_text=True)[:400]
     return re.fullmatch(r".*/account/sign/([\w-]+)", response.headers["Location"]).group(1)

@@ -13,8 +13,12 @@ from datetime import UTC, datetime
 import pytest
 
 from infra.db import get_db
-from tests.idp.conftest import post_json
-from tests.idp.documents.test_citizen_signing import _pdf, _upload, _upload_id
+from tests.idp.documents.test_citizen_signing import (
+    _pdf,
+    _upload,
+    _upload_id,
+    confirm_with_change_while_signing,
+)
 from tests.idp.documents.test_prepared import _documents
 
 
@@ -40,21 +44,11 @@ def _mark_suspect(app, citizen_id: str) -> None:
 def test_a_level_lowered_while_signing_stores_nothing(web, docs_app, signed_in, monkeypatch,
                                                       change):
     """Before: 200, the signed document stored at the level read before the signature."""
-    from idp.documents import pages
-
     enrolled, _ = signed_in
     upload = _upload_id(_upload(web, _pdf()))
-    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
-    sign_pdf = pages.citizen_signature.sign_pdf
-
-    def sign_while_lowered(*args, **kwargs):
-        signed = sign_pdf(*args, **kwargs)
-        change(docs_app, enrolled.citizen_id)
-        return signed
-
-    monkeypatch.setattr(pages.citizen_signature, "sign_pdf", sign_while_lowered)
-    response = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options),
-                         headers={"Accept-Language": "en"})
+    response = confirm_with_change_while_signing(web, monkeypatch, upload, enrolled.key,
+                                                 lambda: change(docs_app, enrolled.citizen_id),
+                                                 **{"Accept-Language": "en"})
     assert response.status_code == 403, response.get_data(as_text=True)
     assert response.get_json()["error"] == "insufficient_user_authentication"
     assert "Nothing was signed" in response.get_json()["error_description"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from infra.db import get_db
 from tests.idp.conftest import post_json
 from tests.idp.documents.conftest import agency_token
+from tests.idp.documents.test_citizen_signing import confirm_with_change_while_signing
 from tests.idp.documents.test_prepared import _documents, _open, _prepare, _prepared
 from tests.idp.documents.test_revocation_and_log import _log
 from tests.idp.oidc.conftest import bearer
@@ -72,22 +73,12 @@ def test_consent_withdrawn_while_signing_stores_nothing(web, docs_app, agency, s
                                                         monkeypatch):
     """The check before the signature passed; the citizen withdrew the agency's access while
     the signature was being made: checked again in the transaction that would store it."""
-    from idp.documents import pages
-
     enrolled, sub = signed_in
     token = agency_token(web, agency)
     created = _prepared(web, token, sub)
     upload = _open(web, created["id"])
-    options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
-    sign_pdf = pages.citizen_signature.sign_pdf
-
-    def sign_while_revoked(*args, **kwargs):
-        signed = sign_pdf(*args, **kwargs)
-        _revoke(web, agency.client_id)
-        return signed
-
-    monkeypatch.setattr(pages.citizen_signature, "sign_pdf", sign_while_revoked)
-    confirm = post_json(web, f"/account/sign/{upload}/confirm", enrolled.key.authenticate(options))
+    confirm = confirm_with_change_while_signing(web, monkeypatch, upload, enrolled.key,
+                                                lambda: _revoke(web, agency.client_id))
     assert confirm.status_code == 403, confirm.get_data(as_text=True)
     assert confirm.get_json()["error"] == "consent_required"
     assert _documents(docs_app) == 0
