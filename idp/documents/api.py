@@ -36,7 +36,7 @@ from signing.errors import RenderError, SigningError, UnknownTemplate
 from signing.i18n import LANGUAGES
 from signing.models import Document
 from signing.pades import LEVELS, SealError, SealUnavailable
-from signing.service import DocumentNotFound, DocumentService, get_documents
+from signing.service import CitizenRef, DocumentNotFound, DocumentService, get_documents
 from signing.templates import schemas
 from signing.titles import titles
 
@@ -188,6 +188,26 @@ def consent_required() -> ApiError:
                     "operator set for the agency ([consent] legal_bases). Sign the citizen in again.")
 
 
+def named_citizen(service: DocumentService, agency: client_credentials.AgencyToken, subject: str, *,
+                  event: str) -> CitizenRef:
+    """The citizen the agency knows by `subject`, whom a document it receives may name (an
+    issued one, or one the citizen signs for it): 422 `invalid_data` when no citizen is known to
+    it by that subject, 403 `consent_required` when it may not name them (`may_name`); counted
+    under `event`."""
+    with get_db(current_app).transaction() as session:
+        citizen_id = subjects.resolve(session, provider(), client=agency.client, subject=subject)
+        allowed = citizen_id is None or may_name(session, agency.client, citizen_id)
+    citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
+    if citizen is None:
+        count(event, "unknown_subject")
+        raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
+                       "this subject; use the sub of the citizen's ID token for this client")
+    if not allowed:
+        count(event, "consent_required")
+        raise consent_required()
+    return citizen
+
+
 def _issue(service: DocumentService, agency: client_credentials.AgencyToken, body: dict, *,
            template: str, subject: str, language: str, level: str | None,
            keys: IdempotencyKeys, claim: Claim | None) -> issuance.IssuanceResult | Response:
@@ -197,18 +217,7 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
     then one transaction records it (`issuing.record_issued`: its row, the release logged, the
     data kept for wallets) and completes the request's idempotency claim: a document exists if
     and only if all of these do."""
-    with get_db(current_app).transaction() as session:
-        citizen_id = subjects.resolve(session, provider(),
-                                      client=agency.client, subject=subject)
-        allowed = citizen_id is None or may_name(session, agency.client, citizen_id)
-    citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
-    if citizen is None:
-        count("documents.issue", "unknown_subject")
-        raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
-                       "this subject; use the sub of the citizen's ID token for this client")
-    if not allowed:
-        count("documents.issue", "consent_required")
-        raise consent_required()
+    citizen = named_citizen(service, agency, subject, event="documents.issue")
     try:
         sealed = issuance.seal(service, client_id=agency.client_id,
                                agency_name=agency_name(agency.client, language), template=template,

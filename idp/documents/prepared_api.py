@@ -6,15 +6,14 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import uuid
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify
 
 from idp.documents import prepared
-from idp.documents.api import _agency, _service, _string, consent_required, may_name
+from idp.documents.api import _agency, _service, _string, named_citizen
 from idp.documents.models import PreparedDocument
-from idp.oidc import subjects
-from idp.oidc.current import provider
 from infra.db import get_db
 from infra.ops.metrics import count
 from infra.utc import rfc3339
@@ -75,18 +74,8 @@ def create() -> Response:
     file_name = str(_string(body, "file_name"))
     days = _days(body)
     service = _service()
-    with get_db(current_app).transaction() as session:
-        citizen_id = subjects.resolve(session, provider(),
-                                      client=agency.client, subject=subject)
-        # The signed document names the citizen (their certificate), as an issued one does.
-        allowed = citizen_id is None or may_name(session, agency.client, citizen_id)
-    if citizen_id is None or service.directory.citizen(str(citizen_id)) is None:
-        count("documents.prepare", "unknown_subject")
-        raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
-                       "this subject; use the sub of the citizen's ID token for this client")
-    if not allowed:
-        count("documents.prepare", "consent_required")
-        raise consent_required()
+    # The signed document names the citizen (their certificate), as an issued one does.
+    citizen_id = uuid.UUID(named_citizen(service, agency, subject, event="documents.prepare").id)
     try:  # what the citizen will see and sign: forms flattened, no active content
         normalised = normalise(_decode(body.get("pdf")), max_bytes=service.settings.max_bytes)
     except InvalidPdf as exc:
