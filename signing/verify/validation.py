@@ -25,14 +25,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import cms
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.fields import enumerate_sig_fields
-from pyhanko.sign.validation import ades, generic_cms
+from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     CertificateFetchingRule,
@@ -69,18 +67,23 @@ from signing.verify.field_locks import LockedFieldsSignature
 from signing.verify.levels import has_signature_timestamp, pades_level
 from signing.verify.reading import read_pdf
 from signing.verify.report import (
-    CertificateInfo,
     Conclusion,
     DocumentTimestampReport,
     Indication,
     Modifications,
     Revocation,
     SignatureReport,
-    SignerIdentity,
-    TimestampInfo,
     VerificationReport,
 )
-from signing.verify.shown import shown, shown_or_none
+from signing.verify.shown import shown
+from signing.verify.signature_facts import (
+    certificate_info,
+    chain_of,
+    revocation_of,
+    signer_identity,
+    subject_name,
+    timestamp_info,
+)
 from signing.verify.trust import TrustAnchors, TrustStore
 
 log = logging.getLogger(__name__)
@@ -413,7 +416,7 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if budget.exceeded:  # pyHanko swallowed the exception raised in path building
         raise BudgetExceeded(budget.exceeded)
     cryptographic = indication.from_ades(result.ades_subindic)
-    timestamp = _timestamp(embedded, ts_result)
+    timestamp = timestamp_info(embedded, ts_result)
     if timestamp is not None and timestamp.valid:
         cryptographic = indication.check_proven_time(
             cryptographic, proven=proven, not_before=embedded.signer_cert.not_valid_before)
@@ -423,7 +426,7 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         now=timing.validation_time, not_before=embedded.signer_cert.not_valid_before,
         not_after=embedded.signer_cert.not_valid_after)
     status = result.api_status
-    chain, anchor = _chain(status, embedded.signer_cert)
+    chain, anchor = chain_of(status, embedded.signer_cert)
     knowledge = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge)
     path = getattr(status, "validation_path", None)
     stale = cryptographic.passed and proven_by_stamp is not None and path is not None and \
@@ -443,7 +446,7 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         raise BudgetExceeded(budget.exceeded)
     if stale:  # only revocation data from before the proven time (`freshness`)
         cryptographic = indication.STALE_REVOCATION
-    revocation = Revocation("unknown") if stale else _revocation(status, cryptographic)
+    revocation = Revocation("unknown") if stale else revocation_of(status, cryptographic)
     if anchor is not None and len(chain) > 1:
         listed = compromise.signer_revocation(
             signer=embedded.signer_cert, issuer=chain[1],
@@ -459,10 +462,10 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         reason = "timestamp_hash_failure"
     return SignatureReport(
         field=name, conclusion=conclusion, reason=reason,
-        signer=_signer(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,
+        signer=signer_identity(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,
         timestamp=timestamp, proven_time=proven,
-        chain=tuple(_certificate(c) for c in chain),
-        trust_anchor=_certificate(anchor) if anchor is not None else None,
+        chain=tuple(certificate_info(c) for c in chain),
+        trust_anchor=certificate_info(anchor) if anchor is not None else None,
         revocation=revocation,
         level=pades_level(embedded=embedded, chain=chain, document_timestamps=stamps),
         covers_whole_document=modifications.level == "none",
@@ -501,7 +504,7 @@ async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,
     try:
         tst_info = embedded.signed_data["encap_content_info"]["content"].parsed
         when = tst_info["gen_time"].native
-        authority = _name(embedded.signer_cert.subject)
+        authority = subject_name(embedded.signer_cert.subject)
         validation_spec = spec.signature_validation_spec
         knowledge = dss_knowledge(embedded.reader, validation_spec.local_knowledge)
         result = await ades.ades_timestamp_validation(
@@ -555,60 +558,3 @@ def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: by
         return replace(report, conclusion=report.conclusion.worst(
             indication.SIG_CONSTRAINTS_FAILURE), reason=problem)
     return report
-
-
-def _chain(status: Any, signer: asn1_x509.Certificate
-           ) -> tuple[list[asn1_x509.Certificate], asn1_x509.Certificate | None]:
-    path = getattr(status, "validation_path", None) if status is not None else None
-    if path is None:
-        return [signer], None
-    certs = list(path.iter_certs(include_root=True))
-    if certs and certs[0].sha256 != signer.sha256:
-        certs.reverse()  # leaf first
-    anchor = certs[-1] if len(certs) > 1 or certs[0].self_signed else None
-    return certs, anchor
-
-
-def _name(name: asn1_x509.Name) -> str:
-    """The name to show for a certificate's subject (`shown`: anyone writes it)."""
-    values = name.native
-    return shown_or_none(values.get("common_name") or values.get("organization_name")) or \
-        shown(name.human_friendly)
-
-
-def _certificate(cert: asn1_x509.Certificate) -> CertificateInfo:
-    return CertificateInfo(subject=shown(cert.subject.human_friendly),
-                           issuer=shown(cert.issuer.human_friendly),
-                           serial=format(cert.serial_number, "x"),
-                           not_before=cert.not_valid_before, not_after=cert.not_valid_after,
-                           sha256=cert.sha256.hex())
-
-
-def _signer(cert: asn1_x509.Certificate) -> SignerIdentity:
-    subject = cert.subject.native
-    return SignerIdentity(name=_name(cert.subject),
-                          organization=shown_or_none(subject.get("organization_name")),
-                          organization_identifier=shown_or_none(
-                              subject.get("organization_identifier")),
-                          serial_number=shown_or_none(subject.get("serial_number")),
-                          certificate=_certificate(cert))
-
-
-def _timestamp(embedded: EmbeddedPdfSignature, result: Any) -> TimestampInfo | None:
-    tokens = list(generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False))
-    if not tokens:
-        return None
-    token: cms.SignedData = tokens[0]
-    when = token["encap_content_info"]["content"].parsed["gen_time"].native
-    tsa = generic_cms.extract_certs_for_validation(token).signer_cert
-    valid = result is not None and result.ades_subindic == AdESPassed.OK
-    return TimestampInfo(time=when, authority=_name(tsa.subject), valid=valid)
-
-
-def _revocation(status: Any, cryptographic: Conclusion) -> Revocation:
-    details = getattr(status, "revocation_details", None) if status is not None else None
-    if details is not None:
-        return Revocation("revoked", details.revocation_date, details.revocation_reason.native)
-    if cryptographic.passed:
-        return Revocation("good")
-    return Revocation("unknown")
