@@ -202,6 +202,10 @@ def for_refresh(session: Session, grant: Any, citizen: Any, *, now: datetime,
                 "again", "consent", {}, [])
     assert consent is not None  # (refusal said so)
     claims, scopes = narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
+    # ... and what the agency holds now: a scope an operator took away (national_id) is no
+    # longer refreshed, its claims no longer released (RFC 6749 section 6: never broader).
+    registered = str(declared.get("scope", "")).split()
+    scopes = [scope for scope in scopes if scope in registered]
     if not offline(scopes):
         return ("the citizen no longer allows this agency offline access; sign the citizen in again",
                 "consent", {}, [])
