@@ -339,7 +339,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     citizen_id, grant_id = texts if texts is not None else (str(grant.citizen_id), str(grant.id))
     subject = subjects.subject_for(provider, client, citizen_id, sector=sector, kind=known.subject_type)
     authentication = tokens.Authentication(
-        auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
+        auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr),
+        sid=subjects.session_id(key=provider.pairwise_key, client_id=client_id, sid=grant.sid))
     access_claims = tokens.access_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=grant_id,
