@@ -550,9 +550,13 @@ def _record_decision(interaction: Interaction, client: Client, sso: SsoSession) 
     now = services.utc_now()
     audit.prepare()  # the receipt's log key exists before this transaction writes (SQLite: one writer)
     with get_db(current_app).transaction() as session:
-        standing = consent_services.prior(
-            consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id,
-                                     for_update=True), now=now)
+        row = consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id,
+                                       for_update=True)
+        standing = consent_services.prior(row, now=now)
+        if row is not None and not standing_module.for_purpose(row.purpose, client.client_metadata):
+            # Given for a purpose the agency no longer declares: it answers nothing (as at
+            # `_decide`, which showed the page), the answer is a decision for the new purpose.
+            standing = None
         shown = consent_decision.to_ask(standing, asked, again="consent" in areq.prompt)
         outcome = consent_decision.decide(standing, asked, shown=shown, ticked=request.form.getlist("claim"))
         if shown:
