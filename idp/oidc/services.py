@@ -417,7 +417,11 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     writes: plain appends, for the request's transaction or the group commit (`citizen_text`:
     `str(citizen.id)`)."""
     # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
-    narrowed = standing.narrowed_code(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
+    # ... and to the scopes the agency still holds (one an operator took away since the code
+    # was issued, national_id, is not granted: RFC 6749 section 3.3).
+    held = standing.held_scopes(str(known.metadata.get("scope", "")))
+    narrowed = standing.narrowed_code(claims=granted.claims, scopes=[s for s in granted.scopes if s in held],
+                                      allowed=consent.claims)
     scopes = list(narrowed.scopes)
     client_id = known.client_id
     grant = GrantRecord(

@@ -37,3 +37,19 @@ def test_national_id_stops_when_the_operator_takes_the_scope_away(client, regist
     assert "national_id" not in tokens["scope"].split()
     assert "national_id" not in claims_of(tokens["id_token"])
     assert "national_id" not in client.get("/userinfo", headers=bearer(tokens["access_token"])).get_json()
+
+
+def test_a_code_redeemed_after_the_scope_was_taken_away_releases_none_of_it(client, register, citizen):
+    from tests.idp.oidc.conftest import Flow, authorize_url, decide, exchange, redirect_params
+
+    agency = register(scope="openid profile national_id offline_access", security_profile="oidc")
+    flow = Flow()
+    page = client.get(authorize_url(agency, flow, scope="openid national_id", claims=NATIONAL_ID))
+    _take_national_id_away(client.application, agency)  # while the consent page is open
+    code = redirect_params(decide(client, page), agency)["code"]
+    redeemed = exchange(client, agency, code, flow)
+    assert redeemed.status_code == 200, redeemed.get_json()
+    tokens = redeemed.get_json()
+    assert "national_id" not in tokens["scope"].split()
+    assert "national_id" not in claims_of(tokens["id_token"])
+    assert "national_id" not in client.get("/userinfo", headers=bearer(tokens["access_token"])).get_json()
