@@ -282,8 +282,9 @@ def end_session_endpoint() -> BaseResponse:
     sso = current_session()
     if sso is None:
         return _finish(checked, signed_out=False)
-    if checked.hint_sid is not None and checked.client_id is not None and checked.hint_sid == session_id(
-            key=provider().pairwise_key, client_id=checked.client_id, sid=sso.sid):  # the agency's own sid
+    if checked.hint_sid is not None and checked.client_id is not None and checked.hint_sid in (session_id(
+            key=provider().pairwise_key, client_id=checked.client_id, sid=sso.sid),  # the agency's own sid
+            sso.sid):  # (as ID tokens issued before agencies had their own carried it)
         response = _finish(checked, signed_out=True, agencies=agencies_signed_out(sso))
         end_session(response, reason="rp_logout")
         return response

@@ -27,3 +27,17 @@ def test_the_id_token_hint_of_an_agency_still_ends_the_session_at_once(client, r
                                                       "post_logout_redirect_uri": "https://portal.example.gov/bye"})
     assert answer.status_code == 303 and answer.headers["Location"] == "https://portal.example.gov/bye"
     assert client.get("/account").status_code in (302, 303)  # signed out
+
+
+def test_an_id_token_issued_before_agencies_had_their_own_sid_still_ends_the_session(client, register, citizen):
+    from idp.oidc import provider
+    from idp.sessions import sessions_for
+
+    agency = register(post_logout_redirect_uris=["https://portal.example.gov/bye"])
+    claims = claims_of(tokens_for(client, agency)["id_token"])
+    with client.application.app_context():
+        claims["sid"] = sessions_for(citizen.citizen_id)[0].sid  # the session's own, as before
+        old = provider(client.application).signer.sign(claims, alg="ES256", typ="JWT")
+    answer = client.get("/end-session", query_string={"id_token_hint": old,
+                                                      "post_logout_redirect_uri": "https://portal.example.gov/bye"})
+    assert answer.status_code == 303 and answer.headers["Location"] == "https://portal.example.gov/bye"
