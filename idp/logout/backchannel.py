@@ -29,7 +29,7 @@ from idp.logout.settings import LogoutSettings
 from idp.oidc.current import provider
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider
-from idp.oidc.subjects import subject_for
+from idp.oidc.subjects import session_id, subject_for
 from idp.sessions import records, session_policy
 from infra.db import get_db
 from infra.indicators import tally_apart
@@ -120,9 +120,11 @@ def _delivery(provider: Provider, client: Client, *, citizen_id: str, sid: str |
     uri = metadata.get("backchannel_logout_uri")
     if not uri:
         return None
+    # The agency's own `sid` for the session, as its ID tokens carry it (`subjects.session_id`).
+    seen = session_id(key=provider.pairwise_key, client_id=client.client_id, sid=sid) if sid else None
     return Delivery(client_id=client.client_id, uri=uri,
                     alg=metadata.get("id_token_signed_response_alg", "ES256"),
-                    sub=subject_for(provider, client, citizen_id), sid=sid, reason=reason)
+                    sub=subject_for(provider, client, citizen_id), sid=seen, reason=reason)
 
 
 def _provider() -> Provider:

@@ -31,6 +31,8 @@ from clients.registry.services import agency_names
 from idp.logout.backchannel import agencies_by_sid
 from idp.logout.current import get_logout
 from idp.logout.errors import InvalidHint, LogoutRefused
+from idp.oidc.current import provider
+from idp.oidc.subjects import session_id
 from idp.oidc.tokens import ID_TOKEN_ALGS, ID_TOKEN_TYP
 from idp.sessions import SsoSession, current_session, end_session, session_policy
 from infra.config import get_settings
@@ -280,7 +282,9 @@ def end_session_endpoint() -> BaseResponse:
     sso = current_session()
     if sso is None:
         return _finish(checked, signed_out=False)
-    if checked.hint_sid is not None and checked.hint_sid == sso.sid:
+    if checked.hint_sid is not None and checked.client_id is not None and checked.hint_sid in (session_id(
+            key=provider().pairwise_key, client_id=checked.client_id, sid=sso.sid),  # the agency's own sid
+            sso.sid):  # (as ID tokens issued before agencies had their own carried it)
         response = _finish(checked, signed_out=True, agencies=agencies_signed_out(sso))
         end_session(response, reason="rp_logout")
         return response

@@ -157,6 +157,13 @@ def check(session: Session, store: EphemeralStore, provider: Provider, token: st
     return check_claims(session, store, provider, claims, now=now)
 
 
+@lru_cache(maxsize=1024)
+def held(scope: str, registered: str) -> bool:
+    """True when every scope of a token (`scope`) is one the client is registered for now
+    (`registered`, its `scope` metadata); kept: the same few pairs come again and again."""
+    return set(scope.split()) <= set(registered.split())
+
+
 @lru_cache(maxsize=4096)
 def _grant_id(text: str) -> uuid.UUID:
     """The grant id a token names (kept: the same few grants' tokens come again and again;
@@ -209,6 +216,11 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
         agency = provider.clients.find(session, facts.client_id, generation)
     except ClientNotFound:
         raise InvalidToken("the client of this access token is disabled or no longer registered") from None
+    if not held(str(claims.get("scope", "")), str(agency.client_metadata.get("scope", ""))):
+        # The token stands on what the portal holds now: a scope an operator took away (national_id)
+        # ends the tokens that carry it (RFC 6750 section 3.1: invalid_token).
+        raise InvalidToken("the client of this access token no longer holds every scope of the token; "
+                           "ask for a new token with the scopes it holds")
     if facts.closed:
         raise InvalidToken("the citizen of this access token closed the account")
     if not facts.offline:

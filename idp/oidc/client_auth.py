@@ -27,6 +27,8 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
 ASSERTION_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
 JTI_PREFIX = "oidc:jti:"
+# The `typ` a client assertion may carry (RFC 7523bis: client-authentication+jwt; plain JWT).
+ASSERTION_TYPS = ("jwt", "client-authentication+jwt")  # media types: any case (RFC 7515 4.1.9)
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,13 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
         raise InvalidClient(f"client_assertion must be signed with {alg} (the registered "
                             f"token_endpoint_auth_signing_alg), got {header.get('alg')!r}")
     fapi.check_signing_alg(client, alg, what="client_assertion", error=InvalidClient)
+    typ = header.get("typ")
+    if typ is not None and (not isinstance(typ, str)
+                            or typ.lower().removeprefix("application/") not in ASSERTION_TYPS):
+        # RFC 8725 section 3.11: a JWT of another explicit type (a request object, which the
+        # browser carries to /authorize; a DPoP proof) signed by the client's key is not its credential.
+        raise InvalidClient("client_assertion's typ must be JWT or client-authentication+jwt (or absent), "
+                            f"not {str(typ)[:64]!r}")
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     if "jwks" in metadata:
         keys = parse(metadata["jwks"])

@@ -140,6 +140,20 @@ def too_old(interaction: Interaction, session: SsoSession, now: float) -> bool:
     return not fresh and max_age is not None and now - session.auth_time > max_age
 
 
+def level_holds(interaction: Interaction, achieved: assurance.Assurance, acr_uris: Mapping[str, str]) -> bool:
+    """The sign-in still reaches what the request asks for (acr_values, OIDC Core 3.1.2.1; an
+    essential acr claim, 5.5.1.1). Checked again when the citizen answers the consent page: the
+    level may have fallen since it was shown (proofing reset, a passkey model reported)."""
+    acr_values, essential = claims_module.essential_acr(claims_module.load(interaction.request.claims))
+    try:
+        assurance.require(requested=interaction.request.acr_values, essential=False, achieved=achieved,
+                          acr_uris=acr_uris)
+        assurance.require(requested=acr_values, essential=essential, achieved=achieved, acr_uris=acr_uris)
+    except AuthorizationError:
+        return False
+    return True
+
+
 def asked(*, scopes: Iterable[str], claims: claims_module.ClaimsRequest,
           client_scopes: Iterable[str]) -> consent_decision.Asked:
     """What a request asks the citizen to share (OIDC Core 5.4, 5.5): `sub`, the citizen claims

@@ -339,7 +339,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     citizen_id, grant_id = texts if texts is not None else (str(grant.citizen_id), str(grant.id))
     subject = subjects.subject_for(provider, client, citizen_id, sector=sector, kind=known.subject_type)
     authentication = tokens.Authentication(
-        auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
+        auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr),
+        sid=subjects.session_id(key=provider.pairwise_key, client_id=client_id, sid=grant.sid))
     access_claims = tokens.access_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=grant_id,
@@ -416,7 +417,11 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     writes: plain appends, for the request's transaction or the group commit (`citizen_text`:
     `str(citizen.id)`)."""
     # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
-    narrowed = standing.narrowed_code(claims=granted.claims, scopes=granted.scopes, allowed=consent.claims)
+    # ... and to the scopes the agency still holds (one an operator took away since the code
+    # was issued, national_id, is not granted: RFC 6749 section 3.3).
+    held = standing.held_scopes(str(known.metadata.get("scope", "")))
+    narrowed = standing.narrowed_code(claims=granted.claims, scopes=[s for s in granted.scopes if s in held],
+                                      allowed=consent.claims)
     scopes = list(narrowed.scopes)
     client_id = known.client_id
     grant = GrantRecord(

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -174,6 +175,12 @@ def narrowed_code(*, claims: dict[str, Any], scopes: Iterable[str], allowed: fro
     return found
 
 
+@lru_cache(maxsize=1024)
+def held_scopes(registered: str) -> frozenset[str]:
+    """The scopes of an agency's registered `scope` metadata (kept: the same few texts)."""
+    return frozenset(registered.split())
+
+
 def offline(scopes: Iterable[str]) -> bool:
     return claims_module.OFFLINE in set(scopes)
 
@@ -202,6 +209,10 @@ def for_refresh(session: Session, grant: Any, citizen: Any, *, now: datetime,
                 "again", "consent", {}, [])
     assert consent is not None  # (refusal said so)
     claims, scopes = narrowed(claims=grant.claims, scopes=grant.scopes, allowed=consent.claims)
+    # ... and what the agency holds now: a scope an operator took away (national_id) is no
+    # longer refreshed, its claims no longer released (RFC 6749 section 6: never broader).
+    registered = held_scopes(str(declared.get("scope", "")))
+    scopes = [scope for scope in scopes if scope in registered]
     if not offline(scopes):
         return ("the citizen no longer allows this agency offline access; sign the citizen in again",
                 "consent", {}, [])

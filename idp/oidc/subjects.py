@@ -94,6 +94,27 @@ def subject_for(provider: Provider, client: Client, citizen_id: str, *, sector: 
                    sector=sector or sector_of(client), citizen_id=citizen_id)
 
 
+def session_id(*, key: bytes, client_id: str, sid: str) -> str:
+    """The `sid` one agency sees for the SSO session `sid` (ID tokens, logout tokens, its
+    id_token_hint): its own, as its `sub` is (section 8), so that agencies cannot correlate a
+    citizen by the one session they share; stable for the session. Back-Channel Logout 1.0
+    section 2.4: "a Session of a User Agent or device for a logged-in End-User at an RP"."""
+    kept = (key, client_id, sid)
+    found = _SESSION_IDS.get(kept)
+    if found is None:
+        mac = _keyed(key).copy()
+        mac.update(b"sid\x00" + client_id.encode("utf-8", "surrogatepass") + b"\x00" + sid.encode("utf-8"))
+        found = b64url(mac.digest()[:16])
+        if len(_SESSION_IDS) >= PAIRWISE_KEPT:
+            _SESSION_IDS.clear()
+        _SESSION_IDS[kept] = found
+    return found
+
+
+# (key, client id, sid) -> `session_id`, per process (bounded like `_PAIRWISE`).
+_SESSION_IDS: dict[tuple[bytes, str, str], str] = {}
+
+
 def _build_index_insert(dialect: str) -> sa.Insert:
     from sqlalchemy.dialects import postgresql, sqlite
 

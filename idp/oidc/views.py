@@ -522,6 +522,12 @@ def decide() -> BaseResponse:
     answer = request.form.get("decision")
     if answer not in ("allow", "deny"):
         return _unsafe(_("oidc.error.decision"), plain=True)
+    acr_uris = here.provider.settings.acr_uris
+    achieved = assurance.assess_sign_in(sso, acr_uris=acr_uris)
+    if answer == "allow" and not interaction_policy.level_holds(interaction, achieved, acr_uris):
+        # The sign-in fell below the level asked for since the page was shown (proofing reset,
+        # a passkey model reported): the checks again (a step-up, or unmet_authentication_requirements).
+        return redirect(_continue_path(interaction), code=303)
     if interactions.finish(here.store, interaction.id) is None:
         return _unsafe(_("oidc.error.expired"), plain=True)  # answered already (a second tab, a double click)
     if answer == "deny":
@@ -531,7 +537,6 @@ def decide() -> BaseResponse:
     if client is None:
         return _unsafe(_("oidc.error.client_gone"), plain=True)
     outcome = _record_decision(interaction, client, sso)
-    achieved = assurance.assess_sign_in(sso, acr_uris=here.provider.settings.acr_uris)
     return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True).response()
 
 
@@ -545,9 +550,13 @@ def _record_decision(interaction: Interaction, client: Client, sso: SsoSession) 
     now = services.utc_now()
     audit.prepare()  # the receipt's log key exists before this transaction writes (SQLite: one writer)
     with get_db(current_app).transaction() as session:
-        standing = consent_services.prior(
-            consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id,
-                                     for_update=True), now=now)
+        row = consent_services.current(session, citizen_id=sso.citizen_id, client_id=client.client_id,
+                                       for_update=True)
+        standing = consent_services.prior(row, now=now)
+        if row is not None and not standing_module.for_purpose(row.purpose, client.client_metadata):
+            # Given for a purpose the agency no longer declares: it answers nothing (as at
+            # `_decide`, which showed the page), the answer is a decision for the new purpose.
+            standing = None
         shown = consent_decision.to_ask(standing, asked, again="consent" in areq.prompt)
         outcome = consent_decision.decide(standing, asked, shown=shown, ticked=request.form.getlist("claim"))
         if shown:
