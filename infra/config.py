@@ -7,6 +7,7 @@ Every setting is documented once, in `config/default.toml`. Environment variable
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import re
 import tomllib
@@ -92,6 +93,28 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str],
             if name in environ:
                 values[key] = _coerce(environ[name], current, name)
                 origins[f"{section}.{key}"] = f"the environment variable {name}"
+    _unknown_variables(data, environ)
+
+
+def _unknown_variables(data: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+    """Refuse `CEDULA_<SECTION>_<KEY>` for a section Cédula has and a key it does not
+    (`CEDULA_SESSION_IDLE_SECS`): like a misspelt name in the file, it would otherwise be
+    ignored without a word and the default used. Other CEDULA_ variables (CEDULA_CONFIG, the
+    tests' and benchmarks' own) are not settings and are left alone."""
+    sections = sorted((f"CEDULA_{section}_".upper() for section, values in data.items() if isinstance(values, dict)),
+                      key=len, reverse=True)
+    known = set(SHORT_NAMES) | {f"{prefix}{key}".upper() for prefix in sections
+                                for key in data[prefix[len("CEDULA_"):-1].lower()]}
+    for name in environ:
+        if name in known or not name.startswith("CEDULA_"):
+            continue
+        prefix = next((p for p in sections if name.startswith(p)), None)
+        if prefix is None:
+            continue
+        close = difflib.get_close_matches(name, sorted(n for n in known if n.startswith(prefix)), n=1)
+        hint = f" (misspelt {close[0]}?)" if close else " (misspelt?)"
+        raise ConfigError(f"the environment variable {name} is not a setting of Cédula{hint}; config/default.toml "
+                          "lists every setting ([section] key is CEDULA_SECTION_KEY): correct the name or unset it")
 
 
 def _unknown_settings(defaults: Mapping[str, Any], given: Mapping[str, Any], path: str, prefix: str = "") -> None:

@@ -213,3 +213,21 @@ def test_values_the_file_may_write_either_way_are_taken(tmp_path):
                              "[keys]\npkcs11_pin = 1234\n", encoding="utf-8")
     loaded = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
     assert loaded["session"]["idle_seconds"] == 900 and loaded.server.worker_timeout == 2.5
+
+
+def test_a_misspelt_variable_of_a_known_section_is_refused_not_ignored():
+    """`CEDULA_SESSION_IDLE_SECS=900` was ignored without a word: sessions kept the default."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"CEDULA_SESSION_IDLE_SECS": "900"})
+    assert str(refused.value).startswith("the environment variable CEDULA_SESSION_IDLE_SECS is not a setting of "
+                                         "Cédula (misspelt CEDULA_SESSION_IDLE_SECONDS?)")
+    with pytest.raises(ConfigError, match="CEDULA_SERVER_WORKER is not a setting"):
+        load_settings(environ={"CEDULA_SERVER_WORKER": "2"})
+
+
+def test_variables_that_are_not_settings_of_a_section_are_left_alone():
+    loaded = load_settings(environ={"CEDULA_CONFIG": "", "CEDULA_TEST_POSTGRES_URL": "x",
+                                    "CEDULA_SERVE_HEARTBEATS": "/x",
+                                    "CEDULA_PKCS11_PIN": "1234", "CEDULA_KEYS_PKCS11_PIN": "1234",
+                                    "CEDULA_ISSUER": "https://id.example.gov", "CEDULA_BENCH_SERVER": "granian"})
+    assert loaded["keys"]["pkcs11_pin"] == "1234"
