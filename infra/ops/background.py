@@ -84,9 +84,9 @@ class Periodic:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.seconds):
-            self.run_once()
+            self.tick_reported()
 
-    def run_once(self) -> None:
+    def tick_reported(self) -> None:
         """One tick, reported: a database or store outage is one WARNING line (no traceback)
         when it starts and one INFO line when the task runs again, not an ERROR with a traceback
         every `seconds` from every thread of every worker while it lasts; anything else is

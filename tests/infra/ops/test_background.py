@@ -138,7 +138,7 @@ def test_an_outage_is_one_warning_without_a_traceback_not_an_error_every_second(
                     StoreError("Redis is unavailable: refused"), None])
     with caplog.at_level(logging.DEBUG, logger="infra.ops.background"):
         for _ in range(7):
-            task.run_once()
+            task.tick_reported()
     records = [r for r in caplog.records if r.name == "infra.ops.background"]
     assert [(r.levelname, r.getMessage().split(":")[0]) for r in records] == [
         ("WARNING", "cedula-test-failing cannot run"), ("INFO", "cedula-test-failing runs again"),
@@ -153,7 +153,7 @@ def test_a_failure_that_is_not_an_outage_keeps_its_traceback(caplog):
 
     task = Failing([ValueError("a bug"), ValueError("a bug")])
     with caplog.at_level(logging.INFO, logger="infra.ops.background"):
-        task.run_once()
-        task.run_once()
+        task.tick_reported()
+        task.tick_reported()
     records = [r for r in caplog.records if r.name == "infra.ops.background"]
     assert [(r.levelname, r.exc_info is not None) for r in records] == [("ERROR", True), ("ERROR", True)]
