@@ -7,6 +7,7 @@ Every setting is documented once, in `config/default.toml`. Environment variable
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import re
 import tomllib
@@ -92,6 +93,28 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str],
             if name in environ:
                 values[key] = _coerce(environ[name], current, name)
                 origins[f"{section}.{key}"] = f"the environment variable {name}"
+    _unknown_variables(data, environ)
+
+
+def _unknown_variables(data: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+    """Refuse `CEDULA_<SECTION>_<KEY>` for a section Cédula has and a key it does not
+    (`CEDULA_SESSION_IDLE_SECS`): like a misspelt name in the file, it would otherwise be
+    ignored without a word and the default used. Other CEDULA_ variables (CEDULA_CONFIG, the
+    tests' and benchmarks' own) are not settings and are left alone."""
+    sections = sorted((f"CEDULA_{section}_".upper() for section, values in data.items() if isinstance(values, dict)),
+                      key=len, reverse=True)
+    known = set(SHORT_NAMES) | {f"{prefix}{key}".upper() for prefix in sections
+                                for key in data[prefix[len("CEDULA_"):-1].lower()]}
+    for name in environ:
+        if name in known or not name.startswith("CEDULA_"):
+            continue
+        prefix = next((p for p in sections if name.startswith(p)), None)
+        if prefix is None:
+            continue
+        close = difflib.get_close_matches(name, sorted(n for n in known if n.startswith(prefix)), n=1)
+        hint = f" (misspelt {close[0]}?)" if close else " (misspelt?)"
+        raise ConfigError(f"the environment variable {name} is not a setting of Cédula{hint}; config/default.toml "
+                          "lists every setting ([section] key is CEDULA_SECTION_KEY): correct the name or unset it")
 
 
 def _unknown_settings(defaults: Mapping[str, Any], given: Mapping[str, Any], path: str, prefix: str = "") -> None:
@@ -106,6 +129,46 @@ def _unknown_settings(defaults: Mapping[str, Any], given: Mapping[str, Any], pat
                               "every setting: correct the name or remove it")
         if isinstance(value, Mapping) and isinstance(defaults[key], Mapping) and defaults[key]:
             _unknown_settings(defaults[key], value, path, f"{name}.")
+
+
+def _typed_like_defaults(defaults: Mapping[str, Any], given: Mapping[str, Any], path: str, prefix: str = "") -> None:
+    """`_typed_like_default` for every value of the file (its names are known by now)."""
+    for key, value in given.items():
+        if isinstance(value, Mapping) and isinstance(defaults[key], Mapping) and defaults[key]:
+            _typed_like_defaults(defaults[key], value, path, f"{prefix}{key}.")
+        else:
+            _typed_like_default(defaults[key], value, f"{prefix}{key}", path)
+
+
+def _kind(value: Any) -> str | None:
+    """What a default's value needs from the file: a flag, a number, a list or a table (a text
+    default takes any value: a PIN written as 1234 is read as text)."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"  # the component checks whole and bounds (`seal_seconds` takes 0.05)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    return None
+
+
+def _typed_like_default(default: Any, value: Any, name: str, path: str) -> None:
+    """Refuse a value of the file at `path` whose type cannot stand for its default's (`"900"`
+    or `true` for a number of seconds), naming the setting and the file, when the settings are
+    loaded: read later by the component as `int(...)`, it stopped every command with a
+    traceback."""
+    kind = _kind(default)
+    if kind is None:
+        return
+    fits = (isinstance(value, bool) if isinstance(default, bool)
+            else isinstance(value, int | float) and not isinstance(value, bool) if isinstance(default, int | float)
+            else isinstance(value, list) if isinstance(default, list)
+            else isinstance(value, Mapping))
+    if not fits:
+        raise ConfigError(f"{name} must be {kind}, got {value!r} (set in CEDULA_CONFIG file {path}); "
+                          "config/default.toml says what it means")
 
 
 def _file_origins(given: Mapping[str, Any], path: str, origins: dict[str, str], prefix: str = "") -> None:
@@ -323,6 +386,7 @@ def load_settings(
     package, name = DEFAULT_RESOURCE
     data: dict[str, Any] = tomllib.loads(files(package).joinpath(name).read_text(encoding="utf-8"))
     origins: dict[str, str] = {}
+    file_settings: tuple[dict[str, Any], Mapping[str, Any], str] | None = None
     extra_file = (environ if environ is not None else os.environ).get("CEDULA_CONFIG")
     if extra_file:
         try:
@@ -331,6 +395,7 @@ def load_settings(
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"CEDULA_CONFIG={extra_file} cannot be read: {exc}") from None
         _unknown_settings(data, given, extra_file)
+        file_settings = (copy.deepcopy(data), given, extra_file)
         _merge(data, given)
         _file_origins(given, extra_file, origins)
     _apply_environment(data, environ if environ is not None else os.environ, origins)
@@ -342,6 +407,8 @@ def load_settings(
         _ = settings.server  # checked now: a wrong [server] value is refused before anything starts
     except ConfigError as exc:
         raise ConfigError(where_set(settings, str(exc))) from None
+    if file_settings is not None:  # after the checks above, whose messages say more (a port's range)
+        _typed_like_defaults(*file_settings)
     return settings
 
 

@@ -106,9 +106,11 @@ def init_app(app: Flask) -> KeyService:
     from infra.db import get_db
     from infra.openapi import describe
     from infra.ops.health import add_readiness_check
+    from keys.custody import check_settings
     from keys.service import KEYS, KeyService
     from keys.views import OPENAPI_PATHS, bp
 
+    check_settings(get_settings(app)["keys"])
     service = KEYS.install(app, KeyService(get_settings(app), get_db(app)))
     app.register_error_handler(KeyStoreError, _key_store_failure)
     app.register_blueprint(bp)

@@ -76,7 +76,11 @@ def keys_list() -> None:
     service.keyring.prune(service.now())
     service.keyring.invalidate()
     now = service.now()
-    for key in service.keyring.keys():
+    found = service.keyring.keys()
+    if not found:
+        click.echo("no signing keys yet: run `cedula keys init`")
+        return
+    for key in found:
         state = ("active" if key.active(now) else "next" if key.active_at > now
                  else "retired")
         removal = key.remove_at.isoformat() if key.remove_at else "-"

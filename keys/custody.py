@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from infra.config import ConfigError
 from keys.algorithms import KeyAlgorithm
 from keys.errors import KeyNotFound, KeyStoreUnavailable
 from keys.keystore.base import KeyRef, KeyStore
@@ -29,6 +30,27 @@ from keys.keystore.masterkey import (
 from keys.models import KeyState, StoredKey
 
 KEK_STATE = "kek"
+
+
+BACKENDS = ("software", "pkcs11")
+
+
+def check_settings(keys: Mapping[str, Any]) -> None:
+    """Refuse, when the app is built (so `cedula serve` stops before any worker and every
+    command says it), a `[keys]` setting the key store could never open with; the store itself
+    opens on first use, so these surfaced only as a `/readyz` 503 of a server that had started.
+    A master key that does not match the stored keys is found when the store opens."""
+    backend = keys.get("backend")
+    if backend not in BACKENDS:
+        raise ConfigError(f"keys.backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "software" and keys.get("master_key"):
+        try:
+            decode_master_key(str(keys["master_key"]))
+        except KeyStoreUnavailable as exc:
+            raise ConfigError(f"keys.master_key {str(exc).removeprefix('keys.master_key (CEDULA_MASTER_KEY) ')}"
+                              "; `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` makes one") from None
+    if backend == "pkcs11" and not str(keys.get("pkcs11_token") or ""):
+        raise ConfigError("keys.pkcs11_token is empty: name the HSM token (CEDULA_PKCS11_TOKEN)")
 
 
 def utcnow() -> datetime:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from infra.components import Slot
+from infra.db import is_unavailable
 from infra.leases import Lease, Leases, holder_id
 from infra.web import direct_routes
 
@@ -41,6 +42,7 @@ class Periodic:
         self._thread: threading.Thread | None = None
         self.started = False
         self._stopped = False  # by `stop()`: never started again by requests
+        self._in_outage = False  # the last run met a database or store outage (logged once)
         _TASKS.add(self)
 
     def tick(self) -> None:
@@ -82,10 +84,35 @@ class Periodic:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.seconds):
-            try:
-                self.tick()
-            except Exception:  # the loop must outlive a database or store outage
+            self.tick_reported()
+
+    def tick_reported(self) -> None:
+        """One tick, reported: a database or store outage is one WARNING line (no traceback)
+        when it starts and one INFO line when the task runs again, not an ERROR with a traceback
+        every `seconds` from every thread of every worker while it lasts; anything else is
+        logged with its traceback each time."""
+        try:
+            self.tick()
+        except Exception as exc:  # the loop must outlive a database or store outage
+            if not _outage(exc):
                 log.exception("%s run failed; trying again", self.name)
+                return
+            if not self._in_outage:
+                self._in_outage = True
+                part = "the database" if is_unavailable(exc) else "the ephemeral store"
+                log.warning("%s cannot run: %s is unavailable; trying again every %s s, quietly until it runs",
+                            self.name, part, self.seconds, extra={"error": str(exc).splitlines()[0] if str(exc) else "",
+                                                 "error_type": type(exc).__name__})
+            return
+        if self._in_outage:
+            self._in_outage = False
+            log.info("%s runs again", self.name)
+
+
+def _outage(exc: BaseException) -> bool:
+    from infra.store.base import StoreError
+
+    return is_unavailable(exc) or isinstance(exc, StoreError)
 
 
 class Singleton(Periodic):

@@ -91,7 +91,9 @@ def metrics() -> Response:
         return json_error(401, "invalid_token", "The metrics need the bearer token of [metrics] token, or the "
                           "one in the data folder's metrics.token (Authorization: Bearer ...).",
                           headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
-    response = Response(exposition(), mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: werkzeug adds "; charset=utf-8" to a text/* mimetype, and
+    # CONTENT_TYPE_LATEST has one already (a repeated parameter: Prometheus 3 refuses the scrape)
+    response = Response(exposition(), content_type=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -187,3 +187,47 @@ def test_a_setting_a_component_refuses_stops_a_command_with_where_it_was_set(tmp
         assert isinstance(result.exception, SystemExit)
         assert result.output.strip() == (f"Error: audit.seal_seconds must be 0 (no sealing thread) or between 0.05 "
                                          f"and 3600, got -1 (set in CEDULA_CONFIG file {settings_file})")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[session]\nidle_seconds = "abc"\n', "session.idle_seconds must be a number, got 'abc'"),
+    ('[session]\nidle_seconds = "900"\n', "session.idle_seconds must be a number, got '900'"),
+    ("[session]\nidle_seconds = true\n", "session.idle_seconds must be a number, got True"),
+    ('[audit]\nseal_seconds = "2"\n', "audit.seal_seconds must be a number, got '2'"),
+    ('[metrics]\nenabled = "no"\n', "metrics.enabled must be true or false, got 'no'"),
+    ('[session]\nidle_seconds = [900]\n', "session.idle_seconds must be a number, got [900]"),
+])
+def test_a_value_of_the_wrong_type_in_the_file_is_refused_with_its_name_and_file(tmp_path, text, message):
+    """`idle_seconds = "abc"` in the file passed the load and stopped every command (`cedula
+    keys list`, `cedula serve`'s workers) with a ValueError traceback from the component."""
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    assert str(refused.value).startswith(f"{message} (set in CEDULA_CONFIG file {settings_file})")
+
+
+def test_values_the_file_may_write_either_way_are_taken(tmp_path):
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text("[session]\nidle_seconds = 900\n[server]\nworker_timeout = 2.5\n"
+                             "[keys]\npkcs11_pin = 1234\n", encoding="utf-8")
+    loaded = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    assert loaded["session"]["idle_seconds"] == 900 and loaded.server.worker_timeout == 2.5
+
+
+def test_a_misspelt_variable_of_a_known_section_is_refused_not_ignored():
+    """`CEDULA_SESSION_IDLE_SECS=900` was ignored without a word: sessions kept the default."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"CEDULA_SESSION_IDLE_SECS": "900"})
+    assert str(refused.value).startswith("the environment variable CEDULA_SESSION_IDLE_SECS is not a setting of "
+                                         "Cédula (misspelt CEDULA_SESSION_IDLE_SECONDS?)")
+    with pytest.raises(ConfigError, match="CEDULA_SERVER_WORKER is not a setting"):
+        load_settings(environ={"CEDULA_SERVER_WORKER": "2"})
+
+
+def test_variables_that_are_not_settings_of_a_section_are_left_alone():
+    loaded = load_settings(environ={"CEDULA_CONFIG": "", "CEDULA_TEST_POSTGRES_URL": "x",
+                                    "CEDULA_SERVE_HEARTBEATS": "/x",
+                                    "CEDULA_PKCS11_PIN": "1234", "CEDULA_KEYS_PKCS11_PIN": "1234",
+                                    "CEDULA_ISSUER": "https://id.example.gov", "CEDULA_BENCH_SERVER": "granian"})
+    assert loaded["keys"]["pkcs11_pin"] == "1234"

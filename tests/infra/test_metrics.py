@@ -40,3 +40,18 @@ def test_the_token_is_made_once_private_or_taken_from_the_settings(tmp_path):
     with pytest.raises(ConfigError, match="at least 20 characters"):
         metrics_token(load_settings({"server": {"data_dir": str(tmp_path)}, "metrics": {"token": "short"}},
                                     environ={}))
+
+
+def test_the_exposition_names_its_format_once_so_prometheus_can_parse_the_content_type(client):
+    """Prometheus 3 refuses a scrape whose Content-Type it cannot parse (Go's
+    mime.ParseMediaType rejects a repeated parameter): `charset` was there twice."""
+    from email.message import Message
+
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {token_of(client.application)}"})
+    assert answer.headers["Content-Type"] == CONTENT_TYPE_LATEST
+    header = Message()
+    header["Content-Type"] = answer.headers["Content-Type"]
+    names = [name for name, _ in header.get_params()[1:]]
+    assert names.count("charset") == 1 and header.get_content_type() == "text/plain"

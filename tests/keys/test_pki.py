@@ -201,3 +201,16 @@ def test_cli_issues_the_issuing_crl_now(service, fresh_app):
     assert result.exit_code == 0, result.output
     issued = asn1_crl.CertificateList.load(service.pki.crl("issuing", later))
     assert issued["tbs_cert_list"]["this_update"].native == later
+
+
+def test_cli_keys_list_says_what_to_do_when_there_are_no_keys(fresh_app):
+    """`cedula keys list` on a new database printed nothing at all (exit 0)."""
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+    from keys.service import get_service
+
+    get_service(fresh_app).invalidate()
+    result = CliRunner().invoke(cli, ["keys", "list"], obj=Context(app=fresh_app))
+    assert result.exit_code == 0, result.output
+    assert result.output == "no signing keys yet: run `cedula keys init`\n"

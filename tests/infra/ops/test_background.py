@@ -109,3 +109,51 @@ def test_a_forked_child_holds_leases_under_a_name_of_its_own():
     named_here._after_fork_in_child()
     named_by_caller._after_fork_in_child()
     assert named_here.holder != parents and named_by_caller.holder == "given"
+
+
+class Failing(Periodic):
+    name = "cedula-test-failing"
+
+    def __init__(self, errors: list[BaseException | None]) -> None:
+        super().__init__(seconds=1)
+        self.errors = errors
+
+    def tick(self) -> None:
+        error = self.errors.pop(0)
+        if error is not None:
+            raise error
+
+
+def test_an_outage_is_one_warning_without_a_traceback_not_an_error_every_second(caplog):
+    """With PostgreSQL or Redis away, each worker's sealer, notifier and logout threads logged
+    an ERROR with a full traceback every second for as long as it lasted."""
+    import logging
+
+    import sqlalchemy as sa
+
+    from infra.store.base import StoreError
+
+    database_down = sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+    task = Failing([database_down, database_down, database_down, None, StoreError("Redis is unavailable: refused"),
+                    StoreError("Redis is unavailable: refused"), None])
+    with caplog.at_level(logging.DEBUG, logger="infra.ops.background"):
+        for _ in range(7):
+            task.tick_reported()
+    records = [r for r in caplog.records if r.name == "infra.ops.background"]
+    assert [(r.levelname, r.getMessage().split(":")[0]) for r in records] == [
+        ("WARNING", "cedula-test-failing cannot run"), ("INFO", "cedula-test-failing runs again"),
+        ("WARNING", "cedula-test-failing cannot run"), ("INFO", "cedula-test-failing runs again")]
+    assert "the database is unavailable" in records[0].getMessage()
+    assert "the ephemeral store is unavailable" in records[2].getMessage()
+    assert all(r.exc_info is None for r in records)
+
+
+def test_a_failure_that_is_not_an_outage_keeps_its_traceback(caplog):
+    import logging
+
+    task = Failing([ValueError("a bug"), ValueError("a bug")])
+    with caplog.at_level(logging.INFO, logger="infra.ops.background"):
+        task.tick_reported()
+        task.tick_reported()
+    records = [r for r in caplog.records if r.name == "infra.ops.background"]
+    assert [(r.levelname, r.exc_info is not None) for r in records] == [("ERROR", True), ("ERROR", True)]
