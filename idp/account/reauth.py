@@ -30,7 +30,8 @@ from idp.sessions import SsoSession
 from infra.web.caching import no_store
 from infra.web.i18n import gettext as _
 
-ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign", "desk_code", "trust_passkey")
+ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign", "desk_code", "trust_passkey",
+           "wallet_offer")
 CLOCK_SKEW = 5  # seconds an auth_time may lie ahead (several workers' clocks)
 RECOVER = "/recover"
 
