@@ -30,7 +30,8 @@ from idp.sessions import SsoSession
 from infra.web.caching import no_store
 from infra.web.i18n import gettext as _
 
-ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign", "desk_code", "trust_passkey")
+ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign", "desk_code", "trust_passkey",
+           "wallet_offer")
 CLOCK_SKEW = 5  # seconds an auth_time may lie ahead (several workers' clocks)
 RECOVER = "/recover"
 
@@ -61,9 +62,30 @@ def fresh(session: SsoSession) -> bool:
     raise the proofing the other's passkey inherits), and a cross-device wallet sign-in may
     have been handed to someone else's browser (docs/wallet.md). It re-checks with a passkey
     of the account first, which makes it a passkey session; `/reclaim` is the way for an
-    identity enrolled by someone else."""
+    identity enrolled by someone else. A check made with a passkey since marked suspect is
+    none (`_blocked`)."""
     return (is_fresh(session, now=_now(), max_age=account_settings().reauth_seconds)
-            and (session.recovery or session.credential_id is not None))
+            and (session.recovery or (session.credential_id is not None
+                                      and not _blocked(session.credential_id))))
+
+
+def _blocked(credential_id: str) -> bool:
+    """Whether the passkey the session was checked with is marked suspect (a clone signal).
+    Its sessions ended then, but one that started while the signal was being recorded
+    outlives that: its check, made with a passkey that may be the clone's, is none."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from idp.citizens.models import Passkey
+    from idp.webauthn.encoding import from_b64url
+    from infra.db import get_db
+
+    try:
+        raw = from_b64url(credential_id, limit=1023)
+    except ValueError:
+        return True
+    with get_db(current_app).read() as db:
+        return db.scalar(sa.select(Passkey.suspect_since).where(Passkey.credential_id == raw)) is not None
 
 
 def fresh_with_passkey(session: SsoSession) -> bool:

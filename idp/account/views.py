@@ -199,13 +199,16 @@ def recovery_codes() -> ResponseReturnValue:
 
 
 def _owned_action(credential: str, action: Callable[[Session, uuid.UUID, bytes], str], *,
-                  recheck: str | None = None) -> BaseResponse:
-    """`recheck`: the action is sensitive (reauth.ACTIONS) and needs a fresh passkey check."""
+                  recheck: str | None = None, by_another: bool = False) -> BaseResponse:
+    """`recheck`: the action is sensitive (reauth.ACTIONS) and needs a fresh passkey check;
+    `by_another`: made with another passkey than `credential` (the passkey acted on)."""
     session = require_citizen()
     validate_csrf()
-    if recheck is not None and not reauth.fresh(session):
-        return reauth.recheck_form(action=recheck)
     raw = forms.credential_id(credential)
+    checked_with = forms.credential_id(session.credential_id) if session.credential_id else None
+    if recheck is not None and (not reauth.fresh(session)
+                                or (by_another and raw is not None and checked_with == raw)):
+        return reauth.recheck_form(action=recheck)
     if raw is None:
         return redirect("/account?error=not_found", code=303)
     try:
@@ -243,7 +246,9 @@ def trust_passkey(credential: str) -> BaseResponse:
         log.info("suspect passkey trusted again", extra={"citizen_id": str(citizen_id)})
         return "trusted"
 
-    return _owned_action(credential, trust, recheck="trust_passkey")
+    # Checked with another passkey: the blocked one may be the clone's (a session of it that
+    # started while the clone signal was recorded outlives the sessions ended then).
+    return _owned_action(credential, trust, recheck="trust_passkey", by_another=True)
 
 
 @bp.get("/account/passkeys/<credential>/delete")

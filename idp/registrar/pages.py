@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import reauth
@@ -62,15 +62,22 @@ def guard(back: str) -> services.Actor | BaseResponse:
     return admitted_or_refusal(services.acting_registrar, NotRegistrar, CONSOLE, back)
 
 
-def stale(back: str) -> BaseResponse | None:
-    """None when the registrar's sign-in is fresh enough to act (a form POST that verifies,
-    binds, enrols or moves a national ID); else a 303 to sign in again at level high, coming
-    back to `back`. As for a citizen's own sensitive actions (idp.account.reauth), a copied
-    session cookie or a console left open must not issue binding codes (a passkey on anyone's
-    account) or freeze accounts."""
+def stale(back: str, *, api: bool = False) -> BaseResponse | None:
+    """None when the registrar's sign-in is fresh enough to act (a POST that verifies, binds,
+    enrols or moves a national ID); else a 303 to sign in again at level high, coming back to
+    `back` (`api`, a JSON call of the console's script: 403 `reauthentication_required` with
+    that address as `reauth_uri`). As for a citizen's own sensitive actions
+    (idp.account.reauth), a copied session cookie or a console left open must not issue binding
+    codes or bind a security key (a passkey on anyone's account) or freeze accounts."""
     if reauth.fresh(require_citizen()):
         return None
     count("registrar", "reauthentication_required")
+    if api:
+        response = jsonify(error="reauthentication_required",
+                           error_description=_("registrar.reauth.api", minutes=reauth.minutes()),
+                           reauth_uri=reauth_url(back))
+        response.status_code = 403
+        return no_store(response)
     return no_store(redirect(reauth_url(back), code=303))
 
 
@@ -119,8 +126,8 @@ def citizen_view(under: str = "/registrar/citizens/"
             found = target(raw_id, under=under)
             if isinstance(found, BaseResponse):
                 return found
-            if request.method == "POST" and not request.is_json:
-                refusal = stale(f"{under}{found[1]}")
+            if request.method == "POST":
+                refusal = stale(f"{under}{found[1]}", api=request.is_json)
                 if refusal is not None:
                     return refusal
             return fn(*found, *args, **kwargs)

@@ -242,8 +242,15 @@ def authorize_decision() -> Response:
     """The citizen's answer (CSRF-protected form): a code for the wallet, or access_denied."""
     import json
 
+    from idp.account import reauth
+
     session = require_citizen()
     validate_csrf()
+    if request.form.get("decision") == "allow" and not reauth.fresh(session):
+        # A code puts the citizen's document in the client's wallet, bound to its key: as for
+        # an offer (`add_to_wallet`), only after a recent check by a passkey of the account.
+        return reauth.recheck_form(action="wallet_offer", keep=("interaction", "decision"),
+                                   back="/account/documents")
     raw = get_store(current_app).take(_INTERACTION + (request.form.get("interaction") or "")[:64])
     held = json.loads(raw) if raw is not None else None
     if held is None or held["citizen_id"] != str(session.citizen_id):
@@ -363,7 +370,14 @@ def add_to_wallet(document_id: str) -> Response:
         return _page("wallet/offer.html", 409, document=None, reason=exc.description)
     created = None
     if request.method == "POST":
+        from idp.account import reauth
+
         validate_csrf()
+        # The offer puts the document in whichever wallet scans it, bound to that wallet's key:
+        # only with a recent check by a passkey of the account (not a copied cookie, a browser
+        # left signed in, or a wallet session handed to someone else's browser).
+        if not reauth.fresh(session):
+            return reauth.recheck_form(action="wallet_offer", back=request.path)
         hit("wallet-offer", key=session.citizen_id, limit=20, window=3600)
         created = wallet.offer(document, citizen_id=session.citizen_id)
     return _page("wallet/offer.html", document=document, offer=created,

@@ -10,6 +10,17 @@ function post(url, body) {
   return postJSON(url, body, { "X-CSRF-Token": route.dataset.csrf });
 }
 
+// A registrar's sign-in older than account.reauth_seconds binds no key: sign in again at level
+// high (the answer's reauth_uri), which comes back to this page.
+function reauthenticate(result) {
+  const uri = result.data && result.data.error === "reauthentication_required" ? result.data.reauth_uri : null;
+  if (typeof uri === "string" && uri.startsWith("/login?")) {
+    window.location.assign(uri);
+    return true;
+  }
+  return false;
+}
+
 button.addEventListener("click", async () => {
   hideMessage(message);
   if (!supported()) {
@@ -20,6 +31,7 @@ button.addEventListener("click", async () => {
   try {
     const options = await post(route.dataset.options, {});
     if (!options.ok) {
+      if (reauthenticate(options)) return;
       showMessage(message, options.data.error_description || route.dataset.failed);
       return;
     }
@@ -29,6 +41,7 @@ button.addEventListener("click", async () => {
       window.location.assign(verified.data.next);
       return;
     }
+    if (reauthenticate(verified)) return;
     showMessage(message, verified.data.error === "credential_exists" ? route.dataset.exists : route.dataset.failed);
   } catch (error) {
     showMessage(message, browserErrorMessage(error, route));

@@ -258,3 +258,37 @@ def test_finishing_an_added_passkey_rechecks_that_the_session_is_still_fresh(cli
     assert body["error"] == "reauthentication_required"
     assert body["reauth_uri"] == "/account/reauth?next=/account"
     assert _passkeys(client.application, enrolled.citizen_id) == 1
+
+
+def test_a_session_checked_with_a_blocked_passkey_is_not_fresh(client):
+    """A passkey marked suspect (its counter went back: a clone) ends the sessions checked with
+    it; one that started while the signal was being recorded outlives that. Its check was made
+    with the blocked passkey, so it is no check for a sensitive action: adding a passkey or
+    taking new recovery codes (which end the owner's) first re-checks with another passkey."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from idp.citizens import services
+    from tests.idp.conftest import enrol
+
+    first = SoftwareAuthenticator()
+    citizen = enrol(client, first)
+    spare = SoftwareAuthenticator()
+    assert _add_passkey(client, spare).status_code == 200
+    assert recheck(client, first).status_code == 200  # the session is checked with `first`
+    with get_db(client.application).transaction() as db:
+        passkey_id = db.scalar(sa.select(Passkey.id).where(Passkey.credential_id == first.credential_id))
+        assert services.mark_suspect(db.connection(), passkey_id=passkey_id, now=datetime.now(UTC))
+    codes = _codes(client.application, citizen.citizen_id)
+
+    refused = post_json(client, "/webauthn/registration/options", {})
+    assert refused.status_code == 403 and refused.get_json()["error"] == "reauthentication_required"
+    page = client.post("/account/recovery-codes", data={"csrf_token": csrf(client, "/account")})
+    assert 'id="recheck-resubmit"' in html(page)
+    assert _codes(client.application, citizen.citizen_id) == codes
+    assert _passkeys(client.application, citizen.citizen_id) == 2
+
+    assert recheck(client, spare).status_code == 200
+    assert _add_passkey(client, SoftwareAuthenticator()).status_code == 200
+    assert _passkeys(client.application, citizen.citizen_id) == 3

@@ -286,3 +286,38 @@ def test_the_citizen_can_accept_a_blocked_passkey_again(client):
     assert trusted.status_code == 303 and trusted.headers["Location"] == "/account?done=trusted"
     assert 'class="passkey-suspect' not in citizen.get("/account").get_data(as_text=True)
     assert sign_in(fresh(client), genuine, sign_count=4).status_code == 200
+
+
+def test_a_session_checked_with_the_blocked_passkey_cannot_accept_it_again(client):
+    """Accepting a blocked passkey again takes a fresh check with *another* passkey: the one
+    blocked may be the clone's. A session still checked with it (one that started while the
+    clone signal was being recorded, after its sessions were ended) is sent to the re-check
+    page, and the passkey stays blocked; after a check with another passkey it goes on."""
+    import sqlalchemy as sa
+
+    from idp.citizens import services
+    from tests.idp.conftest import csrf, recheck
+
+    genuine = SoftwareAuthenticator(counter_step=1)
+    enrol(client, genuine)
+    spare = SoftwareAuthenticator()
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", spare.register(options)).status_code == 200
+    clone = fresh(client)
+    assert sign_in(clone, genuine, sign_count=5).status_code == 200
+    from datetime import UTC, datetime
+
+    with get_db(client.application).transaction() as db:
+        passkey_id = db.scalar(sa.select(Passkey.id).where(
+            Passkey.credential_id == genuine.credential_id))
+        assert services.mark_suspect(db.connection(), passkey_id=passkey_id, now=datetime.now(UTC))
+    action = f"/account/passkeys/{genuine.credential_id_b64}/trust"
+    refused = clone.post(action, data={"csrf_token": csrf(clone, "/account")})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and 'id="recheck-resubmit"' in body and f'action="{action}"' in body
+    with get_db(client.application).read() as db:
+        assert db.scalar(sa.select(Passkey.suspect_since).where(
+            Passkey.credential_id == genuine.credential_id)) is not None
+    assert recheck(clone, spare).status_code == 200
+    trusted = clone.post(action, data={"csrf_token": csrf(clone, "/account")})
+    assert trusted.status_code == 303 and trusted.headers["Location"] == "/account?done=trusted"
