@@ -106,11 +106,16 @@ def _dss_at(reader: PdfFileReader, revision: int | None) -> _Dss | None:
 
 
 def pades_level(*, embedded: EmbeddedPdfSignature, chain: Sequence[asn1_x509.Certificate],
-                document_timestamps: Sequence[EmbeddedPdfSignature]) -> str | None:
+                document_timestamps: Sequence[EmbeddedPdfSignature],
+                signature_timestamp_valid: bool = True) -> str | None:
     """The highest baseline level reached: "B-B", "B-T", "B-LT", "B-LTA" or None.
 
     `chain`: the signer's certificate path, leaf first, ending with the trust anchor.
-    `document_timestamps`: the document's /DocTimeStamp signatures (any order).
+    `document_timestamps`: the document's /DocTimeStamp signatures (any order) that were
+    validated; `signature_timestamp_valid`: whether the signature's own time-stamp was.
+    A time-stamp that does not validate proves nothing (EN 319 142-1, 6.4: B-T needs a
+    time-stamp *proving* the signature existed): anyone can append one from a TSA nobody
+    trusts, and it must not lift a B-B signature to B-T or a B-LT one to B-LTA.
     """
     if embedded.sig_object.get("/SubFilter") != PADES_SUBFILTER or \
             not _binds_certificate(embedded):
@@ -118,7 +123,7 @@ def pades_level(*, embedded: EmbeddedPdfSignature, chain: Sequence[asn1_x509.Cer
     later = sorted((ts for ts in document_timestamps
                     if ts.signed_revision > embedded.signed_revision),
                    key=lambda ts: ts.signed_revision)
-    if not has_signature_timestamp(embedded) and not later:
+    if not (has_signature_timestamp(embedded) and signature_timestamp_valid) and not later:
         return "B-B"
     dss = _dss_at(embedded.reader, None)
     if dss is None or len(chain) < 2 or not dss.covers(chain):
