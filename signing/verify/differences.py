@@ -106,21 +106,24 @@ def _signature_fields_since(reader: PdfFileReader, revision: int) -> set[str]:
     return {name for name, _v, _f in enumerate_sig_fields(reader)} - then
 
 
-_HIDDEN = 2 | 32  # annotation flags Hidden and NoView (ISO 32000-1, 12.5.3)
+# Annotation flags (ISO 32000-2, 12.5.3): Hidden is neither shown nor printed; NoView is not
+# shown on screen but still printed when Print is set (a widget only the paper shows).
+_HIDDEN, _PRINT, _NO_VIEW = 2, 4, 32
 
 
 def _visible_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:
     """Those of the signature fields `names` (signed or empty) with a widget that shows on a
-    page: a /Rect of some area, not hidden (ISO 32000-1, 12.7.4.5: a signature's appearance is whatever its
-    stream draws, text included; the sneaky signature attack, Mainka et al., S&P 2021)."""
+    page or on paper: a /Rect of some area, not hidden (ISO 32000-1, 12.7.4.5: a signature's
+    appearance is whatever its stream draws, text included; the sneaky signature attack,
+    Mainka et al., S&P 2021)."""
     wanted = set(names)
     shown = []
     for name, _value, field_ref in enumerate_sig_fields(reader):  # signed or not
         if name not in wanted:
             continue
-        field = field_ref.get_object()
-        widgets = [field] if "/Rect" in field else \
-            [kid.get_object() for kid in field.get("/Kids", ())]
+        field = field_ref.get_object()  # its own widget, or its kids', or both
+        widgets = [field] if "/Rect" in field else []
+        widgets += [kid.get_object() for kid in field.get("/Kids", ())]
         if any(_shows(widget) for widget in widgets):
             shown.append(name)
     return tuple(sorted(shown))
@@ -137,7 +140,8 @@ def _shows(widget: Any) -> bool:
         x1, y1, x2, y2 = (float(rect[i]) for i in range(len(rect)))  # [i] resolves
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return True  # what a viewer makes of it is unknown: count it as shown
-    return not flags & _HIDDEN and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
+    hidden = flags & _HIDDEN or (flags & _NO_VIEW and not flags & _PRINT)
+    return not hidden and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
 
 def _data_after_last_revision(reader: PdfFileReader) -> bool:

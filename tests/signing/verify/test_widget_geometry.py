@@ -42,21 +42,31 @@ def _indirect_length_pdf() -> bytes:
         len(objects) + 1, xref)
 
 
-def _empty_field_over_the_text(pdf: bytes, rect: list) -> bytes:
-    """An update adding an empty signature field `Visto` with a white /MK background."""
+def _empty_field_over_the_text(pdf: bytes, rect: list, *, flags: int = 4,
+                               field_rect: list | None = None) -> bytes:
+    """An update adding an empty signature field `Visto` with a white /MK background; with
+    `field_rect`, the field has that /Rect itself and its widget is its kid."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     page_ref = writer.root["/Pages"]["/Kids"][0]
     page = page_ref.get_object()
     widget = writer.add_object(generic.DictionaryObject({
-        N("/Type"): N("/Annot"), N("/Subtype"): N("/Widget"), N("/FT"): N("/Sig"),
-        N("/T"): generic.TextStringObject("Visto"), N("/Rect"): generic.ArrayObject(rect),
-        N("/P"): page_ref, N("/F"): generic.NumberObject(4),
+        N("/Type"): N("/Annot"), N("/Subtype"): N("/Widget"), N("/Rect"): generic.ArrayObject(rect),
+        N("/P"): page_ref, N("/F"): generic.NumberObject(flags),
         N("/MK"): generic.DictionaryObject(
             {N("/BG"): generic.ArrayObject([generic.FloatObject(1)] * 3)})}))
+    names = {N("/FT"): N("/Sig"), N("/T"): generic.TextStringObject("Visto")}
+    if field_rect is None:
+        widget.get_object().update(names)
+        field = widget
+    else:
+        field = writer.add_object(generic.DictionaryObject({
+            **names, N("/Rect"): generic.ArrayObject(field_rect),
+            N("/Kids"): generic.ArrayObject([widget])}))
+        widget.get_object()[N("/Parent")] = field
     page[N("/Annots")] = generic.ArrayObject([*(page.get("/Annots") or []), widget])
     writer.update_container(page)
     form = writer.root["/AcroForm"]
-    form[N("/Fields")] = generic.ArrayObject([*form.raw_get("/Fields"), widget])
+    form[N("/Fields")] = generic.ArrayObject([*form.raw_get("/Fields"), field])
     if isinstance(writer.root.raw_get("/AcroForm"), generic.IndirectObject):
         writer.update_container(form)
     else:
@@ -115,3 +125,20 @@ def test_after_a_certification_it_is_a_failure(verifier, pki):
     assert (report.indication.value, report.conclusion.sub_indication) == \
         ("TOTAL-FAILED", "FORMAT_FAILURE")
     assert report.signatures[0].modifications.level == "other"
+
+
+def test_a_field_that_only_prints_is_not_passed(verifier, signed_indirect):
+    """ISO 32000-2, 12.5.3: NoView hides a widget on screen, Print still prints it: the paper
+    copy shows what the screen does not."""
+    rect = [_number(0), generic.IndirectObject(5, 0, None), _number(595), _number(800)]
+    report = verifier.verify(_empty_field_over_the_text(signed_indirect, rect, flags=32 | 4))
+    assert report.signatures[0].modifications.level == "form_filling"
+    hidden = _empty_field_over_the_text(signed_indirect, rect, flags=32)
+    assert verifier.verify(hidden).signatures[0].modifications.level == "validation_data"
+
+
+def test_a_field_without_area_whose_kid_has_one_is_not_passed(verifier, signed_indirect):
+    rect = [_number(0), generic.IndirectObject(5, 0, None), _number(595), _number(800)]
+    report = verifier.verify(_empty_field_over_the_text(
+        signed_indirect, rect, field_rect=[_number(0)] * 4))
+    assert report.signatures[0].modifications.level == "form_filling"
