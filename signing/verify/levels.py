@@ -34,6 +34,7 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from keys.x509 import key_hash
+from signing.verify.compromise import signed_by
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 _SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
@@ -60,11 +61,11 @@ class _Dss:
     """Issuers of the CRLs and serials of the OCSP responses in one Document Security Store."""
 
     def __init__(self, dss: DocumentSecurityStore) -> None:
-        self.crl_issuers: set[bytes] = set()
+        self.crls: dict[bytes, list[asn1_crl.CertificateList]] = {}
         self.ocsp_certs: set[tuple[str, bytes, int]] = set()
         for ref in dss.crls:
             crl = asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
-            self.crl_issuers.add(crl.issuer.dump())
+            self.crls.setdefault(crl.issuer.dump(), []).append(crl)
         for ref in dss.ocsps:
             response = asn1_ocsp.OCSPResponse.load(
                 ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
@@ -80,7 +81,8 @@ class _Dss:
     def covers(self, chain: Sequence[asn1_x509.Certificate]) -> bool:
         """Validation data for every certificate of `chain` (leaf first, anchor excluded)."""
         for cert, issuer in pairwise(chain):
-            if cert.issuer.dump() in self.crl_issuers:
+            # a CRL the issuer really signed (RFC 5280, 6.3.3 (f)), not one of its name only
+            if any(signed_by(crl, issuer) for crl in self.crls.get(cert.issuer.dump(), ())):
                 continue
             if not any(self._answers(algorithm, issuer, cert.serial_number)
                        for algorithm, _, serial in self.ocsp_certs if serial == cert.serial_number):

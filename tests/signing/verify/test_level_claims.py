@@ -17,8 +17,9 @@ from tests.signing.verify import samples
 from tests.signing.verify.test_compromise import document_timestamp, stranger_tsa  # noqa: F401
 
 
-def _with_dss(pdf: bytes, pki) -> bytes:
-    """The issuing CA's CRL and certificates appended in a DSS revision (as anyone may)."""
+def _with_dss(pdf: bytes, pki, crls=None) -> bytes:
+    """The issuing CA's CRL (or `crls`) and certificates appended in a DSS revision (as anyone
+    may)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -27,7 +28,8 @@ def _with_dss(pdf: bytes, pki) -> bytes:
     contents = value.get_object().raw_get("/Contents").original_bytes
     out = io.BytesIO(pdf)
     DocumentSecurityStore.add_dss(out, contents, certs=[pki.issuing.asn1, pki.root.asn1],
-                                  crls=list(pki.crls), force_write=True)
+                                  crls=list(pki.crls if crls is None else crls),
+                                  force_write=True)
     return out.getvalue()
 
 
@@ -56,3 +58,16 @@ def test_a_trusted_document_timestamp_still_does(verifier, pki, signed):
     report = verifier.verify(document_timestamp(with_dss, samples.timestamper(pki)))
     assert report.document_timestamps[0].valid
     assert report.signatures[0].level == "B-LTA"
+
+
+def test_a_crl_in_the_issuers_name_but_not_signed_by_it_is_no_validation_data(verifier, pki,
+                                                                             signed):
+    """B-LT (EN 319 142-1, 6.5) needs the validation data of the chain: a CRL that carries the
+    issuing CA's name but is signed by another key (RFC 5280, 6.3.3 (f)) is none."""
+    impostor = samples._issue("Otra CA emisora", None, ca=True, not_before=samples.NOW,
+                              not_after=samples.NOW + samples.timedelta(days=30))
+    root_crl = samples._crl(pki.root, [])
+    forged = _with_dss(signed, pki, crls=[samples._crl(impostor, []), root_crl])
+    report = verifier.verify(forged)
+    assert report.conclusion.passed
+    assert report.signatures[0].level == "B-T"
