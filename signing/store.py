@@ -102,10 +102,18 @@ class DocumentStore:
         return removed
 
     def read(self, sha256: str) -> bytes:
+        """The bytes stored under `sha256`; `DocumentNotStored` if there are none, or if the
+        file holds other bytes (changed on disk, or a backup restored over it): the
+        verification page reports and offers for download what it reads here, with the
+        title, agency and status of the document recorded under that digest."""
         try:
-            return self.path(sha256).read_bytes()
+            data = self.path(sha256).read_bytes()
         except FileNotFoundError:
             raise DocumentNotStored(f"no stored document has SHA-256 {sha256}") from None
+        if digest(data) != sha256:
+            log.error("stored document does not match its SHA-256", extra={"sha256": sha256})
+            raise DocumentNotStored(f"the file stored for SHA-256 {sha256} holds other bytes")
+        return data
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()

@@ -30,7 +30,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from signing.verify.report import Revocation
 
 
-def _signed_by(crl: asn1_crl.CertificateList, issuer: asn1_x509.Certificate) -> bool:
+def signed_by(crl: asn1_crl.CertificateList, issuer: asn1_x509.Certificate) -> bool:
     """The CRL's signature verifies under the issuer's key (RFC 5280, 6.3.3 (f))."""
     if crl["tbs_cert_list"]["issuer"] != issuer.subject:
         return False
@@ -74,7 +74,7 @@ def signer_revocation(*, signer: asn1_x509.Certificate, issuer: asn1_x509.Certif
             entry = _entry(crl, signer.serial_number)
         except (ValueError, TypeError, KeyError):
             continue
-        if entry is not None and _signed_by(crl, issuer):
+        if entry is not None and signed_by(crl, issuer):
             found.append(entry)
     if not found:
         return None

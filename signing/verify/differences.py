@@ -79,11 +79,18 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         others = tuple(f for f in fields if f not in signature_fields)
         if others:
             return Modifications("form_filling", fields=others)
-        shown = _visible_fields(embedded.reader, fields)
-        if shown:  # a later signature's widget draws its own appearance over the page
-            return Modifications("form_filling", fields=shown)
         level = "signatures"
     if level in ("validation_data", "signatures"):
+        # pyHanko grades a new signature field by its own reading of /Rect: one it calls
+        # invisible is an LTA update, unlisted, allowed under any lock or certification.
+        # Cédula's reading decides whether it is drawn over the page.
+        added = _signature_fields_since(embedded.reader, embedded.signed_revision)
+        shown = _visible_fields(embedded.reader, tuple(sorted({*fields, *added})))
+        if shown and embedded.docmdp_level is not None:  # ISO 32000-2, 12.8.2.2.2
+            return Modifications("other", fields=shown, detail="a signature field drawn on "
+                                 "the page was added after the certification")
+        if shown:  # a later signature's widget draws its own appearance over the page
+            return Modifications("form_filling", fields=shown)
         # pyHanko let it pass: Cédula's own policy decides what may follow a signature
         finding = policy.review(embedded.reader, embedded.signed_revision)
         if finding is not None:
@@ -92,33 +99,49 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
     return Modifications(level, fields=fields if level == "annotations" else ())
 
 
-_HIDDEN = 2 | 32  # annotation flags Hidden and NoView (ISO 32000-1, 12.5.3)
+def _signature_fields_since(reader: PdfFileReader, revision: int) -> set[str]:
+    """Names of the signature fields of the document that its revision `revision` lacks."""
+    then = {name for name, _v, _f in
+            enumerate_sig_fields(reader.get_historical_resolver(revision))}
+    return {name for name, _v, _f in enumerate_sig_fields(reader)} - then
+
+
+# Annotation flags (ISO 32000-2, 12.5.3): Hidden is neither shown nor printed; NoView is not
+# shown on screen but still printed when Print is set (a widget only the paper shows).
+_HIDDEN, _PRINT, _NO_VIEW = 2, 4, 32
 
 
 def _visible_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:
-    """Those of the signature fields `names` with a widget that shows on a page: a /Rect of
-    some area, not hidden (ISO 32000-1, 12.7.4.5: a signature's appearance is whatever its
-    stream draws, text included; the sneaky signature attack, Mainka et al., S&P 2021)."""
+    """Those of the signature fields `names` (signed or empty) with a widget that shows on a
+    page or on paper: a /Rect of some area, not hidden (ISO 32000-1, 12.7.4.5: a signature's
+    appearance is whatever its stream draws, text included; the sneaky signature attack,
+    Mainka et al., S&P 2021)."""
     wanted = set(names)
     shown = []
-    for name, _value, field_ref in enumerate_sig_fields(reader, filled_status=True):
+    for name, _value, field_ref in enumerate_sig_fields(reader):  # signed or not
         if name not in wanted:
             continue
-        field = field_ref.get_object()
-        widgets = [field] if "/Rect" in field else \
-            [kid.get_object() for kid in field.get("/Kids", ())]
+        field = field_ref.get_object()  # its own widget, or its kids', or both
+        widgets = [field] if "/Rect" in field else []
+        widgets += [kid.get_object() for kid in field.get("/Kids", ())]
         if any(_shows(widget) for widget in widgets):
             shown.append(name)
     return tuple(sorted(shown))
 
 
 def _shows(widget: Any) -> bool:
+    """Whether a viewer draws `widget`. The numbers of /Rect may be indirect objects (ISO
+    32000-2, 7.3.10: any object may be referenced); viewers resolve them (poppler draws a
+    /Rect [0 12 0 R 595 800] with its /MK background), pyHanko's `is_annot_visible` does not
+    and calls such a widget invisible."""
     try:
         flags = int(widget.get("/F", 0))
-        x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
-    except (KeyError, TypeError, ValueError):
+        rect = widget["/Rect"]
+        x1, y1, x2, y2 = (float(rect[i]) for i in range(len(rect)))  # [i] resolves
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return True  # what a viewer makes of it is unknown: count it as shown
-    return not flags & _HIDDEN and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
+    hidden = flags & _HIDDEN or (flags & _NO_VIEW and not flags & _PRINT)
+    return not hidden and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
 
 def _data_after_last_revision(reader: PdfFileReader) -> bool:

@@ -34,6 +34,7 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from keys.x509 import key_hash
+from signing.verify.compromise import signed_by
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 _SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
@@ -60,11 +61,11 @@ class _Dss:
     """Issuers of the CRLs and serials of the OCSP responses in one Document Security Store."""
 
     def __init__(self, dss: DocumentSecurityStore) -> None:
-        self.crl_issuers: set[bytes] = set()
+        self.crls: dict[bytes, list[asn1_crl.CertificateList]] = {}
         self.ocsp_certs: set[tuple[str, bytes, int]] = set()
         for ref in dss.crls:
             crl = asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
-            self.crl_issuers.add(crl.issuer.dump())
+            self.crls.setdefault(crl.issuer.dump(), []).append(crl)
         for ref in dss.ocsps:
             response = asn1_ocsp.OCSPResponse.load(
                 ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
@@ -80,7 +81,8 @@ class _Dss:
     def covers(self, chain: Sequence[asn1_x509.Certificate]) -> bool:
         """Validation data for every certificate of `chain` (leaf first, anchor excluded)."""
         for cert, issuer in pairwise(chain):
-            if cert.issuer.dump() in self.crl_issuers:
+            # a CRL the issuer really signed (RFC 5280, 6.3.3 (f)), not one of its name only
+            if any(signed_by(crl, issuer) for crl in self.crls.get(cert.issuer.dump(), ())):
                 continue
             if not any(self._answers(algorithm, issuer, cert.serial_number)
                        for algorithm, _, serial in self.ocsp_certs if serial == cert.serial_number):
@@ -106,11 +108,16 @@ def _dss_at(reader: PdfFileReader, revision: int | None) -> _Dss | None:
 
 
 def pades_level(*, embedded: EmbeddedPdfSignature, chain: Sequence[asn1_x509.Certificate],
-                document_timestamps: Sequence[EmbeddedPdfSignature]) -> str | None:
+                document_timestamps: Sequence[EmbeddedPdfSignature],
+                signature_timestamp_valid: bool = True) -> str | None:
     """The highest baseline level reached: "B-B", "B-T", "B-LT", "B-LTA" or None.
 
     `chain`: the signer's certificate path, leaf first, ending with the trust anchor.
-    `document_timestamps`: the document's /DocTimeStamp signatures (any order).
+    `document_timestamps`: the document's /DocTimeStamp signatures (any order) that were
+    validated; `signature_timestamp_valid`: whether the signature's own time-stamp was.
+    A time-stamp that does not validate proves nothing (EN 319 142-1, 6.4: B-T needs a
+    time-stamp *proving* the signature existed): anyone can append one from a TSA nobody
+    trusts, and it must not lift a B-B signature to B-T or a B-LT one to B-LTA.
     """
     if embedded.sig_object.get("/SubFilter") != PADES_SUBFILTER or \
             not _binds_certificate(embedded):
@@ -118,7 +125,7 @@ def pades_level(*, embedded: EmbeddedPdfSignature, chain: Sequence[asn1_x509.Cer
     later = sorted((ts for ts in document_timestamps
                     if ts.signed_revision > embedded.signed_revision),
                    key=lambda ts: ts.signed_revision)
-    if not has_signature_timestamp(embedded) and not later:
+    if not (has_signature_timestamp(embedded) and signature_timestamp_valid) and not later:
         return "B-B"
     dss = _dss_at(embedded.reader, None)
     if dss is None or len(chain) < 2 or not dss.covers(chain):

@@ -467,7 +467,10 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         chain=tuple(certificate_info(c) for c in chain),
         trust_anchor=certificate_info(anchor) if anchor is not None else None,
         revocation=revocation,
-        level=pades_level(embedded=embedded, chain=chain, document_timestamps=stamps),
+        level=pades_level(embedded=embedded, chain=chain,
+                          document_timestamps=[ts for ts in stamps
+                                               if ts.field_name not in unusable_stamps],
+                          signature_timestamp_valid=timestamp is not None and timestamp.valid),
         covers_whole_document=modifications.level == "none",
         modifications=modifications, timestamps_not_used=not_used)
 

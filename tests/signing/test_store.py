@@ -112,6 +112,16 @@ def test_bad_names_and_missing_files(tmp_path):
         store.read("0" * 64)
 
 
+def test_a_file_changed_on_disk_is_not_the_stored_document(tmp_path):
+    """Content addressing is checked on reading: the verification page would report, and
+    offer for download, whatever file lies under a document's digest."""
+    store = DocumentStore(tmp_path)
+    stored = store.put(b"%PDF-1.7 issued")
+    store.path(stored.sha256).write_bytes(b"%PDF-1.7 another document")
+    with pytest.raises(DocumentNotStored, match="holds other bytes"):
+        store.read(stored.sha256)
+
+
 def test_a_writer_killed_mid_write_leaves_its_temporary_only_in_staging_which_is_swept(tmp_path):
     """Before: the temporary stood beside the finished files (`ab/cd/.xyz.part`), where nothing
     ever removed it; a node killed while sealing left it for good."""

@@ -258,3 +258,20 @@ def test_the_page_tells_what_else_a_signed_file_holds(client, pki):
     body = page.get_data(as_text=True)
     assert 'id="active-content"' in body
     assert "JavaScript" in body and "Archivos adjuntos" in body
+
+
+def test_a_stored_original_replaced_on_disk_is_not_reported_as_the_document(pki_app, issued,
+                                                                           documents, citizen):
+    """The code's page reported whatever file lay under the document's digest, with the
+    document's title, agency and status, and offered it for download as the original."""
+    from tests.signing.verify.issued import issue_residence
+
+    document, _pdf = issued
+    _other, other_pdf = issue_residence(documents, citizen)
+    documents.store.path(document.sha256).write_bytes(other_pdf)
+    client = pki_app.test_client()
+    assert client.get(f"/verify/{document.csv}/pdf").data != other_pdf
+    body = client.get(f"/api/verify/{document.csv}?lang=en")
+    assert body.status_code == 404 and body.get_json()["error"] == "not_found"
+    page = client.get(f"/verify/{document.csv}")
+    assert b"notice-success" not in page.data
