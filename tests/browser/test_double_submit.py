@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from tests.browser import test_sso_portals
 from tests.browser.flows import enrol_on_new_device, new_person, sign_out
 
 pytestmark = pytest.mark.browser
@@ -50,3 +51,26 @@ def test_a_recovery_form_clicked_twice_is_sent_once_and_signs_in(browser, server
     browser.wait_for_path("/account", seconds=30)
     assert browser.wait_for_text("#recovery-notice")
     assert slow.count == 1
+
+
+portals = test_sso_portals.portals  # the demo portals, served for this module's test too
+
+
+def test_the_portals_issue_button_clicked_twice_issues_one_certificate(browser, server, portals, monkeypatch):
+    import keys
+
+    service = keys.get_service(server.app)
+    service.pki.init(service.now())
+    keys.issue_seal_certificate(server.app, client_id="registro-civil", organization_name="Registro Civil",
+                                organization_identifier="VATSV-registro-civil")
+    registry = portals["registry"]
+    test_sso_portals.enrol_at_portal(browser, registry)
+    slow = SlowPosts(registry.app, "/documents/birth", 1.5)
+    monkeypatch.setattr(registry.app, "wsgi_app", slow)
+    browser.wait_for("#issue-birth")
+    browser.driver.execute_script(
+        "const button = document.getElementById('issue-birth');"
+        "setTimeout(() => button.click(), 0); setTimeout(() => button.click(), 300);")
+    browser.wait_for("#issued .csv", seconds=30)
+    assert slow.count == 1
+    assert len(browser.all("[id^=issued]")) == 1
