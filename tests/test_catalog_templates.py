@@ -298,3 +298,35 @@ SAME_NAME = [("account.details.assurance_title", "assurance.title"), ("assurance
 @pytest.mark.parametrize(("key", "name"), SAME_NAME)
 def test_a_thing_has_one_name_wherever_it_is_named(lang, key, name):
     assert catalog_texts()[key][lang] == catalog_texts()[name][lang]
+
+
+# --- one verb for adding a passkey -------------------------------------------------------------
+
+# The account's button says «Agregar una llave de acceso» and most sentences «agregue», «se agregó»;
+# the page for the registrar's code («Añada su nueva llave de acceso»), the signing refusal that
+# sends the citizen to that button, the notice e-mails and the registrar's pages said «añadir».
+_ADD_A_PASSKEY = re.compile(r"\bañad\w*(?:\s+(?!y\b)\S+){0,6}?\s+llaves?\b", re.I)
+
+
+def test_adding_a_passkey_is_said_with_one_verb():
+    assert _ADD_A_PASSKEY.search("Añada su nueva llave de acceso")
+    assert not _ADD_A_PASSKEY.search("usted añade su correo y crea su llave de acceso")
+    other = {key: text["es"] for key, text in catalog_texts().items() if _ADD_A_PASSKEY.search(text.get("es", ""))}
+    assert other == {}
+
+
+# --- no protocol words for citizens ------------------------------------------------------------
+
+# A citizen reads what a thing is for, not its format: the verification page said «Credencial de
+# cartera digital (SD-JWT VC)». Staff and developer pages, and the agencies' API errors, may name
+# formats; file formats people download (PDF, JSON) are names they see on the file.
+PROTOCOL_WORDS = re.compile(r"\b(SD-JWT|JWT|VC|client_id|redirect_uri|id_token|access token|token|nonce|"
+                            r"OIDC|OAuth|PKCE|acr|amr)\b", re.I)
+STAFF_OR_API = (*STAFF_PAGES, "documents.error.", "documents.type.")
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_citizens_pages_use_no_protocol_words(lang):
+    other = {key: text[lang] for key, text in catalog_texts().items()
+             if not key.startswith(STAFF_OR_API) and PROTOCOL_WORDS.search(text.get(lang, ""))}
+    assert other == {}

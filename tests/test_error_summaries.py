@@ -54,3 +54,29 @@ def test_a_refused_binding_code_titles_the_page_with_error_and_links_the_field(c
     assert title.startswith("Error: "), title
     assert 'id="form-error"' in page and 'href="#code"' in page
     assert 'aria-invalid="true"' in page
+
+
+# A control's tag as a template writes it (`<input ...>`, `<select ...>`, `<textarea ...>`),
+# Jinja blocks and all.
+CONTROL_TAG = re.compile(r"<(?:input|select|textarea)\b(?:[^<>]|\{%.*?%\}|\{\{.*?\}\})*>", re.S)
+
+
+def invalid_controls() -> list[tuple[str, str]]:
+    """(template, tag) of every control a template can mark aria-invalid."""
+    return [(str(path.relative_to(ROOT)), tag) for path in templates()
+            for tag in CONTROL_TAG.findall(path.read_text(encoding="utf-8")) if "aria-invalid" in tag]
+
+
+def test_there_are_controls_marked_invalid():
+    assert len(invalid_controls()) >= 10
+
+
+@pytest.mark.parametrize(("template", "tag"), invalid_controls(), ids=lambda v: v if v.endswith(".html") else "")
+def test_a_control_marked_invalid_is_described_by_what_is_wrong(template, tag):
+    """WCAG 3.3.1, 1.3.1 (technique ARIA21): a field marked invalid names its error text in its
+    aria-describedby (its own "<id>-error" message, or the page's error summary), so a screen
+    reader that reaches the field says why it is wrong, not only "invalid"."""
+    described = re.findall(r'aria-describedby="([^"]*)"', tag)
+    tag_text = " ".join(tag.split())[:200]
+    assert any(re.search(r"-error\b", value) for value in described), \
+        f"{template}: a control marked aria-invalid without its error in aria-describedby: {tag_text}"

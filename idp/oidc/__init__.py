@@ -54,6 +54,7 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.endpoints import bp as api_bp
     from idp.oidc.endpoints import route_directly
     from idp.oidc.grant_withdrawal import GrantWithdrawal
+    from idp.oidc.language_choice import init_app as follow_the_language_switch
     from idp.oidc.openapi import PATHS, SCHEMAS
     from idp.oidc.services import Provider
     from idp.oidc.signer import KeysSigner
@@ -93,6 +94,7 @@ def init_app(app: Flask) -> Provider:
     app.register_blueprint(api_bp)
     route_directly(app)  # /token and /userinfo without Flask's request machinery (same answers)
     route_pages_directly(app)  # GET /authorize, when answered at once
+    follow_the_language_switch(app)  # the switch, during a request, outlasts its ui_locales
     describe(app, PATHS, SCHEMAS)
     return built
 

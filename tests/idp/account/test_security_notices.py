@@ -46,7 +46,7 @@ def test_a_passkey_added_or_deleted_is_told_to_the_citizen(client):
     second = SoftwareAuthenticator()
     add_passkey(client, second)
     [(subject, body)] = _messages(app)
-    assert "se añadió" in subject and "Si no fue usted" in body
+    assert "se agregó" in subject and "Si no fue usted" in body
     recheck(client, person.key)
     deleted = client.post(f"/account/passkeys/{second.credential_id_b64}/delete",
                           data={"csrf_token": csrf(client, "/account")})
