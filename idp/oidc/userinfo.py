@@ -27,13 +27,14 @@ from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication
 from idp.oidc.services import Provider
 from infra.group_commit import GroupCommit
 from infra.store import EphemeralStore
+from infra.web.application import KeptJSON
 
 
 @dataclass(frozen=True)
 class Released:
     """UserInfo's answer, logged already, and the agency it went to."""
 
-    body: dict[str, Any]
+    body: Mapping[str, Any]  # shared between requests (`KeptJSON`): never changed
     client_id: str
 
 
@@ -49,12 +50,11 @@ def _check_level(provider: Provider, claims: Any, needed: str, *, what: str) -> 
             acr_values=provider.settings.acr_uris[needed])
 
 
-def _release(token: bearer.AccessToken) -> tuple[frozenset[str], Mapping[str, Any]]:
+def _release(token: bearer.AccessToken, scope: str) -> tuple[frozenset[str], Mapping[str, Any]]:
     """The claim names the token's scope and `claims.userinfo` ask for that the citizen
     allowed, and the values released for them. They follow from the grant, the citizen, the
     standing consent and the token's scope alone, so they are worked out once per state that
-    `bearer.check` keeps (`TokenState.derived`), not on every request."""
-    scope = str(token.claims.get("scope", ""))
+    `bearer.check` keeps (`TokenState.derived`), not on every request. `scope`: the token's."""
     derived = token.state.derived if token.state is not None else {}
     key = ("userinfo", scope)
     found = derived.get(key)
@@ -73,6 +73,36 @@ def _release(token: bearer.AccessToken) -> tuple[frozenset[str], Mapping[str, An
     return found
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What UserInfo answers a token of one state, scope and subject: the names released, the
+    JSON object (kept with its text, `KeptJSON`: written once, not on every request) and the
+    names its log entry lists."""
+
+    names: frozenset[str]
+    body: KeptJSON
+    logged: tuple[str, ...]
+
+
+def _answer(token: bearer.AccessToken) -> _Answer:
+    """`_release` and the answer's object, once per state (`TokenState.derived`), scope and
+    subject; a token without the openid scope is refused first."""
+    claims = token.claims
+    scope = str(claims.get("scope", ""))
+    sub = claims["sub"]
+    derived = token.state.derived if token.state is not None else {}
+    key = ("userinfo-answer", scope, sub)
+    found = derived.get(key)
+    if found is None:
+        if "openid" not in scope.split():
+            raise InsufficientScope("the access token does not carry the openid scope")
+        names, values = _release(token, scope)
+        body: dict[str, Any] = {"sub": sub}
+        body.update(values)
+        found = derived[key] = _Answer(names=names, body=KeptJSON(body), logged=tuple(body))
+    return cast(_Answer, found)
+
+
 # The time of the last second's releases, swapped whole: the requests of one second share it
 # (and so does the log's text of it, `idp.audit.chain.timestamp`) instead of each building it.
 _SECOND: tuple[int, datetime] = (0, datetime.fromtimestamp(0, UTC))
@@ -87,14 +117,9 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     """
     global _SECOND
     token = bearer.check(session, store, provider, access_token, now=now, jkt=jkt)
-    scopes = token.scopes
-    if "openid" not in scopes:
-        raise InsufficientScope("the access token does not carry the openid scope")
-    names, values = _release(token)
-    if "national_id" in names:
+    answer = _answer(token)
+    if "national_id" in answer.names:
         _check_level(provider, token.claims, provider.settings.national_id_level, what="national_id")
-    body: dict[str, Any] = {"sub": token.claims["sub"]}
-    body.update(values)
     second = _SECOND
     if second[0] == now:
         moment = second[1]
@@ -103,9 +128,9 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
         _SECOND = (now, moment)
     facts = token.facts or bearer.GrantFacts.of(token.grant, token.citizen)
     writes, _entry = release_writes(event="release.userinfo", citizen_id=facts.citizen_ref,
-                                    client_id=facts.client_id, claims=list(body), now=moment,
+                                    client_id=facts.client_id, claims=answer.logged, now=moment,
                                     consent=token.consent)
     group.commit(writes)
     if len(writes) > 1:  # the consent's last use was noted too
         bearer.remember_use(provider, token, at=moment)
-    return Released(body=body, client_id=facts.client_id)
+    return Released(body=answer.body, client_id=facts.client_id)

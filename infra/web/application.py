@@ -20,6 +20,26 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
+class KeptJSON(dict[str, Any]):
+    """A JSON object answered again and again unchanged (UserInfo's claims for one token
+    state, `idp.oidc.userinfo`): `CedulaJSONProvider.body` writes its text once per encoder
+    setting and keeps it here (issue 16: the encoding was a twentieth of a UserInfo request).
+    Shared between requests and threads, so never changed once made: changing it raises."""
+
+    __slots__ = ("written",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The encoder that wrote the text, and the text (None: not written yet); swapped whole.
+        self.written: tuple[json.JSONEncoder, bytes] | None = None
+
+    def _frozen(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("a KeptJSON is shared between requests: copy it (dict(...)) to change it")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _frozen
+    __ior__ = _frozen
+
+
 class CedulaJSONProvider(DefaultJSONProvider):
     """Flask's JSON, with the encoder of compact responses built once per setting instead of
     by `json.dumps` on every response (the same encoder options, so the same bytes)."""
@@ -53,6 +73,11 @@ class CedulaJSONProvider(DefaultJSONProvider):
         if (self.compact is None and self._app.debug) or self.compact is False:
             return self.response(obj).get_data()  # type: ignore[attr-defined, no-any-return]
         encoder = self._compact_encoder()
+        if type(obj) is KeptJSON:
+            written = obj.written
+            if written is None or written[0] is not encoder:
+                written = obj.written = (encoder, f"{encoder.encode(obj)}\n".encode())
+            return written[1]
         if not verbatim or type(obj) is not dict:
             return f"{encoder.encode(obj)}\n".encode()
         encode = encoder.encode

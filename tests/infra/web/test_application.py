@@ -90,6 +90,30 @@ def test_verbatim_members_give_the_bytes_flask_makes():
         assert app.json.body(body, frozenset({"token"})) == flasks.response(body).get_data()
 
 
+def test_a_kept_body_is_written_once_per_setting_as_flask_writes_it():
+    """`KeptJSON` (UserInfo's answer, the same for every request of a token): its text is
+    written once and kept, for each setting the bytes Flask makes; it cannot be changed."""
+    from flask.json.provider import DefaultJSONProvider
+
+    from infra.web.application import KeptJSON
+
+    app = CedulaFlask(__name__)
+    body = {"sub": "abc", "given_name": "Ana María", "email_verified": False, "n": 3}
+    kept = KeptJSON(body)
+    flasks = DefaultJSONProvider(app)
+    for sort_keys in (True, False, True):
+        app.json.sort_keys = flasks.sort_keys = sort_keys
+        with app.app_context():
+            first = app.json.body(kept)
+            assert first == flasks.response(body).get_data() == app.json.body(dict(body))
+            assert app.json.body(kept) is first  # kept, not written again
+    for change in (lambda: kept.__setitem__("sub", "x"), lambda: kept.update(a=1), lambda: kept.pop("sub"),
+                   kept.clear, lambda: kept.setdefault("a", 1), lambda: kept.__delitem__("sub")):
+        with pytest.raises(TypeError):
+            change()
+    assert kept == body
+
+
 @pytest.mark.parametrize("make", [
     lambda r: r("{}", mimetype="application/json"),
     lambda r: r("", status=201, headers={"Location": "/x/ñ"}),
