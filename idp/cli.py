@@ -198,8 +198,11 @@ def db_upgrade(ctx: Context) -> None:
 
     settings = ctx.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    SCHEMA.upgrade(settings.database_url)
-    click.echo(f"database is up to date ({_redact(settings.database_url)})")
+    done = SCHEMA.upgrade(settings.database_url)
+    said = {"created": "database created at the newest schema",
+            "migrated": "database migrated to the newest schema",
+            "current": "database already at the newest schema: nothing to do"}[done]
+    click.echo(f"{said} ({_redact(settings.database_url)})")
 
 
 def _outage(ctx: click.Context, exc: Exception) -> str | None:

@@ -93,15 +93,18 @@ class Schema:
         cfg.attributes["schema"] = self
         return cfg
 
-    def upgrade(self, url: str) -> None:
-        """Bring the schema to the newest revision of every package (`cedula db upgrade`).
+    def upgrade(self, url: str) -> str:
+        """Bring the schema to the newest revision of every package (`cedula db upgrade`) and
+        say what was done: "created" (a new database), "migrated" or "current" (nothing to do).
         A database already there is left alone without running Alembic's environment, which
         imports every package's models (the warm start of `make run`)."""
-        if self.current(url) == self.heads(url):
-            return
+        current = self.current(url)
+        if current == self.heads(url):
+            return "current"
         from alembic import command
 
         command.upgrade(self.alembic_config(url), "heads")
+        return "migrated" if current else "created"
 
     def current(self, url: str) -> set[str]:
         """The revisions the database is at (empty for a new database)."""
