@@ -158,8 +158,15 @@ class RemoteKeySets:
 
 
 def candidates(keys: tuple[Key, ...], *, kid: str | None, alg: str) -> list[Key]:
-    """RFC 7515 section 4.1.4: the key named by kid, else every key of the alg's type."""
+    """RFC 7515 section 4.1.4: the key named by kid, else every key of the alg's type; either way
+    only a key meant for signatures (RFC 7517 section 4.2 `use`, 4.3 `key_ops`) and, when the key
+    names its algorithm, for this one (section 4.4; RFC 8725 section 3.1: one key, one algorithm)."""
     kty = _KTY_FOR_ALG.get(alg)
-    if kid is not None:
-        return [k for k in keys if k.kid == kid and k.key_type == kty]
-    return [k for k in keys if k.key_type == kty and k.get("use", "sig") == "sig"]
+    return [k for k in keys
+            if k.key_type == kty and (kid is None or k.kid == kid) and _verifies(k, alg)]
+
+
+def _verifies(key: Key, alg: str) -> bool:
+    ops = key.get("key_ops")
+    return (key.get("use", "sig") == "sig" and key.get("alg", alg) == alg
+            and (ops is None or (isinstance(ops, list) and "verify" in ops)))

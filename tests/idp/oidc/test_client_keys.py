@@ -136,3 +136,33 @@ def test_known_keys_outlive_a_failing_uri_for_a_bounded_time():
     clock.now += MAX_STALE_SECONDS
     with pytest.raises(InvalidClient):
         sets.keys("https://a/jwks", kid="k1")
+
+
+def _key(**members) -> object:
+    from joserfc.jwk import KeySet
+
+    jwk = dict(key_set("k1")["keys"][0], **members)
+    return KeySet.import_key_set({"keys": [jwk]}).keys[0]
+
+
+@pytest.mark.parametrize("members", [{"use": "enc"}, {"alg": "ES384"}, {"key_ops": ["encrypt"]},
+                                     {"key_ops": ["sign"]}])
+def test_a_key_not_meant_for_this_signature_verifies_nothing_even_named_by_kid(members):
+    """RFC 7517 sections 4.2-4.4, RFC 8725 section 3.1: a client's encryption key, or a key bound to
+    another algorithm, does not verify its assertions or request objects (the kid path skipped
+    `use`: an `enc` key named by kid was a candidate)."""
+    from idp.oidc.client_keys import candidates
+
+    key = _key(**members)
+    assert candidates((key,), kid="k1", alg="ES256") == []
+    assert candidates((key,), kid=None, alg="ES256") == []
+
+
+def test_a_signing_key_is_a_candidate_with_or_without_its_kid():
+    from idp.oidc.client_keys import candidates
+
+    plain, named = _key(), _key(use="sig", alg="ES256", key_ops=["verify"])
+    for key in (plain, named):
+        assert candidates((key,), kid="k1", alg="ES256") == [key]
+        assert candidates((key,), kid=None, alg="ES256") == [key]
+    assert candidates((plain,), kid="other", alg="ES256") == []
