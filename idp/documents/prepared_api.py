@@ -138,6 +138,7 @@ def _created(result: dict, *, replayed: bool = False) -> Response:
     response = jsonify(body | {"original_sha256": result["original_sha256"],
                                "normalised": result["normalised"]})
     response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"  # its status changes, as GET's does
     response.headers["Location"] = f"{_service().issuer}/api/documents/prepared/{result['id']}"
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

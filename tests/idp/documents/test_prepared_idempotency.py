@@ -35,6 +35,7 @@ def test_a_retry_with_the_same_key_gets_the_same_prepared_document(web, docs_app
     token = agency_token(web, agency)
     first = _with_key(web, token, "prepare-1", subject=sub)
     assert first.status_code == 201, first.get_json()
+    assert first.headers["Cache-Control"] == "no-store"
     again = _with_key(web, token, "prepare-1", subject=sub)
     assert again.status_code == 201, again.get_json()
     assert again.get_json() == first.get_json()
