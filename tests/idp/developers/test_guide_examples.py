@@ -54,3 +54,20 @@ def test_the_registration_example_is_a_request_cedula_accepts():
 
     example = json.loads(next(block for block in _blocks("json") if '"purpose#en"' in block))
     assert validate_metadata(example, Permissions())["purpose#en"] == "Issue your birth certificate"
+
+
+def test_the_guide_gives_the_lifetimes_and_limits_an_agency_codes_against():
+    """The guide said a client assertion's `exp` may be "at most a few minutes ahead" (300
+    seconds are accepted, no more) and gave no token lifetimes: a portal could not know when to
+    refresh, nor how long a refresh token lasts."""
+    from idp.oidc.settings import load
+    from infra.config import load_settings
+
+    oidc = load(load_settings(environ={}), "https://cedula.example.gob")
+    text = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    assert f"`exp` is at most {oidc.assertion_max_seconds} seconds ahead" in text
+    assert f"{oidc.leeway_seconds} seconds of clock skew" in text
+    assert f"An access token lasts {oidc.access_token_seconds} seconds (`expires_in`), an ID token " \
+           f"{oidc.id_token_seconds}." in text
+    assert f"usable for {oidc.refresh_token_seconds // 86400} days after it was issued" in text
+    assert f"last at most {oidc.grant_seconds // 86400} days" in text
