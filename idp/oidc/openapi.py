@@ -72,8 +72,16 @@ PATHS = {
         "requestBody": _form({"token": {"type": "string"},
                               "token_type_hint": {"type": "string", "enum": ["access_token", "refresh_token"]},
                               **_CLIENT_FIELDS}, ["token"]),
-        "responses": {"200": {"description": "active or not", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Introspection"}}}},
+        "parameters": [{"name": "Accept", "in": "header", "required": False,
+                        "schema": {"enum": ["application/json", "application/token-introspection+jwt"]},
+                        "description": "application/token-introspection+jwt: the answer as a JWT signed "
+                                       "by the provider (RFC 9701), its token_introspection claim the "
+                                       "JSON answer"}],
+        "responses": {"200": {"description": "active or not", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Introspection"}},
+            "application/token-introspection+jwt": {"schema": {
+                "type": "string", "description": "a JWS (typ token-introspection+jwt; alg of "
+                                                 "introspection_signing_alg_values_supported)"}}}},
             "400": {"description": "invalid_request", "content": _ERROR},
             "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
     }},

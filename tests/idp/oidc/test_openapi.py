@@ -62,3 +62,15 @@ def test_userinfo_by_get_and_by_post_describe_the_same_answers(client):
     """One handler answers both (OIDC Core 5.3.1); POST lacked the 403 insufficient_scope."""
     userinfo = client.get("/openapi.json").get_json()["paths"]["/userinfo"]
     assert set(userinfo["get"]["responses"]) == set(userinfo["post"]["responses"])
+
+
+def test_the_signed_introspection_response_is_described(client, agency):  # noqa: F811
+    """Discovery advertises introspection_signing_alg_values_supported (RFC 9701) and the
+    endpoint answers `Accept: application/token-introspection+jwt` with a signed JWT, but the
+    description of /introspect offered JSON only."""
+    token = client.post("/token", data={"grant_type": "client_credentials"}, headers=basic(agency)).get_json()
+    signed = client.post("/introspect", data={"token": token["access_token"]},
+                         headers={**basic(agency), "Accept": "application/token-introspection+jwt"})
+    assert signed.status_code == 200 and signed.mimetype == "application/token-introspection+jwt"
+    described = client.get("/openapi.json").get_json()["paths"]["/introspect"]["post"]["responses"]["200"]
+    assert signed.mimetype in described["content"]
