@@ -71,3 +71,21 @@ def test_the_guide_gives_the_lifetimes_and_limits_an_agency_codes_against():
            f"{oidc.id_token_seconds}." in text
     assert f"usable for {oidc.refresh_token_seconds // 86400} days after it was issued" in text
     assert f"last at most {oidc.grant_seconds // 86400} days" in text
+
+
+def test_the_guide_gives_the_documents_and_verification_limits():
+    """The guide named `POST /api/documents/prepared` without its body, its size limit or how
+    long a prepared document waits, and `POST /api/verify` without its size or rate limits."""
+    from idp.documents.prepared import DEFAULT_DAYS, MAX_DAYS
+    from infra.config import load_settings
+
+    settings = load_settings(environ={})
+    documents, verify = settings["documents"], settings["verify"]
+    text = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    assert '`{"subject": "<the citizen\'s sub>", "file_name": "contrato.pdf", "pdf": "<the PDF, base64>", ' \
+           f'"expires_in_days": {DEFAULT_DAYS}}}`' in text
+    assert f"at most {documents['max_bytes'] // 2**20} MiB, `[documents] max_bytes`" in text
+    assert f"it waits 1 to {MAX_DAYS} days, {DEFAULT_DAYS} unless you say otherwise" in text
+    assert f"at most {verify['max_upload_bytes'] // 2**20} MiB, `[verify] max_upload_bytes`" in text
+    assert f"Each address may verify {verify['attempts']} PDFs and look up {verify['lookups']} codes every " \
+           f"{verify['window_seconds']} seconds, and after {verify['failed_lookups']} unknown codes" in text
