@@ -89,3 +89,17 @@ def test_the_guide_gives_the_documents_and_verification_limits():
     assert f"at most {verify['max_upload_bytes'] // 2**20} MiB, `[verify] max_upload_bytes`" in text
     assert f"Each address may verify {verify['attempts']} PDFs and look up {verify['lookups']} codes every " \
            f"{verify['window_seconds']} seconds, and after {verify['failed_lookups']} unknown codes" in text
+
+
+def test_the_readme_lists_every_agency_api_route(app):
+    """The README's interfaces named four of the documents API's routes: not the prepared
+    documents, the indicators or registration an agency developer reads it for."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| ")]
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(("/api/documents", "/api/indicators", "/register")):
+            written = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "<x>", rule.rule)
+            assert any(written.replace("/pdf", "") in re.sub(r"<[^>]+>", "<x>", row).replace("[/pdf]", "")
+                       for row in rows), rule.rule
