@@ -103,3 +103,25 @@ def test_the_readme_lists_every_agency_api_route(app):
             written = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "<x>", rule.rule)
             assert any(written.replace("/pdf", "") in re.sub(r"<[^>]+>", "<x>", row).replace("[/pdf]", "")
                        for row in rows), rule.rule
+
+
+def test_the_guides_indicators_example_is_a_request_the_api_answers():
+    """The guide did not mention the indicators API at all (scope, parameters, limits)."""
+    from infra.config import load_settings
+
+    indicators = load_settings(environ={})["indicators"]
+    text = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    example = re.search(r"`GET (/api/indicators\?[^`]+)`", text).group(1)
+    assert f"at most {indicators['max_days']} days (`[indicators] max_days`)" in text
+    assert f"Counts below {indicators['privacy_floor']} (`[indicators] privacy_floor`)" in text
+    from urllib.parse import parse_qs, urlsplit
+
+    from idp.indicators.api import PARAMETERS
+    from idp.indicators.report import parse_period
+
+    query = {name: values[0] for name, values in parse_qs(urlsplit(example).query).items()}
+    assert set(query) <= set(PARAMETERS) and query["format"] in ("json", "csv")
+    from datetime import date
+
+    parse_period(start=query["start"], end=query["end"], step=query["step"], today=date(2026, 12, 6),
+                 max_days=indicators["max_days"])
