@@ -125,3 +125,20 @@ def test_the_guides_indicators_example_is_a_request_the_api_answers():
 
     parse_period(start=query["start"], end=query["end"], step=query["step"], today=date(2026, 12, 6),
                  max_days=indicators["max_days"])
+
+
+def test_the_guide_gives_the_back_channel_delivery_rules():
+    """The guide said "Answer 200 quickly; Cédula retries deliveries that fail": not how quickly,
+    that 204 counts too, nor how often and how long Cédula tries."""
+    from idp.logout.backchannel import DELIVERED
+    from infra.config import load_settings
+
+    logout = load_settings(environ={})["logout"]
+    text = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    assert DELIVERED == {200, 204} and "Answer `200` (or `204`)" in text
+    assert f"within {logout['delivery_seconds']} seconds (`[logout] delivery_seconds`)" in text
+    assert f"valid for {logout['token_seconds']} seconds" in text
+    waits = [min(logout["retry_seconds"] * 2**n, logout["retry_max_seconds"])
+             for n in range(logout["max_attempts"] - 1)]
+    assert f"tries {logout['max_attempts']} times in all" in text
+    assert "waiting " + ", ".join(str(w) for w in waits[:-1]) + f" and {waits[-1]} seconds" in text
