@@ -72,8 +72,9 @@ def __getattr__(name: str) -> Any:
 
 
 def init_app(app: Flask) -> None:
-    from clients.registry.views import OPENAPI_PATHS, bp
+    from clients.registry.openapi import PATHS, SCHEMAS
+    from clients.registry.views import bp
     from infra.openapi import describe
 
     app.register_blueprint(bp)
-    describe(app, OPENAPI_PATHS)
+    describe(app, PATHS, SCHEMAS)

@@ -231,24 +231,3 @@ def logo(name: str) -> Response:
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
-
-OPENAPI_PATHS = {
-    "/register": {"post": {
-        "summary": "Register an agency client (RFC 7591) with an initial access token",
-        "security": [{"bearer": []}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-        "responses": {"201": {"description": "client information response, secrets shown once"},
-                      "400": {"description": "invalid_client_metadata or invalid_redirect_uri"},
-                      "401": {"description": "missing or invalid initial access token"}},
-    }},
-    "/register/{client_id}": {
-        "parameters": [{"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "get": {"summary": "Read a client's metadata (RFC 7592)", "security": [{"bearer": []}],
-                "responses": {"200": {"description": "client metadata"}, "401": {"description": "bad token"}}},
-        "put": {"summary": "Replace a client's metadata (RFC 7592)", "security": [{"bearer": []}],
-                "responses": {"200": {"description": "updated metadata"}, "400": {"description": "invalid metadata"},
-                              "401": {"description": "bad token"}}},
-        "delete": {"summary": "Deprovision a client (RFC 7592)", "security": [{"bearer": []}],
-                   "responses": {"204": {"description": "deleted"}, "401": {"description": "bad token"}}},
-    },
-}

@@ -234,6 +234,7 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
         response = jsonify(error="invalid_data", error_description=exc.description(language),
                            fields=exc.fields(language))
         response.status_code = 422
+        response.headers["Cache-Control"] = "no-store"
         return response
     except RenderError as exc:
         raise ApiError(422, "invalid_data", f"data: {exc}") from None
@@ -251,6 +252,7 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
 def _issued_response(service: DocumentService, document_id: str, *, replayed: bool = False) -> Response:
     response = jsonify(metadata(service.get(document_id)))
     response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"  # its status changes (revoked, superseded)
     response.headers["Location"] = f"{service.issuer}/api/documents/{document_id}"
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -267,7 +269,9 @@ def _own(document_id: str) -> Document:
 
 @bp.get("/<document_id>")
 def show(document_id: str) -> Response:
-    return jsonify(metadata(_own(document_id)))
+    response = jsonify(metadata(_own(document_id)))
+    response.headers["Cache-Control"] = "no-store"  # its status changes (revoked, superseded)
+    return response
 
 
 @bp.get("/<document_id>/pdf")

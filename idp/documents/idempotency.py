@@ -1,4 +1,5 @@
-"""Idempotent issuing: `POST /api/documents` with an `Idempotency-Key` header.
+"""Idempotent issuing: `POST /api/documents` (and `POST /api/documents/prepared`) with an
+`Idempotency-Key` header.
 
 An agency that retries an issue request after a timeout (or after the node it reached died)
 gets the document the first request issued, never a second one. The key is scoped to the
@@ -39,10 +40,11 @@ def fingerprint(body: Any) -> str:
 
 
 def begin(keys: IdempotencyKeys, *, client_id: str, header: str | None,
-          body: Any) -> Replay | Claim | None:
-    """None without the header; else the stored result or this request's claim on the key.
+          body: Any, operation: str = "documents") -> Replay | Claim | None:
+    """None without the header; else the stored result or this request's claim on the key
+    (keys are the agency's own, per `operation`: "documents" issues, "prepared" prepares).
     Raises `infra.idempotency.IdempotencyError` (invalid key, reused, in progress)."""
     key = parse_key(header)
     if key is None:
         return None
-    return keys.begin(scope=f"documents:{client_id}", key=key, fingerprint=fingerprint(body))
+    return keys.begin(scope=f"{operation}:{client_id}", key=key, fingerprint=fingerprint(body))

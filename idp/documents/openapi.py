@@ -8,27 +8,55 @@ from signing.normalise import FOUND
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}
+# draft-ietf-httpapi-idempotency-key-header (`idp.documents.idempotency`, `infra.idempotency`).
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+                   "description": "1 to 255 visible ASCII characters (a UUID; a quoted string too), "
+                                  "kept 24 hours: a retry with the same key and body gets the first "
+                                  "answer, with Idempotent-Replayed: true"}
+DPOP = {"name": "DPoP", "in": "header", "required": False, "schema": {"type": "string"},
+        "description": "RFC 9449 proof, with a DPoP-bound token (Authorization: DPoP ...)"}
+CREATED_HEADERS = {
+    "Location": {"required": True, "schema": {"type": "string", "format": "uri"},
+                 "description": "the new resource"},
+    "Idempotent-Replayed": {"schema": {"const": "true"},
+                            "description": "the answer of the first request with this Idempotency-Key"},
+}
+IDEMPOTENCY_REFUSALS = {
+    "400": {"description": "invalid_idempotency_key: not 1 to 255 visible ASCII characters",
+            "content": _ERROR},
+    "409": {"description": "request_in_progress: the first request with this Idempotency-Key is "
+                           "still running; retry after the Retry-After seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": _ERROR},
+}
 
 PATHS = {
     "/api/documents": {"post": {
         "summary": "Issue a sealed document (PAdES) for a citizen; client credentials token "
                    "with scope documents:issue",
         "security": _BEARER,
+        "parameters": [IDEMPOTENCY_KEY, DPOP],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": "#/components/schemas/IssueRequest"}}}},
         "responses": {
-            "201": {"description": "issued", "content": _DOC},
+            "201": {"description": "issued", "headers": CREATED_HEADERS, "content": _DOC},
+            **IDEMPOTENCY_REFUSALS,
             "401": {"description": "missing, invalid or expired token", "content": _ERROR},
             "403": {"description": "insufficient_scope; consent_required: the citizen's consent to this "
                     "agency does not stand (or the agency declares another purpose)", "content": _ERROR},
-            "409": {"description": "seal_unavailable: the agency has no seal certificate",
-                    "content": _ERROR},
+            "409": {"description": "seal_unavailable: the agency has no seal certificate; "
+                                   "request_in_progress: the first request with this Idempotency-Key "
+                                   "is still running, retry after the Retry-After seconds",
+                    "headers": IDEMPOTENCY_REFUSALS["409"]["headers"], "content": _ERROR},
             "415": {"description": "not JSON", "content": _ERROR},
             "422": {"description": "invalid_data: names every bad field, including a holder field "
                     "(residence full_name, identity_document; birth given_names, surnames) that "
                     "does not match the register's citizen (leave those out to have the "
-                    "register's printed)", "content": {
+                    "register's printed); idempotency_key_reused: this Idempotency-Key was used "
+                    "with another body", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/DataError"}}}},
+            "503": {"description": "temporarily_unavailable: the document could not be sealed now, "
+                                   "nothing was issued; try again later", "content": _ERROR},
         },
     }},
     "/api/documents/templates": {"get": {
@@ -93,7 +121,7 @@ SCHEMAS = {
     "DataError": {
         "type": "object", "required": ["error", "error_description"],
         "properties": {
-            "error": {"type": "string", "const": "invalid_data"},
+            "error": {"type": "string", "enum": ["invalid_data", "idempotency_key_reused"]},
             "error_description": {"type": "string"},
             "fields": {"type": "array", "items": {"type": "object", "properties": {
                 "path": {"type": "string"}, "pointer": {"type": "string"},
@@ -114,10 +142,13 @@ PREPARED_PATHS = {
         "summary": "Prepare a PDF for a citizen to sign with a passkey; client credentials "
                    "token with scope documents:issue",
         "security": [{"bearer": []}],
+        "parameters": [IDEMPOTENCY_KEY, DPOP],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": "#/components/schemas/PrepareRequest"}}}},
         "responses": {
-            "201": {"description": "waiting for the citizen's signature", "content": _PREPARED},
+            "201": {"description": "waiting for the citizen's signature", "headers": CREATED_HEADERS,
+                    "content": _PREPARED},
+            **IDEMPOTENCY_REFUSALS,
             "401": _TOKEN,
             "403": {"description": "insufficient_scope; consent_required: the citizen's consent to "
                     "this agency does not stand (the signed document names the citizen)",
@@ -126,12 +157,16 @@ PREPARED_PATHS = {
                     "content": _ERROR},
             "415": {"description": "not JSON", "content": _ERROR},
             "422": {"description": "invalid_data (bad member, unknown subject, bad base64), "
-                                   "invalid_document (not a PDF, damaged, encrypted) or "
+                                   "invalid_document (not a PDF, damaged, encrypted), "
                                    "document_too_complex (too many objects, or compressed "
-                                   "data too large once decompressed, to read in time)",
+                                   "data too large once decompressed, to read in time) or "
+                                   "idempotency_key_reused (this Idempotency-Key was used with "
+                                   "another body)",
                     "content": _ERROR},
             "503": {"description": "temporarily_unavailable: too many documents being read; "
-                                   "retry after the Retry-After seconds", "content": _ERROR},
+                                   "retry after the Retry-After seconds",
+                    "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+                    "content": _ERROR},
         },
     }},
     "/api/documents/prepared/{id}": {

@@ -14,6 +14,7 @@ citizen's side), `openapi` (PREPARED_PATHS, PREPARED_SCHEMAS).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -64,8 +65,10 @@ def status_at(row: PreparedDocument, now: datetime) -> str:
 
 
 def prepare(database: Database, store: DocumentStore, *, client_id: str, citizen_id: uuid.UUID, checked: CheckedPdf,
-            file_name: str, days: int, now: datetime) -> PreparedDocument:
-    """Store the PDF and its row in one transaction (the file is removed if the row fails)."""
+            file_name: str, days: int, now: datetime,
+            then: Callable[[Session, PreparedDocument], None] | None = None) -> PreparedDocument:
+    """Store the PDF and its row in one transaction (the file is removed if the row fails);
+    `then` runs in that transaction (the request's idempotency key completed with the row)."""
     now = now.replace(microsecond=0)
     row = PreparedDocument(
         id=new_document_id(), client_id=client_id, citizen_id=citizen_id,
@@ -74,6 +77,9 @@ def prepare(database: Database, store: DocumentStore, *, client_id: str, citizen
         status="waiting", signed_document_id=None)
     with store.staged(checked.data, database) as (_, session):
         session.add(row)
+        if then is not None:
+            session.flush()
+            then(session, row)
     return row
 
 

@@ -7,14 +7,18 @@ import base64
 import binascii
 import logging
 import uuid
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
 
-from idp.documents import prepared
-from idp.documents.api import _agency, _service, _string, named_citizen
+from idp.documents import idempotency, prepared
+from idp.documents.api import _agency, _idempotency_error, _service, _string, named_citizen
 from idp.documents.models import PreparedDocument
+from idp.oidc.client_credentials import AgencyToken
 from infra.db import get_db
+from infra.idempotency import Claim, IdempotencyError, IdempotencyKeys, Replay
 from infra.ops.metrics import count
 from infra.utc import rfc3339
 from infra.web.errors import ApiError
@@ -63,7 +67,8 @@ def _decode(value: object) -> bytes:
 
 @bp.post("/api/documents/prepared")
 def create() -> Response:
-    """Prepare a PDF for a citizen the agency knows by `subject` to sign."""
+    """Prepare a PDF for a citizen the agency knows by `subject` to sign; a retry with the
+    first request's `Idempotency-Key` gets what it prepared (`idp.documents.idempotency`)."""
     agency = _agency()
     body = json_body()
     unknown = sorted(set(body) - {"subject", "file_name", "pdf", "expires_in_days"})
@@ -73,6 +78,33 @@ def create() -> Response:
     subject = str(_string(body, "subject"))
     file_name = str(_string(body, "file_name"))
     days = _days(body)
+    keys = idempotency.idempotency_keys(current_app)
+    try:
+        claim = idempotency.begin(keys, client_id=agency.client_id, operation="prepared",
+                                  header=request.headers.get(idempotency.HEADER), body=body)
+    except IdempotencyError as exc:
+        raise _idempotency_error(exc) from None
+    if isinstance(claim, Replay):
+        count("documents.prepare", "replayed")
+        return _created(claim.result, replayed=True)
+    try:
+        with keys.working(claim) if claim is not None else nullcontext():
+            result = _prepare(agency, body, subject=subject, file_name=file_name, days=days,
+                              keys=keys, claim=claim)
+    except BaseException:
+        if claim is not None:
+            keys.abandon(claim)  # nothing was prepared: a retry with this key may start at once
+        raise
+    count("documents.prepare", "ok")
+    log.info("document prepared for signature", extra={"client_id": agency.client_id,
+                                                       "prepared": result["id"]})
+    return _created(result)
+
+
+def _prepare(agency: AgencyToken, body: dict, *, subject: str, file_name: str, days: int,
+             keys: IdempotencyKeys, claim: Claim | None) -> dict:
+    """Prepare the document; what its creation response names besides the row (stored with
+    the idempotency claim, in the row's transaction, for a retry to get the same answer)."""
     service = _service()
     # The signed document names the citizen (their certificate), as an issued one does.
     citizen_id = uuid.UUID(named_citizen(service, agency, subject, event="documents.prepare").id)
@@ -81,16 +113,35 @@ def create() -> Response:
     except InvalidPdf as exc:
         count("documents.prepare", exc.key)
         raise ApiError(exc.status, exc.error, exc.message("en"), headers=_retry(exc)) from None
-    row = prepared.prepare(get_db(current_app), service.store, client_id=agency.client_id,
-                  citizen_id=citizen_id, checked=normalised.checked, file_name=file_name,
-                  days=days, now=_now())
-    count("documents.prepare", "ok")
-    log.info("document prepared for signature", extra={"client_id": agency.client_id,
-                                                       "prepared": row.id})
-    response = jsonify(_describe(row, _now()) | {
-        "original_sha256": normalised.original_sha256, "normalised": list(normalised.removed)})
+    result: dict = {"original_sha256": normalised.original_sha256,
+                    "normalised": list(normalised.removed)}
+
+    def complete(session: Session, row: PreparedDocument) -> None:
+        result["id"] = row.id
+        if claim is not None:
+            keys.complete(session, claim, result)
+
+    try:
+        prepared.prepare(get_db(current_app), service.store, client_id=agency.client_id,
+                         citizen_id=citizen_id, checked=normalised.checked, file_name=file_name,
+                         days=days, now=_now(), then=complete)
+    except IdempotencyError as exc:  # another request took the key over meanwhile
+        raise _idempotency_error(exc) from None
+    return result
+
+
+def _created(result: dict, *, replayed: bool = False) -> Response:
+    """201 with the prepared document as it is now and what its creation found."""
+    with get_db(current_app).read() as session:
+        row = session.get(PreparedDocument, str(result["id"]))
+        body = _describe(row, _now()) if row is not None else {"id": result["id"]}
+    response = jsonify(body | {"original_sha256": result["original_sha256"],
+                               "normalised": result["normalised"]})
     response.status_code = 201
-    response.headers["Location"] = f"{service.issuer}/api/documents/prepared/{row.id}"
+    response.headers["Cache-Control"] = "no-store"  # its status changes, as GET's does
+    response.headers["Location"] = f"{_service().issuer}/api/documents/prepared/{result['id']}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 

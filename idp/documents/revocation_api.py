@@ -30,15 +30,30 @@ OPENAPI_PATHS = {
                         "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["reason"],
-            "properties": {"reason": {"type": "string", "maxLength": 200},
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200},
                            "superseded_by": {"type": "string", "description": (
                                "The id of a valid document this agency issued to the same "
                                "citizen with the same template (409 otherwise).")}}}}}},
         "responses": {
-            "200": {"description": "The document's new status."},
-            **{code: {"description": "Error.", "content": {"application/json": {
+            "200": {"description": "The document's new status.", "content": {"application/json": {
+                "schema": {"type": "object", "required": ["id", "csv", "status", "revoked_at", "reason",
+                                                          "superseded_by"],
+                           "properties": {"id": {"type": "string"}, "csv": {"type": "string"},
+                                          "status": {"enum": ["revoked", "superseded"]},
+                                          "revoked_at": {"type": "string", "format": "date-time"},
+                                          "reason": {"type": ["string", "null"]},
+                                          "superseded_by": {"type": ["string", "null"]}}}}}},
+            "409": {"description": "conflict: already revoked or superseded, or superseded_by is not "
+                                   "a valid document of this agency for the same citizen and template",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            **{code: {"description": description, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Error"}}}}
-               for code in ("400", "401", "404", "409", "415")},
+               for code, description in (
+                   ("400", "invalid_request: reason missing, empty, longer than 200 characters or not a "
+                           "string, superseded_by not a string, or the body not a JSON object"),
+                   ("401", "invalid_token: missing, invalid or expired token"),
+                   ("404", "not_found: no document with this id was issued by this agency"),
+                   ("415", "unsupported_media_type: send application/json"))},
         },
     }},
 }

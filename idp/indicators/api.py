@@ -24,6 +24,7 @@ from infra.web.errors import ApiError
 
 bp = Blueprint("indicators_api", __name__)
 SCOPE = "indicators:read"
+PARAMETERS = ("start", "end", "step", "format")
 
 
 def _agency() -> str:
@@ -50,6 +51,9 @@ def indicators() -> Response:
     """The calling agency's daily (weekly, monthly) counts for a period, floor applied."""
     agency = _agency()
     settings = indicator_settings()
+    for name in PARAMETERS:
+        if len(request.args.getlist(name)) > 1:
+            raise ApiError(400, "invalid_request", f"{name}: given more than once; give it once")
     fmt = request.args.get("format", "json")
     if fmt not in FORMATS:
         raise ApiError(400, "invalid_request", "format: csv or json is expected")
@@ -91,7 +95,8 @@ OPENAPI_PATHS = {
             "200": {"description": "the indicators", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Indicators"}},
                 "text/csv": {"schema": {"type": "string"}}}},
-            "400": {"description": "invalid_request: a bad period or format",
+            "400": {"description": "invalid_request: a bad period (at most [indicators] max_days, 400 "
+                                   "by default) or format, or a parameter given more than once",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             "401": {"description": "missing, invalid or expired token",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

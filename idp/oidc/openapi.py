@@ -5,6 +5,13 @@ from __future__ import annotations
 _FORM = "application/x-www-form-urlencoded"
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _CLIENT_AUTH: list[dict[str, list[str]]] = [{"clientSecretBasic": []}, {}]
+# [oidc] client_auth_failures failed client authentications for one client from one address in
+# client_auth_window_seconds: that address waits (idp.oidc.throttle), at every endpoint that
+# authenticates clients.
+_THROTTLED = {"description": "invalid_client: too many failed client authentications for this client "
+                             "from this address; retry after Retry-After seconds",
+              "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+              "content": _ERROR}
 
 
 def _form(properties: dict, required: list[str]) -> dict:
@@ -43,8 +50,7 @@ PATHS = {
                                    "unsupported_grant_type, invalid_target, invalid_dpop_proof, use_dpop_nonce",
                     "content": _ERROR},
             "401": {"description": "invalid_client", "content": _ERROR},
-            "429": {"description": "invalid_client: too many failed client authentications; retry after "
-                                   "Retry-After seconds", "content": _ERROR},
+            "429": _THROTTLED,
         },
     }},
     "/userinfo": {
@@ -57,7 +63,8 @@ PATHS = {
                  "security": [{"bearer": []}],
                  "responses": {"200": {"description": "claims", "content": {"application/json": {
                      "schema": {"$ref": "#/components/schemas/UserInfo"}}}},
-                     "401": {"description": "missing, invalid, expired or revoked token", "content": _ERROR}}},
+                     "401": {"description": "missing, invalid, expired or revoked token", "content": _ERROR},
+                     "403": {"description": "insufficient_scope", "content": _ERROR}}},
     },
     "/introspect": {"post": {
         "summary": "Token introspection (RFC 7662) of the calling client's own tokens",
@@ -65,10 +72,18 @@ PATHS = {
         "requestBody": _form({"token": {"type": "string"},
                               "token_type_hint": {"type": "string", "enum": ["access_token", "refresh_token"]},
                               **_CLIENT_FIELDS}, ["token"]),
-        "responses": {"200": {"description": "active or not", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Introspection"}}}},
+        "parameters": [{"name": "Accept", "in": "header", "required": False,
+                        "schema": {"enum": ["application/json", "application/token-introspection+jwt"]},
+                        "description": "application/token-introspection+jwt: the answer as a JWT signed "
+                                       "by the provider (RFC 9701), its token_introspection claim the "
+                                       "JSON answer"}],
+        "responses": {"200": {"description": "active or not", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Introspection"}},
+            "application/token-introspection+jwt": {"schema": {
+                "type": "string", "description": "a JWS (typ token-introspection+jwt; alg of "
+                                                 "introspection_signing_alg_values_supported)"}}}},
             "400": {"description": "invalid_request", "content": _ERROR},
-            "401": {"description": "invalid_client", "content": _ERROR}},
+            "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
     }},
     "/revoke": {"post": {
         "summary": "Token revocation (RFC 7009); a refresh token revokes its whole grant",
@@ -78,7 +93,7 @@ PATHS = {
                               **_CLIENT_FIELDS}, ["token"]),
         "responses": {"200": {"description": "revoked (or unknown: the same answer)"},
                       "400": {"description": "invalid_request", "content": _ERROR},
-                      "401": {"description": "invalid_client", "content": _ERROR}},
+                      "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
     }},
     "/par": {"post": {
         "summary": "Pushed authorization request (RFC 9126): the request (or a signed request object, "
@@ -94,7 +109,7 @@ PATHS = {
                        "properties": {"request_uri": {"type": "string"}, "expires_in": {"type": "integer"}}}}}},
             "400": {"description": "invalid_request, invalid_request_object, invalid_scope, invalid_dpop_proof, "
                                    "use_dpop_nonce", "content": _ERROR},
-            "401": {"description": "invalid_client", "content": _ERROR}},
+            "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
     }},
     "/.well-known/oauth-authorization-server": {"get": {
         "summary": "Authorization server metadata (RFC 8414), the same document as OpenID discovery",

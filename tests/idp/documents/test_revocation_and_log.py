@@ -92,3 +92,20 @@ def test_a_citizen_who_withdrew_consent_is_not_named_in_a_new_document(web, docs
     assert _log(docs_app, enrolled.citizen_id) == before  # nothing released, nothing logged
     with get_db(docs_app).read() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Document)) == documents
+
+
+def test_the_revocation_answers_are_the_described_ones(web, docs_app, agency, signed_in):
+    """The 200 of `POST /api/documents/{id}/revoke` had no content in /openapi.json: a portal
+    generated from it could not read the new status; its 409 is `conflict`."""
+    import jsonschema
+
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    issued = _issue(web, token, subject=sub).get_json()
+    document = web.get("/openapi.json").get_json()
+    responses = document["paths"]["/api/documents/{document_id}/revoke"]["post"]["responses"]
+    for answer in (_revoke(web, token, issued["id"], reason="Datos corregidos"),
+                   _revoke(web, token, issued["id"], reason="otra vez")):
+        schema = responses[str(answer.status_code)]["content"]["application/json"]["schema"]
+        jsonschema.validate(answer.get_json(), {**schema, "components": document["components"]})
+    assert answer.get_json()["error"] == "conflict"
