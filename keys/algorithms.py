@@ -115,10 +115,32 @@ def algorithm_of_public_key(spki_der: bytes) -> KeyAlgorithm:
 
 
 def ecdsa_der_to_raw(signature: bytes, size_bits: int) -> bytes:
-    """DER ECDSA-Sig-Value to r || s, each left-padded to the curve size (RFC 7518, 3.4)."""
-    r, s = decode_dss_signature(signature)
+    """DER ECDSA-Sig-Value to r || s, each left-padded to the curve size (RFC 7518, 3.4).
+
+    The usual signature (SEQUENCE of two positive INTEGERs, short-form lengths: every P-256
+    and P-384 signature) is read by slicing (issue 16: two per /token, a third of the
+    instructions of `decode_dss_signature` and two int conversions); anything else goes to
+    `decode_dss_signature`, which reads or refuses it."""
     width = (size_bits + 7) // 8
-    return r.to_bytes(width, "big") + s.to_bytes(width, "big")
+    end = len(signature)
+    if 8 <= end < 130 and signature[0] == 0x30 and signature[1] == end - 2 and signature[2] == 0x02:
+        r_end = 4 + signature[3]
+        if r_end + 2 < end and signature[r_end] == 0x02 and r_end + 2 + signature[r_end + 1] == end:
+            r = signature[4:r_end]
+            s = signature[r_end + 2:]
+            if _minimal_positive(r) and _minimal_positive(s):
+                r, s = r[1:] if r[0] == 0 else r, s[1:] if s[0] == 0 else s
+                if len(r) <= width and len(s) <= width:
+                    return r.rjust(width, b"\x00") + s.rjust(width, b"\x00")
+    r_int, s_int = decode_dss_signature(signature)
+    return r_int.to_bytes(width, "big") + s_int.to_bytes(width, "big")
+
+
+def _minimal_positive(content: bytes) -> bool:
+    """A DER INTEGER's content octets encode a positive number minimally (X.690 8.3.2)."""
+    if not content or content[0] >= 0x80:
+        return False
+    return content[0] != 0 or (len(content) > 1 and content[1] >= 0x80)
 
 
 def ecdsa_raw_to_der(signature: bytes) -> bytes:

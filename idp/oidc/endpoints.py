@@ -43,7 +43,7 @@ from infra.db import get_db
 from infra.group_commit import get_group_commit
 from infra.indicators import increment
 from infra.ops.metrics import label_agency
-from infra.store import get_store
+from infra.store import EphemeralStore, get_store
 from infra.web import direct_routes
 from infra.web.caching import uncached_json
 from infra.web.direct_routes import DirectRequest, DirectResponse
@@ -116,10 +116,12 @@ def _oauth_error(exc: OidcError) -> Response:
     return _response(_oauth_error_answer(exc))
 
 
-def _dpop_key(client: Client, url: str, *, token_request: bool = True, asked: Asked | None = None) -> str | None:
+def _dpop_key(client: Client, url: str, *, token_request: bool = True, asked: Asked | None = None,
+              oidc: services.Provider | None = None) -> str | None:
     """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
-    requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
-    proof = protected.proof(provider(), url, asked=asked.headers if asked is not None else None)
+    requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0
+    (`oidc`: the provider, when the caller has it)."""
+    proof = protected.proof(oidc or provider(), url, asked=asked.headers if asked is not None else None)
     if proof is None and token_request and fapi.requires_dpop(client):
         raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
                              "send a DPoP proof")
@@ -164,11 +166,13 @@ def _pushed_form() -> tuple[dict[str, str], dict[str, list[str]]]:
     return {key: values[0] for key, values in every.items()}, every
 
 
-def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = None) -> Client:
-    """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle)."""
+def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = None, *,
+                   oidc: services.Provider | None = None, store: EphemeralStore | None = None) -> Client:
+    """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle);
+    `oidc` and `store`: the provider and the store, when the caller has them."""
     asked = asked or _flask_asked()
-    oidc = provider()
-    store = get_store()
+    oidc = oidc or provider()
+    store = store or get_store()
     authorization = asked.headers.authorization
     # The client the request claims to be, before anything is checked (for the failure count).
     try:
@@ -258,9 +262,10 @@ def token() -> Response:
 def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
     """RFC 6749 section 3.2: authorization_code (with PKCE), refresh_token and client_credentials."""
     oidc = provider()
+    store = get_store()
     try:
         form = form_of(mimetype, fields)
-        client = _authenticated(form, oidc.settings.token_endpoint, asked)
+        client = _authenticated(form, oidc.settings.token_endpoint, asked, oidc=oidc, store=store)
         grant_type = form.get("grant_type")
         if not grant_type:
             raise OidcError("grant_type is required")
@@ -269,12 +274,12 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
         if grant_type not in client.client_metadata.get("grant_types", []):
             raise OidcError(f"this client is not registered for the {grant_type} grant",
                             error="unauthorized_client")
-        jkt = _dpop_key(client, oidc.settings.token_endpoint, asked=asked)
+        jkt = _dpop_key(client, oidc.settings.token_endpoint, asked=asked, oidc=oidc)
         now = int(time.time())
         result: services.TokenResponse | client_credentials.ClientCredentialsResponse
         if grant_type == "authorization_code":
             result = services.exchange_code(
-                get_db(), get_store(), oidc, client=client,
+                get_db(), store, oidc, client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
                 code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"),
                 group=get_group_commit())
