@@ -40,7 +40,7 @@ from infra.db import Database
 from infra.group_commit import GroupCommit, Write
 from infra.indicators import Increment, add_up, increment, today
 from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
-from infra.store import EphemeralStore
+from infra.store import EphemeralStore, TakeGuard
 from infra.store.prefetched import Prefetched
 from infra.utc import as_utc
 
@@ -460,13 +460,14 @@ def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, met
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
                   now: int, jkt: str | None = None, resource: str | None = None,
-                  group: GroupCommit | None = None) -> TokenResponse:
+                  group: GroupCommit | None = None, guard: TakeGuard | None = None) -> TokenResponse:
     """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once; `jkt` the key of
     the request's DPoP proof (RFC 9449 section 10: it must be the code's `dpop_jkt`, if any).
 
     The grant, its refresh token and the log entry commit in one transaction before anything
     is signed: through `group` (the group commit) when every read is kept per process and
-    nothing is fixed for the first time, else in a transaction of the request's own."""
+    nothing is fixed for the first time, else in a transaction of the request's own. `guard`:
+    the code is taken only if it holds (else `infra.store.GuardRefused`, nothing taken)."""
     if not code:
         raise InvalidGrant("code is required", error="invalid_request")
     settings = provider.settings
@@ -475,9 +476,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     together = provider.sessions is not None and provider.reads_together(store)
     if together:
         redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY],
-                                  session_chain=(records.BY_SID, records.RECORD))
+                                  session_chain=(records.BY_SID, records.RECORD), guard=guard)
     else:
-        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds)
+        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds, guard=guard)
     moment = datetime.fromtimestamp(now, UTC)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
