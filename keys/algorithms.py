@@ -128,19 +128,15 @@ def ecdsa_der_to_raw(signature: bytes, size_bits: int) -> bytes:
         if r_end + 2 < end and signature[r_end] == 0x02 and r_end + 2 + signature[r_end + 1] == end:
             r = signature[4:r_end]
             s = signature[r_end + 2:]
-            if _minimal_positive(r) and _minimal_positive(s):
+            # Both positive and minimal (X.690 8.3.2): below 0x80, a leading zero only before
+            # 0x80 or above (which it then keeps positive); a single zero byte is 0, no value.
+            if (r and s and r[0] < 0x80 and s[0] < 0x80 and (r[0] or (len(r) > 1 and r[1] >= 0x80))
+                    and (s[0] or (len(s) > 1 and s[1] >= 0x80))):
                 r, s = r[1:] if r[0] == 0 else r, s[1:] if s[0] == 0 else s
                 if len(r) <= width and len(s) <= width:
                     return r.rjust(width, b"\x00") + s.rjust(width, b"\x00")
     r_int, s_int = decode_dss_signature(signature)
     return r_int.to_bytes(width, "big") + s_int.to_bytes(width, "big")
-
-
-def _minimal_positive(content: bytes) -> bool:
-    """A DER INTEGER's content octets encode a positive number minimally (X.690 8.3.2)."""
-    if not content or content[0] >= 0x80:
-        return False
-    return content[0] != 0 or (len(content) > 1 and content[1] >= 0x80)
 
 
 def ecdsa_raw_to_der(signature: bytes) -> bytes:

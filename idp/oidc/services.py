@@ -326,12 +326,14 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
          jkt: str | None = None, audience: resources.Audience | None = None,
          extra: dict[str, Any] | None = None, logged: bool = False,
-         texts: tuple[str, str] | None = None, known: _KnownClient | None = None) -> TokenResponse:
+         texts: tuple[str, str] | None = None, known: _KnownClient | None = None,
+         auth_time: int | None = None) -> TokenResponse:
     """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
     the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
     computed them to log the release; `logged`: the release is in the log already; `texts`:
     `str()` of the grant's citizen_id and id, when the caller has them; `known`: what the
-    caller read of the client already)."""
+    caller read of the client already; `auth_time`: the grant's, in seconds, when the caller
+    has it)."""
     settings = provider.settings
     if known is None:
         known = _KnownClient.of(client)
@@ -339,7 +341,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     citizen_id, grant_id = texts if texts is not None else (str(grant.citizen_id), str(grant.id))
     subject = subjects.subject_for(provider, client, citizen_id, sector=sector, kind=known.subject_type)
     authentication = tokens.Authentication(
-        auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
+        auth_time=int(as_utc(grant.auth_time).timestamp()) if auth_time is None else auth_time,
+        acr=grant.acr, amr=tuple(grant.amr), sid=grant.sid)
     access_claims = tokens.access_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.access_token_seconds, scopes=scopes, grant_id=grant_id,
@@ -583,7 +586,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     response = mint(provider, client=client, grant=grant, citizen=citizen,
                     scopes=target.scopes if target else grant.scopes, nonce=granted.nonce, refresh_token=refresh,
                     now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True,
-                    texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known)
+                    texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known,
+                    auth_time=int(granted.auth_time))
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:
