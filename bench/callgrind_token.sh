@@ -2,8 +2,7 @@
 # Instructions per /token (main thread), load-independent: bench/callgrind_token.py.
 # Usage (from the repository root): bench/callgrind_token.sh [COUNT] [userinfo]   (default 100 /token
 # requests; ~1 min; `userinfo`: UserInfo requests instead). The
-# COUNT codes are made before the measured part and live 60 s ([oidc] code_seconds): under valgrind
-# on a busy machine a few hundred may expire first (the run then stops on a refused request).
+# COUNT codes are made before the measured part and live 600 s (bench/callgrind_token.py).
 set -euo pipefail
 COUNT=${1:-100}
 SCENARIO=${2:-token}

@@ -39,6 +39,9 @@ class Load:
     seconds: float
     latencies_ms: list[float]
     server_cpu_seconds: float | None
+    # The server's garbage collections in the window (count, ms, major_count, major_ms), when
+    # it reports them (bench/servers.py: oidc-provider with CEDULA_BENCH_NODE_GC=1).
+    server_gc: dict[str, float] | None = None
 
 
 def cpu_seconds(pid: int) -> float:

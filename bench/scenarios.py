@@ -19,9 +19,9 @@ from typing import Any
 from bench.harness import Result, Skipped, measure
 
 
-def bench_app(data_dir: Path, *, database_url: str, store: dict[str, Any]):
+def bench_app(data_dir: Path, *, database_url: str, store: dict[str, Any], **sections: dict[str, Any]):
     """The provider as the in-process benchmarks run it: migrated, keys made, no limits that a
-    benchmark's thousands of requests from one address would hit."""
+    benchmark's thousands of requests from one address would hit (`sections`: more settings)."""
     from idp import create_app
     from idp.schema import SCHEMA
     from keys import get_service
@@ -33,15 +33,16 @@ def bench_app(data_dir: Path, *, database_url: str, store: dict[str, Any]):
                       "rate_limit": {"attempts": 10**9, "challenges": 10**9},
                       # `signin` signs one citizen in again and again from new browsers: measure
                       # a sign-in, not the ending of the oldest session beyond the cap.
-                      "session": {"max_per_citizen": 10**6}})
+                      "session": {"max_per_citizen": 10**6}, **sections})
     service = get_service(app)
     service.custody.initialise()
     service.keyring.bootstrap(service.now())
     return app
 
 
-def _app(data_dir: Path):
-    return bench_app(data_dir, database_url=f"sqlite:///{data_dir / 'bench.db'}", store={"redis_url": ""})
+def _app(data_dir: Path, **sections: dict[str, Any]):
+    return bench_app(data_dir, database_url=f"sqlite:///{data_dir / 'bench.db'}", store={"redis_url": ""},
+                     **sections)
 
 
 def _agency(app):

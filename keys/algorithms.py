@@ -115,10 +115,28 @@ def algorithm_of_public_key(spki_der: bytes) -> KeyAlgorithm:
 
 
 def ecdsa_der_to_raw(signature: bytes, size_bits: int) -> bytes:
-    """DER ECDSA-Sig-Value to r || s, each left-padded to the curve size (RFC 7518, 3.4)."""
-    r, s = decode_dss_signature(signature)
+    """DER ECDSA-Sig-Value to r || s, each left-padded to the curve size (RFC 7518, 3.4).
+
+    The usual signature (SEQUENCE of two positive INTEGERs, short-form lengths: every P-256
+    and P-384 signature) is read by slicing (issue 16: two per /token, a third of the
+    instructions of `decode_dss_signature` and two int conversions); anything else goes to
+    `decode_dss_signature`, which reads or refuses it."""
     width = (size_bits + 7) // 8
-    return r.to_bytes(width, "big") + s.to_bytes(width, "big")
+    end = len(signature)
+    if 8 <= end < 130 and signature[0] == 0x30 and signature[1] == end - 2 and signature[2] == 0x02:
+        r_end = 4 + signature[3]
+        if r_end + 2 < end and signature[r_end] == 0x02 and r_end + 2 + signature[r_end + 1] == end:
+            r = signature[4:r_end]
+            s = signature[r_end + 2:]
+            # Both positive and minimal (X.690 8.3.2): below 0x80, a leading zero only before
+            # 0x80 or above (which it then keeps positive); a single zero byte is 0, no value.
+            if (r and s and r[0] < 0x80 and s[0] < 0x80 and (r[0] or (len(r) > 1 and r[1] >= 0x80))
+                    and (s[0] or (len(s) > 1 and s[1] >= 0x80))):
+                r, s = r[1:] if r[0] == 0 else r, s[1:] if s[0] == 0 else s
+                if len(r) <= width and len(s) <= width:
+                    return r.rjust(width, b"\x00") + s.rjust(width, b"\x00")
+    r_int, s_int = decode_dss_signature(signature)
+    return r_int.to_bytes(width, "big") + s_int.to_bytes(width, "big")
 
 
 def ecdsa_raw_to_der(signature: bytes) -> bytes:

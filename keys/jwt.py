@@ -46,8 +46,8 @@ def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | No
     if exp is not None:
         if not isinstance(exp, int | float) or isinstance(exp, bool):
             raise InvalidRequest(f"exp must be a NumericDate (seconds), got {type(exp).__name__}")
-        limit = now + keyring.max_token
-        if exp > limit.timestamp():
+        # `now + keyring.max_token`, in seconds (no datetime made per token)
+        if exp > now.timestamp() + keyring.max_token.total_seconds():
             raise InvalidRequest(
                 f"exp is {int(exp - now.timestamp())} s away; tokens may live at most "
                 f"jwks.max_token_seconds = {int(keyring.max_token.total_seconds())} s, so that "

@@ -146,9 +146,30 @@ async function interaction(req, res) {
     { mergeWithLastSubmission: true });
 }
 
+// BENCH_GC_STATS=1 (the harness's CEDULA_BENCH_NODE_GC=1): V8's garbage collections so far,
+// as the harness reads them around each timed window (GET /__bench/gc, never timed): how much
+// of a window's CPU went to collecting, and whether a full (major) collection fell in it.
+const gcStats = { count: 0, ms: 0, major_count: 0, major_ms: 0 };
+if (process.env.BENCH_GC_STATS === '1') {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcStats.count += 1;
+      gcStats.ms += entry.duration;
+      if (entry.detail && entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        gcStats.major_count += 1;
+        gcStats.major_ms += entry.duration;
+      }
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 const callback = provider.callback();
 http.createServer((req, res) => {
-  if (req.url.startsWith('/interaction/')) {
+  if (req.url === '/__bench/gc' && process.env.BENCH_GC_STATS === '1') {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(gcStats));
+  } else if (req.url.startsWith('/interaction/')) {
     interaction(req, res).catch((err) => {
       res.statusCode = 500;
       res.end(String(err));

@@ -85,6 +85,14 @@ class ClientCache:
         entry = self._entries.get(client_id)
         return entry[2] if entry is not None and entry[0] > self.clock() else None
 
+    def cached(self, client_id: str) -> tuple[bytes, Client] | None:
+        """The cached client and the cache generation it was read under, if it is still fresh
+        (no database, no store): `find` answers with it while the generation is that one."""
+        if self.seconds <= 0:
+            return None
+        entry = self._entries.get(client_id)
+        return (entry[1], entry[2]) if entry is not None and entry[0] > self.clock() else None
+
     def forget(self, client_id: str) -> None:
         self._entries.pop(client_id, None)
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.store import EphemeralStore
+from infra.store import EphemeralStore, TakeGuard
 
 CODE_PREFIX = "oidc:code:"
 MARK_PREFIX = "oidc:code-mark:"
@@ -90,20 +90,22 @@ class Redemption:
 
 
 def redeem(store: EphemeralStore, code: str, *, replay_ttl: int, read: Sequence[str] = (),
-           session_chain: Sequence[str] = ()) -> Redemption:
+           session_chain: Sequence[str] = (), guard: TakeGuard | None = None) -> Redemption:
     """Take the code (atomically, once). A second use returns the grant to revoke instead.
 
     With `read` and `session_chain`, what the exchange reads next is read in the same step (one
     round trip on Redis, `EphemeralStore.take_and_read`): the keys `read`, then the keys
     `session_chain[0]` + the code's `sid`, `session_chain[1]` + the value found there, ...
-    (`Redemption.read`, in that order). The replay check is the same either way."""
+    (`Redemption.read`, in that order). The replay check is the same either way. With
+    `guard`, nothing is taken or marked unless it holds (`infra.store.GuardRefused`), checked in
+    the same step."""
     if not code or len(code) > 512:
         return Redemption(None, None)
     digest = _key(code)
     # The code is taken and its replay mark left in one step (one round trip on Redis).
-    if read or session_chain:
+    if read or session_chain or guard is not None:
         raw, values = store.take_and_read(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl,
-                                          read=read, follow="sid", chain=session_chain)
+                                          read=read, follow="sid", chain=session_chain, guard=guard)
         if raw is not None:
             return Redemption(CodeGrant(**_record(raw)), None, values)
     else:

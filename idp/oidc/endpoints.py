@@ -42,8 +42,9 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit
 from infra.indicators import increment
+from infra.invalidation import GENERATION_KEY
 from infra.ops.metrics import label_agency
-from infra.store import get_store
+from infra.store import EphemeralStore, GuardRefused, TakeGuard, get_store
 from infra.web import direct_routes
 from infra.web.caching import uncached_json
 from infra.web.direct_routes import DirectRequest, DirectResponse
@@ -116,10 +117,12 @@ def _oauth_error(exc: OidcError) -> Response:
     return _response(_oauth_error_answer(exc))
 
 
-def _dpop_key(client: Client, url: str, *, token_request: bool = True, asked: Asked | None = None) -> str | None:
+def _dpop_key(client: Client, url: str, *, token_request: bool = True, asked: Asked | None = None,
+              oidc: services.Provider | None = None) -> str | None:
     """RFC 9449 section 5: the thumbprint of the request's DPoP proof, required in token
-    requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0."""
-    proof = protected.proof(provider(), url, asked=asked.headers if asked is not None else None)
+    requests of clients registered with dpop_bound_access_tokens (section 5.2) or FAPI 2.0
+    (`oidc`: the provider, when the caller has it)."""
+    proof = protected.proof(oidc or provider(), url, asked=asked.headers if asked is not None else None)
     if proof is None and token_request and fapi.requires_dpop(client):
         raise dpop.DpopError("this client is registered with dpop_bound_access_tokens (or FAPI 2.0): "
                              "send a DPoP proof")
@@ -164,11 +167,13 @@ def _pushed_form() -> tuple[dict[str, str], dict[str, list[str]]]:
     return {key: values[0] for key, values in every.items()}, every
 
 
-def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = None) -> Client:
-    """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle)."""
+def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = None, *,
+                   oidc: services.Provider | None = None, store: EphemeralStore | None = None) -> Client:
+    """RFC 6749 section 2.3, with failed attempts limited per client and address (throttle);
+    `oidc` and `store`: the provider and the store, when the caller has them."""
     asked = asked or _flask_asked()
-    oidc = provider()
-    store = get_store()
+    oidc = oidc or provider()
+    store = store or get_store()
     authorization = asked.headers.authorization
     # The client the request claims to be, before anything is checked (for the failure count).
     try:
@@ -255,12 +260,68 @@ def token() -> Response:
     return _response(token_answer(_flask_asked(), request.mimetype, _flask_fields))
 
 
+def _ready_from_cache(form: dict[str, str], asked: Asked, oidc: services.Provider,
+                     store: EphemeralStore) -> tuple[Client, TakeGuard] | None:
+    """A code exchange on a networked store whose client is cached in this process: the client
+    authenticated against the cached row, and every check `token_answer` makes before the code
+    is taken passed, without a store round trip. The guard makes the code's taking
+    (`codes.redeem`) check, in the same step, what `_authenticated` reads first: the cache
+    generation is still the one the row was read under, and the failure marks do not refuse
+    this address (`throttle.refused_by`). None (nothing done that counts, nothing written) when
+    any of it does not hold: `token_answer` then goes the usual way, which answers as before.
+    Not for DPoP proofs or client assertions, whose checks spend their `jti` in the store."""
+    if (asked.headers.dpop is not None or form.get("grant_type") != "authorization_code"
+            or oidc.sessions is None or not oidc.reads_together(store)):
+        return None
+    try:
+        credentials = client_auth.presented(authorization=asked.headers.authorization, form=form)
+    except OidcError:
+        return None
+    if credentials.method == "private_key_jwt" or len(credentials.client_id) > 200:
+        return None
+    cached = oidc.clients.cached(credentials.client_id)
+    if cached is None:
+        return None
+    generation, client = cached
+    try:
+        client_auth.authenticate(None, authorization=asked.headers.authorization,  # type: ignore[arg-type]
+                                 form=form, store=store, policy=oidc.assertion_policy(oidc.settings.token_endpoint),
+                                 now=int(time.time()), lookup=lambda _session, _client_id: client,
+                                 credentials=credentials)
+        if "authorization_code" not in client.client_metadata.get("grant_types", []):
+            return None
+        if _dpop_key(client, oidc.settings.token_endpoint, asked=asked, oidc=oidc) is not None:
+            return None
+    except OidcError:
+        return None
+    blocked, spread, failed_here = throttle.marks(client_id=credentials.client_id, address=asked.remote)
+    label_agency(client.client_id)
+    return client, TakeGuard(GENERATION_KEY, generation, b"0", ((blocked,), (spread, failed_here)))
+
+
 def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
-    """RFC 6749 section 3.2: authorization_code (with PKCE), refresh_token and client_credentials."""
+    """RFC 6749 section 3.2: authorization_code (with PKCE), refresh_token and client_credentials.
+
+    On a networked store, a code exchange of a client this process has cached takes the code
+    with its guard (`_ready_from_cache`): two store round trips instead of three."""
     oidc = provider()
+    store = get_store()
     try:
         form = form_of(mimetype, fields)
-        client = _authenticated(form, oidc.settings.token_endpoint, asked)
+        ready = _ready_from_cache(form, asked, oidc, store)
+        if ready is not None:
+            client = ready[0]
+            try:
+                exchanged = services.exchange_code(
+                    get_db(), store, oidc, client=client, code=form.get("code"),
+                    redirect_uri=form.get("redirect_uri"), code_verifier=form.get("code_verifier"),
+                    now=int(time.time()), resource=form.get("resource"), group=get_group_commit(),
+                    guard=ready[1])
+            except GuardRefused:  # nothing taken: the usual way, from the client authentication on
+                pass
+            else:
+                return _issued(oidc, exchanged, client, None)
+        client = _authenticated(form, oidc.settings.token_endpoint, asked, oidc=oidc, store=store)
         grant_type = form.get("grant_type")
         if not grant_type:
             raise OidcError("grant_type is required")
@@ -269,12 +330,12 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
         if grant_type not in client.client_metadata.get("grant_types", []):
             raise OidcError(f"this client is not registered for the {grant_type} grant",
                             error="unauthorized_client")
-        jkt = _dpop_key(client, oidc.settings.token_endpoint, asked=asked)
+        jkt = _dpop_key(client, oidc.settings.token_endpoint, asked=asked, oidc=oidc)
         now = int(time.time())
         result: services.TokenResponse | client_credentials.ClientCredentialsResponse
         if grant_type == "authorization_code":
             result = services.exchange_code(
-                get_db(), get_store(), oidc, client=client,
+                get_db(), store, oidc, client=client,
                 code=form.get("code"), redirect_uri=form.get("redirect_uri"),
                 code_verifier=form.get("code_verifier"), now=now, jkt=jkt, resource=form.get("resource"),
                 group=get_group_commit())
@@ -292,6 +353,11 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
                                      jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
         return _oauth_error_answer(exc)
+    return _issued(oidc, result, client, jkt)
+
+
+def _issued(oidc: services.Provider, result: services.TokenResponse | client_credentials.ClientCredentialsResponse,
+            client: Client, jkt: str | None) -> Answer:
     record_token_release(result, client=client)  # the data-sharing log, before the tokens leave
     answer = _answer(result.to_json(), verbatim=result.VERBATIM)
     if jkt is not None:

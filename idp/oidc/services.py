@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from clients.registry import Client, freeze_sector
 from idp.citizens.models import Citizen
 from idp.consent.services import record_release, release_writes, use_due
-from idp.indicators import catalog as indicators
 from idp.oidc import claims as claims_module
 from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
@@ -34,13 +33,14 @@ from idp.oidc.grants import GrantRecord, revoke_grant
 from idp.oidc.models import INSERT_GRANT, INSERT_REFRESH_TOKEN, Grant
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
+from idp.oidc.sign_in_counts import sign_in_counts
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
 from infra.group_commit import GroupCommit, Write
-from infra.indicators import Increment, add_up, increment, today
+from infra.indicators import Increment, add_up
 from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
-from infra.store import EphemeralStore
+from infra.store import EphemeralStore, TakeGuard
 from infra.store.prefetched import Prefetched
 from infra.utc import as_utc
 
@@ -326,12 +326,14 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
          nonce: str | None, refresh_token: str | None, now: int, sector: str | None = None,
          jkt: str | None = None, audience: resources.Audience | None = None,
          extra: dict[str, Any] | None = None, logged: bool = False,
-         texts: tuple[str, str] | None = None, known: _KnownClient | None = None) -> TokenResponse:
+         texts: tuple[str, str] | None = None, known: _KnownClient | None = None,
+         auth_time: int | None = None) -> TokenResponse:
     """Sign the access token (RFC 9068; bound to the DPoP key `jkt`, RFC 9449 section 6) and
     the ID token (OIDC Core 2) for a grant (`extra`: its released claims, when the caller
     computed them to log the release; `logged`: the release is in the log already; `texts`:
     `str()` of the grant's citizen_id and id, when the caller has them; `known`: what the
-    caller read of the client already)."""
+    caller read of the client already; `auth_time`: the grant's, in seconds, when the caller
+    has it)."""
     settings = provider.settings
     if known is None:
         known = _KnownClient.of(client)
@@ -339,7 +341,8 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
     citizen_id, grant_id = texts if texts is not None else (str(grant.citizen_id), str(grant.id))
     subject = subjects.subject_for(provider, client, citizen_id, sector=sector, kind=known.subject_type)
     authentication = tokens.Authentication(
-        auth_time=int(as_utc(grant.auth_time).timestamp()), acr=grant.acr, amr=tuple(grant.amr),
+        auth_time=int(as_utc(grant.auth_time).timestamp()) if auth_time is None else auth_time,
+        acr=grant.acr, amr=tuple(grant.amr),
         sid=subjects.session_id(key=provider.pairwise_key, client_id=client_id, sid=grant.sid))
     access_claims = tokens.access_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
@@ -372,30 +375,6 @@ def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
     if len(provider.granted_citizens) >= GRANTED_CITIZENS_KEPT:
         provider.granted_citizens.clear()
     provider.granted_citizens.add(citizen_id)
-
-
-# (agency, level, authenticator, first, day) -> its counts (frozen Increments), per process.
-_SIGN_IN_COUNTS: dict[tuple[str, str, str, bool, date], tuple[Increment, ...]] = {}
-SIGN_IN_COUNTS_KEPT = 10_000
-
-
-def _sign_in_counts(provider: Provider, *, client_id: str, grant: GrantRecord, first: bool,
-                    now: datetime) -> list[Increment]:
-    """A sign-in to an agency, counted by level and authenticator; the citizen's first agency
-    sign-in ever (`first`) closes the enrolment funnel. The same for every sign-in of the same
-    kind to the same agency on a day: made once (issue 16)."""
-    level = indicators.level_of(grant.acr, provider.settings.acr_uris)
-    authenticator = indicators.authenticator(grant.amr)
-    key = (client_id, level, authenticator, first, today(now))
-    counts = _SIGN_IN_COUNTS.get(key)
-    if counts is None:
-        counted = [("signin.level", level), ("signin.authenticator", authenticator),
-                   ("token.issued", "authorization_code")] + ([("funnel.enrolment", "first_signin")] if first else [])
-        counts = tuple(increment(kind, agency=client_id, dimension=dimension, now=now) for kind, dimension in counted)
-        if len(_SIGN_IN_COUNTS) >= SIGN_IN_COUNTS_KEPT:
-            _SIGN_IN_COUNTS.clear()
-        _SIGN_IN_COUNTS[key] = counts
-    return list(counts)
 
 
 @dataclass(frozen=True)
@@ -444,7 +423,8 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
     logged, _appended = release_writes(event="release.id_token", citizen_id=citizen_text,
                                        client_id=client_id, claims=("sub", *released), now=moment,
                                        consent=consent)
-    counts = _sign_in_counts(provider, client_id=client_id, grant=grant, first=first, now=moment)
+    counts = sign_in_counts(client_id=client_id, grant=grant, first=first, now=moment,
+                            acr_uris=provider.settings.acr_uris)
     return _Exchange(grant=grant, writes=writes + logged, counts=counts, refresh=refresh, released=released)
 
 
@@ -465,13 +445,14 @@ def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, met
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
                   now: int, jkt: str | None = None, resource: str | None = None,
-                  group: GroupCommit | None = None) -> TokenResponse:
+                  group: GroupCommit | None = None, guard: TakeGuard | None = None) -> TokenResponse:
     """RFC 6749 section 4.1.3 with RFC 7636 section 4.6: redeem a code, once; `jkt` the key of
     the request's DPoP proof (RFC 9449 section 10: it must be the code's `dpop_jkt`, if any).
 
     The grant, its refresh token and the log entry commit in one transaction before anything
     is signed: through `group` (the group commit) when every read is kept per process and
-    nothing is fixed for the first time, else in a transaction of the request's own."""
+    nothing is fixed for the first time, else in a transaction of the request's own. `guard`:
+    the code is taken only if it holds (else `infra.store.GuardRefused`, nothing taken)."""
     if not code:
         raise InvalidGrant("code is required", error="invalid_request")
     settings = provider.settings
@@ -480,9 +461,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     together = provider.sessions is not None and provider.reads_together(store)
     if together:
         redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY],
-                                  session_chain=(records.BY_SID, records.RECORD))
+                                  session_chain=(records.BY_SID, records.RECORD), guard=guard)
     else:
-        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds)
+        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds, guard=guard)
     moment = datetime.fromtimestamp(now, UTC)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
@@ -587,7 +568,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     response = mint(provider, client=client, grant=grant, citizen=citizen,
                     scopes=target.scopes if target else grant.scopes, nonce=granted.nonce, refresh_token=refresh,
                     now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True,
-                    texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known)
+                    texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known,
+                    auth_time=int(granted.auth_time))
     if codes.voided(store, granted.grant_id):
         # The code was presented again while this redemption ran: nothing it issued may live.
         with database.transaction() as session:

@@ -18,6 +18,7 @@ from typing import Any
 
 import keys
 from idp.oidc.errors import InvalidToken
+from keys import jwt as keys_jwt
 from keys.rotation import SigningKeyInfo
 
 
@@ -36,7 +37,9 @@ class KeysSigner:
         self._index: tuple[tuple[SigningKeyInfo, ...], dict[tuple[str, str], SigningKeyInfo]] = ((), {})
 
     def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str) -> str:
-        return keys.sign_jwt(self._service, claims, alg=alg, typ=typ)
+        # `keys.sign_jwt(self._service, ...)` without its look-up of the service (two per /token)
+        service = self._service
+        return keys_jwt.sign(service.keyring, claims, alg=alg, typ=typ, headers=None, now=service.clock())
 
     def _key(self, kid: str, alg: str) -> SigningKeyInfo | None:
         known = self._service.keyring.keys()

@@ -15,12 +15,12 @@ from infra.components import Slot
 from infra.config import ConfigError, get_settings
 from infra.secrets import derive, master_secret
 from infra.store import snapshot
-from infra.store.base import EphemeralStore, StoreError
+from infra.store.base import EphemeralStore, GuardRefused, StoreError, TakeGuard
 from infra.store.memory import MemoryStore
 from infra.store.redis import RedisOptions, RedisStore
 
-__all__ = ["EphemeralStore", "MemoryStore", "RedisOptions", "RedisStore", "StoreError", "get_store",
-           "init_app", "keep_snapshots"]
+__all__ = ["EphemeralStore", "GuardRefused", "MemoryStore", "RedisOptions", "RedisStore", "StoreError",
+           "TakeGuard", "get_store", "init_app", "keep_snapshots"]
 
 
 def create_store(redis_url: str, *, prefix: str, options: RedisOptions | None = None,

@@ -6,10 +6,39 @@ import builtins
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 
 class StoreError(RuntimeError):
     """The ephemeral store cannot be reached or refused an operation."""
+
+
+@dataclass(frozen=True)
+class TakeGuard:
+    """When `take_and_read` may take at all (checked in the same step, before anything is
+    taken): `key` holds `expected` (an absent key reads as `absent`), and no group of
+    `refused_when_all` has every one of its keys set. A request that checked something
+    against a value read earlier (a cached row under a cache generation, a rate limit's marks)
+    takes only if that still holds, without a round trip of its own to read them."""
+
+    key: str
+    expected: bytes
+    absent: bytes
+    refused_when_all: tuple[tuple[str, ...], ...] = ()
+
+    def holds(self, values: Mapping[str, bytes | None]) -> bool:
+        """From the values of `keys()`."""
+        held = values[self.key]
+        if (self.absent if held is None else held) != self.expected:
+            return False
+        return not any(all(values[name] is not None for name in group) for group in self.refused_when_all)
+
+    def keys(self) -> list[str]:
+        return [self.key, *(name for group in self.refused_when_all for name in group)]
+
+
+class GuardRefused(Exception):
+    """`take_and_read` with a `TakeGuard` that did not hold: nothing was taken or written."""
 
 
 def link(value: bytes, field: str) -> str | None:
@@ -70,13 +99,20 @@ class EphemeralStore(ABC):
         return value
 
     def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
-                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+                      follow: str = "", chain: Sequence[str] = (),
+                      guard: TakeGuard | None = None) -> tuple[bytes | None, list[bytes | None]]:
         """`take_and_mark`, and if a value was taken, what the request reads next, in the same
         step (one round trip where the store can: a Redis script): the keys `read`, then a
         chain named by the value: the key `chain[0]` + the value's string field `follow`,
         then `chain[1]` + the value read there, and so on (an absent link reads as None, and
         so does every link after it). Returns the value taken (None: nothing was, and nothing
-        is read) and the values read, in order (`read`'s, then the chain's)."""
+        is read) and the values read, in order (`read`'s, then the chain's). With `guard`,
+        nothing is taken (GuardRefused) unless it holds (here read just before: a store
+        shared between processes checks it in the same step, `infra.store.redis`)."""
+        if guard is not None:
+            names = guard.keys()
+            if not guard.holds(dict(zip(names, self.get_many(names), strict=True))):
+                raise GuardRefused
         value = self.take_and_mark(key, mark_key, field, ttl)
         if value is None:
             return None, []

@@ -14,7 +14,7 @@ from typing import cast
 
 from infra.atomic_write import write_atomically
 from infra.store import snapshot
-from infra.store.base import EphemeralStore, link
+from infra.store.base import EphemeralStore, GuardRefused, TakeGuard, link
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +166,12 @@ class MemoryStore(EphemeralStore):
             return value
 
     def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
-                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+                      follow: str = "", chain: Sequence[str] = (),
+                      guard: TakeGuard | None = None) -> tuple[bytes | None, list[bytes | None]]:
         now = time.time()
         with self._lock:  # as take_and_mark, and what is read is read at the same moment
+            if guard is not None and not guard.holds({name: self._bytes(name, now) for name in guard.keys()}):
+                raise GuardRefused
             value = self._live(key, now)
             self._values.pop(key, None)
             if not isinstance(value, bytes):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 
-from infra.store.base import EphemeralStore
+from infra.store.base import EphemeralStore, TakeGuard
 
 
 class Prefetched(EphemeralStore):
@@ -57,9 +57,11 @@ class Prefetched(EphemeralStore):
         return self.store.take_and_mark(key, mark_key, field, ttl)
 
     def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
-                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+                      follow: str = "", chain: Sequence[str] = (),
+                      guard: TakeGuard | None = None) -> tuple[bytes | None, list[bytes | None]]:
         self._changed(key, mark_key)
-        return self.store.take_and_read(key, mark_key, field, ttl, read=read, follow=follow, chain=chain)
+        return self.store.take_and_read(key, mark_key, field, ttl, read=read, follow=follow, chain=chain,
+                                        guard=guard)
 
     def delete(self, *keys: str) -> None:
         self._changed(*keys)

@@ -23,7 +23,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
-from infra.store.base import EphemeralStore, StoreError
+from infra.store.base import EphemeralStore, GuardRefused, StoreError, TakeGuard
 
 SENTINEL_SCHEME = "redis+sentinel"
 
@@ -64,6 +64,40 @@ for i = 3, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
 local part = decoded[ARGV[3]]
 if part == cjson.null then part = nil end
 for i = 4, #ARGV do
+  if part then part = redis.call('GET', ARGV[i] .. tostring(part)) end
+  out[#out + 1] = part or false
+end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], mark, 'PX', ARGV[2])
+return out
+"""
+
+# `take_and_read` with a `TakeGuard`: KEYS[3] the guard's key, then its groups' keys
+# (ARGV[5]: their sizes, "1,2"), then the keys read; ARGV[4] the guard's expected value, ARGV[6]
+# what an absent guard key reads as, ARGV[7..] the chain. {0}: the guard did not hold, nothing
+# was taken or written; {1}: no code; else {1, value, read...}, as _TAKE_AND_READ.
+_GUARDED_TAKE_AND_READ = """
+local held = redis.call('GET', KEYS[3]) or ARGV[6]
+local k = 4
+local refused = false
+for size in string.gmatch(ARGV[5], '%d+') do
+  local all = true
+  for i = 1, tonumber(size) do
+    if not redis.call('GET', KEYS[k]) then all = false end
+    k = k + 1
+  end
+  if all then refused = true end
+end
+if held ~= ARGV[4] or refused then return {0} end
+local value = redis.call('GET', KEYS[1])
+if not value then return {1} end
+local decoded = cjson.decode(value)
+local mark = tostring(decoded[ARGV[1]])
+local out = {1, value}
+for i = k, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
+local part = decoded[ARGV[3]]
+if part == cjson.null then part = nil end
+for i = 7, #ARGV do
   if part then part = redis.call('GET', ARGV[i] .. tostring(part)) end
   out[#out + 1] = part or false
 end
@@ -198,6 +232,7 @@ class RedisStore(EphemeralStore):
         self._incr = self._client.register_script(_INCR)
         self._take_and_mark = self._client.register_script(_TAKE_AND_MARK)
         self._take_and_read = self._client.register_script(_TAKE_AND_READ)
+        self._guarded_take_and_read = self._client.register_script(_GUARDED_TAKE_AND_READ)
         self._compare_and_set = self._client.register_script(_COMPARE_AND_SET)
         self._local = threading.local()
         once = options or RedisOptions()
@@ -347,8 +382,11 @@ class RedisStore(EphemeralStore):
         return cast(bytes | None, self._once(lambda client: self._take_and_mark(keys=keys, args=args, client=client)))
 
     def take_and_read(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str] = (),
-                      follow: str = "", chain: Sequence[str] = ()) -> tuple[bytes | None, list[bytes | None]]:
+                      follow: str = "", chain: Sequence[str] = (),
+                      guard: TakeGuard | None = None) -> tuple[bytes | None, list[bytes | None]]:
         prefix = self._prefix
+        if guard is not None:
+            return self._guarded(key, mark_key, field, ttl, read=read, follow=follow, chain=chain, guard=guard)
         keys = [prefix + key, prefix + mark_key, *[prefix + name for name in read]]
         args: list[str | int] = [field, _ms(ttl), follow, *[prefix + link for link in chain]]
         script = self._take_and_read
@@ -358,6 +396,25 @@ class RedisStore(EphemeralStore):
         if not reply:
             return None, []
         return reply[0], reply[1:]
+
+    def _guarded(self, key: str, mark_key: str, field: str, ttl: float, *, read: Sequence[str],
+                 follow: str, chain: Sequence[str], guard: TakeGuard) -> tuple[bytes | None, list[bytes | None]]:
+        """`take_and_read` with `guard` checked in the same script, before anything is taken."""
+        prefix = self._prefix
+        keys = [prefix + key, prefix + mark_key, *[prefix + name for name in guard.keys()],
+                *[prefix + name for name in read]]
+        args: list[str | int | bytes] = [field, _ms(ttl), follow, guard.expected,
+                                         ",".join(str(len(group)) for group in guard.refused_when_all),
+                                         guard.absent, *[prefix + link for link in chain]]
+        script = self._guarded_take_and_read
+        reply = cast(list[Any], self._quick_once(
+            ("EVALSHA", script.sha, len(keys), *keys, *args),
+            lambda client: script(keys=keys, args=args, client=client)))
+        if reply[0] == 0:
+            raise GuardRefused
+        if len(reply) == 1:
+            return None, []
+        return reply[1], reply[2:]
 
     def delete(self, *keys: str) -> None:
         if keys:

@@ -134,3 +134,42 @@ def test_protected_header_is_exactly_alg_kid_typ_then_extra_members(service):
         assert header(extra) == json.dumps({"alg": "ES256", "kid": kid, "typ": "JWT", "x-ref": "1"},
                                            separators=(",", ":"))
         assert verify_jwt(at, algorithms=["ES256"], app=service, typ="at+jwt").kid == kid
+
+
+def test_ecdsa_der_to_raw_reads_as_decode_dss_signature() -> None:
+    """The sliced reading of DER signatures (issue 16) gives what decode_dss_signature gives,
+    for real signatures and for r, s of every length; malformed DER is still refused."""
+    import pytest
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    from keys.algorithms import ecdsa_der_to_raw
+
+    def reference(signature: bytes, bits: int) -> bytes:
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+        r, s = decode_dss_signature(signature)
+        width = (bits + 7) // 8
+        return r.to_bytes(width, "big") + s.to_bytes(width, "big")
+
+    for curve, bits in ((ec.SECP256R1(), 256), (ec.SECP384R1(), 384)):
+        key = ec.generate_private_key(curve)
+        for i in range(200):
+            der = key.sign(b"message %d" % i, ec.ECDSA(hashes.SHA256()))
+            assert ecdsa_der_to_raw(der, bits) == reference(der, bits)
+        for r, s in ((1, 1), (0x7F, 0x80), (0xFF, 2**255), (2**256 - 1, 2**200), (2**248, 5)):
+            der = encode_dss_signature(r, s)
+            assert ecdsa_der_to_raw(der, bits) == reference(der, bits)
+    valid = encode_dss_signature(2**255, 3)
+    for broken in (valid[:-1], valid + b"\x00", b"\x31" + valid[1:], b"", b"\x30\x00"):
+        with pytest.raises(ValueError):
+            ecdsa_der_to_raw(broken, 256)
+    # non-minimal INTEGERs are not read by slicing: decode_dss_signature judges them
+    padded = b"\x30\x07\x02\x02\x00\x01\x02\x01\x01"
+    try:
+        expected = reference(padded, 256)
+    except ValueError:
+        with pytest.raises(ValueError):
+            ecdsa_der_to_raw(padded, 256)
+    else:
+        assert ecdsa_der_to_raw(padded, 256) == expected

@@ -87,6 +87,50 @@ def test_take_and_read_takes_marks_and_reads_what_the_value_names(store):
     assert store.get("mark") is None
 
 
+def test_take_and_read_with_a_guard_takes_only_while_it_holds(store):
+    """`TakeGuard` (issue 16): the code is taken, marked and read only if the guard's key
+    holds what was expected (absent: `absent`) and no refusal group is entirely set."""
+    from infra.store import GuardRefused, TakeGuard
+
+    value = b'{"grant_id": "g-1", "sid": "s-1"}'
+    guard = TakeGuard("gen", b"7", b"0", (("blocked",), ("spread", "failed")))
+
+    def untouched():
+        assert store.get("code") == value and store.get("mark") is None
+
+    store.set("code", value, 10)
+    store.set("index:s-1", b"ref-1", 10)
+    for refusal in (["blocked"], ["spread", "failed"], ["blocked", "spread"]):
+        store.set("gen", b"7", 10)
+        for name in refusal:
+            store.set(name, b"1", 10)
+        with pytest.raises(GuardRefused):
+            store.take_and_read("code", "mark", "grant_id", 10, read=["gen"], follow="sid", chain=["index:"],
+                                guard=guard)
+        untouched()
+        store.delete(*refusal)
+    store.set("gen", b"8", 10)  # another generation
+    with pytest.raises(GuardRefused):
+        store.take_and_read("code", "mark", "grant_id", 10, read=["gen"], guard=guard)
+    untouched()
+    store.delete("gen")  # absent reads as "0", not "7"
+    with pytest.raises(GuardRefused):
+        store.take_and_read("code", "mark", "grant_id", 10, read=["gen"], guard=guard)
+    untouched()
+    assert store.take_and_read("code", "mark", "grant_id", 10, read=["gen"], follow="sid", chain=["index:"],
+                               guard=TakeGuard("gen", b"0", b"0", (("blocked",), ("spread", "failed")))) == (
+        value, [None, b"ref-1"])
+    store.set("gen", b"7", 10)
+    store.set("spread", b"1", 10)  # one key of a group of two: not refused
+    store.set("code", value, 10)
+    assert store.take_and_read("code", "mark", "grant_id", 10, read=["gen"], guard=guard) == (value, [b"7"])
+    assert store.get("code") is None and store.get("mark") == b"g-1"
+    # nothing to take: (None, []) as without a guard, and no mark
+    store.delete("mark")
+    assert store.take_and_read("code", "mark", "grant_id", 10, read=["gen"], guard=guard) == (None, [])
+    assert store.get("mark") is None
+
+
 def test_take_and_read_stops_a_chain_at_its_first_absent_link(store):
     store.set("index:s-2", b"ref-gone", 10)
     store.set("record:", b"not this", 10)  # an absent link is never read as an empty name
