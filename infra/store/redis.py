@@ -54,16 +54,18 @@ return value
 # field ARGV[3], each next by the value read before). Everything is read, and every error
 # raised, before the first write: a failed script takes nothing. The chain's keys are computed
 # here (a single Redis or Sentinel's primary, not Redis Cluster, like the rest of this store).
-_TAKE_AND_READ = """
+# The take itself, shared by both scripts: {none} answers a missing code, {lead} comes before
+# the value, the reads start at KEYS[{reads}] and the chain at ARGV[{chain}].
+_TAKE = """
 local value = redis.call('GET', KEYS[1])
-if not value then return {} end
+if not value then return {none} end
 local decoded = cjson.decode(value)
 local mark = tostring(decoded[ARGV[1]])
-local out = {value}
-for i = 3, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
+local out = {{{lead}value}}
+for i = {reads}, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
 local part = decoded[ARGV[3]]
 if part == cjson.null then part = nil end
-for i = 4, #ARGV do
+for i = {chain}, #ARGV do
   if part then part = redis.call('GET', ARGV[i] .. tostring(part)) end
   out[#out + 1] = part or false
 end
@@ -71,6 +73,7 @@ redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], mark, 'PX', ARGV[2])
 return out
 """
+_TAKE_AND_READ = _TAKE.format(none="{}", lead="", reads="3", chain="4")
 
 # `take_and_read` with a `TakeGuard`: KEYS[3] the guard's key, then its groups' keys
 # (ARGV[5]: their sizes, "1,2"), then the keys read; ARGV[4] the guard's expected value, ARGV[6]
@@ -88,23 +91,7 @@ for size in string.gmatch(ARGV[5], '%d+') do
   end
   if all then refused = true end
 end
-if held ~= ARGV[4] or refused then return {0} end
-local value = redis.call('GET', KEYS[1])
-if not value then return {1} end
-local decoded = cjson.decode(value)
-local mark = tostring(decoded[ARGV[1]])
-local out = {1, value}
-for i = k, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
-local part = decoded[ARGV[3]]
-if part == cjson.null then part = nil end
-for i = 7, #ARGV do
-  if part then part = redis.call('GET', ARGV[i] .. tostring(part)) end
-  out[#out + 1] = part or false
-end
-redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], mark, 'PX', ARGV[2])
-return out
-"""
+if held ~= ARGV[4] or refused then return {0} end""" + _TAKE.format(none="{1}", lead="1, ", reads="k", chain="7")
 
 # `compare_and_set`: KEYS[i] is set to ARGV[1 + #KEYS + i] (for ARGV[1] ms) only if every
 # KEYS[i] holds ARGV[1 + i]; 1 if set, 0 if nothing was. Every key is compared before the first
