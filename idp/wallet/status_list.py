@@ -119,13 +119,34 @@ def lists(session: Session, client_id: str | None = None) -> list[StatusList]:
     return list(session.scalars(query))
 
 
-def check_token_claims(claims: Mapping[str, Any], *, expected_uri: str, now: float) -> Mapping[str, Any]:
-    """A Status List Token's claims a verifier relies on (section 8.3)."""
+MAX_AGE = 24 * 3600
+"""Seconds after its `iat` a Status List Token without `exp` is relied on (a verifier's
+freshness policy, draft section 8.3 step 4b; Cédula's own lists expire after
+`wallet.status_list_seconds`, one day by default). A token with `exp` is relied on until then."""
+LEEWAY = 30  # seconds of clock skew tolerated on iat, as on the credential's own dates
+
+
+def check_token_claims(claims: Mapping[str, Any], *, expected_uri: str, now: float,
+                       max_age: int = MAX_AGE) -> Mapping[str, Any]:
+    """A Status List Token's claims a verifier relies on (section 8.3): `sub` is the URI the
+    credential names, `iat` (required, section 5.1) is not in the future, and the token is
+    fresh: before its `exp` when it has one, else at most `max_age` seconds after `iat` (a
+    token without `exp` would otherwise be good forever, and a revocation could be hidden by
+    replaying an old list)."""
     if claims.get("sub") != expected_uri:
         raise InvalidSdJwt("the status list's sub is not the URI the credential names")
-    exp = jose.numeric_date(claims, "exp", error=InvalidSdJwt, what="the status list's ")
+    what = "the status list's "
+    iat = jose.numeric_date(claims, "iat", error=InvalidSdJwt, what=what)
+    if iat is None:
+        raise InvalidSdJwt("the status list has no iat (issued at)")
+    if iat > now + LEEWAY:
+        raise InvalidSdJwt("the status list's iat is in the future")
+    exp = jose.numeric_date(claims, "exp", error=InvalidSdJwt, what=what)
     if exp is not None and now >= exp:
         raise InvalidSdJwt("the status list expired")
+    if exp is None and now > iat + max_age:
+        raise InvalidSdJwt(f"the status list has no exp and was issued more than {max_age} "
+                           "seconds ago: it is too old to rely on")
     status_list = claims.get("status_list")
     if not isinstance(status_list, Mapping) or not isinstance(status_list.get("lst"), str):
         raise InvalidSdJwt("the status list token has no status_list")

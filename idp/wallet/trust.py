@@ -95,7 +95,14 @@ def _valid_at(certificate: x509.Certificate, now: datetime) -> bool:
 
 def check_chain(x5c: object, *, anchors: Sequence[x509.Certificate], now: datetime) -> TrustedChain:
     """The leaf of `x5c` if each certificate is signed by the next and the last is signed by
-    (or is) a trust anchor, all valid `now` (RFC 5280, 6.1, without policy processing)."""
+    (or is) a trust anchor, all valid `now` (RFC 5280, 6.1, without policy processing).
+
+    Also checked (RFC 5280): the leaf signs data, not certificates (cA false or absent,
+    keyUsage with digitalSignature when present: 4.2.1.3, 4.2.1.9); every issuer above it,
+    the anchor included, is a CA (cA true), has keyCertSign when it has a keyUsage (6.1.4 (k),
+    (n)) and has no more non-self-issued intermediates below it than its pathLenConstraint
+    (6.1.4 (l), (m)). The anchor's constraints are honoured too, as OpenSSL does (RFC 5937).
+    """
     chain = parse_x5c(x5c)
     if not anchors:
         raise UntrustedIssuer("no trusted issuer is configured")
@@ -103,9 +110,12 @@ def check_chain(x5c: object, *, anchors: Sequence[x509.Certificate], now: dateti
         if not _valid_at(certificate, now):
             raise UntrustedIssuer(f"the certificate {certificate.subject.rfc4514_string()} is "
                                   "not valid now")
-    for child, parent in itertools.pairwise(chain):
+    _check_leaf(chain[0])
+    for position, (child, parent) in enumerate(itertools.pairwise(chain), start=1):
         _signed_by(child, parent)
+        _check_issuer(parent, below=chain[1:position])
     last = chain[-1]
+    refusal: UntrustedIssuer | None = None
     for anchor in anchors:
         if fingerprint(anchor) == fingerprint(last):
             return TrustedChain(chain[0], anchor, tuple(chain))
@@ -114,7 +124,14 @@ def check_chain(x5c: object, *, anchors: Sequence[x509.Certificate], now: dateti
                 _signed_by(last, anchor)
             except UntrustedIssuer:
                 continue
+            try:
+                _check_issuer(anchor, below=chain[1:])
+            except UntrustedIssuer as exc:  # another anchor with this name and key may do
+                refusal = exc
+                continue
             return TrustedChain(chain[0], anchor, tuple(chain))
+    if refusal is not None:
+        raise refusal
     raise UntrustedIssuer(f"the issuer {chain[0].subject.rfc4514_string()} is not trusted: "
                           "its chain leads to none of the trusted issuers' certificates")
 
@@ -125,13 +142,45 @@ def _signed_by(child: x509.Certificate, parent: x509.Certificate) -> None:
     except (ValueError, TypeError, InvalidSignature):
         raise UntrustedIssuer(f"{child.subject.rfc4514_string()} is not signed by "
                               f"{parent.subject.rfc4514_string()}") from None
-    constraints = _basic_constraints(parent)
+
+
+def _check_leaf(leaf: x509.Certificate) -> None:
+    """The issuer's signing certificate is an end entity that may sign (RFC 5280, 4.2.1.3)."""
+    constraints = _basic_constraints(leaf)
+    if constraints is not None and constraints.ca:
+        raise UntrustedIssuer(f"{leaf.subject.rfc4514_string()} is a CA certificate: the "
+                              "issuer must sign with an end-entity certificate")
+    usage = _key_usage(leaf)
+    if usage is not None and not usage.digital_signature:
+        raise UntrustedIssuer(f"the key usage of {leaf.subject.rfc4514_string()} does not "
+                              "allow digital signatures")
+
+
+def _check_issuer(issuer: x509.Certificate, *, below: Sequence[x509.Certificate]) -> None:
+    """`issuer` may certify the chain under it; `below`: the intermediates between it and the
+    leaf (RFC 5280, 6.1.4 (k) to (n))."""
+    name = issuer.subject.rfc4514_string()
+    constraints = _basic_constraints(issuer)
     if constraints is None or not constraints.ca:
-        raise UntrustedIssuer(f"{parent.subject.rfc4514_string()} is not a CA")
+        raise UntrustedIssuer(f"{name} is not a CA")
+    usage = _key_usage(issuer)
+    if usage is not None and not usage.key_cert_sign:
+        raise UntrustedIssuer(f"the key usage of {name} does not allow signing certificates")
+    counted = sum(1 for certificate in below if certificate.subject != certificate.issuer)
+    if constraints.path_length is not None and counted > constraints.path_length:
+        raise UntrustedIssuer(f"{name} allows {constraints.path_length} intermediate CA(s) "
+                              f"below it (pathLenConstraint), the chain has {counted}")
 
 
 def _basic_constraints(certificate: x509.Certificate) -> x509.BasicConstraints | None:
     try:
         return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _key_usage(certificate: x509.Certificate) -> x509.KeyUsage | None:
+    try:
+        return certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         return None

@@ -65,10 +65,15 @@ def _vp_token(raw: object) -> dict[str, Any]:
     return token
 
 
-def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequence[x509.Certificate],
-                 now: datetime) -> None:
-    """Token Status List section 8.3: fetch the list, check its signature by the same trusted
-    issuers, its `sub`, and the credential's entry (anything but VALID is refused)."""
+def check_status(claims_status: object, *, fetch: StatusFetcher, issued_by: TrustedChain,
+                 iss: object, check_issuer: IssuerCheck, now: datetime) -> None:
+    """Token Status List section 8.3: fetch the list, check that the credential's own issuer
+    signed it (`_same_issuer`), its `sub`, its freshness (`status_list.check_token_claims`)
+    and the credential's entry (anything but VALID is refused).
+
+    `issued_by` is the credential's verified `x5c` chain and `iss` its issuer claim; a list
+    signed by another certificate of that issuer is checked for revocation as the
+    credential's certificate was (`check_issuer`)."""
     if claims_status is None:
         return
     reference = claims_status.get("status_list") if isinstance(claims_status, Mapping) else None
@@ -86,7 +91,7 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
         header = sd_jwt_vc.unverified_header(token)
         if header.get("typ") != status_list.TYP:
             raise InvalidSdJwt(f"the status list's typ must be {status_list.TYP}")
-        chain = trust.check_chain(header.get("x5c"), anchors=anchors, now=now)
+        chain = _same_issuer(header.get("x5c"), issued_by, now=now)
         from joserfc.jwk import ECKey, RSAKey
 
         alg = header.get("alg")
@@ -94,6 +99,8 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
             raise InvalidSdJwt("the status list's alg is not accepted")
         key = (ECKey if alg.startswith("ES") else RSAKey).import_key(chain.public_key_pem)
         _, claims = sd_jwt_vc.verify_jws(token, key, [alg])
+        if "iss" in claims and claims["iss"] != iss:
+            raise InvalidSdJwt("the status list's iss is not the credential's issuer")
         listed = status_list.check_token_claims(claims, expected_uri=reference["uri"],
                                                 now=now.timestamp())
         bits = listed.get("bits", 1)
@@ -102,9 +109,34 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, anchors: Sequen
         value = status_list.decode_status(str(listed["lst"]), index, bits=bits)
     except InvalidSdJwt as exc:
         raise PresentationRejected(f"status list: {exc.description}") from None
+    if trust.fingerprint(chain.leaf) != trust.fingerprint(issued_by.leaf):
+        try:
+            check_issuer(chain)
+        except InvalidSdJwt as exc:
+            raise PresentationRejected(f"status list: {exc.description}", error=exc.error,
+                                       status=exc.status) from None
     if value != status_list.VALID:
         raise PresentationRejected("the credential was revoked or suspended by its issuer",
                                    error="credential_revoked")
+
+
+def _same_issuer(x5c: object, issued_by: TrustedChain, *, now: datetime) -> TrustedChain:
+    """The status list's chain, if the credential's issuer signed it: the chain ends at the
+    same trust anchor and its signing certificate names the same subject (the same
+    certificate, or another the same CA gave the same provider). Any trusted issuer is not
+    enough: another PID provider could otherwise vouch for the status of this provider's PIDs
+    (draft, "Key Resolution and Trust Management": the same key, or the same key resolution,
+    as the Referenced Token's)."""
+    expected = issued_by.leaf.subject.rfc4514_string()
+    try:
+        chain = trust.check_chain(x5c, anchors=[issued_by.anchor], now=now)
+    except trust.UntrustedIssuer as exc:
+        raise InvalidSdJwt(f"it is not signed by the credential's issuer {expected} "
+                           f"({exc.description})") from None
+    if chain.leaf.subject != issued_by.leaf.subject:
+        raise InvalidSdJwt(f"it is signed by {chain.leaf.subject.rfc4514_string()}, not by "
+                           f"the credential's issuer {expected}")
+    return chain
 
 
 _ALPHA2 = re.compile(r"[A-Za-z]{2}")
@@ -190,7 +222,8 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
     except InvalidSdJwt as exc:
         raise PresentationRejected(exc.description, error=exc.error, status=exc.status) from None
     payload_status = _issuer_payload(presentations[0]).get("status")
-    check_status(payload_status, fetch=fetch_status, anchors=anchors, now=now)
+    check_status(payload_status, fetch=fetch_status, issued_by=verified.issuer_chain,
+                 iss=verified.claims.get("iss"), check_issuer=check_issuer, now=now)
     vct = str(verified.claims.get("vct"))
     if vct != pid_vct:
         raise PresentationRejected(f"the credential is not a PID ({pid_vct}), but {vct!r}")

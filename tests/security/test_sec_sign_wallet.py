@@ -31,6 +31,12 @@ def _token(issuer: PidIssuer, listed: dict) -> str:
                                  algorithms=["ES256"])
 
 
+def _chain(issuer: PidIssuer):
+    from idp.wallet.trust import TrustedChain
+
+    return TrustedChain(issuer.certificate, issuer.ca, (issuer.certificate,))
+
+
 @pytest.mark.parametrize("bits", ["x", [1], None, {"a": 1}, True, 1.5, "1"])
 def test_a_status_list_whose_bits_is_not_an_integer_is_refused(bits):
     """`bits` (draft-ietf-oauth-status-list, 4.2) is the integer 1, 2, 4 or 8; anything else
@@ -39,7 +45,8 @@ def test_a_status_list_whose_bits_is_not_an_integer_is_refused(bits):
     token = _token(issuer, {"bits": bits, "lst": status_list.encode(16, [])})
     with pytest.raises(PresentationRejected) as info:
         vp_response.check_status({"status_list": {"idx": 3, "uri": URI}},
-                                 fetch=lambda uri: token, anchors=[issuer.ca],
+                                 fetch=lambda uri: token, issued_by=_chain(issuer),
+                                 iss="https://pid.example", check_issuer=lambda chain: None,
                                  now=datetime.now(UTC))
     assert info.value.status == 400 and "bits" in info.value.description
 
@@ -51,7 +58,8 @@ def test_a_status_index_that_is_not_a_non_negative_integer_is_refused(idx):
     token = _token(issuer, {"bits": 1, "lst": status_list.encode(16, [])})
     with pytest.raises(PresentationRejected) as info:
         vp_response.check_status({"status_list": {"idx": idx, "uri": URI}},
-                                 fetch=lambda uri: token, anchors=[issuer.ca],
+                                 fetch=lambda uri: token, issued_by=_chain(issuer),
+                                 iss="https://pid.example", check_issuer=lambda chain: None,
                                  now=datetime.now(UTC))
     assert info.value.status == 400
 

@@ -150,16 +150,24 @@ class PidIssuer:
         return sd_jwt.serialize(token, disclosures)
 
 
-def status_list_token(issuer: PidIssuer, *, uri: str, invalid: list[int], size: int = 64) -> str:
-    """A Status List Token signed by the PID issuer (draft-ietf-oauth-status-list, 5.1)."""
+def status_list_token(issuer: PidIssuer, *, uri: str, invalid: list[int], size: int = 64,
+                      claims: dict[str, Any] | None = None, without: tuple[str, ...] = (),
+                      signer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None = None) -> str:
+    """A Status List Token signed by the PID issuer (draft-ietf-oauth-status-list, 5.1);
+    `claims` replace or add claims, `without` removes some, `signer` (certificate, key) signs
+    instead of the issuer's PID signing certificate."""
     from idp.wallet import status_list
 
     now = int(time.time())
     payload = {"sub": uri, "iat": now, "exp": now + 3600, "ttl": 300,
                "status_list": {"bits": 1, "lst": status_list.encode(size, invalid)}}
+    payload.update(claims or {})
+    for name in without:
+        payload.pop(name, None)
+    certificate, key = signer or (issuer.certificate, issuer.key)
     header = {"alg": "ES256", "typ": "statuslist+jwt",
-              "x5c": [base64.b64encode(issuer.certificate.public_bytes(serialization.Encoding.DER)).decode()]}
-    pem = issuer.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                   serialization.NoEncryption())
+              "x5c": [base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()]}
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
     return jws.serialize_compact(header, json.dumps(payload).encode(), ECKey.import_key(pem),
                                  algorithms=["ES256"])

@@ -51,7 +51,7 @@ def test_a_credential_outside_or_without_a_readable_window_is_refused(issuer, cl
     (time.time() - 1, "expired"), (str(int(time.time()) + 3600), "NumericDate"), (False, "NumericDate")],
     ids=["expired", "exp-digits-in-a-string", "exp-boolean"])
 def test_a_status_list_token_outside_or_without_a_readable_exp_is_refused(exp, reason):
-    claims = {"sub": "https://issuer.example/status/1", "exp": exp,
+    claims = {"sub": "https://issuer.example/status/1", "iat": int(time.time()), "exp": exp,
               "status_list": {"bits": 1, "lst": status_list.encode(8, [])}}
     with pytest.raises(InvalidSdJwt, match=reason):
         status_list.check_token_claims(claims, expected_uri=claims["sub"], now=time.time())

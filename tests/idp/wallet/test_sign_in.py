@@ -494,3 +494,25 @@ def test_a_wallet_sign_in_as_another_citizen_does_not_replace_the_session(docs_a
     assert not [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
     assert [s.citizen_id for s in _sessions(docs_app, other.citizen_id)] == [other.citizen_id]
     assert "wallet.signed_in" not in _log(docs_app, citizen.citizen_id)
+
+
+def test_a_status_list_signed_by_another_trusted_provider_is_refused(
+        docs_app, citizen, pid_issuer, foreign_issuer, holder):
+    """Both providers are trusted; only the PID's own provider may say whether it is revoked."""
+    from idp.wallet import get_wallet
+    from tests.idp.wallet.pid import status_list_token
+
+    wallet = get_wallet(docs_app)
+    token = status_list_token(foreign_issuer, uri=STATUS_URI, invalid=[])
+    wallet.fetch_status = lambda uri: token
+    try:
+        browser = docs_app.test_client()
+        params = _start(browser)
+        answer = _respond(browser, params, _present(
+            holder, pid_issuer, params, status={"status_list": {"idx": 7, "uri": STATUS_URI}}))
+    finally:
+        del wallet.fetch_status
+    refusal = answer.get_json()
+    assert answer.status_code == 400 and refusal["error"] == "invalid_presentation", refusal
+    assert "not signed by the credential's issuer" in refusal["error_description"]
+    assert _done(browser, params).status_code == 404
