@@ -107,24 +107,49 @@ def test_token_reads_the_session_and_the_generation_with_the_code(client, citize
         reads.clear()
         taken.clear()
         assert exchange(client, agency, code, flow).status_code == 200
+        # The client cached by this process (the second exchange) adds a guard to the same call
+        # (the generation and the client-authentication marks, checked in it: endpoints._ready_from_cache).
+        guards = [reading.pop("guard", None) for _key, reading in taken]
         assert [(key.split(":")[1], reading) for key, reading in taken] == [
             ("code", {"read": ["cache:generation"], "follow": "sid", "chain": ("sso:sid:", "sso:s:")})], taken
+        assert all(guard is None or guard.key == "cache:generation" for guard in guards), guards
         assert not any(key.startswith("sso:") or key == "cache:generation"
                        for call, keys in reads for key in keys[1 if call == "get_many" else 0:]), reads
         assert not any(keys[0] == "cache:generation" and keys[1].startswith("sso:")
                        for call, keys in reads if call == "get_many"), reads
 
 
-def test_token_reads_the_client_auth_marks_together(client, citizen, register, reads):
+def test_token_reads_the_client_auth_marks_together(client, citizen, register, oidc_app, monkeypatch, reads):
+    """The client-authentication marks are read in one call with the cache generation: an MGET
+    the usual way, or, for a client this process has cached, inside the code's take (its guard)."""
+    store = get_store(oidc_app)
+    guards: list = []
+    original = store.take_and_read
+
+    def spy(key, mark_key, field, ttl, **reading):
+        guards.append(reading.get("guard"))
+        return original(key, mark_key, field, ttl, **reading)
+
+    monkeypatch.setattr(store, "take_and_read", spy)
     agency = register()
-    code, flow = get_code(client, agency)
-    reads.clear()
-    assert exchange(client, agency, code, flow).status_code == 200
-    assert not any(keys[0].startswith("oidc:client-auth:") for call, keys in reads if call == "get"), reads
-    marks = [keys for call, keys in reads if call == "get_many" and keys[1].startswith("oidc:client-auth:")]
-    # With the cache generation the client's cached row is checked under: no GET of its own.
-    assert len(marks) == 1 and len(marks[0]) == 4 and marks[0][0] == "cache:generation", reads
-    assert ("get", ("cache:generation",)) not in reads, reads
+    seen = []
+    for _ in range(2):
+        code, flow = get_code(client, agency)
+        reads.clear()
+        guards.clear()
+        assert exchange(client, agency, code, flow).status_code == 200
+        assert not any(keys[0].startswith("oidc:client-auth:") for call, keys in reads if call == "get"), reads
+        assert ("get", ("cache:generation",)) not in reads, reads
+        marks = [keys for call, keys in reads if call == "get_many" and keys[1].startswith("oidc:client-auth:")]
+        if guards[0] is None:  # the usual way: one MGET, with the generation the row is checked under
+            assert len(marks) == 1 and len(marks[0]) == 4 and marks[0][0] == "cache:generation", reads
+        else:  # the cached client: the same three marks checked in the take, no read of their own
+            assert marks == [], reads
+            assert sorted(key.rsplit(":", 2)[-2] if key.endswith("127.0.0.1") else key.rsplit(":", 1)[-1]
+                          for group in guards[0].refused_when_all for key in group) == [
+                "blocked", "failed", "spread"], guards
+        seen.append(guards[0] is not None)
+    assert seen[-1], "the second exchange of a cached client goes the guarded way"
 
 
 def test_token_takes_the_code_and_leaves_its_replay_mark_in_one_call(client, citizen, register, oidc_app,
