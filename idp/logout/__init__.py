@@ -63,6 +63,7 @@ def init_app(app: Flask) -> Logout:
     from idp.logout import backchannel, end_session, views
     from idp.logout import settings as logout_settings
     from idp.logout.deliveries import LogoutWorker
+    from idp.oidc import language_choice
     from idp.sessions import add_listener
 
     settings = get_settings(app)
@@ -74,6 +75,8 @@ def init_app(app: Flask) -> Logout:
     add_listener(app, _on_session_event)
     app.register_blueprint(end_session.bp)
     app.register_blueprint(views.bp)
+    language_choice.follow(app, end_session.PENDING_PATH, end_session.PENDING_PARAMETER,
+                           end_session.choose_language)
 
     if logout.settings.background:
         start_with_first_request(app, logout.worker)

@@ -61,9 +61,14 @@ def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
 
 
 def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_revoked") -> None:
-    """Log the citizen out of one agency (its access was withdrawn), in every live session."""
+    """Log the citizen out of one agency (its access was withdrawn), in every live session:
+    the sessions live now, recorded in the message, as the caller may end them before the
+    message is worked (an account closed; a citizen signing out just after withdrawing), and
+    an ended session no longer tells an agency whose grants are revoked (`expand_session`)."""
+    live = [s.sid for s in records.for_citizen(get_store(), session_policy(), citizen_id, time.time())]
     deliveries.put(current_app, deliveries.CLIENT, key=secrets.token_urlsafe(16),
-                   payload={"client_id": client_id, "citizen_id": citizen_id, "reason": reason})
+                   payload={"client_id": client_id, "citizen_id": citizen_id, "reason": reason,
+                            "sids": live})
 
 
 def logout_token_claims(*, issuer: str, client_id: str, sub: str | None, sid: str | None,
@@ -80,14 +85,22 @@ def logout_token_claims(*, issuer: str, client_id: str, sub: str | None, sid: st
     return claims
 
 
-def agencies_by_sid(session: Session, *, citizen_id: str, sids: Iterable[str]) -> dict[str, list[Client]]:
-    """The agencies the citizen signed in to through each session (two queries in all)."""
+def agencies_by_sid(session: Session, *, citizen_id: str, sids: Iterable[str],
+                    revoked_too: bool = False) -> dict[str, list[Client]]:
+    """The agencies the citizen is signed in to through each session: those holding a grant
+    from it that is not revoked (two queries in all). An agency whose grants were all revoked
+    (the citizen withdrew its access, the account was closed or frozen: it was logged out
+    then; or the agency revoked them itself) is not told of the session again, nor listed: it
+    would learn of the citizen's activity after the withdrawal. `revoked_too` counts every
+    grant: the logout of a withdrawal itself, whose grants are revoked just before."""
     wanted = list(sids)
     if not wanted:
         return {}
-    pairs = session.execute(
-        sa.select(Grant.sid, Grant.client_id).distinct()
-        .where(Grant.citizen_id == uuid.UUID(citizen_id), Grant.sid.in_(wanted))).all()
+    query = (sa.select(Grant.sid, Grant.client_id).distinct()
+             .where(Grant.citizen_id == uuid.UUID(citizen_id), Grant.sid.in_(wanted)))
+    if not revoked_too:
+        query = query.where(Grant.revoked_at.is_(None))
+    pairs = session.execute(query).all()
     client_ids = {client_id for _, client_id in pairs}
     clients = {c.client_id: c for c in session.scalars(
         sa.select(Client).where(Client.client_id.in_(client_ids)))} if client_ids else {}
@@ -141,7 +154,8 @@ def _put_deliveries(session: Session, expanded: Message, found: list[Delivery], 
 
 
 def expand_session(message: Message, now: float) -> str:
-    """An ended session becomes one delivery per agency with a back-channel logout URI."""
+    """An ended session becomes one delivery per agency with a back-channel logout URI and a
+    live grant from it, as the grants are when the message is worked (`agencies_by_sid`)."""
     sid, citizen_id = message.payload["sid"], message.payload["citizen_id"]
     with get_db(current_app).transaction() as session:
         clients = agencies_by_sid(session, citizen_id=citizen_id, sids=[sid])[sid]
@@ -157,8 +171,9 @@ def expand_client(message: Message, now: float) -> str:
     """One agency, every live session of the citizen it took part in (or, when the agency does
     not need `sid`, one token naming only the subject: all its sessions of that citizen)."""
     client_id, citizen_id = message.payload["client_id"], message.payload["citizen_id"]
-    policy = session_policy()
-    live = [s.sid for s in records.for_citizen(get_store(), policy, citizen_id, now)]
+    live: list[str] = message.payload.get("sids") or []
+    if "sids" not in message.payload:  # queued before the sessions were recorded with it
+        live = [s.sid for s in records.for_citizen(get_store(), session_policy(), citizen_id, now)]
     with get_db(current_app).transaction() as session:
         try:
             client = find_client(session, client_id, enabled_only=False)
@@ -168,7 +183,8 @@ def expand_client(message: Message, now: float) -> str:
             return "skipped"
         sids: list[str | None]
         if client.client_metadata.get("backchannel_logout_session_required", False):
-            taking_part = agencies_by_sid(session, citizen_id=citizen_id, sids=live)
+            # Its grants were revoked just before (the withdrawal this logout is for): all count.
+            taking_part = agencies_by_sid(session, citizen_id=citizen_id, sids=live, revoked_too=True)
             sids = [sid for sid in live if any(c.client_id == client_id for c in taking_part[sid])]
         else:
             sids = [None]

@@ -17,8 +17,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
@@ -46,6 +45,10 @@ from infra.web.i18n import gettext as _
 bp = Blueprint("end_session", __name__)
 
 PENDING = "logout:request:"
+# The confirmation of a pending request again, by its id (/end-session?request=), where its
+# language switch leads back (a new route would be a new page: it is the same one).
+PENDING_PATH = "/end-session"
+PENDING_PARAMETER = "request"
 PARAMETERS = ("id_token_hint", "logout_hint", "client_id", "post_logout_redirect_uri", "state",
               "ui_locales")
 LIMITS = {"id_token_hint": 16384, "state": 2048, "post_logout_redirect_uri": 2048,
@@ -267,8 +270,11 @@ def _refused(exc: LogoutRefused) -> Response:
 
 @bp.route("/end-session", methods=["GET", "POST"])
 def end_session_endpoint() -> BaseResponse:
-    """RP-Initiated Logout 1.0, section 2 (GET and form POST)."""
+    """RP-Initiated Logout 1.0, section 2 (GET and form POST); with only `request` (this
+    provider's own, on its confirmation's language switch), that confirmation again."""
     source = request.args if request.method == "GET" else request.form
+    if request.method == "GET" and PENDING_PARAMETER in source and not any(n in source for n in PARAMETERS):
+        return _asked_again(source.get(PENDING_PARAMETER, ""))
     params = {name: source.getlist(name) for name in PARAMETERS}
     ui_locales = params.get("ui_locales")
     use_ui_locales(ui_locales[0] if ui_locales else None)
@@ -291,11 +297,48 @@ def end_session_endpoint() -> BaseResponse:
     return _confirmation(checked)
 
 
-def _confirmation(checked: LogoutRequest) -> Response:
-    """Not sure the agency speaks for this session: ask the citizen (section 2, last paragraphs)."""
-    request_id = secrets.token_urlsafe(24)
+def _keep(request_id: str, checked: LogoutRequest) -> None:
     get_store(current_app).set(PENDING + request_id, json.dumps(asdict(checked)).encode(),
                                get_logout().settings.confirm_seconds)
+
+
+def _pending(raw: bytes | None) -> LogoutRequest | None:
+    """A request waiting for the citizen's answer, speaking its language (the agency's
+    ui_locales, or the one the citizen chose since), its agency named in it."""
+    if raw is None:
+        return None
+    checked = LogoutRequest(**json.loads(raw))
+    use_ui_locales(checked.ui_locales)
+    if checked.client_id is None:
+        return checked
+    with get_db(current_app).read() as db:
+        name = agency_names(db, [checked.client_id], current_language()).get(checked.client_id)
+    return replace(checked, client_name=name or checked.client_name)
+
+
+def _expired() -> Response:
+    return _refused(LogoutRefused("expired", "this sign-out request has expired; "
+                                  "sign out again from the agency or from your account"))
+
+
+def choose_language(lang: str, request_id: str) -> None:
+    """The language switch on the confirmation (`idp.oidc.language_choice.follow`): the
+    request speaks the language chosen from now on, over the agency's ui_locales, on the
+    confirmation and the signed-out page after it."""
+    key = PENDING + request_id[:64]
+    raw = get_store(current_app).get(key)
+    if raw is None:
+        return
+    checked = LogoutRequest(**json.loads(raw))
+    if checked.ui_locales not in (None, lang):
+        _keep(request_id[:64], replace(checked, ui_locales=lang))
+
+
+def _confirmation(checked: LogoutRequest, request_id: str | None = None) -> Response:
+    """Not sure the agency speaks for this session: ask the citizen (section 2, last paragraphs)."""
+    if request_id is None:
+        request_id = secrets.token_urlsafe(24)
+        _keep(request_id, checked)
     page = render_template("logout/confirm.html", request_id=request_id, client_name=checked.client_name)
     response = no_store(Response(page, mimetype="text/html"))
     if checked.redirect_uri:
@@ -303,17 +346,22 @@ def _confirmation(checked: LogoutRequest) -> Response:
     return response
 
 
+def _asked_again(request_id: str) -> Response:
+    """The confirmation again, for the same request (where its language switch leads back)."""
+    request_id = request_id[:64]
+    checked = _pending(get_store(current_app).get(PENDING + request_id))
+    if checked is None:
+        return _expired()
+    return _confirmation(checked, request_id)
+
+
 @bp.post("/end-session/confirm")
 def confirm() -> BaseResponse:
     """The citizen's answer: `decision=logout` ends the session, `stay` keeps it."""
     validate_csrf()
-    raw = get_store(current_app).take(PENDING + request.form.get("request", "")[:64])
-    if raw is None:
-        return _refused(LogoutRefused("expired", "this sign-out request has expired; "
-                                      "sign out again from the agency or from your account"))
-    data: dict[str, Any] = json.loads(raw)
-    checked = LogoutRequest(**data)
-    use_ui_locales(checked.ui_locales)
+    checked = _pending(get_store(current_app).take(PENDING + request.form.get("request", "")[:64]))
+    if checked is None:
+        return _expired()
     if request.form.get("decision") != "logout":
         return no_store(redirect("/account" if current_session() else "/", code=303))
     response = _finish(checked, signed_out=True, agencies=agencies_signed_out(current_session()))

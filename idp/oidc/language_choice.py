@@ -5,15 +5,18 @@ of its request speaks it (`use_ui_locales`), over the `lang` cookie. Without thi
 the sign-in or consent page set the cookie and the next page spoke the agency's language again:
 «Español» did nothing. When the switch leads back into a request in progress (its `next` is
 /authorize/continue?interaction=..., or a page whose own `next` is), the request's ui_locales
-becomes the language chosen, for the rest of that request.
+becomes the language chosen, for the rest of that request. Another kind of request an agency
+sends the citizen through with ui_locales (RP-Initiated Logout's confirmation, `idp.logout`)
+joins with `follow`: its page names `language_return`, and its own `choose` stores the choice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from idp.oidc import interactions
 from idp.oidc.current import provider
@@ -37,10 +40,32 @@ def interaction_of(target: str, depth: int = 3) -> str | None:
     return None
 
 
+# Path of a page leading back to another request in progress -> its query parameter naming
+# the request, and how that request comes to speak a language: choose(lang, request_id).
+FOLLOWED = "language_choice.followed"
+Choose = Callable[[str, str], None]
+
+
+def follow(app: Flask, path: str, parameter: str, choose: Choose) -> None:
+    """The switch leading back to `path`?`parameter`=id makes that request speak the language."""
+    app.extensions.setdefault(FOLLOWED, {})[path] = (parameter, choose)
+
+
+def _followed(lang: str, target: str) -> None:
+    parts = urlsplit(target)
+    parameter, choose = current_app.extensions.get(FOLLOWED, {}).get(parts.path, (None, None))
+    request_id = (parse_qs(parts.query).get(parameter) or [""])[0] if parameter else ""
+    if choose is not None and request_id:
+        choose(lang, request_id)
+
+
 def remember(lang: str, target: str) -> None:
     """The request `target` continues, if any, speaks `lang` from now on."""
+    if lang not in catalog().languages:
+        return
     interaction_id = interaction_of(target)
-    if lang not in catalog().languages or interaction_id is None:
+    if interaction_id is None:
+        _followed(lang, target)
         return
     store = get_store()
     interaction = interactions.load(store, interaction_id)

@@ -230,3 +230,48 @@ def test_the_delivery_thread_works_the_queue_by_itself(client, citizen, agencies
     finally:
         worker.stop()
     assert len(receiver.tokens("a")) == 1
+
+
+def test_an_agency_whose_access_was_withdrawn_is_not_told_when_the_session_ends(
+        client, citizen, agencies, receiver, worker):
+    """Withdrawing an agency's access logs it out then (and only then): when the session ends
+    later, it is not told of the citizen's activity after the withdrawal; the others are."""
+    from tests.idp.oidc.test_standing import withdraw
+
+    tokens_for(client, agencies["a"])
+    tokens_for(client, agencies["b"])
+    withdraw(client, agencies["a"])
+    assert worker.run_once() == {"expanded": 1, "delivered": 1}  # the withdrawal's own logout
+    assert len(receiver.tokens("a")) == 1
+    sign_out(client)
+    assert worker.run_once() == {"expanded": 1, "delivered": 1}
+    assert len(receiver.tokens("a")) == 1  # nothing more to A
+    assert len(receiver.tokens("b")) == 1
+
+
+def test_an_agency_signed_in_to_again_after_withdrawal_is_told(client, citizen, agencies, receiver, worker):
+    """A new sign-in (with consent given again) in the same session is a live grant: that one
+    is logged out when the session ends."""
+    from tests.idp.oidc.test_standing import withdraw
+
+    tokens_for(client, agencies["a"])
+    withdraw(client, agencies["a"])
+    worker.run_once()
+    again = claims_of(tokens_for(client, agencies["a"])["id_token"])
+    sign_out(client)
+    assert worker.run_once() == {"expanded": 1, "delivered": 1}
+    assert verified(client, receiver.tokens("a")[-1])["sid"] == again["sid"]
+
+
+def test_signing_out_right_after_withdrawing_still_logs_the_agency_out_once(client, citizen, agencies,
+                                                                            receiver, worker):
+    """The withdrawal's logout names the sessions live when it was asked for: the session
+    ending before the queue is worked does not lose it (nor send A a second token)."""
+    from tests.idp.oidc.test_standing import withdraw
+
+    first = claims_of(tokens_for(client, agencies["a"])["id_token"])
+    withdraw(client, agencies["a"])
+    sign_out(client)
+    worker.run_once()
+    [token] = receiver.tokens("a")
+    assert verified(client, token)["sid"] == first["sid"]

@@ -213,3 +213,38 @@ def test_ui_locales_picks_the_page_language(client, agency, citizen):
     assert '<html lang="en">' in page.get_data(as_text=True)
     page = end_session(client, client_id=agency.client_id, ui_locales="es")
     assert '<html lang="es">' in page.get_data(as_text=True)
+
+
+def test_the_language_switch_on_the_confirmation_wins_over_ui_locales(client, agency, citizen):
+    """The agency asks for English, the citizen picks Español on the confirmation: the page
+    comes back in Spanish, the same request (not a new one in the agency's language), and the
+    signed-out page after it speaks Spanish too."""
+    import html
+
+    page = end_session(client, client_id=agency.client_id, ui_locales="en")
+    text = page.get_data(as_text=True)
+    assert '<html lang="en">' in text
+    asked = confirmation(page)
+    switch = html.unescape(re.search(r'<a href="(/language/es\?[^"]+)"', text).group(1))
+    switched = client.get(switch)
+    assert switched.status_code == 303
+    again = client.get(switched.headers["Location"])
+    assert '<html lang="es">' in again.get_data(as_text=True)
+    assert confirmation(again)["request"] == asked["request"]  # the request in progress
+    assert "form-action 'self'" in again.headers["Content-Security-Policy"]
+    done = client.post("/end-session/confirm", data={**asked, "decision": "logout"})
+    assert done.status_code == 200 and '<html lang="es">' in done.get_data(as_text=True)
+    assert 'id="logout-done"' in done.get_data(as_text=True)
+    assert not signed_in(client)
+
+
+def test_an_unknown_or_expired_confirmation_is_refused_with_what_to_do(client, agency, citizen):
+    assert refused(client.get("/end-session?request=nope")) == "expired"
+
+
+def test_the_switch_leaves_a_request_without_ui_locales_to_the_cookie(client, agency, citizen):
+    page = end_session(client, client_id=agency.client_id)
+    asked = confirmation(page)
+    switched = client.get("/language/en?next=" + f"/end-session?request={asked['request']}")
+    again = client.get(switched.headers["Location"])
+    assert '<html lang="en">' in again.get_data(as_text=True)
