@@ -9,6 +9,8 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+import pytest
+
 from idp.assurance.services import reset_proofing
 from infra.db import get_db
 from tests.idp.assurance.conftest import set_proofing
@@ -30,22 +32,15 @@ def _lower(client, citizen) -> None:
         reset_proofing(session, citizen_id=uuid.UUID(citizen.citizen_id), reason="test", now=datetime.now(UTC))
 
 
-def test_a_level_fallen_while_the_page_was_open_issues_no_code_for_acr_values(client, register, citizen):
+@pytest.mark.parametrize("asked", [
+    {"acr_values": SUBSTANTIAL},
+    {"claims": json.dumps({"id_token": {"acr": {"essential": True, "value": SUBSTANTIAL}}})},
+], ids=["acr_values", "essential_acr"])
+def test_a_level_fallen_while_the_page_was_open_issues_no_code(client, register, citizen, asked):
     agency = register()
-    page, _flow = _page(client, agency, citizen, acr_values=SUBSTANTIAL)
+    page, _flow = _page(client, agency, citizen, **asked)
     _lower(client, citizen)
-    answer = decide(client, page)
-    location = answer.headers.get("Location", "")
-    assert "code=" not in location, location
-
-
-def test_a_level_fallen_while_the_page_was_open_issues_no_code_for_an_essential_acr(client, register, citizen):
-    agency = register()
-    claims = json.dumps({"id_token": {"acr": {"essential": True, "value": SUBSTANTIAL}}})
-    page, _flow = _page(client, agency, citizen, claims=claims)
-    _lower(client, citizen)
-    answer = decide(client, page)
-    location = answer.headers.get("Location", "")
+    location = decide(client, page).headers.get("Location", "")
     assert "code=" not in location, location
 
 
