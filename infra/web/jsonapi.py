@@ -31,7 +31,10 @@ def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
             return {}
         raise ApiError(400, "invalid_request", "The request body is empty; a JSON object is expected.")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, object_pairs_hook=_unique_members)
+    except DuplicateMember as exc:
+        raise ApiError(400, "invalid_request",
+                       f"The member {exc.name!r} appears more than once in one object; send each once.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, "invalid_request", f"The request body is not valid JSON: {exc}.") from None
     except RecursionError:
@@ -42,6 +45,28 @@ def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
     if has_nul(value):
         raise ApiError(400, "invalid_request",
                        "The request body contains a NUL character (\\u0000), which no field accepts.")
+    return value
+
+
+class DuplicateMember(ValueError):
+    """A JSON object that names one member twice (RFC 8259 section 4: its meaning is left to each
+    parser; RFC 7493 I-JSON section 2.3: must not): refused rather than read as its last value,
+    which another reader of the same bytes (a log, a proxy, the agency's own code) may read as the
+    first."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise DuplicateMember(name)
+            seen.add(name)
     return value
 
 

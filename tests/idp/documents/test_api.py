@@ -179,6 +179,26 @@ def test_non_json_body_is_415(web, agency):
     assert response.status_code == 415
 
 
+def test_a_member_named_twice_is_400_and_issues_nothing(web, docs_app, agency, signed_in):
+    """RFC 7493 (I-JSON) 2.3: one object, one member per name. `{"subject": A, ..., "subject": B}`
+    was read as B here, while a log, a proxy or the agency's own code may read A."""
+    import sqlalchemy as sa
+
+    from infra.db import get_db
+    from signing.models import Document
+
+    _, sub = signed_in
+    body = json.dumps({"template": "residence", "data": samples.RESIDENCE, "subject": sub})
+    doubled = body[:-1] + ', "template": "birth"}'
+    response = web.post("/api/documents", data=doubled, content_type="application/json",
+                        headers=bearer(agency_token(web, agency)))
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"] == "invalid_request"
+    assert "'template'" in response.get_json()["error_description"]
+    with get_db(docs_app).read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+
+
 def test_post_json_helper_is_same_origin(web):
     assert post_json(web, "/api/documents", {}).status_code == 401
 
