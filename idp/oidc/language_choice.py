@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app, request
 
 from idp.oidc import interactions
 from idp.oidc.current import provider
+from infra.components import Slot
 from infra.store import get_store
 from infra.web.i18n import catalog, safe_next
 
@@ -40,20 +41,21 @@ def interaction_of(target: str, depth: int = 3) -> str | None:
     return None
 
 
+Choose = Callable[[str, str], None]
 # Path of a page leading back to another request in progress -> its query parameter naming
 # the request, and how that request comes to speak a language: choose(lang, request_id).
-FOLLOWED = "language_choice.followed"
-Choose = Callable[[str, str], None]
+FOLLOWED: Slot[dict[str, tuple[str, Choose]]] = Slot("requests the language switch follows")
 
 
 def follow(app: Flask, path: str, parameter: str, choose: Choose) -> None:
-    """The switch leading back to `path`?`parameter`=id makes that request speak the language."""
-    app.extensions.setdefault(FOLLOWED, {})[path] = (parameter, choose)
+    """The switch leading back to `path`?`parameter`=id makes that request speak the language
+    (after `init_app`: the OpenID Provider is wired before single logout)."""
+    FOLLOWED.of(app)[path] = (parameter, choose)
 
 
 def _followed(lang: str, target: str) -> None:
     parts = urlsplit(target)
-    parameter, choose = current_app.extensions.get(FOLLOWED, {}).get(parts.path, (None, None))
+    parameter, choose = FOLLOWED.of(current_app).get(parts.path, (None, None))
     request_id = (parse_qs(parts.query).get(parameter) or [""])[0] if parameter else ""
     if choose is not None and request_id:
         choose(lang, request_id)
@@ -76,6 +78,8 @@ def remember(lang: str, target: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    FOLLOWED.install(app, {})
+
     @app.after_request
     def _language_chosen(response: Response) -> Response:
         if request.endpoint == SWITCH_ENDPOINT and response.status_code == 303:
