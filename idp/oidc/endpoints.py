@@ -294,9 +294,9 @@ def _ready_from_cache(form: dict[str, str], asked: Asked, oidc: services.Provide
             return None
     except OidcError:
         return None
-    blocked, spread, failed_here = throttle.marks(client_id=credentials.client_id, address=asked.remote)
+    refused = throttle.refusing_groups(throttle.marks(client_id=credentials.client_id, address=asked.remote))
     label_agency(client.client_id)
-    return client, TakeGuard(GENERATION_KEY, generation, b"0", ((blocked,), (spread, failed_here)))
+    return client, TakeGuard(GENERATION_KEY, generation, b"0", refused)
 
 
 def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:

@@ -43,9 +43,16 @@ def marks(*, client_id: str, address: str) -> list[str]:
 
 def refused_by(values: list[bytes | None]) -> bool:
     """True when this address may not try this client's credentials now, from the values of
-    `marks`."""
+    `marks`: the same rule as `refusing_groups`."""
     blocked, spread, failed_here = values
     return blocked is not None or (spread is not None and failed_here is not None)
+
+
+def refusing_groups(keys: list[str]) -> tuple[tuple[str, ...], ...]:
+    """`refused_by` as groups of the `marks` keys, for a store to check where it reads them
+    (`infra.store.TakeGuard.refused_when_all`): refused when every key of a group is present."""
+    blocked, spread, failed_here = keys
+    return (blocked,), (spread, failed_here)
 
 
 def failed(store: EphemeralStore, limits: ClientAuthLimits, *, client_id: str, address: str) -> None:
