@@ -98,7 +98,9 @@ def jwks_json() -> Response:
     service = get_service()
     jwks = _jwks_body(service.keyring, service.now())
     response = Response(jwks.body, mimetype="application/json")
-    response.headers["Cache-Control"] = f"public, max-age={service.keyring.cache_seconds}"
+    # No key yet (the first is made at the first signature): nothing a cache may keep.
+    response.headers["Cache-Control"] = (f"public, max-age={service.keyring.cache_seconds}" if jwks.published
+                                         else "no-store")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.set_etag(jwks.etag)
     response.make_conditional(request)  # in place (it returns the same response, typed as werkzeug's)

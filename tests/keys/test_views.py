@@ -34,3 +34,14 @@ def test_a_rotation_shows_the_new_key_and_a_new_etag(service, fresh_app):
     assert after.status_code == 200, "the old ETag must not match once a key is added"
     assert result.published[0].kid in {k["kid"] for k in after.get_json()["keys"]}
     assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_an_empty_key_set_is_not_kept_by_caches(fresh_app):
+    """Before the first key is made (on demand, at the first signature), the set is empty: a
+    relying party or a proxy that kept it for max-age would refuse the first ID tokens."""
+    from keys import get_service
+
+    get_service(fresh_app).invalidate()
+    empty = fresh_app.test_client().get("/jwks.json")
+    assert empty.status_code == 200 and empty.get_json() == {"keys": []}
+    assert empty.headers["Cache-Control"] == "no-store"
