@@ -28,7 +28,9 @@ API_PREFIXES = ("/webauthn/", "/api/", "/oauth/", "/token", "/userinfo", "/intro
                 "/revoke", "/register", "/pki/", "/jwks", "/par", "/.well-known/",
                 # the wallet's JSON endpoints (its /wallet/authorize is a page)
                 "/wallet/token", "/wallet/nonce", "/wallet/credential", "/wallet/notification",
-                "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/")
+                "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/",
+                # the operators' machine endpoints: a probe or a scraper reads no page
+                "/healthz", "/readyz", "/metrics")
 
 _HTTP_CODES = {
     400: "invalid_request",

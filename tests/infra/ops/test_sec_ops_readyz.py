@@ -53,3 +53,18 @@ def test_a_failing_check_names_the_part_not_its_exception(tmp_path, caplog):
     assert checks["vault"] == {"status": "fail", "detail": "unlock the vault with `cedula vault unlock`"}
     logged = [r for r in caplog.records if getattr(r, "error", None) == LEAK]
     assert {r.getMessage() for r in logged} == {"ledger not ready", "vault not ready"}
+
+
+def test_a_wrong_method_on_the_machine_endpoints_is_json(tmp_path):
+    """A probe or a scraper sent with the wrong method reads a JSON 405 (it was an HTML page
+    unless the request asked for JSON)."""
+    from idp import create_app
+
+    app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
+                      "audit": {"seal_seconds": 0}, "logout": {"background": False}, "notify": {"background": False},
+                      "documents": {"archive_renew_hours": 0}})
+    for path in ("/healthz", "/readyz", "/metrics"):
+        response = app.test_client().post(path, headers={"Accept": "*/*"})
+        assert response.status_code == 405, (path, response.status_code)
+        assert response.mimetype == "application/json", (path, response.mimetype)
+        assert response.get_json()["error"] == "method_not_allowed"
