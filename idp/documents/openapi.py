@@ -99,6 +99,17 @@ SCHEMAS = {
                       "description": "PAdES level; default documents.level (B-LTA)"},
         },
     },
+    "RevokeRequest": {
+        "type": "object", "additionalProperties": False,
+        "required": ["reason"],
+        "properties": {
+            "reason": {"type": "string", "minLength": 1, "maxLength": 200,
+                       "description": "why, shown to verifiers"},
+            "superseded_by": {"type": "string", "minLength": 1, "description": (
+                "The id of a valid document this agency issued to the same citizen with the "
+                "same template (409 otherwise).")},
+        },
+    },
     "Document": {
         "type": "object",
         "required": ["id", "csv", "verify_url", "download_url", "sha256", "level"],

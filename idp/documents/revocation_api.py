@@ -1,6 +1,8 @@
 """An agency revokes (or supersedes) a document it issued: `POST /api/documents/<id>/revoke`.
 
-Body (JSON): `{"reason": "<why, shown to verifiers>", "superseded_by": "<newer id>"?}`.
+Body (JSON): `{"reason": "<why, shown to verifiers>", "superseded_by": "<newer id>"?}`; as for
+issuing, a body with bad content (another member, a reason missing, empty or too long) is 422
+`invalid_data` naming the member, and `revoked_at` is RFC 3339 with `Z` like `issued_at`.
 Authenticated like the rest of the agencies' API (client credentials token with
 `documents:issue`); an agency only reaches its own documents, others are "not found".
 The seal stays valid: `/verify` then shows the document revoked, with date and reason.
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from idp.documents.api import _agency
+from idp.documents.api import _agency, _string
 from infra.db import get_db
+from infra.utc import rfc3339
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from keys import get_service
@@ -29,18 +32,15 @@ OPENAPI_PATHS = {
         "parameters": [{"name": "document_id", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["reason"],
-            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200},
-                           "superseded_by": {"type": "string", "description": (
-                               "The id of a valid document this agency issued to the same "
-                               "citizen with the same template (409 otherwise).")}}}}}},
+            "$ref": "#/components/schemas/RevokeRequest"}}}},
         "responses": {
             "200": {"description": "The document's new status.", "content": {"application/json": {
                 "schema": {"type": "object", "required": ["id", "csv", "status", "revoked_at", "reason",
                                                           "superseded_by"],
                            "properties": {"id": {"type": "string"}, "csv": {"type": "string"},
                                           "status": {"enum": ["revoked", "superseded"]},
-                                          "revoked_at": {"type": "string", "format": "date-time"},
+                                          "revoked_at": {"type": "string", "format": "date-time",
+                                                         "description": "UTC, with Z (as issued_at)"},
                                           "reason": {"type": ["string", "null"]},
                                           "superseded_by": {"type": ["string", "null"]}}}}}},
             "409": {"description": "conflict: already revoked or superseded, or superseded_by is not "
@@ -49,11 +49,13 @@ OPENAPI_PATHS = {
             **{code: {"description": description, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Error"}}}}
                for code, description in (
-                   ("400", "invalid_request: reason missing, empty, longer than 200 characters or not a "
-                           "string, superseded_by not a string, or the body not a JSON object"),
+                   ("400", "invalid_request: the body is empty, not JSON, or not a JSON object"),
                    ("401", "invalid_token: missing, invalid or expired token"),
                    ("404", "not_found: no document with this id was issued by this agency"),
-                   ("415", "unsupported_media_type: send application/json"))},
+                   ("415", "unsupported_media_type: send application/json"),
+                   ("422", "invalid_data: reason missing, empty, longer than 200 characters or not "
+                           "a string, superseded_by empty or not a string, or a member other than "
+                           "reason and superseded_by; the description names the member"))},
         },
     }},
 }
@@ -63,10 +65,12 @@ OPENAPI_PATHS = {
 def revoke(document_id: str) -> Response:
     agency = _agency()
     body = json_body()
-    reason, replacement = body.get("reason"), body.get("superseded_by")
-    if not isinstance(reason, str) or (replacement is not None and not isinstance(replacement, str)):
-        raise ApiError(400, "invalid_request", "reason must be a string, and superseded_by, "
-                       "if given, the id of a newer document.")
+    unknown = sorted(set(body) - {"reason", "superseded_by"})
+    if unknown:
+        raise ApiError(422, "invalid_data", f"{unknown[0]}: this member is not accepted; send "
+                       "reason and optionally superseded_by")
+    reason = str(_string(body, "reason"))
+    replacement = _string(body, "superseded_by", required=False)
     database = get_db(current_app)
     now = get_service(current_app).now()
     try:
@@ -77,11 +81,13 @@ def revoke(document_id: str) -> Response:
         else:
             change = document_revocation.revoke(database, document_id=document_id, reason=reason,
                                        now=now, client_id=agency.client_id)
+    except document_revocation.InvalidReason as exc:
+        raise ApiError(422, "invalid_data", f"reason: {exc.description}") from None
     except VerificationError as exc:
         raise ApiError(exc.status, "conflict" if exc.status == 409 else exc.error,
                        exc.description) from None
     response = jsonify(id=change.id, csv=change.csv, status=change.status,
-                       revoked_at=change.revoked_at.isoformat() if change.revoked_at else None,
+                       revoked_at=rfc3339(change.revoked_at),
                        reason=change.reason, superseded_by=change.superseded_by)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from infra.db import get_db
@@ -39,17 +40,77 @@ def test_agency_revokes_its_document_and_verification_shows_it(web, agency, sign
     assert again.status_code == 409, again.get_json()
 
 
-def test_another_agency_cannot_revoke_and_bad_bodies_are_400(web, docs_app, agency, signed_in):
+def test_another_agency_cannot_revoke_and_bad_bodies_are_refused(web, docs_app, agency, signed_in):
     _, sub = signed_in
     issued = _issue(web, agency_token(web, agency), subject=sub).get_json()
     other = register(docs_app, client_id="otra-agencia")
     other_token = agency_token(web, other)
     assert _revoke(web, other_token, issued["id"], reason="no es mío").status_code == 404
     own = agency_token(web, agency)
-    assert _revoke(web, own, issued["id"], reason=42).status_code == 400
+    assert _revoke(web, own, issued["id"], reason=42).status_code == 422
     assert web.post(f"/api/documents/{issued['id']}/revoke", data="reason=x",
                     headers=bearer(own)).status_code == 415
     assert web.post(f"/api/documents/{issued['id']}/revoke", json={"reason": "x"}).status_code == 401
+
+
+@pytest.mark.parametrize(("body", "member"), [
+    ({"reason": 42}, "reason"),
+    ({}, "reason"),
+    ({"reason": None}, "reason"),
+    ({"reason": "   "}, "reason"),
+    ({"reason": "x" * 201}, "reason"),
+    ({"reason": "Datos corregidos", "superseded_by": 7}, "superseded_by"),
+    ({"reason": "Datos corregidos", "superseded_by": ""}, "superseded_by"),
+    ({"reason": "Datos corregidos", "motivo": "x"}, "motivo"),
+    ({"reason": "Datos corregidos", "notify": True}, "notify"),
+])
+def test_a_well_formed_body_with_bad_content_is_422_invalid_data(web, agency, signed_in, body, member):
+    """Before: a bad revocation body was `400 invalid_request` where `POST /api/documents` and
+    `POST /api/documents/prepared` answer `422 invalid_data` naming the member, and unknown
+    members (a misspelt `superseded_by`) were accepted silently: the document was revoked."""
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    issued = _issue(web, token, subject=sub).get_json()
+    response = web.post(f"/api/documents/{issued['id']}/revoke", data=json.dumps(body),
+                        content_type="application/json", headers=bearer(token))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"] == "invalid_data"
+    assert response.get_json()["error_description"].startswith(f"{member}: ")
+    assert web.get(f"/api/documents/{issued['id']}", headers=bearer(token)).get_json()["status"] == "valid"
+
+
+@pytest.mark.parametrize("path", ["/api/documents/{id}/revoke", "/api/documents", "/api/documents/prepared"])
+@pytest.mark.parametrize("raw", ["{", "[]", '"x"', ""])
+def test_a_malformed_body_is_400_invalid_request_as_for_issue_and_prepare(web, agency, signed_in, path, raw):
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    issued = _issue(web, token, subject=sub).get_json()
+    response = web.post(path.format(id=issued["id"]), data=raw, content_type="application/json",
+                        headers=bearer(token))
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"] == "invalid_request"
+
+
+def test_revoked_at_is_written_as_issued_at_is(web, agency, signed_in):
+    """Before: `revoked_at` was `...+00:00` where `issued_at` (and /verify's `revoked_at`) is `...Z`."""
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    issued = _issue(web, token, subject=sub).get_json()
+    assert issued["issued_at"].endswith("Z")
+    revoked = _revoke(web, token, issued["id"], reason="Datos corregidos").get_json()
+    assert revoked["revoked_at"].endswith("Z") and "+00:00" not in revoked["revoked_at"]
+    assert revoked["revoked_at"] == web.get(f"/api/verify/{issued['csv']}").get_json()["document"]["revoked_at"]
+
+
+def test_the_refusals_of_a_bad_body_are_described(web):
+    """The OpenAPI description said 400 for a bad body, and allowed any member."""
+    document = web.get("/openapi.json").get_json()
+    operation = document["paths"]["/api/documents/{document_id}/revoke"]["post"]
+    assert "invalid_data" in operation["responses"]["422"]["description"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    request = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    assert request["additionalProperties"] is False
+    assert set(request["properties"]) == {"reason", "superseded_by"}
 
 
 def test_issued_document_is_in_the_citizens_log(web, docs_app, agency, signed_in):
