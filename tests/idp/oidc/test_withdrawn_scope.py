@@ -53,3 +53,19 @@ def test_a_code_redeemed_after_the_scope_was_taken_away_releases_none_of_it(clie
     assert "national_id" not in tokens["scope"].split()
     assert "national_id" not in claims_of(tokens["id_token"])
     assert "national_id" not in client.get("/userinfo", headers=bearer(tokens["access_token"])).get_json()
+
+
+def test_a_refresh_after_the_operator_took_offline_access_away_says_so(client, register, citizen):
+    """The refusal names what happened: the portal no longer holds offline_access (it said the
+    citizen had withdrawn it, sending the agency's support to the citizen)."""
+    agency = register(scope="openid profile offline_access", security_profile="oidc")
+    body = tokens_for(client, agency, scope="openid offline_access")
+    metadata = {**agency.metadata, "scope": "openid profile"}
+    with get_db(client.application).transaction() as session:
+        upsert_operator_client(session, client_id=agency.client_id, metadata=metadata,
+                               fetch_sector=lambda _uri: metadata["redirect_uris"])
+    refused = token_request(client, agency, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json()["error"] == "invalid_grant"
+    description = refused.get_json()["error_description"]
+    assert "operator" in description and "citizen no longer allows" not in description, description
