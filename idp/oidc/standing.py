@@ -212,10 +212,11 @@ def for_refresh(session: Session, grant: Any, citizen: Any, *, now: datetime,
     # ... and what the agency holds now: a scope an operator took away (national_id) is no
     # longer refreshed, its claims no longer released (RFC 6749 section 6: never broader).
     registered = held_scopes(str(declared.get("scope", "")))
-    if not offline([scope for scope in scopes if scope in registered]) and offline(scopes):
+    held = [scope for scope in scopes if scope in registered]
+    if offline(scopes) and not offline(held):
         return ("this portal no longer holds offline_access (an operator took it away); ask the operator, "
                 "or sign the citizen in again without it", "consent", {}, [])
-    scopes = [scope for scope in scopes if scope in registered]
+    scopes = held
     if not offline(scopes):
         return ("the citizen no longer allows this agency offline access; sign the citizen in again",
                 "consent", {}, [])
