@@ -67,6 +67,15 @@ def reported(aaguid: str | None) -> str | None:
         return None
 
 
+def reported_passkey(session: Session, credential_id: str | bytes | None) -> str | None:
+    """`reported` for the model of this passkey (base64url or raw credential ID): what a
+    session checked with it is worth for acts that outlast the session (adding a passkey)."""
+    raw = _credential(credential_id)
+    if raw is None:
+        return None
+    return reported(session.scalar(sa.select(Passkey.aaguid).where(Passkey.credential_id == raw)))
+
+
 def metadata_revision() -> bytes:
     """Which FIDO metadata `reported` answers from now: what a level kept per process (the
     level of a sign-in at /authorize) stands on besides the database rows. It changes as soon
@@ -260,4 +269,4 @@ def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
 
 __all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "evidence_of",
            "metadata_revision", "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
-           "record_evidence", "reported", "reset_proofing"]
+           "record_evidence", "reported", "reported_passkey", "reset_proofing"]
