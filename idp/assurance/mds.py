@@ -64,6 +64,13 @@ class MetadataEntry:
         """The status report that forbids trusting this authenticator, if any."""
         return next((s for s in self.statuses if s in REFUSED_STATUSES), None)
 
+    @property
+    def certified(self) -> bool:
+        """Whether a status report says the model passed FIDO authenticator certification
+        (MDS3 section 3.1.4: FIDO_CERTIFIED, FIDO_CERTIFIED_L1 ... L3plus). NOT_FIDO_CERTIFIED
+        and SELF_ASSERTION_SUBMITTED are the maker's word only."""
+        return any(s == "FIDO_CERTIFIED" or s.startswith("FIDO_CERTIFIED_L") for s in self.statuses)
+
 
 @dataclass(frozen=True)
 class MetadataBlob:

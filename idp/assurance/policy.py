@@ -90,10 +90,13 @@ class MetadataAttestationPolicy:
             raise WebAuthnError("attestation_untrusted",
                                 f"a {fmt!r} attestation for AAGUID {registration.aaguid} does not "
                                 "chain to a root the FIDO metadata lists for it")
+        # Level high also needs the model to be FIDO certified: a chain to its roots proves who
+        # made the key, the certification that it resists copying and tampering.
         return AttestationVerdict(
             trusted=trusted,
             level=authenticator_level(user_verified=flags.uv, backup_eligible=flags.be,
-                                      attestation_trusted=trusted),
+                                      attestation_trusted=trusted and entry is not None
+                                      and entry.certified),
             uv_method=entry.uv_method if entry else None,
             description=entry.description or None if entry else None)
 

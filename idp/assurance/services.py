@@ -67,6 +67,15 @@ def reported(aaguid: str | None) -> str | None:
         return None
 
 
+def reported_passkey(session: Session, credential_id: str | bytes | None) -> str | None:
+    """`reported` for the model of this passkey (base64url or raw credential ID): what a
+    session checked with it is worth for acts that outlast the session (adding a passkey)."""
+    raw = _credential(credential_id)
+    if raw is None:
+        return None
+    return reported(session.scalar(sa.select(Passkey.aaguid).where(Passkey.credential_id == raw)))
+
+
 def metadata_revision() -> bytes:
     """Which FIDO metadata `reported` answers from now: what a level kept per process (the
     level of a sign-in at /authorize) stands on besides the database rows. It changes as soon
@@ -92,7 +101,9 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     no passkey) is proofed high by the PID it presented (`idp.wallet.sign_in`).
 
     A passkey whose model the metadata reported compromised after it was registered (`reported`)
-    still signs the citizen in (never locked out) but only at authenticator level low.
+    still signs the citizen in (never locked out) but only at authenticator level low; so is a
+    session checked with a passkey since marked suspect (one that outlived the ending of its
+    sessions) worth low.
     """
     methods = tuple(dict.fromkeys(amr))
     verified = amr_module.user_verified(methods)
@@ -106,7 +117,8 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
                                 Passkey.credential_id == (raw_credential or b""))
         row = session.execute(
             sa.select(IdentityProofing.level, Passkey.id, Passkey.backup_eligible, Passkey.aaguid,
-                      PasskeyAssurance.authenticator_level, PasskeyAssurance.uv_method)
+                      Passkey.suspect_since, PasskeyAssurance.authenticator_level,
+                      PasskeyAssurance.uv_method)
             .select_from(Citizen)
             .outerjoin(IdentityProofing, IdentityProofing.citizen_id == Citizen.id)
             .outerjoin(Passkey, passkey_match)
@@ -123,7 +135,10 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     else:
         recorded = row.authenticator_level or authenticator_level(
             user_verified=True, backup_eligible=row.backup_eligible, attestation_trusted=False)
-        authenticator = recorded if verified and reported(row.aaguid) is None else "low"
+        # A model the metadata now reports, or this very passkey marked suspect (a clone
+        # signal): low, whatever it proved when it was registered.
+        sound = reported(row.aaguid) is None and row.suspect_since is None
+        authenticator = recorded if verified and sound else "low"
         final_amr = amr_module.methods(backup_eligible=row.backup_eligible,
                                        user_verified=verified, uv_method=row.uv_method)
     return Assessment(level=sign_in_level(proofing=proofing, authenticator=authenticator),
@@ -260,4 +275,4 @@ def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
 
 __all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "evidence_of",
            "metadata_revision", "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
-           "record_evidence", "reported", "reset_proofing"]
+           "record_evidence", "reported", "reported_passkey", "reset_proofing"]

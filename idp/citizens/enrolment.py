@@ -39,6 +39,14 @@ class EnrolmentData:
         return cls(**fields)
 
 
+# Default_Ignorable_Code_Point characters (Unicode DerivedCoreProperties.txt) that are not
+# format controls (category Cf, refused with the other C categories): they render as nothing,
+# yet count as letters (Hangul fillers) or combining marks (variation selectors, the combining
+# grapheme joiner, Khmer and Mongolian invisibles).
+_INVISIBLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f"
+                        "\uffa0\U000e0100-\U000e01ef]")
+
+
 def _name(raw: object) -> tuple[str | None, str | None]:
     if not isinstance(raw, str):
         return None, "enrol.error.required"
@@ -48,7 +56,7 @@ def _name(raw: object) -> tuple[str | None, str | None]:
     if len(value) > NAME_MAX:
         return None, "enrol.error.too_long"
     if any(unicodedata.category(c)[0] in "CS" and c not in "'’" for c in value) or \
-            not any(c.isalpha() for c in value):
+            _INVISIBLE.search(value) or not any(c.isalpha() for c in value):
         return None, "enrol.error.name"
     if not _plain_letters(value):
         return None, "enrol.error.name_script"

@@ -39,6 +39,7 @@ from infra.store import get_store
 from infra.web.caching import NO_STORE, no_store, uncached_json
 from infra.web.csrf import validate_csrf
 from infra.web.errors import json_error
+from infra.web.i18n import gettext as _
 from infra.web.ratelimit import hit
 from signing.templates import catalogue
 
@@ -251,6 +252,8 @@ def authorize_decision() -> Response:
         # an offer (`add_to_wallet`), only after a recent check by a passkey of the account.
         return reauth.recheck_form(action="wallet_offer", keep=("interaction", "decision"),
                                    back="/account/documents")
+    if request.form.get("decision") == "allow" and _checked_with_reported(session):
+        return _page("wallet/authorize.html", 403, reported=True)
     raw = get_store(current_app).take(_INTERACTION + (request.form.get("interaction") or "")[:64])
     held = json.loads(raw) if raw is not None else None
     if held is None or held["citizen_id"] != str(session.citizen_id):
@@ -354,6 +357,17 @@ def status(list_id: str) -> Response:
 # the citizen's page --------------------------------------------------------------------
 
 
+def _checked_with_reported(session: Any) -> bool:
+    """Whether the session's last passkey check was made with a passkey whose model the FIDO
+    metadata now reports compromised: worth level low only, it approves no signature
+    (`idp.documents.confirmation`) and puts no document in a wallet (whose holder would then
+    present it as the citizen's own)."""
+    from idp.assurance.services import reported_passkey
+
+    with get_db(current_app).read() as db:
+        return reported_passkey(db, session.credential_id) is not None
+
+
 @bp.route("/account/documents/<document_id>/wallet", methods=["GET", "POST"])
 def add_to_wallet(document_id: str) -> Response:
     """GET: what adding to a wallet means; POST (CSRF): a new offer, as QR and link, and the
@@ -378,6 +392,8 @@ def add_to_wallet(document_id: str) -> Response:
         # left signed in, or a wallet session handed to someone else's browser).
         if not reauth.fresh(session):
             return reauth.recheck_form(action="wallet_offer", back=request.path)
+        if _checked_with_reported(session):
+            return _page("wallet/offer.html", 403, document=None, reason=_("wallet.offer.reported"))
         hit("wallet-offer", key=session.citizen_id, limit=20, window=3600)
         created = wallet.offer(document, citizen_id=session.citizen_id)
     return _page("wallet/offer.html", document=document, offer=created,
@@ -526,8 +542,6 @@ def _qr_svg(data: str) -> str:
     """The offer as a QR code in SVG markup (segno, as the PDFs' QR codes)."""
     import segno
     from markupsafe import Markup
-
-    from infra.web.i18n import gettext as _
 
     code = segno.make(data, error="m", micro=False)
     # No fixed size: a viewBox in modules, scaled by CSS (.qr-code svg) to the column.

@@ -8,16 +8,24 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
 
 from idp.account import reauth, security_notices, sign_ins
 from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
 from idp.assurance.register_match import check_after_enrolment
-from idp.assurance.services import credential_descriptors
+from idp.assurance.services import credential_descriptors, reported_passkey, reset_proofing
 from idp.citizens import scheme
 from idp.citizens.errors import EnrolmentRefused, InvalidFields
 from idp.citizens.recovery import mark_pending
-from idp.sessions import AccountMismatch, continues, current_session, ensure_may_start, start_session
+from idp.sessions import (
+    AccountMismatch,
+    SsoSession,
+    continues,
+    current_session,
+    ensure_may_start,
+    start_session,
+)
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.encoding import from_b64url
 from idp.webauthn.errors import CloneSuspected, WebAuthnError
@@ -100,6 +108,21 @@ def registration_options() -> Response:
     return no_store(jsonify(options))
 
 
+def _lower_if_checked_with_reported(db: Session, session: SsoSession | None, *, citizen_id: str) -> None:
+    """A passkey added in a session checked with a passkey whose model the FIDO metadata now
+    reports compromised (its user verification bypassed, its keys extractable): that passkey
+    signs in at level low only, and the one it adds must not carry the account's proofing past
+    that limit to whoever holds it. As for a recovery code, the proofing goes back to low
+    (evidence `reported_passkey`) and the citizen proves their identity again."""
+    if session is None or session.recovery or reported_passkey(db, session.credential_id) is None:
+        return
+    if reset_proofing(db, citizen_id=uuid.UUID(citizen_id), reason="reported_passkey",
+                      now=datetime.now(UTC)):
+        count("webauthn.registration", "proofing_lowered_reported")
+        log.warning("passkey added with a reported model: proofing back to low",
+                    extra={"citizen_id": citizen_id})
+
+
 @bp.post("/registration/verify")
 def registration_verify() -> Response:
     """Verify the new passkey (RegistrationResponseJSON); enrolment also signs the citizen in."""
@@ -117,6 +140,7 @@ def registration_verify() -> Response:
                          user_agent=request.headers.get("User-Agent", ""))
             if result.purpose == "add":  # the citizen hears of it at their address, if it commits
                 security_notices.tell(db, result.citizen_id, event="passkey_added", passkey=result.name)
+                _lower_if_checked_with_reported(db, session, citizen_id=result.citizen_id)
             if result.purpose == "enrol":
                 # A new account signs this browser in: not over another citizen's session
                 # (AccountMismatch, 409; the new account is rolled back). Sign out first.
