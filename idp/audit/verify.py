@@ -190,6 +190,31 @@ def pending_problem(session: Session, entry_key: bytes) -> Problem | None:
     return None
 
 
+def first_unauthentic(session: Session, entry_key: bytes, *, after: int, checkpoint: Problem) -> Problem | None:
+    """The first entry after entry `after` and up to the checkpoint that no longer matches the
+    log (`checkpoint`) whose MAC does not match its content (or that lost it), as the first
+    bad entry; None when none stands out (no entry in the stretch matches its MAC either: the
+    server secret changed, and only the checkpoint can say something was altered)."""
+    rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq > after, AuditEntry.seq <= checkpoint.seq)
+                           .order_by(AuditEntry.seq).execution_options(yield_per=2000))
+    first: int | None = None
+    authentic = False
+    for row in rows:
+        if row.mac is None:  # sealed before MACs existed, or stripped of it after an entry that has one
+            if authentic and first is None:
+                first = row.seq
+        elif _mac_matches(row, entry_key):
+            authentic = True
+        elif first is None:
+            first = row.seq
+        if authentic and first is not None:
+            return Problem(first, "altered", (
+                f"entry {first} was altered: its content does not match the MAC the service wrote with it, and "
+                f"the signed checkpoint at entry {checkpoint.seq} no longer matches the log (the hashes from "
+                f"entry {first} on were recomputed to hide it)"))
+    return None
+
+
 def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
                  entry_key: bytes | None = None, kept: Sequence[Kept] = ()) -> ChainReport:
     """Check the whole log. `trusted`: the log's keys by kid (`idp.audit.trusted_keys`);
@@ -217,6 +242,7 @@ def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
             problem = Problem(head.checkpoint_seq, "checkpoint",
                               f"the checkpoint at entry {head.checkpoint_seq} was removed")
     previous: str | None = None
+    vouched = 0  # the newest checkpoint found good so far
     for row in checkpoints:
         if problem is not None and row.seq >= problem.seq:
             break
@@ -224,8 +250,10 @@ def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
                                  trusted=trusted)
         if error is not None:
             problem = Problem(row.seq, "checkpoint", error)
+            if entry_key is not None and at_checkpoints.get(row.seq) not in (None, row.head_hash):
+                problem = first_unauthentic(session, entry_key, after=vouched, checkpoint=problem) or problem
             break
-        previous = row.jws
+        previous, vouched = row.jws, row.seq
     if kept:
         # With a problem at entry P, only what the kept checkpoints show before P counts.
         limit = problem.seq if problem is not None else None
