@@ -46,6 +46,10 @@ def verify(path: str | None, keys_path: str | None, kept_paths: tuple[str, ...])
         except (OSError, ValueError, AuditError) as exc:
             raise click.ClickException(f"the log does not check out: {exc}") from None
         click.echo(f"ok: {proven} entries proven against signed checkpoints")
+        unproven = _unproven(_read_json(path), proven)
+        if unproven:
+            click.echo(f"not proven: {_entries(unproven)} no signed checkpoint covers yet; they may not be "
+                       "the log's. Download the log again later to prove them.")
         return
     kept = []
     for kept_path in kept_paths:
@@ -71,6 +75,20 @@ def verify(path: str | None, keys_path: str | None, kept_paths: tuple[str, ...])
     also = (f", and {len(kept)} kept checkpoint{'' if len(kept) == 1 else 's'} "
             f"{'matches' if len(kept) == 1 else 'match'} the log" if kept else "")
     click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified{also}{pending}")
+
+
+def _unproven(document: Any, proven: int) -> list[int]:
+    """The seqs of a checked document's entries beyond the `proven` ones: those it lists as not
+    yet covered by a checkpoint (`verify_bundle` refuses any other)."""
+    if len(document["entries"]) == proven:
+        return []
+    covered = {int(seq) for seq in document.get("not_yet_checkpointed", [])}
+    return sorted(int(e["seq"]) for e in document["entries"] if int(e["seq"]) in covered)
+
+
+def _entries(seqs: list[int]) -> str:
+    shown = ", ".join(map(str, seqs[:20])) + (", ..." if len(seqs) > 20 else "")
+    return f"entry {shown}," if len(seqs) == 1 else f"{len(seqs)} entries ({shown}),"
 
 
 def _kept_keys(path: str) -> dict[str, dict]:
