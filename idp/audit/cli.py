@@ -23,11 +23,17 @@ def audit_group() -> None:
 @click.option("--keys", "keys_path", type=click.Path(exists=True, dir_okay=False),
               help="With --file: the log keys to trust, a copy of <issuer>/audit/log-keys.json kept "
                    "earlier (default: the keys this deployment's key store vouches for).")
-def verify(path: str | None, keys_path: str | None) -> None:
+@click.option("--kept", "kept_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A checkpoint kept earlier (a copy of <issuer>/audit/checkpoint.json, or a citizen's "
+                   "downloaded log): the log must still hold what it covers, unchanged. Repeatable. "
+                   "Without one, a log whose newest entries were cut off cannot be told from a "
+                   "shorter log.")
+def verify(path: str | None, keys_path: str | None, kept_paths: tuple[str, ...]) -> None:
     """Seal pending entries, then check every entry and checkpoint; name the first entry
     altered, removed or reordered. Checkpoints count only when signed by one of the log's keys,
     each proven to be held by this deployment's key store."""
     from idp.audit import AuditError, trusted_keys, verify_bundle, verify_chain
+    from idp.audit.kept import read_kept
     from infra.db import get_db
 
     try:
@@ -40,11 +46,23 @@ def verify(path: str | None, keys_path: str | None) -> None:
         except (OSError, ValueError, AuditError) as exc:
             raise click.ClickException(f"the log does not check out: {exc}") from None
         click.echo(f"ok: {proven} entries proven against signed checkpoints")
+        unproven = _unproven(_read_json(path), proven)
+        if unproven:
+            click.echo(f"not proven: {_entries(unproven)} no signed checkpoint covers yet; they may not be "
+                       "the log's. Download the log again later to prove them.")
         return
+    kept = []
+    for kept_path in kept_paths:
+        try:
+            text = _read_text(kept_path)
+            kept.extend(read_kept(_read_json(kept_path) if text.lstrip().startswith("{") else text,
+                                  trusted=trusted))
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"the kept checkpoint cannot be used ({kept_path}): {exc}") from None
     log = audit_log()
     seal(get_db(), log=log)
     with get_db().read() as session:
-        report = verify_chain(session, trusted=trusted, entry_key=log.entry_key)
+        report = verify_chain(session, trusted=trusted, entry_key=log.entry_key, kept=kept)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.problem is not None:
@@ -54,7 +72,23 @@ def verify(path: str | None, keys_path: str | None) -> None:
         raise click.ClickException(f"the log was tampered with: {problem.message} ({where}). "
                                    f"{problem.advice}")
     pending = f" ({report.pending} entries committed since are pending)" if report.pending else ""
-    click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified{pending}")
+    also = (f", and {len(kept)} kept checkpoint{'' if len(kept) == 1 else 's'} "
+            f"{'matches' if len(kept) == 1 else 'match'} the log" if kept else "")
+    click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified{also}{pending}")
+
+
+def _unproven(document: Any, proven: int) -> list[int]:
+    """The seqs of a checked document's entries beyond the `proven` ones: those it lists as not
+    yet covered by a checkpoint (`verify_bundle` refuses any other)."""
+    if len(document["entries"]) == proven:
+        return []
+    covered = {int(seq) for seq in document.get("not_yet_checkpointed", [])}
+    return sorted(int(e["seq"]) for e in document["entries"] if int(e["seq"]) in covered)
+
+
+def _entries(seqs: list[int]) -> str:
+    shown = ", ".join(map(str, seqs[:20])) + (", ..." if len(seqs) > 20 else "")
+    return f"entry {shown}," if len(seqs) == 1 else f"{len(seqs)} entries ({shown}),"
 
 
 def _kept_keys(path: str) -> dict[str, dict]:
@@ -84,6 +118,15 @@ def _read_json(path: str) -> Any:
             return json.load(handle)
         except RecursionError:
             raise ValueError(f"{path} is nested too deeply to be JSON of the log") from None
+
+
+def _read_text(path: str) -> str:
+    """The file at `path` as UTF-8 text; ValueError (not a traceback) when it is not."""
+    with open(path, "rb") as handle:
+        try:
+            return handle.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path} is not UTF-8 text") from None
 
 
 def _key_seq(key: dict) -> int:

@@ -49,7 +49,8 @@ LIMITS = (
     "forge an endorsement or re-sign a checkpoint or receipt. They can still delete or rewrite the "
     "entries that no checkpoint covers yet, delete the whole log, or delete every checkpoint and let "
     "the running service sign new ones over a rewritten log; only copies held elsewhere (citizens' "
-    "downloaded logs, which carry signed checkpoints, and the published log keys) reveal those."
+    "downloaded logs, which carry signed checkpoints, copies of /audit/checkpoint.json, and the "
+    "published log keys) reveal those: `cedula audit verify --kept <copy>` checks the log against them."
 )
 
 

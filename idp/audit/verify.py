@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from joserfc.jwk import JWKRegistry
 from sqlalchemy.orm import Session
 
 from idp.audit.chain import GENESIS, body_hash, canonical, entry_mac, link_hash, timestamp
+from idp.audit.kept import Kept, kept_problem
 from idp.audit.log import CHECKPOINT_TYP, HEAD_ID, checkpoint_digest
 from idp.audit.log_key import public, verify_compact
 from idp.audit.models import AuditEntry, ChainHead, Checkpoint
@@ -189,16 +190,43 @@ def pending_problem(session: Session, entry_key: bytes) -> Problem | None:
     return None
 
 
+def first_unauthentic(session: Session, entry_key: bytes, *, after: int, checkpoint: Problem) -> Problem | None:
+    """The first entry after entry `after` and up to the checkpoint that no longer matches the
+    log (`checkpoint`) whose MAC does not match its content (or that lost it), as the first
+    bad entry; None when none stands out (no entry in the stretch matches its MAC either: the
+    server secret changed, and only the checkpoint can say something was altered)."""
+    rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq > after, AuditEntry.seq <= checkpoint.seq)
+                           .order_by(AuditEntry.seq).execution_options(yield_per=2000))
+    first: int | None = None
+    authentic = False
+    for row in rows:
+        if row.mac is None:  # sealed before MACs existed, or stripped of it after an entry that has one
+            if authentic and first is None:
+                first = row.seq
+        elif _mac_matches(row, entry_key):
+            authentic = True
+        elif first is None:
+            first = row.seq
+        if authentic and first is not None:
+            return Problem(first, "altered", (
+                f"entry {first} was altered: its content does not match the MAC the service wrote with it, and "
+                f"the signed checkpoint at entry {checkpoint.seq} no longer matches the log (the hashes from "
+                f"entry {first} on were recomputed to hide it)"))
+    return None
+
+
 def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
-                 entry_key: bytes | None = None) -> ChainReport:
+                 entry_key: bytes | None = None, kept: Sequence[Kept] = ()) -> ChainReport:
     """Check the whole log. `trusted`: the log's keys by kid (`idp.audit.trusted_keys`);
     `entry_key`: the log's MAC key (`AuditLog.entry_key`), to check every entry's MAC, pending
-    ones too (None: only the chain and the checkpoints)."""
+    ones too (None: only the chain and the checkpoints); `kept`: checkpoints kept outside the
+    database (`idp.audit.kept`), which show a tail cut off or a log restored and written on."""
     checkpoints = list(session.scalars(sa.select(Checkpoint).order_by(Checkpoint.seq)))
     rows = session.scalars(sa.select(AuditEntry).where(AuditEntry.seq.is_not(None))
                            .order_by(AuditEntry.seq).execution_options(yield_per=2000))
     count, last_hash, at_checkpoints, problem = verify_entries(
-        rows, {c.seq for c in checkpoints}, entry_key, require_macs=_says_entry_macs(checkpoints[-1:]))
+        rows, {c.seq for c in checkpoints} | {k.seq for k in kept}, entry_key,
+        require_macs=_says_entry_macs(checkpoints[-1:]))
     warnings: list[str] = []
     if problem is None:
         head = session.get(ChainHead, HEAD_ID)
@@ -214,6 +242,7 @@ def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
             problem = Problem(head.checkpoint_seq, "checkpoint",
                               f"the checkpoint at entry {head.checkpoint_seq} was removed")
     previous: str | None = None
+    vouched = 0  # the newest checkpoint found good so far
     for row in checkpoints:
         if problem is not None and row.seq >= problem.seq:
             break
@@ -221,8 +250,18 @@ def verify_chain(session: Session, *, trusted: Mapping[str, Mapping[str, Any]],
                                  trusted=trusted)
         if error is not None:
             problem = Problem(row.seq, "checkpoint", error)
+            if entry_key is not None and at_checkpoints.get(row.seq) not in (None, row.head_hash):
+                problem = first_unauthentic(session, entry_key, after=vouched, checkpoint=problem) or problem
             break
-        previous = row.jws
+        previous, vouched = row.jws, row.seq
+    if kept:
+        # With a problem at entry P, only what the kept checkpoints show before P counts.
+        limit = problem.seq if problem is not None else None
+        found = kept_problem([k for k in kept if limit is None or k.seq < limit],
+                             entries=count if limit is None else min(count, limit - 1), hashes=at_checkpoints,
+                             good=[c.seq for c in checkpoints if limit is None or c.seq < limit])
+        if found is not None:
+            problem = Problem(*found)
     if problem is None and entry_key is not None:
         problem = pending_problem(session, entry_key)
     pending = int(session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)

@@ -107,12 +107,14 @@ def release_writes(*, event: str, citizen_id: str | uuid.UUID, client_id: str, c
                    now: datetime, consent: Any) -> tuple[list[Write], audit.Appended]:
     """The writes that log one release of claims (names only) under the agency's standing
     `consent` (the purpose and legal basis the citizen was shown; None: no consent stands) and
-    note its last use when due: plain appends, for the caller's transaction or a group commit."""
+    note its last use when due: plain appends, for the caller's transaction or a group commit.
+    The entry's reference is the consent's id: the citizen sees under which decision (and its
+    receipt) each release was made."""
     entry, appended = audit.pending_entry(
         event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
         purpose=consent.purpose if consent else None,
         legal_basis=consent.legal_basis if consent else "consent",
-        law=consent.law if consent else None, now=now)
+        law=consent.law if consent else None, reference=str(consent.id) if consent else None, now=now)
     writes = [entry]
     if consent is not None and use_due(consent.last_used_at, now):
         # "Last use" is shown by the minute: no write on every UserInfo call.

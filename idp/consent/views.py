@@ -199,11 +199,13 @@ def receipt_pdf(consent_id: str) -> Response:
     return _pdf(body, f"consent-receipt-{item.id}.pdf")
 
 
-def _agency_names(db: Session, citizen_id: str) -> dict[str, str]:
+def _agency_names(db: Session, citizen_id: str) -> tuple[dict[str, str], frozenset[str]]:
     """The names of the agencies in the citizen's log: in their language while the agency is
-    registered, else the name it had when the citizen consented."""
-    kept = {c.client_id: c.agency_name for c in reversed(services.history(db, citizen_id=citizen_id))}
-    return {**kept, **agency_names(db, kept, current_language())}
+    registered, else the name it had when the citizen consented; and the ids of the citizen's
+    consents (the log links an entry to the decision it was made under only when it is theirs)."""
+    consents = list(reversed(services.history(db, citizen_id=citizen_id)))
+    kept = {c.client_id: c.agency_name for c in consents}
+    return {**kept, **agency_names(db, kept, current_language())}, frozenset(str(c.id) for c in consents)
 
 
 @bp.get("/account/log")
@@ -218,10 +220,10 @@ def log_page() -> Response:
         total = audit_export.count_entries(db, session.citizen_id)
         entries = audit_export.citizen_entries(db, session.citizen_id, offset=(number - 1) * size,
                                                limit=size, newest_first=True)
-        names = _agency_names(db, session.citizen_id)
+        names, own = _agency_names(db, session.citizen_id)
     pages = max(1, -(-total // size))
     return no_store(Response(render_template(
-        "audit/log.html", entries=[_entry_view(e, names) for e in entries], page=min(number, pages),
+        "audit/log.html", entries=[_entry_view(e, names, own) for e in entries], page=min(number, pages),
         pages=pages, total=total, section="log")))
 
 
@@ -238,8 +240,8 @@ def log_pdf() -> Response:
         total = audit_export.count_entries(db, session.citizen_id)
         entries = audit_export.citizen_entries(db, session.citizen_id, offset=0, limit=PDF_ENTRIES,
                                                newest_first=True)
-        names = _agency_names(db, session.citizen_id)
-    rows = readable.log_rows([_entry_view(e, names) for e in entries], text=_, when=_when)
+        names, own = _agency_names(db, session.citizen_id)
+    rows = readable.log_rows([_entry_view(e, names, own) for e in entries], text=_, when=_when)
     body = report(title=_("audit.log.title"), language=current_language(), author="Cédula",
                   subject=_("audit.log.pdf_subject"), created=_now(), page_label=_("pdf.page"),
                   blocks=readable.log_blocks(rows, text=_, total=total, generated=_when(_now())))
@@ -247,11 +249,12 @@ def log_pdf() -> Response:
     return _pdf(body, "cedula-data-sharing-log.pdf")
 
 
-def _entry_view(entry: AuditEntry, names: dict[str, str]) -> dict[str, Any]:
+def _entry_view(entry: AuditEntry, names: dict[str, str], own: frozenset[str] = frozenset()) -> dict[str, Any]:
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+    consent = entry.reference if entry.reference in own and not entry.event.startswith("document.") else None
     return {"seq": entry.seq, "at": at, "event": entry.event.replace(".", "_"),
             "agency": names.get(entry.client_id or "", entry.client_id), "claims": list(entry.claims or ()),
-            "legal_basis": entry.legal_basis, "law": entry.law, "purpose": entry.purpose}
+            "legal_basis": entry.legal_basis, "law": entry.law, "purpose": entry.purpose, "consent": consent}
 
 
 def _bundle(citizen_id: str) -> dict[str, Any]:

@@ -164,14 +164,32 @@ class PublicSeries:
 
 def public(series: Series, floor: int) -> PublicSeries:
     """The series with the floor applied to every value and the total. When exactly one value
-    is hidden, the exact total minus the others would give it away: the total is then shown
-    as "≥ the sum of the values shown" (true, and no more than "< floor" already says)."""
+    is hidden, the exact total minus the others would give it away; when every hidden value is
+    at the floor's edge (two at 4: the total minus the others is 8), so would it for each: the
+    total is then shown as "≥ the sum of the values shown" (`lower_bound`: true, and no more
+    than "< floor" already says)."""
     values: tuple[Shown, ...] = tuple(shown(v, floor) for v in series.values)
-    hidden = [i for i, v in enumerate(values) if isinstance(v, str)]
     total: Shown = shown(series.total, floor)
-    if len(hidden) == 1 and not isinstance(total, str):
-        total = f"≥ {sum(v for v in values if isinstance(v, int))}"
+    if not isinstance(total, str) and gives_away(values, series.total, floor):
+        total = lower_bound(values, floor)
     return PublicSeries(kind=series.kind, dimension=series.dimension, values=values, total=total)
+
+
+def gives_away(values: Sequence[Shown], total: int, floor: int) -> bool:
+    """Whether the exact `total` of `values` (some hidden as "< floor") tells what a hidden one
+    is: one hidden (the total minus the others), or all hidden at the most the floor hides
+    (their sum, the total minus the others, is then hidden x (floor - 1))."""
+    hidden = sum(isinstance(v, str) for v in values)
+    if hidden == 0:
+        return False
+    rest = total - sum(v for v in values if isinstance(v, int))
+    return hidden == 1 or rest == hidden * (floor - 1)
+
+
+def lower_bound(values: Iterable[Shown], floor: int) -> str:
+    """What a total whose parts are partly hidden may say: at least the parts shown (and at
+    least the floor, which a total shown at all reaches)."""
+    return f"≥ {max(floor, sum(v for v in values if isinstance(v, int)))}"
 
 
 def restrict(report: Report, kinds: Iterable[str]) -> Report:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, current_app, render_template, request
 
 from clients.registry.services import list_clients
-from idp.indicators.report import Period, Report, Series, Shown, build, public
+from idp.indicators.report import Period, Report, Series, Shown, build, gives_away, lower_bound, public
 from idp.indicators.settings import indicator_settings
 from infra.db import get_db
 from infra.deferred_counts import flush_pending
@@ -72,13 +72,14 @@ def page() -> Response:
                               data=data, documents=total("document.issued"),
                               verifications=total("verification")))
     overall = {kind: public(_sum(found, kind), floor).total for kind in KINDS}
-    # As `public` does for one series: with one agency hidden, the exact overall total minus the
-    # agencies shown would give its count away.
+    # As `public` does for one series: the exact overall total minus the agencies shown would
+    # give a hidden agency's count away (one hidden, or all hidden at the floor's edge: 4 + 4).
     for kind, column in (("consent.given", "consents"), ("document.issued", "documents"),
                          ("verification", "verifications")):
         values = [getattr(row, column) for row in rows]
-        if sum(isinstance(v, str) for v in values) == 1 and not isinstance(overall[kind], str):
-            overall[kind] = f"≥ {sum(v for v in values if isinstance(v, int))}"
+        exact = _sum(found, kind).total
+        if not isinstance(overall[kind], str) and gives_away(values, exact, floor):
+            overall[kind] = lower_bound(values, floor)
     response = Response(render_template("indicators/transparency.html", rows=rows, overall=overall,
                                         month=first, floor=floor,
                                         previous=(first - timedelta(days=1)).strftime("%Y-%m"),

@@ -120,6 +120,7 @@ EXCLUDED: dict[str, str] = {
     "/api/documents/templates": "JSON API",
     "/api/indicators": "JSON API",
     "/api/verify/<code>": "JSON API",
+    "/audit/checkpoint.json": "JSON",
     "/audit/log-keys.json": "JSON",
     "/consent-static/<path:filename>": "static files",
     "/healthz": "probe (text)",

@@ -93,3 +93,27 @@ def test_a_malformed_log_file_is_a_clear_error_not_a_traceback(oidc_app, audit_l
         assert result.exit_code == 1, (text[:40], result.output, result.exception)
         assert isinstance(result.exception, SystemExit), (text[:40], repr(result.exception))
         assert "the log does not check out" in result.output, text[:40]
+
+
+def test_verify_file_says_which_entries_no_checkpoint_proves(oidc_app, audit_log, tmp_path):
+    """An entry listed as not yet checkpointed is not proven: a forged one added there must not
+    pass under a plain `ok`."""
+    from idp import audit
+    from infra.db import get_db
+
+    fill(oidc_app, audit_log, 4)
+    with oidc_app.app_context():
+        with get_db(oidc_app).transaction() as session:
+            audit.checkpoint(session)
+        with get_db(oidc_app).read() as session:
+            bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+    forged = json.loads(json.dumps(bundle["entries"][0]))
+    forged["seq"], forged["body"]["agency"], forged["body"]["claims"] = 99, "ministerio-x", ["national_id"]
+    bundle["entries"].append(forged)
+    bundle["not_yet_checkpointed"] = [99]
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(bundle))
+    result = cedula(oidc_app, "audit", "verify", "--file", str(path))
+    assert result.exit_code == 0, result.output
+    assert "ok: 2 entries proven against signed checkpoints" in result.output
+    assert "not proven: entry 99, no signed checkpoint covers yet" in result.output

@@ -50,6 +50,8 @@ def test_the_floor_hides_small_counts_and_the_total_that_would_give_one_away():
     shown = public(Series("signin.level", "high", (12, 3, 7)), 5)
     assert shown.values == (12, "< 5", 7) and shown.total == "≥ 19"
     assert public(Series("x", "", (2, 1, 30)), 5).total == 33  # two hidden: the total hides them
+    # ... unless both are at the floor's edge: 38 - 30 = 8 = 4 + 4 would give each away.
+    assert public(Series("x", "", (4, 4, 30)), 5).total == "≥ 30"
     assert public(Series("x", "", (1, 2)), 5).total == "< 5"
     assert public(Series("x", "", (0, 5)), 5).values == ("< 5", 5)
 
