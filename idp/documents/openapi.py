@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from idp.documents.prepared import DEFAULT_DAYS, MAX_DAYS
 from signing.normalise import FOUND
 
@@ -9,11 +11,25 @@ _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
 _BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}
 # draft-ietf-httpapi-idempotency-key-header (`idp.documents.idempotency`, `infra.idempotency`).
-IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 257},
-                   "description": "1 to 255 visible ASCII characters (a UUID; a quoted string too), "
-                                  "kept 24 hours: a retry with the same key and body gets the first "
-                                  "answer, with Idempotent-Replayed: true"}
+def idempotency_key(hours: int) -> dict[str, Any]:
+    """The header's parameter, saying how long this deployment keeps a key."""
+    return {"name": "Idempotency-Key", "in": "header", "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+            "description": "1 to 255 visible ASCII characters (a UUID; a quoted string too), "
+                           f"kept {hours} hour{'s' if hours != 1 else ''}: a retry with the same "
+                           "key and body gets the first answer, with Idempotent-Replayed: true"}
+
+
+IDEMPOTENCY_KEY = idempotency_key(24)  # `[documents] idempotency_keep_hours`' default
+
+
+def keeping(paths: dict[str, Any], hours: int) -> dict[str, Any]:
+    """`paths` with their Idempotency-Key parameter saying `hours` (the deployment's setting)."""
+    key = idempotency_key(hours)
+    return {path: {method: ({**operation, "parameters": [
+        key if parameter.get("name") == key["name"] else parameter
+        for parameter in operation["parameters"]]} if "parameters" in operation else operation)
+        for method, operation in operations.items()} for path, operations in paths.items()}
 DPOP = {"name": "DPoP", "in": "header", "required": False, "schema": {"type": "string"},
         "description": "RFC 9449 proof, with a DPoP-bound token (Authorization: DPoP ...)"}
 CREATED_HEADERS = {
