@@ -38,9 +38,23 @@ CREATED_HEADERS = {
     "Idempotent-Replayed": {"schema": {"const": "true"},
                             "description": "the answer of the first request with this Idempotency-Key"},
 }
+# What every JSON body and token of the agencies' API may meet (`infra.web.jsonapi.json_body`,
+# `idp.documents.api._agency`): the same refusals on each operation that takes a body.
+MALFORMED = ("invalid_request: the body is empty, not JSON, not a JSON object, names a member "
+             "twice or holds a NUL character")
+TOKEN = {"description": "invalid_token: missing, invalid or expired token (WWW-Authenticate "
+                        "says which); invalid_dpop_proof or use_dpop_nonce: the DPoP proof of a "
+                        "DPoP-bound token is missing or wrong, or must carry the DPoP-Nonce sent",
+         "content": _ERROR}
+ORIGIN = ("invalid_origin: sent by a browser from another site (an Origin header other than the "
+          "issuer's)")
+OUTAGE = ("temporarily_unavailable: the database or the ephemeral store is unavailable; "
+          "retry after the Retry-After seconds")
+RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
+                               "description": "seconds to wait before retrying"}}
 IDEMPOTENCY_REFUSALS = {
-    "400": {"description": "invalid_idempotency_key: not 1 to 255 visible ASCII characters",
-            "content": _ERROR},
+    "400": {"description": f"{MALFORMED}; invalid_idempotency_key: the Idempotency-Key is not "
+                           "1 to 255 visible ASCII characters", "content": _ERROR},
     "409": {"description": "request_in_progress: the first request with this Idempotency-Key is "
                            "still running; retry after the Retry-After seconds",
             "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": _ERROR},
@@ -57,22 +71,28 @@ PATHS = {
         "responses": {
             "201": {"description": "issued", "headers": CREATED_HEADERS, "content": _DOC},
             **IDEMPOTENCY_REFUSALS,
-            "401": {"description": "missing, invalid or expired token", "content": _ERROR},
+            "401": TOKEN,
             "403": {"description": "insufficient_scope; consent_required: the citizen's consent to this "
-                    "agency does not stand (or the agency declares another purpose)", "content": _ERROR},
+                    "agency does not stand (or the agency declares another purpose); " + ORIGIN,
+                    "content": _ERROR},
             "409": {"description": "seal_unavailable: the agency has no seal certificate; "
                                    "request_in_progress: the first request with this Idempotency-Key "
                                    "is still running, retry after the Retry-After seconds",
                     "headers": IDEMPOTENCY_REFUSALS["409"]["headers"], "content": _ERROR},
-            "415": {"description": "not JSON", "content": _ERROR},
+            "413": {"description": "request_too_large: the body is above [server] max_body_bytes "
+                                   "(1 MiB by default)", "content": _ERROR},
+            "415": {"description": "unsupported_media_type: send Content-Type: application/json",
+                    "content": _ERROR},
             "422": {"description": "invalid_data: names every bad field, including a holder field "
                     "(residence full_name, identity_document; birth given_names, surnames) that "
                     "does not match the register's citizen (leave those out to have the "
                     "register's printed); idempotency_key_reused: this Idempotency-Key was used "
                     "with another body", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/DataError"}}}},
-            "503": {"description": "temporarily_unavailable: the document could not be sealed now, "
-                                   "nothing was issued; try again later", "content": _ERROR},
+            "503": {"description": "temporarily_unavailable: the document could not be sealed now "
+                                   "(nothing was issued), or " + OUTAGE.removeprefix(
+                                       "temporarily_unavailable: "),
+                    "headers": RETRY_AFTER, "content": _ERROR},
         },
     }},
     "/api/documents/templates": {"get": {
@@ -161,7 +181,7 @@ SCHEMAS = {
 # Documents prepared for a citizen's signature (`idp.documents.prepared_api`).
 _PREPARED = {"application/json": {"schema": {"$ref": "#/components/schemas/PreparedDocument"}}}
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-_TOKEN = {"description": "missing, invalid or expired token", "content": _ERROR}
+_TOKEN = TOKEN
 _MISSING = {"description": "not prepared by this client", "content": _ERROR}
 
 PREPARED_PATHS = {
@@ -178,11 +198,14 @@ PREPARED_PATHS = {
             **IDEMPOTENCY_REFUSALS,
             "401": _TOKEN,
             "403": {"description": "insufficient_scope; consent_required: the citizen's consent to "
-                    "this agency does not stand (the signed document names the citizen)",
+                    "this agency does not stand (the signed document names the citizen); " + ORIGIN,
                     "content": _ERROR},
-            "413": {"description": "document_too_large: above [documents] max_bytes",
+            "413": {"description": "document_too_large: the PDF is above [documents] max_bytes "
+                                   "(20 MiB by default); request_too_large: the body is above "
+                                   "what such a PDF takes in base64",
                     "content": _ERROR},
-            "415": {"description": "not JSON", "content": _ERROR},
+            "415": {"description": "unsupported_media_type: send Content-Type: application/json",
+                    "content": _ERROR},
             "422": {"description": "invalid_data (bad member, unknown subject, bad base64), "
                                    "invalid_document (not a PDF, damaged, encrypted), "
                                    "document_too_complex (too many objects, or compressed "
@@ -190,10 +213,9 @@ PREPARED_PATHS = {
                                    "idempotency_key_reused (this Idempotency-Key was used with "
                                    "another body)",
                     "content": _ERROR},
-            "503": {"description": "temporarily_unavailable: too many documents being read; "
-                                   "retry after the Retry-After seconds",
-                    "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
-                    "content": _ERROR},
+            "503": {"description": "temporarily_unavailable: too many documents being read, or "
+                                   + OUTAGE.removeprefix("temporarily_unavailable: "),
+                    "headers": RETRY_AFTER, "content": _ERROR},
         },
     }},
     "/api/documents/prepared/{id}": {
