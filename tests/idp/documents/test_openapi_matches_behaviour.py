@@ -15,6 +15,7 @@ import uuid
 import jsonschema
 import pytest
 
+from idp.developers.views import SOURCE
 from idp.documents import idempotency
 from idp.documents.prepared import body_limit
 from infra.config import get_settings
@@ -89,7 +90,7 @@ def test_every_answer_is_described_and_every_description_answered(web, docs_app,
     document = web.get("/openapi.json").get_json()
     operation = document["paths"][path]["post"]
     described = {status for status in operation["responses"] if status != "4XX"}
-    given = set()
+    given, errors = set(), set()
     for response in _answers(web, docs_app, token, agency.client_id, sub, path, monkeypatch):
         status = str(response.status_code)
         given.add(status)
@@ -98,6 +99,7 @@ def test_every_answer_is_described_and_every_description_answered(web, docs_app,
         schema = answer["content"]["application/json"]["schema"]
         jsonschema.validate(response.get_json(), {**schema, "components": document["components"]})
         if status != "201":
+            errors.add(response.get_json()["error"])
             assert _named(answer["description"], response.get_json()["error"]), (
                 path, status, response.get_json()["error"], answer["description"])
         for header, header_description in answer.get("headers", {}).items():
@@ -108,3 +110,7 @@ def test_every_answer_is_described_and_every_description_answered(web, docs_app,
             assert answer["headers"]["Retry-After"].get("required"), path
     assert given == described, (path, "described but never given" if described - given
                                 else "given but not described", described ^ given)
+    # ... and the guide's table of errors tells an agency developer what to do about each one.
+    listed = set(re.findall(r"^\| (.*?) \|", SOURCE.read_text(encoding="utf-8"), re.M))
+    codes = {code for row in listed for code in re.findall(r"`(\w+)`", row)}
+    assert errors - codes == set(), (path, "not in docs/agencies.md's errors table", errors - codes)
