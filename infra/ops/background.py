@@ -25,6 +25,7 @@ from flask import Flask
 from infra.components import Slot
 from infra.db import is_unavailable
 from infra.leases import Lease, Leases, holder_id
+from infra.ops import outages
 from infra.ops.logging import outside_request
 from infra.web import direct_routes
 
@@ -104,7 +105,8 @@ class Periodic:
                 part = "the database" if is_unavailable(exc) else "the ephemeral store"
                 log.warning("%s cannot run: %s is unavailable; trying again every %s s, quietly until it runs",
                             self.name, part, self.seconds, extra={"error": str(exc).splitlines()[0] if str(exc) else "",
-                                                 "error_type": type(exc).__name__})
+                                                 "error_type": type(exc).__name__,
+                                                 "action": outages.action(exc)})
             return
         if self._in_outage:
             self._in_outage = False
