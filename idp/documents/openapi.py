@@ -52,6 +52,8 @@ OUTAGE = ("temporarily_unavailable: the database or the ephemeral store is unava
           "retry after the Retry-After seconds")
 RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
                                "description": "seconds to wait before retrying"}}
+SCOPE_REFUSED = {"description": "insufficient_scope: the token lacks documents:issue", "content": _ERROR}
+UNAVAILABLE = {"description": OUTAGE, "headers": RETRY_AFTER, "content": _ERROR}
 IDEMPOTENCY_REFUSALS = {
     "400": {"description": f"{MALFORMED}; invalid_idempotency_key: the Idempotency-Key is not "
                            "1 to 255 visible ASCII characters", "content": _ERROR},
@@ -107,8 +109,9 @@ PATHS = {
         "parameters": [{"name": "id", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": "the document", "content": _DOC},
-                      "401": {"description": "token", "content": _ERROR},
-                      "404": {"description": "not issued by this client", "content": _ERROR}},
+                      "401": TOKEN, "403": SCOPE_REFUSED,
+                      "404": {"description": "not_found: not issued by this client", "content": _ERROR},
+                      "503": UNAVAILABLE},
     }},
     "/api/documents/{id}/pdf": {"get": {
         "summary": "The sealed PDF of a document this client issued",
@@ -117,8 +120,9 @@ PATHS = {
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": "the PDF", "content": {
             "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-                      "401": {"description": "token", "content": _ERROR},
-                      "404": {"description": "not issued by this client", "content": _ERROR}},
+                      "401": TOKEN, "403": SCOPE_REFUSED,
+                      "404": {"description": "not_found: not issued by this client", "content": _ERROR},
+                      "503": UNAVAILABLE},
     }},
 }
 
@@ -182,7 +186,7 @@ SCHEMAS = {
 _PREPARED = {"application/json": {"schema": {"$ref": "#/components/schemas/PreparedDocument"}}}
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 _TOKEN = TOKEN
-_MISSING = {"description": "not prepared by this client", "content": _ERROR}
+_MISSING = {"description": "not_found: not prepared by this client", "content": _ERROR}
 
 PREPARED_PATHS = {
     "/api/documents/prepared": {"post": {
@@ -224,11 +228,13 @@ PREPARED_PATHS = {
                 "security": [{"bearer": []}], "parameters": _ID,
                 "responses": {"200": {"description": "the prepared document",
                                       "content": _PREPARED},
-                              "401": _TOKEN, "404": _MISSING}},
+                              "401": _TOKEN, "403": SCOPE_REFUSED, "404": _MISSING,
+                              "503": UNAVAILABLE}},
         "delete": {"summary": "Withdraw a prepared document the citizen has not signed",
                    "security": [{"bearer": []}], "parameters": _ID,
                    "responses": {"200": {"description": "withdrawn", "content": _PREPARED},
-                                 "401": _TOKEN, "404": _MISSING,
+                                 "401": _TOKEN, "403": SCOPE_REFUSED, "404": _MISSING,
+                                 "503": UNAVAILABLE,
                                  "409": {"description": "not_waiting: signed, expired, "
                                                         "withdrawn or declined already", "content": _ERROR}}},
     },

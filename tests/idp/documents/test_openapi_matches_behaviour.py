@@ -114,3 +114,93 @@ def test_every_answer_is_described_and_every_description_answered(web, docs_app,
     listed = set(re.findall(r"^\| (.*?) \|", SOURCE.read_text(encoding="utf-8"), re.M))
     codes = {code for row in listed for code in re.findall(r"`(\w+)`", row)}
     assert errors - codes == set(), (path, "not in docs/agencies.md's errors table", errors - codes)
+
+
+def _other_answers(web, app, token: str, narrow: str, sub: str, monkeypatch) -> dict:
+    """(method, path) -> the answers each of the other operations gives, one request each."""
+    issued = web.post("/api/documents", data=json.dumps({**BODIES["/api/documents"], "subject": sub}),
+                      content_type="application/json", headers=bearer(token)).get_json()["id"]
+    prepared = web.post("/api/documents/prepared", content_type="application/json", headers=bearer(token),
+                        data=json.dumps({**BODIES["/api/documents/prepared"], "subject": sub})).get_json()["id"]
+    replacement = web.post("/api/documents", content_type="application/json", headers=bearer(token),
+                           data=json.dumps({**BODIES["/api/documents"], "subject": sub})).get_json()["id"]
+    reads = {("get", "/api/documents/{id}"): "/api/documents/{}",
+             ("get", "/api/documents/{id}/pdf"): "/api/documents/{}/pdf",
+             ("get", "/api/documents/prepared/{id}"): "/api/documents/prepared/{}",
+             ("delete", "/api/documents/prepared/{id}"): "/api/documents/prepared/{}",
+             ("post", "/api/documents/{document_id}/revoke"): "/api/documents/{}/revoke"}
+    answers: dict = {operation: [] for operation in reads}
+
+    def call(method, url, token_=token, headers=None, **kwargs):
+        return web.open(url, method=method.upper(),
+                        headers={**(bearer(token_) if token_ else {}), **(headers or {})}, **kwargs)
+
+    revoke_body = {"reason": "replaced", "superseded_by": replacement}
+    for (method, template), url in reads.items():
+        own = url.format(prepared if "prepared" in url else issued)
+        extra = ({"data": json.dumps(revoke_body), "content_type": "application/json"}
+                 if method == "post" else {})
+        given = answers[(method, template)]
+        given.append(call(method, own, token_=None, **extra))  # 401
+        given.append(call(method, own, token_=narrow, **extra))  # 403 insufficient_scope
+        given.append(call(method, url.format("no-such-document"), **extra))  # 404
+        given.append(call(method, own, **extra))  # 200
+        if method != "get":
+            given.append(call(method, own, **extra))  # 409: withdrawn or revoked already
+    revoke = answers[("post", "/api/documents/{document_id}/revoke")]
+    own = f"/api/documents/{issued}/revoke"
+    revoke += [call("post", own, data="{", content_type="application/json"),  # 400
+               call("post", own, data="reason=x", content_type="text/plain"),  # 415
+               call("post", own, data=json.dumps({"reason": ""}), content_type="application/json"),  # 422
+               call("post", own, content_type="application/json", data=json.dumps(
+                   {"reason": "x" * get_settings(app).server.max_body_bytes})),  # 413
+               call("post", own, data=json.dumps(revoke_body), content_type="application/json",
+                    headers={"Origin": "https://elsewhere.example"})]  # 403 invalid_origin
+    from idp.schema import SCHEMA
+    from infra.db import DATABASE, Database
+    from tests.support.components import replace_component
+    from tests.support.ports import free_port
+
+    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none", schema=SCHEMA)
+    with monkeypatch.context() as patched:
+        replace_component(patched, app, DATABASE, dead)
+        for (method, template), url in reads.items():
+            extra = ({"data": json.dumps(revoke_body), "content_type": "application/json"}
+                     if method == "post" else {})
+            answers[(method, template)].append(call(method, url.format(issued), **extra))  # 503
+    dead.dispose()
+    return answers
+
+
+def test_the_other_operations_answer_as_described(web, docs_app, agency, signed_in, monkeypatch):
+    """GET a document, its PDF, a prepared one, DELETE it and revoke: their 403 (a token
+    without documents:issue), 503 (the database stopped) and the revocation's 413 and 403
+    invalid_origin were not described."""
+    from tests.idp.documents.conftest import register
+
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    other = register(docs_app, client_id=f"narrow-{uuid.uuid4().hex[:8]}",
+                     scope="openid documents:issue indicators:read")
+    narrow = agency_token(web, other, scope="indicators:read")
+    document = web.get("/openapi.json").get_json()
+    for (method, path), responses in _other_answers(web, docs_app, token, narrow, sub,
+                                                    monkeypatch).items():
+        operation = document["paths"][path][method]
+        described = {status for status in operation["responses"] if status != "4XX"}
+        given = set()
+        for response in responses:
+            status = str(response.status_code)
+            given.add(status)
+            answer = operation["responses"].get(status)
+            assert answer is not None, (method, path, status, response.get_json(), sorted(described))
+            if response.mimetype != "application/json":
+                continue
+            schema = answer["content"]["application/json"]["schema"]
+            jsonschema.validate(response.get_json(), {**schema, "components": document["components"]})
+            if status >= "400":
+                assert _named(answer["description"], response.get_json()["error"]), (
+                    method, path, status, response.get_json()["error"], answer["description"])
+            if status == "503":
+                assert "Retry-After" in response.headers and answer["headers"]["Retry-After"]["required"]
+        assert given == described, (method, path, described ^ given)
