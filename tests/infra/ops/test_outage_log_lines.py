@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 
 import pytest
 
@@ -39,7 +40,8 @@ def stopped(request, fresh_app, monkeypatch):
 
 
 def _actions(caplog, part: str) -> list[str]:
-    lines = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    lines = [record for record in caplog.records  # this test's lines, not another thread's
+             if record.levelno >= logging.WARNING and record.thread == threading.get_ident()]
     assert lines, f"nothing logged while the {part} was stopped"
     return [getattr(record, "action", "") for record in lines]
 
