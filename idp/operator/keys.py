@@ -46,8 +46,9 @@ def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseR
         lifetimes = [{"name": name, "expires": when, "due": name in due, "how": renewal.HOW.get(name, ""),
                       "soon": when - moment < timedelta(days=WARN_DAYS)}
                      for name, when in renewal.lifetimes(service.pki).items()]
-    except KeyStoreError:
+    except KeyStoreError as exc:  # no PKI yet, or the key store cannot serve: say what to do
         lifetimes = []
+        error = error or str(exc)
     with get_db(current_app).read() as session:
         certificates = [{"serial": c.serial.upper(), "role": c.role, "subject": c.subject, "client_id": c.client_id,
                          "not_after": as_utc(c.not_after), "revoked": c.revoked_at is not None,
