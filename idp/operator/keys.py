@@ -21,11 +21,12 @@ from idp.assurance import metadata as fido_metadata
 from idp.operator import services
 from idp.operator.guard import now, operator_page, render
 from idp.registrar.services import Actor
+from infra.config import get_settings
 from infra.db import get_db
 from infra.utc import as_utc
 from keys import renewal
 from keys.crl import REASONS
-from keys.errors import KeyStoreError
+from keys.errors import KeyStoreError, KeyStoreUnavailable
 from keys.models import Certificate
 
 bp = Blueprint("operator_keys", __name__, url_prefix="/operator")
@@ -87,6 +88,10 @@ def _act(actor: Actor, done: str, action: Callable[[keys.KeyService], object]) -
     service = keys.get_service(current_app)
     try:
         action(service)
+    except KeyStoreUnavailable as exc:  # a missing dependency, not a wrong input: try again later
+        page = _page(actor, error=str(exc), status=503)
+        page.headers["Retry-After"] = str(get_settings(current_app).server.retry_after_seconds)
+        return page
     except KeyStoreError as exc:
         return _page(actor, error=str(exc), status=400)
     return redirect(f"/operator/keys?done={done}", code=303)

@@ -22,3 +22,23 @@ def test_the_keys_page_says_the_pki_is_missing_and_what_to_run(client, oidc_app,
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'id="signing-keys"' in html
     assert str(escape(message)) in html
+
+
+def test_a_key_action_while_the_key_store_is_down_is_503_with_retry_after(client, oidc_app, operator,
+                                                                         monkeypatch):
+    """A rotation while the HSM does not answer was a 400 (as if the operator's input were
+    wrong); the key store is a missing dependency: 503 with Retry-After, the page saying why."""
+    import keys
+    from keys.errors import KeyStoreUnavailable
+    from tests.idp.conftest import csrf
+
+    service = keys.get_service(oidc_app)
+
+    def down(*_args, **_kwargs):
+        raise KeyStoreUnavailable("the PKCS#11 token 'cedula' does not answer")
+
+    token = csrf(client, "/operator/keys")
+    monkeypatch.setattr(service.keyring, "rotate", down)
+    page = client.post("/operator/keys/rotate", data={"csrf_token": token})
+    assert page.status_code == 503 and page.headers["Retry-After"].isdigit()
+    assert str(escape("the PKCS#11 token 'cedula' does not answer")) in page.get_data(as_text=True)
