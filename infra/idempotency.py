@@ -11,7 +11,8 @@ it describes (`complete(session, ...)`), so either both exist or neither does. A
 - after the first attempt died (its node was killed): claims the key again once the dead
   attempt's lease ran out (`lease_seconds`, renewed while the work goes on), and does the work.
 
-Keys are scoped (one agency cannot see or block another's) and kept `keep_seconds`.
+Keys are scoped (one agency cannot see or block another's) and kept `keep_seconds` (the
+documents API passes `[documents] idempotency_keep_hours`).
 """
 
 from __future__ import annotations

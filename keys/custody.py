@@ -53,6 +53,27 @@ def check_settings(keys: Mapping[str, Any]) -> None:
         raise ConfigError("keys.pkcs11_token is empty: name the HSM token (CEDULA_PKCS11_TOKEN)")
 
 
+_USE = {
+    "pkcs11": ("the PKCS#11 key store (an HSM token; its private key never leaves it)",
+               'set keys.backend = "pkcs11" (CEDULA_KEYSTORE=pkcs11) with keys.pkcs11_module, '
+               "keys.pkcs11_token and keys.pkcs11_pin (CEDULA_PKCS11_MODULE, CEDULA_PKCS11_TOKEN, "
+               "CEDULA_PKCS11_PIN) naming the HSM token that holds it"),
+    "software": ("the software key store (wrapped under its master key in the database)",
+                 'set keys.backend = "software" (CEDULA_KEYSTORE=software) with the master key it '
+                 "was wrapped under: keys.master_key (CEDULA_MASTER_KEY) or the file "
+                 "<data_dir>/master.key restored from the backup"),
+}
+
+
+def elsewhere(*, key_id: str, purpose: str, stored: str, configured: str) -> str:
+    """What an operator is told when a key lives in another key store than the configured one:
+    what is wrong, and which setting makes it usable again."""
+    where, fix = _USE.get(stored, (f"the {stored} key store", f"set keys.backend = {stored!r}"))
+    return (f"key {key_id} ({purpose}) was made in {where}, but keys.backend is {configured}, which "
+            f"cannot use it: {fix}, then restart (docs/operations.md, Backups). The key "
+            "store cannot be switched over existing keys: the keys in the database stay where they were made")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -146,10 +167,8 @@ class Custody:
 
     def ref(self, row: StoredKey) -> KeyRef:
         if row.backend != self.store.backend:
-            raise KeyNotFound(
-                f"key {row.id} lives in the {row.backend} key store, but keys.backend is "
-                f"{self.store.backend}"
-            )
+            raise KeyNotFound(elsewhere(key_id=row.id, purpose=row.purpose, stored=row.backend,
+                                        configured=self.store.backend))
         return KeyRef(row.id, row.algorithm, row.wrapped)
 
     def load_ref(self, session: Session, key_id: str) -> KeyRef:

@@ -110,6 +110,15 @@ def _refused_token(what: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_TOO_LARGE = {"description": "request_too_large: the body is above [server] max_body_bytes (1 MiB by "
+                             "default)", "content": _ERROR}
+_UNAVAILABLE = {"description": "temporarily_unavailable: the database or the ephemeral store is "
+                               "unavailable; retry after the Retry-After seconds",
+                "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+                "content": _ERROR}
+
+
 PATHS: dict[str, Any] = {
     "/register": {"post": {
         "summary": "Register an agency client (RFC 7591) with an initial access token",
@@ -118,23 +127,27 @@ PATHS: dict[str, Any] = {
         "responses": {"201": {"description": "client information response; the client_secret is shown "
                                              "only here", "headers": _NO_STORE, "content": _INFORMATION},
                       "400": _REFUSED_METADATA,
-                      "401": _refused_token("the initial access token is")},
+                      "401": _refused_token("the initial access token is"),
+                      "413": _TOO_LARGE, "503": _UNAVAILABLE},
     }},
     "/register/{client_id}": {
         "parameters": [{"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "get": {"summary": "Read a client's metadata (RFC 7592 section 2.1)", "security": [{"bearer": []}],
                 "responses": {"200": {"description": "client information", "headers": _NO_STORE,
                                       "content": _INFORMATION},
-                              "401": _refused_token("the registration access token is")}},
+                              "401": _refused_token("the registration access token is"),
+                              "503": _UNAVAILABLE}},
         "put": {"summary": "Replace a client's metadata (RFC 7592 section 2.2)", "security": [{"bearer": []}],
                 "requestBody": _METADATA_BODY,
                 "responses": {"200": {"description": "client information", "headers": _NO_STORE,
                                       "content": _INFORMATION},
                               "400": _REFUSED_METADATA,
-                              "401": _refused_token("the registration access token is")}},
+                              "401": _refused_token("the registration access token is"),
+                              "413": _TOO_LARGE, "503": _UNAVAILABLE}},
         "delete": {"summary": "Deprovision a client (RFC 7592 section 2.3)", "security": [{"bearer": []}],
                    "responses": {"204": {"description": "deleted"},
-                                 "401": _refused_token("the registration access token is")}},
+                                 "401": _refused_token("the registration access token is"),
+                                 "503": _UNAVAILABLE}},
     },
 }
 

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from idp.documents.pages import bp as pages_bp
     from idp.documents.revocation_api import OPENAPI_PATHS as REVOCATION_PATHS
     from idp.documents.revocation_api import bp as revocation_bp
+    from infra.config import get_settings
     from infra.openapi import describe
     from infra.web.inputs import allow_larger_body
     from signing.component import init_app as init_documents
@@ -40,11 +41,14 @@ def init_app(app: Flask) -> None:
     allow_larger_body(app, "documents_prepared_api.create", body_limit(service.settings.max_bytes))
     app.register_blueprint(prepared_api.bp)
     app.register_blueprint(prepared_page.bp)
-    describe(app, PREPARED_PATHS, PREPARED_SCHEMAS)
+    from idp.documents.openapi import keeping
+
+    hours = idempotency.keep_hours(get_settings(app))
+    describe(app, keeping(PREPARED_PATHS, hours), PREPARED_SCHEMAS)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(revocation_bp)
-    describe(app, PATHS, SCHEMAS)
+    describe(app, keeping(PATHS, hours), SCHEMAS)
     describe(app, REVOCATION_PATHS)
     service.warm_up_fonts()
     if service.can_warm_up_keys():

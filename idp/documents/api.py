@@ -23,6 +23,7 @@ from idp.documents.issuing import record_issued
 from idp.oidc import client_credentials, protected, standing, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
+from infra.config import get_settings
 from infra.db import get_db
 from infra.idempotency import Claim, IdempotencyError, IdempotencyKeys, InProgress, Replay
 from infra.ops.metrics import count, label_agency
@@ -243,8 +244,10 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
         raise ApiError(409, "seal_unavailable", str(exc)) from None
     except (SealError, SigningError) as exc:
         log.error("document not sealed", extra={"client_id": agency.client_id, "error": str(exc)})
+        retry_after = get_settings(current_app).server.retry_after_seconds
         raise ApiError(503, "temporarily_unavailable", "The document could not be sealed now; "
-                       "nothing was issued. Try again later.") from None
+                       f"nothing was issued. Try again in {retry_after} seconds.",
+                       headers={"Retry-After": str(retry_after)}) from None
     except IdempotencyError as exc:  # another request took the key over while this one sealed
         raise _idempotency_error(exc) from None
 

@@ -18,15 +18,25 @@ from typing import Any
 from flask import Flask
 
 from infra.components import Slot
+from infra.config import get_settings, read_section
 from infra.db import get_db
 from infra.idempotency import Claim, IdempotencyKeys, Replay, parse_key
 
 IDEMPOTENCY: Slot[IdempotencyKeys] = Slot("documents idempotency keys")
 HEADER = "Idempotency-Key"
+MAX_KEEP_HOURS = 720  # 30 days
+
+
+def keep_hours(settings: Any) -> int:
+    """`[documents] idempotency_keep_hours`, checked (a ConfigError naming it otherwise)."""
+    return read_section(settings, "documents").whole("idempotency_keep_hours", minimum=1,
+                                                     maximum=MAX_KEEP_HOURS, unit="hours")
 
 
 def init_app(app: Flask) -> None:
-    IDEMPOTENCY.install(app, IdempotencyKeys(get_db(app)))
+    """Checked when the app is built, so `cedula serve` (and every command) refuses a bad value."""
+    hours = keep_hours(get_settings(app))
+    IDEMPOTENCY.install(app, IdempotencyKeys(get_db(app), keep_seconds=hours * 3600.0))
 
 
 def idempotency_keys(app: Flask | None = None) -> IdempotencyKeys:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from idp.documents.prepared import DEFAULT_DAYS, MAX_DAYS
 from signing.normalise import FOUND
 
@@ -9,11 +11,25 @@ _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
 _BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}
 # draft-ietf-httpapi-idempotency-key-header (`idp.documents.idempotency`, `infra.idempotency`).
-IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 257},
-                   "description": "1 to 255 visible ASCII characters (a UUID; a quoted string too), "
-                                  "kept 24 hours: a retry with the same key and body gets the first "
-                                  "answer, with Idempotent-Replayed: true"}
+def idempotency_key(hours: int) -> dict[str, Any]:
+    """The header's parameter, saying how long this deployment keeps a key."""
+    return {"name": "Idempotency-Key", "in": "header", "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+            "description": "1 to 255 visible ASCII characters (a UUID; a quoted string too), "
+                           f"kept {hours} hour{'s' if hours != 1 else ''}: a retry with the same "
+                           "key and body gets the first answer, with Idempotent-Replayed: true"}
+
+
+IDEMPOTENCY_KEY = idempotency_key(24)  # `[documents] idempotency_keep_hours`' default
+
+
+def keeping(paths: dict[str, Any], hours: int) -> dict[str, Any]:
+    """`paths` with their Idempotency-Key parameter saying `hours` (the deployment's setting)."""
+    key = idempotency_key(hours)
+    return {path: {method: ({**operation, "parameters": [
+        key if parameter.get("name") == key["name"] else parameter
+        for parameter in operation["parameters"]]} if "parameters" in operation else operation)
+        for method, operation in operations.items()} for path, operations in paths.items()}
 DPOP = {"name": "DPoP", "in": "header", "required": False, "schema": {"type": "string"},
         "description": "RFC 9449 proof, with a DPoP-bound token (Authorization: DPoP ...)"}
 CREATED_HEADERS = {
@@ -22,9 +38,25 @@ CREATED_HEADERS = {
     "Idempotent-Replayed": {"schema": {"const": "true"},
                             "description": "the answer of the first request with this Idempotency-Key"},
 }
+# What every JSON body and token of the agencies' API may meet (`infra.web.jsonapi.json_body`,
+# `idp.documents.api._agency`): the same refusals on each operation that takes a body.
+MALFORMED = ("invalid_request: the body is empty, not JSON, not a JSON object, names a member "
+             "twice or holds a NUL character")
+TOKEN = {"description": "invalid_token: missing, invalid or expired token (WWW-Authenticate "
+                        "says which); invalid_dpop_proof or use_dpop_nonce: the DPoP proof of a "
+                        "DPoP-bound token is missing or wrong, or must carry the DPoP-Nonce sent",
+         "content": _ERROR}
+ORIGIN = ("invalid_origin: sent by a browser from another site (an Origin header other than the "
+          "issuer's)")
+OUTAGE = ("temporarily_unavailable: the database or the ephemeral store is unavailable; "
+          "retry after the Retry-After seconds")
+RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
+                               "description": "seconds to wait before retrying"}}
+SCOPE_REFUSED = {"description": "insufficient_scope: the token lacks documents:issue", "content": _ERROR}
+UNAVAILABLE = {"description": OUTAGE, "headers": RETRY_AFTER, "content": _ERROR}
 IDEMPOTENCY_REFUSALS = {
-    "400": {"description": "invalid_idempotency_key: not 1 to 255 visible ASCII characters",
-            "content": _ERROR},
+    "400": {"description": f"{MALFORMED}; invalid_idempotency_key: the Idempotency-Key is not "
+                           "1 to 255 visible ASCII characters", "content": _ERROR},
     "409": {"description": "request_in_progress: the first request with this Idempotency-Key is "
                            "still running; retry after the Retry-After seconds",
             "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": _ERROR},
@@ -41,22 +73,28 @@ PATHS = {
         "responses": {
             "201": {"description": "issued", "headers": CREATED_HEADERS, "content": _DOC},
             **IDEMPOTENCY_REFUSALS,
-            "401": {"description": "missing, invalid or expired token", "content": _ERROR},
+            "401": TOKEN,
             "403": {"description": "insufficient_scope; consent_required: the citizen's consent to this "
-                    "agency does not stand (or the agency declares another purpose)", "content": _ERROR},
+                    "agency does not stand (or the agency declares another purpose); " + ORIGIN,
+                    "content": _ERROR},
             "409": {"description": "seal_unavailable: the agency has no seal certificate; "
                                    "request_in_progress: the first request with this Idempotency-Key "
                                    "is still running, retry after the Retry-After seconds",
                     "headers": IDEMPOTENCY_REFUSALS["409"]["headers"], "content": _ERROR},
-            "415": {"description": "not JSON", "content": _ERROR},
+            "413": {"description": "request_too_large: the body is above [server] max_body_bytes "
+                                   "(1 MiB by default)", "content": _ERROR},
+            "415": {"description": "unsupported_media_type: send Content-Type: application/json",
+                    "content": _ERROR},
             "422": {"description": "invalid_data: names every bad field, including a holder field "
                     "(residence full_name, identity_document; birth given_names, surnames) that "
                     "does not match the register's citizen (leave those out to have the "
                     "register's printed); idempotency_key_reused: this Idempotency-Key was used "
                     "with another body", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/DataError"}}}},
-            "503": {"description": "temporarily_unavailable: the document could not be sealed now, "
-                                   "nothing was issued; try again later", "content": _ERROR},
+            "503": {"description": "temporarily_unavailable: the document could not be sealed now "
+                                   "(nothing was issued), or " + OUTAGE.removeprefix(
+                                       "temporarily_unavailable: "),
+                    "headers": RETRY_AFTER, "content": _ERROR},
         },
     }},
     "/api/documents/templates": {"get": {
@@ -71,8 +109,9 @@ PATHS = {
         "parameters": [{"name": "id", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": "the document", "content": _DOC},
-                      "401": {"description": "token", "content": _ERROR},
-                      "404": {"description": "not issued by this client", "content": _ERROR}},
+                      "401": TOKEN, "403": SCOPE_REFUSED,
+                      "404": {"description": "not_found: not issued by this client", "content": _ERROR},
+                      "503": UNAVAILABLE},
     }},
     "/api/documents/{id}/pdf": {"get": {
         "summary": "The sealed PDF of a document this client issued",
@@ -81,8 +120,9 @@ PATHS = {
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": "the PDF", "content": {
             "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-                      "401": {"description": "token", "content": _ERROR},
-                      "404": {"description": "not issued by this client", "content": _ERROR}},
+                      "401": TOKEN, "403": SCOPE_REFUSED,
+                      "404": {"description": "not_found: not issued by this client", "content": _ERROR},
+                      "503": UNAVAILABLE},
     }},
 }
 
@@ -145,8 +185,8 @@ SCHEMAS = {
 # Documents prepared for a citizen's signature (`idp.documents.prepared_api`).
 _PREPARED = {"application/json": {"schema": {"$ref": "#/components/schemas/PreparedDocument"}}}
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-_TOKEN = {"description": "missing, invalid or expired token", "content": _ERROR}
-_MISSING = {"description": "not prepared by this client", "content": _ERROR}
+_TOKEN = TOKEN
+_MISSING = {"description": "not_found: not prepared by this client", "content": _ERROR}
 
 PREPARED_PATHS = {
     "/api/documents/prepared": {"post": {
@@ -162,11 +202,14 @@ PREPARED_PATHS = {
             **IDEMPOTENCY_REFUSALS,
             "401": _TOKEN,
             "403": {"description": "insufficient_scope; consent_required: the citizen's consent to "
-                    "this agency does not stand (the signed document names the citizen)",
+                    "this agency does not stand (the signed document names the citizen); " + ORIGIN,
                     "content": _ERROR},
-            "413": {"description": "document_too_large: above [documents] max_bytes",
+            "413": {"description": "document_too_large: the PDF is above [documents] max_bytes "
+                                   "(20 MiB by default); request_too_large: the body is above "
+                                   "what such a PDF takes in base64",
                     "content": _ERROR},
-            "415": {"description": "not JSON", "content": _ERROR},
+            "415": {"description": "unsupported_media_type: send Content-Type: application/json",
+                    "content": _ERROR},
             "422": {"description": "invalid_data (bad member, unknown subject, bad base64), "
                                    "invalid_document (not a PDF, damaged, encrypted), "
                                    "document_too_complex (too many objects, or compressed "
@@ -174,10 +217,9 @@ PREPARED_PATHS = {
                                    "idempotency_key_reused (this Idempotency-Key was used with "
                                    "another body)",
                     "content": _ERROR},
-            "503": {"description": "temporarily_unavailable: too many documents being read; "
-                                   "retry after the Retry-After seconds",
-                    "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
-                    "content": _ERROR},
+            "503": {"description": "temporarily_unavailable: too many documents being read, or "
+                                   + OUTAGE.removeprefix("temporarily_unavailable: "),
+                    "headers": RETRY_AFTER, "content": _ERROR},
         },
     }},
     "/api/documents/prepared/{id}": {
@@ -186,11 +228,13 @@ PREPARED_PATHS = {
                 "security": [{"bearer": []}], "parameters": _ID,
                 "responses": {"200": {"description": "the prepared document",
                                       "content": _PREPARED},
-                              "401": _TOKEN, "404": _MISSING}},
+                              "401": _TOKEN, "403": SCOPE_REFUSED, "404": _MISSING,
+                              "503": UNAVAILABLE}},
         "delete": {"summary": "Withdraw a prepared document the citizen has not signed",
                    "security": [{"bearer": []}], "parameters": _ID,
                    "responses": {"200": {"description": "withdrawn", "content": _PREPARED},
-                                 "401": _TOKEN, "404": _MISSING,
+                                 "401": _TOKEN, "403": SCOPE_REFUSED, "404": _MISSING,
+                                 "503": UNAVAILABLE,
                                  "409": {"description": "not_waiting: signed, expired, "
                                                         "withdrawn or declined already", "content": _ERROR}}},
     },

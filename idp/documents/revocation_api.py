@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 
 from idp.documents.api import _agency, _string
+from idp.documents.openapi import MALFORMED, ORIGIN, TOKEN, UNAVAILABLE
 from infra.db import get_db
 from infra.utc import rfc3339
 from infra.web.errors import ApiError
@@ -49,13 +50,16 @@ OPENAPI_PATHS = {
             **{code: {"description": description, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Error"}}}}
                for code, description in (
-                   ("400", "invalid_request: the body is empty, not JSON, or not a JSON object"),
-                   ("401", "invalid_token: missing, invalid or expired token"),
+                   ("400", MALFORMED),
+                   ("401", TOKEN["description"]),
+                   ("403", "insufficient_scope: the token lacks documents:issue; " + ORIGIN),
                    ("404", "not_found: no document with this id was issued by this agency"),
+                   ("413", "request_too_large: the body is above [server] max_body_bytes"),
                    ("415", "unsupported_media_type: send application/json"),
                    ("422", "invalid_data: reason missing, empty, longer than 200 characters or not "
                            "a string, superseded_by empty or not a string, or a member other than "
                            "reason and superseded_by; the description names the member"))},
+            "503": UNAVAILABLE,
         },
     }},
 }

@@ -52,6 +52,10 @@ def revoke(national_id: str) -> None:
     _run(national_id, "revoke")
 
 
+NONE = ("no operators: make one with `cedula operators grant NATIONAL_ID` (an enrolled citizen; "
+        "the console asks them for level high)")
+
+
 @operators_group.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include revoked operators.")
 def list_operators(show_all: bool) -> None:
@@ -63,4 +67,4 @@ def list_operators(show_all: bool) -> None:
     from infra.db import get_db
 
     with get_db(current_app).read() as db:
-        echo_roles(services.operators(db, include_revoked=show_all), none="no operators")
+        echo_roles(services.operators(db, include_revoked=show_all), none=NONE)

@@ -21,11 +21,12 @@ from idp.assurance import metadata as fido_metadata
 from idp.operator import services
 from idp.operator.guard import now, operator_page, render
 from idp.registrar.services import Actor
+from infra.config import get_settings
 from infra.db import get_db
 from infra.utc import as_utc
 from keys import renewal
 from keys.crl import REASONS
-from keys.errors import KeyStoreError
+from keys.errors import KeyStoreError, KeyStoreUnavailable
 from keys.models import Certificate
 
 bp = Blueprint("operator_keys", __name__, url_prefix="/operator")
@@ -46,8 +47,9 @@ def _page(actor: Actor, *, error: str | None = None, status: int = 200) -> BaseR
         lifetimes = [{"name": name, "expires": when, "due": name in due, "how": renewal.HOW.get(name, ""),
                       "soon": when - moment < timedelta(days=WARN_DAYS)}
                      for name, when in renewal.lifetimes(service.pki).items()]
-    except KeyStoreError:
+    except KeyStoreError as exc:  # no PKI yet, or the key store cannot serve: say what to do
         lifetimes = []
+        error = error or str(exc)
     with get_db(current_app).read() as session:
         certificates = [{"serial": c.serial.upper(), "role": c.role, "subject": c.subject, "client_id": c.client_id,
                          "not_after": as_utc(c.not_after), "revoked": c.revoked_at is not None,
@@ -86,6 +88,10 @@ def _act(actor: Actor, done: str, action: Callable[[keys.KeyService], object]) -
     service = keys.get_service(current_app)
     try:
         action(service)
+    except KeyStoreUnavailable as exc:  # a missing dependency, not a wrong input: try again later
+        page = _page(actor, error=str(exc), status=503)
+        page.headers["Retry-After"] = str(get_settings(current_app).server.retry_after_seconds)
+        return page
     except KeyStoreError as exc:
         return _page(actor, error=str(exc), status=400)
     return redirect(f"/operator/keys?done={done}", code=303)

@@ -25,6 +25,8 @@ from flask import Flask
 from infra.components import Slot
 from infra.db import is_unavailable
 from infra.leases import Lease, Leases, holder_id
+from infra.ops import outages
+from infra.ops.logging import outside_request
 from infra.web import direct_routes
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,8 @@ class Periodic:
             self._stop.clear()
             self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
             self._thread.start()
-        log.info("%s thread started", self.name)
+        with outside_request():  # the first request starts it, but the line is not the request's
+            log.info("%s thread started", self.name)
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the thread after its current run (it is not restarted by later requests)."""
@@ -102,7 +105,8 @@ class Periodic:
                 part = "the database" if is_unavailable(exc) else "the ephemeral store"
                 log.warning("%s cannot run: %s is unavailable; trying again every %s s, quietly until it runs",
                             self.name, part, self.seconds, extra={"error": str(exc).splitlines()[0] if str(exc) else "",
-                                                 "error_type": type(exc).__name__})
+                                                 "error_type": type(exc).__name__,
+                                                 "action": outages.action(exc)})
             return
         if self._in_outage:
             self._in_outage = False
@@ -190,7 +194,7 @@ class _Starter:
             direct_routes.on_start(app, self.direct_hook)
 
     def start(self) -> None:
-        with self._lock:
+        with self._lock, outside_request():  # whatever a task logs as it starts is not the request's
             for task in self.tasks:
                 if not task.started:
                     task.start()

@@ -35,6 +35,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from infra.components import Slot
 from infra.config import get_settings
 from infra.db import get_db, pending_heads
+from infra.ops import outages
 from infra.store import get_store
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def _database() -> Answer:
         database.ping()
         pending = pending_heads(database)
     except Exception as exc:  # any driver error means not ready
-        log.warning("database not ready", extra={"error": str(exc)})
+        log.warning("database not ready", extra={"error": str(exc), "action": outages.DATABASE})
         return {"status": "fail", "detail": "database unreachable; check CEDULA_DATABASE_URL"}
     return ({"status": "ok"} if not pending else
             {"status": "fail", "detail": "schema is not up to date: run `cedula db upgrade`"})
@@ -141,7 +142,7 @@ def _store() -> Answer:
     try:
         store.ping()
     except Exception as exc:
-        log.warning("store not ready", extra={"error": str(exc)})
+        log.warning("store not ready", extra={"error": str(exc), "action": outages.STORE})
         return {"status": "fail", "detail": "Redis unreachable; check CEDULA_REDIS_URL"}
     return {"status": "ok", "backend": "redis" if store.shared else "memory"}
 

@@ -9,6 +9,7 @@ code can still be told apart and correlated without the log holding the code."""
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import hmac
 import json
@@ -17,7 +18,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from infra.config import get_settings
@@ -71,6 +73,20 @@ def _json_safe(line: str) -> str:
     return "".join(out)
 
 
+_OUTSIDE_REQUEST: contextvars.ContextVar[bool] = contextvars.ContextVar("outside_request", default=False)
+
+
+@contextmanager
+def outside_request() -> Iterator[None]:
+    """Lines logged in the block belong to no request, though a request runs the code (a
+    background thread started by the first request): they carry no request id."""
+    token = _OUTSIDE_REQUEST.set(True)
+    try:
+        yield
+    finally:
+        _OUTSIDE_REQUEST.reset(token)
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     """The record's context: node, request id and its `extra` fields, secrets redacted."""
     entry: dict[str, Any] = {}
@@ -79,7 +95,8 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     # Flask is imported only by what serves requests (`cedula verify` logs without it). The
     # request's globals are its application context's (a direct route has no request context).
     flask = sys.modules.get("flask")
-    if flask is not None and flask.has_app_context() and "request_id" in flask.g:
+    if (flask is not None and flask.has_app_context() and "request_id" in flask.g
+            and not _OUTSIDE_REQUEST.get()):
         entry["request_id"] = flask.g.request_id
     for key, value in vars(record).items():
         if key in _RESERVED or key.startswith("_"):

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from infra.config import get_settings
 from infra.db import is_unavailable
+from infra.ops import outages
 from infra.store.base import StoreError
 from infra.web.csrf import CsrfError
 from infra.web.error_shape import CodedError
@@ -142,7 +143,8 @@ def init_app(app: Flask) -> None:
 
     def _database_unavailable(exc: BaseException) -> Response:
         log.error("database unavailable: answering 503",
-                  extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else ""})
+                  extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else "",
+                         "action": outages.DATABASE})
         return unavailable(retry_after, message="error.unavailable.database")
 
     @app.errorhandler(HTTPException)
@@ -175,7 +177,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StoreError)
     def _store_unavailable(exc: StoreError) -> Response:
         log.error("ephemeral store unavailable: answering 503",
-                  extra={"path": request.path, "error": str(exc)})
+                  extra={"path": request.path, "error": str(exc), "action": outages.STORE})
         return unavailable(retry_after, message="error.unavailable.store")
 
     @app.errorhandler(Exception)

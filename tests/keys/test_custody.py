@@ -77,3 +77,42 @@ def test_wrapped_keys_in_database_are_not_plaintext(fresh_app, tmp_path):
         row = session.scalars(sa.select(StoredKey).where(StoredKey.id == ref.key_id)).one()
     assert row.backend == "software"
     assert row.wrapped[:1] == b"\x01" and b"\x30\x81" not in row.wrapped[:4]
+
+
+def _hsm_key(app, custody) -> str:
+    """A key row as a PKCS#11 store records it (its private half is in the HSM, not here)."""
+    import sqlalchemy as sa
+
+    from keys.models import StoredKey
+
+    with get_db(app).transaction() as session:
+        ref = custody.new_key(session, purpose="oidc-signing", algorithm=algorithm("EC-P256"))
+        session.execute(sa.update(StoredKey).where(StoredKey.id == ref.key_id)
+                        .values(backend="pkcs11", wrapped=None))
+    return ref.key_id
+
+
+def test_software_store_over_hsm_keys_says_which_setting_to_change(fresh_app, tmp_path):
+    """An operator who runs the software store over keys made in a PKCS#11 token is told what
+    is wrong and what to do (it said only "lives in the pkcs11 key store, but keys.backend is
+    software")."""
+    from keys.errors import KeyNotFound
+
+    custody = _custody(fresh_app, tmp_path)
+    key_id = _hsm_key(fresh_app, custody)
+    with get_db(fresh_app).read() as session, pytest.raises(KeyNotFound) as refused:
+        custody.load_ref(session, key_id)
+    message = str(refused.value)
+    assert key_id in message and "oidc-signing" in message
+    assert "PKCS#11" in message and "HSM" in message
+    assert "CEDULA_KEYSTORE=pkcs11" in message
+    for setting in ("CEDULA_PKCS11_MODULE", "CEDULA_PKCS11_TOKEN", "CEDULA_PKCS11_PIN"):
+        assert setting in message
+
+
+def test_hsm_store_over_software_keys_names_the_master_key():
+    from keys.custody import elsewhere
+
+    message = elsewhere(key_id="k1", purpose="seal", stored="software", configured="pkcs11")
+    assert "CEDULA_KEYSTORE=software" in message and "CEDULA_MASTER_KEY" in message
+    assert "master.key" in message and "k1" in message and "seal" in message

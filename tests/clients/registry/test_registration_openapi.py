@@ -47,3 +47,39 @@ def test_every_registration_answer_is_the_described_one(client, initial_token): 
     token = updated.get_json()["registration_access_token"]
     _check(document, item, "delete", client.delete(path, headers=bearer("nope")))
     _check(document, item, "delete", client.delete(path, headers=bearer(token)))
+
+
+def test_a_body_too_large_and_an_outage_are_described(client, fresh_app, initial_token, monkeypatch):  # noqa: F811
+    """A registration above `[server] max_body_bytes` is 413, and while the database is down
+    each operation is 503 with Retry-After: neither was in the document."""
+    from idp.schema import SCHEMA
+    from infra.config import get_settings
+    from infra.db import DATABASE, Database
+    from tests.support.components import replace_component
+    from tests.support.ports import free_port
+
+    document = client.get("/openapi.json").get_json()
+    created = client.post("/register", json=METADATA, headers=bearer(initial_token)).get_json()
+    path = f"/register/{created['client_id']}"
+    token = created["registration_access_token"]
+    padding = "x" * get_settings(fresh_app).server.max_body_bytes
+    for method, url, operation in (("post", "/register", "/register"), ("put", path, "/register/{client_id}")):
+        response = client.open(url, method=method.upper(), headers=bearer(initial_token if method == "post" else token),
+                               json={**METADATA, "client_name": padding})
+        assert response.status_code == 413 and response.get_json()["error"] == "request_too_large"
+        _check(document, operation, method, response)
+        assert "request_too_large" in document["paths"][operation][method]["responses"]["413"]["description"]
+    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none", schema=SCHEMA)
+    replace_component(monkeypatch, fresh_app, DATABASE, dead)
+    try:
+        for method, url, operation, credential in (
+                ("post", "/register", "/register", initial_token),
+                ("get", path, "/register/{client_id}", token), ("put", path, "/register/{client_id}", token),
+                ("delete", path, "/register/{client_id}", token)):
+            response = client.open(url, method=method.upper(), headers=bearer(credential),
+                                   **({"json": METADATA} if method in ("post", "put") else {}))
+            assert response.status_code == 503 and response.headers["Retry-After"], (method, url)
+            _check(document, operation, method, response)
+            assert document["paths"][operation][method]["responses"]["503"]["headers"]["Retry-After"]["required"]
+    finally:
+        dead.dispose()
