@@ -92,6 +92,7 @@ def init_app(app: Flask) -> Logout:
     app.register_blueprint(views.bp)
     language_choice.follow(app, end_session.PENDING_PATH, end_session.PENDING_PARAMETER,
                            end_session.choose_language)
+    language_choice.follow(app, "/signed-out", "r", end_session.choose_signed_out_language)
 
     if logout.settings.background:
         start_with_first_request(app, logout.worker)
