@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
@@ -56,6 +56,8 @@ from infra.web.ratelimit import hit
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)
 
+# A refused name is shown back as typed, up to this many characters (the field takes 64).
+PASSKEY_FIELD_MAX = 256
 NOTICES = {"renamed", "deleted", "added", "trusted"}
 ERRORS = {"last_passkey", "invalid_name", "not_found"}
 
@@ -133,6 +135,15 @@ def _signed_out_citizen() -> BaseResponse:
 @bp.get("/account")
 def overview() -> ResponseReturnValue:
     """Sign-in and security: passkeys, recovery codes, recent sign-ins, sessions."""
+    error = request.args.get("error")
+    return _overview(notice=request.args.get("done"), error=error,
+                     error_passkey=request.args.get("passkey") if error == "invalid_name" else None)
+
+
+def _overview(*, notice: str | None, error: str | None, error_passkey: str | None = None,
+              typed_name: str | None = None, status: int = 200) -> ResponseReturnValue:
+    """The security page; `typed_name`: the refused name typed in `error_passkey`'s field, shown
+    there again (the page answers the refused form itself: the name stays out of any URL)."""
     session = require_citizen(allow_recovery=True)
     with get_db(current_app).read() as db:
         citizen = services.get_citizen(db, session.citizen_id)
@@ -142,17 +153,16 @@ def overview() -> ResponseReturnValue:
         codes = recovery.codes_left(db, citizen.id)
         history = [] if session.recovery else sign_ins.recent(db, citizen.id)
     sessions_count = 0 if session.recovery else len(sessions_for(session.citizen_id))
-    notice = request.args.get("done")
-    error = request.args.get("error")
     # For the WebAuthn Signal API on the page (js/account.js): the passkeys the account still
     # holds, so a device drops the ones deleted here or elsewhere.
-    return render_template("account/overview.html", citizen=citizen, passkeys=passkeys,
+    page = render_template("account/overview.html", citizen=citizen, passkeys=passkeys,
                            rp_id=relying_party().id, user_id=b64url(citizen.user_handle),
                            session=session, codes_left=codes, scheme=scheme(current_app),
                            history=history, sessions_count=sessions_count,
                            notice=notice if notice in NOTICES else None,
                            error=error if error in ERRORS else None,
-                           error_passkey=request.args.get("passkey") if error == "invalid_name" else None)
+                           error_passkey=error_passkey, typed_name=typed_name)
+    return page, status
 
 
 @bp.get("/account/details")
@@ -218,8 +228,11 @@ def _owned_action(credential: str, action: Callable[[Session, uuid.UUID, bytes],
         return redirect("/account?error=not_found", code=303)
     except LastPasskey:
         return redirect("/account?error=last_passkey", code=303)
-    if done in ERRORS:  # which passkey: the page marks that passkey's field
-        return redirect(f"/account?error={done}&passkey={credential}", code=303)
+    if done in ERRORS:  # which passkey: the page marks that passkey's field, with what was typed
+        response = make_response(_overview(notice=None, error=done, error_passkey=credential,
+                                           typed_name=request.form.get("name", "")[:PASSKEY_FIELD_MAX],
+                                           status=400))
+        return no_store(response)
     return redirect(f"/account?done={done}", code=303)
 
 

@@ -10,12 +10,16 @@ Public API:
 
     notify_session_ended(sid=..., citizen_id=..., reason=...)
     logout_client(client_id=..., citizen_id=...)
+    logout_revoked_grant(session, grant_id, reason=...)   # in the revocation's transaction
     get_logout(app) -> Logout   (.settings, .worker.run_once())
 """
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from idp.logout.current import LOGOUT, Logout, get_logout
 from idp.logout.errors import LogoutError, LogoutRefused
@@ -25,7 +29,7 @@ from infra.config import get_settings
 from infra.ops.background import start_with_first_request
 
 __all__ = ["LOGOUT", "Logout", "LogoutError", "LogoutRefused", "LogoutSettings", "get_logout", "init_app",
-           "logout_client", "notify_session_ended"]
+           "logout_client", "logout_revoked_grant", "notify_session_ended"]
 
 def notify_session_ended(*, sid: str, citizen_id: str, reason: str) -> None:
     """Back-Channel Logout 1.0, 2.7: every agency that took part in session `sid` is told."""
@@ -39,6 +43,15 @@ def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_rev
     from idp.logout import backchannel
 
     backchannel.logout_client(client_id=client_id, citizen_id=citizen_id, reason=reason)
+
+
+def logout_revoked_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str) -> bool:
+    """Log the agency of a grant the provider revoked (a replayed code) out of its session."""
+    from idp.logout import backchannel
+
+    if reason not in backchannel.LOGGED_OUT_ON_REVOCATION:
+        return False
+    return backchannel.logout_revoked_grant(session, grant_id, reason=reason)
 
 
 def _on_session_event(change: SessionChange) -> None:
@@ -64,6 +77,7 @@ def init_app(app: Flask) -> Logout:
     from idp.logout import settings as logout_settings
     from idp.logout.deliveries import LogoutWorker
     from idp.oidc import language_choice
+    from idp.oidc.grants import ON_REVOKED
     from idp.sessions import add_listener
 
     settings = get_settings(app)
@@ -73,10 +87,12 @@ def init_app(app: Flask) -> Logout:
                                  chores=(logout.process_expiries,), settings=logout.settings)
     LOGOUT.install(app, logout)
     add_listener(app, _on_session_event)
+    ON_REVOKED.install(app, logout_revoked_grant)
     app.register_blueprint(end_session.bp)
     app.register_blueprint(views.bp)
     language_choice.follow(app, end_session.PENDING_PATH, end_session.PENDING_PARAMETER,
                            end_session.choose_language)
+    language_choice.follow(app, "/signed-out", "r", end_session.choose_signed_out_language)
 
     if logout.settings.background:
         start_with_first_request(app, logout.worker)

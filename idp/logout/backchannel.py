@@ -71,6 +71,30 @@ def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_rev
                             "sids": live})
 
 
+# Grants the provider revoked without the agency's doing or the citizen's withdrawal: their
+# agency still holds its session (built on the ID token of the first use) and was not told.
+LOGGED_OUT_ON_REVOCATION = frozenset({"code_reuse"})
+
+
+def logout_revoked_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str) -> bool:
+    """A grant revoked because its code was presented twice (RFC 6749 4.1.2): the tokens are
+    dead, but the agency's own session for that `sid` may live on, perhaps an attacker's. It is
+    logged out of that session now, while the SSO session is live (Back-Channel Logout 1.0,
+    2.7), in the revocation's transaction: one message per grant, however often the code is
+    replayed. False when there is nothing to tell (the session already ended, and with it
+    was announced)."""
+    row = session.execute(sa.select(Grant.client_id, Grant.citizen_id, Grant.sid)
+                          .where(Grant.id == uuid.UUID(str(grant_id)))).first()
+    if row is None or not row.sid:
+        return False
+    citizen_id = str(row.citizen_id)
+    if records.by_sid(get_store(), session_policy(), row.sid, time.time()) is None:
+        return False
+    return Outbox.put(session, topic=deliveries.CLIENT, key=f"grant:{grant_id}",
+                      payload={"client_id": row.client_id, "citizen_id": citizen_id, "reason": reason,
+                               "sids": [row.sid], "name_sid": True})
+
+
 def logout_token_claims(*, issuer: str, client_id: str, sub: str | None, sid: str | None,
                         now: int, lifetime: int) -> dict[str, Any]:
     """Section 2.4: iss, aud, iat, exp, jti, events, and sub and/or sid; never a nonce."""
@@ -182,7 +206,9 @@ def expand_client(message: Message, now: float) -> str:
         if client is None:
             return "skipped"
         sids: list[str | None]
-        if client.client_metadata.get("backchannel_logout_session_required", False):
+        if message.payload.get("name_sid"):  # one session (`logout_revoked_grant`), named
+            sids = list(live)
+        elif client.client_metadata.get("backchannel_logout_session_required", False):
             # Its grants were revoked just before (the withdrawal this logout is for): all count.
             taking_part = agencies_by_sid(session, citizen_id=citizen_id, sids=live, revoked_too=True)
             sids = [sid for sid in live if any(c.client_id == client_id for c in taking_part[sid])]

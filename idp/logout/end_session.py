@@ -204,40 +204,91 @@ def _browser_digest(nonce: str) -> str:
     return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
 
 
+def _signed_out_record(sso: SsoSession | None, lang: str | None = None) -> tuple[str, str]:
+    """Keep what the signed-out page shows (the agencies of `sso`; `lang`, the language an
+    agency's ui_locales or the choice on its confirmation made the sign-out speak, which the
+    page would lose: without it, the `lang` cookie or the browser's languages) for the browser
+    that signed out: (the link's `r`, the browser nonce)."""
+    token, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
+    record = {"agencies": _agencies_of(sso), "browser": _browser_digest(nonce), "lang": lang}
+    get_store(current_app).set(SIGNED_OUT + token, json.dumps(record).encode(), SIGNED_OUT_SECONDS)
+    return token, nonce
+
+
+def _bind_browser(response: BaseResponse, nonce: str) -> None:
+    response.set_cookie(SIGNED_OUT_COOKIE, nonce, max_age=SIGNED_OUT_SECONDS, path="/signed-out",
+                        secure=get_settings().secure, httponly=True, samesite="Lax")
+
+
+def _signed_out_link(token: str) -> str:
+    return "/signed-out?" + urlencode({"r": token})
+
+
 def signed_out_redirect(sso: SsoSession | None) -> BaseResponse:
     """A 303 to the signed-out page that lists the agencies of `sso`; call it before ending
     the session (the citizen's own sign-out: /logout, or this device on the sessions page)."""
-    token, nonce = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
-    record = {"agencies": _agencies_of(sso), "browser": _browser_digest(nonce)}
-    get_store(current_app).set(SIGNED_OUT + token, json.dumps(record).encode(), SIGNED_OUT_SECONDS)
-    response = redirect("/signed-out?" + urlencode({"r": token}), code=303)
-    response.set_cookie(SIGNED_OUT_COOKIE, nonce, max_age=SIGNED_OUT_SECONDS, path="/signed-out",
-                        secure=get_settings().secure, httponly=True, samesite="Lax")
+    token, nonce = _signed_out_record(sso)
+    response = redirect(_signed_out_link(token), code=303)
+    _bind_browser(response, nonce)
     return no_store(response)
+
+
+def _record(raw: bytes | None, nonce: str | None) -> dict[str, object] | None:
+    if raw is None or not nonce:
+        return None
+    try:
+        record = json.loads(raw)
+        expected = record["browser"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(record, dict) or not hmac.compare_digest(str(expected), _browser_digest(nonce)):
+        return None
+    return record
 
 
 def signed_out_list(raw: bytes | None, *, nonce: str | None) -> dict[str, str] | None:
     """The agencies a sign-out recorded (client_id to name), for the browser holding its nonce;
     None for any other browser, a made-up or expired link (pure: the view reads the store and
     the cookie)."""
-    if raw is None or not nonce:
-        return None
-    try:
-        record = json.loads(raw)
-        expected, agencies = record["browser"], record["agencies"]
-    except (ValueError, TypeError, KeyError):
-        return None
-    if not hmac.compare_digest(str(expected), _browser_digest(nonce)) or not isinstance(agencies, dict):
+    record = _record(raw, nonce)
+    agencies = record.get("agencies") if record is not None else None
+    if not isinstance(agencies, dict):
         return None
     return {str(client_id): str(name) for client_id, name in agencies.items()}
+
+
+def signed_out_language(raw: bytes | None, *, nonce: str | None) -> str | None:
+    """The language the sign-out spoke (or the citizen chose on its page since), for the browser
+    that signed out only: another one reads the plain page in its own language."""
+    record = _record(raw, nonce)
+    lang = record.get("lang") if record is not None else None
+    return lang if isinstance(lang, str) else None
+
+
+def choose_signed_out_language(lang: str, token: str) -> None:
+    """The language switch on the signed-out page (`idp.oidc.language_choice.follow`): the
+    page speaks the language chosen from now on, over the one the sign-out spoke."""
+    store = get_store(current_app)
+    key = SIGNED_OUT + token[:64]
+    raw = store.get(key)
+    if raw is None:
+        return
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return
+    if isinstance(record, dict) and record.get("lang") not in (None, lang):  # else: the cookie
+        store.set(key, json.dumps({**record, "lang": lang}).encode(), SIGNED_OUT_SECONDS)
 
 
 @bp.get("/signed-out")
 def signed_out_page() -> Response:
     """Where the citizen's own sign-out ends: what ended, and at which agencies (to the browser
-    that signed out, and only while it is not signed in again)."""
+    that signed out, and only while it is not signed in again), in the language it spoke."""
     raw = get_store(current_app).get(SIGNED_OUT + request.args.get("r", "")[:64])
-    kept = signed_out_list(raw, nonce=request.cookies.get(SIGNED_OUT_COOKIE, "")[:64])
+    nonce = request.cookies.get(SIGNED_OUT_COOKIE, "")[:64]
+    kept = signed_out_list(raw, nonce=nonce)
+    use_ui_locales(signed_out_language(raw, nonce=nonce))
     shown = kept is not None and current_session() is None
     agencies: list[str] = []
     if shown and kept:  # names again in the language the page is read in now
@@ -248,16 +299,24 @@ def signed_out_page() -> Response:
     return no_store(Response(page, mimetype="text/html"))
 
 
-def _finish(done: LogoutRequest, *, signed_out: bool, agencies: list[str] | None = None) -> BaseResponse:
+def _finish(done: LogoutRequest, *, signed_out: bool, sso: SsoSession | None = None) -> BaseResponse:
     """Section 3: back to the agency with `state`, or this provider's own page, which lists
-    the agencies the citizen was signed out of."""
+    the agencies the citizen was signed out of. Its language switch leads to the signed-out
+    page (reloadable, in the language chosen, with the list for this browser), not back to the
+    request, whose ui_locales would speak over the choice and whose session is gone."""
     if done.redirect_uri:
         extra = urlencode({"state": done.state}) if done.state else ""
         separator = "&" if urlsplit(done.redirect_uri).query else "?"
         return no_store(redirect(done.redirect_uri + (separator + extra if extra else ""), code=303))
+    spoken = current_language() if done.ui_locales else None
+    token, nonce = _signed_out_record(sso, spoken) if signed_out else ("", "")
     page = render_template("logout/signed_out.html", client_name=done.client_name, signed_out=signed_out,
-                           agencies=agencies or [])
-    return no_store(Response(page, mimetype="text/html"))
+                           agencies=agencies_signed_out(sso) if signed_out else [],
+                           language_return=_signed_out_link(token) if token else "/signed-out")
+    response = no_store(Response(page, mimetype="text/html"))
+    if nonce:
+        _bind_browser(response, nonce)
+    return response
 
 
 def _refused(exc: LogoutRefused) -> Response:
@@ -291,7 +350,7 @@ def end_session_endpoint() -> BaseResponse:
     if checked.hint_sid is not None and checked.client_id is not None and checked.hint_sid in (session_id(
             key=provider().pairwise_key, client_id=checked.client_id, sid=sso.sid),  # the agency's own sid
             sso.sid):  # (as ID tokens issued before agencies had their own carried it)
-        response = _finish(checked, signed_out=True, agencies=agencies_signed_out(sso))
+        response = _finish(checked, signed_out=True, sso=sso)
         end_session(response, reason="rp_logout")
         return response
     return _confirmation(checked)
@@ -364,6 +423,6 @@ def confirm() -> BaseResponse:
         return _expired()
     if request.form.get("decision") != "logout":
         return no_store(redirect("/account" if current_session() else "/", code=303))
-    response = _finish(checked, signed_out=True, agencies=agencies_signed_out(current_session()))
+    response = _finish(checked, signed_out=True, sso=current_session())
     end_session(response, reason="rp_logout")
     return response

@@ -11,12 +11,24 @@ import operator
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from idp.oidc.models import Grant
+from infra.components import Slot
+
+
+class RevocationListener(Protocol):
+    """Told of each grant revoked, in the revocation's transaction (`idp.logout` logs the
+    agency of a replayed code out of its session)."""
+
+    def __call__(self, session: Session, grant_id: str | uuid.UUID, *, reason: str) -> object: ...
+
+
+ON_REVOKED: Slot[RevocationListener] = Slot("grant revocation listener")
 
 
 def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, now: datetime) -> bool:
@@ -25,7 +37,11 @@ def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, no
     result = cast("sa.CursorResult[Any]", session.execute(
         sa.update(Grant).where(Grant.id == uuid.UUID(str(grant_id)), Grant.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)))
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    if has_app_context() and ON_REVOKED.installed(current_app):  # single logout (idp.logout)
+        ON_REVOKED.of()(session, grant_id, reason=reason)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

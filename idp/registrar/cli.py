@@ -115,8 +115,10 @@ def revoke(national_id: str) -> None:
 @click.option("--document-expiry", required=True, help="YYYY-MM-DD")
 @click.option("--desk-code", required=True,
               help="The code the person shows from /account/desk-code, signed in with a passkey of the account.")
+@click.option("--service-point", default="",
+              help="The office the person chose for the code (none: no registrar office existed then).")
 def verify(national_id: str, document_type: str, document_number: str, document_expiry: str,
-           desk_code: str) -> None:
+           desk_code: str, service_point: str) -> None:
     """Record that an operator checked NATIONAL_ID's identity document in person (proofing
     high): how the first registrars get to level high. The person shows that they hold the
     account with a desk code (idp.registrar.desk), as at a registrar's desk."""
@@ -138,7 +140,8 @@ def verify(national_id: str, document_type: str, document_number: str, document_
         with get_db(current_app).transaction() as db:
             citizen = citizen_by_national_id(db, national_id)
             holder = redeem_desk_code(get_store(current_app), key=get_secrets(current_app).key("registrar-desk"),
-                                      citizen_id=citizen.id, code=desk_code)
+                                      citizen_id=citizen.id, office=" ".join(service_point.split()),
+                                      code=desk_code)
             services.verify_in_person(db, actor=services.Actor.operator(shell_user()),
                                       citizen_id=citizen.id, document=document, holder=holder, now=now)
             click.echo(f"{citizen.full_name}: identity verified in person (level high)")

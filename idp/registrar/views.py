@@ -126,7 +126,7 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
     holder = None
     if action == "verify":
         holder = redeem_desk_code(get_store(current_app), key=pages.desk_key(), citizen_id=citizen_id,
-                                  code=request.form.get("desk_code", ""))
+                                  office=actor.service_point or "", code=request.form.get("desk_code", ""))
     try:
         with get_db(current_app).transaction() as db:
             if action == "verify":
@@ -295,19 +295,28 @@ def desk_code() -> BaseResponse:
 
     session = require_citizen()
     minutes = max(1, assurance_settings().binding_seconds // 60)
+    with get_db(current_app).read() as db:
+        offices = sorted({role.service_point for role, _citizen in services.registrars(db)}, key=str.casefold)
+
+    def page(code: str | None = None, *, passkey_needed: bool = False, office: str = "",
+             refused: bool = False, status: int = 200) -> BaseResponse:
+        return pages.no_store(render_template("registrar/desk_code.html", code=code, minutes=minutes,
+                                              passkey_needed=passkey_needed, offices=offices,
+                                              office=office, refused=refused), status)
+
     if session.credential_id is None:
-        return pages.no_store(render_template("registrar/desk_code.html", code=None, minutes=minutes,
-                                              passkey_needed=True), 403)
+        return page(passkey_needed=True, status=403)
     if request.method == "GET":
-        return pages.no_store(render_template("registrar/desk_code.html", code=None, minutes=minutes,
-                                              passkey_needed=False))
+        return page()
     validate_csrf()
+    office = request.form.get("office", "")[:100]
+    if offices and office not in offices:  # the office is part of the code: chosen, never guessed
+        return page(refused=True, status=400)
     hit("desk-code", key=session.citizen_id)
     if not reauth.fresh(session):
         return reauth.recheck_form(action="desk_code", back="/account/desk-code")
     code = issue_desk_code(get_store(current_app), key=pages.desk_key(),
                            citizen_id=uuid.UUID(session.citizen_id), credential_id=session.credential_id,
-                           ttl=assurance_settings().binding_seconds)
+                           office=office if offices else "", ttl=assurance_settings().binding_seconds)
     count("registrar", "desk_code")
-    return pages.no_store(render_template("registrar/desk_code.html", code=code, minutes=minutes,
-                                          passkey_needed=False))
+    return page(code, office=office if offices else "")

@@ -47,7 +47,7 @@ from idp.sessions.records import SessionPolicy, SsoSession
 from infra.components import Slot
 from infra.config import get_settings
 from infra.secrets import get_secrets
-from infra.store import get_store
+from infra.store import EphemeralStore, get_store
 from infra.web.caching import no_store
 from infra.web.errors import json_error, respond, wants_json
 from infra.web.i18n import gettext as _
@@ -221,10 +221,15 @@ def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ..
         return reauthenticate(response, session=previous, amr=amr, credential_id=credential_id,
                               history_recorded=history_recorded)
     if previous is not None:
-        records.end(store, previous)
-        log.info("session ended", extra={"sid": previous.sid, "citizen_id": previous.citizen_id,
-                                         "reason": "replaced"})
-        _announce(SessionEvent.ENDED, previous, reason="replaced")
+        _end(store, previous, reason="replaced")
+    return _started(response, citizen_id=citizen_id, amr=amr, credential_id=credential_id,
+                    recovery=recovery, history_recorded=history_recorded)
+
+
+def _started(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
+             credential_id: str | None, recovery: bool, history_recorded: bool) -> SsoSession:
+    """A new session (new sid) for this browser, its cookie on `response`."""
+    store = get_store(current_app)
     created = records.create(
         store, _policy(), citizen_id=citizen_id, amr=tuple(amr),
         user_agent=request.headers.get("User-Agent", ""), credential_id=credential_id,
@@ -242,12 +247,29 @@ def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ..
     return session
 
 
+def _end(store: EphemeralStore, session: SsoSession, *, reason: str) -> None:
+    """End `session` and tell the listeners, once: a session two requests end at the same time
+    (a sign-out and the sessions page) is announced by the one that ended it."""
+    if not records.end(store, session):
+        return
+    log.info("session ended", extra={"sid": session.sid, "citizen_id": session.citizen_id,
+                                     "reason": reason})
+    _announce(SessionEvent.ENDED, session, reason=reason)
+
+
 def reauthenticate(response: BaseResponse, *, session: SsoSession, amr: tuple[str, ...] | list[str],
                    credential_id: str | None, history_recorded: bool = False) -> SsoSession:
     """The signed-in citizen proved themselves again (prompt=login, max_age): keep the `sid`,
     so no agency is logged out, but rotate the cookie's token and renew auth_time and amr."""
-    token, renewed = records.rotate(get_store(current_app), _policy(), session, amr=tuple(amr),
-                                    credential_id=credential_id, now=time.time())
+    rotated = records.rotate(get_store(current_app), _policy(), session, amr=tuple(amr),
+                             credential_id=credential_id, now=time.time())
+    if rotated is None:  # ended meanwhile (a sign-out racing this sign-in): a new session, not that one
+        g.sso_session = None
+        log.info("session ended while re-authenticated: a new one started",
+                 extra={"sid": session.sid, "citizen_id": session.citizen_id})
+        return _started(response, citizen_id=session.citizen_id, amr=amr, credential_id=credential_id,
+                        recovery=False, history_recorded=history_recorded)
+    token, renewed = rotated
     _set_cookie(response, token, _policy().absolute_seconds)
     g.sso_session = renewed
     log.info("session re-authenticated", extra={"sid": renewed.sid, "citizen_id": renewed.citizen_id,
@@ -267,10 +289,7 @@ def end_session(response: BaseResponse | None = None, *, sid: str | None = None,
         session = _loaded()
         g.sso_session = None
     if session is not None:
-        records.end(store, session)
-        log.info("session ended", extra={"sid": session.sid, "citizen_id": session.citizen_id,
-                                         "reason": reason})
-        _announce(SessionEvent.ENDED, session, reason=reason)
+        _end(store, session, reason=reason)
     if response is not None and sid is None:
         settings = get_settings()
         response.delete_cookie(cookie_name(), path="/", httponly=True, samesite="Lax",

@@ -151,7 +151,9 @@ def load(store: EphemeralStore, policy: SessionPolicy, token: str, now: float) -
         return None
     session = decoded(raw, ref)
     if now >= session.ends_at(policy):
-        end(store, session)
+        # Only this record: its `sid` may name a newer one (re-authenticated meanwhile), and
+        # the index and `sid` keys run out with it (their time-to-live is its end).
+        store.delete(RECORD + session.ref)
         return None
     if now - session.last_seen < REFRESH_SECONDS:
         return session
@@ -188,21 +190,40 @@ def _read_again(store: EphemeralStore, policy: SessionPolicy, session: SsoSessio
 
 
 def rotate(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, *,
-           amr: tuple[str, ...], credential_id: str | None, now: float) -> tuple[str, SsoSession]:
+           amr: tuple[str, ...], credential_id: str | None, now: float) -> tuple[str, SsoSession] | None:
     """Re-authentication: the same `sid` (agencies keep their sessions) under a new token, with
-    a new auth_time, amr and absolute end. The old token stops working at once."""
+    a new auth_time, amr and absolute end. The old token stops working at once.
+
+    None when the session ended (or was re-authenticated elsewhere) since it was read: a
+    sign-in racing a logout never brings the ended `sid` back, since its agencies were told it
+    ended. The new record is written first, out of reach, and the `sid` is switched to it only
+    if it still names the record read (one atomic step); `end` takes the `sid` first, so
+    either the logout finds the new record and ends it too, or the switch finds the `sid` gone."""
     token = secrets.token_urlsafe(32)
     renewed = replace(session, auth_time=now, last_seen=now, expires=now + policy.absolute_seconds,
                       amr=amr, credential_id=credential_id, ref=reference(policy, token))
+    ttl = max(1.0, renewed.ends_at(policy) - now)
+    raw = renewed.to_json()
+    store.set(RECORD + renewed.ref, raw, ttl)
+    if not store.compare_and_set({BY_SID + session.sid: (session.ref.encode(), renewed.ref.encode())}, ttl):
+        store.delete(RECORD + renewed.ref)
+        return None
     store.delete(RECORD + session.ref)
-    _write(store, policy, renewed, now)
+    _keep(raw, renewed)
     store.set_add(BY_CITIZEN + session.citizen_id, session.sid, policy.absolute_seconds)
     return token, renewed
 
 
-def end(store: EphemeralStore, session: SsoSession) -> None:
-    store.delete(RECORD + session.ref, BY_SID + session.sid)
+def end(store: EphemeralStore, session: SsoSession) -> bool:
+    """End the SSO session `session.sid` wholly, whichever token it has now (re-authenticated
+    since `session` was read: that record too). The `sid` is taken first, in one step, so
+    exactly one caller ends it (True; announce it) and a racing `rotate` either is ended with
+    it or finds it gone (never brings it back). False: it had ended already."""
+    taken = store.take(BY_SID + session.sid)
+    refs = {session.ref, *([taken.decode()] if taken is not None else [])}
+    store.delete(*(RECORD + ref for ref in sorted(refs)))
     store.set_remove(BY_CITIZEN + session.citizen_id, session.sid)
+    return taken is not None
 
 
 def by_sid(store: EphemeralStore, policy: SessionPolicy, sid: str, now: float) -> SsoSession | None:

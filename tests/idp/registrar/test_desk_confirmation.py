@@ -32,7 +32,9 @@ def _desk_code(device) -> str:
     """The holder, signed in on their own device, asks for the code to show at the desk."""
     page = device.get("/account/desk-code")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    shown = device.post("/account/desk-code", data={"csrf_token": csrf(device, "/account/desk-code")})
+    offered = re.findall(r"<option>([^<]+)</option>", page.get_data(as_text=True))
+    shown = device.post("/account/desk-code", data={"csrf_token": csrf(device, "/account/desk-code"),
+                                                    "office": offered[0] if offered else ""})
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     return re.search(r'id="desk-code">([A-Z0-9-]+)<', shown.get_data(as_text=True)).group(1)
 
@@ -104,3 +106,37 @@ def test_recovery_at_the_desk_ends_every_passkey_and_session_of_the_account(clie
     refused = recover.post("/recover", data={"csrf_token": csrf(recover, "/recover"),
                                              "national_id": squatter.national_id, "code": squatter.codes[0]})
     assert refused.status_code != 303
+
+
+def test_a_desk_code_works_only_at_the_office_the_holder_chose(client, registrar, oidc_app):  # noqa: F811
+    """A code read out to a caller, or seen over a shoulder at one office, opens nothing at
+    another: the holder chose the office where they are, and the code is bound to it."""
+    from tests.idp.registrar.test_registrar import _grant, desk_code
+
+    elsewhere = enrol(oidc_app.test_client(), SoftwareAuthenticator(), national_id=dui(44444444),
+                      email="sur@example.sv")
+    _grant(oidc_app, elsewhere.citizen_id, point="Oficina Sur")
+    device = oidc_app.test_client()
+    holder = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), email="eva@example.sv")
+    page = device.get("/account/desk-code").get_data(as_text=True)
+    assert re.findall(r"<option>([^<]+)</option>", page) == ["Oficina Centro", "Oficina Sur"]
+
+    code = desk_code(device, office="Oficina Sur")
+    token = csrf(client, "/registrar")  # the registrar of Oficina Centro
+    refused = client.post(f"/registrar/citizens/{holder.citizen_id}/verify", data=_document(token, desk_code=code))
+    assert refused.status_code == 400
+    assert _proofing(oidc_app, holder.citizen_id) == ("low", "self_asserted")
+    code = desk_code(device, office="Oficina Centro")
+    done = client.post(f"/registrar/citizens/{holder.citizen_id}/verify", data=_document(token, desk_code=code))
+    assert done.status_code == 303 and _proofing(oidc_app, holder.citizen_id) == ("high", "in_person")
+
+
+def test_a_desk_code_needs_an_office_chosen_from_the_list(client, registrar, oidc_app):  # noqa: F811
+    device = oidc_app.test_client()
+    enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), email="eva@example.sv")
+    for office in ("", "Oficina Inventada"):
+        page = device.post("/account/desk-code", data={"csrf_token": csrf(device, "/account/desk-code"),
+                                                       "office": office})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400 and 'id="desk-code"' not in html
+        assert 'href="#desk-office"' in html and 'aria-invalid="true"' in html

@@ -48,9 +48,14 @@ def _other_citizen(app, number: int = 22222222) -> tuple[str, str]:
     return found.citizen_id, found.national_id
 
 
-def desk_code(device) -> str:
-    """The code the citizen, signed in on their own device, shows at the desk."""
-    shown = device.post("/account/desk-code", data={"csrf_token": csrf(device, "/account/desk-code")})
+def desk_code(device, office: str | None = None) -> str:
+    """The code the citizen, signed in on their own device, shows at the desk (of `office`; by
+    default the first office the page offers, none when there is none yet)."""
+    page = device.get("/account/desk-code").get_data(as_text=True)
+    offered = re.findall(r"<option>([^<]+)</option>", page)
+    chosen = office if office is not None else (offered[0] if offered else "")
+    shown = device.post("/account/desk-code", data={"csrf_token": csrf(device, "/account/desk-code"),
+                                                    "office": chosen})
     assert shown.status_code == 200
     return re.search(r'id="desk-code">([A-Z0-9-]+)<', shown.get_data(as_text=True)).group(1)
 
