@@ -56,6 +56,7 @@ from signing.verify import (
     compromise,
     freshness,
     indication,
+    reverse_refs,
     signed_attributes,
     subfilters,
 )
@@ -154,6 +155,7 @@ class Verifier:
         self.limits = limits or Limits()
         self.slots = budgets.Slots(self.limits.concurrent)
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
+        reverse_refs.install()  # the difference analysis walks each signed revision cheaply
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
