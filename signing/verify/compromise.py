@@ -23,9 +23,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.x509 import ocsp as x509_ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from signing.verify.report import Revocation
 
@@ -39,6 +43,47 @@ def signed_by(crl: asn1_crl.CertificateList, issuer: asn1_x509.Certificate) -> b
         return parsed.is_signature_valid(
             x509.load_der_x509_certificate(issuer.dump()).public_key())  # type: ignore[arg-type]
     except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+
+
+def _signature_valid(public_key: object, signature: bytes, data: bytes,
+                     hash_algorithm: object) -> bool:
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(signature, data, padding.PKCS1v15(), hash_algorithm)  # type: ignore[arg-type]
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, data, ec.ECDSA(hash_algorithm))  # type: ignore[arg-type]
+        elif isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+            public_key.verify(signature, data)
+        else:
+            return False
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def ocsp_signed_by(basic: asn1_ocsp.BasicOCSPResponse, issuer: asn1_x509.Certificate) -> bool:
+    """The OCSP response is signed by `issuer`, or by a responder certificate in it that
+    `issuer` signed for OCSP signing (RFC 6960, 4.2.2.2)."""
+    try:
+        response = x509_ocsp.load_der_ocsp_response(asn1_ocsp.OCSPResponse({
+            "response_status": "successful",
+            "response_bytes": {"response_type": "basic_ocsp_response",
+                               "response": basic}}).dump())
+        ca = x509.load_der_x509_certificate(issuer.dump())
+        keys = [ca.public_key()]
+        for responder in response.certificates:
+            try:
+                responder.verify_directly_issued_by(ca)
+                usage = responder.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+            except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm,
+                    x509.ExtensionNotFound):
+                continue
+            if ExtendedKeyUsageOID.OCSP_SIGNING in usage.value:
+                keys.append(responder.public_key())
+        return any(_signature_valid(key, response.signature, response.tbs_response_bytes,
+                                    response.signature_hash_algorithm) for key in keys)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         return False
 
 
