@@ -19,7 +19,8 @@ test_crl_scope.py). An entry in a CRL its issuer signed only adds distrust, what
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from asn1crypto import crl as asn1_crl
@@ -30,7 +31,9 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.x509 import ocsp as x509_ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
+from signing.verify import holds
 from signing.verify.report import Revocation
 
 
@@ -104,11 +107,14 @@ def signer_revocation(*, signer: asn1_x509.Certificate, issuer: asn1_x509.Certif
     """The signer's revocation as its issuer's CRLs state it, or None if none lists it.
 
     When several CRLs list it, the one that distrusts the most wins (the earliest invalidity
-    date, else the earliest revocation date).
+    date, else the earliest revocation date). A hold (`holds`) counts only when nothing
+    revokes it for good; its `lifted_at` says when a later CRL lifted it, if one did.
     """
     if issuer is None:
         return None
     found: list[Revocation] = []
+    held: list[Revocation] = []
+    genuine: list[asn1_crl.CertificateList] = []
     seen: set[bytes] = set()
     for crl in crls:
         digest = crl.sha256
@@ -119,11 +125,46 @@ def signer_revocation(*, signer: asn1_x509.Certificate, issuer: asn1_x509.Certif
             entry = _entry(crl, signer.serial_number)
         except (ValueError, TypeError, KeyError):
             continue
-        if entry is not None and signed_by(crl, issuer):
+        if not signed_by(crl, issuer):
+            continue
+        genuine.append(crl)
+        if entry is not None and entry.reason == holds.HOLD:
+            held.append(entry)
+        elif entry is not None and entry.reason != holds.REMOVE:
             found.append(entry)
-    if not found:
+    if found:
+        return min(found, key=lambda r: (since(r) is None,
+                                         since(r) or datetime.min.replace(tzinfo=UTC)))
+    if not held:
         return None
-    return min(found, key=lambda r: (since(r) is None, since(r) or datetime.min.replace(tzinfo=UTC)))
+    latest = max(held, key=lambda r: r.revoked_at or datetime.min.replace(tzinfo=UTC))
+    return replace(latest, lifted_at=holds.lifted_at(signer.serial_number, genuine))
+
+
+def distrusted_at(revocation: Revocation, moment: datetime) -> bool:
+    """Whether the revocation bears on a signature made (or judged) at `moment`: always,
+    unless it is a hold that was lifted (`holds`), which bears only within the hold."""
+    if revocation.lifted_at is None:
+        return True
+    start = since(revocation)
+    return (start is None or moment >= start) and moment < revocation.lifted_at
+
+
+def without_lifted_holds(crls: Sequence[CRLContainer],
+                         certificates: Iterable[asn1_x509.Certificate]) -> list[CRLContainer]:
+    """`crls` less those a newer CRL of the same issuer (signed by the same CA certificate
+    among `certificates`) replaces except for holds it lifted (`holds.superseded`): pyHanko
+    counts every CRL that lists a certificate, and would keep a lifted hold forever."""
+    data = [container.crl_data for container in crls]
+    cas = list(certificates)
+    kept = []
+    for container in crls:
+        newer = holds.superseded(container.crl_data, data)
+        if newer is not None and any(signed_by(container.crl_data, ca) and signed_by(newer, ca)
+                                     for ca in cas if ca.subject == container.crl_data.issuer):
+            continue
+        kept.append(container)
+    return kept
 
 
 def since(revocation: Revocation) -> datetime | None:

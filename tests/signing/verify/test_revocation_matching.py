@@ -14,6 +14,7 @@ import hashlib
 import io
 from datetime import timedelta
 
+import pytest
 from asn1crypto import ocsp as asn1_ocsp
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -126,3 +127,128 @@ def test_a_responder_the_issuer_did_not_certify_for_ocsp_is_no_validation_data(
     """A certificate of the same CA without id-kp-OCSPSigning (here: another citizen's)."""
     response = _ocsp(pki.signer, pki.issuing, pki.revoked, responder_cert=pki.revoked)
     assert _level(verifier, _with_ocsp(signed, pki, response)) == "B-T"
+
+
+# Holds (RFC 5280, 5.3.1 certificateHold; `signing.verify.holds`) ---------------------------
+
+def _crl(ca: samples.Party, entries, issued, number: int, *, key=None):
+    """A CRL of `ca` issued at `issued`: entries (party, revocation date, reason or None);
+    signed by `key` (default: the CA's own)."""
+    from asn1crypto import crl as asn1_crl
+    from cryptography import x509
+
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.cert.subject)
+               .last_update(issued).next_update(issued + timedelta(days=1))
+               .add_extension(x509.CRLNumber(number), critical=False))
+    for party, when, reason in entries:
+        entry = x509.RevokedCertificateBuilder().serial_number(party.cert.serial_number) \
+            .revocation_date(when)
+        if reason is not None:
+            entry = entry.add_extension(x509.CRLReason(reason), critical=False)
+        builder = builder.add_revoked_certificate(entry.build())
+    crl = builder.sign(key or ca.key, hashes.SHA256())
+    return asn1_crl.CertificateList.load(crl.public_bytes(serialization.Encoding.DER))
+
+
+def _verifier(pki, root_file, crls):
+    from signing.verify.trust import TrustStore
+    from signing.verify.validation import Evidence, Verifier
+
+    evidence = Evidence(crls=(pki.crls[0], *crls), certificates=(pki.issuing.asn1,))
+    return Verifier(trust=TrustStore([str(root_file)]), evidence=lambda now: evidence,
+                    clock=lambda: samples.NOW + timedelta(minutes=5), max_bytes=2 * 1024 * 1024)
+
+
+def _hold(pki, at):
+    from cryptography import x509
+
+    return (pki.signer, at, x509.ReasonFlags.certificate_hold)
+
+
+def _after(minutes: int):
+    return samples.NOW + timedelta(minutes=minutes)
+
+
+def _verdict(report):
+    sig = report.signatures[0]
+    return report.indication.value, report.conclusion.sub_indication, sig.revocation.status
+
+
+def _lifted(pki, how: str):
+    from cryptography import x509
+
+    held = _crl(pki.issuing, [_hold(pki, samples.NOW - timedelta(days=1))], _after(1), 2)
+    if how == "left out":
+        later = _crl(pki.issuing, [], _after(3), 3)
+    else:
+        later = _crl(pki.issuing, [(pki.signer, samples.NOW - timedelta(days=1),
+                                    x509.ReasonFlags.remove_from_crl)], _after(3), 3)
+    return held, later
+
+
+@pytest.mark.parametrize("how", ["left out", "removeFromCRL"])
+@pytest.mark.parametrize("order", ["oldest first", "newest first"])
+def test_a_hold_lifted_by_a_later_crl_is_not_a_revocation(pki, root_file, how, order):
+    """A certificate held, then released by the CA's next CRL: a signature judged after the
+    release (no time-stamp: judged now) is valid. It was INDETERMINATE/REVOKED_NO_POE, the
+    certificate reported revoked, for as long as the old CRL was around."""
+    held, later = _lifted(pki, how)
+    crls = (held, later) if order == "oldest first" else (later, held)
+    basic = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    report = _verifier(pki, root_file, crls).verify(basic)
+    assert _verdict(report) == ("TOTAL-PASSED", None, "good")
+
+
+def test_a_hold_lifted_in_the_dss_is_not_a_revocation(pki, root_file):
+    """The same, with both CRLs appended to the document's DSS."""
+    held, later = _lifted(pki, "left out")
+    basic = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    reader = PdfFileReader(io.BytesIO(basic))
+    _name, value, _field = next(enumerate_sig_fields(reader, filled_status=True))
+    out = io.BytesIO(basic)
+    DocumentSecurityStore.add_dss(out, value.get_object().raw_get("/Contents").original_bytes,
+                                  crls=[held, later], force_write=True)
+    report = _verifier(pki, root_file, ()).verify(out.getvalue())
+    assert _verdict(report) == ("TOTAL-PASSED", None, "good")
+
+
+def test_a_signature_proven_within_the_hold_is_not_passed(pki, root_file, signed):
+    """Time-stamped while the certificate was held (released only later): REVOKED_NO_POE."""
+    held, later = _lifted(pki, "left out")
+    report = _verifier(pki, root_file, (held, later)).verify(signed)
+    assert _verdict(report) == ("INDETERMINATE", "REVOKED_NO_POE", "revoked")
+    assert report.signatures[0].revocation.reason == "certificate_hold"
+
+
+def test_a_hold_placed_again_is_a_revocation(pki, root_file):
+    """Held, released, held again: the newest CRL decides (the reverse of a lifted hold)."""
+    basic = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    crls = (_crl(pki.issuing, [_hold(pki, samples.NOW - timedelta(days=2))], _after(1), 2),
+            _crl(pki.issuing, [], _after(2), 3),
+            _crl(pki.issuing, [_hold(pki, samples.NOW - timedelta(days=1))], _after(3), 4))
+    report = _verifier(pki, root_file, crls).verify(basic)
+    assert _verdict(report) == ("INDETERMINATE", "REVOKED_NO_POE", "revoked")
+
+
+def test_a_later_crl_the_ca_did_not_sign_lifts_no_hold(pki, root_file):
+    """An attacker's "newer CRL" in the CA's name, without the entry, signed by another key."""
+    basic = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    held = _crl(pki.issuing, [_hold(pki, samples.NOW - timedelta(days=1))], _after(1), 2)
+    forged = _crl(pki.issuing, [], _after(3), 3, key=pki.stranger.key)
+    report = _verifier(pki, root_file, (held, forged)).verify(basic)
+    assert _verdict(report) == ("INDETERMINATE", "REVOKED_NO_POE", "revoked")
+
+
+def test_a_later_crl_lifts_no_permanent_revocation(pki, root_file):
+    """A key compromise is never lifted, even if a later CRL leaves the entry out."""
+    from cryptography import x509
+
+    basic = samples.sign(samples.blank_pdf(), samples.signer_for(pki.signer, pki))
+    revoked = _crl(pki.issuing, [(pki.signer, samples.NOW - timedelta(days=1),
+                                  x509.ReasonFlags.key_compromise)], _after(1), 2)
+    report = _verifier(pki, root_file, (revoked, _crl(pki.issuing, [], _after(3), 3))) \
+        .verify(basic)
+    assert _verdict(report) == ("INDETERMINATE", "REVOKED_NO_POE", "revoked")
