@@ -175,20 +175,22 @@ def dss_knowledge(reader: PdfFileReader, base: LocalKnowledge, *,
     only news is a hold a newer CRL lifted left out (pyHanko would keep the hold for good:
     `compromise.without_lifted_holds`) unless `lifted_holds` (who judges holds needs them)."""
 
-    def current(crls: list[CRLContainer], certs: list[Any]) -> list[CRLContainer]:
-        return crls if lifted_holds else without_lifted_holds(crls, certs)
+    def current(crls: list[CRLContainer], certs: list[Any], ocsps: list[OCSPContainer]
+                ) -> list[CRLContainer]:
+        return crls if lifted_holds else without_lifted_holds(crls, certs, ocsps)
 
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
-        return replace(base, known_crls=current(base.known_crls, base.known_certs))
+        return replace(base, known_crls=current(base.known_crls, base.known_certs,
+                                                base.known_ocsps))
     ocsps = [container for ref in dss.ocsps for container in OCSPContainer.load_multi(
         asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE)))]
     crls = [CRLContainer(asn1_crl.CertificateList.load(
         ref.get_object().read_data(DecodePurpose.CRL))) for ref in dss.crls]
     certs = base.known_certs + list(dss.load_certs())
     return LocalKnowledge(known_ocsps=base.known_ocsps + ocsps,
-                          known_crls=current(base.known_crls + crls, certs),
+                          known_crls=current(base.known_crls + crls, certs, base.known_ocsps + ocsps),
                           known_certs=certs,
                           known_poes=base.known_poes,
                           nonrevoked_assertions=base.nonrevoked_assertions)

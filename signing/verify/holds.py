@@ -25,7 +25,7 @@ HOLD = "certificate_hold"
 REMOVE = "remove_from_crl"
 
 
-def _delta(crl: asn1_crl.CertificateList) -> bool:
+def is_delta(crl: asn1_crl.CertificateList) -> bool:
     return crl.delta_crl_indicator_value is not None
 
 
@@ -48,18 +48,21 @@ def entries(crl: asn1_crl.CertificateList) -> dict[int, str | None]:
     return listed
 
 
-def lifted_at(serial: int, crls: Sequence[asn1_crl.CertificateList]) -> datetime | None:
+def lifted_at(serial: int, crls: Sequence[asn1_crl.CertificateList],
+              good: Sequence[datetime] = ()) -> datetime | None:
     """When the hold on `serial` was lifted, by `crls` (all signed by its issuer): the
     thisUpdate of the first CRL after the last one that holds it which lists it with
-    removeFromCRL, or, complete and of the same scope as that one, leaves it out. None if
-    it is still held (or was never)."""
+    removeFromCRL, or, complete and of the same scope as that one, leaves it out; or of the
+    first OCSP answer "good" after it (`good`: their thisUpdate, all genuine). None if it is
+    still held (or was never)."""
     holding = [crl for crl in crls if entries(crl).get(serial, REMOVE) == HOLD]
     if not holding:
         return None
     last = max(holding, key=this_update)
     later = [this_update(crl) for crl in crls if this_update(crl) > this_update(last) and (
         entries(crl).get(serial) == REMOVE or (
-            serial not in entries(crl) and not _delta(crl) and _scope(crl) == _scope(last)))]
+            serial not in entries(crl) and not is_delta(crl) and _scope(crl) == _scope(last)))]
+    later += [when for when in good if when > this_update(last)]
     return min(later, default=None)
 
 
@@ -68,11 +71,11 @@ def superseded(old: asn1_crl.CertificateList, crls: Iterable[asn1_crl.Certificat
     """A CRL of `crls` that replaces `old` (same issuer name and scope, both complete, issued
     later) and differs from it only by holds it lifted; None if there is none. (The caller
     checks that both are signed by the same key.)"""
-    if _delta(old):
+    if is_delta(old):
         return None
     listed = entries(old)
     for new in crls:
-        if new is old or _delta(new) or this_update(new) <= this_update(old) or \
+        if new is old or is_delta(new) or this_update(new) <= this_update(old) or \
                 new.issuer.dump() != old.issuer.dump() or _scope(new) != _scope(old):
             continue
         now_listed = entries(new)

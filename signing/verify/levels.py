@@ -19,7 +19,6 @@ Signatures with `/adbe.pkcs7.detached` are valid PDF signatures but no PAdES bas
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -34,8 +33,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-from keys.x509 import key_hash
-from signing.verify.compromise import ocsp_signed_by, signed_by
+from signing.verify.compromise import ocsp_answers, signed_by
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 _SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
@@ -82,32 +80,6 @@ class _Dss:
             if not any(ocsp_answers(response, cert, issuer) for response in self.ocsps):
                 return False
         return bool(chain)
-
-
-def ocsp_answers(response: asn1_ocsp.OCSPResponse, cert: asn1_x509.Certificate,
-                 issuer: asn1_x509.Certificate) -> bool:
-    """`response` is about `cert` and its issuer said so: one of its single responses has
-    the CertID of `cert` (RFC 6960, 4.1.1: the hashes of the issuer's name and key in the
-    CertID's own hash algorithm, and the serial number), and it is signed by `issuer` or by
-    a responder `issuer` certified for OCSP signing (4.2.2.2). All of a CertID is public:
-    matching it proves nothing about who answered."""
-    basic = response.basic_ocsp_response
-    if basic is None:
-        return False
-    about = False
-    for single in basic["tbs_response_data"]["responses"]:
-        cert_id = single["cert_id"]
-        algorithm = cert_id["hash_algorithm"]["algorithm"].native
-        try:
-            name_hash = hashlib.new(algorithm, cert.issuer.dump()).digest()
-            key = key_hash(issuer.public_key.dump(), algorithm)
-        except (ValueError, TypeError):
-            continue
-        if (cert_id["serial_number"].native, cert_id["issuer_name_hash"].native,
-                cert_id["issuer_key_hash"].native) == (cert.serial_number, name_hash, key):
-            about = True
-            break
-    return about and ocsp_signed_by(basic, issuer)
 
 
 def _dss_at(reader: PdfFileReader, revision: int | None) -> _Dss | None:

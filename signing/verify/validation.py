@@ -450,11 +450,12 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         cryptographic = indication.STALE_REVOCATION
     revocation = Revocation("unknown") if stale else revocation_of(status, cryptographic)
     if anchor is not None and len(chain) > 1:
-        every_crl = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge,
-                                  lifted_holds=True).known_crls
+        every = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge,
+                              lifted_holds=True)
         listed = compromise.signer_revocation(
             signer=embedded.signer_cert, issuer=chain[1],
-            crls=[container.crl_data for container in every_crl])
+            crls=[container.crl_data for container in every.known_crls],
+            ocsps=[container.ocsp_response_data for container in knowledge.known_ocsps])
         if listed is not None and compromise.distrusted_at(
                 listed, proven_by_stamp or timing.validation_time):
             revocation = listed

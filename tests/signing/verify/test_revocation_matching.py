@@ -26,13 +26,13 @@ from tests.signing.verify import samples
 
 
 def _ocsp(cert: samples.Party, issuer: samples.Party, signer: samples.Party, *,
-          responder_cert: samples.Party | None = None,
+          responder_cert: samples.Party | None = None, at=None,
           status=ocsp.OCSPCertStatus.GOOD) -> asn1_ocsp.OCSPResponse:
     """A response about `cert` with `issuer`'s CertID, signed by `signer` (embedding
     `responder_cert` when given)."""
-    produced = samples.CRLS_ISSUED
+    produced = at or samples.CRLS_ISSUED
     builder = ocsp.OCSPResponseBuilder().add_response(
-        cert=cert.cert, issuer=issuer.cert, algorithm=hashes.SHA1(), cert_status=status,
+        cert=cert.cert, issuer=issuer.cert, algorithm=hashes.SHA256(), cert_status=status,
         this_update=produced, next_update=produced + timedelta(days=1),
         revocation_time=None, revocation_reason=None)
     responder = responder_cert or signer
@@ -106,9 +106,9 @@ def test_an_ocsp_response_for_another_issuer_name_is_no_validation_data(verifier
                           not_before=samples.NOW - timedelta(days=1),
                           not_after=samples.NOW + timedelta(days=30))
     genuine = _ocsp(pki.signer, pki.issuing, pki.issuing)
-    control = _resigned(genuine, pki.issuing, hashlib.sha1(pki.signer.asn1.issuer.dump()).digest())
+    control = _resigned(genuine, pki.issuing, hashlib.sha256(pki.signer.asn1.issuer.dump()).digest())
     assert _level(verifier, _with_ocsp(signed, pki, control)) == "B-LT"
-    response = _resigned(genuine, pki.issuing, hashlib.sha1(twin.asn1.subject.dump()).digest())
+    response = _resigned(genuine, pki.issuing, hashlib.sha256(twin.asn1.subject.dump()).digest())
     assert _level(verifier, _with_ocsp(signed, pki, response)) == "B-T"
 
 
@@ -252,3 +252,38 @@ def test_a_later_crl_lifts_no_permanent_revocation(pki, root_file):
     report = _verifier(pki, root_file, (revoked, _crl(pki.issuing, [], _after(3), 3))) \
         .verify(basic)
     assert _verdict(report) == ("INDETERMINATE", "REVOKED_NO_POE", "revoked")
+
+
+@pytest.mark.parametrize(("answered", "lifted"), [(3, True), (0, False)])
+def test_an_ocsp_answer_good_after_the_hold_lifts_it(pki, answered, lifted):
+    """RFC 5280 / 6960: the CA's OCSP responder answering "good" after the CRL that holds the
+    certificate says the hold is over (from its thisUpdate); one answered before says nothing.
+    The CRL is then kept from pyHanko, which would count its hold for good."""
+    from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+
+    from signing.verify import compromise
+
+    held = _crl(pki.issuing, [_hold(pki, samples.NOW - timedelta(days=1))], _after(1), 2)
+    good = _ocsp(pki.signer, pki.issuing, pki.issuing, at=_after(answered))
+    listed = compromise.signer_revocation(signer=pki.signer.asn1, issuer=pki.issuing.asn1,
+                                          crls=[held], ocsps=[good])
+    assert listed is not None and listed.reason == "certificate_hold"
+    assert listed.lifted_at == (_after(answered) if lifted else None)
+    kept = compromise.without_lifted_holds([CRLContainer(held)], [pki.issuing.asn1],
+                                           OCSPContainer.load_multi(good))
+    assert len(kept) == (0 if lifted else 1)
+
+
+def test_an_ocsp_answer_nobody_authorised_lifts_no_hold(pki):
+    from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+
+    from signing.verify import compromise
+
+    held = _crl(pki.issuing, [_hold(pki, samples.NOW - timedelta(days=1))], _after(1), 2)
+    forged = _ocsp(pki.signer, pki.issuing, pki.stranger, responder_cert=pki.stranger,
+                   at=_after(3))
+    listed = compromise.signer_revocation(signer=pki.signer.asn1, issuer=pki.issuing.asn1,
+                                          crls=[held], ocsps=[forged])
+    assert listed is not None and listed.lifted_at is None
+    assert len(compromise.without_lifted_holds([CRLContainer(held)], [pki.issuing.asn1],
+                                               OCSPContainer.load_multi(forged))) == 1
