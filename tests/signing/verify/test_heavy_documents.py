@@ -110,3 +110,21 @@ def test_a_document_signed_many_times_is_not_copied_once_per_signature(verifier,
     report = verifier.verify(pdf)
     assert [s.conclusion.passed for s in report.signatures] == [True] * 4
     assert len(copies) < 40_000
+
+
+def test_the_padded_bomb_is_refused_by_the_api_and_the_command(client, verifier, pki, tmp_path):
+    """POST /api/verify answers 422 document_too_complex; `cedula verify` exits unreadable."""
+    from click.testing import CliRunner
+
+    from signing.verify.cli import EXIT_UNREADABLE, verify_command
+    from tests.signing.verify.test_cli import _Root
+
+    bomb = forgeries.object_stream_bomb(_padded_and_signed(pki, 400))
+    api = client.post("/api/verify?lang=en", data=bomb,
+                      headers={"Content-Type": "application/pdf"})
+    assert api.status_code == 422 and api.get_json()["error"] == "document_too_complex"
+    path = tmp_path / "bomba.pdf"
+    path.write_bytes(bomb)
+    result = CliRunner().invoke(verify_command, ["--json", str(path)], obj=_Root(verifier))
+    assert result.exit_code == EXIT_UNREADABLE, result.output
+    assert any('"document_too_complex"' in line for line in result.output.splitlines())
