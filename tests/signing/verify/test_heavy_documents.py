@@ -67,7 +67,8 @@ def test_the_reverse_reference_map_is_pyhankos(pki, signed_with_field):
     pdf = samples.long_pdf(20)
     for field in ("Firma1", "Firma2"):
         pdf = samples.sign(pdf, samples.signer_for(pki.signer, pki), field=field)
-    for document in (pdf, forgeries.shadow_hide_form(signed_with_field)):
+    tagged = samples.sign(_tagged(samples.long_pdf(3)), samples.signer_for(pki.signer, pki))
+    for document in (pdf, forgeries.shadow_hide_form(signed_with_field), tagged):
         reader = PdfFileReader(io.BytesIO(document))
         for revision in range(reader.xrefs.total_revisions):
             ours, theirs = HistoricalResolver(reader, revision), HistoricalResolver(reader, revision)
@@ -76,6 +77,27 @@ def test_the_reverse_reference_map_is_pyhankos(pki, signed_with_field):
             mine, expected = ours._indirect_object_access_cache, theirs._indirect_object_access_cache
             assert set(mine) == set(expected) and len(expected) > 5
             assert all(mine[ref] == paths for ref, paths in expected.items())
+
+
+def _tagged(pdf: bytes) -> bytes:
+    """`pdf` with a structure tree (its elements entered only from /StructTreeRoot /K)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page = writer.root["/Pages"]["/Kids"][0]
+    root = writer.add_object(generic.DictionaryObject({N("/Type"): N("/StructTreeRoot")}))
+    document = writer.add_object(generic.DictionaryObject(
+        {N("/Type"): N("/StructElem"), N("/S"): N("/Document"), N("/P"): root}))
+    paragraphs = [writer.add_object(generic.DictionaryObject(
+        {N("/S"): N("/P"), N("/P"): document, N("/Pg"): page, N("/K"): generic.NumberObject(i)}))
+        for i in range(3)]
+    document.get_object()[N("/K")] = generic.ArrayObject(paragraphs)
+    root.get_object()[N("/K")] = document
+    root.get_object()[N("/ParentTree")] = generic.DictionaryObject({N("/Nums"): generic.ArrayObject(
+        [generic.NumberObject(0), generic.ArrayObject(paragraphs)])})
+    writer.root[N("/StructTreeRoot")] = root
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pyhanko_walk(resolver) -> None:
