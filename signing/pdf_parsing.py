@@ -195,7 +195,7 @@ def _refuse_inflation(problem: str) -> None:
     objects, when a budget is active (the verifier and the signing side)."""
     budget = _CURRENT.get()
     if budget is not None:
-        budget.exceeded = budget.exceeded or "objects"
+        budget.exceeded = budget.exceeded or "inflation"
         raise TooManyObjects(f"the file is a decompression bomb: {problem}")
 
 

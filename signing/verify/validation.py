@@ -206,14 +206,18 @@ class Verifier:
             self.slots.give_back()
             raise
         worker.join(budget.remaining() + 0.05)
-        if budget.exceeded == "objects":  # the worker stops at its next object
+        if budget.exceeded in ("objects", "inflation"):  # the worker stops at its next object
             budget.cancelled = True
             log.warning("verification refused: too many objects",
-                        extra={"objects": budget.objects_read, "size": len(data)})
+                        extra={"objects": budget.objects_read, "size": len(data),
+                               "limit": budget.exceeded})
+            expands = f"expands into more than {budget.max_objects} objects, far more than " \
+                f"a file of {len(data)} bytes holds" if budget.exceeded == "objects" else \
+                "packs its objects in compressed streams that expand far more than any " \
+                "document's (a decompression bomb)"
             raise UnreadableDocument(
-                f"The PDF expands into more than {budget.max_objects} objects, far more than "
-                f"a file of {len(data)} bytes holds; it cannot be verified here. Ask the "
-                "issuer for the original, or use the verification code printed on it.",
+                f"The PDF {expands}; it cannot be verified here. Ask the issuer for the "
+                "original, or use the verification code printed on it.",
                 error="document_too_complex")
         if worker.is_alive() or "budget" in outcome or budget.exceeded:
             budget.cancelled = True

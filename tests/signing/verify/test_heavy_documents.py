@@ -49,6 +49,7 @@ def test_an_object_stream_bomb_in_a_large_file_is_refused_as_it_inflates(
     with pytest.raises(UnreadableDocument) as info:
         verifier.verify(bomb)
     assert (info.value.error, info.value.http_status) == ("document_too_complex", 422)
+    assert "decompression bomb" in info.value.description
     assert len(parsed) < 100_000
 
 
