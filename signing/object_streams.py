@@ -14,6 +14,15 @@ active parse budget like objects), and otherwise gives what pyHanko gives: the s
 objects, and in strict mode the same errors (a corrupted header, an object at the wrong
 index, not found, a stream or reference inside the stream); in non-strict mode null for the
 first two and for an object not found.
+
+Object streams are also where a decompression bomb is cheapest: a few hundred bytes of
+Flate inflate to a megabyte of "0 0 0 ...", half a million objects for the parser (~20 µs
+each). Padded with incompressible bytes to 400 KB, such a file stayed within its object
+allowance (`pdf_parsing.object_allowance`, which grows with the file) for 10 to 20 s of
+parsing before it was refused. Real object streams inflate 3 to 20 times; so all the object
+streams a reader decodes may inflate to `INFLATION_FLOOR` plus `MAX_INFLATION` times their
+encoded size, in total (many small bombs add up); past that `install`'s `refuse` is called
+as the stream is decoded, before any of its objects is parsed.
 """
 
 from __future__ import annotations
@@ -30,6 +39,22 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 _pyhanko_get = PdfFileReader._get_object_from_stream
 _CACHE = "_cedula_object_stream_headers"
+_INFLATED = "_cedula_object_streams_inflated"
+
+# All object streams of a reader inflate to at most INFLATION_FLOOR + MAX_INFLATION times
+# their encoded bytes (see the module).
+MAX_INFLATION = 100
+INFLATION_FLOOR = 64 * 1024
+
+
+def _inflating(reader: PdfFileReader, encoded: int, decoded: int) -> None:
+    """Add one decoded stream to the reader's totals; `_refuse` when past the bound."""
+    totals = reader.__dict__.setdefault(_INFLATED, [0, 0])
+    totals[0] += encoded
+    totals[1] += decoded
+    if totals[1] > INFLATION_FLOOR + MAX_INFLATION * totals[0]:
+        _refuse(f"its object streams inflate {totals[0]} bytes to {totals[1]}, more than "
+                f"{MAX_INFLATION} times")
 
 
 @dataclass
@@ -75,8 +100,9 @@ def _header(reader: PdfFileReader, stmnum: int, stream: Any) -> _Header:
     headers: dict[int, _Header] = reader.__dict__.setdefault(_CACHE, {})
     known = headers.get(stmnum)
     if known is None or known.stream is not stream:
-        known = _Header(stream=stream, data=stream.read_data(DecodePurpose.OBJECT_STREAM),
-                        count=int(stream["/N"]))
+        data = stream.read_data(DecodePurpose.OBJECT_STREAM)
+        _inflating(reader, len(stream.encoded_data or b""), len(data))
+        known = _Header(stream=stream, data=data, count=int(stream["/N"]))
         headers[stmnum] = known
     return known
 
@@ -119,12 +145,19 @@ def _nothing() -> None:
     return None
 
 
+def _not_refused(problem: str) -> None:
+    return None
+
+
 _count: Callable[[], None] = _nothing
+_refuse: Callable[[str], None] = _not_refused
 
 
-def install(count: Callable[[], None]) -> None:
+def install(count: Callable[[], None], refuse: Callable[[str], None] = _not_refused) -> None:
     """Make pyHanko's readers use `get_object_from_stream`, calling `count` for each header
-    entry read (`pdf_parsing`: against the active budget). Idempotent."""
-    global _count
+    entry read (`pdf_parsing`: against the active budget) and `refuse` (which raises) for
+    object streams inflating past `MAX_INFLATION`. Idempotent."""
+    global _count, _refuse
     _count = count
+    _refuse = refuse
     PdfFileReader._get_object_from_stream = get_object_from_stream  # type: ignore[method-assign]

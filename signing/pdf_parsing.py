@@ -190,6 +190,15 @@ def _count_object() -> None:
         budget.object_read()
 
 
+def _refuse_inflation(problem: str) -> None:
+    """An object stream bomb (`object_streams.MAX_INFLATION`): refused like a file of too many
+    objects, when a budget is active (the verifier and the signing side)."""
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.exceeded = budget.exceeded or "inflation"
+        raise TooManyObjects(f"the file is a decompression bomb: {problem}")
+
+
 def count_parsed_objects() -> None:
     """Make pyHanko's object parser (`generic.read_object`, which its reader, object streams
     and nested arrays and dictionaries all go through) count each object against the budget
@@ -203,7 +212,7 @@ def install() -> None:
     """The parser patches: objects counted, object-stream headers read once, hexadecimal
     strings read in one pass."""
     count_parsed_objects()
-    object_streams.install(_count_object)
+    object_streams.install(_count_object, _refuse_inflation)
     hex_strings.install()
 
 

@@ -21,6 +21,7 @@ gives `report.Modifications.level`:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -38,6 +39,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from signing.verify import policy
 from signing.verify.byterange import RawCoverage
+from signing.verify.compromise import without_lifted_holds
 from signing.verify.report import Modifications
 
 DIFF_POLICY = DEFAULT_DIFF_POLICY
@@ -167,17 +169,28 @@ def dss_entries(reader: PdfFileReader) -> int:
         return 0
 
 
-def dss_knowledge(reader: PdfFileReader, base: LocalKnowledge) -> LocalKnowledge:
-    """`base` plus the certificates, CRLs and OCSP responses of the document's DSS."""
+def dss_knowledge(reader: PdfFileReader, base: LocalKnowledge, *,
+                  lifted_holds: bool = False) -> LocalKnowledge:
+    """`base` plus the certificates, CRLs and OCSP responses of the document's DSS; CRLs whose
+    only news is a hold a newer CRL lifted left out (pyHanko would keep the hold for good:
+    `compromise.without_lifted_holds`) unless `lifted_holds` (who judges holds needs them)."""
+
+    def current(crls: list[CRLContainer], certs: list[Any], ocsps: list[OCSPContainer]
+                ) -> list[CRLContainer]:
+        return crls if lifted_holds else without_lifted_holds(crls, certs, ocsps)
+
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
-        return base
+        return replace(base, known_crls=current(base.known_crls, base.known_certs,
+                                                base.known_ocsps))
     ocsps = [container for ref in dss.ocsps for container in OCSPContainer.load_multi(
         asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE)))]
     crls = [CRLContainer(asn1_crl.CertificateList.load(
         ref.get_object().read_data(DecodePurpose.CRL))) for ref in dss.crls]
-    return LocalKnowledge(known_ocsps=base.known_ocsps + ocsps, known_crls=base.known_crls + crls,
-                          known_certs=base.known_certs + list(dss.load_certs()),
+    certs = base.known_certs + list(dss.load_certs())
+    return LocalKnowledge(known_ocsps=base.known_ocsps + ocsps,
+                          known_crls=current(base.known_crls + crls, certs, base.known_ocsps + ocsps),
+                          known_certs=certs,
                           known_poes=base.known_poes,
                           nonrevoked_assertions=base.nonrevoked_assertions)

@@ -33,8 +33,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-from keys.x509 import key_hash
-from signing.verify.compromise import signed_by
+from signing.verify.compromise import ocsp_answers, signed_by
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 _SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
@@ -58,25 +57,19 @@ def _binds_certificate(embedded: EmbeddedPdfSignature) -> bool:
 
 
 class _Dss:
-    """Issuers of the CRLs and serials of the OCSP responses in one Document Security Store."""
+    """The CRLs and OCSP responses of one Document Security Store."""
 
     def __init__(self, dss: DocumentSecurityStore) -> None:
         self.crls: dict[bytes, list[asn1_crl.CertificateList]] = {}
-        self.ocsp_certs: set[tuple[str, bytes, int]] = set()
+        self.ocsps: list[asn1_ocsp.OCSPResponse] = []
         for ref in dss.crls:
             crl = asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
             self.crls.setdefault(crl.issuer.dump(), []).append(crl)
         for ref in dss.ocsps:
             response = asn1_ocsp.OCSPResponse.load(
                 ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
-            basic = response.basic_ocsp_response
-            if basic is None:
-                continue
-            for single in basic["tbs_response_data"]["responses"]:
-                cert_id = single["cert_id"]
-                self.ocsp_certs.add((cert_id["hash_algorithm"]["algorithm"].native,
-                                     cert_id["issuer_key_hash"].native,
-                                     cert_id["serial_number"].native))
+            if response.basic_ocsp_response is not None:
+                self.ocsps.append(response)
 
     def covers(self, chain: Sequence[asn1_x509.Certificate]) -> bool:
         """Validation data for every certificate of `chain` (leaf first, anchor excluded)."""
@@ -84,19 +77,9 @@ class _Dss:
             # a CRL the issuer really signed (RFC 5280, 6.3.3 (f)), not one of its name only
             if any(signed_by(crl, issuer) for crl in self.crls.get(cert.issuer.dump(), ())):
                 continue
-            if not any(self._answers(algorithm, issuer, cert.serial_number)
-                       for algorithm, _, serial in self.ocsp_certs if serial == cert.serial_number):
+            if not any(ocsp_answers(response, cert, issuer) for response in self.ocsps):
                 return False
         return bool(chain)
-
-    def _answers(self, algorithm: str, issuer: asn1_x509.Certificate, serial: int) -> bool:
-        """An OCSP response of the DSS is about `serial` of `issuer` (its CertID's issuerKeyHash,
-        RFC 6960 section 4.1.1, in the CertID's own hash algorithm: SHA-1 or SHA-256)."""
-        try:
-            issuer_key = key_hash(issuer.public_key.dump(), algorithm)
-        except ValueError:
-            return False
-        return (algorithm, issuer_key, serial) in self.ocsp_certs
 
 
 def _dss_at(reader: PdfFileReader, revision: int | None) -> _Dss | None:

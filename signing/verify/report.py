@@ -151,6 +151,7 @@ class Revocation:
     revoked_at: datetime | None = None
     reason: str | None = None  # RFC 5280, 5.3.1, asn1crypto's names: key_compromise, ...
     invalidity_date: datetime | None = None  # RFC 5280, 5.3.2
+    lifted_at: datetime | None = None  # a hold (certificate_hold) lifted then (`holds`)
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "revoked_at": rfc3339(self.revoked_at),

@@ -56,6 +56,7 @@ from signing.verify import (
     compromise,
     freshness,
     indication,
+    reverse_refs,
     signed_attributes,
     subfilters,
 )
@@ -154,6 +155,7 @@ class Verifier:
         self.limits = limits or Limits()
         self.slots = budgets.Slots(self.limits.concurrent)
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
+        reverse_refs.install()  # the difference analysis walks each signed revision cheaply
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
@@ -204,14 +206,18 @@ class Verifier:
             self.slots.give_back()
             raise
         worker.join(budget.remaining() + 0.05)
-        if budget.exceeded == "objects":  # the worker stops at its next object
+        if budget.exceeded in ("objects", "inflation"):  # the worker stops at its next object
             budget.cancelled = True
             log.warning("verification refused: too many objects",
-                        extra={"objects": budget.objects_read, "size": len(data)})
+                        extra={"objects": budget.objects_read, "size": len(data),
+                               "limit": budget.exceeded})
+            expands = f"expands into more than {budget.max_objects} objects, far more than " \
+                f"a file of {len(data)} bytes holds" if budget.exceeded == "objects" else \
+                "packs its objects in compressed streams that expand far more than any " \
+                "document's (a decompression bomb)"
             raise UnreadableDocument(
-                f"The PDF expands into more than {budget.max_objects} objects, far more than "
-                f"a file of {len(data)} bytes holds; it cannot be verified here. Ask the "
-                "issuer for the original, or use the verification code printed on it.",
+                f"The PDF {expands}; it cannot be verified here. Ask the issuer for the "
+                "original, or use the verification code printed on it.",
                 error="document_too_complex")
         if worker.is_alive() or "budget" in outcome or budget.exceeded:
             budget.cancelled = True
@@ -448,10 +454,14 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         cryptographic = indication.STALE_REVOCATION
     revocation = Revocation("unknown") if stale else revocation_of(status, cryptographic)
     if anchor is not None and len(chain) > 1:
+        every = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge,
+                              lifted_holds=True)
         listed = compromise.signer_revocation(
             signer=embedded.signer_cert, issuer=chain[1],
-            crls=[container.crl_data for container in knowledge.known_crls])
-        if listed is not None:
+            crls=[container.crl_data for container in every.known_crls],
+            ocsps=[container.ocsp_response_data for container in knowledge.known_ocsps])
+        if listed is not None and compromise.distrusted_at(
+                listed, proven_by_stamp or timing.validation_time):
             revocation = listed
             cryptographic = indication.check_revocation(
                 cryptographic, revoked_since=compromise.since(listed), proven=proven_by_stamp)
