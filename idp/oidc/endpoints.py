@@ -237,7 +237,8 @@ def pushed_authorization_request() -> Response:
         params = par.authorization_params(every, client_id=client.client_id)
         settings = provider().settings
         expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
-                              issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds)
+                              issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds,
+                              store=get_store())
         params = {name: list(values) for name, values in expanded.items()}
         jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
         if jkt is not None:  # RFC 9449 section 10.1: the proof binds the code, as dpop_jkt would

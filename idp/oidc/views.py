@@ -209,7 +209,7 @@ def _request_object(here: _Here, client: Client, params: Mapping[str, Sequence[s
     """RFC 9101: the parameters of the request's signed request object."""
     settings = here.provider.settings
     return jar.expand(params, client=client, remote_keys=here.provider.remote_keys, issuer=settings.issuer,
-                      now=int(time.time()), leeway=settings.leeway_seconds)
+                      now=int(time.time()), leeway=settings.leeway_seconds, store=here.store)
 
 
 def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
@@ -243,13 +243,14 @@ _ASKED = ("authorize",)  # the funnel step of a new authorization request
 def direct_authorize(asked: DirectRequest) -> DirectResponse | None:
     """GET /authorize as a direct route (`infra.web.direct_routes`): the view's answer when it
     is a redirect to the client at once (a code, an OAuth error); None (the view answers) for
-    anything else, decided before any effect. A pushed request (request_uri) is declined
-    unread: taking it is an effect. Reading the SSO session may refresh its idle clock, as the
-    view's reading it again would."""
+    anything else, decided before any effect. A pushed request (request_uri) and a request
+    object (`request`) are declined unread: taking the one and spending the other (idp.oidc.jar)
+    are effects. Reading the SSO session may refresh its idle clock, as the view's reading it
+    again would."""
     params: dict[str, list[str]] = {}
     for name, value in asked.args():
         params.setdefault(name, []).append(value)  # as `request.args.to_dict(flat=False)`
-    if "request_uri" in params:
+    if "request_uri" in params or "request" in params:
         return None
     here = _Here.now()
     try:
