@@ -42,6 +42,11 @@ class InvalidRequestObject(UnsafeRedirect):
     error = "invalid_request_object"
 
 
+class SpentRequestObject(InvalidRequestObject):
+    """The request object was used already (its jti is spent): for the citizen, a link used
+    twice (the back button, a reload), as an expired one."""
+
+
 def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
     metadata = client.client_metadata
     if "jwks" in metadata:
@@ -113,7 +118,7 @@ def _spend(store: EphemeralStore, request_object: str, claims: Mapping[str, Any]
     used = f"jti\x00{jti}" if jti is not None else "object\x00" + request_object
     digest = hashlib.sha256(f"{client.client_id}\x00{used}".encode("utf-8", "surrogatepass")).hexdigest()
     if not store.add(SPENT_PREFIX + digest, b"1", max(ttl, 1)):
-        raise InvalidRequestObject("the request object was already used (its jti is spent); sign a new one "
+        raise SpentRequestObject("the request object was already used (its jti is spent); sign a new one "
                                    "for each authorization request (RFC 9101 section 10.8)")
 
 
@@ -132,7 +137,9 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     if registered is not None and alg != registered:
         raise InvalidRequestObject(f"the request object must be signed with {registered} (the registered "
                                    f"request_object_signing_alg), not {alg}")
-    fapi.check_signing_alg(client, alg, what="the request object", error=InvalidRequestObject)
+    fapi.check_signing_alg(client, alg, what="the request object", error=InvalidRequestObject,
+                           accepted=client_auth.ASSERTION_ALGS,
+                           registered=registered if isinstance(registered, str) else None)
     if "typ" in header and header["typ"] not in (TYP, "JWT"):
         raise InvalidRequestObject(f"the request object's typ must be {TYP}")
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
