@@ -167,6 +167,9 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     if exp + leeway <= now:
         raise InvalidRequestObject("the request object has expired")
     nbf = _numeric_date(claims, "nbf")
+    if nbf is None and fapi.applies(client):
+        raise InvalidRequestObject("FAPI 2.0 clients' request objects carry nbf, at most 60 minutes before "
+                                   "exp (FAPI 2.0 Message Signing section 5.3.2)")
     if nbf is not None and nbf > now + leeway:
         raise InvalidRequestObject("the request object's nbf is in the future")
     iat = _numeric_date(claims, "iat")
