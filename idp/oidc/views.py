@@ -31,7 +31,7 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import services as consent_services
 from idp.consent.consents import get_consents
-from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, services, subjects
+from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, parameters, services, subjects
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc import standing as standing_module
@@ -288,6 +288,7 @@ def _validated(here: _Here, params: Mapping[str, Sequence[str]]) -> tuple[Client
     UnsafeRedirect or AuthorizationError. With request_uri, the pushed request is taken (RFC
     9126 section 4: only it counts, once)."""
     settings = here.provider.settings
+    params = parameters.without_empty(params)
     pushed = "request_uri" in params
     if pushed:
         params = par.take(here.store, request_uri=_one(params, "request_uri"),
