@@ -236,11 +236,13 @@ def pushed_authorization_request() -> Response:
             raise OidcError("request_uri cannot be pushed (RFC 9126 section 2.1)")
         params = par.authorization_params(every, client_id=client.client_id)
         settings = provider().settings
+        # The proof first: a push refused with use_dpop_nonce (RFC 9449 section 8) is sent again,
+        # its request object unchanged, which must not be spent by the refused one (idp.oidc.jar).
+        jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
         expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
                               issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds,
                               store=get_store())
         params = {name: list(values) for name, values in expanded.items()}
-        jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
         if jkt is not None:  # RFC 9449 section 10.1: the proof binds the code, as dpop_jkt would
             if params.get("dpop_jkt", [jkt]) != [jkt]:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")

@@ -29,3 +29,26 @@ def test_another_clients_request_object_may_leave_nbf_out(client, register):
     agency = register(token_endpoint_auth_method="private_key_jwt")
     pushed = _push(client, agency, request_object(agency, request_claims(agency, Flow(), nbf=None)))
     assert pushed.status_code == 201, pushed.get_json()
+
+
+def test_a_request_object_survives_the_dpop_nonce_retry(client, fapi_agency):  # noqa: F811
+    """RFC 9449 section 8: the first push with a DPoP proof gets use_dpop_nonce; the retry sends
+    the same request object with a proof holding the nonce. The object was not used by the
+    refused push: the retry is not a replay."""
+    from tests.idp.oidc.test_fapi import PAR
+    from tests.support.dpop import DpopKey
+
+    token = request_object(fapi_agency, request_claims(fapi_agency, Flow()))
+    key = DpopKey()
+    answers = []
+    for _ in range(2):
+        form, headers = fapi_agency.auth({"client_id": fapi_agency.client_id, "request": token})
+        headers["DPoP"] = key.proof("POST", PAR)
+        answer = client.post("/par", data=form, headers=headers)
+        answers.append(answer)
+        if answer.status_code == 400 and answer.get_json()["error"] == "use_dpop_nonce":
+            key.remember(answer)
+            continue
+        break
+    assert answers[0].get_json().get("error") == "use_dpop_nonce", "the nonce is required at /par"
+    assert answers[-1].status_code == 201, answers[-1].get_json()
