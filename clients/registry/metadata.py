@@ -412,9 +412,10 @@ def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any], *, loopback: 
     if metadata["token_endpoint_auth_signing_alg"] not in FAPI_ALGS:
         raise ClientMetadataError("token_endpoint_auth_signing_alg",
                                   f"FAPI 2.0 clients sign with {' or '.join(FAPI_ALGS)}")
-    if metadata["id_token_signed_response_alg"] not in FAPI_ALGS:
+    fapi_id_token_algs = [alg for alg in FAPI_ALGS if alg in ID_TOKEN_ALGS]  # what the provider signs with
+    if metadata["id_token_signed_response_alg"] not in fapi_id_token_algs:
         raise ClientMetadataError("id_token_signed_response_alg",
-                                  f"FAPI 2.0 ID tokens are signed with {' or '.join(FAPI_ALGS)}")
+                                  f"FAPI 2.0 ID tokens are signed with {' or '.join(fapi_id_token_algs)}")
     if metadata.get("request_object_signing_alg", "ES256") not in FAPI_ALGS:
         raise ClientMetadataError("request_object_signing_alg",
                                   f"FAPI 2.0 request objects are signed with {' or '.join(FAPI_ALGS)}")

@@ -9,9 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import current_app
 
-from clients.registry import Client, ClientNotFound, agency_name, find_client, localized
+from clients.registry import Client, ClientNotFound, find_client, localized
 from clients.registry.logos import logo_for, url_of
 from idp.oidc import interactions
+from idp.oidc.agency_names import shown_name
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.i18n import current_language, use_ui_locales
@@ -34,7 +35,7 @@ def agency_view(client: Client, locale: str | None = None, *, with_logo: bool = 
         with get_db(current_app).read() as session:
             logo = logo_for(session, client.client_id, language)
             logo_url = url_of(logo) if logo is not None else None
-    return AgencyView(client_id=client.client_id, name=agency_name(client, language),
+    return AgencyView(client_id=client.client_id, name=shown_name(client, language),
                       purpose=localized(client.client_metadata, "purpose", language), logo_url=logo_url)
 
 

@@ -166,7 +166,8 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
     if header.get("alg") != alg or alg not in ASSERTION_ALGS:
         raise InvalidClient(f"client_assertion must be signed with {alg} (the registered "
                             f"token_endpoint_auth_signing_alg), got {header.get('alg')!r}")
-    fapi.check_signing_alg(client, alg, what="client_assertion", error=InvalidClient)
+    fapi.check_signing_alg(client, alg, what="client_assertion", error=InvalidClient, accepted=ASSERTION_ALGS,
+                           registered=alg)
     typ = header.get("typ")
     if typ is not None and (not isinstance(typ, str)
                             or typ.lower().removeprefix("application/") not in ASSERTION_TYPS):

@@ -46,7 +46,7 @@ from infra.invalidation import GENERATION_KEY
 from infra.ops.metrics import label_agency
 from infra.store import EphemeralStore, GuardRefused, TakeGuard, get_store
 from infra.web import direct_routes
-from infra.web.caching import uncached_json
+from infra.web.caching import no_content, uncached_json
 from infra.web.direct_routes import DirectRequest, DirectResponse
 from infra.web.ratelimit import address_of, client_address
 
@@ -236,10 +236,13 @@ def pushed_authorization_request() -> Response:
             raise OidcError("request_uri cannot be pushed (RFC 9126 section 2.1)")
         params = par.authorization_params(every, client_id=client.client_id)
         settings = provider().settings
-        expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
-                              issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds)
-        params = {name: list(values) for name, values in expanded.items()}
+        # The proof first: a push refused with use_dpop_nonce (RFC 9449 section 8) is sent again,
+        # its request object unchanged, which must not be spent by the refused one (idp.oidc.jar).
         jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
+        expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
+                              issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds,
+                              store=get_store())
+        params = {name: list(values) for name, values in expanded.items()}
         if jkt is not None:  # RFC 9449 section 10.1: the proof binds the code, as dpop_jkt would
             if params.get("dpop_jkt", [jkt]) != [jkt]:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
@@ -378,12 +381,10 @@ def _userinfo_preflight() -> Response:
     """CORS preflight (Fetch standard): a browser client sends its token in the Authorization
     header (and a DPoP proof), which no cross-origin request may carry unless the preflight
     allows them; without this answer UserInfo's Access-Control-Allow-Origin is never reached."""
-    response = Response(status=204)
-    response.headers.update({"Allow": "GET, POST, OPTIONS", "Access-Control-Allow-Origin": "*",
-                             "Access-Control-Allow-Methods": "GET, POST",
-                             "Access-Control-Allow-Headers": "Authorization, DPoP",
-                             "Access-Control-Max-Age": "600", "Cache-Control": "no-store"})
-    return response
+    return no_content(204, {"Allow": "GET, POST, OPTIONS", "Access-Control-Allow-Origin": "*",
+                            "Access-Control-Allow-Methods": "GET, POST",
+                            "Access-Control-Allow-Headers": "Authorization, DPoP",
+                            "Access-Control-Max-Age": "600", "Cache-Control": "no-store"})
 
 
 def body_token_of(method: str, mimetype: str, fields: Fields) -> str | None:
@@ -481,6 +482,4 @@ def revoke() -> Response:
                           token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc)
-    response = Response(status=200)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_content(200, {"Cache-Control": "no-store"})  # section 2.2: the content is ignored

@@ -18,7 +18,7 @@ from idp.assurance.levels import rank
 from idp.oidc.errors import AuthorizationError, InvalidClient, OidcError
 
 PROFILE = "fapi2"
-ALGS = ("ES256", "PS256")  # section 5.4.1: PS256 or ES256 (EdDSA not offered here)
+ALGS = ("ES256", "PS256")  # section 5.4.1: PS256 or ES256 (EdDSA, which it also allows, is not taken here)
 MAX_CODE_SECONDS = 60  # section 5.3.2.1: an authorization code lives at most 60 seconds
 
 
@@ -65,10 +65,19 @@ def strict_audience(client: Client) -> bool:
     return applies(client)
 
 
-def check_signing_alg(client: Client, alg: str, *, what: str, error: type[OidcError] = OidcError) -> None:
-    """Section 5.4.1: ES256 or PS256 for every signature a FAPI client makes."""
-    if applies(client) and alg not in ALGS:
-        raise error(f"FAPI 2.0: {what} must be signed with {' or '.join(ALGS)}, not {alg}")
+def check_signing_alg(client: Client, alg: str, *, what: str, error: type[OidcError] = OidcError,
+                      accepted: Sequence[str] = ALGS, registered: str | None = None) -> None:
+    """Section 5.4.1: ES256 or PS256 for every signature a FAPI client makes. The refusal names
+    what this client may really use for `what`: the profile's algorithms that the provider
+    `accepted` for it and, when the client registered one (`registered`), that one; if none is
+    left, the registration to change."""
+    if not applies(client) or alg in ALGS:
+        return
+    usable = [name for name in ALGS if name in accepted and registered in (None, name)]
+    if usable:
+        raise error(f"FAPI 2.0: {what} must be signed with {' or '.join(usable)}, not {alg}")
+    raise error(f"FAPI 2.0: {what} must be signed with {' or '.join(name for name in ALGS if name in accepted)}, "
+                f"not {alg}; this client registered {registered}: register one of those instead")
 
 
 def requires_dpop(client: Client) -> bool:

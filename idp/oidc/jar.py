@@ -8,6 +8,7 @@ Only the parameters inside it count (section 6.3); `client_id` outside must be t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,11 +21,14 @@ from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import OidcError, UnsafeRedirect
 from idp.oidc.request import PARAMETERS
 from infra import jose
+from infra.store import EphemeralStore
 
 TYP = "oauth-authz-req+jwt"
 MAX_LIFETIME = 3600  # FAPI 2.0 Message Signing 5.3.1: exp at most 60 minutes after nbf
 MAX_LENGTH = 65536
 LIMITS = jose.Limits(header=2048, payload=MAX_LENGTH)
+SPENT_PREFIX = "oidc:jar:"  # a request object used once (its jti, else its own digest)
+MAX_JTI = 256
 # What a request object never carries: itself, a reference, the client's credentials.
 NOT_INSIDE = ("request", "request_uri", "client_secret", "client_assertion", "client_assertion_type")
 
@@ -36,6 +40,11 @@ class InvalidRequestObject(UnsafeRedirect):
     redirect_uri is not trusted either: an error page at /authorize, JSON at /par."""
 
     error = "invalid_request_object"
+
+
+class SpentRequestObject(InvalidRequestObject):
+    """The request object was used already (its jti is spent): for the citizen, a link used
+    twice (the back button, a reload), as an expired one."""
 
 
 def _keys(client: Client, remote_keys: RemoteKeySets, kid: str | None) -> tuple[Any, ...]:
@@ -87,7 +96,7 @@ def _as_params(claims: Mapping[str, Any]) -> Params:
 
 
 def expand(params: Mapping[str, Sequence[str]], *, client: Client, remote_keys: RemoteKeySets, issuer: str,
-           now: int, leeway: int) -> Mapping[str, Sequence[str]]:
+           now: int, leeway: int, store: EphemeralStore) -> Mapping[str, Sequence[str]]:
     """The request's parameters: those of its request object when it has one (section 6.3)."""
     if "request" not in params:
         return params
@@ -95,12 +104,28 @@ def expand(params: Mapping[str, Sequence[str]], *, client: Client, remote_keys: 
     if len(values) != 1 or not values[0]:
         raise InvalidRequestObject("request must be given once")
     return unpack(values[0], client=client, outside=params, remote_keys=remote_keys, issuer=issuer, now=now,
-                  leeway=leeway)
+                  leeway=leeway, store=store)
+
+
+def _spend(store: EphemeralStore, request_object: str, claims: Mapping[str, Any], *, client: Client,
+           ttl: int) -> None:
+    """A request object counts once (RFC 9101 section 10.8, FAPI 2.0 Message Signing 5.3.1): its
+    `jti` for this client, or, without one, the object itself, is spent in the ephemeral store
+    until the object expires; a second presentation is refused."""
+    jti = claims.get("jti")
+    if jti is not None and (not isinstance(jti, str) or not jti or len(jti) > MAX_JTI):
+        raise InvalidRequestObject(f"the request object's jti must be a string of 1 to {MAX_JTI} characters")
+    used = f"jti\x00{jti}" if jti is not None else "object\x00" + request_object
+    digest = hashlib.sha256(f"{client.client_id}\x00{used}".encode("utf-8", "surrogatepass")).hexdigest()
+    if not store.add(SPENT_PREFIX + digest, b"1", max(ttl, 1)):
+        raise SpentRequestObject("the request object was already used (its jti is spent); sign a new one "
+                                   "for each authorization request (RFC 9101 section 10.8)")
 
 
 def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequence[str]],
-           remote_keys: RemoteKeySets, issuer: str, now: int, leeway: int) -> Params:
-    """RFC 9101 section 6: verify the request object of `client` and return its parameters."""
+           remote_keys: RemoteKeySets, issuer: str, now: int, leeway: int, store: EphemeralStore) -> Params:
+    """RFC 9101 section 6: verify the request object of `client`, spend it (`_spend`) and return
+    its parameters."""
     header, unverified = jose.header_and_claims(
         request_object, max_length=MAX_LENGTH, limits=LIMITS, error=InvalidRequestObject,
         what="the request object", reference="a signed JWT, RFC 9101 section 4; an encrypted one is not accepted")
@@ -112,7 +137,9 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     if registered is not None and alg != registered:
         raise InvalidRequestObject(f"the request object must be signed with {registered} (the registered "
                                    f"request_object_signing_alg), not {alg}")
-    fapi.check_signing_alg(client, alg, what="the request object", error=InvalidRequestObject)
+    fapi.check_signing_alg(client, alg, what="the request object", error=InvalidRequestObject,
+                           accepted=client_auth.ASSERTION_ALGS,
+                           registered=registered if isinstance(registered, str) else None)
     if "typ" in header and header["typ"] not in (TYP, "JWT"):
         raise InvalidRequestObject(f"the request object's typ must be {TYP}")
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
@@ -140,6 +167,9 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     if exp + leeway <= now:
         raise InvalidRequestObject("the request object has expired")
     nbf = _numeric_date(claims, "nbf")
+    if nbf is None and fapi.applies(client):
+        raise InvalidRequestObject("FAPI 2.0 clients' request objects carry nbf, at most 60 minutes before "
+                                   "exp (FAPI 2.0 Message Signing section 5.3.2)")
     if nbf is not None and nbf > now + leeway:
         raise InvalidRequestObject("the request object's nbf is in the future")
     iat = _numeric_date(claims, "iat")
@@ -152,4 +182,5 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
                                    "nbf (or iat) to exp")
     params = _as_params(claims)
     params["client_id"] = [client.client_id]
+    _spend(store, request_object, claims, client=client, ttl=int(exp) + leeway - now)
     return params

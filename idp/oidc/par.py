@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from idp.oidc import parameters
 from idp.oidc.errors import InvalidRequestUri
 from infra.store import EphemeralStore
 
@@ -43,8 +44,10 @@ def _key(request_uri: str) -> str:
 
 def authorization_params(form: Mapping[str, Sequence[str]], *, client_id: str) -> Params:
     """The authorization request in a PAR body: everything but the client's credentials, with
-    `client_id` the authenticated client (RFC 9126 section 2.1)."""
-    params = {name: list(values) for name, values in form.items() if name not in NOT_PUSHED}
+    `client_id` the authenticated client (RFC 9126 section 2.1); a parameter sent without a
+    value is omitted (RFC 6749 section 3.1)."""
+    params = {name: list(values) for name, values in parameters.without_empty(form).items()
+              if name not in NOT_PUSHED}
     params["client_id"] = [client_id]
     return params
 

@@ -29,3 +29,9 @@ def single(params: Mapping[str, Sequence[str]], name: str, *,
     if value is not None and len(value) > limit(name):
         raise error(f"{name} is longer than {limit(name)} characters")
     return value if value != "" else None
+
+
+def without_empty(params: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """`params` without the parameters sent only without a value (RFC 6749 section 3.1: treated
+    as omitted), so that a name looked for by its presence (`request`, `request_uri`) is too."""
+    return {name: list(values) for name, values in params.items() if any(values)}

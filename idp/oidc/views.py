@@ -11,6 +11,7 @@ pushed request) is declined before any effect and answered by the view.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from functools import lru_cache, partial
 from urllib.parse import quote, quote_plus, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
-from markupsafe import Markup, escape
+from markupsafe import escape
 from sqlalchemy.orm import Session
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response as BaseResponse
@@ -30,13 +31,13 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import services as consent_services
 from idp.consent.consents import get_consents
-from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, services, subjects
+from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, parameters, services, subjects
 from idp.oidc import claims as claims_module
 from idp.oidc import request as request_module
 from idp.oidc import standing as standing_module
 from idp.oidc.agency import agency_view
 from idp.oidc.current import provider
-from idp.oidc.errors import AuthorizationError, UnsafeRedirect
+from idp.oidc.errors import AuthorizationError, InvalidRequestUri, UnsafeRedirect
 from idp.oidc.interactions import Interaction
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.services import Provider
@@ -55,6 +56,7 @@ from infra.web.i18n import current_language, use_ui_locales
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("oidc", __name__)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -180,18 +182,25 @@ def _request_error(here: _Here, interaction: Interaction, error: str, descriptio
     return _error_redirect(here, exc, form_post=form_post)
 
 
-def _unsafe(description: str, status: int = 400, *, plain: bool = False) -> BaseResponse:
-    """The page for a request Cédula will not answer by redirect. `plain`: `description` is
-    already a sentence for the citizen (an expired link, an agency no longer allowed), said as
-    it is, not as the technical detail of a bad request."""
-    if plain:
-        message: str = description
-    else:  # the protocol's words are English: marked so on every page (WCAG 3.1.2)
-        detail = Markup('<span lang="en">{}</span>').format(description)
-        message = escape(_("oidc.error.unsafe", detail="{detail}")).format(detail=detail)
+def _unsafe(message: str, status: int = 400) -> BaseResponse:
+    """The page for a request Cédula will not answer by redirect: `message`, a sentence for the
+    citizen (what happened, what to do next)."""
     response = error_page(status, _("oidc.error.title"), message)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _refused(exc: UnsafeRedirect, params: Mapping[str, Sequence[str]]) -> BaseResponse:
+    """RFC 6749 section 4.1.2.1: a request whose client or redirect URI cannot be trusted gets a
+    page, never a redirect. The citizen reads plain words and what to do (a spent or expired
+    link: start again at the agency; anything else: go back, and tell the agency if it happens
+    again); the technical sentence, for the agency's developers, goes to the log with the
+    client it named (an agency asking support is told it from there)."""
+    client_ids = params.get("client_id") or [""]
+    log.warning("authorization request refused with a page", extra={
+        "error": exc.error, "error_description": exc.description, "client_id": str(client_ids[0])[:64]})
+    spent = isinstance(exc, InvalidRequestUri | jar.SpentRequestObject)
+    return _unsafe(_("oidc.error.expired" if spent else "oidc.error.unsafe"))
 
 
 def _continue_path(interaction: Interaction) -> str:
@@ -209,7 +218,7 @@ def _request_object(here: _Here, client: Client, params: Mapping[str, Sequence[s
     """RFC 9101: the parameters of the request's signed request object."""
     settings = here.provider.settings
     return jar.expand(params, client=client, remote_keys=here.provider.remote_keys, issuer=settings.issuer,
-                      now=int(time.time()), leeway=settings.leeway_seconds)
+                      now=int(time.time()), leeway=settings.leeway_seconds, store=here.store)
 
 
 def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
@@ -224,10 +233,11 @@ def authorize() -> BaseResponse:
     """RFC 6749 section 4.1.1; OIDC Core 3.1.2.1 (GET and form POST)."""
     source = request.args if request.method == "GET" else request.form
     here = _Here.now()
+    params = source.to_dict(flat=False)
     try:
-        client, validated = _validated(here, source.to_dict(flat=False))
+        client, validated = _validated(here, params)
     except UnsafeRedirect as exc:
-        return _unsafe(exc.description)
+        return _refused(exc, params)
     except AuthorizationError as exc:
         return _error_redirect(here, exc).response()
     label_agency(validated.client_id)
@@ -243,13 +253,14 @@ _ASKED = ("authorize",)  # the funnel step of a new authorization request
 def direct_authorize(asked: DirectRequest) -> DirectResponse | None:
     """GET /authorize as a direct route (`infra.web.direct_routes`): the view's answer when it
     is a redirect to the client at once (a code, an OAuth error); None (the view answers) for
-    anything else, decided before any effect. A pushed request (request_uri) is declined
-    unread: taking it is an effect. Reading the SSO session may refresh its idle clock, as the
-    view's reading it again would."""
+    anything else, decided before any effect. A pushed request (request_uri) and a request
+    object (`request`) are declined unread: taking the one and spending the other (idp.oidc.jar)
+    are effects. Reading the SSO session may refresh its idle clock, as the view's reading it
+    again would."""
     params: dict[str, list[str]] = {}
     for name, value in asked.args():
         params.setdefault(name, []).append(value)  # as `request.args.to_dict(flat=False)`
-    if "request_uri" in params:
+    if "request_uri" in params or "request" in params:
         return None
     here = _Here.now()
     try:
@@ -277,6 +288,7 @@ def _validated(here: _Here, params: Mapping[str, Sequence[str]]) -> tuple[Client
     UnsafeRedirect or AuthorizationError. With request_uri, the pushed request is taken (RFC
     9126 section 4: only it counts, once)."""
     settings = here.provider.settings
+    params = parameters.without_empty(params)
     pushed = "request_uri" in params
     if pushed:
         params = par.take(here.store, request_uri=_one(params, "request_uri"),
@@ -322,7 +334,7 @@ def resume() -> BaseResponse:
     here = _Here.now()
     interaction = interactions.load(here.store, request.args.get("interaction"))
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"), plain=True)
+        return _unsafe(_("oidc.error.expired"))
     use_ui_locales(interaction.request.ui_locales)
     return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True)
 
@@ -342,7 +354,7 @@ def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, st
     interaction is in the store (it is taken when answered)."""
     if client is None:
         _funnel(interaction.request.client_id, *funnel)
-        return _unsafe(_("oidc.error.client_gone"), plain=True)
+        return _unsafe(_("oidc.error.client_gone"))
     sso = current_session()
     outcome = _decide(here, interaction, client, sso)
     return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
@@ -387,7 +399,7 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
         # Answered once: taken already (a second tab). One never stored is answered here and
         # nowhere else.
         _funnel(interaction.request.client_id, *funnel)
-        return _unsafe(_("oidc.error.expired"), plain=True)
+        return _unsafe(_("oidc.error.expired"))
     if isinstance(outcome, interaction_policy.Issue | interaction_policy.Refuse):
         return _at_once(here, interaction, sso, outcome, form_post=form_post, funnel=funnel).response()
     if not isinstance(outcome, interaction_policy.Consent):
@@ -497,7 +509,7 @@ def choose_account() -> BaseResponse:
     here = _Here.now()
     interaction = _posted_interaction(here)
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"), plain=True)
+        return _unsafe(_("oidc.error.expired"))
     interaction = interactions.update(here.store, interaction, ttl=here.ttl, account_chosen=True)
     if request.form.get("choice") == "switch":
         response = _to_login(interaction)
@@ -513,7 +525,7 @@ def decide() -> BaseResponse:
     here = _Here.now()
     interaction = _posted_interaction(here)
     if interaction is None:
-        return _unsafe(_("oidc.error.expired"), plain=True)
+        return _unsafe(_("oidc.error.expired"))
     sso = current_session()
     if sso is None or sso.sid != interaction.shown_to or interaction_policy.too_old(interaction, sso, time.time()):
         # Signed out, another citizen, or a sign-in now older than max_age since the page was
@@ -521,7 +533,7 @@ def decide() -> BaseResponse:
         return redirect(_continue_path(interaction), code=303)
     answer = request.form.get("decision")
     if answer not in ("allow", "deny"):
-        return _unsafe(_("oidc.error.decision"), plain=True)
+        return _unsafe(_("oidc.error.decision"))
     acr_uris = here.provider.settings.acr_uris
     achieved = assurance.assess_sign_in(sso, acr_uris=acr_uris)
     if answer == "allow" and not interaction_policy.level_holds(interaction, achieved, acr_uris):
@@ -529,13 +541,13 @@ def decide() -> BaseResponse:
         # a passkey model reported): the checks again (a step-up, or unmet_authentication_requirements).
         return redirect(_continue_path(interaction), code=303)
     if interactions.finish(here.store, interaction.id) is None:
-        return _unsafe(_("oidc.error.expired"), plain=True)  # answered already (a second tab, a double click)
+        return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
     if answer == "deny":
         return _request_error(here, interaction, "access_denied", "the citizen did not allow the request",
                               form_post=True).response()
     client = _client(here, interaction.request.client_id)
     if client is None:
-        return _unsafe(_("oidc.error.client_gone"), plain=True)
+        return _unsafe(_("oidc.error.client_gone"))
     outcome = _record_decision(interaction, client, sso)
     return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True).response()
 

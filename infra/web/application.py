@@ -141,6 +141,14 @@ class CedulaFlask(Flask):
     json_provider_class = CedulaJSONProvider
     session_interface = CedulaSessions()
 
+    def make_default_options_response(self) -> Response:
+        """Flask's OPTIONS answer (the `Allow` header), without the text/html type of a body it
+        does not have (`infra.web.caching.no_content`)."""
+        answer = super().make_default_options_response()
+        del answer.headers["Content-Type"]
+        answer.headers["Content-Length"] = "0"
+        return answer
+
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask asks `inspect.iscoroutinefunction` about every hook and view on every request
         (a dozen per request, six Python calls each). A plain function that no decorator marked

@@ -35,4 +35,15 @@ def uncached_json(body: Any, status: int = 200) -> flask.Response:
     return response
 
 
-__all__ = ["NO_STORE", "no_store", "uncached_json"]
+def no_content(status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:
+    """An answer without content (RFC 7009 section 2.2's 200, an OPTIONS reply): no body and so
+    no Content-Type (RFC 9110 section 8.3; a default text/html would tell an API's client it got
+    a page), `Content-Length: 0` (none on a 204, RFC 9110 section 8.6)."""
+    response = flask.current_app.response_class(status=status, headers=headers)
+    del response.headers["Content-Type"]
+    if status != 204:
+        response.headers["Content-Length"] = "0"
+    return response
+
+
+__all__ = ["NO_STORE", "no_content", "no_store", "uncached_json"]

@@ -18,7 +18,7 @@ from infra.ops import outages
 from infra.store.base import StoreError
 from infra.web.csrf import CsrfError
 from infra.web.error_shape import CodedError
-from infra.web.i18n import current_language, translate_or
+from infra.web.i18n import COOKIE, catalog, current_language
 from infra.web.i18n import gettext as _
 from infra.web.inputs import OVERSIZED_PAGES
 from infra.web.ratelimit import RateLimited
@@ -65,6 +65,34 @@ def wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes["text/html"]
 
 
+API_LANGUAGE = "en"  # an API's error_description is for a developer: English unless asked otherwise
+
+
+def api_language() -> str:
+    """The language of an API's error_description: the one the caller asks for (Accept-Language,
+    or the citizen's own choice, the `lang` cookie, when the pages' scripts call), else English
+    (the citizen pages' default, Spanish, is not a developer's)."""
+    languages = catalog().languages
+    chosen = request.cookies.get(COOKIE)
+    if chosen in languages:
+        return str(chosen)
+    asked = request.accept_languages.best_match(languages)
+    if asked is not None:
+        return str(asked)
+    return API_LANGUAGE if API_LANGUAGE in languages else languages[0]
+
+
+def _said(key: str, lang: str, fallback: str | None = None, /, **params: object) -> str:
+    """The message `key` (else `fallback`'s, else the key itself) in `lang`."""
+    texts = catalog()
+    text = texts.get(key, lang)
+    if text is None and fallback is not None:
+        text = texts.get(fallback, lang)
+    if text is None:
+        return key
+    return text.format(**params) if params else text
+
+
 def json_error(status: int, error: str, description: str,
                headers: dict[str, str] | None = None) -> Response:
     response = jsonify(error=error, error_description=description)
@@ -99,8 +127,19 @@ def unavailable(retry_after: int = 30, *, message: str = "error.http.503") -> Re
 
     `message` is the key of the sentence shown (it says what is unavailable, in plain words,
     and when to try again)."""
-    return respond(503, "temporarily_unavailable", _(message, seconds=retry_after),
-                   _("error.title.503"), {"Retry-After": str(retry_after)})
+    return answer(503, "temporarily_unavailable", message, "error.title.503", {"Retry-After": str(retry_after)},
+                  seconds=retry_after)
+
+
+def answer(status: int, error: str, message: str, title: str, headers: dict[str, str] | None = None, *,
+           fallback: str | None = None, title_fallback: str | None = None, **params: object) -> Response:
+    """`respond` with catalog keys: the sentence `message` (else `fallback`) in the API's
+    language (`api_language`) for JSON, in the page's (`current_language`) for a page."""
+    if wants_json():
+        return json_error(status, error, _said(message, api_language(), fallback, **params), headers)
+    page = current_language()
+    return respond(status, error, _said(message, page, fallback, **params),
+                   _said(title, page, title_fallback), headers)
 
 
 def respond(status: int, error: str, description: str, title: str,
@@ -114,14 +153,17 @@ def respond(status: int, error: str, description: str, title: str,
 
 
 def _api_description(status: int, allowed: list[str] | None) -> str | None:
-    """What a developer calling an API with the wrong method or too large a body must change
-    (the pages' sentences speak of buttons and files)."""
+    """What a developer calling an API at an unknown address, with the wrong method or too large
+    a body must change (the pages' sentences speak of buttons and files), in `api_language`."""
+    lang = api_language()
+    if status == 404:
+        return _said("error.api.404", lang)
     if status == 405 and allowed:
         methods = sorted(method for method in allowed if method not in ("HEAD", "OPTIONS")) or allowed
-        return _("error.api.405", methods=", ".join(methods))
+        return _said("error.api.405", lang, methods=", ".join(methods))
     if status == 413:
         limit = request.max_content_length
-        return _("error.api.413", limit=limit) if limit else None
+        return _said("error.api.413", lang, limit=limit) if limit else None
     return None
 
 
@@ -132,12 +174,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CsrfError)
     def _csrf(exc: CsrfError) -> Response:
-        return respond(400, "invalid_csrf_token", _("error.csrf"), _("error.title.400"))
+        return answer(400, "invalid_csrf_token", "error.csrf", "error.title.400")
 
     @app.errorhandler(RateLimited)
     def _rate_limited(exc: RateLimited) -> Response:
-        return respond(429, "too_many_requests", _("error.rate_limited"),
-                        _("error.title.429"), {"Retry-After": str(exc.retry_after)})
+        return answer(429, "too_many_requests", "error.rate_limited", "error.title.429",
+                      {"Retry-After": str(exc.retry_after)})
 
     retry_after = get_settings(app).server.retry_after_seconds
 
@@ -160,16 +202,19 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         # A status without a sentence of its own gets its class's (werkzeug's is English only).
         general = "500" if status >= 500 else "400"
-        description = translate_or(f"error.http.{status}", _(f"error.http.{general}"))
-        title = translate_or(f"error.title.{status}", _(f"error.title.{general}"))
         allowed = getattr(exc, "valid_methods", None) if status == 405 else None
+        error = _HTTP_CODES.get(status, "error")
         if wants_json():
-            description = _api_description(status, allowed) or description
-        elif status == 413 and (page := OVERSIZED_PAGES.of().get(request.endpoint or "")) is not None:
-            form = page()  # the upload form again, its field saying what to do
-            if form is not None:
-                return form
-        response = respond(status, _HTTP_CODES.get(status, "error"), description, title)
+            description = (_api_description(status, allowed)
+                           or _said(f"error.http.{status}", api_language(), f"error.http.{general}"))
+            response = json_error(status, error, description)
+        else:
+            if status == 413 and (page := OVERSIZED_PAGES.of().get(request.endpoint or "")) is not None:
+                form = page()  # the upload form again, its field saying what to do
+                if form is not None:
+                    return form
+            response = answer(status, error, f"error.http.{status}", f"error.title.{status}",
+                              fallback=f"error.http.{general}", title_fallback=f"error.title.{general}")
         if allowed:
             response.headers["Allow"] = ", ".join(sorted(allowed))
         return response
@@ -185,4 +230,4 @@ def init_app(app: Flask) -> None:
         if is_unavailable(exc):
             return _database_unavailable(exc)
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        return respond(500, "server_error", _("error.http.500"), _("error.title.500"))
+        return answer(500, "server_error", "error.http.500", "error.title.500")

@@ -46,7 +46,6 @@ def test_redirect_uri_variants_get_an_error_page_never_a_redirect(client, regist
     agency = register()
     response = client.get(authorize_url(agency, Flow(), redirect_uri=uri or None))
     assert response.status_code == 400 and "Location" not in response.headers
-    assert "redirect_uri" in response.get_data(as_text=True)
 
 
 def test_unknown_or_missing_client_gets_an_error_page(client, register, citizen):

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.idp.oidc.conftest import Agency, Flow, decide, exchange, redirect_params, s256
+from tests.idp.oidc.test_authorize_error_page import refusal_logged
 from tests.support.components import replace_component
 
 PAR = "/par"
@@ -93,31 +94,31 @@ def test_the_global_setting_makes_every_client_push(client, register, citizen, m
     assert meta["require_pushed_authorization_requests"] is True
 
 
-def test_request_uri_is_single_use(client, register, citizen):
+def test_request_uri_is_single_use(client, register, citizen, caplog):
     agency = register()
     request_uri = request_uri_of(client, agency, Flow())
     assert authorize_pushed(client, agency.client_id, request_uri).status_code == 200
     again = authorize_pushed(client, agency.client_id, request_uri)
     assert again.status_code == 400 and "Location" not in again.headers
-    assert "already used" in again.get_data(as_text=True)
+    assert "already used" in refusal_logged(caplog)  # the page says it in plain words
 
 
-def test_request_uri_expires_after_60_seconds(client, register, citizen, monkeypatch):
+def test_request_uri_expires_after_60_seconds(client, register, citizen, monkeypatch, caplog):
     agency = register()
     request_uri = request_uri_of(client, agency, Flow())
     later = time.time() + 61
     monkeypatch.setattr("idp.oidc.views.time", SimpleNamespace(time=lambda: later))
     response = authorize_pushed(client, agency.client_id, request_uri)
     assert response.status_code == 400 and "Location" not in response.headers
-    assert "expired" in response.get_data(as_text=True)
+    assert "expired" in refusal_logged(caplog)
 
 
-def test_request_uri_of_another_client_is_refused_and_stays_its_owners(client, register, citizen):
+def test_request_uri_of_another_client_is_refused_and_stays_its_owners(client, register, citizen, caplog):
     owner, other = register(), register()
     request_uri = request_uri_of(client, owner, Flow())
     stolen = authorize_pushed(client, other.client_id, request_uri)
     assert stolen.status_code == 400 and "Location" not in stolen.headers
-    assert "another client" in stolen.get_data(as_text=True)
+    assert "another client" in refusal_logged(caplog)
     assert authorize_pushed(client, owner.client_id, request_uri).status_code == 200
 
 
@@ -128,11 +129,11 @@ def test_unknown_request_uri_is_refused(client, register, citizen, request_uri):
     assert response.status_code == 400 and "Location" not in response.headers
 
 
-def test_request_uri_without_client_id_is_refused(client, register, citizen):
+def test_request_uri_without_client_id_is_refused(client, register, citizen, caplog):
     agency = register()
     request_uri = request_uri_of(client, agency, Flow())
     response = client.get("/authorize?" + urlencode({"request_uri": request_uri}))
-    assert response.status_code == 400 and "client_id" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "client_id" in refusal_logged(caplog)
     assert authorize_pushed(client, agency.client_id, request_uri).status_code == 200
 
 
