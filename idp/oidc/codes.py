@@ -24,6 +24,7 @@ from infra.store import EphemeralStore, TakeGuard
 CODE_PREFIX = "oidc:code:"
 MARK_PREFIX = "oidc:code-mark:"
 VOID_PREFIX = "oidc:grant-void:"
+WITHDRAWN_PREFIX = "oidc:withdrawn:"
 
 
 @dataclass(frozen=True)
@@ -135,3 +136,36 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
 def voided(store: EphemeralStore, grant_id: str) -> bool:
     """True when the grant's code was presented twice (checked after the grant is created)."""
     return store.get(VOID_PREFIX + grant_id) is not None
+
+
+def _withdrawn_key(citizen_id: str, client_id: str | None) -> str:
+    return WITHDRAWN_PREFIX + citizen_id + ("" if client_id is None else ":" + client_id)
+
+
+def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | None, at: float,
+                    ttl: int) -> None:
+    """The citizen is withdrawing the agency's access (`client_id`; None: every agency's) at
+    `at`: left before the withdrawal looks for the grants to revoke, so that an exchange whose
+    grant it could not see yet finds the mark once the grant is written (`settled`), and
+    revokes it. `ttl`: at least a code's lifetime."""
+    store.set(_withdrawn_key(citizen_id, client_id), repr(at).encode("ascii"), ttl)
+
+
+VOIDED = "voided"
+WITHDRAWN = "withdrawn"
+
+
+def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
+    """Checked once the code's grant is written (one store read): VOIDED when the code was
+    presented twice meanwhile, WITHDRAWN when the citizen withdrew the agency's access at or
+    after the code's issue (a withdrawal that may not have seen the grant), else None."""
+    voided_mark, every, agency = store.get_many([
+        VOID_PREFIX + grant.grant_id, _withdrawn_key(grant.citizen_id, None),
+        _withdrawn_key(grant.citizen_id, grant.client_id)])
+    if voided_mark is not None:
+        return VOIDED
+    for mark in (every, agency):
+        # Codes carry whole seconds: one issued in the withdrawal's second counts as before it.
+        if mark is not None and float(mark) >= grant.issued_at:
+            return WITHDRAWN
+    return None
