@@ -89,7 +89,8 @@ def init_app(app: Flask) -> Provider:
         citizens=GenerationCache(seconds=loaded.state_cache_seconds),
     )
     PROVIDER.install(app, built)
-    ISSUED_GRANTS.install(app, GrantWithdrawal())  # what withdrawing an agency's access revokes
+    # What withdrawing an agency's access revokes (its mark kept as long as a code's replay mark).
+    ISSUED_GRANTS.install(app, GrantWithdrawal(get_store(app), mark_seconds=loaded.code_replay_seconds))
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     route_directly(app)  # /token and /userinfo without Flask's request machinery (same answers)

@@ -1,8 +1,11 @@
 """Authorization codes (RFC 6749 section 4.1.2): single use, short-lived, bound to the client,
-the redirect URI and the PKCE challenge, kept in the ephemeral store under their SHA-256.
+the redirect URI and the PKCE challenge, kept in the ephemeral store under the SHA-256 of the
+code with those three (`_key`). The exchange looks the code up under the key it computes from
+what it was given: another client, a wrong code_verifier or another redirect_uri finds nothing,
+and so takes nothing: a leaked code cannot be burnt by someone who lacks what its exchange needs.
 
-Redeeming a code leaves a replay mark naming the grant the code creates, for
-`code_replay_seconds`: presenting the spent code again finds the mark and revokes that grant
+Redeeming a code leaves a replay mark (under the same key) naming the grant the code creates, for
+`code_replay_seconds`: its client presenting the spent code again finds the mark and revokes that grant
 (RFC 6749 section 4.1.2: "SHOULD revoke ... all tokens previously issued based on that
 authorization code"). An expired, never redeemed code leaves no mark and is simply invalid.
 """
@@ -21,6 +24,7 @@ from infra.store import EphemeralStore, TakeGuard
 CODE_PREFIX = "oidc:code:"
 MARK_PREFIX = "oidc:code-mark:"
 VOID_PREFIX = "oidc:grant-void:"
+WITHDRAWN_PREFIX = "oidc:withdrawn:"
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,11 @@ def _record(raw: bytes) -> Any:
     return value
 
 
-def _key(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+def _key(code: str, client_id: str, challenge: str, redirect_uri: str) -> str:
+    """The code's key: a digest over the code and what binds it (each part but the last
+    length-prefixed, so no two different sets of parts are the same text)."""
+    text = f"{len(code)}:{code}{len(client_id)}:{client_id}{len(challenge)}:{challenge}{redirect_uri}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
@@ -75,7 +82,8 @@ def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
     code = secrets.token_urlsafe(32)
     # The fields as they are (vars, not dataclasses.asdict: its deep copy was an eighth of a signed-in
     # /authorize's calls); json.dumps only reads them.
-    store.set(CODE_PREFIX + _key(code), json.dumps(vars(grant)).encode("utf-8"), ttl)
+    key = _key(code, grant.client_id, grant.code_challenge, grant.redirect_uri)
+    store.set(CODE_PREFIX + key, json.dumps(vars(grant)).encode("utf-8"), ttl)
     return code
 
 
@@ -89,9 +97,13 @@ class Redemption:
     read: list[bytes | None] = field(default_factory=list)
 
 
-def redeem(store: EphemeralStore, code: str, *, replay_ttl: int, read: Sequence[str] = (),
-           session_chain: Sequence[str] = (), guard: TakeGuard | None = None) -> Redemption:
-    """Take the code (atomically, once). A second use returns the grant to revoke instead.
+def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: str, challenge: str,
+           replay_ttl: int, read: Sequence[str] = (), session_chain: Sequence[str] = (),
+           guard: TakeGuard | None = None) -> Redemption:
+    """Take the code (atomically, once) if it was issued to `client_id` for `redirect_uri` and
+    the PKCE `challenge` (the S256 of the request's code_verifier): otherwise nothing is found,
+    and nothing is taken or marked. A second use by that client returns the grant to revoke
+    instead.
 
     With `read` and `session_chain`, what the exchange reads next is read in the same step (one
     round trip on Redis, `EphemeralStore.take_and_read`): the keys `read`, then the keys
@@ -101,7 +113,7 @@ def redeem(store: EphemeralStore, code: str, *, replay_ttl: int, read: Sequence[
     the same step."""
     if not code or len(code) > 512:
         return Redemption(None, None)
-    digest = _key(code)
+    digest = _key(code, client_id, challenge, redirect_uri)
     # The code is taken and its replay mark left in one step (one round trip on Redis).
     if read or session_chain or guard is not None:
         raw, values = store.take_and_read(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl,
@@ -124,3 +136,36 @@ def redeem(store: EphemeralStore, code: str, *, replay_ttl: int, read: Sequence[
 def voided(store: EphemeralStore, grant_id: str) -> bool:
     """True when the grant's code was presented twice (checked after the grant is created)."""
     return store.get(VOID_PREFIX + grant_id) is not None
+
+
+def _withdrawn_key(citizen_id: str, client_id: str | None) -> str:
+    return WITHDRAWN_PREFIX + citizen_id + ("" if client_id is None else ":" + client_id)
+
+
+def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | None, at: float,
+                    ttl: int) -> None:
+    """The citizen is withdrawing the agency's access (`client_id`; None: every agency's) at
+    `at`: left before the withdrawal looks for the grants to revoke, so that an exchange whose
+    grant it could not see yet finds the mark once the grant is written (`settled`), and
+    revokes it. `ttl`: at least a code's lifetime."""
+    store.set(_withdrawn_key(citizen_id, client_id), repr(at).encode("ascii"), ttl)
+
+
+VOIDED = "voided"
+WITHDRAWN = "withdrawn"
+
+
+def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
+    """Checked once the code's grant is written (one store read): VOIDED when the code was
+    presented twice meanwhile, WITHDRAWN when the citizen withdrew the agency's access at or
+    after the code's issue (a withdrawal that may not have seen the grant), else None."""
+    voided_mark, every, agency = store.get_many([
+        VOID_PREFIX + grant.grant_id, _withdrawn_key(grant.citizen_id, None),
+        _withdrawn_key(grant.citizen_id, grant.client_id)])
+    if voided_mark is not None:
+        return VOIDED
+    for mark in (every, agency):
+        # Codes carry whole seconds: one issued in the withdrawal's second counts as before it.
+        if mark is not None and float(mark) >= grant.issued_at:
+            return WITHDRAWN
+    return None

@@ -1,9 +1,14 @@
 """The provider's grants as `idp.consent` needs them to withdraw an agency's access
 (`idp.consent.issued_grants.IssuedGrants`): installed when the provider is built, so the
-consent package never imports `idp.oidc`."""
+consent package never imports `idp.oidc`.
+
+A withdrawal reads the active grants first (`active`): before it does, it leaves its mark in
+the store (`codes.mark_withdrawal`), so that a code exchange whose grant is written after this
+read (and so is not revoked by it) finds the mark and revokes that grant itself."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 
@@ -11,15 +16,24 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp.consent.issued_grants import ActiveGrant
+from idp.oidc.codes import mark_withdrawal
 from idp.oidc.grants import revoke_grant
 from idp.oidc.models import Grant
+from infra.store import EphemeralStore
 
 
 class GrantWithdrawal:
-    """`IssuedGrants` over the `oidc_grants` table."""
+    """`IssuedGrants` over the `oidc_grants` table; `store` and `mark_seconds` (at least a
+    code's lifetime): where and how long a withdrawal's mark is kept."""
+
+    def __init__(self, store: EphemeralStore, *, mark_seconds: int) -> None:
+        self.store = store
+        self.mark_seconds = mark_seconds
 
     def active(self, session: Session, *, citizen_id: uuid.UUID,
                client_id: str | None = None) -> list[ActiveGrant]:
+        mark_withdrawal(self.store, citizen_id=str(citizen_id), client_id=client_id, at=time.time(),
+                        ttl=self.mark_seconds)
         query = sa.select(Grant.id, Grant.client_id, Grant.sid).where(
             Grant.citizen_id == citizen_id, Grant.revoked_at.is_(None))
         if client_id is not None:

@@ -35,11 +35,17 @@ def check_challenge(*, challenge: str | None, method: str | None) -> str:
     return challenge
 
 
-def verify(*, verifier: str | None, challenge: str) -> None:
-    """RFC 7636 section 4.6: the token request's code_verifier must hash to the challenge."""
+def challenge_of(verifier: str | None) -> str:
+    """The S256 challenge a well-formed code_verifier answers (RFC 7636 section 4.6); a missing
+    or malformed one is refused, saying which, before any code is looked up."""
     if not verifier:
         raise InvalidGrant("code_verifier is required (RFC 7636 section 4.5)")
     if not _VERIFIER.fullmatch(verifier):
         raise InvalidGrant("code_verifier must be 43 to 128 unreserved characters (RFC 7636 section 4.1)")
-    if not hmac.compare_digest(s256(verifier), challenge):
+    return s256(verifier)
+
+
+def verify(*, verifier: str | None, challenge: str) -> None:
+    """RFC 7636 section 4.6: the token request's code_verifier must hash to the challenge."""
+    if not hmac.compare_digest(challenge_of(verifier), challenge):
         raise InvalidGrant("code_verifier does not match the code_challenge of the authorization request")

@@ -442,6 +442,13 @@ def _check_standing(citizen: Citizen | None, consent: Any, moment: datetime, met
                            "this code was issued")
 
 
+# What a code not found under the key of the request's values may be (they are not told apart:
+# the key is all the store knows).
+CODE_NOT_FOUND = ("the authorization code is not valid for this request: it has expired, was already used, "
+                  "or was issued to another client, for another redirect_uri or for another code_challenge "
+                  "(code_verifier)")
+
+
 def exchange_code(database: Database, store: EphemeralStore, provider: Provider, *, client: Client,
                   code: str | None, redirect_uri: str | None, code_verifier: str | None,
                   now: int, jkt: str | None = None, resource: str | None = None,
@@ -455,15 +462,27 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     the code is taken only if it holds (else `infra.store.GuardRefused`, nothing taken)."""
     if not code:
         raise InvalidGrant("code is required", error="invalid_request")
+    if not redirect_uri:
+        # invalid_grant, as a code_verifier that is missing (and as before: a wrong redirect_uri is).
+        raise InvalidGrant("redirect_uri is required: the one of the authorization request (RFC 6749 "
+                           "section 4.1.3)")
+    # A missing or malformed code_verifier is refused as such; a well-formed one is part of the
+    # key the code is found under (`codes.redeem`), with the client and the redirect URI: a
+    # request that lacks any of them takes nothing (a leaked code cannot be burnt).
+    challenge = pkce.challenge_of(code_verifier)
+    known = _KnownClient.of(client)
+    client_id = known.client_id
     settings = provider.settings
     # On a networked store with sessions, the code is taken (and its replay mark left) with the
     # cache generation and its SSO session's index and record: one round trip.
     together = provider.sessions is not None and provider.reads_together(store)
     if together:
-        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY],
+        redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
+                                  replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY],
                                   session_chain=(records.BY_SID, records.RECORD), guard=guard)
     else:
-        redemption = codes.redeem(store, code, replay_ttl=settings.code_replay_seconds, guard=guard)
+        redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
+                                  replay_ttl=settings.code_replay_seconds, guard=guard)
     moment = datetime.fromtimestamp(now, UTC)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
@@ -472,14 +491,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                            "are revoked (RFC 6749 section 4.1.2)")
     granted = redemption.grant
     if granted is None:
-        raise InvalidGrant("the authorization code is not valid or has expired")
-    known = _KnownClient.of(client)
-    client_id = known.client_id
-    if granted.client_id != client_id:
-        raise InvalidGrant("the authorization code was issued to another client")
-    if redirect_uri != granted.redirect_uri:
-        raise InvalidGrant("redirect_uri must be the one used in the authorization request")
-    pkce.verify(verifier=code_verifier, challenge=granted.code_challenge)
+        raise InvalidGrant(CODE_NOT_FOUND)
+    # Found under its key, the code is this client's, for this redirect URI and this verifier.
     if granted.dpop_jkt is not None and granted.dpop_jkt != jkt:
         raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
@@ -570,9 +583,15 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                     now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True,
                     texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known,
                     auth_time=int(granted.auth_time))
-    if codes.voided(store, granted.grant_id):
-        # The code was presented again while this redemption ran: nothing it issued may live.
+    settled = codes.settled(store, granted)
+    if settled is not None:
+        # The code was presented again while this redemption ran, or the citizen withdrew the
+        # agency's access meanwhile (perhaps before the grant could be seen): nothing it issued may live.
+        withdrawn = settled == codes.WITHDRAWN
         with database.transaction() as session:
-            revoke_grant(session, granted.grant_id, reason="code_reuse", now=moment)
+            revoke_grant(session, granted.grant_id, reason="citizen" if withdrawn else "code_reuse", now=moment)
+        if withdrawn:
+            raise InvalidGrant("the citizen withdrew this agency's access while this code was exchanged; "
+                               "start a new authorization request")
         raise InvalidGrant("the authorization code was used twice; its tokens are revoked")
     return response

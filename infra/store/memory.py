@@ -116,6 +116,23 @@ class MemoryStore(EphemeralStore):
             value = self._live(key, now)
             return value if isinstance(value, bytes) else None
 
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """`get` of each key, under the lock once (a /token reads three or four keys at a time)."""
+        with self._lock:
+            now = time.time()
+            found = self._values.get
+            values: list[bytes | None] = []
+            for key in keys:
+                entry = found(key)
+                if entry is None:
+                    values.append(None)
+                elif type(entry[0]) is bytes and entry[1] > now:
+                    values.append(entry[0])
+                else:
+                    value = self._live(key, now)
+                    values.append(value if isinstance(value, bytes) else None)
+            return values
+
     def set(self, key: str, value: bytes, ttl: float) -> None:
         now = time.time()
         with self._lock:

@@ -35,7 +35,8 @@ def test_one_code_redeemed_by_many_threads_is_taken_once_and_voided(fresh_app):
         grant_id = str(uuid.uuid4())
         code = codes.issue(store, _grant(grant_id), ttl=60)
         results: list[codes.Redemption] = at_once(
-            THREADS, lambda _i, code=code: codes.redeem(store, code, replay_ttl=60))
+            THREADS, lambda _i, code=code: codes.redeem(store, code, client_id="c", redirect_uri="https://x/cb",
+                                                        challenge="x", replay_ttl=60))
         winners = [r for r in results if r.grant is not None]
         losers = [r for r in results if r.grant is None]
         assert len(results) == THREADS

@@ -21,6 +21,7 @@ from tests.idp.oidc.conftest import (
     exchange,
     get_code,
     redirect_params,
+    s256,
     token_request,
     tokens_for,
 )
@@ -121,10 +122,13 @@ def test_code_reuse_revokes_the_tokens_of_the_first_use(client, register, citize
 def test_expired_code(client, register, citizen, monkeypatch):
     agency = register()
     code, flow = get_code(client, agency)
+    from idp.oidc import codes
+    from idp.oidc.services import CODE_NOT_FOUND
+
     get_store(client.application).delete(
-        "oidc:code:" + __import__("hashlib").sha256(code.encode()).hexdigest())
+        codes.CODE_PREFIX + codes._key(code, agency.client_id, s256(flow.verifier), agency.redirect_uri))
     response = exchange(client, agency, code, flow)
-    assert response.get_json()["error_description"] == "the authorization code is not valid or has expired"
+    assert response.get_json()["error_description"] == CODE_NOT_FOUND
 
 
 def test_client_secret_errors(client, register, citizen):

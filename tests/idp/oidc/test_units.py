@@ -119,15 +119,27 @@ def _grant(grant_id: str = "00000000-0000-4000-8000-000000000001") -> codes.Code
                            acr="urn:low", amr=["hwk"], issued_at=1)
 
 
+BOUND = {"client_id": "c", "redirect_uri": "https://a/cb", "challenge": "x"}  # what `_grant` binds
+KEY = ("c", "x", "https://a/cb")  # `codes._key`'s parts after the code
+
+
 def test_codes_single_use_with_replay_mark():
     store = MemoryStore()
     code = codes.issue(store, _grant(), ttl=60)
-    first = codes.redeem(store, code, replay_ttl=600)
+    first = codes.redeem(store, code, **BOUND, replay_ttl=600)
     assert first.grant == _grant() and first.replayed_grant_id is None
-    second = codes.redeem(store, code, replay_ttl=600)
+    second = codes.redeem(store, code, **BOUND, replay_ttl=600)
     assert second.grant is None and second.replayed_grant_id == _grant().grant_id
     assert codes.voided(store, _grant().grant_id)
-    assert codes.redeem(store, "never-issued", replay_ttl=600) == codes.Redemption(None, None)
+    assert codes.redeem(store, "never-issued", **BOUND, replay_ttl=600) == codes.Redemption(None, None)
+
+
+@pytest.mark.parametrize("other", [{"client_id": "d"}, {"redirect_uri": "https://a/cb2"}, {"challenge": "y"}])
+def test_a_code_asked_for_with_other_bindings_is_neither_taken_nor_marked(other):
+    store = MemoryStore()
+    code = codes.issue(store, _grant(), ttl=60)
+    assert codes.redeem(store, code, **{**BOUND, **other}, replay_ttl=600) == codes.Redemption(None, None)
+    assert codes.redeem(store, code, **BOUND, replay_ttl=600).grant == _grant()
 
 
 def test_a_redeemed_code_is_the_grant_issued_and_older_codes_get_the_newer_fields_defaults():
@@ -136,16 +148,16 @@ def test_a_redeemed_code_is_the_grant_issued_and_older_codes_get_the_newer_field
 
     store = MemoryStore()
     issued = dataclasses.replace(_grant(), dpop_jkt="jkt", resources=["https://api.example"])
-    redeemed = codes.redeem(store, codes.issue(store, issued, ttl=60), replay_ttl=600).grant
+    redeemed = codes.redeem(store, codes.issue(store, issued, ttl=60), **BOUND, replay_ttl=600).grant
     assert redeemed == issued and vars(redeemed) == vars(issued)
     with pytest.raises(dataclasses.FrozenInstanceError):
         redeemed.sid = "other"
     older = {k: v for k, v in vars(_grant()).items() if k not in ("dpop_jkt", "resources")}
-    store.set(codes.CODE_PREFIX + codes._key("older"), json.dumps(older).encode(), 60)
-    assert codes.redeem(store, "older", replay_ttl=600).grant == _grant()
-    store.set(codes.CODE_PREFIX + codes._key("odd"), json.dumps({**older, "unknown": 1}).encode(), 60)
+    store.set(codes.CODE_PREFIX + codes._key("older", *KEY), json.dumps(older).encode(), 60)
+    assert codes.redeem(store, "older", **BOUND, replay_ttl=600).grant == _grant()
+    store.set(codes.CODE_PREFIX + codes._key("odd", *KEY), json.dumps({**older, "unknown": 1}).encode(), 60)
     with pytest.raises(TypeError, match="unexpected keyword argument 'unknown'"):
-        codes.redeem(store, "odd", replay_ttl=600)
+        codes.redeem(store, "odd", **BOUND, replay_ttl=600)
 
 
 @pytest.mark.parametrize("raw", [

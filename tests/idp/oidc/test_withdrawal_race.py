@@ -1,0 +1,66 @@
+"""A citizen withdrawing an agency's access while one of its codes is being exchanged leaves no
+live grant and no valid token (review of issue 16): the withdrawal revokes the grants it finds,
+and a grant created after it looked is revoked by the exchange itself, which looks for the
+withdrawal's mark once the grant is written (as it looks for a code presented twice)."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+
+from idp.oidc import services
+from tests.idp.oidc.conftest import bearer, exchange, get_code, tokens_for
+from tests.idp.oidc.test_standing import withdraw
+
+OFFLINE = "openid profile email offline_access"
+
+
+def _active_grants(app, agency) -> int:
+    from idp.oidc.models import Grant
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(Grant).where(
+            Grant.client_id == agency.client_id, Grant.revoked_at.is_(None)))
+
+
+def test_a_withdrawal_between_the_code_and_the_grant_leaves_nothing_alive(client, register, citizen, monkeypatch):
+    agency = register(scope=OFFLINE)
+    for _ in range(2):  # the citizen, the decision, the sector kept: the exchange's quickest way
+        tokens_for(client, agency, scope=OFFLINE)
+    code, flow = get_code(client, agency, scope=OFFLINE)
+    writes = services._exchange_writes
+    withdrawn: list[bool] = []
+
+    def withdrawing_meanwhile(*args, **kwargs):
+        # The code is taken and the citizen's decision checked; the grant is not written yet.
+        if not withdrawn:
+            worker = threading.Thread(target=lambda: withdrawn.append(withdraw(client, agency) is None))
+            worker.start()
+            worker.join(60)
+        return writes(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_exchange_writes", withdrawing_meanwhile)
+    answer = exchange(client, agency, code, flow)
+    monkeypatch.undo()
+    assert withdrawn == [True]
+    assert _active_grants(client.application, agency) == 0
+    assert answer.status_code == 400, answer.get_json()
+    assert answer.get_json() == {"error": "invalid_grant", "error_description": (
+        "the citizen withdrew this agency's access while this code was exchanged; start a new "
+        "authorization request")}
+
+
+def test_a_new_decision_after_a_withdrawal_redeems(client, register, citizen):
+    """The withdrawal's mark refuses only the codes issued before it."""
+    import time
+
+    agency = register(scope=OFFLINE)
+    tokens_for(client, agency, scope=OFFLINE)
+    withdraw(client, agency)
+    time.sleep(1.1)  # a code of the next second (codes carry whole seconds): not a timed assertion
+    code, flow = get_code(client, agency, scope=OFFLINE)
+    answer = exchange(client, agency, code, flow)
+    assert answer.status_code == 200, answer.get_json()
+    assert client.get("/userinfo", headers=bearer(answer.get_json()["access_token"])).status_code == 200
