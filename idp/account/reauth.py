@@ -62,11 +62,39 @@ def fresh(session: SsoSession) -> bool:
     raise the proofing the other's passkey inherits), and a cross-device wallet sign-in may
     have been handed to someone else's browser (docs/wallet.md). It re-checks with a passkey
     of the account first, which makes it a passkey session; `/reclaim` is the way for an
-    identity enrolled by someone else. A check made with a passkey since marked suspect is
-    none (`_blocked`)."""
-    return (is_fresh(session, now=_now(), max_age=account_settings().reauth_seconds)
-            and (session.recovery or (session.credential_id is not None
-                                      and not _blocked(session.credential_id))))
+    identity enrolled by someone else. A check made with a passkey since marked suspect, or
+    whose model the FIDO metadata reports compromised (whoever bypasses its user verification
+    or extracted its key holds it too), is none (`refused_check`): the citizen re-checks with
+    another passkey, or goes to the desk."""
+    return _fresh(session, allow_reported=False)
+
+
+def fresh_to_add_passkey(session: SsoSession) -> bool:
+    """`fresh`, but a check with a passkey of a reported model counts: adding a passkey is how
+    the citizen replaces it, and such an addition takes the account's proofing back to low
+    (`idp.webauthn.views`), so it gives whoever holds the reported passkey nothing more."""
+    return _fresh(session, allow_reported=True)
+
+
+def _fresh(session: SsoSession, *, allow_reported: bool) -> bool:
+    if not is_fresh(session, now=_now(), max_age=account_settings().reauth_seconds):
+        return False
+    if session.recovery:
+        return True
+    if session.credential_id is None:
+        return False
+    refused = refused_check(session)
+    return refused is None or (allow_reported and refused == "reported")
+
+
+def refused_check(session: SsoSession) -> str | None:
+    """Why the passkey the session was last checked with makes no check for `ACTIONS`:
+    "suspect" (`_blocked`), "reported" (its model, per the FIDO metadata), else None."""
+    if session.recovery or session.credential_id is None:
+        return None
+    if _blocked(session.credential_id):
+        return "suspect"
+    return "reported" if _reported(session.credential_id) else None
 
 
 def _blocked(credential_id: str) -> bool:
@@ -86,6 +114,16 @@ def _blocked(credential_id: str) -> bool:
         return True
     with get_db(current_app).read() as db:
         return db.scalar(sa.select(Passkey.suspect_since).where(Passkey.credential_id == raw)) is not None
+
+
+def _reported(credential_id: str) -> bool:
+    from flask import current_app
+
+    from idp.assurance.services import reported_passkey
+    from infra.db import get_db
+
+    with get_db(current_app).read() as db:
+        return reported_passkey(db, credential_id) is not None
 
 
 def fresh_with_passkey(session: SsoSession) -> bool:
@@ -116,7 +154,7 @@ def recheck_form(*, action: str, keep: Iterable[str] = (), back: str = "/account
     """
     fields = [(name, value[:500]) for name in keep for value in request.form.getlist(name)[:1]]
     body = render_template("account/reauth.html", action=action, resubmit=request.path,
-                           fields=fields, next=back, minutes=minutes())
+                           fields=fields, next=back, minutes=minutes(), refused=current_refused())
     response = Response(body, status=200, mimetype="text/html")
     return no_store(response)
 
@@ -137,9 +175,19 @@ def recheck_api(session: SsoSession, *, action: str, next_page: str) -> Response
     return no_store(response)
 
 
+def current_refused() -> str | None:
+    """`refused_check` of this browser's session (None without one): the re-check page says
+    then to use another passkey, or the desk, since the same one would not do."""
+    from idp.sessions import current_session
+
+    session = current_session(allow_recovery=True)
+    return refused_check(session) if session is not None else None
+
+
 def minutes() -> int:
     return max(1, account_settings().reauth_seconds // 60)
 
 
-__all__ = ["ACTIONS", "fresh", "fresh_with_passkey", "is_fresh", "minutes", "page_target",
-           "recheck_api", "recheck_form", "recheck_redirect", "recheck_uri"]
+__all__ = ["ACTIONS", "current_refused", "fresh", "fresh_to_add_passkey", "fresh_with_passkey",
+           "is_fresh", "minutes", "page_target", "recheck_api", "recheck_form", "recheck_redirect",
+           "recheck_uri", "refused_check"]

@@ -323,7 +323,7 @@ def recheck() -> str:
     require_citizen()
     return render_template("account/reauth.html", action=None, resubmit=None, fields=[],
                            next=safe_next(request.args.get("next"), "/account"),
-                           minutes=reauth.minutes())
+                           minutes=reauth.minutes(), refused=reauth.current_refused())
 
 
 def _signed_in_for_api() -> SsoSession:

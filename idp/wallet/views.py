@@ -247,13 +247,13 @@ def authorize_decision() -> Response:
 
     session = require_citizen()
     validate_csrf()
+    if request.form.get("decision") == "allow" and _checked_with_reported(session):
+        return _page("wallet/authorize.html", 403, reported=True)
     if request.form.get("decision") == "allow" and not reauth.fresh(session):
         # A code puts the citizen's document in the client's wallet, bound to its key: as for
         # an offer (`add_to_wallet`), only after a recent check by a passkey of the account.
         return reauth.recheck_form(action="wallet_offer", keep=("interaction", "decision"),
                                    back="/account/documents")
-    if request.form.get("decision") == "allow" and _checked_with_reported(session):
-        return _page("wallet/authorize.html", 403, reported=True)
     raw = get_store(current_app).take(_INTERACTION + (request.form.get("interaction") or "")[:64])
     held = json.loads(raw) if raw is not None else None
     if held is None or held["citizen_id"] != str(session.citizen_id):
@@ -390,10 +390,10 @@ def add_to_wallet(document_id: str) -> Response:
         # The offer puts the document in whichever wallet scans it, bound to that wallet's key:
         # only with a recent check by a passkey of the account (not a copied cookie, a browser
         # left signed in, or a wallet session handed to someone else's browser).
+        if _checked_with_reported(session):  # its own page: what a reported model cannot do
+            return _page("wallet/offer.html", 403, document=None, reason=_("wallet.offer.reported"))
         if not reauth.fresh(session):
             return reauth.recheck_form(action="wallet_offer", back=request.path)
-        if _checked_with_reported(session):
-            return _page("wallet/offer.html", 403, document=None, reason=_("wallet.offer.reported"))
         hit("wallet-offer", key=session.citizen_id, limit=20, window=3600)
         created = wallet.offer(document, citizen_id=session.citizen_id)
     return _page("wallet/offer.html", document=document, offer=created,

@@ -186,6 +186,24 @@ def check_issuing_country(chain: TrustedChain, claimed: object) -> str:
     return country
 
 
+PID_MAX_LIFETIME = 366 * 86400
+"""Seconds a PID may still be valid when presented: a PID whose `exp` lies further ahead is
+refused as if it had none (a year and a day: issuers re-issue PIDs well within that)."""
+
+
+def check_pid_expiry(payload: Mapping[str, Any], *, now: datetime) -> None:
+    """PID rulebook (ARF annex 3.1): a PID carries its expiry (`exp` in SD-JWT VC encoding);
+    one without it, or valid for longer than `PID_MAX_LIFETIME` from now, never expires for
+    Cédula and is refused. `sd_jwt_vc.verify` has refused an expired or non-numeric one."""
+    exp = payload.get("exp")
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+        raise PresentationRejected("the PID has no expiry (exp), which the PID rulebook "
+                                   "requires: ask the issuer for a PID that carries one")
+    if exp - now.timestamp() > PID_MAX_LIFETIME:
+        raise PresentationRejected(f"the PID's expiry (exp) is more than {PID_MAX_LIFETIME // 86400} "
+                                   "days ahead, longer than a PID is valid for")
+
+
 def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Certificate],
            fetch_status: StatusFetcher, check_issuer: IssuerCheck, pid_vct: str,
            now: datetime, max_age: int) -> tuple[vp_request.PresentationRequest, ProvenIdentity]:
@@ -215,6 +233,7 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
         raise PresentationRejected(exc.description, error=exc.error) from None
     if verified.issuer_chain is None:
         raise PresentationRejected("the PID issuer's certificate chain is missing")
+    check_pid_expiry(_issuer_payload(presentations[0]), now=now)
     if "issuing_country" in verified.claims:  # not disclosed: refused below (dcql.check)
         check_issuing_country(verified.issuer_chain, verified.claims["issuing_country"])
     try:

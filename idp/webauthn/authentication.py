@@ -111,6 +111,9 @@ def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_
         raise WebAuthnError("invalid_credential",
                             "response.userHandle is missing or is not this credential's user")
     auth_data = parse_and_check_authenticator_data(response.authenticator_data, rp=rp)
+    if auth_data.flags.at:  # section 6.1: attested credential data belongs to a registration only
+        raise WebAuthnError("invalid_credential", "assertion refused: authenticatorData carries "
+                            "attested credential data (the AT flag), which no assertion has")
     # Where py_webauthn refused an unexpected token binding status (so the same errors win).
     binding = response.client_data.token_binding
     if isinstance(binding, dict) and binding.get("status") not in TOKEN_BINDING_STATUSES:

@@ -120,6 +120,7 @@ def verify_registration(*, rp: RelyingParty, response: RegistrationResponse,
     except Exception:
         raise WebAuthnError("invalid_credential", "attestationObject is malformed") from None
     parse_and_check_authenticator_data(auth_data_raw, rp=rp)
+    _check_none_statement(response.attestation_object)
     attested = attestation.auth_data.attested_credential_data
     if attested is None:
         raise WebAuthnError("invalid_credential", "authenticatorData has no attested credential data")
@@ -161,6 +162,15 @@ def verify_registration(*, rp: RelyingParty, response: RegistrationResponse,
         backed_up=attestation.auth_data.flags.bs,
         attestation=verdict,
     )
+
+
+def _check_none_statement(attestation_object: bytes) -> None:
+    """WebAuthn L3 section 8.7: a "none" attestation's attStmt is the empty CBOR map.
+    py_webauthn only looks at the members it knows, so any other member passed unseen."""
+    decoded = parse_cbor(attestation_object)
+    if isinstance(decoded, dict) and decoded.get("fmt") == "none" and decoded.get("attStmt") != {}:
+        raise WebAuthnError("invalid_credential",
+                            'a "none" attestation must carry an empty attStmt (WebAuthn section 8.7)')
 
 
 def _auth_data_bytes(attestation_object: bytes) -> bytes:

@@ -73,7 +73,7 @@ def registration_options() -> Response:
         if session is None:
             raise ApiError(401, "login_required", _("webauthn.error.login_required"))
         # A copied session cookie alone cannot add a passkey, nor can a wallet session.
-        if not reauth.fresh_with_passkey(session):
+        if not reauth.fresh_to_add_passkey(session):
             count("webauthn.registration", "reauthentication_required")
             return reauth.recheck_api(session, action="add_passkey", next_page="/account")
         hit("webauthn-options", limit=int(settings["rate_limit"]["challenges"]))
@@ -134,7 +134,7 @@ def registration_verify() -> Response:
                 db, get_store(current_app), rp=_rp(), body=body,
                 signed_in_citizen=session.citizen_id if session else None,
                 default_name=_("account.passkey.default_name"),
-                recheck_fresh=session is not None and reauth.fresh_with_passkey(session),
+                recheck_fresh=session is not None and reauth.fresh_to_add_passkey(session),
                 now=time.time())
             note_created(db, credential_id=from_b64url(result.credential_id),
                          user_agent=request.headers.get("User-Agent", ""))

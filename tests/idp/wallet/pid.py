@@ -128,13 +128,16 @@ class PidIssuer:
     def issue(self, *, holder_jwk: dict[str, Any], claims: dict[str, Any],
               vct: str = "urn:eudi:pid:1", status: dict[str, Any] | None = None,
               overrides: dict[str, Any] | None = None, disclosable: tuple[str, ...] = ()) -> str:
-        """A PID; `disclosable` names payload claims (iss, exp, status, ...) this provider
-        wrongly makes selectively disclosable: moved from the payload into disclosures."""
+        """A PID; an `overrides` value of None leaves that claim out; `disclosable` names
+        payload claims (iss, exp, status, ...) this provider wrongly makes selectively
+        disclosable: moved from the payload into disclosures."""
         payload, disclosures = sd_jwt.make_disclosable(claims)
         now = int(time.time())
         payload.update({"iss": "https://pid.example", "vct": vct, "iat": now,
                         "exp": now + 86400, "cnf": {"jwk": holder_jwk}})
         payload.update(overrides or {})
+        for name in [name for name, value in payload.items() if value is None]:
+            del payload[name]  # an override of None leaves the claim out
         if status is not None:
             payload["status"] = status
         for name in disclosable:

@@ -208,3 +208,24 @@ def test_an_unreachable_status_list_is_503_with_retry_after(web, docs_app, citiz
         assert proofing(docs_app, citizen.citizen_id)[0] == "low"
     finally:
         del wallet.fetch_status
+
+
+def _present_with(holder, pid_issuer, params, **overrides):
+    pid = HeldCredential(pid_issuer.issue(holder_jwk=holder.key.as_dict(private=False),
+                                          claims=_pid_claims(), overrides=overrides))
+    return holder.present(pid, reveal=REVEAL, nonce=params["nonce"], audience=params["client_id"])
+
+
+@pytest.mark.parametrize("overrides", [{"exp": None}, {"exp": 4102444800}],
+                         ids=["no_exp", "exp_in_2100"])
+def test_a_pid_without_a_bounded_expiry_is_refused(web, docs_app, citizen, pid_issuer, holder,
+                                                   overrides):
+    """PID rulebook (ARF annex 3.1): a PID carries its expiry (`exp` in SD-JWT VC). Before: a
+    PID without `exp` was never expired and raised proofing to high, as did one valid to 2100."""
+    params = _request(web)
+    response = _respond(web, params, _present_with(holder, pid_issuer, params, **overrides))
+    assert response.status_code == 400, response.get_json()
+    body = response.get_json()
+    assert body["error"] == "invalid_presentation"
+    assert "exp" in body["error_description"]
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
