@@ -97,6 +97,19 @@ def _key_store_failure(exc: KeyStoreError) -> Response:
     return unavailable(retry_after=30)
 
 
+def _key_store_ready(service: KeyService) -> None:
+    """`/readyz`'s key check: the configured store can use the keys in the database (checked
+    before the store opens, from a verdict kept per key-store settings: no query, no signature
+    per probe; a software store would otherwise make a master key over a token's keys), then
+    the store answers (opened only when asked)."""
+    from infra.ops.health import NotReady
+
+    misplaced = service.custody.misplaced()
+    if misplaced is not None:
+        raise NotReady(misplaced.public())
+    service.custody.store.check()
+
+
 def init_app(app: Flask) -> KeyService:
     """Register `/jwks.json` and `/pki/...`, a readiness check and the OpenAPI paths.
 
@@ -114,7 +127,7 @@ def init_app(app: Flask) -> KeyService:
     service = KEYS.install(app, KeyService(get_settings(app), get_db(app)))
     app.register_error_handler(KeyStoreError, _key_store_failure)
     app.register_blueprint(bp)
-    add_readiness_check(app, "keys", lambda: service.custody.store.check())  # opens the store only when asked
+    add_readiness_check(app, "keys", lambda: _key_store_ready(service))
     from keys import renewal
 
     add_readiness_check(app, "pki", lambda: renewal.check(service.pki, service.now))

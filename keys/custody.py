@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,30 @@ def elsewhere(*, key_id: str, purpose: str, stored: str, configured: str) -> str
             "store cannot be switched over existing keys: the keys in the database stay where they were made")
 
 
+def elsewhere_in_public(*, stored: str, configured: str) -> str:
+    """`elsewhere` for `/readyz` (public): the same problem and fix, without naming a key."""
+    where, fix = _USE.get(stored, (f"the {stored} key store", f"set keys.backend = {stored!r}"))
+    return (f"keys in the database were made in {where}, but keys.backend is {configured}, which cannot "
+            f"use them: {fix}, then restart; `cedula keys init` names the keys")
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    """A key in the database that the configured key store cannot use (made in another one)."""
+
+    key_id: str
+    purpose: str
+    stored: str
+    configured: str
+
+    def message(self) -> str:
+        return elsewhere(key_id=self.key_id, purpose=self.purpose, stored=self.stored,
+                         configured=self.configured)
+
+    def public(self) -> str:
+        return elsewhere_in_public(stored=self.stored, configured=self.configured)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -89,6 +114,8 @@ class Custody:
         self.clock = clock
         self._store: KeyStore | None = None
         self._lock = threading.Lock()
+        # (key-store settings, verdict) of `misplaced`, kept once the database holds keys
+        self._placement: tuple[tuple[str, ...], Misplaced | None] | None = None
 
     @property
     def backend(self) -> str:
@@ -104,11 +131,50 @@ class Custody:
         return self._store
 
     def initialise(self) -> KeyStore:
-        """Open the store now (`cedula keys init`); an empty software store gets its master key."""
+        """Open the store now (`cedula keys init`); an empty software store gets its master key.
+        Refuses (before opening, so no master key is made over a token's keys) a key store that
+        cannot use the keys in the database."""
+        self.forget_placement()
+        self.check_placement()
         with self._lock:
             if self._store is None:
                 self._store = self._open()
         return self._store
+
+    def _placement_settings(self) -> tuple[str, ...]:
+        section = self.settings["keys"]
+        return (self.backend, str(section.get("pkcs11_module") or ""), str(section.get("pkcs11_token") or ""))
+
+    def misplaced(self) -> Misplaced | None:
+        """A key in the database that the configured key store cannot use (made in the other
+        one), or None. Opens no store and signs nothing: one query, whose verdict is kept per
+        key-store settings once the database holds keys (a key never moves to another store), so
+        it is asked again only while the database has no key, after the key store's settings
+        changed, or after `forget_placement`."""
+        settings = self._placement_settings()
+        known = self._placement
+        if known is not None and known[0] == settings:
+            return known[1]
+        with self.database.read() as session:
+            row = session.execute(sa.select(StoredKey.id, StoredKey.purpose, StoredKey.backend)
+                                  .where(StoredKey.backend != self.backend).limit(1)).first()
+            held = row is not None or session.scalar(sa.select(StoredKey.id).limit(1)) is not None
+        found = None if row is None else Misplaced(key_id=str(row[0]), purpose=str(row[1]), stored=str(row[2]),
+                                                   configured=self.backend)
+        if held:
+            self._placement = (settings, found)
+        return found
+
+    def check_placement(self) -> None:
+        """Raise `KeyStoreUnavailable` (`elsewhere`'s message) when the configured key store
+        cannot use the keys in the database."""
+        found = self.misplaced()
+        if found is not None:
+            raise KeyStoreUnavailable(found.message())
+
+    def forget_placement(self) -> None:
+        """Ask the database again at the next `misplaced` (its tables were emptied or restored)."""
+        self._placement = None
 
     def _open(self) -> KeyStore:
         section = self.settings["keys"]

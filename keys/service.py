@@ -42,6 +42,7 @@ class KeyService:
         self.keyring.invalidate()
         self.pki.invalidate()
         self.ocsp.clear()
+        self.custody.forget_placement()
 
     def close(self) -> None:
         self.custody.close()

@@ -13,15 +13,23 @@ Public API:
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 
 from idp.consent.consents import CONSENTS, Consents, basis_for, get_consents
-from idp.consent.errors import AccountClosed, AgencyNotConnected, ConsentError
+from idp.consent.errors import AccountClosed, AgencyNotConnected, ConsentError, ConsentNotInForce
 from idp.consent.settings import ConsentPolicy
 from infra.config import get_settings
 
 __all__ = ["CONSENTS", "AccountClosed", "AgencyNotConnected", "ConsentError", "ConsentPolicy", "Consents",
            "basis_for", "get_consents", "init_app"]
+
+def _not_in_force(exc: ConsentNotInForce) -> Response:
+    """A release refused for want of a consent in force (the token endpoint's log before the
+    tokens leave): a 400 in the OAuth shape, not a 500."""
+    from infra.web.errors import json_error
+
+    return json_error(exc.status, exc.error, exc.description)
+
 
 def init_app(app: Flask) -> Consents:
     from idp.audit import log_keys
@@ -36,6 +44,7 @@ def init_app(app: Flask) -> Consents:
     consents = Consents(policy=consent_settings.load(settings, settings.issuer),
                         sign=log_key_signer(log_keys(app)), grants=ISSUED_GRANTS.of(app))
     CONSENTS.install(app, consents)
+    app.register_error_handler(ConsentNotInForce, _not_in_force)
     app.register_blueprint(bp)
     describe(app, PATHS, SCHEMAS)
     return consents

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from infra.web.error_shape import CodedError
+
 
 class ConsentError(Exception):
     """Base of every error of `idp.consent`."""
@@ -13,3 +15,10 @@ class AgencyNotConnected(ConsentError):
 
 class AccountClosed(ConsentError):
     """The account does not exist or was already closed."""
+
+
+class ConsentNotInForce(ConsentError, CodedError):
+    """Data would be released to an agency under no consent in force (withdrawn, superseded
+    and none newer, or expired): nothing is released (the token endpoint answers 400)."""
+
+    error = "invalid_grant"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from idp import audit
 from idp.consent.decision import Decision, Prior
-from idp.consent.errors import AgencyNotConnected
+from idp.consent.errors import AgencyNotConnected, ConsentNotInForce
 from idp.consent.issued_grants import IssuedGrants
 from idp.consent.models import Consent
 from idp.consent.receipts import ReceiptSigner, receipt_claims
@@ -87,9 +87,12 @@ def record(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, citi
 
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 # The release path's statements, built once (only values are bound per call).
-_LATEST_CONSENT = (
-    sa.select(Consent.id, Consent.purpose, Consent.legal_basis, Consent.law, Consent.last_used_at)
-    .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"))
+# The standing consent (neither withdrawn nor superseded); in force while it has not expired.
+_STANDING_CONSENT = (
+    sa.select(Consent.id, Consent.purpose, Consent.legal_basis, Consent.law, Consent.last_used_at,
+              Consent.expires_at)
+    .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"),
+           Consent.superseded_at.is_(None), Consent.revoked_at.is_(None))
     .order_by(Consent.given_at.desc()).limit(1))
 # Changes nothing a cache keeps that matters (`infra.invalidation`): no generation is bumped.
 _NOTE_USE = sa.update(Consent).where(Consent.id == sa.bindparam("consent")).values(
@@ -126,11 +129,17 @@ def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID,
                    claims: Iterable[str], now: datetime, consent: Any = None) -> audit.Appended:
     """Log one release of claims (names only) under the agency's standing consent, and note
     its last use, in the caller's transaction. `consent`: the standing decision when the caller
-    read it already (`idp.oidc.standing.StandingConsent`)."""
+    read it already (`idp.oidc.standing.StandingConsent`); without it, the consent in force for
+    the agency (the purpose and legal basis the citizen last agreed to, neither withdrawn,
+    superseded nor expired) is read, and `ConsentNotInForce` refuses the release when there is none
+    (it was logged under the citizen's newest consent, even a withdrawn one)."""
     session.flush()  # the statements below bypass the ORM: let them see what it holds
     connection = session.connection()
     if consent is None:
-        consent = connection.execute(_LATEST_CONSENT, {"citizen": as_uuid(citizen_id), "client": client_id}).first()
+        consent = connection.execute(_STANDING_CONSENT, {"citizen": as_uuid(citizen_id), "client": client_id}).first()
+        if consent is None or as_utc(consent.expires_at) <= now:
+            raise ConsentNotInForce(f"the citizen's consent for {client_id!r} is no longer in force (withdrawn or "
+                                    "expired): no data is released; sign the citizen in again to ask for it")
     writes, appended = release_writes(event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
                                       now=now, consent=consent)
     for write in writes:

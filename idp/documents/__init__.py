@@ -41,15 +41,15 @@ def init_app(app: Flask) -> None:
     allow_larger_body(app, "documents_prepared_api.create", body_limit(service.settings.max_bytes))
     app.register_blueprint(prepared_api.bp)
     app.register_blueprint(prepared_page.bp)
-    from idp.documents.openapi import keeping
+    from idp.documents.openapi import keeping, throttled
 
     hours = idempotency.keep_hours(get_settings(app))
-    describe(app, keeping(PREPARED_PATHS, hours), PREPARED_SCHEMAS)
+    describe(app, throttled(keeping(PREPARED_PATHS, hours)), PREPARED_SCHEMAS)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(revocation_bp)
-    describe(app, keeping(PATHS, hours), SCHEMAS)
-    describe(app, REVOCATION_PATHS)
+    describe(app, throttled(keeping(PATHS, hours)), SCHEMAS)
+    describe(app, throttled(REVOCATION_PATHS))
     service.warm_up_fonts()
     if service.can_warm_up_keys():
         threading.Thread(target=service.warm_up_keys, name="documents-warm-up", daemon=True).start()

@@ -31,6 +31,7 @@ from infra.store import get_store
 from infra.utc import rfc3339
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
+from infra.web.ratelimit import hit
 from signing import issuance
 from signing.data_problems import InvalidTemplateData
 from signing.errors import RenderError, SigningError, UnknownTemplate
@@ -70,6 +71,8 @@ def _agency() -> client_credentials.AgencyToken:
             agency = client_credentials.check(session, get_store(current_app), provider(),
                                               presented.token, scope=SCOPE, jkt=presented.jkt)
         label_agency(agency.client_id)
+        # Each agency's calls count against its own limit (429 with Retry-After past it).
+        hit("documents-api", key=agency.client_id, limit=int(get_settings(current_app)["rate_limit"]["documents_api"]))
         return agency
     except OidcError as exc:
         description = exc.description

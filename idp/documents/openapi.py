@@ -52,6 +52,19 @@ OUTAGE = ("temporarily_unavailable: the database or the ephemeral store is unava
           "retry after the Retry-After seconds")
 RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
                                "description": "seconds to wait before retrying"}}
+THROTTLED = {"description": "too_many_requests: more than [rate_limit] documents_api requests of this "
+                            "agency in [rate_limit] window_seconds; retry after the Retry-After seconds",
+             "headers": RETRY_AFTER, "content": _ERROR}
+
+
+def throttled(paths: dict[str, Any]) -> dict[str, Any]:
+    """`paths` with 429 on each operation that takes the agency's token (`api._agency` counts
+    every call of the agency against its limit)."""
+    return {path: {method: ({**operation, "responses": {**operation["responses"], "429": THROTTLED}}
+                            if "security" in operation else operation)
+                   for method, operation in operations.items()} for path, operations in paths.items()}
+
+
 SCOPE_REFUSED = {"description": "insufficient_scope: the token lacks documents:issue", "content": _ERROR}
 UNAVAILABLE = {"description": OUTAGE, "headers": RETRY_AFTER, "content": _ERROR}
 IDEMPOTENCY_REFUSALS = {

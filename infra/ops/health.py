@@ -107,9 +107,18 @@ def _run_alone(checked: _Checked, name: str, run: Callable[[], Answer]) -> Answe
             checked.running.pop(name).set()
 
 
+class NotReady(Exception):
+    """Raised by a registered check whose message is public: `/readyz` answers it as the
+    detail instead of the check's fixed advice (say what is wrong and which setting to change;
+    never a secret, a host name or a path)."""
+
+
 def _run_check(name: str, check: Callable[[], object], advice: str) -> Answer:
     try:
         warnings = check()
+    except NotReady as exc:
+        log.warning("%s not ready", name, extra={"error": str(exc), "error_type": type(exc).__name__})
+        return {"status": "fail", "detail": str(exc)}
     except Exception as exc:
         log.warning("%s not ready", name, extra={"error": str(exc), "error_type": type(exc).__name__})
         return {"status": "fail", "detail": advice}
@@ -173,7 +182,8 @@ def readyz() -> Response:
 
 def add_readiness_check(app: Flask, name: str, check: Callable[[], object], *, advice: str | None = None) -> None:
     """`/readyz` also runs `check`: it raises when the part cannot serve (503 with `advice`, the
-    public sentence of what to do; the exception's message goes to the log only), or returns a
+    public sentence of what to do; the exception's message goes to the log only, unless it is a
+    `NotReady`, whose message is the public sentence), or returns a
     non-empty list of warnings for what still serves but needs an operator soon (200,
     `"status": "warn"` with the warnings, so a balancer keeps the node and a monitor can alert;
     warnings are public: say what to run, never a secret)."""

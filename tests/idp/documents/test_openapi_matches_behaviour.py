@@ -75,6 +75,9 @@ def _answers(web, app, token: str, client_id: str, sub: str, path: str, monkeypa
         answers.append(post({**body, "pdf": big}))  # 413 document_too_large
         with every_slot_taken(monkeypatch):
             answers.append(post())  # 503 temporarily_unavailable: too many files being read
+    with monkeypatch.context() as patched:  # the agency's calls past [rate_limit] documents_api
+        patched.setitem(get_settings(app)["rate_limit"], "documents_api", 1)
+        answers.append(post())  # 429 too_many_requests
     return answers
 
 
@@ -169,6 +172,12 @@ def _other_answers(web, app, token: str, narrow: str, sub: str, monkeypatch) -> 
                      if method == "post" else {})
             answers[(method, template)].append(call(method, url.format(issued), **extra))  # 503
     dead.dispose()
+    with monkeypatch.context() as patched:  # the agency's calls past [rate_limit] documents_api
+        patched.setitem(get_settings(app)["rate_limit"], "documents_api", 1)
+        for (method, template), url in reads.items():
+            extra = ({"data": json.dumps(revoke_body), "content_type": "application/json"}
+                     if method == "post" else {})
+            answers[(method, template)].append(call(method, url.format(issued), **extra))  # 429
     return answers
 
 
