@@ -154,3 +154,47 @@ def fresh_app(app):
 @pytest.fixture
 def client(fresh_app):
     return fresh_app.test_client()
+
+
+def key_rows(app) -> list[tuple[sa.Table, list[dict]]]:
+    """Every row of the key tables, to put back with `restore_key_rows` after emptying them."""
+    from keys.models import Base
+
+    with get_db(app).engine.connect() as conn:
+        return [(table, [dict(row._mapping) for row in conn.execute(sa.select(table))])
+                for table in Base.metadata.sorted_tables]
+
+
+def empty_key_tables(app) -> None:
+    from keys.models import Base
+
+    with get_db(app).engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(sa.delete(table))
+    get_service(app).invalidate()
+
+
+def restore_key_rows(app, rows) -> None:
+    engine = get_db(app).engine
+    with engine.begin() as conn:
+        for table, values in rows:
+            if values:
+                conn.execute(sa.insert(table), values)
+    get_service(app).invalidate()
+
+
+@pytest.fixture(scope="session")
+def oidc_key_rows(app):
+    """The OIDC signing keys (`cedula keys init`: one ES256 and one RS256 key), made once per
+    backend: an RSA key takes a while to generate, and most tests only need keys to exist.
+    `oidc_app` (tests/idp/oidc/conftest.py) puts these rows back after `fresh_app`."""
+    empty_tables(app)
+    empty_store(app)
+    service = get_service(app)
+    service.invalidate()
+    service.custody.initialise()
+    service.keyring.bootstrap(service.now())
+    rows = key_rows(app)
+    empty_tables(app)
+    service.invalidate()
+    return rows

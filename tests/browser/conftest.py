@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from selenium import webdriver
 
 from infra.db import get_db
 from infra.store import get_store
@@ -128,12 +129,65 @@ def chromium_paths() -> tuple[str, str]:
     return find_chromium()
 
 
+class _Spare:
+    """The next test's Chromium, started in a thread while the current test runs: each test
+    still gets a new process with a fresh profile that nothing has used, without waiting the
+    seconds it takes to start. It only sits on its blank page until it is taken."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._started: tuple[Path, webdriver.Chrome | None] | None = None
+
+    def start(self, paths: tuple[str, str]) -> None:
+        def run() -> None:
+            profile = Path(tempfile.mkdtemp(prefix="cedula-chromium-"))
+            try:
+                self._started = (profile, start_chromium(*paths, profile))
+            except Exception:  # the test that takes it starts its own, and shows the error
+                self._started = (profile, None)
+
+        self._thread = threading.Thread(target=run, name="chromium-spare", daemon=True)
+        self._thread.start()
+
+    def take(self) -> tuple[Path, webdriver.Chrome | None] | None:
+        if self._thread is None:
+            return None
+        self._thread.join()
+        started, self._thread, self._started = self._started, None, None
+        return started
+
+    def discard(self) -> None:
+        started = self.take()
+        if started is not None:
+            profile, driver = started
+            if driver is not None:
+                driver.quit()
+            remove_profile(profile)
+
+
+@pytest.fixture(scope="package")
+def chromium_spare() -> Iterator[_Spare]:
+    spare = _Spare()
+    yield spare
+    spare.discard()  # after the last browser test
+
+
+def _new_chromium(paths: tuple[str, str], spare: _Spare) -> tuple[Path, webdriver.Chrome]:
+    started = spare.take()
+    spare.start(paths)  # the next test's, while this one runs
+    if started is not None and started[1] is not None:
+        return started[0], started[1]
+    if started is not None:
+        remove_profile(started[0])
+    profile = Path(tempfile.mkdtemp(prefix="cedula-chromium-"))
+    return profile, start_chromium(*paths, profile)
+
+
 @pytest.fixture
-def browser(request, server, chromium_paths, tmp_path_factory) -> Iterator[Browser]:
+def browser(request, server, chromium_paths, chromium_spare, tmp_path_factory) -> Iterator[Browser]:
     """A new Chromium (fresh profile, no cookies, no authenticator) on the live server,
     with passkey autofill off (see `Browser.disable_passkey_autofill`)."""
-    profile = Path(tempfile.mkdtemp(prefix="cedula-chromium-"))
-    driver = start_chromium(*chromium_paths, profile)
+    profile, driver = _new_chromium(chromium_paths, chromium_spare)
     driver.set_page_load_timeout(90)  # a cap, for a loaded machine
     session = Browser(driver, server.url)
     # Tests press the passkey buttons; test_enrol_and_sign_in turns autofill back on for

@@ -32,7 +32,10 @@ def serving_in_thread(build: Callable[[str], App], *, name: str,
     base = f"http://localhost:{server.port}"
     app = build(base)
     server.app = app
-    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    # serve_forever looks for shutdown() every poll_interval (0.5 s by default): each block's
+    # end would wait that long, and logout tests start and stop a receiver each.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              name=name, daemon=True)
     thread.start()
     try:
         yield base, app

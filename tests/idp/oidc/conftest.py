@@ -74,14 +74,34 @@ class Agency:
 
 
 @pytest.fixture
-def oidc_app(fresh_app):
+def oidc_app(fresh_app, oidc_key_rows):
+    """`fresh_app` with OIDC signing keys: the backend's keys made once (`oidc_key_rows`), put
+    back in the emptied tables; a test that already has keys (the document PKI's) keeps them."""
     from keys import get_service
+    from tests.conftest import empty_key_tables, key_rows, restore_key_rows
 
     service = get_service(fresh_app)
     service.invalidate()  # the tables were emptied: forget cached keys
     service.custody.initialise()
-    service.keyring.bootstrap(service.now())
+    if not service.keyring.keys():
+        restore_key_rows(fresh_app, oidc_key_rows)
+        if not _keys_sign(service):  # an earlier test pruned them: the store destroyed them
+            empty_key_tables(fresh_app)
+            service.keyring.bootstrap(service.now())
+            oidc_key_rows[:] = key_rows(fresh_app)  # the next tests take these
+    service.keyring.bootstrap(service.now())  # does nothing when every algorithm has its key
     return fresh_app
+
+
+def _keys_sign(service) -> bool:
+    from keys.errors import KeyStoreError
+
+    try:
+        for info in service.keyring.keys():
+            service.custody.store.sign(key=info.key, data=b"")
+    except KeyStoreError:
+        return False
+    return True
 
 
 def registered_agency(app, *, operator: bool = True, **metadata: Any) -> Agency:
