@@ -48,6 +48,10 @@ class CodeGrant:
     dpop_jkt: str | None = None
     # RFC 8707 section 2.1: the resources of the authorization request (tokens for these only).
     resources: list[str] = field(default_factory=list)
+    # When the code was issued, to the microsecond (`issued_at` is whole seconds): a withdrawal is
+    # ordered against it (`settled`), so a decision made again right after a withdrawal stands.
+    # 0.0 for a code issued before this field existed: its whole second is used instead.
+    issued_precise: float = 0.0
 
 
 # The C scanner `json.loads` ends in, made once: a code's record is the ASCII text `issue`
@@ -164,8 +168,10 @@ def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
         _withdrawn_key(grant.citizen_id, grant.client_id)])
     if voided_mark is not None:
         return VOIDED
+    issued = grant.issued_precise or grant.issued_at
     for mark in (every, agency):
-        # Codes carry whole seconds: one issued in the withdrawal's second counts as before it.
-        if mark is not None and float(mark) >= grant.issued_at:
+        # A code issued before the withdrawal began (or, for a code without its precise time, in the
+        # withdrawal's second) was issued under the decision being withdrawn.
+        if mark is not None and float(mark) >= issued:
             return WITHDRAWN
     return None

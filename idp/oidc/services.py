@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -245,7 +246,7 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources))
+        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources), issued_precise=time.time())
     ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
     return codes.issue(store, grant, ttl=ttl)
 
