@@ -46,7 +46,8 @@ def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_rev
 
 
 def logout_revoked_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str) -> bool:
-    """Log the agency of a grant the provider revoked (a replayed code) out of its session."""
+    """Log the agency of a grant the provider revoked (a replayed code or refresh token) out of
+    its session."""
     from idp.logout import backchannel
 
     if reason not in backchannel.LOGGED_OUT_ON_REVOCATION:

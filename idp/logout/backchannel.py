@@ -72,17 +72,19 @@ def logout_client(*, client_id: str, citizen_id: str, reason: str = "consent_rev
 
 
 # Grants the provider revoked without the agency's doing or the citizen's withdrawal: their
-# agency still holds its session (built on the ID token of the first use) and was not told.
-LOGGED_OUT_ON_REVOCATION = frozenset({"code_reuse"})
+# agency still holds its session (built on the ID token of the first use) and was not told. A
+# code presented twice (RFC 6749 4.1.2) and a spent refresh token presented again (RFC 9700
+# 4.14.2; `idp.oidc.refresh`, a lost race to spend it included) are the same attack.
+LOGGED_OUT_ON_REVOCATION = frozenset({"code_reuse", "refresh_reuse"})
 
 
 def logout_revoked_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str) -> bool:
-    """A grant revoked because its code was presented twice (RFC 6749 4.1.2): the tokens are
-    dead, but the agency's own session for that `sid` may live on, perhaps an attacker's. It is
-    logged out of that session now, while the SSO session is live (Back-Channel Logout 1.0,
-    2.7), in the revocation's transaction: one message per grant, however often the code is
-    replayed. False when there is nothing to tell (the session already ended, and with it
-    was announced)."""
+    """A grant revoked because its code was presented twice (RFC 6749 4.1.2) or a spent refresh
+    token of it was (RFC 9700 4.14.2): the tokens are dead, but the agency's own session for
+    that `sid` may live on, perhaps an attacker's. It is logged out of that session now, while
+    the SSO session is live (Back-Channel Logout 1.0, 2.7), in the revocation's transaction:
+    one message per grant, however often the code or token is replayed. False when there is
+    nothing to tell (the session already ended, and with it was announced)."""
     row = session.execute(sa.select(Grant.client_id, Grant.citizen_id, Grant.sid)
                           .where(Grant.id == uuid.UUID(str(grant_id)))).first()
     if row is None or not row.sid:

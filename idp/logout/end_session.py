@@ -39,7 +39,7 @@ from infra.db import get_db
 from infra.store import get_store
 from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
-from infra.web.i18n import current_language, use_ui_locales
+from infra.web.i18n import catalog, current_language, use_language, use_ui_locales
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("end_session", __name__)
@@ -375,7 +375,22 @@ def _pending(raw: bytes | None) -> LogoutRequest | None:
     return replace(checked, client_name=name or checked.client_name)
 
 
-def _expired() -> Response:
+# The language of a pending request, carried on its confirmation form's action: the page saying
+# the request expired has no stored request left to speak it.
+CARRIED_LANGUAGE = "lang"
+
+
+def carried_language(checked: LogoutRequest) -> str | None:
+    """The language to carry with the request id: the one its page speaks when the agency asked
+    for one (or the citizen chose one since); without ui_locales, none (the cookie and the
+    browser's languages stand, as on the confirmation)."""
+    return current_language() if checked.ui_locales else None
+
+
+def _expired(carried: str | None = None) -> Response:
+    """The request is gone: refused, in the language it carried (one a catalog has) if any."""
+    if carried in catalog().languages:
+        use_language(str(carried))
     return _refused(LogoutRefused("expired", "this sign-out request has expired; "
                                   "sign out again from the agency or from your account"))
 
@@ -398,7 +413,8 @@ def _confirmation(checked: LogoutRequest, request_id: str | None = None) -> Resp
     if request_id is None:
         request_id = secrets.token_urlsafe(24)
         _keep(request_id, checked)
-    page = render_template("logout/confirm.html", request_id=request_id, client_name=checked.client_name)
+    page = render_template("logout/confirm.html", request_id=request_id, client_name=checked.client_name,
+                           request_lang=carried_language(checked))
     response = no_store(Response(page, mimetype="text/html"))
     if checked.redirect_uri:
         _allow_form_action(response, checked.redirect_uri)
@@ -419,8 +435,8 @@ def confirm() -> BaseResponse:
     """The citizen's answer: `decision=logout` ends the session, `stay` keeps it."""
     validate_csrf()
     checked = _pending(get_store(current_app).take(PENDING + request.form.get("request", "")[:64]))
-    if checked is None:
-        return _expired()
+    if checked is None:  # the language carried stands in only for a request that is gone
+        return _expired(request.args.get(CARRIED_LANGUAGE))
     if request.form.get("decision") != "logout":
         return no_store(redirect("/account" if current_session() else "/", code=303))
     response = _finish(checked, signed_out=True, sso=current_session())

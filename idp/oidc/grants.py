@@ -23,7 +23,7 @@ from infra.components import Slot
 
 class RevocationListener(Protocol):
     """Told of each grant revoked, in the revocation's transaction (`idp.logout` logs the
-    agency of a replayed code out of its session)."""
+    agency of a replayed code or refresh token out of its session)."""
 
     def __call__(self, session: Session, grant_id: str | uuid.UUID, *, reason: str) -> object: ...
 
