@@ -114,7 +114,9 @@ def metadata(document: Document) -> dict:
 
 @bp.get("/templates")
 def templates() -> Response:
-    """Every template's name and JSON Schema, as one JSON object."""
+    """Every template's name and JSON Schema, as one JSON object (public: each client address's
+    reads count against [rate_limit] documents_templates, 429 with Retry-After past it)."""
+    hit("documents-templates", limit=int(get_settings(current_app)["rate_limit"]["documents_templates"]))
     response = jsonify(schemas())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -114,7 +114,11 @@ PATHS = {
         "summary": "Every template's name and JSON Schema",
         "responses": {"200": {"description": "template name -> JSON Schema", "content": {
             "application/json": {"schema": {"type": "object",
-                                            "additionalProperties": {"type": "object"}}}}}},
+                                            "additionalProperties": {"type": "object"}}}}},
+                      "429": {"description": "too_many_requests: more than [rate_limit] documents_templates "
+                                             "requests from this client address in [rate_limit] "
+                                             "window_seconds; retry after the Retry-After seconds",
+                              "headers": RETRY_AFTER, "content": _ERROR}},
     }},
     "/api/documents/{id}": {"get": {
         "summary": "Metadata of a document this client issued",

@@ -178,8 +178,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimited)
     def _rate_limited(exc: RateLimited) -> Response:
-        return answer(429, "too_many_requests", "error.rate_limited", "error.title.429",
-                      {"Retry-After": str(exc.retry_after)})
+        # An API's caller is a developer's program: when to retry, not the citizen's sentence.
+        message = "error.api.429" if wants_json() else "error.rate_limited"
+        return answer(429, "too_many_requests", message, "error.title.429",
+                      {"Retry-After": str(exc.retry_after)}, seconds=exc.retry_after)
 
     retry_after = get_settings(app).server.retry_after_seconds
 

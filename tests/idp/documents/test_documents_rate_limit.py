@@ -42,4 +42,25 @@ def test_openapi_describes_the_429(web):
         throttled = paths[path][method]["responses"]["429"]
         assert "too_many_requests" in throttled["description"], (path, method)
         assert throttled["headers"]["Retry-After"]["required"] is True
-    assert "429" not in paths["/api/documents/templates"]["get"]["responses"]  # public, no token
+    templates = paths["/api/documents/templates"]["get"]["responses"]["429"]  # public: per address
+    assert "too_many_requests" in templates["description"]
+    assert "documents_templates" in templates["description"]
+    assert templates["headers"]["Retry-After"]["required"] is True
+
+
+def test_the_public_templates_list_is_limited_per_client_address(docs_app, web, monkeypatch):
+    """GET /api/documents/templates takes no token, so nothing limited it: anyone could have the
+    service build every template's schema without end. Calls from one address now count against
+    [rate_limit] documents_templates (another address keeps its own count)."""
+    monkeypatch.setitem(get_settings(docs_app)["rate_limit"], "documents_templates", 2)
+    answers = [web.get("/api/documents/templates") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    refused = answers[-1]
+    assert refused.get_json()["error"] == "too_many_requests"
+    assert int(refused.headers["Retry-After"]) == int(get_settings(docs_app)["rate_limit"]["window_seconds"])
+    other = web.get("/api/documents/templates", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert other.status_code == 200  # counted per client address
+
+
+def test_the_templates_limit_is_a_setting_of_its_own(docs_app):
+    assert int(get_settings(docs_app)["rate_limit"]["documents_templates"]) > 0
