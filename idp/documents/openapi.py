@@ -118,7 +118,8 @@ PATHS = {
                       "429": {"description": "too_many_requests: more than [rate_limit] documents_templates "
                                              "requests from this client address in [rate_limit] "
                                              "window_seconds; retry after the Retry-After seconds",
-                              "headers": RETRY_AFTER, "content": _ERROR}},
+                              "headers": RETRY_AFTER, "content": _ERROR},
+                      "503": UNAVAILABLE},
     }},
     "/api/documents/{id}": {"get": {
         "summary": "Metadata of a document this client issued",
