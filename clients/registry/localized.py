@@ -7,8 +7,9 @@ The one home for choosing the value a citizen sees: `localized(metadata, field, 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
@@ -20,6 +21,9 @@ MAX_TAGS = 20
 # BCP 47 (RFC 5646) language tags, loosely: a 2-3 letter language, then subtags of 1-8
 # letters or digits (script, region, variant). Enough to match them; not a registry check.
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+# The languages whose registered agency name comes next when there is none in the reader's
+# (`shown_name`): the default language's first.
+DEFAULT_FALLBACKS = ("es", "en")
 
 
 def split_key(key: str) -> tuple[str, str | None]:
@@ -54,11 +58,58 @@ def localized(metadata: Mapping[str, Any], field: str, locale: str | None) -> st
     return pick(variants, locale)
 
 
+def _host(uri: object) -> str | None:
+    """The host of an http(s) URI; a native app's private-use scheme (RFC 8252 section 7.1: a
+    reverse domain name, `com.example.app`) for another URI; None for no URI."""
+    if not isinstance(uri, str):
+        return None
+    try:
+        parts = urlsplit(uri.strip())
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https"):
+        return parts.hostname or None
+    return parts.scheme or None
+
+
+def _registered_name(metadata: Mapping[str, Any], locale: str | None, fallbacks: Sequence[str]) -> str | None:
+    variants = {tag or "": value.strip() for key, value in metadata.items()
+                for name, tag in [split_key(key)] if name == "client_name" and isinstance(value, str) and value.strip()}
+    if not variants:
+        return None
+    for language in (locale, *fallbacks):
+        chosen = pick(variants, language)
+        if chosen:
+            return chosen
+    return variants[sorted(variants)[0]]
+
+
+def shown_name(metadata: Mapping[str, Any], locale: str | None, *,
+               fallbacks: Sequence[str] = DEFAULT_FALLBACKS) -> str | None:
+    """The one rule for the name a citizen sees for an agency (never its client_id, a random
+    string that tells a citizen nothing): the registered `client_name` in `locale` (see `pick`),
+    else the name it registered in another language (`fallbacks` first, in order, then any),
+    else the host of its site (`client_uri`), else the host of its first redirect URI that has
+    one. None when it has none of these (each caller words that case)."""
+    named = _registered_name(metadata, locale, fallbacks)
+    if named:
+        return named
+    site = _host(localized(metadata, "client_uri", locale))
+    if site:
+        return site
+    for uri in metadata.get("redirect_uris") or []:
+        host = _host(uri)
+        if host:
+            return host
+    return None
+
+
 def agency_name(client: Any, locale: str | None) -> str:
-    """The agency's name as a citizen reading `locale` sees it; its client_id if it has none."""
+    """The agency's name as a citizen reading `locale` sees it (`shown_name`); its client_id
+    only if it has no name, site or redirect URI host at all."""
     return name_in(client.client_metadata, client_id=client.client_id, locale=locale)
 
 
 def name_in(metadata: Mapping[str, Any], *, client_id: str, locale: str | None) -> str:
     """`agency_name` of the agency `client_id` registered with `metadata`."""
-    return localized(metadata, "client_name", locale) or client_id
+    return shown_name(metadata, locale) or client_id

@@ -3,6 +3,10 @@ the redirect URI and the PKCE challenge, kept in the ephemeral store under the S
 code with those three (`_key`). The exchange looks the code up under the key it computes from
 what it was given: another client, a wrong code_verifier or another redirect_uri finds nothing,
 and so takes nothing: a leaked code cannot be burnt by someone who lacks what its exchange needs.
+A code bound to a DPoP key (RFC 9449 section 10, `dpop_jkt`) has that key's thumbprint in its key
+too: a proof of another key (or none) takes nothing either. Such a code leaves a hint under the
+key without the thumbprint (`BOUND_PREFIX`), read only when nothing was found, so that the refusal
+can say why (`Redemption.bound`).
 
 Redeeming a code leaves a replay mark (under the same key) naming the grant the code creates, for
 `code_replay_seconds`: its client presenting the spent code again finds the mark and revokes that grant
@@ -25,6 +29,7 @@ CODE_PREFIX = "oidc:code:"
 MARK_PREFIX = "oidc:code-mark:"
 VOID_PREFIX = "oidc:grant-void:"
 WITHDRAWN_PREFIX = "oidc:withdrawn:"
+BOUND_PREFIX = "oidc:code-bound:"
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,13 @@ def _record(raw: bytes) -> Any:
     return value
 
 
-def _key(code: str, client_id: str, challenge: str, redirect_uri: str) -> str:
+def _key(code: str, client_id: str, challenge: str, redirect_uri: str, jkt: str | None = None) -> str:
     """The code's key: a digest over the code and what binds it (each part but the last
-    length-prefixed, so no two different sets of parts are the same text)."""
+    length-prefixed, so no two different sets of parts are the same text); with `jkt`, the
+    DPoP key's thumbprint first (its own prefix: no unbound code's text starts that way)."""
     text = f"{len(code)}:{code}{len(client_id)}:{client_id}{len(challenge)}:{challenge}{redirect_uri}"
+    if jkt is not None:
+        text = f"jkt{len(jkt)}:{jkt}" + text
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -87,27 +95,36 @@ def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
     # The fields as they are (vars, not dataclasses.asdict: its deep copy was an eighth of a signed-in
     # /authorize's calls); json.dumps only reads them.
     key = _key(code, grant.client_id, grant.code_challenge, grant.redirect_uri)
-    store.set(CODE_PREFIX + key, json.dumps(vars(grant)).encode("utf-8"), ttl)
+    record = json.dumps(vars(grant)).encode("utf-8")
+    if grant.dpop_jkt is None:
+        store.set(CODE_PREFIX + key, record, ttl)
+    else:
+        bound = _key(code, grant.client_id, grant.code_challenge, grant.redirect_uri, grant.dpop_jkt)
+        store.set_many({CODE_PREFIX + bound: record, BOUND_PREFIX + key: b"1"}, ttl)
     return code
 
 
 @dataclass(frozen=True)
 class Redemption:
     """Either the code's grant (first use) or the grant id a replayed code must revoke; with
-    the grant, the values `redeem` was asked to read with it."""
+    the grant, the values `redeem` was asked to read with it. `bound`: nothing was found, but
+    a code with these parts is bound to a DPoP key other than the one given (or none given)."""
 
     grant: CodeGrant | None
     replayed_grant_id: str | None
     read: list[bytes | None] = field(default_factory=list)
+    bound: bool = False
 
 
 def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: str, challenge: str,
            replay_ttl: int, read: Sequence[str] = (), session_chain: Sequence[str] = (),
-           guard: TakeGuard | None = None) -> Redemption:
+           guard: TakeGuard | None = None, jkt: str | None = None) -> Redemption:
     """Take the code (atomically, once) if it was issued to `client_id` for `redirect_uri` and
-    the PKCE `challenge` (the S256 of the request's code_verifier): otherwise nothing is found,
-    and nothing is taken or marked. A second use by that client returns the grant to revoke
-    instead.
+    the PKCE `challenge` (the S256 of the request's code_verifier) and, if it is bound to a DPoP
+    key, `jkt` is that key's thumbprint: otherwise nothing is found, and nothing is taken or
+    marked. A second use by that client (with that key) returns the grant to revoke instead.
+    With `jkt` (a DPoP proof), the code bound to it is looked for first, then an unbound one;
+    without, only an unbound one (one take, as before).
 
     With `read` and `session_chain`, what the exchange reads next is read in the same step (one
     round trip on Redis, `EphemeralStore.take_and_read`): the keys `read`, then the keys
@@ -117,20 +134,23 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
     the same step."""
     if not code or len(code) > 512:
         return Redemption(None, None)
-    digest = _key(code, client_id, challenge, redirect_uri)
-    # The code is taken and its replay mark left in one step (one round trip on Redis).
-    if read or session_chain or guard is not None:
-        raw, values = store.take_and_read(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl,
-                                          read=read, follow="sid", chain=session_chain, guard=guard)
-        if raw is not None:
-            return Redemption(CodeGrant(**_record(raw)), None, values)
-    else:
-        raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
-        if raw is not None:
-            return Redemption(CodeGrant(**_record(raw)), None)
-    mark = store.get(MARK_PREFIX + digest)
+    plain = _key(code, client_id, challenge, redirect_uri)
+    digests = [plain] if jkt is None else [_key(code, client_id, challenge, redirect_uri, jkt), plain]
+    for digest in digests:
+        # The code is taken and its replay mark left in one step (one round trip on Redis).
+        if read or session_chain or guard is not None:
+            raw, values = store.take_and_read(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl,
+                                              read=read, follow="sid", chain=session_chain, guard=guard)
+            if raw is not None:
+                return Redemption(CodeGrant(**_record(raw)), None, values)
+        else:
+            raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
+            if raw is not None:
+                return Redemption(CodeGrant(**_record(raw)), None)
+    *marks, hint = store.get_many([MARK_PREFIX + digest for digest in digests] + [BOUND_PREFIX + plain])
+    mark = next((found for found in marks if found is not None), None)
     if mark is None:
-        return Redemption(None, None)
+        return Redemption(None, None, bound=hint is not None)
     grant_id = mark.decode("ascii")
     # Whichever finishes last sees this: the first redemption checks it after creating the grant.
     store.set(VOID_PREFIX + grant_id, b"1", replay_ttl)

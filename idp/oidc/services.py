@@ -479,11 +479,11 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     together = provider.sessions is not None and provider.reads_together(store)
     if together:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
-                                  replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY],
+                                  replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY], jkt=jkt,
                                   session_chain=(records.BY_SID, records.RECORD), guard=guard)
     else:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
-                                  replay_ttl=settings.code_replay_seconds, guard=guard)
+                                  replay_ttl=settings.code_replay_seconds, guard=guard, jkt=jkt)
     moment = datetime.fromtimestamp(now, UTC)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
@@ -491,11 +491,12 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         raise InvalidGrant("the authorization code was already used; the tokens issued for it "
                            "are revoked (RFC 6749 section 4.1.2)")
     granted = redemption.grant
+    # Found under its key, the code is this client's, for this redirect URI, verifier and DPoP key
+    # (a proof of another key, or none, found nothing and took nothing: `codes.redeem`).
+    if redemption.bound or (granted is not None and granted.dpop_jkt not in (None, jkt)):
+        raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     if granted is None:
         raise InvalidGrant(CODE_NOT_FOUND)
-    # Found under its key, the code is this client's, for this redirect URI and this verifier.
-    if granted.dpop_jkt is not None and granted.dpop_jkt != jkt:
-        raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
     sessions_store = store
     if together:

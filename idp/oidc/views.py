@@ -294,10 +294,17 @@ def _validated(here: _Here, params: Mapping[str, Sequence[str]]) -> tuple[Client
         params = par.take(here.store, request_uri=_one(params, "request_uri"),
                           client_id=_one(params, "client_id"), now=int(time.time()))
     with get_db(current_app).lazy_read() as session:
-        return request_module.validate(
-            session, params, pushed=pushed, require_par=settings.require_pushed_authorization_requests,
-            expand=partial(_request_object, here), issuer=settings.issuer, lookup=here.client,
-            acr_uris=settings.acr_uris, fapi_loopback_redirects=settings.fapi_loopback_redirects)
+        try:
+            return request_module.validate(
+                session, params, pushed=pushed, require_par=settings.require_pushed_authorization_requests,
+                expand=partial(_request_object, here), issuer=settings.issuer, lookup=here.client,
+                acr_uris=settings.acr_uris, fapi_loopback_redirects=settings.fapi_loopback_redirects)
+        except AuthorizationError as exc:
+            # RFC 6749 section 3.1: a state given more than once is refused (invalid_request), and
+            # which value the client meant is unknown: the error goes back without one.
+            if len(params.get("state") or []) > 1:
+                exc.state = None
+            raise
 
 
 def _funnel(client_id: str, *steps: str) -> None:

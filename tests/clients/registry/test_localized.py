@@ -67,12 +67,29 @@ def test_no_untagged_value_and_no_match_is_none():
     assert localized({"purpose": "Impuestos"}, "purpose", "en") == "Impuestos"
 
 
-def test_agency_name_falls_back_to_the_client_id():
+@pytest.mark.parametrize(("metadata", "locale", "expected"), [
+    ({"client_name#en": "Agency"}, "en", "Agency"),
+    # No name in the reader's language: the one registered in another, not the client_id.
+    ({"client_name#en": "Agency"}, "es", "Agency"),
+    ({"client_name#fr": "Agence", "client_name#en": "Agency"}, "es", "Agency"),
+    # No name at all: its site's host, else its first redirect URI's host (or app scheme).
+    ({"client_uri": "https://www.hacienda.example.gov/", "redirect_uris": ["https://x.example/cb"]}, "es",
+     "www.hacienda.example.gov"),
+    ({"redirect_uris": ["https://portal.example.gov/cb"]}, "es", "portal.example.gov"),
+    ({"redirect_uris": ["gov.example.app:/cb"]}, "en", "gov.example.app"),
+    # Nothing to name it by: its client id, the last resort.
+    ({"grant_types": ["client_credentials"]}, "es", "abc"),
+])
+def test_agency_name_is_the_sign_in_pages_name(metadata, locale, expected):
     from types import SimpleNamespace
 
-    row = SimpleNamespace(client_id="abc", client_metadata={"client_name#en": "Agency"})
-    assert agency_name(row, "en") == "Agency"
-    assert agency_name(row, "es") == "abc"
+    from clients.registry import Client
+    from idp.oidc.agency_names import shown_name
+
+    row = SimpleNamespace(client_id="abc", client_metadata=metadata)
+    assert agency_name(row, locale) == expected
+    if expected != "abc":  # the sign-in and consent pages' name is the same
+        assert shown_name(Client(client_id="abc", client_metadata=metadata), locale) == expected
 
 
 def test_round_trip_through_dynamic_registration(client, fresh_app):

@@ -47,7 +47,8 @@ def test_the_plain_sql_reading_is_the_registrys(fresh_app, locale):
     assert {i: agency_name_in_sql(_rows(fresh_app), i, locale) for i in ids} == {
         **{i: expected.get(i) for i in ids}, "never-registered": None}
     assert agency_name_in_sql(_rows(fresh_app), ids[0], "en") == "Civil Registry"
-    assert agency_name_in_sql(_rows(fresh_app), ids[1], locale) == ids[1]  # no name: its client id
+    # No name: its redirect URI's host, as on the sign-in pages (not its client id).
+    assert agency_name_in_sql(_rows(fresh_app), ids[1], locale) == "hacienda.example.gov"
 
 
 def _fresh_python(code: str) -> str:

@@ -66,3 +66,22 @@ def test_a_missing_redirect_uri_is_named_and_burns_nothing(client, register, cit
     assert response.get_json() == {"error": "invalid_grant", "error_description": (
         "redirect_uri is required: the one of the authorization request (RFC 6749 section 4.1.3)")}
     assert exchange(client, agency, code, flow).status_code == 200
+
+
+def test_a_proof_of_another_dpop_key_cannot_burn_a_bound_code(client, register, citizen):
+    from tests.idp.oidc.test_dpop import code_form, post_token
+    from tests.support.dpop import DpopKey
+
+    agency = register()
+    key, other = DpopKey(), DpopKey()
+    form = code_form(client, agency, dpop_jkt=key.jkt)
+    for wrong in (other, None):  # another key's proof, or none: refused, nothing taken
+        refused = post_token(client, agency, form, wrong)
+        assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_dpop_proof"
+        assert "dpop_jkt" in refused.get_json()["error_description"]
+    answer = post_token(client, agency, form, key)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["token_type"] == "DPoP"
+    # Its key presenting it again: a replay, found under the key the code was bound to.
+    again = post_token(client, agency, form, key)
+    assert "already used" in again.get_json()["error_description"]

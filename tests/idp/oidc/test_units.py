@@ -142,13 +142,27 @@ def test_a_code_asked_for_with_other_bindings_is_neither_taken_nor_marked(other)
     assert codes.redeem(store, code, **BOUND, replay_ttl=600).grant == _grant()
 
 
+@pytest.mark.parametrize("jkt", ["other-jkt", None])
+def test_a_code_bound_to_a_dpop_key_is_not_taken_with_another_key_or_none(jkt):
+    import dataclasses
+
+    store = MemoryStore()
+    bound = dataclasses.replace(_grant(), dpop_jkt="jkt")
+    code = codes.issue(store, bound, ttl=60)
+    assert codes.redeem(store, code, **BOUND, replay_ttl=600, jkt=jkt) == codes.Redemption(None, None, bound=True)
+    assert codes.redeem(store, code, **BOUND, replay_ttl=600, jkt="jkt").grant == bound
+    # An unbound code is still found with a proof (the token is then bound to the proof's key).
+    unbound = codes.issue(store, _grant(), ttl=60)
+    assert codes.redeem(store, unbound, **BOUND, replay_ttl=600, jkt="jkt").grant == _grant()
+
+
 def test_a_redeemed_code_is_the_grant_issued_and_older_codes_get_the_newer_fields_defaults():
     import dataclasses
     import json
 
     store = MemoryStore()
     issued = dataclasses.replace(_grant(), dpop_jkt="jkt", resources=["https://api.example"])
-    redeemed = codes.redeem(store, codes.issue(store, issued, ttl=60), **BOUND, replay_ttl=600).grant
+    redeemed = codes.redeem(store, codes.issue(store, issued, ttl=60), **BOUND, replay_ttl=600, jkt="jkt").grant
     assert redeemed == issued and vars(redeemed) == vars(issued)
     with pytest.raises(dataclasses.FrozenInstanceError):
         redeemed.sid = "other"
