@@ -88,14 +88,9 @@ def pki_rows(app):
 
 
 def restore_pki(app, rows) -> None:
-    from keys import get_service
+    from tests.conftest import restore_key_rows
 
-    engine = get_db(app).engine
-    with engine.begin() as conn:
-        for table, values in rows:
-            if values:
-                conn.execute(sa.insert(table), values)
-    get_service(app).invalidate()
+    restore_key_rows(app, rows)
 
 
 @pytest.fixture

@@ -11,6 +11,18 @@ from tests.idp.audit.conftest import fill
 from tests.support.cli import cedula
 
 
+def _checkpointed_bundle(oidc_app, audit_log) -> dict:
+    """Four entries, a checkpoint, and citizen c1's downloadable log."""
+    from idp import audit
+
+    fill(oidc_app, audit_log, 4)
+    with oidc_app.app_context():
+        with get_db(oidc_app).transaction() as session:
+            audit.checkpoint(session)
+        with get_db(oidc_app).read() as session:
+            return audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+
+
 def test_verify_passes_then_names_the_tampered_row(oidc_app, audit_log):
     fill(oidc_app, audit_log, 7)
     result = cedula(oidc_app, "audit", "verify")
@@ -33,15 +45,7 @@ def test_checkpoint_command_signs_the_head(oidc_app, audit_log):
 
 
 def test_verify_file_checks_a_downloaded_log(oidc_app, audit_log, tmp_path):
-    from idp import audit
-    from infra.db import get_db
-
-    fill(oidc_app, audit_log, 4)
-    with oidc_app.app_context():
-        with get_db(oidc_app).transaction() as session:
-            audit.checkpoint(session)
-        with get_db(oidc_app).read() as session:
-            bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+    bundle = _checkpointed_bundle(oidc_app, audit_log)
     path = tmp_path / "log.json"
     path.write_text(json.dumps(bundle))
     result = cedula(oidc_app, "audit", "verify", "--file", str(path))
@@ -98,15 +102,7 @@ def test_a_malformed_log_file_is_a_clear_error_not_a_traceback(oidc_app, audit_l
 def test_verify_file_says_which_entries_no_checkpoint_proves(oidc_app, audit_log, tmp_path):
     """An entry listed as not yet checkpointed is not proven: a forged one added there must not
     pass under a plain `ok`."""
-    from idp import audit
-    from infra.db import get_db
-
-    fill(oidc_app, audit_log, 4)
-    with oidc_app.app_context():
-        with get_db(oidc_app).transaction() as session:
-            audit.checkpoint(session)
-        with get_db(oidc_app).read() as session:
-            bundle = audit.citizen_bundle(session, citizen_id="c1", issuer="http://localhost")
+    bundle = _checkpointed_bundle(oidc_app, audit_log)
     forged = json.loads(json.dumps(bundle["entries"][0]))
     forged["seq"], forged["body"]["agency"], forged["body"]["claims"] = 99, "ministerio-x", ["national_id"]
     bundle["entries"].append(forged)

@@ -4,20 +4,10 @@ history entry already (`history_recorded`), so no flag travels on Flask's `g`.""
 
 from __future__ import annotations
 
-import pytest
-
 import idp.sessions
-from idp.sessions import SessionChange, SessionEvent, add_listener, session_policy
+from idp.sessions import SessionEvent, session_policy
 from idp.sessions.records import SessionPolicy
 from tests.idp.conftest import enrol, recheck, sign_in
-
-
-@pytest.fixture
-def changes(fresh_app):
-    told: list[SessionChange] = []
-    add_listener(fresh_app, told.append)
-    yield told
-    idp.sessions.LISTENERS.of(fresh_app).remove(told.append)
 
 
 def _seen(changes):

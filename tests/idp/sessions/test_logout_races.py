@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 import idp.sessions
-from idp.sessions import SessionChange, SessionEvent, add_listener, records
+from idp.sessions import SessionEvent, records
 from infra.store import EphemeralStore, get_store
 from infra.store.prefetched import Prefetched
 from tests.idp.conftest import enrol
@@ -80,14 +80,6 @@ def test_a_session_is_ended_once(store):
     created = signed_in(store, now)
     assert records.end(store, created.session) is True
     assert records.end(store, created.session) is False
-
-
-@pytest.fixture
-def changes(fresh_app):
-    told: list[SessionChange] = []
-    add_listener(fresh_app, told.append)
-    yield told
-    idp.sessions.LISTENERS.of(fresh_app).remove(told.append)
 
 
 def test_a_sign_in_racing_the_sign_out_gets_a_new_session(fresh_app, changes):

@@ -1,0 +1,17 @@
+"""Fixtures the session tests share."""
+
+from __future__ import annotations
+
+import pytest
+
+import idp.sessions
+from idp.sessions import SessionChange, add_listener
+
+
+@pytest.fixture
+def changes(fresh_app):
+    """What the session listeners are told while the test runs, in order."""
+    told: list[SessionChange] = []
+    add_listener(fresh_app, told.append)
+    yield told
+    idp.sessions.LISTENERS.of(fresh_app).remove(told.append)
