@@ -67,6 +67,8 @@ def throttled(paths: dict[str, Any]) -> dict[str, Any]:
 
 SCOPE_REFUSED = {"description": "insufficient_scope: the token lacks documents:issue", "content": _ERROR}
 UNAVAILABLE = {"description": OUTAGE, "headers": RETRY_AFTER, "content": _ERROR}
+# The document named in the path (/api/documents/{id}...).
+_DOCUMENT_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 IDEMPOTENCY_REFUSALS = {
     "400": {"description": f"{MALFORMED}; invalid_idempotency_key: the Idempotency-Key is not "
                            "1 to 255 visible ASCII characters", "content": _ERROR},
@@ -124,8 +126,7 @@ PATHS = {
     "/api/documents/{id}": {"get": {
         "summary": "Metadata of a document this client issued",
         "security": _BEARER,
-        "parameters": [{"name": "id", "in": "path", "required": True,
-                        "schema": {"type": "string"}}],
+        "parameters": _DOCUMENT_ID,
         "responses": {"200": {"description": "the document", "content": _DOC},
                       "401": TOKEN, "403": SCOPE_REFUSED,
                       "404": {"description": "not_found: not issued by this client", "content": _ERROR},
@@ -134,8 +135,7 @@ PATHS = {
     "/api/documents/{id}/pdf": {"get": {
         "summary": "The sealed PDF of a document this client issued",
         "security": _BEARER,
-        "parameters": [{"name": "id", "in": "path", "required": True,
-                        "schema": {"type": "string"}}],
+        "parameters": _DOCUMENT_ID,
         "responses": {"200": {"description": "the PDF", "content": {
             "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                       "401": TOKEN, "403": SCOPE_REFUSED,
