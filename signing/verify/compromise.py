@@ -148,13 +148,15 @@ def _entry(crl: asn1_crl.CertificateList, serial: int) -> Revocation | None:
 
 def signer_revocation(*, signer: asn1_x509.Certificate, issuer: asn1_x509.Certificate | None,
                       crls: Iterable[asn1_crl.CertificateList],
-                      ocsps: Iterable[asn1_ocsp.OCSPResponse] = ()) -> Revocation | None:
+                      ocsps: Iterable[asn1_ocsp.OCSPResponse] = (),
+                      at: datetime | None = None) -> Revocation | None:
     """The signer's revocation as its issuer's CRLs state it, or None if none lists it.
 
     When several CRLs list it, the one that distrusts the most wins (the earliest invalidity
     date, else the earliest revocation date). A hold (`holds`) counts only when nothing
     revokes it for good; its `lifted_at` says when a later CRL or a genuine OCSP answer
-    "good" (`ocsps`) lifted it, if one did.
+    "good" (`ocsps`) lifted it, if one did. Of several holds (`holds.periods`), the one the
+    signature made (proven, or judged) `at` falls within, else the newest.
     """
     if issuer is None:
         return None
@@ -183,9 +185,13 @@ def signer_revocation(*, signer: asn1_x509.Certificate, issuer: asn1_x509.Certif
                                          since(r) or datetime.min.replace(tzinfo=UTC)))
     if not held:
         return None
-    latest = max(held, key=lambda r: r.revoked_at or datetime.min.replace(tzinfo=UTC))
     good = _good_since(ocsps, signer.serial_number, signer.issuer, issuer)
-    return replace(latest, lifted_at=holds.lifted_at(signer.serial_number, genuine, good))
+    periods = [replace(entry, lifted_at=lifted) for crl, lifted in
+               holds.periods(signer.serial_number, genuine, good)
+               if (entry := _entry(crl, signer.serial_number)) is not None]
+    within = [period for period in periods if at is not None and period.lifted_at is not None
+              and distrusted_at(period, at)]
+    return within[0] if within else (periods[-1] if periods else None)
 
 
 def distrusted_at(revocation: Revocation, moment: datetime) -> bool:

@@ -11,7 +11,8 @@ pyhanko-certvalidator counts any CRL that lists the certificate, whatever came a
 certificate whose hold was lifted stayed "revoked" as long as the old CRL was around (in the
 DSS, or among this service's evidence). `superseded` tells which CRLs a newer one of the
 same issuer and scope replaces in full except for lifted holds; `compromise` keeps those
-from pyHanko and judges the hold period itself.
+from pyHanko and judges the hold periods itself (`periods`: every one of them, a hold placed
+again after it was lifted does not hide the first).
 """
 
 from __future__ import annotations
@@ -48,22 +49,38 @@ def entries(crl: asn1_crl.CertificateList) -> dict[int, str | None]:
     return listed
 
 
-def lifted_at(serial: int, crls: Sequence[asn1_crl.CertificateList],
-              good: Sequence[datetime] = ()) -> datetime | None:
-    """When the hold on `serial` was lifted, by `crls` (all signed by its issuer): the
-    thisUpdate of the first CRL after the last one that holds it which lists it with
-    removeFromCRL, or, complete and of the same scope as that one, leaves it out; or of the
-    first OCSP answer "good" after it (`good`: their thisUpdate, all genuine). None if it is
-    still held (or was never)."""
-    holding = [crl for crl in crls if entries(crl).get(serial, REMOVE) == HOLD]
-    if not holding:
-        return None
-    last = max(holding, key=this_update)
-    later = [this_update(crl) for crl in crls if this_update(crl) > this_update(last) and (
-        entries(crl).get(serial) == REMOVE or (
-            serial not in entries(crl) and not is_delta(crl) and _scope(crl) == _scope(last)))]
-    later += [when for when in good if when > this_update(last)]
-    return min(later, default=None)
+def periods(serial: int, crls: Sequence[asn1_crl.CertificateList],
+            good: Sequence[datetime] = ()) -> list[tuple[asn1_crl.CertificateList, datetime | None]]:
+    """Each hold on `serial`, oldest first, from `crls` (all signed by its issuer) read in the
+    order they were issued: the first CRL of the hold (its entry's revocationDate is when it
+    was placed) and when it was lifted, or None if it still is held. A hold is lifted by the
+    first later CRL that lists the certificate with removeFromCRL or, complete and of the
+    same scope as the hold's newest CRL, leaves it out; or by the first OCSP answer "good" after
+    it (`good`: their thisUpdate, all genuine). A later CRL that holds it again opens a new
+    hold: a hold placed, lifted and placed again is two, and each one bears on the signatures
+    made within it (not only the newest)."""
+    found: list[tuple[asn1_crl.CertificateList, datetime | None]] = []
+    holding: list[asn1_crl.CertificateList] = []
+    for crl in sorted(crls, key=this_update):
+        issued = this_update(crl)
+        listed = entries(crl)
+        if holding:
+            answered = [when for when in good if this_update(holding[-1]) < when < issued]
+            if answered:
+                found.append((holding[0], min(answered)))
+                holding = []
+        if listed.get(serial, REMOVE) == HOLD:
+            holding.append(crl)
+        elif holding and issued > this_update(holding[-1]) and (
+                listed.get(serial) == REMOVE or (
+                    serial not in listed and not is_delta(crl)
+                    and _scope(crl) == _scope(holding[-1]))):
+            found.append((holding[0], issued))
+            holding = []
+    if holding:
+        found.append((holding[0], min((when for when in good
+                                       if when > this_update(holding[-1])), default=None)))
+    return found
 
 
 def superseded(old: asn1_crl.CertificateList, crls: Iterable[asn1_crl.CertificateList]

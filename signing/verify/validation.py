@@ -459,7 +459,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         listed = compromise.signer_revocation(
             signer=embedded.signer_cert, issuer=chain[1],
             crls=[container.crl_data for container in every.known_crls],
-            ocsps=[container.ocsp_response_data for container in knowledge.known_ocsps])
+            ocsps=[container.ocsp_response_data for container in knowledge.known_ocsps],
+            at=proven_by_stamp or timing.validation_time)
         if listed is not None and compromise.distrusted_at(
                 listed, proven_by_stamp or timing.validation_time):
             revocation = listed
