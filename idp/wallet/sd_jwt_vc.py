@@ -176,9 +176,10 @@ def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datet
     key = (ECKey if header["alg"].startswith("ES") else RSAKey).import_key(chain.public_key_pem)
     _, payload = verify_jws(parsed.jws, key, [header["alg"]])
     # Draft section 3.2.2.2: these MUST NOT be disclosures. Read from the payload only, a
-    # disclosable one is whatever the holder chooses: `status` left out skips the revocation
-    # check, `exp` the expiry, `cnf` the key binding. (One the holder leaves out cannot be
-    # seen: only its digest is there; the issuer must keep them plain.)
+    # disclosable one is whatever the holder chooses: `status` left out would skip the
+    # revocation check, `exp` the expiry, `cnf` the key binding. (One the holder leaves out
+    # cannot be seen: only its digest is there; so a PID without them in the payload is
+    # refused by the verifier: vp_response.check_status, check_pid_expiry.)
     disclosed = sorted(sd_jwt.top_level_names(payload, parsed.disclosures) & sd_jwt.NOT_DISCLOSABLE)
     if disclosed:
         raise InvalidSdJwt(

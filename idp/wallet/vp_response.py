@@ -73,9 +73,18 @@ def check_status(claims_status: object, *, fetch: StatusFetcher, issued_by: Trus
 
     `issued_by` is the credential's verified `x5c` chain and `iss` its issuer claim; a list
     signed by another certificate of that issuer is checked for revocation as the
-    credential's certificate was (`check_issuer`)."""
+    credential's certificate was (`check_issuer`).
+
+    `claims_status` is read from the signed payload only: a PID without it there is refused.
+    An issuer may have made `status` a disclosure (`sd_jwt_vc.verify` refuses it when shown),
+    and a holder who withholds that disclosure leaves only an anonymous digest: the PID's
+    revocation could not be checked, and a revoked PID would still prove who it names."""
     if claims_status is None:
-        return
+        raise PresentationRejected(
+            "the PID's revocation status cannot be checked: it carries no status (a Token "
+            "Status List reference) in its issuer-signed payload, where the PID rulebook and "
+            "draft-ietf-oauth-sd-jwt-vc section 3.2.2.2 keep it; present a PID whose issuer "
+            "keeps its status plain")
     reference = claims_status.get("status_list") if isinstance(claims_status, Mapping) else None
     index = reference.get("idx") if isinstance(reference, Mapping) else None
     if not isinstance(reference, Mapping) or not isinstance(reference.get("uri"), str) \

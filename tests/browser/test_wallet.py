@@ -132,6 +132,7 @@ def test_signing_in_with_a_wallet(browser, agency):
     path = wallet.settings.trusted_issuers
     trust.write_anchors(path, trust.load_pem_bundle(issuer.ca_pem))
     wallet.fetch_revocation = issuer.serve
+    wallet.fetch_status = issuer.serve_status
     holder = SoftwareWallet(Transport(flask_client=agency.app.test_client()))
 
     def share(**person) -> str:
@@ -189,4 +190,5 @@ def test_signing_in_with_a_wallet(browser, agency):
                     wait="#sign-in-outcome")
     finally:
         del wallet.fetch_revocation
+        del wallet.fetch_status
         path.unlink(missing_ok=True)

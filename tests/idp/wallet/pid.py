@@ -38,6 +38,7 @@ def self_signed_ca(name: str, key: ec.EllipticCurvePrivateKey, *,
 
 CRL_URL = "https://pid.example/crl/pid-ca.crl"
 OCSP_URL = "https://pid.example/ocsp"
+STATUS_URI = "https://pid.example/status/1"
 
 
 class PidIssuer:
@@ -51,13 +52,19 @@ class PidIssuer:
     `country` is the provider's country, the countryName (C=) of its CA and of its PID signing
     certificate (None: no countryName); a PID provider speaks only for its own country, so its
     PIDs say `issuing_country` = `country` unless a test says otherwise. `ca_country` gives
-    the CA another country than its PID signing certificate."""
+    the CA another country than its PID signing certificate.
+
+    Its PIDs carry a `status` reference (entry 0 of its Token Status List at `status_uri`,
+    unless a test says otherwise); `serve_status` answers Cédula's status fetcher
+    (`Wallet.fetch_status`) with that list, `invalid` naming its revoked entries."""
 
     def __init__(self, name: str = "PID Provider Test", *, country: str | None = "SV",
                  ca_country: str | None = "", crl_url: str | None = CRL_URL,
-                 ocsp: bool = False) -> None:
+                 ocsp: bool = False, status_uri: str = STATUS_URI) -> None:
         self.country = country
         self.crl_url = crl_url
+        self.status_uri = status_uri
+        self.invalid: set[int] = set()
         self.ca_key = ec.generate_private_key(ec.SECP256R1())
         self.ca, _ = self_signed_ca(name + " CA", self.ca_key,
                                     country=country if ca_country == "" else ca_country)
@@ -121,6 +128,12 @@ class PidIssuer:
             return self.ocsp_response(body)
         raise ValueError(f"nothing is published at {url}")
 
+    def serve_status(self, uri: str) -> str:
+        """What the PID provider's status list endpoint answers (Wallet.fetch_status)."""
+        if uri != self.status_uri:
+            raise ValueError(f"nothing is published at {uri}")
+        return status_list_token(self, uri=uri, invalid=sorted(self.invalid))
+
     @property
     def ca_pem(self) -> bytes:
         return self.ca.public_bytes(serialization.Encoding.PEM)
@@ -128,18 +141,18 @@ class PidIssuer:
     def issue(self, *, holder_jwk: dict[str, Any], claims: dict[str, Any],
               vct: str = "urn:eudi:pid:1", status: dict[str, Any] | None = None,
               overrides: dict[str, Any] | None = None, disclosable: tuple[str, ...] = ()) -> str:
-        """A PID; an `overrides` value of None leaves that claim out; `disclosable` names
-        payload claims (iss, exp, status, ...) this provider wrongly makes selectively
-        disclosable: moved from the payload into disclosures."""
+        """A PID; `status` is its status reference (None: entry 0 of this provider's list);
+        an `overrides` value of None leaves that claim out (`{"status": None}`: a PID without
+        one); `disclosable` names payload claims (iss, exp, status, ...) this provider wrongly
+        makes selectively disclosable: moved from the payload into disclosures."""
         payload, disclosures = sd_jwt.make_disclosable(claims)
         now = int(time.time())
         payload.update({"iss": "https://pid.example", "vct": vct, "iat": now,
-                        "exp": now + 86400, "cnf": {"jwk": holder_jwk}})
+                        "exp": now + 86400, "cnf": {"jwk": holder_jwk},
+                        "status": status or {"status_list": {"idx": 0, "uri": self.status_uri}}})
         payload.update(overrides or {})
         for name in [name for name, value in payload.items() if value is None]:
             del payload[name]  # an override of None leaves the claim out
-        if status is not None:
-            payload["status"] = status
         for name in disclosable:
             disclosure = sd_jwt.Disclosure.make(name, payload.pop(name))
             disclosures.append(disclosure)

@@ -14,10 +14,8 @@ import pytest
 from idp.wallet import sd_jwt
 from tests.idp.assurance.conftest import proofing
 from tests.idp.conftest import enrol, fields
-from tests.idp.wallet.pid import PidIssuer, status_list_token
+from tests.idp.wallet.pid import STATUS_URI, PidIssuer
 from tests.support.wallet import HeldCredential
-
-STATUS_URI = "https://pid.example/status/1"
 
 
 @pytest.fixture
@@ -34,12 +32,15 @@ def pid_issuer(docs_app):
     path = wallet.settings.trusted_issuers
     trust.write_anchors(path, trust.load_pem_bundle(issuer.ca_pem))
     wallet.fetch_revocation = issuer.serve  # its CRL, as the PID provider publishes it
+    wallet.fetch_status = issuer.serve_status  # and its PIDs' status list
     yield issuer
     del wallet.fetch_revocation
+    vars(wallet).pop("fetch_status", None)  # a test may have replaced and removed it
     path.unlink(missing_ok=True)
 
 
 FOREIGN_CRL = "https://pid.example.es/crl/pid-ca.crl"
+FOREIGN_STATUS = "https://pid.example.es/status/1"
 
 
 @pytest.fixture
@@ -48,24 +49,21 @@ def foreign_issuer(docs_app, pid_issuer):
     holds every Member State's PID providers: its revocation data is served as well."""
     from idp.wallet import get_wallet, trust
 
-    issuer = PidIssuer("Proveedor PID España", country="ES", crl_url=FOREIGN_CRL)
+    issuer = PidIssuer("Proveedor PID España", country="ES", crl_url=FOREIGN_CRL,
+                       status_uri=FOREIGN_STATUS)
     wallet = get_wallet(docs_app)
     path = wallet.settings.trusted_issuers
     trust.write_anchors(path, [*trust.read_anchors(path), issuer.ca])
     wallet.fetch_revocation = lambda url, body: (issuer if url == FOREIGN_CRL else pid_issuer).serve(url, body)
+    wallet.fetch_status = lambda uri: (issuer if uri == FOREIGN_STATUS else pid_issuer).serve_status(uri)
     return issuer
 
 
 @pytest.fixture
 def revoked(docs_app, pid_issuer):
     """The PID issuer's status list, served to Cédula's fetcher: index 7 is revoked."""
-    from idp.wallet import get_wallet
-
-    wallet = get_wallet(docs_app)
-    token = status_list_token(pid_issuer, uri=STATUS_URI, invalid=[7])
-    wallet.fetch_status = lambda uri: token if uri == STATUS_URI else (_ for _ in ()).throw(ValueError(uri))
-    yield
-    del wallet.fetch_status
+    assert pid_issuer.status_uri == STATUS_URI
+    pid_issuer.invalid.add(7)
 
 
 def _pid_claims(**overrides):
@@ -229,3 +227,31 @@ def test_a_pid_without_a_bounded_expiry_is_refused(web, docs_app, citizen, pid_i
     assert body["error"] == "invalid_presentation"
     assert "exp" in body["error_description"]
     assert proofing(docs_app, citizen.citizen_id)[0] == "low"
+
+
+def _present_status(holder, pid_issuer, params, *, disclosable=(), **overrides):
+    pid = HeldCredential(pid_issuer.issue(
+        holder_jwk=holder.key.as_dict(private=False), claims=_pid_claims(),
+        status={"status_list": {"idx": 7, "uri": STATUS_URI}}, overrides=overrides,
+        disclosable=disclosable))
+    return holder.present(pid, reveal=REVEAL, nonce=params["nonce"], audience=params["client_id"])
+
+
+@pytest.mark.parametrize(("disclosable", "overrides"), [(("status",), {}), ((), {"status": None})],
+                         ids=["status_disclosure_withheld", "no_status"])
+def test_a_revoked_pid_without_its_status_in_the_signed_payload_is_refused(
+        web, docs_app, citizen, pid_issuer, holder, revoked, disclosable, overrides):
+    """Before: an issuer that made `status` selectively disclosable let the holder withhold
+    it (only an anonymous digest is left), and a PID without `status` was never checked:
+    the revocation check was skipped and this revoked PID (entry 7) raised proofing to high."""
+    params = _request(web)
+    response = _respond(web, params, _present_status(holder, pid_issuer, params,
+                                                     disclosable=disclosable, **overrides))
+    assert response.status_code == 400, response.get_json()
+    body = response.get_json()
+    assert body["error"] == "invalid_presentation"
+    assert "revocation status cannot be checked" in body["error_description"]
+    assert proofing(docs_app, citizen.citizen_id)[0] == "low"
+    params = _request(web)  # the same PID, its status shown: refused as revoked
+    response = _respond(web, params, _present_status(holder, pid_issuer, params))
+    assert response.status_code == 400 and response.get_json()["error"] == "credential_revoked"
