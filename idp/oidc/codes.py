@@ -48,15 +48,14 @@ class CodeGrant:
     auth_time: int
     acr: str
     amr: list[str]
-    issued_at: int
+    # When the code was issued (time.time(), to the microsecond): a withdrawal is ordered against it
+    # (`settled`), so a decision made again right after a withdrawal stands. A code issued before
+    # this was a float carries whole seconds: one of the withdrawal's second counts as before it.
+    issued_at: float
     # RFC 9449 section 10: the DPoP key the code is bound to (dpop_jkt at /authorize or /par).
     dpop_jkt: str | None = None
     # RFC 8707 section 2.1: the resources of the authorization request (tokens for these only).
     resources: list[str] = field(default_factory=list)
-    # When the code was issued, to the microsecond (`issued_at` is whole seconds): a withdrawal is
-    # ordered against it (`settled`), so a decision made again right after a withdrawal stands.
-    # 0.0 for a code issued before this field existed: its whole second is used instead.
-    issued_precise: float = 0.0
 
 
 # The C scanner `json.loads` ends in, made once: a code's record is the ASCII text `issue`
@@ -157,11 +156,6 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
     return Redemption(None, grant_id)
 
 
-def voided(store: EphemeralStore, grant_id: str) -> bool:
-    """True when the grant's code was presented twice (checked after the grant is created)."""
-    return store.get(VOID_PREFIX + grant_id) is not None
-
-
 def _withdrawn_key(citizen_id: str, client_id: str | None) -> str:
     return WITHDRAWN_PREFIX + citizen_id + ("" if client_id is None else ":" + client_id)
 
@@ -188,10 +182,8 @@ def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
         _withdrawn_key(grant.citizen_id, grant.client_id)])
     if voided_mark is not None:
         return VOIDED
-    issued = grant.issued_precise or grant.issued_at
     for mark in (every, agency):
-        # A code issued before the withdrawal began (or, for a code without its precise time, in the
-        # withdrawal's second) was issued under the decision being withdrawn.
-        if mark is not None and float(mark) >= issued:
+        # A code issued before the withdrawal began was issued under the decision being withdrawn.
+        if mark is not None and float(mark) >= grant.issued_at:
             return WITHDRAWN
     return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import time
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -233,11 +232,12 @@ def token_digest(token: str) -> bytes:
 
 
 def issue_code(store: EphemeralStore, provider: Provider, *, request: AuthorizationRequest,
-               sign_in: SignIn, granted: Collection[str], now: int) -> str:
+               sign_in: SignIn, granted: Collection[str], now: float) -> str:
     """RFC 6749 section 4.1.2: a code for the citizen's decision to allow this request.
 
     `granted`: the claim names (and offline_access) the citizen allowed; the grant carries
-    exactly those, so the ID token and UserInfo release nothing else.
+    exactly those, so the ID token and UserInfo release nothing else. `now`: time.time(), not
+    rounded (a withdrawal is ordered against it: `codes.settled`).
     """
     claims, scopes = claims_module.as_granted(claims=claims_module.load(request.claims),
                                               scopes=request.scopes, granted=granted)
@@ -246,7 +246,7 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources), issued_precise=time.time())
+        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources))
     ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
     return codes.issue(store, grant, ttl=ttl)
 

@@ -451,7 +451,7 @@ def _code_response(here: _Here, interaction: Interaction, sso: SsoSession, achie
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
                               assurance=achieved)
     code = services.issue_code(here.store, here.provider, request=interaction.request,
-                               sign_in=sign_in, granted=granted, now=int(time.time()))
+                               sign_in=sign_in, granted=granted, now=time.time())
     _funnel(interaction.request.client_id, *funnel, "code")
     areq = interaction.request
     return _redirect_to_client(here, areq.redirect_uri, {"code": code, "state": areq.state}, form_post=form_post,

@@ -130,7 +130,7 @@ def test_codes_single_use_with_replay_mark():
     assert first.grant == _grant() and first.replayed_grant_id is None
     second = codes.redeem(store, code, **BOUND, replay_ttl=600)
     assert second.grant is None and second.replayed_grant_id == _grant().grant_id
-    assert codes.voided(store, _grant().grant_id)
+    assert codes.settled(store, _grant()) == codes.VOIDED
     assert codes.redeem(store, "never-issued", **BOUND, replay_ttl=600) == codes.Redemption(None, None)
 
 
