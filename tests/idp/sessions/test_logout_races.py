@@ -8,20 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import pytest
-
 import idp.sessions
 from idp.sessions import SessionEvent, records
 from infra.store import EphemeralStore, get_store
 from infra.store.prefetched import Prefetched
 from tests.idp.conftest import enrol
 from tests.idp.sessions.test_refresh_races import POLICY, signed_in
-from tests.support.parts import store_for
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request):
-    yield from store_for(request.param, "logout-races")
 
 
 class AfterSet(Prefetched):

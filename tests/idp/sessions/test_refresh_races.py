@@ -8,20 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import pytest
-
 from idp.sessions import records
 from infra.store import EphemeralStore
 from infra.store.prefetched import Prefetched
-from tests.support.parts import store_for
 
 POLICY = records.SessionPolicy(key=b"k" * 32, idle_seconds=1800, absolute_seconds=43200,
                                recovery_seconds=900)
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request):
-    yield from store_for(request.param, "session-races")
 
 
 class AfterRead(Prefetched):
