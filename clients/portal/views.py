@@ -134,8 +134,7 @@ def _fapi_tokens() -> tuple[dict, dict]:
     pending = session.pop("fapi_pending", None)
     if not pending or not hmac.compare_digest(request.args.get("state", ""), pending["state"]):
         raise ValueError("the answer does not belong to a sign-in this browser started")
-    if request.args.get("iss") != _config().issuer:
-        raise ValueError("the answer does not come from the expected provider (iss)")
+    _check_issuer(required=True)
     if "error" in request.args:
         raise ValueError(f"{request.args['error']}: {request.args.get('error_description', '')}")
     metadata = _oauth_client().load_server_metadata()
@@ -145,6 +144,17 @@ def _fapi_tokens() -> tuple[dict, dict]:
     claims = dict(_oauth_client().parse_id_token(token, nonce=pending["nonce"]))
     claims.update(_fapi().userinfo(metadata, token["access_token"]))
     return token, claims
+
+
+def _check_issuer(*, required: bool) -> None:
+    """RFC 9207 section 2.4: the answer's `iss` must be the provider's, exactly; it is required
+    when the provider says it sends one (`authorization_response_iss_parameter_supported`),
+    else an attacker's provider could have this portal redeem a code it mixed up (mix-up)."""
+    sent = request.args.get("iss")
+    if sent is None and not required:
+        return
+    if sent != _config().issuer:
+        raise ValueError("the answer does not come from the expected provider (iss)")
 
 
 @bp.get("/callback")
@@ -160,6 +170,8 @@ def callback():
         if _fapi() is not None:
             token, claims = _fapi_tokens()
         else:
+            metadata = _oauth_client().load_server_metadata()
+            _check_issuer(required=bool(metadata.get("authorization_response_iss_parameter_supported")))
             token = _oauth_client().authorize_access_token()
             claims = dict(token.get("userinfo") or {})
             claims.update(_oauth_client().userinfo(token=token))
