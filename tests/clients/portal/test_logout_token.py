@@ -25,7 +25,8 @@ class StaticKeys(ProviderKeys):
 
 
 def token(key=KEY, alg="ES256", typ="logout+jwt", **overrides):
-    claims = {"iss": ISSUER, "aud": CLIENT, "iat": int(time.time()), "jti": f"j{time.time_ns()}",
+    claims = {"iss": ISSUER, "aud": CLIENT, "iat": int(time.time()), "exp": int(time.time()) + 120,
+              "jti": f"j{time.time_ns()}",
               "events": {EVENT: {}}, "sid": "s1", "sub": "u1"}
     claims.update(overrides)
     claims = {k: v for k, v in claims.items() if v is not None}
@@ -50,8 +51,14 @@ def test_a_valid_logout_token():
     ({"nonce": "n"}, "nonce"),
     ({"sid": None, "sub": None}, "neither sid nor sub"),
     ({"jti": None}, "jti"),
+    ({"iat": int(time.time()) - 200, "exp": int(time.time()) - 80}, "exp"),
+    ({"exp": None}, "exp"),
+    ({"exp": "tomorrow"}, "exp"),
 ])
 def test_broken_rules_are_refused(overrides, message):
+    """Section 2.6 step 3 validates `exp` as for an ID token (a required claim, section 2.4):
+    an expired token, recent enough by its `iat`, was accepted (after a restart emptied the
+    replay cache, a captured one ended the citizen's session again)."""
     with pytest.raises(LogoutTokenError, match=message):
         validate(token(**overrides))
 
