@@ -142,3 +142,11 @@ def test_the_guide_gives_the_back_channel_delivery_rules():
              for n in range(logout["max_attempts"] - 1)]
     assert f"tries {logout['max_attempts']} times in all" in text
     assert "waiting " + ", ".join(str(w) for w in waits[:-1]) + f" and {waits[-1]} seconds" in text
+
+
+def test_the_guide_asks_a_portal_to_check_a_logout_tokens_exp():
+    """Back-Channel Logout 1.0 section 2.6 step 3 validates `exp` as in an ID token, and
+    Cédula's logout tokens carry one (`[logout] token_seconds`); the guide listed `iss`, `aud`
+    and `iat` only, and the demo portal, which follows it, accepted an expired token."""
+    text = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    assert "Verify it like an ID token (signature, `iss`, `aud`, `iat`, `exp`)" in text
