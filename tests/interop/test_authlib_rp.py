@@ -92,7 +92,7 @@ def test_authlib_follows_the_guide_from_registration_to_logout(server, tmp_path)
     assert answer["state"] == state and answer["iss"] == metadata["issuer"]  # RFC 9207
     # Step 5, then step 6: the ID token against /jwks.json, iss, aud, exp and nonce.
     token = session.fetch_token(metadata["token_endpoint"], authorization_response=callback,
-                                code_verifier=verifier)
+                                code_verifier=verifier, state=state)
     assert token["token_type"].lower() == "bearer" and token["expires_in"] == 300
     jwks = KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=10).json())
     id_token = jwt.decode(token["id_token"], jwks, algorithms=["ES256"])
