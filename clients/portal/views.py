@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 
 from authlib.integrations.base_client import OAuthError
@@ -44,9 +45,18 @@ def _check_csrf() -> None:
                                        message="form_expired"), status=400))
 
 
+def issue_key() -> str:
+    """A new Idempotency-Key for each issue form shown: the form sent twice issues once."""
+    return secrets.token_urlsafe(24)
+
+
+# What the documents API accepts as an Idempotency-Key: 1 to 255 visible ASCII characters.
+_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
 @bp.app_context_processor
 def _globals():
-    return {"t": text, "lang": language(), "portal": _config(), "csrf_token": csrf_token}
+    return {"t": text, "lang": language(), "portal": _config(), "csrf_token": csrf_token, "issue_key": issue_key}
 
 
 # The page of an HTTP error werkzeug would answer in English outside the portal's layout.
@@ -194,16 +204,18 @@ def issue_birth():
     current = current_session()
     if current is None or not _config().can_issue_documents:
         return redirect("/", code=303)
+    key = request.form.get("idempotency_key", "")
     try:
         issued = issue_birth_certificate(
             _config(), metadata=_oauth_client().load_server_metadata(),
-            client_auth=get_portal().client_auth, claims=current.claims,
-            language=language(), fapi=_fapi())
+            client_auth=get_portal().client_auth, claims=current.claims, language=language(),
+            idempotency_key=key if _KEY.fullmatch(key) else issue_key(), fapi=_fapi())
     except IssueError as exc:
         log.warning("birth certificate not issued: %s", exc)
         return render_template("portal/error.html", heading="issue_failed_title", message="issue_failed",
                                technical=str(exc)), 502
-    current.issued.append(issued)
+    if all(earlier.id != issued.id for earlier in current.issued):  # a form sent again: the same one
+        current.issued.append(issued)
     return redirect("/#issued", code=303)
 
 
