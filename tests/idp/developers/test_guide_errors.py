@@ -10,6 +10,7 @@ import pytest
 
 from idp.developers.views import SOURCE
 from signing.verify.errors import VerifierBusy
+from tests.signing.conftest import pki_app, pki_rows  # noqa: F401 - fixtures
 from tests.signing.verify import samples
 
 
@@ -65,3 +66,18 @@ def test_a_method_an_endpoint_does_not_take_is_in_the_guide(client):
     response = client.get("/api/documents")
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
     assert _documented_at(response.get_json()["error"], "/api/*")
+
+
+def test_a_token_without_indicators_read_is_in_the_guide(pki_app):  # noqa: F811
+    """`GET /api/indicators` with a documents:issue token is 403 insufficient_scope; the guide's
+    row named only `openid` (UserInfo) and `documents:issue` as the scope to ask for."""
+    from tests.idp.documents.conftest import agency_token, register
+    from tests.idp.oidc.conftest import bearer
+
+    web = pki_app.test_client()
+    agency = register(pki_app, client_id="solo-documentos", scope="openid documents:issue")
+    answer = web.get("/api/indicators", headers=bearer(agency_token(web, agency)))
+    assert answer.status_code == 403 and answer.get_json()["error"] == "insufficient_scope"
+    row = next(line for line in SOURCE.read_text(encoding="utf-8").splitlines()
+               if line.startswith("| `insufficient_scope`"))
+    assert "`indicators:read` at `/api/indicators`" in row
