@@ -51,16 +51,22 @@ def test_a_valid_logout_token():
     ({"nonce": "n"}, "nonce"),
     ({"sid": None, "sub": None}, "neither sid nor sub"),
     ({"jti": None}, "jti"),
-    ({"iat": int(time.time()) - 200, "exp": int(time.time()) - 80}, "exp"),
     ({"exp": None}, "exp"),
     ({"exp": "tomorrow"}, "exp"),
 ])
 def test_broken_rules_are_refused(overrides, message):
-    """Section 2.6 step 3 validates `exp` as for an ID token (a required claim, section 2.4):
-    an expired token, recent enough by its `iat`, was accepted (after a restart emptied the
-    replay cache, a captured one ended the citizen's session again)."""
     with pytest.raises(LogoutTokenError, match=message):
         validate(token(**overrides))
+
+
+def test_an_expired_token_recent_by_its_iat_is_refused():
+    """Section 2.6 step 3 validates `exp` as for an ID token (a required claim, section 2.4):
+    an expired token, recent enough by its `iat`, was accepted (after a restart emptied the
+    replay cache, a captured one ended the citizen's session again). The times are taken when
+    the test runs, not when it is collected."""
+    now = int(time.time())
+    with pytest.raises(LogoutTokenError, match="exp"):
+        validate(token(iat=now - 200, exp=now - 80))
 
 
 def test_another_key_and_hs256_are_refused():
