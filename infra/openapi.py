@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from infra.components import Slot
 from infra.config import get_settings
@@ -85,6 +85,11 @@ def build(app: Flask | None = None) -> dict[str, Any]:
 def openapi_json() -> Response:
     response = jsonify(build())
     response.headers["Cache-Control"] = "public, max-age=300"
+    # Public: an API explorer or a code generator on another site may read it, and revalidate
+    # it with If-None-Match (304 while unchanged, RFC 9110 section 13.1.2).
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()
+    response.make_conditional(request)  # in place
     return response
 
 

@@ -58,12 +58,15 @@ def _agency_session(config: PortalConfig, client_auth: Any) -> OAuth2Session:
 
 
 def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], client_auth: Any,
-                            claims: dict[str, Any], language: str, fapi: FapiClient | None = None) -> Issued:
-    """Issue through the documents API; a FAPI 2.0 portal (`fapi`) with a DPoP-bound token."""
+                            claims: dict[str, Any], language: str, idempotency_key: str,
+                            fapi: FapiClient | None = None) -> Issued:
+    """Issue through the documents API; a FAPI 2.0 portal (`fapi`) with a DPoP-bound token.
+    The same `idempotency_key` (and body) answers the document issued first, never a second."""
     document = {"template": "birth", "subject": claims["sub"], "data": registry_record(claims),
                 "language": language}
     response = agency_call(config, metadata=metadata, client_auth=client_auth, fapi=fapi,
-                           method="POST", url=f"{config.issuer}/api/documents", json=document)
+                           method="POST", url=f"{config.issuer}/api/documents", json=document,
+                           headers={"Idempotency-Key": idempotency_key})
     body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
     if response.status_code != 201:
         raise IssueError(body.get("error_description") or f"HTTP {response.status_code}")
@@ -71,13 +74,14 @@ def issue_birth_certificate(config: PortalConfig, *, metadata: dict[str, Any], c
 
 
 def agency_call(config: PortalConfig, *, metadata: dict[str, Any], client_auth: Any, fapi: FapiClient | None,
-                method: str, url: str, json: dict[str, Any] | None = None) -> requests.Response:
+                method: str, url: str, json: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> requests.Response:
     """One documents API call with an agency token (client credentials, RFC 6749 section 4.4);
     a FAPI 2.0 portal's token is DPoP-bound."""
     if fapi is not None:
         try:
             token = fapi.token(metadata, {"grant_type": "client_credentials", "scope": "documents:issue"})
-            return fapi.call(method, url, token["access_token"], json=json)
+            return fapi.call(method, url, token["access_token"], json=json, headers=dict(headers or {}))
         except (FapiError, OSError) as exc:
             raise IssueError(f"no agency token: {exc}") from None
     with _agency_session(config, client_auth) as session:
@@ -87,7 +91,7 @@ def agency_call(config: PortalConfig, *, metadata: dict[str, Any], client_auth: 
             raise IssueError(f"no agency token: {exc}") from None
     try:
         return requests.request(method, url, timeout=30, json=json,
-                                headers={"Authorization": f"Bearer {token['access_token']}"})
+                                headers={**(headers or {}), "Authorization": f"Bearer {token['access_token']}"})
     except requests.RequestException as exc:
         raise IssueError(f"the documents API did not answer: {exc}") from None
 

@@ -80,8 +80,8 @@ def _kid(token: str) -> str | None:
 
 
 def validate_logout_token(token: str, *, keys: ProviderKeys, issuer: str, client_id: str,
-                          replay: ReplayCache, max_age: int = 300) -> LogoutRequest:
-    """Section 2.6, steps 1 to 8, in order."""
+                          replay: ReplayCache, max_age: int = 300, leeway: int = 30) -> LogoutRequest:
+    """Section 2.6, steps 1 to 8, in order (`leeway`: seconds of clock skew allowed on `exp`)."""
     try:
         decoded = jwt.decode(token, keys.keys(_kid(token)), algorithms=list(ALGORITHMS))
     except (JoseError, ValueError) as exc:
@@ -97,6 +97,9 @@ def validate_logout_token(token: str, *, keys: ProviderKeys, issuer: str, client
     iat = claims.get("iat")
     if not isinstance(iat, int | float) or abs(time.time() - iat) > max_age:
         raise LogoutTokenError("iat is missing or too far from now")
+    exp = claims.get("exp")  # required (section 2.4), validated as in an ID token (step 3)
+    if isinstance(exp, bool) or not isinstance(exp, int | float) or exp + leeway < time.time():
+        raise LogoutTokenError("exp is missing or in the past")
     events = claims.get("events")
     if not isinstance(events, dict) or not isinstance(events.get(EVENT), dict):
         raise LogoutTokenError("events does not contain the back-channel logout event")

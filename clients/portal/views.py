@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 
 from authlib.integrations.base_client import OAuthError
@@ -44,9 +45,18 @@ def _check_csrf() -> None:
                                        message="form_expired"), status=400))
 
 
+def issue_key() -> str:
+    """A new Idempotency-Key for each issue form shown: the form sent twice issues once."""
+    return secrets.token_urlsafe(24)
+
+
+# What the documents API accepts as an Idempotency-Key: 1 to 255 visible ASCII characters.
+_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
 @bp.app_context_processor
 def _globals():
-    return {"t": text, "lang": language(), "portal": _config(), "csrf_token": csrf_token}
+    return {"t": text, "lang": language(), "portal": _config(), "csrf_token": csrf_token, "issue_key": issue_key}
 
 
 # The page of an HTTP error werkzeug would answer in English outside the portal's layout.
@@ -134,8 +144,7 @@ def _fapi_tokens() -> tuple[dict, dict]:
     pending = session.pop("fapi_pending", None)
     if not pending or not hmac.compare_digest(request.args.get("state", ""), pending["state"]):
         raise ValueError("the answer does not belong to a sign-in this browser started")
-    if request.args.get("iss") != _config().issuer:
-        raise ValueError("the answer does not come from the expected provider (iss)")
+    _check_issuer(required=True)
     if "error" in request.args:
         raise ValueError(f"{request.args['error']}: {request.args.get('error_description', '')}")
     metadata = _oauth_client().load_server_metadata()
@@ -145,6 +154,17 @@ def _fapi_tokens() -> tuple[dict, dict]:
     claims = dict(_oauth_client().parse_id_token(token, nonce=pending["nonce"]))
     claims.update(_fapi().userinfo(metadata, token["access_token"]))
     return token, claims
+
+
+def _check_issuer(*, required: bool) -> None:
+    """RFC 9207 section 2.4: the answer's `iss` must be the provider's, exactly; it is required
+    when the provider says it sends one (`authorization_response_iss_parameter_supported`),
+    else an attacker's provider could have this portal redeem a code it mixed up (mix-up)."""
+    sent = request.args.get("iss")
+    if sent is None and not required:
+        return
+    if sent != _config().issuer:
+        raise ValueError("the answer does not come from the expected provider (iss)")
 
 
 @bp.get("/callback")
@@ -160,6 +180,8 @@ def callback():
         if _fapi() is not None:
             token, claims = _fapi_tokens()
         else:
+            metadata = _oauth_client().load_server_metadata()
+            _check_issuer(required=bool(metadata.get("authorization_response_iss_parameter_supported")))
             token = _oauth_client().authorize_access_token()
             claims = dict(token.get("userinfo") or {})
             claims.update(_oauth_client().userinfo(token=token))
@@ -182,16 +204,18 @@ def issue_birth():
     current = current_session()
     if current is None or not _config().can_issue_documents:
         return redirect("/", code=303)
+    key = request.form.get("idempotency_key", "")
     try:
         issued = issue_birth_certificate(
             _config(), metadata=_oauth_client().load_server_metadata(),
-            client_auth=get_portal().client_auth, claims=current.claims,
-            language=language(), fapi=_fapi())
+            client_auth=get_portal().client_auth, claims=current.claims, language=language(),
+            idempotency_key=key if _KEY.fullmatch(key) else issue_key(), fapi=_fapi())
     except IssueError as exc:
         log.warning("birth certificate not issued: %s", exc)
         return render_template("portal/error.html", heading="issue_failed_title", message="issue_failed",
                                technical=str(exc)), 502
-    current.issued.append(issued)
+    if all(earlier.id != issued.id for earlier in current.issued):  # a form sent again: the same one
+        current.issued.append(issued)
     return redirect("/#issued", code=303)
 
 

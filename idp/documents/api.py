@@ -119,6 +119,9 @@ def templates() -> Response:
     hit("documents-templates", limit=int(get_settings(current_app)["rate_limit"]["documents_templates"]))
     response = jsonify(schemas())
     response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # public data: a portal's page may read it
+    response.add_etag()  # revalidated with If-None-Match: 304 while unchanged (RFC 9110 section 13.1.2)
+    response.make_conditional(request)  # in place
     return response
 
 

@@ -114,9 +114,15 @@ PATHS = {
     }},
     "/api/documents/templates": {"get": {
         "summary": "Every template's name and JSON Schema",
-        "responses": {"200": {"description": "template name -> JSON Schema", "content": {
-            "application/json": {"schema": {"type": "object",
-                                            "additionalProperties": {"type": "object"}}}}},
+        "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
+                        "schema": {"type": "string"},
+                        "description": "the ETag of the list you keep: 304 while it is unchanged"}],
+        "responses": {"200": {"description": "template name -> JSON Schema",
+                              "headers": {"ETag": {"required": True, "schema": {"type": "string"},
+                                                   "description": "send it as If-None-Match to revalidate"}},
+                              "content": {"application/json": {"schema": {
+                                  "type": "object", "additionalProperties": {"type": "object"}}}}},
+                      "304": {"description": "not modified: the list of the If-None-Match ETag is current"},
                       "429": {"description": "too_many_requests: more than [rate_limit] documents_templates "
                                              "requests from this client address in [rate_limit] "
                                              "window_seconds; retry after the Retry-After seconds",

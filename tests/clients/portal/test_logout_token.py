@@ -25,7 +25,8 @@ class StaticKeys(ProviderKeys):
 
 
 def token(key=KEY, alg="ES256", typ="logout+jwt", **overrides):
-    claims = {"iss": ISSUER, "aud": CLIENT, "iat": int(time.time()), "jti": f"j{time.time_ns()}",
+    claims = {"iss": ISSUER, "aud": CLIENT, "iat": int(time.time()), "exp": int(time.time()) + 120,
+              "jti": f"j{time.time_ns()}",
               "events": {EVENT: {}}, "sid": "s1", "sub": "u1"}
     claims.update(overrides)
     claims = {k: v for k, v in claims.items() if v is not None}
@@ -50,10 +51,22 @@ def test_a_valid_logout_token():
     ({"nonce": "n"}, "nonce"),
     ({"sid": None, "sub": None}, "neither sid nor sub"),
     ({"jti": None}, "jti"),
+    ({"exp": None}, "exp"),
+    ({"exp": "tomorrow"}, "exp"),
 ])
 def test_broken_rules_are_refused(overrides, message):
     with pytest.raises(LogoutTokenError, match=message):
         validate(token(**overrides))
+
+
+def test_an_expired_token_recent_by_its_iat_is_refused():
+    """Section 2.6 step 3 validates `exp` as for an ID token (a required claim, section 2.4):
+    an expired token, recent enough by its `iat`, was accepted (after a restart emptied the
+    replay cache, a captured one ended the citizen's session again). The times are taken when
+    the test runs, not when it is collected."""
+    now = int(time.time())
+    with pytest.raises(LogoutTokenError, match="exp"):
+        validate(token(iat=now - 200, exp=now - 80))
 
 
 def test_another_key_and_hs256_are_refused():

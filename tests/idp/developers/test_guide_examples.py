@@ -142,3 +142,27 @@ def test_the_guide_gives_the_back_channel_delivery_rules():
              for n in range(logout["max_attempts"] - 1)]
     assert f"tries {logout['max_attempts']} times in all" in text
     assert "waiting " + ", ".join(str(w) for w in waits[:-1]) + f" and {waits[-1]} seconds" in text
+
+
+def test_the_guide_asks_a_portal_to_check_a_logout_tokens_exp():
+    """Back-Channel Logout 1.0 section 2.6 step 3 validates `exp` as in an ID token, and
+    Cédula's logout tokens carry one (`[logout] token_seconds`); the guide listed `iss`, `aud`
+    and `iat` only, and the demo portal, which follows it, accepted an expired token."""
+    text = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    assert "Verify it like an ID token (signature, `iss`, `aud`, `iat`, `exp`)" in text
+
+
+def test_the_guides_issue_request_names_every_member_the_api_accepts():
+    """The guide's `POST /api/documents` body left out `level` (the PAdES level of the seal),
+    which the API accepts and /openapi.json describes: an agency reading the guide could not
+    know it may ask for a lower one."""
+    from idp.documents.openapi import SCHEMAS
+    from signing.pades import LEVELS
+
+    text = " ".join(SOURCE.read_text(encoding="utf-8").split())
+    body = re.search(r"`POST /api/documents` with `(\{.*?\})`", text).group(1)
+    example = json.loads(body.replace("{...}", "{}"))
+    schema = SCHEMAS["IssueRequest"]
+    assert set(example) == set(schema["properties"])
+    assert schema["properties"]["level"]["enum"] == list(LEVELS)
+    assert ", ".join(f"`{level}`" for level in LEVELS[:-1]) + f" or `{LEVELS[-1]}`" in text
