@@ -97,7 +97,10 @@ class MetadataAttestationPolicy:
             level=authenticator_level(user_verified=flags.uv, backup_eligible=flags.be,
                                       attestation_trusted=trusted and entry is not None
                                       and entry.certified),
-            uv_method=entry.uv_method if entry else None,
+            # How the model verifies its user is what the metadata says of the model: a
+            # statement that does not prove the model (none, self attestation, another root)
+            # only claims its AAGUID, and the amr must not report a fingerprint it claimed.
+            uv_method=entry.uv_method if entry is not None and trusted else None,
             description=entry.description or None if entry else None)
 
     def reported(self, aaguid: str) -> str | None:

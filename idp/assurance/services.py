@@ -118,7 +118,7 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
         row = session.execute(
             sa.select(IdentityProofing.level, Passkey.id, Passkey.backup_eligible, Passkey.aaguid,
                       Passkey.suspect_since, PasskeyAssurance.authenticator_level,
-                      PasskeyAssurance.uv_method)
+                      PasskeyAssurance.uv_method, PasskeyAssurance.attestation_trusted)
             .select_from(Citizen)
             .outerjoin(IdentityProofing, IdentityProofing.citizen_id == Citizen.id)
             .outerjoin(Passkey, passkey_match)
@@ -139,8 +139,10 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
         # signal): low, whatever it proved when it was registered.
         sound = reported(row.aaguid) is None and row.suspect_since is None
         authenticator = recorded if verified and sound else "low"
-        final_amr = amr_module.methods(backup_eligible=row.backup_eligible,
-                                       user_verified=verified, uv_method=row.uv_method)
+        # The verification method comes from the model's metadata: only for a model its
+        # attestation proved (a row recorded before that rule may hold a claimed one).
+        final_amr = amr_module.methods(backup_eligible=row.backup_eligible, user_verified=verified,
+                                       uv_method=row.uv_method if row.attestation_trusted else None)
     return Assessment(level=sign_in_level(proofing=proofing, authenticator=authenticator),
                       proofing=proofing, authenticator=authenticator, amr=final_amr)
 

@@ -1,0 +1,68 @@
+"""An authenticator whose attestation proves nothing about its maker (none, packed self
+attestation, a chain to an unlisted root) only claims its AAGUID: what the metadata says of
+that model (how it verifies its user) must not be reported as what happened."""
+
+from __future__ import annotations
+
+import pytest
+
+from idp.assurance.models import PasskeyAssurance
+from idp.assurance.services import assess
+from infra.db import get_db
+from tests.idp.assurance.conftest import device_key
+from tests.idp.conftest import enrol
+from tests.support.attestation import AAGUIDS
+from tests.support.authenticator import SoftwareAuthenticator
+
+
+def _listed_bio_key(pki, metadata):
+    metadata([pki.entry(aaguid=AAGUIDS["packed-full"], uv_methods=[["fingerprint_internal"]],
+                        description="Test Key Bio")])
+
+
+@pytest.mark.parametrize("attestation", ["none", "packed"])
+def test_a_claimed_aaguid_gives_no_verification_method(client, fresh_app, pki, metadata,
+                                                         attestation):
+    _listed_bio_key(pki, metadata)
+    impostor = SoftwareAuthenticator(aaguid=AAGUIDS["packed-full"].bytes, attestation=attestation)
+    enrolled = enrol(client, impostor)
+    with get_db(fresh_app).read() as db:
+        row = db.query(PasskeyAssurance).one()
+        assert (row.attestation_trusted, row.uv_method) == (False, None)
+        amr = assess(db, citizen_id=enrolled.citizen_id, credential_id=impostor.credential_id,
+                     amr=("hwk", "mfa")).amr
+    assert "fpt" not in amr
+    assert amr == ("hwk", "user", "mfa")
+
+
+def test_a_chain_to_an_unlisted_root_gives_no_verification_method(client, fresh_app, pki, metadata):
+    _listed_bio_key(pki, metadata)
+    key = device_key(pki, "packed-full", trusted_chain=False)
+    enrol(client, key)
+    with get_db(fresh_app).read() as db:
+        row = db.query(PasskeyAssurance).one()
+        assert (row.attestation_trusted, row.uv_method) == (False, None)
+
+
+def test_the_proven_model_still_reports_its_verification_method(client, fresh_app, pki, metadata):
+    _listed_bio_key(pki, metadata)
+    key = device_key(pki, "packed-full")
+    enrolled = enrol(client, key)
+    with get_db(fresh_app).read() as db:
+        assert db.query(PasskeyAssurance).one().uv_method == "fpt"
+        amr = assess(db, citizen_id=enrolled.citizen_id, credential_id=key.credential_id,
+                     amr=("hwk", "mfa")).amr
+    assert amr == ("hwk", "user", "fpt", "mfa")
+
+
+def test_a_claimed_method_recorded_before_is_not_reported(client, fresh_app, pki, metadata):
+    """A row written when the claimed model's method was still recorded: the amr leaves it out."""
+    _listed_bio_key(pki, metadata)
+    impostor = SoftwareAuthenticator(aaguid=AAGUIDS["packed-full"].bytes)
+    enrolled = enrol(client, impostor)
+    with get_db(fresh_app).transaction() as db:
+        db.query(PasskeyAssurance).one().uv_method = "fpt"
+    with get_db(fresh_app).read() as db:
+        amr = assess(db, citizen_id=enrolled.citizen_id, credential_id=impostor.credential_id,
+                     amr=("hwk", "mfa")).amr
+    assert amr == ("hwk", "user", "mfa")
