@@ -149,6 +149,10 @@ def _chains(fmt: str, x5c: list[bytes], entry: MetadataEntry, *, aaguid: str) ->
         return False  # none, or packed self attestation: nothing vouches for the maker
     if fmt == "packed" and not _packed_certificate_matches(x5c[0], aaguid):
         return False
+    # Section 8.3.1 (py_webauthn leaves this step out): an aikCert that names its model names
+    # this one, else a TPM made for another model under the same maker's root claims it.
+    if fmt == "tpm" and not _names_aaguid(x5c[0], aaguid):
+        return False
     try:
         chain = [x509.load_der_x509_certificate(c) for c in x5c]
     except ValueError:
@@ -220,6 +224,19 @@ def _packed_certificate_matches(der: bytes, aaguid: str) -> bool:
             return False
     except x509.ExtensionNotFound:
         return False
+    return _aaguid_extension_matches(cert, aaguid)
+
+
+def _names_aaguid(der: bytes, aaguid: str) -> bool:
+    """The certificate's AAGUID extension, when present, names `aaguid` (False if unreadable)."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return False
+    return _aaguid_extension_matches(cert, aaguid)
+
+
+def _aaguid_extension_matches(cert: x509.Certificate, aaguid: str) -> bool:
     try:
         value = cert.extensions.get_extension_for_oid(AAGUID_EXTENSION).value
     except x509.ExtensionNotFound:

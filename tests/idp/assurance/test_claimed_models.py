@@ -66,3 +66,54 @@ def test_a_claimed_method_recorded_before_is_not_reported(client, fresh_app, pki
         amr = assess(db, citizen_id=enrolled.citizen_id, credential_id=impostor.credential_id,
                      amr=("hwk", "mfa")).amr
     assert amr == ("hwk", "user", "mfa")
+
+
+def _aik_certificate_naming(pki, aaguid):
+    """A genuine TPM attestation identity certificate (the listed root issued it) whose
+    id-fido-gen-ce-aaguid extension names the model it was made for."""
+    from cryptography import x509
+
+    from tests.support.attestation import certificate
+
+    plain = pki.aik_certificate()
+    extensions = [(e.value, e.critical) for e in plain.extensions
+                  if not isinstance(e.value, x509.BasicConstraints)]
+    extensions.append((x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.45724.1.1.4"),
+                                                  b"\x04\x10" + aaguid.bytes), False))
+    return certificate(subject=plain.subject, key=pki.aik_key, issuer=pki.root,
+                       issuer_key=pki.root_key, extensions=extensions)
+
+
+def test_a_tpm_made_for_another_model_cannot_claim_a_certified_one(client, fresh_app, pki, metadata,
+                                                                   monkeypatch):
+    """WebAuthn L3 section 8.3.1: an aikCert's AAGUID extension must name the authenticator
+    data's AAGUID. A TPM of an uncertified model, under the same maker's root as a certified
+    one, claimed the certified model's AAGUID and reached level high."""
+    import uuid
+
+    from idp.citizens.models import Passkey
+
+    uncertified = uuid.UUID("6028b017-b1d4-4c02-b4b3-afcdafc96bb2")
+    metadata([pki.entry(aaguid=AAGUIDS["tpm"]),
+              pki.entry(aaguid=uncertified, statuses=["NOT_FIDO_CERTIFIED"])])
+    cert = _aik_certificate_naming(pki, uncertified)
+    monkeypatch.setattr(pki, "aik_certificate", lambda trusted=True: cert)
+    key = device_key(pki, "tpm")  # claims AAGUIDS["tpm"], the certified model
+    enrol(client, key)
+    with get_db(fresh_app).read() as db:
+        passkey = db.query(Passkey).one()
+        row = db.get(PasskeyAssurance, passkey.id)
+        assert passkey.attestation_format == "tpm"
+        assert (row.attestation_trusted, row.authenticator_level) == (False, "substantial")
+
+
+def test_a_tpm_whose_certificate_names_its_model_is_trusted(client, fresh_app, pki, metadata,
+                                                            monkeypatch):
+    metadata([pki.entry(aaguid=AAGUIDS["tpm"])])
+    cert = _aik_certificate_naming(pki, AAGUIDS["tpm"])
+    monkeypatch.setattr(pki, "aik_certificate", lambda trusted=True: cert)
+    key = device_key(pki, "tpm")
+    enrol(client, key)
+    with get_db(fresh_app).read() as db:
+        row = db.query(PasskeyAssurance).one()
+        assert (row.attestation_trusted, row.authenticator_level) == (True, "high")
