@@ -35,3 +35,18 @@ def test_deleting_a_lost_passkey_ends_the_tokens_given_in_its_sessions(client, o
     assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_grant"
     assert phone.get("/userinfo", headers=bearer(on_phone["access_token"])).status_code == 401
     assert _refresh(client, agency, own).status_code == 200
+
+
+def test_a_clone_signal_ends_the_tokens_given_in_the_clones_sessions(client, oidc_app, register):  # noqa: F811
+    agency = register(scope=OFFLINE)
+    genuine = SoftwareAuthenticator(counter_step=1)
+    enrol(client, genuine)
+    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
+                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
+    stolen = oidc_app.test_client()
+    assert sign_in(stolen, clone).status_code == 200  # count 6: the clone went first
+    on_clone = tokens_for(stolen, agency, scope=OFFLINE)
+    refused = sign_in(oidc_app.test_client(), genuine)  # count 2: the clone signal
+    assert refused.get_json()["error"] == "sign_count_regression"
+    answer = _refresh(stolen, agency, on_clone)
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_grant"
