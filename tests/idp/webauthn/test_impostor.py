@@ -1,10 +1,12 @@
 """An impostor's assertions and registrations: client data a browser never sends, another
-citizen's credential ID."""
+citizen's credential ID, another origin or RP ID."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+
+import pytest
 
 from idp.citizens.models import Citizen, Passkey
 from infra.db import get_db
@@ -84,3 +86,26 @@ def test_a_registration_framed_by_another_site_is_refused(client):
     assert response.get_json()["error"] == "invalid_origin"
     with get_db(client.application).read() as db:
         assert db.query(Citizen).count() == 0
+
+
+@pytest.mark.parametrize("origin", ["http://evil.localhost", "https://localhost", "http://localhost:8080",
+                                    "http://localhost/", "http://LOCALHOST", "null"])
+def test_an_origin_that_is_not_exactly_the_providers_is_refused(client, enrolled, origin):
+    browser = fresh(client)
+    body = _assertion_with(enrolled.key, sign_in_options(browser), crossOrigin=False)
+    raw = json.dumps({"type": "webauthn.get", "challenge": sign_in_options(browser)["challenge"],
+                      "origin": origin, "crossOrigin": False}, separators=(",", ":")).encode()
+    from tests.support.authenticator import from_b64url
+
+    auth_data = from_b64url(body["response"]["authenticatorData"])
+    body["response"]["clientDataJSON"] = b64url(raw)
+    body["response"]["signature"] = b64url(enrolled.key.sign(auth_data + hashlib.sha256(raw).digest()))
+    response = _verify(browser, body)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_origin"
+
+
+def test_a_sibling_domains_rp_id_hash_is_refused(client, enrolled):
+    browser = fresh(client)
+    body = enrolled.key.authenticate(sign_in_options(browser), rp_id="evil-localhost")
+    response = _verify(browser, body)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_rp_id"
