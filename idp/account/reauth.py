@@ -89,18 +89,24 @@ def _fresh(session: SsoSession, *, allow_reported: bool) -> bool:
 
 def refused_check(session: SsoSession) -> str | None:
     """Why the passkey the session was last checked with makes no check for `ACTIONS`:
-    "suspect" (`_blocked`), "reported" (its model, per the FIDO metadata), else None."""
+    "suspect" (`_blocked`), "removed" (no longer the account's), "reported" (its model, per
+    the FIDO metadata), else None."""
     if session.recovery or session.credential_id is None:
         return None
-    if _blocked(session.credential_id):
-        return "suspect"
+    blocked = _blocked(session.credential_id, citizen_id=session.citizen_id)
+    if blocked is not None:
+        return blocked
     return "reported" if _reported(session.credential_id) else None
 
 
-def _blocked(credential_id: str) -> bool:
-    """Whether the passkey the session was checked with is marked suspect (a clone signal).
-    Its sessions ended then, but one that started while the signal was being recorded
-    outlives that: its check, made with a passkey that may be the clone's, is none."""
+def _blocked(credential_id: str, *, citizen_id: str) -> str | None:
+    """"suspect" when the passkey the session was checked with is marked suspect (a clone
+    signal), "removed" when the account no longer has it (the citizen removed a lost device's
+    passkey, a registrar's recovery or a reclaim ended it), else None. Its sessions ended then,
+    but one whose sign-in committed just before started just after: it outlives that, and its
+    check, made with a passkey that may be the clone's or the thief's, is none."""
+    import uuid
+
     import sqlalchemy as sa
     from flask import current_app
 
@@ -110,10 +116,15 @@ def _blocked(credential_id: str) -> bool:
 
     try:
         raw = from_b64url(credential_id, limit=1023)
+        owner = uuid.UUID(citizen_id)
     except ValueError:
-        return True
+        return "removed"
     with get_db(current_app).read() as db:
-        return db.scalar(sa.select(Passkey.suspect_since).where(Passkey.credential_id == raw)) is not None
+        found = db.execute(sa.select(Passkey.suspect_since).where(
+            Passkey.credential_id == raw, Passkey.citizen_id == owner)).first()
+    if found is None:
+        return "removed"
+    return "suspect" if found.suspect_since is not None else None
 
 
 def _reported(credential_id: str) -> bool:

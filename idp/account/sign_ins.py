@@ -144,9 +144,25 @@ def note_clone(exc: CloneSuspected) -> None:
         return
     log.warning("passkey marked suspect: its signature counter went back",
                 extra={"citizen_id": exc.citizen_id, "passkey_id": exc.passkey_id})
-    for sso in sessions_for(exc.citizen_id):
-        if sso.credential_id == b64url(credential):
-            end_session(sid=sso.sid, reason="passkey_suspect")
+    ended = [sso for sso in sessions_for(exc.citizen_id) if sso.credential_id == b64url(credential)]
+    _revoke_grants(exc.citizen_id, {sso.sid for sso in ended})
+    for sso in ended:
+        end_session(sid=sso.sid, reason="passkey_suspect")
+
+
+def _revoke_grants(citizen_id: str, sids: set[str]) -> None:
+    """The grants agencies got in the sessions of a passkey marked suspect, with their tokens
+    (reason `passkey_suspect`, back-channel logout; consents stay): a refresh token outlives
+    its session, and the clone's agency apps would read on."""
+    from idp.consent.consents import get_consents
+
+    if not sids:
+        return
+    grants = get_consents().grants
+    with get_db(current_app).transaction() as db:
+        for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
+            if grant.sid in sids:
+                grants.revoke(db, grant.id, reason="passkey_suspect", now=datetime.now(UTC))
 
 
 def recent(session: Session, citizen_id: uuid.UUID) -> list[SignInView]:

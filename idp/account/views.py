@@ -296,6 +296,7 @@ def delete_passkey(credential: str) -> BaseResponse:
 
     def delete(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        _revoke_grants_of_passkey(db, str(citizen_id), b64url(raw))
         security_notices.tell(db, citizen_id, event="passkey_deleted")  # queued with the change
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
         deleted.append((citizen_id, raw))
@@ -307,14 +308,34 @@ def delete_passkey(credential: str) -> BaseResponse:
     return response
 
 
+def _other_sessions_of_passkey(citizen_id: str, credential_id: str) -> list[SsoSession]:
+    """The citizen's sessions last checked with this passkey, but this browser's."""
+    current = current_session()
+    return [sso for sso in sessions_for(citizen_id)
+            if sso.credential_id == credential_id and (current is None or sso.sid != current.sid)]
+
+
+def _revoke_grants_of_passkey(db: Session, citizen_id: str, credential_id: str) -> None:
+    """In the deletion's transaction: the grants agencies got in those sessions, with their
+    tokens (reason `passkey_deleted`, back-channel logout). A refresh token outlives its
+    session: an agency's app on the lost device would read on. The consents stay."""
+    from idp.consent.consents import get_consents
+
+    sids = {sso.sid for sso in _other_sessions_of_passkey(citizen_id, credential_id)}
+    if not sids:
+        return
+    grants = get_consents().grants
+    for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
+        if grant.sid in sids:
+            grants.revoke(db, grant.id, reason="passkey_deleted", now=_now())
+
+
 def _end_sessions_of_passkey(citizen_id: str, credential_id: str) -> None:
     """A deleted passkey (a lost or stolen device) signs nobody in any more: the citizen's
     other sessions last checked with it end too, with back-channel logout. This browser's
     session, which just passed a fresh check to delete it, goes on."""
-    current = current_session()
-    for sso in sessions_for(citizen_id):
-        if sso.credential_id == credential_id and (current is None or sso.sid != current.sid):
-            end_session(sid=sso.sid, reason="passkey_deleted")
+    for sso in _other_sessions_of_passkey(citizen_id, credential_id):
+        end_session(sid=sso.sid, reason="passkey_deleted")
 
 
 @bp.get("/account/reauth")

@@ -97,7 +97,10 @@ class MetadataAttestationPolicy:
             level=authenticator_level(user_verified=flags.uv, backup_eligible=flags.be,
                                       attestation_trusted=trusted and entry is not None
                                       and entry.certified),
-            uv_method=entry.uv_method if entry else None,
+            # How the model verifies its user is what the metadata says of the model: a
+            # statement that does not prove the model (none, self attestation, another root)
+            # only claims its AAGUID, and the amr must not report a fingerprint it claimed.
+            uv_method=entry.uv_method if entry is not None and trusted else None,
             description=entry.description or None if entry else None)
 
     def reported(self, aaguid: str) -> str | None:
@@ -145,6 +148,10 @@ def _chains(fmt: str, x5c: list[bytes], entry: MetadataEntry, *, aaguid: str) ->
     if not x5c or not entry.roots or fmt == "none":
         return False  # none, or packed self attestation: nothing vouches for the maker
     if fmt == "packed" and not _packed_certificate_matches(x5c[0], aaguid):
+        return False
+    # Section 8.3.1 (py_webauthn leaves this step out): an aikCert that names its model names
+    # this one, else a TPM made for another model under the same maker's root claims it.
+    if fmt == "tpm" and not _names_aaguid(x5c[0], aaguid):
         return False
     try:
         chain = [x509.load_der_x509_certificate(c) for c in x5c]
@@ -217,6 +224,19 @@ def _packed_certificate_matches(der: bytes, aaguid: str) -> bool:
             return False
     except x509.ExtensionNotFound:
         return False
+    return _aaguid_extension_matches(cert, aaguid)
+
+
+def _names_aaguid(der: bytes, aaguid: str) -> bool:
+    """The certificate's AAGUID extension, when present, names `aaguid` (False if unreadable)."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return False
+    return _aaguid_extension_matches(cert, aaguid)
+
+
+def _aaguid_extension_matches(cert: x509.Certificate, aaguid: str) -> bool:
     try:
         value = cert.extensions.get_extension_for_oid(AAGUID_EXTENSION).value
     except x509.ExtensionNotFound:

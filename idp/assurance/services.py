@@ -103,7 +103,7 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     A passkey whose model the metadata reported compromised after it was registered (`reported`)
     still signs the citizen in (never locked out) but only at authenticator level low; so is a
     session checked with a passkey since marked suspect (one that outlived the ending of its
-    sessions) worth low.
+    sessions) worth low, and one checked with a passkey the account no longer has.
     """
     methods = tuple(dict.fromkeys(amr))
     verified = amr_module.user_verified(methods)
@@ -118,14 +118,19 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
         row = session.execute(
             sa.select(IdentityProofing.level, Passkey.id, Passkey.backup_eligible, Passkey.aaguid,
                       Passkey.suspect_since, PasskeyAssurance.authenticator_level,
-                      PasskeyAssurance.uv_method)
+                      PasskeyAssurance.uv_method, PasskeyAssurance.attestation_trusted)
             .select_from(Citizen)
             .outerjoin(IdentityProofing, IdentityProofing.citizen_id == Citizen.id)
             .outerjoin(Passkey, passkey_match)
             .outerjoin(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id)
             .where(Citizen.id == key)).first()
     proofing: Level = (row.level if row is not None and row.level else "low")
-    if row is None or row.id is None:
+    authenticator: Level
+    if row is not None and row.id is None and credential_id is not None:
+        # A sign-in with a passkey the account no longer has (removed, or ended by a recovery
+        # at the desk or a reclaim, while this session was starting): what it proved is gone.
+        authenticator, final_amr = "low", methods
+    elif row is None or row.id is None:
         authenticator, final_amr = from_amr, methods
         if row is not None and from_amr == "high" and raw_credential is None:
             # A wallet sign-in (`idp.wallet.sign_in`): its PID matched this record when it
@@ -139,8 +144,10 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
         # signal): low, whatever it proved when it was registered.
         sound = reported(row.aaguid) is None and row.suspect_since is None
         authenticator = recorded if verified and sound else "low"
-        final_amr = amr_module.methods(backup_eligible=row.backup_eligible,
-                                       user_verified=verified, uv_method=row.uv_method)
+        # The verification method comes from the model's metadata: only for a model its
+        # attestation proved (a row recorded before that rule may hold a claimed one).
+        final_amr = amr_module.methods(backup_eligible=row.backup_eligible, user_verified=verified,
+                                       uv_method=row.uv_method if row.attestation_trusted else None)
     return Assessment(level=sign_in_level(proofing=proofing, authenticator=authenticator),
                       proofing=proofing, authenticator=authenticator, amr=final_amr)
 

@@ -22,6 +22,7 @@ from idp import audit
 from idp.assurance.models import IdentityDocument
 from idp.assurance.services import raise_proofing, record_evidence
 from idp.citizens.models import Citizen, Passkey, RecoveryCode, is_closed, is_frozen
+from idp.consent.issued_grants import IssuedGrants
 from idp.registrar.desk import DeskConfirmation
 from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import CitizenNotFound, NotHolder, NotRegistrar, OwnRecord, RegistrarError
@@ -267,19 +268,24 @@ def normalise_binding(raw: str) -> str | None:
 
 def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
                    citizen_id: uuid.UUID, document: DocumentCheck, key: bytes, ttl: int,
-                   now: datetime) -> BindingCode:
+                   grants: IssuedGrants, now: datetime) -> BindingCode:
     """After checking the document in person: a one-time code the citizen enters on their
     own device to add a passkey there (a short recovery session, like a recovery code).
 
     The person at the desk holds none of the account's passkeys (they lost them, or someone
     else enrolled with their details), so every passkey and recovery code of the account ends
-    here: after it only the document's holder can get in (with this code). The caller ends
-    the account's sessions after the commit (`idp.sessions.end_session`)."""
+    here, and every grant agencies were given in its sessions (their refresh tokens outlive a
+    session: an agency's app on the device of whoever held the passkeys read on): after it only
+    the document's holder can get in (with this code). The agencies' standing consents stay.
+    The caller ends the account's sessions after the commit (`idp.sessions.end_session`)."""
     _not_own(actor, citizen_id, "bind a passkey to")
     if _holds_no_identity(_citizen(session, citizen_id)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
     ended = _end_credentials(session, citizen_id)
-    if ended["passkeys_deleted"] or ended["recovery_codes_deleted"]:
+    revoked = [g for g in grants.active(session, citizen_id=citizen_id)
+               if grants.revoke(session, g.id, reason="registrar_recovery", now=now)]
+    ended["grants_revoked"] = len(revoked)
+    if ended["passkeys_deleted"] or ended["recovery_codes_deleted"] or ended["grants_revoked"]:
         trail(session, actor=actor, action="recovery.credentials_ended", citizen_id=citizen_id,
               now=now, details=ended)
     _record_check(session, actor=actor, citizen_id=citizen_id, document=document,

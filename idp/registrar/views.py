@@ -134,10 +134,13 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
                                           document=document, holder=holder, now=pages.now())
                 binding = None
             else:
+                from idp.consent.consents import get_consents
+
                 ttl = assurance_settings().binding_seconds
                 binding = services.start_recovery(db, get_store(current_app), actor=actor,
                                                   citizen_id=citizen_id, document=document,
-                                                  key=pages.binding_key(), ttl=ttl, now=pages.now())
+                                                  key=pages.binding_key(), ttl=ttl,
+                                                  grants=get_consents().grants, now=pages.now())
             # The citizen hears which office did it (someone at a desk with their document, or
             # a desk code read out to a caller, would otherwise change their account unseen);
             # queued with the change, sent by the notify worker.
@@ -266,7 +269,8 @@ def reclaim() -> BaseResponse:
             binding = services.start_recovery(db, get_store(current_app), actor=actor,
                                               citizen_id=uuid.UUID(done.citizen_id),
                                               document=document, key=pages.binding_key(),
-                                              ttl=assurance_settings().binding_seconds, now=pages.now())
+                                              ttl=assurance_settings().binding_seconds,
+                                              grants=consents.grants, now=pages.now())
     except ReclaimRefused as exc:
         if exc.reason == "own_record":
             return pages.own_record(actor, "reclaim")

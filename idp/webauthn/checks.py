@@ -30,6 +30,8 @@ class ClientData:
     challenge: bytes
     origin: str
     cross_origin: bool
+    # clientDataJSON.topOrigin as sent (None when absent): only a cross-origin iframe has one.
+    top_origin: object = field(default=None, compare=False)
     # clientDataJSON.tokenBinding as sent (None when absent), checked by the ceremony.
     token_binding: object = field(default=None, compare=False)
 
@@ -52,14 +54,19 @@ def parse_client_data(raw: bytes) -> ClientData:
     except ValueError:
         raise WebAuthnError("invalid_challenge",
                             "clientDataJSON.challenge is not a base64url string") from None
+    cross_origin = data.get("crossOrigin", False)
+    if not isinstance(cross_origin, bool):  # section 5.8.1: a boolean ("true" read as false)
+        raise WebAuthnError("invalid_request", "clientDataJSON.crossOrigin must be a boolean")
     return ClientData(raw=raw, type=kind, challenge=challenge, origin=origin,
-                      cross_origin=data.get("crossOrigin") is True,
+                      cross_origin=cross_origin, top_origin=data.get("topOrigin"),
                       token_binding=data.get("tokenBinding"))
 
 
 def check_client_data(client_data: ClientData, *, expected_type: str,
                       expected_challenge: bytes, rp: RelyingParty) -> None:
-    """Section 7.1 steps 8-11 / 7.2 steps 11-14: type, challenge, origin, not cross-origin."""
+    """Section 7.1 steps 8-11 / 7.2 steps 11-14: type, challenge, origin, not cross-origin,
+    and no topOrigin (step 11 / 14: present, it must be a top-level page the relying party
+    expects to frame it; this one is framed by none)."""
     if client_data.type != expected_type:
         raise WebAuthnError("invalid_request",
                             f"clientDataJSON.type is {client_data.type!r}, expected {expected_type!r}")
@@ -71,6 +78,10 @@ def check_client_data(client_data: ClientData, *, expected_type: str,
     if client_data.cross_origin:
         raise WebAuthnError("invalid_origin",
                             "the ceremony ran in a cross-origin frame, which is not accepted")
+    if client_data.top_origin is not None:
+        raise WebAuthnError("invalid_origin",
+                            f"clientDataJSON.topOrigin is {client_data.top_origin!r}: the ceremony "
+                            "ran inside another site's page, which is not accepted")
 
 
 def parse_and_check_authenticator_data(raw: bytes, *, rp: RelyingParty) -> AuthenticatorData:
