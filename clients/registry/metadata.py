@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -219,10 +220,28 @@ def _jwks(value: Any) -> dict[str, Any]:
 _PUBLIC_MEMBERS = {"EC": ("crv", "x", "y"), "RSA": ("n", "e"), "OKP": ("crv", "x")}
 
 
+# Never in a name: the bidirectional embeddings, overrides and isolates (Unicode UAX #9),
+# and the line and paragraph separators; control characters (category Cc) neither.
+_UNSHOWN = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def _printable(field: str, value: str, *, line_breaks: bool = False) -> None:
+    """A text the provider shows (citizens' pages, the operator's console, `cedula clients
+    list`, one tab-separated line per client) holds no control character: a line feed and
+    tabs forged a row of that list, terminal escapes rewrote the operator's screen, and a
+    bidirectional override shows a name reversed. `line_breaks`: a text of several lines (the
+    purpose, typed in the operator's textarea) may break its lines."""
+    allowed = "\r\n" if line_breaks else ""
+    if any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _UNSHOWN for ch in value):
+        raise ClientMetadataError(field, "must not contain control characters (line breaks, tabs, "
+                                  "terminal escapes) or bidirectional overrides")
+
+
 def _text(field: str, value: Any) -> str:
     limit = _TEXT_FIELDS[field]
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         raise ClientMetadataError(field, f"must be text of 1 to {limit} characters")
+    _printable(field, value, line_breaks=field == "purpose")
     return value.strip()
 
 
@@ -362,6 +381,8 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         contacts = _string_list("contacts", requested["contacts"])
         if any(len(contact) > MAX_CONTACT_LENGTH for contact in contacts):
             raise ClientMetadataError("contacts", f"each contact is at most {MAX_CONTACT_LENGTH} characters")
+        for contact in contacts:
+            _printable("contacts", contact)
         metadata["contacts"] = contacts
     if "default_max_age" in requested:
         value = requested["default_max_age"]

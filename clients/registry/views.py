@@ -29,6 +29,8 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.web.caching import uncached_json
 from infra.web.errors import json_error
+from infra.web.jsonapi import DuplicateMember
+from infra.web.jsonapi import _unique_members as unique_members
 
 bp = Blueprint("registration", __name__)
 
@@ -51,7 +53,11 @@ def _body() -> dict[str, Any]:
     if request.mimetype != "application/json":
         raise _malformed("Send the metadata as application/json.")
     try:
-        value = json.loads(request.get_data() or b"null")
+        # A member named twice is refused (RFC 7493 section 2.3), as the other JSON APIs do: read
+        # as its last value, a registration vetted by another reader as its first got through.
+        value = json.loads(request.get_data() or b"null", object_pairs_hook=unique_members)
+    except DuplicateMember as exc:
+        raise _malformed(f"The member {exc.name!r} appears more than once in one object; send each once.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _malformed(f"The body is not valid JSON: {exc}.") from None
     except RecursionError:

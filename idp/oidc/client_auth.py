@@ -29,6 +29,9 @@ ASSERTION_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
 JTI_PREFIX = "oidc:jti:"
 # The `typ` a client assertion may carry (RFC 7523bis: client-authentication+jwt; plain JWT).
 ASSERTION_TYPS = ("jwt", "client-authentication+jwt")  # media types: any case (RFC 7515 4.1.9)
+# Authorization request parameters, which every request object this provider accepts carries
+# (idp.oidc.request.validate reads only what is inside it) and no client assertion does.
+REQUEST_OBJECT_MEMBERS = ("response_type", "redirect_uri", "code_challenge")
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,13 @@ def _check_audience(aud: Any, *, policy: AssertionPolicy, strict: bool) -> None:
 
 def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: AssertionPolicy, now: int,
                   strict: bool = True) -> None:
+    carried = [name for name in REQUEST_OBJECT_MEMBERS if name in claims]
+    if carried:
+        # RFC 8725 section 3.12: a request object (RFC 9101), untyped or typed JWT, with sub set
+        # has every claim an assertion needs; it travels through the browser, so whoever saw the
+        # URL would authenticate as the client with it.
+        raise InvalidClient(f"client_assertion carries {', '.join(carried)}: a request object is not a "
+                            "client assertion (RFC 8725 section 3.12); sign one for client authentication")
     if claims.get("iss") != client_id or claims.get("sub") != client_id:
         raise InvalidClient("client_assertion iss and sub must both be the client_id")
     _check_audience(claims.get("aud"), policy=policy, strict=strict)

@@ -374,7 +374,8 @@ def userinfo_endpoint() -> Response:
         return _userinfo_preflight()
     if request.method == "HEAD":  # Flask adds it to GET: no claims sent, so no release to log
         raise MethodNotAllowed(valid_methods=["GET", "POST", "OPTIONS"])
-    return _response(userinfo_answer(_flask_asked(), body_token_of(request.method, request.mimetype, _flask_fields)))
+    return _response(userinfo_answer(_flask_asked(), functools.partial(
+        body_token_of, request.method, request.mimetype, _flask_fields)))
 
 
 def _userinfo_preflight() -> Response:
@@ -388,21 +389,26 @@ def _userinfo_preflight() -> Response:
 
 
 def body_token_of(method: str, mimetype: str, fields: Fields) -> str | None:
-    """RFC 6750 section 2.2: the access token of a form-encoded POST's body (its first value)."""
+    """RFC 6750 section 2.2: the access token of a form-encoded POST's body; given more than
+    once, OidcError (RFC 6749 section 3.1: which one the client meant is unknown)."""
     if method != "POST" or mimetype != FORM:
         return None
+    found: str | None = None
     for key, value in fields():
         if key == "access_token":
-            return value
-    return None
+            if found is not None:
+                raise OidcError("access_token is given more than once (RFC 6749 section 3.1)")
+            found = value
+    return found
 
 
-def userinfo_answer(asked: Asked, body_token: str | None) -> Answer:
+def userinfo_answer(asked: Asked, body_token: Callable[[], str | None]) -> Answer:
     """OIDC Core 5.3; the token in the Authorization header (Bearer, or DPoP with its proof,
-    RFC 9449 section 7) or (POST) the form body (RFC 6750 section 2.2)."""
+    RFC 9449 section 7) or (POST) the form body (RFC 6750 section 2.2, `body_token`: read
+    when needed, `body_token_of`)."""
     oidc = provider()
     try:
-        token = protected.presented(oidc, oidc.settings.userinfo_endpoint, body_token=body_token,
+        token = protected.presented(oidc, oidc.settings.userinfo_endpoint, body_token=body_token(),
                                     asked=asked.headers)
         with get_db().lazy_read() as session:  # the release is logged by the group commit
             released = userinfo.userinfo(session, get_store(), oidc, get_group_commit(),
@@ -441,8 +447,8 @@ def direct_token(asked: DirectRequest) -> DirectResponse:
 
 def direct_userinfo(asked: DirectRequest) -> DirectResponse:
     """GET and POST /userinfo as a direct route: `userinfo_answer`, as the view."""
-    return _direct_response(userinfo_answer(_direct_asked(asked),
-                                            body_token_of(asked.method, asked.mimetype, asked.form)), asked)
+    return _direct_response(userinfo_answer(_direct_asked(asked), functools.partial(
+        body_token_of, asked.method, asked.mimetype, asked.form)), asked)
 
 
 def route_directly(app: Flask) -> None:

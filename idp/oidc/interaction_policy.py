@@ -17,6 +17,7 @@ from idp.oidc import assurance
 from idp.oidc import claims as claims_module
 from idp.oidc.errors import AuthorizationError
 from idp.oidc.interactions import Interaction
+from idp.oidc.request import AuthorizationRequest
 from idp.sessions import SsoSession
 
 
@@ -114,21 +115,34 @@ def decide(interaction: Interaction, session: SsoSession | None,
     except AuthorizationError as exc:
         return Refuse(exc.error, exc.description)
 
-    wanted_sub = requested.get("id_token", {}).get("sub")
-    if wanted_sub is not None and wanted_sub.value is not None \
-            and wanted_sub.value != facts.subject_of(session.citizen_id):
-        return Refuse("login_required", "the signed-in citizen is not the subject the request names")
-    if request.hint_sub is not None and request.hint_sub != facts.subject_of(session.citizen_id):
-        return Refuse("login_required", "the signed-in citizen is not the one id_token_hint names")
-
+    named_other = _names_another(request, requested, session, facts)
     asked_now = asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
     if "consent" not in prompt:
         granted = consent_decision.covered(consent, asked_now)
         if granted is not None:
+            if named_other is not None:
+                return Refuse("login_required", named_other)
             return Issue(granted, achieved)
     if "none" in prompt:
+        # Whoever the request names: a silent answer that told them apart would let an agency
+        # the citizen does not (or no longer) allow recognise them with an old ID token.
         return Refuse("consent_required", "the citizen has not yet allowed this agency to receive this data")
+    if named_other is not None:
+        return Refuse("login_required", named_other)
     return Consent(asked_now, consent, again="consent" in prompt)
+
+
+def _names_another(request: AuthorizationRequest, requested: claims_module.ClaimsRequest,
+                   session: SsoSession, facts: Facts) -> str | None:
+    """Why the request names another citizen than the signed-in one (OIDC Core 3.1.2.1
+    id_token_hint, 5.5.1 a `sub` value), or None."""
+    wanted_sub = requested.get("id_token", {}).get("sub")
+    if wanted_sub is not None and wanted_sub.value is not None \
+            and wanted_sub.value != facts.subject_of(session.citizen_id):
+        return "the signed-in citizen is not the subject the request names"
+    if request.hint_sub is not None and request.hint_sub != facts.subject_of(session.citizen_id):
+        return "the signed-in citizen is not the one id_token_hint names"
+    return None
 
 
 def too_old(interaction: Interaction, session: SsoSession, now: float) -> bool:

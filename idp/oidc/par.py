@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from idp.oidc import parameters
 from idp.oidc.errors import InvalidRequestUri
+from idp.oidc.request import PARAMETERS
 from infra.store import EphemeralStore
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
@@ -53,9 +54,12 @@ def authorization_params(form: Mapping[str, Sequence[str]], *, client_id: str) -
 
 
 def push(store: EphemeralStore, *, client_id: str, params: Params, lifetime: int, now: int) -> Pushed:
-    """Keep a validated request under a new `request_uri` (256 bits of randomness)."""
+    """Keep a validated request under a new `request_uri` (256 bits of randomness): the
+    parameters /authorize reads only (any other is ignored there, RFC 6749 section 3.1, and
+    kept here it would let a client fill the store with whatever it sends)."""
     request_uri = REQUEST_URI_PREFIX + secrets.token_urlsafe(32)
-    record = {"client_id": client_id, "params": params, "exp": now + lifetime}
+    kept = {name: values for name, values in params.items() if name in PARAMETERS}
+    record = {"client_id": client_id, "params": kept, "exp": now + lifetime}
     store.set(_key(request_uri), json.dumps(record).encode("utf-8"), lifetime)
     return Pushed(request_uri=request_uri, expires_in=lifetime)
 

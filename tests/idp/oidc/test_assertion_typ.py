@@ -16,10 +16,13 @@ ISSUER = "http://localhost"
 ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
-def _signed(agency: Agency, typ: str | None) -> str:
+def _signed(agency: Agency, typ: str | None, *, request_members: bool = True) -> str:
+    """An assertion's claims (with a request object's, `request_members`) under the header `typ`."""
     now = int(time.time())
     claims = {"iss": agency.client_id, "sub": agency.client_id, "aud": ISSUER, "iat": now, "exp": now + 60,
-              "jti": f"jti-{typ}-{now}", "client_id": agency.client_id, "response_type": "code"}
+              "jti": f"jti-{typ}-{now}"}
+    if request_members:
+        claims.update(client_id=agency.client_id, response_type="code")
     header = {"alg": "ES256", "kid": "agency-key"}
     if typ is not None:
         header["typ"] = typ
@@ -42,5 +45,5 @@ def test_a_jwt_of_another_type_is_no_client_assertion(client, register, typ):
 @pytest.mark.parametrize("typ", [None, "JWT", "client-authentication+jwt"])
 def test_an_assertion_typed_as_one_or_untyped_authenticates(client, register, typ):
     agency = register(token_endpoint_auth_method="private_key_jwt")
-    answer = _token(client, _signed(agency, typ))
+    answer = _token(client, _signed(agency, typ, request_members=False))
     assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_grant", answer.get_json()
