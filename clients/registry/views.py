@@ -29,8 +29,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.web.caching import uncached_json
 from infra.web.errors import json_error
-from infra.web.jsonapi import DuplicateMember
-from infra.web.jsonapi import _unique_members as unique_members
+from infra.web.jsonapi import DuplicateMember, unique_members
 
 bp = Blueprint("registration", __name__)
 

@@ -31,7 +31,7 @@ def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
             return {}
         raise ApiError(400, "invalid_request", "The request body is empty; a JSON object is expected.")
     try:
-        value = json.loads(raw, object_pairs_hook=_unique_members)
+        value = json.loads(raw, object_pairs_hook=unique_members)
     except DuplicateMember as exc:
         raise ApiError(400, "invalid_request",
                        f"The member {exc.name!r} appears more than once in one object; send each once.") from None
@@ -59,7 +59,9 @@ class DuplicateMember(ValueError):
         self.name = name
 
 
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads`'s `object_pairs_hook` for APIs: an object naming a member twice raises
+    `DuplicateMember` (RFC 7493 section 2.3) instead of keeping its last value."""
     value = dict(pairs)
     if len(value) != len(pairs):
         seen: set[str] = set()
