@@ -31,7 +31,9 @@ API_PREFIXES = ("/webauthn/", "/api/", "/oauth/", "/token", "/userinfo", "/intro
                 "/wallet/token", "/wallet/nonce", "/wallet/credential", "/wallet/notification",
                 "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/",
                 # the operators' machine endpoints: a probe or a scraper reads no page
-                "/healthz", "/readyz", "/metrics")
+                "/healthz", "/readyz", "/metrics",
+                # documents for programs: the data-sharing log's keys and checkpoint, the API's description
+                "/audit/", "/openapi.json")
 
 _HTTP_CODES = {
     400: "invalid_request",

@@ -72,6 +72,21 @@ def test_database_down_is_503_with_retry_after(fresh_app, monkeypatch):
     dead.dispose()
 
 
+@pytest.mark.parametrize("path", ["/audit/log-keys.json", "/audit/checkpoint.json"])
+def test_a_json_document_is_a_json_503_while_the_database_is_down(fresh_app, monkeypatch, path):
+    """Auditors' scripts fetch the log's keys and checkpoint: their 503 is the API's JSON error
+    (an HTML page was answered, which such a client cannot read), whatever Accept says."""
+    from idp.schema import SCHEMA
+
+    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none", schema=SCHEMA)
+    replace_component(monkeypatch, fresh_app, DATABASE, dead)
+    response = fresh_app.test_client().get(path, headers={"Accept": "*/*"})
+    dead.dispose()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"] == "temporarily_unavailable"
+
+
 def test_a_wrong_statement_is_still_a_500(fresh_app, monkeypatch):
     """Only unavailability becomes 503: a programming error is not dressed up as an outage."""
     from infra.db import is_unavailable
