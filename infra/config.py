@@ -426,3 +426,23 @@ def _validate(settings: Settings) -> None:
         )
     if parts.query or parts.fragment:
         raise ConfigError("server.issuer must not have a query or fragment (OIDC Discovery 1.0, section 3)")
+    _database_url(str(settings["database"]["url"]))
+
+
+# The URLs `infra.db.create_engine` can open (postgresql:// and postgres:// are read as psycopg's).
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+
+
+def _database_url(url: str) -> None:
+    """Refuse a database URL no engine can open (`postgres:/host/db`, `mysql://...`, a path
+    without sqlite:///) when the settings are loaded: SQLAlchemy's ArgumentError or a missing
+    driver module otherwise stopped every command with a traceback. The message names the
+    scheme only: the URL may carry the database password."""
+    if not url:
+        return
+    scheme, separator, _ = url.partition("://")
+    if separator and scheme.lower() in DATABASE_SCHEMES:
+        return
+    found = f"the scheme {scheme!r}" if separator else "no scheme:// (e.g. a path or a host name)"
+    raise ConfigError("database.url must be empty (SQLite at <data_dir>/cedula.db), sqlite:///<path> or "
+                      f"postgresql+psycopg://user@host/dbname, got a URL with {found}; correct it or unset it")

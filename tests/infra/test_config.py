@@ -231,3 +231,25 @@ def test_variables_that_are_not_settings_of_a_section_are_left_alone():
                                     "CEDULA_PKCS11_PIN": "1234", "CEDULA_KEYS_PKCS11_PIN": "1234",
                                     "CEDULA_ISSUER": "https://id.example.gov", "CEDULA_BENCH_SERVER": "granian"})
     assert loaded["keys"]["pkcs11_pin"] == "1234"
+
+
+@pytest.mark.parametrize(("url", "found"), [
+    ("zz-nonsense", "no scheme://"),
+    ("/srv/cedula/cedula.db", "no scheme://"),
+    ("mysql://cedula:s3cret@db/cedula", "the scheme 'mysql'"),
+    ("postgresq+psycopg://cedula:s3cret@db/cedula", "the scheme 'postgresq+psycopg'"),
+])
+def test_a_database_url_no_engine_can_open_is_refused_at_load_without_its_password(url, found):
+    """It stopped every command with SQLAlchemy's ArgumentError (or a missing MySQLdb) traceback."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"CEDULA_DATABASE_URL": url})
+    message = str(refused.value)
+    assert message.startswith("database.url must be empty")
+    assert found in message and "s3cret" not in message
+    assert message.endswith("(set in the environment variable CEDULA_DATABASE_URL)")
+
+
+@pytest.mark.parametrize("url", ["", "sqlite:///x.db", "sqlite://", "postgresql://u@h/d", "postgres://u@h/d",
+                                 "postgresql+psycopg://u:p@h:5433/d?sslmode=require"])
+def test_the_database_urls_the_engine_opens_are_accepted(url):
+    assert load_settings(environ={"CEDULA_DATABASE_URL": url})["database"]["url"] == url
