@@ -294,7 +294,7 @@ def _check_components(settings: Any) -> None:
     failure is left to the workers, which log it as before."""
     import os
 
-    from infra.config import where_set
+    from infra.config import refused_setting, where_set
 
     if not hasattr(os, "fork"):
         return
@@ -307,11 +307,11 @@ def _check_components(settings: Any) -> None:
             from idp.app import create_app
 
             create_app(settings)
-        except ConfigError as exc:
-            os.write(write, str(exc).encode("utf-8", "replace"))
-            code = 3
-        except BaseException:  # noqa: S110 - the workers report it, with their traceback
-            pass
+        except BaseException as exc:  # anything but a setting: the workers report it, with their traceback
+            refused = refused_setting(settings, exc)
+            if refused is not None:
+                os.write(write, str(refused).encode("utf-8", "replace"))
+                code = 3
         os._exit(code)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:

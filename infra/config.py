@@ -179,15 +179,33 @@ def _file_origins(given: Mapping[str, Any], path: str, origins: dict[str, str], 
             origins[f"{prefix}{key}"] = f"CEDULA_CONFIG file {path}"
 
 
-_SETTING = re.compile(r"([a-z_][a-z0-9_.]*)\.([a-z_][a-z0-9_]*) ")
+# "section.key ...", "section.key: ...", "[section] key: ..."
+_SETTING = re.compile(r"\[?([a-z_][a-z0-9_.]*)(?:\.|\] )([a-z_][a-z0-9_]*):? ")
 
 
 def where_set(settings: Settings | None, message: str) -> str:
-    """`message` (a ConfigError's, which starts with the setting's `section.key`) with where
-    that value was set: the CEDULA_CONFIG file or the environment variable."""
+    """`message` (a ConfigError's, which starts with the setting's `section.key` or `[section] key`)
+    with where that value was set: the CEDULA_CONFIG file or the environment variable."""
     found = _SETTING.match(message)
     origin = settings.origins.get(f"{found[1]}.{found[2]}") if found and settings is not None else None
     return f"{message} (set in {origin})" if origin else message
+
+
+def refused_setting(settings: Mapping[str, Any], exc: BaseException) -> ConfigError | None:
+    """`exc`, raised while the app was built, as the ConfigError it is: a ConfigError, or a
+    component's own settings error (`DocumentSettingsError`, `VerifySettingsError`, the key
+    store's `InvalidRequest`) whose message starts with a setting of `settings`; None for any
+    other error. Commands and `cedula serve` then end with its one line and where the value was
+    set (a component's own error family stopped them with a traceback)."""
+    if isinstance(exc, ConfigError):
+        return exc
+    if not isinstance(exc, Exception):
+        return None
+    found = _SETTING.match(str(exc))
+    section = settings.get(found[1]) if found else None
+    if found is None or not isinstance(section, Mapping) or found[2] not in section:
+        return None
+    return ConfigError(str(exc))
 
 
 @dataclass(frozen=True)

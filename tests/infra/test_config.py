@@ -253,3 +253,35 @@ def test_a_database_url_no_engine_can_open_is_refused_at_load_without_its_passwo
                                  "postgresql+psycopg://u:p@h:5433/d?sslmode=require"])
 def test_the_database_urls_the_engine_opens_are_accepted(url):
     assert load_settings(environ={"CEDULA_DATABASE_URL": url})["database"]["url"] == url
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[documents]\nmax_bytes = -1\n", "documents.max_bytes must be a whole number >= 1024, got -1"),
+    ("[verify]\nattempts = 0\n", "verify.attempts must be a whole number >= 1, got 0"),
+    ('[jwks]\nalgorithms = ["HS256"]\n', "jwks.algorithms: 'HS256' is not one of ES256, RS256"),
+    ('[i18n]\ntimezone = "Mars/Olympus"\n', "i18n.timezone must be an IANA time zone name: unknown time zone "
+                                            "'Mars/Olympus'"),
+    ('[i18n]\nlanguages = ["xx-nope"]\n', "i18n.languages must name languages Babel has data for"),
+    ("[i18n]\nlanguages = []\n", "i18n.languages must list one language code or more"),
+])
+def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where_it_was_set(tmp_path, text,
+                                                                                            message):
+    """A component's settings error of its own family (`DocumentSettingsError`, the key store's
+    `InvalidRequest`, ...) ended `cedula ...` with a traceback and left `cedula serve` to its
+    workers; [i18n] with a ValueError, or not at all (no language: every page failed)."""
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text(f'[server]\ndata_dir = "{tmp_path}"\n{text}', encoding="utf-8")
+    settings = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    section = text.split("]")[0].lstrip("[")
+    for command in (["operators", "list"], ["serve", "--port", "1"]):
+        result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
+        assert result.exit_code == 1, (command, result.output)
+        assert isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+        assert result.output.strip().endswith(f"(set in CEDULA_CONFIG file {settings_file})")
+        assert f"Error: {section}." in result.output
+        assert message in result.output
