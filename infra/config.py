@@ -81,6 +81,12 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str],
                        origins: dict[str, str] | None = None) -> None:
     origins = {} if origins is None else origins
     for name, (section, key) in SHORT_NAMES.items():
+        long_name = f"CEDULA_{section}_{key}".upper()
+        if name in environ and long_name in environ and environ[name] != environ[long_name]:
+            # the long name was applied last, silently: CEDULA_STORE_REDIS_URL= beside
+            # CEDULA_REDIS_URL=redis://... ran the in-process store
+            raise ConfigError(f"{section}.{key} is set twice, differently: by the environment variables {name} and "
+                              f"{long_name} (the same setting); unset one of them")
         if name in environ:
             data.setdefault(section, {})
             data[section][key] = _coerce(environ[name], data[section].get(key, ""), name)

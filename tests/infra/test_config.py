@@ -285,3 +285,12 @@ def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where
         assert result.output.strip().endswith(f"(set in CEDULA_CONFIG file {settings_file})")
         assert f"Error: {section}." in result.output
         assert message in result.output
+
+
+def test_a_setting_given_by_its_short_and_long_variables_differently_is_refused():
+    """CEDULA_STORE_REDIS_URL (empty) silently won over CEDULA_REDIS_URL: the in-process store ran."""
+    with pytest.raises(ConfigError, match=r"^store\.redis_url is set twice, differently: by the environment "
+                                          r"variables CEDULA_REDIS_URL and CEDULA_STORE_REDIS_URL"):
+        load_settings(environ={"CEDULA_REDIS_URL": "redis://127.0.0.1:6379/0", "CEDULA_STORE_REDIS_URL": ""})
+    same = {"CEDULA_ISSUER": "https://id.example.gov", "CEDULA_SERVER_ISSUER": "https://id.example.gov"}
+    assert load_settings(environ=same).issuer == "https://id.example.gov"
