@@ -127,6 +127,8 @@ class Root(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; a database or Redis that cannot serve ends it with one sentence
         saying which and what to do (exit status 1), never a traceback."""
+        # `cedula keys rotate --help` reads no setting: a refused one must not hide the help
+        ctx.meta[_ASKS_HELP] = any(arg in HELP_OPTIONS for arg in [*ctx._protected_args, *ctx.args])
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -147,7 +149,11 @@ class Root(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"]})
+HELP_OPTIONS = ("-h", "--help")
+_ASKS_HELP = "cedula.asks_help"
+
+
+@click.group(cls=Root, context_settings={"help_option_names": list(HELP_OPTIONS)})
 @click.version_option(package_name="cedula")
 @click.pass_context
 def cli(click_ctx: click.Context) -> None:
@@ -165,6 +171,8 @@ def cli(click_ctx: click.Context) -> None:
     try:
         settings = context.settings
     except ConfigError as exc:
+        if click_ctx.meta.get(_ASKS_HELP):
+            return  # the help is printed; the command itself would stop at the setting
         raise click.ClickException(str(exc)) from None
     configure_logging(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
 

@@ -294,3 +294,21 @@ def test_a_setting_given_by_its_short_and_long_variables_differently_is_refused(
         load_settings(environ={"CEDULA_REDIS_URL": "redis://127.0.0.1:6379/0", "CEDULA_STORE_REDIS_URL": ""})
     same = {"CEDULA_ISSUER": "https://id.example.gov", "CEDULA_SERVER_ISSUER": "https://id.example.gov"}
     assert load_settings(environ=same).issuer == "https://id.example.gov"
+
+
+@pytest.mark.parametrize("environ", [{"CEDULA_CONFIG": "/nonexistent/cedula.toml"}, {"CEDULA_SERVER_PORT": "abc"}])
+def test_a_refused_setting_does_not_hide_a_commands_help(environ):
+    """`cedula keys rotate --help` read the settings first and printed only their error (exit 1);
+    the command itself still stops at it."""
+    from click.testing import CliRunner
+
+    from idp.cli import cli
+
+    for args in (["keys", "rotate", "--help"], ["db", "-h"], ["serve", "--help"]):
+        shown = CliRunner().invoke(cli, args, env=environ)
+        assert shown.exit_code == 0, (args, shown.output)
+        assert "Usage:" in shown.output
+    refused = CliRunner().invoke(cli, ["keys", "rotate"], env=environ)
+    assert refused.exit_code == 1
+    assert "Usage:" not in refused.output
+    assert next(iter(environ)) in refused.output
