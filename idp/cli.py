@@ -127,6 +127,8 @@ class Root(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; a database or Redis that cannot serve ends it with one sentence
         saying which and what to do (exit status 1), never a traceback."""
+        # `cedula keys rotate --help` reads no setting: a refused one must not hide the help
+        ctx.meta[_ASKS_HELP] = any(arg in HELP_OPTIONS for arg in [*ctx._protected_args, *ctx.args])
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -147,7 +149,11 @@ class Root(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"]})
+HELP_OPTIONS = ("-h", "--help")
+_ASKS_HELP = "cedula.asks_help"
+
+
+@click.group(cls=Root, context_settings={"help_option_names": list(HELP_OPTIONS)})
 @click.version_option(package_name="cedula")
 @click.pass_context
 def cli(click_ctx: click.Context) -> None:
@@ -165,6 +171,8 @@ def cli(click_ctx: click.Context) -> None:
     try:
         settings = context.settings
     except ConfigError as exc:
+        if click_ctx.meta.get(_ASKS_HELP):
+            return  # the help is printed; the command itself would stop at the setting
         raise click.ClickException(str(exc)) from None
     configure_logging(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
 
@@ -294,7 +302,7 @@ def _check_components(settings: Any) -> None:
     failure is left to the workers, which log it as before."""
     import os
 
-    from infra.config import where_set
+    from infra.config import refused_setting, where_set
 
     if not hasattr(os, "fork"):
         return
@@ -307,11 +315,11 @@ def _check_components(settings: Any) -> None:
             from idp.app import create_app
 
             create_app(settings)
-        except ConfigError as exc:
-            os.write(write, str(exc).encode("utf-8", "replace"))
-            code = 3
-        except BaseException:  # noqa: S110 - the workers report it, with their traceback
-            pass
+        except BaseException as exc:  # anything but a setting: the workers report it, with their traceback
+            refused = refused_setting(settings, exc)
+            if refused is not None:
+                os.write(write, str(refused).encode("utf-8", "replace"))
+                code = 3
         os._exit(code)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:

@@ -48,12 +48,15 @@ class Context(ScriptInfo):
         import click
 
         from idp.app import create_app
-        from infra.config import ConfigError, where_set
+        from infra.config import refused_setting, where_set
 
         try:
             return create_app(self.settings)
-        except ConfigError as exc:
-            raise click.ClickException(where_set(self.settings, str(exc))) from None
+        except Exception as exc:
+            refused = refused_setting(self.settings, exc)
+            if refused is None:
+                raise
+            raise click.ClickException(where_set(self.settings, str(refused))) from None
 
     def verification(self) -> VerificationService | CommandVerification:
         """`cedula verify`'s verification: the given app's service, else built from the

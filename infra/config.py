@@ -81,6 +81,12 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str],
                        origins: dict[str, str] | None = None) -> None:
     origins = {} if origins is None else origins
     for name, (section, key) in SHORT_NAMES.items():
+        long_name = f"CEDULA_{section}_{key}".upper()
+        if name in environ and long_name in environ and environ[name] != environ[long_name]:
+            # the long name was applied last, silently: CEDULA_STORE_REDIS_URL= beside
+            # CEDULA_REDIS_URL=redis://... ran the in-process store
+            raise ConfigError(f"{section}.{key} is set twice, differently: by the environment variables {name} and "
+                              f"{long_name} (the same setting); unset one of them")
         if name in environ:
             data.setdefault(section, {})
             data[section][key] = _coerce(environ[name], data[section].get(key, ""), name)
@@ -179,15 +185,33 @@ def _file_origins(given: Mapping[str, Any], path: str, origins: dict[str, str], 
             origins[f"{prefix}{key}"] = f"CEDULA_CONFIG file {path}"
 
 
-_SETTING = re.compile(r"([a-z_][a-z0-9_.]*)\.([a-z_][a-z0-9_]*) ")
+# "section.key ...", "section.key: ...", "[section] key: ..."
+_SETTING = re.compile(r"\[?([a-z_][a-z0-9_.]*)(?:\.|\] )([a-z_][a-z0-9_]*):? ")
 
 
 def where_set(settings: Settings | None, message: str) -> str:
-    """`message` (a ConfigError's, which starts with the setting's `section.key`) with where
-    that value was set: the CEDULA_CONFIG file or the environment variable."""
+    """`message` (a ConfigError's, which starts with the setting's `section.key` or `[section] key`)
+    with where that value was set: the CEDULA_CONFIG file or the environment variable."""
     found = _SETTING.match(message)
     origin = settings.origins.get(f"{found[1]}.{found[2]}") if found and settings is not None else None
     return f"{message} (set in {origin})" if origin else message
+
+
+def refused_setting(settings: Mapping[str, Any], exc: BaseException) -> ConfigError | None:
+    """`exc`, raised while the app was built, as the ConfigError it is: a ConfigError, or a
+    component's own settings error (`DocumentSettingsError`, `VerifySettingsError`, the key
+    store's `InvalidRequest`) whose message starts with a setting of `settings`; None for any
+    other error. Commands and `cedula serve` then end with its one line and where the value was
+    set (a component's own error family stopped them with a traceback)."""
+    if isinstance(exc, ConfigError):
+        return exc
+    if not isinstance(exc, Exception):
+        return None
+    found = _SETTING.match(str(exc))
+    section = settings.get(found[1]) if found else None
+    if found is None or not isinstance(section, Mapping) or found[2] not in section:
+        return None
+    return ConfigError(str(exc))
 
 
 @dataclass(frozen=True)
@@ -426,3 +450,23 @@ def _validate(settings: Settings) -> None:
         )
     if parts.query or parts.fragment:
         raise ConfigError("server.issuer must not have a query or fragment (OIDC Discovery 1.0, section 3)")
+    _database_url(str(settings["database"]["url"]))
+
+
+# The URLs `infra.db.create_engine` can open (postgresql:// and postgres:// are read as psycopg's).
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+
+
+def _database_url(url: str) -> None:
+    """Refuse a database URL no engine can open (`postgres:/host/db`, `mysql://...`, a path
+    without sqlite:///) when the settings are loaded: SQLAlchemy's ArgumentError or a missing
+    driver module otherwise stopped every command with a traceback. The message names the
+    scheme only: the URL may carry the database password."""
+    if not url:
+        return
+    scheme, separator, _ = url.partition("://")
+    if separator and scheme.lower() in DATABASE_SCHEMES:
+        return
+    found = f"the scheme {scheme!r}" if separator else "no scheme:// (e.g. a path or a host name)"
+    raise ConfigError("database.url must be empty (SQLite at <data_dir>/cedula.db), sqlite:///<path> or "
+                      f"postgresql+psycopg://user@host/dbname, got a URL with {found}; correct it or unset it")

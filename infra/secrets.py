@@ -24,18 +24,25 @@ FILE_NAME = "secret.key"
 
 
 def _read_or_create(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """The secret in `path`, made once. A data folder that is a file, or a secret.key that is a
+    folder or cannot be read, is a ConfigError naming server.data_dir (a traceback, before)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        data = path.read_bytes()
-        if len(data) < 32:
-            raise ConfigError(f"{path} is shorter than 32 bytes; delete it to create a new one") from None
-        return data
-    value = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(value)
-    return value
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            data = path.read_bytes()
+            if len(data) < 32:
+                raise ConfigError(f"{path} is shorter than 32 bytes; delete it to create a new one") from None
+            return data
+        value = secrets.token_bytes(32)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(value)
+        return value
+    except OSError as exc:
+        raise ConfigError(f"server.data_dir {str(path.parent)!r} holds no usable {path.name} ({exc.strerror}: "
+                          f"{exc.filename}): make it a folder this user can write, with {path.name} a file it "
+                          "can read (mode 0600), or set CEDULA_SERVER_SECRET_KEY") from None
 
 
 def master_secret(settings: Settings) -> bytes:

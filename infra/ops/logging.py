@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -101,8 +102,28 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     for key, value in vars(record).items():
         if key in _RESERVED or key.startswith("_"):
             continue
-        entry[key] = "[redacted]" if any(w in key.lower() for w in _SECRET_WORDS) else value
+        entry[key] = ("[redacted]" if any(w in key.lower() for w in _SECRET_WORDS)
+                      else _without_values(value) if isinstance(value, str) else value)
     return entry
+
+
+# The values a failed statement carried, as SQLAlchemy (`[parameters: ...]`) and PostgreSQL
+# (`DETAIL:  Key (email)=(...) already exists.`, `Failing row contains (...)`) put them in an
+# error's text: a national id, an email, a code's digest. An error logged (`log.exception`, or
+# `str(exc)` in a field) keeps the statement and the constraint, never the values.
+_STATEMENT_VALUES = re.compile(r"\[parameters: [^\n]*\]|(?m:^(DETAIL:\s+(?:Key \([^\n]*?\)=|Failing row contains )))"
+                               r"[^\n]*")
+
+
+def _hide_values(match: re.Match[str]) -> str:
+    return f"{match[1]}[values hidden]" if match[1] else "[parameters hidden]"
+
+
+def _without_values(text: str) -> str:
+    """`text` without the values of a failed SQL statement (a no-op for any other text)."""
+    if "[parameters: " not in text and "DETAIL:" not in text:
+        return text
+    return _STATEMENT_VALUES.sub(_hide_values, text)
 
 
 def _moment(record: logging.LogRecord) -> str:
@@ -115,9 +136,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": _moment(record), "level": record.levelname, "logger": record.name,
-                 "message": record.getMessage(), **_fields(record)}
+                 "message": _without_values(record.getMessage()), **_fields(record)}
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = _without_values(self.formatException(record.exc_info))
         return _json_safe(json.dumps(entry, default=str, ensure_ascii=False))
 
 
@@ -134,10 +155,11 @@ class TextFormatter(logging.Formatter):
     """`<time> <LEVEL> <logger>: <message> key=value ...`, one line a record."""
 
     def format(self, record: logging.LogRecord) -> str:
-        parts = [f"{_moment(record)} {record.levelname} {_escaped(record.name)}: {_escaped(record.getMessage())}"]
+        message = _escaped(_without_values(record.getMessage()))
+        parts = [f"{_moment(record)} {record.levelname} {_escaped(record.name)}: {message}"]
         parts.extend(f"{_escaped(key)}={_text_value(value)}" for key, value in _fields(record).items())
         if record.exc_info:
-            parts.append("exception=" + _text_value(self.formatException(record.exc_info)))
+            parts.append("exception=" + _text_value(_without_values(self.formatException(record.exc_info))))
         return " ".join(parts)
 
 

@@ -106,6 +106,18 @@ def metrics_token(settings: Settings) -> str:
             raise ConfigError("metrics.token must be at least 20 characters (e.g. `openssl rand -base64 32`)")
         return configured
     path = Path(settings.data_dir) / TOKEN_FILE
+    try:
+        token = _read_or_make_token(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        cause = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else "not ASCII text"
+        raise ConfigError(f"metrics.token is empty and {path} cannot be read or made ({cause}): make it a file "
+                          "this user can read (or delete it to make a new one), or set CEDULA_METRICS_TOKEN") from None
+    if len(token) < 20:
+        raise ConfigError(f"{path} holds no usable token; delete it to make a new one")
+    return token
+
+
+def _read_or_make_token(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         # Written aside, then linked into place: workers starting together all read one token.
@@ -119,10 +131,7 @@ def metrics_token(settings: Settings) -> str:
             pass
         finally:
             draft.unlink()
-    token = path.read_text(encoding="ascii").strip()
-    if len(token) < 20:
-        raise ConfigError(f"{path} holds no usable token; delete it to make a new one")
-    return token
+    return path.read_text(encoding="ascii").strip()
 
 
 def init_app(app: Flask) -> None:

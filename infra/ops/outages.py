@@ -14,6 +14,9 @@ DATABASE = ("check that the database runs and accepts connections at [database] 
 STORE = ("check that Redis runs and answers at [store] redis_url (CEDULA_REDIS_URL), with its "
          "password and, behind Sentinel, a primary the sentinels name; requests that need it get "
          "503 with Retry-After until it answers (docs/operations.md, Redis)")
+SCHEMA = ("run `cedula db upgrade` with this version (its tables and columns are not in the "
+          "database yet); until then /readyz fails and requests that need them get 503 with "
+          "Retry-After (docs/operations.md, Upgrades)")
 
 
 def action(exc: BaseException) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from infra.config import get_settings
-from infra.db import is_unavailable
+from infra.db import get_db, is_unavailable, pending_heads
 from infra.ops import outages
 from infra.store.base import StoreError
 from infra.web.csrf import CsrfError
@@ -31,7 +32,9 @@ API_PREFIXES = ("/webauthn/", "/api/", "/oauth/", "/token", "/userinfo", "/intro
                 "/wallet/token", "/wallet/nonce", "/wallet/credential", "/wallet/notification",
                 "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/",
                 # the operators' machine endpoints: a probe or a scraper reads no page
-                "/healthz", "/readyz", "/metrics")
+                "/healthz", "/readyz", "/metrics",
+                # documents for programs: the data-sharing log's keys and checkpoint, the API's description
+                "/audit/", "/openapi.json")
 
 _HTTP_CODES = {
     400: "invalid_request",
@@ -191,6 +194,28 @@ def init_app(app: Flask) -> None:
                          "action": outages.DATABASE})
         return unavailable(retry_after, message="error.unavailable.database")
 
+    def _schema_behind(exc: BaseException) -> Response | None:
+        """503 when a statement failed because the database is not migrated to this version
+        (a node started on a new release before `cedula db upgrade`: a table or column it
+        does not have yet), not a 500 for each such request; None for any other error."""
+        chain: list[BaseException] = []
+        current: BaseException | None = exc
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = current.__cause__ or current.__context__
+        if not any(isinstance(error, sa.exc.DBAPIError) for error in chain):
+            return None
+        try:
+            pending = pending_heads(get_db())
+        except Exception:  # the database cannot even say its revision: the error as it was
+            return None
+        if not pending:
+            return None
+        log.error("database schema older than this version: answering 503",
+                  extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else "",
+                         "action": outages.SCHEMA})
+        return unavailable(retry_after, message="error.unavailable.database")
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         # An error outside the view (an after_request hook, the session's save, another error
@@ -201,6 +226,8 @@ def init_app(app: Flask) -> None:
             return _store_unavailable(original)
         if original is not None and is_unavailable(original):
             return _database_unavailable(original)
+        if original is not None and (behind := _schema_behind(original)) is not None:
+            return behind
         status = exc.code or 500
         # A status without a sentence of its own gets its class's (werkzeug's is English only).
         general = "500" if status >= 500 else "400"
@@ -231,5 +258,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         if is_unavailable(exc):
             return _database_unavailable(exc)
+        if (behind := _schema_behind(exc)) is not None:
+            return behind
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return answer(500, "server_error", "error.http.500", "error.title.500")

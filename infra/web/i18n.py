@@ -35,7 +35,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from infra.components import Slot
-from infra.config import get_settings
+from infra.config import ConfigError, get_settings
 from infra.i18n.catalog import Catalog, translations_dir
 from infra.i18n.formats import Formats, UnknownZone, Width, zone
 
@@ -230,15 +230,23 @@ def choose_language(lang: str) -> WerkzeugResponse:
 def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
     """Load the catalogs of `infra` and of the given packages; install the date filters."""
     settings = get_settings(app)["i18n"]
-    loaded = Catalog(list(settings["languages"]))
+    languages = settings["languages"]
+    if not isinstance(languages, list) or not languages or not all(isinstance(code, str) for code in languages):
+        # none: every page failed with an IndexError; a number: Babel's TypeError at start
+        raise ConfigError(f"i18n.languages must list one language code or more, the default first "
+                          f"(e.g. [\"es\", \"en\"]), got {languages!r}")
+    loaded = Catalog(list(languages))
     loaded.load_all(catalog_files(("infra", *packages)))
     for language in loaded.languages:
-        Formats.of(language)  # a language without CLDR data stops the start, not a page
+        try:
+            Formats.of(language)  # a language without CLDR data stops the start, not a page
+        except ValueError as exc:
+            raise ConfigError(f"i18n.languages must name languages Babel has data for: {exc}") from None
     CATALOG.install(app, loaded)
     try:
         TIME_ZONE.install(app, zone(str(settings["timezone"])))
     except UnknownZone as exc:
-        raise ValueError(f"[i18n] timezone: {exc}") from None
+        raise ConfigError(f"i18n.timezone must be an IANA time zone name: {exc}") from None
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language, switch_return=switch_return,
                                  languages=loaded.languages,
                                  shows_times=lambda: bool(g.get("shows_times")))

@@ -41,14 +41,25 @@ def read_master_key(path: Path) -> bytes | None:
         mode = path.stat().st_mode
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
     if mode & 0o077:
         raise KeyStoreUnavailable(
             f"{path} is readable by other users (mode {mode & 0o777:o}); run chmod 600 {path}"
         )
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # a folder, a file this user cannot read: a traceback, before
+        raise _unreadable(path, exc) from None
     if len(raw) != KEY_BYTES:
         raise KeyStoreUnavailable(f"{path} must hold {KEY_BYTES} bytes, it holds {len(raw)}")
     return raw
+
+
+def _unreadable(path: Path, exc: OSError) -> KeyStoreUnavailable:
+    return KeyStoreUnavailable(
+        f"{path} cannot be read ({exc.strerror}): the master key must be a file of {KEY_BYTES} bytes, mode 0600, "
+        "that this user can read; restore it from its backup (docs/operations.md, Backups) or set CEDULA_MASTER_KEY")
 
 
 def create_master_key(path: Path) -> bytes:

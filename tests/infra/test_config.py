@@ -231,3 +231,84 @@ def test_variables_that_are_not_settings_of_a_section_are_left_alone():
                                     "CEDULA_PKCS11_PIN": "1234", "CEDULA_KEYS_PKCS11_PIN": "1234",
                                     "CEDULA_ISSUER": "https://id.example.gov", "CEDULA_BENCH_SERVER": "granian"})
     assert loaded["keys"]["pkcs11_pin"] == "1234"
+
+
+@pytest.mark.parametrize(("url", "found"), [
+    ("zz-nonsense", "no scheme://"),
+    ("/srv/cedula/cedula.db", "no scheme://"),
+    ("mysql://cedula:s3cret@db/cedula", "the scheme 'mysql'"),
+    ("postgresq+psycopg://cedula:s3cret@db/cedula", "the scheme 'postgresq+psycopg'"),
+])
+def test_a_database_url_no_engine_can_open_is_refused_at_load_without_its_password(url, found):
+    """It stopped every command with SQLAlchemy's ArgumentError (or a missing MySQLdb) traceback."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"CEDULA_DATABASE_URL": url})
+    message = str(refused.value)
+    assert message.startswith("database.url must be empty")
+    assert found in message and "s3cret" not in message
+    assert message.endswith("(set in the environment variable CEDULA_DATABASE_URL)")
+
+
+@pytest.mark.parametrize("url", ["", "sqlite:///x.db", "sqlite://", "postgresql://u@h/d", "postgres://u@h/d",
+                                 "postgresql+psycopg://u:p@h:5433/d?sslmode=require"])
+def test_the_database_urls_the_engine_opens_are_accepted(url):
+    assert load_settings(environ={"CEDULA_DATABASE_URL": url})["database"]["url"] == url
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[documents]\nmax_bytes = -1\n", "documents.max_bytes must be a whole number >= 1024, got -1"),
+    ("[verify]\nattempts = 0\n", "verify.attempts must be a whole number >= 1, got 0"),
+    ('[jwks]\nalgorithms = ["HS256"]\n', "jwks.algorithms: 'HS256' is not one of ES256, RS256"),
+    ('[i18n]\ntimezone = "Mars/Olympus"\n', "i18n.timezone must be an IANA time zone name: unknown time zone "
+                                            "'Mars/Olympus'"),
+    ('[i18n]\nlanguages = ["xx-nope"]\n', "i18n.languages must name languages Babel has data for"),
+    ("[i18n]\nlanguages = []\n", "i18n.languages must list one language code or more"),
+])
+def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where_it_was_set(tmp_path, text,
+                                                                                            message):
+    """A component's settings error of its own family (`DocumentSettingsError`, the key store's
+    `InvalidRequest`, ...) ended `cedula ...` with a traceback and left `cedula serve` to its
+    workers; [i18n] with a ValueError, or not at all (no language: every page failed)."""
+    from click.testing import CliRunner
+
+    from idp.cli import Context, cli
+
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text(f'[server]\ndata_dir = "{tmp_path}"\n{text}', encoding="utf-8")
+    settings = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    section = text.split("]")[0].lstrip("[")
+    for command in (["operators", "list"], ["serve", "--port", "1"]):
+        result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
+        assert result.exit_code == 1, (command, result.output)
+        assert isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+        assert result.output.strip().endswith(f"(set in CEDULA_CONFIG file {settings_file})")
+        assert f"Error: {section}." in result.output
+        assert message in result.output
+
+
+def test_a_setting_given_by_its_short_and_long_variables_differently_is_refused():
+    """CEDULA_STORE_REDIS_URL (empty) silently won over CEDULA_REDIS_URL: the in-process store ran."""
+    with pytest.raises(ConfigError, match=r"^store\.redis_url is set twice, differently: by the environment "
+                                          r"variables CEDULA_REDIS_URL and CEDULA_STORE_REDIS_URL"):
+        load_settings(environ={"CEDULA_REDIS_URL": "redis://127.0.0.1:6379/0", "CEDULA_STORE_REDIS_URL": ""})
+    same = {"CEDULA_ISSUER": "https://id.example.gov", "CEDULA_SERVER_ISSUER": "https://id.example.gov"}
+    assert load_settings(environ=same).issuer == "https://id.example.gov"
+
+
+@pytest.mark.parametrize("environ", [{"CEDULA_CONFIG": "/nonexistent/cedula.toml"}, {"CEDULA_SERVER_PORT": "abc"}])
+def test_a_refused_setting_does_not_hide_a_commands_help(environ):
+    """`cedula keys rotate --help` read the settings first and printed only their error (exit 1);
+    the command itself still stops at it."""
+    from click.testing import CliRunner
+
+    from idp.cli import cli
+
+    for args in (["keys", "rotate", "--help"], ["db", "-h"], ["serve", "--help"]):
+        shown = CliRunner().invoke(cli, args, env=environ)
+        assert shown.exit_code == 0, (args, shown.output)
+        assert "Usage:" in shown.output
+    refused = CliRunner().invoke(cli, ["keys", "rotate"], env=environ)
+    assert refused.exit_code == 1
+    assert "Usage:" not in refused.output
+    assert next(iter(environ)) in refused.output

@@ -47,3 +47,52 @@ def test_a_forked_child_does_not_hand_out_its_parents_request_ids():
     childs = os.read(read, 64).decode()
     os.close(read)
     assert len(childs) == 32 and childs != new_request_id()
+
+
+def _failed_statements() -> list[Exception]:
+    """A unique email inserted twice on SQLite (SQLAlchemy's `[parameters: ...]`), and the error
+    PostgreSQL gives for it (its `DETAIL:` line names the value again)."""
+    import pytest
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE citizens (national_id TEXT, email TEXT UNIQUE)"))
+        row = {"national_id": "04567890-1", "email": "ana@example.org"}
+        insert = sa.text("INSERT INTO citizens VALUES (:national_id, :email)")
+        connection.execute(insert, row)
+        with pytest.raises(sa.exc.IntegrityError) as caught:
+            connection.execute(insert, row)
+    postgres = sa.exc.IntegrityError(
+        "INSERT INTO citizens (national_id, email) VALUES (%(national_id)s, %(email)s)", row,
+        Exception('duplicate key value violates unique constraint "citizens_email_key"\n'
+                  "DETAIL:  Key (email)=(ana@example.org) already exists.\n"))
+    return [caught.value, postgres]
+
+
+def test_a_failed_statement_logged_keeps_its_values_out_of_the_log():
+    """An unexpected database error is logged with its traceback (`log.exception`) or its text
+    (`extra={"error": str(exc)}`): the statement and the constraint are kept, the row's values
+    (a national id, an email) are not, in either format."""
+    import io
+
+    from infra.ops.logging import TextFormatter
+
+    log = logging.getLogger("tests.failed_statement")
+    for formatter in (JsonFormatter(), TextFormatter()):
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(formatter)
+        log.addHandler(handler)
+        try:
+            for error in _failed_statements():
+                try:
+                    raise error
+                except Exception as exc:
+                    log.exception("unhandled error: %s", exc, extra={"error": str(exc)})
+        finally:
+            log.removeHandler(handler)
+        written = stream.getvalue()
+        assert "ana@example.org" not in written and "04567890-1" not in written, written
+        assert "INSERT INTO citizens" in written and "citizens_email_key" in written
+        assert "[parameters hidden]" in written and "Key (email)=[values hidden]" in written

@@ -72,6 +72,21 @@ def test_database_down_is_503_with_retry_after(fresh_app, monkeypatch):
     dead.dispose()
 
 
+@pytest.mark.parametrize("path", ["/audit/log-keys.json", "/audit/checkpoint.json"])
+def test_a_json_document_is_a_json_503_while_the_database_is_down(fresh_app, monkeypatch, path):
+    """Auditors' scripts fetch the log's keys and checkpoint: their 503 is the API's JSON error
+    (an HTML page was answered, which such a client cannot read), whatever Accept says."""
+    from idp.schema import SCHEMA
+
+    dead = Database(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none", schema=SCHEMA)
+    replace_component(monkeypatch, fresh_app, DATABASE, dead)
+    response = fresh_app.test_client().get(path, headers={"Accept": "*/*"})
+    dead.dispose()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"] == "temporarily_unavailable"
+
+
 def test_a_wrong_statement_is_still_a_500(fresh_app, monkeypatch):
     """Only unavailability becomes 503: a programming error is not dressed up as an outage."""
     from infra.db import is_unavailable
@@ -199,3 +214,41 @@ def test_a_too_large_api_body_says_the_limit(client):
         "error": "request_too_large",
         "error_description": f"The request body is larger than this endpoint accepts ({limit} bytes "
                              "at most): send a smaller body."}
+
+
+@pytest.fixture
+def database_behind(fresh_app, monkeypatch, tmp_path, backend):
+    """The app's database swapped for one at the first revision of every package's branch: a
+    node started on this version before `cedula db upgrade` ran."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from idp.schema import SCHEMA
+    from tests.support.live import database_for
+
+    with database_for(backend.name, tmp_path) as url:
+        config = SCHEMA.alembic_config(url)
+        command.upgrade(config, ScriptDirectory.from_config(config).get_bases())
+        behind = Database(url, schema=SCHEMA)
+        replace_component(monkeypatch, fresh_app, DATABASE, behind)
+        yield behind
+        behind.dispose()
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/audit/log-keys.json", "*/*"), ("/transparency", "text/html")])
+def test_a_database_older_than_this_version_is_a_503_not_a_500(fresh_app, database_behind, path, accept, caplog):
+    """A table this version added is missing: the request is answered as an outage (503 with
+    Retry-After, the operator told to run `cedula db upgrade`), not as a bug (500)."""
+    response = fresh_app.test_client().get(path, headers={"Accept": accept, "Accept-Language": "en"})
+    assert response.status_code == 503, response.get_data(as_text=True)[:300]
+    assert response.headers["Retry-After"] == "5"
+    assert "the database is not answering" in response.get_data(as_text=True)
+    assert any("cedula db upgrade" in str(getattr(record, "action", "")) for record in caplog.records)
+
+
+def test_a_wrong_statement_on_a_current_database_is_still_a_500(fresh_app, monkeypatch):
+    """Only a database behind this version's schema makes a failed statement a 503."""
+    _raise_after_the_view(fresh_app, monkeypatch,
+                          sa.exc.ProgrammingError("SELECT x", {}, Exception("no such column: x")))
+    response = fresh_app.test_client().get("/verify", headers={"Accept": "text/html"})
+    assert response.status_code == 500
