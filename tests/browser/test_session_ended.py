@@ -1,0 +1,56 @@
+"""A session that ends while a passkey page is open (it timed out, or was closed from another
+device): the button the citizen presses then says what happened and links to sign in again,
+back to where they were; it never says "sign in to add a passkey" on a page that adds none."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.flows import active_id, enrol_on_new_device, message
+from tests.conftest import empty_store
+
+pytestmark = pytest.mark.browser
+
+
+def _summary(browser, css: str) -> list[tuple[str, str | None]]:
+    browser.wait_for(f"{css} li")
+    browser.wait(lambda d: active_id(browser) == css.lstrip("#"), f"focus on {css}")
+    items = []
+    for li in browser.all(f"{css} li"):
+        links = li.find_elements("css selector", "a")
+        items.append((li.text.strip(), links[0].get_attribute("href") if links else None))
+    return items
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_session_ended_on_the_account_page_says_so_and_leads_back_after_sign_in(browser, server, lang):
+    enrol_on_new_device(browser)
+    browser.choose_language(lang, then="/account")
+    browser.wait_for("button#add-passkey")
+    empty_store(server.app)  # the session ends (expired, or closed elsewhere)
+    browser.one("button#add-passkey").click()
+    items = _summary(browser, "#add-passkey-error")
+    assert [text for text, _ in items] == [message(server, "session.ended", lang),
+                                           message(server, "session.sign_in_again", lang)]
+    assert items[1][1] == f"{server.url}/login?next=%2Faccount"
+    assert not browser.all("[role=alert] [data-raw], pre")
+    browser.all("#add-passkey-error li a")[0].click()
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for_path("/account")
+    assert browser.lang() == lang
+
+
+def test_a_session_ended_on_the_confirmation_page_does_not_speak_of_adding_a_passkey(browser, server):
+    enrol_on_new_device(browser)
+    browser.open("/account/reauth?next=/account/sessions")
+    browser.wait_for("button#recheck-confirm")
+    empty_store(server.app)
+    browser.one("button#recheck-confirm").click()
+    items = _summary(browser, "#recheck-error")
+    assert [text for text, _ in items] == [message(server, "session.ended"),
+                                           message(server, "session.sign_in_again")]
+    # Signing in again is the fresh passkey check the page asked for: back to what it was for.
+    assert items[1][1] == f"{server.url}/login?next=%2Faccount%2Fsessions"
+    browser.all("#recheck-error li a")[0].click()
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for_path("/account/sessions")
