@@ -96,3 +96,38 @@ def test_the_account_page_keeps_the_passkeys_the_account_holds(browser):
     browser.wait_for("ul#passkeys > li.passkey")
     browser.driver.execute_async_script("setTimeout(arguments[0], 300)")
     assert len(browser.passkey_ids()) == 1
+
+
+def _use_up(server, bucket: str, setting: str) -> None:
+    """This address's attempts in `bucket` (limited by rate_limit.`setting`) used up for now."""
+    from infra.config import get_settings
+    from infra.store import get_store
+
+    store = get_store(server.app)
+    for _ in range(int(get_settings(server.app)["rate_limit"][setting])):
+        store.incr(f"rl:{bucket}:127.0.0.1", 300)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_too_many_sign_ins_from_one_place_say_to_wait_in_plain_words(browser, server, lang):
+    """The options call is an API, whose 429 tells a developer about "this client", "the current
+    window" and "the Retry-After header": the page says what a person should do instead."""
+    browser.choose_language(lang, then="/login")
+    browser.new_device()
+    _use_up(server, "webauthn-options", "challenges")
+    browser.open("/login")
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for("#login-error li")
+    texts = [text for text, _ in summary_items(browser)]
+    assert texts[0] == message(server, "error.rate_limited", lang)
+    assert "Retry-After" not in browser.one("main").text
+
+
+def test_too_many_enrolments_from_one_place_say_to_wait_in_plain_words(browser, server):
+    from tests.browser.flows import fill_enrolment, new_person
+
+    browser.new_device()
+    _use_up(server, "enrol", "attempts")
+    fill_enrolment(browser, new_person())
+    browser.one("#enrol-submit").click()
+    assert browser.wait_for_text("#form-error li") == message(server, "error.rate_limited")

@@ -84,6 +84,10 @@ export async function postJSON(url, body, headers = {}) {
   } catch (error) {
     data = {};
   }
+  // An API's 429 speaks to a developer ("this client", "the Retry-After header"): a person
+  // reads the page's own sentence (base.html, data-rate-limited) in its place.
+  const tooMany = document.body.dataset.rateLimited;
+  if (response.status === 429 && tooMany) data = { ...data, error_description: tooMany };
   return { ok: response.ok, status: response.status, data };
 }
 
