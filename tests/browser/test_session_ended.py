@@ -4,12 +4,25 @@ back to where they were; it never says "sign in to add a passkey" on a page that
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.browser.flows import active_id, enrol_on_new_device, message
 from tests.conftest import empty_store
 
 pytestmark = pytest.mark.browser
+
+
+def _end_session(browser, app) -> None:
+    """The browser's session record gone from the store, as when it expires there."""
+    from idp.sessions import cookie_name, records, session_policy
+    from infra.store import get_store
+
+    with app.test_request_context():
+        name = cookie_name()
+    token = browser.driver.get_cookie(name)["value"]
+    get_store(app).delete(records.RECORD + records.reference(session_policy(app), token))
 
 
 def _summary(browser, css: str) -> list[tuple[str, str | None]]:
@@ -54,3 +67,29 @@ def test_a_session_ended_on_the_confirmation_page_does_not_speak_of_adding_a_pas
     browser.all("#recheck-error li a")[0].click()
     browser.wait_for("button#passkey-signin").click()
     browser.wait_for_path("/account/sessions")
+
+
+def test_a_session_ended_on_the_signing_page_says_so_and_leads_back_to_the_document(
+        browser, server, pki_rows, tmp_path, monkeypatch):
+    from tests.browser.agency import restore_pki
+    from tests.browser.test_reflow import _everyone
+    from tests.browser.test_signing_chain import _pdf
+
+    restore_pki(server.app, pki_rows)
+    _everyone(browser, server, tmp_path, monkeypatch)  # proofed in person: may sign
+    browser.open("/account/sign")
+    browser.wait_for("input#document").send_keys(str(_pdf(tmp_path)))
+    browser.one("input#document").submit()
+    browser.wait_for("#confirm-sign")
+    review = browser.full_path
+    _end_session(browser, server.app)  # the upload stays: only the session is gone
+    browser.one("#confirm-sign").click()
+    box = browser.wait_for("#confirm-error")
+    browser.wait(lambda d: box.find_elements("css selector", "a"), "a link to sign in again")
+    link = box.find_element("css selector", "a")
+    assert box.text == f"{message(server, 'session.ended')} {message(server, 'session.sign_in_again')}"
+    assert link.get_attribute("href") == f"{server.url}/login?next={quote(review, safe='')}"
+    link.click()
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for_path(review)
+    browser.wait_for("#confirm-sign")
