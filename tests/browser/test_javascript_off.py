@@ -54,3 +54,19 @@ def test_the_registrars_security_key_step_says_it_needs_javascript(browser, serv
         "return arguments[0].compareDocumentPosition(document.getElementById('key-submit'))"
         " & Node.DOCUMENT_POSITION_FOLLOWING", notice)
     assert browser.one("#phone-submit").is_displayed()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_code_pages_say_before_a_code_is_spent_that_the_new_passkey_needs_javascript(browser, server, lang):
+    """A recovery code (or a service office's code) signs in once, to add a new passkey, which
+    needs JavaScript: without it the code was spent for nothing, and nothing had said so."""
+    browser.choose_language(lang, then="/")
+    _scripts(browser, on=False)
+    needs = message(server, "passkey.needs_javascript_before_code", lang)
+    for path, submit in (("/recover", "#recover-submit"), ("/bind", "#bind-submit")):
+        browser.open(path)
+        notice = browser.wait_for("#needs-javascript")
+        assert notice.text == needs, path
+        assert browser.driver.execute_script(
+            "return arguments[0].compareDocumentPosition(document.querySelector(arguments[1]))"
+            " & Node.DOCUMENT_POSITION_FOLLOWING", notice, submit), f"{path}: after the button"
