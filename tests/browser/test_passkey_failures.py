@@ -131,3 +131,36 @@ def test_too_many_enrolments_from_one_place_say_to_wait_in_plain_words(browser, 
     fill_enrolment(browser, new_person())
     browser.one("#enrol-submit").click()
     assert browser.wait_for_text("#form-error li") == message(server, "error.rate_limited")
+
+
+def test_a_confirmation_without_a_passkey_on_this_device_says_it_may_not_have_been_cancelled(browser, server):
+    """The browser answers a cancelled prompt, a timed-out one and a device without any of the
+    citizen's passkeys alike (NotAllowedError): the re-check page said "The confirmation was
+    cancelled" to someone who cancelled nothing, on a device without their passkey."""
+    enrol_on_new_device(browser)
+    browser.open("/account/reauth?next=/account")
+    browser.new_device()  # another device: none of the citizen's passkeys is here
+    browser.wait_for("button#recheck-confirm").click()
+    assert browser.wait_for_text("#recheck-error li") == message(server, "recheck.cancelled")
+    assert message(server, "recheck.cancelled") == (
+        "No se confirmó: se canceló la solicitud, tardó demasiado o este dispositivo no tiene ninguna"
+        " de sus llaves de acceso. No se hizo ningún cambio. Inténtelo de nuevo, o use el dispositivo"
+        " donde tiene su llave de acceso.")
+
+
+def test_signing_without_a_passkey_on_this_device_says_what_may_have_happened_and_what_to_do(
+        browser, server, pki_rows, tmp_path, monkeypatch):
+    from tests.browser.authenticators import add_authenticator
+    from tests.browser.test_session_ended import review_page
+
+    review_page(browser, server, pki_rows, tmp_path, monkeypatch)
+    # Another device: the security key the citizen enrolled with is gone (disabling the domain
+    # removes every virtual authenticator), an empty one is there.
+    browser.driver.execute_cdp_cmd("WebAuthn.disable", {})
+    browser.driver.execute_cdp_cmd("WebAuthn.enable", {})
+    add_authenticator(browser, synced=False)
+    browser.one("#confirm-sign").click()
+    assert browser.wait_for_text("#confirm-error") == message(server, "mydocs.review.cancelled")
+    assert message(server, "mydocs.review.cancelled", "en") == (
+        "The document was not signed: the request was cancelled, took too long, or this device has"
+        " none of your passkeys. Try again, or use the device where you keep your passkey.")

@@ -25,6 +25,22 @@ def _end_session(browser, app) -> None:
     get_store(app).delete(records.RECORD + records.reference(session_policy(app), token))
 
 
+def review_page(browser, server, pki_rows, tmp_path, monkeypatch) -> str:
+    """A citizen proofed in person (who may sign) on the review page of a PDF they chose;
+    returns its address."""
+    from tests.browser.agency import restore_pki
+    from tests.browser.test_reflow import _everyone
+    from tests.browser.test_signing_chain import _pdf
+
+    restore_pki(server.app, pki_rows)
+    _everyone(browser, server, tmp_path, monkeypatch)
+    browser.open("/account/sign")
+    browser.wait_for("input#document").send_keys(str(_pdf(tmp_path)))
+    browser.one("input#document").submit()
+    browser.wait_for("#confirm-sign")
+    return browser.full_path
+
+
 def _summary(browser, css: str) -> list[tuple[str, str | None]]:
     browser.wait_for(f"{css} li")
     browser.wait(lambda d: active_id(browser) == css.lstrip("#"), f"focus on {css}")
@@ -71,17 +87,7 @@ def test_a_session_ended_on_the_confirmation_page_does_not_speak_of_adding_a_pas
 
 def test_a_session_ended_on_the_signing_page_says_so_and_leads_back_to_the_document(
         browser, server, pki_rows, tmp_path, monkeypatch):
-    from tests.browser.agency import restore_pki
-    from tests.browser.test_reflow import _everyone
-    from tests.browser.test_signing_chain import _pdf
-
-    restore_pki(server.app, pki_rows)
-    _everyone(browser, server, tmp_path, monkeypatch)  # proofed in person: may sign
-    browser.open("/account/sign")
-    browser.wait_for("input#document").send_keys(str(_pdf(tmp_path)))
-    browser.one("input#document").submit()
-    browser.wait_for("#confirm-sign")
-    review = browser.full_path
+    review = review_page(browser, server, pki_rows, tmp_path, monkeypatch)
     _end_session(browser, server.app)  # the upload stays: only the session is gone
     browser.one("#confirm-sign").click()
     box = browser.wait_for("#confirm-error")
