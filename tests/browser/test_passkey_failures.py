@@ -164,3 +164,28 @@ def test_signing_without_a_passkey_on_this_device_says_what_may_have_happened_an
     assert message(server, "mydocs.review.cancelled", "en") == (
         "The document was not signed: the request was cancelled, took too long, or this device has"
         " none of your passkeys. Try again, or use the device where you keep your passkey.")
+
+
+def test_an_outage_during_sign_in_is_told_in_the_pages_language(browser, server, monkeypatch):
+    """A browser asking for neither language (here French) reads the pages in Spanish, the
+    default; the sign-in call's answer came in English, the APIs' default, on that Spanish page:
+    the page's scripts now say which language they read."""
+    from infra.config import get_settings
+    from infra.store import get_store
+    from infra.store.base import StoreError
+
+    agent = browser.driver.execute_script("return navigator.userAgent;")
+    browser.driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {"userAgent": agent, "acceptLanguage": "fr"})
+    browser.new_device()
+    browser.open("/login")
+    button = browser.wait_for("button#passkey-signin")
+    assert browser.lang() == "es"
+
+    def down(*_args, **_kwargs):
+        raise StoreError("the store is down")
+
+    monkeypatch.setattr(get_store(server.app), "set", down)  # no challenge can be kept
+    button.click()
+    seconds = get_settings(server.app).server.retry_after_seconds
+    assert browser.wait_for_text("#login-error li") == message(
+        server, "error.unavailable.store").format(seconds=seconds)

@@ -75,7 +75,12 @@ export async function postJSON(url, body, headers = {}) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
+    // The page's language: an API answers in English unless asked (or the lang cookie says),
+    // and a browser asking for neither language reads the pages in Spanish.
+    headers: {
+      "Content-Type": "application/json", Accept: "application/json",
+      "Accept-Language": document.documentElement.lang, ...headers,
+    },
     body: JSON.stringify(body),
   });
   let data = {};
