@@ -35,3 +35,38 @@ def test_the_account_and_confirmation_pages_say_a_passkey_needs_javascript(brows
     for path in ("/account", "/account/reauth"):
         browser.open(path)
         assert browser.wait_for("#needs-javascript").text == needs, path
+
+
+def test_the_registrars_security_key_step_says_it_needs_javascript(browser, server, tmp_path, monkeypatch):
+    """The assisted enrolment's security key route runs a passkey ceremony in the registrar's
+    browser; without JavaScript its button did nothing and nothing said why (the phone route,
+    a plain form, still works)."""
+    from tests.browser.test_reflow import _account_state, _everyone
+
+    _everyone(browser, server, tmp_path, monkeypatch)  # a registrar, signed in
+    enrolled = _account_state(server, spare_passkey=False)["enrolled"]
+    _scripts(browser, on=False)
+    browser.open(f"/registrar/enrolments/{enrolled}")
+    notice = browser.wait_for("#key-route #needs-javascript")
+    assert notice.text == message(server, "registrar.enrolment.key.needs_javascript")
+    # Before the button that would do nothing, and naming the route that works without it.
+    assert browser.driver.execute_script(
+        "return arguments[0].compareDocumentPosition(document.getElementById('key-submit'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING", notice)
+    assert browser.one("#phone-submit").is_displayed()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_code_pages_say_before_a_code_is_spent_that_the_new_passkey_needs_javascript(browser, server, lang):
+    """A recovery code (or a service office's code) signs in once, to add a new passkey, which
+    needs JavaScript: without it the code was spent for nothing, and nothing had said so."""
+    browser.choose_language(lang, then="/")
+    _scripts(browser, on=False)
+    needs = message(server, "passkey.needs_javascript_before_code", lang)
+    for path, submit in (("/recover", "#recover-submit"), ("/bind", "#bind-submit")):
+        browser.open(path)
+        notice = browser.wait_for("#needs-javascript")
+        assert notice.text == needs, path
+        assert browser.driver.execute_script(
+            "return arguments[0].compareDocumentPosition(document.querySelector(arguments[1]))"
+            " & Node.DOCUMENT_POSITION_FOLLOWING", notice, submit), f"{path}: after the button"

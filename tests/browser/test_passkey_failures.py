@@ -96,3 +96,96 @@ def test_the_account_page_keeps_the_passkeys_the_account_holds(browser):
     browser.wait_for("ul#passkeys > li.passkey")
     browser.driver.execute_async_script("setTimeout(arguments[0], 300)")
     assert len(browser.passkey_ids()) == 1
+
+
+def _use_up(server, bucket: str, setting: str) -> None:
+    """This address's attempts in `bucket` (limited by rate_limit.`setting`) used up for now."""
+    from infra.config import get_settings
+    from infra.store import get_store
+
+    store = get_store(server.app)
+    for _ in range(int(get_settings(server.app)["rate_limit"][setting])):
+        store.incr(f"rl:{bucket}:127.0.0.1", 300)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_too_many_sign_ins_from_one_place_say_to_wait_in_plain_words(browser, server, lang):
+    """The options call is an API, whose 429 tells a developer about "this client", "the current
+    window" and "the Retry-After header": the page says what a person should do instead."""
+    browser.choose_language(lang, then="/login")
+    browser.new_device()
+    _use_up(server, "webauthn-options", "challenges")
+    browser.open("/login")
+    browser.wait_for("button#passkey-signin").click()
+    browser.wait_for("#login-error li")
+    texts = [text for text, _ in summary_items(browser)]
+    assert texts[0] == message(server, "error.rate_limited", lang)
+    assert "Retry-After" not in browser.one("main").text
+
+
+def test_too_many_enrolments_from_one_place_say_to_wait_in_plain_words(browser, server):
+    from tests.browser.flows import fill_enrolment, new_person
+
+    browser.new_device()
+    _use_up(server, "enrol", "attempts")
+    fill_enrolment(browser, new_person())
+    browser.one("#enrol-submit").click()
+    assert browser.wait_for_text("#form-error li") == message(server, "error.rate_limited")
+
+
+def test_a_confirmation_without_a_passkey_on_this_device_says_it_may_not_have_been_cancelled(browser, server):
+    """The browser answers a cancelled prompt, a timed-out one and a device without any of the
+    citizen's passkeys alike (NotAllowedError): the re-check page said "The confirmation was
+    cancelled" to someone who cancelled nothing, on a device without their passkey."""
+    enrol_on_new_device(browser)
+    browser.open("/account/reauth?next=/account")
+    browser.new_device()  # another device: none of the citizen's passkeys is here
+    browser.wait_for("button#recheck-confirm").click()
+    assert browser.wait_for_text("#recheck-error li") == message(server, "recheck.cancelled")
+    assert message(server, "recheck.cancelled") == (
+        "No se confirmó: se canceló la solicitud, tardó demasiado o este dispositivo no tiene ninguna"
+        " de sus llaves de acceso. No se hizo ningún cambio. Inténtelo de nuevo, o use el dispositivo"
+        " donde tiene su llave de acceso.")
+
+
+def test_signing_without_a_passkey_on_this_device_says_what_may_have_happened_and_what_to_do(
+        browser, server, pki_rows, tmp_path, monkeypatch):
+    from tests.browser.authenticators import add_authenticator
+    from tests.browser.test_session_ended import review_page
+
+    review_page(browser, server, pki_rows, tmp_path, monkeypatch)
+    # Another device: the security key the citizen enrolled with is gone (disabling the domain
+    # removes every virtual authenticator), an empty one is there.
+    browser.driver.execute_cdp_cmd("WebAuthn.disable", {})
+    browser.driver.execute_cdp_cmd("WebAuthn.enable", {})
+    add_authenticator(browser, synced=False)
+    browser.one("#confirm-sign").click()
+    assert browser.wait_for_text("#confirm-error") == message(server, "mydocs.review.cancelled")
+    assert message(server, "mydocs.review.cancelled", "en") == (
+        "The document was not signed: the request was cancelled, took too long, or this device has"
+        " none of your passkeys. Try again, or use the device where you keep your passkey.")
+
+
+def test_an_outage_during_sign_in_is_told_in_the_pages_language(browser, server, monkeypatch):
+    """A browser asking for neither language (here French) reads the pages in Spanish, the
+    default; the sign-in call's answer came in English, the APIs' default, on that Spanish page:
+    the page's scripts now say which language they read."""
+    from infra.config import get_settings
+    from infra.store import get_store
+    from infra.store.base import StoreError
+
+    agent = browser.driver.execute_script("return navigator.userAgent;")
+    browser.driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {"userAgent": agent, "acceptLanguage": "fr"})
+    browser.new_device()
+    browser.open("/login")
+    button = browser.wait_for("button#passkey-signin")
+    assert browser.lang() == "es"
+
+    def down(*_args, **_kwargs):
+        raise StoreError("the store is down")
+
+    monkeypatch.setattr(get_store(server.app), "set", down)  # no challenge can be kept
+    button.click()
+    seconds = get_settings(server.app).server.retry_after_seconds
+    assert browser.wait_for_text("#login-error li") == message(
+        server, "error.unavailable.store").format(seconds=seconds)

@@ -1,6 +1,6 @@
 // The account page: add a passkey (also the way out of a recovery sign-in).
 import { showErrors } from "./error-summary.js";
-import { runPasskeyCeremony } from "./passkey-button.js";
+import { runPasskeyCeremony, showSessionEnded } from "./passkey-button.js";
 import { registerPasskey } from "./webauthn.js";
 
 const button = document.getElementById("add-passkey");
@@ -18,6 +18,7 @@ async function addPasskey() {
     window.location.assign(result.data.reauth_uri);
     return;
   }
+  if (showSessionEnded(result, errorBox)) return;
   showErrors(errorBox, [{ text: result.data.error_description || errorBox.dataset.failed }]);
 }
 

@@ -20,3 +20,17 @@ export async function runPasskeyCeremony(button, errorBox, ceremony) {
     button.disabled = false;
   }
 }
+
+// The session ended while the page was open (it timed out, or was closed from another device):
+// the server answers 401 login_required. The summary says what happened and links to sign in
+// again, coming back to `next` (this page unless given), instead of the server's sentence,
+// which names one action ("sign in to add a passkey") whatever the page was for. The box carries
+// the two sentences (data-session-ended, data-sign-in-again). Returns whether it was that.
+export function showSessionEnded(result, errorBox, next = window.location.pathname + window.location.search) {
+  if (!result || result.status !== 401 || !result.data || result.data.error !== "login_required") return false;
+  showErrors(errorBox, [
+    { text: errorBox.dataset.sessionEnded },
+    { text: errorBox.dataset.signInAgain, href: `/login?next=${encodeURIComponent(next)}` },
+  ]);
+  return true;
+}

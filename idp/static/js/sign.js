@@ -8,6 +8,18 @@ const status = document.getElementById("confirm-status");
 const upload = document.getElementById("to-sign").dataset.upload;
 const base = `/account/sign/${encodeURIComponent(upload)}`;
 
+// The session ended while the page was open (401 login_required): say so, and link to sign in
+// again, back to this document (as js/passkey-button.js does in an error summary).
+function sessionEnded(result) {
+  if (result.status !== 401 || result.data.error !== "login_required") return false;
+  const link = document.createElement("a");
+  link.href = `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+  link.textContent = errorBox.dataset.signInAgain;
+  errorBox.replaceChildren(`${errorBox.dataset.sessionEnded} `, link);
+  errorBox.hidden = false;
+  return true;
+}
+
 async function confirmDocument() {
   if (!supported()) {
     showMessage(errorBox, errorBox.dataset.unsupported);
@@ -22,6 +34,7 @@ async function confirmDocument() {
       window.location.assign(options.data.reauth_uri);
       return;
     }
+    if (sessionEnded(options)) return;
     if (!options.ok) {
       showMessage(errorBox, options.data.error_description || errorBox.dataset.failed);
       return;
@@ -32,6 +45,7 @@ async function confirmDocument() {
       window.location.assign(result.data.redirect);
       return;
     }
+    if (sessionEnded(result)) return;
     showMessage(errorBox, result.data.error_description || errorBox.dataset.failed);
   } catch (error) {
     showMessage(errorBox, browserErrorMessage(error, errorBox));

@@ -75,7 +75,12 @@ export async function postJSON(url, body, headers = {}) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
+    // The page's language: an API answers in English unless asked (or the lang cookie says),
+    // and a browser asking for neither language reads the pages in Spanish.
+    headers: {
+      "Content-Type": "application/json", Accept: "application/json",
+      "Accept-Language": document.documentElement.lang, ...headers,
+    },
     body: JSON.stringify(body),
   });
   let data = {};
@@ -84,6 +89,10 @@ export async function postJSON(url, body, headers = {}) {
   } catch (error) {
     data = {};
   }
+  // An API's 429 speaks to a developer ("this client", "the Retry-After header"): a person
+  // reads the page's own sentence (base.html, data-rate-limited) in its place.
+  const tooMany = document.body.dataset.rateLimited;
+  if (response.status === 429 && tooMany) data = { ...data, error_description: tooMany };
   return { ok: response.ok, status: response.status, data };
 }
 
