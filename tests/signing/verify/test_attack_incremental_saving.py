@@ -1,0 +1,181 @@
+"""Incremental saving attacks (Mladenov et al., "1 Trillion Dollar Refund", CCS 2019, ISA):
+revisions appended after the signature that change what is shown, written by pyHanko's writer
+or by hand (cross-reference tricks: /Prev loops and skips, a second trailer, objects the
+cross-reference does not list, hybrid table + stream, freed objects).
+
+Each one is refused with its reason, by the service in-process and by POST /api/verify.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import NameObject as N
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from signing.verify.errors import UnreadableDocument
+from tests.signing.verify import attack_kit as kit
+from tests.signing.verify import forgeries
+
+
+def _content_number(pdf: bytes) -> int:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    return writer.root["/Pages"]["/Kids"][0].get_object().raw_get("/Contents").idnum
+
+
+def isa_with_xref_stream(pdf: bytes) -> bytes:
+    """The page's content replaced in an update written with a cross-reference stream."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer.stream_xrefs = True
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    page[N("/Contents")] = writer.add_object(generic.StreamObject(stream_data=forgeries.FORGED))
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _with_prev(pdf: bytes, target: int) -> bytes:
+    """`pdf` (an update) whose last trailer's /Prev is rewritten in place as `target`."""
+    at = pdf.rfind(b"/Prev ") + len(b"/Prev ")
+    old = pdf[at:].split()[0].rstrip(b">")
+    new = str(target).encode().rjust(len(old))
+    assert len(new) == len(old)
+    return pdf[:at] + new + pdf[at + len(old):]
+
+
+def prev_to_itself(pdf: bytes) -> bytes:
+    forged = forgeries.incremental_saving(pdf)
+    return _with_prev(forged, int(forged[forged.rfind(b"startxref") + 9:].split()[0]))
+
+
+def prev_skipping_the_signature(pdf: bytes) -> bytes:
+    """The update's /Prev points at the first revision: the signed revision is skipped."""
+    forged = forgeries.incremental_saving(pdf)
+    first = pdf[:pdf.find(b"%%EOF")]
+    return _with_prev(forged, int(first[first.rfind(b"startxref") + 9:].split()[0]))
+
+
+def unlisted_redefinition(pdf: bytes) -> bytes:
+    """An update whose body redefines the page's content stream (same number) while its
+    cross-reference table lists nothing: pyHanko never reads the new object, a reader that
+    rebuilds the cross-reference from the objects it finds shows it."""
+    size, previous, root = kit.tail_facts(pdf)
+    body = pdf + kit.stream_object(_content_number(pdf), forgeries.FORGED)
+    return kit.finish(body + kit.table({}, size, root, previous), len(body))
+
+
+def second_trailer(pdf: bytes) -> bytes:
+    """An update with two tables and trailers: `startxref` points at the empty one, the
+    other maps the page's content to the unused stream prepared in the signed revision."""
+    size, previous, root = kit.tail_facts(pdf)
+    number = _content_number(pdf)
+    hidden = IncrementalPdfFileWriter(io.BytesIO(pdf)).root.raw_get("/CedulaTestHidden").idnum
+    body = pdf + kit.table({}, size, root, previous)
+    shadow = kit.table({number: kit.object_offset(pdf, hidden)}, size, root, previous)
+    return kit.finish(body + shadow, len(pdf))
+
+
+def hybrid_reference(pdf: bytes) -> bytes:
+    """An update whose table lists nothing and whose /XRefStm stream (ISO 32000-1, 7.5.8.4)
+    maps the page's content to a new stream: readers without hybrid support see no change."""
+    size, previous, root = kit.tail_facts(pdf)
+    number = _content_number(pdf)
+    new = len(pdf)
+    body = pdf + kit.stream_object(number, forgeries.FORGED)
+    row = b"\x01" + new.to_bytes(4, "big") + b"\x00"
+    stream_at = len(body)
+    body += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 1] /Index [%d 1] /Length %d >>\n" \
+        b"stream\n" % (size, size + 1, number, len(row)) + row + b"\nendstream\nendobj\n"
+    return kit.finish(body + kit.table({}, size + 1, root, previous,
+                                       extra=b" /XRefStm %d" % stream_at), len(body))
+
+
+def freed_content(pdf: bytes) -> bytes:
+    """An update that frees the page's content stream: the page shows nothing."""
+    size, previous, root = kit.tail_facts(pdf)
+    return kit.finish(pdf + kit.table({_content_number(pdf): None}, size, root, previous),
+                      len(pdf))
+
+
+def pages_swapped(pdf: bytes) -> bytes:
+    """The page tree's /Kids replaced by a new page."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    pages = writer.root["/Pages"]
+    old = pages["/Kids"][0].get_object()
+    page = generic.DictionaryObject({
+        N("/Type"): N("/Page"), N("/Parent"): writer.root.raw_get("/Pages"),
+        N("/MediaBox"): old["/MediaBox"], N("/Resources"): old["/Resources"],
+        N("/Contents"): writer.add_object(generic.StreamObject(stream_data=forgeries.FORGED))})
+    pages[N("/Kids")] = generic.ArrayObject([writer.add_object(page)])
+    writer.update_container(pages)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def listed_orphan(pdf: bytes) -> bytes:
+    """Control: an update (hand-written table) adding one object nothing uses, listed."""
+    size, previous, root = kit.tail_facts(pdf)
+    body = pdf + b"%d 0 obj\n(nada)\nendobj\n" % size
+    return kit.finish(body + kit.table({size: len(pdf)}, size + 1, root, previous), len(body))
+
+
+REFUSED = [
+    (forgeries.incremental_saving, "modified", "other"),
+    (isa_with_xref_stream, "modified", "other"),
+    (unlisted_redefinition, "appended", "appended"),
+    (second_trailer, "appended", "appended"),
+    (hybrid_reference, "format_failure", "not_examined"),
+    (freed_content, "modified", "other"),
+    (pages_swapped, "modified", "other"),
+]
+
+
+@pytest.mark.parametrize(("attack", "reason", "level"), REFUSED,
+                         ids=[a.__name__ for a, _r, _l in REFUSED])
+def test_an_incremental_saving_attack_is_not_valid(verifier, signed_with_hidden, attack,
+                                                   reason, level):
+    report = verifier.verify(attack(signed_with_hidden))
+    assert (report.indication.value, report.conclusion.sub_indication) == \
+        ("TOTAL-FAILED", "FORMAT_FAILURE")
+    sig = report.signatures[0]
+    assert (sig.reason, sig.modifications.level) == (reason, level)
+    assert not sig.covers_whole_document
+    assert report.verdict.value == "not_valid"
+
+
+def test_objects_the_update_does_not_list_are_named_in_the_report(verifier,
+                                                                  signed_with_hidden):
+    """Regression: such an update passed as "only validation data was added" (TOTAL-PASSED)
+    while a repairing viewer showed the redefined page (and, with a second trailer, the
+    content prepared before signing)."""
+    for attack in (unlisted_redefinition, second_trailer):
+        sig = verifier.verify(attack(signed_with_hidden)).signatures[0]
+        assert "no cross-reference section accounts for" in sig.modifications.detail
+
+
+@pytest.mark.parametrize("attack", [prev_to_itself, prev_skipping_the_signature],
+                         ids=["prev_to_itself", "prev_skipping_the_signature"])
+def test_a_broken_prev_chain_is_unreadable(verifier, signed_with_hidden, attack):
+    with pytest.raises(UnreadableDocument) as info:
+        verifier.verify(attack(signed_with_hidden))
+    assert info.value.error == "damaged_pdf"
+
+
+def test_an_update_of_listed_objects_alone_still_passes(verifier, signed_with_hidden):
+    """The check of unlisted bytes refuses no well-formed update (hand-written table)."""
+    report = verifier.verify(listed_orphan(signed_with_hidden))
+    assert report.conclusion.passed
+    assert report.signatures[0].modifications.level == "validation_data"
+
+
+def test_the_api_refuses_them_too(client, verifier, signed_with_hidden):
+    for attack, reason, level in REFUSED:
+        kit.assert_refused_over_http(client, verifier, attack(signed_with_hidden),
+                                     reason=reason, level=level)
+    broken = kit.over_http(client, verifier, prev_to_itself(signed_with_hidden))
+    assert broken["status"] == 422 and broken["error"] == "damaged_pdf"
+    assert broken["error_description"]
