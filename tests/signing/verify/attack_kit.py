@@ -169,3 +169,48 @@ def assert_refused_over_http(client, verifier, pdf: bytes, *, reason: str,
     if level is not None:
         assert level in [s["modifications"]["level"] for s in body["signatures"]]
     return body
+
+
+# A document prepared for shadow attacks ------------------------------------------------------
+
+def shadow_ready_pdf() -> bytes:
+    """One page whose signed content already holds the forged amount, drawn on an optional
+    content layer that is off (ISO 32000-1, 8.11), and a second font prepared before signing
+    (referenced by nothing) whose encoding draws "1" as "9": an update that only switches
+    the layer on or swaps the font shows "9999 EUR" without touching the signed content."""
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import NameObject as N
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    from tests.signing.verify import samples
+
+    def numbers(*values: int) -> generic.ArrayObject:
+        return generic.ArrayObject([generic.NumberObject(v) for v in values])
+
+    writer = PdfFileWriter()
+    helvetica = {N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"),
+                 N("/BaseFont"): N("/Helvetica")}
+    font = writer.add_object(generic.DictionaryObject(helvetica))
+    shadow_font = writer.add_object(generic.DictionaryObject({**helvetica, N("/Encoding"): (
+        generic.DictionaryObject({N("/Type"): N("/Encoding"), N("/Differences"): generic.ArrayObject(
+            [generic.NumberObject(49), N("/nine")])}))}))
+    layer = writer.add_object(generic.DictionaryObject({
+        N("/Type"): N("/OCG"), N("/Name"): generic.TextStringObject("Capa")}))
+    content = writer.add_object(generic.StreamObject(stream_data=samples.TEXT + (
+        b" /OC /Capa BDC 1 1 1 rg 70 750 300 30 re f 0 0 0 rg"
+        b" BT /F1 18 Tf 72 760 Td (Importe: 9999 EUR) Tj ET EMC")))
+    writer.insert_page(generic.DictionaryObject({
+        N("/Type"): N("/Page"), N("/MediaBox"): numbers(0, 0, 595, 842),
+        N("/Resources"): generic.DictionaryObject({
+            N("/Font"): generic.DictionaryObject({N("/F1"): font}),
+            N("/Properties"): generic.DictionaryObject({N("/Capa"): layer})}),
+        N("/Contents"): content}))
+    writer.root[N("/OCProperties")] = writer.add_object(generic.DictionaryObject({
+        N("/OCGs"): generic.ArrayObject([layer]),
+        N("/D"): generic.DictionaryObject({N("/OFF"): generic.ArrayObject([layer])})}))
+    writer.root[N("/CedulaShadowFont")] = shadow_font
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
