@@ -234,7 +234,9 @@ class Verifier:
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
             signatures=tuple(signatures), document_timestamps=tuple(timestamps),
-            signed_ends=signed_ends, active_content=active)
+            signed_ends=signed_ends, active_content=active,
+            unsigned_additions=bool(signed_ends) and bool(
+                data[max(signed_ends):].strip(b"\x00\t\n\x0c\r ")))
 
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \

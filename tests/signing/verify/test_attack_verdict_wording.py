@@ -1,0 +1,103 @@
+"""The verdict's words: a document that is valid but carries data added after its last
+signature (unsigned: validation data, an empty signature field) is never reported as
+plainly valid ("nobody has changed it since it was signed"); the report says that data was
+added after signing and that what was signed is unchanged. A document whose every byte is
+signed (by its signature, a later signature or a document time-stamp) keeps the plain words.
+And no attack of the other families is ever called valid.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+from signing.verify.texts import text
+from signing.verify.verdict import Verdict, advice
+from tests.signing.verify import attack_kit as kit
+from tests.signing.verify import forgeries, samples
+from tests.signing.verify.test_attack_incremental_saving import listed_orphan
+
+
+def with_validation_data(pdf: bytes, pki) -> bytes:
+    """What any LTV tool appends: a DSS with the issuer's certificate and CRL, unsigned."""
+    _, first, second, _ = forgeries._byte_range(pdf)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, bytes.fromhex(pdf[first + 1:second - 1].decode("ascii")),
+        certs=[pki.issuing.asn1], crls=list(pki.crls))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def with_empty_invisible_field(pdf: bytes) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fields.append_signature_field(writer, fields.SigFieldSpec("Pendiente"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def document_timestamped(pdf: bytes, pki) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    return signers.PdfTimeStamper(samples.timestamper(pki)).timestamp_pdf(
+        writer, "sha256").getvalue()
+
+
+@pytest.fixture(scope="module")
+def added(signed, pki) -> dict[str, bytes]:
+    return {"validation_data": with_validation_data(signed, pki),
+            "empty_field": with_empty_invisible_field(signed),
+            "listed_orphan": listed_orphan(signed)}
+
+
+PLAIN = text("verify.summary.passed", "en")
+
+
+@pytest.mark.parametrize("name", ["validation_data", "empty_field", "listed_orphan"])
+def test_valid_with_unsigned_additions_is_not_plainly_valid(verifier, added, name):
+    """Regression: such a file was "genuine: its signature is valid and it has not been
+    changed since it was signed", "Valid document ... nobody has changed it"."""
+    report = verifier.verify(added[name])
+    assert report.conclusion.passed and report.verdict is Verdict.VALID
+    assert report.unsigned_additions
+    for language in ("en", "es"):
+        assert report.summary(language) == text("verify.summary.passed_added", language)
+        words = advice(report.verdict, language, kind=report.advice_kind)
+        assert words != advice(Verdict.VALID, language)
+    assert "added" in report.summary("en") and "añadieron" in report.summary("es")
+    body = report.as_json("en")
+    assert body["unsigned_additions"] is True and body["summary"] != PLAIN
+    assert "added after" in body["advice"]["title"]
+
+
+def test_every_byte_signed_keeps_the_plain_words(verifier, pki, signed, added):
+    for pdf in (signed, document_timestamped(added["validation_data"], pki)):
+        report = verifier.verify(pdf)
+        assert report.conclusion.passed and not report.unsigned_additions
+        assert report.summary("en") == PLAIN
+        assert report.as_json("en")["advice"] == advice(Verdict.VALID, "en")
+
+
+def test_a_citizens_signature_with_additions_says_both():
+    words = advice(Verdict.VALID, "en", kind="citizen_signed_added")
+    assert words["title"] != advice(Verdict.VALID, "en", kind="citizen_signed")["title"]
+    assert "citizen" in words["title"] and "added after" in words["title"]
+
+
+def test_other_verdicts_keep_their_words():
+    for verdict in Verdict:
+        if not verdict.good:
+            assert advice(verdict, "en", kind="added") == advice(verdict, "en")
+
+
+def test_the_api_and_the_page_say_so_too(client, verifier, added):
+    body = kit.over_http(client, verifier, added["validation_data"])
+    assert body["status"] == 200 and body["verdict"] == "valid"
+    assert body["unsigned_additions"] is True
+    assert body["summary"] == text("verify.summary.passed_added", "en")
+    assert body["advice"]["title"] == text("verify.verdict.valid_added.title", "en")
