@@ -214,3 +214,26 @@ def shadow_ready_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def over_the_page(client, verifier, pdf: bytes, language: str = "en") -> tuple[str, str, str]:
+    """Upload `pdf` on the /verify page, the app verifying with `verifier`: (data-verdict of
+    the page's h1, the h1's words, the page)."""
+    import io
+
+    from signing.verify.service import get_verification
+    from tests.signing.verify.test_verdict_pages import _token, verdict_of
+
+    service = get_verification(client.application)
+    kept = service.verifier
+    service.verifier = verifier
+    try:
+        page = client.post(f"/verify?lang={language}",
+                           data={"csrf_token": _token(client),
+                                 "file": (io.BytesIO(pdf), "documento.pdf")},
+                           content_type="multipart/form-data",
+                           headers={"Accept-Language": language}).get_data(as_text=True)
+    finally:
+        service.verifier = kept
+    kind, words, _role = verdict_of(page)
+    return kind, words, page

@@ -116,6 +116,76 @@ def pages_swapped(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
+def _update(pdf: bytes, change) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _signature_field(writer):
+    return writer.root["/AcroForm"]["/Fields"][0].get_object()
+
+
+def signature_dictionary_rewritten(pdf: bytes) -> bytes:
+    """The signature dictionary itself redefined (another /Name and /Reason)."""
+    def change(writer):
+        value = _signature_field(writer)["/V"]
+        value[N("/Name")] = generic.TextStringObject("Otra persona")
+        value[N("/Reason")] = generic.TextStringObject("Pagado")
+        writer.update_container(value)
+    return _update(pdf, change)
+
+
+def field_pointed_at_a_copy(pdf: bytes) -> bytes:
+    """The signature field's /V pointed at an unsigned copy of its signature dictionary."""
+    def change(writer):
+        field = _signature_field(writer)
+        field[N("/V")] = writer.add_object(generic.DictionaryObject(dict(field["/V"].items())))
+        writer.update_container(field)
+    return _update(pdf, change)
+
+
+def own_widget_over_the_page(pdf: bytes) -> bytes:
+    """The signature's own widget enlarged to the page, with an appearance of new text."""
+    def change(writer):
+        field = _signature_field(writer)
+        page_box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)])
+        field[N("/Rect")] = page_box
+        field[N("/AP")] = generic.DictionaryObject({N("/N"): writer.add_object(generic.StreamObject(
+            {N("/Type"): N("/XObject"), N("/Subtype"): N("/Form"), N("/BBox"): page_box},
+            stream_data=b"1 1 1 rg 0 0 595 842 re f 0 g BT /Helv 18 Tf 72 760 Td "
+                        b"(Importe: 9999 EUR) Tj ET"))})
+        writer.update_container(field)
+    return _update(pdf, change)
+
+
+def page_added(pdf: bytes) -> bytes:
+    def change(writer):
+        pages = writer.root["/Pages"]
+        old = pages["/Kids"][0].get_object()
+        pages["/Kids"].append(writer.add_object(generic.DictionaryObject({
+            N("/Type"): N("/Page"), N("/Parent"): writer.root.raw_get("/Pages"),
+            N("/MediaBox"): old["/MediaBox"], N("/Resources"): old["/Resources"],
+            N("/Contents"): writer.add_object(generic.StreamObject(stream_data=forgeries.FORGED))})))
+        pages[N("/Count")] = generic.NumberObject(2)
+        writer.update_container(pages)
+    return _update(pdf, change)
+
+
+def generation_bumped(pdf: bytes) -> bytes:
+    """The content stream redefined under the next generation number ("4 1 obj"): the page
+    still says "4 0 R"; readers that ignore generations show the new one."""
+    size, previous, root = kit.tail_facts(pdf)
+    number = _content_number(pdf)
+    body = pdf + kit.stream_object(number, forgeries.FORGED).replace(
+        b"%d 0 obj" % number, b"%d 1 obj" % number, 1)
+    entry = b"xref\n%d 1\n%010d 00001 n \n" % (number, len(pdf))
+    return kit.finish(body + entry + b"trailer\n<< /Size %d /Root %s /Prev %d >>\n"
+                      % (size, root, previous), len(body))
+
+
 def listed_orphan(pdf: bytes) -> bytes:
     """Control: an update (hand-written table) adding one object nothing uses, listed."""
     size, previous, root = kit.tail_facts(pdf)
@@ -131,6 +201,10 @@ REFUSED = [
     (hybrid_reference, "format_failure", "not_examined"),
     (freed_content, "modified", "other"),
     (pages_swapped, "modified", "other"),
+    (page_added, "modified", "other"),
+    (signature_dictionary_rewritten, "wrapped", "unclear"),
+    (field_pointed_at_a_copy, "wrapped", "unclear"),
+    (own_widget_over_the_page, "modified", "other"),
 ]
 
 
@@ -157,8 +231,10 @@ def test_objects_the_update_does_not_list_are_named_in_the_report(verifier,
         assert "no cross-reference section accounts for" in sig.modifications.detail
 
 
-@pytest.mark.parametrize("attack", [prev_to_itself, prev_skipping_the_signature],
-                         ids=["prev_to_itself", "prev_skipping_the_signature"])
+@pytest.mark.parametrize("attack", [prev_to_itself, prev_skipping_the_signature,
+                                    generation_bumped],
+                         ids=["prev_to_itself", "prev_skipping_the_signature",
+                              "generation_bumped"])
 def test_a_broken_prev_chain_is_unreadable(verifier, signed_with_hidden, attack):
     with pytest.raises(UnreadableDocument) as info:
         verifier.verify(attack(signed_with_hidden))

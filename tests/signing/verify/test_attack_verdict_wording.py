@@ -101,3 +101,23 @@ def test_the_api_and_the_page_say_so_too(client, verifier, added):
     assert body["unsigned_additions"] is True
     assert body["summary"] == text("verify.summary.passed_added", "en")
     assert body["advice"]["title"] == text("verify.verdict.valid_added.title", "en")
+
+
+def test_the_page_says_so_in_both_languages(client, verifier, added):
+    for language, title in (("en", "Valid document, with data added after signing"),
+                            ("es", "Documento válido, con datos añadidos después de la firma")):
+        kind, words, page = kit.over_the_page(client, verifier, added["validation_data"],
+                                              language)
+        assert kind == "valid" and title in words
+        assert text("verify.summary.passed_added", language) in page
+        assert text("verify.summary.passed", language) not in page
+
+
+def test_the_page_never_calls_an_attack_valid(client, verifier, signed, signed_with_hidden):
+    from tests.signing.verify.test_attack_incremental_saving import second_trailer
+
+    for forged in (forgeries.incremental_saving(signed), forgeries.signature_wrapping(signed),
+                   second_trailer(signed_with_hidden)):
+        kind, _words, page = kit.over_the_page(client, verifier, forged)
+        assert kind == "not_valid" and "NOT valid" in page
+        assert "notice-success" not in page
