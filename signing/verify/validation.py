@@ -229,14 +229,13 @@ class Verifier:
                 reason="budget_exceeded")
         if "unreadable" in outcome:
             raise outcome["unreadable"]
-        signatures, timestamps, signed_ends, active = outcome["result"]
+        signatures, timestamps, signed_ends, covered, active = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
             signatures=tuple(signatures), document_timestamps=tuple(timestamps),
             signed_ends=signed_ends, active_content=active,
-            unsigned_additions=bool(signed_ends) and bool(
-                data[max(signed_ends):].strip(b"\x00\t\n\x0c\r ")))
+            unsigned_additions=bool(data[covered:].strip(b"\x00\t\n\x0c\r ")) if covered else False)
 
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
@@ -260,7 +259,7 @@ class Verifier:
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
-                                   tuple[int, ...], tuple[str, ...]]:
+                                   tuple[int, ...], int, tuple[str, ...]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -316,10 +315,16 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
                                            signature_fields, budget, too_many_dss, unusable,
                                            valid_times, context.own_status)
         reports.append(_with_role(signed, embedded, data, context))
-    ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
+    ends = [_raw_coverage(data, embedded) for embedded in regular + ordered]
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
+    # what a signature or a valid document time-stamp signs: one nobody can validate vouches
+    # for nothing, so what it alone covers counts as added unsigned (`unsigned_additions`)
+    vouching = ends[:len(regular)] + [raw for raw, report in zip(ends[len(regular):],
+                                                                stamp_reports, strict=True)
+                                      if report.valid]
+    covered = max((raw.signed_end for raw in vouching if raw.ok), default=0)
     return ([_shown_fields(r) for r in broken + reports],
-            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends,
+            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends, covered,
             active_content.found(reader))
 
 

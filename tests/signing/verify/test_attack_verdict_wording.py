@@ -121,3 +121,18 @@ def test_the_page_never_calls_an_attack_valid(client, verifier, signed, signed_w
         kind, _words, page = kit.over_the_page(client, verifier, forged)
         assert kind == "not_valid" and "NOT valid" in page
         assert "notice-success" not in page
+
+
+def test_a_time_stamp_nobody_trusts_signs_no_addition(verifier, pki, signed, added):
+    """Regression: validation data added, then a document time-stamp from an unknown
+    authority over it: the file read as every byte signed, plainly valid. The signature
+    still passes (an unusable time-stamp only adds nothing), with data added after it."""
+    from tests.signing.verify.test_attack_cms import _untrusted_tsa
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(added["validation_data"]))
+    stamped = signers.PdfTimeStamper(_untrusted_tsa(pki, samples.NOW)).timestamp_pdf(
+        writer, "sha256").getvalue()
+    report = verifier.verify(stamped)
+    assert report.conclusion.passed and not report.document_timestamps[0].valid
+    assert report.unsigned_additions
+    assert report.summary("en") == text("verify.summary.passed_added", "en")
