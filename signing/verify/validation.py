@@ -374,6 +374,10 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if not raw.ok:
         return _format_failure(name, Modifications("unclear", detail=raw.problem),
                                reason="wrapped")
+    if embedded.reader.xrefs.hybrid_xrefs_present:  # pyHanko validates none of these files
+        return _format_failure(name, Modifications(
+            "unclear", detail="hybrid cross-reference sections (a table and /XRefStm)"),
+            reason="hybrid_reference")
     malformed = signed_attributes.problem(embedded.signer_info,
                                           subfilter=str(embedded.sig_object.get("/SubFilter")))
     if malformed is not None:
