@@ -74,6 +74,7 @@ def _trailer_end(reader: PdfFileReader, data: bytes, at: int) -> int:
 def _spans(reader: PdfFileReader, data: bytes, start: int) -> list[tuple[int, int]]:
     """The byte spans from `start` on that the cross-reference sections account for."""
     spans: list[tuple[int, int]] = []
+    read: set[int] = set()  # each object is read once, however many sections list it
     for info in _sections(reader):
         if info.start_location < start:
             continue
@@ -87,9 +88,11 @@ def _spans(reader: PdfFileReader, data: bytes, start: int) -> list[tuple[int, in
             continue
         for entry in list(entries(reader, info)):  # read whole before seeking elsewhere
             location = entry.location
-            if isinstance(location, int) and location >= start and entry.idnum:
+            if isinstance(location, int) and location >= start and entry.idnum and \
+                    location not in read:
                 end = _object_end(reader, location, entry.idnum)
                 if end is not None:
+                    read.add(location)
                     spans.append((location, end))
     return sorted(spans)
 

@@ -264,3 +264,26 @@ def test_the_api_refuses_them_too(client, verifier, signed_with_hidden):
     broken = kit.over_http(client, verifier, prev_to_itself(signed_with_hidden))
     assert broken["status"] == 422 and broken["error"] == "damaged_pdf"
     assert broken["error_description"]
+
+
+def test_an_object_listed_by_many_updates_is_read_once(verifier, signed_with_hidden,
+                                                       monkeypatch):
+    """The check of unlisted bytes reads each object once, however many later sections list
+    it at the same offset (a big stream listed by hundreds of updates stays one read)."""
+    from signing.verify import unlisted
+
+    pdf = listed_orphan(signed_with_hidden)
+    number, offset = kit.tail_facts(pdf)[0] - 1, len(signed_with_hidden)
+    for _ in range(20):
+        size, previous, root = kit.tail_facts(pdf)
+        pdf = kit.finish(pdf + kit.table({number: offset}, size, root, previous), len(pdf))
+    reads: list[int] = []
+    real = unlisted._object_end
+
+    def counting(reader, location, idnum):
+        reads.append(location)
+        return real(reader, location, idnum)
+
+    monkeypatch.setattr(unlisted, "_object_end", counting)
+    verifier.verify(pdf)
+    assert reads.count(offset) == 1
