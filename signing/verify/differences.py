@@ -37,7 +37,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing.verify import policy
+from signing.verify import policy, unlisted
 from signing.verify.byterange import RawCoverage
 from signing.verify.compromise import without_lifted_holds
 from signing.verify.report import Modifications
@@ -70,6 +70,10 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         return Modifications("unclear", detail="the byte range does not cover its revision")
     if _data_after_last_revision(embedded.reader):
         return Modifications("appended", detail="bytes after the last %%EOF")
+    stray = unlisted.unexplained(embedded.reader, _bytes_of(embedded.reader), raw.signed_end)
+    if stray is not None:  # objects or sections that only some readers see (`unlisted`)
+        return Modifications("appended", detail=f"bytes at offset {stray} that no "
+                             "cross-reference section accounts for")
     diff: object = embedded.diff_result  # pyHanko declares it None until validation sets it
     if not isinstance(diff, DiffResult):
         return Modifications("other", detail=str(diff) if diff is not None else None)
@@ -144,6 +148,12 @@ def _shows(widget: Any) -> bool:
         return True  # what a viewer makes of it is unknown: count it as shown
     hidden = flags & _HIDDEN or (flags & _NO_VIEW and not flags & _PRINT)
     return not hidden and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
+
+
+def _bytes_of(reader: PdfFileReader) -> bytes:
+    stream = reader.stream
+    stream.seek(0)
+    return bytes(stream.read())
 
 
 def _data_after_last_revision(reader: PdfFileReader) -> bool:

@@ -53,6 +53,11 @@ SCHEMAS = {
                                               "(found by its code or content). It proves who "
                                               "signed it and when, not its content: no agency "
                                               "issued it, and `document` stays null for it."},
+            "unsigned_additions": {"type": "boolean",
+                                   "description": "Data follows the last byte any signature "
+                                                  "or document time-stamp signs; a valid "
+                                                  "document is then valid with data added "
+                                                  "after signing (see `summary`, `advice`)."},
             "active_content": {"type": "array", "items": {
                 "type": "object",
                 "properties": {"kind": {"type": "string",

@@ -357,6 +357,10 @@ class VerificationReport:
     active_content: tuple[str, ...] = ()
     """What the file holds that can act when opened or is not shown with its pages
     (`active_content.KINDS`): told to the reader, whatever the verdict."""
+    unsigned_additions: bool = False
+    """Bytes follow the last byte any signature or document time-stamp signs (validation
+    data, an empty signature field...): a valid document is then said to be valid with data
+    added after signing, never plainly unchanged since it was signed."""
 
     @property
     def indication(self) -> Indication:
@@ -378,13 +382,18 @@ class VerificationReport:
     def advice_kind(self) -> str | None:
         """"citizen_signed" when the verdict's words are those of a citizen's signature (no
         agency issued the document); None for the usual words."""
-        return "citizen_signed" if self.citizen_signed is not None and self.document is None else None
+        citizen = self.citizen_signed is not None and self.document is None
+        if self.unsigned_additions and self.conclusion.passed:
+            return "citizen_signed_added" if citizen else "added"
+        return "citizen_signed" if citizen else None
 
     def summary(self, language: str) -> str:
         key = {Indication.TOTAL_PASSED: "passed", Indication.INDETERMINATE: "indeterminate",
                Indication.TOTAL_FAILED: "failed"}[self.indication]
         if not self.signatures:
             key = "unsigned"
+        elif key == "passed" and self.unsigned_additions:
+            key = "passed_added"
         if self.reason:
             key = self.reason
         if self.withdrawn and self.indication is not Indication.TOTAL_FAILED:
@@ -422,6 +431,7 @@ class VerificationReport:
             "citizen_signed": self.citizen_signed.as_json(language) if self.citizen_signed else None,
             "active_content": [{"kind": kind, "message": text(f"verify.active.{kind}", language)}
                                for kind in self.active_content],
+            "unsigned_additions": self.unsigned_additions,
         }
 
 

@@ -229,12 +229,13 @@ class Verifier:
                 reason="budget_exceeded")
         if "unreadable" in outcome:
             raise outcome["unreadable"]
-        signatures, timestamps, signed_ends, active = outcome["result"]
+        signatures, timestamps, signed_ends, covered, active = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
             signatures=tuple(signatures), document_timestamps=tuple(timestamps),
-            signed_ends=signed_ends, active_content=active)
+            signed_ends=signed_ends, active_content=active,
+            unsigned_additions=bool(data[covered:].strip(b"\x00\t\n\x0c\r ")) if covered else False)
 
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
@@ -258,7 +259,7 @@ class Verifier:
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
-                                   tuple[int, ...], tuple[str, ...]]:
+                                   tuple[int, ...], int, tuple[str, ...]]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -314,10 +315,16 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
                                            signature_fields, budget, too_many_dss, unusable,
                                            valid_times, context.own_status)
         reports.append(_with_role(signed, embedded, data, context))
-    ends = (_raw_coverage(data, embedded) for embedded in regular + ordered)
+    ends = [_raw_coverage(data, embedded) for embedded in regular + ordered]
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
+    # what a signature or a valid document time-stamp signs: one nobody can validate vouches
+    # for nothing, so what it alone covers counts as added unsigned (`unsigned_additions`)
+    vouching = ends[:len(regular)] + [raw for raw, report in zip(ends[len(regular):],
+                                                                stamp_reports, strict=True)
+                                      if report.valid]
+    covered = max((raw.signed_end for raw in vouching if raw.ok), default=0)
     return ([_shown_fields(r) for r in broken + reports],
-            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends,
+            [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends, covered,
             active_content.found(reader))
 
 
@@ -367,6 +374,10 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if not raw.ok:
         return _format_failure(name, Modifications("unclear", detail=raw.problem),
                                reason="wrapped")
+    if embedded.reader.xrefs.hybrid_xrefs_present:  # pyHanko validates none of these files
+        return _format_failure(name, Modifications(
+            "unclear", detail="hybrid cross-reference sections (a table and /XRefStm)"),
+            reason="hybrid_reference")
     malformed = signed_attributes.problem(embedded.signer_info,
                                           subfilter=str(embedded.sig_object.get("/SubFilter")))
     if malformed is not None:
@@ -471,6 +482,9 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if reason == "hash_failure" and signed_attributes.digest_matches(  # the document is intact
             embedded.signer_info, embedded.compute_digest()):
         reason = "timestamp_hash_failure"
+    if reason == "no_certificate_chain_found" and anchor is not None and \
+            timestamp is not None and not timestamp.valid:
+        reason = "timestamp_untrusted"  # the signer's chain is trusted, the time-stamp's is not
     return SignatureReport(
         field=name, conclusion=conclusion, reason=reason,
         signer=signer_identity(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,

@@ -69,10 +69,14 @@ def advice(verdict: Verdict, language: str, *, kind: str | None = None) -> dict[
 
     `kind` "citizen_signed": a valid document a citizen signed with this service is said to be
     valid as a citizen's signature (who signed it and when), not as a document an agency
-    issued; the other verdicts keep their words."""
+    issued; "added" (or "citizen_signed_added"): a valid document with data added after its
+    last signature (`VerificationReport.unsigned_additions`) is never said to be unchanged
+    since it was signed; the other verdicts keep their words."""
     from signing.verify.texts import text
 
-    key = f"citizen_signed.{verdict.value}" if kind == "citizen_signed" and verdict.good \
-        else verdict.value
-    return {part: text(f"verify.verdict.{key}.{part}", language)
+    citizen = kind in ("citizen_signed", "citizen_signed_added")
+    added = kind in ("added", "citizen_signed_added") and verdict.good
+    key = f"citizen_signed.{verdict.value}" if citizen and verdict.good else verdict.value
+    return {part: text(f"verify.verdict.{key}{'_added' if added and part != 'next' else ''}"
+                       f".{part}", language)
             for part in ("title", "means", "next")}

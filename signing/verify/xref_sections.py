@@ -72,7 +72,8 @@ def too_many_objects(data: bytes) -> int | None:
     return declared if declared > MIN_OBJECTS + len(data) * MAX_OBJECTS_PER_BYTE else None
 
 
-def _entries(reader: PdfFileReader, info: XRefSectionMetaInfo) -> Iterator[XRefEntry]:
+def entries(reader: PdfFileReader, info: XRefSectionMetaInfo) -> Iterator[XRefEntry]:
+    """The entries of one cross-reference section, read again from the file."""
     stream = reader.stream
     stream.seek(info.start_location)
     if info.xref_section_type in _TABLES:
@@ -90,7 +91,7 @@ def listed_twice(reader: PdfFileReader) -> tuple[int, int] | None:
     than once, or None."""
     for revision in range(reader.xrefs.total_revisions):
         seen: set[int] = set()
-        for entry in _entries(reader, reader.xrefs.get_xref_container_info(revision)):
+        for entry in entries(reader, reader.xrefs.get_xref_container_info(revision)):
             if entry.idnum in seen and entry.idnum != 0:
                 return revision, entry.idnum
             seen.add(entry.idnum)
