@@ -248,7 +248,21 @@ def deliver(message: Message, now: float) -> str:
     first one may refuse its replay, section 2.6) and send it; raise `DeliveryFailed` when it
     did not arrive, and the outbox retries."""
     settings = _settings()
-    payload = message.payload
+    payload = dict(message.payload)
+    # The agency's endpoint as registered now: one it changed or removed since the logout was
+    # queued (a host it gave up, now someone else's) gets no token and no retries.
+    with get_db(current_app).read() as session:
+        try:
+            uri = find_client(session, payload["client_id"], enabled_only=False).client_metadata.get(
+                "backchannel_logout_uri")
+        except ClientNotFound:
+            uri = None
+    if not uri:
+        log.info("back-channel logout skipped: the agency no longer registers a logout URI",
+                 extra={"client_id": payload["client_id"], "sid": payload.get("sid"), "outcome": "skipped"})
+        count("logout.backchannel", "skipped", agency=str(payload["client_id"]))
+        return "skipped"
+    payload["uri"] = uri
     issued = int(time.time())
     claims = logout_token_claims(issuer=settings.issuer, client_id=payload["client_id"],
                                  sub=payload.get("sub"), sid=payload.get("sid"), now=issued,
