@@ -19,6 +19,7 @@ from typing import Any
 
 from idp.assurance.levels import rank
 from idp.oidc.errors import AuthorizationError
+from infra.web.jsonapi import DuplicateMember, unique_members
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "openid": ("sub",),
@@ -64,7 +65,10 @@ def parse(raw: str | None) -> ClaimsRequest:
     if not raw:
         return {}
     try:
-        document = json.loads(raw)
+        document = json.loads(raw, object_pairs_hook=unique_members)
+    except DuplicateMember as exc:
+        raise AuthorizationError(f"claims names the member {exc.name!r} twice in one object; name "
+                                 "each once (RFC 7493 section 2.3)") from None
     except (ValueError, RecursionError):
         raise AuthorizationError("claims is not valid JSON (OIDC Core 1.0 section 5.5)") from None
     return _parsed(document)

@@ -69,6 +69,17 @@ def test_claims_parameter_parsing_and_restriction():
             claims.parse(bad)
 
 
+@pytest.mark.parametrize("twice", [
+    '{"userinfo": {"email": null}, "userinfo": {"national_id": null}}',
+    '{"id_token": {"acr": {"essential": true, "essential": false}}}',
+])
+def test_a_claims_parameter_naming_a_member_twice_is_refused(twice):
+    """Read as its last value, a request another reader (the agency's own checks, a proxy) read
+    by its first member asked the citizen for something else (RFC 7493 section 2.3)."""
+    with pytest.raises(AuthorizationError, match="twice"):
+        claims.parse(twice)
+
+
 def test_pairwise_subjects():
     key = bytes(32)
     one = subjects.pairwise(key=key, sector="a.example", citizen_id="c1")
