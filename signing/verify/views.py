@@ -403,7 +403,8 @@ def _verification_error(exc: VerificationError) -> Response:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, VerifierBusy) else {}
     if request.path.startswith("/api/"):
         return json_error(status, exc.error, exc.description, headers)
+    key = "busy" if isinstance(exc, VerifierBusy) else exc.error  # the page's message
     response = _page("verify/index.html", status,
-                     file_error=translate_or(f"verify.input.{exc.error}", exc.description))
+                     file_error=translate_or(f"verify.input.{key}", exc.description))
     response.headers.update(headers)
     return response
