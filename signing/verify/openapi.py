@@ -171,6 +171,9 @@ PATHS = {
     "/api/verify/{csv}": {"get": {
         "summary": "The document with this verification code (CSV): an issued one (`document`) "
                    "or one a citizen signed (`citizen_signed`), and the report of its original.",
+        "description": "Public: a portal's page may call it from the browser. Every answer, "
+                       "errors included, carries Access-Control-Allow-Origin: * (no credentials; "
+                       "no cookie is read) and exposes Retry-After; a plain GET needs no preflight.",
         "parameters": [{"name": "csv", "in": "path", "required": True,
                         "schema": {"type": "string"}}, _LANG],
         "responses": {"200": _REPORT, **_errors(429, 503), **{

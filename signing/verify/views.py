@@ -354,6 +354,20 @@ def api_document(code: str) -> Response:
     return _json(body)
 
 
+# The code look-up is public data a portal's own page may read in the browser: any origin, no
+# credentials (no cookie is read), and a simple GET needs no preflight (Fetch standard, CORS).
+LOOKUP_CORS = {"Access-Control-Allow-Origin": "*",
+               "Access-Control-Expose-Headers": "Retry-After, RateLimit-Policy, RateLimit"}
+
+
+@bp.after_request
+def _lookup_readable_anywhere(response: Response) -> Response:
+    """CORS on `GET /api/verify/<CSV>`'s answers, its errors included; not on the upload."""
+    if request.endpoint == "verify.api_document" and request.method in ("GET", "HEAD"):
+        response.headers.update(LOOKUP_CORS)
+    return response
+
+
 def _json_verdict(status: int, error: str, description: str, verdict: Verdict) -> Response:
     """An error that is also a verdict on the code: `possible_forgery` for a well-formed code
     that no document has, with where to report it."""
