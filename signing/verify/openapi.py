@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.openapi import RATE_LIMIT_HEADERS
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _INDICATION = {"type": "string", "enum": ["TOTAL-PASSED", "INDETERMINATE", "TOTAL-FAILED"]}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -144,7 +146,7 @@ SCHEMAS = {
     },
 }
 
-_REPORT = {"description": "The verification report.",
+_REPORT = {"description": "The verification report.", "headers": RATE_LIMIT_HEADERS,
            "content": {"application/json": {"schema": {
                "$ref": "#/components/schemas/VerificationReport"}}}}
 _LANG = {"name": "lang", "in": "query", "required": False,
@@ -158,7 +160,8 @@ _RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
 
 def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
     """An error answer whose `error` codes `description` names (`Error` schema)."""
-    return {"description": description, **({"headers": _RETRY_AFTER} if retry else {}),
+    return {"description": description,
+            **({"headers": {**_RETRY_AFTER, **RATE_LIMIT_HEADERS}} if retry else {}),
             "content": {"application/json": {"schema": _ERROR}}}
 
 

@@ -34,6 +34,7 @@ from infra.store import get_store
 from infra.web.csrf import CsrfError, csrf_token, validate_csrf
 from infra.web.errors import json_error
 from infra.web.i18n import current_language, gettext, translate_or
+from infra.web.ratelimit import advertise, note
 from signing.errors import InvalidCode
 from signing.i18n import LANGUAGES
 from signing.models import Document
@@ -76,6 +77,7 @@ def _count(bucket: str, *, limit: int, window: int, weight: int = 1) -> None:
     count = 0
     for _ in range(weight):
         count = store.incr(f"rl:verify-{bucket}:{_address()}", window)
+    note(f"verify-{bucket}", limit=limit, window=window, count=count)
     if count > limit:
         raise TooManyRequests(window)
 
@@ -84,6 +86,8 @@ def _guard_lookups() -> None:
     """Code look-ups: a generous limit, and a strict one on unknown codes (checked first)."""
     settings = _service().settings
     if get_store().get(f"rl:verify-blocked:{_address()}"):
+        note("verify-miss", limit=settings.failed_lookups, window=settings.window_seconds,
+             count=settings.failed_lookups)
         raise TooManyRequests(settings.window_seconds)
     _count("code", limit=settings.lookups, window=settings.window_seconds)
 
@@ -93,6 +97,7 @@ def _missed() -> None:
     settings = _service().settings
     store = get_store()
     misses = store.incr(f"rl:verify-miss:{_address()}", settings.window_seconds)
+    note("verify-miss", limit=settings.failed_lookups, window=settings.window_seconds, count=misses)
     if misses >= settings.failed_lookups:
         store.set(f"rl:verify-blocked:{_address()}", b"1", settings.window_seconds)
 
@@ -362,9 +367,12 @@ LOOKUP_CORS = {"Access-Control-Allow-Origin": "*",
 
 @bp.after_request
 def _lookup_readable_anywhere(response: Response) -> Response:
-    """CORS on `GET /api/verify/<CSV>`'s answers, its errors included; not on the upload."""
+    """CORS on `GET /api/verify/<CSV>`'s answers, its errors included; not on the upload. Every
+    API answer says the limits the request counted against (`infra.web.ratelimit.advertise`)."""
     if request.endpoint == "verify.api_document" and request.method in ("GET", "HEAD"):
         response.headers.update(LOOKUP_CORS)
+    if request.path.startswith("/api/"):  # the API's RateLimit fields (not the pages')
+        advertise(response)
     return response
 
 
