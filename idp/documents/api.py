@@ -121,6 +121,7 @@ def templates() -> Response:
     response = jsonify(schemas())
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"  # public data: a portal's page may read it
+    response.headers["Access-Control-Expose-Headers"] = "RateLimit-Policy, RateLimit"  # ... and its limits
     response.add_etag()  # revalidated with If-None-Match: 304 while unchanged (RFC 9110 section 13.1.2)
     response.make_conditional(request)  # in place
     return response

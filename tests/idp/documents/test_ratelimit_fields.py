@@ -53,6 +53,8 @@ def test_the_templates_list_says_what_is_left_of_the_address_limit(docs_app, web
     (policy, left), (_, then) = fields(first), fields(second)
     assert policy["documents-templates"][0] == 1000
     assert then["documents-templates"] == left["documents-templates"] - 1
+    # a portal's page reads the list cross-origin: it may read the fields too
+    assert "RateLimit" in second.headers["Access-Control-Expose-Headers"]
 
 
 def test_the_oidc_endpoints_carry_no_ratelimit_fields(web):
