@@ -33,6 +33,15 @@ SECURITY_SCHEMES = {
                           "description": "client_secret_basic (RFC 6749, section 2.3.1)"},
 }
 
+# The answers of a rate-limited API say its limits (`infra.web.ratelimit.advertise`,
+# draft-ietf-httpapi-ratelimit-headers).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {"schema": {"type": "string"},
+                         "description": 'each limit this request counts against: "name";q=requests;w=seconds'},
+    "RateLimit": {"schema": {"type": "string"},
+                  "description": 'what is left of each: "name";r=requests (0 once refused)'},
+}
+
 # Any refusal not listed by an operation has the same shape (the quality bar: never a bare 4xx).
 REFUSED = {"description": "Refused: `error` is a machine code, `error_description` a sentence",
            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

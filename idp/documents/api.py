@@ -31,7 +31,7 @@ from infra.store import get_store
 from infra.utc import rfc3339
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
-from infra.web.ratelimit import hit
+from infra.web.ratelimit import advertise, hit
 from signing import issuance
 from signing.data_problems import InvalidTemplateData
 from signing.errors import RenderError, SigningError, UnknownTemplate
@@ -44,6 +44,7 @@ from signing.titles import titles
 
 log = logging.getLogger(__name__)
 bp = Blueprint("documents_api", __name__, url_prefix="/api/documents")
+bp.after_request(advertise)  # RateLimit fields of the agency's (or address's) limit
 SCOPE = "documents:issue"
 
 
@@ -120,6 +121,7 @@ def templates() -> Response:
     response = jsonify(schemas())
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"  # public data: a portal's page may read it
+    response.headers["Access-Control-Expose-Headers"] = "RateLimit-Policy, RateLimit"  # ... and its limits
     response.add_etag()  # revalidated with If-None-Match: 304 while unchanged (RFC 9110 section 13.1.2)
     response.make_conditional(request)  # in place
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from idp.documents.prepared import DEFAULT_DAYS, MAX_DAYS
+from infra.openapi import RATE_LIMIT_HEADERS
 from signing.normalise import FOUND
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -54,7 +55,7 @@ RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
                                "description": "seconds to wait before retrying"}}
 THROTTLED = {"description": "too_many_requests: more than [rate_limit] documents_api requests of this "
                             "agency in [rate_limit] window_seconds; retry after the Retry-After seconds",
-             "headers": RETRY_AFTER, "content": _ERROR}
+             "headers": {**RETRY_AFTER, **RATE_LIMIT_HEADERS}, "content": _ERROR}
 
 
 def throttled(paths: dict[str, Any]) -> dict[str, Any]:
@@ -119,14 +120,15 @@ PATHS = {
                         "description": "the ETag of the list you keep: 304 while it is unchanged"}],
         "responses": {"200": {"description": "template name -> JSON Schema",
                               "headers": {"ETag": {"required": True, "schema": {"type": "string"},
-                                                   "description": "send it as If-None-Match to revalidate"}},
+                                                   "description": "send it as If-None-Match to revalidate"},
+                                          **RATE_LIMIT_HEADERS},
                               "content": {"application/json": {"schema": {
                                   "type": "object", "additionalProperties": {"type": "object"}}}}},
                       "304": {"description": "not modified: the list of the If-None-Match ETag is current"},
                       "429": {"description": "too_many_requests: more than [rate_limit] documents_templates "
                                              "requests from this client address in [rate_limit] "
                                              "window_seconds; retry after the Retry-After seconds",
-                              "headers": RETRY_AFTER, "content": _ERROR},
+                              "headers": {**RETRY_AFTER, **RATE_LIMIT_HEADERS}, "content": _ERROR},
                       "503": UNAVAILABLE},
     }},
     "/api/documents/{id}": {"get": {

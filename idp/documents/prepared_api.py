@@ -23,11 +23,13 @@ from infra.ops.metrics import count
 from infra.utc import rfc3339
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
+from infra.web.ratelimit import advertise
 from signing.normalise import normalise
 from signing.pdf_input import InvalidPdf
 
 log = logging.getLogger(__name__)
 bp = Blueprint("documents_prepared_api", __name__)
+bp.after_request(advertise)  # RateLimit fields of the agency's (or address's) limit
 
 
 def _now() -> datetime:

@@ -20,11 +20,13 @@ from infra.db import get_db
 from infra.utc import rfc3339
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
+from infra.web.ratelimit import advertise
 from keys import get_service
 from signing.verify import document_revocation
 from signing.verify.errors import VerificationError
 
 bp = Blueprint("documents_revocation", __name__, url_prefix="/api/documents")
+bp.after_request(advertise)  # RateLimit fields of the agency's (or address's) limit
 
 OPENAPI_PATHS = {
     "/api/documents/{document_id}/revoke": {"post": {

@@ -43,8 +43,9 @@ class RevocationRefused(VerificationError):
 
 class VerifierBusy(VerificationError):
     """As many verifications as this process runs at once are running, abandoned ones that
-    have not stopped yet included (`[verify] max_concurrent`): 503, try again shortly."""
+    have not stopped yet included (`[verify] max_concurrent`): 503, try again shortly. Its
+    code is RFC 6749's `temporarily_unavailable`, as every other API's 503."""
 
-    error = "busy"
+    error = "temporarily_unavailable"
     status = 503
     retry_after = 10

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.openapi import RATE_LIMIT_HEADERS
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _INDICATION = {"type": "string", "enum": ["TOTAL-PASSED", "INDETERMINATE", "TOTAL-FAILED"]}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -149,7 +151,7 @@ SCHEMAS = {
     },
 }
 
-_REPORT = {"description": "The verification report.",
+_REPORT = {"description": "The verification report.", "headers": RATE_LIMIT_HEADERS,
            "content": {"application/json": {"schema": {
                "$ref": "#/components/schemas/VerificationReport"}}}}
 _LANG = {"name": "lang", "in": "query", "required": False,
@@ -157,9 +159,40 @@ _LANG = {"name": "lang", "in": "query", "required": False,
          "description": "Language of the plain-words texts (default: Accept-Language, else es)."}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
-    return {str(code): {"description": "Error.", "content": {"application/json": {
-        "schema": _ERROR}}} for code in codes}
+_RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
+                                "description": "seconds to wait before retrying"}}
+
+
+def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
+    """An error answer whose `error` codes `description` names (`Error` schema)."""
+    return {"description": description,
+            **({"headers": {**_RETRY_AFTER, **RATE_LIMIT_HEADERS}} if retry else {}),
+            "content": {"application/json": {"schema": _ERROR}}}
+
+
+_UNAVAILABLE = ("temporarily_unavailable: the database or the ephemeral store is unavailable{}; "
+                "retry after the Retry-After seconds")
+UPLOAD_ERRORS = {
+    "400": _error("empty_file: the body (or the multipart field \"file\") is empty or missing"),
+    "413": _error("request_too_large: the body is above [verify] max_upload_bytes; "
+                  "file_too_large: the multipart field \"file\" is"),
+    "415": _error("not_pdf: the body is not a PDF (no %PDF- header); unsupported_media_type: "
+                  "send Content-Type: application/pdf or multipart/form-data"),
+    "422": _error("damaged_pdf: the PDF is damaged or incomplete; encrypted_pdf: the PDF is "
+                  "encrypted; document_too_complex: it has far more objects, or compressed data, "
+                  "than its size explains"),
+    "429": _error("too_many_requests: more than [verify] attempts verifications from this client "
+                  "address in [verify] window_seconds; retry after the Retry-After seconds",
+                  retry=True),
+    "503": _error(_UNAVAILABLE.format(", or as many verifications as [verify] max_concurrent "
+                                      "are running"), retry=True),
+}
+LOOKUP_ERRORS = {
+    "429": _error("too_many_requests: more than [verify] lookups look-ups, or [verify] "
+                  "failed_lookups unknown codes, from this client address in [verify] "
+                  "window_seconds; retry after the Retry-After seconds", retry=True),
+    "503": _error(_UNAVAILABLE.format(""), retry=True),
+}
 
 
 PATHS = {
@@ -171,19 +204,22 @@ PATHS = {
             "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                                "properties": {"file": {
                                                    "type": "string", "format": "binary"}}}}}},
-        "responses": {"200": _REPORT, **_errors(400, 413, 415, 422, 429, 503)},
+        "responses": {"200": _REPORT, **UPLOAD_ERRORS},
     }},
     "/api/verify/{csv}": {"get": {
         "summary": "The document with this verification code (CSV): an issued one (`document`) "
                    "or one a citizen signed (`citizen_signed`), and the report of its original.",
+        "description": "Public: a portal's page may call it from the browser. Every answer, "
+                       "errors included, carries Access-Control-Allow-Origin: * (no credentials; "
+                       "no cookie is read) and exposes Retry-After; a plain GET needs no preflight.",
         "parameters": [{"name": "csv", "in": "path", "required": True,
                         "schema": {"type": "string"}}, _LANG],
-        "responses": {"200": _REPORT, **_errors(429, 503), **{
+        "responses": {"200": _REPORT, **LOOKUP_ERRORS, **{
             str(code): {"description": text, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/CodeVerdict"}}}}
-            for code, text in ((400, "A mistyped code (verdict malformed_code)."),
-                               (404, "No document has this well-formed code (verdict "
-                                     "not_found, possible_forgery), or its original is "
-                                     "missing (error not_found only)."))}},
+            for code, text in ((400, "invalid_code: a mistyped code (verdict malformed_code)."),
+                               (404, "not_found: no document has this well-formed code "
+                                     "(verdict not_found, possible_forgery), or its original "
+                                     "is missing (no verdict)."))}},
     }},
 }

@@ -34,6 +34,7 @@ from infra.store import get_store
 from infra.web.csrf import CsrfError, csrf_token, validate_csrf
 from infra.web.errors import json_error
 from infra.web.i18n import current_language, gettext, translate_or
+from infra.web.ratelimit import advertise, note
 from signing.errors import InvalidCode
 from signing.i18n import LANGUAGES
 from signing.models import Document
@@ -76,6 +77,7 @@ def _count(bucket: str, *, limit: int, window: int, weight: int = 1) -> None:
     count = 0
     for _ in range(weight):
         count = store.incr(f"rl:verify-{bucket}:{_address()}", window)
+    note(f"verify-{bucket}", limit=limit, window=window, count=count)
     if count > limit:
         raise TooManyRequests(window)
 
@@ -84,6 +86,8 @@ def _guard_lookups() -> None:
     """Code look-ups: a generous limit, and a strict one on unknown codes (checked first)."""
     settings = _service().settings
     if get_store().get(f"rl:verify-blocked:{_address()}"):
+        note("verify-miss", limit=settings.failed_lookups, window=settings.window_seconds,
+             count=settings.failed_lookups)
         raise TooManyRequests(settings.window_seconds)
     _count("code", limit=settings.lookups, window=settings.window_seconds)
 
@@ -93,6 +97,7 @@ def _missed() -> None:
     settings = _service().settings
     store = get_store()
     misses = store.incr(f"rl:verify-miss:{_address()}", settings.window_seconds)
+    note("verify-miss", limit=settings.failed_lookups, window=settings.window_seconds, count=misses)
     if misses >= settings.failed_lookups:
         store.set(f"rl:verify-blocked:{_address()}", b"1", settings.window_seconds)
 
@@ -354,6 +359,23 @@ def api_document(code: str) -> Response:
     return _json(body)
 
 
+# The code look-up is public data a portal's own page may read in the browser: any origin, no
+# credentials (no cookie is read), and a simple GET needs no preflight (Fetch standard, CORS).
+LOOKUP_CORS = {"Access-Control-Allow-Origin": "*",
+               "Access-Control-Expose-Headers": "Retry-After, RateLimit-Policy, RateLimit"}
+
+
+@bp.after_request
+def _lookup_readable_anywhere(response: Response) -> Response:
+    """CORS on `GET /api/verify/<CSV>`'s answers, its errors included; not on the upload. Every
+    API answer says the limits the request counted against (`infra.web.ratelimit.advertise`)."""
+    if request.endpoint == "verify.api_document" and request.method in ("GET", "HEAD"):
+        response.headers.update(LOOKUP_CORS)
+    if request.path.startswith("/api/"):  # the API's RateLimit fields (not the pages')
+        advertise(response)
+    return response
+
+
 def _json_verdict(status: int, error: str, description: str, verdict: Verdict) -> Response:
     """An error that is also a verdict on the code: `possible_forgery` for a well-formed code
     that no document has, with where to report it."""
@@ -403,7 +425,8 @@ def _verification_error(exc: VerificationError) -> Response:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, VerifierBusy) else {}
     if request.path.startswith("/api/"):
         return json_error(status, exc.error, exc.description, headers)
+    key = "busy" if isinstance(exc, VerifierBusy) else exc.error  # the page's message
     response = _page("verify/index.html", status,
-                     file_error=translate_or(f"verify.input.{exc.error}", exc.description))
+                     file_error=translate_or(f"verify.input.{key}", exc.description))
     response.headers.update(headers)
     return response

@@ -57,8 +57,11 @@ def test_every_refusal_of_the_verification_api_is_in_the_guide(client, send, sta
 
 
 def test_a_busy_verifier_is_in_the_guide():
-    """`[verify] max_concurrent` verifications at once: the next is 503 with its own code."""
+    """`[verify] max_concurrent` verifications at once: the next is 503 `temporarily_unavailable`
+    (it was `busy`, a code no other API answers), and the guide names `busy` nowhere."""
+    assert VerifierBusy.error == "temporarily_unavailable"
     assert _documented_at(VerifierBusy.error, "/api/verify")
+    assert "`busy`" not in SOURCE.read_text(encoding="utf-8")
 
 
 def test_a_method_an_endpoint_does_not_take_is_in_the_guide(client):

@@ -37,7 +37,7 @@ def test_an_abandoned_verification_holds_its_slot_until_it_stops(verifier, signe
     assert first.conclusion.sub_indication == "TIME_BUDGET_EXCEEDED"
     with pytest.raises(VerifierBusy) as busy:
         one_at_a_time.verify(signed)
-    assert (busy.value.status, busy.value.error) == (503, "busy")
+    assert (busy.value.status, busy.value.error) == (503, "temporarily_unavailable")
     release.set()
     for worker in set(threading.enumerate()) - before:
         if worker.name == "verification":
@@ -45,7 +45,8 @@ def test_an_abandoned_verification_holds_its_slot_until_it_stops(verifier, signe
     assert one_at_a_time.verify(signed).conclusion.passed  # the slot was given back
 
 
-def test_busy_is_503_with_retry_after(client, monkeypatch):
+def test_busy_is_503_temporarily_unavailable_with_retry_after(client, monkeypatch):
+    """Its code was `busy`, where every other API's 503 says RFC 6749's `temporarily_unavailable`."""
     def busy():
         raise VerifierBusy("Too many verifications are running; try again in a few seconds.")
 
@@ -54,7 +55,8 @@ def test_busy_is_503_with_retry_after(client, monkeypatch):
 
     response = client.post("/api/verify", data=samples.blank_pdf(),
                            headers={"Content-Type": "application/pdf"})
-    assert (response.status_code, response.get_json()["error"]) == (503, "busy")
+    assert (response.status_code, response.get_json()["error"]) == (503, "temporarily_unavailable")
+    assert "try again" in response.get_json()["error_description"]
     assert response.headers["Retry-After"] == "10"
     index = client.get("/verify?lang=en")
     token = re.search(rb'name="csrf_token" value="([^"]+)"', index.data).group(1).decode()
