@@ -43,9 +43,13 @@ from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
 from idp.registrar.services import Actor, trail
+from idp.wallet import status_list
 from infra.unique_insert import insert_unique
+from signing.service import revoke_everything_of
 
 METHODS = ("register_channel", "in_person")
+REASON = "identity_reclaimed"
+"""The reason verifiers are shown on what the frozen account obtained (documents, signatures)."""
 
 
 class ReclaimRefused(AssuranceError):
@@ -81,7 +85,10 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
             now: datetime) -> tuple[tuple[str, ...], dict[str, object]]:
     agencies = consent_services.withdraw_all(session, policy=policy, sign=sign, grants=grants,
                                              citizen_id=holder.id, language=language, now=now,
-                                             reason="identity_reclaimed")
+                                             reason=REASON)
+    # What it obtained in the holder's name ends too: documents agencies issued to it, PDFs it
+    # signed, and (derived from those documents) its wallet credentials in their status lists.
+    revoked = revoke_everything_of(session, str(holder.id), reason=REASON, now=now)
     aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid)
                                          .where(Passkey.citizen_id == holder.id))))
     passkeys = cast("sa.CursorResult[Any]", session.execute(
@@ -93,7 +100,12 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
                                    national_id=holder.national_id)
     session.flush()
     return agencies, {"passkeys_deleted": int(passkeys or 0), "aaguids": aaguids,
-                      "agencies": list(agencies), "proofing_was": proofing, "proofing_method_was": method}
+                      "agencies": list(agencies), "proofing_was": proofing, "proofing_method_was": method,
+                      "documents_revoked": len(revoked.sealed),
+                      "signatures_revoked": len(revoked.signed),
+                      "credentials_revoked": status_list.credentials_of(
+                          session, (*revoked.sealed, *revoked.signed)),
+                      "document_agencies": list(revoked.agencies)}
 
 
 def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, detail: str,
