@@ -115,3 +115,27 @@ def test_a_reclaim_revokes_documents_signatures_and_wallet_credentials_of_the_fr
     assert web.get(f"/api/verify/{birth['csv']}").get_json()["other_forms"][0]["status"] == "revoked"
     assert web.get(f"/api/documents/{residence['id']}",
                    headers=bearer(token)).get_json()["status"] == "revoked"
+
+
+@pytest.mark.parametrize("legal_basis", [False, True])
+def test_after_the_freeze_no_agency_issues_a_document_to_the_frozen_sub(
+        web, docs_app, agency, signed_in, monkeypatch, legal_basis):
+    """An agency's document API call naming the frozen account's sub is refused: its consent
+    was withdrawn by the freeze, and a law the operator set for the agency does not bring the
+    account back (its sub names nobody any more)."""
+    from idp.consent.consents import get_consents
+
+    impostor, sub = signed_in
+    if legal_basis:
+        policy = get_consents(docs_app).policy
+        monkeypatch.setitem(policy.legal_bases, agency.client_id, "Ley de Residencia, art. 4")
+    _reclaim(docs_app, impostor.national_id, "in_person")
+    payload = {"template": "birth", "subject": sub, "data": __import__(
+        "tests.signing.samples", fromlist=["SAMPLES"]).SAMPLES["birth"]}
+    response = web.post("/api/documents", data=json.dumps(payload), content_type="application/json",
+                        headers=bearer(agency_token(web, agency)))
+    # Before: under a law the operator set for the agency (no consent needed) a new birth
+    # certificate was issued, valid, to the frozen account, in the name it held.
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"] == "invalid_data"
+    assert "subject" in response.get_json()["error_description"]
