@@ -9,6 +9,9 @@ transaction:
   recovery codes are deleted (they stop working at once), its proofing is removed, and its
   national ID is replaced by a keyed tombstone (`frozen:`); the row, with the names it typed
   in, stays for the operator's investigation;
+* what it obtained in the holder's name is revoked ("identity_reclaimed"): documents agencies
+  issued to it, PDFs it signed (`signing.service.revoke_everything_of`), and so the wallet
+  credentials of those documents in their status lists (`idp.wallet.status_list`);
 * the claimant gets a new account (a new `sub` for every agency: nothing the other person
   did is attached to them) holding the national ID, proofed by what they showed;
 * both sides are written to the operator audit trail and to each citizen's data-sharing log.

@@ -18,6 +18,7 @@ from infra.db import get_db
 from tests.idp.documents.conftest import agency_token
 from tests.idp.oidc.conftest import bearer
 from tests.idp.wallet.conftest import issue, new_offer
+from tests.idp.wallet.test_status_list import held_configuration
 
 REASON = "identity_reclaimed"
 
@@ -79,7 +80,8 @@ def test_a_reclaim_revokes_documents_signatures_and_wallet_credentials_of_the_fr
     residence = issue(web, token, template="residence", subject=sub)
     signed = _citizen_signed(docs_app, impostor.citizen_id, agency.client_id)
     link, tx_code = new_offer(web, birth["id"])
-    reference = holder.receive(link, tx_code).payload["status"]["status_list"]
+    held = holder.receive(link, tx_code)
+    reference = held.payload["status"]["status_list"]
     assert _bit(web, reference) == status_list.VALID
     pdf = web.get(f"/api/documents/{residence['id']}/pdf", headers=bearer(token)).data
     if method == "register_channel":  # a register code takes an ID only from a low account
@@ -115,6 +117,9 @@ def test_a_reclaim_revokes_documents_signatures_and_wallet_credentials_of_the_fr
     assert web.get(f"/api/verify/{birth['csv']}").get_json()["other_forms"][0]["status"] == "revoked"
     assert web.get(f"/api/documents/{residence['id']}",
                    headers=bearer(token)).get_json()["status"] == "revoked"
+    # The impostor's wallet, with a token from before the freeze, gets no credential again.
+    reply = holder.request_credential(held_configuration(held), [holder.proof(nonce=holder.nonce())])
+    assert (reply.status, reply.body["error"]) == (409, "not_offered")
 
 
 @pytest.mark.parametrize("legal_basis", [False, True])
