@@ -144,3 +144,24 @@ def test_after_the_freeze_no_agency_issues_a_document_to_the_frozen_sub(
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["error"] == "invalid_data"
     assert "subject" in response.get_json()["error_description"]
+
+
+def test_a_signature_the_impostor_was_making_when_frozen_is_not_stored(web, docs_app, signed_in,
+                                                                        monkeypatch):
+    """An in-flight session of the impostor: the PAdES signature is made while the reclaim
+    freezes the account; nothing is stored (its proofing and passkeys are gone)."""
+    from tests.idp.documents.test_citizen_signing import (
+        _pdf,
+        _upload,
+        _upload_id,
+        confirm_with_change_while_signing,
+    )
+    from tests.idp.documents.test_prepared import _documents
+
+    impostor, _ = signed_in
+    upload = _upload_id(_upload(web, _pdf()))
+    response = confirm_with_change_while_signing(
+        web, monkeypatch, upload, impostor.key,
+        lambda: _reclaim(docs_app, impostor.national_id, "in_person"), **{"Accept-Language": "en"})
+    assert response.status_code == 403, response.get_data(as_text=True)
+    assert _documents(docs_app) == 0
