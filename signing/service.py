@@ -10,6 +10,7 @@ import base64
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
@@ -144,6 +145,37 @@ class DocumentService:
 def document_references(session: Session, sha256: str) -> bool:
     """Whether a committed document is stored under `sha256` (indexed)."""
     return session.scalar(sa.select(Document.id).where(Document.sha256 == sha256).limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class SubjectRevocation:
+    """What `revoke_everything_of` revoked: document ids by kind, and the agencies concerned."""
+
+    sealed: tuple[str, ...]
+    """Documents agencies issued (sealed) to the citizen."""
+    signed: tuple[str, ...]
+    """PDFs the citizen signed."""
+    agencies: tuple[str, ...]
+
+
+def revoke_everything_of(session: Session, subject: str, *, reason: str,
+                         now: datetime) -> SubjectRevocation:
+    """Revoke, in the caller's transaction, every valid document of the citizen `subject` (the
+    internal id): issued and citizen-signed, each with `reason` (verification by code and by
+    upload then reports it revoked; wallet credentials of those documents are invalid in their
+    status lists, which derive from the document's status). Rows are locked; documents already
+    revoked or superseded keep what they say."""
+    rows = list(session.scalars(
+        sa.select(Document).where(Document.subject == subject, Document.status == "valid")
+        .order_by(Document.issued_at, Document.id).with_for_update()))
+    at = now.replace(microsecond=0)
+    for row in rows:
+        row.status, row.revoked_at, row.revocation_reason = "revoked", at, reason
+    session.flush()
+    return SubjectRevocation(
+        sealed=tuple(r.id for r in rows if r.kind == "sealed"),
+        signed=tuple(r.id for r in rows if r.kind == "citizen-signed"),
+        agencies=tuple(sorted({r.client_id for r in rows if r.client_id})))
 
 
 def new_document_id() -> str:

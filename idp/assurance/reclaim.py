@@ -9,6 +9,9 @@ transaction:
   recovery codes are deleted (they stop working at once), its proofing is removed, and its
   national ID is replaced by a keyed tombstone (`frozen:`); the row, with the names it typed
   in, stays for the operator's investigation;
+* what it obtained in the holder's name is revoked ("identity_reclaimed"): documents agencies
+  issued to it, PDFs it signed (`signing.service.revoke_everything_of`), and so the wallet
+  credentials of those documents in their status lists (`idp.wallet.status_list`);
 * the claimant gets a new account (a new `sub` for every agency: nothing the other person
   did is attached to them) holding the national ID, proofed by what they showed;
 * both sides are written to the operator audit trail and to each citizen's data-sharing log.
@@ -43,9 +46,13 @@ from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
 from idp.registrar.services import Actor, trail
+from idp.wallet import status_list
 from infra.unique_insert import insert_unique
+from signing.service import revoke_everything_of
 
 METHODS = ("register_channel", "in_person")
+REASON = "identity_reclaimed"
+"""The reason verifiers are shown on what the frozen account obtained (documents, signatures)."""
 
 
 class ReclaimRefused(AssuranceError):
@@ -81,7 +88,10 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
             now: datetime) -> tuple[tuple[str, ...], dict[str, object]]:
     agencies = consent_services.withdraw_all(session, policy=policy, sign=sign, grants=grants,
                                              citizen_id=holder.id, language=language, now=now,
-                                             reason="identity_reclaimed")
+                                             reason=REASON)
+    # What it obtained in the holder's name ends too: documents agencies issued to it, PDFs it
+    # signed, and (derived from those documents) its wallet credentials in their status lists.
+    revoked = revoke_everything_of(session, str(holder.id), reason=REASON, now=now)
     aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid)
                                          .where(Passkey.citizen_id == holder.id))))
     passkeys = cast("sa.CursorResult[Any]", session.execute(
@@ -93,7 +103,12 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
                                    national_id=holder.national_id)
     session.flush()
     return agencies, {"passkeys_deleted": int(passkeys or 0), "aaguids": aaguids,
-                      "agencies": list(agencies), "proofing_was": proofing, "proofing_method_was": method}
+                      "agencies": list(agencies), "proofing_was": proofing, "proofing_method_was": method,
+                      "documents_revoked": len(revoked.sealed),
+                      "signatures_revoked": len(revoked.signed),
+                      "credentials_revoked": status_list.credentials_of(
+                          session, (*revoked.sealed, *revoked.signed)),
+                      "document_agencies": list(revoked.agencies)}
 
 
 def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, detail: str,

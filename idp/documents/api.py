@@ -16,6 +16,7 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import agency_name
+from idp.citizens.models import FROZEN_PREFIX
 from idp.consent import basis_for
 from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
@@ -209,6 +210,8 @@ def named_citizen(service: DocumentService, agency: client_credentials.AgencyTok
         citizen_id = subjects.resolve(session, provider(), client=agency.client, subject=subject)
         allowed = citizen_id is None or may_name(session, agency.client, citizen_id)
     citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
+    if citizen is not None and citizen.national_id.startswith(FROZEN_PREFIX):
+        citizen = None  # frozen by a reclaim (idp.assurance.reclaim): it names nobody any more
     if citizen is None:
         count(event, "unknown_subject")
         raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "

@@ -106,6 +106,16 @@ def state(session: Session, list_id: str) -> ListState | None:
     return ListState(row.id, row.client_id, row.size, row.next_index, tuple(invalid))
 
 
+def credentials_of(session: Session, document_ids: Iterable[str]) -> int:
+    """How many credentials were issued for these documents (each is invalid in its list once
+    its document is no longer valid)."""
+    ids = list(document_ids)
+    if not ids:
+        return 0
+    return int(session.scalar(sa.select(sa.func.count()).select_from(IssuedCredential)
+                              .where(IssuedCredential.document_id.in_(ids))) or 0)
+
+
 def payload(issuer: str, listed: ListState, *, now: int, ttl: int, lifetime: int) -> dict[str, Any]:
     """The Status List Token's claims (section 5.1)."""
     return {"sub": uri(issuer, listed.id), "iat": now, "exp": now + lifetime, "ttl": ttl,
