@@ -16,11 +16,11 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import agency_name
-from idp.citizens.models import FROZEN_PREFIX
+from idp.citizens.models import CLOSED_PREFIX, FROZEN_PREFIX
 from idp.consent import basis_for
 from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
-from idp.documents.issuing import record_issued
+from idp.documents.issuing import SubjectGone, record_issued
 from idp.oidc import client_credentials, protected, standing, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
@@ -200,6 +200,10 @@ def consent_required() -> ApiError:
                     "operator set for the agency ([consent] legal_bases). Sign the citizen in again.")
 
 
+UNKNOWN_SUBJECT = ("subject: no citizen is known to this client by this subject; use the sub of the "
+                   "citizen's ID token for this client")
+
+
 def named_citizen(service: DocumentService, agency: client_credentials.AgencyToken, subject: str, *,
                   event: str) -> CitizenRef:
     """The citizen the agency knows by `subject`, whom a document it receives may name (an
@@ -210,12 +214,13 @@ def named_citizen(service: DocumentService, agency: client_credentials.AgencyTok
         citizen_id = subjects.resolve(session, provider(), client=agency.client, subject=subject)
         allowed = citizen_id is None or may_name(session, agency.client, citizen_id)
     citizen = service.directory.citizen(str(citizen_id)) if citizen_id else None
-    if citizen is not None and citizen.national_id.startswith(FROZEN_PREFIX):
-        citizen = None  # frozen by a reclaim (idp.assurance.reclaim): it names nobody any more
+    if citizen is not None and citizen.national_id.startswith((FROZEN_PREFIX, CLOSED_PREFIX)):
+        # frozen by a reclaim (idp.assurance.reclaim) or closed by its citizen (right to
+        # erasure, idp.consent.closure): it names nobody any more
+        citizen = None
     if citizen is None:
         count(event, "unknown_subject")
-        raise ApiError(422, "invalid_data", "subject: no citizen is known to this client by "
-                       "this subject; use the sub of the citizen's ID token for this client")
+        raise ApiError(422, "invalid_data", UNKNOWN_SUBJECT)
     if not allowed:
         count(event, "consent_required")
         raise consent_required()
@@ -241,6 +246,9 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
             if claim is not None:
                 keys.complete(session, claim, {"document_id": issued.id})
         return issued
+    except SubjectGone:  # frozen by a reclaim or closed while the document was sealed
+        count("documents.issue", "unknown_subject")
+        raise ApiError(422, "invalid_data", UNKNOWN_SUBJECT) from None
     except UnknownTemplate as exc:
         raise ApiError(422, "invalid_data", f"template: {exc}") from None
     except InvalidTemplateData as exc:

@@ -36,7 +36,7 @@ from signing.cli import one_line_errors
 def issue(client_id: str, template: str, national_id: str, data_file: Path, out_file: Path,
           language: str, level: str | None) -> None:
     """Issue and seal a document for a citizen, as the agency CLIENT (operators only)."""
-    from idp.documents.issuing import record_issued
+    from idp.documents.issuing import SubjectGone, record_issued
     from signing.issuance import seal
     from signing.service import get_documents
 
@@ -56,8 +56,12 @@ def issue(client_id: str, template: str, national_id: str, data_file: Path, out_
                 raise click.ClickException(f"client {client_id!r} is not a registered agency") from None
         sealed = seal(service, client_id=client_id, agency_name=agency_name(agency, language), template=template,
                       citizen=citizen, data=data, language=language, level=level)
-        with service.store.staged(sealed.pdf, service.database) as (stored, session):
-            issued = record_issued(session, sealed, stored, agency=agency)
+        try:
+            with service.store.staged(sealed.pdf, service.database) as (stored, session):
+                issued = record_issued(session, sealed, stored, agency=agency)
+        except SubjectGone:
+            raise click.ClickException(f"the account with national ID {national_id!r} was closed or "
+                                       "frozen while the document was sealed; nothing was issued") from None
         out_file.write_bytes(service.store.read(issued.sha256))
     click.echo(f"issued {issued.id}: {issued.title} ({issued.level})")
     click.echo(f"CSV: {issued.csv}")

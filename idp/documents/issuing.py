@@ -10,9 +10,13 @@ signing calls nothing of idp back."""
 
 from __future__ import annotations
 
+import uuid
+
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
+from idp.citizens.models import CLOSED_PREFIX, FROZEN_PREFIX, Citizen
 from idp.documents.directory import declared_purpose, log_release
 from idp.wallet.credential import keep_data
 from signing import citizen_signature, issuance
@@ -25,9 +29,29 @@ ISSUED_CLAIMS = ("name",)
 citizen's full name, printed by `signing.issuance.seal` (the agency sent the rest itself)."""
 
 
+class SubjectGone(Exception):
+    """The citizen a document names was frozen by a reclaim or closed while it was sealed."""
+
+
+def _still_named(session: Session, citizen_id: str) -> None:
+    """The citizen's row, locked until the commit (shared: PostgreSQL's FOR SHARE; SQLite's
+    writer lock holds the whole transaction), is still an account that names someone: a reclaim
+    (`idp.assurance.reclaim`, which revokes what the frozen account holds in its own
+    transaction) or a closure that committed while the document was being sealed would
+    otherwise find nothing to revoke, and the document would stay valid in a name nobody holds.
+    """
+    national_id = session.scalar(sa.select(Citizen.national_id)
+                                 .where(Citizen.id == uuid.UUID(str(citizen_id)))
+                                 .with_for_update(read=True))
+    if national_id is None or national_id.startswith((FROZEN_PREFIX, CLOSED_PREFIX)):
+        raise SubjectGone(citizen_id)
+
+
 def record_issued(session: Session, sealed: SealedDocument, stored: StoredFile, *,
                   agency: Client) -> IssuanceResult:
-    """A document exists if and only if all of these do (one transaction, the caller's)."""
+    """A document exists if and only if all of these do (one transaction, the caller's);
+    `SubjectGone` (nothing written) when its citizen was frozen or closed meanwhile."""
+    _still_named(session, sealed.citizen_id)
     issued = issuance.store(session, sealed, stored)
     log_release(session, event="document.issued", citizen_id=sealed.citizen_id, client_id=agency.client_id,
                 purpose=agency.client_metadata.get("purpose"), document_id=issued.id, claims=ISSUED_CLAIMS)
@@ -46,4 +70,4 @@ def record_signed(session: Session, signed: SignedPdf, stored: StoredFile) -> Si
     return document
 
 
-__all__ = ["record_issued", "record_signed"]
+__all__ = ["SubjectGone", "record_issued", "record_signed"]

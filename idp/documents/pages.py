@@ -261,15 +261,20 @@ def _still_at_minimum(db: Session, confirmed: confirmation.Confirmed, citizen_id
     """Last in the transaction that stores the signature: the level is read again, so a
     signature made while the proofing was removed or the approving passkey was removed or
     marked suspect is not stored at a level the citizen no longer has. ApiError 403 (rolls it
-    back) if not. A plain read, no row lock: this transaction already holds the audit log's
-    head, and a reclaim takes it and the proofing row in either order."""
+    back) if not. The citizen's row is read first, locked until the commit (shared:
+    PostgreSQL's FOR SHARE; SQLite's writer lock holds the whole transaction): a reclaim or a
+    closure holds it for update until it commits, so what follows reads what they left (no
+    proofing, no passkeys), and a frozen or closed account signs nothing."""
     import sqlalchemy as sa
 
-    from idp.citizens.models import Passkey
+    from idp.citizens.models import CLOSED_PREFIX, FROZEN_PREFIX, Citizen, Passkey
 
+    national_id = db.scalar(sa.select(Citizen.national_id).where(Citizen.id == uuid.UUID(str(citizen_id)))
+                            .with_for_update(read=True))
+    gone = national_id is None or national_id.startswith((FROZEN_PREFIX, CLOSED_PREFIX))
     suspect = db.scalar(sa.select(Passkey.suspect_since)
                         .where(Passkey.credential_id == confirmed.raw_credential_id))
-    if suspect is None and at_least(_approval_level(db, confirmed, citizen_id), minimum):
+    if not gone and suspect is None and at_least(_approval_level(db, confirmed, citizen_id), minimum):
         return
     count("documents.sign_refused", "lowered_while_signing")
     log.warning("level lowered while the signature was made: nothing stored",
