@@ -24,6 +24,7 @@ from webauthn.helpers import parse_attestation_object
 from webauthn.helpers.structs import AttestationFormat
 from webauthn.registration.verify_registration_response import VerifiedRegistration
 
+from idp.assurance.android_key import hardware_bound
 from idp.assurance.levels import Level, authenticator_level
 from idp.assurance.mds import MetadataBlob, MetadataEntry, MetadataService, key_identifier
 from idp.assurance.models import PasskeyAssurance
@@ -152,6 +153,11 @@ def _chains(fmt: str, x5c: list[bytes], entry: MetadataEntry, *, aaguid: str) ->
     # Section 8.3.1 (py_webauthn leaves this step out): an aikCert that names its model names
     # this one, else a TPM made for another model under the same maker's root claims it.
     if fmt == "tpm" and not _names_aaguid(x5c[0], aaguid):
+        return False
+    # Section 8.4: nothing in an android-key statement names the model, and Google's root
+    # vouches for any Keystore key; only one in secure hardware, generated there and usable
+    # only after the user authenticates, proves the model it claims (`android_key`).
+    if fmt == "android-key" and not hardware_bound(x5c[0]):
         return False
     try:
         chain = [x509.load_der_x509_certificate(c) for c in x5c]

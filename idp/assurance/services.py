@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from idp.assurance import amr as amr_module
@@ -25,6 +29,8 @@ from idp.citizens.models import Citizen, Passkey
 from idp.civil_register.base import MatchResult
 from idp.webauthn.encoding import from_b64url
 from infra.indicators import tally
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,15 +86,22 @@ def metadata_revision() -> bytes:
     """Which FIDO metadata `reported` answers from now: what a level kept per process (the
     level of a sign-in at /authorize) stands on besides the database rows. It changes as soon
     as this process accepts a new BLOB (loaded here, or a newer cache file another process
-    wrote: `idp.assurance.mds.MetadataService`); empty without a metadata-backed policy."""
+    wrote: `idp.assurance.mds.MetadataService`); empty without a metadata-backed policy.
+
+    A proofing that rests on a wallet PID stands on its status list too, which no table
+    records until a lapse is seen (`wallet_checked`): the value also changes every
+    `idp.assurance.wallet_proofing.MAX_STATUS_SECONDS`, so a kept level is read again at least as often
+    as the status it stands on."""
     from idp.assurance.policy import MetadataAttestationPolicy
+    from idp.assurance.wallet_proofing import MAX_STATUS_SECONDS
     from idp.webauthn.attestation import ATTESTATION_POLICY
 
+    epoch = b"+pid:" + str(int(time.time()) // MAX_STATUS_SECONDS).encode()
     try:
         policy = ATTESTATION_POLICY.of()
     except RuntimeError:  # no application, or no policy installed (ComponentError)
-        return b""
-    return str(policy.revision()).encode() if isinstance(policy, MetadataAttestationPolicy) else b""
+        return epoch
+    return (str(policy.revision()).encode() if isinstance(policy, MetadataAttestationPolicy) else b"") + epoch
 
 
 def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | None,
@@ -116,15 +129,18 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
         passkey_match = sa.and_(Passkey.citizen_id == Citizen.id,
                                 Passkey.credential_id == (raw_credential or b""))
         row = session.execute(
-            sa.select(IdentityProofing.level, Passkey.id, Passkey.backup_eligible, Passkey.aaguid,
-                      Passkey.suspect_since, PasskeyAssurance.authenticator_level,
-                      PasskeyAssurance.uv_method, PasskeyAssurance.attestation_trusted)
+            sa.select(IdentityProofing.level, IdentityProofing.method, Passkey.id,
+                      Passkey.backup_eligible, Passkey.aaguid, Passkey.suspect_since,
+                      PasskeyAssurance.authenticator_level, PasskeyAssurance.uv_method,
+                      PasskeyAssurance.attestation_trusted)
             .select_from(Citizen)
             .outerjoin(IdentityProofing, IdentityProofing.citizen_id == Citizen.id)
             .outerjoin(Passkey, passkey_match)
             .outerjoin(PasskeyAssurance, PasskeyAssurance.passkey_id == Passkey.id)
             .where(Citizen.id == key)).first()
     proofing: Level = (row.level if row is not None and row.level else "low")
+    if row is not None and key is not None and row.method:
+        proofing = wallet_checked(session, key, proofing, row.method)[0]
     authenticator: Level
     if row is not None and row.id is None and credential_id is not None:
         # A sign-in with a passkey the account no longer has (removed, or ended by a recovery
@@ -153,12 +169,57 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
 
 
 def proofing_of(session: Session, citizen_id: uuid.UUID | str) -> tuple[Level, str]:
-    """The citizen's identity proofing level and method ("self_asserted" without a record)."""
+    """The citizen's identity proofing level and method ("self_asserted" without a record);
+    a proofing that rests on a wallet PID since expired or revoked is worth what the other
+    evidence gives (`wallet_checked`)."""
     key = _uuid(citizen_id)
     row = session.get(IdentityProofing, key) if key else None
-    if row is None:
+    if row is None or key is None:
         return "low", "self_asserted"
-    return as_level(row.level), row.method
+    return wallet_checked(session, key, as_level(row.level), row.method)
+
+
+def wallet_checked(session: Session, citizen_id: uuid.UUID, level: Level,
+                   method: str) -> tuple[Level, str]:
+    """`level` and `method` as stored, unless the method is a wallet PID that has since expired
+    or been revoked (`idp.assurance.wallet_proofing.lapse`, its status cached for the list's ttl): then
+    what the other evidence gives (`evidence_level`), and the drop is recorded after the
+    request, in a transaction of its own (`idp.assurance.wallet_proofing.withdraw`), once."""
+    from idp.assurance import wallet_proofing
+
+    if method != wallet_proofing.METHOD:
+        return level, method
+    now = datetime.now(UTC)
+    reason = wallet_proofing.lapse(session, citizen_id, now=now)
+    if reason is None:
+        return level, method
+    _record_lapse(citizen_id, reason=reason, now=now)
+    return wallet_proofing.evidence_level(session, citizen_id)
+
+
+def _record_lapse(citizen_id: uuid.UUID, *, reason: str, now: datetime) -> None:
+    """Record the drop once the request is answered, in a transaction of its own: the caller
+    may hold locks (a signature's transaction holds the audit log's head) that this write
+    would wait for. Outside a request nothing is written; the next use records it. Each use
+    in the request asks once more; `withdraw` records the first only."""
+    from flask import after_this_request, current_app, has_request_context
+
+    from idp.assurance import wallet_proofing
+    from infra.db import get_db
+
+    if not has_request_context():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    @after_this_request
+    def record(response: Any) -> Any:
+        try:
+            with get_db(app).transaction() as db:
+                wallet_proofing.withdraw(db, citizen_id, reason=reason, now=now)
+        except SQLAlchemyError as exc:  # the level is computed without the PID all the same
+            log.warning("wallet proofing drop not recorded", extra={
+                "citizen_id": str(citizen_id), "reason": reason, "error": type(exc).__name__})
+        return response
 
 
 def raise_proofing(session: Session, *, citizen_id: uuid.UUID, method: str,
@@ -282,4 +343,4 @@ def credential_descriptors(session: Session, *, citizen_id: uuid.UUID | str,
 
 __all__ = ["Assessment", "QualifyingPasskey", "assess", "credential_descriptors", "evidence_of",
            "metadata_revision", "passkey_levels", "proofing_of", "qualifying_passkeys", "raise_proofing", "reachable",
-           "record_evidence", "reported", "reported_passkey", "reset_proofing"]
+           "record_evidence", "reported", "reported_passkey", "reset_proofing", "wallet_checked"]

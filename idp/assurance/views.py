@@ -98,12 +98,15 @@ def _citizen_post(limit: str, *, passkey: bool = False) -> uuid.UUID:
     `passkey`: the action raises the account's proofing, which every passkey of the account
     inherits, so the session must have been checked with one of them. A wallet session (its
     PID matched the record, which someone else may have enrolled with their own passkey) is
-    sent to the passkey re-check first, as for /account/wallet-proofing."""
+    sent to the passkey re-check first, as for /account/wallet-proofing; so is a session checked
+    with a passkey since marked suspect or removed (`reauth.refused_check`)."""
+    from idp.account import reauth
+
     validate_csrf()
     session = require_citizen()
-    if passkey and session.credential_id is None:
-        from idp.account import reauth
-
+    if passkey and (session.credential_id is None or reauth.refused_check(session) is not None):
+        with get_db(current_app).read() as db:
+            _citizen(db, uuid.UUID(session.citizen_id))  # an account gone: /login, not a re-check
         count("possession.code", "passkey_session_needed")
         abort(reauth.recheck_redirect("/account/assurance"))
     hit(limit, key=session.citizen_id)

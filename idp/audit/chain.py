@@ -61,6 +61,7 @@ EVENTS = (
     "wallet.identity_proven",       # the citizen's PID from a wallet proved their identity
     "wallet.signed_in",             # the citizen signed in with the PID in their wallet
     "wallet.sign_in_refused",       # a PID with this national ID but other names or birth date
+    "wallet.identity_withdrawn",    # the PID that proved it expired or was revoked (reference why)
 )
 LEGAL_BASES = ("consent", "law")
 

@@ -1,5 +1,7 @@
 """Proofing with a wallet: a verified PID that matches the citizen's record raises their
-identity proofing to high (method `eudi_wallet`, `idp.assurance`), in one transaction."""
+identity proofing to high (method `eudi_wallet`, `idp.assurance`), in one transaction, and
+what that level rests on (the PID's expiry and status list entry) is kept as its evidence
+for `idp.assurance.wallet_proofing`, which re-checks it while the level is used."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from idp.assurance.wallet_proofing import METHOD, evidence_detail
 from idp.citizens.national_id import NationalIdScheme
 from idp.wallet.vp_response import ProvenIdentity, matches
 
@@ -24,7 +27,7 @@ class Outcome:
 
 def apply(session: Session, identity: ProvenIdentity, *, country: str, scheme: NationalIdScheme,
           now: datetime) -> Outcome:
-    from idp.assurance.services import raise_proofing
+    from idp.assurance.services import raise_proofing, record_evidence
     from idp.citizens import services
 
     citizen = services.get_citizen(session, identity.citizen_id)
@@ -40,9 +43,15 @@ def apply(session: Session, identity: ProvenIdentity, *, country: str, scheme: N
             "citizen_id": identity.citizen_id, "differences": differences})
         return Outcome("mismatch", tuple(differences))
     raised = raise_proofing(session, citizen_id=uuid.UUID(identity.citizen_id),
-                            method="eudi_wallet", now=now)
+                            method=METHOD, now=now)
+    if raised:  # what the level now rests on, for `lapse`
+        record_evidence(session, citizen_id=uuid.UUID(identity.citizen_id), kind=METHOD,
+                        source=identity.issuer, detail=evidence_detail(identity), now=now)
     from idp import audit
 
     audit.append(session, event="wallet.identity_proven", citizen_id=identity.citizen_id,
                  claims=("family_name", "given_name", "birthdate", "national_id"), now=now)
     return Outcome("raised" if raised else "already_high")
+
+
+__all__ = ["Outcome", "apply"]

@@ -418,7 +418,9 @@ def wallet_proofing() -> Response:
     from idp.account import reauth
 
     session = require_citizen()
-    if session.credential_id is None:
+    # A check made with a passkey since marked suspect or removed (or of a reported model) is
+    # none, as for the other sensitive actions (`reauth.refused_check`).
+    if session.credential_id is None or reauth.refused_check(session) is not None:
         return reauth.recheck_redirect("/account/wallet-proofing")
     wallet = get_wallet()
     created = None
@@ -494,9 +496,12 @@ def wallet_proofing_done() -> Response:
     store = get_store(current_app)
     session = current_session()
     # Only a passkey session of the account that asked (as to ask): a wallet session into the
-    # same account holds none of its passkeys.
+    # same account holds none of its passkeys, nor does one checked with a passkey since marked
+    # suspect or removed (`reauth.refused_check`).
+    from idp.account import reauth
+
     requester = (str(session.citizen_id) if session is not None and session.credential_id is not None
-                 else None)
+                 and reauth.refused_check(session) is None else None)
 
     def _outcome(state: str) -> dict[str, Any] | None:
         raw = store.get(_OUTCOME + hashlib.sha256(state.encode()).hexdigest())

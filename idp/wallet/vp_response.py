@@ -50,6 +50,11 @@ class ProvenIdentity:
     national_id: str
     issuing_country: str
     issuer: str
+    # What the proofing it raises rests on, re-checked while that level is used
+    # (`idp.wallet.proofing.lapse`): the PID's expiry and its Token Status List entry.
+    expires_at: int = 0
+    status_uri: str = ""
+    status_index: int = -1
 
 
 def _vp_token(raw: object) -> dict[str, Any]:
@@ -261,8 +266,16 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
         purpose=request.purpose, citizen_id=request.citizen_id,
         family_name=str(found["family_name"]), given_name=str(found["given_name"]),
         birthdate=str(found["birthdate"]), national_id=str(found["personal_administrative_number"]),
-        issuing_country=str(found["issuing_country"]), issuer=str(verified.claims.get("iss")))
+        issuing_country=str(found["issuing_country"]), issuer=str(verified.claims.get("iss")),
+        **_evidence(_issuer_payload(presentations[0])))
     return request, identity
+
+
+def _evidence(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The PID's `exp` and status list reference (both checked by `verify` already)."""
+    reference = (payload.get("status") or {}).get("status_list") or {}
+    return {"expires_at": int(payload.get("exp", 0)), "status_uri": str(reference.get("uri", "")),
+            "status_index": int(reference.get("idx", -1))}
 
 
 def _issuer_payload(presentation: str) -> dict[str, Any]:
