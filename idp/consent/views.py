@@ -35,7 +35,6 @@ from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.web.caching import no_store
 from infra.web.csrf import validate_csrf
-from infra.web.errors import error_page
 from infra.web.i18n import current_language
 from infra.web.i18n import gettext as _
 from infra.web.ratelimit import hit
@@ -126,6 +125,15 @@ def revoke() -> BaseResponse:
     return redirect("/account/agencies?done=revoked", code=303)
 
 
+def _no_receipt() -> Response:
+    """404 for a receipt that is not there (or not the citizen's): the page names
+    «Instituciones conectadas», where their receipts are, and links to it."""
+    body = render_template("error.html", status=404, title=_("consent.error.title"),
+                           message=_("consent.error.no_receipt"),
+                           next_link=("/account/agencies", _("consent.error.no_receipt.link")))
+    return no_store(Response(body, status=404, mimetype="text/html"))
+
+
 @bp.get("/account/agencies/receipts/<consent_id>")
 def receipt(consent_id: str) -> Response:
     """A consent receipt (signed JWS); `?withdrawal=1` for the receipt of its withdrawal."""
@@ -133,14 +141,14 @@ def receipt(consent_id: str) -> Response:
     try:
         wanted = uuid.UUID(consent_id)
     except ValueError:
-        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+        return _no_receipt()
     with get_db(current_app).read() as db:
         row = db.get(Consent, wanted)
     if row is None or str(row.citizen_id) != session.citizen_id:
-        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+        return _no_receipt()
     token = row.withdrawal_receipt if request.args.get("withdrawal") else row.receipt
     if not token:
-        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+        return _no_receipt()
     suffix = "-withdrawal" if request.args.get("withdrawal") else ""
     return _download(token, f"consent-receipt-{row.id}{suffix}.jwt", "application/jwt")
 
@@ -174,7 +182,7 @@ def receipt_page(consent_id: str) -> Response:
     session = _citizen()
     row = _own_consent(consent_id, session.citizen_id)
     if row is None:
-        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+        return _no_receipt()
     item = readable.receipt(row, text=_, now=_now())
     return no_store(Response(render_template(
         "consent/receipt.html", receipt=item, section="receipt",
@@ -188,7 +196,7 @@ def receipt_pdf(consent_id: str) -> Response:
     hit("data-download", key=session.citizen_id)
     row = _own_consent(consent_id, session.citizen_id)
     if row is None:
-        return error_page(404, _("consent.error.title"), _("consent.error.no_receipt"))
+        return _no_receipt()
     item = readable.receipt(row, text=_, now=_now())
     withdraw = get_settings().issuer + "/account/agencies"
     body = report(title=_("consent.receipt.title", agency=item.agency), language=current_language(),

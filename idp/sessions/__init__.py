@@ -42,7 +42,7 @@ from flask import Flask, current_app, g, redirect, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.sessions import records
+from idp.sessions import ended, records
 from idp.sessions.records import SessionPolicy, SsoSession
 from infra.components import Slot
 from infra.config import get_settings
@@ -58,6 +58,7 @@ __all__ = ["AccountMismatch", "LoginRequired", "SessionChange", "SessionEvent", 
 
 log = logging.getLogger(__name__)
 _UNSET = object()
+_GONE = object()
 LISTENERS: Slot[list[SessionListener]] = Slot("session listeners")
 POLICY: Slot[SessionPolicy] = Slot("session policy")
 
@@ -147,9 +148,17 @@ def _loaded(cookies: Mapping[str, str] | None = None) -> SsoSession | None:
     cached = g.get("sso_session", _UNSET)
     if cached is _UNSET:
         token = (request.cookies if cookies is None else cookies).get(cookie_name(), "")
-        cached = records.load(get_store(current_app), _policy(), token, time.time()) if token else None
-        g.sso_session = cached
-    return cached
+        loaded = records.load(get_store(current_app), _policy(), token, time.time()) if token else None
+        # The browser had a session and it has ended (expired, closed elsewhere): kept as such
+        # for `_ended_under_request` (the sign-in page says why it is shown).
+        g.sso_session = _GONE if token and loaded is None else loaded
+        return loaded
+    return None if cached is _GONE else cached
+
+
+def _ended_under_request() -> bool:
+    """Whether this request came with a session that had ended (and none started since)."""
+    return g.get("sso_session", _UNSET) is _GONE
 
 
 def current_session(*, allow_recovery: bool = False) -> SsoSession | None:
@@ -240,6 +249,7 @@ def _started(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | 
                                          "reason": "limit"})
         _announce(SessionEvent.ENDED, oldest, reason="limit")
     _set_cookie(response, token, _policy().recovery_seconds if recovery else _policy().absolute_seconds)
+    ended.forget(response)  # signed in again: the sign-in page need not say why any more
     g.sso_session = session
     log.info("session started", extra={"sid": session.sid, "citizen_id": citizen_id,
                                        "amr": list(amr), "recovery": recovery})
@@ -311,13 +321,25 @@ def init_app(app: Flask) -> None:
         max_per_citizen=int(settings["session"]["max_per_citizen"]),
     ))
     app.jinja_env.globals["signed_in"] = signed_in
+    app.jinja_env.globals["session_ended"] = ended.marked
 
     @app.errorhandler(LoginRequired)
     def _login_required(_exc: LoginRequired) -> ResponseReturnValue:
         if wants_json():
             return json_error(401, "login_required", _("session.login_required"))
         target = request.full_path.rstrip("?") if request.method == "GET" else "/account"
-        return redirect("/login?next=" + quote(target, safe="/"), code=302)
+        response = redirect("/login?next=" + quote(target, safe="/"), code=302)
+        # A form sent without a session: it ended while the page was open (the page needed one).
+        return ended.mark(response) if ended.sent_a_form() else response
+
+    @app.after_request
+    def _mark_ended(response: BaseResponse) -> BaseResponse:
+        # A form sent with a session that has ended, answered by a redirect (the consent form's
+        # to /authorize/continue, then /login): the sign-in page says why it is shown.
+        if ended.sent_a_form() and _ended_under_request() and 300 <= response.status_code < 400 \
+                and not wants_json():
+            ended.mark(response)
+        return response
 
     @app.errorhandler(AccountMismatch)
     def _account_mismatch(_exc: AccountMismatch) -> ResponseReturnValue:

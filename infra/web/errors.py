@@ -19,7 +19,7 @@ from infra.ops import outages
 from infra.store.base import StoreError
 from infra.web.csrf import CsrfError
 from infra.web.error_shape import CodedError
-from infra.web.i18n import COOKIE, catalog, current_language
+from infra.web.i18n import COOKIE, catalog, current_language, page_language
 from infra.web.i18n import gettext as _
 from infra.web.inputs import OVERSIZED_PAGES
 from infra.web.ratelimit import RateLimited
@@ -72,9 +72,13 @@ API_LANGUAGE = "en"  # an API's error_description is for a developer: English un
 
 
 def api_language() -> str:
-    """The language of an API's error_description: the one the caller asks for (Accept-Language,
-    or the citizen's own choice, the `lang` cookie, when the pages' scripts call), else English
-    (the citizen pages' default, Spanish, is not a developer's)."""
+    """The language of an API's error_description: the one the caller asks for (the page's own,
+    `X-Page-Language`, when the pages' scripts call; Accept-Language, or the citizen's own
+    choice, the `lang` cookie), else English (the citizen pages' default, Spanish, is not a
+    developer's)."""
+    page = page_language()
+    if page is not None:
+        return page
     languages = catalog().languages
     chosen = request.cookies.get(COOKIE)
     if chosen in languages:

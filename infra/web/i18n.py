@@ -7,7 +7,8 @@ Messages are gettext catalogs, one per package and language (`infra.i18n.catalog
     msgstr "Tu cuenta"
 
 The language is the citizen's choice (the `lang` cookie, set by the switch on every page),
-else the best match of Accept-Language, else the first configured language: this is the one
+else the best match of Accept-Language, else the first configured language; a page's script
+names its page's language (`X-Page-Language`, `page_language`), which comes first: this is the one
 locale selector, used for messages and for dates and numbers alike. A caller that knows
 better for one request says so with `use_language` (the sign-out page, from an agency's OIDC
 `ui_locales`); the selector keeps its answer on `flask.g`, which nothing else touches.
@@ -39,12 +40,15 @@ from infra.config import ConfigError, get_settings
 from infra.i18n.catalog import Catalog, translations_dir
 from infra.i18n.formats import Formats, UnknownZone, Width, zone
 
-__all__ = ["CATALOG", "COOKIE", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog", "catalog_files",
-           "current_language", "current_zone", "formats", "gettext", "init_app", "safe_next", "translate_or",
-           "use_language", "use_ui_locales"]
+__all__ = ["CATALOG", "COOKIE", "PAGE_LANGUAGE_HEADER", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog",
+           "catalog_files", "current_language", "current_zone", "formats", "gettext", "init_app", "page_language",
+           "safe_next", "translate_or", "use_language", "use_ui_locales"]
 
 COOKIE = "lang"
 TZ_COOKIE = "tz"
+# The language of the page whose script sends the request (`js/webauthn.js`: the page's
+# `<html lang>`). Only the pages' scripts send it; a browser's Accept-Language cannot say it.
+PAGE_LANGUAGE_HEADER = "X-Page-Language"
 
 bp = Blueprint("i18n", __name__)
 
@@ -63,12 +67,27 @@ def catalog_files(packages: Iterable[str]) -> list[Path]:
     return [folder for folder in map(translations_dir, packages) if folder.is_dir()]
 
 
+def page_language() -> str | None:
+    """The language of the page a script calls from (the `X-Page-Language` header), when a
+    catalog has it (or its primary language), else None. The page may speak another language
+    than the `lang` cookie (an agency's `ui_locales` chose it): the sentences its script shows
+    from a JSON answer must be in the page's language, so this one comes before the cookie."""
+    if not has_request_context():
+        return None
+    tag = request.headers.get(PAGE_LANGUAGE_HEADER, "").strip()
+    languages = catalog().languages
+    for candidate in (tag, tag.split("-")[0]):
+        if candidate and candidate in languages:
+            return candidate
+    return None
+
+
 def current_language() -> str:
     if not has_request_context():
         return catalog().languages[0]
     if "lang" not in g:
         languages = catalog().languages
-        chosen = request.cookies.get(COOKIE)
+        chosen = page_language() or request.cookies.get(COOKIE)
         if chosen not in languages:
             chosen = request.accept_languages.best_match(languages) or languages[0]
         g.lang = chosen

@@ -76,10 +76,13 @@ export async function postJSON(url, body, headers = {}) {
     method: "POST",
     credentials: "same-origin",
     // The page's language: an API answers in English unless asked (or the lang cookie says),
-    // and a browser asking for neither language reads the pages in Spanish.
+    // and a browser asking for neither language reads the pages in Spanish. X-Page-Language
+    // says it is the page's (an agency's ui_locales may have chosen it over the lang cookie):
+    // the server's sentences then follow it (infra.web.i18n.page_language).
     headers: {
       "Content-Type": "application/json", Accept: "application/json",
-      "Accept-Language": document.documentElement.lang, ...headers,
+      "Accept-Language": document.documentElement.lang,
+      "X-Page-Language": document.documentElement.lang, ...headers,
     },
     body: JSON.stringify(body),
   });

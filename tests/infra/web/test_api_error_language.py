@@ -58,3 +58,28 @@ def test_an_unexpected_api_error_is_english_by_default(client, monkeypatch):
     assert answer.status_code == 500
     assert answer.get_json() == {"error": "server_error",
                                  "error_description": _english(app, "error.http.500")}
+
+
+def test_a_page_script_s_request_answers_in_the_page_s_language_over_the_cookie(client):
+    """A page shown in English (an agency's ui_locales chose it) to a citizen whose lang cookie
+    says Spanish: its script names the page's language (X-Page-Language, js/webauthn.js), and
+    the JSON error's sentence follows the page, not the cookie."""
+    client.set_cookie("lang", "es")
+    answer = client.get("/api/nothing-here", headers={"X-Page-Language": "en", "Accept-Language": "en"})
+    assert answer.get_json()["error_description"] == _english(client.application, "error.api.404")
+
+
+def test_a_passkey_script_s_login_required_follows_the_page_s_language_over_the_cookie(client):
+    client.set_cookie("lang", "es")
+    answer = client.post("/webauthn/registration/options", json={},
+                         headers={"X-Page-Language": "en", "Accept-Language": "en"})
+    assert answer.status_code == 401
+    assert answer.get_json()["error_description"] == _english(client.application, "webauthn.error.login_required")
+
+
+def test_a_page_language_no_catalog_has_leaves_the_cookie_s_choice(client):
+    client.set_cookie("lang", "es")
+    answer = client.get("/api/nothing-here", headers={"X-Page-Language": "xx"})
+    with client.application.app_context():
+        spanish = catalog(client.application).get("error.api.404", "es")
+    assert answer.get_json()["error_description"] == spanish
