@@ -28,6 +28,7 @@ from typing import Any
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
@@ -189,8 +190,15 @@ class Verifier:
             except UnreadableDocument as exc:
                 outcome["unreadable"] = exc
             except RecursionError:
+                log.info("verification refused: damaged PDF", extra={"problem": "nesting"})
                 outcome["unreadable"] = UnreadableDocument(
                     "The PDF is nested too deeply to be read.", error="damaged_pdf")
+            except PdfError as exc:  # a file pyHanko cannot read: the expected refusal
+                log.info("verification refused: damaged PDF",
+                         extra={"problem": type(exc).__name__, "detail": str(exc)[:200]})
+                outcome["unreadable"] = UnreadableDocument(
+                    "The PDF is damaged or uses structures that cannot be verified "
+                    f"({type(exc).__name__}).", error="damaged_pdf")
             except Exception as exc:  # never a 500: an unexpected failure is a verdict
                 log.warning("verification failed unexpectedly", exc_info=exc)
                 outcome["unreadable"] = UnreadableDocument(
