@@ -123,3 +123,43 @@ def test_the_api_refuses_them_too(client, verifier, signed_with_hidden):
     for attack in HIDDEN:
         kit.assert_refused_over_http(client, verifier, attack(signed_with_hidden),
                                      reason="appended", level="appended")
+
+
+def unlisted_object_stream_bomb(pdf: bytes) -> bytes:
+    """An update's listed object stream, never referenced, whose Flate data inflates to
+    megabytes of header entries ("0 0 0 0 ..."): pyHanko never decodes it; the check of
+    hidden compressed objects must not spend the verification on it."""
+    import zlib
+
+    size, previous, root = kit.tail_facts(pdf)
+    data = zlib.compress(b"0 0 " * 1_000_000, 9)
+    stm_at = len(pdf)
+    out = pdf + b"%d 0 obj\n<< /Type /ObjStm /N 1000000 /First 4000000 /Filter /FlateDecode " \
+                b"/Length %d >>\nstream\n" % (size, len(data)) + data + b"\nendstream\nendobj\n"
+    xref_at = len(out)
+    rows = b"".join(bytes([1]) + at.to_bytes(4, "big") + b"\x00\x00" for at in (stm_at, xref_at))
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 2] /Root %s /Prev %d " \
+           b"/Length %d >>\nstream\n" % (size + 1, size + 2, size, root, previous, len(rows)) \
+        + rows + b"\nendstream\nendobj\n"
+    return kit.finish(out, xref_at)
+
+
+def test_an_object_stream_bomb_in_an_update_is_refused_not_read(verifier, signed_with_hidden,
+                                                                monkeypatch):
+    """The object streams the check decodes stay within the parsing limits
+    (`pdf_parsing.DECODE_LIMITS`, `object_streams.MAX_INFLATION`): one that does not decode
+    within them is unexplained (refused as appended), its header never read."""
+    from signing import object_streams
+
+    headers: list[int] = []
+    real = object_streams._Header.find
+
+    def counting(self, idnum, on_entry):
+        headers.append(self.count)
+        return real(self, idnum, on_entry)
+
+    monkeypatch.setattr(object_streams._Header, "find", counting)
+    report = verifier.verify(unlisted_object_stream_bomb(signed_with_hidden))
+    sig = report.signatures[0]
+    assert (sig.reason, sig.modifications.level) == ("appended", "appended")
+    assert 1_000_000 not in headers
