@@ -66,6 +66,7 @@ class _Header:
     count: int
     first: dict[int, tuple[int, int]] = field(default_factory=dict)  # object -> (index, offset)
     read: int = 0  # entries read
+    entries: list[tuple[int, int]] = field(default_factory=list)  # (object, offset) by index
     position: int = 0  # where the next entry starts
     corrupted: bool = False
 
@@ -90,6 +91,7 @@ class _Header:
             index = self.read
             self.read += 1
             self.position = reader.tell()
+            self.entries.append((int(objnum), int(offset)))
             self.first.setdefault(int(objnum), (index, int(offset)))
             if objnum == idnum:
                 return self.first[idnum]
@@ -105,6 +107,18 @@ def _header(reader: PdfFileReader, stmnum: int, stream: Any) -> _Header:
         known = _Header(stream=stream, data=data, count=int(stream["/N"]))
         headers[stmnum] = known
     return known
+
+
+def listing(stream: Any, reader: PdfFileReader) -> tuple[list[tuple[int, int]], bytes, bool]:
+    """All of the object stream `stream`'s header entries ((object number, offset) by index),
+    its decoded data, and whether its header is corrupted; decoded within `MAX_INFLATION` and
+    each entry counted like the ones `get_object_from_stream` reads. For a stream read apart
+    from the reader's tables (`verify.unlisted`: one the cross-reference may not list)."""
+    data = stream.read_data(DecodePurpose.OBJECT_STREAM)
+    _inflating(reader, len(stream.encoded_data or b""), len(data))
+    header = _Header(stream=stream, data=data, count=int(stream["/N"]))
+    header.find(-1, _count)  # no object is numbered -1: reads the whole header
+    return header.entries, data, header.corrupted
 
 
 def get_object_from_stream(self: PdfFileReader, idnum: int, stmnum: int, idx: int) -> Any:

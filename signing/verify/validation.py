@@ -28,6 +28,7 @@ from typing import Any
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
@@ -57,6 +58,7 @@ from signing.verify import (
     freshness,
     indication,
     reverse_refs,
+    signature_timestamp,
     signed_attributes,
     subfilters,
 )
@@ -188,9 +190,13 @@ class Verifier:
                 outcome["budget"] = True
             except UnreadableDocument as exc:
                 outcome["unreadable"] = exc
-            except RecursionError:
+            except (RecursionError, PdfError) as exc:  # a hostile file: the expected refusal
+                log.info("verification refused: damaged PDF",
+                         extra={"problem": type(exc).__name__, "detail": str(exc)[:200]})
                 outcome["unreadable"] = UnreadableDocument(
-                    "The PDF is nested too deeply to be read.", error="damaged_pdf")
+                    "The PDF is nested too deeply to be read." if isinstance(exc, RecursionError)
+                    else f"The PDF is damaged or cannot be verified ({type(exc).__name__}).",
+                    error="damaged_pdf")
             except Exception as exc:  # never a 500: an unexpected failure is a verdict
                 log.warning("verification failed unexpectedly", exc_info=exc)
                 outcome["unreadable"] = UnreadableDocument(
@@ -434,6 +440,10 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         raise BudgetExceeded(budget.exceeded)
     cryptographic = indication.from_ades(result.ades_subindic)
     timestamp = timestamp_info(embedded, ts_result)
+    if timestamp is not None and not timestamp.valid and not cryptographic.passed:
+        # pyHanko stopped at the signer: the time-stamp's own validity (`signature_timestamp`)
+        timestamp = timestamp_info(embedded, await signature_timestamp.judged(
+            embedded, spec.signature_validation_spec, timing))
     if timestamp is not None and timestamp.valid:
         cryptographic = indication.check_proven_time(
             cryptographic, proven=proven, not_before=embedded.signer_cert.not_valid_before)
