@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from idp.oidc import codes
+from idp.oidc.client_auth import Presented
+from idp.oidc.endpoints import Answer, Asked
 from idp.oidc.grants import GrantRecord
 from idp.oidc.tokens import Authentication
 from infra.store import MemoryStore
@@ -25,7 +27,7 @@ def _generated_init_parameters(cls: type) -> list[inspect.Parameter]:
     return list(inspect.signature(plain.__init__).parameters.values())
 
 
-@pytest.mark.parametrize("cls", [GrantRecord, Authentication])
+@pytest.mark.parametrize("cls", [GrantRecord, Authentication, Presented, Asked, Answer])
 def test_a_record_init_takes_what_the_dataclass_init_took(cls):
     mine = list(inspect.signature(cls.__init__).parameters.values())
     generated = _generated_init_parameters(cls)
@@ -42,7 +44,11 @@ def test_records_are_still_frozen_and_hold_their_fields_in_order():
     assert dataclasses.replace(grant, client_id="d").client_id == "d"
     authentication = Authentication(auth_time=1, acr="a", amr=("hwk",), sid="s")
     assert authentication == Authentication(1, "a", ("hwk",), "s")
-    for record, name in ((grant, "client_id"), (authentication, "acr")):
+    presented = Presented("client_secret_basic", "c", secret="s")
+    assert (presented.assertion, presented.assertion_header) == (None, None)
+    answer = Answer(200, {}, {})
+    assert answer.verbatim == frozenset()
+    for record, name in ((grant, "client_id"), (authentication, "acr"), (presented, "secret"), (answer, "status")):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(record, name, "x")
 
