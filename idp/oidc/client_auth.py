@@ -34,15 +34,22 @@ ASSERTION_TYPS = ("jwt", "client-authentication+jwt")  # media types: any case (
 REQUEST_OBJECT_MEMBERS = ("response_type", "redirect_uri", "code_challenge")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Presented:
-    """The credentials a request carries, before anything is checked."""
+    """The credentials a request carries, before anything is checked. (`__init__`: the
+    dataclass's, with the fields put into the instance's dict at once, not one frozen
+    `object.__setattr__` each: issue 16.)"""
 
     method: str
     client_id: str
     secret: str | None = None
     assertion: str | None = None
     assertion_header: Mapping[str, Any] | None = None  # read once, when the method was told
+
+    def __init__(self, method: str, client_id: str, secret: str | None = None, assertion: str | None = None,
+                 assertion_header: Mapping[str, Any] | None = None) -> None:
+        self.__dict__.update(method=method, client_id=client_id, secret=secret, assertion=assertion,
+                             assertion_header=assertion_header)
 
 
 @dataclass(frozen=True)

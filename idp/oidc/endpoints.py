@@ -42,7 +42,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit
 from infra.indicators import increment
-from infra.invalidation import GENERATION_KEY
+from infra.invalidation import GENERATION_KEY, NO_GENERATION
 from infra.ops.metrics import label_agency
 from infra.store import EphemeralStore, GuardRefused, TakeGuard, get_store
 from infra.web import direct_routes
@@ -58,16 +58,21 @@ FORM = "application/x-www-form-urlencoded"
 Fields = Callable[[], Iterable[tuple[str, str]]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Asked:
     """What the token and UserInfo logic read of a request: Flask's or a direct route's
-    (`infra.web.direct_routes`)."""
+    (`infra.web.direct_routes`). (`__init__`, here and in `Answer`: the dataclass's, with the
+    fields put into the instance's dict at once, not one frozen `object.__setattr__` each:
+    issue 16.)"""
 
     headers: protected.Headers  # the method, Authorization and DPoP
     remote: str  # the client's address (the throttle of failed client authentications)
 
+    def __init__(self, headers: protected.Headers, remote: str) -> None:
+        self.__dict__.update(headers=headers, remote=remote)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Answer:
     """A JSON answer: written by the Flask views (`_response`) and the direct routes alike."""
 
@@ -76,6 +81,10 @@ class Answer:
     headers: dict[str, str]
     # Members of `body` whose strings need no JSON escaping (`CedulaJSONProvider.body`).
     verbatim: frozenset[str] = frozenset()
+
+    def __init__(self, status: int, body: Mapping[str, Any], headers: dict[str, str],
+                 verbatim: frozenset[str] = frozenset()) -> None:
+        self.__dict__.update(status=status, body=body, headers=headers, verbatim=verbatim)
 
 
 def _flask_asked() -> Asked:
@@ -184,6 +193,7 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
     named = (credentials.client_id if credentials is not None else form.get("client_id", ""))[:200]
     address = asked.remote
     lookup: Callable[[Session, str], Client] = oidc.clients.find
+    known: Client | None = None  # the client as cached under the generation read here
     if named:
         # The marks with the cache generation that the client's cached row is checked under
         # (`infra.invalidation`: read before the row): one round trip on a shared store.
@@ -195,16 +205,27 @@ def _authenticated(form: dict[str, str], endpoint: str, asked: Asked | None = No
                 f"too many failed client authentications for this client from this address; try again in "
                 f"{limits.window} seconds", retry_after=limits.window)
         if oidc.invalidation is not None:
-            lookup = functools.partial(oidc.clients.find, generation=generation)
+            cached = oidc.clients.cached(named) if credentials is not None and credentials.client_id == named else None
+            if cached is not None and cached[0] == generation and generation != NO_GENERATION:
+                known = cached[1]  # what `oidc.clients.find(..., generation=generation)` answers
+            else:
+                lookup = functools.partial(oidc.clients.find, generation=generation)
     try:
         if credentials is None:
             assert refused is not None  # presented() raised it
             raise refused
-        with get_db().lazy_read() as session:  # a cached client needs no session
+        if known is not None:  # no session to open (nor `lazy_read` to enter: issue 16)
+            found: Client = known
             client = client_auth.authenticate(
-                session, authorization=authorization, form=form, store=store,
+                None, authorization=authorization, form=form, store=store,  # type: ignore[arg-type]
                 policy=oidc.assertion_policy(endpoint), now=int(time.time()),
-                lookup=lookup, credentials=credentials)
+                lookup=lambda _session, _client_id: found, credentials=credentials)
+        else:
+            with get_db().lazy_read() as session:  # a cached client needs no session
+                client = client_auth.authenticate(
+                    session, authorization=authorization, form=form, store=store,
+                    policy=oidc.assertion_policy(endpoint), now=int(time.time()),
+                    lookup=lookup, credentials=credentials)
         label_agency(client.client_id)
         return client
     except InvalidClient as exc:

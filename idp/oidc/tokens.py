@@ -37,14 +37,19 @@ def at_hash(access_token: str, alg: str) -> str:
     return b64url(digest[: len(digest) // 2])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Authentication:
-    """The sign-in behind a grant: what ID tokens say about it."""
+    """The sign-in behind a grant: what ID tokens say about it. (`__init__`: the dataclass's,
+    with the fields put into the instance's dict at once, not one frozen `object.__setattr__`
+    each: issue 16.)"""
 
     auth_time: int
     acr: str
     amr: tuple[str, ...]
     sid: str
+
+    def __init__(self, auth_time: int, acr: str, amr: tuple[str, ...], sid: str) -> None:
+        self.__dict__.update(auth_time=auth_time, acr=acr, amr=amr, sid=sid)
 
 
 def id_token_claims(*, issuer: str, subject: str, client_id: str, now: int, lifetime: int,

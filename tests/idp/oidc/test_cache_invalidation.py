@@ -150,3 +150,23 @@ def test_a_passkey_removed_on_another_worker_changes_the_sign_in_level_here(clie
     generation = provider(client.application).invalidation.generation()
     assert generation != before
     assert all(levels.get(key, generation) is None for key in list(levels._entries))
+
+
+def test_a_client_secret_changed_on_another_worker_is_refused_here_at_once(client, agency, citizen, worker_b):
+    import sqlalchemy as sa
+
+    from clients.registry.models import Client
+    from clients.registry.services import _digest
+    from tests.idp.oidc.conftest import basic_auth
+
+    token = tokens_for(client, agency, scope=OFFLINE)["access_token"]
+    form, headers = agency.auth({"token": token})
+    assert client.post("/introspect", data=form, headers=headers).status_code == 200  # cached here
+    # A Core UPDATE on the other worker's connection: only the cache generation tells this one.
+    with get_db(worker_b).engine.begin() as conn:
+        conn.execute(sa.update(Client).where(Client.client_id == agency.client_id)
+                     .values(secret_hash=_digest("a-new-secret")))
+    answer = client.post("/introspect", data=form, headers=headers)
+    assert answer.status_code == 401 and answer.get_json()["error"] == "invalid_client"
+    assert client.post("/introspect", data=form,
+                       headers=basic_auth(agency.client_id, "a-new-secret")).status_code == 200
