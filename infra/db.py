@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from functools import cached_property
 from importlib import import_module
 from importlib.resources import files
@@ -380,6 +380,13 @@ def get_db(app: Flask | None = None) -> Database:
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%|%")
 _TEMPLATES: dict[str, tuple[str, tuple[str, ...]] | None] = {}
 TEMPLATES_KEPT = 1_000
+# An aware datetime of a fixed offset (the application's UTC) -> its literal, shared by every
+# connection: a /token writes the same moment in several columns and rows, and requests of the
+# same second the same issue and expiry times (issue 16: `isoformat` was 2% of a /token's
+# instructions on PostgreSQL). Keyed with the zone: equal instants at other offsets are other
+# texts. Other zones (a fold, a rule per date) are written each time. Bounded: cleared when full.
+_MOMENTS: dict[tuple[datetime, tzinfo], str] = {}
+MOMENTS_KEPT = 4096
 # json.dumps with its defaults, its C encoder made once (as `infra.group_commit` does): the same text.
 _C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
 _DUMPS = (_C_ENCODER(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
@@ -426,8 +433,20 @@ def pg_literal_statements(driver: Any, mogrify: Callable[[str, Mapping[str, Any]
             return None  # a serializer of its own: mogrify uses it
         return bytes(escape("".join(encode(value.obj, 0)).encode())).decode() + "::json"
 
+    written = _MOMENTS
+    fixed = timezone
+
     def moment(value: datetime) -> str | None:
-        if value.tzinfo is None or value.utcoffset() is None:
+        zone = value.tzinfo
+        if type(zone) is fixed:  # a fixed offset (UTC): equal keys are the same wall time and offset
+            key = (value, zone)
+            literal = written.get(key)
+            if literal is None:
+                if len(written) >= MOMENTS_KEPT:
+                    written.clear()
+                literal = written[key] = f"'{value.isoformat(' ')}'::timestamptz"
+            return literal
+        if zone is None or value.utcoffset() is None:
             return None  # naive: psycopg writes it as a timestamp without time zone
         return f"'{value.isoformat(' ')}'::timestamptz"
 

@@ -44,12 +44,21 @@ class Plan:
     # bind processor, as `construct_params` then the processors give them (built directly:
     # `construct_params` was most of the cost for a batch of one).
     direct: _Direct | None = None
+    # Named (psycopg's `%(name)s`), every parameter one of the value names, bound once under
+    # its own name (none escaped, none from the statement itself): the driver's parameters are
+    # the values by name, each through its bind processor, in the order `construct_params`
+    # gives them (issue 16: `construct_params` and the dict built from it were a third of a
+    # /token's parameters on PostgreSQL).
+    named: _Direct | None = None
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
         direct = self.direct
         if direct is not None:
             return self.sequence([values[key] if process is None else process(values[key])
                                   for key, process in direct])
+        named = self.named
+        if named is not None:
+            return {key: values[key] if process is None else process(values[key]) for key, process in named}
         params = self.compiled.construct_params(values, escape_names=False)
         processors = self.processors
         if self.positional is not None:
@@ -77,7 +86,8 @@ def plan_for(statement: sa.Executable, keys: tuple[str, ...], dialect: sa.Dialec
     return Plan(
         statement=statement, sql=compiled.string, compiled=compiled, positional=positional,
         processors=processors, escaped=dict(compiled.escaped_bind_names), sequence=dialect.execute_sequence_format,
-        core=needs_core, direct=_direct(compiled, positional, keys, processors))
+        core=needs_core, direct=_direct(compiled, positional, keys, processors),
+        named=_named(compiled, positional, keys, processors))
 
 
 # json.dumps with its defaults, as the C encoder it makes per call, made once (without the
@@ -206,3 +216,20 @@ def _direct(compiled: SQLCompiler, positional: tuple[str, ...] | None, keys: tup
         if bind is None or bind.callable is not None or bind.expanding or bind.literal_execute:
             return None
     return tuple((key, processors.get(key)) for key in positional)
+
+
+def _named(compiled: SQLCompiler, positional: tuple[str, ...] | None, keys: tuple[str, ...],
+           processors: Mapping[str, Callable[[Any], Any]]) -> _Direct | None:
+    """`Plan.named` when the statement's parameters are named and exactly the value names (each
+    bound once under its own name, none escaped), else None (`construct_params` decides)."""
+    if positional is not None or compiled.escaped_bind_names:
+        return None
+    names = list(compiled.bind_names.values())
+    if len(set(names)) != len(names) or set(names) != set(keys):
+        return None
+    binds = {bind.key: bind for bind in compiled.binds.values()}
+    for bind, name in compiled.bind_names.items():
+        if (bind.key != name or binds.get(name) is not bind or bind.callable is not None or bind.expanding
+                or bind.literal_execute):
+            return None
+    return tuple((name, processors.get(name)) for name in names)

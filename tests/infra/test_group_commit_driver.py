@@ -206,24 +206,45 @@ def test_the_request_paths_statements_take_the_driver_path(fresh_app):
 
 def test_direct_parameters_are_those_construct_params_gives(fresh_app):
     """A plan whose parameters are exactly its value names builds the driver's parameters
-    directly: the same values, in the same order, as `construct_params` and the processors."""
+    directly (positional on SQLite, named on PostgreSQL): the same values, in the same order, as
+    `construct_params` and the processors."""
     from dataclasses import replace
 
     from idp.audit.log import _INSERT
     from idp.consent.services import _NOTE_USE
+    from idp.oidc.models import INSERT_GRANT
     from infra.statement_plans import plan_for
 
     dialect = get_db(fresh_app).engine.dialect
     entry = audit.pending_entry(event="release.userinfo", citizen_id="c", client_id="a", claims=["sub", "email"],
                                 purpose="p", now=MOMENT)[0]
-    for statement, values in ((_INSERT, dict(entry.values)), (_NOTE_USE, {"consent": uuid.uuid4(), "now": MOMENT})):
+    grant = {c.name: None for c in INSERT_GRANT.table.columns} | {
+        "id": uuid.uuid4(), "citizen_id": uuid.uuid4(), "client_id": "a", "scopes": ["openid"],
+        "claims": {"userinfo": {"email": None}}, "auth_time": MOMENT, "created_at": MOMENT, "expires_at": MOMENT}
+    for statement, values in ((_INSERT, dict(entry.values)), (_NOTE_USE, {"consent": uuid.uuid4(), "now": MOMENT}),
+                              (INSERT_GRANT, grant)):
         plan = plan_for(statement, tuple(values), dialect)
-        if dialect.name != "sqlite":
-            continue  # psycopg's parameters are named: `construct_params` builds them
-        assert plan.direct is not None
-        assert plan.parameters(values) == replace(plan, direct=None).parameters(values)
+        stock = replace(plan, direct=None, named=None)  # `construct_params`, then the processors
+        if dialect.name == "sqlite":
+            assert plan.direct is not None and plan.named is None
+        else:  # psycopg's parameters are named
+            assert plan.named is not None and plan.direct is None
+        built, constructed = plan.parameters(values), stock.parameters(values)
+        assert type(built) is type(constructed)
+        if isinstance(built, dict):
+            assert list(built) == list(constructed)
+            built, constructed = list(built.values()), list(constructed.values())
+        assert [_comparable(value) for value in built] == [_comparable(value) for value in constructed]
     partial = plan_for(_NOTE_USE, ("consent",), dialect)  # a parameter not among the values
-    assert partial.direct is None
+    assert partial.direct is None and partial.named is None
+    extra = plan_for(_NOTE_USE, ("consent", "now", "other"), dialect)  # a value the statement does not name
+    assert extra.direct is None and extra.named is None
+
+
+def _comparable(value):
+    """psycopg's JSON wrapper (`Json`) compares by identity: its document and serializer."""
+    from_json = getattr(value, "obj", None)
+    return ("json", from_json, getattr(value, "dumps", None)) if type(value).__name__ == "Json" else value
 
 
 def test_a_one_query_batch_leaves_its_connection_as_the_pool_expects(fresh_app):

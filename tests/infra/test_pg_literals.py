@@ -13,6 +13,7 @@ import pytest
 from psycopg import ClientCursor
 from psycopg.types.json import Json
 
+from infra import db
 from infra.db import pg_literal_statements
 from tests.support.parts import POSTGRES_ADMIN_URL, missing
 
@@ -76,3 +77,22 @@ def test_the_text_runs(cursor):
         "a": "it's \\ é", "b": uuid.UUID(int=5), "c": Json({"k": ["v'"]}),
         "d": dt.datetime(2026, 1, 2, tzinfo=dt.UTC)})).fetchone()
     assert row == ("it's \\ é", uuid.UUID(int=5), {"k": ["v'"]}, dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+
+
+def test_a_moment_written_again_is_written_at_its_own_offset(cursor):
+    """Moments of a fixed offset are kept once written (`infra.db._MOMENTS`): the same instant
+    at another offset, or in a zone with rules, is still written as mogrify writes it, each
+    time, and a full keep starts again."""
+    statement = pg_literal_statements(cursor.connection, cursor.mogrify)
+    instant = dt.datetime(2026, 12, 6, 15, 4, 5, 123456, tzinfo=dt.UTC)
+    same = [instant, instant.astimezone(dt.timezone(dt.timedelta(hours=-6))),
+            instant.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")),
+            instant.astimezone(ZoneInfo("America/El_Salvador")), instant.astimezone(dt.timezone(dt.timedelta(0), "Z")),
+            instant.astimezone(dt.timezone(dt.timedelta(0)))]
+    for _ in range(2):
+        for value in same:
+            assert statement("%(a)s", {"a": value}) == cursor.mogrify("%(a)s", {"a": value}), value
+    for seconds in range(db.MOMENTS_KEPT + 10):
+        value = instant + dt.timedelta(seconds=seconds)
+        assert statement("%(a)s", {"a": value}) == cursor.mogrify("%(a)s", {"a": value})
+    assert len(db._MOMENTS) <= db.MOMENTS_KEPT

@@ -21,4 +21,18 @@ def lose_the_next_reply(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         return response
 
     monkeypatch.setattr(Connection, "read_response", losing)
+    # The store's quick path reads its replies itself (`infra.store.redis._exchange`).
+    from infra.store import redis as redis_store
+
+    exchange = redis_store._exchange
+
+    def losing_exchange(connection, packed):
+        reply = exchange(connection, packed)
+        if not lost[0]:
+            lost[0] = True
+            connection.disconnect()  # as a timeout drops it
+            raise RedisTimeout("Timeout reading from socket")
+        return reply
+
+    monkeypatch.setattr(redis_store, "_exchange", losing_exchange)
     return lost
