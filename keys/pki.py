@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from asn1crypto import x509 as asn1_x509
 from sqlalchemy.orm import Session
 
+from infra.config import read_section
 from infra.utc import as_utc
 from keys import policies, x509
-from keys.algorithms import KeyAlgorithm, algorithm
+from keys.algorithms import ALGORITHMS, KeyAlgorithm, algorithm
 from keys.crl import RevokedEntry, build_crl, reason_code
 from keys.custody import Custody
 from keys.errors import InvalidRequest, KeyNotFound, PkiNotInitialised
@@ -130,8 +131,9 @@ class Pki:
         self._generation: tuple[int, str] = (-1, "")
         self._lock = threading.Lock()
         self._crl_lock = threading.Lock()
-        self.ca_algorithm = algorithm(str(self.section["algorithm"]))
-        self.leaf_algorithm = algorithm(str(self.section["end_entity_algorithm"]))
+        checked = read_section(settings, "pki")
+        self.ca_algorithm = algorithm(checked.choice("algorithm", tuple(ALGORITHMS)))
+        self.leaf_algorithm = algorithm(checked.choice("end_entity_algorithm", tuple(ALGORITHMS)))
 
     # material ----------------------------------------------------------------------------
 

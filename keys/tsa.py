@@ -22,6 +22,7 @@ from typing import Any
 from asn1crypto import algos, cms, core, tsp, x509
 from cryptography.hazmat.primitives import hashes
 
+from infra.config import ConfigError
 from keys.algorithms import hash_for
 from keys.pki import Pki
 
@@ -82,7 +83,11 @@ class TimeStampAuthority:
         self._lock = threading.Lock()
         section = settings["tsa"]
         self.policy = str(section["policy_oid"])
-        core.ObjectIdentifier(self.policy)  # fail early on a bad OID
+        try:
+            core.ObjectIdentifier(self.policy)  # fail early on a bad OID
+        except ValueError:
+            raise ConfigError(f"tsa.policy_oid must be an object identifier in dotted form (e.g. "
+                              f"1.3.6.1.4.1.99999.1.1), got {section['policy_oid']!r}") from None
         self.accuracy_seconds = int(section["accuracy_seconds"])
         self.hash_algorithms = {str(h) for h in section["hash_algorithms"]}
 
