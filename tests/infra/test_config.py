@@ -173,7 +173,7 @@ def test_free_form_tables_and_the_production_example_are_accepted(tmp_path):
 
 def test_a_setting_a_component_refuses_stops_a_command_with_where_it_was_set(tmp_path):
     """`audit.seal_seconds` is read by its component when the app is built: `cedula ...` and
-    `cedula serve` (before any worker starts) end with the message and the file, exit 1."""
+    `cedula serve` (before any worker starts) end with the message and the file, exit 2."""
     from click.testing import CliRunner
 
     from idp.cli import Context, cli
@@ -183,7 +183,7 @@ def test_a_setting_a_component_refuses_stops_a_command_with_where_it_was_set(tmp
     settings = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
     for command in (["operators", "list"], ["serve", "--port", "1"]):
         result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
-        assert result.exit_code == 1, (command, result.output)
+        assert result.exit_code == 2, (command, result.output)  # a configuration error
         assert isinstance(result.exception, SystemExit)
         assert result.output.strip() == (f"Error: audit.seal_seconds must be 0 (no sealing thread) or between 0.05 "
                                          f"and 3600, got -1 (set in CEDULA_CONFIG file {settings_file})")
@@ -292,7 +292,7 @@ def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where
     section = text.split("]")[0].lstrip("[")
     for command in (["operators", "list"], ["serve", "--port", "1"]):
         result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
-        assert result.exit_code == 1, (command, result.output)
+        assert result.exit_code == 2, (command, result.output)  # a configuration error
         assert isinstance(result.exception, SystemExit)
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
         assert result.output.strip().endswith(f"(set in CEDULA_CONFIG file {settings_file})")
@@ -322,6 +322,6 @@ def test_a_refused_setting_does_not_hide_a_commands_help(environ):
         assert shown.exit_code == 0, (args, shown.output)
         assert "Usage:" in shown.output
     refused = CliRunner().invoke(cli, ["keys", "rotate"], env=environ)
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
     assert "Usage:" not in refused.output
     assert next(iter(environ)) in refused.output
