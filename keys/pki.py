@@ -19,15 +19,15 @@ import sqlalchemy as sa
 from asn1crypto import x509 as asn1_x509
 from sqlalchemy.orm import Session
 
-from infra.config import read_section
 from infra.utc import as_utc
 from keys import policies, x509
-from keys.algorithms import ALGORITHMS, KeyAlgorithm, algorithm
+from keys.algorithms import KeyAlgorithm, algorithm
 from keys.crl import RevokedEntry, build_crl, reason_code
 from keys.custody import Custody
 from keys.errors import InvalidRequest, KeyNotFound, PkiNotInitialised
 from keys.keystore.base import KeyRef
 from keys.models import Certificate, RevocationList, StoredKey
+from keys.pki_settings import checked_algorithms
 
 log = logging.getLogger(__name__)
 GENERATION = "pki"
@@ -131,9 +131,7 @@ class Pki:
         self._generation: tuple[int, str] = (-1, "")
         self._lock = threading.Lock()
         self._crl_lock = threading.Lock()
-        checked = read_section(settings, "pki")
-        self.ca_algorithm = algorithm(checked.choice("algorithm", tuple(ALGORITHMS)))
-        self.leaf_algorithm = algorithm(checked.choice("end_entity_algorithm", tuple(ALGORITHMS)))
+        self.ca_algorithm, self.leaf_algorithm = checked_algorithms(settings)
 
     # material ----------------------------------------------------------------------------
 
