@@ -90,6 +90,8 @@ class Keyring:
         self.custody = custody
         section = settings["jwks"]
         self.algorithms = tuple(str(a) for a in section["algorithms"])
+        if not self.algorithms:
+            raise ConfigError("jwks.algorithms must list one algorithm or more, of ES256, RS256, got []")
         for alg in self.algorithms:
             if alg not in JWS_ALGORITHMS:
                 raise InvalidRequest(f"jwks.algorithms: {alg!r} is not one of ES256, RS256")

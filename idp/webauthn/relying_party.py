@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
 
 from idp.webauthn.attestation import AcceptAnyAttestation, AttestationPolicy
-from infra.config import ConfigError, Settings
+from infra.config import MAX_SECONDS, ConfigError, Settings, read_section
 
 # the COSE algorithms py_webauthn verifies
 COSE_ALGORITHMS = tuple(alg.value for alg in COSEAlgorithmIdentifier)
@@ -39,7 +39,9 @@ class RelyingParty:
             name=str(section["rp_name"]),
             origin=settings.origin,
             algorithms=algorithms,
-            timeout_ms=int(section["timeout_ms"]),
-            challenge_seconds=int(section["challenge_seconds"]),
+            timeout_ms=read_section(settings, "webauthn").whole("timeout_ms", minimum=1000, maximum=MAX_SECONDS * 1000,
+                                                                unit="milliseconds"),
+            challenge_seconds=read_section(settings, "webauthn").whole("challenge_seconds", minimum=1,
+                                                                       maximum=MAX_SECONDS, unit="seconds"),
             attestation=attestation or AcceptAnyAttestation(),
         )
