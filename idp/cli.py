@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from infra.cli_errors import SettingRefused
 from infra.config import MAX_WORKERS, PORTS, ConfigError
 
 if TYPE_CHECKING:
@@ -126,13 +127,19 @@ class Root(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; a database or Redis that cannot serve ends it with one sentence
-        saying which and what to do (exit status 1), never a traceback."""
+        saying which and what to do (exit status 1), a setting that cannot work with its own
+        (exit status 2), never a traceback."""
         # `cedula keys rotate --help` reads no setting: a refused one must not hide the help
         ctx.meta[_ASKS_HELP] = any(arg in HELP_OPTIONS for arg in [*ctx._protected_args, *ctx.args])
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except ConfigError as exc:  # a setting read while the command ran: as one refused at the start
+            from infra.config import where_set
+
+            obj = ctx.find_root().obj
+            raise SettingRefused(where_set(getattr(obj, "settings", None), str(exc))) from None
         except Exception as exc:
             message = _outage(ctx, exc)
             if message is None:
@@ -173,7 +180,7 @@ def cli(click_ctx: click.Context) -> None:
     except ConfigError as exc:
         if click_ctx.meta.get(_ASKS_HELP):
             return  # the help is printed; the command itself would stop at the setting
-        raise click.ClickException(str(exc)) from None
+        raise SettingRefused(str(exc)) from None
     configure_logging(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
 
 
@@ -296,7 +303,7 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
 def _check_components(settings: Any) -> None:
     """Build the app once in a forked child, so that a setting only a component checks (say
     `audit.seal_seconds`) stops `cedula serve` with its message, where it was set and exit
-    status 1, instead of each worker dying with a traceback and being started again forever.
+    status 2, instead of each worker dying with a traceback and being started again forever.
     A child, because this process forks the workers: it must not hold the app's database
     pools nor import the metrics client before the multiprocess folder is set. Any other
     failure is left to the workers, which log it as before."""
@@ -326,7 +333,7 @@ def _check_components(settings: Any) -> None:
         message = pipe.read().decode("utf-8", "replace")
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) == 3:
-        raise click.ClickException(where_set(settings, message))
+        raise SettingRefused(where_set(settings, message))
 
 
 @cli.command()
@@ -350,11 +357,13 @@ def demo(ctx: Context, host: str | None, port: int | None) -> None:
 
 
 def main() -> None:
+    """`cedula`: exit status 0 done, 1 failed, 2 a usage or configuration error (click's usage
+    errors, `SettingRefused`); docs/operations.md, "Exit status"."""
     try:
         cli(standalone_mode=True)
-    except ConfigError as exc:
+    except ConfigError as exc:  # the settings' own error, wherever it was raised: the same status
         click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(SettingRefused.exit_code)
 
 
 if __name__ == "__main__":

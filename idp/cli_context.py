@@ -45,9 +45,8 @@ class Context(ScriptInfo):
     def _create_app(self) -> Flask:
         """The app; a setting a component refuses ends the command with its message and where
         the value was set (the CEDULA_CONFIG file, the environment variable), not a traceback."""
-        import click
-
         from idp.app import create_app
+        from infra.cli_errors import SettingRefused
         from infra.config import refused_setting, where_set
 
         try:
@@ -56,7 +55,7 @@ class Context(ScriptInfo):
             refused = refused_setting(self.settings, exc)
             if refused is None:
                 raise
-            raise click.ClickException(where_set(self.settings, str(refused))) from None
+            raise SettingRefused(where_set(self.settings, str(refused))) from None
 
     def verification(self) -> VerificationService | CommandVerification:
         """`cedula verify`'s verification: the given app's service, else built from the

@@ -1,5 +1,7 @@
 """Errors at the command line: a refusal the command expects ends it with its one-line message
-(`click.ClickException`, exit status 1) instead of a traceback."""
+(`click.ClickException`, exit status 1) instead of a traceback; a setting that cannot work ends
+it with `SettingRefused` (exit status 2, as click's usage errors). docs/operations.md, "Exit
+status", lists them."""
 
 from __future__ import annotations
 
@@ -7,6 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+
+
+class SettingRefused(click.ClickException):
+    """A setting (file, environment variable, option) that cannot work: the command did not run
+    and will not until the setting is corrected, a usage/configuration error (exit status 2)."""
+
+    exit_code = 2
 
 
 @contextmanager

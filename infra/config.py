@@ -348,6 +348,9 @@ MAX_THREADS = 1024
 MAX_BODY_BYTES = 1 << 30  # 1 GiB: far above any request this service takes
 MAX_PROXY_HOPS = 16
 MAX_RETRY_AFTER_SECONDS = 3600
+# The longest duration a setting in seconds may name (ten years): far above any that makes sense,
+# and far below what `timedelta` holds (1e15 seconds stopped commands with an OverflowError).
+MAX_SECONDS = 10 * 366 * 86400
 
 
 @dataclass(frozen=True)

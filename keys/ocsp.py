@@ -17,6 +17,7 @@ from typing import Any
 
 from asn1crypto import core, ocsp
 
+from infra.config import MAX_SECONDS, read_section
 from keys.crl import REASONS
 from keys.pki import Authority, Pki
 from keys.x509 import key_identifier
@@ -51,8 +52,10 @@ def _find_ca(pki: Pki, cert_id: ocsp.CertId) -> Authority | None:
 class OcspResponder:
     def __init__(self, pki: Pki, settings: Mapping[str, Any]) -> None:
         self.pki = pki
-        self.validity = timedelta(seconds=int(settings["ocsp"]["validity_seconds"]))
-        self.cache_seconds = int(settings["ocsp"]["cache_seconds"])
+        section = read_section(settings, "ocsp")
+        self.validity = timedelta(seconds=section.whole("validity_seconds", minimum=1, maximum=MAX_SECONDS,
+                                                        unit="seconds"))
+        self.cache_seconds = section.whole("cache_seconds", minimum=0, maximum=MAX_SECONDS, unit="seconds")
         self._cache: dict[tuple[Any, ...], tuple[datetime, bytes]] = {}
         self._lock = threading.Lock()
 

@@ -27,6 +27,7 @@ from keys.custody import Custody
 from keys.errors import InvalidRequest, KeyNotFound, PkiNotInitialised
 from keys.keystore.base import KeyRef
 from keys.models import Certificate, RevocationList, StoredKey
+from keys.pki_settings import checked_algorithms
 
 log = logging.getLogger(__name__)
 GENERATION = "pki"
@@ -130,8 +131,7 @@ class Pki:
         self._generation: tuple[int, str] = (-1, "")
         self._lock = threading.Lock()
         self._crl_lock = threading.Lock()
-        self.ca_algorithm = algorithm(str(self.section["algorithm"]))
-        self.leaf_algorithm = algorithm(str(self.section["end_entity_algorithm"]))
+        self.ca_algorithm, self.leaf_algorithm = checked_algorithms(settings)
 
     # material ----------------------------------------------------------------------------
 

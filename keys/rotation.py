@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from infra.config import MAX_SECONDS, ConfigError, read_section
 from infra.utc import as_utc
 from keys.algorithms import KeyAlgorithm
 from keys.algorithms import algorithm as key_algorithm
@@ -78,6 +79,10 @@ def _steady(keys: tuple[SigningKeyInfo, ...], alg: str, now: datetime) -> tuple[
     return since, until
 
 
+# the sizes of `keys.algorithms.ALGORITHMS`' RSA keys
+RSA_BITS = (2048, 3072)
+
+
 class Keyring:
     """The signing keys of this process, cached; refreshed when another process rotates."""
 
@@ -85,14 +90,22 @@ class Keyring:
         self.custody = custody
         section = settings["jwks"]
         self.algorithms = tuple(str(a) for a in section["algorithms"])
+        if not self.algorithms:
+            raise ConfigError("jwks.algorithms must list one algorithm or more, of ES256, RS256, got []")
         for alg in self.algorithms:
             if alg not in JWS_ALGORITHMS:
                 raise InvalidRequest(f"jwks.algorithms: {alg!r} is not one of ES256, RS256")
-        self.rsa_algorithm = f"RSA-{int(section['rsa_bits'])}"
+        checked = read_section(settings, "jwks")
+        bits = section.get("rsa_bits")
+        if isinstance(bits, bool) or bits not in RSA_BITS:
+            raise ConfigError(f"jwks.rsa_bits must be one of {', '.join(map(str, RSA_BITS))}, got {bits!r}")
+        self.rsa_algorithm = f"RSA-{int(bits)}"
         key_algorithm(self.rsa_algorithm)
-        self.prepublish = timedelta(seconds=int(section["prepublish_seconds"]))
-        self.cache_seconds = int(section["cache_seconds"])
-        self.max_token = timedelta(seconds=int(section["max_token_seconds"]))
+        self.prepublish = timedelta(seconds=checked.whole("prepublish_seconds", minimum=0, maximum=MAX_SECONDS,
+                                                          unit="seconds"))
+        self.cache_seconds = checked.whole("cache_seconds", minimum=0, maximum=MAX_SECONDS, unit="seconds")
+        self.max_token = timedelta(seconds=checked.whole("max_token_seconds", minimum=1, maximum=MAX_SECONDS,
+                                                         unit="seconds"))
         if self.cache_seconds > self.prepublish.total_seconds():
             raise InvalidRequest(
                 "jwks.cache_seconds must not exceed jwks.prepublish_seconds, or a relying party "

@@ -22,7 +22,8 @@ from typing import Any
 from asn1crypto import algos, cms, core, tsp, x509
 from cryptography.hazmat.primitives import hashes
 
-from keys.algorithms import hash_for
+from infra.config import ConfigError, read_section
+from keys.algorithms import HASHES, hash_for
 from keys.pki import Pki
 
 MAX_NONCE_BYTES = 32  # RFC 3161 nonces are "large random numbers"; 64 bits is usual
@@ -82,9 +83,17 @@ class TimeStampAuthority:
         self._lock = threading.Lock()
         section = settings["tsa"]
         self.policy = str(section["policy_oid"])
-        core.ObjectIdentifier(self.policy)  # fail early on a bad OID
-        self.accuracy_seconds = int(section["accuracy_seconds"])
+        try:
+            core.ObjectIdentifier(self.policy)  # fail early on a bad OID
+        except ValueError:
+            raise ConfigError(f"tsa.policy_oid must be an object identifier in dotted form (e.g. "
+                              f"1.3.6.1.4.1.99999.1.1), got {section['policy_oid']!r}") from None
+        self.accuracy_seconds = read_section(settings, "tsa").whole("accuracy_seconds", minimum=1, maximum=3600,
+                                                                    unit="seconds")
         self.hash_algorithms = {str(h) for h in section["hash_algorithms"]}
+        if not self.hash_algorithms or not self.hash_algorithms <= set(HASHES):
+            raise ConfigError(f"tsa.hash_algorithms must list one or more of {', '.join(HASHES)}, "
+                              f"got {section['hash_algorithms']!r}")
 
     def respond_der(self, der: bytes, *, now: datetime) -> bytes:
         """Answer a DER TimeStampReq; malformed input gets badDataFormat, never an exception."""

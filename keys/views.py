@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request
 
+from infra.config import get_settings
 from infra.jose import b64url_decode
 from infra.web.caching import NO_STORE
 from infra.web.errors import json_error
@@ -42,8 +43,10 @@ TS_REPLY = "application/timestamp-reply"
 @bp.errorhandler(KeyStoreError)
 def _key_error(exc: KeyStoreError) -> Response:
     if isinstance(exc, PkiNotInitialised):
+        # a 503 says when to ask again (the operator runs `cedula pki init`)
         return json_error(503, "pki_not_initialised",
-                          "The document PKI has not been created yet; run `cedula pki init`.")
+                          "The document PKI has not been created yet; run `cedula pki init`.",
+                          {"Retry-After": str(get_settings().server.retry_after_seconds)})
     if isinstance(exc, KeyNotFound):
         return json_error(404, "not_found", str(exc))
     if isinstance(exc, InvalidRequest):

@@ -112,7 +112,11 @@ class DocumentService:
         try:
             self.sealer.warm_up()
         except Exception as exc:  # the warm-up never decides anything
-            log.info("documents warm-up skipped", extra={"reason": f"{type(exc).__name__}: {exc}"})
+            # one short line: the driver's text (host, port, user) is no business of every command's log
+            from infra.db import is_unavailable
+
+            reason = "the database cannot be reached" if is_unavailable(exc) else type(exc).__name__
+            log.info("documents warm-up skipped", extra={"reason": reason})
 
     # reading -----------------------------------------------------------------------------
 

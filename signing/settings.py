@@ -8,7 +8,7 @@ from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from infra.config import read_section
+from infra.config import MAX_SECONDS, read_section
 from infra.i18n import UnknownZone, zone
 from signing.errors import SigningError
 
@@ -55,12 +55,14 @@ class DocumentSettings:
             max_bytes=section.whole("max_bytes", minimum=1024),
             level=level,
             storage_dir=Path(storage) if storage else Path(data_dir) / "documents",
-            citizen_certificate=timedelta(minutes=section.whole("citizen_certificate_minutes", minimum=1)),
+            citizen_certificate=timedelta(minutes=section.whole("citizen_certificate_minutes", minimum=1,
+                                                                                 maximum=MAX_SECONDS // 60)),
             cache_seconds=section.whole("cache_seconds", minimum=0),
             confirm_seconds=section.whole("confirm_seconds", minimum=30),
             paper=paper,
             minimum_signing_level=minimum,
-            archive_renew_before=timedelta(days=section.whole("archive_renew_before_days", minimum=1)),
+            archive_renew_before=timedelta(days=section.whole("archive_renew_before_days", minimum=1,
+                                                                              maximum=MAX_SECONDS // 86400)),
             archive_renew_hours=section.whole("archive_renew_hours", minimum=0),
             time_zone=time_zone,
         )

@@ -11,7 +11,7 @@ from flask import Flask
 
 from idp.citizens.national_id import NationalIdScheme, load_scheme
 from infra.components import Slot
-from infra.config import get_settings
+from infra.config import ConfigError, get_settings
 
 __all__ = ["init_app", "scheme"]
 
@@ -26,4 +26,8 @@ def scheme(app: Flask | None = None) -> NationalIdScheme:
 
 def init_app(app: Flask) -> None:
     settings = get_settings(app)
-    NATIONAL_ID.install(app, load_scheme(str(settings["enrolment"]["national_id_scheme"])))
+    try:
+        chosen = load_scheme(str(settings["enrolment"]["national_id_scheme"]))
+    except ValueError as exc:
+        raise ConfigError(f"enrolment.national_id_scheme: {exc}") from None
+    NATIONAL_ID.install(app, chosen)

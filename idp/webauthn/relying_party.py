@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from webauthn.helpers.cose import COSEAlgorithmIdentifier
+
 from idp.webauthn.attestation import AcceptAnyAttestation, AttestationPolicy
-from infra.config import Settings
+from infra.config import MAX_SECONDS, ConfigError, Settings, read_section
+
+# the COSE algorithms py_webauthn verifies
+COSE_ALGORITHMS = tuple(alg.value for alg in COSEAlgorithmIdentifier)
 
 
 @dataclass(frozen=True)
@@ -24,15 +29,19 @@ class RelyingParty:
     def from_settings(cls, settings: Settings,
                       attestation: AttestationPolicy | None = None) -> RelyingParty:
         section = settings["webauthn"]
-        algorithms = tuple(int(alg) for alg in section["algorithms"])
-        if not algorithms:
-            raise ValueError("webauthn.algorithms must list at least one COSE algorithm")
+        given = section["algorithms"]
+        if not given or any(isinstance(alg, bool) or alg not in COSE_ALGORITHMS for alg in given):
+            raise ConfigError("webauthn.algorithms must list one COSE algorithm or more (e.g. -7 ES256, -8 EdDSA, "
+                              f"-257 RS256), of {', '.join(map(str, COSE_ALGORITHMS))}, got {given!r}")
+        algorithms = tuple(int(alg) for alg in given)
         return cls(
             id=settings.rp_id,
             name=str(section["rp_name"]),
             origin=settings.origin,
             algorithms=algorithms,
-            timeout_ms=int(section["timeout_ms"]),
-            challenge_seconds=int(section["challenge_seconds"]),
+            timeout_ms=read_section(settings, "webauthn").whole("timeout_ms", minimum=1000, maximum=MAX_SECONDS * 1000,
+                                                                unit="milliseconds"),
+            challenge_seconds=read_section(settings, "webauthn").whole("challenge_seconds", minimum=1,
+                                                                       maximum=MAX_SECONDS, unit="seconds"),
             attestation=attestation or AcceptAnyAttestation(),
         )

@@ -82,3 +82,42 @@ def test_numbers_out_of_range_are_usage_errors(args, tmp_path):
     assert result.exit_code == 2, result.output
     assert "is not in the range" in result.output
     assert "Traceback" not in result.output
+
+
+def _settings_file(tmp_path, text: str) -> dict[str, str]:
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text(f'[server]\ndata_dir = "{tmp_path}"\n{text}', encoding="utf-8")
+    return {"CEDULA_CONFIG": str(settings_file), "CEDULA_REDIS_URL": ""}
+
+
+@pytest.mark.parametrize(("text", "args"), [
+    ("port = 0\n", ["operators", "list"]),  # [server] port, refused when the settings are read
+    ("[audit]\nseal_seconds = -1\n", ["operators", "list"]),  # refused by its component, the app built
+    ("[audit]\nseal_seconds = -1\n", ["serve", "--port", "1"]),  # ... before `serve` starts a worker
+    ("", ["raising-config-error"]),  # raised while the command runs
+])
+def test_a_setting_that_cannot_work_exits_2_like_a_usage_error_wherever_it_is_refused(tmp_path, text, args):
+    """docs/operations.md, "Exit status": 0 done, 1 failed, 2 usage or configuration. A ConfigError
+    that reached `main()` exited 2, the same error refused at start or by a component exited 1."""
+    from infra.config import ConfigError
+
+    @click.command("raising-config-error")
+    def raising() -> None:
+        raise ConfigError("documents.max_bytes must be a whole number >= 1024, got -1")
+
+    cli.add_command(raising)
+    try:
+        result = CliRunner().invoke(cli, args, env=_settings_file(tmp_path, text))
+    finally:
+        cli.commands.pop("raising-config-error")
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert len(result.output.strip().splitlines()) == 1 and "Error: " in result.output
+
+
+def test_main_exits_2_for_a_setting_as_commands_do(tmp_path):
+    env = {**os.environ, **_settings_file(tmp_path, "[audit]\nseal_seconds = -1\n"), "PYTHONPATH": os.getcwd()}
+    done = subprocess.run([sys.executable, "-c", "from idp.cli import main; main()", "operators", "list"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "audit.seal_seconds" in done.stderr and "Traceback" not in done.stderr

@@ -122,3 +122,20 @@ def test_db_upgrade_says_what_it_did(tmp_path):
     migrated = _run(app, "db", "upgrade")
     assert migrated.exit_code == 0, migrated.output
     assert _said(migrated, "database migrated to the newest schema"), migrated.output
+
+
+def test_the_documents_warm_up_with_the_database_away_logs_one_short_line_without_the_drivers_text(tmp_path,
+                                                                                                   caplog):
+    """Every command printed "documents warm-up skipped" with the whole driver error (host,
+    port, user, the server's own words) at INFO."""
+    import logging
+
+    from signing.service import get_documents
+
+    app = _app(tmp_path, url="postgresql+psycopg://cedula:s3cret@127.0.0.1:1/cedula", connect_timeout_seconds=2)
+    with caplog.at_level(logging.INFO, logger="signing.service"):
+        get_documents(app).warm_up_keys()
+    skipped = [r for r in caplog.records if r.getMessage() == "documents warm-up skipped"]
+    assert skipped  # this call's line (the app's own warm-up thread may have logged one too)
+    for record in skipped:
+        assert record.reason == "the database cannot be reached"

@@ -204,7 +204,7 @@ def test_a_negative_worker_timeout_is_refused(tmp_path):
         ["serve"],
         env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": "", "CEDULA_SERVER_WORKER_TIMEOUT": "-1"},
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a configuration error (docs/operations.md, Exit status)
     assert "server.worker_timeout" in result.output
 
 

@@ -173,7 +173,7 @@ def test_free_form_tables_and_the_production_example_are_accepted(tmp_path):
 
 def test_a_setting_a_component_refuses_stops_a_command_with_where_it_was_set(tmp_path):
     """`audit.seal_seconds` is read by its component when the app is built: `cedula ...` and
-    `cedula serve` (before any worker starts) end with the message and the file, exit 1."""
+    `cedula serve` (before any worker starts) end with the message and the file, exit 2."""
     from click.testing import CliRunner
 
     from idp.cli import Context, cli
@@ -183,7 +183,7 @@ def test_a_setting_a_component_refuses_stops_a_command_with_where_it_was_set(tmp
     settings = load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
     for command in (["operators", "list"], ["serve", "--port", "1"]):
         result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
-        assert result.exit_code == 1, (command, result.output)
+        assert result.exit_code == 2, (command, result.output)  # a configuration error
         assert isinstance(result.exception, SystemExit)
         assert result.output.strip() == (f"Error: audit.seal_seconds must be 0 (no sealing thread) or between 0.05 "
                                          f"and 3600, got -1 (set in CEDULA_CONFIG file {settings_file})")
@@ -263,6 +263,27 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
                                             "'Mars/Olympus'"),
     ('[i18n]\nlanguages = ["xx-nope"]\n', "i18n.languages must name languages Babel has data for"),
     ("[i18n]\nlanguages = []\n", "i18n.languages must list one language code or more"),
+    ("[jwks]\nrsa_bits = 1024\n", "jwks.rsa_bits must be one of 2048, 3072, got 1024"),
+    ("[jwks]\nprepublish_seconds = 1e15\n", "jwks.prepublish_seconds must be a whole number of seconds from 0 to"),
+    ("[jwks]\nmax_token_seconds = 1000000000000000\n", "jwks.max_token_seconds must be a whole number of seconds"),
+    ("[ocsp]\nvalidity_seconds = 1000000000000000\n", "ocsp.validity_seconds must be a whole number of seconds"),
+    ('[pki]\nalgorithm = "EC-P521"\n', "pki.algorithm must be one of EC-P256, EC-P384, RSA-2048, RSA-3072"),
+    ('[pki]\nend_entity_algorithm = "ed25519"\n', "pki.end_entity_algorithm must be one of EC-P256"),
+    ("[pki]\nroot_days = 1e15\n", "pki.root_days must be a whole number of days from 1 to 36600"),
+    ("[pki]\nseal_days = -1\n", "pki.seal_days must be a whole number of days from 1 to 36600, got -1"),
+    ("[pki]\ncrl_hours = 0\n", "pki.crl_hours must be a whole number of hours from 1 to"),
+    ("[jwks]\nalgorithms = []\n", "jwks.algorithms must list one algorithm or more"),
+    ("[tsa]\nhash_algorithms = []\n", "tsa.hash_algorithms must list one or more of sha256, sha384, sha512"),
+    ("[tsa]\naccuracy_seconds = 1e15\n", "tsa.accuracy_seconds must be a whole number of seconds from 1 to 3600"),
+    ("[webauthn]\nchallenge_seconds = 1000000000000000\n", "webauthn.challenge_seconds must be a whole number"),
+    ("[webauthn]\ntimeout_ms = 0\n", "webauthn.timeout_ms must be a whole number of milliseconds"),
+    ('[tsa]\npolicy_oid = "policy-1"\n', "tsa.policy_oid must be an object identifier in dotted form"),
+    ('[enrolment]\nnational_id_scheme = "xx-id"\n', "enrolment.national_id_scheme: unknown national identity"),
+    ("[webauthn]\nalgorithms = []\n", "webauthn.algorithms must list one COSE algorithm or more"),
+    ("[documents]\ncitizen_certificate_minutes = 1000000000000000\n",
+     "documents.citizen_certificate_minutes must be a whole number from 1 to"),
+    ("[documents]\narchive_renew_before_days = 1000000000000000\n",
+     "documents.archive_renew_before_days must be a whole number from 1 to"),
 ])
 def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where_it_was_set(tmp_path, text,
                                                                                             message):
@@ -279,7 +300,7 @@ def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where
     section = text.split("]")[0].lstrip("[")
     for command in (["operators", "list"], ["serve", "--port", "1"]):
         result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
-        assert result.exit_code == 1, (command, result.output)
+        assert result.exit_code == 2, (command, result.output)  # a configuration error
         assert isinstance(result.exception, SystemExit)
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
         assert result.output.strip().endswith(f"(set in CEDULA_CONFIG file {settings_file})")
@@ -309,6 +330,6 @@ def test_a_refused_setting_does_not_hide_a_commands_help(environ):
         assert shown.exit_code == 0, (args, shown.output)
         assert "Usage:" in shown.output
     refused = CliRunner().invoke(cli, ["keys", "rotate"], env=environ)
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
     assert "Usage:" not in refused.output
     assert next(iter(environ)) in refused.output

@@ -39,7 +39,7 @@ def test_a_command_stops_with_the_one_line(tmp_path):
 
     (tmp_path / "secret.key").mkdir()
     result = CliRunner().invoke(cli, ["operators", "list"], env={"CEDULA_DATA_DIR": str(tmp_path)})
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert result.output.strip().splitlines() == [
         f"Error: server.data_dir '{tmp_path}' holds no usable secret.key (Is a directory: {tmp_path}/secret.key): "
         "make it a folder this user can write, with secret.key a file it can read (mode 0600), or set "

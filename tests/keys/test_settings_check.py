@@ -38,6 +38,6 @@ def test_a_command_and_serve_stop_saying_which_variable_set_it(tmp_path, command
 
     settings = load_settings(environ={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_KEYSTORE": "pkcs12"})
     result = CliRunner().invoke(cli, command, obj=Context(settings=settings))
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.output.strip() == ("Error: keys.backend must be one of software, pkcs11, got 'pkcs12' "
                                      "(set in the environment variable CEDULA_KEYSTORE)")

@@ -45,3 +45,18 @@ def test_an_empty_key_set_is_not_kept_by_caches(fresh_app):
     empty = fresh_app.test_client().get("/jwks.json")
     assert empty.status_code == 200 and empty.get_json() == {"keys": []}
     assert empty.headers["Cache-Control"] == "no-store"
+
+
+def test_the_pki_endpoints_before_pki_init_answer_503_with_retry_after(fresh_app):
+    """`/pki/*` answered 503 pki_not_initialised without Retry-After (every 503 carries one)."""
+    from infra.config import get_settings
+    from keys import get_service
+
+    get_service(fresh_app).invalidate()
+    client = fresh_app.test_client()
+    seconds = str(get_settings(fresh_app).server.retry_after_seconds)
+    for answer in (client.get("/pki/ca/root.cer"), client.get("/pki/crl/issuing.crl"),
+                   client.post("/pki/tsa", data=b"\x30\x00", content_type="application/timestamp-query")):
+        assert answer.status_code == 503, answer.data
+        assert answer.get_json()["error"] == "pki_not_initialised"
+        assert answer.headers["Retry-After"] == seconds
