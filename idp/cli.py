@@ -98,7 +98,7 @@ COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
                "Digital wallets: trusted PID issuers, status lists, issuer metadata."),
     "verify": (_verify_command,
                "Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable, "
-               "4 withdrawn by its issuer (revoked or superseded)."),
+               "4 withdrawn by its issuer (revoked or superseded), 5 not verified (usage or settings)."),
 }
 
 
@@ -180,7 +180,12 @@ def cli(click_ctx: click.Context) -> None:
     except ConfigError as exc:
         if click_ctx.meta.get(_ASKS_HELP):
             return  # the help is printed; the command itself would stop at the setting
-        raise SettingRefused(str(exc)) from None
+        refused = SettingRefused(str(exc))
+        if click_ctx.invoked_subcommand == "verify":  # its 2 is a verdict (INDETERMINATE)
+            from signing.verify.cli import EXIT_NOT_RUN
+
+            refused.exit_code = EXIT_NOT_RUN
+        raise refused from None
     configure_logging(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
 
 

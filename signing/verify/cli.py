@@ -4,7 +4,9 @@
 0 TOTAL-PASSED, 1 TOTAL-FAILED, 2 INDETERMINATE, 3 input it cannot read
 (a missing file, or a file that is empty, not a PDF, damaged, encrypted or too large),
 4 the signatures are not TOTAL-FAILED but the issuing agency revoked or superseded the
-document (JSON: "document_status").
+document (JSON: "document_status"), 5 nothing was verified: a usage error (an option it does not
+take, no FILE) or a setting that cannot work (click's and the other commands' 2 would read as
+INDETERMINATE here).
 `--json` prints the report of `POST /api/verify`.
 """
 
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Callable
 from functools import update_wrapper
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import click
 
@@ -27,6 +29,19 @@ EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1,
               Indication.INDETERMINATE: 2}
 EXIT_UNREADABLE = 3
 EXIT_WITHDRAWN = 4
+EXIT_NOT_RUN = 5
+
+
+class VerifyCommand(click.Command):
+    """`cedula verify`: a usage error exits `EXIT_NOT_RUN`, not click's 2 (INDETERMINATE)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_NOT_RUN
+            raise
 
 
 def exit_code(report: VerificationReport) -> int:
@@ -74,19 +89,24 @@ def with_appcontext(command: Callable[..., None]) -> Callable[..., None]:
     return update_wrapper(run, command)
 
 
-@click.command("verify")
+@click.command("verify", cls=VerifyCommand)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the API's).")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=LANGUAGES[0], show_default=True,
               help="Language of the texts in the report.")
 def verify_command(file: Path, as_json: bool, lang: str) -> None:
     """Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable,
-    4 withdrawn by its issuer (revoked or superseded)."""
+    4 withdrawn by its issuer (revoked or superseded), 5 not verified (usage or settings)."""
+    from infra.config import ConfigError
     from signing.verify.errors import UnreadableDocument
 
     try:
         with file.open("rb") as handle:
-            verification = _verification()
+            try:
+                verification = _verification()
+            except ConfigError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(EXIT_NOT_RUN)
             # at most one byte more than accepted: /dev/zero or a huge file is refused
             # without being read into memory
             data = handle.read(verification.max_bytes + 1)

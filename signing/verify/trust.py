@@ -16,14 +16,17 @@ from pathlib import Path
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
+from infra.config import ConfigError
 from signing.verify.budget import BoundedTrustManager
 from signing.verify.errors import VerificationError
 
 SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
 
-class TrustConfigurationError(VerificationError):
-    """A configured trust root cannot be read."""
+class TrustConfigurationError(VerificationError, ConfigError):
+    """A configured trust root cannot be read; the message starts with the setting
+    (`verify.trust_roots: ...`), so that a command or `cedula serve` ends with its one line and
+    where it was set (`infra.config.refused_setting`), not a traceback."""
 
     error = "trust_configuration"
     status = 500
@@ -43,7 +46,7 @@ def load_certificates(path: Path) -> list[asn1_x509.Certificate]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TrustConfigurationError(f"trust root {path} cannot be read: {exc.strerror}") from None
+        raise TrustConfigurationError(f"verify.trust_roots: {path} cannot be read: {exc.strerror}") from None
     try:
         if pem.detect(data):
             certs = [asn1_x509.Certificate.load(der) for kind, _, der in pem.unarmor(data, True)
@@ -54,9 +57,9 @@ def load_certificates(path: Path) -> list[asn1_x509.Certificate]:
             cert.native  # noqa: B018 - parse fully now, not during a verification
     except (ValueError, TypeError) as exc:
         raise TrustConfigurationError(
-            f"trust root {path} is not a PEM or DER X.509 certificate: {exc}") from None
+            f"verify.trust_roots: {path} is not a PEM or DER X.509 certificate: {exc}") from None
     if not certs:
-        raise TrustConfigurationError(f"trust root {path} holds no CERTIFICATE block")
+        raise TrustConfigurationError(f"verify.trust_roots: {path} holds no CERTIFICATE block")
     return certs
 
 
@@ -70,7 +73,7 @@ def load_roots(paths: Iterable[str]) -> tuple[asn1_x509.Certificate, ...]:
         elif path.exists():
             files = [path]
         else:
-            raise TrustConfigurationError(f"trust root {path} does not exist")
+            raise TrustConfigurationError(f"verify.trust_roots: {path} does not exist")
         for file in files:
             for cert in load_certificates(file):
                 found.setdefault(cert.sha256, cert)

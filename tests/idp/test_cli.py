@@ -121,3 +121,21 @@ def test_main_exits_2_for_a_setting_as_commands_do(tmp_path):
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "audit.seal_seconds" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("text", "args", "names"), [
+    ("port = 0\n", ["verify", "x.pdf"], "server.port"),  # refused when the settings are read
+    ('[verify]\ntrust_roots = ["/nonexistent/roots.pem"]\n', ["verify", "x.pdf"], "verify.trust_roots"),
+    ("", ["verify"], "FILE"),  # a usage error: no file named
+    ("", ["verify", "--no-such-option", "x.pdf"], "--no-such-option"),
+])
+def test_cedula_verify_that_verified_nothing_exits_5_not_indeterminate(tmp_path, monkeypatch, text, args, names):
+    """`cedula verify` exits 2 for INDETERMINATE: a usage error or a setting that cannot work
+    exited 2 as well (click's status, the other commands'), which a script read as a verdict; a
+    trust root that cannot be read ended with a traceback."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    result = CliRunner().invoke(cli, args, env=_settings_file(tmp_path, text))
+    assert result.exit_code == 5, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert names in result.output and "Traceback" not in result.output
