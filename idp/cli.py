@@ -180,12 +180,11 @@ def cli(click_ctx: click.Context) -> None:
     except ConfigError as exc:
         if click_ctx.meta.get(_ASKS_HELP):
             return  # the help is printed; the command itself would stop at the setting
-        refused = SettingRefused(str(exc))
         if click_ctx.invoked_subcommand == "verify":  # its 2 is a verdict (INDETERMINATE)
-            from signing.verify.cli import EXIT_NOT_RUN
+            from signing.verify.cli import NotVerifiedSetting
 
-            refused.exit_code = EXIT_NOT_RUN
-        raise refused from None
+            raise NotVerifiedSetting(str(exc)) from None
+        raise SettingRefused(str(exc)) from None
     configure_logging(str(settings["logging"]["level"]), str(settings["logging"]["format"]))
 
 

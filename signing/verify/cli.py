@@ -32,6 +32,18 @@ EXIT_WITHDRAWN = 4
 EXIT_NOT_RUN = 5
 
 
+class NotVerifiedUsage(click.UsageError):
+    """A usage error of `cedula verify`: exit `EXIT_NOT_RUN`, not click's 2 (INDETERMINATE)."""
+
+    exit_code = EXIT_NOT_RUN
+
+
+class NotVerifiedSetting(click.ClickException):
+    """A setting that cannot work, met by `cedula verify`: exit `EXIT_NOT_RUN`."""
+
+    exit_code = EXIT_NOT_RUN
+
+
 class VerifyCommand(click.Command):
     """`cedula verify`: a usage error exits `EXIT_NOT_RUN`, not click's 2 (INDETERMINATE)."""
 
@@ -40,8 +52,7 @@ class VerifyCommand(click.Command):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
-            exc.exit_code = EXIT_NOT_RUN
-            raise
+            raise NotVerifiedUsage(exc.message, exc.ctx) from None
 
 
 def exit_code(report: VerificationReport) -> int:
