@@ -6,10 +6,8 @@ RP-initiated logout (section 6). The citizen's part is played with the software 
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,8 +18,7 @@ from joserfc.jwt import JWTClaimsRegistry
 
 from idp.developers.views import SOURCE
 from tests.interop.test_openid_client import _enrol, _follow
-from tests.support.live import CEDULA, ROOT, serving
-from tests.support.ports import free_port
+from tests.support.live import prepared, serving
 
 REDIRECT = "https://registro.example.gob/callback"  # the guide's; Authlib only parses it: never contacted
 HOME = "https://registro.example.gob/"
@@ -29,20 +26,9 @@ HOME = "https://registro.example.gob/"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("authlib-rp")
-    port = free_port()
-    env = {**os.environ, "CEDULA_ISSUER": f"http://localhost:{port}", "CEDULA_DATA_DIR": str(data),
-           "CEDULA_DATABASE_URL": "", "CEDULA_REDIS_URL": "", "CEDULA_LOGGING_LEVEL": "WARNING"}
-
-    def cedula(*args: str) -> str:
-        done = subprocess.run([*CEDULA, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr + done.stdout
-        return done.stdout
-
-    cedula("db", "upgrade")
-    cedula("keys", "init")
-    initial = cedula("clients", "initial-token", "--label", "Registro Civil").strip()
-    base = f"http://localhost:{port}"
+    deployment = prepared(tmp_path_factory.mktemp("authlib-rp"))
+    initial = deployment.cedula("clients", "initial-token", "--label", "Registro Civil").strip()
+    env, port, base = deployment.env, deployment.port, deployment.base
     with serving(env, port, base=base):
         yield {"base": base, "initial": initial}
 

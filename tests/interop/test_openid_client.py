@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -21,9 +20,8 @@ from joserfc.jwk import ECKey
 
 from tests.idp.conftest import dui, fields
 from tests.support.authenticator import SoftwareAuthenticator
-from tests.support.live import CEDULA, ROOT, serving
+from tests.support.live import ROOT, prepared, serving
 from tests.support.parts import missing, require_executable
-from tests.support.ports import free_port
 
 SCRIPT = Path(__file__).with_name("openid_client_rp.mjs")
 
@@ -36,18 +34,8 @@ def server(tmp_path_factory):
     require_executable("node", "install Node.js 20+")
     if not (ROOT / "node_modules" / "openid-client" / "package.json").exists():
         missing("node_modules/openid-client is not installed (npm ci)")
-    data = tmp_path_factory.mktemp("interop")
-    port = free_port()
-    env = {**os.environ, "CEDULA_ISSUER": f"http://localhost:{port}", "CEDULA_DATA_DIR": str(data),
-           "CEDULA_DATABASE_URL": "", "CEDULA_REDIS_URL": "", "CEDULA_LOGGING_LEVEL": "WARNING"}
-
-    def cedula(*args: str) -> str:
-        done = subprocess.run([*CEDULA, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr + done.stdout
-        return done.stdout
-
-    cedula("db", "upgrade")
-    cedula("keys", "init")
+    deployment = prepared(tmp_path_factory.mktemp("interop"))
+    data, env, port, cedula = deployment.data, deployment.env, deployment.port, deployment.cedula
     key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
     private = dict(key.as_dict(private=True), kid="rp-key-1")
     public = dict(key.as_dict(private=False), kid="rp-key-1")
@@ -65,7 +53,7 @@ def server(tmp_path_factory):
     for api in APIS:  # RFC 8707: two agency APIs the FAPI client may ask tokens for
         cedula("resources", "register", api, "--name", api, "--scope", "openid", "--scope", "profile",
                "--owner", fapi_client["client_id"], "--client", fapi_client["client_id"])
-    base = f"http://localhost:{port}"
+    base = deployment.base
     with serving(env, port, base=base):
         yield {"base": base, "redirect": redirect,
                "clients": [{"client_id": jwt_client["client_id"], "method": "private_key_jwt", "jwk": private,

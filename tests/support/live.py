@@ -105,6 +105,38 @@ def stop_process(process: subprocess.Popen, *, seconds: float) -> None:
         process.wait(timeout=10)
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """An embedded deployment in its own data folder, for `cedula serve` on localhost:`port`:
+    its database upgraded and its OIDC keys made (`prepared`)."""
+
+    data: Path
+    port: int
+    env: dict[str, str]
+
+    @property
+    def base(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def cedula(self, *args: str) -> str:
+        """Run `cedula ARGS` on this deployment; its standard output (it must succeed)."""
+        done = subprocess.run([*CEDULA, *args], env=self.env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr + done.stdout
+        return done.stdout
+
+
+def prepared(data: Path) -> Deployment:
+    """`cedula db upgrade` and `cedula keys init` in `data`, on a free port, logging at WARNING."""
+    port = free_port()
+    env = {**os.environ, "CEDULA_ISSUER": f"http://localhost:{port}", "CEDULA_DATA_DIR": str(data),
+           "CEDULA_DATABASE_URL": "", "CEDULA_REDIS_URL": "", "CEDULA_LOGGING_LEVEL": "WARNING"}
+    deployment = Deployment(data=data, port=port, env=env)
+    deployment.cedula("db", "upgrade")
+    deployment.cedula("keys", "init")
+    return deployment
+
+
 @contextmanager
 def serving(env: dict[str, str], port: int, *, base: str, path: str = "/healthz",
             stop_seconds: float = 20) -> Iterator[subprocess.Popen]:
