@@ -10,11 +10,15 @@ signs (the strongest form of each attack: the cryptography is sound, the structu
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 
 from asn1crypto import cms
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import NameObject
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from tests.signing.verify import forgeries
 
@@ -237,3 +241,25 @@ def over_the_page(client, verifier, pdf: bytes, language: str = "en") -> tuple[s
         service.verifier = kept
     kind, words, _role = verdict_of(page)
     return kind, words, page
+
+
+def updated(pdf: bytes, change) -> bytes:
+    """`pdf` with one incremental update: what `change(writer)` does to it."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def amount_painted_over(writer):
+    """The first page (its reference and dictionary), the box (0 0 300 40) and a form XObject
+    that paints "Importe: 9999 EUR" over the amount there: what an overlay draws."""
+    ref = writer.root["/Pages"]["/Kids"][0]
+    box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 300, 40)])
+    appearance = writer.add_object(generic.StreamObject(
+        {NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+         NameObject("/BBox"): box},
+        stream_data=b"1 1 1 rg 0 0 300 40 re f 0 0 0 rg BT /Helv 18 Tf 2 10 Td "
+                    b"(Importe: 9999 EUR) Tj ET"))
+    return ref, ref.get_object(), box, appearance

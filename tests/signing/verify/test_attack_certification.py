@@ -71,13 +71,7 @@ def empty_signature_field(pdf: bytes) -> bytes:
 def new_text_field(pdf: bytes) -> bytes:
     """A new text field whose appearance paints over the amount."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    ref = writer.root["/Pages"]["/Kids"][0]
-    page = ref.get_object()
-    box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 300, 40)])
-    appearance = writer.add_object(generic.StreamObject(
-        {N("/Type"): N("/XObject"), N("/Subtype"): N("/Form"), N("/BBox"): box},
-        stream_data=b"1 1 1 rg 0 0 300 40 re f 0 0 0 rg BT /Helv 18 Tf 2 10 Td "
-                    b"(Importe: 9999 EUR) Tj ET"))
+    ref, page, _box, appearance = kit.amount_painted_over(writer)
     widget = writer.add_object(generic.DictionaryObject({
         N("/Type"): N("/Annot"), N("/Subtype"): N("/Widget"), N("/FT"): N("/Tx"),
         N("/T"): generic.TextStringObject("Importe"), N("/P"): ref,

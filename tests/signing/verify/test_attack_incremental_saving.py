@@ -116,14 +116,6 @@ def pages_swapped(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def _update(pdf: bytes, change) -> bytes:
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    change(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _signature_field(writer):
     return writer.root["/AcroForm"]["/Fields"][0].get_object()
 
@@ -135,7 +127,7 @@ def signature_dictionary_rewritten(pdf: bytes) -> bytes:
         value[N("/Name")] = generic.TextStringObject("Otra persona")
         value[N("/Reason")] = generic.TextStringObject("Pagado")
         writer.update_container(value)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def field_pointed_at_a_copy(pdf: bytes) -> bytes:
@@ -144,7 +136,7 @@ def field_pointed_at_a_copy(pdf: bytes) -> bytes:
         field = _signature_field(writer)
         field[N("/V")] = writer.add_object(generic.DictionaryObject(dict(field["/V"].items())))
         writer.update_container(field)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def own_widget_over_the_page(pdf: bytes) -> bytes:
@@ -158,7 +150,7 @@ def own_widget_over_the_page(pdf: bytes) -> bytes:
             stream_data=b"1 1 1 rg 0 0 595 842 re f 0 g BT /Helv 18 Tf 72 760 Td "
                         b"(Importe: 9999 EUR) Tj ET"))})
         writer.update_container(field)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def page_added(pdf: bytes) -> bytes:
@@ -171,7 +163,7 @@ def page_added(pdf: bytes) -> bytes:
             N("/Contents"): writer.add_object(generic.StreamObject(stream_data=forgeries.FORGED))})))
         pages[N("/Count")] = generic.NumberObject(2)
         writer.update_container(pages)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def generation_bumped(pdf: bytes) -> bytes:

@@ -11,12 +11,9 @@ by the service in-process and by POST /api/verify.
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from tests.signing.verify import attack_kit as kit
 from tests.signing.verify import forgeries, samples
@@ -28,14 +25,6 @@ def prepared(pki) -> bytes:
                         stamper=samples.timestamper(pki))
 
 
-def _update(pdf: bytes, change) -> bytes:
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    change(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def layer_switched_on(pdf: bytes) -> bytes:
     """Hide-and-replace by optional content: the default configuration turns the prepared
     layer on (the /OCProperties object rewritten, the catalog untouched)."""
@@ -43,7 +32,7 @@ def layer_switched_on(pdf: bytes) -> bytes:
         properties = writer.root["/OCProperties"]
         properties[N("/D")] = generic.DictionaryObject({N("/ON"): properties["/OCGs"]})
         writer.update_container(properties)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def layer_base_state_on(pdf: bytes) -> bytes:
@@ -52,7 +41,7 @@ def layer_base_state_on(pdf: bytes) -> bytes:
         properties["/D"][N("/BaseState")] = N("/ON")
         properties["/D"][N("/OFF")] = generic.ArrayObject()
         writer.update_container(properties)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def font_swapped(pdf: bytes) -> bytes:
@@ -61,19 +50,13 @@ def font_swapped(pdf: bytes) -> bytes:
         page = writer.root["/Pages"]["/Kids"][0].get_object()
         page["/Resources"]["/Font"][N("/F1")] = writer.root.raw_get("/CedulaShadowFont")
         writer.update_container(page)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def overlay_annotation(pdf: bytes) -> bytes:
     """An overlay: a FreeText annotation whose appearance paints over the amount."""
     def change(writer):
-        ref = writer.root["/Pages"]["/Kids"][0]
-        page = ref.get_object()
-        box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 300, 40)])
-        appearance = writer.add_object(generic.StreamObject(
-            {N("/Type"): N("/XObject"), N("/Subtype"): N("/Form"), N("/BBox"): box},
-            stream_data=b"1 1 1 rg 0 0 300 40 re f 0 0 0 rg BT /Helv 18 Tf 2 10 Td "
-                        b"(Importe: 9999 EUR) Tj ET"))
+        ref, page, _box, appearance = kit.amount_painted_over(writer)
         annotation = writer.add_object(generic.DictionaryObject({
             N("/Type"): N("/Annot"), N("/Subtype"): N("/FreeText"), N("/P"): ref,
             N("/Rect"): generic.ArrayObject([generic.NumberObject(n) for n in (70, 750, 370, 790)]),
@@ -82,7 +65,7 @@ def overlay_annotation(pdf: bytes) -> bytes:
             N("/AP"): generic.DictionaryObject({N("/N"): appearance})}))
         page[N("/Annots")] = generic.ArrayObject([*(page.get("/Annots") or []), annotation])
         writer.update_container(page)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 def field_value_only(pdf: bytes) -> bytes:
@@ -91,7 +74,7 @@ def field_value_only(pdf: bytes) -> bytes:
         widget = writer.root["/AcroForm"]["/Fields"][0].get_object()
         widget[N("/V")] = generic.TextStringObject("Importe: 9999 EUR")
         writer.update_container(widget)
-    return _update(pdf, change)
+    return kit.updated(pdf, change)
 
 
 FAILED = ("TOTAL-FAILED", "FORMAT_FAILURE")
