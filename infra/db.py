@@ -189,20 +189,22 @@ def _socket_is_quiet(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
 
 
 def create_engine(url: str, *, pool: PoolSettings | None = None, echo: bool = False) -> Engine:
-    """An engine for SQLite (embedded default) or PostgreSQL through psycopg 3."""
+    """An engine for SQLite (embedded default) or PostgreSQL through psycopg 3. A statement's
+    values never appear in its errors (`hide_parameters`): an IntegrityError names a national
+    ID or an e-mail address otherwise, in every log line and traceback that carries it."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = sa.create_engine(url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "savepoint", _sqlite_savepoint_inside_a_transaction)
         return engine
     pool = pool or PoolSettings()
     engine = sa.create_engine(
-        url, echo=echo, pool_size=pool.size, max_overflow=pool.overflow,
+        url, echo=echo, hide_parameters=True, pool_size=pool.size, max_overflow=pool.overflow,
         pool_timeout=pool.timeout_seconds, pool_recycle=pool.recycle_seconds,
         connect_args={
             # A stopped server is refused at once; an unreachable one is given up on quickly,

@@ -134,3 +134,23 @@ def test_the_pool_giving_up_on_closed_connections_is_unavailable():
     engine.dispose()
     assert not isinstance(caught.value, sa.exc.DBAPIError)
     assert is_unavailable(caught.value)
+
+
+def test_a_failed_statement_carries_none_of_its_values(app, backend):
+    """The engine hides a statement's values from its errors (SQLAlchemy's `hide_parameters`):
+    an IntegrityError's text carried the row (a national ID, an e-mail address) into every log
+    line and traceback that held it; the logging formatter's mask was the only guard."""
+    from infra.db import create_engine
+
+    engine = create_engine(backend.database_url)
+    table = sa.Table(f"t_hidden_{id(engine)}", sa.MetaData(), sa.Column("email", sa.String(80), unique=True))
+    try:
+        table.create(engine)
+        with pytest.raises(sa.exc.IntegrityError) as raised:
+            with engine.begin() as conn:
+                conn.execute(table.insert(), [{"email": "ana@example.org"}, {"email": "ana@example.org"}])
+        assert "[SQL parameters hidden" in str(raised.value)
+        assert "'ana@example.org'" not in str(raised.value)
+    finally:
+        table.drop(engine, checkfirst=True)
+        engine.dispose()
