@@ -312,6 +312,7 @@ def credential_endpoint() -> Response:
             holder_keys.append(credential.verify_proof(
                 proof, store=get_store(current_app), audience=wallet.settings.credential_issuer,
                 now=_now(), max_age=wallet.settings.nonce_seconds, client_id=grant.client_id))
+        credential.distinct_keys(holder_keys)
     except InvalidNonce:
         count("wallet.credential", "invalid_nonce")
         raise
