@@ -281,7 +281,10 @@ def _json_object() -> dict[str, Any]:
     if request.mimetype != "application/json":
         raise WalletError("send the request as JSON (Content-Type: application/json)",
                           error="invalid_credential_request", status=415)
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser recurses (silent= keeps ValueError)
+        body = None
     if not isinstance(body, dict):
         raise WalletError("the body must be a JSON object", error="invalid_credential_request")
     return body

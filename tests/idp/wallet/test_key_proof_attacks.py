@@ -48,3 +48,14 @@ def test_forged_key_proofs_are_refused_with_invalid_proof(web, birth, holder):
     for proof in (future, another_key, private, with_kid, "a.b.c", "not a jwt"):
         reply = holder.request_credential(configuration, [proof])
         assert (reply.status, reply.body["error"]) == (400, "invalid_proof"), reply.text
+
+
+def test_a_credential_request_nested_too_deep_is_invalid_credential_request(web, birth, holder):
+    _ready(web, birth, holder)
+    deep = "[" * 5000 + "]" * 5000
+    response = holder.transport.client.post(
+        holder.transport._path(holder.metadata["credential_endpoint"]), data=deep,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {holder.access_token}"})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.get_json()["error"] == "invalid_credential_request"
