@@ -59,3 +59,13 @@ def test_a_credential_request_nested_too_deep_is_invalid_credential_request(web,
         headers={"Authorization": f"Bearer {holder.access_token}"})
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert response.get_json()["error"] == "invalid_credential_request"
+
+
+def test_a_notification_id_with_a_nul_is_refused_without_a_500(web, birth, holder):
+    _ready(web, birth, holder)
+    response = holder.transport.client.post(
+        holder.transport._path(holder.metadata["notification_endpoint"]),
+        json={"notification_id": "a\u0000b", "event": "credential_accepted"},
+        headers={"Authorization": f"Bearer {holder.access_token}"})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.get_json()["error"] == "invalid_notification_request"
