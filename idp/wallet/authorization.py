@@ -131,7 +131,7 @@ def _configuration(params: Mapping[str, list[str]], scopes: Mapping[str, str]) -
     if details is not None:
         try:
             parsed = json.loads(details)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             raise AuthorizationRefused("authorization_details is not JSON",
                                        error="invalid_authorization_details") from None
         if not isinstance(parsed, list) or len(parsed) != 1 or not isinstance(parsed[0], dict) \

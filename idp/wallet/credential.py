@@ -105,6 +105,19 @@ def verify_proof(proof: object, *, store: Store, audience: str, now: datetime,
     return {k: v for k, v in key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y", "n", "e")}
 
 
+def distinct_keys(keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Section 8.2: each proof in `proofs` binds one credential to one key; two proofs of
+    the same key would give several credentials bound to it (linkable copies the holder's
+    wallet did not mean to make) and are refused."""
+    seen = set()
+    for key in keys:
+        jkt = thumbprint(key)
+        if jkt in seen:
+            raise InvalidProof("two proofs are for the same key: send one proof per key")
+        seen.add(jkt)
+    return keys
+
+
 def thumbprint(jwk: Mapping[str, Any]) -> str:
     return str(sd_jwt_vc.import_public_jwk(jwk).thumbprint())
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -67,7 +68,8 @@ def create(store: Store, *, credential_issuer: str, authorization_server: str,
                                                 "authorization_server": authorization_server}
     grant = {"document_id": document_id, "citizen_id": citizen_id,
              "configuration_id": configuration_id, "tx_code": _hash(tx_code),
-             "attempts": tx_code_attempts}
+             "attempts": tx_code_attempts, "offer_id": offer_id,
+             "expires_at": time.time() + ttl}
     store.set(_CODE + _hash(code), json.dumps(grant).encode(), ttl)
     store.set(_OFFER + offer_id, json.dumps(body).encode(), ttl)
     return Offer(offer_id, document_id, configuration_id, code, tx_code, body)
@@ -91,7 +93,9 @@ class Grant:
 
 def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> Grant:
     """Section 6.1: the grant of a pre-authorized code, taken once. A wrong transaction code
-    puts the code back with one attempt fewer; at none left, the offer is gone."""
+    puts the code back with one attempt fewer, until the offer's own expiry (a wrong guess
+    never lengthens its life); at none left, the offer is gone. Once the code is used or
+    withdrawn, the offer it was served in (which carries the code) is withdrawn too."""
     if not code:
         raise InvalidGrant("pre-authorized_code is required")
     key = _CODE + _hash(code)
@@ -101,12 +105,24 @@ def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> 
     grant = json.loads(raw)
     if not tx_code or not hmac.compare_digest(_hash(tx_code), grant["tx_code"]):
         grant["attempts"] -= 1
-        if grant["attempts"] > 0:
-            store.set(key, json.dumps(grant).encode(), ttl)
+        left = float(grant.get("expires_at", time.time() + ttl)) - time.time()
+        if grant["attempts"] > 0 and left > 0:
+            store.set(key, json.dumps(grant).encode(), left)
             raise InvalidGrant("the transaction code (tx_code) is wrong; type the code shown "
                                f"next to the QR code ({grant['attempts']} attempts left)")
+        _withdraw(store, grant)
+        if grant["attempts"] > 0:
+            raise InvalidGrant("the pre-authorized code is unknown, expired or already used")
         raise InvalidGrant("the transaction code was wrong too many times; ask for a new offer")
+    _withdraw(store, grant)
     return Grant(grant["document_id"], grant["citizen_id"], grant["configuration_id"])
+
+
+def _withdraw(store: Store, grant: dict[str, Any]) -> None:
+    """The offer body of a code that can no longer be used: it carries the code."""
+    offer_id = grant.get("offer_id")
+    if isinstance(offer_id, str):
+        store.delete(_OFFER + offer_id)
 
 
 def issue_token(store: Store, grant: Grant, *, ttl: int, jkt: str | None = None) -> str:

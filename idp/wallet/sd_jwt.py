@@ -60,7 +60,7 @@ class Disclosure:
         """Section 7.1, step 3: a JSON array of two or three elements, salt a string."""
         try:
             array = json.loads(jose.b64url_decode(encoded))  # strict unpadded (section 4.2.1)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
             raise InvalidSdJwt("a disclosure is not base64url-encoded JSON") from None
         if not isinstance(array, list) or len(array) not in (2, 3) or not isinstance(array[0], str):
             raise InvalidSdJwt("a disclosure must be a JSON array [salt, (name,) value]")

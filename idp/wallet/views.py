@@ -277,13 +277,23 @@ def nonce_endpoint() -> Response:
                                          ttl=get_wallet().settings.nonce_seconds)})
 
 
-def _json_object() -> dict[str, Any]:
+def _json_object(error: str = "invalid_credential_request") -> dict[str, Any]:
+    """The request's JSON object; `error` (the endpoint's own code) when it is not one, or
+    holds a NUL (PostgreSQL text cannot: a lookup would fail with a server error)."""
+    from infra.web.jsonapi import has_nul
+
     if request.mimetype != "application/json":
         raise WalletError("send the request as JSON (Content-Type: application/json)",
-                          error="invalid_credential_request", status=415)
-    body = request.get_json(silent=True)
+                          error=error, status=415)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser recurses (silent= keeps ValueError)
+        body = None
     if not isinstance(body, dict):
-        raise WalletError("the body must be a JSON object", error="invalid_credential_request")
+        raise WalletError("the body must be a JSON object", error=error)
+    if has_nul(body):
+        raise WalletError("the body contains a NUL character (\\u0000), which no field accepts",
+                          error=error)
     return body
 
 
@@ -312,6 +322,7 @@ def credential_endpoint() -> Response:
             holder_keys.append(credential.verify_proof(
                 proof, store=get_store(current_app), audience=wallet.settings.credential_issuer,
                 now=_now(), max_age=wallet.settings.nonce_seconds, client_id=grant.client_id))
+        credential.distinct_keys(holder_keys)
     except InvalidNonce:
         count("wallet.credential", "invalid_nonce")
         raise
@@ -332,7 +343,7 @@ def notification() -> Response:
     grant = _grant_of_request(f"{get_wallet().settings.issuer}/wallet/notification")
     if isinstance(grant, Response):
         return grant
-    body = _json_object()
+    body = _json_object("invalid_notification_request")
     with get_db(current_app).transaction() as session:
         credential.notify(session, notification_id=body.get("notification_id"),
                           event=body.get("event"), document_ids={grant.document_id}, now=_now())

@@ -63,7 +63,7 @@ def _vp_token(raw: object) -> dict[str, Any]:
         raise PresentationRejected("vp_token is required: a JSON object as a string")
     try:
         token = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser recurses: not a 500
         raise PresentationRejected("vp_token is not JSON") from None
     if not isinstance(token, dict) or not token:
         raise PresentationRejected("vp_token must be a JSON object keyed by the query's ids")
