@@ -300,8 +300,8 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
             workers=workers or settings.server.workers,
             server=server,
         )
-    except ServeError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ServeError as exc:  # a setting that cannot work: exit 2 (docs/operations.md, Exit status)
+        raise SettingRefused(str(exc)) from None
 
 
 def _check_components(settings: Any) -> None:

@@ -21,7 +21,8 @@ MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ServeError(RuntimeError):
-    """The server cannot start with these settings; the message says what to change."""
+    """The server cannot start with these settings; the message says what to change (`cedula
+    serve` exits 2, a configuration error; a runtime failure such as a port in use stays 1)."""
 
 
 def metrics_folder(settings: Settings) -> Path:
