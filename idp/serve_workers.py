@@ -25,6 +25,11 @@ class ServeError(RuntimeError):
     serve` exits 2, a configuration error; a runtime failure such as a port in use stays 1)."""
 
 
+class ServeFailed(RuntimeError):
+    """The server could not run, though its settings can work (a port already in use): `cedula
+    serve` says so in one line and exits 1."""
+
+
 def metrics_folder(settings: Settings) -> Path:
     """The multiprocess metrics folder of this run: the operator's, or a fresh one."""
     given = os.environ.get(MULTIPROCESS_ENV)

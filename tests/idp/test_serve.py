@@ -24,6 +24,22 @@ def test_granian_refuses_max_requests_and_names_the_way_out(tmp_path):
     assert "--server gunicorn" in result.output and "max_requests = 0" in result.output
 
 
+def test_a_port_in_use_is_a_runtime_failure_in_one_line(tmp_path):
+    """A port another program listens on ended `cedula serve` with granian's traceback (and a
+    Rust backtrace); it exits 1 (not a setting: the same port works once it is free), in one line."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--host", "127.0.0.1", "--port", str(port)],
+                                    env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": ""})
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert f"127.0.0.1:{port} is already in use" in result.output
+
+
 def test_gunicorn_one_worker_snapshots_the_store_on_its_way_out(tmp_path):
     """Gunicorn's worker_exit hook writes the in-process store's last snapshot (clean shutdown)."""
     from types import SimpleNamespace
