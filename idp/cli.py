@@ -287,7 +287,7 @@ def _redact(url: str) -> str:
 @_pass_context
 def serve(ctx: Context, host: str | None, port: int | None, workers: int | None, server: str) -> None:
     """Serve the provider (granian or gunicorn; more than one worker needs Redis)."""
-    from idp.serve import ServeError
+    from idp.serve import ServeError, ServeFailed
     from idp.serve import serve as run_server
 
     settings = ctx.settings
@@ -300,7 +300,9 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None,
             workers=workers or settings.server.workers,
             server=server,
         )
-    except ServeError as exc:
+    except ServeError as exc:  # a setting that cannot work: exit 2 (docs/operations.md, Exit status)
+        raise SettingRefused(str(exc)) from None
+    except ServeFailed as exc:  # at run time (a port in use): exit 1
         raise click.ClickException(str(exc)) from None
 
 

@@ -14,10 +14,13 @@ The multiprocess metrics folder: idp/serve_workers.py.
 
 from __future__ import annotations
 
-from idp.serve_workers import MULTIPROCESS_ENV, ServeError, metrics_folder
+import errno
+import socket
+
+from idp.serve_workers import MULTIPROCESS_ENV, ServeError, ServeFailed, metrics_folder
 from infra.config import Settings
 
-__all__ = ["MULTIPROCESS_ENV", "SERVERS", "ServeError", "metrics_folder", "serve"]
+__all__ = ["MULTIPROCESS_ENV", "SERVERS", "ServeError", "ServeFailed", "metrics_folder", "serve"]
 
 SERVERS = ("granian", "gunicorn")
 DEFAULT_SERVER = "granian"
@@ -38,6 +41,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, server: str
             "requests, which only gunicorn does: run `cedula serve --server gunicorn`, or set "
             "server.max_requests = 0 (granian)."
         )
+    check_port(host, port)
     if bool(settings["metrics"]["enabled"]):
         metrics_folder(settings)
     if server == "gunicorn":
@@ -48,3 +52,22 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, server: str
         from idp.serve_granian import serve_granian
 
         serve_granian(settings, host=host, port=port, workers=workers)
+
+
+def check_port(host: str, port: int) -> None:
+    """ServeFailed when another program already listens on `host:port` (granian ended with a
+    traceback, gunicorn after retrying): a runtime failure, not a setting (exit status 1)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError:
+        return  # an address that cannot be resolved: the server says so itself
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+        if hasattr(socket, "SO_REUSEPORT"):  # granian's workers share the port with SO_REUSEPORT
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeFailed(f"{host}:{port} is already in use: stop the program listening there "
+                                  "or choose another --port (server.port).") from None

@@ -21,7 +21,13 @@ MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ServeError(RuntimeError):
-    """The server cannot start with these settings; the message says what to change."""
+    """The server cannot start with these settings; the message says what to change (`cedula
+    serve` exits 2, a configuration error; a runtime failure such as a port in use stays 1)."""
+
+
+class ServeFailed(RuntimeError):
+    """The server could not run, though its settings can work (a port already in use): `cedula
+    serve` says so in one line and exits 1."""
 
 
 def metrics_folder(settings: Settings) -> Path:

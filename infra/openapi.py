@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from infra.components import Slot
 from infra.config import get_settings
+from infra.web.cors import public_read
 
 bp = Blueprint("openapi", __name__)
 
@@ -91,12 +92,11 @@ def build(app: Flask | None = None) -> dict[str, Any]:
 
 
 @bp.get("/openapi.json")
+@public_read  # an API explorer or a code generator on another site may read it (infra/web/cors.py)
 def openapi_json() -> Response:
     response = jsonify(build())
     response.headers["Cache-Control"] = "public, max-age=300"
-    # Public: an API explorer or a code generator on another site may read it, and revalidate
-    # it with If-None-Match (304 while unchanged, RFC 9110 section 13.1.2).
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    # Revalidated with If-None-Match (304 while unchanged, RFC 9110 section 13.1.2).
     response.add_etag()
     response.make_conditional(request)  # in place
     return response

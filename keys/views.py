@@ -42,11 +42,11 @@ TS_REPLY = "application/timestamp-reply"
 
 @bp.errorhandler(KeyStoreError)
 def _key_error(exc: KeyStoreError) -> Response:
+    # every 503 says when to ask again (the operator runs `cedula pki init`, the store comes back)
+    retry = {"Retry-After": str(get_settings().server.retry_after_seconds)}
     if isinstance(exc, PkiNotInitialised):
-        # a 503 says when to ask again (the operator runs `cedula pki init`)
         return json_error(503, "pki_not_initialised",
-                          "The document PKI has not been created yet; run `cedula pki init`.",
-                          {"Retry-After": str(get_settings().server.retry_after_seconds)})
+                          "The document PKI has not been created yet; run `cedula pki init`.", retry)
     if isinstance(exc, KeyNotFound):
         return json_error(404, "not_found", str(exc))
     if isinstance(exc, InvalidRequest):
@@ -54,7 +54,7 @@ def _key_error(exc: KeyStoreError) -> Response:
     if not isinstance(exc, KeyStoreUnavailable):
         log.error("key store failure", extra={"error": str(exc)})
     return json_error(503, "key_store_unavailable",
-                      "The key store cannot be used right now; try again later.")
+                      "The key store cannot be used right now; try again later.", retry)
 
 
 def _binary(body: bytes, mimetype: str, *, max_age: int = 0) -> Response:

@@ -30,6 +30,7 @@ from infra.idempotency import Claim, IdempotencyError, IdempotencyKeys, InProgre
 from infra.ops.metrics import count, label_agency
 from infra.store import get_store
 from infra.utc import rfc3339
+from infra.web.cors import public_read
 from infra.web.errors import ApiError
 from infra.web.jsonapi import json_body
 from infra.web.ratelimit import advertise, hit
@@ -115,14 +116,13 @@ def metadata(document: Document) -> dict:
 
 
 @bp.get("/templates")
+@public_read  # any page may read it, its refusals included (infra/web/cors.py)
 def templates() -> Response:
     """Every template's name and JSON Schema, as one JSON object (public: each client address's
     reads count against [rate_limit] documents_templates, 429 with Retry-After past it)."""
     hit("documents-templates", limit=int(get_settings(current_app)["rate_limit"]["documents_templates"]))
     response = jsonify(schemas())
     response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Access-Control-Allow-Origin"] = "*"  # public data: a portal's page may read it
-    response.headers["Access-Control-Expose-Headers"] = "RateLimit-Policy, RateLimit"  # ... and its limits
     response.add_etag()  # revalidated with If-None-Match: 304 while unchanged (RFC 9110 section 13.1.2)
     response.make_conditional(request)  # in place
     return response

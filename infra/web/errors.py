@@ -17,6 +17,7 @@ from infra.config import get_settings
 from infra.db import get_db, is_unavailable, pending_heads
 from infra.ops import outages
 from infra.store.base import StoreError
+from infra.web.cors import readable_anywhere
 from infra.web.csrf import CsrfError
 from infra.web.error_shape import CodedError
 from infra.web.i18n import COOKIE, catalog, current_language, page_language
@@ -175,6 +176,10 @@ def _api_description(status: int, allowed: list[str] | None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    # The public read-only routes' CORS on their every answer, the errors answered here included
+    # (a 429's Retry-After, a 503), and on no other route's (infra/web/cors.py).
+    app.after_request(readable_anywhere)
+
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return json_error(exc.status, exc.error, exc.description, exc.headers)

@@ -31,6 +31,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.indicators import tally_apart
 from infra.store import get_store
+from infra.web.cors import public_read
 from infra.web.csrf import CsrfError, csrf_token, validate_csrf
 from infra.web.errors import json_error
 from infra.web.i18n import current_language, gettext, translate_or
@@ -344,6 +345,7 @@ def api_verify() -> Response:
 
 
 @bp.get("/api/verify/<code>")
+@public_read  # a portal's own page may read it, its errors included (infra/web/cors.py)
 def api_document(code: str) -> Response:
     found = _by_code(code)
     if found is Verdict.MALFORMED_CODE:
@@ -359,18 +361,10 @@ def api_document(code: str) -> Response:
     return _json(body)
 
 
-# The code look-up is public data a portal's own page may read in the browser: any origin, no
-# credentials (no cookie is read), and a simple GET needs no preflight (Fetch standard, CORS).
-LOOKUP_CORS = {"Access-Control-Allow-Origin": "*",
-               "Access-Control-Expose-Headers": "Retry-After, RateLimit-Policy, RateLimit"}
-
-
 @bp.after_request
-def _lookup_readable_anywhere(response: Response) -> Response:
-    """CORS on `GET /api/verify/<CSV>`'s answers, its errors included; not on the upload. Every
-    API answer says the limits the request counted against (`infra.web.ratelimit.advertise`)."""
-    if request.endpoint == "verify.api_document" and request.method in ("GET", "HEAD"):
-        response.headers.update(LOOKUP_CORS)
+def _advertise_limits(response: Response) -> Response:
+    """Every API answer says the limits the request counted against
+    (`infra.web.ratelimit.advertise`). The code look-up's CORS: `public_read`."""
     if request.path.startswith("/api/"):  # the API's RateLimit fields (not the pages')
         advertise(response)
     return response

@@ -8,9 +8,10 @@ from idp.cli import cli
 
 
 def test_several_workers_need_redis(tmp_path):
+    """A refusal of the settings exited 1, as a runtime failure; settings exit 2."""
     result = CliRunner().invoke(cli, ["serve", "--workers", "2"],
                                 env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": ""})
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a setting that cannot work (docs/operations.md, Exit status)
     assert "CEDULA_REDIS_URL" in result.output
     assert "--workers 2" in result.output
 
@@ -19,8 +20,24 @@ def test_granian_refuses_max_requests_and_names_the_way_out(tmp_path):
     """server.max_requests is gunicorn's alone: granian cannot replace a worker after N requests."""
     result = CliRunner().invoke(cli, ["serve"], env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": "",
                                                      "CEDULA_SERVER_MAX_REQUESTS": "100"})
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a setting that cannot work (docs/operations.md, Exit status)
     assert "--server gunicorn" in result.output and "max_requests = 0" in result.output
+
+
+def test_a_port_in_use_is_a_runtime_failure_in_one_line(tmp_path):
+    """A port another program listens on ended `cedula serve` with granian's traceback (and a
+    Rust backtrace); it exits 1 (not a setting: the same port works once it is free), in one line."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--host", "127.0.0.1", "--port", str(port)],
+                                    env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": ""})
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert f"127.0.0.1:{port} is already in use" in result.output
 
 
 def test_gunicorn_one_worker_snapshots_the_store_on_its_way_out(tmp_path):

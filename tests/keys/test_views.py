@@ -60,3 +60,21 @@ def test_the_pki_endpoints_before_pki_init_answer_503_with_retry_after(fresh_app
         assert answer.status_code == 503, answer.data
         assert answer.get_json()["error"] == "pki_not_initialised"
         assert answer.headers["Retry-After"] == seconds
+
+
+def test_a_key_store_outage_answers_503_with_retry_after(fresh_app, monkeypatch):
+    """`key_store_unavailable` was a 503 without Retry-After (every 503 carries one), whether the
+    store said it is unavailable or failed otherwise."""
+    from infra.config import get_settings
+    from keys.errors import KeyStoreError, KeyStoreUnavailable
+
+    seconds = str(get_settings(fresh_app).server.retry_after_seconds)
+    for error in (KeyStoreUnavailable("the HSM does not answer"), KeyStoreError("broken")):
+        def failing(*_args: object, error: Exception = error) -> None:
+            raise error
+
+        monkeypatch.setattr(views, "_jwks_body", failing)
+        answer = fresh_app.test_client().get("/jwks.json")
+        assert answer.status_code == 503, answer.data
+        assert answer.get_json()["error"] == "key_store_unavailable"
+        assert answer.headers["Retry-After"] == seconds
