@@ -47,7 +47,7 @@ from infra.ops.metrics import label_agency
 from infra.store import EphemeralStore, GuardRefused, TakeGuard, get_store
 from infra.web import direct_routes
 from infra.web.caching import no_content, uncached_json
-from infra.web.direct_routes import DirectRequest, DirectResponse
+from infra.web.direct_routes import DirectRequest, DirectResponse, UndecodableForm
 from infra.web.ratelimit import address_of, client_address
 
 bp = Blueprint("oidc_api", __name__)
@@ -150,7 +150,7 @@ def form_of(mimetype: str, fields: Fields) -> dict[str, str]:
         raise OidcError(f"send the parameters as {FORM}")
     values: dict[str, str] = {}
     repeated: set[str] | None = None
-    for key, value in fields():
+    for key, value in _read(fields):
         if key in values:
             repeated = {key} if repeated is None else repeated | {key}
         else:
@@ -161,6 +161,15 @@ def form_of(mimetype: str, fields: Fields) -> dict[str, str]:
     return values
 
 
+def _read(fields: Fields) -> Iterable[tuple[str, str]]:
+    """`fields()`, a body that is not UTF-8 an OAuth invalid_request saying so (RFC 6749
+    appendix B), not the generic 400 sentence."""
+    try:
+        return fields()
+    except UndecodableForm as exc:
+        raise OidcError(str(exc.description)) from None
+
+
 def _pushed_form() -> tuple[dict[str, str], dict[str, list[str]]]:
     """RFC 9126 section 2.1: an authorization request's parameters, as /authorize reads them:
     `resource` may be given more than once (RFC 8707 section 2), any other name at most once.
@@ -168,7 +177,7 @@ def _pushed_form() -> tuple[dict[str, str], dict[str, list[str]]]:
     if request.mimetype != FORM:
         raise OidcError(f"send the parameters as {FORM}")
     every: dict[str, list[str]] = {}
-    for key, value in _flask_fields():
+    for key, value in _read(_flask_fields):
         every.setdefault(key, []).append(value)
     for key, values in every.items():
         if len(values) > 1 and key != "resource":

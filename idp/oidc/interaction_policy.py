@@ -105,6 +105,12 @@ def decide(interaction: Interaction, session: SsoSession | None,
     achieved = facts.achieved
     assert achieved is not None, "a signed-in citizen's assurance is part of the facts"
     requested = claims_module.load(request.claims)
+    asked_now = asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
+    granted = None if "consent" in prompt else consent_decision.covered(consent, asked_now)
+    if "none" in prompt and granted is None:
+        # Before the level: a silent step-up answer (or unmet level) would tell an agency the
+        # citizen does not allow how far the visitor's identity proofing and sign-in reach.
+        return Refuse("consent_required", "the citizen has not yet allowed this agency to receive this data")
     try:
         assurance.enforce(interaction, achieved=achieved, claims=requested, acr_uris=facts.acr_uris,
                           reachable=facts.reachable)
@@ -116,17 +122,13 @@ def decide(interaction: Interaction, session: SsoSession | None,
         return Refuse(exc.error, exc.description)
 
     named_other = _names_another(request, requested, session, facts)
-    asked_now = asked(scopes=request.scopes, claims=requested, client_scopes=request.scopes)
-    if "consent" not in prompt:
-        granted = consent_decision.covered(consent, asked_now)
-        if granted is not None:
-            if named_other is not None:
-                return Refuse("login_required", named_other)
-            return Issue(granted, achieved)
-    if "none" in prompt:
-        # Whoever the request names: a silent answer that told them apart would let an agency
-        # the citizen does not (or no longer) allow recognise them with an old ID token.
-        return Refuse("consent_required", "the citizen has not yet allowed this agency to receive this data")
+    if granted is not None:
+        if named_other is not None:
+            return Refuse("login_required", named_other)
+        return Issue(granted, achieved)
+    # prompt=none without consent was answered above, whoever the request names: a silent
+    # answer that told them apart would let an agency the citizen does not (or no longer)
+    # allow recognise them with an old ID token.
     if named_other is not None:
         return Refuse("login_required", named_other)
     return Consent(asked_now, consent, again="consent" in prompt)

@@ -52,7 +52,7 @@ from flask import Flask, current_app
 from flask.ctx import AppContext
 from flask.globals import _cv_app
 from flask.signals import appcontext_popped, appcontext_pushed, appcontext_tearing_down
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.sansio.http import parse_cookie
 from werkzeug.sansio.utils import get_content_length
@@ -292,19 +292,27 @@ class DirectRequest:
 
     def form(self) -> list[tuple[str, str]]:
         """An application/x-www-form-urlencoded body's fields in order (as werkzeug parses it:
-        undecodable bytes give no fields), checked by the app's `form_checks` (NULs)."""
+        undecodable bytes are `UndecodableForm`), checked by the app's `form_checks` (NULs)."""
         if self._form is None:
             fields: list[tuple[str, str]] = []
             if self.mimetype == "application/x-www-form-urlencoded":
                 try:
                     text = self.body().decode()
                 except UnicodeDecodeError:
-                    text = ""
+                    raise UndecodableForm() from None
                 fields = parse_form(text)
             for check in self._direct_routes().form_checks:
                 check(fields)
             self._form = fields
         return self._form
+
+
+class UndecodableForm(BadRequest):
+    """A form body that is not UTF-8 (whatever its charset parameter): werkzeug's parser gives
+    no fields for it, which read as a request missing every parameter."""
+
+    description = ("The body must be application/x-www-form-urlencoded in UTF-8 "
+                   "(RFC 6749 appendix B); it is not UTF-8.")
 
 
 #: A direct route's handler: its answer, or None to decline (Flask answers; module docstring).
