@@ -327,7 +327,8 @@ def init_app(app: Flask) -> None:
     def _login_required(_exc: LoginRequired) -> ResponseReturnValue:
         if wants_json():
             return json_error(401, "login_required", _("session.login_required"))
-        target = request.full_path.rstrip("?") if request.method == "GET" else "/account"
+        # A form sent without a session comes back, after signing in, to the page it was sent from.
+        target = request.full_path.rstrip("?") if request.method == "GET" else ended.return_page()
         response = redirect("/login?next=" + quote(target, safe="/"), code=302)
         # A form sent without a session: it ended while the page was open (the page needed one).
         return ended.mark(response) if ended.sent_a_form() else response

@@ -39,12 +39,16 @@ from infra.components import Slot
 from infra.config import ConfigError, get_settings
 from infra.i18n.catalog import Catalog, translations_dir
 from infra.i18n.formats import Formats, UnknownZone, Width, zone
+from infra.web.csrf import CsrfError, validate_csrf
 
 __all__ = ["CATALOG", "COOKIE", "PAGE_LANGUAGE_HEADER", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog",
            "catalog_files", "current_language", "current_zone", "formats", "gettext", "init_app", "page_language",
            "safe_next", "translate_or", "use_language", "use_ui_locales"]
 
 COOKIE = "lang"
+# The language switch of a page answering a form: a button of a form sending the typed fields
+# again (no JavaScript), so that the page comes back in that language with what was typed.
+SWITCH_FIELD = "switch_language"
 TZ_COOKIE = "tz"
 # The language of the page whose script sends the request (`js/webauthn.js`: the page's
 # `<html lang>`). Only the pages' scripts send it; a browser's Accept-Language cannot say it.
@@ -82,12 +86,29 @@ def page_language() -> str | None:
     return None
 
 
+def switched_language() -> str | None:
+    """The language chosen by the switch of a page answering a form (`SWITCH_FIELD`, a button
+    of the form that sends the page's typed fields again, with its CSRF token: see base.html),
+    when a catalog has it; else None. A forged form (no valid token) switches nothing."""
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return None
+    chosen = request.form.get(SWITCH_FIELD)
+    if not chosen or chosen not in catalog().languages:
+        return None
+    try:
+        validate_csrf()
+    except CsrfError:
+        return None
+    g.language_switched = chosen
+    return chosen
+
+
 def current_language() -> str:
     if not has_request_context():
         return catalog().languages[0]
     if "lang" not in g:
         languages = catalog().languages
-        chosen = page_language() or request.cookies.get(COOKIE)
+        chosen = switched_language() or page_language() or request.cookies.get(COOKIE)
         if chosen not in languages:
             chosen = request.accept_languages.best_match(languages) or languages[0]
         g.lang = chosen
@@ -267,9 +288,20 @@ def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
     except UnknownZone as exc:
         raise ConfigError(f"i18n.timezone must be an IANA time zone name: {exc}") from None
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language, switch_return=switch_return,
+                                 switch_field=SWITCH_FIELD,
                                  languages=loaded.languages,
                                  shows_times=lambda: bool(g.get("shows_times")))
     app.jinja_env.filters.update(date=_date_filter, datetime=_datetime_filter, month=_month_filter,
                                  number=_number_filter)
     app.register_blueprint(bp)
+
+    @app.after_request
+    def _remember_switch(response: WerkzeugResponse) -> WerkzeugResponse:
+        # The switch of a page answering a form chose the language: remembered as the link's.
+        chosen = g.get("language_switched")
+        if chosen:
+            response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=get_settings().secure, httponly=True)
+        return response
+
     return loaded
