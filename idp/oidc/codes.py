@@ -118,16 +118,23 @@ def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
     return code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Redemption:
     """Either the code's grant (first use) or the grant id a replayed code must revoke; with
     the grant, the values `redeem` was asked to read with it. `bound`: nothing was found, but
-    a code with these parts is bound to a DPoP key other than the one given (or none given)."""
+    a code with these parts is bound to a DPoP key other than the one given (or none given).
+    (`__init__`: the dataclass's, filling the instance dict at once: issue 16; `read` left out
+    is a new empty list, as the dataclass's default factory made.)"""
 
     grant: CodeGrant | None
     replayed_grant_id: str | None
     read: list[bytes | None] = field(default_factory=list)
     bound: bool = False
+
+    def __init__(self, grant: CodeGrant | None, replayed_grant_id: str | None,
+                 read: list[bytes | None] | None = None, bound: bool = False) -> None:
+        self.__dict__.update(grant=grant, replayed_grant_id=replayed_grant_id, read=[] if read is None else read,
+                             bound=bound)
 
 
 def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: str, challenge: str,

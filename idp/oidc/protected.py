@@ -38,14 +38,18 @@ def nonces(provider: Provider) -> dpop.Nonces:
     return dpop.Nonces(get_store(current_app), seconds=provider.settings.dpop_nonce_seconds)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Headers:
     """What this module reads of a request: its method, Authorization and DPoP headers (as
-    the WSGI server gave them; None: absent). A WSGI environ holds one value per header name."""
+    the WSGI server gave them; None: absent). A WSGI environ holds one value per header name.
+    (`__init__`: the dataclass's, filling the instance dict at once: issue 16.)"""
 
     method: str
     authorization: str | None
     dpop: str | None
+
+    def __init__(self, method: str, authorization: str | None, dpop: str | None) -> None:
+        self.__dict__.update(method=method, authorization=authorization, dpop=dpop)
 
 
 def _flask_headers() -> Headers:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from idp.oidc.models import INSERT_GRANT, INSERT_REFRESH_TOKEN, Grant
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.settings import OidcSettings
 from idp.oidc.sign_in_counts import sign_in_counts
+from idp.oidc.token_response import TokenResponse
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy
 from infra.db import Database
@@ -180,35 +181,6 @@ class SignIn:
     assurance: Assurance
 
 
-@dataclass(frozen=True)
-class TokenResponse:
-    """RFC 6749 section 5.1 and OIDC Core 3.1.3.3."""
-
-    access_token: str
-    expires_in: int
-    scope: str
-    id_token: str
-    refresh_token: str | None = None
-    # RFC 9449 section 5: "DPoP" when the access token is bound to the client's key.
-    token_type: str = "Bearer"  # noqa: S105 - a token type name
-    # Not sent: whose claims the ID token released, and which (for the data-sharing log).
-    citizen_id: str | None = field(default=None, compare=False)
-    client_id: str | None = field(default=None, compare=False)
-    released: tuple[str, ...] = field(default=(), compare=False)
-    # True when the release was logged in the grant's own transaction (no second one needed).
-    logged: bool = field(default=False, compare=False)
-    # The members written without JSON escaping: compact JWS and `secrets.token_urlsafe` text.
-    VERBATIM: ClassVar[frozenset[str]] = frozenset({"access_token", "id_token", "refresh_token"})
-
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type,
-                                "expires_in": self.expires_in, "scope": self.scope,
-                                "id_token": self.id_token}
-        if self.refresh_token is not None:
-            body["refresh_token"] = self.refresh_token
-        return body
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -307,15 +279,18 @@ def log_id_token_release(session: Session, *, grant: Grant | GrantRecord, client
                    claims=("sub", *released), now=now, consent=consent)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, init=False)
 class _KnownClient:
     """What a code exchange reads of its client, read once: each read of a mapped attribute
     of the (cached, detached) `Client` is a Python call (issue 16: about 2.6k instructions,
-    eleven per /token)."""
+    eleven per /token). (`__init__`: the dataclass's, filling the instance dict at once.)"""
 
     client_id: str
     metadata: Mapping[str, Any]
     subject_type: str
+
+    def __init__(self, client_id: str, metadata: Mapping[str, Any], subject_type: str) -> None:
+        self.__dict__.update(client_id=client_id, metadata=metadata, subject_type=subject_type)
 
     @classmethod
     def of(cls, client: Client) -> _KnownClient:
@@ -378,16 +353,21 @@ def _granted(provider: Provider, citizen_id: uuid.UUID) -> None:
     provider.granted_citizens.add(citizen_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class _Exchange:
     """What a code exchange writes (in order: the grant, its refresh token, the log entry of
-    the release) and counts, with what it then signs."""
+    the release) and counts, with what it then signs. (`__init__`: the dataclass's, filling
+    the instance dict at once.)"""
 
     grant: GrantRecord
     writes: list[Write]
     counts: list[Increment]
     refresh: str | None
     released: dict[str, Any]
+
+    def __init__(self, grant: GrantRecord, writes: list[Write], counts: list[Increment], refresh: str | None,
+                 released: dict[str, Any]) -> None:
+        self.__dict__.update(grant=grant, writes=writes, counts=counts, refresh=refresh, released=released)
 
 
 def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeGrant, citizen: Citizen,

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from idp.oidc import codes
+from idp.oidc import codes, protected, services
 from idp.oidc.client_auth import Presented
 from idp.oidc.endpoints import Answer, Asked
 from idp.oidc.grants import GrantRecord
+from idp.oidc.services import TokenResponse
 from idp.oidc.tokens import Authentication
 from infra.store import MemoryStore
 
@@ -27,11 +28,17 @@ def _generated_init_parameters(cls: type) -> list[inspect.Parameter]:
     return list(inspect.signature(plain.__init__).parameters.values())
 
 
-@pytest.mark.parametrize("cls", [GrantRecord, Authentication, Presented, Asked, Answer])
+def _default(parameter: inspect.Parameter) -> object:
+    """A parameter's default; a default factory's (`<factory>`) is None in a hand-written one."""
+    return None if repr(parameter.default) == "<factory>" else parameter.default
+
+
+@pytest.mark.parametrize("cls", [GrantRecord, Authentication, Presented, Asked, Answer, TokenResponse,
+                                 services._KnownClient, services._Exchange, codes.Redemption, protected.Headers])
 def test_a_record_init_takes_what_the_dataclass_init_took(cls):
     mine = list(inspect.signature(cls.__init__).parameters.values())
     generated = _generated_init_parameters(cls)
-    assert [(p.name, p.kind, p.default) for p in mine] == [(p.name, p.kind, p.default) for p in generated]
+    assert [(p.name, p.kind, p.default) for p in mine] == [(p.name, p.kind, _default(p)) for p in generated]
 
 
 def test_records_are_still_frozen_and_hold_their_fields_in_order():
@@ -49,6 +56,32 @@ def test_records_are_still_frozen_and_hold_their_fields_in_order():
     answer = Answer(200, {}, {})
     assert answer.verbatim == frozenset()
     for record, name in ((grant, "client_id"), (authentication, "acr"), (presented, "secret"), (answer, "status")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(record, name, "x")
+
+
+def test_the_token_records_are_the_dataclass_records():
+    response = TokenResponse("at", 300, "openid", "it", citizen_id="c", released=("sub",))
+    assert list(vars(response)) == [f.name for f in dataclasses.fields(TokenResponse)]
+    assert (response.refresh_token, response.token_type, response.client_id, response.logged) == (
+        None, "Bearer", None, False)
+    # citizen_id, client_id, released and logged are not compared (field(compare=False))
+    assert response == TokenResponse("at", 300, "openid", "it", citizen_id="d", logged=True)
+    assert response != TokenResponse("at", 300, "openid", "it", token_type="DPoP")
+    assert repr(response).startswith("TokenResponse(access_token='at', expires_in=300, ")
+    assert dataclasses.replace(response, scope="email").scope == "email"
+    assert response.to_json() == {"access_token": "at", "token_type": "Bearer", "expires_in": 300,
+                                  "scope": "openid", "id_token": "it"}
+    first, second = codes.Redemption(None, "g"), codes.Redemption(None, "g")
+    assert first.read == [] and first.read is not second.read and first.bound is False
+    assert first == second and codes.Redemption(None, None, [b"1"], bound=True).read == [b"1"]
+    headers = protected.Headers("POST", None, "proof")
+    assert headers == protected.Headers(method="POST", authorization=None, dpop="proof")
+    known = services._KnownClient("c", {}, "public")
+    exchange = services._Exchange(grant=None, writes=[], counts=[], refresh=None, released={})  # type: ignore[arg-type]
+    assert list(vars(exchange)) == ["grant", "writes", "counts", "refresh", "released"]
+    for record, name in ((response, "scope"), (first, "bound"), (headers, "dpop"), (known, "client_id"),
+                         (exchange, "refresh")):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(record, name, "x")
 
