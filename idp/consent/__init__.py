@@ -13,12 +13,16 @@ Public API:
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
 from flask import Flask, Response
 
 from idp.consent.consents import CONSENTS, Consents, basis_for, get_consents
 from idp.consent.errors import AccountClosed, AgencyNotConnected, ConsentError, ConsentNotInForce
 from idp.consent.settings import ConsentPolicy
 from infra.config import get_settings
+from infra.db import get_db
 
 __all__ = ["CONSENTS", "AccountClosed", "AgencyNotConnected", "ConsentError", "ConsentPolicy", "Consents",
            "basis_for", "get_consents", "init_app"]
@@ -29,6 +33,15 @@ def _not_in_force(exc: ConsentNotInForce) -> Response:
     from infra.web.errors import json_error
 
     return json_error(exc.status, exc.error, exc.description)
+
+
+def _release_refused(context: Any) -> BaseException | None:
+    """An engine's `handle_error`: a release entry refused in a transaction of the caller's
+    (its consent no longer in force when written, `services.release_writes`) is raised as
+    `ConsentNotInForce` (400 invalid_grant at the token endpoint), not as an IntegrityError."""
+    from idp.consent.services import refused
+
+    return refused(context.sqlalchemy_exception)
 
 
 def init_app(app: Flask) -> Consents:
@@ -45,6 +58,7 @@ def init_app(app: Flask) -> Consents:
                         sign=log_key_signer(log_keys(app)), grants=ISSUED_GRANTS.of(app))
     CONSENTS.install(app, consents)
     app.register_error_handler(ConsentNotInForce, _not_in_force)
+    sa.event.listen(get_db(app).engine, "handle_error", _release_refused)
     app.register_blueprint(bp)
     describe(app, PATHS, SCHEMAS)
     return consents
