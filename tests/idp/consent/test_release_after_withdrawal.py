@@ -78,8 +78,12 @@ def test_userinfo_withdrawn_after_its_check_gives_nothing_and_logs_nothing(conne
     assert len([e for e in log_of(app, citizen_id) if e.event == "release.userinfo"]) == 1
 
 
-def test_id_token_withdrawn_after_its_check_is_refused_and_logs_nothing(connected, monkeypatch):
+@pytest.mark.parametrize("path", ["decision_kept", "decision_read"])
+def test_id_token_withdrawn_after_its_check_is_refused_and_logs_nothing(connected, monkeypatch, path):
+    """With the citizen's decision kept per process and read from the database (in the
+    request's transaction)."""
     from idp.oidc import services as oidc_services
+    from idp.oidc.current import PROVIDER
 
     client, agency, citizen_id = connected
     app = client.application
@@ -91,6 +95,8 @@ def test_id_token_withdrawn_after_its_check_is_refused_and_logs_nothing(connecte
     assert len(logged) == 1 and "email" in logged[0].claims
 
     code, flow = get_code(client, agency, claims=claims)
+    if path == "decision_read":
+        monkeypatch.setattr(PROVIDER.of(app).decisions, "get", lambda *_args: None)
     calls = _after(monkeypatch, oidc_services, "_check_standing",
                    lambda: _withdraw(app, citizen_id, agency.client_id))
     refused = exchange(client, agency, code, flow)
