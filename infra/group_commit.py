@@ -16,11 +16,13 @@ sharing log's entries are written pending and chained by the sealer under the ch
 lock, `idp.audit.seal`), so this holds with any number of workers, on SQLite and PostgreSQL.
 
 Only plain appends belong here: writes that must see or lock rows of the request's own reads
-go in the request's transaction. A batch that one request's write breaks (an integrity error:
-a row its foreign key names was deleted meanwhile; a value the column or the driver refuses)
-is run again one request at a time, each in a transaction of its own, so that the request at
-fault fails alone and the others commit; a batch the database did not answer
-(`infra.db.is_unavailable`) fails every request at once.
+go in the request's transaction. An append may be conditional on a row read in the batch's own
+transaction (a release's log entry on its consent still in force): the database refuses it
+(an integrity error) and `Write.refused` names the request's own error for it. A batch that
+one request's write breaks (an integrity error: a row its foreign key names was deleted
+meanwhile; a value the column or the driver refuses) is run again one request at a time, each
+in a transaction of its own, so that the request at fault fails alone and the others commit; a
+batch the database did not answer (`infra.db.is_unavailable`) fails every request at once.
 
 The batch runs on the driver's own connection (a pooled one, `Engine.raw_connection`), not
 through SQLAlchemy's execution machinery, which cost three times the INSERT and COMMIT

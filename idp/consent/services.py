@@ -149,7 +149,9 @@ def release_writes(*, event: str, citizen_id: str | uuid.UUID, client_id: str, c
     `consent` (the purpose and legal basis the citizen was shown; None: no consent stands) and
     note its last use when due: plain appends, for the caller's transaction or a group commit.
     The entry's reference is the consent's id: the citizen sees under which decision (and its
-    receipt) each release was made."""
+    receipt) each release was made. Under a consent, the entry is written only if that consent
+    is still in force in the transaction that commits it (`_RELEASED_ENTRY`): otherwise the
+    transaction fails and the request raises `ConsentNotInForce` (`refused`), nothing logged."""
     entry, appended = audit.pending_entry(
         event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
         purpose=consent.purpose if consent else None,
