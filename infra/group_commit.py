@@ -16,11 +16,13 @@ sharing log's entries are written pending and chained by the sealer under the ch
 lock, `idp.audit.seal`), so this holds with any number of workers, on SQLite and PostgreSQL.
 
 Only plain appends belong here: writes that must see or lock rows of the request's own reads
-go in the request's transaction. A batch that one request's write breaks (an integrity error:
-a row its foreign key names was deleted meanwhile; a value the column or the driver refuses)
-is run again one request at a time, each in a transaction of its own, so that the request at
-fault fails alone and the others commit; a batch the database did not answer
-(`infra.db.is_unavailable`) fails every request at once.
+go in the request's transaction. An append may be conditional on a row read in the batch's own
+transaction (a release's log entry on its consent still in force): the database refuses it
+(an integrity error) and `Write.refused` names the request's own error for it. A batch that
+one request's write breaks (an integrity error: a row its foreign key names was deleted
+meanwhile; a value the column or the driver refuses) is run again one request at a time, each
+in a transaction of its own, so that the request at fault fails alone and the others commit; a
+batch the database did not answer (`infra.db.is_unavailable`) fails every request at once.
 
 The batch runs on the driver's own connection (a pooled one, `Engine.raw_connection`), not
 through SQLAlchemy's execution machinery, which cost three times the INSERT and COMMIT
@@ -43,7 +45,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -71,6 +73,11 @@ class Write:
 
     statement: sa.Executable
     values: Mapping[str, Any]
+    # A conditional write's own refusal: given the error its request failed with, the error the
+    # request raises instead (None: that error was not this write's). A write that must not be
+    # committed once a row no longer holds (a release entry whose consent was withdrawn, checked
+    # under a lock in the batch's transaction) fails its request alone with it (`GroupCommit.commit`).
+    refused: Callable[[BaseException], BaseException | None] | None = None
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE (psycopg is imported only for PostgreSQL)
@@ -167,7 +174,7 @@ class GroupCommit:
                 if mine.done or not batch:
                     self._pass_the_lead()
         if mine.error is not None:
-            raise mine.error
+            raise _refusal(mine)
 
     def _pass_the_lead(self) -> None:
         """The leader is done: the oldest waiter leads the next batch, or no one leads."""
@@ -478,6 +485,18 @@ def _exec(driver: Any, query: str) -> None:
         result = driver.pgconn.exec_(query.encode())
     if result.status in (pq.ExecStatus.FATAL_ERROR, pq.ExecStatus.NONFATAL_ERROR, pq.ExecStatus.BAD_RESPONSE):
         raise errors.error_from_result(result, encoding=driver.info.encoding)
+
+
+def _refusal(request: _Request) -> BaseException:
+    """The error `request` raises: its failed write's own refusal (`Write.refused`), if any."""
+    error = cast(BaseException, request.error)
+    for write in request.writes:
+        if write.refused is not None:
+            refusal = write.refused(error)
+            if refusal is not None:
+                refusal.__cause__ = error
+                return refusal
+    return error
 
 
 GROUP_COMMIT: Slot[GroupCommit] = Slot("group commit")

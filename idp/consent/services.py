@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from idp import audit
+from idp.audit.models import AUDIT_ENTRIES
 from idp.consent.decision import Decision, Prior
 from idp.consent.errors import AgencyNotConnected, ConsentNotInForce
 from idp.consent.issued_grants import IssuedGrants
@@ -94,6 +95,42 @@ _STANDING_CONSENT = (
     .where(Consent.citizen_id == sa.bindparam("citizen"), Consent.client_id == sa.bindparam("client"),
            Consent.superseded_at.is_(None), Consent.revoked_at.is_(None))
     .order_by(Consent.given_at.desc()).limit(1))
+# The release's log entry, written only while its consent is in force when the entry is
+# written, in the transaction that commits it: the entry's event is the consent's row selected
+# under a key-share lock (PostgreSQL: a withdrawal's or a new decision's FOR UPDATE waits for the
+# entry's transaction, or the entry's waits for theirs and sees the row withdrawn; the consent's
+# last use, a no-key update, does not wait). No row in force: the event is NULL, which the
+# column refuses (an IntegrityError, `not_in_force`), and the transaction writes nothing. On
+# SQLite the INSERT takes the write lock: no withdrawal commits between it and the COMMIT.
+_RELEASED_ENTRY = sa.insert(AUDIT_ENTRIES).values(event=(
+    sa.select(sa.bindparam("released", type_=sa.String))
+    .where(Consent.id == sa.bindparam("consent"), Consent.revoked_at.is_(None), Consent.superseded_at.is_(None),
+           Consent.expires_at > sa.bindparam("in_force_at", type_=Consent.expires_at.type))
+    .with_for_update(read=True, key_share=True).scalar_subquery()))
+_NOT_NULL_EVENT = ("audit_entries.event", 'column "event"')
+
+
+def not_in_force(error: BaseException) -> bool:
+    """True when `error` is a release entry's refusal (`_RELEASED_ENTRY`: its consent was no
+    longer in force when the entry was written), as SQLAlchemy or the driver raises it."""
+    original = getattr(error, "orig", error)
+    if not isinstance(error, sa.exc.IntegrityError) and type(original).__name__ not in (
+            "IntegrityError", "NotNullViolation"):
+        return False
+    text = str(original)
+    return "null" in text.lower() and any(name in text for name in _NOT_NULL_EVENT)
+
+
+def refused(error: BaseException) -> BaseException | None:
+    """A release's error as its refusal (`ConsentNotInForce`) when it is the entry's (`not_in_force`):
+    a group commit's `Write.refused`; None for any other error."""
+    if not not_in_force(error):
+        return None
+    return ConsentNotInForce("the citizen's consent for this agency is no longer in force (withdrawn or expired) "
+                             "when the release was logged: no data is released; sign the citizen in again to ask "
+                             "for it")
+
+
 # Changes nothing a cache keeps that matters (`infra.invalidation`): no generation is bumped.
 _NOTE_USE = sa.update(Consent).where(Consent.id == sa.bindparam("consent")).values(
     last_used_at=sa.bindparam("now")).execution_options(cache_neutral=True)
@@ -112,13 +149,20 @@ def release_writes(*, event: str, citizen_id: str | uuid.UUID, client_id: str, c
     `consent` (the purpose and legal basis the citizen was shown; None: no consent stands) and
     note its last use when due: plain appends, for the caller's transaction or a group commit.
     The entry's reference is the consent's id: the citizen sees under which decision (and its
-    receipt) each release was made."""
+    receipt) each release was made. Under a consent, the entry is written only if that consent
+    is still in force in the transaction that commits it (`_RELEASED_ENTRY`): otherwise the
+    transaction fails and the request raises `ConsentNotInForce` (`refused`), nothing logged."""
     entry, appended = audit.pending_entry(
         event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
         purpose=consent.purpose if consent else None,
         legal_basis=consent.legal_basis if consent else "consent",
         law=consent.law if consent else None, reference=str(consent.id) if consent else None, now=now)
     writes = [entry]
+    if consent is not None:
+        values = dict(entry.values)
+        values["released"] = values.pop("event")
+        values["consent"], values["in_force_at"] = consent.id, now
+        writes[0] = Write(_RELEASED_ENTRY, values, refused=refused)
     if consent is not None and use_due(consent.last_used_at, now):
         # "Last use" is shown by the minute: no write on every UserInfo call.
         writes.append(Write(_NOTE_USE, {"consent": consent.id, "now": now}))
@@ -142,8 +186,14 @@ def record_release(session: Session, *, event: str, citizen_id: str | uuid.UUID,
                                     "expired): no data is released; sign the citizen in again to ask for it")
     writes, appended = release_writes(event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
                                       now=now, consent=consent)
-    for write in writes:
-        connection.execute(write.statement, write.values)
+    try:
+        for write in writes:
+            connection.execute(write.statement, write.values)
+    except sa.exc.IntegrityError as exc:
+        refusal = refused(exc)
+        if refusal is None:
+            raise
+        raise refusal from exc
     return appended
 
 

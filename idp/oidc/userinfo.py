@@ -5,9 +5,12 @@ may have narrowed since), restricted claims only for clients granted them. Every
 is a release of personal data and is written to the citizen's data-sharing log (claim names,
 never values) before it is given: the entry is committed through the group commit
 (`infra.group_commit`, with the entries of concurrent requests) and `userinfo` returns only
-once it is. HEAD is refused (405, `idp.oidc.endpoints`): an answer without claims is no release
-to log. What the token stands on is read in a read-only session (usually not at all: it is
-kept per process under the cache generation, `idp.oidc.bearer`).
+once it is. The entry is written only while the consent is in force in the transaction that
+commits it (`idp.consent.services.release_writes`): a withdrawal committed after the token was
+checked (from a state kept per process) wins, and the request is answered invalid_token. HEAD
+is refused (405, `idp.oidc.endpoints`): an answer without claims is no release to log. What the
+token stands on is read in a read-only session (usually not at all: it is kept per process under
+the cache generation, `idp.oidc.bearer`).
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
+from idp.consent.errors import ConsentNotInForce
 from idp.consent.services import release_writes
 from idp.oidc import bearer
 from idp.oidc import claims as claims_module
-from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication
+from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication, InvalidToken
 from idp.oidc.services import Provider
 from infra.group_commit import GroupCommit
 from infra.store import EphemeralStore
@@ -130,7 +134,12 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     writes, _entry = release_writes(event="release.userinfo", citizen_id=facts.citizen_ref,
                                     client_id=facts.client_id, claims=answer.logged, now=moment,
                                     consent=token.consent)
-    group.commit(writes)
+    try:
+        group.commit(writes)
+    except ConsentNotInForce:
+        # Withdrawn (or expired) after `bearer.check` read it in force, before the entry was
+        # written: nothing was logged, nothing is given (as a withdrawal read in time answers).
+        raise InvalidToken("the citizen withdrew this agency's access, or the consent expired") from None
     if len(writes) > 1:  # the consent's last use was noted too
         bearer.remember_use(provider, token, at=moment)
     return Released(body=answer.body, client_id=facts.client_id)
