@@ -92,7 +92,10 @@ def switched_language() -> str | None:
     when a catalog has it; else None. A forged form (no valid token) switches nothing."""
     if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
         return None
-    chosen = request.form.get(SWITCH_FIELD)
+    try:
+        chosen = request.form.get(SWITCH_FIELD)
+    except HTTPException:  # a body refused (too large, a NUL, not UTF-8): its own answer, in
+        return None        # the language the rest of the request says, tells the citizen so
     if not chosen or chosen not in catalog().languages:
         return None
     try:
