@@ -44,7 +44,10 @@ def _problem(line: str) -> str | None:
         command, words = found, words[1:]
     if isinstance(command, click.Group):
         return None  # a group named as such ("`cedula pki`")
-    options = {o: p for p in command.params if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)}
+    # click adds the help option to every command itself (`get_help_option`), not to `params`
+    with click.Context(command) as asked:
+        params = [*command.params, command.get_help_option(asked)]
+    options = {o: p for p in params if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)}
     arguments = [p for p in command.params if isinstance(p, click.Argument)]
     given = []
     while words:
