@@ -153,6 +153,8 @@ def test_a_lower_or_unknown_request_is_met(client, oidc_app, register, pki, meta
 def test_prompt_none_cannot_step_up(client, oidc_app, register, pki, metadata):
     _two_passkeys(client, oidc_app, pki, metadata)
     agency = register(**MAY_ASK_HIGH)
+    tokens_for(client, agency)  # the citizen's consent stands: without it, consent_required comes
+    # first whatever the level (no oracle of the visitor's proofing for an agency without consent)
     result = redirect_params(client.get(authorize_url(agency, Flow(), acr_values=ACR["high"],
                                                       prompt="none")), agency)
     assert result["error"] == "login_required"
