@@ -10,17 +10,11 @@ from html import unescape
 
 import pytest
 
-from infra.web.i18n import catalog
 from tests.idp.conftest import csrf, fields
+from tests.support.catalog_text import said
 
 TYPED = fields(national_id="12345678-0")  # a check digit that does not match
 
-
-def _text(app, key: str, lang: str) -> str:
-    with app.app_context():
-        text = catalog(app).get(key, lang)
-    assert text is not None, key
-    return text
 
 
 def _switch(html: str) -> tuple[str, dict[str, str], str]:
@@ -49,7 +43,7 @@ def test_the_language_switch_after_a_form_error_keeps_what_was_typed(client, pag
     assert switched.status_code == 400 and '<html lang="en">' in html
     for value in TYPED.values():
         assert f'value="{value}"' in unescape(html)
-    error = _text(client.application, "national_id.error.check", "en")
+    error = said(client.application, "national_id.error.check", "en")
     assert error in unescape(html)
     # remembered, as the link's choice is
     assert client.get(page).get_data(as_text=True).count('<html lang="en">') == 1

@@ -7,15 +7,8 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
-from infra.web.i18n import catalog
 from tests.idp.conftest import enrol
-
-
-def _text(app, key: str, lang: str) -> str:
-    with app.app_context():
-        text = catalog(app).get(key, lang)
-    assert text is not None, key
-    return text
+from tests.support.catalog_text import said
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -26,7 +19,7 @@ def test_the_console_refusal_says_what_a_citizen_and_an_operator_should_do(clien
     response = client.get(page)
     html = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert str(escape(_text(oidc_app, "operator.denied.role", lang))) in html
+    assert str(escape(said(oidc_app, "operator.denied.role", lang))) in html
     assert 'id="own-account" href="/account"' in html
     for key in ("operator.denied.next.citizen", "operator.denied.next.operator"):
-        assert str(escape(_text(oidc_app, key, lang))) in html
+        assert str(escape(said(oidc_app, key, lang))) in html

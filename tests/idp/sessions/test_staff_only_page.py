@@ -7,14 +7,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
-from infra.web.i18n import catalog
-
-
-def _text(app, key: str, lang: str) -> str:
-    with app.app_context():
-        text = catalog(app).get(key, lang)
-    assert text is not None, key
-    return text
+from tests.support.catalog_text import said
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -23,7 +16,7 @@ def test_the_staff_only_page_says_what_a_citizen_and_staff_should_do(client, enr
     page = client.get("/registrar")
     html = page.get_data(as_text=True)
     assert page.status_code == 403
-    assert _text(client.application, "registrar.denied.role", lang) in html
+    assert said(client.application, "registrar.denied.role", lang) in html
     assert 'id="own-account" href="/account"' in html
     for key in ("registrar.denied.next.citizen", "registrar.denied.next.staff"):
-        assert str(escape(_text(client.application, key, lang))) in html
+        assert str(escape(said(client.application, key, lang))) in html

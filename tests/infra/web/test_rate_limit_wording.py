@@ -8,15 +8,8 @@ from __future__ import annotations
 import pytest
 
 from infra.config import get_settings
-from infra.web.i18n import catalog
 from tests.idp.conftest import csrf, post_json
-
-
-def _said(app, key: str, lang: str) -> str:
-    with app.app_context():
-        text = catalog(app).get(key, lang)
-    assert text is not None
-    return text
+from tests.support.catalog_text import said
 
 
 @pytest.fixture
@@ -38,9 +31,9 @@ def test_an_api_429_tells_the_developer_when_to_retry_in_english(limited):
     assert body["error"] == "too_many_requests"
     seconds = answer.headers["Retry-After"]
     assert int(seconds) == int(get_settings(limited.application)["rate_limit"]["window_seconds"])
-    assert body["error_description"] == _said(limited.application, "error.api.429", "en").format(seconds=seconds)
+    assert body["error_description"] == said(limited.application, "error.api.429", "en").format(seconds=seconds)
     assert seconds in body["error_description"]
-    citizen = _said(limited.application, "error.rate_limited", "en")
+    citizen = said(limited.application, "error.rate_limited", "en")
     assert body["error_description"] != citizen
     assert "You made" not in body["error_description"]
 
@@ -48,10 +41,10 @@ def test_an_api_429_tells_the_developer_when_to_retry_in_english(limited):
 def test_an_api_429_speaks_the_language_asked_for(limited):
     answer = _refused(limited, headers={"Accept-Language": "es"})
     seconds = answer.headers["Retry-After"]
-    spanish = _said(limited.application, "error.api.429", "es").format(seconds=seconds)
+    spanish = said(limited.application, "error.api.429", "es").format(seconds=seconds)
     assert answer.get_json()["error_description"] == spanish
-    assert spanish != _said(limited.application, "error.api.429", "en").format(seconds=seconds)
-    assert spanish != _said(limited.application, "error.rate_limited", "es")
+    assert spanish != said(limited.application, "error.api.429", "en").format(seconds=seconds)
+    assert spanish != said(limited.application, "error.rate_limited", "es")
 
 
 def test_a_page_keeps_the_citizens_sentence(client):
@@ -64,5 +57,5 @@ def test_a_page_keeps_the_citizens_sentence(client):
     page = answers[-1]
     assert page.status_code == 429 and page.mimetype == "text/html"
     assert page.headers["Retry-After"]
-    sentence = _said(client.application, "error.rate_limited", "es")
+    sentence = said(client.application, "error.rate_limited", "es")
     assert sentence.replace("'", "&#39;") in page.get_data(as_text=True)
