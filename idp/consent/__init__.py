@@ -13,10 +13,8 @@ Public API:
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
-from flask import Flask, Response, current_app
+from flask import Flask, Response
 
 from idp.consent.consents import CONSENTS, Consents, basis_for, get_consents
 from idp.consent.errors import AccountClosed, AgencyNotConnected, ConsentError, ConsentNotInForce
@@ -34,22 +32,17 @@ def _not_in_force(exc: ConsentNotInForce) -> Response:
     return json_error(exc.status, exc.error, exc.description)
 
 
-def _release_refused(exc: sa.exc.IntegrityError) -> Any:
+def _release_refused(exc: Exception) -> Response | None:
     """A release entry refused in a transaction of the request's own (its consent no longer in
     force when the entry was written, `services.release_writes`) is `ConsentNotInForce` (400
-    invalid_grant), not a 500; any other IntegrityError goes to the application's handler of
-    every unexpected error. (An error handler, not an engine's `handle_error` listener: that
-    one makes every statement on the engine dispatch its events, about 100k instructions more
-    per UserInfo request.)"""
+    invalid_grant), not a 500; None for any other IntegrityError (infra's unexpected-error
+    handling answers it). (A refinement of the unexpected error, not an engine's `handle_error`
+    listener: that one makes every statement on the engine dispatch its events, about 100k
+    instructions more per UserInfo request.)"""
     from idp.consent.services import refused
 
-    refusal = refused(exc)
-    if isinstance(refusal, ConsentNotInForce):
-        return _not_in_force(refusal)
-    unexpected = current_app.error_handler_spec[None][None].get(Exception)
-    if unexpected is None:
-        raise exc
-    return unexpected(exc)
+    refusal = refused(exc) if isinstance(exc, sa.exc.IntegrityError) else None
+    return _not_in_force(refusal) if isinstance(refusal, ConsentNotInForce) else None
 
 
 def init_app(app: Flask) -> Consents:
@@ -60,13 +53,14 @@ def init_app(app: Flask) -> Consents:
     from idp.consent.receipts import log_key_signer
     from idp.consent.views import bp
     from infra.openapi import describe
+    from infra.web.errors import refine_unexpected
 
     settings = get_settings(app)
     consents = Consents(policy=consent_settings.load(settings, settings.issuer),
                         sign=log_key_signer(log_keys(app)), grants=ISSUED_GRANTS.of(app))
     CONSENTS.install(app, consents)
     app.register_error_handler(ConsentNotInForce, _not_in_force)
-    app.register_error_handler(sa.exc.IntegrityError, _release_refused)
+    refine_unexpected(app, sa.exc.IntegrityError, _release_refused)
     app.register_blueprint(bp)
     describe(app, PATHS, SCHEMAS)
     return consents

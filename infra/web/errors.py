@@ -7,12 +7,14 @@ JSON errors have the OAuth 2.0 shape used across the product (RFC 6749, section 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from infra.components import Slot
 from infra.config import get_settings
 from infra.db import get_db, is_unavailable, pending_heads
 from infra.ops import outages
@@ -51,6 +53,20 @@ _HTTP_CODES = {
     500: "server_error",
     503: "temporarily_unavailable",
 }
+
+
+Refinement = Callable[[Exception], "Response | None"]
+REFINEMENTS: Slot[list[tuple[type[Exception], Refinement]]] = Slot("refinements of unexpected errors")
+
+
+def refine_unexpected(app: Flask, kind: type[Exception], refinement: Refinement) -> None:
+    """Before an error of `kind` that no handler of its own answers becomes a 500, ask
+    `refinement`: its response if it recognises the error (a release refused by the database is
+    a 400 of consent, `idp.consent`), None to let the 500 (or the outage's 503) stand. One home
+    for unexpected errors: a package refines them here instead of registering a handler of its
+    own for a library's exception class, which would shadow this module's handling of every
+    other error of that class."""
+    REFINEMENTS.of(app).append((kind, refinement))
 
 
 class ApiError(CodedError):
@@ -176,6 +192,7 @@ def _api_description(status: int, allowed: list[str] | None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    REFINEMENTS.install(app, [])
     # The public read-only routes' CORS on their every answer, the errors answered here included
     # (a 429's Retry-After, a 503), and on no other route's (infra/web/cors.py).
     app.after_request(readable_anywhere)
@@ -265,6 +282,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        for kind, refinement in REFINEMENTS.of():
+            if isinstance(exc, kind) and (refined := refinement(exc)) is not None:
+                return refined
         if is_unavailable(exc):
             return _database_unavailable(exc)
         if (behind := _schema_behind(exc)) is not None:
