@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
-from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from clients.registry import agency_name
 from idp.citizens.models import CLOSED_PREFIX, FROZEN_PREFIX
-from idp.consent import basis_for
 from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
-from idp.documents.issuing import SubjectGone, record_issued
-from idp.oidc import client_credentials, protected, standing, subjects
+from idp.documents.issuing import ConsentGone, SubjectGone, may_name, record_issued
+from idp.oidc import client_credentials, protected, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
 from infra.config import get_settings
@@ -181,17 +178,6 @@ def _idempotency_error(exc: IdempotencyError) -> ApiError:
     return ApiError(exc.status, exc.error, str(exc), headers=headers)
 
 
-def may_name(session: Any, client: Any, citizen_id: Any) -> bool:
-    """Whether the agency may receive a document that names the citizen (the register's full
-    name is printed in it): on the legal basis of a law the operator set for it, or while the
-    citizen's consent to it stands for the purpose it declares (`idp.oidc.standing`)."""
-    basis, _law = basis_for(client.client_id)
-    if basis != "consent":
-        return True
-    decision = standing.newest_decision(session, citizen_id=citizen_id, client_id=client.client_id)
-    return standing.refusal(decision, datetime.now(UTC), client.client_metadata) is None
-
-
 def consent_required() -> ApiError:
     """403 `consent_required`: the agency may not receive a document that names the citizen."""
     return ApiError(403, "consent_required", "the citizen has not consented to this agency for its "
@@ -249,6 +235,9 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
     except SubjectGone:  # frozen by a reclaim or closed while the document was sealed
         count("documents.issue", "unknown_subject")
         raise ApiError(422, "invalid_data", UNKNOWN_SUBJECT) from None
+    except ConsentGone:  # withdrawn (or lapsed) while the document was sealed
+        count("documents.issue", "consent_required")
+        raise consent_required() from None
     except UnknownTemplate as exc:
         raise ApiError(422, "invalid_data", f"template: {exc}") from None
     except InvalidTemplateData as exc:

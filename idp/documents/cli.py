@@ -58,7 +58,7 @@ def issue(client_id: str, template: str, national_id: str, data_file: Path, out_
                       citizen=citizen, data=data, language=language, level=level)
         try:
             with service.store.staged(sealed.pdf, service.database) as (stored, session):
-                issued = record_issued(session, sealed, stored, agency=agency)
+                issued = record_issued(session, sealed, stored, agency=agency, consent_checked=False)
         except SubjectGone:
             raise click.ClickException(f"the account with national ID {national_id!r} was closed or "
                                        "frozen while the document was sealed; nothing was issued") from None

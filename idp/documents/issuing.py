@@ -11,13 +11,18 @@ signing calls nothing of idp back."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
 from idp.citizens.models import CLOSED_PREFIX, FROZEN_PREFIX, Citizen
+from idp.consent import basis_for
+from idp.consent.models import Consent
 from idp.documents.directory import declared_purpose, log_release
+from idp.oidc import standing
 from idp.wallet.credential import keep_data
 from signing import citizen_signature, issuance
 from signing.citizen_signature import SignedDocument, SignedPdf
@@ -31,6 +36,31 @@ citizen's full name, printed by `signing.issuance.seal` (the agency sent the res
 
 class SubjectGone(Exception):
     """The citizen a document names was frozen by a reclaim or closed while it was sealed."""
+
+
+class ConsentGone(Exception):
+    """The citizen's consent to the agency was withdrawn (or lapsed) while its document was
+    sealed: the document, which names the citizen, is not released to it."""
+
+
+def may_name(session: Any, client: Any, citizen_id: Any, *, lock: bool = False) -> bool:
+    """Whether the agency may receive a document that names the citizen (the register's full
+    name is printed in it): on the legal basis of a law the operator set for it, or while the
+    citizen's consent to it stands for the purpose it declares (`idp.oidc.standing`). `lock`:
+    in the transaction that logs the release, the citizen's consents to the agency are first
+    locked (shared: PostgreSQL's FOR SHARE; SQLite's writer lock holds the whole transaction),
+    so a withdrawal (`idp.consent.services.revoke`, which locks them for update) either commits
+    before this reads them (and the release is refused) or waits for the release's commit."""
+    basis, _law = basis_for(client.client_id)
+    if basis != "consent":
+        return True
+    citizen = uuid.UUID(str(citizen_id))
+    if lock:
+        session.execute(sa.select(Consent.id).where(Consent.citizen_id == citizen,
+                                                    Consent.client_id == client.client_id,
+                                                    Consent.revoked_at.is_(None)).with_for_update(read=True))
+    decision = standing.newest_decision(session, citizen_id=citizen, client_id=client.client_id)
+    return standing.refusal(decision, datetime.now(UTC), client.client_metadata) is None
 
 
 def _still_named(session: Session, citizen_id: str) -> None:
@@ -48,10 +78,16 @@ def _still_named(session: Session, citizen_id: str) -> None:
 
 
 def record_issued(session: Session, sealed: SealedDocument, stored: StoredFile, *,
-                  agency: Client) -> IssuanceResult:
+                  agency: Client, consent_checked: bool = True) -> IssuanceResult:
     """A document exists if and only if all of these do (one transaction, the caller's);
-    `SubjectGone` (nothing written) when its citizen was frozen or closed meanwhile."""
+    `SubjectGone` (nothing written) when its citizen was frozen or closed meanwhile,
+    `ConsentGone` (nothing written) when the agency may no longer name the citizen (`may_name`:
+    the consent the request was checked against was withdrawn or lapsed while the document was
+    sealed). `consent_checked=False`: an operator's issuance at the counter
+    (`cedula documents issue`), which never asked for the citizen's consent."""
     _still_named(session, sealed.citizen_id)
+    if consent_checked and not may_name(session, agency, sealed.citizen_id, lock=True):
+        raise ConsentGone(sealed.citizen_id)
     issued = issuance.store(session, sealed, stored)
     log_release(session, event="document.issued", citizen_id=sealed.citizen_id, client_id=agency.client_id,
                 purpose=agency.client_metadata.get("purpose"), document_id=issued.id, claims=ISSUED_CLAIMS)
@@ -70,4 +106,4 @@ def record_signed(session: Session, signed: SignedPdf, stored: StoredFile) -> Si
     return document
 
 
-__all__ = ["SubjectGone", "record_issued", "record_signed"]
+__all__ = ["ConsentGone", "SubjectGone", "may_name", "record_issued", "record_signed"]

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.documents import prepared
-from idp.documents.api import _service, may_name
+from idp.documents.api import _service
+from idp.documents.issuing import may_name
 from idp.documents.models import PreparedDocument
 from idp.documents.prepared import find, refusal_status, status_at
 from idp.documents.signing_gate import refused_page, signing_citizen
