@@ -61,6 +61,7 @@ from signing.verify import (
     signature_timestamp,
     signed_attributes,
     subfilters,
+    tsa_usage,
 )
 from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
@@ -98,10 +99,9 @@ log = logging.getLogger(__name__)
 # certificate (timeStamping, OCSPSigning only) signs no document. Without the extension,
 # the key usage alone decides (pyHanko's default: digitalSignature or nonRepudiation).
 SIGNER_KEY_USAGE = KeyUsageConstraints(
-    key_usage=PdfSignatureStatus.key_usage,
+    key_usage=PdfSignatureStatus.key_usage, explicit_extd_key_usage_required=False,
     extd_key_usage=frozenset({*SIGNING_PURPOSES, "microsoft_document_signing",
-                              "adobe_authentic_documents_trust"}),
-    explicit_extd_key_usage_required=False)
+                              "adobe_authentic_documents_trust"}))
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,7 @@ class Verifier:
         self.slots = budgets.Slots(self.limits.concurrent)
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
         reverse_refs.install()  # the difference analysis walks each signed revision cheaply
+        tsa_usage.install()  # a TSA's certificate: time-stamping only (RFC 3161, 2.3)
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
