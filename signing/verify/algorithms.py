@@ -14,6 +14,7 @@ EdDSA keys (TS 119 312, 8.5) carry their curve in their algorithm and are allowe
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import algos, keys
 from pyhanko_certvalidator.policy_decl import (
@@ -51,3 +52,26 @@ class VerificationAlgorithmPolicy(DisallowWeakAlgorithmsPolicy):
 
 
 POLICY = VerificationAlgorithmPolicy()  # type: ignore[no-untyped-call]
+
+
+def weak_certificate_reference(signer_info: Any) -> str | None:
+    """What is weak in how `signer_info` (an asn1crypto SignerInfo) names its certificate, or
+    None. EN 319 102-1, 5.2.8 applies the cryptographic constraints to every algorithm the
+    signature relies on, the digest of its signing-certificate reference among them (RFC
+    5035, EN 319 122-1, 5.2.2.3): that digest is what binds the certificate to the
+    signature, and pyHanko compares it whatever the algorithm (an MD5 reference passed). The
+    ESS signing-certificate attribute (v1, RFC 2634, 5.4) names it by SHA-1."""
+    for attribute in signer_info["signed_attrs"] or ():
+        kind = attribute["type"].native
+        if kind == "signing_certificate":
+            algorithms = ["sha1"]
+        elif kind == "signing_certificate_v2":
+            algorithms = [reference["hash_algorithm"]["algorithm"].native
+                          for value in attribute["values"] for reference in value["certs"]]
+        else:
+            continue
+        for name in algorithms:
+            if not POLICY.digest_algorithm_allowed(
+                    algos.DigestAlgorithm({"algorithm": name}), None):
+                return f"the signing-certificate reference is a {name} digest"
+    return None

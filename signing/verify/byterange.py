@@ -10,7 +10,10 @@ file itself:
 
 - the byte range is [0, a, b, c] with 0 < a < b and b + c within the file;
 - the gap data[a:b] is exactly one hexadecimal string `<...>` (hex digits only) whose decoding
-  is the CMS the reader parsed;
+  is the CMS the reader parsed, followed by nothing but zero padding (ISO 32000-2, 12.8.1: the
+  space reserved for the DER-encoded CMS is padded with zeros); the parser ignores what follows
+  the CMS's own length, so without this a second signature, or any data, could ride unsigned
+  and unreported in the gap (another reader may take it for the signature);
 - the signed range ends at the %%EOF marker (and optional end-of-line) of a revision;
 - everything after it is a sequence of complete revisions, judged by the modification analysis.
 """
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from asn1crypto import parser
 
 _HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
 _EOF_END = re.compile(rb"%%EOF(\r\n|\r|\n)?\Z")
@@ -55,8 +60,20 @@ def check(data: bytes, byte_range: list[int] | tuple[int, ...], contents: bytes)
     if len(digits) % 2 or bytes.fromhex(digits.decode("ascii")) != bytes(contents):
         return RawCoverage(False, problem="the hexadecimal string in the gap is not the "
                                           "signature value the reader parsed")
+    if _after_the_cms(bytes(contents)).strip(b"\x00"):
+        return RawCoverage(False, problem="the signature value is followed by other data in "
+                                          "the gap (only zero padding may follow the CMS)")
     end = second + length
     if _EOF_END.search(data, max(0, end - 7), end) is None:
         return RawCoverage(False, problem="the signed bytes do not end at the %%EOF of a "
                                           "revision")
     return RawCoverage(True, entire_file=end == len(data), signed_end=end)
+
+
+def _after_the_cms(contents: bytes) -> bytes:
+    """What follows the first BER/DER value of `contents` (all of it if none can be read)."""
+    try:
+        _, _, _, header, body, trailer = parser.parse(contents)
+    except (ValueError, TypeError):
+        return contents
+    return contents[len(header) + len(body) + len(trailer):]

@@ -23,8 +23,9 @@ from signing.verify import lookup
 from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
+from signing.verify.roles import Expectations
 from signing.verify.trust import TrustStore
-from signing.verify.validation import Evidence, Expectations, OwnStatus, Verifier
+from signing.verify.validation import Evidence, OwnStatus, Verifier
 
 if TYPE_CHECKING:  # `cedula verify` verifies without Flask, the ORM or the sealing side
     from flask import Flask

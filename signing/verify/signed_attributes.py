@@ -9,6 +9,11 @@
   it another certificate for the same key (another name, policy or assurance level) can be put
   in the CMS, and pyHanko and pdfsig both accept the exchange.
 
+- RFC 5652, 11.1-11.3 (and 5.3: "SignedAttributes MUST NOT include multiple instances of"
+  these): content-type, message-digest and signing-time are single-valued and appear at most
+  once. With two signing times (two attributes, or two values in one) the report showed one
+  of them, chosen by the reader, as the time the signer declared.
+
 A missing or repeated attribute is TOTAL-FAILED/FORMAT_FAILURE (EN 319 102-1, 5.2.2).
 """
 
@@ -19,6 +24,7 @@ from typing import Any
 
 CADES = "/ETSI.CAdES.detached"
 MANDATORY = ("content_type", "message_digest")
+SINGLE = (*MANDATORY, "signing_time")  # single-valued, at most once (RFC 5652, 11)
 SIGNING_CERTIFICATE = ("signing_certificate_v2", "signing_certificate")
 
 
@@ -32,6 +38,12 @@ def problem(signer_info: Any, *, subfilter: str) -> str | None:
     for name in MANDATORY:
         if counts[name] != 1:
             return f"the signed attributes hold {counts[name]} {name} attributes, not one"
+    if counts["signing_time"] > 1:
+        return f"the signed attributes hold {counts['signing_time']} signing-time attributes"
+    for attribute in attributes:
+        if attribute["type"].native in SINGLE and len(attribute["values"]) != 1:
+            return f"the {attribute['type'].native} attribute holds " \
+                   f"{len(attribute['values'])} values, not one"
     if subfilter == CADES:
         found = sum(counts[name] for name in SIGNING_CERTIFICATE)
         if found != 1:

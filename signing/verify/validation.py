@@ -58,9 +58,11 @@ from signing.verify import (
     freshness,
     indication,
     reverse_refs,
+    roles,
     signature_timestamp,
     signed_attributes,
     subfilters,
+    tsa_usage,
 )
 from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
@@ -72,12 +74,12 @@ from signing.verify.reading import read_pdf
 from signing.verify.report import (
     Conclusion,
     DocumentTimestampReport,
-    Indication,
     Modifications,
     Revocation,
     SignatureReport,
     VerificationReport,
 )
+from signing.verify.roles import Expectations
 from signing.verify.shown import shown
 from signing.verify.signature_facts import (
     certificate_info,
@@ -98,20 +100,9 @@ log = logging.getLogger(__name__)
 # certificate (timeStamping, OCSPSigning only) signs no document. Without the extension,
 # the key usage alone decides (pyHanko's default: digitalSignature or nonRepudiation).
 SIGNER_KEY_USAGE = KeyUsageConstraints(
-    key_usage=PdfSignatureStatus.key_usage,
+    key_usage=PdfSignatureStatus.key_usage, explicit_extd_key_usage_required=False,
     extd_key_usage=frozenset({*SIGNING_PURPOSES, "microsoft_document_signing",
-                              "adobe_authentic_documents_trust"}),
-    explicit_extd_key_usage_required=False)
-
-
-@dataclass(frozen=True)
-class Expectations:
-    """What this deployment expects of its own signatures: passkey approvals made for its
-    WebAuthn origin and RP ID, and citizens' certificates at least `minimum_level`."""
-
-    origin: str = ""
-    rp_id: str = ""
-    minimum_level: str = "substantial"
+                              "adobe_authentic_documents_trust"}))
 
 
 OwnStatus = Callable[[asn1_x509.Certificate, asn1_x509.Certificate, datetime],
@@ -158,6 +149,7 @@ class Verifier:
         self.slots = budgets.Slots(self.limits.concurrent)
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
         reverse_refs.install()  # the difference analysis walks each signed revision cheaply
+        tsa_usage.install()  # a TSA's certificate: time-stamping only (RFC 3161, 2.3)
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
@@ -320,7 +312,8 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
         signed = await _validate_signature(data, embedded, spec, timing, stamps,
                                            signature_fields, budget, too_many_dss, unusable,
                                            valid_times, context.own_status)
-        reports.append(_with_role(signed, embedded, data, context))
+        reports.append(roles.with_role(signed, embedded, data, own_roots=context.own_roots,
+                                       expected=context.expectations))
     ends = [_raw_coverage(data, embedded) for embedded in regular + ordered]
     signed_ends = tuple(sorted({raw.signed_end for raw in ends if raw.ok}))
     # what a signature or a valid document time-stamp signs: one nobody can validate vouches
@@ -389,6 +382,11 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if malformed is not None:
         log.info("signature %s is malformed: %s", name, malformed)
         return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"))
+    weak = algorithms.weak_certificate_reference(embedded.signer_info)
+    if weak is not None:  # not malformed, not trustworthy either (EN 319 102-1, 5.2.8)
+        log.info("signature %s relies on a weak algorithm: %s", name, weak)
+        return _format_failure(name, reason="crypto_constraints_failure",
+                               conclusion=subfilters.OBSOLETE_FORMAT)
     certificates = embedded.signed_data["certificates"]
     if len(certificates or ()) > budget.limits.cms_certificates or too_many_dss:
         return _format_failure(name, Modifications("none" if raw.entire_file else "unclear"),
@@ -557,42 +555,3 @@ async def _validate_timestamp(data: bytes, embedded: EmbeddedPdfSignature,
     return DocumentTimestampReport(
         name, when, authority, conclusion.passed,
         "timestamp_valid" if conclusion.passed else (conclusion.sub_indication or "").lower())
-
-
-def _with_role(report: SignatureReport, embedded: EmbeddedPdfSignature, data: bytes,
-               context: _Context) -> SignatureReport:
-    """Who signed as what, at which level (own PKI's certificate policies, keys.policies),
-    and for citizens' signatures the passkey approval inside them (`signing.approval`)."""
-    from keys.policies import LEVELS, role_and_level
-    from signing.verify import approval as approvals
-
-    if report.trust_anchor is None or \
-            bytes.fromhex(report.trust_anchor.sha256) not in context.own_roots:
-        return report  # another CA's policies are not ours to interpret
-    signer = embedded.signer_cert
-    policy_ext = signer.certificate_policies_value
-    oids = {p["policy_identifier"].dotted for p in policy_ext} if policy_ext else set()
-    signed_as, level = role_and_level(oids)
-    report = replace(report, signed_as=signed_as, assurance_level=level)
-    if signed_as != "citizen_signature":
-        return report
-    expected = context.expectations
-    checked = approvals.check(
-        signed_attrs=embedded.signer_info["signed_attrs"], data=data,
-        first_range_end=embedded.byte_range[1],
-        signed_end=embedded.byte_range[2] + embedded.byte_range[3],
-        origin=expected.origin, rp_id=expected.rp_id)
-    report = replace(report, approval=checked)
-    if checked.status == "failed":
-        failed = Conclusion(Indication.TOTAL_FAILED, checked.failure)
-        return replace(report, conclusion=report.conclusion.worst(failed),
-                       reason="approval_failed" if report.conclusion.passed else report.reason)
-    problem = None
-    if checked.status == "absent":
-        problem = "no_approval"
-    elif level is None or LEVELS.index(level) < LEVELS.index(expected.minimum_level):
-        problem = "below_minimum_level"
-    if problem is not None and report.conclusion.indication is not Indication.TOTAL_FAILED:
-        return replace(report, conclusion=report.conclusion.worst(
-            indication.SIG_CONSTRAINTS_FAILURE), reason=problem)
-    return report

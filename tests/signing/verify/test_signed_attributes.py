@@ -63,3 +63,42 @@ def test_the_rules(pki, basic):
     info["signed_attrs"] = twice
     assert "2 message_digest attributes" in signed_attributes.problem(
         info, subfilter="/adbe.pkcs7.detached")
+
+
+def _signing_times(*, attributes: int, values: int):
+    """The signed attributes' signing-time replaced by `attributes` of them, each holding
+    `values` times: the true one first, then a year earlier."""
+    from datetime import timedelta
+
+    from asn1crypto import cms
+
+    def change(attrs):
+        kept = [a for a in attrs if a["type"].native != "signing_time"]
+        times = [cms.Time({"utc_time": samples.NOW - timedelta(days=365 * i)})
+                 for i in range(values)]
+        return [*kept, *(cms.CMSAttribute({"type": "signing_time", "values": times[::-1 if n else 1]})
+                         for n in range(attributes))]
+    return change
+
+
+@pytest.mark.parametrize(("attributes", "values"), [(2, 1), (1, 2)])
+def test_two_signing_times_are_a_format_failure(verifier, pki, basic, attributes, values):
+    """RFC 5652, 11.3: signing-time is single-valued and appears at most once. With two, the
+    report showed one of them (the reader's choice) as the time the signer declared."""
+    from tests.signing.verify import attack_kit as kit
+
+    forged = kit.put_cms(basic, kit.resign(kit.cms_of(basic), pki.signer.key,
+                                           change=_signing_times(attributes=attributes,
+                                                                 values=values)))
+    report = verifier.verify(forged)
+    assert (report.indication.value, report.conclusion.sub_indication) == \
+        ("TOTAL-FAILED", "FORMAT_FAILURE")
+    assert _only(report).signing_time is None
+
+
+def test_one_signing_time_still_passes(verifier, pki, basic):
+    from tests.signing.verify import attack_kit as kit
+
+    forged = kit.put_cms(basic, kit.resign(kit.cms_of(basic), pki.signer.key,
+                                           change=_signing_times(attributes=1, values=1)))
+    assert verifier.verify(forged).conclusion.passed
