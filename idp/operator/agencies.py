@@ -36,7 +36,7 @@ from clients.registry.services import (
     set_enabled,
 )
 from idp.oidc.current import provider
-from idp.operator import services
+from idp.operator import form_marks, services
 from idp.operator.guard import now, operator_page, render
 from idp.registrar.services import Actor
 from infra.db import get_db
@@ -44,7 +44,7 @@ from infra.web.errors import error_page
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("operator_agencies", __name__, url_prefix="/operator")
-DONE = {"disabled", "enabled", "backchannel", "scopes", "logo"}
+DONE = {"disabled", "enabled", "backchannel", "scopes", "logo", "registered"}
 MAX_LINES = 20
 
 
@@ -80,13 +80,13 @@ def _form_page(actor: Actor, *, values: dict[str, Any], error: ClientMetadataErr
 EMPTY = {"name": "", "redirect_uris": "", "post_logout_uris": "", "backchannel_logout_uri": "",
          "auth_method": "client_secret_basic", "jwks_uri": "", "scopes": ["openid", "profile", "email"],
          "subject_type": "pairwise", "purpose": "", "contacts": "", "security_profile": "",
-         "name_en": "", "logo_uri": "", "max_assurance_level": ""}
+         "name_en": "", "logo_uri": "", "max_assurance_level": "", form_marks.FIELD: ""}
 
 
 @bp.get("/agencies/new")
 @operator_page
 def new(actor: Actor) -> BaseResponse:
-    return _form_page(actor, values=dict(EMPTY))
+    return _form_page(actor, values={**EMPTY, form_marks.FIELD: form_marks.new_mark()})
 
 
 @bp.post("/agencies/new")
@@ -110,6 +110,13 @@ def register(actor: Actor) -> BaseResponse:
         logo_uri=values["logo_uri"].strip() or None,
         # An unknown level reaches the registry's check and comes back as a field error.
         max_assurance_level=values["max_assurance_level"].strip() or None)
+    # The same form sent again (a double click) registers nothing more: it is shown the agency
+    # the first post registered (whose secret that answer showed, or a rotation makes anew).
+    once = form_marks.claim("agency.new", actor.name, values[form_marks.FIELD])
+    if not once.fresh:
+        if once.made is None:
+            return error_page(409, _("operator.agencies.title"), _("operator.agency.error.in_progress"))
+        return redirect(f"/operator/agencies/{once.made}?done=registered", code=303)
     try:
         with get_db(current_app).transaction() as session:
             registration = register_by_operator(session, answers)
@@ -118,7 +125,12 @@ def register(actor: Actor) -> BaseResponse:
                             details={"client_id": client.client_id, "scope": client.client_metadata.get("scope", "")})
             client_id = client.client_id
     except ClientMetadataError as exc:
+        once.release()
         return _form_page(actor, values=values, error=exc, status=400)
+    except BaseException:
+        once.release()
+        raise
+    once.done(client_id)
     refresh_logos(get_db(current_app), client_id)  # a failure shows on the agency's page
     return render("operator/agency_secret.html", actor=actor, client_id=client_id,
                   secret=registration.client_secret, registered=True)

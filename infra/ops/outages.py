@@ -4,6 +4,8 @@ a background task that cannot run), so the line says what to check, not only wha
 
 from __future__ import annotations
 
+import errno
+
 from infra.db import is_unavailable
 
 DATABASE = ("check that the database runs and accepts connections at [database] url "
@@ -17,6 +19,27 @@ STORE = ("check that Redis runs and answers at [store] redis_url (CEDULA_REDIS_U
 SCHEMA = ("run `cedula db upgrade` with this version (its tables and columns are not in the "
           "database yet); until then /readyz fails and requests that need them get 503 with "
           "Retry-After (docs/operations.md, Upgrades)")
+
+
+STORAGE = ("free space on the file system of [documents] storage_dir (CEDULA_DOCUMENTS_STORAGE_DIR; "
+           "default <data_dir>/documents) and of the data folder, or make it writable again (a quota, "
+           "a volume mounted read-only); requests that write files get 503 with Retry-After until "
+           "it has room, and nothing is half saved (docs/operations.md, Disk full)")
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+"""A file system that takes no more writes: full, over quota, or mounted read-only."""
+
+
+def storage_full(exc: BaseException) -> OSError | None:
+    """The write a file system refused for want of room (or of write access), if that is what
+    `exc` or an error it was raised from is; None for any other error."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        if isinstance(current, OSError) and current.errno in FULL:
+            return current
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def action(exc: BaseException) -> str:

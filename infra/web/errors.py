@@ -254,6 +254,8 @@ def init_app(app: Flask) -> None:
             return _database_unavailable(original)
         if original is not None and (behind := _schema_behind(original)) is not None:
             return behind
+        if original is not None and (full := outages.storage_full(original)) is not None:
+            return _storage_full(full)
         status = exc.code or 500
         # A status without a sentence of its own gets its class's (werkzeug's is English only).
         general = "500" if status >= 500 else "400"
@@ -274,6 +276,14 @@ def init_app(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(sorted(allowed))
         return response
 
+    def _storage_full(exc: OSError) -> Response:
+        """A file system full (or read-only): the operator is told which and what to do, in one
+        line without a traceback; the request is a 503 (its transaction rolled back)."""
+        log.error("storage full: answering 503",
+                  extra={"path": request.path, "error": f"{exc.strerror}: {exc.filename or ''}".rstrip(": "),
+                         "action": outages.STORAGE})
+        return unavailable(retry_after, message="error.unavailable.storage")
+
     @app.errorhandler(StoreError)
     def _store_unavailable(exc: StoreError) -> Response:
         log.error("ephemeral store unavailable: answering 503",
@@ -289,5 +299,7 @@ def init_app(app: Flask) -> None:
             return _database_unavailable(exc)
         if (behind := _schema_behind(exc)) is not None:
             return behind
+        if (full := outages.storage_full(exc)) is not None:
+            return _storage_full(full)
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return answer(500, "server_error", "error.http.500", "error.title.500")

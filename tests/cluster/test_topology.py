@@ -35,3 +35,26 @@ def test_haproxy_checks_readiness(topology):
         assert requests.get(node.url("/readyz"), timeout=5).json()["status"] == "ok"
     answered_by = {requests.get(topology.url("/healthz"), timeout=5).headers["Cedula-Node"] for _ in range(4)}
     assert answered_by == {"node-a", "node-b"}
+
+
+def _lines_with(path, text: str) -> list[str]:
+    return [line for line in path.read_text(errors="replace").splitlines() if text in line]
+
+
+def test_one_request_id_in_the_balancers_log_the_nodes_log_and_the_answer(topology):
+    """The balancer gave a request no id of its own and logged none: a 502 or a slow answer in
+    its log could not be found in a node's log."""
+    answer = requests.get(topology.url("/.well-known/openid-configuration"), timeout=5)
+    made = answer.headers["X-Request-Id"]
+    node = next(n for n in topology.nodes if n.name == answer.headers["Cedula-Node"])
+    kept = requests.get(topology.url("/.well-known/openid-configuration"), timeout=5,
+                        headers={"X-Request-Id": "agency-7f3a.42"})
+    assert kept.headers["X-Request-Id"] == "agency-7f3a.42"
+    replaced = requests.get(topology.url("/.well-known/openid-configuration"), timeout=5,
+                            headers={"X-Request-Id": "forged id {with} spaces"})
+    assert replaced.headers["X-Request-Id"] != "forged id {with} spaces"
+    for request_id, by in ((made, node), (replaced.headers["X-Request-Id"], None)):
+        nodes = [by] if by else topology.nodes
+        assert any(_lines_with(n.log, f'"request_id": "{request_id}"') for n in nodes), request_id
+        assert _lines_with(topology.haproxy.log, request_id), request_id
+    assert _lines_with(topology.haproxy.log, "agency-7f3a.42")

@@ -28,6 +28,8 @@ from tests.support import ports
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
+REQUEST_ID = "^[A-Za-z0-9._:-]{1,64}$"
+"""A caller's X-Request-Id the balancer passes on (the nodes take any printable one up to 64)."""
 CEDULA = Path(sys.executable).parent / "cedula"
 AGENCY = "registro-civil"
 AGENCY_NAME = "Registro Civil de San Salvador"
@@ -270,9 +272,12 @@ class HAProxy:
         fallbacks = "".join(f"  server {n.name}-fallback {LOOPBACK}:{n.port} backup\n" for n in self.nodes)
         return f"""global
   maxconn 2000
+  log stdout format raw local0
 
 defaults
   mode http
+  log global
+  option httplog
   timeout connect 2s
   timeout client 60s
   timeout server 60s
@@ -285,6 +290,10 @@ defaults
 
 frontend cedula
   bind {LOOPBACK}:{self.port}
+  # one request id in the balancer's log, the node's log and the answer: the caller's when it is
+  # one the nodes accept, else a new one (docs/operations.md, Load balancer)
+  http-request set-header X-Request-Id %[uuid()] unless {{ req.hdr(x-request-id) -m reg {REQUEST_ID} }}
+  http-request capture req.hdr(x-request-id) len 64
   default_backend nodes
 
 backend nodes
@@ -352,7 +361,7 @@ class Topology:
             "database": {"url": self.database_url, "pool_size": 5, "pool_overflow": 5},
             "store": {"redis_url": self.redis.url if self.redis else "", "key_prefix": "cedula-cluster:"},
             "keys": {"master_key": MASTER_KEY},
-            "logging": {"level": "WARNING"},
+            "logging": {"level": "INFO"},  # the access log: request ids shared with the balancer
             "rate_limit": {"attempts": 1_000_000, "challenges": 1_000_000},
             "verify": {"attempts": 1_000_000, "lookups": 1_000_000, "failed_lookups": 1_000_000},
         }
