@@ -17,6 +17,8 @@ What every request withstands:
 - **Every redirect is a new request**: checked the same way, within the same budget.
 - **One total time budget** for resolving, connecting, TLS, sending and reading, however the
   peer trickles its bytes (each socket operation gets only what is left of it).
+  A name look-up that never ends (its zone's servers never answer) holds only a thread of
+  its own, never a place that other hosts' look-ups wait for.
 - **A size cap before reading**: a declared Content-Length above it is refused unread, and
   no more than the cap is ever read.
 - **Generic errors**: `OutboundError`'s message is the same whatever went wrong (a closed
@@ -34,9 +36,10 @@ import logging
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -61,9 +64,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 GENERIC = "could not be fetched"
 _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]*))*\.?", re.IGNORECASE)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-# Resolution blocks in the C library without a timeout: it runs here, waited for with the
-# request's budget (a stuck look-up fails the request; its thread finishes on its own).
-_RESOLVERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="cedula-outbound-dns")
+# Resolution blocks in the C library without a timeout: each look-up runs in a thread of its
+# own, waited for with the request's budget (a stuck look-up fails the request; its thread
+# finishes on its own). Never a shared pool: a name whose servers never answer, chosen by
+# whoever registered a URL, held one of its few threads each, and every other request's
+# look-up queued behind them. At most MAX_LOOKUPS run at once (stuck ones included); beyond,
+# a request fails at once rather than start another thread.
+MAX_LOOKUPS = 256
+_LOOKUPS = threading.BoundedSemaphore(MAX_LOOKUPS)
 
 
 class OutboundError(Exception):
@@ -290,7 +298,7 @@ class Outbound:
         literal = _literal(host)
         if literal is not None:
             return [literal]
-        future = _RESOLVERS.submit(self.resolver, host, port, 0, socket.SOCK_STREAM)
+        future = _look_up(self.resolver, host, port)
         try:
             answers = future.result(timeout=deadline.left())
         except FutureTimeout:
@@ -381,6 +389,28 @@ class Outbound:
             size += len(chunk)
             if size > cap:
                 raise OutboundError("too_large", f"the body is larger than {cap} bytes")
+
+
+def _look_up(resolver: Resolver, host: str, port: int) -> Future[list[tuple[Any, ...]]]:
+    """`resolver(host, port, 0, SOCK_STREAM)` started in a thread of its own (see MAX_LOOKUPS)."""
+    if not _LOOKUPS.acquire(blocking=False):
+        raise OutboundError("timeout", f"resolving {host}: {MAX_LOOKUPS} look-ups are still running")
+    future: Future[list[tuple[Any, ...]]] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(resolver(host, port, 0, socket.SOCK_STREAM))
+        except BaseException as exc:  # handed to the waiter, if it still waits
+            future.set_exception(exc)
+        finally:
+            _LOOKUPS.release()
+
+    try:
+        threading.Thread(target=run, name="cedula-outbound-dns", daemon=True).start()
+    except RuntimeError:  # no thread could be started
+        _LOOKUPS.release()
+        raise OutboundError("connect", f"resolving {host}: no thread for the look-up") from None
+    return future
 
 
 def _loopback(address: IPAddress) -> bool:

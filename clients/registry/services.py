@@ -13,16 +13,18 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from clients.registry.localized import agency_name
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
 from clients.registry.models import Client, InitialAccessToken
+from infra.components import Slot
 from infra.utc import as_utc
 
 # private_key_jwt `aud` rules (see Client.assertion_audience).
@@ -349,15 +351,30 @@ def set_enabled(session: Session, client_id: str, *, enabled: bool) -> Client:
     return client
 
 
+class ClientDeleted(Protocol):
+    """Told, in the deletion's transaction, that a client's registration was deleted:
+    `idp.oidc` revokes its grants (RFC 7592 section 2.3), so the registry never imports it."""
+
+    def __call__(self, session: Session, client_id: str, *, now: datetime) -> object: ...
+
+
+ON_DELETED: Slot[ClientDeleted] = Slot("client deletion listener")
+
+
 def delete_client(session: Session, client: Client) -> None:
-    """RFC 7592 section 2.3: the client is disabled and its registration token voided.
+    """RFC 7592 section 2.3: the client is disabled, its secret and registration token voided,
+    and (`ON_DELETED`) every grant it holds revoked with the tokens issued from them: an
+    operator who enables the client again brings back none of them.
 
     The row stays so that audit records and issued documents keep naming the agency.
     """
+    now = _now()
     client.enabled = False
     client.registration_token_hash = None
     client.secret_hash = None
-    client.updated_at = _now()
+    client.updated_at = now
+    if has_app_context() and ON_DELETED.installed(current_app):
+        ON_DELETED.of()(session, client.client_id, now=now)
 
 
 def check_secret(client: Client, presented: str) -> bool:

@@ -372,7 +372,14 @@ def _pending(raw: bytes | None) -> LogoutRequest | None:
         return checked
     with get_db(current_app).read() as db:
         name = agency_names(db, [checked.client_id], current_language()).get(checked.client_id)
-    return replace(checked, client_name=name or checked.client_name)
+        client = _client(db, checked.client_id) if checked.redirect_uri is not None else None
+    checked = replace(checked, client_name=name or checked.client_name)
+    registered = client.client_metadata.get("post_logout_redirect_uris") or [] if client is not None else []
+    if checked.redirect_uri is not None and checked.redirect_uri not in registered:
+        # Section 3: only a registered URI. One the agency removed since the request arrived (or
+        # an agency disabled since) is not where the citizen goes: this provider's own page.
+        checked = replace(checked, redirect_uri=None, state=None)
+    return checked
 
 
 # The language of a pending request, carried on its confirmation form's action: the page saying

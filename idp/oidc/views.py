@@ -33,6 +33,7 @@ from idp.consent import services as consent_services
 from idp.consent.consents import get_consents
 from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, parameters, services, subjects
 from idp.oidc import claims as claims_module
+from idp.oidc import redirect_uris as redirect_uri_rules
 from idp.oidc import request as request_module
 from idp.oidc import standing as standing_module
 from idp.oidc.agency import agency_view
@@ -362,9 +363,20 @@ def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, st
     if client is None:
         _funnel(interaction.request.client_id, *funnel)
         return _unsafe(_("oidc.error.client_gone"))
+    if stored and not _still_registered(client, interaction):
+        return _unsafe(_("oidc.error.unsafe"))
     sso = current_session()
     outcome = _decide(here, interaction, client, sso)
     return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
+
+
+def _still_registered(client: Client, interaction: Interaction) -> bool:
+    """A kept request's redirect URI is still registered (RFC 6749 3.1.2.3): one removed since
+    the request began (a host the agency gave up) gets neither a code nor a refusal."""
+    metadata = client.client_metadata
+    native = metadata.get("application_type", "web") == "native"
+    return any(redirect_uri_rules.matches(interaction.request.redirect_uri, uri, native=native)
+               for uri in metadata.get("redirect_uris", []))
 
 
 def _decide(here: _Here, interaction: Interaction, client: Client,
@@ -547,12 +559,14 @@ def decide() -> BaseResponse:
         # The sign-in fell below the level asked for since the page was shown (proofing reset,
         # a passkey model reported): the checks again (a step-up, or unmet_authentication_requirements).
         return redirect(_continue_path(interaction), code=303)
+    client = _client(here, interaction.request.client_id)
+    if client is not None and not _still_registered(client, interaction):
+        return _unsafe(_("oidc.error.unsafe"))
     if interactions.finish(here.store, interaction.id) is None:
         return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
     if answer == "deny":
         return _request_error(here, interaction, "access_denied", "the citizen did not allow the request",
                               form_post=True).response()
-    client = _client(here, interaction.request.client_id)
     if client is None:
         return _unsafe(_("oidc.error.client_gone"))
     outcome = _record_decision(interaction, client, sso)
