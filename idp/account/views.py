@@ -198,6 +198,8 @@ def recovery_codes() -> ResponseReturnValue:
             codes = recovery.issue_codes(
                 db, citizen_id=citizen_id, key=_secret(),
                 count=int(get_settings()["recovery"]["codes"]), now=_now())
+            if request.method == "POST":  # not the enrolment's first codes: the owner's stop working
+                security_notices.tell(db, citizen_id, event="recovery_codes")  # queued with the change
         count("recovery.codes", "issued")
         log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
         return render_template("account/recovery_codes.html", codes=codes, codes_left=len(codes),
