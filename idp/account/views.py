@@ -257,7 +257,10 @@ def trust_passkey(credential: str) -> BaseResponse:
     accepted again, after a fresh check with another passkey (this one is refused)."""
 
     def trust(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
-        services.trust_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        passkey = services.trust_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        # The owner hears of it: whoever holds the copy (and another passkey of the account)
+        # would otherwise make the blocked passkey work again without a word.
+        security_notices.tell(db, citizen_id, event="passkey_trusted", passkey=passkey.name)
         log.info("suspect passkey trusted again", extra={"citizen_id": str(citizen_id)})
         return "trusted"
 

@@ -165,3 +165,28 @@ def test_new_recovery_codes_are_told_to_the_citizen(client):
 def test_the_first_codes_after_enrolment_tell_nobody(client):
     enrol(client, email=EMAIL)  # reads its codes on /account/recovery-codes
     assert _messages(client.application) == []
+
+
+def test_a_blocked_passkey_accepted_again_is_told_to_the_citizen(client):
+    """The owner's phone passkey was blocked as looking copied (its counter went back). Whoever
+    holds the copy and another passkey of the account (one they added after a stolen recovery
+    code) accepts it again: the copy signs in again. The owner hears of it."""
+    from tests.idp.conftest import sign_in
+
+    app = client.application
+    phone = SoftwareAuthenticator(counter_step=1)
+    enrol(client, phone, email=EMAIL)
+    other = SoftwareAuthenticator()
+    add_passkey(client, other)
+    assert sign_in(app.test_client(), phone, sign_count=5).status_code == 200
+    assert sign_in(app.test_client(), phone, sign_count=3).status_code != 200  # blocked now
+    before = len(_messages(app))
+    holder = app.test_client()
+    assert sign_in(holder, other).status_code == 200
+    trusted = holder.post(f"/account/passkeys/{phone.credential_id_b64}/trust",
+                          data={"csrf_token": csrf(holder, "/account")})
+    assert trusted.headers["Location"] == "/account?done=trusted"
+    messages = _messages(app)
+    assert len(messages) == before + 1, messages
+    subject, body = messages[0]
+    assert "vuelve a funcionar" in subject and "parecía copiada" in body and "Si no fue usted" in body
