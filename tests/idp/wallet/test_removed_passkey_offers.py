@@ -4,12 +4,14 @@ session that made it: the offer is good for `wallet.offer_seconds`, the token fo
 the citizen deletes that passkey, which ends the phone's sessions and the grants agencies got
 in them. What the phone started in the wallet must end too: before, the thief's wallet still
 redeemed the offer and received the citizen's birth certificate bound to its own key."""
+# ruff: noqa: F811 - the fixture imported from test_authorization is a parameter here
 
 from __future__ import annotations
 
 from tests.idp.account.test_pages import add_passkey
 from tests.idp.conftest import csrf, recheck, sign_in
 from tests.idp.wallet.conftest import new_offer
+from tests.idp.wallet.test_authorization import CALLBACK, WALLET, _consent, wallet_client  # noqa: F401
 from tests.support.authenticator import SoftwareAuthenticator
 
 
@@ -60,3 +62,18 @@ def test_an_offer_of_a_passkey_still_held_is_redeemed(web, birth, holder, signed
     add_passkey(web, SoftwareAuthenticator())  # another change on the account: the offer stands
     held = holder.receive(link, tx_code)
     assert held.payload["vct"].endswith("/wallet/types/birth")
+
+
+def test_a_wallet_clients_code_given_with_a_deleted_passkey_is_not_redeemed(
+        web, birth, holder, wallet_client, signed_in):
+    """The same for the authorization code flow: the thief allows their wallet client on the
+    lost phone, the citizen deletes the phone's passkey before the wallet redeems the code."""
+    enrolled, phone, thief = _lost_phone(web, signed_in)
+    holder.discover("http://localhost")
+    url, verifier = holder.authorization_url(client_id=WALLET, redirect_uri=CALLBACK,
+                                             scope="birth_certificate")
+    answer = _consent(thief, url)
+    _delete(web, enrolled, phone)
+    refused = holder.token_with_code(code=answer["code"], client_id=WALLET, redirect_uri=CALLBACK,
+                                     verifier=verifier)
+    assert (refused.status, refused.body["error"]) == (400, "invalid_grant"), refused.text
