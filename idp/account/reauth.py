@@ -93,10 +93,17 @@ def refused_check(session: SsoSession) -> str | None:
     the FIDO metadata), else None."""
     if session.recovery or session.credential_id is None:
         return None
-    blocked = _blocked(session.credential_id, citizen_id=session.citizen_id)
+    return passkey_refusal(session.credential_id, citizen_id=session.citizen_id)
+
+
+def passkey_refusal(credential_id: str, *, citizen_id: str) -> str | None:
+    """Why a check made with this passkey (base64url) vouches for nothing now: "suspect",
+    "removed" (no longer `citizen_id`'s), "reported" (its model), else None. Also for what
+    such a check started and that outlives its session (a wallet offer, a wallet's code)."""
+    blocked = _blocked(credential_id, citizen_id=citizen_id)
     if blocked is not None:
         return blocked
-    return "reported" if _reported(session.credential_id) else None
+    return "reported" if _reported(credential_id) else None
 
 
 def _blocked(credential_id: str, *, citizen_id: str) -> str | None:

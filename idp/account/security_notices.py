@@ -1,8 +1,10 @@
 """Telling the citizen, at the e-mail address of their account, when something changed how
-the account is entered or what it proves: a recovery code was used, a passkey was added or
-deleted, a registrar office checked their identity or started an in-person recovery (NIST SP
-800-63B, section 6.1.2.3 and 4.2: notify the subscriber of authenticator binding and account
-recovery events, so that someone who did not do it learns of it and can act).
+the account is entered or what it proves: a recovery code was used, new recovery codes were
+made (the earlier ones stop working), a passkey was added or deleted, a passkey blocked as
+looking copied was accepted again, a registrar office checked their identity or started an
+in-person recovery (NIST SP 800-63B, section 6.1.2.3 and 4.2: notify the subscriber of
+authenticator binding and account recovery events, so that someone who did not do it learns
+of it and can act).
 
 Queued in the transaction of the change it reports (`infra.notify.queue`: the database's
 outbox), so a change that commits is told and one rolled back is not, and sent later by the
@@ -28,7 +30,7 @@ from infra.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 EVENTS = ("recovery_code", "passkey_added", "passkey_deleted", "identity_verified",
-          "registrar_recovery")
+          "registrar_recovery", "recovery_codes", "passkey_trusted")
 
 
 def tell(session: Session, citizen_id: str | uuid.UUID, *, event: str, passkey: str = "",

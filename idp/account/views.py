@@ -198,6 +198,8 @@ def recovery_codes() -> ResponseReturnValue:
             codes = recovery.issue_codes(
                 db, citizen_id=citizen_id, key=_secret(),
                 count=int(get_settings()["recovery"]["codes"]), now=_now())
+            if request.method == "POST":  # not the enrolment's first codes: the owner's stop working
+                security_notices.tell(db, citizen_id, event="recovery_codes")  # queued with the change
         count("recovery.codes", "issued")
         log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
         return render_template("account/recovery_codes.html", codes=codes, codes_left=len(codes),
@@ -255,7 +257,10 @@ def trust_passkey(credential: str) -> BaseResponse:
     accepted again, after a fresh check with another passkey (this one is refused)."""
 
     def trust(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
-        services.trust_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        passkey = services.trust_passkey(db, citizen_id=citizen_id, credential_id=raw)
+        # The owner hears of it: whoever holds the copy (and another passkey of the account)
+        # would otherwise make the blocked passkey work again without a word.
+        security_notices.tell(db, citizen_id, event="passkey_trusted", passkey=passkey.name)
         log.info("suspect passkey trusted again", extra={"citizen_id": str(citizen_id)})
         return "trusted"
 

@@ -30,7 +30,7 @@ from idp.assurance.reclaim import ReclaimRefused, reclaim
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
-from idp.civil_register import register
+from idp.civil_register import guesses, register
 from idp.civil_register.base import MatchResult, RegisterQuery
 from idp.civil_register.errors import CivilRegisterError
 from idp.consent.agency_logout import logout_agency
@@ -83,22 +83,26 @@ def _posted_claim(limit: str) -> tuple[str, EnrolmentData]:
     return _claim()
 
 
-def _register_match(data: EnrolmentData) -> MatchResult | None:
+def _register_match(data: EnrolmentData, *, typed: bool = False) -> MatchResult | None:
     """The register's match, with its contacts of record, when the typed details match it;
     CivilRegisterError if it cannot answer; None when no register is configured or the details
-    do not match."""
+    do not match. `typed`: details just typed (not an open claim's), counted against the
+    national ID first (`guesses.admit`: TooManyDetails past the day's limit)."""
     found = register(current_app)
     if found is None:
         return None
+    query = RegisterQuery(
+        national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+        given_name=data.given_name, family_name=data.family_name, birthdate=data.birthdate)
+    if typed:
+        guesses.admit(current_app, query)
     with get_db(current_app).read() as db:
-        result = found.match(db, query=RegisterQuery(
-            national_id_scheme=data.national_id_scheme, national_id=data.national_id,
-            given_name=data.given_name, family_name=data.family_name, birthdate=data.birthdate))
+        result = found.match(db, query=query)
     return result if result.matched else None
 
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
-          failed: str | None = None, status: int = 200) -> ResponseReturnValue:
+          failed: str | None = None, status: int = 200) -> Response:
     return no_store(Response(render_template(
         "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed,
         scheme=scheme(current_app), available=register(current_app) is not None), status=status))
@@ -124,7 +128,13 @@ def claim() -> ResponseReturnValue:
         return _form(values=values, errors=exc.errors, status=400)
     hit("reclaim-id", key=f"{data.national_id_scheme}:{data.national_id}")
     try:
-        matched = _register_match(data)
+        matched = _register_match(data, typed=True)
+    except guesses.TooManyDetails as exc:  # someone is trying dates of birth for this ID
+        count("reclaim", "too_many_details")
+        log.warning("reclaim refused: too many different details for one national ID")
+        refused = _form(values=values, failed="too_many_details", status=429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     except CivilRegisterError:
         count("reclaim", "registry_unavailable")
         return unavailable(60, message="reclaim.error.registry_unavailable")

@@ -61,7 +61,9 @@ def register(app: Flask | None = None) -> CivilRegister | None:
 
 def init_app(app: Flask) -> None:
     from idp.civil_register import demo
+    from idp.civil_register.guesses import per_day
 
     settings = get_settings(app)
+    per_day(app)  # a wrong [assurance] register_details_per_day stops the start
     REGISTER.install(app, load_register(str(settings["assurance"].get("registry") or ""), settings))
     demo.init_app(app, settings)

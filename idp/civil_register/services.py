@@ -7,9 +7,11 @@ from __future__ import annotations
 import logging
 import uuid
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from idp.citizens.models import Citizen
+from idp.civil_register import guesses
 from idp.civil_register.base import CivilRegister, MatchResult, RegisterQuery
 from idp.civil_register.errors import CivilRegisterError
 
@@ -31,7 +33,9 @@ def check_citizen(session: Session, register: CivilRegister, *, citizen_id: uuid
     citizen = session.get(Citizen, citizen_id)
     if citizen is None:
         raise CivilRegisterError(f"no citizen {citizen_id}")
-    result = register.match(session, query=query_for(citizen))
+    query = query_for(citizen)
+    guesses.admit(current_app, query)  # an enrolment with another's ID is a guess too
+    result = register.match(session, query=query)
     log.info("register check", extra={"citizen_id": str(citizen_id), "outcome": result.outcome,
                                       "source": result.source, "fields": list(result.fields)})
     return result

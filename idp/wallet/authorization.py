@@ -179,11 +179,13 @@ def document_for(session: Session, store: Store, request: CredentialRequest, *,
         .order_by(Document.issued_at.desc()).limit(1)).first()
 
 
-def issue_code(store: Store, request: CredentialRequest, *, document_id: str, citizen_id: str) -> str:
+def issue_code(store: Store, request: CredentialRequest, *, document_id: str, citizen_id: str,
+               passkey: str | None = None) -> str:
     code = secrets.token_urlsafe(32)
     record = {"client_id": request.client_id, "redirect_uri": request.redirect_uri,
               "challenge": request.code_challenge, "document_id": document_id,
-              "citizen_id": str(citizen_id), "configuration_id": request.configuration_id}
+              "citizen_id": str(citizen_id), "configuration_id": request.configuration_id,
+              "passkey": passkey}
     store.set(_CODE + hashlib.sha256(code.encode()).hexdigest(), json.dumps(record).encode(),
               CODE_SECONDS)
     return code
@@ -211,4 +213,4 @@ def redeem(store: Store, form: Mapping[str, str]) -> Grant:
     except OidcError as exc:
         raise InvalidGrant(exc.description) from None
     return Grant(record["document_id"], record["citizen_id"], record["configuration_id"],
-                 record["client_id"])
+                 record["client_id"], passkey=record.get("passkey"))

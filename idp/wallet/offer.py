@@ -46,7 +46,8 @@ class Offer:
 
 def create(store: Store, *, credential_issuer: str, authorization_server: str,
            document_id: str, citizen_id: str, configuration_id: str, ttl: int,
-           tx_code_length: int, tx_code_attempts: int, issuer_state: str | None = None) -> Offer:
+           tx_code_length: int, tx_code_attempts: int, issuer_state: str | None = None,
+           passkey: str | None = None) -> Offer:
     """A new offer for one document: its JSON body served by reference, the code bound to
     the document, and the transaction code (numeric, shown to the citizen only)."""
     code = secrets.token_urlsafe(32)
@@ -69,7 +70,7 @@ def create(store: Store, *, credential_issuer: str, authorization_server: str,
     grant = {"document_id": document_id, "citizen_id": citizen_id,
              "configuration_id": configuration_id, "tx_code": _hash(tx_code),
              "attempts": tx_code_attempts, "offer_id": offer_id,
-             "expires_at": time.time() + ttl}
+             "expires_at": time.time() + ttl, "passkey": passkey}
     store.set(_CODE + _hash(code), json.dumps(grant).encode(), ttl)
     store.set(_OFFER + offer_id, json.dumps(body).encode(), ttl)
     return Offer(offer_id, document_id, configuration_id, code, tx_code, body)
@@ -89,6 +90,9 @@ class Grant:
     citizen_id: str
     configuration_id: str
     client_id: str | None = None  # the wallet's client (authorization code flow); None: anonymous
+    passkey: str | None = None
+    """The passkey (base64url credential ID) that checked the session which made the offer or
+    gave the code: the grant holds only while the account still has it, unblocked."""
 
 
 def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> Grant:
@@ -115,7 +119,8 @@ def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> 
             raise InvalidGrant("the pre-authorized code is unknown, expired or already used")
         raise InvalidGrant("the transaction code was wrong too many times; ask for a new offer")
     _withdraw(store, grant)
-    return Grant(grant["document_id"], grant["citizen_id"], grant["configuration_id"])
+    return Grant(grant["document_id"], grant["citizen_id"], grant["configuration_id"],
+                 passkey=grant.get("passkey"))
 
 
 def _withdraw(store: Store, grant: dict[str, Any]) -> None:

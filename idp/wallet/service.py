@@ -52,7 +52,7 @@ class Wallet:
                                   payload=payload).token
         return sign
 
-    def offer(self, document: Document, *, citizen_id: str) -> offers.Offer:
+    def offer(self, document: Document, *, citizen_id: str, passkey: str | None = None) -> offers.Offer:
         return offers.create(
             self.store, credential_issuer=self.settings.credential_issuer,
             authorization_server=self.settings.authorization_server, document_id=document.id,
@@ -62,7 +62,8 @@ class Wallet:
             tx_code_attempts=self.settings.tx_code_attempts,
             issuer_state=authorization.remember_issuer_state(
                 self.store, document_id=document.id, citizen_id=str(citizen_id),
-                ttl=self.settings.offer_seconds))
+                ttl=self.settings.offer_seconds),
+            passkey=passkey)
 
     def issue(self, grant: offers.Grant, holder_keys: Sequence[Mapping[str, Any]], *,
               now: datetime) -> list[credential.IssuedVc]:

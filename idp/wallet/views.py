@@ -124,6 +124,24 @@ def _dpop_refusal(exc: Exception, *, status: int) -> Response:
     return response
 
 
+def _passkey_holds(grant: offer.Grant, *, refuse: type[InvalidGrant] | type[InvalidWalletToken]) -> None:
+    """The passkey that checked the session which made the offer (or gave the code) is still
+    the account's and unblocked; else `refuse`. A lost phone's passkey the citizen deleted, or a
+    clone's passkey blocked, ends what a session checked with it started: an offer taken on that
+    phone would otherwise still put the citizen's document in the thief's wallet."""
+    from idp.account import reauth
+
+    if grant.passkey is None:
+        return
+    refused = reauth.passkey_refusal(grant.passkey, citizen_id=grant.citizen_id)
+    if refused is not None:
+        count("wallet.grant", f"passkey_{refused}")
+        log.warning("wallet grant refused: its passkey no longer holds",
+                    extra={"citizen_id": grant.citizen_id, "reason": refused})
+        raise refuse("the passkey that made this offer was removed from the account or blocked "
+                     "since: open the document in Cédula for a new offer")
+
+
 def _grant_of_request(url: str) -> offer.Grant | Response:
     """The grant of the request's access token (Bearer, or DPoP with its proof)."""
     from idp.oidc import protected
@@ -131,8 +149,10 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
 
     try:
         presented = protected.presented(provider(), url)
-        return offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
-                                 jkt=presented.jkt)
+        grant = offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
+                                  jkt=presented.jkt)
+        _passkey_holds(grant, refuse=InvalidWalletToken)
+        return grant
     except OidcError as exc:
         response = _json(exc.as_json(), protected.status_of(exc))
         response.headers.update(protected.challenge_headers(provider(), exc))
@@ -173,6 +193,7 @@ def token() -> Response:
                                  ttl=wallet.settings.offer_seconds)
         else:
             grant = authorization.redeem(get_store(current_app), request.form.to_dict())
+        _passkey_holds(grant, refuse=InvalidGrant)
     except InvalidGrant:
         count("wallet.token", "invalid_grant")
         raise
@@ -264,7 +285,7 @@ def authorize_decision() -> Response:
         return _to_client(asked.redirect_uri, {"error": "access_denied", "state": asked.state,
                                                "error_description": "the citizen said no"})
     code = authorization.issue_code(get_store(current_app), asked, document_id=held["document_id"],
-                                    citizen_id=session.citizen_id)
+                                    citizen_id=session.citizen_id, passkey=session.credential_id)
     count("wallet.authorize", "allowed")
     return _to_client(asked.redirect_uri, {"code": code, "state": asked.state})
 
@@ -406,7 +427,7 @@ def add_to_wallet(document_id: str) -> Response:
         if not reauth.fresh(session):
             return reauth.recheck_form(action="wallet_offer", back=request.path)
         hit("wallet-offer", key=session.citizen_id, limit=20, window=3600)
-        created = wallet.offer(document, citizen_id=session.citizen_id)
+        created = wallet.offer(document, citizen_id=session.citizen_id, passkey=session.credential_id)
     return _page("wallet/offer.html", document=document, offer=created,
                  link=created.uri(wallet.settings.credential_issuer) if created else None,
                  qr=_qr_svg(created.uri(wallet.settings.credential_issuer)) if created else None,

@@ -137,3 +137,56 @@ def test_no_notice_for_a_change_that_was_rolled_back(client):
                                             "national_id": other.national_id, "code": other.codes[0]})
     assert refused.status_code == 409
     assert _pending(app) == {}
+
+
+def test_new_recovery_codes_are_told_to_the_citizen(client):
+    """An impostor who got in (a stolen recovery code, then a passkey of their own) takes new
+    recovery codes: the owner's codes stop working and the impostor's survive the owner
+    deleting the impostor's passkey. The owner hears of it, as of the passkey added."""
+    import re as regex
+
+    app = client.application
+    victim = enrol(client, email=EMAIL)
+    impostor = app.test_client()
+    impostor.post("/recover", data={"csrf_token": csrf(impostor, "/recover"),
+                                    "national_id": victim.national_id, "code": victim.codes[0]})
+    add_passkey(impostor, SoftwareAuthenticator())
+    assert len(_messages(app)) == 2  # the recovery code used, the passkey added
+    page = impostor.post("/account/recovery-codes",
+                         data={"csrf_token": csrf(impostor, "/account/recovery-codes")})
+    assert page.status_code == 200
+    assert regex.findall(r"<li>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</li>", page.get_data(as_text=True))
+    subjects = [subject for subject, _ in _messages(app)]
+    assert len(subjects) == 3 and "códigos de recuperación nuevos" in subjects[0], subjects
+    [body] = [body for subject, body in _messages(app) if "nuevos" in subject]
+    assert "ya no sirven" in body and "Si no fue usted" in body
+
+
+def test_the_first_codes_after_enrolment_tell_nobody(client):
+    enrol(client, email=EMAIL)  # reads its codes on /account/recovery-codes
+    assert _messages(client.application) == []
+
+
+def test_a_blocked_passkey_accepted_again_is_told_to_the_citizen(client):
+    """The owner's phone passkey was blocked as looking copied (its counter went back). Whoever
+    holds the copy and another passkey of the account (one they added after a stolen recovery
+    code) accepts it again: the copy signs in again. The owner hears of it."""
+    from tests.idp.conftest import sign_in
+
+    app = client.application
+    phone = SoftwareAuthenticator(counter_step=1)
+    enrol(client, phone, email=EMAIL)
+    other = SoftwareAuthenticator()
+    add_passkey(client, other)
+    assert sign_in(app.test_client(), phone, sign_count=5).status_code == 200
+    assert sign_in(app.test_client(), phone, sign_count=3).status_code != 200  # blocked now
+    before = len(_messages(app))
+    holder = app.test_client()
+    assert sign_in(holder, other).status_code == 200
+    trusted = holder.post(f"/account/passkeys/{phone.credential_id_b64}/trust",
+                          data={"csrf_token": csrf(holder, "/account")})
+    assert trusted.headers["Location"] == "/account?done=trusted"
+    messages = _messages(app)
+    assert len(messages) == before + 1, messages
+    subject, body = messages[0]
+    assert "vuelve a funcionar" in subject and "parecía copiada" in body and "Si no fue usted" in body
