@@ -213,3 +213,26 @@ def pytest_runtest_makereport(item, call):
     report = yield
     item.stash.setdefault(_REPORTS, {})[report.when] = report
     return report
+
+
+@pytest.fixture(scope="module")
+def module_chromium(live_server, chromium_paths, chromium_spare) -> Iterator[Browser]:
+    """One Chromium for all the tests of a module that read pages and make no passkey (error
+    pages, text, layout): started once, not once a test. Take it through `shared_browser`."""
+    profile, driver = _new_chromium(chromium_paths, chromium_spare)
+    driver.set_page_load_timeout(90)
+    session = Browser(driver, live_server.url)
+    session.disable_passkey_autofill()
+    try:
+        yield session
+    finally:
+        driver.quit()
+        remove_profile(profile)
+
+
+@pytest.fixture
+def shared_browser(module_chromium, server) -> Browser:
+    """The module's Chromium on empty tables and store, without cookies, at its usual size."""
+    module_chromium.driver.delete_all_cookies()
+    module_chromium.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    return module_chromium

@@ -167,7 +167,7 @@ def test_each_error_page_names_the_problem_in_the_language_and_says_what_to_do(f
     page = response.get_data(as_text=True)
     assert response.status_code == status
     assert title and message, f"error.title.{status} / error.http.{status} missing in {lang}"
-    assert f"<title>{escape(title)} · " in page and str(escape(message)) in page
+    assert f"<title>Error: {escape(title)} · " in page and str(escape(message)) in page
     assert str(escape(exc.description)) not in page
     assert any(step in message for step in NEXT_STEP[lang]), f"{status} [{lang}]: {message!r} says no next step"
 
