@@ -108,3 +108,15 @@ def test_only_a_public_web_clients_redirect_origins_count():
                                  "application_type": "native"}) == frozenset()
 
 
+
+
+def test_a_refusal_that_names_no_client_is_not_readable_as_the_guide_says(client, register):
+    """The guide tells a single-page app that a JSON body (or an unknown client_id) ends in a
+    network error: no client is proved, so no origin is allowed (no wildcard either)."""
+    spa = register(**SPA)
+    as_json = client.post("/token", json={"grant_type": "refresh_token", "client_id": spa.client_id,
+                                          "refresh_token": "x"}, headers={"Origin": PORTAL})
+    assert as_json.status_code == 400 and _allowed(as_json) is None
+    unknown = client.post("/token", data={"grant_type": "refresh_token", "client_id": "not-registered",
+                                          "refresh_token": "x"}, headers={"Origin": PORTAL})
+    assert unknown.status_code == 401 and _allowed(unknown) is None
