@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, check_secret, find_client
 from idp.oidc import fapi
-from idp.oidc.client_keys import RemoteKeySets, candidates, parse
+from idp.oidc.client_keys import REFETCH_SECONDS, RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError, UnregisteredClient
 from infra.jose import JoseError, numeric_date, unverified, verify_compact
 from infra.store import EphemeralStore
@@ -155,7 +155,11 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
                                  basic=basic) from None
     registered = client.client_metadata.get("token_endpoint_auth_method")
     if registered != creds.method:
-        raise InvalidClient(f"this client authenticates with {registered}, not {creds.method}", basic=basic)
+        used = creds.method
+        if used == "private_key_jwt" and str((creds.assertion_header or {}).get("alg", "")).startswith("HS"):
+            # An HMAC assertion is client_secret_jwt (OIDC Core 9), which this provider does not offer.
+            used = "client_secret_jwt (a client_assertion signed with the secret), which Cédula does not support"
+        raise InvalidClient(f"this client authenticates with {registered}, not {used}", basic=basic)
     fapi.check_client_authentication(client, method=creds.method)
     if creds.method in ("client_secret_basic", "client_secret_post"):
         if not check_secret(client, creds.secret or ""):
@@ -193,7 +197,10 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
     else:
         raise InvalidClient("the client has no registered keys (jwks or jwks_uri)")
     verified = None
-    for key in candidates(keys, kid=kid, alg=alg):
+    usable = candidates(keys, kid=kid, alg=alg)
+    if not usable:
+        raise InvalidClient(_no_key(metadata, keys, kid=kid, alg=alg))
+    for key in usable:
         try:
             verified = verify_compact(assertion, key, algorithms=[alg])
             break
@@ -212,6 +219,21 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
     spent = JTI_PREFIX + hashlib.sha256(f"{client.client_id}\x00{jti}".encode("utf-8", "surrogatepass")).hexdigest()
     if not store.add(spent, b"1", ttl):
         raise InvalidClient("client_assertion was already used (its jti is spent; RFC 7523 section 3)")
+
+
+def _no_key(metadata: Mapping[str, Any], keys: tuple[Any, ...], *, kid: str | None, alg: str) -> str:
+    """What to do when no registered key can check the assertion (RFC 7515 section 4.1.4):
+    the kid asked for and those registered (public keys' names: nothing secret)."""
+    named = ", ".join(sorted({repr(k.kid) for k in keys if k.kid})) or "none with a kid"
+    where = "the JWK Set at your jwks_uri" if "jwks_uri" in metadata else "your registered jwks"
+    missing = (f"names kid {kid!r}, which is not in {where}" if kid is not None
+               else f"has no kid, and no {alg} signing key is in {where}")
+    if "jwks_uri" in metadata:
+        then = (f"Cédula fetches it again for an unknown kid at most once every {int(REFETCH_SECONDS)} seconds: "
+                "publish a new key there before you sign with it")
+    else:
+        then = "register the new key (PUT /register/{client_id}, or ask the operator) before you sign with it"
+    return f"client_assertion {missing} (kids: {named}); {then}"
 
 
 def _check_audience(aud: Any, *, policy: AssertionPolicy, strict: bool) -> None:

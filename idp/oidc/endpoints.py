@@ -18,6 +18,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from clients.registry import Client
 from idp.oidc import (
+    browser_clients,
     client_auth,
     client_credentials,
     discovery,
@@ -67,9 +68,10 @@ class Asked:
 
     headers: protected.Headers  # the method, Authorization and DPoP
     remote: str  # the client's address (the throttle of failed client authentications)
+    origin: str | None = None  # a browser page's Origin (`idp.oidc.browser_clients`)
 
-    def __init__(self, headers: protected.Headers, remote: str) -> None:
-        self.__dict__.update(headers=headers, remote=remote)
+    def __init__(self, headers: protected.Headers, remote: str, origin: str | None = None) -> None:
+        self.__dict__.update(headers=headers, remote=remote, origin=origin)
 
 
 @dataclass(frozen=True, init=False)
@@ -91,7 +93,7 @@ def _flask_asked() -> Asked:
     return Asked(headers=protected.Headers(method=request.method,
                                            authorization=request.environ.get("HTTP_AUTHORIZATION"),
                                            dpop=request.environ.get("HTTP_DPOP")),
-                 remote=client_address())
+                 remote=client_address(), origin=request.environ.get("HTTP_ORIGIN"))
 
 
 def _flask_fields() -> Iterable[tuple[str, str]]:
@@ -288,9 +290,20 @@ def pushed_authorization_request() -> Response:
     return uncached_json(pushed.to_json(), 201)
 
 
-@bp.post("/token")
+@bp.route("/token", methods=["POST", "OPTIONS"], provide_automatic_options=False)
 def token() -> Response:
+    if request.method == "OPTIONS":
+        return _browser_preflight()
     return _response(token_answer(_flask_asked(), request.mimetype, _flask_fields))
+
+
+def _browser_preflight() -> Response:
+    """OPTIONS of /token and /revoke: a CORS preflight from a browser client's origin is
+    allowed (`idp.oidc.browser_clients`), any other OPTIONS only told the methods."""
+    return no_content(204 if "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in request.environ else 200,
+                      browser_clients.preflight_headers(
+                          allow="POST, OPTIONS", origin=request.environ.get("HTTP_ORIGIN"),
+                          requested_method=request.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")))
 
 
 def _ready_from_cache(form: dict[str, str], asked: Asked, oidc: services.Provider,
@@ -333,12 +346,22 @@ def _ready_from_cache(form: dict[str, str], asked: Asked, oidc: services.Provide
 
 
 def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
-    """RFC 6749 section 3.2: authorization_code (with PKCE), refresh_token and client_credentials.
+    """RFC 6749 section 3.2: authorization_code (with PKCE), refresh_token and client_credentials;
+    a browser client's page reads the answer (CORS) from its registered origin only.
 
     On a networked store, a code exchange of a client this process has cached takes the code
     with its guard (`_ready_from_cache`): two store round trips instead of three."""
+    answer, client = _token_answer(asked, mimetype, fields)
+    if asked.origin is not None:
+        browser_clients.answer_headers(answer.headers, asked.origin, client)
+    return answer
+
+
+def _token_answer(asked: Asked, mimetype: str, fields: Fields) -> tuple[Answer, Client | None]:
+    """`token_answer`'s answer, and the client it was given to (None: none proved who it is)."""
     oidc = provider()
     store = get_store()
+    client: Client | None = None
     try:
         form = form_of(mimetype, fields)
         ready = _ready_from_cache(form, asked, oidc, store)
@@ -353,7 +376,7 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
             except GuardRefused:  # nothing taken: the usual way, from the client authentication on
                 pass
             else:
-                return _issued(oidc, exchanged, client, None)
+                return _issued(oidc, exchanged, client, None), client
         client = _authenticated(form, oidc.settings.token_endpoint, asked, oidc=oidc, store=store)
         grant_type = form.get("grant_type")
         if not grant_type:
@@ -385,8 +408,8 @@ def token_answer(asked: Asked, mimetype: str, fields: Fields) -> Answer:
                                      refresh_token=form.get("refresh_token"), scope=form.get("scope"), now=now,
                                      jkt=jkt, resource=form.get("resource"))
     except OidcError as exc:
-        return _oauth_error_answer(exc)
-    return _issued(oidc, result, client, jkt)
+        return _oauth_error_answer(exc), client
+    return _issued(oidc, result, client, jkt), client
 
 
 def _issued(oidc: services.Provider, result: services.TokenResponse | client_credentials.ClientCredentialsResponse,
@@ -463,7 +486,7 @@ def _direct_asked(asked: DirectRequest) -> Asked:
     environ = asked.environ
     return Asked(headers=protected.Headers(method=asked.method, authorization=environ.get("HTTP_AUTHORIZATION"),
                                            dpop=environ.get("HTTP_DPOP")),
-                 remote=address_of(asked.remote_addr))
+                 remote=address_of(asked.remote_addr), origin=environ.get("HTTP_ORIGIN"))
 
 
 def _direct_response(answer: Answer, asked: DirectRequest) -> DirectResponse:
@@ -508,14 +531,24 @@ def introspect() -> Response:
     return uncached_json(body)
 
 
-@bp.post("/revoke")
+@bp.route("/revoke", methods=["POST", "OPTIONS"], provide_automatic_options=False)
 def revoke() -> Response:
-    """RFC 7009 section 2: 200 for revoked, unknown and foreign tokens alike."""
+    """RFC 7009 section 2: 200 for revoked, unknown and foreign tokens alike; a browser
+    client's page reads the answer (CORS) from its registered origin only."""
+    if request.method == "OPTIONS":
+        return _browser_preflight()
+    answer, client = _revoked()
+    browser_clients.answer_headers(answer.headers, request.environ.get("HTTP_ORIGIN"), client)
+    return answer
+
+
+def _revoked() -> tuple[Response, Client | None]:
+    client: Client | None = None
     try:
         form = _form()
         client = _authenticated(form, provider().settings.revocation_endpoint)
         token_revocation.revoke(get_db(), get_store(), provider(), client=client,
                           token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()))
     except OidcError as exc:
-        return _oauth_error(exc)
-    return no_content(200, {"Cache-Control": "no-store"})  # section 2.2: the content is ignored
+        return _oauth_error(exc), client
+    return no_content(200, {"Cache-Control": "no-store"}), client  # section 2.2: the content is ignored
