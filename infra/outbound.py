@@ -64,6 +64,19 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 GENERIC = "could not be fetched"
 _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]*))*\.?", re.IGNORECASE)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IANA's special-purpose address registries (RFC 6890 and later) where "Globally Reachable" is
+# False or the block is not for hosts on the Internet, named here so the refusal does not depend
+# on the Python release's `ipaddress` tables (3.11.7's `is_global` is True for 192.0.0.8, the
+# IPv4 dummy address of RFC 7600, and for the 2024 documentation block 3fff::/20).
+_NOT_GLOBAL = tuple(ipaddress.ip_network(block) for block in (
+    "192.0.0.0/24",     # IETF protocol assignments (RFC 6890), PCP/TURN anycast, DS-Lite, dummy
+    "192.88.99.0/24",   # the deprecated 6to4 relay anycast (RFC 7526)
+    "100::/64",         # discard-only (RFC 6666)
+    "64:ff9b:1::/48",   # local-use IPv4/IPv6 translation (RFC 8215)
+    "2001::/23",        # IETF protocol assignments (RFC 2928)
+    "3fff::/20",        # documentation (RFC 9637)
+    "5f00::/16",        # segment routing SIDs (RFC 9602)
+))
 # Resolution blocks in the C library without a timeout: each look-up runs in a thread of its
 # own, waited for with the request's budget (a stuck look-up fails the request; its thread
 # finishes on its own). Never a shared pool: a name whose servers never answer, chosen by
@@ -150,7 +163,7 @@ def refusal(address: IPAddress, policy: OutboundPolicy) -> str | None:
         return "a reserved address"
     if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
         return "a site-local address"
-    if not address.is_global:
+    if not address.is_global or any(address in block for block in _NOT_GLOBAL if block.version == address.version):
         return "an address that is not public"
     return None
 
