@@ -12,6 +12,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.validation import generic_cms
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import TimestampSignatureStatus
 
 from signing.verify.report import CertificateInfo, Conclusion, Revocation, SignerIdentity, TimestampInfo
 from signing.verify.shown import shown, shown_or_none
@@ -55,14 +56,34 @@ def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:
 
 
 def timestamp_info(embedded: EmbeddedPdfSignature, result: Any) -> TimestampInfo | None:
+    """The signature time-stamp as the report shows it. A SignerInfo may carry several
+    (EN 319 122-1, 5.3): pyHanko uses the first that validates, so a valid one's time and
+    authority are those of the token `result` validated, never another token's (a second
+    time-stamp smuggled into the unsigned attributes, from an unknown authority or over
+    another signature, was shown with the valid one's verdict)."""
     tokens = list(generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False))
     if not tokens:
         return None
+    valid = result is not None and result.ades_subindic == AdESPassed.OK
+    status = _timestamp_status(result) if valid else None
+    if status is not None:
+        return TimestampInfo(time=status.timestamp,
+                             authority=subject_name(status.signing_cert.subject), valid=True)
     token: cms.SignedData = tokens[0]
     when = token["encap_content_info"]["content"].parsed["gen_time"].native
     tsa = generic_cms.extract_certs_for_validation(token).signer_cert
-    valid = result is not None and result.ades_subindic == AdESPassed.OK
-    return TimestampInfo(time=when, authority=subject_name(tsa.subject), valid=valid)
+    return TimestampInfo(time=when, authority=subject_name(tsa.subject),
+                         valid=valid and len(tokens) == 1)
+
+
+def _timestamp_status(result: Any) -> TimestampSignatureStatus | None:
+    """The time-stamp's own status in a pyHanko result: a time-stamp's validation, or a
+    signature's validation with time (its status's `timestamp_validity`)."""
+    status = getattr(result, "api_status", None)
+    if isinstance(status, TimestampSignatureStatus):
+        return status
+    stamp = getattr(status, "timestamp_validity", None)
+    return stamp if isinstance(stamp, TimestampSignatureStatus) else None
 
 
 def revocation_of(status: Any, cryptographic: Conclusion) -> Revocation:
