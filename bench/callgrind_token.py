@@ -15,7 +15,10 @@ With `CALLGRIND_STEADY=1` in the environment, for A/B runs of code changes, that
 garbage collection are kept out of the window: runs of the same code then agree within 0.3%.
 
 A third argument `userinfo` counts one UserInfo request instead (the same bearer token each
-time, as the `userinfo` scenario sends it): `bench/callgrind_token.sh 200 userinfo`.
+time, as the `userinfo` scenario sends it): `bench/callgrind_token.sh 200 userinfo`; `authorize`
+counts one `GET /authorize` of the signed-in citizen whose consent stands (a 302 with the code at
+once, as `http-authorize` sends it: the browser's cookies, a new state, nonce and PKCE challenge
+each time): `bench/callgrind_token.sh 200 authorize`.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from bench.scenarios import _app, _consented
 
 
 def main(count: int, signals: Path, scenario: str = "token") -> None:
-    from tests.idp.oidc.conftest import bearer, get_code, tokens_for
+    from tests.idp.oidc.conftest import Flow, authorize_url, bearer, get_code, tokens_for
 
     # Codes valid 600 s (as in the HTTP comparison): under valgrind on a busy machine the
     # batch made before the measured part took longer than the default 60 s to redeem.
@@ -44,9 +47,20 @@ def main(count: int, signals: Path, scenario: str = "token") -> None:
                               headers=bearer(tokens_for(browser, agency)["access_token"])).get_environ() \
         if scenario == "userinfo" else {}
 
+    def authorization() -> dict:
+        """A GET /authorize with the browser's cookies only (as the HTTP driver sends it)."""
+        environ = EnvironBuilder(path=authorize_url(agency, Flow()), method="GET",
+                                 base_url="http://localhost").get_environ()
+        browser._add_cookies_to_wsgi(environ)
+        return environ
+
+    expected = "302" if scenario == "authorize" else "200"
+
     def requests(n: int) -> list[tuple[dict, bytes]]:
         if scenario == "userinfo":
             return [(userinfo, b"")] * n
+        if scenario == "authorize":
+            return [(authorization(), b"") for _ in range(n)]
         prepared = []
         for _ in range(n):
             code, flow = get_code(browser, agency)
@@ -61,9 +75,11 @@ def main(count: int, signals: Path, scenario: str = "token") -> None:
         for environ, body in prepared:
             asked = dict(environ)
             asked["wsgi.input"] = io.BytesIO(body)
-            status: list[str] = []
-            b"".join(app.wsgi_app(asked, lambda line, _headers, _exc=None, seen=status: seen.append(line)))
-            assert status[0].startswith("200"), status
+            status: list[tuple[str, list]] = []
+            b"".join(app.wsgi_app(asked, lambda line, headers, _exc=None, seen=status: seen.append((line, headers))))
+            line, headers = status[0]
+            assert line.startswith(expected), status
+            assert expected != "302" or "code=" in dict(headers)["Location"], headers
 
     run(requests(30))  # warm: caches filled, statements compiled
     if os.environ.get("CALLGRIND_STEADY"):

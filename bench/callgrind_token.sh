@@ -1,7 +1,8 @@
 #!/bin/bash
 # Instructions per /token (main thread), load-independent: bench/callgrind_token.py.
-# Usage (from the repository root): bench/callgrind_token.sh [COUNT] [userinfo]   (default 100 /token
-# requests; ~1 min; `userinfo`: UserInfo requests instead). The
+# Usage (from the repository root): bench/callgrind_token.sh [COUNT] [userinfo|authorize]   (default
+# 100 /token requests; ~1 min; `userinfo`: UserInfo requests instead; `authorize`: GET /authorize of
+# the signed-in citizen whose consent stands, a code at once). The
 # COUNT codes are made before the measured part and live 600 s (bench/callgrind_token.py).
 set -euo pipefail
 COUNT=${1:-100}

@@ -45,8 +45,9 @@ def select(*, requested: str | None, registered: Iterable[str], application_type
     native = application_type == "native"
     for uri in uris:
         if matches(requested, uri, native=native):
-            parts = urlsplit(requested)
-            if parts.username is not None or parts.password is not None:
+            # `username` or `password` is not None exactly when the authority holds an "@"
+            # (urllib's `_userinfo`): read once, not by the two properties.
+            if "@" in urlsplit(requested).netloc:
                 raise UnsafeRedirect("redirect_uri must not contain user information")
             return requested
     raise UnsafeRedirect("redirect_uri does not exactly match any redirect URI registered for this client")
