@@ -72,7 +72,26 @@ class LiveServer:
         return done
 
     def stderr(self) -> str:
-        return self.process.stderr.read1().decode(errors="replace") if self.process.stderr else ""
+        return ended_output(self.process)
+
+
+def ended_output(process: subprocess.Popen) -> str:
+    """What `process` wrote to its stderr pipe, once it has ended: stopped first if it still
+    runs (it is read to explain a failure), killed if it does not stop. Reading the pipe of a
+    live, quiet server would block for ever (a hang seen under load in wip/operator4's run:
+    a server not ready in READY_SECONDS, its stderr read while it still ran)."""
+    if process.stderr is None:
+        return ""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        return process.communicate(timeout=20)[1].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        _kill(process)  # its workers too: they hold the pipe open
+    try:
+        return process.communicate(timeout=10)[1].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        return "(the server's stderr stayed open after it was killed: nothing more to say)"
 
 
 READY_SECONDS = 120  # a cap, not a wait: a loaded CI machine has taken over 30 s to start a server
@@ -146,12 +165,8 @@ def serving(env: dict[str, str], port: int, *, base: str, path: str = "/healthz"
     process = subprocess.Popen([*CEDULA, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        def stderr() -> str:
-            process.terminate()  # its stderr ends with it: reading it cannot block
-            return process.communicate(timeout=20)[1].decode(errors="replace")
-
         # Not listening yet, or not ready (503 while the worker loads): asked again until it is.
-        wait_until_ready(base, process, output=stderr, path=path)
+        wait_until_ready(base, process, output=lambda: ended_output(process), path=path)
         yield process
     finally:
         stop_process(process, seconds=stop_seconds)
@@ -213,14 +228,19 @@ def _stop(process: subprocess.Popen) -> None:
     try:
         process.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        workers = worker_pids(process)
-        process.kill()
-        for pid in workers:  # a spawned worker does not die with its parent
-            try:
-                os.kill(pid, 9)
-            except ProcessLookupError:
-                pass
+        _kill(process)
         process.wait(timeout=10)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """SIGKILL to `process` and its workers (a spawned worker does not die with its parent)."""
+    workers = worker_pids(process)
+    process.kill()
+    for pid in workers:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
 
 
 def worker_pids(process: subprocess.Popen) -> set[int]:
