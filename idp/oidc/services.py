@@ -326,14 +326,16 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
         authentication=authentication, audience=audience.identifier if audience else None)
     if jkt is not None:
         access_claims["cnf"] = {"jkt": jkt}
-    access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
+    access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP,
+                                        payload=tokens.access_token_payload(access_claims))
     alg = known.metadata.get("id_token_signed_response_alg", "ES256")
     extra = id_token_release(settings, grant, citizen) if extra is None else extra
     id_claims = tokens.id_token_claims(
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.id_token_seconds, authentication=authentication, nonce=nonce,
         access_token=access_token, alg=alg, extra=extra)
-    id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP)
+    id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP,
+                                    payload=tokens.id_token_payload(id_claims))
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
                          token_type="DPoP" if jkt is not None else "Bearer",

@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from infra.jose import b64url
+from keys.jose import encode_json
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 section 2.1, a media type
 ID_TOKEN_TYP = "JWT"  # noqa: S105 - a media type
@@ -21,7 +23,10 @@ ACCESS_TOKEN_ALG = "ES256"  # noqa: S105 - an algorithm name
 class TokenSigner(Protocol):
     """What the provider needs from `keys/`: sign with the current key, verify its own tokens."""
 
-    def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str) -> str: ...
+    def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str, payload: bytes | None = None) -> str:
+        """A compact JWS over `claims` (`payload`: their JSON text, when the caller wrote it:
+        `access_token_payload`)."""
+        ...
 
     def verify(self, token: str, *, algorithms: Collection[str], typ: str,
                audience: str | None = None) -> Mapping[str, Any]:
@@ -100,3 +105,57 @@ def access_token_claims(*, issuer: str, subject: str, client_id: str, now: int, 
     if grant_id is not None:
         claims["grant"] = grant_id
     return claims
+
+
+# The members `access_token_claims` writes for a grant (the usual access token), in its order.
+_ACCESS_MEMBERS = ("iss", "sub", "aud", "client_id", "iat", "exp", "jti", "scope", "auth_time", "acr", "grant")
+_STRING = json.encoder.encode_basestring  # the C function the compact encoder (keys.jose) writes strings with
+
+
+def access_token_payload(claims: Mapping[str, Any]) -> bytes | None:
+    """The JSON text `keys.jose.encode_json` writes for the usual access token's claims (the
+    members of `access_token_claims` for a grant, in its order, strings and integers), written
+    from one f-string instead of the C encoder's per-member work (issue 16: about a third of
+    the cost); None for anything else (another member, one missing, another order or type),
+    which the signer then encodes as usual."""
+    if type(claims) is not dict or tuple(claims) != _ACCESS_MEMBERS:
+        return None
+    iat, exp, auth_time = claims["iat"], claims["exp"], claims["auth_time"]
+    if type(iat) is not int or type(exp) is not int or type(auth_time) is not int:
+        return None
+    try:  # a member that is not a string: TypeError from the string writer
+        text = (f'{{"iss":{_STRING(claims["iss"])},"sub":{_STRING(claims["sub"])},"aud":{_STRING(claims["aud"])},'
+                f'"client_id":{_STRING(claims["client_id"])},"iat":{iat},"exp":{exp},'
+                f'"jti":{_STRING(claims["jti"])},"scope":{_STRING(claims["scope"])},"auth_time":{auth_time},'
+                f'"acr":{_STRING(claims["acr"])},"grant":{_STRING(claims["grant"])}}}')
+    except TypeError:
+        return None
+    return text.encode()
+
+
+# The members `id_token_claims` always writes first, in its order (then nonce, at_hash, the release).
+_ID_MEMBERS = ("iss", "sub", "aud", "exp", "iat", "auth_time", "acr", "amr", "sid")
+
+
+def id_token_payload(claims: Mapping[str, Any]) -> bytes | None:
+    """The JSON text `keys.jose.encode_json` writes for an ID token's claims (`id_token_claims`):
+    its first members (strings, integers, `amr` a list of strings) from one f-string, the rest
+    (nonce, at_hash, the claims released) by the encoder itself (issue 16); None when the
+    first members are not those (another order or type), which the signer then encodes as usual."""
+    if type(claims) is not dict:
+        return None
+    names = tuple(claims)
+    if names[:9] != _ID_MEMBERS:
+        return None
+    exp, iat, auth_time, amr = claims["exp"], claims["iat"], claims["auth_time"], claims["amr"]
+    if type(exp) is not int or type(iat) is not int or type(auth_time) is not int or type(amr) is not list:
+        return None
+    try:  # a member (or an amr value) that is not a string: TypeError from the string writer
+        head = (f'{{"iss":{_STRING(claims["iss"])},"sub":{_STRING(claims["sub"])},"aud":{_STRING(claims["aud"])},'
+                f'"exp":{exp},"iat":{iat},"auth_time":{auth_time},"acr":{_STRING(claims["acr"])},'
+                f'"amr":[{",".join(map(_STRING, amr))}],"sid":{_STRING(claims["sid"])}').encode()
+    except TypeError:
+        return None
+    if len(names) == 9:
+        return head + b"}"
+    return head + b"," + encode_json({name: claims[name] for name in names[9:]})[1:]
