@@ -334,8 +334,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
         issuer=settings.issuer, subject=subject, client_id=client_id, now=now,
         lifetime=settings.id_token_seconds, authentication=authentication, nonce=nonce,
         access_token=access_token, alg=alg, extra=extra)
-    id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP,
-                                    payload=tokens.id_token_payload(id_claims))
+    id_token = provider.signer.sign(id_claims, alg=alg, typ=tokens.ID_TOKEN_TYP)
     return TokenResponse(access_token=access_token, expires_in=settings.access_token_seconds,
                          scope=" ".join(scopes), id_token=id_token, refresh_token=refresh_token,
                          token_type="DPoP" if jkt is not None else "Bearer",

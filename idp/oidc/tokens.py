@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from infra.jose import b64url
-from keys.jose import encode_json
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 section 2.1, a media type
 ID_TOKEN_TYP = "JWT"  # noqa: S105 - a media type
@@ -132,30 +131,3 @@ def access_token_payload(claims: Mapping[str, Any]) -> bytes | None:
         return None
     return text.encode()
 
-
-# The members `id_token_claims` always writes first, in its order (then nonce, at_hash, the release).
-_ID_MEMBERS = ("iss", "sub", "aud", "exp", "iat", "auth_time", "acr", "amr", "sid")
-
-
-def id_token_payload(claims: Mapping[str, Any]) -> bytes | None:
-    """The JSON text `keys.jose.encode_json` writes for an ID token's claims (`id_token_claims`):
-    its first members (strings, integers, `amr` a list of strings) from one f-string, the rest
-    (nonce, at_hash, the claims released) by the encoder itself (issue 16); None when the
-    first members are not those (another order or type), which the signer then encodes as usual."""
-    if type(claims) is not dict:
-        return None
-    names = tuple(claims)
-    if names[:9] != _ID_MEMBERS:
-        return None
-    exp, iat, auth_time, amr = claims["exp"], claims["iat"], claims["auth_time"], claims["amr"]
-    if type(exp) is not int or type(iat) is not int or type(auth_time) is not int or type(amr) is not list:
-        return None
-    try:  # a member (or an amr value) that is not a string: TypeError from the string writer
-        head = (f'{{"iss":{_STRING(claims["iss"])},"sub":{_STRING(claims["sub"])},"aud":{_STRING(claims["aud"])},'
-                f'"exp":{exp},"iat":{iat},"auth_time":{auth_time},"acr":{_STRING(claims["acr"])},'
-                f'"amr":[{",".join(map(_STRING, amr))}],"sid":{_STRING(claims["sid"])}').encode()
-    except TypeError:
-        return None
-    if len(names) == 9:
-        return head + b"}"
-    return head + b"," + encode_json({name: claims[name] for name in names[9:]})[1:]
