@@ -52,6 +52,16 @@ def test_continue_refreshes_the_idle_clock(client, enrolled, monkeypatch):
     assert client.get("/account").status_code == 200
 
 
+def test_continue_restarts_the_idle_clock_even_within_a_minute_of_the_last_refresh(client, enrolled, monkeypatch):
+    """A page load refreshes the session at most once a minute; "continue" always does."""
+    token = csrf(client, "/account")
+    later = _record(client).last_seen + 30
+    monkeypatch.setattr(time, "time", lambda: later)
+    answer = _keep_alive(client, token)
+    assert answer.get_json()["seconds_left"] == 1800
+    assert _record(client).last_seen == later
+
+
 def test_never_past_the_absolute_end(client, enrolled, monkeypatch):
     token = csrf(client, "/account")
     session = _record(client)
