@@ -12,6 +12,7 @@ from idp.oidc import interactions
 from idp.sessions import records, session_policy
 from infra.store import get_store
 from tests.idp.conftest import csrf, session_cookie
+from tests.idp.oidc.conftest import citizen, oidc_app, register  # noqa: F401 - fixtures
 
 JSON = {"Accept": "application/json", "Accept-Language": "en"}
 
@@ -136,3 +137,31 @@ def test_extend_refreshes_the_interactions_lifetime(client):
     assert interactions.extend(store, interaction, ttl=2000)
     assert not interactions.extend(store, "no-such-interaction", ttl=2000)
     assert not interactions.extend(store, None, ttl=2000)
+
+
+def test_the_decision_page_keeps_its_interaction_on_continue(client, register, citizen):  # noqa: F811
+    from tests.idp.oidc.conftest import Flow, authorize_url, decide, redirect_params
+
+    agency = register()
+    page = client.get(authorize_url(agency, Flow()))
+    html = page.get_data(as_text=True)
+    interaction = re.search(r'name="interaction" value="([^"]+)"', html).group(1)
+    assert f'data-interaction="{interaction}"' in html
+    assert 'data-seconds="900"' in html  # [oidc] interaction_seconds, just kept for all of it
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert _keep_alive(client, token, interaction=interaction).get_json()["seconds_left"] == 900
+    assert redirect_params(decide(client, page), agency)["code"]  # the page still answers
+    assert _keep_alive(client, token, interaction=interaction).status_code == 410
+
+
+def test_the_wallet_page_does_not_send_its_own_interaction(client, monkeypatch):
+    """Only an OpenID request's pages name an interaction to keep (the wallet's is another kind)."""
+    from flask import render_template
+
+    from idp.sessions import time_left
+
+    monkeypatch.setattr(time_left, "current_seconds_left", lambda: 600)
+    for path, sent in (("/wallet/authorize", ""), ("/authorize/continue", "an-interaction")):
+        with client.application.test_request_context(path):
+            html = render_template("_time_limit.html", interaction="an-interaction")
+        assert f'data-interaction="{sent}"' in html, path
