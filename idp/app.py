@@ -52,6 +52,7 @@ def _components() -> list[Component]:
         component("idp.registrar"),
         component("idp.account"),
         component("idp.oidc"),
+        component("idp.keep_alive"),
         component("idp.documents"),
         component("idp.wallet"),
         component("idp.audit"),

@@ -89,3 +89,13 @@ def finish(store: EphemeralStore, interaction_id: str) -> Interaction | None:
     """Take the interaction (single use): a decision is answered once."""
     raw = store.take(PREFIX + interaction_id)
     return Interaction.from_json(raw) if raw is not None else None
+
+
+def extend(store: EphemeralStore, interaction_id: str | None, *, ttl: float) -> bool:
+    """Keep the interaction `ttl` seconds more from now (the citizen asked for more time on its
+    page); False if it is gone (answered, or run out). Atomic: an interaction answered meanwhile
+    is never brought back."""
+    if not interaction_id or len(interaction_id) > 64:
+        return False
+    raw = store.get(PREFIX + interaction_id)
+    return raw is not None and store.compare_and_set({PREFIX + interaction_id: (raw, raw)}, ttl)

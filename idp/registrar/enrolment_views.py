@@ -74,7 +74,7 @@ def binding_page(actor: Actor, citizen_id: uuid.UUID) -> BaseResponse:
     with get_db(current_app).read() as db:
         citizen = get_citizen(db, citizen_id)
     if citizen is None:
-        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+        return error_page(404, _("registrar.error.not_found.title"), _("registrar.error.not_found"))
     is_open = enrolment.binding_open(get_store(current_app), actor=actor, citizen_id=citizen_id)
     return pages.no_store(render_template("registrar/enrolment.html", actor=actor, citizen=citizen,
                                           open=is_open, minutes=assurance_settings().binding_seconds // 60),
@@ -93,7 +93,7 @@ def phone_link(actor: Actor, citizen_id: uuid.UUID) -> BaseResponse:
     except OwnRecord:
         return pages.own_record(actor, "bind")
     except EnrolmentClosed:
-        return error_page(410, _("registrar.enrolment.title"), _("registrar.enrolment.closed"))
+        return error_page(410, _("registrar.enrolment.closed.title"), _("registrar.enrolment.closed"))
     count("registrar", "enrol_phone")
     link = f"{get_settings().issuer}/bind?code={binding.code}"
     qr = segno.make(link, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")

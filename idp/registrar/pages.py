@@ -108,7 +108,7 @@ def target(raw_id: str, *, under: str = "/registrar/citizens/") -> tuple[service
     if isinstance(actor, BaseResponse):
         return actor
     if citizen_id is None:
-        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+        return error_page(404, _("registrar.error.not_found.title"), _("registrar.error.not_found"))
     return actor, citizen_id
 
 

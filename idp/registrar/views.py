@@ -98,7 +98,7 @@ def _citizen_page(actor: services.Actor, citizen_id: uuid.UUID, *, errors: dict[
             documents = services.documents_of(db, citizen_id)
             passkeys = passkeys_of(db, citizen_id)
     except CitizenNotFound:
-        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+        return error_page(404, _("registrar.error.not_found.title"), _("registrar.error.not_found"))
     done = request.args.get("done")
     return pages.no_store(render_template(
         "registrar/citizen.html", actor=actor, citizen=citizen, proofing=proofing, method=method,
@@ -147,7 +147,7 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
             security_notices.tell(db, citizen_id, event="identity_verified" if binding is None else
                                   "registrar_recovery", office=actor.service_point or "operator")
     except CitizenNotFound:
-        return error_page(404, _("registrar.title"), _("registrar.error.not_found"))
+        return error_page(404, _("registrar.error.not_found.title"), _("registrar.error.not_found"))
     except OwnRecord:
         return pages.own_record(actor, action)
     except NotHolder:

@@ -127,10 +127,14 @@ def json_error(status: int, error: str, description: str,
     return response
 
 
+# Its <title> says it is a failure first, as error.html's does (WCAG 2.4.2); its way on is the
+# same address again (a GET: the start page needs the same store and fails the same way while
+# it is down), else the start page.
 _PLAIN_PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
-<body><main><h1>{title}</h1><p role="alert">{message}</p><p><a href="/">{home}</a></p></main></body></html>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{prefix} {title}</title></head>
+<body><main><h1>{title}</h1><p role="alert">{message}</p>
+<p><a id="{link_id}" href="{href}">{link}</a></p></main></body></html>
 """
 
 
@@ -141,8 +145,12 @@ def error_page(status: int, title: str, message: str) -> Response:
         body = render_template("error.html", status=status, title=title, message=message)
     except Exception as exc:
         log.warning("error page rendered plain", extra={"status": status, "error": str(exc)})
+        again = request.method == "GET"
+        href = "/" + request.full_path.rstrip("?").lstrip("/\\") if again else "/"
         body = _PLAIN_PAGE.format(lang=escape(current_language()), title=escape(title),
-                                  message=escape(message), home=escape(_("error.back_home")))
+                                  prefix=escape(_("error.title_prefix")), message=escape(message),
+                                  link_id="try-again" if again else "back-home", href=escape(href),
+                                  link=escape(_("error.try_again" if again else "error.back_home")))
     return Response(body, status=status, mimetype="text/html")
 
 
