@@ -67,13 +67,15 @@ class SealedDocument:
 
 def seal(service: DocumentService, *, client_id: str, agency_name: str, template: str,
          citizen: CitizenRef, data: Mapping[str, Any], language: str | None = None,
-         level: str | None = None, now: datetime | None = None) -> SealedDocument:
+         level: str | None = None, now: datetime | None = None,
+         fill_national_id: bool = True) -> SealedDocument:
     """Render `template` with `data` for `citizen` and seal it as the agency `client_id` (named
     `agency_name` in the citizen's language). Nothing is stored: `store` does that, in the
     caller's transaction.
 
     The holder's fields are the register's (`signing.templates.holder`): filled when left
-    out, refused when they name someone else.
+    out, refused when they name someone else; the register's national ID only with
+    `fill_national_id` (the agency may learn it).
 
     Raises `UnknownTemplate`, `InvalidTemplateData` (every bad field named), `RenderError`,
     `SealUnavailable` (no seal certificate) or `SealError`.
@@ -83,7 +85,8 @@ def seal(service: DocumentService, *, client_id: str, agency_name: str, template
     level = check_level(level or service.settings.level)
     issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     printed_at = issued_at.astimezone(service.settings.time_zone)  # the deployment's local time
-    data = holder.bind(chosen.name, data, citizen)  # the holder is the register's citizen
+    # the holder is the register's citizen
+    data = holder.bind(chosen.name, data, citizen, fill_national_id=fill_national_id)
     csv = verification_code.generate()
     verify_url = service.verify_url(csv)
     rendered = render(chosen, data, language=language, agency_name=agency_name, issued_at=printed_at,

@@ -222,6 +222,7 @@ _PUBLIC_MEMBERS = {"EC": ("crv", "x", "y"), "RSA": ("n", "e"), "OKP": ("crv", "x
 
 # Never in a name: the bidirectional embeddings, overrides and isolates (Unicode UAX #9),
 # and the line and paragraph separators; control characters (category Cc) neither.
+_JOINERS = frozenset("\u200c\u200d")
 _UNSHOWN = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
 
 
@@ -235,6 +236,34 @@ def _printable(field: str, value: str, *, line_breaks: bool = False) -> None:
     if any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _UNSHOWN for ch in value):
         raise ClientMetadataError(field, "must not contain control characters (line breaks, tabs, "
                                   "terminal escapes) or bidirectional overrides")
+    # Invisible format characters (category Cf: zero-width spaces, the right-to-left and
+    # left-to-right marks, soft hyphens, tag characters): a name that shows the same as another
+    # one, or the provider's, yet compares different. The zero-width joiner and non-joiner stay
+    # (emoji sequences, Arabic and Indic scripts need them).
+    if any(unicodedata.category(ch) == "Cf" and ch not in _JOINERS for ch in value):
+        raise ClientMetadataError(field, "must not contain invisible characters (zero-width spaces, "
+                                  "direction marks, soft hyphens)")
+
+
+PROVIDER_NAME = "Cédula"
+# Letters of other scripts (and digits) shown like the Latin ones of the provider's name.
+_LOOKALIKES = str.maketrans({"с": "c", "ϲ": "c", "ⅽ": "c", "е": "e", "ҽ": "e", "ε": "e", "ԁ": "d",
+                             "ⅾ": "d", "ս": "u", "υ": "u", "μ": "u", "ӏ": "l", "ι": "l", "і": "l",
+                             "1": "l", "|": "l", "ı": "l", "i": "l", "а": "a", "α": "a", "ɑ": "a"})
+
+
+def _skeleton(value: str) -> str:
+    """`value` as a reader sees it: compatibility forms folded, accents dropped, case folded,
+    look-alike letters of other scripts read as the Latin ones, everything but letters gone."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
+    return "".join(ch for ch in folded.casefold().translate(_LOOKALIKES) if "a" <= ch <= "z")
+
+
+def names_the_provider(value: str) -> bool:
+    """Whether a name reads as the provider's own ("Cédula", "CEDULA", "Cеdula" with a
+    Cyrillic е, "Cé dula"): a citizen on the consent, signing or sign-out page would take the
+    agency for the provider itself."""
+    return _skeleton(PROVIDER_NAME).translate(_LOOKALIKES) in _skeleton(value)
 
 
 def _text(field: str, value: Any) -> str:
@@ -377,6 +406,12 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if field in requested:
             metadata[field] = _absolute_url(field, requested[field])
     metadata.update(_language_tagged(requested))
+    if not permissions.operator:
+        for key, value in metadata.items():
+            if split_key(key)[0] == "client_name" and names_the_provider(value):
+                raise ClientMetadataError(key, f"must not read as the provider's name ({PROVIDER_NAME}): "
+                                          "citizens would take the agency for the provider; ask an "
+                                          "operator to register the name if it is the agency's own")
     if "contacts" in requested:
         contacts = _string_list("contacts", requested["contacts"])
         if any(len(contact) > MAX_CONTACT_LENGTH for contact in contacts):

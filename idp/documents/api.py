@@ -17,7 +17,7 @@ from clients.registry import agency_name
 from idp.citizens.models import CLOSED_PREFIX, FROZEN_PREFIX
 from idp.documents import idempotency
 from idp.documents.directory import IdpDirectory
-from idp.documents.issuing import ConsentGone, SubjectGone, may_name, record_issued
+from idp.documents.issuing import ConsentGone, SubjectGone, may_learn_national_id, may_name, record_issued
 from idp.oidc import client_credentials, protected, subjects
 from idp.oidc.current import provider
 from idp.oidc.errors import OidcError
@@ -226,7 +226,8 @@ def _issue(service: DocumentService, agency: client_credentials.AgencyToken, bod
     try:
         sealed = issuance.seal(service, client_id=agency.client_id,
                                agency_name=agency_name(agency.client, language), template=template,
-                               citizen=citizen, data=body["data"], language=language, level=level)
+                               citizen=citizen, data=body["data"], language=language, level=level,
+                               fill_national_id=may_learn_national_id(agency.client))
         with service.store.staged(sealed.pdf, service.database) as (stored, session):
             issued = record_issued(session, sealed, stored, agency=agency.client)
             if claim is not None:

@@ -11,6 +11,7 @@ signing calls nothing of idp back."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,16 +23,38 @@ from idp.citizens.models import CLOSED_PREFIX, FROZEN_PREFIX, Citizen
 from idp.consent import basis_for
 from idp.consent.models import Consent
 from idp.documents.directory import declared_purpose, log_release
-from idp.oidc import standing
+from idp.oidc import claims, standing
 from idp.wallet.credential import keep_data
 from signing import citizen_signature, issuance
 from signing.citizen_signature import SignedDocument, SignedPdf
 from signing.issuance import IssuanceResult, SealedDocument
 from signing.store import StoredFile
+from signing.templates.holder import same_national_id
 
 ISSUED_CLAIMS = ("name",)
 """What an issued document discloses of the register to the agency (it downloads the PDF): the
-citizen's full name, printed by `signing.issuance.seal` (the agency sent the rest itself)."""
+citizen's full name, printed by `signing.issuance.seal` (the agency sent the rest itself), and
+the national ID when the document carries the register's (`issued_claims`)."""
+
+
+def may_learn_national_id(client: Any) -> bool:
+    """Whether the register's national ID may be printed in a document the agency receives:
+    like the `national_id` claim (`idp.oidc.claims.RESTRICTED`), only for an agency an operator
+    granted that scope. Any other gets a document without it unless it sent it itself: a
+    global identifier would let agencies in different sectors join their pairwise subjects."""
+    return claims.allowed("national_id", str(client.client_metadata.get("scope", "")).split())
+
+
+def issued_claims(data: Any, national_id: str) -> tuple[str, ...]:
+    """The register's data a document with the template data `data` discloses to its agency:
+    the name, and the national ID when the document carries the citizen's (printed from the
+    register, or confirmed against it), so the data-sharing log says so."""
+    document = data.get("identity_document") if isinstance(data, Mapping) else None
+    number = document.get("number") if isinstance(document, Mapping) else None
+    if (isinstance(document, Mapping) and document.get("kind") == "national_id" and national_id
+            and isinstance(number, str) and same_national_id(number, national_id)):
+        return (*ISSUED_CLAIMS, "national_id")
+    return ISSUED_CLAIMS
 
 
 class SubjectGone(Exception):
@@ -63,7 +86,7 @@ def may_name(session: Any, client: Any, citizen_id: Any, *, lock: bool = False) 
     return standing.refusal(decision, datetime.now(UTC), client.client_metadata) is None
 
 
-def _still_named(session: Session, citizen_id: str) -> None:
+def _still_named(session: Session, citizen_id: str) -> str:
     """The citizen's row, locked until the commit (shared: PostgreSQL's FOR SHARE; SQLite's
     writer lock holds the whole transaction), is still an account that names someone: a reclaim
     (`idp.assurance.reclaim`, which revokes what the frozen account holds in its own
@@ -75,6 +98,7 @@ def _still_named(session: Session, citizen_id: str) -> None:
                                  .with_for_update(read=True))
     if national_id is None or national_id.startswith((FROZEN_PREFIX, CLOSED_PREFIX)):
         raise SubjectGone(citizen_id)
+    return national_id
 
 
 def record_issued(session: Session, sealed: SealedDocument, stored: StoredFile, *,
@@ -85,12 +109,13 @@ def record_issued(session: Session, sealed: SealedDocument, stored: StoredFile, 
     the consent the request was checked against was withdrawn or lapsed while the document was
     sealed). `consent_checked=False`: an operator's issuance at the counter
     (`cedula documents issue`), which never asked for the citizen's consent."""
-    _still_named(session, sealed.citizen_id)
+    national_id = _still_named(session, sealed.citizen_id)
     if consent_checked and not may_name(session, agency, sealed.citizen_id, lock=True):
         raise ConsentGone(sealed.citizen_id)
     issued = issuance.store(session, sealed, stored)
     log_release(session, event="document.issued", citizen_id=sealed.citizen_id, client_id=agency.client_id,
-                purpose=agency.client_metadata.get("purpose"), document_id=issued.id, claims=ISSUED_CLAIMS)
+                purpose=agency.client_metadata.get("purpose"), document_id=issued.id,
+                claims=issued_claims(sealed.data, national_id))
     keep_data(session, document_id=issued.id, template=sealed.template, client_id=agency.client_id,
               citizen_id=sealed.citizen_id, data=sealed.data)
     return issued
@@ -106,4 +131,5 @@ def record_signed(session: Session, signed: SignedPdf, stored: StoredFile) -> Si
     return document
 
 
-__all__ = ["ConsentGone", "SubjectGone", "may_name", "record_issued", "record_signed"]
+__all__ = ["ConsentGone", "SubjectGone", "issued_claims", "may_learn_national_id", "may_name", "record_issued",
+           "record_signed"]

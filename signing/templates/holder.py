@@ -48,10 +48,11 @@ def _name(data: dict[str, Any], field: str, register: str, problems: list[FieldP
         problems.append(problem([field], "documents.error.not_the_holder"))
 
 
-def _identity_document(data: dict[str, Any], citizen: CitizenRef, problems: list[FieldProblem]) -> None:
+def _identity_document(data: dict[str, Any], citizen: CitizenRef, problems: list[FieldProblem], *,
+                       fill: bool) -> None:
     sent = data.get("identity_document")
     if sent is None:
-        if citizen.national_id:
+        if citizen.national_id and fill:
             data["identity_document"] = {"kind": "national_id", "number": citizen.national_id}
         return  # without a national ID on the register, the agency's document stands (schema)
     if not isinstance(sent, Mapping) or sent.get("kind") != "national_id" or not citizen.national_id:
@@ -63,17 +64,19 @@ def _identity_document(data: dict[str, Any], citizen: CitizenRef, problems: list
         problems.append(problem(["identity_document", "number"], "documents.error.not_the_holder"))
 
 
-def bind(template: str, data: Any, citizen: CitizenRef) -> Any:
+def bind(template: str, data: Any, citizen: CitizenRef, *, fill_national_id: bool = True) -> Any:
     """`data` with the holder's fields filled from the register (a new dict), or
     `InvalidTemplateData` naming each holder field that names someone else. Data that is not
-    an object is returned as it is (the template's schema refuses it)."""
+    an object is returned as it is (the template's schema refuses it). `fill_national_id`
+    False: a national ID the agency left out stays out (the document goes to an agency that may
+    not learn it: `national_id` is a restricted claim); one it sent is still checked."""
     if not isinstance(data, Mapping):
         return data
     bound = dict(data)
     problems: list[FieldProblem] = []
     if template == "residence":
         _name(bound, "full_name", citizen.full_name, problems)
-        _identity_document(bound, citizen, problems)
+        _identity_document(bound, citizen, problems, fill=fill_national_id)
     elif template == "birth":
         _name(bound, "given_names", citizen.given_name, problems)
         _name(bound, "surnames", citizen.family_name, problems)

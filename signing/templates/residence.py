@@ -34,9 +34,10 @@ SCHEMA: dict[str, Any] = {
             "name (compared in Unicode NFC, ignoring case and extra spaces), else 422.", 120),
         "identity_document": {
             **common.IDENTITY_DOCUMENT,
-            "description": "The document that identifies the resident. Leave it out to have the "
-                           "citizen's national ID from the register printed; a national_id sent "
-                           "must be the citizen's (separators and case aside), else 422.",
+            "description": "The document that identifies the resident. Left out, the citizen's "
+                           "national ID from the register is printed if the agency was granted the "
+                           "national_id scope (otherwise none is); a national_id sent must be the "
+                           "citizen's (separators and case aside), else 422.",
         },
         "date_of_birth": common.date_field("Date of birth", "Date of birth of the resident."),
         "nationality": common.text_field("Nationality", "Nationality of the resident.", 60),
