@@ -84,3 +84,24 @@ def test_a_warning_ignored_says_what_to_do_and_the_form_lands_on_the_session_end
     browser.submit_and_wait("form[action='/account/recovery-codes'] button[type=submit]")
     browser.wait_for_path("/login")
     assert browser.wait_for("#session-ended").text == message(server, "login.session_ended")
+
+
+def test_near_the_sessions_absolute_end_continue_says_no_more_time_can_be_given(browser, server, monkeypatch):
+    """Regression: "Continue" within the warning of the session's absolute end (which no
+    keep-alive moves) said "you have more time" and showed the same warning again at once."""
+    from infra.store import get_store
+
+    enrol_on_new_device(browser)
+    _short_idle(monkeypatch, server.app, 130)
+    key, record = _record(browser, server.app)
+    record["expires"] = time.time() + 125  # its absolute end: within the warning once continued
+    get_store(server.app).set(key, json.dumps(record).encode(), 125)
+    browser.open("/account")
+    browser.wait_for("#time-limit")
+    browser.wait(lambda d: active_id(browser) == "time-limit", "focus on the warning")
+    browser.one("#time-limit-continue").click()
+    final = message(server, "time_limit.final").replace("{minutes}", "2")
+    browser.wait(lambda d: browser.one("#time-limit-message").text == final, "the page says no more time can be given")
+    assert not browser.one("#time-limit-continue").is_displayed()
+    assert browser.one("#time-limit").is_displayed()
+    browser.assert_accessible()

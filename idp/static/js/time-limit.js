@@ -76,6 +76,16 @@ if (box) {
     const data = await response.json();
     deadline = Date.now() + Number(data.seconds_left) * 1000;
     clearInterval(tick);
+    if (left() <= warnAhead) {
+      // The session's absolute end is near: no more time can be given. Say so once (not "you
+      // have more time" and the same warning again), keep the dialog, and end as usual.
+      message.textContent = box.dataset.final.replace("{minutes}", String(Math.max(1, Math.ceil(left() / 60000))));
+      button.hidden = true;
+      clearTimeout(warnTimer);
+      clearTimeout(endTimer);
+      endTimer = setTimeout(() => finish(box.dataset.ended, true), left());
+      return;
+    }
     message.textContent = box.dataset.extended;
     button.hidden = true;
     // Back to where the citizen was: the dialog says it is done, then goes once read.
