@@ -35,9 +35,10 @@ def _released(app, citizen_id: str, client_id: str) -> int:
             AuditEntry.event == "document.issued"))
 
 
-def test_a_withdrawal_while_the_document_is_sealed_releases_nothing(web, docs_app, agency, signed_in, monkeypatch):
+def _issue_withdrawn_while_sealed(web, docs_app, agency, signed_in, monkeypatch):
+    """The answer to POST /api/documents when the citizen withdraws the agency's access while
+    its document is being sealed."""
     from signing import issuance
-    from signing.models import Document
 
     citizen, sub = signed_in
     sealing = issuance.seal
@@ -49,8 +50,15 @@ def test_a_withdrawal_while_the_document_is_sealed_releases_nothing(web, docs_ap
 
     monkeypatch.setattr(issuance, "seal", seal_then_withdraw)
     payload = {"template": "birth", "subject": sub, "data": SAMPLES["birth"]}
-    response = web.post("/api/documents", data=json.dumps(payload), content_type="application/json",
-                        headers=bearer(agency_token(web, agency)))
+    return web.post("/api/documents", data=json.dumps(payload), content_type="application/json",
+                    headers=bearer(agency_token(web, agency)))
+
+
+def test_a_withdrawal_while_the_document_is_sealed_releases_nothing(web, docs_app, agency, signed_in, monkeypatch):
+    from signing.models import Document
+
+    citizen, _sub = signed_in
+    response = _issue_withdrawn_while_sealed(web, docs_app, agency, signed_in, monkeypatch)
     assert response.status_code == 403, response.get_json()
     assert response.get_json()["error"] == "consent_required"
     with get_db(docs_app).read() as session:
@@ -63,20 +71,9 @@ def test_under_a_law_a_withdrawal_does_not_stop_the_document(web, docs_app, agen
     """The legal basis the operator set for the agency does not rest on consent (`[consent]
     legal_bases`): the document is issued and its release logged under the law."""
     from idp.consent.consents import get_consents
-    from signing import issuance
 
-    citizen, sub = signed_in
+    citizen, _sub = signed_in
     monkeypatch.setitem(get_consents(docs_app).policy.legal_bases, agency.client_id, "Ley de Residencia, art. 4")
-    sealing = issuance.seal
-
-    def seal_then_withdraw(*args, **kwargs):
-        sealed = sealing(*args, **kwargs)
-        _withdraw(docs_app, citizen.citizen_id, agency.client_id)
-        return sealed
-
-    monkeypatch.setattr(issuance, "seal", seal_then_withdraw)
-    payload = {"template": "birth", "subject": sub, "data": SAMPLES["birth"]}
-    response = web.post("/api/documents", data=json.dumps(payload), content_type="application/json",
-                        headers=bearer(agency_token(web, agency)))
+    response = _issue_withdrawn_while_sealed(web, docs_app, agency, signed_in, monkeypatch)
     assert response.status_code == 201, response.get_json()
     assert _released(docs_app, citizen.citizen_id, agency.client_id) == 1

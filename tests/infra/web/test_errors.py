@@ -10,19 +10,9 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from infra.db import DATABASE, Database
-from infra.store import STORE, RedisStore
 from infra.web.errors import _HTTP_CODES
 from tests.support.components import replace_component
 from tests.support.ports import free_port
-
-
-@pytest.fixture
-def dead_store(fresh_app, monkeypatch):
-    """The app's store swapped for a Redis that nobody listens to (connection refused)."""
-    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", prefix="dead:")
-    replace_component(monkeypatch, fresh_app, STORE, store)
-    yield store
-    store.close()
 
 
 def test_store_down_is_503_with_retry_after_for_an_api(fresh_app, dead_store):

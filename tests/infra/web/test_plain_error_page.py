@@ -6,18 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from infra.store import STORE, RedisStore
-from tests.support.components import replace_component
-from tests.support.ports import free_port
-
-
-@pytest.fixture
-def dead_store(fresh_app, monkeypatch):
-    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", prefix="dead:")
-    replace_component(monkeypatch, fresh_app, STORE, store)
-    yield store
-    store.close()
-
 
 @pytest.mark.parametrize(("lang", "title", "again"), [
     ("en", "<title>Error: The service is briefly unavailable</title>", ">Try again</a>"),
