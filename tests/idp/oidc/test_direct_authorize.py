@@ -29,7 +29,7 @@ from tests.support.dpop import DpopKey
 _MASKS = [
     (re.compile(r"(code=)[A-Za-z0-9_-]{20,}"), r"\1<code>"),
     (re.compile(r"(response=)[A-Za-z0-9_.-]{20,}"), r"\1<jarm>"),
-    (re.compile(r"(interaction(?:=|%3D|%253D|\" value=\"))[A-Za-z0-9_-]{20,}"), r"\1<interaction>"),
+    (re.compile(r"(interaction(?:=|%3D|%253D|\" value=\"|=\"))[A-Za-z0-9_-]{20,}"), r"\1<interaction>"),
     (re.compile(r"(csrf_token\" value=\")[^\"]+"), r"\1<csrf>"),
     (re.compile(r"^([A-Za-z_-]*csrf[A-Za-z_-]*=)[^;]+", re.I), r"\1<csrf>"),
 ]
