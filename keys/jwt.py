@@ -33,10 +33,8 @@ class VerifiedJwt:
 
 
 def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | None,
-         headers: Mapping[str, Any] | None, now: datetime, payload: bytes | None = None) -> str:
-    """A compact JWS over `claims` (RFC 7519, section 7.1) with `kid` of the current key.
-    `payload`: the claims' JSON text, when the caller wrote it (what `encode_json(claims)`
-    gives: `idp.oidc.tokens.access_token_payload`); `claims` are checked either way."""
+         headers: Mapping[str, Any] | None, now: datetime) -> str:
+    """A compact JWS over `claims` (RFC 7519, section 7.1) with `kid` of the current key."""
     if type(claims) is not dict and not isinstance(claims, Mapping):
         raise InvalidRequest("claims must be a mapping")
     extra = dict(headers) if headers else None
@@ -46,29 +44,23 @@ def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | No
             raise InvalidRequest(f"headers may not set {', '.join(sorted(clash))}; they are set here")
     exp = claims.get("exp")
     if exp is not None:
-        if not isinstance(exp, _NUMBERS) or isinstance(exp, bool):
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
             raise InvalidRequest(f"exp must be a NumericDate (seconds), got {type(exp).__name__}")
         # `now + keyring.max_token`, in seconds (no datetime made per token)
-        current = now.timestamp()
-        if exp > current + keyring.max_token.total_seconds():
+        if exp > now.timestamp() + keyring.max_token.total_seconds():
             raise InvalidRequest(
-                f"exp is {int(exp - current)} s away; tokens may live at most "
+                f"exp is {int(exp - now.timestamp())} s away; tokens may live at most "
                 f"jwks.max_token_seconds = {int(keyring.max_token.total_seconds())} s, so that "
                 "a retired key can leave the JWKS once its tokens expired"
             )
     key = keyring.current(alg, now)
     protected = _protected(alg, key.kid, typ) if not extra else _encode_header(alg, key.kid, typ, extra)
-    if payload is None:
-        payload = encode_json(claims if type(claims) is dict else dict(claims))
-    signing_input = f"{protected}.{b64url(payload)}"
+    signing_input = f"{protected}.{b64url(encode_json(claims if type(claims) is dict else dict(claims)))}"
     spec = JWS_ALGORITHMS[alg]
     signature = keyring.custody.sign(key.key, signing_input.encode("ascii"), hash_name=spec.hash)
     if spec.kind == "ec":
         signature = ecdsa_der_to_raw(signature, spec.curve_bits or 256)
     return f"{signing_input}.{b64url(signature)}"
-
-
-_NUMBERS = (int, float)  # (a tuple: `int | float` made a union object on every call)
 
 
 def _encode_header(alg: str, kid: str, typ: str | None, extra: Mapping[str, Any]) -> str:

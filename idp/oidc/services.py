@@ -326,8 +326,7 @@ def mint(provider: Provider, *, client: Client, grant: Grant | GrantRecord, citi
         authentication=authentication, audience=audience.identifier if audience else None)
     if jkt is not None:
         access_claims["cnf"] = {"jkt": jkt}
-    access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP,
-                                        payload=tokens.access_token_payload(access_claims))
+    access_token = provider.signer.sign(access_claims, alg=tokens.ACCESS_TOKEN_ALG, typ=tokens.ACCESS_TOKEN_TYP)
     alg = known.metadata.get("id_token_signed_response_alg", "ES256")
     extra = id_token_release(settings, grant, citizen) if extra is None else extra
     id_claims = tokens.id_token_claims(

@@ -36,11 +36,10 @@ class KeysSigner:
         # The keyring's keys (the tuple itself, replaced on every change) and their index.
         self._index: tuple[tuple[SigningKeyInfo, ...], dict[tuple[str, str], SigningKeyInfo]] = ((), {})
 
-    def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str, payload: bytes | None = None) -> str:
+    def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str) -> str:
         # `keys.sign_jwt(self._service, ...)` without its look-up of the service (two per /token)
         service = self._service
-        return keys_jwt.sign(service.keyring, claims, alg=alg, typ=typ, headers=None, now=service.clock(),
-                             payload=payload)
+        return keys_jwt.sign(service.keyring, claims, alg=alg, typ=typ, headers=None, now=service.clock())
 
     def _key(self, kid: str, alg: str) -> SigningKeyInfo | None:
         known = self._service.keyring.keys()

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -22,10 +21,7 @@ ACCESS_TOKEN_ALG = "ES256"  # noqa: S105 - an algorithm name
 class TokenSigner(Protocol):
     """What the provider needs from `keys/`: sign with the current key, verify its own tokens."""
 
-    def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str, payload: bytes | None = None) -> str:
-        """A compact JWS over `claims` (`payload`: their JSON text, when the caller wrote it:
-        `access_token_payload`)."""
-        ...
+    def sign(self, claims: Mapping[str, Any], *, alg: str, typ: str) -> str: ...
 
     def verify(self, token: str, *, algorithms: Collection[str], typ: str,
                audience: str | None = None) -> Mapping[str, Any]:
@@ -104,30 +100,3 @@ def access_token_claims(*, issuer: str, subject: str, client_id: str, now: int, 
     if grant_id is not None:
         claims["grant"] = grant_id
     return claims
-
-
-# The members `access_token_claims` writes for a grant (the usual access token), in its order.
-_ACCESS_MEMBERS = ("iss", "sub", "aud", "client_id", "iat", "exp", "jti", "scope", "auth_time", "acr", "grant")
-_STRING = json.encoder.encode_basestring  # the C function the compact encoder (keys.jose) writes strings with
-
-
-def access_token_payload(claims: Mapping[str, Any]) -> bytes | None:
-    """The JSON text `keys.jose.encode_json` writes for the usual access token's claims (the
-    members of `access_token_claims` for a grant, in its order, strings and integers), written
-    from one f-string instead of the C encoder's per-member work (issue 16: about a third of
-    the cost); None for anything else (another member, one missing, another order or type),
-    which the signer then encodes as usual."""
-    if type(claims) is not dict or tuple(claims) != _ACCESS_MEMBERS:
-        return None
-    iat, exp, auth_time = claims["iat"], claims["exp"], claims["auth_time"]
-    if type(iat) is not int or type(exp) is not int or type(auth_time) is not int:
-        return None
-    try:  # a member that is not a string: TypeError from the string writer
-        text = (f'{{"iss":{_STRING(claims["iss"])},"sub":{_STRING(claims["sub"])},"aud":{_STRING(claims["aud"])},'
-                f'"client_id":{_STRING(claims["client_id"])},"iat":{iat},"exp":{exp},'
-                f'"jti":{_STRING(claims["jti"])},"scope":{_STRING(claims["scope"])},"auth_time":{auth_time},'
-                f'"acr":{_STRING(claims["acr"])},"grant":{_STRING(claims["grant"])}}}')
-    except TypeError:
-        return None
-    return text.encode()
-

@@ -173,26 +173,3 @@ def test_ecdsa_der_to_raw_reads_as_decode_dss_signature() -> None:
             ecdsa_der_to_raw(padded, 256)
     else:
         assert ecdsa_der_to_raw(padded, 256) == expected
-
-
-def test_a_payload_written_by_the_caller_is_signed_as_written(service):
-    """`keys.jwt.sign(..., payload=...)` (issue 16: the access token's JSON text written by its
-    caller) signs that text; without it, the claims' own encoding. The claims are checked either way."""
-    import json
-
-    from keys import jwt as keys_jwt
-    from keys.jose import encode_json
-
-    keyring, now = service.keyring, service.now()
-    claims = _claims(scope="openid")
-    written = keys_jwt.sign(keyring, claims, alg="ES256", typ="at+jwt", headers=None, now=now,
-                            payload=encode_json(claims))
-    encoded = keys_jwt.sign(keyring, claims, alg="ES256", typ="at+jwt", headers=None, now=now)
-    assert written.split(".")[:2] == encoded.split(".")[:2]
-    spaced = json.dumps(claims).encode()  # another text of the same claims: signed as it is
-    token = keys_jwt.sign(keyring, claims, alg="ES256", typ="at+jwt", headers=None, now=now, payload=spaced)
-    assert b64url_decode(token.split(".")[1]) == spaced
-    assert verify_jwt(token, algorithms=["ES256"], app=service, typ="at+jwt").claims == claims
-    with pytest.raises(InvalidRequest, match=r"tokens may live at most"):
-        keys_jwt.sign(keyring, _claims(exp=int(time.time()) + 10 * 86400), alg="ES256", typ="at+jwt",
-                      headers=None, now=now, payload=spaced)
