@@ -148,6 +148,7 @@ def fresh_app(app):
     provider(app).token_states.clear()  # and what access tokens stand on
     provider(app).decisions.clear()
     provider(app).sign_in_levels.clear()
+    provider(app).browser_origins.clear()
     return app
 
 

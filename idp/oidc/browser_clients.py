@@ -4,9 +4,17 @@ that may call /token and /revoke from a page, and the CORS headers of those endp
 The decisions are `infra.web.cors`'s (`for_client`, `preflight`); this module reads what they
 need: the client a request named and, for a preflight (which names no client), whether any
 enabled browser client registered a redirect URI at the page's origin.
+
+A preflight needs no credentials, so anyone can send one with any Origin: the origins of every
+enabled client are kept per process (`KnownOrigins`) and read again only when the registry
+changed (the cache generation, bumped by every UPDATE or DELETE of a client, and the number of
+enabled clients, which a registration changes): a stranger's preflight costs one small count,
+never a read of every client's metadata.
 """
 
 from __future__ import annotations
+
+import threading
 
 import sqlalchemy as sa
 
@@ -14,20 +22,41 @@ from clients.registry import Client
 from infra.db import get_db
 from infra.web import cors
 
-# The metadata of the enabled public clients (the only ones a browser origin can belong to).
-_PUBLIC = sa.select(Client.client_metadata).where(Client.enabled.is_(True))
+_METADATA = sa.select(Client.client_metadata).where(Client.enabled.is_(True))
+_ENABLED = sa.select(sa.func.count()).select_from(Client).where(Client.enabled.is_(True))
 
 
-def registered(origin: str) -> bool:
-    """Some enabled browser client has a redirect URI at `origin` (one read; a preflight is
-    kept by the browser for `cors.PREFLIGHT_SECONDS`)."""
-    with get_db().read() as session:
-        return any(origin in cors.browser_origins(metadata) for metadata in session.scalars(_PUBLIC))
+class KnownOrigins:
+    """The browser origins of the enabled clients, as last read, and what they were read under."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: tuple[bytes, int] | None = None
+        self._origins: frozenset[str] = frozenset()
+
+    def registered(self, origin: str, generation: bytes) -> bool:
+        """Some enabled browser client has a redirect URI at `origin`."""
+        with get_db().read() as session:
+            stamp = (generation, int(session.scalar(_ENABLED) or 0))
+            if stamp != self._stamp:
+                origins = frozenset().union(*(cors.browser_origins(metadata)
+                                              for metadata in session.scalars(_METADATA)))
+                with self._lock:
+                    self._stamp, self._origins = stamp, origins
+        return origin in self._origins
+
+    def clear(self) -> None:
+        with self._lock:
+            self._stamp, self._origins = None, frozenset()
 
 
 def preflight_headers(*, allow: str, origin: str | None, requested_method: str | None) -> dict[str, str]:
     """The OPTIONS answer's headers of /token or /revoke (`cors.preflight`)."""
-    return cors.preflight(allow=allow, origin=origin, requested_method=requested_method, registered=registered)
+    from idp.oidc.current import provider
+
+    oidc = provider()
+    return cors.preflight(allow=allow, origin=origin, requested_method=requested_method,
+                          registered=lambda asked: oidc.browser_origins.registered(asked, oidc.generation()))
 
 
 def answer_headers(headers: cors.HeaderTarget, origin: str | None, client: Client | None) -> None:

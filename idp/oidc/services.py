@@ -24,6 +24,7 @@ from idp.consent.services import record_release, release_writes, use_due
 from idp.oidc import claims as claims_module
 from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
+from idp.oidc.browser_clients import KnownOrigins
 from idp.oidc.client_auth import AssertionPolicy
 from idp.oidc.client_cache import ClientCache
 from idp.oidc.client_keys import RemoteKeySets
@@ -84,6 +85,8 @@ class Provider:
     session_refs: dict[str, str] = field(default_factory=dict)
     # endpoint -> its AssertionPolicy (`assertion_policy`); a handful of endpoints.
     policies: dict[str, AssertionPolicy] = field(default_factory=dict, init=False, compare=False, repr=False)
+    # the browser origins of the enabled clients (`browser_clients`: CORS preflights of /token, /revoke)
+    browser_origins: KnownOrigins = field(default_factory=KnownOrigins, init=False, compare=False, repr=False)
 
     def generation(self) -> bytes:
         """The cache generation now (one store read), or NO_GENERATION without caches."""

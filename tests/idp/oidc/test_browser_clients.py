@@ -120,3 +120,39 @@ def test_a_refusal_that_names_no_client_is_not_readable_as_the_guide_says(client
     unknown = client.post("/token", data={"grant_type": "refresh_token", "client_id": "not-registered",
                                           "refresh_token": "x"}, headers={"Origin": PORTAL})
     assert unknown.status_code == 401 and _allowed(unknown) is None
+
+
+PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+
+
+def test_strangers_preflights_do_not_read_every_clients_metadata(client, register, monkeypatch):
+    """Regression: a preflight needs no credentials, and each one read the metadata of every
+    enabled client, so anyone sending preflights with made-up origins made each worker read the
+    whole registry per request. The origins are kept per process and read again only when the
+    registry changed; a registration and a changed redirect URI are seen at the next preflight."""
+    import sqlalchemy as sa
+
+    from clients.registry import Client
+    from infra.db import get_db
+
+    spa = register(**SPA)
+    reads: list[int] = []
+    browser_origins = cors.browser_origins
+    monkeypatch.setattr(cors, "browser_origins", lambda metadata: reads.append(1) or browser_origins(metadata))
+
+    def allowed(origin: str) -> bool:
+        return _allowed(client.options("/token", headers={"Origin": origin, **PREFLIGHT})) == origin
+
+    assert allowed(PORTAL)
+    first = len(reads)
+    assert first >= 1
+    assert not any(allowed(f"https://stranger-{n}.example") for n in range(20))
+    assert len(reads) == first  # nothing read again for the strangers
+
+    register(**SPA, redirect_uris=["https://nueva.example.gov/cb"])  # a registration: seen at once
+    assert allowed("https://nueva.example.gov")
+    with get_db(client.application).transaction() as session:  # a redirect URI moved: seen at once
+        row = session.scalars(sa.select(Client).where(Client.client_id == spa.client_id)).one()
+        session.execute(sa.update(Client).where(Client.client_id == spa.client_id).values(
+            client_metadata={**row.client_metadata, "redirect_uris": ["https://movida.example.gov/cb"]}))
+    assert allowed("https://movida.example.gov") and not allowed(PORTAL)
