@@ -15,6 +15,7 @@ never a read of every client's metadata.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -50,13 +51,12 @@ class KnownOrigins:
             self._stamp, self._origins = None, frozenset()
 
 
-def preflight_headers(*, allow: str, origin: str | None, requested_method: str | None) -> dict[str, str]:
-    """The OPTIONS answer's headers of /token or /revoke (`cors.preflight`)."""
-    from idp.oidc.current import provider
-
-    oidc = provider()
+def preflight_headers(*, allow: str, origin: str | None, requested_method: str | None,
+                      known: KnownOrigins, generation: Callable[[], bytes]) -> dict[str, str]:
+    """The OPTIONS answer's headers of /token or /revoke (`cors.preflight`); `known`: the
+    provider's `KnownOrigins`, `generation`: how to read its cache generation now."""
     return cors.preflight(allow=allow, origin=origin, requested_method=requested_method,
-                          registered=lambda asked: oidc.browser_origins.registered(asked, oidc.generation()))
+                          registered=lambda asked: known.registered(asked, generation()))
 
 
 def answer_headers(headers: cors.HeaderTarget, origin: str | None, client: Client | None) -> None:

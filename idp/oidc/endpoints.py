@@ -303,7 +303,8 @@ def _browser_preflight() -> Response:
     return no_content(204 if "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in request.environ else 200,
                       browser_clients.preflight_headers(
                           allow="POST, OPTIONS", origin=request.environ.get("HTTP_ORIGIN"),
-                          requested_method=request.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")))
+                          requested_method=request.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+                          known=provider().browser_origins, generation=provider().generation))
 
 
 def _ready_from_cache(form: dict[str, str], asked: Asked, oidc: services.Provider,
