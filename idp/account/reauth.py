@@ -29,6 +29,7 @@ from idp.assurance.amr import user_verified
 from idp.sessions import SsoSession
 from infra.web.caching import no_store
 from infra.web.i18n import gettext as _
+from infra.web.i18n import page_address
 
 ACTIONS = ("add_passkey", "delete_passkey", "recovery_codes", "close", "sign", "desk_code", "trust_passkey",
            "wallet_offer")
@@ -154,7 +155,7 @@ def recheck_uri(next_page: str) -> str:
 
 
 def page_target() -> str:
-    return request.full_path.rstrip("?")
+    return page_address()
 
 
 def recheck_redirect(next_page: str | None = None) -> Response:

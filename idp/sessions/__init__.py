@@ -51,6 +51,7 @@ from infra.store import EphemeralStore, get_store
 from infra.web.caching import no_store
 from infra.web.errors import json_error, respond, wants_json
 from infra.web.i18n import gettext as _
+from infra.web.i18n import page_address
 
 __all__ = ["AccountMismatch", "LoginRequired", "SessionChange", "SessionEvent", "SessionListener",
            "SsoSession", "add_listener", "continues", "current_session", "end_session", "ensure_may_start",
@@ -328,7 +329,7 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return json_error(401, "login_required", _("session.login_required"))
         # A form sent without a session comes back, after signing in, to the page it was sent from.
-        target = request.full_path.rstrip("?") if request.method == "GET" else ended.return_page()
+        target = page_address() if request.method == "GET" else ended.return_page()
         response = redirect("/login?next=" + quote(target, safe="/"), code=302)
         # A form sent without a session: it ended while the page was open (the page needed one).
         return ended.mark(response) if ended.sent_a_form() else response

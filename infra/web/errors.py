@@ -22,7 +22,7 @@ from infra.store.base import StoreError
 from infra.web.cors import readable_anywhere
 from infra.web.csrf import CsrfError
 from infra.web.error_shape import CodedError
-from infra.web.i18n import COOKIE, catalog, current_language, page_language
+from infra.web.i18n import COOKIE, catalog, current_language, page_address, page_language
 from infra.web.i18n import gettext as _
 from infra.web.inputs import OVERSIZED_PAGES
 from infra.web.ratelimit import RateLimited
@@ -146,7 +146,7 @@ def error_page(status: int, title: str, message: str) -> Response:
     except Exception as exc:
         log.warning("error page rendered plain", extra={"status": status, "error": str(exc)})
         again = request.method == "GET"
-        href = "/" + request.full_path.rstrip("?").lstrip("/\\") if again else "/"
+        href = page_address() if again else "/"
         body = _PLAIN_PAGE.format(lang=escape(current_language()), title=escape(title),
                                   prefix=escape(_("error.title_prefix")), message=escape(message),
                                   link_id="try-again" if again else "back-home", href=escape(href),

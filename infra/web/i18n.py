@@ -240,12 +240,25 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def page_address() -> str:
+    """This request's address as a link to it again: its path (rooted at one "/": never a
+    "//host" a browser would take for another site) and its query as sent. A query that is not
+    UTF-8 is left off (werkzeug's `Request.full_path` raises UnicodeDecodeError for it: a page
+    that linked to itself, an error page included, became a 500)."""
+    path = "/" + request.path.lstrip("/\\")
+    try:
+        query = request.query_string.decode()
+    except UnicodeDecodeError:
+        return path
+    return f"{path}?{query}" if query else path
+
+
 def switch_return() -> str:
     """Where the language switch brings the visitor back: this page with its query; on a page
     answering a form (a POST, which the switch's GET cannot repeat: a 405 page) the nearest
     page at or above its path (`/operator/agencies/x/scopes` -> `/operator/agencies/x`)."""
     if request.method in ("GET", "HEAD"):
-        return request.full_path.rstrip("?")
+        return page_address()
     adapter = current_app.url_map.bind("localhost")
     path = request.path.rstrip("/")
     while path:
@@ -291,6 +304,7 @@ def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
     except UnknownZone as exc:
         raise ConfigError(f"i18n.timezone must be an IANA time zone name: {exc}") from None
     app.jinja_env.globals.update(_=_markup_gettext, current_language=current_language, switch_return=switch_return,
+                                 page_address=page_address,
                                  switch_field=SWITCH_FIELD,
                                  languages=loaded.languages,
                                  shows_times=lambda: bool(g.get("shows_times")))

@@ -146,3 +146,15 @@ def test_the_language_switch_on_a_page_answering_a_form_goes_to_a_page_not_the_f
     with app.test_request_context(form, method="POST"):
         page = render_template_string('{% extends "base.html" %}')
     assert f"next={lands}\"" in page.replace("%2F", "/")
+
+
+def test_the_page_address_links_to_this_site_and_leaves_off_a_query_that_is_not_utf8(app):
+    from infra.web.i18n import page_address
+
+    with app.test_request_context(environ_overrides={"PATH_INFO": "//evil.example/x",
+                                                     "QUERY_STRING": "a=1&b=%C3%B1"}):
+        assert page_address() == "/evil.example/x?a=1&b=%C3%B1"
+    with app.test_request_context(environ_overrides={"PATH_INFO": "/verify", "QUERY_STRING": "code=\xff"}):
+        assert page_address() == "/verify"
+    with app.test_request_context("/account"):
+        assert page_address() == "/account"
