@@ -51,9 +51,10 @@ $(NODE_STAMP): package.json package-lock.json | $(BIN)/python
 run: $(RUN_STAMP)
 	@$(RUN_ENV) $(BIN)/cedula demo
 
-## The whole test suite.
+## The whole test suite, on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: $(TEST_STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## Benchmarks (never part of `make test`).
 bench: $(TEST_STAMP) $(NODE_STAMP)

@@ -26,6 +26,18 @@ TEST_ISSUER = "http://localhost"
 TEST_MASTER_KEY = "Y2VkdWxhLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE"  # 32 bytes, tests only
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """`make test` runs the suite on every core (pytest-xdist, `--dist loadgroup`). Tests that
+    share something costly to start stay on one worker: the cluster suite its one topology
+    (tests/cluster), a browser module its Chromium and live portals (module-scoped fixtures)."""
+    for item in items:
+        parts = item.nodeid.split("/")
+        if parts[:2] == ["tests", "cluster"]:
+            item.add_marker(pytest.mark.xdist_group("cluster"))
+        elif parts[:2] == ["tests", "browser"]:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 @dataclass(frozen=True)
 class Backend:
     name: str
@@ -106,6 +118,9 @@ def app(backend, tmp_path_factory):
     application = create_app(settings_for(backend, data_dir))
     application.testing = True
     yield application
+    from infra.deferred_counts import flush_all
+
+    flush_all()  # counts still pending are written while the database is there, not at exit
     get_db(application).dispose()
     get_store(application).close()
 
