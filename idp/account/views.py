@@ -37,7 +37,7 @@ from idp.sessions import (
 )
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.aaguid import model_name
-from idp.webauthn.encoding import b64url
+from idp.webauthn.encoding import b64url, passkey_mark
 from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from infra.config import get_settings
 from infra.db import get_db
@@ -321,17 +321,18 @@ def _other_sessions_of_passkey(citizen_id: str, credential_id: str) -> list[SsoS
 
 
 def _revoke_grants_of_passkey(db: Session, citizen_id: str, credential_id: str) -> None:
-    """In the deletion's transaction: the grants agencies got in those sessions, with their
-    tokens (reason `passkey_deleted`, back-channel logout). A refresh token outlives its
-    session: an agency's app on the lost device would read on. The consents stay."""
+    """In the deletion's transaction: the grants agencies got with this passkey (in any
+    session, ended ones too: the grant records it) or in those sessions, with their tokens
+    (reason `passkey_deleted`, back-channel logout). A refresh token outlives its session: an
+    agency's app on the lost device would read on after the thief signed out there. The
+    consents stay."""
     from idp.consent.consents import get_consents
 
     sids = {sso.sid for sso in _other_sessions_of_passkey(citizen_id, credential_id)}
-    if not sids:
-        return
+    mark = passkey_mark(credential_id)
     grants = get_consents().grants
     for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
-        if grant.sid in sids:
+        if grant.sid in sids or grant.passkey == mark:
             grants.revoke(db, grant.id, reason="passkey_deleted", now=_now())
 
 

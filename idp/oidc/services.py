@@ -182,6 +182,7 @@ class SignIn:
     sid: str
     auth_time: int
     assurance: Assurance
+    passkey: str | None = None  # `idp.webauthn.encoding.passkey_mark` of the session's passkey
 
 
 def utc_now() -> datetime:
@@ -221,7 +222,8 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources))
+        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources),
+        passkey=sign_in.passkey)
     ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
     return codes.issue(store, grant, ttl=ttl)
 
@@ -392,7 +394,7 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
         scopes=scopes, claims=narrowed.claims, sid=granted.sid,
         auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
         created_at=moment, expires_at=moment + timedelta(seconds=provider.settings.grant_seconds),
-        resources=list(granted.resources) or None)
+        resources=list(granted.resources) or None, passkey=granted.passkey)
     writes = [Write(INSERT_GRANT, grant.row())]
     refresh = None
     if wants_refresh(client, scopes):
