@@ -35,6 +35,7 @@ from idp.sessions import (
     sessions_for,
     start_session,
 )
+from idp.wallet.credential import revoke_made_with
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.encoding import b64url, passkey_mark
@@ -302,6 +303,8 @@ def delete_passkey(credential: str) -> BaseResponse:
     def delete(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
         _revoke_grants_of_passkey(db, str(citizen_id), b64url(raw))
+        # What a wallet took with it: the lost phone's holder's wallet, bound to their key.
+        revoke_made_with(db, passkeys=[b64url(raw)], now=_now())
         security_notices.tell(db, citizen_id, event="passkey_deleted")  # queued with the change
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
         deleted.append((citizen_id, raw))
