@@ -328,14 +328,17 @@ def _revoke_grants_of_passkey(db: Session, citizen_id: str, credential_id: str) 
     session, ended ones too: the grant records it) or in those sessions, with their tokens
     (reason `passkey_deleted`, back-channel logout). A refresh token outlives its session: an
     agency's app on the lost device would read on after the thief signed out there. The
-    consents stay."""
+    consents stay, and so do the grants of this browser's session, which goes on (it passed a
+    fresh check to delete the passkey)."""
     from idp.consent.consents import get_consents
 
     sids = {sso.sid for sso in _other_sessions_of_passkey(citizen_id, credential_id)}
     mark = passkey_mark(credential_id)
+    current = current_session()
+    here = current.sid if current is not None else None
     grants = get_consents().grants
     for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
-        if grant.sid in sids or grant.passkey == mark:
+        if grant.sid != here and (grant.sid in sids or grant.passkey == mark):
             grants.revoke(db, grant.id, reason="passkey_deleted", now=_now())
 
 

@@ -63,3 +63,15 @@ def test_tokens_a_clone_got_in_a_session_that_ended_end_at_the_clone_signal(clie
     assert refused.get_json()["error"] == "sign_count_regression"
     answer = _refresh(stolen, agency, on_clone)
     assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_grant"
+
+
+def test_the_deleting_browsers_own_tokens_stay(client, oidc_app, register):  # noqa: F811
+    """The citizen signed in here with the passkey they now delete (a synced one they replace),
+    re-checked with the other: this browser's session goes on, and so do its agencies."""
+    agency = register(scope=OFFLINE)
+    lost, kept = _two_passkeys(client)
+    assert sign_in(client, lost).status_code == 200
+    own = tokens_for(client, agency, scope=OFFLINE)
+    assert recheck(client, kept).status_code == 200
+    assert _delete(client, lost).headers["Location"] == "/account?done=deleted"
+    assert _refresh(client, agency, own).status_code == 200
