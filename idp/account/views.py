@@ -201,6 +201,8 @@ def recovery_codes() -> ResponseReturnValue:
                 count=int(get_settings()["recovery"]["codes"]), now=_now())
             if request.method == "POST":  # not the enrolment's first codes: the owner's stop working
                 security_notices.tell(db, citizen_id, event="recovery_codes")  # queued with the change
+        if request.method == "POST":
+            _end_recovery_sessions(session.citizen_id)
         count("recovery.codes", "issued")
         log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
         return render_template("account/recovery_codes.html", codes=codes, codes_left=len(codes),
@@ -209,6 +211,15 @@ def recovery_codes() -> ResponseReturnValue:
         left = recovery.codes_left(db, citizen_id)
     return render_template("account/recovery_codes.html", codes=None, codes_left=left,
                            session=session, next=next_page)
+
+
+def _end_recovery_sessions(citizen_id: str) -> None:
+    """New codes end the recovery sessions opened with the old ones (after the commit): the
+    citizen makes them because a code was used or seen by someone else, whose recovery session
+    could otherwise still add their passkey (and so keep the account) until it ran out."""
+    for sso in sessions_for(citizen_id):
+        if sso.recovery:
+            end_session(sid=sso.sid, reason="recovery_codes_replaced")
 
 
 def _owned_action(credential: str, action: Callable[[Session, uuid.UUID, bytes], str], *,
