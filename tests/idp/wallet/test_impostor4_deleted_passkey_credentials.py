@@ -13,6 +13,7 @@ from idp.wallet import status_list
 from tests.idp.conftest import recheck
 from tests.idp.wallet.conftest import new_offer
 from tests.idp.wallet.test_removed_passkey_offers import _delete, _lost_phone
+from tests.support.authenticator import SoftwareAuthenticator
 
 
 def _status(web, held) -> int:
@@ -38,3 +39,20 @@ def test_a_credential_taken_with_a_passkey_still_held_stays_valid(web, birth, ho
     own = holder.receive(link, tx_code)
     _delete(web, enrolled, phone)
     assert _status(web, own) == status_list.VALID
+
+
+def test_a_credential_a_clone_took_is_revoked_at_the_clone_signal(web, birth, holder, signed_in):
+    from tests.idp.account.test_pages import add_passkey
+    from tests.idp.conftest import sign_in
+
+    genuine = SoftwareAuthenticator(counter_step=1)
+    add_passkey(web, genuine)
+    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
+                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
+    thief = web.application.test_client()
+    assert sign_in(thief, clone).status_code == 200  # count 6: the clone went first
+    link, tx_code = new_offer(thief, birth["id"])
+    taken = holder.receive(link, tx_code)
+    refused = sign_in(web.application.test_client(), genuine)  # count 2: the clone signal
+    assert refused.get_json()["error"] == "sign_count_regression"
+    assert _status(web, taken) == status_list.INVALID
