@@ -38,6 +38,7 @@ from idp.oidc.sign_in_counts import sign_in_counts
 from idp.oidc.token_response import TokenResponse
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy
+from idp.webauthn.encoding import passkey_mark
 from infra.db import Database
 from infra.group_commit import GroupCommit, Write
 from infra.indicators import Increment, add_up
@@ -182,7 +183,7 @@ class SignIn:
     sid: str
     auth_time: int
     assurance: Assurance
-    passkey: str | None = None  # `idp.webauthn.encoding.passkey_mark` of the session's passkey
+    credential_id: str | None = None  # the passkey the session was last checked with (base64url)
 
 
 def utc_now() -> datetime:
@@ -223,7 +224,7 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
         issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources),
-        passkey=sign_in.passkey)
+        passkey=passkey_mark(sign_in.credential_id) if sign_in.credential_id else None)
     ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
     return codes.issue(store, grant, ttl=ttl)
 

@@ -43,7 +43,6 @@ from idp.oidc.interactions import Interaction
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.services import Provider
 from idp.sessions import SsoSession, current_session, end_session, session_from_cookies
-from idp.webauthn.encoding import passkey_mark
 from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit
@@ -462,8 +461,7 @@ def _at_once(here: _Here, interaction: Interaction, sso: SsoSession | None,
 def _code_response(here: _Here, interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
                    granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> _Redirect:
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
-                              assurance=achieved,
-                              passkey=passkey_mark(sso.credential_id) if sso.credential_id else None)
+                              assurance=achieved, credential_id=sso.credential_id)
     code = services.issue_code(here.store, here.provider, request=interaction.request,
                                sign_in=sign_in, granted=granted, now=time.time())
     _funnel(interaction.request.client_id, *funnel, "code")
