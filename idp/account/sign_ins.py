@@ -29,7 +29,7 @@ from idp.assurance import amr
 from idp.citizens.models import Citizen, Passkey
 from idp.logout.devices import Device
 from idp.sessions import SessionChange, SessionEvent
-from idp.webauthn.encoding import from_b64url
+from idp.webauthn.encoding import from_b64url, passkey_mark
 from idp.webauthn.errors import CloneSuspected
 from infra.db import get_db
 
@@ -145,23 +145,26 @@ def note_clone(exc: CloneSuspected) -> None:
     log.warning("passkey marked suspect: its signature counter went back",
                 extra={"citizen_id": exc.citizen_id, "passkey_id": exc.passkey_id})
     ended = [sso for sso in sessions_for(exc.citizen_id) if sso.credential_id == b64url(credential)]
-    _revoke_grants(exc.citizen_id, {sso.sid for sso in ended})
+    _revoke_made_with(exc.citizen_id, {sso.sid for sso in ended}, b64url(credential))
     for sso in ended:
         end_session(sid=sso.sid, reason="passkey_suspect")
 
 
-def _revoke_grants(citizen_id: str, sids: set[str]) -> None:
-    """The grants agencies got in the sessions of a passkey marked suspect, with their tokens
-    (reason `passkey_suspect`, back-channel logout; consents stay): a refresh token outlives
-    its session, and the clone's agency apps would read on."""
+def _revoke_made_with(citizen_id: str, sids: set[str], credential_id: str) -> None:
+    """The grants agencies got with a passkey marked suspect (`credential_id`, base64url; in any
+    session, ended ones too) or in its sessions, with their tokens (reason `passkey_suspect`,
+    back-channel logout; consents stay): a refresh token outlives its session, and the clone's
+    agency apps would read on. So do the wallet credentials taken with it: the clone's holder
+    took the citizen's documents into a wallet of their own (the citizen takes theirs again)."""
     from idp.consent.consents import get_consents
+    from idp.wallet.credential import revoke_made_with
 
-    if not sids:
-        return
+    mark = passkey_mark(credential_id)
     grants = get_consents().grants
     with get_db(current_app).transaction() as db:
+        revoke_made_with(db, passkeys=[credential_id], now=datetime.now(UTC))
         for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
-            if grant.sid in sids:
+            if grant.sid in sids or grant.passkey == mark:
                 grants.revoke(db, grant.id, reason="passkey_suspect", now=datetime.now(UTC))
 
 

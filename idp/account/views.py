@@ -35,9 +35,10 @@ from idp.sessions import (
     sessions_for,
     start_session,
 )
+from idp.wallet.credential import revoke_made_with
 from idp.webauthn import ceremonies, relying_party
 from idp.webauthn.aaguid import model_name
-from idp.webauthn.encoding import b64url
+from idp.webauthn.encoding import b64url, passkey_mark
 from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from infra.config import get_settings
 from infra.db import get_db
@@ -200,6 +201,8 @@ def recovery_codes() -> ResponseReturnValue:
                 count=int(get_settings()["recovery"]["codes"]), now=_now())
             if request.method == "POST":  # not the enrolment's first codes: the owner's stop working
                 security_notices.tell(db, citizen_id, event="recovery_codes")  # queued with the change
+        if request.method == "POST":
+            _end_recovery_sessions(session.citizen_id)
         count("recovery.codes", "issued")
         log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
         return render_template("account/recovery_codes.html", codes=codes, codes_left=len(codes),
@@ -208,6 +211,15 @@ def recovery_codes() -> ResponseReturnValue:
         left = recovery.codes_left(db, citizen_id)
     return render_template("account/recovery_codes.html", codes=None, codes_left=left,
                            session=session, next=next_page)
+
+
+def _end_recovery_sessions(citizen_id: str) -> None:
+    """New codes end the recovery sessions opened with the old ones (after the commit): the
+    citizen makes them because a code was used or seen by someone else, whose recovery session
+    could otherwise still add their passkey (and so keep the account) until it ran out."""
+    for sso in sessions_for(citizen_id):
+        if sso.recovery:
+            end_session(sid=sso.sid, reason="recovery_codes_replaced")
 
 
 def _owned_action(credential: str, action: Callable[[Session, uuid.UUID, bytes], str], *,
@@ -302,6 +314,8 @@ def delete_passkey(credential: str) -> BaseResponse:
     def delete(db: Session, citizen_id: uuid.UUID, raw: bytes) -> str:
         services.delete_passkey(db, citizen_id=citizen_id, credential_id=raw)
         _revoke_grants_of_passkey(db, str(citizen_id), b64url(raw))
+        # What a wallet took with it: the lost phone's holder's wallet, bound to their key.
+        revoke_made_with(db, passkeys=[b64url(raw)], now=_now())
         security_notices.tell(db, citizen_id, event="passkey_deleted")  # queued with the change
         log.info("passkey deleted", extra={"citizen_id": str(citizen_id)})
         deleted.append((citizen_id, raw))
@@ -321,17 +335,21 @@ def _other_sessions_of_passkey(citizen_id: str, credential_id: str) -> list[SsoS
 
 
 def _revoke_grants_of_passkey(db: Session, citizen_id: str, credential_id: str) -> None:
-    """In the deletion's transaction: the grants agencies got in those sessions, with their
-    tokens (reason `passkey_deleted`, back-channel logout). A refresh token outlives its
-    session: an agency's app on the lost device would read on. The consents stay."""
+    """In the deletion's transaction: the grants agencies got with this passkey (in any
+    session, ended ones too: the grant records it) or in those sessions, with their tokens
+    (reason `passkey_deleted`, back-channel logout). A refresh token outlives its session: an
+    agency's app on the lost device would read on after the thief signed out there. The
+    consents stay, and so do the grants of this browser's session, which goes on (it passed a
+    fresh check to delete the passkey)."""
     from idp.consent.consents import get_consents
 
     sids = {sso.sid for sso in _other_sessions_of_passkey(citizen_id, credential_id)}
-    if not sids:
-        return
+    mark = passkey_mark(credential_id)
+    current = current_session()
+    here = current.sid if current is not None else None
     grants = get_consents().grants
     for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
-        if grant.sid in sids:
+        if grant.sid != here and (grant.sid in sids or grant.passkey == mark):
             grants.revoke(db, grant.id, reason="passkey_deleted", now=_now())
 
 

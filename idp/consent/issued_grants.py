@@ -21,11 +21,13 @@ from infra.components import Slot
 
 @dataclass(frozen=True)
 class ActiveGrant:
-    """A grant not revoked: whose, for which agency, in which SSO session."""
+    """A grant not revoked: whose, for which agency, in which SSO session, made with which
+    passkey (`idp.webauthn.encoding.passkey_mark`; None: not known)."""
 
     id: uuid.UUID
     client_id: str
     sid: str
+    passkey: str | None = None
 
 
 class IssuedGrants(Protocol):

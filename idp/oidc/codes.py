@@ -56,6 +56,9 @@ class CodeGrant:
     dpop_jkt: str | None = None
     # RFC 8707 section 2.1: the resources of the authorization request (tokens for these only).
     resources: list[str] = field(default_factory=list)
+    # The passkey the session was last checked with (`idp.webauthn.encoding.passkey_mark`), for
+    # the grant: deleting that passkey revokes it. None: another way in, or an older code.
+    passkey: str | None = None
 
 
 # The C scanner `json.loads` ends in, made once: a code's record is the ASCII text `issue`

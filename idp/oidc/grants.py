@@ -81,15 +81,17 @@ class GrantRecord:
     resources: list[str] | None = None
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
+    passkey: str | None = None
 
     def __init__(self, id: uuid.UUID, citizen_id: uuid.UUID, client_id: str, scopes: list[str],
                  claims: dict[str, Any], sid: str, auth_time: datetime, acr: str, amr: list[str],
                  created_at: datetime, expires_at: datetime, resources: list[str] | None = None,
-                 revoked_at: datetime | None = None, revoked_reason: str | None = None) -> None:
+                 revoked_at: datetime | None = None, revoked_reason: str | None = None,
+                 passkey: str | None = None) -> None:
         self.__dict__.update(id=id, citizen_id=citizen_id, client_id=client_id, scopes=scopes, claims=claims,
                              sid=sid, auth_time=auth_time, acr=acr, amr=amr, created_at=created_at,
                              expires_at=expires_at, resources=resources, revoked_at=revoked_at,
-                             revoked_reason=revoked_reason)
+                             revoked_reason=revoked_reason, passkey=passkey)
 
     def row(self) -> dict[str, Any]:
         """The values of its `oidc_grants` row (its fields read by one C getter)."""

@@ -43,6 +43,10 @@ class Grant(Base):
     # RFC 8707 section 2.1: the resources the authorization request named (None or empty: none);
     # every token of the grant, refreshed ones too, is for one of them (idp.oidc.resources).
     resources: Mapped[list[str] | None] = mapped_column(sa.JSON, default=None)
+    # The passkey the session was signed in (or last re-checked) with when the code was issued
+    # (`idp.webauthn.encoding.passkey_mark`); None for another way in or a grant older than
+    # this column. Deleting the passkey revokes the grant, also once its session ended.
+    passkey: Mapped[str | None] = mapped_column(sa.String(64), default=None)
 
 
 class RefreshToken(Base):

@@ -38,6 +38,7 @@ from idp.oidc.sign_in_counts import sign_in_counts
 from idp.oidc.token_response import TokenResponse
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy
+from idp.webauthn.encoding import passkey_mark
 from infra.db import Database
 from infra.group_commit import GroupCommit, Write
 from infra.indicators import Increment, add_up
@@ -182,6 +183,7 @@ class SignIn:
     sid: str
     auth_time: int
     assurance: Assurance
+    credential_id: str | None = None  # the passkey the session was last checked with (base64url)
 
 
 def utc_now() -> datetime:
@@ -221,7 +223,8 @@ def issue_code(store: EphemeralStore, provider: Provider, *, request: Authorizat
         code_challenge=request.code_challenge, citizen_id=sign_in.citizen_id,
         scopes=scopes, claims=claims, nonce=request.nonce, sid=sign_in.sid,
         auth_time=sign_in.auth_time, acr=sign_in.assurance.acr, amr=list(sign_in.assurance.amr),
-        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources))
+        issued_at=now, dpop_jkt=request.dpop_jkt, resources=list(request.resources),
+        passkey=passkey_mark(sign_in.credential_id) if sign_in.credential_id else None)
     ttl = fapi.code_seconds(fapi=request.fapi, configured=provider.settings.code_seconds)
     return codes.issue(store, grant, ttl=ttl)
 
@@ -392,7 +395,7 @@ def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeG
         scopes=scopes, claims=narrowed.claims, sid=granted.sid,
         auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
         created_at=moment, expires_at=moment + timedelta(seconds=provider.settings.grant_seconds),
-        resources=list(granted.resources) or None)
+        resources=list(granted.resources) or None, passkey=granted.passkey)
     writes = [Write(INSERT_GRANT, grant.row())]
     refresh = None
     if wants_refresh(client, scopes):

@@ -461,7 +461,7 @@ def _at_once(here: _Here, interaction: Interaction, sso: SsoSession | None,
 def _code_response(here: _Here, interaction: Interaction, sso: SsoSession, achieved: assurance.Assurance, *,
                    granted: frozenset[str], form_post: bool, funnel: tuple[str, ...] = ()) -> _Redirect:
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
-                              assurance=achieved)
+                              assurance=achieved, credential_id=sso.credential_id)
     code = services.issue_code(here.store, here.provider, request=interaction.request,
                                sign_in=sign_in, granted=granted, now=time.time())
     _funnel(interaction.request.client_id, *funnel, "code")

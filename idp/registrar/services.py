@@ -28,7 +28,8 @@ from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import CitizenNotFound, NotHolder, NotRegistrar, OwnRecord, RegistrarError
 from idp.registrar.models import Registrar, RegistrarAuditEntry
 from idp.registrar.roles import grant_role, revoke_role
-from idp.webauthn.encoding import from_b64url
+from idp.wallet.credential import revoke_made_with
+from idp.webauthn.encoding import b64url, from_b64url
 from infra.store import EphemeralStore
 
 BINDING_PREFIX = "registrar:bind:"
@@ -281,7 +282,7 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     _not_own(actor, citizen_id, "bind a passkey to")
     if _holds_no_identity(_citizen(session, citizen_id)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
-    ended = _end_credentials(session, citizen_id)
+    ended = _end_credentials(session, citizen_id, now=now)
     revoked = [g for g in grants.active(session, citizen_id=citizen_id)
                if grants.revoke(session, g.id, reason="registrar_recovery", now=now)]
     ended["grants_revoked"] = len(revoked)
@@ -297,15 +298,23 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     return BindingCode(code=code, citizen_id=citizen_id, expires_in=ttl)
 
 
-def _end_credentials(session: Session, citizen_id: uuid.UUID) -> dict[str, Any]:
+def _end_credentials(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> dict[str, Any]:
+    """Every passkey and recovery code of the account, and the wallet credentials taken with
+    those passkeys: whoever held them took the citizen's documents into a wallet of their own."""
     aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid).where(Passkey.citizen_id == citizen_id))))
+    held = [b64url(raw) for raw in session.scalars(sa.select(Passkey.credential_id)
+                                                   .where(Passkey.citizen_id == citizen_id))]
+    credentials = revoke_made_with(session, passkeys=held, now=now)
     passkeys = cast("sa.CursorResult[Any]", session.execute(
         sa.delete(Passkey).where(Passkey.citizen_id == citizen_id))).rowcount
     codes = cast("sa.CursorResult[Any]", session.execute(
         sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == citizen_id))).rowcount
     session.flush()
-    return {"passkeys_deleted": int(passkeys or 0), "recovery_codes_deleted": int(codes or 0),
-            "aaguids": aaguids}
+    ended: dict[str, Any] = {"passkeys_deleted": int(passkeys or 0),
+                             "recovery_codes_deleted": int(codes or 0), "aaguids": aaguids}
+    if credentials:
+        ended["wallet_credentials_revoked"] = credentials
+    return ended
 
 
 def may_bind(session: Session, citizen_id: uuid.UUID) -> bool:

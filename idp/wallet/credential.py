@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from idp.wallet import nonce, sd_jwt_vc, status_list
 from idp.wallet.errors import InvalidNonce, InvalidProof, InvalidSdJwt, NotOffered, WalletError
 from idp.wallet.models import CredentialData, IssuedCredential
 from idp.wallet.settings import WalletSettings
+from idp.webauthn.encoding import passkey_mark
 from infra.store import EphemeralStore as Store
 from signing.models import Document
 from signing.templates import get_template
@@ -139,9 +140,11 @@ def claims_for(document: Document, kept: CredentialData, *, agency: str, country
 
 def issue(session: Session, *, settings: WalletSettings, document: Document, kept: CredentialData,
           configuration_id: str, holder_jwk: Mapping[str, Any], agency: str,
-          sign: Callable[[Mapping[str, Any], Mapping[str, Any]], str], now: datetime) -> IssuedVc:
+          sign: Callable[[Mapping[str, Any], Mapping[str, Any]], str], now: datetime,
+          passkey: str | None = None) -> IssuedVc:
     """One SD-JWT VC for `document`, in the caller's transaction (the status index and the
-    credential row commit together)."""
+    credential row commit together). `passkey`: the offer's (base64url credential ID), kept as
+    its mark so that deleting that passkey revokes the credential (`revoke_made_with`)."""
     template = get_template(kept.template)
     metadata = sd_jwt_vc.type_metadata(settings.issuer, template.name, template.schema)
     list_id, index = status_list.allocate(session, client_id=kept.client_id,
@@ -157,9 +160,25 @@ def issue(session: Session, *, settings: WalletSettings, document: Document, kep
     row = IssuedCredential(
         id=secrets.token_hex(16), document_id=document.id, configuration_id=configuration_id,
         status_list_id=list_id, status_index=index, holder_jkt=thumbprint(holder_jwk),
-        issued_at=now, expires_at=expires, notification_id=secrets.token_urlsafe(24))
+        issued_at=now, expires_at=expires, notification_id=secrets.token_urlsafe(24),
+        passkey=passkey_mark(passkey) if passkey else None)
     session.add(row)
     return IssuedVc(row.id, issued.sd_jwt, row.notification_id)
+
+
+def revoke_made_with(session: Session, *, passkeys: Iterable[str], now: datetime) -> int:
+    """Revoke, in the caller's transaction, the credentials taken with these passkeys (base64url
+    credential IDs, deleted: a lost or stolen device's). Whoever held the device took them into
+    a wallet bound to a key of their own; each turns invalid in its status list (draft-ietf-
+    oauth-status-list section 7.1). How many were valid."""
+    marks = [passkey_mark(p) for p in passkeys]
+    if not marks:
+        return 0
+    result = cast("sa.CursorResult[Any]", session.execute(
+        sa.update(IssuedCredential)
+        .where(IssuedCredential.passkey.in_(marks), IssuedCredential.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)))
+    return int(result.rowcount or 0)
 
 
 def notify(session: Session, *, notification_id: object, event: object, document_ids: set[str],

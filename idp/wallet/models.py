@@ -64,3 +64,10 @@ class IssuedCredential(Base):
     notification_id: Mapped[str] = mapped_column(sa.String(43), unique=True)
     wallet_event: Mapped[str | None] = mapped_column(sa.String(24), nullable=True)
     wallet_event_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    # The passkey that checked the session which made the offer or gave the code
+    # (`idp.webauthn.encoding.passkey_mark`; None: not known), and when the credential was
+    # revoked on its own (that passkey deleted: a lost phone's, whose holder took the
+    # credential into their own wallet). Invalid in its list from then on, like a credential
+    # whose document is no longer valid.
+    passkey: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)

@@ -80,7 +80,8 @@ class Wallet:
             issued = [credential.issue(session, settings=self.settings, document=current,
                                        kept=kept, configuration_id=grant.configuration_id,
                                        holder_jwk=key, agency=agency,
-                                       sign=self._signer(kept.client_id), now=now)
+                                       sign=self._signer(kept.client_id), now=now,
+                                       passkey=grant.passkey)
                       for key in holder_keys]
             from idp import audit
 

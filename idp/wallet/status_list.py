@@ -94,14 +94,16 @@ class ListState:
 
 
 def state(session: Session, list_id: str) -> ListState | None:
-    """The list and the indexes whose document is no longer valid."""
+    """The list and the indexes whose document is no longer valid, or that were revoked on
+    their own (`idp.wallet.credential.revoke_made_with`)."""
     row = session.get(StatusList, list_id)
     if row is None:
         return None
     invalid = session.scalars(
         sa.select(IssuedCredential.status_index)
         .join(Document, Document.id == IssuedCredential.document_id)
-        .where(IssuedCredential.status_list_id == list_id, Document.status != "valid")
+        .where(IssuedCredential.status_list_id == list_id,
+               sa.or_(Document.status != "valid", IssuedCredential.revoked_at.is_not(None)))
         .order_by(IssuedCredential.status_index)).all()
     return ListState(row.id, row.client_id, row.size, row.next_index, tuple(invalid))
 
