@@ -23,6 +23,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 
 from signing.pdf_parsing import BudgetExceeded
 
@@ -145,3 +146,20 @@ def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) ->
         for node in _nodes(field, "/Kids", visited, seen):
             if _get(node, "/AA") is not None:
                 kinds.add("actions")
+
+
+def acting_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of the signature fields `names` whose field or widgets carry actions (/AA, or an
+    /A that does more than go to a place or a web page). pyHanko lets a signature field added
+    after signing (an LTA update) carry them: JavaScript the signer never saw, run when the
+    page opens or the field is touched, that can rewrite what is shown."""
+    wanted = set(names)
+    acting = []
+    for name, _value, field_ref in enumerate_sig_fields(reader):  # signed or not
+        if name in wanted and any(
+                _get(node, "/AA") is not None or (
+                    isinstance(_get(node, "/A"), generic.DictionaryObject)
+                    and _acts(_get(node, "/A")))
+                for node in _nodes(field_ref, "/Kids", [0], set())):
+            acting.append(name)
+    return tuple(sorted(acting))
