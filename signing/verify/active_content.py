@@ -23,6 +23,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 
 from signing.pdf_parsing import BudgetExceeded
 
@@ -86,28 +87,38 @@ def _acts(action: generic.DictionaryObject) -> bool:
         if isinstance(following, generic.DictionaryObject):
             chain.append(following)
         elif isinstance(following, generic.ArrayObject):
-            chain.extend(f for f in following if isinstance(f, generic.DictionaryObject))
+            chain.extend(f for f in map(_resolved, following)
+                         if isinstance(f, generic.DictionaryObject))
     return True
 
 
-def _nodes(node: Any, key: str, visited: list[int], seen: set[int]) -> Iterator[Any]:
+def _resolved(node: Any) -> Any:
+    """`node`, or what it refers to: iterating a pyHanko array gives its items as written, a
+    reference (`IndirectObject`) for every indirect page, field, annotation or action."""
+    return node.get_object() if isinstance(node, generic.IndirectObject) else node
+
+
+def _nodes(node: Any, key: str, visited: list[int], seen: set[Any]) -> Iterator[Any]:
     """The nodes of a page or field tree (through `key`: /Kids), each once."""
     stack = [node]
     while stack:
-        current = stack.pop()
-        if not isinstance(current, generic.DictionaryObject) or id(current) in seen:
+        written = stack.pop()
+        identity = (written.idnum, written.generation) \
+            if isinstance(written, generic.IndirectObject) else id(written)
+        current = _resolved(written)
+        if not isinstance(current, generic.DictionaryObject) or identity in seen:
             continue
         visited[0] += 1
         if visited[0] > MAX_NODES:
             return
-        seen.add(id(current))
+        seen.add(identity)
         yield current
         kids = _get(current, key)
         if isinstance(kids, generic.ArrayObject):
             stack.extend(kids)
 
 
-def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[int]) -> None:
+def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> None:
     for node in _nodes(tree, "/Kids", visited, seen):
         if _get(node, "/AA") is not None:
             kinds.add("actions")
@@ -117,6 +128,7 @@ def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[int]) -> No
 
 
 def _annotation(annotation: Any, kinds: set[str]) -> None:
+    annotation = _resolved(annotation)
     if not isinstance(annotation, generic.DictionaryObject):
         return
     kind = _get(annotation, "/Subtype")
@@ -129,8 +141,25 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
         kinds.add("actions")
 
 
-def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[int]) -> None:
+def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> None:
     for field in fields if isinstance(fields, generic.ArrayObject) else ():
         for node in _nodes(field, "/Kids", visited, seen):
             if _get(node, "/AA") is not None:
                 kinds.add("actions")
+
+
+def acting_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of the signature fields `names` whose field or widgets carry actions (/AA, or an
+    /A that does more than go to a place or a web page). pyHanko lets a signature field added
+    after signing (an LTA update) carry them: JavaScript the signer never saw, run when the
+    page opens or the field is touched, that can rewrite what is shown."""
+    wanted = set(names)
+    acting = []
+    for name, _value, field_ref in enumerate_sig_fields(reader):  # signed or not
+        if name in wanted and any(
+                _get(node, "/AA") is not None or (
+                    isinstance(_get(node, "/A"), generic.DictionaryObject)
+                    and _acts(_get(node, "/A")))
+                for node in _nodes(field_ref, "/Kids", [0], set())):
+            acting.append(name)
+    return tuple(sorted(acting))

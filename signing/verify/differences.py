@@ -37,7 +37,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing.verify import policy, unlisted
+from signing.verify import active_content, policy, unlisted
 from signing.verify.byterange import RawCoverage
 from signing.verify.compromise import without_lifted_holds
 from signing.verify.report import Modifications
@@ -91,6 +91,10 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         # invisible is an LTA update, unlisted, allowed under any lock or certification.
         # Cédula's reading decides whether it is drawn over the page.
         added = _signature_fields_since(embedded.reader, embedded.signed_revision)
+        acting = active_content.acting_fields(embedded.reader, tuple(sorted({*fields, *added})))
+        if acting:  # what the viewer runs was not signed (`active_content`)
+            return Modifications("other", fields=acting, detail="a signature field with "
+                                 "actions (JavaScript, ...) was added or filled after signing")
         shown = _visible_fields(embedded.reader, tuple(sorted({*fields, *added})))
         if shown and embedded.docmdp_level is not None:  # ISO 32000-2, 12.8.2.2.2
             return Modifications("other", fields=shown, detail="a signature field drawn on "

@@ -72,6 +72,7 @@ from typing import Any
 from infra.utc import as_utc, rfc3339
 from signing.i18n import format_datetime
 from signing.titles import localized_title
+from signing.verify.moments import in_utc
 from signing.verify.texts import text
 from signing.verify.verdict import Verdict, advice, decide
 
@@ -115,6 +116,9 @@ class CertificateInfo:
     not_after: datetime
     sha256: str
 
+    def __post_init__(self) -> None:
+        _in_utc(self, "not_before", "not_after")
+
     def as_json(self) -> dict[str, Any]:
         return {"subject": self.subject, "issuer": self.issuer, "serial": self.serial,
                 "not_before": rfc3339(self.not_before), "not_after": rfc3339(self.not_after),
@@ -141,6 +145,9 @@ class TimestampInfo:
     authority: str
     valid: bool
 
+    def __post_init__(self) -> None:
+        _in_utc(self, "time")
+
     def as_json(self) -> dict[str, Any]:
         return {"time": rfc3339(self.time), "authority": self.authority, "valid": self.valid}
 
@@ -152,6 +159,9 @@ class Revocation:
     reason: str | None = None  # RFC 5280, 5.3.1, asn1crypto's names: key_compromise, ...
     invalidity_date: datetime | None = None  # RFC 5280, 5.3.2
     lifted_at: datetime | None = None  # a hold (certificate_hold) lifted then (`holds`)
+
+    def __post_init__(self) -> None:
+        _in_utc(self, "revoked_at", "invalidity_date", "lifted_at")
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "revoked_at": rfc3339(self.revoked_at),
@@ -197,6 +207,9 @@ class SignatureReport:
     timestamps_not_used: tuple[str, ...] = ()
     """Fields of later document time-stamps that could not be validated (untrusted, broken):
     they neither help nor harm this signature, whose verdict is its own."""
+
+    def __post_init__(self) -> None:
+        _in_utc(self, "signing_time", "proven_time")
 
     def message(self, language: str) -> str:
         return text(f"verify.reason.{self.reason}", language)
@@ -252,6 +265,9 @@ class DocumentTimestampReport:
     authority: str | None
     valid: bool
     reason: str
+
+    def __post_init__(self) -> None:
+        _in_utc(self, "time")
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {"field": self.field, "time": rfc3339(self.time), "authority": self.authority,
@@ -433,6 +449,14 @@ class VerificationReport:
                                for kind in self.active_content],
             "unsigned_additions": self.unsigned_additions,
         }
+
+
+def _in_utc(report: Any, *names: str) -> None:
+    """The times `names` of the (frozen) `report` kept in UTC (`moments.in_utc`): a time
+    from the file may carry any offset, and one at the end of the calendar could not be
+    written in UTC (a 500 for the API, and for the page)."""
+    for name in names:
+        object.__setattr__(report, name, in_utc(getattr(report, name)))
 
 
 def _written(value: datetime | None, language: str) -> str:
