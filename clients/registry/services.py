@@ -122,16 +122,27 @@ def computed_sector(metadata: Mapping[str, Any], client_id: str) -> str:
     URIs. A client whose redirect URIs are on loopback (localhost, 127.0.0.0/8, ::1: every
     developer's and every native app's host, shared by unrelated clients) or use a private-use
     scheme (RFC 8252 section 7.1: whatever "host" it names, any app may claim it, and the code
-    comes back to that app, not to the host) is a sector of its own: its client_id."""
+    comes back to that app, not to the host) is a sector of its own: its client_id. So is one
+    whose host is a single label (no dot): no public host, and spelt like a client_id (letters,
+    digits, '-', '_'), that is another client's sector: the two would share every pairwise `sub`."""
+    host = _host_sector(metadata)
+    if host is None or "." not in host:
+        return client_id
+    return host
+
+
+def _host_sector(metadata: Mapping[str, Any]) -> str | None:
+    """The host `computed_sector` reads (lower case), or None when the client's sector is its
+    own whatever the host (loopback, a private-use redirect URI)."""
     redirects = metadata.get("redirect_uris") or [""]
     uri = metadata.get("sector_identifier_uri")
     if uri is None:
         if any(urlsplit(u).scheme not in ("https", "http") for u in redirects):
-            return client_id  # one private-use URI is enough to receive the codes elsewhere
+            return None  # one private-use URI is enough to receive the codes elsewhere
         uri = redirects[0]
     host = urlsplit(uri).hostname
     if not host or _loopback_host(host):
-        return client_id
+        return None
     return host.lower()
 
 
@@ -159,7 +170,8 @@ def _keep_sector(client: Client, validated: Mapping[str, Any]) -> None:
     if client.sector is None:
         return
     wanted = computed_sector(validated, client.client_id)
-    if wanted != client.sector:
+    # (a sector fixed at a one-label host before such hosts were a sector of their own stays)
+    if wanted != client.sector and _host_sector(validated) != client.sector:
         raise ClientMetadataError(
             "redirect_uris",
             f"would move the client's pairwise subjects from sector {client.sector!r} to {wanted!r}; "

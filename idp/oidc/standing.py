@@ -16,16 +16,17 @@ A grant depends on:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
-from clients.registry.localized import split_key
+from clients.registry.localized import DEFAULT_FALLBACKS, localized
 from idp.citizens.models import is_closed
 from idp.consent.models import Consent
 from idp.oidc import claims as claims_module
@@ -35,6 +36,7 @@ from infra.db import Database
 from infra.invalidation import GenerationCache
 from infra.store import EphemeralStore
 from infra.utc import as_utc
+from infra.web.i18n import catalog
 from keys.jose import encode_json
 
 
@@ -103,26 +105,28 @@ def refusal(consent: StandingConsent | None, now: datetime, metadata: Mapping[st
     expires = consent.expires_at
     if expires is not None and not expires > now:
         return NO_CONSENT
-    purpose = consent.purpose
-    plain = metadata.get("purpose")
-    if purpose is not None and isinstance(plain, str) and plain[:500] == purpose:
-        return None  # the usual case (`for_purpose`'s first read)
-    return None if for_purpose(purpose, metadata) else OTHER_PURPOSE
+    return None if for_purpose(consent.purpose, metadata) else OTHER_PURPOSE
 
 
 def for_purpose(purpose: str | None, metadata: Mapping[str, Any]) -> bool:
-    """True while the agency still declares the purpose the decision was given for: one of its
-    `purpose` texts (in any language, as the consent page showed and kept it), or none when it
-    declares none. An agency that declares another purpose (RFC 7592 lets it replace its
-    metadata) must ask the citizen again: a consent is for an agency *and* a purpose."""
+    """True while the agency still declares the purpose the decision was given for where
+    citizens read it: the purpose a page shows in one of the provider's languages (as the
+    consent page showed and kept it, `clients.registry.localized.localized`), or none when it
+    shows none. An agency that declares another purpose (RFC 7592 lets it replace its
+    metadata) must ask the citizen again: a consent is for an agency *and* a purpose. A text
+    no page shows (under a language tag of no page, or untagged beside a variant for every
+    language) answers nothing: kept there, the old purpose would stand for the new one."""
     plain = metadata.get("purpose")
-    if purpose is not None and isinstance(plain, str) and plain[:500] == purpose:
-        return True  # the usual case, on every release: one read
-    # `purpose` and its language variants (`purpose#en`): only names that begin so are split
-    # (issue 16: an agency that declares no purpose is read here on every release).
-    declared = {value[:500] or None for key, value in metadata.items()
-                if key.startswith("purpose") and isinstance(value, str) and split_key(key)[0] == "purpose"}
-    return purpose in (declared or {None})
+    if not any(key.startswith("purpose#") for key in metadata):
+        # The usual case: the one untagged text every page shows (or none).
+        return purpose == ((plain[:500] or None) if isinstance(plain, str) else None)
+    return purpose in {(localized(metadata, "purpose", language) or "")[:500] or None
+                       for language in _page_languages()}
+
+
+def _page_languages() -> Sequence[str]:
+    """The languages the provider's pages speak (the catalog's; its defaults outside an app)."""
+    return catalog().languages if has_app_context() else DEFAULT_FALLBACKS
 
 
 PURPOSE_CHANGED = ("the agency now declares another purpose than the one the citizen agreed to; sign "

@@ -560,15 +560,15 @@ def decide() -> BaseResponse:
         # a passkey model reported): the checks again (a step-up, or unmet_authentication_requirements).
         return redirect(_continue_path(interaction), code=303)
     client = _client(here, interaction.request.client_id)
-    if client is not None and not _still_registered(client, interaction):
+    if client is None:  # disabled or deleted since the page: neither answer goes to it
+        return _unsafe(_("oidc.error.client_gone"))
+    if not _still_registered(client, interaction):
         return _unsafe(_("oidc.error.unsafe"))
     if interactions.finish(here.store, interaction.id) is None:
         return _unsafe(_("oidc.error.expired"))  # answered already (a second tab, a double click)
     if answer == "deny":
         return _request_error(here, interaction, "access_denied", "the citizen did not allow the request",
                               form_post=True).response()
-    if client is None:
-        return _unsafe(_("oidc.error.client_gone"))
     outcome = _record_decision(interaction, client, sso)
     return _code_response(here, interaction, sso, achieved, granted=outcome.granted_now, form_post=True).response()
 
