@@ -503,6 +503,9 @@ def upsert_operator_client(
     _check_sector(validated, fetch_sector)
     client.client_metadata = validated
     client.operator_registered = True
+    # The operator manages it from now on: the portal's RFC 7592 token would otherwise go on
+    # updating it with the operator's permissions (they follow operator_registered).
+    client.registration_token_hash = None
     client.enabled = True
     if validated["token_endpoint_auth_method"] not in ("client_secret_basic", "client_secret_post"):
         client.secret_hash = None
