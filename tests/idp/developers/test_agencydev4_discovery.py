@@ -130,3 +130,111 @@ def test_every_advertised_id_token_algorithm_signs_the_id_token(oidc_app, client
         id_token = exchange(client, agency, code, flow).get_json()["id_token"]
         assert header_of(id_token)["alg"] == alg
         jwt.decode(id_token, keys, algorithms=[alg])  # verifies with a key of jwks_uri
+
+
+ENDPOINT_METHODS = {"authorization_endpoint": "GET", "token_endpoint": "POST", "userinfo_endpoint": "GET",
+                    "jwks_uri": "GET", "registration_endpoint": "POST", "introspection_endpoint": "POST",
+                    "revocation_endpoint": "POST", "pushed_authorization_request_endpoint": "POST",
+                    "end_session_endpoint": "GET", "service_documentation": "GET"}
+
+
+def test_every_advertised_address_is_served(oidc_app):  # noqa: F811
+    client = oidc_app.test_client()
+    metadata = _metadata(client)
+    addresses = {name for name, value in metadata.items() if isinstance(value, str) and value.startswith(ISSUER + "/")}
+    assert addresses == set(ENDPOINT_METHODS), addresses ^ set(ENDPOINT_METHODS)
+    for name, method in ENDPOINT_METHODS.items():
+        answer = client.open(urlsplit(metadata[name]).path, method=method)
+        assert answer.status_code not in (404, 405) and answer.status_code < 500, (name, answer.status_code)
+
+
+def test_every_advertised_scope_is_granted_to_a_client_that_holds_it(oidc_app, client, citizen):  # noqa: F811
+    """The scopes an agency may be granted (documents:issue, indicators:read) work with client
+    credentials but were not in scopes_supported."""
+    from idp.oidc.client_credentials import SCOPES as AGENCY_SCOPES
+
+    advertised = _advertised(oidc_app, "scopes_supported")
+    asked = [scope for scope in advertised if scope not in AGENCY_SCOPES]
+    portal = registered_agency(oidc_app, scope=" ".join(asked), security_profile="oidc")
+    code, flow = get_code(client, portal, scope=" ".join(asked), prompt="consent")
+    granted = exchange(client, portal, code, flow).get_json()
+    assert set(granted["scope"].split()) == set(asked), granted
+    assert "refresh_token" in granted  # offline_access
+    for scope in AGENCY_SCOPES:
+        assert scope in advertised, f"{scope} works with client credentials but is not in scopes_supported"
+    agency = registered_agency(oidc_app, scope="openid " + " ".join(AGENCY_SCOPES), security_profile="oidc",
+                               grant_types=["authorization_code", "client_credentials"])
+    own = client.post("/token", data={"grant_type": "client_credentials", "scope": " ".join(AGENCY_SCOPES)},
+                      headers=_basic(agency))
+    assert own.status_code == 200 and set(own.get_json()["scope"].split()) == set(AGENCY_SCOPES), own.get_json()
+
+
+def _basic(agency) -> dict[str, str]:
+    from tests.support.basic_auth import basic_auth
+
+    return basic_auth(agency.client_id, agency.secret)
+
+
+def test_every_advertised_claim_is_released(oidc_app, client, citizen):  # noqa: F811
+    from tests.idp.oidc.conftest import bearer
+
+    advertised = _advertised(oidc_app, "claims_supported")
+    portal = registered_agency(oidc_app, scope="openid profile email national_id", security_profile="oidc")
+    code, flow = get_code(client, portal, scope="openid profile email national_id")
+    tokens = exchange(client, portal, code, flow).get_json()
+    released = set(claims_of(tokens["id_token"])) | set(client.get("/userinfo", headers=bearer(
+        tokens["access_token"])).get_json())
+    # national_id is released at level substantial and above only (insufficient_user_authentication).
+    assert set(advertised) - released <= {"national_id"}, set(advertised) - released
+    assert released - {"jti", "azp", "sid"} <= set(advertised) | {"sid"}, released - set(advertised)
+
+
+def test_every_advertised_prompt_and_language_is_accepted(oidc_app, client, citizen):  # noqa: F811
+    from tests.idp.oidc.conftest import authorize_url
+
+    metadata = _metadata(client)
+    portal = registered_agency(oidc_app)
+    get_code(client, portal)  # consented once
+    for prompt in metadata["prompt_values_supported"]:
+        answer = client.get(authorize_url(portal, Flow(), prompt=prompt))
+        location = answer.headers.get("Location", "")
+        assert "error=" not in location and answer.status_code in (200, 302, 303), (prompt, answer.status_code,
+                                                                                     location)
+    for language in metadata["ui_locales_supported"]:
+        page = client.get(authorize_url(portal, Flow(), prompt="consent", ui_locales=language))
+        assert page.status_code == 200 and f'lang="{language}"' in page.get_data(as_text=True), language
+
+
+def test_only_the_advertised_code_challenge_methods_work(oidc_app, client, citizen):  # noqa: F811
+    from tests.idp.oidc.conftest import authorize_url
+
+    assert _advertised(oidc_app, "code_challenge_methods_supported") == ["S256"]
+    portal = registered_agency(oidc_app)
+    flow = Flow()
+    refused = redirect_params(client.get(authorize_url(portal, flow, code_challenge=flow.verifier,
+                                                       code_challenge_method="plain")), portal)
+    assert refused["error"] == "invalid_request" and "S256" in refused["error_description"], refused
+
+
+def test_every_advertised_subject_type_works(oidc_app, client, citizen):  # noqa: F811
+    subjects = {}
+    for subject_type in _advertised(oidc_app, "subject_types_supported"):
+        for host in ("one", "two"):
+            portal = registered_agency(oidc_app, subject_type=subject_type,
+                                       redirect_uris=[f"https://{host}.example.gov/callback"])
+            code, flow = get_code(client, portal)
+            subjects[subject_type, host] = claims_of(exchange(client, portal, code, flow).get_json()["id_token"])["sub"]
+    assert subjects["pairwise", "one"] != subjects["pairwise", "two"]
+    assert subjects["public", "one"] == subjects["public", "two"]
+
+
+def test_an_agency_scope_at_authorize_says_where_it_is_given(oidc_app, client, citizen):  # noqa: F811
+    """scopes_supported lists documents:issue; asked for at /authorize it was 'not offered by
+    this provider', which the discovery document contradicts."""
+    from tests.idp.oidc.conftest import authorize_url
+
+    portal = registered_agency(oidc_app, scope="openid documents:issue", security_profile="oidc",
+                               grant_types=["authorization_code", "client_credentials"])
+    refused = redirect_params(client.get(authorize_url(portal, Flow(), scope="openid documents:issue")), portal)
+    assert refused["error"] == "invalid_scope"
+    assert "grant_type=client_credentials" in refused["error_description"], refused
