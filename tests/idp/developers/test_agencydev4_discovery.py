@@ -238,3 +238,50 @@ def test_an_agency_scope_at_authorize_says_where_it_is_given(oidc_app, client, c
     refused = redirect_params(client.get(authorize_url(portal, Flow(), scope="openid documents:issue")), portal)
     assert refused["error"] == "invalid_scope"
     assert "grant_type=client_credentials" in refused["error_description"], refused
+
+
+def test_every_advertised_client_authentication_method_works(oidc_app, client, citizen):  # noqa: F811
+    metadata = _metadata(client)
+    for endpoint in ("token_endpoint", "revocation_endpoint", "introspection_endpoint"):
+        for method in metadata[f"{endpoint.removesuffix('_endpoint')}_endpoint_auth_methods_supported"]:
+            portal = registered_agency(oidc_app, token_endpoint_auth_method=method,
+                                       scope="openid offline_access")
+            code, flow = get_code(client, portal, scope="openid offline_access")
+            refresh = exchange(client, portal, code, flow).get_json()["refresh_token"]
+            form = {"grant_type": "refresh_token", "refresh_token": refresh} if endpoint == "token_endpoint" \
+                else {"token": refresh}
+            body, headers = portal.auth(form)
+            answer = client.post(urlsplit(metadata[endpoint]).path, data=body, headers=headers)
+            assert answer.status_code == 200, (endpoint, method, answer.get_json())
+            if endpoint == "introspection_endpoint":
+                assert answer.get_json()["active"] is True, method
+
+
+def test_the_claims_parameter_is_honoured(oidc_app, client, citizen):  # noqa: F811
+    import json
+
+    assert _metadata(client)["claims_parameter_supported"] is True
+    portal = registered_agency(oidc_app)
+    code, flow = get_code(client, portal, scope="openid email",
+                          claims=json.dumps({"id_token": {"email": None, "auth_time": {"essential": True}}}))
+    id_token = claims_of(exchange(client, portal, code, flow).get_json()["id_token"])
+    assert "email" in id_token and "auth_time" in id_token, id_token
+
+
+def test_every_advertised_level_is_understood(oidc_app, client, citizen):  # noqa: F811
+    """Each acr value is a level Cédula knows: reached (a code) or honestly not reached
+    (unmet_authentication_requirements), never refused as a bad request, for a portal allowed to
+    ask for it (level high: an operator's max_assurance_level)."""
+    from tests.idp.oidc.conftest import authorize_url
+
+    portal = registered_agency(oidc_app, security_profile="oidc", max_assurance_level="high")
+    get_code(client, portal)
+    for acr in _advertised(oidc_app, "acr_values_supported"):
+        flow = Flow()
+        answer = client.get(authorize_url(portal, flow, acr_values=acr))
+        if answer.status_code == 200:
+            answer = decide(client, answer)
+        if answer.status_code == 200:  # a passkey check is asked: the level is understood
+            continue
+        result = redirect_params(answer, portal)
+        assert "code" in result or result["error"] == "unmet_authentication_requirements", (acr, result)
