@@ -152,7 +152,17 @@ PATHS = {
         "security": _CLIENT_AUTH,
         "requestBody": _form({"response_type": {"const": "code"}, "redirect_uri": {"type": "string"},
                               "scope": {"type": "string"}, "state": {"type": "string"},
+                              "nonce": {"type": "string"},
                               "code_challenge": {"type": "string"}, "code_challenge_method": {"const": "S256"},
+                              "prompt": {"type": "string", "description": "space-separated: none, login, "
+                                                                          "consent, select_account"},
+                              "max_age": {"type": "integer", "minimum": 0},
+                              "login_hint": {"type": "string"}, "id_token_hint": {"type": "string"},
+                              "acr_values": {"type": "string"},
+                              "claims": {"type": "string", "description": "OIDC Core 5.5, a JSON object"},
+                              "response_mode": {"enum": ["query", "query.jwt", "jwt"]},
+                              "resource": {"type": "string", "format": "uri", "description": "RFC 8707"},
+                              "ui_locales": {"type": "string"},
                               "request": {"type": "string", "description": "signed request object (JAR)"},
                               "dpop_jkt": {"type": "string"}, **_CLIENT_FIELDS}, []),
         "responses": {"201": {"description": "request_uri and expires_in", "content": {"application/json": {
