@@ -221,7 +221,8 @@ def _alg_of_keys(jwks: Mapping[str, Any] | None) -> str:
     sign with (each key's `alg`, else its type: RFC 7518 section 3.1, RFC 8037 section 3.1),
     when they all agree; ES256 otherwise (keys at a jwks_uri, or of several types). An RSA key
     registered without the algorithm was held to ES256 and every assertion it signed refused."""
-    algs = {key.get("alg") or _KEY_ALGS.get((key["kty"], key.get("crv"))) for key in (jwks or {}).get("keys", [])}
+    algs = {key.get("alg") or _KEY_ALGS.get((key["kty"], key.get("crv")))
+            for key in (jwks or {}).get("keys", []) if key.get("use") != "enc"}
     if len(algs) == 1 and (alg := algs.pop()) in SIGNING_ALGS:
         return alg
     return "ES256"
