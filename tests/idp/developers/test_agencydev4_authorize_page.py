@@ -17,22 +17,28 @@ REGISTERED = "https://portal.example.gov/callback"
 
 def _guide_row() -> str:
     text = SOURCE.read_text(encoding="utf-8")
-    section = text[text.index("## 8. Errors"):text.index("## 9.")]
+    section = text[text.index("## 8. Errors") : text.index("## 9.")]
     rows = [line for line in section.splitlines() if line.startswith("| (no redirect")]
     assert rows, "the guide's errors table does not say what a refusal page at /authorize means"
     return rows[0]
 
 
-@pytest.mark.parametrize("sent", [REGISTERED + "/", "http://portal.example.gov/callback",
-                                  "https://portal.example.gov:8443/callback", None])
+@pytest.mark.parametrize(
+    "sent", [REGISTERED + "/", "http://portal.example.gov/callback", "https://portal.example.gov:8443/callback", None]
+)
 def test_a_redirect_uri_refused_with_a_page_is_explained_at_par(oidc_app, sent):  # noqa: F811
     agency = registered_agency(oidc_app, redirect_uris=[REGISTERED])
     client = oidc_app.test_client()
     flow = Flow()
     page = client.get(authorize_url(agency, flow, redirect_uri=sent))
     assert page.status_code == 400 and "Location" not in page.headers
-    form = {"response_type": "code", "scope": "openid", "code_challenge": s256(flow.verifier),
-            "code_challenge_method": "S256", "state": flow.state}
+    form = {
+        "response_type": "code",
+        "scope": "openid",
+        "code_challenge": s256(flow.verifier),
+        "code_challenge_method": "S256",
+        "state": flow.state,
+    }
     if sent is not None:
         form["redirect_uri"] = sent
     pushed = client.post("/par", data=form, headers=basic_auth(agency.client_id, agency.secret))
@@ -51,7 +57,10 @@ def test_an_unknown_client_refused_with_a_page_is_explained_at_par(oidc_app):  #
     client = oidc_app.test_client()
     page = client.get(authorize_url(agency, Flow(), client_id="nobody"))
     assert page.status_code == 400 and "Location" not in page.headers
-    pushed = client.post("/par", data={"response_type": "code", "redirect_uri": REGISTERED, "scope": "openid"},
-                         headers=basic_auth("nobody", "secret"))
+    pushed = client.post(
+        "/par",
+        data={"response_type": "code", "redirect_uri": REGISTERED, "scope": "openid"},
+        headers=basic_auth("nobody", "secret"),
+    )
     assert pushed.status_code == 401
     assert "'nobody' is not registered" in pushed.get_json()["error_description"]

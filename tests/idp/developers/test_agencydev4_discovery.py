@@ -48,8 +48,7 @@ def _signing_client(app, alg: str, *, alg_member: bool = True, **metadata: Any):
     public = dict(key.as_dict(private=False), kid="agency-key")
     if alg_member:
         public["alg"] = alg
-    agency = registered_agency(app, token_endpoint_auth_method="private_key_jwt", jwks={"keys": [public]},
-                               **metadata)
+    agency = registered_agency(app, token_endpoint_auth_method="private_key_jwt", jwks={"keys": [public]}, **metadata)
     agency.key = key
     return agency
 
@@ -63,8 +62,10 @@ def _advertised(app, name: str) -> list[str]:
 
 
 def _assertion_form(agency, alg: str) -> dict[str, str]:
-    return {"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": agency.assertion(alg=alg, key=agency.key)}
+    return {
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": agency.assertion(alg=alg, key=agency.key),
+    }
 
 
 @pytest.mark.parametrize("endpoint", ["token_endpoint", "introspection_endpoint", "revocation_endpoint"])
@@ -100,8 +101,9 @@ def test_every_advertised_request_object_algorithm_is_accepted_at_par(oidc_app):
     for alg in _advertised(oidc_app, "request_object_signing_alg_values_supported"):
         agency = _signing_client(oidc_app, alg)
         signed = request_object(agency, request_claims(agency, Flow()), key=agency.key, alg=alg)
-        answer = client.post("/par", data={"client_id": agency.client_id, "request": signed,
-                                           **_assertion_form(agency, alg)})
+        answer = client.post(
+            "/par", data={"client_id": agency.client_id, "request": signed, **_assertion_form(agency, alg)}
+        )
         assert answer.status_code == 201, (alg, answer.get_json())
 
 
@@ -110,9 +112,14 @@ def test_every_advertised_dpop_algorithm_is_accepted(oidc_app):  # noqa: F811
     agency = registered_agency(oidc_app, token_endpoint_auth_method="none")
     for alg in _advertised(oidc_app, "dpop_signing_alg_values_supported"):
         key = DpopKey(key=_key(alg))
-        form = {"client_id": agency.client_id, "response_type": "code", "redirect_uri": agency.redirect_uri,
-                "scope": "openid", "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-                "code_challenge_method": "S256"}
+        form = {
+            "client_id": agency.client_id,
+            "response_type": "code",
+            "redirect_uri": agency.redirect_uri,
+            "scope": "openid",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
         for _attempt in range(2):
             answer = client.post("/par", data=form, headers={"DPoP": key.proof("POST", ISSUER + "/par", alg=alg)})
             if answer.status_code == 400 and answer.get_json()["error"] == "use_dpop_nonce":
@@ -132,10 +139,18 @@ def test_every_advertised_id_token_algorithm_signs_the_id_token(oidc_app, client
         jwt.decode(id_token, keys, algorithms=[alg])  # verifies with a key of jwks_uri
 
 
-ENDPOINT_METHODS = {"authorization_endpoint": "GET", "token_endpoint": "POST", "userinfo_endpoint": "GET",
-                    "jwks_uri": "GET", "registration_endpoint": "POST", "introspection_endpoint": "POST",
-                    "revocation_endpoint": "POST", "pushed_authorization_request_endpoint": "POST",
-                    "end_session_endpoint": "GET", "service_documentation": "GET"}
+ENDPOINT_METHODS = {
+    "authorization_endpoint": "GET",
+    "token_endpoint": "POST",
+    "userinfo_endpoint": "GET",
+    "jwks_uri": "GET",
+    "registration_endpoint": "POST",
+    "introspection_endpoint": "POST",
+    "revocation_endpoint": "POST",
+    "pushed_authorization_request_endpoint": "POST",
+    "end_session_endpoint": "GET",
+    "service_documentation": "GET",
+}
 
 
 def test_every_advertised_address_is_served(oidc_app):  # noqa: F811
@@ -162,10 +177,15 @@ def test_every_advertised_scope_is_granted_to_a_client_that_holds_it(oidc_app, c
     assert "refresh_token" in granted  # offline_access
     for scope in AGENCY_SCOPES:
         assert scope in advertised, f"{scope} works with client credentials but is not in scopes_supported"
-    agency = registered_agency(oidc_app, scope="openid " + " ".join(AGENCY_SCOPES), security_profile="oidc",
-                               grant_types=["authorization_code", "client_credentials"])
-    own = client.post("/token", data={"grant_type": "client_credentials", "scope": " ".join(AGENCY_SCOPES)},
-                      headers=_basic(agency))
+    agency = registered_agency(
+        oidc_app,
+        scope="openid " + " ".join(AGENCY_SCOPES),
+        security_profile="oidc",
+        grant_types=["authorization_code", "client_credentials"],
+    )
+    own = client.post(
+        "/token", data={"grant_type": "client_credentials", "scope": " ".join(AGENCY_SCOPES)}, headers=_basic(agency)
+    )
     assert own.status_code == 200 and set(own.get_json()["scope"].split()) == set(AGENCY_SCOPES), own.get_json()
 
 
@@ -182,8 +202,9 @@ def test_every_advertised_claim_is_released(oidc_app, client, citizen):  # noqa:
     portal = registered_agency(oidc_app, scope="openid profile email national_id", security_profile="oidc")
     code, flow = get_code(client, portal, scope="openid profile email national_id")
     tokens = exchange(client, portal, code, flow).get_json()
-    released = set(claims_of(tokens["id_token"])) | set(client.get("/userinfo", headers=bearer(
-        tokens["access_token"])).get_json())
+    released = set(claims_of(tokens["id_token"])) | set(
+        client.get("/userinfo", headers=bearer(tokens["access_token"])).get_json()
+    )
     # national_id is released at level substantial and above only (insufficient_user_authentication).
     assert set(advertised) - released <= {"national_id"}, set(advertised) - released
     assert released - {"jti", "azp", "sid"} <= set(advertised) | {"sid"}, released - set(advertised)
@@ -198,8 +219,11 @@ def test_every_advertised_prompt_and_language_is_accepted(oidc_app, client, citi
     for prompt in metadata["prompt_values_supported"]:
         answer = client.get(authorize_url(portal, Flow(), prompt=prompt))
         location = answer.headers.get("Location", "")
-        assert "error=" not in location and answer.status_code in (200, 302, 303), (prompt, answer.status_code,
-                                                                                     location)
+        assert "error=" not in location and answer.status_code in (200, 302, 303), (
+            prompt,
+            answer.status_code,
+            location,
+        )
     for language in metadata["ui_locales_supported"]:
         page = client.get(authorize_url(portal, Flow(), prompt="consent", ui_locales=language))
         assert page.status_code == 200 and f'lang="{language}"' in page.get_data(as_text=True), language
@@ -211,8 +235,9 @@ def test_only_the_advertised_code_challenge_methods_work(oidc_app, client, citiz
     assert _advertised(oidc_app, "code_challenge_methods_supported") == ["S256"]
     portal = registered_agency(oidc_app)
     flow = Flow()
-    refused = redirect_params(client.get(authorize_url(portal, flow, code_challenge=flow.verifier,
-                                                       code_challenge_method="plain")), portal)
+    refused = redirect_params(
+        client.get(authorize_url(portal, flow, code_challenge=flow.verifier, code_challenge_method="plain")), portal
+    )
     assert refused["error"] == "invalid_request" and "S256" in refused["error_description"], refused
 
 
@@ -220,8 +245,9 @@ def test_every_advertised_subject_type_works(oidc_app, client, citizen):  # noqa
     subjects = {}
     for subject_type in _advertised(oidc_app, "subject_types_supported"):
         for host in ("one", "two"):
-            portal = registered_agency(oidc_app, subject_type=subject_type,
-                                       redirect_uris=[f"https://{host}.example.gov/callback"])
+            portal = registered_agency(
+                oidc_app, subject_type=subject_type, redirect_uris=[f"https://{host}.example.gov/callback"]
+            )
             code, flow = get_code(client, portal)
             subjects[subject_type, host] = claims_of(exchange(client, portal, code, flow).get_json()["id_token"])["sub"]
     assert subjects["pairwise", "one"] != subjects["pairwise", "two"]
@@ -233,8 +259,12 @@ def test_an_agency_scope_at_authorize_says_where_it_is_given(oidc_app, client, c
     this provider', which the discovery document contradicts."""
     from tests.idp.oidc.conftest import authorize_url
 
-    portal = registered_agency(oidc_app, scope="openid documents:issue", security_profile="oidc",
-                               grant_types=["authorization_code", "client_credentials"])
+    portal = registered_agency(
+        oidc_app,
+        scope="openid documents:issue",
+        security_profile="oidc",
+        grant_types=["authorization_code", "client_credentials"],
+    )
     refused = redirect_params(client.get(authorize_url(portal, Flow(), scope="openid documents:issue")), portal)
     assert refused["error"] == "invalid_scope"
     assert "grant_type=client_credentials" in refused["error_description"], refused
@@ -244,12 +274,14 @@ def test_every_advertised_client_authentication_method_works(oidc_app, client, c
     metadata = _metadata(client)
     for endpoint in ("token_endpoint", "revocation_endpoint", "introspection_endpoint"):
         for method in metadata[f"{endpoint.removesuffix('_endpoint')}_endpoint_auth_methods_supported"]:
-            portal = registered_agency(oidc_app, token_endpoint_auth_method=method,
-                                       scope="openid offline_access")
+            portal = registered_agency(oidc_app, token_endpoint_auth_method=method, scope="openid offline_access")
             code, flow = get_code(client, portal, scope="openid offline_access")
             refresh = exchange(client, portal, code, flow).get_json()["refresh_token"]
-            form = {"grant_type": "refresh_token", "refresh_token": refresh} if endpoint == "token_endpoint" \
+            form = (
+                {"grant_type": "refresh_token", "refresh_token": refresh}
+                if endpoint == "token_endpoint"
                 else {"token": refresh}
+            )
             body, headers = portal.auth(form)
             answer = client.post(urlsplit(metadata[endpoint]).path, data=body, headers=headers)
             assert answer.status_code == 200, (endpoint, method, answer.get_json())
@@ -262,8 +294,12 @@ def test_the_claims_parameter_is_honoured(oidc_app, client, citizen):  # noqa: F
 
     assert _metadata(client)["claims_parameter_supported"] is True
     portal = registered_agency(oidc_app)
-    code, flow = get_code(client, portal, scope="openid email",
-                          claims=json.dumps({"id_token": {"email": None, "auth_time": {"essential": True}}}))
+    code, flow = get_code(
+        client,
+        portal,
+        scope="openid email",
+        claims=json.dumps({"id_token": {"email": None, "auth_time": {"essential": True}}}),
+    )
     id_token = claims_of(exchange(client, portal, code, flow).get_json()["id_token"])
     assert "email" in id_token and "auth_time" in id_token, id_token
 

@@ -10,14 +10,17 @@ from tests.idp.oidc.conftest import oidc_app, registered_agency  # noqa: F401 - 
 
 SPA = "https://spa.example.gov"
 
+
 def _cors(answer) -> set[str]:
     """The headers of the CORS contract a page relies on (not the security headers of every answer)."""
     return {name for name, _value in answer.headers if name.startswith("Access-Control-") or name in ("Allow", "Vary")}
 
 
 def _preflight(client, path: str, origin: str, method: str):
-    return client.options(path, headers={"Origin": origin, "Access-Control-Request-Method": method,
-                                         "Access-Control-Request-Headers": "dpop"})
+    return client.options(
+        path,
+        headers={"Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": "dpop"},
+    )
 
 
 def _described(document: dict, path: str, status: int) -> set[str]:
