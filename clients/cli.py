@@ -14,7 +14,13 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from clients.registry.logos import refresh_logos
-from clients.registry.metadata import ASSURANCE_LEVELS, AUTH_METHODS, SECURITY_PROFILES, ClientMetadataError
+from clients.registry.metadata import (
+    ASSURANCE_LEVELS,
+    AUTH_METHODS,
+    SECURITY_PROFILES,
+    SIGNING_ALGS,
+    ClientMetadataError,
+)
 from clients.registry.operator import OperatorRegistration, grant_scopes, register_by_operator
 from clients.registry.services import (
     ASSERTION_AUDIENCES,
@@ -75,6 +81,9 @@ def clients() -> None:
 @click.option("--jwks", "jwks_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="File with the client's public JWK Set (private_key_jwt).")
 @click.option("--jwks-uri", help="URL of the client's public JWK Set (private_key_jwt).")
+@click.option("--assertion-alg", type=click.Choice(SIGNING_ALGS),
+              help="private_key_jwt: the algorithm of the client's assertions (token_endpoint_auth_signing_alg; "
+                   "default: the one the keys of --jwks sign with, else ES256).")
 @click.option("--scope", "scopes", multiple=True,
               help="Scope the client may ask for (repeatable; default: openid profile email offline_access).")
 @click.option("--grant-type", "grant_types", multiple=True,
@@ -98,7 +107,8 @@ def clients() -> None:
                    "absent: high for fapi2, substantial otherwise).")
 def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
              backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
-             jwks_uri: str | None, scopes: tuple[str, ...], grant_types: tuple[str, ...],
+             jwks_uri: str | None, assertion_alg: str | None, scopes: tuple[str, ...],
+             grant_types: tuple[str, ...],
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
              application_type: str, purpose: str | None, client_id: str | None,
              logo_uri: str | None, localized: tuple[str, ...], security_profile: str | None,
@@ -121,6 +131,7 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
     answers = OperatorRegistration(
         name=name, redirect_uris=redirect_uris, post_logout_uris=post_logout_uris,
         backchannel_logout_uri=backchannel_logout_uri, auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri,
+        assertion_alg=assertion_alg,
         scopes=scopes, grant_types=grant_types, subject_type=subject_type,
         sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
         application_type=application_type, purpose=purpose, security_profile=security_profile,

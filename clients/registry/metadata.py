@@ -216,6 +216,21 @@ def _jwks(value: Any) -> dict[str, Any]:
     return {"keys": [dict(k) for k in value["keys"]]}
 
 
+def _alg_of_keys(jwks: Mapping[str, Any] | None) -> str:
+    """The assertion algorithm of a private_key_jwt client that names none: the one its keys
+    sign with (each key's `alg`, else its type: RFC 7518 section 3.1, RFC 8037 section 3.1),
+    when they all agree; ES256 otherwise (keys at a jwks_uri, or of several types). An RSA key
+    registered without the algorithm was held to ES256 and every assertion it signed refused."""
+    algs = {key.get("alg") or _KEY_ALGS.get((key["kty"], key.get("crv")))
+            for key in (jwks or {}).get("keys", []) if key.get("use") != "enc"}
+    if len(algs) == 1 and (alg := algs.pop()) in SIGNING_ALGS:
+        return alg
+    return "ES256"
+
+
+_KEY_ALGS = {("EC", "P-256"): "ES256", ("EC", "P-384"): "ES384", ("RSA", None): "RS256", ("OKP", "Ed25519"): "EdDSA"}
+
+
 # RFC 7518 section 6.2.1 (EC), 6.3.1 (RSA); RFC 8037 section 2 (OKP).
 _PUBLIC_MEMBERS = {"EC": ("crv", "x", "y"), "RSA": ("n", "e"), "OKP": ("crv", "x")}
 
@@ -357,7 +372,8 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
     if auth_method == "private_key_jwt":
         if "jwks" not in metadata and "jwks_uri" not in metadata:
             raise ClientMetadataError("jwks", "private_key_jwt needs the client's keys in jwks or jwks_uri")
-        metadata["token_endpoint_auth_signing_alg"] = requested.get("token_endpoint_auth_signing_alg", "ES256")
+        metadata["token_endpoint_auth_signing_alg"] = requested.get("token_endpoint_auth_signing_alg",
+                                                                    _alg_of_keys(metadata.get("jwks")))
         if metadata["token_endpoint_auth_signing_alg"] not in SIGNING_ALGS:
             raise ClientMetadataError("token_endpoint_auth_signing_alg", "use ES256, ES384, RS256, PS256 or EdDSA")
 

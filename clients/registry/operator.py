@@ -40,6 +40,8 @@ class OperatorRegistration:
     auth_method: str = "client_secret_basic"
     jwks: Mapping[str, Any] | None = None
     jwks_uri: str | None = None
+    # private_key_jwt: the algorithm of its assertions; None: the one its keys sign with.
+    assertion_alg: str | None = None
     scopes: tuple[str, ...] = ()
     grant_types: tuple[str, ...] = ()
     subject_type: str = "pairwise"
@@ -84,6 +86,8 @@ def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
         metadata["jwks"] = dict(answers.jwks)
     if answers.jwks_uri:
         metadata["jwks_uri"] = answers.jwks_uri
+    if answers.assertion_alg:
+        metadata["token_endpoint_auth_signing_alg"] = answers.assertion_alg
     if answers.sector_identifier_uri:
         metadata["sector_identifier_uri"] = answers.sector_identifier_uri
     if answers.purpose:

@@ -163,7 +163,9 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
     fapi.check_client_authentication(client, method=creds.method)
     if creds.method in ("client_secret_basic", "client_secret_post"):
         if not check_secret(client, creds.secret or ""):
-            raise InvalidClient("the client secret is not valid", basic=basic)
+            raise InvalidClient("the client secret is not valid: send the client_secret given to this client at "
+                                "registration (in Basic, client_id and secret form-urlencoded before base64, "
+                                "RFC 6749 section 2.3.1)", basic=basic)
     elif creds.method == "private_key_jwt":
         verify_assertion(client, creds.assertion or "", creds.assertion_header or {},
                          store=store, policy=policy, now=now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idp.oidc import claims, client_auth, dpop, introspection, jarm, tokens
+from idp.oidc import claims, client_auth, client_credentials, dpop, introspection, jarm, tokens
 from idp.oidc.request import PROMPTS, SCOPES
 from idp.oidc.settings import LEVELS, OidcSettings
 
@@ -26,7 +26,8 @@ def metadata(settings: OidcSettings, *, ui_locales: list[str]) -> dict[str, Any]
         # RFC 9126 section 5.
         "pushed_authorization_request_endpoint": settings.pushed_authorization_request_endpoint,
         "require_pushed_authorization_requests": settings.require_pushed_authorization_requests,
-        "scopes_supported": list(SCOPES),
+        # The citizen's scopes and the agency's own (client credentials, granted by an operator).
+        "scopes_supported": [*SCOPES, *client_credentials.SCOPES],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", *jarm.MODES],
         "authorization_signing_alg_values_supported": [jarm.ALG],  # JARM section 4.1

@@ -383,7 +383,9 @@ def _token_answer(asked: Asked, mimetype: str, fields: Fields) -> tuple[Answer, 
         if not grant_type:
             raise OidcError("grant_type is required")
         if grant_type not in ("authorization_code", "refresh_token", client_credentials.GRANT_TYPE):
-            raise OidcError(f"grant_type {grant_type!r} is not supported here", error="unsupported_grant_type")
+            raise OidcError(f"grant_type {grant_type!r} is not supported: use authorization_code, refresh_token "
+                            f"or {client_credentials.GRANT_TYPE} (grant_types_supported in the discovery document)",
+                            error="unsupported_grant_type")
         if grant_type not in client.client_metadata.get("grant_types", []):
             raise OidcError(f"this client is not registered for the {grant_type} grant",
                             error="unauthorized_client")

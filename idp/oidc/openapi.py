@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from infra.web.cors import BROWSER_CLIENT_HEADERS, BROWSER_CLIENT_METHODS, PREFLIGHT_SECONDS
+
 _FORM = "application/x-www-form-urlencoded"
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _CLIENT_AUTH: list[dict[str, list[str]]] = [{"clientSecretBasic": []}, {}]
@@ -27,8 +29,47 @@ _CLIENT_FIELDS = {
     "client_assertion": {"type": "string", "description": "private_key_jwt (RFC 7523)"},
 }
 
+_PREFLIGHT_ASKED = [
+    {"name": "Origin", "in": "header", "required": False, "schema": {"type": "string"},
+     "description": "the origin of the page that calls (set by the browser)"},
+    {"name": "Access-Control-Request-Method", "in": "header", "required": False, "schema": {"type": "string"},
+     "description": "the method the page is about to use (set by the browser)"},
+    {"name": "Access-Control-Request-Headers", "in": "header", "required": False, "schema": {"type": "string"},
+     "description": "the headers the page is about to send (set by the browser)"},
+]
+
+
+def _header(description: str) -> dict:
+    return {"schema": {"type": "string"}, "description": description}
+
+
+def _browser_client_preflight(path: str) -> dict:
+    """OPTIONS of /token and /revoke (`idp.oidc.browser_clients`, `infra.web.cors.preflight`)."""
+    allowed = {
+        "Allow": _header("POST, OPTIONS"),
+        "Vary": _header("Origin, on every answer to a preflight"),
+        "Access-Control-Allow-Origin": _header("the Origin asked for, only when it is the origin of a redirect "
+                                               "URI of a public client (token_endpoint_auth_method none)"),
+        "Access-Control-Allow-Methods": _header(f"{BROWSER_CLIENT_METHODS}, with Access-Control-Allow-Origin"),
+        "Access-Control-Allow-Headers": _header(f"{BROWSER_CLIENT_HEADERS}, with Access-Control-Allow-Origin"),
+        "Access-Control-Max-Age": _header(f"{PREFLIGHT_SECONDS} seconds, with Access-Control-Allow-Origin"),
+    }
+    return {
+        "summary": f"CORS preflight of {path} (Fetch standard) for a single-page app, a public client: "
+                   f"allowed only from the origin of one of a public client's redirect URIs, never `*`; any "
+                   f"other origin gets no Access-Control-Allow-Origin and the browser stops there",
+        "parameters": _PREFLIGHT_ASKED,
+        "responses": {
+            "204": {"description": "a preflight (Access-Control-Request-Method sent): allowed for the "
+                                   "Origin when Access-Control-Allow-Origin is present", "headers": allowed},
+            "200": {"description": "a plain OPTIONS (no Origin or no Access-Control-Request-Method): the "
+                                   "methods only", "headers": {"Allow": _header("POST, OPTIONS")}},
+        },
+    }
+
+
 PATHS = {
-    "/token": {"post": {
+    "/token": {"options": _browser_client_preflight("/token"), "post": {
         "summary": "Token endpoint (RFC 6749 section 3.2): authorization_code with PKCE, refresh_token, "
                    "client_credentials (an agency's own token for the documents API)",
         "security": _CLIENT_AUTH,
@@ -54,6 +95,16 @@ PATHS = {
         },
     }},
     "/userinfo": {
+        "options": {
+            "summary": "CORS preflight of /userinfo (Fetch standard): every origin may send the token in "
+                       "Authorization (and a DPoP proof) from a page; no cookie is read",
+            "parameters": _PREFLIGHT_ASKED,
+            "responses": {"204": {"description": "allowed for every origin", "headers": {
+                "Allow": _header("GET, POST, OPTIONS"), "Access-Control-Allow-Origin": _header("*"),
+                "Access-Control-Allow-Methods": _header("GET, POST"),
+                "Access-Control-Allow-Headers": _header("Authorization, DPoP"),
+                "Access-Control-Max-Age": _header("600 seconds")}}},
+        },
         "get": {"summary": "UserInfo (OIDC Core 5.3): claims about the citizen", "security": [{"bearer": []}],
                 "responses": {"200": {"description": "claims", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/UserInfo"}}}},
@@ -85,7 +136,7 @@ PATHS = {
             "400": {"description": "invalid_request", "content": _ERROR},
             "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
     }},
-    "/revoke": {"post": {
+    "/revoke": {"options": _browser_client_preflight("/revoke"), "post": {
         "summary": "Token revocation (RFC 7009); a refresh token revokes its whole grant",
         "security": _CLIENT_AUTH,
         "requestBody": _form({"token": {"type": "string"},
@@ -101,7 +152,17 @@ PATHS = {
         "security": _CLIENT_AUTH,
         "requestBody": _form({"response_type": {"const": "code"}, "redirect_uri": {"type": "string"},
                               "scope": {"type": "string"}, "state": {"type": "string"},
+                              "nonce": {"type": "string"},
                               "code_challenge": {"type": "string"}, "code_challenge_method": {"const": "S256"},
+                              "prompt": {"type": "string", "description": "space-separated: none, login, "
+                                                                          "consent, select_account"},
+                              "max_age": {"type": "integer", "minimum": 0},
+                              "login_hint": {"type": "string"}, "id_token_hint": {"type": "string"},
+                              "acr_values": {"type": "string"},
+                              "claims": {"type": "string", "description": "OIDC Core 5.5, a JSON object"},
+                              "response_mode": {"enum": ["query", "query.jwt", "jwt"]},
+                              "resource": {"type": "string", "format": "uri", "description": "RFC 8707"},
+                              "ui_locales": {"type": "string"},
                               "request": {"type": "string", "description": "signed request object (JAR)"},
                               "dpop_jkt": {"type": "string"}, **_CLIENT_FIELDS}, []),
         "responses": {"201": {"description": "request_uri and expires_in", "content": {"application/json": {

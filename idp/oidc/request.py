@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import keys
 from clients.registry import Client, ClientNotFound, find_client
+from clients.registry.metadata import AGENCY_SCOPES
 from idp.oidc import claims as claims_module
 from idp.oidc import dpop, fapi, jarm, parameters, pkce, redirect_uris, resources
 from idp.oidc.errors import AuthorizationError, UnsafeRedirect
@@ -211,6 +212,9 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         raise AuthorizationError("scope must include openid", error="invalid_scope")
     allowed = set(metadata.get("scope", "").split())
     for name in requested:
+        if name in AGENCY_SCOPES:
+            raise AuthorizationError(f"scope {name!r} is your agency's own, not a citizen's: ask for it at the "
+                                     "token endpoint with grant_type=client_credentials", error="invalid_scope")
         if name not in SCOPES:
             raise AuthorizationError(f"scope {name!r} is not offered by this provider", error="invalid_scope")
         if name not in allowed:
