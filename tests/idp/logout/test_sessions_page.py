@@ -103,7 +103,7 @@ def test_a_session_of_someone_else_or_gone_is_not_found(two_browsers):
     html = page(first)
     response = first.post("/account/sessions/not-a-session/end", data={"csrf_token": csrf_of(html)})
     assert response.headers["Location"] == "/account/sessions?error=not_found"
-    assert "Esa sesión ya no está abierta." in first.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Esa sesión ya estaba cerrada" in first.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_ending_a_session_needs_the_csrf_token(two_browsers):
