@@ -67,9 +67,11 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 256
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Write:
-    """One statement (built once, values bound) and its values."""
+    """One statement (built once, values bound) and its values. (`__init__`: the dataclass's,
+    filling the instance dict at once, without the frozen dataclass's setattr per field: two or
+    three per /token and UserInfo, issue 16.)"""
 
     statement: sa.Executable
     values: Mapping[str, Any]
@@ -78,6 +80,10 @@ class Write:
     # committed once a row no longer holds (a release entry whose consent was withdrawn, checked
     # under a lock in the batch's transaction) fails its request alone with it (`GroupCommit.commit`).
     refused: Callable[[BaseException], BaseException | None] | None = None
+
+    def __init__(self, statement: sa.Executable, values: Mapping[str, Any],
+                 refused: Callable[[BaseException], BaseException | None] | None = None) -> None:
+        self.__dict__.update(statement=statement, values=values, refused=refused)
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE (psycopg is imported only for PostgreSQL)

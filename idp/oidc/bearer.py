@@ -75,8 +75,12 @@ class TokenState:
         object.__setattr__(self, "facts", GrantFacts.of(self.grant, self.citizen))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class AccessToken:
+    """A checked access token and what it stands on. (`__init__`: the dataclass's, filling the
+    instance dict at once, without the frozen dataclass's setattr per field: one per UserInfo
+    and per protected request, issue 16.)"""
+
     claims: Mapping[str, Any]
     grant: Grant
     citizen: Citizen
@@ -88,6 +92,11 @@ class AccessToken:
     state: TokenState | None = None
     # What the checks read of the grant and citizen (`GrantFacts`); None: not taken yet.
     facts: GrantFacts | None = None
+
+    def __init__(self, claims: Mapping[str, Any], grant: Grant, citizen: Citizen, consent: standing.StandingConsent,
+                 generation: bytes = b"", state: TokenState | None = None, facts: GrantFacts | None = None) -> None:
+        self.__dict__.update(claims=claims, grant=grant, citizen=citizen, consent=consent, generation=generation,
+                             state=state, facts=facts)
 
     @property
     def scopes(self) -> list[str]:

@@ -18,13 +18,17 @@ from infra.store import get_store
 REALM = 'realm="cedula"'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Presented:
-    """The access token of a request, how it came (`Bearer` or `DPoP`), the proof's key."""
+    """The access token of a request, how it came (`Bearer` or `DPoP`), the proof's key.
+    (`__init__`: the dataclass's, filling the instance dict at once: issue 16.)"""
 
     token: str
     scheme: str
     jkt: str | None = None
+
+    def __init__(self, token: str, scheme: str, jkt: str | None = None) -> None:
+        self.__dict__.update(token=token, scheme=scheme, jkt=jkt)
 
 
 class MissingToken(OidcError):

@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from idp.oidc import codes, protected, services
+from idp.oidc import bearer, codes, protected, services
 from idp.oidc.client_auth import Presented
 from idp.oidc.endpoints import Answer, Asked
 from idp.oidc.grants import GrantRecord
 from idp.oidc.services import TokenResponse
 from idp.oidc.tokens import Authentication
+from infra.group_commit import Write
 from infra.store import MemoryStore
 
 
@@ -34,7 +35,8 @@ def _default(parameter: inspect.Parameter) -> object:
 
 
 @pytest.mark.parametrize("cls", [GrantRecord, Authentication, Presented, Asked, Answer, TokenResponse,
-                                 services._KnownClient, services._Exchange, codes.Redemption, protected.Headers])
+                                 services._KnownClient, services._Exchange, codes.Redemption, protected.Headers,
+                                 bearer.AccessToken, protected.Presented, Write])
 def test_a_record_init_takes_what_the_dataclass_init_took(cls):
     mine = list(inspect.signature(cls.__init__).parameters.values())
     generated = _generated_init_parameters(cls)
@@ -82,6 +84,23 @@ def test_the_token_records_are_the_dataclass_records():
     assert list(vars(exchange)) == ["grant", "writes", "counts", "refresh", "released"]
     for record, name in ((response, "scope"), (first, "bound"), (headers, "dpop"), (known, "client_id"),
                          (exchange, "refresh")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(record, name, "x")
+
+
+def test_the_userinfo_records_are_the_dataclass_records():
+    token = bearer.AccessToken({"jti": "j"}, None, None, None)  # type: ignore[arg-type]
+    assert list(vars(token)) == [f.name for f in dataclasses.fields(bearer.AccessToken)]
+    assert (token.generation, token.state, token.facts) == (b"", None, None)
+    assert token == bearer.AccessToken(claims={"jti": "j"}, grant=None, citizen=None, consent=None)  # type: ignore[arg-type]
+    assert dataclasses.replace(token, generation=b"7").generation == b"7"
+    presented = protected.Presented("t", "Bearer")
+    assert presented == protected.Presented(token="t", scheme="Bearer", jkt=None) and hash(presented) == hash(
+        protected.Presented("t", "Bearer"))
+    write = Write("statement", {"a": 1})  # type: ignore[arg-type]
+    assert (write.refused, list(vars(write))) == (None, ["statement", "values", "refused"])
+    assert write == Write(statement="statement", values={"a": 1}, refused=None)  # type: ignore[arg-type]
+    for record, name in ((token, "claims"), (presented, "jkt"), (write, "values")):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(record, name, "x")
 
