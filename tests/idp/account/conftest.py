@@ -11,3 +11,31 @@ BAD_ENROLMENT = {"given_name": "Ana", "family_name": "", "birthdate": "2999-01-0
 def post_enrolment(client, token: str, fields: dict[str, str]):
     """POST the enrolment form (as a browser without JavaScript would), in English."""
     return client.post("/enrol", data={"csrf_token": token, **fields}, headers={"Accept-Language": "en"})
+
+
+def refresh(client, agency, tokens: dict):
+    """The token endpoint's answer to `agency` refreshing with the refresh token in `tokens`."""
+    from tests.idp.oidc.conftest import token_request
+
+    return token_request(client, agency, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+
+
+def two_passkeys(client):
+    """A citizen enrolled in `client` with a passkey (`lost`), who then adds another (`kept`)."""
+    from tests.idp.conftest import enrol, post_json
+    from tests.support.authenticator import SoftwareAuthenticator
+
+    lost = SoftwareAuthenticator()
+    enrol(client, lost)
+    kept = SoftwareAuthenticator()
+    options = post_json(client, "/webauthn/registration/options", {}).get_json()
+    assert post_json(client, "/webauthn/registration/verify", kept.register(options)).status_code == 200
+    return lost, kept
+
+
+def delete_passkey(client, key):
+    """The account page's form deleting the passkey `key`."""
+    from tests.idp.conftest import csrf
+
+    return client.post(f"/account/passkeys/{key.credential_id_b64}/delete",
+                       data={"csrf_token": csrf(client, "/account")})
