@@ -39,3 +39,20 @@ def delete_passkey(client, key):
 
     return client.post(f"/account/passkeys/{key.credential_id_b64}/delete",
                        data={"csrf_token": csrf(client, "/account")})
+
+
+def clone_with_tokens(client, agency, **params):
+    """A citizen enrolled in `client` with a passkey (`genuine`, counter 1) and a clone of it
+    (counter 6) that signs in first in another browser (`stolen`) and gets `agency`'s tokens:
+    (genuine, stolen, the clone's tokens). `genuine`'s next sign-in is the clone signal."""
+    from tests.idp.conftest import enrol, sign_in
+    from tests.idp.oidc.conftest import tokens_for
+    from tests.support.authenticator import SoftwareAuthenticator
+
+    genuine = SoftwareAuthenticator(counter_step=1)
+    enrol(client, genuine)
+    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
+                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
+    stolen = client.application.test_client()
+    assert sign_in(stolen, clone).status_code == 200
+    return genuine, stolen, tokens_for(stolen, agency, **params)

@@ -4,10 +4,9 @@ lost phone kept reading the account after the citizen removed the phone's passke
 
 from __future__ import annotations
 
-from tests.idp.account.conftest import delete_passkey, refresh, two_passkeys
-from tests.idp.conftest import enrol, recheck, sign_in
+from tests.idp.account.conftest import clone_with_tokens, delete_passkey, refresh, two_passkeys
+from tests.idp.conftest import recheck, sign_in
 from tests.idp.oidc.conftest import bearer, oidc_app, register, tokens_for  # noqa: F401
-from tests.support.authenticator import SoftwareAuthenticator
 
 OFFLINE = "openid profile offline_access"
 
@@ -29,13 +28,7 @@ def test_deleting_a_lost_passkey_ends_the_tokens_given_in_its_sessions(client, o
 
 def test_a_clone_signal_ends_the_tokens_given_in_the_clones_sessions(client, oidc_app, register):  # noqa: F811
     agency = register(scope=OFFLINE)
-    genuine = SoftwareAuthenticator(counter_step=1)
-    enrol(client, genuine)
-    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
-                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
-    stolen = oidc_app.test_client()
-    assert sign_in(stolen, clone).status_code == 200  # count 6: the clone went first
-    on_clone = tokens_for(stolen, agency, scope=OFFLINE)
+    genuine, stolen, on_clone = clone_with_tokens(client, agency, scope=OFFLINE)  # count 6: the clone first
     refused = sign_in(oidc_app.test_client(), genuine)  # count 2: the clone signal
     assert refused.get_json()["error"] == "sign_count_regression"
     answer = refresh(stolen, agency, on_clone)

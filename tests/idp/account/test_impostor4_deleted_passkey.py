@@ -4,10 +4,9 @@ after the thief signed out there, or after that session ran out)."""
 
 from __future__ import annotations
 
-from tests.idp.account.conftest import delete_passkey, refresh, two_passkeys
-from tests.idp.conftest import csrf, enrol, recheck, sign_in
+from tests.idp.account.conftest import clone_with_tokens, delete_passkey, refresh, two_passkeys
+from tests.idp.conftest import csrf, recheck, sign_in
 from tests.idp.oidc.conftest import bearer, oidc_app, register, tokens_for  # noqa: F401
-from tests.support.authenticator import SoftwareAuthenticator
 
 OFFLINE = "openid profile offline_access"
 
@@ -33,13 +32,7 @@ def test_tokens_given_in_an_ended_session_of_the_deleted_passkey_end_too(client,
 
 def test_tokens_a_clone_got_in_a_session_that_ended_end_at_the_clone_signal(client, oidc_app, register):  # noqa: F811
     agency = register(scope=OFFLINE)
-    genuine = SoftwareAuthenticator(counter_step=1)
-    enrol(client, genuine)
-    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
-                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
-    stolen = oidc_app.test_client()
-    assert sign_in(stolen, clone).status_code == 200
-    on_clone = tokens_for(stolen, agency, scope=OFFLINE)
+    genuine, stolen, on_clone = clone_with_tokens(client, agency, scope=OFFLINE)
     assert stolen.post("/logout", data={"csrf_token": csrf(stolen, "/account")}).status_code == 303
     refused = sign_in(oidc_app.test_client(), genuine)  # the counter went back: the clone signal
     assert refused.get_json()["error"] == "sign_count_regression"
