@@ -32,6 +32,7 @@ def _components() -> list[Component]:
         component("infra.web.i18n", I18N_PACKAGES),
         component("infra.web.errors"),
         component("infra.web.inputs"),
+        component("infra.web.assets"),
         component("infra.openapi"),
         component("infra.db", SCHEMA),
         component("infra.group_commit"),

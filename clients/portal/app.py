@@ -13,6 +13,7 @@ from clients.portal.component import PORTAL, ClientAuth, Portal
 from clients.portal.config import PortalConfig
 from clients.portal.logout_token import ProviderKeys, ReplayCache
 from clients.portal.sessions import SessionRegistry
+from infra.web import assets
 
 __all__ = ["ClientAuth", "ShortLivedPrivateKeyJWT", "create_portal"]
 
@@ -77,6 +78,7 @@ def create_portal(config: PortalConfig) -> Flask:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(pages.bp)
+    assets.init_app(app)  # forms.js, the same file as Cédula's
 
     @app.after_request
     def _headers(response):

@@ -10,7 +10,10 @@ from flask import Flask, Response, request
 
 from infra.db import get_db
 from infra.indicators import tally_apart
-from infra.web import direct_routes
+from infra.web import assets, direct_routes
+
+# A file not found among the static ones is no error of the provider's.
+STATIC = frozenset({"static", assets.ENDPOINT})
 
 
 def dimension(status: int, endpoint: str) -> str:
@@ -20,7 +23,7 @@ def dimension(status: int, endpoint: str) -> str:
 def count_errors(app: Flask) -> None:
     def count(asked: direct_routes.Exchange, status: int, _headers: direct_routes.HeaderSink) -> None:
         endpoint = asked.endpoint
-        if status >= 400 and status != 503 and endpoint and endpoint != "static":
+        if status >= 400 and status != 503 and endpoint and endpoint not in STATIC:
             tally_apart(get_db(app), "error", dimension=dimension(status, endpoint))
 
     @app.after_request

@@ -124,3 +124,12 @@ def recheck(client, key: SoftwareAuthenticator, **kwargs: Any):
     assert options.status_code == 200, options.get_json()
     return post_json(client, "/account/reauth/verify",
                      key.authenticate(options.get_json(), **kwargs))
+
+
+def recover(app, national_id: str, code: str):
+    """A new browser that signs in with a recovery code (/recover) and lands on /account."""
+    browser = app.test_client()
+    done = browser.post("/recover", data={"csrf_token": csrf(browser, "/recover"),
+                                          "national_id": national_id, "code": code})
+    assert done.status_code == 303 and done.headers["Location"] == "/account"
+    return browser

@@ -6,6 +6,7 @@
 // the code grant, UserInfo and a refresh with the DPoP key, and prints the results.
 import * as client from 'openid-client';
 import { createInterface } from 'node:readline';
+import { withNonce } from './dpop_nonce.mjs';
 
 const issuer = new URL(process.argv[2]);
 const spec = JSON.parse(process.argv[3]);
@@ -13,17 +14,6 @@ const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
 const signingKey = await crypto.subtle.importKey(
   'jwk', spec.jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-
-// RFC 9449 section 8: a first proof without the server's nonce is answered with
-// use_dpop_nonce; the handle keeps the nonce, and the request is made once more.
-async function withNonce(call) {
-  try {
-    return await call();
-  } catch (error) {
-    if (error?.error === 'use_dpop_nonce' || error?.cause?.error === 'use_dpop_nonce') return await call();
-    throw error;
-  }
-}
 
 for (const mode of ['query', 'jwt', 'jar']) {
   const config = await client.discovery(

@@ -4,6 +4,7 @@
 // {"logout": url} (the test follows it and answers with where it ended), {"result": ...}.
 import * as client from 'openid-client';
 import { createInterface } from 'node:readline';
+import { withNonce } from './dpop_nonce.mjs';
 
 const issuer = new URL(process.argv[2]);
 const spec = JSON.parse(process.argv[3]);
@@ -11,16 +12,6 @@ const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const insecure = { execute: [client.allowInsecureRequests] };
 const say = (message) => console.log(JSON.stringify(message));
 const answer = async () => (await lines.next()).value.trim();
-
-// RFC 9449 section 8: the first proof is answered with use_dpop_nonce; the handle keeps the nonce.
-async function withNonce(call) {
-  try {
-    return await call();
-  } catch (error) {
-    if (error?.error === 'use_dpop_nonce' || error?.cause?.error === 'use_dpop_nonce') return await call();
-    throw error;
-  }
-}
 
 // The refusal as the developer sees it.
 async function refusal(call) {

@@ -29,11 +29,16 @@ SCRIPT = Path(__file__).with_name("openid_client_rp.mjs")
 APIS = ("https://api.hacienda.example.gov/declaraciones", "https://api.registro.example.gov/partidas")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def require_openid_client() -> None:
+    """Node.js and the npm package `openid-client`, or the test is skipped (or fails, in CI)."""
     require_executable("node", "install Node.js 20+")
     if not (ROOT / "node_modules" / "openid-client" / "package.json").exists():
         missing("node_modules/openid-client is not installed (npm ci)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_openid_client()
     deployment = prepared(tmp_path_factory.mktemp("interop"))
     data, env, port, cedula = deployment.data, deployment.env, deployment.port, deployment.cedula
     key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))

@@ -15,9 +15,8 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
-from tests.interop.test_openid_client import _enrol, _follow
+from tests.interop.test_openid_client import _enrol, _follow, require_openid_client
 from tests.support.live import ROOT, prepared, serving
-from tests.support.parts import missing, require_executable
 
 SCRIPT = Path(__file__).with_name("openid_client_review.mjs")
 REDIRECT = "http://localhost:8766/callback"  # openid-client only parses it: nothing listens
@@ -26,9 +25,7 @@ SIGNED_OUT = "http://localhost:8766/"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    require_executable("node", "install Node.js 20+")
-    if not (ROOT / "node_modules" / "openid-client" / "package.json").exists():
-        missing("node_modules/openid-client is not installed (npm ci)")
+    require_openid_client()
     deployment = prepared(tmp_path_factory.mktemp("review"))
     data, cedula = deployment.data, deployment.cedula
     key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))

@@ -4,49 +4,32 @@ lost phone kept reading the account after the citizen removed the phone's passke
 
 from __future__ import annotations
 
-from tests.idp.conftest import csrf, enrol, post_json, recheck, sign_in
-from tests.idp.oidc.conftest import bearer, oidc_app, register, token_request, tokens_for  # noqa: F401
-from tests.support.authenticator import SoftwareAuthenticator
+from tests.idp.account.conftest import clone_with_tokens, delete_passkey, refresh, two_passkeys
+from tests.idp.conftest import recheck, sign_in
+from tests.idp.oidc.conftest import bearer, oidc_app, register, tokens_for  # noqa: F401
 
 OFFLINE = "openid profile offline_access"
 
 
-def _refresh(client, agency, tokens):
-    return token_request(client, agency, {"grant_type": "refresh_token",
-                                          "refresh_token": tokens["refresh_token"]})
-
-
 def test_deleting_a_lost_passkey_ends_the_tokens_given_in_its_sessions(client, oidc_app, register):  # noqa: F811
     agency = register(scope=OFFLINE)
-    lost = SoftwareAuthenticator()
-    enrol(client, lost)
-    kept = SoftwareAuthenticator()
-    options = post_json(client, "/webauthn/registration/options", {}).get_json()
-    assert post_json(client, "/webauthn/registration/verify", kept.register(options)).status_code == 200
+    lost, kept = two_passkeys(client)
     phone = oidc_app.test_client()  # the lost phone, signed in with its passkey
     assert sign_in(phone, lost).status_code == 200
     on_phone = tokens_for(phone, agency, scope=OFFLINE)
     assert recheck(client, kept).status_code == 200
     own = tokens_for(client, agency, scope=OFFLINE)  # the citizen's own browser, checked with kept
-    deleted = client.post(f"/account/passkeys/{lost.credential_id_b64}/delete",
-                          data={"csrf_token": csrf(client, "/account")})
-    assert deleted.headers["Location"] == "/account?done=deleted"
-    refused = _refresh(phone, agency, on_phone)
+    assert delete_passkey(client, lost).headers["Location"] == "/account?done=deleted"
+    refused = refresh(phone, agency, on_phone)
     assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_grant"
     assert phone.get("/userinfo", headers=bearer(on_phone["access_token"])).status_code == 401
-    assert _refresh(client, agency, own).status_code == 200
+    assert refresh(client, agency, own).status_code == 200
 
 
 def test_a_clone_signal_ends_the_tokens_given_in_the_clones_sessions(client, oidc_app, register):  # noqa: F811
     agency = register(scope=OFFLINE)
-    genuine = SoftwareAuthenticator(counter_step=1)
-    enrol(client, genuine)
-    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
-                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
-    stolen = oidc_app.test_client()
-    assert sign_in(stolen, clone).status_code == 200  # count 6: the clone went first
-    on_clone = tokens_for(stolen, agency, scope=OFFLINE)
+    genuine, stolen, on_clone = clone_with_tokens(client, agency, scope=OFFLINE)  # count 6: the clone first
     refused = sign_in(oidc_app.test_client(), genuine)  # count 2: the clone signal
     assert refused.get_json()["error"] == "sign_count_regression"
-    answer = _refresh(stolen, agency, on_clone)
+    answer = refresh(stolen, agency, on_clone)
     assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_grant"

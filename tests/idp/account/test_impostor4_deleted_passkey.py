@@ -4,64 +4,39 @@ after the thief signed out there, or after that session ran out)."""
 
 from __future__ import annotations
 
-from tests.idp.conftest import csrf, enrol, post_json, recheck, sign_in
-from tests.idp.oidc.conftest import bearer, oidc_app, register, token_request, tokens_for  # noqa: F401
-from tests.support.authenticator import SoftwareAuthenticator
+from tests.idp.account.conftest import clone_with_tokens, delete_passkey, refresh, two_passkeys
+from tests.idp.conftest import csrf, recheck, sign_in
+from tests.idp.oidc.conftest import bearer, oidc_app, register, tokens_for  # noqa: F401
 
 OFFLINE = "openid profile offline_access"
 
 
-def _refresh(client, agency, tokens):
-    return token_request(client, agency, {"grant_type": "refresh_token",
-                                          "refresh_token": tokens["refresh_token"]})
-
-
-def _two_passkeys(client):
-    lost = SoftwareAuthenticator()
-    enrol(client, lost)
-    kept = SoftwareAuthenticator()
-    options = post_json(client, "/webauthn/registration/options", {}).get_json()
-    assert post_json(client, "/webauthn/registration/verify", kept.register(options)).status_code == 200
-    return lost, kept
-
-
-def _delete(client, key):
-    return client.post(f"/account/passkeys/{key.credential_id_b64}/delete",
-                       data={"csrf_token": csrf(client, "/account")})
-
-
 def test_tokens_given_in_an_ended_session_of_the_deleted_passkey_end_too(client, oidc_app, register):  # noqa: F811
     agency = register(scope=OFFLINE)
-    lost, kept = _two_passkeys(client)
+    lost, kept = two_passkeys(client)
     phone = oidc_app.test_client()  # the lost phone: the thief signs in, an agency app keeps a refresh token
     assert sign_in(phone, lost).status_code == 200
     on_phone = tokens_for(phone, agency, scope=OFFLINE)
     assert phone.post("/logout", data={"csrf_token": csrf(phone, "/account")}).status_code == 303
     assert phone.get("/account").status_code == 302  # that session ended; the refresh token did not
-    still = _refresh(phone, agency, on_phone)
+    still = refresh(phone, agency, on_phone)
     assert still.status_code == 200
     on_phone = still.get_json()
     assert recheck(client, kept).status_code == 200
     own = tokens_for(client, agency, scope=OFFLINE)
-    assert _delete(client, lost).headers["Location"] == "/account?done=deleted"
-    refused = _refresh(phone, agency, on_phone)
+    assert delete_passkey(client, lost).headers["Location"] == "/account?done=deleted"
+    refused = refresh(phone, agency, on_phone)
     assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_grant"
-    assert _refresh(client, agency, own).status_code == 200
+    assert refresh(client, agency, own).status_code == 200
 
 
 def test_tokens_a_clone_got_in_a_session_that_ended_end_at_the_clone_signal(client, oidc_app, register):  # noqa: F811
     agency = register(scope=OFFLINE)
-    genuine = SoftwareAuthenticator(counter_step=1)
-    enrol(client, genuine)
-    clone = SoftwareAuthenticator(credential_id=genuine.credential_id, private_key=genuine.private_key,
-                                  user_handle=genuine.user_handle, sign_count=5, counter_step=1)
-    stolen = oidc_app.test_client()
-    assert sign_in(stolen, clone).status_code == 200
-    on_clone = tokens_for(stolen, agency, scope=OFFLINE)
+    genuine, stolen, on_clone = clone_with_tokens(client, agency, scope=OFFLINE)
     assert stolen.post("/logout", data={"csrf_token": csrf(stolen, "/account")}).status_code == 303
     refused = sign_in(oidc_app.test_client(), genuine)  # the counter went back: the clone signal
     assert refused.get_json()["error"] == "sign_count_regression"
-    answer = _refresh(stolen, agency, on_clone)
+    answer = refresh(stolen, agency, on_clone)
     assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_grant"
 
 
@@ -69,9 +44,9 @@ def test_the_deleting_browsers_own_tokens_stay(client, oidc_app, register):  # n
     """The citizen signed in here with the passkey they now delete (a synced one they replace),
     re-checked with the other: this browser's session goes on, and so do its agencies."""
     agency = register(scope=OFFLINE)
-    lost, kept = _two_passkeys(client)
+    lost, kept = two_passkeys(client)
     assert sign_in(client, lost).status_code == 200
     own = tokens_for(client, agency, scope=OFFLINE)
     assert recheck(client, kept).status_code == 200
-    assert _delete(client, lost).headers["Location"] == "/account?done=deleted"
-    assert _refresh(client, agency, own).status_code == 200
+    assert delete_passkey(client, lost).headers["Location"] == "/account?done=deleted"
+    assert refresh(client, agency, own).status_code == 200

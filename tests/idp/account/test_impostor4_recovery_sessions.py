@@ -5,16 +5,8 @@ end too, or its holder still adds their passkey and keeps the account."""
 
 from __future__ import annotations
 
-from tests.idp.conftest import csrf, post_json, recheck
+from tests.idp.conftest import csrf, post_json, recheck, recover
 from tests.support.authenticator import SoftwareAuthenticator
-
-
-def _recover(app, national_id: str, code: str):
-    browser = app.test_client()
-    done = browser.post("/recover", data={"csrf_token": csrf(browser, "/recover"),
-                                          "national_id": national_id, "code": code})
-    assert done.status_code == 303 and done.headers["Location"] == "/account"
-    return browser
 
 
 def _new_codes(client):
@@ -22,7 +14,7 @@ def _new_codes(client):
 
 
 def test_new_codes_end_the_recovery_sessions_opened_with_the_old_ones(client, enrolled, fresh_app):
-    impostor = _recover(fresh_app, enrolled.national_id, enrolled.codes[0])
+    impostor = recover(fresh_app, enrolled.national_id, enrolled.codes[0])
     assert recheck(client, enrolled.key).status_code == 200
     assert _new_codes(client).status_code == 200
     refused = post_json(impostor, "/webauthn/registration/options", {})
@@ -31,7 +23,7 @@ def test_new_codes_end_the_recovery_sessions_opened_with_the_old_ones(client, en
 
 
 def test_options_fetched_before_the_new_codes_add_no_passkey(client, enrolled, fresh_app):
-    impostor = _recover(fresh_app, enrolled.national_id, enrolled.codes[0])
+    impostor = recover(fresh_app, enrolled.national_id, enrolled.codes[0])
     options = post_json(impostor, "/webauthn/registration/options", {}).get_json()
     assert recheck(client, enrolled.key).status_code == 200
     assert _new_codes(client).status_code == 200

@@ -7,15 +7,7 @@ from __future__ import annotations
 import uuid
 
 from tests.idp.assurance.conftest import all_formats_listed, device_key, proofing, set_proofing
-from tests.idp.conftest import csrf, dui, enrol, post_json
-
-
-def _recover(app, national_id: str, code: str):
-    browser = app.test_client()
-    done = browser.post("/recover", data={"csrf_token": csrf(browser, "/recover"),
-                                          "national_id": national_id, "code": code})
-    assert done.status_code == 303 and done.headers["Location"] == "/account"
-    return browser
+from tests.idp.conftest import dui, enrol, post_json, recover
 
 
 def test_a_stolen_recovery_code_does_not_carry_the_identity_level(client, oidc_app, pki, metadata):
@@ -27,7 +19,7 @@ def test_a_stolen_recovery_code_does_not_carry_the_identity_level(client, oidc_a
     set_proofing(oidc_app, victim.citizen_id, "high")
     assert proofing(oidc_app, victim.citizen_id)[0] == "high"
 
-    impostor = _recover(oidc_app, victim.national_id, victim.codes[0])  # a code found in a drawer
+    impostor = recover(oidc_app, victim.national_id, victim.codes[0])  # a code found in a drawer
     security_key = device_key(pki, counter_step=1)  # device-bound, attested: a high authenticator
     options = post_json(impostor, "/webauthn/registration/options", {}).get_json()
     assert post_json(impostor, "/webauthn/registration/verify",
@@ -48,7 +40,7 @@ def test_recovering_a_low_account_changes_nothing_else(client, oidc_app):
     from infra.db import get_db
 
     person = enrol(client, national_id=dui(55555555))
-    _recover(oidc_app, person.national_id, person.codes[0])
+    recover(oidc_app, person.national_id, person.codes[0])
     assert proofing(oidc_app, person.citizen_id) == ("low", "self_asserted")
     with get_db(oidc_app).read() as db:
         assert db.query(ProofingEvidence).filter_by(

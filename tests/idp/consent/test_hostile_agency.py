@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from idp.oidc import PROVIDER, provider
 from tests.idp.consent.conftest import log_of
-from tests.idp.oidc.conftest import bearer, claims_of, token_request, tokens_for
+from tests.idp.oidc.conftest import bearer, claims_of, declare_purpose, token_request, tokens_for
 from tests.support.components import replace_component
 
 CITIZEN_CLAIMS = {"given_name", "family_name", "birthdate", "email", "email_verified", "national_id"}
@@ -75,16 +75,6 @@ def test_claims_userinfo_cannot_reach_a_claim_the_scope_and_consent_left_out(cli
     assert set(entries[-1].claims) == set(answer)
 
 
-def _declare_purpose(app, agency, purpose: str) -> None:
-    """The agency changes the purpose it declares (RFC 7592 lets it replace its metadata)."""
-    from clients.registry import find_client
-    from infra.db import get_db
-
-    with get_db(app).transaction() as session:
-        found = find_client(session, agency.client_id)
-        found.client_metadata = {**found.client_metadata, "purpose": purpose}
-
-
 def test_a_consent_given_for_one_purpose_releases_nothing_for_another(client, register, citizen):
     from tests.idp.oidc.conftest import Flow, authorize_url, get_code, redirect_params
 
@@ -92,7 +82,7 @@ def test_a_consent_given_for_one_purpose_releases_nothing_for_another(client, re
     body = tokens_for(client, agency, scope="openid profile offline_access")
     assert client.get("/userinfo", headers=bearer(body["access_token"])).status_code == 200
     code, flow = get_code(client, agency, scope="openid profile offline_access")  # issued before the change
-    _declare_purpose(client.application, agency, "Publicidad dirigida")
+    declare_purpose(client.application, agency, "Publicidad dirigida")
     # Tokens issued under the old purpose release nothing more ...
     assert client.get("/userinfo", headers=bearer(body["access_token"])).status_code == 401
     refreshed = token_request(client, agency, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})

@@ -83,3 +83,13 @@ def signed_in(web, agency):
     proof_in_person(web.application, enrolled.citizen_id)
     tokens = tokens_for(web, agency, scope="openid profile")
     return enrolled, claims_of(tokens["id_token"])["sub"]
+
+
+def assert_replayed(first, again) -> None:
+    """`again` (a retry with the same Idempotency-Key) is `first`'s 201 replayed: the same body
+    and Location, marked `Idempotent-Replayed: true` (which the first answer is not)."""
+    assert again.status_code == 201, again.get_json()
+    assert again.get_json() == first.get_json()
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers

@@ -15,7 +15,7 @@ from infra.db import get_db
 from infra.idempotency import InvalidKey, parse_key
 from infra.models import IDEMPOTENCY
 from signing.models import Document
-from tests.idp.documents.conftest import agency_token, consented_sub, register
+from tests.idp.documents.conftest import agency_token, assert_replayed, consented_sub, register
 from tests.idp.oidc.conftest import bearer
 from tests.signing import samples
 
@@ -38,11 +38,7 @@ def test_a_retry_with_the_same_key_gets_the_same_document(web, docs_app, agency,
     first = _issue(web, token, '"3f1c2d7e-5b7a-4a8e-9d1b-2c4e6f8a0b1c"', subject=sub)
     assert first.status_code == 201, first.get_json()
     again = _issue(web, token, '"3f1c2d7e-5b7a-4a8e-9d1b-2c4e6f8a0b1c"', subject=sub)
-    assert again.status_code == 201
-    assert again.get_json() == first.get_json()
-    assert again.headers["Location"] == first.headers["Location"]
-    assert again.headers["Idempotent-Replayed"] == "true"
-    assert "Idempotent-Replayed" not in first.headers
+    assert_replayed(first, again)
     assert _documents(docs_app) == 1
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import uuid
 
 import jsonschema
 import pytest
 
-from idp.developers.views import SOURCE
 from idp.documents import idempotency
 from idp.documents.prepared import body_limit
 from infra.config import get_settings
@@ -27,6 +25,7 @@ from tests.idp.documents.test_citizen_signing import _pdf
 from tests.idp.oidc.conftest import bearer
 from tests.signing import samples
 from tests.signing.test_hostile_input import every_slot_taken
+from tests.support.openapi import check_answers, error_named, undocumented
 
 PDF = base64.b64encode(_pdf("firma")).decode()
 BODIES = {"/api/documents": {"template": "residence", "data": samples.RESIDENCE, "level": "B-B"},
@@ -81,42 +80,16 @@ def _answers(web, app, token: str, client_id: str, sub: str, path: str, monkeypa
     return answers
 
 
-def _named(description: str, error: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(error)}(?![\w])", description) is not None
-
-
 @pytest.mark.parametrize("path", sorted(BODIES))
 def test_every_answer_is_described_and_every_description_answered(web, docs_app, agency, signed_in,
                                                                   path, monkeypatch):
     _, sub = signed_in
     token = agency_token(web, agency)
     document = web.get("/openapi.json").get_json()
-    operation = document["paths"][path]["post"]
-    described = {status for status in operation["responses"] if status != "4XX"}
-    given, errors = set(), set()
-    for response in _answers(web, docs_app, token, agency.client_id, sub, path, monkeypatch):
-        status = str(response.status_code)
-        given.add(status)
-        answer = operation["responses"].get(status)
-        assert answer is not None, (path, status, response.get_json(), sorted(described))
-        schema = answer["content"]["application/json"]["schema"]
-        jsonschema.validate(response.get_json(), {**schema, "components": document["components"]})
-        if status != "201":
-            errors.add(response.get_json()["error"])
-            assert _named(answer["description"], response.get_json()["error"]), (
-                path, status, response.get_json()["error"], answer["description"])
-        for header, header_description in answer.get("headers", {}).items():
-            if header_description.get("required"):
-                assert header in response.headers, (path, status, header)
-        if status == "503":
-            assert "Retry-After" in response.headers, (path, response.get_json())
-            assert answer["headers"]["Retry-After"].get("required"), path
-    assert given == described, (path, "described but never given" if described - given
-                                else "given but not described", described ^ given)
+    errors = check_answers(document, "post", path, _answers(web, docs_app, token, agency.client_id, sub, path,
+                                                            monkeypatch))
     # ... and the guide's table of errors tells an agency developer what to do about each one.
-    listed = set(re.findall(r"^\| (.*?) \|", SOURCE.read_text(encoding="utf-8"), re.M))
-    codes = {code for row in listed for code in re.findall(r"`(\w+)`", row)}
-    assert errors - codes == set(), (path, "not in docs/agencies.md's errors table", errors - codes)
+    assert undocumented(errors) == set(), (path, "not in docs/agencies.md's errors table", undocumented(errors))
 
 
 def _other_answers(web, app, token: str, narrow: str, sub: str, monkeypatch) -> dict:
@@ -208,7 +181,7 @@ def test_the_other_operations_answer_as_described(web, docs_app, agency, signed_
             schema = answer["content"]["application/json"]["schema"]
             jsonschema.validate(response.get_json(), {**schema, "components": document["components"]})
             if status >= "400":
-                assert _named(answer["description"], response.get_json()["error"]), (
+                assert error_named(answer["description"], response.get_json()["error"]), (
                     method, path, status, response.get_json()["error"], answer["description"])
             if status == "503":
                 assert "Retry-After" in response.headers and answer["headers"]["Retry-After"]["required"]

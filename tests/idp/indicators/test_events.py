@@ -49,6 +49,8 @@ def test_errors_are_counted_by_status_and_endpoint_but_not_unknown_paths(client,
     assert client.get("/userinfo").status_code == 401
     assert client.get("/userinfo").status_code == 401
     assert client.get("/wp-login.php").status_code == 404
+    assert client.get("/static/js/no-such.js").status_code == 404  # a static file: not an error either
+    assert client.get("/static/shared/no-such.js").status_code == 404  # the shared ones (infra.web.assets)
     totals = _totals(oidc_app)
     assert totals[("error", "401:oidc_api.userinfo_endpoint")] == 2
     assert not [key for key in totals if key[0] == "error" and "404" in key[1]]

@@ -215,3 +215,13 @@ def bearer(token: str) -> dict[str, str]:
 
 def random_uuid() -> str:
     return str(uuid.uuid4())
+
+
+def declare_purpose(app, agency: Agency, purpose: str) -> None:
+    """The agency changes the purpose it declares (RFC 7592 lets it replace its metadata)."""
+    from clients.registry import find_client
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        found = find_client(session, agency.client_id)
+        found.client_metadata = {**found.client_metadata, "purpose": purpose}

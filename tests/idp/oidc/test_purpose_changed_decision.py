@@ -6,21 +6,22 @@ with a code that cannot be redeemed (issue 14: a consent is for an agency and a 
 
 from __future__ import annotations
 
-from clients.registry import find_client
-from infra.db import get_db
-from tests.idp.oidc.conftest import Flow, authorize_url, bearer, decide, exchange, redirect_params, tokens_for
-
-
-def _declare_purpose(app, agency, purpose: str) -> None:
-    with get_db(app).transaction() as session:
-        found = find_client(session, agency.client_id)
-        found.client_metadata = {**found.client_metadata, "purpose": purpose}
+from tests.idp.oidc.conftest import (
+    Flow,
+    authorize_url,
+    bearer,
+    decide,
+    declare_purpose,
+    exchange,
+    redirect_params,
+    tokens_for,
+)
 
 
 def test_the_answer_for_a_new_purpose_is_recorded_with_what_the_citizen_ticked(client, register, citizen):
     agency = register(scope="openid profile email", purpose="Trámites de residencia")
     tokens_for(client, agency, scope="openid profile email")  # everything allowed, for the old purpose
-    _declare_purpose(client.application, agency, "Publicidad dirigida")
+    declare_purpose(client.application, agency, "Publicidad dirigida")
 
     flow = Flow()
     page = client.get(authorize_url(agency, flow, scope="openid profile email"))

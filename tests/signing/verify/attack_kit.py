@@ -252,6 +252,22 @@ def updated(pdf: bytes, change) -> bytes:
     return out.getvalue()
 
 
+def with_widget(writer, page, widget, field=None) -> bytes:
+    """The update in `writer` with `widget` added to `page`'s annotations and `field` (the
+    widget itself unless given: a field that is its own widget) to the form's fields."""
+    page[NameObject("/Annots")] = generic.ArrayObject([*(page.get("/Annots") or []), widget])
+    writer.update_container(page)
+    form = writer.root["/AcroForm"]
+    form[NameObject("/Fields")] = generic.ArrayObject([*form.raw_get("/Fields"), widget if field is None else field])
+    if isinstance(writer.root.raw_get("/AcroForm"), generic.IndirectObject):
+        writer.update_container(form)
+    else:
+        writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def amount_painted_over(writer):
     """The first page (its reference and dictionary), the box (0 0 300 40) and a form XObject
     that paints "Importe: 9999 EUR" over the amount there: what an overlay draws."""

@@ -78,17 +78,7 @@ def new_text_field(pdf: bytes) -> bytes:
         N("/V"): generic.TextStringObject("9999 EUR"),
         N("/Rect"): generic.ArrayObject([generic.NumberObject(n) for n in (70, 750, 370, 790)]),
         N("/AP"): generic.DictionaryObject({N("/N"): appearance})}))
-    page[N("/Annots")] = generic.ArrayObject([*(page.get("/Annots") or []), widget])
-    writer.update_container(page)
-    form = writer.root["/AcroForm"]
-    form[N("/Fields")].append(widget)
-    if isinstance(writer.root.raw_get("/AcroForm"), generic.IndirectObject):
-        writer.update_container(form)
-    else:
-        writer.update_root()
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return kit.with_widget(writer, page, widget)
 
 
 def _attacks(pki):

@@ -16,6 +16,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from tests.signing.verify import attack_kit as kit
 from tests.signing.verify import samples
 
 CONTENT = samples.TEXT
@@ -63,17 +64,7 @@ def _empty_field_over_the_text(pdf: bytes, rect: list, *, flags: int = 4,
             **names, N("/Rect"): generic.ArrayObject(field_rect),
             N("/Kids"): generic.ArrayObject([widget])}))
         widget.get_object()[N("/Parent")] = field
-    page[N("/Annots")] = generic.ArrayObject([*(page.get("/Annots") or []), widget])
-    writer.update_container(page)
-    form = writer.root["/AcroForm"]
-    form[N("/Fields")] = generic.ArrayObject([*form.raw_get("/Fields"), field])
-    if isinstance(writer.root.raw_get("/AcroForm"), generic.IndirectObject):
-        writer.update_container(form)
-    else:
-        writer.update_root()
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return kit.with_widget(writer, page, widget, field)
 
 
 @pytest.fixture(scope="module")
