@@ -127,3 +127,25 @@ def test_a_recovery_session_still_adds_a_passkey_when_nothing_superseded_it(clie
     added = post_json(impostor, "/webauthn/registration/verify", SoftwareAuthenticator().register(options.get_json()))
     assert added.status_code == 200, added.get_json()
 
+
+
+def test_a_passkey_added_while_a_desk_recovery_commits_is_not_kept(client, enrolled, fresh_app, monkeypatch):
+    """The registration's own check passed (the session held), the desk's recovery committed
+    before the new passkey did (its deletion could not see it): the passkey must not stay."""
+    from idp.citizens.models import Passkey
+    from idp.webauthn import views
+    from infra.db import get_db
+
+    impostor = _recover(fresh_app, enrolled.national_id, enrolled.codes[0])
+    options = post_json(impostor, "/webauthn/registration/options", {}).get_json()
+    real = views.reauth.fresh_to_add_passkey
+
+    def meanwhile(session):  # read in the registration's transaction, before its first statement
+        _desk_recovery(fresh_app, enrolled.citizen_id)
+        return real(session)
+
+    monkeypatch.setattr(views.reauth, "fresh_to_add_passkey", meanwhile)
+    refused = post_json(impostor, "/webauthn/registration/verify", SoftwareAuthenticator().register(options))
+    assert refused.status_code == 401 and refused.get_json()["error"] == "login_required", refused.get_json()
+    with get_db(fresh_app).read() as db:
+        assert db.query(Passkey).filter_by(citizen_id=uuid.UUID(enrolled.citizen_id)).count() == 0
