@@ -260,6 +260,8 @@ def _refuse_if_passkey_ended(started: SsoSession, *, credential_id: str) -> None
     if ended is None:
         return
     end_session(sid=started.sid, reason="passkey_ended")
-    error = "credential_suspect" if ended == "suspect" else "unknown_credential"
-    raise _refuse(WebAuthnError(error, f"the passkey was {ended} while this sign-in started",
-                                status=401), "webauthn.authentication")
+    # As the ceremony refuses such a passkey (ceremonies.finish_sign_in): 403 suspect, 400 unknown.
+    suspect = ended == "suspect"
+    raise _refuse(WebAuthnError("credential_suspect" if suspect else "unknown_credential",
+                                f"the passkey was {ended} while this sign-in started",
+                                status=403 if suspect else 400), "webauthn.authentication")

@@ -32,7 +32,7 @@ def test_a_sign_in_committed_just_before_a_desk_recovery_reaches_no_agency(clien
     thief = oidc_app.test_client()
     _desk_between_commit_and_session(monkeypatch, oidc_app, enrolled.citizen_id)
     refused = sign_in(thief, enrolled.key)
-    assert refused.status_code == 401 and refused.get_json()["error"] == "unknown_credential", refused.get_json()
+    assert refused.status_code == 400 and refused.get_json()["error"] == "unknown_credential", refused.get_json()
     response = thief.get(authorize_url(agency, Flow()))
     assert response.status_code in (302, 303) and response.headers["Location"].startswith("/login"), \
         (response.status_code, response.headers.get("Location"))
