@@ -135,6 +135,13 @@ def _blocked(credential_id: str, *, citizen_id: str) -> str | None:
     return "suspect" if found.suspect_since is not None else None
 
 
+def ended_passkey(credential_id: str, *, citizen_id: str) -> str | None:
+    """"removed" or "suspect" (`_blocked`) for a passkey sign-in to check once its session is
+    written: a desk recovery, a reclaim, a deletion or a clone signal that committed after the
+    sign-in's transaction ended the account's sessions before this one existed."""
+    return _blocked(credential_id, citizen_id=citizen_id)
+
+
 def _reported(credential_id: str) -> bool:
     from flask import current_app
 
@@ -207,6 +214,6 @@ def minutes() -> int:
     return max(1, account_settings().reauth_seconds // 60)
 
 
-__all__ = ["ACTIONS", "current_refused", "fresh", "fresh_to_add_passkey", "fresh_with_passkey",
-           "is_fresh", "minutes", "page_target", "recheck_api", "recheck_form", "recheck_redirect",
-           "recheck_uri", "refused_check"]
+__all__ = ["ACTIONS", "current_refused", "ended_passkey", "fresh", "fresh_to_add_passkey",
+           "fresh_with_passkey", "is_fresh", "minutes", "page_target", "recheck_api", "recheck_form",
+           "recheck_redirect", "recheck_uri", "refused_check"]

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.account import forms, passkey_devices, reauth, security_notices, sign_ins
+from idp.account import forms, passkey_devices, reauth, recovery_sessions, security_notices, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.assurance.services import reported, reset_proofing
 from idp.citizens import recovery, scheme, services
@@ -456,6 +456,9 @@ def recover() -> ResponseReturnValue:
     try:
         national_id = scheme(current_app).normalise(raw_id)
         with get_db(current_app).transaction() as db:
+            # Read before the code is spent: a desk recovery committed after it supersedes it.
+            opened_by = recovery_sessions.generation_of(db, scheme=scheme(current_app).code,
+                                                        national_id=national_id)
             citizen = recovery.redeem(db, scheme=scheme(current_app).code, national_id=national_id,
                                       code=code, key=_secret(), now=_now())
             citizen_id = str(citizen.id)
@@ -476,7 +479,7 @@ def recover() -> ResponseReturnValue:
     if lowered:
         count("recovery.sign_in", "proofing_reset")
     response = redirect("/account", code=303)
-    start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True)
+    start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True, opened_by=opened_by)
     log.info("recovery session started", extra={"citizen_id": citizen_id})
     return response
 

@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 import time
+import uuid
 from datetime import UTC, datetime
 from functools import partial
 
@@ -24,6 +25,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask.typing import ResponseReturnValue
 
 from idp import audit
+from idp.account import recovery_sessions
 from idp.assurance import codes
 from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
 from idp.assurance.reclaim import ReclaimRefused, reclaim
@@ -218,7 +220,7 @@ def enter_code() -> ResponseReturnValue:
         with get_db(current_app).transaction() as db:
             check = codes.verify(db, purpose=PURPOSE, claimant=claim_id, holder=data,
                                  entered=request.form.get("code", ""), now=now)
-            done = None
+            done, opened_by = None, None
             if check.accepted is not None:
                 done = reclaim(db, data=data, method="register_channel", source=check.accepted.source,
                                detail=f"{check.accepted.channel} {check.accepted.address_hint}",
@@ -228,6 +230,9 @@ def enter_code() -> ResponseReturnValue:
                                language=current_language(), now=now)
                 # Not over another citizen's session (idp.sessions: 409): nothing moves.
                 ensure_may_start(done.citizen_id)
+                # What the claimant's recovery session is opened under (a desk recovery or
+                # a later reclaim of this new account supersedes it).
+                opened_by = recovery_sessions.generation(db, uuid.UUID(done.citizen_id))
     except TooManyAttempts as exc:
         count("reclaim.verify", "too_many")
         return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)
@@ -249,7 +254,7 @@ def enter_code() -> ResponseReturnValue:
                                                  frozen=done.frozen_id is not None, minutes=minutes)))
     delete_flow_cookie(response, COOKIE, path="/reclaim")
     # The claimant is signed in only to create a passkey (a recovery session).
-    start_session(response, citizen_id=done.citizen_id, amr=("otp",), recovery=True)
+    start_session(response, citizen_id=done.citizen_id, amr=("otp",), recovery=True, opened_by=opened_by)
     return response
 
 

@@ -324,6 +324,13 @@ def may_bind(session: Session, citizen_id: uuid.UUID) -> bool:
     return citizen is not None and not _holds_no_identity(citizen)
 
 
+def binding_citizen(store: EphemeralStore, *, key: bytes, code: str) -> uuid.UUID | None:
+    """The citizen a binding code was issued for, without spending it (None: not valid)."""
+    normalised = normalise_binding(code)
+    value = store.get(binding_key(key, normalised)) if normalised is not None else None
+    return uuid.UUID(value.decode()) if value else None
+
+
 def redeem_binding(store: EphemeralStore, *, key: bytes, code: str) -> uuid.UUID | None:
     """The citizen a binding code was issued for; the code is spent (single use)."""
     normalised = normalise_binding(code)

@@ -14,7 +14,7 @@ import segno
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.account import security_notices
+from idp.account import recovery_sessions, security_notices
 from idp.assurance import assurance_settings
 from idp.assurance import services as assurance_services
 from idp.citizens import scheme
@@ -221,11 +221,18 @@ def bind_confirm() -> BaseResponse:
     if not binding.take_shown(get_store(current_app), key=pages.binding_key(), code=code,
                               address=client_address()):
         hit("bind")
+    # The account's recovery generation, read before the code is spent: a later recovery at
+    # the desk (or a reclaim) supersedes the session this code opens (idp.account.recovery_sessions).
+    opened_by = None
+    shown = services.binding_citizen(get_store(current_app), key=pages.binding_key(), code=code)
+    if shown is not None:
+        with get_db(current_app).read() as db:
+            opened_by = recovery_sessions.generation(db, shown)
     citizen_id = services.redeem_binding(get_store(current_app), key=pages.binding_key(),
                                          code=code)
     if citizen_id is not None:
         with get_db(current_app).read() as db:
-            if not services.may_bind(db, citizen_id):
+            if citizen_id != shown or not services.may_bind(db, citizen_id):
                 citizen_id = None
     if citizen_id is None:
         count("registrar.bind", "failed")
@@ -235,7 +242,7 @@ def bind_confirm() -> BaseResponse:
     # The person saw whose account this is and that this browser's session ends (/bind):
     # the one confirmed replacement of another citizen's session (idp.sessions).
     start_session(response, citizen_id=str(citizen_id), amr=("otp",), recovery=True,
-                  replace_other=True)
+                  opened_by=opened_by, replace_other=True)
     log.info("binding code redeemed", extra={"citizen_id": str(citizen_id), "at": time.time()})
     return pages.no_store(response)
 

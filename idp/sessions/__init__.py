@@ -5,7 +5,8 @@ Public API (the OpenID Provider calls these):
     current_session(allow_recovery=False) -> SsoSession | None
     require_citizen(allow_recovery=False) -> SsoSession   # raises LoginRequired
     start_session(response, citizen_id=..., amr=..., credential_id=..., recovery=False,
-                  history_recorded=False, replace_other=False)   # raises AccountMismatch
+                  opened_by=None, history_recorded=False, replace_other=False)   # raises AccountMismatch
+    check_recovery_with(app, check)   # check(session) -> bool: what opened a recovery session holds
     ensure_may_start(citizen_id, replace_other=False)   # the same check, inside a transaction
     continues(citizen_id, recovery=False) -> bool   # would start_session re-authenticate?
     reauthenticate(response, session=..., amr=..., credential_id=..., history_recorded=False)
@@ -16,7 +17,11 @@ Public API (the OpenID Provider calls these):
 
 The cookie is HttpOnly, SameSite=Lax, and with an https issuer Secure and `__Host-`
 prefixed. A recovery session (signed in with a recovery code) only lets the citizen add
-a passkey: `current_session()` and `require_citizen()` ignore it unless asked.
+a passkey: `current_session()` and `require_citizen()` ignore it unless asked. It records
+what opened it (`opened_by`, the account's recovery generation): when asked for, it is first
+checked (`check_recovery_with`), and one a desk recovery or new codes superseded ends there.
+Ending the account's sessions is not enough: a code spent just before a desk recovery's
+transaction starts its session just after the desk ended the sessions.
 
 One browser, one citizen: a sign-in as another citizen than the one signed in here (a live,
 non-recovery session) is refused, whatever the way in (passkey, wallet, recovery code,
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -54,14 +59,16 @@ from infra.web.i18n import gettext as _
 from infra.web.i18n import page_address
 
 __all__ = ["AccountMismatch", "LoginRequired", "SessionChange", "SessionEvent", "SessionListener",
-           "SsoSession", "add_listener", "continues", "current_session", "end_session", "ensure_may_start",
-           "init_app", "reauthenticate", "require_citizen", "sessions_for", "signed_in", "start_session"]
+           "SsoSession", "add_listener", "check_recovery_with", "continues", "current_session", "end_session",
+           "ensure_may_start", "init_app", "reauthenticate", "require_citizen", "sessions_for", "signed_in",
+           "start_session"]
 
 log = logging.getLogger(__name__)
 _UNSET = object()
 _GONE = object()
 LISTENERS: Slot[list[SessionListener]] = Slot("session listeners")
 POLICY: Slot[SessionPolicy] = Slot("session policy")
+RECOVERY_CHECKS: Slot[list[Callable[[SsoSession], bool]]] = Slot("recovery session checks")
 
 
 class SessionEvent(Enum):
@@ -176,7 +183,28 @@ def session_from_cookies(cookies: Mapping[str, str], *, allow_recovery: bool = F
 def _live(session: SsoSession | None, allow_recovery: bool) -> SsoSession | None:
     if session is None or (session.recovery and not allow_recovery):
         return None
+    if session.recovery and not _recovery_holds(session):
+        return None
     return session
+
+
+def check_recovery_with(app: Flask, check: Callable[[SsoSession], bool]) -> None:
+    """`check(session)`: whether what opened this recovery session still holds (the account's
+    recovery generation it recorded). Without a check installed no recovery session is live."""
+    RECOVERY_CHECKS.of(app).append(check)
+
+
+def _recovery_holds(session: SsoSession) -> bool:
+    """A recovery session whose opening was superseded (a desk recovery, new codes, a reclaim)
+    ends here, with its record: also one started after the desk ended the account's sessions."""
+    checks = RECOVERY_CHECKS.of()
+    if checks and session.opened_by is not None and all(check(session) for check in checks):
+        return True
+    log.info("recovery session superseded", extra={"sid": session.sid, "citizen_id": session.citizen_id})
+    if g.get("sso_session", _UNSET) is session:
+        g.sso_session = _GONE
+    _end(get_store(current_app), session, reason="recovery_superseded")
+    return False
 
 
 def require_citizen(*, allow_recovery: bool = False) -> SsoSession:
@@ -218,12 +246,14 @@ def ensure_may_start(citizen_id: str, *, replace_other: bool = False) -> None:
 
 def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
                   credential_id: str | None = None, recovery: bool = False,
-                  history_recorded: bool = False, replace_other: bool = False) -> SsoSession:
+                  opened_by: str | None = None, history_recorded: bool = False,
+                  replace_other: bool = False) -> SsoSession:
     """Sign the browser in. The citizen already signed in here is re-authenticated (same sid,
     new token); another citizen's live session is not replaced (`AccountMismatch`) unless
     `replace_other` (the person confirmed it); a recovery session of this browser ends, with
     back-channel logout. `history_recorded`: the caller wrote this sign-in's history entry
-    already (the listeners are told, `SessionChange.history_recorded`)."""
+    already (the listeners are told, `SessionChange.history_recorded`). `opened_by`: a recovery
+    session's recovery generation, read before the code that opens it was spent."""
     ensure_may_start(citizen_id, replace_other=replace_other)
     store = get_store(current_app)
     previous = _loaded()
@@ -233,17 +263,18 @@ def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ..
     if previous is not None:
         _end(store, previous, reason="replaced")
     return _started(response, citizen_id=citizen_id, amr=amr, credential_id=credential_id,
-                    recovery=recovery, history_recorded=history_recorded)
+                    recovery=recovery, history_recorded=history_recorded, opened_by=opened_by)
 
 
 def _started(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
-             credential_id: str | None, recovery: bool, history_recorded: bool) -> SsoSession:
+             credential_id: str | None, recovery: bool, history_recorded: bool,
+             opened_by: str | None = None) -> SsoSession:
     """A new session (new sid) for this browser, its cookie on `response`."""
     store = get_store(current_app)
     created = records.create(
         store, _policy(), citizen_id=citizen_id, amr=tuple(amr),
         user_agent=request.headers.get("User-Agent", ""), credential_id=credential_id,
-        recovery=recovery, now=time.time())
+        recovery=recovery, now=time.time(), opened_by=opened_by)
     token, session = created.token, created.session
     for oldest in created.ended:  # beyond [session] max_per_citizen: ended, agencies told
         log.info("session ended", extra={"sid": oldest.sid, "citizen_id": oldest.citizen_id,
@@ -314,6 +345,7 @@ def sessions_for(citizen_id: str) -> list[SsoSession]:
 def init_app(app: Flask) -> None:
     settings = get_settings(app)
     LISTENERS.install(app, [])
+    RECOVERY_CHECKS.install(app, [])
     POLICY.install(app, SessionPolicy(
         key=get_secrets(app).key("session"),
         idle_seconds=int(settings["session"]["idle_seconds"]),

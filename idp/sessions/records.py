@@ -50,15 +50,22 @@ class SsoSession:
     user_agent: str = ""
     recovery: bool = False
     credential_id: str | None = None
+    # A recovery session: the account's recovery generation it was opened under (a desk
+    # recovery or new codes supersede it; `idp.sessions.check_recovery_with`). Written only
+    # when set, so a worker of the previous release still reads the records of this one.
+    opened_by: str | None = None
     ref: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> bytes:
-        return json.dumps({
+        data = {
             "sid": self.sid, "citizen_id": self.citizen_id, "created": self.created,
             "auth_time": self.auth_time, "last_seen": self.last_seen, "expires": self.expires,
             "amr": list(self.amr), "user_agent": self.user_agent, "recovery": self.recovery,
             "credential_id": self.credential_id,
-        }).encode()
+        }
+        if self.opened_by is not None:
+            data["opened_by"] = self.opened_by
+        return json.dumps(data).encode()
 
     @classmethod
     def from_json(cls, raw: bytes, ref: str) -> SsoSession:
@@ -114,14 +121,16 @@ class Created:
 
 
 def create(store: EphemeralStore, policy: SessionPolicy, *, citizen_id: str, amr: tuple[str, ...],
-           user_agent: str, credential_id: str | None, recovery: bool, now: float) -> Created:
+           user_agent: str, credential_id: str | None, recovery: bool, now: float,
+           opened_by: str | None = None) -> Created:
     """A new session (new token, new sid); the citizen's oldest sessions end beyond the cap."""
     token = secrets.token_urlsafe(32)
     lifetime = policy.recovery_seconds if recovery else policy.absolute_seconds
     session = SsoSession(sid=secrets.token_urlsafe(16), citizen_id=citizen_id, created=now,
                          auth_time=now, last_seen=now, expires=now + lifetime, amr=amr,
                          user_agent=user_agent[:200], recovery=recovery,
-                         credential_id=credential_id, ref=reference(policy, token))
+                         credential_id=credential_id, opened_by=opened_by if recovery else None,
+                         ref=reference(policy, token))
     _write(store, policy, session, now)
     size = store.set_add(BY_CITIZEN + citizen_id, session.sid, policy.absolute_seconds)
     ended = _over_the_cap(store, policy, session, now) if size > policy.max_per_citizen else ()

@@ -23,6 +23,7 @@ from idp.sessions import (
     SsoSession,
     continues,
     current_session,
+    end_session,
     ensure_may_start,
     start_session,
 )
@@ -158,6 +159,8 @@ def registration_verify() -> Response:
     redirect_to = "/account/recovery-codes" if result.purpose == "enrol" else "/account"
     response = jsonify(status="ok", redirect=redirect_to, credential_id=result.credential_id,
                        name=result.name)
+    if session is not None and session.recovery and current_session(allow_recovery=True) is None:
+        _undo_superseded_passkey(result.credential_id, citizen_id=result.citizen_id)
     if result.purpose == "enrol" or (session is not None and session.recovery):
         # A new citizen is signed in; a recovering one now holds a new passkey, so the
         # short recovery session becomes a full one (with a new session id).
@@ -166,6 +169,23 @@ def registration_verify() -> Response:
         if result.purpose == "enrol":
             mark_pending(get_store(current_app), new.sid)
     return no_store(response)
+
+
+def _undo_superseded_passkey(credential_id: str, *, citizen_id: str) -> None:
+    """A passkey a recovery session added while a desk recovery (or new codes, or a reclaim)
+    superseded it, read after the commit (`current_session` checks the session's recovery
+    generation and ends it): a desk recovery that committed in between deleted the account's
+    passkeys without seeing this one, uncommitted then. It is deleted and the addition refused."""
+    import sqlalchemy as sa
+
+    from idp.citizens.models import Passkey
+
+    with get_db(current_app).transaction() as db:
+        db.execute(sa.delete(Passkey).where(Passkey.credential_id == from_b64url(credential_id, limit=1023),
+                                            Passkey.citizen_id == uuid.UUID(citizen_id)))
+    count("webauthn.registration", "recovery_superseded")
+    log.warning("passkey added by a superseded recovery session: deleted", extra={"citizen_id": citizen_id})
+    raise ApiError(401, "login_required", _("webauthn.error.login_required"))
 
 
 @bp.post("/authentication/options")
@@ -224,7 +244,24 @@ def authentication_verify() -> Response:
         raise _refuse(exc, "webauthn.authentication") from None
     count("webauthn.authentication", "ok")
     response = jsonify(status="ok", redirect="/account")
-    start_session(response, citizen_id=result.citizen_id, amr=result.amr,
-                  credential_id=result.credential_id, history_recorded=True)
+    started = start_session(response, citizen_id=result.citizen_id, amr=result.amr,
+                            credential_id=result.credential_id, history_recorded=True)
+    _refuse_if_passkey_ended(started, credential_id=result.credential_id)
     log.info("signed in", extra={"citizen_id": result.citizen_id})
     return no_store(response)
+
+
+def _refuse_if_passkey_ended(started: SsoSession, *, credential_id: str) -> None:
+    """Read once the session is written: a desk recovery or reclaim (the passkeys deleted), a
+    deletion or a clone signal that committed after the sign-in's transaction ended the
+    account's sessions before this one existed. Whoever held the passkey would keep a session
+    on an account handed to someone else, and sign in to agencies with it: it ends here."""
+    ended = reauth.ended_passkey(credential_id, citizen_id=started.citizen_id)
+    if ended is None:
+        return
+    end_session(sid=started.sid, reason="passkey_ended")
+    # As the ceremony refuses such a passkey (ceremonies.finish_sign_in): 403 suspect, 400 unknown.
+    suspect = ended == "suspect"
+    raise _refuse(WebAuthnError("credential_suspect" if suspect else "unknown_credential",
+                                f"the passkey was {ended} while this sign-in started",
+                                status=403 if suspect else 400), "webauthn.authentication")
