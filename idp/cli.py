@@ -69,7 +69,7 @@ def _documents_group() -> click.Command:
 # name -> (where the command is, the first sentence of its help, shown by `cedula --help`)
 COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
     "audit": ("idp.audit.cli:audit_group",
-              "The data-sharing log (hash chain with signed checkpoints)."),
+              "The data-sharing log and the operator audit trail (hash chain, signed checkpoints)."),
     "clients": (_clients_group,
                 "Agency portals registered as OpenID Connect clients."),
     "documents": (_documents_group,

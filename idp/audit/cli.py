@@ -14,7 +14,7 @@ from idp.audit.chain import canonical, entry_mac
 
 @click.group("audit", cls=AppGroup)
 def audit_group() -> None:
-    """The data-sharing log (hash chain with signed checkpoints)."""
+    """The data-sharing log and the operator audit trail (hash chain, signed checkpoints)."""
 
 
 @audit_group.command("verify")
