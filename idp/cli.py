@@ -69,7 +69,7 @@ def _documents_group() -> click.Command:
 # name -> (where the command is, the first sentence of its help, shown by `cedula --help`)
 COMMANDS: Mapping[str, tuple[str | Callable[[], click.Command], str]] = {
     "audit": ("idp.audit.cli:audit_group",
-              "The data-sharing log (hash chain with signed checkpoints)."),
+              "The data-sharing log and the operator audit trail (hash chain, signed checkpoints)."),
     "clients": (_clients_group,
                 "Agency portals registered as OpenID Connect clients."),
     "documents": (_documents_group,
@@ -231,6 +231,7 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
 
     from infra.db import is_unavailable
     from infra.store.base import StoreError
+    from keys.errors import KeyStoreUnavailable
 
     obj = ctx.find_root().obj
     settings = getattr(obj, "settings", None) if obj is not None else None
@@ -244,6 +245,9 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
         where = _redact(settings.redis_url) if settings is not None else "the configured Redis"
         return (f"Redis cannot be reached ({where}): check CEDULA_REDIS_URL (store.redis_url) and that "
                 "Redis runs, then run the command again")
+    unusable = next((error for error in chain if isinstance(error, KeyStoreUnavailable)), None)
+    if unusable is not None:
+        return unusable.sentence(_key_backend(settings))
     if is_unavailable(exc):
         return (f"the database cannot be reached ({database}): check CEDULA_DATABASE_URL (database.url) "
                 "and that the database server runs, then run the command again")
@@ -257,6 +261,13 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
                 "server) and was kept; this command's changes were undone: check the state it shows "
                 "(for example `cedula pki status`, `cedula keys list`) and run it again only if still needed")
     return None
+
+
+def _key_backend(settings: Any) -> str:
+    try:
+        return str(settings["keys"]["backend"]) if settings is not None else ""
+    except (KeyError, TypeError):
+        return ""
 
 
 def _schema_behind(obj: Any) -> bool:

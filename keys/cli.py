@@ -5,6 +5,8 @@ Init commands are idempotent and quick the second time: `make run` calls them on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from infra.cli_errors import errors_as_messages
-from keys.errors import KeyStoreError
+from keys.errors import KeyStoreError, KeyStoreUnavailable
 
 if TYPE_CHECKING:
     from keys.service import KeyService
@@ -25,8 +27,27 @@ def _service() -> KeyService:
     return get_service()
 
 
-_key_errors = errors_as_messages(KeyStoreError)
-"""Key errors become a clean one-line message (the app context comes from `AppGroup`)."""
+@contextmanager
+def _key_failures() -> Iterator[None]:
+    """Key errors become a clean one-line message (the app context comes from `AppGroup`); a key
+    store that cannot be opened says which settings to check."""
+    with errors_as_messages(KeyStoreError):
+        try:
+            yield
+        except KeyStoreUnavailable as exc:
+            raise click.ClickException(exc.sentence(_backend())) from None
+
+
+_key_errors = _key_failures()
+
+
+def _backend() -> str:
+    from infra.config import get_settings
+
+    try:
+        return str(get_settings()["keys"]["backend"])
+    except Exception:  # no settings to read: the sentence names both kinds of store
+        return ""
 
 
 @click.group("keys", cls=AppGroup)

@@ -13,6 +13,17 @@ class KeyStoreError(Exception):
 class KeyStoreUnavailable(KeyStoreError):
     """The key store cannot be opened (missing master key, token not found, wrong PIN)."""
 
+    def sentence(self, backend: str) -> str:
+        """What a command stopped by this says: what failed and what to check (`backend`: the
+        `keys.backend` setting), for an operator at a terminal."""
+        if backend == "pkcs11":
+            fix = ("check CEDULA_PKCS11_MODULE, CEDULA_PKCS11_TOKEN and CEDULA_PKCS11_PIN (keys.pkcs11_module, "
+                   "keys.pkcs11_token, keys.pkcs11_pin) and that the HSM answers")
+        else:
+            fix = ("check CEDULA_KEYSTORE (keys.backend) and that the master key (CEDULA_MASTER_KEY, or "
+                   "master.key in CEDULA_DATA_DIR) is there and readable; restore it from the backup if it was lost")
+        return f"the key store cannot be used ({self}): {fix}, then run the command again"
+
 
 class KeyNotFound(KeyStoreError):
     """No key, certificate or signing key matches what was asked for."""

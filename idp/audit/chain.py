@@ -62,6 +62,7 @@ EVENTS = (
     "wallet.signed_in",             # the citizen signed in with the PID in their wallet
     "wallet.sign_in_refused",       # a PID with this national ID but other names or birth date
     "wallet.identity_withdrawn",    # the PID that proved it expired or was revoked (reference why)
+    "operator.action",      # anchors one operator audit trail record (idp.registrar.trail_proof)
 )
 LEGAL_BASES = ("consent", "law")
 

@@ -14,7 +14,7 @@ from idp.audit.chain import canonical, entry_mac
 
 @click.group("audit", cls=AppGroup)
 def audit_group() -> None:
-    """The data-sharing log (hash chain with signed checkpoints)."""
+    """The data-sharing log and the operator audit trail (hash chain, signed checkpoints)."""
 
 
 @audit_group.command("verify")
@@ -30,12 +30,19 @@ def audit_group() -> None:
                    "shorter log.")
 def verify(path: str | None, keys_path: str | None, kept_paths: tuple[str, ...]) -> None:
     """Seal pending entries, then check every entry and checkpoint; name the first entry
-    altered, removed or reordered. Checkpoints count only when signed by one of the log's keys,
+    altered, removed or reordered. Then check the operator audit trail (registrar and console
+    actions) against the log entries that anchor each record: an edited, deleted or inserted
+    record fails too. Checkpoints count only when signed by one of the log's keys,
     each proven to be held by this deployment's key store."""
     from idp.audit import AuditError, trusted_keys, verify_bundle, verify_chain
     from idp.audit.kept import read_kept
+    from idp.registrar.trail_proof import verify_trail
     from infra.db import get_db
 
+    log = None
+    if path is None:  # the first seal of a new log makes its first key: seal, then trust
+        log = audit_log()
+        seal(get_db(), log=log)
     try:
         trusted = _kept_keys(keys_path) if keys_path else trusted_keys()
     except (OSError, ValueError, AuditError) as exc:
@@ -59,8 +66,7 @@ def verify(path: str | None, keys_path: str | None, kept_paths: tuple[str, ...])
                                   trusted=trusted))
         except (OSError, ValueError) as exc:
             raise click.ClickException(f"the kept checkpoint cannot be used ({kept_path}): {exc}") from None
-    log = audit_log()
-    seal(get_db(), log=log)
+    assert log is not None
     with get_db().read() as session:
         report = verify_chain(session, trusted=trusted, entry_key=log.entry_key, kept=kept)
     for warning in report.warnings:
@@ -71,10 +77,18 @@ def verify(path: str | None, keys_path: str | None, kept_paths: tuple[str, ...])
                  else f"first bad entry: {problem.seq}")
         raise click.ClickException(f"the log was tampered with: {problem.message} ({where}). "
                                    f"{problem.advice}")
+    with get_db().read() as session:
+        trail = verify_trail(session)
+    if trail.problem is not None:
+        raise click.ClickException(f"the operator audit trail was tampered with: {trail.problem}. {trail.ADVICE}")
     pending = f" ({report.pending} entries committed since are pending)" if report.pending else ""
     also = (f", and {len(kept)} kept checkpoint{'' if len(kept) == 1 else 's'} "
             f"{'matches' if len(kept) == 1 else 'match'} the log" if kept else "")
     click.echo(f"ok: {report.entries} entries and {report.checkpoints} checkpoints verified{also}{pending}")
+    if trail.records or trail.unproven:
+        older = (f"; {trail.unproven} older records predate the anchoring and cannot be proven"
+                 if trail.unproven else "")
+        click.echo(f"ok: {trail.records} operator audit records match the log{older}")
 
 
 def _unproven(document: Any, proven: int) -> list[int]:

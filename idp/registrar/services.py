@@ -23,6 +23,7 @@ from idp.assurance.models import IdentityDocument
 from idp.assurance.services import raise_proofing, record_evidence
 from idp.citizens.models import Citizen, Passkey, RecoveryCode, is_closed, is_frozen
 from idp.consent.issued_grants import IssuedGrants
+from idp.registrar import trail_proof
 from idp.registrar.desk import DeskConfirmation
 from idp.registrar.documents import DocumentCheck
 from idp.registrar.errors import CitizenNotFound, NotHolder, NotRegistrar, OwnRecord, RegistrarError
@@ -67,6 +68,7 @@ def trail(session: Session, *, actor: Actor, action: str, citizen_id: uuid.UUID 
                                 action=action, citizen_id=citizen_id, details=details or {})
     session.add(entry)
     session.flush()
+    trail_proof.anchor(session, entry)
     if citizen_event is not None and citizen_id is not None:
         where = actor.service_point or "operator"
         audit.append(session, event=citizen_event, citizen_id=citizen_id,
