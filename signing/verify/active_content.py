@@ -13,7 +13,8 @@ with its verdict unchanged, and the citizen told what the file holds (`KINDS`), 
 revision: what a viewer opens.
 
 Read within the verification's budget; a part that cannot be read is skipped (a damaged
-structure is not an action a viewer runs either), at most `MAX_NODES` nodes visited.
+structure is not an action a viewer runs either), at most `MAX_NODES` nodes visited (pages,
+fields and annotations, each once).
 """
 
 from __future__ import annotations
@@ -122,9 +123,30 @@ def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> No
     for node in _nodes(tree, "/Kids", visited, seen):
         if _get(node, "/AA") is not None:
             kinds.add("actions")
-        annotations = _get(node, "/Annots")
-        for annotation in annotations if isinstance(annotations, generic.ArrayObject) else ():
+        for annotation in _annotations(node, visited, seen):
             _annotation(annotation, kinds)
+
+
+def _annotations(page: generic.DictionaryObject, visited: list[int], seen: set[Any]
+                 ) -> Iterator[Any]:
+    """The annotations of `page` not read yet, each counted as a node visited: pages may share
+    one /Annots array (or list the same annotations), which is then read once, not once per
+    page (pages x annotations reads of objects already parsed, which no budget check sees)."""
+    written = page.raw_get("/Annots") if "/Annots" in page else None
+    if isinstance(written, generic.IndirectObject):
+        if ("/Annots", written.idnum, written.generation) in seen:
+            return
+        seen.add(("/Annots", written.idnum, written.generation))
+    annotations = _resolved(written)
+    for annotation in annotations if isinstance(annotations, generic.ArrayObject) else ():
+        visited[0] += 1
+        if visited[0] > MAX_NODES:
+            return
+        if isinstance(annotation, generic.IndirectObject):
+            if ("/Annot", annotation.idnum, annotation.generation) in seen:
+                continue
+            seen.add(("/Annot", annotation.idnum, annotation.generation))
+        yield annotation
 
 
 def _annotation(annotation: Any, kinds: set[str]) -> None:

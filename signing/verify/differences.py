@@ -8,6 +8,9 @@ content, fonts, redefined objects). Together with the signature's coverage of th
 gives `report.Modifications.level`:
 
 - none: the signature covers the whole file;
+- unchanged: bytes follow the signature but change nothing pyHanko or Cédula's policy sees
+  (a second `startxref ... %%EOF` naming the signed revision): what is shown is what was
+  signed, yet the signature does not cover the whole file;
 - validation_data: only validation data and time-stamps were added;
 - signatures: only further signatures were added;
 - form_filling / annotations: changes the PDF standard allows but that alter the view;
@@ -86,7 +89,7 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         if others:
             return Modifications("form_filling", fields=others)
         level = "signatures"
-    if level in ("validation_data", "signatures"):
+    if level in ("none", "validation_data", "signatures"):
         # pyHanko grades a new signature field by its own reading of /Rect: one it calls
         # invisible is an LTA update, unlisted, allowed under any lock or certification.
         # Cédula's reading decides whether it is drawn over the page.
@@ -105,6 +108,8 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         finding = policy.review(embedded.reader, embedded.signed_revision)
         if finding is not None:
             return Modifications(finding.level, detail=finding.detail)
+        if level == "none":  # bytes it does not sign follow the signature (`raw`)
+            return Modifications("unchanged")
         return Modifications(level, fields=fields if level == "signatures" else ())
     return Modifications(level, fields=fields if level == "annotations" else ())
 

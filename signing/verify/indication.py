@@ -57,6 +57,7 @@ CHAIN_GENERAL_FAILURE = Conclusion(Indication.INDETERMINATE,
 # Modification levels (report.Modifications.level) and their verdict (see module docstring).
 _BY_MODIFICATION = {
     "none": PASSED,
+    "unchanged": PASSED,
     "validation_data": PASSED,
     "signatures": PASSED,
     "form_filling": SIG_CONSTRAINTS_FAILURE,

@@ -92,8 +92,8 @@ SCHEMAS = {
             "role": {"type": ["string", "null"]},
             "approval": {"type": ["object", "null"]},
             "modifications": {"type": "object", "properties": {
-                "level": {"type": "string", "enum": ["none", "validation_data", "signatures",
-                                                     "form_filling", "annotations", "metadata", "other",
+                "level": {"type": "string", "enum": ["none", "unchanged", "validation_data",
+                                                     "signatures", "form_filling", "annotations", "metadata", "other",
                                                      "appended", "unclear", "not_examined"]},
                 "fields": {"type": "array", "items": {"type": "string"}},
                 "explanation": {"type": "string"}}},

@@ -490,6 +490,8 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     if reason == "hash_failure" and signed_attributes.digest_matches(  # the document is intact
             embedded.signer_info, embedded.compute_digest()):
         reason = "timestamp_hash_failure"
+    if reason == "hash_failure":  # it signs other bytes: it covers nothing of this file, and
+        modifications = Modifications("not_examined")  # what followed it says nothing
     if reason == "no_certificate_chain_found" and anchor is not None and \
             timestamp is not None and not timestamp.valid:
         reason = "timestamp_untrusted"  # the signer's chain is trusted, the time-stamp's is not
