@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from idp.oidc import interactions
+from idp.oidc import interaction_binding, interactions
 from idp.oidc.current import provider
 from idp.sessions import time_left
 from infra.store import get_store
@@ -51,7 +51,10 @@ def extend() -> ResponseReturnValue:
     interaction = request.form.get("interaction")
     if interaction:
         ttl = min(left, provider().settings.interaction_seconds)
-        if not interactions.extend(get_store(current_app), interaction, ttl=ttl):
+        kept = interactions.load(get_store(current_app), interaction)
+        # Only the browser that started the request keeps it alive (`interaction_binding`).
+        if kept is None or not interaction_binding.holds(kept) \
+                or not interactions.extend(get_store(current_app), interaction, ttl=ttl):
             return no_store(json_error(410, "interaction_gone", _("time_limit.gone")))
         left = ttl
     return no_store(jsonify(seconds_left=left))

@@ -407,12 +407,15 @@ def choose_language(lang: str, request_id: str) -> None:
     request speaks the language chosen from now on, over the agency's ui_locales, on the
     confirmation and the signed-out page after it."""
     key = PENDING + request_id[:64]
-    raw = get_store(current_app).get(key)
+    store = get_store(current_app)
+    raw = store.get(key)
     if raw is None:
         return
     checked = LogoutRequest(**json.loads(raw))
     if checked.ui_locales not in (None, lang):
-        _keep(request_id[:64], replace(checked, ui_locales=lang))
+        # Compare-and-set: a request answered since it was read is not brought back.
+        changed = json.dumps(asdict(replace(checked, ui_locales=lang))).encode()
+        store.compare_and_set({key: (raw, changed)}, get_logout().settings.confirm_seconds)
 
 
 def _confirmation(checked: LogoutRequest, request_id: str | None = None) -> Response:

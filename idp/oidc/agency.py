@@ -11,7 +11,7 @@ from flask import current_app
 
 from clients.registry import Client, ClientNotFound, find_client, localized
 from clients.registry.logos import logo_for, url_of
-from idp.oidc import interactions
+from idp.oidc import interaction_binding, interactions
 from idp.oidc.agency_names import shown_name
 from infra.db import get_db
 from infra.store import get_store
@@ -46,8 +46,8 @@ def agency_of_next(target: str) -> AgencyView | None:
     if parts.path != "/authorize/continue":
         return None
     interaction = interactions.load(get_store(current_app), (parse_qs(parts.query).get("interaction") or [""])[0])
-    if interaction is None:
-        return None
+    if interaction is None or not interaction_binding.holds(interaction):
+        return None  # gone, or another browser's request: the sign-in page names no agency
     use_ui_locales(interaction.request.ui_locales)  # the sign-in page speaks the request's language
     with get_db(current_app).read() as session:
         try:

@@ -33,6 +33,9 @@ class Interaction:
     # The level of assurance the citizen was sent to sign in again for (RFC 9470 step-up);
     # a second shortfall is answered with unmet_authentication_requirements, never a loop.
     step_up: str | None = None
+    # The SHA-256 (hex) of the binding value of the browser that started the request
+    # (`idp.oidc.interaction_binding`): only that browser continues it.
+    browser: str = ""
 
     def to_json(self) -> bytes:
         # Every value is a JSON value already: one level of copying (dataclasses.asdict copies
@@ -48,17 +51,24 @@ class Interaction:
         return cls(**data)
 
 
-def begin(request: AuthorizationRequest) -> Interaction:
+class InteractionGone(Exception):
+    """The interaction changed or was taken since it was read (answered in a second tab, a
+    double submit, run out): a step that read it must not store it again."""
+
+
+def begin(request: AuthorizationRequest, *, browser: str = "") -> Interaction:
     """A new interaction for a validated request, not stored yet and without an id: `save`
-    gives it one (most requests are answered at once and never need it)."""
-    return Interaction(id="", request=request)
+    gives it one (most requests are answered at once and never need it). `browser`: the
+    digest of the binding of the browser that sent the request."""
+    return Interaction(id="", request=request, browser=browser)
 
 
 def save(store: EphemeralStore, interaction: Interaction, *, ttl: int) -> Interaction:
-    """Keep `interaction` for `ttl` seconds, for the citizen's way back to it; the interaction
-    as kept (with its new random id the first time: use the one returned)."""
-    if not interaction.id:
-        interaction = replace(interaction, id=secrets.token_urlsafe(24))
+    """Keep a new `interaction` for `ttl` seconds, for the citizen's way back to it; the
+    interaction as kept, with its new random id. One kept already is changed with `update`."""
+    if interaction.id:
+        raise ValueError("save keeps a new interaction: change a kept one with update")
+    interaction = replace(interaction, id=secrets.token_urlsafe(24))
     store.set(PREFIX + interaction.id, interaction.to_json(), ttl)
     return interaction
 
@@ -81,8 +91,23 @@ class Changes(TypedDict, total=False):
 
 def update(store: EphemeralStore, interaction: Interaction, *, ttl: int, **changes: Unpack[Changes]) -> Interaction:
     """`interaction` with `changes`, saved (stored for the first time if it was not yet: use
-    the interaction returned, it has the id)."""
-    return save(store, replace(interaction, **changes), ttl=ttl)
+    the interaction returned, it has the id). A kept one is changed only if it is still as it
+    was read (compare-and-set): one taken meanwhile (answered by a concurrent request) is never
+    brought back, and InteractionGone is raised."""
+    changed = replace(interaction, **changes)
+    if not interaction.id:
+        return save(store, changed, ttl=ttl)
+    return replace_kept(store, interaction, changed, ttl=ttl)
+
+
+def replace_kept(store: EphemeralStore, read: Interaction, changed: Interaction, *, ttl: int) -> Interaction:
+    """Store `changed` in place of the kept interaction `read`, only if it still holds what was
+    read; raises InteractionGone otherwise."""
+    if changed.id != read.id or not read.id:
+        raise ValueError("an interaction keeps its id")
+    if not store.compare_and_set({PREFIX + read.id: (read.to_json(), changed.to_json())}, ttl):
+        raise InteractionGone(read.id)
+    return changed
 
 
 def finish(store: EphemeralStore, interaction_id: str) -> Interaction | None:

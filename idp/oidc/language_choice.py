@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, Response, current_app, request
 
-from idp.oidc import interactions
+from idp.oidc import interaction_binding, interactions
 from idp.oidc.current import provider
 from infra.components import Slot
 from infra.store import get_store
@@ -73,8 +73,14 @@ def remember(lang: str, target: str) -> None:
     interaction = interactions.load(store, interaction_id)
     if interaction is None or interaction.request.ui_locales in (None, lang):
         return
-    interactions.save(store, replace(interaction, request=replace(interaction.request, ui_locales=lang)),
-                      ttl=provider().settings.interaction_seconds)
+    if not interaction_binding.holds(interaction):
+        return  # another browser's request (a planted link): not this browser's to change
+    changed = replace(interaction, request=replace(interaction.request, ui_locales=lang))
+    try:
+        # Compare-and-set: a request answered since it was read is not brought back.
+        interactions.replace_kept(store, interaction, changed, ttl=provider().settings.interaction_seconds)
+    except interactions.InteractionGone:
+        return
 
 
 def init_app(app: Flask) -> None:

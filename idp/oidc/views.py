@@ -15,14 +15,11 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache, partial
+from functools import partial
 from urllib.parse import quote, quote_plus, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
-from markupsafe import escape
 from sqlalchemy.orm import Session
-from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response as BaseResponse
 
 from clients.registry import Client, ClientNotFound
@@ -31,7 +28,18 @@ from idp.citizens.models import Citizen
 from idp.consent import decision as consent_decision
 from idp.consent import services as consent_services
 from idp.consent.consents import get_consents
-from idp.oidc import assurance, interaction_policy, interactions, jar, jarm, par, parameters, services, subjects
+from idp.oidc import (
+    assurance,
+    interaction_binding,
+    interaction_policy,
+    interactions,
+    jar,
+    jarm,
+    par,
+    parameters,
+    services,
+    subjects,
+)
 from idp.oidc import claims as claims_module
 from idp.oidc import redirect_uris as redirect_uri_rules
 from idp.oidc import request as request_module
@@ -39,19 +47,23 @@ from idp.oidc import standing as standing_module
 from idp.oidc.agency import agency_view
 from idp.oidc.current import provider
 from idp.oidc.errors import AuthorizationError, InvalidRequestUri, UnsafeRedirect
-from idp.oidc.interactions import Interaction
+from idp.oidc.funnel import DAY, funnel_counts
+from idp.oidc.interactions import Interaction, InteractionGone
+from idp.oidc.redirect_page import Redirect as _Redirect
+from idp.oidc.redirect_page import client_uri as _client_uri
+from idp.oidc.redirect_page import csp_posting_to as _csp_posting_to
+from idp.oidc.redirect_page import no_store_redirect as _no_store_redirect
+from idp.oidc.redirect_page import quoted as _quoted
 from idp.oidc.request import AuthorizationRequest
 from idp.oidc.services import Provider
 from idp.sessions import SsoSession, current_session, end_session, session_from_cookies
-from infra.config import get_settings
 from infra.db import get_db
 from infra.group_commit import get_group_commit
-from infra.indicators import Increment, increment
 from infra.ops.metrics import label_agency
 from infra.store import EphemeralStore, get_store
 from infra.web import direct_routes
 from infra.web.csrf import validate_csrf
-from infra.web.direct_routes import DirectHeaders, DirectRequest, DirectResponse
+from infra.web.direct_routes import DirectRequest, DirectResponse
 from infra.web.errors import error_page
 from infra.web.i18n import current_language, use_ui_locales
 from infra.web.i18n import gettext as _
@@ -99,72 +111,6 @@ def _redirect_to_client(here: _Here, uri: str, params: dict[str, str | None], *,
     joiner, as_is = _client_uri(uri)
     return _Redirect(uri + joiner + query, 303 if form_post else 302,
                      csp=_csp_posting_to(uri) if form_post else None, as_is=as_is)
-
-
-@lru_cache(maxsize=256)
-def _client_uri(uri: str) -> tuple[str, bool]:
-    """How a query is added to the redirect URI `uri` ("?", or "&" after its own query), and
-    whether werkzeug sends `uri` with such a query as it is (`iri_to_uri` changes nothing: `uri`
-    is a URI already, and what is added is `quote_plus` output joined by & and =, which it keeps)."""
-    return ("&" if urlsplit(uri).query else "?"), iri_to_uri(uri) == uri
-
-
-@lru_cache(maxsize=64)
-def _quoted(value: str) -> str:
-    """quote_plus of a value that seldom changes (the issuer), once."""
-    return quote_plus(value)
-
-
-# werkzeug.utils.redirect's page, as flask.redirect sends it.
-_REDIRECT_PAGE = ("<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
-                  "<p>You should be redirected automatically to the target URL: "
-                  '<a href="{0}">{0}</a>. If not, click the link.\n')
-
-
-_HTML = "text/html; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class _Redirect:
-    """`flask.redirect(target, code)` with Cache-Control: no-store (and `csp`, the page's
-    Content-Security-Policy, when set): the same page and headers, built in one step, for the
-    view (`response`) and the direct route (`direct`) alike."""
-
-    target: str
-    code: int
-    csp: str | None = None
-    as_is: bool = False  # `iri_to_uri(target)` is `target` (`_client_uri`)
-
-    def direct(self) -> DirectResponse:
-        """The answer as sent: werkzeug sends a response's `Location` as a URI (`iri_to_uri`,
-        in `Response.get_wsgi_headers`)."""
-        return self._built(self.target if self.as_is else iri_to_uri(self.target))
-
-    def response(self) -> BaseResponse:
-        """The answer as a Flask response (Flask's hooks add to it)."""
-        answer = self._built(self.target)
-        return current_app.response_class(answer.body, answer.status, headers=answer.headers.items)
-
-    def _built(self, location: str) -> DirectResponse:
-        body = _REDIRECT_PAGE.format(escape(self.target)).encode()
-        headers = DirectHeaders([("Content-Type", _HTML), ("Content-Length", str(len(body))),
-                                 ("Location", location), ("Cache-Control", "no-store")])
-        if self.csp is not None:
-            headers["Content-Security-Policy"] = self.csp
-        return DirectResponse(self.code, headers, body)
-
-
-def _no_store_redirect(target: str, *, code: int) -> BaseResponse:
-    return _Redirect(target, code).response()
-
-
-def _csp_posting_to(uri: str) -> str:
-    """Chromium checks form-action (of the page with the form) on the redirect after a form post:
-    a page whose form ends in a redirect to the client allows the client's origin."""
-    parts = urlsplit(uri)
-    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"
-    csp = str(get_settings()["security"]["content_security_policy"])
-    return csp.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
 def _error_redirect(here: _Here, exc: AuthorizationError, *, form_post: bool = False) -> _Redirect:
@@ -243,9 +189,12 @@ def authorize() -> BaseResponse:
         return _error_redirect(here, exc).response()
     label_agency(validated.client_id)
     use_ui_locales(validated.ui_locales)  # the language of any page this request shows
-    # Stored only if the citizen must go somewhere and come back (`_answer`). Counted with
-    # the request's next step, if any: one group commit per request.
-    return _proceed(here, interactions.begin(validated), client, stored=False, funnel=_ASKED)
+    # Stored only if the citizen must go somewhere and come back (`_answer`), bound to this
+    # browser (`interaction_binding`). Counted with the request's next step, if any: one group
+    # commit per request.
+    binding = interaction_binding.of_browser()
+    return _proceed(here, interactions.begin(validated, browser=binding.digest), client, stored=False,
+                    funnel=_ASKED, binding=binding)
 
 
 _ASKED = ("authorize",)  # the funnel step of a new authorization request
@@ -313,38 +262,32 @@ def _funnel(client_id: str, *steps: str) -> None:
     this request went through, written within a second without the request waiting:
     `infra.deferred_counts`)."""
     if steps:
-        get_group_commit(current_app).count_soon(_funnel_counts(client_id, steps, int(time.time() // _DAY)))
-
-
-_DAY = 86_400
-_FUNNEL_MAX = 4_096
-# (agency, steps) -> (UTC day number, its increments): the same few per agency, all day.
-_funnel_kept: dict[tuple[str, tuple[str, ...]], tuple[int, tuple[Increment, ...]]] = {}
-
-
-def _funnel_counts(client_id: str, steps: tuple[str, ...], day: int) -> tuple[Increment, ...]:
-    """The increments of `steps` for `client_id` on UTC day number `day` (built once a day)."""
-    key = (client_id, steps)
-    kept = _funnel_kept.get(key)
-    if kept is not None and kept[0] == day:
-        return kept[1]
-    on = datetime.fromtimestamp(day * _DAY, UTC)
-    counts = tuple(increment("funnel.authorization", agency=client_id, dimension=step, now=on) for step in steps)
-    if len(_funnel_kept) >= _FUNNEL_MAX:
-        _funnel_kept.clear()
-    _funnel_kept[key] = (day, counts)
-    return counts
+        get_group_commit(current_app).count_soon(funnel_counts(client_id, steps, int(time.time() // DAY)))
 
 
 @bp.get("/authorize/continue")
 def resume() -> BaseResponse:
     """Where sign-in sends the citizen back to: the same authorization request."""
     here = _Here.now()
-    interaction = interactions.load(here.store, request.args.get("interaction"))
+    interaction = _continued(here, request.args.get("interaction"))
+    if not isinstance(interaction, Interaction):
+        return interaction
+    return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True)
+
+
+def _continued(here: _Here, interaction_id: str | None) -> Interaction | BaseResponse:
+    """The kept interaction `interaction_id` if this browser started it; otherwise the page
+    that sends the citizen back to the agency to start again (gone or answered; or started in
+    another browser: a leaked or planted id continues nobody's request, `interaction_binding`)."""
+    interaction = interactions.load(here.store, interaction_id)
     if interaction is None:
         return _unsafe(_("oidc.error.expired"))
+    if not interaction_binding.holds(interaction):
+        log.warning("interaction continued from another browser", extra={
+            "client_id": interaction.request.client_id})
+        return _unsafe(_("oidc.error.other_browser"))
     use_ui_locales(interaction.request.ui_locales)
-    return _proceed(here, interaction, _client(here, interaction.request.client_id), stored=True)
+    return interaction
 
 
 def _client(here: _Here, client_id: str) -> Client | None:
@@ -356,10 +299,13 @@ def _client(here: _Here, client_id: str) -> Client | None:
 
 
 def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, stored: bool,
-             form_post: bool = False, funnel: tuple[str, ...] = ()) -> BaseResponse:
+             form_post: bool = False, funnel: tuple[str, ...] = (),
+             binding: interaction_binding.Binding | None = None) -> BaseResponse:
     """OIDC Core 3.1.2.3-3.1.2.5: gather the facts, let the interaction policy decide, answer.
     `client`: the enabled client of the request, None when it is gone; `stored`: whether the
-    interaction is in the store (it is taken when answered)."""
+    interaction is in the store (it is taken when answered); `binding`: the browser's binding,
+    sent with the answer that keeps a new interaction (a request answered at once sets no cookie,
+    as the direct route)."""
     if client is None:
         _funnel(interaction.request.client_id, *funnel)
         return _unsafe(_("oidc.error.client_gone"))
@@ -367,7 +313,14 @@ def _proceed(here: _Here, interaction: Interaction, client: Client | None, *, st
         return _unsafe(_("oidc.error.unsafe"))
     sso = current_session()
     outcome = _decide(here, interaction, client, sso)
-    return _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post, funnel=funnel)
+    try:
+        response = _answer(here, interaction, client, sso, outcome, stored=stored, form_post=form_post,
+                           funnel=funnel)
+    except InteractionGone:
+        return _unsafe(_("oidc.error.expired"))  # answered meanwhile (a second tab, a double submit)
+    if binding is not None and not isinstance(outcome, interaction_policy.Issue | interaction_policy.Refuse):
+        binding.keep(response)
+    return response
 
 
 def _still_registered(client: Client, interaction: Interaction) -> bool:
@@ -514,12 +467,9 @@ def _choose_account(interaction: Interaction, client: Client, sso: SsoSession) -
         name=citizen.full_name if citizen else ""), posts_to=interaction.request.redirect_uri)
 
 
-def _posted_interaction(here: _Here) -> Interaction | None:
+def _posted_interaction(here: _Here) -> Interaction | BaseResponse:
     validate_csrf()
-    interaction = interactions.load(here.store, request.form.get("interaction"))
-    if interaction is not None:
-        use_ui_locales(interaction.request.ui_locales)
-    return interaction
+    return _continued(here, request.form.get("interaction"))
 
 
 @bp.post("/authorize/account")
@@ -527,9 +477,14 @@ def choose_account() -> BaseResponse:
     """prompt=select_account: continue as the signed-in citizen, or sign in as someone else."""
     here = _Here.now()
     interaction = _posted_interaction(here)
-    if interaction is None:
+    if not isinstance(interaction, Interaction):
+        return interaction
+    try:
+        # Compare-and-set: an interaction answered since it was read (a double submit whose
+        # first request issued the code) is not brought back to be answered twice.
+        interaction = interactions.update(here.store, interaction, ttl=here.ttl, account_chosen=True)
+    except InteractionGone:
         return _unsafe(_("oidc.error.expired"))
-    interaction = interactions.update(here.store, interaction, ttl=here.ttl, account_chosen=True)
     if request.form.get("choice") == "switch":
         response = _to_login(interaction)
         response.status_code = 303
@@ -543,8 +498,8 @@ def decide() -> BaseResponse:
     """The citizen's answer: `decision=allow` issues a code, `deny` returns access_denied."""
     here = _Here.now()
     interaction = _posted_interaction(here)
-    if interaction is None:
-        return _unsafe(_("oidc.error.expired"))
+    if not isinstance(interaction, Interaction):
+        return interaction
     sso = current_session()
     if sso is None or sso.sid != interaction.shown_to or interaction_policy.too_old(interaction, sso, time.time()):
         # Signed out, another citizen, or a sign-in now older than max_age since the page was

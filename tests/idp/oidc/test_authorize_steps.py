@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from flask import redirect
 
 from idp.oidc import interactions, views
+from idp.oidc.funnel import funnel_counts
 from idp.oidc.request import AuthorizationRequest
 from infra.store import get_store
 
@@ -46,11 +47,11 @@ def test_the_redirect_to_the_client_is_flask_redirect_with_no_store(oidc_app):
 
 def test_the_funnel_counts_are_built_once_a_day():
     day = int(datetime(2026, 12, 5, 23, 59, tzinfo=UTC).timestamp() // 86_400)
-    first = views._funnel_counts("agency-x", ("authorize", "code"), day)
+    first = funnel_counts("agency-x", ("authorize", "code"), day)
     assert [(c.day, c.agency, c.kind, c.dimension, c.by) for c in first] == [
         (date(2026, 12, 5), "agency-x", "funnel.authorization", "authorize", 1),
         (date(2026, 12, 5), "agency-x", "funnel.authorization", "code", 1)]
-    assert views._funnel_counts("agency-x", ("authorize", "code"), day) is first
-    after_midnight = views._funnel_counts("agency-x", ("authorize", "code"), day + 1)
+    assert funnel_counts("agency-x", ("authorize", "code"), day) is first
+    after_midnight = funnel_counts("agency-x", ("authorize", "code"), day + 1)
     assert [c.day for c in after_midnight] == [date(2026, 12, 6)] * 2
-    assert [c.dimension for c in views._funnel_counts("agency-x", ("authorize",), day + 1)] == ["authorize"]
+    assert [c.dimension for c in funnel_counts("agency-x", ("authorize",), day + 1)] == ["authorize"]

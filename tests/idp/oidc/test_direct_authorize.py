@@ -25,13 +25,15 @@ from tests.idp.oidc.test_par import request_uri_of
 from tests.support.dpop import DpopKey
 
 # What differs on every request, on both paths: the code (in the query or in a JARM response),
-# the id of an interaction kept for the citizen's way back, a CSRF token.
+# the id of an interaction kept for the citizen's way back, a CSRF token, a cookie's expiry.
 _MASKS = [
     (re.compile(r"(code=)[A-Za-z0-9_-]{20,}"), r"\1<code>"),
     (re.compile(r"(response=)[A-Za-z0-9_.-]{20,}"), r"\1<jarm>"),
     (re.compile(r"(interaction(?:=|%3D|%253D|\" value=\"|=\"))[A-Za-z0-9_-]{20,}"), r"\1<interaction>"),
     (re.compile(r"(csrf_token\" value=\")[^\"]+"), r"\1<csrf>"),
     (re.compile(r"^([A-Za-z_-]*csrf[A-Za-z_-]*=)[^;]+", re.I), r"\1<csrf>"),
+    # The browser binding cookie's lifetime (idp.oidc.interaction_binding), from the second it is sent.
+    (re.compile(r"(; Expires=)[^;]+"), r"\1<expires>"),
 ]
 
 HIGH = "http://eidas.europa.eu/LoA/high"

@@ -5,10 +5,11 @@ session's absolute end; a clear 4xx when the session ended or the interaction is
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 
-from idp.oidc import interactions
+from idp.oidc import interaction_binding, interactions
 from idp.sessions import records, session_policy
 from infra.store import get_store
 from tests.idp.conftest import csrf, session_cookie
@@ -113,7 +114,11 @@ def _kept_interaction(client) -> str:
     store = get_store(client.application)
     names = [f for f in AuthorizationRequest.__dataclass_fields__]
     request = AuthorizationRequest(**{name: None for name in names})
-    return interactions.save(store, interactions.begin(request), ttl=900).id
+    # Started in this browser: its binding cookie and the value's digest (`interaction_binding`).
+    value = "b" * 43
+    client.set_cookie(interaction_binding.COOKIE, value)
+    browser = hashlib.sha256(value.encode()).hexdigest()
+    return interactions.save(store, interactions.begin(request, browser=browser), ttl=900).id
 
 
 def test_continue_on_an_agency_request_keeps_the_interaction(client, enrolled, monkeypatch):
