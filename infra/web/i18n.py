@@ -24,7 +24,7 @@ Python code asks `formats()`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, tzinfo
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -195,6 +195,10 @@ def _datetime_filter(value: datetime | str | None, width: Width = "medium") -> s
         return _date_filter(moment, width)
     _shows_time()
     zone_info, own = current_zone()
+    if moment.year in (MINYEAR, MAXYEAR):
+        # A moment at the calendar's ends (a time written in a file) may not move into a zone
+        # without overflowing: shown in UTC, its offset written.
+        zone_info, own = UTC, False
     local = Formats.of(current_language(), zone_info)
     text = local.datetime(moment, width)
     return text if own else f"{text} ({local.offset(moment)})"

@@ -136,6 +136,7 @@ EXCLUDED: dict[str, str] = {
     "/readyz": "probe (text)",
     "/register/<client_id>": "JSON (RFC 7592 client configuration)",
     "/static/<path:filename>": "static files",
+    "/static/shared/<path:filename>": "static files shared with the portals (infra.web.assets)",
     "/userinfo": "JSON (OIDC UserInfo)",
     "/verify/<code>/pdf": "the original PDF download",
     "/wallet/authorize": "OpenID4VCI authorization for a wallet app (redirects)",
@@ -155,6 +156,7 @@ PORTAL_EXCLUDED: dict[str, str] = {
     "/documents/<document_id>.pdf": "a PDF download",
     "/language/<lang>": "the language switch: remembers the choice and redirects back",
     "/static/<path:filename>": "static files",
+    "/static/shared/<path:filename>": "static files shared with the provider (infra.web.assets)",
 }
 
 
