@@ -19,8 +19,11 @@ _KEYS = {
 }
 
 
-def _register(cedula, tmp_path, key, *extra: str) -> dict:  # noqa: F811
-    (tmp_path / "public.jwks.json").write_text(json.dumps({"keys": [key.as_dict(private=False, kid="k1")]}))
+def _register(cedula, tmp_path, key, *extra: str, **jwk: str) -> dict:  # noqa: F811
+    """Register a private_key_jwt client with the guide's command, its public `key` (with the
+    JWK members `jwk`) in its JWKS file."""
+    public = key.as_dict(private=False, kid="k1", **jwk)
+    (tmp_path / "public.jwks.json").write_text(json.dumps({"keys": [public]}))
     return json.loads(
         cedula(
             [
@@ -52,24 +55,5 @@ def test_the_operator_names_the_assertion_algorithm(cedula, tmp_path):  # noqa: 
 
 
 def test_a_key_naming_its_algorithm_is_held_to_it(cedula, tmp_path):  # noqa: F811
-    key = RSAKey.generate_key(2048)
-    (tmp_path / "public.jwks.json").write_text(
-        json.dumps({"keys": [key.as_dict(private=False, kid="k1", alg="PS256")]})
-    )
-    created = json.loads(
-        cedula(
-            [
-                "clients",
-                "register",
-                "--name",
-                "Registro Civil",
-                "--redirect-uri",
-                "https://registro.example.gob/callback",
-                "--auth-method",
-                "private_key_jwt",
-                "--jwks",
-                str(tmp_path / "public.jwks.json"),
-            ]
-        )
-    )
+    created = _register(cedula, tmp_path, RSAKey.generate_key(2048), alg="PS256")
     assert created["token_endpoint_auth_signing_alg"] == "PS256"
