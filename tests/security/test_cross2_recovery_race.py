@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.idp.conftest import csrf, enrol, post_json
+from tests.idp.conftest import csrf, enrol, post_json, recover
 from tests.support.authenticator import SoftwareAuthenticator
 
 
@@ -42,18 +42,9 @@ def _desk_recovery(app, citizen_id: str) -> str:
         return binding.code
 
 
-def _recover(app, national_id: str, code: str):
-    browser = app.test_client()
-    done = browser.post("/recover", data={"csrf_token": csrf(browser, "/recover"),
-                                          "national_id": national_id, "code": code})
-    assert done.status_code == 303 and done.headers["Location"] == "/account"
-    return browser
-
-
-def _between_commit_and_session(monkeypatch, app, citizen_id: str) -> None:
-    """The desk's recovery runs after /recover's transaction committed, before its session starts."""
-    from idp.account import views
-
+def desk_between_commit_and_session(monkeypatch, app, citizen_id: str, views) -> None:
+    """The desk's recovery runs after the sign-in's transaction committed (`views`: the module
+    whose view starts the session), before its session starts."""
     real = views.start_session
 
     def late(response, **kwargs):
@@ -64,8 +55,10 @@ def _between_commit_and_session(monkeypatch, app, citizen_id: str) -> None:
 
 
 def test_a_code_spent_just_before_a_desk_recovery_adds_no_passkey(client, enrolled, fresh_app, monkeypatch):
-    _between_commit_and_session(monkeypatch, fresh_app, enrolled.citizen_id)
-    impostor = _recover(fresh_app, enrolled.national_id, enrolled.codes[0])
+    from idp.account import views
+
+    desk_between_commit_and_session(monkeypatch, fresh_app, enrolled.citizen_id, views)
+    impostor = recover(fresh_app, enrolled.national_id, enrolled.codes[0])
     refused = post_json(impostor, "/webauthn/registration/options", {})
     assert refused.status_code == 401 and refused.get_json()["error"] == "login_required"
 
@@ -85,7 +78,7 @@ def test_new_codes_made_while_a_code_is_spent_end_its_session(client, enrolled, 
         return real(response, **kwargs)
 
     monkeypatch.setattr(views, "start_session", late)
-    impostor = _recover(fresh_app, enrolled.national_id, enrolled.codes[0])
+    impostor = recover(fresh_app, enrolled.national_id, enrolled.codes[0])
     refused = post_json(impostor, "/webauthn/registration/options", {})
     assert refused.status_code == 401 and refused.get_json()["error"] == "login_required"
 
@@ -121,7 +114,7 @@ def test_a_binding_code_still_adds_a_passkey_when_nothing_superseded_it(client, 
 
 
 def test_a_recovery_session_still_adds_a_passkey_when_nothing_superseded_it(client, enrolled, fresh_app):
-    impostor = _recover(fresh_app, enrolled.national_id, enrolled.codes[0])
+    impostor = recover(fresh_app, enrolled.national_id, enrolled.codes[0])
     options = post_json(impostor, "/webauthn/registration/options", {})
     assert options.status_code == 200, options.get_json()
     added = post_json(impostor, "/webauthn/registration/verify", SoftwareAuthenticator().register(options.get_json()))
@@ -136,7 +129,7 @@ def test_a_passkey_added_while_a_desk_recovery_commits_is_not_kept(client, enrol
     from idp.webauthn import views
     from infra.db import get_db
 
-    impostor = _recover(fresh_app, enrolled.national_id, enrolled.codes[0])
+    impostor = recover(fresh_app, enrolled.national_id, enrolled.codes[0])
     options = post_json(impostor, "/webauthn/registration/options", {}).get_json()
     real = views.reauth.fresh_to_add_passkey
 

@@ -11,26 +11,16 @@ from __future__ import annotations
 
 from tests.idp.conftest import enrol, sign_in
 from tests.idp.oidc.conftest import Flow, authorize_url
-from tests.security.test_cross2_recovery_race import _desk_recovery
-
-
-def _desk_between_commit_and_session(monkeypatch, app, citizen_id: str) -> None:
-    from idp.webauthn import views
-
-    real = views.start_session
-
-    def late(response, **kwargs):
-        _desk_recovery(app, citizen_id)
-        return real(response, **kwargs)
-
-    monkeypatch.setattr(views, "start_session", late)
+from tests.security.test_cross2_recovery_race import desk_between_commit_and_session
 
 
 def test_a_sign_in_committed_just_before_a_desk_recovery_reaches_no_agency(client, register, oidc_app, monkeypatch):
     enrolled = enrol(client)
     agency = register()
     thief = oidc_app.test_client()
-    _desk_between_commit_and_session(monkeypatch, oidc_app, enrolled.citizen_id)
+    from idp.webauthn import views
+
+    desk_between_commit_and_session(monkeypatch, oidc_app, enrolled.citizen_id, views)
     refused = sign_in(thief, enrolled.key)
     assert refused.status_code == 400 and refused.get_json()["error"] == "unknown_credential", refused.get_json()
     response = thief.get(authorize_url(agency, Flow()))
