@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from tests.support.imports import absolute_imports
+from tests.support.live import ended_output, stop_process
 from tests.support.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -140,15 +141,14 @@ def test_a_plain_install_migrates_creates_keys_and_serves(installed, tmp_path):
                 pass
             time.sleep(0.3)
         assert ready is not None and ready.status_code == 200, (
-            ready.text if ready is not None else server.stdout.read().decode() if server.poll() is not None else "")
+            ready.text if ready is not None else ended_output(server))
         assert {name for name, check in ready.json()["checks"].items() if check["status"] == "ok"} >= {
             "database", "store", "keys"}
         page = requests.get(f"http://127.0.0.1:{port}/", timeout=30)
         assert page.status_code == 200 and "<html" in page.text  # templates and catalogs shipped
         assert requests.get(f"http://127.0.0.1:{port}/static/css/cedula.css", timeout=30).status_code == 200
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_process(server, seconds=30)
     # The source tree was never on the path: what ran came from site-packages.
     site = _run([str(installed / "bin" / "python"), "-c", "import idp; print(idp.__file__)"],
                 cwd=tmp_path, env=env).stdout

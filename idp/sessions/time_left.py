@@ -9,6 +9,7 @@ a recovery session's `[recovery] session_seconds`).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
@@ -20,8 +21,10 @@ from infra.store import EphemeralStore, get_store
 
 
 def seconds_left(session: SsoSession, policy: SessionPolicy, now: float) -> int:
-    """Whole seconds until `session` runs out unless it is used again (0: it has)."""
-    return max(0, int(session.ends_at(policy) - now))
+    """Whole seconds until `session` runs out unless it is used again (0: it has), rounded up:
+    a page counting them down never says the session ended while the server still takes it
+    (rounded down, a form sent as the page said so was accepted, up to a second early)."""
+    return max(0, math.ceil(session.ends_at(policy) - now))
 
 
 def current_seconds_left() -> int | None:

@@ -70,7 +70,7 @@ def _stop(server: LiveServer) -> str:
     """Stop the server (SIGTERM) and return everything it wrote to stderr."""
     server.process.send_signal(signal.SIGTERM)
     server.process.wait(timeout=GRACEFUL_SECONDS + 40)
-    return server.process.stderr.read().decode(errors="replace") if server.process.stderr else ""
+    return server.stderr()
 
 
 def test_ctrl_c_in_a_terminal_stops_the_workers_gracefully(tmp_path):
@@ -80,7 +80,7 @@ def test_ctrl_c_in_a_terminal_stops_the_workers_gracefully(tmp_path):
         assert worker_pids(server.process)
         os.killpg(server.process.pid, signal.SIGINT)
         server.process.wait(timeout=GRACEFUL_SECONDS + 40)
-        log = server.process.stderr.read().decode(errors="replace") if server.process.stderr else ""
+        log = server.stderr()
     assert "refused to gracefully stop" not in log, log
     assert server.process.returncode == 0, log
 

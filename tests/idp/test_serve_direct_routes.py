@@ -29,7 +29,7 @@ def test_direct_routes_behind_a_trusted_proxy(tmp_path, server):
         oversized = requests.post(live.url("/token"), data={"a": "b" * 2_000_000}, headers=forwarded, timeout=30)
         live.process.send_signal(signal.SIGTERM)
         live.process.wait(timeout=GRACEFUL_SECONDS + 40)
-        log = live.process.stderr.read().decode(errors="replace") if live.process.stderr else ""
+        log = live.stderr()
 
     assert userinfo.status_code == 401 and userinfo.json()["error"] == "invalid_token"
     assert userinfo.headers["WWW-Authenticate"].startswith("Bearer")

@@ -22,8 +22,10 @@ from tests.idp.conftest import dui, fields
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.live import ROOT, prepared, serving
 from tests.support.parts import missing, require_executable
+from tests.support.pipes import line_within, stderr_of
 
 SCRIPT = Path(__file__).with_name("openid_client_rp.mjs")
+NODE_SECONDS = 180  # a cap, not a wait: each message of the relying party comes in seconds
 
 
 APIS = ("https://api.hacienda.example.gov/declaraciones", "https://api.registro.example.gov/partidas")
@@ -107,9 +109,7 @@ class RelyingParty:
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def _message(self) -> dict:
-        line = self.process.stdout.readline()
-        assert line, self.process.stderr.read()
-        return json.loads(line)
+        return json.loads(line_within(self.process, NODE_SECONDS, "the node relying party"))
 
     def authorize_url(self) -> str:
         return self._message()["authorize"]
@@ -125,7 +125,7 @@ class RelyingParty:
     def __exit__(self, kind, error, trace) -> None:
         try:
             if kind is None:
-                assert self.process.wait(timeout=60) == 0, self.process.stderr.read()
+                assert self.process.wait(timeout=60) == 0, stderr_of(self.process)
         finally:
             if self.process.poll() is None:
                 self.process.kill()

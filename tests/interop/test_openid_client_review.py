@@ -15,8 +15,9 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
-from tests.interop.test_openid_client import _enrol, _follow, require_openid_client
+from tests.interop.test_openid_client import NODE_SECONDS, _enrol, _follow, require_openid_client
 from tests.support.live import ROOT, prepared, serving
+from tests.support.pipes import line_within, stderr_of
 
 SCRIPT = Path(__file__).with_name("openid_client_review.mjs")
 REDIRECT = "http://localhost:8766/callback"  # openid-client only parses it: nothing listens
@@ -64,9 +65,7 @@ def test_openid_client_jar_public_client_with_par_and_dpop_logout_and_client_sec
     results = []
     try:
         while len(results) < 3:
-            line = process.stdout.readline()
-            assert line, process.stderr.read()
-            message = json.loads(line)
+            message = json.loads(line_within(process, NODE_SECONDS, "the node relying party"))
             if "authorize" in message:
                 reply = _follow(browser, base, message["authorize"], REDIRECT)
             elif "logout" in message:
@@ -76,7 +75,7 @@ def test_openid_client_jar_public_client_with_par_and_dpop_logout_and_client_sec
                 continue
             process.stdin.write(reply + "\n")
             process.stdin.flush()
-        assert process.wait(timeout=60) == 0, process.stderr.read()
+        assert process.wait(timeout=60) == 0, stderr_of(process)
     finally:
         if process.poll() is None:
             process.kill()

@@ -170,3 +170,19 @@ def test_the_wallet_page_does_not_send_its_own_interaction(client, monkeypatch):
         with client.application.test_request_context(path):
             html = render_template("_time_limit.html", interaction="an-interaction")
         assert f'data-interaction="{sent}"' in html, path
+
+
+def test_the_seconds_left_are_rounded_up_so_the_page_never_ends_before_the_server(client, enrolled):
+    """A page counts down the seconds it was given and then says the session ended; rounded down
+    it said so up to a second early, and a form sent at once was still accepted (a flaky
+    browser test, tests/browser/test_time_limits.py, on a loaded machine)."""
+    from idp.sessions.time_left import seconds_left
+
+    session = _record(client)
+    with client.application.app_context():
+        policy = session_policy()
+    end = session.ends_at(policy)
+    assert seconds_left(session, policy, end - 0.4) == 1
+    assert seconds_left(session, policy, end - 1.0) == 1
+    assert seconds_left(session, policy, end) == 0
+    assert seconds_left(session, policy, end + 5) == 0
