@@ -42,7 +42,7 @@ def test_concurrent_requests_share_commits_and_every_one_is_committed(fresh_app)
     failures: list[BaseException] = []
 
     def request(n: int) -> None:
-        start.wait()
+        start.wait(60)
         try:
             for i in range(10):
                 group.commit([log_entry(f"c-{n}-{i}")], [increment("funnel.authorization", agency="agency",

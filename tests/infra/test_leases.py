@@ -56,7 +56,7 @@ def test_concurrent_acquirers_get_one_lease(leases):
     start = threading.Barrier(6)
 
     def contend(holder: str) -> None:
-        start.wait()
+        start.wait(60)
         if leases.acquire("race", holder=holder, seconds=30) is not None:
             winners.append(holder)
 

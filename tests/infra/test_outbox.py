@@ -58,7 +58,7 @@ def test_concurrent_workers_deliver_each_message_once(database):
     start = threading.Barrier(3)
 
     def drain(worker):
-        start.wait()
+        start.wait(60)
         for _ in range(40):
             if worker.deliver_due() == 0 and Outbox(database).counts("t").get("pending", 0) == 0:
                 return

@@ -68,7 +68,7 @@ def at_once(count: int, call: Callable[[int], Any]) -> list[Any]:
     results: list[Any] = [None] * count
 
     def run(index: int) -> None:
-        barrier.wait()
+        barrier.wait(60)
         try:
             results[index] = call(index)
         except Exception as exc:  # reported to the test as a result

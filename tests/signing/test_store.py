@@ -81,7 +81,9 @@ def test_a_writer_rewrites_the_file_a_failed_writer_removed_before_it_committed(
 
     failing = threading.Thread(target=fail_after_the_other_wrote)
     failing.start()
+    deadline = time.monotonic() + 60  # a cap, not a wait: the other transaction writes at once
     while not store.exists(digest(data)):
+        assert failing.is_alive() and time.monotonic() < deadline, "the first transaction never wrote the file"
         time.sleep(0.01)
     with store.staged(data, database) as (second, session):
         session.add(_row(second, "c" * 26))

@@ -111,7 +111,7 @@ def test_concurrent_sign_ins_keep_the_newest_and_the_bound(client):
     ready = threading.Barrier(threads)
 
     def sign_in_many(thread: int) -> None:
-        ready.wait()
+        ready.wait(60)
         try:
             for n in range(each):
                 with engine.begin() as connection:

@@ -24,7 +24,7 @@ def test_concurrent_appends_and_sealers_make_one_chain(oidc_app, audit_log):
     def worker(n: int) -> None:
         try:
             with oidc_app.app_context():
-                start.wait()
+                start.wait(60)
                 for i in range(each):
                     with get_db(oidc_app).transaction() as session:
                         audit.append(session, event="release.id_token", citizen_id=f"c{n}",
@@ -34,7 +34,7 @@ def test_concurrent_appends_and_sealers_make_one_chain(oidc_app, audit_log):
 
     def sealer() -> None:
         try:
-            start.wait()
+            start.wait(60)
             while not done.is_set():
                 audit.seal(get_db(oidc_app), log=audit_log)
         except BaseException as exc:

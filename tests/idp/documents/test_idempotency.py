@@ -96,7 +96,7 @@ def test_concurrent_duplicates_issue_one_document(web, docs_app, agency, signed_
 
     def send():
         client = docs_app.test_client()
-        start.wait()
+        start.wait(60)
         response = _issue(client, token, "same-key", subject=sub)
         results.append((response.status_code, response.get_json()))
 

@@ -448,7 +448,7 @@ def test_compare_and_set_lets_one_of_concurrent_writers_win(store):
     barrier = threading.Barrier(8)
 
     def write(n: int) -> None:
-        barrier.wait()
+        barrier.wait(60)
         results[n] = store.compare_and_set({"rec": (b"start", b"w%d" % n), "idx": (b"ref", b"ref")}, 10)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
