@@ -1,7 +1,8 @@
 """Targets of at least 24 by 24 CSS pixels (WCAG 2.2, 2.5.8), at 320 px in Spanish and English:
 every link, button and field a citizen presses, except a link inside a sentence (the criterion's
-inline exception; the check is tests/browser/targets.py). The header's language switch and navigation, and the links that stand alone
-in their paragraph ("Volver al inicio" on an error page, "Cancelar y volver"), were 19 px high."""
+inline exception; the check is tests/browser/targets.py). The header's language switch and
+navigation, and the links that stand alone in their paragraph ("Volver al inicio" on an error
+page, "Cancelar y volver"), were 19 px high."""
 
 from __future__ import annotations
 
