@@ -124,3 +124,23 @@ def citizen():
 
     return CitizenRef(id="5b0c1b9e-2f43-4a8e-9d0c-6f1f3e3b8a11", given_name="María José",
                       family_name="Núñez Peña", national_id="04892613-3")
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """Every PDF object pyHanko parses, counted, whether or not the parser patches
+    (`signing.pdf_parsing.install`) are in place yet: the list grows by one per object."""
+    from pyhanko.pdf_utils import generic
+
+    from signing import pdf_parsing
+
+    seen: list[int] = []
+    original = pdf_parsing._read_object
+
+    def counting(*args, **kwargs):
+        seen.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_parsing, "_read_object", counting)
+    monkeypatch.setattr(generic, "read_object", counting)
+    return seen

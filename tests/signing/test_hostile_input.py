@@ -64,21 +64,6 @@ def padded_object_stream(pdf: bytes, padding: int = 3_900_000) -> bytes:
     return _update(pdf, change)
 
 
-@pytest.fixture
-def parsed(monkeypatch):
-    """Every PDF object pyHanko parses, counted (whether or not the budget counter is on)."""
-    seen: list[int] = []
-    original = pdf_parsing._read_object
-
-    def counting(*args, **kwargs):
-        seen.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(pdf_parsing, "_read_object", counting)
-    monkeypatch.setattr(generic, "read_object", counting)
-    return seen
-
-
 @pytest.mark.parametrize(("read", "bomb"), [
     (check_pdf, fields_bomb),
     (normalise, lambda pdf: forgeries.object_stream_bomb(pdf, streams=1, numbers=200_000)),

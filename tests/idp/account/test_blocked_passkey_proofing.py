@@ -14,13 +14,9 @@ import sqlalchemy as sa
 
 from idp.citizens.models import Passkey
 from infra.db import get_db
-from infra.notify import get_outbox
 from tests.idp.account.test_removed_passkey_sessions import _thief_with_lost_passkey
-from tests.idp.assurance.conftest import proofing
-from tests.idp.assurance.test_possession import _enter, _import, _request
+from tests.idp.assurance.test_possession import _import, assert_register_code_needs_reauth
 from tests.idp.conftest import csrf, enrol
-
-REGISTER_EMAIL = "ana.registro@correo.example"
 
 
 def _suspect_session(client):
@@ -50,10 +46,4 @@ def test_a_session_checked_with_a_blocked_passkey_cannot_ask_for_a_wallet_proofi
 def test_a_session_checked_with_a_blocked_passkey_cannot_take_a_register_code(client, fresh_app, blocked):
     _import(fresh_app)
     enrolled, session = blocked(client)
-    asked = _request(session)
-    assert asked.status_code == 303
-    assert asked.headers["Location"] == "/account/reauth?next=/account/assurance"
-    assert get_outbox(fresh_app).messages(addresses=[REGISTER_EMAIL]) == []
-    entered = _enter(session, "1234 5678")
-    assert entered.status_code == 303 and entered.headers["Location"].startswith("/account/reauth?")
-    assert proofing(fresh_app, enrolled.citizen_id)[0] == "low"
+    assert_register_code_needs_reauth(fresh_app, session, enrolled.citizen_id)

@@ -28,8 +28,9 @@ from tests.support.components import replace_component
 from tests.support.error_summary import assert_error_summary
 from tests.support.smtp import HOST, closed_port, silent_server
 
+REGISTER_EMAIL = "ana.registro@correo.example"
 REGISTER = ("national_id,given_name,family_name,birthdate,email,phone,postal_address\n"
-            f"{dui(4892613)},Ana María,López Pérez,1990-05-17,ana.registro@correo.example,"
+            f"{dui(4892613)},Ana María,López Pérez,1990-05-17,{REGISTER_EMAIL},"
             '+50370000001,"Calle El Mirador 12\nSan Salvador"\n')
 KEY = b"k" * 32
 NID = ("sv-dui", dui(4892613))
@@ -65,6 +66,18 @@ def _request(client, channel: str = "email"):
 def _enter(client, code: str):
     return client.post("/account/assurance/code/verify",
                        data={"csrf_token": csrf(client, "/account/assurance"), "code": code})
+
+
+def assert_register_code_needs_reauth(app, client, citizen_id: str) -> None:
+    """A session that must sign in again first cannot take a register code: asking for one sends
+    it to re-authenticate and sends no code, entering one does too, and the proofing stays low."""
+    asked = _request(client)
+    assert asked.status_code == 303
+    assert asked.headers["Location"] == "/account/reauth?next=/account/assurance"
+    assert get_outbox(app).messages(addresses=[REGISTER_EMAIL]) == []
+    entered = _enter(client, "1234 5678")
+    assert entered.status_code == 303 and entered.headers["Location"].startswith("/account/reauth?")
+    assert proofing(app, citizen_id)[0] == "low"
 
 
 def test_the_code_sent_to_the_register_contact_makes_it_substantial(client, fresh_app, matched):

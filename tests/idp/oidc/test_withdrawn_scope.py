@@ -11,11 +11,23 @@ from tests.idp.oidc.conftest import bearer, claims_of, token_request, tokens_for
 NATIONAL_ID = '{"id_token": {"national_id": null}, "userinfo": {"national_id": null}}'
 
 
-def _take_national_id_away(app, agency) -> None:
-    metadata = {**agency.metadata, "scope": "openid profile offline_access"}
+def _operator_sets_scope(app, agency, scope: str) -> None:
+    """The operator changes the scopes the portal holds (what the console's form does)."""
+    metadata = {**agency.metadata, "scope": scope}
     with get_db(app).transaction() as session:
         upsert_operator_client(session, client_id=agency.client_id, metadata=metadata,
                                fetch_sector=lambda _uri: metadata["redirect_uris"])
+
+
+def _take_national_id_away(app, agency) -> None:
+    _operator_sets_scope(app, agency, "openid profile offline_access")
+
+
+def _assert_no_national_id(client, tokens) -> None:
+    """Neither the tokens' scope, nor the ID token, nor UserInfo with the access token carry it."""
+    assert "national_id" not in tokens["scope"].split()
+    assert "national_id" not in claims_of(tokens["id_token"])
+    assert "national_id" not in client.get("/userinfo", headers=bearer(tokens["access_token"])).get_json()
 
 
 def test_national_id_stops_when_the_operator_takes_the_scope_away(client, register, citizen):
@@ -33,10 +45,7 @@ def test_national_id_stops_when_the_operator_takes_the_scope_away(client, regist
     refreshed = token_request(client, agency, {"grant_type": "refresh_token",
                                                "refresh_token": body["refresh_token"]})
     assert refreshed.status_code == 200, refreshed.get_json()
-    tokens = refreshed.get_json()
-    assert "national_id" not in tokens["scope"].split()
-    assert "national_id" not in claims_of(tokens["id_token"])
-    assert "national_id" not in client.get("/userinfo", headers=bearer(tokens["access_token"])).get_json()
+    _assert_no_national_id(client, refreshed.get_json())
 
 
 def test_a_code_redeemed_after_the_scope_was_taken_away_releases_none_of_it(client, register, citizen):
@@ -49,10 +58,7 @@ def test_a_code_redeemed_after_the_scope_was_taken_away_releases_none_of_it(clie
     code = redirect_params(decide(client, page), agency)["code"]
     redeemed = exchange(client, agency, code, flow)
     assert redeemed.status_code == 200, redeemed.get_json()
-    tokens = redeemed.get_json()
-    assert "national_id" not in tokens["scope"].split()
-    assert "national_id" not in claims_of(tokens["id_token"])
-    assert "national_id" not in client.get("/userinfo", headers=bearer(tokens["access_token"])).get_json()
+    _assert_no_national_id(client, redeemed.get_json())
 
 
 def test_a_refresh_after_the_operator_took_offline_access_away_says_so(client, register, citizen):
@@ -60,10 +66,7 @@ def test_a_refresh_after_the_operator_took_offline_access_away_says_so(client, r
     citizen had withdrawn it, sending the agency's support to the citizen)."""
     agency = register(scope="openid profile offline_access", security_profile="oidc")
     body = tokens_for(client, agency, scope="openid offline_access")
-    metadata = {**agency.metadata, "scope": "openid profile"}
-    with get_db(client.application).transaction() as session:
-        upsert_operator_client(session, client_id=agency.client_id, metadata=metadata,
-                               fetch_sector=lambda _uri: metadata["redirect_uris"])
+    _operator_sets_scope(client.application, agency, "openid profile")
     refused = token_request(client, agency, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
     assert refused.status_code == 400, refused.get_json()
     assert refused.get_json()["error"] == "invalid_grant"

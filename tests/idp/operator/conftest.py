@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -34,3 +35,17 @@ def operator(client, oidc_app, pki, metadata):  # noqa: F811
     person = enrol_at_level_high(client, oidc_app, pki, metadata, dui(44444444))
     grant_operator(oidc_app, person.citizen_id)
     return person
+
+
+def pages_from(client, path: str | None, older: Callable[[str], str | None], *, most: int) -> list[str]:
+    """The HTML of each console page from `path` on, following the link to older entries that
+    `older` finds, while there is one; each page answers 200, and there are at most `most`."""
+    pages: list[str] = []
+    while path is not None:
+        response = client.get(path)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        pages.append(html)
+        assert len(pages) <= most
+        path = older(html)
+    return pages

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.idp.operator.conftest import pages_from
+
 
 def _fill(app, count: int, *, action: str = "bulk.entry") -> None:
     """`count` entries older than the test's own, written in one statement."""
@@ -33,19 +35,10 @@ def test_every_entry_is_reachable_page_by_page(client, oidc_app, operator):
     """An operator investigating last month's actions could see only the newest 100 entries:
     the page had no way to older ones."""
     _fill(oidc_app, 230)
-    seen: list[str] = []
-    path: str | None = "/operator/audit?action=bulk"
-    pages = 0
-    while path is not None:
-        page = client.get(path)
-        assert page.status_code == 200
-        html = page.get_data(as_text=True)
-        seen += re.findall(r"n: (\d+)</td>", html)
-        path = _older_link(html)
-        pages += 1
-        assert pages <= 3
+    pages = pages_from(client, "/operator/audit?action=bulk", _older_link, most=3)
+    seen = [n for html in pages for n in re.findall(r"n: (\d+)</td>", html)]
     assert sorted(map(int, seen)) == list(range(230))
-    assert pages == 3
+    assert len(pages) == 3
 
 
 def test_the_newest_page_has_no_link_when_everything_fits(client, oidc_app, operator):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from infra.db import get_db
+from tests.idp.operator.conftest import pages_from
 
 CODE = "7KQ4-M2XH-9PRT-WC3N-B8DA"
 
@@ -42,20 +43,11 @@ def test_every_report_is_reachable_page_by_page(client, oidc_app, operator, monk
 
     monkeypatch.setattr(forgery_reports, "PAGE", 3)
     expected = _reports(oidc_app, 8)
-    seen: list[str] = []
-    path: str | None = "/operator/forgery-reports"
-    pages = 0
-    while path is not None:
-        response = client.get(path)
-        assert response.status_code == 200
-        html = response.get_data(as_text=True)
-        assert len(_shown(html)) <= 3
-        seen += _shown(html)
-        if pages:
-            assert 'id="forgery-reports-newest"' in html and "anteriores a los de la página previa" in html
-        path = _older(html)
-        pages += 1
-    assert seen == expected and pages == 3
+    pages = pages_from(client, "/operator/forgery-reports", _older, most=3)
+    assert all(len(_shown(html)) <= 3 for html in pages)
+    for html in pages[1:]:
+        assert 'id="forgery-reports-newest"' in html and "anteriores a los de la página previa" in html
+    assert [reference for html in pages for reference in _shown(html)] == expected and len(pages) == 3
 
 
 @pytest.mark.parametrize("mark", ["nope", "x" * 40, "<script>"])

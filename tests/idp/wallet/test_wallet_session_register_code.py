@@ -8,14 +8,11 @@ which holds no passkey of the account, is sent to the passkey re-check first (as
 
 from __future__ import annotations
 
-from infra.notify import get_outbox
 from tests.idp.assurance.conftest import proofing
-from tests.idp.assurance.test_possession import _enter, _import, _request
+from tests.idp.assurance.test_possession import _import, assert_register_code_needs_reauth
 from tests.idp.conftest import enrol
 from tests.idp.wallet.test_proofing import pid_issuer  # noqa: F401 - fixture
 from tests.idp.wallet.test_sign_in import _done, _present, _respond, _start
-
-REGISTER_EMAIL = "ana.registro@correo.example"
 
 
 def test_a_wallet_session_cannot_raise_the_accounts_proofing_with_a_register_code(
@@ -28,10 +25,4 @@ def test_a_wallet_session_cannot_raise_the_accounts_proofing_with_a_register_cod
     assert _respond(person, params, _present(holder, pid_issuer, params)).status_code == 200
     assert _done(person, params).status_code == 303  # a wallet session on that account
 
-    asked = _request(person)
-    assert asked.status_code == 303
-    assert asked.headers["Location"] == "/account/reauth?next=/account/assurance"
-    assert get_outbox(docs_app).messages(addresses=[REGISTER_EMAIL]) == []
-    entered = _enter(person, "1234 5678")
-    assert entered.status_code == 303 and entered.headers["Location"].startswith("/account/reauth?")
-    assert proofing(docs_app, squatted.citizen_id)[0] == "low"
+    assert_register_code_needs_reauth(docs_app, person, squatted.citizen_id)

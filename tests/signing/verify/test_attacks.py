@@ -260,22 +260,6 @@ def test_an_abandoned_verification_stops_parsing_soon(verifier, signed, monkeypa
     assert not any(worker.is_alive() for worker in workers), "the abandoned work kept parsing"
 
 
-@pytest.fixture
-def parsed(monkeypatch):
-    """Every PDF object pyHanko parses under a budget, counted."""
-    from signing import pdf_parsing
-
-    seen: list[int] = []
-    original = pdf_parsing._read_object
-
-    def counting(*args, **kwargs):
-        seen.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(pdf_parsing, "_read_object", counting)
-    return seen
-
-
 def test_a_small_file_that_expands_into_millions_of_objects_is_refused_at_its_allowance(
         verifier, signed, parsed):
     """Attack: ~20 KB of object streams holding two million objects. It held one of the few
