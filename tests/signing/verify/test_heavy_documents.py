@@ -22,7 +22,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from signing.verify.errors import UnreadableDocument
 from tests.signing.verify import forgeries, samples
-from tests.signing.verify.test_attacks import parsed  # noqa: F401
 
 
 def _padded_and_signed(pki, kilobytes: int) -> bytes:
@@ -40,7 +39,7 @@ def _padded_and_signed(pki, kilobytes: int) -> bytes:
 
 @pytest.mark.parametrize(("streams", "numbers"), [(4, 500_000), (60, 30_000)])
 def test_an_object_stream_bomb_in_a_large_file_is_refused_as_it_inflates(
-        verifier, pki, parsed, streams, numbers):  # noqa: F811
+        verifier, pki, parsed, streams, numbers):
     """Four streams of a megabyte each, or sixty small ones (each under any per-stream floor):
     refused before their objects are parsed (it parsed ~480,000 objects, all the allowance)."""
     bomb = forgeries.object_stream_bomb(_padded_and_signed(pki, 400), streams=streams,
