@@ -181,6 +181,20 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
     return Redemption(None, grant_id)
 
 
+def peek(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: str, challenge: str,
+         jkt: str | None = None) -> CodeGrant | None:
+    """The grant of the code `redeem` would take with these values, read without taking it or
+    leaving a mark (None: it would find none). For the checks of a token request that a code
+    never changes, made before the code is spent (`idp.oidc.services.exchange_code`)."""
+    if not code or len(code) > 512:
+        return None
+    plain = _key(code, client_id, challenge, redirect_uri)
+    digests = [plain] if jkt is None else [_key(code, client_id, challenge, redirect_uri, jkt), plain]
+    found = next((raw for raw in store.get_many([CODE_PREFIX + digest for digest in digests]) if raw is not None),
+                 None)
+    return None if found is None else _grant(_record(found))
+
+
 def _withdrawn_key(citizen_id: str, client_id: str | None) -> str:
     return WITHDRAWN_PREFIX + citizen_id + ("" if client_id is None else ":" + client_id)
 

@@ -64,6 +64,14 @@ def push(store: EphemeralStore, *, client_id: str, params: Params, lifetime: int
     return Pushed(request_uri=request_uri, expires_in=lifetime)
 
 
+def names_pushed(values: Sequence[str] | None) -> bool:
+    """Whether a request's `request_uri` values name a pushed request (the URN this provider
+    issues, RFC 9126 section 2.2; `take` checks the rest). Any other request_uri (a URL of a
+    request object, OIDC Core 6.2) is refused by request validation as not supported, with no
+    fetch: request_uri_parameter_supported is false."""
+    return any(value.startswith(REQUEST_URI_PREFIX) for value in values or ())
+
+
 def take(store: EphemeralStore, *, request_uri: str, client_id: str | None, now: int) -> Params:
     """RFC 9126 section 4: the pushed request `request_uri` names, once, for its own client.
 

@@ -191,8 +191,11 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
         raise AuthorizationError("request objects are not supported (OIDC Core 6.1)",
                                  error="request_not_supported")
     if "request_uri" in params:
+        # OIDC Core 3.1.2.6: request_uri_parameter_supported is false; nothing is fetched.
         raise AuthorizationError("request_uri is accepted only as issued by the pushed authorization "
-                                 "request endpoint, alone with client_id (RFC 9126 section 4)")
+                                 "request endpoint (urn:ietf:params:oauth:request_uri:...), alone with "
+                                 "client_id (RFC 9126 section 4); this provider fetches no request "
+                                 "objects", error="request_uri_not_supported")
     response_type = _single(params, "response_type")
     if response_type is None:
         raise AuthorizationError("response_type is required")

@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from idp.oidc.codes import CodeGrant
 from idp.oidc.errors import OidcError
 from idp.oidc.models import Resource
+from infra.db import Database
 
 
 class InvalidTarget(OidcError):
@@ -115,6 +117,21 @@ def audience(session: Session, *, resource: str | None, client_id: str, scopes: 
     if not kept:
         raise InvalidTarget(f"the grant holds none of the scopes {resource} accepts ({' '.join(found.scopes)})")
     return Audience(identifier=found.identifier, scopes=kept)
+
+
+def check_code_target(database: Database, granted: CodeGrant | None, *, resource: str, client_id: str,
+                      held: Iterable[str], issuer: str) -> None:
+    """`audience` for a code exchange that names `resource`, checked on the code as it is (read,
+    not taken: `codes.peek`) before the code is spent: a target refused with invalid_target takes
+    nothing, and the agency sends the code again with a resource its authorization allows. The
+    code's scopes are cut to those the agency holds (`held`); the exchange checks again on the
+    grant (the citizen's decision may narrow it). None found: the exchange refuses it as usual."""
+    if granted is None:
+        return
+    kept = set(held)
+    with database.lazy_read() as session:
+        audience(session, resource=resource, client_id=client_id, scopes=[s for s in granted.scopes if s in kept],
+                 issuer=issuer, authorized=granted.resources)
 
 
 def owned_by(session: Session, identifier: str, client_id: str) -> bool:

@@ -462,6 +462,13 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     settings = provider.settings
     # On a networked store with sessions, the code is taken (and its replay mark left) with the
     # cache generation and its SSO session's index and record: one round trip.
+    if resource is not None:
+        # RFC 8707 section 2.2: a target refused (invalid_target) is an error of this request, not
+        # of the code: decided before the code is taken, so the corrected request still redeems it.
+        resources.check_code_target(database, codes.peek(store, code, client_id=client_id, redirect_uri=redirect_uri,
+                                                         challenge=challenge, jkt=jkt),
+                                    resource=resource, client_id=client_id, issuer=settings.issuer,
+                                    held=standing.held_scopes(str(known.metadata.get("scope", ""))))
     together = provider.sessions is not None and provider.reads_together(store)
     if together:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,

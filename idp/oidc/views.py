@@ -239,7 +239,7 @@ def _validated(here: _Here, params: Mapping[str, Sequence[str]]) -> tuple[Client
     9126 section 4: only it counts, once)."""
     settings = here.provider.settings
     params = parameters.without_empty(params)
-    pushed = "request_uri" in params
+    pushed = par.names_pushed(params.get("request_uri"))
     if pushed:
         params = par.take(here.store, request_uri=_one(params, "request_uri"),
                           client_id=_one(params, "client_id"), now=int(time.time()))
