@@ -9,8 +9,9 @@ gives `report.Modifications.level`:
 
 - none: the signature covers the whole file;
 - unchanged: bytes follow the signature but change nothing pyHanko or Cédula's policy sees
-  (a second `startxref ... %%EOF` naming the signed revision): what is shown is what was
-  signed, yet the signature does not cover the whole file;
+  (a second `startxref ... %%EOF` naming the signed revision, an update that lists no object:
+  `empty_updates`): what is shown is what was signed, yet the signature does not cover the
+  whole file;
 - validation_data: only validation data and time-stamps were added;
 - signatures: only further signatures were added;
 - form_filling / annotations: changes the PDF standard allows but that alter the view;
@@ -40,7 +41,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing.verify import active_content, policy, unlisted
+from signing.verify import active_content, empty_updates, policy, unlisted
 from signing.verify.byterange import RawCoverage
 from signing.verify.compromise import without_lifted_holds
 from signing.verify.report import Modifications
@@ -108,7 +109,9 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         finding = policy.review(embedded.reader, embedded.signed_revision)
         if finding is not None:
             return Modifications(finding.level, detail=finding.detail)
-        if level == "none":  # bytes it does not sign follow the signature (`raw`)
+        if level == "none" or (level == "validation_data" and empty_updates.carry_nothing(
+                embedded.reader, embedded.signed_revision)):
+            # bytes it does not sign follow the signature (`raw`), adding nothing
             return Modifications("unchanged")
         return Modifications(level, fields=fields if level == "signatures" else ())
     return Modifications(level, fields=fields if level == "annotations" else ())
