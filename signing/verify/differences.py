@@ -18,7 +18,9 @@ gives `report.Modifications.level`:
 - metadata: changes of what the document claims (/Info, XMP, /MarkInfo, /Version), found by
   Cédula's own policy (`policy`), which also catches form appearance switches
   (/NeedAppearances, /DA, ...) that pyHanko lets pass;
-- other: forbidden changes, or changes beyond the DocMDP permissions of a certification;
+- beyond_certification: signatures or form fields added or filled in after a certification
+  whose DocMDP permissions forbid them (P 1: no change at all);
+- other: forbidden changes, or other changes beyond the DocMDP permissions of a certification;
 - appended: bytes that belong to no revision follow the file's last %%EOF;
 - unclear: the byte range does not cover its revision as the standard requires.
 """
@@ -82,6 +84,12 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
     if not isinstance(diff, DiffResult):
         return Modifications("other", detail=str(diff) if diff is not None else None)
     if not embedded.summarise_integrity_info()["docmdp_ok"]:
+        if diff.modification_level <= ModificationLevel.FORM_FILLING:
+            # what an uncertified document may receive (a signature, a filled field), which
+            # the certification forbids: not a change of content (ISO 32000-1, 12.8.2.2)
+            return Modifications("beyond_certification",
+                                 fields=tuple(sorted(diff.changed_form_fields)),
+                                 detail="changes beyond the certification's permissions")
         return Modifications("other", detail="changes beyond the certification's permissions")
     level = _LEVELS[diff.modification_level]
     fields = tuple(sorted(diff.changed_form_fields))
