@@ -9,15 +9,18 @@ gives `report.Modifications.level`:
 
 - none: the signature covers the whole file;
 - unchanged: bytes follow the signature but change nothing pyHanko or Cédula's policy sees
-  (a second `startxref ... %%EOF` naming the signed revision): what is shown is what was
-  signed, yet the signature does not cover the whole file;
+  (a second `startxref ... %%EOF` naming the signed revision, an update that lists no object:
+  `empty_updates`): what is shown is what was signed, yet the signature does not cover the
+  whole file;
 - validation_data: only validation data and time-stamps were added;
 - signatures: only further signatures were added;
 - form_filling / annotations: changes the PDF standard allows but that alter the view;
 - metadata: changes of what the document claims (/Info, XMP, /MarkInfo, /Version), found by
   Cédula's own policy (`policy`), which also catches form appearance switches
   (/NeedAppearances, /DA, ...) that pyHanko lets pass;
-- other: forbidden changes, or changes beyond the DocMDP permissions of a certification;
+- beyond_certification: signatures or form fields added or filled in after a certification
+  whose DocMDP permissions forbid them (P 1: no change at all);
+- other: forbidden changes, or other changes beyond the DocMDP permissions of a certification;
 - appended: bytes that belong to no revision follow the file's last %%EOF;
 - unclear: the byte range does not cover its revision as the standard requires.
 """
@@ -40,7 +43,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing.verify import active_content, policy, unlisted
+from signing.verify import active_content, empty_updates, policy, unlisted
 from signing.verify.byterange import RawCoverage
 from signing.verify.compromise import without_lifted_holds
 from signing.verify.report import Modifications
@@ -81,6 +84,12 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
     if not isinstance(diff, DiffResult):
         return Modifications("other", detail=str(diff) if diff is not None else None)
     if not embedded.summarise_integrity_info()["docmdp_ok"]:
+        if diff.modification_level <= ModificationLevel.FORM_FILLING:
+            # what an uncertified document may receive (a signature, a filled field), which
+            # the certification forbids: not a change of content (ISO 32000-1, 12.8.2.2)
+            return Modifications("beyond_certification",
+                                 fields=tuple(sorted(diff.changed_form_fields)),
+                                 detail="changes beyond the certification's permissions")
         return Modifications("other", detail="changes beyond the certification's permissions")
     level = _LEVELS[diff.modification_level]
     fields = tuple(sorted(diff.changed_form_fields))
@@ -108,7 +117,9 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         finding = policy.review(embedded.reader, embedded.signed_revision)
         if finding is not None:
             return Modifications(finding.level, detail=finding.detail)
-        if level == "none":  # bytes it does not sign follow the signature (`raw`)
+        if level == "none" or (level == "validation_data" and empty_updates.carry_nothing(
+                embedded.reader, embedded.signed_revision)):
+            # bytes it does not sign follow the signature (`raw`), adding nothing
             return Modifications("unchanged")
         return Modifications(level, fields=fields if level == "signatures" else ())
     return Modifications(level, fields=fields if level == "annotations" else ())

@@ -63,6 +63,7 @@ _BY_MODIFICATION = {
     "form_filling": SIG_CONSTRAINTS_FAILURE,
     "annotations": SIG_CONSTRAINTS_FAILURE,
     "metadata": SIG_CONSTRAINTS_FAILURE,
+    "beyond_certification": FORMAT_FAILURE,
     "other": FORMAT_FAILURE,
     "appended": FORMAT_FAILURE,
     "unclear": FORMAT_FAILURE,
@@ -148,7 +149,7 @@ def reason(conclusion: Conclusion, modifications: Modifications) -> str:
         return "passed"
     if conclusion in (FORMAT_FAILURE, SIG_CONSTRAINTS_FAILURE) and \
             from_modifications(modifications) == conclusion:
-        return {"unclear": "wrapped", "appended": "appended",
-                "metadata": "changed_claims"}.get(
+        return {"unclear": "wrapped", "appended": "appended", "metadata": "changed_claims",
+                "beyond_certification": "beyond_certification"}.get(
             modifications.level, "modified" if conclusion == FORMAT_FAILURE else "changed_view")
     return (conclusion.sub_indication or "generic").lower()

@@ -93,7 +93,8 @@ SCHEMAS = {
             "approval": {"type": ["object", "null"]},
             "modifications": {"type": "object", "properties": {
                 "level": {"type": "string", "enum": ["none", "unchanged", "validation_data",
-                                                     "signatures", "form_filling", "annotations", "metadata", "other",
+                                                     "signatures", "form_filling", "annotations", "metadata",
+                                                     "beyond_certification", "other",
                                                      "appended", "unclear", "not_examined"]},
                 "fields": {"type": "array", "items": {"type": "string"}},
                 "explanation": {"type": "string"}}},

@@ -47,7 +47,8 @@ RFC 3339 in UTC, absent values are `null`:
                           "passkey", "user_verified": bool, "level", "approved_at", "aaguid",
                           "message": "<plain words>"},
       "modifications": {"level": "none" | "unchanged" | "validation_data" | "signatures"
-                                  | "form_filling" | "annotations" | "metadata" | "other" | "appended"
+                                  | "form_filling" | "annotations" | "metadata"
+                                  | "beyond_certification" | "other" | "appended"
                                   | "unclear" | "not_examined",
                         "fields": [...], "explanation": "<plain words>"}
     }
@@ -172,7 +173,8 @@ class Revocation:
 class Modifications:
     """What changed in the file after a signature (pyHanko's difference analysis)."""
 
-    level: str  # none|unchanged|validation_data|signatures|form_filling|annotations|metadata|other|appended|unclear
+    level: str  # none|unchanged|validation_data|signatures|form_filling|annotations|metadata
+    #             |beyond_certification|other|appended|unclear
     #             |not_examined (the signature could not be validated: nothing after it was looked at)
     fields: tuple[str, ...] = ()
     detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`

@@ -57,16 +57,18 @@ from signing.verify import (
     compromise,
     freshness,
     indication,
+    integrity,
     reverse_refs,
     roles,
     signature_timestamp,
     signed_attributes,
     subfilters,
     tsa_usage,
+    xref_sections,
 )
 from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
-from signing.verify.differences import DIFF_POLICY, analyse, dss_entries, dss_knowledge
+from signing.verify.differences import DIFF_POLICY, dss_entries, dss_knowledge
 from signing.verify.errors import UnreadableDocument
 from signing.verify.field_locks import LockedFieldsSignature
 from signing.verify.levels import has_signature_timestamp, pades_level
@@ -150,6 +152,7 @@ class Verifier:
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
         reverse_refs.install()  # the difference analysis walks each signed revision cheaply
         tsa_usage.install()  # a TSA's certificate: time-stamping only (RFC 3161, 2.3)
+        xref_sections.install()  # the reader follows at most MAX_SECTIONS revisions
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.
@@ -397,8 +400,7 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     not_used = tuple(ts.field_name for ts in later if ts.field_name in unusable_stamps)
     proven: datetime | None
     try:
-        embedded.compute_integrity_info(diff_policy=budgets.bounded_policy(DIFF_POLICY))
-        modifications = analyse(embedded, signature_fields, raw)
+        modifications = integrity.examined(embedded, signature_fields, raw)
         process = _process(embedded, stamps)
         if process == "lta":
             result = await ades.ades_lta_validation(embedded, spec, timing_info=timing)
@@ -427,7 +429,7 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                             timing = then
         else:
             result, proven, ts_result = await _own_process(embedded, spec, timing)
-    except BudgetExceeded:
+    except (BudgetExceeded, UnreadableDocument):
         raise
     except Exception as exc:
         if budget.exceeded:
