@@ -38,15 +38,11 @@ def at_second(now: int) -> datetime:
     """`datetime.fromtimestamp(now, UTC)` for a whole second `now`: the requests of one second
     share one moment instead of each building it (UserInfo and /token ask for it two or three
     times per request, issue 16). The same value (an equal, aware datetime) for any int."""
+    global _SECOND
     second = _SECOND
     if second[0] == now and type(now) is int:
         return second[1]
     moment = datetime.fromtimestamp(now, UTC)
     if type(now) is int:
-        _remember(now, moment)
+        _SECOND = (now, moment)
     return moment
-
-
-def _remember(now: int, moment: datetime) -> None:
-    global _SECOND
-    _SECOND = (now, moment)
