@@ -20,7 +20,7 @@ from flask import Flask
 from idp.audit.chain import EVENTS, LEGAL_BASES
 from idp.audit.errors import AuditError, ChainBroken
 from idp.audit.export import citizen_bundle, verify_bundle
-from idp.audit.log import AUDIT_LOG, Appended, AuditLog, append, audit_log, pending_entry, prepare
+from idp.audit.log import AUDIT_LOG, Appended, AuditLog, append, audit_log, pending_entry, pending_values, prepare
 from idp.audit.log_key import LOG_KEYS, LogKeyError, LogKeys, log_keys
 from idp.audit.seal import ChainSealer, checkpoint, seal
 from idp.audit.verify import ChainReport, Problem, verify_chain
@@ -49,6 +49,7 @@ __all__ = [
     "init_app",
     "log_keys",
     "pending_entry",
+    "pending_values",
     "prepare",
     "seal",
     "trusted_keys",

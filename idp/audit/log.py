@@ -149,6 +149,19 @@ def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: 
     """The INSERT of one pending entry, checked, for a transaction of the caller's choosing:
     its own (`append`) or a group commit that it waits for (`infra.group_commit`). The entry
     carries the MAC of its body (`idp.audit.chain.entry_mac`, under the log's entry key)."""
+    values, appended = pending_values(event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
+                                      purpose=purpose, legal_basis=legal_basis, law=law, reference=reference,
+                                      now=now, log=log)
+    return Write(_INSERT, values), appended
+
+
+def pending_values(*, event: str, citizen_id: str | uuid.UUID | None, client_id: str | None = None,
+                   claims: Iterable[str] = (), purpose: str | None = None, legal_basis: str = "consent",
+                   law: str | None = None, reference: str | None = None,
+                   now: datetime | None = None, log: AuditLog | None = None) -> tuple[dict[str, Any], Appended]:
+    """`pending_entry`'s values (a new dict, the caller's), for a statement of the caller's that
+    writes them as the entry's row (a conditional INSERT: `idp.consent.services.release_writes`,
+    which would otherwise copy them out of a `Write` made for nothing, issue 16)."""
     if event not in EVENTS:
         raise AuditError(f"event must be one of {', '.join(EVENTS)}, got {event!r}")
     if legal_basis not in LEGAL_BASES:
@@ -181,7 +194,7 @@ def pending_entry(*, event: str, citizen_id: str | uuid.UUID | None, client_id: 
         values["reference"] = reference
     if mac is not None:
         values["mac"] = mac
-    return Write(_INSERT, values), Appended(at=moment, event=event)
+    return values, Appended(at=moment, event=event)
 
 
 def append(session: Session, *, event: str, citizen_id: str | uuid.UUID | None,

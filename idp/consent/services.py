@@ -152,18 +152,17 @@ def release_writes(*, event: str, citizen_id: str | uuid.UUID, client_id: str, c
     receipt) each release was made. Under a consent, the entry is written only if that consent
     is still in force in the transaction that commits it (`_RELEASED_ENTRY`): otherwise the
     transaction fails and the request raises `ConsentNotInForce` (`refused`), nothing logged."""
-    entry, appended = audit.pending_entry(
-        event=event, citizen_id=citizen_id, client_id=client_id, claims=claims,
-        purpose=consent.purpose if consent else None,
-        legal_basis=consent.legal_basis if consent else "consent",
-        law=consent.law if consent else None, reference=str(consent.id) if consent else None, now=now)
-    writes = [entry]
-    if consent is not None:
-        values = dict(entry.values)
-        values["released"] = values.pop("event")
-        values["consent"], values["in_force_at"] = consent.id, now
-        writes[0] = Write(_RELEASED_ENTRY, values, refused=refused)
-    if consent is not None and use_due(consent.last_used_at, now):
+    if consent is None:
+        entry, appended = audit.pending_entry(event=event, citizen_id=citizen_id, client_id=client_id,
+                                              claims=claims, now=now)
+        return [entry], appended
+    values, appended = audit.pending_values(
+        event=event, citizen_id=citizen_id, client_id=client_id, claims=claims, purpose=consent.purpose,
+        legal_basis=consent.legal_basis, law=consent.law, reference=str(consent.id), now=now)
+    values["released"] = values.pop("event")
+    values["consent"], values["in_force_at"] = consent.id, now
+    writes = [Write(_RELEASED_ENTRY, values, refused=refused)]
+    if use_due(consent.last_used_at, now):
         # "Last use" is shown by the minute: no write on every UserInfo call.
         writes.append(Write(_NOTE_USE, {"consent": consent.id, "now": now}))
     return writes, appended

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +28,7 @@ from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider
 from infra.store import EphemeralStore
-from infra.utc import as_utc
+from infra.utc import as_utc, at_second
 
 REVOKED_PREFIX = "oidc:at-revoked:"
 # Built once: each check only binds the grant id.
@@ -217,7 +217,7 @@ def check_claims(session: Session, store: EphemeralStore, provider: Provider, cl
         facts = state.facts if state is not None else GrantFacts.of(grant, citizen)
     else:
         grant, citizen, consent, facts = state.grant, state.citizen, state.consent, state.facts
-    moment = datetime.fromtimestamp(now, UTC)
+    moment = at_second(now)
     # `grant_active`, on the values taken from the grant's row.
     if facts.client_id != claims["client_id"] or facts.revoked or not facts.expires_at > moment:
         raise InvalidToken("the grant of this access token was revoked or has expired")

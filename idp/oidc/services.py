@@ -45,7 +45,7 @@ from infra.indicators import Increment, add_up
 from infra.invalidation import GENERATION_KEY, NO_GENERATION, GenerationCache, Invalidation
 from infra.store import EphemeralStore, TakeGuard
 from infra.store.prefetched import Prefetched
-from infra.utc import as_utc
+from infra.utc import as_utc, at_second
 
 # Bound on `Provider.grant_sids` and `Provider.session_refs` (hints: cleared when full).
 HINTS_KEPT = 100_000
@@ -477,7 +477,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     else:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
                                   replay_ttl=settings.code_replay_seconds, guard=guard, jkt=jkt)
-    moment = datetime.fromtimestamp(now, UTC)
+    moment = at_second(now)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
             revoke_grant(session, redemption.replayed_grant_id, reason="code_reuse", now=moment)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, cast
 
@@ -31,6 +30,7 @@ from idp.oidc.errors import InsufficientScope, InsufficientUserAuthentication, I
 from idp.oidc.services import Provider
 from infra.group_commit import GroupCommit
 from infra.store import EphemeralStore
+from infra.utc import at_second
 from infra.web.application import KeptJSON
 
 
@@ -107,11 +107,6 @@ def _answer(token: bearer.AccessToken) -> _Answer:
     return cast(_Answer, found)
 
 
-# The time of the last second's releases, swapped whole: the requests of one second share it
-# (and so does the log's text of it, `idp.audit.chain.timestamp`) instead of each building it.
-_SECOND: tuple[int, datetime] = (0, datetime.fromtimestamp(0, UTC))
-
-
 def userinfo(session: Session, store: EphemeralStore, provider: Provider, group: GroupCommit, *,
              access_token: str, now: int, jkt: str | None = None) -> Released:
     """OIDC Core 5.3.2: the claims about the citizen, for a valid access token with openid.
@@ -119,17 +114,11 @@ def userinfo(session: Session, store: EphemeralStore, provider: Provider, group:
     `session` is for reads; the release is logged through `group`, committed on return (no log
     entry, no data).
     """
-    global _SECOND
     token = bearer.check(session, store, provider, access_token, now=now, jkt=jkt)
     answer = _answer(token)
     if "national_id" in answer.names:
         _check_level(provider, token.claims, provider.settings.national_id_level, what="national_id")
-    second = _SECOND
-    if second[0] == now:
-        moment = second[1]
-    else:
-        moment = datetime.fromtimestamp(now, UTC)
-        _SECOND = (now, moment)
+    moment = at_second(now)  # (the requests of one second share it, as the log's text of it)
     facts = token.facts or bearer.GrantFacts.of(token.grant, token.citizen)
     writes, _entry = release_writes(event="release.userinfo", citizen_id=facts.citizen_ref,
                                     client_id=facts.client_id, claims=answer.logged, now=moment,

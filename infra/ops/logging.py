@@ -234,13 +234,15 @@ def init_app(app: Flask) -> None:
         JsonFormatter.node = node
 
     def start(asked: direct_routes.Exchange) -> None:
-        here = g._get_current_object()  # one look-up of the request's globals, not one per use
+        # The request's globals looked up once, written as Flask's `_AppCtxGlobals.__setattr__`
+        # writes them (into their `__dict__`), without its Python call per name (issue 16).
+        here = g._get_current_object().__dict__
         incoming = asked.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-Id header
-        here.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else new_request_id()
-        here.started = time.perf_counter()  # also the start of infra.ops.metrics' latency
+        here["request_id"] = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else new_request_id()
+        here["started"] = time.perf_counter()  # also the start of infra.ops.metrics' latency
 
     def finish(asked: direct_routes.Exchange, status: int, headers: direct_routes.HeaderSink) -> None:
-        here = g._get_current_object()
+        here = g._get_current_object().__dict__  # (`g.get` is `__dict__.get`, as a Python call)
         headers["X-Request-Id"] = here.get("request_id", "")
         if node:
             headers[NODE_HEADER] = node

@@ -71,7 +71,9 @@ def count(event: str, outcome: str = "ok", *, agency: str | None = None) -> None
 def label_agency(client_id: str) -> None:
     """This request is made by (or for) the identified agency `client_id`: its request count
     carries the agency label."""
-    g.metrics_agency = client_id[:64]
+    # Into the request's globals as `g.metrics_agency = ...` writes it, without the proxy's and
+    # `_AppCtxGlobals.__setattr__`'s Python calls (once per /token and UserInfo, issue 16).
+    g._get_current_object().__dict__["metrics_agency"] = client_id[:64]
 
 
 def exposition() -> bytes:
@@ -144,7 +146,7 @@ def init_app(app: Flask) -> None:
     histograms: dict[str, Any] = {}
 
     def observe(asked: direct_routes.Exchange, status: int, _headers: direct_routes.HeaderSink) -> None:
-        here = g._get_current_object()  # the request's globals looked up once, not at each use
+        here = g._get_current_object().__dict__  # looked up once; `__dict__.get` is what `g.get` calls
         endpoint = asked.endpoint or "unmatched"
         method = asked.method if asked.method in METHODS else "other"  # no series per made-up token
         key = (endpoint, method, str(status), here.get("metrics_agency", ""))
