@@ -400,25 +400,31 @@ class Pki:
                                       extensions=extensions, now=now)
 
     def issue_citizen(self, *, given_name: str, surname: str, serial_number: str | None,
-                      level: str, now: datetime, lifetime: timedelta | None = None
-                      ) -> IssuedCertificate:
+                      level: str, now: datetime, lifetime: timedelta | None = None,
+                      identified: bool = True) -> IssuedCertificate:
         """A short-lived signing certificate naming a citizen (ETSI EN 319 412-2 subject).
 
         `level`: the level of assurance of the sign-in that approved the signature, stated
         as the certificate policy (`keys.policies.CITIZEN_POLICIES`). `serial_number` is the
         semantic identifier, e.g. "IDCSV-01234567-8" (EN 319 412-1, 5.1.3), only for proofed
         identities (substantial or high): nobody vouches for a self-asserted national ID.
+        `identified=False`: a proofed certificate without it (EN 319 412-2, 4.2.4 asks only
+        for the country, the names and the common name), for a signature whose recipient may
+        not learn the identifier; `serial_number` must then be None.
         """
         if level not in policies.CITIZEN_POLICIES:
             raise InvalidRequest(f"level must be one of {', '.join(policies.LEVELS)}, "
                                  f"got {level!r}")
         if not given_name or not surname:
             raise InvalidRequest("given name and surname must not be empty")
+        if not identified and serial_number:
+            raise InvalidRequest("a certificate without the semantic identifier takes no "
+                                 f"serial number; got {serial_number!r}")
         if level == "low":
             serial_number = None
-        elif not serial_number:
+        elif identified and not serial_number:
             raise InvalidRequest("a proofed citizen's certificate needs the semantic "
-                                 "identifier (serial number)")
+                                 "identifier (serial number), unless identified=False")
         subject = x509.name(country_name=str(self.section["country"]), given_name=given_name,
                             surname=surname, serial_number=serial_number or "",
                             common_name=f"{given_name} {surname}")

@@ -131,16 +131,18 @@ def issue_seal_certificate(app_or_service: AppOrService, *, client_id: str, orga
 
 def issue_citizen_certificate(app_or_service: AppOrService, *, given_name: str, surname: str,
                               serial_number: str | None, level: str,
-                              lifetime: timedelta | None = None) -> IssuedCertificate:
+                              lifetime: timedelta | None = None,
+                              identified: bool = True) -> IssuedCertificate:
     """A short-lived certificate naming a citizen, with a fresh key in the key store.
 
     `serial_number`: the ETSI EN 319 412-1 semantic identifier, e.g. "IDCSV-01234567-8"
-    (left out at level low); `level`: the level of assurance the certificate policy states.
+    (left out at level low, and with `identified=False`: `keys.pki.Pki.issue_citizen`);
+    `level`: the level of assurance the certificate policy states.
     """
     service = get_service(app_or_service)
     return service.pki.issue_citizen(given_name=given_name, surname=surname,
                                      serial_number=serial_number, level=level,
-                                     now=service.now(), lifetime=lifetime)
+                                     now=service.now(), lifetime=lifetime, identified=identified)
 
 
 def destroy_key(app_or_service: AppOrService, issued: IssuedCertificate) -> None:

@@ -91,25 +91,31 @@ class SignedPdf:
     citizen_id: str
     client_id: str | None
     language: str
+    identified: bool = True
+    """Whether the certificate carries the citizen's national ID (its semantic identifier)."""
 
 
 def sign(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval: Approval,
          file_name: str, language: str = "es", client_id: str | None = None,
-         now: datetime | None = None) -> SignedDocument:
+         now: datetime | None = None, national_id: bool = True) -> SignedDocument:
     """Sign `pdf` for `citizen` (`sign_pdf`) and store it (`store`) in one transaction of its
     own, for callers that record nothing else (tests). The identity provider's pages own that
     transaction instead (`sign_pdf`, then `store` and their data-sharing log entry): nothing
     here calls the identity provider back."""
     signed = sign_pdf(service, citizen=citizen, pdf=pdf, approval=approval, file_name=file_name,
-                      language=language, client_id=client_id, now=now)
+                      language=language, client_id=client_id, now=now, national_id=national_id)
     with service.store.staged(signed.pdf, service.database) as (stored, session):
         return store(session, signed, stored)
 
 
 def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, approval: Approval,
              file_name: str, language: str = "es", client_id: str | None = None,
-             now: datetime | None = None) -> SignedPdf:
+             now: datetime | None = None, national_id: bool = True) -> SignedPdf:
     """Sign `pdf` for `citizen`, who approved exactly these bytes with `approval`.
+
+    `national_id`: whether the certificate of a proofed citizen names their national ID (the
+    semantic identifier); False when the signed PDF goes to an agency that may not learn it
+    (the caller decides: a restricted claim, `idp.documents.issuing.may_learn_national_id`).
 
     `pdf` must be normalised (`signing.normalise`): forms flattened, no active content;
     otherwise `InvalidPdf("not_normalised")`. Raises `InvalidPdf`, `NotConfirmed`, `LevelTooLow`, `SealError`, or a
@@ -121,12 +127,12 @@ def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, appro
     check_approval(approval, document=checked.data,
                    minimum_level=service.settings.minimum_signing_level)
     language = check_language(language)
-    proofed = approval.level != "low"
+    identified = national_id and approval.level != "low"
     issued = keys.issue_citizen_certificate(
         service.keys, given_name=citizen.given_name, surname=citizen.family_name,
         serial_number=semantic_identifier(country=service.country,
-                                          national_id=citizen.national_id) if proofed else None,
-        level=approval.level, lifetime=service.settings.citizen_certificate)
+                                          national_id=citizen.national_id) if identified else None,
+        level=approval.level, lifetime=service.settings.citizen_certificate, identified=identified)
     try:
         signer = keys.CustodySigner(service.keys, issued)
         signer.signed_attr_prov_spec = ApprovalAttributes(
@@ -145,7 +151,8 @@ def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, appro
     return SignedPdf(id=new_document_id(), csv=verification_code.generate(), pdf=signed.pdf,
                      signed_from=checked.sha256, signer_serial=signed.signer_serial,
                      issued_at=issued_at, file_name=clean_file_name(file_name),
-                     citizen_id=citizen.id, client_id=client_id, language=language)
+                     citizen_id=citizen.id, client_id=client_id, language=language,
+                     identified=identified)
 
 
 def store(session: Session, signed: SignedPdf, stored: StoredFile) -> SignedDocument:

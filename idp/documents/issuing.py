@@ -45,6 +45,29 @@ def may_learn_national_id(client: Any) -> bool:
     return claims.allowed("national_id", str(client.client_metadata.get("scope", "")).split())
 
 
+def signature_recipient_may_learn_national_id(session: Session, client_id: str | None) -> bool:
+    """Whether the citizen's certificate in a signed PDF may name their national ID: always when
+    the PDF is the citizen's own (no agency receives it from Cédula); for a document an agency
+    prepared, which it downloads signed, only if it may learn it (`may_learn_national_id`)."""
+    from clients.registry import ClientNotFound, find_client
+
+    if client_id is None:
+        return True
+    try:
+        return may_learn_national_id(find_client(session, client_id, enabled_only=False))
+    except ClientNotFound:
+        return False
+
+
+def signed_claims(signed: SignedPdf) -> tuple[str, ...]:
+    """What a signed PDF discloses of the register to the agency that prepared it (none when it
+    is the citizen's own): the name in the citizen's certificate, and the national ID when the
+    certificate carries it (`signing.citizen_signature.SignedPdf.identified`)."""
+    if signed.client_id is None:
+        return ()
+    return (*ISSUED_CLAIMS, "national_id") if signed.identified else ISSUED_CLAIMS
+
+
 def issued_claims(data: Any, national_id: str) -> tuple[str, ...]:
     """The register's data a document with the template data `data` discloses to its agency:
     the name, and the national ID when the document carries the citizen's (printed from the
@@ -123,13 +146,14 @@ def record_issued(session: Session, sealed: SealedDocument, stored: StoredFile, 
 
 def record_signed(session: Session, signed: SignedPdf, stored: StoredFile) -> SignedDocument:
     """A citizen's signed PDF and its data-sharing log entry (one transaction, the caller's);
-    the agency that prepared the document, if any, is named with its declared purpose."""
+    the agency that prepared the document, if any, is named with its declared purpose and what
+    the signed PDF tells it of the citizen (`signed_claims`)."""
     document = citizen_signature.store(session, signed, stored)
     purpose = declared_purpose(session, signed.client_id) if signed.client_id else None
     log_release(session, event="signature.made", citizen_id=signed.citizen_id, client_id=signed.client_id,
-                purpose=purpose, document_id=document.id)
+                purpose=purpose, document_id=document.id, claims=signed_claims(signed))
     return document
 
 
 __all__ = ["ConsentGone", "SubjectGone", "issued_claims", "may_learn_national_id", "may_name", "record_issued",
-           "record_signed"]
+           "record_signed", "signature_recipient_may_learn_national_id", "signed_claims"]

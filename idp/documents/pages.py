@@ -17,7 +17,7 @@ from idp.account import reauth, sign_ins
 from idp.assurance.levels import Level, at_least
 from idp.documents import confirmation, prepared, prepared_page
 from idp.documents.api import pdf_response
-from idp.documents.issuing import record_signed
+from idp.documents.issuing import record_signed, signature_recipient_may_learn_national_id
 from idp.documents.signing_gate import api_refusal, refused_page, signing_citizen
 from idp.documents.uploads import Upload, Uploads
 from idp.sessions import current_session, require_citizen
@@ -315,11 +315,13 @@ def confirm(upload_id: str) -> Response:
                        _("mydocs.eligibility.approving.api",
                          level=_(f"assurance.level.{approval.level}"),
                          minimum=_(f"assurance.level.{minimum}")))
+    with get_db(current_app).read() as db:  # the agency that prepared it downloads it signed
+        national_id = signature_recipient_may_learn_national_id(db, pending.client_id)
     try:
         unstored = citizen_signature.sign_pdf(
             service, citizen=citizen, pdf=data, approval=approval,
             file_name=pending.file_name, language=current_language(),
-            client_id=pending.client_id)
+            client_id=pending.client_id, national_id=national_id)
         # this request owns the transaction: the document and its log entry, nothing called back
         # one operation: a prepared document withdrawn or expired meanwhile stores nothing
         with service.store.staged(unstored.pdf, service.database) as (stored, session):

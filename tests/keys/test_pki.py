@@ -108,6 +108,26 @@ def test_citizen_certificate_states_its_level(service, level, serial):
                                   level="medium")
 
 
+def test_a_proofed_certificate_without_the_identifier_is_asked_for_explicitly(service):
+    """A signature that goes to an agency which may not learn the national ID (idp.documents):
+    the proofed level stays, the semantic identifier is left out; without `identified=False`
+    a missing identifier is still refused, and an identifier with it is a caller's mistake."""
+    from keys.policies import CITIZEN_POLICIES
+
+    issued = issue_citizen_certificate(service, given_name="Ana", surname="López",
+                                       serial_number=None, level="substantial", identified=False)
+    cert = _load(issued.certificate)
+    assert cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER) == []
+    assert CITIZEN_POLICIES["substantial"] in {p.policy_identifier.dotted_string for p in
+                                               cert.extensions.get_extension_for_class(x509.CertificatePolicies).value}
+    with pytest.raises(InvalidRequest, match=r"needs the semantic identifier \(serial number\), unless"):
+        issue_citizen_certificate(service, given_name="Ana", surname="López", serial_number=None,
+                                  level="substantial")
+    with pytest.raises(InvalidRequest, match=r"takes no serial number; got 'IDCSV-1'"):
+        issue_citizen_certificate(service, given_name="Ana", surname="López", serial_number="IDCSV-1",
+                                  level="high", identified=False)
+
+
 def test_seal_certificate_states_the_seal_policy(service):
     from keys.policies import ETSI_NCP, SEAL_POLICY
 
