@@ -31,18 +31,17 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 # The last second asked of `at_second` and its moment, swapped whole (a tuple: a reader on another
 # thread sees one pair or the other, never half of each).
-_SECOND: tuple[int, datetime] = (0, datetime.fromtimestamp(0, UTC))
+_SECOND: tuple[float, datetime] = (0, datetime.fromtimestamp(0, UTC))
 
 
-def at_second(now: int) -> datetime:
+def at_second(now: float) -> datetime:
     """`datetime.fromtimestamp(now, UTC)` for a whole second `now`: the requests of one second
     share one moment instead of each building it (UserInfo and /token ask for it two or three
     times per request, issue 16). The same value (an equal, aware datetime) for any int."""
     global _SECOND
     second = _SECOND
-    if second[0] == now and type(now) is int:
+    if second[0] == now:  # (an equal number is the same moment, a fraction included)
         return second[1]
     moment = datetime.fromtimestamp(now, UTC)
-    if type(now) is int:
-        _SECOND = (now, moment)
+    _SECOND = (now, moment)
     return moment

@@ -21,7 +21,8 @@ import pytest
 import requests
 
 from tests.support.imports import absolute_imports
-from tests.support.live import ended_output, stop_process
+from tests.support.live import stop_process
+from tests.support.pipes import ended_output
 from tests.support.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[1]

@@ -39,9 +39,9 @@ def read_pdf(data: bytes, *, max_bytes: int) -> PdfFileReader:
         if not encrypted:
             reader.root  # noqa: B018 - resolve the catalog now: a damaged file fails here
         twice = xref_sections.listed_twice(reader)
-    except xref_sections.TooManySections:
+    except pdf_parsing.TooManySections:
         raise UnreadableDocument(
-            f"The PDF has more than {xref_sections.MAX_SECTIONS} revisions (incremental "
+            f"The PDF has more than {pdf_parsing.MAX_SECTIONS} revisions (incremental "
             "updates), far more than any document; it cannot be verified here. Ask the issuer "
             "for the original, or use the verification code printed on it.",
             error="document_too_complex") from None

@@ -64,7 +64,6 @@ from signing.verify import (
     signed_attributes,
     subfilters,
     tsa_usage,
-    xref_sections,
 )
 from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
@@ -152,7 +151,6 @@ class Verifier:
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
         reverse_refs.install()  # the difference analysis walks each signed revision cheaply
         tsa_usage.install()  # a TSA's certificate: time-stamping only (RFC 3161, 2.3)
-        xref_sections.install()  # the reader follows at most MAX_SECTIONS revisions
 
     def verify(self, data: bytes) -> VerificationReport:
         """The report for `data`; `UnreadableDocument` if it cannot be read as a PDF.

@@ -12,25 +12,18 @@ cross-reference streams declare (/Size, /Index): a cross-reference stream may gi
 of entries in no bytes at all (/W [0 0 0], 7.5.8.2), and a reader builds them all, before the
 verification's time budget starts. More objects than `MAX_OBJECTS_PER_BYTE` per byte of the
 file is refused.
-
-The reader also follows every section's /Prev when the file is opened, in the caller's thread,
-before the budget and the concurrency slots apply: an empty update takes 60 bytes and about
-3 ms to read, so a 20 MB upload of them took minutes. `install` makes pyHanko's reader stop
-after `MAX_SECTIONS` sections (`TooManySections`), far more revisions than any document has
-(the difference analysis compares at most `[verify] max_revisions` after a signature).
+(How many sections a reader follows is capped with the other parser patches:
+`signing.pdf_parsing.MAX_SECTIONS`.)
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.xref import (
-    XRefBuilder,
     XRefEntry,
     XRefSectionMetaInfo,
     XRefSectionType,
@@ -44,7 +37,6 @@ _TABLES = (XRefSectionType.STANDARD, XRefSectionType.HYBRID_MAIN)
 # cross-reference stream even compressed; a generous bound, with room for small files.
 MAX_OBJECTS_PER_BYTE = 1 / 8
 MIN_OBJECTS = 1024
-MAX_SECTIONS = 2000  # cross-reference sections (revisions) one file may have
 _COMMENT = re.compile(rb"%[^\r\n]*")  # ISO 32000-1, 7.2.3: a comment is white space
 _INTEGER = re.compile(rb"[+-]?\d{1,30}")
 
@@ -107,34 +99,3 @@ def listed_twice(reader: PdfFileReader) -> tuple[int, int] | None:
             seen.add(entry.idnum)
     return None
 
-
-class TooManySections(PdfReadError):
-    """The file chains more cross-reference sections than `MAX_SECTIONS`."""
-
-
-_READ_TABLE = XRefBuilder._read_xref_table
-_READ_STREAM = XRefBuilder._read_xref_stream
-
-
-def _section_read(builder: XRefBuilder) -> None:
-    count = getattr(builder, "_cedula_sections", 0) + 1
-    builder._cedula_sections = count  # type: ignore[attr-defined]
-    if count > MAX_SECTIONS:
-        raise TooManySections(f"more than {MAX_SECTIONS} cross-reference sections")
-
-
-def _read_table(self: XRefBuilder, declared_startxref: int) -> Any:
-    _section_read(self)
-    return _READ_TABLE(self, declared_startxref)
-
-
-def _read_stream(self: XRefBuilder, declared_startxref: int) -> Any:
-    _section_read(self)
-    return _READ_STREAM(self, declared_startxref)
-
-
-def install() -> None:
-    """Make pyHanko's reader stop after `MAX_SECTIONS` cross-reference sections (tables and
-    streams alike). Idempotent."""
-    XRefBuilder._read_xref_table = _read_table  # type: ignore[method-assign]
-    XRefBuilder._read_xref_stream = _read_stream  # type: ignore[method-assign]

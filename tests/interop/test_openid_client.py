@@ -22,7 +22,7 @@ from tests.idp.conftest import dui, fields
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.live import ROOT, prepared, serving
 from tests.support.parts import missing, require_executable
-from tests.support.pipes import line_within, stderr_of
+from tests.support.pipes import ended_output, line_within
 
 SCRIPT = Path(__file__).with_name("openid_client_rp.mjs")
 NODE_SECONDS = 180  # a cap, not a wait: each message of the relying party comes in seconds
@@ -125,7 +125,7 @@ class RelyingParty:
     def __exit__(self, kind, error, trace) -> None:
         try:
             if kind is None:
-                assert self.process.wait(timeout=60) == 0, stderr_of(self.process)
+                assert self.process.wait(timeout=60) == 0, ended_output(self.process)
         finally:
             if self.process.poll() is None:
                 self.process.kill()

@@ -17,7 +17,7 @@ from joserfc.jwk import ECKey
 
 from tests.interop.test_openid_client import NODE_SECONDS, _enrol, _follow, require_openid_client
 from tests.support.live import ROOT, prepared, serving
-from tests.support.pipes import line_within, stderr_of
+from tests.support.pipes import ended_output, line_within
 
 SCRIPT = Path(__file__).with_name("openid_client_review.mjs")
 REDIRECT = "http://localhost:8766/callback"  # openid-client only parses it: nothing listens
@@ -75,7 +75,7 @@ def test_openid_client_jar_public_client_with_par_and_dpop_logout_and_client_sec
                 continue
             process.stdin.write(reply + "\n")
             process.stdin.flush()
-        assert process.wait(timeout=60) == 0, stderr_of(process)
+        assert process.wait(timeout=60) == 0, ended_output(process)
     finally:
         if process.poll() is None:
             process.kill()

@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from tests.support import ports
+from tests.support.pipes import ended_output
 
 ROOT = Path(__file__).resolve().parents[2]
 CEDULA = [str(Path(sys.executable).parent / "cedula")] if (Path(sys.executable).parent / "cedula").exists() \
@@ -73,54 +74,6 @@ class LiveServer:
 
     def stderr(self) -> str:
         return ended_output(self.process)
-
-
-def ended_output(process: subprocess.Popen) -> str:
-    """What `process` wrote to its stderr pipe, once it has ended: stopped first if it still
-    runs (it is read to explain a failure), killed if it does not stop. Reading the pipe of a
-    live, quiet server would block for ever (a hang seen under load in wip/operator4's run:
-    a server not ready in READY_SECONDS, its stderr read while it still ran)."""
-    pipe = process.stderr if process.stderr is not None else process.stdout
-    if pipe is None:
-        return ""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        return _output(process.communicate(timeout=20))
-    except subprocess.TimeoutExpired:
-        _kill(process)  # its workers too: they hold the pipe open
-        _kill_holders(pipe)  # and whatever outlived it still holding the pipe (an orphaned worker)
-    try:
-        return _output(process.communicate(timeout=10))
-    except subprocess.TimeoutExpired:
-        return "(the server's output stayed open after it was killed: nothing more to say)"
-
-
-def _output(streams: tuple[Any, Any]) -> str:
-    written = streams[1] if streams[1] is not None else streams[0]
-    return written.decode(errors="replace") if isinstance(written, bytes) else written or ""
-
-
-def _kill_holders(pipe: Any) -> None:
-    """SIGKILL to every process of this machine that holds `pipe` open, other than this one: a
-    worker that outlived its server (reparented, so no longer its child) keeps the pipe open
-    and a read of it would wait for ever."""
-    try:
-        link = f"pipe:[{os.fstat(pipe.fileno()).st_ino}]"
-    except (OSError, ValueError):
-        return
-    for process_dir in Path("/proc").iterdir():
-        if not process_dir.name.isdigit() or int(process_dir.name) == os.getpid():
-            continue
-        try:
-            holds = any(os.readlink(fd) == link for fd in (process_dir / "fd").iterdir())
-        except OSError:
-            continue
-        if holds:
-            try:
-                os.kill(int(process_dir.name), 9)
-            except ProcessLookupError:
-                pass
 
 
 READY_SECONDS = 120  # a cap, not a wait: a loaded CI machine has taken over 30 s to start a server
