@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -152,6 +153,9 @@ class Watchdog:
     def _kill(self, worker: Any, pid: int, silent: float) -> None:
         self._killed.add(pid)
         worker.inner.kill()
+        # Rounded up to a tenth: a worker killed 5.04 s after its last beat under a 5 s timeout is
+        # logged as silent for 5.1 s, never as the timeout itself ("5.0 s, timeout 5": no reason).
+        silent = math.ceil(silent * 10) / 10
         logger.error(
             "worker-%d (pid %d) has not reported for %.1f seconds (server.worker_timeout = %g): "
             "killed (SIGKILL); granian starts a new one. Its interpreter lock was held or it was "
@@ -166,7 +170,7 @@ class Watchdog:
             extra={
                 "worker": worker.idx + 1,
                 "pid": pid,
-                "silent_seconds": round(silent, 1),
+                "silent_seconds": silent,
                 "worker_timeout": self.timeout,
             },
         )

@@ -194,6 +194,23 @@ def test_the_watchdog_judges_silence_from_the_last_beat_or_the_spawn_and_kills_o
     assert [worker.inner.killed for worker in server.wrks] == [1, 1]
 
 
+def test_the_logged_silence_is_never_rounded_down_to_the_timeout(tmp_path, caplog):
+    """Killed 5.04 s after its spawn under a 5 s timeout: the log says 5.1 s, not "5.0 s
+    (timeout 5)", which reads as a kill without a reason (seen in CI at load)."""
+    from types import SimpleNamespace
+
+    from idp.serve_watchdog import Watchdog
+
+    worker = _Worker(0, 5_000_005)
+    watchdog = Watchdog(SimpleNamespace(wrks=[worker], interrupt_signal=False), 5, tmp_path)
+    watchdog.check(1000.0)
+    with caplog.at_level("ERROR", logger="cedula.serve"):
+        watchdog.check(1005.04)
+    [record] = caplog.records
+    assert worker.inner.killed == 1 and record.silent_seconds == 5.1
+    assert "for 5.1 seconds" in record.getMessage()
+
+
 def test_a_negative_worker_timeout_is_refused(tmp_path):
     from click.testing import CliRunner
 
