@@ -181,6 +181,20 @@ def revoke_made_with(session: Session, *, passkeys: Iterable[str], now: datetime
     return int(result.rowcount or 0)
 
 
+def revoke_of_citizen(session: Session, *, citizen_id: str, now: datetime) -> int:
+    """Revoke, in the caller's transaction, every credential issued for this citizen's documents
+    (the account closed: the person they present is gone from the provider, while the documents
+    themselves stay verifiable). Each turns invalid in its status list (draft-ietf-oauth-status-
+    list section 7.1). How many were valid."""
+    documents = sa.select(CredentialData.document_id).where(
+        CredentialData.citizen_id == uuid.UUID(str(citizen_id)))
+    result = cast("sa.CursorResult[Any]", session.execute(
+        sa.update(IssuedCredential)
+        .where(IssuedCredential.document_id.in_(documents), IssuedCredential.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)))
+    return int(result.rowcount or 0)
+
+
 def notify(session: Session, *, notification_id: object, event: object, document_ids: set[str],
            now: datetime) -> None:
     """Section 11: the wallet says what became of a credential issued with this token."""
