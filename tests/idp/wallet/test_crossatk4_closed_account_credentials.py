@@ -44,3 +44,39 @@ def test_closing_the_account_turns_its_wallet_credentials_invalid(web, agency, s
         assert row.revoked_at is not None
     # The document itself stays verifiable by its code (closure keeps issued documents).
     assert web.get(f"/api/verify/{birth['csv']}").get_json()["document"]["status"] == "valid"
+
+
+def test_an_offer_made_before_the_closure_issues_nothing_after_it(web, agency, signed_in, holder):
+    """An offer (or a wallet's code) that names no passkey (`passkey=None`: "not known", one
+    kept from before offers recorded it) is redeemed by a wallet after the account was closed.
+    No deleted passkey ends it, so the account itself is checked when it is redeemed. (Offers
+    made now name the passkey the session was checked with; the closure deletes it, which
+    `_passkey_holds` refuses as well.)"""
+    from idp.wallet.service import get_wallet
+    from signing.models import Document
+
+    citizen, sub = signed_in
+    birth = issue(web, agency_token(web, agency), subject=sub)
+    app = web.application
+    with app.test_request_context():
+        wallet = get_wallet()
+        with get_db(app).read() as session:
+            document = session.get(Document, birth["id"])
+        made = wallet.offer(document, citizen_id=citizen.citizen_id, passkey=None)
+        link = made.uri(wallet.settings.credential_issuer)
+
+    assert recheck(web, citizen.key).status_code == 200
+    closed = web.post("/account/close", data={"csrf_token": csrf(web, "/account/close"), "confirm": "close"})
+    assert closed.status_code == 200
+
+    offer = holder.resolve_offer(link)
+    holder.discover(offer["credential_issuer"])
+    token = holder.token(offer, made.tx_code)
+    if token.status == 200:
+        reply = holder.request_credential(offer["credential_configuration_ids"][0],
+                                          [holder.proof(nonce=holder.nonce())])
+        assert reply.status in (400, 403, 404), reply.text
+        assert "credentials" not in (reply.body or {})
+    with get_db(app).read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(IssuedCredential)
+                              .where(IssuedCredential.document_id == birth["id"])) == 0
