@@ -202,6 +202,17 @@ def revoke_of_citizen(session: Session, *, citizen_id: str, now: datetime) -> in
     return int(result.rowcount or 0)
 
 
+def erase_kept_data(session: Session, *, citizen_id: str) -> int:
+    """Delete, in the caller's transaction, what was kept of this citizen's documents to offer
+    them as credentials (`keep_data`: their template data, personal data): the account was
+    closed, nothing is offered from it again (`offerable`). The sealed documents stay. Run after
+    `revoke_of_citizen`, which finds the credentials through it. How many documents' data."""
+    result = cast("sa.CursorResult[Any]", session.execute(
+        sa.delete(CredentialData).where(CredentialData.citizen_id == uuid.UUID(str(citizen_id)))
+        .execution_options(synchronize_session=False)))
+    return int(result.rowcount or 0)
+
+
 def notify(session: Session, *, notification_id: object, event: object, document_ids: set[str],
            now: datetime) -> None:
     """Section 11: the wallet says what became of a credential issued with this token."""

@@ -80,3 +80,24 @@ def test_an_offer_made_before_the_closure_issues_nothing_after_it(web, agency, s
     with get_db(app).read() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(IssuedCredential)
                               .where(IssuedCredential.document_id == birth["id"])) == 0
+
+
+def test_closing_the_account_erases_the_data_kept_for_wallet_credentials(web, agency, signed_in):
+    """What was kept of each issued document to offer it later as a credential (its template
+    data: names, birth dates, national ID) is erased with the account: nothing can be offered
+    from a closed account, and the closure erases personal data beyond what must be kept (the
+    sealed documents themselves stay, verifiable)."""
+    from idp.wallet.models import CredentialData
+
+    citizen, sub = signed_in
+    birth = issue(web, agency_token(web, agency), subject=sub)
+    with get_db(web.application).read() as session:
+        assert session.get(CredentialData, birth["id"]) is not None
+
+    assert recheck(web, citizen.key).status_code == 200
+    closed = web.post("/account/close", data={"csrf_token": csrf(web, "/account/close"), "confirm": "close"})
+    assert closed.status_code == 200
+
+    with get_db(web.application).read() as session:
+        assert session.get(CredentialData, birth["id"]) is None
+    assert web.get(f"/api/verify/{birth['csv']}").get_json()["document"]["status"] == "valid"
