@@ -255,9 +255,38 @@ def _printable(field: str, value: str, *, line_breaks: bool = False) -> None:
     # left-to-right marks, soft hyphens, tag characters): a name that shows the same as another
     # one, or the provider's, yet compares different. The zero-width joiner and non-joiner stay
     # (emoji sequences, Arabic and Indic scripts need them).
-    if any(unicodedata.category(ch) == "Cf" and ch not in _JOINERS for ch in value):
+    if any(unicodedata.category(ch) == "Cf" and ch not in _JOINERS for ch in value) \
+            or _shows_nothing(value):
         raise ClientMetadataError(field, "must not contain invisible characters (zero-width spaces, "
-                                  "direction marks, soft hyphens)")
+                                  "direction marks, soft hyphens, fillers, stacked marks)")
+
+
+# Letters and marks that show nothing (Unicode's Default_Ignorable_Code_Point that are not Cf,
+# and the fillers UTS #39 lists as confusable with a space): the Hangul fillers, the braille
+# blank, the combining grapheme joiner, Khmer's inherent vowels, the Mongolian free variation
+# selectors. "Agencia\u3164Tributaria" shows as another agency's name and compares different.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f")
+_EMOJI_STYLE = frozenset("\ufe0e\ufe0f")  # text or emoji presentation, after a symbol
+MAX_MARKS = 4  # combining marks on one letter: Vietnamese needs two, Indic scripts a few
+
+
+def _shows_nothing(value: str) -> bool:
+    """Whether `value` holds a character that shows nothing (`_BLANK`, a variation selector
+    that selects nothing: any but the emoji ones after a symbol), or more than `MAX_MARKS`
+    combining marks on one character, a stack that paints over the lines around it."""
+    marks = 0
+    previous = "\x00"
+    for ch in value:
+        selects_nothing = ("\ufe00" <= ch <= "\ufe0f" and not (
+            ch in _EMOJI_STYLE and unicodedata.category(previous) == "So")) \
+            or "\U000e0100" <= ch <= "\U000e01ef"
+        if ch in _BLANK or selects_nothing:
+            return True
+        marks = marks + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        if marks > MAX_MARKS:
+            return True
+        previous = ch
+    return False
 
 
 PROVIDER_NAME = "Cédula"

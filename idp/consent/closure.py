@@ -1,7 +1,8 @@
 """Closing an account (the right to erasure, GDPR art. 17, within what must be kept).
 
 In one transaction: every agency's access is withdrawn (consents revoked with receipts,
-grants revoked, so every token stops working), passkeys, recovery codes and the sign-in
+grants revoked, so every token stops working), the wallet credentials of its documents are
+revoked in their status lists and the data kept to offer them is deleted, passkeys, recovery codes and the sign-in
 history are deleted, and the personal data on the citizen's row is erased (names, email) or
 replaced by a keyed hash
 (national ID: HMAC-SHA256 under a provider key, so the same person can enrol again and an
@@ -30,6 +31,7 @@ from idp.consent.errors import AccountClosed
 from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
+from idp.wallet.credential import erase_kept_data, revoke_of_citizen
 
 ERASED_DATE = date(1, 1, 1)  # the column is required; 0001-01-01 means "erased"
 
@@ -57,6 +59,8 @@ def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigne
     session.execute(sa.delete(Passkey).where(Passkey.citizen_id == citizen.id))
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == citizen.id))
     session.execute(sa.delete(SignIn).where(SignIn.citizen_id == citizen.id))
+    revoke_of_citizen(session, citizen_id=str(citizen.id), now=now)  # its wallet credentials
+    erase_kept_data(session, citizen_id=str(citizen.id))  # and the data kept to offer them
     citizen.national_id = pseudonym(pseudonym_key, scheme=citizen.national_id_scheme,
                                     national_id=citizen.national_id)
     citizen.given_name = ""

@@ -36,6 +36,10 @@ class Interaction:
     # The SHA-256 (hex) of the binding value of the browser that started the request
     # (`idp.oidc.interaction_binding`): only that browser continues it.
     browser: str = ""
+    # The language the decision page was shown in: the decision is recorded in it (the agency's
+    # name and purpose in the consent, its receipt and the log are the ones the citizen read),
+    # whatever the `lang` cookie says by the time the answer comes.
+    shown_language: str | None = None
 
     def to_json(self) -> bytes:
         # Every value is a JSON value already: one level of copying (dataclasses.asdict copies
@@ -87,6 +91,7 @@ class Changes(TypedDict, total=False):
     account_chosen: bool
     shown_to: str | None
     step_up: str | None
+    shown_language: str | None
 
 
 def update(store: EphemeralStore, interaction: Interaction, *, ttl: int, **changes: Unpack[Changes]) -> Interaction:

@@ -65,7 +65,7 @@ from infra.web import direct_routes
 from infra.web.csrf import validate_csrf
 from infra.web.direct_routes import DirectRequest, DirectResponse
 from infra.web.errors import error_page
-from infra.web.i18n import current_language, use_ui_locales
+from infra.web.i18n import current_language, use_language, use_ui_locales
 from infra.web.i18n import gettext as _
 
 bp = Blueprint("oidc", __name__)
@@ -392,7 +392,8 @@ def _answer(here: _Here, interaction: Interaction, client: Client, sso: SsoSessi
             return assurance.step_up(store, interaction, level, ttl=here.ttl)
         case interaction_policy.Consent(asked=asked, standing=standing, again=again):
             assert sso is not None
-            interaction = interactions.update(store, interaction, ttl=here.ttl, shown_to=sso.sid)
+            interaction = interactions.update(store, interaction, ttl=here.ttl, shown_to=sso.sid,
+                                              shown_language=current_language())
             _funnel(client.client_id, *funnel, "consent")
             return _decision_page(interaction, client, sso, asked, standing, again=again)
     raise AssertionError(f"unhandled outcome {outcome!r}")
@@ -500,6 +501,10 @@ def decide() -> BaseResponse:
     interaction = _posted_interaction(here)
     if not isinstance(interaction, Interaction):
         return interaction
+    if interaction.shown_language is not None:
+        # What the page said, in the language it said it (the cookie may have changed since:
+        # another window sent the browser to /language/<lang>).
+        use_language(interaction.shown_language)
     sso = current_session()
     if sso is None or sso.sid != interaction.shown_to or interaction_policy.too_old(interaction, sso, time.time()):
         # Signed out, another citizen, or a sign-in now older than max_age since the page was

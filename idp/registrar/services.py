@@ -300,6 +300,17 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     return BindingCode(code=code, citizen_id=citizen_id, expires_in=ttl)
 
 
+def last_recovery(session: Session, citizen_id: uuid.UUID) -> datetime | None:
+    """When the account was last handed over at a desk (`start_recovery`), or None: what was
+    in the hands of whoever held its passkeys then (a wallet on the same phone) vouches for
+    nothing issued before it."""
+    from infra.utc import as_utc
+
+    return as_utc(session.scalar(sa.select(sa.func.max(RegistrarAuditEntry.at)).where(
+        RegistrarAuditEntry.citizen_id == citizen_id,
+        RegistrarAuditEntry.action == "recovery.code_issued")))
+
+
 def _end_credentials(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> dict[str, Any]:
     """Every passkey and recovery code of the account, and the wallet credentials taken with
     those passkeys: whoever held them took the citizen's documents into a wallet of their own."""

@@ -16,6 +16,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from idp.citizens.models import Citizen, is_closed, is_frozen
 from idp.wallet import nonce, sd_jwt_vc, status_list
 from idp.wallet.errors import InvalidNonce, InvalidProof, InvalidSdJwt, NotOffered, WalletError
 from idp.wallet.models import CredentialData, IssuedCredential
@@ -47,10 +48,16 @@ def templates() -> tuple[str, ...]:
 
 
 def offerable(session: Session, *, document_id: str, citizen_id: str) -> tuple[Document, CredentialData]:
-    """The document and its data, if it is the citizen's, valid and its data was kept."""
+    """The document and its data, if it is the citizen's, valid and its data was kept, and the
+    account is neither closed nor frozen (an offer or a code made before the closure that names
+    no passkey, which the closure's deletion of the passkeys would end, is redeemed after it:
+    nothing is issued in the account's name)."""
     document = session.get(Document, document_id)
     if document is None or document.subject != str(citizen_id):
         raise NotOffered("no document with this id is yours", status=404)
+    citizen = session.get(Citizen, uuid.UUID(str(citizen_id)))
+    if citizen is None or is_closed(citizen) or is_frozen(citizen):
+        raise NotOffered("the account this document was issued to is closed or on hold", status=404)
     kept = session.get(CredentialData, document_id)
     if kept is None or document.kind != "sealed":
         raise NotOffered("this document was issued before wallet credentials existed, or is "
@@ -178,6 +185,31 @@ def revoke_made_with(session: Session, *, passkeys: Iterable[str], now: datetime
         sa.update(IssuedCredential)
         .where(IssuedCredential.passkey.in_(marks), IssuedCredential.revoked_at.is_(None))
         .values(revoked_at=now).execution_options(synchronize_session=False)))
+    return int(result.rowcount or 0)
+
+
+def revoke_of_citizen(session: Session, *, citizen_id: str, now: datetime) -> int:
+    """Revoke, in the caller's transaction, every credential issued for this citizen's documents
+    (the account closed: the person they present is gone from the provider, while the documents
+    themselves stay verifiable). Each turns invalid in its status list (draft-ietf-oauth-status-
+    list section 7.1). How many were valid."""
+    documents = sa.select(CredentialData.document_id).where(
+        CredentialData.citizen_id == uuid.UUID(str(citizen_id)))
+    result = cast("sa.CursorResult[Any]", session.execute(
+        sa.update(IssuedCredential)
+        .where(IssuedCredential.document_id.in_(documents), IssuedCredential.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)))
+    return int(result.rowcount or 0)
+
+
+def erase_kept_data(session: Session, *, citizen_id: str) -> int:
+    """Delete, in the caller's transaction, what was kept of this citizen's documents to offer
+    them as credentials (`keep_data`: their template data, personal data): the account was
+    closed, nothing is offered from it again (`offerable`). The sealed documents stay. Run after
+    `revoke_of_citizen`, which finds the credentials through it. How many documents' data."""
+    result = cast("sa.CursorResult[Any]", session.execute(
+        sa.delete(CredentialData).where(CredentialData.citizen_id == uuid.UUID(str(citizen_id)))
+        .execution_options(synchronize_session=False)))
     return int(result.rowcount or 0)
 
 

@@ -86,10 +86,15 @@ def take(store: Store, *, state: str, binding: str | None) -> ProvenIdentity | N
 
 
 def take_of(store: Store, *, state: str, requester: str | None) -> ProvenIdentity | None:
+    """The ready outcome of `requester`'s request, taken: once, also when two requests of the
+    same browser (two tabs, the QR page and the wallet's redirect) read it at the same time.
+    Read first (someone else's request is left alone), then taken atomically; only the request
+    whose take found it gets it."""
     found = pending_of(store, state=state, requester=requester)
     if found is None or found[0] != "ready":
         return None
-    store.delete(_key(state))
+    if store.take(_key(state)) is None:
+        return None  # taken meanwhile by the other request
     return found[1]
 
 

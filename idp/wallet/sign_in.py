@@ -40,7 +40,7 @@ AMR: tuple[str, ...] = ("pop", "hwk", "user", "mfa")
 wallet's user verification (`user`, `mfa`). `pop` marks a wallet sign-in (no passkey does it)."""
 _NEXT = "wallet:vp:sign-in-next:"
 
-STATUSES = ("signed_in", "unknown", "foreign", "mismatch", "closed")
+STATUSES = ("signed_in", "unknown", "foreign", "mismatch", "closed", "recovered")
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,15 @@ def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: date
     """Who this verified PID signs in, in the caller's transaction: "signed_in" (audited; the
     stored proofing is left as it is, see the module docstring), "unknown" (no account with
     this number: enrol), "foreign" (not this country's scheme), "closed" (the account was
-    closed or frozen) or "mismatch" (the names or birth date differ from the record: refused
+    closed or frozen), "recovered" (the PID was issued before the account's last desk recovery,
+    or does not say when: whoever held the account's passkeys may hold the wallet it is in;
+    refused and audited) or "mismatch" (the names or birth date differ from the record: refused
     and audited)."""
     from idp import audit
     from idp.assurance.reclaim import is_frozen
     from idp.citizens import services
     from idp.citizens.models import is_closed
+    from idp.registrar.services import last_recovery
 
     if identity.issuing_country.upper() != str(scheme.country).upper():
         return Outcome("foreign")
@@ -73,6 +76,12 @@ def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: date
     citizen_id = str(citizen.id)
     if is_closed(citizen) or is_frozen(citizen):
         return Outcome("closed", citizen_id)
+    recovered = last_recovery(session, citizen.id)
+    if recovered is not None and identity.issued_at <= recovered.timestamp():
+        log.warning("wallet sign-in refused: the PID predates the account's desk recovery",
+                    extra={"citizen_id": citizen_id})
+        audit.append(session, event="wallet.sign_in_refused", citizen_id=citizen_id, now=now)
+        return Outcome("recovered", citizen_id)
     differences = tuple(matches(identity, given_name=citizen.given_name,
                                 family_name=citizen.family_name,
                                 birthdate=citizen.birthdate.isoformat(),

@@ -55,6 +55,9 @@ class ProvenIdentity:
     expires_at: int = 0
     status_uri: str = ""
     status_index: int = -1
+    # When the PID provider issued it (`iat`; 0: not said): a desk recovery of the account
+    # refuses every PID issued before it (`idp.wallet.sign_in.decide`).
+    issued_at: int = 0
 
 
 def _vp_token(raw: object) -> dict[str, Any]:
@@ -272,10 +275,13 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
 
 
 def _evidence(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The PID's `exp` and status list reference (both checked by `verify` already)."""
+    """The PID's `exp` and status list reference (both checked by `verify` already), and its
+    `iat` (0 when absent or not a number)."""
     reference = (payload.get("status") or {}).get("status_list") or {}
+    iat = payload.get("iat")
+    issued_at = int(iat) if isinstance(iat, int | float) and not isinstance(iat, bool) else 0
     return {"expires_at": int(payload.get("exp", 0)), "status_uri": str(reference.get("uri", "")),
-            "status_index": int(reference.get("idx", -1))}
+            "status_index": int(reference.get("idx", -1)), "issued_at": issued_at}
 
 
 def _issuer_payload(presentation: str) -> dict[str, Any]:
