@@ -473,10 +473,12 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if together:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
                                   replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY], jkt=jkt,
-                                  session_chain=(records.BY_SID, records.RECORD), guard=guard)
+                                  session_chain=(records.BY_SID, records.RECORD), guard=guard,
+                                  targeted=resource is not None)
     else:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
-                                  replay_ttl=settings.code_replay_seconds, guard=guard, jkt=jkt)
+                                  replay_ttl=settings.code_replay_seconds, guard=guard, jkt=jkt,
+                                  targeted=resource is not None)
     moment = at_second(now)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
@@ -489,6 +491,10 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if redemption.bound or (granted is not None and granted.dpop_jkt not in (None, jkt)):
         raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     if granted is None:
+        if redemption.several:
+            # RFC 8707 section 2.2: no default among the APIs the citizen allowed (which one the
+            # token is for is the agency's to say); the code is not taken (`codes.redeem`).
+            raise resources.InvalidTarget(resources.SEVERAL_AUTHORIZED)
         raise InvalidGrant(CODE_NOT_FOUND)
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
     sessions_store = store
