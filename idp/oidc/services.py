@@ -585,14 +585,15 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                     texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known,
                     auth_time=int(granted.auth_time))
     settled = codes.settled(store, granted)
+    if settled is None and not standing.restricted_still_held(database, grant):
+        settled = codes.WITHDRAWN  # an operator took national_id away (or the citizen the claim) meanwhile
     if settled is not None:
-        # The code was presented again while this redemption ran, or the citizen withdrew the
-        # agency's access meanwhile (perhaps before the grant could be seen): nothing it issued may live.
+        # Presented again meanwhile, or withdrawn (perhaps before the grant could be seen): nothing may live.
         withdrawn = settled == codes.WITHDRAWN
         with database.transaction() as session:
             revoke_grant(session, granted.grant_id, reason="citizen" if withdrawn else "code_reuse", now=moment)
         if withdrawn:
-            raise InvalidGrant("the citizen withdrew this agency's access while this code was exchanged; "
-                               "start a new authorization request")
+            raise InvalidGrant("the citizen withdrew this agency's access (or an operator a scope it was granted) "
+                               "while this code was exchanged; start a new authorization request")
         raise InvalidGrant("the authorization code was used twice; its tokens are revoked")
     return response
