@@ -207,7 +207,9 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
                                            + [BOUND_PREFIX + plain, SEVERAL_PREFIX + plain])
     mark = next((found for found in marks if found is not None), None)
     if mark is None:
-        return Redemption(None, None, bound=hint is not None, several=several is not None and not targeted)
+        # For several resources without one named, that is why (whatever key the proof has).
+        asked = several is not None and not targeted
+        return Redemption(None, None, bound=hint is not None and not asked, several=asked)
     grant_id = mark.decode("ascii")
     # Whichever finishes last sees this: the first redemption checks it after creating the grant.
     store.set(VOID_PREFIX + grant_id, b"1", replay_ttl)

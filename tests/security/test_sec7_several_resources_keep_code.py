@@ -64,3 +64,22 @@ def test_the_code_redeemed_for_one_resource_is_still_single_use(client, portal, 
     again = exchange(client, portal, code, flow)  # a replay, without a resource this time
     assert again.status_code == 400, again.get_json()
     assert "already used; the tokens issued for it are revoked" in again.get_json()["error_description"]
+
+
+def test_a_dpop_bound_code_for_several_resources_says_why_it_was_not_found(oidc_app):
+    """Without a resource, a code bound to the request's own DPoP key is refused for the
+    resource (not as bound to another key); with one, it is found; nothing was taken before."""
+    from idp.oidc import codes
+    from infra.store import get_store
+
+    store = get_store(oidc_app)
+    grant = codes.CodeGrant(grant_id="g", client_id="c", redirect_uri="https://r.example/cb", code_challenge="x",
+                            citizen_id="z", scopes=["openid"], claims={}, nonce=None, sid="s", auth_time=1, acr="a",
+                            amr=[], issued_at=1.0, dpop_jkt="k", resources=[API_A, API_B])
+    code = codes.issue(store, grant, ttl=60)
+    bound = dict(client_id="c", redirect_uri="https://r.example/cb", challenge="x", replay_ttl=60)
+    assert codes.redeem(store, code, **bound, jkt="k") == codes.Redemption(None, None, several=True)
+    assert codes.redeem(store, code, **bound, jkt="other", targeted=True) == codes.Redemption(None, None, bound=True)
+    assert codes.redeem(store, code, **bound, jkt="k", targeted=True).grant == grant
+    again = codes.redeem(store, code, **bound, jkt="k")
+    assert again.replayed_grant_id == "g"
