@@ -117,16 +117,22 @@ def _loopback_host(host: str) -> bool:
         return False
 
 
-def computed_sector(metadata: Mapping[str, Any], client_id: str) -> str:
+def computed_sector(metadata: Mapping[str, Any], client_id: str, *, vouched: bool) -> str:
     """OIDC Core 1.0 section 8.1: the host of the sector_identifier_uri, else of the redirect
-    URIs. A client whose redirect URIs are on loopback (localhost, 127.0.0.0/8, ::1: every
+    URIs, that last only for a client an operator registered (`vouched`: the operator knows
+    the host is its agency's). A client registered without an operator names any host it likes
+    as a redirect URI (another agency's: an open redirect there, or a native app's embedded
+    browser, brings the code back to it whatever the DNS says): without a sector_identifier_uri
+    (which the host itself answers, listing its redirect URIs: `_check_sector`) it is a sector
+    of its own, its client_id, and never shares an agency's pairwise `sub`.
+    A client whose redirect URIs are on loopback (localhost, 127.0.0.0/8, ::1: every
     developer's and every native app's host, shared by unrelated clients) or use a private-use
     scheme (RFC 8252 section 7.1: whatever "host" it names, any app may claim it, and the code
     comes back to that app, not to the host) is a sector of its own: its client_id. So is one
     whose host is a single label (no dot): no public host, and spelt like a client_id (letters,
     digits, '-', '_'), that is another client's sector: the two would share every pairwise `sub`."""
     host = _host_sector(metadata)
-    if host is None or "." not in host:
+    if host is None or "." not in host or not (vouched or metadata.get("sector_identifier_uri")):
         return client_id
     return host
 
@@ -148,7 +154,8 @@ def _host_sector(metadata: Mapping[str, Any]) -> str | None:
 
 def sector_of(client: Client) -> str:
     """The sector of the client's pairwise subjects: fixed at its first grant, computed until then."""
-    return client.sector or computed_sector(client.client_metadata, client.client_id)
+    return client.sector or computed_sector(client.client_metadata, client.client_id,
+                                            vouched=client.operator_registered)
 
 
 def freeze_sector(session: Session, client: Client) -> str:
@@ -159,7 +166,8 @@ def freeze_sector(session: Session, client: Client) -> str:
     if client.sector is not None:
         return client.sector
     session.execute(sa.update(Client).where(Client.client_id == client.client_id, Client.sector.is_(None))
-                    .values(sector=computed_sector(client.client_metadata, client.client_id))
+                    .values(sector=computed_sector(client.client_metadata, client.client_id,
+                                                   vouched=client.operator_registered))
                     .execution_options(synchronize_session=False))
     return str(session.scalar(sa.select(Client.sector).where(Client.client_id == client.client_id)))
 
@@ -169,7 +177,7 @@ def _keep_sector(client: Client, validated: Mapping[str, Any]) -> None:
     every citizen a new `sub` there): only an operator does, mapping old to new subjects."""
     if client.sector is None:
         return
-    wanted = computed_sector(validated, client.client_id)
+    wanted = computed_sector(validated, client.client_id, vouched=client.operator_registered)
     # (a sector fixed at a one-label host before such hosts were a sector of their own stays)
     if wanted != client.sector and _host_sector(validated) != client.sector:
         raise ClientMetadataError(

@@ -353,6 +353,21 @@ def _revoke_grants_of_passkey(db: Session, citizen_id: str, credential_id: str) 
             grants.revoke(db, grant.id, reason="passkey_deleted", now=_now())
 
 
+def _revoke_grants_above_low(db: Session, citizen_id: uuid.UUID) -> None:
+    """In the recovery's transaction, once it lowered the account's proofing: the grants agencies
+    hold at a level above low (their `acr`), with their tokens (reason `recovery_code`): no
+    refresh token goes on asserting a level the account no longer has (nor releasing
+    national_id at it). Grants at level low stay, and so do the consents."""
+    from idp.consent.consents import get_consents
+    from idp.oidc.current import provider
+
+    low = provider().settings.acr_uris["low"]
+    grants = get_consents().grants
+    for grant in grants.active(db, citizen_id=citizen_id):
+        if grant.acr != low:
+            grants.revoke(db, grant.id, reason="recovery_code", now=_now())
+
+
 def _end_sessions_of_passkey(citizen_id: str, credential_id: str) -> None:
     """A deleted passkey (a lost or stolen device) signs nobody in any more: the citizen's
     other sessions last checked with it end too, with back-channel logout. This browser's
@@ -467,6 +482,8 @@ def recover() -> ResponseReturnValue:
             # The code proves its bearer holds it, not who they are: the passkey they add
             # must not inherit the identity level someone proved before (prove it again).
             lowered = reset_proofing(db, citizen_id=citizen.id, reason="recovery_code", now=_now())
+            if lowered:
+                _revoke_grants_above_low(db, citizen.id)
             security_notices.tell(db, citizen.id, event="recovery_code")  # queued with the change
     except (InvalidNationalId, RecoveryFailed):
         count("recovery.sign_in", "refused")

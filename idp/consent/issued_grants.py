@@ -22,12 +22,14 @@ from infra.components import Slot
 @dataclass(frozen=True)
 class ActiveGrant:
     """A grant not revoked: whose, for which agency, in which SSO session, made with which
-    passkey (`idp.webauthn.encoding.passkey_mark`; None: not known)."""
+    passkey (`idp.webauthn.encoding.passkey_mark`; None: not known), at which level (its `acr`
+    URI; None: not known)."""
 
     id: uuid.UUID
     client_id: str
     sid: str
     passkey: str | None = None
+    acr: str | None = None
 
 
 class IssuedGrants(Protocol):

@@ -38,6 +38,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.store import get_store
 from infra.web.caching import no_store
+from infra.web.cookies import read_flow_cookie, set_flow_cookie
 from infra.web.csrf import validate_csrf
 from infra.web.i18n import catalog, current_language, use_language, use_ui_locales
 from infra.web.i18n import gettext as _
@@ -197,6 +198,7 @@ SIGNED_OUT_SECONDS = 600
 # The list is for the browser that signed out only: the link's `r` names it, this cookie (set
 # with the redirect, sent only to /signed-out) proves the browser is that one. A link copied,
 # shared or opened elsewhere shows the plain page: it never tells who was signed in where.
+# With an https issuer it is `__Host-` (Path=/), as every flow cookie (`infra.web.cookies`).
 SIGNED_OUT_COOKIE = "cedula_signed_out"
 
 
@@ -216,8 +218,7 @@ def _signed_out_record(sso: SsoSession | None, lang: str | None = None) -> tuple
 
 
 def _bind_browser(response: BaseResponse, nonce: str) -> None:
-    response.set_cookie(SIGNED_OUT_COOKIE, nonce, max_age=SIGNED_OUT_SECONDS, path="/signed-out",
-                        secure=get_settings().secure, httponly=True, samesite="Lax")
+    set_flow_cookie(response, SIGNED_OUT_COOKIE, nonce, max_age=SIGNED_OUT_SECONDS, path="/signed-out")
 
 
 def _signed_out_link(token: str) -> str:
@@ -286,7 +287,7 @@ def signed_out_page() -> Response:
     """Where the citizen's own sign-out ends: what ended, and at which agencies (to the browser
     that signed out, and only while it is not signed in again), in the language it spoke."""
     raw = get_store(current_app).get(SIGNED_OUT + request.args.get("r", "")[:64])
-    nonce = request.cookies.get(SIGNED_OUT_COOKIE, "")[:64]
+    nonce = (read_flow_cookie(SIGNED_OUT_COOKIE) or "")[:64]
     kept = signed_out_list(raw, nonce=nonce)
     use_ui_locales(signed_out_language(raw, nonce=nonce))
     shown = kept is not None and current_session() is None

@@ -49,7 +49,8 @@ def move_sector(client_id: str, target: str | None, map_file: Path) -> None:
         if client.client_metadata.get("subject_type") == "public":
             raise click.ClickException(f"client {client_id} receives public subjects: they do not depend on a sector")
         old = sector_of(client)
-        new = (target or computed_sector(client.client_metadata, client.client_id)).strip().lower()
+        new = (target or computed_sector(client.client_metadata, client.client_id,
+                                             vouched=client.operator_registered)).strip().lower()
         if not new or len(new) > 255 or any(ch.isspace() for ch in new):
             raise click.ClickException("the sector must be a host name (no spaces, at most 255 characters)")
         if new == old.lower():

@@ -6,7 +6,11 @@ and so takes nothing: a leaked code cannot be burnt by someone who lacks what it
 A code bound to a DPoP key (RFC 9449 section 10, `dpop_jkt`) has that key's thumbprint in its key
 too: a proof of another key (or none) takes nothing either. Such a code leaves a hint under the
 key without the thumbprint (`BOUND_PREFIX`), read only when nothing was found, so that the refusal
-can say why (`Redemption.bound`).
+can say why (`Redemption.bound`). A code whose authorization named several resources (RFC 8707)
+is kept under a key of its own (`_key(..., several=True)`), looked under only by an exchange that
+names a resource: one that names none finds nothing and takes nothing, and a hint
+(`SEVERAL_PREFIX`) lets its refusal say why (`Redemption.several`): which API the token is for
+is the agency's to say, and the corrected request still redeems the code.
 
 Redeeming a code leaves a replay mark (under the same key) naming the grant the code creates, for
 `code_replay_seconds`: its client presenting the spent code again finds the mark and revokes that grant
@@ -30,6 +34,7 @@ MARK_PREFIX = "oidc:code-mark:"
 VOID_PREFIX = "oidc:grant-void:"
 WITHDRAWN_PREFIX = "oidc:withdrawn:"
 BOUND_PREFIX = "oidc:code-bound:"
+SEVERAL_PREFIX = "oidc:code-several:"
 
 
 @dataclass(frozen=True)
@@ -96,14 +101,31 @@ def _grant(record: Any) -> CodeGrant:
     return CodeGrant(**record)
 
 
-def _key(code: str, client_id: str, challenge: str, redirect_uri: str, jkt: str | None = None) -> str:
+def _key(code: str, client_id: str, challenge: str, redirect_uri: str, jkt: str | None = None,
+         several: bool = False) -> str:
     """The code's key: a digest over the code and what binds it (each part but the last
     length-prefixed, so no two different sets of parts are the same text); with `jkt`, the
-    DPoP key's thumbprint first (its own prefix: no unbound code's text starts that way)."""
+    DPoP key's thumbprint first (its own prefix: no unbound code's text starts that way);
+    `several` (the authorization named several resources) before that (its own prefix too)."""
     text = f"{len(code)}:{code}{len(client_id)}:{client_id}{len(challenge)}:{challenge}{redirect_uri}"
     if jkt is not None:
         text = f"jkt{len(jkt)}:{jkt}" + text
+    if several:
+        text = "several:" + text
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _digests(code: str, client_id: str, challenge: str, redirect_uri: str, jkt: str | None,
+             targeted: bool) -> list[str]:
+    """The keys a code of these parts may be under, in the order they are tried: bound to the
+    DPoP key `jkt` first (when given), then unbound; for a request that names a resource
+    (`targeted`), each also as a code of several resources."""
+    keys = []
+    for key in ([jkt, None] if jkt is not None else [None]):
+        keys.append(_key(code, client_id, challenge, redirect_uri, key))
+        if targeted:
+            keys.append(_key(code, client_id, challenge, redirect_uri, key, several=True))
+    return keys
 
 
 def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
@@ -113,11 +135,17 @@ def issue(store: EphemeralStore, grant: CodeGrant, *, ttl: int) -> str:
     # /authorize's calls); json.dumps only reads them.
     key = _key(code, grant.client_id, grant.code_challenge, grant.redirect_uri)
     record = json.dumps(vars(grant)).encode("utf-8")
-    if grant.dpop_jkt is None:
+    several = len(grant.resources) > 1
+    if grant.dpop_jkt is None and not several:
         store.set(CODE_PREFIX + key, record, ttl)
     else:
-        bound = _key(code, grant.client_id, grant.code_challenge, grant.redirect_uri, grant.dpop_jkt)
-        store.set_many({CODE_PREFIX + bound: record, BOUND_PREFIX + key: b"1"}, ttl)
+        kept = _key(code, grant.client_id, grant.code_challenge, grant.redirect_uri, grant.dpop_jkt, several)
+        values = {CODE_PREFIX + kept: record}
+        if grant.dpop_jkt is not None:
+            values[BOUND_PREFIX + key] = b"1"
+        if several:
+            values[SEVERAL_PREFIX + key] = b"1"
+        store.set_many(values, ttl)
     return code
 
 
@@ -133,22 +161,24 @@ class Redemption:
     replayed_grant_id: str | None
     read: list[bytes | None] = field(default_factory=list)
     bound: bool = False
+    several: bool = False
 
     def __init__(self, grant: CodeGrant | None, replayed_grant_id: str | None,
-                 read: list[bytes | None] | None = None, bound: bool = False) -> None:
+                 read: list[bytes | None] | None = None, bound: bool = False, several: bool = False) -> None:
         self.__dict__.update(grant=grant, replayed_grant_id=replayed_grant_id, read=[] if read is None else read,
-                             bound=bound)
+                             bound=bound, several=several)
 
 
 def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: str, challenge: str,
            replay_ttl: int, read: Sequence[str] = (), session_chain: Sequence[str] = (),
-           guard: TakeGuard | None = None, jkt: str | None = None) -> Redemption:
+           guard: TakeGuard | None = None, jkt: str | None = None, targeted: bool = False) -> Redemption:
     """Take the code (atomically, once) if it was issued to `client_id` for `redirect_uri` and
     the PKCE `challenge` (the S256 of the request's code_verifier) and, if it is bound to a DPoP
     key, `jkt` is that key's thumbprint: otherwise nothing is found, and nothing is taken or
     marked. A second use by that client (with that key) returns the grant to revoke instead.
     With `jkt` (a DPoP proof), the code bound to it is looked for first, then an unbound one;
-    without, only an unbound one (one take, as before).
+    without, only an unbound one (one take, as before). A code for several resources is found
+    only when the request names one (`targeted`); its replay mark is found either way.
 
     With `read` and `session_chain`, what the exchange reads next is read in the same step (one
     round trip on Redis, `EphemeralStore.take_and_read`): the keys `read`, then the keys
@@ -159,7 +189,8 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
     if not code or len(code) > 512:
         return Redemption(None, None)
     plain = _key(code, client_id, challenge, redirect_uri)
-    digests = [plain] if jkt is None else [_key(code, client_id, challenge, redirect_uri, jkt), plain]
+    digests = [plain] if jkt is None and not targeted else _digests(code, client_id, challenge, redirect_uri,
+                                                                    jkt, targeted)
     for digest in digests:
         # The code is taken and its replay mark left in one step (one round trip on Redis).
         if read or session_chain or guard is not None:
@@ -171,10 +202,14 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
             raw = store.take_and_mark(CODE_PREFIX + digest, MARK_PREFIX + digest, "grant_id", replay_ttl)
             if raw is not None:
                 return Redemption(_grant(_record(raw)), None)
-    *marks, hint = store.get_many([MARK_PREFIX + digest for digest in digests] + [BOUND_PREFIX + plain])
+    marked = _digests(code, client_id, challenge, redirect_uri, jkt, True)
+    *marks, hint, several = store.get_many([MARK_PREFIX + digest for digest in marked]
+                                           + [BOUND_PREFIX + plain, SEVERAL_PREFIX + plain])
     mark = next((found for found in marks if found is not None), None)
     if mark is None:
-        return Redemption(None, None, bound=hint is not None)
+        # For several resources without one named, that is why (whatever key the proof has).
+        asked = several is not None and not targeted
+        return Redemption(None, None, bound=hint is not None and not asked, several=asked)
     grant_id = mark.decode("ascii")
     # Whichever finishes last sees this: the first redemption checks it after creating the grant.
     store.set(VOID_PREFIX + grant_id, b"1", replay_ttl)
@@ -182,14 +217,13 @@ def redeem(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: st
 
 
 def peek(store: EphemeralStore, code: str, *, client_id: str, redirect_uri: str, challenge: str,
-         jkt: str | None = None) -> CodeGrant | None:
+         jkt: str | None = None, targeted: bool = True) -> CodeGrant | None:
     """The grant of the code `redeem` would take with these values, read without taking it or
     leaving a mark (None: it would find none). For the checks of a token request that a code
     never changes, made before the code is spent (`idp.oidc.services.exchange_code`)."""
     if not code or len(code) > 512:
         return None
-    plain = _key(code, client_id, challenge, redirect_uri)
-    digests = [plain] if jkt is None else [_key(code, client_id, challenge, redirect_uri, jkt), plain]
+    digests = _digests(code, client_id, challenge, redirect_uri, jkt, targeted)
     found = next((raw for raw in store.get_many([CODE_PREFIX + digest for digest in digests]) if raw is not None),
                  None)
     return None if found is None else _grant(_record(found))

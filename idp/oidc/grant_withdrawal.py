@@ -34,11 +34,11 @@ class GrantWithdrawal:
                client_id: str | None = None) -> list[ActiveGrant]:
         mark_withdrawal(self.store, citizen_id=str(citizen_id), client_id=client_id, at=time.time(),
                         ttl=self.mark_seconds)
-        query = sa.select(Grant.id, Grant.client_id, Grant.sid, Grant.passkey).where(
+        query = sa.select(Grant.id, Grant.client_id, Grant.sid, Grant.passkey, Grant.acr).where(
             Grant.citizen_id == citizen_id, Grant.revoked_at.is_(None))
         if client_id is not None:
             query = query.where(Grant.client_id == client_id)
-        return [ActiveGrant(id=row.id, client_id=row.client_id, sid=row.sid, passkey=row.passkey)
+        return [ActiveGrant(id=row.id, client_id=row.client_id, sid=row.sid, passkey=row.passkey, acr=row.acr)
                 for row in session.execute(query)]
 
     def revoke(self, session: Session, grant_id: uuid.UUID, *, reason: str, now: datetime) -> bool:

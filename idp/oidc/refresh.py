@@ -115,8 +115,10 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
                 raise InvalidGrant("the grant of this refresh token was revoked or has expired")
             if as_utc(token.expires_at) <= moment:
                 raise InvalidGrant("the refresh token has expired")
-            refused, reason, claims, scopes = standing.for_refresh(
-                session, grant, citizen, now=moment, declared=client.client_metadata)
+            declared = standing.declared_now(session, client_id=client.client_id, read=client.client_metadata,
+                                             scopes=grant.scopes)
+            refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment,
+                                                                   declared=declared)
             if refused is None:
                 access_scopes = _narrowed(scopes, scope)
                 # RFC 8707 section 2.2: the resources of the authorization bound its refreshes

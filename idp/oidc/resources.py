@@ -33,6 +33,9 @@ class ResourceRegistrationError(ValueError):
     """What an operator asked for cannot be registered (the message says why)."""
 
 
+SEVERAL_AUTHORIZED = "the authorization named several resources: name one with resource"
+
+
 @dataclass(frozen=True)
 class Audience:
     """What a token for a resource carries: its identifier and the scopes left."""
@@ -103,7 +106,7 @@ def audience(session: Session, *, resource: str | None, client_id: str, scopes: 
         if resource is None and len(authorized) == 1:
             resource = authorized[0]
         elif resource is None:
-            raise InvalidTarget("the authorization named several resources: name one with resource")
+            raise InvalidTarget(SEVERAL_AUTHORIZED)
         elif resource not in authorized:
             raise InvalidTarget(f"{resource} was not among the resources of the authorization request")
     if resource is None or resource == issuer:

@@ -473,10 +473,12 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if together:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
                                   replay_ttl=settings.code_replay_seconds, read=[GENERATION_KEY], jkt=jkt,
-                                  session_chain=(records.BY_SID, records.RECORD), guard=guard)
+                                  session_chain=(records.BY_SID, records.RECORD), guard=guard,
+                                  targeted=resource is not None)
     else:
         redemption = codes.redeem(store, code, client_id=client_id, redirect_uri=redirect_uri, challenge=challenge,
-                                  replay_ttl=settings.code_replay_seconds, guard=guard, jkt=jkt)
+                                  replay_ttl=settings.code_replay_seconds, guard=guard, jkt=jkt,
+                                  targeted=resource is not None)
     moment = at_second(now)
     if redemption.replayed_grant_id is not None:
         with database.transaction() as session:
@@ -489,6 +491,10 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if redemption.bound or (granted is not None and granted.dpop_jkt not in (None, jkt)):
         raise DpopError("the authorization code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10)")
     if granted is None:
+        if redemption.several:
+            # RFC 8707 section 2.2: no default among the APIs the citizen allowed (which one the
+            # token is for is the agency's to say); the code is not taken (`codes.redeem`).
+            raise resources.InvalidTarget(resources.SEVERAL_AUTHORIZED)
         raise InvalidGrant(CODE_NOT_FOUND)
     # The state the code depends on, now (not when it was issued): the sign-in it came from ...
     sessions_store = store
@@ -579,14 +585,15 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                     texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known,
                     auth_time=int(granted.auth_time))
     settled = codes.settled(store, granted)
+    if settled is None and not standing.restricted_still_held(database, grant):
+        settled = codes.WITHDRAWN  # an operator took national_id away (or the citizen the claim) meanwhile
     if settled is not None:
-        # The code was presented again while this redemption ran, or the citizen withdrew the
-        # agency's access meanwhile (perhaps before the grant could be seen): nothing it issued may live.
+        # Presented again meanwhile, or withdrawn (perhaps before the grant could be seen): nothing may live.
         withdrawn = settled == codes.WITHDRAWN
         with database.transaction() as session:
             revoke_grant(session, granted.grant_id, reason="citizen" if withdrawn else "code_reuse", now=moment)
         if withdrawn:
-            raise InvalidGrant("the citizen withdrew this agency's access while this code was exchanged; "
-                               "start a new authorization request")
+            raise InvalidGrant("the citizen withdrew this agency's access (or an operator a scope it was granted) "
+                               "while this code was exchanged; start a new authorization request")
         raise InvalidGrant("the authorization code was used twice; its tokens are revoked")
     return response

@@ -27,6 +27,7 @@ from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from clients.registry.localized import DEFAULT_FALLBACKS, localized
+from clients.registry.models import Client
 from idp.citizens.models import is_closed
 from idp.consent.models import Consent
 from idp.oidc import claims as claims_module
@@ -241,3 +242,47 @@ def for_refresh(session: Session, grant: Any, citizen: Any, *, now: datetime,
         return ("the citizen no longer allows this agency offline access; sign the citizen in again",
                 "consent", {}, [])
     return None, "", claims, scopes
+
+
+# Scopes an operator grants (claim -> scope: `claims.RESTRICTED`): what the agency holds of them
+# is read in the transaction that releases them (`declared_now`, `restricted_still_held`).
+_RESTRICTED_SCOPES = frozenset(claims_module.RESTRICTED.values())
+_METADATA = sa.select(Client.client_metadata).where(Client.client_id == sa.bindparam("client"),
+                                                    Client.enabled.is_(True))
+
+
+def _restricted(scopes: Iterable[str]) -> bool:
+    return not _RESTRICTED_SCOPES.isdisjoint(scopes)
+
+
+def declared_now(session: Session, *, client_id: str, read: Mapping[str, Any],
+                 scopes: Iterable[str]) -> Mapping[str, Any]:
+    """The agency's metadata to judge a grant of `scopes` by: `read` (the row read before the
+    transaction, perhaps cached), or, when the grant carries a scope an operator grants
+    (national_id), the row as it is in `session` now: a scope taken away while the request ran
+    is not released by it (no time of check before the time of use). Gone: no scope held."""
+    if not _restricted(scopes):
+        return read
+    current = session.scalar(_METADATA, {"client": client_id})
+    return current if isinstance(current, Mapping) else {}
+
+
+def restricted_still_held(database: Database, grant: Any) -> bool:
+    """For a grant just committed (a code exchange, whose writes may go through the group
+    commit): False when it carries a scope an operator grants that the agency no longer holds,
+    or a claim of one that the citizen's standing decision no longer allows, read after the
+    commit: a change committed before this read, while the exchange judged what it had read
+    before, is seen here (one committed after finds the grant, and narrows it at its next use)."""
+    if not _restricted(grant.scopes):
+        return True
+    with database.read() as session:
+        declared = declared_now(session, client_id=grant.client_id, read={}, scopes=grant.scopes)
+        consent = newest_decision(session, citizen_id=grant.citizen_id, client_id=grant.client_id)
+    held = held_scopes(str(declared.get("scope", "")))
+    granted = claims_module.granted_names(grant.claims)
+    for claim, scope in claims_module.RESTRICTED.items():
+        if scope in grant.scopes and scope not in held:
+            return False
+        if claim in granted and (consent is None or claim not in consent.claims):
+            return False
+    return True

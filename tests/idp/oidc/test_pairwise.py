@@ -60,6 +60,11 @@ def dynamic_client(client, app, redirect: str) -> tuple[Agency, dict[str, str], 
 
 
 def test_an_update_cannot_move_a_client_to_another_sector_after_its_first_grant(client, oidc_app, citizen):
+    """A self-registered client's sector fixed at a host (before such a client was a sector
+    of its own: tests/security/test_sec7_sector_of_another_agency) stays on it."""
+    from clients.registry import Client
+    from infra.db import get_db
+
     agency, management, body = dynamic_client(client, oidc_app, "https://portal.example.gov/cb")
     path = f"/register/{agency.client_id}"
     # Before any citizen signed in, the client may still change its mind.
@@ -67,13 +72,15 @@ def test_an_update_cannot_move_a_client_to_another_sector_after_its_first_grant(
     assert early.status_code == 200, early.get_json()
     management = {"Authorization": f"Bearer {early.get_json()['registration_access_token']}"}
     agency.redirect_uri = "https://www.portal.example.gov/cb"
+    with get_db(oidc_app).transaction() as session:  # fixed at the host, as the first grant once did
+        session.query(Client).filter_by(client_id=agency.client_id).update({"sector": "www.portal.example.gov"})
     before = sub_for(client, agency)
     moved = client.put(path, json={**body, "redirect_uris": ["https://other.example.gov/cb"]}, headers=management)
     assert moved.status_code == 400
     assert moved.get_json() == {
         "error": "invalid_redirect_uri",
         "error_description": "redirect_uris: would move the client's pairwise subjects from sector "
-                             "'www.portal.example.gov' to 'other.example.gov'; the sector is fixed since the "
+                             f"'www.portal.example.gov' to '{agency.client_id}'; the sector is fixed since the "
                              "client's first sign-in so that citizens keep their identifiers. Keep the first "
                              "redirect URI (or the sector_identifier_uri) on www.portal.example.gov, or ask an "
                              "operator to move the client (cedula clients move-sector)"}
@@ -81,6 +88,18 @@ def test_an_update_cannot_move_a_client_to_another_sector_after_its_first_grant(
     kept = client.put(path, json={**body, "redirect_uris": ["https://www.portal.example.gov/new"]}, headers=management)
     assert kept.status_code == 200
     agency.redirect_uri = "https://www.portal.example.gov/new"
+    assert sub_for(client, agency) == before
+
+
+def test_a_self_registered_client_keeps_its_own_sector_on_another_host(client, oidc_app, citizen):
+    """Without a sector_identifier_uri, a client registered without an operator is a sector of
+    its own: moving its redirect URIs to another host changes no citizen's identifier."""
+    agency, management, body = dynamic_client(client, oidc_app, "https://portal.example.gov/cb")
+    before = sub_for(client, agency)
+    moved = client.put(f"/register/{agency.client_id}", json={**body, "redirect_uris": ["https://other.example.gov/cb"]},
+                       headers=management)
+    assert moved.status_code == 200, moved.get_json()
+    agency.redirect_uri = "https://other.example.gov/cb"
     assert sub_for(client, agency) == before
 
 
