@@ -92,7 +92,8 @@ SCHEMAS = {
             "role": {"type": ["string", "null"]},
             "approval": {"type": ["object", "null"]},
             "modifications": {"type": "object", "properties": {
-                "level": {"type": "string", "enum": ["none", "unchanged", "validation_data",
+                "level": {"type": "string", "enum": ["none", "unchanged", "unreferenced",
+                                                     "validation_data",
                                                      "signatures", "form_filling", "annotations", "metadata",
                                                      "beyond_certification", "other",
                                                      "appended", "unclear", "not_examined"]},
