@@ -14,6 +14,8 @@ file is rewritten from scratch:
   `/AlternatePresentations` and `/Renditions` name trees, portfolios (`/Collection`), usage
   rights (`/Perms`) and multimedia, 3D and file-attachment annotations are removed; link and
   outline actions other than go-to and URI links are removed;
+- annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
+  removed: the preview would not show what the signed file prints;
 - only objects reachable from the catalog are written, so earlier revisions are gone.
 
 The result is what the preview shows, what the passkey challenge commits to and what is
@@ -42,13 +44,13 @@ NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations",
 ANNOTATIONS_ACTIVE = frozenset({"/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia",
                                 "/3D", "/Projection"})
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})
-HIDDEN, NO_VIEW = 1 << 1, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
+HIDDEN, PRINT, NO_VIEW = 1 << 1, 1 << 2, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
 MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 
 # What a normalisation removed or would remove, as stable keys (shown to the citizen).
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
-         "need_appearances", "xfa", "active_annotations", "actions", "portfolio",
-         "usage_rights", "earlier_revisions")
+         "need_appearances", "xfa", "active_annotations", "hidden_annotations", "actions",
+         "portfolio", "usage_rights", "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ def findings(reader: PdfFileReader) -> list[str]:
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
                 found.add("active_annotations")
+            if _paper_only(annot):
+                found.add("hidden_annotations")
             if "/AA" in annot:
                 found.add("additional_actions")
             if "/A" in annot and not _safe_action(annot["/A"]):
@@ -256,6 +260,13 @@ def _outline_items(root: generic.DictionaryObject) -> Iterator[generic.Dictionar
                  lambda item: [x for x in (_get(item, "/Next"), _get(item, "/First")) if x is not None])
 
 
+def _paper_only(annot: generic.DictionaryObject) -> bool:
+    """Whether `annot` is printed but never shown on screen (ISO 32000-2, 12.5.3: NoView and
+    Print, not Hidden): the citizen's preview would not show what the signed file prints."""
+    flags = _get(annot, "/F", 0)
+    return isinstance(flags, int) and flags & (HIDDEN | PRINT | NO_VIEW) == PRINT | NO_VIEW
+
+
 def _safe_action(action: object) -> bool:
     """A go-to or URI action with nothing chained after it (ISO 32000-2, 12.6.3)."""
     action = _dict(action)
@@ -357,7 +368,7 @@ class _Cleaner:
                 if drawing is not None:
                     drawings.append(drawing)
                 continue
-            if kind in ANNOTATIONS_ACTIVE:
+            if kind in ANNOTATIONS_ACTIVE or _paper_only(annot):
                 continue
             annot.pop("/AA", None)
             if "/A" in annot and not _safe_action(annot["/A"]):
