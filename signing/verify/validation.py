@@ -58,6 +58,7 @@ from signing.verify import (
     freshness,
     indication,
     integrity,
+    reasons,
     reverse_refs,
     roles,
     signature_timestamp,
@@ -487,14 +488,14 @@ async def _validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                 cryptographic, revoked_since=compromise.since(listed), proven=proven_by_stamp)
     conclusion = indication.for_signature(cryptographic, modifications)
     reason = indication.reason(conclusion, modifications)
-    if reason == "hash_failure" and signed_attributes.digest_matches(  # the document is intact
-            embedded.signer_info, embedded.compute_digest()):
-        reason = "timestamp_hash_failure"
+    reason = reasons.refined(
+        reason, digest_matches=reason == "hash_failure" and signed_attributes.digest_matches(
+            embedded.signer_info, embedded.compute_digest()),  # the document is intact
+        chain_trusted=anchor is not None,
+        timestamp_valid=timestamp.valid if timestamp is not None else None,
+        proven_by_stamp=proven_by_stamp, not_after=embedded.signer_cert.not_valid_after)
     if reason == "hash_failure":  # it signs other bytes: it covers nothing of this file, and
         modifications = Modifications("not_examined")  # what followed it says nothing
-    if reason == "no_certificate_chain_found" and anchor is not None and \
-            timestamp is not None and not timestamp.valid:
-        reason = "timestamp_untrusted"  # the signer's chain is trusted, the time-stamp's is not
     return SignatureReport(
         field=name, conclusion=conclusion, reason=reason,
         signer=signer_identity(embedded.signer_cert), signing_time=embedded.self_reported_timestamp,
