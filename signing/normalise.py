@@ -16,6 +16,9 @@ file is rewritten from scratch:
   outline actions other than go-to and URI links are removed;
 - annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
   removed: the preview would not show what the signed file prints;
+- optional content keeps the states the screen shows when printed: the automatic states of
+  its configurations (`/AS`, which switch layers on printing) and the print states of its
+  groups (`/Usage /Print`, ISO 32000-2, 8.11.4.4) are removed;
 - only objects reachable from the catalog are written, so earlier revisions are gone.
 
 The result is what the preview shows, what the passkey challenge commits to and what is
@@ -49,8 +52,8 @@ MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 
 # What a normalisation removed or would remove, as stable keys (shown to the citizen).
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
-         "need_appearances", "xfa", "active_annotations", "hidden_annotations", "actions",
-         "portfolio", "usage_rights", "earlier_revisions")
+         "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
+         "actions", "portfolio", "usage_rights", "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ def findings(reader: PdfFileReader) -> list[str]:
             found.add("embedded_files")
         if "/AlternatePresentations" in names or "/Renditions" in names:
             found.add("javascript")
+    if any(True for _ in _print_states(root)):
+        found.add("print_layers")
     form = _dict(_get(root, "/AcroForm"))
     if form is not None:
         if _get(form, "/NeedAppearances"):
@@ -260,6 +265,27 @@ def _outline_items(root: generic.DictionaryObject) -> Iterator[generic.Dictionar
                  lambda item: [x for x in (_get(item, "/Next"), _get(item, "/First")) if x is not None])
 
 
+def _print_states(root: generic.DictionaryObject
+                  ) -> Iterator[tuple[generic.DictionaryObject, str]]:
+    """(dictionary, key) of what makes optional content print otherwise than it shows (ISO
+    32000-2, 8.11.4.3-4): a configuration's automatic states (`/AS`: a layer switched on or
+    off when printing) and a group's print usage (`/Usage /Print`)."""
+    properties = _dict(_get(root, "/OCProperties"))
+    if properties is None:
+        return
+    configs = [_get(properties, "/D")]
+    alternates = _get(properties, "/Configs")
+    configs += list(alternates) if isinstance(alternates, generic.ArrayObject) else []
+    for config in map(_dict, configs):
+        if config is not None and "/AS" in config:
+            yield config, "/AS"
+    groups = _get(properties, "/OCGs")
+    for group in map(_dict, groups if isinstance(groups, generic.ArrayObject) else []):
+        usage = _dict(_get(group, "/Usage")) if group is not None else None
+        if usage is not None and "/Print" in usage:
+            yield usage, "/Print"
+
+
 def _paper_only(annot: generic.DictionaryObject) -> bool:
     """Whether `annot` is printed but never shown on screen (ISO 32000-2, 12.5.3: NoView and
     Print, not Hidden): the citizen's preview would not show what the signed file prints."""
@@ -343,6 +369,8 @@ class _Cleaner:
             self._page(page)
         for key in (*CATALOG_ACTIVE, "/AcroForm"):
             self.root.pop(key, None)
+        for holder, key in list(_print_states(self.root)):
+            holder.pop(key, None)
         names = _dict(_get(self.root, "/Names"))
         if names is not None:
             for key in NAME_TREES_ACTIVE:
