@@ -41,13 +41,14 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
 from signing import pdf_parsing
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
+from signing.print_states import paper_only, print_states
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
 ANNOTATIONS_ACTIVE = frozenset({"/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia",
                                 "/3D", "/Projection"})
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})
-HIDDEN, PRINT, NO_VIEW = 1 << 1, 1 << 2, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
+HIDDEN, NO_VIEW = 1 << 1, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
 MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 
 # What a normalisation removed or would remove, as stable keys (shown to the citizen).
@@ -139,7 +140,7 @@ def findings(reader: PdfFileReader) -> list[str]:
             found.add("embedded_files")
         if "/AlternatePresentations" in names or "/Renditions" in names:
             found.add("javascript")
-    if any(True for _ in _print_states(root)):
+    if any(True for _ in print_states(root)):
         found.add("print_layers")
     form = _dict(_get(root, "/AcroForm"))
     if form is not None:
@@ -159,7 +160,7 @@ def findings(reader: PdfFileReader) -> list[str]:
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
                 found.add("active_annotations")
-            if _paper_only(annot):
+            if paper_only(annot):
                 found.add("hidden_annotations")
             if "/AA" in annot:
                 found.add("additional_actions")
@@ -265,34 +266,6 @@ def _outline_items(root: generic.DictionaryObject) -> Iterator[generic.Dictionar
                  lambda item: [x for x in (_get(item, "/Next"), _get(item, "/First")) if x is not None])
 
 
-def _print_states(root: generic.DictionaryObject
-                  ) -> Iterator[tuple[generic.DictionaryObject, str]]:
-    """(dictionary, key) of what makes optional content print otherwise than it shows (ISO
-    32000-2, 8.11.4.3-4): a configuration's automatic states (`/AS`: a layer switched on or
-    off when printing) and a group's print usage (`/Usage /Print`)."""
-    properties = _dict(_get(root, "/OCProperties"))
-    if properties is None:
-        return
-    configs = [_get(properties, "/D")]
-    alternates = _get(properties, "/Configs")
-    configs += list(alternates) if isinstance(alternates, generic.ArrayObject) else []
-    for config in map(_dict, configs):
-        if config is not None and "/AS" in config:
-            yield config, "/AS"
-    groups = _get(properties, "/OCGs")
-    for group in map(_dict, groups if isinstance(groups, generic.ArrayObject) else []):
-        usage = _dict(_get(group, "/Usage")) if group is not None else None
-        if usage is not None and "/Print" in usage:
-            yield usage, "/Print"
-
-
-def _paper_only(annot: generic.DictionaryObject) -> bool:
-    """Whether `annot` is printed but never shown on screen (ISO 32000-2, 12.5.3: NoView and
-    Print, not Hidden): the citizen's preview would not show what the signed file prints."""
-    flags = _get(annot, "/F", 0)
-    return isinstance(flags, int) and flags & (HIDDEN | PRINT | NO_VIEW) == PRINT | NO_VIEW
-
-
 def _safe_action(action: object) -> bool:
     """A go-to or URI action with nothing chained after it (ISO 32000-2, 12.6.3)."""
     action = _dict(action)
@@ -369,7 +342,7 @@ class _Cleaner:
             self._page(page)
         for key in (*CATALOG_ACTIVE, "/AcroForm"):
             self.root.pop(key, None)
-        for holder, key in list(_print_states(self.root)):
+        for holder, key in list(print_states(self.root)):
             holder.pop(key, None)
         names = _dict(_get(self.root, "/Names"))
         if names is not None:
@@ -396,7 +369,7 @@ class _Cleaner:
                 if drawing is not None:
                     drawings.append(drawing)
                 continue
-            if kind in ANNOTATIONS_ACTIVE or _paper_only(annot):
+            if kind in ANNOTATIONS_ACTIVE or paper_only(annot):
                 continue
             annot.pop("/AA", None)
             if "/A" in annot and not _safe_action(annot["/A"]):
