@@ -63,12 +63,14 @@ SCHEMAS = {
             "active_content": {"type": "array", "items": {
                 "type": "object",
                 "properties": {"kind": {"type": "string",
-                                        "enum": ["actions", "embedded_files", "xfa"]},
+                                        "enum": ["actions", "embedded_files", "xfa",
+                                                 "printed_only"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
-                                              "attached to it, or an XFA form: the signatures "
-                                              "do not vouch for what these show or do."},
+                                              "attached to it, an XFA form, or content printed "
+                                              "but not shown on screen: the signatures do not "
+                                              "vouch for what these show or do."},
         },
     },
     "SignatureReport": {
