@@ -23,6 +23,7 @@ from typing import Any
 
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
@@ -135,9 +136,9 @@ async def validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                 # Document time-stamps only add proofs of existence: a signature that passes
                 # on its own is not downgraded by one appended later (e.g. by an untrusted
                 # TSA); the report names the time-stamps that could not be used.
-                own = await own_process(embedded, spec, timing)
-                if indication.from_ades(own[0].ades_subindic).passed:
-                    result, proven, ts_result = own
+                alone = await own_process(embedded, spec, timing)
+                if indication.from_ades(alone[0].ades_subindic).passed:
+                    result, proven, ts_result = alone
                 else:
                     # Archive time-stamps (EN 319 142-1, PAdES-LTA; EN 319 102-1, 5.6.2.5):
                     # the first document time-stamp after the signature is valid, each one
@@ -153,6 +154,13 @@ async def validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
                             result, proven, ts_result = own
                             proven = proven or first
                             timing = then
+                    if result.ades_subindic is AdESIndeterminate.SIG_CONSTRAINTS_FAILURE and \
+                            not has_signature_timestamp(embedded):
+                        # pyHanko's LTA process asks every signature for a signature
+                        # time-stamp ("No signature timestamp present"): for one without, the
+                        # signature's own process says why it fails (e.g. its certificate
+                        # expired before the first document time-stamp: OUT_OF_BOUNDS_NO_POE)
+                        result, ts_result = alone[0], alone[2]
         else:
             result, proven, ts_result = await own_process(embedded, spec, timing)
     except (BudgetExceeded, UnreadableDocument):

@@ -7,13 +7,21 @@ INDETERMINATE/OUT_OF_BOUNDS_NO_POE. The verdict was right, but the words said th
 "has no time-stamp", beside a report listing its valid time-stamp. The words now say that its
 time-stamp came after the expiry (`expired_before_timestamp`); a signature with no time-stamp
 at all keeps the old words.
+
+Without a signature time-stamp but with a document time-stamp taken after the expiry, pyHanko's
+LTA process answered SIG_CONSTRAINTS_FAILURE ("No signature timestamp present": it asks every
+signature for one) and the page said "does not meet this service's validation rules"; the
+signature's own process says why: OUT_OF_BOUNDS_NO_POE.
 """
 
 from __future__ import annotations
 
 import html
+import io
 
 import pytest
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
 
 from signing.verify.texts import text
 from tests.signing.verify import attack_kit as kit
@@ -50,3 +58,14 @@ def test_the_api_and_the_page_say_so(client, verifier, stamped_after_expiry):
         page = html.unescape(page)
         assert text("verify.reason.expired_before_timestamp", language) in page
         assert text("verify.reason.out_of_bounds_no_poe", language) not in page
+
+
+def test_a_document_time_stamp_after_the_expiry_does_not_hide_why(verifier, pki):
+    pdf = samples.sign(samples.blank_pdf(), samples.signer_for(pki.expired, pki))
+    stamped = signers.PdfTimeStamper(samples.timestamper(pki)).timestamp_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), "sha256").getvalue()
+    report = verifier.verify(stamped)
+    assert report.document_timestamps[0].valid
+    signature = report.signatures[0]
+    assert (signature.conclusion.indication.value, signature.conclusion.sub_indication,
+            signature.reason) == ("INDETERMINATE", "OUT_OF_BOUNDS_NO_POE", "out_of_bounds_no_poe")
