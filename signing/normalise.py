@@ -14,6 +14,11 @@ file is rewritten from scratch:
   `/AlternatePresentations` and `/Renditions` name trees, portfolios (`/Collection`), usage
   rights (`/Perms`) and multimedia, 3D and file-attachment annotations are removed; link and
   outline actions other than go-to and URI links are removed;
+- annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
+  removed: the preview would not show what the signed file prints;
+- optional content keeps the states the screen shows when printed: the automatic states of
+  its configurations (`/AS`, which switch layers on printing) and the print states of its
+  groups (`/Usage /Print`, ISO 32000-2, 8.11.4.4) are removed;
 - only objects reachable from the catalog are written, so earlier revisions are gone.
 
 The result is what the preview shows, what the passkey challenge commits to and what is
@@ -36,6 +41,7 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
 from signing import pdf_parsing
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
+from signing.print_states import paper_only, print_states
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
@@ -47,8 +53,8 @@ MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 
 # What a normalisation removed or would remove, as stable keys (shown to the citizen).
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
-         "need_appearances", "xfa", "active_annotations", "actions", "portfolio",
-         "usage_rights", "earlier_revisions")
+         "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
+         "actions", "portfolio", "usage_rights", "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,8 @@ def findings(reader: PdfFileReader) -> list[str]:
             found.add("embedded_files")
         if "/AlternatePresentations" in names or "/Renditions" in names:
             found.add("javascript")
+    if any(True for _ in print_states(root)):
+        found.add("print_layers")
     form = _dict(_get(root, "/AcroForm"))
     if form is not None:
         if _get(form, "/NeedAppearances"):
@@ -152,6 +160,8 @@ def findings(reader: PdfFileReader) -> list[str]:
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
                 found.add("active_annotations")
+            if paper_only(annot):
+                found.add("hidden_annotations")
             if "/AA" in annot:
                 found.add("additional_actions")
             if "/A" in annot and not _safe_action(annot["/A"]):
@@ -332,6 +342,8 @@ class _Cleaner:
             self._page(page)
         for key in (*CATALOG_ACTIVE, "/AcroForm"):
             self.root.pop(key, None)
+        for holder, key in list(print_states(self.root)):
+            holder.pop(key, None)
         names = _dict(_get(self.root, "/Names"))
         if names is not None:
             for key in NAME_TREES_ACTIVE:
@@ -357,7 +369,7 @@ class _Cleaner:
                 if drawing is not None:
                     drawings.append(drawing)
                 continue
-            if kind in ANNOTATIONS_ACTIVE:
+            if kind in ANNOTATIONS_ACTIVE or paper_only(annot):
                 continue
             annot.pop("/AA", None)
             if "/A" in annot and not _safe_action(annot["/A"]):

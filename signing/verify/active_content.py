@@ -6,11 +6,13 @@ opened or used (`/OpenAction`, additional actions `/AA`, the `/JavaScript` name 
 of links other than go-to and web links, multimedia), which can change what is shown (fill a
 field, hide a page, open another file); files attached to it (`/EmbeddedFiles`, file
 attachment annotations), which the report does not show and a reader may take for part of
-what was verified; or an XFA form, which some viewers show instead of the pages (ISO 32000-1,
-12.6, 12.7.8, 7.11.4; 32000-2 deprecates XFA). The service's own documents have none of these
-(`signing.normalise` removes them before sealing or signing); a file that has them is reported
-with its verdict unchanged, and the citizen told what the file holds (`KINDS`), in the latest
-revision: what a viewer opens.
+what was verified; an XFA form, which some viewers show instead of the pages (ISO 32000-1,
+12.6, 12.7.8, 7.11.4; 32000-2 deprecates XFA); or what prints otherwise than it shows
+(`signing.print_states`: an annotation printed but never displayed, layers switched on or off
+for printing), so that the paper may say what the screen and this page do not. The service's
+own documents have none of these (`signing.normalise` removes them before sealing or
+signing); a file that has them is reported with its verdict unchanged, and the citizen told
+what the file holds (`KINDS`), in the latest revision: what a viewer opens.
 
 Read within the verification's budget; a part that cannot be read is skipped (a damaged
 structure is not an action a viewer runs either), at most `MAX_NODES` nodes visited (pages,
@@ -27,8 +29,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
 from signing.pdf_parsing import BudgetExceeded
+from signing.print_states import paper_only, print_states
 
-KINDS = ("actions", "embedded_files", "xfa")
+KINDS = ("actions", "embedded_files", "xfa", "printed_only")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 MAX_NODES = 100_000
@@ -73,6 +76,8 @@ def _catalog(root: generic.DictionaryObject, kinds: set[str]) -> None:
         kinds.add("embedded_files")
     if _get(_get(root, "/AcroForm"), "/XFA") is not None:
         kinds.add("xfa")
+    if any(True for _ in print_states(root)):
+        kinds.add("printed_only")
 
 
 def _acts(action: generic.DictionaryObject) -> bool:
@@ -158,6 +163,8 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
         kinds.add("embedded_files")
     if kind in MULTIMEDIA or _get(annotation, "/AA") is not None:
         kinds.add("actions")
+    if paper_only(annotation):
+        kinds.add("printed_only")
     action = _get(annotation, "/A")
     if isinstance(action, generic.DictionaryObject) and _acts(action):
         kinds.add("actions")

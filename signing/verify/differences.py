@@ -12,6 +12,9 @@ gives `report.Modifications.level`:
   (a second `startxref ... %%EOF` naming the signed revision, an update that lists no object:
   `empty_updates`): what is shown is what was signed, yet the signature does not cover the
   whole file;
+- unreferenced: an update defined only new objects that nothing in the document refers to
+  (`unreferenced`): pyHanko clears them as LTA updates, yet they are no validation data, and
+  nothing shown changes;
 - validation_data: only validation data and time-stamps were added;
 - signatures: only further signatures were added;
 - form_filling / annotations: changes the PDF standard allows but that alter the view;
@@ -43,7 +46,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing.verify import active_content, empty_updates, policy, unlisted
+from signing.verify import active_content, empty_updates, policy, unlisted, unreferenced
 from signing.verify.byterange import RawCoverage
 from signing.verify.compromise import without_lifted_holds
 from signing.verify.report import Modifications
@@ -121,6 +124,9 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
                 embedded.reader, embedded.signed_revision)):
             # bytes it does not sign follow the signature (`raw`), adding nothing
             return Modifications("unchanged")
+        if level == "validation_data" and unreferenced.only_unreferenced(
+                embedded.reader, embedded.signed_revision):
+            return Modifications("unreferenced")
         return Modifications(level, fields=fields if level == "signatures" else ())
     return Modifications(level, fields=fields if level == "annotations" else ())
 

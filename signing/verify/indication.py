@@ -58,6 +58,7 @@ CHAIN_GENERAL_FAILURE = Conclusion(Indication.INDETERMINATE,
 _BY_MODIFICATION = {
     "none": PASSED,
     "unchanged": PASSED,
+    "unreferenced": PASSED,
     "validation_data": PASSED,
     "signatures": PASSED,
     "form_filling": SIG_CONSTRAINTS_FAILURE,

@@ -63,12 +63,14 @@ SCHEMAS = {
             "active_content": {"type": "array", "items": {
                 "type": "object",
                 "properties": {"kind": {"type": "string",
-                                        "enum": ["actions", "embedded_files", "xfa"]},
+                                        "enum": ["actions", "embedded_files", "xfa",
+                                                 "printed_only"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
-                                              "attached to it, or an XFA form: the signatures "
-                                              "do not vouch for what these show or do."},
+                                              "attached to it, an XFA form, or content printed "
+                                              "but not shown on screen: the signatures do not "
+                                              "vouch for what these show or do."},
         },
     },
     "SignatureReport": {
@@ -92,7 +94,8 @@ SCHEMAS = {
             "role": {"type": ["string", "null"]},
             "approval": {"type": ["object", "null"]},
             "modifications": {"type": "object", "properties": {
-                "level": {"type": "string", "enum": ["none", "unchanged", "validation_data",
+                "level": {"type": "string", "enum": ["none", "unchanged", "unreferenced",
+                                                     "validation_data",
                                                      "signatures", "form_filling", "annotations", "metadata",
                                                      "beyond_certification", "other",
                                                      "appended", "unclear", "not_examined"]},

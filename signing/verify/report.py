@@ -20,7 +20,8 @@ RFC 3339 in UTC, absent values are `null`:
       "document": null | <issued document>,       # when this service issued the document
       "citizen_signed": null | <citizen-signed document>  # when a citizen signed it with this
                                   # service: who signed and when, never an agency's document
-      "active_content": [{"kind": "actions" | "embedded_files" | "xfa", "message"}, ...]
+      "active_content": [{"kind": "actions" | "embedded_files" | "xfa" | "printed_only",
+                          "message"}, ...]
                                   # what can act when opened or is not shown (active_content)
     }
 
@@ -46,7 +47,8 @@ RFC 3339 in UTC, absent values are `null`:
       "approval": null | {"status": "verified" | "failed" | "absent", "problem", "method":
                           "passkey", "user_verified": bool, "level", "approved_at", "aaguid",
                           "message": "<plain words>"},
-      "modifications": {"level": "none" | "unchanged" | "validation_data" | "signatures"
+      "modifications": {"level": "none" | "unchanged" | "unreferenced" | "validation_data"
+                                  | "signatures"
                                   | "form_filling" | "annotations" | "metadata"
                                   | "beyond_certification" | "other" | "appended"
                                   | "unclear" | "not_examined",
@@ -173,7 +175,8 @@ class Revocation:
 class Modifications:
     """What changed in the file after a signature (pyHanko's difference analysis)."""
 
-    level: str  # none|unchanged|validation_data|signatures|form_filling|annotations|metadata
+    level: str  # none|unchanged|unreferenced|validation_data|signatures|form_filling|annotations
+    #             |metadata
     #             |beyond_certification|other|appended|unclear
     #             |not_examined (the signature could not be validated: nothing after it was looked at)
     fields: tuple[str, ...] = ()

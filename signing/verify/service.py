@@ -24,8 +24,9 @@ from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.roles import Expectations
+from signing.verify.signature_validation import OwnStatus
 from signing.verify.trust import TrustStore
-from signing.verify.validation import Evidence, OwnStatus, Verifier
+from signing.verify.validation import Evidence, Verifier
 
 if TYPE_CHECKING:  # `cedula verify` verifies without Flask, the ORM or the sealing side
     from flask import Flask

@@ -1,0 +1,59 @@
+"""What a PDF prints otherwise than it shows on screen (ISO 32000-2, 12.5.3 and 8.11.4).
+
+- An annotation flagged NoView and Print (not Hidden) is printed but never displayed.
+- Optional content (layers) may switch on or off when printed: a configuration's automatic
+  states (`/AS` with the Print event) and a group's print usage (`/Usage /Print`).
+
+A preview or a verification page shows the screen; the paper may say something else.
+`signing.normalise` removes both before a citizen sees a file; `signing.verify.active_content`
+tells who verifies a file that has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pyhanko.pdf_utils import generic
+
+HIDDEN, PRINT, NO_VIEW = 1 << 1, 1 << 2, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
+
+
+def paper_only(annot: generic.DictionaryObject) -> bool:
+    """Whether `annot` is printed but never shown on screen (NoView and Print, not Hidden)."""
+    flags = _get(annot, "/F", 0)
+    return isinstance(flags, int) and flags & (HIDDEN | PRINT | NO_VIEW) == PRINT | NO_VIEW
+
+
+def print_states(root: generic.DictionaryObject
+                 ) -> Iterator[tuple[generic.DictionaryObject, str]]:
+    """(dictionary, key) of what makes the optional content of the document whose catalog is
+    `root` print otherwise than it shows (ISO 32000-2, 8.11.4.3-4): a configuration's
+    automatic states (`/AS`) and a group's print usage (`/Usage /Print`)."""
+    properties = _dict(_get(root, "/OCProperties"))
+    if properties is None:
+        return
+    configs = [_get(properties, "/D")]
+    alternates = _get(properties, "/Configs")
+    configs += list(alternates) if isinstance(alternates, generic.ArrayObject) else []
+    for config in map(_dict, configs):
+        if config is not None and "/AS" in config:
+            yield config, "/AS"
+    groups = _get(properties, "/OCGs")
+    for group in map(_dict, groups if isinstance(groups, generic.ArrayObject) else []):
+        usage = _dict(_get(group, "/Usage")) if group is not None else None
+        if usage is not None and "/Print" in usage:
+            yield usage, "/Print"
+
+
+def _get(node: generic.DictionaryObject, key: str, default: object = None) -> object:
+    """`node[key]` dereferenced (dict.get would not follow references), or `default`."""
+    try:
+        return node[key]
+    except KeyError:
+        return default
+
+
+def _dict(value: object) -> generic.DictionaryObject | None:
+    if isinstance(value, generic.IndirectObject):
+        value = value.get_object()
+    return value if isinstance(value, generic.DictionaryObject) else None
