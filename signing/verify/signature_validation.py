@@ -10,7 +10,8 @@
 Around the cryptographic result, Cédula's own checks: the byte range and the difference
 analysis (`integrity`), the signed attributes, the certificate's validity period against the
 proven time, the freshness of revocation data (`freshness`), revocation with its invalidity
-date (`compromise`), and the verdict's reason in words (`reasons`).
+date (`compromise`), the order of its content and signature time-stamps (`timestamp_order`),
+and the verdict's reason in words (`reasons`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from signing.verify import (
     signature_timestamp,
     signed_attributes,
     subfilters,
+    timestamp_order,
 )
 from signing.verify.budget import Budget, BudgetExceeded
 from signing.verify.differences import dss_knowledge
@@ -186,6 +188,10 @@ async def validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         cryptographic, proven=proven_by_stamp,
         now=timing.validation_time, not_before=embedded.signer_cert.not_valid_before,
         not_after=embedded.signer_cert.not_valid_after)
+    # A content time-stamp later than the signature time-stamp (5.5.4), which pyHanko compares
+    # only for a revoked or expired signer (`timestamp_order`).
+    out_of_order = timestamp_order.content_after_signature(embedded.signer_info)
+    cryptographic = timestamp_order.check(cryptographic, out_of_order=out_of_order)
     status = result.api_status
     chain, anchor = chain_of(status, embedded.signer_cert)
     knowledge = dss_knowledge(embedded.reader, spec.signature_validation_spec.local_knowledge)
@@ -228,7 +234,8 @@ async def validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
             embedded.signer_info, embedded.compute_digest()),  # the document is intact
         chain_trusted=anchor is not None,
         timestamp_valid=timestamp.valid if timestamp is not None else None,
-        proven_by_stamp=proven_by_stamp, not_after=embedded.signer_cert.not_valid_after)
+        proven_by_stamp=proven_by_stamp, not_after=embedded.signer_cert.not_valid_after,
+        content_after_signature=out_of_order)
     if reason == "hash_failure":  # it signs other bytes: it covers nothing of this file, and
         modifications = Modifications("not_examined")  # what followed it says nothing
     return SignatureReport(

@@ -9,9 +9,13 @@ sign-in before the recovery, and UserInfo went on answering for it."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from idp.oidc.models import Grant
+from infra.db import get_db
 from tests.idp.assurance.conftest import set_proofing
 from tests.idp.conftest import csrf
-from tests.idp.oidc.conftest import bearer, claims_of, token_request, tokens_for
+from tests.idp.oidc.conftest import bearer, claims_of, exchange, get_code, token_request, tokens_for
 
 SUBSTANTIAL = "http://eidas.europa.eu/LoA/substantial"
 
@@ -53,3 +57,50 @@ def test_a_grant_at_level_low_outlives_the_recovery(client, register, citizen):
     refreshed = _refresh(client, agency, body)
     assert refreshed.status_code == 200, refreshed.get_json()
     assert claims_of(refreshed.get_json()["id_token"])["acr"] == low
+
+
+def _code_in_flight(client, agency, **params):
+    """A code issued (at /authorize) but not yet redeemed at /token."""
+    return get_code(client, agency, scope="openid profile offline_access", **params)
+
+
+def test_a_code_issued_above_low_before_the_recovery_is_refused_after_it(client, register, citizen):
+    agency = register(grant_types=["authorization_code", "refresh_token"], scope="openid profile offline_access")
+    set_proofing(client.application, citizen.citizen_id, "substantial")
+    code, flow = _code_in_flight(client, agency, acr_values=SUBSTANTIAL)
+
+    _recover(client.application, citizen)
+
+    refused = exchange(client, agency, code, flow)
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json()["error"] == "invalid_grant"
+    # Nothing the exchange may have minted before its refusal asserts the old level: no grant lives.
+    assert SUBSTANTIAL not in _live_levels(client.application, agency)
+
+
+def _live_levels(app, agency) -> list[str]:
+    """The acr of the agency's grants not revoked."""
+    with get_db(app).read() as session:
+        return list(session.scalars(sa.select(Grant.acr).where(Grant.client_id == agency.client_id,
+                                                                Grant.revoked_at.is_(None))))
+
+
+
+def test_a_recovery_that_lowers_the_level_leaves_the_grants_at_level_low(client, register, citizen):
+    """The recovery lowers the account (substantial before it) and ends the grant held at that
+    level; another agency's grant made at level low, and its refresh token, live on."""
+    at_low = register(grant_types=["authorization_code", "refresh_token"], scope="openid profile offline_access")
+    above = register(grant_types=["authorization_code", "refresh_token"], scope="openid profile offline_access")
+    low_body = tokens_for(client, at_low, scope="openid profile offline_access")
+    low = claims_of(low_body["id_token"])["acr"]
+    set_proofing(client.application, citizen.citizen_id, "substantial")
+    high_body = tokens_for(client, above, scope="openid profile offline_access", acr_values=SUBSTANTIAL)
+    assert low != SUBSTANTIAL == claims_of(high_body["id_token"])["acr"]
+
+    _recover(client.application, citizen)
+
+    assert _refresh(client, above, high_body).status_code == 400
+    refreshed = _refresh(client, at_low, low_body)
+    assert refreshed.status_code == 200, refreshed.get_json()
+    assert claims_of(refreshed.get_json()["id_token"])["acr"] == low
+    assert _live_levels(client.application, at_low) == [low]
