@@ -26,16 +26,51 @@ TEST_ISSUER = "http://localhost"
 TEST_MASTER_KEY = "Y2VkdWxhLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE"  # 32 bytes, tests only
 
 
-def pytest_collection_modifyitems(config, items) -> None:
+def _shares_a_module_fixture(item) -> bool:
+    """Whether `item` uses a fixture set up once per module (a live server, a fresh install, a
+    forged sample): on another worker that fixture would be set up again."""
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(
+        definitions and definitions[-1].scope in ("module", "package")
+        for definitions in info.name2fixturedefs.values())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
     """`make test` runs the suite on every core (pytest-xdist, `--dist loadgroup`). Tests that
     share something costly to start stay on one worker: the cluster suite its one topology
-    (tests/cluster), a browser module its Chromium and live portals (module-scoped fixtures)."""
+    (tests/cluster), a browser module its Chromium and live portals, and any other module
+    whose tests share a module-scoped fixture (`--dist loadgroup` hands ungrouped tests out one
+    by one, and each worker that got one of them set the fixture up again: a live server, a
+    SoftHSM2 token, a fresh install, twice per parameter).
+
+    A wrapper: the marks are added before pytest-xdist's worker reads them (in its own
+    implementation of this hook), and each group is then written into the test's id, which is
+    what xdist schedules by. xdist writes `item._nodeid`, which pytest 9.2 no longer reads (its
+    ids are structured, `item._id`): every group was silently spread over the workers, the
+    cluster's and each browser module's too (pytest-dev/pytest-xdist#1386, open fix #1388)."""
+    shared = {item.nodeid.split("::", 1)[0] for item in items if _shares_a_module_fixture(item)}
     for item in items:
+        module = item.nodeid.split("::", 1)[0]
         parts = item.nodeid.split("/")
         if parts[:2] == ["tests", "cluster"]:
             item.add_marker(pytest.mark.xdist_group("cluster"))
-        elif parts[:2] == ["tests", "browser"]:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        elif parts[:2] == ["tests", "browser"] or module in shared:
+            item.add_marker(pytest.mark.xdist_group(module))
+    result = yield
+    if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+        for item in items:
+            _name_the_group_in_the_id(item)
+    return result
+
+
+def _name_the_group_in_the_id(item) -> None:
+    """`path::test[params]@group`, as pytest-xdist's worker means to write it."""
+    names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                    for mark in item.iter_markers("xdist_group")})
+    structured = getattr(item, "_id", None)  # pytest >= 9.2; before it, xdist's own write works
+    if names and structured is not None and "@" not in item.nodeid:
+        item._id = type(structured).parse(f"{item.nodeid}@{'_'.join(names)}")
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ def test_a_citizens_journey_alternates_between_the_nodes(topology, provider):
 
 def test_haproxy_checks_readiness(topology):
     for node in topology.nodes:
-        assert requests.get(node.url("/readyz"), timeout=5).json()["status"] == "ok"
-    answered_by = {requests.get(topology.url("/healthz"), timeout=5).headers["Cedula-Node"] for _ in range(4)}
+        assert requests.get(node.url("/readyz"), timeout=30).json()["status"] == "ok"
+    answered_by = {requests.get(topology.url("/healthz"), timeout=30).headers["Cedula-Node"] for _ in range(4)}
     assert answered_by == {"node-a", "node-b"}
 
 
@@ -44,13 +44,13 @@ def _lines_with(path, text: str) -> list[str]:
 def test_one_request_id_in_the_balancers_log_the_nodes_log_and_the_answer(topology):
     """The balancer gave a request no id of its own and logged none: a 502 or a slow answer in
     its log could not be found in a node's log."""
-    answer = requests.get(topology.url("/.well-known/openid-configuration"), timeout=5)
+    answer = requests.get(topology.url("/.well-known/openid-configuration"), timeout=30)
     made = answer.headers["X-Request-Id"]
     node = next(n for n in topology.nodes if n.name == answer.headers["Cedula-Node"])
-    kept = requests.get(topology.url("/.well-known/openid-configuration"), timeout=5,
+    kept = requests.get(topology.url("/.well-known/openid-configuration"), timeout=30,
                         headers={"X-Request-Id": "agency-7f3a.42"})
     assert kept.headers["X-Request-Id"] == "agency-7f3a.42"
-    replaced = requests.get(topology.url("/.well-known/openid-configuration"), timeout=5,
+    replaced = requests.get(topology.url("/.well-known/openid-configuration"), timeout=30,
                             headers={"X-Request-Id": "forged id {with} spaces"})
     assert replaced.headers["X-Request-Id"] != "forged id {with} spaces"
     for request_id, by in ((made, node), (replaced.headers["X-Request-Id"], None)):

@@ -450,7 +450,7 @@ class Topology:
         names = {node.name for node in self.nodes}
 
         def balanced() -> bool:
-            seen = {requests.get(self.url("/healthz"), timeout=5).headers.get("Cedula-Node")
+            seen = {requests.get(self.url("/healthz"), timeout=30).headers.get("Cedula-Node")
                     for _ in range(2 * len(names))}
             return seen == names
 

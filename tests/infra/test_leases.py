@@ -7,9 +7,11 @@ import threading
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from infra.db import get_db
 from infra.leases import Leases
+from infra.models import LEASES
 from infra.ops.background import Singleton
 
 
@@ -106,14 +108,20 @@ class Counter(Singleton):
 
 def test_singleton_work_runs_on_one_node_and_moves_when_it_dies(leases):
     runs: list[tuple[str, int]] = []
-    a = Counter(runs, seconds=1, leases=leases, lease_name="sealer", lease_seconds=0.3, holder="node-a")
-    b = Counter(runs, seconds=1, leases=leases, lease_name="sealer", lease_seconds=0.3, holder="node-b")
+    # Leases that outlive any pause of a loaded machine (one of 0.3 s ran out between node-a's
+    # tick and node-b's, and node-b ran the work); node-a's death is its lease running out, as
+    # the clock would run it out.
+    a = Counter(runs, seconds=1, leases=leases, lease_name="sealer", lease_seconds=600, holder="node-a")
+    b = Counter(runs, seconds=1, leases=leases, lease_name="sealer", lease_seconds=600, holder="node-b")
     for _ in range(5):
         a.tick()
         b.tick()
     assert runs == [("node-a", 1)] * 5  # node-b never ran it while node-a held the lease
     runs.clear()
-    _wait_until_expired(leases, "sealer")  # node-a died: it stopped ticking
+    with leases.database.transaction() as session:  # node-a died: it stopped ticking
+        session.execute(sa.update(LEASES).where(LEASES.c.name == "sealer")
+                        .values(expires_at=LEASES.c.expires_at - 601))
+    assert leases.current("sealer") is None
     b.tick()
     b.tick()
     assert runs == [("node-b", 2), ("node-b", 2)]

@@ -75,7 +75,7 @@ def test_a_writer_rewrites_the_file_a_failed_writer_removed_before_it_committed(
     def fail_after_the_other_wrote() -> None:
         with contextlib.suppress(RuntimeError), store.staged(data, database) as (first, _):
             assert first.created
-            written.wait(10)
+            written.wait(60)  # a cap: the other writes at once
             raise RuntimeError("the first transaction failed")
         cleaned.set()
 
@@ -90,7 +90,7 @@ def test_a_writer_rewrites_the_file_a_failed_writer_removed_before_it_committed(
         session.flush()
         written.set()
         cleaned.wait(0.5)  # PostgreSQL: the clean-up removes the file now; SQLite: it waits
-    failing.join(10)
+    failing.join(60)  # a cap
     assert store.read(second.sha256) == data
 
 
