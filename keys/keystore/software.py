@@ -8,7 +8,7 @@ Unwrapped keys are kept in memory by this process only; never written anywhere.
 from __future__ import annotations
 
 import os
-from typing import cast
+from typing import TypeGuard, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -34,7 +34,7 @@ _ECDSA = {name: ec.ECDSA(hash_for(name)) for name in HASHES}
 _EC_CLASSES: set[type] = set()
 
 
-def _is_ec(private: object) -> bool:
+def _is_ec(private: object) -> TypeGuard[ec.EllipticCurvePrivateKey]:
     """`isinstance(private, ec.EllipticCurvePrivateKey)`, its "yes" answered once per class."""
     kind = type(private)
     if kind in _EC_CLASSES:
@@ -93,8 +93,7 @@ class SoftwareKeyStore(KeyStore):
         name = hash_name or key.alg.hash
         if _is_ec(private):
             ecdsa = _ECDSA.get(name)
-            return cast(ec.EllipticCurvePrivateKey, private).sign(
-                data, ecdsa if ecdsa is not None else ec.ECDSA(hash_for(name)))
+            return private.sign(data, ecdsa if ecdsa is not None else ec.ECDSA(hash_for(name)))
         rsa_key = cast(rsa.RSAPrivateKey, private)  # `_unwrap` lets only EC and RSA keys through
         digest = hash_for(name)
         if pss:
