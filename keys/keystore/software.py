@@ -8,6 +8,7 @@ Unwrapped keys are kept in memory by this process only; never written anywhere.
 from __future__ import annotations
 
 import os
+from typing import TypeGuard, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +28,21 @@ def _aad(key_id: str, algorithm: str) -> bytes:
 
 # The ECDSA signature algorithm per digest, made once (immutable; issue 16).
 _ECDSA = {name: ec.ECDSA(hash_for(name)) for name in HASHES}
+# The classes of EC private keys met so far (`cryptography`'s one): the ABC's `isinstance` is a
+# Python-level `__instancecheck__` on every signature (two per /token, issue 16). Only "yes" is
+# kept: a class is never unregistered from an ABC, so the answer holds.
+_EC_CLASSES: set[type] = set()
+
+
+def _is_ec(private: object) -> TypeGuard[ec.EllipticCurvePrivateKey]:
+    """`isinstance(private, ec.EllipticCurvePrivateKey)`, its "yes" answered once per class."""
+    kind = type(private)
+    if kind in _EC_CLASSES:
+        return True
+    if isinstance(private, ec.EllipticCurvePrivateKey):
+        _EC_CLASSES.add(kind)
+        return True
+    return False
 
 
 class SoftwareKeyStore(KeyStore):
@@ -75,13 +91,14 @@ class SoftwareKeyStore(KeyStore):
              pss: bool = False) -> bytes:
         private = self._private(key)
         name = hash_name or key.alg.hash
-        if isinstance(private, ec.EllipticCurvePrivateKey):
+        if _is_ec(private):
             ecdsa = _ECDSA.get(name)
             return private.sign(data, ecdsa if ecdsa is not None else ec.ECDSA(hash_for(name)))
+        rsa_key = cast(rsa.RSAPrivateKey, private)  # `_unwrap` lets only EC and RSA keys through
         digest = hash_for(name)
         if pss:
-            return private.sign(data, padding.PSS(padding.MGF1(digest), digest.digest_size), digest)
-        return private.sign(data, padding.PKCS1v15(), digest)
+            return rsa_key.sign(data, padding.PSS(padding.MGF1(digest), digest.digest_size), digest)
+        return rsa_key.sign(data, padding.PKCS1v15(), digest)
 
     def destroy(self, *, key: KeyRef) -> None:
         self._destroyed.add(key.key_id)

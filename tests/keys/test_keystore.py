@@ -132,3 +132,22 @@ def test_pkcs11_wrong_pin_and_token(softhsm):
         Pkcs11KeyStore(module=softhsm.module, token_label=softhsm.label, pin="0000")
     with pytest.raises(KeyStoreUnavailable, match=r"no PKCS#11 token labelled 'nope'"):
         Pkcs11KeyStore(module=softhsm.module, token_label="nope", pin=softhsm.pin)
+
+
+def test_software_store_signs_ec_and_rsa_alternately_each_with_its_scheme():
+    """The software store tells an EC key from an RSA one once per key class (issue 16: no ABC
+    check per signature): keys of both kinds, signing in turn, each keep their own scheme, and
+    the kind is still the `isinstance` answer (an object of another class is not taken for EC)."""
+    from keys.keystore.software import SoftwareKeyStore, _is_ec
+
+    software = SoftwareKeyStore(b"k" * 32)
+    ec_key = software.generate(key_id=uuid.uuid4().hex, algorithm=algorithm("EC-P256"), label="ec")
+    rsa_key = software.generate(key_id=uuid.uuid4().hex, algorithm=algorithm("RSA-2048"), label="rsa")
+    for round_ in range(3):
+        data = f"round {round_}".encode()
+        _public(ec_key.public_key).verify(software.sign(key=ec_key.ref, data=data, hash_name="sha256"),
+                                          data, ec.ECDSA(hashes.SHA256()))
+        _public(rsa_key.public_key).verify(software.sign(key=rsa_key.ref, data=data, hash_name="sha256"),
+                                           data, padding.PKCS1v15(), hashes.SHA256())
+    assert _is_ec(ec.generate_private_key(ec.SECP256R1())) is True
+    assert _is_ec(object()) is False
