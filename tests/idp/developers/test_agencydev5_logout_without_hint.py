@@ -19,7 +19,7 @@ BACK = "https://portal.example.gov/signed-out"
 
 
 @pytest.fixture
-def agency(register):
+def agency(register):  # noqa: F811
     return register(post_logout_redirect_uris=[BACK])
 
 
