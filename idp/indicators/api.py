@@ -51,6 +51,10 @@ def indicators() -> Response:
     """The calling agency's daily (weekly, monthly) counts for a period, floor applied."""
     agency = _agency()
     settings = indicator_settings()
+    for name in request.args:
+        if name not in PARAMETERS:
+            raise ApiError(400, "invalid_request", f"{name}: not a parameter of this API; it takes "
+                           f"{', '.join(PARAMETERS)} (each optional, at most once)")
     for name in PARAMETERS:
         if len(request.args.getlist(name)) > 1:
             raise ApiError(400, "invalid_request", f"{name}: given more than once; give it once")
@@ -96,7 +100,8 @@ OPENAPI_PATHS = {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Indicators"}},
                 "text/csv": {"schema": {"type": "string"}}}},
             "400": {"description": "invalid_request: a bad period (at most [indicators] max_days, 400 "
-                                   "by default) or format, or a parameter given more than once",
+                                   "by default) or format, a parameter given more than once, or one "
+                                   "this API does not take (named)",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             "401": {"description": "missing, invalid or expired token",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

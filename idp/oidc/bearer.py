@@ -107,14 +107,29 @@ def verify_signature(provider: Provider, token: str) -> Mapping[str, Any]:
     """RFC 9068 section 4: the JWT checks alone (no state); raises InvalidToken."""
     if not token or token.count(".") != 2 or len(token) > 8192:
         raise InvalidToken("the access token is not a JWT issued by this provider")
-    claims = provider.signer.verify(token, algorithms=(tokens.ACCESS_TOKEN_ALG,),
-                                    typ=tokens.ACCESS_TOKEN_TYP, audience=provider.settings.issuer)
+    claims = provider.signer.verify(token, algorithms=(tokens.ACCESS_TOKEN_ALG,), typ=tokens.ACCESS_TOKEN_TYP)
     if claims.get("iss") != provider.settings.issuer:
         raise InvalidToken("the access token was not issued by this provider")
+    _for_the_issuer(provider, claims.get("aud"))
     for name in ("sub", "client_id", "jti", "exp", "grant"):
         if not claims.get(name):
             raise InvalidToken(f"the access token has no {name}")
     return claims
+
+
+def _for_the_issuer(provider: Provider, aud: Any) -> None:
+    """RFC 9068 section 4: `aud` names this provider (its UserInfo); a token for an agency API
+    or for a registered API (RFC 8707) is refused saying which token to send instead."""
+    issuer = provider.settings.issuer
+    if aud == issuer or (isinstance(aud, list) and issuer in aud):
+        return
+    if aud == agency_audience(provider):
+        raise InvalidToken("this is an agency's access token (client credentials grant), for the "
+                           "documents and indicators APIs: /userinfo takes the access token of a "
+                           "citizen's sign-in (authorization code grant), whose aud is the issuer")
+    raise InvalidToken(f"this access token is for the API {aud!r} (aud), not for /userinfo: use the "
+                       "access token of a citizen's sign-in (authorization code grant) asked for "
+                       f"without resource, whose aud is the issuer {issuer!r}")
 
 
 CITIZEN = "citizen"

@@ -400,8 +400,9 @@ def _token_answer(asked: Asked, mimetype: str, fields: Fields) -> tuple[Answer, 
                 group=get_group_commit())
         elif grant_type == client_credentials.GRANT_TYPE:
             if "resource" in form:
-                raise resources.InvalidTarget("agency tokens are for the documents API only; resource cannot "
-                                              "be used with client_credentials")
+                raise resources.InvalidTarget("client_credentials tokens are for Cédula's own agency APIs "
+                                              "(documents:issue, indicators:read), named by scope: send "
+                                              "no resource")
             result = client_credentials.grant(oidc, client=client, scope=form.get("scope"), now=now, jkt=jkt)
             # Counted within a second, without the request waiting (infra.deferred_counts).
             get_group_commit().count_soon([increment(

@@ -198,9 +198,27 @@ SCHEMAS = {
                                 "birthdate": {"type": "string", "format": "date"},
                                 "email": {"type": "string"}, "email_verified": {"type": "boolean"},
                                 "national_id": {"type": "string"}}},
+    # RFC 7662 section 2.2: what idp.oidc.introspection answers for an active token ({"active":
+    # false} alone otherwise); RFC 9449 section 6.2 for a DPoP-bound one.
     "Introspection": {"type": "object", "required": ["active"],
                       "properties": {"active": {"type": "boolean"}, "scope": {"type": "string"},
                                      "client_id": {"type": "string"}, "sub": {"type": "string"},
                                      "exp": {"type": "integer"}, "iat": {"type": "integer"},
-                                     "iss": {"type": "string"}, "token_type": {"type": "string"}}},
+                                     "iss": {"type": "string"},
+                                     "token_type": {"enum": ["Bearer", "DPoP", "refresh_token"],
+                                                    "description": "DPoP for a DPoP-bound access token; "
+                                                    "refresh_token for a refresh token"},
+                                     "aud": {"oneOf": [{"type": "string"},
+                                                       {"type": "array", "items": {"type": "string"}}],
+                                             "description": "access tokens: the API (resource) the "
+                                             "token is for; check it is yours"},
+                                     "jti": {"type": "string", "description": "access tokens"},
+                                     "auth_time": {"type": "integer",
+                                                   "description": "a citizen's access token: when they signed in"},
+                                     "acr": {"type": "string", "description": "a citizen's access token: "
+                                             "the level of assurance of the sign-in"},
+                                     "cnf": {"type": "object", "required": ["jkt"],
+                                             "properties": {"jkt": {"type": "string"}},
+                                             "description": "a DPoP-bound access token: the SHA-256 "
+                                             "thumbprint of its key (RFC 9449 section 6.2)"}}},
 }

@@ -142,9 +142,11 @@ def test_an_agency_reads_its_own_indicators_only_with_the_floor(activity, web):
     assert totals[("consent.given", "")] == "< 5"
     assert ("consent.withdrawn", "") not in totals  # B's withdrawal is not A's
     assert all(s["kind"] != "enrolment" for s in body["series"])  # platform counts are not an agency's
-    # Its CSV too, and no parameter names another agency.
+    # Its CSV too, and no parameter names another agency (one that tries is refused, named).
+    csv_answer = web.get("/api/indicators?format=csv", headers=bearer(token))
+    assert csv_answer.status_code == 200 and csv_answer.mimetype == "text/csv"
     other = web.get(f"/api/indicators?format=csv&agency={OTHER_AGENCY}", headers=bearer(token))
-    assert other.status_code == 200 and other.mimetype == "text/csv"
+    assert other.status_code == 400 and other.get_json()["error_description"].startswith("agency:")
     assert OTHER_AGENCY not in other.get_data(as_text=True)
     # A documents:issue token is not enough; neither is no token.
     issuing = agency_token(web, a, scope="documents:issue")
