@@ -14,11 +14,11 @@ class Span:
 
     before: datetime
 
-    def days(self) -> tuple[date, ...]:
-        first, last = self.before.date(), datetime.now(UTC).date()
+    def days(self, now: datetime | None = None) -> tuple[date, ...]:
+        first, last = self.before.date(), (now or datetime.now(UTC)).date()
         return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
 
-    def months(self) -> tuple[str, ...]:
+    def months(self, now: datetime | None = None) -> tuple[str, ...]:
         """The months ("2026-12") of `days`, oldest first."""
-        return tuple(dict.fromkeys(f"{day:%Y-%m}" for day in self.days()))
+        return tuple(dict.fromkeys(f"{day:%Y-%m}" for day in self.days(now)))
 
