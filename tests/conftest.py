@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from idp.oidc import provider
 from infra.db import get_db
 from infra.store import get_store
 from keys import get_service
+from tests.support.clock import Span
 from tests.support.parts import POSTGRES_ADMIN_URL, REDIS_TEST_URL, missing
 
 TEST_ISSUER = "http://localhost"
@@ -249,3 +251,10 @@ def oidc_key_rows(app):
     empty_tables(app)
     service.invalidate()
     return rows
+
+
+@pytest.fixture
+def began() -> Span:
+    """The clock read before the fixtures that depend on this one (and the test) act: the UTC
+    days and months in between (tests.support.clock)."""
+    return Span(datetime.now(UTC))

@@ -51,6 +51,18 @@ FAPI_ALGS = ("ES256", "PS256")
 # Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
 # (require_pushed_authorization_requests), RFC 9449 section 5.2 (dpop_bound_access_tokens).
 _FLAGS = ("require_auth_time", "require_pushed_authorization_requests", "dpop_bound_access_tokens")
+# Members for answers this provider never signs or encrypts, and for encrypted request objects
+# it cannot read (OIDC Registration section 2, JARM section 3, RFC 9701 section 6): discovery
+# advertises no such algorithm. Refused, not dropped: a portal relying on one would otherwise
+# read plain answers (RFC 7591 section 2 lets a server refuse what it does not support).
+_ENCRYPTION = "this provider encrypts no answer and reads no encrypted request object"
+UNSUPPORTED_MEMBERS = {
+    "userinfo_signed_response_alg": "userinfo answers are plain JSON, never signed",
+    **{f"{prefix}_{part}": _ENCRYPTION
+       for prefix in ("userinfo_encrypted_response", "id_token_encrypted_response", "request_object_encryption",
+                      "authorization_encrypted_response", "introspection_encrypted_response")
+       for part in ("alg", "enc")},
+}
 
 
 class ClientMetadataError(FieldError):
@@ -340,6 +352,10 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
     """The metadata the provider will enforce, with defaults filled in (RFC 7591 section 2)."""
     if not isinstance(requested, Mapping):
         raise ClientMetadataError("metadata", "must be a JSON object")
+    for member, reason in UNSUPPORTED_MEMBERS.items():
+        if member in requested:
+            raise ClientMetadataError(member, f"is not supported ({reason}; discovery advertises no algorithm "
+                                      "for it): leave it out")
     application_type = requested.get("application_type", "web")
     if application_type not in APPLICATION_TYPES:
         raise ClientMetadataError("application_type", "must be web or native")

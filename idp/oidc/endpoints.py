@@ -143,7 +143,16 @@ def _dpop_key(client: Client, url: str, *, token_request: bool = True, asked: As
 
 
 def _form() -> dict[str, str]:
+    """/introspect's and /revoke's form. No body at all (and no Content-Type) is an empty form,
+    so the answer names the missing `token` (RFC 7662 / RFC 7009 section 2.1), not the encoding."""
+    if not request.mimetype and _no_body(request.content_length, request.headers.get("Transfer-Encoding")):
+        return {}
     return form_of(request.mimetype, _flask_fields)
+
+
+def _no_body(content_length: int | None, transfer_encoding: str | None) -> bool:
+    """Content-Length 0, or neither it nor a Transfer-Encoding (RFC 9112 section 6.3)."""
+    return content_length == 0 or (content_length is None and not transfer_encoding)
 
 
 def form_of(mimetype: str, fields: Fields) -> dict[str, str]:

@@ -72,13 +72,21 @@ def test_a_warning_ignored_says_what_to_do_and_the_form_lands_on_the_session_end
     enrol_on_new_device(browser)
     _short_idle(monkeypatch, server.app, 70)
     key, record = _record(browser, server.app)
-    # Seen 45 s ago: the next page (within 15 s, even on a loaded machine) does not refresh it
-    # (once a minute, idp.sessions.records.REFRESH_SECONDS); it idles out 25 s from now. It was
-    # 59 s: a page opened more than a second later refreshed the session, which then did not end.
-    record["last_seen"] = time.time() - 45
-    get_store(server.app).set(key, json.dumps(record).encode(), 60)
+    # Seen 45 s ago by the server's clock, held still while the next page loads (however slow
+    # the machine): that page does not refresh it (once a minute,
+    # idp.sessions.records.REFRESH_SECONDS) and says it idles out in 25 s. It was a real
+    # window: a page opened too late refreshed the session, which then did not end.
+    real = time.time
+    now = real()
+    record["last_seen"] = now - 45
+    get_store(server.app).set(key, json.dumps(record).encode(), 600)
+    monkeypatch.setattr(time, "time", lambda: now)  # the server's clock, stopped
     browser.open("/account")
     browser.wait_for("#time-limit")
+    assert int(browser.one("#time-limit").get_attribute("data-seconds")) == 25
+    # Then the server's clock runs again from the session's idle end: ended there too.
+    ended = record["last_seen"] + 70 - real()
+    monkeypatch.setattr(time, "time", lambda: real() + ended)
     browser.wait(lambda d: browser.one("#time-limit-message").text == message(server, "time_limit.ended"),
                  "the page says the session ended", seconds=60)
     assert browser.one("#time-limit-sign-in").is_displayed()

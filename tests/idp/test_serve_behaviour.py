@@ -199,6 +199,7 @@ def test_a_graceful_stop_writes_the_counts_not_yet_written(tmp_path):
     from clients.registry.services import register_client
     from infra.db import get_db
     from infra.indicators import read
+    from tests.support.clock import Span
 
     with live_server(EMBEDDED, tmp_path) as server:
         with get_db(server.app).transaction() as session:
@@ -208,11 +209,13 @@ def test_a_graceful_stop_writes_the_counts_not_yet_written(tmp_path):
                                    "security_profile": "oidc"},
                 permissions=Permissions(operator=True), fetch_sector=lambda uri: ["https://agency.example/cb"])
         client_id, secret = registration.client.client_id, registration.client_secret
+        began = Span(datetime.now(UTC))  # the count's day: this one or, after a midnight UTC, the next
         response = requests.post(server.url("/token"), data={"grant_type": "client_credentials"},
                                  auth=(client_id, secret), timeout=30)
         assert response.status_code == 200, response.text
         assert _stop(server) is not None and server.process.returncode == 0
-        today = datetime.now(UTC).date()
+        days = began.days()
         with get_db(server.app).read() as session:
-            counts = {(c.kind, c.dimension): c.count for c in read(session, start=today, end=today, agency=client_id)}
+            counts = {(c.kind, c.dimension): c.count
+                      for c in read(session, start=days[0], end=days[-1], agency=client_id)}
     assert counts == {("token.issued", "client_credentials"): 1}

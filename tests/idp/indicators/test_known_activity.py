@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +16,7 @@ from tests.idp.documents.conftest import agency_token, proof_in_person, register
 from tests.idp.oidc.conftest import bearer, claims_of, tokens_for
 from tests.signing import samples
 from tests.signing.conftest import AGENCY, OTHER_AGENCY
+from tests.support.clock import Span
 
 N_A, N_B = 6, 2   # sign-ins to each agency
 M_A, M_B = 5, 1   # documents each agency issues
@@ -39,7 +39,7 @@ def _withdraw(web, client_id: str) -> None:
 
 
 @pytest.fixture
-def activity(web, docs_app):
+def activity(began, web, docs_app):
     a = register(docs_app, client_id=AGENCY, scope=SCOPE)
     b = register(docs_app, client_id=OTHER_AGENCY, scope=SCOPE)
     citizen = enrol(web)
@@ -59,20 +59,28 @@ def activity(web, docs_app):
     return a, b
 
 
-def _report(app, agency=None):
+def activity_month_page(web, began: Span) -> str:
+    """/transparency for the activity's month: the last month since it began whose page lists
+    the agency (a month's first day, UTC, may have begun since)."""
+    pages = [web.get(f"/transparency?month={month}").get_data(as_text=True) for month in began.months()]
+    return [html for html in pages if f'<tr data-agency="{AGENCY}">' in html][-1]
+
+
+def _report(app, began: Span, agency=None):
+    """The day of the activity (or the days, if a midnight UTC passed since it began)."""
     from idp.indicators.report import Period
     from idp.indicators.services import report
     from infra.db import get_db
 
-    today = datetime.now(UTC).date()
+    days = began.days()
     with get_db(app).read() as session:
-        return report(session, Period(start=today, end=today), agency=agency)
+        return report(session, Period(start=days[0], end=days[-1]), agency=agency)
 
 
-def test_the_operator_report_has_the_exact_numbers(activity, docs_app):
+def test_the_operator_report_has_the_exact_numbers(began, activity, docs_app):
     a, b = activity
     for agency, signins, documents in ((a, N_A, M_A), (b, N_B, M_B)):
-        found = _report(docs_app, agency.client_id)
+        found = _report(docs_app, began, agency.client_id)
         assert found.total("signin.level") == signins
         assert found.total("signin.authenticator") == signins
         assert found.total("token.issued", "authorization_code") == signins
@@ -82,12 +90,12 @@ def test_the_operator_report_has_the_exact_numbers(activity, docs_app):
         assert found.total("funnel.authorization", "code") == signins
         assert found.total("funnel.authorization", "authorize") == signins
         assert found.total("funnel.authorization", "consent") == 1
-    assert _report(docs_app, b.client_id).total("consent.withdrawn") == K_B
-    assert [(s.dimension, s.total) for s in _report(docs_app, b.client_id).of("verification")] == [
+    assert _report(docs_app, began, b.client_id).total("consent.withdrawn") == K_B
+    assert [(s.dimension, s.total) for s in _report(docs_app, began, b.client_id).of("verification")] == [
         ("TOTAL-PASSED", 1)]
-    assert _report(docs_app, a.client_id).total("verification") == 0
-    assert _report(docs_app, a.client_id).total("consent.withdrawn") == 0
-    overall = _report(docs_app)
+    assert _report(docs_app, began, a.client_id).total("verification") == 0
+    assert _report(docs_app, began, a.client_id).total("consent.withdrawn") == 0
+    overall = _report(docs_app, began)
     assert overall.total("signin.level") == N_A + N_B
     assert overall.total("document.issued") == M_A + M_B
     assert overall.total("enrolment") == 1
@@ -95,14 +103,14 @@ def test_the_operator_report_has_the_exact_numbers(activity, docs_app):
     # The enrolment funnel: one started, one passkey, one first agency sign-in (to A, the first).
     assert [(s.dimension, s.total) for s in overall.of("funnel.enrolment")] == [
         ("first_signin", 1), ("passkey", 1), ("started", 1)]
-    assert _report(docs_app, a.client_id).total("funnel.enrolment", "first_signin") == 1
+    assert _report(docs_app, began, a.client_id).total("funnel.enrolment", "first_signin") == 1
     # No per-citizen data: the dimensions are levels, kinds, results and steps only.
     levels = {s.dimension for s in overall.of("signin.level")}
     assert levels <= {"low", "substantial", "high"}
     assert {s.dimension for s in overall.of("signin.authenticator")} <= {"hwk", "swk", "otp", "other"}
 
 
-def test_the_cli_export_gives_the_same_numbers_with_the_floor(activity, docs_app):
+def test_the_cli_export_gives_the_same_numbers_with_the_floor(began, activity, docs_app):
     from click.testing import CliRunner
 
     from idp.cli import Context, cli
@@ -112,8 +120,9 @@ def test_the_cli_export_gives_the_same_numbers_with_the_floor(activity, docs_app
     result = runner.invoke(cli, ["indicators", "export", "--format", "csv"], obj=context)
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    today = datetime.now(UTC).date().isoformat()
-    todays = {(r["kind"], r["dimension"]): r["count"] for r in rows if r["period"] == today}
+    # The activity's day: the last of the days since it began with rows (a midnight UTC may have passed).
+    day = [d.isoformat() for d in began.days() if any(r["period"] == d.isoformat() for r in rows)][-1]
+    todays = {(r["kind"], r["dimension"]): r["count"] for r in rows if r["period"] == day}
     assert todays[("document.issued", "residence")] == str(M_A + M_B)
     assert todays[("consent.withdrawn", "")] == "< 5"
     assert todays[("enrolment", "")] == "< 5"
@@ -158,10 +167,10 @@ def test_an_agency_reads_its_own_indicators_only_with_the_floor(activity, web):
     assert bad.status_code == 400 and bad.get_json()["error_description"].startswith("start:")
 
 
-def test_the_transparency_page_shows_the_month_with_the_floor(activity, web):
-    month = datetime.now(UTC).strftime("%Y-%m")
-    html = web.get(f"/transparency?month={month}").get_data(as_text=True)
+def test_the_transparency_page_shows_the_month_with_the_floor(began, activity, web):
     import re
+
+    html = activity_month_page(web, began)
 
     rows = dict(re.findall(r'<tr data-agency="([^"]+)">(.*?)</tr>', html, re.S))
     cells = {agency: re.findall(r'<td class="num">([^<]*)</td>', row) for agency, row in rows.items()}
