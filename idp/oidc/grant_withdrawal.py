@@ -31,9 +31,9 @@ class GrantWithdrawal:
         self.mark_seconds = mark_seconds
 
     def active(self, session: Session, *, citizen_id: uuid.UUID,
-               client_id: str | None = None) -> list[ActiveGrant]:
+               client_id: str | None = None, reason: str = "citizen") -> list[ActiveGrant]:
         mark_withdrawal(self.store, citizen_id=str(citizen_id), client_id=client_id, at=time.time(),
-                        ttl=self.mark_seconds)
+                        ttl=self.mark_seconds, reason=reason)
         query = sa.select(Grant.id, Grant.client_id, Grant.sid, Grant.passkey, Grant.acr).where(
             Grant.citizen_id == citizen_id, Grant.revoked_at.is_(None))
         if client_id is not None:
