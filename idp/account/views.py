@@ -363,7 +363,7 @@ def _revoke_grants_above_low(db: Session, citizen_id: uuid.UUID) -> None:
 
     low = provider().settings.acr_uris["low"]
     grants = get_consents().grants
-    for grant in grants.active(db, citizen_id=citizen_id):
+    for grant in grants.active(db, citizen_id=citizen_id, reason="recovery_code"):
         if grant.acr != low:
             grants.revoke(db, grant.id, reason="recovery_code", now=_now())
 

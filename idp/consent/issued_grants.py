@@ -34,8 +34,10 @@ class ActiveGrant:
 
 class IssuedGrants(Protocol):
     def active(self, session: Session, *, citizen_id: uuid.UUID,
-               client_id: str | None = None) -> list[ActiveGrant]:
-        """The citizen's active grants (of one agency, or of all)."""
+               client_id: str | None = None, reason: str = "citizen") -> list[ActiveGrant]:
+        """The citizen's active grants (of one agency, or of all), read to withdraw them:
+        `reason` why (`citizen`; `recovery_code`: a recovery code lowered the account's
+        proofing), told to a code in flight refused for it."""
         ...
 
     def revoke(self, session: Session, grant_id: uuid.UUID, *, reason: str, now: datetime) -> bool:

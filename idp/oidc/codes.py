@@ -234,29 +234,40 @@ def _withdrawn_key(citizen_id: str, client_id: str | None) -> str:
 
 
 def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | None, at: float,
-                    ttl: int) -> None:
+                    ttl: int, reason: str = "citizen") -> None:
     """The citizen is withdrawing the agency's access (`client_id`; None: every agency's) at
     `at`: left before the withdrawal looks for the grants to revoke, so that an exchange whose
     grant it could not see yet finds the mark once the grant is written (`settled`), and
-    revokes it. `ttl`: at least a code's lifetime."""
-    store.set(_withdrawn_key(citizen_id, client_id), repr(at).encode("ascii"), ttl)
+    revokes it; left again once the withdrawal committed (`at` then), so that a code issued
+    from what was read before the commit is refused too. `ttl`: at least a code's lifetime.
+    `reason`: why (`citizen`; `recovery_code`: a recovery code lowered the account's proofing)."""
+    store.set(_withdrawn_key(citizen_id, client_id), f"{at!r} {reason}".encode("ascii"), ttl)
 
 
 VOIDED = "voided"
 WITHDRAWN = "withdrawn"
+LOWERED = "lowered"  # a recovery code lowered the account's identity proofing
+
+
+def _mark(raw: bytes) -> tuple[float, str]:
+    """A mark's moment and reason (a mark left before it carried one: the citizen's)."""
+    at, _, reason = raw.decode("ascii").partition(" ")
+    return float(at), reason or "citizen"
 
 
 def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
     """Checked once the code's grant is written (one store read): VOIDED when the code was
     presented twice meanwhile, WITHDRAWN when the citizen withdrew the agency's access at or
-    after the code's issue (a withdrawal that may not have seen the grant), else None."""
+    after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
+    recovery code lowered the account's proofing then, else None."""
     voided_mark, every, agency = store.get_many([
         VOID_PREFIX + grant.grant_id, _withdrawn_key(grant.citizen_id, None),
         _withdrawn_key(grant.citizen_id, grant.client_id)])
     if voided_mark is not None:
         return VOIDED
-    for mark in (every, agency):
-        # A code issued before the withdrawal began was issued under the decision being withdrawn.
-        if mark is not None and float(mark) >= grant.issued_at:
-            return WITHDRAWN
-    return None
+    # A code issued before the withdrawal began was issued under the decision being withdrawn.
+    reasons = {reason for at, reason in (_mark(mark) for mark in (every, agency) if mark is not None)
+               if at >= grant.issued_at}
+    if not reasons:
+        return None
+    return LOWERED if reasons == {"recovery_code"} else WITHDRAWN

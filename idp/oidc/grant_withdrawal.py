@@ -4,7 +4,10 @@ consent package never imports `idp.oidc`.
 
 A withdrawal reads the active grants first (`active`): before it does, it leaves its mark in
 the store (`codes.mark_withdrawal`), so that a code exchange whose grant is written after this
-read (and so is not revoked by it) finds the mark and revokes that grant itself."""
+read (and so is not revoked by it) finds the mark and revokes that grant itself. It leaves it
+again once its transaction committed and ended: until then /authorize still reads the decision (or the
+level) being withdrawn, and a code it issues from that read is dated before this second mark
+(`idp.oidc.views`: a code is dated when its request began, before it read anything)."""
 
 from __future__ import annotations
 
@@ -31,9 +34,19 @@ class GrantWithdrawal:
         self.mark_seconds = mark_seconds
 
     def active(self, session: Session, *, citizen_id: uuid.UUID,
-               client_id: str | None = None) -> list[ActiveGrant]:
-        mark_withdrawal(self.store, citizen_id=str(citizen_id), client_id=client_id, at=time.time(),
-                        ttl=self.mark_seconds)
+               client_id: str | None = None, reason: str = "citizen") -> list[ActiveGrant]:
+        def mark(*_: object) -> None:
+            mark_withdrawal(self.store, citizen_id=str(citizen_id), client_id=client_id, at=time.time(),
+                            ttl=self.mark_seconds, reason=reason)
+
+        def committed(_: Session) -> None:
+            # Once the transaction ended: after its connection went back to the pool, where the
+            # cache generation is bumped (`infra.invalidation`), so no read of a cached row
+            # from before the commit is dated after this mark.
+            sa.event.listen(session, "after_transaction_end", mark, once=True)
+
+        mark()
+        sa.event.listen(session, "after_commit", committed, once=True)
         query = sa.select(Grant.id, Grant.client_id, Grant.sid, Grant.passkey, Grant.acr).where(
             Grant.citizen_id == citizen_id, Grant.revoked_at.is_(None))
         if client_id is not None:

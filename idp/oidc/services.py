@@ -590,8 +590,12 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if settled is not None:
         # Presented again meanwhile, or withdrawn (perhaps before the grant could be seen): nothing may live.
         withdrawn = settled == codes.WITHDRAWN
+        reason = {codes.WITHDRAWN: "citizen", codes.LOWERED: "recovery_code"}.get(settled, "code_reuse")
         with database.transaction() as session:
-            revoke_grant(session, granted.grant_id, reason="citizen" if withdrawn else "code_reuse", now=moment)
+            revoke_grant(session, granted.grant_id, reason=reason, now=moment)
+        if settled == codes.LOWERED:
+            raise InvalidGrant("the account's identity proofing was lowered by a recovery code while this code "
+                               "was exchanged; sign the citizen in again (start a new authorization request)")
         if withdrawn:
             raise InvalidGrant("the citizen withdrew this agency's access (or an operator a scope it was granted) "
                                "while this code was exchanged; start a new authorization request")

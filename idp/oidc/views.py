@@ -80,11 +80,16 @@ class _Here:
     provider: Provider
     store: EphemeralStore
     generation: bytes
+    # When the request began (time.time()), before it read anything: the date of a code it
+    # issues (`codes.settled`), so that a withdrawal that committed after a read of the decision
+    # being withdrawn (its second mark) refuses the code issued from that read.
+    began: float
 
     @classmethod
     def now(cls) -> _Here:
+        began = time.time()
         built = provider()
-        return cls(provider=built, store=get_store(current_app), generation=built.generation())
+        return cls(provider=built, store=get_store(current_app), generation=built.generation(), began=began)
 
     @property
     def ttl(self) -> int:
@@ -417,7 +422,7 @@ def _code_response(here: _Here, interaction: Interaction, sso: SsoSession, achie
     sign_in = services.SignIn(citizen_id=sso.citizen_id, sid=sso.sid, auth_time=int(sso.auth_time),
                               assurance=achieved, credential_id=sso.credential_id)
     code = services.issue_code(here.store, here.provider, request=interaction.request,
-                               sign_in=sign_in, granted=granted, now=time.time())
+                               sign_in=sign_in, granted=granted, now=here.began)
     _funnel(interaction.request.client_id, *funnel, "code")
     areq = interaction.request
     return _redirect_to_client(here, areq.redirect_uri, {"code": code, "state": areq.state}, form_post=form_post,

@@ -9,6 +9,8 @@ sign-in before the recovery, and UserInfo went on answering for it."""
 
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
 
 from idp.oidc.models import Grant
@@ -104,3 +106,59 @@ def test_a_recovery_that_lowers_the_level_leaves_the_grants_at_level_low(client,
     assert refreshed.status_code == 200, refreshed.get_json()
     assert claims_of(refreshed.get_json()["id_token"])["acr"] == low
     assert _live_levels(client.application, at_low) == [low]
+
+
+def _revoked_reasons(app, agency) -> list[str]:
+    with get_db(app).read() as session:
+        return list(session.scalars(sa.select(Grant.revoked_reason).where(Grant.client_id == agency.client_id,
+                                                                          Grant.revoked_at.is_not(None))))
+
+
+LOWERED = ("the account's identity proofing was lowered by a recovery code while this code was exchanged; "
+           "sign the citizen in again (start a new authorization request)")
+
+
+def test_a_code_refused_after_a_recovery_says_so(client, register, citizen):
+    """The code in flight is refused for the recovery, not for a withdrawal by the citizen: its
+    grant is revoked with reason `recovery_code` (before: `citizen`, "the citizen withdrew...")."""
+    agency = register(grant_types=["authorization_code", "refresh_token"], scope="openid profile offline_access")
+    set_proofing(client.application, citizen.citizen_id, "substantial")
+    code, flow = _code_in_flight(client, agency, acr_values=SUBSTANTIAL)
+
+    _recover(client.application, citizen)
+
+    refused = exchange(client, agency, code, flow)
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json() == {"error": "invalid_grant", "error_description": LOWERED}
+    assert _revoked_reasons(client.application, agency) == ["recovery_code"]
+
+
+def test_a_code_issued_while_the_recovery_commits_is_refused(client, register, citizen, monkeypatch):
+    """/authorize run between the recovery's withdrawal mark and its commit still reads the old
+    level (substantial): the code it issues then is refused at /token, and no grant lives at the
+    old level (before: the code was dated after the mark, and redeemed at substantial)."""
+    from idp.account import views as account_views
+
+    agency = register(grant_types=["authorization_code", "refresh_token"], scope="openid profile offline_access")
+    set_proofing(client.application, citizen.citizen_id, "substantial")
+    tokens_for(client, agency, scope="openid profile offline_access", acr_values=SUBSTANTIAL)  # consent given
+    revoking = account_views._revoke_grants_above_low
+    issued: list[tuple[str, object]] = []
+
+    def authorize_before_the_commit(db, citizen_id):
+        revoking(db, citizen_id)  # the mark is left; the recovery is not committed yet
+        worker = threading.Thread(target=lambda: issued.append(
+            _code_in_flight(client, agency, acr_values=SUBSTANTIAL)))
+        worker.start()
+        worker.join(60)
+
+    monkeypatch.setattr(account_views, "_revoke_grants_above_low", authorize_before_the_commit)
+    _recover(client.application, citizen)
+    monkeypatch.undo()
+    assert len(issued) == 1
+    code, flow = issued[0]
+
+    refused = exchange(client, agency, code, flow)
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json() == {"error": "invalid_grant", "error_description": LOWERED}
+    assert SUBSTANTIAL not in _live_levels(client.application, agency)

@@ -4,6 +4,7 @@ assurance, client authentication parsing, codes, discovery."""
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import pytest
 
@@ -217,3 +218,18 @@ def test_uuid_text_is_the_uuids_own_text():
                   canonical.replace("-", "", 1)[:8] + "-" + canonical[8:].replace("-", "")):
         assert uuid_text(uuid.UUID(given), given) == canonical
     assert uuid_text(uuid.UUID(int=1), "+" + "0" * 30 + "1") == str(uuid.UUID(int=1))
+
+
+def test_a_withdrawal_mark_carries_its_reason():
+    """A recovery's mark (every agency) settles a code issued before it as LOWERED; the citizen's
+    withdrawal of that agency too wins over it; a mark left before marks carried a reason (the
+    moment alone) is the citizen's; a code issued after the marks is not settled."""
+    store = MemoryStore()
+    codes.mark_withdrawal(store, citizen_id="z", client_id=None, at=2.0, ttl=60, reason="recovery_code")
+    assert codes.settled(store, _grant()) == codes.LOWERED
+    assert codes.settled(store, replace(_grant(), issued_at=2.5)) is None
+    codes.mark_withdrawal(store, citizen_id="z", client_id="c", at=3.0, ttl=60)
+    assert codes.settled(store, _grant()) == codes.WITHDRAWN
+    legacy = MemoryStore()
+    legacy.set(codes.WITHDRAWN_PREFIX + "z", b"2.0", 60)
+    assert codes.settled(legacy, _grant()) == codes.WITHDRAWN

@@ -68,3 +68,34 @@ def test_a_new_decision_after_a_withdrawal_redeems(client, register, citizen):
     answer = exchange(client, agency, code, flow)
     assert answer.status_code == 200, answer.get_json()
     assert client.get("/userinfo", headers=bearer(answer.get_json()["access_token"])).status_code == 200
+
+
+def test_a_code_issued_while_the_withdrawal_commits_leaves_nothing_alive(client, register, citizen, monkeypatch):
+    """/authorize run between the withdrawal's mark and its commit still reads the standing
+    consent (in force until the commit) and issues a code at once: that code is refused at
+    /token and leaves no live grant. (Already so before the withdrawal marked again after its
+    commit: the exchange compares the consent's revocation with the code's date, and refuses
+    it; kept as the consent side of the recovery race in tests/security/test_sec7_*.)"""
+    from idp.documents import prepared
+
+    agency = register(scope=OFFLINE)
+    tokens_for(client, agency, scope=OFFLINE)
+    declining = prepared.decline_waiting
+    issued: list[tuple[str, object]] = []
+
+    def authorize_before_the_commit(*args, **kwargs):
+        declining(*args, **kwargs)  # in the withdrawal's transaction, after its mark and its reads
+        worker = threading.Thread(target=lambda: issued.append(get_code(client, agency, scope=OFFLINE)))
+        worker.start()
+        worker.join(60)
+
+    monkeypatch.setattr(prepared, "decline_waiting", authorize_before_the_commit)
+    assert withdraw(client, agency) is None
+    monkeypatch.undo()
+    assert len(issued) == 1
+    code, flow = issued[0]
+
+    answer = exchange(client, agency, code, flow)
+    assert answer.status_code == 400, answer.get_json()
+    assert answer.get_json()["error"] == "invalid_grant"
+    assert _active_grants(client.application, agency) == 0
