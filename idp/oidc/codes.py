@@ -271,3 +271,19 @@ def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
     if not reasons:
         return None
     return LOWERED if reasons == {"recovery_code"} else WITHDRAWN
+
+
+# What a code settled meanwhile means at /token: the reason its grant is revoked for, and what
+# the refusal tells the agency (`refusal`).
+_REFUSALS = {
+    WITHDRAWN: ("citizen", "the citizen withdrew this agency's access (or an operator a scope it was granted) "
+                           "while this code was exchanged; start a new authorization request"),
+    LOWERED: ("recovery_code", "the account's identity proofing was lowered by a recovery code while this code "
+                               "was exchanged; sign the citizen in again (start a new authorization request)"),
+}
+_REUSED = ("code_reuse", "the authorization code was used twice; its tokens are revoked")
+
+
+def refusal(settled: str) -> tuple[str, str]:
+    """The revocation reason and the refusal's description for what `settled` answered."""
+    return _REFUSALS.get(settled, _REUSED)

@@ -588,16 +588,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
     if settled is None and not standing.restricted_still_held(database, grant):
         settled = codes.WITHDRAWN  # an operator took national_id away (or the citizen the claim) meanwhile
     if settled is not None:
-        # Presented again meanwhile, or withdrawn (perhaps before the grant could be seen): nothing may live.
-        withdrawn = settled == codes.WITHDRAWN
-        reason = {codes.WITHDRAWN: "citizen", codes.LOWERED: "recovery_code"}.get(settled, "code_reuse")
+        # Presented again, withdrawn or lowered meanwhile (perhaps before the grant could be seen): nothing may live.
+        reason, refused = codes.refusal(settled)
         with database.transaction() as session:
             revoke_grant(session, granted.grant_id, reason=reason, now=moment)
-        if settled == codes.LOWERED:
-            raise InvalidGrant("the account's identity proofing was lowered by a recovery code while this code "
-                               "was exchanged; sign the citizen in again (start a new authorization request)")
-        if withdrawn:
-            raise InvalidGrant("the citizen withdrew this agency's access (or an operator a scope it was granted) "
-                               "while this code was exchanged; start a new authorization request")
-        raise InvalidGrant("the authorization code was used twice; its tokens are revoked")
+        raise InvalidGrant(refused)
     return response
