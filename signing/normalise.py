@@ -41,6 +41,8 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
 from signing import pdf_parsing
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
+from signing.pdf_objects import dictionary as _dict
+from signing.pdf_objects import entry as _get
 from signing.print_states import paper_only, print_states
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
@@ -175,21 +177,6 @@ def findings(reader: PdfFileReader) -> list[str]:
 
 
 # reading ------------------------------------------------------------------------------------
-
-
-def _get(node: generic.DictionaryObject, key: str, default: Any = None) -> Any:
-    """`node[key]` dereferenced, or `default` (dict.get would not follow references). Any PDF
-    object: callers check its type where it matters."""
-    try:
-        return node[key]
-    except KeyError:
-        return default
-
-
-def _dict(value: object) -> generic.DictionaryObject | None:
-    if isinstance(value, generic.IndirectObject):
-        value = value.get_object()
-    return value if isinstance(value, generic.DictionaryObject) else None
 
 
 def _only_docmdp(perms: object) -> bool:

@@ -15,6 +15,9 @@ from collections.abc import Iterator
 
 from pyhanko.pdf_utils import generic
 
+from signing.pdf_objects import dictionary as _dict
+from signing.pdf_objects import entry as _get
+
 HIDDEN, PRINT, NO_VIEW = 1 << 1, 1 << 2, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
 
 
@@ -43,17 +46,3 @@ def print_states(root: generic.DictionaryObject
         usage = _dict(_get(group, "/Usage")) if group is not None else None
         if usage is not None and "/Print" in usage:
             yield usage, "/Print"
-
-
-def _get(node: generic.DictionaryObject, key: str, default: object = None) -> object:
-    """`node[key]` dereferenced (dict.get would not follow references), or `default`."""
-    try:
-        return node[key]
-    except KeyError:
-        return default
-
-
-def _dict(value: object) -> generic.DictionaryObject | None:
-    if isinstance(value, generic.IndirectObject):
-        value = value.get_object()
-    return value if isinstance(value, generic.DictionaryObject) else None
