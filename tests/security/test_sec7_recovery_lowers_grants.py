@@ -61,6 +61,16 @@ def test_a_grant_at_level_low_outlives_the_recovery(client, register, citizen):
     assert claims_of(refreshed.get_json()["id_token"])["acr"] == low
 
 
+def _revoked_reasons(app, agency) -> list[str]:
+    with get_db(app).read() as session:
+        return list(session.scalars(sa.select(Grant.revoked_reason).where(Grant.client_id == agency.client_id,
+                                                                          Grant.revoked_at.is_not(None))))
+
+
+LOWERED = ("the account's identity proofing was lowered by a recovery code while this code was exchanged; "
+           "sign the citizen in again (start a new authorization request)")
+
+
 def _code_in_flight(client, agency, **params):
     """A code issued (at /authorize) but not yet redeemed at /token."""
     return get_code(client, agency, scope="openid profile offline_access", **params)
@@ -75,8 +85,10 @@ def test_a_code_issued_above_low_before_the_recovery_is_refused_after_it(client,
 
     refused = exchange(client, agency, code, flow)
     assert refused.status_code == 400, refused.get_json()
-    assert refused.get_json()["error"] == "invalid_grant"
-    # Nothing the exchange may have minted before its refusal asserts the old level: no grant lives.
+    # Refused for the recovery, not for a withdrawal by the citizen (before: reason `citizen`,
+    # "the citizen withdrew..."), and nothing the exchange may have minted asserts the old level.
+    assert refused.get_json() == {"error": "invalid_grant", "error_description": LOWERED}
+    assert _revoked_reasons(client.application, agency) == ["recovery_code"]
     assert SUBSTANTIAL not in _live_levels(client.application, agency)
 
 
@@ -85,7 +97,6 @@ def _live_levels(app, agency) -> list[str]:
     with get_db(app).read() as session:
         return list(session.scalars(sa.select(Grant.acr).where(Grant.client_id == agency.client_id,
                                                                 Grant.revoked_at.is_(None))))
-
 
 
 def test_a_recovery_that_lowers_the_level_leaves_the_grants_at_level_low(client, register, citizen):
@@ -106,31 +117,6 @@ def test_a_recovery_that_lowers_the_level_leaves_the_grants_at_level_low(client,
     assert refreshed.status_code == 200, refreshed.get_json()
     assert claims_of(refreshed.get_json()["id_token"])["acr"] == low
     assert _live_levels(client.application, at_low) == [low]
-
-
-def _revoked_reasons(app, agency) -> list[str]:
-    with get_db(app).read() as session:
-        return list(session.scalars(sa.select(Grant.revoked_reason).where(Grant.client_id == agency.client_id,
-                                                                          Grant.revoked_at.is_not(None))))
-
-
-LOWERED = ("the account's identity proofing was lowered by a recovery code while this code was exchanged; "
-           "sign the citizen in again (start a new authorization request)")
-
-
-def test_a_code_refused_after_a_recovery_says_so(client, register, citizen):
-    """The code in flight is refused for the recovery, not for a withdrawal by the citizen: its
-    grant is revoked with reason `recovery_code` (before: `citizen`, "the citizen withdrew...")."""
-    agency = register(grant_types=["authorization_code", "refresh_token"], scope="openid profile offline_access")
-    set_proofing(client.application, citizen.citizen_id, "substantial")
-    code, flow = _code_in_flight(client, agency, acr_values=SUBSTANTIAL)
-
-    _recover(client.application, citizen)
-
-    refused = exchange(client, agency, code, flow)
-    assert refused.status_code == 400, refused.get_json()
-    assert refused.get_json() == {"error": "invalid_grant", "error_description": LOWERED}
-    assert _revoked_reasons(client.application, agency) == ["recovery_code"]
 
 
 def test_a_code_issued_while_the_recovery_commits_is_refused(client, register, citizen, monkeypatch):
