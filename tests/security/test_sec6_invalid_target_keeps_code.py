@@ -10,33 +10,17 @@ redeemed is still a replay that revokes (RFC 6749 section 4.1.2)."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 
 import pytest
 
-from idp.oidc.request import SCOPES
 from tests.idp.oidc.conftest import bearer, claims_of, exchange, get_code
-
-API_A = "https://api.hacienda.example.gov/declaraciones"
-API_B = "https://api.registro.example.gov/partidas"
+from tests.security.conftest import API_A, API_B
 
 
 @pytest.fixture
-def portal(oidc_app, register):
+def portal(agency_with_apis):
     """An agency that may ask for tokens for API_A (and API_B, which accepts only `email`)."""
-    from idp.oidc import resources
-    from infra.db import get_db
-
-    agency = register(grant_types=["authorization_code", "refresh_token"],
-                      scope="openid profile email offline_access")
-    owner = register(client_name="API")
-    with get_db(oidc_app).transaction() as session:
-        now = datetime.now(UTC)
-        resources.register(session, identifier=API_A, name="Declaraciones", scopes=["openid", "profile"],
-                           clients=[agency.client_id], owner=owner.client_id, now=now, offered=SCOPES)
-        resources.register(session, identifier=API_B, name="Partidas", scopes=["email"],
-                           clients=[agency.client_id], owner=owner.client_id, now=now, offered=SCOPES)
-    return agency
+    return agency_with_apis({API_A: ("Declaraciones", ["openid", "profile"]), API_B: ("Partidas", ["email"])})
 
 
 def _invalid_target(response, reason: str) -> None:

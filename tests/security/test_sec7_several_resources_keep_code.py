@@ -11,32 +11,17 @@ issued for it are revoked". A code presented again after it was redeemed is stil
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 
-from idp.oidc.request import SCOPES
 from tests.idp.oidc.conftest import Flow, authorize_url, claims_of, decide, exchange, redirect_params
-
-API_A = "https://api.hacienda.example.gov/declaraciones"
-API_B = "https://api.registro.example.gov/partidas"
+from tests.security.conftest import API_A, API_B
 
 
 @pytest.fixture
-def portal(oidc_app, register):
-    from idp.oidc import resources
-    from infra.db import get_db
-
-    agency = register(grant_types=["authorization_code", "refresh_token"],
-                      scope="openid profile email offline_access")
-    owner = register(client_name="API")
-    with get_db(oidc_app).transaction() as session:
-        now = datetime.now(UTC)
-        for identifier in (API_A, API_B):
-            resources.register(session, identifier=identifier, name="API", scopes=["openid", "profile"],
-                               clients=[agency.client_id], owner=owner.client_id, now=now, offered=SCOPES)
-    return agency
+def portal(agency_with_apis):
+    return agency_with_apis({API_A: ("API", ["openid", "profile"]), API_B: ("API", ["openid", "profile"])})
 
 
 def _code_for_both(client, agency) -> tuple[str, Flow]:
