@@ -175,6 +175,23 @@ def assert_refused_over_http(client, verifier, pdf: bytes, *, reason: str,
     return body
 
 
+def assert_refused_over_http_and_on_the_page(client, verifier, pdf: bytes, *, reason: str,
+                                             verdict: str, indication: str) -> dict[str, str]:
+    """`assert_refused_over_http`, and the /verify page in English and Spanish gives the reason
+    in words: {language: the page, HTML entities unescaped}, for what else a test looks for."""
+    import html
+
+    from signing.verify.texts import text
+
+    assert_refused_over_http(client, verifier, pdf, reason=reason, verdict=verdict, indication=indication)
+    pages = {}
+    for language in ("en", "es"):
+        _kind, _words, page = over_the_page(client, verifier, pdf, language)
+        pages[language] = html.unescape(page)
+        assert text(f"verify.reason.{reason}", language) in pages[language]
+    return pages
+
+
 # A document prepared for shadow attacks ------------------------------------------------------
 
 def shadow_ready_pdf() -> bytes:
