@@ -37,7 +37,8 @@ class IssuedGrants(Protocol):
                client_id: str | None = None, reason: str = "citizen") -> list[ActiveGrant]:
         """The citizen's active grants (of one agency, or of all), read to withdraw them:
         `reason` why (`citizen`; `recovery_code`: a recovery code lowered the account's
-        proofing), told to a code in flight refused for it."""
+        proofing; `reported_passkey`: a passkey added with one of a reported model did), told
+        to a code in flight refused for it."""
         ...
 
     def revoke(self, session: Session, grant_id: uuid.UUID, *, reason: str, now: datetime) -> bool:

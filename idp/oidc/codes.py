@@ -240,13 +240,17 @@ def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | 
     grant it could not see yet finds the mark once the grant is written (`settled`), and
     revokes it; left again once the withdrawal committed (`at` then), so that a code issued
     from what was read before the commit is refused too. `ttl`: at least a code's lifetime.
-    `reason`: why (`citizen`; `recovery_code`: a recovery code lowered the account's proofing)."""
+    `reason`: why (`citizen`; `recovery_code`: a recovery code lowered the account's proofing;
+    `reported_passkey`: a passkey added with one of a reported model did)."""
     store.set(_withdrawn_key(citizen_id, client_id), f"{at!r} {reason}".encode("ascii"), ttl)
 
 
 VOIDED = "voided"
 WITHDRAWN = "withdrawn"
 LOWERED = "lowered"  # a recovery code lowered the account's identity proofing
+# A passkey added in a session checked with a passkey of a reported model lowered it.
+LOWERED_REPORTED = "lowered_reported"
+_LOWERINGS = {"recovery_code": LOWERED, "reported_passkey": LOWERED_REPORTED}
 
 
 def _mark(raw: bytes) -> tuple[float, str]:
@@ -259,7 +263,8 @@ def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
     """Checked once the code's grant is written (one store read): VOIDED when the code was
     presented twice meanwhile, WITHDRAWN when the citizen withdrew the agency's access at or
     after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
-    recovery code lowered the account's proofing then, else None."""
+    recovery code lowered the account's proofing then (LOWERED_REPORTED: a passkey added in a
+    session checked with a passkey of a reported model), else None."""
     voided_mark, every, agency = store.get_many([
         VOID_PREFIX + grant.grant_id, _withdrawn_key(grant.citizen_id, None),
         _withdrawn_key(grant.citizen_id, grant.client_id)])
@@ -270,7 +275,8 @@ def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
                if at >= grant.issued_at}
     if not reasons:
         return None
-    return LOWERED if reasons == {"recovery_code"} else WITHDRAWN
+    only = next(iter(reasons)) if len(reasons) == 1 else None
+    return _LOWERINGS.get(only or "", WITHDRAWN)
 
 
 # What a code settled meanwhile means at /token: the reason its grant is revoked for, and what
@@ -280,6 +286,10 @@ _REFUSALS = {
                            "while this code was exchanged; start a new authorization request"),
     LOWERED: ("recovery_code", "the account's identity proofing was lowered by a recovery code while this code "
                                "was exchanged; sign the citizen in again (start a new authorization request)"),
+    LOWERED_REPORTED: ("reported_passkey", "the account's identity proofing was lowered while this code was "
+                                           "exchanged: a passkey was added in a session checked with a passkey "
+                                           "whose model the FIDO metadata reports compromised; sign the citizen "
+                                           "in again (start a new authorization request)"),
 }
 _REUSED = ("code_reuse", "the authorization code was used twice; its tokens are revoked")
 
