@@ -23,13 +23,15 @@ from infra.components import Slot
 class ActiveGrant:
     """A grant not revoked: whose, for which agency, in which SSO session, made with which
     passkey (`idp.webauthn.encoding.passkey_mark`; None: not known), at which level (its `acr`
-    URI; None: not known)."""
+    URI, and the level of assurance it names, "low", "substantial" or "high"; None: not
+    known)."""
 
     id: uuid.UUID
     client_id: str
     sid: str
     passkey: str | None = None
     acr: str | None = None
+    level: str | None = None
 
 
 class IssuedGrants(Protocol):

@@ -241,7 +241,8 @@ def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | 
     revokes it; left again once the withdrawal committed (`at` then), so that a code issued
     from what was read before the commit is refused too. `ttl`: at least a code's lifetime.
     `reason`: why (`citizen`; `recovery_code`: a recovery code lowered the account's proofing;
-    `reported_passkey`: a passkey added with one of a reported model did)."""
+    `reported_passkey`: a passkey added with one of a reported model did; `wallet_pid_expired`,
+    `wallet_pid_revoked`: the PID it rested on lapsed)."""
     store.set(_withdrawn_key(citizen_id, client_id), f"{at!r} {reason}".encode("ascii"), ttl)
 
 
@@ -250,7 +251,10 @@ WITHDRAWN = "withdrawn"
 LOWERED = "lowered"  # a recovery code lowered the account's identity proofing
 # A passkey added in a session checked with a passkey of a reported model lowered it.
 LOWERED_REPORTED = "lowered_reported"
-_LOWERINGS = {"recovery_code": LOWERED, "reported_passkey": LOWERED_REPORTED}
+LOWERED_PID_EXPIRED = "lowered_pid_expired"  # the PID it rested on expired
+LOWERED_PID_REVOKED = "lowered_pid_revoked"  # its issuer revoked the PID it rested on
+_LOWERINGS = {"recovery_code": LOWERED, "reported_passkey": LOWERED_REPORTED,
+              "wallet_pid_expired": LOWERED_PID_EXPIRED, "wallet_pid_revoked": LOWERED_PID_REVOKED}
 
 
 def _mark(raw: bytes) -> tuple[float, str]:
@@ -264,7 +268,8 @@ def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
     presented twice meanwhile, WITHDRAWN when the citizen withdrew the agency's access at or
     after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
     recovery code lowered the account's proofing then (LOWERED_REPORTED: a passkey added in a
-    session checked with a passkey of a reported model), else None."""
+    session checked with a passkey of a reported model; LOWERED_PID_EXPIRED, LOWERED_PID_REVOKED:
+    the PID it rested on lapsed), else None."""
     voided_mark, every, agency = store.get_many([
         VOID_PREFIX + grant.grant_id, _withdrawn_key(grant.citizen_id, None),
         _withdrawn_key(grant.citizen_id, grant.client_id)])
@@ -290,6 +295,12 @@ _REFUSALS = {
                                            "exchanged: a passkey was added in a session checked with a passkey "
                                            "whose model the FIDO metadata reports compromised; sign the citizen "
                                            "in again (start a new authorization request)"),
+    LOWERED_PID_EXPIRED: ("wallet_pid_expired", "the account's identity proofing was lowered while this code was "
+                                                "exchanged: the PID it rested on expired; sign the citizen in again "
+                                                "(start a new authorization request)"),
+    LOWERED_PID_REVOKED: ("wallet_pid_revoked", "the account's identity proofing was lowered while this code was "
+                                                "exchanged: its issuer revoked the PID it rested on; sign the "
+                                                "citizen in again (start a new authorization request)"),
 }
 _REUSED = ("code_reuse", "the authorization code was used twice; its tokens are revoked")
 
