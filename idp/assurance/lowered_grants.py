@@ -8,8 +8,8 @@ back to what the other evidence gives (`wallet_proofing.withdraw`). In the trans
 lowers it, the grants agencies hold at a level above the one left (their `acr`) are revoked
 with their tokens: no refresh token goes on asserting a level of assurance the account no
 longer has (nor releasing national_id at it). Grants at or below that level stay, and so do
-the consents. `reason` is the revocation's, and what a code in flight is refused for
-(`idp.oidc.codes.settled`)."""
+the consents. `reason` is the revocation's, and what a code in flight above that level is
+refused for (`idp.oidc.codes.settled`; one at or below it stands)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def revoke_grants_above(db: Session, citizen_id: uuid.UUID, *, level: Level, rea
         raise ValueError(f"unknown reason {reason!r}; expected one of {', '.join(REASONS)}")
     grants = get_consents().grants
     now = datetime.now(UTC)
-    for grant in grants.active(db, citizen_id=citizen_id, reason=reason):
+    for grant in grants.active(db, citizen_id=citizen_id, reason=reason, level=level):
         if grant.level is None or rank(grant.level) > rank(level):
             grants.revoke(db, grant.id, reason=reason, now=now)
 

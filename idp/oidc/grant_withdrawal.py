@@ -37,10 +37,10 @@ class GrantWithdrawal:
         self.levels = {uri: level for level, uri in (acr_uris or {}).items()}
 
     def active(self, session: Session, *, citizen_id: uuid.UUID,
-               client_id: str | None = None, reason: str = "citizen") -> list[ActiveGrant]:
+               client_id: str | None = None, reason: str = "citizen", level: str | None = None) -> list[ActiveGrant]:
         def mark(*_: object) -> None:
             mark_withdrawal(self.store, citizen_id=str(citizen_id), client_id=client_id, at=time.time(),
-                            ttl=self.mark_seconds, reason=reason)
+                            ttl=self.mark_seconds, reason=reason, level=level)
 
         def committed(_: Session) -> None:
             # Once the transaction ended: after its connection went back to the pool, where the

@@ -87,3 +87,20 @@ def test_a_code_issued_on_a_pid_revoked_before_its_exchange_is_refused(web, docs
     refused = exchange(web, agency, code, flow)
     assert refused.status_code == 400, refused.get_json()
     assert refused.get_json() == {"error": "invalid_grant", "error_description": REVOKED}
+
+
+def test_the_sign_in_that_finds_the_pid_revoked_gets_its_code_at_the_level_left(web, docs_app, citizen,
+                                                                               pid_issuer, holder):
+    """The first read of the level after the revocation is often an agency's sign-in: its code is
+    issued at the level left (low), which the lowering keeps; the agency is not refused it."""
+    agency = _agency(docs_app)
+    _proven(web, docs_app, citizen, pid_issuer, holder)
+    pid_issuer.invalid.add(INDEX)
+    _status_list_ttl_passes(docs_app)
+
+    code, flow = get_code(web, agency, scope=SCOPE)  # reads the level: the drop is recorded after it
+    with docs_app.app_context():
+        assert proofing(docs_app, citizen.citizen_id) == ("low", "self_asserted")
+    answered = exchange(web, agency, code, flow)
+    assert answered.status_code == 200, answered.get_json()
+    assert claims_of(answered.get_json()["id_token"])["acr"] == "http://eidas.europa.eu/LoA/low"
