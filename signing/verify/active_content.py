@@ -16,7 +16,7 @@ what the file holds (`KINDS`), in the latest revision: what a viewer opens.
 
 Read within the verification's budget; a part that cannot be read is skipped (a damaged
 structure is not an action a viewer runs either), at most `MAX_NODES` nodes visited (pages,
-fields and annotations, each once).
+fields, annotations and outline items, each once).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def found(reader: PdfFileReader) -> tuple[str, ...]:
     visited = [0]
     _check(lambda: _pages(_get(root, "/Pages"), kinds, visited, set()))
     _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
+    _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
     return tuple(kind for kind in KINDS if kind in kinds)
 
 
@@ -175,6 +176,36 @@ def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) ->
         for node in _nodes(field, "/Kids", visited, seen):
             if _get(node, "/AA") is not None:
                 kinds.add("actions")
+
+
+def _outline(outlines: Any, kinds: set[str], visited: list[int]) -> None:
+    """The actions of the outline's items (bookmarks, ISO 32000-2, 12.3.3: an item's /First
+    child and /Next sibling), each item once: a click on one runs its /A like a link's."""
+    stack = [_written(outlines, "/First")]
+    seen: set[Any] = set()
+    while stack:
+        written = stack.pop()
+        identity = (written.idnum, written.generation) \
+            if isinstance(written, generic.IndirectObject) else id(written)
+        item = _resolved(written)
+        if not isinstance(item, generic.DictionaryObject) or identity in seen:
+            continue
+        visited[0] += 1
+        if visited[0] > MAX_NODES:
+            return
+        seen.add(identity)
+        action = _get(item, "/A")
+        if _get(item, "/AA") is not None or (
+                isinstance(action, generic.DictionaryObject) and _acts(action)):
+            kinds.add("actions")
+            return
+        stack.extend(_written(item, key) for key in ("/Next", "/First"))
+
+
+def _written(node: Any, key: str) -> Any:
+    """`node`'s entry `key` as written (a reference stays one), or None."""
+    return node.raw_get(key) if isinstance(node, generic.DictionaryObject) and key in node \
+        else None
 
 
 def acting_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:
