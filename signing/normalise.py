@@ -227,15 +227,18 @@ def _field_nodes(form: generic.DictionaryObject) -> Iterator[generic.DictionaryO
     return _walk(list(_get(form, "/Fields") or []), _kids)
 
 
-def _is_page_tree_node(node: generic.DictionaryObject) -> bool:
-    return _get(node, "/Type") == "/Pages" or isinstance(_get(node, "/Kids"), generic.ArrayObject)
+def _is_page(node: generic.DictionaryObject) -> bool:
+    """Whether a viewer shows `node` as a page: poppler and pdf.js take a node typed /Page, or
+    one without /Kids, for a page (ISO 32000-2, 7.7.3.3), even if it also has /Kids."""
+    return _get(node, "/Type") == "/Page" or not isinstance(_get(node, "/Kids"), generic.ArrayObject)
 
 
 def _pages(root: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
-    """Leaf page objects in order, with a bound on the nodes visited (cyclic trees end)."""
-    tree = _walk([_get(root, "/Pages")],
-                 lambda node: reversed(_kids(node)) if _is_page_tree_node(node) else [])
-    return (node for node in tree if not _is_page_tree_node(node))
+    """The page objects in order, with a bound on the nodes visited (cyclic trees end): every
+    node some viewer shows as a page (`_is_page`), and the kids of every node with /Kids
+    (PDFium walks them, whatever the node's /Type)."""
+    tree = _walk([_get(root, "/Pages")], lambda node: reversed(_kids(node)))
+    return (node for node in tree if _is_page(node))
 
 
 def _annotations(page: generic.DictionaryObject) -> list[generic.DictionaryObject]:
