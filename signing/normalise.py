@@ -14,6 +14,8 @@ file is rewritten from scratch:
   `/AlternatePresentations` and `/Renditions` name trees, portfolios (`/Collection`), usage
   rights (`/Perms`) and multimedia, 3D and file-attachment annotations are removed; link and
   outline actions other than go-to and URI links are removed;
+- a page that also has /Kids (which PDFium, in Chrome, shows instead of the page itself,
+  while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
 - annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
   removed: the preview would not show what the signed file prints;
 - optional content keeps the states the screen shows when printed: the automatic states of
@@ -56,7 +58,7 @@ MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 # What a normalisation removed or would remove, as stable keys (shown to the citizen).
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
          "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
-         "actions", "portfolio", "usage_rights", "earlier_revisions")
+         "actions", "portfolio", "usage_rights", "ambiguous_pages", "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ def findings(reader: PdfFileReader) -> list[str]:
     for page in _pages(root):
         if "/AA" in page:
             found.add("additional_actions")
+        if "/Kids" in page:  # Chrome's viewer shows its kids instead (`_is_page`)
+            found.add("ambiguous_pages")
         for annot in _annotations(page):
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
@@ -229,7 +233,10 @@ def _field_nodes(form: generic.DictionaryObject) -> Iterator[generic.DictionaryO
 
 def _is_page(node: generic.DictionaryObject) -> bool:
     """Whether a viewer shows `node` as a page: poppler and pdf.js take a node typed /Page, or
-    one without /Kids, for a page (ISO 32000-2, 7.7.3.3), even if it also has /Kids."""
+    one without /Kids, for a page (ISO 32000-2, 7.7.3.3), even if it also has /Kids. PDFium
+    (Chrome's viewer) takes any node with a /Kids array for a tree node and shows its kids:
+    such a page shows one thing in Chrome's preview and another elsewhere
+    (`ambiguous_pages`, its /Kids removed)."""
     return _get(node, "/Type") == "/Page" or not isinstance(_get(node, "/Kids"), generic.ArrayObject)
 
 
@@ -345,6 +352,7 @@ class _Cleaner:
 
     def _page(self, page: generic.DictionaryObject) -> None:
         page.pop("/AA", None)
+        page.pop("/Kids", None)  # a page for every viewer, as poppler and pdf.js read it
         drawings: list[tuple[generic.IndirectObject, list[float]]] = []
         kept = generic.ArrayObject()
         annots = _get(page, "/Annots")
