@@ -9,7 +9,9 @@ attachment annotations), which the report does not show and a reader may take fo
 what was verified; an XFA form, which some viewers show instead of the pages (ISO 32000-1,
 12.6, 12.7.8, 7.11.4; 32000-2 deprecates XFA); or what prints otherwise than it shows
 (`signing.print_states`: an annotation printed but never displayed, layers switched on or off
-for printing), so that the paper may say what the screen and this page do not. The service's
+for printing), so that the paper may say what the screen and this page do not; or a page
+that also has /Kids (`ambiguous_pages`: poppler and pdf.js show the page, PDFium, Chrome's
+viewer, its kids instead), so that readers show different pages. The service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
 what the file holds (`KINDS`), in the latest revision: what a viewer opens.
@@ -31,7 +33,7 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from signing.pdf_parsing import BudgetExceeded
 from signing.print_states import paper_only, print_states
 
-KINDS = ("actions", "embedded_files", "xfa", "printed_only")
+KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 MAX_NODES = 100_000
@@ -129,6 +131,8 @@ def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> No
     for node in _nodes(tree, "/Kids", visited, seen):
         if _get(node, "/AA") is not None:
             kinds.add("actions")
+        if _get(node, "/Type") == "/Page" and "/Kids" in node:
+            kinds.add("ambiguous_pages")
         for annotation in _annotations(node, visited, seen):
             _annotation(annotation, kinds)
 
