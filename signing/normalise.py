@@ -16,6 +16,8 @@ file is rewritten from scratch:
   outline actions other than go-to and URI links are removed;
 - a page that also has /Kids (which PDFium, in Chrome, shows instead of the page itself,
   while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
+- annotations without a normal appearance stream (links and pop-ups excepted), which each
+  viewer draws its own way or not at all, are removed;
 - annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
   removed: the preview would not show what the signed file prints;
 - optional content keeps the states the screen shows when printed: the automatic states of
@@ -52,13 +54,16 @@ NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations",
 ANNOTATIONS_ACTIVE = frozenset({"/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia",
                                 "/3D", "/Projection"})
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})
+# annotations shown without an appearance stream by design (a link's area, a pop-up's window)
+WITHOUT_APPEARANCE = frozenset({"/Link", "/Popup"})
 HIDDEN, NO_VIEW = 1 << 1, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
 MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 
 # What a normalisation removed or would remove, as stable keys (shown to the citizen).
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
          "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
-         "actions", "portfolio", "usage_rights", "ambiguous_pages", "earlier_revisions")
+         "actions", "portfolio", "usage_rights", "ambiguous_pages",
+         "annotations_without_appearance", "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ def findings(reader: PdfFileReader) -> list[str]:
                 found.add("active_annotations")
             if paper_only(annot):
                 found.add("hidden_annotations")
+            if _drawn_by_the_viewer(annot):
+                found.add("annotations_without_appearance")
             if "/AA" in annot:
                 found.add("additional_actions")
             if "/A" in annot and not _safe_action(annot["/A"]):
@@ -318,6 +325,14 @@ def _normal_appearance(annot: generic.DictionaryObject) -> generic.IndirectObjec
     return normal
 
 
+def _drawn_by_the_viewer(annot: generic.DictionaryObject) -> bool:
+    """A widget is flattened from its appearance or dropped; any other annotation without a
+    normal appearance (ISO 32000-2, 12.5.5) is drawn by each viewer its own way, or not at
+    all: a stamp /Approved is "Approved" in poppler and Acrobat, nothing in Chrome's preview."""
+    return _get(annot, "/Subtype") not in (WITHOUT_APPEARANCE | ANNOTATIONS_ACTIVE | {"/Widget"}) \
+        and _normal_appearance(annot) is None
+
+
 def _inherited(page: generic.DictionaryObject, key: str) -> object:
     current: generic.DictionaryObject | None = page
     for _ in range(64):
@@ -367,7 +382,7 @@ class _Cleaner:
                 if drawing is not None:
                     drawings.append(drawing)
                 continue
-            if kind in ANNOTATIONS_ACTIVE or paper_only(annot):
+            if kind in ANNOTATIONS_ACTIVE or paper_only(annot) or _drawn_by_the_viewer(annot):
                 continue
             annot.pop("/AA", None)
             if "/A" in annot and not _safe_action(annot["/A"]):
