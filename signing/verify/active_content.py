@@ -11,7 +11,9 @@ what was verified; an XFA form, which some viewers show instead of the pages (IS
 (`signing.print_states`: an annotation printed but never displayed, layers switched on or off
 for printing), so that the paper may say what the screen and this page do not; or a page
 that also has /Kids (`ambiguous_pages`: poppler and pdf.js show the page, PDFium, Chrome's
-viewer, its kids instead), so that readers show different pages. The service's
+viewer, its kids instead), so that readers show different pages; or an annotation without
+an appearance stream (`annotations_without_appearance`), which each reader draws its own
+way or not at all. The service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
 what the file holds (`KINDS`), in the latest revision: what a viewer opens.
@@ -33,9 +35,12 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from signing.pdf_parsing import BudgetExceeded
 from signing.print_states import paper_only, print_states
 
-KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages")
+KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
+         "annotations_without_appearance")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
+# shown without an appearance stream by design (a link's area, a pop-up's window, a field)
+WITHOUT_APPEARANCE = frozenset({"/Link", "/Popup", "/Widget"})
 MAX_NODES = 100_000
 
 
@@ -170,9 +175,25 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
         kinds.add("actions")
     if paper_only(annotation):
         kinds.add("printed_only")
+    if kind not in WITHOUT_APPEARANCE and kind not in MULTIMEDIA and kind != "/FileAttachment" \
+            and not _has_appearance(annotation):
+        kinds.add("annotations_without_appearance")
     action = _get(annotation, "/A")
     if isinstance(action, generic.DictionaryObject) and _acts(action):
         kinds.add("actions")
+
+
+def _has_appearance(annotation: generic.DictionaryObject) -> bool:
+    """Whether `annotation` has the normal appearance stream every reader draws (/AP /N, by
+    /AS when it has states; ISO 32000-2, 12.5.5). Without one each reader draws it its own
+    way or not at all: a stamp named /Approved is "Approved" in Acrobat and poppler and
+    nothing in Chrome's viewer."""
+    normal = _get(_get(annotation, "/AP"), "/N")
+    if isinstance(normal, generic.DictionaryObject) and \
+            not isinstance(normal, generic.StreamObject):
+        state = _get(annotation, "/AS")
+        normal = _get(normal, state) if isinstance(state, str) else None
+    return isinstance(normal, generic.StreamObject)
 
 
 def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> None:
