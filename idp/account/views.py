@@ -295,10 +295,11 @@ def confirm_delete_passkey(credential: str) -> Page:
         return see_other("/account?error=not_found")
     if len(owned) < 2:
         return see_other("/account?error=last_passkey")
-    model = model_name(passkey.aaguid) or _("account.passkey.plain")
+    model = model_name(passkey.aaguid)  # None: the device did not say (an all-zero AAGUID)
     return confirmation_page(Confirmation(
         group="security", title=_("account.confirm.passkey.title", name=passkey.name),
-        lead=_("account.confirm.passkey.lead", name=passkey.name, model=model),
+        lead=_("account.confirm.passkey.lead", name=passkey.name, model=model) if model
+        else _("account.confirm.passkey.lead_no_model", name=passkey.name),
         effects=(_("account.confirm.passkey.effect_sign_in"),
                  _("account.confirm.passkey.effect_device"),
                  _("account.confirm.passkey.effect_others", count=len(owned) - 1)),
