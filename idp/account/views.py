@@ -60,7 +60,7 @@ bp = Blueprint("account", __name__)
 # A refused name is shown back as typed, up to this many characters (the field takes 64).
 PASSKEY_FIELD_MAX = 256
 NOTICES = {"renamed", "deleted", "added", "trusted"}
-ERRORS = {"last_passkey", "invalid_name", "not_found"}
+ERRORS = {"last_passkey", "invalid_name", "not_found", "recovery_first"}
 
 
 def _now() -> datetime:
