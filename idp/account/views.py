@@ -110,7 +110,7 @@ def login() -> ResponseReturnValue:
 
 def _passkey_view(passkey: Passkey) -> dict[str, object]:
     """A passkey as the account page shows it: the citizen's own name for it, the model named
-    from its AAGUID (None: a plain "Passkey"), where it was created and last used, and whether
+    from its AAGUID (None: the device did not say), where it was created and last used, and whether
     the FIDO metadata now reports its model compromised (it gives level low at most: the page
     says so and what to do)."""
     return {
