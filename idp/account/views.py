@@ -61,7 +61,7 @@ bp = Blueprint("account", __name__)
 # A refused name is shown back as typed, up to this many characters (the field takes 64).
 PASSKEY_FIELD_MAX = 256
 NOTICES = {"renamed", "deleted", "added", "trusted"}
-ERRORS = {"last_passkey", "invalid_name", "not_found"}
+ERRORS = {"last_passkey", "invalid_name", "not_found", "recovery_first"}
 
 
 def _now() -> datetime:
@@ -111,7 +111,7 @@ def login() -> ResponseReturnValue:
 
 def _passkey_view(passkey: Passkey) -> dict[str, object]:
     """A passkey as the account page shows it: the citizen's own name for it, the model named
-    from its AAGUID (None: a plain "Passkey"), where it was created and last used, and whether
+    from its AAGUID (None: the device did not say), where it was created and last used, and whether
     the FIDO metadata now reports its model compromised (it gives level low at most: the page
     says so and what to do)."""
     return {
@@ -296,10 +296,11 @@ def confirm_delete_passkey(credential: str) -> Page:
         return see_other("/account?error=not_found")
     if len(owned) < 2:
         return see_other("/account?error=last_passkey")
-    model = model_name(passkey.aaguid) or _("account.passkey.plain")
+    model = model_name(passkey.aaguid)  # None: the device did not say (an all-zero AAGUID)
     return confirmation_page(Confirmation(
         group="security", title=_("account.confirm.passkey.title", name=passkey.name),
-        lead=_("account.confirm.passkey.lead", name=passkey.name, model=model),
+        lead=_("account.confirm.passkey.lead", name=passkey.name, model=model) if model
+        else _("account.confirm.passkey.lead_no_model", name=passkey.name),
         effects=(_("account.confirm.passkey.effect_sign_in"),
                  _("account.confirm.passkey.effect_device"),
                  _("account.confirm.passkey.effect_others", count=len(owned) - 1)),

@@ -360,6 +360,10 @@ def init_app(app: Flask) -> None:
     def _login_required(_exc: LoginRequired) -> ResponseReturnValue:
         if wants_json():
             return json_error(401, "login_required", _("session.login_required"))
+        if request.method == "GET" and current_session(allow_recovery=True) is not None:
+            # Signed in with a recovery code, which only adds a passkey: the sign-in page would
+            # offer the passkey they lost, or spend another code. The account says what to do.
+            return redirect("/account?error=recovery_first", code=303)
         # A form sent without a session comes back, after signing in, to the page it was sent from.
         target = page_address() if request.method == "GET" else ended.return_page()
         response = redirect("/login?next=" + quote(target, safe="/"), code=302)
