@@ -36,7 +36,7 @@ _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # How many entries each array may hold: generous for any real portal, and a bound on what one
 # registration makes the provider store, check and match on every request.
 MAX_ITEMS = {"redirect_uris": 20, "post_logout_redirect_uris": 20, "contacts": 10, "jwks": 10,
-             "grant_types": 10, "response_types": 10}
+             "grant_types": 10, "response_types": 10, "default_acr_values": 10}
 MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
@@ -485,6 +485,12 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ClientMetadataError("default_max_age", "must be a non-negative whole number of seconds")
         metadata["default_max_age"] = value
+    if "default_acr_values" in requested:  # OIDC Registration 2: the level of a request that names none
+        levels = _string_list("default_acr_values", requested["default_acr_values"])
+        if not levels or any(len(v) > 255 or not (v.isascii() and v.isprintable()) or " " in v for v in levels):
+            raise ClientMetadataError("default_acr_values", "must be a non-empty array of level URIs "
+                                      "(acr_values_supported of the discovery document), each without spaces")
+        metadata["default_acr_values"] = levels
     for flag in _FLAGS:
         if flag in requested:
             if not isinstance(requested[flag], bool):
