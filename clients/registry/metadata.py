@@ -64,6 +64,20 @@ UNSUPPORTED_MEMBERS = {
        for part in ("alg", "enc")},
 }
 
+# Members for features this provider does not offer (discovery advertises neither
+# tls_client_certificate_bound_access_tokens nor frontchannel_logout_supported): refused, not
+# dropped, with what to use instead; a portal relying on one would get bearer tokens (RFC 8705
+# section 3.4) or wait for logout calls that never come (Front-Channel Logout 1.0 section 2).
+_FRONT_CHANNEL = ("front-channel logout is not offered; register a backchannel_logout_uri "
+                  "(OpenID Connect Back-Channel Logout 1.0) instead")
+UNOFFERED_MEMBERS = {
+    "tls_client_certificate_bound_access_tokens": "certificate-bound access tokens (RFC 8705) are not offered; "
+                                                  "register dpop_bound_access_tokens true (RFC 9449) to bind "
+                                                  "tokens to a key of yours",
+    "frontchannel_logout_uri": _FRONT_CHANNEL,
+    "frontchannel_logout_session_required": _FRONT_CHANNEL,
+}
+
 
 class ClientMetadataError(FieldError):
     """RFC 7591 section 3.2.2: `invalid_redirect_uri` or `invalid_client_metadata`."""
@@ -356,6 +370,9 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if member in requested:
             raise ClientMetadataError(member, f"is not supported ({reason}; discovery advertises no algorithm "
                                       "for it): leave it out")
+    for member, instead in UNOFFERED_MEMBERS.items():
+        if requested.get(member) not in (None, False):  # false asks for nothing
+            raise ClientMetadataError(member, instead)
     application_type = requested.get("application_type", "web")
     if application_type not in APPLICATION_TYPES:
         raise ClientMetadataError("application_type", "must be web or native")
