@@ -36,7 +36,7 @@ _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # How many entries each array may hold: generous for any real portal, and a bound on what one
 # registration makes the provider store, check and match on every request.
 MAX_ITEMS = {"redirect_uris": 20, "post_logout_redirect_uris": 20, "contacts": 10, "jwks": 10,
-             "grant_types": 10, "response_types": 10}
+             "grant_types": 10, "response_types": 10, "default_acr_values": 10}
 MAX_CONTACT_LENGTH = 320  # an e-mail address (RFC 5321 section 4.5.3.1)
 _TEXT_FIELDS = {"client_name": 200, "purpose": 500, "software_id": 200, "software_version": 100}
 _URL_FIELDS = ("client_uri", "logo_uri", "policy_uri", "tos_uri")
@@ -62,6 +62,20 @@ UNSUPPORTED_MEMBERS = {
        for prefix in ("userinfo_encrypted_response", "id_token_encrypted_response", "request_object_encryption",
                       "authorization_encrypted_response", "introspection_encrypted_response")
        for part in ("alg", "enc")},
+}
+
+# Members for features this provider does not offer (discovery advertises neither
+# tls_client_certificate_bound_access_tokens nor frontchannel_logout_supported): refused, not
+# dropped, with what to use instead; a portal relying on one would get bearer tokens (RFC 8705
+# section 3.4) or wait for logout calls that never come (Front-Channel Logout 1.0 section 2).
+_FRONT_CHANNEL = ("front-channel logout is not offered; register a backchannel_logout_uri "
+                  "(OpenID Connect Back-Channel Logout 1.0) instead")
+UNOFFERED_MEMBERS = {
+    "tls_client_certificate_bound_access_tokens": "certificate-bound access tokens (RFC 8705) are not offered; "
+                                                  "register dpop_bound_access_tokens true (RFC 9449) to bind "
+                                                  "tokens to a key of yours",
+    "frontchannel_logout_uri": _FRONT_CHANNEL,
+    "frontchannel_logout_session_required": _FRONT_CHANNEL,
 }
 
 
@@ -356,6 +370,9 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if member in requested:
             raise ClientMetadataError(member, f"is not supported ({reason}; discovery advertises no algorithm "
                                       "for it): leave it out")
+    for member, instead in UNOFFERED_MEMBERS.items():
+        if requested.get(member) not in (None, False):  # false asks for nothing
+            raise ClientMetadataError(member, instead)
     application_type = requested.get("application_type", "web")
     if application_type not in APPLICATION_TYPES:
         raise ClientMetadataError("application_type", "must be web or native")
@@ -485,6 +502,12 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ClientMetadataError("default_max_age", "must be a non-negative whole number of seconds")
         metadata["default_max_age"] = value
+    if "default_acr_values" in requested:  # OIDC Registration 2: the level of a request that names none
+        levels = _string_list("default_acr_values", requested["default_acr_values"])
+        if not levels or any(len(v) > 255 or not (v.isascii() and v.isprintable()) or " " in v for v in levels):
+            raise ClientMetadataError("default_acr_values", "must be a non-empty array of level URIs "
+                                      "(acr_values_supported of the discovery document), each without spaces")
+        metadata["default_acr_values"] = levels
     for flag in _FLAGS:
         if flag in requested:
             if not isinstance(requested[flag], bool):

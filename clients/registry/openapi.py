@@ -62,6 +62,10 @@ CLIENT_METADATA: dict[str, Any] = {
         "authorization_signed_response_alg": {"const": "ES256"},
         "subject_type": {"enum": list(SUBJECT_TYPES), "default": "pairwise"},
         "default_max_age": {"type": "integer", "minimum": 0},
+        "default_acr_values": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS["default_acr_values"],
+                               "items": {"type": "string", "maxLength": 255, "pattern": "^[!-~]+$"},
+                               "description": "the acr_values of an authorization request that asks for no "
+                                              "level (OIDC Registration 1.0 section 2)"},
         "require_auth_time": {"type": "boolean"},
         "require_pushed_authorization_requests": {"type": "boolean"},
         "dpop_bound_access_tokens": {"type": "boolean"},

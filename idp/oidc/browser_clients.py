@@ -1,5 +1,5 @@
 """Browser-based public clients (draft-ietf-oauth-browser-based-apps, section 6.3): the origins
-that may call /token and /revoke from a page, and the CORS headers of those endpoints.
+that may call /token, /par and /revoke from a page, and the CORS headers of those endpoints.
 
 The decisions are `infra.web.cors`'s (`for_client`, `preflight`); this module reads what they
 need: the client a request named and, for a preflight (which names no client), whether any
@@ -53,13 +53,13 @@ class KnownOrigins:
 
 def preflight_headers(*, allow: str, origin: str | None, requested_method: str | None,
                       known: KnownOrigins, generation: Callable[[], bytes]) -> dict[str, str]:
-    """The OPTIONS answer's headers of /token or /revoke (`cors.preflight`); `known`: the
+    """The OPTIONS answer's headers of /token, /par or /revoke (`cors.preflight`); `known`: the
     provider's `KnownOrigins`, `generation`: how to read its cache generation now."""
     return cors.preflight(allow=allow, origin=origin, requested_method=requested_method,
                           registered=lambda asked: known.registered(asked, generation()))
 
 
 def answer_headers(headers: cors.HeaderTarget, origin: str | None, client: Client | None) -> None:
-    """The CORS headers of an answer of /token or /revoke to `client` (None: the request named
+    """The CORS headers of an answer of /token, /par or /revoke to `client` (None: the request named
     no client it proved to be), `cors.for_client`."""
     cors.for_client(headers, origin, client.client_metadata if client is not None else None)

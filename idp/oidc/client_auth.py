@@ -98,6 +98,19 @@ def _is_text(value: str) -> bool:
     return True
 
 
+# What a client registered with each method sends, for a refusal of another method.
+_HOW = {
+    "client_secret_basic": "send client_id and client_secret in the Authorization header with HTTP Basic "
+                           "(RFC 6749 section 2.3.1), or register token_endpoint_auth_method "
+                           "client_secret_post",
+    "client_secret_post": "send client_id and client_secret in the form body, not in an Authorization header "
+                          "(RFC 6749 section 2.3.1), or register token_endpoint_auth_method client_secret_basic",
+    "private_key_jwt": "send client_assertion_type and a client_assertion signed with your registered key "
+                       "(RFC 7523 section 2.2), and no client secret",
+    "none": "it is a public client: send its client_id alone, with no secret and no assertion",
+}
+
+
 def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presented:
     """Which one method the request uses (RFC 6749 section 2.3: never more than one)."""
     used: list[Presented] = []
@@ -159,7 +172,8 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
         if used == "private_key_jwt" and str((creds.assertion_header or {}).get("alg", "")).startswith("HS"):
             # An HMAC assertion is client_secret_jwt (OIDC Core 9), which this provider does not offer.
             used = "client_secret_jwt (a client_assertion signed with the secret), which Cédula does not support"
-        raise InvalidClient(f"this client authenticates with {registered}, not {used}", basic=basic)
+        raise InvalidClient(f"this client authenticates with {registered}, not {used}: "
+                            f"{_HOW.get(str(registered), 'use the registered method')}", basic=basic)
     fapi.check_client_authentication(client, method=creds.method)
     if creds.method in ("client_secret_basic", "client_secret_post"):
         if not check_secret(client, creds.secret or ""):

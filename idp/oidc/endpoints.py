@@ -267,9 +267,19 @@ def openid_configuration() -> Response:
     return response
 
 
-@bp.post("/par")
+@bp.route("/par", methods=["POST", "OPTIONS"], provide_automatic_options=False)
 def pushed_authorization_request() -> Response:
-    """RFC 9126 section 2: validate the request as /authorize would, keep it, name it."""
+    """RFC 9126 section 2: validate the request as /authorize would, keep it, name it; a
+    browser client's page reads the answer (CORS) from its registered origin only, as at /token."""
+    if request.method == "OPTIONS":
+        return _browser_preflight()
+    answer, client = _pushed()
+    browser_clients.answer_headers(answer.headers, request.environ.get("HTTP_ORIGIN"), client)
+    return answer
+
+
+def _pushed() -> tuple[Response, Client | None]:
+    client: Client | None = None
     try:
         form, every = _pushed_form()
         client = _authenticated(form, provider().settings.pushed_authorization_request_endpoint)
@@ -295,8 +305,8 @@ def pushed_authorization_request() -> Response:
         pushed = par.push(get_store(), client_id=client.client_id, params=params,
                           lifetime=provider().settings.par_seconds, now=int(time.time()))
     except OidcError as exc:  # UnsafeRedirect and AuthorizationError too: JSON here (section 2.3)
-        return _oauth_error(exc)
-    return uncached_json(pushed.to_json(), 201)
+        return _oauth_error(exc), client
+    return uncached_json(pushed.to_json(), 201), client
 
 
 @bp.route("/token", methods=["POST", "OPTIONS"], provide_automatic_options=False)
@@ -307,7 +317,7 @@ def token() -> Response:
 
 
 def _browser_preflight() -> Response:
-    """OPTIONS of /token and /revoke: a CORS preflight from a browser client's origin is
+    """OPTIONS of /token, /par and /revoke: a CORS preflight from a browser client's origin is
     allowed (`idp.oidc.browser_clients`), any other OPTIONS only told the methods."""
     return no_content(204 if "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in request.environ else 200,
                       browser_clients.preflight_headers(

@@ -44,7 +44,7 @@ def _header(description: str) -> dict:
 
 
 def _browser_client_preflight(path: str) -> dict:
-    """OPTIONS of /token and /revoke (`idp.oidc.browser_clients`, `infra.web.cors.preflight`)."""
+    """OPTIONS of /token, /par and /revoke (`idp.oidc.browser_clients`, `infra.web.cors.preflight`)."""
     allowed = {
         "Allow": _header("POST, OPTIONS"),
         "Vary": _header("Origin, on every answer to a preflight"),
@@ -146,7 +146,7 @@ PATHS = {
                       "400": {"description": "invalid_request", "content": _ERROR},
                       "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
     }},
-    "/par": {"post": {
+    "/par": {"options": _browser_client_preflight("/par"), "post": {
         "summary": "Pushed authorization request (RFC 9126): the request (or a signed request object, "
                    "RFC 9101) for a request_uri, single use, 60 s; an optional DPoP proof binds the code",
         "security": _CLIENT_AUTH,

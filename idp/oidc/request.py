@@ -250,6 +250,10 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
     parsed_claims = claims_module.restrict(claims_module.parse(_single(params, "claims")), requested)
     acr_values = (_single(params, "acr_values") or "").split()
     claim_acr = claims_module.essential_acr(parsed_claims)[0]
+    if not acr_values and not claim_acr:
+        # OIDC Registration 2: default_acr_values stand for acr_values a request does not send
+        # (the acr_values or the acr claim values of a request override them).
+        acr_values = list(metadata.get("default_acr_values", []))
     if acr_values or claim_acr:  # a request that names no level asks for none above the client's
         fapi.check_level(client, acr_values=acr_values, claim_acr=claim_acr, acr_uris=acr_uris)
     return AuthorizationRequest(

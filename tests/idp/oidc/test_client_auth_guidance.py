@@ -56,7 +56,8 @@ def test_client_secret_jwt_is_called_by_its_name(client, register):
     assert refused.status_code == 401
     assert refused.get_json()["error_description"] == (
         "this client authenticates with client_secret_basic, not client_secret_jwt (a client_assertion signed "
-        "with the secret), which Cédula does not support")
+        "with the secret), which Cédula does not support: send client_id and client_secret in the Authorization "
+        "header with HTTP Basic (RFC 6749 section 2.3.1), or register token_endpoint_auth_method client_secret_post")
 
 
 def test_a_jwks_uri_key_published_after_the_last_fetch_says_when_it_is_fetched_again():
