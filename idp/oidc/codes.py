@@ -27,12 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from idp.oidc.grants import CLIENT_DELETED
 from infra.store import EphemeralStore, TakeGuard
 
 CODE_PREFIX = "oidc:code:"
 MARK_PREFIX = "oidc:code-mark:"
 VOID_PREFIX = "oidc:grant-void:"
 WITHDRAWN_PREFIX = "oidc:withdrawn:"
+DELETED_PREFIX = "oidc:client-deleted:"
 BOUND_PREFIX = "oidc:code-bound:"
 SEVERAL_PREFIX = "oidc:code-several:"
 
@@ -244,9 +246,18 @@ def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | 
     store.set(_withdrawn_key(citizen_id, client_id), f"{at!r} {reason}".encode("ascii"), ttl)
 
 
+def mark_client_deleted(store: EphemeralStore, *, client_id: str, at: float, ttl: int) -> None:
+    """The registration of `client_id` is being deleted at `at` (RFC 7592 section 2.3): left
+    before the deletion revokes the client's grants and again once it committed, as a
+    withdrawal's mark (`mark_withdrawal`), so that an exchange whose grant the deletion could
+    not see finds it (`settled`) and revokes that grant itself. `ttl`: at least a code's lifetime."""
+    store.set(DELETED_PREFIX + client_id, f"{at!r} {CLIENT_DELETED}".encode("ascii"), ttl)
+
+
 VOIDED = "voided"
 WITHDRAWN = "withdrawn"
 LOWERED = "lowered"  # a recovery code lowered the account's identity proofing
+DELETED = "deleted"  # the client's registration was deleted (RFC 7592 section 2.3)
 
 
 def _mark(raw: bytes) -> tuple[float, str]:
@@ -257,14 +268,17 @@ def _mark(raw: bytes) -> tuple[float, str]:
 
 def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
     """Checked once the code's grant is written (one store read): VOIDED when the code was
-    presented twice meanwhile, WITHDRAWN when the citizen withdrew the agency's access at or
-    after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
-    recovery code lowered the account's proofing then, else None."""
-    voided_mark, every, agency = store.get_many([
-        VOID_PREFIX + grant.grant_id, _withdrawn_key(grant.citizen_id, None),
-        _withdrawn_key(grant.citizen_id, grant.client_id)])
+    presented twice meanwhile, DELETED when the client's registration was deleted at or after
+    the code's issue (a deletion that may not have seen the grant), WITHDRAWN when the citizen
+    withdrew the agency's access then (a withdrawal that may not have seen the grant), LOWERED
+    when a recovery code lowered the account's proofing then, else None."""
+    voided_mark, deleted, every, agency = store.get_many([
+        VOID_PREFIX + grant.grant_id, DELETED_PREFIX + grant.client_id,
+        _withdrawn_key(grant.citizen_id, None), _withdrawn_key(grant.citizen_id, grant.client_id)])
     if voided_mark is not None:
         return VOIDED
+    if deleted is not None and _mark(deleted)[0] >= grant.issued_at:
+        return DELETED
     # A code issued before the withdrawal began was issued under the decision being withdrawn.
     reasons = {reason for at, reason in (_mark(mark) for mark in (every, agency) if mark is not None)
                if at >= grant.issued_at}
@@ -280,6 +294,8 @@ _REFUSALS = {
                            "while this code was exchanged; start a new authorization request"),
     LOWERED: ("recovery_code", "the account's identity proofing was lowered by a recovery code while this code "
                                "was exchanged; sign the citizen in again (start a new authorization request)"),
+    DELETED: (CLIENT_DELETED, "this client's registration was deleted while this code was exchanged; its "
+                              "grants and tokens are revoked (RFC 7592 section 2.3)"),
 }
 _REUSED = ("code_reuse", "the authorization code was used twice; its tokens are revoked")
 
