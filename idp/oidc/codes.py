@@ -258,6 +258,7 @@ VOIDED = "voided"
 WITHDRAWN = "withdrawn"
 LOWERED = "lowered"  # a recovery code lowered the account's identity proofing
 DELETED = "deleted"  # the client's registration was deleted (RFC 7592 section 2.3)
+ENDED = "ended"  # the code's SSO session ended (a sign-out) while the code was exchanged
 
 
 def _mark(raw: bytes) -> tuple[float, str]:
@@ -266,19 +267,26 @@ def _mark(raw: bytes) -> tuple[float, str]:
     return float(at), reason or "citizen"
 
 
-def settled(store: EphemeralStore, grant: CodeGrant) -> str | None:
+def settled(store: EphemeralStore, grant: CodeGrant, *, session_key: str | None = None) -> str | None:
     """Checked once the code's grant is written (one store read): VOIDED when the code was
     presented twice meanwhile, DELETED when the client's registration was deleted at or after
-    the code's issue (a deletion that may not have seen the grant), WITHDRAWN when the citizen
-    withdrew the agency's access then (a withdrawal that may not have seen the grant), LOWERED
-    when a recovery code lowered the account's proofing then, else None."""
-    voided_mark, deleted, every, agency = store.get_many([
-        VOID_PREFIX + grant.grant_id, DELETED_PREFIX + grant.client_id,
-        _withdrawn_key(grant.citizen_id, None), _withdrawn_key(grant.citizen_id, grant.client_id)])
+    the code's issue (a deletion that may not have seen the grant), ENDED when `session_key`
+    (the index of the code's SSO session, None: sessions are not kept) is gone: the citizen
+    signed out (or the session ended) after the exchange saw it alive, and the sign-out's
+    logout may not have seen the grant; WITHDRAWN when the citizen withdrew the agency's access
+    at or after the code's issue (a withdrawal that may not have seen the grant), LOWERED when
+    a recovery code lowered the account's proofing then, else None."""
+    keys = [VOID_PREFIX + grant.grant_id, DELETED_PREFIX + grant.client_id,
+            _withdrawn_key(grant.citizen_id, None), _withdrawn_key(grant.citizen_id, grant.client_id)]
+    if session_key is not None:
+        keys.append(session_key)
+    voided_mark, deleted, every, agency, *session = store.get_many(keys)
     if voided_mark is not None:
         return VOIDED
     if deleted is not None and _mark(deleted)[0] >= grant.issued_at:
         return DELETED
+    if session and session[0] is None:
+        return ENDED
     # A code issued before the withdrawal began was issued under the decision being withdrawn.
     reasons = {reason for at, reason in (_mark(mark) for mark in (every, agency) if mark is not None)
                if at >= grant.issued_at}
@@ -294,6 +302,8 @@ _REFUSALS = {
                            "while this code was exchanged; start a new authorization request"),
     LOWERED: ("recovery_code", "the account's identity proofing was lowered by a recovery code while this code "
                                "was exchanged; sign the citizen in again (start a new authorization request)"),
+    ENDED: ("session_ended", "the citizen signed out (or the session ended) while this code was exchanged; "
+                             "start a new authorization request"),
     DELETED: (CLIENT_DELETED, "this client's registration was deleted while this code was exchanged; its "
                               "grants and tokens are revoked (RFC 7592 section 2.3)"),
 }
