@@ -14,6 +14,10 @@ file is rewritten from scratch:
   `/AlternatePresentations` and `/Renditions` name trees, portfolios (`/Collection`), usage
   rights (`/Perms`) and multimedia, 3D and file-attachment annotations are removed; link and
   outline actions other than go-to and URI links are removed;
+- a page that also has /Kids (which PDFium, in Chrome, shows instead of the page itself,
+  while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
+- annotations without a normal appearance stream (links and pop-ups excepted), which each
+  viewer draws its own way or not at all, are removed;
 - annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
   removed: the preview would not show what the signed file prints;
 - optional content keeps the states the screen shows when printed: the automatic states of
@@ -50,13 +54,16 @@ NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations",
 ANNOTATIONS_ACTIVE = frozenset({"/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia",
                                 "/3D", "/Projection"})
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})
+# annotations shown without an appearance stream by design (a link's area, a pop-up's window)
+WITHOUT_APPEARANCE = frozenset({"/Link", "/Popup"})
 HIDDEN, NO_VIEW = 1 << 1, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
 MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 
 # What a normalisation removed or would remove, as stable keys (shown to the citizen).
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
          "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
-         "actions", "portfolio", "usage_rights", "earlier_revisions")
+         "actions", "portfolio", "usage_rights", "ambiguous_pages",
+         "annotations_without_appearance", "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -158,12 +165,16 @@ def findings(reader: PdfFileReader) -> list[str]:
     for page in _pages(root):
         if "/AA" in page:
             found.add("additional_actions")
+        if "/Kids" in page:  # Chrome's viewer shows its kids instead (`_is_page`)
+            found.add("ambiguous_pages")
         for annot in _annotations(page):
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
                 found.add("active_annotations")
             if paper_only(annot):
                 found.add("hidden_annotations")
+            if _drawn_by_the_viewer(annot):
+                found.add("annotations_without_appearance")
             if "/AA" in annot:
                 found.add("additional_actions")
             if "/A" in annot and not _safe_action(annot["/A"]):
@@ -227,15 +238,21 @@ def _field_nodes(form: generic.DictionaryObject) -> Iterator[generic.DictionaryO
     return _walk(list(_get(form, "/Fields") or []), _kids)
 
 
-def _is_page_tree_node(node: generic.DictionaryObject) -> bool:
-    return _get(node, "/Type") == "/Pages" or isinstance(_get(node, "/Kids"), generic.ArrayObject)
+def _is_page(node: generic.DictionaryObject) -> bool:
+    """Whether a viewer shows `node` as a page: poppler and pdf.js take a node typed /Page, or
+    one without /Kids, for a page (ISO 32000-2, 7.7.3.3), even if it also has /Kids. PDFium
+    (Chrome's viewer) takes any node with a /Kids array for a tree node and shows its kids:
+    such a page shows one thing in Chrome's preview and another elsewhere
+    (`ambiguous_pages`, its /Kids removed)."""
+    return _get(node, "/Type") == "/Page" or not isinstance(_get(node, "/Kids"), generic.ArrayObject)
 
 
 def _pages(root: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
-    """Leaf page objects in order, with a bound on the nodes visited (cyclic trees end)."""
-    tree = _walk([_get(root, "/Pages")],
-                 lambda node: reversed(_kids(node)) if _is_page_tree_node(node) else [])
-    return (node for node in tree if not _is_page_tree_node(node))
+    """The page objects in order, with a bound on the nodes visited (cyclic trees end): every
+    node some viewer shows as a page (`_is_page`), and the kids of every node with /Kids
+    (PDFium walks them, whatever the node's /Type)."""
+    tree = _walk([_get(root, "/Pages")], lambda node: reversed(_kids(node)))
+    return (node for node in tree if _is_page(node))
 
 
 def _annotations(page: generic.DictionaryObject) -> list[generic.DictionaryObject]:
@@ -308,6 +325,14 @@ def _normal_appearance(annot: generic.DictionaryObject) -> generic.IndirectObjec
     return normal
 
 
+def _drawn_by_the_viewer(annot: generic.DictionaryObject) -> bool:
+    """A widget is flattened from its appearance or dropped; any other annotation without a
+    normal appearance (ISO 32000-2, 12.5.5) is drawn by each viewer its own way, or not at
+    all: a stamp /Approved is "Approved" in poppler and Acrobat, nothing in Chrome's preview."""
+    return _get(annot, "/Subtype") not in (WITHOUT_APPEARANCE | ANNOTATIONS_ACTIVE | {"/Widget"}) \
+        and _normal_appearance(annot) is None
+
+
 def _inherited(page: generic.DictionaryObject, key: str) -> object:
     current: generic.DictionaryObject | None = page
     for _ in range(64):
@@ -342,6 +367,7 @@ class _Cleaner:
 
     def _page(self, page: generic.DictionaryObject) -> None:
         page.pop("/AA", None)
+        page.pop("/Kids", None)  # a page for every viewer, as poppler and pdf.js read it
         drawings: list[tuple[generic.IndirectObject, list[float]]] = []
         kept = generic.ArrayObject()
         annots = _get(page, "/Annots")
@@ -356,7 +382,7 @@ class _Cleaner:
                 if drawing is not None:
                     drawings.append(drawing)
                 continue
-            if kind in ANNOTATIONS_ACTIVE or paper_only(annot):
+            if kind in ANNOTATIONS_ACTIVE or paper_only(annot) or _drawn_by_the_viewer(annot):
                 continue
             annot.pop("/AA", None)
             if "/A" in annot and not _safe_action(annot["/A"]):

@@ -209,6 +209,21 @@ def client(fresh_app):
     return fresh_app.test_client()
 
 
+@pytest.fixture
+def https_app(app, backend, tmp_path):  # `app`: the schema is made
+    """An app of its own whose issuer is https://localhost (cookies get the __Host- prefix and
+    Secure), with empty tables and an empty store."""
+    from idp import create_app
+
+    secure = create_app(settings_for(backend, tmp_path, server={"issuer": "https://localhost"}))
+    secure.testing = True
+    empty_tables(secure)
+    empty_store(secure)
+    yield secure
+    get_db(secure).dispose()
+    get_store(secure).close()
+
+
 def key_rows(app) -> list[tuple[sa.Table, list[dict]]]:
     """Every row of the key tables, to put back with `restore_key_rows` after emptying them."""
     from keys.models import Base

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import forms, passkey_devices, reauth, recovery_sessions, security_notices, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
+from idp.assurance.lowered_grants import revoke_grants_above
 from idp.assurance.services import reported, reset_proofing
 from idp.citizens import recovery, scheme, services
 from idp.citizens.enrolment import validate
@@ -355,17 +356,8 @@ def _revoke_grants_of_passkey(db: Session, citizen_id: str, credential_id: str) 
 
 def _revoke_grants_above_low(db: Session, citizen_id: uuid.UUID) -> None:
     """In the recovery's transaction, once it lowered the account's proofing: the grants agencies
-    hold at a level above low (their `acr`), with their tokens (reason `recovery_code`): no
-    refresh token goes on asserting a level the account no longer has (nor releasing
-    national_id at it). Grants at level low stay, and so do the consents."""
-    from idp.consent.consents import get_consents
-    from idp.oidc.current import provider
-
-    low = provider().settings.acr_uris["low"]
-    grants = get_consents().grants
-    for grant in grants.active(db, citizen_id=citizen_id, reason="recovery_code"):
-        if grant.acr != low:
-            grants.revoke(db, grant.id, reason="recovery_code", now=_now())
+    hold at a level above low end (`idp.assurance.lowered_grants`, reason `recovery_code`)."""
+    revoke_grants_above(db, citizen_id, level="low", reason="recovery_code")
 
 
 def _end_sessions_of_passkey(citizen_id: str, credential_id: str) -> None:

@@ -140,8 +140,11 @@ def _ttl(token: str, *, now: datetime) -> int:
 def withdraw(session: Session, citizen_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
     """The PID's level is gone: the proofing falls back to what the other evidence gives
     (`evidence_level`), with evidence and a data-sharing log entry
-    saying why. True when it was withdrawn here (not already by another request)."""
+    saying why, and the grants agencies hold above that level end (`lowered_grants`: no refresh
+    token goes on vouching for what a revoked PID gave). True when it was withdrawn here (not
+    already by another request)."""
     from idp import audit
+    from idp.assurance.lowered_grants import revoke_grants_above
 
     row = session.get(IdentityProofing, citizen_id, with_for_update=True)
     if row is None or row.method != METHOD:
@@ -157,6 +160,7 @@ def withdraw(session: Session, citizen_id: uuid.UUID, *, reason: str, now: datet
     session.flush()
     audit.append(session, event="wallet.identity_withdrawn", citizen_id=citizen_id, reference=reason,
                  now=now)
+    revoke_grants_above(session, citizen_id, level=level, reason=LAPSED[reason])
     log.info("wallet proofing withdrawn", extra={"citizen_id": str(citizen_id), "reason": reason,
                                                  "level": level})
     return True

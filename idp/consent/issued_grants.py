@@ -23,21 +23,26 @@ from infra.components import Slot
 class ActiveGrant:
     """A grant not revoked: whose, for which agency, in which SSO session, made with which
     passkey (`idp.webauthn.encoding.passkey_mark`; None: not known), at which level (its `acr`
-    URI; None: not known)."""
+    URI, and the level of assurance it names, "low", "substantial" or "high"; None: not
+    known)."""
 
     id: uuid.UUID
     client_id: str
     sid: str
     passkey: str | None = None
     acr: str | None = None
+    level: str | None = None
 
 
 class IssuedGrants(Protocol):
     def active(self, session: Session, *, citizen_id: uuid.UUID,
-               client_id: str | None = None, reason: str = "citizen") -> list[ActiveGrant]:
+               client_id: str | None = None, reason: str = "citizen", level: str | None = None) -> list[ActiveGrant]:
         """The citizen's active grants (of one agency, or of all), read to withdraw them:
         `reason` why (`citizen`; `recovery_code`: a recovery code lowered the account's
-        proofing), told to a code in flight refused for it."""
+        proofing; `reported_passkey`: a passkey added with one of a reported model did;
+        `wallet_pid_expired`, `wallet_pid_revoked`: the PID it rested on lapsed), told to a code
+        in flight refused for it; `level`, for a lowering: the level left, at or below which a
+        code in flight stands."""
         ...
 
     def revoke(self, session: Session, grant_id: uuid.UUID, *, reason: str, now: datetime) -> bool:

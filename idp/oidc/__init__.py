@@ -92,7 +92,8 @@ def init_app(app: Flask) -> Provider:
     )
     PROVIDER.install(app, built)
     # What withdrawing an agency's access revokes (its mark kept as long as a code's replay mark).
-    ISSUED_GRANTS.install(app, GrantWithdrawal(get_store(app), mark_seconds=loaded.code_replay_seconds))
+    ISSUED_GRANTS.install(app, GrantWithdrawal(get_store(app), mark_seconds=loaded.code_replay_seconds,
+                                               acr_uris=loaded.acr_uris))
     # A client's registration deleted (RFC 7592 section 2.3): its grants go with it, those an
     # exchange in flight writes after it too (its mark kept as long as a code's replay mark).
     ON_DELETED.install(app, ClientDeletion(get_store(app), mark_seconds=loaded.code_replay_seconds))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,14 +236,18 @@ def _withdrawn_key(citizen_id: str, client_id: str | None) -> str:
 
 
 def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | None, at: float,
-                    ttl: int, reason: str = "citizen") -> None:
+                    ttl: int, reason: str = "citizen", level: str | None = None) -> None:
     """The citizen is withdrawing the agency's access (`client_id`; None: every agency's) at
     `at`: left before the withdrawal looks for the grants to revoke, so that an exchange whose
     grant it could not see yet finds the mark once the grant is written (`settled`), and
     revokes it; left again once the withdrawal committed (`at` then), so that a code issued
     from what was read before the commit is refused too. `ttl`: at least a code's lifetime.
-    `reason`: why (`citizen`; `recovery_code`: a recovery code lowered the account's proofing)."""
-    store.set(_withdrawn_key(citizen_id, client_id), f"{at!r} {reason}".encode("ascii"), ttl)
+    `reason`: why (`citizen`; `recovery_code`: a recovery code lowered the account's proofing;
+    `reported_passkey`: a passkey added with one of a reported model did; `wallet_pid_expired`,
+    `wallet_pid_revoked`: the PID it rested on lapsed). `level`: for a lowering, the level the
+    account is left at: a code issued at or below it stands (its grant is one the lowering keeps)."""
+    value = f"{at!r} {reason}" + (f" {level}" if level else "")
+    store.set(_withdrawn_key(citizen_id, client_id), value.encode("ascii"), ttl)
 
 
 def mark_client_deleted(store: EphemeralStore, *, client_id: str, at: float, ttl: int) -> None:
@@ -259,23 +263,44 @@ WITHDRAWN = "withdrawn"
 LOWERED = "lowered"  # a recovery code lowered the account's identity proofing
 DELETED = "deleted"  # the client's registration was deleted (RFC 7592 section 2.3)
 ENDED = "ended"  # the code's SSO session ended (a sign-out) while the code was exchanged
+# A passkey added in a session checked with a passkey of a reported model lowered it.
+LOWERED_REPORTED = "lowered_reported"
+LOWERED_PID_EXPIRED = "lowered_pid_expired"  # the PID it rested on expired
+LOWERED_PID_REVOKED = "lowered_pid_revoked"  # its issuer revoked the PID it rested on
+_LOWERINGS = {"recovery_code": LOWERED, "reported_passkey": LOWERED_REPORTED,
+              "wallet_pid_expired": LOWERED_PID_EXPIRED, "wallet_pid_revoked": LOWERED_PID_REVOKED}
 
 
-def _mark(raw: bytes) -> tuple[float, str]:
-    """A mark's moment and reason (a mark left before it carried one: the citizen's)."""
-    at, _, reason = raw.decode("ascii").partition(" ")
-    return float(at), reason or "citizen"
+def _mark(raw: bytes) -> tuple[float, str, str | None]:
+    """A mark's moment, reason (a mark left before it carried one: the citizen's) and, for a
+    lowering, the level left (None: every code issued before it is refused)."""
+    at, _, rest = raw.decode("ascii").partition(" ")
+    reason, _, level = rest.partition(" ")
+    return float(at), reason or "citizen", level or None
 
 
-def settled(store: EphemeralStore, grant: CodeGrant, *, session_key: str | None = None) -> str | None:
+def _kept(level: str | None, acr: str, levels: Mapping[str, str] | None) -> bool:
+    """Whether a code issued at `acr` is at or below the `level` a lowering left (`levels`: the
+    level each acr URI names)."""
+    from idp.assurance.levels import LEVELS, rank
+
+    code_level = (levels or {}).get(acr)
+    return level in LEVELS and code_level is not None and rank(code_level) <= rank(level)
+
+
+def settled(store: EphemeralStore, grant: CodeGrant, levels: Mapping[str, str] | None = None, *,
+            session_key: str | None = None) -> str | None:
     """Checked once the code's grant is written (one store read): VOIDED when the code was
     presented twice meanwhile, DELETED when the client's registration was deleted at or after
     the code's issue (a deletion that may not have seen the grant), ENDED when `session_key`
     (the index of the code's SSO session, None: sessions are not kept) is gone: the citizen
     signed out (or the session ended) after the exchange saw it alive, and the sign-out's
     logout may not have seen the grant; WITHDRAWN when the citizen withdrew the agency's access
-    at or after the code's issue (a withdrawal that may not have seen the grant), LOWERED when
-    a recovery code lowered the account's proofing then, else None."""
+    at or after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
+    recovery code lowered the account's proofing then (LOWERED_REPORTED: a passkey added in a
+    session checked with a passkey of a reported model; LOWERED_PID_EXPIRED, LOWERED_PID_REVOKED:
+    the PID it rested on lapsed), else None. A lowering spares a code issued at or below the
+    level it left (`levels`: the level each acr URI names)."""
     keys = [VOID_PREFIX + grant.grant_id, DELETED_PREFIX + grant.client_id,
             _withdrawn_key(grant.citizen_id, None), _withdrawn_key(grant.citizen_id, grant.client_id)]
     if session_key is not None:
@@ -288,11 +313,12 @@ def settled(store: EphemeralStore, grant: CodeGrant, *, session_key: str | None 
     if session and session[0] is None:
         return ENDED
     # A code issued before the withdrawal began was issued under the decision being withdrawn.
-    reasons = {reason for at, reason in (_mark(mark) for mark in (every, agency) if mark is not None)
-               if at >= grant.issued_at}
+    reasons = {reason for at, reason, level in (_mark(mark) for mark in (every, agency) if mark is not None)
+               if at >= grant.issued_at and not _kept(level, grant.acr, levels)}
     if not reasons:
         return None
-    return LOWERED if reasons == {"recovery_code"} else WITHDRAWN
+    only = next(iter(reasons)) if len(reasons) == 1 else None
+    return _LOWERINGS.get(only or "", WITHDRAWN)
 
 
 # What a code settled meanwhile means at /token: the reason its grant is revoked for, and what
@@ -306,6 +332,16 @@ _REFUSALS = {
                              "start a new authorization request"),
     DELETED: (CLIENT_DELETED, "this client's registration was deleted while this code was exchanged; its "
                               "grants and tokens are revoked (RFC 7592 section 2.3)"),
+    LOWERED_REPORTED: ("reported_passkey", "the account's identity proofing was lowered while this code was "
+                                           "exchanged: a passkey was added in a session checked with a passkey "
+                                           "whose model the FIDO metadata reports compromised; sign the citizen "
+                                           "in again (start a new authorization request)"),
+    LOWERED_PID_EXPIRED: ("wallet_pid_expired", "the account's identity proofing was lowered while this code was "
+                                                "exchanged: the PID it rested on expired; sign the citizen in again "
+                                                "(start a new authorization request)"),
+    LOWERED_PID_REVOKED: ("wallet_pid_revoked", "the account's identity proofing was lowered while this code was "
+                                                "exchanged: its issuer revoked the PID it rested on; sign the "
+                                                "citizen in again (start a new authorization request)"),
 }
 _REUSED = ("code_reuse", "the authorization code was used twice; its tokens are revoked")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -27,17 +28,19 @@ from infra.store import EphemeralStore
 
 class GrantWithdrawal:
     """`IssuedGrants` over the `oidc_grants` table; `store` and `mark_seconds` (at least a
-    code's lifetime): where and how long a withdrawal's mark is kept."""
+    code's lifetime): where and how long a withdrawal's mark is kept; `acr_uris` (`oidc.acr_*`):
+    the level each grant's acr names."""
 
-    def __init__(self, store: EphemeralStore, *, mark_seconds: int) -> None:
+    def __init__(self, store: EphemeralStore, *, mark_seconds: int, acr_uris: Mapping[str, str] | None = None) -> None:
         self.store = store
         self.mark_seconds = mark_seconds
+        self.levels = {uri: level for level, uri in (acr_uris or {}).items()}
 
     def active(self, session: Session, *, citizen_id: uuid.UUID,
-               client_id: str | None = None, reason: str = "citizen") -> list[ActiveGrant]:
+               client_id: str | None = None, reason: str = "citizen", level: str | None = None) -> list[ActiveGrant]:
         def mark(*_: object) -> None:
             mark_withdrawal(self.store, citizen_id=str(citizen_id), client_id=client_id, at=time.time(),
-                            ttl=self.mark_seconds, reason=reason)
+                            ttl=self.mark_seconds, reason=reason, level=level)
 
         def committed(_: Session) -> None:
             # Once the transaction ended: after its connection went back to the pool, where the
@@ -51,7 +54,8 @@ class GrantWithdrawal:
             Grant.citizen_id == citizen_id, Grant.revoked_at.is_(None))
         if client_id is not None:
             query = query.where(Grant.client_id == client_id)
-        return [ActiveGrant(id=row.id, client_id=row.client_id, sid=row.sid, passkey=row.passkey, acr=row.acr)
+        return [ActiveGrant(id=row.id, client_id=row.client_id, sid=row.sid, passkey=row.passkey, acr=row.acr,
+                            level=self.levels.get(row.acr or ""))
                 for row in session.execute(query)]
 
     def revoke(self, session: Session, grant_id: uuid.UUID, *, reason: str, now: datetime) -> bool:

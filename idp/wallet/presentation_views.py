@@ -97,13 +97,15 @@ def enrol_with_wallet_complete() -> Response:
     """After the passkey: the PID raises the new account's proofing to high if the details
     the person enrolled with are still the PID's. Only in a passkey session: the proofing is
     the account's, which its passkeys inherit (a wallet sign-in may be into an account whose
-    passkeys are someone else's, `idp.wallet.sign_in`)."""
+    passkeys are someone else's, `idp.wallet.sign_in`); not one checked with a passkey since
+    marked suspect or removed (`reauth.refused_check`), as for `/account/wallet-proofing/done`."""
+    from idp.account import reauth
     from idp.citizens import scheme
     from idp.wallet import enrolment, proofing
     from idp.wallet.vp_response import ProvenIdentity
 
     session = require_citizen()
-    if session.credential_id is None:
+    if session.credential_id is None or reauth.refused_check(session) is not None:
         return _page("wallet/proofing_done.html", 404, outcome=None)
     store = get_store(current_app)
     state = request.args.get("state", "")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from idp.account import reauth, security_notices, sign_ins
 from idp.account.passkey_devices import note_created
 from idp.assurance.levels import LEVELS
+from idp.assurance.lowered_grants import revoke_grants_above
 from idp.assurance.register_match import check_after_enrolment
 from idp.assurance.services import credential_descriptors, reported_passkey, reset_proofing
 from idp.citizens import scheme
@@ -114,11 +115,14 @@ def _lower_if_checked_with_reported(db: Session, session: SsoSession | None, *, 
     reports compromised (its user verification bypassed, its keys extractable): that passkey
     signs in at level low only, and the one it adds must not carry the account's proofing past
     that limit to whoever holds it. As for a recovery code, the proofing goes back to low
-    (evidence `reported_passkey`) and the citizen proves their identity again."""
+    (evidence `reported_passkey`), the grants agencies hold above low end with it
+    (`idp.assurance.lowered_grants`), and the citizen proves their identity again."""
     if session is None or session.recovery or reported_passkey(db, session.credential_id) is None:
         return
     if reset_proofing(db, citizen_id=uuid.UUID(citizen_id), reason="reported_passkey",
                       now=datetime.now(UTC)):
+        # As after a recovery code: no agency's refresh token goes on at the level it had.
+        revoke_grants_above(db, uuid.UUID(citizen_id), level="low", reason="reported_passkey")
         count("webauthn.registration", "proofing_lowered_reported")
         log.warning("passkey added with a reported model: proofing back to low",
                     extra={"citizen_id": citizen_id})

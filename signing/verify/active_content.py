@@ -9,14 +9,18 @@ attachment annotations), which the report does not show and a reader may take fo
 what was verified; an XFA form, which some viewers show instead of the pages (ISO 32000-1,
 12.6, 12.7.8, 7.11.4; 32000-2 deprecates XFA); or what prints otherwise than it shows
 (`signing.print_states`: an annotation printed but never displayed, layers switched on or off
-for printing), so that the paper may say what the screen and this page do not. The service's
+for printing), so that the paper may say what the screen and this page do not; or a page
+that also has /Kids (`ambiguous_pages`: poppler and pdf.js show the page, PDFium, Chrome's
+viewer, its kids instead), so that readers show different pages; or an annotation without
+an appearance stream (`annotations_without_appearance`), which each reader draws its own
+way or not at all. The service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
 what the file holds (`KINDS`), in the latest revision: what a viewer opens.
 
 Read within the verification's budget; a part that cannot be read is skipped (a damaged
 structure is not an action a viewer runs either), at most `MAX_NODES` nodes visited (pages,
-fields and annotations, each once).
+fields, annotations and outline items, each once).
 """
 
 from __future__ import annotations
@@ -31,9 +35,12 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from signing.pdf_parsing import BudgetExceeded
 from signing.print_states import paper_only, print_states
 
-KINDS = ("actions", "embedded_files", "xfa", "printed_only")
+KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
+         "annotations_without_appearance")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
+# shown without an appearance stream by design (a link's area, a pop-up's window, a field)
+WITHOUT_APPEARANCE = frozenset({"/Link", "/Popup", "/Widget"})
 MAX_NODES = 100_000
 
 
@@ -45,6 +52,7 @@ def found(reader: PdfFileReader) -> tuple[str, ...]:
     visited = [0]
     _check(lambda: _pages(_get(root, "/Pages"), kinds, visited, set()))
     _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
+    _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
     return tuple(kind for kind in KINDS if kind in kinds)
 
 
@@ -128,6 +136,8 @@ def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> No
     for node in _nodes(tree, "/Kids", visited, seen):
         if _get(node, "/AA") is not None:
             kinds.add("actions")
+        if _get(node, "/Type") == "/Page" and "/Kids" in node:
+            kinds.add("ambiguous_pages")
         for annotation in _annotations(node, visited, seen):
             _annotation(annotation, kinds)
 
@@ -165,9 +175,25 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
         kinds.add("actions")
     if paper_only(annotation):
         kinds.add("printed_only")
+    if kind not in WITHOUT_APPEARANCE and kind not in MULTIMEDIA and kind != "/FileAttachment" \
+            and not _has_appearance(annotation):
+        kinds.add("annotations_without_appearance")
     action = _get(annotation, "/A")
     if isinstance(action, generic.DictionaryObject) and _acts(action):
         kinds.add("actions")
+
+
+def _has_appearance(annotation: generic.DictionaryObject) -> bool:
+    """Whether `annotation` has the normal appearance stream every reader draws (/AP /N, by
+    /AS when it has states; ISO 32000-2, 12.5.5). Without one each reader draws it its own
+    way or not at all: a stamp named /Approved is "Approved" in Acrobat and poppler and
+    nothing in Chrome's viewer."""
+    normal = _get(_get(annotation, "/AP"), "/N")
+    if isinstance(normal, generic.DictionaryObject) and \
+            not isinstance(normal, generic.StreamObject):
+        state = _get(annotation, "/AS")
+        normal = _get(normal, state) if isinstance(state, str) else None
+    return isinstance(normal, generic.StreamObject)
 
 
 def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> None:
@@ -175,6 +201,36 @@ def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) ->
         for node in _nodes(field, "/Kids", visited, seen):
             if _get(node, "/AA") is not None:
                 kinds.add("actions")
+
+
+def _outline(outlines: Any, kinds: set[str], visited: list[int]) -> None:
+    """The actions of the outline's items (bookmarks, ISO 32000-2, 12.3.3: an item's /First
+    child and /Next sibling), each item once: a click on one runs its /A like a link's."""
+    stack = [_written(outlines, "/First")]
+    seen: set[Any] = set()
+    while stack:
+        written = stack.pop()
+        identity = (written.idnum, written.generation) \
+            if isinstance(written, generic.IndirectObject) else id(written)
+        item = _resolved(written)
+        if not isinstance(item, generic.DictionaryObject) or identity in seen:
+            continue
+        visited[0] += 1
+        if visited[0] > MAX_NODES:
+            return
+        seen.add(identity)
+        action = _get(item, "/A")
+        if _get(item, "/AA") is not None or (
+                isinstance(action, generic.DictionaryObject) and _acts(action)):
+            kinds.add("actions")
+            return
+        stack.extend(_written(item, key) for key in ("/Next", "/First"))
+
+
+def _written(node: Any, key: str) -> Any:
+    """`node`'s entry `key` as written (a reference stays one), or None."""
+    return node.raw_get(key) if isinstance(node, generic.DictionaryObject) and key in node \
+        else None
 
 
 def acting_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:

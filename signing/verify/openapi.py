@@ -64,12 +64,15 @@ SCHEMAS = {
                 "type": "object",
                 "properties": {"kind": {"type": "string",
                                         "enum": ["actions", "embedded_files", "xfa",
-                                                 "printed_only"]},
+                                                 "printed_only", "ambiguous_pages",
+                                                 "annotations_without_appearance"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
-                                              "attached to it, an XFA form, or content printed "
-                                              "but not shown on screen: the signatures do not "
+                                              "attached to it, an XFA form, content printed "
+                                              "but not shown on screen, a page or an annotation "
+                                              "that readers show differently: the signatures "
+                                              "do not "
                                               "vouch for what these show or do."},
         },
     },

@@ -8,24 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-
-@pytest.fixture
-def https_app(app, backend, tmp_path):  # `app`: the schema is made
-    from idp import create_app
-    from infra.db import get_db
-    from infra.store import get_store
-    from tests.conftest import empty_store, empty_tables, settings_for
-
-    secure = create_app(settings_for(backend, tmp_path, server={"issuer": "https://localhost"}))
-    secure.testing = True
-    empty_tables(secure)
-    empty_store(secure)
-    yield secure
-    get_db(secure).dispose()
-    get_store(secure).close()
-
 
 def test_the_signed_out_cookie_is_host_prefixed(https_app):
     from idp.logout.end_session import SIGNED_OUT, _browser_digest, signed_out_redirect

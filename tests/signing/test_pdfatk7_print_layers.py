@@ -20,7 +20,8 @@ from pyhanko.pdf_utils.writer import PdfFileWriter
 
 from signing.normalise import FOUND, findings, normalise
 from signing.pdf_input import InvalidPdf
-from tests.signing.test_normalise import LIMIT, _numbers, _reader, _text
+from tests.signing.test_normalise import LIMIT, _reader, _text
+from tests.signing.verify import attack_kit as kit
 from tests.signing.verify import samples
 
 
@@ -41,15 +42,7 @@ def layered(*, auto_state: bool = True, print_usage: bool = True) -> bytes:
         layer[N("/Usage")] = generic.DictionaryObject({N("/Print"): generic.DictionaryObject(
             {N("/Subtype"): N("/Print"), N("/PrintState"): N("/ON")})})
     layer_ref = writer.add_object(layer)
-    content = writer.add_object(generic.StreamObject(stream_data=samples.TEXT + (
-        b" /OC /Papel BDC 1 1 1 rg 70 750 300 30 re f 0 0 0 rg"
-        b" BT /F1 18 Tf 72 760 Td (Importe: 9999 EUR) Tj ET EMC")))
-    writer.insert_page(generic.DictionaryObject({
-        N("/Type"): N("/Page"), N("/MediaBox"): _numbers(0, 0, 595, 842),
-        N("/Resources"): generic.DictionaryObject({
-            N("/Font"): generic.DictionaryObject({N("/F1"): font}),
-            N("/Properties"): generic.DictionaryObject({N("/Papel"): layer_ref})}),
-        N("/Contents"): content}))
+    kit.insert_amount_on_layer(writer, font, "Papel", layer_ref)
     default = generic.DictionaryObject({N("/OFF"): generic.ArrayObject([layer_ref])})
     if auto_state:
         default[N("/AS")] = generic.ArrayObject([generic.DictionaryObject({

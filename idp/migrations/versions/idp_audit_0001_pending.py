@@ -9,26 +9,10 @@ finds the pending entries.
 import sqlalchemy as sa
 from alembic import op
 
-from infra.migration_columns import UTC
+from idp.migrations.audit_entries import BODY, body_columns
 
 revision = "idp_audit_0001"
 down_revision = "idp_documents_0001"
-
-BODY = ("at", "event", "citizen_ref", "client_id", "purpose", "legal_basis", "law", "claims", "reference")
-
-
-def _body_columns() -> list[sa.Column]:
-    return [
-        sa.Column("at", UTC, nullable=False),
-        sa.Column("event", sa.String(32), nullable=False),
-        sa.Column("citizen_ref", sa.String(64), nullable=True),
-        sa.Column("client_id", sa.String(64), nullable=True),
-        sa.Column("purpose", sa.String(500), nullable=True),
-        sa.Column("legal_basis", sa.String(16), nullable=False),
-        sa.Column("law", sa.String(500), nullable=True),
-        sa.Column("claims", sa.JSON(), nullable=False),
-        sa.Column("reference", sa.String(200), nullable=True),
-    ]
 
 
 def _rebuild_sqlite(*, pending: bool) -> None:
@@ -41,7 +25,7 @@ def _rebuild_sqlite(*, pending: bool) -> None:
             sa.Column("seq", sa.Integer(), nullable=True),
             sa.Column("prev_hash", sa.String(64), nullable=True),
             sa.Column("hash", sa.String(64), nullable=True),
-            *_body_columns(),
+            *body_columns(),
             sa.PrimaryKeyConstraint("id", name="pk_audit_entries"),
             sa.UniqueConstraint("seq", name="uq_audit_entries_seq"),
             sa.UniqueConstraint("hash", name="uq_audit_entries_hash"),
@@ -55,7 +39,7 @@ def _rebuild_sqlite(*, pending: bool) -> None:
             sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
             sa.Column("prev_hash", sa.String(64), nullable=False),
             sa.Column("hash", sa.String(64), nullable=False),
-            *_body_columns(),
+            *body_columns(),
             sa.PrimaryKeyConstraint("seq", name="pk_audit_entries"),
             sa.UniqueConstraint("hash", name="uq_audit_entries_hash"),
         )

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
+from idp.migrations.audit_entries import body_columns
 from infra.migration_columns import BIG_ID, UTC, foreign_key
 
 revision = "idp_consent_0001"
@@ -37,15 +38,7 @@ def upgrade() -> None:
         sa.Column("seq", BIG_ID, autoincrement=False, nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
-        sa.Column("at", UTC, nullable=False),
-        sa.Column("event", sa.String(32), nullable=False),
-        sa.Column("citizen_ref", sa.String(64), nullable=True),
-        sa.Column("client_id", sa.String(64), nullable=True),
-        sa.Column("purpose", sa.String(500), nullable=True),
-        sa.Column("legal_basis", sa.String(16), nullable=False),
-        sa.Column("law", sa.String(500), nullable=True),
-        sa.Column("claims", sa.JSON(), nullable=False),
-        sa.Column("reference", sa.String(200), nullable=True),
+        *body_columns(),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entries")),
         sa.UniqueConstraint("hash", name=op.f("uq_audit_entries_hash")),
     )

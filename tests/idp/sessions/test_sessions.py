@@ -5,10 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import pytest
-
 from idp.sessions import records, session_policy
-from infra.db import get_db
 from infra.store import get_store
 from tests.idp.conftest import csrf, fields, post_json, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
@@ -101,20 +98,6 @@ def test_api_without_session_is_json_401(client):
     response = post_json(client, "/webauthn/registration/options", {})
     assert response.status_code == 401
     assert response.get_json()["error"] == "login_required"
-
-
-@pytest.fixture
-def https_app(backend, tmp_path):
-    from idp import create_app
-    from tests.conftest import empty_store, empty_tables, settings_for
-
-    app = create_app(settings_for(backend, tmp_path, server={"issuer": "https://localhost"}))
-    app.testing = True
-    empty_tables(app)
-    empty_store(app)
-    yield app
-    get_db(app).dispose()
-    get_store(app).close()
 
 
 def test_https_cookie_is_host_prefixed_and_secure(https_app):

@@ -175,6 +175,23 @@ def assert_refused_over_http(client, verifier, pdf: bytes, *, reason: str,
     return body
 
 
+def assert_refused_over_http_and_on_the_page(client, verifier, pdf: bytes, *, reason: str,
+                                             verdict: str, indication: str) -> dict[str, str]:
+    """`assert_refused_over_http`, and the /verify page in English and Spanish gives the reason
+    in words: {language: the page, HTML entities unescaped}, for what else a test looks for."""
+    import html
+
+    from signing.verify.texts import text
+
+    assert_refused_over_http(client, verifier, pdf, reason=reason, verdict=verdict, indication=indication)
+    pages = {}
+    for language in ("en", "es"):
+        _kind, _words, page = over_the_page(client, verifier, pdf, language)
+        pages[language] = html.unescape(page)
+        assert text(f"verify.reason.{reason}", language) in pages[language]
+    return pages
+
+
 # A document prepared for shadow attacks ------------------------------------------------------
 
 def shadow_ready_pdf() -> bytes:
@@ -188,11 +205,6 @@ def shadow_ready_pdf() -> bytes:
     from pyhanko.pdf_utils.generic import NameObject as N
     from pyhanko.pdf_utils.writer import PdfFileWriter
 
-    from tests.signing.verify import samples
-
-    def numbers(*values: int) -> generic.ArrayObject:
-        return generic.ArrayObject([generic.NumberObject(v) for v in values])
-
     writer = PdfFileWriter()
     helvetica = {N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"),
                  N("/BaseFont"): N("/Helvetica")}
@@ -202,15 +214,7 @@ def shadow_ready_pdf() -> bytes:
             [generic.NumberObject(49), N("/nine")])}))}))
     layer = writer.add_object(generic.DictionaryObject({
         N("/Type"): N("/OCG"), N("/Name"): generic.TextStringObject("Capa")}))
-    content = writer.add_object(generic.StreamObject(stream_data=samples.TEXT + (
-        b" /OC /Capa BDC 1 1 1 rg 70 750 300 30 re f 0 0 0 rg"
-        b" BT /F1 18 Tf 72 760 Td (Importe: 9999 EUR) Tj ET EMC")))
-    writer.insert_page(generic.DictionaryObject({
-        N("/Type"): N("/Page"), N("/MediaBox"): numbers(0, 0, 595, 842),
-        N("/Resources"): generic.DictionaryObject({
-            N("/Font"): generic.DictionaryObject({N("/F1"): font}),
-            N("/Properties"): generic.DictionaryObject({N("/Capa"): layer})}),
-        N("/Contents"): content}))
+    insert_amount_on_layer(writer, font, "Capa", layer)
     writer.root[N("/OCProperties")] = writer.add_object(generic.DictionaryObject({
         N("/OCGs"): generic.ArrayObject([layer]),
         N("/D"): generic.DictionaryObject({N("/OFF"): generic.ArrayObject([layer])})}))
@@ -218,6 +222,26 @@ def shadow_ready_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def insert_amount_on_layer(writer, font, name: str, layer) -> None:
+    """A page in `writer` (A4) whose "Importe: 9999 EUR" (in `font`, over a white box) is drawn
+    in the marked content of optional content group `layer`, named `name` in its resources."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import NameObject as N
+
+    from tests.signing.verify import samples
+
+    content = writer.add_object(generic.StreamObject(stream_data=samples.TEXT + (
+        b" /OC /%s BDC 1 1 1 rg 70 750 300 30 re f 0 0 0 rg" % name.encode()
+        + b" BT /F1 18 Tf 72 760 Td (Importe: 9999 EUR) Tj ET EMC")))
+    writer.insert_page(generic.DictionaryObject({
+        N("/Type"): N("/Page"),
+        N("/MediaBox"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 595, 842)]),
+        N("/Resources"): generic.DictionaryObject({
+            N("/Font"): generic.DictionaryObject({N("/F1"): font}),
+            N("/Properties"): generic.DictionaryObject({N("/" + name): layer})}),
+        N("/Contents"): content}))
 
 
 def over_the_page(client, verifier, pdf: bytes, language: str = "en") -> tuple[str, str, str]:
@@ -241,6 +265,21 @@ def over_the_page(client, verifier, pdf: bytes, language: str = "en") -> tuple[s
         service.verifier = kept
     kind, words, _role = verdict_of(page)
     return kind, words, page
+
+
+def assert_valid_with_unsigned_additions(client, verifier, pdf: bytes, level: str) -> None:
+    """`pdf` is valid with unsigned additions at modification level `level`, over the API and on
+    the /verify page in English and Spanish, which name that level and not validation data."""
+    from signing.verify.texts import text
+
+    body = over_http(client, verifier, pdf)
+    assert (body["status"], body["verdict"], body["unsigned_additions"]) == (200, "valid", True)
+    assert body["signatures"][0]["modifications"]["level"] == level
+    for language in ("en", "es"):
+        kind, _words, page = over_the_page(client, verifier, pdf, language)
+        assert kind == "valid"
+        assert text(f"verify.modifications.{level}", language) in page
+        assert text("verify.modifications.validation_data", language) not in page
 
 
 def updated(pdf: bytes, change) -> bytes:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pytest
 
-from signing.verify.texts import text
 from tests.signing.verify import attack_kit as kit
 
 ORPHAN = b"<< /Cedula (nadie me nombra) >>"
@@ -51,12 +50,4 @@ def test_an_object_the_trailer_names_is_not_unreferenced(verifier, signed):
 
 
 def test_the_api_and_the_page_say_so(client, verifier, signed):
-    pdf = with_orphans(signed)
-    body = kit.over_http(client, verifier, pdf)
-    assert (body["status"], body["verdict"], body["unsigned_additions"]) == (200, "valid", True)
-    assert body["signatures"][0]["modifications"]["level"] == "unreferenced"
-    for language in ("en", "es"):
-        kind, _words, page = kit.over_the_page(client, verifier, pdf, language)
-        assert kind == "valid"
-        assert text("verify.modifications.unreferenced", language) in page
-        assert text("verify.modifications.validation_data", language) not in page
+    kit.assert_valid_with_unsigned_additions(client, verifier, with_orphans(signed), "unreferenced")
