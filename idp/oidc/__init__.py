@@ -51,11 +51,11 @@ def init_app(app: Flask) -> Provider:
     from idp.consent.issued_grants import ISSUED_GRANTS
     from idp.oidc import settings as oidc_settings
     from idp.oidc.client_cache import ClientCache
+    from idp.oidc.client_deletion import ClientDeletion
     from idp.oidc.client_keys import RemoteKeySets, jwks_fetcher
     from idp.oidc.endpoints import bp as api_bp
     from idp.oidc.endpoints import route_directly
     from idp.oidc.grant_withdrawal import GrantWithdrawal
-    from idp.oidc.grants import revoke_client_grants
     from idp.oidc.language_choice import init_app as follow_the_language_switch
     from idp.oidc.openapi import PATHS, SCHEMAS
     from idp.oidc.services import Provider
@@ -94,8 +94,9 @@ def init_app(app: Flask) -> Provider:
     # What withdrawing an agency's access revokes (its mark kept as long as a code's replay mark).
     ISSUED_GRANTS.install(app, GrantWithdrawal(get_store(app), mark_seconds=loaded.code_replay_seconds,
                                                acr_uris=loaded.acr_uris))
-    # A client's registration deleted (RFC 7592 section 2.3): its grants go with it.
-    ON_DELETED.install(app, revoke_client_grants)
+    # A client's registration deleted (RFC 7592 section 2.3): its grants go with it, those an
+    # exchange in flight writes after it too (its mark kept as long as a code's replay mark).
+    ON_DELETED.install(app, ClientDeletion(get_store(app), mark_seconds=loaded.code_replay_seconds))
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     route_directly(app)  # /token and /userinfo without Flask's request machinery (same answers)

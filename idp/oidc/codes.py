@@ -27,12 +27,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from idp.oidc.grants import CLIENT_DELETED
 from infra.store import EphemeralStore, TakeGuard
 
 CODE_PREFIX = "oidc:code:"
 MARK_PREFIX = "oidc:code-mark:"
 VOID_PREFIX = "oidc:grant-void:"
 WITHDRAWN_PREFIX = "oidc:withdrawn:"
+DELETED_PREFIX = "oidc:client-deleted:"
 BOUND_PREFIX = "oidc:code-bound:"
 SEVERAL_PREFIX = "oidc:code-several:"
 
@@ -248,9 +250,19 @@ def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | 
     store.set(_withdrawn_key(citizen_id, client_id), value.encode("ascii"), ttl)
 
 
+def mark_client_deleted(store: EphemeralStore, *, client_id: str, at: float, ttl: int) -> None:
+    """The registration of `client_id` is being deleted at `at` (RFC 7592 section 2.3): left
+    before the deletion revokes the client's grants and again once it committed, as a
+    withdrawal's mark (`mark_withdrawal`), so that an exchange whose grant the deletion could
+    not see finds it (`settled`) and revokes that grant itself. `ttl`: at least a code's lifetime."""
+    store.set(DELETED_PREFIX + client_id, f"{at!r} {CLIENT_DELETED}".encode("ascii"), ttl)
+
+
 VOIDED = "voided"
 WITHDRAWN = "withdrawn"
 LOWERED = "lowered"  # a recovery code lowered the account's identity proofing
+DELETED = "deleted"  # the client's registration was deleted (RFC 7592 section 2.3)
+ENDED = "ended"  # the code's SSO session ended (a sign-out) while the code was exchanged
 # A passkey added in a session checked with a passkey of a reported model lowered it.
 LOWERED_REPORTED = "lowered_reported"
 LOWERED_PID_EXPIRED = "lowered_pid_expired"  # the PID it rested on expired
@@ -276,19 +288,30 @@ def _kept(level: str | None, acr: str, levels: Mapping[str, str] | None) -> bool
     return level in LEVELS and code_level is not None and rank(code_level) <= rank(level)
 
 
-def settled(store: EphemeralStore, grant: CodeGrant, levels: Mapping[str, str] | None = None) -> str | None:
+def settled(store: EphemeralStore, grant: CodeGrant, levels: Mapping[str, str] | None = None, *,
+            session_key: str | None = None) -> str | None:
     """Checked once the code's grant is written (one store read): VOIDED when the code was
-    presented twice meanwhile, WITHDRAWN when the citizen withdrew the agency's access at or
-    after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
+    presented twice meanwhile, DELETED when the client's registration was deleted at or after
+    the code's issue (a deletion that may not have seen the grant), ENDED when `session_key`
+    (the index of the code's SSO session, None: sessions are not kept) is gone: the citizen
+    signed out (or the session ended) after the exchange saw it alive, and the sign-out's
+    logout may not have seen the grant; WITHDRAWN when the citizen withdrew the agency's access
+    at or after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
     recovery code lowered the account's proofing then (LOWERED_REPORTED: a passkey added in a
     session checked with a passkey of a reported model; LOWERED_PID_EXPIRED, LOWERED_PID_REVOKED:
     the PID it rested on lapsed), else None. A lowering spares a code issued at or below the
     level it left (`levels`: the level each acr URI names)."""
-    voided_mark, every, agency = store.get_many([
-        VOID_PREFIX + grant.grant_id, _withdrawn_key(grant.citizen_id, None),
-        _withdrawn_key(grant.citizen_id, grant.client_id)])
+    keys = [VOID_PREFIX + grant.grant_id, DELETED_PREFIX + grant.client_id,
+            _withdrawn_key(grant.citizen_id, None), _withdrawn_key(grant.citizen_id, grant.client_id)]
+    if session_key is not None:
+        keys.append(session_key)
+    voided_mark, deleted, every, agency, *session = store.get_many(keys)
     if voided_mark is not None:
         return VOIDED
+    if deleted is not None and _mark(deleted)[0] >= grant.issued_at:
+        return DELETED
+    if session and session[0] is None:
+        return ENDED
     # A code issued before the withdrawal began was issued under the decision being withdrawn.
     reasons = {reason for at, reason, level in (_mark(mark) for mark in (every, agency) if mark is not None)
                if at >= grant.issued_at and not _kept(level, grant.acr, levels)}
@@ -305,6 +328,10 @@ _REFUSALS = {
                            "while this code was exchanged; start a new authorization request"),
     LOWERED: ("recovery_code", "the account's identity proofing was lowered by a recovery code while this code "
                                "was exchanged; sign the citizen in again (start a new authorization request)"),
+    ENDED: ("session_ended", "the citizen signed out (or the session ended) while this code was exchanged; "
+                             "start a new authorization request"),
+    DELETED: (CLIENT_DELETED, "this client's registration was deleted while this code was exchanged; its "
+                              "grants and tokens are revoked (RFC 7592 section 2.3)"),
     LOWERED_REPORTED: ("reported_passkey", "the account's identity proofing was lowered while this code was "
                                            "exchanged: a passkey was added in a session checked with a passkey "
                                            "whose model the FIDO metadata reports compromised; sign the citizen "

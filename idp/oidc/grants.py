@@ -46,7 +46,7 @@ def revoke_grant(session: Session, grant_id: str | uuid.UUID, *, reason: str, no
 
 def revoke_client_grants(session: Session, client_id: str, *, now: datetime) -> int:
     """Every active grant of a client whose registration was deleted (RFC 7592 section 2.3:
-    `clients.registry.services.ON_DELETED`), revoked with every token issued from them, in the
+    `idp.oidc.client_deletion.ClientDeletion`), revoked with every token issued from them, in the
     deletion's transaction; no agency is told (the client is gone). How many were active."""
     result = cast("sa.CursorResult[Any]", session.execute(
         sa.update(Grant).where(Grant.client_id == client_id, Grant.revoked_at.is_(None))

@@ -584,7 +584,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                     now=now, sector=sector, jkt=jkt, audience=target, extra=extra, logged=True,
                     texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known,
                     auth_time=int(granted.auth_time))
-    settled = codes.settled(store, granted, {uri: level for level, uri in provider.settings.acr_uris.items()})
+    # The session again (a sign-out since the check above: its logout may not see the grant).
+    settled = codes.settled(store, granted, {uri: level for level, uri in provider.settings.acr_uris.items()},
+                            session_key=None if provider.sessions is None else records.BY_SID + granted.sid)
     if settled is None and not standing.restricted_still_held(database, grant):
         settled = codes.WITHDRAWN  # an operator took national_id away (or the citizen the claim) meanwhile
     if settled is not None:

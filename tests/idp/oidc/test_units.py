@@ -233,3 +233,20 @@ def test_a_withdrawal_mark_carries_its_reason():
     legacy = MemoryStore()
     legacy.set(codes.WITHDRAWN_PREFIX + "z", b"2.0", 60)
     assert codes.settled(legacy, _grant()) == codes.WITHDRAWN
+
+
+def test_a_code_is_settled_by_its_clients_deletion_and_its_sessions_end():
+    """A deletion's mark settles a code issued before it (DELETED), not one issued after it
+    (the client enabled again); a session index gone settles the code as ENDED, one still
+    there (or none asked for: sessions not kept) does not."""
+    store = MemoryStore()
+    codes.mark_client_deleted(store, client_id="c", at=2.0, ttl=60)
+    assert codes.settled(store, _grant()) == codes.DELETED
+    assert codes.settled(store, replace(_grant(), issued_at=2.5)) is None
+    fresh = MemoryStore()
+    assert codes.settled(fresh, _grant(), session_key="sso:sid:s") == codes.ENDED
+    fresh.set("sso:sid:s", b"ref", 60)
+    assert codes.settled(fresh, _grant(), session_key="sso:sid:s") is None
+    assert codes.settled(MemoryStore(), _grant()) is None
+    assert codes.refusal(codes.DELETED)[0] == "client_deleted"
+    assert codes.refusal(codes.ENDED)[0] == "session_ended"
