@@ -399,9 +399,10 @@ def delete_client(session: Session, client: Client) -> None:
 
 def check_secret(client: Client, presented: str) -> bool:
     """Constant-time check of a client secret (RFC 6749 section 2.3.1)."""
-    if client.secret_hash is None or not presented:
+    stored = client.secret_hash  # read once: each read of a mapped attribute is a Python call (issue 16)
+    if stored is None or not presented:
         return False
-    return hmac.compare_digest(client.secret_hash, _digest(presented))
+    return hmac.compare_digest(stored, _digest(presented))
 
 
 def check_registration_token(client: Client, presented: str) -> bool:

@@ -166,7 +166,8 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
     except ClientNotFound:
         raise UnregisteredClient(f"client {creds.client_id!r} is not registered or is disabled",
                                  basic=basic) from None
-    registered = client.client_metadata.get("token_endpoint_auth_method")
+    metadata = client.client_metadata  # read once: a mapped attribute's read is a Python call (issue 16)
+    registered = metadata.get("token_endpoint_auth_method")
     if registered != creds.method:
         used = creds.method
         if used == "private_key_jwt" and str((creds.assertion_header or {}).get("alg", "")).startswith("HS"):
@@ -174,7 +175,7 @@ def authenticate(session: Session, *, authorization: str | None, form: Mapping[s
             used = "client_secret_jwt (a client_assertion signed with the secret), which Cédula does not support"
         raise InvalidClient(f"this client authenticates with {registered}, not {used}: "
                             f"{_HOW.get(str(registered), 'use the registered method')}", basic=basic)
-    fapi.check_client_authentication(client, method=creds.method)
+    fapi.check_client_authentication(client, method=creds.method, metadata=metadata)
     if creds.method in ("client_secret_basic", "client_secret_post"):
         if not check_secret(client, creds.secret or ""):
             raise InvalidClient("the client secret is not valid: send the client_secret given to this client at "

@@ -23,7 +23,13 @@ MAX_CODE_SECONDS = 60  # section 5.3.2.1: an authorization code lives at most 60
 
 
 def applies(client: Client) -> bool:
-    return client.client_metadata.get("security_profile") == PROFILE
+    return applies_to(client.client_metadata)
+
+
+def applies_to(metadata: Mapping[str, Any]) -> bool:
+    """`applies` for a client whose metadata the caller read already (each read of the mapped
+    attribute is a Python call: issue 16, several per /token)."""
+    return metadata.get("security_profile") == PROFILE
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -54,9 +60,10 @@ def check_authorization(client: Client, params: Mapping[str, Sequence[str]], *, 
         raise AuthorizationError("FAPI 2.0: the redirect URI must use https")
 
 
-def check_client_authentication(client: Client, *, method: str) -> None:
-    """Section 5.3.2.1: private_key_jwt only (mutual TLS is not offered), never a secret."""
-    if applies(client) and method != "private_key_jwt":
+def check_client_authentication(client: Client, *, method: str, metadata: Mapping[str, Any] | None = None) -> None:
+    """Section 5.3.2.1: private_key_jwt only (mutual TLS is not offered), never a secret.
+    `metadata`: the client's, when the caller read it already."""
+    if applies_to(client.client_metadata if metadata is None else metadata) and method != "private_key_jwt":
         raise InvalidClient(f"FAPI 2.0 clients authenticate with private_key_jwt, not {method}")
 
 
@@ -82,7 +89,8 @@ def check_signing_alg(client: Client, alg: str, *, what: str, error: type[OidcEr
 
 def requires_dpop(client: Client) -> bool:
     """Section 5.3.2.1: sender-constrained access tokens (DPoP, as mutual TLS is not offered)."""
-    return applies(client) or bool(client.client_metadata.get("dpop_bound_access_tokens"))
+    metadata = client.client_metadata  # read once (issue 16)
+    return applies_to(metadata) or bool(metadata.get("dpop_bound_access_tokens"))
 
 
 def max_level_of(metadata: Mapping[str, Any]) -> str:

@@ -571,7 +571,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                 connection.execute(write.statement, write.values)
             add_up(connection, exchange.counts)
     grant, refresh, extra = exchange.grant, exchange.refresh, exchange.released
-    _granted(provider, citizen.id)
+    _granted(provider, citizen_id)  # the citizen's id (`citizen.id` is a mapped attribute's read: issue 16)
     if use_due(consent.last_used_at, moment):  # noted by the release above (a cache-neutral write)
         provider.decisions.put(decision_key, replace(consent, last_used_at=moment), generation)
     if kept is None:  # detached by the commit: shared read-only from now on

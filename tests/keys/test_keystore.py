@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 
@@ -151,3 +152,23 @@ def test_software_store_signs_ec_and_rsa_alternately_each_with_its_scheme():
                                            data, padding.PKCS1v15(), hashes.SHA256())
     assert _is_ec(ec.generate_private_key(ec.SECP256R1())) is True
     assert _is_ec(object()) is False
+
+
+@pytest.mark.parametrize("curve,hash_name,digest", [
+    ("EC-P256", "sha256", hashes.SHA256()), ("EC-P256", "sha384", hashes.SHA384()),
+    ("EC-P256", "sha512", hashes.SHA512()), ("EC-P384", "sha384", hashes.SHA384()),
+])
+def test_software_store_ecdsa_signs_the_data_under_each_digest(curve, hash_name, digest):
+    """The software store hashes the data itself and signs the digest (issue 16: `Prehashed`,
+    without `cryptography`'s hash object per call): the signature is ECDSA over the data with
+    that digest, as a verifier that hashes the data checks it, and over nothing else."""
+    from keys.keystore.software import SoftwareKeyStore
+
+    software = SoftwareKeyStore(b"k" * 32)
+    generated = software.generate(key_id=uuid.uuid4().hex, algorithm=algorithm(curve), label="ec")
+    data = b"header.payload " * 40
+    signature = software.sign(key=generated.ref, data=data, hash_name=hash_name)
+    public = _public(generated.public_key)
+    public.verify(signature, data, ec.ECDSA(digest))
+    with pytest.raises(InvalidSignature):
+        public.verify(signature, data + b".", ec.ECDSA(digest))
