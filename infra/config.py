@@ -454,6 +454,21 @@ def _validate(settings: Settings) -> None:
     if parts.query or parts.fragment:
         raise ConfigError("server.issuer must not have a query or fragment (OIDC Discovery 1.0, section 3)")
     _database_url(str(settings["database"]["url"]))
+    _logging(settings)
+
+
+# `[logging] level` (any case) and `format`: what infra.ops.logging.configure can set up.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("json", "text")
+
+
+def _logging(settings: Settings) -> None:
+    """Refuse a log level logging does not know (its ValueError ended every command with a
+    traceback) and a format that is neither json nor text (taken silently as text)."""
+    section = read_section(settings, "logging")
+    if str(section.values.get("level", "")).upper() not in LOG_LEVELS:
+        raise section._refuse("level", f"one of {', '.join(LOG_LEVELS)}")
+    section.choice("format", LOG_FORMATS)
 
 
 # The URLs `infra.db.create_engine` can open (postgresql:// and postgres:// are read as psycopg's).

@@ -333,3 +333,28 @@ def test_a_refused_setting_does_not_hide_a_commands_help(environ):
     assert refused.exit_code == 2
     assert "Usage:" not in refused.output
     assert next(iter(environ)) in refused.output
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"CEDULA_LOGGING_LEVEL": "LOUD"}, "logging.level must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'"),
+    ({"CEDULA_LOGGING_FORMAT": "xml"}, "logging.format must be one of json, text, got 'xml'"),
+])
+def test_a_logging_setting_that_cannot_work_stops_a_command_with_one_line(environ, message):
+    """Before: CEDULA_LOGGING_LEVEL=LOUD ended every command with logging's ValueError traceback
+    (exit 1), and CEDULA_LOGGING_FORMAT=xml was taken silently as text (a log collector waiting
+    for JSON lines got key=value ones)."""
+    from click.testing import CliRunner
+
+    from idp.cli import cli
+
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=environ)
+    assert str(info.value) == f"{message} (set in the environment variable {next(iter(environ))})"
+    refused = CliRunner().invoke(cli, ["operators", "list"], env=environ)
+    assert refused.exit_code == 2, refused.output
+    assert "Traceback" not in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert message in refused.output
+
+
+def test_the_logging_level_is_taken_in_any_case():
+    assert load_settings(environ={"CEDULA_LOGGING_LEVEL": "warning"})["logging"]["level"] == "warning"
