@@ -272,6 +272,10 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
     ("[pki]\nroot_days = 1e15\n", "pki.root_days must be a whole number of days from 1 to 36600"),
     ("[pki]\nseal_days = -1\n", "pki.seal_days must be a whole number of days from 1 to 36600, got -1"),
     ("[pki]\ncrl_hours = 0\n", "pki.crl_hours must be a whole number of hours from 1 to"),
+    ('[pki]\ncountry = "Salvador"\n', "pki.country must be an ISO 3166 country code of two capital letters (e.g. "
+                                        "SV), got 'Salvador'"),
+    ('[pki]\ncountry = "sv"\n', "pki.country must be an ISO 3166 country code of two capital letters"),
+    ('[pki]\norganization = ""\n', "pki.organization must be the organisation's name, 1 to 64 characters, got ''"),
     ("[jwks]\nalgorithms = []\n", "jwks.algorithms must list one algorithm or more"),
     ("[tsa]\nhash_algorithms = []\n", "tsa.hash_algorithms must list one or more of sha256, sha384, sha512"),
     ("[tsa]\naccuracy_seconds = 1e15\n", "tsa.accuracy_seconds must be a whole number of seconds from 1 to 3600"),
