@@ -275,6 +275,12 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
     ('[pki]\ncountry = "Salvador"\n', "pki.country must be an ISO 3166 country code of two capital letters (e.g. "
                                         "SV), got 'Salvador'"),
     ('[pki]\ncountry = "sv"\n', "pki.country must be an ISO 3166 country code of two capital letters"),
+    ("[session]\nidle_seconds = -5\n", "session.idle_seconds must be a whole number of seconds from 60 to"),
+    ("[session]\nabsolute_seconds = 0\n", "session.absolute_seconds must be a whole number of seconds from 60 to"),
+    ("[session]\nmax_per_citizen = 0\n", "session.max_per_citizen must be a whole number >= 1, got 0"),
+    ('[session]\ncookie_name = "a b;c"\n', "session.cookie_name must be a cookie name of letters, digits, '-' and "
+                                           "'_' (RFC 6265 section 4.1.1), got 'a b;c'"),
+    ('[session]\ncookie_name = ""\n', "session.cookie_name must be a cookie name"),
     ('[pki]\norganization = ""\n', "pki.organization must be the organisation's name, 1 to 64 characters, got ''"),
     ("[jwks]\nalgorithms = []\n", "jwks.algorithms must list one algorithm or more"),
     ("[tsa]\nhash_algorithms = []\n", "tsa.hash_algorithms must list one or more of sha256, sha384, sha512"),
