@@ -368,3 +368,24 @@ def test_a_logging_setting_that_cannot_work_stops_a_command_with_one_line(enviro
 
 def test_the_logging_level_is_taken_in_any_case():
     assert load_settings(environ={"CEDULA_LOGGING_LEVEL": "warning"})["logging"]["level"] == "warning"
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"CEDULA_DATABASE_POOL_SIZE": "-7"}, "database.pool_size must be a whole number from 1 to 1000, got -7"),
+    ({"CEDULA_DATABASE_POOL_OVERFLOW": "-1"}, "database.pool_overflow must be a whole number from 0 to 1000"),
+    ({"CEDULA_DATABASE_POOL_TIMEOUT_SECONDS": "-7"}, "database.pool_timeout_seconds must be a number of seconds"),
+    ({"CEDULA_DATABASE_CONNECT_TIMEOUT_SECONDS": "0"},
+     "database.connect_timeout_seconds must be a whole number of seconds from 1 to 600, got 0"),
+    ({"CEDULA_DATABASE_POOL_RECYCLE_SECONDS": "-7"}, "database.pool_recycle_seconds must be"),
+    ({"CEDULA_STORE_TIMEOUT_SECONDS": "-7"}, "store.timeout_seconds must be a number of seconds from 0.1 to 600"),
+    ({"CEDULA_STORE_CONNECT_TIMEOUT_SECONDS": "0"}, "store.connect_timeout_seconds must be a number of seconds"),
+    ({"CEDULA_STORE_RETRIES": "-1"}, "store.retries must be a whole number from 0 to 100, got -1"),
+    ({"CEDULA_STORE_SNAPSHOT_INTERVAL_SECONDS": "0"}, "store.snapshot_interval_seconds must be a number of seconds"),
+])
+def test_database_and_store_bounds_that_cannot_work_are_refused_at_load(environ, message):
+    """Before: taken as they were; `CEDULA_STORE_TIMEOUT_SECONDS=-7` made every request that
+    needs Redis a 500 ('Timeout value out of range'), a connect timeout of 0 waited for ever."""
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=environ)
+    assert str(info.value).startswith(message)
+    assert str(info.value).endswith(f"(set in the environment variable {next(iter(environ))})")
