@@ -55,19 +55,26 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, server: str
 
 
 def check_port(host: str, port: int) -> None:
-    """ServeFailed when another program already listens on `host:port` (granian ended with a
-    traceback, gunicorn after retrying): a runtime failure, not a setting (exit status 1)."""
+    """ServeFailed when `host:port` cannot be listened on: another program listens there (granian
+    ended with a traceback, gunicorn after retrying), another `cedula serve` among them, or this
+    machine has no such address. A runtime failure, not a setting (exit status 1).
+
+    The probe does not set SO_REUSEPORT: granian's workers do, so a probe with it bound next to
+    a running `cedula serve` and the new server shared its port (the kernel spread connections
+    over both deployments). SO_REUSEADDR, as the servers bind, still takes a port in TIME_WAIT."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except OSError:
         return  # an address that cannot be resolved: the server says so itself
     with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
-        if hasattr(socket, "SO_REUSEPORT"):  # granian's workers share the port with SO_REUSEPORT
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise ServeFailed(f"{host}:{port} is already in use: stop the program listening there "
                                   "or choose another --port (server.port).") from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ServeFailed(f"{host} is not an address of this machine: choose one of its addresses "
+                                  "(--host, server.host), 127.0.0.1 for this machine only or 0.0.0.0 for "
+                                  "all its interfaces.") from None

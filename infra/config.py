@@ -454,6 +454,44 @@ def _validate(settings: Settings) -> None:
     if parts.query or parts.fragment:
         raise ConfigError("server.issuer must not have a query or fragment (OIDC Discovery 1.0, section 3)")
     _database_url(str(settings["database"]["url"]))
+    _logging(settings)
+    _connections(settings)
+
+
+def _connections(settings: Settings) -> None:
+    """The bounds of the database pool and of the Redis store: `store.timeout_seconds = -7`
+    made every request that needs Redis a 500 (socket timeout out of range), a pool size of -7
+    or a connect timeout of 0 (libpq: wait for ever) went unnoticed until an outage."""
+    database = read_section(settings, "database")
+    database.whole("pool_size", minimum=1, maximum=MAX_POOL)
+    database.whole("pool_overflow", minimum=0, maximum=MAX_POOL)
+    database.number("pool_timeout_seconds", minimum=0.1, maximum=MAX_WAIT_SECONDS, unit="seconds")
+    database.whole("connect_timeout_seconds", minimum=1, maximum=MAX_WAIT_SECONDS, unit="seconds")
+    database.whole("pool_recycle_seconds", minimum=0, maximum=MAX_SECONDS, unit="seconds (0: never)")
+    store = read_section(settings, "store")
+    store.number("connect_timeout_seconds", minimum=0.1, maximum=MAX_WAIT_SECONDS, unit="seconds")
+    store.number("timeout_seconds", minimum=0.1, maximum=MAX_WAIT_SECONDS, unit="seconds")
+    store.whole("retries", minimum=0, maximum=MAX_RETRIES)
+    store.number("snapshot_interval_seconds", minimum=1, maximum=MAX_SECONDS, unit="seconds")
+
+
+MAX_POOL = 1000  # connections per worker process: far above what PostgreSQL's max_connections allows
+MAX_WAIT_SECONDS = 600  # the longest wait for a connection or an answer a request may be given
+MAX_RETRIES = 100
+
+
+# `[logging] level` (any case) and `format`: what infra.ops.logging.configure can set up.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("json", "text")
+
+
+def _logging(settings: Settings) -> None:
+    """Refuse a log level logging does not know (its ValueError ended every command with a
+    traceback) and a format that is neither json nor text (taken silently as text)."""
+    section = read_section(settings, "logging")
+    if str(section.values.get("level", "")).upper() not in LOG_LEVELS:
+        raise section._refuse("level", f"one of {', '.join(LOG_LEVELS)}")
+    section.choice("format", LOG_FORMATS)
 
 
 # The URLs `infra.db.create_engine` can open (postgresql:// and postgres:// are read as psycopg's).

@@ -205,7 +205,8 @@ def create_engine(url: str, *, pool: PoolSettings | None = None, echo: bool = Fa
     pool = pool or PoolSettings()
     engine = sa.create_engine(
         url, echo=echo, hide_parameters=True, pool_size=pool.size, max_overflow=pool.overflow,
-        pool_timeout=pool.timeout_seconds, pool_recycle=pool.recycle_seconds,
+        pool_timeout=pool.timeout_seconds,
+        pool_recycle=pool.recycle_seconds or -1,  # 0 is never (config/default.toml); SQLAlchemy's never is -1
         connect_args={
             # A stopped server is refused at once; an unreachable one is given up on quickly,
             # so a request answers 503 instead of hanging.

@@ -52,6 +52,10 @@ def check_settings(keys: Mapping[str, Any]) -> None:
                               "; `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` makes one") from None
     if backend == "pkcs11" and not str(keys.get("pkcs11_token") or ""):
         raise ConfigError("keys.pkcs11_token is empty: name the HSM token (CEDULA_PKCS11_TOKEN)")
+    if backend == "pkcs11" and not str(keys.get("pkcs11_pin") or ""):
+        # logging in with no PIN is one more failed login the HSM counts towards locking the token
+        raise ConfigError("keys.pkcs11_pin is empty: set the token's user PIN in the environment "
+                          "(CEDULA_PKCS11_PIN)")
 
 
 _USE = {

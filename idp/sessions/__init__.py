@@ -36,11 +36,12 @@ replaced freely: it reaches no agency.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from flask import Flask, current_app, g, redirect, request
@@ -50,7 +51,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from idp.sessions import ended, records
 from idp.sessions.records import SessionPolicy, SsoSession
 from infra.components import Slot
-from infra.config import get_settings
+from infra.config import MAX_SECONDS, Section, get_settings, read_section
 from infra.secrets import get_secrets
 from infra.store import EphemeralStore, get_store
 from infra.web.caching import no_store
@@ -342,16 +343,34 @@ def sessions_for(citizen_id: str) -> list[SsoSession]:
     return records.for_citizen(get_store(current_app), _policy(), citizen_id, time.time())
 
 
+# RFC 6265 section 4.1.1 allows more (any token), but these are what every browser and proxy keeps.
+COOKIE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _checked(settings: Mapping[str, Any]) -> Section:
+    """`[session]` that can work, or ConfigError naming the setting when the app is built: a
+    negative idle_seconds ended every session at once, and a cookie name with a space or `;`
+    was sent as a cookie no browser gives back (every sign-in came back to the sign-in page)."""
+    section = read_section(settings, "session")
+    for key in ("idle_seconds", "absolute_seconds"):
+        section.whole(key, minimum=60, maximum=MAX_SECONDS, unit="seconds")
+    section.whole("max_per_citizen", minimum=1)
+    if not COOKIE_NAME.fullmatch(str(section.values.get("cookie_name", ""))):
+        raise section._refuse("cookie_name", "a cookie name of letters, digits, '-' and '_' (RFC 6265 section 4.1.1)")
+    return section
+
+
 def init_app(app: Flask) -> None:
     settings = get_settings(app)
+    session = _checked(settings)
     LISTENERS.install(app, [])
     RECOVERY_CHECKS.install(app, [])
     POLICY.install(app, SessionPolicy(
         key=get_secrets(app).key("session"),
-        idle_seconds=int(settings["session"]["idle_seconds"]),
-        absolute_seconds=int(settings["session"]["absolute_seconds"]),
+        idle_seconds=int(session.values["idle_seconds"]),
+        absolute_seconds=int(session.values["absolute_seconds"]),
         recovery_seconds=int(settings["recovery"]["session_seconds"]),
-        max_per_citizen=int(settings["session"]["max_per_citizen"]),
+        max_per_citizen=int(session.values["max_per_citizen"]),
     ))
     app.jinja_env.globals["signed_in"] = signed_in
     app.jinja_env.globals["session_ended"] = ended.marked

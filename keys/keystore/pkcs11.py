@@ -49,6 +49,12 @@ _libraries_lock = threading.Lock()
 # PKCS#11 logs in per application, not per session: one logged-in session per token and
 # process, shared by every store object of the process (several apps in one test run).
 _sessions: dict[tuple[str, str], tuple[bytes, pkcs11.Session]] = {}
+# PINs (their SHA-256) a token refused, per module and token: never tried on it again in this
+# process. HSMs count failed logins and lock the user PIN after a few; the store is opened again
+# on every use while it cannot be (each /readyz, each signature), so a mistyped PIN locked the
+# token for every node within seconds. The PIN comes from the settings: a new one (a restart, a
+# reload) is tried.
+_refused_pins: set[tuple[str, str, bytes]] = set()
 
 
 def _library(module: str) -> Any:
@@ -148,7 +154,8 @@ class Pkcs11KeyStore(KeyStore):
 
 def _open_session(module: str, token_label: str, pin: str) -> pkcs11.Session:
     wrong_pin = KeyStoreUnavailable(
-        f"the PIN for PKCS#11 token {token_label!r} is wrong (keys.pkcs11_pin)")
+        f"the PIN for PKCS#11 token {token_label!r} is wrong (keys.pkcs11_pin; not tried again until "
+        "it changes and the process restarts: each wrong try counts towards locking the token)")
     digest = hashlib.sha256(pin.encode()).digest()
     with _libraries_lock:
         known = _sessions.get((module, token_label))
@@ -156,6 +163,8 @@ def _open_session(module: str, token_label: str, pin: str) -> pkcs11.Session:
             if not hmac.compare_digest(known[0], digest):
                 raise wrong_pin
             return known[1]
+        if (module, token_label, digest) in _refused_pins:
+            raise wrong_pin
     lib = _library(module)
     try:
         token = lib.get_token(token_label=token_label)
@@ -164,6 +173,8 @@ def _open_session(module: str, token_label: str, pin: str) -> pkcs11.Session:
     try:
         session: pkcs11.Session = token.open(user_pin=pin, rw=True)
     except pkcs11.PinIncorrect:
+        with _libraries_lock:
+            _refused_pins.add((module, token_label, digest))
         raise wrong_pin from None
     except pkcs11.PKCS11Error as exc:
         raise KeyStoreUnavailable(

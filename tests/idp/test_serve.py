@@ -40,6 +40,40 @@ def test_a_port_in_use_is_a_runtime_failure_in_one_line(tmp_path):
     assert f"127.0.0.1:{port} is already in use" in result.output
 
 
+def test_a_port_another_cedula_serve_listens_on_is_in_use():
+    """granian's workers listen with SO_REUSEPORT, and so did the check: a second `cedula serve`
+    on the port of a running one (another data folder, another database) started, and the
+    kernel shared the new connections between the two deployments. (The check itself: before
+    the fix, `cedula serve` went on serving.)"""
+    import socket
+
+    import pytest
+
+    from idp.serve import ServeFailed, check_port
+
+    with socket.socket() as granian_worker:
+        granian_worker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        granian_worker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        granian_worker.bind(("127.0.0.1", 0))
+        granian_worker.listen()
+        port = granian_worker.getsockname()[1]
+        with pytest.raises(ServeFailed, match=rf"^127\.0\.0\.1:{port} is already in use"):
+            check_port("127.0.0.1", port)
+    check_port("127.0.0.1", port)  # free again
+
+
+def test_an_address_this_machine_does_not_have_fails_in_one_line(tmp_path):
+    """`--host` (server.host) naming an address of no interface here ended with granian's
+    traceback and a Rust backtrace."""
+    result = CliRunner().invoke(cli, ["serve", "--host", "192.0.2.1", "--port", "18000"],
+                                env={"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": ""})
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: 192.0.2.1 is not an address of this machine: choose one of its addresses (--host, "
+        "server.host), 127.0.0.1 for this machine only or 0.0.0.0 for all its interfaces.")
+
+
 def test_gunicorn_one_worker_snapshots_the_store_on_its_way_out(tmp_path):
     """Gunicorn's worker_exit hook writes the in-process store's last snapshot (clean shutdown)."""
     from types import SimpleNamespace

@@ -272,6 +272,16 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
     ("[pki]\nroot_days = 1e15\n", "pki.root_days must be a whole number of days from 1 to 36600"),
     ("[pki]\nseal_days = -1\n", "pki.seal_days must be a whole number of days from 1 to 36600, got -1"),
     ("[pki]\ncrl_hours = 0\n", "pki.crl_hours must be a whole number of hours from 1 to"),
+    ('[pki]\ncountry = "Salvador"\n', "pki.country must be an ISO 3166 country code of two capital letters (e.g. "
+                                        "SV), got 'Salvador'"),
+    ('[pki]\ncountry = "sv"\n', "pki.country must be an ISO 3166 country code of two capital letters"),
+    ("[session]\nidle_seconds = -5\n", "session.idle_seconds must be a whole number of seconds from 60 to"),
+    ("[session]\nabsolute_seconds = 0\n", "session.absolute_seconds must be a whole number of seconds from 60 to"),
+    ("[session]\nmax_per_citizen = 0\n", "session.max_per_citizen must be a whole number >= 1, got 0"),
+    ('[session]\ncookie_name = "a b;c"\n', "session.cookie_name must be a cookie name of letters, digits, '-' and "
+                                           "'_' (RFC 6265 section 4.1.1), got 'a b;c'"),
+    ('[session]\ncookie_name = ""\n', "session.cookie_name must be a cookie name"),
+    ('[pki]\norganization = ""\n', "pki.organization must be the organisation's name, 1 to 64 characters, got ''"),
     ("[jwks]\nalgorithms = []\n", "jwks.algorithms must list one algorithm or more"),
     ("[tsa]\nhash_algorithms = []\n", "tsa.hash_algorithms must list one or more of sha256, sha384, sha512"),
     ("[tsa]\naccuracy_seconds = 1e15\n", "tsa.accuracy_seconds must be a whole number of seconds from 1 to 3600"),
@@ -333,3 +343,49 @@ def test_a_refused_setting_does_not_hide_a_commands_help(environ):
     assert refused.exit_code == 2
     assert "Usage:" not in refused.output
     assert next(iter(environ)) in refused.output
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"CEDULA_LOGGING_LEVEL": "LOUD"}, "logging.level must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'"),
+    ({"CEDULA_LOGGING_FORMAT": "xml"}, "logging.format must be one of json, text, got 'xml'"),
+])
+def test_a_logging_setting_that_cannot_work_stops_a_command_with_one_line(environ, message):
+    """Before: CEDULA_LOGGING_LEVEL=LOUD ended every command with logging's ValueError traceback
+    (exit 1), and CEDULA_LOGGING_FORMAT=xml was taken silently as text (a log collector waiting
+    for JSON lines got key=value ones)."""
+    from click.testing import CliRunner
+
+    from idp.cli import cli
+
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=environ)
+    assert str(info.value) == f"{message} (set in the environment variable {next(iter(environ))})"
+    refused = CliRunner().invoke(cli, ["operators", "list"], env=environ)
+    assert refused.exit_code == 2, refused.output
+    assert "Traceback" not in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert message in refused.output
+
+
+def test_the_logging_level_is_taken_in_any_case():
+    assert load_settings(environ={"CEDULA_LOGGING_LEVEL": "warning"})["logging"]["level"] == "warning"
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"CEDULA_DATABASE_POOL_SIZE": "-7"}, "database.pool_size must be a whole number from 1 to 1000, got -7"),
+    ({"CEDULA_DATABASE_POOL_OVERFLOW": "-1"}, "database.pool_overflow must be a whole number from 0 to 1000"),
+    ({"CEDULA_DATABASE_POOL_TIMEOUT_SECONDS": "-7"}, "database.pool_timeout_seconds must be a number of seconds"),
+    ({"CEDULA_DATABASE_CONNECT_TIMEOUT_SECONDS": "0"},
+     "database.connect_timeout_seconds must be a whole number of seconds from 1 to 600, got 0"),
+    ({"CEDULA_DATABASE_POOL_RECYCLE_SECONDS": "-7"}, "database.pool_recycle_seconds must be"),
+    ({"CEDULA_STORE_TIMEOUT_SECONDS": "-7"}, "store.timeout_seconds must be a number of seconds from 0.1 to 600"),
+    ({"CEDULA_STORE_CONNECT_TIMEOUT_SECONDS": "0"}, "store.connect_timeout_seconds must be a number of seconds"),
+    ({"CEDULA_STORE_RETRIES": "-1"}, "store.retries must be a whole number from 0 to 100, got -1"),
+    ({"CEDULA_STORE_SNAPSHOT_INTERVAL_SECONDS": "0"}, "store.snapshot_interval_seconds must be a number of seconds"),
+])
+def test_database_and_store_bounds_that_cannot_work_are_refused_at_load(environ, message):
+    """Before: taken as they were; `CEDULA_STORE_TIMEOUT_SECONDS=-7` made every request that
+    needs Redis a 500 ('Timeout value out of range'), a connect timeout of 0 waited for ever."""
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=environ)
+    assert str(info.value).startswith(message)
+    assert str(info.value).endswith(f"(set in the environment variable {next(iter(environ))})")

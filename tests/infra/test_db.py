@@ -154,3 +154,16 @@ def test_a_failed_statement_carries_none_of_its_values(app, backend):
     finally:
         table.drop(engine, checkfirst=True)
         engine.dispose()
+
+
+@pytest.mark.parametrize(("setting", "recycle"), [(0, -1), (1800, 1800)])
+def test_a_pool_recycle_of_0_never_recycles(setting, recycle):
+    """config/default.toml says `pool_recycle_seconds = 0` is never; SQLAlchemy takes 0 as 'older
+    than 0 seconds' and -1 as never, so 0 replaced the connection at every checkout (a new
+    PostgreSQL connection per request). No connection is made here."""
+    from infra.db import PoolSettings, create_engine
+
+    engine = create_engine("postgresql+psycopg://cedula@127.0.0.1:1/cedula",
+                           pool=PoolSettings(recycle_seconds=setting))
+    assert engine.pool._recycle == recycle
+    engine.dispose()

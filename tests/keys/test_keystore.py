@@ -135,6 +135,40 @@ def test_pkcs11_wrong_pin_and_token(softhsm):
         Pkcs11KeyStore(module=softhsm.module, token_label="nope", pin=softhsm.pin)
 
 
+def test_pkcs11_a_pin_the_token_refused_is_not_tried_again(monkeypatch):
+    """Every use of the key store (each /readyz poll after its 2 s, each /token) opened it again
+    and logged in with the wrong PIN once more: a node started with a mistyped PIN counted
+    failed logins on the HSM until the token locked its user PIN, for every node. A PIN the
+    token refused is refused in the process without asking the token; another PIN is tried.
+    (A token of its own: SoftHSM's stays logged in for the whole test process.)"""
+    import pkcs11
+
+    from keys.keystore import pkcs11 as module
+
+    logins: list[str] = []
+
+    class Token:
+        def open(self, *, user_pin, rw):
+            logins.append(user_pin)
+            if user_pin != "4321":
+                raise pkcs11.PinIncorrect()
+            return object()
+
+    class Library:
+        def get_token(self, *, token_label):
+            return Token()
+
+    monkeypatch.setattr(module, "_library", lambda path: Library())
+    monkeypatch.setattr(module, "_sessions", {})
+    monkeypatch.setattr(module, "_refused_pins", set(), raising=False)
+    for pin in ("0001", "0001", "0001", "0002", "0001"):
+        with pytest.raises(KeyStoreUnavailable, match=r"the PIN for PKCS#11 token 'hsm' is wrong"):
+            module._open_session("/hsm.so", "hsm", pin)
+    assert logins == ["0001", "0002"]
+    module._open_session("/hsm.so", "hsm", "4321")
+    module._open_session("/hsm.so", "hsm", "4321")
+    assert logins == ["0001", "0002", "4321"]
+
 def test_software_store_signs_ec_and_rsa_alternately_each_with_its_scheme():
     """The software store tells an EC key from an RSA one once per key class (issue 16: no ABC
     check per signature): keys of both kinds, signing in turn, each keep their own scheme, and

@@ -19,6 +19,8 @@ GOOD_KEY = "Y2VkdWxhLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE"
     ({"backend": "software", "master_key": "c2hvcnQ"}, "keys.master_key must decode to 32 bytes, got 5"),
     ({"backend": "software", "master_key": "not base64!"}, "keys.master_key must be base64url"),
     ({"backend": "pkcs11", "pkcs11_token": ""}, "keys.pkcs11_token is empty"),
+    ({"backend": "pkcs11", "pkcs11_token": "cedula", "pkcs11_pin": ""},
+     "keys.pkcs11_pin is empty: set the token's user PIN in the environment (CEDULA_PKCS11_PIN)"),
 ])
 def test_a_key_store_that_could_never_open_is_a_configuration_error(keys, message):
     with pytest.raises(ConfigError) as refused:
@@ -29,7 +31,8 @@ def test_a_key_store_that_could_never_open_is_a_configuration_error(keys, messag
 def test_working_key_settings_pass():
     check_settings({"backend": "software", "master_key": ""})
     check_settings({"backend": "software", "master_key": GOOD_KEY})
-    check_settings({"backend": "pkcs11", "pkcs11_token": "cedula", "master_key": "unused by pkcs11"})
+    check_settings({"backend": "pkcs11", "pkcs11_token": "cedula", "pkcs11_pin": "4321",
+                    "master_key": "unused by pkcs11"})
 
 
 @pytest.mark.parametrize("command", [["keys", "list"], ["serve", "--port", "1"]])
