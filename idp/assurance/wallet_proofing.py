@@ -47,10 +47,12 @@ def evidence_detail(identity: ProvenIdentity) -> str:
     return detail
 
 
-def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> str | None:
+def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime, stored_only: bool = False) -> str | None:
     """"expired" or "revoked" when the PID the citizen's proofing (method `eudi_wallet`) rests
     on has expired or is no longer VALID in its status list; None otherwise (another method,
-    no such evidence, or a status that cannot be read now). Reads only."""
+    no such evidence, or a status that cannot be read now). Reads only. `stored_only` (a
+    refresh at /token: no network on that path): the status is the last reading kept in the
+    store; without one it is read after the response (`_status`), for the next use."""
     row = session.get(IdentityProofing, citizen_id)
     if row is None or row.method != METHOD:
         return None
@@ -67,16 +69,19 @@ def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> str | No
         return None
     if exp and now.timestamp() >= exp:
         return "expired"
-    if uri and index >= 0 and _status(uri, index, iss=evidence.source, now=now) == "revoked":
+    if uri and index >= 0 and _status(uri, index, iss=evidence.source, now=now,
+                                      network=not stored_only) == "revoked":
         return "revoked"
     return None
 
 
-def _status(uri: str, index: int, *, iss: str, now: datetime) -> str | None:
+def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = True) -> str | None:
     """"valid" or "revoked" (anything but VALID) for this entry, verified as at presentation
     (`vp_response.check_status`: signed by a trusted issuer, fresh, its `iss` the PID's) and
-    kept in the store for the list's `ttl`; None outside an application or when unreadable."""
-    from flask import current_app
+    kept in the store for the list's `ttl`; None outside an application or when unreadable.
+    Without `network`, only the reading kept: when there is none, None now, and the list is read
+    once this request is answered (so the next use has it)."""
+    from flask import after_this_request, current_app, has_request_context
 
     from idp.wallet.errors import PresentationRejected
     from idp.wallet.sd_jwt_vc import unverified_header
@@ -93,6 +98,16 @@ def _status(uri: str, index: int, *, iss: str, now: datetime) -> str | None:
     cached = store.get(key)
     if cached is not None:
         return cached.decode()
+    if not network:
+        if has_request_context():
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+            @after_this_request
+            def read_later(response: Any) -> Any:
+                with app.app_context():
+                    _status(uri, index, iss=iss, now=now)
+                return response
+        return None
     fetched: list[str] = []
 
     def fetch(address: str) -> str:
