@@ -62,15 +62,37 @@ def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime, stored_only
         .order_by(ProofingEvidence.recorded_at.desc(), ProofingEvidence.id.desc()).limit(1))
     if evidence is None:
         return None
+    return _lapsed(evidence.detail, iss=evidence.source, now=now, network=not stored_only)
+
+
+def pid_facts(identity: ProvenIdentity) -> str:
+    """What a wallet sign-in's session keeps of the PID it presented (`SsoSession.pid`):
+    {"exp", "idx", "uri", "iss"}, for `session_lapse`."""
+    return json.dumps({"exp": identity.expires_at, "idx": identity.status_index, "uri": identity.status_uri,
+                       "iss": identity.issuer}, separators=(",", ":"))
+
+
+def session_lapse(facts: str | None, *, now: datetime) -> str | None:
+    """`lapse` for the PID a wallet sign-in's session presented (`pid_facts`; None: no PID):
+    "expired" or "revoked" once it is no longer worth what it gave that session."""
+    if not facts:
+        return None
     try:
-        facts = json.loads(evidence.detail)
+        iss = str(json.loads(facts).get("iss", ""))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return _lapsed(facts, iss=iss, now=now, network=True)
+
+
+def _lapsed(detail: str, *, iss: str, now: datetime, network: bool) -> str | None:
+    try:
+        facts = json.loads(detail)
         exp, uri, index = int(facts.get("exp", 0)), str(facts.get("uri", "")), int(facts.get("idx", -1))
     except (ValueError, TypeError, AttributeError):
         return None
     if exp and now.timestamp() >= exp:
         return "expired"
-    if uri and index >= 0 and _status(uri, index, iss=evidence.source, now=now,
-                                      network=not stored_only) == "revoked":
+    if uri and index >= 0 and _status(uri, index, iss=iss, now=now, network=network) == "revoked":
         return "revoked"
     return None
 
@@ -199,4 +221,5 @@ def evidence_level(session: Session, citizen_id: uuid.UUID) -> tuple[Level, str]
     return level, method
 
 
-__all__ = ["LAPSED", "MAX_STATUS_SECONDS", "METHOD", "evidence_detail", "evidence_level", "lapse", "withdraw"]
+__all__ = ["LAPSED", "MAX_STATUS_SECONDS", "METHOD", "evidence_detail", "evidence_level", "lapse", "pid_facts",
+           "session_lapse", "withdraw"]
