@@ -9,6 +9,8 @@ holds now:
   (kept in the store by any use of the level, `wallet_proofing.lapse`) says revoked, is
   withdrawn there (`wallet_proofing.withdraw`: the grants above the level left end, through
   `idp.assurance.lowered_grants`, this one with them when it is above);
+* a wallet sign-in's grant whose session's PID (`SsoSession.pid`) has expired or whose last
+  status reading says revoked asserts nothing above low (the session itself is worth low then);
 * a grant whose session was checked with a passkey whose model the FIDO metadata has since
   reported compromised asserts low at most (such a passkey signs in at low: `services.assess`).
 """
@@ -24,10 +26,11 @@ from idp.assurance.levels import as_level, rank
 
 
 def refused_refresh(db: Session, citizen_id: uuid.UUID, *, level: str | None, passkey: str | None,
-                    now: datetime) -> str | None:
+                    now: datetime, pid: str | None = None) -> str | None:
     """Why a refresh of the citizen's grant at `level` (None: not known) must mint nothing, as a
     reason of `idp.assurance.lowered_grants.REASONS`, or None. `passkey`: the grant's passkey mark
-    (`idp.webauthn.encoding.passkey_mark`). Reads one row more than the refresh (the
+    (`idp.webauthn.encoding.passkey_mark`). `pid`: for a wallet sign-in's grant, the PID its
+    session presented (`SsoSession.pid`, while the session lives). Reads one row more than the refresh (the
     proofing) unless the proofing rests on a PID or the grant's passkey is to be checked."""
     from idp.assurance import wallet_proofing
 
@@ -39,6 +42,9 @@ def refused_refresh(db: Session, citizen_id: uuid.UUID, *, level: str | None, pa
         left, _ = wallet_proofing.evidence_level(db, citizen_id)
         if rank(as_level(level)) > rank(left):
             return wallet_proofing.LAPSED[lapsed]
+    presented = wallet_proofing.session_lapse(pid, now=now, stored_only=True)
+    if presented is not None:  # the sign-in's own PID: the grant's level rested on it
+        return wallet_proofing.LAPSED[presented]
     if passkey is not None and _reported(db, citizen_id, passkey):
         return "reported_passkey"
     return None

@@ -52,7 +52,7 @@ def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime, stored_only
     on has expired or is no longer VALID in its status list; None otherwise (another method,
     no such evidence, or a status that cannot be read now). Reads only. `stored_only` (a
     refresh at /token: no network on that path): the status is the last reading kept in the
-    store; without one it is read after the response (`_status`), for the next use."""
+    store (`_status`), if any."""
     row = session.get(IdentityProofing, citizen_id)
     if row is None or row.method != METHOD:
         return None
@@ -72,16 +72,17 @@ def pid_facts(identity: ProvenIdentity) -> str:
                        "iss": identity.issuer}, separators=(",", ":"))
 
 
-def session_lapse(facts: str | None, *, now: datetime) -> str | None:
+def session_lapse(facts: str | None, *, now: datetime, stored_only: bool = False) -> str | None:
     """`lapse` for the PID a wallet sign-in's session presented (`pid_facts`; None: no PID):
-    "expired" or "revoked" once it is no longer worth what it gave that session."""
+    "expired" or "revoked" once it is no longer worth what it gave that session (`stored_only`:
+    as for `lapse`)."""
     if not facts:
         return None
     try:
         iss = str(json.loads(facts).get("iss", ""))
     except (ValueError, TypeError, AttributeError):
         return None
-    return _lapsed(facts, iss=iss, now=now, network=True)
+    return _lapsed(facts, iss=iss, now=now, network=not stored_only)
 
 
 def _lapsed(detail: str, *, iss: str, now: datetime, network: bool) -> str | None:
@@ -101,9 +102,9 @@ def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = Tr
     """"valid" or "revoked" (anything but VALID) for this entry, verified as at presentation
     (`vp_response.check_status`: signed by a trusted issuer, fresh, its `iss` the PID's) and
     kept in the store for the list's `ttl`; None outside an application or when unreadable.
-    Without `network`, only the reading kept: when there is none, None now, and the list is read
-    once this request is answered (so the next use has it)."""
-    from flask import after_this_request, current_app, has_request_context
+    Without `network`, only the reading kept (None without one: a use of the level that may
+    fetch, a sign-in or the account page, reads the list again)."""
+    from flask import current_app
 
     from idp.wallet.errors import PresentationRejected
     from idp.wallet.sd_jwt_vc import unverified_header
@@ -121,14 +122,6 @@ def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = Tr
     if cached is not None:
         return cached.decode()
     if not network:
-        if has_request_context():
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-            @after_this_request
-            def read_later(response: Any) -> Any:
-                with app.app_context():
-                    _status(uri, index, iss=iss, now=now)
-                return response
         return None
     fetched: list[str] = []
 

@@ -123,7 +123,8 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             if refused is None:
                 # The level the grant asserts, re-judged from what holds now (stored facts only).
                 lowered = refused_refresh(session, grant.citizen_id, level=_level(provider, grant.acr),
-                                          passkey=grant.passkey, now=moment)
+                                          passkey=grant.passkey, pid=_wallet_pid(provider, grant, now),
+                                          now=moment)
                 if lowered is not None:
                     refused, reason = LOWERED[lowered], lowered
             if refused is None:
@@ -166,6 +167,17 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
 def _level(provider: Provider, acr: str) -> str | None:
     """The level of assurance the grant's `acr` URI names (None: none of this provider's)."""
     return next((level for level, uri in provider.settings.acr_uris.items() if uri == acr), None)
+
+
+def _wallet_pid(provider: Provider, grant: GrantRecord, now: int) -> str | None:
+    """A wallet sign-in's grant (amr `pop`): the PID its session presented, while the session
+    lives (`SsoSession.pid`); None for any other grant (no store read)."""
+    if "pop" not in grant.amr:
+        return None
+    from infra.store import get_store
+
+    return standing.session_pid(get_store(), provider.sessions, sid=grant.sid, citizen_id=str(grant.citizen_id),
+                                now=float(now))
 
 
 _AGAIN = "; sign the citizen in again (start a new authorization request)"

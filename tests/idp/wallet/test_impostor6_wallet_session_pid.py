@@ -25,16 +25,19 @@ HIGH = "http://eidas.europa.eu/LoA/high"
 LOW = "http://eidas.europa.eu/LoA/low"
 
 
-def _signed_in_with_the_wallet(app, agency, pid_issuer, holder):
+def _signed_in_with_the_wallet(app, agency, pid_issuer, holder, *, scope="openid", tokens=None):
     """A wallet sign-in for the agency's request at level high; the agency's tokens say high."""
     browser, flow = app.test_client(), Flow()
-    asked = browser.get(authorize_url(agency, flow, acr_values=HIGH))
+    asked = browser.get(authorize_url(agency, flow, scope=scope, acr_values=HIGH))
     pending = unquote(parse_qs(urlsplit(asked.headers["Location"]).query)["next"][0])
     params = _start(browser, next_=pending)
     assert _respond(browser, params, _present(holder, pid_issuer, params)).status_code == 200
     assert _done(browser, params).status_code == 303
-    code, _ = get_code(browser, agency, flow, acr_values=HIGH)
-    assert claims_of(exchange(browser, agency, code, flow).get_json()["id_token"])["acr"] == HIGH
+    code, _ = get_code(browser, agency, flow, scope=scope, acr_values=HIGH)
+    answered = exchange(browser, agency, code, flow).get_json()
+    assert claims_of(answered["id_token"])["acr"] == HIGH
+    if tokens is not None:
+        tokens.update(answered)
     return browser
 
 
@@ -79,3 +82,38 @@ def test_a_wallet_session_whose_pid_expired_is_worth_low(docs_app, citizen, pid_
     assert _level(docs_app, session, session.pid) == "high"
     expired = json.dumps({**json.loads(session.pid), "exp": 1_000_000_000})
     assert _level(docs_app, session, expired) == "low"
+
+
+REVOKED = ("the level of assurance of this grant rested on a PID that its issuer has since revoked; sign the "
+           "citizen in again (start a new authorization request)")
+
+
+def test_a_refresh_of_a_wallet_sign_ins_grant_after_its_pid_is_revoked_is_refused(
+        docs_app, citizen, pid_issuer, holder, register):
+    """The agency's refresh does not wait for the session to be read: the status reading kept (by
+    any use of the list, in any worker) is enough, with no fetch at /token."""
+    from idp.assurance.wallet_proofing import _status
+    from tests.idp.oidc.conftest import token_request
+
+    scope = "openid profile offline_access"
+    agency = register(max_assurance_level="high", security_profile="oidc", scope=scope,
+                      grant_types=["authorization_code", "refresh_token"])
+    body: dict = {}
+    _signed_in_with_the_wallet(docs_app, agency, pid_issuer, holder, scope=scope, tokens=body)
+    (session,) = [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
+
+    pid_issuer.invalid.add(0)
+    _time_passes(docs_app)
+    with docs_app.test_request_context():  # the list was read again (and is kept)
+        assert _status(STATUS_URI, 0, iss=json.loads(session.pid)["iss"], now=_now()) == "revoked"
+
+    refused = token_request(docs_app.test_client(), agency,
+                            {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json() == {"error": "invalid_grant", "error_description": REVOKED}
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
