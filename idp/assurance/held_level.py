@@ -51,11 +51,21 @@ def refused_refresh(db: Session, citizen_id: uuid.UUID, *, level: str | None, pa
 
 
 def _reported(db: Session, citizen_id: uuid.UUID, mark: str) -> bool:
-    """Whether the citizen's passkey named by `mark` is of a model the metadata now reports."""
+    """Whether the citizen's passkey named by `mark` is of a model the metadata now reports.
+    Without FIDO metadata loaded nothing is reported: no query."""
     import sqlalchemy as sa
 
+    from idp.assurance.policy import MetadataAttestationPolicy
     from idp.assurance.services import reported
     from idp.citizens.models import Passkey
+    from idp.webauthn.attestation import ATTESTATION_POLICY
+
+    try:
+        policy = ATTESTATION_POLICY.of()
+    except RuntimeError:  # no application, or no policy installed
+        return False
+    if not isinstance(policy, MetadataAttestationPolicy) or policy.metadata.current() is None:
+        return False
     from idp.webauthn.encoding import passkey_mark
     from infra.jose import b64url
 
