@@ -9,7 +9,10 @@ lowers it, the grants agencies hold at a level above the one left (their `acr`) 
 with their tokens: no refresh token goes on asserting a level of assurance the account no
 longer has (nor releasing national_id at it). Grants at or below that level stay, and so do
 the consents. `reason` is the revocation's, and what a code in flight above that level is
-refused for (`idp.oidc.codes.settled`; one at or below it stands)."""
+refused for (`idp.oidc.codes.settled`; one at or below it stands).
+
+A lowering is seen when something reads the level; an agency's refresh does not wait for that
+(`idp.assurance.held_level.refused_refresh`, which lowers through here)."""
 
 from __future__ import annotations
 

@@ -105,7 +105,7 @@ def metadata_revision() -> bytes:
 
 
 def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | None,
-           amr: Iterable[str]) -> Assessment:
+           amr: Iterable[str], pid: str | None = None) -> Assessment:
     """The level of a sign-in with this passkey (base64url credential ID) by this citizen.
 
     One query: the citizen's proofing and the passkey's recorded attestation facts. The
@@ -116,7 +116,9 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
     A passkey whose model the metadata reported compromised after it was registered (`reported`)
     still signs the citizen in (never locked out) but only at authenticator level low; so is a
     session checked with a passkey since marked suspect (one that outlived the ending of its
-    sessions) worth low, and one checked with a passkey the account no longer has.
+    sessions) worth low, and one checked with a passkey the account no longer has. So is a wallet
+    sign-in whose PID (`pid`, the session's: `SsoSession.pid`) has since expired or been revoked
+    (`wallet_proofing.session_lapse`): the proof it gave is gone, the stored proofing stands.
     """
     methods = tuple(dict.fromkeys(amr))
     verified = amr_module.user_verified(methods)
@@ -151,8 +153,14 @@ def assess(session: Session, *, citizen_id: str, credential_id: str | bytes | No
         if row is not None and from_amr == "high" and raw_credential is None:
             # A wallet sign-in (`idp.wallet.sign_in`): its PID matched this record when it
             # signed in, and is the proofing of this sign-in only; the stored proofing, which
-            # every passkey of the account inherits, is not raised by it.
-            proofing = "high"
+            # every passkey of the account inherits, is not raised by it. Only while that PID
+            # holds: once it expired or was revoked, the session is worth low.
+            from idp.assurance.wallet_proofing import session_lapse
+
+            if session_lapse(pid, now=datetime.now(UTC)) is None:
+                proofing = "high"
+            else:
+                authenticator = "low"
     else:
         recorded = row.authenticator_level or authenticator_level(
             user_verified=True, backup_eligible=row.backup_eligible, attestation_trusted=False)

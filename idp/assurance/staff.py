@@ -36,7 +36,7 @@ def admit_at_high(acting: Callable[[Session, str], A], no_role: type[Exception])
         except no_role:
             return "no_role"
         found = services.assess(db, citizen_id=sso.citizen_id, credential_id=sso.credential_id,
-                                amr=sso.amr)
+                                amr=sso.amr, pid=sso.pid)
         if found.level == "high":
             return actor
         possible = services.reachable(db, citizen_id=sso.citizen_id, level="high")

@@ -71,7 +71,7 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
                      "synced": p.backup_eligible, "reported": services.reported(p.aaguid) is not None}
                     for p in passkeys_of(db, citizen_id)]
         current = services.assess(db, citizen_id=session.citizen_id,
-                                  credential_id=session.credential_id, amr=session.amr)
+                                  credential_id=session.credential_id, amr=session.amr, pid=session.pid)
         evidence = services.evidence_of(db, citizen_id)
         matched, unavailable = (None, False)
         if proofing == "low" and method == "register_match":

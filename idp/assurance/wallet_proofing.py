@@ -47,10 +47,12 @@ def evidence_detail(identity: ProvenIdentity) -> str:
     return detail
 
 
-def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> str | None:
+def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime, stored_only: bool = False) -> str | None:
     """"expired" or "revoked" when the PID the citizen's proofing (method `eudi_wallet`) rests
     on has expired or is no longer VALID in its status list; None otherwise (another method,
-    no such evidence, or a status that cannot be read now). Reads only."""
+    no such evidence, or a status that cannot be read now). Reads only. `stored_only` (a
+    refresh at /token: no network on that path): the status is the last reading kept in the
+    store (`_status`), if any."""
     row = session.get(IdentityProofing, citizen_id)
     if row is None or row.method != METHOD:
         return None
@@ -60,22 +62,48 @@ def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> str | No
         .order_by(ProofingEvidence.recorded_at.desc(), ProofingEvidence.id.desc()).limit(1))
     if evidence is None:
         return None
+    return _lapsed(evidence.detail, iss=evidence.source, now=now, network=not stored_only)
+
+
+def pid_facts(identity: ProvenIdentity) -> str:
+    """What a wallet sign-in's session keeps of the PID it presented (`SsoSession.pid`):
+    {"exp", "idx", "uri", "iss"}, for `session_lapse`."""
+    return json.dumps({"exp": identity.expires_at, "idx": identity.status_index, "uri": identity.status_uri,
+                       "iss": identity.issuer}, separators=(",", ":"))
+
+
+def session_lapse(facts: str | None, *, now: datetime, stored_only: bool = False) -> str | None:
+    """`lapse` for the PID a wallet sign-in's session presented (`pid_facts`; None: no PID):
+    "expired" or "revoked" once it is no longer worth what it gave that session (`stored_only`:
+    as for `lapse`)."""
+    if not facts:
+        return None
     try:
-        facts = json.loads(evidence.detail)
+        iss = str(json.loads(facts).get("iss", ""))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return _lapsed(facts, iss=iss, now=now, network=not stored_only)
+
+
+def _lapsed(detail: str, *, iss: str, now: datetime, network: bool) -> str | None:
+    try:
+        facts = json.loads(detail)
         exp, uri, index = int(facts.get("exp", 0)), str(facts.get("uri", "")), int(facts.get("idx", -1))
     except (ValueError, TypeError, AttributeError):
         return None
     if exp and now.timestamp() >= exp:
         return "expired"
-    if uri and index >= 0 and _status(uri, index, iss=evidence.source, now=now) == "revoked":
+    if uri and index >= 0 and _status(uri, index, iss=iss, now=now, network=network) == "revoked":
         return "revoked"
     return None
 
 
-def _status(uri: str, index: int, *, iss: str, now: datetime) -> str | None:
+def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = True) -> str | None:
     """"valid" or "revoked" (anything but VALID) for this entry, verified as at presentation
     (`vp_response.check_status`: signed by a trusted issuer, fresh, its `iss` the PID's) and
-    kept in the store for the list's `ttl`; None outside an application or when unreadable."""
+    kept in the store for the list's `ttl`; None outside an application or when unreadable.
+    Without `network`, only the reading kept (None without one: a use of the level that may
+    fetch, a sign-in or the account page, reads the list again)."""
     from flask import current_app
 
     from idp.wallet.errors import PresentationRejected
@@ -93,6 +121,8 @@ def _status(uri: str, index: int, *, iss: str, now: datetime) -> str | None:
     cached = store.get(key)
     if cached is not None:
         return cached.decode()
+    if not network:
+        return None
     fetched: list[str] = []
 
     def fetch(address: str) -> str:
@@ -184,4 +214,5 @@ def evidence_level(session: Session, citizen_id: uuid.UUID) -> tuple[Level, str]
     return level, method
 
 
-__all__ = ["LAPSED", "MAX_STATUS_SECONDS", "METHOD", "evidence_detail", "evidence_level", "lapse", "withdraw"]
+__all__ = ["LAPSED", "MAX_STATUS_SECONDS", "METHOD", "evidence_detail", "evidence_level", "lapse", "pid_facts",
+           "session_lapse", "withdraw"]

@@ -250,7 +250,7 @@ def _approval_level(db: Session, confirmed: confirmation.Confirmed, citizen_id: 
 
     sso = require_citizen()
     session_level = assess(db, citizen_id=citizen_id, credential_id=sso.credential_id,
-                           amr=sso.amr).level
+                           amr=sso.amr, pid=sso.pid).level
     approving = assess(db, citizen_id=citizen_id, credential_id=confirmed.raw_credential_id,
                        amr=("mfa",) if confirmed.user_verified else ()).level
     return lower(session_level, approving)

@@ -28,7 +28,7 @@ def _refusal(session: SsoSession) -> eligibility.Refusal | None:
 
     with get_db(current_app).read() as db:
         assessment = assess(db, citizen_id=session.citizen_id,
-                            credential_id=session.credential_id, amr=session.amr)
+                            credential_id=session.credential_id, amr=session.amr, pid=session.pid)
         if session.credential_id is None:
             stored, _ = proofing_of(db, session.citizen_id)
             assessment = replace(assessment, proofing=stored, level=lower(stored, assessment.level))

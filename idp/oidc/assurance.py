@@ -70,14 +70,14 @@ def assess_sign_in(sso: SsoSession, *, acr_uris: Mapping[str, str],
     metadata (a model it reports compromised gives level low): what is kept is stamped with
     the metadata this process has too, so a newer BLOB is seen at once without any table
     changing (`idp.assurance.services.metadata_revision`)."""
-    key = (sso.citizen_id, sso.credential_id, tuple(sso.amr))
+    key = (sso.citizen_id, sso.credential_id, tuple(sso.amr), sso.pid)
     if cache is not None and generation != NO_GENERATION:
         generation = generation + b"+mds:" + assurance_services.metadata_revision()
     found = cache.get(key, generation) if cache is not None else None
     if found is None:
         with get_db(current_app).read() as db:
             found = assurance_services.assess(db, citizen_id=sso.citizen_id,
-                                              credential_id=sso.credential_id, amr=sso.amr)
+                                              credential_id=sso.credential_id, amr=sso.amr, pid=sso.pid)
         if cache is not None:
             cache.put(key, found, generation)
     return Assurance(level=found.level, acr=acr_uris[found.level], amr=found.amr)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
+from idp.assurance.held_level import refused_refresh
 from idp.citizens.models import Citizen
 from idp.oidc import fapi, resources, standing
 from idp.oidc.errors import InvalidGrant
@@ -120,6 +121,13 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment,
                                                                    declared=declared)
             if refused is None:
+                # The level the grant asserts, re-judged from what holds now (stored facts only).
+                lowered = refused_refresh(session, grant.citizen_id, level=_level(provider, grant.acr),
+                                          passkey=grant.passkey, pid=_wallet_pid(provider, grant, now),
+                                          now=moment)
+                if lowered is not None:
+                    refused, reason = LOWERED[lowered], lowered
+            if refused is None:
                 access_scopes = _narrowed(scopes, scope)
                 # RFC 8707 section 2.2: the resources of the authorization bound its refreshes
                 # as they bound its code exchange (the one named, or one of several, never another).
@@ -155,6 +163,32 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
                 scopes=target.scopes if target else access_scopes, nonce=None, refresh_token=new_token, now=now,
                 jkt=jkt, audience=target, extra=extra, logged=True)
 
+
+def _level(provider: Provider, acr: str) -> str | None:
+    """The level of assurance the grant's `acr` URI names (None: none of this provider's)."""
+    return next((level for level, uri in provider.settings.acr_uris.items() if uri == acr), None)
+
+
+def _wallet_pid(provider: Provider, grant: GrantRecord, now: int) -> str | None:
+    """A wallet sign-in's grant (amr `pop`): the PID its session presented, while the session
+    lives (`SsoSession.pid`); None for any other grant (no store read)."""
+    if "pop" not in grant.amr:
+        return None
+    from infra.store import get_store
+
+    return standing.session_pid(get_store(), provider.sessions, sid=grant.sid, citizen_id=str(grant.citizen_id),
+                                now=float(now))
+
+
+_AGAIN = "; sign the citizen in again (start a new authorization request)"
+# The reasons of `idp.assurance.lowered_grants.refused_refresh`, as the agency reads them.
+LOWERED = {
+    "wallet_pid_expired": "the level of assurance of this grant rested on a PID that has since expired" + _AGAIN,
+    "wallet_pid_revoked": ("the level of assurance of this grant rested on a PID that its issuer has since "
+                           "revoked" + _AGAIN),
+    "reported_passkey": ("the passkey this grant was signed in with is of a model the FIDO metadata has since "
+                         "reported compromised, which signs in at level low only" + _AGAIN),
+}
 
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "
           "(refresh token reuse)")

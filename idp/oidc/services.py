@@ -71,7 +71,7 @@ class Provider:
     # (citizen, client) -> standing decision, and the assurance of SSO sign-ins, at /authorize.
     decisions: GenerationCache[tuple[str, str], Any] = field(
         default_factory=lambda: GenerationCache(seconds=0))
-    sign_in_levels: GenerationCache[tuple[str, str | None, tuple[str, ...]], Any] = field(
+    sign_in_levels: GenerationCache[tuple[str, str | None, tuple[str, ...], str | None], Any] = field(
         default_factory=lambda: GenerationCache(seconds=0))
     # Citizens this process saw given a grant (committed): their next grant is not their
     # first, so /token need not ask the database (`_count_sign_in`). Only ever true; bounded.

@@ -215,6 +215,16 @@ def session_alive(store: EphemeralStore, policy: SessionPolicy | None, *, sid: s
     return session is not None and session.citizen_id == str(citizen_id)
 
 
+def session_pid(store: EphemeralStore, policy: SessionPolicy | None, *, sid: str, citizen_id: str,
+                now: float) -> str | None:
+    """The PID a wallet sign-in's session `sid` of this citizen presented (`SsoSession.pid`);
+    None without one, or once the session ended (two store reads)."""
+    if policy is None:
+        return None
+    session = records.by_sid(store, policy, sid, now)
+    return session.pid if session is not None and session.citizen_id == str(citizen_id) else None
+
+
 def for_refresh(session: Session, grant: Any, citizen: Any, *, now: datetime,
                 declared: Mapping[str, Any]) -> tuple[str | None, str, dict[str, Any], list[str]]:
     """What a refresh token of `grant` may still do: (refusal or None, the reason to revoke the

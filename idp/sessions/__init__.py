@@ -248,8 +248,9 @@ def ensure_may_start(citizen_id: str, *, replace_other: bool = False) -> None:
 def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
                   credential_id: str | None = None, recovery: bool = False,
                   opened_by: str | None = None, history_recorded: bool = False,
-                  replace_other: bool = False) -> SsoSession:
-    """Sign the browser in. The citizen already signed in here is re-authenticated (same sid,
+                  replace_other: bool = False, pid: str | None = None) -> SsoSession:
+    """Sign the browser in (`pid`: a wallet sign-in's PID facts, `SsoSession.pid`). The citizen
+    already signed in here is re-authenticated (same sid,
     new token); another citizen's live session is not replaced (`AccountMismatch`) unless
     `replace_other` (the person confirmed it); a recovery session of this browser ends, with
     back-channel logout. `history_recorded`: the caller wrote this sign-in's history entry
@@ -260,22 +261,22 @@ def start_session(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ..
     previous = _loaded()
     if previous is not None and continues(citizen_id, recovery=recovery):
         return reauthenticate(response, session=previous, amr=amr, credential_id=credential_id,
-                              history_recorded=history_recorded)
+                              history_recorded=history_recorded, pid=pid)
     if previous is not None:
         _end(store, previous, reason="replaced")
     return _started(response, citizen_id=citizen_id, amr=amr, credential_id=credential_id,
-                    recovery=recovery, history_recorded=history_recorded, opened_by=opened_by)
+                    recovery=recovery, history_recorded=history_recorded, opened_by=opened_by, pid=pid)
 
 
 def _started(response: BaseResponse, *, citizen_id: str, amr: tuple[str, ...] | list[str],
              credential_id: str | None, recovery: bool, history_recorded: bool,
-             opened_by: str | None = None) -> SsoSession:
+             opened_by: str | None = None, pid: str | None = None) -> SsoSession:
     """A new session (new sid) for this browser, its cookie on `response`."""
     store = get_store(current_app)
     created = records.create(
         store, _policy(), citizen_id=citizen_id, amr=tuple(amr),
         user_agent=request.headers.get("User-Agent", ""), credential_id=credential_id,
-        recovery=recovery, now=time.time(), opened_by=opened_by)
+        recovery=recovery, now=time.time(), opened_by=opened_by, pid=pid)
     token, session = created.token, created.session
     for oldest in created.ended:  # beyond [session] max_per_citizen: ended, agencies told
         log.info("session ended", extra={"sid": oldest.sid, "citizen_id": oldest.citizen_id,
@@ -301,17 +302,19 @@ def _end(store: EphemeralStore, session: SsoSession, *, reason: str) -> None:
 
 
 def reauthenticate(response: BaseResponse, *, session: SsoSession, amr: tuple[str, ...] | list[str],
-                   credential_id: str | None, history_recorded: bool = False) -> SsoSession:
+                   credential_id: str | None, history_recorded: bool = False,
+                   pid: str | None = None) -> SsoSession:
     """The signed-in citizen proved themselves again (prompt=login, max_age): keep the `sid`,
-    so no agency is logged out, but rotate the cookie's token and renew auth_time and amr."""
+    so no agency is logged out, but rotate the cookie's token and renew auth_time and amr (and
+    the PID: `pid`, a wallet sign-in's; a passkey check leaves none)."""
     rotated = records.rotate(get_store(current_app), _policy(), session, amr=tuple(amr),
-                             credential_id=credential_id, now=time.time())
+                             credential_id=credential_id, now=time.time(), pid=pid)
     if rotated is None:  # ended meanwhile (a sign-out racing this sign-in): a new session, not that one
         g.sso_session = None
         log.info("session ended while re-authenticated: a new one started",
                  extra={"sid": session.sid, "citizen_id": session.citizen_id})
         return _started(response, citizen_id=session.citizen_id, amr=amr, credential_id=credential_id,
-                        recovery=False, history_recorded=history_recorded)
+                        recovery=False, history_recorded=history_recorded, pid=pid)
     token, renewed = rotated
     _set_cookie(response, token, _policy().absolute_seconds)
     g.sso_session = renewed

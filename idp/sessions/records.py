@@ -54,6 +54,10 @@ class SsoSession:
     # recovery or new codes supersede it; `idp.sessions.check_recovery_with`). Written only
     # when set, so a worker of the previous release still reads the records of this one.
     opened_by: str | None = None
+    # A wallet sign-in: what the PID it presented rests on, {"exp", "idx", "uri", "iss"} as
+    # JSON (`idp.assurance.wallet_proofing.pid_facts`); the session is worth level low once that
+    # PID expired or was revoked. Written only when set, as `opened_by`.
+    pid: str | None = None
     ref: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> bytes:
@@ -65,6 +69,8 @@ class SsoSession:
         }
         if self.opened_by is not None:
             data["opened_by"] = self.opened_by
+        if self.pid is not None:
+            data["pid"] = self.pid
         return json.dumps(data).encode()
 
     @classmethod
@@ -122,7 +128,7 @@ class Created:
 
 def create(store: EphemeralStore, policy: SessionPolicy, *, citizen_id: str, amr: tuple[str, ...],
            user_agent: str, credential_id: str | None, recovery: bool, now: float,
-           opened_by: str | None = None) -> Created:
+           opened_by: str | None = None, pid: str | None = None) -> Created:
     """A new session (new token, new sid); the citizen's oldest sessions end beyond the cap."""
     token = secrets.token_urlsafe(32)
     lifetime = policy.recovery_seconds if recovery else policy.absolute_seconds
@@ -130,7 +136,7 @@ def create(store: EphemeralStore, policy: SessionPolicy, *, citizen_id: str, amr
                          auth_time=now, last_seen=now, expires=now + lifetime, amr=amr,
                          user_agent=user_agent[:200], recovery=recovery,
                          credential_id=credential_id, opened_by=opened_by if recovery else None,
-                         ref=reference(policy, token))
+                         pid=pid, ref=reference(policy, token))
     _write(store, policy, session, now)
     size = store.set_add(BY_CITIZEN + citizen_id, session.sid, policy.absolute_seconds)
     ended = _over_the_cap(store, policy, session, now) if size > policy.max_per_citizen else ()
@@ -199,9 +205,11 @@ def _read_again(store: EphemeralStore, policy: SessionPolicy, session: SsoSessio
 
 
 def rotate(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, *,
-           amr: tuple[str, ...], credential_id: str | None, now: float) -> tuple[str, SsoSession] | None:
+           amr: tuple[str, ...], credential_id: str | None, now: float,
+           pid: str | None = None) -> tuple[str, SsoSession] | None:
     """Re-authentication: the same `sid` (agencies keep their sessions) under a new token, with
-    a new auth_time, amr and absolute end. The old token stops working at once.
+    a new auth_time, amr, PID (`pid`: that of a wallet sign-in, else none) and absolute end.
+    The old token stops working at once.
 
     None when the session ended (or was re-authenticated elsewhere) since it was read: a
     sign-in racing a logout never brings the ended `sid` back, since its agencies were told it
@@ -210,7 +218,7 @@ def rotate(store: EphemeralStore, policy: SessionPolicy, session: SsoSession, *,
     either the logout finds the new record and ends it too, or the switch finds the `sid` gone."""
     token = secrets.token_urlsafe(32)
     renewed = replace(session, auth_time=now, last_seen=now, expires=now + policy.absolute_seconds,
-                      amr=amr, credential_id=credential_id, ref=reference(policy, token))
+                      amr=amr, credential_id=credential_id, pid=pid, ref=reference(policy, token))
     ttl = max(1.0, renewed.ends_at(policy) - now)
     raw = renewed.to_json()
     store.set(RECORD + renewed.ref, raw, ttl)

@@ -159,6 +159,7 @@ def sign_in_with_wallet() -> Response:
 def sign_in_with_wallet_done() -> Response:
     """The PID arrived and was handed over to this browser (`handed_over`): sign in as the
     citizen it names (once), or say why not."""
+    from idp.assurance import wallet_proofing
     from idp.citizens import scheme
     from idp.sessions import ensure_may_start, start_session
     from idp.wallet import enrolment, sign_in
@@ -195,7 +196,8 @@ def sign_in_with_wallet_done() -> Response:
     else:
         response = no_store(Response(status=303))
         response.headers["Location"] = target
-        start_session(response, citizen_id=outcome.citizen_id, amr=sign_in.AMR)
+        start_session(response, citizen_id=outcome.citizen_id, amr=sign_in.AMR,
+                      pid=wallet_proofing.pid_facts(identity))
         log.info("signed in with a wallet", extra={"citizen_id": outcome.citizen_id})
     delete_flow_cookie(response, sign_in.COOKIE, path=sign_in.COOKIE_PATH)
     return response

@@ -127,13 +127,13 @@ def test_a_session_record_round_trips_every_field():
 
     session = records.SsoSession(sid="s", citizen_id="c", created=1.0, auth_time=2.0, last_seen=3.0,
                                  expires=4.0, amr=("hwk", "mfa"), user_agent="ua", recovery=True,
-                                 credential_id="cred", opened_by="1:2:-", ref="r")
+                                 credential_id="cred", opened_by="1:2:-", pid='{"exp":5}', ref="r")
     raw = session.to_json()
     assert set(json.loads(raw)) == {f.name for f in dataclasses.fields(records.SsoSession)} - {"ref"}
     assert records.SsoSession.from_json(raw, "r") == session
-    # Without a recovery generation the record is what the previous release wrote and reads.
-    plain = dataclasses.replace(session, recovery=False, opened_by=None)
-    assert "opened_by" not in json.loads(plain.to_json())
+    # Without a recovery generation nor a PID the record is what the previous release wrote and reads.
+    plain = dataclasses.replace(session, recovery=False, opened_by=None, pid=None)
+    assert "opened_by" not in json.loads(plain.to_json()) and "pid" not in json.loads(plain.to_json())
     assert records.SsoSession.from_json(plain.to_json(), "r") == plain
 
 

@@ -1,0 +1,79 @@
+"""The level a grant may still assert when an agency refreshes it (`idp.oidc.refresh`).
+
+A lowering is seen when something reads the level (a sign-in, the account page); an agency's
+refresh does not wait for that. `refused_refresh` re-judges, in the refresh's transaction and
+from what is stored only (no network on that path), the level the grant asserts against what
+holds now:
+
+* a PID the account's proofing rests on that has expired, or whose last status list reading
+  (kept in the store by any use of the level, `wallet_proofing.lapse`) says revoked, is
+  withdrawn there (`wallet_proofing.withdraw`: the grants above the level left end, through
+  `idp.assurance.lowered_grants`, this one with them when it is above);
+* a wallet sign-in's grant whose session's PID (`SsoSession.pid`) has expired or whose last
+  status reading says revoked asserts nothing above low (the session itself is worth low then);
+* a grant whose session was checked with a passkey whose model the FIDO metadata has since
+  reported compromised asserts low at most (such a passkey signs in at low: `services.assess`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from idp.assurance.levels import as_level, rank
+
+
+def refused_refresh(db: Session, citizen_id: uuid.UUID, *, level: str | None, passkey: str | None,
+                    now: datetime, pid: str | None = None) -> str | None:
+    """Why a refresh of the citizen's grant at `level` (None: not known) must mint nothing, as a
+    reason of `idp.assurance.lowered_grants.REASONS`, or None. `passkey`: the grant's passkey mark
+    (`idp.webauthn.encoding.passkey_mark`). `pid`: for a wallet sign-in's grant, the PID its
+    session presented (`SsoSession.pid`, while the session lives). Reads one row more than the refresh (the
+    proofing) unless the proofing rests on a PID or the grant's passkey is to be checked."""
+    from idp.assurance import wallet_proofing
+
+    if level is None or rank(as_level(level)) == 0:
+        return None  # level low asserts nothing a lowering takes away
+    lapsed = wallet_proofing.lapse(db, citizen_id, now=now, stored_only=True)
+    if lapsed is not None:
+        wallet_proofing.withdraw(db, citizen_id, reason=lapsed, now=now)  # ends the grants above
+        left, _ = wallet_proofing.evidence_level(db, citizen_id)
+        if rank(as_level(level)) > rank(left):
+            return wallet_proofing.LAPSED[lapsed]
+    presented = wallet_proofing.session_lapse(pid, now=now, stored_only=True)
+    if presented is not None:  # the sign-in's own PID: the grant's level rested on it
+        return wallet_proofing.LAPSED[presented]
+    if passkey is not None and _reported(db, citizen_id, passkey):
+        return "reported_passkey"
+    return None
+
+
+def _reported(db: Session, citizen_id: uuid.UUID, mark: str) -> bool:
+    """Whether the citizen's passkey named by `mark` is of a model the metadata now reports.
+    Without FIDO metadata loaded nothing is reported: no query."""
+    import sqlalchemy as sa
+
+    from idp.assurance.policy import MetadataAttestationPolicy
+    from idp.assurance.services import reported
+    from idp.citizens.models import Passkey
+    from idp.webauthn.attestation import ATTESTATION_POLICY
+
+    try:
+        policy = ATTESTATION_POLICY.of()
+    except RuntimeError:  # no application, or no policy installed
+        return False
+    if not isinstance(policy, MetadataAttestationPolicy) or policy.metadata.current() is None:
+        return False
+    from idp.webauthn.encoding import passkey_mark
+    from infra.jose import b64url
+
+    for credential_id, aaguid in db.execute(sa.select(Passkey.credential_id, Passkey.aaguid)
+                                            .where(Passkey.citizen_id == citizen_id)):
+        if passkey_mark(b64url(credential_id)) == mark:
+            return reported(aaguid) is not None
+    return False
+
+
+__all__ = ["refused_refresh"]
