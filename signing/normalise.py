@@ -14,6 +14,10 @@ file is rewritten from scratch:
   `/AlternatePresentations` and `/Renditions` name trees, portfolios (`/Collection`), usage
   rights (`/Perms`) and multimedia, 3D and file-attachment annotations are removed; link and
   outline actions other than go-to and URI links are removed;
+- a page tree whose /Count or /Parent entries disagree with the pages it holds (pdf.js trusts
+  /Count and skips pages poppler and Chrome show) has them rewritten from its pages
+  (`signing.page_tree`); one that reaches a node twice (a page listed twice, a loop) is
+  refused (`repeated_pages`);
 - a page that also has /Kids (which PDFium, in Chrome, shows instead of the page itself,
   while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
 - annotations without a normal appearance stream (links and pop-ups excepted), which each
@@ -43,7 +47,7 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing import pdf_parsing
+from signing import page_tree, pdf_parsing
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
@@ -63,7 +67,8 @@ MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
          "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
          "actions", "portfolio", "usage_rights", "ambiguous_pages",
-         "annotations_without_appearance", "earlier_revisions")
+         "annotations_without_appearance", "inconsistent_page_tree", "repeated_pages",
+         "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
                 raise InvalidPdf("signed_active", found=", ".join(found))
             return NormalisedPdf(checked=checked, removed=(), original_sha256=checked.sha256)
         found = findings(reader)
+        if "repeated_pages" in found:  # readers disagree on which pages there are
+            raise InvalidPdf("repeated_pages")
         if reader.total_revisions > 1:
             found.append("earlier_revisions")
         if not found:  # nothing to remove: the same bytes (normalising is idempotent)
@@ -184,6 +191,11 @@ def findings(reader: PdfFileReader) -> list[str]:
     for item in _outline_items(root):
         if "/A" in item and not _safe_action(item["/A"]):
             found.add("actions")
+    tree = page_tree.survey(root)
+    if tree.repeated:
+        found.add("repeated_pages")
+    elif tree.inconsistent:
+        found.add("inconsistent_page_tree")
     return [key for key in FOUND if key in found]
 
 
@@ -364,6 +376,9 @@ class _Cleaner:
             if "/A" in item and not _safe_action(item["/A"]):
                 del item["/A"]
             item.pop("/AA", None)
+        tree = page_tree.survey(self.root)  # after pages lost their /Kids
+        if tree.inconsistent and not tree.repeated:
+            page_tree.rebuild(tree)
 
     def _page(self, page: generic.DictionaryObject) -> None:
         page.pop("/AA", None)
