@@ -16,16 +16,17 @@ structure element /Figure, /Formula or /Form: an image, a formula, a form field 
 widget, ISO 32000-2, 14.8.4) is the description accessibility asks for, and is neither
 reported nor removed: Cédula's own tagged documents describe their QR code (/Figure) and
 their seal's widget (/Form) that way. Such an /Alt could still describe an illustration that
-draws text (telling that apart needs the content streams interpreted, not done here); form
-XObjects' content and names written with `#` escapes are not read either. Each structure
-element is visited once, at most `MAX_NODES`.
+draws text (telling that apart needs the content streams interpreted, not done here); names
+written with `#` escapes are not read either. The content of the form XObjects a page draws
+(and of theirs) is read and cleaned like the page's. Each structure element and each form is
+visited once, at most `MAX_NODES`.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -53,7 +54,8 @@ def carries(root: generic.DictionaryObject,
             pages: Iterable[generic.DictionaryObject]) -> bool:
     """Whether the structure tree under `root` or the content of `pages` gives replacement
     text to what is drawn (an /Alt on an illustration excepted)."""
-    return _structure(_get(root, "/StructTreeRoot")) or any(_marked(page) for page in pages)
+    seen: set[Any] = set()
+    return _structure(_get(root, "/StructTreeRoot")) or any(_marked(page, seen) for page in pages)
 
 
 def _structure(tree: Any) -> bool:
@@ -79,21 +81,54 @@ def _structure(tree: Any) -> bool:
     return False
 
 
-def _marked(page: generic.DictionaryObject) -> bool:
-    properties = _get(_inherited(page, "/Resources"), "/Properties")
-    if isinstance(properties, generic.DictionaryObject):
-        for name in list(properties.keys())[:MAX_NODES]:
-            listed = _get(properties, name)
-            if isinstance(listed, generic.DictionaryObject) and (
-                    "/ActualText" in listed or "/Alt" in listed):
-                return True
+def _marked(page: generic.DictionaryObject, seen: set[Any]) -> bool:
+    resources = _inherited(page, "/Resources")
+    if _listed(resources):
+        return True
     contents = _get(page, "/Contents")
     streams = contents if isinstance(contents, generic.ArrayObject) else [contents]
     for stream in streams:
         stream = _resolved(stream)
         if isinstance(stream, generic.StreamObject) and _IN_CONTENT.search(stream.data):
             return True
+    return any(_IN_CONTENT.search(form.data) or _listed(_get(form, "/Resources"))
+               for _holder, _name, _written, form in _forms(resources, seen))
+
+
+def _listed(resources: Any) -> bool:
+    """Whether the named property lists of `resources` (/Properties) carry replacement text."""
+    properties = _get(resources, "/Properties")
+    if not isinstance(properties, generic.DictionaryObject):
+        return False
+    for name in list(properties.keys())[:MAX_NODES]:
+        listed = _get(properties, name)
+        if isinstance(listed, generic.DictionaryObject) and (
+                "/ActualText" in listed or "/Alt" in listed):
+            return True
     return False
+
+
+def _forms(resources: Any, seen: set[Any]) -> Iterator[tuple[generic.DictionaryObject, str,
+                                                             Any, generic.StreamObject]]:
+    """The form XObjects drawn through `resources` and through theirs, each once over all the
+    calls sharing `seen` (at most `MAX_NODES`): (the /XObject dictionary naming it, the name,
+    the reference or stream as written, the form)."""
+    stack = [resources]
+    while stack and len(seen) < MAX_NODES:
+        xobjects = _get(stack.pop(), "/XObject")
+        if not isinstance(xobjects, generic.DictionaryObject):
+            continue
+        for name in list(xobjects.keys()):
+            written = xobjects.raw_get(name)
+            identity = ("/XObject", written.idnum, written.generation) \
+                if isinstance(written, generic.IndirectObject) else id(written)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            form = _resolved(written)
+            if isinstance(form, generic.StreamObject) and _get(form, "/Subtype") == "/Form":
+                yield xobjects, name, written, form
+                stack.append(_get(form, "/Resources"))
 
 
 def _inherited(page: generic.DictionaryObject, key: str) -> Any:
@@ -138,14 +173,11 @@ def strip(root: generic.DictionaryObject, pages: Iterable[generic.DictionaryObje
                     node.pop("/Alt", None)
             if "/K" in node:
                 stack.append(node.raw_get("/K"))
+    forms_seen: set[Any] = set()
+    replaced: dict[int, Any] = {}
     for page in pages:
-        properties = _get(_inherited(page, "/Resources"), "/Properties")
-        for name in list(properties.keys())[:MAX_NODES] \
-                if isinstance(properties, generic.DictionaryObject) else ():
-            listed = _get(properties, name)
-            if isinstance(listed, generic.DictionaryObject):
-                listed.pop("/ActualText", None)
-                listed.pop("/Alt", None)
+        resources = _inherited(page, "/Resources")
+        _unlist(resources)
         contents = _get(page, "/Contents")
         streams = list(contents) if isinstance(contents, generic.ArrayObject) else [contents]
         rewritten = []
@@ -157,6 +189,32 @@ def strip(root: generic.DictionaryObject, pages: Iterable[generic.DictionaryObje
                              add(generic.StreamObject(stream_data=cleaned)))
         if any(new is not old for new, old in zip(rewritten, streams, strict=True)):
             page[N("/Contents")] = generic.ArrayObject(rewritten)
+        for _holder, _name, _written, form in list(_forms(resources, forms_seen)):
+            _unlist(_get(form, "/Resources"))
+            if _IN_CONTENT.search(form.data):
+                kept = {key: form.raw_get(key) for key in form.keys()
+                        if key not in ("/Filter", "/DecodeParms", "/Length")}
+                replaced[id(form)] = add(generic.StreamObject(
+                    generic.DictionaryObject(kept), stream_data=_stripped(form.data)))
+        _repoint(resources, replaced, set())
+
+
+def _unlist(resources: Any) -> None:
+    properties = _get(resources, "/Properties")
+    for name in list(properties.keys())[:MAX_NODES] \
+            if isinstance(properties, generic.DictionaryObject) else ():
+        listed = _get(properties, name)
+        if isinstance(listed, generic.DictionaryObject):
+            listed.pop("/ActualText", None)
+            listed.pop("/Alt", None)
+
+
+def _repoint(resources: Any, replaced: dict[int, Any], seen: set[Any]) -> None:
+    """Every /XObject entry under `resources` that names a rewritten form names its new
+    stream (a form drawn from two places is rewritten once)."""
+    for holder, name, _written, form in list(_forms(resources, seen)):
+        if id(form) in replaced:
+            holder[N(name)] = replaced[id(form)]
 
 
 def _stripped(data: bytes) -> bytes:

@@ -29,10 +29,18 @@ from tests.signing.verify import samples
 DRAWN = b"BT /F1 18 Tf 72 760 Td (Importe: 9999 EUR) Tj ET"
 
 
-def page(content: bytes, *, properties=None, structure=None) -> bytes:
+def page(content: bytes, *, properties=None, structure=None, form: bytes | None = None) -> bytes:
+    """One page drawing `content`; `form`: the content of a form XObject /X0 it may draw."""
     writer = PdfFileWriter()
-    resources = generic.DictionaryObject({
-        N("/Font"): generic.DictionaryObject({N("/F1"): _font(writer)})})
+    font = generic.DictionaryObject({N("/F1"): _font(writer)})
+    resources = generic.DictionaryObject({N("/Font"): font})
+    if form is not None:
+        resources[N("/XObject")] = generic.DictionaryObject({N("/X0"): writer.add_object(
+            generic.StreamObject(generic.DictionaryObject({
+                N("/Type"): N("/XObject"), N("/Subtype"): N("/Form"),
+                N("/BBox"): _numbers(0, 0, 595, 842),
+                N("/Resources"): generic.DictionaryObject({N("/Font"): font})}),
+                stream_data=form))})
     if properties is not None:
         resources[N("/Properties")] = generic.DictionaryObject({N("/P0"): properties})
     writer.insert_page(generic.DictionaryObject({
@@ -63,7 +71,8 @@ TOLD = {"actual_text_in_content": lambda: page(ACTUAL),
         "actual_text_in_structure": lambda: page(
             b"/P <</MCID 0>> BDC " + DRAWN + b" EMC", structure=_element("/P", "/ActualText")),
         "alt_on_a_paragraph": lambda: page(
-            b"/P <</MCID 0>> BDC " + DRAWN + b" EMC", structure=_element("/P", "/Alt"))}
+            b"/P <</MCID 0>> BDC " + DRAWN + b" EMC", structure=_element("/P", "/Alt")),
+        "in_a_form_xobject": lambda: page(b"/X0 Do", form=ACTUAL)}
 QUIET = {"plain": lambda: page(DRAWN),
          "alt_on_a_figure": lambda: page(b"/Figure <</MCID 0>> BDC EMC",
                                          structure=_element("/Figure", "/Alt")),
