@@ -14,6 +14,10 @@ file is rewritten from scratch:
   `/AlternatePresentations` and `/Renditions` name trees, portfolios (`/Collection`), usage
   rights (`/Perms`) and multimedia, 3D and file-attachment annotations are removed; link and
   outline actions other than go-to and URI links are removed;
+- a page tree whose /Count or /Parent entries disagree with the pages it holds (pdf.js trusts
+  /Count and skips pages poppler and Chrome show) has them rewritten from its pages
+  (`signing.page_tree`); one that reaches a node twice (a page listed twice, a loop) is
+  refused (`repeated_pages`);
 - a page that also has /Kids (which PDFium, in Chrome, shows instead of the page itself,
   while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
 - annotations without a normal appearance stream (links and pop-ups excepted), which each
@@ -23,6 +27,9 @@ file is rewritten from scratch:
 - optional content keeps the states the screen shows when printed: the automatic states of
   its configurations (`/AS`, which switch layers on printing) and the print states of its
   groups (`/Usage /Print`, ISO 32000-2, 8.11.4.4) are removed;
+- text that replaces what is drawn for screen readers and copy-paste (`/ActualText`, and
+  `/Alt` other than an illustration's or a widget's description: `signing.replacement_text`)
+  is removed: a page drawing 9999 EUR is no longer read aloud as 100 EUR;
 - only objects reachable from the catalog are written, so earlier revisions are gone.
 
 The result is what the preview shows, what the passkey challenge commits to and what is
@@ -43,7 +50,7 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing import pdf_parsing
+from signing import page_tree, pdf_parsing, replacement_text
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
@@ -63,7 +70,9 @@ MAX_NODES = 100_000  # page tree, outline and field nodes visited at most
 FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "form_fields",
          "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
          "actions", "portfolio", "usage_rights", "ambiguous_pages",
-         "annotations_without_appearance", "earlier_revisions")
+         "annotations_without_appearance", "replacement_text", "inconsistent_page_tree",
+         "repeated_pages",
+         "earlier_revisions")
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,8 @@ def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
                 raise InvalidPdf("signed_active", found=", ".join(found))
             return NormalisedPdf(checked=checked, removed=(), original_sha256=checked.sha256)
         found = findings(reader)
+        if "repeated_pages" in found:  # readers disagree on which pages there are
+            raise InvalidPdf("repeated_pages")
         if reader.total_revisions > 1:
             found.append("earlier_revisions")
         if not found:  # nothing to remove: the same bytes (normalising is idempotent)
@@ -184,6 +195,13 @@ def findings(reader: PdfFileReader) -> list[str]:
     for item in _outline_items(root):
         if "/A" in item and not _safe_action(item["/A"]):
             found.add("actions")
+    if replacement_text.carries(root, _pages(root)):
+        found.add("replacement_text")
+    tree = page_tree.survey(root)
+    if tree.repeated:
+        found.add("repeated_pages")
+    elif tree.inconsistent:
+        found.add("inconsistent_page_tree")
     return [key for key in FOUND if key in found]
 
 
@@ -364,6 +382,10 @@ class _Cleaner:
             if "/A" in item and not _safe_action(item["/A"]):
                 del item["/A"]
             item.pop("/AA", None)
+        replacement_text.strip(self.root, list(_pages(self.root)), self.writer.add_object)
+        tree = page_tree.survey(self.root)  # after pages lost their /Kids
+        if tree.inconsistent and not tree.repeated:
+            page_tree.rebuild(tree)
 
     def _page(self, page: generic.DictionaryObject) -> None:
         page.pop("/AA", None)

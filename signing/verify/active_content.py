@@ -13,7 +13,11 @@ for printing), so that the paper may say what the screen and this page do not; o
 that also has /Kids (`ambiguous_pages`: poppler and pdf.js show the page, PDFium, Chrome's
 viewer, its kids instead), so that readers show different pages; or an annotation without
 an appearance stream (`annotations_without_appearance`), which each reader draws its own
-way or not at all. The service's
+way or not at all; or a page tree whose /Count or /Parent entries disagree with its pages, or
+that reaches a node twice (`inconsistent_page_tree`, `signing.page_tree`: pdf.js trusts
+/Count and skips pages poppler and PDFium show); or text that replaces what a page draws for
+screen readers and copy-paste (`replacement_text`, `signing.replacement_text`). The
+service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
 what the file holds (`KINDS`), in the latest revision: what a viewer opens.
@@ -32,11 +36,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
+from signing import page_tree, replacement_text
 from signing.pdf_parsing import BudgetExceeded
 from signing.print_states import paper_only, print_states
 
 KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
-         "annotations_without_appearance")
+         "annotations_without_appearance", "inconsistent_page_tree", "replacement_text")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 # shown without an appearance stream by design (a link's area, a pop-up's window, a field)
@@ -53,7 +58,19 @@ def found(reader: PdfFileReader) -> tuple[str, ...]:
     _check(lambda: _pages(_get(root, "/Pages"), kinds, visited, set()))
     _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
     _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
+    _check(lambda: _page_tree(root, kinds))
     return tuple(kind for kind in KINDS if kind in kinds)
+
+
+def _page_tree(root: generic.DictionaryObject, kinds: set[str]) -> None:
+    """The page tree's own nodes walked once more (each once, bounded, without their
+    annotations): counts and parents that lie, or a node reached twice; then the replacement
+    text of the structure tree and of those pages' content (`replacement_text`)."""
+    tree = page_tree.survey(root)
+    if tree.repeated or tree.inconsistent:
+        kinds.add("inconsistent_page_tree")
+    if replacement_text.carries(root, (entry.node for entry in tree.nodes if entry.page)):
+        kinds.add("replacement_text")
 
 
 def _check(read: Any) -> None:

@@ -65,7 +65,9 @@ SCHEMAS = {
                 "properties": {"kind": {"type": "string",
                                         "enum": ["actions", "embedded_files", "xfa",
                                                  "printed_only", "ambiguous_pages",
-                                                 "annotations_without_appearance"]},
+                                                 "annotations_without_appearance",
+                                                 "inconsistent_page_tree",
+                                                 "replacement_text"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "

@@ -21,7 +21,8 @@ RFC 3339 in UTC, absent values are `null`:
       "citizen_signed": null | <citizen-signed document>  # when a citizen signed it with this
                                   # service: who signed and when, never an agency's document
       "active_content": [{"kind": "actions" | "embedded_files" | "xfa" | "printed_only"
-                          | "ambiguous_pages" | "annotations_without_appearance",
+                          | "ambiguous_pages" | "annotations_without_appearance"
+                          | "inconsistent_page_tree" | "replacement_text",
                           "message"}, ...]
                                   # what can act when opened or is not shown (active_content)
     }

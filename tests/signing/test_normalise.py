@@ -218,7 +218,8 @@ def test_require_normalised_names_what_is_left():
 
 def test_a_cyclic_page_tree_and_outline_are_each_read_once():
     """A page tree and an outline that contain themselves: both walks end, and what they carry
-    is found (a page's additional actions, an outline item's launch action). A form
+    is found (a page's additional actions, an outline item's launch action), and the loop in
+    the page tree is named (`repeated_pages`, pdfatk10: pdf.js refuses such a tree). A form
     tree with a cycle is refused by pyHanko before the walk."""
     def change(writer, root):
         pages_ref = root.raw_get("/Pages")
@@ -236,4 +237,5 @@ def test_a_cyclic_page_tree_and_outline_are_each_read_once():
         item.get_object()[N("/First")] = item
         root[N("/Outlines")] = writer.add_object(generic.DictionaryObject({
             N("/Type"): N("/Outlines"), N("/First"): item}))
-    assert findings(_reader(_update(samples.blank_pdf(), change))) == ["additional_actions", "actions"]
+    assert findings(_reader(_update(samples.blank_pdf(), change))) == [
+        "additional_actions", "actions", "repeated_pages"]
