@@ -105,6 +105,9 @@ def clients() -> None:
 @click.option("--max-level", type=click.Choice(ASSURANCE_LEVELS),
               help="Highest level of assurance the portal may ask for (high: fapi2 by default; "
                    "absent: high for fapi2, substantial otherwise).")
+@click.option("--default-acr", "default_acr", multiple=True, metavar="ACR_URI",
+              help="Level URI of a sign-in that names none (default_acr_values; repeatable; at most "
+                   "the portal's --max-level).")
 def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[str, ...],
              backchannel_logout_uri: str | None, auth_method: str, jwks_file: Path | None,
              jwks_uri: str | None, assertion_alg: str | None, scopes: tuple[str, ...],
@@ -112,7 +115,7 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
              subject_type: str, sector_identifier_uri: str | None, id_token_alg: str,
              application_type: str, purpose: str | None, client_id: str | None,
              logo_uri: str | None, localized: tuple[str, ...], security_profile: str | None,
-             max_level: str | None) -> None:
+             max_level: str | None, default_acr: tuple[str, ...]) -> None:
     """Register an agency portal; prints its metadata (the secret is shown only now)."""
     if jwks_file and jwks_uri:
         raise click.UsageError("give --jwks or --jwks-uri, not both")
@@ -135,7 +138,8 @@ def register(name: str, redirect_uris: tuple[str, ...], post_logout_uris: tuple[
         scopes=scopes, grant_types=grant_types, subject_type=subject_type,
         sector_identifier_uri=sector_identifier_uri, id_token_alg=id_token_alg,
         application_type=application_type, purpose=purpose, security_profile=security_profile,
-        localized=tagged, logo_uri=logo_uri, max_assurance_level=max_level)
+        localized=tagged, logo_uri=logo_uri, max_assurance_level=max_level,
+        default_acr_values=default_acr)
     try:
         with get_db().transaction() as session:
             registration = register_by_operator(session, answers, client_id=client_id)

@@ -30,6 +30,9 @@ ERROR_SCHEMA = {
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer",
                "description": "An access token (RFC 6750), or an RFC 7591/7592 initial or registration access token"},
+    "dpop": {"type": "http", "scheme": "DPoP",
+             "description": "A DPoP-bound access token (RFC 9449 section 7.1): 'Authorization: DPoP <token>' "
+                            "with a proof for this request in the DPoP header"},
     "clientSecretBasic": {"type": "http", "scheme": "basic",
                           "description": "client_secret_basic (RFC 6749, section 2.3.1)"},
 }

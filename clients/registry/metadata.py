@@ -76,6 +76,10 @@ UNOFFERED_MEMBERS = {
                                                   "tokens to a key of yours",
     "frontchannel_logout_uri": _FRONT_CHANNEL,
     "frontchannel_logout_session_required": _FRONT_CHANNEL,
+    # OIDC Registration 2 / Core 4: Cédula lists no portals and never starts a sign-in at one.
+    "initiate_login_uri": "third-party-initiated login (OpenID Connect Core 1.0 section 4) is not offered: "
+                          "Cédula never starts a sign-in at your portal; your portal sends the citizen "
+                          "to the authorization endpoint itself, so leave it out",
 }
 
 

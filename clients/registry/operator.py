@@ -18,6 +18,7 @@ from clients.registry.metadata import (
     validate_metadata,
 )
 from clients.registry.models import Client
+from clients.registry.provider_rules import check_provider_rule
 from clients.registry.services import (
     Registration,
     SectorFetcher,
@@ -55,6 +56,7 @@ class OperatorRegistration:
     localized: Mapping[str, str] = field(default_factory=dict)
     logo_uri: str | None = None
     max_assurance_level: str | None = None  # "low" | "substantial" | "high" (high: fapi2 by default)
+    default_acr_values: tuple[str, ...] = ()  # acr URIs of a request that names no level
 
 
 def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
@@ -104,6 +106,8 @@ def metadata_of(answers: OperatorRegistration) -> dict[str, Any]:
         metadata[key] = value
     if answers.max_assurance_level:
         metadata["max_assurance_level"] = answers.max_assurance_level
+    if answers.default_acr_values:
+        metadata["default_acr_values"] = list(answers.default_acr_values)
     return metadata
 
 
@@ -133,6 +137,7 @@ def grant_scopes(session: Session, client_id: str, scopes: Iterable[str]) -> Cli
     if set(wanted) & set(AGENCY_SCOPES) and "client_credentials" not in grant_types:
         metadata["grant_types"] = [*grant_types, "client_credentials"]
     validated = validate_metadata(metadata, Permissions(operator=True))
+    check_provider_rule(validated)
     _screen(validated, None)
     client.client_metadata = validated
     client.updated_at = _now()

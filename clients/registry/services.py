@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from clients.registry.localized import agency_name
 from clients.registry.metadata import ClientMetadataError, Permissions, validate_metadata
 from clients.registry.models import Client, InitialAccessToken
+from clients.registry.provider_rules import check_provider_rule
 from infra.components import Slot
 from infra.utc import as_utc
 
@@ -259,6 +260,7 @@ def register_client(
 
     An operator's registration approves the back-channel logout URI it names."""
     validated = validate_metadata(metadata, permissions)
+    check_provider_rule(validated)
     _screen(validated, screen)
     approved = _approval(validated) if permissions.operator else None
     _check_backchannel(validated, approved=approved)
@@ -299,6 +301,7 @@ def update_client(
     permissions = Permissions(operator=client.operator_registered,
                               extra_scopes=tuple(previous.get("scope", "").split()))
     validated = validate_metadata(metadata, permissions)
+    check_provider_rule(validated)
     if validated["token_endpoint_auth_method"] != previous["token_endpoint_auth_method"]:
         raise ClientMetadataError("token_endpoint_auth_method",
                                   "cannot be changed; register a new client instead")
@@ -326,6 +329,7 @@ def approve_backchannel(session: Session, client_id: str, uri: str) -> Client:
     metadata = {**client.client_metadata, "backchannel_logout_uri": uri}
     validated = validate_metadata(metadata, Permissions(operator=True,
                                                         extra_scopes=tuple(metadata.get("scope", "").split())))
+    check_provider_rule(validated)
     _screen(validated, None)
     client.backchannel_approved_uri = validated["backchannel_logout_uri"]
     client.client_metadata = validated
@@ -505,6 +509,7 @@ def upsert_operator_client(
         return register_client(session, metadata=metadata, permissions=permissions,
                                client_id=client_id, fetch_sector=fetch_sector).client
     validated = validate_metadata(metadata, permissions)
+    check_provider_rule(validated)
     _screen(validated, None)
     client.backchannel_approved_uri = _approval(validated)
     _check_backchannel(validated, approved=client.backchannel_approved_uri)

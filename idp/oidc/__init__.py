@@ -46,7 +46,10 @@ __all__ = [
 
 def init_app(app: Flask) -> Provider:
     """Read the [oidc] settings, connect to `keys/`, register the endpoints and their OpenAPI."""
+    from functools import partial
+
     import keys
+    from clients.registry.provider_rules import PROVIDER_RULE
     from clients.registry.services import ON_DELETED
     from idp.consent.issued_grants import ISSUED_GRANTS
     from idp.oidc import settings as oidc_settings
@@ -55,6 +58,7 @@ def init_app(app: Flask) -> Provider:
     from idp.oidc.client_keys import RemoteKeySets, jwks_fetcher
     from idp.oidc.endpoints import bp as api_bp
     from idp.oidc.endpoints import route_directly
+    from idp.oidc.fapi import check_default_level
     from idp.oidc.grant_withdrawal import GrantWithdrawal
     from idp.oidc.language_choice import init_app as follow_the_language_switch
     from idp.oidc.openapi import PATHS, SCHEMAS
@@ -97,6 +101,8 @@ def init_app(app: Flask) -> Provider:
     # A client's registration deleted (RFC 7592 section 2.3): its grants go with it, those an
     # exchange in flight writes after it too (its mark kept as long as a code's replay mark).
     ON_DELETED.install(app, ClientDeletion(get_store(app), mark_seconds=loaded.code_replay_seconds))
+    # A registration's default level must be one its client may ask for (the acr URIs are ours).
+    PROVIDER_RULE.install(app, partial(check_default_level, acr_uris=loaded.acr_uris))
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     route_directly(app)  # /token and /userinfo without Flask's request machinery (same answers)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from clients.registry import Client
+from clients.registry import Client, ClientMetadataError
 from idp.assurance.levels import rank
 from idp.oidc.errors import AuthorizationError, InvalidClient, OidcError
 
@@ -124,6 +124,21 @@ def check_level(client: Client, *, acr_values: Sequence[str], claim_acr: Sequenc
         f"this client may ask for level {allowed} at most, not {wanted} ({acr_uris[wanted]}); level high "
         "is for clients registered with the FAPI 2.0 profile (security_profile fapi2) or with "
         "max_assurance_level high")
+
+
+def check_default_level(metadata: Mapping[str, Any], *, acr_uris: Mapping[str, str]) -> None:
+    """OIDC Registration 2: `default_acr_values` stand for a request's acr_values, so a level
+    above the client's `max_level_of` would make `check_level` refuse every authorization that
+    names none; it is refused at registration instead (the provider's rule on client metadata,
+    clients.registry.provider_rules), naming the highest level the client may ask for."""
+    wanted = requested_level(acr_values=metadata.get("default_acr_values") or (), claim_acr=(), acr_uris=acr_uris)
+    allowed = max_level_of(metadata)
+    if wanted is None or rank(wanted) <= rank(allowed):
+        return
+    raise ClientMetadataError(
+        "default_acr_values", f"asks for level {wanted} ({acr_uris[wanted]}), above the highest this client "
+        f"may ask for: {allowed} ({acr_uris[allowed]}); level high is for clients registered with the "
+        "FAPI 2.0 profile (security_profile fapi2) or with max_assurance_level high")
 
 
 def code_seconds(*, fapi: bool, configured: int) -> int:

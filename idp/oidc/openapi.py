@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from idp.oidc import dpop
 from infra.web.cors import BROWSER_CLIENT_HEADERS, BROWSER_CLIENT_METHODS, PREFLIGHT_SECONDS
 
 _FORM = "application/x-www-form-urlencoded"
@@ -20,6 +21,39 @@ def _form(properties: dict, required: list[str]) -> dict:
     return {"required": True, "content": {_FORM: {"schema": {
         "type": "object", "properties": properties, "required": required}}}}
 
+
+# RFC 9449: the proof a request carries, and the nonce the server sends for the next one
+# (oidc.dpop_require_nonce; idp.oidc.protected.nonce_headers).
+_DPOP_PROOF = {"name": "DPoP", "in": "header", "required": False, "schema": {"type": "string"},
+               "description": "RFC 9449 proof (a JWT, typ dpop+jwt) for this request"}
+_DPOP_NONCE = {"schema": {"type": "string"},
+               "description": "RFC 9449 section 8: the nonce the next DPoP proof must carry (when "
+                              "oidc.dpop_require_nonce is on): sent with use_dpop_nonce and to a request "
+                              "that carried a proof"}
+
+
+def _challenged(description: str) -> dict:
+    """A refusal of a protected resource (idp.oidc.protected.challenge_headers)."""
+    return {"description": description, "content": _ERROR, "headers": {
+        "WWW-Authenticate": {"required": True, "schema": {"type": "string"}, "description": (
+            "RFC 6750 section 3 and RFC 9449 section 7.1: a Bearer and a DPoP challenge, "
+            'e.g. DPoP realm="cedula", error="invalid_dpop_proof", error_description="...", '
+            f'algs="{" ".join(dpop.ALGS)}", Bearer realm="cedula"; the error goes in the DPoP challenge when the '
+            "request used the DPoP scheme or its proof failed, in the Bearer one otherwise; none when no "
+            "token was sent")},
+        "DPoP-Nonce": _DPOP_NONCE}}
+
+
+# /userinfo (idp.oidc.endpoints.userinfo_answer): every refusal carries its challenges.
+_USERINFO_ANSWERS = {
+    "200": {"description": "claims", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/UserInfo"}}}, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
+    "400": _challenged("invalid_request: the token sent twice (header and body)"),
+    "401": _challenged("no token (a challenge without error), invalid_token (invalid, expired or revoked; "
+                       "a DPoP-bound token sent as Bearer), invalid_dpop_proof, use_dpop_nonce, "
+                       "insufficient_user_authentication (RFC 9470)"),
+    "403": _challenged("insufficient_scope"),
+}
 
 _CLIENT_FIELDS = {
     "client_id": {"type": "string"},
@@ -82,14 +116,13 @@ PATHS = {
                          "description": "RFC 8707: an API registered with `cedula resources register`"},
             **_CLIENT_FIELDS,
         }, ["grant_type"]),
-        "parameters": [{"name": "DPoP", "in": "header", "required": False, "schema": {"type": "string"},
-                        "description": "RFC 9449 proof: binds the access token (token_type DPoP)"}],
+        "parameters": [{**_DPOP_PROOF, "description": "RFC 9449 proof: binds the access token (token_type DPoP)"}],
         "responses": {
             "200": {"description": "tokens", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
+                "schema": {"$ref": "#/components/schemas/TokenResponse"}}}, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
             "400": {"description": "invalid_request, invalid_grant, invalid_scope, unauthorized_client, "
                                    "unsupported_grant_type, invalid_target, invalid_dpop_proof, use_dpop_nonce",
-                    "content": _ERROR},
+                    "content": _ERROR, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
             "401": {"description": "invalid_client", "content": _ERROR},
             "429": _THROTTLED,
         },
@@ -105,17 +138,12 @@ PATHS = {
                 "Access-Control-Allow-Headers": _header("Authorization, DPoP"),
                 "Access-Control-Max-Age": _header("600 seconds")}}},
         },
-        "get": {"summary": "UserInfo (OIDC Core 5.3): claims about the citizen", "security": [{"bearer": []}],
-                "responses": {"200": {"description": "claims", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/UserInfo"}}}},
-                    "401": {"description": "missing, invalid, expired or revoked token", "content": _ERROR},
-                    "403": {"description": "insufficient_scope", "content": _ERROR}}},
-        "post": {"summary": "UserInfo (OIDC Core 5.3), token in the header or the form body",
-                 "security": [{"bearer": []}],
-                 "responses": {"200": {"description": "claims", "content": {"application/json": {
-                     "schema": {"$ref": "#/components/schemas/UserInfo"}}}},
-                     "401": {"description": "missing, invalid, expired or revoked token", "content": _ERROR},
-                     "403": {"description": "insufficient_scope", "content": _ERROR}}},
+        "get": {"summary": "UserInfo (OIDC Core 5.3): claims about the citizen",
+                "security": [{"bearer": []}, {"dpop": []}], "parameters": [_DPOP_PROOF],
+                "responses": _USERINFO_ANSWERS},
+        "post": {"summary": "UserInfo (OIDC Core 5.3), token in the header or the form body (Bearer only)",
+                 "security": [{"bearer": []}, {"dpop": []}], "parameters": [_DPOP_PROOF],
+                 "responses": _USERINFO_ANSWERS},
     },
     "/introspect": {"post": {
         "summary": "Token introspection (RFC 7662) of the calling client's own tokens",
@@ -165,11 +193,13 @@ PATHS = {
                               "ui_locales": {"type": "string"},
                               "request": {"type": "string", "description": "signed request object (JAR)"},
                               "dpop_jkt": {"type": "string"}, **_CLIENT_FIELDS}, []),
+        "parameters": [{**_DPOP_PROOF, "description": "RFC 9449 proof: binds the authorization code "
+                                                      "(section 10.1), as dpop_jkt does"}],
         "responses": {"201": {"description": "request_uri and expires_in", "content": {"application/json": {
             "schema": {"type": "object", "required": ["request_uri", "expires_in"],
                        "properties": {"request_uri": {"type": "string"}, "expires_in": {"type": "integer"}}}}}},
             "400": {"description": "invalid_request, invalid_request_object, invalid_scope, invalid_dpop_proof, "
-                                   "use_dpop_nonce", "content": _ERROR},
+                                   "use_dpop_nonce", "content": _ERROR, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
             "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
     }},
     "/.well-known/oauth-authorization-server": {"get": {
