@@ -294,6 +294,17 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
      "documents.citizen_certificate_minutes must be a whole number from 1 to"),
     ("[documents]\narchive_renew_before_days = 1000000000000000\n",
      "documents.archive_renew_before_days must be a whole number from 1 to"),
+    ("[recovery]\ncodes = 0\n", "recovery.codes must be a whole number from 1 to 100, got 0"),
+    ("[recovery]\nsession_seconds = -7\n", "recovery.session_seconds must be a whole number of seconds from 60 to "
+                                            "86400, got -7"),
+    ("[enrolment]\nminimum_age = -7\n", "enrolment.minimum_age must be a whole number of years from 0 to 120"),
+    ("[enrolment]\nminimum_age = 1000000000000000\n", "enrolment.minimum_age must be a whole number of years"),
+    ("[webauthn]\nmax_body_bytes = 0\n", "webauthn.max_body_bytes must be a whole number of bytes from 1024 to "
+                                         "1048576, got 0"),
+    ("[notify]\nsmtp_port = 70000\n", "notify.smtp_port must be a whole number from 1 to 65535, got 70000"),
+    ("[notify]\nsmtp_timeout_seconds = -7\n", "notify.smtp_timeout_seconds must be a number of seconds from 0.1 "
+                                              "to 300, got -7"),
+    ("[keys]\nrefresh_seconds = -7\n", "keys.refresh_seconds must be a number of seconds from 0 to 3600, got -7"),
 ])
 def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where_it_was_set(tmp_path, text,
                                                                                             message):
@@ -381,10 +392,22 @@ def test_the_logging_level_is_taken_in_any_case():
     ({"CEDULA_STORE_CONNECT_TIMEOUT_SECONDS": "0"}, "store.connect_timeout_seconds must be a number of seconds"),
     ({"CEDULA_STORE_RETRIES": "-1"}, "store.retries must be a whole number from 0 to 100, got -1"),
     ({"CEDULA_STORE_SNAPSHOT_INTERVAL_SECONDS": "0"}, "store.snapshot_interval_seconds must be a number of seconds"),
+    ({"CEDULA_RATE_LIMIT_ATTEMPTS": "0"}, "rate_limit.attempts must be a whole number >= 1, got 0"),
+    ({"CEDULA_RATE_LIMIT_WINDOW_SECONDS": "-7"},
+     "rate_limit.window_seconds must be a whole number of seconds from 1 to"),
+    ({"CEDULA_RATE_LIMIT_CHALLENGES": "-7"}, "rate_limit.challenges must be a whole number >= 1, got -7"),
+    ({"CEDULA_RATE_LIMIT_DOCUMENTS_API": "0"}, "rate_limit.documents_api must be a whole number >= 1, got 0"),
+    ({"CEDULA_RATE_LIMIT_DOCUMENTS_TEMPLATES": "-1"}, "rate_limit.documents_templates must be a whole number >= 1"),
+    ({"CEDULA_SECURITY_HSTS_SECONDS": "-7"}, "security.hsts_seconds must be a whole number of seconds from 0 to"),
+    ({"CEDULA_SECURITY_HSTS_SECONDS": "1000000000000000"}, "security.hsts_seconds must be a whole number of seconds"),
+    ({"CEDULA_DEMO_REGISTRY_PORT": "70000"}, "demo.registry_port must be a whole number from 1 to 65535, got 70000"),
+    ({"CEDULA_DEMO_TAX_PORT": "0"}, "demo.tax_port must be a whole number from 1 to 65535, got 0"),
 ])
-def test_database_and_store_bounds_that_cannot_work_are_refused_at_load(environ, message):
+def test_bounds_that_cannot_work_are_refused_at_load(environ, message):
     """Before: taken as they were; `CEDULA_STORE_TIMEOUT_SECONDS=-7` made every request that
-    needs Redis a 500 ('Timeout value out of range'), a connect timeout of 0 waited for ever."""
+    needs Redis a 500 ('Timeout value out of range'), a connect timeout of 0 waited for ever;
+    `CEDULA_RATE_LIMIT_WINDOW_SECONDS=-7` switched the rate limits off, `CEDULA_RATE_LIMIT_ATTEMPTS=0`
+    refused every enrolment, `CEDULA_SECURITY_HSTS_SECONDS=-7` sent a max-age browsers ignore."""
     with pytest.raises(ConfigError) as info:
         load_settings(environ=environ)
     assert str(info.value).startswith(message)
