@@ -456,6 +456,7 @@ def _validate(settings: Settings) -> None:
     _database_url(str(settings["database"]["url"]))
     _logging(settings)
     _connections(settings)
+    _platform(settings)
 
 
 def _connections(settings: Settings) -> None:
@@ -478,6 +479,24 @@ def _connections(settings: Settings) -> None:
 MAX_POOL = 1000  # connections per worker process: far above what PostgreSQL's max_connections allows
 MAX_WAIT_SECONDS = 600  # the longest wait for a connection or an answer a request may be given
 MAX_RETRIES = 100
+
+
+def _platform(settings: Settings) -> None:
+    """The bounds of the rate limits, the HSTS header and the demo portals' ports, read where
+    they are used with a bare int(): `rate_limit.attempts = 0` refused every enrolment and
+    recovery (429), `window_seconds = -7` switched the limits off (each count expired at once),
+    `security.hsts_seconds = -7` sent `max-age=-7`, which browsers ignore (RFC 6797 6.1.1), and
+    a demo port of 70000 was handed to the demo portals as it was."""
+    rate_limit = read_section(settings, "rate_limit")
+    # counts have no upper bound: a huge one is a real choice (no limit; the benchmarks use 10**9)
+    for key in ("attempts", "challenges", "documents_api", "documents_templates"):
+        rate_limit.whole(key, minimum=1)
+    rate_limit.whole("window_seconds", minimum=1, maximum=MAX_SECONDS, unit="seconds")
+    # 0 is allowed: max-age=0 tells browsers to forget HSTS (leaving https, RFC 6797 6.1.1)
+    read_section(settings, "security").whole("hsts_seconds", minimum=0, maximum=MAX_SECONDS, unit="seconds")
+    demo = read_section(settings, "demo")
+    for key in ("registry_port", "tax_port"):
+        demo.whole(key, minimum=PORTS[0], maximum=PORTS[1])
 
 
 # `[logging] level` (any case) and `format`: what infra.ops.logging.configure can set up.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import select
 import sqlite3
@@ -188,6 +189,16 @@ def _socket_is_quiet(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         raise sa.exc.InvalidatePoolError("the server closed the connection (restart or shutdown)")
 
 
+def _create_private(path: str) -> None:
+    """Create the SQLite file mode 0600 before SQLite does (0644 under the usual umask: every
+    account on the machine could read citizens' records and the wrapped keys). SQLite gives its
+    -wal and -shm files the database file's mode. An existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 def create_engine(url: str, *, pool: PoolSettings | None = None, echo: bool = False) -> Engine:
     """An engine for SQLite (embedded default) or PostgreSQL through psycopg 3. A statement's
     values never appear in its errors (`hide_parameters`): an IntegrityError names a national
@@ -198,6 +209,7 @@ def create_engine(url: str, *, pool: PoolSettings | None = None, echo: bool = Fa
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _create_private(path.split("?", 1)[0])
         engine = sa.create_engine(url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "savepoint", _sqlite_savepoint_inside_a_transaction)

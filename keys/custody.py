@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from infra.config import ConfigError
+from infra.config import ConfigError, Section
 from keys.algorithms import KeyAlgorithm
 from keys.errors import KeyNotFound, KeyStoreUnavailable
 from keys.keystore.base import KeyRef, KeyStore
@@ -56,6 +56,8 @@ def check_settings(keys: Mapping[str, Any]) -> None:
         # logging in with no PIN is one more failed login the HSM counts towards locking the token
         raise ConfigError("keys.pkcs11_pin is empty: set the token's user PIN in the environment "
                           "(CEDULA_PKCS11_PIN)")
+    # 0: look at every use (a real choice); over an hour, a rotation done elsewhere goes unseen too long
+    Section("keys", keys).number("refresh_seconds", minimum=0, maximum=3600, unit="seconds")
 
 
 _USE = {

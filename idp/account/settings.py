@@ -25,6 +25,8 @@ def load(settings: Mapping[str, Mapping[str, Any]]) -> AccountSettings:
         raise ConfigError("consent.reauth_seconds has moved to account.reauth_seconds (it now "
                           "covers every sensitive account action, not only closing the account); "
                           "rename it in your settings")
+    # one code at least (the way back without a passkey); at most 100, each a line to keep
+    read_section(settings, "recovery").whole("codes", minimum=1, maximum=100)
     section = read_section(settings, "account")
     return AccountSettings(reauth_seconds=section.whole("reauth_seconds", minimum=30, maximum=3600, unit="seconds"))
 

@@ -14,7 +14,7 @@ from flask import Flask
 from idp.assurance.possession import CodeLimits
 from idp.assurance.roots import FIDO_MDS_ROOT_PEM
 from infra.components import Slot
-from infra.config import ConfigError, Settings, read_section
+from infra.config import MAX_SECONDS, ConfigError, Settings, read_section
 
 CONVEYANCES = ("auto", "direct", "none")
 UNTRUSTED = ("accept", "refuse")
@@ -48,19 +48,19 @@ def load(settings: Settings) -> AssuranceSettings:
         mds_source=section.text("mds_source"),
         mds_root_pem=root_pem,
         mds_cache=settings.data_dir / "mds" / "blob.jwt",
-        mds_retry_seconds=section.whole("mds_retry_seconds"),
-        mds_timeout_seconds=section.whole("mds_timeout_seconds"),
+        mds_retry_seconds=section.whole("mds_retry_seconds", maximum=MAX_SECONDS, unit="seconds"),
+        mds_timeout_seconds=section.whole("mds_timeout_seconds", maximum=MAX_SECONDS, unit="seconds"),
         untrusted_attestation=section.choice("untrusted_attestation", UNTRUSTED),
         registry=section.text("registry"),
-        binding_seconds=section.whole("binding_seconds", minimum=60),
+        binding_seconds=section.whole("binding_seconds", minimum=60, maximum=MAX_SECONDS, unit="seconds"),
         codes=CodeLimits(
-            code_seconds=section.whole("code_seconds", minimum=60),
-            postal_code_seconds=section.whole("postal_code_seconds", minimum=3600),
+            code_seconds=section.whole("code_seconds", minimum=60, maximum=MAX_SECONDS, unit="seconds"),
+            postal_code_seconds=section.whole("postal_code_seconds", minimum=3600, maximum=MAX_SECONDS, unit="seconds"),
             code_attempts=section.whole("code_attempts"),
             code_sends=section.whole("code_sends"),
             national_id_attempts=section.whole("national_id_attempts"),
             national_id_daily_sends=section.whole("national_id_daily_sends"),
-            window_seconds=section.whole("code_window_seconds", minimum=60)),
+            window_seconds=section.whole("code_window_seconds", minimum=60, maximum=MAX_SECONDS, unit="seconds")),
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.config import ConfigError, read_section
+from infra.config import MAX_SECONDS, ConfigError, read_section
 
 ALGORITHMS = ("ES256", "RS256")
 
@@ -27,5 +27,5 @@ def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> AuditPolicy:
         raise ConfigError(f"audit.seal_seconds must be 0 (no sealing thread) or between 0.05 and 3600, "
                           f"got {seal!r}")
     return AuditPolicy(issuer=issuer, checkpoint_entries=section.whole("checkpoint_entries"),
-                       checkpoint_seconds=section.whole("checkpoint_seconds"),
+                       checkpoint_seconds=section.whole("checkpoint_seconds", maximum=MAX_SECONDS, unit="seconds"),
                        checkpoint_alg=section.choice("checkpoint_alg", ALGORITHMS), seal_seconds=float(seal))

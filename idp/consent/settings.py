@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.config import ConfigError, read_section
+from infra.config import MAX_SECONDS, ConfigError, read_section
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> ConsentPolic
             for k, v in bases.items()):
         raise ConfigError("consent.legal_bases must map client_id to the text of a law "
                           "(at most 500 characters each)")
-    return ConsentPolicy(issuer=issuer, lifetime_seconds=section.whole("lifetime_seconds"),
+    return ConsentPolicy(issuer=issuer,
+                         lifetime_seconds=section.whole("lifetime_seconds", maximum=MAX_SECONDS, unit="seconds"),
                          page_size=section.whole("page_size"),
                          legal_bases={k: v.strip() for k, v in bases.items()})

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.config import ConfigError, read_section
+from infra.config import MAX_SECONDS, ConfigError, read_section
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,15 @@ def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> LogoutSettin
     section = read_section(settings, "logout")
     loaded = LogoutSettings(
         issuer=issuer,
-        token_seconds=section.whole("token_seconds", minimum=10),
+        token_seconds=section.whole("token_seconds", minimum=10, maximum=MAX_SECONDS, unit="seconds"),
         max_attempts=section.whole("max_attempts"),
-        retry_seconds=section.whole("retry_seconds"),
-        retry_max_seconds=section.whole("retry_max_seconds"),
-        delivery_seconds=section.number("delivery_seconds", minimum=0.1),
+        retry_seconds=section.whole("retry_seconds", maximum=MAX_SECONDS, unit="seconds"),
+        retry_max_seconds=section.whole("retry_max_seconds", maximum=MAX_SECONDS, unit="seconds"),
+        delivery_seconds=section.number("delivery_seconds", minimum=0.1, maximum=MAX_SECONDS, unit="seconds"),
         concurrency=section.whole("concurrency"),
-        poll_seconds=section.number("poll_seconds", minimum=0.05),
+        poll_seconds=section.number("poll_seconds", minimum=0.05, maximum=MAX_SECONDS, unit="seconds"),
         background=section.flag("background"),
-        confirm_seconds=section.whole("confirm_seconds", minimum=30),
+        confirm_seconds=section.whole("confirm_seconds", minimum=30, maximum=MAX_SECONDS, unit="seconds"),
     )
     if loaded.retry_max_seconds < loaded.retry_seconds:
         raise ConfigError("logout.retry_max_seconds must be at least logout.retry_seconds")

@@ -8,7 +8,7 @@ from typing import Any, overload
 
 from idp.oidc import fapi
 from idp.oidc.throttle import ClientAuthLimits
-from infra.config import ConfigError, read_section
+from infra.config import MAX_SECONDS, ConfigError, read_section
 
 LEVELS = ("low", "substantial", "high")
 
@@ -86,27 +86,27 @@ def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> OidcSettings
         raise ConfigError("oidc.acr_low, acr_substantial and acr_high must be three different URIs")
     loaded = OidcSettings(
         issuer=issuer,
-        access_token_seconds=section.whole("access_token_seconds", unit="seconds"),
-        id_token_seconds=section.whole("id_token_seconds", unit="seconds"),
-        refresh_token_seconds=section.whole("refresh_token_seconds", unit="seconds"),
-        grant_seconds=section.whole("grant_seconds", unit="seconds"),
-        code_seconds=section.whole("code_seconds", unit="seconds"),
-        code_replay_seconds=section.whole("code_replay_seconds", unit="seconds"),
-        interaction_seconds=section.whole("interaction_seconds", unit="seconds"),
-        assertion_max_seconds=section.whole("assertion_max_seconds", unit="seconds"),
-        leeway_seconds=section.whole("leeway_seconds", minimum=0, unit="seconds"),
-        jwks_uri_cache_seconds=section.whole("jwks_uri_cache_seconds", unit="seconds"),
-        client_cache_seconds=section.whole("client_cache_seconds", minimum=0, unit="seconds"),
-        state_cache_seconds=section.whole("state_cache_seconds", minimum=0, unit="seconds"),
+        access_token_seconds=section.whole("access_token_seconds", unit="seconds", maximum=MAX_SECONDS),
+        id_token_seconds=section.whole("id_token_seconds", unit="seconds", maximum=MAX_SECONDS),
+        refresh_token_seconds=section.whole("refresh_token_seconds", unit="seconds", maximum=MAX_SECONDS),
+        grant_seconds=section.whole("grant_seconds", unit="seconds", maximum=MAX_SECONDS),
+        code_seconds=section.whole("code_seconds", unit="seconds", maximum=MAX_SECONDS),
+        code_replay_seconds=section.whole("code_replay_seconds", unit="seconds", maximum=MAX_SECONDS),
+        interaction_seconds=section.whole("interaction_seconds", unit="seconds", maximum=MAX_SECONDS),
+        assertion_max_seconds=section.whole("assertion_max_seconds", unit="seconds", maximum=MAX_SECONDS),
+        leeway_seconds=section.whole("leeway_seconds", minimum=0, unit="seconds", maximum=MAX_SECONDS),
+        jwks_uri_cache_seconds=section.whole("jwks_uri_cache_seconds", unit="seconds", maximum=MAX_SECONDS),
+        client_cache_seconds=section.whole("client_cache_seconds", minimum=0, unit="seconds", maximum=MAX_SECONDS),
+        state_cache_seconds=section.whole("state_cache_seconds", minimum=0, unit="seconds", maximum=MAX_SECONDS),
         jwks_uri_fetch_seconds=section.number("jwks_uri_fetch_seconds", minimum=0.1, maximum=30, unit="seconds"),
         client_auth_failures=section.whole("client_auth_failures"),
-        client_auth_window_seconds=section.whole("client_auth_window_seconds", unit="seconds"),
-        par_seconds=section.whole("par_seconds", unit="seconds"),
+        client_auth_window_seconds=section.whole("client_auth_window_seconds", unit="seconds", maximum=MAX_SECONDS),
+        par_seconds=section.whole("par_seconds", unit="seconds", maximum=MAX_SECONDS),
         require_pushed_authorization_requests=section.flag("require_pushed_authorization_requests"),
         fapi_loopback_redirects=section.flag("fapi_loopback_redirects"),
-        dpop_proof_seconds=section.whole("dpop_proof_seconds", unit="seconds"),
+        dpop_proof_seconds=section.whole("dpop_proof_seconds", unit="seconds", maximum=MAX_SECONDS),
         dpop_require_nonce=section.flag("dpop_require_nonce"),
-        dpop_nonce_seconds=section.whole("dpop_nonce_seconds", minimum=10, unit="seconds"),
+        dpop_nonce_seconds=section.whole("dpop_nonce_seconds", minimum=10, unit="seconds", maximum=MAX_SECONDS),
         national_id_level=section.choice("national_id_level", LEVELS),
         acr_uris=acr_uris,
     )

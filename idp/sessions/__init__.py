@@ -358,6 +358,8 @@ def _checked(settings: Mapping[str, Any]) -> Section:
     for key in ("idle_seconds", "absolute_seconds"):
         section.whole(key, minimum=60, maximum=MAX_SECONDS, unit="seconds")
     section.whole("max_per_citizen", minimum=1)
+    # a recovery sign-in only adds a passkey: a minute at least to do it, a day at most
+    read_section(settings, "recovery").whole("session_seconds", minimum=60, maximum=86400, unit="seconds")
     if not COOKIE_NAME.fullmatch(str(section.values.get("cookie_name", ""))):
         raise section._refuse("cookie_name", "a cookie name of letters, digits, '-' and '_' (RFC 6265 section 4.1.1)")
     return section

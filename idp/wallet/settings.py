@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.config import ConfigError, Settings, read_section
+from infra.config import MAX_SECONDS, ConfigError, Settings, read_section
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,9 @@ def load(settings: Settings) -> WalletSettings:
         nonce_seconds=section.whole("nonce_seconds", minimum=30, maximum=3600),
         credential_days=section.whole("credential_days", minimum=1, maximum=3650),
         status_list_size=size,
-        status_list_seconds=section.whole("status_list_seconds", minimum=60),
-        status_list_ttl_seconds=section.whole("status_list_ttl_seconds", minimum=0),
+        status_list_seconds=section.whole("status_list_seconds", minimum=60, maximum=MAX_SECONDS, unit="seconds"),
+        status_list_ttl_seconds=section.whole("status_list_ttl_seconds", minimum=0, maximum=MAX_SECONDS,
+                                              unit="seconds"),
         trusted_issuers=Path(trusted) if trusted else settings.data_dir / "wallet" / "trusted-issuers.pem",
         presentation_seconds=section.whole("presentation_seconds", minimum=30, maximum=3600),
         pid_vct=section.text("pid_vct") or "urn:eudi:pid:1",

@@ -34,6 +34,9 @@ class RelyingParty:
             raise ConfigError("webauthn.algorithms must list one COSE algorithm or more (e.g. -7 ES256, -8 EdDSA, "
                               f"-257 RS256), of {', '.join(map(str, COSE_ALGORITHMS))}, got {given!r}")
         algorithms = tuple(int(alg) for alg in given)
+        # a passkey response is a few kilobytes (attestation certificates included); above 1 MiB
+        # is no passkey, and below 1 KiB none fits: every sign-in and enrolment was a 413
+        read_section(settings, "webauthn").whole("max_body_bytes", minimum=1024, maximum=1 << 20, unit="bytes")
         return cls(
             id=settings.rp_id,
             name=str(section["rp_name"]),

@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from infra.config import ConfigError, Section, read_section
+from infra.config import PORTS, ConfigError, Section, read_section
 from infra.notify.smtp import SECURITY, SmtpSettings
 
 EMAIL_TRANSPORTS = ("outbox", "smtp")
@@ -44,6 +44,9 @@ def load(settings: Mapping[str, Mapping[str, Any]]) -> NotifySettings:
     retry_after = section.whole("retry_after_seconds")
     background = section.flag("background")
     poll_seconds = section.number("poll_seconds", minimum=0.05, maximum=3600)
+    # checked whichever the transport, so switching to "smtp" later does not meet them first
+    port = section.whole("smtp_port", minimum=PORTS[0], maximum=PORTS[1])
+    timeout = section.number("smtp_timeout_seconds", minimum=0.1, maximum=300, unit="seconds")
     if email == "outbox":
         return NotifySettings(email="outbox", smtp=None, retry_after_seconds=retry_after,
                               background=background, poll_seconds=poll_seconds)
@@ -57,18 +60,14 @@ def load(settings: Mapping[str, Mapping[str, Any]]) -> NotifySettings:
     sender = section.text("sender")
     if "@" not in parseaddr(sender)[1] or any(c in sender for c in "\r\n"):
         raise ConfigError(f"notify.sender must be an e-mail address, got {sender!r}")
-    timeout = section.values.get("smtp_timeout_seconds")
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 300:
-        raise ConfigError(f"notify.smtp_timeout_seconds must be a number of seconds in (0, 300], "
-                          f"got {timeout!r}")
     ca_file = section.text("smtp_ca_file")
     if ca_file and not Path(ca_file).is_file():
         raise ConfigError(f"notify.smtp_ca_file: {ca_file!r} is not a file")
     return NotifySettings(email="smtp", retry_after_seconds=retry_after, background=background,
                           poll_seconds=poll_seconds, smtp=SmtpSettings(
-        host=host, port=section.whole("smtp_port"), security=security, sender=sender,
+        host=host, port=port, security=security, sender=sender,
         username=section.text("smtp_username"), password=_password(section),
-        timeout_seconds=float(timeout), ca_file=ca_file, retry_after_seconds=retry_after))
+        timeout_seconds=timeout, ca_file=ca_file, retry_after_seconds=retry_after))
 
 
 __all__ = ["EMAIL_TRANSPORTS", "NotifySettings", "load"]

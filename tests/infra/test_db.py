@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -167,3 +170,23 @@ def test_a_pool_recycle_of_0_never_recycles(setting, recycle):
                            pool=PoolSettings(recycle_seconds=setting))
     assert engine.pool._recycle == recycle
     engine.dispose()
+
+
+def test_the_sqlite_database_and_its_wal_files_are_created_mode_0600(tmp_path):
+    """Before: the folder was made 0700 but SQLite created cedula.db (and its -wal, -shm) 0644
+    under the usual umask 022."""
+    from infra.db import create_engine
+
+    path = tmp_path / "data" / "cedula.db"
+    previous = os.umask(0o022)
+    try:
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+            conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+        modes = {name: stat.S_IMODE(os.stat(tmp_path / "data" / name).st_mode)
+                 for name in ("cedula.db", "cedula.db-wal", "cedula.db-shm")}
+        engine.dispose()
+    finally:
+        os.umask(previous)
+    assert modes == {"cedula.db": 0o600, "cedula.db-wal": 0o600, "cedula.db-shm": 0o600}

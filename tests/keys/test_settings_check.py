@@ -21,6 +21,9 @@ GOOD_KEY = "Y2VkdWxhLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE"
     ({"backend": "pkcs11", "pkcs11_token": ""}, "keys.pkcs11_token is empty"),
     ({"backend": "pkcs11", "pkcs11_token": "cedula", "pkcs11_pin": ""},
      "keys.pkcs11_pin is empty: set the token's user PIN in the environment (CEDULA_PKCS11_PIN)"),
+    ({"backend": "software", "refresh_seconds": -7},
+     "keys.refresh_seconds must be a number of seconds from 0 to 3600, got -7"),
+    ({"backend": "software", "refresh_seconds": "2"}, "keys.refresh_seconds must be a number of seconds"),
 ])
 def test_a_key_store_that_could_never_open_is_a_configuration_error(keys, message):
     with pytest.raises(ConfigError) as refused:
@@ -29,10 +32,10 @@ def test_a_key_store_that_could_never_open_is_a_configuration_error(keys, messag
 
 
 def test_working_key_settings_pass():
-    check_settings({"backend": "software", "master_key": ""})
-    check_settings({"backend": "software", "master_key": GOOD_KEY})
+    check_settings({"backend": "software", "master_key": "", "refresh_seconds": 2})
+    check_settings({"backend": "software", "master_key": GOOD_KEY, "refresh_seconds": 0})
     check_settings({"backend": "pkcs11", "pkcs11_token": "cedula", "pkcs11_pin": "4321",
-                    "master_key": "unused by pkcs11"})
+                    "master_key": "unused by pkcs11", "refresh_seconds": 0.5})
 
 
 @pytest.mark.parametrize("command", [["keys", "list"], ["serve", "--port", "1"]])

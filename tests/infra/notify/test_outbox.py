@@ -90,7 +90,7 @@ def test_settings(tmp_path):
      "notify.smtp_security = \"none\" sends mail unencrypted; it is allowed only for a relay on "
      "this machine, not 'mail.example.gov'"),
     ({"email": "smtp", "smtp_host": "mail.example.gov", "smtp_timeout_seconds": 0},
-     "notify.smtp_timeout_seconds must be a number of seconds in (0, 300], got 0"),
+     "notify.smtp_timeout_seconds must be a number of seconds from 0.1 to 300, got 0"),
     ({"email": "smtp", "smtp_host": "mail.example.gov", "smtp_password_file": "/nonexistent/pw"},
      "notify.smtp_password_file: cannot read '/nonexistent/pw'"),
 ])
