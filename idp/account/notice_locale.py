@@ -74,11 +74,12 @@ def recall(citizen_id: str | uuid.UUID) -> NoticeLocale:
     except StoreError:
         log.warning("citizen language not read", exc_info=True)
         kept = {}
-    language = kept.get("language") if kept.get("language") in languages else languages[0]
+    said, name = kept.get("language"), kept.get("zone")
+    language = said if isinstance(said, str) and said in languages else languages[0]
     zone, own = TIME_ZONE.of(), False
-    if isinstance(kept.get("zone"), str):
+    if isinstance(name, str):
         try:
-            zone, own = Formats.of(language, kept["zone"]).zone, True
+            zone, own = Formats.of(language, name).zone, True
         except UnknownZone:
             pass
     return NoticeLocale(language=language, formats=Formats.of(language, zone), own_zone=own)
