@@ -30,6 +30,7 @@ def _components() -> list[Component]:
         component("infra.web.headers"),
         component("infra.web.csrf"),
         component("infra.web.i18n", I18N_PACKAGES),
+        component("infra.web.lang_parts"),
         component("infra.web.errors"),
         component("infra.web.inputs"),
         component("infra.web.assets"),

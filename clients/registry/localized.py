@@ -13,6 +13,24 @@ from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
+
+class Tagged(str):
+    """Agency-provided text that knows its language: `lang` is the BCP 47 tag it was registered
+    under (`client_name#en` -> "en"), or None for an untagged value (`client_name`), whose
+    language the operator's `i18n.untagged_language` tells (WCAG 2.2 SC 3.1.2, language of
+    parts: pages mark it with the `lang_of`/`in_lang` filters of infra.web.lang_parts when it is
+    not the page's). A plain str everywhere else."""
+
+    lang: str | None
+
+    def __new__(cls, value: str, lang: str | None = None) -> Tagged:
+        made = super().__new__(cls, value)
+        made.lang = lang or None
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Tagged, (str(self), self.lang))
+
 # The fields an agency may give per language (OIDC Registration section 2.1 lists the
 # human-readable ones; `purpose` is Cédula's own and follows the same rule).
 LOCALIZABLE = ("client_name", "purpose", "logo_uri", "client_uri", "policy_uri", "tos_uri")
@@ -51,11 +69,29 @@ def pick(variants: Mapping[str, T], locale: str | None) -> T | None:
     return by_tag.get("")
 
 
-def localized(metadata: Mapping[str, Any], field: str, locale: str | None) -> str | None:
-    """The value of `field` a reader of `locale` sees: `field#<tag>` or `field` (see `pick`)."""
+def pick_tagged(variants: Mapping[str, str], locale: str | None) -> Tagged | None:
+    """`pick`, the value carrying the tag it was registered under (`Tagged`)."""
+    chosen = pick({tag: (tag, value) for tag, value in variants.items()}, locale)
+    return Tagged(chosen[1], chosen[0]) if chosen is not None else None
+
+
+def localized(metadata: Mapping[str, Any], field: str, locale: str | None) -> Tagged | None:
+    """The value of `field` a reader of `locale` sees: `field#<tag>` or `field` (see `pick`),
+    carrying its language (`Tagged`)."""
     variants = {tag or "": value for key, value in metadata.items()
                 for name, tag in [split_key(key)] if name == field and isinstance(value, str)}
-    return pick(variants, locale)
+    return pick_tagged(variants, locale)
+
+
+def recognised(metadata: Mapping[str, Any], field: str, text: str | None) -> str | None:
+    """`text`, a snapshot of `field` a page showed earlier and stored (a consent's purpose), as
+    `Tagged` with the tag of the registered variant that reads exactly so; as given when none
+    does (the agency has changed it since: its language is unknown, the page's is assumed)."""
+    if not text:
+        return text
+    tags = sorted((tag or "" for key, value in metadata.items()
+                   for name, tag in [split_key(key)] if name == field and value == text), key=lambda t: (not t, t))
+    return Tagged(text, tags[0]) if tags else text
 
 
 def _host(uri: object) -> str | None:
@@ -72,16 +108,17 @@ def _host(uri: object) -> str | None:
     return parts.scheme or None
 
 
-def _registered_name(metadata: Mapping[str, Any], locale: str | None, fallbacks: Sequence[str]) -> str | None:
+def _registered_name(metadata: Mapping[str, Any], locale: str | None, fallbacks: Sequence[str]) -> Tagged | None:
     variants = {tag or "": value.strip() for key, value in metadata.items()
                 for name, tag in [split_key(key)] if name == "client_name" and isinstance(value, str) and value.strip()}
     if not variants:
         return None
     for language in (locale, *fallbacks):
-        chosen = pick(variants, language)
+        chosen = pick_tagged(variants, language)
         if chosen:
             return chosen
-    return variants[sorted(variants)[0]]
+    first = sorted(variants)[0]
+    return Tagged(variants[first], first)
 
 
 def shown_name(metadata: Mapping[str, Any], locale: str | None, *,

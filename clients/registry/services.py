@@ -364,6 +364,16 @@ def agency_names(session: Session, client_ids: Iterable[str], locale: str | None
     return {client.client_id: agency_name(client, locale) for client in rows}
 
 
+def registered_metadata(session: Session, client_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """client_id -> its registered metadata, for the clients that are still registered; one
+    query (to read back stored snapshots with `localized.recognised`)."""
+    wanted = {c for c in client_ids if c}
+    if not wanted:
+        return {}
+    rows = session.scalars(sa.select(Client).where(Client.client_id.in_(wanted)))
+    return {client.client_id: dict(client.client_metadata) for client in rows}
+
+
 def list_clients(session: Session) -> list[Client]:
     return list(session.scalars(sa.select(Client).order_by(Client.created_at, Client.id)))
 

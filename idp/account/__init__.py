@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from idp.account import recovery_sessions, settings, sign_ins
+    from idp.account import notice_locale, recovery_sessions, settings, sign_ins
     from idp.account.openapi import PATHS
     from idp.account.views import bp
     from idp.sessions import add_listener, check_recovery_with
@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_app(app)
     add_listener(app, sign_ins.on_session_event)
+    add_listener(app, notice_locale.on_session_event)
     check_recovery_with(app, recovery_sessions.holds)
     app.register_blueprint(bp)
     describe(app, PATHS)

@@ -10,7 +10,9 @@ Queued in the transaction of the change it reports (`infra.notify.queue`: the da
 outbox), so a change that commits is told and one rolled back is not, and sent later by the
 notify worker: a slow or unreachable mail server never slows down or fails the citizen's
 request (the worker tries again, backing off). The message is written at the change, in the
-language and time zone of the request that made it."""
+citizen's language and time zone: their own request's, which it also remembers, or, when a
+service office's request makes the change (`by_citizen=False`), the ones the citizen last used
+(`idp.account.notice_locale`), never the staff member's."""
 
 from __future__ import annotations
 
@@ -21,12 +23,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from idp.account import notice_locale
 from idp.citizens import services
 from infra.config import get_settings
 from infra.notify import InvalidMessage, queue
 from infra.ops.metrics import count
-from infra.web.i18n import current_language, formats
-from infra.web.i18n import gettext as _
+from infra.web.i18n import catalog
 
 log = logging.getLogger(__name__)
 EVENTS = ("recovery_code", "passkey_added", "passkey_deleted", "identity_verified",
@@ -34,10 +36,12 @@ EVENTS = ("recovery_code", "passkey_added", "passkey_deleted", "identity_verifie
 
 
 def tell(session: Session, citizen_id: str | uuid.UUID, *, event: str, passkey: str = "",
-         office: str = "") -> bool:
+         office: str = "", by_citizen: bool = True) -> bool:
     """Queue, in `session`'s transaction (the change's), an e-mail telling the citizen that
     `event` (one of EVENTS) happened to their account, what it means and what to do if it was
-    not them. True when queued (False: no address, or a message the transport could not take)."""
+    not them. True when queued (False: no address, or a message the transport could not take).
+    `by_citizen`: the request is the citizen's own (its language and time zone, remembered);
+    False for a service office's (the citizen's remembered ones, `notice_locale.recall`)."""
     if event not in EVENTS:
         raise ValueError(f"event must be one of {', '.join(EVENTS)}")
     key = citizen_id if isinstance(citizen_id, uuid.UUID) else uuid.UUID(str(citizen_id))
@@ -46,16 +50,26 @@ def tell(session: Session, citizen_id: str | uuid.UUID, *, event: str, passkey: 
     if not address:
         return False
     now = datetime.now(UTC)
-    local = formats()  # the language and time zone of the request that made the change
+    if by_citizen:
+        reader = notice_locale.of_request()
+        notice_locale.remember(key)
+    else:
+        reader = notice_locale.recall(key)
+    local = reader.formats
     when = f"{local.datetime(now)} ({local.offset(now)})"
     account = get_settings().issuer.rstrip("/") + "/account"
+
+    def _(message: str, **params: str) -> str:  # the catalog's text in the reader's language
+        text = catalog().get(message, reader.language)
+        return message if text is None else text.format(**params)
+
     try:
         queue(session, key=f"account.notice:{event}:{secrets.token_urlsafe(16)}",
               channel="email", address=address,
               subject=_(f"account.notice.{event}.subject"),
               body=_(f"account.notice.{event}.body", when=when, passkey=passkey or "-",
                      office=office or "-", account=account) + "\n\n" + _("account.notice.not_you", account=account),
-              language=current_language())
+              language=reader.language)
     except InvalidMessage as exc:  # an address the transport cannot take: the change stands
         count("account.notice", "failed")
         log.warning("account security notice not queued", extra={"event": event, "error": str(exc)})

@@ -15,7 +15,8 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from clients.registry.services import agency_names
+from clients.registry.localized import recognised
+from clients.registry.services import agency_names, registered_metadata
 from idp import audit
 from idp.account import reauth
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
@@ -71,12 +72,23 @@ def agencies() -> Response:
         standing = {a.consent_id for a in rows}
         earlier = [readable.receipt(c, text=_, now=_now())
                    for c in services.history(db, citizen_id=session.citizen_id) if str(c.id) not in standing]
-    rows = [dataclasses.replace(r, name=names.get(r.client_id, r.name)) for r in rows]
+        metadata = registered_metadata(db, {*(r.client_id for r in rows), *(e.client_id for e in earlier[:50])})
+    rows = [dataclasses.replace(r, name=names.get(r.client_id, r.name),
+                                purpose=recognised(metadata.get(r.client_id, {}), "purpose", r.purpose))
+            for r in rows]
+    earlier = [_in_its_language(item, metadata.get(item.client_id, {})) for item in earlier[:50]]
     notice = request.args.get("done")
     error = request.args.get("error")
     return no_store(Response(render_template(
-        "consent/agencies.html", agencies=rows, now=_now(), section="agencies", earlier=earlier[:50],
+        "consent/agencies.html", agencies=rows, now=_now(), section="agencies", earlier=earlier,
         notice=notice if notice in NOTICES else None, error=error if error in ERRORS else None)))
+
+
+def _in_its_language(item: readable.Receipt, metadata: Mapping[str, Any]) -> readable.Receipt:
+    """The receipt's stored agency name and purpose carrying the language the agency registered
+    them in (`recognised`), for the pages to mark them (`lang_of`, WCAG 2.2 SC 3.1.2)."""
+    return dataclasses.replace(item, agency=recognised(metadata, "client_name", item.agency) or item.agency,
+                               purpose=recognised(metadata, "purpose", item.purpose))
 
 
 @bp.get("/account/agencies/revoke")
@@ -183,7 +195,9 @@ def receipt_page(consent_id: str) -> Response:
     row = _own_consent(consent_id, session.citizen_id)
     if row is None:
         return _no_receipt()
-    item = readable.receipt(row, text=_, now=_now())
+    with get_db(current_app).read() as db:
+        metadata = registered_metadata(db, [row.client_id]).get(row.client_id, {})
+    item = _in_its_language(readable.receipt(row, text=_, now=_now()), metadata)
     return no_store(Response(render_template(
         "consent/receipt.html", receipt=item, section="receipt",
         status=readable.status_text(item, text=_, when=_when))))
@@ -229,9 +243,13 @@ def log_page() -> Response:
         entries = audit_export.citizen_entries(db, session.citizen_id, offset=(number - 1) * size,
                                                limit=size, newest_first=True)
         names, own = _agency_names(db, session.citizen_id)
+        metadata = registered_metadata(db, {e.client_id for e in entries if e.client_id})
     pages = max(1, -(-total // size))
+    views = [_entry_view(e, names, own) for e in entries]
+    for view, entry in zip(views, entries, strict=True):  # the purpose in its language (lang_of)
+        view["purpose"] = recognised(metadata.get(entry.client_id or "", {}), "purpose", view["purpose"])
     return no_store(Response(render_template(
-        "audit/log.html", entries=[_entry_view(e, names, own) for e in entries], page=min(number, pages),
+        "audit/log.html", entries=views, page=min(number, pages),
         pages=pages, total=total, section="log")))
 
 

@@ -145,7 +145,8 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
             # a desk code read out to a caller, would otherwise change their account unseen);
             # queued with the change, sent by the notify worker.
             security_notices.tell(db, citizen_id, event="identity_verified" if binding is None else
-                                  "registrar_recovery", office=actor.service_point or "operator")
+                                  "registrar_recovery", office=actor.service_point or "operator",
+                                  by_citizen=False)  # in the citizen's language, not the staff's
     except CitizenNotFound:
         return error_page(404, _("registrar.error.not_found.title"), _("registrar.error.not_found"))
     except OwnRecord:

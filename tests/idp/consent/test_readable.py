@@ -28,7 +28,8 @@ def test_the_receipt_page_says_who_what_when_and_how_to_withdraw(client, registe
     page = client.get(f"/account/agencies/{consent_id}/receipt", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert 'id="receipt-agency">Ministerio de Educación<' in html and "Matrícula escolar" in html
+    # The Spanish name on the English page is marked Spanish (WCAG 2.2 SC 3.1.2).
+    assert 'id="receipt-agency" lang="es">Ministerio de Educación<' in html and "Matrícula escolar" in html
     assert "Your email" in html or "email" in html.lower()
     assert 'data-status="active"' in html and "In force until" in html
     assert f'href="/account/agencies/revoke?client_id={agency.client_id}"' in html
