@@ -47,6 +47,12 @@ class Survey:
     nodes: tuple[_Node, ...]
     counts: dict[Any, int]
 
+    @property
+    def pages(self) -> int:
+        """The pages the tree holds (each once), as poppler and PDFium count them: never
+        a /Count, which may lie (pdfatk11)."""
+        return sum(entry.page for entry in self.nodes)
+
 
 def _resolved(node: Any) -> Any:
     return node.get_object() if isinstance(node, generic.IndirectObject) else node
