@@ -9,14 +9,19 @@ below it; each kid names its node in /Parent. Readers disagree on which to trust
   subtree whose /Count says 1 while it holds 2 pages hides its second page, and the pages
   after it are shifted; a negative or non-integer /Count is walked instead;
 - pdf.js refuses a tree that reaches a node twice ("Pages tree contains circular
-  reference"), where poppler reads it its own way (skipping loops).
+  reference"), where poppler reads it its own way (skipping loops);
+- a /Kids entry that is no dictionary (null, a number, a reference to a string or to no
+  object) is skipped by poppler, while pdf.js stops with an error on the page it hoped to
+  find there ("Page dictionary kid ... is not a dictionary" / "points to wrong type of
+  object"): what is shown past it differs (pdfatk11).
 
 `survey` walks the tree once (each node once, at most `MAX_NODES`) and says which of these
 the file holds: a node reached twice (`repeated`: a page listed twice, a loop through /Kids)
-or a /Count or /Parent that disagrees with the pages the node holds (`inconsistent`). A file
-to sign is refused in the first case and has its counts and parents rewritten in the second
-(`rebuild`, `signing.normalise`): every reader then shows the pages poppler shows. An
-already-signed file with either is reported (`signing.verify.active_content`).
+or a /Count or /Parent that disagrees with the pages the node holds, or a kid that is no
+dictionary (`inconsistent`). A file to sign is refused in the first case and has its counts
+and parents rewritten, and such kids dropped, in the second (`rebuild`, `signing.normalise`):
+every reader then shows the pages poppler shows. An already-signed file with either is
+reported (`signing.verify.active_content`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
+from pyhanko.pdf_utils.misc import PdfReadError
 
 MAX_NODES = 100_000
 
@@ -47,9 +53,20 @@ class Survey:
     nodes: tuple[_Node, ...]
     counts: dict[Any, int]
 
+    @property
+    def pages(self) -> int:
+        """The pages the tree holds (each once), as poppler and PDFium count them: never
+        a /Count, which may lie (pdfatk11)."""
+        return sum(entry.page for entry in self.nodes)
+
 
 def _resolved(node: Any) -> Any:
-    return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    """The object `node` refers to; None for a reference to no object (which a strict
+    reader, the verifier's, refuses to resolve and a lenient one reads as null)."""
+    try:
+        return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    except PdfReadError:
+        return None
 
 
 def _identity(written: Any) -> Any:
@@ -68,12 +85,13 @@ def survey(root: generic.DictionaryObject) -> Survey:
     top = root.raw_get("/Pages") if "/Pages" in root else None
     nodes: list[_Node] = []
     seen: set[Any] = set()
-    repeated = False
+    repeated = strays = False
     stack: list[tuple[Any, Any]] = [(top, None)]
     while stack and len(nodes) < MAX_NODES:
         written, parent = stack.pop()
         node = _resolved(written)
         if not isinstance(node, generic.DictionaryObject):
+            strays = strays or parent is not None  # a kid no reader shows as a page
             continue
         identity = _identity(written)
         if identity in seen:
@@ -91,7 +109,7 @@ def survey(root: generic.DictionaryObject) -> Survey:
         if entry.parent is not None:
             key = _identity(entry.parent)
             counts[key] = counts.get(key, 0) + counts[_identity(entry.written)]
-    inconsistent = any(not _agrees(entry, counts) for entry in nodes)
+    inconsistent = strays or any(not _agrees(entry, counts) for entry in nodes)
     return Survey(repeated=repeated, inconsistent=inconsistent, nodes=tuple(nodes),
                   counts=counts)
 
@@ -115,12 +133,17 @@ def _agrees(entry: _Node, counts: dict[Any, int]) -> bool:
 
 
 def rebuild(found: Survey) -> None:
-    """Rewrite every node's /Parent and every tree node's /Count from the pages it holds
-    (`found` of a tree without repeated nodes, read from the writer that is rewritten)."""
+    """Rewrite every node's /Parent and every tree node's /Count from the pages it holds,
+    and drop from /Kids the entries that are no dictionary (null, a number, a reference to
+    another object or to none), which poppler skips and pdf.js stops at (`found` of a tree
+    without repeated nodes, read from the writer that is rewritten)."""
     for entry in found.nodes:
         if entry.parent is None:
             entry.node.pop("/Parent", None)
         elif isinstance(entry.parent, generic.IndirectObject):
             entry.node[N("/Parent")] = entry.parent
         if not entry.page:
+            kids = _resolved(entry.node.raw_get("/Kids"))
+            entry.node[N("/Kids")] = generic.ArrayObject(
+                kid for kid in kids if isinstance(_resolved(kid), generic.DictionaryObject))
             entry.node[N("/Count")] = generic.NumberObject(found.counts[_identity(entry.written)])

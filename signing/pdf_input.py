@@ -26,7 +26,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
 
 from infra.web.error_shape import CodedError
-from signing import pdf_parsing
+from signing import page_tree, pdf_parsing
 from signing.errors import SigningError
 from signing.i18n import text
 from signing.verify.xref_sections import too_many_objects
@@ -164,7 +164,7 @@ def _check_readable(data: bytes) -> CheckedPdf:
         reader = pdf_parsing.reader(data, strict=False)
         if reader.encrypted:
             raise InvalidPdf("encrypted")
-        pages = int(reader.root["/Pages"]["/Count"])
+        pages = page_tree.survey(reader.root).pages  # not the top /Count: it may lie
         signatures = len(reader.embedded_signatures)
         certification = read_certification_data(reader)
         locking = _locking_signature(reader)

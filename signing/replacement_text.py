@@ -16,10 +16,10 @@ structure element /Figure, /Formula or /Form: an image, a formula, a form field 
 widget, ISO 32000-2, 14.8.4) is the description accessibility asks for, and is neither
 reported nor removed: Cédula's own tagged documents describe their QR code (/Figure) and
 their seal's widget (/Form) that way. Such an /Alt could still describe an illustration that
-draws text (telling that apart needs the content streams interpreted, not done here); names
-written with `#` escapes are not read either. The content of the form XObjects a page draws
-(and of theirs) is read and cleaned like the page's. Each structure element and each form is
-visited once, at most `MAX_NODES`.
+draws text (telling that apart needs the content streams interpreted, not done here). Names
+written with `#` escapes (`/Actual#54ext`) are found too (`signing.name_spellings`). The
+content of the form XObjects a page draws (and of theirs) is read and cleaned like the page's.
+Each structure element and each form is visited once, at most `MAX_NODES`.
 """
 
 from __future__ import annotations
@@ -33,10 +33,13 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.misc import PdfError
 
+from signing.name_spellings import spelled
+
 MAX_NODES = 100_000
 ILLUSTRATIONS = frozenset({"/Figure", "/Formula", "/Form"})
 # the names as operands of BDC in a content stream (a name ends at a delimiter or space)
-_IN_CONTENT = re.compile(rb"/(?:ActualText|Alt)(?![^\s/\[\]<>(){}%])")
+_IN_CONTENT = re.compile(rb"/(?:" + spelled(b"ActualText") + rb"|" + spelled(b"Alt")
+                         + rb")(?![^\s/\[\]<>(){}%])")  # `/Actual#54ext` too (pdfatk11)
 _BDC = re.compile(rb"\s*BDC(?![^\s/\[\]<>(){}%])")
 _NOWHERE = generic.Reference(0, 0, None)  # an inline dictionary belongs to no object
 

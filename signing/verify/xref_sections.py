@@ -32,6 +32,8 @@ from pyhanko.pdf_utils.xref import (
     read_object_header,
 )
 
+from signing.name_spellings import spelled
+
 _TABLES = (XRefSectionType.STANDARD, XRefSectionType.HYBRID_MAIN)
 # An object takes bytes: a 20-byte table entry, or a few bytes of an object stream and of a
 # cross-reference stream even compressed; a generous bound, with room for small files.
@@ -48,7 +50,7 @@ def _integers(raw: bytes) -> list[int]:
 def _windows(data: bytes, key: bytes, stop: bytes | None, width: int) -> Iterator[bytes]:
     """The bytes after each `key` name in `data`, up to `stop` or `width` bytes, and never
     past the next `key`: the windows do not overlap, so the scan is linear in the file."""
-    starts = [m.end() for m in re.finditer(re.escape(key) + rb"(?![A-Za-z0-9#])", data)]
+    starts = [m.end() for m in re.finditer(b"/" + spelled(key[1:]) + rb"(?![A-Za-z0-9#])", data)]
     for index, start in enumerate(starts):
         limit = min(starts[index + 1] if index + 1 < len(starts) else len(data), start + width)
         close = data.find(stop, start, limit) if stop else -1
