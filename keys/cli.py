@@ -92,7 +92,8 @@ def keys_rotate(algs: tuple[str, ...]) -> None:
 @keys_group.command("list")
 @_key_errors
 def keys_list() -> None:
-    """The signing keys and where each is in its rotation."""
+    """The signing keys and where each is in its rotation: a header line, then one key a line
+    (algorithm, key id, state, when it signs from, when it leaves the JWKS)."""
     service = _service()
     service.keyring.prune(service.now())
     service.keyring.invalidate()
@@ -101,12 +102,13 @@ def keys_list() -> None:
     if not found:
         click.echo("no signing keys yet: run `cedula keys init`")
         return
-    for key in found:
-        state = ("active" if key.active(now) else "next" if key.active_at > now
-                 else "retired")
-        removal = key.remove_at.isoformat() if key.remove_at else "-"
-        click.echo(f"{key.alg}  {key.kid}  {state:8}  active {key.active_at.isoformat()}  "
-                   f"leaves JWKS {removal}")
+    rows = [(key.alg, key.kid, "active" if key.active(now) else "next" if key.active_at > now else "retired",
+             key.active_at.isoformat(), key.remove_at.isoformat() if key.remove_at else "-") for key in found]
+    # A header line naming the columns, which are aligned under it.
+    header = ("ALG", "KID", "STATE", "ACTIVE FROM", "LEAVES JWKS")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + "  " + row[-1])
 
 
 @click.group("pki", cls=AppGroup)

@@ -163,7 +163,7 @@ def _revoke_made_with(citizen_id: str, sids: set[str], credential_id: str) -> No
     grants = get_consents().grants
     with get_db(current_app).transaction() as db:
         revoke_made_with(db, passkeys=[credential_id], now=datetime.now(UTC))
-        for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
+        for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id), reason="passkey_suspect"):
             if grant.sid in sids or grant.passkey == mark:
                 grants.revoke(db, grant.id, reason="passkey_suspect", now=datetime.now(UTC))
 

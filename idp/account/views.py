@@ -350,7 +350,8 @@ def _revoke_grants_of_passkey(db: Session, citizen_id: str, credential_id: str) 
     current = current_session()
     here = current.sid if current is not None else None
     grants = get_consents().grants
-    for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id)):
+    # Its reason tells a code in flight why it is refused (`idp.oidc.codes.settled`).
+    for grant in grants.active(db, citizen_id=uuid.UUID(citizen_id), reason="passkey_deleted"):
         if grant.sid != here and (grant.sid in sids or grant.passkey == mark):
             grants.revoke(db, grant.id, reason="passkey_deleted", now=_now())
 

@@ -40,7 +40,8 @@ class IssuedGrants(Protocol):
         """The citizen's active grants (of one agency, or of all), read to withdraw them:
         `reason` why (`citizen`; `recovery_code`: a recovery code lowered the account's
         proofing; `reported_passkey`: a passkey added with one of a reported model did;
-        `wallet_pid_expired`, `wallet_pid_revoked`: the PID it rested on lapsed), told to a code
+        `wallet_pid_expired`, `wallet_pid_revoked`: the PID it rested on lapsed;
+        `passkey_deleted`, `passkey_suspect`: a passkey was deleted or marked suspect), told to a code
         in flight refused for it; `level`, for a lowering: the level left, at or below which a
         code in flight stands."""
         ...

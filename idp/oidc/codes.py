@@ -244,7 +244,9 @@ def mark_withdrawal(store: EphemeralStore, *, citizen_id: str, client_id: str | 
     from what was read before the commit is refused too. `ttl`: at least a code's lifetime.
     `reason`: why (`citizen`; `recovery_code`: a recovery code lowered the account's proofing;
     `reported_passkey`: a passkey added with one of a reported model did; `wallet_pid_expired`,
-    `wallet_pid_revoked`: the PID it rested on lapsed). `level`: for a lowering, the level the
+    `wallet_pid_revoked`: the PID it rested on lapsed; `passkey_deleted`, `passkey_suspect`: a
+    passkey of the citizen's was deleted or marked suspect, and the grants made with it are
+    revoked). `level`: for a lowering, the level the
     account is left at: a code issued at or below it stands (its grant is one the lowering keeps)."""
     value = f"{at!r} {reason}" + (f" {level}" if level else "")
     store.set(_withdrawn_key(citizen_id, client_id), value.encode("ascii"), ttl)
@@ -267,8 +269,12 @@ ENDED = "ended"  # the code's SSO session ended (a sign-out) while the code was 
 LOWERED_REPORTED = "lowered_reported"
 LOWERED_PID_EXPIRED = "lowered_pid_expired"  # the PID it rested on expired
 LOWERED_PID_REVOKED = "lowered_pid_revoked"  # its issuer revoked the PID it rested on
-_LOWERINGS = {"recovery_code": LOWERED, "reported_passkey": LOWERED_REPORTED,
-              "wallet_pid_expired": LOWERED_PID_EXPIRED, "wallet_pid_revoked": LOWERED_PID_REVOKED}
+PASSKEY_DELETED = "passkey_deleted"  # a passkey of the citizen's was deleted (a lost device)
+PASSKEY_SUSPECT = "passkey_suspect"  # a passkey of the citizen's was marked suspect (a clone signal)
+# What a mark's reason settles a code as (any other reason, or marks of two: WITHDRAWN).
+_SETTLED = {"recovery_code": LOWERED, "reported_passkey": LOWERED_REPORTED,
+            "wallet_pid_expired": LOWERED_PID_EXPIRED, "wallet_pid_revoked": LOWERED_PID_REVOKED,
+            "passkey_deleted": PASSKEY_DELETED, "passkey_suspect": PASSKEY_SUSPECT}
 
 
 def _mark(raw: bytes) -> tuple[float, str, str | None]:
@@ -299,7 +305,8 @@ def settled(store: EphemeralStore, grant: CodeGrant, levels: Mapping[str, str] |
     at or after the code's issue (a withdrawal that may not have seen the grant), LOWERED when a
     recovery code lowered the account's proofing then (LOWERED_REPORTED: a passkey added in a
     session checked with a passkey of a reported model; LOWERED_PID_EXPIRED, LOWERED_PID_REVOKED:
-    the PID it rested on lapsed), else None. A lowering spares a code issued at or below the
+    the PID it rested on lapsed), PASSKEY_DELETED, PASSKEY_SUSPECT when a passkey of the
+    citizen's was deleted or marked suspect then, else None. A lowering spares a code issued at or below the
     level it left (`levels`: the level each acr URI names)."""
     keys = [VOID_PREFIX + grant.grant_id, DELETED_PREFIX + grant.client_id,
             _withdrawn_key(grant.citizen_id, None), _withdrawn_key(grant.citizen_id, grant.client_id)]
@@ -318,7 +325,7 @@ def settled(store: EphemeralStore, grant: CodeGrant, levels: Mapping[str, str] |
     if not reasons:
         return None
     only = next(iter(reasons)) if len(reasons) == 1 else None
-    return _LOWERINGS.get(only or "", WITHDRAWN)
+    return _SETTLED.get(only or "", WITHDRAWN)
 
 
 # What a code settled meanwhile means at /token: the reason its grant is revoked for, and what
@@ -342,6 +349,12 @@ _REFUSALS = {
     LOWERED_PID_REVOKED: ("wallet_pid_revoked", "the account's identity proofing was lowered while this code was "
                                                 "exchanged: its issuer revoked the PID it rested on; sign the "
                                                 "citizen in again (start a new authorization request)"),
+    PASSKEY_DELETED: ("passkey_deleted", "the citizen deleted one of their passkeys while this code was "
+                                         "exchanged, and the access given with it is revoked; sign the "
+                                         "citizen in again (start a new authorization request)"),
+    PASSKEY_SUSPECT: ("passkey_suspect", "one of the citizen's passkeys was blocked as possibly copied while "
+                                         "this code was exchanged, and the access given with it is revoked; "
+                                         "sign the citizen in again (start a new authorization request)"),
 }
 _REUSED = ("code_reuse", "the authorization code was used twice; its tokens are revoked")
 
