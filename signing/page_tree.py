@@ -33,6 +33,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.misc import PdfReadError
 
+from signing.pdf_objects import identity
+
 MAX_NODES = 100_000
 
 
@@ -69,11 +71,6 @@ def _resolved(node: Any) -> Any:
         return None
 
 
-def _identity(written: Any) -> Any:
-    return (written.idnum, written.generation) \
-        if isinstance(written, generic.IndirectObject) else id(written)
-
-
 def _is_page(node: generic.DictionaryObject) -> bool:
     """As poppler and pdf.js read it: typed /Page, or without a /Kids array."""
     kids = node.get("/Kids") if "/Kids" in node else None
@@ -93,11 +90,11 @@ def survey(root: generic.DictionaryObject) -> Survey:
         if not isinstance(node, generic.DictionaryObject):
             strays = strays or parent is not None  # a kid no reader shows as a page
             continue
-        identity = _identity(written)
-        if identity in seen:
+        seen_as = identity(written)
+        if seen_as in seen:
             repeated = True
             continue
-        seen.add(identity)
+        seen.add(seen_as)
         page = _is_page(node)
         nodes.append(_Node(written, node, parent, page))
         if not page:
@@ -105,10 +102,10 @@ def survey(root: generic.DictionaryObject) -> Survey:
             stack.extend((kid, written) for kid in reversed(kids))
     counts: dict[Any, int] = {}
     for entry in reversed(nodes):  # every kid before its node
-        counts[_identity(entry.written)] = counts.get(_identity(entry.written), 0) + entry.page
+        counts[identity(entry.written)] = counts.get(identity(entry.written), 0) + entry.page
         if entry.parent is not None:
-            key = _identity(entry.parent)
-            counts[key] = counts.get(key, 0) + counts[_identity(entry.written)]
+            key = identity(entry.parent)
+            counts[key] = counts.get(key, 0) + counts[identity(entry.written)]
     inconsistent = strays or any(not _agrees(entry, counts) for entry in nodes)
     return Survey(repeated=repeated, inconsistent=inconsistent, nodes=tuple(nodes),
                   counts=counts)
@@ -122,14 +119,14 @@ def _agrees(entry: _Node, counts: dict[Any, int]) -> bool:
         parent_agrees = written_parent is None
     elif isinstance(entry.parent, generic.IndirectObject):
         parent_agrees = isinstance(written_parent, generic.IndirectObject) and \
-            _identity(written_parent) == _identity(entry.parent)
+            identity(written_parent) == identity(entry.parent)
     else:  # a direct node cannot be referred to; its kids' /Parent is not checked
         parent_agrees = True
     if entry.page:
         return parent_agrees
     count = _resolved(entry.node.raw_get("/Count")) if "/Count" in entry.node else None
     return parent_agrees and isinstance(count, int) and not isinstance(count, bool) \
-        and count == counts[_identity(entry.written)]
+        and count == counts[identity(entry.written)]
 
 
 def rebuild(found: Survey) -> None:
@@ -146,4 +143,4 @@ def rebuild(found: Survey) -> None:
             kids = _resolved(entry.node.raw_get("/Kids"))
             entry.node[N("/Kids")] = generic.ArrayObject(
                 kid for kid in kids if isinstance(_resolved(kid), generic.DictionaryObject))
-            entry.node[N("/Count")] = generic.NumberObject(found.counts[_identity(entry.written)])
+            entry.node[N("/Count")] = generic.NumberObject(found.counts[identity(entry.written)])

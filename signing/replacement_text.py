@@ -34,6 +34,7 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.misc import PdfError
 
 from signing.name_spellings import spelled
+from signing.pdf_objects import identity
 
 MAX_NODES = 100_000
 ILLUSTRATIONS = frozenset({"/Figure", "/Formula", "/Form"})
@@ -61,27 +62,29 @@ def carries(root: generic.DictionaryObject,
     return _structure(_get(root, "/StructTreeRoot")) or any(_marked(page, seen) for page in pages)
 
 
-def _structure(tree: Any) -> bool:
+def _elements(tree: Any) -> Iterator[generic.DictionaryObject]:
+    """The structure elements (and marked-content references) under `tree`, a
+    /StructTreeRoot, each once and at most `MAX_NODES` objects visited."""
     stack = [tree.raw_get("/K")] if isinstance(tree, generic.DictionaryObject) \
         and "/K" in tree else []
     seen: set[Any] = set()
     while stack and len(seen) < MAX_NODES:
         written = stack.pop()
-        identity = (written.idnum, written.generation) \
-            if isinstance(written, generic.IndirectObject) else id(written)
-        if identity in seen:
+        seen_as = identity(written)
+        if seen_as in seen:
             continue
-        seen.add(identity)
+        seen.add(seen_as)
         node = _resolved(written)
         if isinstance(node, generic.ArrayObject):
             stack.extend(node)
         elif isinstance(node, generic.DictionaryObject):
-            if "/ActualText" in node or (
-                    "/Alt" in node and _get(node, "/S") not in ILLUSTRATIONS):
-                return True
+            yield node
             if "/K" in node:
                 stack.append(node.raw_get("/K"))
-    return False
+
+
+def _structure(tree: Any) -> bool:
+    return any(_replaces(node, structure=True) for node in _elements(tree))
 
 
 def _marked(page: generic.DictionaryObject, seen: set[Any]) -> bool:
@@ -123,11 +126,10 @@ def _forms(resources: Any, seen: set[Any]) -> Iterator[tuple[generic.DictionaryO
             continue
         for name in list(xobjects.keys()):
             written = xobjects.raw_get(name)
-            identity = ("/XObject", written.idnum, written.generation) \
-                if isinstance(written, generic.IndirectObject) else id(written)
-            if identity in seen:
+            seen_as = ("/XObject", identity(written))
+            if seen_as in seen:
                 continue
-            seen.add(identity)
+            seen.add(seen_as)
             form = _resolved(written)
             if isinstance(form, generic.StreamObject) and _get(form, "/Subtype") == "/Form":
                 yield xobjects, name, written, form
@@ -155,27 +157,11 @@ def strip(root: generic.DictionaryObject, pages: Iterable[generic.DictionaryObje
     """Remove the replacement text `carries` finds: from the structure elements, the pages'
     named property lists and the marked-content property lists written in their content
     (each content stream rewritten as a new object by `add`, a writer's `add_object`)."""
-    tree = _get(root, "/StructTreeRoot")
-    stack = [tree.raw_get("/K")] if isinstance(tree, generic.DictionaryObject) \
-        and "/K" in tree else []
-    seen: set[Any] = set()
-    while stack and len(seen) < MAX_NODES:
-        written = stack.pop()
-        identity = (written.idnum, written.generation) \
-            if isinstance(written, generic.IndirectObject) else id(written)
-        if identity in seen:
-            continue
-        seen.add(identity)
-        node = _resolved(written)
-        if isinstance(node, generic.ArrayObject):
-            stack.extend(node)
-        elif isinstance(node, generic.DictionaryObject):
-            if _replaces(node, structure=True):
-                node.pop("/ActualText", None)
-                if _get(node, "/S") not in ILLUSTRATIONS:
-                    node.pop("/Alt", None)
-            if "/K" in node:
-                stack.append(node.raw_get("/K"))
+    for node in _elements(_get(root, "/StructTreeRoot")):
+        if _replaces(node, structure=True):
+            node.pop("/ActualText", None)
+            if _get(node, "/S") not in ILLUSTRATIONS:
+                node.pop("/Alt", None)
     forms_seen: set[Any] = set()
     replaced: dict[int, Any] = {}
     for page in pages:

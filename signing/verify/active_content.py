@@ -37,6 +37,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
 from signing import page_tree, replacement_text
+from signing.pdf_objects import identity
 from signing.pdf_parsing import BudgetExceeded
 from signing.print_states import paper_only, print_states
 
@@ -134,15 +135,14 @@ def _nodes(node: Any, key: str, visited: list[int], seen: set[Any]) -> Iterator[
     stack = [node]
     while stack:
         written = stack.pop()
-        identity = (written.idnum, written.generation) \
-            if isinstance(written, generic.IndirectObject) else id(written)
+        seen_as = identity(written)
         current = _resolved(written)
-        if not isinstance(current, generic.DictionaryObject) or identity in seen:
+        if not isinstance(current, generic.DictionaryObject) or seen_as in seen:
             continue
         visited[0] += 1
         if visited[0] > MAX_NODES:
             return
-        seen.add(identity)
+        seen.add(seen_as)
         yield current
         kids = _get(current, key)
         if isinstance(kids, generic.ArrayObject):
@@ -227,15 +227,14 @@ def _outline(outlines: Any, kinds: set[str], visited: list[int]) -> None:
     seen: set[Any] = set()
     while stack:
         written = stack.pop()
-        identity = (written.idnum, written.generation) \
-            if isinstance(written, generic.IndirectObject) else id(written)
+        seen_as = identity(written)
         item = _resolved(written)
-        if not isinstance(item, generic.DictionaryObject) or identity in seen:
+        if not isinstance(item, generic.DictionaryObject) or seen_as in seen:
             continue
         visited[0] += 1
         if visited[0] > MAX_NODES:
             return
-        seen.add(identity)
+        seen.add(seen_as)
         action = _get(item, "/A")
         if _get(item, "/AA") is not None or (
                 isinstance(action, generic.DictionaryObject) and _acts(action)):

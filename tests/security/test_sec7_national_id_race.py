@@ -15,6 +15,7 @@ from clients.registry.services import upsert_operator_client
 from idp.oidc import services
 from infra.db import get_db
 from tests.idp.oidc.conftest import bearer, claims_of, exchange, get_code, token_request, tokens_for
+from tests.support.once import once
 
 NATIONAL_ID = '{"id_token": {"national_id": null}, "userinfo": {"national_id": null}}'
 
@@ -31,19 +32,9 @@ def agency(register):
     return register(scope="openid profile national_id offline_access", security_profile="oidc")
 
 
-def _once(action):
-    done = []
-
-    def run() -> None:
-        if not done:
-            done.append(True)
-            action()
-    return run
-
-
 def test_a_scope_taken_away_during_the_code_exchange_is_not_released(client, agency, citizen, monkeypatch):
     code, flow = get_code(client, agency, scope="openid national_id offline_access", claims=NATIONAL_ID)
-    take_away = _once(lambda: _take_national_id_away(client.application, agency))
+    take_away = once(lambda: _take_national_id_away(client.application, agency))
     read = services._KnownClient.of.__func__
 
     def read_then_operator_acts(cls, client_row):
@@ -66,7 +57,7 @@ def test_a_scope_taken_away_during_a_refresh_is_not_released(client, agency, cit
 
     body = tokens_for(client, agency, scope="openid national_id offline_access", claims=NATIONAL_ID)
     assert claims_of(body["id_token"])["national_id"] == citizen.national_id
-    take_away = _once(lambda: _take_national_id_away(client.application, agency))
+    take_away = once(lambda: _take_national_id_away(client.application, agency))
     applies = fapi.applies
 
     def read_then_operator_acts(client_row):  # called with the agency read, before the transaction

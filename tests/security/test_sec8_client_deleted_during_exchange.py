@@ -20,21 +20,12 @@ from idp.oidc import codes
 from idp.oidc.models import Grant
 from infra.db import get_db
 from tests.idp.oidc.conftest import bearer, exchange, get_code, tokens_for
+from tests.support.once import once
 
 
 @pytest.fixture
 def agency(register):
     return register(scope="openid profile offline_access")
-
-
-def _once(action):
-    done = []
-
-    def run() -> None:
-        if not done:
-            done.append(True)
-            action()
-    return run
 
 
 def _delete(app, agency) -> None:
@@ -56,7 +47,7 @@ def _active_grants(app, agency) -> list:
 
 
 def _delete_once_redeemed(monkeypatch, app, agency) -> None:
-    delete = _once(lambda: _delete(app, agency))
+    delete = once(lambda: _delete(app, agency))
     redeem = codes.redeem
 
     def redeemed_then_deleted(*args, **kwargs):
