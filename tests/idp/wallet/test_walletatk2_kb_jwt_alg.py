@@ -3,6 +3,7 @@ request advertised (`client_metadata.vp_formats_supported["dc+sd-jwt"]["kb-jwt_a
 OpenID4VP 1.0 section 11.1 / Appendix B.3.2: ES256, ES384). Before the fix the verifier
 advertised those but accepted RS256 and PS256 too, with an RSA `cnf` key of any size: a PID
 bound to a 1024-bit RSA key was accepted, whose key binding a factored key forges."""
+# ruff: noqa: F811 - fixtures imported from test_proofing are parameters here
 
 from __future__ import annotations
 
@@ -15,8 +16,14 @@ from joserfc import jws
 from joserfc.jwk import RSAKey
 
 from idp.wallet import sd_jwt
-from tests.idp.wallet.test_proofing import (  # noqa: F401 (fixtures)
-    REVEAL, _pid_claims, _request, _respond, citizen, pid_issuer)
+from tests.idp.wallet.test_proofing import (  # noqa: F401
+    REVEAL,
+    _pid_claims,
+    _request,
+    _respond,
+    citizen,
+    pid_issuer,
+)
 
 
 def _rsa_presentation(pid_issuer, params, *, bits: int, alg: str) -> str:
