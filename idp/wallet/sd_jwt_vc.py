@@ -27,6 +27,9 @@ KB_TYP = "kb+jwt"
 FORMAT = "dc+sd-jwt"
 ALGORITHMS = ("ES256", "ES384", "RS256", "PS256")
 HOLDER_ALGORITHMS = ("ES256", "ES384")
+# Key binding JWT algorithms `verify` accepts unless its caller names fewer: a verifier that
+# advertised `kb-jwt_alg_values` (OpenID4VP 1.0, Appendix B.3.2) passes exactly those.
+KB_ALGORITHMS = (*HOLDER_ALGORITHMS, "RS256", "PS256")
 MAX_HEADER = 16 * 1024
 LIMITS = jose.Limits(header=MAX_HEADER)  # x5c chains are larger than joserfc's default 512
 # Shown in every credential of every type (sd "never" in the type metadata).
@@ -161,11 +164,13 @@ class Verified:
 
 def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datetime,
            nonce: str | None, audience: str | None, require_kb: bool = True,
-           max_kb_age: int = 300, leeway: int = 30) -> Verified:
+           max_kb_age: int = 300, leeway: int = 30,
+           kb_algorithms: Sequence[str] = KB_ALGORITHMS) -> Verified:
     """RFC 9901 section 7.1-7.3 and the SD-JWT VC draft section 3: issuer signature by an
     `x5c` key chained to `anchors`, typ, no registered claim among the disclosures (draft
     section 3.2.2.2), exp/nbf, disclosures, and the KB-JWT (typ, holder
-    key from `cnf`, `sd_hash`, `nonce`, `aud`, `iat` within `max_kb_age`)."""
+    key from `cnf`, `sd_hash`, `nonce`, `aud`, `iat` within `max_kb_age`, its alg one of
+    `kb_algorithms`)."""
     parsed = sd_jwt.parse(presentation)
     header = unverified_header(parsed.jws)
     if header.get("typ") != TYP:
@@ -210,8 +215,10 @@ def verify(presentation: str, *, anchors: Sequence[x509.Certificate], now: datet
         kb_header = unverified_header(parsed.kb_jwt)
         if kb_header.get("typ") != KB_TYP:
             raise InvalidSdJwt(f"the key binding JWT's typ must be {KB_TYP}")
-        if kb_header.get("alg") not in (*HOLDER_ALGORITHMS, "RS256", "PS256"):
-            raise InvalidSdJwt("the key binding JWT's alg is not accepted")
+        if kb_header.get("alg") not in kb_algorithms:
+            raise InvalidSdJwt(
+                f"the key binding JWT's alg {kb_header.get('alg')!r} is not one this verifier "
+                f"accepts (kb-jwt_alg_values: {', '.join(kb_algorithms)}); sign it with one of those")
         _, kb_claims = verify_jws(parsed.kb_jwt, import_public_jwk(holder), [kb_header["alg"]])
         if kb_claims.get("sd_hash") != sd_jwt.sd_hash(parsed.without_kb):
             raise InvalidSdJwt("the key binding JWT's sd_hash does not match the presentation")

@@ -245,7 +245,9 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
     try:
         verified = sd_jwt_vc.verify(presentations[0], anchors=anchors, now=now,
                                     nonce=request.nonce, audience=request.client_id,
-                                    max_kb_age=max_age)
+                                    max_kb_age=max_age,
+                                    # what the request advertised (vp_request: kb-jwt_alg_values)
+                                    kb_algorithms=sd_jwt_vc.HOLDER_ALGORITHMS)
     except InvalidSdJwt as exc:
         raise PresentationRejected(exc.description, error=exc.error) from None
     if verified.issuer_chain is None:
