@@ -22,7 +22,7 @@ from clients.registry import Client, freeze_sector
 from idp.citizens.models import Citizen
 from idp.consent.services import record_release, release_writes, use_due
 from idp.oidc import claims as claims_module
-from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
+from idp.oidc import codes, fapi, held, pkce, resources, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.browser_clients import KnownOrigins
 from idp.oidc.client_auth import AssertionPolicy
@@ -513,8 +513,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                                   citizen_id=granted.citizen_id, now=float(now)):
         raise InvalidGrant("the citizen signed out (or the session ended) after this code was issued; "
                            "start a new authorization request")
-
     citizen_id = uuid.UUID(granted.citizen_id)
+    if granted.passkey is not None:  # ... and its passkey's model, reported since (`held.refuse_reported_code`)?
+        held.refuse_reported_code(database, provider.settings.acr_uris, citizen_id, granted.acr, granted.passkey)
     citizen_text = uuid_text(citizen_id, granted.citizen_id)
     if sessions_store is store:
         generation = provider.generation()  # read before the rows (`infra.invalidation`)
