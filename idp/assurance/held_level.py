@@ -69,7 +69,7 @@ def refused_code(database: Database, citizen_id: uuid.UUID, *, level: str | None
     of the BLOB, kept per BLOB: `_reports_any`); then the citizen's passkeys, once."""
     if passkey is None or level is None or rank(as_level(level)) == 0:
         return None
-    if not _reports_any():
+    if not _reports_any(loaded_only=True):
         return None
     with database.lazy_read() as db:
         return "reported_passkey" if _reported(db, citizen_id, passkey) else None
@@ -79,10 +79,11 @@ def refused_code(database: Database, citizen_id: uuid.UUID, *, level: str | None
 _LAST_BLOB: list[object] = [None, False]
 
 
-def _reports_any() -> bool:
+def _reports_any(*, loaded_only: bool = False) -> bool:
     """Whether the FIDO metadata loaded reports any passkey model compromised (False without
-    metadata): computed once per BLOB, a scan of its entries."""
-    blob = _blob()
+    metadata): computed once per BLOB, a scan of its entries. `loaded_only`: without a BLOB in
+    this process, no cache file is read for one (`MetadataService.loaded`: the /token path)."""
+    blob = _blob(loaded_only=loaded_only)
     if blob is None:
         return False
     seen, answer = _LAST_BLOB
@@ -92,8 +93,9 @@ def _reports_any() -> bool:
     return bool(answer)
 
 
-def _blob() -> MetadataBlob | None:
-    """The FIDO metadata the application's attestation policy answers from now (None: none)."""
+def _blob(*, loaded_only: bool = False) -> MetadataBlob | None:
+    """The FIDO metadata the application's attestation policy answers from now (None: none;
+    `loaded_only`: none held by this process yet, without looking for one)."""
     from idp.assurance.policy import MetadataAttestationPolicy
     from idp.webauthn.attestation import ATTESTATION_POLICY
 
@@ -102,6 +104,8 @@ def _blob() -> MetadataBlob | None:
     except RuntimeError:  # no application, or no policy installed
         return None
     if not isinstance(policy, MetadataAttestationPolicy):
+        return None
+    if loaded_only and policy.metadata.loaded() is None:
         return None
     return policy.metadata.current()
 
