@@ -13,16 +13,23 @@ holds now:
   status reading says revoked asserts nothing above low (the session itself is worth low then);
 * a grant whose session was checked with a passkey whose model the FIDO metadata has since
   reported compromised asserts low at most (such a passkey signs in at low: `services.assess`).
+
+`refused_code` makes that last check for a code in flight at /token (`idp.oidc.services.exchange_code`).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from idp.assurance.levels import as_level, rank
+
+if TYPE_CHECKING:
+    from idp.assurance.mds import MetadataBlob
+    from infra.db import Database
 
 
 def refused_refresh(db: Session, citizen_id: uuid.UUID, *, level: str | None, passkey: str | None,
@@ -50,21 +57,68 @@ def refused_refresh(db: Session, citizen_id: uuid.UUID, *, level: str | None, pa
     return None
 
 
-def _reported(db: Session, citizen_id: uuid.UUID, mark: str) -> bool:
-    """Whether the citizen's passkey named by `mark` is of a model the metadata now reports.
-    Without FIDO metadata loaded nothing is reported: no query."""
-    import sqlalchemy as sa
+def refused_code(database: Database, citizen_id: uuid.UUID, *, level: str | None,
+                 passkey: str | None) -> str | None:
+    """Why an authorization code issued at `level` with the passkey named by `passkey` (its
+    mark) must be exchanged for nothing: "reported_passkey" when the FIDO metadata now reports
+    that passkey's model (it signs in at level low only), else None. A metadata update is a file
+    each process picks up (`idp.assurance.mds.MetadataService`), in no transaction, so it leaves
+    no lowering mark for the codes in flight (`idp.oidc.codes.settled`): the exchange re-judges
+    the model, as a refresh does (`refused_refresh`). Reads nothing (no row, no store) unless
+    the code is above low with a passkey and the metadata loaded reports some model (one check
+    of the BLOB, kept per BLOB: `_reports_any`); then the citizen's passkeys, once."""
+    if passkey is None or level is None or rank(as_level(level)) == 0:
+        return None
+    if not _reports_any(loaded_only=True):
+        return None
+    with database.lazy_read() as db:
+        return "reported_passkey" if _reported(db, citizen_id, passkey) else None
 
+
+# The BLOB last looked at by `_reports_any`, and whether it reports any model (by AAGUID).
+_LAST_BLOB: list[object] = [None, False]
+
+
+def _reports_any(*, loaded_only: bool = False) -> bool:
+    """Whether the FIDO metadata loaded reports any passkey model compromised (False without
+    metadata): computed once per BLOB, a scan of its entries. `loaded_only`: without a BLOB in
+    this process, no cache file is read for one (`MetadataService.loaded`: the /token path)."""
+    blob = _blob(loaded_only=loaded_only)
+    if blob is None:
+        return False
+    seen, answer = _LAST_BLOB
+    if seen is not blob:
+        answer = any(entry.aaguid and entry.refusal for entry in blob.entries)
+        _LAST_BLOB[:] = [blob, answer]
+    return bool(answer)
+
+
+def _blob(*, loaded_only: bool = False) -> MetadataBlob | None:
+    """The FIDO metadata the application's attestation policy answers from now (None: none;
+    `loaded_only`: none held by this process yet, without looking for one)."""
     from idp.assurance.policy import MetadataAttestationPolicy
-    from idp.assurance.services import reported
-    from idp.citizens.models import Passkey
     from idp.webauthn.attestation import ATTESTATION_POLICY
 
     try:
         policy = ATTESTATION_POLICY.of()
     except RuntimeError:  # no application, or no policy installed
-        return False
-    if not isinstance(policy, MetadataAttestationPolicy) or policy.metadata.current() is None:
+        return None
+    if not isinstance(policy, MetadataAttestationPolicy):
+        return None
+    if loaded_only and policy.metadata.loaded() is None:
+        return None
+    return policy.metadata.current()
+
+
+def _reported(db: Session, citizen_id: uuid.UUID, mark: str) -> bool:
+    """Whether the citizen's passkey named by `mark` is of a model the metadata now reports.
+    Without FIDO metadata loaded nothing is reported: no query."""
+    import sqlalchemy as sa
+
+    from idp.assurance.services import reported
+    from idp.citizens.models import Passkey
+
+    if _blob() is None:
         return False
     from idp.webauthn.encoding import passkey_mark
     from infra.jose import b64url
@@ -76,4 +130,4 @@ def _reported(db: Session, citizen_id: uuid.UUID, mark: str) -> bool:
     return False
 
 
-__all__ = ["refused_refresh"]
+__all__ = ["refused_code", "refused_refresh"]

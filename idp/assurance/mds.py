@@ -268,6 +268,12 @@ class MetadataService:
                                    "next_update": self._blob.next_update.isoformat()})
             return self._blob
 
+    def loaded(self) -> MetadataBlob | None:
+        """The BLOB this process holds, as it is: no cache file read, no fetch, no lock (for
+        `/token`, which must not wait on either: `idp.assurance.held_level.refused_code`);
+        `current` keeps it up to date."""
+        return self._blob
+
     def _read_cache(self, now: datetime) -> None:
         try:
             mtime = self.cache.stat().st_mtime

@@ -35,6 +35,10 @@ SUPPORTED = ("sub", "iss", "aud", "exp", "iat", *SESSION_CLAIMS, "nonce", "at_ha
 RESTRICTED = {"national_id": "national_id"}  # claim -> the scope the client must be granted
 TARGETS = ("id_token", "userinfo")
 GRANTED = "granted"  # member of a grant's claims document: the claim names the citizen allowed
+# Member of a wallet sign-in grant's claims document (never released): the expiry and status
+# reference of the PID its session presented (`SsoSession.pid`), kept at the exchange so that a
+# refresh judges it once the session is gone (`idp.oidc.held.kept_pid`).
+PID = "pid"
 OFFLINE = "offline_access"  # the permission to keep access while the citizen is away
 
 

@@ -22,6 +22,7 @@ from idp.citizens.models import Citizen
 from idp.oidc import fapi, resources, standing
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.grants import GrantRecord, revoke_grant
+from idp.oidc.held import LOWERED, kept_pid
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
     Provider,
@@ -170,25 +171,19 @@ def _level(provider: Provider, acr: str) -> str | None:
 
 
 def _wallet_pid(provider: Provider, grant: GrantRecord, now: int) -> str | None:
-    """A wallet sign-in's grant (amr `pop`): the PID its session presented, while the session
-    lives (`SsoSession.pid`); None for any other grant (no store read)."""
+    """A wallet sign-in's grant (amr `pop`): the PID its session presented, as the grant kept it at
+    its exchange (`held.kept_pid`), or, for a grant exchanged before grants kept it, as the session
+    keeps it while it lives (`SsoSession.pid`); None for any other grant (no store read)."""
     if "pop" not in grant.amr:
         return None
+    kept = kept_pid(grant.claims)
+    if kept is not None:
+        return kept
     from infra.store import get_store
 
     return standing.session_pid(get_store(), provider.sessions, sid=grant.sid, citizen_id=str(grant.citizen_id),
                                 now=float(now))
 
-
-_AGAIN = "; sign the citizen in again (start a new authorization request)"
-# The reasons of `idp.assurance.lowered_grants.refused_refresh`, as the agency reads them.
-LOWERED = {
-    "wallet_pid_expired": "the level of assurance of this grant rested on a PID that has since expired" + _AGAIN,
-    "wallet_pid_revoked": ("the level of assurance of this grant rested on a PID that its issuer has since "
-                           "revoked" + _AGAIN),
-    "reported_passkey": ("the passkey this grant was signed in with is of a model the FIDO metadata has since "
-                         "reported compromised, which signs in at level low only" + _AGAIN),
-}
 
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "
           "(refresh token reuse)")

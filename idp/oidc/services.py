@@ -22,7 +22,7 @@ from clients.registry import Client, freeze_sector
 from idp.citizens.models import Citizen
 from idp.consent.services import record_release, release_writes, use_due
 from idp.oidc import claims as claims_module
-from idp.oidc import codes, fapi, pkce, resources, standing, subjects, tokens
+from idp.oidc import codes, fapi, held, pkce, resources, standing, subjects, tokens
 from idp.oidc.assurance import Assurance
 from idp.oidc.browser_clients import KnownOrigins
 from idp.oidc.client_auth import AssertionPolicy
@@ -378,21 +378,21 @@ class _Exchange:
 
 def _exchange_writes(provider: Provider, *, client: Client, granted: codes.CodeGrant, citizen: Citizen,
                      consent: Any, jkt: str | None, first: bool, moment: datetime, citizen_text: str,
-                     known: _KnownClient) -> _Exchange:
+                     known: _KnownClient, pid: str | None = None) -> _Exchange:
     """The grant a redeemed code becomes (narrowed to the citizen's standing decision) and its
     writes: plain appends, for the request's transaction or the group commit (`citizen_text`:
     `str(citizen.id)`)."""
     # The code's claims document is decoded JSON (`codes.redeem`): narrowed once per distinct one.
     # ... and to the scopes the agency still holds (one an operator took away since the code
     # was issued, national_id, is not granted: RFC 6749 section 3.3).
-    held = standing.held_scopes(str(known.metadata.get("scope", "")))
-    narrowed = standing.narrowed_code(claims=granted.claims, scopes=[s for s in granted.scopes if s in held],
+    kept_scopes = standing.held_scopes(str(known.metadata.get("scope", "")))
+    narrowed = standing.narrowed_code(claims=granted.claims, scopes=[s for s in granted.scopes if s in kept_scopes],
                                       allowed=consent.claims)
     scopes = list(narrowed.scopes)
     client_id = known.client_id
     grant = GrantRecord(
         id=uuid.UUID(granted.grant_id), citizen_id=citizen.id, client_id=client_id,
-        scopes=scopes, claims=narrowed.claims, sid=granted.sid,
+        scopes=scopes, claims=held.with_pid(narrowed.claims, pid), sid=granted.sid,
         auth_time=datetime.fromtimestamp(granted.auth_time, UTC), acr=granted.acr, amr=granted.amr,
         created_at=moment, expires_at=moment + timedelta(seconds=provider.settings.grant_seconds),
         resources=list(granted.resources) or None, passkey=granted.passkey)
@@ -513,8 +513,9 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                                   citizen_id=granted.citizen_id, now=float(now)):
         raise InvalidGrant("the citizen signed out (or the session ended) after this code was issued; "
                            "start a new authorization request")
-
     citizen_id = uuid.UUID(granted.citizen_id)
+    # ... its passkey's model, reported since? and a wallet sign-in's PID, for the grant to keep.
+    pid = held.at_exchange(database, provider.settings.acr_uris, provider.sessions, sessions_store, granted, now=now)
     citizen_text = uuid_text(citizen_id, granted.citizen_id)
     if sessions_store is store:
         generation = provider.generation()  # read before the rows (`infra.invalidation`)
@@ -530,8 +531,8 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
         # concurrent requests (`infra.group_commit`), each request waiting for it.
         citizen = kept
         _check_standing(citizen, consent, moment, known.metadata)
-        exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent,
-                                    jkt=jkt, first=False, moment=moment, citizen_text=citizen_text, known=known)
+        exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen, consent=consent, jkt=jkt,
+                                    first=False, moment=moment, citizen_text=citizen_text, known=known, pid=pid)
         if not granted.resources and (resource is None or resource == settings.issuer):
             target = None  # the usual token, for the provider itself (what `resources.audience` says)
         else:
@@ -560,7 +561,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                 _EARLIER_GRANT, {"citizen": citizen.id, "grant": uuid.UUID(granted.grant_id)}).first() is None)
             exchange = _exchange_writes(provider, client=client, granted=granted, citizen=citizen,
                                         consent=consent, jkt=jkt, first=first, moment=moment,
-                                        citizen_text=citizen_text, known=known)
+                                        citizen_text=citizen_text, known=known, pid=pid)
             target = resources.audience(session, resource=resource, client_id=client_id,
                                         scopes=exchange.grant.scopes, issuer=settings.issuer,
                                         authorized=list(granted.resources))
