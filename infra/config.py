@@ -348,6 +348,9 @@ MAX_THREADS = 1024
 MAX_BODY_BYTES = 1 << 30  # 1 GiB: far above any request this service takes
 MAX_PROXY_HOPS = 16
 MAX_RETRY_AFTER_SECONDS = 3600
+# A day: far above the seconds any worker takes to load or to show it is alive (0 is "never");
+# 1e15 reached gunicorn's `timeout` and granian's watchdog as it was.
+MAX_WORKER_TIMEOUT = 86400
 # The longest duration a setting in seconds may name (ten years): far above any that makes sense,
 # and far below what `timedelta` holds (1e15 seconds stopped commands with an OverflowError).
 MAX_SECONDS = 10 * 366 * 86400
@@ -385,7 +388,8 @@ def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
         workers=section.whole("workers", minimum=1, maximum=MAX_WORKERS),
         threads=section.whole("threads", minimum=1, maximum=MAX_THREADS),
         max_requests=section.whole("max_requests", minimum=0),
-        worker_timeout=section.number("worker_timeout", minimum=0, unit="seconds (0: never)"),
+        worker_timeout=section.number("worker_timeout", minimum=0, maximum=MAX_WORKER_TIMEOUT,
+                                      unit="seconds (0: never)"),
         max_body_bytes=section.whole("max_body_bytes", minimum=1, maximum=MAX_BODY_BYTES, unit="bytes"),
         proxy_hops=section.whole("proxy_hops", minimum=0, maximum=MAX_PROXY_HOPS),
         node_name=section.text("node_name"),

@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from infra.config import PORTS, ConfigError, Section, read_section
+from infra.config import MAX_RETRY_AFTER_SECONDS, PORTS, ConfigError, Section, read_section
 from infra.notify.smtp import SECURITY, SmtpSettings
 
 EMAIL_TRANSPORTS = ("outbox", "smtp")
@@ -41,7 +41,9 @@ def _password(section: Section) -> str:
 def load(settings: Mapping[str, Mapping[str, Any]]) -> NotifySettings:
     section = read_section(settings, "notify")
     email = section.choice("email", EMAIL_TRANSPORTS)
-    retry_after = section.whole("retry_after_seconds")
+    # the Retry-After of the 503 a page or API answers when the mail server fails: -7 or 1e15
+    # was sent as it was (RFC 9110 10.2.3 allows no negative delay); the server-wide bound
+    retry_after = section.whole("retry_after_seconds", minimum=1, maximum=MAX_RETRY_AFTER_SECONDS, unit="seconds")
     background = section.flag("background")
     poll_seconds = section.number("poll_seconds", minimum=0.05, maximum=3600)
     # checked whichever the transport, so switching to "smtp" later does not meet them first

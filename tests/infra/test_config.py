@@ -116,7 +116,9 @@ def test_a_section_raises_the_error_family_it_is_given():
     ({"CEDULA_SERVER_PORT": "0"}, "server.port must be"),
     ({"CEDULA_SERVER_WORKERS": "0"}, "server.workers must be a whole number from 1 to 256"),
     ({"CEDULA_SERVER_THREADS": "100000"}, "server.threads must be"),
-    ({"CEDULA_SERVER_WORKER_TIMEOUT": "-1"}, "server.worker_timeout must be a number of seconds (0: never) >= 0"),
+    ({"CEDULA_SERVER_WORKER_TIMEOUT": "-1"}, "server.worker_timeout must be a number of seconds (0: never) from 0 "
+                                             "to 86400, got -1"),
+    ({"CEDULA_SERVER_WORKER_TIMEOUT": "1000000000000000"}, "server.worker_timeout must be a number of seconds"),
     ({"CEDULA_SERVER_MAX_BODY_BYTES": "0"}, "server.max_body_bytes must be"),
     ({"CEDULA_SERVER_PROXY_HOPS": "-1"}, "server.proxy_hops must be"),
     ({"CEDULA_SERVER_RETRY_AFTER_SECONDS": "0"}, "server.retry_after_seconds must be"),
@@ -369,6 +371,15 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
      "wallet.status_list_ttl_seconds must be a whole number of seconds from "),
     ("[audit]\ncheckpoint_seconds = 1000000000000000\n",
      "audit.checkpoint_seconds must be a whole number of seconds from "),
+    ("[notify]\nretry_after_seconds = -7\n", "notify.retry_after_seconds must be a whole number of seconds from 1 "
+                                           "to 3600, got -7"),
+    ("[notify]\nretry_after_seconds = 1000000000000000\n", "notify.retry_after_seconds must be a whole number of "),
+    ("[documents]\ncache_seconds = 1000000000000000\n",
+     "documents.cache_seconds must be a whole number of seconds from 0 to "),
+    ("[documents]\nconfirm_seconds = 1000000000000000\n",
+     "documents.confirm_seconds must be a whole number of seconds from 30 to "),
+    ("[documents]\narchive_renew_hours = 1000000000000000\n",
+     "documents.archive_renew_hours must be a whole number of hours from 0 to 87840, got 1000000000000000"),
 ])
 def test_a_components_own_settings_error_stops_a_command_with_one_line_and_where_it_was_set(tmp_path, text,
                                                                                             message):
