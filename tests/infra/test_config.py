@@ -378,6 +378,18 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
      "documents.cache_seconds must be a whole number of seconds from 0 to "),
     ("[documents]\nconfirm_seconds = 1000000000000000\n",
      "documents.confirm_seconds must be a whole number of seconds from 30 to "),
+    ('[oidc]\nacr_high = "loa high"\n', "oidc.acr_high must be an absolute URI without spaces (RFC 3986 section "
+                                     "4.3), e.g. http://eidas.europa.eu/LoA/high, got 'loa high'"),
+    ('[oidc]\nacr_low = "low"\n', "oidc.acr_low must be an absolute URI without spaces"),
+    ('[notify]\nsender = "no-reply"\n', "notify.sender must be an e-mail address (user@host or Name <user@host>), "
+                                        "got 'no-reply'"),
+    ('[notify]\nsender = "a@x.example, b@y.example"\n', "notify.sender must be an e-mail address"),
+    ('[notify]\nsmtp_host = "mail.example.gov:25"\n', "notify.smtp_host must be a host name or IP address (no "
+                                                      "port: notify.smtp_port), got 'mail.example.gov:25'"),
+    ('[organisation]\nemail = "ayuda"\n', "organisation.email must be an e-mail address (user@host), got 'ayuda'"),
+    ('[organisation]\nprivacy_email = "dpo@x.example, b@y.example"\n',
+     "organisation.privacy_email must be an e-mail address"),
+    ('[organisation]\naccessibility_email = "a11y at x.example"\n', "organisation.accessibility_email must be an"),
     ("[documents]\narchive_renew_hours = 1000000000000000\n",
      "documents.archive_renew_hours must be a whole number of hours from 0 to 87840, got 1000000000000000"),
 ])
