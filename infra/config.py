@@ -478,11 +478,18 @@ def _connections(settings: Settings) -> None:
     store.number("timeout_seconds", minimum=0.1, maximum=MAX_WAIT_SECONDS, unit="seconds")
     store.whole("retries", minimum=0, maximum=MAX_RETRIES)
     store.number("snapshot_interval_seconds", minimum=1, maximum=MAX_SECONDS, unit="seconds")
+    prefix = store.values.get("key_prefix")
+    if not isinstance(prefix, str) or not KEY_PREFIX.fullmatch(prefix):
+        raise store._refuse("key_prefix", "1 to 64 letters, digits, ':', '.', '_' or '-'")
 
 
 MAX_POOL = 1000  # connections per worker process: far above what PostgreSQL's max_connections allows
 MAX_WAIT_SECONDS = 600  # the longest wait for a connection or an answer a request may be given
 MAX_RETRIES = 100
+# Redis key prefix: "" shared the whole keyspace with whatever else uses the database, and a glob
+# character (`*`, `?`, `[`) or a space made the prefix's SCAN pattern (RedisStore.delete_prefix)
+# match other deployments' keys
+KEY_PREFIX = re.compile(r"[A-Za-z0-9:._-]{1,64}")
 
 
 def _platform(settings: Settings) -> None:

@@ -479,6 +479,9 @@ def test_the_logging_level_is_taken_in_any_case():
     ({"CEDULA_STORE_CONNECT_TIMEOUT_SECONDS": "0"}, "store.connect_timeout_seconds must be a number of seconds"),
     ({"CEDULA_STORE_RETRIES": "-1"}, "store.retries must be a whole number from 0 to 100, got -1"),
     ({"CEDULA_STORE_SNAPSHOT_INTERVAL_SECONDS": "0"}, "store.snapshot_interval_seconds must be a number of seconds"),
+    ({"CEDULA_STORE_KEY_PREFIX": ""}, "store.key_prefix must be 1 to 64 letters, digits, ':', '.', '_' or '-', "
+                                      "got ''"),
+    ({"CEDULA_STORE_KEY_PREFIX": "cedula*"}, "store.key_prefix must be 1 to 64 letters, digits"),
     ({"CEDULA_RATE_LIMIT_ATTEMPTS": "0"}, "rate_limit.attempts must be a whole number >= 1, got 0"),
     ({"CEDULA_RATE_LIMIT_WINDOW_SECONDS": "-7"},
      "rate_limit.window_seconds must be a whole number of seconds from 1 to"),
