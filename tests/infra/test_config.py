@@ -390,6 +390,10 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
     ('[organisation]\nprivacy_email = "dpo@x.example, b@y.example"\n',
      "organisation.privacy_email must be an e-mail address"),
     ('[organisation]\naccessibility_email = "a11y at x.example"\n', "organisation.accessibility_email must be an"),
+    ("[consent]\npage_size = 1000000000000000\n",
+     "consent.page_size must be a whole number from 1 to 1000, got 1000000000000000"),
+    ("[logout]\nconcurrency = 1000000000000000\n",
+     "logout.concurrency must be a whole number from 1 to 1024, got 1000000000000000"),
     ("[documents]\narchive_renew_hours = 1000000000000000\n",
      "documents.archive_renew_hours must be a whole number of hours from 0 to 87840, got 1000000000000000"),
 ])
