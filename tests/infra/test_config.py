@@ -404,6 +404,8 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
     ("[verify]\nmax_concurrent = 1000000000000000\n", "verify.max_concurrent must be a whole number from 1 to 1024"),
     ("[outbound]\nmax_bytes = 1000000000000000\n",
      "outbound.max_bytes must be a whole number of bytes from 1024 to 1073741824, got 1000000000000000"),
+    ("[indicators]\nmax_days = 1000000000000000\n",
+     "indicators.max_days must be a whole number of days from 1 to 3660, got 1000000000000000"),
     ("[documents]\narchive_renew_hours = 1000000000000000\n",
      "documents.archive_renew_hours must be a whole number of hours from 0 to 87840, got 1000000000000000"),
 ])
