@@ -406,6 +406,13 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
      "outbound.max_bytes must be a whole number of bytes from 1024 to 1073741824, got 1000000000000000"),
     ("[indicators]\nmax_days = 1000000000000000\n",
      "indicators.max_days must be a whole number of days from 1 to 3660, got 1000000000000000"),
+    ("[assurance]\ncode_attempts = 1000000000000000\n",
+     "assurance.code_attempts must be a whole number from 1 to 100, got 1000000000000000"),
+    ("[assurance]\ncode_sends = 1000000000000000\n", "assurance.code_sends must be a whole number from 1 to 100"),
+    ("[assurance]\nnational_id_attempts = 1000000000000000\n",
+     "assurance.national_id_attempts must be a whole number from 1 to 100"),
+    ("[assurance]\nnational_id_daily_sends = 1000000000000000\n",
+     "assurance.national_id_daily_sends must be a whole number from 1 to 100"),
     ("[documents]\narchive_renew_hours = 1000000000000000\n",
      "documents.archive_renew_hours must be a whole number of hours from 0 to 87840, got 1000000000000000"),
 ])
