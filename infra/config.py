@@ -387,6 +387,7 @@ def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
         port=section.whole("port", minimum=PORTS[0], maximum=PORTS[1]),
         workers=section.whole("workers", minimum=1, maximum=MAX_WORKERS),
         threads=section.whole("threads", minimum=1, maximum=MAX_THREADS),
+        # no upper bound: a huge one is "never replace a worker", as 0
         max_requests=section.whole("max_requests", minimum=0),
         worker_timeout=section.number("worker_timeout", minimum=0, maximum=MAX_WORKER_TIMEOUT,
                                       unit="seconds (0: never)"),

@@ -36,7 +36,9 @@ def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> LogoutSettin
     loaded = LogoutSettings(
         issuer=issuer,
         token_seconds=section.whole("token_seconds", minimum=10, maximum=MAX_SECONDS, unit="seconds"),
-        max_attempts=section.whole("max_attempts"),
+        # at most 100 (with retry_max_seconds = 600, more than half a day): 1e15 never gave
+        # up on an agency that is gone, retrying its deliveries for ever
+        max_attempts=section.whole("max_attempts", maximum=100),
         retry_seconds=section.whole("retry_seconds", maximum=MAX_SECONDS, unit="seconds"),
         retry_max_seconds=section.whole("retry_max_seconds", maximum=MAX_SECONDS, unit="seconds"),
         delivery_seconds=section.number("delivery_seconds", minimum=0.1, maximum=MAX_SECONDS, unit="seconds"),
