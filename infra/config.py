@@ -348,6 +348,9 @@ MAX_THREADS = 1024
 MAX_BODY_BYTES = 1 << 30  # 1 GiB: far above any request this service takes
 MAX_PROXY_HOPS = 16
 MAX_RETRY_AFTER_SECONDS = 3600
+# A day: far above the seconds any worker takes to load or to show it is alive (0 is "never");
+# 1e15 reached gunicorn's `timeout` and granian's watchdog as it was.
+MAX_WORKER_TIMEOUT = 86400
 # The longest duration a setting in seconds may name (ten years): far above any that makes sense,
 # and far below what `timedelta` holds (1e15 seconds stopped commands with an OverflowError).
 MAX_SECONDS = 10 * 366 * 86400
@@ -384,8 +387,10 @@ def read_server(settings: Mapping[str, Mapping[str, Any]]) -> ServerSettings:
         port=section.whole("port", minimum=PORTS[0], maximum=PORTS[1]),
         workers=section.whole("workers", minimum=1, maximum=MAX_WORKERS),
         threads=section.whole("threads", minimum=1, maximum=MAX_THREADS),
+        # no upper bound: a huge one is "never replace a worker", as 0
         max_requests=section.whole("max_requests", minimum=0),
-        worker_timeout=section.number("worker_timeout", minimum=0, unit="seconds (0: never)"),
+        worker_timeout=section.number("worker_timeout", minimum=0, maximum=MAX_WORKER_TIMEOUT,
+                                      unit="seconds (0: never)"),
         max_body_bytes=section.whole("max_body_bytes", minimum=1, maximum=MAX_BODY_BYTES, unit="bytes"),
         proxy_hops=section.whole("proxy_hops", minimum=0, maximum=MAX_PROXY_HOPS),
         node_name=section.text("node_name"),
@@ -474,11 +479,18 @@ def _connections(settings: Settings) -> None:
     store.number("timeout_seconds", minimum=0.1, maximum=MAX_WAIT_SECONDS, unit="seconds")
     store.whole("retries", minimum=0, maximum=MAX_RETRIES)
     store.number("snapshot_interval_seconds", minimum=1, maximum=MAX_SECONDS, unit="seconds")
+    prefix = store.values.get("key_prefix")
+    if not isinstance(prefix, str) or not KEY_PREFIX.fullmatch(prefix):
+        raise store._refuse("key_prefix", "1 to 64 letters, digits, ':', '.', '_' or '-'")
 
 
 MAX_POOL = 1000  # connections per worker process: far above what PostgreSQL's max_connections allows
 MAX_WAIT_SECONDS = 600  # the longest wait for a connection or an answer a request may be given
 MAX_RETRIES = 100
+# Redis key prefix: "" shared the whole keyspace with whatever else uses the database, and a glob
+# character (`*`, `?`, `[`) or a space made the prefix's SCAN pattern (RedisStore.delete_prefix)
+# match other deployments' keys
+KEY_PREFIX = re.compile(r"[A-Za-z0-9:._-]{1,64}")
 
 
 def _platform(settings: Settings) -> None:

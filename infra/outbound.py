@@ -48,7 +48,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from flask import Flask, has_app_context
 
 from infra.components import Slot
-from infra.config import ConfigError, get_settings
+from infra.config import MAX_BODY_BYTES, ConfigError, get_settings
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -463,8 +463,10 @@ def policy_from(settings: Mapping[str, Any], issuer: str) -> OutboundPolicy:
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0.1 <= seconds <= 120:
         raise ConfigError(f"outbound.total_seconds must be between 0.1 and 120, got {seconds!r}")
     size = section.get("max_bytes")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1024:
-        raise ConfigError(f"outbound.max_bytes must be a whole number >= 1024, got {size!r}")
+    # at most server.max_body_bytes' bound (1 GiB): 1e15 read any answer whole into memory
+    if not isinstance(size, int) or isinstance(size, bool) or not 1024 <= size <= MAX_BODY_BYTES:
+        raise ConfigError(f"outbound.max_bytes must be a whole number of bytes from 1024 to {MAX_BODY_BYTES}, "
+                          f"got {size!r}")
     redirects = section.get("max_redirects")
     if not isinstance(redirects, int) or isinstance(redirects, bool) or not 0 <= redirects <= 10:
         raise ConfigError(f"outbound.max_redirects must be between 0 and 10, got {redirects!r}")

@@ -57,12 +57,14 @@ class DocumentSettings:
             storage_dir=Path(storage) if storage else Path(data_dir) / "documents",
             citizen_certificate=timedelta(minutes=section.whole("citizen_certificate_minutes", minimum=1,
                                                                                  maximum=MAX_SECONDS // 60)),
-            cache_seconds=section.whole("cache_seconds", minimum=0),
-            confirm_seconds=section.whole("confirm_seconds", minimum=30),
+            cache_seconds=section.whole("cache_seconds", minimum=0, maximum=MAX_SECONDS, unit="seconds"),
+            confirm_seconds=section.whole("confirm_seconds", minimum=30, maximum=MAX_SECONDS, unit="seconds"),
             paper=paper,
             minimum_signing_level=minimum,
             archive_renew_before=timedelta(days=section.whole("archive_renew_before_days", minimum=1,
                                                                               maximum=MAX_SECONDS // 86400)),
-            archive_renew_hours=section.whole("archive_renew_hours", minimum=0),
+            # 1e15 hours: the task's wait overflowed (OverflowError in its thread, no renewal)
+            archive_renew_hours=section.whole("archive_renew_hours", minimum=0, maximum=MAX_SECONDS // 3600,
+                                              unit="hours"),
             time_zone=time_zone,
         )

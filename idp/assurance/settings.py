@@ -34,6 +34,11 @@ class AssuranceSettings:
     codes: CodeLimits
 
 
+# The most codes sent or wrong codes entered a window may allow (per claimant, per national ID):
+# far above the handful a real citizen needs, far below what guessing an 8-digit code needs.
+MAX_CODE_COUNT = 100
+
+
 def load(settings: Settings) -> AssuranceSettings:
     section = read_section(settings, "assurance")
     root = section.text("mds_root_certificate")
@@ -56,10 +61,12 @@ def load(settings: Settings) -> AssuranceSettings:
         codes=CodeLimits(
             code_seconds=section.whole("code_seconds", minimum=60, maximum=MAX_SECONDS, unit="seconds"),
             postal_code_seconds=section.whole("postal_code_seconds", minimum=3600, maximum=MAX_SECONDS, unit="seconds"),
-            code_attempts=section.whole("code_attempts"),
-            code_sends=section.whole("code_sends"),
-            national_id_attempts=section.whole("national_id_attempts"),
-            national_id_daily_sends=section.whole("national_id_daily_sends"),
+            # at most MAX_CODE_COUNT each: 1e15 switched off what bounds guessing a code for
+            # someone else's national ID and flooding their mailbox, phone or letterbox
+            code_attempts=section.whole("code_attempts", maximum=MAX_CODE_COUNT),
+            code_sends=section.whole("code_sends", maximum=MAX_CODE_COUNT),
+            national_id_attempts=section.whole("national_id_attempts", maximum=MAX_CODE_COUNT),
+            national_id_daily_sends=section.whole("national_id_daily_sends", maximum=MAX_CODE_COUNT),
             window_seconds=section.whole("code_window_seconds", minimum=60, maximum=MAX_SECONDS, unit="seconds")),
     )
 

@@ -23,6 +23,9 @@ class ConsentPolicy:
         return ("law", law) if law else ("consent", None)
 
 
+MAX_PAGE_SIZE = 1000
+
+
 def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> ConsentPolicy:
     section = read_section(settings, "consent")
     bases = section.values.get("legal_bases", {})
@@ -33,5 +36,7 @@ def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> ConsentPolic
                           "(at most 500 characters each)")
     return ConsentPolicy(issuer=issuer,
                          lifetime_seconds=section.whole("lifetime_seconds", maximum=MAX_SECONDS, unit="seconds"),
-                         page_size=section.whole("page_size"),
+                         # at most 1000 entries a page: 1e15 made /account/log?page=10000 a 500 (its
+                         # OFFSET above SQLite's 64-bit integers); no citizen reads more on one page
+                         page_size=section.whole("page_size", maximum=MAX_PAGE_SIZE),
                          legal_bases={k: v.strip() for k, v in bases.items()})

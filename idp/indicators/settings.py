@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from infra.components import Slot
-from infra.config import read_section
+from infra.config import MAX_SECONDS, read_section
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,11 @@ class IndicatorSettings:
 
 def load(settings: Mapping[str, Mapping[str, Any]]) -> IndicatorSettings:
     section = read_section(settings, "indicators")
-    return IndicatorSettings(privacy_floor=section.whole("privacy_floor"), max_days=section.whole("max_days"))
+    # privacy_floor has no upper bound: a higher floor only hides more (a real choice). max_days
+    # is at most ten years: 1e15 let one report, chart or export ask for every day from
+    # EARLIEST to LATEST, a series of millions of buckets built in the request
+    return IndicatorSettings(privacy_floor=section.whole("privacy_floor"),
+                             max_days=section.whole("max_days", maximum=MAX_SECONDS // 86400, unit="days"))
 
 
 SETTINGS: Slot[IndicatorSettings] = Slot("indicator settings")

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, render_template
 
 from infra.components import Slot
 from infra.config import ConfigError
+from infra.email_address import is_email_address
 
 bp = Blueprint("info", __name__)
 
@@ -42,6 +43,9 @@ def organisation(settings: Mapping[str, Any]) -> Organisation:
     if not values["name"] or not values["email"]:
         raise ConfigError("organisation.name and organisation.email must be set: the help, privacy "
                           "and contact pages tell citizens who runs the service and how to reach them")
+    for field in ("email", "privacy_email", "accessibility_email"):  # shown as mailto: links
+        if values[field] and not is_email_address(values[field]):
+            raise ConfigError(f"organisation.{field} must be an e-mail address (user@host), got {values[field]!r}")
     values["privacy_email"] = values["privacy_email"] or values["email"]
     values["accessibility_email"] = values["accessibility_email"] or values["email"]
     return Organisation(**values)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.config import MAX_SECONDS, ConfigError, read_section
+from infra.config import MAX_SECONDS, MAX_THREADS, ConfigError, read_section
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,15 @@ def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> LogoutSettin
     loaded = LogoutSettings(
         issuer=issuer,
         token_seconds=section.whole("token_seconds", minimum=10, maximum=MAX_SECONDS, unit="seconds"),
-        max_attempts=section.whole("max_attempts"),
+        # at most 100 (with retry_max_seconds = 600, more than half a day): 1e15 never gave
+        # up on an agency that is gone, retrying its deliveries for ever
+        max_attempts=section.whole("max_attempts", maximum=100),
         retry_seconds=section.whole("retry_seconds", maximum=MAX_SECONDS, unit="seconds"),
         retry_max_seconds=section.whole("retry_max_seconds", maximum=MAX_SECONDS, unit="seconds"),
         delivery_seconds=section.number("delivery_seconds", minimum=0.1, maximum=MAX_SECONDS, unit="seconds"),
-        concurrency=section.whole("concurrency"),
+        # threads of one process's delivery pool (each waits on an agency): 1e15 let every
+        # pending delivery start a thread of its own ("can't start new thread" under load)
+        concurrency=section.whole("concurrency", maximum=MAX_THREADS),
         poll_seconds=section.number("poll_seconds", minimum=0.05, maximum=MAX_SECONDS, unit="seconds"),
         background=section.flag("background"),
         confirm_seconds=section.whole("confirm_seconds", minimum=30, maximum=MAX_SECONDS, unit="seconds"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, overload
@@ -11,6 +12,9 @@ from idp.oidc.throttle import ClientAuthLimits
 from infra.config import MAX_SECONDS, ConfigError, read_section
 
 LEVELS = ("low", "substantial", "high")
+# RFC 3986 section 3.1 scheme, ':', then no space or control character (acr_values is
+# space-separated, OIDC Core 3.1.2.1: "loa high" could never be asked for)
+ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f#]+")
 
 
 class Endpoint:
@@ -82,6 +86,10 @@ class OidcSettings:
 def load(settings: Mapping[str, Mapping[str, Any]], issuer: str) -> OidcSettings:
     section = read_section(settings, "oidc")
     acr_uris = {level: section.text(f"acr_{level}") for level in LEVELS}
+    for level, uri in acr_uris.items():  # sent in `acr` and asked for in space-separated `acr_values`
+        if uri and not ABSOLUTE_URI.fullmatch(uri):
+            raise ConfigError(f"oidc.acr_{level} must be an absolute URI without spaces (RFC 3986 section 4.3), "
+                              f"e.g. http://eidas.europa.eu/LoA/{level}, got {uri!r}")
     if len(set(acr_uris.values())) != len(LEVELS) or not all(acr_uris.values()):
         raise ConfigError("oidc.acr_low, acr_substantial and acr_high must be three different URIs")
     loaded = OidcSettings(

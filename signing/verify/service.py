@@ -18,7 +18,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 
 from infra.components import Slot
-from infra.config import Settings, read_section
+from infra.config import MAX_BODY_BYTES, MAX_SECONDS, MAX_THREADS, MAX_WAIT_SECONDS, Settings, read_section
 from signing.verify import lookup
 from signing.verify.budget import Limits
 from signing.verify.errors import VerificationError
@@ -86,23 +86,27 @@ class VerifySettings:
             roots = [r for r in roots.split(",") if r.strip()]
         if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
             raise VerifySettingsError("verify.trust_roots must be a list of paths")
-        budget = section.values.get("time_budget_seconds", 20)
-        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
-            raise VerifySettingsError(f"verify.time_budget_seconds must be a number > 0, "
-                                      f"got {budget!r}")
-        limits = Limits(seconds=float(budget),
+        # a request's wait (MAX_WAIT_SECONDS): 1e15 took away the budget that ends a hostile
+        # file's verification as INDETERMINATE
+        budget = section.number("time_budget_seconds", minimum=0.1, maximum=MAX_WAIT_SECONDS, unit="seconds")
+        # the structure limits below have no upper bound: a huge one is a real (if unwise) choice,
+        # "no limit", bounded anyway by max_upload_bytes and time_budget_seconds
+        limits = Limits(seconds=budget,
                         cms_certificates=whole("max_cms_certificates"),
                         dss_entries=whole("max_dss_entries"),
                         path_steps=whole("max_path_steps"),
                         revisions=whole("max_revisions"),
                         signatures=whole("max_signatures"),
-                        concurrent=whole("max_concurrent"))
+                        # threads: 1e15 let every upload run at once (no 503 ever)
+                        concurrent=whole("max_concurrent", maximum=MAX_THREADS))
         return cls(limits=limits, trust_roots=tuple(r.strip() for r in roots),
-                   max_bytes=whole("max_upload_bytes"),
+                   max_bytes=whole("max_upload_bytes", maximum=MAX_BODY_BYTES, unit="bytes"),
                    fetch_revocation=bool(section.values.get("fetch_revocation", False)),
-                   attempts=whole("attempts"), window_seconds=whole("window_seconds"),
+                   attempts=whole("attempts"),
+                   window_seconds=whole("window_seconds", maximum=MAX_SECONDS, unit="seconds"),
                    lookups=whole("lookups"), failed_lookups=whole("failed_lookups"),
-                   reports=whole("reports"), reports_window_seconds=whole("reports_window_seconds"))
+                   reports=whole("reports"), reports_window_seconds=whole("reports_window_seconds", maximum=MAX_SECONDS,
+                                                                          unit="seconds"))
 
 
 class Names(Protocol):
