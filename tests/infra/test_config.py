@@ -279,7 +279,7 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
     ('[pki]\ncountry = "sv"\n', "pki.country must be an ISO 3166 country code of two capital letters"),
     ("[session]\nidle_seconds = -5\n", "session.idle_seconds must be a whole number of seconds from 60 to"),
     ("[session]\nabsolute_seconds = 0\n", "session.absolute_seconds must be a whole number of seconds from 60 to"),
-    ("[session]\nmax_per_citizen = 0\n", "session.max_per_citizen must be a whole number from 1 to 1000, got 0"),
+    ("[session]\nmax_per_citizen = 0\n", "session.max_per_citizen must be a whole number from 1 to 1000000, got 0"),
     ('[session]\ncookie_name = "a b;c"\n', "session.cookie_name must be a cookie name of letters, digits, '-' and "
                                            "'_' (RFC 6265 section 4.1.1), got 'a b;c'"),
     ('[session]\ncookie_name = ""\n', "session.cookie_name must be a cookie name"),
@@ -416,7 +416,7 @@ def test_the_database_urls_the_engine_opens_are_accepted(url):
     ("[logout]\nmax_attempts = 1000000000000000\n",
      "logout.max_attempts must be a whole number from 1 to 100, got 1000000000000000"),
     ("[session]\nmax_per_citizen = 1000000000000000\n",
-     "session.max_per_citizen must be a whole number from 1 to 1000, got 1000000000000000"),
+     "session.max_per_citizen must be a whole number from 1 to 1000000, got 1000000000000000"),
     ("[documents]\narchive_renew_hours = 1000000000000000\n",
      "documents.archive_renew_hours must be a whole number of hours from 0 to 87840, got 1000000000000000"),
 ])
