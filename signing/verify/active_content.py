@@ -29,7 +29,7 @@ fields, annotations and outline items, each once).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -130,9 +130,11 @@ def _resolved(node: Any) -> Any:
     return node.get_object() if isinstance(node, generic.IndirectObject) else node
 
 
-def _nodes(node: Any, key: str, visited: list[int], seen: set[Any]) -> Iterator[Any]:
-    """The nodes of a page or field tree (through `key`: /Kids), each once."""
-    stack = [node]
+def _walk(start: Any, children: Callable[[generic.DictionaryObject], Iterable[Any]],
+          visited: list[int], seen: set[Any]) -> Iterator[generic.DictionaryObject]:
+    """The dictionaries reached from `start` (as written) through `children` (what a node
+    leads to, as written), each once, until `visited[0]` passes MAX_NODES."""
+    stack = [start]
     while stack:
         written = stack.pop()
         seen_as = identity(written)
@@ -144,9 +146,15 @@ def _nodes(node: Any, key: str, visited: list[int], seen: set[Any]) -> Iterator[
             return
         seen.add(seen_as)
         yield current
-        kids = _get(current, key)
-        if isinstance(kids, generic.ArrayObject):
-            stack.extend(kids)
+        stack.extend(children(current))
+
+
+def _nodes(node: Any, key: str, visited: list[int], seen: set[Any]) -> Iterator[Any]:
+    """The nodes of a page or field tree (through `key`: /Kids), each once."""
+    def kids(current: generic.DictionaryObject) -> Iterable[Any]:
+        found = _get(current, key)
+        return found if isinstance(found, generic.ArrayObject) else ()
+    return _walk(node, kids, visited, seen)
 
 
 def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> None:
@@ -223,24 +231,14 @@ def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) ->
 def _outline(outlines: Any, kinds: set[str], visited: list[int]) -> None:
     """The actions of the outline's items (bookmarks, ISO 32000-2, 12.3.3: an item's /First
     child and /Next sibling), each item once: a click on one runs its /A like a link's."""
-    stack = [_written(outlines, "/First")]
-    seen: set[Any] = set()
-    while stack:
-        written = stack.pop()
-        seen_as = identity(written)
-        item = _resolved(written)
-        if not isinstance(item, generic.DictionaryObject) or seen_as in seen:
-            continue
-        visited[0] += 1
-        if visited[0] > MAX_NODES:
-            return
-        seen.add(seen_as)
+    def following(item: generic.DictionaryObject) -> Iterable[Any]:
+        return (_written(item, "/Next"), _written(item, "/First"))
+    for item in _walk(_written(outlines, "/First"), following, visited, set()):
         action = _get(item, "/A")
         if _get(item, "/AA") is not None or (
                 isinstance(action, generic.DictionaryObject) and _acts(action)):
             kinds.add("actions")
             return
-        stack.extend(_written(item, key) for key in ("/Next", "/First"))
 
 
 def _written(node: Any, key: str) -> Any:
