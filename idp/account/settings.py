@@ -18,6 +18,8 @@ SETTINGS: Slot[AccountSettings] = Slot("account settings")
 class AccountSettings:
     reauth_seconds: int
     """How old the session's last passkey check may be for a sensitive action."""
+    recovery_codes: int
+    """How many recovery codes a citizen is given at once (`[recovery] codes`)."""
 
 
 def load(settings: Mapping[str, Mapping[str, Any]]) -> AccountSettings:
@@ -25,10 +27,11 @@ def load(settings: Mapping[str, Mapping[str, Any]]) -> AccountSettings:
         raise ConfigError("consent.reauth_seconds has moved to account.reauth_seconds (it now "
                           "covers every sensitive account action, not only closing the account); "
                           "rename it in your settings")
-    # one code at least (the way back without a passkey); at most 100, each a line to keep
-    read_section(settings, "recovery").whole("codes", minimum=1, maximum=100)
     section = read_section(settings, "account")
-    return AccountSettings(reauth_seconds=section.whole("reauth_seconds", minimum=30, maximum=3600, unit="seconds"))
+    reauth_seconds = section.whole("reauth_seconds", minimum=30, maximum=3600, unit="seconds")
+    # one code at least (the way back without a passkey); at most 100, each a line to keep
+    codes = read_section(settings, "recovery").whole("codes", minimum=1, maximum=100)
+    return AccountSettings(reauth_seconds=reauth_seconds, recovery_codes=codes)
 
 
 def account_settings(app: Flask | None = None) -> AccountSettings:

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from idp.account import forms, passkey_devices, reauth, recovery_sessions, security_notices, sign_ins
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
+from idp.account.settings import account_settings
 from idp.assurance.lowered_grants import revoke_grants_above
 from idp.assurance.services import reported, reset_proofing
 from idp.citizens import recovery, scheme, services
@@ -199,7 +200,7 @@ def recovery_codes() -> ResponseReturnValue:
         with get_db(current_app).transaction() as db:
             codes = recovery.issue_codes(
                 db, citizen_id=citizen_id, key=_secret(),
-                count=int(get_settings()["recovery"]["codes"]), now=_now())
+                count=account_settings().recovery_codes, now=_now())
             if request.method == "POST":  # not the enrolment's first codes: the owner's stop working
                 security_notices.tell(db, citizen_id, event="recovery_codes")  # queued with the change
         if request.method == "POST":

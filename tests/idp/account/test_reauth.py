@@ -236,12 +236,12 @@ def test_settings_are_checked(sections, message):
     from idp.account.settings import load
     from infra.config import ConfigError
 
-    settings = {"account": {"reauth_seconds": 300}, "consent": {}}
+    settings = {"account": {"reauth_seconds": 300}, "consent": {}, "recovery": {"codes": 10}}
     for section, values in sections.items():
         settings[section] = {**settings[section], **values}
     with pytest.raises(ConfigError, match=message):
         load(settings)
-    assert load({"account": {"reauth_seconds": 300}}).reauth_seconds == 300
+    assert load({"account": {"reauth_seconds": 300}, "recovery": {"codes": 10}}).reauth_seconds == 300
 
 
 def test_finishing_an_added_passkey_rechecks_that_the_session_is_still_fresh(client, enrolled):

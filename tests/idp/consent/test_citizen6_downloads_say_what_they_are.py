@@ -26,7 +26,7 @@ def _reading(html: str) -> str:
 
 
 def _downloads(html: str) -> list[str]:
-    return [" ".join(re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', " ", text, flags=re.S).split())
+    return [" ".join(re.sub(r'<span class="visually-hidden"[^>]*>.*?</span>|<[^>]+>', " ", text, flags=re.S).split())
             for text in DOWNLOAD.findall(html)]
 
 
