@@ -36,9 +36,11 @@ _STATUS = "wallet:pid-status:"
 
 
 def evidence_detail(identity: ProvenIdentity) -> str:
-    """What the proofing rests on, as the evidence's detail: {"exp", "idx", "uri"}."""
+    """What the proofing rests on, as the evidence's detail: {"exp", "idx", "uri", "ik"} ("ik":
+    who issued the PID, `vp_response.issuer_key`: only a status list that issuer signed is
+    read again)."""
     facts: dict[str, Any] = {"exp": identity.expires_at, "idx": identity.status_index,
-                             "uri": identity.status_uri}
+                             "uri": identity.status_uri, "ik": identity.issuer_id}
     detail = json.dumps(facts, separators=(",", ":"))
     if len(detail) > 200:  # the evidence's detail column: the expiry still bounds the level
         log.warning("PID status list URI too long to keep; only its expiry is re-checked",
@@ -67,9 +69,9 @@ def lapse(session: Session, citizen_id: uuid.UUID, *, now: datetime, stored_only
 
 def pid_facts(identity: ProvenIdentity) -> str:
     """What a wallet sign-in's session keeps of the PID it presented (`SsoSession.pid`):
-    {"exp", "idx", "uri", "iss"}, for `session_lapse`."""
+    {"exp", "idx", "uri", "iss", "ik"} (as `evidence_detail`), for `session_lapse`."""
     return json.dumps({"exp": identity.expires_at, "idx": identity.status_index, "uri": identity.status_uri,
-                       "iss": identity.issuer}, separators=(",", ":"))
+                       "iss": identity.issuer, "ik": identity.issuer_id}, separators=(",", ":"))
 
 
 def session_lapse(facts: str | None, *, now: datetime, stored_only: bool = False) -> str | None:
@@ -89,19 +91,23 @@ def _lapsed(detail: str, *, iss: str, now: datetime, network: bool) -> str | Non
     try:
         facts = json.loads(detail)
         exp, uri, index = int(facts.get("exp", 0)), str(facts.get("uri", "")), int(facts.get("idx", -1))
+        signer = str(facts.get("ik", ""))
     except (ValueError, TypeError, AttributeError):
         return None
     if exp and now.timestamp() >= exp:
         return "expired"
-    if uri and index >= 0 and _status(uri, index, iss=iss, now=now, network=network) == "revoked":
+    if uri and index >= 0 and _status(uri, index, iss=iss, signer=signer, now=now,
+                                      network=network) == "revoked":
         return "revoked"
     return None
 
 
-def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = True) -> str | None:
+def _status(uri: str, index: int, *, iss: str, signer: str, now: datetime, network: bool = True) -> str | None:
     """"valid" or "revoked" (anything but VALID) for this entry, verified as at presentation
-    (`vp_response.check_status`: signed by a trusted issuer, fresh, its `iss` the PID's) and
-    kept in the store for the list's `ttl`; None outside an application or when unreadable.
+    (`vp_response.check_status`: signed by the PID's own issuer, `signer` its
+    `vp_response.issuer_key`, fresh, its `iss` the PID's) and kept in the store for the list's
+    `ttl`; None outside an application or when unreadable. A list another issuer signed is
+    unreadable, as is every list for evidence kept without `signer` (before it was kept).
     Without `network`, only the reading kept (None without one: a use of the level that may
     fetch, a sign-in or the account page, reads the list again)."""
     from flask import current_app
@@ -110,14 +116,17 @@ def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = Tr
     from idp.wallet.sd_jwt_vc import unverified_header
     from idp.wallet.service import get_wallet
     from idp.wallet.trust import check_chain
-    from idp.wallet.vp_response import check_status
+    from idp.wallet.vp_response import check_status, issuer_key
     from infra.store import get_store
 
     try:
         store, wallet = get_store(current_app), get_wallet(current_app)
     except RuntimeError:  # no application, or no wallet
         return None
-    key = _STATUS + hashlib.sha256(f"{uri}#{index}".encode()).hexdigest()
+    if not signer:
+        log.info("PID status list unreadable: its issuer was not kept; proofing kept", extra={"uri": uri})
+        return None
+    key = _status_key(uri, index, signer)
     cached = store.get(key)
     if cached is not None:
         return cached.decode()
@@ -132,6 +141,8 @@ def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = Tr
     try:
         token = fetch(uri)
         chain = check_chain(unverified_header(token).get("x5c"), anchors=wallet.trusted_issuers(), now=now)
+        if issuer_key(chain) != signer:  # another provider's list: it says nothing of this PID
+            raise PresentationRejected("status list: it is not signed by the PID's issuer")
         check_status({"status_list": {"uri": uri, "idx": index}}, fetch=lambda _: token,
                      issued_by=chain, iss=iss,
                      check_issuer=lambda c: wallet.check_issuer_revocation(c, now=now), now=now)
@@ -147,6 +158,12 @@ def _status(uri: str, index: int, *, iss: str, now: datetime, network: bool = Tr
         return None
     store.set(key, verdict.encode(), _ttl(token, now=now))
     return verdict
+
+
+def _status_key(uri: str, index: int, signer: str) -> str:
+    """Where a reading is kept: per entry and per issuer (a list read for one issuer's PID says
+    nothing of another's that names the same address)."""
+    return _STATUS + hashlib.sha256(f"{signer}#{uri}#{index}".encode()).hexdigest()
 
 
 def _ttl(token: str, *, now: datetime) -> int:

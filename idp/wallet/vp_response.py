@@ -20,10 +20,12 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from idp.wallet import dcql, sd_jwt_vc, status_list, trust, vp_request
 from idp.wallet.errors import InvalidSdJwt, PresentationRejected
 from idp.wallet.trust import TrustedChain
+from infra import jose
 from infra.store import EphemeralStore as Store
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,9 @@ class ProvenIdentity:
     # When the PID provider issued it (`iat`; 0: not said): a desk recovery of the account
     # refuses every PID issued before it (`idp.wallet.sign_in.decide`).
     issued_at: int = 0
+    # Who issued it (`issuer_key` of its `x5c` chain): a later re-check of its status
+    # (`idp.assurance.wallet_proofing`) takes only a list that this same issuer signed.
+    issuer_id: str = ""
 
 
 def _vp_token(raw: object) -> dict[str, Any]:
@@ -150,10 +155,19 @@ def _same_issuer(x5c: object, issued_by: TrustedChain, *, now: datetime) -> Trus
     except trust.UntrustedIssuer as exc:
         raise InvalidSdJwt(f"it is not signed by the credential's issuer {expected} "
                            f"({exc.description})") from None
-    if chain.leaf.subject != issued_by.leaf.subject:
+    if issuer_key(chain) != issuer_key(issued_by):
         raise InvalidSdJwt(f"it is signed by {chain.leaf.subject.rfc4514_string()}, not by "
                            f"the credential's issuer {expected}")
     return chain
+
+
+def issuer_key(chain: TrustedChain) -> str:
+    """Who signs with this chain, as `_same_issuer` compares a status list's signer with the
+    credential's: its trust anchor and its signing certificate's subject (SHA-256 over both,
+    base64url, 43 characters: short enough for a proofing's evidence)."""
+    digest = hashlib.sha256(chain.anchor.fingerprint(hashes.SHA256())
+                            + chain.leaf.subject.public_bytes()).digest()
+    return jose.b64url(digest)
 
 
 _ALPHA2 = re.compile(r"[A-Za-z]{2}")
@@ -272,7 +286,7 @@ def verify(store: Store, *, form: Mapping[str, str], anchors: Sequence[x509.Cert
         family_name=str(found["family_name"]), given_name=str(found["given_name"]),
         birthdate=str(found["birthdate"]), national_id=str(found["personal_administrative_number"]),
         issuing_country=str(found["issuing_country"]), issuer=str(verified.claims.get("iss")),
-        **_evidence(_issuer_payload(presentations[0])))
+        issuer_id=issuer_key(verified.issuer_chain), **_evidence(_issuer_payload(presentations[0])))
     return request, identity
 
 

@@ -135,6 +135,14 @@ class PidIssuer:
         return status_list_token(self, uri=uri, invalid=sorted(self.invalid))
 
     @property
+    def signer(self) -> str:
+        """Who signs its PIDs, as Cédula keeps it with a proofing (`vp_response.issuer_key`)."""
+        from idp.wallet.trust import TrustedChain
+        from idp.wallet.vp_response import issuer_key
+
+        return issuer_key(TrustedChain(leaf=self.certificate, anchor=self.ca))
+
+    @property
     def ca_pem(self) -> bytes:
         return self.ca.public_bytes(serialization.Encoding.PEM)
 

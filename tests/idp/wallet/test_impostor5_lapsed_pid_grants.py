@@ -33,14 +33,12 @@ def _agency(app):
     return registered_agency(app, grant_types=["authorization_code", "refresh_token"], scope=SCOPE)
 
 
-def _status_list_ttl_passes(app) -> None:
+def _status_list_ttl_passes(app, pid_issuer) -> None:
     """The status read at /authorize (valid) is kept for the list's ttl: that time has passed."""
-    import hashlib
-
-    from idp.assurance.wallet_proofing import _STATUS
+    from idp.assurance.wallet_proofing import _status_key
     from infra.store import get_store
 
-    get_store(app).delete(_STATUS + hashlib.sha256(f"{STATUS_URI}#{INDEX}".encode()).hexdigest())
+    get_store(app).delete(_status_key(STATUS_URI, INDEX, pid_issuer.signer))
 
 
 def _refresh(client, agency, body):
@@ -55,7 +53,7 @@ def test_a_revoked_pid_ends_the_grants_at_the_level_it_gave(web, docs_app, citiz
     assert claims_of(body["id_token"])["acr"] == SUBSTANTIAL
 
     pid_issuer.invalid.add(INDEX)  # the issuer revokes the PID
-    _status_list_ttl_passes(docs_app)
+    _status_list_ttl_passes(docs_app, pid_issuer)
     assert web.get("/account/assurance").status_code == 200  # a use of the level records the drop
     with docs_app.app_context():
         assert proofing(docs_app, citizen.citizen_id) == ("low", "self_asserted")
@@ -81,7 +79,7 @@ def test_a_code_issued_on_a_pid_revoked_before_its_exchange_is_refused(web, docs
     code, flow = get_code(web, agency, scope=SCOPE, acr_values=SUBSTANTIAL)
 
     pid_issuer.invalid.add(INDEX)
-    _status_list_ttl_passes(docs_app)
+    _status_list_ttl_passes(docs_app, pid_issuer)
     assert web.get("/account/assurance").status_code == 200
 
     refused = exchange(web, agency, code, flow)
@@ -96,7 +94,7 @@ def test_the_sign_in_that_finds_the_pid_revoked_gets_its_code_at_the_level_left(
     agency = _agency(docs_app)
     _proven(web, docs_app, citizen, pid_issuer, holder)
     pid_issuer.invalid.add(INDEX)
-    _status_list_ttl_passes(docs_app)
+    _status_list_ttl_passes(docs_app, pid_issuer)
 
     code, flow = get_code(web, agency, scope=SCOPE)  # reads the level: the drop is recorded after it
     with docs_app.app_context():

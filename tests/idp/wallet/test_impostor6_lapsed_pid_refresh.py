@@ -66,11 +66,13 @@ def test_a_refresh_after_the_pid_expired_is_refused_and_withdraws_it(web, docs_a
 def test_a_refresh_after_a_status_reading_says_revoked_is_refused(web, docs_app, citizen, pid_issuer, holder):
     (above, body), _ = _granted(web, docs_app, citizen, pid_issuer, holder)
     pid_issuer.invalid.add(INDEX)  # the issuer revokes the PID
-    _status_list_ttl_passes(docs_app)
+    _status_list_ttl_passes(docs_app, pid_issuer)
     with docs_app.test_request_context():  # another use of the list (any worker) read it: kept
         from idp.assurance.wallet_proofing import _status
 
-        assert _status(STATUS_URI, INDEX, iss=_evidence(docs_app, citizen).source, now=_now()) == "revoked"
+        evidence = _evidence(docs_app, citizen)
+        assert _status(STATUS_URI, INDEX, iss=evidence.source, signer=json.loads(evidence.detail)["ik"],
+                       now=_now()) == "revoked"
 
     refused = _refresh(web, above, body)
     assert refused.status_code == 400, refused.get_json()

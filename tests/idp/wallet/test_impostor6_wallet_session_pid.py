@@ -10,7 +10,6 @@ PID: a PID revoked because it was stolen went on signing its thief in to agencie
 
 from __future__ import annotations
 
-import hashlib
 import json
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -41,13 +40,13 @@ def _signed_in_with_the_wallet(app, agency, pid_issuer, holder, *, scope="openid
     return browser
 
 
-def _time_passes(app) -> None:
+def _time_passes(app, pid_issuer) -> None:
     """The status read at sign-in (valid) and the level kept per process have had their time."""
-    from idp.assurance.wallet_proofing import _STATUS
+    from idp.assurance.wallet_proofing import _status_key
     from idp.oidc.current import provider
     from infra.store import get_store
 
-    get_store(app).delete(_STATUS + hashlib.sha256(f"{STATUS_URI}#0".encode()).hexdigest())
+    get_store(app).delete(_status_key(STATUS_URI, 0, pid_issuer.signer))
     provider(app).sign_in_levels.clear()
 
 
@@ -63,7 +62,7 @@ def test_a_wallet_session_whose_pid_is_revoked_is_worth_low(docs_app, citizen, p
     assert json.loads(session.pid)["uri"] == STATUS_URI
 
     pid_issuer.invalid.add(0)  # the issuer revokes the PID (stolen, issued in error)
-    _time_passes(docs_app)
+    _time_passes(docs_app, pid_issuer)
 
     assert _level(docs_app, session, session.pid) == "low"
     # The agency asks again: no code at high from this session; one without a level says low.
@@ -103,9 +102,10 @@ def test_a_refresh_of_a_wallet_sign_ins_grant_after_its_pid_is_revoked_is_refuse
     (session,) = [s for s in _sessions(docs_app, citizen.citizen_id) if "pop" in s.amr]
 
     pid_issuer.invalid.add(0)
-    _time_passes(docs_app)
+    _time_passes(docs_app, pid_issuer)
     with docs_app.test_request_context():  # the list was read again (and is kept)
-        assert _status(STATUS_URI, 0, iss=json.loads(session.pid)["iss"], now=_now()) == "revoked"
+        assert _status(STATUS_URI, 0, iss=json.loads(session.pid)["iss"], signer=json.loads(session.pid)["ik"],
+                       now=_now()) == "revoked"
 
     refused = token_request(docs_app.test_client(), agency,
                             {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})

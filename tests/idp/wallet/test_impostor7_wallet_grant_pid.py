@@ -47,9 +47,10 @@ def test_a_refresh_once_the_session_is_gone_still_judges_the_pid(docs_app, citiz
     get_store(docs_app).delete(records.BY_SID + session.sid)  # the session is gone (no sign-out)
 
     pid_issuer.invalid.add(0)  # the issuer revokes the PID
-    _time_passes(docs_app)
+    _time_passes(docs_app, pid_issuer)
     with docs_app.test_request_context():  # the list was read again (and is kept)
-        assert _status(STATUS_URI, 0, iss=json.loads(session.pid)["iss"], now=_now()) == "revoked"
+        assert _status(STATUS_URI, 0, iss=json.loads(session.pid)["iss"], signer=json.loads(session.pid)["ik"],
+                       now=_now()) == "revoked"
 
     refused = _refresh(docs_app, agency, body["refresh_token"])
     assert refused.status_code == 400, refused.get_json()
