@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from idp.assurance.mds import HELD as METADATA_HELD
 from idp.oidc import claims as claims_module
 from idp.oidc.errors import InvalidGrant
 from idp.sessions import records
@@ -50,9 +51,8 @@ def at_exchange(database: Database, acr_uris: Mapping[str, str], sessions: Sessi
     seen alive in `store`: its passkey's model (`refuse_reported_code`, for a code with a passkey),
     and, for a wallet sign-in (amr `pop`), the PID its session presented, returned for the grant
     to keep (`with_pid`); None for any other code (no store read)."""
-    citizen_id = uuid.UUID(granted.citizen_id)
-    if granted.passkey is not None:
-        refuse_reported_code(database, acr_uris, citizen_id, granted.acr, granted.passkey)
+    if granted.passkey is not None and METADATA_HELD[0]:
+        refuse_reported_code(database, acr_uris, uuid.UUID(granted.citizen_id), granted.acr, granted.passkey)
     if "pop" not in granted.amr or sessions is None:
         return None
     session = records.by_sid(store, sessions, granted.sid, now)
