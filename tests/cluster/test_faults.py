@@ -211,10 +211,17 @@ def test_a_node_killed_while_sealing_leaves_nothing_half_written_and_the_retry_c
         assert files() == files_before  # ... and no document file, whole or partial ...
         staged = list((storage / STAGING).glob("*")) if (storage / STAGING).exists() else []
         assert all(p.name.endswith(".part") for p in staged), staged  # ... only a temporary, if any
-        for _attempt in range(40):  # the agency retries with the same key, as Retry-After says
+        # The agency retries with the same key, as Retry-After says. Until the balancer's health
+        # check has marked the killed node down (fall 2 x 400 ms), a retry routed to it may be
+        # answered by the balancer (502/503/504, no node reached): an agency retries those too,
+        # which is what the Idempotency-Key is for. A node's own 500 is never retried here.
+        for _attempt in range(40):
             retry = requests.post(topology.url("/api/documents"), json=body, timeout=60, headers={
                 "Host": topology.issuer.split("//")[1], "Authorization": f"Bearer {token}",
                 "Idempotency-Key": key})
+            if retry.status_code in (502, 503, 504):
+                time.sleep(1)
+                continue
             if retry.status_code != 409:
                 break
             assert retry.json()["error"] == "request_in_progress"
