@@ -24,7 +24,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers.ocsp_client import Request
 
 from infra.outbound import Outbound, OutboundError, OutboundPolicy
 
-# Per verification: a forged certificate (or a CRL) cannot make the service send more.
+# Per verification (all its signatures): a forged certificate, or many, cannot make the service send more.
 LIMITS = FetchLimits(max_requests=8, max_cert_requests=0, max_aia_urls_per_object=2)
 MAX_ANSWER_BYTES = 4 * 1024 * 1024  # a CRL of a large CA; OCSP answers are a few kB
 
@@ -85,21 +85,27 @@ class _Certificates(_Guarded, RequestsCertificateFetcher):
 
 
 class GuardedFetcherBackend(FetcherBackend):
-    """pyHanko's fetchers for one validation context, each request through `outbound`."""
+    """pyHanko's fetchers for one verification, each request through `outbound`. Every
+    validation context of the verification (each signature and time-stamp is validated in one
+    or two) gets the same fetchers: one request budget (`limits`) and one cache of answers, so
+    a PDF of many signatures naming the same addresses neither multiplies nor repeats requests."""
 
     def __init__(self, outbound: Outbound, *, limits: FetchLimits = LIMITS) -> None:
         self.outbound = outbound
         self.limits = limits
+        self._fetchers: Fetchers | None = None
 
     def get_fetchers(self) -> Fetchers:
-        budget = FetchBudget(self.limits)  # a fresh budget per validation context
-        seconds = self.outbound.policy.total_seconds
-        fetchers = (_OCSP(per_request_timeout=seconds, budget=budget),
-                    _CRL(per_request_timeout=seconds, budget=budget),  # type: ignore[no-untyped-call]
-                    _Certificates(per_request_timeout=seconds, budget=budget))
-        for fetcher in fetchers:
-            fetcher.outbound = self.outbound
-        return Fetchers(ocsp_fetcher=fetchers[0], crl_fetcher=fetchers[1], cert_fetcher=fetchers[2])
+        if self._fetchers is None:
+            budget = FetchBudget(self.limits)
+            seconds = self.outbound.policy.total_seconds
+            fetchers = (_OCSP(per_request_timeout=seconds, budget=budget),
+                        _CRL(per_request_timeout=seconds, budget=budget),  # type: ignore[no-untyped-call]
+                        _Certificates(per_request_timeout=seconds, budget=budget))
+            for fetcher in fetchers:
+                fetcher.outbound = self.outbound
+            self._fetchers = Fetchers(ocsp_fetcher=fetchers[0], crl_fetcher=fetchers[1], cert_fetcher=fetchers[2])
+        return self._fetchers
 
     async def close(self) -> None:
         return None

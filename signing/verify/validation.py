@@ -84,6 +84,8 @@ from signing.verify.signature_validation import (
 from signing.verify.trust import TrustAnchors, TrustStore
 
 if TYPE_CHECKING:  # `cedula verify` imports no Flask (infra.outbound) unless it fetches
+    from pyhanko_certvalidator.fetchers import FetcherBackend
+
     from infra.outbound import Outbound
 
 log = logging.getLogger(__name__)
@@ -136,11 +138,11 @@ class Verifier:
         self.clock = clock
         self.max_bytes = max_bytes
         self.fetch_revocation = fetch_revocation
-        self.fetchers = None
-        if fetch_revocation:
-            from signing.verify.revocation_fetching import GuardedFetcherBackend, default_client
+        self.outbound = outbound
+        if fetch_revocation and outbound is None:
+            from signing.verify.revocation_fetching import default_client
 
-            self.fetchers = GuardedFetcherBackend(outbound or default_client())
+            self.outbound = default_client()
         self.limits = limits or Limits()
         self.slots = budgets.Slots(self.limits.concurrent)
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
@@ -231,6 +233,15 @@ class Verifier:
             signed_ends=signed_ends, active_content=active,
             unsigned_additions=bool(data[covered:].strip(b"\x00\t\n\x0c\r ")) if covered else False)
 
+    def _fetchers(self) -> FetcherBackend | None:
+        """One verification's fetchers (`[verify] fetch_revocation`): one request budget and
+        one cache for all the validations of its signatures and time-stamps."""
+        if not self.fetch_revocation or self.outbound is None:
+            return None
+        from signing.verify.revocation_fetching import GuardedFetcherBackend
+
+        return GuardedFetcherBackend(self.outbound)
+
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
             else RevinfoOnlineFetchingRule.LOCAL_ONLY
@@ -243,7 +254,7 @@ class Verifier:
                     revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
                     algorithm_usage_policy=algorithms.POLICY),
                 revinfo_gathering_policy=RevocationInfoGatheringSpec(
-                    online_fetching_rule=rule, fetcher_backend=self.fetchers,
+                    online_fetching_rule=rule, fetcher_backend=self._fetchers(),
                     certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH),
                 local_knowledge=knowledge,
                 key_usage_settings=SIGNER_KEY_USAGE),

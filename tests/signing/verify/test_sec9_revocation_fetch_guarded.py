@@ -152,3 +152,19 @@ def test_sec9_the_service_fetches_under_the_deployments_outbound_policy(issuer, 
     assert client is not None and client.policy.allow_loopback is loopback
     off = load_settings({"server": {"issuer": issuer}}, environ={})
     assert revocation_client(off, VerifySettings.load(off)) is None
+
+
+def test_sec9_a_pdf_of_many_signatures_sends_at_most_the_verifications_budget(pki, root_file, listener):
+    """Each signature (and its freshness check) is validated in a context of its own; the
+    request budget and the answers are the verification's: five signers naming ten addresses
+    between them get at most `LIMITS.max_requests` requests, and the same signer's addresses
+    are asked once however many contexts need them."""
+    from signing.verify.revocation_fetching import LIMITS
+
+    pdf = samples.blank_pdf()
+    for index in range(5):
+        signer = _signer_pointing_at(pki, f"{listener.base}/s{index}", ocsp=True)
+        pdf = samples.sign(pdf, samples.signer_for(signer, pki), field=f"Firma{index}")
+    _verifier(root_file, pki, outbound=Outbound(OutboundPolicy(allow_loopback=True))).verify(pdf)
+    assert 0 < len(listener.asked) <= LIMITS.max_requests
+    assert len(set(listener.asked)) == len(listener.asked)
