@@ -27,7 +27,14 @@ from asn1crypto import x509 as asn1_x509
 from infra.utc import as_utc
 from signing.verify import lookup
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
-from signing.verify.service import VerifySettings, expectations, own_status, pki_evidence, quiet_pyhanko
+from signing.verify.service import (
+    VerifySettings,
+    expectations,
+    own_status,
+    pki_evidence,
+    quiet_pyhanko,
+    revocation_client,
+)
 from signing.verify.trust import TrustStore
 from signing.verify.validation import Evidence, Verifier
 
@@ -114,7 +121,8 @@ class CommandVerification:
                                  max_bytes=self.settings.max_bytes,
                                  fetch_revocation=self.settings.fetch_revocation,
                                  limits=self.settings.limits,
-                                 expectations=expectations(settings))
+                                 expectations=expectations(settings),
+                                 outbound=revocation_client(settings, self.settings))
 
     def _database(self) -> Database:
         if self._db is None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # `cedula verify` verifies without Flask, the ORM or the seal
     from flask import Flask
 
     from infra.db import Database
+    from infra.outbound import Outbound
     from keys.pki import Pki
     from keys.service import KeyService
     from signing.store import DocumentStore
@@ -109,6 +110,16 @@ class VerifySettings:
                                                                           unit="seconds"))
 
 
+def revocation_client(settings: Settings, verify: VerifySettings) -> Outbound | None:
+    """The guarded client revocation information is fetched through (`[verify]
+    fetch_revocation`), under the deployment's `[outbound]` policy; None when nothing is fetched."""
+    if not verify.fetch_revocation:
+        return None
+    from infra.outbound import Outbound, policy_from
+
+    return Outbound(policy_from(settings, settings.issuer))
+
+
 class Names(Protocol):
     """The one thing verification asks of the directory (`signing.service.Directory`): the
     reader of agencies' names the identity provider hands over (`clients.registry.agency_names`),
@@ -145,7 +156,8 @@ class VerificationService:
                                  max_bytes=self.settings.max_bytes,
                                  fetch_revocation=self.settings.fetch_revocation,
                                  limits=self.settings.limits,
-                                 expectations=expectations(settings))
+                                 expectations=expectations(settings),
+                                 outbound=revocation_client(settings, self.settings))
 
     def evidence(self, now: datetime) -> Evidence:
         """The own root, CA/TSA/OCSP certificates and current CRLs (none before `pki init`)."""

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
@@ -83,6 +83,11 @@ from signing.verify.signature_validation import (
 )
 from signing.verify.trust import TrustAnchors, TrustStore
 
+if TYPE_CHECKING:  # `cedula verify` imports no Flask (infra.outbound) unless it fetches
+    from pyhanko_certvalidator.fetchers import FetcherBackend
+
+    from infra.outbound import Outbound
+
 log = logging.getLogger(__name__)
 
 # RFC 5280, 4.2.1.12: a signer's certificate with an extended key usage extension may sign
@@ -124,13 +129,20 @@ class Verifier:
     def __init__(self, *, trust: TrustStore, evidence: Callable[[datetime], Evidence],
                  clock: Callable[[], datetime], max_bytes: int,
                  fetch_revocation: bool = False, limits: Limits | None = None,
-                 expectations: Expectations | None = None) -> None:
+                 expectations: Expectations | None = None, outbound: Outbound | None = None) -> None:
+        """`outbound`: the guarded client revocation information is fetched through when
+        `fetch_revocation` is on (default: one that reaches public https addresses only)."""
         self.trust = trust
         self.expectations = expectations or Expectations()
         self.evidence = evidence
         self.clock = clock
         self.max_bytes = max_bytes
         self.fetch_revocation = fetch_revocation
+        self.outbound = outbound
+        if fetch_revocation and outbound is None:
+            from signing.verify.revocation_fetching import default_client
+
+            self.outbound = default_client()
         self.limits = limits or Limits()
         self.slots = budgets.Slots(self.limits.concurrent)
         pdf_parsing.install()  # objects counted against the budget, hex strings in one pass
@@ -221,6 +233,15 @@ class Verifier:
             signed_ends=signed_ends, active_content=active,
             unsigned_additions=bool(data[covered:].strip(b"\x00\t\n\x0c\r ")) if covered else False)
 
+    def _fetchers(self) -> FetcherBackend | None:
+        """One verification's fetchers (`[verify] fetch_revocation`): one request budget and
+        one cache for all the validations of its signatures and time-stamps."""
+        if not self.fetch_revocation or self.outbound is None:
+            return None
+        from signing.verify.revocation_fetching import GuardedFetcherBackend
+
+        return GuardedFetcherBackend(self.outbound)
+
     def _spec(self, anchors: TrustAnchors, evidence: Evidence) -> PdfSignatureValidationSpec:
         rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.fetch_revocation \
             else RevinfoOnlineFetchingRule.LOCAL_ONLY
@@ -233,7 +254,7 @@ class Verifier:
                     revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
                     algorithm_usage_policy=algorithms.POLICY),
                 revinfo_gathering_policy=RevocationInfoGatheringSpec(
-                    online_fetching_rule=rule,
+                    online_fetching_rule=rule, fetcher_backend=self._fetchers(),
                     certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH),
                 local_knowledge=knowledge,
                 key_usage_settings=SIGNER_KEY_USAGE),
