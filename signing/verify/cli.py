@@ -109,7 +109,7 @@ def verify_command(file: Path, as_json: bool, lang: str) -> None:
     """Verify the signatures of a PDF: exit 0 valid, 1 failed, 2 indeterminate, 3 unreadable,
     4 withdrawn by its issuer (revoked or superseded), 5 not verified (usage or settings)."""
     from infra.config import ConfigError
-    from signing.verify.errors import UnreadableDocument
+    from signing.verify.errors import DatabaseUnreadable, UnreadableDocument
 
     try:
         with file.open("rb") as handle:
@@ -131,6 +131,12 @@ def verify_command(file: Path, as_json: bool, lang: str) -> None:
         report = verification.verify(data)
     except UnreadableDocument as exc:
         _unreadable(as_json, exc.error, exc.description)
+    except DatabaseUnreadable as exc:  # nothing verified: exit 5, as a setting that cannot work
+        if as_json:
+            click.echo(json.dumps({"error": exc.error, "error_description": exc.description}))
+        else:
+            click.echo(f"Error: {exc.description}", err=True)
+        sys.exit(EXIT_NOT_RUN)
     if as_json:
         click.echo(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
     else:

@@ -13,6 +13,7 @@ as it does for the web app's `VerificationService`: the verdicts and the report 
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -26,6 +27,7 @@ from asn1crypto import x509 as asn1_x509
 
 from infra.utc import as_utc
 from signing.verify import lookup
+from signing.verify.errors import DatabaseUnreadable
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.service import (
     VerifySettings,
@@ -76,6 +78,20 @@ class Reader:
 
         with self._database().engine.connect() as connection:
             return [tuple(row) for row in connection.execute(sa.text(sql), dict(params))]
+
+
+def database_error(exc: BaseException) -> bool:
+    """An error of the database itself: `sqlite3`'s, or SQLAlchemy's once it was imported (it
+    is not on the embedded path, so only then can the error be one of its)."""
+    found = sys.modules.get("sqlalchemy.exc")
+    return isinstance(exc, sqlite3.Error) or (
+        found is not None and isinstance(exc, found.SQLAlchemyError))
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's own first line of a database error (no SQL, no parameters, no URL)."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0][:200]
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -135,9 +151,19 @@ class CommandVerification:
         return self.verifier.max_bytes
 
     def verify(self, data: bytes) -> VerificationReport:
-        report = self.verifier.verify(data)
-        return report.with_document(self.find_by_content(data, report.signed_ends)) \
-            .with_citizen_signed(self.find_citizen_signed_by_content(data, report.signed_ends))
+        """The report; `DatabaseUnreadable` when the deployment's database cannot be read."""
+        try:
+            report = self.verifier.verify(data)
+            return report.with_document(self.find_by_content(data, report.signed_ends)) \
+                .with_citizen_signed(self.find_citizen_signed_by_content(data, report.signed_ends))
+        except Exception as exc:
+            if not database_error(exc):
+                raise
+            raise DatabaseUnreadable(
+                "The deployment's database could not be read "
+                f"({first_line(exc)}), so nothing was verified. If it was never set up, run "
+                "`cedula db upgrade` (then `cedula pki init`); if it is a server, check that it "
+                "runs and that [database] url names it.") from None
 
     # the PKI -------------------------------------------------------------------------------
 

@@ -49,3 +49,12 @@ class VerifierBusy(VerificationError):
     error = "temporarily_unavailable"
     status = 503
     retry_after = 10
+
+
+class DatabaseUnreadable(VerificationError):
+    """`cedula verify` could not read the deployment's database (the own PKI's evidence, the
+    document register): no Cédula tables yet, or a server that does not answer. Nothing was
+    verified: the command says what to do (exit 5), never a traceback."""
+
+    error = "database_unreadable"
+    status = 503

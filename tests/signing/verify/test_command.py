@@ -170,3 +170,26 @@ def test_in_process_the_collector_is_left_as_it_was(pki_app):
     frozen = gc.get_freeze_count()
     VerifyContext(get_settings(pki_app)).verification()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+@pytest.mark.parametrize("database", ["empty-sqlite", "unreachable-postgresql"])
+def test_a_database_it_cannot_read_is_one_sentence_and_exit_5(pki_app, issued, tmp_path, database):
+    """`cedula verify` against a database without Cédula's tables (never upgraded) or one that
+    does not answer: nothing verified (exit 5) and a sentence saying what to do, never a
+    traceback."""
+    _, pdf = issued
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    if database == "empty-sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+        sa.create_engine(url).connect().close()  # the file exists, without tables
+    else:
+        url = "postgresql+psycopg://cedula@127.0.0.1:1/cedula?connect_timeout=2"
+    settings = get_settings(pki_app)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CEDULA_DATA_DIR": str(settings.data_dir),
+           "CEDULA_DATABASE_URL": url, "CEDULA_REDIS_URL": "", "CEDULA_ISSUER": settings.issuer}
+    out = subprocess.run([sys.executable, "-m", "idp.cli", "verify", str(path)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 5, (out.returncode, out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr and "sqlalchemy" not in out.stderr.lower(), out.stderr
+    assert out.stderr.startswith("Error: ") and "cedula db upgrade" in out.stderr, out.stderr
