@@ -134,9 +134,22 @@ class CappedCedula(Cedula):
         self.windows.append({
             "worker_ops": answers, "worker_connections": connections,
             "worker_cpu_seconds": [round(c, 3) for c in cpu],
+            "worker_cpu_ms_per_op": [round(1000 * c / n, 2) if n else None for c, n in zip(cpu, answers, strict=True)],
+            "sealer_worker": self.sealer(pids),
             "cap_used": [round(c / quota, 2) for c in cpu], "throttled_periods": throttled,
             "driver_cpu_seconds": result.driver_cpu_seconds, "load": round(os.getloadavg()[0], 1)})
         return result
+
+
+    def sealer(self, pids: list[int]) -> int | None:
+        """Which of `pids` (its index) holds the data-sharing log's sealer lease: that worker
+        also chains every worker's log entries (one process of the cluster at a time)."""
+        import psycopg
+
+        with psycopg.connect(self.database_url, connect_timeout=5) as connection:
+            row = connection.execute("SELECT holder FROM infra_leases WHERE name = 'audit-log-sealer'").fetchone()
+        holder = int(row[0].split(":")[1]) if row else None
+        return pids.index(holder) if holder in pids else None
 
 
 def _token(side: CappedCedula, seconds: float) -> list[http.Load]:
@@ -200,7 +213,8 @@ def compare(seconds: float, *, cap: float = CAP, workers: tuple[int, ...] = WORK
                                     group=group, side="cedula", baseline=True, extra=result.extra)
                 print(f"{name}: {result.per_second:.0f} ops/s; per worker: answers "
                       f"{result.extra['worker_ops']}, connections {result.extra['worker_connections']}, "
-                      f"cap used {result.extra['cap_used']}, throttled periods "
+                      f"CPU ms per answer {result.extra['worker_cpu_ms_per_op']} (the sealer in worker "
+                      f"{result.extra['sealer_worker']}), cap used {result.extra['cap_used']}, throttled periods "
                       f"{result.extra['throttled_periods']}; driver CPU {result.extra['driver_cpu_seconds']} s "
                       f"in {result.seconds:.1f} s; load {result.extra['load']}; runs {result.extra['runs']}",
                       file=sys.stderr)
