@@ -140,7 +140,6 @@ class CappedCedula(Cedula):
             "driver_cpu_seconds": result.driver_cpu_seconds, "load": round(os.getloadavg()[0], 1)})
         return result
 
-
     def sealer(self, pids: list[int]) -> int | None:
         """Which of `pids` (its index) holds the data-sharing log's sealer lease: that worker
         also chains every worker's log entries (one process of the cluster at a time)."""
@@ -174,7 +173,7 @@ def _row(side: CappedCedula, loads: list[http.Load], *, name: str, group: str) -
     runs = []
     for load, watched in zip(loads, side.windows[-len(loads):], strict=True):
         cpu = load.server_cpu_seconds
-        extra = {"concurrency": CONCURRENCY, "cap_cores": side.caps.cores,
+        extra = {"concurrency": side.concurrency, "cap_cores": side.caps.cores,
                  "cpu_seconds": round(cpu, 3) if cpu is not None else None,
                  "per_cpu_second": round(load.requests / cpu, 1) if cpu else None, **watched}
         runs.append(Result(name, load.requests, load.seconds, load.latencies_ms, group=group, side="cedula",
