@@ -60,7 +60,7 @@ def check_cores(cores: float, available: int | None = None) -> float:
     available = available or os.cpu_count() or 1
     if not 0.05 <= cores <= available:
         raise CapRefused(f"a cap of {cores} core per worker cannot work on this machine: pass a "
-                         f"fraction of a core between 0.05 and {available} (e.g. 0.4).")
+                         f"fraction of a core between 0.05 and {available} (e.g. 0.25).")
     return cores
 
 

@@ -28,7 +28,7 @@ def test_the_quota_is_the_fraction_of_the_period_and_never_below_the_kernels_min
 
 @pytest.mark.parametrize("cores", [0, 0.01, -1, 3])
 def test_a_cap_that_cannot_work_is_refused_with_what_to_pass(cores):
-    with pytest.raises(CapRefused, match=r"pass a fraction of a core between 0.05 and 2 \(e.g. 0.4\)"):
+    with pytest.raises(CapRefused, match=r"pass a fraction of a core between 0.05 and 2 \(e.g. 0.25\)"):
         check_cores(cores, available=2)
     assert check_cores(0.4, available=2) == 0.4
 
