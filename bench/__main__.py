@@ -8,7 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness
+from bench import harness, scenarios
+from bench.cpu_caps import CapRefused, check_cores
 from bench.harness import Result, Skipped
 from bench.scenarios import SCENARIOS, as_json, run
 
@@ -73,6 +74,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=0, metavar="N",
                         help="in-process scenarios: instead of timing, count Python calls, SQL statements "
                              "and commits per operation over N operations (other load does not change them)")
+    parser.add_argument("--cap-workers", type=float, default=scenarios.CAP_WORKERS, metavar="CORES",
+                        help="http-production-capped: the CPU each server worker may use, in cores "
+                             f"(cgroup v1 quota; default {scenarios.CAP_WORKERS})")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args()
@@ -91,6 +95,10 @@ def main() -> None:
     if not 0 <= args.count <= 10_000:
         parser.error("--count must be between 0 and 10000")
     harness.COUNT = args.count
+    try:
+        scenarios.CAP_WORKERS = check_cores(args.cap_workers)
+    except CapRefused as exc:
+        parser.error(f"--cap-workers: {exc}")
     results = run(args.scenarios or list(SCENARIOS), args.seconds)
     print(as_json(results) if args.json else counts(results) if args.count else table(results))
 

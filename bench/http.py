@@ -42,6 +42,13 @@ class Load:
     # The server's garbage collections in the window (count, ms, major_count, major_ms), when
     # it reports them (bench/servers.py: oidc-provider with CEDULA_BENCH_NODE_GC=1).
     server_gc: dict[str, float] | None = None
+    # Requests answered on each connection, by the connection's own (client side) port: which
+    # server process answered them is found from the port (bench/scaling.py).
+    by_port: dict[int, int] = field(default_factory=dict)
+    # What `probe` returned, called once halfway through the window (the connections open).
+    probed: object = None
+    # The driver's own CPU time in the window (this process, all threads).
+    driver_cpu_seconds: float | None = None
 
 
 def cpu_seconds(pid: int) -> float:
@@ -65,12 +72,14 @@ def cpu_seconds(pid: int) -> float:
 
 def run(*, port: int, requests: Sequence[Request] | Request | Callable[[], Request], seconds: float,
         concurrency: int, expect: int | Collection[int] = 200, server_pid: int | None = None,
-        limit: int = 200_000, journey: Callable[[http.client.HTTPConnection], None] | None = None) -> Load:
+        limit: int = 200_000, journey: Callable[[http.client.HTTPConnection], None] | None = None,
+        probe: Callable[[], object] | None = None) -> Load:
     """Send `requests` (or one request repeated, or one made by a callable each time) to
     127.0.0.1:`port` for `seconds`; `expect` is the status (or statuses) every answer must have.
 
     `journey`, instead of requests: a function that runs one whole exchange of several requests
-    on the connection (and raises `LoadError` on a wrong answer); each call counts as one."""
+    on the connection (and raises `LoadError` on a wrong answer); each call counts as one.
+    `probe`: called once, halfway through the window, while every connection is open."""
     if not 1 <= concurrency <= 64:
         raise ValueError("concurrency must be between 1 and 64")
     if not 0 < seconds <= 120:
@@ -80,6 +89,7 @@ def run(*, port: int, requests: Sequence[Request] | Request | Callable[[], Reque
     made = requests if callable(requests) and not isinstance(requests, Request) else None
     queue = iter(requests) if made is None and not isinstance(requests, Request) else None  # type: ignore[arg-type]
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    ports: list[dict[int, int]] = [{} for _ in range(concurrency)]
     failures: list[str] = []
     sent = 0
     start_line = threading.Barrier(concurrency + 1)
@@ -102,7 +112,7 @@ def run(*, port: int, requests: Sequence[Request] | Request | Callable[[], Reque
 
     def worker(index: int) -> None:
         connection = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
-        mine = latencies[index]
+        mine, counted = latencies[index], ports[index]
         start_line.wait()
         try:
             while (item := next_request()) is not None:
@@ -110,11 +120,13 @@ def run(*, port: int, requests: Sequence[Request] | Request | Callable[[], Reque
                 if journey is not None:
                     journey(connection)
                     mine.append((time.perf_counter() - began) * 1000)
+                    _count(counted, connection)
                     continue
                 connection.request(item.method, item.path, body=item.body, headers=item.headers)
                 response = connection.getresponse()
                 body = response.read()
                 mine.append((time.perf_counter() - began) * 1000)
+                _count(counted, connection)
                 if response.status not in expected:
                     failures.append(f"{item.method} {item.path}: {response.status} {body[:300]!r}")
         except LoadError as exc:
@@ -128,15 +140,33 @@ def run(*, port: int, requests: Sequence[Request] | Request | Callable[[], Reque
     for thread in threads:
         thread.start()
     cpu_before = cpu_seconds(server_pid) if server_pid else None
+    driver_before = time.process_time()
     began = time.perf_counter()
     deadline = began + seconds
     start_line.wait()
+    probed = None
+    if probe is not None:
+        time.sleep(seconds / 2)
+        probed = probe()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    driver_cpu = time.process_time() - driver_before
     cpu_used = cpu_seconds(server_pid) - cpu_before if server_pid and cpu_before is not None else None
     if failures:
         raise LoadError(f"{len(failures)} request(s) failed; first: {failures[0]}")
     merged = [value for part in latencies for value in part]
+    by_port: dict[int, int] = {}
+    for counted in ports:
+        for port, answered in counted.items():
+            by_port[port] = by_port.get(port, 0) + answered
     return Load(requests=len(merged), seconds=elapsed, latencies_ms=merged,
-                server_cpu_seconds=cpu_used)
+                server_cpu_seconds=cpu_used, by_port=by_port, probed=probed,
+                driver_cpu_seconds=round(driver_cpu, 3))
+
+
+def _count(counted: dict[int, int], connection: http.client.HTTPConnection) -> None:
+    """One more answer on `connection`, under its client-side port (none while it is closed)."""
+    if connection.sock is not None:
+        port = connection.sock.getsockname()[1]
+        counted[port] = counted.get(port, 0) + 1

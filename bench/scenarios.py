@@ -192,6 +192,17 @@ def _wsgi(app, seconds: float) -> list[Result | Skipped]:
     return compare(seconds)
 
 
+CAP_WORKERS = 0.25  # `--cap-workers`: of a core, per worker, in `http-production-capped`
+
+
+def _capped(app, seconds: float) -> list[Result | Skipped]:
+    """/token on PostgreSQL + Redis, 1 and 2 workers, each worker capped at `--cap-workers` of a
+    core (cgroup v1 CPU quota): whether 2 workers do twice the work of 1 on a 2-core machine."""
+    from bench.scaling import compare
+
+    return compare(seconds, cap=CAP_WORKERS)
+
+
 SCENARIOS: dict[str, Callable] = {
     "signin": signin, "authorize": authorize, "token": token, "userinfo": userinfo, "seal": seal,
     "verify": verify,
@@ -210,6 +221,7 @@ SCENARIOS: dict[str, Callable] = {
     "http-production": _http("token", "/token on PostgreSQL + Redis, 1 and 2 workers (2 workers use both "
                              "cores, the driver too: read ops/s, not /cpu-s).", backend="production",
                              node=False, workers=(1, 2)),
+    "http-production-capped": _capped,
 }
 IN_PROCESS = ("signin", "authorize", "token", "userinfo", "seal", "verify")
 

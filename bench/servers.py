@@ -124,6 +124,10 @@ class Side:
                 time.sleep(0.2)
         raise http.LoadError(f"{self.name} did not answer within 60 s")
 
+    def window(self, **load) -> http.Load:
+        """One timed window (a subclass may watch its workers: bench/scaling.py)."""
+        return http.run(port=self.port, concurrency=CONCURRENCY, server_pid=self.process.pid, **load)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -469,7 +473,7 @@ def _gc_stats(side: Side) -> dict[str, float] | None:
 def _window(side: Side, **load) -> http.Load:
     """One timed window, with the server's garbage collections in it when it reports them."""
     before = _gc_stats(side)
-    result = http.run(port=side.port, concurrency=CONCURRENCY, server_pid=side.process.pid, **load)
+    result = side.window(**load)
     after = _gc_stats(side)
     if before is not None and after is not None:
         result = replace(result, server_gc={name: round(after[name] - before[name], 1) for name in after})
