@@ -2,7 +2,8 @@
 the account is entered or what it proves: a recovery code was used, new recovery codes were
 made (the earlier ones stop working), a passkey was added or deleted, a passkey blocked as
 looking copied was accepted again, a registrar office checked their identity or started an
-in-person recovery (NIST SP 800-63B, section 6.1.2.3 and 4.2: notify the subscriber of
+in-person recovery, a reclaim froze the account (an office, or a code from the civil register,
+gave its national ID to someone else) (NIST SP 800-63B, section 6.1.2.3 and 4.2: notify the subscriber of
 authenticator binding and account recovery events, so that someone who did not do it learns
 of it and can act).
 
@@ -32,7 +33,8 @@ from infra.web.i18n import catalog
 
 log = logging.getLogger(__name__)
 EVENTS = ("recovery_code", "passkey_added", "passkey_deleted", "identity_verified",
-          "registrar_recovery", "recovery_codes", "passkey_trusted")
+          "registrar_recovery", "recovery_codes", "passkey_trusted", "identity_frozen",
+          "identity_frozen_register")
 
 
 def tell(session: Session, citizen_id: str | uuid.UUID, *, event: str, passkey: str = "",

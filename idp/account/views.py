@@ -15,7 +15,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.account import forms, passkey_devices, reauth, recovery_sessions, security_notices, sign_ins
+from idp.account import (
+    forms,
+    passkey_devices,
+    reauth,
+    recovered_wallet,
+    recovery_sessions,
+    security_notices,
+    sign_ins,
+)
 from idp.account.confirmation import Confirmation, Page, confirmation_page, see_other
 from idp.account.settings import account_settings
 from idp.assurance.lowered_grants import revoke_grants_above
@@ -455,6 +463,8 @@ def _id_fingerprint(national_id: str) -> str:
 @bp.route("/recover", methods=["GET", "POST"])
 def recover() -> ResponseReturnValue:
     """Sign in once with a recovery code, only to add a new passkey."""
+    from idp.consent.consents import get_consents
+
     if request.method == "GET":
         return render_template("account/recover.html", scheme=scheme(current_app), failed=False,
                                national_id="")
@@ -479,6 +489,8 @@ def recover() -> ResponseReturnValue:
             lowered = reset_proofing(db, citizen_id=citizen.id, reason="recovery_code", now=_now())
             if lowered:
                 _revoke_grants_above_low(db, citizen.id)
+            # A PID issued before this code vouches for nobody: what the lost device's wallet opened ends.
+            recovered_wallet.revoke_wallet_grants(db, get_consents().grants, citizen_id=citizen.id, now=_now())
             security_notices.tell(db, citizen.id, event="recovery_code")  # queued with the change
     except (InvalidNationalId, RecoveryFailed):
         count("recovery.sign_in", "refused")
@@ -490,6 +502,7 @@ def recover() -> ResponseReturnValue:
     count("recovery.sign_in", "ok")
     if lowered:
         count("recovery.sign_in", "proofing_reset")
+    recovered_wallet.end_wallet_sessions(citizen_id)
     response = redirect("/account", code=303)
     start_session(response, citizen_id=citizen_id, amr=("otp",), recovery=True, opened_by=opened_by)
     log.info("recovery session started", extra={"citizen_id": citizen_id})

@@ -14,7 +14,8 @@ transaction:
   credentials of those documents in their status lists (`idp.wallet.status_list`);
 * the claimant gets a new account (a new `sub` for every agency: nothing the other person
   did is attached to them) holding the national ID, proofed by what they showed;
-* both sides are written to the operator audit trail and to each citizen's data-sharing log.
+* both sides are written to the operator audit trail and to each citizen's data-sharing log,
+  and the frozen account's address is told (a security notice: which office, or a register code).
 
 After the commit the caller ends the frozen account's sessions and tells the agencies
 (back-channel logout, `idp.logout`). A code from the register cannot take an ID from an
@@ -111,6 +112,22 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
                       "document_agencies": list(revoked.agencies)}
 
 
+FROZEN_NOTICES = {"in_person": "identity_frozen", "register_channel": "identity_frozen_register"}
+"""The security notice the frozen account's address gets, by what the claimant proved."""
+
+
+def _tell_frozen(session: Session, holder_id: uuid.UUID, *, method: str, office: str) -> None:
+    """In the freeze's transaction: the frozen account's address hears which office froze it
+    (or that a code from the civil register did), and the way back, as of an in-person check
+    or recovery (`idp.account.security_notices`). An impostor who got a national ID this way
+    (a document a desk accepted, a registrar who is in on it) must not take the person's
+    identity silently: the person learns it before their passkey fails them, and can act."""
+    from idp.account import security_notices
+
+    security_notices.tell(session, holder_id, event=FROZEN_NOTICES[method], office=office,
+                          by_citizen=False)  # the holder's language, not the claimant's or staff's
+
+
 def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, detail: str,
             actor: Actor, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants, key: bytes,
             language: str, now: datetime) -> Reclaimed:
@@ -142,6 +159,7 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
         trail(session, actor=actor, action="identity.frozen", citizen_id=holder.id, now=now,
               details={**facts, "reclaimed_by_method": method},
               citizen_event="identity.frozen")
+        _tell_frozen(session, holder.id, method=method, office=source)
     claimant = new_citizen(data, now=now)
     # Refused when another claim for this ID finished first (it proved the same).
     insert_unique(session, claimant, taken=ReclaimRefused("the national ID was taken over meanwhile",

@@ -56,6 +56,16 @@ def issue_codes(session: Session, *, citizen_id: uuid.UUID, key: bytes, count: i
     return codes
 
 
+def last_redeemed(session: Session, citizen_id: uuid.UUID) -> datetime | None:
+    """When a recovery code of the account was last spent (`/recover`), or None: the way back
+    of a citizen who lost their passkeys' device, whose holder may hold the wallet on it too
+    (`idp.wallet.sign_in`). Spent codes are kept (new codes replace only the unused ones)."""
+    from infra.utc import as_utc
+
+    return as_utc(session.scalar(sa.select(sa.func.max(RecoveryCode.used_at))
+                                 .where(RecoveryCode.citizen_id == citizen_id)))
+
+
 def codes_left(session: Session, citizen_id: uuid.UUID) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode).where(
         RecoveryCode.citizen_id == citizen_id, RecoveryCode.used_at.is_(None))) or 0

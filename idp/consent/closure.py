@@ -5,8 +5,9 @@ grants revoked, so every token stops working), the wallet credentials of its doc
 revoked in their status lists and the data kept to offer them is deleted, passkeys, recovery codes and the sign-in
 history are deleted, and the personal data on the citizen's row is erased (names, email) or
 replaced by a keyed hash
-(national ID: HMAC-SHA256 under a provider key, so the same person can enrol again and an
-operator holding the key can still answer "was this ID ever enrolled?"). The row itself stays,
+(national ID: HMAC-SHA256 under a provider key, then one of the account, so the same person can
+enrol again, and close again, and an operator holding the key can still answer "was this ID
+ever enrolled?", `pseudonym_prefix`). The row itself stays,
 holding only its random id: issued documents (`signing/`, keyed by that id) stay verifiable, and
 the data-sharing log, which never held personal values, stays consistent. Sessions end and
 agencies are told (back-channel logout) by the caller after the commit.
@@ -36,10 +37,24 @@ from idp.wallet.credential import erase_kept_data, revoke_of_citizen
 ERASED_DATE = date(1, 1, 1)  # the column is required; 0001-01-01 means "erased"
 
 
-def pseudonym(key: bytes, *, scheme: str, national_id: str) -> str:
-    """A keyed hash of the national ID that fits its column (64 characters)."""
+ID_DIGITS = 40
+"""Hex digits of the national ID's keyed hash (160 bits); the rest of the column is the account's."""
+
+
+def pseudonym_prefix(key: bytes, *, scheme: str, national_id: str) -> str:
+    """What every closed account of this national ID starts with: an operator holding the key
+    answers "was this ID ever enrolled?" with a prefix search."""
     digest = hmac.new(key, f"{scheme}\x00{national_id}".encode(), hashlib.sha256).hexdigest()
-    return CLOSED_PREFIX + digest[: 64 - len(CLOSED_PREFIX)]
+    return CLOSED_PREFIX + digest[:ID_DIGITS] + "."
+
+
+def pseudonym(key: bytes, *, scheme: str, national_id: str, citizen_id: uuid.UUID) -> str:
+    """A keyed hash of the national ID, then one of the account, that fits its column (64
+    characters). Unique per account: the same person may enrol again after closing, and close
+    that account too (a value of the national ID alone collided with the first one's)."""
+    prefix = pseudonym_prefix(key, scheme=scheme, national_id=national_id)
+    own = hmac.new(key, f"account\x00{citizen_id}".encode(), hashlib.sha256).hexdigest()
+    return prefix + own[: 64 - len(prefix)]
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,7 @@ def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigne
     revoke_of_citizen(session, citizen_id=str(citizen.id), now=now)  # its wallet credentials
     erase_kept_data(session, citizen_id=str(citizen.id))  # and the data kept to offer them
     citizen.national_id = pseudonym(pseudonym_key, scheme=citizen.national_id_scheme,
-                                    national_id=citizen.national_id)
+                                    national_id=citizen.national_id, citizen_id=citizen.id)
     citizen.given_name = ""
     citizen.family_name = ""
     citizen.email = ""

@@ -32,6 +32,8 @@ class ActiveGrant:
     passkey: str | None = None
     acr: str | None = None
     level: str | None = None
+    wallet: bool = False
+    """Made in a wallet sign-in (its `amr`, `idp.assurance.amr.wallet`): it rests on a PID."""
 
 
 class IssuedGrants(Protocol):

@@ -19,6 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from idp.assurance.amr import wallet
 from idp.consent.issued_grants import ActiveGrant
 from idp.oidc.codes import mark_withdrawal
 from idp.oidc.grants import revoke_grant
@@ -50,12 +51,13 @@ class GrantWithdrawal:
 
         mark()
         sa.event.listen(session, "after_commit", committed, once=True)
-        query = sa.select(Grant.id, Grant.client_id, Grant.sid, Grant.passkey, Grant.acr).where(
+        query = sa.select(Grant.id, Grant.client_id, Grant.sid, Grant.passkey, Grant.acr, Grant.amr).where(
             Grant.citizen_id == citizen_id, Grant.revoked_at.is_(None))
         if client_id is not None:
             query = query.where(Grant.client_id == client_id)
         return [ActiveGrant(id=row.id, client_id=row.client_id, sid=row.sid, passkey=row.passkey, acr=row.acr,
-                            level=self.levels.get(row.acr or ""))
+                            level=self.levels.get(row.acr or ""),
+                            wallet=isinstance(row.amr, list) and wallet(str(m) for m in row.amr))
                 for row in session.execute(query)]
 
     def revoke(self, session: Session, grant_id: uuid.UUID, *, reason: str, now: datetime) -> bool:

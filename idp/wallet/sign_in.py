@@ -54,15 +54,14 @@ def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: date
     """Who this verified PID signs in, in the caller's transaction: "signed_in" (audited; the
     stored proofing is left as it is, see the module docstring), "unknown" (no account with
     this number: enrol), "foreign" (not this country's scheme), "closed" (the account was
-    closed or frozen), "recovered" (the PID was issued before the account's last desk recovery,
-    or does not say when: whoever held the account's passkeys may hold the wallet it is in;
-    refused and audited) or "mismatch" (the names or birth date differ from the record: refused
+    closed or frozen), "recovered" (the PID was issued before the account's last recovery,
+    `recovered_at`, or does not say when: whoever held the account's passkeys may hold the
+    wallet it is in; refused and audited) or "mismatch" (the names or birth date differ from the record: refused
     and audited)."""
     from idp import audit
     from idp.assurance.reclaim import is_frozen
     from idp.citizens import services
     from idp.citizens.models import is_closed
-    from idp.registrar.services import last_recovery
 
     if identity.issuing_country.upper() != str(scheme.country).upper():
         return Outcome("foreign")
@@ -76,9 +75,9 @@ def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: date
     citizen_id = str(citizen.id)
     if is_closed(citizen) or is_frozen(citizen):
         return Outcome("closed", citizen_id)
-    recovered = last_recovery(session, citizen.id)
+    recovered = recovered_at(session, citizen.id)
     if recovered is not None and identity.issued_at <= recovered.timestamp():
-        log.warning("wallet sign-in refused: the PID predates the account's desk recovery",
+        log.warning("wallet sign-in refused: the PID predates the account's last recovery",
                     extra={"citizen_id": citizen_id})
         audit.append(session, event="wallet.sign_in_refused", citizen_id=citizen_id, now=now)
         return Outcome("recovered", citizen_id)
@@ -96,6 +95,22 @@ def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: date
     audit.append(session, event="wallet.signed_in", citizen_id=citizen_id,
                  claims=("family_name", "given_name", "birthdate", "national_id"), now=now)
     return Outcome("signed_in", citizen_id)
+
+
+def recovered_at(session: Session, citizen_id: Any) -> datetime | None:
+    """When the account was last taken back without its passkeys, or None: a desk recovery
+    (`idp.registrar.services.last_recovery`) or a recovery code spent (`/recover`,
+    `idp.citizens.recovery.last_redeemed`). Either way the device that held its passkeys was
+    lost or in someone else's hands, with the screen lock that also opens the wallet on it
+    (the citizen taking the account back with a code then deletes that device's passkey, and
+    its holder would sign back in with the wallet, at level high). A PID issued before it
+    vouches for nobody; the citizen's new wallet's, issued after, does."""
+    from idp.citizens.recovery import last_redeemed
+    from idp.registrar.services import last_recovery
+
+    moments = [m for m in (last_recovery(session, citizen_id), last_redeemed(session, citizen_id))
+               if m is not None]
+    return max(moments) if moments else None
 
 
 def remember_next(store: Any, *, state: str, target: str, ttl: int) -> None:
