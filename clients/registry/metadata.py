@@ -453,10 +453,12 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if requested["request_object_signing_alg"] not in SIGNING_ALGS:
             raise ClientMetadataError("request_object_signing_alg", f"use one of {', '.join(SIGNING_ALGS)}")
         metadata["request_object_signing_alg"] = requested["request_object_signing_alg"]
-    if "authorization_signed_response_alg" in requested:  # JARM section 3
-        if requested["authorization_signed_response_alg"] != "ES256":
-            raise ClientMetadataError("authorization_signed_response_alg", "use ES256")
-        metadata["authorization_signed_response_alg"] = "ES256"
+    # JARM section 3 and RFC 9701 section 6: the provider signs these answers with ES256 only.
+    for member in ("authorization_signed_response_alg", "introspection_signed_response_alg"):
+        if member in requested:
+            if requested[member] != "ES256":
+                raise ClientMetadataError(member, "use ES256")
+            metadata[member] = "ES256"
 
     alg = requested.get("id_token_signed_response_alg", "ES256")
     if alg not in ID_TOKEN_ALGS:
