@@ -80,6 +80,12 @@ UNOFFERED_MEMBERS = {
     "initiate_login_uri": "third-party-initiated login (OpenID Connect Core 1.0 section 4) is not offered: "
                           "Cédula never starts a sign-in at your portal; your portal sends the citizen "
                           "to the authorization endpoint itself, so leave it out",
+    # OIDC Registration 2 / Core 6.2: discovery says request_uri_parameter_supported false; only
+    # the request_uri of the PAR endpoint (RFC 9126) is taken, none is fetched from a portal.
+    "request_uris": "request objects by reference are not offered (request_uri_parameter_supported is false): "
+                    "Cédula fetches no request object from your server; push the request to the "
+                    "pushed_authorization_request_endpoint (RFC 9126) and send its request_uri, or send the "
+                    "signed request object by value as request (RFC 9101), and leave request_uris out",
 }
 
 
@@ -375,7 +381,7 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
             raise ClientMetadataError(member, f"is not supported ({reason}; discovery advertises no algorithm "
                                       "for it): leave it out")
     for member, instead in UNOFFERED_MEMBERS.items():
-        if requested.get(member) not in (None, False):  # false asks for nothing
+        if requested.get(member) not in (None, False, []):  # false (or no URI) asks for nothing
             raise ClientMetadataError(member, instead)
     application_type = requested.get("application_type", "web")
     if application_type not in APPLICATION_TYPES:
@@ -447,10 +453,12 @@ def validate_metadata(requested: Mapping[str, Any], permissions: Permissions) ->
         if requested["request_object_signing_alg"] not in SIGNING_ALGS:
             raise ClientMetadataError("request_object_signing_alg", f"use one of {', '.join(SIGNING_ALGS)}")
         metadata["request_object_signing_alg"] = requested["request_object_signing_alg"]
-    if "authorization_signed_response_alg" in requested:  # JARM section 3
-        if requested["authorization_signed_response_alg"] != "ES256":
-            raise ClientMetadataError("authorization_signed_response_alg", "use ES256")
-        metadata["authorization_signed_response_alg"] = "ES256"
+    # JARM section 3 and RFC 9701 section 6: the provider signs these answers with ES256 only.
+    for member in ("authorization_signed_response_alg", "introspection_signed_response_alg"):
+        if member in requested:
+            if requested[member] != "ES256":
+                raise ClientMetadataError(member, "use ES256")
+            metadata[member] = "ES256"
 
     alg = requested.get("id_token_signed_response_alg", "ES256")
     if alg not in ID_TOKEN_ALGS:

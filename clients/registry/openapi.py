@@ -60,6 +60,7 @@ CLIENT_METADATA: dict[str, Any] = {
         "id_token_signed_response_alg": {"enum": list(ID_TOKEN_ALGS), "default": "ES256"},
         "request_object_signing_alg": {"enum": list(SIGNING_ALGS)},
         "authorization_signed_response_alg": {"const": "ES256"},
+        "introspection_signed_response_alg": {"const": "ES256"},
         "subject_type": {"enum": list(SUBJECT_TYPES), "default": "pairwise"},
         "default_max_age": {"type": "integer", "minimum": 0},
         "default_acr_values": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS["default_acr_values"],

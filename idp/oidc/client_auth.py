@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,12 @@ def _basic(header: str) -> tuple[str, str]:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
+def _scheme_name(scheme: str) -> str:
+    """An Authorization scheme as sent, for a refusal: a short token (RFC 9110 section 11.1), or "other"."""
+    scheme = scheme.strip()
+    return scheme if len(scheme) <= 20 and re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", scheme) else "other"
+
+
 def _unverified_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims of a client assertion before its signature is checked: the claims name
     the client (whose keys then check it), the header its key."""
@@ -133,6 +140,11 @@ def presented(*, authorization: str | None, form: Mapping[str, str]) -> Presente
                         + " and ".join(p.method for p in used) + " (RFC 6749 section 2.3)")
     if not used:
         if not form.get("client_id"):
+            if scheme.strip():  # an access token or a secret sent as a bearer token: not client auth
+                raise InvalidClient(f"the Authorization header's {_scheme_name(scheme)} scheme is not client "
+                                    "authentication: authenticate as your client with the method you "
+                                    "registered, client_secret_basic (Basic), client_secret_post or "
+                                    "private_key_jwt (RFC 6749 section 2.3)")
             raise InvalidClient("client authentication is required (no credentials and no client_id)")
         return Presented("none", form["client_id"])
     found = used[0]

@@ -550,8 +550,10 @@ def introspect() -> Response:
         signed = introspection.signed(provider(), client=client, body=body, now=int(time.time()))
         response = Response(signed, status=200, mimetype=introspection.SIGNED_TYPE)
         response.headers["Cache-Control"] = "no-store"
-        return response
-    return uncached_json(body)
+    else:
+        response = uncached_json(body)
+    response.vary.add("Accept")  # RFC 9110 section 12.5.5: its form follows Accept (RFC 9701 section 4)
+    return response
 
 
 @bp.route("/revoke", methods=["POST", "OPTIONS"], provide_automatic_options=False)

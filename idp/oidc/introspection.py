@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
@@ -113,8 +115,17 @@ SIGNED_ALG = "ES256"
 
 
 def wants_signed(accept: str) -> bool:
-    """RFC 9701 section 4: the client asks for a JWT with its Accept header."""
-    return any(part.split(";")[0].strip().lower() == SIGNED_TYPE for part in accept.split(","))
+    """RFC 9701 section 4: the client asks for a JWT with its Accept header, named with a
+    quality above zero and at least that of JSON (RFC 9110 section 12.5.1: `application/json`,
+    `application/*` or `*/*`); a wildcard alone asks for JSON."""
+    signed = plain = 0.0
+    for value, quality in parse_accept_header(accept, MIMEAccept):
+        kind = value.lower()
+        if kind == SIGNED_TYPE:
+            signed = max(signed, quality)
+        elif kind in ("application/json", "application/*", "*/*"):
+            plain = max(plain, quality)
+    return signed > 0 and signed >= plain
 
 
 def signed(provider: Provider, *, client: Client, body: dict[str, Any], now: int) -> str:

@@ -155,7 +155,8 @@ PATHS = {
                         "schema": {"enum": ["application/json", "application/token-introspection+jwt"]},
                         "description": "application/token-introspection+jwt: the answer as a JWT signed "
                                        "by the provider (RFC 9701), its token_introspection claim the "
-                                       "JSON answer"}],
+                                       "JSON answer; JSON otherwise, or when the header prefers JSON "
+                                       "(quality values count, RFC 9110 section 12.5.1)"}],
         "responses": {"200": {"description": "active or not", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Introspection"}},
             "application/token-introspection+jwt": {"schema": {

@@ -131,12 +131,13 @@ def use_language(language: str) -> None:
 def use_ui_locales(ui_locales: str | None) -> None:
     """OIDC Core 1.0 section 3.1.2.1 `ui_locales` (space-separated BCP 47 tags, preferred first):
     speak the first one a catalog has (or its primary language) for the rest of this request;
-    none of them, or no tags: the usual choice stands."""
-    languages = catalog().languages
-    for tag in (ui_locales or "").split():
+    none of them, or no tags: the usual choice stands. The case of a tag does not matter
+    (RFC 5646 section 2.1.1: `EN-gb` is `en-GB`)."""
+    languages = {language.lower(): language for language in catalog().languages}
+    for tag in (ui_locales or "").lower().split():
         for candidate in (tag, tag.split("-")[0]):
             if candidate in languages:
-                use_language(candidate)
+                use_language(languages[candidate])
                 return
 
 

@@ -141,7 +141,11 @@ def _upload(*, api: bool) -> bytes:
             _check_form_token()
         upload = request.files.get("file")
         if upload is None:
-            raise UnreadableDocument("Choose a PDF file to verify.", error="empty_file")
+            if not api:
+                raise UnreadableDocument("Choose a PDF file to verify.", error="empty_file")
+            raise UnreadableDocument("The multipart/form-data body has no field \"file\": send the PDF in a "
+                                     "field named file, or send the PDF itself as the body "
+                                     "(Content-Type: application/pdf).", error="empty_file")
         data: bytes = upload.read(settings.max_bytes + 1)
         return data
     if not api:
