@@ -60,7 +60,8 @@ RFC 3339 in UTC, absent values are `null`:
     <timestamp> = {"field", "time", "authority", "valid": bool, "message"}
     <issued document> = {"csv", "type", "issuer", "issued_at", "status": "valid" | "revoked"
                          | "superseded", "revoked_at", "reason", "superseded_by",
-                         "matched_by": "hash" | "revision" | "csv", "message"}
+                         "matched_by": "hash" | "revision" | "signed_content" | "csv",
+                         "message"}
     <citizen-signed document> = {"csv", "signer": "<name in the signer's certificate>" | null,
                          "signed_at", "assurance_level": "low" | "substantial" | "high" | null,
                          "status": "valid", "matched_by": "hash" | "revision" | "csv",
@@ -294,7 +295,7 @@ class IssuedDocument:
     revoked_at: datetime | None
     reason: str | None
     superseded_by: str | None
-    matched_by: str  # hash | revision | csv
+    matched_by: str  # hash | revision | signed_content (`lookup.by_signed_content`) | csv
     sha256: str
     template: str | None = None  # its title in every language comes from the template's
 
