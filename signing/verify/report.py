@@ -405,11 +405,14 @@ class VerificationReport:
     @property
     def advice_kind(self) -> str | None:
         """"citizen_signed" when the verdict's words are those of a citizen's signature (no
-        agency issued the document); None for the usual words."""
+        agency issued the document); "unregistered" for a document the register does not
+        hold (no withdrawal of it can be known); None for the usual words."""
         citizen = self.citizen_signed is not None and self.document is None
+        unregistered = self.citizen_signed is None and self.document is None
+        kind = "citizen_signed" if citizen else "unregistered" if unregistered else None
         if self.unsigned_additions and self.conclusion.passed:
-            return "citizen_signed_added" if citizen else "added"
-        return "citizen_signed" if citizen else None
+            return f"{kind}_added" if kind else "added"
+        return kind
 
     def summary(self, language: str) -> str:
         key = {Indication.TOTAL_PASSED: "passed", Indication.INDETERMINATE: "indeterminate",
