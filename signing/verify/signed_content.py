@@ -10,8 +10,9 @@ in the other case, or another unsigned attribute in the CMS).
 A document this service issued carries its verification code in what its seal signs (printed,
 and in its XMP metadata). The codes written in a file only propose documents (`codes`); one
 is that document when, for a signature of the stored original, the file holds the very bytes
-that signature signs and a signature of the file ends where it does (`signs_the_same`): the
-file then says what the agency sealed, whatever else changed around it.
+that signature signs, with that same signature (signed attributes and value: another signer's
+CMS over the same bytes is not the seal), and a signature of the file ends where it does
+(`signs_the_same`): the file then says what the agency sealed, whatever else changed around it.
 """
 
 from __future__ import annotations
@@ -57,14 +58,40 @@ def byte_ranges(original: bytes) -> list[tuple[int, int, int]]:
 
 def signs_the_same(data: bytes, original: bytes, *, signed_ends: Collection[int]) -> bool:
     """Whether `data` holds exactly what a signature of `original` signs, at the same offsets,
-    and a signature of `data` (`signed_ends`: its well-formed byte ranges' ends) ends there."""
+    with that very signature (`same_signature`), and a signature of `data` (`signed_ends`: its
+    well-formed byte ranges' ends) ends there."""
     ends = set(signed_ends)
     view, stored = memoryview(data), memoryview(original)
     for first, second, end in byte_ranges(original):
         if end in ends and end <= len(data) and view[:first] == stored[:first] \
-                and view[second:end] == stored[second:end]:
+                and view[second:end] == stored[second:end] \
+                and same_signature(data[first:second], original[first:second]):
             return True
     return False
 
 
-__all__ = ["byte_ranges", "codes", "signs_the_same"]
+def same_signature(gap: bytes, original_gap: bytes) -> bool:
+    """Whether two /Contents values (`<hex>`) hold the same signature: the same signed
+    attributes and signature value of each signer (what is unsigned, the hexadecimal digits'
+    case, unsigned attributes, the certificates carried, may differ). Another signer's CMS
+    over the same bytes is not the document's seal."""
+    signers = [_signers(value) for value in (gap, original_gap)]
+    return signers[0] is not None and signers[0] == signers[1]
+
+
+def _signers(gap: bytes) -> list[tuple[bytes, bytes]] | None:
+    """(signed attributes as encoded, signature value) of each SignerInfo of the CMS that
+    `gap` (`<hex>`, zero-padded) holds; None if it holds none."""
+    from asn1crypto import cms, parser
+
+    try:
+        contents = bytes.fromhex(gap.strip()[1:-1].decode("ascii"))
+        _, _, _, header, body, trailer = parser.parse(contents)
+        info = cms.ContentInfo.load(contents[:len(header) + len(body) + len(trailer)])
+        return [(signer["signed_attrs"].dump(), bytes(signer["signature"]))
+                for signer in info["content"]["signer_infos"]]
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
+
+
+__all__ = ["byte_ranges", "codes", "same_signature", "signs_the_same"]

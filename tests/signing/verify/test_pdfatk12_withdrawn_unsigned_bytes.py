@@ -16,6 +16,7 @@ what makes it the document (`signing.verify.signed_content`).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ import pytest
 
 from infra.db import get_db
 from signing.verify import document_revocation
+from tests.signing.verify import samples
 from tests.signing.verify.issued import issue_residence
 
 _RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
@@ -112,8 +114,6 @@ def test_another_documents_code_in_the_file_does_not_make_it_that_document(pki_a
 
 def test_a_file_that_merely_names_a_code_is_not_that_document(pki_app, revoked, pki):
     """A document signed by someone else that carries a revoked document's code is not it."""
-    from tests.signing.verify import samples
-
     other, _ = revoked
     forged = samples.sign(samples.blank_pdf(text=f"CSV {other.csv}"),
                           samples.signer_for(pki.signer, pki))
@@ -133,3 +133,19 @@ def test_cedula_verify_says_so_too(pki_app, revoked, edit):
     assert (report.document.csv, report.document.matched_by) == (document.csv, "signed_content")
     assert report.document_status == "revoked"
     assert _as_json(report) == _as_json(get_verification(pki_app).verify(forged))
+
+
+def test_another_signature_over_the_same_bytes_is_not_the_seal(pki_app, revoked, pki):
+    """The seal's CMS replaced by another signer's over the very bytes the seal signs: what is
+    signed is the document's, the signature is not its seal; the file is not that document."""
+    _, pdf = revoked
+    cut = cut_after_the_seal(pdf)
+    first, second, _ = (int(v) for v in _RANGE.search(cut).groups())
+    info = asyncio.run(samples.signer_for(pki.signer, pki).async_sign_general_data(
+        cut[:first] + cut[second:], "sha256", detached=True, use_cades=True))
+    digits = info.dump().hex().upper().encode()
+    assert len(digits) <= second - first - 2
+    forged = cut[:first] + b"<" + digits.ljust(second - first - 2, b"0") + b">" + cut[second:]
+    body = _verify(pki_app.test_client(), forged)
+    assert body["signatures"][0]["signer"]["name"] == "Ana López"
+    assert body["document"] is None
