@@ -26,7 +26,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 
 from infra.utc import as_utc
-from signing.verify import lookup
+from signing.verify import lookup, signed_content
 from signing.verify.errors import DatabaseUnreadable
 from signing.verify.report import CitizenSignedDocument, IssuedDocument, VerificationReport
 from signing.verify.service import (
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from keys.service import KeyService
 
 Rows = list[tuple[Any, ...]]
+_ISSUED = ("SELECT sha256, id, csv, title, client_id, issued_at, status, revoked_at, "
+           "revocation_reason, superseded_by, template FROM documents")
 CA_NAMES = ("root", "issuing")
 PKI_NAMES = ("root", "issuing", "tsa", "ocsp")  # keys.pki.CA_NAMES + SERVICE_NAMES
 
@@ -214,13 +216,14 @@ class CommandVerification:
         """`signing.verify.lookup.find_by_content` in plain SQL."""
         digests = lookup.candidates(data, signed_ends=signed_ends)
         wanted, params = _in("sha", digests)
-        query = ("SELECT sha256, id, csv, title, client_id, issued_at, status, revoked_at, "  # noqa: S608
-                 "revocation_reason, superseded_by, template FROM documents "
-                 f"WHERE sha256 IN {wanted} AND kind = 'sealed'")
-        rows = {row[0]: row for row in self.reader.rows(query, params)}
+        rows = {row[0]: row for row in self.reader.rows(
+            f"{_ISSUED} WHERE sha256 IN {wanted} AND kind = 'sealed'", params)}
         match = lookup.best_match(digests, rows)
         if match is None:
-            return None
+            holding = self._by_signed_content(data, signed_ends)
+            if holding is None:
+                return None
+            rows, match = {holding[0]: holding}, (holding[0], "signed_content")
         (sha256, id_, csv, title, client_id, issued_at, status, revoked_at, reason, superseded_by,
          template) = rows[match[0]]
         replacement = None
@@ -233,6 +236,32 @@ class CommandVerification:
             status=status, revoked_at=as_datetime(revoked_at) if revoked_at is not None else None,
             reason=reason, replacement=replacement, matched_by=match[1], sha256=sha256,
             template=template, agency_name=self.agency_name)
+
+    def _by_signed_content(self, data: bytes, signed_ends: Collection[int]) -> tuple[Any, ...] | None:
+        """`signing.verify.lookup.by_signed_content` in plain SQL: the issued document proposed
+        by a code written in `data` whose stored original signs what `data` signs."""
+        codes = signed_content.codes(data) if signed_ends else []
+        if not codes:
+            return None
+        wanted, params = _in("csv", codes)
+        rows = self.reader.rows(f"{_ISSUED} WHERE csv IN {wanted} AND kind = 'sealed'", params)
+        for row in sorted(rows, key=lambda r: codes.index(r[2])):
+            original = self._stored(row[0])
+            if original is not None and signed_content.signs_the_same(data, original,
+                                                                      signed_ends=signed_ends):
+                return row
+        return None
+
+    def _stored(self, sha256: str) -> bytes | None:
+        """The stored PDF with this SHA-256 (the document store of `[documents]`), or None."""
+        from signing.settings import DocumentSettings
+        from signing.store import DocumentNotStored, DocumentStore
+
+        folder = DocumentSettings.load(self.raw_settings, self.raw_settings.data_dir).storage_dir
+        try:
+            return DocumentStore(folder).read(sha256)
+        except DocumentNotStored:
+            return None
 
     def find_citizen_signed_by_content(self, data: bytes, signed_ends: Collection[int]
                                        ) -> CitizenSignedDocument | None:

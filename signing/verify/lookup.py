@@ -8,6 +8,11 @@ document ends with the signature or time-stamp that covers all of it. A prefix t
 ends in %%EOF is not a revision: a whole new PDF written after an issued one (its own xref,
 no /Prev) shows only the new document, and must not be reported as the issued one.
 
+A file whose bytes differ from the stored original's only where no signature of it signs (cut
+after its seal, or a /Contents rewritten) is found through the verification code it carries,
+as the document whose signed bytes it holds (`signed_content`, "signed_content"): such edits
+break no signature, and made a withdrawn document unknown, reported as valid.
+
 An issued (agency-sealed) document is an `IssuedDocument`; a citizen-signed one is a
 `CitizenSignedDocument`, which no page or API presents as issued by an agency.
 
@@ -25,6 +30,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from signing.errors import InvalidCode
+from signing.verify import signed_content
 from signing.verify.errors import IssuedDocumentNotFound
 from signing.verify.report import CitizenSignedDocument, IssuedDocument
 
@@ -100,13 +106,40 @@ def _by_content(session: Session, data: bytes, kind: str,
 
 
 def find_by_content(session: Session, *, data: bytes, signed_ends: Collection[int],
-                    agency_name: Callable[[str], str | None] = lambda _: None
+                    agency_name: Callable[[str], str | None] = lambda _: None,
+                    originals: Callable[[str], bytes | None] | None = None
                     ) -> IssuedDocument | None:
     """The issued document whose bytes are `data`, or are an earlier revision of `data` that a
-    signature in it signs (`signed_ends`, `candidates`)."""
+    signature in it signs (`signed_ends`, `candidates`); else, given `originals` (SHA-256 ->
+    the stored bytes, None if not stored), the one whose signed bytes `data` holds
+    (`by_signed_content`)."""
     found = _by_content(session, data, "sealed", signed_ends)
+    if found is None and originals is not None:
+        row = by_signed_content(session, data=data, signed_ends=signed_ends, originals=originals)
+        found = None if row is None else (row, "signed_content")
     return None if found is None else describe(session, found[0], matched_by=found[1],
                                                agency_name=agency_name)
+
+
+def by_signed_content(session: Session, *, data: bytes, signed_ends: Collection[int],
+                      originals: Callable[[str], bytes | None]) -> Document | None:
+    """The issued document proposed by a verification code written in `data` whose stored
+    original signs the same bytes as `data` does (`signed_content`). One indexed query."""
+    import sqlalchemy as sa
+
+    from signing.models import Document
+
+    codes = signed_content.codes(data) if signed_ends else []
+    if not codes:
+        return None
+    rows = session.scalars(sa.select(Document).where(Document.csv.in_(codes),
+                                                     Document.kind == "sealed")).all()
+    for row in sorted(rows, key=lambda r: codes.index(r.csv)):
+        original = originals(row.sha256)
+        if original is not None and signed_content.signs_the_same(data, original,
+                                                                   signed_ends=signed_ends):
+            return row
+    return None
 
 
 def find_citizen_signed_by_content(session: Session, *, data: bytes,
@@ -175,5 +208,5 @@ def issued_document(*, id: str, csv: str, title: str, client_id: str | None,
         matched_by=matched_by, sha256=sha256, template=template)
 
 
-__all__ = ["InvalidCode", "best_match", "candidates", "describe", "find_by_code", "find_by_content",
-           "find_citizen_signed_by_content", "revision_digests"]
+__all__ = ["InvalidCode", "best_match", "by_signed_content", "candidates", "describe", "find_by_code",
+           "find_by_content", "find_citizen_signed_by_content", "revision_digests"]

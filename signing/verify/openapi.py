@@ -140,7 +140,11 @@ SCHEMAS = {
             "status": {"type": "string", "enum": ["valid", "revoked", "superseded"]},
             "revoked_at": _TIME, "reason": {"type": ["string", "null"]},
             "superseded_by": {"type": ["string", "null"]},
-            "matched_by": {"type": "string", "enum": ["hash", "revision", "csv"]},
+            "matched_by": {"type": "string", "enum": ["hash", "revision", "signed_content", "csv"],
+                           "description": "signed_content: the file holds what the document's "
+                                          "signatures sign, but other bytes differ from the "
+                                          "stored original (cut after its seal, or a signature "
+                                          "value rewritten)."},
             "message": {"type": "string"},
         },
     },

@@ -60,7 +60,8 @@ RFC 3339 in UTC, absent values are `null`:
     <timestamp> = {"field", "time", "authority", "valid": bool, "message"}
     <issued document> = {"csv", "type", "issuer", "issued_at", "status": "valid" | "revoked"
                          | "superseded", "revoked_at", "reason", "superseded_by",
-                         "matched_by": "hash" | "revision" | "csv", "message"}
+                         "matched_by": "hash" | "revision" | "signed_content" | "csv",
+                         "message"}
     <citizen-signed document> = {"csv", "signer": "<name in the signer's certificate>" | null,
                          "signed_at", "assurance_level": "low" | "substantial" | "high" | null,
                          "status": "valid", "matched_by": "hash" | "revision" | "csv",
@@ -294,7 +295,7 @@ class IssuedDocument:
     revoked_at: datetime | None
     reason: str | None
     superseded_by: str | None
-    matched_by: str  # hash | revision | csv
+    matched_by: str  # hash | revision | signed_content (`lookup.by_signed_content`) | csv
     sha256: str
     template: str | None = None  # its title in every language comes from the template's
 
@@ -404,11 +405,14 @@ class VerificationReport:
     @property
     def advice_kind(self) -> str | None:
         """"citizen_signed" when the verdict's words are those of a citizen's signature (no
-        agency issued the document); None for the usual words."""
+        agency issued the document); "unregistered" for a document the register does not
+        hold (no withdrawal of it can be known); None for the usual words."""
         citizen = self.citizen_signed is not None and self.document is None
+        unregistered = self.citizen_signed is None and self.document is None
+        kind = "citizen_signed" if citizen else "unregistered" if unregistered else None
         if self.unsigned_additions and self.conclusion.passed:
-            return "citizen_signed_added" if citizen else "added"
-        return "citizen_signed" if citizen else None
+            return f"{kind}_added" if kind else "added"
+        return kind
 
     def summary(self, language: str) -> str:
         key = {Indication.TOTAL_PASSED: "passed", Indication.INDETERMINATE: "indeterminate",

@@ -179,7 +179,8 @@ class VerificationService:
         report = self.verifier.verify(data)
         with self.database.read() as session:
             document = lookup.find_by_content(session, data=data, signed_ends=report.signed_ends,
-                                              agency_name=self.agency_name(session))
+                                              agency_name=self.agency_name(session),
+                                              originals=self.stored)
             signed = lookup.find_citizen_signed_by_content(session, data=data,
                                                            signed_ends=report.signed_ends)
         return report.with_document(document).with_citizen_signed(signed)
@@ -188,6 +189,15 @@ class VerificationService:
         """`InvalidCode` (mistyped) or `IssuedDocumentNotFound` (unknown) or the document."""
         with self.database.read() as session:
             return lookup.find_by_code(session, code=code, agency_name=self.agency_name(session))
+
+    def stored(self, sha256: str) -> bytes | None:
+        """The stored PDF with this SHA-256, None if there is none."""
+        from signing.store import DocumentNotStored
+
+        try:
+            return self.documents.store.read(sha256)
+        except DocumentNotStored:
+            return None
 
     def original(self, document: IssuedDocument | CitizenSignedDocument) -> bytes:
         """The stored PDF of a document, byte for byte."""

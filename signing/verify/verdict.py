@@ -69,14 +69,21 @@ def advice(verdict: Verdict, language: str, *, kind: str | None = None) -> dict[
 
     `kind` "citizen_signed": a valid document a citizen signed with this service is said to be
     valid as a citizen's signature (who signed it and when), not as a document an agency
-    issued; "added" (or "citizen_signed_added"): a valid document with data added after its
-    last signature (`VerificationReport.unsigned_additions`) is never said to be unchanged
-    since it was signed; the other verdicts keep their words."""
+    issued; "added" (or "citizen_signed_added", "unregistered_added"): a valid document with
+    data added after its last signature (`VerificationReport.unsigned_additions`) is never
+    said to be unchanged since it was signed; "unregistered" (or "unregistered_added"): a
+    valid document the register does not hold is not said to be still in force (nothing
+    here knows whether its issuer withdrew it); the other verdicts keep their words."""
     from signing.verify.texts import text
 
     citizen = kind in ("citizen_signed", "citizen_signed_added")
-    added = kind in ("added", "citizen_signed_added") and verdict.good
+    unregistered = kind in ("unregistered", "unregistered_added") and verdict.good
+    added = kind in ("added", "citizen_signed_added", "unregistered_added") and verdict.good
     key = f"citizen_signed.{verdict.value}" if citizen and verdict.good else verdict.value
-    return {part: text(f"verify.verdict.{key}{'_added' if added and part != 'next' else ''}"
-                       f".{part}", language)
-            for part in ("title", "means", "next")}
+    words = {part: text(f"verify.verdict.{key}{'_added' if added and part != 'next' else ''}"
+                        f".{part}", language)
+             for part in ("title", "means", "next")}
+    if unregistered:
+        words["means"] = text(f"verify.verdict.unregistered.{verdict.value}"
+                              f"{'_added' if added else ''}.means", language)
+    return words
