@@ -21,6 +21,7 @@ from idp.citizens.models import Citizen
 from infra.db import get_db
 from tests.browser.chromium import CHROMIUM_FLAGS, Browser, remove_profile
 from tests.browser.flows import fill_enrolment, message, new_person
+from tests.support.national_ids import dui
 
 pytestmark = pytest.mark.browser
 
@@ -73,3 +74,18 @@ def test_citizen8_sign_in_with_cookies_blocked_says_so(blocking_browser, server)
     said = browser.wait_for_text("#login-error")
     assert message(server, "site.cookies_blocked") in said
     assert browser.path == "/login"
+
+
+def test_citizen8_a_recovery_code_is_not_spent_when_cookies_are_blocked(blocking_browser, server):
+    """Before: the form was sent and refused as "the form expired or does not come from this
+    page: go back, reload and try again" (its CSRF check needs a cookie), which no reload mends."""
+    browser = blocking_browser
+    browser.open("/recover")
+    form = browser.wait_for("form#recover-form")
+    browser.fill(form.find_element("name", "national_id"), dui(4_892_613))
+    browser.fill(form.find_element("name", "code"), "K7QM-4TZX-9WHB")
+    browser.one("#recover-submit").click()
+    said = browser.wait_for_text("#form-error")
+    assert message(server, "recover.cookies_blocked") in said
+    assert browser.path == "/recover"
+    browser.assert_accessible()
