@@ -460,18 +460,38 @@ def _id_fingerprint(national_id: str) -> str:
                     hashlib.sha256).hexdigest()[:16]
 
 
+def _recover_form_errors(raw_id: str, code: str) -> dict[str, str]:
+    """The recovery form's fields that are empty or malformed (field -> catalog key), in the
+    page's order; empty when both may be checked against the records."""
+    errors = {}
+    if not raw_id.strip():
+        errors["national_id"] = "recover.error.national_id_missing"
+    else:
+        try:
+            scheme(current_app).normalise(raw_id)
+        except InvalidNationalId as exc:
+            errors["national_id"] = f"national_id.error.{exc.reason}"
+    if not code.strip():
+        errors["code"] = "recover.error.code_missing"
+    return errors
+
+
 @bp.route("/recover", methods=["GET", "POST"])
 def recover() -> ResponseReturnValue:
     """Sign in once with a recovery code, only to add a new passkey."""
     from idp.consent.consents import get_consents
 
     if request.method == "GET":
-        return render_template("account/recover.html", scheme=scheme(current_app), failed=False,
+        return render_template("account/recover.html", scheme=scheme(current_app), errors={},
                                national_id="")
     validate_csrf()
     hit("recover")  # per address: the limit a guesser meets
     raw_id = request.form.get("national_id", "")
     code = request.form.get("code", "")
+    missing = _recover_form_errors(raw_id, code)
+    if missing:  # what is missing or malformed is said per field: it tells nothing of any account
+        return render_template("account/recover.html", scheme=scheme(current_app), errors=missing,
+                               national_id=raw_id[:64]), 400
     national_id = None
     try:
         national_id = scheme(current_app).normalise(raw_id)
@@ -497,8 +517,9 @@ def recover() -> ResponseReturnValue:
         log.info("recovery refused")
         if national_id is not None:
             _note_failure(national_id)
-        return render_template("account/recover.html", scheme=scheme(current_app), failed=True,
-                               national_id=raw_id[:64]), 400
+        # A well-formed pair that does not match: one sentence, whichever of the two was wrong.
+        return render_template("account/recover.html", scheme=scheme(current_app),
+                               errors={"national_id": "recover.error"}, national_id=raw_id[:64]), 400
     count("recovery.sign_in", "ok")
     if lowered:
         count("recovery.sign_in", "proofing_reset")

@@ -1,6 +1,7 @@
 // Passkey sign-in: a button for a modal sign-in, and browser autofill (conditional
 // mediation) on the username field where the browser supports it. A failure says why and
 // what to do next, in the error summary.
+import { cookiesWork } from "./cookies.js";
 import { clearErrors, showErrors } from "./error-summary.js";
 import { credentialToJSON, postJSON, requestOptions, supported } from "./webauthn.js";
 
@@ -74,6 +75,8 @@ function report(error) {
 }
 
 async function autofill() {
+  // Without cookies a sign-in from the autofill list would lead back here: the button says why.
+  if (!cookiesWork()) return;
   if (!supported() || typeof PublicKeyCredential.isConditionalMediationAvailable !== "function") return;
   if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
   // The browser lists the passkeys under the field: show it (hidden where it would do nothing).
@@ -94,6 +97,10 @@ async function signIn() {
   if (!supported()) {
     showErrors(errorBox, [{ text: say.unsupported }, { text: say.otherDevice },
       { text: say.help, href: say.helpHref }]);
+    return;
+  }
+  if (!cookiesWork()) {
+    showErrors(errorBox, [{ text: say.cookiesBlocked }, { text: say.help, href: say.helpHref }]);
     return;
   }
   if (pending) pending.abort();

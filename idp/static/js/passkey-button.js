@@ -2,12 +2,19 @@
 // the browser has no WebAuthn the page says so; otherwise the errors shown are cleared, the
 // button is disabled while the ceremony runs, and the browser's own errors (cancelled, failed,
 // a passkey already there) are shown in the page's words (the error box's data-* messages).
+// A browser that blocks this site's cookies is told so first (data-cookies-blocked): it would
+// keep no session, whatever the ceremony made.
+import { cookiesWork } from "./cookies.js";
 import { clearErrors, showErrors } from "./error-summary.js";
 import { browserErrorMessage, supported } from "./webauthn.js";
 
 export async function runPasskeyCeremony(button, errorBox, ceremony) {
   if (!supported()) {
     showErrors(errorBox, [{ text: errorBox.dataset.unsupported }]);
+    return;
+  }
+  if (errorBox.dataset.cookiesBlocked && !cookiesWork()) {
+    showErrors(errorBox, [{ text: errorBox.dataset.cookiesBlocked }]);
     return;
   }
   clearErrors(errorBox);
