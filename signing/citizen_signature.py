@@ -61,7 +61,9 @@ class SignedDocument:
 
 
 def semantic_identifier(*, country: str, national_id: str) -> str:
-    """ETSI EN 319 412-1, 5.1.3: "IDC" + country + "-" + the national identity card number."""
+    """ETSI EN 319 412-1, 5.1.3: "IDC" + country + "-" + the national identity card number,
+    `country` being the one that issued the number (`CitizenRef.national_id_country`), which
+    need not be the CA's."""
     return f"IDC{country}-{national_id}"
 
 
@@ -130,7 +132,7 @@ def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, appro
     identified = national_id and approval.level != "low"
     issued = keys.issue_citizen_certificate(
         service.keys, given_name=citizen.given_name, surname=citizen.family_name,
-        serial_number=semantic_identifier(country=service.country,
+        serial_number=semantic_identifier(country=citizen.national_id_country or service.country,
                                           national_id=citizen.national_id) if identified else None,
         level=approval.level, lifetime=service.settings.citizen_certificate, identified=identified)
     try:

@@ -49,6 +49,9 @@ class CitizenRef:
     given_name: str
     family_name: str
     national_id: str
+    national_id_country: str = ""
+    """ISO 3166-1 alpha-2 code of the country that issued `national_id` (its scheme's), for
+    the semantic identifier of the citizen's certificate; empty: the PKI's (`[pki] country`)."""
 
     @property
     def full_name(self) -> str:

@@ -11,14 +11,15 @@ from clients.registry import agency_name as localized_name
 from clients.registry.services import agency_names
 from idp.citizens import services
 from idp.citizens.models import Citizen
-from idp.citizens.national_id.base import NationalIdScheme
+from idp.citizens.national_id.base import NationalIdScheme, scheme_country
 from infra.db import Database
 from signing.service import CitizenRef
 
 
 def citizen_ref(citizen: Citizen) -> CitizenRef:
     return CitizenRef(id=str(citizen.id), given_name=citizen.given_name,
-                      family_name=citizen.family_name, national_id=citizen.national_id)
+                      family_name=citizen.family_name, national_id=citizen.national_id,
+                      national_id_country=scheme_country(citizen.national_id_scheme))
 
 
 class IdpDirectory:

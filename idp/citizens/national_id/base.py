@@ -99,6 +99,12 @@ def mod10_check_digit(values: Sequence[int]) -> str:
     return str((10 - total % 10) % 10)
 
 
+def scheme_country(code: str) -> str:
+    """The country (ISO 3166-1 alpha-2) of a scheme by its code, as stored with each citizen:
+    every code starts with its country (`check_declaration`), "mx-curp" -> "MX"."""
+    return code[:2].upper()
+
+
 def check_declaration(cls: type[NationalIdScheme]) -> None:
     """Raise ValueError unless `cls` declares a usable code, country and example."""
     code = getattr(cls, "code", None)
