@@ -31,7 +31,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
-from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError, PdfReadError
 
 from signing.name_spellings import spelled
 from signing.pdf_objects import identity
@@ -46,7 +46,15 @@ _NOWHERE = generic.Reference(0, 0, None)  # an inline dictionary belongs to no o
 
 
 def _resolved(node: Any) -> Any:
-    return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    """The object `node` refers to; None for a reference to no object, which the verifier's
+    strict reader refuses to resolve and every viewer reads as null (ISO 32000-2, 7.3.10):
+    raised, it stopped the whole walk and hid the replacement text after it (review17)."""
+    try:
+        return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    except PdfDecodeLimitError:  # too costly to read: the caller's budget decides
+        raise
+    except PdfReadError:
+        return None
 
 
 def _get(node: Any, key: str) -> Any:

@@ -1,0 +1,54 @@
+"""Replacement text hidden behind a reference to no object (review17).
+
+The verifier reads strictly: resolving a reference to an object the file does not hold raises
+PdfReadError. `signing.replacement_text` resolved references without catching it, and
+`active_content` skips a part it cannot read, so a structure tree (or a page's /Properties)
+that also listed `9999 0 R` made the whole check of replacement text stop before the element
+carrying `/ActualText`: the signed file's "Importe: 9999 EUR", read aloud as "100 EUR",
+verified with nothing said. A reference to no object is now what it is to every viewer, null
+(ISO 32000-2, 7.3.10), and the walk goes on.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import NameObject as N
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from signing.verify.active_content import found
+from tests.signing.verify.test_pdfatk10_replacement_text import DRAWN, _signed, page
+
+NOWHERE = generic.IndirectObject(9999, 0, None)
+
+
+def _with_dangling_structure() -> bytes:
+    element = generic.DictionaryObject({
+        N("/Type"): N("/StructElem"), N("/S"): N("/P"),
+        N("/ActualText"): generic.TextStringObject("Importe: 100 EUR"), N("/K"): generic.NumberObject(0)})
+    # the walk takes the array's last item first: the reference to no object
+    return page(b"/P <</MCID 0>> BDC " + DRAWN + b" EMC",
+                structure=generic.DictionaryObject({
+                    N("/Type"): N("/StructElem"), N("/S"): N("/Document"),
+                    N("/K"): generic.ArrayObject([element, NOWHERE])}))
+
+
+def _with_dangling_property_list() -> bytes:
+    return page(b"/Span <</ActualText (Importe: 100 EUR)>> BDC " + DRAWN + b" EMC",
+                properties=NOWHERE)
+
+
+HIDDEN = {"structure_tree": _with_dangling_structure, "property_list": _with_dangling_property_list}
+
+
+@pytest.mark.parametrize("prepared", HIDDEN.values(), ids=HIDDEN.keys())
+def test_review17_a_reference_to_no_object_does_not_hide_replacement_text(prepared):
+    assert found(PdfFileReader(io.BytesIO(prepared()), strict=True)) == ("replacement_text",)
+
+
+def test_review17_a_signed_file_with_one_is_reported(verifier, pki):
+    report = verifier.verify(_signed(pki, _with_dangling_structure()))
+    assert report.conclusion.passed
+    assert report.active_content == ("replacement_text",)
