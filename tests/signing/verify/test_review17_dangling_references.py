@@ -52,3 +52,35 @@ def test_review17_a_signed_file_with_one_is_reported(verifier, pki):
     report = verifier.verify(_signed(pki, _with_dangling_structure()))
     assert report.conclusion.passed
     assert report.active_content == ("replacement_text",)
+
+
+def _acting_page(*, dangling_kid: bool = False, dangling_annotation: bool = False) -> bytes:
+    """One page that runs JavaScript when opened (/AA /O) and through a link (/A), with a
+    reference to no object after it in /Kids (the walk takes the last first) or before it in
+    /Annots."""
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    from tests.signing.test_pdfatk10_page_tree import _page
+
+    writer = PdfFileWriter()
+    script = generic.DictionaryObject({N("/S"): N("/JavaScript"), N("/JS"): generic.TextStringObject("app.alert(1)")})
+    first = _page(writer, b"Importe: 9999 EUR", writer.root.raw_get("/Pages"))
+    if dangling_annotation:
+        link = writer.add_object(generic.DictionaryObject({
+            N("/Type"): N("/Annot"), N("/Subtype"): N("/Link"), N("/A"): script,
+            N("/Rect"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)])}))
+        first.get_object()[N("/Annots")] = generic.ArrayObject([NOWHERE, link])
+    else:
+        first.get_object()[N("/AA")] = generic.DictionaryObject({N("/O"): script})
+    pages = writer.root["/Pages"]
+    pages[N("/Kids")] = generic.ArrayObject([first, NOWHERE] if dangling_kid else [first])
+    pages[N("/Count")] = generic.NumberObject(1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["dangling_kid", "dangling_annotation"])
+def test_review17_a_reference_to_no_object_does_not_hide_actions(where):
+    kinds = found(PdfFileReader(io.BytesIO(_acting_page(**{where: True})), strict=True))
+    assert "actions" in kinds
