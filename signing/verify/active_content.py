@@ -71,7 +71,8 @@ def _page_tree(root: generic.DictionaryObject, kinds: set[str]) -> None:
     tree = page_tree.survey(root)
     if tree.repeated or tree.inconsistent:
         kinds.add("inconsistent_page_tree")
-    if replacement_text.carries(root, (entry.node for entry in tree.nodes if entry.page)):
+    if replacement_text.carries(root, (entry.node for entry in tree.nodes if entry.page),
+                                skip_unreadable=True):
         kinds.add("replacement_text")
 
 

@@ -84,3 +84,34 @@ def _acting_page(*, dangling_kid: bool = False, dangling_annotation: bool = Fals
 def test_review17_a_reference_to_no_object_does_not_hide_actions(where):
     kinds = found(PdfFileReader(io.BytesIO(_acting_page(**{where: True})), strict=True))
     assert "actions" in kinds
+
+
+def _after_a_damaged_page() -> bytes:
+    """Page 1 draws from a truncated Flate stream (poppler draws what it can decode, with a
+    warning; pyHanko raises zlib.error), page 2 draws "9999 EUR" under /ActualText "100 EUR"."""
+    import zlib
+
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    from tests.signing.test_pdfatk10_page_tree import _page
+
+    writer = PdfFileWriter()
+    top = writer.root.raw_get("/Pages")
+    damaged = _page(writer, b"Page 1", top)
+    whole = zlib.compress(b"BT /F1 18 Tf 72 760 Td (Page 1) Tj ET " * 50)
+    damaged.get_object()[N("/Contents")] = writer.add_object(generic.StreamObject(
+        generic.DictionaryObject({N("/Filter"): N("/FlateDecode")}), encoded_data=whole[:-30]))
+    told = _page(writer, b"x", top)
+    told.get_object()[N("/Contents")] = writer.add_object(generic.StreamObject(
+        stream_data=b"/Span <</ActualText (Importe: 100 EUR)>> BDC " + DRAWN + b" EMC"))
+    pages = writer.root["/Pages"]
+    pages[N("/Kids")] = generic.ArrayObject([damaged, told])
+    pages[N("/Count")] = generic.NumberObject(2)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_review17_a_damaged_page_does_not_hide_the_replacement_text_after_it():
+    assert found(PdfFileReader(io.BytesIO(_after_a_damaged_page()), strict=True)) == ("replacement_text",)
+
