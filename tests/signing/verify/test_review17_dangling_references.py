@@ -115,3 +115,11 @@ def _after_a_damaged_page() -> bytes:
 def test_review17_a_damaged_page_does_not_hide_the_replacement_text_after_it():
     assert found(PdfFileReader(io.BytesIO(_after_a_damaged_page()), strict=True)) == ("replacement_text",)
 
+
+def test_review17_a_file_to_sign_with_a_damaged_page_is_still_refused():
+    from signing.normalise import normalise
+    from signing.pdf_input import InvalidPdf
+
+    with pytest.raises(InvalidPdf) as refused:
+        normalise(_after_a_damaged_page(), max_bytes=20 * 1024 * 1024)
+    assert refused.value.key == "broken" and refused.value.status == 422
