@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -311,10 +312,11 @@ class Section:
         return value
 
     def number(self, key: str, *, minimum: float, maximum: float | None = None, unit: str = "") -> float:
-        """A number (whole or not) from `minimum` (to `maximum`)."""
+        """A finite number (whole or not) from `minimum` (to `maximum`): TOML's `nan` compares
+        false with every bound and `inf` passes a bound from below only."""
         value = self.values.get(key)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < minimum or (
-                maximum is not None and value > maximum):
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or (
+                value < minimum) or (maximum is not None and value > maximum):
             kind = f"a number of {unit}" if unit else "a number"
             raise self._refuse(key, f"{kind} {_bounds(minimum, maximum)}")
         return float(value)

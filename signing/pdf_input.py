@@ -13,6 +13,7 @@ decode limits and fast hexadecimal strings of `signing.pdf_parsing`, and at most
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,9 +66,11 @@ class CheckedPdf:
     notes: list[str] = field(default_factory=list)
 
 
-# What pyHanko raises on a damaged or hostile file while reading or rewriting it.
+# What pyHanko raises on a damaged or hostile file while reading or rewriting it. zlib.error:
+# a damaged Flate stream, which pyHanko does not wrap (its content read by
+# `signing.replacement_text` escaped the normalisation as an uncaught exception, review17).
 READ_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-               RecursionError, OverflowError, AssertionError)
+               RecursionError, OverflowError, AssertionError, zlib.error)
 
 
 def broken(exc: BaseException) -> InvalidPdf:

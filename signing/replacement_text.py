@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
-from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError, PdfReadError
 
 from signing.name_spellings import spelled
 from signing.pdf_objects import identity
@@ -46,7 +47,15 @@ _NOWHERE = generic.Reference(0, 0, None)  # an inline dictionary belongs to no o
 
 
 def _resolved(node: Any) -> Any:
-    return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    """The object `node` refers to; None for a reference to no object, which the verifier's
+    strict reader refuses to resolve and every viewer reads as null (ISO 32000-2, 7.3.10):
+    raised, it stopped the whole walk and hid the replacement text after it (review17)."""
+    try:
+        return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    except PdfDecodeLimitError:  # too costly to read: the caller's budget decides
+        raise
+    except PdfReadError:
+        return None
 
 
 def _get(node: Any, key: str) -> Any:
@@ -54,12 +63,27 @@ def _get(node: Any, key: str) -> Any:
         and key in node else None
 
 
-def carries(root: generic.DictionaryObject,
-            pages: Iterable[generic.DictionaryObject]) -> bool:
+def carries(root: generic.DictionaryObject | None,
+            pages: Iterable[generic.DictionaryObject], *, skip_unreadable: bool = False) -> bool:
     """Whether the structure tree under `root` or the content of `pages` gives replacement
-    text to what is drawn (an /Alt on an illustration excepted)."""
+    text to what is drawn (an /Alt on an illustration excepted). `skip_unreadable` (the
+    verifier's report): a page whose content cannot be decoded (a damaged Flate stream, which
+    viewers still draw in part) is passed over and the pages after it are read; raised, it
+    stopped the whole check and hid them (review17). Without it (a file to sign) it is raised,
+    and the file refused."""
     seen: set[Any] = set()
-    return _structure(_get(root, "/StructTreeRoot")) or any(_marked(page, seen) for page in pages)
+    if _structure(_get(root, "/StructTreeRoot")):
+        return True
+    for page in pages:
+        try:
+            if _marked(page, seen):
+                return True
+        except PdfDecodeLimitError:  # too costly to read: the caller's budget decides
+            raise
+        except (PdfError, ValueError, zlib.error):
+            if not skip_unreadable:
+                raise
+    return False
 
 
 def _elements(tree: Any) -> Iterator[generic.DictionaryObject]:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -70,7 +71,8 @@ def _page_tree(root: generic.DictionaryObject, kinds: set[str]) -> None:
     tree = page_tree.survey(root)
     if tree.repeated or tree.inconsistent:
         kinds.add("inconsistent_page_tree")
-    if replacement_text.carries(root, (entry.node for entry in tree.nodes if entry.page)):
+    if replacement_text.carries(root, (entry.node for entry in tree.nodes if entry.page),
+                                skip_unreadable=True):
         kinds.add("replacement_text")
 
 
@@ -85,7 +87,7 @@ def _check(read: Any) -> None:
 
 def _get(node: Any, key: str) -> Any:
     if isinstance(node, generic.DictionaryObject) and key in node:
-        return node[key]
+        return _resolved(node.raw_get(key))
     return None
 
 
@@ -113,7 +115,7 @@ def _acts(action: generic.DictionaryObject) -> bool:
         if not chain:
             return False
         current = chain.pop()
-        if current.get("/S") not in SAFE_ACTIONS:
+        if _get(current, "/S") not in SAFE_ACTIONS:
             return True
         following = _get(current, "/Next")
         if isinstance(following, generic.DictionaryObject):
@@ -126,8 +128,16 @@ def _acts(action: generic.DictionaryObject) -> bool:
 
 def _resolved(node: Any) -> Any:
     """`node`, or what it refers to: iterating a pyHanko array gives its items as written, a
-    reference (`IndirectObject`) for every indirect page, field, annotation or action."""
-    return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    reference (`IndirectObject`) for every indirect page, field, annotation or action. A
+    reference to no object is null, as every viewer reads it (ISO 32000-2, 7.3.10): this
+    strict reader raised, and the whole walk of the pages was skipped, hiding what came after
+    it (review17)."""
+    try:
+        return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    except PdfDecodeLimitError:  # too costly to read: the part is skipped, as before
+        raise
+    except PdfReadError:
+        return None
 
 
 def _walk(start: Any, children: Callable[[generic.DictionaryObject], Iterable[Any]],

@@ -529,3 +529,25 @@ def test_bounds_that_cannot_work_are_refused_at_load(environ, message):
         load_settings(environ=environ)
     assert str(info.value).startswith(message)
     assert str(info.value).endswith(f"(set in the environment variable {next(iter(environ))})")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[store]\ntimeout_seconds = nan\n", "store.timeout_seconds must be a number of seconds from 0.1 to 600, got nan"),
+    ("[database]\npool_timeout_seconds = nan\n", "database.pool_timeout_seconds must be a number of seconds"),
+    ("[store]\nsnapshot_interval_seconds = nan\n", "store.snapshot_interval_seconds must be a number of seconds"),
+    ("[server]\nworker_timeout = nan\n", "server.worker_timeout must be a number of seconds (0: never)"),
+])
+def test_review17_a_number_that_is_not_a_number_is_refused_at_load(tmp_path, text, message):
+    """TOML writes `nan`, and NaN compares false with every bound: `Section.number` took it,
+    so `[store] timeout_seconds = nan` started and every request that needs Redis failed
+    (socket.settimeout: 'Invalid value NaN')."""
+    settings_file = tmp_path / "cedula.toml"
+    settings_file.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={"CEDULA_CONFIG": str(settings_file)})
+    assert str(info.value).startswith(message)
+
+
+def test_review17_a_section_refuses_infinity_without_an_upper_bound():
+    with pytest.raises(ConfigError, match=r"^x\.wait must be a number >= 0, got inf$"):
+        read_section({"x": {"wait": float("inf")}}, "x").number("wait", minimum=0)
