@@ -451,8 +451,10 @@ def pg_literal_statements(driver: Any, mogrify: Callable[[str, Mapping[str, Any]
     escape = pq.Escaping(driver.pgconn).escape_literal
     encode = _DUMPS
 
-    def text(value: str) -> str:
-        return bytes(escape(value.encode())).decode()
+    # Text with a NUL goes to mogrify, which refuses it as psycopg does (DataError):
+    # PQescapeLiteral stops at the NUL, and the value was stored cut short there.
+    def text(value: str) -> str | None:
+        return None if "\x00" in value else bytes(escape(value.encode())).decode()
 
     def json_value(value: Any) -> str | None:
         if value.dumps is not None or encode is None:
