@@ -7,10 +7,12 @@
 set -euo pipefail
 COUNT=${1:-100}
 SCENARIO=${2:-token}
+# CALLGRIND_MODULE=bench.callgrind_production: the same requests on PostgreSQL + Redis.
+MODULE=${CALLGRIND_MODULE:-bench.callgrind_token}
 ROOT=$(pwd)
 DIR=$(mktemp -d)
 PYTHONPATH=$ROOT valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes \
-    --callgrind-out-file="$DIR/callgrind.out" .venv/bin/python -m bench.callgrind_token "$COUNT" "$DIR" "$SCENARIO" \
+    --callgrind-out-file="$DIR/callgrind.out" .venv/bin/python -m "$MODULE" "$COUNT" "$DIR" "$SCENARIO" \
     > "$DIR/log" 2>&1 &
 PID=$!
 # wait_for FILE INTERVAL WHY: until the run writes $DIR/FILE; if it stops first, say so (WHY) and exit 1.

@@ -25,6 +25,7 @@ import collections
 import cProfile
 import os
 import pstats
+import resource
 import secrets
 import sys
 import tempfile
@@ -173,6 +174,7 @@ def main() -> None:
         time.sleep(1.5)  # the warm-up's background work (the sealer, the deferred counts) done
         threads_before = _thread_cpu()
         on[0] = True
+        usage_before = resource.getrusage(resource.RUSAGE_THREAD)
         start = time.thread_time()
         if profile is not None:
             profile.enable()
@@ -181,11 +183,16 @@ def main() -> None:
         if profile is not None:
             profile.disable()
         spent = time.thread_time() - start
+        usage = resource.getrusage(resource.RUSAGE_THREAD)
         time.sleep(1.5)  # the background work of the timed requests
         on[0] = False
         threads_after = _thread_cpu()
         count = options.count
         print(f"/token: {spent / count * 1e6:.0f} us of the thread's CPU per request ({count} requests)")
+        print(f"  user {(usage.ru_utime - usage_before.ru_utime) / count * 1e6:.0f} us, system (the kernel: "
+              f"sockets, waits) {(usage.ru_stime - usage_before.ru_stime) / count * 1e6:.0f} us; context "
+              f"switches {(usage.ru_nvcsw - usage_before.ru_nvcsw) / count:.2f} voluntary, "
+              f"{(usage.ru_nivcsw - usage_before.ru_nivcsw) / count:.2f} involuntary per request")
         print("CPU per /token by thread (background threads' work included, 1.5 s after):")
         for thread in sorted(threads_after, key=lambda t: threads_before.get(t, 0.0) - threads_after[t]):
             used = threads_after[thread] - threads_before.get(thread, 0.0)

@@ -451,13 +451,20 @@ def pg_literal_statements(driver: Any, mogrify: Callable[[str, Mapping[str, Any]
     escape = pq.Escaping(driver.pgconn).escape_literal
     encode = _DUMPS
 
-    def text(value: str) -> str:
-        return bytes(escape(value.encode())).decode()
+    # Text without a backslash: PQescapeLiteral writes it quoted with each quote doubled (the
+    # E'' form only for a backslash), which is written here without the encode, the C call and
+    # the decode: 3.9k -> 2.4k instructions a value, ten text and five JSON values per /token
+    # (issue 16). Text with a NUL goes to mogrify, which refuses it as psycopg does (DataError):
+    # PQescapeLiteral stops at the NUL, and the value was stored cut short there.
+    def text(value: str) -> str | None:
+        if "\\" in value or "\x00" in value:
+            return None if "\x00" in value else bytes(escape(value.encode())).decode()
+        return "'" + value.replace("'", "''") + "'" if "'" in value else f"'{value}'"
 
     def json_value(value: Any) -> str | None:
         if value.dumps is not None or encode is None:
             return None  # a serializer of its own: mogrify uses it
-        return bytes(escape("".join(encode(value.obj, 0)).encode())).decode() + "::json"
+        return f'{text("".join(encode(value.obj, 0)))}::json'  # (no NUL: the encoder writes \u0000)
 
     written = _MOMENTS
     fixed = timezone

@@ -114,6 +114,19 @@ return 1
 
 T = TypeVar("T")
 
+# This process's id, kept across fork (`os.register_at_fork`), to tell a forked child's held
+# connections from its parent's: `os.getpid()` is a system call (glibc no longer caches it),
+# asked twice per /token on the held connections (issue 16).
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
 
 def _ms(ttl: float) -> int:
     return max(1, int(ttl * 1000))
@@ -311,7 +324,7 @@ class RedisStore(EphemeralStore):
             return self._client
         local = self._local
         client: redis.Redis | None = getattr(local, "client", None)
-        pid = os.getpid()
+        pid = _pid
         if client is None or local.pid != pid:
             # redis-py's `Redis.client()` (untyped): a client on one connection of the pool,
             # which it checks out (and connects) now, inside `_run`'s try.
@@ -334,7 +347,7 @@ class RedisStore(EphemeralStore):
         if not self._held:
             return self._call(command, self._once_client)
         local = self._local
-        pid = os.getpid()
+        pid = _pid
         try:
             client: redis.Redis | None = getattr(local, "once", None)
             if client is None or local.once_pid != pid:
@@ -372,7 +385,7 @@ class RedisStore(EphemeralStore):
         ran nothing) gets it through `_once`, which loads it and runs it."""
         local = self._local
         client: redis.Redis | None = getattr(local, "once", None)
-        if not self._held or client is None or local.once_pid != os.getpid() or client.connection is None:
+        if not self._held or client is None or local.once_pid != _pid or client.connection is None:
             return self._once(command)
         connection: Any = client.connection
         try:

@@ -19,7 +19,7 @@ from tests.support.parts import POSTGRES_ADMIN_URL, missing
 
 VALUES = [
     None, "plain", "it's", "back\\slash", "é ü 漢字 \U0001f600", "", "'; DROP TABLE x; --", "\n\t\r\x01",
-    "{0} {} %s %(x)s", uuid.uuid4(), dt.datetime.now(dt.UTC),
+    "{0} {} %s %(x)s", "nul\x00cut", "it's\\\x00", "\x00", uuid.uuid4(), dt.datetime.now(dt.UTC),
     dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
     dt.datetime(2026, 1, 2, 3, 4, 5, 12, tzinfo=ZoneInfo("America/El_Salvador")),
     dt.datetime(1, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 1, 2, 3, 4, 5),  # naive: mogrify's

@@ -324,13 +324,31 @@ def test_each_thread_reads_on_its_own_connection(redis_store):
     assert redis_store._mine() is redis_store._mine()  # kept by the thread between commands
 
 
-def test_a_forked_child_does_not_use_its_parents_connection(redis_store, monkeypatch):
+def test_a_forked_child_does_not_use_its_parents_connection(redis_store):
     import os
 
     redis_store.set("kept", b"v", 10)
+    redis_store.add("added", b"v", 10)  # the connection for commands sent once, held too
     parents = redis_store._mine()
-    monkeypatch.setattr(os, "getpid", lambda: -1)  # as a child process sees itself
-    assert redis_store._mine() is not parents
+    child = os.fork()
+    if child == 0:  # the child process: its own connections, never the parent's sockets
+        try:
+            fine = (redis_store._mine() is not parents and redis_store.get("kept") == b"v"
+                    and redis_store.take("added") == b"v")
+        except BaseException:
+            fine = False
+        os._exit(0 if fine else 1)
+    for _ in range(300):  # at most 30 s
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+        pytest.fail("the forked child did not finish within 30 s")
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert redis_store._mine() is parents and redis_store.get("added") is None
 
 
 def test_an_error_answer_to_a_read_is_a_store_error_and_the_connection_serves_on(redis_store):
