@@ -21,6 +21,7 @@ from keys.jose import JWS_ALGORITHMS, encode_json
 from keys.rotation import Keyring
 
 _RESERVED_HEADERS = {"alg", "kid", "typ", "crit", "jku", "jwk", "x5u", "x5c", "b64"}
+_NUMBERS = (int, float)
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,14 @@ def sign(keyring: Keyring, claims: Mapping[str, Any], *, alg: str, typ: str | No
             raise InvalidRequest(f"headers may not set {', '.join(sorted(clash))}; they are set here")
     exp = claims.get("exp")
     if exp is not None:
-        if not isinstance(exp, int | float) or isinstance(exp, bool):
+        # `isinstance(exp, int | float)` without making the union per token (issue 16)
+        if type(exp) is not int and type(exp) is not float and (isinstance(exp, bool) or not isinstance(exp, _NUMBERS)):
             raise InvalidRequest(f"exp must be a NumericDate (seconds), got {type(exp).__name__}")
         # `now + keyring.max_token`, in seconds (no datetime made per token)
-        if exp > now.timestamp() + keyring.max_token.total_seconds():
+        moment = now.timestamp()
+        if exp > moment + keyring.max_token.total_seconds():
             raise InvalidRequest(
-                f"exp is {int(exp - now.timestamp())} s away; tokens may live at most "
+                f"exp is {int(exp - moment)} s away; tokens may live at most "
                 f"jwks.max_token_seconds = {int(keyring.max_token.total_seconds())} s, so that "
                 "a retired key can leave the JWKS once its tokens expired"
             )

@@ -7,7 +7,7 @@ which then rely on PKCE). A client uses exactly the method it registered, and on
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -69,16 +69,26 @@ class AssertionPolicy:
 
 
 def _basic(header: str) -> tuple[str, str]:
-    """RFC 7617 / RFC 6749 section 2.3.1: both parts are form-urlencoded before base64."""
+    """RFC 7617 / RFC 6749 section 2.3.1: both parts are form-urlencoded before base64.
+
+    `base64.b64decode(text, validate=True)` is `binascii.a2b_base64(ascii, strict_mode=True)`
+    (its wrapper's ASCII check is the C function's own: a non-ASCII str is ValueError there
+    too), and a part without `+` or `%` is what `unquote_plus` gives back (issue 16: five
+    Python calls per /token)."""
     try:
-        decoded = base64.b64decode(header.strip(), validate=True).decode("utf-8")
-    except ValueError:  # binascii.Error, UnicodeDecodeError, and b64decode's non-ASCII str
+        decoded = binascii.a2b_base64(header.strip(), strict_mode=True).decode("utf-8")
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and a non-ASCII str
         raise InvalidClient("the Basic credentials are not base64 of client_id:client_secret",
                             basic=True) from None
     client_id, sep, secret = decoded.partition(":")
     if not sep or not client_id:
         raise InvalidClient("the Basic credentials must be client_id:client_secret", basic=True)
-    return unquote_plus(client_id), unquote_plus(secret)
+    return _form_decoded(client_id), _form_decoded(secret)
+
+
+def _form_decoded(part: str) -> str:
+    """`unquote_plus(part)`: a part with neither `+` nor `%` is itself."""
+    return unquote_plus(part) if "+" in part or "%" in part else part
 
 
 def _scheme_name(scheme: str) -> str:

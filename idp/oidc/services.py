@@ -586,7 +586,7 @@ def exchange_code(database: Database, store: EphemeralStore, provider: Provider,
                     texts=(citizen_text, uuid_text(grant.id, granted.grant_id)), known=known,
                     auth_time=int(granted.auth_time))
     # The session again (a sign-out since the check above: its logout may not see the grant).
-    settled = codes.settled(store, granted, {uri: level for level, uri in provider.settings.acr_uris.items()},
+    settled = codes.settled(store, granted, settings.acr_levels,
                             session_key=None if provider.sessions is None else records.BY_SID + granted.sid)
     if settled is None and not standing.restricted_still_held(database, grant):
         settled = codes.WITHDRAWN  # an operator took national_id away (or the citizen the claim) meanwhile

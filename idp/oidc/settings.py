@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 from idp.oidc import fapi
@@ -68,6 +68,12 @@ class OidcSettings:
     dpop_require_nonce: bool = True
     dpop_nonce_seconds: int = 300
     national_id_level: str = "low"
+    # acr URI -> the level it names (`acr_uris` reversed), made once with the settings: the
+    # code exchange reads it on every /token (`codes.settled`; issue 16).
+    acr_levels: Mapping[str, str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "acr_levels", {uri: level for level, uri in self.acr_uris.items()})
 
     @property
     def client_auth_limits(self) -> ClientAuthLimits:

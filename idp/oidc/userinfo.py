@@ -46,8 +46,7 @@ def _check_level(provider: Provider, claims: Any, needed: str, *, what: str) -> 
     """RFC 9470 section 3: refuse a token whose sign-in (its `acr`) is below `needed`."""
     from idp.assurance.levels import rank
 
-    by_uri = {uri: level for level, uri in provider.settings.acr_uris.items()}
-    achieved = by_uri.get(str(claims.get("acr", "")), "low")
+    achieved = provider.settings.acr_levels.get(str(claims.get("acr", "")), "low")
     if rank(achieved) < rank(needed):
         raise InsufficientUserAuthentication(
             f"{what} is released only after a sign-in at level {needed}; ask again with acr_values",

@@ -57,16 +57,30 @@ class SecurityHeaders:
         self._no_store = ("Cache-Control", "no-store")
 
     def headers(self, path: str, headers: list[Header]) -> list[Header]:
-        """`headers` (the view's) completed with the security headers, for a response to `path`."""
-        names = {name.lower(): value for name, value in headers}
-        if not self._ours.isdisjoint(names):
-            headers = [(name, value) for name, value in headers if name.lower() not in self._ours]
+        """`headers` (the view's) completed with the security headers, for a response to `path`.
+
+        The view's names are read in one pass (issue 16: not a dict of every lowercased name
+        per response); the last Content-Type is the one decided on, as that dict kept it."""
+        ours = self._ours
+        clash = csp = cache = False
+        content_type = ""
+        for name, value in headers:
+            lower = name.lower()
+            if lower in ours:
+                clash = True
+            if lower == "content-security-policy":
+                csp = True
+            elif lower == "cache-control":
+                cache = True
+            elif lower == "content-type":
+                content_type = value
+        if clash:
+            headers = [(name, value) for name, value in headers if name.lower() not in ours]
         headers.extend(self.fixed)
-        if "content-security-policy" not in names:
+        if not csp:
             headers.append(self._csp)
-        if "cache-control" not in names and (
-                path.startswith(NO_STORE_PATHS)
-                or names.get("content-type", "").partition(";")[0].strip().lower() == "text/html"):
+        if not cache and (path.startswith(NO_STORE_PATHS)
+                          or content_type.partition(";")[0].strip().lower() == "text/html"):
             headers.append(self._no_store)
         return headers
 

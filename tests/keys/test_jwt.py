@@ -173,3 +173,20 @@ def test_ecdsa_der_to_raw_reads_as_decode_dss_signature() -> None:
             ecdsa_der_to_raw(padded, 256)
     else:
         assert ecdsa_der_to_raw(padded, 256) == expected
+
+
+def test_sign_takes_exp_as_a_number_only(service):
+    """`exp` is a NumericDate: an int or a float (or a subclass) is signed, a bool or a string
+    is refused, as `isinstance(exp, int | float)` decided before the check lost its union."""
+
+    class Seconds(int):
+        pass
+
+    now = int(time.time())
+    for exp in (now + 300, float(now + 300), Seconds(now + 300)):
+        assert verify_jwt(sign_jwt(service, _claims(exp=exp)), algorithms=["ES256"], app=service).claims["exp"] == exp
+    for exp, name in ((True, "bool"), (str(now + 300), "str")):
+        with pytest.raises(InvalidRequest, match=rf"exp must be a NumericDate \(seconds\), got {name}"):
+            sign_jwt(service, _claims(exp=exp))
+    with pytest.raises(InvalidRequest, match=r"exp is 8640\d\d s away"):
+        sign_jwt(service, _claims(exp=float(now + 864_010)))

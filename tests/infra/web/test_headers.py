@@ -97,3 +97,37 @@ def test_hsts_on_https_only():
     assert ("Strict-Transport-Security", "max-age=31536000; includeSubDomains") in _served(
         [("Content-Type", "text/plain")], hsts_seconds=31536000)
     assert not any(n == "Strict-Transport-Security" for n, _ in _served([("Content-Type", "text/plain")]))
+
+
+def _reference(path, view_headers, fixed, csp):
+    """What the middleware added before it read the names in one pass: a dict of every
+    lowercased name (the last value of a repeated one)."""
+    names = {name.lower(): value for name, value in view_headers}
+    ours = {name.lower() for name, _ in fixed}
+    headers = list(view_headers)
+    if not ours.isdisjoint(names):
+        headers = [(name, value) for name, value in headers if name.lower() not in ours]
+    headers.extend(fixed)
+    if "content-security-policy" not in names:
+        headers.append(("Content-Security-Policy", csp))
+    if "cache-control" not in names and (
+            path.startswith(("/webauthn/", "/account"))
+            or names.get("content-type", "").partition(";")[0].strip().lower() == "text/html"):
+        headers.append(("Cache-Control", "no-store"))
+    return headers
+
+
+@pytest.mark.parametrize("view_headers", [
+    [], [("Content-Type", "application/json"), ("Content-Length", "12")],
+    [("content-type", "TEXT/HTML ; charset=utf-8")], [("Content-Type", "text/html"), ("Content-Type", "image/png")],
+    [("Content-Type", "image/png"), ("CONTENT-TYPE", "text/html")], [("content-security-policy", "sandbox")],
+    [("Content-Type", "text/html"), ("cache-control", "max-age=5")], [("X-FRAME-OPTIONS", "SAMEORIGIN"),
+                                                                     ("Referrer-Policy", "unsafe-url")],
+    [("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("Pragma", "no-cache"),
+     ("X-Request-Id", "r1")],
+])
+@pytest.mark.parametrize("path", ["/token", "/account/x", "/webauthn/y", "/"])
+@pytest.mark.parametrize("hsts_seconds", [None, 600])
+def test_the_headers_added_are_those_a_dict_of_the_names_decided(view_headers, path, hsts_seconds):
+    fixed = fixed_headers(hsts_seconds=hsts_seconds)
+    assert _served(list(view_headers), path, hsts_seconds=hsts_seconds) == _reference(path, view_headers, fixed, CSP)
