@@ -34,6 +34,9 @@ _MASKS = [
     (re.compile(r"^([A-Za-z_-]*csrf[A-Za-z_-]*=)[^;]+", re.I), r"\1<csrf>"),
     # The browser binding cookie's lifetime (idp.oidc.interaction_binding), from the second it is sent.
     (re.compile(r"(; Expires=)[^;]+"), r"\1<expires>"),
+    # The session time-out warning's seconds left (idp.sessions keep-alive), from the second the
+    # page is made: the two paths' pages may fall on either side of a second.
+    (re.compile(r"(data-seconds=\")[0-9]+"), r"\1<seconds>"),
 ]
 
 HIGH = "http://eidas.europa.eu/LoA/high"
