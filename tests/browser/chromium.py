@@ -66,7 +66,9 @@ def find_chromium() -> tuple[str, str]:
     return found[0], found[1]
 
 
-def start_chromium(chromium: str, chromedriver: str, user_data_dir: Path) -> webdriver.Chrome:
+def start_chromium(chromium: str, chromedriver: str, user_data_dir: Path, *,
+                   prefs: dict[str, object] | None = None) -> webdriver.Chrome:
+    """Chromium with the suite's flags; `prefs` adds settings (e.g. cookies blocked)."""
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in CHROMIUM_FLAGS:
@@ -74,7 +76,7 @@ def start_chromium(chromium: str, chromedriver: str, user_data_dir: Path) -> web
     options.add_argument(f"--user-data-dir={user_data_dir}")
     # Spanish, the product's default language, unless a test picks another one.
     options.add_argument("--lang=es")
-    options.add_experimental_option("prefs", {"intl.accept_languages": "es"})
+    options.add_experimental_option("prefs", {"intl.accept_languages": "es", **(prefs or {})})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
 

@@ -14,12 +14,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
 from idp.citizens.models import Citizen
 from infra.db import get_db
-from tests.browser.chromium import CHROMIUM_FLAGS, Browser, remove_profile
+from tests.browser.chromium import Browser, remove_profile, start_chromium
 from tests.browser.flows import fill_enrolment, message, new_person
 from tests.support.national_ids import dui
 
@@ -31,15 +29,8 @@ def blocking_browser(server, chromium_paths) -> Iterator[Browser]:
     """A new Chromium whose settings block all cookies, with a passkey authenticator."""
     chromium, chromedriver = chromium_paths
     profile = Path(tempfile.mkdtemp(prefix="cedula-chromium-"))
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.add_argument("--lang=es")
-    options.add_experimental_option("prefs", {"intl.accept_languages": "es",
-                                              "profile.default_content_setting_values.cookies": 2})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
+    driver = start_chromium(chromium, chromedriver, profile,
+                            prefs={"profile.default_content_setting_values.cookies": 2})
     driver.set_page_load_timeout(90)
     session = Browser(driver, server.url)
     session.disable_passkey_autofill()

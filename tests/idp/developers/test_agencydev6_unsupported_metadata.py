@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from clients.registry.services import issue_initial_token
-from infra.db import get_db
-
 METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 UNSUPPORTED = [("userinfo_signed_response_alg", "ES256"), ("userinfo_encrypted_response_alg", "RSA-OAEP-256"),
                ("userinfo_encrypted_response_enc", "A256GCM"), ("id_token_encrypted_response_alg", "ECDH-ES"),
@@ -24,12 +21,6 @@ UNSUPPORTED = [("userinfo_signed_response_alg", "ES256"), ("userinfo_encrypted_r
 
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def initial(fresh_app):
-    with get_db(fresh_app).transaction() as session:
-        return _bearer(issue_initial_token(session, uses=2))
 
 
 @pytest.mark.parametrize(("member", "value"), UNSUPPORTED)

@@ -12,19 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from clients.registry.services import issue_initial_token
-from infra.db import get_db
-
 METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 REFUSED = [("tls_client_certificate_bound_access_tokens", True, "dpop_bound_access_tokens"),
            ("frontchannel_logout_uri", "https://hacienda.example.gov/fc", "backchannel_logout_uri"),
            ("frontchannel_logout_session_required", True, "backchannel_logout_uri")]
-
-
-@pytest.fixture
-def initial(fresh_app):
-    with get_db(fresh_app).transaction() as session:
-        return {"Authorization": "Bearer " + issue_initial_token(session, uses=2)}
 
 
 @pytest.mark.parametrize(("member", "value", "instead"), REFUSED)

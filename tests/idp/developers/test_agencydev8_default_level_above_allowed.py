@@ -11,23 +11,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
-from clients.registry.services import issue_initial_token
 from idp.cli import cli
-from infra.db import get_db
 
 LOW = "http://eidas.europa.eu/LoA/low"
 SUBSTANTIAL = "http://eidas.europa.eu/LoA/substantial"
 HIGH = "http://eidas.europa.eu/LoA/high"
 METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
-
-
-@pytest.fixture
-def initial(fresh_app):
-    with get_db(fresh_app).transaction() as session:
-        return {"Authorization": "Bearer " + issue_initial_token(session, uses=3)}
 
 
 def _refused_naming(answer, allowed: str) -> None:

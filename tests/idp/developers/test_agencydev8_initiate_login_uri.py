@@ -7,27 +7,14 @@ instead, on `POST /register` and on `PUT /register/{client_id}`, as
 
 from __future__ import annotations
 
-import pytest
-
-from clients.registry.services import issue_initial_token
-from infra.db import get_db
+from tests.idp.developers.refusals import refused_naming
 
 METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 INITIATE = {"initiate_login_uri": "https://hacienda.example.gov/login"}
 
 
-@pytest.fixture
-def initial(fresh_app):
-    with get_db(fresh_app).transaction() as session:
-        return {"Authorization": "Bearer " + issue_initial_token(session, uses=2)}
-
-
 def _refused_naming_the_member(answer) -> None:
-    assert answer.status_code == 400, answer.get_json()
-    body = answer.get_json()
-    assert body["error"] == "invalid_client_metadata"
-    assert body["error_description"].startswith("initiate_login_uri: "), body
-    assert "authorization endpoint" in body["error_description"], body
+    refused_naming(answer, "initiate_login_uri", "authorization endpoint")
 
 
 def test_registration_with_initiate_login_uri_is_refused(client, initial):

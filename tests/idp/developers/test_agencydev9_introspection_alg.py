@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from clients.registry.services import issue_initial_token
-from infra.db import get_db
+from tests.idp.developers.refusals import refused_naming
 from tests.idp.oidc.conftest import (  # noqa: F401 - the fixtures
     citizen,
     header_of,
@@ -25,18 +24,8 @@ from tests.idp.oidc.conftest import (  # noqa: F401 - the fixtures
 METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 
 
-@pytest.fixture
-def initial(fresh_app):
-    with get_db(fresh_app).transaction() as session:
-        return {"Authorization": "Bearer " + issue_initial_token(session, uses=3)}
-
-
 def _refused_naming_the_member(answer) -> None:
-    assert answer.status_code == 400, answer.get_json()
-    body = answer.get_json()
-    assert body["error"] == "invalid_client_metadata"
-    assert body["error_description"].startswith("introspection_signed_response_alg: "), body
-    assert "ES256" in body["error_description"], body
+    refused_naming(answer, "introspection_signed_response_alg", "ES256")
 
 
 @pytest.mark.parametrize("alg", ["RS256", "HS256", "none", 256])

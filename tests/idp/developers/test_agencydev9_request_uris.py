@@ -11,28 +11,14 @@ the request to `/par`, or send the signed request object by value as `request`),
 
 from __future__ import annotations
 
-import pytest
-
-from clients.registry.services import issue_initial_token
-from infra.db import get_db
+from tests.idp.developers.refusals import refused_naming
 
 METADATA = {"client_name": "Hacienda", "redirect_uris": ["https://hacienda.example.gov/cb"]}
 REQUEST_URIS = {"request_uris": ["https://hacienda.example.gov/requests/sign-in.jwt"]}
 
 
-@pytest.fixture
-def initial(fresh_app):
-    with get_db(fresh_app).transaction() as session:
-        return {"Authorization": "Bearer " + issue_initial_token(session, uses=3)}
-
-
 def _refused_naming_the_member(answer) -> None:
-    assert answer.status_code == 400, answer.get_json()
-    body = answer.get_json()
-    assert body["error"] == "invalid_client_metadata"
-    assert body["error_description"].startswith("request_uris: "), body
-    assert "pushed_authorization_request_endpoint" in body["error_description"], body
-    assert "request_uri_parameter_supported" in body["error_description"], body
+    refused_naming(answer, "request_uris", "pushed_authorization_request_endpoint", "request_uri_parameter_supported")
 
 
 def test_registration_with_request_uris_is_refused(client, initial):

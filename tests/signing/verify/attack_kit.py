@@ -25,6 +25,20 @@ from tests.signing.verify import forgeries
 _RANGE = re.compile(rb"/ByteRange\s*\[([^\]]*)\]")
 
 
+def classic_pdf(objects: list[bytes]) -> bytes:
+    """A classic file (one cross-reference table, no update) of `objects`, numbered from 1,
+    the catalog first."""
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+
+
 def byte_range_span(pdf: bytes, index: int = 0) -> tuple[int, int]:
     """Start and end of signature `index`'s /ByteRange array's inside (between [ and ])."""
     match = list(_RANGE.finditer(pdf))[index]

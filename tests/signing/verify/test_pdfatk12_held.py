@@ -26,13 +26,7 @@ def _with_dangling_annotation() -> bytes:
                b"<< /F1 5 0 R >> >> /Contents 4 0 R /Annots [20 0 R] >>",
                b"<< /Length %d >>\nstream\n" % len(_TEXT) + _TEXT + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = b"%PDF-1.7\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return out + b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return kit.classic_pdf(objects)
 
 
 def _defining(pdf: bytes, objects: dict[int, bytes]) -> bytes:

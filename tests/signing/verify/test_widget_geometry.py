@@ -32,15 +32,7 @@ def _indirect_length_pdf() -> bytes:
                b"<< /Length 5 0 R >>\nstream\n" + CONTENT + b"\nendstream",
                str(len(CONTENT)).encode(),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = b"%PDF-1.7\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+    return kit.classic_pdf(objects)
 
 
 def _empty_field_over_the_text(pdf: bytes, rect: list, *, flags: int = 4,
