@@ -385,6 +385,10 @@ class VerificationReport:
     """Bytes follow the last byte any signature or document time-stamp signs (validation
     data, an empty signature field...): a valid document is then said to be valid with data
     added after signing, never plainly unchanged since it was signed."""
+    validation_data_only: bool = False
+    """What follows the last signed byte is only validation data (a DSS: certificates and
+    revocation status, as a PAdES B-LT signature adds after itself), as pyHanko's difference
+    analysis of the last signature found it: a permitted addition, said as such."""
 
     @property
     def indication(self) -> Indication:
@@ -411,7 +415,8 @@ class VerificationReport:
         unregistered = self.citizen_signed is None and self.document is None
         kind = "citizen_signed" if citizen else "unregistered" if unregistered else None
         if self.unsigned_additions and self.conclusion.passed:
-            return f"{kind}_added" if kind else "added"
+            added = "validation_data" if self.validation_data_only else "added"
+            return f"{kind}_{added}" if kind else added
         return kind
 
     def summary(self, language: str) -> str:
@@ -420,7 +425,7 @@ class VerificationReport:
         if not self.signatures:
             key = "unsigned"
         elif key == "passed" and self.unsigned_additions:
-            key = "passed_added"
+            key = "passed_validation_data" if self.validation_data_only else "passed_added"
         if self.reason:
             key = self.reason
         if self.withdrawn and self.indication is not Indication.TOTAL_FAILED:
@@ -459,6 +464,7 @@ class VerificationReport:
             "active_content": [{"kind": kind, "message": text(f"verify.active.{kind}", language)}
                                for kind in self.active_content],
             "unsigned_additions": self.unsigned_additions,
+            "validation_data_only": self.unsigned_additions and self.validation_data_only,
         }
 
 
