@@ -131,6 +131,15 @@ def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
     return Modifications(level, fields=fields if level == "annotations" else ())
 
 
+def only_validation_data(embedded: EmbeddedPdfSignature, modifications: Modifications) -> bool:
+    """Whether what follows `embedded` (whose changes are `modifications`) is only validation
+    data: a DSS (EN 319 142-1, 5.4.2), as a PAdES B-LT signature adds after itself. pyHanko
+    grades a new empty or document time-stamp field as an LTA update too: any new signature
+    field is more than validation data."""
+    return modifications.level == "validation_data" and not _signature_fields_since(
+        embedded.reader, embedded.signed_revision)
+
+
 def _signature_fields_since(reader: PdfFileReader, revision: int) -> set[str]:
     """Names of the signature fields of the document that its revision `revision` lacks."""
     then = {name for name, _v, _f in

@@ -60,6 +60,11 @@ SCHEMAS = {
                                                   "or document time-stamp signs; a valid "
                                                   "document is then valid with data added "
                                                   "after signing (see `summary`, `advice`)."},
+            "validation_data_only": {"type": "boolean",
+                                     "description": "What follows the last signed byte is "
+                                                    "only validation data (a DSS, as a PAdES "
+                                                    "B-LT signature adds after itself): a "
+                                                    "permitted addition, said as such."},
             "active_content": {"type": "array", "items": {
                 "type": "object",
                 "properties": {"kind": {"type": "string",

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import MAXYEAR, MINYEAR, datetime, tzinfo
 from typing import Any
 
 from infra.utc import as_utc, rfc3339
@@ -229,13 +229,14 @@ class SignatureReport:
         return text(f"verify.role.{self.signed_as}", language,
                     level=text(f"verify.level.{self.assurance_level}", language))
 
-    def approval_text(self, language: str) -> str | None:
+    def approval_text(self, language: str, zone: tzinfo | None = None) -> str | None:
+        """The passkey approval in words, its time in `zone` (`_written`)."""
         approval = self.approval
         if approval is None or approval.status == "absent":
             return None
         if approval.status == "failed":
             return text("verify.approval.failed", language, problem=approval.problem or "")
-        when = _written(approval.approved_at, language)
+        when = _written(approval.approved_at, language, zone)
         return text("verify.approval.verified", language,
                     uv=text("verify.approval.uv" if approval.user_verified
                             else "verify.approval.no_uv", language),
@@ -346,9 +347,10 @@ class CitizenSignedDocument:
                                assurance_level=signature.assurance_level)
         return self
 
-    def message(self, language: str) -> str:
-        """Who signed it, when, at which level; then that no agency issued it."""
-        when = _written(self.signed_at, language)
+    def message(self, language: str, zone: tzinfo | None = None) -> str:
+        """Who signed it, when (in `zone`: `_written`), at which level; then that no agency
+        issued it."""
+        when = _written(self.signed_at, language, zone)
         if self.signer and self.assurance_level:
             signed = text("verify.citizen.signed", language, name=self.signer, at=when,
                           level=text(f"verify.level.{self.assurance_level}", language))
@@ -385,6 +387,10 @@ class VerificationReport:
     """Bytes follow the last byte any signature or document time-stamp signs (validation
     data, an empty signature field...): a valid document is then said to be valid with data
     added after signing, never plainly unchanged since it was signed."""
+    validation_data_only: bool = False
+    """What follows the last signed byte is only validation data (a DSS: certificates and
+    revocation status, as a PAdES B-LT signature adds after itself), as pyHanko's difference
+    analysis of the last signature found it: a permitted addition, said as such."""
 
     @property
     def indication(self) -> Indication:
@@ -411,7 +417,8 @@ class VerificationReport:
         unregistered = self.citizen_signed is None and self.document is None
         kind = "citizen_signed" if citizen else "unregistered" if unregistered else None
         if self.unsigned_additions and self.conclusion.passed:
-            return f"{kind}_added" if kind else "added"
+            added = "validation_data" if self.validation_data_only else "added"
+            return f"{kind}_{added}" if kind else added
         return kind
 
     def summary(self, language: str) -> str:
@@ -420,7 +427,7 @@ class VerificationReport:
         if not self.signatures:
             key = "unsigned"
         elif key == "passed" and self.unsigned_additions:
-            key = "passed_added"
+            key = "passed_validation_data" if self.validation_data_only else "passed_added"
         if self.reason:
             key = self.reason
         if self.withdrawn and self.indication is not Indication.TOTAL_FAILED:
@@ -459,6 +466,7 @@ class VerificationReport:
             "active_content": [{"kind": kind, "message": text(f"verify.active.{kind}", language)}
                                for kind in self.active_content],
             "unsigned_additions": self.unsigned_additions,
+            "validation_data_only": self.unsigned_additions and self.validation_data_only,
         }
 
 
@@ -470,8 +478,13 @@ def _in_utc(report: Any, *names: str) -> None:
         object.__setattr__(report, name, in_utc(getattr(report, name)))
 
 
-def _written(value: datetime | None, language: str) -> str:
-    """A moment in a sentence: CLDR, as on the documents (`3 de mayo de 2025, 19:05 (GMT+00:00)`)."""
+def _written(value: datetime | None, language: str, zone: tzinfo | None = None) -> str:
+    """A moment in a sentence: CLDR, as on the documents (`3 de mayo de 2025, 19:05 (GMT+00:00)`),
+    in `zone` (a page's: the reader's, as its tables show times) with its offset, else in UTC.
+    A moment at the calendar's ends stays in UTC (it may not move into a zone)."""
     if value is None:
         return ""
-    return format_datetime(as_utc(value), language)
+    moment = as_utc(value)
+    if zone is not None and moment.year not in (MINYEAR, MAXYEAR):
+        moment = moment.astimezone(zone)
+    return format_datetime(moment, language)

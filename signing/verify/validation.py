@@ -64,7 +64,7 @@ from signing.verify import (
 )
 from signing.verify import budget as budgets
 from signing.verify.budget import Budget, BudgetExceeded, Limits
-from signing.verify.differences import DIFF_POLICY, dss_entries
+from signing.verify.differences import DIFF_POLICY, dss_entries, only_validation_data
 from signing.verify.errors import UnreadableDocument
 from signing.verify.field_locks import LockedFieldsSignature
 from signing.verify.reading import read_pdf
@@ -225,13 +225,14 @@ class Verifier:
                 reason="budget_exceeded")
         if "unreadable" in outcome:
             raise outcome["unreadable"]
-        signatures, timestamps, signed_ends, covered, active = outcome["result"]
+        signatures, timestamps, signed_ends, covered, active, validation_data = outcome["result"]
         return VerificationReport(
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
             signatures=tuple(signatures), document_timestamps=tuple(timestamps),
             signed_ends=signed_ends, active_content=active,
-            unsigned_additions=bool(data[covered:].strip(b"\x00\t\n\x0c\r ")) if covered else False)
+            unsigned_additions=bool(data[covered:].strip(b"\x00\t\n\x0c\r ")) if covered else False,
+            validation_data_only=validation_data)
 
     def _fetchers(self) -> FetcherBackend | None:
         """One verification's fetchers (`[verify] fetch_revocation`): one request budget and
@@ -264,7 +265,7 @@ class Verifier:
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
-                                   tuple[int, ...], int, tuple[str, ...]]:
+                                   tuple[int, ...], int, tuple[str, ...], bool]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -316,9 +317,16 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
                                                                 stamp_reports, strict=True)
                                       if report.valid]
     covered = max((raw.signed_end for raw in vouching if raw.ok), default=0)
+    # what follows the last signed byte, when a signature signs it: only validation data (a
+    # DSS, as a PAdES B-LT signature adds in a revision of its own) is a permitted addition,
+    # said as such (`differences.only_validation_data`)
+    validation_data = any(raw.ok and raw.signed_end == covered
+                          and only_validation_data(embedded, report.modifications)
+                          for raw, embedded, report in zip(ends[:len(regular)], regular,
+                                                           reports, strict=True))
     return ([_shown_fields(r) for r in broken + reports],
             [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends, covered,
-            active_content.found(reader))
+            active_content.found(reader), validation_data)
 
 
 def _shown_fields(report: SignatureReport) -> SignatureReport:

@@ -71,19 +71,26 @@ def advice(verdict: Verdict, language: str, *, kind: str | None = None) -> dict[
     valid as a citizen's signature (who signed it and when), not as a document an agency
     issued; "added" (or "citizen_signed_added", "unregistered_added"): a valid document with
     data added after its last signature (`VerificationReport.unsigned_additions`) is never
-    said to be unchanged since it was signed; "unregistered" (or "unregistered_added"): a
+    said to be unchanged since it was signed; "validation_data" (or "citizen_signed_...",
+    "unregistered_..."): what was added is only validation data (a DSS, as a PAdES B-LT
+    signature adds after itself, `VerificationReport.validation_data_only`), a permitted
+    addition said as such; "unregistered" (or "unregistered_added"): a
     valid document the register does not hold is not said to be still in force (nothing
     here knows whether its issuer withdrew it); the other verdicts keep their words."""
     from signing.verify.texts import text
 
-    citizen = kind in ("citizen_signed", "citizen_signed_added")
-    unregistered = kind in ("unregistered", "unregistered_added") and verdict.good
-    added = kind in ("added", "citizen_signed_added", "unregistered_added") and verdict.good
+    kind = kind or ""
+    added = next((a for a in ("added", "validation_data")
+                  if kind == a or kind.endswith(f"_{a}")), "")
+    base = kind.removesuffix(added).rstrip("_")
+    citizen = base == "citizen_signed"
+    unregistered = base == "unregistered" and verdict.good
+    suffix = f"_{added}" if added and verdict.good else ""
     key = f"citizen_signed.{verdict.value}" if citizen and verdict.good else verdict.value
-    words = {part: text(f"verify.verdict.{key}{'_added' if added and part != 'next' else ''}"
+    words = {part: text(f"verify.verdict.{key}{suffix if part != 'next' else ''}"
                         f".{part}", language)
              for part in ("title", "means", "next")}
     if unregistered:
-        words["means"] = text(f"verify.verdict.unregistered.{verdict.value}"
-                              f"{'_added' if added else ''}.means", language)
+        words["means"] = text(f"verify.verdict.unregistered.{verdict.value}{suffix}.means",
+                              language)
     return words

@@ -34,7 +34,7 @@ from infra.store import get_store
 from infra.web.cors import public_read
 from infra.web.csrf import CsrfError, csrf_token, validate_csrf
 from infra.web.errors import json_error
-from infra.web.i18n import current_language, gettext, translate_or
+from infra.web.i18n import current_language, current_zone, gettext, translate_or
 from infra.web.ratelimit import advertise, note
 from signing.errors import InvalidCode
 from signing.i18n import LANGUAGES
@@ -279,7 +279,9 @@ def _report_page(report: VerificationReport | None, found: Found | None, *,
         kind = "citizen_signed" if citizen is not None and document is None else None
     return _page("verify/report.html", report=report, document=document, citizen=citizen,
                  language=_language(), forms=forms, verdict=verdict,
-                 advice=advice(verdict, _language(), kind=kind), organisation=_organisation())
+                 advice=advice(verdict, _language(), kind=kind), organisation=_organisation(),
+                 # the sentences' times in the zone of the page's tables (the reader's)
+                 zone=current_zone()[0])
 
 
 @bp.post("/verify/report")

@@ -1,9 +1,10 @@
 """The verdict's words: a document that is valid but carries data added after its last
-signature (unsigned: validation data, an empty signature field) is never reported as
+signature (unsigned: an empty signature field, an unreferenced object) is never reported as
 plainly valid ("nobody has changed it since it was signed"); the report says that data was
 added after signing and that what was signed is unchanged. A document whose every byte is
 signed (by its signature, a later signature or a document time-stamp) keeps the plain words.
-And no attack of the other families is ever called valid.
+Validation data alone (a DSS, what a PAdES B-LT signature adds after itself) is said as
+such, a permitted addition. And no attack of the other families is ever called valid.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def added(signed, pki) -> dict[str, bytes]:
 PLAIN = text("verify.summary.passed", "en")
 
 
-@pytest.mark.parametrize("name", ["validation_data", "empty_field", "listed_orphan"])
+@pytest.mark.parametrize("name", ["empty_field", "listed_orphan"])
 def test_valid_with_unsigned_additions_is_not_plainly_valid(verifier, added, name):
     """Regression: such a file was "genuine: its signature is valid and it has not been
     changed since it was signed", "Valid document ... nobody has changed it"."""
@@ -73,6 +74,22 @@ def test_valid_with_unsigned_additions_is_not_plainly_valid(verifier, added, nam
     body = report.as_json("en")
     assert body["unsigned_additions"] is True and body["summary"] != PLAIN
     assert "added after" in body["advice"]["title"]
+
+
+def test_validation_data_alone_is_said_to_be_validation_data(verifier, added):
+    """A DSS alone after the signature (what a PAdES B-LT signature adds after itself) is a
+    permitted addition, said as such (citizen9): neither plainly unchanged nor "data added"."""
+    report = verifier.verify(added["validation_data"])
+    assert report.conclusion.passed and report.verdict is Verdict.VALID
+    assert report.unsigned_additions and report.validation_data_only
+    for language in ("en", "es"):
+        assert report.summary(language) == text("verify.summary.passed_validation_data",
+                                                language)
+        words = advice(report.verdict, language, kind=report.advice_kind)
+        assert words != advice(Verdict.VALID, language)
+        assert words["title"] == text("verify.verdict.valid_validation_data.title", language)
+    body = report.as_json("en")
+    assert body["validation_data_only"] is True and "validation data" in body["advice"]["title"]
 
 
 def test_every_byte_signed_keeps_the_plain_words(verifier, pki, signed, added):
@@ -97,21 +114,30 @@ def test_other_verdicts_keep_their_words():
 
 
 def test_the_api_and_the_page_say_so_too(client, verifier, added):
-    body = kit.over_http(client, verifier, added["validation_data"])
+    body = kit.over_http(client, verifier, added["empty_field"])
     assert body["status"] == 200 and body["verdict"] == "valid"
-    assert body["unsigned_additions"] is True
+    assert body["unsigned_additions"] is True and body["validation_data_only"] is False
     assert body["summary"] == text("verify.summary.passed_added", "en")
     assert body["advice"]["title"] == text("verify.verdict.valid_added.title", "en")
+    body = kit.over_http(client, verifier, added["validation_data"])
+    assert body["unsigned_additions"] is True and body["validation_data_only"] is True
+    assert body["summary"] == text("verify.summary.passed_validation_data", "en")
+    assert body["advice"]["title"] == text("verify.verdict.valid_validation_data.title", "en")
 
 
 def test_the_page_says_so_in_both_languages(client, verifier, added):
     for language, title in (("en", "Valid document, with data added after signing"),
                             ("es", "Documento válido, con datos añadidos después de la firma")):
-        kind, words, page = kit.over_the_page(client, verifier, added["validation_data"],
+        kind, words, page = kit.over_the_page(client, verifier, added["empty_field"],
                                               language)
         assert kind == "valid" and title in words
         assert text("verify.summary.passed_added", language) in page
         assert text("verify.summary.passed", language) not in page
+        kind, words, page = kit.over_the_page(client, verifier, added["validation_data"],
+                                              language)
+        assert kind == "valid"
+        assert text("verify.verdict.valid_validation_data.title", language) in words
+        assert text("verify.summary.passed_validation_data", language) in page
 
 
 def test_the_page_never_calls_an_attack_valid(client, verifier, signed, signed_with_hidden):

@@ -12,7 +12,10 @@ from __future__ import annotations
 from signing.verify.texts import text
 from signing.verify.verdict import Verdict, advice
 from tests.signing.verify import attack_kit as kit
-from tests.signing.verify.test_attack_verdict_wording import with_validation_data
+from tests.signing.verify.test_attack_verdict_wording import (
+    with_empty_invisible_field,
+    with_validation_data,
+)
 
 NOT_WITHDRAWN = {"en": "has not withdrawn", "es": "no lo ha retirado"}
 
@@ -28,6 +31,12 @@ def test_a_valid_file_the_register_does_not_hold_claims_no_withdrawal_check(clie
 
 def test_with_data_added_too(client, verifier, signed, pki):
     body = kit.over_http(client, verifier, with_validation_data(signed, pki))
+    assert body["verdict"] == "valid" and body["unsigned_additions"]
+    # validation data alone is said as such (citizen9); other data added, as added
+    assert body["advice"]["title"] == text("verify.verdict.valid_validation_data.title", "en")
+    assert body["advice"]["means"] == text(
+        "verify.verdict.unregistered.valid_validation_data.means", "en")
+    body = kit.over_http(client, verifier, with_empty_invisible_field(signed))
     assert body["verdict"] == "valid" and body["unsigned_additions"]
     assert body["advice"]["title"] == text("verify.verdict.valid_added.title", "en")
     assert body["advice"]["means"] == text("verify.verdict.unregistered.valid_added.means", "en")
