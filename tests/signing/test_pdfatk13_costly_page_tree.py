@@ -63,3 +63,11 @@ def test_the_survey_passes_the_decode_limit_on():
 def test_the_verifier_does_not_call_the_tree_inconsistent():
     reader = read_pdf(page_in_a_bomb(), max_bytes=10_000_000)
     assert "inconsistent_page_tree" not in active_content.found(reader)
+
+
+def test_a_file_to_sign_with_such_a_page_is_refused_as_too_complex():
+    """Before, it was read as holding one page (and normalised without its second)."""
+    from signing.pdf_input import InvalidPdf, check_pdf
+    with pytest.raises(InvalidPdf) as info:
+        check_pdf(page_in_a_bomb(), max_bytes=10_000_000)
+    assert info.value.key == "too_complex"
