@@ -16,7 +16,9 @@ an appearance stream (`annotations_without_appearance`), which each reader draws
 way or not at all; or a page tree whose /Count or /Parent entries disagree with its pages, or
 that reaches a node twice (`inconsistent_page_tree`, `signing.page_tree`: pdf.js trusts
 /Count and skips pages poppler and PDFium show); or text that replaces what a page draws for
-screen readers and copy-paste (`replacement_text`, `signing.replacement_text`). The
+screen readers and copy-paste (`replacement_text`, `signing.replacement_text`); or a form
+field whose value differs from what its appearance draws (`field_values`,
+`signing.field_values`: Firefox's viewer shows the value, others the appearance). The
 service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
@@ -37,13 +39,14 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
-from signing import page_tree, replacement_text
+from signing import field_values, page_tree, replacement_text
 from signing.pdf_objects import identity
 from signing.pdf_parsing import BudgetExceeded
 from signing.print_states import paper_only, print_states
 
 KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
-         "annotations_without_appearance", "inconsistent_page_tree", "replacement_text")
+         "annotations_without_appearance", "inconsistent_page_tree", "replacement_text",
+         "field_values")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 # shown without an appearance stream by design (a link's area, a pop-up's window, a field)
@@ -61,6 +64,7 @@ def found(reader: PdfFileReader) -> tuple[str, ...]:
     _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
     _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
     _check(lambda: _page_tree(root, kinds))
+    _check(lambda: kinds.add("field_values") if field_values.differing(root) else None)
     return tuple(kind for kind in KINDS if kind in kinds)
 
 

@@ -72,7 +72,8 @@ SCHEMAS = {
                                                  "printed_only", "ambiguous_pages",
                                                  "annotations_without_appearance",
                                                  "inconsistent_page_tree",
-                                                 "replacement_text"]},
+                                                 "replacement_text",
+                                                 "field_values"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "

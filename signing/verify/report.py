@@ -22,7 +22,8 @@ RFC 3339 in UTC, absent values are `null`:
                                   # service: who signed and when, never an agency's document
       "active_content": [{"kind": "actions" | "embedded_files" | "xfa" | "printed_only"
                           | "ambiguous_pages" | "annotations_without_appearance"
-                          | "inconsistent_page_tree" | "replacement_text",
+                          | "inconsistent_page_tree" | "replacement_text"
+                          | "field_values",
                           "message"}, ...]
                                   # what can act when opened or is not shown (active_content)
     }
