@@ -71,3 +71,9 @@ def test_a_dpop_proof_from_the_future_says_by_how_much_and_to_check_the_clock(oi
     assert described.startswith("the DPoP proof's iat is 40")
     assert "seconds ahead of this server's clock" in described
     assert "check that your server's clock is right (NTP)" in described
+
+
+def test_the_guide_says_to_keep_the_clock_synchronised():
+    from idp.developers.views import SOURCE
+
+    assert "keep your server's clock synchronised with NTP" in SOURCE.read_text(encoding="utf-8")
