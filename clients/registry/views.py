@@ -27,7 +27,7 @@ from clients.registry.services import (
 )
 from infra.config import get_settings
 from infra.db import get_db
-from infra.web.caching import uncached_json
+from infra.web.caching import no_content, uncached_json
 from infra.web.errors import json_error
 from infra.web.jsonapi import DuplicateMember, unique_members
 
@@ -211,7 +211,7 @@ def delete(client_id: str) -> Response:
     with _db().transaction() as session:
         client = _authorised_client(session, client_id)
         delete_client(session, client)
-    return Response(status=204)
+    return no_content(204, {"Cache-Control": "no-store"})  # no body, so no Content-Type (RFC 9110 section 8.3)
 
 
 _LOGO_NAME = re.compile(r"([0-9a-f]{64})\.(png|jpg|webp)")

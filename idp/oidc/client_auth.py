@@ -287,6 +287,11 @@ def _check_audience(aud: Any, *, policy: AssertionPolicy, strict: bool) -> None:
                             f"({', '.join(sorted(policy.audiences))}), got {aud!r}")
 
 
+# Said wherever a time the agency's server wrote is refused (openid-client and the guide's
+# examples sign with the local clock; a few minutes off is the usual cause).
+CHECK_CLOCK = "check that your server's clock is right (NTP)"
+
+
 def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: AssertionPolicy, now: int,
                   strict: bool = True) -> None:
     carried = [name for name in REQUEST_OBJECT_MEMBERS if name in claims]
@@ -303,14 +308,16 @@ def _check_claims(claims: Mapping[str, Any], *, client_id: str, policy: Assertio
     if exp is None:
         raise InvalidClient("client_assertion has no exp")
     if exp + policy.leeway <= now:
-        raise InvalidClient("client_assertion has expired")
+        raise InvalidClient(f"client_assertion expired {now - exp} seconds ago by this server's clock; sign a new "
+                            f"one for each request, and {CHECK_CLOCK}")
     if exp - now > policy.max_seconds + policy.leeway:
         raise InvalidClient(f"client_assertion lives too long: exp must be within "
                             f"{policy.max_seconds} seconds")
     for name in ("nbf", "iat"):
         value = numeric_date(claims, name, error=InvalidClient, what="client_assertion ")
         if value is not None and value > now + policy.leeway:
-            raise InvalidClient(f"client_assertion {name} is in the future")
+            raise InvalidClient(f"client_assertion {name} is {value - now} seconds ahead of this server's "
+                                f"clock; {CHECK_CLOCK}")
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti or len(jti) > 256:
         raise InvalidClient("client_assertion needs a jti (a unique string of at most 256 characters)")

@@ -206,8 +206,13 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
     iat = claims.get("iat")
     if not isinstance(iat, int | float) or isinstance(iat, bool):
         raise DpopError("the DPoP proof needs iat (a NumericDate)")
-    if iat > now + policy.leeway or iat < now - policy.seconds:
-        raise DpopError(f"the DPoP proof's iat is not within {policy.seconds} seconds of now; make a new proof")
+    if iat > now + policy.leeway:
+        raise DpopError(f"the DPoP proof's iat is {int(iat - now)} seconds ahead of this server's clock; "
+                        "check that your server's clock is right (NTP) and make a new proof")
+    if iat < now - policy.seconds:
+        raise DpopError(f"the DPoP proof's iat is {int(now - iat)} seconds behind this server's clock, at most "
+                        f"{policy.seconds} are taken: make a new proof for each request, and check that your "
+                        "server's clock is right (NTP)")
     if access_token is not None:
         # An access token is ASCII (RFC 6750 b64token); no other string has an `ath`.
         presented_ath = claims.get("ath")

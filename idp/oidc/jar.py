@@ -165,16 +165,19 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     if exp is None:
         raise InvalidRequestObject("the request object has no exp")
     if exp + leeway <= now:
-        raise InvalidRequestObject("the request object has expired")
+        raise InvalidRequestObject(f"the request object expired {int(now - exp)} seconds ago by this server's "
+                                   f"clock; make a new one for each sign-in, and {client_auth.CHECK_CLOCK}")
     nbf = _numeric_date(claims, "nbf")
     if nbf is None and fapi.applies(client):
         raise InvalidRequestObject("FAPI 2.0 clients' request objects carry nbf, at most 60 minutes before "
                                    "exp (FAPI 2.0 Message Signing section 5.3.2)")
     if nbf is not None and nbf > now + leeway:
-        raise InvalidRequestObject("the request object's nbf is in the future")
+        raise InvalidRequestObject(f"the request object's nbf is {int(nbf - now)} seconds ahead of this server's "
+                                   f"clock; {client_auth.CHECK_CLOCK}")
     iat = _numeric_date(claims, "iat")
     if iat is not None and iat > now + leeway:
-        raise InvalidRequestObject("the request object's iat is in the future; use the time it was made")
+        raise InvalidRequestObject(f"the request object's iat is {int(iat - now)} seconds ahead of this server's "
+                                   f"clock; use the time it was made, and {client_auth.CHECK_CLOCK}")
     # Counted from no later than now: a start dated ahead would stretch the hour.
     start = min(nbf if nbf is not None else iat if iat is not None else now, now)
     if exp - start > MAX_LIFETIME + leeway:

@@ -25,6 +25,8 @@ from idp.oidc.tokens import ID_TOKEN_ALGS
 
 PROMPTS = ("none", "login", "consent", "select_account")
 SCOPES = ("openid", "profile", "email", "national_id", "offline_access")
+# The largest max_age kept (about 317 years, all its ten digits); a larger one is taken as this.
+MAX_AGE_CEILING = 9_999_999_999
 # The authorization request parameters `validate` reads (any other is ignored, RFC 6749 section 3.1).
 PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "prompt", "max_age",
               "login_hint", "acr_values", "claims", "code_challenge", "code_challenge_method", "response_mode",
@@ -238,9 +240,12 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
     raw_max_age = _single(params, "max_age")
     max_age: int | None = metadata.get("default_max_age")
     if raw_max_age is not None:
-        if not (raw_max_age.isascii() and raw_max_age.isdigit()) or len(raw_max_age) > 10:
-            raise AuthorizationError("max_age must be a non-negative whole number of seconds")
-        max_age = int(raw_max_age)
+        if not (raw_max_age.isascii() and raw_max_age.isdigit()):
+            raise AuthorizationError("max_age must be a whole number of seconds, 0 or more (OpenID Connect Core "
+                                     f"section 3.1.2.1), got {raw_max_age[:40]!r}")
+        # No upper bound in OIDC Core: a longer max_age than any sign-in can be old asks for no more.
+        digits = raw_max_age.lstrip("0") or "0"
+        max_age = int(digits) if len(digits) <= len(str(MAX_AGE_CEILING)) else MAX_AGE_CEILING
 
     dpop_jkt = _single(params, "dpop_jkt")
     if dpop_jkt is not None and not dpop.thumbprint_ok(dpop_jkt):
