@@ -30,9 +30,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfReadError
 
 from signing.pdf_objects import identity
+from signing.pdf_objects import member as _get
+from signing.pdf_objects import resolved as _resolved
 
 MAX_NODES = 100_000
 MAX_TOKENS = 100_000  # tokens read from one appearance stream
@@ -57,18 +58,6 @@ class _Operator(str):
     """A content stream operator (ISO 32000-2, 8.2), as opposed to an operand."""
 
 
-def _resolved(node: Any) -> Any:
-    try:
-        return node.get_object() if isinstance(node, generic.IndirectObject) else node
-    except PdfDecodeLimitError:  # too costly to read: the caller's budget decides
-        raise
-    except PdfReadError:
-        return None
-
-
-def _get(node: Any, key: str) -> Any:
-    return _resolved(node.raw_get(key)) if isinstance(node, generic.DictionaryObject) \
-        and key in node else None
 
 
 def differing(root: generic.DictionaryObject) -> bool:

@@ -31,9 +31,9 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
-from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfReadError
 
 from signing.pdf_objects import identity
+from signing.pdf_objects import resolved as _resolved
 
 MAX_NODES = 100_000
 
@@ -61,19 +61,6 @@ class Survey:
         a /Count, which may lie (pdfatk11)."""
         return sum(entry.page for entry in self.nodes)
 
-
-def _resolved(node: Any) -> Any:
-    """The object `node` refers to; None for a reference to no object (which a strict
-    reader, the verifier's, refuses to resolve and a lenient one reads as null). An object too
-    costly to decode is no null: passed on, the caller's budget decides (read as null it made
-    a kid that is no dictionary, a tree reported inconsistent and a page `rebuild` dropped;
-    pdfatk13)."""
-    try:
-        return node.get_object() if isinstance(node, generic.IndirectObject) else node
-    except PdfDecodeLimitError:
-        raise
-    except PdfReadError:
-        return None
 
 
 def _is_page(node: generic.DictionaryObject) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfReadError
 
 
 def entry(node: generic.DictionaryObject, key: str, default: Any = None) -> Any:
@@ -30,3 +31,23 @@ def identity(written: Any) -> Any:
     reference, the Python object's id for a direct object (written inline, so met only there)."""
     return (written.idnum, written.generation) \
         if isinstance(written, generic.IndirectObject) else id(written)
+
+
+def resolved(node: Any) -> Any:
+    """The object `node` refers to (or `node`); None for a reference to no object, which the
+    verifier's strict reader refuses to resolve and every viewer reads as null (ISO 32000-2,
+    7.3.10): raised, it stopped whole walks and hid what came after it (review17). An object
+    too costly to decode (`PdfDecodeLimitError`, a `PdfReadError`) is no null: passed on, the
+    caller's budget decides (pdfatk13)."""
+    try:
+        return node.get_object() if isinstance(node, generic.IndirectObject) else node
+    except PdfDecodeLimitError:
+        raise
+    except PdfReadError:
+        return None
+
+
+def member(node: Any, key: str) -> Any:
+    """`node[key]` resolved (`resolved`) when `node` is a dictionary holding `key`, else None."""
+    return resolved(node.raw_get(key)) if isinstance(node, generic.DictionaryObject) \
+        and key in node else None

@@ -32,10 +32,12 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject as N
-from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError, PdfReadError
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
 
 from signing.name_spellings import spelled
 from signing.pdf_objects import identity
+from signing.pdf_objects import member as _get
+from signing.pdf_objects import resolved as _resolved
 
 MAX_NODES = 100_000
 ILLUSTRATIONS = frozenset({"/Figure", "/Formula", "/Form"})
@@ -46,21 +48,6 @@ _BDC = re.compile(rb"\s*BDC(?![^\s/\[\]<>(){}%])")
 _NOWHERE = generic.Reference(0, 0, None)  # an inline dictionary belongs to no object
 
 
-def _resolved(node: Any) -> Any:
-    """The object `node` refers to; None for a reference to no object, which the verifier's
-    strict reader refuses to resolve and every viewer reads as null (ISO 32000-2, 7.3.10):
-    raised, it stopped the whole walk and hid the replacement text after it (review17)."""
-    try:
-        return node.get_object() if isinstance(node, generic.IndirectObject) else node
-    except PdfDecodeLimitError:  # too costly to read: the caller's budget decides
-        raise
-    except PdfReadError:
-        return None
-
-
-def _get(node: Any, key: str) -> Any:
-    return _resolved(node.raw_get(key)) if isinstance(node, generic.DictionaryObject) \
-        and key in node else None
 
 
 def carries(root: generic.DictionaryObject | None,

@@ -35,12 +35,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
 from signing import field_values, page_tree, replacement_text
 from signing.pdf_objects import identity
+from signing.pdf_objects import member as _get
+from signing.pdf_objects import resolved as _resolved
 from signing.pdf_parsing import BudgetExceeded
 from signing.print_states import paper_only, print_states
 
@@ -89,11 +90,6 @@ def _check(read: Any) -> None:
         pass
 
 
-def _get(node: Any, key: str) -> Any:
-    if isinstance(node, generic.DictionaryObject) and key in node:
-        return _resolved(node.raw_get(key))
-    return None
-
 
 def _catalog(root: generic.DictionaryObject, kinds: set[str]) -> None:
     opening = _get(root, "/OpenAction")
@@ -129,19 +125,6 @@ def _acts(action: generic.DictionaryObject) -> bool:
                          if isinstance(f, generic.DictionaryObject))
     return True
 
-
-def _resolved(node: Any) -> Any:
-    """`node`, or what it refers to: iterating a pyHanko array gives its items as written, a
-    reference (`IndirectObject`) for every indirect page, field, annotation or action. A
-    reference to no object is null, as every viewer reads it (ISO 32000-2, 7.3.10): this
-    strict reader raised, and the whole walk of the pages was skipped, hiding what came after
-    it (review17)."""
-    try:
-        return node.get_object() if isinstance(node, generic.IndirectObject) else node
-    except PdfDecodeLimitError:  # too costly to read: the part is skipped, as before
-        raise
-    except PdfReadError:
-        return None
 
 
 def _walk(start: Any, children: Callable[[generic.DictionaryObject], Iterable[Any]],
