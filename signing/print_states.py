@@ -19,6 +19,9 @@ from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
 
 HIDDEN, PRINT, NO_VIEW = 1 << 1, 1 << 2, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
+# ToggleNoView inverts NoView when the pointer hovers over the annotation or selects it: such
+# an annotation is shown then (ISO 32000-2, 12.5.3, Table 167)
+TOGGLE_NO_VIEW = 1 << 8
 
 
 def annotation_flags(annot: generic.DictionaryObject) -> int:

@@ -46,7 +46,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing.print_states import HIDDEN, NO_VIEW, PRINT, annotation_flags
+from signing.print_states import HIDDEN, NO_VIEW, PRINT, TOGGLE_NO_VIEW, annotation_flags
 from signing.verify import active_content, empty_updates, policy, unlisted, unreferenced
 from signing.verify.byterange import RawCoverage
 from signing.verify.compromise import without_lifted_holds
@@ -178,8 +178,9 @@ def _shows(widget: Any) -> bool:
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return True  # what a viewer makes of it is unknown: count it as shown
     # Hidden is neither shown nor printed; NoView is not shown on screen but still printed
-    # when Print is set (a widget only the paper shows)
-    hidden = flags & HIDDEN or (flags & NO_VIEW and not flags & PRINT)
+    # when Print is set (a widget only the paper shows), and shown under the pointer when
+    # ToggleNoView is set (a widget that appears as the reader points at it)
+    hidden = flags & HIDDEN or (flags & NO_VIEW and not flags & (PRINT | TOGGLE_NO_VIEW))
     return not hidden and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
 

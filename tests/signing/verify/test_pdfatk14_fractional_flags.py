@@ -62,3 +62,4 @@ def test_an_integer_hidden_flag_still_hides_it(verifier, signed_indirect):
     report = verifier.verify(pdf)
     assert report.conclusion.passed
     assert report.signatures[0].modifications.level == "validation_data"
+
