@@ -54,7 +54,7 @@ from signing import page_tree, pdf_parsing, replacement_text
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
-from signing.print_states import paper_only, print_states
+from signing.print_states import annotation_flags, paper_only, print_states
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
@@ -420,8 +420,8 @@ class _Cleaner:
     @staticmethod
     def _flatten(annot: generic.DictionaryObject
                  ) -> tuple[generic.IndirectObject, list[float]] | None:
-        flags = _get(annot, "/F", 0)
-        if isinstance(flags, int) and flags & (HIDDEN | NO_VIEW):
+        flags = annotation_flags(annot)
+        if flags & (HIDDEN | NO_VIEW):
             return None
         appearance = _normal_appearance(annot)
         rect = _get(annot, "/Rect")

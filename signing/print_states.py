@@ -19,12 +19,22 @@ from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
 
 HIDDEN, PRINT, NO_VIEW = 1 << 1, 1 << 2, 1 << 5  # annotation flags (ISO 32000-2, 12.5.3)
+# ToggleNoView inverts NoView when the pointer hovers over the annotation or selects it: such
+# an annotation is shown then (ISO 32000-2, 12.5.3, Table 167)
+TOGGLE_NO_VIEW = 1 << 8
+
+
+def annotation_flags(annot: generic.DictionaryObject) -> int:
+    """`annot`'s flags (/F, ISO 32000-2, 12.5.3: an integer); a value that is no integer
+    (`/F 2.5`, a name, a string) is no flags at all, as poppler and pdf.js read it: such an
+    annotation is drawn, whatever a rounded number would say (pdfatk14)."""
+    flags = _get(annot, "/F", 0)
+    return flags if isinstance(flags, int) else 0
 
 
 def paper_only(annot: generic.DictionaryObject) -> bool:
     """Whether `annot` is printed but never shown on screen (NoView and Print, not Hidden)."""
-    flags = _get(annot, "/F", 0)
-    return isinstance(flags, int) and flags & (HIDDEN | PRINT | NO_VIEW) == PRINT | NO_VIEW
+    return annotation_flags(annot) & (HIDDEN | PRINT | NO_VIEW) == PRINT | NO_VIEW
 
 
 def print_states(root: generic.DictionaryObject

@@ -46,6 +46,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from signing.print_states import HIDDEN, NO_VIEW, PRINT, TOGGLE_NO_VIEW, annotation_flags
 from signing.verify import active_content, empty_updates, policy, unlisted, unreferenced
 from signing.verify.byterange import RawCoverage
 from signing.verify.compromise import without_lifted_holds
@@ -147,11 +148,6 @@ def _signature_fields_since(reader: PdfFileReader, revision: int) -> set[str]:
     return {name for name, _v, _f in enumerate_sig_fields(reader)} - then
 
 
-# Annotation flags (ISO 32000-2, 12.5.3): Hidden is neither shown nor printed; NoView is not
-# shown on screen but still printed when Print is set (a widget only the paper shows).
-_HIDDEN, _PRINT, _NO_VIEW = 2, 4, 32
-
-
 def _visible_fields(reader: PdfFileReader, names: tuple[str, ...]) -> tuple[str, ...]:
     """Those of the signature fields `names` (signed or empty) with a widget that shows on a
     page or on paper: a /Rect of some area, not hidden (ISO 32000-1, 12.7.4.5: a signature's
@@ -176,12 +172,15 @@ def _shows(widget: Any) -> bool:
     /Rect [0 12 0 R 595 800] with its /MK background), pyHanko's `is_annot_visible` does not
     and calls such a widget invisible."""
     try:
-        flags = int(widget.get("/F", 0))
+        flags = annotation_flags(widget)  # ISO 32000-2, 12.5.3 (/F 2.5 is no Hidden flag)
         rect = widget["/Rect"]
         x1, y1, x2, y2 = (float(rect[i]) for i in range(len(rect)))  # [i] resolves
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return True  # what a viewer makes of it is unknown: count it as shown
-    hidden = flags & _HIDDEN or (flags & _NO_VIEW and not flags & _PRINT)
+    # Hidden is neither shown nor printed; NoView is not shown on screen but still printed
+    # when Print is set (a widget only the paper shows), and shown under the pointer when
+    # ToggleNoView is set (a widget that appears as the reader points at it)
+    hidden = flags & HIDDEN or (flags & NO_VIEW and not flags & (PRINT | TOGGLE_NO_VIEW))
     return not hidden and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
 
