@@ -94,8 +94,8 @@ def parse_assertion(body: dict[str, Any]) -> AssertionResponse:
 
 
 def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_challenge: bytes,
-                     public_key: bytes, stored_sign_count: int,
-                     user_handle: bytes) -> VerifiedAssertion:
+                     public_key: bytes, stored_sign_count: int, user_handle: bytes,
+                     user_identified: bool = False) -> VerifiedAssertion:
     """Verify an assertion (W3C WebAuthn Level 3, section 7.2) for a stored credential.
 
     Every check py_webauthn's `verify_authentication_response` makes is made here, once, on
@@ -103,13 +103,21 @@ def verify_assertion(*, rp: RelyingParty, response: AssertionResponse, expected_
     and the credential's public key again): type, challenge, origin, token binding, RP ID
     hash, user presence and verification, backup flags, signature counter, and the signature
     over authenticatorData || SHA-256(clientDataJSON) with the stored public key.
+
+    `user_identified`: the caller identified the user before the ceremony (a re-check or a
+    document confirmation, whose options name that user's passkeys, and which checks that
+    the credential is theirs); the user handle may then be null, as step 6 allows.
     """
     check_client_data(response.client_data, expected_type="webauthn.get",
                       expected_challenge=expected_challenge, rp=rp)
-    # Step 6: for a discoverable credential the user handle must be present and match.
-    if response.user_handle is None or not hmac.compare_digest(response.user_handle, user_handle):
-        raise WebAuthnError("invalid_credential",
-                            "response.userHandle is missing or is not this credential's user")
+    # Step 6: the user handle, when present, is the credential's user's; a usernameless
+    # ceremony (the user not identified before it) needs it present.
+    if response.user_handle is None:
+        if not user_identified:
+            raise WebAuthnError("invalid_credential", "response.userHandle is missing: a "
+                                "sign-in without a user named first needs the credential's user")
+    elif not hmac.compare_digest(response.user_handle, user_handle):
+        raise WebAuthnError("invalid_credential", "response.userHandle is not this credential's user")
     auth_data = parse_and_check_authenticator_data(response.authenticator_data, rp=rp)
     if auth_data.flags.at:  # section 6.1: attested credential data belongs to a registration only
         raise WebAuthnError("invalid_credential", "assertion refused: authenticatorData carries "

@@ -137,7 +137,7 @@ def finish_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
         raise WebAuthnError("unknown_credential",
                             "this passkey is not one of the signed-in citizen's")
     return _sign_in_with(connection, rp=rp, response=response, passkey=passkey,
-                         challenge=ceremony.challenge, now=now)
+                         challenge=ceremony.challenge, now=now, user_identified=True)
 
 
 def finish_registration(session: Session, store: EphemeralStore, *, rp: RelyingParty,
@@ -189,25 +189,27 @@ def use_passkey(session: Session, *, rp: RelyingParty, response: Any, passkey: A
     """Verify an assertion from `passkey` (a Passkey with its citizen) for `challenge` and
     record the use (W3C WebAuthn Level 3, section 7.2, steps 11-24): signature, origin, RP ID,
     user verification, and a sign count that never goes back (also under concurrent use).
-    WebAuthnError if not."""
+    WebAuthnError if not. The caller identified the user and checked that `passkey` is
+    theirs (a user handle, if sent, must still be theirs: step 6)."""
     _verify_and_record(session.connection(), rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        backup_eligible=passkey.backup_eligible,
                        user_handle=passkey.citizen.user_handle, challenge=challenge,
                        suspect=passkey.suspect_since is not None, citizen_id=str(passkey.citizen_id),
-                       now=now)
+                       now=now, user_identified=True)
 
 
 def _verify_and_record(connection: sa.Connection, *, rp: RelyingParty, response: Any, passkey_id: int,
                        public_key: bytes, sign_count: int, backup_eligible: bool, user_handle: bytes,
-                       challenge: bytes, suspect: bool, citizen_id: str, now: float) -> None:
+                       challenge: bytes, suspect: bool, citizen_id: str, now: float,
+                       user_identified: bool = False) -> None:
     if suspect:  # a clone signal was seen: refused until the citizen removes it
         raise WebAuthnError("credential_suspect", "this passkey is blocked: its counter went back "
                             "once (a cloned authenticator)", status=403)
     try:
         verified = verify_assertion(rp=rp, response=response, expected_challenge=challenge,
                                     public_key=public_key, stored_sign_count=sign_count,
-                                    user_handle=user_handle)
+                                    user_handle=user_handle, user_identified=user_identified)
     except CloneSuspected as exc:
         exc.passkey_id, exc.citizen_id = passkey_id, citizen_id
         raise
@@ -228,14 +230,15 @@ def _verify_and_record(connection: sa.Connection, *, rp: RelyingParty, response:
 
 
 def _sign_in_with(connection: sa.Connection, *, rp: RelyingParty, response: Any, passkey: Any,
-                  challenge: bytes, now: float) -> SignedIn:
+                  challenge: bytes, now: float, user_identified: bool = False) -> SignedIn:
     """Verify and record an assertion from `passkey` (a row of
-    services.passkey_for_assertion) and say who signed in with it."""
+    services.passkey_for_assertion) and say who signed in with it; `user_identified`: the
+    caller named the user before the ceremony and checked the passkey is theirs (a re-check)."""
     _verify_and_record(connection, rp=rp, response=response, passkey_id=passkey.id,
                        public_key=passkey.public_key, sign_count=passkey.sign_count,
                        backup_eligible=passkey.backup_eligible, user_handle=passkey.user_handle,
                        challenge=challenge, suspect=passkey.suspect_since is not None,
-                       citizen_id=str(passkey.citizen_id), now=now)
+                       citizen_id=str(passkey.citizen_id), now=now, user_identified=user_identified)
     return _signed_in(passkey)
 
 
