@@ -23,6 +23,7 @@ from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp import audit
 from idp.account import recovery_sessions
@@ -117,10 +118,14 @@ def start() -> ResponseReturnValue:
 
 @bp.post("/reclaim")
 def claim() -> ResponseReturnValue:
-    """Check the typed details against the civil register; on a match, open a claim."""
+    """Check the typed details against the civil register; on a match, open a claim. From the
+    enrolment page ("Recover my identity number", `from=enrol`), only the form, holding what
+    was typed there (WCAG 2.2, 3.3.7): nothing is checked until the citizen sends it."""
     validate_csrf()
-    hit("reclaim")
     values = {name: str(request.form.get(name, ""))[:300] for name in FIELDS}
+    if request.form.get("from") == "enrol":
+        return _form(values=values)
+    hit("reclaim")
     settings = get_settings()
     try:
         data = validate(values, scheme=scheme(current_app),
@@ -195,8 +200,23 @@ def request_code() -> ResponseReturnValue:
     except TooManyAttempts as exc:
         count("reclaim.code", "too_many")
         return _code_page(claim_id, data, status=429, notice="too_many", retry_after=exc.retry_after)
-    return codes.deliver(issued, purpose=PURPOSE, metric="reclaim.code", page=partial(_code_page, claim_id, data),
-                         sent="/reclaim/code?code=sent#code-entry")
+    response = codes.deliver(issued, purpose=PURPOSE, metric="reclaim.code", page=partial(_code_page, claim_id, data),
+                             sent="/reclaim/code?code=sent#code-entry")
+    return _kept_while_code_valid(response, claim_id, issued.expires_at)
+
+
+def _kept_while_code_valid(response: ResponseReturnValue, claim_id: str, expires_at: datetime) -> ResponseReturnValue:
+    """The claim (store and flow cookie) lasts as long as the code just sent can be entered: a
+    letter's code is valid for days (`postal_code_seconds`), the claim alone for CLAIM_SECONDS,
+    and a code is entered only into the claim it was sent for. Never shortened (a letter's code
+    stays valid when an e-mailed one is asked for after it)."""
+    seconds = int(expires_at.timestamp() - time.time()) + 60
+    if seconds <= CLAIM_SECONDS:
+        return response
+    get_store(current_app).expire(_store_key(claim_id), seconds)
+    if isinstance(response, BaseResponse):
+        set_flow_cookie(response, COOKIE, claim_id, max_age=seconds, path="/reclaim")
+    return response
 
 
 def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:

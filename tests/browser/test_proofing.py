@@ -97,7 +97,7 @@ def test_reclaiming_a_squatted_national_id(browser, server, lang):
     # The real holder, on another device: the enrolment page points to the way back.
     browser.new_device()
     browser.choose_language(lang, then="/enrol")
-    browser.one("#reclaim-link a").click()
+    browser.one("#reclaim-link button").click()
     browser.wait_for_path("/reclaim")
     check_page(browser, lang)
     form = browser.wait_for("form#reclaim-form")

@@ -75,6 +75,8 @@ async function checkCapability() {
 }
 
 form.addEventListener("submit", (event) => {
+  // "Recover my identity number" sends the typed details to the reclaim form (its formaction).
+  if (event.submitter && event.submitter !== submit) return;
   event.preventDefault();
   runPasskeyCeremony(submit, formError, enrol);
 });
