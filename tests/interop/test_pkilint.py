@@ -23,8 +23,10 @@ pytestmark = pytest.mark.interop
 SEVERE = ("ERROR", "FATAL")
 # pyasn1-fasder, pkilint's DER decoder, rejects OID arcs above 2^32. Cédula's policy OIDs
 # live under the registration-free UUID arc 2.25.<128-bit UUID> (keys/policies.py), so the
-# ETSI linter cannot read certificatePolicies. Go's crypto/x509 before 1.22 refused such
-# OIDs too: a national or registered arc (e.g. 2.16.222.x, or a PEN) is needed to clear it.
+# ETSI linter cannot read certificatePolicies. The cause is ours: RFC 5280, Appendix B asks
+# implementations to handle arcs below 2^28 only and CAs not to issue OIDs beyond that. Go's
+# crypto/x509 before 1.22 refused such OIDs too: a national or registered arc (e.g.
+# 2.16.222.x, or a PEN) is needed to clear it.
 UUID_ARC = "itu.invalid_asn1_syntax"
 
 
@@ -115,9 +117,11 @@ def test_end_entity_certificates_pass_the_etsi_linter(issued, tmp_path, kind, pr
     assert _beside_the_policy_arc(findings) == []
 
 
-@pytest.mark.xfail(strict=True, reason="policy OIDs under the 2.25 UUID arc have arcs above "
-                   "2^32, which pkilint (and older Go x509) cannot decode; needs a registered "
-                   "or national arc (a decision for the operator, see keys/policies.py)")
+@pytest.mark.xfail(strict=True, reason="ours, not pkilint's: the policy OIDs' 2.25 UUID arc has a "
+                   "128-bit component; RFC 5280, Appendix B: implementations must handle arcs below "
+                   "2^28 and CAs SHOULD NOT issue OIDs beyond that (pkilint, Botan, older Go and "
+                   "cryptography 38-43 refuse them). Needs a registered or national arc: a decision "
+                   "for the operator, see keys/policies.py")
 @pytest.mark.parametrize(("kind", "profile"), [("seal", "NCP-LEGAL-PERSON-CERTIFICATE"),
                                                ("citizen", "NCP-NATURAL-PERSON-CERTIFICATE")])
 def test_end_entity_policy_oids_are_readable_by_the_etsi_linter(issued, tmp_path, kind,
