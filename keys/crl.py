@@ -26,6 +26,15 @@ REASONS = {
 }
 
 
+def cacheable_seconds(der: bytes, *, now: datetime, at_most: int) -> int:
+    """How long an HTTP cache may keep this CRL: `at_most`, never past its nextUpdate (RFC
+    5280, 5.1.2.5: a newer list exists by then); 0 once it is past."""
+    next_update = crl.CertificateList.load(der)["tbs_cert_list"]["next_update"].native
+    if next_update is None:
+        return at_most
+    return max(0, min(at_most, int((next_update - now).total_seconds())))
+
+
 def reason_code(reason: str) -> str:
     """Validate an RFC 5280 reason name (removeFromCRL is for delta CRLs, not accepted)."""
     if reason not in REASONS:

@@ -55,7 +55,10 @@ class OcspResponder:
         section = read_section(settings, "ocsp")
         self.validity = timedelta(seconds=section.whole("validity_seconds", minimum=1, maximum=MAX_SECONDS,
                                                         unit="seconds"))
-        self.cache_seconds = section.whole("cache_seconds", minimum=0, maximum=MAX_SECONDS, unit="seconds")
+        cache_seconds = section.whole("cache_seconds", minimum=0, maximum=MAX_SECONDS, unit="seconds")
+        # Reused (and cacheable) while at least half its validity is left, never past nextUpdate
+        # (RFC 5019, 6.2: max-age ends before nextUpdate).
+        self.cache_seconds = min(cache_seconds, int(self.validity.total_seconds()) // 2)
         self._cache: dict[tuple[Any, ...], tuple[datetime, bytes]] = {}
         self._lock = threading.Lock()
 

@@ -20,7 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from sqlalchemy.orm import Session
 
 from infra.utc import as_utc
-from keys import policies, x509
+from keys import policies, subject_names, x509
 from keys.algorithms import KeyAlgorithm, algorithm
 from keys.crl import RevokedEntry, build_crl, reason_code
 from keys.custody import Custody
@@ -388,10 +388,9 @@ class Pki:
         """An electronic-seal certificate for an agency (ETSI EN 319 412-3 subject)."""
         if not client_id or not organization_name or not organization_identifier:
             raise InvalidRequest("client_id, organization name and identifier must not be empty")
-        subject = x509.name(country_name=str(self.section["country"]),
-                            organization_name=organization_name,
-                            organization_identifier=organization_identifier,
-                            common_name=organization_name)
+        organization_name = subject_names.organization_name(organization_name)
+        subject = x509.name(country_name=str(self.section["country"]), organization_name=organization_name,
+                            organization_identifier=organization_identifier, common_name=organization_name)
         extensions = x509.end_entity_extensions(
             key_usage={"digital_signature", "non_repudiation"}, purposes=x509.SIGNING_PURPOSES,
             policies=(policies.SEAL_POLICY, policies.ETSI_NCP))
@@ -427,7 +426,7 @@ class Pki:
                                  "identifier (serial number), unless identified=False")
         subject = x509.name(country_name=str(self.section["country"]), given_name=given_name,
                             surname=surname, serial_number=serial_number or "",
-                            common_name=f"{given_name} {surname}")
+                            common_name=subject_names.person_common_name(given_name, surname))
         extensions = x509.end_entity_extensions(
             key_usage={"digital_signature", "non_repudiation"}, purposes=x509.SIGNING_PURPOSES,
             policies=(policies.CITIZEN_POLICIES[level], policies.ETSI_NCP))

@@ -13,6 +13,13 @@ integer>), which needs no registration and cannot collide:
         .2.1  passkey approval: the WebAuthn assertion by which the citizen approved the
               document, a signed attribute of the citizen's PAdES signature
 
+Known limit: RFC 5280, Appendix B asks implementations to handle OID components below 2^28 only,
+and CAs SHOULD NOT issue OIDs beyond that; this arc's 128-bit component is refused by pkilint,
+Botan and older Go and pyca/cryptography (tests/interop/test_pkilint.py, a strict xfail). A
+registered arc (an IANA PEN 1.3.6.1.4.1.<n>, or the country's 2.16.222.x) clears it; moving to
+one changes the OIDs of new certificates, and `role_and_level` must then read both arcs so that
+documents already signed keep their role and level.
+
 Every end-entity certificate also names the ETSI EN 319 411-1 policy it follows, NCP
 (0.4.0.2042.1.1, "normalized certificate policy"), which the ETSI profile linters expect.
 """

@@ -148,7 +148,7 @@ class TimeStampAuthority:
         h.update(tst_der)
         signed_attrs = cms.CMSAttributes([
             cms.CMSAttribute.load(pieces.content_type),
-            {"type": "signing_time", "values": [cms.Time({"utc_time": now.replace(microsecond=0)})]},
+            {"type": "signing_time", "values": [_signing_time(now)]},
             {"type": "message_digest", "values": [h.finalize()]},
             cms.CMSAttribute.load(pieces.signing_certificate),
         ])
@@ -188,6 +188,12 @@ class TimeStampAuthority:
                     self._pieces.clear()
                 self._pieces[key] = found
         return found
+
+
+def _signing_time(now: datetime) -> cms.Time:
+    """UTCTime through 2049, GeneralizedTime from 2050 (RFC 5652, 11.3)."""
+    value = now.replace(microsecond=0)
+    return cms.Time({"utc_time" if value.year < 2050 else "generalized_time": value})
 
 
 def _signing_certificate_v2(certificate: x509.Certificate) -> tsp.SigningCertificateV2:

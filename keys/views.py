@@ -21,6 +21,7 @@ from infra.config import get_settings
 from infra.jose import b64url_decode
 from infra.web.caching import NO_STORE
 from infra.web.errors import json_error
+from keys.crl import cacheable_seconds
 from keys.errors import (
     InvalidRequest,
     KeyNotFound,
@@ -127,9 +128,10 @@ def crl(name: str) -> Response:
     if name not in ("root", "issuing"):
         service.pki.material()
         return json_error(404, "not_found", "CRLs are root.crl and issuing.crl.")
-    body = service.pki.crl(name, service.now())
-    return _binary(body, "application/pkix-crl",
-                   max_age=int(service.settings["pki"]["crl_cache_seconds"]))
+    now = service.now()
+    body = service.pki.crl(name, now)
+    return _binary(body, "application/pkix-crl", max_age=cacheable_seconds(
+        body, now=now, at_most=int(service.settings["pki"]["crl_cache_seconds"])))
 
 
 def _ocsp_reply(der: bytes, *, cacheable: bool) -> Response:

@@ -2,7 +2,9 @@
 
 Tested against SoftHSM2. ECDSA uses the raw CKM_ECDSA mechanism on a digest computed here
 (every token supports it); RSA uses CKM_SHA*_RSA_PKCS or CKM_SHA*_RSA_PKCS_PSS.
-One logged-in session per process; python-pkcs11 serialises operations on it.
+One logged-in session per process; python-pkcs11 serialises operations on it. A session the
+token ended (restarted, unplugged, reconnected: PKCS#11 v2.40, 5.6 and 11.6) is closed and dropped,
+and the operation tried once more on a new one.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pkcs11
 from asn1crypto import keys as asn1_keys
@@ -35,6 +38,12 @@ _PSS_PARAMS = {
     "sha384": (Mechanism.SHA384, pkcs11.MGF.SHA384, 48),
     "sha512": (Mechanism.SHA512, pkcs11.MGF.SHA512, 64),
 }
+# What the token answers once it has ended the session or forgotten the login: every handle of
+# that session is gone with it, and only a new session (and login) gets on.
+_SESSION_LOST = (pkcs11.SessionHandleInvalid, pkcs11.SessionClosed, pkcs11.UserNotLoggedIn,
+                 pkcs11.DeviceRemoved, pkcs11.TokenNotPresent, pkcs11.KeyHandleInvalid,
+                 pkcs11.ObjectHandleInvalid)
+T = TypeVar("T")
 _PRIVATE_TEMPLATE = {
     Attribute.TOKEN: True,
     Attribute.PRIVATE: True,
@@ -75,10 +84,40 @@ class Pkcs11KeyStore(KeyStore):
     def __init__(self, *, module: str, token_label: str, pin: str) -> None:
         if not token_label:
             raise KeyStoreUnavailable("keys.pkcs11_token (CEDULA_PKCS11_TOKEN) is empty")
-        self._session = _open_session(module, token_label, pin)
+        self._where = (module, token_label, pin)
+        self._opened = _open_session(module, token_label, pin)
         self._handles: Loaded[Any] = Loaded(self._find)
 
+    @property
+    def _session(self) -> pkcs11.Session:
+        """The process's logged-in session; key handles of an earlier one are forgotten."""
+        current = _open_session(*self._where)
+        if current is not self._opened:
+            self._handles.clear()
+            self._opened = current
+        return current
+
+    def _on_a_live_session(self, operation: Callable[[], T]) -> T:
+        """`operation()`, once more on a new session if the token ended the one it ran on."""
+        session = self._session
+        try:
+            return operation()
+        except _SESSION_LOST:
+            _drop_session(self._where[0], self._where[1], session)
+            self._handles.clear()
+        try:
+            return operation()
+        except _SESSION_LOST as exc:
+            _drop_session(self._where[0], self._where[1], self._opened)
+            self._handles.clear()
+            raise KeyStoreUnavailable(f"the PKCS#11 token {self._where[1]!r} ended the session "
+                                      f"again: {type(exc).__name__}") from None
+
     def generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
+        return self._on_a_live_session(lambda: self._generate(key_id=key_id, algorithm=algorithm,
+                                                              label=label))
+
+    def _generate(self, *, key_id: str, algorithm: KeyAlgorithm, label: str) -> GeneratedKey:
         ident = bytes.fromhex(key_id)
         common: dict[str, Any] = {"id": ident, "label": label, "store": True,
                   "capabilities": MechanismFlag.SIGN | MechanismFlag.VERIFY,
@@ -101,6 +140,8 @@ class Pkcs11KeyStore(KeyStore):
                     "algorithm": {"algorithm": "rsa"},
                     "public_key": asn1_keys.RSAPublicKey.load(encode_rsa_public_key(public)),
                 }).dump()
+        except _SESSION_LOST:
+            raise
         except pkcs11.PKCS11Error as exc:
             raise KeyStoreError(
                 f"the PKCS#11 token could not generate a {algorithm.name} key: "
@@ -117,10 +158,13 @@ class Pkcs11KeyStore(KeyStore):
 
     def sign(self, *, key: KeyRef, data: bytes, hash_name: str | None = None,
              pss: bool = False) -> bytes:
-        private = self._handles.get(key)
+        return self._on_a_live_session(lambda: self._sign(key, data, hash_name, pss))
+
+    def _sign(self, key: KeyRef, data: bytes, hash_name: str | None, pss: bool) -> bytes:
         name = hash_name or key.alg.hash
         digest = hash_for(name)
         try:
+            private = self._handles.get(key)
             if key.alg.kind == "ec":
                 from cryptography.hazmat.primitives import hashes
 
@@ -131,6 +175,8 @@ class Pkcs11KeyStore(KeyStore):
             mechanism = _RSA_MECHANISMS[(name, pss)]
             return bytes(private.sign(data, mechanism=mechanism,
                                       mechanism_param=_PSS_PARAMS[name] if pss else None))
+        except _SESSION_LOST:
+            raise
         except pkcs11.PKCS11Error as exc:
             raise KeyStoreError(
                 f"the PKCS#11 token refused to sign with key {key.key_id}: {type(exc).__name__}"
@@ -138,18 +184,39 @@ class Pkcs11KeyStore(KeyStore):
 
     def destroy(self, *, key: KeyRef) -> None:
         self._handles.forget(key.key_id)
-        for obj in list(self._session.get_objects({Attribute.ID: bytes.fromhex(key.key_id)})):
-            obj.destroy()
+
+        def destroy() -> None:
+            for obj in list(self._session.get_objects({Attribute.ID: bytes.fromhex(key.key_id)})):
+                obj.destroy()
+
+        self._on_a_live_session(destroy)
 
     def check(self) -> None:
-        try:
-            self._session.generate_random(64)
-        except pkcs11.PKCS11Error as exc:
-            raise KeyStoreUnavailable(f"PKCS#11 token not usable: {type(exc).__name__}") from None
+        def check() -> None:
+            try:
+                self._session.generate_random(64)
+            except _SESSION_LOST:
+                raise
+            except pkcs11.PKCS11Error as exc:
+                raise KeyStoreUnavailable(f"PKCS#11 token not usable: {type(exc).__name__}") from None
+
+        self._on_a_live_session(check)
 
     def close(self) -> None:
         """Drop cached handles; the shared session lives as long as the process."""
         self._handles.clear()
+
+
+def _drop_session(module: str, token_label: str, session: pkcs11.Session) -> None:
+    """Forget a session the token ended (the next use logs in on a new one) and close it."""
+    with _libraries_lock:
+        known = _sessions.get((module, token_label))
+        if known is not None and known[1] is session:
+            del _sessions[(module, token_label)]
+    try:
+        session.close()
+    except pkcs11.PKCS11Error:
+        pass  # already gone with the token's state
 
 
 def _open_session(module: str, token_label: str, pin: str) -> pkcs11.Session:
