@@ -561,9 +561,15 @@ def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any], *, loopback: 
         raise ClientMetadataError("token_endpoint_auth_method", "FAPI 2.0 clients authenticate with "
                                   "private_key_jwt (no client secrets): register jwks or jwks_uri and "
                                   "token_endpoint_auth_method private_key_jwt")
-    if metadata["token_endpoint_auth_signing_alg"] not in FAPI_ALGS:
+    if (alg := metadata["token_endpoint_auth_signing_alg"]) not in FAPI_ALGS:
+        named = "token_endpoint_auth_signing_alg" in requested
         raise ClientMetadataError("token_endpoint_auth_signing_alg",
-                                  f"FAPI 2.0 clients sign with {' or '.join(FAPI_ALGS)}")
+                                  f"FAPI 2.0 clients sign with {' or '.join(FAPI_ALGS)}, "
+                                  + (f"got {alg}" if named else
+                                     f"not {alg}, taken from your keys (a key without alg: RS256 for RSA, "
+                                     "ES384 for P-384, EdDSA for Ed25519)")
+                                  + ": register token_endpoint_auth_signing_alg PS256 with an RSA key, "
+                                    "or ES256 with a P-256 key")
     fapi_id_token_algs = [alg for alg in FAPI_ALGS if alg in ID_TOKEN_ALGS]  # what the provider signs with
     if metadata["id_token_signed_response_alg"] not in fapi_id_token_algs:
         raise ClientMetadataError("id_token_signed_response_alg",
