@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from clients.registry.localized import LOCALIZABLE, MAX_TAGS, split_key, valid_tag
+from infra.jws_algorithms import registered_name
 from infra.web.error_shape import FieldError
 
 AUTH_METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
@@ -257,7 +258,7 @@ def _alg_of_keys(jwks: Mapping[str, Any] | None) -> str:
     sign with (each key's `alg`, else its type: RFC 7518 section 3.1, RFC 8037 section 3.1),
     when they all agree; ES256 otherwise (keys at a jwks_uri, or of several types). An RSA key
     registered without the algorithm was held to ES256 and every assertion it signed refused."""
-    algs = {key.get("alg") or _KEY_ALGS.get((key["kty"], key.get("crv")))
+    algs = {registered_name(key.get("alg")) or _KEY_ALGS.get((key["kty"], key.get("crv")))
             for key in (jwks or {}).get("keys", []) if key.get("use") != "enc"}
     if len(algs) == 1 and (alg := algs.pop()) in SIGNING_ALGS:
         return alg

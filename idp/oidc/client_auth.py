@@ -18,9 +18,10 @@ from urllib.parse import unquote_plus
 from sqlalchemy.orm import Session
 
 from clients.registry import Client, ClientNotFound, check_secret, find_client
-from idp.oidc import fapi, jws_algorithms
+from idp.oidc import fapi
 from idp.oidc.client_keys import REFETCH_SECONDS, RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError, UnregisteredClient
+from infra import jws_algorithms
 from infra.jose import JoseError, numeric_date, unverified, verify_compact
 from infra.store import EphemeralStore
 

@@ -21,9 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
-from idp.oidc import jws_algorithms
 from idp.oidc.errors import InvalidToken, OidcError
-from infra import jose
+from infra import jose, jws_algorithms
 from infra.store import EphemeralStore
 
 TYP = "dpop+jwt"

@@ -16,11 +16,11 @@ from typing import Any
 from joserfc.errors import JoseError
 
 from clients.registry import Client
-from idp.oidc import client_auth, fapi, jws_algorithms
+from idp.oidc import client_auth, fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import OidcError, UnsafeRedirect
 from idp.oidc.request import PARAMETERS
-from infra import jose
+from infra import jose, jws_algorithms
 from infra.store import EphemeralStore
 
 TYP = "oauth-authz-req+jwt"

@@ -78,3 +78,15 @@ def test_the_guide_says_both_names_are_taken():
     from idp.developers.views import SOURCE
 
     assert "taken under its fully-specified name `Ed25519` (RFC 9864)" in SOURCE.read_text(encoding="utf-8")
+
+
+def test_a_key_naming_ed25519_registers_an_eddsa_client_its_assertions_authenticate(oidc_app, register):  # noqa: F811
+    key = OKPKey.generate_key("Ed25519")
+    agency = register(token_endpoint_auth_method="private_key_jwt",
+                      jwks={"keys": [key.as_dict(private=False, kid="agency-key", alg="Ed25519")]})
+    agency.key = key
+    assert agency.metadata["token_endpoint_auth_signing_alg"] == "EdDSA"  # was ES256: no assertion could pass
+    answer = oidc_app.test_client().post("/revoke", data={
+        "token": "an-unknown-token", "client_assertion_type": ASSERTION,
+        "client_assertion": agency.assertion(alg="Ed25519")})
+    assert answer.status_code == 200, answer.get_data(as_text=True)

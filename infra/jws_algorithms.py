@@ -1,7 +1,8 @@
 """The names of the algorithms a client signs with (client assertions, request objects, DPoP
-proofs). RFC 9864 section 2.2 registers `Ed25519` as the fully-specified name of EdDSA with an
-Ed25519 key, the one algorithm Cédula's `EdDSA` stands for (RFC 8037: Ed448 is not offered);
-jose and oauth4webapi (openid-client) sign with an Ed25519 key under that name."""
+proofs) and that its keys' `alg` names. RFC 9864 section 2.2 registers `Ed25519` as the
+fully-specified name of EdDSA with an Ed25519 key, the one algorithm Cédula's `EdDSA` stands
+for (RFC 8037: Ed448 is not offered); jose and oauth4webapi (openid-client) sign with an
+Ed25519 key under that name."""
 
 from __future__ import annotations
 
