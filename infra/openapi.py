@@ -105,13 +105,25 @@ def openapi_json() -> Response:
     return response
 
 
+# infra.ops.health: the overall status and each check's (`detail` says what to do; `backend`
+# which ephemeral store answered).
+_READINESS = {"application/json": {"schema": {
+    "type": "object", "required": ["status", "checks"],
+    "properties": {"status": {"enum": ["ok", "fail"]}, "checks": {"type": "object", "additionalProperties": {
+        "type": "object", "required": ["status"],
+        "properties": {"status": {"enum": ["ok", "warn", "fail"]}, "detail": {"type": "string"},
+                       "backend": {"enum": ["memory", "redis"]}}}}}}}}
+
+
 def init_app(app: Flask) -> None:
     """Early in the wiring: every component after it may `describe` its API."""
     OPENAPI.install(app, Document())
     describe(app, {
-        "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "alive"}}}},
+        "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {
+            "description": "alive", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}}}}}}},
         "/readyz": {"get": {"summary": "Readiness: database and ephemeral store reachable",
-                            "responses": {"200": {"description": "ready"},
-                                          "503": {"description": "not ready; see checks"}}}},
+                            "responses": {"200": {"description": "ready", "content": _READINESS},
+                                          "503": {"description": "not ready; see checks", "content": _READINESS}}}},
     })
     app.register_blueprint(bp)

@@ -204,10 +204,20 @@ def _der_exchange(summary: str, request_type: str, reply_type: str) -> dict[str,
                       "503": {"description": "PKI not initialised"}}}}
 
 
+# RFC 7517 section 5 (a JWK Set) of the public keys RFC 7518 section 6 describes: what a
+# verifier of Cédula's tokens reads (kid, alg and the key's own members).
+_JWK_SET = {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {
+    "type": "object", "required": ["kty", "kid", "use", "alg"],
+    "properties": {"kty": {"enum": ["EC", "RSA"]}, "kid": {"type": "string"}, "use": {"const": "sig"},
+                   "alg": {"enum": ["ES256", "RS256"]},
+                   "crv": {"type": "string"}, "x": {"type": "string"}, "y": {"type": "string"},
+                   "n": {"type": "string"}, "e": {"type": "string"}}}}}}
+
 OPENAPI_PATHS = {
     "/jwks.json": {"get": {
         "summary": "The provider's public signing keys (RFC 7517 JWK Set)",
-        "responses": {"200": {"description": "JWK Set; Cache-Control fits the key rotation"}}}},
+        "responses": {"200": {"description": "JWK Set; Cache-Control fits the key rotation",
+                              "content": {"application/json": {"schema": _JWK_SET}}}}}},
     "/pki/ca/{name}.cer": _per_ca("CA certificate (DER)", "application/pkix-cert"),
     "/pki/crl/{name}.crl": _per_ca("Certificate revocation list (DER, RFC 5280)", "application/pkix-crl"),
     "/pki/ocsp": _der_exchange("OCSP responder (RFC 6960)", OCSP_REQUEST, OCSP_RESPONSE),

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from clients.registry.localized import LOCALIZABLE, MAX_TAGS, split_key, valid_tag
+from infra.jws_algorithms import registered_name
 from infra.web.error_shape import FieldError
 
 AUTH_METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
@@ -257,7 +258,7 @@ def _alg_of_keys(jwks: Mapping[str, Any] | None) -> str:
     sign with (each key's `alg`, else its type: RFC 7518 section 3.1, RFC 8037 section 3.1),
     when they all agree; ES256 otherwise (keys at a jwks_uri, or of several types). An RSA key
     registered without the algorithm was held to ES256 and every assertion it signed refused."""
-    algs = {key.get("alg") or _KEY_ALGS.get((key["kty"], key.get("crv")))
+    algs = {registered_name(key.get("alg")) or _KEY_ALGS.get((key["kty"], key.get("crv")))
             for key in (jwks or {}).get("keys", []) if key.get("use") != "enc"}
     if len(algs) == 1 and (alg := algs.pop()) in SIGNING_ALGS:
         return alg
@@ -561,9 +562,15 @@ def _fapi2(requested: Mapping[str, Any], metadata: dict[str, Any], *, loopback: 
         raise ClientMetadataError("token_endpoint_auth_method", "FAPI 2.0 clients authenticate with "
                                   "private_key_jwt (no client secrets): register jwks or jwks_uri and "
                                   "token_endpoint_auth_method private_key_jwt")
-    if metadata["token_endpoint_auth_signing_alg"] not in FAPI_ALGS:
+    if (alg := metadata["token_endpoint_auth_signing_alg"]) not in FAPI_ALGS:
+        named = "token_endpoint_auth_signing_alg" in requested
         raise ClientMetadataError("token_endpoint_auth_signing_alg",
-                                  f"FAPI 2.0 clients sign with {' or '.join(FAPI_ALGS)}")
+                                  f"FAPI 2.0 clients sign with {' or '.join(FAPI_ALGS)}, "
+                                  + (f"got {alg}" if named else
+                                     f"not {alg}, taken from your keys (a key without alg: RS256 for RSA, "
+                                     "ES384 for P-384, EdDSA for Ed25519)")
+                                  + ": register token_endpoint_auth_signing_alg PS256 with an RSA key, "
+                                    "or ES256 with a P-256 key")
     fapi_id_token_algs = [alg for alg in FAPI_ALGS if alg in ID_TOKEN_ALGS]  # what the provider signs with
     if metadata["id_token_signed_response_alg"] not in fapi_id_token_algs:
         raise ClientMetadataError("id_token_signed_response_alg",

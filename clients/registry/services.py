@@ -460,6 +460,10 @@ def issue_initial_token(
     return token
 
 
+_NEW_INITIAL = ("ask Cédula's operator for a new one (`cedula clients initial-token`, "
+                "valid 7 days and for one registration unless they say otherwise)")
+
+
 def spend_initial_token(session: Session, presented: str) -> Permissions:
     """Use one registration of an initial access token; the permissions it carries.
 
@@ -477,11 +481,12 @@ def spend_initial_token(session: Session, presented: str) -> Permissions:
     if spent is None:
         known = session.scalar(sa.select(InitialAccessToken.id).where(InitialAccessToken.token_hash == digest))
         if known is None:
-            raise InvalidInitialToken("the initial access token is not valid")
-        raise InvalidInitialToken("the initial access token has expired or been used up")
+            raise InvalidInitialToken(f"the initial access token is not valid: send it as given to you, "
+                                      f"or {_NEW_INITIAL}")
+        raise InvalidInitialToken(f"the initial access token has expired or been used up: {_NEW_INITIAL}")
     if as_utc(spent.expires_at) <= _now():
         # Raised inside the caller's transaction: the decrement above is rolled back with it.
-        raise InvalidInitialToken("the initial access token has expired or been used up")
+        raise InvalidInitialToken(f"the initial access token has expired or been used up: {_NEW_INITIAL}")
     return Permissions(operator=False, extra_scopes=tuple(spent.scopes or ()))
 
 

@@ -132,6 +132,13 @@ def register() -> Response:
     return uncached_json(result, 201)
 
 
+_NOT_VALID = ("The registration access token is not valid for this client: send the "
+              "registration_access_token of the last answer to POST /register or to GET or PUT "
+              "/register/{client_id} (each GET and each successful PUT answers with a new one, and the one "
+              "sent stops working, RFC 7592 section 3); if you no longer have it, or did not use it, ask "
+              "Cédula's operator.")
+
+
 class _NotAuthorised(Exception):
     """RFC 7592 section 2: no registration access token, or not this client's (401 invalid_token)."""
 
@@ -156,7 +163,7 @@ def _authorised_client(session: Session, client_id: str) -> Client:
         # RFC 7592 section 2.1: answer as for a bad token; do not reveal whether it exists.
         client = None
     if client is None or not check_registration_token(client, token):
-        raise _NotAuthorised("The registration access token is not valid for this client.")
+        raise _NotAuthorised(_NOT_VALID)
     return client
 
 
@@ -166,7 +173,7 @@ def _information(session: Session, client: Client) -> dict[str, Any]:
     update keeps the token it presented."""
     token = rotate_registration_token(session, client, _bearer() or "")
     if token is None:  # a concurrent request with the same token rotated it first
-        raise _NotAuthorised("The registration access token is not valid for this client.")
+        raise _NotAuthorised(_NOT_VALID)
     result = public_metadata(client, issuer=_issuer())
     result["registration_access_token"] = token
     return result

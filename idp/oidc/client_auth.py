@@ -21,6 +21,7 @@ from clients.registry import Client, ClientNotFound, check_secret, find_client
 from idp.oidc import fapi
 from idp.oidc.client_keys import REFETCH_SECONDS, RemoteKeySets, candidates, parse
 from idp.oidc.errors import InvalidClient, OidcError, UnregisteredClient
+from infra import jws_algorithms
 from infra.jose import JoseError, numeric_date, unverified, verify_compact
 from infra.store import EphemeralStore
 
@@ -216,7 +217,7 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
     `header`: the assertion's JOSE header as `presented` read it (the assertion is parsed once)."""
     metadata = client.client_metadata
     alg = metadata.get("token_endpoint_auth_signing_alg", "ES256")
-    if header.get("alg") != alg or alg not in ASSERTION_ALGS:
+    if jws_algorithms.registered_name(header.get("alg")) != alg or alg not in ASSERTION_ALGS:
         raise InvalidClient(f"client_assertion must be signed with {alg} (the registered "
                             f"token_endpoint_auth_signing_alg), got {header.get('alg')!r}")
     fapi.check_signing_alg(client, alg, what="client_assertion", error=InvalidClient, accepted=ASSERTION_ALGS,
@@ -241,7 +242,7 @@ def verify_assertion(client: Client, assertion: str, header: Mapping[str, Any], 
         raise InvalidClient(_no_key(metadata, keys, kid=kid, alg=alg))
     for key in usable:
         try:
-            verified = verify_compact(assertion, key, algorithms=[alg])
+            verified = verify_compact(assertion, key, algorithms=[header["alg"]])
             break
         except JoseError:
             continue

@@ -30,6 +30,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import Key, KeySet
 
 from idp.oidc.errors import InvalidClient
+from infra.jws_algorithms import registered_name
 from infra.outbound import Outbound, OutboundError
 
 log = logging.getLogger(__name__)
@@ -168,5 +169,5 @@ def candidates(keys: tuple[Key, ...], *, kid: str | None, alg: str) -> list[Key]
 
 def _verifies(key: Key, alg: str) -> bool:
     ops = key.get("key_ops")
-    return (key.get("use", "sig") == "sig" and key.get("alg", alg) == alg
+    return (key.get("use", "sig") == "sig" and registered_name(key.get("alg", alg)) == alg
             and (ops is None or (isinstance(ops, list) and "verify" in ops)))

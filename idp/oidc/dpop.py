@@ -22,7 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
 from idp.oidc.errors import InvalidToken, OidcError
-from infra import jose
+from infra import jose, jws_algorithms
 from infra.store import EphemeralStore
 
 TYP = "dpop+jwt"
@@ -177,7 +177,7 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
                                             what="the DPoP proof", reference="RFC 9449 section 4.3")
     if header.get("typ") != TYP:
         raise DpopError(f"the DPoP proof's typ must be {TYP}, got {header.get('typ')!r}")
-    alg = header.get("alg")
+    alg = jws_algorithms.registered_name(header.get("alg"))
     if alg not in ALGS:
         raise DpopError(f"the DPoP proof must be signed with an asymmetric algorithm ({', '.join(ALGS)}), "
                         f"got {alg!r}")
@@ -188,7 +188,7 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
         key = JWKRegistry.import_key(jwk)
         if key.key_type == "oct":
             raise DpopError("the DPoP proof's jwk must be an asymmetric public key")
-        jose.verify_compact(proof, key, algorithms=[alg], limits=LIMITS)
+        jose.verify_compact(proof, key, algorithms=[header["alg"]], limits=LIMITS)
     except (JoseError, ValueError, TypeError):
         raise DpopError("the DPoP proof's signature does not verify with its jwk") from None
     jti = claims.get("jti")
@@ -228,7 +228,7 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
     marker = JTI_PREFIX + hashlib.sha256(f"{jkt}\x00{jti}".encode("utf-8", "surrogatepass")).hexdigest()
     if not store.add(marker, b"1", policy.seconds + policy.leeway + 1):
         raise DpopError("the DPoP proof was already used (its jti is spent); make a new proof for each request")
-    return Proof(jkt=jkt, jti=jti, alg=alg)
+    return Proof(jkt=jkt, jti=jti, alg=header["alg"])  # as sent: a refusal names it so
 
 
 def bound_key(claims: Mapping[str, Any]) -> str | None:

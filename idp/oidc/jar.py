@@ -20,7 +20,7 @@ from idp.oidc import client_auth, fapi
 from idp.oidc.client_keys import RemoteKeySets, candidates, parse
 from idp.oidc.errors import OidcError, UnsafeRedirect
 from idp.oidc.request import PARAMETERS
-from infra import jose
+from infra import jose, jws_algorithms
 from infra.store import EphemeralStore
 
 TYP = "oauth-authz-req+jwt"
@@ -129,7 +129,7 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     header, unverified = jose.header_and_claims(
         request_object, max_length=MAX_LENGTH, limits=LIMITS, error=InvalidRequestObject,
         what="the request object", reference="a signed JWT, RFC 9101 section 4; an encrypted one is not accepted")
-    alg = header.get("alg")
+    alg = jws_algorithms.registered_name(header.get("alg"))
     registered = client.client_metadata.get("request_object_signing_alg")
     if not isinstance(alg, str) or alg not in client_auth.ASSERTION_ALGS:
         raise InvalidRequestObject(f"the request object must be signed with one of "
@@ -146,7 +146,7 @@ def unpack(request_object: str, *, client: Client, outside: Mapping[str, Sequenc
     verified = None
     for key in candidates(_keys(client, remote_keys, kid), kid=kid, alg=alg):
         try:
-            verified = jose.verify_compact(request_object, key, algorithms=[alg], limits=LIMITS)
+            verified = jose.verify_compact(request_object, key, algorithms=[header["alg"]], limits=LIMITS)
             break
         except JoseError:
             continue
