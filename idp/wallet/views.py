@@ -241,8 +241,8 @@ def nonce_endpoint() -> Response:
 
 def _json_object(error: str = "invalid_credential_request") -> dict[str, Any]:
     """The request's JSON object; `error` (the endpoint's own code) when it is not one, or
-    holds a NUL (PostgreSQL text cannot: a lookup would fail with a server error)."""
-    from infra.web.jsonapi import has_nul
+    holds a NUL or a lone surrogate (no database takes them: a lookup would fail with a server error)."""
+    from infra.web.jsonapi import has_lone_surrogate, has_nul
 
     if request.mimetype != "application/json":
         raise WalletError("send the request as JSON (Content-Type: application/json)",
@@ -256,6 +256,9 @@ def _json_object(error: str = "invalid_credential_request") -> dict[str, Any]:
     if has_nul(body):
         raise WalletError("the body contains a NUL character (\\u0000), which no field accepts",
                           error=error)
+    if has_lone_surrogate(body):
+        raise WalletError("the body contains a lone surrogate (\\ud800 to \\udfff), which is not a "
+                          "character and no field accepts", error=error)
     return body
 
 

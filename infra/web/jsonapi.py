@@ -72,6 +72,27 @@ def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value holds a lone surrogate (U+D800 to U+DFFF) in a string or a
+    member name: JSON's escapes allow "\\ud800", which is not a character; UTF-8 cannot carry
+    it, so no database driver can be sent it (a lookup would fail with a server error)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def has_nul(value: Any) -> bool:
     """Whether a decoded JSON value holds U+0000 anywhere (PostgreSQL text cannot store it)."""
     stack = [value]
