@@ -45,6 +45,9 @@ def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
     if has_nul(value):
         raise ApiError(400, "invalid_request",
                        "The request body contains a NUL character (\\u0000), which no field accepts.")
+    if has_lone_surrogate(value):
+        raise ApiError(400, "invalid_request", "The request body contains a lone surrogate (\\ud800 to "
+                       "\\udfff), which is not a character and no field accepts.")
     return value
 
 
