@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.idp.documents.conftest import agency, agency_token, docs_app, pki_app, pki_rows, signed_in, web  # noqa: F401
+from tests.idp.documents.conftest import agency_token
 from tests.idp.oidc.conftest import bearer
 from tests.signing import samples
 
