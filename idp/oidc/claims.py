@@ -19,7 +19,7 @@ from typing import Any
 
 from idp.assurance.levels import rank
 from idp.oidc.errors import AuthorizationError
-from infra.web.jsonapi import DuplicateMember, unique_members
+from infra.web.jsonapi import DuplicateMember, has_lone_surrogate, unique_members
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "openid": ("sub",),
@@ -75,6 +75,8 @@ def parse(raw: str | None) -> ClaimsRequest:
                                  "each once (RFC 7493 section 2.3)") from None
     except (ValueError, RecursionError):
         raise AuthorizationError("claims is not valid JSON (OIDC Core 1.0 section 5.5)") from None
+    if has_lone_surrogate(document):  # JSON's "\\ud800" escape: no text, no answer can carry it
+        raise AuthorizationError("claims holds a lone surrogate (\\ud800 to \\udfff), which is not text")
     return _parsed(document)
 
 

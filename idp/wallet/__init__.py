@@ -7,7 +7,7 @@
   invalid (`status_list`);
 - presentations (OpenID4VP 1.0): proofing, enrolment and sign-in with a PID (`vp_request`,
   `vp_response`, `proofing`, `enrolment`, `sign_in`);
-- the operator's commands (`cli`) and the pages (`views`).
+- the operator's commands (`cli`) and the pages (`views`, `authorization_views`, `presentation_views`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = ["Wallet", "get_wallet", "init_app"]
 def init_app(app: Flask) -> Wallet | None:
     """Build the wallet service and register its endpoints (nothing if wallet.enabled is off)."""
     import keys
-    from idp.wallet import presentation_views  # noqa: F401 - its routes join the blueprint
+    from idp.wallet import authorization_views, presentation_views  # noqa: F401 - their routes join the blueprint
     from idp.wallet import settings as wallet_settings
     from idp.wallet.views import bp
     from infra.config import get_settings

@@ -16,7 +16,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -28,6 +28,9 @@ from idp.wallet.models import CredentialData
 from idp.wallet.offer import Grant
 from infra.store import EphemeralStore as Store
 from signing.models import Document
+
+if TYPE_CHECKING:
+    from clients.registry import Client
 
 _CODE = "wallet:authz-code:"
 _ISSUER_STATE = "wallet:issuer-state:"
@@ -75,17 +78,12 @@ def _single(params: Mapping[str, list[str]], name: str) -> str | None:
 def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[str, str]
           ) -> CredentialRequest:
     """Section 5.1 and RFC 6749 4.1.1: the client, its exact redirect URI, then the rest."""
-    from clients.registry import ClientNotFound, find_client
-
     ids = params.get("client_id") or []
     client_id = ids[0] if len(ids) == 1 and len(ids[0]) <= parameters.limit("client_id") else None
     if not client_id:
         raise UnsafeAuthorization("client_id is required (one value, at most "
                                   f"{parameters.limit('client_id')} characters)")
-    try:
-        client = find_client(session, client_id)
-    except ClientNotFound:
-        raise UnsafeAuthorization("this client is not registered with Cédula") from None
+    client = registered_client(session, client_id)
     metadata = client.client_metadata
     given = params.get("redirect_uri") or []
     redirect_uri = given[0] if len(given) == 1 else None
@@ -122,6 +120,26 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
         redirect_uri=str(redirect_uri), state=state, code_challenge=challenge,
         configuration_id=configuration_id, template=template,
         issuer_state=issuer_state, by_details=by_details)
+
+
+def registered_client(session: Session, client_id: str) -> Client:
+    """The wallet's registration, while it is enabled (an operator disables a wallet, RFC 7592
+    section 2.3 deletes one); UnsafeAuthorization if it is not."""
+    from clients.registry import ClientNotFound, find_client
+
+    try:
+        return find_client(session, client_id)
+    except ClientNotFound:
+        raise UnsafeAuthorization("this client is not registered with Cédula") from None
+
+
+def still_answerable(session: Session, request: CredentialRequest) -> None:
+    """RFC 6749 section 4.1.2 and 4.1.2.1: a kept request (the citizen answers the consent page
+    later) is answered, code or error, only while its client is enabled and still registers
+    its redirect URI, as when it arrived; UnsafeAuthorization if not (a page, no redirect)."""
+    client = registered_client(session, request.client_id)
+    if request.redirect_uri not in client.client_metadata.get("redirect_uris", []):
+        raise UnsafeAuthorization("redirect_uri is no longer one of the client's registered redirect URIs")
 
 
 def _configuration(params: Mapping[str, list[str]], scopes: Mapping[str, str]) -> tuple[str, bool]:

@@ -142,6 +142,20 @@ def _passkey_holds(grant: offer.Grant, *, refuse: type[InvalidGrant] | type[Inva
                      "since: open the document in Cédula for a new offer")
 
 
+def _client_enabled(client_id: str | None) -> bool:
+    """Whether `client_id` names a wallet client that is registered and enabled now: what a
+    wallet an operator disabled (or whose registration was deleted) started gets it nothing
+    more, as an agency's codes and tokens at the OIDC endpoints."""
+    if not client_id:
+        return False
+    with get_db(current_app).read() as db:
+        try:
+            authorization.registered_client(db, client_id)
+        except authorization.UnsafeAuthorization:
+            return False
+    return True
+
+
 def _grant_of_request(url: str) -> offer.Grant | Response:
     """The grant of the request's access token (Bearer, or DPoP with its proof)."""
     from idp.oidc import protected
@@ -152,6 +166,10 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
         grant = offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
                                   jkt=presented.jkt)
         _passkey_holds(grant, refuse=InvalidWalletToken)
+        if grant.client_id is not None and not _client_enabled(grant.client_id):
+            count("wallet.grant", "client_disabled")
+            raise InvalidWalletToken("the wallet this access token was issued to is no longer registered "
+                                     "with Cédula, or was disabled")
         return grant
     except OidcError as exc:
         response = _json(exc.as_json(), protected.status_of(exc))
@@ -192,6 +210,10 @@ def token() -> Response:
                                  tx_code=request.form.get("tx_code"),
                                  ttl=wallet.settings.offer_seconds)
         else:
+            if not _client_enabled(request.form.get("client_id")):
+                count("wallet.token", "invalid_client")
+                raise WalletError("client_id must name a wallet registered with Cédula and enabled (RFC 6749 "
+                                  "section 5.2)", error="invalid_client", status=401)
             grant = authorization.redeem(get_store(current_app), request.form.to_dict())
         _passkey_holds(grant, refuse=InvalidGrant)
     except InvalidGrant:
@@ -209,87 +231,6 @@ def token() -> Response:
                             "credential_identifiers": [grant.configuration_id]}]})
 
 
-# the authorization code flow (OpenID4VCI 1.0, section 5) ----------------------------
-
-_INTERACTION = "wallet:authz-interaction:"
-
-
-def _to_client(redirect_uri: str, params: dict[str, str | None]) -> Response:
-    """RFC 6749 4.1.2 / 4.1.2.1, with `iss` (RFC 9207)."""
-    from urllib.parse import urlencode
-
-    query = urlencode({k: v for k, v in {**params, "iss": get_wallet().settings.authorization_server}.items()
-                       if v is not None})
-    response = no_store(Response(status=303))
-    response.headers["Location"] = redirect_uri + ("&" if "?" in redirect_uri else "?") + query
-    return response
-
-
-def _refused(exc: authorization.AuthorizationRefused) -> Response:
-    redirect_to = exc.redirect or {}
-    return _to_client(str(redirect_to["redirect_uri"]), {**exc.as_json(), "state": redirect_to.get("state")})
-
-
-@bp.get("/wallet/authorize")
-def authorize() -> Response:
-    """Section 5.1: check the request, make sure a citizen is signed in, ask them."""
-    import json
-    import secrets
-
-    params = {key: request.args.getlist(key) for key in request.args}
-    try:
-        with get_db(current_app).read() as db:
-            asked = authorization.parse(db, params, scopes=vci_metadata.scope_configurations())
-    except authorization.UnsafeAuthorization as exc:
-        return _page("wallet/authorize.html", 400, error=exc.description)
-    except authorization.AuthorizationRefused as exc:
-        return _refused(exc)
-    session = require_citizen()
-    store = get_store(current_app)
-    with get_db(current_app).read() as db:
-        document = authorization.document_for(db, store, asked, citizen_id=session.citizen_id)
-    if document is None:
-        return _to_client(asked.redirect_uri, {
-            "error": "access_denied", "state": asked.state,
-            "error_description": "the citizen holds no valid document of this type"})
-    interaction = secrets.token_urlsafe(24)
-    store.set(_INTERACTION + interaction, json.dumps({
-        "request": asked.as_json(), "citizen_id": str(session.citizen_id),
-        "document_id": document.id}).encode(), 600)
-    return _page("wallet/authorize.html", asked=asked, document=document, interaction=interaction)
-
-
-@bp.post("/wallet/authorize")
-def authorize_decision() -> Response:
-    """The citizen's answer (CSRF-protected form): a code for the wallet, or access_denied."""
-    import json
-
-    from idp.account import reauth
-
-    session = require_citizen()
-    validate_csrf()
-    if request.form.get("decision") == "allow" and _checked_with_reported(session):
-        return _page("wallet/authorize.html", 403, reported=True)
-    if request.form.get("decision") == "allow" and not reauth.fresh(session):
-        # A code puts the citizen's document in the client's wallet, bound to its key: as for
-        # an offer (`add_to_wallet`), only after a recent check by a passkey of the account.
-        return reauth.recheck_form(action="wallet_offer", keep=("interaction", "decision"),
-                                   back="/account/documents")
-    raw = get_store(current_app).take(_INTERACTION + (request.form.get("interaction") or "")[:64])
-    held = json.loads(raw) if raw is not None else None
-    if held is None or held["citizen_id"] != str(session.citizen_id):
-        return _page("wallet/authorize.html", 400, error=None, expired=True)
-    asked = authorization.CredentialRequest.from_json(held["request"])
-    if request.form.get("decision") != "allow":
-        count("wallet.authorize", "denied")
-        return _to_client(asked.redirect_uri, {"error": "access_denied", "state": asked.state,
-                                               "error_description": "the citizen said no"})
-    code = authorization.issue_code(get_store(current_app), asked, document_id=held["document_id"],
-                                    citizen_id=session.citizen_id, passkey=session.credential_id)
-    count("wallet.authorize", "allowed")
-    return _to_client(asked.redirect_uri, {"code": code, "state": asked.state})
-
-
 @bp.post("/wallet/nonce")
 def nonce_endpoint() -> Response:
     """Section 7: a fresh c_nonce (no authentication; rate-limited per address)."""
@@ -300,8 +241,8 @@ def nonce_endpoint() -> Response:
 
 def _json_object(error: str = "invalid_credential_request") -> dict[str, Any]:
     """The request's JSON object; `error` (the endpoint's own code) when it is not one, or
-    holds a NUL (PostgreSQL text cannot: a lookup would fail with a server error)."""
-    from infra.web.jsonapi import has_nul
+    holds a NUL or a lone surrogate (no database takes them: a lookup would fail with a server error)."""
+    from infra.web.jsonapi import has_lone_surrogate, has_nul
 
     if request.mimetype != "application/json":
         raise WalletError("send the request as JSON (Content-Type: application/json)",
@@ -315,6 +256,9 @@ def _json_object(error: str = "invalid_credential_request") -> dict[str, Any]:
     if has_nul(body):
         raise WalletError("the body contains a NUL character (\\u0000), which no field accepts",
                           error=error)
+    if has_lone_surrogate(body):
+        raise WalletError("the body contains a lone surrogate (\\ud800 to \\udfff), which is not a "
+                          "character and no field accepts", error=error)
     return body
 
 

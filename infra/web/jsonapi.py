@@ -45,6 +45,9 @@ def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
     if has_nul(value):
         raise ApiError(400, "invalid_request",
                        "The request body contains a NUL character (\\u0000), which no field accepts.")
+    if has_lone_surrogate(value):
+        raise ApiError(400, "invalid_request", "The request body contains a lone surrogate (\\ud800 to "
+                       "\\udfff), which is not a character and no field accepts.")
     return value
 
 
@@ -70,6 +73,27 @@ def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise DuplicateMember(name)
             seen.add(name)
     return value
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value holds a lone surrogate (U+D800 to U+DFFF) in a string or a
+    member name: JSON's escapes allow "\\ud800", which is not a character; UTF-8 cannot carry
+    it, so no database driver can be sent it (a lookup would fail with a server error)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def has_nul(value: Any) -> bool:

@@ -384,8 +384,11 @@ def _json_verdict(status: int, error: str, description: str, verdict: Verdict) -
     body.update(verdict=verdict.value, advice=advice(verdict, _language()),
                 possible_forgery=verdict is Verdict.NOT_FOUND)
     if verdict is Verdict.NOT_FOUND:
-        body["report_url"] = url_for("verify.document", code=_canonical((request.view_args or {})["code"]),
-                                     _external=True) + "#report"
+        from signing.csv import verification_url
+
+        # At the issuer, never at the request's Host header (which whoever sends it chooses).
+        body["report_url"] = verification_url(issuer=get_settings().issuer,
+                                              code=_canonical((request.view_args or {})["code"])) + "#report"
         body["contact"] = {key: value for key, value in _organisation().items() if value}
     response.set_data(jsonify(body).get_data())
     return response
