@@ -40,6 +40,7 @@ _LAZY = {
     **dict.fromkeys(("KeyService", "get_service", "jwks", "sign_jwt", "verify_jwt"), "keys.service"),
     "VerifiedJwt": "keys.jwt",
     "IssuedCertificate": "keys.pki",
+    "revoke_certificates": "keys.certificate_revocation",
 }
 
 
@@ -77,6 +78,7 @@ __all__ = [
     "jwks",
     "own_pki_context",
     "revocation_info",
+    "revoke_certificates",
     "seal_signer",
     "sign_jwt",
     "status_after",

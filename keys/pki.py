@@ -215,7 +215,7 @@ class Pki:
             for service in SERVICE_NAMES:
                 self._issue_service(session, service, issuer=issuing, now=now)
             for ca in (root, issuing):
-                self._publish_crl(session, ca, now)
+                self.publish_crl(session, ca, now)
             self.custody.bump(session, GENERATION)
         self.invalidate()
         return True
@@ -368,14 +368,14 @@ class Pki:
     def publish_root_crl(self, now: datetime) -> bytes:
         """Issue the root's CRL (signed with the root key: a ceremony, like `renew issuing`)."""
         with self._crl_lock, self.custody.database.transaction() as session:
-            return self._publish_crl(session, self.material().root, now)
+            return self.publish_crl(session, self.material().root, now)
 
     def publish_issuing_crl(self, now: datetime) -> bytes:
         """Issue the issuing CA's CRL now, whatever the age of the current one: status
         information after every time-stamp made so far (signatures carrying none issued after
         their time-stamp, B-T seals and seals made before 2026-12, then verify at once)."""
         with self._crl_lock, self.custody.database.transaction() as session:
-            return self._publish_crl(session, self.material().issuing, now)
+            return self.publish_crl(session, self.material().issuing, now)
 
     # end-entity certificates -------------------------------------------------------------
 
@@ -525,7 +525,7 @@ class Pki:
                 self._issue_service(session, service, issuer=material.issuing, now=now)
                 self.custody.bump(session, GENERATION)
             session.flush()
-            self._publish_crl(session, material.ca(row.issuer), now)
+            self.publish_crl(session, material.ca(row.issuer), now)
             self.custody.bump(session, REVOCATION)
             status = CertificateStatus(row.serial, row.issuer, row.revoked_at, reason,
                                        invalidity_date)
@@ -564,9 +564,9 @@ class Pki:
                 if name == "root" or now < this_update + (next_update - this_update) / 2:
                     return bytes(row.der)
         with self._crl_lock, self.custody.database.transaction() as session:
-            return self._publish_crl(session, authority, now)
+            return self.publish_crl(session, authority, now)
 
-    def _publish_crl(self, session: Session, ca: Authority, now: datetime) -> bytes:
+    def publish_crl(self, session: Session, ca: Authority, now: datetime) -> bytes:
         row = session.get(RevocationList, ca.name, with_for_update=True)
         revoked = [RevokedEntry(int(serial, 16), as_utc(at), reason or "unspecified",
                                 as_utc(invalid) if invalid else None)

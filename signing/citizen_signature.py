@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import keys
@@ -172,6 +173,21 @@ def store(session: Session, signed: SignedPdf, stored: StoredFile) -> SignedDocu
                           signed_from=signed.signed_from, level=LEVEL,
                           signer_serial=signed.signer_serial, issued_at=signed.issued_at,
                           file_name=name, size=stored.size)
+
+
+def revoke_certificates_of(session: Session, key_service: keys.KeyService, subject: str, *,
+                           reason: str, invalidity_date: datetime | None,
+                           now: datetime) -> tuple[str, ...]:
+    """Revoke at the CA, in the caller's transaction, the one-time certificates that signed the
+    PDFs of the citizen `subject` (the internal id), whatever their documents' status: the CRL
+    and the OCSP responder then say revoked with `reason` and `invalidity_date` (RFC 5280,
+    5.3.1 and 5.3.2) to every verifier, not only Cédula's. `keys.revoke_certificates`: those
+    already revoked keep their revocation. Returns the serials revoked now."""
+    serials = session.scalars(sa.select(Document.signer_serial).where(
+        Document.subject == subject, Document.kind == "citizen-signed")).all()
+    revoked = keys.revoke_certificates(key_service, session, serials=serials, role="citizen",
+                                       reason=reason, invalidity_date=invalidity_date, now=now)
+    return tuple(status.serial for status in revoked)
 
 
 def clean_file_name(name: str | None) -> str:

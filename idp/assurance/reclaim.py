@@ -11,7 +11,9 @@ transaction:
   in, stays for the operator's investigation;
 * what it obtained in the holder's name is revoked ("identity_reclaimed"): documents agencies
   issued to it, PDFs it signed (`signing.service.revoke_everything_of`), and so the wallet
-  credentials of those documents in their status lists (`idp.wallet.status_list`);
+  credentials of those documents in their status lists (`idp.wallet.status_list`); the
+  one-time certificates of those signatures are revoked at the CA (CRL and OCSP), so that no
+  verifier anywhere takes them for the holder's (`CERTIFICATE_REASON`);
 * the claimant gets a new account (a new `sub` for every agency: nothing the other person
   did is attached to them) holding the national ID, proofed by what they showed;
 * both sides are written to the operator audit trail and to each citizen's data-sharing log,
@@ -30,7 +32,7 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -49,11 +51,25 @@ from idp.consent.settings import ConsentPolicy
 from idp.registrar.services import Actor, trail
 from idp.wallet import status_list
 from infra.unique_insert import insert_unique
+from infra.utc import as_utc
+from signing.citizen_signature import revoke_certificates_of
 from signing.service import revoke_everything_of
+
+if TYPE_CHECKING:
+    from keys.service import KeyService
 
 METHODS = ("register_channel", "in_person")
 REASON = "identity_reclaimed"
 """The reason verifiers are shown on what the frozen account obtained (documents, signatures)."""
+CERTIFICATE_REASON = "keyCompromise"
+"""RFC 5280 reason of the frozen account's signing certificates, with the invalidity date its
+enrolment (5.3.2). ITU-T X.509 keyCompromise: the key "or other aspects of the subject
+validated in the certificate" are compromised: the certificate names the holder, who never held
+its key. The invalidity date makes a verifier distrust every signature not proven to exist
+before it, that is all of them, time-stamped or not; privilegeWithdrawn (or superseded, ...)
+would say the certificate was good until now, and a verifier that validates in the past
+(ETSI EN 319 102-1, a signature time-stamped before the revocation) would still take the
+impostor's signatures for the holder's."""
 
 
 class ReclaimRefused(AssuranceError):
@@ -85,7 +101,7 @@ def tombstone(key: bytes, *, citizen_id: uuid.UUID, scheme: str, national_id: st
 
 
 def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: ReceiptSigner,
-            grants: IssuedGrants, key: bytes, language: str,
+            grants: IssuedGrants, key_service: KeyService, key: bytes, language: str,
             now: datetime) -> tuple[tuple[str, ...], dict[str, object]]:
     agencies = consent_services.withdraw_all(session, policy=policy, sign=sign, grants=grants,
                                              citizen_id=holder.id, language=language, now=now,
@@ -93,6 +109,12 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
     # What it obtained in the holder's name ends too: documents agencies issued to it, PDFs it
     # signed, and (derived from those documents) its wallet credentials in their status lists.
     revoked = revoke_everything_of(session, str(holder.id), reason=REASON, now=now)
+    # The certificates of its signatures name the holder: revoked at the CA in this transaction,
+    # every verifier (pyHanko, pdfsig, Acrobat) asking the CRL or OCSP hears it, not only ours.
+    certificates = revoke_certificates_of(session, key_service, str(holder.id),
+                                          reason=CERTIFICATE_REASON,
+                                          invalidity_date=min(as_utc(holder.created_at), as_utc(now)),
+                                          now=now)
     aaguids = sorted(set(session.scalars(sa.select(Passkey.aaguid)
                                          .where(Passkey.citizen_id == holder.id))))
     passkeys = cast("sa.CursorResult[Any]", session.execute(
@@ -107,6 +129,7 @@ def _freeze(session: Session, holder: Citizen, *, policy: ConsentPolicy, sign: R
                       "agencies": list(agencies), "proofing_was": proofing, "proofing_method_was": method,
                       "documents_revoked": len(revoked.sealed),
                       "signatures_revoked": len(revoked.signed),
+                      "certificates_revoked": len(certificates),
                       "credentials_revoked": status_list.credentials_of(
                           session, (*revoked.sealed, *revoked.signed)),
                       "document_agencies": list(revoked.agencies)}
@@ -129,8 +152,8 @@ def _tell_frozen(session: Session, holder_id: uuid.UUID, *, method: str, office:
 
 
 def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, detail: str,
-            actor: Actor, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants, key: bytes,
-            language: str, now: datetime) -> Reclaimed:
+            actor: Actor, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants,
+            key_service: KeyService, key: bytes, language: str, now: datetime) -> Reclaimed:
     """Move `data.national_id` to a new account for the claimant, freezing its holder.
 
     `method` is what the claimant proved: "register_channel" (a code from the register, with
@@ -138,7 +161,9 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
     registrar checked the document; the caller records it and the proofing it gives). Raises
     ReclaimRefused("holder_verified") when a register code meets a holder proofed at
     substantial or more, ReclaimRefused("own_record") when a registrar would take their own
-    national ID. Call `idp.audit.prepare()` before the transaction (it may need to
+    national ID. `key_service` revokes the frozen account's signing certificates at the CA
+    (a key store that cannot sign the CRL raises a `keys.KeyStoreError`: nothing is done).
+    Call `idp.audit.prepare()` before the transaction (it may need to
     write the log's key in a transaction of its own)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
@@ -154,8 +179,8 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
             raise ReclaimRefused("the account holding this national ID is proofed at "
                                  f"{level}; only a registrar can move it, in person",
                                  reason="holder_verified")
-        agencies, facts = _freeze(session, holder, policy=policy, sign=sign, grants=grants, key=key,
-                                  language=language, now=now)
+        agencies, facts = _freeze(session, holder, policy=policy, sign=sign, grants=grants,
+                                  key_service=key_service, key=key, language=language, now=now)
         trail(session, actor=actor, action="identity.frozen", citizen_id=holder.id, now=now,
               details={**facts, "reclaimed_by_method": method},
               citizen_event="identity.frozen")

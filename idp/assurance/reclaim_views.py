@@ -51,6 +51,7 @@ from infra.web.csrf import validate_csrf
 from infra.web.errors import unavailable
 from infra.web.i18n import current_language
 from infra.web.ratelimit import hit
+from keys import get_service
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reclaim", __name__)
@@ -246,6 +247,7 @@ def enter_code() -> ResponseReturnValue:
                                detail=f"{check.accepted.channel} {check.accepted.address_hint}",
                                actor=Actor(name="citizen:reclaim"), policy=consents.policy,
                                sign=consents.sign, grants=consents.grants,
+                               key_service=get_service(current_app),
                                key=get_secrets(current_app).key("reclaim"),
                                language=current_language(), now=now)
                 # Not over another citizen's session (idp.sessions: 409): nothing moves.

@@ -259,6 +259,7 @@ def reclaim() -> BaseResponse:
     from idp.assurance.reclaim_views import after_freeze
     from idp.consent.consents import get_consents
     from infra.web.i18n import current_language
+    from keys import get_service
 
     form = pages.in_person_request(RECLAIM_PAGE, form_id="reclaim", back="/registrar/reclaim")
     if isinstance(form, BaseResponse):
@@ -272,6 +273,7 @@ def reclaim() -> BaseResponse:
                                     source=actor.service_point or "operator",
                                     detail=document.document_type, actor=actor,
                                     policy=consents.policy, sign=consents.sign, grants=consents.grants,
+                                    key_service=get_service(current_app),
                                     key=get_secrets().key("reclaim"), language=current_language(),
                                     now=pages.now())
             binding = services.start_recovery(db, get_store(current_app), actor=actor,

@@ -24,7 +24,7 @@ from idp.webauthn import challenges
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.authentication import parse_assertion, request_options, verify_assertion
 from idp.webauthn.encoding import b64url
-from idp.webauthn.errors import CloneSuspected, WebAuthnError
+from idp.webauthn.errors import CloneSuspected, CredentialNotAllowed, WebAuthnError
 from idp.webauthn.registration import (
     ExistingCredential,
     creation_options,
@@ -99,9 +99,17 @@ def begin_adding(session: Session, store: EphemeralStore, *, rp: RelyingParty,
                             exclude=existing)
 
 
-def begin_sign_in(store: EphemeralStore, *, rp: RelyingParty, now: float) -> dict[str, Any]:
-    ceremony = challenges.issue(store, purpose="sign-in", ttl=rp.challenge_seconds, now=now)
-    return request_options(rp=rp, challenge=ceremony.challenge)
+def begin_sign_in(store: EphemeralStore, *, rp: RelyingParty, now: float,
+                  allowed: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Options for a sign-in; `allowed` (PublicKeyCredentialDescriptorJSON, a step-up's
+    passkeys that reach the level asked) become allowCredentials, and the only credentials
+    `finish_sign_in` accepts for this challenge."""
+    ceremony = challenges.issue(store, purpose="sign-in", ttl=rp.challenge_seconds, now=now,
+                                allowed=tuple(d["id"] for d in allowed) if allowed is not None else None)
+    options = request_options(rp=rp, challenge=ceremony.challenge)
+    if allowed is not None:
+        options["allowCredentials"] = allowed
+    return options
 
 
 def begin_recheck(session: Session, store: EphemeralStore, *, rp: RelyingParty,
@@ -255,6 +263,10 @@ def finish_sign_in(connection: sa.Connection, store: EphemeralStore, *, rp: Rely
     response = parse_assertion(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge,
                                purposes={"sign-in"}, now=now)
+    if ceremony.allowed is not None and b64url(response.credential_id) not in ceremony.allowed:
+        # Section 7.2, step 5: options that named credentials are answered by one of them.
+        raise CredentialNotAllowed("the credential is not one of those allowCredentials named "
+                                   f"({len(ceremony.allowed)}): use one that reaches the level asked")
     passkey = services.passkey_for_assertion(connection, response.credential_id)
     if passkey is None:
         raise WebAuthnError("unknown_credential", "this passkey is not registered here")

@@ -2,7 +2,8 @@
 
 W3C WebAuthn Level 3, section 13.4.3: challenges are random (32 bytes here), issued by
 the relying party, and each verified once. The state records what the ceremony is for
-(enrolment, adding a passkey, signing in, a signed-in citizen's re-check), for whom, and the pending enrolment data.
+(enrolment, adding a passkey, signing in, a signed-in citizen's re-check), for whom, the pending enrolment data,
+and the credentials the options named in allowCredentials, if they named any (section 7.2, step 5).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Ceremony:
     citizen_id: str | None = None
     user_handle: bytes | None = None
     enrolment: dict[str, Any] | None = field(default=None)
+    allowed: tuple[str, ...] | None = None
+    """The credential ids (base64url) the options' allowCredentials named; None: any."""
 
     def to_json(self) -> bytes:
         return json.dumps({
@@ -41,6 +44,7 @@ class Ceremony:
             "citizen_id": self.citizen_id,
             "user_handle": self.user_handle.hex() if self.user_handle else None,
             "enrolment": self.enrolment,
+            "allowed": list(self.allowed) if self.allowed is not None else None,
         }).encode()
 
     @classmethod
@@ -53,16 +57,17 @@ class Ceremony:
             citizen_id=data.get("citizen_id"),
             user_handle=bytes.fromhex(data["user_handle"]) if data.get("user_handle") else None,
             enrolment=data.get("enrolment"),
+            allowed=tuple(data["allowed"]) if data.get("allowed") is not None else None,
         )
 
 
 def issue(store: EphemeralStore, *, purpose: Purpose, ttl: float, now: float,
           citizen_id: str | None = None, user_handle: bytes | None = None,
-          enrolment: dict[str, Any] | None = None) -> Ceremony:
+          enrolment: dict[str, Any] | None = None, allowed: tuple[str, ...] | None = None) -> Ceremony:
     """Create a fresh challenge and keep the ceremony's state under it."""
     ceremony = Ceremony(purpose=purpose, challenge=secrets.token_bytes(CHALLENGE_BYTES),
                         expires=now + ttl, citizen_id=citizen_id, user_handle=user_handle,
-                        enrolment=enrolment)
+                        enrolment=enrolment, allowed=allowed)
     store.set(PREFIX + b64url(ceremony.challenge), ceremony.to_json(), ttl + GRACE_SECONDS)
     return ceremony
 

@@ -31,9 +31,23 @@ class WebAuthnError(CodedError):
     HTTP status.
     """
 
+    catalog_key: str | None = None
+    """The catalog entry of the sentence the citizen reads, when not `webauthn.error.<code>`."""
+
     def __init__(self, code: str, message: str, *, status: int = 400) -> None:
         assert code in CODES, code
         super().__init__(message, error=code, status=status)
+
+
+class CredentialNotAllowed(WebAuthnError):
+    """The assertion's credential is not one the options named in allowCredentials (W3C
+    WebAuthn Level 3, section 7.2, step 5): a step-up names only the passkeys that reach the
+    level asked, and another passkey of the citizen must not answer it."""
+
+    catalog_key = "webauthn.error.credential_not_allowed"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("invalid_credential", message)
 
 
 class CloneSuspected(WebAuthnError):

@@ -56,7 +56,7 @@ def _rp() -> RelyingParty:
 def _refuse(exc: WebAuthnError, event: str) -> ApiError:
     count(event, exc.error)
     log.info("webauthn refused", extra={"event": event, "error": exc.error, "detail": str(exc)})
-    return ApiError(exc.status, exc.error, _(f"webauthn.error.{exc.error}"))
+    return ApiError(exc.status, exc.error, _(exc.catalog_key or f"webauthn.error.{exc.error}"))
 
 
 @bp.before_request
@@ -206,9 +206,7 @@ def authentication_options() -> Response:
         if not allowed:  # an empty allowCredentials would let the browser offer any passkey
             raise _refuse(WebAuthnError("no_qualifying_passkey", "none of the signed-in citizen's passkeys "
                                         f"reaches level {body['acr']}", status=403), "webauthn.authentication")
-    options = ceremonies.begin_sign_in(get_store(current_app), rp=_rp(), now=time.time())
-    if allowed is not None:
-        options["allowCredentials"] = allowed
+    options = ceremonies.begin_sign_in(get_store(current_app), rp=_rp(), now=time.time(), allowed=allowed)
     return no_store(jsonify(options))
 
 

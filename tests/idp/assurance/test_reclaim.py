@@ -229,6 +229,7 @@ def _reclaim_kwargs(app):
     from idp.citizens.enrolment import EnrolmentData
     from idp.consent import get_consents
     from idp.registrar.services import Actor
+    from keys import get_service
 
     with app.app_context():
         from idp import audit
@@ -238,7 +239,7 @@ def _reclaim_kwargs(app):
     data = EnrolmentData.from_json({**fields(email=REAL_EMAIL), "national_id_scheme": "sv-dui"})
     return dict(data=data, method="register_channel", source="imported", detail="email",
                 actor=Actor(name="citizen:reclaim"), policy=consents.policy, sign=consents.sign,
-                grants=consents.grants,
+                grants=consents.grants, key_service=get_service(app),
                 key=b"k" * 32, language="es")
 
 

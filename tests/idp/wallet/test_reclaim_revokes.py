@@ -44,6 +44,7 @@ def _reclaim(app, national_id: str, method: str):
     from idp.consent.consents import get_consents
     from idp.registrar.services import Actor
     from infra.secrets import get_secrets
+    from keys import get_service
 
     data = EnrolmentData(given_name="Ana María", family_name="López Pérez",
                          birthdate=date(1990, 5, 17), national_id_scheme="sv-dui",
@@ -55,6 +56,7 @@ def _reclaim(app, national_id: str, method: str):
             return reclaim(session, data=data, method=method, source="test", detail="email a•••",
                            actor=Actor.operator("test"), policy=consents.policy,
                            sign=consents.sign, grants=consents.grants,
+                           key_service=get_service(app),
                            key=get_secrets(app).key("reclaim"), language="es",
                            now=datetime.now(UTC))
 
