@@ -33,7 +33,7 @@ from granian.log import LogLevels
 from granian.server import MPServer
 
 from idp.serve_watchdog import start_heartbeat, stop_heartbeat, watching
-from idp.serve_workers import GRACEFUL_SECONDS, mark_worker_dead
+from idp.serve_workers import GRACEFUL_SECONDS, freeze_what_start_made, mark_worker_dead
 from infra.config import Settings
 from infra.deferred_counts import flush_all
 from infra.store.snapshot import Snapshots
@@ -56,7 +56,8 @@ def _log_config(stream: str) -> dict[str, Any]:
 
 def _load(workers: int) -> Any:
     """In each new worker: the settings read again (a SIGHUP picks up changed settings), the
-    `cedula` command's logging, the app; with one worker, the in-process store's snapshots."""
+    `cedula` command's logging, the app; with one worker, the in-process store's snapshots;
+    then what start-up made is kept out of the garbage collector's way (`freeze_what_start_made`)."""
     from idp.app import create_app
     from infra.config import load_settings
     from infra.ops.logging import configure
@@ -70,6 +71,7 @@ def _load(workers: int) -> Any:
         snapshots = keep_snapshots(app)
         if snapshots is not None:
             _snapshots.append(snapshots)
+    freeze_what_start_made()
     return app
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from idp.serve_workers import GRACEFUL_SECONDS, mark_worker_dead
+from idp.serve_workers import GRACEFUL_SECONDS, freeze_what_start_made, mark_worker_dead
 from infra.config import Settings
 from infra.deferred_counts import flush_all
 from infra.store import keep_snapshots
@@ -31,6 +31,7 @@ class _Gunicorn(BaseApplication):
         app = create_app(self._settings)
         if int(self._options["workers"]) == 1:
             self.snapshots = keep_snapshots(app)
+        freeze_what_start_made()  # in the worker (the app is not preloaded): idp.serve_workers
         return app
 
 
