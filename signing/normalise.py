@@ -22,8 +22,9 @@ file is rewritten from scratch:
   while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
 - annotations without a normal appearance stream (links and pop-ups excepted), which each
   viewer draws its own way or not at all, are removed;
-- annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
-  removed: the preview would not show what the signed file prints;
+- annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3), or
+  shown only under the pointer (NoView and ToggleNoView), are removed: the preview would not
+  show what the signed file prints or shows to whoever points at it;
 - optional content keeps the states the screen shows when printed: the automatic states of
   its configurations (`/AS`, which switch layers on printing) and the print states of its
   groups (`/Usage /Print`, ISO 32000-2, 8.11.4.4) are removed;
@@ -54,7 +55,7 @@ from signing import page_tree, pdf_parsing, replacement_text
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
-from signing.print_states import annotation_flags, paper_only, print_states
+from signing.print_states import annotation_flags, hover_only, paper_only, print_states
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
@@ -182,7 +183,7 @@ def findings(reader: PdfFileReader) -> list[str]:
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
                 found.add("active_annotations")
-            if paper_only(annot):
+            if paper_only(annot) or hover_only(annot):
                 found.add("hidden_annotations")
             if _drawn_by_the_viewer(annot):
                 found.add("annotations_without_appearance")
@@ -404,7 +405,8 @@ class _Cleaner:
                 if drawing is not None:
                     drawings.append(drawing)
                 continue
-            if kind in ANNOTATIONS_ACTIVE or paper_only(annot) or _drawn_by_the_viewer(annot):
+            if kind in ANNOTATIONS_ACTIVE or paper_only(annot) or hover_only(annot) or \
+                    _drawn_by_the_viewer(annot):
                 continue
             annot.pop("/AA", None)
             if "/A" in annot and not _safe_action(annot["/A"]):

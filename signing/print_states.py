@@ -1,10 +1,13 @@
 """What a PDF prints otherwise than it shows on screen (ISO 32000-2, 12.5.3 and 8.11.4).
 
 - An annotation flagged NoView and Print (not Hidden) is printed but never displayed.
+- An annotation flagged NoView and ToggleNoView (not Hidden) is displayed only while the
+  pointer hovers over it or selects it (`hover_only`): the screen says something else then.
 - Optional content (layers) may switch on or off when printed: a configuration's automatic
   states (`/AS` with the Print event) and a group's print usage (`/Usage /Print`).
 
-A preview or a verification page shows the screen; the paper may say something else.
+A preview or a verification page shows the screen; the paper (or the pointer) may say something
+else.
 `signing.normalise` removes both before a citizen sees a file; `signing.verify.active_content`
 tells who verifies a file that has them.
 """
@@ -35,6 +38,14 @@ def annotation_flags(annot: generic.DictionaryObject) -> int:
 def paper_only(annot: generic.DictionaryObject) -> bool:
     """Whether `annot` is printed but never shown on screen (NoView and Print, not Hidden)."""
     return annotation_flags(annot) & (HIDDEN | PRINT | NO_VIEW) == PRINT | NO_VIEW
+
+
+def hover_only(annot: generic.DictionaryObject) -> bool:
+    """Whether `annot` is shown on screen only under the pointer or when selected (NoView and
+    ToggleNoView, not Hidden; ISO 32000-2, 12.5.3, Table 167): a reader who does not point at
+    it, and a preview, do not see it; one who hovers does (pdfatk15)."""
+    return annotation_flags(annot) & (HIDDEN | NO_VIEW | TOGGLE_NO_VIEW) == \
+        NO_VIEW | TOGGLE_NO_VIEW
 
 
 def print_states(root: generic.DictionaryObject
