@@ -40,7 +40,6 @@ accepted unchanged only when there is nothing to remove, and refused otherwise.
 
 from __future__ import annotations
 
-import decimal
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -51,7 +50,7 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing import page_tree, pdf_parsing, replacement_text
+from signing import page_tree, pdf_parsing, rectangles, replacement_text
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
@@ -299,10 +298,13 @@ def _safe_action(action: object) -> bool:
 
 
 def _number(value: object) -> float:
-    value = value.get_object() if isinstance(value, generic.IndirectObject) else value
-    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
-        raise InvalidPdf("broken", detail="a number was expected in a rectangle or matrix")
-    return float(value)
+    """`value` as a finite number (`rectangles.finite`): a rectangle or a matrix with a number
+    no float holds is refused, not rewritten into the page as `inf` or `nan` (pdfatk15)."""
+    number = rectangles.finite(value)
+    if number is None:
+        raise InvalidPdf("broken", detail="a finite number was expected in a rectangle or "
+                         "matrix")
+    return number
 
 
 def _placement(appearance: generic.StreamObject, rect: list[float]) -> list[float] | None:
