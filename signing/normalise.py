@@ -40,6 +40,7 @@ accepted unchanged only when there is nothing to remove, and refused otherwise.
 
 from __future__ import annotations
 
+import decimal
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -124,6 +125,10 @@ def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
         raise
     except READ_ERRORS as exc:
         raise broken(exc) from None
+    except decimal.DecimalException:
+        # pyHanko writes a real back by quantizing it, which fails past 28 digits
+        # (`1000000000000000000000000000000.0`): a file it cannot rewrite (pdfatk15)
+        raise InvalidPdf("broken", detail="a number with too many digits") from None
     result = check_pdf(out.getvalue(), max_bytes=max_bytes)
     return NormalisedPdf(checked=result, removed=tuple(found), original_sha256=checked.sha256)
 
