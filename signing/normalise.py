@@ -23,8 +23,9 @@ file is rewritten from scratch:
 - annotations without a normal appearance stream (links and pop-ups excepted), which each
   viewer draws its own way or not at all, are removed;
 - annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3), or
-  shown only under the pointer (NoView and ToggleNoView), are removed: the preview would not
-  show what the signed file prints or shows to whoever points at it;
+  shown only under the pointer (NoView and ToggleNoView), are removed, and the rollover and
+  down appearances (/AP /R, /D) of the annotations kept: the preview would not show what the
+  signed file prints or shows to whoever points at it;
 - optional content keeps the states the screen shows when printed: the automatic states of
   its configurations (`/AS`, which switch layers on printing) and the print states of its
   groups (`/Usage /Print`, ISO 32000-2, 8.11.4.4) are removed;
@@ -55,7 +56,13 @@ from signing import page_tree, pdf_parsing, rectangles, replacement_text
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
-from signing.print_states import annotation_flags, hover_only, paper_only, print_states
+from signing.print_states import (
+    annotation_flags,
+    hover_only,
+    paper_only,
+    pointer_appearances,
+    print_states,
+)
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
@@ -187,7 +194,7 @@ def findings(reader: PdfFileReader) -> list[str]:
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
                 found.add("active_annotations")
-            if paper_only(annot) or hover_only(annot):
+            if paper_only(annot) or hover_only(annot) or pointer_appearances(annot):
                 found.add("hidden_annotations")
             if _drawn_by_the_viewer(annot):
                 found.add("annotations_without_appearance")
@@ -416,6 +423,10 @@ class _Cleaner:
                     _drawn_by_the_viewer(annot):
                 continue
             annot.pop("/AA", None)
+            appearances = _dict(_get(annot, "/AP"))
+            if appearances is not None and pointer_appearances(annot):
+                for key in ("/R", "/D"):  # only what the preview draws (`print_states`)
+                    appearances.pop(key, None)
             if "/A" in annot and not _safe_action(annot["/A"]):
                 del annot["/A"]
             kept.append(ref)

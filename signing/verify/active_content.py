@@ -20,7 +20,8 @@ screen readers and copy-paste (`replacement_text`, `signing.replacement_text`); 
 field whose value differs from what its appearance draws (`field_values`,
 `signing.field_values`: Firefox's viewer shows the value, others the appearance); or an
 annotation shown only while the pointer hovers over it (`shown_on_hover`, NoView and
-ToggleNoView: this page and a reader who does not point at it do not see it). The
+ToggleNoView, or a rollover or down appearance other than its normal one: this page and a
+reader who does not point at it do not see it). The
 service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
@@ -45,7 +46,7 @@ from signing.pdf_objects import identity
 from signing.pdf_objects import member as _get
 from signing.pdf_objects import resolved as _resolved
 from signing.pdf_parsing import BudgetExceeded
-from signing.print_states import hover_only, paper_only, print_states
+from signing.print_states import hover_only, paper_only, pointer_appearances, print_states
 
 KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
          "annotations_without_appearance", "inconsistent_page_tree", "replacement_text",
@@ -199,7 +200,7 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
         kinds.add("actions")
     if paper_only(annotation):
         kinds.add("printed_only")
-    if hover_only(annotation):
+    if hover_only(annotation) or pointer_appearances(annotation):
         kinds.add("shown_on_hover")
     if kind not in WITHOUT_APPEARANCE and kind not in MULTIMEDIA and kind != "/FileAttachment" \
             and not _has_appearance(annotation):
