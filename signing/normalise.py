@@ -22,8 +22,10 @@ file is rewritten from scratch:
   while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
 - annotations without a normal appearance stream (links and pop-ups excepted), which each
   viewer draws its own way or not at all, are removed;
-- annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3) are
-  removed: the preview would not show what the signed file prints;
+- annotations printed but never shown on screen (NoView and Print, ISO 32000-2, 12.5.3), or
+  shown only under the pointer (NoView and ToggleNoView), are removed, and the rollover and
+  down appearances (/AP /R, /D) of the annotations kept: the preview would not show what the
+  signed file prints or shows to whoever points at it;
 - optional content keeps the states the screen shows when printed: the automatic states of
   its configurations (`/AS`, which switch layers on printing) and the print states of its
   groups (`/Usage /Print`, ISO 32000-2, 8.11.4.4) are removed;
@@ -50,11 +52,17 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing import page_tree, pdf_parsing, replacement_text
+from signing import page_tree, pdf_parsing, rectangles, replacement_text
 from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
-from signing.print_states import annotation_flags, paper_only, print_states
+from signing.print_states import (
+    annotation_flags,
+    hover_only,
+    paper_only,
+    pointer_appearances,
+    print_states,
+)
 
 CATALOG_ACTIVE = ("/OpenAction", "/AA", "/Collection", "/Perms", "/NeedsRendering")
 NAME_TREES_ACTIVE = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
@@ -124,6 +132,10 @@ def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
         raise
     except READ_ERRORS as exc:
         raise broken(exc) from None
+    except decimal.DecimalException:
+        # pyHanko writes a real back by quantizing it, which fails past 28 digits
+        # (`1000000000000000000000000000000.0`): a file it cannot rewrite (pdfatk15)
+        raise InvalidPdf("broken", detail="a number with too many digits") from None
     result = check_pdf(out.getvalue(), max_bytes=max_bytes)
     return NormalisedPdf(checked=result, removed=tuple(found), original_sha256=checked.sha256)
 
@@ -182,7 +194,7 @@ def findings(reader: PdfFileReader) -> list[str]:
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
                 found.add("active_annotations")
-            if paper_only(annot):
+            if paper_only(annot) or hover_only(annot) or pointer_appearances(annot):
                 found.add("hidden_annotations")
             if _drawn_by_the_viewer(annot):
                 found.add("annotations_without_appearance")
@@ -298,10 +310,13 @@ def _safe_action(action: object) -> bool:
 
 
 def _number(value: object) -> float:
-    value = value.get_object() if isinstance(value, generic.IndirectObject) else value
-    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
-        raise InvalidPdf("broken", detail="a number was expected in a rectangle or matrix")
-    return float(value)
+    """`value` as a finite number (`rectangles.finite`): a rectangle or a matrix with a number
+    no float holds is refused, not rewritten into the page as `inf` or `nan` (pdfatk15)."""
+    number = rectangles.finite(value)
+    if number is None:
+        raise InvalidPdf("broken", detail="a finite number was expected in a rectangle or "
+                         "matrix")
+    return number
 
 
 def _placement(appearance: generic.StreamObject, rect: list[float]) -> list[float] | None:
@@ -404,9 +419,14 @@ class _Cleaner:
                 if drawing is not None:
                     drawings.append(drawing)
                 continue
-            if kind in ANNOTATIONS_ACTIVE or paper_only(annot) or _drawn_by_the_viewer(annot):
+            if kind in ANNOTATIONS_ACTIVE or paper_only(annot) or hover_only(annot) or \
+                    _drawn_by_the_viewer(annot):
                 continue
             annot.pop("/AA", None)
+            appearances = _dict(_get(annot, "/AP"))
+            if appearances is not None and pointer_appearances(annot):
+                for key in ("/R", "/D"):  # only what the preview draws (`print_states`)
+                    appearances.pop(key, None)
             if "/A" in annot and not _safe_action(annot["/A"]):
                 del annot["/A"]
             kept.append(ref)

@@ -18,7 +18,10 @@ that reaches a node twice (`inconsistent_page_tree`, `signing.page_tree`: pdf.js
 /Count and skips pages poppler and PDFium show); or text that replaces what a page draws for
 screen readers and copy-paste (`replacement_text`, `signing.replacement_text`); or a form
 field whose value differs from what its appearance draws (`field_values`,
-`signing.field_values`: Firefox's viewer shows the value, others the appearance). The
+`signing.field_values`: Firefox's viewer shows the value, others the appearance); or an
+annotation shown only while the pointer hovers over it (`shown_on_hover`, NoView and
+ToggleNoView, or a rollover or down appearance other than its normal one: this page and a
+reader who does not point at it do not see it). The
 service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
@@ -43,11 +46,11 @@ from signing.pdf_objects import identity
 from signing.pdf_objects import member as _get
 from signing.pdf_objects import resolved as _resolved
 from signing.pdf_parsing import BudgetExceeded
-from signing.print_states import paper_only, print_states
+from signing.print_states import hover_only, paper_only, pointer_appearances, print_states
 
 KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
          "annotations_without_appearance", "inconsistent_page_tree", "replacement_text",
-         "field_values")
+         "field_values", "shown_on_hover")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 # shown without an appearance stream by design (a link's area, a pop-up's window, a field)
@@ -197,6 +200,8 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
         kinds.add("actions")
     if paper_only(annotation):
         kinds.add("printed_only")
+    if hover_only(annotation) or pointer_appearances(annotation):
+        kinds.add("shown_on_hover")
     if kind not in WITHOUT_APPEARANCE and kind not in MULTIMEDIA and kind != "/FileAttachment" \
             and not _has_appearance(annotation):
         kinds.add("annotations_without_appearance")

@@ -46,6 +46,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from signing import rectangles
 from signing.print_states import HIDDEN, NO_VIEW, PRINT, TOGGLE_NO_VIEW, annotation_flags
 from signing.verify import active_content, empty_updates, policy, unlisted, unreferenced
 from signing.verify.byterange import RawCoverage
@@ -173,10 +174,12 @@ def _shows(widget: Any) -> bool:
     and calls such a widget invisible."""
     try:
         flags = annotation_flags(widget)  # ISO 32000-2, 12.5.3 (/F 2.5 is no Hidden flag)
-        rect = widget["/Rect"]
-        x1, y1, x2, y2 = (float(rect[i]) for i in range(len(rect)))  # [i] resolves
+        rect = rectangles.rectangle(widget.raw_get("/Rect"))  # references resolved
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        rect = None
+    if rect is None:  # no four finite numbers (pdfatk15: a 400-digit integer raised here)
         return True  # what a viewer makes of it is unknown: count it as shown
+    x1, y1, x2, y2 = rect
     # Hidden is neither shown nor printed; NoView is not shown on screen but still printed
     # when Print is set (a widget only the paper shows), and shown under the pointer when
     # ToggleNoView is set (a widget that appears as the reader points at it)

@@ -73,12 +73,13 @@ SCHEMAS = {
                                                  "annotations_without_appearance",
                                                  "inconsistent_page_tree",
                                                  "replacement_text",
-                                                 "field_values"]},
+                                                 "field_values", "shown_on_hover"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
                                               "attached to it, an XFA form, content printed "
-                                              "but not shown on screen, a page or an annotation "
+                                              "but not shown on screen (or shown only under "
+                                              "the pointer), a page or an annotation "
                                               "that readers show differently: the signatures "
                                               "do not "
                                               "vouch for what these show or do."},
