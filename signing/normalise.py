@@ -53,7 +53,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
 from signing import page_tree, pdf_parsing, rectangles, replacement_text
-from signing.pdf_input import READ_ERRORS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
+from signing.pdf_input import READ_ERRORS, TOO_MANY_DIGITS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
 from signing.print_states import (
@@ -135,7 +135,7 @@ def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
     except decimal.DecimalException:
         # pyHanko writes a real back by quantizing it, which fails past 28 digits
         # (`1000000000000000000000000000000.0`): a file it cannot rewrite (pdfatk15)
-        raise InvalidPdf("broken", detail="a number with too many digits") from None
+        raise InvalidPdf("broken", detail=TOO_MANY_DIGITS) from None
     result = check_pdf(out.getvalue(), max_bytes=max_bytes)
     return NormalisedPdf(checked=result, removed=tuple(found), original_sha256=checked.sha256)
 

@@ -12,7 +12,9 @@ decode limits and fast hexadecimal strings of `signing.pdf_parsing`, and at most
 
 from __future__ import annotations
 
+import decimal
 import hashlib
+import io
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from babel.numbers import format_decimal
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
@@ -162,12 +165,34 @@ def check_pdf(data: bytes, *, max_bytes: int) -> CheckedPdf:
         return _check_readable(data)
 
 
+TOO_MANY_DIGITS = "a number with too many digits"
+
+
+def _check_rewritable(root: generic.DictionaryObject, pages: list[generic.DictionaryObject]) -> None:
+    """Refuse a file whose objects a signature rewrites (the catalog, its form, the pages that
+    get a widget) hold a number pyHanko cannot write back: it writes a real by quantizing it,
+    which fails past 28 digits (`1000000000000000000000000000000.0`). Found here, the file is
+    refused as damaged before anyone is asked to sign it; found while signing, after the
+    citizen's passkey, it was a 500 (pdfatk15's note, lead)."""
+    sink = io.BytesIO()
+    try:
+        for written in (root, root.get("/AcroForm"), *pages):
+            if isinstance(written, generic.DictionaryObject):
+                written.write_to_stream(sink)
+                sink.seek(0)
+                sink.truncate()
+    except decimal.DecimalException:
+        raise InvalidPdf("broken", detail=TOO_MANY_DIGITS) from None
+
+
 def _check_readable(data: bytes) -> CheckedPdf:
     try:
         reader = pdf_parsing.reader(data, strict=False)
         if reader.encrypted:
             raise InvalidPdf("encrypted")
-        pages = page_tree.survey(reader.root).pages  # not the top /Count: it may lie
+        surveyed = page_tree.survey(reader.root)
+        pages = surveyed.pages  # not the top /Count: it may lie
+        _check_rewritable(reader.root, [entry.node for entry in surveyed.nodes if entry.page])
         signatures = len(reader.embedded_signatures)
         certification = read_certification_data(reader)
         locking = _locking_signature(reader)
