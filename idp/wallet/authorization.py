@@ -3,7 +3,9 @@ server: a wallet registered as a client (public, `token_endpoint_auth_method: no
 `/wallet/authorize` for a credential, by `scope` or by `authorization_details` of type
 `openid_credential` (RFC 9396, OpenID4VCI 5.1.1), with PKCE S256 (RFC 7636) and, from an
 offer, `issuer_state`; the signed-in citizen agrees; the code (single use, 60 seconds) is
-redeemed at `/wallet/token` with the code verifier.
+redeemed at `/wallet/token` with the code verifier. Redeeming a code leaves a replay mark
+naming the grant it created; the code presented again voids that grant, and the access token
+issued from its first use stops working (RFC 6749 section 4.1.2, `revoked`).
 
 Pure checks here; the views map them to redirects and pages. Errors that make the client or
 its redirect URI untrustworthy are `UnsafeAuthorization` (never redirected, RFC 6749 4.1.2.1).
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 
 _CODE = "wallet:authz-code:"
 _ISSUER_STATE = "wallet:issuer-state:"
+_MARK = "wallet:authz-code-mark:"  # a redeemed code's replay mark: the grant it created
+_VOID = "wallet:grant-void:"  # a grant whose code was presented twice: its tokens are revoked
 CODE_SECONDS = 60
 AUTHORIZATION_CODE = "authorization_code"
 
@@ -203,20 +207,27 @@ def issue_code(store: Store, request: CredentialRequest, *, document_id: str, ci
     record = {"client_id": request.client_id, "redirect_uri": request.redirect_uri,
               "challenge": request.code_challenge, "document_id": document_id,
               "citizen_id": str(citizen_id), "configuration_id": request.configuration_id,
-              "passkey": passkey}
+              "passkey": passkey, "grant_id": secrets.token_urlsafe(16)}
     store.set(_CODE + hashlib.sha256(code.encode()).hexdigest(), json.dumps(record).encode(),
               CODE_SECONDS)
     return code
 
 
-def redeem(store: Store, form: Mapping[str, str]) -> Grant:
+def redeem(store: Store, form: Mapping[str, str], *, replay_ttl: float) -> Grant:
     """RFC 6749 4.1.3 for a public client: the code once, same client and redirect URI, and
-    the PKCE verifier (RFC 7636 4.6)."""
+    the PKCE verifier (RFC 7636 4.6). Taking the code leaves a mark (for `replay_ttl`, at least
+    an access token's life) naming its grant: the code presented again voids that grant."""
     code = form.get("code")
     if not code:
         raise InvalidGrant("code is required")
-    raw = store.take(_CODE + hashlib.sha256(code.encode()).hexdigest())
+    digest = hashlib.sha256(code.encode()).hexdigest()
+    raw = store.take_and_mark(_CODE + digest, _MARK + digest, "grant_id", replay_ttl)
     if raw is None:
+        mark = store.get(_MARK + digest)
+        if mark is not None:
+            store.set(_VOID + mark.decode("ascii"), b"1", replay_ttl)
+            raise InvalidGrant("the authorization code was used twice; the access token issued with it is "
+                               "revoked: start a new authorization request")
         raise InvalidGrant("the authorization code is unknown, expired or already used")
     record: dict[str, Any] = json.loads(raw)
     if form.get("client_id") != record["client_id"]:
@@ -231,4 +242,10 @@ def redeem(store: Store, form: Mapping[str, str]) -> Grant:
     except OidcError as exc:
         raise InvalidGrant(exc.description) from None
     return Grant(record["document_id"], record["citizen_id"], record["configuration_id"],
-                 record["client_id"], passkey=record.get("passkey"))
+                 record["client_id"], passkey=record.get("passkey"), grant_id=record.get("grant_id"))
+
+
+def revoked(store: Store, grant: Grant) -> bool:
+    """Whether the code `grant` came from was presented twice (RFC 6749 section 4.1.2): its
+    tokens are revoked. A grant of a pre-authorized code (no `grant_id`) never is this way."""
+    return grant.grant_id is not None and store.get(_VOID + grant.grant_id) is not None
