@@ -208,19 +208,39 @@ def issue_code(store: Store, request: CredentialRequest, *, document_id: str, ci
               "challenge": request.code_challenge, "document_id": document_id,
               "citizen_id": str(citizen_id), "configuration_id": request.configuration_id,
               "passkey": passkey, "grant_id": secrets.token_urlsafe(16)}
-    store.set(_CODE + hashlib.sha256(code.encode()).hexdigest(), json.dumps(record).encode(),
-              CODE_SECONDS)
+    store.set(_CODE + _key(code, request.client_id, request.code_challenge, request.redirect_uri),
+              json.dumps(record).encode(), CODE_SECONDS)
     return code
+
+
+def _key(code: str, client_id: str, challenge: str, redirect_uri: str) -> str:
+    """A code's key: a digest over the code and what binds it (each part but the last
+    length-prefixed, so no two sets of parts are the same text). The exchange computes it from
+    what it was given: another client, a wrong code_verifier or another redirect_uri finds
+    nothing and takes nothing (as the agency codes, idp.oidc.codes): whoever merely sees a code
+    can neither burn it nor, presenting it twice, revoke what its wallet was given."""
+    text = f"{len(code)}:{code}{len(client_id)}:{client_id}{len(challenge)}:{challenge}{redirect_uri}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def redeem(store: Store, form: Mapping[str, str], *, replay_ttl: float) -> Grant:
     """RFC 6749 4.1.3 for a public client: the code once, same client and redirect URI, and
-    the PKCE verifier (RFC 7636 4.6). Taking the code leaves a mark (for `replay_ttl`, at least
-    an access token's life) naming its grant: the code presented again voids that grant."""
-    code = form.get("code")
-    if not code:
-        raise InvalidGrant("code is required")
-    digest = hashlib.sha256(code.encode()).hexdigest()
+    the PKCE verifier (RFC 7636 4.6), all part of the code's key (`_key`). Taking the code
+    leaves a mark under that key (for `replay_ttl`, at least an access token's life) naming its
+    grant: the code presented again with them voids that grant."""
+    from idp.oidc.errors import OidcError
+    from idp.oidc.pkce import challenge_of
+
+    code, client_id, redirect_uri = form.get("code"), form.get("client_id"), form.get("redirect_uri")
+    if not code or len(code) > 512:
+        raise InvalidGrant("code is required (the one the authorization response gave)")
+    if not client_id or not redirect_uri:
+        raise InvalidGrant("client_id and redirect_uri are required, as in the authorization request")
+    try:
+        challenge = challenge_of(form.get("code_verifier"))
+    except OidcError as exc:
+        raise InvalidGrant(exc.description) from None
+    digest = _key(code, client_id, challenge, redirect_uri)
     raw = store.take_and_mark(_CODE + digest, _MARK + digest, "grant_id", replay_ttl)
     if raw is None:
         mark = store.get(_MARK + digest)
@@ -228,19 +248,9 @@ def redeem(store: Store, form: Mapping[str, str], *, replay_ttl: float) -> Grant
             store.set(_VOID + mark.decode("ascii"), b"1", replay_ttl)
             raise InvalidGrant("the authorization code was used twice; the access token issued with it is "
                                "revoked: start a new authorization request")
-        raise InvalidGrant("the authorization code is unknown, expired or already used")
+        raise InvalidGrant("the authorization code is unknown, expired or already used, or was not issued "
+                           "for this client_id, redirect_uri and code_verifier")
     record: dict[str, Any] = json.loads(raw)
-    if form.get("client_id") != record["client_id"]:
-        raise InvalidGrant("the code was issued to another client")
-    if form.get("redirect_uri") != record["redirect_uri"]:
-        raise InvalidGrant("redirect_uri must be the one of the authorization request")
-    from idp.oidc.errors import OidcError
-    from idp.oidc.pkce import verify
-
-    try:
-        verify(verifier=form.get("code_verifier"), challenge=record["challenge"])
-    except OidcError as exc:
-        raise InvalidGrant(exc.description) from None
     return Grant(record["document_id"], record["citizen_id"], record["configuration_id"],
                  record["client_id"], passkey=record.get("passkey"), grant_id=record.get("grant_id"))
 
