@@ -104,6 +104,7 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
             raise AuthorizationRefused("register the wallet as a public client "
                                        "(token_endpoint_auth_method none): wallets keep no secret",
                                        error="unauthorized_client")
+        is_wallet(client)
         from idp.oidc.errors import OidcError
         from idp.oidc.pkce import check_challenge
 
@@ -135,6 +136,21 @@ def registered_client(session: Session, client_id: str) -> Client:
         return find_client(session, client_id)
     except ClientNotFound:
         raise UnsafeAuthorization("this client is not registered with Cédula") from None
+
+
+def is_wallet(client: Client) -> None:
+    """RFC 6749 section 4.1.2.1 (unauthorized_client): a client may ask here for a credential
+    only if it is a wallet, registered by an operator (`cedula clients ...`: a wallet receives the
+    citizen's document bound to its key, so Cédula vouches for it as for no self-registered
+    portal), and registers the authorization_code grant (RFC 7591 section 2, `grant_types`)."""
+    if AUTHORIZATION_CODE not in client.client_metadata.get("grant_types", []):
+        raise AuthorizationRefused("this client's registration does not include the authorization_code grant "
+                                   "(grant_types): add it to the wallet's registration",
+                                   error="unauthorized_client")
+    if not client.operator_registered:
+        raise AuthorizationRefused("only wallets registered by Cédula's operators may ask for credentials here; "
+                                   "a client registered at /register is an agency portal: ask the operators "
+                                   "to register the wallet", error="unauthorized_client")
 
 
 def still_answerable(session: Session, request: CredentialRequest) -> None:
