@@ -3,7 +3,9 @@ server: a wallet registered as a client (public, `token_endpoint_auth_method: no
 `/wallet/authorize` for a credential, by `scope` or by `authorization_details` of type
 `openid_credential` (RFC 9396, OpenID4VCI 5.1.1), with PKCE S256 (RFC 7636) and, from an
 offer, `issuer_state`; the signed-in citizen agrees; the code (single use, 60 seconds) is
-redeemed at `/wallet/token` with the code verifier.
+redeemed at `/wallet/token` with the code verifier. Redeeming a code leaves a replay mark
+naming the grant it created; the code presented again voids that grant, and the access token
+issued from its first use stops working (RFC 6749 section 4.1.2, `revoked`).
 
 Pure checks here; the views map them to redirects and pages. Errors that make the client or
 its redirect URI untrustworthy are `UnsafeAuthorization` (never redirected, RFC 6749 4.1.2.1).
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 
 _CODE = "wallet:authz-code:"
 _ISSUER_STATE = "wallet:issuer-state:"
+_MARK = "wallet:authz-code-mark:"  # a redeemed code's replay mark: the grant it created
+_VOID = "wallet:grant-void:"  # a grant whose code was presented twice: its tokens are revoked
 CODE_SECONDS = 60
 AUTHORIZATION_CODE = "authorization_code"
 
@@ -100,6 +104,7 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
             raise AuthorizationRefused("register the wallet as a public client "
                                        "(token_endpoint_auth_method none): wallets keep no secret",
                                        error="unauthorized_client")
+        is_wallet(client)
         from idp.oidc.errors import OidcError
         from idp.oidc.pkce import check_challenge
 
@@ -131,6 +136,21 @@ def registered_client(session: Session, client_id: str) -> Client:
         return find_client(session, client_id)
     except ClientNotFound:
         raise UnsafeAuthorization("this client is not registered with Cédula") from None
+
+
+def is_wallet(client: Client) -> None:
+    """RFC 6749 section 4.1.2.1 (unauthorized_client): a client may ask here for a credential
+    only if it is a wallet, registered by an operator (`cedula clients ...`: a wallet receives the
+    citizen's document bound to its key, so Cédula vouches for it as for no self-registered
+    portal), and registers the authorization_code grant (RFC 7591 section 2, `grant_types`)."""
+    if AUTHORIZATION_CODE not in client.client_metadata.get("grant_types", []):
+        raise AuthorizationRefused("this client's registration does not include the authorization_code grant "
+                                   "(grant_types): add it to the wallet's registration",
+                                   error="unauthorized_client")
+    if not client.operator_registered:
+        raise AuthorizationRefused("only wallets registered by Cédula's operators may ask for credentials here; "
+                                   "a client registered at /register is an agency portal: ask the operators "
+                                   "to register the wallet", error="unauthorized_client")
 
 
 def still_answerable(session: Session, request: CredentialRequest) -> None:
@@ -203,32 +223,55 @@ def issue_code(store: Store, request: CredentialRequest, *, document_id: str, ci
     record = {"client_id": request.client_id, "redirect_uri": request.redirect_uri,
               "challenge": request.code_challenge, "document_id": document_id,
               "citizen_id": str(citizen_id), "configuration_id": request.configuration_id,
-              "passkey": passkey}
-    store.set(_CODE + hashlib.sha256(code.encode()).hexdigest(), json.dumps(record).encode(),
-              CODE_SECONDS)
+              "passkey": passkey, "grant_id": secrets.token_urlsafe(16)}
+    store.set(_CODE + _key(code, request.client_id, request.code_challenge, request.redirect_uri),
+              json.dumps(record).encode(), CODE_SECONDS)
     return code
 
 
-def redeem(store: Store, form: Mapping[str, str]) -> Grant:
-    """RFC 6749 4.1.3 for a public client: the code once, same client and redirect URI, and
-    the PKCE verifier (RFC 7636 4.6)."""
-    code = form.get("code")
-    if not code:
-        raise InvalidGrant("code is required")
-    raw = store.take(_CODE + hashlib.sha256(code.encode()).hexdigest())
-    if raw is None:
-        raise InvalidGrant("the authorization code is unknown, expired or already used")
-    record: dict[str, Any] = json.loads(raw)
-    if form.get("client_id") != record["client_id"]:
-        raise InvalidGrant("the code was issued to another client")
-    if form.get("redirect_uri") != record["redirect_uri"]:
-        raise InvalidGrant("redirect_uri must be the one of the authorization request")
-    from idp.oidc.errors import OidcError
-    from idp.oidc.pkce import verify
+def _key(code: str, client_id: str, challenge: str, redirect_uri: str) -> str:
+    """A code's key: a digest over the code and what binds it (each part but the last
+    length-prefixed, so no two sets of parts are the same text). The exchange computes it from
+    what it was given: another client, a wrong code_verifier or another redirect_uri finds
+    nothing and takes nothing (as the agency codes, idp.oidc.codes): whoever merely sees a code
+    can neither burn it nor, presenting it twice, revoke what its wallet was given."""
+    text = f"{len(code)}:{code}{len(client_id)}:{client_id}{len(challenge)}:{challenge}{redirect_uri}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
+
+def redeem(store: Store, form: Mapping[str, str], *, replay_ttl: float) -> Grant:
+    """RFC 6749 4.1.3 for a public client: the code once, same client and redirect URI, and
+    the PKCE verifier (RFC 7636 4.6), all part of the code's key (`_key`). Taking the code
+    leaves a mark under that key (for `replay_ttl`, at least an access token's life) naming its
+    grant: the code presented again with them voids that grant."""
+    from idp.oidc.errors import OidcError
+    from idp.oidc.pkce import challenge_of
+
+    code, client_id, redirect_uri = form.get("code"), form.get("client_id"), form.get("redirect_uri")
+    if not code or len(code) > 512:
+        raise InvalidGrant("code is required (the one the authorization response gave)")
+    if not client_id or not redirect_uri:
+        raise InvalidGrant("client_id and redirect_uri are required, as in the authorization request")
     try:
-        verify(verifier=form.get("code_verifier"), challenge=record["challenge"])
+        challenge = challenge_of(form.get("code_verifier"))
     except OidcError as exc:
         raise InvalidGrant(exc.description) from None
+    digest = _key(code, client_id, challenge, redirect_uri)
+    raw = store.take_and_mark(_CODE + digest, _MARK + digest, "grant_id", replay_ttl)
+    if raw is None:
+        mark = store.get(_MARK + digest)
+        if mark is not None:
+            store.set(_VOID + mark.decode("ascii"), b"1", replay_ttl)
+            raise InvalidGrant("the authorization code was used twice; the access token issued with it is "
+                               "revoked: start a new authorization request")
+        raise InvalidGrant("the authorization code is unknown, expired or already used, or was not issued "
+                           "for this client_id, redirect_uri and code_verifier")
+    record: dict[str, Any] = json.loads(raw)
     return Grant(record["document_id"], record["citizen_id"], record["configuration_id"],
-                 record["client_id"], passkey=record.get("passkey"))
+                 record["client_id"], passkey=record.get("passkey"), grant_id=record.get("grant_id"))
+
+
+def revoked(store: Store, grant: Grant) -> bool:
+    """Whether the code `grant` came from was presented twice (RFC 6749 section 4.1.2): its
+    tokens are revoked. A grant of a pre-authorized code (no `grant_id`) never is this way."""
+    return grant.grant_id is not None and store.get(_VOID + grant.grant_id) is not None

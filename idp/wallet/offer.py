@@ -93,6 +93,9 @@ class Grant:
     passkey: str | None = None
     """The passkey (base64url credential ID) that checked the session which made the offer or
     gave the code: the grant holds only while the account still has it, unblocked."""
+    grant_id: str | None = None
+    """The authorization code's grant (`idp.wallet.authorization`): revoked when that code is
+    presented twice. None: a pre-authorized code's."""
 
 
 def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> Grant:

@@ -166,6 +166,11 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
         grant = offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
                                   jkt=presented.jkt)
         _passkey_holds(grant, refuse=InvalidWalletToken)
+        if authorization.revoked(get_store(current_app), grant):
+            count("wallet.grant", "code_reuse")
+            raise InvalidWalletToken("the authorization code this access token was issued for was used twice, "
+                                     "so the token is revoked (RFC 6749 section 4.1.2); start a new authorization "
+                                     "request")
         if grant.client_id is not None and not _client_enabled(grant.client_id):
             count("wallet.grant", "client_disabled")
             raise InvalidWalletToken("the wallet this access token was issued to is no longer registered "
@@ -214,7 +219,8 @@ def token() -> Response:
                 count("wallet.token", "invalid_client")
                 raise WalletError("client_id must name a wallet registered with Cédula and enabled (RFC 6749 "
                                   "section 5.2)", error="invalid_client", status=401)
-            grant = authorization.redeem(get_store(current_app), request.form.to_dict())
+            grant = authorization.redeem(get_store(current_app), request.form.to_dict(),
+                                         replay_ttl=wallet.settings.access_token_seconds)
         _passkey_holds(grant, refuse=InvalidGrant)
     except InvalidGrant:
         count("wallet.token", "invalid_grant")
