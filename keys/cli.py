@@ -140,15 +140,19 @@ def pki_init() -> None:
 @click.option("--client", "client_id", required=True, help="The agency's client_id.")
 @click.option("--organization", help="Organisation name in the subject (default: client_id).")
 @click.option("--organization-id",
-              help="organizationIdentifier, e.g. VATSV-06142006901011 (default: client_id).")
+              help="organizationIdentifier (required), ETSI EN 319 412-1 form: type + country + '-' + "
+                   "identifier, e.g. NTRSV-0614-010101-001-1 or VATSV-06142006901011.")
 @_key_errors
 def pki_issue_seal(client_id: str, organization: str | None,
                    organization_id: str | None) -> None:
     """Issue an agency's electronic-seal certificate and print it (PEM)."""
+    from keys.subject_names import organization_identifier
+
+    identifier = organization_identifier(organization_id)  # before the key store is opened
     service = _service()
     issued = service.pki.issue_seal(client_id=client_id,
                                     organization_name=organization or client_id,
-                                    organization_identifier=organization_id or client_id,
+                                    organization_identifier=identifier,
                                     now=service.now())
     click.echo(issued.pem, nl=False)
 

@@ -469,7 +469,8 @@ class Pki:
             ).first()
         if row is None:
             raise KeyNotFound(f"client {client_id!r} has no valid seal certificate; run "
-                              f"`cedula pki issue-seal --client {client_id}`")
+                              f"`cedula pki issue-seal --client {client_id} --organization \"LEGAL NAME\" "
+                              "--organization-id NTRSV-NUMBER` (the registered identifier, ETSI EN 319 412-1 form)")
         return self._issued(*row)
 
     def certificate(self, serial: str) -> IssuedCertificate:

@@ -2,10 +2,11 @@
 
 The challenge is SHA-256(document) || 32 random bytes: the authenticator signs over
 clientDataJSON, which holds the challenge, so the assertion commits to exactly that document
-and is fresh. The challenge is kept once in the ephemeral store with the citizen and the
-upload it was issued for; verifying takes it (single use), checks that its first 32 bytes are
-the digest of the document about to be signed, then verifies the assertion with the
-provider's WebAuthn checks (user verification required) for one of the citizen's passkeys,
+and is fresh. The challenge is kept once in the ephemeral store with the citizen, the
+upload it was issued for and the passkeys its allowCredentials named; verifying takes it
+(single use), checks that its first 32 bytes are the digest of the document about to be
+signed, that the passkey is one the options named (section 7.2, step 5), then verifies the
+assertion with the provider's WebAuthn checks (user verification required) for it,
 whose model the FIDO metadata does not report compromised now (MDS3 section 3.1.4).
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from idp.assurance.services import credential_descriptors
 from idp.citizens import services
+from idp.webauthn import challenges
 from idp.webauthn.authentication import parse_assertion, request_options
 from idp.webauthn.ceremonies import use_passkey
 from idp.webauthn.encoding import b64url
@@ -66,7 +68,8 @@ def begin(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen_
                             f"level {level}, which signing needs: add a passkey that does "
                             "(on /account) and sign in with it", status=403)
     challenge = document_sha256 + secrets.token_bytes(NONCE)
-    state = {"citizen_id": citizen_id, "upload_id": upload_id, "expires": now + ttl}
+    state = {"citizen_id": citizen_id, "upload_id": upload_id, "expires": now + ttl,
+             "allowed": [d["id"] for d in allowed]}
     store.set(PREFIX + b64url(challenge), json.dumps(state).encode(), ttl + GRACE_SECONDS)
     options = request_options(rp=rp, challenge=challenge)
     options["allowCredentials"] = allowed
@@ -95,6 +98,9 @@ def finish(session: Session, store: EphemeralStore, *, rp: RelyingParty, citizen
                             "citizen", status=403)
     if now > float(state["expires"]):
         raise WebAuthnError("challenge_expired", "the challenge has expired; start again")
+    # Section 7.2, step 5: only a passkey the options named (those reaching the signing minimum)
+    challenges.require_allowed(tuple(state["allowed"]) if state.get("allowed") is not None else None,
+                               response.credential_id)
     passkey = services.find_passkey(session, response.credential_id)
     if passkey is None or str(passkey.citizen_id) != citizen_id:
         raise WebAuthnError("unknown_credential", "this passkey is not one of yours")

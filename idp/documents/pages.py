@@ -195,7 +195,7 @@ def _api_pending(upload_id: str) -> tuple[str, Upload]:
 def _refuse(exc: WebAuthnError) -> ApiError:
     count("documents.confirm", exc.error)
     log.info("document confirmation refused", extra={"error": exc.error, "detail": str(exc)})
-    return ApiError(exc.status, exc.error, _(f"webauthn.error.{exc.error}"))
+    return ApiError(exc.status, exc.error, _(exc.catalog_key or f"webauthn.error.{exc.error}"))
 
 
 @bp.post("/account/sign/<upload_id>/options")

@@ -20,6 +20,9 @@ from idp.oidc.interactions import Interaction
 from idp.oidc.request import AuthorizationRequest
 from idp.sessions import SsoSession
 
+# prompt=none without a signed-in citizen (OIDC Core 1.0, section 3.1.2.6): the way out.
+NOT_SIGNED_IN = ("the citizen is not signed in; send the citizen to /authorize without prompt=none "
+                 "so they can sign in")
 
 @dataclass(frozen=True)
 class Login:
@@ -90,7 +93,7 @@ def decide(interaction: Interaction, session: SsoSession | None,
     prompt = set(request.prompt)
     if session is None:
         if "none" in prompt:
-            return Refuse("login_required", "the citizen is not signed in")
+            return Refuse("login_required", NOT_SIGNED_IN)
         return Login()
 
     fresh = interaction.login_after is not None and session.auth_time >= interaction.login_after

@@ -101,11 +101,11 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
     with database.transaction() as session:
         row = session.execute(_PRESENTED, {"digest": token_digest(refresh_token)}).first()
         if row is None:
-            raise InvalidGrant("the refresh token is not valid")
+            raise InvalidGrant(NOT_VALID)
         token, grant, citizen = _Presented(row.token_id, row.token_dpop_jkt, row.token_used_at,
                                            row.token_expires_at), GrantRecord.of(row), row.Citizen
         if grant.client_id != client.client_id:
-            raise InvalidGrant("the refresh token is not valid")  # do not reveal whose it is
+            raise InvalidGrant(NOT_VALID)  # the same words: do not reveal whose it is
         if token.dpop_jkt is not None and token.dpop_jkt != jkt:
             # Not spent, not revoked: whoever lacks the key cannot use it, nor burn it.
             raise InvalidGrant("the refresh token is bound to a DPoP key; send a DPoP proof signed with "
@@ -185,6 +185,10 @@ def _wallet_pid(provider: Provider, grant: GrantRecord, now: int) -> str | None:
                                 now=float(now))
 
 
+# An unknown refresh token, or another client's: one sentence for both, naming the way out.
+NOT_VALID = ("the refresh token is not valid: it may have expired, been rotated (a newer one was issued "
+             "with the last refresh) or been revoked (the citizen withdrew consent or signed out); "
+             "start a new authorization request to get new tokens")
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "
           "(refresh token reuse)")
 

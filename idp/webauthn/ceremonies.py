@@ -24,7 +24,7 @@ from idp.webauthn import challenges
 from idp.webauthn.aaguid import model_name
 from idp.webauthn.authentication import parse_assertion, request_options, verify_assertion
 from idp.webauthn.encoding import b64url
-from idp.webauthn.errors import CloneSuspected, CredentialNotAllowed, WebAuthnError
+from idp.webauthn.errors import CloneSuspected, WebAuthnError
 from idp.webauthn.registration import (
     ExistingCredential,
     creation_options,
@@ -263,10 +263,7 @@ def finish_sign_in(connection: sa.Connection, store: EphemeralStore, *, rp: Rely
     response = parse_assertion(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge,
                                purposes={"sign-in"}, now=now)
-    if ceremony.allowed is not None and b64url(response.credential_id) not in ceremony.allowed:
-        # Section 7.2, step 5: options that named credentials are answered by one of them.
-        raise CredentialNotAllowed("the credential is not one of those allowCredentials named "
-                                   f"({len(ceremony.allowed)}): use one that reaches the level asked")
+    challenges.require_allowed(ceremony.allowed, response.credential_id)
     passkey = services.passkey_for_assertion(connection, response.credential_id)
     if passkey is None:
         raise WebAuthnError("unknown_credential", "this passkey is not registered here")

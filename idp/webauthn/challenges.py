@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from idp.webauthn.encoding import b64url
-from idp.webauthn.errors import WebAuthnError
+from idp.webauthn.errors import CredentialNotAllowed, WebAuthnError
 from infra.store import EphemeralStore
 
 Purpose = Literal["enrol", "add", "sign-in", "recheck", "assisted"]
@@ -70,6 +70,14 @@ def issue(store: EphemeralStore, *, purpose: Purpose, ttl: float, now: float,
                         enrolment=enrolment, allowed=allowed)
     store.set(PREFIX + b64url(ceremony.challenge), ceremony.to_json(), ttl + GRACE_SECONDS)
     return ceremony
+
+
+def require_allowed(allowed: tuple[str, ...] | None, credential_id: bytes) -> None:
+    """Section 7.2, step 5: options that named credentials in allowCredentials (`allowed`,
+    base64url ids; None: they named none) are answered by one of them, or CredentialNotAllowed."""
+    if allowed is not None and b64url(credential_id) not in allowed:
+        raise CredentialNotAllowed("the credential is not one of those allowCredentials named "
+                                   f"({len(allowed)}): use one that reaches the level asked")
 
 
 def take(store: EphemeralStore, *, challenge: bytes, purposes: set[str], now: float) -> Ceremony:

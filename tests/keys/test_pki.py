@@ -183,7 +183,8 @@ def test_cli(service, fresh_app):
     runner = CliRunner()
     result = runner.invoke(cli, ["pki", "init"], obj=ctx)
     assert result.exit_code == 0 and "PKI already exists" in result.output
-    result = runner.invoke(cli, ["pki", "issue-seal", "--client", "registro"], obj=ctx)
+    result = runner.invoke(cli, ["pki", "issue-seal", "--client", "registro",
+                                 "--organization-id", "NTRSV-0614-010101-001-1"], obj=ctx)
     assert result.exit_code == 0, result.output
     cert = x509.load_pem_x509_certificate(result.output.encode())
     serial = format(cert.serial_number, "X")

@@ -74,7 +74,8 @@ def test_the_cli_refuses_a_long_organization_in_one_line(service, fresh_app):
     from idp.cli import Context, cli
 
     result = CliRunner().invoke(cli, ["pki", "issue-seal", "--client", "registro",
-                                      "--organization", "x" * 65], obj=Context(app=fresh_app))
+                                      "--organization", "x" * 65, "--organization-id", "VATSV-0614"],
+                                     obj=Context(app=fresh_app))
     assert result.exit_code == 1
     assert "at most 64 fit a certificate" in result.output
     assert "Traceback" not in result.output

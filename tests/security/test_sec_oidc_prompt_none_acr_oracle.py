@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from idp.oidc.assurance import Assurance
-from idp.oidc.interaction_policy import Refuse, decide
+from idp.oidc.interaction_policy import NOT_SIGNED_IN, Refuse, decide
 from tests.idp.oidc.test_interaction_policy import ACR, GIVEN, NOW, SESSION, facts, interaction
 
 HIGH = Assurance(level="high", acr=ACR["high"], amr=("hwk", "user"))
@@ -44,7 +44,7 @@ def test_without_consent_a_silent_level_request_answers_the_same_whatever_the_vi
 @pytest.mark.parametrize("asked", list(SILENT))
 def test_without_a_session_a_silent_level_request_is_login_required(asked):
     outcome = decide(SILENT[asked], None, None, NOW, facts=facts(achieved=None))
-    assert outcome == Refuse("login_required", "the citizen is not signed in")
+    assert outcome == Refuse("login_required", NOT_SIGNED_IN)
 
 
 @pytest.mark.parametrize("asked", list(SILENT))

@@ -147,7 +147,8 @@ def test_seal_signer_is_reused_until_something_is_revoked(documents):
 
 def test_agency_without_seal_certificate_is_told_what_to_do(documents):
     rendered = _rendered()
-    with pytest.raises(SealUnavailable, match="run `cedula pki issue-seal --client nobody`"):
+    with pytest.raises(SealUnavailable, match="run `cedula pki issue-seal --client nobody --organization "
+                                              "\"LEGAL NAME\" --organization-id NTRSV-NUMBER`"):
         documents.sealer.seal(rendered.pdf, client_id="nobody", level="B-B",
                               field=_field(rendered))
 

@@ -185,7 +185,8 @@ def test_signing_in_a_stale_session_starts_with_a_passkey_recheck(web, signed_in
 def test_the_approving_passkey_must_reach_the_minimum_too(web, docs_app, pki, metadata):  # noqa: F811
     """With documents.minimum_signing_level = high, a citizen signed in with a device-bound,
     attested security key (high) who also has a synced passkey (substantial): the options
-    name only the security key, and an approval made with the synced passkey signs nothing.
+    name only the security key, and an approval made with the synced passkey signs nothing
+    (refused as a passkey the options did not name).
     The certificate's level is never above the passkey whose assertion it carries."""
     from tests.idp.assurance.conftest import all_formats_listed, device_key
     from tests.idp.documents.test_citizen_signing import _challenge
@@ -202,9 +203,11 @@ def test_the_approving_passkey_must_reach_the_minimum_too(web, docs_app, pki, me
         upload = _upload_id(_upload(web, _pdf()))
         options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()
         assert [c["id"] for c in options["allowCredentials"]] == [security_key.credential_id_b64]
-        assert _confirm_refused(web, upload, synced.authenticate(options)) == (
-            "You confirmed with a passkey that only reaches level substantial, and signing "
-            "needs level high. Nothing was signed; confirm with a passkey at that level.")
+        # Not one the options named (WebAuthn 7.2 step 5): refused before its level is read.
+        refused = post_json(web, f"/account/sign/{upload}/confirm", synced.authenticate(options),
+                            headers={"Accept-Language": "en"})
+        assert refused.status_code == 400, refused.get_json()
+        assert refused.get_json()["error"] == "invalid_credential"
         _nothing_issued(docs_app)
 
         options = post_json(web, f"/account/sign/{upload}/options", {}).get_json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+from idp.oidc.interaction_policy import NOT_SIGNED_IN
 from keys import verify_jwt
 from tests.idp.conftest import csrf, sign_in
 from tests.idp.oidc.conftest import (
@@ -108,7 +109,7 @@ def test_not_signed_in_goes_to_sign_in_and_back(client, register, citizen):
     assert match, location
     none = client.get(authorize_url(agency, Flow(state="s1"), prompt="none"))
     assert redirect_params(none, agency) == {"error": "login_required", "state": "s1", "iss": "http://localhost",
-                                             "error_description": "the citizen is not signed in"}
+                                             "error_description": NOT_SIGNED_IN}
     assert sign_in(client, citizen.key).status_code == 200
     back = client.get(location.split("next=")[1].replace("%3F", "?").replace("%3D", "="))
     result = redirect_params(decide(client, back), agency)
