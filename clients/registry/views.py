@@ -29,7 +29,7 @@ from infra.config import get_settings
 from infra.db import get_db
 from infra.web.caching import no_content, uncached_json
 from infra.web.errors import json_error
-from infra.web.jsonapi import DuplicateMember, unique_members
+from infra.web.jsonapi import DuplicateMember, has_lone_surrogate, has_nul, unique_members
 
 bp = Blueprint("registration", __name__)
 
@@ -63,35 +63,16 @@ def _body() -> dict[str, Any]:
         raise _malformed("The body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise _malformed("The body must be a JSON object of client metadata.")
-    if _has_nul(value):
+    if _unstorable(value):
         raise _malformed("The metadata contains a NUL character (\\u0000) or a lone surrogate "
                          "(\\ud800-\\udfff, not a character), which no field accepts.")
     return value
 
 
-def _unencodable(text: str) -> bool:
+def _unstorable(value: Any) -> bool:
     """A NUL (no database column takes it) or a lone surrogate (JSON allows "\\ud800"; UTF-8
-    cannot carry it, so every page naming the agency would fail to encode)."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _has_nul(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and _unencodable(item):
-            return True
-        if isinstance(item, dict):
-            stack.extend((*item.keys(), *item.values()))
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    cannot carry it, so every page naming the agency would fail to encode) anywhere."""
+    return has_nul(value) or has_lone_surrogate(value)
 
 
 def _malformed(description: str) -> ClientMetadataError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from flask import request
@@ -75,38 +76,38 @@ def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
+def strings(value: Any) -> Iterator[str]:
+    """Every string of a decoded JSON value, member names included (depth-first, no recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def is_lone_surrogate_free(text: str) -> bool:
+    """Whether UTF-8 can carry `text` (no lone surrogate, U+D800 to U+DFFF)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def has_lone_surrogate(value: Any) -> bool:
     """Whether a decoded JSON value holds a lone surrogate (U+D800 to U+DFFF) in a string or a
     member name: JSON's escapes allow "\\ud800", which is not a character; UTF-8 cannot carry
     it, so no database driver can be sent it (a lookup would fail with a server error)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii():
-                try:
-                    item.encode("utf-8")
-                except UnicodeEncodeError:
-                    return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    return not all(is_lone_surrogate_free(text) for text in strings(value))
 
 
 def has_nul(value: Any) -> bool:
     """Whether a decoded JSON value holds U+0000 anywhere (PostgreSQL text cannot store it)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    return any("\x00" in text for text in strings(value))

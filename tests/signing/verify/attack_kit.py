@@ -332,3 +332,31 @@ def amount_painted_over(writer):
         stream_data=b"1 1 1 rg 0 0 300 40 re f 0 0 0 rg BT /Helv 18 Tf 2 10 Td "
                     b"(Importe: 9999 EUR) Tj ET"))
     return ref, ref.get_object(), box, appearance
+
+
+def indirect_length_pdf() -> bytes:
+    """One page whose content stream's /Length is an indirect object (5 0 R, here 48), as
+    many producers write it."""
+    from tests.signing.verify import samples
+
+    content = samples.TEXT
+    return classic_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                        b"/Resources << /Font << /F1 6 0 R >> >> /Contents 4 0 R >>",
+                        b"<< /Length 5 0 R >>\nstream\n" + content + b"\nendstream",
+                        str(len(content)).encode(),
+                        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+
+
+def assert_added_field_shown(client, verifier, pdf: bytes, field: str = "Visto") -> None:
+    """The field `field` added after signing is taken as drawn over the signed content: the
+    signature is INDETERMINATE / SIG_CONSTRAINTS_FAILURE at level form_filling, in-process
+    and over the API."""
+    first = verifier.verify(pdf).signatures[0]
+    assert (first.conclusion.indication.value, first.conclusion.sub_indication) == \
+        ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
+    assert (first.modifications.level, first.modifications.fields) == ("form_filling", (field,))
+    body = over_http(client, verifier, pdf)
+    assert (body["status"], body["verdict"]) == (200, "indeterminate")
+    assert body["signatures"][0]["modifications"]["level"] == "form_filling"

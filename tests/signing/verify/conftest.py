@@ -61,3 +61,12 @@ def signed_with_hidden(pki) -> bytes:
 def issued(documents, citizen):
     """A residence certificate just issued: (the issuance's result, the sealed PDF)."""
     return issue_residence(documents, citizen)
+
+
+@pytest.fixture(scope="session")
+def signed_indirect(pki) -> bytes:
+    """A signed, time-stamped page whose content's /Length is an indirect object."""
+    from tests.signing.verify import attack_kit
+
+    return samples.sign(attack_kit.indirect_length_pdf(), samples.signer_for(pki.signer, pki),
+                        stamper=samples.timestamper(pki))

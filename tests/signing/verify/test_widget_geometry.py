@@ -19,21 +19,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from tests.signing.verify import attack_kit as kit
 from tests.signing.verify import samples
 
-CONTENT = samples.TEXT
-
-
-def _indirect_length_pdf() -> bytes:
-    """One page whose content stream's /Length is an indirect object (5 0 R, here 48), as
-    many producers write it."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-               b"/Resources << /Font << /F1 6 0 R >> >> /Contents 4 0 R >>",
-               b"<< /Length 5 0 R >>\nstream\n" + CONTENT + b"\nendstream",
-               str(len(CONTENT)).encode(),
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    return kit.classic_pdf(objects)
-
 
 def _empty_field_over_the_text(pdf: bytes, rect: list, *, flags: int = 4,
                                field_rect: list | None = None) -> bytes:
@@ -58,11 +43,6 @@ def _empty_field_over_the_text(pdf: bytes, rect: list, *, flags: int = 4,
         widget.get_object()[N("/Parent")] = field
     return kit.with_widget(writer, page, widget, field)
 
-
-@pytest.fixture(scope="module")
-def signed_indirect(pki) -> bytes:
-    return samples.sign(_indirect_length_pdf(), samples.signer_for(pki.signer, pki),
-                        stamper=samples.timestamper(pki))
 
 
 def _number(value: int):
@@ -101,7 +81,7 @@ def test_after_a_certification_it_is_a_failure(verifier, pki):
                                         certify=True, docmdp_permissions=fields.MDPPerm.FILL_FORMS)
     certified = signers.PdfSigner(meta, signer=samples.signer_for(pki.signer, pki),
                                   timestamper=samples.timestamper(pki)).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(_indirect_length_pdf()))).getvalue()
+        IncrementalPdfFileWriter(io.BytesIO(kit.indirect_length_pdf()))).getvalue()
     assert verifier.verify(certified).conclusion.passed
     rect = [_number(0), generic.IndirectObject(5, 0, None), _number(595), _number(800)]
     report = verifier.verify(_empty_field_over_the_text(certified, rect))
