@@ -13,28 +13,10 @@ the level asked), in Spanish and English, before anything is recorded."""
 
 from __future__ import annotations
 
-from tests.idp.assurance.conftest import (  # noqa: F401 - fixtures
-    add_device_key,
-    all_formats_listed,
-    metadata,
-    pki,
-    set_proofing,
-)
-from tests.idp.conftest import enrol, post_json, sign_in
+from tests.idp.assurance.conftest import metadata, pki  # noqa: F401 - fixtures
+from tests.idp.assurance.test_oidc_levels import _two_passkeys
+from tests.idp.conftest import post_json, sign_in
 from tests.idp.oidc.conftest import oidc_app  # noqa: F401 - fixture
-from tests.support.authenticator import SoftwareAuthenticator
-
-
-def _citizen_with_two_passkeys(client, app, pki, metadata):  # noqa: F811
-    """Proofed high, signed in with a synced passkey (substantial at most), with a device-bound
-    attested one too (high)."""
-    metadata(all_formats_listed(pki))
-    synced = SoftwareAuthenticator(backup_eligible=True, backed_up=True, counter_step=1)
-    citizen = enrol(client, synced)
-    device = add_device_key(client, pki)
-    set_proofing(app, citizen.citizen_id, "high")
-    assert sign_in(client, synced).status_code == 200
-    return citizen, synced, device
 
 
 def _sign_ins(app, citizen_id: str) -> int:
@@ -51,7 +33,7 @@ def _sign_ins(app, citizen_id: str) -> int:
 
 
 def test_a_step_up_refuses_a_passkey_its_options_did_not_name(client, oidc_app, pki, metadata):  # noqa: F811
-    citizen, synced, device = _citizen_with_two_passkeys(client, oidc_app, pki, metadata)
+    citizen, synced, device = _two_passkeys(client, oidc_app, pki, metadata)
     for language, words in (("es", "las que alcanzan ese nivel"),
                             ("en", "those that reach that level")):
         options = post_json(client, "/webauthn/authentication/options", {"acr": "high"}).get_json()
