@@ -24,7 +24,6 @@ each time): `bench/callgrind_token.sh 200 authorize`.
 from __future__ import annotations
 
 import gc
-import io
 import os
 import sys
 import tempfile
@@ -34,18 +33,17 @@ from pathlib import Path
 from werkzeug.test import EnvironBuilder
 
 from bench.scenarios import _app, _consented
+from bench.wsgi_requests import Prepared, send, token_exchanges, userinfo
 
 
 def main(count: int, signals: Path, scenario: str = "token") -> None:
-    from tests.idp.oidc.conftest import Flow, authorize_url, bearer, get_code, tokens_for
+    from tests.idp.oidc.conftest import Flow, authorize_url, tokens_for
 
     # Codes valid 600 s (as in the HTTP comparison): under valgrind on a busy machine the
     # batch made before the measured part took longer than the default 60 s to redeem.
     app = _app(Path(tempfile.mkdtemp()), oidc={"code_seconds": 600})
     browser, agency = _consented(app, 10000002)
-    userinfo = EnvironBuilder(path="/userinfo", method="GET", base_url="http://localhost",
-                              headers=bearer(tokens_for(browser, agency)["access_token"])).get_environ() \
-        if scenario == "userinfo" else {}
+    asked_userinfo = userinfo(tokens_for(browser, agency)["access_token"]) if scenario == "userinfo" else {}
 
     def authorization() -> dict:
         """A GET /authorize with the browser's cookies only (as the HTTP driver sends it)."""
@@ -56,29 +54,17 @@ def main(count: int, signals: Path, scenario: str = "token") -> None:
 
     expected = "302" if scenario == "authorize" else "200"
 
-    def requests(n: int) -> list[tuple[dict, bytes]]:
+    def requests(n: int) -> Prepared:
         if scenario == "userinfo":
-            return [(userinfo, b"")] * n
+            return [(asked_userinfo, b"")] * n
         if scenario == "authorize":
             return [(authorization(), b"") for _ in range(n)]
-        prepared = []
-        for _ in range(n):
-            code, flow = get_code(browser, agency)
-            form, headers = agency.auth({"grant_type": "authorization_code", "code": code,
-                                         "redirect_uri": agency.redirect_uri, "code_verifier": flow.verifier})
-            environ = EnvironBuilder(path="/token", method="POST", data=form, headers=headers,
-                                     base_url="http://localhost").get_environ()
-            prepared.append((environ, environ["wsgi.input"].read()))
-        return prepared
+        return token_exchanges(browser, agency, n)
 
-    def run(prepared: list[tuple[dict, bytes]]) -> None:
+    def run(prepared: Prepared) -> None:
         for environ, body in prepared:
-            asked = dict(environ)
-            asked["wsgi.input"] = io.BytesIO(body)
-            status: list[tuple[str, list]] = []
-            b"".join(app.wsgi_app(asked, lambda line, headers, _exc=None, seen=status: seen.append((line, headers))))
-            line, headers = status[0]
-            assert line.startswith(expected), status
+            line, headers = send(app, environ, body)
+            assert line.startswith(expected), (line, headers)
             assert expected != "302" or "code=" in dict(headers)["Location"], headers
 
     run(requests(30))  # warm: caches filled, statements compiled

@@ -17,7 +17,6 @@ collector tracks (permanent generation apart) and the peak RSS.
 from __future__ import annotations
 
 import gc
-import io
 import json
 import resource
 import statistics
@@ -40,38 +39,24 @@ def _setup(variant: str) -> None:
 
 
 def measure(variant: str, scenario: str, count: int) -> dict:
-    from werkzeug.test import EnvironBuilder
-
     from bench.scenarios import _app, _consented
-    from tests.idp.oidc.conftest import bearer, get_code, tokens_for
+    from bench.wsgi_requests import Prepared, send, token_exchanges, userinfo
+    from tests.idp.oidc.conftest import tokens_for
 
     app = _app(Path(tempfile.mkdtemp()), oidc={"code_seconds": 600})
     browser, agency = _consented(app, 10000002)
     _setup(variant)  # the worker's app is built: the set-up under test
     token = tokens_for(browser, agency)["access_token"]
 
-    def requests(n: int) -> list[tuple[dict, bytes]]:
+    def requests(n: int) -> Prepared:
         if scenario == "userinfo":
-            environ = EnvironBuilder(path="/userinfo", method="GET", base_url="http://localhost",
-                                     headers=bearer(token)).get_environ()
-            return [(environ, b"")] * n
-        prepared = []
-        for _ in range(n):
-            code, flow = get_code(browser, agency)
-            form, headers = agency.auth({"grant_type": "authorization_code", "code": code,
-                                         "redirect_uri": agency.redirect_uri, "code_verifier": flow.verifier})
-            environ = EnvironBuilder(path="/token", method="POST", data=form, headers=headers,
-                                     base_url="http://localhost").get_environ()
-            prepared.append((environ, environ["wsgi.input"].read()))
-        return prepared
+            return [(userinfo(token), b"")] * n
+        return token_exchanges(browser, agency, n)
 
-    def run(prepared: list[tuple[dict, bytes]]) -> None:
+    def run(prepared: Prepared) -> None:
         for environ, body in prepared:
-            asked = dict(environ)
-            asked["wsgi.input"] = io.BytesIO(body)
-            status: list[str] = []
-            b"".join(app.wsgi_app(asked, lambda line, headers, _exc=None, seen=status: seen.append(line)))
-            assert status[0].startswith("200"), status
+            line, headers = send(app, environ, body)
+            assert line.startswith("200"), (line, headers)
 
     run(requests(50))  # warm: caches filled, statements compiled
     prepared = requests(count)
