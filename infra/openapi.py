@@ -50,6 +50,19 @@ RATE_LIMIT_HEADERS = {
 REFUSED = {"description": "Refused: `error` is a machine code, `error_description` a sentence",
            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 METHODS = ("get", "put", "post", "delete", "patch")
+# Every 503 says when to ask again (`infra.web.errors.json_error` with its Retry-After).
+RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
+                               "description": "seconds to wait before retrying"}}
+
+
+def refused(description: str) -> dict[str, Any]:
+    """A refusal an operation names: the JSON error of REFUSED, with what it means."""
+    return {**REFUSED, "description": description}
+
+
+def unavailable(description: str) -> dict[str, Any]:
+    """A 503 of a dependency that is missing for now: the JSON error, with Retry-After."""
+    return {**refused(description), "headers": RETRY_AFTER}
 
 
 def _with_refusals(operations: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, request
 
 from infra.config import get_settings
 from infra.jose import b64url_decode
+from infra.openapi import refused, unavailable
 from infra.web.caching import NO_STORE
 from infra.web.errors import json_error
 from keys.crl import cacheable_seconds
@@ -183,15 +184,27 @@ def tsa() -> Response:
     return _binary(body, TS_REPLY)
 
 
+# What every /pki endpoint answers while it cannot serve (`_key_error`).
+_UNAVAILABLE = unavailable("pki_not_initialised: the document PKI has not been created yet (the operator runs "
+                           "`cedula pki init`), or key_store_unavailable: the key store cannot be used now; "
+                           "retry after the Retry-After seconds")
+
+
+def _der(media_type: str) -> dict[str, object]:
+    """A DER answer of `media_type`."""
+    return {"description": media_type,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+
+
 def _per_ca(summary: str, media_type: str) -> dict[str, object]:
     """A GET of one CA's object, named by the path's `name` (root or issuing)."""
     return {"get": {
         "summary": summary,
         "parameters": [{"name": "name", "in": "path", "required": True,
                         "schema": {"enum": ["root", "issuing"]}}],
-        "responses": {"200": {"description": media_type},
-                      "404": {"description": "no such CA"},
-                      "503": {"description": "PKI not initialised"}}}}
+        "responses": {"200": _der(media_type),
+                      "404": refused("not_found: no such CA (root or issuing)"),
+                      "503": _UNAVAILABLE}}}
 
 
 def _der_exchange(summary: str, request_type: str, reply_type: str) -> dict[str, object]:
@@ -199,9 +212,9 @@ def _der_exchange(summary: str, request_type: str, reply_type: str) -> dict[str,
     return {"post": {
         "summary": summary,
         "requestBody": {"content": {request_type: {"schema": {"type": "string", "format": "binary"}}}},
-        "responses": {"200": {"description": reply_type},
-                      "415": {"description": "wrong media type"},
-                      "503": {"description": "PKI not initialised"}}}}
+        "responses": {"200": _der(reply_type),
+                      "415": refused(f"unsupported_media_type: send the request as {request_type}"),
+                      "503": _UNAVAILABLE}}}
 
 
 # RFC 7517 section 5 (a JWK Set) of the public keys RFC 7518 section 6 describes: what a
@@ -225,6 +238,6 @@ OPENAPI_PATHS = {
         "summary": "OCSP responder, GET form (RFC 6960, appendix A.1)",
         "parameters": [{"name": "request", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
-        "responses": {"200": {"description": OCSP_RESPONSE}}}},
+        "responses": {"200": _der(OCSP_RESPONSE), "503": _UNAVAILABLE}}},
     "/pki/tsa": _der_exchange("Time-stamping authority (RFC 3161)", TS_QUERY, TS_REPLY),
 }

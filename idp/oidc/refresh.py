@@ -114,9 +114,9 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
             refused, reason = REUSED, "refresh_reuse"
         else:
             if not grant_active(grant, moment):
-                raise InvalidGrant("the grant of this refresh token was revoked or has expired")
+                raise InvalidGrant(GRANT_ENDED)
             if as_utc(token.expires_at) <= moment:
-                raise InvalidGrant("the refresh token has expired")
+                raise InvalidGrant(EXPIRED)
             declared = standing.declared_now(session, client_id=client.client_id, read=client.client_metadata,
                                              scopes=grant.scopes)
             refused, reason, claims, scopes = standing.for_refresh(session, grant, citizen, now=moment,
@@ -189,6 +189,10 @@ def _wallet_pid(provider: Provider, grant: GrantRecord, now: int) -> str | None:
 NOT_VALID = ("the refresh token is not valid: it may have expired, been rotated (a newer one was issued "
              "with the last refresh) or been revoked (the citizen withdrew consent or signed out); "
              "start a new authorization request to get new tokens")
+# The owner's own token, past its use: what happened, and the same way out.
+GRANT_ENDED = ("the grant of this refresh token was revoked (the citizen withdrew consent or signed out) or has "
+               "expired; start a new authorization request to get new tokens")
+EXPIRED = "the refresh token has expired; start a new authorization request to get new tokens"
 REUSED = ("the refresh token was already used; every token of this grant is now revoked "
           "(refresh token reuse)")
 

@@ -198,6 +198,12 @@ def _validate(client: Client, redirect_uri: str, params: Mapping[str, Sequence[s
                                  "request endpoint (urn:ietf:params:oauth:request_uri:...), alone with "
                                  "client_id (RFC 9126 section 4); this provider fetches no request "
                                  "objects", error="request_uri_not_supported")
+    if "registration" in params:
+        # OIDC Core 7.2.1: metadata passed with the request, for Self-Issued OPs; this one is not.
+        raise AuthorizationError("registration is not supported (OIDC Core 3.1.2.6): this provider takes no "
+                                 "client metadata with an authorization request; register your portal's "
+                                 "metadata beforehand (with the operator, or at POST /register, RFC 7591) "
+                                 "and send the request without it", error="registration_not_supported")
     response_type = _single(params, "response_type")
     if response_type is None:
         raise AuthorizationError("response_type is required")
