@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from idp.documents.prepared import DEFAULT_DAYS, MAX_DAYS
-from infra.openapi import RATE_LIMIT_HEADERS
+from infra.openapi import RATE_LIMIT_HEADERS, RETRY_AFTER
 from signing.normalise import FOUND
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -51,8 +51,6 @@ ORIGIN = ("invalid_origin: sent by a browser from another site (an Origin header
           "issuer's)")
 OUTAGE = ("temporarily_unavailable: the database or the ephemeral store is unavailable; "
           "retry after the Retry-After seconds")
-RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
-                               "description": "seconds to wait before retrying"}}
 THROTTLED = {"description": "too_many_requests: more than [rate_limit] documents_api requests of this "
                             "agency in [rate_limit] window_seconds; retry after the Retry-After seconds",
              "headers": {**RETRY_AFTER, **RATE_LIMIT_HEADERS}, "content": _ERROR}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from idp.oidc import dpop
+from infra.openapi import RETRY_AFTER
 from infra.web.cors import BROWSER_CLIENT_HEADERS, BROWSER_CLIENT_METHODS, PREFLIGHT_SECONDS
 
 _FORM = "application/x-www-form-urlencoded"
@@ -13,7 +14,7 @@ _CLIENT_AUTH: list[dict[str, list[str]]] = [{"clientSecretBasic": []}, {}]
 # authenticates clients.
 _THROTTLED = {"description": "invalid_client: too many failed client authentications for this client "
                              "from this address; retry after Retry-After seconds",
-              "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+              "headers": RETRY_AFTER,
               "content": _ERROR}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.openapi import RATE_LIMIT_HEADERS
+from infra.openapi import RATE_LIMIT_HEADERS, RETRY_AFTER
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _INDICATION = {"type": "string", "enum": ["TOTAL-PASSED", "INDETERMINATE", "TOTAL-FAILED"]}
@@ -179,14 +179,12 @@ _LANG = {"name": "lang", "in": "query", "required": False,
          "description": "Language of the plain-words texts (default: Accept-Language, else es)."}
 
 
-_RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer"},
-                                "description": "seconds to wait before retrying"}}
 
 
 def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
     """An error answer whose `error` codes `description` names (`Error` schema)."""
     return {"description": description,
-            **({"headers": {**_RETRY_AFTER, **RATE_LIMIT_HEADERS}} if retry else {}),
+            **({"headers": {**RETRY_AFTER, **RATE_LIMIT_HEADERS}} if retry else {}),
             "content": {"application/json": {"schema": _ERROR}}}
 
 
