@@ -29,6 +29,10 @@ file is rewritten from scratch:
 - optional content keeps the states the screen shows when printed: the automatic states of
   its configurations (`/AS`, which switch layers on printing) and the print states of its
   groups (`/Usage /Print`, ISO 32000-2, 8.11.4.4) are removed;
+- content drawn on a layer the default view hides (an optional content group off in
+  `/OCProperties /D`, `signing.hidden_layers`: the preview does not show it, any reader's
+  layers panel does) is refused (`hidden_layers`): only editing the content streams could
+  remove it, which is not done; the citizen is asked to print the file to a new PDF;
 - text that replaces what is drawn for screen readers and copy-paste (`/ActualText`, and
   `/Alt` other than an illustration's or a widget's description: `signing.replacement_text`)
   is removed: a page drawing 9999 EUR is no longer read aloud as 100 EUR;
@@ -52,7 +56,7 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing import page_tree, pdf_parsing, rectangles, replacement_text
+from signing import hidden_layers, page_tree, pdf_parsing, rectangles, replacement_text
 from signing.pdf_input import READ_ERRORS, TOO_MANY_DIGITS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
@@ -79,7 +83,7 @@ FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "f
          "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
          "actions", "portfolio", "usage_rights", "ambiguous_pages",
          "annotations_without_appearance", "replacement_text", "inconsistent_page_tree",
-         "repeated_pages",
+         "repeated_pages", "hidden_layers",
          "earlier_revisions")
 
 
@@ -114,6 +118,8 @@ def _normalise(data: bytes, *, max_bytes: int) -> NormalisedPdf:
         found = findings(reader)
         if "repeated_pages" in found:  # readers disagree on which pages there are
             raise InvalidPdf("repeated_pages")
+        if "hidden_layers" in found:  # the preview would not show what they draw (pdfatk16)
+            raise InvalidPdf("hidden_layers", layers=_names(hidden_layers.drawn(reader.root)))
         if reader.total_revisions > 1:
             found.append("earlier_revisions")
         if not found:  # nothing to remove: the same bytes (normalising is idempotent)
@@ -209,6 +215,8 @@ def findings(reader: PdfFileReader) -> list[str]:
             found.add("actions")
     if replacement_text.carries(root, _pages(root)):
         found.add("replacement_text")
+    if hidden_layers.drawn(root):
+        found.add("hidden_layers")
     tree = page_tree.survey(root)
     if tree.repeated:
         found.add("repeated_pages")
@@ -218,6 +226,12 @@ def findings(reader: PdfFileReader) -> list[str]:
 
 
 # reading ------------------------------------------------------------------------------------
+
+
+def _names(layers: tuple[str, ...]) -> str:
+    """The layers' names for the citizen: quoted, printable, the first five, each cut short."""
+    shown = ['"' + "".join(c for c in name if c.isprintable())[:60] + '"' for name in layers[:5]]
+    return ", ".join(shown) + (", ..." if len(layers) > 5 else "")
 
 
 def _only_docmdp(perms: object) -> bool:

@@ -21,7 +21,10 @@ field whose value differs from what its appearance draws (`field_values`,
 `signing.field_values`: Firefox's viewer shows the value, others the appearance); or an
 annotation shown only while the pointer hovers over it (`shown_on_hover`, NoView and
 ToggleNoView, or a rollover or down appearance other than its normal one: this page and a
-reader who does not point at it do not see it). The
+reader who does not point at it do not see it); or content drawn on a layer the default view
+hides (`hidden_layer`, `signing.hidden_layers`: an optional content group off in
+`/OCProperties /D`, which this page and poppler do not show and any reader's layers panel
+switches on). The
 service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
@@ -41,7 +44,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
-from signing import field_values, page_tree, replacement_text
+from signing import field_values, hidden_layers, page_tree, replacement_text
 from signing.pdf_objects import identity
 from signing.pdf_objects import member as _get
 from signing.pdf_objects import resolved as _resolved
@@ -50,7 +53,7 @@ from signing.print_states import hover_only, paper_only, pointer_appearances, pr
 
 KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
          "annotations_without_appearance", "inconsistent_page_tree", "replacement_text",
-         "field_values", "shown_on_hover")
+         "field_values", "shown_on_hover", "hidden_layer")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 # shown without an appearance stream by design (a link's area, a pop-up's window, a field)
@@ -69,6 +72,7 @@ def found(reader: PdfFileReader) -> tuple[str, ...]:
     _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
     _check(lambda: _page_tree(root, kinds))
     _check(lambda: kinds.add("field_values") if field_values.differing(root) else None)
+    _check(lambda: kinds.add("hidden_layer") if hidden_layers.drawn(root) else None)
     return tuple(kind for kind in KINDS if kind in kinds)
 
 

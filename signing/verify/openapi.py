@@ -73,13 +73,15 @@ SCHEMAS = {
                                                  "annotations_without_appearance",
                                                  "inconsistent_page_tree",
                                                  "replacement_text",
-                                                 "field_values", "shown_on_hover"]},
+                                                 "field_values", "shown_on_hover",
+                                                 "hidden_layer"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
                                               "attached to it, an XFA form, content printed "
                                               "but not shown on screen (or shown only under "
-                                              "the pointer), a page or an annotation "
+                                              "the pointer, or on a layer the default view "
+                                              "hides), a page or an annotation "
                                               "that readers show differently: the signatures "
                                               "do not "
                                               "vouch for what these show or do."},

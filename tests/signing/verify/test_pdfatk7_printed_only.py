@@ -26,12 +26,16 @@ def _signed(pki, pdf: bytes) -> bytes:
                         stamper=samples.timestamper(pki))
 
 
-@pytest.mark.parametrize("prepared", [lambda: with_stamp(NO_VIEW | PRINT), layered],
-                         ids=["stamp", "layer"])
-def test_what_only_paper_shows_is_told(verifier, pki, prepared):
+@pytest.mark.parametrize(("prepared", "told"), [
+    (lambda: with_stamp(NO_VIEW | PRINT), ("printed_only",)),
+    # off on screen too: also a layer the default view hides (pdfatk16)
+    (layered, ("printed_only", "hidden_layer")),
+    (lambda: layered(on_screen=True), ("printed_only",))],  # on on screen, off on paper
+    ids=["stamp", "layer", "layer_off_on_paper"])
+def test_what_only_paper_shows_is_told(verifier, pki, prepared, told):
     report = verifier.verify(_signed(pki, prepared()))
     assert report.conclusion.passed  # the signed bytes are intact: the verdict stands
-    assert report.active_content == ("printed_only",)
+    assert report.active_content == told
 
 
 def test_a_stamp_shown_on_screen_is_not(verifier, pki):
