@@ -9,6 +9,9 @@
    it is frozen, its sessions ended, its agencies told) and signs them in to create a passkey.
 
 The claim lives in the ephemeral store under a random id kept in a cookie for /reclaim only.
+A second cookie (MARKER: only when the claim ends, no personal data) outlives it by a week, so
+that a claimant who comes back after the claim expired is told so (`reclaim.error.claim_expired`)
+instead of finding an empty form without a word.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ bp = Blueprint("reclaim", __name__)
 PURPOSE = "reclaim"
 COOKIE = "cedula_reclaim"
 CLAIM_SECONDS = 1800
+MARKER = "cedula_reclaim_opened"
+MARKER_SECONDS = 7 * 86400
 FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
 CODE_OUTCOMES = {"sent", "wrong", "expired", "used", "none", "no_channel"}
 
@@ -76,8 +81,30 @@ def _claim() -> tuple[str, EnrolmentData]:
     claim_id = read_flow_cookie(COOKIE) or ""
     raw = get_store(current_app).get(_store_key(claim_id)) if 0 < len(claim_id) <= 64 else None
     if raw is None:
-        abort(redirect("/reclaim", code=303))
+        abort(_no_claim())
     return claim_id, EnrolmentData.from_json(json.loads(raw))
+
+
+def _keep_claim(response: BaseResponse, claim_id: str, seconds: int) -> None:
+    """The claim's flow cookie for `seconds`, and the marker that it was opened (its end, as a
+    Unix time) for a week longer."""
+    set_flow_cookie(response, COOKIE, claim_id, max_age=seconds, path="/reclaim")
+    set_flow_cookie(response, MARKER, str(int(time.time()) + seconds), max_age=seconds + MARKER_SECONDS,
+                    path="/reclaim")
+
+
+def _forget_claim(response: BaseResponse) -> None:
+    delete_flow_cookie(response, COOKIE, path="/reclaim")
+    delete_flow_cookie(response, MARKER, path="/reclaim")
+
+
+def _no_claim() -> BaseResponse:
+    """Back to the form: saying the claim expired when this browser opened one (said once)."""
+    opened = read_flow_cookie(MARKER) is not None
+    response = no_store(redirect("/reclaim?claim=expired" if opened else "/reclaim", code=303))
+    if opened:
+        _forget_claim(response)
+    return response
 
 
 def _posted_claim(limit: str) -> tuple[str, EnrolmentData]:
@@ -106,15 +133,15 @@ def _register_match(data: EnrolmentData, *, typed: bool = False) -> MatchResult 
 
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
-          failed: str | None = None, status: int = 200) -> Response:
+          failed: str | None = None, status: int = 200, expired: bool = False) -> Response:
     return no_store(Response(render_template(
-        "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed,
+        "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed, expired=expired,
         scheme=scheme(current_app), available=register(current_app) is not None), status=status))
 
 
 @bp.get("/reclaim")
 def start() -> ResponseReturnValue:
-    return _form(values={})
+    return _form(values={}, expired=request.args.get("claim") == "expired")
 
 
 @bp.post("/reclaim")
@@ -154,7 +181,7 @@ def claim() -> ResponseReturnValue:
                                CLAIM_SECONDS)
     count("reclaim", "claim")
     response = redirect("/reclaim/code", code=303)
-    set_flow_cookie(response, COOKIE, claim_id, max_age=CLAIM_SECONDS, path="/reclaim")
+    _keep_claim(response, claim_id, CLAIM_SECONDS)
     return no_store(response)
 
 
@@ -216,7 +243,7 @@ def _kept_while_code_valid(response: ResponseReturnValue, claim_id: str, expires
         return response
     get_store(current_app).expire(_store_key(claim_id), seconds)
     if isinstance(response, BaseResponse):
-        set_flow_cookie(response, COOKIE, claim_id, max_age=seconds, path="/reclaim")
+        _keep_claim(response, claim_id, seconds)
     return response
 
 
@@ -274,7 +301,7 @@ def enter_code() -> ResponseReturnValue:
     minutes = max(1, int(get_settings()["recovery"]["session_seconds"]) // 60)
     response = no_store(Response(render_template("assurance/reclaim_done.html",
                                                  frozen=done.frozen_id is not None, minutes=minutes)))
-    delete_flow_cookie(response, COOKIE, path="/reclaim")
+    _forget_claim(response)
     # The claimant is signed in only to create a passkey (a recovery session).
     start_session(response, citizen_id=done.citizen_id, amr=("otp",), recovery=True, opened_by=opened_by)
     return response

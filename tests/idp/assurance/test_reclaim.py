@@ -85,7 +85,7 @@ def test_the_squatter_is_frozen_and_the_real_holder_gets_the_id_back(
     holder = app.test_client()
     refused = post_json(holder, "/webauthn/registration/options", fields(email=REAL_EMAIL))
     assert refused.status_code == 400 and refused.get_json()["error"] == "enrolment_refused"
-    assert "recupérelo con el enlace de abajo" in refused.get_json()["error_description"]
+    assert "recupérelo con el botón «Recuperar mi número de identidad»" in refused.get_json()["error_description"]
     assert 'formaction="/reclaim"' in holder.get("/enrol").get_data(as_text=True)
 
     response = _claim(holder)
