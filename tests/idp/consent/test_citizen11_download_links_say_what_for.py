@@ -9,8 +9,6 @@ from __future__ import annotations
 import html
 import re
 
-from tests.idp.conftest import enrol
-
 EXPORT = re.compile(r'<a (?:id="export-link" )?href="/account/export" download>([^<]*)</a>')
 LOG = re.compile(r'<a id="log-download" href="[^"]+" download>([^<]*)</a>')
 FOR_PROGRAMS = {"es": "programa", "en": "program"}
@@ -22,11 +20,11 @@ def _links(client, path: str, pattern: re.Pattern[str]) -> list[str]:
     return [html.unescape(text) for text in pattern.findall(page.get_data(as_text=True))]
 
 
-def test_download_links_say_what_the_file_is_for(app):
-    citizen = app.test_client()
-    enrol(citizen)
+def test_download_links_say_what_the_file_is_for(client, citizen):
+    """`citizen`: enrolled, and so signed in, in `client` (on emptied tables: the session-wide
+    `app` may already hold the default identity another test enrolled)."""
     for lang in ("es", "en"):
-        _said_in(citizen, lang)
+        _said_in(client, lang)
 
 
 def _said_in(citizen, lang: str) -> None:
