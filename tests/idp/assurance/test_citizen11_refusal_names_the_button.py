@@ -11,10 +11,12 @@ from tests.idp.conftest import enrol, fields, post_json
 from tests.support.catalog_text import said
 
 
-def test_the_refusal_names_the_reclaim_button_the_citizen_sees(app):
-    enrol(app.test_client())
+def test_the_refusal_names_the_reclaim_button_the_citizen_sees(client):
+    """`client`: on emptied tables (on the session-wide `app` another test's citizen may hold
+    the default identity already, and the first enrolment would be the refused one)."""
+    enrol(client)
     for lang in ("es", "en"):
-        _refused_in(app, lang)
+        _refused_in(client.application, lang)
 
 
 def _refused_in(app, lang: str) -> None:
