@@ -58,6 +58,16 @@ def new_offer(web, document_id: str) -> tuple[str, str]:
     return link, tx_code
 
 
+
+def token_ready(web, birth, holder) -> str:
+    """The holder took the offer of `birth` and holds an access token: the configuration id
+    it may ask a credential for."""
+    link, tx_code = new_offer(web, birth["id"])
+    offer = holder.resolve_offer(link)
+    holder.discover(offer["credential_issuer"])
+    assert holder.token(offer, tx_code).status == 200
+    return offer["credential_configuration_ids"][0]
+
 @pytest.fixture
 def holder(web):
     return SoftwareWallet(Transport(flask_client=web.application.test_client()))

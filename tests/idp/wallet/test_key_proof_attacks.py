@@ -9,19 +9,11 @@ import time
 from joserfc import jws
 from joserfc.jwk import ECKey
 
-from tests.idp.wallet.conftest import new_offer
-
-
-def _ready(web, birth, holder) -> str:
-    link, tx_code = new_offer(web, birth["id"])
-    offer = holder.resolve_offer(link)
-    holder.discover(offer["credential_issuer"])
-    assert holder.token(offer, tx_code).status == 200
-    return offer["credential_configuration_ids"][0]
+from tests.idp.wallet.conftest import token_ready
 
 
 def test_two_proofs_of_the_same_key_are_refused(web, birth, holder):
-    configuration = _ready(web, birth, holder)
+    configuration = token_ready(web, birth, holder)
     twice = holder.request_credential(
         configuration, [holder.proof(nonce=holder.nonce()), holder.proof(nonce=holder.nonce())])
     assert (twice.status, twice.body["error"]) == (400, "invalid_proof"), twice.text
@@ -34,7 +26,7 @@ def test_two_proofs_of_the_same_key_are_refused(web, birth, holder):
 
 
 def test_forged_key_proofs_are_refused_with_invalid_proof(web, birth, holder):
-    configuration = _ready(web, birth, holder)
+    configuration = token_ready(web, birth, holder)
     other = ECKey.generate_key("P-256")
     future = holder.proof(nonce=holder.nonce(), iat=int(time.time()) + 3600)
     another_key = holder.proof(nonce=holder.nonce(), header_jwk=other.as_dict(private=False))
@@ -51,7 +43,7 @@ def test_forged_key_proofs_are_refused_with_invalid_proof(web, birth, holder):
 
 
 def test_a_credential_request_nested_too_deep_is_invalid_credential_request(web, birth, holder):
-    _ready(web, birth, holder)
+    token_ready(web, birth, holder)
     deep = "[" * 5000 + "]" * 5000
     response = holder.transport.client.post(
         holder.transport._path(holder.metadata["credential_endpoint"]), data=deep,
@@ -62,7 +54,7 @@ def test_a_credential_request_nested_too_deep_is_invalid_credential_request(web,
 
 
 def test_a_notification_id_with_a_nul_is_refused_without_a_500(web, birth, holder):
-    _ready(web, birth, holder)
+    token_ready(web, birth, holder)
     response = holder.transport.client.post(
         holder.transport._path(holder.metadata["notification_endpoint"]),
         json={"notification_id": "a\u0000b", "event": "credential_accepted"},

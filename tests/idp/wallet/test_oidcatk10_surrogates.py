@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.idp.wallet.conftest import new_offer
-
-
-def _ready(web, birth, holder) -> str:
-    link, tx_code = new_offer(web, birth["id"])
-    offer = holder.resolve_offer(link)
-    holder.discover(offer["credential_issuer"])
-    assert holder.token(offer, tx_code).status == 200
-    return offer["credential_configuration_ids"][0]
+from tests.idp.wallet.conftest import token_ready
 
 
 def _post(holder, endpoint: str, raw: str):
@@ -31,7 +23,7 @@ def _post(holder, endpoint: str, raw: str):
     '{"notification_id": "a", "event": "credential_failure", "\\ud800": 1}',
 ])
 def test_a_lone_surrogate_in_a_notification_is_invalid_notification_request(web, birth, holder, raw):
-    _ready(web, birth, holder)
+    token_ready(web, birth, holder)
     response = _post(holder, "notification_endpoint", raw)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert response.get_json()["error"] == "invalid_notification_request"
