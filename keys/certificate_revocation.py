@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from infra.utc import as_utc
 from keys import x509
-from keys.crl import reason_code
+from keys.crl import invalidity_date_at, reason_code
 from keys.errors import InvalidRequest
 from keys.models import Certificate
 from keys.pki import REVOCATION, CertificateStatus
@@ -57,11 +57,7 @@ def revoke_certificates(app_or_service: KeyService | None, session: Session, *,
         raise InvalidRequest(f"role must be one of {', '.join(END_ENTITY_ROLES)}, got {role!r}")
     reason_code(reason)
     at = as_utc(now).replace(microsecond=0)
-    if invalidity_date is not None:
-        invalidity_date = as_utc(invalidity_date).replace(microsecond=0)
-        if invalidity_date > at:
-            raise InvalidRequest("the invalidity date must not be in the future "
-                                 f"(it is {invalidity_date.isoformat()})")
+    invalidity_date = invalidity_date_at(invalidity_date, at)
     wanted = _serials(serials)
     if not wanted:
         return ()

@@ -9,6 +9,7 @@ from typing import Any
 
 from asn1crypto import crl
 
+from infra.utc import as_utc
 from keys.errors import InvalidRequest
 from keys.x509 import Issuer, asn1_time
 
@@ -42,6 +43,18 @@ def reason_code(reason: str) -> str:
             f"reason must be one of {', '.join(REASONS)} (RFC 5280, section 5.3.1), got {reason!r}"
         )
     return REASONS[reason]
+
+
+def invalidity_date_at(invalidity_date: datetime | None, now: datetime) -> datetime | None:
+    """RFC 5280, 5.3.2: the invalidity date to record, to the second (not after `now`, the
+    revocation's time: InvalidRequest)."""
+    if invalidity_date is None:
+        return None
+    invalidity_date = as_utc(invalidity_date).replace(microsecond=0)
+    if invalidity_date > now:
+        raise InvalidRequest("the invalidity date must not be in the future "
+                             f"(it is {invalidity_date.isoformat()})")
+    return invalidity_date
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from infra.utc import as_utc
 from keys import policies, subject_names, x509
 from keys.algorithms import KeyAlgorithm, algorithm
-from keys.crl import RevokedEntry, build_crl, reason_code
+from keys.crl import RevokedEntry, build_crl, invalidity_date_at, reason_code
 from keys.custody import Custody
 from keys.errors import InvalidRequest, KeyNotFound, PkiNotInitialised
 from keys.keystore.base import KeyRef
@@ -501,11 +501,7 @@ class Pki:
         proven to exist before it, not only those after the revocation.
         """
         reason_code(reason)
-        if invalidity_date is not None:
-            invalidity_date = as_utc(invalidity_date).replace(microsecond=0)
-            if invalidity_date > now:
-                raise InvalidRequest("the invalidity date must not be in the future "
-                                     f"(it is {invalidity_date.isoformat()})")
+        invalidity_date = invalidity_date_at(invalidity_date, now)
         material = self.material()
         with self._crl_lock, self.custody.database.transaction() as session:
             row = session.get(Certificate, _normalise(serial), with_for_update=True)
