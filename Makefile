@@ -1,5 +1,13 @@
 # Cédula — the two commands a new user needs: `make run` and `make test`.
-PYTHON ?= python3
+# The interpreter of .venv: PYTHON if given (`make run PYTHON=python3.12`), else the first of
+# PYTHON_CANDIDATES that is Python 3.11 or newer and can make a virtual environment (ensurepip;
+# Debian's python3-venv). The distribution's own python3 comes first: Debian's and Ubuntu's are
+# built with profile-guided and link-time optimisation, libpython linked in; a default pyenv or
+# source build (`./configure` without --enable-optimizations, often first on PATH) is neither, and
+# serves Cédula's requests 10-30% slower per CPU-second (bench/README.md, "The interpreter").
+PYTHON_CANDIDATES ?= /usr/bin/python3 python3
+PYTHON ?= $(or $(shell for p in $(PYTHON_CANDIDATES); do \
+  $$p -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done),python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Dependencies are installed from the lock files (exact versions and hashes), never resolved
@@ -25,7 +33,7 @@ RUN_ENV := CEDULA_LOGGING_LEVEL=$${CEDULA_LOGGING_LEVEL:-WARNING} CEDULA_LOGGING
 .PHONY: run test bench cluster loadtest lint typecheck audit lock clean
 
 $(BIN)/python:
-	@echo "creating the virtual environment $(VENV)"
+	@echo "creating the virtual environment $(VENV) with $(PYTHON) ($$($(PYTHON) -c 'import sys; print(sys.version.split()[0])' 2>/dev/null))"
 	@$(PYTHON) -m venv $(VENV)
 
 # The stamps keep a warm checkout from installing again: only a newer lock file or
