@@ -280,7 +280,9 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     here, and every grant agencies were given in its sessions (their refresh tokens outlive a
     session: an agency's app on the device of whoever held the passkeys read on): after it only
     the document's holder can get in (with this code). The agencies' standing consents stay.
-    The caller ends the account's sessions after the commit (`idp.sessions.end_session`)."""
+    So do the account's staff roles end (`_end_roles`): the code hands over an account, not an
+    operator's or registrar's powers. The caller ends the account's sessions after the commit
+    (`idp.sessions.end_session`)."""
     _not_own(actor, citizen_id, "bind a passkey to")
     if _holds_no_identity(_citizen(session, citizen_id)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
@@ -288,7 +290,10 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     revoked = [g for g in grants.active(session, citizen_id=citizen_id)
                if grants.revoke(session, g.id, reason="registrar_recovery", now=now)]
     ended["grants_revoked"] = len(revoked)
-    if ended["passkeys_deleted"] or ended["recovery_codes_deleted"] or ended["grants_revoked"]:
+    roles = _end_roles(session, citizen_id, now=now)
+    if roles:
+        ended["roles_revoked"] = roles
+    if ended["passkeys_deleted"] or ended["recovery_codes_deleted"] or ended["grants_revoked"] or roles:
         trail(session, actor=actor, action="recovery.credentials_ended", citizen_id=citizen_id,
               now=now, details=ended)
     _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
@@ -328,6 +333,18 @@ def _end_credentials(session: Session, citizen_id: uuid.UUID, *, now: datetime) 
     if credentials:
         ended["wallet_credentials_revoked"] = credentials
     return ended
+
+
+def _end_roles(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> list[str]:
+    """The account's operator and registrar roles, revoked (the rows kept): which ones. Whoever
+    binds a passkey after a desk recovery holds the account, which a registrar who is in on it
+    (or fooled by a forged card) may have handed to themselves; with the roles they would open
+    the operator console and grant what no operator may grant themselves
+    (`idp.operator.services.check_own_role`). Another operator grants them again."""
+    from idp.operator.models import Operator
+
+    return [name for name, model in (("operator", Operator), ("registrar", Registrar))
+            if revoke_role(session, model, citizen_id, now=now) is not None]
 
 
 def may_bind(session: Session, citizen_id: uuid.UUID) -> bool:

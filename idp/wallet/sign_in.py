@@ -75,8 +75,7 @@ def decide(session: Session, identity: ProvenIdentity, *, scheme: Any, now: date
     citizen_id = str(citizen.id)
     if is_closed(citizen) or is_frozen(citizen):
         return Outcome("closed", citizen_id)
-    recovered = recovered_at(session, citizen.id)
-    if recovered is not None and identity.issued_at <= recovered.timestamp():
+    if predates_recovery(session, citizen.id, identity):
         log.warning("wallet sign-in refused: the PID predates the account's last recovery",
                     extra={"citizen_id": citizen_id})
         audit.append(session, event="wallet.sign_in_refused", citizen_id=citizen_id, now=now)
@@ -111,6 +110,14 @@ def recovered_at(session: Session, citizen_id: Any) -> datetime | None:
     moments = [m for m in (last_recovery(session, citizen_id), last_redeemed(session, citizen_id))
                if m is not None]
     return max(moments) if moments else None
+
+
+def predates_recovery(session: Session, citizen_id: Any, identity: ProvenIdentity) -> bool:
+    """Whether the PID was issued at or before the account's last recovery (`recovered_at`), or
+    does not say when: it vouches for nobody then, neither to sign in (`decide`) nor to raise
+    the account's proofing (`idp.wallet.proofing.apply`)."""
+    recovered = recovered_at(session, citizen_id)
+    return recovered is not None and identity.issued_at <= recovered.timestamp()
 
 
 def remember_next(store: Any, *, state: str, target: str, ttl: int) -> None:
