@@ -102,17 +102,22 @@ def test_a_stale_linearization_is_kept_byte_for_byte():
     assert normalise(pdf, max_bytes=LIMIT).checked.data == pdf
 
 
-def test_a_signed_file_with_one_in_force_is_refused():
-    """Signed, with /L written as the signed file's length: in force in the file given."""
-    pki = samples.build_pki()
+def signed_in_force(pki, first: int = 5, stamper=None) -> bytes:
+    """`linearized(first)` signed, its /L written as the signed file's length: in force in
+    the signed file (the signer knows the length its signature gives the file)."""
     signer = samples.signer_for(pki.signer, pki)
-    signed = samples.sign(linearized(5), signer)
+    signed = samples.sign(linearized(first), signer, stamper=stamper)
     for _ in range(50):  # an ECDSA signature's length varies by a few bytes
         length = len(signed)
-        signed = samples.sign(linearized(5, length=length), signer)
+        signed = samples.sign(linearized(first, length=length), signer, stamper=stamper)
         if len(signed) == length:
             break
     assert b"/L %010d" % len(signed) in signed
+    return signed
+
+
+def test_a_signed_file_with_one_in_force_is_refused():
+    signed = signed_in_force(samples.build_pki())
     with pytest.raises(InvalidPdf) as refused:
         normalise(signed, max_bytes=LIMIT)
     assert refused.value.key == "signed_active"
