@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -55,16 +56,25 @@ def dictionary(reader: PdfFileReader, data: bytes) -> generic.DictionaryObject |
         return None
     if not isinstance(value, generic.DictionaryObject):
         return None
-    linearized = value.raw_get("/Linearized") if "/Linearized" in value else None
-    if isinstance(linearized, bool) or not isinstance(linearized, (int, float)) \
-            or linearized <= 0:
+    linearized = _number(value, "/Linearized")
+    return value if linearized is not None and linearized > 0 else None
+
+
+def _number(node: generic.DictionaryObject, key: str) -> Decimal | None:
+    """`node[key]` as written when it is a finite number (an integer or a real), else None."""
+    value = node.raw_get(key) if key in node else None
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         return None
-    return value
+    number = Decimal(value)
+    return number if number.is_finite() else None
 
 
 def _integer(node: generic.DictionaryObject, key: str) -> int | None:
-    value = node.raw_get(key) if key in node else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """`node[key]` when it is a whole number, written as an integer or as a real (`1145.0`:
+    pdf.js reads both as the same number)."""
+    number = _number(node, key)
+    return int(number) if number is not None and number == number.to_integral_value() \
+        else None
 
 
 def misleads(reader: PdfFileReader, tree: page_tree.Survey) -> bool:

@@ -33,10 +33,13 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
-def linearized(first: int = 5, *, count: int = 1, length: int | None = None) -> bytes:
+def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
+               reals: bool = False) -> bytes:
     """One page in the page tree (object 4, "Importe: 9999 EUR") and a page the tree does not
     hold (object 5, "Importe: 100 EUR"); the linearization dictionary (object 1) names object
-    `first` as the first page and `count` pages, its /L the file's length (or `length`)."""
+    `first` as the first page and `count` pages, its /L the file's length (or `length`);
+    `reals`: /Linearized, /L, /O and /N written as reals (`1.0`)."""
+    point = b".0" if reals else b""
     objects = {
         2: b"<< /Type /Catalog /Pages 3 0 R >>",
         3: b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
@@ -50,10 +53,10 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None) -> 
     for _ in range(4):  # the offsets settle once every number has its width
         out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
         offsets = {1: len(out)}
-        out += (b"1 0 obj\n<< /Linearized 1 /L %010d /O %d /E %010d /N %d /T %010d "
+        out += (b"1 0 obj\n<< /Linearized 1%s /L %010d%s /O %d%s /E %010d /N %d%s /T %010d "
                 b"/H [%010d %010d] >>\nendobj\n"
-                % (size if length is None else length, first, end_first, count, main_entries,
-                   hints, hints_length))
+                % (point, size if length is None else length, point, first, point, end_first,
+                   count, point, main_entries, hints, hints_length))
         for number, body in sorted(objects.items()):
             offsets[number] = len(out)
             out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
@@ -70,6 +73,7 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None) -> 
 
 MISLEADING = {
     "another_first_page": lambda: linearized(5),
+    "written_as_reals": lambda: linearized(5, reals=True),  # pdf.js reads 1145.0 as 1145
     "fewer_pages": lambda: linearized(4, count=0),
     "more_pages": lambda: linearized(4, count=2),
 }
