@@ -17,7 +17,9 @@ file is rewritten from scratch:
 - a page tree whose /Count or /Parent entries disagree with the pages it holds (pdf.js trusts
   /Count and skips pages poppler and Chrome show) has them rewritten from its pages
   (`signing.page_tree`); one that reaches a node twice (a page listed twice, a loop) is
-  refused (`repeated_pages`);
+  refused (`repeated_pages`); a linearization dictionary whose first page or page count is
+  not the tree's (`signing.linearization`: Firefox's and Chrome's viewers show its first
+  page instead) is not written again;
 - a page that also has /Kids (which PDFium, in Chrome, shows instead of the page itself,
   while poppler and pdf.js show the page) loses its /Kids: every viewer shows the page;
 - annotations without a normal appearance stream (links and pop-ups excepted), which each
@@ -56,7 +58,7 @@ from pyhanko.pdf_utils.generic import NameObject as N
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, copy_into_new_writer
 
-from signing import hidden_layers, page_tree, pdf_parsing, rectangles, replacement_text
+from signing import hidden_layers, linearization, page_tree, pdf_parsing, rectangles, replacement_text
 from signing.pdf_input import READ_ERRORS, TOO_MANY_DIGITS, CheckedPdf, InvalidPdf, broken, check_pdf, parsing
 from signing.pdf_objects import dictionary as _dict
 from signing.pdf_objects import entry as _get
@@ -220,7 +222,7 @@ def findings(reader: PdfFileReader) -> list[str]:
     tree = page_tree.survey(root)
     if tree.repeated:
         found.add("repeated_pages")
-    elif tree.inconsistent:
+    elif tree.inconsistent or linearization.misleads(reader, tree):
         found.add("inconsistent_page_tree")
     return [key for key in FOUND if key in found]
 

@@ -44,7 +44,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
-from signing import field_values, hidden_layers, page_tree, replacement_text
+from signing import field_values, hidden_layers, linearization, page_tree, replacement_text
 from signing.pdf_objects import identity
 from signing.pdf_objects import member as _get
 from signing.pdf_objects import resolved as _resolved
@@ -70,18 +70,21 @@ def found(reader: PdfFileReader) -> tuple[str, ...]:
     _check(lambda: _pages(_get(root, "/Pages"), kinds, visited, set()))
     _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
     _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
-    _check(lambda: _page_tree(root, kinds))
+    _check(lambda: _page_tree(reader, kinds))
     _check(lambda: kinds.add("field_values") if field_values.differing(root) else None)
     _check(lambda: kinds.add("hidden_layer") if hidden_layers.drawn(root) else None)
     return tuple(kind for kind in KINDS if kind in kinds)
 
 
-def _page_tree(root: generic.DictionaryObject, kinds: set[str]) -> None:
+def _page_tree(reader: PdfFileReader, kinds: set[str]) -> None:
     """The page tree's own nodes walked once more (each once, bounded, without their
-    annotations): counts and parents that lie, or a node reached twice; then the replacement
-    text of the structure tree and of those pages' content (`replacement_text`)."""
+    annotations): counts and parents that lie, a node reached twice, or a linearization
+    dictionary in force that names other pages (`signing.linearization`: Firefox's and
+    Chrome's viewers show its first page instead of the tree's); then the replacement text of
+    the structure tree and of those pages' content (`replacement_text`)."""
+    root = reader.root
     tree = page_tree.survey(root)
-    if tree.repeated or tree.inconsistent:
+    if tree.repeated or tree.inconsistent or linearization.misleads(reader, tree):
         kinds.add("inconsistent_page_tree")
     if replacement_text.carries(root, (entry.node for entry in tree.nodes if entry.page),
                                 skip_unreadable=True):

@@ -1,0 +1,105 @@
+"""Whether a PDF's linearization dictionary names other pages than its page tree (pdfatk17).
+
+A linearized file ("fast web view", ISO 32000-2, Annex F) starts with a linearization
+dictionary: /L the file's length, /O the object number of its first page's dictionary, /P
+that page's index (0 if absent), /N the number of pages. Readers trust it as long as /L is
+the file's length (an incremental update makes it stale):
+
+- pdf.js (Firefox's viewer) shows object /O as page /P without looking at the page tree
+  (`PDFDocument._getLinearizationPage`), and takes /N for the number of pages;
+- PDFium (Chrome's viewer) puts object /O at page /P and takes /N for the page count
+  (`CPDF_Document::LoadDoc`); poppler likewise, when the hint tables read well.
+
+pyHanko, the normalisation, the signature and the verification read the page tree. A file
+whose /O is a page dictionary the tree does not hold (or holds at another place), or whose
+/N is not the tree's count, showed "Importe: 100 EUR" in Firefox's or Chrome's preview
+while the tree, what every reader shows once the citizen's signature is appended (and /L
+no longer matches), says "Importe: 9999 EUR". `misleads` finds it; `signing.normalise`
+rewrites such a file (the dictionary, reachable from nothing, is not written again) or
+refuses it when already signed, and the verification reports it (`inconsistent_page_tree`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from signing import page_tree
+from signing.pdf_input import READ_ERRORS
+
+HEADER_WINDOW = 1024  # readers look for the dictionary at the start of the file
+# the first object after the header's comment lines: "N G obj"
+_FIRST_OBJECT = re.compile(rb"\A(?:\s|%[^\r\n]*[\r\n])*(\d+)\s+(\d+)\s+obj\s*(?=<<)")
+
+
+def dictionary(reader: PdfFileReader, data: bytes) -> generic.DictionaryObject | None:
+    """The linearization dictionary at the start of `data`, `reader`'s file (from its %PDF-
+    header on, as readers parse it: not through the cross-reference table), or None: the
+    first object when it is a dictionary with a positive /Linearized number."""
+    start = data.find(b"%PDF-", 0, HEADER_WINDOW)
+    if start < 0:
+        return None
+    found = _FIRST_OBJECT.match(data, start)
+    if found is None:
+        return None
+    stream = io.BytesIO(data)
+    stream.seek(found.end())
+    try:
+        value = generic.read_object(
+            stream, generic.Reference(int(found[1]), int(found[2]), reader))
+    except READ_ERRORS:  # what no reader can parse, none uses either
+        return None
+    if not isinstance(value, generic.DictionaryObject):
+        return None
+    linearized = _number(value, "/Linearized")
+    return value if linearized is not None and linearized > 0 else None
+
+
+def _number(node: generic.DictionaryObject, key: str) -> Decimal | None:
+    """`node[key]` as written when it is a finite number (an integer or a real), else None."""
+    value = node.raw_get(key) if key in node else None
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    number = Decimal(value)
+    return number if number.is_finite() else None
+
+
+def _integer(node: generic.DictionaryObject, key: str) -> int | None:
+    """`node[key]` when it is a whole number, written as an integer or as a real (`1145.0`:
+    pdf.js reads both as the same number)."""
+    number = _number(node, key)
+    return int(number) if number is not None and number == number.to_integral_value() \
+        else None
+
+
+def misleads(reader: PdfFileReader, tree: page_tree.Survey) -> bool:
+    """Whether `reader`'s file has a linearization dictionary in force (its /L is the file's
+    length) whose first page (/O at index /P) or page count (/N) differs from the pages of
+    `tree` (its page tree, `page_tree.survey`)."""
+    data = _bytes_of(reader)
+    found = dictionary(reader, data)
+    if found is None or _integer(found, "/L") != len(data):
+        return False
+    pages = [entry.written for entry in tree.nodes if entry.page]
+    first, index, count = _integer(found, "/O"), _integer(found, "/P") or 0, \
+        _integer(found, "/N")
+    if count != len(pages) or not 0 <= index < len(pages):
+        return True
+    return not _is_object(pages[index], first)
+
+
+def _is_object(written: Any, number: int | None) -> bool:
+    """Whether the page written as `written` is object `number` (generation 0, as read)."""
+    return isinstance(written, generic.IndirectObject) and written.idnum == number \
+        and written.generation == 0
+
+
+def _bytes_of(reader: PdfFileReader) -> bytes:
+    stream = reader.stream
+    stream.seek(0)
+    return bytes(stream.read())
