@@ -214,10 +214,14 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Create or migrate the schema to the newest version (safe to run again)."""
     from idp.schema import SCHEMA
+    from infra.db import SchemaAhead
 
     settings = ctx.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    done = SCHEMA.upgrade(settings.database_url)
+    try:
+        done = SCHEMA.upgrade(settings.database_url)
+    except SchemaAhead as exc:  # a newer release migrated it: this one can do nothing (exit 1)
+        raise click.ClickException(str(exc)) from None
     said = {"created": "database created at the newest schema",
             "migrated": "database migrated to the newest schema",
             "current": "database already at the newest schema: nothing to do"}[done]
