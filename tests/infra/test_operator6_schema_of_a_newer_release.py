@@ -67,3 +67,21 @@ def test_readyz_does_not_send_the_operator_to_db_upgrade(tmp_path):
     assert database["status"] == "fail"
     assert "cedula db upgrade" not in database["detail"]
     assert "newer release" in database["detail"]
+
+
+def test_a_command_stopped_by_the_newer_schema_does_not_send_the_operator_to_db_upgrade(tmp_path):
+    """A newer release renamed a table this one reads: the command stopped by it said the
+    database "has no schema or an older one: run `cedula db upgrade`"."""
+    from idp.cli import Context, cli
+
+    settings = _settings(tmp_path)
+    _migrated_by_a_newer_release(settings)
+    engine = sa.create_engine(settings.database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE clients RENAME TO agencies"))
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["clients", "list"], obj=Context(settings=settings))
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "cedula db upgrade`, then" not in result.output
+    assert "newer release" in result.output and NEWER in result.output
