@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from infra.components import Slot
 from infra.config import get_settings
-from infra.db import get_db, is_unavailable, pending_heads
+from infra.db import get_db, is_unavailable, newer_revisions, pending_heads
 from infra.ops import outages
 from infra.ops.logging import request_path
 from infra.store.base import StoreError
@@ -242,13 +242,15 @@ def init_app(app: Flask) -> None:
             return None
         try:
             pending = pending_heads(get_db())
+            newer = newer_revisions(get_db()) if pending else set()
         except Exception:  # the database cannot even say its revision: the error as it was
             return None
         if not pending:
             return None
-        log.error("database schema older than this version: answering 503",
+        log.error("database schema of a newer release: answering 503" if newer else
+                  "database schema older than this version: answering 503",
                   extra={"path": request_path(), "error": str(exc).splitlines()[0] if str(exc) else "",
-                         "action": outages.SCHEMA})
+                         "action": outages.NEWER_SCHEMA if newer else outages.SCHEMA})
         return unavailable(retry_after, message="error.unavailable.database")
 
     @app.errorhandler(HTTPException)

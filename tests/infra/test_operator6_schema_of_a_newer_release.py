@@ -85,3 +85,31 @@ def test_a_command_stopped_by_the_newer_schema_does_not_send_the_operator_to_db_
     assert isinstance(result.exception, SystemExit), result.exception
     assert "cedula db upgrade`, then" not in result.output
     assert "newer release" in result.output and NEWER in result.output
+
+
+def test_a_request_stopped_by_the_newer_schema_logs_what_to_do(tmp_path, caplog):
+    """The 503's log line said "database schema older than this version", with the action "run
+    `cedula db upgrade` with this version", which this version cannot do."""
+    import base64
+    import logging
+
+    from idp import create_app
+
+    settings = _settings(tmp_path)
+    _migrated_by_a_newer_release(settings)
+    engine = sa.create_engine(settings.database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE clients RENAME TO agencies"))
+    engine.dispose()
+    app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
+                      "audit": {"seal_seconds": 0}, "logout": {"background": False},
+                      "notify": {"background": False}, "documents": {"archive_renew_hours": 0}})
+    with caplog.at_level(logging.WARNING):
+        response = app.test_client().post("/introspect", data={"token": "x"}, headers={
+            "Authorization": "Basic " + base64.b64encode(b"some-client:secret").decode()})
+    assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
+    lines = [r for r in caplog.records if getattr(r, "action", None) and "schema" in r.getMessage()]
+    assert lines, [r.getMessage() for r in caplog.records]
+    for record in lines:
+        assert "newer release" in record.getMessage(), record.getMessage()
+        assert "cedula db upgrade` with this version" not in record.action
