@@ -25,6 +25,7 @@ from infra.config import MAX_WORKERS, PORTS, ConfigError
 if TYPE_CHECKING:
     from idp.cli_context import Context
     from idp.cli_verify import VerifyContext
+    from infra.db import SchemaAhead
 
 
 def __getattr__(name: str) -> Any:
@@ -214,10 +215,14 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Create or migrate the schema to the newest version (safe to run again)."""
     from idp.schema import SCHEMA
+    from infra.db import SchemaAhead
 
     settings = ctx.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    done = SCHEMA.upgrade(settings.database_url)
+    try:
+        done = SCHEMA.upgrade(settings.database_url)
+    except SchemaAhead as exc:  # a newer release migrated it: this one can do nothing (exit 1)
+        raise click.ClickException(str(exc)) from None
     said = {"created": "database created at the newest schema",
             "migrated": "database migrated to the newest schema",
             "current": "database already at the newest schema: nothing to do"}[done]
@@ -251,6 +256,8 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
     if is_unavailable(exc):
         return (f"the database cannot be reached ({database}): check CEDULA_DATABASE_URL (database.url) "
                 "and that the database server runs, then run the command again")
+    if any(isinstance(error, sa.exc.DBAPIError) for error in chain) and (ahead := _schema_ahead(obj)):
+        return str(ahead)  # a newer release migrated it: `cedula db upgrade` of this one cannot help
     if any(isinstance(error, sa.exc.DBAPIError) for error in chain) and _schema_behind(obj):
         return (f"the database ({database}) has no schema or an older one: run `cedula db upgrade`, "
                 "then run the command again")
@@ -268,6 +275,17 @@ def _key_backend(settings: Any) -> str:
         return str(settings["keys"]["backend"]) if settings is not None else ""
     except (KeyError, TypeError):
         return ""
+
+
+def _schema_ahead(obj: Any) -> SchemaAhead | None:
+    """The database migrated by a newer release (revisions this one does not have), or None."""
+    from infra.db import SchemaAhead, get_db, newer_revisions
+
+    try:
+        newer = newer_revisions(get_db(obj.app))
+    except Exception:  # the original error is raised instead
+        return None
+    return SchemaAhead(newer) if newer else None
 
 
 def _schema_behind(obj: Any) -> bool:

@@ -102,6 +102,9 @@ class Schema:
         current = self.current(url)
         if current == self.heads(url):
             return "current"
+        newer = current - self.revisions(url)
+        if newer:  # Alembic would stop with "Can't locate revision" (a traceback), having done nothing
+            raise SchemaAhead(newer)
         from alembic import command
 
         command.upgrade(self.alembic_config(url), "heads")
@@ -123,6 +126,26 @@ class Schema:
         from alembic.script import ScriptDirectory
 
         return set(ScriptDirectory.from_config(self.alembic_config(url)).get_heads())
+
+    def revisions(self, url: str) -> set[str]:
+        """Every revision of every package's migration branch: a database at any other one was
+        migrated by a newer release."""
+        from alembic.script import ScriptDirectory
+
+        return {script.revision for script in ScriptDirectory.from_config(self.alembic_config(url)).walk_revisions()}
+
+
+class SchemaAhead(Exception):
+    """The database is at revisions no migration of this release has: a newer release migrated
+    it (the code was rolled back after `cedula db upgrade`, or an older node was started on it).
+    This release cannot migrate it, back or forth; the message says what to do instead."""
+
+    def __init__(self, revisions: set[str]) -> None:
+        self.revisions = revisions
+        super().__init__(
+            f"the database is at {', '.join(sorted(revisions))}, which this release of Cédula does not have: "
+            "a newer release migrated it. Run that release (or a later one), or restore the backup taken "
+            "before its `cedula db upgrade` (docs/operations.md, Upgrades); nothing was changed")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -361,6 +384,11 @@ class Database:
         """The newest revision of every package's migration branch (read once)."""
         return self.schema.heads(self.url)
 
+    @cached_property
+    def known_revisions(self) -> set[str]:
+        """Every revision of this release's migrations (read once)."""
+        return self.schema.revisions(self.url)
+
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
@@ -371,11 +399,20 @@ class Database:
 
 def pending_heads(database: Database) -> set[str]:
     """Heads the database has not reached yet; empty when the schema is current."""
+    return database.expected_heads - _current_heads(database)
+
+
+def newer_revisions(database: Database) -> set[str]:
+    """Revisions the database is at that this release does not have (`SchemaAhead`); empty
+    when a newer release has not migrated it."""
+    return _current_heads(database) - database.known_revisions
+
+
+def _current_heads(database: Database) -> set[str]:
     from alembic.runtime.migration import MigrationContext
 
     with database.engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    return database.expected_heads - current
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
 DATABASE: Slot[Database] = Slot("database")

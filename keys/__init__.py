@@ -90,12 +90,11 @@ __all__ = [
 
 
 def _key_store_failure(exc: KeyStoreError) -> Response:
-    from flask import request
-
+    from infra.ops.logging import request_path
     from infra.web.errors import unavailable
 
     # The operator must act (HSM down, wrong master key): say so in the log, not to the user.
-    log.error("key store failure", extra={"path": request.path, "error": str(exc)})
+    log.error("key store failure", extra={"path": request_path(), "error": str(exc)})
     return unavailable(retry_after=30)
 
 

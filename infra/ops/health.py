@@ -34,7 +34,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from infra.components import Slot
 from infra.config import get_settings
-from infra.db import get_db, pending_heads
+from infra.db import get_db, newer_revisions, pending_heads
 from infra.ops import outages
 from infra.store import get_store
 
@@ -139,11 +139,16 @@ def _database() -> Answer:
     try:
         database.ping()
         pending = pending_heads(database)
+        newer = newer_revisions(database) if pending else set()  # `cedula db upgrade` cannot migrate it
     except Exception as exc:  # any driver error means not ready
         log.warning("database not ready", extra={"error": str(exc), "action": outages.DATABASE})
         return {"status": "fail", "detail": "database unreachable; check CEDULA_DATABASE_URL"}
-    return ({"status": "ok"} if not pending else
-            {"status": "fail", "detail": "schema is not up to date: run `cedula db upgrade`"})
+    if not pending:
+        return {"status": "ok"}
+    if newer:
+        return {"status": "fail", "detail": "a newer release migrated the schema: run that release, or restore "
+                                            "the backup taken before its upgrade (docs/operations.md, Upgrades)"}
+    return {"status": "fail", "detail": "schema is not up to date: run `cedula db upgrade`"}
 
 
 def _store() -> Answer:

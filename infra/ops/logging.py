@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from infra.components import Slot
 from infra.config import get_settings
 
 if TYPE_CHECKING:
@@ -210,6 +211,10 @@ def new_request_id() -> str:
     return _RANDOM.take(16).hex()
 
 
+# The view arguments the access log masks and the key of their digests (`init_app`).
+PATH_MASK: Slot[tuple[tuple[str, ...], bytes]] = Slot("log path mask")
+
+
 def masked_path(path: str, values: Mapping[str, Any], names: Iterable[str], key: bytes) -> str:
     """`path` with the values of the view arguments `names` replaced by keyed digests."""
     for name in names:
@@ -218,6 +223,18 @@ def masked_path(path: str, values: Mapping[str, Any], names: Iterable[str], key:
             digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
             path = path.replace(value, f"[masked:{digest}]")
     return path
+
+
+def request_path() -> str:
+    """The current request's path for a log line: masked as the access log masks it (an outage
+    line, an error's, of the same request must not hold the verification code the access line
+    hides). Without the logging component, the route's pattern (`/verify/<code>`)."""
+    from flask import current_app, request
+
+    if not PATH_MASK.installed(current_app):
+        return request.url_rule.rule if request.url_rule is not None else request.path
+    masked, key = PATH_MASK.of()
+    return masked_path(request.path, request.view_args or {}, masked, key)
 
 
 def init_app(app: Flask) -> None:
@@ -229,6 +246,7 @@ def init_app(app: Flask) -> None:
     access = logging.getLogger("cedula.access")
     masked = tuple(str(n) for n in get_settings(app)["logging"].get("masked_path_parameters", ()))
     key = get_secrets(app).key("access-log-mask") if masked else b""
+    PATH_MASK.install(app, (masked, key))
     node = get_settings(app).server.node_name
     if node:
         JsonFormatter.node = node

@@ -19,6 +19,8 @@ STORE = ("check that Redis runs and answers at [store] redis_url (CEDULA_REDIS_U
 SCHEMA = ("run `cedula db upgrade` with this version (its tables and columns are not in the "
           "database yet); until then /readyz fails and requests that need them get 503 with "
           "Retry-After (docs/operations.md, Upgrades)")
+NEWER_SCHEMA = ("run the newer release that migrated the database, or restore the backup taken before "
+                "its `cedula db upgrade`: this version cannot migrate it (docs/operations.md, Upgrades)")
 
 
 STORAGE = ("free space on the file system of [documents] storage_dir (CEDULA_DOCUMENTS_STORAGE_DIR; "

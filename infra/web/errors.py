@@ -16,8 +16,9 @@ from werkzeug.exceptions import HTTPException
 
 from infra.components import Slot
 from infra.config import get_settings
-from infra.db import get_db, is_unavailable, pending_heads
+from infra.db import get_db, is_unavailable, newer_revisions, pending_heads
 from infra.ops import outages
+from infra.ops.logging import request_path
 from infra.store.base import StoreError
 from infra.web.cors import readable_anywhere
 from infra.web.csrf import CsrfError
@@ -224,7 +225,7 @@ def init_app(app: Flask) -> None:
 
     def _database_unavailable(exc: BaseException) -> Response:
         log.error("database unavailable: answering 503",
-                  extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else "",
+                  extra={"path": request_path(), "error": str(exc).splitlines()[0] if str(exc) else "",
                          "action": outages.DATABASE})
         return unavailable(retry_after, message="error.unavailable.database")
 
@@ -241,13 +242,15 @@ def init_app(app: Flask) -> None:
             return None
         try:
             pending = pending_heads(get_db())
+            newer = newer_revisions(get_db()) if pending else set()
         except Exception:  # the database cannot even say its revision: the error as it was
             return None
         if not pending:
             return None
-        log.error("database schema older than this version: answering 503",
-                  extra={"path": request.path, "error": str(exc).splitlines()[0] if str(exc) else "",
-                         "action": outages.SCHEMA})
+        log.error("database schema of a newer release: answering 503" if newer else
+                  "database schema older than this version: answering 503",
+                  extra={"path": request_path(), "error": str(exc).splitlines()[0] if str(exc) else "",
+                         "action": outages.NEWER_SCHEMA if newer else outages.SCHEMA})
         return unavailable(retry_after, message="error.unavailable.database")
 
     @app.errorhandler(HTTPException)
@@ -288,14 +291,14 @@ def init_app(app: Flask) -> None:
         """A file system full (or read-only): the operator is told which and what to do, in one
         line without a traceback; the request is a 503 (its transaction rolled back)."""
         log.error("storage full: answering 503",
-                  extra={"path": request.path, "error": f"{exc.strerror}: {exc.filename or ''}".rstrip(": "),
+                  extra={"path": request_path(), "error": f"{exc.strerror}: {exc.filename or ''}".rstrip(": "),
                          "action": outages.STORAGE})
         return unavailable(retry_after, message="error.unavailable.storage")
 
     @app.errorhandler(StoreError)
     def _store_unavailable(exc: StoreError) -> Response:
         log.error("ephemeral store unavailable: answering 503",
-                  extra={"path": request.path, "error": str(exc), "action": outages.STORE})
+                  extra={"path": request_path(), "error": str(exc), "action": outages.STORE})
         return unavailable(retry_after, message="error.unavailable.store")
 
     @app.errorhandler(Exception)
@@ -309,5 +312,5 @@ def init_app(app: Flask) -> None:
             return behind
         if (full := outages.storage_full(exc)) is not None:
             return _storage_full(full)
-        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        log.exception("unhandled error", extra={"path": request_path(), "method": request.method})
         return answer(500, "server_error", "error.http.500", "error.title.500")
