@@ -136,7 +136,20 @@ def grant_scopes(session: Session, client_id: str, scopes: Iterable[str]) -> Cli
     grant_types = list(metadata.get("grant_types", []))
     if set(wanted) & set(AGENCY_SCOPES) and "client_credentials" not in grant_types:
         metadata["grant_types"] = [*grant_types, "client_credentials"]
-    validated = validate_metadata(metadata, Permissions(operator=True))
+    # The operator grants the scopes, not the rest of what a self-registered agency asked for: its
+    # own `security_profile: oidc` (registered while it held no restricted scope) does not keep a
+    # restricted scope out of FAPI 2.0 as an operator's would (`metadata._security_profile`).
+    scope_list = tuple(metadata["scope"].split())
+    permissions = Permissions(operator=client.operator_registered, extra_scopes=scope_list)
+    try:
+        validated = validate_metadata(metadata, permissions)
+    except ClientMetadataError as exc:
+        if exc.field != "security_profile":
+            raise
+        raise ClientMetadataError("security_profile", f"client {client_id} registered itself with security_profile "
+                                  "oidc, and a restricted scope needs FAPI 2.0: the agency updates its registration "
+                                  "to security_profile fapi2 (private_key_jwt, PAR, DPoP), or an operator registers "
+                                  "it with oidc (cedula clients register --security-profile oidc)") from None
     check_provider_rule(validated)
     _screen(validated, None)
     client.client_metadata = validated
