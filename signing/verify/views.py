@@ -170,8 +170,9 @@ def index() -> Response | WerkzeugResponse:
 
         canonical = verification_code.normalise(code)
     except InvalidCode:
+        wrong = "code_missing" if verification_code.is_blank(code) else "code_invalid"
         return _page("verify/index.html", 400, code=code,
-                     code_error=_translate("verify.page.code_invalid"))
+                     code_error=_translate(f"verify.page.{wrong}"))
     return redirect(url_for("verify.document", code=canonical), code=303)
 
 
