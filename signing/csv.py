@@ -76,6 +76,12 @@ def normalise(user_input: str) -> str:
     return _group(code)
 
 
+def is_blank(user_input: str) -> bool:
+    """Whether nothing of a code was typed: no character but spaces and hyphens (a form sent
+    empty is asked for the code, not told that a code is wrong)."""
+    return all(char in _SEPARATORS for char in user_input)
+
+
 def is_valid(user_input: str) -> bool:
     try:
         normalise(user_input)

@@ -170,8 +170,9 @@ def index() -> Response | WerkzeugResponse:
 
         canonical = verification_code.normalise(code)
     except InvalidCode:
+        wrong = "code_missing" if verification_code.is_blank(code) else "code_invalid"
         return _page("verify/index.html", 400, code=code,
-                     code_error=_translate("verify.page.code_invalid"))
+                     code_error=_translate(f"verify.page.{wrong}"))
     return redirect(url_for("verify.document", code=canonical), code=303)
 
 
@@ -301,8 +302,7 @@ def report_forgery() -> Response:
     except forgery_reports.InvalidForgeryReport as exc:
         return _not_found_or_mistyped(form, [(None if exc.field == "code" else exc.field,
                                               _translate(f"verify.report.error.{exc.error}"))])
-    return _page("verify/reported.html", 201, received=received, organisation=_organisation(),
-                 advice=advice(Verdict.NOT_FOUND, _language()))
+    return _page("verify/reported.html", 201, received=received, organisation=_organisation())
 
 
 def _not_found_or_mistyped(form: dict[str, str], errors: list[tuple[str | None, str]]) -> Response:
