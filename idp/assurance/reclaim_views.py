@@ -37,8 +37,9 @@ from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
 from idp.civil_register import guesses, register
-from idp.civil_register.base import MatchResult, RegisterQuery
+from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
+from idp.civil_register.services import match_typed
 from idp.consent.agency_logout import logout_agency
 from idp.consent.consents import get_consents
 from idp.registrar.services import Actor
@@ -119,17 +120,8 @@ def _register_match(data: EnrolmentData, *, typed: bool = False) -> MatchResult 
     CivilRegisterError if it cannot answer; None when no register is configured or the details
     do not match. `typed`: details just typed (not an open claim's), counted against the
     national ID first (`guesses.admit`: TooManyDetails past the day's limit)."""
-    found = register(current_app)
-    if found is None:
-        return None
-    query = RegisterQuery(
-        national_id_scheme=data.national_id_scheme, national_id=data.national_id,
-        given_name=data.given_name, family_name=data.family_name, birthdate=data.birthdate)
-    if typed:
-        guesses.admit(current_app, query)
-    with get_db(current_app).read() as db:
-        result = found.match(db, query=query)
-    return result if result.matched else None
+    result = match_typed(current_app, data, counted=typed)
+    return result if result is not None and result.matched else None
 
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,

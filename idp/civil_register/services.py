@@ -7,13 +7,15 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from idp.citizens.enrolment import EnrolmentData
 from idp.citizens.models import Citizen
-from idp.civil_register import guesses
+from idp.civil_register import guesses, register
 from idp.civil_register.base import CivilRegister, MatchResult, RegisterQuery
 from idp.civil_register.errors import CivilRegisterError
+from infra.db import get_db
 
 log = logging.getLogger(__name__)
 
@@ -38,4 +40,25 @@ def check_citizen(session: Session, register: CivilRegister, *, citizen_id: uuid
     result = register.match(session, query=query)
     log.info("register check", extra={"citizen_id": str(citizen_id), "outcome": result.outcome,
                                       "source": result.source, "fields": list(result.fields)})
+    return result
+
+
+def match_typed(app: Flask, data: EnrolmentData, *, counted: bool) -> MatchResult | None:
+    """The register's answer about details someone typed for a national ID (a claimant at
+    /reclaim, a registrar at the desk: `idp.registrar.pages`), mismatches and unknown IDs
+    included; None when no register is configured; CivilRegisterError when it cannot answer.
+    `counted`: the details count against the national ID first (`guesses.admit`:
+    TooManyDetails past the day's limit); a service office is never refused this way."""
+    found = register(app)
+    if found is None:
+        return None
+    query = RegisterQuery(national_id_scheme=data.national_id_scheme, national_id=data.national_id,
+                          given_name=data.given_name, family_name=data.family_name,
+                          birthdate=data.birthdate)
+    if counted:
+        guesses.admit(app, query)
+    with get_db(app).read() as db:
+        result = found.match(db, query=query)
+    log.info("register check of typed details", extra={"outcome": result.outcome, "source": result.source,
+                                                       "fields": list(result.fields)})
     return result

@@ -23,6 +23,8 @@ from idp.assurance.staff import Console, admitted_or_refusal, reauth_url
 from idp.assurance.staff import console_page as no_store
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData
+from idp.civil_register.errors import CivilRegisterError
+from idp.civil_register.services import match_typed
 from idp.registrar import services
 from idp.registrar.documents import TYPES, DocumentCheck, read_in_person_form
 from idp.registrar.errors import NotRegistrar
@@ -32,7 +34,7 @@ from infra.db import get_db
 from infra.ops.metrics import count
 from infra.secrets import get_secrets
 from infra.web.csrf import validate_csrf
-from infra.web.errors import error_page, respond
+from infra.web.errors import error_page, respond, unavailable
 from infra.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
@@ -172,8 +174,38 @@ def in_person_request(template: str, *, form_id: str, back: str) -> InPersonRequ
                                 today=now().date())
     if typed.errors or typed.data is None or typed.document is None:
         return in_person_page(template, actor, values=typed.values, errors=typed.errors, status=400)
+    refusal = register_refusal(template, actor, values=typed.values, data=typed.data, action=form_id)
+    if refusal is not None:
+        return refusal
     return InPersonRequest(actor=actor, values=typed.values, data=typed.data, document=typed.document)
 
 
+def register_refusal(template: str, actor: services.Actor, *, values: dict[str, str], data: EnrolmentData,
+                     action: str) -> BaseResponse | None:
+    """None when the civil register holds these names and date of birth for this national ID
+    (the check of `/reclaim`, `civil_register.services.match_typed`), or no register is
+    configured; else the form again saying what to do (400, `refused="not_in_register"`, in the
+    operator trail: which fields differ, never their values), or 503 when the register cannot
+    answer: one registrar alone never enrols or moves a national ID with details the register
+    does not hold."""
+    try:
+        result = match_typed(current_app, data, counted=False)  # a service office is not guessing
+    except CivilRegisterError as exc:
+        count("registrar", f"{action}_registry_unavailable")
+        log.warning("registrar refused: the civil register could not be asked",
+                    extra={"registrar": actor.name, "action": action, "error": str(exc)})
+        return no_store(unavailable(60, message="reclaim.error.registry_unavailable"))
+    if result is None or result.matched:
+        return None
+    with get_db(current_app).transaction() as db:
+        services.trail(db, actor=actor, action="register.refused", citizen_id=None, now=now(),
+                       details={"attempted": action, "outcome": result.outcome, "fields": list(result.fields),
+                                "source": result.source})
+    count("registrar", f"{action}_not_in_register")
+    log.warning("registrar refused: not the civil register's details",
+                extra={"registrar": actor.name, "action": action, "outcome": result.outcome})
+    return in_person_page(template, actor, values=values, errors={}, status=400, refused="not_in_register")
+
+
 __all__ = ["InPersonRequest", "binding_key", "desk_key", "guard", "in_person_page", "in_person_request",
-           "no_store", "now", "own_record", "target"]
+           "no_store", "now", "own_record", "register_refusal", "target"]

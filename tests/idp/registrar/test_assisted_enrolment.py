@@ -130,7 +130,9 @@ def test_the_ticket_lives_binding_seconds(oidc_app):
 
 
 def test_own_record_and_already_enrolled_are_refused(client, oidc_app, registrar):
-    own = _enrol(client, national_id=registrar.national_id, document_number="A1234567")
+    # The registrar's own details, as the civil register holds them (test_registrar.REGISTER).
+    own = _enrol(client, national_id=registrar.national_id, given_name="Ana María",
+                 family_name="López Pérez", birthdate="1990-05-17", document_number="A1234567")
     assert own.status_code == 403
     assert ("registrar", "own_record.refused", registrar.citizen_id) in _trail(oidc_app)
     citizen_id = _created(client)

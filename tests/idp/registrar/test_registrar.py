@@ -39,7 +39,26 @@ def registrar(client, oidc_app, pki, metadata):
     """A registrar signed in at level high (device-bound attested passkey, proofed in person)."""
     agent = enrol_at_level_high(client, oidc_app, pki, metadata, dui(11111111))
     _grant(oidc_app, agent.citizen_id)
+    import_register(oidc_app)
     return agent
+
+
+# What the civil register holds for the people the desk forms of these tests enrol or give a
+# national ID back to: the desk refuses details the register does not hold (pages.register_refusal).
+REGISTER = ("national_id,given_name,family_name,birthdate\n"
+            f"{dui(11111111)},Ana María,López Pérez,1990-05-17\n"
+            f"{dui(22222222)},Eva,Ruiz,1991-01-01\n"
+            f"{dui(55555555)},Rosa,Martínez Soto,1955-03-02\n"
+            f"{dui(4892613)},Ana María,López Pérez,1990-05-17\n")
+
+
+def import_register(app, text: str = REGISTER) -> None:
+    from idp.citizens.national_id import load_scheme
+    from idp.civil_register.imported import import_csv
+    from infra.db import get_db
+
+    with get_db(app).transaction() as session:
+        import_csv(session, data=text.encode(), scheme=load_scheme("sv-dui"), now=datetime.now(UTC))
 
 
 def _other_citizen(app, number: int = 22222222) -> tuple[str, str]:
