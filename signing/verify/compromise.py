@@ -119,8 +119,11 @@ def ocsp_single(response: asn1_ocsp.OCSPResponse, cert_serial: int, cert_issuer:
 
 def ocsp_answers(response: asn1_ocsp.OCSPResponse, cert: asn1_x509.Certificate,
                  issuer: asn1_x509.Certificate) -> bool:
-    """`response` is about `cert` and its issuer said so (`ocsp_single`)."""
-    return ocsp_single(response, cert.serial_number, cert.issuer, issuer) is not None
+    """`response` tells the status of `cert` and its issuer said so (`ocsp_single`): good or
+    revoked, never "unknown" (RFC 6960, 2.2: the responder does not know the certificate; no
+    status to validate a signature with)."""
+    single = ocsp_single(response, cert.serial_number, cert.issuer, issuer)
+    return single is not None and single["cert_status"].name != "unknown"
 
 
 def _good_since(responses: Iterable[asn1_ocsp.OCSPResponse], serial: int, cert_issuer: Any,

@@ -5,8 +5,9 @@
 - B-T (6.4): B-B plus a time-stamp proving the signature existed: a signature time-stamp
   (unsigned attribute) or a document time-stamp over the signed revision.
 - B-LT (6.5): B-T plus the validation data in the Document Security Store: for every
-  certificate of the signer's chain below the trust anchor, a CRL of its issuer or an OCSP
-  response about it.
+  certificate of the signer's chain below the trust anchor, and of the signature
+  time-stamp's authority's chain (EN 319 102-1, 5.5: it is validated as a signer is), a CRL
+  of its issuer or an OCSP response about it.
 - B-LTA (6.6): B-LT plus a document time-stamp over that validation data.
 
 Where the DSS is does not matter, only what each document time-stamp covers: in the signed
@@ -90,12 +91,21 @@ def _dss_at(reader: PdfFileReader, revision: int | None) -> _Dss | None:
         return None
 
 
+def _covers(dss: _Dss, chain: Sequence[asn1_x509.Certificate],
+            timestamp_chain: Sequence[asn1_x509.Certificate]) -> bool:
+    """The DSS validates the signer and, if it has one, its signature time-stamp's authority
+    (EN 319 142-1, 6.3: the validation data of the signature, its time-stamp included)."""
+    return dss.covers(chain) and (not timestamp_chain or dss.covers(timestamp_chain))
+
+
 def pades_level(*, embedded: EmbeddedPdfSignature, chain: Sequence[asn1_x509.Certificate],
                 document_timestamps: Sequence[EmbeddedPdfSignature],
-                signature_timestamp_valid: bool = True) -> str | None:
+                signature_timestamp_valid: bool = True,
+                timestamp_chain: Sequence[asn1_x509.Certificate] = ()) -> str | None:
     """The highest baseline level reached: "B-B", "B-T", "B-LT", "B-LTA" or None.
 
-    `chain`: the signer's certificate path, leaf first, ending with the trust anchor.
+    `chain`: the signer's certificate path, leaf first, ending with the trust anchor;
+    `timestamp_chain`: the signature time-stamp's authority's path, likewise (empty: none).
     `document_timestamps`: the document's /DocTimeStamp signatures (any order) that were
     validated; `signature_timestamp_valid`: whether the signature's own time-stamp was.
     A time-stamp that does not validate proves nothing (EN 319 142-1, 6.4: B-T needs a
@@ -111,10 +121,10 @@ def pades_level(*, embedded: EmbeddedPdfSignature, chain: Sequence[asn1_x509.Cer
     if not (has_signature_timestamp(embedded) and signature_timestamp_valid) and not later:
         return "B-B"
     dss = _dss_at(embedded.reader, None)
-    if dss is None or len(chain) < 2 or not dss.covers(chain):
+    if dss is None or len(chain) < 2 or not _covers(dss, chain, timestamp_chain):
         return "B-T"
     for timestamp in later:
         covered = _dss_at(embedded.reader, timestamp.signed_revision)
-        if covered is not None and covered.covers(chain):
+        if covered is not None and _covers(covered, chain, timestamp_chain):
             return "B-LTA"
     return "B-LT"

@@ -86,6 +86,16 @@ def _timestamp_status(result: Any) -> TimestampSignatureStatus | None:
     return stamp if isinstance(stamp, TimestampSignatureStatus) else None
 
 
+def timestamp_chain(embedded: EmbeddedPdfSignature, result: Any) -> list[asn1_x509.Certificate]:
+    """The validated signature time-stamp's authority and its path, leaf first, ending with
+    the trust anchor; empty when the time-stamp is absent or did not validate."""
+    info = timestamp_info(embedded, result)
+    status = _timestamp_status(result) if info is not None and info.valid else None
+    if status is None:
+        return []
+    return chain_of(status, status.signing_cert)[0]
+
+
 def revocation_of(status: Any, cryptographic: Conclusion) -> Revocation:
     details = getattr(status, "revocation_details", None) if status is not None else None
     if details is not None:

@@ -54,6 +54,7 @@ from signing.verify.signature_facts import (
     chain_of,
     revocation_of,
     signer_identity,
+    timestamp_chain,
     timestamp_info,
 )
 
@@ -178,8 +179,8 @@ async def validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
     timestamp = timestamp_info(embedded, ts_result)
     if timestamp is not None and not timestamp.valid and not cryptographic.passed:
         # pyHanko stopped at the signer: the time-stamp's own validity (`signature_timestamp`)
-        timestamp = timestamp_info(embedded, await signature_timestamp.judged(
-            embedded, spec.signature_validation_spec, timing))
+        ts_result = await signature_timestamp.judged(embedded, spec.signature_validation_spec, timing)
+        timestamp = timestamp_info(embedded, ts_result)
     if timestamp is not None and timestamp.valid:
         cryptographic = indication.check_proven_time(
             cryptographic, proven=proven, not_before=embedded.signer_cert.not_valid_before)
@@ -248,7 +249,8 @@ async def validate_signature(data: bytes, embedded: EmbeddedPdfSignature,
         level=pades_level(embedded=embedded, chain=chain,
                           document_timestamps=[ts for ts in stamps
                                                if ts.field_name not in unusable_stamps],
-                          signature_timestamp_valid=timestamp is not None and timestamp.valid),
+                          signature_timestamp_valid=timestamp is not None and timestamp.valid,
+                          timestamp_chain=timestamp_chain(embedded, ts_result)),
         covers_whole_document=modifications.level == "none",
         modifications=modifications, timestamps_not_used=not_used)
 

@@ -44,8 +44,9 @@ def _ocsp(cert: samples.Party, issuer: samples.Party, signer: samples.Party, *,
 
 
 def _with_ocsp(pdf: bytes, pki, response) -> bytes:
-    """A DSS revision with the root's CRL (for the issuing CA) and `response` (for the
-    signer), as anyone may append."""
+    """A DSS revision with the root's CRL (for the issuing CA), the issuing CA's own response
+    about the TSA (B-LT covers the signature time-stamp's authority too) and `response` (for
+    the signer), as anyone may append."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -54,7 +55,8 @@ def _with_ocsp(pdf: bytes, pki, response) -> bytes:
     contents = value.get_object().raw_get("/Contents").original_bytes
     out = io.BytesIO(pdf)
     DocumentSecurityStore.add_dss(out, contents, certs=[pki.issuing.asn1, pki.root.asn1],
-                                  crls=[pki.crls[0]], ocsps=[response], force_write=True)
+                                  crls=[pki.crls[0]], ocsps=[_ocsp(pki.tsa, pki.issuing, pki.issuing), response],
+                                  force_write=True)
     return out.getvalue()
 
 
