@@ -11,3 +11,18 @@ def bind(device, code: str):
     shown = device.post("/bind", data={"csrf_token": token, "code": code})
     assert shown.status_code == 200 and 'id="bind-confirm-form"' in shown.get_data(as_text=True)
     return device.post("/bind/confirm", data={"csrf_token": token, "code": code})
+
+
+def desk_recovery_code(registrar_browser, citizen_id: str) -> str:
+    """A registrar records an in-person recovery of `citizen_id` (a passport that passed the desk's
+    check) and reads the binding code the page shows."""
+    import re
+    from datetime import date, timedelta
+
+    from tests.idp.conftest import csrf
+
+    page = registrar_browser.post(f"/registrar/citizens/{citizen_id}/recovery", data={
+        "csrf_token": csrf(registrar_browser, "/registrar"), "document_type": "passport",
+        "document_number": "A1234567", "document_expiry": (date.today() + timedelta(days=365)).isoformat()})
+    assert page.status_code == 200
+    return re.search(r'id="binding-code">([A-Z0-9-]+)<', page.get_data(as_text=True)).group(1)

@@ -17,26 +17,15 @@ operator grants the roles again once they know who holds it."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import date, timedelta
 
 from tests.idp.assurance.conftest import add_device_key, enrol_at_level_high
 from tests.idp.conftest import csrf, dui
 from tests.idp.operator.conftest import grant_operator
-from tests.idp.registrar.conftest import bind
+from tests.idp.registrar.conftest import bind, desk_recovery_code
 from tests.idp.registrar.test_registrar import _grant
 
-FUTURE = (date.today() + timedelta(days=365)).isoformat()
 REGISTRAR_ID = dui(11111111)
-
-
-def _recover_at_the_desk(registrar_browser, citizen_id: str) -> str:
-    page = registrar_browser.post(f"/registrar/citizens/{citizen_id}/recovery", data={
-        "csrf_token": csrf(registrar_browser, "/registrar"), "document_type": "passport",
-        "document_number": "A1234567", "document_expiry": FUTURE})
-    assert page.status_code == 200
-    return re.search(r'id="binding-code">([A-Z0-9-]+)<', page.get_data(as_text=True)).group(1)
 
 
 def _roles(app, citizen_id: str) -> dict[str, bool]:
@@ -55,7 +44,7 @@ def test_a_desk_recovery_of_an_operator_hands_over_no_operator_console(client, o
                                                                        registrar):
     operator = enrol_at_level_high(oidc_app.test_client(), oidc_app, pki, metadata, dui(44444444))
     grant_operator(oidc_app, operator.citizen_id)
-    code = _recover_at_the_desk(client, operator.citizen_id)
+    code = desk_recovery_code(client, operator.citizen_id)
 
     taker = oidc_app.test_client()  # the registrar's own phone, not the operator's
     assert bind(taker, code).status_code == 303
@@ -76,7 +65,7 @@ def test_a_desk_recovery_of_an_operator_hands_over_no_operator_console(client, o
 def test_a_desk_recovery_of_a_registrar_ends_their_registrar_role(client, oidc_app, pki, metadata, registrar):
     colleague = enrol_at_level_high(oidc_app.test_client(), oidc_app, pki, metadata, dui(55555555))
     _grant(oidc_app, colleague.citizen_id, point="Oficina Norte")
-    code = _recover_at_the_desk(client, colleague.citizen_id)
+    code = desk_recovery_code(client, colleague.citizen_id)
 
     taker = oidc_app.test_client()
     assert bind(taker, code).status_code == 303
@@ -92,7 +81,7 @@ def test_the_trail_says_which_roles_the_recovery_ended(client, oidc_app, pki, me
 
     operator = enrol_at_level_high(oidc_app.test_client(), oidc_app, pki, metadata, dui(44444444))
     grant_operator(oidc_app, operator.citizen_id)
-    _recover_at_the_desk(client, operator.citizen_id)
+    desk_recovery_code(client, operator.citizen_id)
     with get_db(oidc_app).read() as session:
         ended = [e for e in session.query(RegistrarAuditEntry)
                  .filter_by(action="recovery.credentials_ended", citizen_id=uuid.UUID(operator.citizen_id))]
@@ -102,7 +91,7 @@ def test_the_trail_says_which_roles_the_recovery_ended(client, oidc_app, pki, me
 
 def test_a_citizen_without_roles_is_recovered_as_before(client, oidc_app, pki, metadata, registrar):
     citizen = enrol_at_level_high(oidc_app.test_client(), oidc_app, pki, metadata, dui(66666666))
-    code = _recover_at_the_desk(client, citizen.citizen_id)
+    code = desk_recovery_code(client, citizen.citizen_id)
     device = oidc_app.test_client()
     assert bind(device, code).status_code == 303
     add_device_key(device, pki)

@@ -5,25 +5,15 @@ document was checked last can get in (idp.registrar.services.start_recovery)."""
 
 from __future__ import annotations
 
-import re
-
 from tests.idp.conftest import csrf
-from tests.idp.registrar.conftest import bind
-from tests.idp.registrar.test_registrar import FUTURE, _other_citizen
-
-
-def _recovery_code(client, citizen_id: str) -> str:
-    page = client.post(f"/registrar/citizens/{citizen_id}/recovery", data={
-        "csrf_token": csrf(client, "/registrar"), "document_type": "passport",
-        "document_number": "A1234567", "document_expiry": FUTURE})
-    assert page.status_code == 200
-    return re.search(r'id="binding-code">([A-Z0-9-]+)<', page.get_data(as_text=True)).group(1)
+from tests.idp.registrar.conftest import bind, desk_recovery_code
+from tests.idp.registrar.test_registrar import _other_citizen
 
 
 def test_a_newer_recovery_ends_the_binding_codes_issued_before_it(client, oidc_app, registrar):
     citizen_id, _ = _other_citizen(oidc_app)
-    first = _recovery_code(client, citizen_id)   # someone with a document that passed, once
-    second = _recovery_code(client, citizen_id)  # the genuine holder, later
+    first = desk_recovery_code(client, citizen_id)   # someone with a document that passed, once
+    second = desk_recovery_code(client, citizen_id)  # the genuine holder, later
     stale = oidc_app.test_client()
     shown = stale.post("/bind", data={"csrf_token": csrf(stale, "/bind"), "code": first})
     assert shown.status_code == 400  # the account is not even named
