@@ -65,6 +65,12 @@ def unavailable(description: str) -> dict[str, Any]:
     return {**refused(description), "headers": RETRY_AFTER}
 
 
+# The 503 of an operation whose handler reads the database, the ephemeral store or the key
+# store (`infra.web.errors.unavailable`, keys' KeyStoreError handler): when to ask again.
+OUTAGE = unavailable("temporarily_unavailable: the database, the ephemeral store or the key store is "
+                     "unavailable for now; retry after the Retry-After seconds")
+
+
 def _with_refusals(operations: dict[str, Any]) -> dict[str, Any]:
     return {method: ({**operation, "responses": {**operation.get("responses", {}), "4XX": REFUSED}}
                      if method in METHODS else operation)
@@ -137,6 +143,7 @@ def init_app(app: Flask) -> None:
                 "type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}}}}}}},
         "/readyz": {"get": {"summary": "Readiness: database and ephemeral store reachable",
                             "responses": {"200": {"description": "ready", "content": _READINESS},
-                                          "503": {"description": "not ready; see checks", "content": _READINESS}}}},
+                                          "503": {"description": "not ready; see checks", "content": _READINESS,
+                                                  "headers": RETRY_AFTER}}}},
     })
     app.register_blueprint(bp)

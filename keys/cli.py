@@ -148,7 +148,7 @@ def pki_issue_seal(client_id: str, organization: str | None,
     """Issue an agency's electronic-seal certificate and print it (PEM)."""
     from keys.subject_names import organization_identifier
 
-    identifier = organization_identifier(organization_id)  # before the key store is opened
+    identifier = organization_identifier(organization_id, option="--organization-id")  # before the key store opens
     service = _service()
     issued = service.pki.issue_seal(client_id=client_id,
                                     organization_name=organization or client_id,

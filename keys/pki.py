@@ -389,6 +389,7 @@ class Pki:
         if not client_id or not organization_name or not organization_identifier:
             raise InvalidRequest("client_id, organization name and identifier must not be empty")
         organization_name = subject_names.organization_name(organization_name)
+        organization_identifier = subject_names.organization_identifier(organization_identifier)
         subject = x509.name(country_name=str(self.section["country"]), organization_name=organization_name,
                             organization_identifier=organization_identifier, common_name=organization_name)
         extensions = x509.end_entity_extensions(

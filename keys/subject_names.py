@@ -47,12 +47,14 @@ ORGANIZATION_IDENTIFIER_FORM = ("3-letter type (VAT, NTR, PSD, LEI) + 2-letter c
                                 "(ETSI EN 319 412-1, 5.1.4)")
 
 
-def organization_identifier(value: str | None) -> str:
-    """An agency's organizationIdentifier in the EN 319 412-1 form, or InvalidRequest."""
+def organization_identifier(value: str | None, *, option: str | None = None) -> str:
+    """An agency's organizationIdentifier in the EN 319 412-1 form, or InvalidRequest (the one
+    rule of `Pki.issue_seal` and of `cedula pki issue-seal`, whose `option` the sentence names)."""
     if not value:
-        raise InvalidRequest("give the agency's registered identifier with --organization-id, as "
-                             + ORGANIZATION_IDENTIFIER_FORM)
+        raise InvalidRequest("give the agency's registered identifier"
+                             + (f" with {option}" if option else " (organizationIdentifier)")
+                             + ", as " + ORGANIZATION_IDENTIFIER_FORM)
     if not _ORGANIZATION_IDENTIFIER.fullmatch(value):
-        raise InvalidRequest(f"--organization-id {value!r} is not in the form "
+        raise InvalidRequest(f"{option or 'the organizationIdentifier'} {value!r} is not in the form "
                              + ORGANIZATION_IDENTIFIER_FORM)
     return value

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, request
 
 from infra.config import get_settings
 from infra.jose import b64url_decode
-from infra.openapi import refused, unavailable
+from infra.openapi import OUTAGE, refused, unavailable
 from infra.web.caching import NO_STORE
 from infra.web.errors import json_error
 from keys.crl import cacheable_seconds
@@ -230,7 +230,8 @@ OPENAPI_PATHS = {
     "/jwks.json": {"get": {
         "summary": "The provider's public signing keys (RFC 7517 JWK Set)",
         "responses": {"200": {"description": "JWK Set; Cache-Control fits the key rotation",
-                              "content": {"application/json": {"schema": _JWK_SET}}}}}},
+                              "content": {"application/json": {"schema": _JWK_SET}}},
+                      "503": OUTAGE}}},
     "/pki/ca/{name}.cer": _per_ca("CA certificate (DER)", "application/pkix-cert"),
     "/pki/crl/{name}.crl": _per_ca("Certificate revocation list (DER, RFC 5280)", "application/pkix-crl"),
     "/pki/ocsp": _der_exchange("OCSP responder (RFC 6960)", OCSP_REQUEST, OCSP_RESPONSE),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from idp.oidc import dpop
-from infra.openapi import RETRY_AFTER
+from infra.openapi import OUTAGE, RETRY_AFTER
 from infra.web.cors import BROWSER_CLIENT_HEADERS, BROWSER_CLIENT_METHODS, PREFLIGHT_SECONDS
 
 _FORM = "application/x-www-form-urlencoded"
@@ -54,6 +54,7 @@ _USERINFO_ANSWERS = {
                        "a DPoP-bound token sent as Bearer), invalid_dpop_proof, use_dpop_nonce, "
                        "insufficient_user_authentication (RFC 9470)"),
     "403": _challenged("insufficient_scope"),
+    "503": OUTAGE,
 }
 
 _CLIENT_FIELDS = {
@@ -125,7 +126,7 @@ PATHS = {
                                    "unsupported_grant_type, invalid_target, invalid_dpop_proof, use_dpop_nonce",
                     "content": _ERROR, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
             "401": {"description": "invalid_client", "content": _ERROR},
-            "429": _THROTTLED,
+            "429": _THROTTLED, "503": OUTAGE,
         },
     }},
     "/userinfo": {
@@ -164,7 +165,7 @@ PATHS = {
                 "type": "string", "description": "a JWS (typ token-introspection+jwt; alg of "
                                                  "introspection_signing_alg_values_supported)"}}}},
             "400": {"description": "invalid_request", "content": _ERROR},
-            "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
+            "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED, "503": OUTAGE},
     }},
     "/revoke": {"options": _browser_client_preflight("/revoke"), "post": {
         "summary": "Token revocation (RFC 7009); a refresh token revokes its whole grant",
@@ -178,7 +179,7 @@ PATHS = {
                       "400": {"description": "invalid_request; invalid_dpop_proof or use_dpop_nonce (a bound "
                                               "token of a public client, without a valid proof of its key)",
                               "content": _ERROR, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
-                      "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
+                      "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED, "503": OUTAGE},
     }},
     "/par": {"options": _browser_client_preflight("/par"), "post": {
         "summary": "Pushed authorization request (RFC 9126): the request (or a signed request object, "
@@ -206,7 +207,7 @@ PATHS = {
                        "properties": {"request_uri": {"type": "string"}, "expires_in": {"type": "integer"}}}}}},
             "400": {"description": "invalid_request, invalid_request_object, invalid_scope, invalid_dpop_proof, "
                                    "use_dpop_nonce", "content": _ERROR, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
-            "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED},
+            "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED, "503": OUTAGE},
     }},
     "/.well-known/oauth-authorization-server": {"get": {
         "summary": "Authorization server metadata (RFC 8414), the same document as OpenID discovery",

@@ -5,7 +5,7 @@ server: a wallet registered as a client (public, `token_endpoint_auth_method: no
 offer, `issuer_state`; the signed-in citizen agrees; the code (single use, 60 seconds) is
 redeemed at `/wallet/token` with the code verifier. Redeeming a code leaves a replay mark
 naming the grant it created; the code presented again voids that grant, and the access token
-issued from its first use stops working (RFC 6749 section 4.1.2, `revoked`).
+issued from its first use stops working (RFC 6749 section 4.1.2, `idp.wallet.offer.revoked`).
 
 Pure checks here; the views map them to redirects and pages. Errors that make the client or
 its redirect URI untrustworthy are `UnsafeAuthorization` (never redirected, RFC 6749 4.1.2.1).
@@ -27,7 +27,7 @@ from idp.oidc import parameters
 from idp.wallet import sd_jwt_vc
 from idp.wallet.errors import InvalidGrant, WalletError
 from idp.wallet.models import CredentialData
-from idp.wallet.offer import Grant
+from idp.wallet.offer import Grant, void
 from infra.store import EphemeralStore as Store
 from signing.models import Document
 
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 _CODE = "wallet:authz-code:"
 _ISSUER_STATE = "wallet:issuer-state:"
 _MARK = "wallet:authz-code-mark:"  # a redeemed code's replay mark: the grant it created
-_VOID = "wallet:grant-void:"  # a grant whose code was presented twice: its tokens are revoked
 CODE_SECONDS = 60
 AUTHORIZATION_CODE = "authorization_code"
 
@@ -156,10 +155,17 @@ def is_wallet(client: Client) -> None:
 def still_answerable(session: Session, request: CredentialRequest) -> None:
     """RFC 6749 section 4.1.2 and 4.1.2.1: a kept request (the citizen answers the consent page
     later) is answered, code or error, only while its client is enabled and still registers
-    its redirect URI, as when it arrived; UnsafeAuthorization if not (a page, no redirect)."""
+    its redirect URI, as when it arrived; UnsafeAuthorization if not (a page, no redirect). A
+    client that stopped being a wallet meanwhile (`is_wallet`) gets unauthorized_client at its
+    redirect URI (AuthorizationRefused), as a new request from it would."""
     client = registered_client(session, request.client_id)
     if request.redirect_uri not in client.client_metadata.get("redirect_uris", []):
         raise UnsafeAuthorization("redirect_uri is no longer one of the client's registered redirect URIs")
+    try:
+        is_wallet(client)
+    except AuthorizationRefused as exc:
+        exc.redirect = {"redirect_uri": request.redirect_uri, "state": request.state}
+        raise
 
 
 def _configuration(params: Mapping[str, list[str]], scopes: Mapping[str, str]) -> tuple[str, bool]:
@@ -261,7 +267,7 @@ def redeem(store: Store, form: Mapping[str, str], *, replay_ttl: float) -> Grant
     if raw is None:
         mark = store.get(_MARK + digest)
         if mark is not None:
-            store.set(_VOID + mark.decode("ascii"), b"1", replay_ttl)
+            void(store, mark.decode("ascii"), replay_ttl)
             raise InvalidGrant("the authorization code was used twice; the access token issued with it is "
                                "revoked: start a new authorization request")
         raise InvalidGrant("the authorization code is unknown, expired or already used, or was not issued "
@@ -270,8 +276,3 @@ def redeem(store: Store, form: Mapping[str, str], *, replay_ttl: float) -> Grant
     return Grant(record["document_id"], record["citizen_id"], record["configuration_id"],
                  record["client_id"], passkey=record.get("passkey"), grant_id=record.get("grant_id"))
 
-
-def revoked(store: Store, grant: Grant) -> bool:
-    """Whether the code `grant` came from was presented twice (RFC 6749 section 4.1.2): its
-    tokens are revoked. A grant of a pre-authorized code (no `grant_id`) never is this way."""
-    return grant.grant_id is not None and store.get(_VOID + grant.grant_id) is not None

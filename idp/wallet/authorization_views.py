@@ -92,6 +92,9 @@ def authorize_decision() -> Response:
     except authorization.UnsafeAuthorization as exc:
         count("wallet.authorize", "client_gone")
         return _page("wallet/authorize.html", 400, error=exc.description)
+    except authorization.AuthorizationRefused as exc:
+        count("wallet.authorize", "not_a_wallet")
+        return _refused(exc)
     if request.form.get("decision") != "allow":
         count("wallet.authorize", "denied")
         return _to_client(asked.redirect_uri, {"error": "access_denied", "state": asked.state,

@@ -2,7 +2,10 @@
 pre-authorized code grant (section 3.5) and a transaction code (section 4.1.1) the citizen
 reads on Cédula's page and types into the wallet, and the Token Endpoint's side of that grant
 (section 6.1): code and transaction code in, access token out. Codes and tokens live in the
-store, hashed; a code is used once, and a few wrong transaction codes withdraw it.
+store, hashed; a code is used once, and a few wrong transaction codes withdraw it. Redeeming
+a code leaves a replay mark naming the grant it created: the code presented again with its
+transaction code voids that grant, and the access token of its first use stops working (RFC
+6749 section 4.1.2 in spirit, as for the wallet's authorization code; `revoked`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ PRE_AUTHORIZED = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 _CODE = "wallet:preauth:"
 _OFFER = "wallet:offer:"
 _TOKEN = "wallet:token:"  # noqa: S105 - a store key prefix
+_MARK = "wallet:preauth-mark:"  # a redeemed code's replay mark: its grant and transaction code
+_VOID = "wallet:grant-void:"  # a grant whose code was presented twice: its tokens are revoked
 
 
 def _hash(value: str) -> str:
@@ -71,6 +76,8 @@ def create(store: Store, *, credential_issuer: str, authorization_server: str,
              "configuration_id": configuration_id, "tx_code": _hash(tx_code),
              "attempts": tx_code_attempts, "offer_id": offer_id,
              "expires_at": time.time() + ttl, "passkey": passkey}
+    grant_id = secrets.token_urlsafe(16)
+    grant["grant_id"], grant["mark"] = grant_id, f"{grant_id}.{grant['tx_code']}"
     store.set(_CODE + _hash(code), json.dumps(grant).encode(), ttl)
     store.set(_OFFER + offer_id, json.dumps(body).encode(), ttl)
     return Offer(offer_id, document_id, configuration_id, code, tx_code, body)
@@ -94,23 +101,28 @@ class Grant:
     """The passkey (base64url credential ID) that checked the session which made the offer or
     gave the code: the grant holds only while the account still has it, unblocked."""
     grant_id: str | None = None
-    """The authorization code's grant (`idp.wallet.authorization`): revoked when that code is
-    presented twice. None: a pre-authorized code's."""
+    """The grant of the code (authorization code or pre-authorized code): revoked when that
+    code is presented twice (`revoked`)."""
 
 
-def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> Grant:
+def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int, replay_ttl: float) -> Grant:
     """Section 6.1: the grant of a pre-authorized code, taken once. A wrong transaction code
     puts the code back with one attempt fewer, until the offer's own expiry (a wrong guess
     never lengthens its life); at none left, the offer is gone. Once the code is used or
-    withdrawn, the offer it was served in (which carries the code) is withdrawn too."""
+    withdrawn, the offer it was served in (which carries the code) is withdrawn too. Taking
+    the code with its transaction code leaves a mark (for `replay_ttl`, at least an access
+    token's life): the code presented again with that transaction code voids the grant (one
+    who only saw the QR code revokes nothing)."""
     if not code:
         raise InvalidGrant("pre-authorized_code is required")
-    key = _CODE + _hash(code)
-    raw = store.take(key)
+    key, mark_key = _CODE + _hash(code), _MARK + _hash(code)
+    raw = store.take_and_mark(key, mark_key, "mark", replay_ttl)
     if raw is None:
+        _replayed(store, store.get(mark_key), tx_code, replay_ttl)
         raise InvalidGrant("the pre-authorized code is unknown, expired or already used")
     grant = json.loads(raw)
     if not tx_code or not hmac.compare_digest(_hash(tx_code), grant["tx_code"]):
+        store.delete(mark_key)  # not redeemed: nothing for a replay to void
         grant["attempts"] -= 1
         left = float(grant.get("expires_at", time.time() + ttl)) - time.time()
         if grant["attempts"] > 0 and left > 0:
@@ -123,7 +135,30 @@ def redeem(store: Store, *, code: str | None, tx_code: str | None, ttl: int) -> 
         raise InvalidGrant("the transaction code was wrong too many times; ask for a new offer")
     _withdraw(store, grant)
     return Grant(grant["document_id"], grant["citizen_id"], grant["configuration_id"],
-                 passkey=grant.get("passkey"))
+                 passkey=grant.get("passkey"), grant_id=grant.get("grant_id"))
+
+
+def _replayed(store: Store, mark: bytes | None, tx_code: str | None, ttl: float) -> None:
+    """A redeemed code presented again with its transaction code: its grant is voided."""
+    if mark is None or not tx_code:
+        return
+    grant_id, _, tx_hash = mark.decode("ascii").partition(".")
+    if hmac.compare_digest(_hash(tx_code), tx_hash):
+        void(store, grant_id, ttl)
+        raise InvalidGrant("the pre-authorized code was used twice; the access token issued with it is "
+                           "revoked: ask for a new offer")
+
+
+def void(store: Store, grant_id: str, ttl: float) -> None:
+    """The grant `grant_id`'s code was presented twice: its tokens stop working (`revoked`)."""
+    store.set(_VOID + grant_id, b"1", ttl)
+
+
+def revoked(store: Store, grant: Grant) -> bool:
+    """Whether the code `grant` came from (an authorization code, `idp.wallet.authorization`,
+    or a pre-authorized code) was presented twice (RFC 6749 section 4.1.2): its tokens are
+    revoked. A grant without `grant_id` (a token issued before grants had one) never is."""
+    return grant.grant_id is not None and store.get(_VOID + grant.grant_id) is not None
 
 
 def _withdraw(store: Store, grant: dict[str, Any]) -> None:

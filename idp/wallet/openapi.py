@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.openapi import OUTAGE
+
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _OBJECT = {"application/json": {"schema": {"type": "object"}}}
 _BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -34,7 +36,8 @@ PATHS: dict[str, Any] = {
         "summary": "A Credential Offer by reference (OpenID4VCI 1.0, section 4.1.3)",
         "parameters": _path_parameter("offer_id"),
         "responses": {"200": {"description": "the offer", "content": _OBJECT},
-                      "404": {"description": "expired or unknown", "content": _ERROR}},
+                      "404": {"description": "expired or unknown", "content": _ERROR},
+                      "503": OUTAGE},
     }},
     "/wallet/token": {"post": {
         "summary": "Token Endpoint of the pre-authorized code grant (OpenID4VCI 1.0, section 6)",
@@ -47,14 +50,16 @@ PATHS: dict[str, Any] = {
         "responses": {"200": {"description": "access token", "content": _OBJECT},
                       "400": {"description": "invalid_grant, unsupported_grant_type, invalid_request",
                               "content": _ERROR},
-                      "429": {"description": "too many requests", "content": _ERROR}},
+                      "429": {"description": "too many requests", "content": _ERROR},
+                      "503": OUTAGE},
     }},
     "/wallet/nonce": {"post": {
         "summary": "Nonce Endpoint: a fresh c_nonce for key proofs (OpenID4VCI 1.0, section 7)",
         "responses": {"200": {"description": "the nonce", "content": {"application/json": {
             "schema": {"type": "object", "required": ["c_nonce"],
                        "properties": {"c_nonce": {"type": "string"}}}}}},
-                      "429": {"description": "too many requests", "content": _ERROR}},
+                      "429": {"description": "too many requests", "content": _ERROR},
+                      "503": OUTAGE},
     }},
     "/wallet/credential": {"post": {
         "summary": "Credential Endpoint: an SD-JWT VC per key proof (OpenID4VCI 1.0, section 8)",
@@ -72,7 +77,8 @@ PATHS: dict[str, Any] = {
                       "404": {"description": "the document is gone", "content": _ERROR},
                       "409": {"description": "not_offered: the document was revoked",
                               "content": _ERROR},
-                      "415": {"description": "not JSON", "content": _ERROR}},
+                      "415": {"description": "not JSON", "content": _ERROR},
+                      "503": OUTAGE},
     }},
     "/wallet/notification": {"post": {
         "summary": "Notification Endpoint (OpenID4VCI 1.0, section 11)",
@@ -87,14 +93,16 @@ PATHS: dict[str, Any] = {
                       "400": {"description": "invalid_notification_id or request",
                               "content": _ERROR},
                       "401": {"description": "invalid_token", "content": _ERROR},
-                      "415": {"description": "not JSON", "content": _ERROR}},
+                      "415": {"description": "not JSON", "content": _ERROR},
+                      "503": OUTAGE},
     }},
     "/wallet/status/{list_id}": {"get": {
         "summary": "An agency's Token Status List (draft-ietf-oauth-status-list), signed JWT",
         "parameters": _path_parameter("list_id"),
         "responses": {"200": {"description": "the Status List Token", "content": {
             "application/statuslist+jwt": {"schema": {"type": "string"}}}},
-                      "404": {"description": "no such list", "content": _ERROR}},
+                      "404": {"description": "no such list", "content": _ERROR},
+                      "503": OUTAGE},
     }},
     "/wallet/presentations/response": {"post": {
         "summary": "Response URI of the OpenID4VP verifier (response_mode direct_post)",
@@ -106,7 +114,7 @@ PATHS: dict[str, Any] = {
         "responses": {"200": {"description": "redirect_uri for the browser", "content": _OBJECT},
                       "400": {"description": "the presentation is refused (error says why)",
                               "content": _ERROR},
-                      "503": {"description": "the PID's status list is unreachable",
-                              "content": _ERROR}},
+                      "503": {**OUTAGE, "description": "issuer_revocation_unavailable: the PID's status list "
+                                                       "is unreachable; or " + OUTAGE["description"]}},
     }},
 }

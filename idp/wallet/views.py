@@ -166,11 +166,11 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
         grant = offer.check_token(get_store(current_app), presented.token, scheme=presented.scheme,
                                   jkt=presented.jkt)
         _passkey_holds(grant, refuse=InvalidWalletToken)
-        if authorization.revoked(get_store(current_app), grant):
+        if offer.revoked(get_store(current_app), grant):
             count("wallet.grant", "code_reuse")
-            raise InvalidWalletToken("the authorization code this access token was issued for was used twice, "
-                                     "so the token is revoked (RFC 6749 section 4.1.2); start a new authorization "
-                                     "request")
+            raise InvalidWalletToken("the code this access token was issued for was used twice, so the token "
+                                     "is revoked (RFC 6749 section 4.1.2); ask for a new offer or start a new "
+                                     "authorization request")
         if grant.client_id is not None and not _client_enabled(grant.client_id):
             count("wallet.grant", "client_disabled")
             raise InvalidWalletToken("the wallet this access token was issued to is no longer registered "
@@ -213,7 +213,8 @@ def token() -> Response:
             grant = offer.redeem(get_store(current_app),
                                  code=request.form.get("pre-authorized_code"),
                                  tx_code=request.form.get("tx_code"),
-                                 ttl=wallet.settings.offer_seconds)
+                                 ttl=wallet.settings.offer_seconds,
+                                 replay_ttl=wallet.settings.access_token_seconds)
         else:
             if not _client_enabled(request.form.get("client_id")):
                 count("wallet.token", "invalid_client")

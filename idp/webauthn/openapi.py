@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.openapi import OUTAGE
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -82,24 +84,24 @@ PATHS: dict[str, Any] = {
         "summary": "Start enrolment (with the enrolment fields) or add a passkey (empty object, signed in)",
         "requestBody": {"required": False, **_json("EnrolmentFields")},
         "responses": {"200": {"description": "Creation options", **_json("PublicKeyCredentialCreationOptionsJSON")},
-                      **_errors("400", "401", "403", "413", "415", "429")},
+                      **_errors("400", "401", "403", "413", "415", "429"), "503": OUTAGE},
     }},
     "/webauthn/registration/verify": {"post": {
         "summary": "Finish registration; enrolment signs the new citizen in (sets the session cookie)",
         "requestBody": {"required": True, **_json("RegistrationResponseJSON")},
         "responses": {"200": {"description": "Registered", **_json("CeremonyResult")},
-                      **_errors("400", "401", "403", "409", "413", "415")},
+                      **_errors("400", "401", "403", "409", "413", "415"), "503": OUTAGE},
     }},
     "/webauthn/authentication/options": {"post": {
         "summary": "Start a usernameless sign-in (discoverable credential, user verification required)",
         "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
         "responses": {"200": {"description": "Request options", **_json("PublicKeyCredentialRequestOptionsJSON")},
-                      **_errors("400", "403", "413", "415", "429")},
+                      **_errors("400", "403", "413", "415", "429"), "503": OUTAGE},
     }},
     "/webauthn/authentication/verify": {"post": {
         "summary": "Finish sign-in; sets the SSO session cookie",
         "requestBody": {"required": True, **_json("AuthenticationResponseJSON")},
         "responses": {"200": {"description": "Signed in", **_json("CeremonyResult")},
-                      **_errors("400", "403", "413", "415")},
+                      **_errors("400", "403", "413", "415"), "503": OUTAGE},
     }},
 }

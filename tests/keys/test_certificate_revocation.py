@@ -29,7 +29,7 @@ def test_revoked_with_the_callers_transaction_listed_once_and_only_the_role_aske
         service, pki_client, fresh_app):
     one, two = _citizen(service), _citizen(service)
     seal = issue_seal_certificate(service, client_id="c", organization_name="C",
-                                  organization_identifier="C-1")
+                                  organization_identifier="VATSV-C")
     now = service.now()
     with get_db(fresh_app).transaction() as session:
         done = revoke_certificates(service, session, serials=[one.serial, two.serial, seal.serial, "zz"],

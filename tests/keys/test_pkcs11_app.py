@@ -58,7 +58,7 @@ def test_seal_signed_in_the_token(hsm_service):
     from tests.keys.test_signers import _sign, _validate
 
     issue_seal_certificate(hsm_service, client_id="h", organization_name="H",
-                           organization_identifier="H-1")
+                           organization_identifier="VATSV-H")
     signed = _sign(hsm_service, seal_signer(hsm_service, client_id="h"), lta=True)
     assert _validate(hsm_service, signed).bottom_line
 

@@ -143,7 +143,7 @@ def test_revoke_updates_crl_at_once(service):
     from asn1crypto import crl
 
     issued = issue_seal_certificate(service, client_id="c", organization_name="C",
-                                    organization_identifier="C-1")
+                                    organization_identifier="VATSV-C")
     before = crl.CertificateList.load(service.pki.crl("issuing", service.now()))
     status = service.pki.revoke(serial=issued.serial.upper(), reason="keyCompromise",
                                 now=service.now())
@@ -158,7 +158,7 @@ def test_revoke_updates_crl_at_once(service):
 
 def test_revoke_errors(service):
     issued = issue_seal_certificate(service, client_id="c", organization_name="C",
-                                    organization_identifier="C-1")
+                                    organization_identifier="VATSV-C")
     with pytest.raises(InvalidRequest, match=r"reason must be one of .* got 'stolen'"):
         service.pki.revoke(serial=issued.serial, reason="stolen", now=service.now())
     with pytest.raises(KeyNotFound, match=r"no certificate with serial ABCDEF was issued here"):

@@ -27,7 +27,7 @@ def _next_update(reply):
 
 def test_a_response_is_not_reused_past_its_validity(service):
     seal = issue_seal_certificate(service, client_id="c", organization_name="C",
-                                  organization_identifier="C-1")
+                                  organization_identifier="VATSV-C")
     responder = OcspResponder(service.pki, {"ocsp": {"validity_seconds": 30,
                                                      "cache_seconds": 60}})
     request = _ocsp_request(service, seal.certificate)
@@ -47,7 +47,7 @@ def test_a_response_is_not_reused_past_its_validity(service):
 
 def test_the_default_reuse_is_unchanged(service):
     seal = issue_seal_certificate(service, client_id="c", organization_name="C",
-                                  organization_identifier="C-1")
+                                  organization_identifier="VATSV-C")
     responder = OcspResponder(service.pki, {"ocsp": {"validity_seconds": 3600,
                                                      "cache_seconds": 60}})
     request = _ocsp_request(service, seal.certificate)

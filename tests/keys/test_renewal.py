@@ -21,7 +21,7 @@ def _token_signer(reply):
 @pytest.fixture
 def seal(service):
     return issue_seal_certificate(service, client_id="c", organization_name="C",
-                                  organization_identifier="C-1")
+                                  organization_identifier="VATSV-C")
 
 
 def test_renew_tsa_issues_a_successor_with_a_new_key(pki_client, service):
@@ -133,7 +133,7 @@ def test_the_web_process_never_uses_the_root_key(pki_client, service, seal, monk
     assert refused["response_status"].native == "unauthorized"
     _post_ts(pki_client, _ts_query(hashlib.sha256(b"b").digest()))
     issue_seal_certificate(service, client_id="d", organization_name="D",
-                           organization_identifier="D-1")
+                           organization_identifier="VATSV-D")
     service.pki.revoke(serial=seal.serial, reason="superseded", now=service.now())
     assert used and root not in used
 

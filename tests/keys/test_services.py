@@ -36,7 +36,7 @@ def _post_ocsp(client, der):
 @pytest.fixture
 def seal(service):
     return issue_seal_certificate(service, client_id="c", organization_name="C",
-                                  organization_identifier="C-1")
+                                  organization_identifier="VATSV-C")
 
 
 def test_ocsp_good_then_revoked_with_nonce(pki_client, service, seal):

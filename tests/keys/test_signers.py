@@ -76,7 +76,7 @@ def test_citizen_signature_with_fresh_key(service):
 
 def test_revoked_seal_does_not_validate(service):
     issued = issue_seal_certificate(service, client_id="a", organization_name="A",
-                                    organization_identifier="A-1")
+                                    organization_identifier="VATSV-A")
     service.pki.revoke(serial=issued.serial, reason="keyCompromise", now=service.now())
     with pytest.raises(Exception) as info:
         _sign(service, certificate_signer(service, serial=issued.serial), lta=False)

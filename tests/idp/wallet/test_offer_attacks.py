@@ -36,20 +36,20 @@ def test_wrong_tx_codes_do_not_lengthen_the_life_of_a_pre_authorized_code(clock)
     made = _offer(store, ttl=60)
     clock[0] += 50
     with pytest.raises(InvalidGrant):
-        offer.redeem(store, code=made.code, tx_code=_wrong(made), ttl=60)
+        offer.redeem(store, code=made.code, tx_code=_wrong(made), ttl=60, replay_ttl=60)
     clock[0] += 20  # 70 s after the offer: past its 60 s
     with pytest.raises(InvalidGrant, match="expired"):
-        offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60)
+        offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60, replay_ttl=60)
 
 
 def test_a_redeemed_code_is_no_longer_served_in_its_offer():
     store = MemoryStore()
     made = _offer(store)
     assert offer.body(store, made.id) is not None
-    offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60)
+    offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60, replay_ttl=60)
     assert offer.body(store, made.id) is None
     with pytest.raises(InvalidGrant):
-        offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60)
+        offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60, replay_ttl=60)
 
 
 def test_an_offer_withdrawn_after_too_many_wrong_tx_codes_is_no_longer_served():
@@ -57,10 +57,10 @@ def test_an_offer_withdrawn_after_too_many_wrong_tx_codes_is_no_longer_served():
     made = _offer(store, attempts=2)
     for _ in range(2):
         with pytest.raises(InvalidGrant):
-            offer.redeem(store, code=made.code, tx_code=_wrong(made), ttl=60)
+            offer.redeem(store, code=made.code, tx_code=_wrong(made), ttl=60, replay_ttl=60)
     assert offer.body(store, made.id) is None
     with pytest.raises(InvalidGrant):
-        offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60)
+        offer.redeem(store, code=made.code, tx_code=made.tx_code, ttl=60, replay_ttl=60)
 
 
 def test_one_offers_tx_code_does_not_redeem_another_offers_code():
@@ -70,4 +70,4 @@ def test_one_offers_tx_code_does_not_redeem_another_offers_code():
     # chance, proving nothing that run).
     second = next(made for made in (_offer(store) for _ in range(100)) if made.tx_code != first.tx_code)
     with pytest.raises(InvalidGrant, match="tx_code"):
-        offer.redeem(store, code=first.code, tx_code=second.tx_code, ttl=60)
+        offer.redeem(store, code=first.code, tx_code=second.tx_code, ttl=60, replay_ttl=60)
