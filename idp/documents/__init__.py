@@ -42,14 +42,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(prepared_api.bp)
     app.register_blueprint(prepared_page.bp)
     from idp.documents.openapi import keeping, throttled
+    from idp.oidc.openapi import protected_resource
 
     hours = idempotency.keep_hours(get_settings(app))
-    describe(app, throttled(keeping(PREPARED_PATHS, hours)), PREPARED_SCHEMAS)
+    describe(app, protected_resource(throttled(keeping(PREPARED_PATHS, hours))), PREPARED_SCHEMAS)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(revocation_bp)
-    describe(app, throttled(keeping(PATHS, hours)), SCHEMAS)
-    describe(app, throttled(REVOCATION_PATHS))
+    describe(app, protected_resource(throttled(keeping(PATHS, hours))), SCHEMAS)
+    describe(app, protected_resource(throttled(REVOCATION_PATHS)))
     service.warm_up_fonts()
     if service.can_warm_up_keys():
         threading.Thread(target=service.warm_up_keys, name="documents-warm-up", daemon=True).start()

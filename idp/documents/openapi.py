@@ -31,8 +31,6 @@ def keeping(paths: dict[str, Any], hours: int) -> dict[str, Any]:
         key if parameter.get("name") == key["name"] else parameter
         for parameter in operation["parameters"]]} if "parameters" in operation else operation)
         for method, operation in operations.items()} for path, operations in paths.items()}
-DPOP = {"name": "DPoP", "in": "header", "required": False, "schema": {"type": "string"},
-        "description": "RFC 9449 proof, with a DPoP-bound token (Authorization: DPoP ...)"}
 CREATED_HEADERS = {
     "Location": {"required": True, "schema": {"type": "string", "format": "uri"},
                  "description": "the new resource"},
@@ -81,7 +79,7 @@ PATHS = {
         "summary": "Issue a sealed document (PAdES) for a citizen; client credentials token "
                    "with scope documents:issue",
         "security": _BEARER,
-        "parameters": [IDEMPOTENCY_KEY, DPOP],
+        "parameters": [IDEMPOTENCY_KEY],  # and DPoP: idp.oidc.openapi.protected_resource
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": "#/components/schemas/IssueRequest"}}}},
         "responses": {
@@ -217,7 +215,7 @@ PREPARED_PATHS = {
         "summary": "Prepare a PDF for a citizen to sign with a passkey; client credentials "
                    "token with scope documents:issue",
         "security": [{"bearer": []}],
-        "parameters": [IDEMPOTENCY_KEY, DPOP],
+        "parameters": [IDEMPOTENCY_KEY],  # and DPoP: idp.oidc.openapi.protected_resource
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": "#/components/schemas/PrepareRequest"}}}},
         "responses": {

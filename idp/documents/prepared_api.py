@@ -50,6 +50,8 @@ def _describe(row: PreparedDocument, now: datetime) -> dict:
 
 def _days(body: dict) -> int:
     days = body.get("expires_in_days", prepared.DEFAULT_DAYS)
+    if isinstance(days, float) and days.is_integer():  # 14.0: an integer in JSON Schema (6.1.1)
+        days = int(days)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= prepared.MAX_DAYS:
         raise ApiError(422, "invalid_data",
                        f"expires_in_days: an integer from 1 to {prepared.MAX_DAYS} is required")

@@ -20,13 +20,14 @@ def init_app(app: Flask) -> None:
     from idp.indicators.api import bp as api_bp
     from idp.indicators.errors import count_errors
     from idp.indicators.transparency import bp as transparency_bp
+    from idp.oidc.openapi import protected_resource
     from infra.config import get_settings
     from infra.openapi import describe
 
     SETTINGS.install(app, settings.load(get_settings(app)))
     app.register_blueprint(api_bp)
     app.register_blueprint(transparency_bp)
-    describe(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)
+    describe(app, protected_resource(OPENAPI_PATHS), OPENAPI_SCHEMAS)
     count_errors(app)
     if bool(get_settings(app)["metrics"]["enabled"]):
         from idp.indicators.collectors import expose

@@ -216,9 +216,13 @@ def verify(proof: str | None, *, method: str, url: str, store: EphemeralStore, p
     if access_token is not None:
         # An access token is ASCII (RFC 6750 b64token); no other string has an `ath`.
         presented_ath = claims.get("ath")
+        what = ("make a new proof whose ath is the base64url SHA-256 hash of the access token sent in "
+                "Authorization (RFC 9449 section 4.2)")
+        if presented_ath is None:
+            raise DpopError(f"the DPoP proof has no ath, which a proof sent with an access token carries: {what}")
         if not access_token.isascii() or not isinstance(presented_ath, str) or not presented_ath.isascii() \
                 or not hmac.compare_digest(presented_ath, ath(access_token)):
-            raise DpopError("the DPoP proof's ath is not the hash of this access token")
+            raise DpopError(f"the DPoP proof's ath is not the hash of this access token: {what}")
     if policy.require_nonce or "nonce" in claims:
         if "nonce" not in claims:
             raise UseDpopNonce("the DPoP proof must carry the server's nonce, sent in the DPoP-Nonce header")

@@ -45,6 +45,31 @@ def _challenged(description: str) -> dict:
         "DPoP-Nonce": _DPOP_NONCE}}
 
 
+def protected_resource(paths: dict) -> dict:
+    """`paths` as a protected resource answers (`idp.oidc.protected`): each operation that takes
+    a token (has `security`) takes it as Bearer or DPoP-bound with its `DPoP` proof (RFC 9449
+    section 7), its 401 refusals carry the challenges and the nonce (`_challenged`), and so does
+    its 403 for insufficient_scope (not its other 403s: consent_required, invalid_origin)."""
+    challenged = _challenged("")["headers"]
+    headers = {"401": challenged, "403": {name: {**header, "required": False}
+                                          for name, header in challenged.items()}}
+
+    def operation(described: dict) -> dict:
+        if "security" not in described:
+            return described
+        parameters = described.get("parameters", [])
+        if not any(parameter.get("name") == "DPoP" for parameter in parameters):
+            parameters = [*parameters, _DPOP_PROOF]
+        responses = {status: ({**answer, "headers": {**answer.get("headers", {}), **headers[status]}}
+                              if status in headers else answer)
+                     for status, answer in described["responses"].items()}
+        return {**described, "security": [{"bearer": []}, {"dpop": []}], "parameters": parameters,
+                "responses": responses}
+
+    return {path: {method: operation(described) for method, described in operations.items()}
+            for path, operations in paths.items()}
+
+
 # /userinfo (idp.oidc.endpoints.userinfo_answer): every refusal carries its challenges.
 _USERINFO_ANSWERS = {
     "200": {"description": "claims", "content": {"application/json": {

@@ -184,5 +184,5 @@ def test_the_transparency_page_shows_the_month_with_the_floor(began, activity, w
 def test_openapi_describes_the_indicators_api(web):
     document = web.get("/openapi.json").get_json()
     operation = document["paths"]["/api/indicators"]["get"]
-    assert operation["security"] == [{"bearer": []}]
+    assert operation["security"] == [{"bearer": []}, {"dpop": []}]  # a DPoP-bound token too (RFC 9449)
     assert "Indicators" in document["components"]["schemas"]
