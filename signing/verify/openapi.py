@@ -74,7 +74,8 @@ SCHEMAS = {
                                                  "inconsistent_page_tree",
                                                  "replacement_text",
                                                  "field_values", "shown_on_hover",
-                                                 "hidden_layer", "thumbnail"]},
+                                                 "hidden_layer", "thumbnail",
+                                                 "portfolio"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
@@ -82,7 +83,7 @@ SCHEMAS = {
                                               "but not shown on screen (or shown only under "
                                               "the pointer, or on a layer the default view "
                                               "hides, or as a page's thumbnail), a page or "
-                                              "an annotation "
+                                              "an annotation, or a portfolio, "
                                               "that readers show differently: the signatures "
                                               "do not "
                                               "vouch for what these show or do."},
