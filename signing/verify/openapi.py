@@ -75,7 +75,8 @@ SCHEMAS = {
                                                  "replacement_text",
                                                  "field_values", "shown_on_hover",
                                                  "hidden_layer", "thumbnail",
-                                                 "portfolio"]},
+                                                 "portfolio",
+                                                 "alternate_presentation"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
@@ -83,7 +84,7 @@ SCHEMAS = {
                                               "but not shown on screen (or shown only under "
                                               "the pointer, or on a layer the default view "
                                               "hides, or as a page's thumbnail), a page or "
-                                              "an annotation, or a portfolio, "
+                                              "an annotation, a portfolio or a slideshow "
                                               "that readers show differently: the signatures "
                                               "do not "
                                               "vouch for what these show or do."},

@@ -24,7 +24,7 @@ RFC 3339 in UTC, absent values are `null`:
                           | "ambiguous_pages" | "annotations_without_appearance"
                           | "inconsistent_page_tree" | "replacement_text"
                           | "field_values" | "shown_on_hover" | "hidden_layer"
-                          | "thumbnail" | "portfolio",
+                          | "thumbnail" | "portfolio" | "alternate_presentation",
                           "message"}, ...]
                                   # what can act when opened or is not shown (active_content)
     }
