@@ -38,6 +38,9 @@ file is rewritten from scratch:
 - text that replaces what is drawn for screen readers and copy-paste (`/ActualText`, and
   `/Alt` other than an illustration's or a widget's description: `signing.replacement_text`)
   is removed: a page drawing 9999 EUR is no longer read aloud as 100 EUR;
+- a page's thumbnail image (`/Thumb`, ISO 32000-2, 12.3.4), which readers that show stored
+  thumbnails show instead of the page drawn small (another amount, another page), is removed
+  (`thumbnails`);
 - only objects reachable from the catalog are written, so earlier revisions are gone.
 
 The result is what the preview shows, what the passkey challenge commits to and what is
@@ -85,7 +88,7 @@ FOUND = ("javascript", "open_action", "additional_actions", "embedded_files", "f
          "need_appearances", "xfa", "active_annotations", "hidden_annotations", "print_layers",
          "actions", "portfolio", "usage_rights", "ambiguous_pages",
          "annotations_without_appearance", "replacement_text", "inconsistent_page_tree",
-         "repeated_pages", "hidden_layers",
+         "repeated_pages", "hidden_layers", "thumbnails",
          "earlier_revisions")
 
 
@@ -198,6 +201,8 @@ def findings(reader: PdfFileReader) -> list[str]:
             found.add("additional_actions")
         if "/Kids" in page:  # Chrome's viewer shows its kids instead (`_is_page`)
             found.add("ambiguous_pages")
+        if "/Thumb" in page:  # the thumbnails pane may show it instead of the page (pdfatk18)
+            found.add("thumbnails")
         for annot in _annotations(page):
             kind = _get(annot, "/Subtype")
             if kind in ANNOTATIONS_ACTIVE:
@@ -421,6 +426,7 @@ class _Cleaner:
     def _page(self, page: generic.DictionaryObject) -> None:
         page.pop("/AA", None)
         page.pop("/Kids", None)  # a page for every viewer, as poppler and pdf.js read it
+        page.pop("/Thumb", None)  # readers draw the page small instead
         drawings: list[tuple[generic.IndirectObject, list[float]]] = []
         kept = generic.ArrayObject()
         annots = _get(page, "/Annots")

@@ -24,7 +24,13 @@ ToggleNoView, or a rollover or down appearance other than its normal one: this p
 reader who does not point at it do not see it); or content drawn on a layer the default view
 hides (`hidden_layer`, `signing.hidden_layers`: an optional content group off in
 `/OCProperties /D`, which this page and poppler do not show and any reader's layers panel
-switches on). The
+switches on); or a page's own thumbnail image (`thumbnail`, `/Thumb`, ISO 32000-2, 12.3.4),
+which readers that show stored thumbnails show in their thumbnails pane instead of the page
+drawn small: another amount, or another page; or a portfolio (`portfolio`, `/Collection`,
+ISO 32000-2, 12.3.5), which Acrobat opens in its portfolio view, showing the files attached,
+not the signed pages (only the cover sheet other readers show); or an alternate presentation
+(`alternate_presentation`, the `/AlternatePresentations` name tree, ISO 32000-2, 13.5), a
+slideshow of images a reader that plays it shows instead of the pages. The
 service's
 own documents have none of these (`signing.normalise` removes them before sealing or
 signing); a file that has them is reported with its verdict unchanged, and the citizen told
@@ -53,7 +59,8 @@ from signing.print_states import hover_only, paper_only, pointer_appearances, pr
 
 KINDS = ("actions", "embedded_files", "xfa", "printed_only", "ambiguous_pages",
          "annotations_without_appearance", "inconsistent_page_tree", "replacement_text",
-         "field_values", "shown_on_hover", "hidden_layer")
+         "field_values", "shown_on_hover", "hidden_layer", "thumbnail",
+         "portfolio", "alternate_presentation")
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI"})  # what a link may do without being reported
 MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 # shown without an appearance stream by design (a link's area, a pop-up's window, a field)
@@ -112,8 +119,12 @@ def _catalog(root: generic.DictionaryObject, kinds: set[str]) -> None:
         kinds.add("actions")
     if _get(names, "/EmbeddedFiles") is not None:
         kinds.add("embedded_files")
+    if _get(names, "/AlternatePresentations") is not None:
+        kinds.add("alternate_presentation")
     if _get(_get(root, "/AcroForm"), "/XFA") is not None:
         kinds.add("xfa")
+    if _get(root, "/Collection") is not None:
+        kinds.add("portfolio")
     if any(True for _ in print_states(root)):
         kinds.add("printed_only")
 
@@ -170,6 +181,8 @@ def _pages(tree: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> No
             kinds.add("actions")
         if _get(node, "/Type") == "/Page" and "/Kids" in node:
             kinds.add("ambiguous_pages")
+        if isinstance(_get(node, "/Thumb"), generic.StreamObject):
+            kinds.add("thumbnail")
         for annotation in _annotations(node, visited, seen):
             _annotation(annotation, kinds)
 

@@ -74,14 +74,17 @@ SCHEMAS = {
                                                  "inconsistent_page_tree",
                                                  "replacement_text",
                                                  "field_values", "shown_on_hover",
-                                                 "hidden_layer"]},
+                                                 "hidden_layer", "thumbnail",
+                                                 "portfolio",
+                                                 "alternate_presentation"]},
                                "message": {"type": "string"}}},
                                "description": "What the file holds that can act when it is "
                                               "opened (JavaScript, other actions), files "
                                               "attached to it, an XFA form, content printed "
                                               "but not shown on screen (or shown only under "
                                               "the pointer, or on a layer the default view "
-                                              "hides), a page or an annotation "
+                                              "hides, or as a page's thumbnail), a page or "
+                                              "an annotation, a portfolio or a slideshow "
                                               "that readers show differently: the signatures "
                                               "do not "
                                               "vouch for what these show or do."},

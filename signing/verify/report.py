@@ -23,7 +23,8 @@ RFC 3339 in UTC, absent values are `null`:
       "active_content": [{"kind": "actions" | "embedded_files" | "xfa" | "printed_only"
                           | "ambiguous_pages" | "annotations_without_appearance"
                           | "inconsistent_page_tree" | "replacement_text"
-                          | "field_values" | "shown_on_hover" | "hidden_layer",
+                          | "field_values" | "shown_on_hover" | "hidden_layer"
+                          | "thumbnail" | "portfolio" | "alternate_presentation",
                           "message"}, ...]
                                   # what can act when opened or is not shown (active_content)
     }
