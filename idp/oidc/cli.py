@@ -93,6 +93,7 @@ def register_resource(identifier: str, name: str, scopes: tuple[str, ...], owner
     from datetime import UTC, datetime
 
     from idp.oidc import resources
+    from idp.oidc.current import provider
     from idp.oidc.request import SCOPES
 
     with get_db().transaction() as session:
@@ -104,7 +105,7 @@ def register_resource(identifier: str, name: str, scopes: tuple[str, ...], owner
         try:
             resource = resources.register(session, identifier=identifier, name=name, scopes=scopes,
                                           clients=clients, owner=owner, now=datetime.now(UTC),
-                                          offered=SCOPES)
+                                          offered=SCOPES, issuer=provider().settings.issuer)
         except resources.ResourceRegistrationError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"registered {resource.identifier} ({resource.name}): scopes {' '.join(resource.scopes)}; "

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from idp.assurance.mds import HELD as METADATA_HELD
 from idp.oidc import claims as claims_module
+from idp.oidc import standing
 from idp.oidc.errors import InvalidGrant
 from idp.sessions import records
 from idp.sessions.records import SessionPolicy
@@ -72,4 +76,36 @@ def kept_pid(claims: Mapping[str, Any] | None) -> str | None:
     return found if isinstance(found, str) else None
 
 
-__all__ = ["LOWERED", "at_exchange", "kept_pid", "refuse_reported_code", "with_pid"]
+def refused_refresh(session: Session, grant: Any, *, acr_uris: Mapping[str, str], sessions: SessionPolicy | None,
+                    now: int, store: EphemeralStore | None = None) -> str | None:
+    """Why a refresh of `grant` (a `Grant` row or `GrantRecord`) must mint nothing because the
+    level of assurance it asserts no longer holds, judged from what holds now (stored facts
+    only), as a key of `LOWERED`; None when it still holds. The one rule for both the refresh
+    (`idp.oidc.refresh`, which refuses and revokes) and introspection (`idp.oidc.introspection`,
+    which calls the token inactive). `acr_uris`: the URI of each level; `sessions`, `store`: for
+    a wallet sign-in's session (`store` default: the application's, read only for such a grant)."""
+    from idp.assurance.held_level import refused_refresh as refused
+
+    level = next((name for name, uri in acr_uris.items() if uri == grant.acr), None)
+    return refused(session, grant.citizen_id, level=level, passkey=grant.passkey,
+                   pid=_wallet_pid(sessions, grant, now, store), now=datetime.fromtimestamp(now, UTC))
+
+
+def _wallet_pid(sessions: SessionPolicy | None, grant: Any, now: int, store: EphemeralStore | None) -> str | None:
+    """A wallet sign-in's grant (amr `pop`): the PID its session presented, as the grant kept it at
+    its exchange (`kept_pid`), or, for a grant exchanged before grants kept it, as the session
+    keeps it while it lives (`SsoSession.pid`); None for any other grant (no store read)."""
+    if "pop" not in grant.amr:
+        return None
+    kept = kept_pid(grant.claims)
+    if kept is not None:
+        return kept
+    if store is None:
+        from infra.store import get_store
+
+        store = get_store()
+    return standing.session_pid(store, sessions, sid=grant.sid, citizen_id=str(grant.citizen_id),
+                                now=float(now))
+
+
+__all__ = ["LOWERED", "at_exchange", "kept_pid", "refuse_reported_code", "refused_refresh", "with_pid"]

@@ -19,7 +19,7 @@ from werkzeug.http import parse_accept_header
 
 from clients.registry import Client
 from idp.citizens.models import Citizen
-from idp.oidc import bearer, client_credentials, resources, standing
+from idp.oidc import bearer, client_credentials, held, resources, standing
 from idp.oidc.errors import InvalidClient, OidcError
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import Provider, grant_active, token_digest
@@ -53,7 +53,8 @@ def _access(session: Session, store: EphemeralStore, provider: Provider, client:
     return body
 
 
-def _refresh(session: Session, provider: Provider, client: Client, token: str, now: int) -> dict[str, Any] | None:
+def _refresh(session: Session, store: EphemeralStore, provider: Provider, client: Client, token: str,
+             now: int) -> dict[str, Any] | None:
     row = session.execute(
         sa.select(RefreshToken, Grant, Citizen).join(Grant, Grant.id == RefreshToken.grant_id)
         .join(Citizen, Citizen.id == Grant.citizen_id)
@@ -69,6 +70,11 @@ def _refresh(session: Session, provider: Provider, client: Client, token: str, n
     refused, _reason, _claims, scopes = standing.for_refresh(session, grant, citizen, now=moment,
                                                        declared=client.client_metadata)
     if refused is not None:  # what the token would be refused for at /token
+        return None
+    # As /token: the level the grant asserts no longer holds (the same rule, `held.refused_refresh`;
+    # its withdrawal of a lapsed proofing is /token's to commit: this session commits nothing).
+    if held.refused_refresh(session, grant, acr_uris=provider.settings.acr_uris, sessions=provider.sessions,
+                            now=now, store=store) is not None:
         return None
     return {
         "active": True,
@@ -101,7 +107,7 @@ def introspect(session: Session, store: EphemeralStore, provider: Provider, *, c
         if kind == "access" and looks_like_jwt:
             found = _access(session, store, provider, client, token, now)
         elif kind == "refresh" and not looks_like_jwt and len(token) <= 512:
-            found = _refresh(session, provider, client, token, now)
+            found = _refresh(session, store, provider, client, token, now)
         else:
             found = None
         if found is not None:

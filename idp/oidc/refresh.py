@@ -17,12 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clients.registry import Client
-from idp.assurance.held_level import refused_refresh
 from idp.citizens.models import Citizen
-from idp.oidc import fapi, resources, standing
+from idp.oidc import fapi, held, resources, standing
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.grants import GrantRecord, revoke_grant
-from idp.oidc.held import LOWERED, kept_pid
+from idp.oidc.held import LOWERED
 from idp.oidc.models import Grant, RefreshToken
 from idp.oidc.services import (
     Provider,
@@ -123,9 +122,8 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
                                                                    declared=declared)
             if refused is None:
                 # The level the grant asserts, re-judged from what holds now (stored facts only).
-                lowered = refused_refresh(session, grant.citizen_id, level=_level(provider, grant.acr),
-                                          passkey=grant.passkey, pid=_wallet_pid(provider, grant, now),
-                                          now=moment)
+                lowered = held.refused_refresh(session, grant, acr_uris=provider.settings.acr_uris,
+                                               sessions=provider.sessions, now=now)
                 if lowered is not None:
                     refused, reason = LOWERED[lowered], lowered
             if refused is None:
@@ -163,26 +161,6 @@ def refresh(database: Database, provider: Provider, *, client: Client, refresh_t
     return mint(provider, client=client, grant=current, citizen=citizen,
                 scopes=target.scopes if target else access_scopes, nonce=None, refresh_token=new_token, now=now,
                 jkt=jkt, audience=target, extra=extra, logged=True)
-
-
-def _level(provider: Provider, acr: str) -> str | None:
-    """The level of assurance the grant's `acr` URI names (None: none of this provider's)."""
-    return next((level for level, uri in provider.settings.acr_uris.items() if uri == acr), None)
-
-
-def _wallet_pid(provider: Provider, grant: GrantRecord, now: int) -> str | None:
-    """A wallet sign-in's grant (amr `pop`): the PID its session presented, as the grant kept it at
-    its exchange (`held.kept_pid`), or, for a grant exchanged before grants kept it, as the session
-    keeps it while it lives (`SsoSession.pid`); None for any other grant (no store read)."""
-    if "pop" not in grant.amr:
-        return None
-    kept = kept_pid(grant.claims)
-    if kept is not None:
-        return kept
-    from infra.store import get_store
-
-    return standing.session_pid(get_store(), provider.sessions, sid=grant.sid, citizen_id=str(grant.citizen_id),
-                                now=float(now))
 
 
 # An unknown refresh token, or another client's: one sentence for both, naming the way out.

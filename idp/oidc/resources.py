@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -44,8 +44,10 @@ class Audience:
     scopes: list[str]
 
 
-def check_identifier(uri: str) -> str:
-    """RFC 8707 section 2: an absolute URI without a fragment (https, or http on loopback)."""
+def check_identifier(uri: str, *, issuer: str) -> str:
+    """RFC 8707 section 2: an absolute URI without a fragment (https, or http on loopback), and
+    not the provider itself: neither the issuer (the `aud` of every citizen's token for the
+    provider, which no API's owner may introspect) nor any of its endpoints under it."""
     parts = urlsplit(uri)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment or "#" in uri:
         raise ResourceRegistrationError(f"{uri!r} must be an absolute https URI without a fragment")
@@ -53,14 +55,32 @@ def check_identifier(uri: str) -> str:
         raise ResourceRegistrationError(f"{uri!r} must use https (http only for localhost)")
     if parts.query or len(uri) > 500:
         raise ResourceRegistrationError(f"{uri!r} must have no query and at most 500 characters")
+    if _under(parts, urlsplit(issuer)):
+        raise ResourceRegistrationError(f"{uri!r} names the provider's own identifier ({issuer}) or one of its "
+                                        "endpoints; register the agency's API under the agency's own URI, "
+                                        "e.g. https://api.agency.example.gov/service")
     return uri
 
 
+def _under(parts: SplitResult, issuer: SplitResult) -> bool:
+    """Whether `parts` is the issuer's origin with the issuer's path or one below it."""
+    if _origin(parts) != _origin(issuer):
+        return False
+    base, path = issuer.path.rstrip("/"), parts.path.rstrip("/")
+    return path == base or path.startswith(base + "/")
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port, the scheme's default port written out (RFC 3986 section 6.2.3)."""
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname, parts.port or {"https": 443, "http": 80}.get(scheme)
+
+
 def register(session: Session, *, identifier: str, name: str, scopes: Iterable[str], clients: Iterable[str],
-             owner: str, now: datetime, offered: Sequence[str]) -> Resource:
+             owner: str, now: datetime, offered: Sequence[str], issuer: str) -> Resource:
     """Register an agency's API (the operator's `cedula resources register`); `offered`: the
-    provider's scopes (idp.oidc.request.SCOPES)."""
-    identifier = check_identifier(identifier)
+    provider's scopes (idp.oidc.request.SCOPES); `issuer`: the provider's, never an API's."""
+    identifier = check_identifier(identifier, issuer=issuer)
     scope_list = list(dict.fromkeys(scopes))
     unknown = [s for s in scope_list if s not in offered or s == "offline_access"]
     if not scope_list or unknown:

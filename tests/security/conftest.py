@@ -17,6 +17,7 @@ def live(backend, tmp_path_factory) -> LiveServer:
 
 API_A = "https://api.hacienda.example.gov/declaraciones"
 API_B = "https://api.registro.example.gov/partidas"
+ISSUER = "http://localhost"  # the test applications' issuer
 
 
 @pytest.fixture
@@ -37,7 +38,8 @@ def agency_with_apis(oidc_app, register):  # noqa: F811 - the fixtures imported 
             now = datetime.now(UTC)
             for identifier, (name, scopes) in apis.items():
                 resources.register(session, identifier=identifier, name=name, scopes=scopes,
-                                   clients=[agency.client_id], owner=owner.client_id, now=now, offered=SCOPES)
+                                   clients=[agency.client_id], owner=owner.client_id, now=now, offered=SCOPES,
+                                   issuer=ISSUER)
         return agency
 
     return make

@@ -15,6 +15,8 @@ from joserfc.jwk import ECKey
 
 from tests.idp.oidc.conftest import Agency, Flow, decide, exchange, redirect_params, s256
 
+ISSUER = "http://localhost"  # the test applications' issuer
+
 
 def request_claims(agency: Agency, flow: Flow, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
@@ -133,7 +135,7 @@ def test_a_request_object_names_several_resources_as_an_array(oidc_app, client, 
         for api in apis:
             resources.register(session, identifier=api, name=api, scopes=["openid", "profile"],
                                clients=[signer.client_id], owner=signer.client_id, now=datetime.now(UTC),
-                               offered=SCOPES)
+                               offered=SCOPES, issuer=ISSUER)
     flow = Flow()
     page = authorize(client, signer, request_object(signer, request_claims(signer, flow, resource=apis)))
     result = redirect_params(decide(client, page), signer)

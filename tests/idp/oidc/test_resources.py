@@ -13,6 +13,7 @@ from tests.idp.oidc.conftest import Agency, bearer, claims_of, exchange, get_cod
 
 API_A = "https://api.hacienda.example.gov/declaraciones"
 API_B = "https://api.registro.example.gov/partidas"
+ISSUER = "http://localhost"  # the test applications' issuer
 
 
 @pytest.fixture
@@ -26,9 +27,9 @@ def apis(oidc_app, register):
     with get_db(oidc_app).transaction() as session:
         now = datetime.now(UTC)
         resources.register(session, identifier=API_A, name="Declaraciones", scopes=["openid", "profile"],
-                           clients=[portal.client_id], owner=owner_a.client_id, now=now, offered=SCOPES)
+                           clients=[portal.client_id], owner=owner_a.client_id, now=now, offered=SCOPES, issuer=ISSUER)
         resources.register(session, identifier=API_B, name="Partidas", scopes=["profile"],
-                           clients=[], owner=owner_b.client_id, now=now, offered=SCOPES)
+                           clients=[], owner=owner_b.client_id, now=now, offered=SCOPES, issuer=ISSUER)
     return portal, owner_a, owner_b
 
 
@@ -89,7 +90,7 @@ def test_registration_rules(oidc_app):
                                ("https://api.example.gov/x", ["admin"]), ("https://api.example.gov/x", [])]:
         with pytest.raises(resources.ResourceRegistrationError), get_db(oidc_app).transaction() as session:
             resources.register(session, identifier=identifier, name="x", scopes=scopes, clients=[], owner="c",
-                               now=now, offered=SCOPES)
+                               now=now, offered=SCOPES, issuer=ISSUER)
 
 
 def test_cedula_resources_register_and_list(tmp_path):
@@ -143,7 +144,7 @@ def _also_api_c(app, portal: Agency, owner: Agency) -> None:
     with get_db(app).transaction() as session:
         resources.register(session, identifier=API_C, name="Pagos", scopes=["openid", "profile"],
                            clients=[portal.client_id], owner=owner.client_id, now=datetime.now(UTC),
-                           offered=SCOPES)
+                           offered=SCOPES, issuer=ISSUER)
 
 
 def refresh_with(client, portal: Agency, refresh_token: str, **form: str):
@@ -249,3 +250,27 @@ def test_an_apis_owner_sees_a_token_for_its_api_but_cannot_revoke_it(client, api
     form, headers = portal.auth({"token": token})
     assert client.post("/revoke", data=form, headers=headers).status_code == 200
     assert introspect(client, owner_a, token) == {"active": False}
+
+
+@pytest.mark.parametrize("identifier", ["http://localhost:8000", "http://localhost:8000/", "HTTP://LOCALHOST:8000",
+                                        "http://localhost:8000/api/documents", "http://localhost:8000/userinfo"])
+def test_cedula_resources_register_refuses_the_providers_own_identifier(tmp_path, identifier):
+    """oidcatk11 follow-up: an API may not be named as the issuer (the audience of every citizen's
+    token for the provider) or as one of the provider's own endpoints; the operator is told what
+    to name instead, and nothing is written."""
+    import json
+
+    from idp.cli import cli
+
+    env = {"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_LOGGING_LEVEL": "WARNING", "CEDULA_DATABASE_URL": "",
+           "CEDULA_REDIS_URL": "", "CEDULA_ISSUER": "http://localhost:8000"}
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+    assert run("db", "upgrade").exit_code == 0
+    registered = run("clients", "register", "--name", "API", "--redirect-uri", "https://h.example.gov/cb")
+    owner = json.loads(registered.output[registered.output.index("{"):])["client_id"]
+    refused = run("resources", "register", identifier, "--name", "x", "--scope", "openid", "--owner", owner)
+    assert refused.exit_code != 0 and "the provider's own" in refused.output, refused.output
+    assert run("resources", "list").output == ""

@@ -52,3 +52,26 @@ def test_a_refresh_after_the_model_is_reported_mints_nothing_at_high(client, fre
     assert refused.get_json() == {"error": "invalid_grant", "error_description": REPORTED}
     # The grant ended with it: its access token is refused too.
     assert client.get("/userinfo", headers=bearer(refreshed.get_json()["access_token"])).status_code == 401
+
+
+def test_introspection_calls_the_refresh_token_inactive_once_a_refresh_would_be_refused(client, fresh_app, pki,
+                                                                                      metadata, register):
+    """oidcatk11 follow-up: /introspect answers for a refresh token what /token would do with it; once
+    the passkey's model is reported, /token refuses the refresh (REPORTED), so the token is not active.
+
+    Before: introspection re-checked the citizen's standing but not the level the grant asserts,
+    and called the token active although /token would refuse it."""
+    enrol_at_level_high(client, fresh_app, pki, metadata, dui(4892614))
+    agency = register(**AGENCY)
+    body = tokens_for(client, agency, scope=SCOPE, acr_values=HIGH)
+
+    def introspect() -> dict:
+        form, headers = agency.auth({"token": body["refresh_token"], "token_type_hint": "refresh_token"})
+        return client.post("/introspect", data=form, headers=headers).get_json()
+
+    assert introspect()["active"] is True
+    _report_model(metadata, pki)
+    assert introspect() == {"active": False}
+    # /token refuses it for that reason, and the answers agree.
+    assert _refresh(client, agency, body).get_json()["error_description"] == REPORTED
+    assert introspect() == {"active": False}
