@@ -491,7 +491,7 @@ def recover() -> ResponseReturnValue:
     missing = _recover_form_errors(raw_id, code)
     if missing:  # what is missing or malformed is said per field: it tells nothing of any account
         return render_template("account/recover.html", scheme=scheme(current_app), errors=missing,
-                               national_id=raw_id[:64]), 400
+                               national_id=raw_id[:64], code=code[:32]), 400
     national_id = None
     try:
         national_id = scheme(current_app).normalise(raw_id)
@@ -518,8 +518,11 @@ def recover() -> ResponseReturnValue:
         if national_id is not None:
             _note_failure(national_id)
         # A well-formed pair that does not match: one sentence, whichever of the two was wrong.
+        # What was typed stays, the code too (WCAG 3.3.7): the citizen's own input on a no-store
+        # page (infra.web.headers), refused, so it opens nothing as it stands.
         return render_template("account/recover.html", scheme=scheme(current_app),
-                               errors={"national_id": "recover.error"}, national_id=raw_id[:64]), 400
+                               errors={"national_id": "recover.error"}, national_id=raw_id[:64],
+                               code=code[:32]), 400
     count("recovery.sign_in", "ok")
     if lowered:
         count("recovery.sign_in", "proofing_reset")

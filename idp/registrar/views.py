@@ -202,7 +202,9 @@ def bind() -> BaseResponse:
             current_holder = binding.masked(citizen) if citizen is not None else None
     if shown is None:
         count("registrar.bind", "failed")
-        return pages.no_store(render_template("registrar/bind.html", code="", failed=True), 400)
+        # What they typed stays, to correct one character (WCAG 3.3.7): their own input, on a
+        # no-store page; /bind/confirm's refusal (a code already accepted) never echoes it.
+        return pages.no_store(render_template("registrar/bind.html", code=code[:20], failed=True), 400)
     same = current_holder is not None and current_holder.citizen_id == shown.citizen_id
     binding.note_shown(get_store(current_app), key=pages.binding_key(), code=code,
                        address=client_address(), ttl=assurance_settings().binding_seconds)

@@ -15,7 +15,8 @@ class VerificationError(SigningError, CodedError):
 class UnreadableDocument(VerificationError):
     """The input cannot be read as a PDF: empty, not a PDF, damaged, encrypted or too large.
 
-    `error` is one of `empty_file`, `not_pdf`, `damaged_pdf`, `encrypted_pdf`, `file_too_large`,
+    `error` is one of `no_file` (the upload form sent with no file chosen), `empty_file`,
+    `not_pdf`, `damaged_pdf`, `encrypted_pdf`, `file_too_large`,
     `document_too_complex` (more objects than the file's size explains: 422).
     """
 
@@ -24,7 +25,7 @@ class UnreadableDocument(VerificationError):
 
     @property
     def http_status(self) -> int:
-        return {"file_too_large": 413, "empty_file": 400, "not_pdf": 415}.get(self.error, 422)
+        return {"file_too_large": 413, "empty_file": 400, "no_file": 400, "not_pdf": 415}.get(self.error, 422)
 
 
 class IssuedDocumentNotFound(VerificationError):

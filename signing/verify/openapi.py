@@ -196,7 +196,9 @@ def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
 _UNAVAILABLE = ("temporarily_unavailable: the database or the ephemeral store is unavailable{}; "
                 "retry after the Retry-After seconds")
 UPLOAD_ERRORS = {
-    "400": _error("empty_file: the body (or the multipart field \"file\") is empty or missing"),
+    "400": _error("empty_file: nothing was sent: the body is empty, or the multipart field "
+                  "\"file\" is missing or empty; send the PDF itself as the body "
+                  "(Content-Type: application/pdf) or in the multipart/form-data field \"file\""),
     "413": _error("request_too_large: the body is above [verify] max_upload_bytes; "
                   "file_too_large: the multipart field \"file\" is"),
     "415": _error("not_pdf: the body is not a PDF (no %PDF- header); unsupported_media_type: "

@@ -134,27 +134,38 @@ def _check_form_token() -> None:
 
 
 def _upload(*, api: bool) -> bytes:
+    """The PDF sent: the body (API) or the multipart field `file`. Nothing sent at all (no
+    field, a field with no file chosen, an empty body) is `no_file` on a page, `empty_file`
+    for the API, each saying what to send; a chosen file with no bytes is `read_pdf`'s."""
     settings = _service().settings
     request.max_content_length = settings.max_bytes + MULTIPART_SLACK
     if request.mimetype == "multipart/form-data":
         if not api:
             _check_form_token()
         upload = request.files.get("file")
-        if upload is None:
-            if not api:
-                raise UnreadableDocument("Choose a PDF file to verify.", error="empty_file")
-            raise UnreadableDocument("The multipart/form-data body has no field \"file\": send the PDF in a "
-                                     "field named file, or send the PDF itself as the body "
-                                     "(Content-Type: application/pdf).", error="empty_file")
-        data: bytes = upload.read(settings.max_bytes + 1)
+        data: bytes = upload.read(settings.max_bytes + 1) if upload is not None else b""
+        if not data and (upload is None or not upload.filename):  # no file chosen
+            _nothing_sent(api)
         return data
-    if not api:
-        raise UnreadableDocument("Send the PDF with the upload form.", error="not_pdf")
+    if not api:  # not the upload form's body: no file came with it
+        _nothing_sent(api)
     if request.mimetype not in ("application/pdf", "application/octet-stream"):
         raise VerificationError("Send the PDF as the body (Content-Type: application/pdf) or as "
                                 "the multipart/form-data field \"file\".",
                                 error="unsupported_media_type")
-    return request.get_data(cache=False)
+    body = request.get_data(cache=False)
+    if not body:
+        _nothing_sent(api)
+    return body
+
+
+def _nothing_sent(api: bool) -> None:
+    if not api:
+        raise UnreadableDocument("No file was chosen: choose the PDF file of the document, or "
+                                 "type its verification code.", error="no_file")
+    raise UnreadableDocument("No PDF was sent: send the PDF itself as the body (Content-Type: "
+                             "application/pdf), or in a multipart/form-data field named "
+                             "\"file\".", error="empty_file")
 
 
 # pages ---------------------------------------------------------------------------------
