@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from idp.citizens.enrolment import EnrolmentData
-from idp.citizens.models import Citizen
+from idp.citizens.models import Citizen, is_closed, is_frozen
 from idp.civil_register import guesses, register
 from idp.civil_register.base import CivilRegister, MatchResult, RegisterQuery
 from idp.civil_register.errors import CivilRegisterError
@@ -57,8 +57,31 @@ def match_typed(app: Flask, data: EnrolmentData, *, counted: bool) -> MatchResul
                           birthdate=data.birthdate)
     if counted:
         guesses.admit(app, query)
+    return _ask(app, found, query, what="typed details")
+
+
+def match_record(app: Flask, citizen_id: uuid.UUID) -> MatchResult | None:
+    """The register's answer about the details an account holds (what was typed at its
+    enrolment, never checked then): a registrar raising it to level high in person
+    (`idp.registrar.views`) must not lend the level to names or a date of birth the register
+    does not hold for its national ID. Not counted (a service office is not guessing). None
+    when no register is configured or the account holds no identity to ask about (unknown,
+    frozen or closed: the caller refuses those itself); CivilRegisterError when the register
+    cannot answer."""
+    found = register(app)
+    if found is None:
+        return None
+    with get_db(app).read() as db:
+        citizen = db.get(Citizen, citizen_id)
+        if citizen is None or is_frozen(citizen) or is_closed(citizen):
+            return None
+        query = query_for(citizen)
+    return _ask(app, found, query, what="an account's details")
+
+
+def _ask(app: Flask, found: CivilRegister, query: RegisterQuery, *, what: str) -> MatchResult:
     with get_db(app).read() as db:
         result = found.match(db, query=query)
-    log.info("register check of typed details", extra={"outcome": result.outcome, "source": result.source,
-                                                       "fields": list(result.fields)})
+    log.info("register check of %s", what, extra={"outcome": result.outcome, "source": result.source,
+                                                  "fields": list(result.fields)})
     return result

@@ -23,6 +23,7 @@ from idp.assurance.staff import Console, admitted_or_refusal, reauth_url
 from idp.assurance.staff import console_page as no_store
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData
+from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
 from idp.civil_register.services import match_typed
 from idp.registrar import services
@@ -184,28 +185,44 @@ def register_refusal(template: str, actor: services.Actor, *, values: dict[str, 
                      action: str) -> BaseResponse | None:
     """None when the civil register holds these names and date of birth for this national ID
     (the check of `/reclaim`, `civil_register.services.match_typed`), or no register is
-    configured; else the form again saying what to do (400, `refused="not_in_register"`, in the
-    operator trail: which fields differ, never their values), or 503 when the register cannot
-    answer: one registrar alone never enrols or moves a national ID with details the register
-    does not hold."""
+    configured; else the form again saying what to do (400, `refused="not_in_register"`), or
+    503 when the register cannot answer (`not_in_register`): one registrar alone never enrols
+    or moves a national ID with details the register does not hold."""
+    verdict = not_in_register(actor, action=action,
+                              ask=lambda: match_typed(current_app, data, counted=False))  # not guessing
+    if isinstance(verdict, BaseResponse):
+        return verdict
+    if not verdict:
+        return None
+    return in_person_page(template, actor, values=values, errors={}, status=400, refused="not_in_register")
+
+
+def not_in_register(actor: services.Actor, *, action: str, ask: Callable[[], MatchResult | None],
+                    citizen_id: uuid.UUID | None = None) -> BaseResponse | bool:
+    """The desk's one check against the civil register: `ask` it (`civil_register.services`
+    `match_typed` or `match_record`). False when it holds the details (or no register is
+    configured); True when it does not, trailed as `register.refused` (which fields differ,
+    never their values), for the caller to show its page again (400, what to check and that a
+    wrong register is corrected at the civil registry); 503 + Retry-After when it cannot
+    answer, nothing done."""
     try:
-        result = match_typed(current_app, data, counted=False)  # a service office is not guessing
+        result = ask()
     except CivilRegisterError as exc:
         count("registrar", f"{action}_registry_unavailable")
         log.warning("registrar refused: the civil register could not be asked",
                     extra={"registrar": actor.name, "action": action, "error": str(exc)})
         return no_store(unavailable(60, message="reclaim.error.registry_unavailable"))
     if result is None or result.matched:
-        return None
+        return False
     with get_db(current_app).transaction() as db:
-        services.trail(db, actor=actor, action="register.refused", citizen_id=None, now=now(),
+        services.trail(db, actor=actor, action="register.refused", citizen_id=citizen_id, now=now(),
                        details={"attempted": action, "outcome": result.outcome, "fields": list(result.fields),
                                 "source": result.source})
     count("registrar", f"{action}_not_in_register")
     log.warning("registrar refused: not the civil register's details",
                 extra={"registrar": actor.name, "action": action, "outcome": result.outcome})
-    return in_person_page(template, actor, values=values, errors={}, status=400, refused="not_in_register")
+    return True
 
 
 __all__ = ["InPersonRequest", "binding_key", "desk_key", "guard", "in_person_page", "in_person_request",
-           "no_store", "now", "own_record", "register_refusal", "target"]
+           "no_store", "not_in_register", "now", "own_record", "register_refusal", "target"]

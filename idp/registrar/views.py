@@ -21,6 +21,7 @@ from idp.citizens import scheme
 from idp.citizens.models import Citizen
 from idp.citizens.national_id import InvalidNationalId
 from idp.citizens.services import passkeys_of
+from idp.civil_register.services import match_record
 from idp.registrar import binding, pages, services
 from idp.registrar.desk import redeem_desk_code
 from idp.registrar.documents import TYPES, parse_document
@@ -125,6 +126,17 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
                              values=values, status=400)
     holder = None
     if action == "verify":
+        # The level vouches for the account's names and date of birth, typed at its enrolment
+        # and never checked: the register must hold them for its national ID (an impostor
+        # enrolled with a real person's ID and a forged document is not raised). Asked before
+        # the desk code is spent.
+        verdict = pages.not_in_register(actor, action=action, citizen_id=citizen_id,
+                                        ask=lambda: match_record(current_app, citizen_id))
+        if isinstance(verdict, BaseResponse):
+            return verdict
+        if verdict:
+            return _citizen_page(actor, citizen_id, errors={"verify-form": "registrar.verify.refused.not_in_register"},
+                                 values=values, status=400)
         holder = redeem_desk_code(get_store(current_app), key=pages.desk_key(), citizen_id=citizen_id,
                                   office=actor.service_point or "", code=request.form.get("desk_code", ""))
     try:

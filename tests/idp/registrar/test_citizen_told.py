@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.idp.conftest import csrf, dui, enrol
-from tests.idp.registrar.test_registrar import desk_code
+from tests.idp.registrar.test_registrar import EVA_DETAILS, desk_code
 from tests.support.authenticator import SoftwareAuthenticator
 
 FUTURE = (date.today() + timedelta(days=365)).isoformat()
@@ -24,7 +24,7 @@ def _messages(app):
 
 def test_the_office_that_raised_the_level_is_named_to_the_citizen(client, oidc_app, registrar):
     device = oidc_app.test_client()
-    other = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), email=EMAIL)
+    other = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), **EVA_DETAILS, email=EMAIL)
     done = client.post(f"/registrar/citizens/{other.citizen_id}/verify", data={
         "csrf_token": csrf(client, "/registrar"), "document_type": "national_id_card",
         "document_number": "04892613-5", "document_expiry": FUTURE, "desk_code": desk_code(device)})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from tests.idp.conftest import csrf, dui, enrol
-from tests.idp.registrar.test_registrar import FUTURE, desk_code, registrar  # noqa: F401 - fixture
+from tests.idp.registrar.test_registrar import EVA_DETAILS, FUTURE, desk_code, registrar  # noqa: F401 - fixture
 from tests.support.authenticator import SoftwareAuthenticator
 
 EMAIL = "reader@correo.example"
@@ -31,7 +31,7 @@ def test_the_office_notice_is_in_the_citizens_language_and_time_zone(client, oid
     device = oidc_app.test_client()  # the citizen's own browser: English, in Tokyo
     device.set_cookie("lang", "en")
     device.set_cookie("tz", "Asia/Tokyo")
-    citizen = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), email=EMAIL)
+    citizen = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), **EVA_DETAILS, email=EMAIL)
     client.set_cookie("lang", "es")  # the staff member's: Spanish, the setting's zone
     _verify(client, citizen.citizen_id, device)
 
@@ -47,7 +47,7 @@ def test_without_a_remembered_language_the_deployments_default_not_the_staffs(cl
 
     device = oidc_app.test_client()
     device.set_cookie("lang", "en")
-    citizen = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), email=EMAIL)
+    citizen = enrol(device, SoftwareAuthenticator(), national_id=dui(22222222), **EVA_DETAILS, email=EMAIL)
     code = desk_code(device)
     get_store(oidc_app).delete(notice_locale.KEY + citizen.citizen_id)  # nothing remembered
     client.set_cookie("lang", "en")  # the staff member reads English
