@@ -124,19 +124,19 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
     except InvalidDocument as exc:
         return _citizen_page(actor, citizen_id, errors={f"{action}-{k}": v for k, v in exc.errors.items()},
                              values=values, status=400)
+    # Both raise the account to level high, which vouches for its names and date of birth,
+    # typed at its enrolment and never checked: the register must hold them for its national
+    # ID (an impostor enrolled with a real person's ID and a forged document is not raised).
+    # Asked before a desk code is spent.
+    verdict = pages.not_in_register(actor, action=action, citizen_id=citizen_id,
+                                    ask=lambda: match_record(current_app, citizen_id))
+    if isinstance(verdict, BaseResponse):
+        return verdict
+    if verdict:
+        refused = f"registrar.{action}.refused.not_in_register"
+        return _citizen_page(actor, citizen_id, errors={f"{action}-form": refused}, values=values, status=400)
     holder = None
     if action == "verify":
-        # The level vouches for the account's names and date of birth, typed at its enrolment
-        # and never checked: the register must hold them for its national ID (an impostor
-        # enrolled with a real person's ID and a forged document is not raised). Asked before
-        # the desk code is spent.
-        verdict = pages.not_in_register(actor, action=action, citizen_id=citizen_id,
-                                        ask=lambda: match_record(current_app, citizen_id))
-        if isinstance(verdict, BaseResponse):
-            return verdict
-        if verdict:
-            return _citizen_page(actor, citizen_id, errors={"verify-form": "registrar.verify.refused.not_in_register"},
-                                 values=values, status=400)
         holder = redeem_desk_code(get_store(current_app), key=pages.desk_key(), citizen_id=citizen_id,
                                   office=actor.service_point or "", code=request.form.get("desk_code", ""))
     try:

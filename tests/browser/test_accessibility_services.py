@@ -24,6 +24,7 @@ from tests.browser.test_accessibility import assert_focus_visible, press
 from tests.idp.conftest import dui
 from tests.idp.conftest import enrol as enrol_over_http
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.civil_register import in_register
 
 pytestmark = pytest.mark.browser
 
@@ -346,6 +347,8 @@ def test_registrar_console_and_binding(browser, server, agency, tmp_path, monkey
         browser.wait_for("#form-error")
         pages.check("registrar-citizen:errors", lang)
 
+    # The desk recovers only an account whose details the civil register holds for its number.
+    in_register(app, other.citizen_id)
     browser.open(f"/registrar/citizens/{other.citizen_id}")
     form = browser.wait_for("#recovery-form")
     form.find_element("css selector", "#recovery-document_number").send_keys("A1234567")

@@ -15,12 +15,15 @@ def bind(device, code: str):
 
 def desk_recovery_code(registrar_browser, citizen_id: str) -> str:
     """A registrar records an in-person recovery of `citizen_id` (a passport that passed the desk's
-    check) and reads the binding code the page shows."""
+    check; the register holds the account's details, `in_register`) and reads the binding code the
+    page shows."""
     import re
     from datetime import date, timedelta
 
     from tests.idp.conftest import csrf
+    from tests.support.civil_register import in_register
 
+    in_register(registrar_browser.application, citizen_id)
     page = registrar_browser.post(f"/registrar/citizens/{citizen_id}/recovery", data={
         "csrf_token": csrf(registrar_browser, "/registrar"), "document_type": "passport",
         "document_number": "A1234567", "document_expiry": (date.today() + timedelta(days=365)).isoformat()})

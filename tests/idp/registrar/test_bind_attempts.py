@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from tests.idp.conftest import csrf, dui, enrol
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.civil_register import in_register
 
 FUTURE = (date.today() + timedelta(days=365)).isoformat()
 
@@ -15,6 +16,7 @@ FUTURE = (date.today() + timedelta(days=365)).isoformat()
 def _binding_code(client, app) -> str:
     other = app.test_client()
     found = enrol(other, SoftwareAuthenticator(), national_id=dui(22222222), email="eva@example.sv")
+    in_register(app, found.citizen_id)
     page = client.post(f"/registrar/citizens/{found.citizen_id}/recovery", data={
         "csrf_token": csrf(client, "/registrar"), "document_type": "passport",
         "document_number": "A1234567", "document_expiry": FUTURE}).get_data(as_text=True)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from tests.idp.conftest import csrf, dui, enrol
 from tests.idp.registrar.test_registrar import EVA_DETAILS, desk_code
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.civil_register import in_register
 
 FUTURE = (date.today() + timedelta(days=365)).isoformat()
 EMAIL = "eva@example.sv"
@@ -41,6 +42,7 @@ def test_the_office_that_raised_the_level_is_named_to_the_citizen(client, oidc_a
 def test_an_in_person_recovery_is_told_to_the_citizen(client, oidc_app, registrar):
     other = enrol(oidc_app.test_client(), SoftwareAuthenticator(), national_id=dui(22222222),
                   email=EMAIL)
+    in_register(oidc_app, other.citizen_id)
     page = client.post(f"/registrar/citizens/{other.citizen_id}/recovery", data={
         "csrf_token": csrf(client, "/registrar"), "document_type": "passport",
         "document_number": "A1234567", "document_expiry": FUTURE})

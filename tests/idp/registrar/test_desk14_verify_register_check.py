@@ -64,6 +64,21 @@ def test_an_impostor_enrolled_with_a_real_id_is_not_raised_at_the_desk(client, r
     assert "1956" not in str(refusal) and "López" not in str(refusal)  # which fields, never values
 
 
+def test_nor_through_the_desk_recovery(client, registrar, oidc_app):  # noqa: F811
+    """The in-person recovery raises the account to high too (and hands the person at the desk
+    a binding code for it): the same check, no desk code needed to try it."""
+    _, impostor = _enrolled(oidc_app)
+    for language, said in (("es", "ningún código de vinculación"), ("en", "no binding code was issued")):
+        client.set_cookie("lang", language)
+        page = client.post(f"/registrar/citizens/{impostor.citizen_id}/recovery",
+                           data={"csrf_token": csrf(client, "/registrar"), **FORGED})
+        text = html.unescape(page.get_data(as_text=True))
+        assert page.status_code == 400 and said in text and 'href="#recovery-form"' in text, text[:3000]
+        assert 'id="binding-code"' not in text
+    assert _proofing(oidc_app, impostor.citizen_id) == ("low", "self_asserted")
+    assert [r["attempted"] for r in _refusals(oidc_app)] == ["recovery", "recovery"]
+
+
 def test_the_person_the_register_names_is_still_raised(client, registrar, oidc_app):  # noqa: F811
     device, rosa = _enrolled(oidc_app, **{**ROSA, "given_name": "ROSA"})  # the register's spelling rules
     page = _verify(client, rosa.citizen_id, device)

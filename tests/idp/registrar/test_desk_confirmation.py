@@ -13,6 +13,7 @@ from tests.idp.conftest import csrf, dui, enrol, sign_in
 from tests.idp.oidc.conftest import oidc_app  # noqa: F401 - fixture
 from tests.idp.registrar.test_registrar import EVA_DETAILS, FUTURE, registrar  # noqa: F401
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.civil_register import in_register
 
 
 def _proofing(app, citizen_id):
@@ -97,6 +98,7 @@ def test_recovery_at_the_desk_ends_every_passkey_and_session_of_the_account(clie
     squatter_key = SoftwareAuthenticator()
     squatter = enrol(squatter_device, squatter_key, national_id=dui(22222222), email="impostor@example.sv")
     token = csrf(client, "/registrar")
+    in_register(oidc_app, squatter.citizen_id)
     page = client.post(f"/registrar/citizens/{squatter.citizen_id}/recovery", data=_document(token))
     assert page.status_code == 200 and 'id="binding-code"' in page.get_data(as_text=True)
     # The squatter's session and passkey are gone: the account is the document holder's now.

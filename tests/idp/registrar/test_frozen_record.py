@@ -10,13 +10,15 @@ import re
 from tests.idp.assurance.conftest import metadata, pki  # noqa: F401 - fixtures
 from tests.idp.conftest import csrf, dui, enrol
 from tests.idp.oidc.conftest import oidc_app  # noqa: F401 - fixture
-from tests.idp.registrar.test_registrar import FUTURE, _trail, registrar  # noqa: F401
+from tests.idp.registrar.test_registrar import EVA_DETAILS, FUTURE, _trail, registrar  # noqa: F401
 from tests.support.authenticator import SoftwareAuthenticator
 
 
-def _squatter(app):
-    """Someone who enrolled with another person's national ID."""
-    return enrol(app.test_client(), SoftwareAuthenticator(), national_id=dui(22222222), email="impostor@example.sv")
+def _squatter(app, **details):
+    """Someone who enrolled with another person's national ID (and with `details`, their names
+    and date of birth too)."""
+    return enrol(app.test_client(), SoftwareAuthenticator(), national_id=dui(22222222), **details,
+                 email="impostor@example.sv")
 
 
 def _reclaim_from_the_squatter(client, document: dict) -> None:
@@ -47,7 +49,9 @@ def test_a_frozen_record_gets_no_in_person_check_nor_binding_code(client, regist
 
 
 def test_a_binding_code_issued_before_the_freeze_no_longer_binds(client, registrar, oidc_app):  # noqa: F811
-    squatter = _squatter(oidc_app)
+    # Only a squatter who typed the person's names and date of birth as the register holds them
+    # gets a binding code at the desk (idp.registrar.views._document_action, desk15).
+    squatter = _squatter(oidc_app, **EVA_DETAILS)
     token = csrf(client, "/registrar")
     document = {"csrf_token": token, "document_type": "passport", "document_number": "A1234567",
                 "document_expiry": FUTURE}

@@ -9,6 +9,7 @@ from tests.idp.conftest import csrf, dui, enrol
 from tests.idp.oidc.conftest import bearer, token_request, tokens_for
 from tests.idp.registrar.test_registrar import FUTURE, registrar  # noqa: F401  (fixture)
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.civil_register import in_register
 
 OFFLINE = "openid profile offline_access"
 
@@ -19,6 +20,7 @@ def test_a_recovery_at_the_desk_ends_the_agencies_tokens(client, oidc_app, regis
     held = enrol(phone, SoftwareAuthenticator(), national_id=dui(22222222), email="eva@example.sv")
     tokens = tokens_for(phone, agency, scope=OFFLINE)
     assert phone.get("/userinfo", headers=bearer(tokens["access_token"])).status_code == 200
+    in_register(oidc_app, held.citizen_id)
     response = client.post(f"/registrar/citizens/{held.citizen_id}/recovery", data={
         "csrf_token": csrf(client, "/registrar"), "document_type": "passport",
         "document_number": "A1234567", "document_expiry": FUTURE})

@@ -68,7 +68,8 @@ def import_register(app, text: str = REGISTER) -> None:
 
 def _other_citizen(app, number: int = 22222222) -> tuple[str, str]:
     other = app.test_client()
-    found = enrol(other, SoftwareAuthenticator(), national_id=dui(number), email="eva@example.sv")
+    details = EVA_DETAILS if number == 22222222 else {}  # the register's details for Eva's number
+    found = enrol(other, SoftwareAuthenticator(), national_id=dui(number), **details, email="eva@example.sv")
     return found.citizen_id, found.national_id
 
 
