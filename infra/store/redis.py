@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 import redis
 from hiredis import pack_command  # a dependency (redis-py's reply parser): the protocol, in C
@@ -225,24 +225,30 @@ class SentinelUrl:
 
     @classmethod
     def parse(cls, url: str) -> SentinelUrl:
-        parts = urlsplit(url)
-        if parts.scheme != SENTINEL_SCHEME:
+        # Split by hand, not with urlsplit: its netloc check (Python 3.11.10+, 3.12.4+, and
+        # distributions' backports) refuses text before a "[" (`h1:26379,[::1]:26381`: "Invalid
+        # IPv6 URL"), and a sentinel URL lists several hosts there.
+        scheme, separator, rest = url.partition("://")
+        if not separator or scheme.lower() != SENTINEL_SCHEME:
             raise ValueError(f"a sentinel URL starts with {SENTINEL_SCHEME}://, got {url.split(':', 1)[0]}://")
-        credentials, _, hosts = parts.netloc.rpartition("@")
+        rest = rest.partition("#")[0]
+        rest, _, query_text = rest.partition("?")
+        netloc, _, path_text = rest.partition("/")
+        credentials, _, hosts = netloc.rpartition("@")
         sentinels = []
         for item in hosts.split(","):
             host, _, port = item.strip().rpartition(":")
             if not host or not (port.isascii() and port.isdigit()):
                 raise ValueError(f"sentinel address {item!r} must be host:port")
             sentinels.append((host.strip("[]"), int(port)))
-        path = [segment for segment in parts.path.split("/") if segment]
+        path = [segment for segment in path_text.split("/") if segment]
         if not 1 <= len(path) <= 2:
             raise ValueError("a sentinel URL names the monitored service and optionally the "
                              "database: redis+sentinel://host:26379/mymaster/0")
         if len(path) == 2 and not (path[1].isascii() and path[1].isdigit()):
             raise ValueError(f"the database must be a number, got {path[1]!r}")
         username, _, password = credentials.partition(":") if credentials else ("", "", "")
-        query = parse_qs(parts.query)
+        query = parse_qs(query_text)
         return cls(sentinels=tuple(sentinels), service=unquote(path[0]),
                    db=int(path[1]) if len(path) == 2 else 0,
                    username=unquote(username) or None, password=unquote(password) or None,
