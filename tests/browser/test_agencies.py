@@ -17,6 +17,7 @@ from tests.browser.test_accessibility_services import (
     assert_reflows,
     signed_in_citizen,
 )
+from tests.support.civil_register import register_person
 from tests.support.images import png
 from tests.support.national_ids import dui
 
@@ -87,6 +88,9 @@ def test_assisted_enrolment_with_a_security_key(browser, server, agency, tmp_pat
     form = browser.wait_for("#enrol-form")
     person = {"national_id": dui(31313131), "given_name": "Rosa", "family_name": "Martínez Soto",
               "email": "rosa@example.sv"}
+    # The desk enrols only a person the civil register holds, with these details (registrar.pages).
+    register_person(app, national_id=dui(31313131), given_name="Rosa", family_name="Martínez Soto",
+                    birthdate="1955-03-02")
     for name, value in person.items():
         browser.fill(form.find_element("css selector", f"#{name}"), value)
     browser.fill_date(form.find_element("css selector", "#birthdate"), "1955-03-02")
