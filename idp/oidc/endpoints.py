@@ -572,11 +572,8 @@ def _revoked() -> tuple[Response, Client | None]:
     try:
         form = _form()
         client = _authenticated(form, provider().settings.revocation_endpoint)
-        # A public client's DPoP-bound token is revoked only with a proof of its key (`token_revocation`).
-        jkt = _dpop_key(client, provider().settings.revocation_endpoint, token_request=False)
         token_revocation.revoke(get_db(), get_store(), provider(), client=client,
-                                token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()),
-                                jkt=jkt)
+                          token=form.get("token"), hint=form.get("token_type_hint"), now=int(time.time()))
     except OidcError as exc:
         return _oauth_error(exc), client
     return no_content(200, {"Cache-Control": "no-store"}), client  # section 2.2: the content is ignored

@@ -198,12 +198,8 @@ PATHS = {
         "requestBody": _form({"token": {"type": "string"},
                               "token_type_hint": {"type": "string", "enum": ["access_token", "refresh_token"]},
                               **_CLIENT_FIELDS}, ["token"]),
-        "parameters": [{**_DPOP_PROOF, "description": "RFC 9449 proof: a public client revokes a token bound to "
-                                                      "its DPoP key only with a proof of that key"}],
         "responses": {"200": {"description": "revoked (or unknown: the same answer)"},
-                      "400": {"description": "invalid_request; invalid_dpop_proof or use_dpop_nonce (a bound "
-                                              "token of a public client, without a valid proof of its key)",
-                              "content": _ERROR, "headers": {"DPoP-Nonce": _DPOP_NONCE}},
+                      "400": {"description": "invalid_request", "content": _ERROR},
                       "401": {"description": "invalid_client", "content": _ERROR}, "429": _THROTTLED, "503": OUTAGE},
     }},
     "/par": {"options": _browser_client_preflight("/par"), "post": {

@@ -59,7 +59,7 @@ async function authorizationParameters(redirect_uri, scope) {
   const userinfo = await withNonce(() => client.fetchUserInfo(config, tokens.access_token, sub, { DPoP }));
   const stolen = await refusal(() => client.refreshTokenGrant(config, tokens.refresh_token));
   const refreshed = await withNonce(() => client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP }));
-  await withNonce(() => client.tokenRevocation(config, refreshed.refresh_token, undefined, { DPoP }));
+  await client.tokenRevocation(config, refreshed.refresh_token);
   const revoked = await refusal(() => withNonce(() => client.refreshTokenGrant(config, refreshed.refresh_token,
                                                                               undefined, { DPoP })));
   say({ logout: client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token, state: 'hasta-luego',
