@@ -69,17 +69,22 @@ def test_readyz_does_not_send_the_operator_to_db_upgrade(tmp_path):
     assert "newer release" in database["detail"]
 
 
-def test_a_command_stopped_by_the_newer_schema_does_not_send_the_operator_to_db_upgrade(tmp_path):
-    """A newer release renamed a table this one reads: the command stopped by it said the
-    database "has no schema or an older one: run `cedula db upgrade`"."""
-    from idp.cli import Context, cli
-
+def _renamed_by_a_newer_release(tmp_path):
+    """A data folder a newer release migrated, which renamed a table this release reads."""
     settings = _settings(tmp_path)
     _migrated_by_a_newer_release(settings)
     engine = sa.create_engine(settings.database_url)
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE clients RENAME TO agencies"))
     engine.dispose()
+    return settings
+
+def test_a_command_stopped_by_the_newer_schema_does_not_send_the_operator_to_db_upgrade(tmp_path):
+    """A newer release renamed a table this one reads: the command stopped by it said the
+    database "has no schema or an older one: run `cedula db upgrade`"."""
+    from idp.cli import Context, cli
+
+    settings = _renamed_by_a_newer_release(tmp_path)
     result = CliRunner().invoke(cli, ["clients", "list"], obj=Context(settings=settings))
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception
@@ -95,12 +100,7 @@ def test_a_request_stopped_by_the_newer_schema_logs_what_to_do(tmp_path, caplog)
 
     from idp import create_app
 
-    settings = _settings(tmp_path)
-    _migrated_by_a_newer_release(settings)
-    engine = sa.create_engine(settings.database_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE clients RENAME TO agencies"))
-    engine.dispose()
+    _renamed_by_a_newer_release(tmp_path)
     app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY},
                       "audit": {"seal_seconds": 0}, "logout": {"background": False},
                       "notify": {"background": False}, "documents": {"archive_renew_hours": 0}})
