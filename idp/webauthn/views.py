@@ -198,16 +198,12 @@ def _undo_superseded_passkey(credential_id: str, *, citizen_id: str,
 
 
 def _undo_if_check_ended(credential_id: str, *, session: SsoSession) -> None:
-    """A passkey a passkey session added, read after the commit: the passkey the session was
-    checked with (its `fresh_to_add_passkey`) must still be the account's and not suspect
-    (`reauth.ended_passkey`). A desk recovery or reclaim (every passkey deleted), the owner
-    deleting it (a thief's) or a clone signal that committed after the check but before this
-    passkey did could not see it: the session ends and the passkey is deleted, as a recovery
-    session's (`_undo_superseded_passkey`). One that commits after this read sees it (a desk
-    deletes every passkey; an owner's list shows it)."""
-    if session.credential_id is None:
-        return
-    if reauth.ended_passkey(session.credential_id, citizen_id=session.citizen_id) is None:
+    """A passkey a passkey session added, read after the commit: when the passkey the session
+    was checked with (its `fresh_to_add_passkey`) is ended meanwhile (`reauth.check_ended`: a
+    desk recovery, a reclaim, the owner's deletion, a clone signal), whoever held it would keep
+    the account with this one. The session ends and the passkey is deleted, as a recovery
+    session's (`_undo_superseded_passkey`)."""
+    if not reauth.check_ended(session):
         return
     end_session(sid=session.sid, reason="passkey_ended")
     _undo_superseded_passkey(credential_id, citizen_id=session.citizen_id, reason="passkey_ended")

@@ -14,6 +14,7 @@ from tests.idp.account.conftest import delete_passkey, two_passkeys
 from tests.idp.conftest import enrol, post_json, recheck, sign_in
 from tests.security.test_cross2_recovery_race import _desk_recovery
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.once import elsewhere
 
 
 def _passkeys(app, citizen_id: str) -> list[bytes]:
@@ -33,7 +34,7 @@ def _after_the_check(monkeypatch, then) -> None:
 
     def meanwhile(session):
         passed = real(session)
-        then()
+        elsewhere(then)
         return passed
 
     monkeypatch.setattr(views.reauth, "fresh_to_add_passkey", meanwhile)
