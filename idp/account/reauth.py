@@ -142,6 +142,16 @@ def ended_passkey(credential_id: str, *, citizen_id: str) -> str | None:
     return _blocked(credential_id, citizen_id=citizen_id)
 
 
+def check_ended(session: SsoSession) -> bool:
+    """Read once what a passkey check allowed is committed (a passkey added, new recovery
+    codes): whether the passkey the session was checked with is ended now (`ended_passkey`). A
+    desk recovery or reclaim (every passkey and code deleted), the owner deleting it (a thief's)
+    or a clone signal that committed after the check, before the action did, could not see
+    what the action wrote: the caller undoes it. One that commits after this read sees it."""
+    return session.credential_id is not None and ended_passkey(
+        session.credential_id, citizen_id=session.citizen_id) is not None
+
+
 def _reported(credential_id: str) -> bool:
     from flask import current_app
 

@@ -212,6 +212,8 @@ def recovery_codes() -> ResponseReturnValue:
             if request.method == "POST":  # not the enrolment's first codes: the owner's stop working
                 security_notices.tell(db, citizen_id, event="recovery_codes")  # queued with the change
         if request.method == "POST":
+            if reauth.check_ended(session):
+                return _undo_codes(session, citizen_id, codes)
             _end_recovery_sessions(session.citizen_id)
         count("recovery.codes", "issued")
         log.info("recovery codes issued", extra={"citizen_id": session.citizen_id})
@@ -221,6 +223,26 @@ def recovery_codes() -> ResponseReturnValue:
         left = recovery.codes_left(db, citizen_id)
     return render_template("account/recovery_codes.html", codes=None, codes_left=left,
                            session=session, next=next_page)
+
+
+def _undo_codes(session: SsoSession, citizen_id: uuid.UUID, codes: list[str]) -> BaseResponse:
+    """New codes made with a check whose passkey ended meanwhile (`reauth.check_ended`): whoever held
+    it would take them away, and with one a recovery session on the account a desk had just
+    handed to the document's holder. Deleted, never shown; the session ends (to /login)."""
+    import sqlalchemy as sa
+
+    from idp.citizens.models import RecoveryCode
+
+    made = [recovery.code_hash(_secret(), citizen_id, code) for code in codes]
+    with get_db(current_app).transaction() as db:
+        db.execute(sa.delete(RecoveryCode).where(RecoveryCode.citizen_id == citizen_id,
+                                                 RecoveryCode.code_hash.in_(made)))
+    count("recovery.codes", "passkey_ended")
+    log.warning("recovery codes made with a passkey check since ended: deleted",
+                extra={"citizen_id": str(citizen_id)})
+    response = redirect("/login", code=303)
+    end_session(sid=session.sid, reason="passkey_ended")
+    return response
 
 
 def _end_recovery_sessions(citizen_id: str) -> None:

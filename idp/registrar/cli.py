@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from idp.citizens.models import Citizen
+    from idp.registrar.services import Actor
 
 
 def shell_user() -> str:
@@ -107,6 +109,39 @@ def revoke(national_id: str) -> None:
     change_role(national_id, act, refused=RegistrarError)
 
 
+def check_register(actor: Actor, citizen_id: uuid.UUID, *, now: datetime) -> None:
+    """A ClickException unless the civil register holds the account's names and date of birth
+    for its national ID (`civil_register.services.match_record`) or no register is configured:
+    the check of the desk's "verify" (`idp.registrar.views._document_action`). Level high
+    vouches for details typed at an online enrolment and never checked; an impostor enrolled
+    with a real person's national ID and a forged document is not raised here either. A
+    refusal is trailed (`services.refused_by_register`); a register that cannot answer
+    changes nothing."""
+    from flask import current_app
+
+    from idp.civil_register.errors import CivilRegisterError
+    from idp.civil_register.services import match_record
+    from idp.registrar import services
+    from infra.db import get_db
+
+    try:
+        result = match_record(current_app, citizen_id)
+    except CivilRegisterError as exc:
+        raise click.ClickException(f"the civil register could not be asked ({exc}): nothing was changed "
+                                   "and the desk code was not spent; run the command again later") from None
+    if result is None or result.matched:
+        return
+    with get_db(current_app).transaction() as db:
+        services.refused_by_register(db, actor=actor, action="verify", citizen_id=citizen_id,
+                                     result=result, now=now)
+    held = ("holds no record of this national ID" if result.outcome == "not_found"
+            else f"holds other {', '.join(result.fields)} for this national ID than the account")
+    raise click.ClickException(f"the civil register {held}: level high was not raised "
+                               "(the desk code was not spent); check the document against the account's "
+                               "details, and if the register is wrong the person must ask the civil "
+                               "registry to correct it")
+
+
 @registrar_group.command("verify")
 @click.argument("national_id")
 @click.option("--document-type", required=True, type=click.Choice(["national_id_card", "passport",
@@ -121,7 +156,9 @@ def verify(national_id: str, document_type: str, document_number: str, document_
            desk_code: str, service_point: str) -> None:
     """Record that an operator checked NATIONAL_ID's identity document in person (proofing
     high): how the first registrars get to level high. The person shows that they hold the
-    account with a desk code (idp.registrar.desk), as at a registrar's desk."""
+    account with a desk code (idp.registrar.desk), as at a registrar's desk; and the civil
+    register must hold the account's names and date of birth for its national ID, as at the
+    desk (`check_register`)."""
     from flask import current_app
 
     from idp.registrar import services
@@ -133,17 +170,21 @@ def verify(national_id: str, document_type: str, document_number: str, document_
     from infra.store import get_store
 
     now = datetime.now(UTC)
+    actor = services.Actor.operator(shell_user())
     try:
         document = parse_document({"document_type": document_type, "document_number":
                                    document_number, "document_expiry": document_expiry},
                                   today=now.date())
+        with get_db(current_app).read() as db:
+            citizen_id = citizen_by_national_id(db, national_id).id
+        check_register(actor, citizen_id, now=now)  # before the desk code is spent
         with get_db(current_app).transaction() as db:
             citizen = citizen_by_national_id(db, national_id)
             holder = redeem_desk_code(get_store(current_app), key=get_secrets(current_app).key("registrar-desk"),
                                       citizen_id=citizen.id, office=" ".join(service_point.split()),
                                       code=desk_code)
-            services.verify_in_person(db, actor=services.Actor.operator(shell_user()),
-                                      citizen_id=citizen.id, document=document, holder=holder, now=now)
+            services.verify_in_person(db, actor=actor, citizen_id=citizen.id, document=document,
+                                      holder=holder, now=now)
             click.echo(f"{citizen.full_name}: identity verified in person (level high)")
     except InvalidDocument as exc:
         raise click.ClickException("wrong document fields: " + ", ".join(exc.errors)) from None

@@ -215,9 +215,8 @@ def not_in_register(actor: services.Actor, *, action: str, ask: Callable[[], Mat
     if result is None or result.matched:
         return False
     with get_db(current_app).transaction() as db:
-        services.trail(db, actor=actor, action="register.refused", citizen_id=citizen_id, now=now(),
-                       details={"attempted": action, "outcome": result.outcome, "fields": list(result.fields),
-                                "source": result.source})
+        services.refused_by_register(db, actor=actor, action=action, citizen_id=citizen_id, result=result,
+                                     now=now())
     count("registrar", f"{action}_not_in_register")
     log.warning("registrar refused: not the civil register's details",
                 extra={"registrar": actor.name, "action": action, "outcome": result.outcome})

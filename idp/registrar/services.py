@@ -22,6 +22,7 @@ from idp import audit
 from idp.assurance.models import IdentityDocument
 from idp.assurance.services import raise_proofing, record_evidence
 from idp.citizens.models import Citizen, Passkey, RecoveryCode, is_closed, is_frozen
+from idp.civil_register.base import MatchResult
 from idp.consent.issued_grants import IssuedGrants
 from idp.registrar import trail_proof
 from idp.registrar.desk import DeskConfirmation
@@ -136,6 +137,15 @@ def refused_own_record(session: Session, *, actor: Actor, action: str, now: date
     """Trail a registrar's attempt at their own record (it is refused; nothing else happens)."""
     trail(session, actor=actor, action="own_record.refused", citizen_id=actor.registrar_id,
           now=now, details={"attempted": action})
+
+
+def refused_by_register(session: Session, *, actor: Actor, action: str, citizen_id: uuid.UUID | None,
+                        result: MatchResult, now: datetime) -> None:
+    """Trail an action refused because the civil register does not hold the details
+    (`register.refused`): which fields differ and the outcome, never their values."""
+    trail(session, actor=actor, action="register.refused", citizen_id=citizen_id, now=now,
+          details={"attempted": action, "outcome": result.outcome, "fields": list(result.fields),
+                   "source": result.source})
 
 
 def open_record(session: Session, *, actor: Actor, citizen_id: uuid.UUID,

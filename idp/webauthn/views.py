@@ -165,6 +165,8 @@ def registration_verify() -> Response:
                        name=result.name)
     if session is not None and session.recovery and current_session(allow_recovery=True) is None:
         _undo_superseded_passkey(result.credential_id, citizen_id=result.citizen_id)
+    if result.purpose == "add" and session is not None and not session.recovery:
+        _undo_if_check_ended(result.credential_id, session=session)
     if result.purpose == "enrol" or (session is not None and session.recovery):
         # A new citizen is signed in; a recovering one now holds a new passkey, so the
         # short recovery session becomes a full one (with a new session id).
@@ -175,11 +177,13 @@ def registration_verify() -> Response:
     return no_store(response)
 
 
-def _undo_superseded_passkey(credential_id: str, *, citizen_id: str) -> None:
+def _undo_superseded_passkey(credential_id: str, *, citizen_id: str,
+                             reason: str = "recovery_superseded") -> None:
     """A passkey a recovery session added while a desk recovery (or new codes, or a reclaim)
     superseded it, read after the commit (`current_session` checks the session's recovery
     generation and ends it): a desk recovery that committed in between deleted the account's
-    passkeys without seeing this one, uncommitted then. It is deleted and the addition refused."""
+    passkeys without seeing this one, uncommitted then. It is deleted and the addition refused.
+    `reason`: the metric's ("passkey_ended": `_undo_if_check_ended`)."""
     import sqlalchemy as sa
 
     from idp.citizens.models import Passkey
@@ -187,9 +191,22 @@ def _undo_superseded_passkey(credential_id: str, *, citizen_id: str) -> None:
     with get_db(current_app).transaction() as db:
         db.execute(sa.delete(Passkey).where(Passkey.credential_id == from_b64url(credential_id, limit=1023),
                                             Passkey.citizen_id == uuid.UUID(citizen_id)))
-    count("webauthn.registration", "recovery_superseded")
-    log.warning("passkey added by a superseded recovery session: deleted", extra={"citizen_id": citizen_id})
+    count("webauthn.registration", reason)
+    log.warning("passkey added by a superseded session: deleted",
+                extra={"citizen_id": citizen_id, "reason": reason})
     raise ApiError(401, "login_required", _("webauthn.error.login_required"))
+
+
+def _undo_if_check_ended(credential_id: str, *, session: SsoSession) -> None:
+    """A passkey a passkey session added, read after the commit: when the passkey the session
+    was checked with (its `fresh_to_add_passkey`) is ended meanwhile (`reauth.check_ended`: a
+    desk recovery, a reclaim, the owner's deletion, a clone signal), whoever held it would keep
+    the account with this one. The session ends and the passkey is deleted, as a recovery
+    session's (`_undo_superseded_passkey`)."""
+    if not reauth.check_ended(session):
+        return
+    end_session(sid=session.sid, reason="passkey_ended")
+    _undo_superseded_passkey(credential_id, citizen_id=session.citizen_id, reason="passkey_ended")
 
 
 @bp.post("/authentication/options")

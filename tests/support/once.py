@@ -15,3 +15,25 @@ def once(action: Callable[[], object]) -> Callable[[], None]:
             done.append(True)
             action()
     return run
+
+
+def elsewhere(action: Callable[[], object]) -> None:
+    """Run `action` to its end in a thread of its own, as another request would: with Flask
+    contexts of its own, not those of the request it interrupts (a test client request made
+    inside that request shares its application context, so its `g` and the signed-in session
+    cached there). What `action` raises is raised here."""
+    import threading
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            action()
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]

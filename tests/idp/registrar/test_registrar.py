@@ -18,6 +18,7 @@ from tests.idp.assurance.conftest import (
 )
 from tests.idp.conftest import csrf, dui, enrol, post_json, sign_in
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.civil_register import in_register
 
 FUTURE = (date.today() + timedelta(days=365)).isoformat()
 
@@ -261,6 +262,7 @@ def test_cli_grant_revoke_list(oidc_app, client):
     from idp.cli import Context, cli
 
     citizen = enrol(client)
+    in_register(oidc_app, citizen.citizen_id)  # `registrar verify` checks the register (impostor13)
     code = desk_code(client)
     context = Context(app=oidc_app)
     runner = CliRunner()
