@@ -48,6 +48,14 @@ bp = Blueprint("wallet", __name__)
 FORM = "application/x-www-form-urlencoded"
 
 
+@bp.after_request
+def _offer_nonce(response: Response) -> Response:
+    """The DPoP nonce for the wallet's next proof (RFC 9449 sections 8 and 9)."""
+    from idp.oidc import protected
+
+    return protected.offer_nonce(response)
+
+
 def _json(body: Any, status: int = 200, *, cache: str = NO_STORE) -> Response:
     response = jsonify(body)
     response.status_code = status
