@@ -64,6 +64,9 @@ def _refresh(session: Session, store: EphemeralStore, provider: Provider, client
         return None
     refresh, grant, citizen = row
     moment = datetime.fromtimestamp(now, UTC)
+    # As /token (`refresh.refresh`): a client no longer registered for the grant may not use it.
+    if "refresh_token" not in client.client_metadata.get("grant_types", []):
+        return None
     if (grant.client_id != client.client_id or refresh.used_at is not None
             or as_utc(refresh.expires_at) <= moment or not grant_active(grant, moment)):
         return None
