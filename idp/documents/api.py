@@ -44,6 +44,7 @@ from signing.titles import titles
 log = logging.getLogger(__name__)
 bp = Blueprint("documents_api", __name__, url_prefix="/api/documents")
 bp.after_request(advertise)  # RateLimit fields of the agency's (or address's) limit
+bp.after_request(protected.offer_nonce)  # the DPoP nonce for the next proof (RFC 9449 section 9)
 SCOPE = "documents:issue"
 
 

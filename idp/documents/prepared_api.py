@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from idp.documents import idempotency, prepared
 from idp.documents.api import _agency, _idempotency_error, _service, _string, named_citizen
 from idp.documents.models import PreparedDocument
+from idp.oidc import protected
 from idp.oidc.client_credentials import AgencyToken
 from infra.db import get_db
 from infra.idempotency import Claim, IdempotencyError, IdempotencyKeys, Replay
@@ -30,6 +31,7 @@ from signing.pdf_input import InvalidPdf
 log = logging.getLogger(__name__)
 bp = Blueprint("documents_prepared_api", __name__)
 bp.after_request(advertise)  # RateLimit fields of the agency's (or address's) limit
+bp.after_request(protected.offer_nonce)  # the DPoP nonce for the next proof (RFC 9449 section 9)
 
 
 def _now() -> datetime:

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from idp.documents.api import _agency, _string
 from idp.documents.openapi import MALFORMED, ORIGIN, TOKEN, UNAVAILABLE
+from idp.oidc import protected
 from infra.db import get_db
 from infra.utc import rfc3339
 from infra.web.errors import ApiError
@@ -27,6 +28,7 @@ from signing.verify.errors import VerificationError
 
 bp = Blueprint("documents_revocation", __name__, url_prefix="/api/documents")
 bp.after_request(advertise)  # RateLimit fields of the agency's (or address's) limit
+bp.after_request(protected.offer_nonce)  # the DPoP nonce for the next proof (RFC 9449 section 9)
 
 OPENAPI_PATHS = {
     "/api/documents/{document_id}/revoke": {"post": {

@@ -23,6 +23,7 @@ from infra.store import get_store
 from infra.web.errors import ApiError
 
 bp = Blueprint("indicators_api", __name__)
+bp.after_request(protected.offer_nonce)  # the DPoP nonce for the next proof (RFC 9449 section 9)
 SCOPE = "indicators:read"
 PARAMETERS = ("start", "end", "step", "format")
 

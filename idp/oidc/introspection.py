@@ -39,15 +39,23 @@ def _access(session: Session, store: EphemeralStore, provider: Provider, client:
         api = kind == bearer.RESOURCE and resources.owned_by(session, claims["aud"], client.client_id)
         if claims["client_id"] != client.client_id and not api:
             return None
+        scope = claims.get("scope")
         if kind in (bearer.CITIZEN, bearer.RESOURCE):
-            bearer.check_claims(session, store, provider, claims, now=now)
+            checked = bearer.check_claims(session, store, provider, claims, now=now)
+            # Section 2.2: the scope it may still be used for, cut to what the citizen's standing
+            # decision allows (as UserInfo releases and a refresh narrows, `standing.for_refresh`).
+            if scope is not None:
+                scope = " ".join(standing.narrowed(claims=checked.grant.claims, scopes=str(scope).split(),
+                                                   allowed=checked.consent.claims)[1])
         else:
             client_credentials.inspect(session, store, provider, claims)
     except OidcError:
         return None
     # RFC 9449 section 6.2: a bound token shows its key's thumbprint and the DPoP type.
-    body = {"active": True, "token_type": "DPoP" if "cnf" in claims else "Bearer"}
-    for name in ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr", "cnf"):
+    body: dict[str, Any] = {"active": True, "token_type": "DPoP" if "cnf" in claims else "Bearer"}
+    if scope is not None:
+        body["scope"] = scope
+    for name in ("client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr", "cnf"):
         if name in claims:
             body[name] = claims[name]
     return body
@@ -64,6 +72,9 @@ def _refresh(session: Session, store: EphemeralStore, provider: Provider, client
         return None
     refresh, grant, citizen = row
     moment = datetime.fromtimestamp(now, UTC)
+    # As /token (`refresh.refresh`): a client no longer registered for the grant may not use it.
+    if "refresh_token" not in client.client_metadata.get("grant_types", []):
+        return None
     if (grant.client_id != client.client_id or refresh.used_at is not None
             or as_utc(refresh.expires_at) <= moment or not grant_active(grant, moment)):
         return None

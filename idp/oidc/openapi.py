@@ -49,10 +49,12 @@ def protected_resource(paths: dict) -> dict:
     """`paths` as a protected resource answers (`idp.oidc.protected`): each operation that takes
     a token (has `security`) takes it as Bearer or DPoP-bound with its `DPoP` proof (RFC 9449
     section 7), its 401 refusals carry the challenges and the nonce (`_challenged`), and so does
-    its 403 for insufficient_scope (not its other 403s: consent_required, invalid_origin)."""
+    its 403 for insufficient_scope (not its other 403s: consent_required, invalid_origin); every
+    other answer to a request with a proof carries the nonce (`protected.offer_nonce`)."""
     challenged = _challenged("")["headers"]
     headers = {"401": challenged, "403": {name: {**header, "required": False}
                                           for name, header in challenged.items()}}
+    nonce = {"DPoP-Nonce": _DPOP_NONCE}
 
     def operation(described: dict) -> dict:
         if "security" not in described:
@@ -60,8 +62,7 @@ def protected_resource(paths: dict) -> dict:
         parameters = described.get("parameters", [])
         if not any(parameter.get("name") == "DPoP" for parameter in parameters):
             parameters = [*parameters, _DPOP_PROOF]
-        responses = {status: ({**answer, "headers": {**answer.get("headers", {}), **headers[status]}}
-                              if status in headers else answer)
+        responses = {status: {**answer, "headers": {**answer.get("headers", {}), **headers.get(status, nonce)}}
                      for status, answer in described["responses"].items()}
         return {**described, "security": [{"bearer": []}, {"dpop": []}], "parameters": parameters,
                 "responses": responses}

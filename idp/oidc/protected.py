@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 
 from idp.oidc import dpop
+from idp.oidc.current import provider as current_provider
 from idp.oidc.errors import InsufficientUserAuthentication, InvalidToken, OidcError
 from idp.oidc.services import Provider
 from infra.store import get_store
@@ -155,3 +156,14 @@ def add_nonce(provider: Provider, response: Response) -> Response:
     for name, value in nonce_headers(provider).items():
         response.headers[name] = value
     return response
+
+
+def offer_nonce(response: Response) -> Response:
+    """RFC 9449 sections 8 and 9 (an `after_request` of the APIs that take DPoP proofs): the
+    answer to a request that carried a proof gives the nonce the next proof must carry, when
+    nonces are required, as /token and /userinfo do; else a client learnt a new nonce only from
+    a use_dpop_nonce refusal, one per rollover. A refusal's own nonce stays (`challenge_headers`)."""
+    if request.environ.get("HTTP_DPOP") and "DPoP-Nonce" not in response.headers:
+        add_nonce(current_provider(), response)
+    return response
+

@@ -48,8 +48,8 @@ PATHS: dict[str, Any] = {
                            "pre-authorized_code": {"type": "string"},
                            "tx_code": {"type": "string"}}}}}},
         "responses": {"200": {"description": "access token", "content": _OBJECT},
-                      "400": {"description": "invalid_grant, unsupported_grant_type, invalid_request",
-                              "content": _ERROR},
+                      "400": {"description": "invalid_grant, unsupported_grant_type, invalid_request, "
+                                             "unauthorized_client", "content": _ERROR},
                       "429": {"description": "too many requests", "content": _ERROR},
                       "503": OUTAGE},
     }},

@@ -48,6 +48,14 @@ bp = Blueprint("wallet", __name__)
 FORM = "application/x-www-form-urlencoded"
 
 
+@bp.after_request
+def _offer_nonce(response: Response) -> Response:
+    """The DPoP nonce for the wallet's next proof (RFC 9449 sections 8 and 9)."""
+    from idp.oidc import protected
+
+    return protected.offer_nonce(response)
+
+
 def _json(body: Any, status: int = 200, *, cache: str = NO_STORE) -> Response:
     response = jsonify(body)
     response.status_code = status
@@ -142,18 +150,26 @@ def _passkey_holds(grant: offer.Grant, *, refuse: type[InvalidGrant] | type[Inva
                      "since: open the document in Cédula for a new offer")
 
 
-def _client_enabled(client_id: str | None) -> bool:
-    """Whether `client_id` names a wallet client that is registered and enabled now: what a
-    wallet an operator disabled (or whose registration was deleted) started gets it nothing
-    more, as an agency's codes and tokens at the OIDC endpoints."""
+def _client_refusal(client_id: str | None) -> str | None:
+    """None while `client_id` names a wallet client registered, enabled and still a wallet now
+    (`authorization.is_wallet`); else the RFC 6749 section 5.2 error: invalid_client for a
+    client an operator disabled (or whose registration was deleted), unauthorized_client for
+    one whose registration no longer makes it a wallet (the code grant dropped from its
+    grant_types, or no longer an operator's registration). What such a client started (a
+    code, an access token) gets it nothing more, as its consent page (`still_answerable`)
+    and an agency's codes and tokens at the OIDC endpoints."""
     if not client_id:
-        return False
+        return "invalid_client"
     with get_db(current_app).read() as db:
         try:
-            authorization.registered_client(db, client_id)
+            client = authorization.registered_client(db, client_id)
         except authorization.UnsafeAuthorization:
-            return False
-    return True
+            return "invalid_client"
+        try:
+            authorization.is_wallet(client)
+        except authorization.AuthorizationRefused:
+            return "unauthorized_client"
+    return None
 
 
 def _grant_of_request(url: str) -> offer.Grant | Response:
@@ -171,10 +187,15 @@ def _grant_of_request(url: str) -> offer.Grant | Response:
             raise InvalidWalletToken("the code this access token was issued for was used twice, so the token "
                                      "is revoked (RFC 6749 section 4.1.2); ask for a new offer or start a new "
                                      "authorization request")
-        if grant.client_id is not None and not _client_enabled(grant.client_id):
+        refused = _client_refusal(grant.client_id) if grant.client_id is not None else None
+        if refused == "invalid_client":
             count("wallet.grant", "client_disabled")
             raise InvalidWalletToken("the wallet this access token was issued to is no longer registered "
                                      "with Cédula, or was disabled")
+        if refused is not None:
+            count("wallet.grant", "client_not_a_wallet")
+            raise InvalidWalletToken("the client this access token was issued to is no longer registered as "
+                                     "a wallet (the authorization_code grant, by Cédula's operators)")
         return grant
     except OidcError as exc:
         response = _json(exc.as_json(), protected.status_of(exc))
@@ -216,10 +237,17 @@ def token() -> Response:
                                  ttl=wallet.settings.offer_seconds,
                                  replay_ttl=wallet.settings.access_token_seconds)
         else:
-            if not _client_enabled(request.form.get("client_id")):
+            refused = _client_refusal(request.form.get("client_id"))
+            if refused == "invalid_client":
                 count("wallet.token", "invalid_client")
                 raise WalletError("client_id must name a wallet registered with Cédula and enabled (RFC 6749 "
                                   "section 5.2)", error="invalid_client", status=401)
+            if refused is not None:
+                count("wallet.token", "unauthorized_client")
+                raise WalletError("this client's registration no longer makes it a wallet (the "
+                                  "authorization_code grant, registered by Cédula's operators); ask the "
+                                  "operators to register the wallet again (RFC 6749 section 5.2)",
+                                  error="unauthorized_client")
             grant = authorization.redeem(get_store(current_app), request.form.to_dict(),
                                          replay_ttl=wallet.settings.access_token_seconds)
         _passkey_holds(grant, refuse=InvalidGrant)

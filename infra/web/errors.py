@@ -23,7 +23,7 @@ from infra.store.base import StoreError
 from infra.web.cors import readable_anywhere
 from infra.web.csrf import CsrfError
 from infra.web.error_shape import CodedError
-from infra.web.i18n import COOKIE, catalog, current_language, page_address, page_language
+from infra.web.i18n import catalog, chosen_language, current_language, page_address, page_language
 from infra.web.i18n import gettext as _
 from infra.web.inputs import OVERSIZED_PAGES
 from infra.web.ratelimit import RateLimited
@@ -98,7 +98,7 @@ def api_language() -> str:
     if page is not None:
         return page
     languages = catalog().languages
-    chosen = request.cookies.get(COOKIE)
+    chosen = chosen_language()
     if chosen in languages:
         return str(chosen)
     asked = request.accept_languages.best_match(languages)

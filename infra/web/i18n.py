@@ -39,11 +39,12 @@ from infra.components import Slot
 from infra.config import ConfigError, get_settings
 from infra.i18n.catalog import Catalog, translations_dir
 from infra.i18n.formats import Formats, UnknownZone, Width, zone
+from infra.web.cookies import flow_cookie_name
 from infra.web.csrf import CsrfError, validate_csrf
 
 __all__ = ["CATALOG", "COOKIE", "PAGE_LANGUAGE_HEADER", "TIME_ZONE", "TZ_COOKIE", "Catalog", "Formats", "catalog",
-           "catalog_files", "current_language", "current_zone", "formats", "gettext", "init_app", "page_language",
-           "safe_next", "translate_or", "use_language", "use_ui_locales"]
+           "catalog_files", "chosen_language", "current_language", "current_zone", "formats", "gettext", "init_app",
+           "page_language", "safe_next", "translate_or", "use_language", "use_ui_locales"]
 
 COOKIE = "lang"
 # The language switch of a page answering a form: a button of a form sending the typed fields
@@ -55,6 +56,19 @@ TZ_COOKIE = "tz"
 PAGE_LANGUAGE_HEADER = "X-Page-Language"
 
 bp = Blueprint("i18n", __name__)
+
+
+def cookie_name(base: str) -> str:
+    """`COOKIE` or `TZ_COOKIE` as this deployment names it: `__Host-` with an https issuer
+    (RFC 6265bis section 4.1.3.2, as the session, CSRF and flow cookies, `infra.web.cookies`),
+    so that no other host of the domain can plant the language of a consent page or the zone
+    its times are shown in; the plain name over http (development)."""
+    return flow_cookie_name(base, secure=get_settings().secure)
+
+
+def chosen_language() -> str | None:
+    """The citizen's own choice of language (the switch's cookie), as sent; None: none."""
+    return request.cookies.get(cookie_name(COOKIE))
 
 
 CATALOG: Slot[Catalog] = Slot("message catalog")
@@ -111,7 +125,7 @@ def current_language() -> str:
         return catalog().languages[0]
     if "lang" not in g:
         languages = catalog().languages
-        chosen = switched_language() or page_language() or request.cookies.get(COOKIE)
+        chosen = switched_language() or page_language() or chosen_language()
         if chosen not in languages:
             chosen = request.accept_languages.best_match(languages) or languages[0]
         g.lang = chosen
@@ -148,7 +162,7 @@ def current_zone() -> tuple[tzinfo, bool]:
         return default, False
     if "tz" not in g:
         chosen: tuple[tzinfo, bool] = (default, False)
-        name = request.cookies.get(TZ_COOKIE)
+        name = request.cookies.get(cookie_name(TZ_COOKIE))
         if name:
             try:
                 chosen = (zone(name), True)
@@ -283,7 +297,7 @@ def choose_language(lang: str) -> WerkzeugResponse:
     languages = catalog().languages
     response = redirect(safe_next(request.args.get("next")), code=303)
     if lang in languages:
-        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+        response.set_cookie(cookie_name(COOKIE), lang, max_age=365 * 24 * 3600, samesite="Lax",
                             secure=get_settings().secure, httponly=True)
     return response
 
@@ -322,7 +336,7 @@ def init_app(app: Flask, packages: Iterable[str]) -> Catalog:
         # The switch of a page answering a form chose the language: remembered as the link's.
         chosen = g.get("language_switched")
         if chosen:
-            response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+            response.set_cookie(cookie_name(COOKIE), chosen, max_age=365 * 24 * 3600, samesite="Lax",
                                 secure=get_settings().secure, httponly=True)
         return response
 

@@ -98,7 +98,7 @@ def test_only_pages_that_show_times_load_the_time_zone_script(app):
 def test_the_time_zone_script_is_served_as_a_file_under_the_csp(client):
     script = client.get("/static/js/timezone.js")
     assert script.status_code == 200
-    assert "document.cookie = `tz=${zone}" in script.get_data(as_text=True)
+    assert "document.cookie = `${name}=${zone}" in script.get_data(as_text=True)  # `tz` over http
     assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
 
 
