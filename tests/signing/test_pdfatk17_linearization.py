@@ -34,11 +34,12 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
 
 
 def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
-               reals: bool = False) -> bytes:
+               reals: bool = False, opening: bytes = b"1 0 obj\n", entries: bytes = b"") -> bytes:
     """One page in the page tree (object 4, "Importe: 9999 EUR") and a page the tree does not
     hold (object 5, "Importe: 100 EUR"); the linearization dictionary (object 1) names object
     `first` as the first page and `count` pages, its /L the file's length (or `length`);
-    `reals`: /Linearized, /L, /O and /N written as reals (`1.0`)."""
+    `reals`: /Linearized, /L, /O and /N written as reals (`1.0`); `opening`: how object 1 is
+    opened before its `<<`; `entries`: more entries written at the end of the dictionary."""
     point = b".0" if reals else b""
     objects = {
         2: b"<< /Type /Catalog /Pages 3 0 R >>",
@@ -53,10 +54,10 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
     for _ in range(4):  # the offsets settle once every number has its width
         out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
         offsets = {1: len(out)}
-        out += (b"1 0 obj\n<< /Linearized 1%s /L %010d%s /O %d%s /E %010d /N %d%s /T %010d "
-                b"/H [%010d %010d] >>\nendobj\n"
-                % (point, size if length is None else length, point, first, point, end_first,
-                   count, point, main_entries, hints, hints_length))
+        out += (b"%s<< /Linearized 1%s /L %010d%s /O %d%s /E %010d /N %d%s /T %010d "
+                b"/H [%010d %010d]%s >>\nendobj\n"
+                % (opening, point, size if length is None else length, point, first, point,
+                   end_first, count, point, main_entries, hints, hints_length, entries))
         for number, body in sorted(objects.items()):
             offsets[number] = len(out)
             out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
@@ -106,14 +107,15 @@ def test_a_stale_linearization_is_kept_byte_for_byte():
     assert normalise(pdf, max_bytes=LIMIT).checked.data == pdf
 
 
-def signed_in_force(pki, first: int = 5, stamper=None) -> bytes:
-    """`linearized(first)` signed, its /L written as the signed file's length: in force in
-    the signed file (the signer knows the length its signature gives the file)."""
+def signed_in_force(pki, first: int = 5, stamper=None, **shape) -> bytes:
+    """`linearized(first, **shape)` signed, its /L written as the signed file's length: in
+    force in the signed file (the signer knows the length its signature gives the file)."""
     signer = samples.signer_for(pki.signer, pki)
-    signed = samples.sign(linearized(first), signer, stamper=stamper)
+    signed = samples.sign(linearized(first, **shape), signer, stamper=stamper)
     for _ in range(50):  # an ECDSA signature's length varies by a few bytes
         length = len(signed)
-        signed = samples.sign(linearized(first, length=length), signer, stamper=stamper)
+        signed = samples.sign(linearized(first, length=length, **shape), signer,
+                              stamper=stamper)
         if len(signed) == length:
             break
     assert b"/L %010d" % len(signed) in signed

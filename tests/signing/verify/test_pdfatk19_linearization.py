@@ -1,0 +1,33 @@
+"""A signed PDF whose misleading linearization dictionary is written as readers' lexers read
+it (pdfatk19).
+
+The dictionary of tests/signing/verify/test_pdfatk17_linearization.py, in force in the signed
+file, with a comment between `1 0 obj` and `<<`, or with its /O written twice (the tree's
+page, then the page it does not hold: pdf.js and PDFium keep the last): Firefox and Chrome
+still show "Importe: 100 EUR" first while the tree says "9999 EUR", and the file verified
+valid with no word of it. Now it is named (`inconsistent_page_tree`), the verdict unchanged.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.signing.test_pdfatk17_linearization import signed_in_force
+from tests.signing.verify import attack_kit as kit
+from tests.signing.verify import samples
+
+SHAPES = {
+    "comment_before_the_dictionary": {"first": 5, "opening": b"1 0 obj %comment\n"},
+    "first_page_written_twice": {"first": 4, "entries": b" /O 5"},
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_linearization_readers_read_otherwise_is_told(client, verifier, pki, shape):
+    pdf = signed_in_force(pki, stamper=samples.timestamper(pki), **SHAPES[shape])
+    report = verifier.verify(pdf)
+    assert report.conclusion.passed
+    assert report.active_content == ("inconsistent_page_tree",)
+    body = kit.over_http(client, verifier, pdf)
+    assert body["status"] == 200 and body["verdict"] == "valid"
+    assert [a["kind"] for a in body["active_content"]] == ["inconsistent_page_tree"]
