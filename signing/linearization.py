@@ -83,7 +83,9 @@ def _entries(stream: io.BytesIO, container: generic.Reference) -> list[tuple[Any
         raise PdfReadError("a dictionary begins with <<")
     entries = []
     while misc.read_non_whitespace(stream, seek_back=True) != b">":
-        key = generic.NameObject.read_from_stream(stream)
+        key = generic.read_object(stream, container)
+        if not isinstance(key, generic.NameObject):
+            raise PdfReadError("a dictionary's key is a name")
         misc.read_non_whitespace(stream, seek_back=True)
         entries.append((key, generic.read_object(stream, container)))
     return entries
