@@ -52,6 +52,20 @@ def off_by_default(root: generic.DictionaryObject) -> dict[Any, str]:
     return {identity(g): _name(g) for g in listed if identity(g) in off}
 
 
+def switched(before: generic.DictionaryObject, after: generic.DictionaryObject
+             ) -> tuple[tuple[str, bool], ...]:
+    """The layers whose visibility when the document opens differs between two revisions
+    (their catalogs `before` and `after`): (name, shown now), sorted. A layer is the same
+    object in both (groups are indirect objects, ISO 32000-2, 8.11.4.2); one no longer
+    listed in /OCGs, or with /OCProperties gone, is no longer hidden."""
+    then, now = off_by_default(before), off_by_default(after)
+    names = {identity(g): _name(g) for root in (before, after)
+             for g in _written_items(_get(root, "/OCProperties"), "/OCGs")
+             if isinstance(g, generic.IndirectObject)}
+    return tuple(sorted((names[key], key in then) for key in names
+                        if (key in then) != (key in now)))
+
+
 def drawn(root: generic.DictionaryObject) -> tuple[str, ...]:
     """The names of the layers hidden by default (`off_by_default`) that a page's content, a
     form XObject it uses or one of its annotations draws with, sorted, each once."""

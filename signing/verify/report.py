@@ -186,10 +186,18 @@ class Modifications:
     #             |not_examined (the signature could not be validated: nothing after it was looked at)
     fields: tuple[str, ...] = ()
     detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`
+    layers: tuple[tuple[str, bool], ...] = ()
+    """Layers whose visibility when the document opens changed after signing: (name, shown
+    now) (`signing.hidden_layers.switched`), named in the explanation."""
 
     def explanation(self, language: str) -> str:
         names = ", ".join(f"«{name}»" for name in self.fields)
-        return text(f"verify.modifications.{self.level}", language, fields=names)
+        said = [text(f"verify.modifications.{self.level}", language, fields=names)]
+        said += [text("verify.modifications.layer_shown" if shown
+                      else "verify.modifications.layer_hidden", language,
+                      name="".join(c for c in name if c.isprintable())[:60])
+                 for name, shown in self.layers[:MAX_LAYERS_NAMED]]
+        return " ".join(said)
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {"level": self.level, "fields": list(self.fields),
