@@ -20,6 +20,13 @@ refuses it when already signed, and the verification reports it (`inconsistent_p
 The dictionary is found as those readers' lexers find it (comments and NUL are white space,
 `0obj` is two tokens) and read as they read it (a key written twice counts at its last
 definition, and at its first for pyHanko and poppler: both readings are checked).
+
+While the dictionary is in force, pdf.js and PDFium also start reading the cross-reference
+at the first-page section, right after the dictionary's `endobj`, not at the file's last
+`startxref` (pdf.js `PDFDocument.startXRef`): a section there that the chain pyHanko reads
+never names lists objects (a page's content saying "100 EUR") that only those viewers see.
+That is misleading too (pdfatk19); in a linearized file the last `startxref` names the
+first-page section, read by every reader.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ _SPACE = rb"(?:[\0\t\n\f\r ]|%[^\r\n]*+)"
 _NUMBER = rb"([+-]?(?:\d++\.?\d*+|\.\d++))"
 _FIRST_OBJECT = re.compile(rb"%s*+%s%s++%s%s*+obj%s*+(?=<<)"
                            % (_SPACE, _NUMBER, _SPACE, _NUMBER, _SPACE, _SPACE))
+_OBJECT_HEADER = re.compile(rb"%s%s++%s%s*+obj%s*+(?=<<)" % (_NUMBER, _SPACE, _NUMBER, _SPACE, _SPACE))
+_SPACES = re.compile(_SPACE + rb"*+")
 
 
 def readings(reader: PdfFileReader, data: bytes) -> tuple[generic.DictionaryObject, ...]:
@@ -120,8 +129,53 @@ def misleads(reader: PdfFileReader, tree: page_tree.Survey) -> bool:
     `tree` (its page tree, `page_tree.survey`)."""
     data = _bytes_of(reader)
     pages = [entry.written for entry in tree.nodes if entry.page]
-    return any(_names_other_pages(found, pages) for found in readings(reader, data)
-               if _integer(found, "/L") == len(data))
+    in_force = [found for found in readings(reader, data) if _integer(found, "/L") == len(data)]
+    if not in_force:
+        return False
+    if any(_names_other_pages(found, pages) for found in in_force):
+        return True
+    first = _first_section(reader, data)
+    return first is not None and first not in _sections_read(reader, data)
+
+
+def _first_section(reader: PdfFileReader, data: bytes) -> int | None:
+    """Where pdf.js and PDFium start reading the cross-reference of a linearized file: the
+    first-page section, just after the dictionary's `endobj` (pdf.js `PDFDocument.startXRef`
+    looks for it in the 1024 bytes from the header; PDFium `CPDF_LinearizedHeader`), white
+    space and comments skipped; None when no section (a table or a cross-reference stream)
+    stands there: they then rebuild the cross-reference from the objects."""
+    start = data.find(b"%PDF-", 0, HEADER_WINDOW)
+    end = data.find(b"endobj", start, start + HEADER_WINDOW) if start >= 0 else -1
+    if end < 0:
+        return None
+    at = _skipped(data, end + 6)
+    if data.startswith(b"xref", at):
+        return at
+    header = _OBJECT_HEADER.match(data, at)
+    if header is None:
+        return None
+    stream = io.BytesIO(data)
+    stream.seek(header.end())
+    try:
+        value = generic.read_object(stream, generic.Reference(0, 0, reader))
+    except READ_ERRORS:
+        return None
+    return at if isinstance(value, generic.StreamObject) and \
+        value.raw_get("/Type") == "/XRef" else None
+
+
+def _sections_read(reader: PdfFileReader, data: bytes) -> set[int]:
+    """Where the cross-reference sections pyHanko reads (from the file's last `startxref`,
+    then each /Prev) start, white space and comments skipped."""
+    xrefs = reader.xrefs
+    return {_skipped(data, xrefs.get_xref_container_info(revision).declared_startxref)
+            for revision in range(xrefs.total_revisions)}
+
+
+def _skipped(data: bytes, at: int) -> int:
+    """`at`, past the white space and comments there."""
+    found = _SPACES.match(data, at)
+    return found.end() if found else at
 
 
 def _names_other_pages(found: generic.DictionaryObject, pages: list[Any]) -> bool:

@@ -34,12 +34,18 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
 
 
 def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
-               reals: bool = False, opening: bytes = b"1 0 obj\n", entries: bytes = b"") -> bytes:
+               reals: bool = False, opening: bytes = b"1 0 obj\n", entries: bytes = b"",
+               first_section: str | None = None) -> bytes:
     """One page in the page tree (object 4, "Importe: 9999 EUR") and a page the tree does not
     hold (object 5, "Importe: 100 EUR"); the linearization dictionary (object 1) names object
     `first` as the first page and `count` pages, its /L the file's length (or `length`);
     `reals`: /Linearized, /L, /O and /N written as reals (`1.0`); `opening`: how object 1 is
-    opened before its `<<`; `entries`: more entries written at the end of the dictionary."""
+    opened before its `<<`; `entries`: more entries written at the end of the dictionary;
+    `first_section`: a first-page cross-reference section right after the dictionary (where
+    pdf.js and PDFium start reading a linearized file) listing object 6, the tree's page's
+    content, as a copy saying "Importe: 100 EUR" written after it, its /Prev the main
+    section: "read" when the file's `startxref` names it too (as in a linearized file),
+    "hidden" when it names the main section (pyHanko never reads the first-page one)."""
     point = b".0" if reals else b""
     objects = {
         2: b"<< /Type /Catalog /Pages 3 0 R >>",
@@ -50,7 +56,7 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
         8: FONT,
         9: _stream(b"\0" * 64, b" /S 36"),  # where the hint tables would be
     }
-    size = hints = hints_length = end_first = main_entries = 0
+    size = hints = hints_length = end_first = main_entries = xref = 0
     for _ in range(4):  # the offsets settle once every number has its width
         out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
         offsets = {1: len(out)}
@@ -58,6 +64,13 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
                 b"/H [%010d %010d]%s >>\nendobj\n"
                 % (opening, point, size if length is None else length, point, first, point,
                    end_first, count, point, main_entries, hints, hints_length, entries))
+        top = len(out)
+        if first_section is not None:
+            section = (b"xref\n0 1\n0000000000 65535 f \n6 1\n%010d 00000 n \ntrailer\n"
+                       b"<< /Size 10 /Root 2 0 R /Prev %010d >>\n")
+            out += section % (top + len(section % (0, 0)), xref)
+            out += b"6 0 obj\n%s\nendobj\n" % _stream(
+                b"BT /F1 18 Tf 72 760 Td (Importe: 100 EUR) Tj ET")
         for number, body in sorted(objects.items()):
             offsets[number] = len(out)
             out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
@@ -67,7 +80,8 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
         out += b"xref\n0 10\n0000000000 65535 f \n"
         main_entries = len(out) - 20
         out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, 10))
-        out += b"trailer\n<< /Size 10 /Root 2 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+        out += b"trailer\n<< /Size 10 /Root 2 0 R >>\nstartxref\n%d\n%%%%EOF\n" \
+            % (top if first_section == "read" else xref)
         size = len(out)
     return out
 

@@ -50,3 +50,28 @@ def test_a_key_written_twice_alike_is_kept_byte_for_byte():
     pdf = linearized(4, entries=b" /O 4")
     assert findings(_reader(pdf)) == []
     assert normalise(pdf, max_bytes=LIMIT).checked.data == pdf
+
+
+def test_a_first_page_section_pyhanko_never_reads_is_rewritten():
+    """The first-page cross-reference section right after the dictionary, where pdf.js and
+    PDFium start reading a linearized file in force, lists the tree's page's content as a
+    copy saying "Importe: 100 EUR"; the file's `startxref` names the main section, so pyHanko
+    (and the signature, and the verification) read "9999 EUR". /O and /N agree with the tree:
+    nothing else tells."""
+    pdf = linearized(4, first_section="hidden")
+    assert findings(_reader(pdf)) == ["inconsistent_page_tree"]
+    result = normalise(pdf, max_bytes=LIMIT)
+    assert result.removed == ("inconsistent_page_tree",)
+    assert b"/Linearized" not in result.checked.data
+    assert b"(Importe: 100 EUR)" not in result.checked.data
+
+
+def test_a_first_page_section_every_reader_reads_is_no_finding():
+    """Control: the file's `startxref` names the first-page section, as in a linearized
+    file: pyHanko reads it too and shows what pdf.js shows (its two sections are two
+    revisions to pyHanko, merged as any file's are)."""
+    pdf = linearized(4, first_section="read")
+    assert findings(_reader(pdf)) == []
+    result = normalise(pdf, max_bytes=LIMIT)
+    assert result.removed == ("earlier_revisions",)
+    assert b"(Importe: 100 EUR)" in result.checked.data

@@ -3,9 +3,12 @@ it (pdfatk19).
 
 The dictionary of tests/signing/verify/test_pdfatk17_linearization.py, in force in the signed
 file, with a comment between `1 0 obj` and `<<`, or with its /O written twice (the tree's
-page, then the page it does not hold: pdf.js and PDFium keep the last): Firefox and Chrome
-still show "Importe: 100 EUR" first while the tree says "9999 EUR", and the file verified
-valid with no word of it. Now it is named (`inconsistent_page_tree`), the verdict unchanged.
+page, then the page it does not hold: pdf.js and PDFium keep the last), or followed by a
+first-page cross-reference section (where pdf.js and PDFium start reading a linearized file)
+that the chain pyHanko reads from the file's last `startxref` never names, listing the
+page's content as a copy: Firefox and Chrome still show "Importe: 100 EUR" while the tree
+says "9999 EUR", and the file verified valid with no word of it. Now it is named
+(`inconsistent_page_tree`), the verdict unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from tests.signing.verify import samples
 SHAPES = {
     "comment_before_the_dictionary": {"first": 5, "opening": b"1 0 obj %comment\n"},
     "first_page_written_twice": {"first": 4, "entries": b" /O 5"},
+    # where pdf.js and PDFium start reading: a section the signed file's chain never names
+    "first_page_section_unread": {"first": 4, "first_section": "hidden"},
 }
 
 
