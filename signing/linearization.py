@@ -26,7 +26,9 @@ at the first-page section, right after the dictionary's `endobj`, not at the fil
 `startxref` (pdf.js `PDFDocument.startXRef`): a section there that the chain pyHanko reads
 never names lists objects (a page's content saying "100 EUR") that only those viewers see.
 That is misleading too (pdfatk19); in a linearized file the last `startxref` names the
-first-page section, read by every reader.
+first-page section, read by every reader. With no section there (or none in the 1024 bytes
+pdf.js searches), they rebuild the cross-reference from the objects, the last definition of
+a number winning: misleading when that puts an object elsewhere than pyHanko's chain does.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ _FIRST_OBJECT = re.compile(rb"%s*+%s%s++%s%s*+obj%s*+(?=<<)"
                            % (_SPACE, _NUMBER, _SPACE, _NUMBER, _SPACE, _SPACE))
 _OBJECT_HEADER = re.compile(rb"%s%s++%s%s*+obj%s*+(?=<<)" % (_NUMBER, _SPACE, _NUMBER, _SPACE, _SPACE))
 _SPACES = re.compile(_SPACE + rb"*+")
+# an object's header anywhere in the file, as a reader rebuilding the cross-reference finds it
+_ANY_OBJECT_HEADER = re.compile(rb"(?<![0-9])(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj"
+                                rb"(?![A-Za-z0-9])")
 
 
 def readings(reader: PdfFileReader, data: bytes) -> tuple[generic.DictionaryObject, ...]:
@@ -135,7 +140,26 @@ def misleads(reader: PdfFileReader, tree: page_tree.Survey) -> bool:
     if any(_names_other_pages(found, pages) for found in in_force):
         return True
     first = _first_section(reader, data)
-    return first is not None and first not in _sections_read(reader, data)
+    if first is None:  # they rebuild the cross-reference from the objects
+        return _rebuilt_otherwise(reader, data)
+    return first not in _sections_read(reader, data)
+
+
+def _rebuilt_otherwise(reader: PdfFileReader, data: bytes) -> bool:
+    """Whether a cross-reference rebuilt from the objects in file order, the last definition
+    of a number winning (pdf.js `XRef.indexObjects`), puts an object elsewhere than the chain
+    pyHanko reads: a copy of a page's content written after the listed one, listed by no
+    section, is what those viewers show."""
+    last: dict[int, tuple[int, int]] = {}
+    for header in _ANY_OBJECT_HEADER.finditer(data):
+        last[int(header[1])] = (int(header[2]), header.start())
+    revision = reader.xrefs.total_revisions - 1
+    for number, (generation, offset) in last.items():
+        listed = reader.xrefs.get_historical_ref(generic.Reference(number, generation),
+                                                 revision)
+        if isinstance(listed, int) and listed != offset:
+            return True
+    return False
 
 
 def _first_section(reader: PdfFileReader, data: bytes) -> int | None:

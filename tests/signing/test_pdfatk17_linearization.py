@@ -35,7 +35,7 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
 
 def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
                reals: bool = False, opening: bytes = b"1 0 obj\n", entries: bytes = b"",
-               first_section: str | None = None) -> bytes:
+               first_section: str | None = None, unlisted_copy: bool = False) -> bytes:
     """One page in the page tree (object 4, "Importe: 9999 EUR") and a page the tree does not
     hold (object 5, "Importe: 100 EUR"); the linearization dictionary (object 1) names object
     `first` as the first page and `count` pages, its /L the file's length (or `length`);
@@ -45,7 +45,9 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
     pdf.js and PDFium start reading a linearized file) listing object 6, the tree's page's
     content, as a copy saying "Importe: 100 EUR" written after it, its /Prev the main
     section: "read" when the file's `startxref` names it too (as in a linearized file),
-    "hidden" when it names the main section (pyHanko never reads the first-page one)."""
+    "hidden" when it names the main section (pyHanko never reads the first-page one);
+    `unlisted_copy`: such a copy written again after the last object, listed by no section
+    (what a reader that rebuilds the cross-reference takes: the last definition)."""
     point = b".0" if reals else b""
     objects = {
         2: b"<< /Type /Catalog /Pages 3 0 R >>",
@@ -76,6 +78,9 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
             out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
         hints, hints_length = offsets[9], len(out) - offsets[9]
         end_first = offsets[9]
+        if unlisted_copy:
+            out += b"6 0 obj\n%s\nendobj\n" % _stream(
+                b"BT /F1 18 Tf 72 760 Td (Importe: 100 EUR) Tj ET")
         xref = len(out)
         out += b"xref\n0 10\n0000000000 65535 f \n"
         main_entries = len(out) - 20

@@ -75,3 +75,24 @@ def test_a_first_page_section_every_reader_reads_is_no_finding():
     result = normalise(pdf, max_bytes=LIMIT)
     assert result.removed == ("earlier_revisions",)
     assert b"(Importe: 100 EUR)" in result.checked.data
+
+
+PADDED = b" /Padding (" + b"x" * 1100 + b")"  # `endobj` beyond the 1024 bytes pdf.js looks in
+
+
+def test_an_unlisted_copy_read_by_viewers_that_rebuild_is_rewritten():
+    """No first-page section where pdf.js looks (the dictionary's `endobj` is past the 1024
+    bytes it searches): it rebuilds the cross-reference from the objects in file order, the
+    last definition of a number winning (`XRef.indexObjects`), and takes the copy of the
+    page's content written after the listed one ("Importe: 100 EUR"); pyHanko reads "9999
+    EUR" where the table says."""
+    pdf = linearized(4, entries=PADDED, unlisted_copy=True)
+    assert findings(_reader(pdf)) == ["inconsistent_page_tree"]
+    assert normalise(pdf, max_bytes=LIMIT).removed == ("inconsistent_page_tree",)
+
+
+def test_a_rebuilt_cross_reference_that_agrees_is_no_finding():
+    """Control: the same file without the copy: rebuilt, the cross-reference is the same."""
+    pdf = linearized(4, entries=PADDED)
+    assert findings(_reader(pdf)) == []
+    assert normalise(pdf, max_bytes=LIMIT).checked.data == pdf

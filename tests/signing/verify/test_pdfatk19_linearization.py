@@ -7,8 +7,10 @@ page, then the page it does not hold: pdf.js and PDFium keep the last), or follo
 first-page cross-reference section (where pdf.js and PDFium start reading a linearized file)
 that the chain pyHanko reads from the file's last `startxref` never names, listing the
 page's content as a copy: Firefox and Chrome still show "Importe: 100 EUR" while the tree
-says "9999 EUR", and the file verified valid with no word of it. Now it is named
-(`inconsistent_page_tree`), the verdict unchanged.
+says "9999 EUR"; or with no section where pdf.js looks, so that it rebuilds the
+cross-reference and takes a copy of the content written last and listed by no section. The
+file verified valid with no word of it. Now it is named (`inconsistent_page_tree`), the
+verdict unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import pytest
 
 from tests.signing.test_pdfatk17_linearization import signed_in_force
+from tests.signing.test_pdfatk19_linearization import PADDED
 from tests.signing.verify import attack_kit as kit
 from tests.signing.verify import samples
 
@@ -24,6 +27,8 @@ SHAPES = {
     "first_page_written_twice": {"first": 4, "entries": b" /O 5"},
     # where pdf.js and PDFium start reading: a section the signed file's chain never names
     "first_page_section_unread": {"first": 4, "first_section": "hidden"},
+    # none where pdf.js looks: it rebuilds, and takes the copy written last, listed nowhere
+    "rebuilt_with_an_unlisted_copy": {"first": 4, "entries": PADDED, "unlisted_copy": True},
 }
 
 
