@@ -24,9 +24,10 @@ definition, and at its first for pyHanko and poppler: both readings are checked)
 While the dictionary is in force, pdf.js and PDFium also start reading the cross-reference
 at the first-page section, right after the dictionary's `endobj`, not at the file's last
 `startxref` (pdf.js `PDFDocument.startXRef`): a section there that the chain pyHanko reads
-never names lists objects (a page's content saying "100 EUR") that only those viewers see.
-That is misleading too (pdfatk19); in a linearized file the last `startxref` names the
-first-page section, read by every reader. With no section there (or none in the 1024 bytes
+never names lists objects (a page's content saying "100 EUR") that only those viewers see,
+and one of an older revision hides the updates after it (one that makes the content "9999
+EUR", and the signature). That is misleading too (pdfatk19); in a linearized file the last
+`startxref` names the first-page section, read first by every reader. With no section there (or none in the 1024 bytes
 pdf.js searches), they rebuild the cross-reference from the objects, the last definition of
 a number winning: misleading when that puts an object elsewhere than pyHanko's chain does.
 """
@@ -142,7 +143,7 @@ def misleads(reader: PdfFileReader, tree: page_tree.Survey) -> bool:
     first = _first_section(reader, data)
     if first is None:  # they rebuild the cross-reference from the objects
         return _rebuilt_otherwise(reader, data)
-    return first not in _sections_read(reader, data)
+    return first != _newest_section(reader, data)
 
 
 def _rebuilt_otherwise(reader: PdfFileReader, data: bytes) -> bool:
@@ -188,12 +189,14 @@ def _first_section(reader: PdfFileReader, data: bytes) -> int | None:
         value.raw_get("/Type") == "/XRef" else None
 
 
-def _sections_read(reader: PdfFileReader, data: bytes) -> set[int]:
-    """Where the cross-reference sections pyHanko reads (from the file's last `startxref`,
-    then each /Prev) start, white space and comments skipped."""
+def _newest_section(reader: PdfFileReader, data: bytes) -> int:
+    """Where the cross-reference section pyHanko reads first (named by the file's last
+    `startxref`: the latest revision's) starts, white space and comments skipped. Starting
+    from any other section, a reader sees another revision than the latest (an older one,
+    without the updates after it) or sections pyHanko never reads."""
     xrefs = reader.xrefs
-    return {_skipped(data, xrefs.get_xref_container_info(revision).declared_startxref)
-            for revision in range(xrefs.total_revisions)}
+    return _skipped(data, xrefs.get_xref_container_info(xrefs.total_revisions - 1)
+                    .declared_startxref)
 
 
 def _skipped(data: bytes, at: int) -> int:
