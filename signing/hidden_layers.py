@@ -12,7 +12,8 @@ a visibility expression (`/VE`) is read as hidden (readers evaluate it different
 
 `drawn(root)` names the hidden layers something on a page draws with: `signing.normalise`
 refuses such a file (there is no exact way to remove only that content without editing the
-content streams), `signing.verify.active_content` reports it (`hidden_layer`). A layer on by
+content streams), `signing.verify.active_content` reports it (`hidden_layer`), naming each
+layer and the pages it draws on (`on_pages`) so that the reader knows what to switch on. A layer on by
 default, or a hidden one nothing draws with, is not named. Walks are bounded (`MAX_NODES`).
 """
 
@@ -51,16 +52,37 @@ def off_by_default(root: generic.DictionaryObject) -> dict[Any, str]:
     return {identity(g): _name(g) for g in listed if identity(g) in off}
 
 
+def switched(before: generic.DictionaryObject, after: generic.DictionaryObject
+             ) -> tuple[tuple[str, bool], ...]:
+    """The layers whose visibility when the document opens differs between two revisions
+    (their catalogs `before` and `after`): (name, shown now), sorted. A layer is the same
+    object in both (groups are indirect objects, ISO 32000-2, 8.11.4.2); one no longer
+    listed in /OCGs, or with /OCProperties gone, is no longer hidden."""
+    then, now = off_by_default(before), off_by_default(after)
+    names = {identity(g): _name(g) for root in (before, after)
+             for g in _written_items(_get(root, "/OCProperties"), "/OCGs")
+             if isinstance(g, generic.IndirectObject)}
+    return tuple(sorted((names[key], key in then) for key in names
+                        if (key in then) != (key in now)))
+
+
 def drawn(root: generic.DictionaryObject) -> tuple[str, ...]:
     """The names of the layers hidden by default (`off_by_default`) that a page's content, a
     form XObject it uses or one of its annotations draws with, sorted, each once."""
+    return tuple(name for name, _pages in on_pages(root))
+
+
+def on_pages(root: generic.DictionaryObject) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """The layers of `drawn`, each with the numbers of the pages it draws on (from 1, in the
+    page tree's order): what the verification names for the reader to look for."""
     hidden = off_by_default(root)
     if not hidden:
         return ()
-    found: set[str] = set()
+    pages: dict[str, list[int]] = {}
     budget = [0]
-    seen: set[Any] = set()
-    for page in _pages(_get(root, "/Pages"), budget):
+    seen: dict[Any, set[str]] = {}
+    for number, page in enumerate(_pages(_get(root, "/Pages"), budget), start=1):
+        found: set[str] = set()
         _content(page, _page_resources(page), hidden, found, budget, seen)
         annotations = _get(page, "/Annots")
         for written in annotations if isinstance(annotations, generic.ArrayObject) else ():
@@ -73,11 +95,13 @@ def drawn(root: generic.DictionaryObject) -> tuple[str, ...]:
             normal = _get(_get(annotation, "/AP"), "/N")
             for stream in _appearances(normal):
                 _form(stream, hidden, found, budget, seen, None)
-    return tuple(sorted(found))
+        for name in found:
+            pages.setdefault(name, []).append(number)
+    return tuple((name, tuple(pages[name])) for name in sorted(pages))
 
 
 def _content(node: generic.DictionaryObject, resources: Any, hidden: dict[Any, str],
-             found: set[str], budget: list[int], seen: set[Any]) -> None:
+             found: set[str], budget: list[int], seen: dict[Any, set[str]]) -> None:
     """What `node` (a page or a form) draws: its marked content naming a hidden layer in its
     resources' /Properties, and the forms it uses."""
     resources = _dict(resources)
@@ -95,23 +119,26 @@ def _content(node: generic.DictionaryObject, resources: Any, hidden: dict[Any, s
 
 
 def _form(written: Any, hidden: dict[Any, str], found: set[str], budget: list[int],
-          seen: set[Any], outer: Any) -> None:
+          seen: dict[Any, set[str]], outer: Any) -> None:
     """An XObject: its own /OC, and what a form draws (with its resources, or those of what
-    uses it when it has none, as readers do: ISO 32000-1, 7.8.3)."""
+    uses it when it has none, as readers do: ISO 32000-1, 7.8.3). A form is read once: drawn
+    again (on another page), the layers it drew with the first time (`seen`) are added."""
     form = _resolved(written)
     if not isinstance(form, generic.StreamObject):
         return
     own = _get(form, "/Resources")
     key = identity(written) if own is not None else (identity(written), id(outer))
     if key in seen:  # a form without resources is read once per resources it is drawn with
+        found.update(seen[key])
         return
-    seen.add(key)
+    mine = seen[key] = set()
     budget[0] += 1
     if budget[0] > MAX_NODES:
         return
-    _membership(form.raw_get("/OC") if "/OC" in form else None, hidden, found)
+    _membership(form.raw_get("/OC") if "/OC" in form else None, hidden, mine)
     if _get(form, "/Subtype") == "/Form":
-        _content(form, own if own is not None else outer, hidden, found, budget, seen)
+        _content(form, own if own is not None else outer, hidden, mine, budget, seen)
+    found.update(mine)
 
 
 def _membership(written: Any, hidden: dict[Any, str], found: set[str]) -> None:

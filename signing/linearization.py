@@ -17,6 +17,19 @@ while the tree, what every reader shows once the citizen's signature is appended
 no longer matches), says "Importe: 9999 EUR". `misleads` finds it; `signing.normalise`
 rewrites such a file (the dictionary, reachable from nothing, is not written again) or
 refuses it when already signed, and the verification reports it (`inconsistent_page_tree`).
+The dictionary is found as those readers' lexers find it (comments and NUL are white space,
+`0obj` is two tokens) and read as they read it (a key written twice counts at its last
+definition, and at its first for pyHanko and poppler: both readings are checked).
+
+While the dictionary is in force, pdf.js and PDFium also start reading the cross-reference
+at the first-page section, right after the dictionary's `endobj`, not at the file's last
+`startxref` (pdf.js `PDFDocument.startXRef`): a section there that the chain pyHanko reads
+never names lists objects (a page's content saying "100 EUR") that only those viewers see,
+and one of an older revision hides the updates after it (one that makes the content "9999
+EUR", and the signature). That is misleading too (pdfatk19); in a linearized file the last
+`startxref` names the first-page section, read first by every reader. With no section there (or none in the 1024 bytes
+pdf.js searches), they rebuild the cross-reference from the objects, the last definition of
+a number winning: misleading when that puts an object elsewhere than pyHanko's chain does.
 """
 
 from __future__ import annotations
@@ -26,38 +39,77 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signing import page_tree
 from signing.pdf_input import READ_ERRORS
 
 HEADER_WINDOW = 1024  # readers look for the dictionary at the start of the file
-# the first object after the header's comment lines: "N G obj"
-_FIRST_OBJECT = re.compile(rb"\A(?:\s|%[^\r\n]*[\r\n])*(\d+)\s+(\d+)\s+obj\s*(?=<<)")
+# The first object after the header, "N G obj", as pdf.js's and PDFium's lexers read it (ISO
+# 32000-1, 7.2.2 and 7.2.3): NUL is white space, a comment is white space wherever it stands
+# (`1 %x\n0 obj %y\n<<`), `0obj` is two tokens, a number may be written `+1` or `1.0`.
+# Possessive: a run of comments and spaces is matched once, without backtracking.
+_SPACE = rb"(?:[\0\t\n\f\r ]|%[^\r\n]*+)"
+_NUMBER = rb"([+-]?(?:\d++\.?\d*+|\.\d++))"
+_FIRST_OBJECT = re.compile(rb"%s*+%s%s++%s%s*+obj%s*+(?=<<)"
+                           % (_SPACE, _NUMBER, _SPACE, _NUMBER, _SPACE, _SPACE))
+_OBJECT_HEADER = re.compile(rb"%s%s++%s%s*+obj%s*+(?=<<)" % (_NUMBER, _SPACE, _NUMBER, _SPACE, _SPACE))
+_SPACES = re.compile(_SPACE + rb"*+")
+# an object's header anywhere in the file, as a reader rebuilding the cross-reference finds it
+_ANY_OBJECT_HEADER = re.compile(rb"(?<![0-9])(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj"
+                                rb"(?![A-Za-z0-9])")
 
 
-def dictionary(reader: PdfFileReader, data: bytes) -> generic.DictionaryObject | None:
+def readings(reader: PdfFileReader, data: bytes) -> tuple[generic.DictionaryObject, ...]:
     """The linearization dictionary at the start of `data`, `reader`'s file (from its %PDF-
-    header on, as readers parse it: not through the cross-reference table), or None: the
-    first object when it is a dictionary with a positive /Linearized number."""
+    header on, as readers parse it: not through the cross-reference table), as readers read
+    it: the first object when it is a dictionary with a positive /Linearized number. A key
+    written twice makes two readings: pdf.js and PDFium keep its last definition, pyHanko
+    (where it does not refuse the file) and poppler its first. Empty when there is no such
+    dictionary."""
     start = data.find(b"%PDF-", 0, HEADER_WINDOW)
     if start < 0:
-        return None
+        return ()
     found = _FIRST_OBJECT.match(data, start)
     if found is None:
-        return None
+        return ()
+    number, generation = _whole(found[1]), _whole(found[2])
+    if number is None or generation is None:  # pdf.js: Number.isInteger
+        return ()
     stream = io.BytesIO(data)
     stream.seek(found.end())
     try:
-        value = generic.read_object(
-            stream, generic.Reference(int(found[1]), int(found[2]), reader))
+        entries = _entries(stream, generic.Reference(number, generation, reader))
     except READ_ERRORS:  # what no reader can parse, none uses either
-        return None
-    if not isinstance(value, generic.DictionaryObject):
-        return None
-    linearized = _number(value, "/Linearized")
-    return value if linearized is not None and linearized > 0 else None
+        return ()
+    last = generic.DictionaryObject(dict(entries))
+    first = generic.DictionaryObject(dict(reversed(entries)))
+    return tuple(value for value in ((last, first) if first != last else (last,))
+                 if (_number(value, "/Linearized") or 0) > 0)
+
+
+def _entries(stream: io.BytesIO, container: generic.Reference) -> list[tuple[Any, Any]]:
+    """Every key and value of the dictionary at `stream`'s position, in the order written,
+    a key written twice as often as it is (pyHanko's `DictionaryObject.read_from_stream`
+    refuses that in strict mode and keeps the first definition otherwise)."""
+    if stream.read(2) != b"<<":
+        raise PdfReadError("a dictionary begins with <<")
+    entries = []
+    while misc.read_non_whitespace(stream, seek_back=True) != b">":
+        key = generic.read_object(stream, container)
+        if not isinstance(key, generic.NameObject):
+            raise PdfReadError("a dictionary's key is a name")
+        misc.read_non_whitespace(stream, seek_back=True)
+        entries.append((key, generic.read_object(stream, container)))
+    return entries
+
+
+def _whole(written: bytes) -> int | None:
+    """A number of the object's header as pdf.js reads it, when whole (`1.0` is 1)."""
+    number = Decimal(written.decode("ascii"))
+    return int(number) if number == number.to_integral_value() else None
 
 
 def _number(node: generic.DictionaryObject, key: str) -> Decimal | None:
@@ -82,10 +134,78 @@ def misleads(reader: PdfFileReader, tree: page_tree.Survey) -> bool:
     length) whose first page (/O at index /P) or page count (/N) differs from the pages of
     `tree` (its page tree, `page_tree.survey`)."""
     data = _bytes_of(reader)
-    found = dictionary(reader, data)
-    if found is None or _integer(found, "/L") != len(data):
-        return False
     pages = [entry.written for entry in tree.nodes if entry.page]
+    in_force = [found for found in readings(reader, data) if _integer(found, "/L") == len(data)]
+    if not in_force:
+        return False
+    if any(_names_other_pages(found, pages) for found in in_force):
+        return True
+    first = _first_section(reader, data)
+    if first is None:  # they rebuild the cross-reference from the objects
+        return _rebuilt_otherwise(reader, data)
+    return first != _newest_section(reader, data)
+
+
+def _rebuilt_otherwise(reader: PdfFileReader, data: bytes) -> bool:
+    """Whether a cross-reference rebuilt from the objects in file order, the last definition
+    of a number winning (pdf.js `XRef.indexObjects`), puts an object elsewhere than the chain
+    pyHanko reads: a copy of a page's content written after the listed one, listed by no
+    section, is what those viewers show."""
+    last: dict[int, tuple[int, int]] = {}
+    for header in _ANY_OBJECT_HEADER.finditer(data):
+        last[int(header[1])] = (int(header[2]), header.start())
+    revision = reader.xrefs.total_revisions - 1
+    for number, (generation, offset) in last.items():
+        listed = reader.xrefs.get_historical_ref(generic.Reference(number, generation),
+                                                 revision)
+        if isinstance(listed, int) and listed != offset:
+            return True
+    return False
+
+
+def _first_section(reader: PdfFileReader, data: bytes) -> int | None:
+    """Where pdf.js and PDFium start reading the cross-reference of a linearized file: the
+    first-page section, just after the dictionary's `endobj` (pdf.js `PDFDocument.startXRef`
+    looks for it in the 1024 bytes from the header; PDFium `CPDF_LinearizedHeader`), white
+    space and comments skipped; None when no section (a table or a cross-reference stream)
+    stands there: they then rebuild the cross-reference from the objects."""
+    start = data.find(b"%PDF-", 0, HEADER_WINDOW)
+    end = data.find(b"endobj", start, start + HEADER_WINDOW) if start >= 0 else -1
+    if end < 0:
+        return None
+    at = _skipped(data, end + 6)
+    if data.startswith(b"xref", at):
+        return at
+    header = _OBJECT_HEADER.match(data, at)
+    if header is None:
+        return None
+    stream = io.BytesIO(data)
+    stream.seek(header.end())
+    try:
+        value = generic.read_object(stream, generic.Reference(0, 0, reader))
+    except READ_ERRORS:
+        return None
+    return at if isinstance(value, generic.StreamObject) and \
+        value.raw_get("/Type") == "/XRef" else None
+
+
+def _newest_section(reader: PdfFileReader, data: bytes) -> int:
+    """Where the cross-reference section pyHanko reads first (named by the file's last
+    `startxref`: the latest revision's) starts, white space and comments skipped. Starting
+    from any other section, a reader sees another revision than the latest (an older one,
+    without the updates after it) or sections pyHanko never reads."""
+    xrefs = reader.xrefs
+    return _skipped(data, xrefs.get_xref_container_info(xrefs.total_revisions - 1)
+                    .declared_startxref)
+
+
+def _skipped(data: bytes, at: int) -> int:
+    """`at`, past the white space and comments there."""
+    found = _SPACES.match(data, at)
+    return found.end() if found else at
+
+
+def _names_other_pages(found: generic.DictionaryObject, pages: list[Any]) -> bool:
     first, index, count = _integer(found, "/O"), _integer(found, "/P") or 0, \
         _integer(found, "/N")
     if count != len(pages) or not 0 <= index < len(pages):

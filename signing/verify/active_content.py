@@ -44,6 +44,7 @@ fields, annotations and outline items, each once).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -68,9 +69,26 @@ WITHOUT_APPEARANCE = frozenset({"/Link", "/Popup", "/Widget"})
 MAX_NODES = 100_000
 
 
+@dataclass(frozen=True)
+class Findings:
+    """What `examined` found: the kinds of `KINDS`, in that order, and the layers hidden by
+    default that something draws with, each with the pages it draws on
+    (`hidden_layers.on_pages`)."""
+
+    kinds: tuple[str, ...]
+    hidden_layers: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+
 def found(reader: PdfFileReader) -> tuple[str, ...]:
     """The kinds of `KINDS` present in the latest revision of `reader`, in that order."""
+    return examined(reader).kinds
+
+
+def examined(reader: PdfFileReader) -> Findings:
+    """The kinds of `KINDS` present in the latest revision of `reader`, and the hidden layers
+    named."""
     kinds: set[str] = set()
+    layers: list[tuple[str, tuple[int, ...]]] = []
     root = reader.root
     _check(lambda: _catalog(root, kinds))
     visited = [0]
@@ -79,8 +97,10 @@ def found(reader: PdfFileReader) -> tuple[str, ...]:
     _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
     _check(lambda: _page_tree(reader, kinds))
     _check(lambda: kinds.add("field_values") if field_values.differing(root) else None)
-    _check(lambda: kinds.add("hidden_layer") if hidden_layers.drawn(root) else None)
-    return tuple(kind for kind in KINDS if kind in kinds)
+    _check(lambda: layers.extend(hidden_layers.on_pages(root)))
+    if layers:
+        kinds.add("hidden_layer")
+    return Findings(tuple(kind for kind in KINDS if kind in kinds), tuple(layers))
 
 
 def _page_tree(reader: PdfFileReader, kinds: set[str]) -> None:

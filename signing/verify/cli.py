@@ -23,7 +23,6 @@ import click
 
 from signing.i18n import LANGUAGES
 from signing.verify.report import Indication, VerificationReport
-from signing.verify.texts import text
 
 EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1,
               Indication.INDETERMINATE: 2}
@@ -159,8 +158,7 @@ def render_text(report: VerificationReport, language: str) -> str:
              f"SHA-256: {report.sha256}"]
     if report.withdrawn:
         lines.insert(0, f"DOCUMENT {str(report.document_status).upper()} BY ITS ISSUER")
-    lines += [f"WARNING: {text(f'verify.active.{kind}', language)}"
-              for kind in report.active_content]
+    lines += [f"WARNING: {message}" for _kind, message in report.active_messages(language)]
     document = report.document
     if document is not None:
         status = document.status.upper()

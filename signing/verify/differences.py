@@ -36,6 +36,7 @@ from typing import Any
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
@@ -46,7 +47,7 @@ from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing import rectangles
+from signing import hidden_layers, rectangles
 from signing.print_states import HIDDEN, NO_VIEW, PRINT, TOGGLE_NO_VIEW, annotation_flags
 from signing.verify import active_content, empty_updates, policy, unlisted, unreferenced
 from signing.verify.byterange import RawCoverage
@@ -67,7 +68,24 @@ _LEVELS = {
 
 def analyse(embedded: EmbeddedPdfSignature, signature_fields: set[str],
             raw: RawCoverage) -> Modifications:
-    """The changes after `embedded` (after `compute_integrity_info`).
+    """The changes after `embedded` (after `compute_integrity_info`), `_graded`; a change of
+    content names the layers switched on or off since (`hidden_layers.switched`: the hide-
+    and-replace shadow attack by optional content, said as such)."""
+    found = _graded(embedded, signature_fields, raw)
+    if found.level != "other":
+        return found
+    reader = embedded.reader
+    try:
+        layers = hidden_layers.switched(reader.get_historical_root(embedded.signed_revision),
+                                        reader.root)
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return found  # the verdict stands; the layers cannot be told
+    return replace(found, layers=layers)
+
+
+def _graded(embedded: EmbeddedPdfSignature, signature_fields: set[str],
+            raw: RawCoverage) -> Modifications:
+    """The changes after `embedded`, graded.
 
     `signature_fields`: names of the filled signature fields of the document, so that adding
     a later signature is told apart from filling in an ordinary form field.

@@ -186,10 +186,18 @@ class Modifications:
     #             |not_examined (the signature could not be validated: nothing after it was looked at)
     fields: tuple[str, ...] = ()
     detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`
+    layers: tuple[tuple[str, bool], ...] = ()
+    """Layers whose visibility when the document opens changed after signing: (name, shown
+    now) (`signing.hidden_layers.switched`), named in the explanation."""
 
     def explanation(self, language: str) -> str:
         names = ", ".join(f"«{name}»" for name in self.fields)
-        return text(f"verify.modifications.{self.level}", language, fields=names)
+        said = [text(f"verify.modifications.{self.level}", language, fields=names)]
+        said += [text("verify.modifications.layer_shown" if shown
+                      else "verify.modifications.layer_hidden", language,
+                      name="".join(c for c in name if c.isprintable())[:60])
+                 for name, shown in self.layers[:MAX_LAYERS_NAMED]]
+        return " ".join(said)
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {"level": self.level, "fields": list(self.fields),
@@ -385,6 +393,9 @@ class VerificationReport:
     active_content: tuple[str, ...] = ()
     """What the file holds that can act when opened or is not shown with its pages
     (`active_content.KINDS`): told to the reader, whatever the verdict."""
+    hidden_layers: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """The layers hidden by default that something draws with (`hidden_layer`), each with
+    the pages it draws on: named for the reader to switch on (`active_messages`)."""
     unsigned_additions: bool = False
     """Bytes follow the last byte any signature or document time-stamp signs (validation
     data, an empty signature field...): a valid document is then said to be valid with data
@@ -451,6 +462,14 @@ class VerificationReport:
     def verdict(self) -> Verdict:
         return decide(indication=self.indication.value, document_status=self.document_status)
 
+    def active_messages(self, language: str) -> list[tuple[str, str]]:
+        """(kind, what to tell the reader) for each of `active_content`: a hidden layer's
+        sentence names the layers and the pages they draw on (`layers_named`)."""
+        return [(kind, text(f"verify.active.{kind}", language)
+                 + (" " + layers_named(self.hidden_layers, language)
+                    if kind == "hidden_layer" and self.hidden_layers else ""))
+                for kind in self.active_content]
+
     def as_json(self, language: str) -> dict[str, Any]:
         return {
             "verdict": self.verdict.value,
@@ -465,11 +484,30 @@ class VerificationReport:
             "document_timestamps": [t.as_json(language) for t in self.document_timestamps],
             "document": self.document.as_json(language) if self.document else None,
             "citizen_signed": self.citizen_signed.as_json(language) if self.citizen_signed else None,
-            "active_content": [{"kind": kind, "message": text(f"verify.active.{kind}", language)}
-                               for kind in self.active_content],
+            "active_content": [{"kind": kind, "message": message}
+                               for kind, message in self.active_messages(language)],
             "unsigned_additions": self.unsigned_additions,
             "validation_data_only": self.unsigned_additions and self.validation_data_only,
         }
+
+
+MAX_LAYERS_NAMED = 5  # and the first pages of each: a file may hold thousands
+MAX_PAGES_NAMED = 10
+
+
+def layers_named(layers: tuple[tuple[str, tuple[int, ...]], ...], language: str) -> str:
+    """A sentence naming hidden layers (their /Name, printable and cut short: the file's
+    author chose it) and the pages each draws on, for the reader to switch them on."""
+    named = []
+    for name, pages in layers[:MAX_LAYERS_NAMED]:
+        numbers = ", ".join(str(n) for n in pages[:MAX_PAGES_NAMED]) \
+            + (", …" if len(pages) > MAX_PAGES_NAMED else "")
+        named.append(text("verify.active.hidden_layer_page" if len(pages) == 1
+                          else "verify.active.hidden_layer_pages", language,
+                          name="".join(c for c in name if c.isprintable())[:60],
+                          pages=numbers))
+    listed = "; ".join(named) + ("; …" if len(layers) > MAX_LAYERS_NAMED else "")
+    return text("verify.active.hidden_layer_names", language, layers=listed)
 
 
 def _in_utc(report: Any, *names: str) -> None:

@@ -230,7 +230,8 @@ class Verifier:
             conclusion=indication.overall([s.conclusion for s in signatures]),
             validated_at=now, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
             signatures=tuple(signatures), document_timestamps=tuple(timestamps),
-            signed_ends=signed_ends, active_content=active,
+            signed_ends=signed_ends, active_content=active.kinds,
+            hidden_layers=active.hidden_layers,
             unsigned_additions=bool(data[covered:].strip(b"\x00\t\n\x0c\r ")) if covered else False,
             validation_data_only=validation_data)
 
@@ -265,7 +266,7 @@ class Verifier:
 async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureValidationSpec,
                         timing: ValidationTimingInfo, budget: Budget, context: _Context
                         ) -> tuple[list[SignatureReport], list[DocumentTimestampReport],
-                                   tuple[int, ...], int, tuple[str, ...], bool]:
+                                   tuple[int, ...], int, active_content.Findings, bool]:
     regular: list[EmbeddedPdfSignature] = []
     stamps: list[EmbeddedPdfSignature] = []
     broken: list[SignatureReport] = []
@@ -326,7 +327,7 @@ async def _validate_all(data: bytes, reader: PdfFileReader, spec: PdfSignatureVa
                                                            reports, strict=True))
     return ([_shown_fields(r) for r in broken + reports],
             [replace(r, field=shown(r.field)) for r in stamp_reports], signed_ends, covered,
-            active_content.found(reader), validation_data)
+            active_content.examined(reader), validation_data)
 
 
 def _shown_fields(report: SignatureReport) -> SignatureReport:

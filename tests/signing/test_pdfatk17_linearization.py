@@ -34,11 +34,20 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
 
 
 def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
-               reals: bool = False) -> bytes:
+               reals: bool = False, opening: bytes = b"1 0 obj\n", entries: bytes = b"",
+               first_section: str | None = None, unlisted_copy: bool = False) -> bytes:
     """One page in the page tree (object 4, "Importe: 9999 EUR") and a page the tree does not
     hold (object 5, "Importe: 100 EUR"); the linearization dictionary (object 1) names object
     `first` as the first page and `count` pages, its /L the file's length (or `length`);
-    `reals`: /Linearized, /L, /O and /N written as reals (`1.0`)."""
+    `reals`: /Linearized, /L, /O and /N written as reals (`1.0`); `opening`: how object 1 is
+    opened before its `<<`; `entries`: more entries written at the end of the dictionary;
+    `first_section`: a first-page cross-reference section right after the dictionary (where
+    pdf.js and PDFium start reading a linearized file) listing object 6, the tree's page's
+    content, as a copy saying "Importe: 100 EUR" written after it, its /Prev the main
+    section: "read" when the file's `startxref` names it too (as in a linearized file),
+    "hidden" when it names the main section (pyHanko never reads the first-page one);
+    `unlisted_copy`: such a copy written again after the last object, listed by no section
+    (what a reader that rebuilds the cross-reference takes: the last definition)."""
     point = b".0" if reals else b""
     objects = {
         2: b"<< /Type /Catalog /Pages 3 0 R >>",
@@ -49,24 +58,35 @@ def linearized(first: int = 5, *, count: int = 1, length: int | None = None,
         8: FONT,
         9: _stream(b"\0" * 64, b" /S 36"),  # where the hint tables would be
     }
-    size = hints = hints_length = end_first = main_entries = 0
+    size = hints = hints_length = end_first = main_entries = xref = 0
     for _ in range(4):  # the offsets settle once every number has its width
         out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
         offsets = {1: len(out)}
-        out += (b"1 0 obj\n<< /Linearized 1%s /L %010d%s /O %d%s /E %010d /N %d%s /T %010d "
-                b"/H [%010d %010d] >>\nendobj\n"
-                % (point, size if length is None else length, point, first, point, end_first,
-                   count, point, main_entries, hints, hints_length))
+        out += (b"%s<< /Linearized 1%s /L %010d%s /O %d%s /E %010d /N %d%s /T %010d "
+                b"/H [%010d %010d]%s >>\nendobj\n"
+                % (opening, point, size if length is None else length, point, first, point,
+                   end_first, count, point, main_entries, hints, hints_length, entries))
+        top = len(out)
+        if first_section is not None:
+            section = (b"xref\n0 1\n0000000000 65535 f \n6 1\n%010d 00000 n \ntrailer\n"
+                       b"<< /Size 10 /Root 2 0 R /Prev %010d >>\n")
+            out += section % (top + len(section % (0, 0)), xref)
+            out += b"6 0 obj\n%s\nendobj\n" % _stream(
+                b"BT /F1 18 Tf 72 760 Td (Importe: 100 EUR) Tj ET")
         for number, body in sorted(objects.items()):
             offsets[number] = len(out)
             out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
         hints, hints_length = offsets[9], len(out) - offsets[9]
         end_first = offsets[9]
+        if unlisted_copy:
+            out += b"6 0 obj\n%s\nendobj\n" % _stream(
+                b"BT /F1 18 Tf 72 760 Td (Importe: 100 EUR) Tj ET")
         xref = len(out)
         out += b"xref\n0 10\n0000000000 65535 f \n"
         main_entries = len(out) - 20
         out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, 10))
-        out += b"trailer\n<< /Size 10 /Root 2 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+        out += b"trailer\n<< /Size 10 /Root 2 0 R >>\nstartxref\n%d\n%%%%EOF\n" \
+            % (top if first_section == "read" else xref)
         size = len(out)
     return out
 
@@ -106,14 +126,15 @@ def test_a_stale_linearization_is_kept_byte_for_byte():
     assert normalise(pdf, max_bytes=LIMIT).checked.data == pdf
 
 
-def signed_in_force(pki, first: int = 5, stamper=None) -> bytes:
-    """`linearized(first)` signed, its /L written as the signed file's length: in force in
-    the signed file (the signer knows the length its signature gives the file)."""
+def signed_in_force(pki, first: int = 5, stamper=None, **shape) -> bytes:
+    """`linearized(first, **shape)` signed, its /L written as the signed file's length: in
+    force in the signed file (the signer knows the length its signature gives the file)."""
     signer = samples.signer_for(pki.signer, pki)
-    signed = samples.sign(linearized(first), signer, stamper=stamper)
+    signed = samples.sign(linearized(first, **shape), signer, stamper=stamper)
     for _ in range(50):  # an ECDSA signature's length varies by a few bytes
         length = len(signed)
-        signed = samples.sign(linearized(first, length=length), signer, stamper=stamper)
+        signed = samples.sign(linearized(first, length=length, **shape), signer,
+                              stamper=stamper)
         if len(signed) == length:
             break
     assert b"/L %010d" % len(signed) in signed
