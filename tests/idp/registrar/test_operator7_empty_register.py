@@ -83,3 +83,16 @@ def test_the_operator_console_says_the_register_is_empty_until_it_is_imported(cl
     assert "national_id,given_name,family_name,birthdate" in first
     import_register(oidc_app)
     assert 'id="register-empty"' not in _said(client.get("/operator"))
+
+
+@pytest.mark.parametrize(("language", "said"), [("es", "Hasta que el operador importe el registro civil"),
+                                                ("en", "Until the operator imports the civil register")],
+                         ids=["es", "en"])
+def test_the_registrar_console_says_so_before_any_form_is_filled(client, registrar, oidc_app,
+                                                                language, said):
+    _empty_register(oidc_app)
+    client.set_cookie("lang", language)
+    page = _said(client.get("/registrar"))
+    assert 'id="register-empty"' in page and said in page, page[:3000]
+    import_register(oidc_app)
+    assert 'id="register-empty"' not in _said(client.get("/registrar"))
