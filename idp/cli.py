@@ -350,13 +350,13 @@ def _check_components(settings: Any) -> None:
         return
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: report a refused setting, nothing else
+    if pid == 0:  # the child: report a refused setting, or what the operator must still do
         os.close(read)
         code = 0
         try:
             from idp.app import create_app
 
-            create_app(settings)
+            os.write(write, _still_to_do(create_app(settings)).encode("utf-8", "replace"))
         except BaseException as exc:  # anything but a setting: the workers report it, with their traceback
             refused = refused_setting(settings, exc)
             if refused is not None:
@@ -369,6 +369,28 @@ def _check_components(settings: Any) -> None:
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) == 3:
         raise SettingRefused(where_set(settings, message))
+    if message:  # what the operator must still do: a line of the log, and its advice
+        import logging
+
+        said, _, advice = message.partition("\n")
+        logging.getLogger("idp.cli").warning(said, extra={"advice": advice})
+
+
+def _still_to_do(app: Any) -> str:
+    """"" when the service is complete; else what to log at start (its line, a line break, the
+    advice): the imported civil register never loaded (the registrar desk refuses every
+    enrolment, reclaim and in-person check until it is). A database away or not migrated says
+    nothing here (the workers say it)."""
+    from idp.civil_register.imported import IMPORT_ADVICE
+    from idp.civil_register.services import register_empty
+
+    try:
+        with app.app_context():
+            empty = register_empty(app)
+    except Exception:
+        return ""
+    return ("the imported civil register is empty\nthe registrar desk refuses every enrolment, reclaim "
+            f"and in-person check until you {IMPORT_ADVICE}") if empty else ""
 
 
 @cli.command()
