@@ -11,6 +11,7 @@ them (a test keeps the two equal). This module imports no Flask: `cedula verify`
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from functools import update_wrapper
@@ -253,6 +254,9 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
     unusable = next((error for error in chain if isinstance(error, KeyStoreUnavailable)), None)
     if unusable is not None:
         return unusable.sentence(_key_backend(settings))
+    refused = _refused_connection(chain, database)
+    if refused is not None:
+        return refused
     if is_unavailable(exc):
         return (f"the database cannot be reached ({database}): check CEDULA_DATABASE_URL (database.url) "
                 "and that the database server runs, then run the command again")
@@ -267,6 +271,34 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
         return ("another change to the same thing was made at the same moment (by another command or a "
                 "server) and was kept; this command's changes were undone: check the state it shows "
                 "(for example `cedula pki status`, `cedula keys list`) and run it again only if still needed")
+    return None
+
+
+# A connection the PostgreSQL server refused (its FATAL line, which psycopg passes on; the server
+# speaks English unless its lc_messages says otherwise): the server runs and answered, the URL's
+# database, user or password is wrong. Each: the pattern, what to say after "the database server of URL".
+_REFUSED_CONNECTION = (
+    (re.compile(r'FATAL:\s+database "([^"\n]{1,63})" does not exist'),
+     'answered that it has no database "{0}": create it (createdb {0}) or correct the database name in '
+     "CEDULA_DATABASE_URL (database.url), then run `cedula db upgrade`"),
+    (re.compile(r'FATAL:\s+role "([^"\n]{1,63})" does not exist'),
+     'answered that it has no user "{0}": create it (createuser {0}) or correct the user name in '
+     "CEDULA_DATABASE_URL (database.url), then run the command again"),
+    (re.compile(r'FATAL:\s+password authentication failed for user "([^"\n]{1,63})"'),
+     'refused the password of user "{0}": correct it in CEDULA_DATABASE_URL (database.url), then run the '
+     "command again"),
+)
+
+
+def _refused_connection(chain: list[BaseException], database: str) -> str | None:
+    """The sentence for a connection the database server refused (no such database or user, a
+    wrong password), or None: "cannot be reached [...] check that the server runs" sent the
+    operator looking for an outage when the server had answered."""
+    for error in chain:
+        for pattern, said in _REFUSED_CONNECTION:
+            found = pattern.search(str(error))
+            if found:
+                return f"the database server of {database} {said.format(found[1])}"
     return None
 
 
