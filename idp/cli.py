@@ -11,6 +11,7 @@ them (a test keeps the two equal). This module imports no Flask: `cedula verify`
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from functools import update_wrapper
@@ -253,6 +254,9 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
     unusable = next((error for error in chain if isinstance(error, KeyStoreUnavailable)), None)
     if unusable is not None:
         return unusable.sentence(_key_backend(settings))
+    refused = _refused_connection(chain, database)
+    if refused is not None:
+        return refused
     if is_unavailable(exc):
         return (f"the database cannot be reached ({database}): check CEDULA_DATABASE_URL (database.url) "
                 "and that the database server runs, then run the command again")
@@ -267,6 +271,34 @@ def _outage(ctx: click.Context, exc: Exception) -> str | None:
         return ("another change to the same thing was made at the same moment (by another command or a "
                 "server) and was kept; this command's changes were undone: check the state it shows "
                 "(for example `cedula pki status`, `cedula keys list`) and run it again only if still needed")
+    return None
+
+
+# A connection the PostgreSQL server refused (its FATAL line, which psycopg passes on; the server
+# speaks English unless its lc_messages says otherwise): the server runs and answered, the URL's
+# database, user or password is wrong. Each: the pattern, what to say after "the database server of URL".
+_REFUSED_CONNECTION = (
+    (re.compile(r'FATAL:\s+database "([^"\n]{1,63})" does not exist'),
+     'answered that it has no database "{0}": create it (createdb {0}) or correct the database name in '
+     "CEDULA_DATABASE_URL (database.url), then run `cedula db upgrade`"),
+    (re.compile(r'FATAL:\s+role "([^"\n]{1,63})" does not exist'),
+     'answered that it has no user "{0}": create it (createuser {0}) or correct the user name in '
+     "CEDULA_DATABASE_URL (database.url), then run the command again"),
+    (re.compile(r'FATAL:\s+password authentication failed for user "([^"\n]{1,63})"'),
+     'refused the password of user "{0}": correct it in CEDULA_DATABASE_URL (database.url), then run the '
+     "command again"),
+)
+
+
+def _refused_connection(chain: list[BaseException], database: str) -> str | None:
+    """The sentence for a connection the database server refused (no such database or user, a
+    wrong password), or None: "cannot be reached [...] check that the server runs" sent the
+    operator looking for an outage when the server had answered."""
+    for error in chain:
+        for pattern, said in _REFUSED_CONNECTION:
+            found = pattern.search(str(error))
+            if found:
+                return f"the database server of {database} {said.format(found[1])}"
     return None
 
 
@@ -350,13 +382,13 @@ def _check_components(settings: Any) -> None:
         return
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: report a refused setting, nothing else
+    if pid == 0:  # the child: report a refused setting, or what the operator must still do
         os.close(read)
         code = 0
         try:
             from idp.app import create_app
 
-            create_app(settings)
+            os.write(write, _still_to_do(create_app(settings)).encode("utf-8", "replace"))
         except BaseException as exc:  # anything but a setting: the workers report it, with their traceback
             refused = refused_setting(settings, exc)
             if refused is not None:
@@ -369,6 +401,28 @@ def _check_components(settings: Any) -> None:
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) == 3:
         raise SettingRefused(where_set(settings, message))
+    if message:  # what the operator must still do: a line of the log, and its advice
+        import logging
+
+        said, _, advice = message.partition("\n")
+        logging.getLogger("idp.cli").warning(said, extra={"advice": advice})
+
+
+def _still_to_do(app: Any) -> str:
+    """"" when the service is complete; else what to log at start (its line, a line break, the
+    advice): the imported civil register never loaded (the registrar desk refuses every
+    enrolment, reclaim and in-person check until it is). A database away or not migrated says
+    nothing here (the workers say it)."""
+    from idp.civil_register.imported import IMPORT_ADVICE
+    from idp.civil_register.services import register_empty
+
+    try:
+        with app.app_context():
+            empty = register_empty(app)
+    except Exception:
+        return ""
+    return ("the imported civil register is empty\nthe registrar desk refuses every enrolment, reclaim "
+            f"and in-person check until you {IMPORT_ADVICE}") if empty else ""
 
 
 @cli.command()

@@ -186,6 +186,8 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     # made while it starts. It lets the civil registry, a FAPI 2.0 client, come back to
     # http://localhost (refused at start for any issuer off this machine).
     outbox_page = _outbox_page(app)
+    if _register_imported(app):  # before the provider starts: it says at start if it is empty
+        _demo_register(app)
     provider_env = {**os.environ, "CEDULA_OIDC_FAPI_LOOPBACK_REDIRECTS": "true"}
     if outbox_page:
         provider_env["CEDULA_DEMO_OUTBOX_PAGE"] = "true"
@@ -193,8 +195,6 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
                                    "--port", str(port)], env=provider_env)]
     try:
         portals = register_demo_clients(app, fapi=True)
-        if _register_imported(app):
-            _demo_register(app)
     except BaseException:
         processes[0].terminate()
         raise

@@ -1,4 +1,5 @@
-"""What a setting naming an e-mail address or a mail server must look like (checked at start)."""
+"""What a setting naming an e-mail address or a mail server must look like (checked at start),
+and a text without the addresses it names (for a log line)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from email.utils import parseaddr
 # RFC 1123 section 2.1 host names: labels of letters, digits and '-', not starting or ending with '-'
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
+# Anything shaped like local@domain in a text (a server's reply, an error): not a check of it.
+_IN_TEXT = re.compile(r"[^\s<>'\"(),;:\[\]]+@[^\s<>'\"(),;:\[\]]+")
 
 
 def is_email_address(text: str) -> bool:
@@ -33,4 +36,10 @@ def is_host(text: str) -> bool:
     return True
 
 
-__all__ = ["is_email_address", "is_host"]
+def without_addresses(text: str) -> str:
+    """`text` with every e-mail address in it as `[address]`: a mail server's refusal names the
+    recipient (a citizen's address, personal data), which no log line may keep."""
+    return _IN_TEXT.sub("[address]", text) if "@" in text else text
+
+
+__all__ = ["is_email_address", "is_host", "without_addresses"]

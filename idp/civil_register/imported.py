@@ -24,6 +24,10 @@ HEADER = ("national_id", "given_name", "family_name", "birthdate")
 CONTACT_COLUMNS = ("email", "phone", "postal_address")
 POSTAL_MAX = 500
 _PHONE = re.compile(r"\+?[0-9]{7,15}")
+# What to do about an empty register, for the operator (log lines, the console).
+IMPORT_ADVICE = ("import it with cedula registry import FILE (UTF-8 CSV with the header "
+                 f"{','.join(HEADER)}, optionally followed by any of {','.join(CONTACT_COLUMNS)}; "
+                 "docs/assurance.md)")
 
 
 def contacts_of(record: RegisterRecord) -> tuple[Contact, ...]:
@@ -44,6 +48,13 @@ class ImportedRegister:
             return MatchResult("not_found", self.name)
         return compare(query, given_name=record.given_name, family_name=record.family_name,
                        birthdate=record.birthdate, source=self.name, contacts=contacts_of(record))
+
+
+def holds_records(session: Session, *, scheme: str) -> bool:
+    """Whether the imported register holds anyone of this national ID scheme: an empty one (never
+    imported) answers `not_found` for everybody, which says nothing about the person."""
+    return session.scalar(sa.select(RegisterRecord.id).where(
+        RegisterRecord.national_id_scheme == scheme).limit(1)) is not None
 
 
 @dataclass(frozen=True)

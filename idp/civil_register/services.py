@@ -79,6 +79,20 @@ def match_record(app: Flask, citizen_id: uuid.UUID) -> MatchResult | None:
     return _ask(app, found, query, what="an account's details")
 
 
+def register_empty(app: Flask) -> bool:
+    """Whether the configured register is the imported one and holds nobody of the configured
+    national ID scheme (`cedula registry import` never run): its `not_found` then means "not
+    loaded", not "not this person" (the desk and the operator console say so,
+    `imported.IMPORT_ADVICE`)."""
+    from idp.citizens import scheme
+    from idp.civil_register.imported import ImportedRegister, holds_records
+
+    if not isinstance(register(app), ImportedRegister):
+        return False
+    with get_db(app).read() as db:
+        return not holds_records(db, scheme=scheme(app).code)
+
+
 def _ask(app: Flask, found: CivilRegister, query: RegisterQuery, *, what: str) -> MatchResult:
     with get_db(app).read() as db:
         result = found.match(db, query=query)

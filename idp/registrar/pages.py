@@ -25,7 +25,8 @@ from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData
 from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
-from idp.civil_register.services import match_typed
+from idp.civil_register.imported import IMPORT_ADVICE
+from idp.civil_register.services import match_typed, register_empty
 from idp.registrar import services
 from idp.registrar.documents import TYPES, DocumentCheck, read_in_person_form
 from idp.registrar.errors import NotRegistrar
@@ -204,7 +205,8 @@ def not_in_register(actor: services.Actor, *, action: str, ask: Callable[[], Mat
     configured); True when it does not, trailed as `register.refused` (which fields differ,
     never their values), for the caller to show its page again (400, what to check and that a
     wrong register is corrected at the civil registry); 503 + Retry-After when it cannot
-    answer, nothing done."""
+    answer, or when it is the imported register and was never loaded (the log line says how to
+    load it), nothing done."""
     try:
         result = ask()
     except CivilRegisterError as exc:
@@ -214,6 +216,13 @@ def not_in_register(actor: services.Actor, *, action: str, ask: Callable[[], Mat
         return no_store(unavailable(60, message="reclaim.error.registry_unavailable"))
     if result is None or result.matched:
         return False
+    if result.outcome == "not_found" and register_empty(current_app):
+        # Never imported: "not found" says nothing about the person, who must not be sent to
+        # correct a register that is right. The operator must load it.
+        count("registrar", f"{action}_register_empty")
+        log.warning("registrar refused: the imported civil register is empty",
+                    extra={"registrar": actor.name, "action": action, "advice": IMPORT_ADVICE})
+        return no_store(unavailable(60, message="registrar.error.register_empty"))
     with get_db(current_app).transaction() as db:
         services.refused_by_register(db, actor=actor, action=action, citizen_id=citizen_id, result=result,
                                      now=now())

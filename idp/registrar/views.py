@@ -21,7 +21,7 @@ from idp.citizens import scheme
 from idp.citizens.models import Citizen
 from idp.citizens.national_id import InvalidNationalId
 from idp.citizens.services import passkeys_of
-from idp.civil_register.services import match_record
+from idp.civil_register.services import match_record, register_empty
 from idp.registrar import binding, pages, services
 from idp.registrar.desk import redeem_desk_code
 from idp.registrar.documents import TYPES, parse_document
@@ -49,7 +49,8 @@ def index() -> BaseResponse:
     if isinstance(actor, BaseResponse):
         return actor
     return pages.no_store(render_template("registrar/index.html", actor=actor, scheme=scheme(current_app),
-                                          national_id="", error=None))
+                                          national_id="", error=None,
+                                          register_empty=register_empty(current_app)))
 
 
 @bp.post("/registrar/lookup")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from infra.email_address import without_addresses
 from infra.notify.base import DeliveryFailed, InvalidMessage, Sent, check
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ class SmtpNotifier:
     def _message(self, *, address: str, subject: str, body: str, language: str) -> EmailMessage:
         _, bare = parseaddr(address)
         if not bare or "@" not in bare or bare != address.strip():
-            raise InvalidMessage(f"{address!r} is not an e-mail address")
+            # Without the address: the worker logs this (a citizen's address, personal data).
+            raise InvalidMessage("the address is not an e-mail address (name@domain alone, without a "
+                                 "display name or spaces)")
         message = EmailMessage()
         message["From"] = self.settings.sender
         message["To"] = bare
@@ -68,7 +71,9 @@ class SmtpNotifier:
 
     def _failed(self, what: str, exc: BaseException, *, permanent: bool = False) -> DeliveryFailed:
         where = f"{self.settings.host}:{self.settings.port}"
-        log.warning("e-mail not delivered", extra={"smtp": where, "error": f"{type(exc).__name__}: {exc}"})
+        # The server's reply and smtplib's error name the recipient (a refused RCPT TO): not logged.
+        log.warning("e-mail not delivered", extra={"smtp": where,
+                                                   "error": without_addresses(f"{type(exc).__name__}: {exc}")})
         return DeliveryFailed(f"the mail server {where} {what}", permanent=permanent,
                               retry_after=self.settings.retry_after_seconds)
 

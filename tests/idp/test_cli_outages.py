@@ -139,3 +139,53 @@ def test_the_documents_warm_up_with_the_database_away_logs_one_short_line_withou
     assert skipped  # this call's line (the app's own warm-up thread may have logged one too)
     for record in skipped:
         assert record.reason == "the database cannot be reached"
+
+
+def _refused_by_the_server(tmp_path, fatal: str):
+    """`cedula` running a command whose connection the PostgreSQL server refused with `fatal`
+    (psycopg's text of a refused connection: the server runs and answered)."""
+    import psycopg
+    import sqlalchemy as sa
+
+    driver = psycopg.OperationalError(f'connection failed: connection to server at "127.0.0.1", port 5432 '
+                                      f"failed: FATAL:  {fatal}")
+    return _raising(tmp_path, sa.exc.OperationalError(None, None, driver))
+
+
+@pytest.mark.parametrize(("fatal", "said"), [
+    ('database "cedula" does not exist',
+     'answered that it has no database "cedula": create it (createdb cedula) or '
+     "correct the database name in CEDULA_DATABASE_URL (database.url), then run `cedula db upgrade`"),
+    ('role "cedula" does not exist',
+     'answered that it has no user "cedula": create it (createuser cedula) or '
+     "correct the user name in CEDULA_DATABASE_URL (database.url), then run the command again"),
+    ('password authentication failed for user "cedula"',
+     'refused the password of user "cedula": correct it in CEDULA_DATABASE_URL '
+     "(database.url), then run the command again"),
+], ids=["no-database", "no-user", "wrong-password"])
+def test_a_server_that_refuses_the_connection_says_what_to_correct(tmp_path, fatal, said):
+    """operator7: a database that does not exist, a user that does not exist or a wrong password
+    were all "the database cannot be reached [...] check [...] that the database server runs":
+    the server runs (it answered), and the operator looked for an outage that was not there."""
+    result = _refused_by_the_server(tmp_path, fatal)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    where = f"sqlite:///{tmp_path / 'cedula.db'}"  # the URL of the app run (the error is made up)
+    assert f"Error: the database server of {where} {said}\n" in result.output, result.output
+    assert "cannot be reached" not in result.output
+
+
+def test_a_database_the_server_does_not_have(tmp_path):
+    """The same against the PostgreSQL server of the tests: a name it has no database for."""
+    import psycopg
+
+    from tests.support.parts import POSTGRES_ADMIN_URL, missing
+
+    try:
+        psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=30).close()
+    except psycopg.OperationalError as exc:
+        missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    result = _run(_app(tmp_path, url=f"{base}/cedula_operator7_none"), "clients", "list")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert ('/cedula_operator7_none answered that it has no database "cedula_operator7_none": create it '
+            "(createdb cedula_operator7_none)") in result.output, result.output

@@ -94,3 +94,40 @@ def test_gunicorn_one_worker_snapshots_the_store_on_its_way_out(tmp_path):
     get_store(app).set("session", b"signed-in", 600)
     _worker_exit(None, SimpleNamespace(app=server))
     assert (tmp_path / FILE_NAME).exists()
+
+
+def _serve_on_a_taken_port(tmp_path):
+    import socket
+
+    env = {"CEDULA_DATA_DIR": str(tmp_path), "CEDULA_REDIS_URL": ""}
+    assert CliRunner().invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        return CliRunner().invoke(cli, ["serve", "--host", "127.0.0.1", "--port", str(taken.getsockname()[1])],
+                                  env=env)
+
+
+def test_serve_says_at_start_that_the_imported_register_is_empty(tmp_path):
+    """operator7: with the default `assurance.registry = "imported"` and no `cedula registry
+    import`, the registrar desk refuses every enrolment, reclaim and in-person check; nothing
+    said so before a registrar met it. `cedula serve` now says it at start, with what to run."""
+    result = _serve_on_a_taken_port(tmp_path)
+    assert '"logger": "idp.cli", "message": "the imported civil register is empty"' in result.output, result.output
+    assert "cedula registry import FILE (UTF-8 CSV with the header national_id,given_name," in result.output
+
+
+def test_serve_says_nothing_of_a_register_that_holds_people(tmp_path):
+    from tests.support.civil_register import register_person
+
+    result = CliRunner().invoke(cli, ["db", "upgrade"], env={"CEDULA_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 0
+    from idp import create_app
+    from tests.conftest import TEST_MASTER_KEY
+
+    app = create_app({"server": {"data_dir": str(tmp_path)}, "keys": {"master_key": TEST_MASTER_KEY}})
+    register_person(app, national_id="04892613-5", given_name="Ana María", family_name="López Pérez",
+                    birthdate="1990-05-17")
+    result = _serve_on_a_taken_port(tmp_path)
+    assert result.exit_code == 1 and "is already in use" in result.output
+    assert "civil register is empty" not in result.output

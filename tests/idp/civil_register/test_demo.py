@@ -84,3 +84,28 @@ def test_cedula_demo_imports_the_register_and_turns_the_page_on(fresh_app, capsy
     assert "demo civil register: 4 people (4 new)" in capsys.readouterr().out
     _demo_register(fresh_app)  # a warm start says nothing of it
     assert capsys.readouterr().out == ""
+
+
+def test_the_demo_register_is_loaded_before_the_provider_starts(fresh_app, monkeypatch):
+    """operator7: `cedula serve` says at start when the imported register is empty; `cedula
+    demo` loaded its sample only after starting the provider, which could then tell a new user
+    of `make run` that the register was empty. The sample is there before the provider starts."""
+    import subprocess
+
+    from idp import demo
+    from idp.civil_register.services import register_empty
+
+    class Started(Exception):
+        pass
+
+    seen = []
+
+    def provider(args, env):
+        with fresh_app.app_context():
+            seen.append((args[3], register_empty(fresh_app)))
+        raise Started
+
+    monkeypatch.setattr(subprocess, "Popen", provider)
+    with pytest.raises(Started):
+        demo.run_demo(fresh_app, host="127.0.0.1", port=8000)
+    assert seen == [("serve", False)]

@@ -119,7 +119,8 @@ def test_a_server_that_never_answers_times_out(monkeypatch):
     ({"channel": "postal"}, "the SMTP notifier sends e-mail only, not 'postal'"),
     ({"channel": "fax"}, "unknown channel 'fax'; expected one of email, phone, postal"),
     ({"address": "ana@example.org\r\nBcc: x@evil.example"}, "an email address cannot contain a line break"),
-    ({"address": "Ana <ana@example.org>"}, "'Ana <ana@example.org>' is not an e-mail address"),
+    ({"address": "Ana <ana@example.org>"}, "the address is not an e-mail address (name@domain alone, "
+                                           "without a display name or spaces)"),
     ({"subject": "a\nBcc: x@evil.example"}, "the subject must be one line of 1 to 200 characters"),
     ({"body": " "}, "the body must have 1 to 10000 characters"),
 ])
