@@ -70,6 +70,8 @@ CLIENT_METADATA: dict[str, Any] = {
         "require_auth_time": {"type": "boolean"},
         "require_pushed_authorization_requests": {"type": "boolean"},
         "dpop_bound_access_tokens": {"type": "boolean"},
+        "require_signed_request_object": {"type": "boolean", "description": "true: every authorization "
+                                          "request of the client is a signed request object (RFC 9101)"},
         "max_assurance_level": {"enum": list(ASSURANCE_LEVELS)},
         "security_profile": {"enum": list(SECURITY_PROFILES)},
         "software_id": {"type": "string", "maxLength": 200},
