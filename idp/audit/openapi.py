@@ -53,7 +53,7 @@ PATHS = {
         "responses": {"200": {"description": "the newest checkpoint",
                               "content": {"application/json": {"schema": {
                                   "$ref": "#/components/schemas/LogCheckpoint"}}}},
-                      "404": refused("not_found: no checkpoint is signed yet; one is signed with the log's "
-                                     "first entry, seconds after the first release of a citizen's data"),
+                      "404": refused("not_found: no checkpoint is signed yet; one is signed when the log's "
+                                     "first entry is sealed, after the first release of a citizen's data"),
                       "503": OUTAGE}}},
 }

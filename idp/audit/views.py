@@ -15,8 +15,8 @@ from flask import Blueprint, Response, jsonify
 from infra.db import get_db
 
 bp = Blueprint("audit", __name__)
-NO_CHECKPOINT = ("The data-sharing log has no signed checkpoint yet: one is signed with its first entry, "
-                 "seconds after the first release of a citizen's data; ask again later.")
+NO_CHECKPOINT = ("The data-sharing log has no signed checkpoint yet: one is signed when its first entry is "
+                 "sealed, after the first release of a citizen's data; ask again later.")
 
 
 @bp.get("/audit/log-keys.json")

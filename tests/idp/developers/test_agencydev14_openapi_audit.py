@@ -15,8 +15,8 @@ import pytest
 
 from tests.idp.oidc.conftest import citizen, oidc_app, register, tokens_for  # noqa: F401 - the fixtures
 
-NO_CHECKPOINT = ("The data-sharing log has no signed checkpoint yet: one is signed with its first entry, "
-                 "seconds after the first release of a citizen's data; ask again later.")
+NO_CHECKPOINT = ("The data-sharing log has no signed checkpoint yet: one is signed when its first entry is "
+                 "sealed, after the first release of a citizen's data; ask again later.")
 
 
 def _described(document: dict[str, Any], path: str, status: str) -> dict[str, Any]:
