@@ -50,8 +50,10 @@ ASSURANCE_LEVELS = ("low", "substantial", "high")
 SIGNING_ALGS = ("ES256", "ES384", "RS256", "PS256", "EdDSA")
 FAPI_ALGS = ("ES256", "PS256")
 # Boolean metadata: OIDC Registration (require_auth_time), RFC 9126 section 6
-# (require_pushed_authorization_requests), RFC 9449 section 5.2 (dpop_bound_access_tokens).
-_FLAGS = ("require_auth_time", "require_pushed_authorization_requests", "dpop_bound_access_tokens")
+# (require_pushed_authorization_requests), RFC 9449 section 5.2 (dpop_bound_access_tokens),
+# RFC 9101 section 10 (require_signed_request_object, enforced by idp.oidc.request).
+_FLAGS = ("require_auth_time", "require_pushed_authorization_requests", "dpop_bound_access_tokens",
+          "require_signed_request_object")
 # Members for answers this provider never signs or encrypts, and for encrypted request objects
 # it cannot read (OIDC Registration section 2, JARM section 3, RFC 9701 section 6): discovery
 # advertises no such algorithm. Refused, not dropped: a portal relying on one would otherwise

@@ -38,7 +38,11 @@ CLIENT_METADATA: dict[str, Any] = {
     "properties": {
         "redirect_uris": _uris("redirect_uris"),
         "token_endpoint_auth_method": {"enum": list(AUTH_METHODS), "default": "client_secret_basic"},
-        "token_endpoint_auth_signing_alg": {"enum": list(SIGNING_ALGS), "default": "ES256"},
+        "token_endpoint_auth_signing_alg": {
+            "enum": list(SIGNING_ALGS),
+            "description": "private_key_jwt: the algorithm of the client's assertions; left out, the alg of its "
+                           "keys: the JWK's alg, else RS256 for an RSA key, ES384 for P-384, EdDSA for Ed25519, "
+                           "ES256 for P-256"},
         "grant_types": _strings("grant_types", GRANT_TYPES),
         "response_types": _strings("response_types", ("code",)),
         "application_type": {"enum": list(APPLICATION_TYPES), "default": "web"},
@@ -70,6 +74,8 @@ CLIENT_METADATA: dict[str, Any] = {
         "require_auth_time": {"type": "boolean"},
         "require_pushed_authorization_requests": {"type": "boolean"},
         "dpop_bound_access_tokens": {"type": "boolean"},
+        "require_signed_request_object": {"type": "boolean", "description": "true: every authorization "
+                                          "request of the client is a signed request object (RFC 9101)"},
         "max_assurance_level": {"enum": list(ASSURANCE_LEVELS)},
         "security_profile": {"enum": list(SECURITY_PROFILES)},
         "software_id": {"type": "string", "maxLength": 200},

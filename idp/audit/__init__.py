@@ -76,8 +76,10 @@ def init_app(app: Flask) -> AuditLog:
     import keys
     from idp.audit import settings as audit_settings
     from idp.audit.log import ENTRY_KEY_PURPOSE, LogKeySigner
+    from idp.audit.openapi import PATHS, SCHEMAS
     from idp.audit.views import bp
     from infra.db import get_db
+    from infra.openapi import describe
     from infra.secrets import get_secrets
 
     settings = get_settings(app)
@@ -87,6 +89,7 @@ def init_app(app: Flask) -> AuditLog:
                    entry_key=get_secrets(app).key(ENTRY_KEY_PURPOSE))
     AUDIT_LOG.install(app, log)
     app.register_blueprint(bp)
+    describe(app, PATHS, SCHEMAS)
     sealer = SEALER.install(app, ChainSealer(database=get_db(app), log=log,
                                                 seconds=log.policy.seal_seconds))
 

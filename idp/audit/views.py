@@ -15,6 +15,8 @@ from flask import Blueprint, Response, jsonify
 from infra.db import get_db
 
 bp = Blueprint("audit", __name__)
+NO_CHECKPOINT = ("The data-sharing log has no signed checkpoint yet: one is signed when its first entry is "
+                 "sealed, after the first release of a citizen's data; ask again later.")
 
 
 @bp.get("/audit/log-keys.json")
@@ -40,8 +42,7 @@ def newest_checkpoint() -> Response:
             "jws": newest.jws, "verify": "keep a copy; `cedula audit verify --kept <file>` checks the log "
                                          "against it (keys: /audit/log-keys.json)"}
     if body is None:
-        response = jsonify({"error": "not_found",
-                            "error_description": "The data-sharing log has no signed checkpoint yet."})
+        response = jsonify({"error": "not_found", "error_description": NO_CHECKPOINT})
         response.status_code = 404
         return response
     response = jsonify(body)

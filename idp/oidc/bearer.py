@@ -27,6 +27,7 @@ from idp.oidc.agency_audience import audience as agency_audience
 from idp.oidc.errors import InvalidToken
 from idp.oidc.models import Grant
 from idp.oidc.services import Provider
+from infra.jose import JoseError, unverified
 from infra.store import EphemeralStore
 from infra.utc import as_utc, at_second
 
@@ -103,11 +104,35 @@ class AccessToken:
         return str(self.claims.get("scope", "")).split()
 
 
+# What to send instead of a token that is not an access token (an ID token, a refresh token).
+SEND_THE_ACCESS_TOKEN = ("send the access_token member of the token response, as 'Bearer <token>' (or "  # noqa: S105
+                         "'DPoP <token>' with a DPoP proof)")
+NOT_A_JWT = ("the access token is not a JWT issued by this provider (a refresh token is not one); "
+             + SEND_THE_ACCESS_TOKEN)
+
+
+def _signed_claims(provider: Provider, token: str) -> Mapping[str, Any]:
+    """RFC 9068 section 4: the signature, `alg` and `typ` of an access token; a JWT of another
+    type (an ID token sent in its place) is refused saying which token to send."""
+    if not token or token.count(".") != 2 or len(token) > 8192:
+        raise InvalidToken(NOT_A_JWT)
+    try:
+        return provider.signer.verify(token, algorithms=(tokens.ACCESS_TOKEN_ALG,), typ=tokens.ACCESS_TOKEN_TYP)
+    except InvalidToken:
+        try:
+            typ = unverified(token).header.get("typ")
+        except JoseError:
+            typ = None
+        if isinstance(typ, str) and typ.lower() not in (tokens.ACCESS_TOKEN_TYP, "application/at+jwt"):
+            what = ", an ID token's" if typ.upper() == "JWT" else ""
+            raise InvalidToken(f"this is not an access token: its typ is {typ!r}{what} (an access token's is "
+                               f"'{tokens.ACCESS_TOKEN_TYP}', RFC 9068 section 2.1); {SEND_THE_ACCESS_TOKEN}") from None
+        raise
+
+
 def verify_signature(provider: Provider, token: str) -> Mapping[str, Any]:
     """RFC 9068 section 4: the JWT checks alone (no state); raises InvalidToken."""
-    if not token or token.count(".") != 2 or len(token) > 8192:
-        raise InvalidToken("the access token is not a JWT issued by this provider")
-    claims = provider.signer.verify(token, algorithms=(tokens.ACCESS_TOKEN_ALG,), typ=tokens.ACCESS_TOKEN_TYP)
+    claims = _signed_claims(provider, token)
     if claims.get("iss") != provider.settings.issuer:
         raise InvalidToken("the access token was not issued by this provider")
     _for_the_issuer(provider, claims.get("aud"))
@@ -140,9 +165,7 @@ RESOURCE = "resource"
 
 def identify(provider: Provider, token: str) -> tuple[str, Mapping[str, Any]]:
     """The kind of a valid access token of this provider and its claims (no state checked)."""
-    if not token or token.count(".") != 2 or len(token) > 8192:
-        raise InvalidToken("the access token is not a JWT issued by this provider")
-    claims = provider.signer.verify(token, algorithms=(tokens.ACCESS_TOKEN_ALG,), typ=tokens.ACCESS_TOKEN_TYP)
+    claims = _signed_claims(provider, token)
     if claims.get("iss") != provider.settings.issuer or not claims.get("jti") or not claims.get("client_id"):
         raise InvalidToken("the access token was not issued by this provider")
     aud = claims.get("aud")

@@ -290,6 +290,7 @@ def _pushed() -> tuple[Response, Client | None]:
         # The proof first: a push refused with use_dpop_nonce (RFC 9449 section 8) is sent again,
         # its request object unchanged, which must not be spent by the refused one (idp.oidc.jar).
         jkt = _dpop_key(client, provider().settings.pushed_authorization_request_endpoint, token_request=False)
+        signed = "request" in params
         expanded = jar.expand(params, client=client, remote_keys=provider().remote_keys,
                               issuer=settings.issuer, now=int(time.time()), leeway=settings.leeway_seconds,
                               store=get_store())
@@ -299,7 +300,7 @@ def _pushed() -> tuple[Response, Client | None]:
                 raise dpop.DpopError("dpop_jkt is not the thumbprint of the DPoP proof's key")
             params["dpop_jkt"] = [jkt]
         with get_db().read() as session:
-            request_module.validate(session, params, pushed=True, issuer=settings.issuer,
+            request_module.validate(session, params, pushed=True, issuer=settings.issuer, signed=signed,
                                     acr_uris=settings.acr_uris,
                                     fapi_loopback_redirects=settings.fapi_loopback_redirects)
         pushed = par.push(get_store(), client_id=client.client_id, params=params,

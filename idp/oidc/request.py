@@ -106,7 +106,7 @@ Expander = Callable[[Client, Mapping[str, Sequence[str]]], Mapping[str, Sequence
 
 def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris: Mapping[str, str],
              pushed: bool = False, require_par: bool = False, expand: Expander | None = None,
-             issuer: str = "", fapi_loopback_redirects: bool = False,
+             issuer: str = "", fapi_loopback_redirects: bool = False, signed: bool | None = None,
              lookup: Callable[[Session, str], Client] = find_client) -> tuple[Client, AuthorizationRequest]:
     """The client and the validated request; raises UnsafeRedirect or AuthorizationError.
 
@@ -117,7 +117,12 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris:
     `pushed`: the request came from the PAR endpoint (RFC 9126); `require_par`: the provider
     refuses every other request (the setting), as it does for clients whose metadata says so.
     `expand`: replaces a request with its request object's parameters (idp.oidc.jar).
+    `signed`: at the PAR endpoint, whether the pushed request was a request object (its
+    parameters come expanded); at /authorize it is read from `params`, and a pushed request
+    taken there was checked when it was pushed.
     `lookup`: how to find an enabled client (the provider's cache, `ClientCache.find`)."""
+    if signed is None and not pushed:
+        signed = "request" in params
     if expand is not None and "request" in params:
         params = expand(_named_client(session, params, lookup), params)
     client, redirect_uri = _client_and_redirect(session, params, lookup)
@@ -128,6 +133,8 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris:
             raise AuthorizationError("this client must push its authorization requests to the pushed "
                                      "authorization request endpoint and send only client_id and "
                                      "request_uri here (RFC 9126 section 5)")
+        if signed is False and client.client_metadata.get("require_signed_request_object"):
+            raise AuthorizationError(UNSIGNED_REFUSED)
         fapi.check_authorization(client, params, pushed=pushed, redirect_uri=redirect_uri,
                                  loopback_redirects=fapi_loopback_redirects)
         validated = _validate(client, redirect_uri, params, acr_uris=acr_uris)
@@ -146,6 +153,15 @@ def validate(session: Session, params: Mapping[str, Sequence[str]], *, acr_uris:
         exc.response_mode = modes[0] if len(modes) == 1 and jarm.wanted(modes[0]) else None
         exc.state = state if state is None or len(state) <= parameters.limit("state") else None
         raise
+
+
+# RFC 9101 section 10 (client metadata require_signed_request_object): a client that registered
+# it true has every request that is not a signed request object refused, so that nobody sends a
+# citizen to it with parameters it would have signed (acr_values, max_age, claims).
+UNSIGNED_REFUSED = ("this client must send its authorization request as a signed request object (the request "
+                    "parameter, RFC 9101), at the authorization endpoint or in the request it pushes to the "
+                    "pushed authorization request endpoint: its registration says require_signed_request_object "
+                    "true")
 
 
 # A hint may be an ID token that expired long ago (a past session with the client, OIDC Core

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 
 from infra.components import Slot
@@ -101,7 +102,9 @@ def api_language() -> str:
     chosen = chosen_language()
     if chosen in languages:
         return str(chosen)
-    asked = request.accept_languages.best_match(languages)
+    # RFC 9110 section 12.5.4: `*` is any language, no choice of one (Node's fetch sends it on
+    # every request): only the tags a caller names choose, else the API's own.
+    asked = LanguageAccept([(tag, q) for tag, q in request.accept_languages if tag != "*"]).best_match(languages)
     if asked is not None:
         return str(asked)
     return API_LANGUAGE if API_LANGUAGE in languages else languages[0]

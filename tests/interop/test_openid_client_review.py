@@ -15,6 +15,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
+from tests.idp.conftest import dui
 from tests.interop.test_openid_client import NODE_SECONDS, _enrol, _follow, require_openid_client
 from tests.support.live import ROOT, prepared, serving
 from tests.support.pipes import ended_output, line_within
@@ -38,13 +39,15 @@ def server(tmp_path_factory):
                                "--scope", "openid", "--scope", "profile", "--scope", "offline_access"))
     secret = json.loads(cedula("clients", "register", "--name", "Hacienda", "--redirect-uri", REDIRECT,
                                "--auth-method", "client_secret_basic"))
+    initial = cedula("clients", "initial-token", "--label", "Hacienda").strip()
     with serving(deployment.env, deployment.port, base=deployment.base):
         yield {"base": deployment.base, "clients": {
             "jar": {"client_id": jar["client_id"], "jwk": dict(key.as_dict(private=True), kid="jar-1"),
                     "redirect_uri": REDIRECT},
             "public": {"client_id": public["client_id"], "redirect_uri": REDIRECT,
                        "post_logout_redirect_uri": SIGNED_OUT},
-            "secret": {"client_id": secret["client_id"], "secret": secret["client_secret"]}}}
+            "secret": {"client_id": secret["client_id"], "secret": secret["client_secret"]}},
+            "initial_access_token": initial}
 
 
 def _ended_at(browser: requests.Session, base: str, url: str) -> str:
@@ -90,3 +93,30 @@ def test_openid_client_jar_public_client_with_par_and_dpop_logout_and_client_sec
     assert parse_qs(ended.query)["state"] == ["hasta-luego"]
     assert secret_jwt["client_secret_jwt"]["error"] == "invalid_client"
     assert "client_secret_jwt" in secret_jwt["client_secret_jwt"]["error_description"]
+
+
+SIGNED_ONLY = Path(__file__).with_name("openid_client_signed_only.mjs")
+
+
+def test_openid_client_registers_a_portal_that_sends_only_signed_request_objects(server):
+    """openid-client's dynamicClientRegistration with require_signed_request_object true (RFC
+    9101): Cédula took it and dropped it (agencydev14), so a plain request for that portal was
+    served; now the registration keeps it, the plain URL openid-client builds is sent back with
+    invalid_request, and the one buildAuthorizationUrlWithJAR signs is served."""
+    base = server["base"]
+    key = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
+    spec = {"initial_access_token": server["initial_access_token"], "redirect_uri": REDIRECT,
+            "jwk": dict(key.as_dict(private=True), kid="hacienda-1")}
+    done = subprocess.run(["node", str(SIGNED_ONLY), base + "/", json.dumps(spec)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=NODE_SECONDS)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])["result"]
+    assert result["kept"] is True
+    browser = requests.Session()
+    _enrol(browser, base, national_id=dui(7310542), email="rosa@example.sv")  # another citizen than the first test's
+    plain = browser.get(result["plain"], allow_redirects=False)
+    assert plain.status_code in (302, 303) and plain.headers["Location"].startswith(REDIRECT + "?"), plain.text[:300]
+    refused = parse_qs(urlsplit(plain.headers["Location"]).query)
+    assert refused["error"] == ["invalid_request"]
+    assert "require_signed_request_object" in refused["error_description"][0]
+    assert parse_qs(urlsplit(_follow(browser, base, result["signed"], REDIRECT)).query)["code"]

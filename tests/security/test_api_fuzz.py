@@ -35,7 +35,7 @@ from tests.signing.conftest import pki_app, pki_rows  # noqa: F401 - fixtures
 JSON_ROUTES = ("/api/", "/webauthn/", "/token", "/userinfo", "/introspect", "/revoke", "/register", "/pki/",
                "/wallet/token", "/wallet/nonce", "/wallet/credential", "/wallet/notification",
                "/wallet/offers/", "/wallet/status/", "/wallet/types/", "/wallet/presentations/",
-               "/.well-known/openid-credential-issuer")
+               "/.well-known/openid-credential-issuer", "/audit/")
 EXAMPLES = 25
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"/|sqlalchemy\.|werkzeug\.exceptions")
 
