@@ -20,7 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from sqlalchemy.orm import Session
 
 from infra.utc import as_utc
-from keys import policies, subject_names, x509
+from keys import policies, revoked_ca, subject_names, x509
 from keys.algorithms import KeyAlgorithm, algorithm
 from keys.crl import RevokedEntry, build_crl, invalidity_date_at, reason_code
 from keys.custody import Custody
@@ -348,6 +348,7 @@ class Pki:
 
     def _recertify_issuing(self, session: Session, current: Certificate, root: Authority,
                            now: datetime) -> None:
+        revoked_ca.refuse(current, InvalidRequest)  # a revoked CA key is never certified again
         stored = _stored(session, current.key_id)
         old = asn1_x509.Certificate.load(current.der)
         not_before = now.replace(microsecond=0) - timedelta(minutes=5)
@@ -440,6 +441,7 @@ class Pki:
                           ) -> IssuedCertificate:
         material = self.material()
         with self.custody.database.transaction() as session:
+            revoked_ca.refuse_issuing(session, KeyNotFound)
             issued = self._issue(session, now=now, role=role, name=None,
                                  issuer=material.issuing, subject=subject, lifetime=lifetime,
                                  alg=self.leaf_algorithm, extensions=extensions,
@@ -462,6 +464,7 @@ class Pki:
     def current_seal(self, *, client_id: str, now: datetime) -> IssuedCertificate:
         """The newest valid, unrevoked seal certificate of an agency."""
         with self.custody.database.read() as session:
+            revoked_ca.refuse_issuing(session, KeyNotFound)
             row = session.execute(
                 sa.select(Certificate, StoredKey).join(StoredKey, StoredKey.id == Certificate.key_id)
                 .where(Certificate.client_id == client_id, Certificate.role == "seal",

@@ -1,0 +1,37 @@
+"""A revoked CA issues, seals and is certified no more (RFC 5280, 6.3: once a CA certificate is
+revoked, every certificate under it fails validation, so what it would still issue or sign is
+refused by every verifier).
+
+Revoking the issuing CA is a root ceremony (`cedula pki revoke <serial> --reason cACompromise`);
+its key is then never certified again: the same name and key under a new certificate would make
+every certificate the key's thief issued valid again. Recovery is a new PKI (docs/pki.md).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from infra.utc import as_utc
+from keys.errors import KeyStoreError
+from keys.models import Certificate
+
+
+def refuse(row: Certificate, error: type[KeyStoreError]) -> None:
+    """Raise `error` when the CA certificate `row` is revoked, saying since when and why."""
+    if row.revoked_at is None:
+        return
+    raise error(f"the issuing CA certificate {row.serial} was revoked at "
+                f"{as_utc(row.revoked_at).isoformat()} ({row.revocation_reason}): nothing is issued "
+                "or signed under it, and its key is not certified again; a new PKI is needed "
+                "(docs/pki.md, Revocation)")
+
+
+def refuse_issuing(session: Session, error: type[KeyStoreError]) -> None:
+    """Raise `error` when the current issuing CA certificate is revoked (`refuse`)."""
+    row = session.scalar(sa.select(Certificate).where(Certificate.name == "issuing"))
+    if row is not None:
+        refuse(row, error)
+
+
+__all__ = ["refuse", "refuse_issuing"]
