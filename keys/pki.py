@@ -516,9 +516,8 @@ class Pki:
             if row.revoked_at is not None:
                 raise InvalidRequest(f"certificate {row.serial} was already revoked at "
                                      f"{as_utc(row.revoked_at).isoformat()} ({row.revocation_reason})")
-            row.revoked_at = now.replace(microsecond=0)
-            row.revocation_reason = reason
-            row.invalidity_date = invalidity_date
+            revoked_ca.mark(session, row, at=now.replace(microsecond=0), reason=reason,
+                            invalidity_date=invalidity_date)
             replaced = row.name in SERVICE_NAMES
             if replaced:  # out of use at once: a successor signs from now on
                 service, row.name = row.name, None

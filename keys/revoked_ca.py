@@ -5,9 +5,14 @@ refused by every verifier).
 Revoking the issuing CA is a root ceremony (`cedula pki revoke <serial> --reason cACompromise`);
 its key is then never certified again: the same name and key under a new certificate would make
 every certificate the key's thief issued valid again. Recovery is a new PKI (docs/pki.md).
+For the same reason, revoking the current issuing CA certificate, or any certificate of its key
+for a key compromise, revokes every certificate of that key: `renew issuing` leaves the earlier
+ones valid until they expire, a path a verifier would otherwise still build.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -34,4 +39,22 @@ def refuse_issuing(session: Session, error: type[KeyStoreError]) -> None:
         refuse(row, error)
 
 
-__all__ = ["refuse", "refuse_issuing"]
+COMPROMISE = ("keyCompromise", "cACompromise")
+
+
+def mark(session: Session, row: Certificate, *, at: datetime, reason: str,
+         invalidity_date: datetime | None) -> None:
+    """Record `row` revoked (RFC 5280, 5.3.1 and 5.3.2); for the current issuing CA certificate,
+    or an issuing one revoked for a key compromise, also every other unrevoked certificate of
+    its key (retiring an earlier one, superseded, leaves the current one alone)."""
+    rows = [row]
+    if row.role == "issuing" and (row.name == "issuing" or reason in COMPROMISE):
+        rows += session.scalars(sa.select(Certificate).where(
+            Certificate.role == "issuing", Certificate.key_id == row.key_id,
+            Certificate.serial != row.serial, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.serial).with_for_update()).all()
+    for each in rows:
+        each.revoked_at, each.revocation_reason, each.invalidity_date = at, reason, invalidity_date
+
+
+__all__ = ["COMPROMISE", "mark", "refuse", "refuse_issuing"]

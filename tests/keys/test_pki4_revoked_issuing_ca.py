@@ -63,3 +63,35 @@ def test_a_renewed_issuing_ca_still_issues(service):
     seal = issue_seal_certificate(service, client_id="c", organization_name="C",
                                   organization_identifier="VATSV-C")
     assert seal_signer(service, client_id="c").signing_cert.dump() == seal.certificate.dump()
+
+
+def _root_crl_entries(service):
+    from asn1crypto import crl
+
+    listed = crl.CertificateList.load(service.pki.crl("root", service.now()))
+    return {entry["user_certificate"].native: entry["crl_entry_extensions"][0]["extn_value"].native
+            for entry in listed["tbs_cert_list"]["revoked_certificates"] or []}
+
+
+def test_revoking_a_renewed_issuing_ca_revokes_every_certificate_of_its_key(service):
+    """`renew issuing` certifies the same key again and keeps the earlier certificate valid
+    until it expires: revoking only the current one left the earlier one good, a path a
+    verifier builds for whatever the compromised key signs (the thief sends it along)."""
+    before = service.pki.material().issuing
+    service.pki.renew("issuing", service.now())
+    current = service.pki.material().issuing
+    assert current.serial != before.serial
+    service.pki.revoke(serial=current.serial, reason="cACompromise", now=service.now())
+    assert _root_crl_entries(service) == {int(before.serial, 16): "ca_compromise",
+                                          int(current.serial, 16): "ca_compromise"}
+
+
+def test_retiring_an_earlier_issuing_certificate_leaves_the_current_one(service):
+    before = service.pki.material().issuing
+    service.pki.renew("issuing", service.now())
+    current = service.pki.material().issuing
+    service.pki.revoke(serial=before.serial, reason="superseded", now=service.now())
+    assert _root_crl_entries(service) == {int(before.serial, 16): "superseded"}
+    assert issue_seal_certificate(service, client_id="c", organization_name="C",
+                                  organization_identifier="VATSV-C").chain[0].dump() == \
+        current.certificate.dump()
