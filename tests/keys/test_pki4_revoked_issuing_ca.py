@@ -95,3 +95,16 @@ def test_retiring_an_earlier_issuing_certificate_leaves_the_current_one(service)
     assert issue_seal_certificate(service, client_id="c", organization_name="C",
                                   organization_identifier="VATSV-C").chain[0].dump() == \
         current.certificate.dump()
+
+
+def test_readiness_fails_under_a_revoked_issuing_ca(pki_client, service, caplog):
+    """Nothing can be sealed any more: /readyz says so (503), the node's log says why; before,
+    it stayed 200 ok while every seal and signature failed or came out unverifiable."""
+    assert pki_client.get("/readyz").get_json()["checks"]["pki"] == {"status": "ok"}
+    issuing, status = _revoke_issuing(service)
+    with caplog.at_level("WARNING", logger="infra.ops.health"):
+        ready = pki_client.get("/readyz")
+    assert ready.status_code == 503
+    assert "pki" in ready.get_json()["checks"]["pki"]["detail"]
+    logged = [r.error for r in caplog.records if r.getMessage() == "pki not ready"]
+    assert logged and logged[-1].startswith(_refusal(issuing, status))
