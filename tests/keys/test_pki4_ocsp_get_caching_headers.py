@@ -73,3 +73,31 @@ def test_a_malformed_get_is_malformed_request_and_not_cacheable(pki_client, serv
     assert ocsp.OCSPResponse.load(response.data)["response_status"].native == "malformed_request"
     assert response.headers["Cache-Control"] == "no-store"
     assert "Expires" not in response.headers and "Last-Modified" not in response.headers
+
+
+def test_a_revocation_in_the_same_second_is_not_hidden_by_if_modified_since(pki_client, service,
+                                                                            seal):  # noqa: F811
+    """Last-Modified has one-second resolution (producedAt too): a cache revalidating with
+    If-Modified-Since gets the new response, not 304, when the status changed that second."""
+    moment = service.now().replace(microsecond=0)
+    service.clock = lambda: moment
+    der = _ocsp_request(service, seal.certificate)
+    first = _get(pki_client, der)
+    assert _single(first)[1]["cert_status"].name == "good"
+    service.pki.revoke(serial=seal.serial, reason="keyCompromise", now=moment)
+    again = _get(pki_client, der, **{"If-Modified-Since": first.headers["Last-Modified"]})
+    assert again.status_code == 200
+    assert _single(again)[1]["cert_status"].name == "revoked"
+    assert again.headers["Last-Modified"] == first.headers["Last-Modified"]
+
+
+def test_a_304_carries_the_cache_headers_and_no_content(pki_client, service, seal):  # noqa: F811
+    moment = service.now()
+    service.clock = lambda: moment  # the same max-age in both answers
+    der = _ocsp_request(service, seal.certificate)
+    first = _get(pki_client, der)
+    again = _get(pki_client, der, **{"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert "Content-Type" not in again.headers and "Content-Length" not in again.headers
+    for name in ("Cache-Control", "Expires", "ETag"):
+        assert again.headers[name] == first.headers[name], name
