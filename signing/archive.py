@@ -100,8 +100,8 @@ def reach(service: DocumentService) -> datetime:
     """How long a document time-stamp made now stays verifiable: the earliest notAfter of the
     TSA's chain (its certificate never outlives the issuing CA, nor that the root)."""
     material = service.keys.pki.material()
-    return min(material.tsa.certificate.not_valid_after, material.issuing.certificate.not_valid_after,
-               material.root.certificate.not_valid_after)
+    ends: list[datetime] = [getattr(material, name).certificate.not_valid_after for name in ("tsa", "issuing", "root")]
+    return min(ends)
 
 
 def _known(service: DocumentService) -> list[asn1_x509.Certificate]:
