@@ -22,21 +22,32 @@ from keys.errors import KeyStoreError
 from keys.models import Certificate
 
 
+def revocation(row: Certificate) -> str | None:
+    """What to say of the CA certificate `row` if it is revoked (since when, why, what now)."""
+    if row.revoked_at is None:
+        return None
+    return (f"the issuing CA certificate {row.serial} was revoked at "
+            f"{as_utc(row.revoked_at).isoformat()} ({row.revocation_reason}): nothing is issued "
+            "or signed under it, and its key is not certified again; a new PKI is needed "
+            "(docs/pki.md, Revocation)")
+
+
+def issuing_revocation(session: Session) -> str | None:
+    """`revocation` of the current issuing CA certificate (None: not revoked, or no PKI yet)."""
+    row = session.scalar(sa.select(Certificate).where(Certificate.name == "issuing"))
+    return revocation(row) if row is not None else None
+
+
 def refuse(row: Certificate, error: type[KeyStoreError]) -> None:
     """Raise `error` when the CA certificate `row` is revoked, saying since when and why."""
-    if row.revoked_at is None:
-        return
-    raise error(f"the issuing CA certificate {row.serial} was revoked at "
-                f"{as_utc(row.revoked_at).isoformat()} ({row.revocation_reason}): nothing is issued "
-                "or signed under it, and its key is not certified again; a new PKI is needed "
-                "(docs/pki.md, Revocation)")
+    if (said := revocation(row)) is not None:
+        raise error(said)
 
 
 def refuse_issuing(session: Session, error: type[KeyStoreError]) -> None:
     """Raise `error` when the current issuing CA certificate is revoked (`refuse`)."""
-    row = session.scalar(sa.select(Certificate).where(Certificate.name == "issuing"))
-    if row is not None:
-        refuse(row, error)
+    if (said := issuing_revocation(session)) is not None:
+        raise error(said)
 
 
 COMPROMISE = ("keyCompromise", "cACompromise")
@@ -57,4 +68,4 @@ def mark(session: Session, row: Certificate, *, at: datetime, reason: str,
         each.revoked_at, each.revocation_reason, each.invalidity_date = at, reason, invalidity_date
 
 
-__all__ = ["COMPROMISE", "mark", "refuse", "refuse_issuing"]
+__all__ = ["COMPROMISE", "issuing_revocation", "mark", "refuse", "refuse_issuing", "revocation"]
