@@ -33,6 +33,7 @@ class OcspReply:
     status: str  # the OCSPResponseStatus name
     produced_at: datetime | None = None
     max_age: int = 0  # seconds an HTTP cache may keep it (0: do not cache)
+    next_update: datetime | None = None  # of every SingleResponse in it (RFC 5019, 6.2: Expires)
 
 
 def _error(status: str) -> OcspReply:
@@ -136,11 +137,11 @@ class OcspResponder:
                     self._cache.clear()
                 self._cache[key] = (produced, body)
             return self._reply(body, produced, now)
-        return OcspReply(body, "successful", produced, 0)
+        return OcspReply(body, "successful", produced, 0, produced + self.validity)
 
     def _reply(self, body: bytes, produced: datetime, now: datetime) -> OcspReply:
         left = self.cache_seconds - int((now - produced).total_seconds())
-        return OcspReply(body, "successful", produced, max(0, left))
+        return OcspReply(body, "successful", produced, max(0, left), produced + self.validity)
 
     @staticmethod
     def _state(status: Any) -> tuple[Any, ...]:

@@ -20,7 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from sqlalchemy.orm import Session
 
 from infra.utc import as_utc
-from keys import policies, subject_names, x509
+from keys import policies, revoked_ca, subject_names, succession, x509
 from keys.algorithms import KeyAlgorithm, algorithm
 from keys.crl import RevokedEntry, build_crl, invalidity_date_at, reason_code
 from keys.custody import Custody
@@ -113,8 +113,7 @@ def _authority(row: Certificate, stored: StoredKey) -> Authority:
     digests = ("sha1", "sha256", "sha384", "sha512")
     return Authority(
         name=row.name or row.role, certificate=cert,
-        key=KeyRef(stored.id, stored.algorithm, stored.wrapped),
-        algorithm=algorithm(stored.algorithm),
+        key=KeyRef(stored.id, stored.algorithm, stored.wrapped), algorithm=algorithm(stored.algorithm),
         name_hashes={d: hashlib.new(d, subject).digest() for d in digests},
         key_hashes={d: x509.key_hash(spki, d) for d in digests},
     )
@@ -302,13 +301,13 @@ class Pki:
         return found
 
     def renew_services(self, now: datetime) -> list[str]:
-        """Renew the TSA and OCSP responder certificates that are due (the issuing CA key is
-        online for them; the root's is not needed). Safe to run in several processes at once:
-        the current row is locked and checked again. Returns the names renewed."""
+        """Renew the TSA and OCSP responder certificates that are due, unless a successor would end
+        with the issuing CA (`keys.succession`; its key is online, the root's is not needed). Safe
+        in several processes at once: the current row is locked and checked again. Returns the names."""
         material = self.material()
-        due = [name for name in SERVICE_NAMES
-               if as_utc(getattr(material, name).certificate.not_valid_after) - now
-               <= self.renewal_window(name)]
+        due = [name for name in SERVICE_NAMES if succession.due(  # not one ending with the CA
+            not_after=getattr(material, name).certificate.not_valid_after, now=now,
+            window=self.renewal_window(name), issuer_not_after=material.issuing.certificate.not_valid_after)]
         return [name for name in due if self.renew(name, now, only_if_due=True)]
 
     def renew(self, name: str, now: datetime, *, only_if_due: bool = False,
@@ -330,8 +329,10 @@ class Pki:
         with self._crl_lock, self.custody.database.transaction() as session:
             current = session.execute(sa.select(Certificate).where(Certificate.name == name)
                                       .with_for_update()).scalar_one()
-            if only_if_due and as_utc(current.not_after) - now > self.renewal_window(name):
-                return False  # another process renewed it first
+            cap = material.ca("root" if name == "issuing" else "issuing").certificate.not_valid_after
+            if only_if_due and not succession.due(not_after=as_utc(current.not_after), issuer_not_after=cap,
+                                                  now=now, window=self.renewal_window(name)):
+                return False  # another process renewed it first, or a successor would end with its issuer
             previous = current.serial
             current.name = None
             session.flush()
@@ -348,6 +349,7 @@ class Pki:
 
     def _recertify_issuing(self, session: Session, current: Certificate, root: Authority,
                            now: datetime) -> None:
+        revoked_ca.refuse(current, InvalidRequest)  # a revoked CA key is never certified again
         stored = _stored(session, current.key_id)
         old = asn1_x509.Certificate.load(current.der)
         not_before = now.replace(microsecond=0) - timedelta(minutes=5)
@@ -440,6 +442,7 @@ class Pki:
                           ) -> IssuedCertificate:
         material = self.material()
         with self.custody.database.transaction() as session:
+            revoked_ca.refuse_issuing(session, KeyNotFound)
             issued = self._issue(session, now=now, role=role, name=None,
                                  issuer=material.issuing, subject=subject, lifetime=lifetime,
                                  alg=self.leaf_algorithm, extensions=extensions,
@@ -462,6 +465,7 @@ class Pki:
     def current_seal(self, *, client_id: str, now: datetime) -> IssuedCertificate:
         """The newest valid, unrevoked seal certificate of an agency."""
         with self.custody.database.read() as session:
+            revoked_ca.refuse_issuing(session, KeyNotFound)
             row = session.execute(
                 sa.select(Certificate, StoredKey).join(StoredKey, StoredKey.id == Certificate.key_id)
                 .where(Certificate.client_id == client_id, Certificate.role == "seal",
@@ -513,9 +517,8 @@ class Pki:
             if row.revoked_at is not None:
                 raise InvalidRequest(f"certificate {row.serial} was already revoked at "
                                      f"{as_utc(row.revoked_at).isoformat()} ({row.revocation_reason})")
-            row.revoked_at = now.replace(microsecond=0)
-            row.revocation_reason = reason
-            row.invalidity_date = invalidity_date
+            revoked_ca.mark(session, row, at=now.replace(microsecond=0), reason=reason,
+                            invalidity_date=invalidity_date)
             replaced = row.name in SERVICE_NAMES
             if replaced:  # out of use at once: a successor signs from now on
                 service, row.name = row.name, None

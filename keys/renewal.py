@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 
 from infra.ops.metrics import REGISTRY
 from infra.utc import as_utc
+from keys import revoked_ca
 from keys.errors import KeyStoreError, PkiNotInitialised
 from keys.pki import CA_NAMES, SERVICE_NAMES, Pki
 
@@ -48,9 +49,12 @@ HOW = {"tsa": "`cedula pki renew tsa`", "ocsp": "`cedula pki renew ocsp`",
 
 def check(pki: Pki, now: Callable[[], datetime]) -> list[str]:
     """Readiness: renew the TSA and OCSP certificates if due, then raise `PkiExpired` once
-    something that needs the root key has run out; what is within its renewal window
+    something that needs the root key has run out, or the issuing CA is revoked (nothing can
+    be issued or sealed: `keys.revoked_ca`); what is within its renewal window
     (`[pki] renew_before_days`) but still valid comes back as warnings (ready, but warned)."""
     try:
+        with pki.custody.database.read() as session:
+            revoked_ca.refuse_issuing(session, PkiExpired)
         pki.renew_services(now())  # what renews itself does so before it is judged
         moments = lifetimes(pki)
     except PkiNotInitialised:

@@ -23,6 +23,7 @@ from asn1crypto import algos, cms, core, tsp, x509
 from cryptography.hazmat.primitives import hashes
 
 from infra.config import ConfigError, read_section
+from keys import revoked_ca
 from keys.algorithms import HASHES, hash_for
 from keys.pki import Pki
 
@@ -127,6 +128,10 @@ class TimeStampAuthority:
         if nonce is not None and not 0 <= nonce < 1 << (8 * MAX_NONCE_BYTES):
             return rejection("bad_data_format", f"the nonce must be a non-negative integer of "
                                                 f"at most {MAX_NONCE_BYTES} bytes")
+        with self.pki.custody.database.read() as session:  # a token under a revoked CA is worthless
+            revoked = revoked_ca.issuing_revocation(session)
+        if revoked is not None:
+            return rejection("system_failure", revoked)
         self.pki.renew_services(now)  # a TSA certificate about to expire is replaced first
         material = self.pki.material()
         tsa = material.tsa

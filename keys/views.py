@@ -30,6 +30,7 @@ from keys.errors import (
     KeyStoreUnavailable,
     PkiNotInitialised,
 )
+from keys.ocsp import OcspReply
 from keys.rotation import Keyring, SigningKeyInfo
 from keys.service import get_service
 
@@ -139,7 +140,28 @@ def _ocsp_reply(der: bytes, *, cacheable: bool) -> Response:
     service = get_service()
     service.pki.material()
     reply = service.ocsp.respond(der, now=service.now())
-    return _binary(reply.der, OCSP_RESPONSE, max_age=reply.max_age if cacheable else 0)
+    if not cacheable or not reply.max_age or reply.produced_at is None or reply.next_update is None:
+        return _binary(reply.der, OCSP_RESPONSE)  # POST, a nonce, an error status: never kept
+    return _cacheable_ocsp(reply)
+
+
+def _cacheable_ocsp(reply: OcspReply) -> Response:
+    """A GET answer with RFC 5019, section 6.2's headers: Last-Modified (producedAt, the
+    thisUpdate of its responses), Expires (their nextUpdate), an ETag of the DER, and
+    `max-age=<n>, public, no-transform, must-revalidate`; If-None-Match of it gets 304.
+    If-Modified-Since is not honoured: Last-Modified counts whole seconds, and a revocation in
+    the second of the response a cache holds must not be answered 304."""
+    response = Response(reply.der, mimetype=OCSP_RESPONSE)
+    response.headers["Cache-Control"] = (f"max-age={reply.max_age}, public, no-transform, "
+                                         "must-revalidate")
+    response.last_modified = reply.produced_at
+    response.expires = reply.next_update
+    etag = hashlib.sha256(reply.der).hexdigest()
+    response.set_etag(etag)
+    if request.if_none_match.contains(etag):
+        response.status_code = 304  # werkzeug drops the body and its headers (RFC 9110, 15.4.5)
+        response.set_data(b"")
+    return response
 
 
 @bp.post("/pki/ocsp")

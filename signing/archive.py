@@ -96,6 +96,14 @@ def due(pdf: bytes, *, now: datetime, horizon: timedelta,
     return None
 
 
+def reach(service: DocumentService) -> datetime:
+    """How long a document time-stamp made now stays verifiable: the earliest notAfter of the
+    TSA's chain (its certificate never outlives the issuing CA, nor that the root)."""
+    material = service.keys.pki.material()
+    ends: list[datetime] = [getattr(material, name).certificate.not_valid_after for name in ("tsa", "issuing", "root")]
+    return min(ends)
+
+
 def _known(service: DocumentService) -> list[asn1_x509.Certificate]:
     material = service.keys.pki.material()
     return [material.root.certificate, material.issuing.certificate, material.tsa.certificate]
@@ -125,6 +133,8 @@ def renew_document(service: DocumentService, document_id: str, *, now: datetime,
     reason = due(pdf, now=now, horizon=horizon, known=_known(service))
     if reason is None:
         return None
+    if reason.expires is not None and reach(service) <= reason.expires:
+        return None  # a new time-stamp would end with the last one: it proves nothing longer
     renewed = timestamp_again(service, pdf)
     try:
         with service.store.staged(renewed, service.database) as (stored, session):
@@ -142,10 +152,19 @@ def renew_document(service: DocumentService, document_id: str, *, now: datetime,
 
 def prepare_authority(service: DocumentService, *, now: datetime, horizon: timedelta) -> None:
     """A time-stamp made now must outlive the horizon: renew the TSA certificate first if it
-    would not (it renews itself only `[pki] renew_before_days` ahead)."""
+    would not (it renews itself only `[pki] renew_before_days` ahead), unless the issuing CA
+    ends with it (a successor would end then too: the issuing CA is renewed first, a root
+    ceremony that `cedula pki status` asks for)."""
     pki = service.keys.pki
-    if pki.material().tsa.certificate.not_valid_after - now <= horizon:
-        pki.renew("tsa", now, only_if_due=False)
+    material = pki.material()
+    tsa_end = material.tsa.certificate.not_valid_after
+    if tsa_end - now > horizon:
+        return
+    if material.issuing.certificate.not_valid_after <= tsa_end:
+        log.warning("archive time-stamps wait for the issuing CA's renewal (cedula pki renew issuing)",
+                    extra={"expires": tsa_end.isoformat()})
+        return
+    pki.renew("tsa", now, only_if_due=False)
 
 
 def renew_all(service: DocumentService, *, now: datetime, horizon: timedelta,

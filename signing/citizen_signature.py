@@ -29,7 +29,7 @@ from signing.errors import SigningError
 from signing.i18n import check_language, text
 from signing.models import Document
 from signing.normalise import require_normalised
-from signing.pades import SignatureField
+from signing.pades import SealError, SignatureField
 from signing.pdf_input import check_pdf, parsing
 from signing.service import CitizenRef, DocumentService, new_document_id
 from signing.store import StoredFile
@@ -121,8 +121,9 @@ def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, appro
     (the caller decides: a restricted claim, `idp.documents.issuing.may_learn_national_id`).
 
     `pdf` must be normalised (`signing.normalise`): forms flattened, no active content;
-    otherwise `InvalidPdf("not_normalised")`. Raises `InvalidPdf`, `NotConfirmed`, `LevelTooLow`, `SealError`, or a
-    `keys.KeyStoreError`. The one-time key is destroyed whatever happens once it exists.
+    otherwise `InvalidPdf("not_normalised")`. Raises `InvalidPdf`, `NotConfirmed`, `LevelTooLow`, `SealError`
+    (also when no certificate may be issued: a revoked issuing CA), or a `keys.KeyStoreError`.
+    The one-time key is destroyed whatever happens once it exists.
     Nothing is stored: `store` does that, in the caller's transaction.
     """
     checked = check_pdf(pdf, max_bytes=service.settings.max_bytes)
@@ -131,11 +132,14 @@ def sign_pdf(service: DocumentService, *, citizen: CitizenRef, pdf: bytes, appro
                    minimum_level=service.settings.minimum_signing_level)
     language = check_language(language)
     identified = national_id and approval.level != "low"
-    issued = keys.issue_citizen_certificate(
-        service.keys, given_name=citizen.given_name, surname=citizen.family_name,
-        serial_number=semantic_identifier(country=citizen.national_id_country or service.country,
-                                          national_id=citizen.national_id) if identified else None,
-        level=approval.level, lifetime=service.settings.citizen_certificate, identified=identified)
+    try:
+        issued = keys.issue_citizen_certificate(
+            service.keys, given_name=citizen.given_name, surname=citizen.family_name,
+            serial_number=semantic_identifier(country=citizen.national_id_country or service.country,
+                                              national_id=citizen.national_id) if identified else None,
+            level=approval.level, lifetime=service.settings.citizen_certificate, identified=identified)
+    except keys.KeyNotFound as exc:  # no issuing CA may certify the signer (keys.revoked_ca)
+        raise SealError(str(exc)) from None
     try:
         signer = keys.CustodySigner(service.keys, issued)
         signer.signed_attr_prov_spec = ApprovalAttributes(
