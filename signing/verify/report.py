@@ -367,6 +367,13 @@ class CitizenSignedDocument:
                 "message": self.message(language)}
 
 
+# Modification levels (`Modifications.level`) that change what a reader sees or is told after
+# a signature; the others add nothing shown (validation data, later signatures, bytes nothing
+# refers to) or were not examined.
+CHANGES_AFTER_SIGNING = frozenset({"form_filling", "annotations", "metadata",
+                                   "beyond_certification", "other", "appended", "unclear"})
+
+
 @dataclass(frozen=True)
 class VerificationReport:
     conclusion: Conclusion
@@ -422,6 +429,17 @@ class VerificationReport:
             added = "validation_data" if self.validation_data_only else "added"
             return f"{kind}_{added}" if kind else added
         return kind
+
+    def changes_found(self, language: str) -> tuple[str, ...]:
+        """What changed after a signature that a reader may see or be told (a field filled
+        in, an annotation, a claim, a page's content, bytes outside the signed revisions), in
+        the words of the details, each once, in signing order: said with the verdict, which
+        alone does not name the change (citizen13)."""
+        said: dict[str, None] = {}
+        for signature in self.signatures:
+            if signature.modifications.level in CHANGES_AFTER_SIGNING:
+                said[signature.modifications.explanation(language)] = None
+        return tuple(said)
 
     def summary(self, language: str) -> str:
         key = {Indication.TOTAL_PASSED: "passed", Indication.INDETERMINATE: "indeterminate",
