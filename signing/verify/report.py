@@ -123,6 +123,10 @@ class CertificateInfo:
     not_before: datetime
     not_after: datetime
     sha256: str
+    shown_as: str = ""
+    """The subject as the page names it, in any language: the holder's name and its
+    organisation ("Otra CA emisora (Otra Autoridad)"); `subject` is asn1crypto's English
+    rendering ("Common Name: ..., Organization: ..."), kept for the JSON report."""
 
     def __post_init__(self) -> None:
         _in_utc(self, "not_before", "not_after")
