@@ -1,0 +1,62 @@
+"""A form sent with its field left empty is answered by the page, in its language (citizen13).
+
+Three citizen forms had `required` fields without `novalidate`: closing the account (the
+"I understand" box), signing a PDF (the file) and renaming a passkey (the name). Sent empty,
+Chromium did not send them: it showed its own bubble, in the browser's words and language,
+not the page's (the suite's Chromium said "Please check this box if you want to proceed." on
+the Spanish page), gone at the next key press and never in the page (WCAG 2.2 3.3.1, error
+identification; 3.1.2). The server had the answer ready (an error summary that
+takes the focus, the field marked, in the page's language) and the forms now let it answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.flows import active_id, message
+from tests.browser.test_accessibility import check_page
+from tests.browser.test_accessibility_services import _proof_in_person, signed_in_citizen
+
+pytestmark = pytest.mark.browser
+LANGUAGES = ["es", "en"]
+
+
+def _said_by_the_page(browser, server, lang: str, summary: str, key: str) -> None:
+    box = browser.wait_for(summary)
+    browser.wait(lambda d: active_id(browser) == summary.lstrip("#"), "focus on the error summary")
+    assert message(server, key, lang) in box.text
+    assert browser.driver.title.startswith(message(server, "site.error_prefix", lang))
+    check_page(browser, lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_closing_without_ticking_the_box(browser, server, lang):
+    signed_in_citizen(browser)
+    browser.choose_language(lang, then="/account/close")
+    browser.wait_for("#close-form button[type=submit]").click()
+    _said_by_the_page(browser, server, lang, "#close-error", "consent.close.not_confirmed")
+    assert browser.one("#confirm").get_attribute("aria-invalid") == "true"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_signing_without_choosing_a_file(browser, server, agency, lang):
+    signed_in_citizen(browser)
+    _proof_in_person(server.app)
+    browser.choose_language(lang, then="/account/sign")
+    browser.wait_for("#document")
+    browser.one("main form button[type=submit]").click()
+    _said_by_the_page(browser, server, lang, "#sign-error", "mydocs.sign.error.no_file")
+    assert browser.one("#document").get_attribute("aria-invalid") == "true"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_renaming_a_passkey_to_nothing(browser, server, lang):
+    signed_in_citizen(browser)
+    browser.choose_language(lang, then="/account")
+    field = browser.wait_for("#rename-1")
+    field.clear()
+    browser.one("form.rename-passkey button[type=submit]").click()
+    error = browser.wait_for("#rename-1-error")
+    assert error.text == message(server, "account.error.invalid_name", lang)
+    assert browser.one("#rename-1").get_attribute("aria-invalid") == "true"
+    check_page(browser, lang)
