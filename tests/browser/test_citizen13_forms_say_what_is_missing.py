@@ -1,7 +1,8 @@
 """A form sent with its field left empty is answered by the page, in its language (citizen13).
 
-Three citizen forms had `required` fields without `novalidate`: closing the account (the
-"I understand" box), signing a PDF (the file) and renaming a passkey (the name). Sent empty,
+Four citizen forms had `required` fields without `novalidate`: closing the account (the
+"I understand" box), signing a PDF (the file), renaming a passkey (the name) and asking for a
+desk code (the office, when there are several). Sent empty,
 Chromium did not send them: it showed its own bubble, in the browser's words and language,
 not the page's (the suite's Chromium said "Please check this box if you want to proceed." on
 the Spanish page), gone at the next key press and never in the page (WCAG 2.2 3.3.1, error
@@ -60,3 +61,24 @@ def test_renaming_a_passkey_to_nothing(browser, server, lang):
     assert error.text == message(server, "account.error.invalid_name", lang)
     assert browser.one("#rename-1").get_attribute("aria-invalid") == "true"
     check_page(browser, lang)
+
+
+def _registrars_at_two_offices(monkeypatch) -> None:
+    """Registrars at two service points: the desk-code page asks which office."""
+    from types import SimpleNamespace
+
+    from idp.registrar import services
+
+    monkeypatch.setattr(services, "registrars", lambda _db: [
+        (SimpleNamespace(service_point=office), None) for office in ("Oficina Centro", "Oficina Norte")])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_asking_for_a_desk_code_without_choosing_the_office(browser, server, monkeypatch, lang):
+    signed_in_citizen(browser)
+    _registrars_at_two_offices(monkeypatch)
+    browser.choose_language(lang, then="/account/desk-code")
+    browser.wait_for("#desk-office")
+    browser.one("#desk-code-submit").click()
+    _said_by_the_page(browser, server, lang, "#desk-code-error", "registrar.desk.office_missing")
+    assert browser.one("#desk-office").get_attribute("aria-invalid") == "true"
