@@ -82,3 +82,38 @@ def test_asking_for_a_desk_code_without_choosing_the_office(browser, server, mon
     browser.one("#desk-code-submit").click()
     _said_by_the_page(browser, server, lang, "#desk-code-error", "registrar.desk.office_missing")
     assert browser.one("#desk-office").get_attribute("aria-invalid") == "true"
+
+
+def _attempts(app) -> int:
+    import sqlalchemy as sa
+
+    from idp.assurance.models import PossessionAttempt
+    from infra.db import get_db
+
+    with get_db(app).read() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(PossessionAttempt))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sending_the_code_form_empty(browser, server, lang):
+    """The code form asks for the code (the field empty is no wrong code: no attempt counted,
+    not "That code is not correct"), and the code sent still works."""
+    from tests.browser.flows import enrol_on_new_device, new_person
+    from tests.browser.test_signing_chain import _code_in_the_outbox, _in_the_civil_register
+
+    person = new_person()
+    address = _in_the_civil_register(server.app, person)
+    enrol_on_new_device(browser, person)
+    browser.choose_language(lang, then="/account/assurance")
+    browser.wait_for("form#code-request button[type=submit]").click()
+    browser.wait_for("form#code-entry button[type=submit]").click()
+    box = browser.wait_for("#form-error")
+    browser.wait(lambda d: active_id(browser) == "form-error", "focus on the error summary")
+    assert message(server, "assurance.code.empty", lang) in box.text
+    assert message(server, "assurance.code.wrong", lang) not in box.text
+    assert browser.one("#code").get_attribute("aria-invalid") == "true"
+    check_page(browser, lang)
+    assert _attempts(server.app) == 0
+    browser.fill(browser.one("input#code"), _code_in_the_outbox(server.app, address))
+    browser.one("form#code-entry button[type=submit]").click()
+    browser.wait(lambda _: "code=verified" in browser.full_path, "expected the code accepted")
