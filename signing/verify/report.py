@@ -190,10 +190,15 @@ class Modifications:
     #             |not_examined (the signature could not be validated: nothing after it was looked at)
     fields: tuple[str, ...] = ()
     detail: str | None = None  # pyHanko's reason, in English, for `other` and `unclear`
+    change: str | None = None
+    """What the change is, when it can be named more closely than its level ("layers": which
+    layers show when the document opens, for `other`): the explanation says it
+    (`verify.modifications.<level>_<change>`); the level and the JSON's fields stay."""
 
     def explanation(self, language: str) -> str:
         names = ", ".join(f"«{name}»" for name in self.fields)
-        return text(f"verify.modifications.{self.level}", language, fields=names)
+        key = f"{self.level}_{self.change}" if self.change else self.level
+        return text(f"verify.modifications.{key}", language, fields=names)
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {"level": self.level, "fields": list(self.fields),
