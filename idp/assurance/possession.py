@@ -227,6 +227,12 @@ class CodeCheck:
     refused: CodeRefused | None = None
 
 
+def nothing_typed(entered: str) -> bool:
+    """Whether `entered` holds no digit at all (empty, or spaces and hyphens): no attempt at a
+    code, to ask for one, never to count as a wrong code."""
+    return not re.sub(r"[\s-]", "", entered)
+
+
 def verify_code(session: Session, *, key: bytes, limits: CodeLimits, purpose: str,
                 claimant: str, national_id_scheme: str, national_id: str, entered: str,
                 now: datetime) -> CodeCheck:

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from idp import audit
 from idp.account import recovery_sessions
 from idp.assurance import codes
-from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
+from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, nothing_typed, pending_code
 from idp.assurance.reclaim import ReclaimRefused, reclaim
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
@@ -66,7 +66,7 @@ CLAIM_SECONDS = 1800
 MARKER = "cedula_reclaim_opened"
 MARKER_SECONDS = 7 * 86400
 FIELDS = ("given_name", "family_name", "birthdate", "national_id", "email")
-CODE_OUTCOMES = {"sent", "wrong", "expired", "used", "none", "no_channel"}
+CODE_OUTCOMES = {"sent", "wrong", "empty", "expired", "used", "none", "no_channel"}
 
 
 def _now() -> datetime:
@@ -253,6 +253,8 @@ def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
 def enter_code() -> ResponseReturnValue:
     """The code proves possession: the national ID moves to a new account for the claimant."""
     claim_id, data = _posted_claim("reclaim-verify")
+    if nothing_typed(request.form.get("code", "")):  # asked again, no attempt counted
+        return redirect("/reclaim/code?code=empty#form-error", code=303)
     consents = get_consents()
     now = _now()
     audit.prepare()  # the log's key exists before the transaction that may freeze an account

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from idp.assurance import codes, services
-from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
+from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, nothing_typed, pending_code
 from idp.citizens.models import Citizen
 from idp.citizens.services import get_citizen, passkeys_of
 from idp.civil_register import register
@@ -30,7 +30,7 @@ from infra.web.ratelimit import hit
 log = logging.getLogger(__name__)
 bp = Blueprint("assurance", __name__)
 REGISTER_OUTCOMES = {"match", "not_found", "mismatch", "unavailable"}
-CODE_OUTCOMES = {"sent", "verified", "wrong", "expired", "used", "none", "no_channel"}
+CODE_OUTCOMES = {"sent", "verified", "wrong", "empty", "expired", "used", "none", "no_channel"}
 PURPOSE = "proofing"
 
 
@@ -168,6 +168,8 @@ def request_code() -> ResponseReturnValue:
 def enter_code() -> ResponseReturnValue:
     """The citizen types the code back: proof of possession, identity proofing substantial."""
     citizen_id = _citizen_post("possession-verify", passkey=True)
+    if nothing_typed(request.form.get("code", "")):  # asked again, no attempt counted
+        return redirect("/account/assurance?code=empty#form-error", code=303)
     now = _now()
     try:
         with get_db(current_app).transaction() as db:

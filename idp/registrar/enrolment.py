@@ -126,10 +126,11 @@ def begin_security_key(session: Session, store: EphemeralStore, *, actor: Actor,
 
 def finish_security_key(session: Session, store: EphemeralStore, *, actor: Actor, citizen_id: uuid.UUID,
                         rp: RelyingParty, body: dict[str, Any], now: datetime, moment: float,
-                        retry_seconds: int = 300) -> str:
+                        default_name: str, retry_seconds: int = 300) -> str:
     """Verify the security key's registration (section 7.1, user verified) and bind it to the
     enrolled citizen; closes the binding step. The passkey's name is returned. A key that is
-    registered already leaves the step open (`retry_seconds`) for another key or the phone."""
+    registered already leaves the step open (`retry_seconds`) for another key or the phone.
+    `default_name`: the key's name when its model is unknown, in the page's language."""
     _check(actor, citizen_id, store)
     response = parse_registration(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge, purposes={"assisted"},
@@ -138,7 +139,7 @@ def finish_security_key(session: Session, store: EphemeralStore, *, actor: Actor
         raise WebAuthnError("forbidden", "the challenge was issued for another citizen", status=403)
     passkey = verify_registration(rp=rp, response=response, expected_challenge=ceremony.challenge)
     ticket = _close(store, actor=actor, citizen_id=citizen_id)
-    name = model_name(passkey.aaguid) or "Security key"
+    name = model_name(passkey.aaguid) or default_name
     try:
         citizens.add_passkey(session, citizen_id=citizen_id, passkey=passkey, passkey_name=name, now=now)
     except CredentialExists:

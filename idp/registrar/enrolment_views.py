@@ -113,7 +113,8 @@ def _key_step(actor: Actor, citizen_id: uuid.UUID, finish: bool) -> BaseResponse
             return pages.no_store(jsonify(options))
         with get_db(current_app).transaction() as db:
             name = enrolment.finish_security_key(db, store, actor=actor, citizen_id=citizen_id,
-                                                 rp=relying_party(), body=body, now=pages.now(), moment=time.time())
+                                                 rp=relying_party(), body=body, now=pages.now(), moment=time.time(),
+                                                 default_name=_("registrar.enrolment.security_key_name"))
     except OwnRecord:
         return pages.own_record(actor, "bind")
     except EnrolmentClosed:

@@ -23,7 +23,8 @@ gives `report.Modifications.level`:
   (/NeedAppearances, /DA, ...) that pyHanko lets pass;
 - beyond_certification: signatures or form fields added or filled in after a certification
   whose DocMDP permissions forbid them (P 1: no change at all);
-- other: forbidden changes, or other changes beyond the DocMDP permissions of a certification;
+- other: forbidden changes, or other changes beyond the DocMDP permissions of a certification
+  (said as layers switched, `Modifications.change`, when the layers hidden at opening changed);
 - appended: bytes that belong to no revision follow the file's last %%EOF;
 - unclear: the byte range does not cover its revision as the standard requires.
 """
@@ -104,8 +105,9 @@ def _graded(embedded: EmbeddedPdfSignature, signature_fields: set[str],
         return Modifications("appended", detail=f"bytes at offset {stray} that no "
                              "cross-reference section accounts for")
     diff: object = embedded.diff_result  # pyHanko declares it None until validation sets it
-    if not isinstance(diff, DiffResult):
-        return Modifications("other", detail=str(diff) if diff is not None else None)
+    if not isinstance(diff, DiffResult):  # pyHanko refused a change (SuspiciousModification)
+        return Modifications("other", detail=str(diff) if diff is not None else None,
+                             change=_named_change(embedded))
     if not embedded.summarise_integrity_info()["docmdp_ok"]:
         if diff.modification_level <= ModificationLevel.FORM_FILLING:
             # what an uncertified document may receive (a signature, a filled field), which
@@ -148,7 +150,26 @@ def _graded(embedded: EmbeddedPdfSignature, signature_fields: set[str],
                 embedded.reader, embedded.signed_revision):
             return Modifications("unreferenced")
         return Modifications(level, fields=fields if level == "signatures" else ())
+    if level == "other":
+        return Modifications("other", change=_named_change(embedded))
     return Modifications(level, fields=fields if level == "annotations" else ())
+
+
+def _named_change(embedded: EmbeddedPdfSignature) -> str | None:
+    """What a change pyHanko calls OTHER is, when it can be named (`Modifications.change`)."""
+    return "layers" if _layers_switched(embedded.reader, embedded.signed_revision) else None
+
+
+def _layers_switched(reader: PdfFileReader, revision: int) -> bool:
+    """Whether the layers hidden when the document opens (ISO 32000-2, 8.11.4.3: /OCProperties
+    /D; `hidden_layers.off_by_default`) differ between the signed `revision` and the file: a
+    layer drawing another amount shown, or the one shown hidden, with no text or font changed."""
+    try:
+        then = hidden_layers.off_by_default(reader.get_historical_resolver(revision).root)
+        now = hidden_layers.off_by_default(reader.root)
+    except (PdfError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return False
+    return then.keys() != now.keys()
 
 
 def only_validation_data(embedded: EmbeddedPdfSignature, modifications: Modifications) -> bool:

@@ -123,6 +123,10 @@ class CertificateInfo:
     not_before: datetime
     not_after: datetime
     sha256: str
+    shown_as: str = ""
+    """The subject as the page names it, in any language: the holder's name and its
+    organisation ("Otra CA emisora (Otra Autoridad)"); `subject` is asn1crypto's English
+    rendering ("Common Name: ..., Organization: ..."), kept for the JSON report."""
 
     def __post_init__(self) -> None:
         _in_utc(self, "not_before", "not_after")
@@ -189,10 +193,16 @@ class Modifications:
     layers: tuple[tuple[str, bool], ...] = ()
     """Layers whose visibility when the document opens changed after signing: (name, shown
     now) (`signing.hidden_layers.switched`), named in the explanation."""
+    change: str | None = None
+    """What the change is, when it can be named more closely than its level ("layers": which
+    layers show when the document opens, for `other`): the explanation says it
+    (`verify.modifications.<level>_<change>`), then names each layer switched (`layers`); the
+    level and the JSON's fields stay."""
 
     def explanation(self, language: str) -> str:
         names = ", ".join(f"«{name}»" for name in self.fields)
-        said = [text(f"verify.modifications.{self.level}", language, fields=names)]
+        key = f"{self.level}_{self.change}" if self.change else self.level
+        said = [text(f"verify.modifications.{key}", language, fields=names)]
         said += [text("verify.modifications.layer_shown" if shown
                       else "verify.modifications.layer_hidden", language,
                       name="".join(c for c in name if c.isprintable())[:60])
@@ -375,6 +385,13 @@ class CitizenSignedDocument:
                 "message": self.message(language)}
 
 
+# Modification levels (`Modifications.level`) that change what a reader sees or is told after
+# a signature; the others add nothing shown (validation data, later signatures, bytes nothing
+# refers to) or were not examined.
+CHANGES_AFTER_SIGNING = frozenset({"form_filling", "annotations", "metadata",
+                                   "beyond_certification", "other", "appended", "unclear"})
+
+
 @dataclass(frozen=True)
 class VerificationReport:
     conclusion: Conclusion
@@ -433,6 +450,17 @@ class VerificationReport:
             added = "validation_data" if self.validation_data_only else "added"
             return f"{kind}_{added}" if kind else added
         return kind
+
+    def changes_found(self, language: str) -> tuple[str, ...]:
+        """What changed after a signature that a reader may see or be told (a field filled
+        in, an annotation, a claim, a page's content, bytes outside the signed revisions), in
+        the words of the details, each once, in signing order: said with the verdict, which
+        alone does not name the change (citizen13)."""
+        said: dict[str, None] = {}
+        for signature in self.signatures:
+            if signature.modifications.level in CHANGES_AFTER_SIGNING:
+                said[signature.modifications.explanation(language)] = None
+        return tuple(said)
 
     def summary(self, language: str) -> str:
         key = {Indication.TOTAL_PASSED: "passed", Indication.INDETERMINATE: "indeterminate",

@@ -38,11 +38,15 @@ def subject_name(name: asn1_x509.Name) -> str:
 
 
 def certificate_info(cert: asn1_x509.Certificate) -> CertificateInfo:
+    name = subject_name(cert.subject)
+    organization = shown_or_none(cert.subject.native.get("organization_name"))
     return CertificateInfo(subject=shown(cert.subject.human_friendly),
                            issuer=shown(cert.issuer.human_friendly),
                            serial=format(cert.serial_number, "x"),
                            not_before=cert.not_valid_before, not_after=cert.not_valid_after,
-                           sha256=cert.sha256.hex())
+                           sha256=cert.sha256.hex(),
+                           shown_as=f"{name} ({organization})"
+                           if organization and organization != name else name)
 
 
 def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:

@@ -69,10 +69,10 @@ def test_the_layer_switched_after_signing_is_named(client, app, verifier, switch
     assert modifications.layers == (("Capa", way == "on"),)
     for language in ("en", "es"):
         assert modifications.explanation(language) == \
-            text("verify.modifications.other", language) + " " + SAID[way, language]
+            text("verify.modifications.other_layers", language) + " " + SAID[way, language]
     body = kit.over_http(client, verifier, pdf)
     assert body["signatures"][0]["modifications"]["explanation"] == \
-        text("verify.modifications.other", "en") + " " + SAID[way, "en"]
+        text("verify.modifications.other_layers", "en") + " " + SAID[way, "en"]
     for language in ("en", "es"):
         _kind, _words, page = kit.over_the_page(client, verifier, pdf, language)
         assert SAID[way, language] in html.unescape(page)
