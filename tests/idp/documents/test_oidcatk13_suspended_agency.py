@@ -82,3 +82,37 @@ def test_an_agency_suspended_while_the_signature_is_made_gets_nothing_stored(
     assert confirm.status_code == 403, confirm.get_data(as_text=True)
     assert confirm.get_json() == {"error": "agency_suspended", "error_description": SUSPENDED_EN}
     assert _documents(docs_app) == 0 and _status(docs_app, created["id"]) == "waiting"
+
+
+def _delete(app, client_id: str) -> None:
+    """RFC 7592 section 2.3, as DELETE /register/{client_id} or the operator's CLI do it."""
+    from clients.registry.services import delete_client, find_client
+
+    with app.app_context(), get_db(app).transaction() as session:
+        delete_client(session, find_client(session, client_id, enabled_only=False))
+
+
+def test_a_deleted_registration_leaves_nothing_waiting_to_come_back_to(web, docs_app, agency,
+                                                                     signed_in):
+    """Deleting a registration disables the client (so a suspension, to the citizen) but ends
+    what it started: an operator who enables the client again brings back none of its grants
+    (`delete_client`), nor what it prepared. Before: the documents stayed `waiting`, listed to
+    the citizen, and became signable for the client enabled again (before the suspension check,
+    signable while deleted, too)."""
+    from tests.idp.oidc.conftest import bearer
+
+    _, sub = signed_in
+    token = agency_token(web, agency)
+    created = _prepared(web, token, sub)
+    _delete(docs_app, agency.client_id)
+    assert _status(docs_app, created["id"]) == "withdrawn"
+    assert created["id"] not in web.get("/account/documents").get_data(as_text=True)
+    from clients.registry.services import rotate_secret, set_enabled
+
+    with get_db(docs_app).transaction() as session:  # the operator brings it back, new secret
+        agency.secret = rotate_secret(session, set_enabled(session, agency.client_id, enabled=True))
+    page = web.get(f"/account/sign/prepared/{created['id']}")
+    assert page.status_code == 409, page.get_data(as_text=True)[:400]
+    assert "La institución retiró este documento, así que ya no puede firmarlo." in page.get_data(as_text=True)
+    status = web.get(f"/api/documents/prepared/{created['id']}", headers=bearer(agency_token(web, agency)))
+    assert status.get_json()["status"] == "withdrawn"
