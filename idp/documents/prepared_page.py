@@ -82,10 +82,10 @@ def open_for_signing(prepared_id: str) -> BaseResponse:
     if status != "waiting":
         return error_page(refusal_status(status)[0], _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{status}"))
     with get_db(current_app).read() as db:
-        refusal = _refusal(db, client_id=client_id, citizen_id=session.citizen_id)
-    if refusal is not None:
-        count("documents.prepared_opened", refusal)
-        return error_page(403, _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{refusal}"))
+        refused = _refusal(db, client_id=client_id, citizen_id=session.citizen_id)
+    if refused is not None:
+        count("documents.prepared_opened", refused)
+        return error_page(403, _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{refused}"))
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
     service = _service()
     try:  # rows from before normalisation hold the file as the agency sent it
