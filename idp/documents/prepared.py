@@ -122,6 +122,19 @@ def decline_waiting(session: Session, *, citizen_id: uuid.UUID, client_id: str, 
     return result.rowcount
 
 
+def withdraw_of_client(session: Session, *, client_id: str, now: datetime) -> int:
+    """In the transaction that deletes the agency's registration (RFC 7592 section 2.3): what it
+    still waits for (unexpired) becomes `withdrawn`, as if it had withdrawn each, so an operator
+    who enables the client again brings none of it back (unlike a suspension, which leaves it
+    waiting). How many."""
+    result = cast("sa.CursorResult[Any]", session.execute(
+        sa.update(PreparedDocument)
+        .where(PreparedDocument.client_id == client_id, PreparedDocument.status == "waiting",
+               PreparedDocument.expires_at > now)
+        .values(status="withdrawn")))
+    return result.rowcount
+
+
 def refusal_status(code: str) -> tuple[int, str]:
     """The HTTP status and error code of a document that cannot be signed (expired: gone)."""
     return (410, "document_expired") if code == "expired" else (409, f"document_{code}")

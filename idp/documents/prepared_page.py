@@ -37,21 +37,26 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _consented(session: Session, *, client_id: str, citizen_id: str) -> bool:
-    """Whether the agency may still receive the signed document, which names the citizen
-    (their certificate): under a law, or while their consent to it stands (as for issuing)."""
+def _refusal(session: Session, *, client_id: str, citizen_id: str) -> str | None:
+    """Why the agency may not receive the signed document now (None: it may). It names the
+    citizen (their certificate), so: `agency_suspended` while an operator has disabled the
+    agency (typically its keys or staff were compromised: what it prepared waits, unsigned,
+    until it is enabled again or expires); `consent_required` unless a law or the citizen's
+    standing consent allows it (as for issuing), or when the agency is gone."""
     from clients.registry import ClientNotFound, find_client
 
     try:
         client = find_client(session, client_id, enabled_only=False)
     except ClientNotFound:
-        return False
-    return may_name(session, client, citizen_id)
+        return "consent_required"
+    if not client.enabled:
+        return "agency_suspended"
+    return None if may_name(session, client, citizen_id) else "consent_required"
 
 
-def _consent_refused() -> ApiError:
-    count("documents.confirm", "consent_required")
-    return ApiError(403, "consent_required", _("mydocs.prepared.consent_required"))
+def _refused(code: str) -> ApiError:
+    count("documents.confirm", code)
+    return ApiError(403, code, _(f"mydocs.prepared.{code}"))
 
 
 @bp.get("/account/sign/prepared/<prepared_id>")
@@ -77,10 +82,10 @@ def open_for_signing(prepared_id: str) -> BaseResponse:
     if status != "waiting":
         return error_page(refusal_status(status)[0], _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{status}"))
     with get_db(current_app).read() as db:
-        consented = _consented(db, client_id=client_id, citizen_id=session.citizen_id)
-    if not consented:
-        count("documents.prepared_opened", "consent_required")
-        return error_page(403, _("mydocs.prepared.unavailable"), _("mydocs.prepared.consent_required"))
+        refused = _refusal(db, client_id=client_id, citizen_id=session.citizen_id)
+    if refused is not None:
+        count("documents.prepared_opened", refused)
+        return error_page(403, _("mydocs.prepared.unavailable"), _(f"mydocs.prepared.{refused}"))
     hit("documents-upload", key=session.citizen_id, limit=30, window=3600)
     service = _service()
     try:  # rows from before normalisation hold the file as the agency sent it
@@ -104,7 +109,8 @@ def open_for_signing(prepared_id: str) -> BaseResponse:
 
 def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
     """Before a confirmation: 409 if withdrawn (or already signed), 410 if expired, 403
-    `consent_required` if the agency may no longer receive a document naming the citizen."""
+    `agency_suspended` or `consent_required` if the agency may not receive, now, a document
+    naming the citizen (`_refusal`)."""
     with get_db(current_app).read() as session:
         row = prepared.find(session, prepared_id, citizen_id=citizen_id)
         if row is None:
@@ -115,23 +121,31 @@ def ensure_signable(prepared_id: str, *, citizen_id: str) -> None:
             status, error = prepared.refusal_status(exc.code)
             count("documents.confirm", error)
             raise ApiError(status, error, _(f"mydocs.prepared.{exc.code}")) from None
-        if not _consented(session, client_id=row.client_id, citizen_id=citizen_id):
-            raise _consent_refused()
+        refusal = _refusal(session, client_id=row.client_id, citizen_id=citizen_id)
+        if refusal is not None:
+            raise _refused(refusal)
 
 
 def link_signature(session: Session, prepared_id: str, *, citizen_id: str,
                    document_id: str) -> None:
     """In the signature's transaction: the prepared document is signed by `document_id`, or
-    `ApiError` (409 withdrawn or already signed, 410 expired, 404 gone, 403 the agency lost the
-    citizen's consent), which rolls the transaction back: neither the signed document's row
+    `ApiError` (409 withdrawn or already signed, 410 expired, 404 gone, 403 the agency was
+    suspended or lost the citizen's consent), which rolls the transaction back: neither the signed document's row
     nor its file is kept."""
     # A column read (no ORM row in the session: the UPDATE below would evaluate against it)
     client_id = session.scalar(sa.select(PreparedDocument.client_id)
                                .where(PreparedDocument.id == prepared_id))
-    if client_id is not None and not _consented(session, client_id=client_id, citizen_id=citizen_id):
-        log.warning("consent withdrawn while a prepared document was being signed: nothing stored",
-                    extra={"prepared": prepared_id})
-        raise _consent_refused()
+    if client_id is not None:  # an operator's suspension commits before or after this one
+        from clients.registry import Client
+
+        session.execute(sa.select(Client.id).where(Client.client_id == client_id)
+                        .with_for_update(read=True))
+    refusal = None if client_id is None else _refusal(session, client_id=client_id,
+                                                       citizen_id=citizen_id)
+    if refusal is not None:
+        log.warning("agency suspended or consent withdrawn while a prepared document was being "
+                    "signed: nothing stored", extra={"prepared": prepared_id, "refusal": refusal})
+        raise _refused(refusal)
     try:
         prepared.link_signature(session, prepared_id=prepared_id, citizen_id=citizen_id,
                                 document_id=document_id, now=_now())

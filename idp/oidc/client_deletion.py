@@ -1,5 +1,6 @@
 """What deleting a client's registration does to its grants (RFC 7592 section 2.3: "invalidate
-... all tokens associated with the client"), installed as `clients.registry.services.ON_DELETED`
+... all tokens associated with the client") and to the documents it prepared for citizens to
+sign (withdrawn: `idp.documents.prepared.withdraw_of_client`), installed as `clients.registry.services.ON_DELETED`
 when the provider is built, so the registry never imports `idp.oidc`.
 
 The deletion revokes the client's active grants in its own transaction. A code exchange that
@@ -38,8 +39,13 @@ class ClientDeletion:
         def committed(_: Session) -> None:
             sa.event.listen(session, "after_transaction_end", mark, once=True)
 
+        # what the agency prepared for citizens to sign ends with it too (documents depend on
+        # the provider, not back: read here, as idp.consent declines them on a withdrawal)
+        from idp.documents.prepared import withdraw_of_client
+
         mark()
         sa.event.listen(session, "after_commit", committed, once=True)
+        withdraw_of_client(session, client_id=client_id, now=now)
         return revoke_client_grants(session, client_id, now=now)
 
 

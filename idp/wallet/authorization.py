@@ -99,10 +99,7 @@ def parse(session: Session, params: Mapping[str, list[str]], *, scopes: Mapping[
         state = request["state"] = _single(params, "state")
         if _single(params, "response_type") != "code":
             raise AuthorizationRefused("response_type must be code", error="unsupported_response_type")
-        if metadata.get("token_endpoint_auth_method") != "none":
-            raise AuthorizationRefused("register the wallet as a public client "
-                                       "(token_endpoint_auth_method none): wallets keep no secret",
-                                       error="unauthorized_client")
+        is_public(client)
         is_wallet(client)
         from idp.oidc.errors import OidcError
         from idp.oidc.pkce import check_challenge
@@ -137,6 +134,16 @@ def registered_client(session: Session, client_id: str) -> Client:
         raise UnsafeAuthorization("this client is not registered with Cédula") from None
 
 
+def is_public(client: Client) -> None:
+    """RFC 6749 sections 2.1 and 4.1.2.1 (unauthorized_client): a wallet is a public client
+    (token_endpoint_auth_method none), since /wallet/token takes no client authentication; a
+    registration that requires one cannot be given a code here."""
+    if client.client_metadata.get("token_endpoint_auth_method") != "none":
+        raise AuthorizationRefused("register the wallet as a public client "
+                                   "(token_endpoint_auth_method none): wallets keep no secret",
+                                   error="unauthorized_client")
+
+
 def is_wallet(client: Client) -> None:
     """RFC 6749 section 4.1.2.1 (unauthorized_client): a client may ask here for a credential
     only if it is a wallet, registered by an operator (`cedula clients ...`: a wallet receives the
@@ -157,11 +164,13 @@ def still_answerable(session: Session, request: CredentialRequest) -> None:
     later) is answered, code or error, only while its client is enabled and still registers
     its redirect URI, as when it arrived; UnsafeAuthorization if not (a page, no redirect). A
     client that stopped being a wallet meanwhile (`is_wallet`) gets unauthorized_client at its
-    redirect URI (AuthorizationRefused), as a new request from it would."""
+    redirect URI (AuthorizationRefused), as a new request from it would; so does one now
+    registered to authenticate at the token endpoint (`is_public`)."""
     client = registered_client(session, request.client_id)
     if request.redirect_uri not in client.client_metadata.get("redirect_uris", []):
         raise UnsafeAuthorization("redirect_uri is no longer one of the client's registered redirect URIs")
     try:
+        is_public(client)
         is_wallet(client)
     except AuthorizationRefused as exc:
         exc.redirect = {"redirect_uri": request.redirect_uri, "state": request.state}

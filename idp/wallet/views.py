@@ -150,14 +150,18 @@ def _passkey_holds(grant: offer.Grant, *, refuse: type[InvalidGrant] | type[Inva
                      "since: open the document in Cédula for a new offer")
 
 
-def _client_refusal(client_id: str | None) -> str | None:
+def _client_refusal(client_id: str | None, *, redeeming: bool = False) -> str | None:
     """None while `client_id` names a wallet client registered, enabled and still a wallet now
     (`authorization.is_wallet`); else the RFC 6749 section 5.2 error: invalid_client for a
     client an operator disabled (or whose registration was deleted), unauthorized_client for
     one whose registration no longer makes it a wallet (the code grant dropped from its
     grant_types, or no longer an operator's registration). What such a client started (a
     code, an access token) gets it nothing more, as its consent page (`still_answerable`)
-    and an agency's codes and tokens at the OIDC endpoints."""
+    and an agency's codes and tokens at the OIDC endpoints. `redeeming` (a code at /wallet/token):
+    the code is redeemed under the client's registration now, so a client an operator
+    registered again to authenticate at the token endpoint (/wallet/token takes no client
+    authentication: `authorization.is_public`) gets its token_endpoint_auth_method back, to
+    refuse with invalid_client (RFC 6749 section 5.2)."""
     if not client_id:
         return "invalid_client"
     with get_db(current_app).read() as db:
@@ -165,6 +169,9 @@ def _client_refusal(client_id: str | None) -> str | None:
             client = authorization.registered_client(db, client_id)
         except authorization.UnsafeAuthorization:
             return "invalid_client"
+        method = str(client.client_metadata.get("token_endpoint_auth_method"))
+        if redeeming and method != "none":
+            return method
         try:
             authorization.is_wallet(client)
         except authorization.AuthorizationRefused:
@@ -237,11 +244,19 @@ def token() -> Response:
                                  ttl=wallet.settings.offer_seconds,
                                  replay_ttl=wallet.settings.access_token_seconds)
         else:
-            refused = _client_refusal(request.form.get("client_id"))
+            refused = _client_refusal(request.form.get("client_id"), redeeming=True)
             if refused == "invalid_client":
                 count("wallet.token", "invalid_client")
                 raise WalletError("client_id must name a wallet registered with Cédula and enabled (RFC 6749 "
                                   "section 5.2)", error="invalid_client", status=401)
+            if refused is not None and refused != "unauthorized_client":  # its auth method
+                count("wallet.token", "client_authentication_required")
+                raise WalletError("this client's registration now requires client authentication "
+                                  f"(token_endpoint_auth_method {refused}), which /wallet/token does not "
+                                  "take: a wallet is a public client (token_endpoint_auth_method none); "
+                                  "ask Cédula's operators to register it so, then start a new "
+                                  "authorization request (RFC 6749 section 5.2)",
+                                  error="invalid_client", status=401)
             if refused is not None:
                 count("wallet.token", "unauthorized_client")
                 raise WalletError("this client's registration no longer makes it a wallet (the "
