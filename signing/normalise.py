@@ -211,7 +211,7 @@ def findings(reader: PdfFileReader) -> list[str]:
                 found.add("hidden_annotations")
             if _drawn_by_the_viewer(annot):
                 found.add("annotations_without_appearance")
-            if "/AA" in annot:
+            if "/AA" in annot or (kind == "/Widget" and _inherits_actions(annot)):
                 found.add("additional_actions")
             if "/A" in annot and not _safe_action(annot["/A"]):
                 found.add("actions")
@@ -256,6 +256,20 @@ def _field_type(node: generic.DictionaryObject) -> object:
         current = _dict(_get(current, "/Parent"))
         seen += 1
     return None
+
+
+def _inherits_actions(widget: generic.DictionaryObject) -> bool:
+    """Whether a field above `widget` (its /Parent chain) has additional actions: the
+    widget's own, even when /AcroForm /Fields lists no such field (pdf.js reads /AA up the
+    chain)."""
+    current = _dict(_get(widget, "/Parent"))
+    for _ in range(64):
+        if current is None:
+            return False
+        if "/AA" in current:
+            return True
+        current = _dict(_get(current, "/Parent"))
+    return False
 
 
 def _is_terminal(node: generic.DictionaryObject) -> bool:

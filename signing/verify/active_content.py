@@ -67,6 +67,7 @@ MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 # shown without an appearance stream by design (a link's area, a pop-up's window, a field)
 WITHOUT_APPEARANCE = frozenset({"/Link", "/Popup", "/Widget"})
 MAX_NODES = 100_000
+MAX_PARENTS = 64  # fields above a widget read at most
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,21 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
     action = _get(annotation, "/A")
     if isinstance(action, generic.DictionaryObject) and _acts(action):
         kinds.add("actions")
+    if kind == "/Widget" and any(_get(parent, "/AA") is not None
+                                 for parent in _parents(annotation)):
+        kinds.add("actions")
+
+
+def _parents(node: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
+    """The fields above a widget (its /Parent chain, at most `MAX_PARENTS`): their additional
+    actions are the widget's (ISO 32000-2, 12.7.4.1; pdf.js `collectActions` reads /AA up
+    the chain), run even when /AcroForm /Fields lists none of them."""
+    current = _resolved(_get(node, "/Parent"))
+    for _ in range(MAX_PARENTS):
+        if not isinstance(current, generic.DictionaryObject):
+            return
+        yield current
+        current = _resolved(_get(current, "/Parent"))
 
 
 def _has_appearance(annotation: generic.DictionaryObject) -> bool:
