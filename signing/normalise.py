@@ -300,7 +300,11 @@ def _kids(node: generic.DictionaryObject) -> list[Any]:
 
 
 def _field_nodes(form: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
-    return _walk(list(_get(form, "/Fields") or []), _kids)
+    """The fields of /Fields and of the calculation order (/CO: Acrobat runs their calculate
+    scripts though /Fields may list none of them), and their kids."""
+    listed = [_get(form, key) for key in ("/Fields", "/CO")]
+    return _walk([field for fields in listed if isinstance(fields, generic.ArrayObject)
+                  for field in fields], _kids)
 
 
 def _is_page(node: generic.DictionaryObject) -> bool:

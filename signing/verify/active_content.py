@@ -94,7 +94,10 @@ def examined(reader: PdfFileReader) -> Findings:
     _check(lambda: _catalog(root, kinds))
     visited = [0]
     _check(lambda: _pages(_get(root, "/Pages"), kinds, visited, set()))
-    _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
+    fields_seen: set[Any] = set()  # /Fields, then the calculation order (/CO) the same way
+    for key in ("/Fields", "/CO"):
+        _check(lambda key=key: _fields(_get(_get(root, "/AcroForm"), key), kinds, visited,
+                                       fields_seen))
     _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
     _check(lambda: _page_tree(reader, kinds))
     _check(lambda: kinds.add("field_values") if field_values.differing(root) else None)
@@ -280,6 +283,9 @@ def _has_appearance(annotation: generic.DictionaryObject) -> bool:
 
 
 def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> None:
+    """The actions of the fields of `fields` (the form's /Fields, or its calculation order
+    /CO, whose calculate scripts Acrobat runs though /Fields may list none of them) and of
+    their kids."""
     for field in fields if isinstance(fields, generic.ArrayObject) else ():
         for node in _nodes(field, "/Kids", visited, seen):
             if _get(node, "/AA") is not None:

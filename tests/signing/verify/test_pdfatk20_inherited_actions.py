@@ -75,3 +75,25 @@ def test_the_normalisation_finds_the_script_of_an_unlisted_parent_field():
     assert findings(_reader(_prepared(_widget_under("/Sig", True)))) == [
         "additional_actions", "form_fields"]
     assert findings(_reader(_prepared(_widget_under("/Sig", False)))) == ["form_fields"]
+
+
+def _calculated_only(writer, page) -> None:
+    """A field with a calculate script (`/AA /C`: "Importe: 9999 EUR" into the amount's
+    field), listed in the form's calculation order (/AcroForm /CO, ISO 32000-2, 12.7.3) and
+    nowhere else: Acrobat runs the calculations of /CO when a field's value changes."""
+    calculated = writer.add_object(generic.DictionaryObject({
+        N("/FT"): N("/Tx"), N("/T"): generic.TextStringObject("Total"),
+        N("/AA"): generic.DictionaryObject({N("/C"): _javascript(writer)})}))
+    form = writer.root["/AcroForm"]
+    form[N("/CO")] = generic.ArrayObject([calculated])
+    writer.update_container(form)
+
+
+def test_a_calculate_script_listed_only_in_the_calculation_order_is_told(verifier, pki):
+    pdf = samples.sign(_prepared(_calculated_only), samples.signer_for(pki.signer, pki),
+                       stamper=samples.timestamper(pki))
+    report = verifier.verify(pdf)
+    assert report.conclusion.passed
+    assert report.active_content == ("actions",)
+    assert findings(_reader(_prepared(_calculated_only))) == [
+        "additional_actions", "form_fields"]
