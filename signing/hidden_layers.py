@@ -8,7 +8,9 @@ off there is not in the preview, nor on the verification page (poppler renders t
 view), yet any reader switches it on from its layers panel, or an alternate configuration
 (`/Configs`) does, and "Importe: 9999 EUR" appears over "100 EUR". An optional content
 membership dictionary (`/OCMD`) is off by its policy (`/P`, default AnyOn) over its groups;
-a visibility expression (`/VE`) is read as hidden (readers evaluate it differently).
+a visibility expression (`/VE`) is read as hidden (readers evaluate it differently), and
+named by the layers it depends on that are hidden by default (by all of them if none is: it
+has no /Name of its own).
 
 `drawn(root)` names the hidden layers something on a page draws with: `signing.normalise`
 refuses such a file (there is no exact way to remove only that content without editing the
@@ -34,6 +36,7 @@ from signing.pdf_objects import member as _get
 from signing.pdf_objects import resolved as _resolved
 
 MAX_NODES = 100_000  # pages, forms and annotations visited at most
+MAX_EXPRESSION = 1_000  # arrays of a visibility expression read at most
 # `/OC /name BDC`, the tag `OC` in any spelling (`/O#43`, `signing.name_spellings`)
 _MARKED = re.compile(rb"/" + spelled(b"OC") + rb"\s*/([^\s/\[\]()<>{}%]+)\s*BDC")
 
@@ -153,7 +156,9 @@ def _membership(written: Any, hidden: dict[Any, str], found: set[str]) -> None:
     if node is None or _get(node, "/Type") != "/OCMD":
         return
     if "/VE" in node:  # readers evaluate expressions differently: not what every view shows
-        found.add(_name(node))
+        layers = _expression_layers(node.raw_get("/VE"))
+        hidden_ones = [g for g in layers if identity(g) in hidden]
+        found.update(_name(g) for g in hidden_ones or layers or [node])
         return
     groups = node.raw_get("/OCGs") if "/OCGs" in node else None
     members = _written_items(node, "/OCGs") \
@@ -165,6 +170,30 @@ def _membership(written: Any, hidden: dict[Any, str], found: set[str]) -> None:
                                                       not members or len(off) < len(members))
     if not shown:  # named by its hidden groups, or (hidden while they are on) by all of them
         found.update(_name(g) for g in off or members)
+
+
+def _expression_layers(expression: Any) -> list[Any]:
+    """The groups a visibility expression (`/VE`, ISO 32000-2, 8.11.2.2: `[/And|/Or|/Not
+    operand ...]`, an operand a group or an expression) depends on, as written, each once,
+    in the order written; at most `MAX_EXPRESSION` arrays read (an expression may nest or
+    reach itself)."""
+    layers: list[Any] = []
+    seen: set[Any] = set()
+    stack, arrays = [expression], 0
+    while stack and arrays < MAX_EXPRESSION:
+        written = stack.pop()
+        current = _resolved(written)
+        if isinstance(current, generic.ArrayObject):
+            if identity(written) in seen:
+                continue
+            seen.add(identity(written))
+            arrays += 1
+            stack.extend(reversed(list(current)))
+        elif isinstance(current, generic.DictionaryObject) and \
+                _get(current, "/Type") == "/OCG" and identity(written) not in seen:
+            seen.add(identity(written))
+            layers.append(written)
+    return layers
 
 
 def _pages(tree: Any, budget: list[int]) -> Iterable[generic.DictionaryObject]:

@@ -29,7 +29,11 @@ and one of an older revision hides the updates after it (one that makes the cont
 EUR", and the signature). That is misleading too (pdfatk19); in a linearized file the last
 `startxref` names the first-page section, read first by every reader. With no section there (or none in the 1024 bytes
 pdf.js searches), they rebuild the cross-reference from the objects, the last definition of
-a number winning: misleading when that puts an object elsewhere than pyHanko's chain does.
+a number (and generation) winning, then fill the numbers still missing from the
+cross-reference streams found, first in file order first: misleading when that puts an object
+elsewhere than pyHanko's chain does, an object pyHanko reads from an object stream too (an
+uncompressed copy of it anywhere, or the copy an older stream lists, is what they show:
+pdfatk20).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from typing import Any
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.xref import XRefEntry, XRefType, parse_xref_stream
 
 from signing import page_tree
 from signing.pdf_input import READ_ERRORS
@@ -147,20 +152,88 @@ def misleads(reader: PdfFileReader, tree: page_tree.Survey) -> bool:
 
 
 def _rebuilt_otherwise(reader: PdfFileReader, data: bytes) -> bool:
-    """Whether a cross-reference rebuilt from the objects in file order, the last definition
-    of a number winning (pdf.js `XRef.indexObjects`), puts an object elsewhere than the chain
-    pyHanko reads: a copy of a page's content written after the listed one, listed by no
-    section, is what those viewers show."""
-    last: dict[int, tuple[int, int]] = {}
-    for header in _ANY_OBJECT_HEADER.finditer(data):
-        last[int(header[1])] = (int(header[2]), header.start())
-    revision = reader.xrefs.total_revisions - 1
-    for number, (generation, offset) in last.items():
-        listed = reader.xrefs.get_historical_ref(generic.Reference(number, generation),
-                                                 revision)
-        if isinstance(listed, int) and listed != offset:
+    """Whether the cross-reference pdf.js rebuilds from the objects (`_rebuilt`) puts an
+    object elsewhere than the chain pyHanko reads (`_listed`): a copy of a page's content
+    written after the listed one, listed by no section, or a copy of a page pyHanko reads
+    from an object stream (uncompressed anywhere in the file, or in the object stream an
+    older cross-reference stream lists), is what those viewers show. Cross-reference
+    streams, read by those viewers as sections rather than shown, are not compared."""
+    rebuilt, sections = _rebuilt(reader, data)
+    for number, (generation, location) in rebuilt.items():
+        if location is None or location in sections:
+            continue
+        if _listed(reader, number) != (generation, location):
             return True
     return False
+
+
+def _rebuilt(reader: PdfFileReader, data: bytes
+             ) -> tuple[dict[int, tuple[int, Any]], set[int]]:
+    """The cross-reference as pdf.js rebuilds it (`XRef.indexObjects`): every object's
+    header in file order, a later one replacing an earlier one of the same number and
+    generation (one of another generation does not); then the cross-reference streams found
+    (an object whose body has `/XRef` followed by a delimiter), in file order, each with its
+    /Prev chain, filling only the numbers still missing (a free entry too). {number:
+    (generation, offset, or `ObjStreamRef` with generation 0, or None when free)}, and the
+    offsets of those cross-reference streams."""
+    entries: dict[int, tuple[int, Any]] = {}
+    sections: list[int] = []
+    for header in _ANY_OBJECT_HEADER.finditer(data):
+        number, generation = int(header[1]), int(header[2])
+        if number not in entries or entries[number][0] == generation:
+            entries[number] = (generation, header.start())
+        end = data.find(b"endobj", header.end())
+        tag = data.find(b"/XRef", header.end(), end if end >= 0 else len(data))
+        if tag >= 0 and (tag + 5 >= len(data) or data[tag + 5] < 64):
+            sections.append(header.start())
+    for start in sections:
+        for entry in _section_chain(reader, data, start):
+            if entry.idnum not in entries:
+                entries[entry.idnum] = (
+                    0 if entry.xref_type == XRefType.IN_OBJ_STREAM else entry.generation,
+                    None if entry.xref_type == XRefType.FREE else entry.location)
+    return entries, set(sections)
+
+
+def _section_chain(reader: PdfFileReader, data: bytes, start: int) -> list[XRefEntry]:
+    """The entries of the cross-reference stream at `start` and of the streams its /Prev
+    chain leads to, in that order (each read once); a part that cannot be read ends the
+    chain, as it ends pdf.js's."""
+    found: list[XRefEntry] = []
+    seen: set[int] = set()
+    at: Any = start
+    while isinstance(at, int) and 0 <= at < len(data) and at not in seen:
+        seen.add(at)
+        header = _OBJECT_HEADER.match(data, at)
+        if header is None:
+            break
+        stream = io.BytesIO(data)
+        stream.seek(header.end())
+        try:
+            section = generic.read_object(stream, generic.Reference(0, 0, reader))
+            if not isinstance(section, generic.StreamObject):
+                break
+            found.extend(parse_xref_stream(section, strict=False))
+            at = section.get("/Prev")
+        except READ_ERRORS:
+            break
+    return found
+
+
+def _listed(reader: PdfFileReader, number: int) -> tuple[int, Any] | None:
+    """Where the chain pyHanko reads puts object `number` in the latest revision: (its
+    generation, its offset or `ObjStreamRef` with generation 0), None when free or unlisted
+    (the newest section naming the number decides)."""
+    xrefs = reader.xrefs
+    for revision in reversed(range(xrefs.total_revisions)):
+        section = xrefs.get_xref_data(revision)
+        if number in section.xrefs_in_objstm:
+            return 0, section.xrefs_in_objstm[number]
+        if number in section.standard_xrefs:
+            return section.standard_xrefs[number]
+        if number in section.freed:
+            return None
+    return None
 
 
 def _first_section(reader: PdfFileReader, data: bytes) -> int | None:

@@ -211,7 +211,7 @@ def findings(reader: PdfFileReader) -> list[str]:
                 found.add("hidden_annotations")
             if _drawn_by_the_viewer(annot):
                 found.add("annotations_without_appearance")
-            if "/AA" in annot:
+            if "/AA" in annot or (kind == "/Widget" and _inherits_actions(annot)):
                 found.add("additional_actions")
             if "/A" in annot and not _safe_action(annot["/A"]):
                 found.add("actions")
@@ -258,6 +258,20 @@ def _field_type(node: generic.DictionaryObject) -> object:
     return None
 
 
+def _inherits_actions(widget: generic.DictionaryObject) -> bool:
+    """Whether a field above `widget` (its /Parent chain) has additional actions: the
+    widget's own, even when /AcroForm /Fields lists no such field (pdf.js reads /AA up the
+    chain)."""
+    current = _dict(_get(widget, "/Parent"))
+    for _ in range(64):
+        if current is None:
+            return False
+        if "/AA" in current:
+            return True
+        current = _dict(_get(current, "/Parent"))
+    return False
+
+
 def _is_terminal(node: generic.DictionaryObject) -> bool:
     kids = _get(node, "/Kids")
     if not isinstance(kids, generic.ArrayObject) or not kids:
@@ -286,7 +300,11 @@ def _kids(node: generic.DictionaryObject) -> list[Any]:
 
 
 def _field_nodes(form: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
-    return _walk(list(_get(form, "/Fields") or []), _kids)
+    """The fields of /Fields and of the calculation order (/CO: Acrobat runs their calculate
+    scripts though /Fields may list none of them), and their kids."""
+    listed = [_get(form, key) for key in ("/Fields", "/CO")]
+    return _walk([field for fields in listed if isinstance(fields, generic.ArrayObject)
+                  for field in fields], _kids)
 
 
 def _is_page(node: generic.DictionaryObject) -> bool:

@@ -67,6 +67,7 @@ MULTIMEDIA = frozenset({"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"})
 # shown without an appearance stream by design (a link's area, a pop-up's window, a field)
 WITHOUT_APPEARANCE = frozenset({"/Link", "/Popup", "/Widget"})
 MAX_NODES = 100_000
+MAX_PARENTS = 64  # fields above a widget read at most
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,10 @@ def examined(reader: PdfFileReader) -> Findings:
     _check(lambda: _catalog(root, kinds))
     visited = [0]
     _check(lambda: _pages(_get(root, "/Pages"), kinds, visited, set()))
-    _check(lambda: _fields(_get(_get(root, "/AcroForm"), "/Fields"), kinds, visited, set()))
+    fields_seen: set[Any] = set()  # /Fields, then the calculation order (/CO) the same way
+    for key in ("/Fields", "/CO"):
+        _check(lambda key=key: _fields(_get(_get(root, "/AcroForm"), key), kinds, visited,
+                                       fields_seen))
     _check(lambda: _outline(_get(root, "/Outlines"), kinds, visited))
     _check(lambda: _page_tree(reader, kinds))
     _check(lambda: kinds.add("field_values") if field_values.differing(root) else None)
@@ -248,6 +252,21 @@ def _annotation(annotation: Any, kinds: set[str]) -> None:
     action = _get(annotation, "/A")
     if isinstance(action, generic.DictionaryObject) and _acts(action):
         kinds.add("actions")
+    if kind == "/Widget" and any(_get(parent, "/AA") is not None
+                                 for parent in _parents(annotation)):
+        kinds.add("actions")
+
+
+def _parents(node: generic.DictionaryObject) -> Iterator[generic.DictionaryObject]:
+    """The fields above a widget (its /Parent chain, at most `MAX_PARENTS`): their additional
+    actions are the widget's (ISO 32000-2, 12.7.4.1; pdf.js `collectActions` reads /AA up
+    the chain), run even when /AcroForm /Fields lists none of them."""
+    current = _resolved(_get(node, "/Parent"))
+    for _ in range(MAX_PARENTS):
+        if not isinstance(current, generic.DictionaryObject):
+            return
+        yield current
+        current = _resolved(_get(current, "/Parent"))
 
 
 def _has_appearance(annotation: generic.DictionaryObject) -> bool:
@@ -264,6 +283,9 @@ def _has_appearance(annotation: generic.DictionaryObject) -> bool:
 
 
 def _fields(fields: Any, kinds: set[str], visited: list[int], seen: set[Any]) -> None:
+    """The actions of the fields of `fields` (the form's /Fields, or its calculation order
+    /CO, whose calculate scripts Acrobat runs though /Fields may list none of them) and of
+    their kids."""
     for field in fields if isinstance(fields, generic.ArrayObject) else ():
         for node in _nodes(field, "/Kids", visited, seen):
             if _get(node, "/AA") is not None:
