@@ -171,6 +171,18 @@ def finish(body: bytes, xref_at: int) -> bytes:
     return body + b"startxref\n%d\n%%%%EOF\n" % xref_at
 
 
+def assert_valid_but_told(client, verifier, pdf: bytes, kind: str) -> dict:
+    """The signature holds, and the verifier and POST /api/verify both tell the one finding
+    `kind` (what the file holds beside its signed pages); the API's answer."""
+    report = verifier.verify(pdf)
+    assert report.conclusion.passed
+    assert report.active_content == (kind,)
+    body = over_http(client, verifier, pdf)
+    assert body["status"] == 200 and body["verdict"] == "valid"
+    assert [a["kind"] for a in body["active_content"]] == [kind]
+    return body
+
+
 def assert_refused_over_http(client, verifier, pdf: bytes, *, reason: str,
                              level: str | None = None, verdict: str = "not_valid",
                              indication: str = "TOTAL-FAILED") -> dict:
