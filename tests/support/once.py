@@ -37,3 +37,17 @@ def elsewhere(action: Callable[[], object]) -> None:
     thread.join()
     if failed:
         raise failed[0]
+
+
+def after_passing(monkeypatch, owner: object, name: str, then: Callable[[], object]) -> None:
+    """`then()` runs `elsewhere`, right after `owner.name` (a check of the request under test)
+    returned, before the request goes on: the race's other side commits between the check
+    and what the request writes on its strength."""
+    real = getattr(owner, name)
+
+    def meanwhile(*args: object, **kwargs: object) -> object:
+        passed = real(*args, **kwargs)
+        elsewhere(then)
+        return passed
+
+    monkeypatch.setattr(owner, name, meanwhile)

@@ -15,7 +15,7 @@ import uuid
 from tests.idp.account.conftest import delete_passkey, two_passkeys
 from tests.idp.conftest import csrf, enrol, recheck, sign_in
 from tests.security.test_cross2_recovery_race import _desk_recovery
-from tests.support.once import elsewhere
+from tests.support.once import after_passing
 
 CODE = re.compile(r"<li>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</li>")
 
@@ -33,14 +33,7 @@ def _after_the_check(monkeypatch, then) -> None:
     before the new codes are written."""
     from idp.account import views
 
-    real = views.reauth.fresh_with_passkey
-
-    def meanwhile(session):
-        passed = real(session)
-        elsewhere(then)
-        return passed
-
-    monkeypatch.setattr(views.reauth, "fresh_with_passkey", meanwhile)
+    after_passing(monkeypatch, views.reauth, "fresh_with_passkey", then)
 
 
 def _new_codes(browser):

@@ -14,7 +14,7 @@ from tests.idp.account.conftest import delete_passkey, two_passkeys
 from tests.idp.conftest import enrol, post_json, recheck, sign_in
 from tests.security.test_cross2_recovery_race import _desk_recovery
 from tests.support.authenticator import SoftwareAuthenticator
-from tests.support.once import elsewhere
+from tests.support.once import after_passing
 
 
 def _passkeys(app, citizen_id: str) -> list[bytes]:
@@ -30,14 +30,7 @@ def _after_the_check(monkeypatch, then) -> None:
     passed (`reauth.fresh_to_add_passkey`), before the new passkey is written."""
     from idp.webauthn import views
 
-    real = views.reauth.fresh_to_add_passkey
-
-    def meanwhile(session):
-        passed = real(session)
-        elsewhere(then)
-        return passed
-
-    monkeypatch.setattr(views.reauth, "fresh_to_add_passkey", meanwhile)
+    after_passing(monkeypatch, views.reauth, "fresh_to_add_passkey", then)
 
 
 def _options(browser) -> dict:
