@@ -39,6 +39,14 @@ BINDING_CURRENT = "registrar:bind-current:"  # + citizen id: the store key of it
 BINDING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 BINDING_LENGTH = 12  # 60 bits, single use, minutes long
 SERVICE_POINT_MAX = 100
+ENROLMENT_PREFIX = "registrar:enrolment:"  # + citizen id: an assisted enrolment's open passkey step
+# The trail's actions that hand an account to someone else (a desk recovery, a reclaim's freeze).
+HANDED_OVER = ("recovery.code_issued", "identity.frozen")
+
+
+def enrolment_ticket(citizen_id: uuid.UUID) -> str:
+    """The store key of the passkey step an assisted enrolment left open (`idp.registrar.enrolment`)."""
+    return ENROLMENT_PREFIX + str(citizen_id)
 
 
 @dataclass(frozen=True)
@@ -308,6 +316,9 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
               now=now, details=ended)
     _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
                   confirmed="recovery", now=now)
+    # An assisted enrolment's passkey step still open ends: it would add a passkey to the account
+    # handed over here, or give out a code superseding this one (`handed_over` if it read first).
+    store.delete(enrolment_ticket(citizen_id))
     raw = issue_binding(store, key=key, citizen_id=citizen_id, ttl=ttl)
     trail(session, actor=actor, action="recovery.code_issued", citizen_id=citizen_id, now=now,
           details={"expires_in": ttl}, citizen_event="registrar.recovery_started")
@@ -355,6 +366,18 @@ def _end_roles(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> lis
 
     return [name for name, model in (("operator", Operator), ("registrar", Registrar))
             if revoke_role(session, model, citizen_id, now=now) is not None]
+
+
+def handed_over(session: Session, citizen_id: uuid.UUID) -> bool:
+    """Whether the account was handed to someone at a desk (`start_recovery`) or frozen (a
+    reclaim), or holds no identity (frozen, closed, gone): what an assisted enrolment's open step
+    may not bind a passkey to (that step is for an identity nobody has held yet)."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None or _holds_no_identity(citizen):
+        return True
+    return session.scalar(sa.select(RegistrarAuditEntry.id).where(
+        RegistrarAuditEntry.citizen_id == citizen_id,
+        RegistrarAuditEntry.action.in_(HANDED_OVER)).limit(1)) is not None
 
 
 def may_bind(session: Session, citizen_id: uuid.UUID) -> bool:
