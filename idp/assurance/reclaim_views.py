@@ -39,7 +39,7 @@ from idp.citizens.errors import InvalidFields
 from idp.civil_register import guesses, register
 from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
-from idp.civil_register.services import match_typed
+from idp.civil_register.services import match_typed, register_empty
 from idp.consent.agency_logout import logout_agency
 from idp.consent.consents import get_consents
 from idp.registrar.services import Actor
@@ -125,10 +125,27 @@ def _register_match(data: EnrolmentData, *, typed: bool = False) -> MatchResult 
 
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
-          failed: str | None = None, status: int = 200, expired: bool = False) -> Response:
+          failed: str | None = None, status: int = 200, expired: bool = False,
+          not_loaded: bool | None = None) -> Response:
+    """The claim's form; instead of it, when the imported register was never loaded
+    (`not_loaded`, asked when None), that the register cannot be checked yet."""
+    if not_loaded is None:
+        not_loaded = register_empty(current_app)
     return no_store(Response(render_template(
         "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed, expired=expired,
-        scheme=scheme(current_app), available=register(current_app) is not None), status=status))
+        scheme=scheme(current_app), available=register(current_app) is not None, not_loaded=not_loaded),
+        status=status))
+
+
+def _not_loaded(values: dict[str, str]) -> Response:
+    """503 + Retry-After: the imported register was never loaded (`register_empty`), so its "not
+    found" says nothing about the claimant, who is not told their details do not match; nothing
+    is counted against their limits (the register is not asked)."""
+    count("reclaim", "register_empty")
+    log.warning("reclaim refused: the imported civil register is empty")
+    response = _form(values=values, status=503, not_loaded=True)
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 @bp.get("/reclaim")
@@ -145,6 +162,8 @@ def claim() -> ResponseReturnValue:
     values = {name: str(request.form.get(name, ""))[:300] for name in FIELDS}
     if request.form.get("from") == "enrol":
         return _form(values=values)
+    if register_empty(current_app):  # before any limit counts the attempt
+        return _not_loaded(values)
     hit("reclaim")
     settings = get_settings()
     try:
