@@ -182,8 +182,9 @@ def look_up(session: Session, *, actor: Actor, scheme: str, national_id: str,
     return citizen
 
 
-def _citizen(session: Session, citizen_id: uuid.UUID) -> Citizen:
-    citizen = session.get(Citizen, citizen_id)
+def _citizen(session: Session, citizen_id: uuid.UUID, *, lock: bool = False) -> Citizen:
+    """The citizen's row (`lock`: FOR UPDATE, as the account's closure takes it); CitizenNotFound."""
+    citizen = session.get(Citizen, citizen_id, with_for_update=lock)
     if citizen is None:
         raise CitizenNotFound("no such citizen")
     return citizen
@@ -302,7 +303,9 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     operator's or registrar's powers. The caller ends the account's sessions after the commit
     (`idp.sessions.end_session`)."""
     _not_own(actor, citizen_id, "bind a passkey to")
-    if _holds_no_identity(_citizen(session, citizen_id)):
+    # The account's lock, as its closure takes it (`idp.consent.closure`): a closure checked with
+    # a passkey this ends waits, then sees it ended; one that committed first leaves it closed.
+    if _holds_no_identity(_citizen(session, citizen_id, lock=True)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
     ended = _end_credentials(session, citizen_id, now=now)
     revoked = [g for g in grants.active(session, citizen_id=citizen_id)
@@ -324,6 +327,22 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
           details={"expires_in": ttl}, citizen_event="registrar.recovery_started")
     code = "-".join(raw[i:i + 4] for i in range(0, BINDING_LENGTH, 4))
     return BindingCode(code=code, citizen_id=citizen_id, expires_in=ttl)
+
+
+def end_grants_after_recovery(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
+                              grants: IssuedGrants, now: datetime) -> int:
+    """Once the account's sessions ended after `start_recovery` committed: the grants agencies
+    got in them meanwhile (a code issued and exchanged between that commit and their end, in a
+    session checked with a passkey the recovery ended), revoked as the recovery revoked the
+    earlier ones; how many (trailed when any). None is the holder's yet: only the code the
+    recovery gave out opens the account, and not before this. A code exchanged after this finds
+    its session ended (`idp.oidc.services.exchange_code`)."""
+    revoked = [g for g in grants.active(session, citizen_id=citizen_id)
+               if grants.revoke(session, g.id, reason="registrar_recovery", now=now)]
+    if revoked:
+        trail(session, actor=actor, action="recovery.credentials_ended", citizen_id=citizen_id, now=now,
+              details={"grants_revoked": len(revoked), "after_commit": True})
+    return len(revoked)
 
 
 def last_recovery(session: Session, citizen_id: uuid.UUID) -> datetime | None:
