@@ -32,7 +32,7 @@ from idp import audit
 from idp.account import recovery_sessions
 from idp.assurance import codes
 from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, pending_code
-from idp.assurance.reclaim import ReclaimRefused, reclaim
+from idp.assurance.reclaim import ReclaimRefused, end_grants_after_freeze, reclaim
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
@@ -259,13 +259,19 @@ def _kept_while_code_valid(response: ResponseReturnValue, claim_id: str, expires
 
 
 def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
-    """Tell every agency and end every session of the frozen account (after the commit)."""
+    """Tell every agency and end every session of the frozen account (after the commit), then
+    revoke what an agency got in those sessions since the commit (`end_grants_after_freeze`: a
+    refresh token outlives its session)."""
     if frozen_id is None:
         return
     for client_id in agencies:
         logout_agency(client_id=client_id, citizen_id=frozen_id, reason="identity_reclaimed")
     for sso in sessions_for(frozen_id):
         end_session(sid=sso.sid, reason="identity_reclaimed")
+    with get_db(current_app).transaction() as db:
+        late = end_grants_after_freeze(db, frozen_id=uuid.UUID(frozen_id), grants=get_consents().grants, now=_now())
+    if late:
+        log.warning("grants made during a reclaim revoked", extra={"citizen_id": frozen_id, "grants": late})
 
 
 @bp.post("/reclaim/verify")
