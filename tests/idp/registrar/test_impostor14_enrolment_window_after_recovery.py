@@ -82,6 +82,7 @@ def test_nor_after_the_record_was_frozen(client, oidc_app, registrar):
     token = csrf(client, f"/registrar/enrolments/{citizen_id}")
     with get_db(oidc_app).transaction() as session:
         session.get(Citizen, uuid.UUID(citizen_id)).national_id = FROZEN_PREFIX + "impostor14"  # as a reclaim leaves it
+    assert client.get(f"/registrar/enrolments/{citizen_id}").status_code == 410  # not offered
     phone = client.post(f"/registrar/enrolments/{citizen_id}/phone", data={"csrf_token": token})
     assert phone.status_code == 410
     headers = {"X-CSRF-Token": token, "Origin": "http://localhost"}
