@@ -151,6 +151,16 @@ def _tell_frozen(session: Session, holder_id: uuid.UUID, *, method: str, office:
                           by_citizen=False)  # the holder's language, not the claimant's or staff's
 
 
+def end_grants_after_freeze(session: Session, *, frozen_id: uuid.UUID, grants: IssuedGrants,
+                            now: datetime) -> int:
+    """Once the frozen account's sessions ended after the reclaim committed: the grants agencies
+    got in them meanwhile (a code issued and exchanged between that commit and their end),
+    revoked as the freeze revoked the earlier ones; how many. A code exchanged after this finds
+    its session ended (`idp.oidc.services.exchange_code`)."""
+    return len([g for g in grants.active(session, citizen_id=frozen_id)
+                if grants.revoke(session, g.id, reason=REASON, now=now)])
+
+
 def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, detail: str,
             actor: Actor, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants,
             key_service: KeyService, key: bytes, language: str, now: datetime) -> Reclaimed:
@@ -207,5 +217,5 @@ def reclaim(session: Session, *, data: EnrolmentData, method: str, source: str, 
                      agencies=agencies)
 
 
-__all__ = ["FROZEN_PREFIX", "METHODS", "ReclaimRefused", "Reclaimed", "is_frozen", "reclaim",
+__all__ = ["FROZEN_PREFIX", "METHODS", "ReclaimRefused", "Reclaimed", "end_grants_after_freeze", "is_frozen", "reclaim",
            "tombstone"]

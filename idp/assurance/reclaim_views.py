@@ -32,14 +32,14 @@ from idp import audit
 from idp.account import recovery_sessions
 from idp.assurance import codes
 from idp.assurance.possession import NoSuchChannel, TooManyAttempts, contact_for, nothing_typed, pending_code
-from idp.assurance.reclaim import ReclaimRefused, reclaim
+from idp.assurance.reclaim import ReclaimRefused, end_grants_after_freeze, reclaim
 from idp.citizens import scheme
 from idp.citizens.enrolment import EnrolmentData, validate
 from idp.citizens.errors import InvalidFields
 from idp.civil_register import guesses, register
 from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
-from idp.civil_register.services import match_typed
+from idp.civil_register.services import match_typed, register_empty
 from idp.consent.agency_logout import logout_agency
 from idp.consent.consents import get_consents
 from idp.registrar.services import Actor
@@ -125,10 +125,27 @@ def _register_match(data: EnrolmentData, *, typed: bool = False) -> MatchResult 
 
 
 def _form(*, values: dict[str, str], errors: dict[str, str] | None = None,
-          failed: str | None = None, status: int = 200, expired: bool = False) -> Response:
+          failed: str | None = None, status: int = 200, expired: bool = False,
+          not_loaded: bool | None = None) -> Response:
+    """The claim's form; instead of it, when the imported register was never loaded
+    (`not_loaded`, asked when None), that the register cannot be checked yet."""
+    if not_loaded is None:
+        not_loaded = register_empty(current_app)
     return no_store(Response(render_template(
         "assurance/reclaim.html", values=values, errors=errors or {}, failed=failed, expired=expired,
-        scheme=scheme(current_app), available=register(current_app) is not None), status=status))
+        scheme=scheme(current_app), available=register(current_app) is not None, not_loaded=not_loaded),
+        status=status))
+
+
+def _not_loaded(values: dict[str, str]) -> Response:
+    """503 + Retry-After: the imported register was never loaded (`register_empty`), so its "not
+    found" says nothing about the claimant, who is not told their details do not match; nothing
+    is counted against their limits (the register is not asked)."""
+    count("reclaim", "register_empty")
+    log.warning("reclaim refused: the imported civil register is empty")
+    response = _form(values=values, status=503, not_loaded=True)
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 @bp.get("/reclaim")
@@ -145,6 +162,8 @@ def claim() -> ResponseReturnValue:
     values = {name: str(request.form.get(name, ""))[:300] for name in FIELDS}
     if request.form.get("from") == "enrol":
         return _form(values=values)
+    if register_empty(current_app):  # before any limit counts the attempt
+        return _not_loaded(values)
     hit("reclaim")
     settings = get_settings()
     try:
@@ -240,13 +259,19 @@ def _kept_while_code_valid(response: ResponseReturnValue, claim_id: str, expires
 
 
 def after_freeze(frozen_id: str | None, agencies: tuple[str, ...]) -> None:
-    """Tell every agency and end every session of the frozen account (after the commit)."""
+    """Tell every agency and end every session of the frozen account (after the commit), then
+    revoke what an agency got in those sessions since the commit (`end_grants_after_freeze`: a
+    refresh token outlives its session)."""
     if frozen_id is None:
         return
     for client_id in agencies:
         logout_agency(client_id=client_id, citizen_id=frozen_id, reason="identity_reclaimed")
     for sso in sessions_for(frozen_id):
         end_session(sid=sso.sid, reason="identity_reclaimed")
+    with get_db(current_app).transaction() as db:
+        late = end_grants_after_freeze(db, frozen_id=uuid.UUID(frozen_id), grants=get_consents().grants, now=_now())
+    if late:
+        log.warning("grants made during a reclaim revoked", extra={"citizen_id": frozen_id, "grants": late})
 
 
 @bp.post("/reclaim/verify")

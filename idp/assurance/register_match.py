@@ -15,7 +15,7 @@ from idp.assurance.services import apply_register_match
 from idp.civil_register import register
 from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
-from idp.civil_register.services import check_citizen
+from idp.civil_register.services import check_citizen, register_empty
 from infra.db import get_db
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 def check_after_enrolment(app: Flask, *, citizen_id: str) -> MatchResult | None:
     """Run right after an enrolment, in its own transaction: a register that is down or
     refuses never undoes the enrolment (the citizen can ask again from their account).
-    None when no register is configured or it failed."""
+    None when no register is configured, it failed, or it is the imported one and was never
+    loaded (`register_empty`: not asked, so the enrolment's details are not counted against its
+    national ID's daily limit, `guesses.admit`, for an answer that says nothing)."""
     found = register(app)
-    if found is None:
+    if found is None or register_empty(app):
         return None
     try:
         with get_db(app).transaction() as session:

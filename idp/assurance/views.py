@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from idp.citizens.services import get_citizen, passkeys_of
 from idp.civil_register import register
 from idp.civil_register.base import MatchResult
 from idp.civil_register.errors import CivilRegisterError
-from idp.civil_register.services import check_citizen
+from idp.civil_register.services import check_citizen, register_empty
 from idp.sessions import require_citizen
 from infra.db import get_db
 from infra.ops.metrics import count
@@ -79,12 +79,13 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
         pending = pending_code(db, purpose=PURPOSE, claimant=str(citizen_id), now=_now()) \
             if proofing == "low" else None
     register_outcome = request.args.get("register")
+    not_loaded = proofing == "low" and register_empty(current_app)
     body = render_template(
         "assurance/account.html", proofing=proofing, method=method, passkeys=passkeys,
         current=current, evidence=evidence,
         can_check=register(current_app) is not None and proofing == "low"
         and method == "self_asserted",
-        register_unavailable=unavailable,
+        register_unavailable=unavailable, register_not_loaded=not_loaded,
         outcome=register_outcome if register_outcome in REGISTER_OUTCOMES else None,
         **codes.page_values(contacts=matched.contacts if matched else (), pending=pending,
                             outcome=request.args.get("code"), outcomes=CODE_OUTCOMES,
@@ -93,8 +94,11 @@ def _page(citizen_id: uuid.UUID, *, status: int = 200, notice: str | None = None
     return body, status, headers
 
 
-def _citizen_post(limit: str, *, passkey: bool = False) -> uuid.UUID:
+def _citizen_post(limit: str, *, passkey: bool = False, asks_register: bool = False) -> uuid.UUID:
     """A POST of the signed-in citizen: its CSRF token, then the rate limit `limit` for them.
+    `asks_register`: the action asks the civil register; when it is the imported one and was
+    never loaded (`register_empty`: its "not found" says nothing about the citizen), the page
+    says so (503 + Retry-After) before anything is counted against the citizen's limits.
     `passkey`: the action raises the account's proofing, which every passkey of the account
     inherits, so the session must have been checked with one of them. A wallet session (its
     PID matched the record, which someone else may have enrolled with their own passkey) is
@@ -104,6 +108,10 @@ def _citizen_post(limit: str, *, passkey: bool = False) -> uuid.UUID:
 
     validate_csrf()
     session = require_citizen()
+    if asks_register and register_empty(current_app):
+        count("registry.check", "register_empty")
+        log.warning("register check refused: the imported civil register is empty")
+        abort(make_response(_page(uuid.UUID(session.citizen_id), status=503, retry_after=60)))
     if passkey and (session.credential_id is None or reauth.refused_check(session) is not None):
         with get_db(current_app).read() as db:
             _citizen(db, uuid.UUID(session.citizen_id))  # an account gone: /login, not a re-check
@@ -122,7 +130,7 @@ def overview() -> ResponseReturnValue:
 @bp.post("/account/assurance/register-check")
 def register_check() -> ResponseReturnValue:
     """The citizen asks to be matched against the civil register (evidence; still low)."""
-    citizen_id = _citizen_post("register-check")
+    citizen_id = _citizen_post("register-check", asks_register=True)
     found = register(current_app)
     if found is None:
         return redirect("/account/assurance", code=303)
@@ -140,7 +148,7 @@ def register_check() -> ResponseReturnValue:
 @bp.post("/account/assurance/code")
 def request_code() -> ResponseReturnValue:
     """Send a one-time code to the register's contact of record the citizen chose."""
-    citizen_id = _citizen_post("possession-code", passkey=True)
+    citizen_id = _citizen_post("possession-code", passkey=True, asks_register=True)
     channel = request.form.get("channel", "")
     now = _now()
     try:

@@ -28,7 +28,7 @@ from idp import audit
 from idp.account.models import SignIn
 from idp.citizens.models import CLOSED_PREFIX, Citizen, Passkey, RecoveryCode, is_closed
 from idp.consent import services
-from idp.consent.errors import AccountClosed
+from idp.consent.errors import AccountClosed, CheckEnded
 from idp.consent.issued_grants import IssuedGrants
 from idp.consent.receipts import ReceiptSigner
 from idp.consent.settings import ConsentPolicy
@@ -57,6 +57,18 @@ def pseudonym(key: bytes, *, scheme: str, national_id: str, citizen_id: uuid.UUI
     return prefix + own[: 64 - len(prefix)]
 
 
+def _still_holds(session: Session, citizen_id: uuid.UUID, credential_id: str) -> bool:
+    from idp.webauthn.encoding import from_b64url
+
+    try:
+        raw = from_b64url(credential_id, limit=1023)
+    except ValueError:
+        return False
+    return session.scalar(sa.select(Passkey.id).where(Passkey.citizen_id == citizen_id,
+                                                      Passkey.credential_id == raw,
+                                                      Passkey.suspect_since.is_(None))) is not None
+
+
 @dataclass(frozen=True)
 class Closed:
     citizen_id: str
@@ -64,11 +76,18 @@ class Closed:
 
 
 def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigner, grants: IssuedGrants,
-                  pseudonym_key: bytes, citizen_id: str, language: str, now: datetime) -> Closed:
+                  pseudonym_key: bytes, citizen_id: str, language: str, now: datetime,
+                  checked_with: str | None = None) -> Closed:
+    """`checked_with`: the passkey (base64url) the session's fresh check was made with; CheckEnded
+    when, read under the account's lock, it is no longer the account's or is marked suspect (a
+    desk recovery, which takes the same lock, a reclaim or a deletion that committed after the
+    view's check): whoever held it must not close the account a desk just handed over."""
     audit.prepare()  # the checkpoint key exists before this transaction writes anything
     citizen = session.get(Citizen, uuid.UUID(citizen_id), with_for_update=True)
     if citizen is None or is_closed(citizen):
         raise AccountClosed("the account does not exist or is already closed")
+    if checked_with is not None and not _still_holds(session, citizen.id, checked_with):
+        raise CheckEnded("the passkey this session was checked with is no longer the account's")
     agencies = services.withdraw_all(session, policy=policy, sign=sign, grants=grants, citizen_id=citizen.id,
                                      language=language, now=now, reason="account_closed")
     session.execute(sa.delete(Passkey).where(Passkey.citizen_id == citizen.id))

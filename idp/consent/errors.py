@@ -17,6 +17,11 @@ class AccountClosed(ConsentError):
     """The account does not exist or was already closed."""
 
 
+class CheckEnded(ConsentError):
+    """The passkey the session was checked with is no longer the account's (a desk recovery, a
+    reclaim or a deletion committed after the check): the check vouches for nothing now."""
+
+
 class ConsentNotInForce(ConsentError, CodedError):
     """Data would be released to an agency under no consent in force (withdrawn, superseded
     and none newer, or expired): nothing is released (the token endpoint answers 400)."""

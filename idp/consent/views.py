@@ -26,7 +26,7 @@ from idp.audit.models import AuditEntry
 from idp.consent import closure, readable, services
 from idp.consent.agency_logout import end_all_sessions, logout_agency
 from idp.consent.consents import get_consents
-from idp.consent.errors import AccountClosed, AgencyNotConnected
+from idp.consent.errors import AccountClosed, AgencyNotConnected, CheckEnded
 from idp.consent.export import account_export
 from idp.consent.models import Consent
 from idp.sessions import SsoSession, end_session, require_citizen
@@ -340,9 +340,12 @@ def close() -> BaseResponse:
             closed = closure.close_account(db, policy=consents.policy, sign=consents.sign,
                                            grants=consents.grants, pseudonym_key=key,
                                            citizen_id=session.citizen_id, language=current_language(),
-                                           now=_now())
+                                           now=_now(), checked_with=session.credential_id)
     except AccountClosed:
         return redirect("/", code=303)
+    except CheckEnded:  # its passkey ended after the check above: the re-check says so
+        count("account.close", "check_ended")
+        return reauth.recheck_form(action="close", keep=("confirm",), back="/account/close")
     for client_id in closed.agencies:
         logout_agency(client_id=client_id, citizen_id=closed.citizen_id, reason="account_closed")
     response = no_store(Response(render_template("consent/closed.html")))

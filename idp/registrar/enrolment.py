@@ -37,11 +37,11 @@ from idp.webauthn.relying_party import RelyingParty
 from infra.store import EphemeralStore
 from infra.unique_insert import insert_unique
 
-PREFIX = "registrar:enrolment:"
+PREFIX = services.ENROLMENT_PREFIX
 
 
 def _ticket(citizen_id: uuid.UUID) -> str:
-    return PREFIX + str(citizen_id)
+    return services.enrolment_ticket(citizen_id)
 
 
 def _own_national_id(session: Session, actor: Actor, data: EnrolmentData) -> bool:
@@ -87,18 +87,24 @@ def is_own(actor: Actor, citizen_id: uuid.UUID) -> bool:
     return services.is_own_record(actor, citizen_id)
 
 
-def _check(actor: Actor, citizen_id: uuid.UUID, store: EphemeralStore) -> None:
+def _check(session: Session, actor: Actor, citizen_id: uuid.UUID, store: EphemeralStore) -> None:
+    """The step is open to `actor`, and the identity is still the one they enrolled: not handed
+    to the document's holder at a desk since, nor frozen or closed (`services.handed_over`; the
+    recovery also ends the ticket, this holds when it committed after the ticket was read)."""
     if services.is_own_record(actor, citizen_id):
         raise OwnRecord("a registrar cannot bind a passkey to their own record")
     if not binding_open(store, actor=actor, citizen_id=citizen_id):
         raise EnrolmentClosed("the passkey step of this enrolment is done, expired or someone else's")
+    if services.handed_over(session, citizen_id):
+        store.delete(_ticket(citizen_id))
+        raise EnrolmentClosed("the identity was recovered at a desk, frozen or closed since its enrolment")
 
 
 def issue_phone_link(session: Session, store: EphemeralStore, *, actor: Actor, citizen_id: uuid.UUID,
                      key: bytes, ttl: int, now: datetime) -> BindingCode:
     """Route (b): a one-time code (and QR link to /bind) the citizen opens on their phone to
     create their passkey there. Closes the binding step."""
-    _check(actor, citizen_id, store)
+    _check(session, actor, citizen_id, store)
     _close(store, actor=actor, citizen_id=citizen_id)
     raw = services.issue_binding(store, key=key, citizen_id=citizen_id, ttl=ttl)
     services.trail(session, actor=actor, action="enrolment.phone_link_issued", citizen_id=citizen_id, now=now,
@@ -111,7 +117,7 @@ def begin_security_key(session: Session, store: EphemeralStore, *, actor: Actor,
                        rp: RelyingParty, now: float) -> dict[str, Any]:
     """Route (a): creation options for a security key on the registrar's computer (W3C WebAuthn
     Level 3, 5.4: authenticatorAttachment cross-platform, hint security-key, UV required)."""
-    _check(actor, citizen_id, store)
+    _check(session, actor, citizen_id, store)
     citizen = citizens.get_citizen(session, citizen_id)
     if citizen is None:
         raise CitizenNotFound("no such citizen")
@@ -131,7 +137,7 @@ def finish_security_key(session: Session, store: EphemeralStore, *, actor: Actor
     enrolled citizen; closes the binding step. The passkey's name is returned. A key that is
     registered already leaves the step open (`retry_seconds`) for another key or the phone.
     `default_name`: the key's name when its model is unknown, in the page's language."""
-    _check(actor, citizen_id, store)
+    _check(session, actor, citizen_id, store)
     response = parse_registration(body)
     ceremony = challenges.take(store, challenge=response.client_data.challenge, purposes={"assisted"},
                                now=moment)

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.assurance import assurance_settings
-from idp.registrar import enrolment, pages
+from idp.registrar import enrolment, pages, services
 from idp.registrar.errors import (
     AlreadyEnrolled,
     CitizenNotFound,
@@ -73,9 +73,11 @@ def binding_page(actor: Actor, citizen_id: uuid.UUID) -> BaseResponse:
 
     with get_db(current_app).read() as db:
         citizen = get_citizen(db, citizen_id)
+        handed_over = citizen is not None and services.handed_over(db, citizen_id)
     if citizen is None:
         return error_page(404, _("registrar.error.not_found.title"), _("registrar.error.not_found"))
-    is_open = enrolment.binding_open(get_store(current_app), actor=actor, citizen_id=citizen_id)
+    # Not offered for an identity recovered at a desk, frozen or closed since (the routes refuse it).
+    is_open = not handed_over and enrolment.binding_open(get_store(current_app), actor=actor, citizen_id=citizen_id)
     return pages.no_store(render_template("registrar/enrolment.html", actor=actor, citizen=citizen,
                                           open=is_open, minutes=assurance_settings().binding_seconds // 60),
                           200 if is_open else 410)

@@ -39,6 +39,14 @@ BINDING_CURRENT = "registrar:bind-current:"  # + citizen id: the store key of it
 BINDING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 BINDING_LENGTH = 12  # 60 bits, single use, minutes long
 SERVICE_POINT_MAX = 100
+ENROLMENT_PREFIX = "registrar:enrolment:"  # + citizen id: an assisted enrolment's open passkey step
+# The trail's actions that hand an account to someone else (a desk recovery, a reclaim's freeze).
+HANDED_OVER = ("recovery.code_issued", "identity.frozen")
+
+
+def enrolment_ticket(citizen_id: uuid.UUID) -> str:
+    """The store key of the passkey step an assisted enrolment left open (`idp.registrar.enrolment`)."""
+    return ENROLMENT_PREFIX + str(citizen_id)
 
 
 @dataclass(frozen=True)
@@ -174,8 +182,9 @@ def look_up(session: Session, *, actor: Actor, scheme: str, national_id: str,
     return citizen
 
 
-def _citizen(session: Session, citizen_id: uuid.UUID) -> Citizen:
-    citizen = session.get(Citizen, citizen_id)
+def _citizen(session: Session, citizen_id: uuid.UUID, *, lock: bool = False) -> Citizen:
+    """The citizen's row (`lock`: FOR UPDATE, as the account's closure takes it); CitizenNotFound."""
+    citizen = session.get(Citizen, citizen_id, with_for_update=lock)
     if citizen is None:
         raise CitizenNotFound("no such citizen")
     return citizen
@@ -294,7 +303,9 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
     operator's or registrar's powers. The caller ends the account's sessions after the commit
     (`idp.sessions.end_session`)."""
     _not_own(actor, citizen_id, "bind a passkey to")
-    if _holds_no_identity(_citizen(session, citizen_id)):
+    # The account's lock, as its closure takes it (`idp.consent.closure`): a closure checked with
+    # a passkey this ends waits, then sees it ended; one that committed first leaves it closed.
+    if _holds_no_identity(_citizen(session, citizen_id, lock=True)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
     ended = _end_credentials(session, citizen_id, now=now)
     revoked = [g for g in grants.active(session, citizen_id=citizen_id)
@@ -308,11 +319,30 @@ def start_recovery(session: Session, store: EphemeralStore, *, actor: Actor,
               now=now, details=ended)
     _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
                   confirmed="recovery", now=now)
+    # An assisted enrolment's passkey step still open ends: it would add a passkey to the account
+    # handed over here, or give out a code superseding this one (`handed_over` if it read first).
+    store.delete(enrolment_ticket(citizen_id))
     raw = issue_binding(store, key=key, citizen_id=citizen_id, ttl=ttl)
     trail(session, actor=actor, action="recovery.code_issued", citizen_id=citizen_id, now=now,
           details={"expires_in": ttl}, citizen_event="registrar.recovery_started")
     code = "-".join(raw[i:i + 4] for i in range(0, BINDING_LENGTH, 4))
     return BindingCode(code=code, citizen_id=citizen_id, expires_in=ttl)
+
+
+def end_grants_after_recovery(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
+                              grants: IssuedGrants, now: datetime) -> int:
+    """Once the account's sessions ended after `start_recovery` committed: the grants agencies
+    got in them meanwhile (a code issued and exchanged between that commit and their end, in a
+    session checked with a passkey the recovery ended), revoked as the recovery revoked the
+    earlier ones; how many (trailed when any). None is the holder's yet: only the code the
+    recovery gave out opens the account, and not before this. A code exchanged after this finds
+    its session ended (`idp.oidc.services.exchange_code`)."""
+    revoked = [g for g in grants.active(session, citizen_id=citizen_id)
+               if grants.revoke(session, g.id, reason="registrar_recovery", now=now)]
+    if revoked:
+        trail(session, actor=actor, action="recovery.credentials_ended", citizen_id=citizen_id, now=now,
+              details={"grants_revoked": len(revoked), "after_commit": True})
+    return len(revoked)
 
 
 def last_recovery(session: Session, citizen_id: uuid.UUID) -> datetime | None:
@@ -355,6 +385,18 @@ def _end_roles(session: Session, citizen_id: uuid.UUID, *, now: datetime) -> lis
 
     return [name for name, model in (("operator", Operator), ("registrar", Registrar))
             if revoke_role(session, model, citizen_id, now=now) is not None]
+
+
+def handed_over(session: Session, citizen_id: uuid.UUID) -> bool:
+    """Whether the account was handed to someone at a desk (`start_recovery`) or frozen (a
+    reclaim), or holds no identity (frozen, closed, gone): what an assisted enrolment's open step
+    may not bind a passkey to (that step is for an identity nobody has held yet)."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None or _holds_no_identity(citizen):
+        return True
+    return session.scalar(sa.select(RegistrarAuditEntry.id).where(
+        RegistrarAuditEntry.citizen_id == citizen_id,
+        RegistrarAuditEntry.action.in_(HANDED_OVER)).limit(1)) is not None
 
 
 def may_bind(session: Session, citizen_id: uuid.UUID) -> bool:

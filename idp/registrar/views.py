@@ -171,6 +171,12 @@ def _document_action(actor: services.Actor, citizen_id: uuid.UUID, action: str) 
     if binding is not None:  # the account's passkeys ended: so do its sessions
         for sso in sessions_for(str(citizen_id)):
             end_session(sid=sso.sid, reason="registrar_recovery")
+        # ... and what an agency got in them since the commit (its refresh token outlives them).
+        from idp.consent.consents import get_consents
+
+        with get_db(current_app).transaction() as db:
+            services.end_grants_after_recovery(db, actor=actor, citizen_id=citizen_id,
+                                               grants=get_consents().grants, now=pages.now())
     count("registrar", action)
     log.info("registrar action", extra={"action": action, "registrar": actor.name,
                                         "citizen_id": str(citizen_id)})

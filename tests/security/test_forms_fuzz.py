@@ -102,6 +102,12 @@ class World:
 
 def _world(client, enrolled: Enrolled) -> World:
     from idp.sessions import sessions_for
+    from tests.support.civil_register import register_person
+
+    # A loaded civil register, as in service (an empty one answers 503: the forms that ask it
+    # would not see the input, test_impostor14_register_not_loaded).
+    register_person(client.application, national_id=dui(16180339), given_name="Luis", family_name="Pérez",
+                    birthdate="1980-01-01")
 
     with client.application.test_request_context():
         sid = sessions_for(enrolled.citizen_id)[0].sid

@@ -63,5 +63,6 @@ def test_the_marker_holds_no_personal_data(app, client):
 
 
 def test_without_a_claim_the_form_says_nothing_about_expiry(app, client):
+    _import(app)  # the form is shown once the register is loaded (test_impostor14_register_not_loaded)
     page = _followed(client, client.get("/reclaim/code"))
     assert 'id="claim-expired"' not in page and 'id="reclaim-form"' in page
