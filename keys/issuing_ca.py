@@ -68,11 +68,17 @@ class IssuingCaLifecycle(CrlPublication, ServiceCertificates):
     def renew_services(self, now: datetime) -> list[str]:
         """Renew the TSA and OCSP responder certificates that are due, unless a successor would end
         with the issuing CA (`keys.succession`; its key is online, the root's is not needed). Safe
-        in several processes at once: the current row is locked and checked again. Returns the names."""
+        in several processes at once: the current row is locked and checked again. Returns the names.
+        Under a revoked issuing CA nothing is renewed (`keys.service_certificates`): the responder
+        answers with the certificate it has, and this never raises for it."""
         material = self.material()
         due = [name for name in SERVICE_NAMES if succession.due(  # not one ending with the CA
             not_after=getattr(material, name).certificate.not_valid_after, now=now,
             window=self.renewal_window(name), issuer_not_after=material.issuing.certificate.not_valid_after)]
+        if due:  # rare (once per window): only then is the CA's revocation read
+            with self.custody.database.read() as session:
+                if revoked_ca.issuing_revocation(session) is not None:
+                    return []
         return [name for name in due if self.renew(name, now, only_if_due=True)]
 
     def renew(self, name: str, now: datetime, *, only_if_due: bool = False,

@@ -1,5 +1,10 @@
 """The certificates of the PKI's own services: the time-stamping authority (RFC 3161) and the
-delegated OCSP responder (RFC 6960, 4.2.2.2), each with a key of its own from the issuing CA."""
+delegated OCSP responder (RFC 6960, 4.2.2.2), each with a key of its own from the issuing CA.
+
+None is issued under a revoked issuing CA (RFC 5280, 6.3: every verifier refuses it, and its
+key may be a thief's): the responder keeps the certificate it has and goes on answering, so
+relying parties still learn what is revoked (RFC 6960, 2.2); the TSA grants nothing
+(`keys.tsa`)."""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from keys import x509
+from keys import revoked_ca, x509
+from keys.errors import InvalidRequest
 from keys.pki_core import PkiCore
 from keys.pki_material import Authority
 
@@ -15,7 +21,10 @@ from keys.pki_material import Authority
 class ServiceCertificates(PkiCore):
     def _issue_service(self, session: Session, name: str, *, issuer: Authority,
                        now: datetime) -> Authority:
-        """A new key and certificate for the TSA or the delegated OCSP responder."""
+        """A new key and certificate for the TSA or the delegated OCSP responder; `InvalidRequest`
+        under a revoked issuing CA, saying since when and what to do."""
+        if (revoked := revoked_ca.issuing_revocation(session)) is not None:
+            raise InvalidRequest(f"no {name} certificate is issued: {revoked}")
         org = str(self.section["organization"])
         if name == "tsa":
             return self._issue(session, now=now, role="tsa", name="tsa", issuer=issuer,
