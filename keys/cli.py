@@ -195,10 +195,19 @@ def pki_renew(certificate: str, if_due: bool) -> None:
     issuing CA is certified again under the same key by the root (a root key ceremony).
     Without --if-due every run issues another successor.
     """
+    from keys import succession
+
     service = _service()
     if not service.pki.renew(certificate, service.now(), only_if_due=if_due):
-        cert = getattr(service.pki.material(), certificate).certificate
-        click.echo(f"{certificate} is not due (valid until {cert.not_valid_after.isoformat()}): nothing renewed")
+        service.pki.invalidate()  # another process may have renewed it first
+        material = service.pki.material()
+        moments = {"not_after": getattr(material, certificate).certificate.not_valid_after,
+                   "issuer_not_after": material.ca(succession.ISSUER[certificate]).certificate.not_valid_after,
+                   "now": service.now(), "window": service.pki.renewal_window(certificate)}
+        why = succession.not_renewed(name=certificate, **moments)
+        if succession.capped(**moments):  # only renewing its issuer helps: the operator must act
+            raise click.ClickException(why)
+        click.echo(why)
         return
     cert = getattr(service.pki.material(), certificate).certificate
     click.echo(f"{certificate} renewed: serial {cert.serial_number:X}, valid until "
