@@ -65,6 +65,12 @@ class IssuingCaLifecycle(CrlPublication, ServiceCertificates):
             found["root_crl"] = next_update
         return found
 
+    def issuing_revocation(self) -> str | None:
+        """What to say of the current issuing CA certificate if it is revoked (`keys.revoked_ca`),
+        read from the database now; None while it is not."""
+        with self.custody.database.read() as session:
+            return revoked_ca.issuing_revocation(session)
+
     def renew_services(self, now: datetime) -> list[str]:
         """Renew the TSA and OCSP responder certificates that are due, unless a successor would end
         with the issuing CA (`keys.succession`; its key is online, the root's is not needed). Safe
@@ -75,10 +81,8 @@ class IssuingCaLifecycle(CrlPublication, ServiceCertificates):
         due = [name for name in SERVICE_NAMES if succession.due(  # not one ending with the CA
             not_after=getattr(material, name).certificate.not_valid_after, now=now,
             window=self.renewal_window(name), issuer_not_after=material.issuing.certificate.not_valid_after)]
-        if due:  # rare (once per window): only then is the CA's revocation read
-            with self.custody.database.read() as session:
-                if revoked_ca.issuing_revocation(session) is not None:
-                    return []
+        if due and self.issuing_revocation() is not None:  # read only when something is due
+            return []
         return [name for name in due if self.renew(name, now, only_if_due=True)]
 
     def renew(self, name: str, now: datetime, *, only_if_due: bool = False,
