@@ -237,8 +237,9 @@ def pki_status() -> None:
     service = _service()
     now = service.now()
     due = service.pki.due(now)
-    for name, moment in renewal.lifetimes(service.pki).items():
-        state = f"DUE: {renewal.HOW[name]}" if name in due else "ok"
+    moments = renewal.lifetimes(service.pki)
+    for name, moment in moments.items():
+        state = f"DUE: {renewal.remedy(name, moments)}" if name in due else "ok"
         click.echo(f"{name:9} expires {moment.isoformat()}  {state}")
     if due:
         raise SystemExit(1)
