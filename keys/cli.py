@@ -193,7 +193,9 @@ def pki_renew(certificate: str, if_due: bool) -> None:
 
     TSA and OCSP get a new key (they also renew themselves within their window); the
     issuing CA is certified again under the same key by the root (a root key ceremony).
-    Without --if-due every run issues another successor.
+    Without --if-due every run issues another successor. With --if-due, a certificate due but
+    capped by its issuer's end is not renewed: the command says which issuer to renew (exit 1).
+    Under a revoked issuing CA nothing is renewed (exit 1, saying why).
     """
     from keys import succession
 

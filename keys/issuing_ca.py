@@ -96,7 +96,8 @@ class IssuingCaLifecycle(CrlPublication, ServiceCertificates):
         certified again by the root (same name and key: every certificate, CRL and OCSP
         response it signed stays valid): this needs the root key, a ceremony, never the web
         process. The previous certificate stays on record (and valid until it expires) but
-        is no longer used.
+        is no longer used. Under a revoked issuing CA nothing is renewed (`InvalidRequest`, saying
+        why: `keys.revoked_ca`).
         """
         if name not in (*SERVICE_NAMES, "issuing"):
             raise InvalidRequest(f"renew one of tsa, ocsp, issuing; not {name!r}")
